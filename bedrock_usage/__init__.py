@@ -1,0 +1,1 @@
+"""Shared core of bedrock-usage: log layout, engines, the tracker and its renderers."""

@@ -1,0 +1,86 @@
+"""Where Model Invocation Logging puts its objects in S3 (and in a local mirror of it).
+
+Key layout: ``{prefix}AWSLogs/{account}/BedrockModelInvocationLogs/{region}/{YYYY}/{MM}/{DD}/{HH}/{name}.json.gz``.
+Large bodies go to ``.../{HH}/data/...`` objects with another schema; they are never analysed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+SERVICE_FOLDER = "BedrockModelInvocationLogs"
+PERMISSION_CHECK_NAME = "amazon-bedrock-logs-permission-check"
+
+_KEY_RE = re.compile(
+    r"(?:^|/)AWSLogs/(?P<account>[^/]+)/" + SERVICE_FOLDER + r"/(?P<region>[^/]+)/"
+    r"(?P<year>\d{4})/(?P<month>\d{2})/(?P<day>\d{2})/(?P<hour>\d{2})/(?P<rest>.+)$"
+)
+
+
+@dataclass(frozen=True)
+class LogKey:
+    """The parts of an invocation-log object key."""
+
+    account: str
+    region: str
+    day: date
+    hour: int
+    name: str
+
+    @property
+    def partition(self) -> str:
+        """The ``yyyy/MM/dd`` partition value used by the Glue table and the local engine."""
+        return partition_value(self.day)
+
+
+def partition_value(day: date) -> str:
+    """``2025/10/31`` for 31 October 2025: the form of the projected ``dt`` partition."""
+    return day.strftime("%Y/%m/%d")
+
+
+def region_prefix(prefix: str, account: str, region: str) -> str:
+    """The key prefix under which one region's records live."""
+    return f"{normalise_prefix(prefix)}AWSLogs/{account}/{SERVICE_FOLDER}/{region}/"
+
+
+def day_prefix(prefix: str, account: str, region: str, day: date) -> str:
+    """The key prefix of one UTC day of one region."""
+    return f"{region_prefix(prefix, account, region)}{day:%Y/%m/%d}/"
+
+
+def object_key(prefix: str, account: str, region: str, when: datetime, suffix: str) -> str:
+    """A record object's key for a UTC time; ``suffix`` makes the name unique."""
+    return f"{day_prefix(prefix, account, region, when.date())}{when:%H}/{when:%Y%m%dT%H%M%S}Z_{suffix}.json.gz"
+
+
+def normalise_prefix(prefix: str | None) -> str:
+    """``''`` or a prefix ending in exactly one ``/``."""
+    prefix = (prefix or "").strip("/")
+    return f"{prefix}/" if prefix else ""
+
+
+def parse_key(key: str) -> LogKey | None:
+    """Parse a record object's key; ``None`` for anything that is not one (payload, check object, other)."""
+    match = _KEY_RE.search(key.replace("\\", "/"))
+    if not match:
+        return None
+    rest = match["rest"]
+    if "/" in rest or not rest.endswith(".json.gz") or rest.startswith(PERMISSION_CHECK_NAME):
+        return None
+    try:
+        day = date(int(match["year"]), int(match["month"]), int(match["day"]))
+    except ValueError:
+        return None
+    return LogKey(match["account"], match["region"], day, int(match["hour"]), rest)
+
+
+def is_payload_key(key: str) -> bool:
+    """True for the large-body objects stored under ``.../{HH}/data/``."""
+    return "/data/" in key.replace("\\", "/")
+
+
+def days_between(first: date, last: date) -> list[date]:
+    """Every calendar day from ``first`` to ``last`` inclusive."""
+    return [first + timedelta(days=i) for i in range((last - first).days + 1)]
