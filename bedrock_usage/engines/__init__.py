@@ -1,0 +1,1 @@
+"""Query engines that run the tracker's SQL: Athena for real accounts, DuckDB for local files."""

@@ -1,0 +1,64 @@
+"""The interface every engine implements, and what it returns."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Protocol
+
+import pandas as pd
+
+SqlParam = str | int | float
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which logs a query may read: the regions and the UTC partition days (inclusive).
+
+    Region selection belongs to the engine (one log location or Glue table per region);
+    the SQL text filters on the ``dt`` partition and on exact timestamps.
+    """
+
+    regions: tuple[str, ...]
+    first_day: date
+    last_day: date
+
+
+@dataclass
+class ScanStats:
+    """What an engine read to answer a query, and what it had to leave out."""
+
+    objects_read: int = 0
+    bytes_read: int = 0
+    skipped_objects: Counter[str] = field(default_factory=Counter)
+    failed_regions: dict[str, str] = field(default_factory=dict)
+    cost_usd: float = 0.0
+
+    def merge(self, other: ScanStats) -> None:
+        """Add another scan's figures to these."""
+        self.objects_read += other.objects_read
+        self.bytes_read += other.bytes_read
+        self.skipped_objects.update(other.skipped_objects)
+        self.failed_regions.update(other.failed_regions)
+        self.cost_usd += other.cost_usd
+
+
+@dataclass
+class QueryResult:
+    """Rows of one query with the scan figures behind them."""
+
+    frame: pd.DataFrame
+    stats: ScanStats
+
+
+class Engine(Protocol):
+    """Runs one SQL text (Athena/Trino dialect, ``?`` placeholders) over the logs in a scope."""
+
+    name: str
+    description: str
+
+    def query(self, sql: str, params: Sequence[SqlParam], scope: Scope) -> QueryResult:
+        """Run ``sql`` with positional ``params``; raise UsageError or SetupRequired for user-fixable faults."""
+        ...

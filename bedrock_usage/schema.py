@@ -1,0 +1,48 @@
+"""The columns of the invocation-log table, shared by the Glue table and the local engine.
+
+Only the fields the analyses read are declared: request and response bodies are never loaded.
+"""
+
+from __future__ import annotations
+
+TABLE_NAME = "bedrock_invocation_logs"
+DATABASE_NAME = "bedrock_analytics"
+PARTITION_COLUMN = "dt"
+
+# (column name as in the JSON record, Hive type for Glue, DuckDB type for the local engine)
+COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("schemaType", "string", "VARCHAR"),
+    ("schemaVersion", "string", "VARCHAR"),
+    ("timestamp", "string", "VARCHAR"),
+    ("accountId", "string", "VARCHAR"),
+    ("identity", "struct<arn:string>", "STRUCT(arn VARCHAR)"),
+    ("region", "string", "VARCHAR"),
+    ("requestId", "string", "VARCHAR"),
+    ("operation", "string", "VARCHAR"),
+    ("modelId", "string", "VARCHAR"),
+    (
+        "input",
+        "struct<inputContentType:string,inputTokenCount:bigint,cacheReadInputTokenCount:bigint,"
+        "cacheWriteInputTokenCount:bigint,inputBodyS3Path:string>",
+        "STRUCT(inputContentType VARCHAR, inputTokenCount BIGINT, cacheReadInputTokenCount BIGINT, "
+        "cacheWriteInputTokenCount BIGINT, inputBodyS3Path VARCHAR)",
+    ),
+    (
+        "output",
+        "struct<outputContentType:string,outputTokenCount:bigint,outputBodyS3Path:string>",
+        "STRUCT(outputContentType VARCHAR, outputTokenCount BIGINT, outputBodyS3Path VARCHAR)",
+    ),
+    ("inferenceRegion", "string", "VARCHAR"),
+    ("requestMetadata", "map<string,string>", "MAP(VARCHAR, VARCHAR)"),
+    ("errorCode", "string", "VARCHAR"),
+)
+
+
+def glue_columns() -> list[dict[str, str]]:
+    """Column definitions in the form Glue's ``StorageDescriptor.Columns`` takes (lower-case names)."""
+    return [{"Name": name.lower(), "Type": hive.lower()} for name, hive, _ in COLUMNS]
+
+
+def duckdb_columns() -> dict[str, str]:
+    """Column definitions in the form DuckDB's ``read_json(columns=...)`` takes."""
+    return {name: duck for name, _, duck in COLUMNS}
