@@ -1,0 +1,52 @@
+"""Who made a call: principal type, principal, user and application, derived from ``identity.arn``."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+DEFAULT_ROLE_SUFFIX = "-BedrockRole"
+UNKNOWN = "(unknown)"
+
+_ARN_RE = re.compile(r"^arn:aws[a-z-]*:(?P<service>iam|sts)::(?P<account>[^:]*):(?P<resource>.+)$")
+_SSO_ROLE_RE = re.compile(r"^AWSReservedSSO_(?P<permission_set>.+)_[0-9a-f]{16}$")
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The caller behind one ARN."""
+
+    principal_type: str  # iam_user, application_role, sso_user, assumed_role, role, federated_user, root, other
+    principal: str
+    user: str
+    application: str
+
+
+def derive_principal(arn: str | None, role_suffix: str = DEFAULT_ROLE_SUFFIX) -> Principal:
+    """Classify an ARN; ``{App}{role_suffix}`` roles are applications, SSO sessions are people."""
+    if not arn:
+        return Principal("unknown", UNKNOWN, UNKNOWN, UNKNOWN)
+    match = _ARN_RE.match(arn)
+    if not match:
+        return Principal("other", arn, arn, arn)
+    kind, _, rest = match["resource"].partition("/")
+    if kind == "user":
+        name = rest.rsplit("/", 1)[-1] or UNKNOWN
+        return Principal("iam_user", name, name, name)
+    if kind == "root":
+        return Principal("root", "root", "root", "root")
+    if kind == "assumed-role":
+        role, _, session = rest.partition("/")
+        session = session or UNKNOWN
+        sso = _SSO_ROLE_RE.match(role)
+        if sso:
+            return Principal("sso_user", role, session, sso["permission_set"])
+        if role_suffix and role.endswith(role_suffix) and len(role) > len(role_suffix):
+            return Principal("application_role", role, session, role[: -len(role_suffix)])
+        return Principal("assumed_role", role, session, role)
+    if kind == "role":
+        name = rest.rsplit("/", 1)[-1] or UNKNOWN
+        return Principal("role", name, name, name)
+    if kind == "federated-user":
+        return Principal("federated_user", rest or UNKNOWN, rest or UNKNOWN, rest or UNKNOWN)
+    return Principal("other", arn, arn, arn)

@@ -1,0 +1,208 @@
+"""Renderers of a UsageReport: aligned terminal tables, one CSV per analysis, and one JSON document."""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+
+from .tracker import COST_NOTE, GROUP_KEYS, METRICS, TOKENS_NOTE, TOTAL_COST, UsageReport
+
+SCHEMA_ID = "bedrock-usage/report/v1"
+DATA_SOURCE = "Model Invocation Logs, exact tokens"
+
+TITLES = {
+    "user": "Usage by user",
+    "application": "Usage by application",
+    "user-app": "Usage by user x application x model x region",
+    "model": "Usage by model",
+    "daily": "Daily usage",
+    "hourly": "Hourly usage (hour of day)",
+    "region": "Usage by source region",
+    "weekday-hour": "Usage by weekday and hour",
+}
+_TERMINAL_METRICS = {
+    "calls": "Calls",
+    "errors": "Errors",
+    "input_tokens": "Input",
+    "output_tokens": "Output",
+    "cache_read_tokens": "Cache read",
+    "cache_write_tokens": "Cache write",
+    TOTAL_COST: "Cost (USD)",
+}
+_KEY_LABELS = {
+    "user": "User",
+    "principal_type": "Type",
+    "principal": "Principal",
+    "application": "Application",
+    "model": "Model",
+    "endpoint": "Endpoint",
+    "source_region": "Region",
+    "day": "Day",
+    "hour": "Hour",
+    "weekday": "Weekday",
+}
+
+
+def selected_analyses(choice: str) -> list[str]:
+    """The tables an ``--analysis`` choice prints (``summary`` prints none)."""
+    if choice == "all":
+        return ["user", "application", "user-app", "model", "daily", "hourly", "region"]
+    return [] if choice == "summary" else [choice]
+
+
+def format_cost(value: float) -> str:
+    """``$1,234.5678``; ``unpriced`` for a missing price."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "unpriced"
+    return f"${value:,.6f}" if abs(value) < 1 else f"${value:,.4f}"
+
+
+def _cell(column: str, value: object) -> str:
+    if column == TOTAL_COST:
+        return format_cost(value)  # type: ignore[arg-type]
+    if isinstance(value, int | float) and not isinstance(value, bool) and column in METRICS:
+        return f"{int(value):,}"
+    return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
+
+
+def text_table(frame: pd.DataFrame, keys: list[str], max_rows: int) -> str:
+    """An aligned table of ``frame`` with a totals row over all its rows."""
+    columns = [*keys, *_TERMINAL_METRICS]
+    header = [_KEY_LABELS.get(k, k) for k in keys] + list(_TERMINAL_METRICS.values())
+    shown = frame.head(max_rows) if max_rows > 0 else frame
+    body = [[_cell(c, row[c]) for c in columns] for _, row in shown.iterrows()]
+    totals = {c: frame[c].sum() for c in METRICS}
+    totals[TOTAL_COST] = frame[TOTAL_COST].sum(min_count=1)
+    total_row = ["TOTAL", *[""] * (len(keys) - 1), *[_cell(c, totals[c]) for c in _TERMINAL_METRICS]]
+    rows = [header, *body, total_row]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(columns))]
+    numeric = [c in _TERMINAL_METRICS for c in columns]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(c.rjust(w) if num else c.ljust(w) for c, w, num in zip(cells, widths, numeric, strict=True))
+
+    rule = "  ".join("-" * w for w in widths)
+    out = [line(header), rule, *(line(r) for r in body)]
+    if len(frame) > len(shown):
+        out.append(f"... {len(frame) - len(shown):,} more rows (use --max-rows 0 for all, or --format csv)")
+    out += [rule, line(total_row)]
+    return "\n".join(out)
+
+
+def render_terminal(report: UsageReport, analyses: list[str], max_rows: int) -> str:
+    """The whole report as terminal text."""
+    s = report.summary
+    stats = report.stats
+    lines = [
+        "Amazon Bedrock usage",
+        f"Period:      {report.period.label()}",
+        f"Regions:     {', '.join(report.regions)}",
+        f"Data source: {DATA_SOURCE} ({report.engine})",
+    ]
+    active = {k: v for k, v in report.filters.items() if v}
+    if active:
+        lines.append(f"Filters:     {', '.join(f'{k}={v}' for k, v in active.items())}")
+    lines.append(
+        f"Read:        {stats.objects_read:,} log objects ({stats.bytes_read / 1e6:,.1f} MB); "
+        f"{report.records_skipped:,} records skipped; {sum(stats.skipped_objects.values()):,} objects skipped"
+    )
+    lines += [
+        "",
+        "Summary",
+        f"  Calls:              {s['calls']:,} ({s['errors']:,} errors)",
+        f"  Input tokens:       {s['input_tokens']:,}",
+        f"  Output tokens:      {s['output_tokens']:,}",
+        f"  Cache read tokens:  {s['cache_read_tokens']:,}",
+        f"  Cache write tokens: {s['cache_write_tokens']:,}",
+        f"  Estimated cost:     {format_cost(s[TOTAL_COST])}  (input {format_cost(s['input_cost_usd'])}, "
+        f"output {format_cost(s['output_cost_usd'])}, cache write {format_cost(s['cache_write_cost_usd'])}, "
+        f"cache read {format_cost(s['cache_read_cost_usd'])})",
+        f"  Users / applications / models: {s['users']:,} / {s['applications']:,} / {s['models']:,}",
+        f"  Tokens are {TOKENS_NOTE}.",
+        f"  Cost is {COST_NOTE}.",
+    ]
+    if s["unpriced_calls"]:
+        lines.append(f"  Unpriced calls:     {s['unpriced_calls']:,} (not in the cost; see warnings)")
+    for name in analyses:
+        lines += ["", TITLES[name], text_table(report.tables[name], GROUP_KEYS[name], max_rows)]
+    if report.warnings:
+        lines += ["", "Warnings"] + [f"  - {w}" for w in report.warnings]
+    return "\n".join(lines)
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, object]]:
+    """JSON-safe rows: NaN becomes null, numpy scalars become Python numbers."""
+    clean = frame.astype(object).where(frame.notna(), None)
+    return [
+        {k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()} for row in clean.to_dict("records")
+    ]
+
+
+def report_document(report: UsageReport, analyses: list[str]) -> dict[str, object]:
+    """The stable JSON document (schema ``bedrock-usage/report/v1``)."""
+    period = report.period
+    summary = {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in report.summary.items()}
+    return {
+        "schema": SCHEMA_ID,
+        "generated_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "service": "bedrock",
+        "source": {"data": DATA_SOURCE, "engine": report.engine},
+        "accuracy": {"tokens": TOKENS_NOTE, "cost": COST_NOTE},
+        "period": {
+            "start": period.start.isoformat(),
+            "end": period.end.isoformat(),
+            "tz": period.tz,
+            "days": period.days,
+            "utc_start": period.utc_start.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "utc_end_exclusive": period.utc_end.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        },
+        "regions": list(report.regions),
+        "filters": report.filters,
+        "summary": summary,
+        "analyses": {name: _records(report.tables[name]) for name in analyses},
+        "unpriced_models": _records(report.unpriced),
+        "scan": {
+            "objects_read": report.stats.objects_read,
+            "bytes_read": report.stats.bytes_read,
+            "records_skipped": report.records_skipped,
+            "objects_skipped": dict(report.stats.skipped_objects),
+            "failed_regions": report.stats.failed_regions,
+            "engine_cost_usd": report.stats.cost_usd,
+        },
+        "warnings": report.warnings,
+    }
+
+
+def output_stem(report: UsageReport, now: datetime | None = None) -> str:
+    """``bedrock_analysis_us-east-1_20251019_214611`` (``multi-region`` for several regions)."""
+    stamp = (now or datetime.now()).strftime("%Y%m%d_%H%M%S")
+    where = report.regions[0] if len(report.regions) == 1 else "multi-region"
+    return f"bedrock_analysis_{where}_{stamp}"
+
+
+def write_json(report: UsageReport, analyses: list[str], out_dir: Path) -> Path:
+    """Write the JSON document; return its path."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / f"{output_stem(report)}.json"
+    path.write_text(json.dumps(report_document(report, analyses), indent=2, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def write_csv(report: UsageReport, analyses: list[str], out_dir: Path) -> list[Path]:
+    """Write one CSV per analysis plus ``summary``; return the paths."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stem = output_stem(report)
+    frames = {"summary": pd.DataFrame([report.summary])} | {name: report.tables[name] for name in analyses}
+    if len(report.unpriced):
+        frames["unpriced"] = report.unpriced
+    paths = []
+    for name, frame in frames.items():
+        path = out_dir / f"{stem}_{name.replace('-', '_')}.csv"
+        frame.to_csv(path, index=False)
+        paths.append(path)
+    return paths
+
