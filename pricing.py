@@ -35,7 +35,7 @@ TIERS = ("base", "above_200k")
 
 GEO_PREFIXES = frozenset({"us", "eu", "apac", "jp", "au", "ca", "us-gov"})
 _ARN_RE = re.compile(r"^arn:aws[a-z-]*:bedrock:(?P<region>[a-z0-9-]*):(?P<account>\d*):(?P<kind>[a-z-]+)/(?P<id>.+)$")
-_CONTEXT_SUFFIX_RE = re.compile(r"(:\d+:\d+k|:\d+k)$")
+_CONTEXT_SUFFIX_RE = re.compile(r":\d+k$")
 _COMMERCIAL_REGION_RE = re.compile(r"^(?!cn-|us-gov-|us-iso)[a-z]{2}-[a-z]+-\d$")
 
 

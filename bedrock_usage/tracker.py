@@ -100,7 +100,7 @@ class BedrockAthenaTracker:
         regions = resolve_regions(list(regions) if regions else None)
         filters = filters or Filters()
         facts, stats, skipped = self.facts(period, regions, filters)
-        if user_pattern:
+        if user_pattern and len(facts):
             facts = facts.loc[facts["user"].str.contains(user_pattern, regex=False)].reset_index(drop=True)
         tables = {name: rollup(facts, keys) for name, keys in GROUP_KEYS.items()}
         _add_averages(tables["model"])

@@ -1,0 +1,371 @@
+"""Amazon Athena engine: runs the tracker's SQL on each region's Glue table and stacks the regions' rows.
+
+Each region has its own ``bedrock_analytics.bedrock_invocation_logs`` table in its own Glue catalog, over
+that region's log bucket, so one query becomes one Athena execution per region, run concurrently.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import boto3
+import pandas as pd
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
+
+from ..errors import SetupRequired, UsageError
+from ..schema import DATABASE_NAME, TABLE_NAME
+from .base import QueryResult, ScanStats, Scope, SqlParam
+
+DEFAULT_WORKGROUP = "bedrock-usage"
+DEFAULT_POLL_TIMEOUT = 600.0
+DEFAULT_MAX_CONCURRENCY = 6
+# Polling starts fast for the many sub-second queries and backs off for long ones.
+FIRST_POLL_DELAY = 0.2
+MAX_POLL_DELAY = 5.0
+RESULT_PAGE_SIZE = 1000  # the most GetQueryResults returns per call
+MAX_PARAMETER_LENGTH = 1024  # Athena's limit on one ExecutionParameters entry
+
+# Athena SQL price: USD 5.00 per TB scanned, rounded up to the megabyte with a 10 MB minimum per query;
+# failed queries are not charged (https://aws.amazon.com/athena/pricing/). Binary units, as AWS bills them.
+ATHENA_USD_PER_TB = 5.0
+BYTES_PER_MB = 2**20
+BYTES_PER_TB = 2**40
+MIN_BILLED_BYTES = 10 * BYTES_PER_MB
+
+SETUP_STEP = "run python setup_athena_bucket.py --regions {region}"
+
+_INT_TYPES = {"tinyint", "smallint", "integer", "int", "bigint"}
+_FLOAT_TYPES = {"double", "float", "real", "decimal"}
+_MISSING_TABLE_RE = re.compile(
+    r"TABLE_NOT_FOUND|SCHEMA_NOT_FOUND|EntityNotFound|\b(?:table|schema|database)\b.*?\b(?:does not exist|not found)\b",
+    re.IGNORECASE,
+)
+_ACCESS_DENIED_RE = re.compile(
+    r"AccessDenied|Access Denied|not authorized|Insufficient permissions|Permission denied", re.IGNORECASE
+)
+_PERMISSION_RE = re.compile(r"perform: ([a-z0-9-]+:[A-Za-z0-9]+)")
+_WORKGROUP_MISSING_RE = re.compile(r"WorkGroup\b.*?\b(?:not found|does not exist)", re.IGNORECASE)
+_OUTPUT_LOCATION_RE = re.compile(r"output (?:bucket|location)|query results location", re.IGNORECASE)
+
+AthenaClientFactory = Callable[[str], Any]
+
+
+class AthenaQueryError(UsageError):
+    """Athena failed, cancelled or did not finish a query; the message carries Athena's reason."""
+
+
+def sql_literal(value: SqlParam) -> str:
+    """One ExecutionParameters entry: a SQL literal, strings quoted with single quotes doubled."""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"query parameter {value!r} has no SQL literal")
+        return repr(value)
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    raise TypeError(f"query parameter of type {type(value).__name__} is not supported")
+
+
+def execution_parameters(params: Sequence[SqlParam]) -> list[str]:
+    """Render ``params`` as Athena ExecutionParameters; a value too long for Athena is a UsageError."""
+    rendered = [sql_literal(value) for value in params]
+    for literal in rendered:
+        if len(literal) > MAX_PARAMETER_LENGTH:
+            raise UsageError(
+                f"a query value is {len(literal)} characters long once quoted and Athena accepts at most "
+                f"{MAX_PARAMETER_LENGTH}: shorten the filter ({literal[:40]}...)"
+            )
+    return rendered
+
+
+def query_cost_usd(bytes_scanned: int) -> float:
+    """What Athena charges for one successful query that scanned ``bytes_scanned`` bytes."""
+    billed = max(math.ceil(bytes_scanned / BYTES_PER_MB) * BYTES_PER_MB, MIN_BILLED_BYTES)
+    return billed / BYTES_PER_TB * ATHENA_USD_PER_TB
+
+
+def _cell(value: str | None, athena_type: str) -> Any:
+    if value is None:
+        return None
+    if athena_type in _INT_TYPES:
+        return int(value)
+    if athena_type in _FLOAT_TYPES:
+        return float(value)
+    if athena_type == "boolean":
+        return value.lower() == "true"
+    return value
+
+
+def _column(values: list[Any], athena_type: str) -> pd.Series:
+    """A typed column; NULLs make integer and boolean columns nullable (as DuckDB's frames are)."""
+    has_null = any(v is None for v in values)
+    if athena_type in _INT_TYPES:
+        return pd.Series(values, dtype="Int64" if has_null else "int64")
+    if athena_type in _FLOAT_TYPES:
+        return pd.Series([math.nan if v is None else v for v in values], dtype="float64")
+    if athena_type == "boolean":
+        return pd.Series(values, dtype="boolean" if has_null else "bool")
+    return pd.Series(values, dtype=object)
+
+
+def frame_from_result_pages(pages: Iterator[dict[str, Any]]) -> pd.DataFrame:
+    """Decode GetQueryResults pages into a typed frame; the first row of the first page is the header."""
+    names: list[str] = []
+    types: list[str] = []
+    columns: list[list[Any]] = []
+    first = True
+    for page in pages:
+        result_set = page["ResultSet"]
+        rows = result_set.get("Rows", [])
+        if first:
+            info = result_set.get("ResultSetMetadata", {}).get("ColumnInfo", [])
+            names = [col["Name"] for col in info]
+            types = [col["Type"].lower() for col in info]
+            columns = [[] for _ in info]
+            rows = rows[1:]
+            first = False
+        for row in rows:
+            for index, datum in enumerate(row["Data"]):
+                columns[index].append(_cell(datum.get("VarCharValue"), types[index]))
+    frame = pd.DataFrame({
+        index: _column(values, kind) for index, (values, kind) in enumerate(zip(columns, types, strict=True))
+    })
+    frame.columns = names
+    return frame
+
+
+class AthenaEngine:
+    """Runs the tracker's SQL in Athena, one execution per region, in the workgroup ``workgroup``.
+
+    The workgroup must exist in every region queried (``setup_athena_bucket.py`` creates it); there is no
+    silent fallback to ``primary``, because the workgroup holds the scan limit that keeps a mistaken query
+    from costing money. Results go to the workgroup's output location, else ``output_location``, else
+    ``s3://bedrock-analytics-{account}-{region}/query-results/``.
+    """
+
+    name = "athena"
+
+    def __init__(
+        self,
+        session: boto3.Session,
+        *,
+        workgroup: str = DEFAULT_WORKGROUP,
+        database: str = DATABASE_NAME,
+        output_location: str | None = None,
+        poll_timeout: float = DEFAULT_POLL_TIMEOUT,
+        max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
+        client_factory: AthenaClientFactory | None = None,
+    ):
+        self.session = session
+        self.workgroup = workgroup
+        self.database = database
+        self.output_location = output_location
+        self.poll_timeout = poll_timeout
+        self.max_concurrency = max(1, max_concurrency)
+        self.description = f"Amazon Athena over Model Invocation Logs (workgroup {workgroup})"
+        self._client_factory = client_factory or self._session_client
+        self._clients: dict[str, Any] = {}
+        self._result_configs: dict[str, dict[str, Any]] = {}
+        self._account: str | None = None
+        self._sts: Any = None
+        self._lock = threading.Lock()
+
+    def _session_client(self, region: str) -> Any:
+        return self.session.client(
+            "athena", region_name=region, config=Config(retries={"mode": "adaptive", "max_attempts": 10})
+        )
+
+    def query(self, sql: str, params: Sequence[SqlParam], scope: Scope) -> QueryResult:
+        """Run ``sql`` in every region of the scope; a failing region is reported in the stats, not raised."""
+        parameters = execution_parameters(params)
+        regions = list(scope.regions)
+        # Sessions are not thread-safe: every client is made here, before the workers start.
+        for region in regions:
+            if region not in self._clients:
+                self._clients[region] = self._client_factory(region)
+        if self._sts is None and self.output_location is None and regions:
+            self._sts = self.session.client("sts", region_name=regions[0])
+        stats = ScanStats()
+        frames: list[pd.DataFrame] = []
+        errors: list[Exception] = []
+        with ThreadPoolExecutor(max_workers=min(self.max_concurrency, len(regions) or 1)) as pool:
+            futures = {region: pool.submit(self._run_in_region, region, sql, parameters) for region in regions}
+            for region, future in futures.items():
+                try:
+                    frame, bytes_scanned = future.result()
+                except (UsageError, SetupRequired) as err:
+                    stats.failed_regions[region] = str(err)
+                    errors.append(err)
+                    continue
+                frames.append(frame)
+                stats.bytes_read += bytes_scanned
+                stats.cost_usd += query_cost_usd(bytes_scanned)
+        if errors and not frames:
+            raise errors[0]
+        frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+        return QueryResult(frame, stats)
+
+    def _run_in_region(self, region: str, sql: str, parameters: list[str]) -> tuple[pd.DataFrame, int]:
+        client = self._clients[region]
+        operation = "athena:GetWorkGroup"
+        try:
+            request: dict[str, Any] = {
+                "QueryString": sql,
+                "QueryExecutionContext": {"Database": self.database},
+                "WorkGroup": self.workgroup,
+            }
+            result_config = self._result_configuration(client, region)
+            if result_config:
+                request["ResultConfiguration"] = result_config
+            if parameters:
+                request["ExecutionParameters"] = parameters
+            operation = "athena:StartQueryExecution"
+            execution_id = client.start_query_execution(**request)["QueryExecutionId"]
+            operation = "athena:GetQueryExecution"
+            execution = self._wait(client, region, execution_id)
+            operation = "athena:GetQueryResults"
+            frame = frame_from_result_pages(self._result_pages(client, execution_id))
+        except ClientError as err:
+            raise self._translate_client_error(err, region, operation) from err
+        except NoCredentialsError as err:
+            raise SetupRequired("no AWS credentials found: run aws configure or choose a profile") from err
+        except BotoCoreError as err:
+            raise AthenaQueryError(f"Athena in {region}: {err}") from err
+        return frame, int(execution.get("Statistics", {}).get("DataScannedInBytes", 0))
+
+    def _result_configuration(self, client: Any, region: str) -> dict[str, Any]:
+        """Where results go: nothing when the workgroup decides, else the chosen or default location."""
+        if region in self._result_configs:
+            return self._result_configs[region]
+        try:
+            workgroup = client.get_work_group(WorkGroup=self.workgroup).get("WorkGroup")
+        except ClientError as err:
+            if _error_code(err) not in ("AccessDeniedException", "AccessDenied"):
+                raise
+            workgroup = {"Name": self.workgroup, "State": "ENABLED", "Configuration": {}}
+        if not workgroup:
+            raise self._missing_workgroup(region)
+        if workgroup.get("State", "ENABLED") != "ENABLED":
+            raise SetupRequired(
+                f"Athena workgroup {self.workgroup} is disabled in {region}: enable it in the Athena console"
+            )
+        configuration = workgroup.get("Configuration", {})
+        has_location = bool(configuration.get("ResultConfiguration", {}).get("OutputLocation")) or bool(
+            configuration.get("ManagedQueryResultsConfiguration", {}).get("Enabled")
+        )
+        if self.output_location:
+            config = {"OutputLocation": self.output_location}
+        elif has_location:
+            config = {}
+        else:
+            config = {"OutputLocation": f"s3://bedrock-analytics-{self._account_id()}-{region}/query-results/"}
+        with self._lock:
+            self._result_configs[region] = config
+        return config
+
+    def _account_id(self) -> str:
+        with self._lock:
+            if self._account is None:
+                try:
+                    self._account = self._sts.get_caller_identity()["Account"]
+                except ClientError as err:
+                    raise SetupRequired(
+                        f"cannot read the AWS account id (sts:GetCallerIdentity: {err}): check the credentials, "
+                        "or give the Athena output location explicitly"
+                    ) from err
+            return self._account
+
+    def _wait(self, client: Any, region: str, execution_id: str) -> dict[str, Any]:
+        """Poll with exponential backoff until the query ends; stop it and raise when the timeout passes."""
+        deadline = time.monotonic() + self.poll_timeout
+        delay = FIRST_POLL_DELAY
+        while True:
+            execution = client.get_query_execution(QueryExecutionId=execution_id)["QueryExecution"]
+            status = execution["Status"]
+            state = status["State"]
+            if state == "SUCCEEDED":
+                return execution
+            if state in ("FAILED", "CANCELLED"):
+                raise self._failure(region, execution_id, state, status)
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                client.stop_query_execution(QueryExecutionId=execution_id)
+                raise AthenaQueryError(
+                    f"Athena query {execution_id} in {region} did not finish within {self.poll_timeout:g} s and "
+                    "was cancelled: narrow the date range or allow a longer timeout"
+                )
+            time.sleep(min(delay, remaining))
+            delay = min(delay * 2, MAX_POLL_DELAY)
+
+    @staticmethod
+    def _result_pages(client: Any, execution_id: str) -> Iterator[dict[str, Any]]:
+        request = {"QueryExecutionId": execution_id, "MaxResults": RESULT_PAGE_SIZE}
+        while True:
+            page = client.get_query_results(**request)
+            yield page
+            token = page.get("NextToken")
+            if not token:
+                return
+            request["NextToken"] = token
+
+    def _failure(self, region: str, execution_id: str, state: str, status: dict[str, Any]) -> Exception:
+        reason = status.get("StateChangeReason") or status.get("AthenaError", {}).get("ErrorMessage") or "no reason"
+        if _ACCESS_DENIED_RE.search(reason):
+            return self._access_denied(region, reason)
+        if _MISSING_TABLE_RE.search(reason):
+            return self._missing_table(region, reason)
+        verb = "failed" if state == "FAILED" else "was cancelled"
+        return AthenaQueryError(f"Athena query {execution_id} {verb} in {region}: {reason}")
+
+    def _translate_client_error(self, err: ClientError, region: str, operation: str) -> Exception:
+        code = _error_code(err)
+        message = err.response.get("Error", {}).get("Message", str(err))
+        if code in ("AccessDeniedException", "AccessDenied") or _ACCESS_DENIED_RE.search(message):
+            return self._access_denied(region, message, operation)
+        if code in ("UnrecognizedClientException", "InvalidClientTokenId", "ExpiredTokenException"):
+            return SetupRequired(f"AWS rejected the credentials ({message}): refresh them or choose another profile")
+        if _WORKGROUP_MISSING_RE.search(message):
+            return self._missing_workgroup(region)
+        if _MISSING_TABLE_RE.search(message):
+            return self._missing_table(region, message)
+        if _OUTPUT_LOCATION_RE.search(message):
+            return SetupRequired(
+                f"the Athena query results location is not usable in {region} ({message}): "
+                + SETUP_STEP.format(region=region)
+                + ", or give an output location you can write to"
+            )
+        return AthenaQueryError(f"{operation} failed in {region}: {code}: {message}")
+
+    def _missing_table(self, region: str, reason: str) -> SetupRequired:
+        return SetupRequired(
+            f"Athena table {self.database}.{TABLE_NAME} is missing in {region} ({reason.strip()}): "
+            + SETUP_STEP.format(region=region)
+        )
+
+    def _missing_workgroup(self, region: str) -> SetupRequired:
+        return SetupRequired(
+            f"Athena workgroup {self.workgroup} does not exist in {region}: "
+            + SETUP_STEP.format(region=region)
+            + ", or choose an existing workgroup"
+        )
+
+    @staticmethod
+    def _access_denied(region: str, reason: str, permission: str | None = None) -> SetupRequired:
+        named = _PERMISSION_RE.search(reason)
+        needed = named.group(1) if named else permission
+        what = f"permission {needed}" if needed else "permission to read the log bucket and write query results"
+        return SetupRequired(f"access denied in {region} ({reason.strip()}): grant the caller {what}")
+
+
+def _error_code(err: ClientError) -> str:
+    return str(err.response.get("Error", {}).get("Code", ""))

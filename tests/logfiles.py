@@ -1,0 +1,47 @@
+"""Test helpers: write invocation-log records into the S3 key layout, and read a tree back in plain Python."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections import defaultdict
+from datetime import datetime
+from pathlib import Path
+
+from bedrock_usage.layout import object_key
+
+ACCOUNT = "123456789012"
+
+
+def parse_ts(value: str) -> datetime:
+    """An ISO-8601 UTC timestamp as the logs write it."""
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def write_records(root: Path, records: list[dict], prefix: str = "bedrock-logs/", extra_lines: int = 0) -> list[Path]:
+    """One gzip NDJSON object per (region, UTC hour); return the paths written."""
+    groups: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    for record in records:
+        when = parse_ts(record["timestamp"])
+        groups[(record.get("region", "us-east-1"), when.strftime("%Y%m%d%H"))].append(record)
+    paths = []
+    for index, ((region, _), group) in enumerate(sorted(groups.items())):
+        when = parse_ts(group[0]["timestamp"])
+        path = root / object_key(prefix, ACCOUNT, region, when, f"{index:08x}")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with gzip.open(path, "wt", encoding="utf-8") as handle:
+            for record in group:
+                handle.write(json.dumps(record) + "\n")
+        paths.append(path)
+    return paths
+
+
+def read_tree(root: Path) -> list[dict]:
+    """Every record of every ``.json.gz`` object outside ``/data/`` folders (plain Python, no project code)."""
+    records = []
+    for path in sorted(root.rglob("*.json.gz")):
+        if "data" in path.parent.parts[-1:]:
+            continue
+        with gzip.open(path, "rt", encoding="utf-8") as handle:
+            records += [json.loads(line) for line in handle if line.strip()]
+    return records
