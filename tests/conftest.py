@@ -75,3 +75,21 @@ def no_aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str, str
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-credentials"))
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     return dict(os.environ)
+
+
+@pytest.fixture(scope="session")
+def bedrock_corpus(tmp_path_factory: pytest.TempPathFactory):
+    """A 50,000-record synthetic corpus over 2025-10-20 .. 2025-12-05, written in the S3 layout.
+
+    Yields ``(logs_dir, records)``; the records are what was written, for independent aggregation.
+    """
+    from datetime import date
+
+    from bedrock_usage.corpus_writer import write_local
+    from bedrock_usage.synthetic import CorpusSpec, generate_records
+
+    records = generate_records(CorpusSpec(records=50_000, start_date=date(2025, 10, 20), end_date=date(2025, 12, 5),
+                                          seed=20251124))
+    root = tmp_path_factory.mktemp("bedrock-corpus")
+    write_local(root, records)
+    return root, records
