@@ -14,16 +14,15 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-import boto3
 import pandas as pd
-from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
+from botocore.exceptions import ClientError
 
+from ..athena_setup import DEFAULT_RESULTS_BUCKET_TEMPLATE, DEFAULT_WORKGROUP, RESULTS_PREFIX
+from ..aws import AWS_ERRORS, Aws, as_project_error, describe, error_code, required_action
 from ..errors import SetupRequired, UsageError
 from ..schema import DATABASE_NAME, TABLE_NAME
 from .base import QueryResult, ScanStats, Scope, SqlParam
 
-DEFAULT_WORKGROUP = "bedrock-usage"
 DEFAULT_POLL_TIMEOUT = 600.0
 DEFAULT_MAX_CONCURRENCY = 6
 # Polling starts fast for the many sub-second queries and backs off for long ones.
@@ -130,16 +129,17 @@ def frame_from_result_pages(pages: Iterator[dict[str, Any]]) -> pd.DataFrame:
         if first:
             info = result_set.get("ResultSetMetadata", {}).get("ColumnInfo", [])
             names = [col["Name"] for col in info]
-            types = [col["Type"].lower() for col in info]
+            # ColumnInfo says "decimal" with Precision/Scale apart, but a "decimal(10,2)" must decode the same.
+            types = [col["Type"].lower().split("(")[0].strip() for col in info]
             columns = [[] for _ in info]
             rows = rows[1:]
             first = False
         for row in rows:
             for index, datum in enumerate(row["Data"]):
                 columns[index].append(_cell(datum.get("VarCharValue"), types[index]))
-    frame = pd.DataFrame({
-        index: _column(values, kind) for index, (values, kind) in enumerate(zip(columns, types, strict=True))
-    })
+    frame = pd.DataFrame(
+        {index: _column(values, kind) for index, (values, kind) in enumerate(zip(columns, types, strict=True))}
+    )
     frame.columns = names
     return frame
 
@@ -149,15 +149,15 @@ class AthenaEngine:
 
     The workgroup must exist in every region queried (``setup_athena_bucket.py`` creates it); there is no
     silent fallback to ``primary``, because the workgroup holds the scan limit that keeps a mistaken query
-    from costing money. Results go to the workgroup's output location, else ``output_location``, else
-    ``s3://bedrock-analytics-{account}-{region}/query-results/``.
+    from costing money. Results go to ``output_location`` when given, else to the workgroup's location, else
+    to the results bucket ``setup_athena_bucket.py`` creates (``s3://bedrock-analytics-{account}-{region}/...``).
     """
 
     name = "athena"
 
     def __init__(
         self,
-        session: boto3.Session,
+        aws: Aws,
         *,
         workgroup: str = DEFAULT_WORKGROUP,
         database: str = DATABASE_NAME,
@@ -166,35 +166,28 @@ class AthenaEngine:
         max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
         client_factory: AthenaClientFactory | None = None,
     ):
-        self.session = session
+        self.aws = aws
         self.workgroup = workgroup
         self.database = database
         self.output_location = output_location
         self.poll_timeout = poll_timeout
         self.max_concurrency = max(1, max_concurrency)
         self.description = f"Amazon Athena over Model Invocation Logs (workgroup {workgroup})"
-        self._client_factory = client_factory or self._session_client
+        self._client_factory = client_factory or (lambda region: aws.client("athena", region))
         self._clients: dict[str, Any] = {}
         self._result_configs: dict[str, dict[str, Any]] = {}
-        self._account: str | None = None
-        self._sts: Any = None
         self._lock = threading.Lock()
-
-    def _session_client(self, region: str) -> Any:
-        return self.session.client(
-            "athena", region_name=region, config=Config(retries={"mode": "adaptive", "max_attempts": 10})
-        )
 
     def query(self, sql: str, params: Sequence[SqlParam], scope: Scope) -> QueryResult:
         """Run ``sql`` in every region of the scope; a failing region is reported in the stats, not raised."""
         parameters = execution_parameters(params)
         regions = list(scope.regions)
-        # Sessions are not thread-safe: every client is made here, before the workers start.
+        # A boto3 session is not thread-safe: every client the workers use is made here, before they start.
         for region in regions:
             if region not in self._clients:
                 self._clients[region] = self._client_factory(region)
-        if self._sts is None and self.output_location is None and regions:
-            self._sts = self.session.client("sts", region_name=regions[0])
+        if self.output_location is None:
+            self.aws.client("sts")
         stats = ScanStats()
         frames: list[pd.DataFrame] = []
         errors: list[Exception] = []
@@ -217,7 +210,6 @@ class AthenaEngine:
 
     def _run_in_region(self, region: str, sql: str, parameters: list[str]) -> tuple[pd.DataFrame, int]:
         client = self._clients[region]
-        operation = "athena:GetWorkGroup"
         try:
             request: dict[str, Any] = {
                 "QueryString": sql,
@@ -229,18 +221,11 @@ class AthenaEngine:
                 request["ResultConfiguration"] = result_config
             if parameters:
                 request["ExecutionParameters"] = parameters
-            operation = "athena:StartQueryExecution"
             execution_id = client.start_query_execution(**request)["QueryExecutionId"]
-            operation = "athena:GetQueryExecution"
             execution = self._wait(client, region, execution_id)
-            operation = "athena:GetQueryResults"
             frame = frame_from_result_pages(self._result_pages(client, execution_id))
-        except ClientError as err:
-            raise self._translate_client_error(err, region, operation) from err
-        except NoCredentialsError as err:
-            raise SetupRequired("no AWS credentials found: run aws configure or choose a profile") from err
-        except BotoCoreError as err:
-            raise AthenaQueryError(f"Athena in {region}: {err}") from err
+        except AWS_ERRORS as err:
+            raise self._translate(err, region) from err
         return frame, int(execution.get("Statistics", {}).get("DataScannedInBytes", 0))
 
     def _result_configuration(self, client: Any, region: str) -> dict[str, Any]:
@@ -250,8 +235,9 @@ class AthenaEngine:
         try:
             workgroup = client.get_work_group(WorkGroup=self.workgroup).get("WorkGroup")
         except ClientError as err:
-            if _error_code(err) not in ("AccessDeniedException", "AccessDenied"):
+            if error_code(err) not in ("AccessDeniedException", "AccessDenied"):
                 raise
+            # Without athena:GetWorkGroup the workgroup's settings are unknown: assume it exists and has none.
             workgroup = {"Name": self.workgroup, "State": "ENABLED", "Configuration": {}}
         if not workgroup:
             raise self._missing_workgroup(region)
@@ -268,22 +254,13 @@ class AthenaEngine:
         elif has_location:
             config = {}
         else:
-            config = {"OutputLocation": f"s3://bedrock-analytics-{self._account_id()}-{region}/query-results/"}
+            with self._lock:
+                account = self.aws.account_id()
+            bucket = DEFAULT_RESULTS_BUCKET_TEMPLATE.format(account=account, region=region)
+            config = {"OutputLocation": f"s3://{bucket}/{RESULTS_PREFIX}"}
         with self._lock:
             self._result_configs[region] = config
         return config
-
-    def _account_id(self) -> str:
-        with self._lock:
-            if self._account is None:
-                try:
-                    self._account = self._sts.get_caller_identity()["Account"]
-                except ClientError as err:
-                    raise SetupRequired(
-                        f"cannot read the AWS account id (sts:GetCallerIdentity: {err}): check the credentials, "
-                        "or give the Athena output location explicitly"
-                    ) from err
-            return self._account
 
     def _wait(self, client: Any, region: str, execution_id: str) -> dict[str, Any]:
         """Poll with exponential backoff until the query ends; stop it and raise when the timeout passes."""
@@ -319,21 +296,23 @@ class AthenaEngine:
             request["NextToken"] = token
 
     def _failure(self, region: str, execution_id: str, state: str, status: dict[str, Any]) -> Exception:
+        """The error for a query Athena ended without success, from its StateChangeReason."""
         reason = status.get("StateChangeReason") or status.get("AthenaError", {}).get("ErrorMessage") or "no reason"
         if _ACCESS_DENIED_RE.search(reason):
-            return self._access_denied(region, reason)
+            return _access_denied(region, reason)
         if _MISSING_TABLE_RE.search(reason):
             return self._missing_table(region, reason)
         verb = "failed" if state == "FAILED" else "was cancelled"
         return AthenaQueryError(f"Athena query {execution_id} {verb} in {region}: {reason}")
 
-    def _translate_client_error(self, err: ClientError, region: str, operation: str) -> Exception:
-        code = _error_code(err)
-        message = err.response.get("Error", {}).get("Message", str(err))
-        if code in ("AccessDeniedException", "AccessDenied") or _ACCESS_DENIED_RE.search(message):
-            return self._access_denied(region, message, operation)
-        if code in ("UnrecognizedClientException", "InvalidClientTokenId", "ExpiredTokenException"):
-            return SetupRequired(f"AWS rejected the credentials ({message}): refresh them or choose another profile")
+    def _translate(self, err: Exception, region: str) -> Exception:
+        """The project error for an AWS call that failed in ``region``."""
+        project_error = as_project_error(err)
+        if project_error is not None:
+            return type(project_error)(f"{region}: {project_error}")
+        message = err.response.get("Error", {}).get("Message", "") if isinstance(err, ClientError) else str(err)
+        if isinstance(err, ClientError) and _ACCESS_DENIED_RE.search(message):
+            return _access_denied(region, message, required_action(err))
         if _WORKGROUP_MISSING_RE.search(message):
             return self._missing_workgroup(region)
         if _MISSING_TABLE_RE.search(message):
@@ -344,7 +323,7 @@ class AthenaEngine:
                 + SETUP_STEP.format(region=region)
                 + ", or give an output location you can write to"
             )
-        return AthenaQueryError(f"{operation} failed in {region}: {code}: {message}")
+        return AthenaQueryError(f"Athena in {region}: {describe(err)}")
 
     def _missing_table(self, region: str, reason: str) -> SetupRequired:
         return SetupRequired(
@@ -359,13 +338,14 @@ class AthenaEngine:
             + ", or choose an existing workgroup"
         )
 
-    @staticmethod
-    def _access_denied(region: str, reason: str, permission: str | None = None) -> SetupRequired:
-        named = _PERMISSION_RE.search(reason)
-        needed = named.group(1) if named else permission
-        what = f"permission {needed}" if needed else "permission to read the log bucket and write query results"
-        return SetupRequired(f"access denied in {region} ({reason.strip()}): grant the caller {what}")
+
+def _access_denied(region: str, reason: str, action: str | None = None) -> SetupRequired:
+    named = _PERMISSION_RE.search(reason)
+    needed = named.group(1) if named else action
+    what = f"permission {needed}" if needed else "permission to read the log bucket and write query results"
+    return SetupRequired(f"access denied in {region} ({reason.strip()}): grant the caller {what}")
 
 
-def _error_code(err: ClientError) -> str:
-    return str(err.response.get("Error", {}).get("Code", ""))
+def athena_engine(profile: str | None = None, workgroup: str | None = None, **options: Any) -> AthenaEngine:
+    """An AthenaEngine on the credentials of ``profile`` (default chain when None); ``options`` as the class."""
+    return AthenaEngine(Aws.connect(profile), workgroup=workgroup or DEFAULT_WORKGROUP, **options)
