@@ -15,12 +15,13 @@ import json
 import sys
 from pathlib import Path
 
+from bedrock_usage.aws import Aws
 from bedrock_usage.errors import SetupRequired, UsageError
 from bedrock_usage.period import resolve_period
 from bedrock_usage.queries import Filters
-from bedrock_usage.regions import DEFAULT_REGIONS
+from bedrock_usage.regions import DEFAULT_REGIONS, resolve_regions
 from bedrock_usage.render import render_terminal, report_document, selected_analyses, write_csv, write_json
-from bedrock_usage.sources import SourceChoice, build_engine
+from bedrock_usage.sources import SourceChoice, build_engine, default_mirror_dir, mirror_logs
 from bedrock_usage.tracker import ANALYSES, BedrockAthenaTracker
 from pricing import PRICES_ENV, PriceBook
 
@@ -65,7 +66,12 @@ def build_parser() -> argparse.ArgumentParser:
     source.add_argument("--logs-dir", type=Path, help="folder with log objects in the S3 layout (AWSLogs/...)")
     source.add_argument("--demo", action="store_true",
                         help="analyse generated demo data (made once a day in the cache folder); no AWS needed")
-    source.add_argument("--profile", help="AWS profile for Athena")
+    source.add_argument("--sync", action="store_true",
+                        help="with --engine local: first copy new log objects of the period from each region's "
+                        "logging bucket into --logs-dir (default: a mirror in the cache folder)")
+    source.add_argument("--log-bucket", help="with --sync: the log bucket (default: from the logging configuration)")
+    source.add_argument("--log-prefix", help="with --sync and --log-bucket: the key prefix of the logs")
+    source.add_argument("--profile", help="AWS profile for Athena and --sync")
     source.add_argument("--workgroup", help="Athena workgroup (default bedrock-usage)")
     out = parser.add_argument_group("output")
     out.add_argument("--format", choices=("terminal", "csv", "json"), default="terminal")
@@ -83,7 +89,18 @@ def run(args: argparse.Namespace) -> int:
     elif args.engine:
         source = args.engine
     else:
-        source = "local" if args.logs_dir else "athena"
+        source = "local" if args.logs_dir or args.sync else "athena"
+    if args.sync:
+        if source != "local":
+            raise UsageError("--sync copies logs for the local engine; use it with --engine local")
+        args.logs_dir = args.logs_dir or default_mirror_dir()
+        for result in mirror_logs(Aws.connect(args.profile), resolve_regions(args.region), period, args.logs_dir,
+                                  args.log_bucket, args.log_prefix):
+            s = result.summary
+            print(f"Synced {result.region} from s3://{result.bucket}/{result.prefix}: {s.downloaded:,} new objects, "
+                  f"{s.already_present:,} already present, {len(s.failed):,} failed", file=sys.stderr)
+            for key, reason in s.failed.items():
+                print(f"  not copied: {key}: {reason}", file=sys.stderr)
     engine = build_engine(SourceChoice(source, args.logs_dir, args.profile, args.workgroup))
     tracker = BedrockAthenaTracker(
         engine, PriceBook.load(args.prices), role_suffix=args.role_suffix, extra_tags=tuple(args.tag)

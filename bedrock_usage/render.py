@@ -106,8 +106,9 @@ def render_terminal(report: UsageReport, analyses: list[str], max_rows: int) -> 
     active = {k: v for k, v in report.filters.items() if v}
     if active:
         lines.append(f"Filters:     {', '.join(f'{k}={v}' for k, v in active.items())}")
+    engine_cost = f"; query cost ${stats.cost_usd:,.4f}" if stats.cost_usd else ""
     lines.append(
-        f"Read:        {stats.objects_read:,} log objects ({stats.bytes_read / 1e6:,.1f} MB); "
+        f"Read:        {stats.objects_read:,} log objects, {stats.bytes_read / 1e6:,.1f} MB{engine_cost}; "
         f"{report.records_skipped:,} records skipped; {sum(stats.skipped_objects.values()):,} objects skipped"
     )
     lines += [
