@@ -27,6 +27,7 @@ FACT_DIMENSIONS = (
     "model_id",
     "operation",
     "long_context",
+    "duplicate",
 )
 FACT_MEASURES = (
     "calls",
@@ -60,7 +61,12 @@ def tag_column(index: int) -> str:
 
 
 def usage_facts_query(period: Period, filters: Filters, tag_keys: tuple[str, ...]) -> FactQuery:
-    """The facts query for a period; records without a readable timestamp come back with ``day`` NULL."""
+    """The facts query for a period.
+
+    Records without a readable timestamp come back with ``day`` NULL. A record delivered more than once
+    (same ``requestId`` and ``timestamp``: a re-synced object, an overlapping mirror) is counted once; its
+    extra copies come back flagged ``duplicate``.
+    """
     first_day, last_day = period.partition_days()
     params: list[SqlParam] = []
     tag_selects = []
@@ -84,9 +90,11 @@ def usage_facts_query(period: Period, filters: Filters, tag_keys: tuple[str, ...
     tags_inner = "".join(f",\n    {select}" for select in tag_selects)
     tags_outer = "".join(f", {tag_column(i)}" for i in range(len(tag_keys)))
     group_count = len(FACT_DIMENSIONS) + len(tag_keys)
-    sql = f"""WITH logs AS (
+    sql = f"""WITH delivered AS (
   SELECT
     try(from_iso8601_timestamp("timestamp")) AS ts,
+    requestId AS request_id,
+    row_number() OVER (PARTITION BY requestId, "timestamp" ORDER BY "$path") AS copy_number,
     identity.arn AS identity_arn,
     region AS source_region,
     inferenceRegion AS inference_region,
@@ -110,14 +118,15 @@ SELECT
   inference_region,
   model_id,
   operation_name AS operation,
-  input_count + cache_read_count + cache_write_count > {LONG_CONTEXT_TOKENS} AS long_context{tags_outer},
+  input_count + cache_read_count + cache_write_count > {LONG_CONTEXT_TOKENS} AS long_context,
+  request_id IS NOT NULL AND copy_number > 1 AS duplicate{tags_outer},
   count(*) AS calls,
   count_if(error_code IS NOT NULL) AS errors,
   sum(input_count) AS input_tokens,
   sum(output_count) AS output_tokens,
   sum(cache_read_count) AS cache_read_tokens,
   sum(cache_write_count) AS cache_write_tokens
-FROM logs
+FROM delivered
 WHERE ts IS NULL OR ({' AND '.join(conditions)})
 GROUP BY {', '.join(str(i) for i in range(1, group_count + 1))}"""
     params += [period.tz, period.tz] + filter_params

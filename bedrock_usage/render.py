@@ -170,6 +170,7 @@ def report_document(report: UsageReport, analyses: list[str]) -> dict[str, objec
             "objects_read": report.stats.objects_read,
             "bytes_read": report.stats.bytes_read,
             "records_skipped": report.records_skipped,
+            "duplicate_records_ignored": report.stats.duplicate_records,
             "objects_skipped": dict(report.stats.skipped_objects),
             "failed_regions": report.stats.failed_regions,
             "engine_cost_usd": report.stats.cost_usd,

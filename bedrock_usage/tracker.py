@@ -85,8 +85,10 @@ class BedrockAthenaTracker:
         result = self.engine.query(query.sql, query.params, Scope(regions, first_day, last_day))
         frame = result.frame
         unreadable = frame["day"].isna()
+        duplicate = frame["duplicate"].fillna(False).astype(bool) & ~unreadable
+        result.stats.duplicate_records = int(frame.loc[duplicate, "calls"].sum())
         skipped = int(frame.loc[unreadable, "calls"].sum())
-        frame = frame.loc[~unreadable].reset_index(drop=True)
+        frame = frame.loc[~unreadable & ~duplicate].drop(columns="duplicate").reset_index(drop=True)
         return self._enrich(frame), result.stats, skipped
 
     def analyze(
@@ -250,6 +252,11 @@ def build_warnings(report: UsageReport) -> list[str]:
         warnings.append(
             f"unpriced: {model} in {row.source_region}: {row.calls:,} calls, "
             f"{row.input_tokens:,} input / {row.output_tokens:,} output tokens have no price{hint}"
+        )
+    if report.stats.duplicate_records:
+        warnings.append(
+            f"ignored {report.stats.duplicate_records:,} duplicate deliveries of records already counted "
+            "(same requestId and timestamp)"
         )
     if report.records_skipped:
         warnings.append(

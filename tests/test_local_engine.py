@@ -154,3 +154,18 @@ def test_tracker_sql_is_trino_and_never_holds_user_input(tmp_path: Path) -> None
         assert sql.count("?") == len(params)
         assert hostile not in sql and "m'1" not in sql and "Asia/Seoul" not in sql
     assert hostile in engine.sent[0][1]
+
+
+def test_a_record_delivered_twice_is_counted_once(tmp_path: Path) -> None:
+    records = [record(f"2025-11-02T10:{m:02d}:00Z", user("alice"), inp=m + 1) for m in range(10)]
+    write_records(tmp_path / "mirror-a", records)
+    write_records(tmp_path / "mirror-b", records[3:])  # an overlapping second copy, e.g. a re-synced folder
+    no_id = [dict(record("2025-11-02T11:00:00Z", user("bob")), requestId=None) for _ in range(2)]
+    write_records(tmp_path / "mirror-a", no_id, prefix="other/")
+    report = BedrockAthenaTracker(LocalEngine(tmp_path)).analyze(
+        resolve_period(start="2025-11-02", end="2025-11-02"), ["us-east-1"]
+    )
+    assert report.summary["calls"] == 12  # ten distinct records, and two without a requestId kept as they are
+    assert report.summary["input_tokens"] == sum(r["input"]["inputTokenCount"] for r in records + no_id)
+    assert report.stats.duplicate_records == 7
+    assert any("7 duplicate" in w for w in report.warnings)

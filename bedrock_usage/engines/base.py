@@ -35,6 +35,7 @@ class ScanStats:
     skipped_objects: Counter[str] = field(default_factory=Counter)
     failed_regions: dict[str, str] = field(default_factory=dict)
     cost_usd: float = 0.0
+    duplicate_records: int = 0
 
     def merge(self, other: ScanStats) -> None:
         """Add another scan's figures to these."""
@@ -43,6 +44,7 @@ class ScanStats:
         self.skipped_objects.update(other.skipped_objects)
         self.failed_regions.update(other.failed_regions)
         self.cost_usd += other.cost_usd
+        self.duplicate_records += other.duplicate_records
 
 
 @dataclass
