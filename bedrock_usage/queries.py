@@ -16,6 +16,8 @@ from .period import Period
 from .schema import PARTITION_COLUMN, TABLE_NAME
 
 LONG_CONTEXT_TOKENS = 200_000
+# No single call reads or writes more tokens than this; a larger or negative count marks a corrupt record.
+MAX_TOKENS_PER_CALL = 100_000_000
 
 FACT_DIMENSIONS = (
     "day",
@@ -63,7 +65,8 @@ def tag_column(index: int) -> str:
 def usage_facts_query(period: Period, filters: Filters, tag_keys: tuple[str, ...]) -> FactQuery:
     """The facts query for a period.
 
-    Records without a readable timestamp come back with ``day`` NULL. A record delivered more than once
+    Records without a readable timestamp, or with a negative or impossibly large token count, come back
+    with ``day`` NULL, to be counted as skipped. A record delivered more than once
     (same ``requestId`` and ``timestamp``: a re-synced object, an overlapping mirror) is counted once; its
     extra copies come back flagged ``duplicate``.
     """
@@ -92,7 +95,15 @@ def usage_facts_query(period: Period, filters: Filters, tag_keys: tuple[str, ...
     group_count = len(FACT_DIMENSIONS) + len(tag_keys)
     sql = f"""WITH delivered AS (
   SELECT
-    try(from_iso8601_timestamp("timestamp")) AS ts,
+    CASE
+      WHEN least(coalesce(input.inputTokenCount, 0), coalesce(input.cacheReadInputTokenCount, 0),
+                 coalesce(input.cacheWriteInputTokenCount, 0), coalesce(output.outputTokenCount, 0)) < 0
+        OR greatest(coalesce(input.inputTokenCount, 0), coalesce(input.cacheReadInputTokenCount, 0),
+                    coalesce(input.cacheWriteInputTokenCount, 0), coalesce(output.outputTokenCount, 0))
+           > {MAX_TOKENS_PER_CALL}
+      THEN NULL
+      ELSE try(from_iso8601_timestamp("timestamp"))
+    END AS ts,
     requestId AS request_id,
     row_number() OVER (PARTITION BY requestId, "timestamp" ORDER BY "$path") AS copy_number,
     identity.arn AS identity_arn,

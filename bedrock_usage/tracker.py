@@ -88,7 +88,10 @@ class BedrockAthenaTracker:
         duplicate = frame["duplicate"].fillna(False).astype(bool) & ~unreadable
         result.stats.duplicate_records = int(frame.loc[duplicate, "calls"].sum())
         skipped = int(frame.loc[unreadable, "calls"].sum())
-        frame = frame.loc[~unreadable & ~duplicate].drop(columns="duplicate").reset_index(drop=True)
+        frame = frame.loc[~unreadable & ~duplicate].drop(columns="duplicate")
+        # Engines return groups in any order; a fixed order makes every floating-point sum repeatable.
+        frame = frame.sort_values([c for c in frame.columns if c not in FACT_MEASURES], na_position="first")
+        frame = frame.reset_index(drop=True)
         return self._enrich(frame), result.stats, skipped
 
     def analyze(
@@ -260,7 +263,8 @@ def build_warnings(report: UsageReport) -> list[str]:
         )
     if report.records_skipped:
         warnings.append(
-            f"skipped {report.records_skipped:,} records that are malformed or have no readable timestamp"
+            f"skipped {report.records_skipped:,} records that are malformed, have no readable timestamp "
+            "or have impossible token counts"
         )
     for reason, count in sorted(report.stats.skipped_objects.items()):
         warnings.append(f"skipped {count:,} objects: {reason}")

@@ -1,0 +1,459 @@
+"""Generate Amazon Bedrock Model Invocation Logging test data.
+
+With --simulate: write a synthetic, deterministic corpus of invocation logs (the 13 application scenarios of the
+original project plus a few SSO developers) to a folder or an existing S3 bucket, in the layout the service uses.
+Without it: run the 13 scenarios as real Bedrock calls, which Model Invocation Logging then records.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from botocore.config import Config
+
+from bedrock_usage.aws import AWS_ERRORS, Aws, describe, error_code
+from bedrock_usage.corpus_writer import (
+    Destination,
+    LocalFolder,
+    S3Bucket,
+    WriteSummary,
+    check_bucket,
+    existing_log_keys,
+    write_corpus,
+)
+from bedrock_usage.errors import SetupRequired, UsageError
+from bedrock_usage.layout import normalise_prefix
+from bedrock_usage.period import parse_day
+from bedrock_usage.script_cli import EXIT_OK, make_parser, print_json, regions_of, render_table, run_main
+from bedrock_usage.synthetic import (
+    DEFAULT_ACCOUNT,
+    DEFAULT_BODY_BYTES,
+    DEFAULT_RECORDS,
+    DEFAULT_SEED,
+    MODELS_BY_KEY,
+    ROLE_APPS,
+    SCENARIOS,
+    Caller,
+    CorpusSpec,
+    default_dates,
+    generate_records,
+    routed_model_id,
+)
+
+DEFAULT_OUT_DIR = Path("demo-logs")
+DEFAULT_CALLS = 3
+DEFAULT_DELAY = 0.5
+ROLE_TAG = {"Key": "created-by", "Value": "bedrock-usage-generate-test-data"}
+ROLE_POLICY_NAME = "BedrockInvoke"
+ROLE_POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [{
+        "Effect": "Allow",
+        "Action": ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream", "bedrock:Converse",
+                   "bedrock:ConverseStream"],
+        "Resource": "*",
+    }],
+}
+MAX_TOKENS = 200
+
+EXAMPLES = """\
+  python generate_test_data.py --simulate
+  python generate_test_data.py --simulate --records 50000 --start-date 2025-10-01 --end-date 2025-10-31 --seed 7
+  python generate_test_data.py --simulate --bucket my-log-bucket --prefix bedrock-logs --regions us-east-1
+  python generate_test_data.py --dry-run
+  python generate_test_data.py --create-roles --calls 2 --regions us-east-1 ap-northeast-2
+  python generate_test_data.py --cleanup-roles --no-calls"""
+
+DESCRIPTION = """\
+Generate Amazon Bedrock Model Invocation Logging test data.
+
+With --simulate, write a synthetic corpus without calling Bedrock: 8 role-based applications
+({App}-BedrockRole), 5 IAM-user applications that tag calls with requestMetadata and a few SSO developers
+call 13 Claude models with all four operations from the chosen regions, with cache tokens, >200K-token
+calls, errors, large bodies under /data/, and more traffic on weekdays and in working hours. The same
+options and --seed always write the same objects.
+
+Without --simulate, make real Bedrock calls for the 13 scenarios (this costs a little): the role-based
+ones assume {App}-BedrockRole (see --create-roles), the IAM-user ones call with your own credentials and
+Converse requestMetadata. The calls reach the logs only where model access is granted and Model
+Invocation Logging is on."""
+
+SIMULATE_OPTIONS = ("out_dir", "bucket", "prefix", "records", "start_date", "end_date", "seed", "body_bytes",
+                    "account", "replace")
+REAL_OPTIONS = ("create_roles", "cleanup_roles", "no_calls", "calls", "delay", "dry_run")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Every option of both modes (each mode rejects the other's options)."""
+    parser = make_parser("generate_test_data.py", DESCRIPTION, EXAMPLES)
+    parser.add_argument("--simulate", action="store_true",
+                        help="write a synthetic corpus instead of making real Bedrock calls")
+
+    sim = parser.add_argument_group("simulate mode (--simulate)")
+    sim.add_argument("--out-dir", type=Path, metavar="DIR",
+                     help=f"folder to write the corpus to, in the S3 key layout (default: {DEFAULT_OUT_DIR}/)")
+    sim.add_argument("--bucket", metavar="NAME",
+                     help="write to this existing S3 bucket instead of a folder (AWS_ENDPOINT_URL is honoured)")
+    sim.add_argument("--prefix", metavar="PREFIX",
+                     help="key prefix before AWSLogs/, as in the logging configuration (default: none)")
+    sim.add_argument("--records", type=int, metavar="N", help=f"number of records (default: {DEFAULT_RECORDS})")
+    sim.add_argument("--start-date", metavar="YYYY-MM-DD", help="first UTC day (default: 29 days before --end-date)")
+    sim.add_argument("--end-date", metavar="YYYY-MM-DD", help="last UTC day, inclusive (default: today, UTC)")
+    sim.add_argument("--seed", type=int, help=f"random seed; same seed, same corpus (default: {DEFAULT_SEED})")
+    sim.add_argument("--body-bytes", type=int, metavar="N",
+                     help=f"approximate request+response body size per record (default: {DEFAULT_BODY_BYTES})")
+    sim.add_argument("--account", metavar="ID",
+                     help=f"account id in keys and records (default: {DEFAULT_ACCOUNT} for a folder, "
+                     "the caller's account from STS for a bucket)")
+    sim.add_argument("--replace", action="store_true",
+                     help="delete the invocation logs already under the chosen regions' prefixes first "
+                     "(without it, existing logs there stop the run)")
+
+    real = parser.add_argument_group("real mode (without --simulate; makes billable Bedrock calls)")
+    real.add_argument("--create-roles", action="store_true",
+                      help="create the 8 {App}-BedrockRole roles first (trusting this account, allowed to invoke "
+                      "Bedrock models; existing roles are left as they are)")
+    real.add_argument("--cleanup-roles", action="store_true",
+                      help="delete the {App}-BedrockRole roles this script created, after the calls")
+    real.add_argument("--no-calls", action="store_true",
+                      help="make no Bedrock calls (with --create-roles or --cleanup-roles: manage the roles only)")
+    real.add_argument("--calls", type=int, metavar="N", help=f"calls per scenario (default: {DEFAULT_CALLS})")
+    real.add_argument("--delay", type=float, metavar="SECONDS",
+                      help=f"pause between calls, to stay under quotas (default: {DEFAULT_DELAY})")
+    real.add_argument("--dry-run", action="store_true",
+                      help="print the scenarios, calls and role changes; read the account and roles, change nothing")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the options and run the chosen mode."""
+    args = build_parser().parse_args(argv)
+    mode = mode_of(args)
+    return MODES[mode](args)
+
+
+def mode_of(args: argparse.Namespace) -> str:
+    """Which mode the options ask for."""
+    return "simulate" if args.simulate else "real"
+
+
+def run_simulate(args: argparse.Namespace) -> int:
+    """Generate the synthetic corpus and write it to the folder or bucket."""
+    _reject(args, REAL_OPTIONS, "--simulate")
+    if args.bucket and args.out_dir:
+        raise UsageError("give either --out-dir or --bucket, not both")
+    if args.bucket is None and args.prefix:
+        raise UsageError("--prefix applies to --bucket; for a folder, put it in --out-dir")
+    end = parse_day(args.end_date, "--end-date") if args.end_date else datetime.now(UTC).date()
+    start = parse_day(args.start_date, "--start-date") if args.start_date else default_dates(end)[0]
+    regions = regions_of(args)
+    prefix = normalise_prefix(args.prefix)
+
+    # The spec is checked before any AWS call; a bucket's account comes from STS afterwards.
+    spec = CorpusSpec(
+        start_date=start,
+        end_date=end,
+        records=DEFAULT_RECORDS if args.records is None else args.records,
+        seed=DEFAULT_SEED if args.seed is None else args.seed,
+        account=args.account or DEFAULT_ACCOUNT,
+        body_bytes=DEFAULT_BODY_BYTES if args.body_bytes is None else args.body_bytes,
+        regions=regions,
+    )
+    destination: Destination
+    if args.bucket:
+        aws = Aws.connect(args.profile)
+        s3 = aws.client("s3")
+        check_bucket(s3, args.bucket)
+        destination = S3Bucket(s3, args.bucket)
+        if not args.account:
+            spec = replace(spec, account=aws.account_id())
+    else:
+        destination = LocalFolder(args.out_dir or DEFAULT_OUT_DIR)
+    existing = existing_log_keys(destination, prefix, spec.account, spec.regions)
+    if existing and not args.replace:
+        raise UsageError(
+            f"{destination.label}{prefix} already holds {len(existing):,} invocation-log objects for account "
+            f"{spec.account} in these regions; pass --replace to delete them first, or choose another destination"
+        )
+    if existing:
+        destination.delete(existing)
+    summary = write_corpus(destination, generate_records(spec), prefix)
+
+    if args.format == "json":
+        print_json({"spec": spec, "replaced_objects": len(existing), "summary": summary})
+    else:
+        print(render_write_summary(summary, spec, len(existing)))
+    return EXIT_OK
+
+
+def render_write_summary(summary: WriteSummary, spec: CorpusSpec, replaced: int) -> str:
+    """The per-region table and the lines saying what went where."""
+    rows = [[region, f"{tally.records:,}", f"{tally.objects:,}"] for region, tally in sorted(summary.regions.items())]
+    rows.append(["Total", f"{summary.records:,}", f"{summary.objects:,}"])
+    lines = [
+        render_table(["Region", "Records", "Objects"], rows),
+        "",
+        f"✅ Wrote {summary.records:,} records in {summary.objects:,} objects to {summary.destination}",
+        f"   plus {summary.payload_objects:,} large-body objects under .../data/ and {summary.check_objects} "
+        f"permission-check objects; {summary.bytes / 1e6:,.1f} MB compressed",
+        f"   account {spec.account}, {spec.start_date} .. {spec.end_date} (UTC), seed {spec.seed}",
+    ]
+    if replaced:
+        lines.append(f"   replaced {replaced:,} objects that were there before")
+    return "\n".join(lines)
+
+
+@dataclass
+class ScenarioResult:
+    """What one scenario's real calls did."""
+
+    scenario: str
+    kind: str
+    region: str
+    model_id: str
+    calls: int
+    succeeded: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    error: str = ""
+
+
+@dataclass
+class RoleChange:
+    """One role created, deleted, kept or skipped, and why."""
+
+    role: str
+    action: str
+    detail: str = ""
+
+
+def run_real(args: argparse.Namespace) -> int:
+    """Manage the scenario roles and make the scenarios' real Bedrock calls."""
+    _reject(args, SIMULATE_OPTIONS, "real mode (without --simulate)")
+    calls = DEFAULT_CALLS if args.calls is None else args.calls
+    delay = DEFAULT_DELAY if args.delay is None else args.delay
+    if calls < 1:
+        raise UsageError(f"--calls must be at least 1, not {calls}")
+    if delay < 0:
+        raise UsageError(f"--delay cannot be negative ({delay})")
+    regions = regions_of(args)
+    scenarios = [] if args.no_calls else [s for s in SCENARIOS if s.home_region in regions]
+    if not args.no_calls and not scenarios:
+        raise UsageError(f"no scenario runs in {' '.join(regions)}; scenarios run in "
+                         f"{' '.join(sorted({s.home_region for s in SCENARIOS}))}")
+    aws = Aws.connect(args.profile)
+    account = aws.account_id()
+    table = args.format == "table"
+    iam = aws.client("iam")
+
+    changes: list[RoleChange] = []
+    if args.create_roles:
+        changes += create_roles(iam, account, args.dry_run)
+    results: list[ScenarioResult] = []
+    if args.dry_run:
+        results = [_planned(s, calls) for s in scenarios]
+    else:
+        for scenario in scenarios:
+            if table:
+                print(f"🔐 {scenario.name} ({scenario.kind}) in {scenario.home_region}...", flush=True)
+            results.append(run_scenario(aws, account, scenario, calls, delay, retry_assume=args.create_roles))
+    if args.cleanup_roles:
+        changes += cleanup_roles(iam, args.dry_run)
+
+    if table:
+        print(render_real_report(account, changes, results, args.dry_run))
+    else:
+        print_json({"account": account, "dry_run": args.dry_run, "roles": changes, "scenarios": results})
+    failed = [r.scenario for r in results if r.error]
+    if failed:
+        raise SetupRequired(
+            f"{len(failed)} of {len(results)} scenarios had failed calls ({', '.join(failed)}): check model access "
+            "in the Bedrock console of those regions, the roles (--create-roles) and your permissions"
+        )
+    return EXIT_OK
+
+
+def create_roles(iam: Any, account: str, dry_run: bool) -> list[RoleChange]:
+    """Create each missing {App}-BedrockRole, trusted by this account and allowed to invoke models."""
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
+                       "Action": "sts:AssumeRole"}],
+    }
+    changes = []
+    for app in ROLE_APPS:
+        if _role_tags(iam, app.role_name) is not None:
+            changes.append(RoleChange(app.role_name, "kept", "already exists"))
+            continue
+        if not dry_run:
+            iam.create_role(
+                RoleName=app.role_name,
+                AssumeRolePolicyDocument=json.dumps(trust),
+                Description=f"Test role for {app.name}: bedrock-usage generate_test_data.py",
+                Tags=[ROLE_TAG],
+            )
+            iam.put_role_policy(RoleName=app.role_name, PolicyName=ROLE_POLICY_NAME,
+                                PolicyDocument=json.dumps(ROLE_POLICY))
+        changes.append(RoleChange(app.role_name, "would create" if dry_run else "created"))
+    return changes
+
+
+def cleanup_roles(iam: Any, dry_run: bool) -> list[RoleChange]:
+    """Delete the {App}-BedrockRole roles carrying this script's tag; roles made by anyone else stay."""
+    changes = []
+    for app in ROLE_APPS:
+        tags = _role_tags(iam, app.role_name)
+        if tags is None:
+            changes.append(RoleChange(app.role_name, "absent"))
+            continue
+        if ROLE_TAG not in tags:
+            changes.append(RoleChange(app.role_name, "kept", "not created by this script (no created-by tag)"))
+            continue
+        if not dry_run:
+            for name in iam.list_role_policies(RoleName=app.role_name)["PolicyNames"]:
+                iam.delete_role_policy(RoleName=app.role_name, PolicyName=name)
+            for policy in iam.list_attached_role_policies(RoleName=app.role_name)["AttachedPolicies"]:
+                iam.detach_role_policy(RoleName=app.role_name, PolicyArn=policy["PolicyArn"])
+            iam.delete_role(RoleName=app.role_name)
+        changes.append(RoleChange(app.role_name, "would delete" if dry_run else "deleted"))
+    return changes
+
+
+def _role_tags(iam: Any, role: str) -> list[dict[str, str]] | None:
+    """The role's tags, or None when the role does not exist."""
+    try:
+        return iam.get_role(RoleName=role)["Role"].get("Tags", [])
+    except AWS_ERRORS as exc:
+        if error_code(exc) == "NoSuchEntity":
+            return None
+        raise
+
+
+def run_scenario(aws: Aws, account: str, scenario: Caller, calls: int, delay: float,
+                 retry_assume: bool = False) -> ScenarioResult:
+    """Make one scenario's calls; a failure is recorded in the result, never raised."""
+    result = _planned(scenario, calls)
+    try:
+        if scenario.kind == "role":
+            caller = _assume(aws, f"arn:aws:iam::{account}:role/{scenario.role_name}", f"{scenario.name}-session",
+                             retry_assume)
+            client = caller.client("bedrock-runtime", scenario.home_region)
+        else:
+            client = aws.session.client("bedrock-runtime", region_name=scenario.home_region,
+                                        config=Config(user_agent_extra=f"{scenario.name}/1.0"))
+    except AWS_ERRORS as exc:
+        result.error = describe(exc)
+        return result
+    for number in range(calls):
+        if number:
+            time.sleep(delay)
+        try:
+            usage = _call(client, scenario, result.model_id, number)
+        except AWS_ERRORS as exc:
+            result.error = describe(exc)
+            continue
+        except ValueError as exc:
+            result.error = f"unexpected response: {exc}"
+            continue
+        result.succeeded += 1
+        result.input_tokens += usage[0]
+        result.output_tokens += usage[1]
+    return result
+
+
+def _assume(aws: Aws, role_arn: str, session: str, retry: bool) -> Aws:
+    # A role created seconds ago may not be assumable yet: IAM changes take a few seconds to propagate.
+    attempts = 6 if retry else 1
+    attempt = 1
+    while True:
+        try:
+            return aws.assume_role(role_arn, session)
+        except AWS_ERRORS as exc:
+            if attempt >= attempts or error_code(exc) != "AccessDenied":
+                raise
+        attempt += 1
+        time.sleep(5)
+
+
+def _call(client: Any, scenario: Caller, model_id: str, number: int) -> tuple[int, int]:
+    """One call the way the scenario's application makes it; returns (input, output) tokens."""
+    prompt = scenario.prompts[number % len(scenario.prompts)]
+    if scenario.kind == "role":
+        response = client.invoke_model(
+            modelId=model_id,
+            contentType="application/json",
+            accept="application/json",
+            body=json.dumps({
+                "anthropic_version": "bedrock-2023-05-31",
+                "max_tokens": MAX_TOKENS,
+                "messages": [{"role": "user", "content": [{"type": "text", "text": prompt}]}],
+            }),
+        )
+        try:
+            usage = json.loads(response["body"].read())["usage"]
+            return int(usage["input_tokens"]), int(usage["output_tokens"])
+        except (KeyError, TypeError, json.JSONDecodeError) as exc:
+            raise ValueError(f"no usage in the InvokeModel response ({type(exc).__name__})") from None
+    response = client.converse(
+        modelId=model_id,
+        messages=[{"role": "user", "content": [{"text": prompt}]}],
+        inferenceConfig={"maxTokens": MAX_TOKENS},
+        requestMetadata={
+            "application_name": scenario.name,
+            "cost_center": scenario.cost_center,
+            "tenant_id": scenario.tenants[number % len(scenario.tenants)],
+        },
+    )
+    try:
+        return int(response["usage"]["inputTokens"]), int(response["usage"]["outputTokens"])
+    except (KeyError, TypeError) as exc:
+        raise ValueError(f"no usage in the Converse response ({type(exc).__name__})") from None
+
+
+def _planned(scenario: Caller, calls: int) -> ScenarioResult:
+    model = MODELS_BY_KEY[scenario.models[0][0]]
+    return ScenarioResult(scenario.name, scenario.kind, scenario.home_region,
+                          routed_model_id(model, scenario.home_region), calls)
+
+
+def render_real_report(account: str, changes: list[RoleChange], results: list[ScenarioResult], dry_run: bool) -> str:
+    """The role changes and the per-scenario table of a real run (or of its plan)."""
+    lines = [f"\n📋 Account {account}{' (dry run: no calls made, nothing changed)' if dry_run else ''}"]
+    if changes:
+        lines += ["", render_table(["Role", "Action", "Details"], [[c.role, c.action, c.detail] for c in changes])]
+    if results and dry_run:
+        rows = [[r.scenario, r.kind, r.region, r.model_id, r.calls] for r in results]
+        lines += ["", render_table(["Scenario", "Kind", "Region", "Model", "Calls"], rows)]
+    elif results:
+        rows = [
+            [r.scenario, r.kind, r.region, r.model_id, f"{r.succeeded}/{r.calls}", f"{r.input_tokens:,}",
+             f"{r.output_tokens:,}", f"❌ {r.error}" if r.error else "✅"]
+            for r in results
+        ]
+        headers = ["Scenario", "Kind", "Region", "Model", "Calls", "Input tok", "Output tok", "Result"]
+        lines += ["", render_table(headers, rows)]
+        ok = sum(r.succeeded for r in results)
+        lines.append(f"\n📊 Successful API calls: {ok}/{sum(r.calls for r in results)}; "
+                     "logged calls reach S3 within minutes.")
+    return "\n".join(lines)
+
+
+def _reject(args: argparse.Namespace, names: tuple[str, ...], mode: str) -> None:
+    given = [f"--{name.replace('_', '-')}" for name in names if getattr(args, name) not in (None, False)]
+    if given:
+        raise UsageError(f"{' '.join(given)} cannot be used in {mode}")
+
+
+MODES: dict[str, Callable[[argparse.Namespace], int]] = {"simulate": run_simulate, "real": run_real}
+
+
+if __name__ == "__main__":
+    sys.exit(run_main(main))
