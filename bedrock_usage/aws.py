@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from typing import Any
 
 import boto3
@@ -20,6 +21,7 @@ from botocore.exceptions import (
 from botocore.parsers import ResponseParserError
 
 from .errors import SetupRequired, UsageError
+from .regions import is_govcloud
 
 DEFAULT_MAX_ATTEMPTS = 5
 # STS and IAM are answered by one endpoint per partition; any region of the partition reaches it.
@@ -69,6 +71,7 @@ IAM_ACTIONS: dict[str, str] = {
     "SimulatePrincipalPolicy": "iam:SimulatePrincipalPolicy",
 }
 
+_EMBEDDED_CODE_RE = re.compile(r"<Code>([A-Za-z.]+)</Code>")
 _NOT_AUTHORIZED_RE = re.compile(r"not authorized to perform:?\s*([a-z0-9-]+:[A-Za-z0-9*]+)")
 
 
@@ -84,6 +87,8 @@ class Aws:
             retries["max_attempts"] = DEFAULT_MAX_ATTEMPTS
         self._config = Config(retries=retries, connect_timeout=10, read_timeout=60)
         self._clients: dict[tuple[str, str], Any] = {}
+        # Creating clients from one session is not thread-safe, and the Athena engine asks from several threads.
+        self._clients_lock = threading.Lock()
         self._account: str | None = None
 
     @classmethod
@@ -102,9 +107,10 @@ class Aws:
         """A client for ``service`` in ``region`` (STS and IAM default to the session's or a global region)."""
         region = region or self.session.region_name or GLOBAL_REGION
         key = (service, region)
-        if key not in self._clients:
-            self._clients[key] = self.session.client(service, region_name=region, config=self._config)
-        return self._clients[key]
+        with self._clients_lock:
+            if key not in self._clients:
+                self._clients[key] = self.session.client(service, region_name=region, config=self._config)
+            return self._clients[key]
 
     def account_id(self) -> str:
         """The account of the caller, from STS; raises SetupRequired when credentials are missing or bad."""
@@ -125,9 +131,23 @@ class Aws:
         return Aws(core, self.profile)
 
 
+def partition(region: str) -> str:
+    """The ARN partition of a region (``aws`` or ``aws-us-gov``)."""
+    return "aws-us-gov" if is_govcloud(region) else "aws"
+
+
 def error_code(exc: Exception) -> str:
-    """The AWS error code of a ClientError, else ``''``."""
-    return exc.response.get("Error", {}).get("Code", "") if isinstance(exc, ClientError) else ""
+    """The AWS error code of a ClientError, else ``''``.
+
+    When botocore could not parse the error body it reports the HTTP status as the code; the real code is
+    then often still inside the body's ``<Code>`` element.
+    """
+    if not isinstance(exc, ClientError):
+        return ""
+    error = exc.response.get("Error", {})
+    code = error.get("Code", "")
+    embedded = _EMBEDDED_CODE_RE.search(error.get("Message", "") or "") if code.isdigit() else None
+    return embedded[1] if embedded else code
 
 
 def required_action(exc: ClientError) -> str:
@@ -151,7 +171,8 @@ def as_project_error(exc: Exception, policy_file: str | None = None) -> UsageErr
         return SetupRequired("the AWS credentials have expired: refresh them (e.g. `aws sso login`) and retry")
     if code in _INVALID_CODES:
         return SetupRequired(f"AWS rejected the credentials ({code}): check the access key or --profile")
-    if code in _DENIED_CODES and isinstance(exc, ClientError):
+    # Some services answer a refusal with a bare 403 and no error code; it is a refusal all the same.
+    if isinstance(exc, ClientError) and (code in _DENIED_CODES or _http_status(exc) == 403):
         hint = f" (see {policy_file})" if policy_file else ""
         return SetupRequired(f"access denied: this identity needs {required_action(exc)}{hint}")
     return None
@@ -166,12 +187,15 @@ def describe(exc: Exception, policy_file: str | None = None) -> str:
         message = exc.response.get("Error", {}).get("Message", "") or ""
         if message.lstrip().startswith("<"):
             message = "the service answered with an error page (is this API available here?)"
-        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-        code = error_code(exc) or f"HTTP {status}"
+        code = error_code(exc) or f"HTTP {_http_status(exc)}"
         return f"{exc.operation_name} failed: {code}: {_first_line(message)}"
     if isinstance(exc, ResponseParserError):
         return "AWS sent a response that could not be read (is this API available here?)"
     return _first_line(str(exc))
+
+
+def _http_status(exc: ClientError) -> int | None:
+    return exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
 
 
 def _first_line(text: str, limit: int = 200) -> str:

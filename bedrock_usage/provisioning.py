@@ -94,9 +94,7 @@ def bucket_name(template: str, account: str, region: str) -> str:
             f"bucket name {template!r}: the only placeholders allowed are {{account}} and {{region}}"
         ) from None
     if not _BUCKET_NAME_RE.match(name) or ".." in name:
-        raise UsageError(
-            f"{name!r} is not a valid S3 bucket name (3-63 lower-case letters, digits, dots and hyphens)"
-        )
+        raise UsageError(f"{name!r} is not a valid S3 bucket name (3-63 lower-case letters, digits, dots and hyphens)")
     return name
 
 
@@ -125,7 +123,9 @@ def ensure_private_bucket(s3: Any, bucket: str, region: str, dry_run: bool) -> l
         _create_bucket(s3, bucket, region)
         changes = [Change(f"bucket {bucket}", CREATE, True, region)]
     elif found != region:
-        raise SetupRequired(f"bucket {bucket} is in {found}, but {region} needs a bucket in {region}: pass another name")
+        raise SetupRequired(
+            f"bucket {bucket} is in {found}, but {region} needs a bucket in {region}: pass another bucket name"
+        )
     else:
         changes = [Change(f"bucket {bucket}", NONE, True, region)]
     changes.append(_ensure_public_access_block(s3, bucket, dry_run))
@@ -139,7 +139,9 @@ def _create_bucket(s3: Any, bucket: str, region: str) -> None:
         s3.create_bucket(Bucket=bucket, **location)
     except ClientError as exc:
         if error_code(exc) == "BucketAlreadyExists":
-            raise SetupRequired(f"the bucket name {bucket} is taken by another AWS account: pass another name") from None
+            raise SetupRequired(
+                f"the bucket name {bucket} is taken by another AWS account: pass another bucket name"
+            ) from None
         if error_code(exc) != "BucketAlreadyOwnedByYou":
             raise
 
@@ -200,9 +202,7 @@ def ensure_policy_statements(s3: Any, bucket: str, statements: list[dict[str, An
     """Make the bucket policy hold ``statements`` (matched by Sid), keeping every other statement as it is."""
     policy = read_bucket_policy(s3, bucket)
     current = {statement.get("Sid"): statement for statement in (policy or {}).get("Statement", [])}
-    up_to_date = all(
-        _canonical(current.get(statement["Sid"])) == _canonical(statement) for statement in statements
-    )
+    up_to_date = all(_canonical(current.get(statement["Sid"])) == _canonical(statement) for statement in statements)
     ours = {statement["Sid"] for statement in statements}
     merged = {
         "Version": (policy or {}).get("Version", "2012-10-17"),

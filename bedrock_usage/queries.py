@@ -18,6 +18,8 @@ from .schema import PARTITION_COLUMN, TABLE_NAME
 LONG_CONTEXT_TOKENS = 200_000
 # No single call reads or writes more tokens than this; a larger or negative count marks a corrupt record.
 MAX_TOKENS_PER_CALL = 100_000_000
+# Timestamps must be ISO-8601 with a "T" (as the service writes them), so both engines read the same records.
+ISO_TIMESTAMP_PATTERN = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}"
 
 FACT_DIMENSIONS = (
     "day",
@@ -101,6 +103,8 @@ def usage_facts_query(period: Period, filters: Filters, tag_keys: tuple[str, ...
         OR greatest(coalesce(input.inputTokenCount, 0), coalesce(input.cacheReadInputTokenCount, 0),
                     coalesce(input.cacheWriteInputTokenCount, 0), coalesce(output.outputTokenCount, 0))
            > {MAX_TOKENS_PER_CALL}
+      THEN NULL
+      WHEN NOT regexp_like(coalesce("timestamp", ''), '{ISO_TIMESTAMP_PATTERN}')
       THEN NULL
       ELSE try(from_iso8601_timestamp("timestamp"))
     END AS ts,

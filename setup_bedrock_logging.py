@@ -1,0 +1,79 @@
+"""Turn on Amazon Bedrock Model Invocation Logging to S3 in each region.
+
+Per region: a private, encrypted log bucket (created if missing), a bucket policy that lets only Bedrock of
+this account and region write its logs (and refuses plain HTTP), then the logging configuration itself.
+Running it again changes nothing and says so.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from bedrock_usage.aws import Aws
+from bedrock_usage.layout import normalise_prefix
+from bedrock_usage.logging_setup import (
+    DEFAULT_BUCKET_TEMPLATE,
+    DEFAULT_PREFIX,
+    SETUP_POLICY_FILE,
+    DeliveryOptions,
+    LoggingTarget,
+    configure_region,
+)
+from bedrock_usage.provisioning import bucket_name
+from bedrock_usage.script_cli import add_dry_run, finish_setup, make_parser, regions_of, run_main, run_setup
+
+EXAMPLES = """\
+  python setup_bedrock_logging.py --dry-run
+  python setup_bedrock_logging.py --regions us-east-1 ap-northeast-2 --profile admin
+  python setup_bedrock_logging.py --bucket acme-bedrock-logs-{region} --prefix logs/ --image"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the options and set logging up region by region."""
+    parser = make_parser(
+        "setup_bedrock_logging.py",
+        "Turn on Amazon Bedrock Model Invocation Logging to S3 in each region: log bucket (Block Public Access, "
+        "SSE-S3, TLS-only policy that lets Bedrock write), then the logging configuration. Idempotent.",
+        EXAMPLES,
+    )
+    add_dry_run(parser)
+    parser.add_argument(
+        "--bucket",
+        default=DEFAULT_BUCKET_TEMPLATE,
+        metavar="TEMPLATE",
+        help="log bucket name; {account} and {region} are filled in (default %(default)s)",
+    )
+    parser.add_argument("--prefix", default=DEFAULT_PREFIX, help="key prefix of the logs (default %(default)s)")
+    parser.add_argument("--image", action="store_true", help="also deliver image data (large; default off)")
+    parser.add_argument("--embedding", action="store_true", help="also deliver embedding data (default off)")
+    parser.add_argument("--video", action="store_true", help="also deliver video data (large; default off)")
+    args = parser.parse_args(argv)
+    regions = regions_of(args)
+    aws = Aws.connect(args.profile)
+    account = aws.account_id()
+    targets = {
+        region: LoggingTarget(region, account, bucket_name(args.bucket, account, region), normalise_prefix(args.prefix))
+        for region in regions
+    }
+    delivery = DeliveryOptions(image=args.image, embedding=args.embedding, video=args.video)
+    if args.format == "table":
+        dry = " (dry run: nothing will be changed)" if args.dry_run else ""
+        print(f"🔧 Setting up Bedrock Model Invocation Logging for account {account}{dry}")
+    results = run_setup(
+        regions,
+        lambda region, result: configure_region(aws, targets[region], delivery, args.dry_run, result),
+        SETUP_POLICY_FILE,
+        args.format,
+    )
+    return finish_setup(
+        results,
+        aws,
+        "Model Invocation Logging",
+        args.dry_run,
+        args.format,
+        f"the table above says why (permissions: {SETUP_POLICY_FILE})",
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(run_main(main))

@@ -1,0 +1,93 @@
+"""Check that each application role can reach Amazon Bedrock in each region. Changes nothing.
+
+Per role: assume it (in the caller's account), then per region list the foundation models as the role, and ask
+IAM's policy simulator whether the role may call bedrock:InvokeModel on a model there.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from bedrock_usage.aws import Aws
+from bedrock_usage.errors import SetupRequired
+from bedrock_usage.permissions import ALLOWED, DEFAULT_MODEL, DEFAULT_ROLES, POLICY_FILE, RoleRegionCheck, verify_role
+from bedrock_usage.script_cli import EXIT_OK, make_parser, print_json, regions_of, render_table, run_main
+
+EXAMPLES = """\
+  python verify_bedrock_permissions.py
+  python verify_bedrock_permissions.py --roles ChatbotApp-BedrockRole --regions us-east-1 us-west-2
+  python verify_bedrock_permissions.py --model anthropic.claude-3-5-sonnet-20240620-v1:0 --format json"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Check each role in each region and print a role x region table."""
+    parser = make_parser(
+        "verify_bedrock_permissions.py",
+        "Assume each application role and check, per region, that it can list Bedrock foundation models and "
+        "may invoke a model (IAM policy simulator; 'unknown' when the simulator cannot be asked).",
+        EXAMPLES,
+    )
+    parser.add_argument(
+        "--roles",
+        nargs="+",
+        default=list(DEFAULT_ROLES),
+        metavar="ROLE",
+        help="role names in this account, or role ARNs (default: the four sample application roles)",
+    )
+    parser.add_argument(
+        "--model", default=DEFAULT_MODEL, help="model id whose InvokeModel permission is checked (default %(default)s)"
+    )
+    args = parser.parse_args(argv)
+    regions = regions_of(args)
+    aws = Aws.connect(args.profile)
+    account = aws.account_id()
+    table = args.format == "table"
+    if table:
+        print(f"🔐 Checking Bedrock access of {len(args.roles)} role(s) in account {account}")
+    checks: list[RoleRegionCheck] = []
+    for role in args.roles:
+        if table:
+            print(f"Testing role: {role}", flush=True)
+        checks += verify_role(aws, role, regions, args.model)
+
+    if table:
+        print()
+        print(render_table(*matrix(checks, args.roles, regions)))
+        problems = [f"  {c.role} / {c.region}: {p}" for c in checks for p in c.problems]
+        if problems:
+            print("\nProblems:")
+            print("\n".join(problems))
+    else:
+        print_json({"account": account, "model": args.model, "checks": checks})
+    failing = [check for check in checks if not check.ok]
+    if failing:
+        pairs = len({(check.role, check.region) for check in failing})
+        raise SetupRequired(
+            f"{pairs} role/region pair(s) cannot use Bedrock as expected (see the problems listed; the caller's "
+            f"permissions are in {POLICY_FILE})"
+        )
+    return EXIT_OK
+
+
+def matrix(
+    checks: list[RoleRegionCheck], roles: list[str], regions: tuple[str, ...]
+) -> tuple[list[str], list[list[str]]]:
+    """Headers and rows of the role x region table; each cell is '<mark> <models> models, invoke <verdict>'."""
+    by_pair = {(check.role, check.region): check for check in checks}
+    rows = []
+    for role in roles:
+        row = [role]
+        for region in regions:
+            check = by_pair[(role, region)]
+            if not check.assumed:
+                models = "not assumed"
+            else:
+                models = "? models" if check.model_count is None else f"{check.model_count} models"
+            mark = "✅" if check.ok and check.invoke == ALLOWED else "❔" if check.ok else "❌"
+            row.append(f"{mark} {models}, invoke {check.invoke}")
+        rows.append(row)
+    return ["Role", *regions], rows
+
+
+if __name__ == "__main__":
+    sys.exit(run_main(main))
