@@ -17,7 +17,9 @@ from bedrock_usage.queries import Filters
 from bedrock_usage.tracker import BedrockAthenaTracker
 from tests.logfiles import ACCOUNT, write_records
 
-REFERENCE = Path(os.environ.get("BEDROCK_USAGE_REFERENCE", Path(__file__).resolve().parents[2] / "shared" / "reference"))
+REFERENCE = Path(
+    os.environ.get("BEDROCK_USAGE_REFERENCE") or Path(__file__).resolve().parents[2] / "shared" / "reference"
+)
 
 
 def record(ts: str, arn: str, model: str = "anthropic.claude-3-haiku-20240307-v1:0", region: str = "us-east-1",
