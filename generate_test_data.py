@@ -57,8 +57,9 @@ ROLE_POLICY = {
     "Version": "2012-10-17",
     "Statement": [{
         "Effect": "Allow",
-        "Action": ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream", "bedrock:Converse",
-                   "bedrock:ConverseStream"],
+        # Converse and ConverseStream are authorised as InvokeModel and InvokeModelWithResponseStream;
+        # verify_bedrock_permissions.py lists the foundation models as the role.
+        "Action": ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream", "bedrock:ListFoundationModels"],
         "Resource": "*",
     }],
 }

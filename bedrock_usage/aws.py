@@ -54,6 +54,8 @@ IAM_ACTIONS: dict[str, str] = {
     "GetBucketLifecycleConfiguration": "s3:GetLifecycleConfiguration",
     "PutBucketLifecycleConfiguration": "s3:PutLifecycleConfiguration",
     "ListObjectsV2": "s3:ListBucket",
+    "GetObject": "s3:GetObject",
+    "PutObject": "s3:PutObject",
     "GetModelInvocationLoggingConfiguration": "bedrock:GetModelInvocationLoggingConfiguration",
     "PutModelInvocationLoggingConfiguration": "bedrock:PutModelInvocationLoggingConfiguration",
     "ListFoundationModels": "bedrock:ListFoundationModels",
@@ -68,6 +70,7 @@ IAM_ACTIONS: dict[str, str] = {
     "StartQueryExecution": "athena:StartQueryExecution",
     "GetQueryExecution": "athena:GetQueryExecution",
     "GetQueryResults": "athena:GetQueryResults",
+    "StopQueryExecution": "athena:StopQueryExecution",
     "SimulatePrincipalPolicy": "iam:SimulatePrincipalPolicy",
 }
 

@@ -17,7 +17,7 @@ from pricing import RATE_FIELDS, PriceBook, parse_model_id
 from .engines.base import Engine, ScanStats, Scope
 from .identity import DEFAULT_ROLE_SUFFIX, derive_principal
 from .period import Period
-from .queries import FACT_MEASURES, Filters, tag_column, usage_facts_query
+from .queries import FACT_DIMENSIONS, FACT_MEASURES, Filters, tag_column, usage_facts_query
 from .regions import resolve_regions
 
 DEFAULT_APPLICATION_TAGS = ("application_name",)
@@ -84,6 +84,9 @@ class BedrockAthenaTracker:
         first_day, last_day = period.partition_days()
         result = self.engine.query(query.sql, query.params, Scope(regions, first_day, last_day))
         frame = result.frame
+        if frame.empty:  # an engine may return no columns at all for no rows
+            columns = [*FACT_DIMENSIONS, *(tag_column(i) for i in range(len(self.tag_keys))), *FACT_MEASURES]
+            frame = pd.DataFrame({name: pd.Series(dtype="object") for name in columns})
         unreadable = frame["day"].isna()
         duplicate = frame["duplicate"].fillna(False).astype(bool) & ~unreadable
         result.stats.duplicate_records = int(frame.loc[duplicate, "calls"].sum())
