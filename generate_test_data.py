@@ -32,6 +32,7 @@ from bedrock_usage.corpus_writer import (
 from bedrock_usage.errors import SetupRequired, UsageError
 from bedrock_usage.layout import normalise_prefix
 from bedrock_usage.period import parse_day
+from bedrock_usage.qdev.synthetic import write_qdev_corpus
 from bedrock_usage.script_cli import EXIT_OK, make_parser, print_json, regions_of, render_table, run_main
 from bedrock_usage.synthetic import (
     DEFAULT_ACCOUNT,
@@ -49,6 +50,8 @@ from bedrock_usage.synthetic import (
 )
 
 DEFAULT_OUT_DIR = Path("demo-logs")
+DEFAULT_QDEV_DIR = Path("demo-qdev")
+DEFAULT_QDEV_USERS = 6
 DEFAULT_CALLS = 3
 DEFAULT_DELAY = 0.5
 ROLE_TAG = {"Key": "created-by", "Value": "bedrock-usage-generate-test-data"}
@@ -97,6 +100,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser = make_parser("generate_test_data.py", DESCRIPTION, EXAMPLES)
     parser.add_argument("--simulate", action="store_true",
                         help="write a synthetic corpus instead of making real Bedrock calls")
+    parser.add_argument("--qdev", action="store_true",
+                        help="with --simulate: write Amazon Q Developer / Kiro prompt logs and daily activity "
+                        f"reports instead (default folder {DEFAULT_QDEV_DIR}/)")
+    parser.add_argument("--users", type=int, metavar="N",
+                        help=f"with --qdev: number of developers (default {DEFAULT_QDEV_USERS})")
 
     sim = parser.add_argument_group("simulate mode (--simulate)")
     sim.add_argument("--out-dir", type=Path, metavar="DIR",
@@ -143,6 +151,12 @@ def main(argv: list[str] | None = None) -> int:
 
 def mode_of(args: argparse.Namespace) -> str:
     """Which mode the options ask for."""
+    if args.qdev:
+        if not args.simulate:
+            raise UsageError("--qdev writes simulated Amazon Q Developer data; add --simulate")
+        return "qdev"
+    if args.users is not None:
+        raise UsageError("--users applies to --qdev --simulate")
     return "simulate" if args.simulate else "real"
 
 
@@ -192,6 +206,39 @@ def run_simulate(args: argparse.Namespace) -> int:
         print_json({"spec": spec, "replaced_objects": len(existing), "summary": summary})
     else:
         print(render_write_summary(summary, spec, len(existing)))
+    return EXIT_OK
+
+
+def run_qdev_simulate(args: argparse.Namespace) -> int:
+    """Write synthetic Amazon Q Developer / Kiro prompt logs and activity reports to the folder or bucket."""
+    _reject(args, (*REAL_OPTIONS, "records", "body_bytes", "replace"), "--qdev --simulate")
+    if args.bucket and args.out_dir:
+        raise UsageError("give either --out-dir or --bucket, not both")
+    end = parse_day(args.end_date, "--end-date") if args.end_date else datetime.now(UTC).date()
+    start = parse_day(args.start_date, "--start-date") if args.start_date else default_dates(end)[0]
+    if start > end:
+        raise UsageError(f"start date {start} is after end date {end}")
+    users = DEFAULT_QDEV_USERS if args.users is None else args.users
+    if users < 1:
+        raise UsageError(f"--users must be at least 1 (got {users})")
+    options = {"start": start, "end": end, "seed": DEFAULT_SEED if args.seed is None else args.seed, "users": users,
+               "regions": regions_of(args) if args.regions else ("us-east-1",)}
+    if args.bucket:
+        aws = Aws.connect(args.profile)
+        s3 = aws.client("s3")
+        summary = write_qdev_corpus(f"s3://{args.bucket}", prefix=args.prefix or "", s3_client=s3,
+                                    account=args.account or aws.account_id(), **options)
+    else:
+        if args.prefix:
+            raise UsageError("--prefix applies to --bucket; for a folder, put it in --out-dir")
+        summary = write_qdev_corpus(args.out_dir or DEFAULT_QDEV_DIR, account=args.account or DEFAULT_ACCOUNT,
+                                    **options)
+    if args.format == "json":
+        print_json({"summary": {k: v for k, v in vars(summary).items() if k != "keys"}})
+    else:
+        print(f"✅ Wrote {summary.records:,} prompt-log records in {summary.prompt_files:,} files and "
+              f"{summary.activity_files:,} activity reports for {len(summary.users)} developers to {summary.dest}")
+        print(f"   account {summary.account}, {summary.start} .. {summary.end} (UTC)")
     return EXIT_OK
 
 
@@ -453,7 +500,11 @@ def _reject(args: argparse.Namespace, names: tuple[str, ...], mode: str) -> None
         raise UsageError(f"{' '.join(given)} cannot be used in {mode}")
 
 
-MODES: dict[str, Callable[[argparse.Namespace], int]] = {"simulate": run_simulate, "real": run_real}
+MODES: dict[str, Callable[[argparse.Namespace], int]] = {
+    "simulate": run_simulate,
+    "real": run_real,
+    "qdev": run_qdev_simulate,
+}
 
 
 if __name__ == "__main__":

@@ -1,0 +1,243 @@
+"""Daily user-activity reports (``by_user_analytic`` CSVs): reading, aggregation, spike days and limits.
+
+Columns are mapped by header name (their order differs between sources, and an older layout has 41 of the
+46 columns): a missing column or an empty cell is 0. ``Date`` is ``MM-DD-YYYY``. The reports hold counts
+and lines, never tokens: any token figure derived from them is an estimate.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+import pandas as pd
+
+from .limits import LimitStatus, MonthWindow, evaluate_limits
+
+ACTIVITY_COLUMNS: tuple[str, ...] = (
+    "UserId",
+    "Date",
+    "Chat_AICodeLines",
+    "Chat_MessagesInteracted",
+    "Chat_MessagesSent",
+    "CodeFix_AcceptanceEventCount",
+    "CodeFix_AcceptedLines",
+    "CodeFix_GeneratedLines",
+    "CodeFix_GenerationEventCount",
+    "CodeReview_FailedEventCount",
+    "CodeReview_FindingsCount",
+    "CodeReview_SucceededEventCount",
+    "Dev_AcceptanceEventCount",
+    "Dev_AcceptedLines",
+    "Dev_GeneratedLines",
+    "Dev_GenerationEventCount",
+    "DocGeneration_AcceptedFileUpdates",
+    "DocGeneration_AcceptedFilesCreations",
+    "DocGeneration_AcceptedLineAdditions",
+    "DocGeneration_AcceptedLineUpdates",
+    "DocGeneration_EventCount",
+    "DocGeneration_RejectedFileCreations",
+    "DocGeneration_RejectedFileUpdates",
+    "DocGeneration_RejectedLineAdditions",
+    "DocGeneration_RejectedLineUpdates",
+    "InlineChat_AcceptanceEventCount",
+    "InlineChat_AcceptedLineAdditions",
+    "InlineChat_AcceptedLineDeletions",
+    "InlineChat_DismissalEventCount",
+    "InlineChat_DismissedLineAdditions",
+    "InlineChat_DismissedLineDeletions",
+    "InlineChat_RejectedLineAdditions",
+    "InlineChat_RejectedLineDeletions",
+    "InlineChat_RejectionEventCount",
+    "InlineChat_TotalEventCount",
+    "Inline_AICodeLines",
+    "Inline_AcceptanceCount",
+    "Inline_SuggestionsCount",
+    "TestGeneration_AcceptedLines",
+    "TestGeneration_AcceptedTests",
+    "TestGeneration_EventCount",
+    "TestGeneration_GeneratedLines",
+    "TestGeneration_GeneratedTests",
+    "Transformation_EventCount",
+    "Transformation_LinesGenerated",
+    "Transformation_LinesIngested",
+)
+METRIC_COLUMNS: tuple[str, ...] = ACTIVITY_COLUMNS[2:]
+DATE_FORMAT = "%m-%d-%Y"
+
+# One user action each: what "activity" means for daily totals and spike days.
+EVENT_COLUMNS: tuple[str, ...] = (
+    "Chat_MessagesSent",
+    "Inline_SuggestionsCount",
+    "InlineChat_TotalEventCount",
+    "Dev_GenerationEventCount",
+    "TestGeneration_EventCount",
+    "DocGeneration_EventCount",
+    "CodeFix_GenerationEventCount",
+    "CodeReview_SucceededEventCount",
+    "CodeReview_FailedEventCount",
+    "Transformation_EventCount",
+)
+SPIKE_FACTOR = 3.0
+SPIKE_HISTORY_DAYS = 7  # trailing window: the user's previous active days, at most this many
+SPIKE_MIN_HISTORY = 3  # fewer previous active days than this: no verdict
+
+
+class BadActivityFile(Exception):
+    """An activity CSV that cannot be read at all; the message is the short reason that is counted."""
+
+
+@dataclass
+class ParsedReport:
+    """The usable rows of one CSV, the known columns its header lacked, and rows skipped by reason."""
+
+    rows: pd.DataFrame
+    missing_columns: tuple[str, ...]
+    skipped_rows: Counter[str]
+
+
+def _number(cell: str) -> int:
+    cell = cell.strip()
+    return int(float(cell)) if cell else 0
+
+
+def read_activity_csv(data: bytes) -> ParsedReport:
+    """Parse one ``by_user_analytic`` CSV into ``UserId``, ``Date`` and the 44 metric columns."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise BadActivityFile("not UTF-8 text") from None
+    reader = csv.reader(io.StringIO(text))
+    header = [name.strip() for name in next(reader, [])]
+    if "UserId" not in header or "Date" not in header:
+        raise BadActivityFile("no UserId/Date header")
+    position = {name: i for i, name in enumerate(header)}
+    present = [name for name in METRIC_COLUMNS if name in position]
+    records: list[list[object]] = []
+    skipped: Counter[str] = Counter()
+    for row in reader:
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(header):
+            skipped["wrong number of cells"] += 1
+            continue
+        user = row[position["UserId"]].strip()
+        if not user:
+            skipped["no UserId"] += 1
+            continue
+        try:
+            day = datetime.strptime(row[position["Date"]].strip(), DATE_FORMAT).date()
+        except ValueError:
+            skipped["bad Date"] += 1
+            continue
+        try:
+            values = [_number(row[position[name]]) if name in position else 0 for name in METRIC_COLUMNS]
+        except ValueError:
+            skipped["bad number"] += 1
+            continue
+        records.append([user, day, *values])
+    frame = pd.DataFrame(records, columns=list(ACTIVITY_COLUMNS))
+    frame[list(METRIC_COLUMNS)] = frame[list(METRIC_COLUMNS)].astype("int64")
+    missing = tuple(name for name in METRIC_COLUMNS if name not in present)
+    return ParsedReport(frame, missing, skipped)
+
+
+def empty_rows() -> pd.DataFrame:
+    """An activity frame with no rows (plus the ``product`` and ``region`` of the files they came from)."""
+    frame = pd.DataFrame(columns=[*ACTIVITY_COLUMNS, "product", "region"])
+    return frame.astype({name: "int64" for name in METRIC_COLUMNS})
+
+
+def with_events(rows: pd.DataFrame) -> pd.DataFrame:
+    """The rows plus an ``events`` column (sum of EVENT_COLUMNS)."""
+    return rows.assign(events=rows[list(EVENT_COLUMNS)].sum(axis=1).astype("int64"))
+
+
+def find_spikes(rows: pd.DataFrame, first_day: date) -> pd.DataFrame:
+    """Days from ``first_day`` on where a user's events exceed 3x the mean of their previous active days."""
+    daily = with_events(rows).groupby(["UserId", "Date"], as_index=False)["events"].sum()
+    daily = daily[daily["events"] > 0].sort_values(["UserId", "Date"])
+    trailing = daily.groupby("UserId")["events"].transform(
+        lambda s: s.shift(1).rolling(SPIKE_HISTORY_DAYS, min_periods=SPIKE_MIN_HISTORY).mean()
+    )
+    daily = daily.assign(trailing_average=trailing)
+    spikes = daily[(daily["events"] > SPIKE_FACTOR * daily["trailing_average"]) & (daily["Date"] >= first_day)]
+    spikes = spikes.assign(ratio=spikes["events"] / spikes["trailing_average"])
+    return spikes.sort_values(["Date", "UserId"]).reset_index(drop=True)
+
+
+@dataclass
+class ActivityStats:
+    """What was read from the activity reports."""
+
+    files_listed: int = 0
+    files_read: int = 0
+    skipped_files: Counter[str] = field(default_factory=Counter)
+    skipped_rows: Counter[str] = field(default_factory=Counter)
+    older_layout_files: int = 0
+
+
+@dataclass
+class ActivityReport:
+    """Activity-report figures for the period, plus month-to-date limits and spike days."""
+
+    rows: pd.DataFrame  # one row per user, day and source file in the period, with ``events``
+    per_user: pd.DataFrame
+    per_day: pd.DataFrame
+    per_feature: pd.DataFrame
+    spikes: pd.DataFrame
+    month: MonthWindow
+    limits: list[LimitStatus]
+    stats: ActivityStats
+
+    @property
+    def daily_events(self) -> dict[str, float]:
+        """Average, highest and lowest daily event totals over the period's days."""
+        events = self.per_day["events"]
+        if events.empty:
+            return {"average": 0.0, "max": 0.0, "min": 0.0}
+        return {"average": float(events.mean()), "max": float(events.max()), "min": float(events.min())}
+
+
+def summarise_activity(rows: pd.DataFrame, first_day: date, last_day: date, stats: ActivityStats) -> ActivityReport:
+    """Aggregate rows read from ``min(first_day - 7 days, 1st of the month of last_day)`` to ``last_day``."""
+    rows = with_events(rows)
+    window = MonthWindow.of(last_day)
+    month_rows = rows[(rows["Date"] >= window.start) & (rows["Date"] <= last_day)]
+    in_period = rows[(rows["Date"] >= first_day) & (rows["Date"] <= last_day)].reset_index(drop=True)
+    metrics = [*METRIC_COLUMNS, "events"]
+
+    per_user = in_period.groupby("UserId").agg(days_active=("Date", "nunique"), **{m: (m, "sum") for m in metrics})
+    per_user = per_user.sort_values(["events", "days_active"], ascending=False).reset_index()
+
+    days = pd.DataFrame({"Date": [first_day + timedelta(days=i) for i in range((last_day - first_day).days + 1)]})
+    sums = in_period.groupby("Date").agg(active_users=("UserId", "nunique"), **{m: (m, "sum") for m in metrics})
+    per_day = days.merge(sums.reset_index(), on="Date", how="left").fillna(0)
+    per_day = per_day.astype({c: "int64" for c in per_day.columns if c != "Date"})
+
+    totals = in_period[list(METRIC_COLUMNS)].sum()
+    per_feature = pd.DataFrame(
+        {
+            "feature": [name.split("_", 1)[0] for name in METRIC_COLUMNS],
+            "metric": [name.split("_", 1)[1] for name in METRIC_COLUMNS],
+            "value": [int(totals[name]) for name in METRIC_COLUMNS],
+        }
+    )
+    return ActivityReport(
+        rows=in_period,
+        per_user=per_user,
+        per_day=per_day,
+        per_feature=per_feature,
+        spikes=find_spikes(rows[rows["Date"] <= last_day], first_day),
+        month=window,
+        limits=evaluate_limits(month_rows, window),
+        stats=stats,
+    )
+
+
+def read_window(first_day: date, last_day: date) -> tuple[date, date]:
+    """Report dates to read: back to the month start (limits) or 7 days before the period (spikes)."""
+    return min(first_day - timedelta(days=SPIKE_HISTORY_DAYS), last_day.replace(day=1)), last_day

@@ -1,0 +1,175 @@
+"""Documented monthly limits of Amazon Q Developer Pro, as dated constants with their sources, and their monitoring.
+
+Limits change: each constant says when it was read and where. A figure we could not confirm in AWS's own
+pages says so in ``source`` and has ``verified=False``; reports show that next to every such limit.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+
+WARNING_SHARE = 0.8
+PRICING_PAGE = "https://aws.amazon.com/q/developer/pricing/"
+
+
+@dataclass(frozen=True)
+class DocumentedLimit:
+    """A monthly limit, the activity-report columns that count against it, and where the figure comes from."""
+
+    key: str
+    name: str
+    unit: str
+    monthly: int | None  # None: a limit exists but no figure is published
+    scope: str  # "user": per user; "account": per subscribed user, pooled across the account
+    columns: tuple[str, ...]
+    as_of: date
+    source: str
+    verified: bool
+
+
+CODE_TRANSFORMATION_LINES = DocumentedLimit(
+    key="code_transformation_lines",
+    name="Code transformation",
+    unit="lines of code",
+    monthly=4_000,
+    scope="account",
+    columns=("Transformation_LinesIngested",),
+    as_of=date(2025, 11, 12),
+    source=(
+        f"{PRICING_PAGE} (Pro tier): 4,000 lines of submitted code per month per subscribed user, pooled at the "
+        "account level; lines above the pool are billed at $0.003 each. Counted here from "
+        "Transformation_LinesIngested; the pool is 4,000 x users present in the month's activity reports."
+    ),
+    verified=True,
+)
+
+DEV_AGENT_INVOCATIONS = DocumentedLimit(
+    key="dev_invocations",
+    name="/dev (software development agent)",
+    unit="invocations",
+    monthly=30,
+    scope="user",
+    columns=("Dev_GenerationEventCount",),
+    as_of=date(2025, 11, 12),
+    source=(
+        "UNVERIFIED: 30 per user per month is the figure of the project's original README (2025-11-12). The AWS "
+        f"pricing page ({PRICING_PAGE}) now counts /dev among agentic requests and publishes no separate Pro figure."
+    ),
+    verified=False,
+)
+
+AGENTIC_REQUESTS = DocumentedLimit(
+    key="agentic_requests",
+    name="Agentic requests (/dev, /test, /doc, /review)",
+    unit="requests",
+    monthly=None,
+    scope="user",
+    columns=(
+        "Dev_GenerationEventCount",
+        "TestGeneration_EventCount",
+        "DocGeneration_EventCount",
+        "CodeReview_SucceededEventCount",
+        "CodeReview_FailedEventCount",
+    ),
+    as_of=date(2025, 11, 12),
+    source=(
+        f"{PRICING_PAGE}: the Free tier allows 50 agentic requests per month; the Pro tier has higher limits with "
+        "no published figure, so usage is shown without a percentage. Agentic chat is not separated in the "
+        "activity reports and is not counted here."
+    ),
+    verified=True,
+)
+
+PRO_LIMITS: tuple[DocumentedLimit, ...] = (CODE_TRANSFORMATION_LINES, DEV_AGENT_INVOCATIONS, AGENTIC_REQUESTS)
+ACCOUNT = "(account pool)"
+
+
+@dataclass(frozen=True)
+class MonthWindow:
+    """The calendar month of a day, and how much of it has elapsed by that day."""
+
+    start: date
+    as_of: date
+    days_elapsed: int
+    days_in_month: int
+
+    @classmethod
+    def of(cls, as_of: date) -> MonthWindow:
+        """The month containing ``as_of``, elapsed up to and including ``as_of``."""
+        return cls(as_of.replace(day=1), as_of, as_of.day, calendar.monthrange(as_of.year, as_of.month)[1])
+
+    def project(self, used: float) -> float:
+        """Linear month-end projection from the days elapsed."""
+        return used * self.days_in_month / self.days_elapsed
+
+
+@dataclass(frozen=True)
+class LimitStatus:
+    """One limit for one user (or the account pool): month-to-date use, projection and verdict."""
+
+    limit: DocumentedLimit
+    subject: str  # a user id, or ACCOUNT
+    used: float
+    allowance: float | None
+    projected: float
+
+    @property
+    def used_share(self) -> float | None:
+        """Month-to-date use as a share of the allowance (``None`` without a published figure)."""
+        return self.used / self.allowance if self.allowance else None
+
+    @property
+    def projected_share(self) -> float | None:
+        """Projected month-end use as a share of the allowance."""
+        return self.projected / self.allowance if self.allowance else None
+
+    @property
+    def status(self) -> str:
+        """``exceeded``, ``warning`` (80% used), ``projected to exceed``, ``ok`` or ``no published limit``."""
+        if self.allowance is None:
+            return "no published limit"
+        if self.used >= self.allowance:
+            return "exceeded"
+        if self.used >= WARNING_SHARE * self.allowance:
+            return "warning"
+        if self.projected >= self.allowance:
+            return "projected to exceed"
+        return "ok"
+
+
+def evaluate_limits(
+    month_rows: pd.DataFrame, window: MonthWindow, limits: tuple[DocumentedLimit, ...] = PRO_LIMITS
+) -> list[LimitStatus]:
+    """Statuses for the month-to-date activity rows (columns ``UserId`` and the metric columns)."""
+    statuses: list[LimitStatus] = []
+    users = month_rows["UserId"].nunique() if len(month_rows) else 0
+    for limit in limits:
+        used_by_user = month_rows.groupby("UserId")[list(limit.columns)].sum().sum(axis=1) if users else pd.Series()
+        if limit.scope == "account":
+            used = float(used_by_user.sum()) if users else 0.0
+            allowance = None if limit.monthly is None else float(limit.monthly * max(users, 1))
+            statuses.append(LimitStatus(limit, ACCOUNT, used, allowance, window.project(used)))
+            continue
+        for user, used in used_by_user.sort_values(ascending=False).items():
+            if used > 0:
+                allowance = None if limit.monthly is None else float(limit.monthly)
+                statuses.append(LimitStatus(limit, str(user), float(used), allowance, window.project(float(used))))
+    return statuses
+
+
+def limit_warnings(statuses: list[LimitStatus]) -> list[str]:
+    """One line per limit that is used to 80% or more, exceeded, or projected to be exceeded."""
+    lines = []
+    for status in statuses:
+        if status.status in ("warning", "exceeded", "projected to exceed"):
+            caveat = "" if status.limit.verified else " (limit figure unverified)"
+            lines.append(
+                f"{status.limit.name}: {status.subject} {status.status}: {status.used:,.0f} of "
+                f"{status.allowance:,.0f} {status.limit.unit} used this month ({status.used_share:.0%}), "
+                f"projected {status.projected:,.0f} by month end{caveat}"
+            )
+    return lines

@@ -1,0 +1,134 @@
+"""Parse Amazon Q Developer / Kiro prompt-log files: ``{"records": [...]}`` JSON, gzip-compressed or plain.
+
+Record shapes (AWS "Prompt log examples"): ``generateAssistantResponseEventRequest/Response`` (chat) and
+``generateCompletionsEventRequest/Response`` (inline). The /dev shape
+(``startTaskAssistCodeGenerationEventRequest{prompt, userId, timeStamp, conversationId}``,
+``...EventResponse{requestId}``) is inferred from the others: AWS documents that only the prompt is logged.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import zlib
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+UNKNOWN_USER = "(unknown)"
+
+# request key -> (request type, response key)
+RECORD_KINDS: dict[str, tuple[str, str]] = {
+    "generateAssistantResponseEventRequest": ("chat", "generateAssistantResponseEventResponse"),
+    "generateCompletionsEventRequest": ("inline", "generateCompletionsEventResponse"),
+    "startTaskAssistCodeGenerationEventRequest": ("dev", "startTaskAssistCodeGenerationEventResponse"),
+}
+
+_TIMESTAMP_RE = re.compile(
+    r"^(?P<date>\d{4}-\d{2}-\d{2})[T ](?P<time>\d{2}:\d{2}:\d{2})(?:[.,](?P<fraction>\d+))?"
+    r"(?P<zone>Z|[+-]\d{2}:?\d{2})?$"
+)
+
+
+class BadLogFile(Exception):
+    """A prompt-log file that cannot be read as a whole; the message is the short reason that is counted."""
+
+
+@dataclass(frozen=True)
+class PromptRequest:
+    """One logged request with its texts, before tokens are counted (texts never leave the worker)."""
+
+    request_type: str  # chat, inline, dev
+    user_id: str
+    timestamp: datetime
+    input_texts: tuple[str, ...]
+    output_texts: tuple[str, ...]
+
+
+def parse_timestamp(value: object) -> datetime:
+    """An aware UTC datetime from ``2025-01-06T15:09:16.412719Z``; 0 to 9+ fractional digits are accepted."""
+    match = _TIMESTAMP_RE.match(value.strip()) if isinstance(value, str) else None
+    if not match:
+        raise ValueError(f"not an ISO-8601 timestamp: {value!r}")
+    fraction = (match["fraction"] or "")[:6].ljust(6, "0")  # datetime keeps microseconds only
+    moment = datetime.fromisoformat(f"{match['date']}T{match['time']}.{fraction}")
+    zone = match["zone"]
+    if zone and zone != "Z":
+        sign = -1 if zone[0] == "-" else 1
+        digits = zone[1:].replace(":", "")
+        moment -= sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+    return moment.replace(tzinfo=UTC)
+
+
+def decode_log_file(data: bytes) -> dict:
+    """The JSON document of one file (gunzipped when it is gzip); BadLogFile with a short reason otherwise."""
+    if not data:
+        raise BadLogFile("empty file")
+    if data[:2] == b"\x1f\x8b":
+        try:
+            data = gzip.decompress(data)
+        except (EOFError, OSError, zlib.error):
+            raise BadLogFile("truncated or corrupt gzip") from None
+    try:
+        doc = json.loads(data)
+    except (UnicodeDecodeError, ValueError):
+        raise BadLogFile("malformed JSON") from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("records"), list):
+        raise BadLogFile("no 'records' list")
+    return doc
+
+
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _completion_text(value: object) -> str:
+    if isinstance(value, dict):  # tolerate {"content": "..."} completions as well as plain strings
+        return _text(value.get("content"))
+    return _text(value)
+
+
+def _texts(request_type: str, request: dict, response: dict) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    if request_type == "chat":
+        return (_text(request.get("prompt")),), (_text(response.get("assistantResponse")),)
+    if request_type == "inline":
+        completions = response.get("completions")
+        outputs = tuple(_completion_text(c) for c in completions) if isinstance(completions, list) else ()
+        return (_text(request.get("leftContext")), _text(request.get("rightContext"))), outputs
+    return (_text(request.get("prompt")),), (_text(response.get("assistantResponse")),)
+
+
+def parse_record(record: object) -> PromptRequest:
+    """One record; ValueError with a short reason when it has no known request or no usable timestamp."""
+    if not isinstance(record, dict):
+        raise ValueError("record is not an object")
+    request_key = next((key for key in RECORD_KINDS if isinstance(record.get(key), dict)), None)
+    if request_key is None:
+        raise ValueError("no known request object")
+    request_type, response_key = RECORD_KINDS[request_key]
+    request = record[request_key]
+    if "timeStamp" not in request:
+        raise ValueError("missing timeStamp")
+    try:
+        timestamp = parse_timestamp(request["timeStamp"])
+    except ValueError:
+        raise ValueError("bad timeStamp") from None
+    response = record.get(response_key)
+    inputs, outputs = _texts(request_type, request, response if isinstance(response, dict) else {})
+    user = request.get("userId")
+    user_id = user.strip() if isinstance(user, str) and user.strip() else UNKNOWN_USER
+    return PromptRequest(request_type, user_id, timestamp, inputs, outputs)
+
+
+def parse_log_file(data: bytes) -> tuple[list[PromptRequest], Counter[str]]:
+    """Every usable record of one file, and the count of skipped records by reason."""
+    doc = decode_log_file(data)
+    requests: list[PromptRequest] = []
+    skipped: Counter[str] = Counter()
+    for record in doc["records"]:
+        try:
+            requests.append(parse_record(record))
+        except ValueError as exc:
+            skipped[str(exc)] += 1
+    return requests, skipped

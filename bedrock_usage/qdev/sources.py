@@ -1,0 +1,199 @@
+"""Where the logs are read from: an S3 bucket or a local folder in the same layout, behind one small interface.
+
+Discovery walks the folder tree with delimiter listings (prefixes, accounts, products, log types, regions);
+objects are then listed one UTC day folder at a time, so a bucket is never listed as a whole.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, Protocol
+
+from botocore.exceptions import ClientError
+
+from ..aws import AWS_ERRORS, as_project_error, describe, error_code
+from ..errors import SetupRequired, UsageError
+from ..layout import normalise_prefix
+from . import layout
+
+DOCS = "docs/amazon-q.md"
+DEFAULT_BUCKET = "amazonq-developer-reports-{account}"
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    """One object (or file) found under a day folder."""
+
+    key: str
+    size: int
+
+
+class UnreadableObject(Exception):
+    """One object could not be read (gone since listing, or its download broke); it is skipped and counted."""
+
+
+class LogStore(Protocol):
+    """Read-only access to a tree of keys: child folders, objects under a prefix, object bytes."""
+
+    def describe(self) -> str:
+        """Where the store is, for reports (``s3://bucket/`` or a folder path)."""
+        ...
+
+    def list_folders(self, prefix: str) -> list[str]:
+        """Names of the immediate child folders of ``prefix`` (which ends with ``/`` or is empty)."""
+        ...
+
+    def list_objects(self, prefix: str) -> list[StoredObject]:
+        """Every object under ``prefix``, at any depth."""
+        ...
+
+    def read(self, key: str) -> bytes:
+        """The bytes of one object; UnreadableObject when it cannot be read."""
+        ...
+
+
+class S3Store:
+    """A bucket read through a boto3 S3 client that the caller creates (and may instrument)."""
+
+    def __init__(self, client: Any, bucket: str):
+        self.client = client
+        self.bucket = bucket
+
+    def describe(self) -> str:
+        return f"s3://{self.bucket}/"
+
+    def _setup_error(self, exc: Exception) -> UsageError | SetupRequired:
+        """The one-line message for an S3 failure the user has to fix."""
+        if error_code(exc) in ("NoSuchBucket", "404"):
+            return SetupRequired(
+                f"bucket {self.bucket} does not exist: enable Amazon Q Developer prompt logging or user activity "
+                f"reports (see {DOCS}), or pass --bucket / --logs-dir"
+            )
+        project_error = as_project_error(exc, DOCS)
+        if project_error is not None:
+            return project_error.__class__(f"s3://{self.bucket}: {project_error}")
+        return SetupRequired(f"reading s3://{self.bucket} failed: {describe(exc)}")
+
+    def _list(self, **kwargs: str) -> Iterator[dict]:
+        try:
+            yield from self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, **kwargs)
+        except AWS_ERRORS as exc:
+            raise self._setup_error(exc) from None
+
+    def list_folders(self, prefix: str) -> list[str]:
+        return [
+            item["Prefix"][len(prefix) :].rstrip("/")
+            for page in self._list(Prefix=prefix, Delimiter="/")
+            for item in page.get("CommonPrefixes", ())
+        ]
+
+    def list_objects(self, prefix: str) -> list[StoredObject]:
+        return [
+            StoredObject(item["Key"], item.get("Size", 0))
+            for page in self._list(Prefix=prefix)
+            for item in page.get("Contents", ())
+        ]
+
+    def read(self, key: str) -> bytes:
+        try:
+            return self.client.get_object(Bucket=self.bucket, Key=key)["Body"].read()
+        except AWS_ERRORS as exc:
+            if error_code(exc) in ("NoSuchKey", "404"):
+                raise UnreadableObject("object disappeared") from None
+            if isinstance(exc, ClientError) or as_project_error(exc) is not None:
+                raise self._setup_error(exc) from None
+            # a download interrupted mid-stream concerns this object only
+            raise UnreadableObject(f"download failed ({type(exc).__name__})") from None
+
+    def __repr__(self) -> str:
+        return f"S3Store({self.bucket!r})"
+
+
+class LocalStore:
+    """A local folder laid out like the bucket (keys are paths relative to ``root``)."""
+
+    def __init__(self, root: str | Path):
+        self.root = Path(root).expanduser()
+        if not self.root.is_dir():
+            raise UsageError(f"--logs-dir {self.root} is not a folder")
+
+    def describe(self) -> str:
+        return str(self.root)
+
+    def list_folders(self, prefix: str) -> list[str]:
+        folder = self.root / prefix
+        return sorted(p.name for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
+
+    def list_objects(self, prefix: str) -> list[StoredObject]:
+        folder = self.root / prefix
+        if not folder.is_dir():
+            return []
+        return [
+            StoredObject(path.relative_to(self.root).as_posix(), path.stat().st_size)
+            for path in sorted(folder.rglob("*"))
+            if path.is_file()
+        ]
+
+    def read(self, key: str) -> bytes:
+        try:
+            return (self.root / key).read_bytes()
+        except FileNotFoundError:
+            raise UnreadableObject("file disappeared") from None
+
+    def __repr__(self) -> str:
+        return f"LocalStore({str(self.root)!r})"
+
+
+@dataclass(frozen=True)
+class Location:
+    """One log-type folder of one region (``{prefix}AWSLogs/{account}/{product}/{type}/{region}/``)."""
+
+    prefix: str
+    account: str
+    folder: str
+    log_type: str
+    region: str
+
+    def day_prefix(self, day: date) -> str:
+        """This location's folder for one UTC day."""
+        return layout.day_prefix(self.prefix, self.account, self.folder, self.log_type, self.region, day)
+
+
+def candidate_prefixes(store: LogStore, prefixes: Sequence[str] | None) -> list[str]:
+    """The given prefixes, or the bucket root and each top-level folder (the console's defaults differ)."""
+    if prefixes:
+        return list(dict.fromkeys(normalise_prefix(p) for p in prefixes))
+    return [""] + [f"{name}/" for name in store.list_folders("") if name != layout.AWSLOGS]
+
+
+def discover_locations(
+    store: LogStore,
+    prefixes: Sequence[str] | None,
+    log_types: Collection[str],
+    regions: Collection[str] | None = None,
+) -> list[Location]:
+    """Every region folder of the wanted log types under the prefixes, found with delimiter listings only."""
+    found: list[Location] = []
+    for prefix in candidate_prefixes(store, prefixes):
+        for account in store.list_folders(layout.accounts_prefix(prefix)):
+            product_folders = store.list_folders(f"{layout.accounts_prefix(prefix)}{account}/")
+            for folder in (f for f in product_folders if f in layout.PRODUCTS):
+                present = store.list_folders(layout.product_prefix(prefix, account, folder))
+                for log_type in (t for t in present if t in log_types):
+                    for region in store.list_folders(layout.type_prefix(prefix, account, folder, log_type)):
+                        if regions is None or region in regions:
+                            found.append(Location(prefix, account, folder, log_type, region))
+    return found
+
+
+def caller_account(session: Any) -> str:
+    """The AWS account id of a boto3 session's credentials (STS GetCallerIdentity)."""
+    try:
+        return session.client("sts").get_caller_identity()["Account"]
+    except AWS_ERRORS as exc:
+        raise as_project_error(exc) or SetupRequired(
+            f"cannot read the AWS account id from STS ({describe(exc)}): pass --bucket"
+        ) from None

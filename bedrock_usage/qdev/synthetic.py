@@ -1,0 +1,396 @@
+"""Synthetic Amazon Q Developer / Kiro data in the real layouts: prompt logs and activity reports, per seed.
+
+Used for the demo (``qcli_s3_analyzer.py --demo``), tests and ``generate_test_data.py``. Writes to a local
+folder or to ``s3://bucket[/prefix]``. User ids look like IAM Identity Center ids (``d-xxxxxxxxxx.{uuid}``).
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+import random
+import shutil
+import uuid
+from collections import defaultdict
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+from ..cache import cache_dir
+from ..corpus_writer import Destination, LocalFolder, S3Bucket, check_bucket
+from ..layout import days_between, normalise_prefix
+from . import layout
+from .activity import ACTIVITY_COLUMNS, DATE_FORMAT, METRIC_COLUMNS
+
+DEFAULT_ACCOUNT = "123456789012"
+DEMO_SEED = 20251112
+DEMO_DAYS = 30
+DEMO_USERS = 8
+DEMO_FORMAT_VERSION = 1
+RECORDS_PER_FILE = 4
+# Columns absent from the older 41-column layout in this generator (which five AWS added later is not documented).
+OLDER_LAYOUT_DROPS = (
+    "Chat_MessagesInteracted",
+    "CodeFix_AcceptanceEventCount",
+    "CodeFix_AcceptedLines",
+    "CodeFix_GeneratedLines",
+    "CodeFix_GenerationEventCount",
+)
+
+_NAMES = ["alex", "bora", "chen", "dana", "eun", "farid", "gita", "hana", "ivan", "jun", "kim", "lena", "min", "noor"]
+_VERBS = ["parse", "load", "render", "validate", "merge", "fetch", "cache", "retry", "export", "index", "sync"]
+_NOUNS = ["invoice", "order", "session", "payload", "bucket", "report", "ticket", "tenant", "metric", "profile"]
+_TOPICS = [
+    "pagination for the {n} listing endpoint",
+    "a retry with backoff around the {n} client",
+    "unit tests for the {n} parser",
+    "an S3 upload of the daily {n} export",
+    "a DynamoDB table for {n} records",
+    "the IAM policy the {n} Lambda needs",
+    "why the {n} job times out after 15 minutes",
+    "a CDK stack for the {n} service",
+]
+_OPENERS = ["How do I add", "Can you write", "Explain", "Refactor this to use", "What is the best way to build"]
+
+
+@dataclass(frozen=True)
+class SyntheticUser:
+    """One generated developer."""
+
+    user_id: str
+    email: str
+    uses_kiro: bool
+    intensity: float
+
+
+@dataclass
+class CorpusSummary:
+    """What ``write_qdev_corpus`` wrote."""
+
+    dest: str
+    start: date
+    end: date
+    account: str
+    users: list[SyntheticUser]
+    prompt_files: int = 0
+    records: int = 0
+    activity_files: int = 0
+    spike: tuple[str, date] | None = None
+    keys: list[str] = field(default_factory=list)
+
+    @property
+    def emails(self) -> dict[str, str]:
+        """User id -> email, as an IAM Identity Center directory would map them."""
+        return {user.user_id: user.email for user in self.users}
+
+
+def _hex(rng: random.Random, digits: int) -> str:
+    return f"{rng.getrandbits(4 * digits):0{digits}x}"
+
+
+def make_users(rng: random.Random, count: int) -> list[SyntheticUser]:
+    """``count`` users in one Identity Center directory; every fourth one also uses Kiro."""
+    directory = f"d-{_hex(rng, 10)}"
+    users = []
+    for i in range(count):
+        user_uuid = uuid.UUID(int=rng.getrandbits(128), version=4)
+        name = _NAMES[i % len(_NAMES)] + (str(i // len(_NAMES)) if i >= len(_NAMES) else "")
+        users.append(SyntheticUser(f"{directory}.{user_uuid}", f"{name}@example.com", i % 4 == 3, rng.uniform(0.5, 2)))
+    return users
+
+
+def _identifier(rng: random.Random) -> str:
+    return f"{rng.choice(_VERBS)}_{rng.choice(_NOUNS)}_{_hex(rng, 4)}"
+
+
+def _code_lines(rng: random.Random, count: int) -> list[str]:
+    lines = []
+    while len(lines) < count:
+        name = _identifier(rng)
+        lines += [
+            f"def {name}(client, {rng.choice(_NOUNS)}_id: str) -> dict:",
+            f'    """{rng.choice(_VERBS).title()} one {rng.choice(_NOUNS)} and return it."""',
+            f"    response = client.get_item(Key={{'id': {rng.choice(_NOUNS)}_id}})",
+            f"    if response.get('Item') is None:  # {rng.choice(_NAMES)} {_hex(rng, 6)}",
+            "        return {}",
+            f"    return {{'{rng.choice(_NOUNS)}': response['Item'], 'ttl': {rng.randint(10, 9999)}}}",
+            "",
+        ]
+    return lines[:count]
+
+
+def _prompt(rng: random.Random) -> str:
+    if rng.random() < 0.02:
+        return ""  # empty prompts happen (e.g. a bare code selection) and count 0
+    topic = rng.choice(_TOPICS).format(n=rng.choice(_NOUNS))
+    text = f"{rng.choice(_OPENERS)} {topic}? Ticket {_hex(rng, 8)}."
+    if rng.random() < 0.4:
+        text += "\n```python\n" + "\n".join(_code_lines(rng, rng.randint(3, 25))) + "\n```"
+    return text
+
+
+def _answer(rng: random.Random) -> str:
+    sentences = " ".join(
+        f"You can {rng.choice(_VERBS)} the {rng.choice(_NOUNS)} before you {rng.choice(_VERBS)} it ({_hex(rng, 5)})."
+        for _ in range(rng.randint(2, 8))
+    )
+    return sentences + "\n```python\n" + "\n".join(_code_lines(rng, rng.randint(4, 40))) + "\n```"
+
+
+def _timestamp(moment: datetime, rng: random.Random) -> str:
+    digits = rng.choice((6, 7, 9))
+    fraction = f"{moment.microsecond:06d}{rng.randint(0, 999):03d}"[:digits]
+    return f"{moment:%Y-%m-%dT%H:%M:%S}.{fraction}Z"
+
+
+def _record(rng: random.Random, request_type: str, user_id: str, stamp: str) -> dict[str, Any]:
+    request_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
+    if request_type == "chat":
+        return {
+            "generateAssistantResponseEventRequest": {
+                "prompt": _prompt(rng),
+                "chatTriggerType": "MANUAL",
+                "customizationArn": None,
+                "userId": user_id,
+                "timeStamp": stamp,
+            },
+            "generateAssistantResponseEventResponse": {
+                "assistantResponse": _answer(rng),
+                "followupPrompts": "",
+                "messageMetadata": {"conversationId": str(uuid.UUID(int=rng.getrandbits(128))), "utteranceId": None},
+                "codeReferenceEvents": [],
+                "supplementaryWebLinksEvent": [],
+                "requestId": request_id,
+            },
+        }
+    if request_type == "inline":
+        # about 1 in 100 inline requests carries a very large context, as a whole open file does
+        left_lines = rng.randint(11_000, 18_000) if rng.random() < 0.01 else rng.randint(5, 160)
+        completions = ["\n".join(_code_lines(rng, rng.randint(1, 4))) for _ in range(rng.choice((0, 1, 1, 1, 2)))]
+        return {
+            "generateCompletionsEventRequest": {
+                "leftContext": "\r\n".join(_code_lines(rng, left_lines)),
+                "rightContext": "\r\n".join(_code_lines(rng, rng.choice((0, 0, rng.randint(1, 40))))),
+                "fileName": f"{_identifier(rng)}.py",
+                "customizationArn": None,
+                "userId": user_id,
+                "timeStamp": stamp,
+            },
+            "generateCompletionsEventResponse": {"completions": completions, "requestId": request_id},
+        }
+    return {
+        "startTaskAssistCodeGenerationEventRequest": {
+            "prompt": _prompt(rng) or "Add input validation to every handler.",
+            "userId": user_id,
+            "timeStamp": stamp,
+            "conversationId": str(uuid.UUID(int=rng.getrandbits(128))),
+        },
+        "startTaskAssistCodeGenerationEventResponse": {"requestId": request_id},
+    }
+
+
+_LOG_TYPE_OF = {request_type: log_type for log_type, request_type in layout.REQUEST_TYPES.items()}
+_HOUR_WEIGHTS = [6, 9, 10, 10, 8, 9, 9, 7, 4, 2, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 3, 4]  # peaks in Asian hours
+
+
+def _destination(dest: str | Path, s3_client: Any) -> tuple[Destination, str]:
+    """A folder, or an existing bucket for ``s3://bucket[/prefix]``; and the key prefix given in ``dest``."""
+    text = str(dest)
+    if not text.startswith("s3://"):
+        return LocalFolder(Path(dest)), ""
+    bucket, _, prefix = text[len("s3://") :].partition("/")
+    if s3_client is None:
+        import boto3
+
+        s3_client = boto3.client("s3")
+    check_bucket(s3_client, bucket)
+    return S3Bucket(s3_client, bucket), prefix
+
+
+def _put_all(destination: Destination, objects: list[tuple[str, bytes]]) -> None:
+    """Write the objects; to S3 with a few threads, since each put is a round trip."""
+    if isinstance(destination, LocalFolder):
+        for key, body in objects:
+            destination.put(key, body)
+        return
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        for future in [pool.submit(destination.put, key, body) for key, body in objects]:
+            future.result()
+
+
+def _activity_csv(rows: list[dict[str, int | str]], older_layout: bool, rng: random.Random) -> bytes:
+    columns = list(ACTIVITY_COLUMNS)
+    if older_layout:
+        columns = ["UserId", "Date", *[c for c in METRIC_COLUMNS if c not in OLDER_LAYOUT_DROPS]]
+        rng.shuffle(columns)  # some sources order columns differently: readers must map by name
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        # empty cells mean 0 in real reports
+        writer.writerow(["" if row.get(c, 0) == 0 and rng.random() < 0.3 else row.get(c, 0) for c in columns])
+    return out.getvalue().encode()
+
+
+def _activity_row(
+    rng: random.Random, user: SyntheticUser, day: date, counts: dict[str, int], transform_lines: int
+) -> dict[str, int | str]:
+    chat, inline, dev = counts.get("chat", 0), counts.get("inline", 0), counts.get("dev", 0)
+    row: dict[str, int | str] = {name: 0 for name in METRIC_COLUMNS}
+    row.update(
+        UserId=user.user_id,
+        Date=day.strftime(DATE_FORMAT),
+        Chat_MessagesSent=2 * chat,  # messages to and from Amazon Q
+        Chat_MessagesInteracted=rng.randint(0, chat),
+        Chat_AICodeLines=chat * rng.randint(0, 12),
+        Inline_SuggestionsCount=inline * rng.randint(3, 6),
+        Inline_AcceptanceCount=inline,
+        Inline_AICodeLines=inline * rng.randint(1, 4),
+        Dev_GenerationEventCount=dev,
+        Dev_GeneratedLines=dev * rng.randint(20, 200),
+        Dev_AcceptanceEventCount=dev and rng.randint(0, dev),
+        TestGeneration_EventCount=rng.choice((0, 0, 0, 1, 2)),
+        DocGeneration_EventCount=rng.choice((0, 0, 0, 0, 1)),
+        CodeReview_SucceededEventCount=rng.choice((0, 0, 1)),
+        CodeFix_GenerationEventCount=rng.choice((0, 0, 0, 1)),
+        InlineChat_TotalEventCount=rng.choice((0, 1, 2, 3)),
+    )
+    row["Dev_AcceptedLines"] = int(row["Dev_GeneratedLines"]) // 2 if row["Dev_AcceptanceEventCount"] else 0
+    row["TestGeneration_GeneratedTests"] = int(row["TestGeneration_EventCount"]) * 3
+    row["InlineChat_AcceptanceEventCount"] = int(row["InlineChat_TotalEventCount"]) // 2
+    if transform_lines:
+        row.update(
+            Transformation_EventCount=1,
+            Transformation_LinesIngested=transform_lines,
+            Transformation_LinesGenerated=transform_lines // 3,
+        )
+    return row
+
+
+def write_qdev_corpus(
+    dest: str | Path,
+    *,
+    start: date,
+    end: date,
+    seed: int = 7,
+    users: int = 6,
+    account: str = DEFAULT_ACCOUNT,
+    prefix: str = "",
+    regions: tuple[str, ...] = ("us-east-1",),
+    activity: bool = True,
+    s3_client: Any = None,
+) -> CorpusSummary:
+    """Write prompt logs (QDeveloperLogs; KiroLogs for Kiro users) and daily activity reports, ``start``..``end``.
+
+    ``dest`` is a folder or ``s3://bucket[/prefix]`` (the bucket must exist). The same arguments always give
+    the same files.
+    """
+    rng = random.Random(seed)
+    people = make_users(rng, users)
+    destination, dest_prefix = _destination(dest, s3_client)
+    prefix = normalise_prefix(normalise_prefix(dest_prefix) + normalise_prefix(prefix))
+    objects: list[tuple[str, bytes]] = []
+    summary = CorpusSummary(str(dest), start, end, account, people)
+    days = days_between(start, end)
+    if len(days) >= 10 and people:
+        summary.spike = (people[0].user_id, days[-3])
+    transformer = people[-1] if people else None
+    files: dict[tuple[str, str, str, datetime], list[dict]] = defaultdict(list)
+    daily_counts: dict[tuple[date, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for day in days:
+        for user in people:
+            spike = summary.spike == (user.user_id, day)
+            if rng.random() > (0.9 if day.weekday() < 5 else 0.25) and not spike:
+                continue
+            count = max(1, round(rng.randint(3, 12) * user.intensity)) * (6 if spike else 1)
+            for _ in range(count):
+                kiro = user.uses_kiro and rng.random() < 0.5
+                request_type = rng.choices(("chat", "inline", "dev"), (0.6, 0.4, 0) if kiro else (0.45, 0.45, 0.1))[0]
+                hour = rng.choices(range(24), _HOUR_WEIGHTS)[0]
+                moment = datetime.combine(day, time(hour), UTC) + timedelta(
+                    seconds=rng.randint(0, 3599), microseconds=rng.randint(0, 999_999)
+                )
+                region = regions[0] if rng.random() < 0.8 else rng.choice(regions)
+                folder = "KiroLogs" if kiro else "QDeveloperLogs"
+                log_type = _LOG_TYPE_OF[request_type]
+                files[(folder, log_type, region, moment.replace(minute=0, second=0, microsecond=0))].append(
+                    _record(rng, request_type, user.user_id, _timestamp(moment, rng))
+                )
+                if not kiro:
+                    daily_counts[(day, user.user_id)][request_type] += 1
+    for (folder, log_type, region, hour_start), records in sorted(files.items()):
+        for i in range(0, len(records), RECORDS_PER_FILE):
+            when = hour_start + timedelta(minutes=5 + i)
+            key = layout.prompt_log_key(prefix, account, folder, log_type, region, when, _hex(rng, 8))
+            body = gzip.compress(json.dumps({"records": records[i : i + RECORDS_PER_FILE]}).encode(), mtime=0)
+            objects.append((key, body))
+            summary.prompt_files += 1
+            summary.records += len(records[i : i + RECORDS_PER_FILE])
+    if activity:
+        cutover = start + timedelta(days=len(days) // 3)
+        for day in days:
+            rows = []
+            for user in people:
+                counts = daily_counts.get((day, user.user_id))
+                lines = rng.randint(1500, 3500) if user is transformer and day.weekday() < 3 else 0
+                if counts or lines:
+                    rows.append(_activity_row(rng, user, day, counts or {}, lines))
+            if rows:
+                # written at 00:00 UTC after the day they cover, in that next day's 00 folder
+                delivered = datetime.combine(day + timedelta(days=1), time(0, 0), UTC)
+                key = layout.activity_report_key(prefix, account, "QDeveloperLogs", regions[0], delivered, _hex(rng, 8))
+                objects.append((key, _activity_csv(rows, day < cutover, rng)))
+                summary.activity_files += 1
+    _put_all(destination, objects)
+    summary.keys = [key for key, _ in objects]
+    return summary
+
+
+@dataclass(frozen=True)
+class DemoCorpus:
+    """The cached demo corpus and the days it covers."""
+
+    path: Path
+    start: date
+    end: date
+
+
+def demo_cache_dir() -> Path:
+    """``demo-qdev`` in the product's cache folder (``$BEDROCK_USAGE_CACHE_DIR`` or the user cache)."""
+    return cache_dir() / "demo-qdev"
+
+
+def ensure_demo_corpus(today: date | None = None, log: Callable[[str], None] | None = None) -> DemoCorpus:
+    """Reuse the cached demo corpus, or generate one (the 30 days before ``today``, UTC) and cache it."""
+    folder = demo_cache_dir()
+    manifest = folder / "demo.json"
+    if manifest.is_file():
+        try:
+            info = json.loads(manifest.read_text())
+            if info.get("version") == DEMO_FORMAT_VERSION:
+                return DemoCorpus(folder, date.fromisoformat(info["start"]), date.fromisoformat(info["end"]))
+        except (ValueError, KeyError, TypeError):
+            pass
+    end = (today or datetime.now(UTC).date()) - timedelta(days=1)
+    start = end - timedelta(days=DEMO_DAYS - 1)
+    if log:
+        log(f"generating the demo corpus in {folder} (once) ...")
+    staging = folder.with_name(folder.name + ".partial")
+    shutil.rmtree(staging, ignore_errors=True)
+    summary = write_qdev_corpus(staging, start=start, end=end, seed=DEMO_SEED, users=DEMO_USERS)
+    info = {
+        "version": DEMO_FORMAT_VERSION,
+        "seed": DEMO_SEED,
+        "start": start.isoformat(),
+        "end": end.isoformat(),
+        "emails": summary.emails,
+    }
+    (staging / "demo.json").write_text(json.dumps(info, indent=2))
+    shutil.rmtree(folder, ignore_errors=True)
+    staging.rename(folder)  # a half-written corpus is never mistaken for a finished one
+    return DemoCorpus(folder, start, end)

@@ -1,0 +1,220 @@
+#!/usr/bin/env python3
+"""How developers use Amazon Q Developer and Kiro, from prompt logs and user-activity reports.
+
+Reads the prompt logs (chat, inline suggestions, /dev) and the daily user-activity CSVs that Amazon Q Developer
+writes to S3, or a local folder in the same layout, counts tokens offline with cl100k_base (an approximation of
+Claude's tokenizer), and reports requests, tokens, context-window use, a virtual API cost against the $19
+subscription, activity per user and feature, documented monthly limits and spike days. Reports never contain
+prompt or response text. Set-up and output format: docs/amazon-q.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+
+from bedrock_usage.aws import Aws
+from bedrock_usage.errors import SetupRequired, UsageError
+from bedrock_usage.period import resolve_period
+from bedrock_usage.qdev.analysis import DEFAULT_CONTEXT_WINDOW, Filters, Options, Source, analyze
+from bedrock_usage.qdev.cost import DEFAULT_MODEL, MODEL_IDS
+from bedrock_usage.qdev.render import (
+    DEMO_BANNER,
+    Progress,
+    render_terminal,
+    report_document,
+    write_csv,
+    write_json,
+)
+from bedrock_usage.qdev.sources import DEFAULT_BUCKET, LocalStore, S3Store
+from bedrock_usage.qdev.synthetic import demo_cache_dir, ensure_demo_corpus
+from bedrock_usage.regions import resolve_regions
+
+EXAMPLES = """examples:
+  python qcli_s3_analyzer.py --demo
+  python qcli_s3_analyzer.py --days 30 --tz Asia/Seoul
+  python qcli_s3_analyzer.py --bucket amazonq-developer-reports-123456789012 --prefix prompt_logging \\
+      --prefix user-activity-reports --start-date 2025-11-01 --end-date 2025-11-12 --format json
+  python qcli_s3_analyzer.py --logs-dir ./q-logs --user-pattern d-9067f33d3d --format csv
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full command line (also used by ``bedrock_tracker_cli.py --service qcli``)."""
+    parser = argparse.ArgumentParser(
+        prog="qcli_s3_analyzer.py",
+        description=__doc__.split("\n\n")[1],
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    where = parser.add_argument_group("where the logs are (choose one; default: S3 with the default bucket)")
+    where.add_argument(
+        "--bucket",
+        help="S3 bucket holding the logs (default: " + DEFAULT_BUCKET + ", account from STS)",
+    )
+    where.add_argument(
+        "--prefix",
+        action="append",
+        default=[],
+        metavar="PREFIX",
+        help="key prefix in front of AWSLogs/ (repeatable, e.g. once for prompt logs and once for activity "
+        "reports; default: the bucket root and every top-level folder)",
+    )
+    where.add_argument("--logs-dir", type=Path, help="a local folder laid out like the bucket, instead of S3")
+    where.add_argument(
+        "--demo",
+        action="store_true",
+        help=f"analyse a generated demo corpus (cached in {demo_cache_dir()}; set BEDROCK_USAGE_CACHE_DIR to move it)",
+    )
+    where.add_argument(
+        "--data-source",
+        choices=("s3", "athena"),
+        default="s3",
+        help="s3 (default): prompt logs and activity reports from S3 or --logs-dir; athena: not available yet",
+    )
+    where.add_argument("--profile", help="AWS profile for S3 and STS (default: the standard credential chain)")
+    where.add_argument(
+        "--regions",
+        nargs="+",
+        metavar="REGION",
+        help="only these regions' log folders (space- or comma-separated; default: every region found)",
+    )
+
+    when = parser.add_argument_group("period")
+    when.add_argument("--days", type=int, help="the last N days, today included (default 7)")
+    when.add_argument("--start-date", metavar="YYYY-MM-DD", help="first day (inclusive)")
+    when.add_argument("--end-date", metavar="YYYY-MM-DD", help="last day (inclusive; default today)")
+    when.add_argument(
+        "--tz",
+        default="UTC",
+        help="time zone of the dates, the daily table and the local hourly column, e.g. Asia/Seoul (default UTC)",
+    )
+
+    what = parser.add_argument_group("analysis")
+    what.add_argument("--user-pattern", help="only users whose id contains this text (literal, case-sensitive)")
+    what.add_argument(
+        "--sample",
+        type=int,
+        metavar="N",
+        help="read only N randomly chosen prompt-log files (default: every file in the period)",
+    )
+    what.add_argument(
+        "--context-window",
+        type=int,
+        default=DEFAULT_CONTEXT_WINDOW,
+        metavar="TOKENS",
+        help=f"context window for the per-request usage figures (default {DEFAULT_CONTEXT_WINDOW:,})",
+    )
+    what.add_argument(
+        "--model",
+        choices=sorted(MODEL_IDS),
+        default=DEFAULT_MODEL,
+        help=f"Claude model whose list price gives the virtual cost (default {DEFAULT_MODEL})",
+    )
+    what.add_argument("--workers", type=int, default=8, help="parallel downloads (default 8)")
+
+    out = parser.add_argument_group("output")
+    out.add_argument(
+        "--format",
+        choices=("terminal", "csv", "json"),
+        default="terminal",
+        help="terminal text (default), one CSV file per table, or one JSON document (see docs/amazon-q.md)",
+    )
+    out.add_argument(
+        "--output-dir",
+        type=Path,
+        default=Path("report"),
+        help="folder for csv/json files, named qcli_analysis_YYYYmmdd_HHMMSS* (default report/); "
+        "'-' prints JSON to standard output",
+    )
+    out.add_argument(
+        "--max-rows", type=int, default=20, help="rows per table in terminal output (files are complete; default 20)"
+    )
+    return parser
+
+
+def _check(args: argparse.Namespace) -> None:
+    """Option combinations argparse cannot express; UsageError (exit 1) or SetupRequired (exit 2)."""
+    if args.data_source == "athena":
+        raise SetupRequired(
+            "--data-source athena is not available yet (the Glue table over the activity CSVs is a later step): "
+            "use --data-source s3, which reads prompt logs and activity reports from S3 or --logs-dir"
+        )
+    sources = (("--bucket", args.bucket), ("--logs-dir", args.logs_dir), ("--demo", args.demo))
+    chosen = [name for name, value in sources if value]
+    if len(chosen) > 1:
+        raise UsageError(f"choose one of {', '.join(chosen)}")
+    for name, value in (("--sample", args.sample), ("--context-window", args.context_window)):
+        if value is not None and value < 1:
+            raise UsageError(f"{name} must be at least 1 (got {value})")
+    for name, value in (("--max-rows", args.max_rows), ("--workers", args.workers)):
+        if value < 1:
+            raise UsageError(f"{name} must be at least 1 (got {value})")
+
+
+def _regions(values: list[str] | None) -> tuple[str, ...] | None:
+    if not values:
+        return None
+    return resolve_regions([part for value in values for part in value.split(",") if part.strip()])
+
+
+def _s3_source(args: argparse.Namespace) -> Source:
+    aws = Aws.connect(args.profile)
+    bucket = args.bucket or DEFAULT_BUCKET.format(account=aws.account_id())
+    return Source(S3Store(aws.client("s3"), bucket), tuple(args.prefix))
+
+
+def run(args: argparse.Namespace) -> int:
+    """Analyse and render; errors a user can fix are raised as UsageError / SetupRequired."""
+    _check(args)
+    filters = Filters(user_pattern=args.user_pattern or None, regions=_regions(args.regions))
+    options = Options(context_window=args.context_window, model=args.model, sample=args.sample, workers=args.workers)
+    corpus = ensure_demo_corpus(log=lambda line: print(line, file=sys.stderr)) if args.demo else None
+    period = resolve_period(
+        days=args.days, start=args.start_date, end=args.end_date, tz=args.tz, today=corpus.end if corpus else None
+    )
+    if corpus:
+        print(DEMO_BANNER, file=sys.stderr)
+        source = Source(LocalStore(corpus.path))
+    elif args.logs_dir:
+        source = Source(LocalStore(args.logs_dir), tuple(args.prefix))
+    else:
+        source = _s3_source(args)
+    progress = Progress("reading logs")
+    try:
+        report = analyze(source, period, filters, options, progress)
+    finally:
+        progress.close()
+    report.demo = corpus is not None
+    if args.format == "terminal":
+        sys.stdout.write(render_terminal(report, args.max_rows))
+        return 0
+    if args.format == "json" and str(args.output_dir) == "-":
+        print(json.dumps(report_document(report), indent=2, ensure_ascii=False))
+        return 0
+    stamp = datetime.now().strftime("%Y%m%d_%H%M%S")
+    paths = (
+        [write_json(report, args.output_dir, stamp)]
+        if args.format == "json"
+        else write_csv(report, args.output_dir, stamp)
+    )
+    for path in paths:
+        print(f"wrote {path}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point for the script and for ``bedrock_tracker_cli.py --service qcli``; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        return run(args)
+    except (UsageError, SetupRequired) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

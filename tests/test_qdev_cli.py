@@ -1,0 +1,185 @@
+"""qcli_s3_analyzer.py as a user runs it: --demo in every format, no prompt text in any output, clear errors."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import qcli_s3_analyzer
+from bedrock_usage.qdev.render import Progress
+from tests.test_qdev_offline import offline, offline_env  # noqa: F401  (offline is a fixture)
+
+pytestmark = pytest.mark.usefixtures("offline")
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """Run --demo once per format against one cache folder; the outputs and the environment used."""
+    base = tmp_path_factory.mktemp("demo")
+    env = offline_env(base)
+    env["BEDROCK_USAGE_CACHE_DIR"] = str(base / "cache")
+    runs = {}
+    for fmt in ("terminal", "json", "csv"):
+        runs[fmt] = subprocess.run(
+            [sys.executable, "qcli_s3_analyzer.py", "--demo", "--format", fmt, "--output-dir", str(base / fmt)]
+            + (["--tz", "Asia/Seoul"] if fmt == "terminal" else []),
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+    return {"base": base, "env": env, "runs": runs}
+
+
+def _texts(corpus: Path) -> set[str]:
+    """Every prompt, response, context, completion and file name in the corpus, read with gzip + json."""
+    found: set[str] = set()
+
+    def walk(value: object, key: str = "") -> None:
+        if isinstance(value, dict):
+            for k, v in value.items():
+                walk(v, k)
+        elif isinstance(value, list):
+            for v in value:
+                walk(v, key)
+        elif isinstance(value, str) and key in {
+            "prompt",
+            "assistantResponse",
+            "leftContext",
+            "rightContext",
+            "completions",
+            "fileName",
+        }:
+            found.add(value)
+
+    for path in corpus.rglob("*.json.gz"):
+        walk(json.loads(gzip.decompress(path.read_bytes())))
+    return {text for text in found if text.strip()}
+
+
+def test_demo_runs_in_every_format(demo: dict) -> None:
+    runs = demo["runs"]
+    for fmt, result in runs.items():
+        assert result.returncode == 0, f"{fmt}: {result.stderr}"
+        assert "DEMO DATA" in result.stderr or "DEMO DATA" in result.stdout
+    assert "generating the demo corpus" in runs["terminal"].stderr
+    assert "generating the demo corpus" not in runs["json"].stderr  # reused from the cache
+    terminal = runs["terminal"].stdout
+    for heading in (
+        "Requests and tokens",
+        "Context window",
+        "Virtual cost",
+        "Per user",
+        "Hourly (UTC and Asia/Seoul)",
+        "Activity reports",
+        "Official limits",
+        "Spike days",
+        "ESTIMATE",
+    ):
+        assert heading in terminal
+    assert "counted with cl100k_base (an approximation of Claude's tokenizer)" in terminal
+
+    (json_path,) = (demo["base"] / "json").glob("qcli_analysis_*.json")
+    document = json.loads(json_path.read_text())
+    assert document["demo"] is True and document["period"]["days"] == 7
+    assert document["summary"]["requests"] > 0 and document["activity"]["files"]["read"] > 0
+    names = sorted(p.name for p in (demo["base"] / "csv").glob("qcli_analysis_*.csv"))
+    assert any(n.endswith("_per_user.csv") for n in names) and any(n.endswith("_limits.csv") for n in names)
+    with next(p for p in (demo["base"] / "csv").glob("*_summary.csv")).open() as handle:
+        summary = dict(csv.reader(handle))
+    assert summary["summary.requests"] == str(document["summary"]["requests"])
+
+
+def test_no_prompt_or_response_text_in_any_output(demo: dict) -> None:
+    texts = _texts(demo["base"] / "cache" / "demo-qdev")
+    assert len(texts) > 100
+    outputs = [result.stdout + result.stderr for result in demo["runs"].values()]
+    outputs += [p.read_text() for fmt in ("json", "csv") for p in (demo["base"] / fmt).iterdir()]
+    everything = "\n".join(outputs)
+    for text in texts:
+        snippet = text.strip()[:30]
+        assert snippet not in everything, f"report output contains logged text: {snippet!r}"
+
+
+@pytest.mark.parametrize(
+    ("argv", "code", "message"),
+    [
+        (["--start-date", "2025-11-12", "--end-date", "2025-11-01"], 1, "is after end date"),
+        (["--start-date", "12/11/2025"], 1, "YYYY-MM-DD"),
+        (["--tz", "Mars/Olympus"], 1, "time zone"),
+        (["--days", "0"], 1, "--days"),
+        (["--sample", "0"], 1, "--sample"),
+        (["--bucket", "b", "--logs-dir", "."], 1, "choose one of --bucket, --logs-dir"),
+        (["--logs-dir", "/no/such/folder"], 1, "is not a folder"),
+        (["--regions", "mars-east-1"], 1, "unknown region"),
+        (["--data-source", "athena"], 2, "not available yet"),
+        (["--logs-dir", "{tmp}"], 2, "no Amazon Q Developer or Kiro logs"),
+    ],
+)
+def test_user_errors_are_one_line(
+    argv: list[str], code: int, message: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    argv = [str(tmp_path) if arg == "{tmp}" else arg for arg in argv]
+    assert qcli_s3_analyzer.main([*argv, "--output-dir", str(tmp_path)]) == code
+    err = capsys.readouterr().err
+    assert message in err and err.startswith("error: ") and len(err.strip().splitlines()) == 1
+
+
+def test_without_credentials_the_setup_step_is_named(
+    no_aws_env: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert qcli_s3_analyzer.main(["--days", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "no AWS credentials" in err and "--profile" in err
+
+
+def test_help_lists_the_user_facing_options(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        qcli_s3_analyzer.main(["--help"])
+    assert exit_info.value.code == 0
+    text = capsys.readouterr().out
+    for option in (
+        "--bucket",
+        "--prefix",
+        "--logs-dir",
+        "--days",
+        "--start-date",
+        "--end-date",
+        "--tz",
+        "--user-pattern",
+        "--format",
+        "--output-dir",
+        "--max-rows",
+        "--data-source",
+        "--regions",
+        "--sample",
+        "--context-window",
+        "--profile",
+        "--demo",
+    ):
+        assert option in text
+
+
+def test_progress_bar_only_on_a_terminal() -> None:
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal, pipe = Terminal(), io.StringIO()
+    for stream in (terminal, pipe):
+        bar = Progress("reading logs", stream)
+        bar(1, 4)
+        bar(4, 4)
+        bar.close()
+    assert "4/4" in terminal.getvalue() and terminal.getvalue().endswith("\n")
+    assert pipe.getvalue() == ""
