@@ -23,7 +23,8 @@ class Principal:
 
 
 def derive_principal(arn: str | None, role_suffix: str = DEFAULT_ROLE_SUFFIX) -> Principal:
-    """Classify an ARN; ``{App}{role_suffix}`` roles are applications, SSO sessions are people."""
+    """Classify an ARN; ``{App}{role_suffix}`` roles are applications (the role is the user), SSO sessions are
+    people (the session name is the user)."""
     if not arn:
         return Principal("unknown", UNKNOWN, UNKNOWN, UNKNOWN)
     match = _ARN_RE.match(arn)
@@ -42,7 +43,8 @@ def derive_principal(arn: str | None, role_suffix: str = DEFAULT_ROLE_SUFFIX) ->
         if sso:
             return Principal("sso_user", role, session, sso["permission_set"])
         if role_suffix and role.endswith(role_suffix) and len(role) > len(role_suffix):
-            return Principal("application_role", role, session, role[: -len(role_suffix)])
+            # A machine identity: its session names (task ids, SDK defaults) say nothing about who called.
+            return Principal("application_role", role, role, role[: -len(role_suffix)])
         return Principal("assumed_role", role, session, role)
     if kind == "role":
         name = rest.rsplit("/", 1)[-1] or UNKNOWN

@@ -74,7 +74,7 @@ def caller(record: dict, role_suffix: str = "-BedrockRole") -> tuple[str, str]:
         if role.startswith("AWSReservedSSO_"):
             application = role[len("AWSReservedSSO_"):].rsplit("_", 1)[0]
         elif role.endswith(role_suffix):
-            application = role[: -len(role_suffix)]
+            user, application = role, role[: -len(role_suffix)]
         else:
             application = role
     else:
