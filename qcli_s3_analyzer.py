@@ -29,7 +29,7 @@ from bedrock_usage.qdev.render import (
     write_csv,
     write_json,
 )
-from bedrock_usage.qdev.sources import DEFAULT_BUCKET, LocalStore, S3Store
+from bedrock_usage.qdev.sources import DEFAULT_BUCKET, LocalStore, s3_store
 from bedrock_usage.qdev.synthetic import demo_cache_dir, ensure_demo_corpus
 from bedrock_usage.regions import resolve_regions
 
@@ -162,9 +162,7 @@ def _regions(values: list[str] | None) -> tuple[str, ...] | None:
 
 
 def _s3_source(args: argparse.Namespace) -> Source:
-    aws = Aws.connect(args.profile)
-    bucket = args.bucket or DEFAULT_BUCKET.format(account=aws.account_id())
-    return Source(S3Store(aws.client("s3"), bucket), tuple(args.prefix))
+    return Source(s3_store(Aws.connect(args.profile), args.bucket), tuple(args.prefix))
 
 
 def run(args: argparse.Namespace) -> int:

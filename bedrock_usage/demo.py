@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -29,11 +31,21 @@ def ensure_demo_logs(root: Path | None = None) -> Path:
                 return root
         except ValueError:
             pass
-    if root.exists():
-        shutil.rmtree(root)
     spec = CorpusSpec(
         records=DEMO_RECORDS, start_date=today - timedelta(days=DEMO_DAYS - 1), end_date=today, seed=DEMO_SEED
     )
-    write_local(root, generate_records(spec))
-    marker.write_text(json.dumps(wanted))
+    # Built beside its final place and renamed in one step, so a reader never sees half a corpus and two
+    # processes generating at once each end up with a complete one.
+    root.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{root.name}-", dir=root.parent))
+    write_local(staging, generate_records(spec))
+    (staging / _MARKER).write_text(json.dumps(wanted))
+    stale = root.with_name(f".{root.name}-stale-{os.getpid()}")
+    if root.exists():
+        root.rename(stale)
+    try:
+        staging.rename(root)
+    except OSError:  # another process put a fresh corpus there first
+        shutil.rmtree(staging)
+    shutil.rmtree(stale, ignore_errors=True)
     return root

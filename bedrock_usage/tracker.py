@@ -44,7 +44,10 @@ GROUP_KEYS: dict[str, list[str]] = {
 
 @dataclass
 class UsageReport:
-    """Every analysis of one period, with what was read and what could not be priced or read."""
+    """Every analysis of one period, with what was read and what could not be priced or read.
+
+    ``facts`` are the priced fact rows behind every table (after the user filter), for further roll-ups.
+    """
 
     period: Period
     regions: tuple[str, ...]
@@ -55,6 +58,7 @@ class UsageReport:
     unpriced: pd.DataFrame
     stats: ScanStats
     records_skipped: int
+    facts: pd.DataFrame
     warnings: list[str] = field(default_factory=list)
 
 
@@ -123,6 +127,7 @@ class BedrockAthenaTracker:
             unpriced=unpriced,
             stats=stats,
             records_skipped=skipped,
+            facts=facts,
         )
         report.warnings = build_warnings(report)
         return report

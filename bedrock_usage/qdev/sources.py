@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 from botocore.exceptions import ClientError
 
-from ..aws import AWS_ERRORS, as_project_error, describe, error_code
+from ..aws import AWS_ERRORS, Aws, as_project_error, describe, error_code
 from ..errors import SetupRequired, UsageError
 from ..layout import normalise_prefix
 from . import layout
@@ -189,11 +189,6 @@ def discover_locations(
     return found
 
 
-def caller_account(session: Any) -> str:
-    """The AWS account id of a boto3 session's credentials (STS GetCallerIdentity)."""
-    try:
-        return session.client("sts").get_caller_identity()["Account"]
-    except AWS_ERRORS as exc:
-        raise as_project_error(exc) or SetupRequired(
-            f"cannot read the AWS account id from STS ({describe(exc)}): pass --bucket"
-        ) from None
+def s3_store(aws: Aws, bucket: str | None = None) -> S3Store:
+    """The report bucket ``bucket``, or the default one of the caller's account (from STS)."""
+    return S3Store(aws.client("s3"), bucket or DEFAULT_BUCKET.format(account=aws.account_id()))
