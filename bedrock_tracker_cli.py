@@ -12,12 +12,18 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
+from bedrock_usage import anomalies, budgets, chargeback, reconcile
+from bedrock_usage import governance_render as gr
 from bedrock_usage.aws import Aws
+from bedrock_usage.engines.base import Engine
 from bedrock_usage.errors import SetupRequired, UsageError
-from bedrock_usage.period import resolve_period
+from bedrock_usage.period import Period, check_zone, resolve_period
+from bedrock_usage.profiles import ProfileResolver, load_profile_file
+from bedrock_usage.qdev.sources import LocalStore, S3Store
 from bedrock_usage.queries import Filters
 from bedrock_usage.regions import DEFAULT_REGIONS, resolve_regions
 from bedrock_usage.render import render_terminal, report_document, selected_analyses, write_csv, write_json
@@ -58,6 +64,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help="also read this requestMetadata key (repeatable); application_name is always read")
     what.add_argument("--role-suffix", default="-BedrockRole",
                       help="roles named {App}{suffix} are attributed to application {App} (default -BedrockRole)")
+    what.add_argument("--inference-profiles", metavar="FILE",
+                      help="JSON mapping application inference profile ARN -> {model_id, tags}, so their calls are "
+                      "priced and attributed; with Athena the Bedrock API resolves the profiles the file does not name")
     what.add_argument("--prices", help=f"price file (JSON, TOML or CSV) with extra or negotiated prices "
                       f"(default ${PRICES_ENV})")
     source = parser.add_argument_group("data source")
@@ -78,12 +87,25 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("--max-rows", type=int, default=20, help="rows per terminal table (0 = all; default 20)")
     out.add_argument("--output-dir", default="report",
                      help="where csv/json files go (default report/); '-' prints JSON to standard output")
+    add_governance_arguments(parser)
     return parser
+
+
+def make_tracker(args: argparse.Namespace, engine: Engine, extra_tags: tuple[str, ...]) -> BedrockAthenaTracker:
+    """The tracker for the options: prices, role suffix, tags, and inference profiles resolved when possible."""
+    resolver = None
+    if args.inference_profiles or engine.name == "athena":
+        aws = Aws.connect(args.profile) if engine.name == "athena" else None
+        mapping = load_profile_file(args.inference_profiles) if args.inference_profiles else {}
+        resolver = ProfileResolver(mapping, (lambda region: aws.client("bedrock", region)) if aws else None)
+    return BedrockAthenaTracker(engine, PriceBook.load(args.prices), role_suffix=args.role_suffix,
+                                extra_tags=extra_tags, rewriter=resolver)
 
 
 def run(args: argparse.Namespace) -> int:
     """Produce the Bedrock report the options ask for."""
     period = resolve_period(days=args.days, start=args.start_date, end=args.end_date, tz=args.tz)
+    period = governance_scan_period(args) or period
     if args.demo:
         source = "demo"
     elif args.engine:
@@ -102,9 +124,9 @@ def run(args: argparse.Namespace) -> int:
             for key, reason in s.failed.items():
                 print(f"  not copied: {key}: {reason}", file=sys.stderr)
     engine = build_engine(SourceChoice(source, args.logs_dir, args.profile, args.workgroup))
-    tracker = BedrockAthenaTracker(
-        engine, PriceBook.load(args.prices), role_suffix=args.role_suffix, extra_tags=tuple(args.tag)
-    )
+    if governance_mode(args):
+        return run_governance(args, engine, period)
+    tracker = make_tracker(args, engine, tuple(args.tag))
     filters = Filters(arn_pattern=args.arn_pattern or None, models=tuple(args.model))
     report = tracker.analyze(period, args.region, filters, user_pattern=args.user_pattern or None)
     analyses = selected_analyses(args.analysis)
@@ -122,6 +144,151 @@ def run(args: argparse.Namespace) -> int:
     if report.stats.failed_regions and len(report.stats.failed_regions) == len(report.regions):
         return EXIT_ENVIRONMENT
     return EXIT_OK
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Governance modes: --reconcile, --check-budgets, --anomalies, --chargeback, --developer-costs (docs/governance.md).
+# The logic lives in bedrock_usage/{reconcile,budgets,anomalies,chargeback,profiles}.py; this only wires options.
+
+EXIT_ALERT = 3
+GOVERNANCE_MODES = ("reconcile", "check_budgets", "anomalies", "chargeback", "developer_costs")
+
+
+def add_governance_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of the governance modes (one mode per run)."""
+    group = parser.add_argument_group(
+        "governance (one mode per run; see docs/governance.md)",
+        "Exit code 3 (for cron and CI): --check-budgets found a breached budget, --reconcile a region-day\n"
+        "with logs missing or below the coverage threshold, --anomalies an anomalous day.")
+    group.add_argument("--reconcile", action="store_true",
+                       help="compare logged calls and tokens with CloudWatch metrics, and estimated cost with Cost "
+                       "Explorer, per region, model and UTC day of the period")
+    group.add_argument("--coverage-threshold", type=float, default=95.0, metavar="PCT",
+                       help="with --reconcile: flag region-days whose logged / metered calls is below PCT (default 95)")
+    group.add_argument("--check-budgets", metavar="FILE",
+                       help="budgets file (TOML or JSON): month-to-date spend, breaches and month-end forecast as of "
+                       "--end-date (default today) in --tz")
+    group.add_argument("--notify-sns", metavar="TOPIC_ARN", help="with --check-budgets: publish breaches to this topic")
+    group.add_argument("--notify-webhook", metavar="URL",
+                       help="with --check-budgets: POST breaches as JSON (with a 'text' field) to this URL")
+    group.add_argument("--anomalies", action="store_true",
+                       help="days whose cost per application exceeds --anomaly-factor x the trailing median, and "
+                       "the month-end forecast")
+    group.add_argument("--anomaly-factor", type=float, default=3.0, metavar="X",
+                       help="anomaly threshold factor (default 3)")
+    group.add_argument("--anomaly-window", type=int, default=7, metavar="DAYS",
+                       help="days of trailing history for anomalies and forecasts (default 7)")
+    group.add_argument("--anomaly-min-cost", type=float, default=1.0, metavar="USD",
+                       help="never flag a day cheaper than this (default 1)")
+    group.add_argument("--chargeback", metavar="YYYY-MM", help="monthly chargeback export (CSV or JSON)")
+    group.add_argument("--chargeback-by", default="application", metavar="application|user|tag:KEY",
+                       help="with --chargeback: the group of each row (default application)")
+    group.add_argument("--developer-costs", metavar="YYYY-MM",
+                       help="Bedrock spend per developer (SSO email) beside the Q Developer seat cost")
+    group.add_argument("--qdev-logs-dir", type=Path, metavar="DIR",
+                       help="with --developer-costs: Q Developer / Kiro logs folder")
+    group.add_argument("--qdev-bucket", metavar="BUCKET", help="with --developer-costs: Q Developer / Kiro logs bucket")
+    group.add_argument("--user-map", metavar="CSV",
+                       help="with --developer-costs: CSV with userId,email (Identity Center user id -> email)")
+
+
+def governance_mode(args: argparse.Namespace) -> str | None:
+    """The governance mode asked for, if any; more than one is a mistake."""
+    chosen = [m for m in GOVERNANCE_MODES if getattr(args, m, None)]
+    if len(chosen) > 1:
+        raise UsageError(f"choose one of {', '.join('--' + m.replace('_', '-') for m in chosen)} per run")
+    return chosen[0] if chosen else None
+
+
+def governance_scan_period(args: argparse.Namespace) -> Period | None:
+    """The days a governance mode reads (None without one): UTC days, a month, or history before the period."""
+    mode = governance_mode(args)
+    if mode is None:
+        return None
+    tz = check_zone(args.tz)
+    if mode in ("chargeback", "developer_costs"):
+        return chargeback.month_period(getattr(args, mode), tz)
+    if mode == "reconcile":
+        return resolve_period(days=args.days, start=args.start_date, end=args.end_date, tz="UTC")
+    period = resolve_period(days=args.days, start=args.start_date, end=args.end_date, tz=tz)
+    if mode == "check_budgets":
+        return budgets.scan_period(period.end, tz, args.anomaly_window)
+    return anomalies.scan_period(period, args.anomaly_window)
+
+
+def run_governance(args: argparse.Namespace, engine: Engine, scan: Period) -> int:
+    """Run the governance mode on ``scan``'s facts; print or write its result; return the exit code."""
+    mode = governance_mode(args)
+    if args.output_dir == "-" and args.format != "json":
+        raise UsageError("--output-dir - prints JSON: add --format json")
+    if args.anomaly_window < 1 or args.anomaly_factor <= 0 or not 0 < args.coverage_threshold <= 100:
+        raise UsageError("--anomaly-window must be >= 1, --anomaly-factor > 0, --coverage-threshold in (0, 100]")
+    if (args.notify_sns or args.notify_webhook) and mode != "check_budgets":
+        raise UsageError("--notify-sns and --notify-webhook go with --check-budgets")
+    if args.notify_sns:
+        budgets.sns_region(args.notify_sns)
+    budget_list = budgets.load_budgets(args.check_budgets) if mode == "check_budgets" else []
+    tags = [*args.tag, *budgets.tag_keys(budget_list)]
+    if mode == "chargeback":
+        tags += [key for key in [chargeback.group_column(args.chargeback_by)[1]] if key]
+    aws = Aws.connect(args.profile) if engine.name == "athena" or args.sync or mode == "reconcile" else None
+    tracker = make_tracker(args, engine, tuple(dict.fromkeys(tags)))
+    regions = resolve_regions(args.region)
+    filters = Filters(arn_pattern=args.arn_pattern or None, models=tuple(args.model))
+    scanned = tracker.analyze(scan, regions, filters, args.user_pattern or None)
+    if args.demo:
+        print("Demo mode: generated sample data, not your account's usage.", file=sys.stderr)
+    if scanned.stats.failed_regions and len(scanned.stats.failed_regions) == len(regions):
+        print("\n".join(f"error: {w}" for w in scanned.warnings), file=sys.stderr)
+        return EXIT_ENVIRONMENT
+    facts, warnings = scanned.facts, scanned.warnings
+
+    if mode == "reconcile":
+        if check_zone(args.tz) != "UTC":
+            print(f"note: --reconcile compares UTC days (as CloudWatch and Cost Explorer do), not {args.tz} days",
+                  file=sys.stderr)
+        result = reconcile.run_reconciliation(aws, facts, scan, regions, args.coverage_threshold / 100)
+        result.warnings[:0] = warnings
+        output, alert = gr.reconciliation_output(result, args.max_rows), len(result.flagged) > 0
+    elif mode == "check_budgets":
+        check = budgets.check_budgets(facts, budget_list, scan.end, scan.tz, args.anomaly_window)
+        check.warnings[:0] = warnings
+        output, alert = gr.budgets_output(check, facts, budget_list), bool(check.breached)
+    elif mode == "anomalies":
+        period = resolve_period(days=args.days, start=args.start_date, end=args.end_date, tz=scan.tz)
+        report = anomalies.analyze_anomalies(facts, period, "application", args.anomaly_factor, args.anomaly_window,
+                                             args.anomaly_min_cost, history_start=scan.start)
+        report.warnings = warnings
+        output, alert = gr.anomalies_output(report, args.max_rows), len(report.anomalies) > 0
+    elif mode == "chargeback":
+        result = chargeback.build_chargeback(facts, args.chargeback, scan.tz, args.chargeback_by)
+        result.warnings[:0] = warnings
+        output, alert = gr.chargeback_output(result, args.max_rows), False
+    else:
+        if bool(args.qdev_logs_dir) == bool(args.qdev_bucket):
+            raise UsageError("--developer-costs needs one of --qdev-logs-dir DIR or --qdev-bucket BUCKET")
+        store = (S3Store((aws or Aws.connect(args.profile)).client("s3"), args.qdev_bucket) if args.qdev_bucket
+                 else LocalStore(args.qdev_logs_dir))
+        emails = chargeback.read_user_map(args.user_map) if args.user_map else {}
+        table = chargeback.developer_costs(facts, chargeback.qdev_subscribers(store, scan), emails, scan.start,
+                                           scan.end)
+        if not args.user_map:
+            warnings.append("no --user-map: Q Developer users are shown by user id and cannot meet their Bedrock spend")
+        output = gr.developers_output(table, args.developer_costs, chargeback.seat_note(scan.start, scan.end),
+                                      warnings, args.max_rows)
+        alert = False
+
+    gr.emit(output, args.format, args.output_dir)
+    if mode == "check_budgets" and alert:
+        sns_session = aws or Aws.connect(args.profile)
+        for line in budgets.deliver_alert(check, args.notify_sns, args.notify_webhook,
+                                          lambda region: sns_session.client("sns", region)):
+            print(line, file=sys.stderr)
+    return EXIT_ALERT if alert else EXIT_OK
+
+
+# End of the governance modes.
+# ---------------------------------------------------------------------------------------------------------------
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -143,6 +310,9 @@ def main(argv: list[str] | None = None) -> int:
     except SetupRequired as exc:
         print(f"setup needed: {exc}", file=sys.stderr)
         return EXIT_ENVIRONMENT
+    except BrokenPipeError:  # the reader (e.g. `| head`) stopped early: not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Protocol
 
 import numpy as np
 import pandas as pd
@@ -42,6 +43,18 @@ GROUP_KEYS: dict[str, list[str]] = {
 }
 
 
+class FactRewriter(Protocol):
+    """Rewrites raw fact rows before they are attributed and priced (e.g. resolving inference profiles)."""
+
+    def rewrite(self, frame: pd.DataFrame, tag_keys: tuple[str, ...]) -> pd.DataFrame:
+        """Return the rows with model ids and ``tag_i`` columns rewritten."""
+        ...
+
+    def warnings(self) -> list[str]:
+        """What could not be rewritten, for the report's warnings."""
+        ...
+
+
 @dataclass
 class UsageReport:
     """Every analysis of one period, with what was read and what could not be priced or read.
@@ -73,8 +86,10 @@ class BedrockAthenaTracker:
         role_suffix: str = DEFAULT_ROLE_SUFFIX,
         application_tags: tuple[str, ...] = DEFAULT_APPLICATION_TAGS,
         extra_tags: tuple[str, ...] = (),
+        rewriter: FactRewriter | None = None,
     ):
         self.engine = engine
+        self.rewriter = rewriter
         self.prices = prices or PriceBook.load()
         self.role_suffix = role_suffix
         self.application_tags = application_tags
@@ -129,12 +144,12 @@ class BedrockAthenaTracker:
             records_skipped=skipped,
             facts=facts,
         )
-        report.warnings = build_warnings(report)
+        report.warnings = build_warnings(report) + (self.rewriter.warnings() if self.rewriter else [])
         return report
 
     def _enrich(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Add caller, application, model and price columns to fact rows."""
-        frame = frame.copy()
+        frame = self.rewriter.rewrite(frame, self.tag_keys) if self.rewriter else frame.copy()
         for name in ("calls", "errors", "hour", *FACT_MEASURES):
             frame[name] = pd.to_numeric(frame[name]).fillna(0).astype("int64")
         frame["long_context"] = frame["long_context"].fillna(False).astype(bool)

@@ -139,3 +139,17 @@ def test_demo_corpus_is_reused_the_same_day(demo_env: dict[str, str]) -> None:
     assert marker.stat().st_mtime_ns == before
     assert json.loads(marker.read_text())["end"] == datetime.now(UTC).date().isoformat()
     assert (datetime.now(UTC) - timedelta(days=1)).date().isoformat() != json.loads(marker.read_text())["end"]
+
+
+def test_inference_profile_file_prices_the_demo_profiles(demo_env: dict[str, str]) -> None:
+    plain = json.loads(run_cli("--demo", "--days", "30", "--analysis", "summary", "--format", "json",
+                               "--output-dir", "-", env=demo_env).stdout)
+    result = run_cli("--demo", "--days", "30", "--analysis", "summary", "--inference-profiles",
+                     str(ROOT / "examples" / "inference-profiles.json"), "--format", "json", "--output-dir", "-",
+                     env=demo_env)
+    assert result.returncode == 0, result.stderr
+    mapped = json.loads(result.stdout)
+    assert plain["summary"]["unpriced_calls"] > 0
+    assert mapped["summary"]["unpriced_calls"] == 0 and mapped["unpriced_models"] == []
+    assert mapped["summary"]["calls"] == plain["summary"]["calls"]
+    assert mapped["summary"]["estimated_cost_usd"] > plain["summary"]["estimated_cost_usd"]

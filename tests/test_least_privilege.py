@@ -26,6 +26,8 @@ ALWAYS_ALLOWED = {"sts:GetCallerIdentity"}
 # Granted because the scripts call them on AWS, on paths moto cannot take (see each reason).
 NOT_EXERCISED_ON_MOTO = {
     "athena:StopQueryExecution": "only after a query times out",
+    "bedrock:GetInferenceProfile": "moto has no application inference profiles",
+    "bedrock:ListTagsForResource": "moto has no application inference profiles",
     "athena:UpdateWorkGroup": "moto answers UpdateWorkGroup with an error, so the update path is not reached",
     "bedrock:InvokeModel": "real model calls; moto has no bedrock-runtime",
     "bedrock:InvokeModelWithResponseStream": "streaming calls of applications that use the test roles",
@@ -58,6 +60,7 @@ def granted(policy: str) -> set[str]:
 def iam_action(prefix: str, operation: str) -> str:
     if operation in IAM_ACTIONS:
         return IAM_ACTIONS[operation]
+    prefix = {"monitoring": "cloudwatch"}.get(prefix, prefix)  # CloudWatch signs as "monitoring"
     return {"HeadBucket": "s3:ListBucket", "HeadObject": "s3:GetObject"}.get(operation, f"{prefix}:{operation}")
 
 
@@ -97,6 +100,13 @@ def test_policies_grant_what_the_scripts_call_and_nothing_else(aws_env: dict[str
         region, "--start-date", "2025-11-01", "--end-date", "2025-11-02", "--analysis", "summary")
     s3.put_bucket_policy(Bucket=bucket, Policy=policy)
     run("bedrock_tracker_cli.py", "--engine", "athena", "--region", region, "--analysis", "summary")
+    mirrored = ("--engine", "local", "--logs-dir", str(tmp_path / "mirror"), "--region", region, "--start-date",
+                "2025-11-01", "--end-date", "2025-11-02")
+    run("bedrock_tracker_cli.py", *mirrored, "--reconcile", ok=(0, 3))
+    topic = boto3.client("sns").create_topic(Name="budget-alerts")["TopicArn"]
+    budgets = tmp_path / "budgets.toml"
+    budgets.write_text('[[budgets]]\nname = "everything"\nall = true\nmonthly_usd = 0.0001\n')
+    run("bedrock_tracker_cli.py", *mirrored, "--check-budgets", str(budgets), "--notify-sns", topic, ok=(3,))
     run("generate_test_data.py", "--create-roles", "--no-calls", "--regions", region)
     run("verify_bedrock_permissions.py", "--regions", region, ok=(0, 2))
     run("generate_test_data.py", "--cleanup-roles", "--no-calls", "--regions", region)

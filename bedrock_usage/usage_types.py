@@ -1,0 +1,157 @@
+"""How AWS's other sources name a Bedrock model: Cost Explorer usage types and CloudWatch ``ModelId`` values.
+
+Cost Explorer bills Bedrock in two shapes. Models sold by AWS appear under the service ``Amazon Bedrock`` with
+usage types such as ``USE1-Claude3Haiku-input-tokens`` (region code, model, kind of token). Models sold through
+AWS Marketplace (most Anthropic models today) appear under a service of their own,
+``Claude Haiku 4.5 (Amazon Bedrock Edition)``, with usage types such as ``USE1-MP:USE1_InputTokenCount-Units``
+that name only the region and the kind of token: the service name is what says the model.
+
+CloudWatch's ``AWS/Bedrock`` metrics carry the model id as the caller passed it (``us.`` / ``global.`` profile
+ids stay as they are). ``metric_model_key`` reduces every form to one key so logs and metrics meet.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+BEDROCK_SERVICE = "Amazon Bedrock"
+MARKETPLACE_SUFFIX = "(Amazon Bedrock Edition)"
+MARKETPLACE_BILLING_ENTITY = "AWS Marketplace"
+
+# Region codes that prefix usage types. eu-west-1 is the historical exception: plain ``EU``.
+REGION_CODES: dict[str, str] = {
+    "us-east-1": "USE1",
+    "us-east-2": "USE2",
+    "us-west-1": "USW1",
+    "us-west-2": "USW2",
+    "ca-central-1": "CAN1",
+    "sa-east-1": "SAE1",
+    "eu-central-1": "EUC1",
+    "eu-central-2": "EUC2",
+    "eu-west-1": "EU",
+    "eu-west-2": "EUW2",
+    "eu-west-3": "EUW3",
+    "eu-north-1": "EUN1",
+    "eu-south-1": "EUS1",
+    "eu-south-2": "EUS2",
+    "ap-northeast-1": "APN1",
+    "ap-northeast-2": "APN2",
+    "ap-northeast-3": "APN3",
+    "ap-southeast-1": "APS1",
+    "ap-southeast-2": "APS2",
+    "ap-south-1": "APS3",
+    "us-gov-east-1": "UGE1",
+    "us-gov-west-1": "UGW1",
+}
+CODE_REGIONS: dict[str, str] = {code: region for region, code in REGION_CODES.items()} | {"EUW1": "eu-west-1"}
+
+
+@dataclass(frozen=True)
+class ModelBilling:
+    """One model: its base id, its name, and the model part of its ``Amazon Bedrock`` usage types.
+
+    Its Marketplace service is ``{name} (Amazon Bedrock Edition)``; names are matched ignoring word order
+    (``Claude 4.5 Sonnet`` is ``Claude Sonnet 4.5``), case and dots, so both spellings AWS has used match.
+    """
+
+    base_id: str
+    name: str
+    usage_token: str
+
+
+# Claude 3 Haiku and Claude Sonnet 4 usage tokens are from the AWS Price List (USE1-Claude3Haiku-input-tokens,
+# USE1-Claude4Sonnet-output-tokens-long-context-cross-region-global); the others follow the same pattern.
+MODEL_BILLING: tuple[ModelBilling, ...] = (
+    ModelBilling("anthropic.claude-3-haiku-20240307-v1:0", "Claude 3 Haiku", "Claude3Haiku"),
+    ModelBilling("anthropic.claude-3-sonnet-20240229-v1:0", "Claude 3 Sonnet", "Claude3Sonnet"),
+    ModelBilling("anthropic.claude-3-opus-20240229-v1:0", "Claude 3 Opus", "Claude3Opus"),
+    ModelBilling("anthropic.claude-3-5-haiku-20241022-v1:0", "Claude 3.5 Haiku", "Claude3.5Haiku"),
+    ModelBilling("anthropic.claude-3-5-sonnet-20240620-v1:0", "Claude 3.5 Sonnet", "Claude3.5Sonnet"),
+    ModelBilling("anthropic.claude-3-5-sonnet-20241022-v2:0", "Claude 3.5 Sonnet v2", "Claude3.5SonnetV2"),
+    ModelBilling("anthropic.claude-3-7-sonnet-20250219-v1:0", "Claude 3.7 Sonnet", "Claude3.7Sonnet"),
+    ModelBilling("anthropic.claude-sonnet-4-20250514-v1:0", "Claude Sonnet 4", "Claude4Sonnet"),
+    ModelBilling("anthropic.claude-opus-4-20250514-v1:0", "Claude Opus 4", "Claude4Opus"),
+    ModelBilling("anthropic.claude-opus-4-1-20250805-v1:0", "Claude Opus 4.1", "Claude4.1Opus"),
+    ModelBilling("anthropic.claude-sonnet-4-5-20250929-v1:0", "Claude Sonnet 4.5", "Claude4.5Sonnet"),
+    ModelBilling("anthropic.claude-haiku-4-5-20251001-v1:0", "Claude Haiku 4.5", "Claude4.5Haiku"),
+    ModelBilling("anthropic.claude-opus-4-5-20251101-v1:0", "Claude Opus 4.5", "Claude4.5Opus"),
+)
+
+_WORD_RE = re.compile(r"\d+(?:\.\d+)*|[A-Za-z][a-z]*")
+_BEDROCK_ARN_RE = re.compile(r"^arn:aws[a-z-]*:bedrock:[a-z0-9-]*:\d*:[a-z-]+/(?P<id>.+)$")
+
+
+def name_key(text: str) -> tuple[str, ...]:
+    """Words of a model name, lower case, dots dropped, sorted (``Claude3.5Sonnet``: ``35 claude sonnet``)."""
+    return tuple(sorted(word.lower().replace(".", "") for word in _WORD_RE.findall(text)))
+
+
+_BY_TOKEN = {row.usage_token.lower(): row for row in MODEL_BILLING}
+_BY_NAME = {name_key(row.name): row for row in MODEL_BILLING}
+BY_BASE_ID: dict[str, ModelBilling] = {row.base_id: row for row in MODEL_BILLING}
+
+
+@dataclass(frozen=True)
+class UsageType:
+    """What a Cost Explorer (service, usage type) pair says: region, model (if known), kind of charge."""
+
+    service: str
+    usage_type: str
+    region: str | None
+    model: ModelBilling | None
+    kind: str  # input, output, cache_read, cache_write, other
+    marketplace: bool
+    global_endpoint: bool
+
+
+def is_bedrock_service(service: str) -> bool:
+    """True for ``Amazon Bedrock`` and the Marketplace ``... (Amazon Bedrock Edition)`` services."""
+    return service == BEDROCK_SERVICE or service.strip().endswith(MARKETPLACE_SUFFIX)
+
+
+def model_for_name(name: str) -> ModelBilling | None:
+    """The table row for a usage-type model token or a Marketplace service name, else None."""
+    bare = name.replace(MARKETPLACE_SUFFIX, "").strip()
+    return _BY_TOKEN.get(bare.lower()) or _BY_NAME.get(name_key(bare))
+
+
+def parse_usage_type(service: str, usage_type: str) -> UsageType:
+    """Read one Cost Explorer group: ``USE1-Claude3Haiku-input-tokens`` or ``USE1-MP:USE1_InputTokenCount-Units``."""
+    code, _, rest = usage_type.partition("-")
+    region = CODE_REGIONS.get(code.upper())
+    marketplace = service != BEDROCK_SERVICE or rest.startswith("MP:")
+    if region is None:
+        rest = usage_type
+    if marketplace:
+        model = model_for_name(service)
+        detail = rest
+    else:
+        token, _, detail = rest.partition("-")
+        model = model_for_name(token)
+    return UsageType(service, usage_type, region, model, _kind(detail), marketplace, "global" in detail.lower())
+
+
+def _kind(detail: str) -> str:
+    """The kind of token a usage-type tail bills (``cache-read-input-tokens``, ``_OutputTokenCount-Units``)."""
+    flat = re.sub(r"[^a-z]", "", detail.lower())
+    if "cacheread" in flat:
+        return "cache_read"
+    if "cachewrite" in flat:
+        return "cache_write"
+    if "input" in flat:
+        return "input"
+    if "output" in flat:
+        return "output"
+    return "other"
+
+
+def metric_model_key(model_id: str | None) -> str:
+    """The key a logged ``modelId`` and a CloudWatch ``ModelId`` share: ARNs reduced to their resource id.
+
+    ``arn:...:inference-profile/us.anthropic...`` and ``us.anthropic...`` are one key; an application
+    inference profile ARN becomes its profile id, so either form CloudWatch reports meets the log.
+    """
+    raw = (model_id or "").strip()
+    match = _BEDROCK_ARN_RE.match(raw)
+    return match["id"] if match else raw
