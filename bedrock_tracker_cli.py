@@ -61,7 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
     what.add_argument("--model", action="append", default=[], metavar="MODEL_ID",
                       help="only this modelId as logged (repeatable)")
     what.add_argument("--tag", action="append", default=[], metavar="KEY",
-                      help="also read this requestMetadata key (repeatable); application_name is always read")
+                      help="also report by this requestMetadata key, e.g. cost_center (repeatable); "
+                      "application_name is always read and names the application")
     what.add_argument("--role-suffix", default="-BedrockRole",
                       help="roles named {App}{suffix} are attributed to application {App} (default -BedrockRole)")
     what.add_argument("--inference-profiles", metavar="FILE",
@@ -129,7 +130,7 @@ def run(args: argparse.Namespace) -> int:
     tracker = make_tracker(args, engine, tuple(args.tag))
     filters = Filters(arn_pattern=args.arn_pattern or None, models=tuple(args.model))
     report = tracker.analyze(period, args.region, filters, user_pattern=args.user_pattern or None)
-    analyses = selected_analyses(args.analysis)
+    analyses = selected_analyses(args.analysis, report)
     if args.demo:
         print("Demo mode: generated sample data, not your account's usage.", file=sys.stderr)
     if args.format == "terminal":

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .engines.base import PAYLOAD_OBJECTS
 from .tracker import COST_NOTE, GROUP_KEYS, METRICS, TOKENS_NOTE, TOTAL_COST, UsageReport
 
 SCHEMA_ID = "bedrock-usage/report/v1"
@@ -47,10 +48,11 @@ _KEY_LABELS = {
 }
 
 
-def selected_analyses(choice: str) -> list[str]:
-    """The tables an ``--analysis`` choice prints (``summary`` prints none)."""
+def selected_analyses(choice: str, report: UsageReport) -> list[str]:
+    """The tables an ``--analysis`` choice prints (``summary`` prints none); ``all`` adds the ``--tag`` tables."""
     if choice == "all":
-        return ["user", "application", "user-app", "model", "daily", "hourly", "region"]
+        tags = [name for name in report.tables if name.startswith("tag:")]
+        return ["user", "application", "user-app", "model", "daily", "hourly", "region", *tags]
     return [] if choice == "summary" else [choice]
 
 
@@ -74,8 +76,8 @@ def text_table(frame: pd.DataFrame, keys: list[str], max_rows: int) -> str:
     columns = [*keys, *_TERMINAL_METRICS]
     header = [_KEY_LABELS.get(k, k) for k in keys] + list(_TERMINAL_METRICS.values())
     shown = frame.head(max_rows) if max_rows > 0 else frame
-    body = [[_cell(c, row[c]) for c in columns] for _, row in shown.iterrows()]
-    totals = {c: frame[c].sum() for c in METRICS}
+    body = [[_cell(c, row[c]) or ("(none)" if c in keys else "") for c in columns] for _, row in shown.iterrows()]
+    totals: dict[str, float] = {c: int(frame[c].sum()) for c in METRICS}
     totals[TOTAL_COST] = frame[TOTAL_COST].sum(min_count=1)
     total_row = ["TOTAL", *[""] * (len(keys) - 1), *[_cell(c, totals[c]) for c in _TERMINAL_METRICS]]
     rows = [header, *body, total_row]
@@ -107,9 +109,12 @@ def render_terminal(report: UsageReport, analyses: list[str], max_rows: int) -> 
     if active:
         lines.append(f"Filters:     {', '.join(f'{k}={v}' for k, v in active.items())}")
     engine_cost = f"; query cost ${stats.cost_usd:,.4f}" if stats.cost_usd else ""
+    payload = stats.skipped_objects.get(PAYLOAD_OBJECTS, 0)
+    skipped_objects = sum(stats.skipped_objects.values()) - payload
     lines.append(
         f"Read:        {stats.objects_read:,} log objects, {stats.bytes_read / 1e6:,.1f} MB{engine_cost}; "
-        f"{report.records_skipped:,} records skipped; {sum(stats.skipped_objects.values()):,} objects skipped"
+        f"{report.records_skipped:,} records skipped; {skipped_objects:,} objects skipped; "
+        f"{payload:,} body objects under /data/ ignored"
     )
     lines += [
         "",
@@ -129,7 +134,8 @@ def render_terminal(report: UsageReport, analyses: list[str], max_rows: int) -> 
     if s["unpriced_calls"]:
         lines.append(f"  Unpriced calls:     {s['unpriced_calls']:,} (not in the cost; see warnings)")
     for name in analyses:
-        lines += ["", TITLES[name], text_table(report.tables[name], GROUP_KEYS[name], max_rows)]
+        title = TITLES.get(name, f"Usage by requestMetadata tag {name.removeprefix('tag:')}")
+        lines += ["", title, text_table(report.tables[name], GROUP_KEYS.get(name, [name]), max_rows)]
     if report.warnings:
         lines += ["", "Warnings"] + [f"  - {w}" for w in report.warnings]
     return "\n".join(lines)

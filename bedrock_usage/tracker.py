@@ -15,7 +15,7 @@ import pandas as pd
 
 from pricing import RATE_FIELDS, PriceBook, parse_model_id
 
-from .engines.base import Engine, ScanStats, Scope
+from .engines.base import PAYLOAD_OBJECTS, Engine, ScanStats, Scope
 from .identity import DEFAULT_ROLE_SUFFIX, derive_principal
 from .period import Period
 from .queries import FACT_DIMENSIONS, FACT_MEASURES, Filters, tag_column, usage_facts_query
@@ -41,6 +41,11 @@ GROUP_KEYS: dict[str, list[str]] = {
     "region": ["source_region"],
     "weekday-hour": ["weekday", "hour"],
 }
+
+
+def tag_table(key: str) -> str:
+    """Name of the fact column, and of the report table, of a ``requestMetadata`` key."""
+    return f"tag:{key}"
 
 
 class FactRewriter(Protocol):
@@ -130,6 +135,9 @@ class BedrockAthenaTracker:
         if user_pattern and len(facts):
             facts = facts.loc[facts["user"].str.contains(user_pattern, regex=False)].reset_index(drop=True)
         tables = {name: rollup(facts, keys) for name, keys in GROUP_KEYS.items()}
+        for key in self.tag_keys:
+            if key not in self.application_tags:
+                tables[tag_table(key)] = rollup(facts, [tag_table(key)])
         _add_averages(tables["model"])
         unpriced = unpriced_models(facts)
         report = UsageReport(
@@ -160,10 +168,10 @@ class BedrockAthenaTracker:
         principals = {arn: derive_principal(arn, self.role_suffix) for arn in frame["identity_arn"].unique()}
         for attribute in ("principal_type", "principal", "user", "application"):
             frame[attribute] = [getattr(principals[arn], attribute) for arn in frame["identity_arn"]]
-        tag_columns = {tag_column(i): f"tag:{key}" for i, key in enumerate(self.tag_keys)}
+        tag_columns = {tag_column(i): tag_table(key) for i, key in enumerate(self.tag_keys)}
         frame = frame.rename(columns=tag_columns)
         for key in reversed(self.application_tags):
-            tag = frame[f"tag:{key}"]
+            tag = frame[tag_table(key)]
             has_tag = tag.notna() & (tag.astype("string").str.len() > 0)
             frame.loc[has_tag, "application"] = tag[has_tag]
 
@@ -271,7 +279,7 @@ def build_warnings(report: UsageReport) -> list[str]:
     for row in report.unpriced.itertuples(index=False):
         model = row.model_id or "(no model id)"
         hint = (
-            " (application inference profile: map it to its model with a price file row)"
+            " (an application inference profile: name its model with --inference-profiles FILE)"
             if parse_model_id(model).endpoint == "application-profile"
             else ""
         )
@@ -290,7 +298,8 @@ def build_warnings(report: UsageReport) -> list[str]:
             "or have impossible token counts"
         )
     for reason, count in sorted(report.stats.skipped_objects.items()):
-        warnings.append(f"skipped {count:,} objects: {reason}")
+        if reason != PAYLOAD_OBJECTS:
+            warnings.append(f"skipped {count:,} objects: {reason}")
     for region, message in sorted(report.stats.failed_regions.items()):
         warnings.append(f"region {region} failed and is missing from the figures: {message}")
     return warnings

@@ -11,6 +11,8 @@ from typing import Protocol
 import pandas as pd
 
 SqlParam = str | int | float
+# Objects under .../{HH}/data/ hold large request/response bodies, not records: counted, never read, no warning.
+PAYLOAD_OBJECTS = "payload object under /data/ (not a log record)"
 
 
 @dataclass(frozen=True)
