@@ -101,7 +101,8 @@ def test_policy_files_are_well_formed_allow_only_policies(name: str) -> None:
         assert statement["Effect"] == "Allow" and statement["Action"] and statement["Resource"]
     for action in actions(document):
         service, _, name_part = action.partition(":")
-        assert service in {"s3", "bedrock", "glue", "athena", "iam", "sts"} and name_part.isalnum(), action
+        assert service in {"s3", "bedrock", "glue", "athena", "iam", "sts", "cloudwatch", "ce", "sns"}, action
+        assert name_part.isalnum(), action
 
 
 def test_setup_admin_grants_exactly_the_setup_calls() -> None:
@@ -123,7 +124,8 @@ def test_report_reader_only_writes_query_results() -> None:
     document = policy("report-reader.json")
     assert "bedrock:GetModelInvocationLoggingConfiguration" in actions(document)
     changing = {action for action in actions(document) if not action.split(":")[1].startswith(("Get", "List"))}
-    assert changing == {"athena:StartQueryExecution", "athena:StopQueryExecution", "s3:PutObject"}
+    # sns:Publish sends the budget alerts of --check-budgets --notify-sns to the user's own topic.
+    assert changing == {"athena:StartQueryExecution", "athena:StopQueryExecution", "s3:PutObject", "sns:Publish"}
     for statement in document["Statement"]:
         if "s3:PutObject" in statement["Action"]:
             assert statement["Resource"] == "arn:aws:s3:::bedrock-analytics-*/query-results/*"
