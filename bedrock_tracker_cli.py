@@ -22,7 +22,7 @@ from bedrock_usage.aws import Aws
 from bedrock_usage.engines.base import Engine
 from bedrock_usage.errors import SetupRequired, UsageError
 from bedrock_usage.period import Period, check_zone, resolve_period
-from bedrock_usage.profiles import ProfileResolver, load_profile_file
+from bedrock_usage.profiles import PROFILES_ENV, profile_resolver
 from bedrock_usage.qdev.sources import LocalStore, S3Store
 from bedrock_usage.queries import Filters
 from bedrock_usage.regions import DEFAULT_REGIONS, resolve_regions
@@ -67,7 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
                       help="roles named {App}{suffix} are attributed to application {App} (default -BedrockRole)")
     what.add_argument("--inference-profiles", metavar="FILE",
                       help="JSON mapping application inference profile ARN -> {model_id, tags}, so their calls are "
-                      "priced and attributed; with Athena the Bedrock API resolves the profiles the file does not name")
+                      "priced and attributed (default $" + PROFILES_ENV + "); with Athena the Bedrock API resolves "
+                      "the profiles the file does not name")
     what.add_argument("--prices", help=f"price file (JSON, TOML or CSV) with extra or negotiated prices "
                       f"(default ${PRICES_ENV})")
     source = parser.add_argument_group("data source")
@@ -94,11 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def make_tracker(args: argparse.Namespace, engine: Engine, extra_tags: tuple[str, ...]) -> BedrockAthenaTracker:
     """The tracker for the options: prices, role suffix, tags, and inference profiles resolved when possible."""
-    resolver = None
-    if args.inference_profiles or engine.name == "athena":
-        aws = Aws.connect(args.profile) if engine.name == "athena" else None
-        mapping = load_profile_file(args.inference_profiles) if args.inference_profiles else {}
-        resolver = ProfileResolver(mapping, (lambda region: aws.client("bedrock", region)) if aws else None)
+    resolver = profile_resolver(engine.name, args.profile, args.inference_profiles)
     return BedrockAthenaTracker(engine, PriceBook.load(args.prices), role_suffix=args.role_suffix,
                                 extra_tags=extra_tags, rewriter=resolver)
 

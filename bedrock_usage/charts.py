@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
+import numpy as np
 import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
@@ -184,3 +185,110 @@ def compare_bars(values: dict[str, float], *, value_label: str, height: int = 24
     fig.update_yaxes(title=None)
     fig.update_xaxes(title=value_label, tickformat="$,.0f", range=[0, max(values.values(), default=0) * 1.25 or 1])
     return _tidy(fig, height)
+
+
+BREACH_COLOR = "#D13212"
+PACE_COLOR = "#8D99AE"
+FLAG_COLOR = "#D13212"
+COVERAGE_SCALE = [(0.0, "#D13212"), (0.5, "#F2C14E"), (0.9, "#C9E4B4"), (1.0, "#2E8540")]
+
+
+def burndown(
+    frame: pd.DataFrame, *, labels: dict[str, str], height: int = 220
+) -> go.Figure:
+    """One budget's month: cumulative spend to the as-of day, the forecast path after it, the budget and even pace.
+
+    ``frame`` holds one budget's rows of ``budgets.burndown``; ``labels`` names the ``actual``, ``forecast``,
+    ``budget`` and ``pace`` lines.
+    """
+    days = pd.to_datetime(frame["day"])
+    actual = frame["kind"] == "actual"
+    fig = go.Figure()
+    fig.add_scatter(x=days[actual], y=frame.loc[actual, "cumulative_usd"], name=labels["actual"], mode="lines",
+                    line={"color": ACCENT, "width": 2.5}, fill="tozeroy", fillcolor="rgba(236,114,17,0.12)",
+                    hovertemplate=f"%{{x|%Y-%m-%d}}<br>{labels['actual']}: %{{y{MONEY}}}<extra></extra>")
+    if (~actual).any():
+        # The forecast starts at the as-of day's point, so the two lines join.
+        path = frame.loc[actual].tail(1).index.union(frame.index[~actual])
+        fig.add_scatter(x=days[path], y=frame.loc[path, "cumulative_usd"], name=labels["forecast"], mode="lines",
+                        line={"color": ACCENT, "width": 2, "dash": "dot"},
+                        hovertemplate=f"%{{x|%Y-%m-%d}}<br>{labels['forecast']}: %{{y{MONEY}}}<extra></extra>")
+    monthly = frame["monthly_usd"].dropna()
+    top = float(frame["cumulative_usd"].max()) if len(frame) else 0.0
+    if len(monthly):
+        amount = float(monthly.iloc[0])
+        top = max(top, amount)
+        fig.add_scatter(x=days, y=frame["even_pace_usd"], name=labels["pace"], mode="lines",
+                        line={"color": PACE_COLOR, "width": 1, "dash": "dash"},
+                        hovertemplate=f"%{{x|%Y-%m-%d}}<br>{labels['pace']}: %{{y{MONEY}}}<extra></extra>")
+        fig.add_scatter(x=[days.min(), days.max()], y=[amount, amount], name=labels["budget"], mode="lines",
+                        line={"color": BREACH_COLOR, "width": 1.5},
+                        hovertemplate=f"{labels['budget']}: %{{y{MONEY}}}<extra></extra>")
+    fig.update_xaxes(title=None, tickformat="%m-%d")
+    fig.update_yaxes(title=None, tickformat="$,.0f" if top >= 10 else "$,.2f", range=[0, top * 1.1 or 1])
+    _tidy(fig, height)
+    fig.update_layout(showlegend=False, hovermode="x unified")  # the page explains the lines once, above the cards
+    return fig
+
+
+def anomaly_lines(
+    daily: pd.DataFrame,
+    anomalies: pd.DataFrame,
+    *,
+    group_label: str,
+    value_label: str,
+    anomaly_label: str,
+    baseline_label: str,
+    other_label: str,
+    n: int = 7,
+    height: int = 360,
+) -> go.Figure:
+    """Daily cost per group as lines (the ``n`` costliest and every group with an anomaly, the rest summed as
+    ``other_label``), with each anomalous day marked on its group's line."""
+    flagged = list(dict.fromkeys(anomalies["group"]))
+    totals = daily.groupby("group")["cost_usd"].sum().sort_values(ascending=False, kind="stable")
+    keep = list(dict.fromkeys([*totals.index[:n], *flagged]))
+    colors = {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(keep)} | {other_label: OTHER_COLOR}
+    lines = daily.assign(group=daily["group"].where(daily["group"].isin(keep), other_label))
+    lines = lines.groupby(["group", "day"], sort=False)["cost_usd"].sum().reset_index()
+    lines["day"] = pd.to_datetime(lines["day"])
+    fig = px.line(lines, x="day", y="cost_usd", color="group", color_discrete_map=colors,
+                  category_orders={"group": [c for c in colors if c in set(lines["group"])]},
+                  labels={"day": "", "cost_usd": value_label, "group": group_label})
+    fig.update_traces(line={"width": 1.2}, opacity=0.45,
+                      hovertemplate=f"%{{x|%Y-%m-%d}}<br>%{{fullData.name}}: %{{y{MONEY}}}<extra></extra>")
+    # The groups with an anomaly stand out; the others stay as context.
+    fig.update_traces(selector=lambda trace: trace.name in flagged, line={"width": 2.4}, opacity=1.0)
+    if len(anomalies):
+        fig.add_scatter(
+            x=pd.to_datetime(anomalies["day"]), y=anomalies["cost_usd"], mode="markers", name=anomaly_label,
+            marker={"color": FLAG_COLOR, "size": 11, "symbol": "circle-open", "line": {"width": 2.5}},
+            customdata=anomalies[["group", "baseline_usd"]].to_numpy(),
+            hovertemplate=(f"%{{x|%Y-%m-%d}} · %{{customdata[0]}}<br>{value_label}: %{{y{MONEY}}}<br>"
+                           f"{baseline_label}: %{{customdata[1]{MONEY}}}<extra>{anomaly_label}</extra>"),
+        )
+    fig.update_xaxes(title=None, tickformat="%m-%d")
+    fig.update_yaxes(title=value_label, tickformat="$,.2f", rangemode="tozero")
+    return _tidy(fig, height)
+
+
+def coverage_heatmap(
+    table: pd.DataFrame, *, coverage_label: str, logged_label: str, metered_label: str, height: int = 260
+) -> go.Figure:
+    """Coverage (logged / metered calls) per region (rows) and UTC day (columns), red where logs are missing."""
+    grid = table.pivot_table(index="region", columns="utc_day", values="coverage", aggfunc="first")
+    logged = table.pivot_table(index="region", columns="utc_day", values="logged_calls", aggfunc="first")
+    metered = table.pivot_table(index="region", columns="utc_day", values="metered_calls", aggfunc="first")
+    logged, metered = logged.reindex_like(grid), metered.reindex_like(grid)
+    text = grid.apply(lambda column: column.map(lambda v: "" if pd.isna(v) else f"{v:.0%}"))
+    fig = go.Figure(go.Heatmap(
+        z=grid.clip(upper=1.0).to_numpy(dtype=float), x=list(grid.columns), y=list(grid.index),
+        text=text.to_numpy(), texttemplate="%{text}", colorscale=COVERAGE_SCALE, zmin=0, zmax=1,
+        customdata=np.dstack([logged.to_numpy(dtype=float), metered.to_numpy(dtype=float)]),
+        hovertemplate=(f"%{{y}} %{{x}}<br>{coverage_label}: %{{text}}<br>{logged_label}: %{{customdata[0]:,}}"
+                       f"<br>{metered_label}: %{{customdata[1]:,}}<extra></extra>"),
+        colorbar={"thickness": 10, "tickformat": ".0%"}, xgap=2, ygap=2,
+    ))
+    fig.update_xaxes(type="category", title=None)
+    fig.update_yaxes(autorange="reversed")
+    return _tidy(fig, max(height, 60 + 36 * len(grid)))

@@ -20,11 +20,16 @@ from botocore.exceptions import BotoCoreError
 
 from pricing import PriceBook
 
+from . import anomalies, budgets, reconcile
+from .anomalies import AnomalyReport
 from .aws import Aws
+from .budgets import BudgetCheck
 from .cache import cache_dir
 from .engines.base import Engine
+from .governance_render import budget_rows
 from .logging_status import RegionLoggingStatus, check_regions
-from .period import Period, resolve_period
+from .period import Period, check_zone, resolve_period
+from .profiles import profile_resolver
 from .qdev.analysis import Filters as QFilters
 from .qdev.analysis import QDevReport
 from .qdev.analysis import Source as QSource
@@ -32,6 +37,7 @@ from .qdev.analysis import analyze as analyze_qdev
 from .qdev.sources import LocalStore, s3_store
 from .qdev.synthetic import ensure_demo_corpus
 from .queries import Filters
+from .reconcile import Reconciliation
 from .sources import SourceChoice, build_engine
 from .tracker import BedrockAthenaTracker, UsageReport, rollup
 
@@ -39,6 +45,8 @@ CACHE_SECONDS = 600
 GROUP_BY = ("user", "application", "tag")
 STACK_BY = ("model", "application")
 DETAIL_KEYS = ["application", "model", "source_region"]
+BUDGETS_ENV = "BEDROCK_USAGE_BUDGETS"
+EXAMPLE_BUDGETS = Path(__file__).resolve().parent.parent / "examples" / "budgets.toml"
 # Credential providers that would call the network (instance metadata, container endpoint) to find out.
 _NETWORK_PROVIDERS = ("iam-role", "container-role")
 _CONTAINER_CREDENTIAL_ENV = ("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI")
@@ -122,7 +130,8 @@ class BedrockView:
 def _analyze(engine: Engine, prices: PriceBook, request: BedrockRequest, period: Period) -> UsageReport:
     """One period's report (with its user-filtered facts)."""
     extra_tags = (request.tag_key,) if request.group_by == "tag" else ()
-    tracker = BedrockAthenaTracker(engine, prices, extra_tags=extra_tags)
+    resolver = profile_resolver(engine.name, request.profile or None, None)
+    tracker = BedrockAthenaTracker(engine, prices, extra_tags=extra_tags, rewriter=resolver)
     return tracker.analyze(period, request.regions, request.filters(), request.user_pattern or None)
 
 
@@ -207,3 +216,112 @@ def logging_verdict(status: RegionLoggingStatus) -> str:
     if status.problems or not status.healthy:
         return "problems"
     return "ok" if status.newest_log else "no_logs"
+
+
+# Governance views (docs/governance.md): the same module functions as bedrock_tracker_cli.py's governance modes,
+# each on the days that mode reads, with the scope and filters of the analysed Bedrock request.
+
+def default_budgets_path() -> str:
+    """The budgets file named by ``$BEDROCK_USAGE_BUDGETS``, or nothing."""
+    return os.environ.get(BUDGETS_ENV, "").strip()
+
+
+def governance_scope(request: BedrockRequest) -> BedrockRequest:
+    """The request without its grouping, which the governance views do not use (so regrouping reads nothing)."""
+    return replace(request, group_by="user", tag_key="")
+
+
+def _scan(request: BedrockRequest, period: Period, tags: tuple[str, ...] = ()) -> UsageReport:
+    """The request's facts over ``period``, resolving application inference profiles as the CLI does.
+
+    Profiles are resolved as in every report: ``$BEDROCK_USAGE_INFERENCE_PROFILES`` and, with Athena, the
+    Bedrock API.
+    """
+    engine = build_engine(request.source_choice())
+    resolver = profile_resolver(engine.name, request.profile or None, None)
+    tracker = BedrockAthenaTracker(engine, PriceBook.load(), extra_tags=tags, rewriter=resolver)
+    return tracker.analyze(period, request.regions, request.filters(), request.user_pattern or None)
+
+
+@dataclass(frozen=True)
+class BudgetsRequest:
+    """Budgets checked as of the last day of a Bedrock request; ``stamp`` (the file's mtime) renews the cache."""
+
+    bedrock: BedrockRequest
+    path: str
+    stamp: int = 0
+
+
+def budgets_request(bedrock: BedrockRequest, path: str) -> BudgetsRequest:
+    """The request for a budgets file, stamped with its modification time so an edited file is read again."""
+    file = Path(path).expanduser()
+    try:
+        stamp = file.stat().st_mtime_ns
+    except OSError:
+        stamp = 0  # load_budgets names the problem
+    return BudgetsRequest(bedrock, str(file), stamp)
+
+
+@dataclass
+class BudgetsView:
+    """Every budget's status (the CLI's status rows) and its burn-down over the month of the as-of day."""
+
+    check: BudgetCheck
+    statuses: pd.DataFrame
+    burndown: pd.DataFrame
+
+
+@st.cache_data(show_spinner=False, ttl=CACHE_SECONDS, max_entries=16)
+def load_budgets_view(request: BudgetsRequest) -> BudgetsView:
+    """``--check-budgets``: month-to-date spend, breaches and forecast as of the request's last day."""
+    budget_list = budgets.load_budgets(request.path)
+    as_of, tz = request.bedrock.end, check_zone(request.bedrock.tz)
+    report = _scan(request.bedrock, budgets.scan_period(as_of, tz), budgets.tag_keys(budget_list))
+    check = budgets.check_budgets(report.facts, budget_list, as_of, tz)
+    check.warnings[:0] = report.warnings
+    return BudgetsView(check, budget_rows(check), budgets.burndown(report.facts, budget_list, as_of, tz, check.window))
+
+
+@dataclass(frozen=True)
+class AnomalyRequest:
+    """Anomalies per application in a Bedrock request's period, by the rule's factor, window and minimum."""
+
+    bedrock: BedrockRequest
+    factor: float = anomalies.DEFAULT_FACTOR
+    window: int = anomalies.DEFAULT_WINDOW
+    min_cost: float = anomalies.DEFAULT_MIN_COST
+
+
+@st.cache_data(show_spinner=False, ttl=CACHE_SECONDS, max_entries=16)
+def load_anomalies(request: AnomalyRequest) -> AnomalyReport:
+    """``--anomalies``: anomalous days per application and the month-end forecast."""
+    period = request.bedrock.period()
+    scan = anomalies.scan_period(period, request.window)
+    report = _scan(request.bedrock, scan)
+    result = anomalies.analyze_anomalies(report.facts, period, "application", request.factor, request.window,
+                                         request.min_cost, history_start=scan.start)
+    result.warnings = report.warnings
+    return result
+
+
+@dataclass(frozen=True)
+class ReconcileRequest:
+    """Reconciliation of a Bedrock request's dates as UTC days, flagging coverage below ``threshold``."""
+
+    bedrock: BedrockRequest
+    threshold: float = reconcile.DEFAULT_THRESHOLD
+
+    def period(self) -> Period:
+        """The request's dates as UTC days, the days CloudWatch and Cost Explorer count."""
+        return resolve_period(start=self.bedrock.start, end=self.bedrock.end, tz="UTC")
+
+
+@st.cache_data(show_spinner=False, ttl=CACHE_SECONDS, max_entries=8)
+def load_reconciliation(request: ReconcileRequest) -> Reconciliation:
+    """``--reconcile``: logged against CloudWatch-metered usage and estimated against billed cost (AWS calls)."""
+    period = request.period()
+    report = _scan(request.bedrock, period)
+    aws = Aws.connect(request.bedrock.profile or None)
+    result = reconcile.run_reconciliation(aws, report.facts, period, request.bedrock.regions, request.threshold)
+    result.warnings[:0] = report.warnings
+    return result

@@ -10,6 +10,7 @@ belong to. Resolution rewrites the fact rows' ``model_id`` before pricing and ke
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,11 +21,12 @@ from botocore.exceptions import ClientError
 
 from pricing import parse_model_id
 
-from .aws import AWS_ERRORS, as_project_error, describe, error_code
+from .aws import AWS_ERRORS, Aws, as_project_error, describe, error_code
 from .errors import UsageError
 from .queries import tag_column
 
 PROFILE_COLUMN = "inference_profile"
+PROFILES_ENV = "BEDROCK_USAGE_INFERENCE_PROFILES"
 _DENIED = {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AuthorizationError"}
 
 
@@ -167,3 +169,14 @@ def resolve_profiles(frame: pd.DataFrame, resolver: ProfileResolver, tag_keys: t
     return frame
 
 
+def profile_resolver(
+    engine_name: str, aws_profile: str | None, mapping_file: str | Path | None
+) -> ProfileResolver | None:
+    """How a report resolves application inference profiles: a mapping file (default
+    ``$BEDROCK_USAGE_INFERENCE_PROFILES``) and, with Athena, the Bedrock API; ``None`` when neither applies."""
+    mapping_file = mapping_file or os.environ.get(PROFILES_ENV)
+    if not mapping_file and engine_name != "athena":
+        return None
+    aws = Aws.connect(aws_profile) if engine_name == "athena" else None
+    mapping = load_profile_file(mapping_file) if mapping_file else {}
+    return ProfileResolver(mapping, (lambda region: aws.client("bedrock", region)) if aws else None)

@@ -279,7 +279,8 @@ def build_warnings(report: UsageReport) -> list[str]:
     for row in report.unpriced.itertuples(index=False):
         model = row.model_id or "(no model id)"
         hint = (
-            " (an application inference profile: name its model with --inference-profiles FILE)"
+            " (an application inference profile: name its model in an inference-profiles file, "
+            "see docs/governance.md)"
             if parse_model_id(model).endpoint == "application-profile"
             else ""
         )
