@@ -27,6 +27,7 @@ from bedrock_usage.qdev.sources import LocalStore, S3Store
 from bedrock_usage.queries import Filters
 from bedrock_usage.regions import DEFAULT_REGIONS, resolve_regions
 from bedrock_usage.render import render_terminal, report_document, selected_analyses, write_csv, write_json
+from bedrock_usage.script_cli import UsageErrorParser
 from bedrock_usage.sources import SourceChoice, build_engine, default_mirror_dir, mirror_logs
 from bedrock_usage.tracker import ANALYSES, BedrockAthenaTracker
 from pricing import PRICES_ENV, PriceBook
@@ -36,7 +37,7 @@ EXIT_OK, EXIT_USER, EXIT_ENVIRONMENT = 0, 1, 2
 
 def build_parser() -> argparse.ArgumentParser:
     """All options of the Bedrock report."""
-    parser = argparse.ArgumentParser(
+    parser = UsageErrorParser(
         prog="bedrock_tracker_cli.py",
         description="Who spends how much on Amazon Bedrock: calls, tokens and cost per user, application, "
         "model, day, hour and region, from Model Invocation Logs.",
@@ -52,8 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
     when.add_argument("--end-date", help="last day, YYYY-MM-DD (default today)")
     when.add_argument("--tz", default="UTC", help="time zone of days and hours, e.g. Asia/Seoul (default UTC)")
     what = parser.add_argument_group("what to analyse")
-    what.add_argument("--region", nargs="+", metavar="REGION",
-                      help=f"one or more regions, or 'all' (default: all = {' '.join(DEFAULT_REGIONS)})")
+    what.add_argument("--region", "--regions", nargs="+", metavar="REGION",
+                      help=f"one or more regions (spaces or commas), or 'all' (default: all = "
+                      f"{' '.join(DEFAULT_REGIONS)})")
     what.add_argument("--analysis", choices=("all", *ANALYSES), default="all", help="which tables (default all)")
     what.add_argument("--arn-pattern", help="only callers whose identity ARN contains this text (literal, "
                       "case-sensitive)")
@@ -85,7 +87,8 @@ def build_parser() -> argparse.ArgumentParser:
     source.add_argument("--profile", help="AWS profile for Athena and --sync")
     source.add_argument("--workgroup", help="Athena workgroup (default bedrock-usage)")
     out = parser.add_argument_group("output")
-    out.add_argument("--format", choices=("terminal", "csv", "json"), default="terminal")
+    out.add_argument("--format", choices=("terminal", "csv", "json"), default="terminal",
+                     help="terminal tables (default), one CSV file per analysis, or one JSON document")
     out.add_argument("--max-rows", type=int, default=20, help="rows per terminal table (0 = all; default 20)")
     out.add_argument("--output-dir", default="report",
                      help="where csv/json files go (default report/); '-' prints JSON to standard output")
@@ -299,9 +302,8 @@ def main(argv: list[str] | None = None) -> int:
         import qcli_s3_analyzer
 
         return qcli_s3_analyzer.main(rest)
-    args = build_parser().parse_args(argv)
     try:
-        return run(args)
+        return run(build_parser().parse_args(argv))
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USER

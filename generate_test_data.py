@@ -181,6 +181,7 @@ def run_simulate(args: argparse.Namespace) -> int:
         account=args.account or DEFAULT_ACCOUNT,
         body_bytes=DEFAULT_BODY_BYTES if args.body_bytes is None else args.body_bytes,
         regions=regions,
+        not_after=datetime.now(UTC),
     )
     destination: Destination
     if args.bucket:

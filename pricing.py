@@ -24,10 +24,13 @@ from datetime import date
 from pathlib import Path
 
 from bedrock_usage.errors import UsageError
+from bedrock_usage.regions import REGION_NAMES
 
 BUILTIN_BOOK = Path(__file__).resolve().parent / "bedrock_usage" / "data" / "bedrock_prices.csv"
 PRICES_ENV = "BEDROCK_USAGE_PRICES"
 LONG_CONTEXT_THRESHOLD = 200_000
+# The dearest Claude rate is $0.075 per 1K output tokens; a rate above $1 per 1K is a per-million figure.
+MAX_PLAUSIBLE_PER_1K = 1.0
 RATE_FIELDS = ("input", "output", "cache_write_5m", "cache_write_1h", "cache_read")
 FAMILIES = ("global", "regional", "govcloud")
 MODES = ("standard", "batch")
@@ -182,7 +185,9 @@ class PriceBook:
             and (region is None or row.region in (region, "*"))
             and (region is None or (row.family == "govcloud") == region.startswith("us-gov-"))
         ]
-        return sorted(rows, key=lambda r: (r.name, FAMILIES.index(r.family), r.mode, r.tier, str(r.effective_from)))
+        return sorted(
+            rows, key=lambda r: (r.name, FAMILIES.index(r.family), r.mode, r.tier, r.effective_from or date.min)
+        )
 
 
 def _parse_row(raw: dict[str, object], origin: str) -> PriceRow:
@@ -211,8 +216,16 @@ def _parse_row(raw: dict[str, object], origin: str) -> PriceRow:
             raise UsageError(f"{origin}: {name} '{value}' is not a number") from None
         if number < 0:
             raise UsageError(f"{origin}: {name} must not be negative")
+        if number > MAX_PLAUSIBLE_PER_1K:
+            raise UsageError(
+                f"{origin}: {name} {number} USD per 1K tokens is implausible; prices here are per 1,000 tokens "
+                f"(divide a per-million price by 1,000)"
+            )
         return number
 
+    unknown = sorted(set(raw) - _ROW_KEYS)
+    if unknown:
+        raise UsageError(f"{origin}: unknown key {', '.join(map(repr, unknown))}; a row has {', '.join(_FIELD_ORDER)}")
     model = text("model")
     if not model:
         raise UsageError(f"{origin}: every price row needs a 'model' (a base model id)")
@@ -232,6 +245,11 @@ def _parse_row(raw: dict[str, object], origin: str) -> PriceRow:
         source=text("source", origin),
         **{name: rate(name) for name in RATE_FIELDS},
     )
+
+
+_FIELD_ORDER = ("model", "name", "family", "region", "mode", "tier", "effective_from", "effective_to",
+                *RATE_FIELDS, "source")
+_ROW_KEYS = frozenset(_FIELD_ORDER)
 
 
 def read_csv_rows(path: Path) -> list[PriceRow]:
@@ -293,23 +311,35 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError:
         print(f"error: --date '{args.date}' is not a YYYY-MM-DD date", file=sys.stderr)
         return 1
+    if args.region and args.region not in REGION_NAMES:
+        print(f"error: unknown region '{args.region}'; known regions: {', '.join(sorted(REGION_NAMES))}",
+              file=sys.stderr)
+        return 1
     try:
         rows = PriceBook.load(args.prices).table(args.region, day)
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    if args.format == "terminal":
+    try:
+        _print_rows(rows, args.format)
+    except BrokenPipeError:  # the reader (e.g. `| head`) stopped early
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 0
+
+
+def _print_rows(rows: list[PriceRow], form: str) -> None:
+    if form == "terminal":
+        print("USD per 1M tokens (price files and the csv/json formats use USD per 1K tokens)")
         print(render_table(rows))
     else:
         records = [{f.name: getattr(r, f.name) for f in fields(PriceRow)} for r in rows]
         records = [{k: (v.isoformat() if isinstance(v, date) else v) for k, v in rec.items()} for rec in records]
-        if args.format == "json":
+        if form == "json":
             print(json.dumps({"unit": "USD per 1K tokens", "prices": records}, indent=2))
         else:
             writer = csv.DictWriter(sys.stdout, fieldnames=list(records[0]) if records else [])
             writer.writeheader()
             writer.writerows(records)
-    return 0
 
 
 if __name__ == "__main__":

@@ -32,6 +32,7 @@ from bedrock_usage.qdev.render import (
 from bedrock_usage.qdev.sources import DEFAULT_BUCKET, LocalStore, s3_store
 from bedrock_usage.qdev.synthetic import demo_cache_dir, ensure_demo_corpus
 from bedrock_usage.regions import resolve_regions
+from bedrock_usage.script_cli import UsageErrorParser
 
 EXAMPLES = """examples:
   python qcli_s3_analyzer.py --demo
@@ -44,7 +45,7 @@ EXAMPLES = """examples:
 
 def build_parser() -> argparse.ArgumentParser:
     """The full command line (also used by ``bedrock_tracker_cli.py --service qcli``)."""
-    parser = argparse.ArgumentParser(
+    parser = UsageErrorParser(
         prog="qcli_s3_analyzer.py",
         description=__doc__.split("\n\n")[1],
         epilog=EXAMPLES,
@@ -206,9 +207,8 @@ def run(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point for the script and for ``bedrock_tracker_cli.py --service qcli``; returns the exit code."""
-    args = build_parser().parse_args(argv)
     try:
-        return run(args)
+        return run(build_parser().parse_args(argv))
     except (UsageError, SetupRequired) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code

@@ -32,7 +32,8 @@ def ensure_demo_logs(root: Path | None = None) -> Path:
         except ValueError:
             pass
     spec = CorpusSpec(
-        records=DEMO_RECORDS, start_date=today - timedelta(days=DEMO_DAYS - 1), end_date=today, seed=DEMO_SEED
+        records=DEMO_RECORDS, start_date=today - timedelta(days=DEMO_DAYS - 1), end_date=today, seed=DEMO_SEED,
+        not_after=datetime.now(UTC),
     )
     # Built beside its final place and renamed in one step, so a reader never sees half a corpus and two
     # processes generating at once each end up with a complete one.

@@ -34,6 +34,18 @@ REGION_NAMES: dict[str, str] = {
     "ap-southeast-1": "Asia Pacific (Singapore)",
     "ap-southeast-2": "Asia Pacific (Sydney)",
     "ap-south-1": "Asia Pacific (Mumbai)",
+    "ap-south-2": "Asia Pacific (Hyderabad)",
+    "ap-southeast-3": "Asia Pacific (Jakarta)",
+    "ap-southeast-4": "Asia Pacific (Melbourne)",
+    "ap-southeast-5": "Asia Pacific (Malaysia)",
+    "ap-southeast-7": "Asia Pacific (Thailand)",
+    "ap-east-2": "Asia Pacific (Taipei)",
+    "ca-west-1": "Canada West (Calgary)",
+    "me-central-1": "Middle East (UAE)",
+    "me-south-1": "Middle East (Bahrain)",
+    "il-central-1": "Israel (Tel Aviv)",
+    "af-south-1": "Africa (Cape Town)",
+    "mx-central-1": "Mexico (Central)",
     "us-gov-east-1": "AWS GovCloud (US-East)",
     "us-gov-west-1": "AWS GovCloud (US-West)",
 }
@@ -45,8 +57,9 @@ def is_govcloud(region: str) -> bool:
 
 
 def resolve_regions(values: list[str] | tuple[str, ...] | None) -> tuple[str, ...]:
-    """Validate region names; ``None``, empty or ``all`` mean the default six."""
-    if not values or list(values) == ["all"]:
+    """Validate region names (commas split them too); ``None``, empty or ``all`` mean the default six."""
+    values = [name.strip() for value in values or () for name in value.split(",") if name.strip()]
+    if not values or values == ["all"]:
         return DEFAULT_REGIONS
     unknown = [r for r in values if r not in REGION_NAMES]
     if unknown:

@@ -66,23 +66,30 @@ def format_cost(value: float) -> str:
 def _cell(column: str, value: object) -> str:
     if column == TOTAL_COST:
         return format_cost(value)  # type: ignore[arg-type]
-    if isinstance(value, int | float) and not isinstance(value, bool) and column in METRICS:
+    if isinstance(value, int | float) and not isinstance(value, bool) and column in (*METRICS, "unpriced_calls"):
         return f"{int(value):,}"
     return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
 
 
 def text_table(frame: pd.DataFrame, keys: list[str], max_rows: int) -> str:
-    """An aligned table of ``frame`` with a totals row over all its rows."""
-    columns = [*keys, *_TERMINAL_METRICS]
-    header = [_KEY_LABELS.get(k, k) for k in keys] + list(_TERMINAL_METRICS.values())
+    """An aligned table of ``frame`` with a totals row over all its rows.
+
+    An ``Unpriced`` column appears when some calls have no price: their rows' cost covers the priced calls only.
+    """
+    metrics = dict(_TERMINAL_METRICS)
+    if frame["unpriced_calls"].sum():
+        metrics["unpriced_calls"] = "Unpriced"
+    columns = [*keys, *metrics]
+    header = [_KEY_LABELS.get(k, k) for k in keys] + list(metrics.values())
     shown = frame.head(max_rows) if max_rows > 0 else frame
-    body = [[_cell(c, row[c]) or ("(none)" if c in keys else "") for c in columns] for _, row in shown.iterrows()]
-    totals: dict[str, float] = {c: int(frame[c].sum()) for c in METRICS}
-    totals[TOTAL_COST] = frame[TOTAL_COST].sum(min_count=1)
-    total_row = ["TOTAL", *[""] * (len(keys) - 1), *[_cell(c, totals[c]) for c in _TERMINAL_METRICS]]
+    records = shown[columns].astype(object).to_dict("records")  # per-column types, not one upcast row dtype
+    body = [[_cell(c, row[c]) or ("(none)" if c in keys else "") for c in columns] for row in records]
+    totals: dict[str, float] = {c: int(frame[c].sum()) for c in (*METRICS, "unpriced_calls")}
+    totals[TOTAL_COST] = frame[TOTAL_COST].sum(min_count=1) if len(frame) else 0.0
+    total_row = ["TOTAL", *[""] * (len(keys) - 1), *[_cell(c, totals[c]) for c in metrics]]
     rows = [header, *body, total_row]
     widths = [max(len(r[i]) for r in rows) for i in range(len(columns))]
-    numeric = [c in _TERMINAL_METRICS for c in columns]
+    numeric = [c in metrics for c in columns]
 
     def line(cells: list[str]) -> str:
         return "  ".join(c.rjust(w) if num else c.ljust(w) for c, w, num in zip(cells, widths, numeric, strict=True))

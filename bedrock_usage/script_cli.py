@@ -24,7 +24,7 @@ EXIT_CODES_HELP = (
 )
 
 
-class _Parser(argparse.ArgumentParser):
+class UsageErrorParser(argparse.ArgumentParser):
     """An argument parser whose mistakes are UsageErrors (exit 1), not argparse's exit 2."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
@@ -33,7 +33,7 @@ class _Parser(argparse.ArgumentParser):
 
 def make_parser(prog: str, description: str, examples: str) -> argparse.ArgumentParser:
     """A parser with the options every script has: --regions, --profile and --format."""
-    parser = _Parser(
+    parser = UsageErrorParser(
         prog=prog,
         description=description,
         epilog=f"examples:\n{examples}\n\n{EXIT_CODES_HELP}\nAWS_MAX_ATTEMPTS sets how often a throttled or "

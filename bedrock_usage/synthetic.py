@@ -318,6 +318,7 @@ class CorpusSpec:
     account: str = DEFAULT_ACCOUNT
     body_bytes: int = DEFAULT_BODY_BYTES
     regions: tuple[str, ...] = DEFAULT_REGIONS
+    not_after: datetime | None = None  # no call at or after this instant (logs never hold future calls)
 
     def __post_init__(self) -> None:
         if not 1 <= self.records <= MAX_RECORDS:
@@ -329,6 +330,10 @@ class CorpusSpec:
         if not (len(self.account) == 12 and self.account.isdigit()):
             raise UsageError(f"account id must be 12 digits, not {self.account!r}")
         object.__setattr__(self, "regions", resolve_regions(list(self.regions)))
+        if self.not_after is not None and self.not_after < datetime.combine(self.start_date, time(1), tzinfo=UTC):
+            raise UsageError(
+                f"the range starting {self.start_date} has no whole hour before {self.not_after:%Y-%m-%d %H:%M} UTC"
+            )
 
 
 def default_dates(today: date, days: int = 30) -> tuple[date, date]:
@@ -549,7 +554,9 @@ class _Generator:
     def _time(self, region: str, shape: str) -> datetime:
         table = self.hours.get((region, shape))
         if table is None:
-            table = self.hours[(region, shape)] = _hour_table(region, shape, self.spec.start_date, self.spec.end_date)
+            table = self.hours[(region, shape)] = _hour_table(
+                region, shape, self.spec.start_date, self.spec.end_date, self.spec.not_after
+            )
         starts, cum = table
         hour = starts[_draw_index(self.rng, cum)]
         return hour + timedelta(seconds=self.rng.randrange(3600))
@@ -727,8 +734,11 @@ def _region_weights(caller: Caller, regions: Sequence[str]) -> list[float]:
             for r in regions]
 
 
-def _hour_table(region: str, shape: str, first: date, last: date) -> tuple[list[datetime], list[float]]:
-    """Every UTC hour of the range with the cumulative weight of traffic in the region's local time."""
+def _hour_table(
+    region: str, shape: str, first: date, last: date, not_after: datetime | None = None
+) -> tuple[list[datetime], list[float]]:
+    """Every whole UTC hour of the range (before ``not_after``) with the cumulative weight of traffic in the
+    region's local time."""
     zone = ZoneInfo(REGION_TIMEZONES.get(region, "UTC"))
     by_hour, weekend = HOUR_SHAPES[shape]
     start = datetime.combine(first, time(0), tzinfo=UTC)
@@ -737,6 +747,8 @@ def _hour_table(region: str, shape: str, first: date, last: date) -> tuple[list[
     total = 0.0
     for i in range(((last - first).days + 1) * 24):
         hour = start + timedelta(hours=i)
+        if not_after is not None and hour + timedelta(hours=1) > not_after:
+            break
         local = hour.astimezone(zone)
         total += by_hour[local.hour] * (weekend if local.weekday() >= 5 else 1.0)
         starts.append(hour)

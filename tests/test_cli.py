@@ -109,6 +109,9 @@ def test_arn_pattern_with_quote_percent_underscore(demo_env: dict[str, str]) -> 
         (["--tz", "Nowhere/City"], "time zone"),
         (["--days", "0"], "at least 1"),
         (["--logs-dir", "/definitely/not/here"], "does not exist"),
+        (["--days", "abc"], "invalid int value"),
+        (["--format", "xlsx"], "invalid choice"),
+        (["--region", "us-east-1,mars-north-1"], "unknown region mars-north-1"),
     ],
 )
 def test_user_errors_exit_1_with_one_line(demo_env: dict[str, str], args: list[str], message: str) -> None:

@@ -147,7 +147,9 @@ def test_override_file_toml(tmp_path) -> None:
 @pytest.mark.parametrize(
     "content",
     ['{"prices": [{"input": 1}]}', '{"prices": [{"model": "m", "input": "cheap"}]}',
-     '{"prices": [{"model": "m", "family": "moon"}]}', "not json", '{"prices": [{"model": "m", "input": -1}]}'],
+     '{"prices": [{"model": "m", "family": "moon"}]}', "not json", '{"prices": [{"model": "m", "input": -1}]}',
+     '{"prices": [{"model": "m", "outptu": 0.001}]}',  # a typo must not silently drop the output price
+     '{"prices": [{"model": "m", "input": 0.25, "output": 1.25}]}'],  # per-million figures in a per-1K file
 )
 def test_bad_override_files_are_user_errors(tmp_path, content: str) -> None:
     path = tmp_path / "prices.json"
