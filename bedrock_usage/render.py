@@ -208,16 +208,20 @@ def write_json(report: UsageReport, analyses: list[str], out_dir: Path) -> Path:
 
 
 def write_csv(report: UsageReport, analyses: list[str], out_dir: Path) -> list[Path]:
-    """Write one CSV per analysis plus ``summary``; return the paths."""
+    """Write one CSV per analysis plus ``summary`` (each row with ``period_start``, ``period_end``, ``tz``)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = output_stem(report)
     frames = {"summary": pd.DataFrame([report.summary])} | {name: report.tables[name] for name in analyses}
     if len(report.unpriced):
         frames["unpriced"] = report.unpriced
     paths = []
+    period = report.period
     for name, frame in frames.items():
         path = out_dir / f"{stem}_{name.replace('-', '_')}.csv"
-        frame.to_csv(path, index=False)
+        # Every row names its period, so a file read on its own (e.g. by a chargeback job) is unambiguous.
+        frame.assign(period_start=period.start.isoformat(), period_end=period.end.isoformat(), tz=period.tz).to_csv(
+            path, index=False
+        )
         paths.append(path)
     return paths
 
