@@ -504,9 +504,10 @@ def qdev_tables(t: Text, report: QDevReport) -> None:
     ]
     if report.activity is not None:
         limits = pd.DataFrame([
-            {"limit": s.limit.name, "subject": s.subject, "used": s.used, "allowance": s.allowance,
-             "projected": s.projected, "used_share": s.used_share, "status": s.status,
-             "verified": s.limit.verified}
+            {"limit": s.limit.name, "subject": s.subject, "used": s.used,
+             "allowance": "—" if s.allowance is None else s.allowance,  # AWS publishes no figure for some limits
+             "projected": round(s.projected, 1), "used_share": "—" if s.used_share is None else s.used_share,
+             "status": s.status, "verified": s.limit.verified}
             for s in report.activity.limits
         ], columns=["limit", "subject", "used", "allowance", "projected", "used_share", "status", "verified"])
         tables.insert(0, (t("q_table_limits", month=report.activity.month.start.strftime("%Y-%m")), "limits",
