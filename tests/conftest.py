@@ -17,6 +17,19 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Demo corpora and columnar caches of the tests go to a temporary folder, never the user's cache."""
+    folder = tmp_path_factory.mktemp("cache")
+    previous = os.environ.get("BEDROCK_USAGE_CACHE_DIR")
+    os.environ["BEDROCK_USAGE_CACHE_DIR"] = str(folder)
+    yield folder
+    if previous is None:
+        del os.environ["BEDROCK_USAGE_CACHE_DIR"]
+    else:
+        os.environ["BEDROCK_USAGE_CACHE_DIR"] = previous
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -156,3 +156,15 @@ def test_inference_profile_file_prices_the_demo_profiles(demo_env: dict[str, str
     assert mapped["summary"]["unpriced_calls"] == 0 and mapped["unpriced_models"] == []
     assert mapped["summary"]["calls"] == plain["summary"]["calls"]
     assert mapped["summary"]["estimated_cost_usd"] > plain["summary"]["estimated_cost_usd"]
+
+
+def test_a_logs_folder_without_invocation_logs_is_a_user_error(demo_env: dict[str, str], tmp_path: Path) -> None:
+    service = tmp_path / "AWSLogs" / "123456789012" / "BedrockModelInvocationLogs"
+    service.mkdir(parents=True)
+    for folder in (tmp_path / "empty", service):  # nothing at all, or pointed below AWSLogs/
+        folder.mkdir(exist_ok=True)
+        result = run_cli("--engine", "local", "--logs-dir", str(folder), env=demo_env)
+        assert result.returncode == 1 and "no Model Invocation Logs under" in result.stderr
+    for folder in (tmp_path, tmp_path / "AWSLogs"):
+        assert run_cli("--engine", "local", "--logs-dir", str(folder), "--analysis", "summary",
+                       env=demo_env).returncode == 0

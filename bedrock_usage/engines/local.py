@@ -2,12 +2,12 @@
 
 Only the day folders of the requested regions and UTC days are listed, so files outside the range are
 never opened. Unreadable objects (truncated or non-gzip content) are skipped and counted; malformed lines
-become rows without a timestamp, which the tracker counts as skipped records.
+become rows without a timestamp, which the tracker counts as skipped records. Parsed records are kept in a
+columnar cache (``columnar_cache``) unless it is switched off, so a refresh parses only new objects.
 """
 
 from __future__ import annotations
 
-import gzip
 import json
 import os
 import re
@@ -18,13 +18,29 @@ from functools import lru_cache
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 import sqlglot
+from isal.igzip import decompress as gunzip
+from isal.isal_zlib import error as _isal_error
 
 from ..errors import UsageError
-from ..layout import PERMISSION_CHECK_NAME, SERVICE_FOLDER, days_between
+from ..layout import PERMISSION_CHECK_NAME, SERVICE_FOLDER, days_between, partition_value
 from ..schema import PARTITION_COLUMN, TABLE_NAME, duckdb_columns
-from .base import QueryResult, ScanStats, Scope, SqlParam
+from .base import PAYLOAD_OBJECTS, QueryResult, ScanStats, Scope, SqlParam
+from .columnar_cache import (
+    PARQUET_COMPRESSION,
+    ColumnarCache,
+    DayFolder,
+    LogObject,
+    RefreshStats,
+    batches,
+    cache_setting,
+)
+
+# ISA-L inflates gzip about three times as fast as zlib.
+INFLATER = "isal"
+_GZIP_ERRORS: tuple[type[Exception], ...] = (OSError, EOFError, zlib.error, _isal_error)
 
 # UTC sessions, as Athena's; Trino functions DuckDB lacks under the same name become macros.
 _SESSION_SETUP = (
@@ -34,7 +50,7 @@ _SESSION_SETUP = (
 _PARTITION_RE = r"/(\d{4}/\d{2}/\d{2})/\d{2}/[^/]+$"
 UNREADABLE = "unreadable object (truncated gzip, not gzip or not UTF-8)"
 EMPTY = "empty object"
-PAYLOAD = "payload object under /data/ (not a log record)"
+
 
 
 @lru_cache(maxsize=64)
@@ -44,117 +60,211 @@ def to_duckdb(sql: str) -> str:
 
 
 class LocalEngine:
-    """Runs queries over ``root``: a folder holding ``AWSLogs/...`` trees, at any depth below a key prefix."""
+    """Runs queries over ``root``: a folder holding ``AWSLogs/...`` trees, at any depth below a key prefix.
+
+    ``cache`` is ``True``/``False``, a folder, or ``None`` for ``$BEDROCK_USAGE_COLUMNAR_CACHE`` (``on``, ``off``
+    or a folder; default on, under the user's cache directory).
+    """
 
     name = "local"
 
-    def __init__(self, root: Path, threads: int | None = None):
+    def __init__(self, root: Path, threads: int | None = None, cache: bool | str | Path | None = None):
         self.root = Path(root)
         self.threads = threads
-        self.description = f"DuckDB over local log files in {self.root}"
+        self.cache_dir = cache_setting(cache)
+        self.last_refresh: RefreshStats | None = None  # what the columnar cache did in the latest query
+        cached = f" (columnar cache in {self.cache_dir})" if self.cache_dir else ""
+        self.description = f"DuckDB over local log files in {self.root}{cached}"
 
     def list_objects(self, scope: Scope) -> tuple[list[Path], ScanStats]:
         """Record objects of the scope's regions and days, with counts of what was left out."""
+        days, stats = self.list_days(scope)
+        return [obj.path for day in days for obj in day.objects], stats
+
+    def list_days(self, scope: Scope) -> tuple[list[DayFolder], ScanStats]:
+        """The scope's day folders with their record objects, and counts of what was left out."""
         if not self.root.is_dir():
             raise UsageError(f"logs folder {self.root} does not exist")
         stats = ScanStats()
-        files: list[Path] = []
-        for service_dir in self._service_dirs():
+        days: list[DayFolder] = []
+        service_dirs = self._service_dirs()
+        if not service_dirs:
+            raise UsageError(
+                f"no Model Invocation Logs under {self.root}: give --logs-dir the folder that holds "
+                f"AWSLogs/{{account}}/{SERVICE_FOLDER}/ (the log bucket's copy, e.g. from --sync)"
+            )
+        for service_dir in service_dirs:
             for region in scope.regions:
                 for day in days_between(scope.first_day, scope.last_day):
-                    day_dir = service_dir / region / f"{day:%Y/%m/%d}"
+                    partition = partition_value(day)
+                    day_dir = service_dir / region / partition
                     if not day_dir.is_dir():
                         continue
-                    for hour_dir in sorted(p for p in day_dir.iterdir() if p.is_dir()):
-                        self._collect_hour(hour_dir, files, stats)
-        return files, stats
+                    objects: list[LogObject] = []
+                    with os.scandir(day_dir) as entries:
+                        hours = sorted(entry.path for entry in entries if entry.is_dir())
+                    for hour_dir in hours:
+                        self._collect_hour(hour_dir, objects, stats)
+                    if objects:
+                        days.append(DayFolder(service_dir, region, partition, tuple(objects)))
+        return days, stats
 
     def _service_dirs(self) -> list[Path]:
-        return sorted(p for p in self.root.glob(f"**/AWSLogs/*/{SERVICE_FOLDER}") if p.is_dir())
+        """``.../AWSLogs/{account}/BedrockModelInvocationLogs`` folders at any depth; the walk stops at ``AWSLogs``
+        so the day and hour folders below are never listed here."""
+        found: list[Path] = []
+        for folder, subfolders, _ in os.walk(self.root, followlinks=True):
+            if os.path.basename(folder) == "AWSLogs":
+                found += [Path(folder, account, SERVICE_FOLDER) for account in subfolders]
+                subfolders.clear()
+        return sorted(p for p in found if p.is_dir())
 
     @staticmethod
-    def _collect_hour(hour_dir: Path, files: list[Path], stats: ScanStats) -> None:
-        for entry in sorted(hour_dir.iterdir()):
+    def _collect_hour(hour_dir: str, objects: list[LogObject], stats: ScanStats) -> None:
+        with os.scandir(hour_dir) as scanned:
+            entries = sorted(scanned, key=lambda e: e.name)
+        for entry in entries:
             if entry.is_dir():
                 if entry.name == "data":
-                    stats.skipped_objects[PAYLOAD] += sum(1 for p in entry.rglob("*") if p.is_file())
+                    stats.skipped_objects[PAYLOAD_OBJECTS] += _count_files(entry.path)
                 continue
             if entry.name.startswith(PERMISSION_CHECK_NAME) or not entry.name.endswith(".json.gz"):
                 continue
-            size = entry.stat().st_size
-            if size == 0:
+            info = entry.stat()
+            if info.st_size == 0:
                 stats.skipped_objects[EMPTY] += 1
                 continue
-            files.append(entry)
+            objects.append(LogObject(Path(entry.path), info.st_size, info.st_mtime_ns))
             stats.objects_read += 1
-            stats.bytes_read += size
+            stats.bytes_read += info.st_size
 
     def query(self, sql: str, params: Sequence[SqlParam], scope: Scope) -> QueryResult:
-        """Load the scope's records into an in-memory table named like the Glue table, then run ``sql``."""
-        files, stats = self.list_objects(scope)
+        """Make the scope's records a table named like the Glue table, then run ``sql`` over it.
+
+        With the cache the table is a view over Parquet parts (only the columns the query reads are read), and
+        a query already answered over exactly the same parts returns its stored result; without the cache, the
+        records are parsed into memory.
+        """
+        days, stats = self.list_days(scope)
         con = duckdb.connect(config={"threads": self.threads} if self.threads else {})
         try:
             for statement in _SESSION_SETUP:
                 con.execute(statement)
-            for path in self._load(con, files):
+            if self.cache_dir:
+                cache = ColumnarCache(self.cache_dir, self.root)
+                scan = cache.refresh(days, lambda objects, target: _write_part(con, objects, target), self._workers())
+                self.last_refresh = scan.stats
+                unreadable = scan.unreadable
+                frame = cache.load_result(sql, list(params), scan.parts)
+                scan.stats.result_reused = frame is not None
+                if frame is None:
+                    _create_view(con, scan.parts)
+                    frame = con.execute(to_duckdb(sql), list(params)).df()
+                    cache.store_result(sql, list(params), scan.parts, frame)
+            else:
+                unreadable = self._load(con, [obj for day in days for obj in day.objects])
+                frame = con.execute(to_duckdb(sql), list(params)).df()
+            for obj in unreadable:
                 stats.skipped_objects[UNREADABLE] += 1
                 stats.objects_read -= 1
-                stats.bytes_read -= path.stat().st_size
-            frame = con.execute(to_duckdb(sql), list(params)).df()
+                stats.bytes_read -= obj.size
         finally:
             con.close()
         return QueryResult(frame, stats)
 
-    def _load(self, con: duckdb.DuckDBPyConnection, files: list[Path]) -> list[Path]:
-        """Fill the logs table from ``files`` in bounded batches; return the files that could not be read.
+    def _workers(self) -> int:
+        return self.threads or os.cpu_count() or 2
 
-        Objects are decompressed on a thread pool and parsed by DuckDB's JSON functions: reading many small
-        gzip objects through ``read_json`` directly costs milliseconds of set-up per object.
-        """
-        columns = duckdb_columns()
-        ddl = ", ".join(f'"{name}" {kind}' for name, kind in columns.items())
-        con.execute(f'CREATE TEMP TABLE {TABLE_NAME} ({ddl}, {PARTITION_COLUMN} VARCHAR, "$path" VARCHAR)')
-        select = ", ".join(f'j."{name}"' for name in columns)
-        insert = (
-            f"INSERT INTO {TABLE_NAME} SELECT {select}, dt, path FROM ("
-            "SELECT try(json_transform(line, ?)) AS j, dt, path FROM ("
-            "SELECT unnest(string_split(content, chr(10))) AS line, dt, path FROM batch"
-            ") WHERE trim(line) <> '')"
-        )
-        structure = json.dumps(columns)
-        unreadable: list[Path] = []
-        batch: list[tuple[Path, str]] = []
-        size = 0
+    def _load(self, con: duckdb.DuckDBPyConnection, objects: list[LogObject]) -> list[LogObject]:
+        """Parse ``objects`` into the logs table in bounded batches, one per worker at a time; return the
+        objects that could not be read."""
+        con.execute(f"CREATE TABLE {TABLE_NAME} ({_TABLE_DDL})")
 
-        def flush() -> None:
-            nonlocal size
-            if batch:
-                table = pa.table({
-                    "content": pa.array([text for _, text in batch], pa.large_string()),
-                    "dt": pa.array([_partition_of(path) for path, _ in batch]),
-                    "path": pa.array([path.as_posix() for path, _ in batch]),
-                })
-                con.register("batch", table)
-                con.execute(insert, [structure])
-                con.unregister("batch")
-            batch.clear()
-            size = 0
+        def load(batch: list[LogObject]) -> list[LogObject]:
+            cursor = con.cursor()
+            try:
+                records, unreadable = _parsed(cursor, batch)
+                if records is not None:
+                    records.insert_into(TABLE_NAME)
+                return unreadable
+            finally:
+                cursor.close()
 
-        with ThreadPoolExecutor(max_workers=self.threads or os.cpu_count() or 2) as pool:
-            for path, text in pool.map(_read_object, files):
-                if text is None:
-                    unreadable.append(path)
-                    continue
-                batch.append((path, text))
-                size += len(text)
-                if size >= _BATCH_CHARS:
-                    flush()
-            flush()
-        return unreadable
+        with ThreadPoolExecutor(max_workers=self._workers()) as pool:
+            return [obj for unreadable in pool.map(load, batches(objects)) for obj in unreadable]
 
 
-_BATCH_CHARS = 128 * 1024 * 1024
+_COLUMNS = duckdb_columns()
+_TABLE_DDL = ", ".join(
+    [f'"{name}" {kind}' for name, kind in _COLUMNS.items()] + [f"{PARTITION_COLUMN} VARCHAR", '"$path" VARCHAR']
+)
+_STRUCTURE = json.dumps(_COLUMNS)
+# Objects are decompressed in Python and parsed by DuckDB's JSON functions: reading many small gzip objects
+# through ``read_json`` directly costs milliseconds of set-up per object. Bodies are parsed, never kept.
+_PARSE = (
+    "SELECT " + ", ".join(f'j."{name}"' for name in _COLUMNS) + f', dt AS {PARTITION_COLUMN}, path AS "$path" FROM ('
+    "SELECT try(json_transform(line, ?)) AS j, dt, path FROM ("
+    "SELECT unnest(string_split(content, chr(10))) AS line, dt, path FROM batch"
+    # A line is blank when it has nothing but spaces; most start with '{', so trim() rarely runs.
+    ") WHERE line <> '' AND (starts_with(line, '{') OR trim(line) <> ''))"
+)
 _PARTITION_PATTERN = re.compile(_PARTITION_RE)
+
+
+def _parsed(
+    cursor: duckdb.DuckDBPyConnection, objects: list[LogObject]
+) -> tuple[duckdb.DuckDBPyRelation | None, list[LogObject]]:
+    """The records of ``objects`` as a relation on ``cursor`` (None when none is readable), and the unreadable."""
+    texts: list[bytes] = []
+    readable: list[LogObject] = []
+    unreadable: list[LogObject] = []
+    for obj in objects:
+        data = _decompressed(obj.path)
+        if data is None:
+            unreadable.append(obj)
+        else:
+            texts.append(data)
+            readable.append(obj)
+    content = _utf8_array(texts)
+    if content is None:  # rare: find the objects that are not UTF-8
+        valid = [_is_utf8(data) for data in texts]
+        unreadable += [obj for obj, ok in zip(readable, valid, strict=True) if not ok]
+        readable = [obj for obj, ok in zip(readable, valid, strict=True) if ok]
+        content = _utf8_array([data for data, ok in zip(texts, valid, strict=True) if ok])
+    if not readable or content is None:
+        return None, unreadable
+    cursor.register("batch", pa.table({
+        "content": content,
+        "dt": pa.array([_partition_of(obj.path) for obj in readable]),
+        "path": pa.array([obj.path.as_posix() for obj in readable]),
+    }))
+    return cursor.sql(_PARSE, params=[_STRUCTURE]), unreadable
+
+
+def _write_part(con: duckdb.DuckDBPyConnection, objects: list[LogObject], target: Path) -> list[LogObject]:
+    """Parse ``objects`` into a Parquet file at ``target``; return the objects that could not be read."""
+    cursor = con.cursor()
+    try:
+        records, unreadable = _parsed(cursor, objects)
+        if records is not None:
+            records.write_parquet(str(target), compression=PARQUET_COMPRESSION)
+        return unreadable
+    finally:
+        cursor.close()
+
+
+def _create_view(con: duckdb.DuckDBPyConnection, parts: list[Path]) -> None:
+    """The logs table as a view over ``parts``, or an empty table when there are none."""
+    if parts:
+        con.read_parquet([str(p) for p in parts]).create_view(TABLE_NAME)
+    else:
+        con.execute(f"CREATE TEMP TABLE {TABLE_NAME} ({_TABLE_DDL})")
+
+
+def _count_files(folder: str) -> int:
+    """Files in ``folder`` and below."""
+    with os.scandir(folder) as entries:
+        return sum(_count_files(e.path) if e.is_dir() else 1 for e in entries)
 
 
 def _partition_of(path: Path) -> str | None:
@@ -163,9 +273,29 @@ def _partition_of(path: Path) -> str | None:
     return match.group(1) if match else None
 
 
-def _read_object(path: Path) -> tuple[Path, str | None]:
-    """Decompressed UTF-8 text of a log object, or ``None`` when it is not readable gzip of UTF-8 text."""
+def _decompressed(path: Path) -> bytes | None:
+    """The decompressed bytes of a log object, or ``None`` when it is not readable gzip."""
     try:
-        return path, gzip.decompress(path.read_bytes()).decode("utf-8")
-    except (OSError, EOFError, zlib.error, UnicodeDecodeError):
-        return path, None
+        return gunzip(path.read_bytes())
+    except _GZIP_ERRORS:
+        return None
+
+
+def _utf8_array(texts: list[bytes]) -> pa.LargeStringArray | None:
+    """The texts as one Arrow string array without decoding them in Python; ``None`` unless all are UTF-8."""
+    offsets = np.zeros(len(texts) + 1, dtype=np.int64)
+    np.cumsum([len(t) for t in texts], out=offsets[1:])
+    array = pa.LargeStringArray.from_buffers(len(texts), pa.py_buffer(offsets), pa.py_buffer(b"".join(texts)))
+    try:
+        array.validate(full=True)
+    except pa.ArrowInvalid:
+        return None
+    return array
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True

@@ -1,0 +1,376 @@
+"""A columnar cache of parsed log records: Parquet parts per log folder, region and UTC day, built incrementally.
+
+Each day folder of the logs has a cache folder holding Parquet parts and ``manifest.json``, which lists the
+log objects (name, size, mtime) behind each part and the objects found unreadable. A refresh reuses every part
+whose objects are unchanged, parses only objects it has not seen, and drops a part when one of its objects
+changed or disappeared (its other objects are parsed again). Parts hold the table's declared columns only:
+never request or response bodies.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+from ..cache import cache_dir
+from ..errors import UsageError
+from ..schema import COLUMNS
+
+CACHE_ENV = "BEDROCK_USAGE_COLUMNAR_CACHE"
+FORMAT_VERSION = 1  # bump when parts would hold other rows or columns: every cache is then rebuilt
+MANIFEST = "manifest.json"
+RESULTS = "results"
+KEPT_RESULTS = 16  # query results kept per logs folder, the most recently used
+ROOT_FILE = "root.json"
+MAX_PARTS = 8  # a day folder with more parts (new objects on every refresh) is compacted into one
+PART_BYTES = 8 * 1024 * 1024  # compressed log bytes per part (about 50 MB of JSON): bounds the memory of a parse
+PARQUET_COMPRESSION = "uncompressed"  # dictionary and run-length encoded still; decoding is 2x faster than zstd
+ORPHAN_GRACE_SECONDS = 600  # a part no manifest lists is deleted only after this, in case a reader still uses it
+_OFF = {"off", "0", "false", "no"}
+_ON = {"", "on", "1", "true", "yes"}
+_FINGERPRINT = hashlib.sha256(json.dumps([FORMAT_VERSION, COLUMNS]).encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class LogObject:
+    """A record object as listed: its path, size and modification time in nanoseconds."""
+
+    path: Path
+    size: int
+    mtime_ns: int
+
+
+@dataclass(frozen=True)
+class DayFolder:
+    """The record objects of one UTC day folder (``.../{region}/yyyy/MM/dd``) under one ``AWSLogs`` tree."""
+
+    service_dir: Path
+    region: str
+    partition: str  # yyyy/MM/dd
+    objects: tuple[LogObject, ...]
+
+    @property
+    def path(self) -> Path:
+        return self.service_dir / self.region / self.partition
+
+
+@dataclass
+class RefreshStats:
+    """What one refresh of the cache did."""
+
+    objects_reused: int = 0
+    objects_parsed: int = 0
+    bytes_parsed: int = 0
+    parts_written: int = 0
+    parts_dropped: int = 0
+    parts_read: int = 0
+    parquet_bytes: int = 0
+    result_reused: bool = False
+    seconds: float = 0.0
+
+
+@dataclass
+class CachedScan:
+    """The Parquet parts that hold a scope's records, and the objects that could not be read."""
+
+    parts: list[Path]
+    unreadable: list[LogObject]
+    stats: RefreshStats = field(default_factory=RefreshStats)
+
+
+# Writes the records of ``objects`` to a Parquet file at the given path; returns the objects it could not read.
+PartWriter = Callable[[list[LogObject], Path], list[LogObject]]
+
+
+def cache_setting(value: bool | str | Path | None) -> Path | None:
+    """Where the cache lives for a constructor argument or, when ``None``, ``$BEDROCK_USAGE_COLUMNAR_CACHE``.
+
+    ``on`` (the default) is ``cache_dir()/columnar``; ``off`` disables the cache; anything else is a folder.
+    """
+    if value is None:
+        value = os.environ.get(CACHE_ENV, "on")
+    if isinstance(value, bool):
+        return cache_dir() / "columnar" if value else None
+    if isinstance(value, Path):
+        return value
+    text = value.strip()
+    if text.lower() in _OFF:
+        return None
+    if text.lower() in _ON:
+        return cache_dir() / "columnar"
+    return Path(text).expanduser()
+
+
+class ColumnarCache:
+    """The cache of one logs folder, kept under ``directory`` in a sub-folder named after the folder's path."""
+
+    def __init__(self, directory: Path, logs_root: Path):
+        self.directory = Path(directory)
+        self.logs_root = Path(logs_root)
+        resolved = self.logs_root.resolve().as_posix()
+        key = hashlib.sha256(resolved.encode()).hexdigest()[:16]
+        self.base = self.directory / key
+        try:
+            prune_missing_roots(self.directory)
+            self.base.mkdir(parents=True, exist_ok=True)
+            root_file = self.base / ROOT_FILE
+            if not root_file.is_file():
+                _write_json(root_file, {"root": resolved, "format": FORMAT_VERSION})
+        except OSError as exc:
+            raise UsageError(
+                f"cannot use the columnar cache folder {self.directory}: {exc.strerror or exc}; "
+                f"set {CACHE_ENV} to another folder, or to 'off'"
+            ) from None
+
+    def folder_of(self, day: DayFolder) -> Path:
+        """The cache folder of a day folder."""
+        relative = day.service_dir.relative_to(self.logs_root).as_posix()
+        tree = hashlib.sha256(relative.encode()).hexdigest()[:12]
+        return self.base / tree / day.region / day.partition
+
+    def refresh(self, days: Iterable[DayFolder], write_part: PartWriter, workers: int) -> CachedScan:
+        """Bring the parts of ``days`` up to date, parsing only new or changed objects, and list them."""
+        try:
+            return self._refresh(days, write_part, workers)
+        except (OSError, duckdb.IOException) as exc:
+            raise UsageError(
+                f"cannot update the columnar cache in {self.directory}: {getattr(exc, 'strerror', None) or exc}; "
+                f"free some space, or set {CACHE_ENV} to another folder or to 'off'"
+            ) from None
+
+    def _refresh(self, days: Iterable[DayFolder], write_part: PartWriter, workers: int) -> CachedScan:
+        started = time.perf_counter()
+        plans = [_Plan.of(day, self.folder_of(day)) for day in days]
+        scan = CachedScan([], [])
+        stats = scan.stats
+        jobs = [(plan, batch) for plan in plans for batch in batches(plan.new)]
+        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+            written = list(pool.map(lambda job: _write(job[0], job[1], write_part), jobs))
+        for (plan, batch), (part, unreadable) in zip(jobs, written, strict=True):
+            plan.add(part, batch, unreadable)
+            stats.objects_parsed += len(batch)
+            stats.bytes_parsed += sum(o.size for o in batch)
+            stats.parts_written += part is not None
+        for plan in plans:
+            stats.objects_reused += plan.reused
+            stats.parts_dropped += len(plan.dropped)
+            if len(plan.parts) > MAX_PARTS:
+                plan.compact()
+            if plan.changed:
+                plan.save()
+            plan.sweep()
+            for part in plan.parts:
+                path = plan.folder / part["file"]
+                scan.parts.append(path)
+                stats.parquet_bytes += path.stat().st_size
+            scan.unreadable += plan.unreadable
+        stats.parts_read = len(scan.parts)
+        stats.seconds = time.perf_counter() - started
+        return scan
+
+    def load_result(self, sql: str, params: list, parts: list[Path]) -> pd.DataFrame | None:
+        """The stored result of ``sql`` over exactly these parts, if an earlier refresh kept it.
+
+        Parts are immutable and uniquely named, so the same SQL, parameters and parts give the same rows.
+        """
+        path = self._result_path(sql, params, parts)
+        try:
+            frame = pd.read_parquet(path)
+            os.utime(path)  # most recently used
+            return frame
+        except (OSError, ValueError, pa.ArrowException):
+            return None
+
+    def store_result(self, sql: str, params: list, parts: list[Path], frame: pd.DataFrame) -> None:
+        """Keep a query result for the next refresh over the same parts; only the newest few are kept."""
+        path = self._result_path(sql, params, parts)
+        temporary = path.with_name(f"tmp-{uuid.uuid4().hex}")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            frame.to_parquet(temporary, index=False)
+            os.replace(temporary, path)
+            results = sorted(path.parent.glob("*.parquet"), key=lambda p: p.stat().st_mtime, reverse=True)
+            for old in results[KEPT_RESULTS:]:
+                old.unlink(missing_ok=True)
+        except (OSError, ValueError, pa.ArrowException):
+            temporary.unlink(missing_ok=True)  # a result that cannot be kept is computed again next time
+
+    def _result_path(self, sql: str, params: list, parts: list[Path]) -> Path:
+        key = json.dumps([_FINGERPRINT, duckdb.__version__, pd.__version__, sql, [str(p) for p in params],
+                          sorted(p.name for p in parts)])
+        return self.base / RESULTS / f"{hashlib.sha256(key.encode()).hexdigest()[:32]}.parquet"
+
+
+def prune_missing_roots(directory: Path) -> list[Path]:
+    """Remove the caches of logs folders that no longer exist; return the cache folders removed."""
+    removed = []
+    if not Path(directory).is_dir():
+        return removed
+    for base in Path(directory).iterdir():
+        root_file = base / ROOT_FILE
+        try:
+            root = Path(json.loads(root_file.read_text())["root"])
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        if not root.exists():
+            shutil.rmtree(base, ignore_errors=True)
+            removed.append(base)
+    return removed
+
+
+class _Plan:
+    """One day folder's manifest, compared with the objects listed now."""
+
+    def __init__(self, day: DayFolder, folder: Path, manifest: dict):
+        self.day = day
+        self.folder = folder
+        listed = {_name(day, o): o for o in day.objects}
+        self.parts: list[dict] = []
+        self.dropped: list[str] = []
+        covered: set[str] = set()
+        for part in manifest.get("parts", []):
+            fresh = all(listed.get(name) and _same(listed[name], size, mtime) for name, size, mtime in part["objects"])
+            if fresh and (folder / part["file"]).is_file():
+                self.parts.append(part)
+                covered.update(name for name, _, _ in part["objects"])
+            else:
+                self.dropped.append(part["file"])
+        self.unreadable_entries = [
+            entry for entry in manifest.get("unreadable", [])
+            if listed.get(entry[0]) and _same(listed[entry[0]], entry[1], entry[2])
+        ]
+        covered.update(entry[0] for entry in self.unreadable_entries)
+        self.reused = len(covered)
+        self.new = [o for name, o in listed.items() if name not in covered]
+        self.changed = bool(self.dropped) or len(self.unreadable_entries) != len(manifest.get("unreadable", []))
+        self.changed = self.changed or not manifest
+
+    @classmethod
+    def of(cls, day: DayFolder, folder: Path) -> _Plan:
+        try:
+            manifest = json.loads((folder / MANIFEST).read_text())
+            if manifest.get("fingerprint") != _FINGERPRINT:
+                manifest = {}
+        except (OSError, ValueError):
+            manifest = {}
+        return cls(day, folder, manifest)
+
+    @property
+    def unreadable(self) -> list[LogObject]:
+        listed = {_name(self.day, o): o for o in self.day.objects}
+        return [listed[entry[0]] for entry in self.unreadable_entries]
+
+    def add(self, part: Path | None, batch: list[LogObject], unreadable: list[LogObject]) -> None:
+        bad = {o.path for o in unreadable}
+        if part is not None:
+            self.parts.append({
+                "file": part.name,
+                "objects": [[_name(self.day, o), o.size, o.mtime_ns] for o in batch if o.path not in bad],
+            })
+        self.unreadable_entries += [[_name(self.day, o), o.size, o.mtime_ns] for o in unreadable]
+        self.changed = True
+
+    def compact(self) -> None:
+        """Merge every part into one; the old parts are swept later."""
+        target = self.folder / _part_name()
+        merge_parts([self.folder / p["file"] for p in self.parts], target)
+        self.dropped += [p["file"] for p in self.parts]
+        self.parts = [{"file": target.name, "objects": [o for p in self.parts for o in p["objects"]]}]
+        self.changed = True
+
+    def save(self) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        _write_json(self.folder / MANIFEST, {
+            "fingerprint": _FINGERPRINT,
+            "day_folder": self.day.path.as_posix(),
+            "parts": self.parts,
+            "unreadable": self.unreadable_entries,
+        })
+
+    def sweep(self) -> None:
+        """Delete parts no manifest lists once they are old enough that no reader can still be using them."""
+        if not self.folder.is_dir():
+            return
+        kept = {p["file"] for p in self.parts}
+        limit = time.time() - ORPHAN_GRACE_SECONDS
+        for path in self.folder.iterdir():
+            if path.name.startswith(("part-", "tmp-")) and path.name not in kept:
+                try:
+                    if path.stat().st_mtime < limit:
+                        path.unlink()
+                except OSError:
+                    pass  # another refresh removed it first
+
+
+def _name(day: DayFolder, obj: LogObject) -> str:
+    """An object's name inside its day folder: ``HH/file.json.gz`` (objects sit in the day's hour folders)."""
+    return f"{obj.path.parent.name}/{obj.path.name}"
+
+
+def _same(obj: LogObject, size: int, mtime_ns: int) -> bool:
+    return obj.size == size and obj.mtime_ns == mtime_ns
+
+
+def batches(objects: list[LogObject], limit: int = PART_BYTES) -> Iterator[list[LogObject]]:
+    """Objects in runs of at most ``limit`` compressed bytes (one part each), in path order."""
+    batch: list[LogObject] = []
+    size = 0
+    for obj in sorted(objects, key=lambda o: o.path):
+        if batch and size + obj.size > limit:
+            yield batch
+            batch, size = [], 0
+        batch.append(obj)
+        size += obj.size
+    if batch:
+        yield batch
+
+
+def _write(plan: _Plan, batch: list[LogObject], write_part: PartWriter) -> tuple[Path | None, list[LogObject]]:
+    """Parse one batch into a new part; no part when nothing in it could be read."""
+    plan.folder.mkdir(parents=True, exist_ok=True)
+    target = plan.folder / _part_name()
+    temporary = target.with_name(f"tmp-{target.name}")
+    try:
+        unreadable = write_part(batch, temporary)
+        if len(unreadable) == len(batch):
+            temporary.unlink(missing_ok=True)
+            return None, unreadable
+        os.replace(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)
+    return target, unreadable
+
+
+def merge_parts(parts: list[Path], target: Path) -> None:
+    """Write the rows of several Parquet parts into one file at ``target`` (atomically)."""
+    temporary = target.with_name(f"tmp-{target.name}")
+    con = duckdb.connect()
+    try:
+        con.read_parquet([str(p) for p in parts]).write_parquet(str(temporary), compression=PARQUET_COMPRESSION)
+        os.replace(temporary, target)
+    finally:
+        con.close()
+        temporary.unlink(missing_ok=True)
+
+
+def _part_name() -> str:
+    return f"part-{uuid.uuid4().hex}.parquet"
+
+
+def _write_json(path: Path, document: dict) -> None:
+    """Write atomically: readers see the old file or the new one, never half of it."""
+    temporary = path.with_name(f"tmp-{uuid.uuid4().hex}-{path.name}")
+    temporary.write_text(json.dumps(document, separators=(",", ":")))
+    os.replace(temporary, path)
