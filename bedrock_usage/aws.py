@@ -23,7 +23,7 @@ from botocore.parsers import ResponseParserError
 from .errors import SetupRequired, UsageError
 from .regions import is_govcloud
 
-DEFAULT_MAX_ATTEMPTS = 5
+DEFAULT_MAX_ATTEMPTS = 5  # retries after the first attempt (botocore Config semantics)
 # STS and IAM are answered by one endpoint per partition; any region of the partition reaches it.
 GLOBAL_REGION = "us-east-1"
 
