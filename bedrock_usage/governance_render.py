@@ -16,6 +16,7 @@ import pandas as pd
 from .anomalies import AnomalyReport
 from .budgets import BudgetCheck, burndown
 from .chargeback import CHARGEBACK_COLUMNS, CHARGEBACK_SCHEMA, DEVELOPER_SCHEMA, Chargeback, accuracy_notes
+from .jsonable import json_records
 from .reconcile import BILLING_TRUTH, Reconciliation
 
 RECONCILIATION_SCHEMA = "bedrock-usage/reconciliation/v1"
@@ -75,14 +76,6 @@ def table_text(frame: pd.DataFrame, columns: Sequence[Column], max_rows: int = 0
     if frame.empty:
         out.append("(none)")
     return "\n".join(out)
-
-
-def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """JSON-safe rows: NaN and NA become null, numpy scalars Python numbers."""
-    rows = []
-    for row in frame.astype(object).to_dict("records"):
-        rows.append({k: None if _is_missing(v) else (v.item() if hasattr(v, "item") else v) for k, v in row.items()})
-    return rows
 
 
 def _now() -> str:
@@ -155,11 +148,11 @@ def reconciliation_document(rec: Reconciliation) -> dict[str, Any]:
         "billing_truth": BILLING_TRUTH,
         "coverage_threshold": rec.threshold,
         "summary": rec.summary(),
-        "flagged": records(rec.flagged),
-        "by_region_day": records(rec.by_region_day),
-        "by_model_day": records(rec.by_model_day),
-        "cost_by_model_day": records(rec.cost_by_model_day),
-        "unmapped_charges": records(rec.unmapped_charges),
+        "flagged": json_records(rec.flagged),
+        "by_region_day": json_records(rec.by_region_day),
+        "by_model_day": json_records(rec.by_model_day),
+        "cost_by_model_day": json_records(rec.cost_by_model_day),
+        "unmapped_charges": json_records(rec.unmapped_charges),
         "warnings": rec.warnings,
     }
 
@@ -220,8 +213,8 @@ def budgets_document(check: BudgetCheck, burndown: pd.DataFrame) -> dict[str, An
         "tz": check.tz,
         "forecast_method": check.method,
         "breached": [s.budget.name for s in check.breached],
-        "budgets": records(budget_rows(check)),
-        "burndown": records(burndown),
+        "budgets": json_records(budget_rows(check)),
+        "burndown": json_records(burndown),
         "warnings": check.warnings,
     }
 
@@ -266,11 +259,11 @@ def anomalies_document(report: AnomalyReport) -> dict[str, Any]:
         "group_by": report.group_by,
         "rule": {"factor": report.factor, "window_days": report.window, "min_cost_usd": report.min_cost,
                  "baseline": "median of the window's daily costs, days without calls as 0"},
-        "anomalies": records(report.anomalies),
+        "anomalies": json_records(report.anomalies),
         "unjudged_days": report.unjudged_days,
         "forecast_method": report.method,
-        "forecast": records(report.forecast),
-        "daily": records(report.daily),
+        "forecast": json_records(report.forecast),
+        "daily": json_records(report.daily),
         "unpriced_calls": report.unpriced_calls,
         "warnings": report.warnings,
     }
@@ -314,8 +307,8 @@ def chargeback_document(chargeback: Chargeback) -> dict[str, Any]:
         "group_by": chargeback.group_by,
         "accuracy": accuracy_notes(),
         "columns": [{"name": n, "unit": u, "accuracy": a, "meaning": m} for n, u, a, m in CHARGEBACK_COLUMNS],
-        "rows": records(chargeback.rows),
-        "unpriced": records(chargeback.unpriced),
+        "rows": json_records(chargeback.rows),
+        "unpriced": json_records(chargeback.unpriced),
         "warnings": chargeback.warnings,
     }
 
@@ -344,7 +337,7 @@ def developers_text(table: pd.DataFrame, month: str, note: str, warnings: list[s
 def developers_document(table: pd.DataFrame, month: str, note: str, warnings: list[str]) -> dict[str, Any]:
     """Total AI cost per developer as one JSON document."""
     return {"schema": DEVELOPER_SCHEMA, "generated_at": _now(), "month": month, "seat": note,
-            "accuracy": accuracy_notes(), "rows": records(table), "warnings": warnings}
+            "accuracy": accuracy_notes(), "rows": json_records(table), "warnings": warnings}
 
 
 # Files

@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from .engines.base import PAYLOAD_OBJECTS
+from .jsonable import json_records
 from .tracker import COST_NOTE, GROUP_KEYS, METRICS, TOKENS_NOTE, TOTAL_COST, UsageReport
 
 SCHEMA_ID = "bedrock-usage/report/v1"
@@ -148,14 +149,6 @@ def render_terminal(report: UsageReport, analyses: list[str], max_rows: int) -> 
     return "\n".join(lines)
 
 
-def _records(frame: pd.DataFrame) -> list[dict[str, object]]:
-    """JSON-safe rows: NaN becomes null, numpy scalars become Python numbers."""
-    clean = frame.astype(object).where(frame.notna(), None)
-    return [
-        {k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()} for row in clean.to_dict("records")
-    ]
-
-
 def report_document(report: UsageReport, analyses: list[str]) -> dict[str, object]:
     """The stable JSON document (schema ``bedrock-usage/report/v1``)."""
     period = report.period
@@ -177,8 +170,8 @@ def report_document(report: UsageReport, analyses: list[str]) -> dict[str, objec
         "regions": list(report.regions),
         "filters": report.filters,
         "summary": summary,
-        "analyses": {name: _records(report.tables[name]) for name in analyses},
-        "unpriced_models": _records(report.unpriced),
+        "analyses": {name: json_records(report.tables[name]) for name in analyses},
+        "unpriced_models": json_records(report.unpriced),
         "scan": {
             "objects_read": report.stats.objects_read,
             "bytes_read": report.stats.bytes_read,

@@ -7,18 +7,18 @@ from __future__ import annotations
 
 import csv
 import json
-import math
 import re
 import sys
 import textwrap
 from collections.abc import Sequence
 from dataclasses import asdict
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
 import pandas as pd
 
+from ..jsonable import json_records, json_value
 from .analysis import QDevReport
 from .cost import PRICE_SOURCE, SUBSCRIPTION_SOURCE, SUBSCRIPTION_USD_PER_USER_MONTH
 from .limits import LimitStatus
@@ -38,22 +38,6 @@ ACTIVITY_USER_COLUMNS = (
     ("TestGeneration_EventCount", "/test"),
     ("Transformation_LinesIngested", "transform LOC"),
 )
-
-
-def _plain(value: Any) -> Any:
-    """A JSON-ready scalar: ISO dates, Python numbers, ``None`` for NaN."""
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if hasattr(value, "item") and not isinstance(value, str):
-        value = value.item()
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return value
-
-
-def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """DataFrame rows as JSON-ready dicts."""
-    return [{key: _plain(value) for key, value in row.items()} for row in frame.to_dict(orient="records")]
 
 
 LIMIT_FIELDS = (
@@ -121,11 +105,11 @@ def report_document(report: QDevReport, generated_at: datetime | None = None) ->
         },
         "tokenizer": {"encoding": ENCODING_NAME, "note": TOKENIZER_NOTE, "counting_rule": COUNTING_RULE},
         "summary": {**asdict(report.summary), "total_tokens": report.summary.total_tokens},
-        "per_user": records(report.per_user),
-        "per_type": records(report.per_type),
-        "per_product": records(report.per_product),
-        "daily": records(report.daily),
-        "hourly": {"tz": period.tz, "rows": records(report.hourly)},
+        "per_user": json_records(report.per_user),
+        "per_type": json_records(report.per_type),
+        "per_product": json_records(report.per_product),
+        "daily": json_records(report.daily),
+        "hourly": {"tz": period.tz, "rows": json_records(report.hourly)},
         "context_window": asdict(report.context_window),
         "virtual_cost": {
             "model": cost.model,
@@ -152,14 +136,14 @@ def report_document(report: QDevReport, generated_at: datetime | None = None) ->
                 "skipped_rows": dict(activity.stats.skipped_rows),
                 "older_layout_files": activity.stats.older_layout_files,
             },
-            "per_user": records(activity.per_user),
-            "per_day": records(activity.per_day),
-            "per_feature": records(activity.per_feature),
+            "per_user": json_records(activity.per_user),
+            "per_day": json_records(activity.per_day),
+            "per_feature": json_records(activity.per_feature),
             "daily_events": activity.daily_events,
-            "spikes": records(activity.spikes),
+            "spikes": json_records(activity.spikes),
             "estimated_tokens": None
             if estimate is None
-            else {"label": estimate.label, "total": estimate.total, "rows": records(estimate.rows)},
+            else {"label": estimate.label, "total": estimate.total, "rows": json_records(estimate.rows)},
         },
         "limits": None
         if activity is None
@@ -480,7 +464,7 @@ def _write_csv(path: Path, headers: Sequence[str], rows: Sequence[Sequence[Any]]
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(headers)
-        writer.writerows([_plain(v) for v in row] for row in rows)
+        writer.writerows([json_value(v) for v in row] for row in rows)
     return path
 
 
