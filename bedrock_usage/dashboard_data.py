@@ -25,7 +25,6 @@ from .anomalies import AnomalyReport
 from .aws import Aws
 from .budgets import BudgetCheck
 from .cache import cache_dir
-from .engines.base import Engine
 from .governance_render import budget_rows
 from .logging_status import RegionLoggingStatus, check_regions
 from .period import Period, check_zone, resolve_period
@@ -127,11 +126,16 @@ class BedrockView:
     query_cost_usd: float
 
 
-def _analyze(engine: Engine, prices: PriceBook, request: BedrockRequest, period: Period) -> UsageReport:
-    """One period's report (with its user-filtered facts)."""
-    extra_tags = (request.tag_key,) if request.group_by == "tag" else ()
+def _tracker(request: BedrockRequest, tags: tuple[str, ...] = ()) -> BedrockAthenaTracker:
+    """The tracker of a request; application inference profiles are resolved as in every report
+    (``$BEDROCK_USAGE_INFERENCE_PROFILES`` and, with Athena, the Bedrock API)."""
+    engine = build_engine(request.source_choice())
     resolver = profile_resolver(engine.name, request.profile or None, None)
-    tracker = BedrockAthenaTracker(engine, prices, extra_tags=extra_tags, rewriter=resolver)
+    return BedrockAthenaTracker(engine, PriceBook.load(), extra_tags=tags, rewriter=resolver)
+
+
+def _analyze(tracker: BedrockAthenaTracker, request: BedrockRequest, period: Period) -> UsageReport:
+    """One period's report (with its user-filtered facts)."""
     return tracker.analyze(period, request.regions, request.filters(), request.user_pattern or None)
 
 
@@ -139,11 +143,10 @@ def _analyze(engine: Engine, prices: PriceBook, request: BedrockRequest, period:
 def load_bedrock(request: BedrockRequest) -> BedrockView:
     """The request's period and the previous one of equal length, analysed concurrently."""
     period = request.period()
-    engine = build_engine(request.source_choice())
-    prices = PriceBook.load()
+    tracker = _tracker(request, (request.tag_key,) if request.group_by == "tag" else ())
     with ThreadPoolExecutor(max_workers=2) as pool:
-        current = pool.submit(_analyze, engine, prices, request, period)
-        previous = pool.submit(_analyze, engine, prices, request, period.previous())
+        current = pool.submit(_analyze, tracker, request, period)
+        previous = pool.submit(_analyze, tracker, request, period.previous())
         report = current.result()
         previous_report = previous.result()
     facts = report.facts
@@ -232,15 +235,8 @@ def governance_scope(request: BedrockRequest) -> BedrockRequest:
 
 
 def _scan(request: BedrockRequest, period: Period, tags: tuple[str, ...] = ()) -> UsageReport:
-    """The request's facts over ``period``, resolving application inference profiles as the CLI does.
-
-    Profiles are resolved as in every report: ``$BEDROCK_USAGE_INFERENCE_PROFILES`` and, with Athena, the
-    Bedrock API.
-    """
-    engine = build_engine(request.source_choice())
-    resolver = profile_resolver(engine.name, request.profile or None, None)
-    tracker = BedrockAthenaTracker(engine, PriceBook.load(), extra_tags=tags, rewriter=resolver)
-    return tracker.analyze(period, request.regions, request.filters(), request.user_pattern or None)
+    """The request's report over another period (a budget month, an anomaly history)."""
+    return _analyze(_tracker(request, tags), request, period)
 
 
 @dataclass(frozen=True)
