@@ -165,9 +165,10 @@ class BedrockAthenaTracker:
             frame[column] = frame[column].astype("object").where(frame[column].notna(), None)
         frame["weekday"] = pd.to_datetime(frame["day"]).dt.day_name()
 
-        principals = {arn: derive_principal(arn, self.role_suffix) for arn in frame["identity_arn"].unique()}
+        codes, arns = pd.factorize(frame["identity_arn"], use_na_sentinel=False)
+        principals = [derive_principal(arn, self.role_suffix) for arn in arns]
         for attribute in ("principal_type", "principal", "user", "application"):
-            frame[attribute] = [getattr(principals[arn], attribute) for arn in frame["identity_arn"]]
+            frame[attribute] = np.array([getattr(p, attribute) for p in principals], dtype=object)[codes]
         tag_columns = {tag_column(i): tag_table(key) for i, key in enumerate(self.tag_keys)}
         frame = frame.rename(columns=tag_columns)
         for key in reversed(self.application_tags):
@@ -175,11 +176,9 @@ class BedrockAthenaTracker:
             has_tag = tag.notna() & (tag.astype("string").str.len() > 0)
             frame.loc[has_tag, "application"] = tag[has_tag]
 
-        models = {
-            m: (self.prices.display_name(m or ""), parse_model_id(m or "").endpoint) for m in frame["model_id"].unique()
-        }
-        frame["model"] = [models[m][0] for m in frame["model_id"]]
-        frame["endpoint"] = [models[m][1] for m in frame["model_id"]]
+        codes, model_ids = pd.factorize(frame["model_id"], use_na_sentinel=False)
+        frame["model"] = np.array([self.prices.display_name(m or "") for m in model_ids], dtype=object)[codes]
+        frame["endpoint"] = np.array([parse_model_id(m or "").endpoint for m in model_ids], dtype=object)[codes]
         return self._price(frame)
 
     def _price(self, frame: pd.DataFrame) -> pd.DataFrame:
