@@ -1,0 +1,207 @@
+"""An optional Parquet copy of the invocation logs for Athena: the parsed columns only, one partition per UTC day.
+
+``setup_athena_bucket.py --compact`` creates the table (beside the query results, under ``compacted/``) and copies
+every settled day not yet copied, with one ``INSERT INTO`` per block of at most 100 days (the most partitions one
+Athena query may write). After each block the table parameter ``bedrock_usage.compacted_through`` records the
+last day copied. The Athena engine then reads the days up to that one from Parquet and later days from the JSON
+table, so a query scans about a sixteenth of the bytes (BENCHMARKS.md). Request and response bodies are never
+copied. A copy interrupted and run again cannot double count: the facts query counts a record (``requestId`` and
+``timestamp``) once, wherever its copies are.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from .athena_setup import AthenaOptions, ensure_table, wait_for_query
+from .aws import Aws, error_code
+from .layout import partition_value
+from .provisioning import RegionSetup, bucket_name
+from .schema import COLUMNS, DATABASE_NAME, PARTITION_COLUMN, TABLE_NAME, glue_columns
+
+COMPACT_TABLE = "bedrock_invocation_records"
+COMPACT_PARTITION = "day"  # yyyy-MM-dd: Hive-style folders (day=2026-11-01) need a value without slashes
+COMPACTED_PREFIX = "compacted/"
+COMPACTED_THROUGH = "bedrock_usage.compacted_through"
+SOURCE_PATH = "source_path"
+MAX_DAYS_PER_INSERT = 100  # Athena's limit on the partitions one INSERT INTO writes
+SETTLE_DAYS = 2  # a UTC day is copied once this many days have passed: late log objects have arrived by then
+COMPACT_TIMEOUT_SECONDS = 1800.0
+PARQUET_SERDE = "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
+PARQUET_INPUT_FORMAT = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat"
+PARQUET_OUTPUT_FORMAT = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat"
+_DAY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_FROM_LOGS_RE = re.compile(rf"\bFROM {TABLE_NAME}\b")
+_COLUMN_LIST = ", ".join(f'"{name}"' for name, _, _ in COLUMNS)
+
+
+@dataclass(frozen=True)
+class DayBlock:
+    """Consecutive UTC days copied by one INSERT INTO."""
+
+    first: date
+    last: date
+
+
+def compact_table_input(location: str) -> dict[str, Any]:
+    """The Glue definition of the Parquet table at ``location`` (partitions are added by INSERT INTO)."""
+    return {
+        "Name": COMPACT_TABLE,
+        "Description": "Parsed Amazon Bedrock invocation log records, without bodies, in Parquet (bedrock-usage)",
+        "TableType": "EXTERNAL_TABLE",
+        "Parameters": {"EXTERNAL": "TRUE", "classification": "parquet"},
+        "PartitionKeys": [{"Name": COMPACT_PARTITION, "Type": "string"}],
+        "StorageDescriptor": {
+            "Columns": [*glue_columns(), {"Name": SOURCE_PATH, "Type": "string"}],
+            "Location": location,
+            "InputFormat": PARQUET_INPUT_FORMAT,
+            "OutputFormat": PARQUET_OUTPUT_FORMAT,
+            "SerdeInfo": {"SerializationLibrary": PARQUET_SERDE, "Parameters": {"serialization.format": "1"}},
+        },
+    }
+
+
+def copy_select_sql() -> str:
+    """The records of the JSON table between two ``dt`` partitions (``?``, ``?``) in the compacted table's shape."""
+    return (
+        f'SELECT {_COLUMN_LIST}, "$path" AS {SOURCE_PATH}, replace({PARTITION_COLUMN}, \'/\', \'-\') AS '
+        f"{COMPACT_PARTITION}\nFROM {TABLE_NAME}\nWHERE {PARTITION_COLUMN} BETWEEN ? AND ?\n"
+        "  AND NOT regexp_like(\"$path\", '/data/[^/]*$')"
+    )
+
+
+def insert_sql() -> str:
+    """Copy the days between two ``dt`` partitions (``?``, ``?``) into the compacted table."""
+    return f"INSERT INTO {COMPACT_TABLE}\n{copy_select_sql()}"
+
+
+def block_params(block: DayBlock) -> list[str]:
+    """The parameters of ``insert_sql`` for one block."""
+    return [partition_value(block.first), partition_value(block.last)]
+
+
+def settled_through(now: datetime | None = None) -> date:
+    """The last UTC day old enough to copy."""
+    return (now or datetime.now(UTC)).date() - timedelta(days=SETTLE_DAYS)
+
+
+def blocks_to_copy(start: date, compacted_through: date | None, through: date) -> list[DayBlock]:
+    """The day blocks after ``compacted_through`` (or from ``start``) up to ``through``."""
+    first = max(start, compacted_through + timedelta(days=1)) if compacted_through else start
+    blocks = []
+    while first <= through:
+        last = min(first + timedelta(days=MAX_DAYS_PER_INSERT - 1), through)
+        blocks.append(DayBlock(first, last))
+        first = last + timedelta(days=1)
+    return blocks
+
+
+def parse_compacted_through(table: dict[str, Any] | None) -> date | None:
+    """The last day copied, from the compacted table's definition (None when there is no usable one)."""
+    value = ((table or {}).get("Parameters") or {}).get(COMPACTED_THROUGH, "")
+    if not _DAY_RE.match(value):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def read_compact_table(glue: Any, database: str = DATABASE_NAME) -> dict[str, Any] | None:
+    """The compacted table's definition, or None when it does not exist."""
+    try:
+        return glue.get_table(DatabaseName=database, Name=COMPACT_TABLE)["Table"]
+    except ClientError as exc:
+        if error_code(exc) == "EntityNotFoundException":
+            return None
+        raise
+
+
+def record_compacted_through(glue: Any, table: dict[str, Any], day: date, database: str = DATABASE_NAME) -> None:
+    """Store ``day`` as the last day copied, keeping the rest of the table's definition."""
+    keep = ("Name", "Description", "Owner", "Retention", "StorageDescriptor", "PartitionKeys", "TableType")
+    table_input = {key: table[key] for key in keep if key in table}
+    table_input["Parameters"] = {**table.get("Parameters", {}), COMPACTED_THROUGH: day.isoformat()}
+    glue.update_table(DatabaseName=database, TableInput=table_input)
+
+
+def reads_logs_table(sql: str) -> bool:
+    """True when ``sql`` reads the JSON logs table exactly once (the form ``with_compacted_days`` rewrites)."""
+    return len(_FROM_LOGS_RE.findall(sql)) == 1
+
+
+def with_compacted_days(sql: str, compacted_through: date | None, first_day: date, last_day: date) -> str:
+    """``sql`` reading the days up to ``compacted_through`` from the compacted table and later days from JSON.
+
+    The days are rendered from ``date`` values (never from user text). ``sql`` is returned unchanged when no day
+    of ``first_day``..``last_day`` is compacted, or when it does not read the logs table exactly once.
+    """
+    if compacted_through is None or compacted_through < first_day or not reads_logs_table(sql):
+        return sql
+    through = min(compacted_through, last_day)
+    compacted = (
+        f'SELECT {_COLUMN_LIST}, {SOURCE_PATH} AS "$path", replace({COMPACT_PARTITION}, \'-\', \'/\') AS '
+        f"{PARTITION_COLUMN} FROM {COMPACT_TABLE} "
+        f"WHERE {COMPACT_PARTITION} BETWEEN '{first_day.isoformat()}' AND '{through.isoformat()}'"
+    )
+    parts = [compacted]
+    if through < last_day:
+        parts.append(
+            f'SELECT {_COLUMN_LIST}, "$path", {PARTITION_COLUMN} FROM {TABLE_NAME} '
+            f"WHERE {PARTITION_COLUMN} > '{partition_value(through)}'"
+        )
+    source = "FROM (\n    " + "\n    UNION ALL\n    ".join(parts) + f"\n  ) AS {TABLE_NAME}"
+    return _FROM_LOGS_RE.sub(lambda _: source, sql)
+
+
+
+def compact_region(
+    aws: Aws, region: str, options: AthenaOptions, dry_run: bool, result: RegionSetup, now: datetime | None = None
+) -> None:
+    """Create the compacted table in ``region`` and copy the settled days not yet copied, block by block."""
+    account = aws.account_id()
+    location = f"s3://{bucket_name(options.results_bucket_template, account, region)}/{COMPACTED_PREFIX}"
+    glue, athena = aws.client("glue", region), aws.client("athena", region)
+    result.changes.append(ensure_table(glue, compact_table_input(location + f"{COMPACT_TABLE}/"), dry_run))
+    table = read_compact_table(glue)
+    done = parse_compacted_through(table)
+    blocks = blocks_to_copy(options.start_day, done, settled_through(now))
+    if not blocks:
+        result.notes.append(f"compacted table up to date (through {done})")
+        return
+    days = sum((block.last - block.first).days + 1 for block in blocks)
+    span = f"{blocks[0].first}..{blocks[-1].last}"
+    if dry_run or table is None:
+        result.notes.append(f"would copy {days} days ({span}) into {COMPACT_TABLE} in {len(blocks)} queries")
+        return
+    for block in blocks:
+        outcome = _run_insert(athena, options.workgroup, block)
+        if outcome:
+            result.error = f"copying {block.first}..{block.last} into {COMPACT_TABLE}: {outcome}"
+            return
+        record_compacted_through(glue, table, block.last)
+        table = read_compact_table(glue) or table
+    result.notes.append(f"copied {days} days ({span}) into {COMPACT_TABLE}; compacted through {blocks[-1].last}")
+
+
+def _run_insert(athena: Any, workgroup: str, block: DayBlock) -> str:
+    """Run one block's INSERT INTO; an empty string when it succeeded, else why not (a late query is stopped)."""
+    query_id = athena.start_query_execution(
+        QueryString=insert_sql(),
+        QueryExecutionContext={"Database": DATABASE_NAME},
+        WorkGroup=workgroup,
+        ExecutionParameters=[f"'{value}'" for value in block_params(block)],
+    )["QueryExecutionId"]
+    status = wait_for_query(athena, query_id, timeout=COMPACT_TIMEOUT_SECONDS)["Status"]
+    state = status["State"]
+    if state == "SUCCEEDED":
+        return ""
+    if state in ("FAILED", "CANCELLED"):
+        return f"query {query_id} {state}: {status.get('StateChangeReason', 'no reason given')}"
+    athena.stop_query_execution(QueryExecutionId=query_id)
+    return f"query {query_id} did not finish within {COMPACT_TIMEOUT_SECONDS:.0f} s and was stopped; run again"
