@@ -54,7 +54,7 @@ def compact_table_input(location: str) -> dict[str, Any]:
         "Name": COMPACT_TABLE,
         "Description": "Parsed Amazon Bedrock invocation log records, without bodies, in Parquet (bedrock-usage)",
         "TableType": "EXTERNAL_TABLE",
-        "Parameters": {"EXTERNAL": "TRUE", "classification": "parquet"},
+        "Parameters": {"EXTERNAL": "TRUE", "classification": "parquet", "parquet.compression": "ZSTD"},
         "PartitionKeys": [{"Name": COMPACT_PARTITION, "Type": "string"}],
         "StorageDescriptor": {
             "Columns": [*glue_columns(), {"Name": SOURCE_PATH, "Type": "string"}],

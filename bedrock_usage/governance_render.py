@@ -18,6 +18,7 @@ from .budgets import BudgetCheck, burndown
 from .chargeback import CHARGEBACK_COLUMNS, CHARGEBACK_SCHEMA, DEVELOPER_SCHEMA, Chargeback, accuracy_notes
 from .jsonable import json_records
 from .reconcile import BILLING_TRUTH, Reconciliation
+from .text_grid import grid
 
 RECONCILIATION_SCHEMA = "bedrock-usage/reconciliation/v1"
 BUDGETS_SCHEMA = "bedrock-usage/budgets/v1"
@@ -64,13 +65,7 @@ def table_text(frame: pd.DataFrame, columns: Sequence[Column], max_rows: int = 0
     header = [label for _, label in columns]
     body = [[_cell(name, row[name]) for name, _ in columns] for _, row in shown.iterrows()]
     numeric = [pd.api.types.is_numeric_dtype(frame[name]) or name.endswith("_usd") for name, _ in columns]
-    widths = [max([len(header[i]), *(len(r[i]) for r in body)]) for i in range(len(columns))]
-
-    def line(cells: list[str]) -> str:
-        cells = [c.rjust(w) if n else c.ljust(w) for c, w, n in zip(cells, widths, numeric, strict=True)]
-        return "  ".join(cells).rstrip()
-
-    out = [line(header), "  ".join("-" * w for w in widths), *(line(r) for r in body)]
+    out = [grid(header, body, numeric)]
     if len(frame) > len(shown):
         out.append(f"... {len(frame) - len(shown):,} more rows (use --max-rows 0 for all, or --format csv)")
     if frame.empty:

@@ -11,6 +11,7 @@ import pandas as pd
 
 from .engines.base import PAYLOAD_OBJECTS
 from .jsonable import json_records
+from .text_grid import grid_lines
 from .tracker import COST_NOTE, GROUP_KEYS, METRICS, TOKENS_NOTE, TOTAL_COST, UsageReport
 
 SCHEMA_ID = "bedrock-usage/report/v1"
@@ -88,18 +89,11 @@ def text_table(frame: pd.DataFrame, keys: list[str], max_rows: int) -> str:
     totals: dict[str, float] = {c: int(frame[c].sum()) for c in (*METRICS, "unpriced_calls")}
     totals[TOTAL_COST] = frame[TOTAL_COST].sum(min_count=1) if len(frame) else 0.0
     total_row = ["TOTAL", *[""] * (len(keys) - 1), *[_cell(c, totals[c]) for c in metrics]]
-    rows = [header, *body, total_row]
-    widths = [max(len(r[i]) for r in rows) for i in range(len(columns))]
-    numeric = [c in metrics for c in columns]
-
-    def line(cells: list[str]) -> str:
-        return "  ".join(c.rjust(w) if num else c.ljust(w) for c, w, num in zip(cells, widths, numeric, strict=True))
-
-    rule = "  ".join("-" * w for w in widths)
-    out = [line(header), rule, *(line(r) for r in body)]
+    head, rule, lines = grid_lines(header, [*body, total_row], [c in metrics for c in columns])
+    out = [head, rule, *lines[:-1]]
     if len(frame) > len(shown):
         out.append(f"... {len(frame) - len(shown):,} more rows (use --max-rows 0 for all, or --format csv)")
-    out += [rule, line(total_row)]
+    out += [rule, lines[-1]]
     return "\n".join(out)
 
 

@@ -6,7 +6,6 @@ import argparse
 import dataclasses
 import json
 import sys
-import unicodedata
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -16,6 +15,7 @@ from .aws import AWS_ERRORS, Aws, as_project_error, describe
 from .errors import SetupRequired, UsageError
 from .provisioning import NONE, RegionSetup, run_region
 from .regions import DEFAULT_REGIONS, resolve_regions
+from .text_grid import grid
 
 EXIT_OK, EXIT_USER, EXIT_ENVIRONMENT = 0, 1, 2
 EXIT_CODES_HELP = (
@@ -140,23 +140,7 @@ def finish_setup(results: list[RegionSetup], aws: Aws, title: str, dry_run: bool
 
 def render_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     """A plain-text table whose columns line up in a terminal, emoji included."""
-    cells = [[str(value) for value in row] for row in [headers, *rows]]
-    widths = [max(_width(row[i]) for row in cells) for i in range(len(headers))]
-    lines = ["  ".join(_pad(value, widths[i]) for i, value in enumerate(row)).rstrip() for row in cells]
-    lines.insert(1, "  ".join("-" * width for width in widths))
-    return "\n".join(lines)
-
-
-def _width(text: str) -> int:
-    """Terminal columns of ``text``: wide characters (emoji, CJK) take two, combining marks none."""
-    return sum(
-        0 if unicodedata.combining(ch) or ch == "\ufe0f" else 2 if unicodedata.east_asian_width(ch) in "WF" else 1
-        for ch in text
-    )
-
-
-def _pad(text: str, width: int) -> str:
-    return text + " " * (width - _width(text))
+    return grid([str(h) for h in headers], [[str(value) for value in row] for row in rows])
 
 
 def print_json(document: Any) -> None:
