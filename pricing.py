@@ -131,6 +131,7 @@ class PriceBook:
         self._by_model: dict[str, list[PriceRow]] = {}
         for row in self.rows:
             self._by_model.setdefault(row.model, []).append(row)
+        self._rows_of_call: dict[tuple[str, str, bool], tuple[ModelRef, list[PriceRow]]] = {}
 
     @classmethod
     def load(cls, override: str | Path | None = None) -> PriceBook:
@@ -150,18 +151,8 @@ class PriceBook:
         self, model_id: str, region: str, day: date, *, long_context: bool = False, batch: bool = False
     ) -> Quote | None:
         """The price of one call, or ``None`` when the book has no price for it (never another model's)."""
-        ref = parse_model_id(model_id)
-        family = ref.family(region)
-        if family is None or ref.base_id is None or not is_priced_region(region):
-            return None
-        candidates = [
-            row
-            for row in self._by_model.get(ref.base_id, ())
-            if row.family == family
-            and row.mode == ("batch" if batch else "standard")
-            and row.region in (region, "*")
-            and row.applies_on(day)
-        ]
+        ref, rows = self._rows_for(model_id, region, batch)
+        candidates = [row for row in rows if row.applies_on(day)]
         wanted_tier = "above_200k" if long_context else "base"
         for tier in (wanted_tier, "base"):
             for region_choice in (region, "*"):
@@ -169,6 +160,24 @@ class PriceBook:
                     if row.tier == tier and row.region == region_choice:
                         return Quote(ref, row)
         return None
+
+    def _rows_for(self, model_id: str, region: str, batch: bool) -> tuple[ModelRef, list[PriceRow]]:
+        """The parsed id and the rows that may price its calls from ``region`` on some day (remembered)."""
+        key = (model_id, region, batch)
+        if key not in self._rows_of_call:
+            ref = parse_model_id(model_id)
+            family = ref.family(region)
+            rows = []
+            if family is not None and ref.base_id is not None and is_priced_region(region):
+                rows = [
+                    row
+                    for row in self._by_model.get(ref.base_id, ())
+                    if row.family == family
+                    and row.mode == ("batch" if batch else "standard")
+                    and row.region in (region, "*")
+                ]
+            self._rows_of_call[key] = (ref, rows)
+        return self._rows_of_call[key]
 
     def display_name(self, model_id: str) -> str:
         """A readable model name (``Claude Sonnet 4.5``), or the id itself when unknown."""

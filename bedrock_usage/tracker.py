@@ -184,17 +184,20 @@ class BedrockAthenaTracker:
     def _price(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Cost columns per fact row; NaN where the book has no price (the row stays, with its tokens)."""
         keys = ["model_id", "source_region", "utc_day", "long_context"]
-        distinct = frame[keys].drop_duplicates()
+        codes = frame.groupby(keys, sort=False, dropna=False).ngroup().to_numpy()
+        _, first_rows = np.unique(codes, return_index=True)
         rates = []
-        for model_id, region, utc_day, long_context in distinct.itertuples(index=False):
+        for model_id, region, utc_day, long_context in frame[keys].iloc[first_rows].itertuples(index=False):
             quote = self.prices.quote(
                 model_id or "", region or "", date.fromisoformat(utc_day), long_context=bool(long_context)
             )
             row = quote.row if quote else None
             rates.append([getattr(row, name) if row else np.nan for name in RATE_FIELDS] + [row is not None])
-        rate_frame = pd.DataFrame(rates, columns=[f"rate_{n}" for n in RATE_FIELDS] + ["priced"], index=distinct.index)
-        rate_frame = pd.concat([distinct, rate_frame], axis=1)
-        frame = frame.merge(rate_frame, on=keys, how="left", validate="many_to_one")
+        rate_table = np.array(rates, dtype=object).reshape(len(rates), len(RATE_FIELDS) + 1)[codes]
+        frame = frame.copy()
+        for index, name in enumerate(RATE_FIELDS):
+            frame[f"rate_{name}"] = rate_table[:, index].astype("float64")
+        frame["priced"] = rate_table[:, -1].astype(bool)
         components = {
             "input_cost_usd": ("input_tokens", "rate_input"),
             "output_cost_usd": ("output_tokens", "rate_output"),
