@@ -2,10 +2,10 @@
 """How developers use Amazon Q Developer and Kiro, from prompt logs and user-activity reports.
 
 Reads the prompt logs (chat, inline suggestions, /dev) and the daily user-activity CSVs that Amazon Q Developer
-writes to S3, or a local folder in the same layout, counts tokens offline with cl100k_base (an approximation of
-Claude's tokenizer), and reports requests, tokens, context-window use, a virtual API cost against the $19
-subscription, activity per user and feature, documented monthly limits and spike days. Reports never contain
-prompt or response text. Set-up and output format: docs/amazon-q.md.
+writes to S3, or a local folder in the same layout (the CSVs also through Athena), counts tokens offline with
+cl100k_base (an approximation of Claude's tokenizer), and reports requests, tokens, context-window use, a virtual
+API cost against the $19 subscription, activity per user and feature, documented monthly limits and spike days.
+Reports never contain prompt or response text. Set-up and output format: docs/amazon-q.md.
 """
 
 from __future__ import annotations
@@ -16,10 +16,12 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
+from bedrock_usage.athena_setup import DEFAULT_WORKGROUP
 from bedrock_usage.aws import Aws
 from bedrock_usage.errors import SetupRequired, UsageError
 from bedrock_usage.period import resolve_period
 from bedrock_usage.qdev.analysis import DEFAULT_CONTEXT_WINDOW, Filters, Options, Source, analyze
+from bedrock_usage.qdev.athena import AthenaActivity, QDevAthenaEngine
 from bedrock_usage.qdev.cost import DEFAULT_MODEL, MODEL_IDS
 from bedrock_usage.qdev.render import (
     DEMO_BANNER,
@@ -40,6 +42,7 @@ EXAMPLES = """examples:
   python qcli_s3_analyzer.py --bucket amazonq-developer-reports-123456789012 --prefix prompt_logging \\
       --prefix user-activity-reports --start-date 2025-11-01 --end-date 2025-11-12 --format json
   python qcli_s3_analyzer.py --logs-dir ./q-logs --user-pattern d-9067f33d3d --format csv
+  python qcli_s3_analyzer.py --data-source athena --days 30   # after setup_athena_bucket.py --qdev
 """
 
 
@@ -74,9 +77,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--data-source",
         choices=("s3", "athena"),
         default="s3",
-        help="s3 (default): prompt logs and activity reports from S3 or --logs-dir; athena: not available yet",
+        help="s3 (default): prompt logs and activity reports from S3 or --logs-dir; athena: activity reports "
+        "through the Athena table of setup_athena_bucket.py --qdev, prompt logs still from S3",
     )
-    where.add_argument("--profile", help="AWS profile for S3 and STS (default: the standard credential chain)")
+    where.add_argument(
+        "--workgroup", help=f"with --data-source athena: the Athena workgroup (default {DEFAULT_WORKGROUP})"
+    )
+    where.add_argument("--profile", help="AWS profile for S3, STS and Athena (default: the standard credential chain)")
     where.add_argument(
         "--regions",
         nargs="+",
@@ -138,16 +145,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _check(args: argparse.Namespace) -> None:
-    """Option combinations argparse cannot express; UsageError (exit 1) or SetupRequired (exit 2)."""
-    if args.data_source == "athena":
-        raise SetupRequired(
-            "--data-source athena is not available yet (the Glue table over the activity CSVs is a later step): "
-            "use --data-source s3, which reads prompt logs and activity reports from S3 or --logs-dir"
-        )
+    """Option combinations argparse cannot express (UsageError, exit 1)."""
     sources = (("--bucket", args.bucket), ("--logs-dir", args.logs_dir), ("--demo", args.demo))
     chosen = [name for name, value in sources if value]
     if len(chosen) > 1:
         raise UsageError(f"choose one of {', '.join(chosen)}")
+    if args.data_source == "athena" and (args.logs_dir or args.demo):
+        raise UsageError(f"--data-source athena reads the bucket's reports through Athena: drop {chosen[0]}")
+    if args.workgroup and args.data_source != "athena":
+        raise UsageError("--workgroup goes with --data-source athena")
     for name, value in (("--sample", args.sample), ("--context-window", args.context_window)):
         if value is not None and value < 1:
             raise UsageError(f"{name} must be at least 1 (got {value})")
@@ -163,7 +169,12 @@ def _regions(values: list[str] | None) -> tuple[str, ...] | None:
 
 
 def _s3_source(args: argparse.Namespace) -> Source:
-    return Source(s3_store(Aws.connect(args.profile), args.bucket), tuple(args.prefix))
+    """The bucket; with ``--data-source athena`` its activity reports are read through Athena."""
+    aws = Aws.connect(args.profile)
+    activity = None
+    if args.data_source == "athena":
+        activity = AthenaActivity(QDevAthenaEngine(aws, workgroup=args.workgroup or DEFAULT_WORKGROUP))
+    return Source(s3_store(aws, args.bucket), tuple(args.prefix), activity)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -1,14 +1,17 @@
-"""Set up Amazon Athena over the Bedrock invocation logs in each region.
+"""Set up Amazon Athena over the Bedrock invocation logs in each region (or, with --qdev, over the Amazon Q
+Developer / Kiro user-activity reports).
 
 Per region: a private results bucket whose query results expire, the Glue database and a table over the
 region's logs with the ``dt`` partition projected (no crawler, no partitions to add), an Athena workgroup that
 writes to the results bucket, and a test query. Run setup_bedrock_logging.py first: the table's location is
-read from the region's logging configuration. Running it again changes nothing and says so; after an upgrade
-it updates the table definition.
+read from the region's logging configuration. With ``--qdev`` the table is ``qdev_user_activity`` over the
+report CSVs, in the regions whose reports the bucket holds (docs/amazon-q.md). Running it again changes nothing
+and says so; after an upgrade it updates the table definition.
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
 
 from bedrock_usage.athena_setup import (
@@ -16,20 +19,28 @@ from bedrock_usage.athena_setup import (
     DEFAULT_RESULTS_BUCKET_TEMPLATE,
     DEFAULT_START_DAY,
     DEFAULT_WORKGROUP,
+    QDEV_DEFAULT_BUCKET,
     AthenaOptions,
+    QDevOptions,
+    configure_qdev_region,
     configure_region,
+    qdev_report_prefixes,
 )
 from bedrock_usage.aws import Aws
-from bedrock_usage.errors import UsageError
+from bedrock_usage.compaction import compact_region
+from bedrock_usage.errors import SetupRequired, UsageError
 from bedrock_usage.logging_setup import SETUP_POLICY_FILE
 from bedrock_usage.period import parse_day
-from bedrock_usage.provisioning import bucket_name
+from bedrock_usage.provisioning import RegionSetup, bucket_name
 from bedrock_usage.script_cli import add_dry_run, finish_setup, make_parser, regions_of, run_main, run_setup
 
 EXAMPLES = """\
   python setup_athena_bucket.py --dry-run
   python setup_athena_bucket.py --regions us-east-1 ap-northeast-2 --bytes-scanned-cutoff 10000000000
-  python setup_athena_bucket.py --log-bucket acme-bedrock-logs-{region} --log-prefix logs/ --skip-test-query"""
+  python setup_athena_bucket.py --log-bucket acme-bedrock-logs-{region} --log-prefix logs/ --skip-test-query
+  python setup_athena_bucket.py --compact            # daily, e.g. from cron
+  python setup_athena_bucket.py --qdev
+  python setup_athena_bucket.py --qdev --regions eu-central-1 --qdev-prefix user-activity-reports/"""
 
 MIN_BYTES_SCANNED_CUTOFF = 10_000_000  # Athena refuses smaller per-query limits
 
@@ -39,7 +50,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = make_parser(
         "setup_athena_bucket.py",
         "Set up Amazon Athena over Bedrock invocation logs in each region: results bucket (Block Public Access, "
-        "SSE-S3, results expire), Glue database and partition-projected table, workgroup, test query. Idempotent.",
+        "SSE-S3, results expire), Glue database and partition-projected table, workgroup, test query. Idempotent. "
+        "With --qdev: the same over the Amazon Q Developer / Kiro user-activity reports instead.",
         EXAMPLES,
     )
     add_dry_run(parser)
@@ -84,8 +96,32 @@ def main(argv: list[str] | None = None) -> int:
         help="key prefix of the logs (default: read from the region's logging configuration)",
     )
     parser.add_argument("--skip-test-query", action="store_true", help="do not run the test query at the end")
+    parser.add_argument(
+        "--compact",
+        action="store_true",
+        help="also keep the Parquet table bedrock_invocation_records: copy every UTC day at least two days old "
+        "not copied yet (run daily); reports then scan about 16x fewer bytes (docs/aws-setup.md)",
+    )
+    qdev = parser.add_argument_group("Amazon Q Developer activity reports (see docs/amazon-q.md)")
+    qdev.add_argument(
+        "--qdev",
+        action="store_true",
+        help="set up the table qdev_user_activity over the user-activity report CSVs instead of the Bedrock table "
+        "(for qcli_s3_analyzer.py --data-source athena); default regions: those whose reports the bucket holds",
+    )
+    qdev.add_argument(
+        "--qdev-bucket",
+        metavar="TEMPLATE",
+        help=f"with --qdev: the report bucket, {{account}} and {{region}} filled in (default {QDEV_DEFAULT_BUCKET})",
+    )
+    qdev.add_argument(
+        "--qdev-prefix",
+        metavar="PREFIX",
+        help="with --qdev: key prefix before AWSLogs/ (default: the one prefix, the bucket root or a top-level "
+        "folder, under which the bucket holds the region's reports)",
+    )
     args = parser.parse_args(argv)
-    regions = regions_of(args)
+    _check_qdev_options(args)
     options = AthenaOptions(
         results_bucket_template=args.results_bucket,
         expire_days=args.expire_days,
@@ -96,27 +132,61 @@ def main(argv: list[str] | None = None) -> int:
         log_prefix=args.log_prefix,
         test_query=not args.skip_test_query,
     )
+    regions = regions_of(args) if args.regions or not args.qdev else ()
     aws = Aws.connect(args.profile)
     account = aws.account_id()
-    for template in filter(None, (args.results_bucket, args.log_bucket)):
-        bucket_name(template, account, regions[0])
+    for template in filter(None, (args.results_bucket, args.log_bucket, args.qdev_bucket)):
+        bucket_name(template, account, regions[0] if regions else "us-east-1")
+    qdev = QDevOptions(args.qdev_bucket or QDEV_DEFAULT_BUCKET, args.qdev_prefix) if args.qdev else None
+    if qdev:
+        regions = regions or _report_regions(aws, account, qdev.bucket_template)
+        what = "Amazon Q Developer activity reports"
+        fix = f"turn on user activity reports, see docs/amazon-q.md; permissions: {SETUP_POLICY_FILE}"
+    else:
+        what = "Bedrock invocation logs"
+        fix = f"run setup_bedrock_logging.py first; permissions: {SETUP_POLICY_FILE}"
+
+    def step(region: str, result: RegionSetup) -> None:
+        if qdev:
+            configure_qdev_region(aws, region, options, qdev, args.dry_run, result)
+        else:
+            configure_region(aws, region, options, args.dry_run, result)
+            if args.compact and not result.error:
+                compact_region(aws, region, options, args.dry_run, result)
+
     if args.format == "table":
         dry = " (dry run: nothing will be changed)" if args.dry_run else ""
-        print(f"🔧 Setting up Athena over Bedrock invocation logs for account {account}{dry}")
-    results = run_setup(
-        regions,
-        lambda region, result: configure_region(aws, region, options, args.dry_run, result),
-        SETUP_POLICY_FILE,
-        args.format,
-    )
+        print(f"🔧 Setting up Athena over {what} for account {account}{dry}")
+    results = run_setup(regions, step, SETUP_POLICY_FILE, args.format)
     return finish_setup(
-        results,
-        aws,
-        "Athena over Bedrock invocation logs",
-        args.dry_run,
-        args.format,
-        f"the table above says why (run setup_bedrock_logging.py first; permissions: {SETUP_POLICY_FILE})",
+        results, aws, f"Athena over {what}", args.dry_run, args.format, f"the table above says why ({fix})"
     )
+
+
+def _check_qdev_options(args: argparse.Namespace) -> None:
+    """The Bedrock log options and the report options do not mix."""
+    if args.qdev and (args.log_bucket or args.log_prefix is not None):
+        raise UsageError(
+            "--log-bucket and --log-prefix locate Bedrock logs: with --qdev, use --qdev-bucket and --qdev-prefix"
+        )
+    if args.qdev and args.compact:
+        raise UsageError("--compact copies Bedrock invocation logs: run it without --qdev")
+    if not args.qdev and (args.qdev_bucket or args.qdev_prefix is not None):
+        raise UsageError("--qdev-bucket and --qdev-prefix go with --qdev")
+
+
+def _report_regions(aws: Aws, account: str, template: str) -> tuple[str, ...]:
+    """The regions whose activity reports the report bucket holds (the default regions of --qdev)."""
+    if "{region}" in template:
+        raise UsageError("--qdev-bucket with {region} needs --regions")
+    bucket = bucket_name(template, account, "")
+    regions = tuple(qdev_report_prefixes(aws, bucket, account))
+    if not regions:
+        raise SetupRequired(
+            f"no Amazon Q Developer or Kiro activity reports of account {account} in s3://{bucket}/: turn them on "
+            "(see docs/amazon-q.md), or pass --regions and --qdev-prefix to set up before the first report arrives"
+        )
+    return regions
 
 
 def _positive_int(text: str) -> int:

@@ -1,7 +1,8 @@
 """The Athena side of one region: results bucket, Glue database and table over the logs, workgroup, test query.
 
-One function per resource, so another table (Amazon Q Developer's, say) is one more function and one more line
-in ``configure_region``.
+One function per resource. ``configure_region`` sets Athena up over the Bedrock invocation logs,
+``configure_qdev_region`` over the Amazon Q Developer / Kiro user-activity reports (``--qdev``); both share the
+results bucket, database and workgroup steps and differ only in the table and its test query.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from .aws import Aws, error_code
-from .errors import SetupRequired
+from .errors import SetupRequired, UsageError
 from .layout import normalise_prefix, partition_value, region_prefix
 from .logging_setup import DEFAULT_PREFIX, read_logging_config
 from .provisioning import (
@@ -23,9 +24,15 @@ from .provisioning import (
     RegionSetup,
     apply_change,
     bucket_name,
+    bucket_region,
     ensure_lifecycle_rule,
     ensure_private_bucket,
 )
+from .qdev import activity_sql
+from .qdev.layout import ACTIVITY_TYPE, PRODUCTS, accounts_prefix
+from .qdev.sources import DEFAULT_BUCKET as QDEV_DEFAULT_BUCKET
+from .qdev.sources import DOCS as QDEV_DOCS
+from .qdev.sources import S3Store, discover_locations
 from .schema import DATABASE_NAME, PARTITION_COLUMN, TABLE_NAME, glue_columns
 
 DEFAULT_RESULTS_BUCKET_TEMPLATE = "bedrock-analytics-{account}-{region}"
@@ -35,9 +42,13 @@ DEFAULT_START_DAY = date(2023, 1, 1)
 RESULTS_PREFIX = "query-results/"
 EXPIRY_RULE_ID = "expire-query-results"
 JSON_SERDE = "org.openx.data.jsonserde.JsonSerDe"
+LINE_SERDE = "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe"
+# A field delimiter no report contains: each line is read whole into the one column.
+LINE_DELIMITER = "\u0001"
 INPUT_FORMAT = "org.apache.hadoop.mapred.TextInputFormat"
 OUTPUT_FORMAT = "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat"
 TEST_QUERY = f"SELECT count(*) FROM {TABLE_NAME} WHERE {PARTITION_COLUMN} = ?"
+QDEV_TEST_QUERY = f"SELECT count(*) FROM {activity_sql.TABLE_NAME} WHERE {PARTITION_COLUMN} = ?"
 QUERY_TIMEOUT_SECONDS = 120.0
 _FINAL_STATES = {"SUCCEEDED", "FAILED", "CANCELLED"}
 # Table parameters this project owns besides projection.*; any others (added by hand or by Glue) are kept.
@@ -56,6 +67,14 @@ class AthenaOptions:
     log_bucket_template: str | None = None
     log_prefix: str | None = None
     test_query: bool = True
+
+
+@dataclass(frozen=True)
+class QDevOptions:
+    """Where the Amazon Q Developer activity reports are (``setup_athena_bucket.py --qdev``)."""
+
+    bucket_template: str = QDEV_DEFAULT_BUCKET
+    prefix: str | None = None  # None: the one prefix the bucket holds reports under for the region
 
 
 @dataclass(frozen=True)
@@ -92,6 +111,48 @@ def find_log_location(aws: Aws, region: str, account: str, options: AthenaOption
     return LogLocation(s3_config["bucketName"], prefix)
 
 
+def _day_projection(start_day: date) -> dict[str, str]:
+    """Projection of the ``dt`` partition: one value per UTC day folder (``yyyy/MM/dd``) from ``start_day`` on."""
+    return {
+        f"projection.{PARTITION_COLUMN}.type": "date",
+        f"projection.{PARTITION_COLUMN}.format": "yyyy/MM/dd",
+        f"projection.{PARTITION_COLUMN}.range": f"{partition_value(start_day)},NOW",
+        f"projection.{PARTITION_COLUMN}.interval": "1",
+        f"projection.{PARTITION_COLUMN}.interval.unit": "DAYS",
+    }
+
+
+def _projected_text_table(
+    name: str,
+    description: str,
+    classification: str,
+    location: str,
+    template: str,
+    projection: dict[str, dict[str, str]],
+    columns: list[dict[str, str]],
+    serde: dict[str, Any],
+) -> dict[str, Any]:
+    """An external table over text objects whose partitions (``projection``: key -> its projection.* settings, in
+    partition order) are projected into ``template``: no crawler, no partitions to add."""
+    parameters = {"EXTERNAL": "TRUE", "classification": classification, "projection.enabled": "true"}
+    for settings in projection.values():
+        parameters.update(settings)
+    return {
+        "Name": name,
+        "Description": description,
+        "TableType": "EXTERNAL_TABLE",
+        "Parameters": {**parameters, "storage.location.template": template},
+        "PartitionKeys": [{"Name": key, "Type": "string"} for key in projection],
+        "StorageDescriptor": {
+            "Columns": columns,
+            "Location": location,
+            "InputFormat": INPUT_FORMAT,
+            "OutputFormat": OUTPUT_FORMAT,
+            "SerdeInfo": serde,
+        },
+    }
+
+
 def table_input(logs: LogLocation, account: str, region: str, start_day: date) -> dict[str, Any]:
     """The Glue table over one region's logs, with the ``dt`` partition projected from the date folders.
 
@@ -99,33 +160,90 @@ def table_input(logs: LogLocation, account: str, region: str, start_day: date) -
     (``.../{HH}/data/``) are inside it too; the tracker's SQL drops them with ``"$path" NOT LIKE '%/data/%'``.
     """
     location = f"s3://{logs.bucket}/{region_prefix(logs.prefix, account, region)}"
-    return {
-        "Name": TABLE_NAME,
-        "Description": f"Amazon Bedrock model invocation logs of {region} (bedrock-usage)",
-        "TableType": "EXTERNAL_TABLE",
-        "Parameters": {
-            "EXTERNAL": "TRUE",
-            "classification": "json",
-            "projection.enabled": "true",
-            f"projection.{PARTITION_COLUMN}.type": "date",
-            f"projection.{PARTITION_COLUMN}.format": "yyyy/MM/dd",
-            f"projection.{PARTITION_COLUMN}.range": f"{partition_value(start_day)},NOW",
-            f"projection.{PARTITION_COLUMN}.interval": "1",
-            f"projection.{PARTITION_COLUMN}.interval.unit": "DAYS",
-            "storage.location.template": location + "${" + PARTITION_COLUMN + "}",
+    return _projected_text_table(
+        TABLE_NAME,
+        f"Amazon Bedrock model invocation logs of {region} (bedrock-usage)",
+        "json",
+        location,
+        location + "${" + PARTITION_COLUMN + "}",
+        {PARTITION_COLUMN: _day_projection(start_day)},
+        glue_columns(),
+        {
+            "SerializationLibrary": JSON_SERDE,
+            "Parameters": {"ignore.malformed.json": "true", "case.insensitive": "true"},
         },
-        "PartitionKeys": [{"Name": PARTITION_COLUMN, "Type": "string"}],
-        "StorageDescriptor": {
-            "Columns": glue_columns(),
-            "Location": location,
-            "InputFormat": INPUT_FORMAT,
-            "OutputFormat": OUTPUT_FORMAT,
-            "SerdeInfo": {
-                "SerializationLibrary": JSON_SERDE,
-                "Parameters": {"ignore.malformed.json": "true", "case.insensitive": "true"},
-            },
+    )
+
+
+def qdev_table_input(bucket: str, prefix: str, account: str, region: str, start_day: date) -> dict[str, Any]:
+    """The Glue table over one region's activity reports of Amazon Q Developer and Kiro: one row per CSV line.
+
+    Column order differs between report files, so the table declares one column holding the whole line and
+    the SQL (``qdev.activity_sql``) maps cells by each file's header. Partitions: ``product`` (the
+    ``QDeveloperLogs`` or ``KiroLogs`` folder) and ``dt``.
+    """
+    product = activity_sql.PRODUCT_COLUMN
+    location = f"s3://{bucket}/{accounts_prefix(prefix)}{account}/"
+    template = f"{location}${{{product}}}/{ACTIVITY_TYPE}/{region}/${{{PARTITION_COLUMN}}}"
+    return _projected_text_table(
+        activity_sql.TABLE_NAME,
+        f"Amazon Q Developer and Kiro user activity reports of {region}, one row per CSV line (bedrock-usage)",
+        "csv",
+        location,
+        template,
+        {
+            product: {f"projection.{product}.type": "enum", f"projection.{product}.values": ",".join(PRODUCTS)},
+            PARTITION_COLUMN: _day_projection(start_day),
         },
-    }
+        [{"Name": activity_sql.LINE_COLUMN, "Type": "string"}],
+        {
+            "SerializationLibrary": LINE_SERDE,
+            "Parameters": {"field.delim": LINE_DELIMITER, "serialization.format": LINE_DELIMITER},
+        },
+    )
+
+
+def qdev_report_prefixes(
+    aws: Aws, bucket: str, account: str, regions: tuple[str, ...] | None = None
+) -> dict[str, list[str]]:
+    """Region -> the key prefixes (the bucket root or a top-level folder) under which ``bucket`` holds activity
+    reports of ``account``; found with delimiter listings, as ``qcli_s3_analyzer.py`` finds them."""
+    store = S3Store(aws.client("s3", qdev_bucket_region(aws, bucket)), bucket)
+    found: dict[str, dict[str, None]] = {}
+    for location in discover_locations(store, None, {ACTIVITY_TYPE}, regions):
+        if location.account == account:
+            found.setdefault(location.region, {})[location.prefix] = None
+    return {region: list(prefixes) for region, prefixes in sorted(found.items())}
+
+
+def qdev_bucket_region(aws: Aws, bucket: str) -> str:
+    """The region of the report bucket; SetupRequired when it does not exist."""
+    region = bucket_region(aws.client("s3"), bucket)
+    if region is None:
+        raise SetupRequired(
+            f"bucket {bucket} does not exist: turn on Amazon Q Developer user activity reports (see {QDEV_DOCS}), "
+            "or pass --qdev-bucket"
+        )
+    return region
+
+
+def _qdev_prefix(aws: Aws, bucket: str, account: str, region: str, options: QDevOptions) -> str:
+    """``--qdev-prefix``, or the one prefix the bucket holds the region's reports under."""
+    if options.prefix is not None:
+        qdev_bucket_region(aws, bucket)
+        return normalise_prefix(options.prefix)
+    prefixes = qdev_report_prefixes(aws, bucket, account, (region,)).get(region, [])
+    if not prefixes:
+        raise SetupRequired(
+            f"no activity reports of {region} in s3://{bucket}/ (the root and each top-level folder were searched): "
+            "pass --qdev-prefix (e.g. user-activity-reports/) to set up before the first report arrives"
+        )
+    if len(prefixes) > 1:
+        raise UsageError(
+            f"activity reports of {region} are under several prefixes ({', '.join(p or '(root)' for p in prefixes)})"
+            ": choose one with --qdev-prefix"
+        )
+    return prefixes[0]
 
 
 def expiry_rule(days: int) -> dict[str, Any]:
@@ -179,7 +297,7 @@ def ensure_table(glue: Any, desired: dict[str, Any], dry_run: bool) -> Change:
         up_to_date=current is not None and _table_shape(current) == _table_shape(desired),
         dry_run=dry_run,
         write=write,
-        detail=desired["Parameters"]["storage.location.template"],
+        detail=desired["Parameters"].get("storage.location.template") or desired["StorageDescriptor"]["Location"],
     )
 
 
@@ -265,10 +383,10 @@ def _read_workgroup(athena: Any, name: str) -> dict[str, Any] | None:
         raise
 
 
-def run_test_query(athena: Any, workgroup: str, day: date) -> QueryOutcome:
-    """Count one day's records through the workgroup: proves the table, the workgroup and the results bucket."""
+def run_test_query(athena: Any, workgroup: str, day: date, sql: str = TEST_QUERY) -> QueryOutcome:
+    """Count one day's rows through the workgroup: proves the table, the workgroup and the results bucket."""
     query_id = athena.start_query_execution(
-        QueryString=TEST_QUERY,
+        QueryString=sql,
         QueryExecutionContext={"Database": DATABASE_NAME},
         WorkGroup=workgroup,
         ExecutionParameters=[f"'{partition_value(day)}'"],
@@ -300,14 +418,41 @@ def wait_for_query(
 def configure_region(aws: Aws, region: str, options: AthenaOptions, dry_run: bool, result: RegionSetup) -> None:
     """Everything Athena needs in one region; the log location is read first so a missing one changes nothing."""
     account = aws.account_id()
-    results_bucket = bucket_name(options.results_bucket_template, account, region)
     logs = find_log_location(aws, region, account, options)
-    s3, glue, athena = (aws.client(service, region) for service in ("s3", "glue", "athena"))
     result.target = f"s3://{logs.bucket}/{normalise_prefix(logs.prefix)}"
+    table = table_input(logs, account, region, options.start_day)
+    _configure_athena(aws, region, options, table, (TEST_QUERY, "records"), dry_run, result)
+
+
+def configure_qdev_region(
+    aws: Aws, region: str, options: AthenaOptions, qdev: QDevOptions, dry_run: bool, result: RegionSetup
+) -> None:
+    """Everything Athena needs in one region to read its Amazon Q Developer / Kiro activity reports; the report
+    location is found first so a missing one changes nothing."""
+    account = aws.account_id()
+    bucket = bucket_name(qdev.bucket_template, account, region)
+    prefix = _qdev_prefix(aws, bucket, account, region, qdev)
+    result.target = f"s3://{bucket}/{prefix}"
+    table = qdev_table_input(bucket, prefix, account, region, options.start_day)
+    _configure_athena(aws, region, options, table, (QDEV_TEST_QUERY, "report lines"), dry_run, result)
+
+
+def _configure_athena(
+    aws: Aws,
+    region: str,
+    options: AthenaOptions,
+    table: dict[str, Any],
+    test: tuple[str, str],
+    dry_run: bool,
+    result: RegionSetup,
+) -> None:
+    """Results bucket, database, ``table``, workgroup, then the ``test`` query (SQL, what it counts)."""
+    results_bucket = bucket_name(options.results_bucket_template, aws.account_id(), region)
+    s3, glue, athena = (aws.client(service, region) for service in ("s3", "glue", "athena"))
     result.changes.extend(ensure_private_bucket(s3, results_bucket, region, dry_run))
     result.changes.append(ensure_lifecycle_rule(s3, results_bucket, expiry_rule(options.expire_days), dry_run))
     result.changes.append(ensure_database(glue, dry_run))
-    result.changes.append(ensure_table(glue, table_input(logs, account, region, options.start_day), dry_run))
+    result.changes.append(ensure_table(glue, table, dry_run))
     output_location = f"s3://{results_bucket}/{RESULTS_PREFIX}"
     result.changes.append(
         ensure_workgroup(athena, options.workgroup, output_location, options.bytes_scanned_cutoff, dry_run)
@@ -318,8 +463,9 @@ def configure_region(aws: Aws, region: str, options: AthenaOptions, dry_run: boo
         result.notes.append("test query skipped (dry run)")
         return
     today = datetime.now(UTC).date()
-    outcome = run_test_query(athena, options.workgroup, today)
-    counted = f"{outcome.count} records" if outcome.count is not None else "no rows"
+    sql, unit = test
+    outcome = run_test_query(athena, options.workgroup, today, sql)
+    counted = f"{outcome.count} {unit}" if outcome.count is not None else "no rows"
     if outcome.state == "SUCCEEDED":
         result.notes.append(f"test query SUCCEEDED: {counted} for {PARTITION_COLUMN}={partition_value(today)}")
     elif outcome.state in _FINAL_STATES:

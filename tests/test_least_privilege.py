@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 POLICY_OF = {
     "setup_bedrock_logging.py": "setup-admin",
     "setup_athena_bucket.py": "setup-admin",
+    "qcli_s3_analyzer.py": "report-reader",
     "check_bedrock_logging.py": "report-reader",
     "bedrock_tracker_cli.py": "report-reader",
     "generate_test_data.py": "test-data-generator",
@@ -37,6 +38,11 @@ NOT_EXERCISED_ON_MOTO = {
     "iam:DetachRolePolicy": "only for roles that someone attached managed policies to",
     "s3:DeleteObject": "only with generate_test_data.py --replace over existing logs",
     "s3:PutObject@report-reader": "Athena itself writes query results with the caller's rights",
+    "glue:GetPartitions@report-reader": "Athena itself lists the compacted table's partitions with the caller's rights",
+    "glue:GetPartition@setup-admin": "Athena itself adds the compacted table's partitions with the caller's rights",
+    "glue:GetPartitions@setup-admin": "Athena itself adds the compacted table's partitions with the caller's rights",
+    "glue:BatchCreatePartition": "Athena itself adds the compacted table's partitions with the caller's rights",
+    "s3:AbortMultipartUpload": "Athena itself writes the compacted table's files with the caller's rights",
     "s3:GetObject@setup-admin": "Athena itself reads the logs for the test query with the caller's rights",
     "s3:ListBucket@setup-admin": "Athena itself lists the logs for the test query with the caller's rights",
     "s3:PutObject@setup-admin": "Athena itself writes the test query's result with the caller's rights",
@@ -89,9 +95,17 @@ def test_policies_grant_what_the_scripts_call_and_nothing_else(aws_env: dict[str
     table_input["Parameters"] = {**table["Parameters"], "projection.dt.range": "2020/01/01,NOW"}
     glue.update_table(DatabaseName="bedrock_analytics", TableInput=table_input)  # an older definition
     run("setup_athena_bucket.py", "--regions", region)  # brings it up to date: glue:UpdateTable
+    run("setup_athena_bucket.py", "--regions", region, "--compact", "--start-date", "2025-11-01")
     run("check_bedrock_logging.py", "--regions", region)
     bucket = f"bedrock-logs-{account}-{region}"
     s3 = boto3.client("s3")
+    reports = f"amazonq-developer-reports-{account}"  # Amazon Q Developer activity reports, read through Athena
+    s3.create_bucket(Bucket=reports)
+    s3.put_object(Bucket=reports, Body=b"UserId,Date,Chat_MessagesSent\n", Key=f"user-activity-reports/AWSLogs/"
+                  f"{account}/QDeveloperLogs/by_user_analytic/{region}/2025/11/02/00/{account}_by_user_analytic_x.csv")
+    run("setup_athena_bucket.py", "--qdev")
+    run("qcli_s3_analyzer.py", "--data-source", "athena", "--start-date", "2025-11-01", "--end-date", "2025-11-02",
+        "--format", "json", "--output-dir", "-")
     policy = s3.get_bucket_policy(Bucket=bucket)["Policy"]
     s3.delete_bucket_policy(Bucket=bucket)  # moto ignores the TLS-only Deny's condition (see test_end_to_end_aws)
     run("generate_test_data.py", "--simulate", "--bucket", bucket, "--prefix", "bedrock-logs/", "--regions", region,

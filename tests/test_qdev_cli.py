@@ -122,7 +122,9 @@ def test_no_prompt_or_response_text_in_any_output(demo: dict) -> None:
         (["--bucket", "b", "--logs-dir", "."], 1, "choose one of --bucket, --logs-dir"),
         (["--logs-dir", "/no/such/folder"], 1, "is not a folder"),
         (["--regions", "mars-east-1"], 1, "unknown region"),
-        (["--data-source", "athena"], 2, "not available yet"),
+        (["--data-source", "athena", "--logs-dir", "."], 1, "drop --logs-dir"),
+        (["--data-source", "athena", "--demo"], 1, "drop --demo"),
+        (["--workgroup", "nightly"], 1, "--workgroup goes with --data-source athena"),
         (["--logs-dir", "{tmp}"], 2, "no Amazon Q Developer or Kiro logs"),
     ],
 )
@@ -161,6 +163,7 @@ def test_help_lists_the_user_facing_options(capsys: pytest.CaptureFixture[str]) 
         "--output-dir",
         "--max-rows",
         "--data-source",
+        "--workgroup",
         "--regions",
         "--sample",
         "--context-window",

@@ -375,6 +375,123 @@ def test_athena_setup_without_logging_changes_nothing_and_says_what_to_run(aws_e
     assert boto3.client("s3").list_buckets()["Buckets"] == []
 
 
+def report_key(account: str, prefix: str, folder: str, region: str, day: str) -> str:
+    """An activity-report key as Amazon Q Developer (QDeveloperLogs) or Kiro (KiroLogs) writes it."""
+    return f"{prefix}AWSLogs/{account}/{folder}/by_user_analytic/{region}/{day}/00/{account}_by_user_analytic_x.csv"
+
+
+def test_qdev_athena_setup_builds_the_report_table_in_the_regions_the_bucket_holds(aws_env: dict[str, str]) -> None:
+    account = account_id()
+    bucket = f"amazonq-developer-reports-{account}"
+    s3 = boto3.client("s3", region_name="us-east-1")
+    s3.create_bucket(Bucket=bucket)
+    reports = [
+        report_key(account, "user-activity-reports/", "QDeveloperLogs", "us-east-1", "2025/11/02"),
+        report_key(account, "user-activity-reports/", "KiroLogs", "us-east-1", "2026/01/31"),
+    ]
+    prompt_log = f"AWSLogs/{account}/QDeveloperLogs/GenerateAssistantResponse/us-east-1/2025/11/02/05/x.gz"
+    other_account = report_key("999999999999", "user-activity-reports/", "QDeveloperLogs", "eu-central-1", "2025/11/02")
+    for key in [*reports, prompt_log, other_account]:
+        s3.put_object(Bucket=bucket, Key=key, Body=b"UserId,Date\n")
+    regions = ("us-east-1", "eu-central-1")
+    before = snapshot(regions)
+    dry = run("setup_athena_bucket.py", "--qdev", "--dry-run", env=aws_env)
+    assert dry.returncode == 0, dry.stderr
+    assert "would create  Glue table bedrock_analytics.qdev_user_activity" in dry.stdout
+    assert snapshot(regions) == before
+
+    first = run("setup_athena_bucket.py", "--qdev", env=aws_env)
+    assert first.returncode == 0, first.stderr
+    assert "\nus-east-1..." in first.stdout and "eu-central-1" not in first.stdout  # the other account's region
+    assert first.stdout.count("\n  test query SUCCEEDED") == 1
+    glue = boto3.client("glue", region_name="us-east-1")
+    assert [t["Name"] for t in glue.get_tables(DatabaseName="bedrock_analytics")["TableList"]] == ["qdev_user_activity"]
+    table = glue.get_table(DatabaseName="bedrock_analytics", Name="qdev_user_activity")["Table"]
+    base = f"s3://{bucket}/user-activity-reports/AWSLogs/{account}/"
+    assert table["TableType"] == "EXTERNAL_TABLE"
+    assert table["PartitionKeys"] == [{"Name": "product", "Type": "string"}, {"Name": "dt", "Type": "string"}]
+    parameters = table["Parameters"]
+    assert {key: value for key, value in parameters.items() if key.startswith("projection.")} == {
+        "projection.enabled": "true",
+        "projection.product.type": "enum",
+        "projection.product.values": "QDeveloperLogs,KiroLogs",
+        "projection.dt.type": "date",
+        "projection.dt.format": "yyyy/MM/dd",
+        "projection.dt.range": "2023/01/01,NOW",
+        "projection.dt.interval": "1",
+        "projection.dt.interval.unit": "DAYS",
+    }
+    template = parameters["storage.location.template"]
+    assert template == base + "${product}/by_user_analytic/us-east-1/${dt}"
+    storage = table["StorageDescriptor"]
+    assert storage["Location"] == base
+    assert storage["Columns"] == [{"Name": "line", "Type": "string"}]
+    assert storage["InputFormat"] == "org.apache.hadoop.mapred.TextInputFormat"
+    assert storage["SerdeInfo"] == {
+        "SerializationLibrary": "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe",
+        "Parameters": {"field.delim": "\u0001", "serialization.format": "\u0001"},
+    }
+    # Each report is under the projected location of its product and day folder; the prompt logs are under none.
+    for key in reports:
+        folder, day = key.split("/")[3], "/".join(key.split("/")[6:9])
+        day_location = template.replace("${product}", folder).replace("${dt}", day)
+        assert f"s3://{bucket}/{key}".startswith(day_location + "/")
+    for folder in ("QDeveloperLogs", "KiroLogs"):
+        assert not f"s3://{bucket}/{prompt_log}".startswith(template.replace("${product}", folder).split("${dt}")[0])
+
+    athena = boto3.client("athena", region_name="us-east-1")
+    workgroup = athena.get_work_group(WorkGroup="bedrock-usage")["WorkGroup"]
+    results = f"s3://bedrock-analytics-{account}-us-east-1/query-results/"
+    assert workgroup["Configuration"]["ResultConfiguration"]["OutputLocation"] == results
+    (query_id,) = athena.list_query_executions(WorkGroup="bedrock-usage")["QueryExecutionIds"]
+    execution = athena.get_query_execution(QueryExecutionId=query_id)["QueryExecution"]
+    assert execution["Query"] == "SELECT count(*) FROM qdev_user_activity WHERE dt = ?"
+    assert execution["ExecutionParameters"] == [f"'{datetime.now(UTC):%Y/%m/%d}'"]
+
+    settled = snapshot(regions)
+    again = run("setup_athena_bucket.py", "--qdev", "--skip-test-query", "--format", "json", env=aws_env)
+    assert again.returncode == 0, again.stderr
+    (region_result,) = json.loads(again.stdout)["regions"]
+    assert {change["outcome"] for change in region_result["changes"]} == {"unchanged"}
+    assert snapshot(regions) == settled
+
+
+def test_qdev_athena_setup_finds_no_reports_or_too_many_and_says_which_option_to_pass(
+    aws_env: dict[str, str],
+) -> None:
+    account = account_id()
+    bucket = f"amazonq-developer-reports-{account}"
+    missing = run("setup_athena_bucket.py", "--qdev", env=aws_env)
+    assert missing.returncode == 2 and f"bucket {bucket} does not exist" in missing.stderr
+    assert len(missing.stderr.strip().splitlines()) == 1 and "Traceback" not in missing.stderr
+    assert boto3.client("s3").list_buckets()["Buckets"] == []
+
+    s3 = boto3.client("s3", region_name="us-east-1")
+    s3.create_bucket(Bucket=bucket)
+    empty = run("setup_athena_bucket.py", "--qdev", env=aws_env)
+    assert empty.returncode == 2 and "pass --regions and --qdev-prefix" in empty.stderr
+    in_region = run("setup_athena_bucket.py", "--qdev", "--regions", "us-east-1", env=aws_env)
+    assert in_region.returncode == 2 and "pass --qdev-prefix" in in_region.stdout
+
+    for prefix in ("a/", "b/"):
+        s3.put_object(Bucket=bucket, Key=report_key(account, prefix, "QDeveloperLogs", "us-east-1", "2025/11/02"),
+                      Body=b"UserId,Date\n")
+    several = run("setup_athena_bucket.py", "--qdev", "--regions", "us-east-1", env=aws_env)
+    assert several.returncode == 2 and "several prefixes (a/, b/): choose one with --qdev-prefix" in several.stdout
+    assert boto3.client("glue", region_name="us-east-1").get_databases()["DatabaseList"] == []
+
+    # Before the first report of a region: the region and the prefix are given.
+    chosen = run("setup_athena_bucket.py", "--qdev", "--regions", "eu-central-1", "--qdev-prefix", "b",
+                 "--skip-test-query", env=aws_env)
+    assert chosen.returncode == 0, chosen.stderr
+    table = boto3.client("glue", region_name="eu-central-1").get_table(
+        DatabaseName="bedrock_analytics", Name="qdev_user_activity"
+    )["Table"]
+    assert table["Parameters"]["storage.location.template"] == (
+        f"s3://{bucket}/b/AWSLogs/{account}/${{product}}/by_user_analytic/eu-central-1/${{dt}}"
+    )
+
+
 def test_verify_permissions_reports_each_role_and_region_without_crashing(aws_env: dict[str, str]) -> None:
     iam = boto3.client("iam")
     trust = {
@@ -427,6 +544,9 @@ def test_unknown_region_exits_1(script: str, no_aws_env: dict[str, str]) -> None
         ("setup_athena_bucket.py", ["--expire-days", "0"], "--expire-days"),
         ("setup_athena_bucket.py", ["--start-date", "2023-13-01"], "--start-date"),
         ("setup_athena_bucket.py", ["--bytes-scanned-cutoff", "5"], "--bytes-scanned-cutoff"),
+        ("setup_athena_bucket.py", ["--qdev", "--log-bucket", "x"], "with --qdev, use --qdev-bucket"),
+        ("setup_athena_bucket.py", ["--qdev-prefix", "reports/"], "go with --qdev"),
+        ("setup_athena_bucket.py", ["--qdev", "--qdev-bucket", "Q_{account}"], "not a valid S3 bucket name"),
         ("check_bedrock_logging.py", ["--format", "xml"], "invalid choice"),
     ],
 )

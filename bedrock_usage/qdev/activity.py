@@ -2,16 +2,19 @@
 
 Columns are mapped by header name (their order differs between sources, and an older layout has 41 of the
 46 columns): a missing column or an empty cell is 0. ``Date`` is ``MM-DD-YYYY``. The reports hold counts
-and lines, never tokens: any token figure derived from them is an estimate.
+and lines, never tokens: any token figure derived from them is an estimate. The cell rules (patterns, skip
+reasons, the dates read) are defined here once; ``activity_sql`` applies the same ones in SQL for Athena.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import math
+import re
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import pandas as pd
 
@@ -67,6 +70,18 @@ ACTIVITY_COLUMNS: tuple[str, ...] = (
 )
 METRIC_COLUMNS: tuple[str, ...] = ACTIVITY_COLUMNS[2:]
 DATE_FORMAT = "%m-%d-%Y"
+# What a cell must look like (after trimming): the same patterns in Python and in the Athena SQL (written
+# without "?", which the SQL reserves for parameters).
+DATE_PATTERN = r"^(0{0,1}[1-9]|1[0-2])-(0{0,1}[1-9]|[12][0-9]|3[01])-([1-9][0-9]{3})$"
+NUMBER_PATTERN = r"^[+-]{0,1}([0-9]+[.]{0,1}[0-9]*|[.][0-9]+)([eE][+-]{0,1}[0-9]+){0,1}$"
+MAX_COUNT = 2**63  # counts are int64: a cell whose value does not fit is a bad number
+
+# Why a file or a row is left out (counted by reason in the report).
+NO_HEADER = "no UserId/Date header"
+WRONG_CELL_COUNT = "wrong number of cells"
+NO_USER = "no UserId"
+BAD_DATE = "bad Date"
+BAD_NUMBER = "bad number"
 
 # One user action each: what "activity" means for daily totals and spike days.
 EVENT_COLUMNS: tuple[str, ...] = (
@@ -99,9 +114,30 @@ class ParsedReport:
     skipped_rows: Counter[str]
 
 
+_DATE_RE = re.compile(DATE_PATTERN)
+_NUMBER_RE = re.compile(NUMBER_PATTERN)
+
+
 def _number(cell: str) -> int:
+    """An empty cell is 0; else a decimal number, truncated toward zero (ValueError when it is not one)."""
     cell = cell.strip()
-    return int(float(cell)) if cell else 0
+    if not cell:
+        return 0
+    if not _NUMBER_RE.match(cell):
+        raise ValueError(cell)
+    value = float(cell)
+    if not math.isfinite(value) or not -MAX_COUNT <= math.trunc(value) < MAX_COUNT:
+        raise ValueError(cell)
+    return math.trunc(value)
+
+
+def report_date(cell: str) -> date:
+    """The day of a ``MM-DD-YYYY`` cell (one-digit month and day accepted); ValueError for anything else."""
+    match = _DATE_RE.match(cell.strip())
+    if not match:
+        raise ValueError(cell)
+    month, day, year = (int(part) for part in match.groups())
+    return date(year, month, day)
 
 
 def read_activity_csv(data: bytes) -> ParsedReport:
@@ -113,7 +149,7 @@ def read_activity_csv(data: bytes) -> ParsedReport:
     reader = csv.reader(io.StringIO(text))
     header = [name.strip() for name in next(reader, [])]
     if "UserId" not in header or "Date" not in header:
-        raise BadActivityFile("no UserId/Date header")
+        raise BadActivityFile(NO_HEADER)
     position = {name: i for i, name in enumerate(header)}
     present = [name for name in METRIC_COLUMNS if name in position]
     records: list[list[object]] = []
@@ -122,21 +158,21 @@ def read_activity_csv(data: bytes) -> ParsedReport:
         if not any(cell.strip() for cell in row):
             continue
         if len(row) != len(header):
-            skipped["wrong number of cells"] += 1
+            skipped[WRONG_CELL_COUNT] += 1
             continue
         user = row[position["UserId"]].strip()
         if not user:
-            skipped["no UserId"] += 1
+            skipped[NO_USER] += 1
             continue
         try:
-            day = datetime.strptime(row[position["Date"]].strip(), DATE_FORMAT).date()
+            day = report_date(row[position["Date"]])
         except ValueError:
-            skipped["bad Date"] += 1
+            skipped[BAD_DATE] += 1
             continue
         try:
             values = [_number(row[position[name]]) if name in position else 0 for name in METRIC_COLUMNS]
         except ValueError:
-            skipped["bad number"] += 1
+            skipped[BAD_NUMBER] += 1
             continue
         records.append([user, day, *values])
     frame = pd.DataFrame(records, columns=list(ACTIVITY_COLUMNS))
@@ -178,6 +214,10 @@ class ActivityStats:
     skipped_files: Counter[str] = field(default_factory=Counter)
     skipped_rows: Counter[str] = field(default_factory=Counter)
     older_layout_files: int = 0
+    via_athena: bool = False  # read by a query (files_listed then counts the files the query saw)
+    bytes_scanned: int = 0
+    query_cost_usd: float = 0.0
+    failed_regions: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -241,3 +281,15 @@ def summarise_activity(rows: pd.DataFrame, first_day: date, last_day: date, stat
 def read_window(first_day: date, last_day: date) -> tuple[date, date]:
     """Report dates to read: back to the month start (limits) or 7 days before the period (spikes)."""
     return min(first_day - timedelta(days=SPIKE_HISTORY_DAYS), last_day.replace(day=1)), last_day
+
+
+def report_folder_days(first_day: date, last_day: date) -> tuple[date, date]:
+    """The UTC day folders that hold the reports of ``read_window``: a day's report arrives the next day."""
+    first, last = read_window(first_day, last_day)
+    return first, last + timedelta(days=1)
+
+
+def in_read_window(rows: pd.DataFrame, first_day: date, last_day: date) -> pd.DataFrame:
+    """The rows whose ``Date`` is in ``read_window``: the same rows whichever folder a report arrived in."""
+    first, last = read_window(first_day, last_day)
+    return rows[(rows["Date"] >= first) & (rows["Date"] <= last)]

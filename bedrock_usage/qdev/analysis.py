@@ -11,8 +11,8 @@ from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from typing import NamedTuple
+from datetime import date, datetime
+from typing import NamedTuple, Protocol
 
 import pandas as pd
 
@@ -43,17 +43,38 @@ ESTIMATE_LABEL = (
 ProgressFn = Callable[[int, int], None]
 
 
+class ActivityReader(Protocol):
+    """Reads the activity reports some other way than file by file from the store (e.g. through Athena)."""
+
+    def describe(self) -> str:
+        """Where the reports are read, for reports."""
+        ...
+
+    def read(
+        self, regions: tuple[str, ...], first_day: date, last_day: date, filters: Filters
+    ) -> tuple[pd.DataFrame, act.ActivityStats]:
+        """The usable rows of the regions' reports for the period ``first_day``..``last_day`` (``read_window``
+        of it, users filtered), as ``read_activity_csv`` gives them plus ``product`` and ``region``, and counts."""
+        ...
+
+
 @dataclass(frozen=True)
 class Source:
-    """A store and the key prefixes to search in it (none: the root and each top-level folder)."""
+    """A store and the key prefixes to search in it (none: the root and each top-level folder).
+
+    With ``activity`` the activity reports are read by it, for the regions whose report folders the store
+    holds; the store then only supplies the prompt logs.
+    """
 
     store: LogStore
     prefixes: tuple[str, ...] = ()
+    activity: ActivityReader | None = None
 
     def describe(self) -> str:
-        """``s3://bucket/`` or a folder, with the prefixes when given."""
+        """``s3://bucket/`` or a folder, with the prefixes when given, and the activity reader if any."""
         where = self.store.describe()
-        return f"{where} (prefixes: {', '.join(self.prefixes)})" if self.prefixes else where
+        where = f"{where} (prefixes: {', '.join(self.prefixes)})" if self.prefixes else where
+        return f"{where}; activity reports: {self.activity.describe()}" if self.activity else where
 
 
 @dataclass(frozen=True)
@@ -228,14 +249,12 @@ def _read_activity_file(store: LogStore, obj: StoredObject, key: QDevKey) -> act
 
 
 def _list_jobs(locations: list[Location], period: Period) -> list[tuple[Location, date]]:
-    """(location, UTC day) pairs to list: the period's partition days, or the activity read window."""
+    """(location, UTC day) pairs to list: the period's partition days, or the activity reports' folders."""
     first, last = period.partition_days()
-    act_first, act_last = act.read_window(period.start, period.end)
     jobs = []
     for location in locations:
         if location.log_type == ACTIVITY_TYPE:
-            # a day's report is delivered in a later day's folder
-            days = days_between(act_first, act_last + timedelta(days=1))
+            days = days_between(*act.report_folder_days(period.start, period.end))
         else:
             days = days_between(first, last)
         jobs.extend((location, day) for day in days)
@@ -280,6 +299,9 @@ def collect(
     stats, activity_stats = FileStats(folders=len(locations)), act.ActivityStats()
     prompt_objects: list[tuple[StoredObject, QDevKey]] = []
     activity_objects: list[tuple[StoredObject, QDevKey]] = []
+    report_regions = tuple(sorted({loc.region for loc in locations if loc.log_type == ACTIVITY_TYPE}))
+    if source.activity is not None:
+        locations = [loc for loc in locations if loc.log_type != ACTIVITY_TYPE]
     with ThreadPoolExecutor(max_workers=max(1, options.workers)) as pool:
         jobs = _list_jobs(locations, period)
         listings = _run(pool, [pool.submit(store.list_objects, loc.day_prefix(day)) for loc, day in jobs], None)
@@ -320,9 +342,14 @@ def collect(
         activity_stats.older_layout_files += bool(result.missing_columns)
         frames.append(result.rows)
     activity_rows = None
-    if activity_objects:
+    if source.activity is not None and report_regions:
+        activity_rows, activity_stats = source.activity.read(report_regions, period.start, period.end, filters)
+        if not activity_stats.files_listed and not activity_stats.failed_regions:
+            activity_rows = None  # as from S3: no report files in the period
+    elif activity_objects:
         activity_rows = pd.concat([act.empty_rows(), *frames], ignore_index=True) if frames else act.empty_rows()
         activity_rows = activity_rows[activity_rows["UserId"].map(filters.keeps).astype(bool)]
+        activity_rows = act.in_read_window(activity_rows, period.start, period.end)
     return _request_frame(rows, period), activity_rows, stats, activity_stats
 
 
@@ -491,6 +518,8 @@ def _warnings(report: QDevReport) -> list[str]:
         lines.append(f"skipped {sum(files.skipped_records.values()):,} unusable records ({reasons})")
     if report.activity is not None:
         stats = report.activity.stats
+        for region, reason in stats.failed_regions.items():
+            lines.append(f"activity reports of {region} not read: {reason}")
         if stats.skipped_files:
             reasons = ", ".join(f"{n} {why}" for why, n in stats.skipped_files.most_common())
             lines.append(f"skipped {sum(stats.skipped_files.values()):,} unreadable activity reports ({reasons})")

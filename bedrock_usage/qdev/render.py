@@ -135,6 +135,9 @@ def report_document(report: QDevReport, generated_at: datetime | None = None) ->
                 "skipped": dict(activity.stats.skipped_files),
                 "skipped_rows": dict(activity.stats.skipped_rows),
                 "older_layout_files": activity.stats.older_layout_files,
+                "via_athena": activity.stats.via_athena,
+                "bytes_scanned": activity.stats.bytes_scanned,
+                "query_cost_usd": activity.stats.query_cost_usd,
             },
             "per_user": json_records(activity.per_user),
             "per_day": json_records(activity.per_day),
@@ -364,6 +367,11 @@ def _activity_lines(report: QDevReport, max_rows: int) -> list[str]:
         f"  files read: {_n(stats.files_read)} of {_n(stats.files_listed)}"
         f" (older 41-column layout: {stats.older_layout_files})   rows in period: {_n(len(activity.rows))}"
     )
+    if stats.via_athena:
+        out.append(
+            f"  read through Athena: {stats.bytes_scanned / 2**20:,.1f} MiB scanned, "
+            f"about ${stats.query_cost_usd:,.4f} (files: those the query saw)"
+        )
     daily = activity.daily_events
     out.append(
         f"  daily events: average {daily['average']:,.1f}, highest {_n(daily['max'])}, lowest {_n(daily['min'])}"
