@@ -21,7 +21,7 @@ from bedrock_usage.aws import Aws
 from bedrock_usage.errors import SetupRequired, UsageError
 from bedrock_usage.period import resolve_period
 from bedrock_usage.qdev.analysis import DEFAULT_CONTEXT_WINDOW, Filters, Options, Source, analyze
-from bedrock_usage.qdev.athena import AthenaActivity, QDevAthenaEngine
+from bedrock_usage.qdev.athena import AthenaActivity, qdev_athena_engine
 from bedrock_usage.qdev.cost import DEFAULT_MODEL, MODEL_IDS
 from bedrock_usage.qdev.render import (
     DEMO_BANNER,
@@ -173,7 +173,7 @@ def _s3_source(args: argparse.Namespace) -> Source:
     aws = Aws.connect(args.profile)
     activity = None
     if args.data_source == "athena":
-        activity = AthenaActivity(QDevAthenaEngine(aws, workgroup=args.workgroup or DEFAULT_WORKGROUP))
+        activity = AthenaActivity(qdev_athena_engine(aws, workgroup=args.workgroup or DEFAULT_WORKGROUP))
     return Source(s3_store(aws, args.bucket), tuple(args.prefix), activity)
 
 

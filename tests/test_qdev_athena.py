@@ -24,7 +24,7 @@ from bedrock_usage.errors import SetupRequired
 from bedrock_usage.period import Period
 from bedrock_usage.qdev.activity_sql import activity_query
 from bedrock_usage.qdev.analysis import Filters, Source, analyze
-from bedrock_usage.qdev.athena import AthenaActivity, QDevAthenaEngine
+from bedrock_usage.qdev.athena import AthenaActivity, qdev_athena_engine
 from bedrock_usage.qdev.sources import LocalStore
 from bedrock_usage.qdev.synthetic import write_qdev_corpus
 from tests.test_athena_engine import RESULTS, FakeAthena, column, register_result, result_rows
@@ -153,7 +153,7 @@ def test_a_missing_workgroup_names_the_setup_step(
 
 
 def fake_reader(clients: dict[str, FakeAthena]) -> AthenaActivity:
-    return AthenaActivity(QDevAthenaEngine(Aws.connect(), output_location=RESULTS, client_factory=clients.get))
+    return AthenaActivity(qdev_athena_engine(Aws.connect(), output_location=RESULTS, client_factory=clients.get))
 
 
 def test_a_missing_table_names_the_setup_step(no_aws_env: dict[str, str]) -> None:

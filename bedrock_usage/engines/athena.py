@@ -167,6 +167,8 @@ class AthenaEngine:
         max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
         client_factory: AthenaClientFactory | None = None,
         use_compacted: bool = True,
+        table: str = TABLE_NAME,
+        setup_step: str = SETUP_STEP,
     ):
         self.aws = aws
         self.workgroup = workgroup
@@ -177,6 +179,8 @@ class AthenaEngine:
         self.description = f"Amazon Athena over Model Invocation Logs (workgroup {workgroup})"
         self._client_factory = client_factory or (lambda region: aws.client("athena", region))
         self.use_compacted = use_compacted
+        self.table = table
+        self.setup_step = setup_step  # the command that creates the table and workgroup, with {region}
         self._clients: dict[str, Any] = {}
         self._result_configs: dict[str, dict[str, Any]] = {}
         self._lock = threading.Lock()
@@ -340,21 +344,21 @@ class AthenaEngine:
         if _OUTPUT_LOCATION_RE.search(message):
             return SetupRequired(
                 f"the Athena query results location is not usable in {region} ({message}): "
-                + SETUP_STEP.format(region=region)
+                + self.setup_step.format(region=region)
                 + ", or give an output location you can write to"
             )
         return AthenaQueryError(f"Athena in {region}: {describe(err)}")
 
     def _missing_table(self, region: str, reason: str) -> SetupRequired:
         return SetupRequired(
-            f"Athena table {self.database}.{TABLE_NAME} is missing in {region} ({reason.strip()}): "
-            + SETUP_STEP.format(region=region)
+            f"Athena table {self.database}.{self.table} is missing in {region} ({reason.strip()}): "
+            + self.setup_step.format(region=region)
         )
 
     def _missing_workgroup(self, region: str) -> SetupRequired:
         return SetupRequired(
             f"Athena workgroup {self.workgroup} does not exist in {region}: "
-            + SETUP_STEP.format(region=region)
+            + self.setup_step.format(region=region)
             + ", or choose an existing workgroup"
         )
 

@@ -15,7 +15,6 @@ from ..athena_setup import DEFAULT_WORKGROUP
 from ..aws import Aws
 from ..engines.athena import AthenaEngine
 from ..engines.base import Scope
-from ..errors import SetupRequired
 from . import activity as act
 from .activity_sql import TABLE_NAME, activity_query, decode_activity
 from .analysis import Filters
@@ -23,25 +22,11 @@ from .analysis import Filters
 SETUP_STEP = "run python setup_athena_bucket.py --qdev --regions {region}"
 
 
-class QDevAthenaEngine(AthenaEngine):
-    """The Athena engine, whose setup advice names the Amazon Q Developer table and ``--qdev``."""
-
-    def __init__(self, aws: Aws, *, workgroup: str = DEFAULT_WORKGROUP, **options: Any):
-        super().__init__(aws, workgroup=workgroup, **options)
-        self.description = f"Amazon Athena table {self.database}.{TABLE_NAME} (workgroup {workgroup})"
-
-    def _missing_table(self, region: str, reason: str) -> SetupRequired:
-        return SetupRequired(
-            f"Athena table {self.database}.{TABLE_NAME} is missing in {region} ({reason.strip()}): "
-            + SETUP_STEP.format(region=region)
-        )
-
-    def _missing_workgroup(self, region: str) -> SetupRequired:
-        return SetupRequired(
-            f"Athena workgroup {self.workgroup} does not exist in {region}: "
-            + SETUP_STEP.format(region=region)
-            + ", or choose an existing one with --workgroup"
-        )
+def qdev_athena_engine(aws: Aws, workgroup: str = DEFAULT_WORKGROUP, **options: Any) -> AthenaEngine:
+    """The Athena engine over the activity-report table, whose setup advice names ``--qdev``."""
+    engine = AthenaEngine(aws, workgroup=workgroup, table=TABLE_NAME, setup_step=SETUP_STEP, **options)
+    engine.description = f"Amazon Athena table {engine.database}.{TABLE_NAME} (workgroup {workgroup})"
+    return engine
 
 
 class AthenaActivity:
