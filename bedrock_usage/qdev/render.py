@@ -19,6 +19,7 @@ from typing import Any, TextIO
 import pandas as pd
 
 from ..jsonable import json_records, json_value
+from ..text_grid import grid_lines
 from .analysis import QDevReport
 from .cost import PRICE_SOURCE, SUBSCRIPTION_SOURCE, SUBSCRIPTION_USD_PER_USER_MONTH
 from .limits import LimitStatus
@@ -190,17 +191,12 @@ _NUMBER_RE = re.compile(r"^[-+]?\$?[\d,]+(\.\d+)?[%x]?$")
 
 def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], indent: str = "  ") -> list[str]:
     """A text table; columns whose cells are all numbers (or ``-``) are right-aligned."""
-    widths = [max([len(str(h)), *(len(str(r[i])) for r in rows)]) for i, h in enumerate(headers)]
+    cells = [[str(c) for c in row] for row in rows]
     numeric = [
-        bool(rows) and all(_NUMBER_RE.match(str(r[i])) or str(r[i]) in ("", "-") for r in rows)
-        for i in range(len(headers))
+        bool(cells) and all(_NUMBER_RE.match(r[i]) or r[i] in ("", "-") for r in cells) for i in range(len(headers))
     ]
-
-    def line(cells: Sequence[str]) -> str:
-        parts = [str(c).rjust(widths[i]) if numeric[i] else str(c).ljust(widths[i]) for i, c in enumerate(cells)]
-        return indent + "  ".join(parts).rstrip()
-
-    return [line(headers), indent + "  ".join("-" * w for w in widths), *(line(r) for r in rows)]
+    head, rule, lines = grid_lines([str(h) for h in headers], cells, numeric)
+    return [indent + line for line in (head, rule, *lines)]
 
 
 def _limited(rows: list, max_rows: int) -> tuple[list, list[str]]:
