@@ -41,8 +41,10 @@ def main(argv: list[str] | None = None) -> int:
         statuses.append(check_region(aws, region, account))
 
     missing = [status.region for status in statuses if not status.enabled and status.error is None]
+    broken = [status for status in statuses if status.enabled and not status.healthy and status.error is None]
     failed = [status for status in statuses if status.error]
-    fix = fix_command(missing, args.profile) if missing else None
+    to_fix = missing + [status.region for status in broken]
+    fix = fix_command(to_fix, args.profile) if to_fix else None
     if table:
         print("\n📋 Summary")
         for status in statuses:
@@ -53,6 +55,9 @@ def main(argv: list[str] | None = None) -> int:
     problems = []
     if missing:
         problems.append(f"logging is not configured in {' '.join(missing)}: run `{fix}`")
+    for status in broken:
+        why = "; ".join(status.problems) or "Bedrock cannot write to the bucket"
+        problems.append(f"logging in {status.region} cannot deliver ({why}): run `{fix}`")
     if failed:
         regions_failed = " ".join(status.region for status in failed)
         problems.append(f"could not check {regions_failed}: {failed[0].error}")

@@ -202,7 +202,10 @@ def test_check_reports_bucket_policy_and_the_newest_log(aws_env: dict[str, str])
     other_s3.put_bucket_policy(Bucket=other_bucket, Policy=json.dumps(policy))
 
     result = run("check_bedrock_logging.py", "--regions", *TWO_REGIONS, "--format", "json", env=aws_env)
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 2, result.stderr
+    assert f"logging in {other} cannot deliver" in result.stderr
+    assert f"python setup_bedrock_logging.py --regions {other}" in result.stderr
+    assert json.loads(result.stdout)["fix_command"] == f"python setup_bedrock_logging.py --regions {other}"
     statuses = {status["region"]: status for status in json.loads(result.stdout)["regions"]}
     assert statuses[region]["enabled"] and statuses[region]["bedrock_can_write"] is True
     assert statuses[region]["bucket"] == bucket and statuses[region]["prefix"] == "bedrock-logs/"
@@ -213,7 +216,7 @@ def test_check_reports_bucket_policy_and_the_newest_log(aws_env: dict[str, str])
     assert any("no statement letting bedrock.amazonaws.com" in p for p in statuses[other]["problems"])
 
     table = run("check_bedrock_logging.py", "--regions", *TWO_REGIONS, env=aws_env)
-    assert table.returncode == 0
+    assert table.returncode == 2
     assert table.stdout.count("Status: ✅ Enabled") == 2
     assert "Bedrock Can Write: ❌ no" in table.stdout and table.stdout.count("Newest Log: none yet") == 1
 
