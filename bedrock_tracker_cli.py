@@ -76,7 +76,9 @@ def build_parser() -> argparse.ArgumentParser:
     source = parser.add_argument_group("data source")
     source.add_argument("--engine", choices=("athena", "local"),
                         help="athena (default with AWS) or local (DuckDB over --logs-dir)")
-    source.add_argument("--logs-dir", type=Path, help="folder with log objects in the S3 layout (AWSLogs/...)")
+    source.add_argument("--logs-dir", type=Path,
+                        help="folder with log objects in the S3 layout (AWSLogs/...); "
+                        "with --engine local the default is the mirror --sync fills")
     source.add_argument("--demo", action="store_true",
                         help="analyse generated demo data (made once a day in the cache folder); no AWS needed")
     source.add_argument("--sync", action="store_true",
@@ -105,6 +107,8 @@ def make_tracker(args: argparse.Namespace, engine: Engine, extra_tags: tuple[str
 
 def run(args: argparse.Namespace) -> int:
     """Produce the Bedrock report the options ask for."""
+    if args.output_dir == "-" and args.format != "json":
+        raise UsageError("--output-dir - prints JSON to standard output: add --format json")
     period = resolve_period(days=args.days, start=args.start_date, end=args.end_date, tz=args.tz)
     period = governance_scan_period(args) or period
     if args.demo:
@@ -220,8 +224,6 @@ def governance_scan_period(args: argparse.Namespace) -> Period | None:
 def run_governance(args: argparse.Namespace, engine: Engine, scan: Period) -> int:
     """Run the governance mode on ``scan``'s facts; print or write its result; return the exit code."""
     mode = governance_mode(args)
-    if args.output_dir == "-" and args.format != "json":
-        raise UsageError("--output-dir - prints JSON: add --format json")
     if args.anomaly_window < 1 or args.anomaly_factor <= 0 or not 0 < args.coverage_threshold <= 100:
         raise UsageError("--anomaly-window must be >= 1, --anomaly-factor > 0, --coverage-threshold in (0, 100]")
     if (args.notify_sns or args.notify_webhook) and mode != "check_budgets":

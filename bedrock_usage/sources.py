@@ -34,9 +34,15 @@ def build_engine(choice: SourceChoice) -> Engine:
 
         return LocalEngine(ensure_demo_logs())
     if choice.source == "local":
-        if choice.logs_dir is None:
-            raise UsageError("the local engine needs --logs-dir DIR (a folder holding AWSLogs/...), or use --demo")
-        return LocalEngine(choice.logs_dir)
+        logs_dir = choice.logs_dir
+        if logs_dir is None and default_mirror_dir().is_dir():
+            logs_dir = default_mirror_dir()  # what an earlier --sync copied
+        if logs_dir is None:
+            raise UsageError(
+                "the local engine needs --logs-dir DIR (a folder holding AWSLogs/...), or --sync to copy the logs "
+                f"from S3 first (into {default_mirror_dir()}), or use --demo"
+            )
+        return LocalEngine(logs_dir)
     if choice.source == "athena":
         from .engines.athena import athena_engine
 

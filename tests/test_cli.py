@@ -112,11 +112,14 @@ def test_arn_pattern_with_quote_percent_underscore(demo_env: dict[str, str]) -> 
         (["--days", "abc"], "invalid int value"),
         (["--format", "xlsx"], "invalid choice"),
         (["--region", "us-east-1,mars-north-1"], "unknown region mars-north-1"),
+        (["--demo", "--format", "csv", "--output-dir", "-"], "add --format json"),
     ],
 )
-def test_user_errors_exit_1_with_one_line(demo_env: dict[str, str], args: list[str], message: str) -> None:
-    result = run_cli(*args, env=demo_env)
-    assert result.returncode == 1
+def test_user_errors_exit_1_with_one_line(
+    demo_env: dict[str, str], args: list[str], message: str, tmp_path: Path
+) -> None:
+    result = run_cli(*args, env=demo_env, cwd=tmp_path)
+    assert result.returncode == 1 and not list(tmp_path.iterdir())
     assert message in result.stderr
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
 
@@ -168,3 +171,19 @@ def test_a_logs_folder_without_invocation_logs_is_a_user_error(demo_env: dict[st
     for folder in (tmp_path, tmp_path / "AWSLogs"):
         assert run_cli("--engine", "local", "--logs-dir", str(folder), "--analysis", "summary",
                        env=demo_env).returncode == 0
+
+
+def test_local_engine_reads_the_sync_mirror_by_default(demo_env: dict[str, str], tmp_path: Path) -> None:
+    from datetime import date
+
+    from bedrock_usage.corpus_writer import write_local
+    from bedrock_usage.synthetic import CorpusSpec, generate_records
+
+    spec = CorpusSpec(records=300, start_date=date(2025, 11, 3), end_date=date(2025, 11, 4), seed=5)
+    records = generate_records(spec)
+    write_local(tmp_path / "cache" / "mirror", records)
+    env = {**demo_env, "BEDROCK_USAGE_CACHE_DIR": str(tmp_path / "cache")}
+    result = run_cli("--engine", "local", "--start-date", "2025-11-02", "--end-date", "2025-11-05", "--analysis",
+                     "summary", "--format", "json", "--output-dir", "-", env=env)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["summary"]["calls"] == len(records)
