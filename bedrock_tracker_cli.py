@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -27,7 +26,7 @@ from bedrock_usage.qdev.sources import LocalStore, S3Store
 from bedrock_usage.queries import Filters
 from bedrock_usage.regions import DEFAULT_REGIONS, resolve_regions
 from bedrock_usage.render import render_terminal, report_document, selected_analyses, write_csv, write_json
-from bedrock_usage.script_cli import UsageErrorParser
+from bedrock_usage.script_cli import UsageErrorParser, reader_went_away
 from bedrock_usage.sources import SourceChoice, build_engine, default_mirror_dir, mirror_logs
 from bedrock_usage.tracker import ANALYSES, BedrockAthenaTracker
 from pricing import PRICES_ENV, PriceBook
@@ -312,9 +311,8 @@ def main(argv: list[str] | None = None) -> int:
     except SetupRequired as exc:
         print(f"setup needed: {exc}", file=sys.stderr)
         return EXIT_ENVIRONMENT
-    except BrokenPipeError:  # the reader (e.g. `| head`) stopped early: not an error
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return EXIT_OK
+    except BrokenPipeError:
+        return reader_went_away()
 
 
 if __name__ == "__main__":

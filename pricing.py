@@ -25,6 +25,7 @@ from pathlib import Path
 
 from bedrock_usage.errors import UsageError
 from bedrock_usage.regions import REGION_NAMES
+from bedrock_usage.script_cli import reader_went_away
 
 BUILTIN_BOOK = Path(__file__).resolve().parent / "bedrock_usage" / "data" / "bedrock_prices.csv"
 PRICES_ENV = "BEDROCK_USAGE_PRICES"
@@ -331,8 +332,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     try:
         _print_rows(rows, args.format)
-    except BrokenPipeError:  # the reader (e.g. `| head`) stopped early
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except BrokenPipeError:
+        return reader_went_away()
     return 0
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
@@ -73,9 +74,17 @@ def run_main(body: Callable[[], int]) -> int:
         return _fail(exc)
     except AWS_ERRORS as exc:
         return _fail(as_project_error(exc) or SetupRequired(describe(exc)))
+    except BrokenPipeError:
+        return reader_went_away()
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+
+
+def reader_went_away() -> int:
+    """The reader of standard output (e.g. ``| head``) stopped early: not an error, and nothing more to print."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return EXIT_OK
 
 
 def _fail(exc: UsageError | SetupRequired) -> int:

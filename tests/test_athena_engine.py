@@ -339,8 +339,9 @@ def test_a_failing_region_is_reported_and_the_others_answer(aws_env: dict[str, s
 def test_when_every_region_fails_the_first_error_is_raised(aws_env: dict[str, str]) -> None:
     engine = AthenaEngine(Aws.connect(), workgroup="nightly")
     assert engine.description == "Amazon Athena over Model Invocation Logs (workgroup nightly)"
-    with pytest.raises(SetupRequired, match="nightly does not exist in ap-northeast-2"):
+    with pytest.raises(SetupRequired, match="nightly does not exist in ap-northeast-2") as raised:
         engine.query("SELECT 1", [], scope("ap-northeast-2", "eu-central-1"))
+    assert "setup_athena_bucket.py --regions ap-northeast-2 --workgroup nightly" in str(raised.value)
 
 
 # --- timeout on moto -------------------------------------------------------------------------------------------

@@ -149,7 +149,7 @@ def test_a_missing_workgroup_names_the_setup_step(
     err = capsys.readouterr().err
     assert code == 2 and len(err.strip().splitlines()) == 1
     assert ("Athena workgroup nightly does not exist in us-east-1: run python setup_athena_bucket.py --qdev "
-            "--regions us-east-1") in err
+            "--regions us-east-1 --workgroup nightly") in err
 
 
 def fake_reader(clients: dict[str, FakeAthena]) -> AthenaActivity:

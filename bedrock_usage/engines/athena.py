@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+import shlex
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -359,6 +360,7 @@ class AthenaEngine:
         return SetupRequired(
             f"Athena workgroup {self.workgroup} does not exist in {region}: "
             + self.setup_step.format(region=region)
+            + ("" if self.workgroup == DEFAULT_WORKGROUP else f" --workgroup {shlex.quote(self.workgroup)}")
             + ", or choose an existing workgroup"
         )
 
