@@ -225,6 +225,8 @@ def run_governance(args: argparse.Namespace, engine: Engine, scan: Period) -> in
     mode = governance_mode(args)
     if args.anomaly_window < 1 or args.anomaly_factor <= 0 or not 0 < args.coverage_threshold <= 100:
         raise UsageError("--anomaly-window must be >= 1, --anomaly-factor > 0, --coverage-threshold in (0, 100]")
+    if args.demo and mode == "reconcile":
+        raise UsageError("--reconcile compares your account's logs with its CloudWatch metrics and bill: not demo data")
     if (args.notify_sns or args.notify_webhook) and mode != "check_budgets":
         raise UsageError("--notify-sns and --notify-webhook go with --check-budgets")
     if args.notify_sns:

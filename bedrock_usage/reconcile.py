@@ -326,6 +326,12 @@ def reconcile(
                 for region, reason in sorted(metered.failed_regions.items())]
     if billed.failure:
         warnings.append(f"Cost Explorer could not be read, so there is no billed cost: {billed.failure}")
+    unmetered = by_region.loc[by_region["status"] == STATUS_NO_METRICS]
+    if len(unmetered):
+        warnings.append(
+            f"{len(unmetered)} region-days have {int(unmetered['logged_calls'].sum()):,} logged calls but no calls in "
+            "CloudWatch: are the logs from this account and these regions?"
+        )
     unmapped = charges.loc[charges["model"].isna()]
     unmapped = unmapped.groupby(["region", "service", "usage_type"])["billed_cost_usd"].sum().reset_index()
     return Reconciliation(

@@ -263,3 +263,20 @@ def test_reconcile_without_credentials_needs_setup(tmp_path: Path, no_aws_env: d
     result = run_cli(no_aws_env, *reconcile_args(tmp_path / "logs"))
     assert result.returncode == 2
     assert result.stderr.startswith("setup needed: no AWS credentials") and "Traceback" not in result.stderr
+
+
+def test_logged_calls_without_metrics_are_called_out(aws_env: dict[str, str], tmp_path: Path) -> None:
+    foreign = [clean(r) for r in served_calls() if r["region"] == "ap-northeast-2"][:7]
+    write_local(tmp_path / "logs", foreign)  # CloudWatch of this (moto) account has no Bedrock metrics at all
+    result = run_cli(aws_env, *reconcile_args(tmp_path / "logs", "--format", "json", "--output-dir", "-"))
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout)
+    days = {r["timestamp"][:10] for r in foreign}
+    assert [w for w in doc["warnings"] if "no calls in CloudWatch" in w] == [
+        f"{len(days)} region-days have {len(foreign):,} logged calls but no calls in CloudWatch: are the logs from "
+        "this account and these regions?"]
+
+
+def test_reconcile_refuses_demo_data(aws_env: dict[str, str]) -> None:
+    result = run_cli(aws_env, "--demo", "--reconcile")
+    assert result.returncode == 1 and "not demo data" in result.stderr
