@@ -21,6 +21,7 @@ from bedrock_usage.anomalies import DEFAULT_FACTOR, DEFAULT_MIN_COST, DEFAULT_WI
 from bedrock_usage.budgets import BudgetStatus
 from bedrock_usage.errors import SetupRequired, UsageError
 from bedrock_usage.governance_render import money
+from bedrock_usage.jsonable import rounded
 from bedrock_usage.qdev.analysis import REQUEST_TYPE_ORDER, QDevReport
 from bedrock_usage.qdev.cost import SUBSCRIPTION_USD_PER_USER_MONTH
 from bedrock_usage.reconcile import DEFAULT_THRESHOLD, FLAGGED, Reconciliation
@@ -412,7 +413,8 @@ def data_table(t: Text, frame: pd.DataFrame, file_stem: str, key: str, labels: d
         marked = dict(zip(frame.index, highlight.to_numpy(), strict=True))
         shown = frame.style.apply(lambda row: [FLAG_STYLE if marked[row.name] else ""] * len(row), axis=1)
     st.dataframe(shown, hide_index=True, column_config=config, key=f"table_{key}")
-    st.download_button(t("download_csv"), frame.to_csv(index=False).encode("utf-8"), file_name=f"{file_stem}.csv",
+    csv_bytes = rounded(frame).to_csv(index=False).encode("utf-8")
+    st.download_button(t("download_csv"), csv_bytes, file_name=f"{file_stem}.csv",
                        mime="text/csv", on_click="ignore", key=f"download_{key}", icon=":material/download:")
 
 

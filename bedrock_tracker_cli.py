@@ -11,7 +11,6 @@ Examples:
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from bedrock_usage import governance_render as gr
 from bedrock_usage.aws import Aws
 from bedrock_usage.engines.base import Engine
 from bedrock_usage.errors import SetupRequired, UsageError
+from bedrock_usage.jsonable import document_text
 from bedrock_usage.period import Period, check_zone, resolve_period
 from bedrock_usage.profiles import PROFILES_ENV, profile_resolver
 from bedrock_usage.qdev.sources import LocalStore, S3Store
@@ -139,7 +139,7 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "terminal":
         print(render_terminal(report, analyses, args.max_rows))
     elif args.format == "json" and args.output_dir == "-":
-        print(json.dumps(report_document(report, analyses), indent=2, ensure_ascii=False))
+        print(document_text(report_document(report, analyses)))
     elif args.format == "json":
         print(f"Wrote {write_json(report, analyses, Path(args.output_dir))}")
     else:

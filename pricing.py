@@ -24,6 +24,7 @@ from datetime import date
 from pathlib import Path
 
 from bedrock_usage.errors import UsageError
+from bedrock_usage.jsonable import decimal_text
 from bedrock_usage.regions import REGION_NAMES
 from bedrock_usage.script_cli import reader_went_away
 
@@ -349,7 +350,9 @@ def _print_rows(rows: list[PriceRow], form: str) -> None:
         else:
             writer = csv.DictWriter(sys.stdout, fieldnames=list(records[0]) if records else [])
             writer.writeheader()
-            writer.writerows(records)
+            writer.writerows(
+                {k: decimal_text(v) if isinstance(v, float) else v for k, v in rec.items()} for rec in records
+            )
 
 
 if __name__ == "__main__":

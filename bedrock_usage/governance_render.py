@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections.abc import Sequence
@@ -16,7 +15,7 @@ import pandas as pd
 from .anomalies import AnomalyReport
 from .budgets import BudgetCheck, burndown
 from .chargeback import CHARGEBACK_COLUMNS, CHARGEBACK_SCHEMA, DEVELOPER_SCHEMA, Chargeback, accuracy_notes
-from .jsonable import json_records
+from .jsonable import document_text, json_records, rounded
 from .reconcile import BILLING_TRUTH, Reconciliation
 from .text_grid import grid
 
@@ -392,18 +391,18 @@ def write_outputs(
 ) -> list[str]:
     """Write CSV files (one per table) or one JSON document; ``-`` prints the JSON. Returns what was written."""
     if fmt == "json" and out_dir == "-":
-        print(json.dumps(document, indent=2, ensure_ascii=False))
+        print(document_text(document))
         return []
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
     if fmt == "json":
         path = folder / f"{stem}.json"
-        path.write_text(json.dumps(document, indent=2, ensure_ascii=False), encoding="utf-8")
+        path.write_text(document_text(document), encoding="utf-8")
         return [str(path)]
     paths = []
     for name, frame in frames.items():
         path = folder / (f"{stem}_{name}.csv" if name else f"{stem}.csv")
-        frame.to_csv(path, index=False)
+        rounded(frame).to_csv(path, index=False)
         paths.append(str(path))
     return paths
 

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import math
 from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
+
+# Figures are rounded to this many decimals in files: a billionth of a dollar, far below any price step, and no
+# binary noise such as 180.97964360499998.
+FILE_DECIMALS = 9
 
 
 def json_value(value: Any) -> Any:
@@ -17,11 +22,36 @@ def json_value(value: Any) -> Any:
         return value.isoformat()
     if hasattr(value, "item") and not isinstance(value, str):
         value = value.item()
-    if isinstance(value, float) and math.isnan(value):
-        return None
+    if isinstance(value, float):
+        return None if math.isnan(value) else round(value, FILE_DECIMALS)
     return value
+
+
+def decimal_text(value: float) -> str:
+    """A number as plain decimal text (``0.00008``, never ``8e-05``), to ``FILE_DECIMALS`` decimals."""
+    return f"{value:.{FILE_DECIMALS}f}".rstrip("0").rstrip(".") or "0"
+
+
+def rounded(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its float columns rounded for a file."""
+    return frame.round(FILE_DECIMALS)
 
 
 def json_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """DataFrame rows as JSON-ready dicts."""
     return [{key: json_value(value) for key, value in row.items()} for row in frame.astype(object).to_dict("records")]
+
+
+def document_text(document: Any) -> str:
+    """A JSON document as indented text, its floats rounded to ``FILE_DECIMALS`` decimals."""
+    return json.dumps(_rounded_floats(document), indent=2, ensure_ascii=False)
+
+
+def _rounded_floats(value: Any) -> Any:
+    if isinstance(value, float):
+        return round(value, FILE_DECIMALS) if math.isfinite(value) else value
+    if isinstance(value, dict):
+        return {key: _rounded_floats(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_rounded_floats(item) for item in value]
+    return value

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 from datetime import UTC, datetime
 from pathlib import Path
@@ -10,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from .engines.base import PAYLOAD_OBJECTS
-from .jsonable import json_records
+from .jsonable import document_text, json_records, json_value, rounded
 from .text_grid import grid_lines
 from .tracker import COST_NOTE, GROUP_KEYS, METRICS, TOKENS_NOTE, TOTAL_COST, UsageReport
 
@@ -146,7 +145,7 @@ def render_terminal(report: UsageReport, analyses: list[str], max_rows: int) -> 
 def report_document(report: UsageReport, analyses: list[str]) -> dict[str, object]:
     """The stable JSON document (schema ``bedrock-usage/report/v1``)."""
     period = report.period
-    summary = {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in report.summary.items()}
+    summary = {k: json_value(v) for k, v in report.summary.items()}
     return {
         "schema": SCHEMA_ID,
         "generated_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -173,7 +172,7 @@ def report_document(report: UsageReport, analyses: list[str]) -> dict[str, objec
             "duplicate_records_ignored": report.stats.duplicate_records,
             "objects_skipped": dict(report.stats.skipped_objects),
             "failed_regions": report.stats.failed_regions,
-            "engine_cost_usd": report.stats.cost_usd,
+            "engine_cost_usd": json_value(report.stats.cost_usd),
         },
         "warnings": report.warnings,
     }
@@ -190,7 +189,7 @@ def write_json(report: UsageReport, analyses: list[str], out_dir: Path) -> Path:
     """Write the JSON document; return its path."""
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"{output_stem(report)}.json"
-    path.write_text(json.dumps(report_document(report, analyses), indent=2, ensure_ascii=False), encoding="utf-8")
+    path.write_text(document_text(report_document(report, analyses)), encoding="utf-8")
     return path
 
 
@@ -206,9 +205,9 @@ def write_csv(report: UsageReport, analyses: list[str], out_dir: Path) -> list[P
     for name, frame in frames.items():
         path = out_dir / f"{stem}_{name.replace('-', '_')}.csv"
         # Every row names its period, so a file read on its own (e.g. by a chargeback job) is unambiguous.
-        frame.assign(period_start=period.start.isoformat(), period_end=period.end.isoformat(), tz=period.tz).to_csv(
-            path, index=False
-        )
+        rounded(frame).assign(
+            period_start=period.start.isoformat(), period_end=period.end.isoformat(), tz=period.tz
+        ).to_csv(path, index=False)
         paths.append(path)
     return paths
 
