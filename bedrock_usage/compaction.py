@@ -18,9 +18,10 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from .athena_setup import AthenaOptions, ensure_table, wait_for_query
+from .athena_setup import AthenaOptions, ensure_table, find_log_location, wait_for_query
 from .aws import Aws, error_code
-from .layout import partition_value
+from .layout import partition_value, region_prefix
+from .logging_status import first_log_day
 from .provisioning import RegionSetup, bucket_name
 from .schema import COLUMNS, DATABASE_NAME, PARTITION_COLUMN, TABLE_NAME, glue_columns
 
@@ -170,7 +171,15 @@ def compact_region(
     result.changes.append(ensure_table(glue, compact_table_input(location + f"{COMPACT_TABLE}/"), dry_run))
     table = read_compact_table(glue)
     done = parse_compacted_through(table)
-    blocks = blocks_to_copy(options.start_day, done, settled_through(now))
+    start = options.start_day
+    if done is None:  # a first run starts at the first day with logs, not years of empty partitions earlier
+        logs = find_log_location(aws, region, account, options)
+        first = first_log_day(aws.client("s3", region), logs.bucket, region_prefix(logs.prefix, account, region))
+        if first is None:
+            result.notes.append(f"no log objects yet: nothing to copy into {COMPACT_TABLE}")
+            return
+        start = max(start, first)
+    blocks = blocks_to_copy(start, done, settled_through(now))
     if not blocks:
         result.notes.append(f"compacted table up to date (through {done})")
         return

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 from .aws import AWS_ERRORS, Aws, describe, partition
@@ -140,6 +140,23 @@ def _newest_under(s3: Any, bucket: str, prefix: str, depth: int) -> LogObject | 
         found = _newest_under(s3, bucket, folder, depth - 1)
         if found:
             return found
+    return None
+
+
+def first_log_day(s3: Any, bucket: str, prefix: str, found: tuple[str, ...] = ()) -> date | None:
+    """The earliest ``yyyy/MM/dd`` day folder under a region's log ``prefix``, or None when there is none."""
+    if len(found) == 3:
+        try:
+            return date(*(int(part) for part in found))
+        except ValueError:
+            return None
+    folders, _ = _list_folder(s3, bucket, prefix)
+    for folder in sorted(folders):
+        name = folder[len(prefix) :].rstrip("/")
+        if name.isdigit():
+            day = first_log_day(s3, bucket, folder, (*found, name))
+            if day:
+                return day
     return None
 
 

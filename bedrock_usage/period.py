@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -64,10 +65,13 @@ class Period:
 
 def parse_day(value: str, option: str) -> date:
     """A ``YYYY-MM-DD`` option value, or a UsageError naming the option."""
+    text = value.strip()
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        raise UsageError(f"{option} '{value}' is not a date in YYYY-MM-DD form")
     try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise UsageError(f"{option} '{value}' is not a date in YYYY-MM-DD form") from None
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise UsageError(f"{option} '{value}' is not a day of the calendar ({exc})") from None
 
 
 def check_zone(tz: str | None) -> str:

@@ -112,11 +112,18 @@ def render_terminal(report: UsageReport, analyses: list[str], max_rows: int) -> 
     engine_cost = f"; query cost ${stats.cost_usd:,.4f}" if stats.cost_usd else ""
     payload = stats.skipped_objects.get(PAYLOAD_OBJECTS, 0)
     skipped_objects = sum(stats.skipped_objects.values()) - payload
+    read = (
+        f"Athena scanned {stats.bytes_read / 1e6:,.1f} MB{engine_cost}"
+        if stats.cost_usd
+        else f"{stats.objects_read:,} log objects, {stats.bytes_read / 1e6:,.1f} MB"
+    )
     lines.append(
-        f"Read:        {stats.objects_read:,} log objects, {stats.bytes_read / 1e6:,.1f} MB{engine_cost}; "
-        f"{report.records_skipped:,} records skipped; {skipped_objects:,} objects skipped; "
+        f"Read:        {read}; {report.records_skipped:,} records skipped; {skipped_objects:,} objects skipped; "
         f"{payload:,} body objects under /data/ ignored"
     )
+    if stats.compacted_through:
+        days = ", ".join(f"{region} through {day}" for region, day in sorted(stats.compacted_through.items()))
+        lines.append(f"Compacted:   days read from the Parquet table: {days}")
     lines += [
         "",
         "Summary",
@@ -173,6 +180,7 @@ def report_document(report: UsageReport, analyses: list[str]) -> dict[str, objec
             "objects_skipped": dict(report.stats.skipped_objects),
             "failed_regions": report.stats.failed_regions,
             "engine_cost_usd": json_value(report.stats.cost_usd),
+            "compacted_through": report.stats.compacted_through,
         },
         "warnings": report.warnings,
     }

@@ -286,9 +286,14 @@ def build_warnings(report: UsageReport) -> list[str]:
             if parse_model_id(model).endpoint == "application-profile"
             else ""
         )
+        cache = (
+            f" / {row.cache_read_tokens:,} cache read / {row.cache_write_tokens:,} cache write"
+            if row.cache_read_tokens or row.cache_write_tokens
+            else ""
+        )
         warnings.append(
             f"unpriced: {model} in {row.source_region}: {row.calls:,} calls, "
-            f"{row.input_tokens:,} input / {row.output_tokens:,} output tokens have no price{hint}"
+            f"{row.input_tokens:,} input / {row.output_tokens:,} output{cache} tokens have no price{hint}"
         )
     if report.stats.duplicate_records:
         warnings.append(

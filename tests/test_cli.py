@@ -102,7 +102,8 @@ def test_arn_pattern_with_quote_percent_underscore(demo_env: dict[str, str]) -> 
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--start-date", "2025-11-31"], "not a date"),
+        (["--start-date", "2025-11-31"], "not a day of the calendar"),
+        (["--start-date", "2025/11/03"], "not a date in YYYY-MM-DD form"),
         (["--start-date", "2025-11-05", "--end-date", "2025-11-01"], "after end date"),
         (["--region", "mars-north-1"], "unknown region"),
         (["--engine", "local"], "--logs-dir"),

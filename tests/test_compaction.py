@@ -159,6 +159,16 @@ def test_compact_creates_the_table_copies_settled_days_and_the_engine_reads_them
     options = ["--regions", region, "--log-bucket", "bedrock-logs-{account}-{region}", "--log-prefix", "",
                "--skip-test-query", "--compact"]
     start = datetime.now(UTC).date() - timedelta(days=150)
+    s3 = boto3.client("s3", region_name=region)
+    s3.create_bucket(Bucket=f"bedrock-logs-123456789012-{region}",
+                     CreateBucketConfiguration={"LocationConstraint": region})
+    empty = run_setup(*options, "--start-date", start.isoformat(), env=aws_env)  # the log bucket is still empty
+    assert empty.returncode == 0, empty.stderr
+    assert "no log objects yet" in empty.stdout
+    first_logs = start + timedelta(days=20)  # a first run copies from the first day with logs
+    for day in (first_logs, first_logs + timedelta(days=40)):
+        key = f"AWSLogs/123456789012/BedrockModelInvocationLogs/{region}/{day:%Y/%m/%d}/07/x.json.gz"
+        s3.put_object(Bucket=f"bedrock-logs-123456789012-{region}", Key=key, Body=gzip.compress(b"{}\n"))
     first = run_setup(*options, "--start-date", start.isoformat(), env=aws_env)
     assert first.returncode == 0, first.stderr
     glue = boto3.client("glue", region_name=region)
@@ -177,7 +187,7 @@ def test_compact_creates_the_table_copies_settled_days_and_the_engine_reads_them
         if execution["Query"].startswith(f"INSERT INTO {COMPACT_TABLE}"):
             inserts.append(execution["ExecutionParameters"])
     expected = [[f"'{partition_value(b.first)}'", f"'{partition_value(b.last)}'"]
-                for b in blocks_to_copy(start, None, through)]
+                for b in blocks_to_copy(first_logs, None, through)]
     assert sorted(inserts) == sorted(expected) and len(expected) == 2
 
     again = run_setup(*options, "--format", "json", env=aws_env)
@@ -186,7 +196,10 @@ def test_compact_creates_the_table_copies_settled_days_and_the_engine_reads_them
 
     engine = AthenaEngine(Aws.connect(), output_location="s3://results/")
     query = usage_facts_query(Period(through - timedelta(days=3), through + timedelta(days=1)), Filters(), ())
-    engine.query(query.sql, query.params, Scope((region,), through - timedelta(days=4), through + timedelta(days=2)))
+    result = engine.query(
+        query.sql, query.params, Scope((region,), through - timedelta(days=4), through + timedelta(days=2))
+    )
+    assert result.stats.compacted_through == {region: through.isoformat()}
     latest = athena.list_query_executions()["QueryExecutionIds"]
     texts = [athena.get_query_execution(QueryExecutionId=q)["QueryExecution"]["Query"] for q in latest]
     assert any(f"FROM {COMPACT_TABLE} WHERE" in text and "UNION ALL" in text for text in texts)

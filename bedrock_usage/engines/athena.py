@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date
 from typing import Any
 
 import pandas as pd
@@ -199,7 +200,11 @@ class AthenaEngine:
         stats = ScanStats()
         frames: list[pd.DataFrame] = []
         errors: list[Exception] = []
-        texts = {region: self._sql_for(region, sql, scope) for region in regions}
+        texts = {}
+        for region in regions:
+            texts[region], through = self._sql_for(region, sql, scope)
+            if through:
+                stats.compacted_through[region] = through.isoformat()
         with ThreadPoolExecutor(max_workers=min(self.max_concurrency, len(regions) or 1)) as pool:
             futures = {
                 region: pool.submit(self._run_in_region, region, text, parameters) for region, text in texts.items()
@@ -219,19 +224,22 @@ class AthenaEngine:
         frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
         return QueryResult(frame, stats)
 
-    def _sql_for(self, region: str, sql: str, scope: Scope) -> str:
-        """``sql`` reading the region's compacted days from Parquet when ``setup_athena_bucket.py --compact`` made them.
+    def _sql_for(self, region: str, sql: str, scope: Scope) -> tuple[str, date | None]:
+        """``sql`` reading the region's compacted days from Parquet when ``setup_athena_bucket.py --compact`` made
+        them, and the last such day (None when none is read from Parquet).
 
         A region whose compacted table cannot be read (missing, or no glue:GetTable) is read from JSON: the same
         figures, more bytes scanned.
         """
         if not self.use_compacted or not reads_logs_table(sql):
-            return sql
+            return sql, None
         try:
             table = read_compact_table(self.aws.client("glue", region), self.database)
         except AWS_ERRORS:
-            return sql
-        return with_compacted_days(sql, parse_compacted_through(table), scope.first_day, scope.last_day)
+            return sql, None
+        through = parse_compacted_through(table)
+        text = with_compacted_days(sql, through, scope.first_day, scope.last_day)
+        return text, (min(through, scope.last_day) if through and text != sql else None)
 
     def _run_in_region(self, region: str, sql: str, parameters: list[str]) -> tuple[pd.DataFrame, int]:
         client = self._clients[region]

@@ -38,6 +38,7 @@ class ScanStats:
     failed_regions: dict[str, str] = field(default_factory=dict)
     cost_usd: float = 0.0
     duplicate_records: int = 0
+    compacted_through: dict[str, str] = field(default_factory=dict)  # region -> last day read from Parquet
 
     def merge(self, other: ScanStats) -> None:
         """Add another scan's figures to these."""
@@ -47,6 +48,7 @@ class ScanStats:
         self.failed_regions.update(other.failed_regions)
         self.cost_usd += other.cost_usd
         self.duplicate_records += other.duplicate_records
+        self.compacted_through.update(other.compacted_through)
 
 
 @dataclass
