@@ -304,7 +304,7 @@ def main(argv: list[str] | None = None) -> int:
     if known.service == "qcli":
         import qcli_s3_analyzer
 
-        return qcli_s3_analyzer.main(rest)
+        return qcli_s3_analyzer.main(rest, prog="bedrock_tracker_cli.py --service qcli")
     try:
         return run(build_parser().parse_args(argv))
     except UsageError as exc:

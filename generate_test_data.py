@@ -83,7 +83,8 @@ With --simulate, write a synthetic corpus without calling Bedrock: 8 role-based 
 ({App}-BedrockRole), 5 IAM-user applications that tag calls with requestMetadata and a few SSO developers
 call 13 Claude models with all four operations from the chosen regions, with cache tokens, >200K-token
 calls, errors, large bodies under /data/, and more traffic on weekdays and in working hours. The same
-options and --seed always write the same objects.
+options and --seed always write the same objects; requestIds also depend on the regions, dates, record
+count and account, so runs that differ in any of them never share one (each real call has its own).
 
 Without --simulate, make real Bedrock calls for the 13 scenarios (this costs a little): the role-based
 ones assume {App}-BedrockRole (see --create-roles), the IAM-user ones call with your own credentials and

@@ -32,10 +32,11 @@ from bedrock_usage.qdev.render import (
     write_json,
 )
 from bedrock_usage.qdev.sources import DEFAULT_BUCKET, LocalStore, s3_store
-from bedrock_usage.qdev.synthetic import demo_cache_dir, ensure_demo_corpus
+from bedrock_usage.qdev.synthetic import DEMO_DAYS, demo_cache_dir, ensure_demo_corpus
 from bedrock_usage.regions import resolve_regions
 from bedrock_usage.script_cli import UsageErrorParser
 
+PROG = "qcli_s3_analyzer.py"
 EXAMPLES = """examples:
   python qcli_s3_analyzer.py --demo
   python qcli_s3_analyzer.py --days 30 --tz Asia/Seoul
@@ -46,10 +47,11 @@ EXAMPLES = """examples:
 """
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The full command line (also used by ``bedrock_tracker_cli.py --service qcli``)."""
+def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
+    """The full command line; ``prog`` is the command usage and help name (``bedrock_tracker_cli.py --service qcli``
+    when reached through the main CLI)."""
     parser = UsageErrorParser(
-        prog="qcli_s3_analyzer.py",
+        prog=prog,
         description=__doc__.split("\n\n")[1],
         epilog=EXAMPLES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -71,7 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
     where.add_argument(
         "--demo",
         action="store_true",
-        help=f"analyse a generated demo corpus (cached in {demo_cache_dir()}; set BEDROCK_USAGE_CACHE_DIR to move it)",
+        help=f"analyse a generated demo corpus of the last {DEMO_DAYS} days up to now (made once a day and cached in "
+        f"{demo_cache_dir()}; set BEDROCK_USAGE_CACHE_DIR to move it)",
     )
     where.add_argument(
         "--data-source",
@@ -139,7 +142,10 @@ def build_parser() -> argparse.ArgumentParser:
         "'-' prints JSON to standard output",
     )
     out.add_argument(
-        "--max-rows", type=int, default=20, help="rows per table in terminal output (files are complete; default 20)"
+        "--max-rows",
+        type=int,
+        default=20,
+        help="rows per table in terminal output (0 = all; files are complete; default 20)",
     )
     return parser
 
@@ -157,9 +163,10 @@ def _check(args: argparse.Namespace) -> None:
     for name, value in (("--sample", args.sample), ("--context-window", args.context_window)):
         if value is not None and value < 1:
             raise UsageError(f"{name} must be at least 1 (got {value})")
-    for name, value in (("--max-rows", args.max_rows), ("--workers", args.workers)):
-        if value < 1:
-            raise UsageError(f"{name} must be at least 1 (got {value})")
+    if args.workers < 1:
+        raise UsageError(f"--workers must be at least 1 (got {args.workers})")
+    if args.max_rows < 0:
+        raise UsageError(f"--max-rows must be 0 (all rows) or more (got {args.max_rows})")
 
 
 def _regions(values: list[str] | None) -> tuple[str, ...] | None:
@@ -182,10 +189,8 @@ def run(args: argparse.Namespace) -> int:
     _check(args)
     filters = Filters(user_pattern=args.user_pattern or None, regions=_regions(args.regions))
     options = Options(context_window=args.context_window, model=args.model, sample=args.sample, workers=args.workers)
+    period = resolve_period(days=args.days, start=args.start_date, end=args.end_date, tz=args.tz)
     corpus = ensure_demo_corpus(log=lambda line: print(line, file=sys.stderr)) if args.demo else None
-    period = resolve_period(
-        days=args.days, start=args.start_date, end=args.end_date, tz=args.tz, today=corpus.end if corpus else None
-    )
     if corpus:
         print(DEMO_BANNER, file=sys.stderr)
         source = Source(LocalStore(corpus.path))
@@ -216,10 +221,11 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Entry point for the script and for ``bedrock_tracker_cli.py --service qcli``; returns the exit code."""
+def main(argv: list[str] | None = None, prog: str = PROG) -> int:
+    """Entry point for the script and for ``bedrock_tracker_cli.py --service qcli`` (which passes its own ``prog``);
+    returns the exit code."""
     try:
-        return run(build_parser().parse_args(argv))
+        return run(build_parser(prog).parse_args(argv))
     except (UsageError, SetupRequired) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code

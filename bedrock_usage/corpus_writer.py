@@ -17,10 +17,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import ClientError
 
+from .aws import AWS_ERRORS, describe
 from .errors import SetupRequired, UsageError
 from .layout import PERMISSION_CHECK_NAME, day_prefix, normalise_prefix, object_key, region_prefix
+from .permissions import POLICY_FILE
 
 PAYLOAD_THRESHOLD_BYTES = 100 * 1024  # bodies larger than this are stored apart from the record
 RECORDS_PER_OBJECT = 250
@@ -109,11 +111,15 @@ class LocalFolder:
 
 
 class S3Bucket:
-    """An existing S3 bucket, written through a boto3 client the caller made."""
+    """An existing S3 bucket, written through a boto3 client the caller made.
 
-    def __init__(self, client: Any, bucket: str) -> None:
+    A refused call names the IAM action it needed and ``policy_file``, the policy that grants it.
+    """
+
+    def __init__(self, client: Any, bucket: str, policy_file: str = POLICY_FILE) -> None:
         self.client = client
         self.bucket = bucket
+        self.policy_file = policy_file
         self.label = f"s3://{bucket}/"
         self.uri_base = f"s3://{bucket}/"
         self.workers = 8  # requests wait on the network, so a few in parallel
@@ -121,16 +127,18 @@ class S3Bucket:
     def put(self, key: str, body: bytes) -> None:
         try:
             self.client.put_object(Bucket=self.bucket, Key=key, Body=body)
-        except (ClientError, BotoCoreError) as exc:
-            raise SetupRequired(f"cannot write s3://{self.bucket}/{key}: {_reason(exc)}") from None
+        except AWS_ERRORS as exc:
+            raise SetupRequired(f"cannot write s3://{self.bucket}/{key}: {describe(exc, self.policy_file)}") from None
 
     def keys(self, prefix: str) -> list[str]:
         found: list[str] = []
         try:
             for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix):
                 found.extend(item["Key"] for item in page.get("Contents", []))
-        except (ClientError, BotoCoreError) as exc:
-            raise SetupRequired(f"cannot list s3://{self.bucket}/{prefix}: {_reason(exc)}") from None
+        except AWS_ERRORS as exc:
+            raise SetupRequired(
+                f"cannot list s3://{self.bucket}/{prefix}: {describe(exc, self.policy_file)}"
+            ) from None
         return found
 
     def delete(self, keys: Sequence[str]) -> None:
@@ -138,23 +146,21 @@ class S3Bucket:
             batch = [{"Key": k} for k in keys[start : start + 1000]]
             try:
                 self.client.delete_objects(Bucket=self.bucket, Delete={"Objects": batch, "Quiet": True})
-            except (ClientError, BotoCoreError) as exc:
-                raise SetupRequired(f"cannot delete from s3://{self.bucket}/: {_reason(exc)}") from None
+            except AWS_ERRORS as exc:
+                raise SetupRequired(
+                    f"cannot delete from s3://{self.bucket}/: {describe(exc, self.policy_file)}"
+                ) from None
 
 
-def check_bucket(client: Any, bucket: str) -> None:
+def check_bucket(client: Any, bucket: str, policy_file: str = POLICY_FILE) -> None:
     """Raise SetupRequired unless ``bucket`` exists and is reachable with the client's credentials."""
     try:
         client.head_bucket(Bucket=bucket)
-    except ClientError as exc:
-        code = str(exc.response.get("Error", {}).get("Code", ""))
+    except AWS_ERRORS as exc:
+        code = str(exc.response.get("Error", {}).get("Code", "")) if isinstance(exc, ClientError) else ""
         if code in ("404", "NoSuchBucket"):
             raise SetupRequired(f"bucket {bucket} does not exist; create it first (aws s3 mb s3://{bucket})") from None
-        raise SetupRequired(
-            f"cannot reach bucket {bucket}: {_reason(exc)}; check the credentials and their permissions"
-        ) from None
-    except BotoCoreError as exc:
-        raise SetupRequired(f"cannot reach bucket {bucket}: {exc}; check AWS credentials (aws configure)") from None
+        raise SetupRequired(f"cannot reach bucket {bucket}: {describe(exc, policy_file)}") from None
 
 
 def write_local(root: Path, records: Iterable[dict[str, Any]], prefix: str = "") -> WriteSummary:
@@ -287,10 +293,3 @@ def _gzip(data: bytes) -> bytes:
 
 def _parse_time(value: str) -> datetime:
     return datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ")
-
-
-def _reason(exc: Exception) -> str:
-    if isinstance(exc, ClientError):
-        error = exc.response.get("Error", {})
-        return f"{error.get('Code', 'error')}: {error.get('Message', '')}".rstrip(": ")
-    return str(exc)

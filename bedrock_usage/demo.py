@@ -1,4 +1,4 @@
-"""Demo data: a synthetic invocation-log corpus generated once per day into the cache folder."""
+"""Demo data: synthetic corpora generated once per day into the cache folder, ending today (UTC)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,10 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from .cache import cache_dir
 from .corpus_writer import write_local
@@ -21,9 +23,23 @@ _MARKER = "demo-corpus.json"
 
 def ensure_demo_logs(root: Path | None = None) -> Path:
     """The demo logs folder, (re)generated when missing or made on an earlier day, so it ends today (UTC)."""
-    root = root or cache_dir() / "demo-logs"
-    today = datetime.now(UTC).date()
+    now = datetime.now(UTC)
+    today = now.date()
     wanted = {"end": today.isoformat(), "records": DEMO_RECORDS, "seed": DEMO_SEED, "days": DEMO_DAYS}
+    spec = CorpusSpec(
+        records=DEMO_RECORDS, start_date=today - timedelta(days=DEMO_DAYS - 1), end_date=today, seed=DEMO_SEED,
+        not_after=now,
+    )
+    return cached_corpus(root or cache_dir() / "demo-logs", wanted,
+                         lambda staging: write_local(staging, generate_records(spec)))
+
+
+def cached_corpus(root: Path, wanted: dict[str, Any], build: Callable[[Path], object]) -> Path:
+    """``root`` when its marker says it was built for ``wanted``; else ``build`` fills a new folder that replaces it.
+
+    The folder is built beside its final place and renamed in one step, so a reader never sees half a corpus
+    and two processes generating at once each end up with a complete one.
+    """
     marker = root / _MARKER
     if marker.is_file():
         try:
@@ -31,15 +47,9 @@ def ensure_demo_logs(root: Path | None = None) -> Path:
                 return root
         except ValueError:
             pass
-    spec = CorpusSpec(
-        records=DEMO_RECORDS, start_date=today - timedelta(days=DEMO_DAYS - 1), end_date=today, seed=DEMO_SEED,
-        not_after=datetime.now(UTC),
-    )
-    # Built beside its final place and renamed in one step, so a reader never sees half a corpus and two
-    # processes generating at once each end up with a complete one.
     root.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{root.name}-", dir=root.parent))
-    write_local(staging, generate_records(spec))
+    build(staging)
     (staging / _MARKER).write_text(json.dumps(wanted))
     stale = root.with_name(f".{root.name}-stale-{os.getpid()}")
     if root.exists():

@@ -414,6 +414,7 @@ class _Generator:
         self.hours: dict[tuple[str, str], tuple[list[datetime], list[float]]] = {}
         self.sessions = {c.name: self._sessions(c) for c in ROLE_APPS}
         self.profiles = {(p.region, p.name): p for p in application_profiles(spec.account, self.regions)}
+        self.id_salt = _request_id_salt(spec)
         words = self.rng.choices(_FILLER_TEXT.split(), k=_FILLER_CHARS // 5)
         self.filler = (" ".join(words) * 2)[:_FILLER_CHARS]
 
@@ -458,7 +459,7 @@ class _Generator:
             "accountId": spec.account,
             "identity": {"arn": self._arn(caller)},
             "region": region,
-            "requestId": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+            "requestId": str(uuid.UUID(int=rng.getrandbits(128) ^ self.id_salt, version=4)),
             "operation": operation,
             "modelId": model_id,
         }
@@ -709,6 +710,18 @@ def _stream_chunks(message_id: str, model: str, answer: str, stop: str, usage: d
             "invocationLatency": latency, "firstByteLatency": min(latency, 180 + latency // 20)}},
     ]
     return chunks
+
+
+def _request_id_salt(spec: CorpusSpec) -> int:
+    """128 bits that differ between specs, mixed into every requestId.
+
+    Corpora of one seed draw from the same random stream, so runs for other regions, dates or sizes would
+    otherwise repeat requestIds; the service's are unique per call. ``not_after`` is left out: it follows the
+    clock, and the same options must give the same ids.
+    """
+    identity = (spec.seed, spec.account, spec.regions, spec.start_date.isoformat(), spec.end_date.isoformat(),
+                spec.records, spec.body_bytes)
+    return int.from_bytes(hashlib.sha256(repr(identity).encode()).digest()[:16], "big")
 
 
 def _region_geo(region: str) -> str | None:

@@ -122,7 +122,8 @@ def test_activity_comes_from_athena_and_prompt_logs_from_s3(
     ten_mb = 10 * 2**20 / 2**40 * 5.0  # what Athena bills at least per query
     assert activity["files"] == {
         "listed": 3, "read": 2, "skipped": {"no UserId/Date header": 1}, "skipped_rows": {"bad number": 1},
-        "older_layout_files": 1, "via_athena": True, "bytes_scanned": 0, "query_cost_usd": pytest.approx(ten_mb),
+        "older_layout_files": 1, "via_athena": True, "queried_regions": ["us-east-1"], "bytes_scanned": 0,
+        "query_cost_usd": pytest.approx(ten_mb),
     }
     dev = [s for s in document["limits"]["statuses"] if s["limit"] == "dev_invocations" and s["subject"] == ALICE]
     assert [s["used"] for s in dev] == [3]  # month to date: the 5th and the 10th
@@ -136,6 +137,32 @@ def test_terminal_report_says_the_reports_were_read_through_athena(
     assert bedrock_tracker_cli.main(["--service", "qcli", *ARGS]) == 0
     out = capsys.readouterr().out
     assert "read through Athena: 0.0 MiB scanned" in out and ALICE in out
+
+
+def test_a_query_without_rows_says_so_and_keeps_the_scan_and_its_cost(
+    bucket: None, moto_endpoint: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    names = [name for name, _ in result_columns()]
+    columns = [column(n, k) for n, k in result_columns()]
+    for _ in range(2):  # one query per run: JSON, then terminal
+        register_result(moto_endpoint, "us-east-1", columns, result_rows(names, []))
+    capsys.readouterr()
+    assert qcli_s3_analyzer.main([*ARGS, "--format", "json", "--output-dir", "-"]) == 0
+    activity = json.loads(capsys.readouterr().out)["activity"]
+    ten_mb = 10 * 2**20 / 2**40 * 5.0  # what Athena bills at least per query
+    assert activity["files"] == {
+        "listed": 0, "read": 0, "skipped": {}, "skipped_rows": {}, "older_layout_files": 0, "via_athena": True,
+        "queried_regions": ["us-east-1"], "bytes_scanned": 0, "query_cost_usd": pytest.approx(ten_mb),
+    }
+    assert activity["per_user"] == [] and activity["spikes"] == []
+
+    assert qcli_s3_analyzer.main(ARGS) == 0
+    out = capsys.readouterr().out
+    section = out[out.index("Activity reports") :]
+    assert ("the Athena query on qdev_user_activity returned no rows for 2025-11-10 .. 2025-11-12 (UTC) in "
+            "us-east-1") in section
+    assert "read through Athena: 0.0 MiB scanned, about $0.0000" in section
+    assert "no user-activity reports found" not in out
 
 
 @pytest.mark.parametrize("entry", ["qcli_s3_analyzer", "bedrock_tracker_cli"])

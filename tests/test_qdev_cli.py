@@ -6,14 +6,18 @@ import csv
 import gzip
 import io
 import json
+import math
+import re
 import subprocess
 import sys
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 import qcli_s3_analyzer
 from bedrock_usage.qdev.render import Progress
+from bedrock_usage.qdev.synthetic import write_qdev_corpus
 from tests.test_qdev_offline import offline, offline_env  # noqa: F401  (offline is a fixture)
 
 pytestmark = pytest.mark.usefixtures("offline")
@@ -28,6 +32,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> dict:
     env = offline_env(base)
     env["BEDROCK_USAGE_CACHE_DIR"] = str(base / "cache")
     runs = {}
+    started = datetime.now(UTC)
     for fmt in ("terminal", "json", "csv"):
         runs[fmt] = subprocess.run(
             [sys.executable, "qcli_s3_analyzer.py", "--demo", "--format", fmt, "--output-dir", str(base / fmt)]
@@ -38,7 +43,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> dict:
             text=True,
             timeout=300,
         )
-    return {"base": base, "env": env, "runs": runs}
+    return {"base": base, "env": env, "runs": runs, "days": {started.date(), datetime.now(UTC).date()}}
 
 
 def _texts(corpus: Path) -> set[str]:
@@ -111,6 +116,106 @@ def test_no_prompt_or_response_text_in_any_output(demo: dict) -> None:
         assert snippet not in everything, f"report output contains logged text: {snippet!r}"
 
 
+# Columns that each count one user action (docs/amazon-q.md, "Spike days"), and report units per request.
+EVENT_COLUMNS = (
+    "Chat_MessagesSent", "Inline_SuggestionsCount", "InlineChat_TotalEventCount", "Dev_GenerationEventCount",
+    "TestGeneration_EventCount", "DocGeneration_EventCount", "CodeFix_GenerationEventCount",
+    "CodeReview_SucceededEventCount", "CodeReview_FailedEventCount", "Transformation_EventCount",
+)
+UNITS_PER_REQUEST = {"Chat_MessagesSent": 2, "Inline_SuggestionsCount": 1, "Dev_GenerationEventCount": 1}
+
+
+def _report_events(corpus: Path) -> dict[date, int]:
+    """Events per report date, read from the activity CSVs with the csv module (empty or missing cells are 0)."""
+    events: dict[date, int] = {}
+    for path in corpus.rglob("*by_user_analytic*.csv"):
+        for row in csv.DictReader(path.read_text().splitlines()):
+            day = datetime.strptime(row["Date"], "%m-%d-%Y").date()
+            events[day] = events.get(day, 0) + sum(int(row.get(name) or 0) for name in EVENT_COLUMNS)
+    return events
+
+
+def test_demo_period_ends_today_and_daily_events_leave_out_days_not_reported_yet(demo: dict) -> None:
+    (json_path,) = (demo["base"] / "json").glob("qcli_analysis_*.json")
+    document = json.loads(json_path.read_text())
+    period = document["period"]
+    end = date.fromisoformat(period["end"])
+    # the last 7 days including today (UTC), as the Bedrock --demo and --days document it
+    assert end in demo["days"] and date.fromisoformat(period["start"]) == end - timedelta(days=6)
+    assert period["tz"] == "UTC"
+
+    # a day's report arrives at 00:00 UTC the next day: days from the analysis day on cannot have one yet
+    analysed = datetime.fromisoformat(document["generated_at"]).astimezone(UTC).date()
+    due = [end - timedelta(days=i) for i in range(7) if end - timedelta(days=i) < analysed]
+    events = _report_events(demo["base"] / "cache" / "demo-qdev")
+    totals = [events.get(day, 0) for day in due]
+    assert document["activity"]["daily_events"] == {
+        "average": pytest.approx(sum(totals) / len(totals)), "max": max(totals), "min": min(totals), "days": len(due)
+    }
+
+
+def test_counts_are_integers_in_csv_and_json(demo: dict) -> None:
+    csv_dir = demo["base"] / "csv"
+    with next(csv_dir.glob("*_limits.csv")).open() as handle:
+        limits = list(csv.DictReader(handle))
+    with next(csv_dir.glob("*_activity_estimated_tokens.csv")).open() as handle:
+        estimate = list(csv.DictReader(handle))
+    assert limits and estimate
+    for row in limits:
+        assert re.fullmatch(r"\d+", row["used"]), row
+        assert re.fullmatch(r"\d*", row["allowance"]) and re.fullmatch(r"\d*", row["monthly_limit"]), row
+    for row in estimate:
+        for name in ("report_count", "requests", "estimated_tokens"):
+            assert re.fullmatch(r"\d+", row[name]), (name, row)
+        # whole requests: two chat messages (to and from Amazon Q) per prompt, an unanswered one counts too
+        assert int(row["requests"]) == math.ceil(int(row["report_count"]) / UNITS_PER_REQUEST[row["report_column"]])
+
+    (json_path,) = (demo["base"] / "json").glob("qcli_analysis_*.json")
+    document = json.loads(json_path.read_text())
+    for status in document["limits"]["statuses"]:
+        assert type(status["used"]) is int and (status["allowance"] is None or type(status["allowance"]) is int)
+    assert all(type(row["requests"]) is int for row in document["activity"]["estimated_tokens"]["rows"])
+    daily = document["activity"]["daily_events"]
+    assert type(daily["max"]) is int and type(daily["min"]) is int
+
+
+def test_max_rows_0_shows_every_row_as_in_the_bedrock_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    logs = tmp_path / "logs"
+    write_qdev_corpus(logs, start=date(2025, 11, 3), end=date(2025, 11, 7), seed=3, users=26)
+    users = set()
+    for path in logs.rglob("*.json.gz"):
+        for record in json.loads(gzip.decompress(path.read_bytes()))["records"]:
+            request = next(value for name, value in record.items() if name.endswith("Request"))
+            users.add(request["userId"])
+    assert len(users) > 20
+    argv = ["--logs-dir", str(logs), "--start-date", "2025-11-03", "--end-date", "2025-11-07"]
+
+    def per_user_section(extra: list[str]) -> str:
+        capsys.readouterr()
+        assert qcli_s3_analyzer.main([*argv, *extra]) == 0
+        out = capsys.readouterr().out
+        return out[out.index("Per user (") : out.index("Daily (")]
+
+    everything = per_user_section(["--max-rows", "0"])
+    assert sorted(u for u in users if u in everything) == sorted(users) and "more rows" not in everything
+    shown = per_user_section([])
+    assert sum(u in shown for u in users) == 20
+    assert f"... {len(users) - 20} more rows (use --max-rows 0 for all, or --format csv or json)" in shown
+
+
+def test_help_through_the_main_cli_shows_the_command_typed() -> None:
+    done = subprocess.run(
+        [sys.executable, "bedrock_tracker_cli.py", "--service", "qcli", "--help"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("usage: bedrock_tracker_cli.py --service qcli [-h]"), done.stdout[:80]
+    alone = subprocess.run(
+        [sys.executable, "qcli_s3_analyzer.py", "--help"], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert alone.stdout.startswith("usage: qcli_s3_analyzer.py [-h]"), alone.stdout[:80]
+
+
 @pytest.mark.parametrize(
     ("argv", "code", "message"),
     [
@@ -119,6 +224,7 @@ def test_no_prompt_or_response_text_in_any_output(demo: dict) -> None:
         (["--tz", "Mars/Olympus"], 1, "time zone"),
         (["--days", "0"], 1, "--days"),
         (["--sample", "0"], 1, "--sample"),
+        (["--max-rows", "-1"], 1, "--max-rows must be 0 (all rows) or more"),
         (["--bucket", "b", "--logs-dir", "."], 1, "choose one of --bucket, --logs-dir"),
         (["--logs-dir", "/no/such/folder"], 1, "is not a folder"),
         (["--regions", "mars-east-1"], 1, "unknown region"),

@@ -23,6 +23,7 @@ import pytest
 from bedrock_usage.corpus_writer import write_local, write_s3
 from bedrock_usage.layout import is_payload_key, parse_key
 from bedrock_usage.synthetic import MIN_COVERING_RECORDS, CorpusSpec, generate_records
+from tests.logfiles import read_tree
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "generate_test_data.py"
@@ -464,6 +465,67 @@ def test_script_reports_a_missing_bucket(aws_env: dict[str, str]) -> None:
     done = run_script("--simulate", "--bucket", "no-such-bucket", "--records", "10", env=aws_env)
     assert done.returncode == 2
     assert "no-such-bucket" in done.stderr and done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+
+
+def test_runs_for_other_regions_share_no_request_id_and_the_tracker_counts_every_call(
+    tmp_path: Path, no_aws_env: dict[str, str]
+) -> None:
+    # Default seed, as a user runs it: one region, then another one in a second run (the brief's 455 shared ids).
+    period = ("--start-date", "2025-11-01", "--end-date", "2025-11-30")
+    runs = {"us-east-1": 3000, "ap-northeast-2": 1000}
+    ids: dict[str, list[str]] = {}
+    for region, count in runs.items():
+        out = tmp_path / region
+        done = run_script("--simulate", "--regions", region, "--records", str(count), *period, "--out-dir", str(out),
+                          env=no_aws_env)
+        assert done.returncode == 0, done.stderr
+        ids[region] = [record["requestId"] for record in read_tree(out)]
+        assert len(ids[region]) == count
+    assert not set(ids["us-east-1"]) & set(ids["ap-northeast-2"])
+
+    # Both runs in one folder (as two buckets mirrored into one): the tracker counts all 4,000 calls.
+    both = tmp_path / "both"
+    for region in runs:
+        for path in (tmp_path / region).rglob("*"):
+            if path.is_file():
+                target = both / path.relative_to(tmp_path / region)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(path.read_bytes())
+    report = subprocess.run(
+        [sys.executable, str(ROOT / "bedrock_tracker_cli.py"), "--engine", "local", "--logs-dir", str(both), *period,
+         "--region", *runs, "--analysis", "summary", "--format", "json", "--output-dir", "-"],
+        capture_output=True, text=True, env=no_aws_env, cwd=tmp_path, timeout=300,
+    )
+    assert report.returncode == 0, report.stderr
+    assert json.loads(report.stdout)["summary"]["calls"] == sum(runs.values())
+
+
+def test_request_ids_stay_reproducible_for_a_spec_and_differ_between_specs() -> None:
+    base = dict(records=500, start_date=date(2025, 11, 1), end_date=date(2025, 11, 7), seed=11)
+    first = [r["requestId"] for r in generate_records(CorpusSpec(**base))]
+    assert first == [r["requestId"] for r in generate_records(CorpusSpec(**base))]
+    assert len(set(first)) == len(first)
+    for change in ({"regions": ("us-west-2",)}, {"end_date": date(2025, 11, 8)}, {"records": 400},
+                   {"account": "210987654321"}):
+        other = [r["requestId"] for r in generate_records(CorpusSpec(**(base | change)))]
+        assert not set(first) & set(other), change
+
+
+def test_a_refused_write_names_the_action_and_the_policy_file(aws_env: dict[str, str]) -> None:
+    s3 = boto3.client("s3")
+    s3.create_bucket(Bucket="locked-logs")
+    deny_writes = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:PutObject",
+                       "Resource": "arn:aws:s3:::locked-logs/*"}],
+    }
+    s3.put_bucket_policy(Bucket="locked-logs", Policy=json.dumps(deny_writes))
+    done = run_script("--simulate", "--bucket", "locked-logs", "--records", "50", env=aws_env)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+    assert "s3:PutObject" in done.stderr and "iam/test-data-generator.json" in done.stderr
+    assert "s3://locked-logs/" in done.stderr
+    assert not s3.list_objects_v2(Bucket="locked-logs").get("Contents")
 
 
 @pytest.mark.parametrize(

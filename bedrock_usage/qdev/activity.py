@@ -14,7 +14,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
 
@@ -215,6 +215,7 @@ class ActivityStats:
     skipped_rows: Counter[str] = field(default_factory=Counter)
     older_layout_files: int = 0
     via_athena: bool = False  # read by a query (files_listed then counts the files the query saw)
+    queried_regions: tuple[str, ...] = ()  # with via_athena: the regions the query ran in
     bytes_scanned: int = 0
     query_cost_usd: float = 0.0
     failed_regions: dict[str, str] = field(default_factory=dict)
@@ -232,18 +233,28 @@ class ActivityReport:
     month: MonthWindow
     limits: list[LimitStatus]
     stats: ActivityStats
+    reports_due_through: date  # the last day whose report has been delivered (at 00:00 UTC the next day)
 
     @property
-    def daily_events(self) -> dict[str, float]:
-        """Average, highest and lowest daily event totals over the period's days."""
-        events = self.per_day["events"]
+    def daily_events(self) -> dict[str, float | int]:
+        """Average, highest and lowest daily event totals over the period's days whose report is due, and those days.
+
+        A day whose report cannot have arrived yet (today) would otherwise count as a day without events.
+        """
+        events = self.per_day.loc[self.per_day["Date"] <= self.reports_due_through, "events"]
         if events.empty:
-            return {"average": 0.0, "max": 0.0, "min": 0.0}
-        return {"average": float(events.mean()), "max": float(events.max()), "min": float(events.min())}
+            return {"average": 0.0, "max": 0, "min": 0, "days": 0}
+        return {"average": float(events.mean()), "max": int(events.max()), "min": int(events.min()),
+                "days": len(events)}
 
 
-def summarise_activity(rows: pd.DataFrame, first_day: date, last_day: date, stats: ActivityStats) -> ActivityReport:
-    """Aggregate rows read from ``min(first_day - 7 days, 1st of the month of last_day)`` to ``last_day``."""
+def summarise_activity(
+    rows: pd.DataFrame, first_day: date, last_day: date, stats: ActivityStats, now: datetime | None = None
+) -> ActivityReport:
+    """Aggregate rows read from ``min(first_day - 7 days, 1st of the month of last_day)`` to ``last_day``.
+
+    ``now`` (default: the clock) says which days' reports are due yet.
+    """
     rows = with_events(rows)
     window = MonthWindow.of(last_day)
     month_rows = rows[(rows["Date"] >= window.start) & (rows["Date"] <= last_day)]
@@ -275,6 +286,7 @@ def summarise_activity(rows: pd.DataFrame, first_day: date, last_day: date, stat
         month=window,
         limits=evaluate_limits(month_rows, window),
         stats=stats,
+        reports_due_through=(now or datetime.now(UTC)).astimezone(UTC).date() - timedelta(days=1),
     )
 
 

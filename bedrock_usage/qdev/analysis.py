@@ -343,9 +343,8 @@ def collect(
         frames.append(result.rows)
     activity_rows = None
     if source.activity is not None and report_regions:
+        # kept even without rows: the report says the query found none, and what its scan cost
         activity_rows, activity_stats = source.activity.read(report_regions, period.start, period.end, filters)
-        if not activity_stats.files_listed and not activity_stats.failed_regions:
-            activity_rows = None  # as from S3: no report files in the period
     elif activity_objects:
         activity_rows = pd.concat([act.empty_rows(), *frames], ignore_index=True) if frames else act.empty_rows()
         activity_rows = activity_rows[activity_rows["UserId"].map(filters.keeps).astype(bool)]
@@ -488,14 +487,15 @@ def _report_estimate(activity: act.ActivityReport | None, per_type: pd.DataFrame
     for row in per_type.itertuples():
         column, per_request = REPORT_COUNTS[row.request_type]
         count = int(activity.rows[column].sum())
+        requests = -(-count // per_request)  # whole requests: an odd message count ends with an unanswered prompt
         records.append(
             {
                 "request_type": row.request_type,
                 "report_column": column,
                 "report_count": count,
-                "requests": count / per_request,
+                "requests": requests,
                 "measured_avg_tokens": row.avg_total_tokens,
-                "estimated_tokens": round(count / per_request * row.avg_total_tokens),
+                "estimated_tokens": round(requests * row.avg_total_tokens),
             }
         )
     return ReportTokenEstimate(ESTIMATE_LABEL, pd.DataFrame(records))

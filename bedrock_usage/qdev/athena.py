@@ -46,6 +46,7 @@ class AthenaActivity:
         result = self.engine.query(query.sql, query.params, scope)
         stats = act.ActivityStats(
             via_athena=True,
+            queried_regions=regions,
             bytes_scanned=result.stats.bytes_read,
             query_cost_usd=result.stats.cost_usd,
             failed_regions=dict(result.stats.failed_regions),

@@ -113,8 +113,8 @@ class LimitStatus:
 
     limit: DocumentedLimit
     subject: str  # a user id, or ACCOUNT
-    used: float
-    allowance: float | None
+    used: int
+    allowance: int | None
     projected: float
 
     @property
@@ -150,14 +150,13 @@ def evaluate_limits(
     for limit in limits:
         used_by_user = month_rows.groupby("UserId")[list(limit.columns)].sum().sum(axis=1) if users else pd.Series()
         if limit.scope == "account":
-            used = float(used_by_user.sum()) if users else 0.0
-            allowance = None if limit.monthly is None else float(limit.monthly * max(users, 1))
+            used = int(used_by_user.sum()) if users else 0
+            allowance = None if limit.monthly is None else limit.monthly * max(users, 1)
             statuses.append(LimitStatus(limit, ACCOUNT, used, allowance, window.project(used)))
             continue
         for user, used in used_by_user.sort_values(ascending=False).items():
             if used > 0:
-                allowance = None if limit.monthly is None else float(limit.monthly)
-                statuses.append(LimitStatus(limit, str(user), float(used), allowance, window.project(float(used))))
+                statuses.append(LimitStatus(limit, str(user), int(used), limit.monthly, window.project(int(used))))
     return statuses
 
 

@@ -19,7 +19,10 @@ from typing import Any, TextIO
 import pandas as pd
 
 from ..jsonable import json_records, json_value
+from ..period import Period
 from ..text_grid import grid_lines
+from .activity import ActivityReport, ActivityStats
+from .activity_sql import TABLE_NAME
 from .analysis import QDevReport
 from .cost import PRICE_SOURCE, SUBSCRIPTION_SOURCE, SUBSCRIPTION_USD_PER_USER_MONTH
 from .limits import LimitStatus
@@ -137,6 +140,7 @@ def report_document(report: QDevReport, generated_at: datetime | None = None) ->
                 "skipped_rows": dict(activity.stats.skipped_rows),
                 "older_layout_files": activity.stats.older_layout_files,
                 "via_athena": activity.stats.via_athena,
+                "queried_regions": list(activity.stats.queried_regions),
                 "bytes_scanned": activity.stats.bytes_scanned,
                 "query_cost_usd": activity.stats.query_cost_usd,
             },
@@ -200,9 +204,12 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], indent: str = 
 
 
 def _limited(rows: list, max_rows: int) -> tuple[list, list[str]]:
-    if len(rows) <= max_rows:
+    """The first ``max_rows`` rows (all of them for 0) and the line saying how many were left out."""
+    if max_rows <= 0 or len(rows) <= max_rows:
         return rows, []
-    return rows[:max_rows], [f"  ... {len(rows) - max_rows} more rows (all rows: --format csv or json)"]
+    return rows[:max_rows], [
+        f"  ... {len(rows) - max_rows:,} more rows (use --max-rows 0 for all, or --format csv or json)"
+    ]
 
 
 def _section(title: str) -> list[str]:
@@ -210,7 +217,7 @@ def _section(title: str) -> list[str]:
 
 
 def render_terminal(report: QDevReport, max_rows: int = 20) -> str:
-    """The report as text for a terminal."""
+    """The report as text for a terminal, at most ``max_rows`` rows per table (0: every row)."""
     s, files, period = report.summary, report.files, report.period
     out = [RULE]
     if report.demo:
@@ -293,7 +300,7 @@ def render_terminal(report: QDevReport, max_rows: int = 20) -> str:
         f"  subscription minus virtual cost: {_usd(cost.difference)}",
     ]
 
-    out += _section(f"Per user (by total tokens, top {max_rows})")
+    out += _section(f"Per user (by total tokens, top {max_rows})" if max_rows else "Per user (by total tokens)")
     user_rows = [
         [
             r.user_id,
@@ -321,7 +328,7 @@ def render_terminal(report: QDevReport, max_rows: int = 20) -> str:
         [str(r.date), _n(r.requests), _n(r.chat), _n(r.inline), _n(r.dev), _n(r.users), _n(r.total_tokens)]
         for r in report.daily.itertuples()
     ]
-    shown, more = _limited(daily_rows, max(max_rows, 31))
+    shown, more = _limited(daily_rows, max(max_rows, 31) if max_rows else 0)
     out += _table(["date", "requests", "chat", "inline", "/dev", "users", "tokens"], shown) + more
 
     hourly_label = "UTC" if period.tz == "UTC" else f"UTC and {period.tz}"
@@ -353,25 +360,46 @@ def render_terminal(report: QDevReport, max_rows: int = 20) -> str:
     return "\n".join(out) + "\n"
 
 
+def _athena_lines(stats: ActivityStats, period: Period) -> list[str]:
+    """The query's scan and cost, preceded, when it returned nothing, by the line saying so."""
+    out = []
+    if not stats.files_listed:
+        answered = [region for region in stats.queried_regions if region not in stats.failed_regions]
+        out.append(
+            f"  the Athena query on {TABLE_NAME} returned no rows for {period.label()} in {', '.join(answered)}"
+            if answered
+            else f"  no Region answered the Athena query on {TABLE_NAME} (see Warnings)"
+        )
+    out.append(
+        f"  read through Athena: {stats.bytes_scanned / 2**20:,.1f} MiB scanned, "
+        f"about ${stats.query_cost_usd:,.4f} (files: those the query saw)"
+    )
+    return out
+
+
+def _daily_events_line(activity: ActivityReport, period: Period) -> str:
+    daily = activity.daily_events
+    line = f"  daily events: average {daily['average']:,.1f}, highest {_n(daily['max'])}, lowest {_n(daily['min'])}"
+    if daily["days"] < period.days:
+        line += f" (over {daily['days']} of {period.days} days: a day's report arrives at 00:00 UTC the next day)"
+    return line
+
+
 def _activity_lines(report: QDevReport, max_rows: int) -> list[str]:
     activity = report.activity
     if activity is None:
         return _section("Activity reports") + ["  no user-activity reports found (see docs/amazon-q.md to enable them)"]
     stats = activity.stats
     out = _section("Activity reports (by_user_analytic)")
+    if stats.via_athena and not stats.files_listed:
+        return out + _athena_lines(stats, report.period)
     out.append(
         f"  files read: {_n(stats.files_read)} of {_n(stats.files_listed)}"
         f" (older 41-column layout: {stats.older_layout_files})   rows in period: {_n(len(activity.rows))}"
     )
     if stats.via_athena:
-        out.append(
-            f"  read through Athena: {stats.bytes_scanned / 2**20:,.1f} MiB scanned, "
-            f"about ${stats.query_cost_usd:,.4f} (files: those the query saw)"
-        )
-    daily = activity.daily_events
-    out.append(
-        f"  daily events: average {daily['average']:,.1f}, highest {_n(daily['max'])}, lowest {_n(daily['min'])}"
-    )
+        out += _athena_lines(stats, report.period)
+    out.append(_daily_events_line(activity, report.period))
     rows = [[r["UserId"], *(_n(r[col]) for col, _ in ACTIVITY_USER_COLUMNS)] for _, r in activity.per_user.iterrows()]
     shown, more = _limited(rows, max_rows)
     out += [""] + _table(["user", *(label for _, label in ACTIVITY_USER_COLUMNS)], shown) + more

@@ -11,7 +11,6 @@ import gzip
 import io
 import json
 import random
-import shutil
 import uuid
 from collections import defaultdict
 from collections.abc import Callable
@@ -23,6 +22,7 @@ from typing import Any
 
 from ..cache import cache_dir
 from ..corpus_writer import Destination, LocalFolder, S3Bucket, check_bucket
+from ..demo import cached_corpus
 from ..layout import days_between, normalise_prefix
 from . import layout
 from .activity import ACTIVITY_COLUMNS, DATE_FORMAT, METRIC_COLUMNS
@@ -31,7 +31,7 @@ DEFAULT_ACCOUNT = "123456789012"
 DEMO_SEED = 20251112
 DEMO_DAYS = 30
 DEMO_USERS = 8
-DEMO_FORMAT_VERSION = 1
+DEMO_FORMAT_VERSION = 2
 RECORDS_PER_FILE = 4
 # Columns absent from the older 41-column layout in this generator (which five AWS added later is not documented).
 OLDER_LAYOUT_DROPS = (
@@ -284,10 +284,12 @@ def write_qdev_corpus(
     regions: tuple[str, ...] = ("us-east-1",),
     activity: bool = True,
     s3_client: Any = None,
+    not_after: datetime | None = None,
 ) -> CorpusSummary:
     """Write prompt logs (QDeveloperLogs; KiroLogs for Kiro users) and daily activity reports, ``start``..``end``.
 
-    ``dest`` is a folder or ``s3://bucket[/prefix]`` (the bucket must exist). The same arguments always give
+    ``dest`` is a folder or ``s3://bucket[/prefix]`` (the bucket must exist). With ``not_after``, no request
+    at or after that instant is logged and no report due after it is written. The same arguments always give
     the same files.
     """
     rng = random.Random(seed)
@@ -318,9 +320,10 @@ def write_qdev_corpus(
                 region = regions[0] if rng.random() < 0.8 else rng.choice(regions)
                 folder = "KiroLogs" if kiro else "QDeveloperLogs"
                 log_type = _LOG_TYPE_OF[request_type]
-                files[(folder, log_type, region, moment.replace(minute=0, second=0, microsecond=0))].append(
-                    _record(rng, request_type, user.user_id, _timestamp(moment, rng))
-                )
+                record = _record(rng, request_type, user.user_id, _timestamp(moment, rng))
+                if not_after is not None and moment >= not_after:
+                    continue  # drawn all the same, so the requests before it do not depend on the clock
+                files[(folder, log_type, region, moment.replace(minute=0, second=0, microsecond=0))].append(record)
                 if not kiro:
                     daily_counts[(day, user.user_id)][request_type] += 1
     for (folder, log_type, region, hour_start), records in sorted(files.items()):
@@ -340,9 +343,9 @@ def write_qdev_corpus(
                 lines = rng.randint(1500, 3500) if user is transformer and day.weekday() < 3 else 0
                 if counts or lines:
                     rows.append(_activity_row(rng, user, day, counts or {}, lines))
-            if rows:
-                # written at 00:00 UTC after the day they cover, in that next day's 00 folder
-                delivered = datetime.combine(day + timedelta(days=1), time(0, 0), UTC)
+            # written at 00:00 UTC after the day they cover, in that next day's 00 folder
+            delivered = datetime.combine(day + timedelta(days=1), time(0, 0), UTC)
+            if rows and (not_after is None or delivered <= not_after):
                 key = layout.activity_report_key(prefix, account, "QDeveloperLogs", regions[0], delivered, _hex(rng, 8))
                 objects.append((key, _activity_csv(rows, day < cutover, rng)))
                 summary.activity_files += 1
@@ -365,32 +368,21 @@ def demo_cache_dir() -> Path:
     return cache_dir() / "demo-qdev"
 
 
-def ensure_demo_corpus(today: date | None = None, log: Callable[[str], None] | None = None) -> DemoCorpus:
-    """Reuse the cached demo corpus, or generate one (the 30 days before ``today``, UTC) and cache it."""
-    folder = demo_cache_dir()
-    manifest = folder / "demo.json"
-    if manifest.is_file():
-        try:
-            info = json.loads(manifest.read_text())
-            if info.get("version") == DEMO_FORMAT_VERSION:
-                return DemoCorpus(folder, date.fromisoformat(info["start"]), date.fromisoformat(info["end"]))
-        except (ValueError, KeyError, TypeError):
-            pass
-    end = (today or datetime.now(UTC).date()) - timedelta(days=1)
+def ensure_demo_corpus(log: Callable[[str], None] | None = None) -> DemoCorpus:
+    """The demo corpus of the ``DEMO_DAYS`` days ending today (UTC), generated once a day into the cache folder.
+
+    As in real logs, nothing is dated after now, and a day's activity report exists from 00:00 UTC the next day.
+    """
+    now = datetime.now(UTC)
+    end = now.date()
     start = end - timedelta(days=DEMO_DAYS - 1)
-    if log:
-        log(f"generating the demo corpus in {folder} (once) ...")
-    staging = folder.with_name(folder.name + ".partial")
-    shutil.rmtree(staging, ignore_errors=True)
-    summary = write_qdev_corpus(staging, start=start, end=end, seed=DEMO_SEED, users=DEMO_USERS)
-    info = {
-        "version": DEMO_FORMAT_VERSION,
-        "seed": DEMO_SEED,
-        "start": start.isoformat(),
-        "end": end.isoformat(),
-        "emails": summary.emails,
-    }
-    (staging / "demo.json").write_text(json.dumps(info, indent=2))
-    shutil.rmtree(folder, ignore_errors=True)
-    staging.rename(folder)  # a half-written corpus is never mistaken for a finished one
-    return DemoCorpus(folder, start, end)
+    folder = demo_cache_dir()
+    wanted = {"version": DEMO_FORMAT_VERSION, "end": end.isoformat(), "days": DEMO_DAYS, "seed": DEMO_SEED,
+              "users": DEMO_USERS}
+
+    def build(staging: Path) -> None:
+        if log:
+            log(f"generating the demo corpus for {start} .. {end} in {folder} (once a day) ...")
+        write_qdev_corpus(staging, start=start, end=end, seed=DEMO_SEED, users=DEMO_USERS, not_after=now)
+
+    return DemoCorpus(cached_corpus(folder, wanted, build), start, end)
