@@ -11,7 +11,6 @@ Reports never contain prompt or response text. Set-up and output format: docs/am
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -19,6 +18,7 @@ from pathlib import Path
 from bedrock_usage.athena_setup import DEFAULT_WORKGROUP
 from bedrock_usage.aws import Aws
 from bedrock_usage.errors import SetupRequired, UsageError
+from bedrock_usage.jsonable import document_text
 from bedrock_usage.period import resolve_period
 from bedrock_usage.qdev.analysis import DEFAULT_CONTEXT_WINDOW, Filters, Options, Source, analyze
 from bedrock_usage.qdev.athena import AthenaActivity, qdev_athena_engine
@@ -34,7 +34,7 @@ from bedrock_usage.qdev.render import (
 from bedrock_usage.qdev.sources import DEFAULT_BUCKET, LocalStore, s3_store
 from bedrock_usage.qdev.synthetic import DEMO_DAYS, demo_cache_dir, ensure_demo_corpus
 from bedrock_usage.regions import resolve_regions
-from bedrock_usage.script_cli import UsageErrorParser
+from bedrock_usage.script_cli import UsageErrorParser, reader_went_away
 
 PROG = "qcli_s3_analyzer.py"
 EXAMPLES = """examples:
@@ -208,7 +208,7 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(render_terminal(report, args.max_rows))
         return 0
     if args.format == "json" and str(args.output_dir) == "-":
-        print(json.dumps(report_document(report), indent=2, ensure_ascii=False))
+        print(document_text(report_document(report)))
         return 0
     stamp = datetime.now().strftime("%Y%m%d_%H%M%S")
     paths = (
@@ -229,6 +229,8 @@ def main(argv: list[str] | None = None, prog: str = PROG) -> int:
     except (UsageError, SetupRequired) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except BrokenPipeError:
+        return reader_went_away()
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ from typing import Any, TextIO
 
 import pandas as pd
 
-from ..jsonable import json_records, json_value
+from ..jsonable import document_text, json_records, json_value
 from ..period import Period
 from ..text_grid import grid_lines
 from .activity import ActivityReport, ActivityStats
@@ -472,7 +472,7 @@ def write_json(report: QDevReport, out_dir: Path, stamp: str) -> Path:
     """Write ``qcli_analysis_{stamp}.json``."""
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"qcli_analysis_{stamp}.json"
-    path.write_text(json.dumps(report_document(report), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    path.write_text(document_text(report_document(report)) + "\n", encoding="utf-8")
     return path
 
 
