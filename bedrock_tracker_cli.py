@@ -23,6 +23,7 @@ from bedrock_usage.jsonable import document_text
 from bedrock_usage.period import Period, check_zone, resolve_period
 from bedrock_usage.profiles import PROFILES_ENV, profile_resolver
 from bedrock_usage.qdev.sources import LocalStore, S3Store
+from bedrock_usage.qdev.synthetic import ensure_demo_corpus
 from bedrock_usage.queries import Filters
 from bedrock_usage.regions import DEFAULT_REGIONS, resolve_regions
 from bedrock_usage.render import render_terminal, report_document, selected_analyses, write_csv, write_json
@@ -269,6 +270,8 @@ def run_governance(args: argparse.Namespace, engine: Engine, scan: Period) -> in
         result.warnings[:0] = warnings
         output, alert = gr.chargeback_output(result, args.max_rows), False
     else:
+        if args.demo and not (args.qdev_logs_dir or args.qdev_bucket):
+            args.qdev_logs_dir = ensure_demo_corpus().path  # the Amazon Q demo beside the Bedrock demo
         if bool(args.qdev_logs_dir) == bool(args.qdev_bucket):
             raise UsageError("--developer-costs needs one of --qdev-logs-dir DIR or --qdev-bucket BUCKET")
         store = (S3Store((aws or Aws.connect(args.profile)).client("s3"), args.qdev_bucket) if args.qdev_bucket

@@ -188,3 +188,14 @@ def test_local_engine_reads_the_sync_mirror_by_default(demo_env: dict[str, str],
                      "summary", "--format", "json", "--output-dir", "-", env=env)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["summary"]["calls"] == len(records)
+
+
+def test_developer_costs_in_demo_mode_use_the_amazon_q_demo(demo_env: dict[str, str]) -> None:
+    from bedrock_usage.qdev.synthetic import DEMO_USERS
+
+    month = datetime.now(UTC).strftime("%Y-%m")
+    result = run_cli("--demo", "--developer-costs", month, "--format", "json", "--output-dir", "-", env=demo_env)
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)["rows"]
+    assert sum(1 for row in rows if row["qdev_user_id"]) == DEMO_USERS
+    assert sum(1 for row in rows if row["bedrock_calls"]) > 0
