@@ -57,11 +57,17 @@ def selected_analyses(choice: str, report: UsageReport) -> list[str]:
     return [] if choice == "summary" else [choice]
 
 
+SMALLEST_SHOWN_USD = 0.0001
+
+
 def format_cost(value: float) -> str:
-    """``$1,234.5678``; ``unpriced`` for a missing price."""
+    """``$1,234.5678`` (four decimals, so a column lines up); ``<$0.0001`` for a smaller non-zero cost;
+    ``unpriced`` for a missing price. Files keep the full figure."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "unpriced"
-    return f"${value:,.6f}" if abs(value) < 1 else f"${value:,.4f}"
+    if 0 < abs(value) < SMALLEST_SHOWN_USD:
+        return f"<${SMALLEST_SHOWN_USD}"
+    return f"${value:,.4f}"
 
 
 def _cell(column: str, value: object) -> str:
