@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import tempfile
 from pathlib import Path
 
@@ -20,20 +21,34 @@ ACCOUNT = "123456789012"
 MODELS = ["anthropic.claude-3-haiku-20240307-v1:0", "us.anthropic.claude-sonnet-4-5-20250929-v1:0",
           "global.anthropic.claude-haiku-4-5-20251001-v1:0", "mistral.unknown-model-v1:0"]
 
+COUNT_FIELDS = [("input", "inputTokenCount"), ("input", "cacheReadInputTokenCount"),
+                ("input", "cacheWriteInputTokenCount"), ("output", "outputTokenCount")]
+# The rule: a token count is a JSON integer or a string of (at most 18) digits; "12" reads as 12.
+READABLE_COUNT = re.compile(r"-?[0-9]{1,18}")
+
 valid_records = st.lists(
     st.builds(
-        lambda minute, name, model, inp, out, cache, op: {
+        lambda minute, name, model, inp, out, cache, op, as_text: {
             "schemaType": "ModelInvocationLog", "timestamp": f"2025-11-02T{minute // 60:02d}:{minute % 60:02d}:00Z",
             "accountId": ACCOUNT, "identity": {"arn": f"arn:aws:iam::{ACCOUNT}:user/{name}"}, "region": "us-east-1",
             "requestId": f"req-{minute}-{name}-{inp}-{out}", "operation": op, "modelId": model,
-            "input": {"inputTokenCount": inp, "cacheReadInputTokenCount": cache},
+            "input": {"inputTokenCount": str(inp) if as_text else inp, "cacheReadInputTokenCount": cache},
             "output": {"outputTokenCount": out},
         },
         st.integers(0, 24 * 60 - 1), st.sampled_from(["ann", "bo", "o'hara", "x_y"]), st.sampled_from(MODELS),
         st.integers(0, 300_000), st.integers(0, 20_000), st.integers(0, 5_000),
         st.sampled_from(["InvokeModel", "Converse", "ConverseStream", "SomeFutureOperation"]),
+        st.booleans(),
     ),
     min_size=1, max_size=40, unique_by=lambda r: r["requestId"],
+)
+# Token counts that cannot be read as integers: each makes its record a bad one.
+unreadable_counts = st.one_of(
+    st.sampled_from(["abc", "12x", "", " 7", "1e3", "12.5", "0x10", "1_000", "9" * 19, 12.5, 1e3, True, False,
+                     {"n": 5}, [5], []]),
+    st.text(max_size=8).filter(lambda t: not READABLE_COUNT.fullmatch(t)),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+    st.lists(st.integers(), max_size=2),
 )
 
 
@@ -56,13 +71,25 @@ def corrupt(record: dict, how: str) -> str:
     return json.dumps(bad)
 
 
+def unreadable_count(record: dict, field: int, value: object) -> str:
+    """A valid record with one token count replaced by a value that is not an integer."""
+    bad = json.loads(json.dumps(record))
+    part, name = COUNT_FIELDS[field]
+    bad[part][name] = value
+    return json.dumps(bad)
+
+
 junk_lines = st.lists(
     st.one_of(
-        st.text(alphabet=st.characters(blacklist_characters="\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"),
+        # no lone surrogates: they cannot be written as UTF-8, so no log object holds one
+        st.text(alphabet=st.characters(exclude_categories=("Cs",),
+                                       exclude_characters="\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"),
                 min_size=1, max_size=60).filter(lambda t: t.strip() and not t.lstrip().startswith("{")),
         st.tuples(valid_records.map(lambda rs: rs[0]),
                   st.sampled_from(["truncated", "negative", "huge", "timestamp", "no-timestamp", "epoch"]))
         .map(lambda pair: corrupt(*pair)),
+        st.tuples(valid_records.map(lambda rs: rs[0]), st.integers(0, len(COUNT_FIELDS) - 1), unreadable_counts)
+        .map(lambda t: unreadable_count(*t)),
         st.just("[1, 2, 3]"),
         st.just("{}"),
     ),

@@ -91,6 +91,33 @@ def test_bad_input_is_skipped_and_counted_and_changes_nothing(tmp_path: Path) ->
     assert any("skipped 3 records" in w for w in dirty.warnings)
 
 
+@pytest.mark.parametrize("cache", [False, True], ids=["cache-off", "cache-on"])
+def test_token_counts_that_are_not_integers_make_the_record_skipped(tmp_path: Path, cache: bool) -> None:
+    good = [record(f"2025-11-02T{h:02d}:05:00Z", user("alice"), inp=100 + h, out=h) for h in range(12)]
+    good[1]["input"]["inputTokenCount"] = "101"  # a numeric string reads as the number, as Athena reads it
+    good[2]["output"]["outputTokenCount"] = "-0"
+    good[3]["input"]["cacheReadInputTokenCount"] = None
+    bad_values = ["abc", "12x", "", "12.5", True, False, {"n": 5}, [5], 7.5, "99999999999999999999"]
+    bad = []
+    for index, value in enumerate(bad_values):
+        rec = record(f"2025-11-02T13:{index:02d}:00Z", user("bob"), inp=1000, out=1000)
+        part, name = [("input", "inputTokenCount"), ("output", "outputTokenCount"),
+                      ("input", "cacheReadInputTokenCount"), ("input", "cacheWriteInputTokenCount")][index % 4]
+        rec[part][name] = value
+        bad.append(rec)
+    write_records(tmp_path / "logs", good + bad)
+    period = resolve_period(start="2025-11-02", end="2025-11-02")
+    engine = LocalEngine(tmp_path / "logs", cache=tmp_path / "cache" if cache else False)
+    for _ in range(2 if cache else 1):  # with the cache, the second refresh reads the stored parts
+        report = BedrockAthenaTracker(engine).analyze(period, ["us-east-1"])
+        assert report.summary["calls"] == len(good)
+        assert report.summary["input_tokens"] == sum(int(r["input"]["inputTokenCount"]) for r in good)
+        assert report.summary["output_tokens"] == sum(int(r["output"]["outputTokenCount"]) for r in good)
+        assert report.summary["cache_read_tokens"] == 0
+        assert report.records_skipped == len(bad)
+        assert list(report.tables["user"]["user"]) == ["alice"]  # bob's records are all bad
+
+
 @pytest.mark.parametrize("pattern", ["o'brien", "100%", "a_b", "back\\slash", "x' OR '1'='1", "--", "ünï"])
 def test_arn_pattern_matches_literally(tmp_path: Path, pattern: str) -> None:
     names = ["o'brien", "obrien", "100%", "1000", "a_b", "axb", "back\\slash", "x' OR '1'='1", "--", "ünï", "plain"]

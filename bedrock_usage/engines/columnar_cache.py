@@ -29,7 +29,7 @@ from ..errors import UsageError
 from ..schema import COLUMNS
 
 CACHE_ENV = "BEDROCK_USAGE_COLUMNAR_CACHE"
-FORMAT_VERSION = 1  # bump when parts would hold other rows or columns: every cache is then rebuilt
+FORMAT_VERSION = 2  # bump when parts would hold other rows or columns: every cache is then rebuilt
 MANIFEST = "manifest.json"
 RESULTS = "results"
 KEPT_RESULTS = 16  # query results kept per logs folder, the most recently used

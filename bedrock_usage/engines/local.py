@@ -4,6 +4,13 @@ Only the day folders of the requested regions and UTC days are listed, so files 
 never opened. Unreadable objects (truncated or non-gzip content) are skipped and counted; malformed lines
 become rows without a timestamp, which the tracker counts as skipped records. Parsed records are kept in a
 columnar cache (``columnar_cache``) unless it is switched off, so a refresh parses only new objects.
+
+A token count must be a JSON integer or a string of digits (``"12"`` reads as 12, as Athena reads it); a record
+with any other count (``"abc"``, ``"12x"``, ``12.5``, ``true``, an object or an array) is a malformed line too.
+Athena cannot tell such a count from a missing one: its OpenX JSON SerDe (Trino's reader, engine 3) reads a
+string that is not a number, or a boolean, as NULL, which the facts query counts as 0 tokens, truncates ``12.5``
+to 12, and fails the whole query (HIVE_BAD_DATA) on an object or array; ``ignore.malformed.json`` covers only
+lines that are not JSON.
 """
 
 from __future__ import annotations
@@ -198,15 +205,29 @@ _COLUMNS = duckdb_columns()
 _TABLE_DDL = ", ".join(
     [f'"{name}" {kind}' for name, kind in _COLUMNS.items()] + [f"{PARTITION_COLUMN} VARCHAR", '"$path" VARCHAR']
 )
-_STRUCTURE = json.dumps(_COLUMNS)
+# Integer fields (the token counts) are parsed as text and checked: json_transform would turn "abc", true or an
+# object into NULL, the same as an absent field. At most 18 digits always fits a BIGINT.
+_TEXT_COLUMNS = {name: kind.replace(" BIGINT", " VARCHAR") for name, kind in _COLUMNS.items()}
+_INTEGER_FIELDS = [
+    f'j."{name}"."{field}"' for name, kind in _COLUMNS.items() for field in re.findall(r"(\w+) BIGINT", kind)
+]
+_INTEGERS_VALID = " AND ".join(f"({p} IS NULL OR regexp_full_match({p}, '-?[0-9]{{1,18}}'))" for p in _INTEGER_FIELDS)
+_STRUCTURE = json.dumps(_TEXT_COLUMNS)
 # Objects are decompressed in Python and parsed by DuckDB's JSON functions: reading many small gzip objects
 # through ``read_json`` directly costs milliseconds of set-up per object. Bodies are parsed, never kept.
 _PARSE = (
-    "SELECT " + ", ".join(f'j."{name}"' for name in _COLUMNS) + f', dt AS {PARTITION_COLUMN}, path AS "$path" FROM ('
+    "SELECT "
+    + ", ".join(
+        f'j."{name}"' if kind == _TEXT_COLUMNS[name] else f'CAST(j."{name}" AS {kind}) AS "{name}"'
+        for name, kind in _COLUMNS.items()
+    )
+    + f', dt AS {PARTITION_COLUMN}, path AS "$path" FROM ('
+    # A record with an unreadable integer becomes a row of NULLs, like a line that is not JSON.
+    f"SELECT CASE WHEN {_INTEGERS_VALID} THEN j END AS j, dt, path FROM ("
     "SELECT try(json_transform(line, ?)) AS j, dt, path FROM ("
     "SELECT unnest(string_split(content, chr(10))) AS line, dt, path FROM batch"
     # A line is blank when it has nothing but spaces; most start with '{', so trim() rarely runs.
-    ") WHERE line <> '' AND (starts_with(line, '{') OR trim(line) <> ''))"
+    ") WHERE line <> '' AND (starts_with(line, '{') OR trim(line) <> '')))"
 )
 _PARTITION_PATTERN = re.compile(_PARTITION_RE)
 

@@ -4,6 +4,8 @@ Record shapes (AWS "Prompt log examples"): ``generateAssistantResponseEventReque
 ``generateCompletionsEventRequest/Response`` (inline). The /dev shape
 (``startTaskAssistCodeGenerationEventRequest{prompt, userId, timeStamp, conversationId}``,
 ``...EventResponse{requestId}``) is inferred from the others: AWS documents that only the prompt is logged.
+A missing or null text counts as empty; a text, user id or response of the wrong JSON type makes the record
+unusable (skipped and counted), so it can neither add a request with 0 tokens nor move tokens to another user.
 """
 
 from __future__ import annotations
@@ -57,50 +59,64 @@ def parse_timestamp(value: object) -> datetime:
     if zone and zone != "Z":
         sign = -1 if zone[0] == "-" else 1
         digits = zone[1:].replace(":", "")
-        moment -= sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+        try:
+            moment -= sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+        except OverflowError:  # 0001-01-01T00:00:00+01:00 is before the first datetime
+            raise ValueError(f"timestamp out of range: {value!r}") from None
     return moment.replace(tzinfo=UTC)
 
 
 def decode_log_file(data: bytes) -> dict:
     """The JSON document of one file (gunzipped when it is gzip); BadLogFile with a short reason otherwise."""
-    if not data:
-        raise BadLogFile("empty file")
     if data[:2] == b"\x1f\x8b":
         try:
             data = gzip.decompress(data)
         except (EOFError, OSError, zlib.error):
             raise BadLogFile("truncated or corrupt gzip") from None
+    if not data or data.isspace():
+        raise BadLogFile("empty file")
     try:
         doc = json.loads(data)
-    except (UnicodeDecodeError, ValueError):
+    except UnicodeDecodeError:
+        raise BadLogFile("not UTF-8 text") from None
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser's limit
         raise BadLogFile("malformed JSON") from None
     if not isinstance(doc, dict) or not isinstance(doc.get("records"), list):
         raise BadLogFile("no 'records' list")
     return doc
 
 
-def _text(value: object) -> str:
-    return value if isinstance(value, str) else ""
+def _text(part: dict, key: str) -> str:
+    """The text under ``key``: empty when missing or null, ValueError when it is not a string."""
+    value = part.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ValueError(f"{key} is not text")
+    return value
 
 
 def _completion_text(value: object) -> str:
     if isinstance(value, dict):  # tolerate {"content": "..."} completions as well as plain strings
-        return _text(value.get("content"))
-    return _text(value)
+        return _text(value, "content")
+    if value is None or isinstance(value, str):
+        return value or ""
+    raise ValueError("completion is not text")
 
 
 def _texts(request_type: str, request: dict, response: dict) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    if request_type == "chat":
-        return (_text(request.get("prompt")),), (_text(response.get("assistantResponse")),)
     if request_type == "inline":
         completions = response.get("completions")
-        outputs = tuple(_completion_text(c) for c in completions) if isinstance(completions, list) else ()
-        return (_text(request.get("leftContext")), _text(request.get("rightContext"))), outputs
-    return (_text(request.get("prompt")),), (_text(response.get("assistantResponse")),)
+        if completions is not None and not isinstance(completions, list):
+            raise ValueError("completions is not a list")
+        outputs = tuple(_completion_text(c) for c in completions or ())
+        return (_text(request, "leftContext"), _text(request, "rightContext")), outputs
+    return (_text(request, "prompt"),), (_text(response, "assistantResponse"),)
 
 
 def parse_record(record: object) -> PromptRequest:
-    """One record; ValueError with a short reason when it has no known request or no usable timestamp."""
+    """One record; ValueError with a short reason when it has no known request, no usable timestamp, or a text,
+    user id or response of the wrong type."""
     if not isinstance(record, dict):
         raise ValueError("record is not an object")
     request_key = next((key for key in RECORD_KINDS if isinstance(record.get(key), dict)), None)
@@ -115,9 +131,10 @@ def parse_record(record: object) -> PromptRequest:
     except ValueError:
         raise ValueError("bad timeStamp") from None
     response = record.get(response_key)
-    inputs, outputs = _texts(request_type, request, response if isinstance(response, dict) else {})
-    user = request.get("userId")
-    user_id = user.strip() if isinstance(user, str) and user.strip() else UNKNOWN_USER
+    if response is not None and not isinstance(response, dict):
+        raise ValueError("response is not an object")
+    inputs, outputs = _texts(request_type, request, response or {})
+    user_id = _text(request, "userId").strip() or UNKNOWN_USER
     return PromptRequest(request_type, user_id, timestamp, inputs, outputs)
 
 
