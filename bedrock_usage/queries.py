@@ -31,6 +31,7 @@ FACT_DIMENSIONS = (
     "model_id",
     "operation",
     "long_context",
+    "uses_cache",
     "duplicate",
 )
 FACT_MEASURES = (
@@ -69,8 +70,9 @@ def usage_facts_query(period: Period, filters: Filters, tag_keys: tuple[str, ...
 
     Records without a readable timestamp, or with a negative or impossibly large token count, come back
     with ``day`` NULL, to be counted as skipped. A record delivered more than once
-    (same ``requestId`` and ``timestamp``: a re-synced object, an overlapping mirror) is counted once; its
-    extra copies come back flagged ``duplicate``.
+    (same ``requestId`` and ``timestamp``: a re-synced object, an overlapping mirror) is counted once, a readable
+    copy before an unreadable one; its extra copies come back flagged ``duplicate``. Calls with cache tokens are
+    facts apart (``uses_cache``), so a model without a cache price leaves only those calls unpriced.
     """
     first_day, last_day = period.partition_days()
     params: list[SqlParam] = []
@@ -95,7 +97,7 @@ def usage_facts_query(period: Period, filters: Filters, tag_keys: tuple[str, ...
     tags_inner = "".join(f",\n    {select}" for select in tag_selects)
     tags_outer = "".join(f", {tag_column(i)}" for i in range(len(tag_keys)))
     group_count = len(FACT_DIMENSIONS) + len(tag_keys)
-    sql = f"""WITH delivered AS (
+    sql = f"""WITH parsed AS (
   SELECT
     CASE
       WHEN least(coalesce(input.inputTokenCount, 0), coalesce(input.cacheReadInputTokenCount, 0),
@@ -109,7 +111,8 @@ def usage_facts_query(period: Period, filters: Filters, tag_keys: tuple[str, ...
       ELSE try(from_iso8601_timestamp("timestamp"))
     END AS ts,
     requestId AS request_id,
-    row_number() OVER (PARTITION BY requestId, "timestamp" ORDER BY "$path") AS copy_number,
+    "timestamp" AS raw_timestamp,
+    "$path" AS object_path,
     identity.arn AS identity_arn,
     region AS source_region,
     inferenceRegion AS inference_region,
@@ -123,6 +126,10 @@ def usage_facts_query(period: Period, filters: Filters, tag_keys: tuple[str, ...
   FROM {TABLE_NAME}
   WHERE {PARTITION_COLUMN} BETWEEN ? AND ?
     AND NOT regexp_like("$path", '/data/[^/]*$')
+),
+delivered AS (
+  SELECT *, row_number() OVER (PARTITION BY request_id, raw_timestamp ORDER BY ts IS NULL, object_path) AS copy_number
+  FROM parsed
 )
 SELECT
   date_format(at_timezone(ts, ?), '%Y-%m-%d') AS day,
@@ -134,6 +141,7 @@ SELECT
   model_id,
   operation_name AS operation,
   input_count + cache_read_count + cache_write_count > {LONG_CONTEXT_TOKENS} AS long_context,
+  cache_read_count + cache_write_count > 0 AS uses_cache,
   request_id IS NOT NULL AND copy_number > 1 AS duplicate{tags_outer},
   count(*) AS calls,
   count_if(error_code IS NOT NULL) AS errors,

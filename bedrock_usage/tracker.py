@@ -160,7 +160,8 @@ class BedrockAthenaTracker:
         frame = self.rewriter.rewrite(frame, self.tag_keys) if self.rewriter else frame.copy()
         for name in ("calls", "errors", "hour", *FACT_MEASURES):
             frame[name] = pd.to_numeric(frame[name]).fillna(0).astype("int64")
-        frame["long_context"] = frame["long_context"].fillna(False).astype(bool)
+        for flag in ("long_context", "uses_cache"):
+            frame[flag] = frame[flag].fillna(False).astype(bool)
         for column in ("identity_arn", "source_region", "inference_region", "model_id", "operation"):
             frame[column] = frame[column].astype("object").where(frame[column].notna(), None)
         frame["weekday"] = pd.to_datetime(frame["day"]).dt.day_name()

@@ -198,3 +198,32 @@ def test_a_record_delivered_twice_is_counted_once(tmp_path: Path) -> None:
     assert report.summary["input_tokens"] == sum(r["input"]["inputTokenCount"] for r in records + no_id)
     assert report.stats.duplicate_records == 7
     assert any("7 duplicate" in w for w in report.warnings)
+
+
+HAIKU_3_INPUT_PER_TOKEN = 0.25 / 1e6  # published on-demand price, USD per input token
+HAIKU_3_OUTPUT_PER_TOKEN = 1.25 / 1e6
+
+
+def test_only_the_call_with_unpriceable_cache_tokens_is_unpriced(tmp_path: Path) -> None:
+    plain = record("2025-11-03T10:05:00Z", user("dev"), inp=100, out=50)
+    cached = record("2025-11-03T10:20:00Z", user("dev"), inp=300, out=70)
+    cached["input"]["cacheReadInputTokenCount"] = 500  # the book has no cache price for Claude 3 Haiku
+    write_records(tmp_path, [plain, cached])
+    report = BedrockAthenaTracker(LocalEngine(tmp_path, cache=False)).analyze(
+        resolve_period(start="2025-11-03", end="2025-11-03"), ["us-east-1"])
+    assert report.summary["calls"] == 2 and report.summary["unpriced_calls"] == 1
+    assert report.summary["estimated_cost_usd"] == pytest.approx(
+        100 * HAIKU_3_INPUT_PER_TOKEN + 50 * HAIKU_3_OUTPUT_PER_TOKEN)
+
+
+def test_a_corrupt_copy_never_displaces_the_readable_record(tmp_path: Path) -> None:
+    good = record("2025-11-03T10:05:00Z", user("dev"), inp=100, out=50)
+    corrupt = json.loads(json.dumps(good))
+    corrupt["input"]["inputTokenCount"] = -5
+    (path,) = write_records(tmp_path, [good])
+    earlier = path.with_name("0-" + path.name)  # sorts before the good object
+    earlier.write_bytes(gzip.compress((json.dumps(corrupt) + "\n").encode()))
+    report = BedrockAthenaTracker(LocalEngine(tmp_path, cache=False)).analyze(
+        resolve_period(start="2025-11-03", end="2025-11-03"), ["us-east-1"])
+    assert (report.summary["calls"], report.summary["input_tokens"]) == (1, 100)
+    assert report.records_skipped == 1 and report.stats.duplicate_records == 0

@@ -173,3 +173,11 @@ def test_a_missing_bucket_is_a_setup_step(aws_env: dict[str, str], tmp_path: Pat
     )
     assert result.returncode == 2
     assert "no-such-q-bucket does not exist" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_local_file_that_cannot_be_read_is_an_unreadable_object(tmp_path: Path) -> None:
+    from bedrock_usage.qdev.sources import LocalStore, UnreadableObject
+
+    (tmp_path / "not-a-file.json.gz").mkdir()  # e.g. replaced by a folder after the listing
+    with pytest.raises(UnreadableObject, match="file not readable"):
+        LocalStore(tmp_path).read("not-a-file.json.gz")

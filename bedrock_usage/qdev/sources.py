@@ -142,6 +142,8 @@ class LocalStore:
             return (self.root / key).read_bytes()
         except FileNotFoundError:
             raise UnreadableObject("file disappeared") from None
+        except OSError as exc:  # no permission, a folder where a file was, an I/O error
+            raise UnreadableObject(f"file not readable ({exc.strerror or exc})") from None
 
     def __repr__(self) -> str:
         return f"LocalStore({str(self.root)!r})"
