@@ -114,9 +114,12 @@ def test_setup_admin_grants_exactly_the_setup_calls() -> None:
         "PutBucketLifecycleConfiguration", "ListObjectsV2", "GetModelInvocationLoggingConfiguration",
         "PutModelInvocationLoggingConfiguration", "GetDatabase", "CreateDatabase", "GetTable", "CreateTable",
         "UpdateTable", "GetWorkGroup", "CreateWorkGroup", "UpdateWorkGroup", "StartQueryExecution",
-        "GetQueryExecution", "GetQueryResults",
+        "GetQueryExecution", "GetQueryResults", "StopQueryExecution",
     ]  # fmt: skip
+    # --compact: Athena writes the Parquet files and adds the table's partitions with the caller's rights.
+    compaction = {"glue:GetPartition", "glue:GetPartitions", "glue:BatchCreatePartition", "s3:AbortMultipartUpload"}
     expected = {IAM_ACTIONS[operation] for operation in setup_operations} | {"s3:GetObject", "s3:PutObject"}
+    expected |= compaction
     assert actions(policy("setup-admin.json")) == expected
 
 
