@@ -150,9 +150,9 @@ def main(argv: list[str] | None = None) -> int:
         if qdev:
             configure_qdev_region(aws, region, options, qdev, args.dry_run, result)
         else:
-            configure_region(aws, region, options, args.dry_run, result)
+            logs = configure_region(aws, region, options, args.dry_run, result)
             if args.compact and not result.error:
-                compact_region(aws, region, options, args.dry_run, result)
+                compact_region(aws, region, logs, options, args.dry_run, result)
 
     if args.format == "table":
         dry = " (dry run: nothing will be changed)" if args.dry_run else ""

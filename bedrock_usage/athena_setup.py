@@ -157,7 +157,7 @@ def table_input(logs: LogLocation, account: str, region: str, start_day: date) -
     """The Glue table over one region's logs, with the ``dt`` partition projected from the date folders.
 
     Athena reads a Hive table's location recursively, so the payload objects one folder below the hour
-    (``.../{HH}/data/``) are inside it too; the tracker's SQL drops them with ``"$path" NOT LIKE '%/data/%'``.
+    (``.../{HH}/data/``) are inside it too; the tracker's SQL drops every object under a ``/data/`` folder.
     """
     location = f"s3://{logs.bucket}/{region_prefix(logs.prefix, account, region)}"
     return _projected_text_table(
@@ -385,13 +385,7 @@ def _read_workgroup(athena: Any, name: str) -> dict[str, Any] | None:
 
 def run_test_query(athena: Any, workgroup: str, day: date, sql: str = TEST_QUERY) -> QueryOutcome:
     """Count one day's rows through the workgroup: proves the table, the workgroup and the results bucket."""
-    query_id = athena.start_query_execution(
-        QueryString=sql,
-        QueryExecutionContext={"Database": DATABASE_NAME},
-        WorkGroup=workgroup,
-        ExecutionParameters=[f"'{partition_value(day)}'"],
-    )["QueryExecutionId"]
-    execution = wait_for_query(athena, query_id)
+    query_id, execution = run_query(athena, workgroup, sql, [partition_value(day)])
     status = execution["Status"]
     if status["State"] != "SUCCEEDED":
         return QueryOutcome(status["State"], None, status.get("StateChangeReason", ""))
@@ -399,6 +393,20 @@ def run_test_query(athena: Any, workgroup: str, day: date, sql: str = TEST_QUERY
     # The first row holds the column names; an empty result set has no rows at all.
     count = rows[1]["Data"][0].get("VarCharValue") if len(rows) > 1 else None
     return QueryOutcome("SUCCEEDED", count)
+
+
+def run_query(
+    athena: Any, workgroup: str, sql: str, days: list[str], timeout: float = QUERY_TIMEOUT_SECONDS
+) -> tuple[str, dict[str, Any]]:
+    """Start ``sql`` in the workgroup with ``days`` (partition values, never user text) as its parameters, and
+    wait for it: its id and last QueryExecution."""
+    query_id = athena.start_query_execution(
+        QueryString=sql,
+        QueryExecutionContext={"Database": DATABASE_NAME},
+        WorkGroup=workgroup,
+        ExecutionParameters=[f"'{day}'" for day in days],
+    )["QueryExecutionId"]
+    return query_id, wait_for_query(athena, query_id, timeout)
 
 
 def wait_for_query(
@@ -415,13 +423,17 @@ def wait_for_query(
         delay = min(delay * 2, 2.0)
 
 
-def configure_region(aws: Aws, region: str, options: AthenaOptions, dry_run: bool, result: RegionSetup) -> None:
-    """Everything Athena needs in one region; the log location is read first so a missing one changes nothing."""
+def configure_region(
+    aws: Aws, region: str, options: AthenaOptions, dry_run: bool, result: RegionSetup
+) -> LogLocation:
+    """Everything Athena needs in one region; the log location is read first so a missing one changes nothing.
+    Returns that location."""
     account = aws.account_id()
     logs = find_log_location(aws, region, account, options)
     result.target = f"s3://{logs.bucket}/{normalise_prefix(logs.prefix)}"
     table = table_input(logs, account, region, options.start_day)
     _configure_athena(aws, region, options, table, (TEST_QUERY, "records"), dry_run, result)
+    return logs
 
 
 def configure_qdev_region(

@@ -18,7 +18,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from .athena_setup import AthenaOptions, ensure_table, find_log_location, wait_for_query
+from .athena_setup import AthenaOptions, LogLocation, ensure_table, run_query
 from .aws import Aws, error_code
 from .layout import partition_value, region_prefix
 from .logging_status import first_log_day
@@ -123,12 +123,15 @@ def read_compact_table(glue: Any, database: str = DATABASE_NAME) -> dict[str, An
         raise
 
 
-def record_compacted_through(glue: Any, table: dict[str, Any], day: date, database: str = DATABASE_NAME) -> None:
-    """Store ``day`` as the last day copied, keeping the rest of the table's definition."""
+def record_compacted_through(
+    glue: Any, table: dict[str, Any], day: date, database: str = DATABASE_NAME
+) -> dict[str, Any]:
+    """Store ``day`` as the last day copied, keeping the rest of the table's definition; returns that definition."""
     keep = ("Name", "Description", "Owner", "Retention", "StorageDescriptor", "PartitionKeys", "TableType")
     table_input = {key: table[key] for key in keep if key in table}
     table_input["Parameters"] = {**table.get("Parameters", {}), COMPACTED_THROUGH: day.isoformat()}
     glue.update_table(DatabaseName=database, TableInput=table_input)
+    return table_input
 
 
 def reads_logs_table(sql: str) -> bool:
@@ -162,9 +165,16 @@ def with_compacted_days(sql: str, compacted_through: date | None, first_day: dat
 
 
 def compact_region(
-    aws: Aws, region: str, options: AthenaOptions, dry_run: bool, result: RegionSetup, now: datetime | None = None
+    aws: Aws,
+    region: str,
+    logs: LogLocation,
+    options: AthenaOptions,
+    dry_run: bool,
+    result: RegionSetup,
+    now: datetime | None = None,
 ) -> None:
-    """Create the compacted table in ``region`` and copy the settled days not yet copied, block by block."""
+    """Create the compacted table in ``region`` and copy the settled days of ``logs`` not yet copied, block by
+    block."""
     account = aws.account_id()
     location = f"s3://{bucket_name(options.results_bucket_template, account, region)}/{COMPACTED_PREFIX}"
     glue, athena = aws.client("glue", region), aws.client("athena", region)
@@ -173,7 +183,6 @@ def compact_region(
     done = parse_compacted_through(table)
     start = options.start_day
     if done is None:  # a first run starts at the first day with logs, not years of empty partitions earlier
-        logs = find_log_location(aws, region, account, options)
         first = first_log_day(aws.client("s3", region), logs.bucket, region_prefix(logs.prefix, account, region))
         if first is None:
             result.notes.append(f"no log objects yet: nothing to copy into {COMPACT_TABLE}")
@@ -193,20 +202,14 @@ def compact_region(
         if outcome:
             result.error = f"copying {block.first}..{block.last} into {COMPACT_TABLE}: {outcome}"
             return
-        record_compacted_through(glue, table, block.last)
-        table = read_compact_table(glue) or table
+        table = record_compacted_through(glue, table, block.last)
     result.notes.append(f"copied {days} days ({span}) into {COMPACT_TABLE}; compacted through {blocks[-1].last}")
 
 
 def _run_insert(athena: Any, workgroup: str, block: DayBlock) -> str:
     """Run one block's INSERT INTO; an empty string when it succeeded, else why not (a late query is stopped)."""
-    query_id = athena.start_query_execution(
-        QueryString=insert_sql(),
-        QueryExecutionContext={"Database": DATABASE_NAME},
-        WorkGroup=workgroup,
-        ExecutionParameters=[f"'{value}'" for value in block_params(block)],
-    )["QueryExecutionId"]
-    status = wait_for_query(athena, query_id, timeout=COMPACT_TIMEOUT_SECONDS)["Status"]
+    query_id, execution = run_query(athena, workgroup, insert_sql(), block_params(block), COMPACT_TIMEOUT_SECONDS)
+    status = execution["Status"]
     state = status["State"]
     if state == "SUCCEEDED":
         return ""
