@@ -17,7 +17,7 @@ from .budgets import BudgetCheck, burndown
 from .chargeback import CHARGEBACK_COLUMNS, CHARGEBACK_SCHEMA, DEVELOPER_SCHEMA, Chargeback, accuracy_notes
 from .jsonable import document_text, json_records, rounded
 from .reconcile import BILLING_TRUTH, Reconciliation
-from .text_grid import grid
+from .text_grid import grid, more_rows_note
 
 RECONCILIATION_SCHEMA = "bedrock-usage/reconciliation/v1"
 BUDGETS_SCHEMA = "bedrock-usage/budgets/v1"
@@ -66,7 +66,7 @@ def table_text(frame: pd.DataFrame, columns: Sequence[Column], max_rows: int = 0
     numeric = [pd.api.types.is_numeric_dtype(frame[name]) or name.endswith("_usd") for name, _ in columns]
     out = [grid(header, body, numeric)]
     if len(frame) > len(shown):
-        out.append(f"... {len(frame) - len(shown):,} more rows (use --max-rows 0 for all, or --format csv)")
+        out.append(more_rows_note(len(frame) - len(shown)))
     if frame.empty:
         out.append("(none)")
     return "\n".join(out)

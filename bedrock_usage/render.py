@@ -10,7 +10,7 @@ import pandas as pd
 
 from .engines.base import PAYLOAD_OBJECTS
 from .jsonable import document_text, json_records, json_value, rounded
-from .text_grid import grid_lines
+from .text_grid import grid_lines, more_rows_note
 from .tracker import COST_NOTE, GROUP_KEYS, METRICS, TOKENS_NOTE, TOTAL_COST, UsageReport
 
 SCHEMA_ID = "bedrock-usage/report/v1"
@@ -97,7 +97,7 @@ def text_table(frame: pd.DataFrame, keys: list[str], max_rows: int) -> str:
     head, rule, lines = grid_lines(header, [*body, total_row], [c in metrics for c in columns])
     out = [head, rule, *lines[:-1]]
     if len(frame) > len(shown):
-        out.append(f"... {len(frame) - len(shown):,} more rows (use --max-rows 0 for all, or --format csv)")
+        out.append(more_rows_note(len(frame) - len(shown)))
     out += [rule, lines[-1]]
     return "\n".join(out)
 

@@ -34,6 +34,11 @@ def grid_lines(
     return line(header), "  ".join("-" * width for width in widths), [line(row) for row in body]
 
 
+def more_rows_note(hidden: int) -> str:
+    """The line under a table cut at ``--max-rows``."""
+    return f"... {hidden:,} more rows (use --max-rows 0 for all, or --format csv or json)"
+
+
 def grid(header: Sequence[str], body: Sequence[Sequence[str]], right: Sequence[bool] | None = None) -> str:
     """Header, rule and body as one block of text."""
     head, rule, lines = grid_lines(header, body, right)

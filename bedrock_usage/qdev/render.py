@@ -20,7 +20,7 @@ import pandas as pd
 
 from ..jsonable import document_text, json_records, json_value
 from ..period import Period
-from ..text_grid import grid_lines
+from ..text_grid import grid_lines, more_rows_note
 from .activity import ActivityReport, ActivityStats
 from .activity_sql import TABLE_NAME
 from .analysis import QDevReport
@@ -207,9 +207,7 @@ def _limited(rows: list, max_rows: int) -> tuple[list, list[str]]:
     """The first ``max_rows`` rows (all of them for 0) and the line saying how many were left out."""
     if max_rows <= 0 or len(rows) <= max_rows:
         return rows, []
-    return rows[:max_rows], [
-        f"  ... {len(rows) - max_rows:,} more rows (use --max-rows 0 for all, or --format csv or json)"
-    ]
+    return rows[:max_rows], ["  " + more_rows_note(len(rows) - max_rows)]
 
 
 def _section(title: str) -> list[str]:
