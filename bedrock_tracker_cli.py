@@ -14,23 +14,25 @@ import argparse
 import sys
 from pathlib import Path
 
-from bedrock_usage import anomalies, budgets, chargeback, reconcile
-from bedrock_usage import governance_render as gr
-from bedrock_usage.aws import Aws
+from bedrock_usage.aws.mirror import mirror_logs
+from bedrock_usage.aws.session import Aws
+from bedrock_usage.cache import default_mirror_dir
+from bedrock_usage.cli import UsageErrorParser, reader_went_away
 from bedrock_usage.engines.base import Engine
+from bedrock_usage.engines.choice import SourceChoice, build_engine
+from bedrock_usage.engines.queries import Filters
 from bedrock_usage.errors import SetupRequired, UsageError
-from bedrock_usage.jsonable import document_text
-from bedrock_usage.period import Period, check_zone, resolve_period
-from bedrock_usage.profiles import PROFILES_ENV, profile_resolver
+from bedrock_usage.governance import anomalies, budgets, chargeback, reconcile
+from bedrock_usage.governance import render as gr
+from bedrock_usage.governance.profiles import PROFILES_ENV, profile_resolver
+from bedrock_usage.logs.period import Period, check_zone, resolve_period
+from bedrock_usage.logs.regions import DEFAULT_REGIONS, resolve_regions
+from bedrock_usage.output.json_values import document_text
+from bedrock_usage.pricing import PRICES_ENV, PriceBook
 from bedrock_usage.qdev.sources import LocalStore, S3Store
 from bedrock_usage.qdev.synthetic import ensure_demo_corpus
-from bedrock_usage.queries import Filters
-from bedrock_usage.regions import DEFAULT_REGIONS, resolve_regions
-from bedrock_usage.render import render_terminal, report_document, selected_analyses, write_csv, write_json
-from bedrock_usage.script_cli import UsageErrorParser, reader_went_away
-from bedrock_usage.sources import SourceChoice, build_engine, default_mirror_dir, mirror_logs
-from bedrock_usage.tracker import ANALYSES, BedrockAthenaTracker
-from pricing import PRICES_ENV, PriceBook
+from bedrock_usage.report.render import render_terminal, report_document, selected_analyses, write_csv, write_json
+from bedrock_usage.report.tracker import ANALYSES, BedrockAthenaTracker
 
 EXIT_OK, EXIT_USER, EXIT_ENVIRONMENT = 0, 1, 2
 
@@ -153,7 +155,7 @@ def run(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------------------------------------------------------
 # Governance modes: --reconcile, --check-budgets, --anomalies, --chargeback, --developer-costs (docs/governance.md).
-# The logic lives in bedrock_usage/{reconcile,budgets,anomalies,chargeback,profiles}.py; this only wires options.
+# The logic lives in bedrock_usage/governance/; this only wires options.
 
 EXIT_ALERT = 3
 GOVERNANCE_MODES = ("reconcile", "check_budgets", "anomalies", "chargeback", "developer_costs")

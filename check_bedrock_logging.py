@@ -8,10 +8,10 @@ import shlex
 import sys
 from datetime import UTC, datetime
 
-from bedrock_usage.aws import Aws
+from bedrock_usage.aws.logging_status import RegionLoggingStatus, check_region
+from bedrock_usage.aws.session import Aws
+from bedrock_usage.cli import EXIT_OK, make_parser, print_json, regions_of, render_table, run_main
 from bedrock_usage.errors import SetupRequired
-from bedrock_usage.logging_status import RegionLoggingStatus, check_region
-from bedrock_usage.script_cli import EXIT_OK, make_parser, print_json, regions_of, render_table, run_main
 
 EXAMPLES = """\
   python check_bedrock_logging.py

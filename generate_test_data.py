@@ -19,22 +19,9 @@ from typing import Any
 
 from botocore.config import Config
 
-from bedrock_usage.aws import AWS_ERRORS, Aws, describe, error_code
-from bedrock_usage.corpus_writer import (
-    Destination,
-    LocalFolder,
-    S3Bucket,
-    WriteSummary,
-    check_bucket,
-    existing_log_keys,
-    write_corpus,
-)
-from bedrock_usage.errors import SetupRequired, UsageError
-from bedrock_usage.layout import normalise_prefix
-from bedrock_usage.period import parse_day
-from bedrock_usage.qdev.synthetic import write_qdev_corpus
-from bedrock_usage.script_cli import EXIT_OK, make_parser, print_json, regions_of, render_table, run_main
-from bedrock_usage.synthetic import (
+from bedrock_usage.aws.session import AWS_ERRORS, Aws, describe, error_code
+from bedrock_usage.cli import EXIT_OK, make_parser, print_json, regions_of, render_table, run_main
+from bedrock_usage.demo.synthetic import (
     DEFAULT_ACCOUNT,
     DEFAULT_BODY_BYTES,
     DEFAULT_RECORDS,
@@ -48,6 +35,19 @@ from bedrock_usage.synthetic import (
     generate_records,
     routed_model_id,
 )
+from bedrock_usage.demo.writer import (
+    Destination,
+    LocalFolder,
+    S3Bucket,
+    WriteSummary,
+    check_bucket,
+    existing_log_keys,
+    write_corpus,
+)
+from bedrock_usage.errors import SetupRequired, UsageError
+from bedrock_usage.logs.layout import normalise_prefix
+from bedrock_usage.logs.period import parse_day
+from bedrock_usage.qdev.synthetic import write_qdev_corpus
 
 DEFAULT_OUT_DIR = Path("demo-logs")
 DEFAULT_QDEV_DIR = Path("demo-qdev")

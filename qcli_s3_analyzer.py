@@ -15,11 +15,13 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from bedrock_usage.athena_setup import DEFAULT_WORKGROUP
-from bedrock_usage.aws import Aws
+from bedrock_usage.aws.session import Aws
+from bedrock_usage.cli import UsageErrorParser, reader_went_away
+from bedrock_usage.engines.athena import DEFAULT_WORKGROUP
 from bedrock_usage.errors import SetupRequired, UsageError
-from bedrock_usage.jsonable import document_text
-from bedrock_usage.period import resolve_period
+from bedrock_usage.logs.period import resolve_period
+from bedrock_usage.logs.regions import resolve_regions
+from bedrock_usage.output.json_values import document_text
 from bedrock_usage.qdev.analysis import DEFAULT_CONTEXT_WINDOW, Filters, Options, Source, analyze
 from bedrock_usage.qdev.athena import AthenaActivity, qdev_athena_engine
 from bedrock_usage.qdev.cost import DEFAULT_MODEL, MODEL_IDS
@@ -33,8 +35,6 @@ from bedrock_usage.qdev.render import (
 )
 from bedrock_usage.qdev.sources import DEFAULT_BUCKET, LocalStore, s3_store
 from bedrock_usage.qdev.synthetic import DEMO_DAYS, demo_cache_dir, ensure_demo_corpus
-from bedrock_usage.regions import resolve_regions
-from bedrock_usage.script_cli import UsageErrorParser, reader_went_away
 
 PROG = "qcli_s3_analyzer.py"
 EXAMPLES = """examples:

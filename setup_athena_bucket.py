@@ -14,25 +14,26 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bedrock_usage.athena_setup import (
+from bedrock_usage.aws.athena_setup import (
     DEFAULT_EXPIRE_DAYS,
-    DEFAULT_RESULTS_BUCKET_TEMPLATE,
     DEFAULT_START_DAY,
-    DEFAULT_WORKGROUP,
-    QDEV_DEFAULT_BUCKET,
     AthenaOptions,
+    configure_region,
+)
+from bedrock_usage.aws.compaction import compact_region
+from bedrock_usage.aws.logging_setup import SETUP_POLICY_FILE
+from bedrock_usage.aws.provisioning import RegionSetup, bucket_name
+from bedrock_usage.aws.session import Aws
+from bedrock_usage.cli import add_dry_run, finish_setup, make_parser, regions_of, run_main, run_setup
+from bedrock_usage.engines.athena import DEFAULT_RESULTS_BUCKET_TEMPLATE, DEFAULT_WORKGROUP
+from bedrock_usage.errors import SetupRequired, UsageError
+from bedrock_usage.logs.period import parse_day
+from bedrock_usage.qdev.athena_setup import (
+    QDEV_DEFAULT_BUCKET,
     QDevOptions,
     configure_qdev_region,
-    configure_region,
     qdev_report_prefixes,
 )
-from bedrock_usage.aws import Aws
-from bedrock_usage.compaction import compact_region
-from bedrock_usage.errors import SetupRequired, UsageError
-from bedrock_usage.logging_setup import SETUP_POLICY_FILE
-from bedrock_usage.period import parse_day
-from bedrock_usage.provisioning import RegionSetup, bucket_name
-from bedrock_usage.script_cli import add_dry_run, finish_setup, make_parser, regions_of, run_main, run_setup
 
 EXAMPLES = """\
   python setup_athena_bucket.py --dry-run

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import sys
 
-from bedrock_usage.aws import Aws
-from bedrock_usage.layout import normalise_prefix
-from bedrock_usage.logging_setup import (
+from bedrock_usage.aws.logging_setup import (
     DEFAULT_BUCKET_TEMPLATE,
     DEFAULT_PREFIX,
     SETUP_POLICY_FILE,
@@ -19,8 +17,10 @@ from bedrock_usage.logging_setup import (
     LoggingTarget,
     configure_region,
 )
-from bedrock_usage.provisioning import bucket_name
-from bedrock_usage.script_cli import add_dry_run, finish_setup, make_parser, regions_of, run_main, run_setup
+from bedrock_usage.aws.provisioning import bucket_name
+from bedrock_usage.aws.session import Aws
+from bedrock_usage.cli import add_dry_run, finish_setup, make_parser, regions_of, run_main, run_setup
+from bedrock_usage.logs.layout import normalise_prefix
 
 EXAMPLES = """\
   python setup_bedrock_logging.py --dry-run

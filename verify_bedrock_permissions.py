@@ -8,10 +8,17 @@ from __future__ import annotations
 
 import sys
 
-from bedrock_usage.aws import Aws
+from bedrock_usage.aws.permissions import (
+    ALLOWED,
+    DEFAULT_MODEL,
+    DEFAULT_ROLES,
+    POLICY_FILE,
+    RoleRegionCheck,
+    verify_role,
+)
+from bedrock_usage.aws.session import Aws
+from bedrock_usage.cli import EXIT_OK, make_parser, print_json, regions_of, render_table, run_main
 from bedrock_usage.errors import SetupRequired
-from bedrock_usage.permissions import ALLOWED, DEFAULT_MODEL, DEFAULT_ROLES, POLICY_FILE, RoleRegionCheck, verify_role
-from bedrock_usage.script_cli import EXIT_OK, make_parser, print_json, regions_of, render_table, run_main
 
 EXAMPLES = """\
   python verify_bedrock_permissions.py

@@ -22,8 +22,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bedrock_usage.corpus_writer import write_local  # noqa: E402
-from bedrock_usage.synthetic import CorpusSpec, generate_records  # noqa: E402
+from bedrock_usage.demo.synthetic import CorpusSpec, generate_records  # noqa: E402
+from bedrock_usage.demo.writer import write_local  # noqa: E402
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parent / ".data"
 DEFAULT_BODY_BYTES = (1000, 3000)

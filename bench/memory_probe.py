@@ -19,8 +19,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bedrock_usage.engines.local import LocalEngine  # noqa: E402
-from bedrock_usage.period import resolve_period  # noqa: E402
-from bedrock_usage.tracker import BedrockAthenaTracker  # noqa: E402
+from bedrock_usage.logs.period import resolve_period  # noqa: E402
+from bedrock_usage.report.tracker import BedrockAthenaTracker  # noqa: E402
 
 PERIOD = resolve_period(start="2025-11-01", end="2025-11-30")
 

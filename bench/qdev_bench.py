@@ -17,7 +17,7 @@ from datetime import date
 import boto3
 from baselines import SEED_Q_SAMPLE
 
-from bedrock_usage.period import resolve_period
+from bedrock_usage.logs.period import resolve_period
 from bedrock_usage.qdev import layout
 from bedrock_usage.qdev.analysis import Options, Source
 from bedrock_usage.qdev.analysis import analyze as analyze_qdev

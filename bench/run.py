@@ -39,16 +39,16 @@ from corpus import (  # noqa: E402
     parse_body_bytes,
 )
 
-from bedrock_usage.corpus_writer import write_local  # noqa: E402
+from bedrock_usage.demo.synthetic import CorpusSpec, generate_records  # noqa: E402
+from bedrock_usage.demo.writer import write_local  # noqa: E402
 from bedrock_usage.engines import local  # noqa: E402
 from bedrock_usage.engines.base import QueryResult, Scope  # noqa: E402
 from bedrock_usage.engines.columnar_cache import ColumnarCache  # noqa: E402
 from bedrock_usage.engines.local import LocalEngine  # noqa: E402
-from bedrock_usage.period import Period, resolve_period  # noqa: E402
-from bedrock_usage.regions import DEFAULT_REGIONS  # noqa: E402
-from bedrock_usage.schema import PARTITION_COLUMN, TABLE_NAME  # noqa: E402
-from bedrock_usage.synthetic import CorpusSpec, generate_records  # noqa: E402
-from bedrock_usage.tracker import BedrockAthenaTracker, UsageReport  # noqa: E402
+from bedrock_usage.logs.period import Period, resolve_period  # noqa: E402
+from bedrock_usage.logs.regions import DEFAULT_REGIONS  # noqa: E402
+from bedrock_usage.logs.schema import PARTITION_COLUMN, TABLE_NAME  # noqa: E402
+from bedrock_usage.report.tracker import BedrockAthenaTracker, UsageReport  # noqa: E402
 
 PERIOD_30 = resolve_period(start="2025-11-01", end="2025-11-30")
 PERIOD_7 = resolve_period(start="2025-11-24", end="2025-11-30")
@@ -273,7 +273,7 @@ class Bench:
 
     def window_cost(self, tag_keys: tuple[str, ...]) -> None:
         """The facts SQL with and without its de-duplication window, over the warm cache."""
-        from bedrock_usage.queries import Filters, usage_facts_query
+        from bedrock_usage.engines.queries import Filters, usage_facts_query
 
         query = usage_facts_query(PERIOD_30, Filters(), tag_keys)
         without = re.sub(r"row_number\(\) OVER \(PARTITION BY .*?\) AS copy_number", "1 AS copy_number", query.sql,

@@ -112,8 +112,8 @@ def bedrock_corpus(tmp_path_factory: pytest.TempPathFactory):
     """
     from datetime import date
 
-    from bedrock_usage.corpus_writer import write_local
-    from bedrock_usage.synthetic import CorpusSpec, generate_records
+    from bedrock_usage.demo.synthetic import CorpusSpec, generate_records
+    from bedrock_usage.demo.writer import write_local
 
     records = generate_records(CorpusSpec(records=50_000, start_date=date(2025, 10, 20), end_date=date(2025, 12, 5),
                                           seed=20251124))

@@ -8,7 +8,7 @@ from collections import defaultdict
 from datetime import datetime
 from pathlib import Path
 
-from bedrock_usage.layout import object_key
+from bedrock_usage.logs.layout import object_key
 
 ACCOUNT = "123456789012"
 

@@ -19,12 +19,11 @@ from typing import Any
 import pandas as pd
 from botocore.exceptions import ClientError
 
-from ..athena_setup import DEFAULT_RESULTS_BUCKET_TEMPLATE, DEFAULT_WORKGROUP, RESULTS_PREFIX
-from ..aws import AWS_ERRORS, Aws, as_project_error, describe, error_code, required_action
-from ..compaction import parse_compacted_through, read_compact_table, reads_logs_table, with_compacted_days
+from ..aws.session import AWS_ERRORS, Aws, as_project_error, describe, error_code, required_action
 from ..errors import SetupRequired, UsageError
-from ..schema import DATABASE_NAME, TABLE_NAME
+from ..logs.schema import DATABASE_NAME, TABLE_NAME
 from .base import QueryResult, ScanStats, Scope, SqlParam
+from .compacted import parse_compacted_through, read_compact_table, reads_logs_table, with_compacted_days
 
 DEFAULT_POLL_TIMEOUT = 600.0
 DEFAULT_MAX_CONCURRENCY = 6
@@ -41,6 +40,9 @@ BYTES_PER_MB = 2**20
 BYTES_PER_TB = 2**40
 MIN_BILLED_BYTES = 10 * BYTES_PER_MB
 
+DEFAULT_RESULTS_BUCKET_TEMPLATE = "bedrock-analytics-{account}-{region}"
+DEFAULT_WORKGROUP = "bedrock-usage"
+RESULTS_PREFIX = "query-results/"
 SETUP_STEP = "run python setup_athena_bucket.py --regions {region}"
 
 _INT_TYPES = {"tinyint", "smallint", "integer", "int", "bigint"}

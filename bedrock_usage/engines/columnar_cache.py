@@ -26,7 +26,7 @@ import pyarrow as pa
 
 from ..cache import cache_dir
 from ..errors import UsageError
-from ..schema import COLUMNS
+from ..logs.schema import COLUMNS
 
 CACHE_ENV = "BEDROCK_USAGE_COLUMNAR_CACHE"
 FORMAT_VERSION = 2  # bump when parts would hold other rows or columns: every cache is then rebuilt

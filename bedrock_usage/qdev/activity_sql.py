@@ -18,8 +18,8 @@ from datetime import date
 import pandas as pd
 
 from ..engines.base import SqlParam
-from ..layout import partition_value
-from ..schema import PARTITION_COLUMN
+from ..logs.layout import partition_value
+from ..logs.schema import PARTITION_COLUMN
 from .activity import (
     ACTIVITY_COLUMNS,
     BAD_DATE,

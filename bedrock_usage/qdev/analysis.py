@@ -17,8 +17,8 @@ from typing import NamedTuple, Protocol
 import pandas as pd
 
 from ..errors import SetupRequired
-from ..layout import days_between
-from ..period import Period
+from ..logs.layout import days_between
+from ..logs.period import Period
 from . import activity as act
 from .cost import DEFAULT_MODEL, VirtualCost, model_price, token_cost, virtual_cost
 from .layout import ACTIVITY_TYPE, REQUEST_TYPES, QDevKey, parse_key

@@ -11,9 +11,8 @@ from typing import Any
 
 import pandas as pd
 
-from ..athena_setup import DEFAULT_WORKGROUP
-from ..aws import Aws
-from ..engines.athena import AthenaEngine
+from ..aws.session import Aws
+from ..engines.athena import DEFAULT_WORKGROUP, AthenaEngine
 from ..engines.base import Scope
 from . import activity as act
 from .activity_sql import TABLE_NAME, activity_query, decode_activity

@@ -7,10 +7,9 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
-from pricing import PriceBook
-
 from ..errors import UsageError
-from ..layout import days_between
+from ..logs.layout import days_between
+from ..pricing import PriceBook
 
 SUBSCRIPTION_USD_PER_USER_MONTH = 19.0
 SUBSCRIPTION_SOURCE = "https://aws.amazon.com/q/developer/pricing/ (Pro tier, $19 per user per month; read 2025-11-12)"

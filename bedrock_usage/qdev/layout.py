@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from ..layout import normalise_prefix
+from ..logs.layout import normalise_prefix
 
 AWSLOGS = "AWSLogs"
 PRODUCTS: dict[str, str] = {"QDeveloperLogs": "Q Developer", "KiroLogs": "Kiro"}

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import json
-import re
 import sys
 import textwrap
 from collections.abc import Sequence
@@ -18,9 +17,9 @@ from typing import Any, TextIO
 
 import pandas as pd
 
-from ..jsonable import document_text, json_records, json_value
-from ..period import Period
-from ..text_grid import grid_lines, more_rows_note
+from ..logs.period import Period
+from ..output.json_values import document_text, json_records, json_value
+from ..output.terminal_table import money, more_rows_note, text_table
 from .activity import ActivityReport, ActivityStats
 from .activity_sql import TABLE_NAME
 from .analysis import QDevReport
@@ -186,21 +185,9 @@ def _pct(value: float | None) -> str:
     return "-" if value is None else f"{value:.1%}"
 
 
-def _usd(value: float) -> str:
-    return f"${value:,.2f}"
-
-
-_NUMBER_RE = re.compile(r"^[-+]?\$?[\d,]+(\.\d+)?[%x]?$")
-
-
-def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], indent: str = "  ") -> list[str]:
-    """A text table; columns whose cells are all numbers (or ``-``) are right-aligned."""
-    cells = [[str(c) for c in row] for row in rows]
-    numeric = [
-        bool(cells) and all(_NUMBER_RE.match(r[i]) or r[i] in ("", "-") for r in cells) for i in range(len(headers))
-    ]
-    head, rule, lines = grid_lines([str(h) for h in headers], cells, numeric)
-    return [indent + line for line in (head, rule, *lines)]
+def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    """A text table indented under its section; columns whose cells are all figures are right-aligned."""
+    return text_table(headers, rows, indent="  ").splitlines()
 
 
 def _limited(rows: list, max_rows: int) -> tuple[list, list[str]]:
@@ -292,10 +279,10 @@ def render_terminal(report: QDevReport, max_rows: int = 20) -> str:
     out += _section(f"Virtual cost at {cost.price.name} API list prices (reference only)")
     out += [
         f"  price: ${cost.price.input_per_1k}/1K input, ${cost.price.output_per_1k}/1K output tokens",
-        f"  input: {_usd(cost.input_cost)}   output: {_usd(cost.output_cost)}   total: {_usd(cost.total)}",
+        f"  input: {money(cost.input_cost)}   output: {money(cost.output_cost)}   total: {money(cost.total)}",
         f"  subscription: {cost.users} users x ${SUBSCRIPTION_USD_PER_USER_MONTH:.0f}/month prorated over "
-        f"{period.days} days: {_usd(cost.subscription)}",
-        f"  subscription minus virtual cost: {_usd(cost.difference)}",
+        f"{period.days} days: {money(cost.subscription)}",
+        f"  subscription minus virtual cost: {money(cost.difference)}",
     ]
 
     out += _section(f"Per user (by total tokens, top {max_rows})" if max_rows else "Per user (by total tokens)")
@@ -310,7 +297,7 @@ def render_terminal(report: QDevReport, max_rows: int = 20) -> str:
             _n(r.input_tokens),
             _n(r.output_tokens),
             _pct(r.max_context_share),
-            _usd(r.virtual_cost_usd),
+            money(r.virtual_cost_usd),
         ]
         for r in report.per_user.itertuples()
     ]

@@ -14,9 +14,9 @@ from typing import Any, Protocol
 
 from botocore.exceptions import ClientError
 
-from ..aws import AWS_ERRORS, Aws, as_project_error, describe, error_code
+from ..aws.session import AWS_ERRORS, Aws, as_project_error, describe, error_code
 from ..errors import SetupRequired, UsageError
-from ..layout import normalise_prefix
+from ..logs.layout import normalise_prefix
 from . import layout
 
 DOCS = "docs/amazon-q.md"

@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from ..cache import cache_dir
-from ..corpus_writer import Destination, LocalFolder, S3Bucket, check_bucket
-from ..demo import cached_corpus
-from ..layout import days_between, normalise_prefix
+from ..demo.daily import cached_corpus
+from ..demo.writer import Destination, LocalFolder, S3Bucket, check_bucket
+from ..logs.layout import days_between, normalise_prefix
 from . import layout
 from .activity import ACTIVITY_COLUMNS, DATE_FORMAT, METRIC_COLUMNS
 

@@ -1,0 +1,386 @@
+"""The Athena side of one region: results bucket, Glue database and table over the logs, workgroup, test query.
+
+One function per resource. ``configure_region`` sets Athena up over the Bedrock invocation logs; the Amazon Q
+Developer / Kiro tables (``qdev/athena_setup.py``) use the same results bucket, database and workgroup steps
+(``configure_athena``) with their own table and test query.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from ..engines.athena import DEFAULT_RESULTS_BUCKET_TEMPLATE, DEFAULT_WORKGROUP, RESULTS_PREFIX
+from ..errors import SetupRequired
+from ..logs.layout import normalise_prefix, partition_value, region_prefix
+from ..logs.schema import DATABASE_NAME, PARTITION_COLUMN, TABLE_NAME, glue_columns
+from .logging_setup import DEFAULT_PREFIX, read_logging_config
+from .provisioning import (
+    Change,
+    RegionSetup,
+    apply_change,
+    bucket_name,
+    ensure_lifecycle_rule,
+    ensure_private_bucket,
+)
+from .session import Aws, error_code
+
+DEFAULT_EXPIRE_DAYS = 30
+DEFAULT_START_DAY = date(2023, 1, 1)
+EXPIRY_RULE_ID = "expire-query-results"
+JSON_SERDE = "org.openx.data.jsonserde.JsonSerDe"
+LINE_SERDE = "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe"
+# A field delimiter no report contains: each line is read whole into the one column.
+LINE_DELIMITER = "\u0001"
+INPUT_FORMAT = "org.apache.hadoop.mapred.TextInputFormat"
+OUTPUT_FORMAT = "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat"
+TEST_QUERY = f"SELECT count(*) FROM {TABLE_NAME} WHERE {PARTITION_COLUMN} = ?"
+QUERY_TIMEOUT_SECONDS = 120.0
+_FINAL_STATES = {"SUCCEEDED", "FAILED", "CANCELLED"}
+# Table parameters this project owns besides projection.*; any others (added by hand or by Glue) are kept.
+_OWN_PARAMETERS = {"EXTERNAL", "classification", "storage.location.template"}
+
+
+@dataclass(frozen=True)
+class AthenaOptions:
+    """What setup_athena_bucket.py was asked for (the same for every region)."""
+
+    results_bucket_template: str = DEFAULT_RESULTS_BUCKET_TEMPLATE
+    expire_days: int = DEFAULT_EXPIRE_DAYS
+    workgroup: str = DEFAULT_WORKGROUP
+    start_day: date = DEFAULT_START_DAY
+    bytes_scanned_cutoff: int | None = None
+    log_bucket_template: str | None = None
+    log_prefix: str | None = None
+    test_query: bool = True
+
+
+@dataclass(frozen=True)
+class LogLocation:
+    """The bucket and key prefix a region's Model Invocation Logging writes to."""
+
+    bucket: str
+    prefix: str
+
+
+@dataclass(frozen=True)
+class QueryOutcome:
+    """How the test query ended."""
+
+    state: str
+    count: str | None
+    reason: str = ""
+
+
+def find_log_location(aws: Aws, region: str, account: str, options: AthenaOptions) -> LogLocation:
+    """The options' bucket and prefix where given, the rest from the region's logging configuration."""
+    if options.log_bucket_template and options.log_prefix is not None:
+        return LogLocation(bucket_name(options.log_bucket_template, account, region), options.log_prefix)
+    s3_config = read_logging_config(aws.client("bedrock", region)).get("s3Config") or {}
+    if options.log_bucket_template:
+        bucket = bucket_name(options.log_bucket_template, account, region)
+        return LogLocation(bucket, s3_config.get("keyPrefix", DEFAULT_PREFIX) if s3_config else DEFAULT_PREFIX)
+    if not s3_config.get("bucketName"):
+        raise SetupRequired(
+            f"Model Invocation Logging to S3 is not configured in {region}: run "
+            f"`python setup_bedrock_logging.py --regions {region}` first, or pass --log-bucket"
+        )
+    prefix = options.log_prefix if options.log_prefix is not None else s3_config.get("keyPrefix", "")
+    return LogLocation(s3_config["bucketName"], prefix)
+
+
+def day_projection(start_day: date) -> dict[str, str]:
+    """Projection of the ``dt`` partition: one value per UTC day folder (``yyyy/MM/dd``) from ``start_day`` on."""
+    return {
+        f"projection.{PARTITION_COLUMN}.type": "date",
+        f"projection.{PARTITION_COLUMN}.format": "yyyy/MM/dd",
+        f"projection.{PARTITION_COLUMN}.range": f"{partition_value(start_day)},NOW",
+        f"projection.{PARTITION_COLUMN}.interval": "1",
+        f"projection.{PARTITION_COLUMN}.interval.unit": "DAYS",
+    }
+
+
+def projected_text_table(
+    name: str,
+    description: str,
+    classification: str,
+    location: str,
+    template: str,
+    projection: dict[str, dict[str, str]],
+    columns: list[dict[str, str]],
+    serde: dict[str, Any],
+) -> dict[str, Any]:
+    """An external table over text objects whose partitions (``projection``: key -> its projection.* settings, in
+    partition order) are projected into ``template``: no crawler, no partitions to add."""
+    parameters = {"EXTERNAL": "TRUE", "classification": classification, "projection.enabled": "true"}
+    for settings in projection.values():
+        parameters.update(settings)
+    return {
+        "Name": name,
+        "Description": description,
+        "TableType": "EXTERNAL_TABLE",
+        "Parameters": {**parameters, "storage.location.template": template},
+        "PartitionKeys": [{"Name": key, "Type": "string"} for key in projection],
+        "StorageDescriptor": {
+            "Columns": columns,
+            "Location": location,
+            "InputFormat": INPUT_FORMAT,
+            "OutputFormat": OUTPUT_FORMAT,
+            "SerdeInfo": serde,
+        },
+    }
+
+
+def table_input(logs: LogLocation, account: str, region: str, start_day: date) -> dict[str, Any]:
+    """The Glue table over one region's logs, with the ``dt`` partition projected from the date folders.
+
+    Athena reads a Hive table's location recursively, so the payload objects one folder below the hour
+    (``.../{HH}/data/``) are inside it too; the tracker's SQL drops every object under a ``/data/`` folder.
+    """
+    location = f"s3://{logs.bucket}/{region_prefix(logs.prefix, account, region)}"
+    return projected_text_table(
+        TABLE_NAME,
+        f"Amazon Bedrock model invocation logs of {region} (bedrock-usage)",
+        "json",
+        location,
+        location + "${" + PARTITION_COLUMN + "}",
+        {PARTITION_COLUMN: day_projection(start_day)},
+        glue_columns(),
+        {
+            "SerializationLibrary": JSON_SERDE,
+            "Parameters": {"ignore.malformed.json": "true", "case.insensitive": "true"},
+        },
+    )
+
+
+def expiry_rule(days: int) -> dict[str, Any]:
+    """The lifecycle rule deleting query results after ``days`` days."""
+    return {
+        "ID": EXPIRY_RULE_ID,
+        "Filter": {"Prefix": RESULTS_PREFIX},
+        "Status": "Enabled",
+        "Expiration": {"Days": days},
+    }
+
+
+def ensure_database(glue: Any, dry_run: bool) -> Change:
+    """Create the Glue database if missing."""
+    try:
+        glue.get_database(Name=DATABASE_NAME)
+        exists = True
+    except ClientError as exc:
+        if error_code(exc) != "EntityNotFoundException":
+            raise
+        exists = False
+    return apply_change(
+        f"Glue database {DATABASE_NAME}",
+        exists=exists,
+        up_to_date=exists,
+        dry_run=dry_run,
+        write=lambda: glue.create_database(
+            DatabaseInput={"Name": DATABASE_NAME, "Description": "Amazon Bedrock usage analytics (bedrock-usage)"}
+        ),
+    )
+
+
+def ensure_table(glue: Any, desired: dict[str, Any], dry_run: bool) -> Change:
+    """Create the table, or update it when its definition differs from ``desired`` (e.g. after an upgrade)."""
+    try:
+        current = glue.get_table(DatabaseName=DATABASE_NAME, Name=desired["Name"])["Table"]
+    except ClientError as exc:
+        if error_code(exc) != "EntityNotFoundException":
+            raise
+        current = None
+
+    def write() -> None:
+        if current is None:
+            glue.create_table(DatabaseName=DATABASE_NAME, TableInput=desired)
+        else:
+            glue.update_table(DatabaseName=DATABASE_NAME, TableInput=_keep_foreign_parameters(current, desired))
+
+    return apply_change(
+        f"Glue table {DATABASE_NAME}.{desired['Name']}",
+        exists=current is not None,
+        up_to_date=current is not None and _table_shape(current) == _table_shape(desired),
+        dry_run=dry_run,
+        write=write,
+        detail=desired["Parameters"].get("storage.location.template") or desired["StorageDescriptor"]["Location"],
+    )
+
+
+def _table_shape(table: dict[str, Any]) -> dict[str, Any]:
+    """The parts of a table definition this project decides (Glue adds bookkeeping fields of its own)."""
+    storage = table.get("StorageDescriptor", {})
+    serde = storage.get("SerdeInfo", {})
+    parameters = table.get("Parameters", {})
+    return {
+        "TableType": table.get("TableType"),
+        "Parameters": {k: v for k, v in parameters.items() if k in _OWN_PARAMETERS or k.startswith("projection.")},
+        "PartitionKeys": [(key["Name"], key["Type"]) for key in table.get("PartitionKeys", [])],
+        "Columns": [(column["Name"], column["Type"]) for column in storage.get("Columns", [])],
+        "Location": storage.get("Location"),
+        "InputFormat": storage.get("InputFormat"),
+        "OutputFormat": storage.get("OutputFormat"),
+        "SerializationLibrary": serde.get("SerializationLibrary"),
+        "SerdeParameters": serde.get("Parameters", {}),
+    }
+
+
+def _keep_foreign_parameters(current: dict[str, Any], desired: dict[str, Any]) -> dict[str, Any]:
+    """``desired`` plus the table parameters someone else added (ours and projection.* are replaced)."""
+    foreign = {
+        key: value
+        for key, value in current.get("Parameters", {}).items()
+        if key not in _OWN_PARAMETERS and not key.startswith("projection.")
+    }
+    return {**desired, "Parameters": {**foreign, **desired["Parameters"]}}
+
+
+def ensure_workgroup(
+    athena: Any, name: str, output_location: str, bytes_scanned_cutoff: int | None, dry_run: bool
+) -> Change:
+    """Create the workgroup that writes results to the results bucket, or bring its settings in line."""
+    current = _read_workgroup(athena, name)
+    configuration = (current or {}).get("Configuration", {})
+    up_to_date = (
+        current is not None
+        and configuration.get("ResultConfiguration", {}).get("OutputLocation") == output_location
+        and configuration.get("EnforceWorkGroupConfiguration") is True
+        and (bytes_scanned_cutoff is None or configuration.get("BytesScannedCutoffPerQuery") == bytes_scanned_cutoff)
+    )
+    cutoff = {} if bytes_scanned_cutoff is None else {"BytesScannedCutoffPerQuery": bytes_scanned_cutoff}
+
+    def write() -> None:
+        if current is None:
+            athena.create_work_group(
+                Name=name,
+                Description="bedrock-usage queries over Bedrock invocation logs",
+                Configuration={
+                    "ResultConfiguration": {"OutputLocation": output_location},
+                    "EnforceWorkGroupConfiguration": True,
+                    **cutoff,
+                },
+            )
+        else:
+            athena.update_work_group(
+                WorkGroup=name,
+                ConfigurationUpdates={
+                    "ResultConfigurationUpdates": {"OutputLocation": output_location},
+                    "EnforceWorkGroupConfiguration": True,
+                    **cutoff,
+                },
+            )
+
+    return apply_change(
+        f"Athena workgroup {name}",
+        exists=current is not None,
+        up_to_date=up_to_date,
+        dry_run=dry_run,
+        write=write,
+        detail=output_location,
+    )
+
+
+def _read_workgroup(athena: Any, name: str) -> dict[str, Any] | None:
+    try:
+        return athena.get_work_group(WorkGroup=name).get("WorkGroup") or None
+    except ClientError as exc:
+        if error_code(exc) == "InvalidRequestException" and "not found" in str(exc).lower():
+            return None
+        raise
+
+
+def run_test_query(athena: Any, workgroup: str, day: date, sql: str = TEST_QUERY) -> QueryOutcome:
+    """Count one day's rows through the workgroup: proves the table, the workgroup and the results bucket."""
+    query_id, execution = run_query(athena, workgroup, sql, [partition_value(day)])
+    status = execution["Status"]
+    if status["State"] != "SUCCEEDED":
+        return QueryOutcome(status["State"], None, status.get("StateChangeReason", ""))
+    rows = athena.get_query_results(QueryExecutionId=query_id)["ResultSet"]["Rows"]
+    # The first row holds the column names; an empty result set has no rows at all.
+    count = rows[1]["Data"][0].get("VarCharValue") if len(rows) > 1 else None
+    return QueryOutcome("SUCCEEDED", count)
+
+
+def run_query(
+    athena: Any, workgroup: str, sql: str, days: list[str], timeout: float = QUERY_TIMEOUT_SECONDS
+) -> tuple[str, dict[str, Any]]:
+    """Start ``sql`` in the workgroup with ``days`` (partition values, never user text) as its parameters, and
+    wait for it: its id and last QueryExecution."""
+    query_id = athena.start_query_execution(
+        QueryString=sql,
+        QueryExecutionContext={"Database": DATABASE_NAME},
+        WorkGroup=workgroup,
+        ExecutionParameters=[f"'{day}'" for day in days],
+    )["QueryExecutionId"]
+    return query_id, wait_for_query(athena, query_id, timeout)
+
+
+def wait_for_query(
+    athena: Any, query_id: str, timeout: float = QUERY_TIMEOUT_SECONDS, sleep: Callable[[float], None] = time.sleep
+) -> dict[str, Any]:
+    """Poll a query until it ends or ``timeout`` seconds pass; returns its last QueryExecution."""
+    deadline = time.monotonic() + timeout
+    delay = 0.2
+    while True:
+        execution = athena.get_query_execution(QueryExecutionId=query_id)["QueryExecution"]
+        if execution["Status"]["State"] in _FINAL_STATES or time.monotonic() > deadline:
+            return execution
+        sleep(delay)
+        delay = min(delay * 2, 2.0)
+
+
+def configure_region(
+    aws: Aws, region: str, options: AthenaOptions, dry_run: bool, result: RegionSetup
+) -> LogLocation:
+    """Everything Athena needs in one region; the log location is read first so a missing one changes nothing.
+    Returns that location."""
+    account = aws.account_id()
+    logs = find_log_location(aws, region, account, options)
+    result.target = f"s3://{logs.bucket}/{normalise_prefix(logs.prefix)}"
+    table = table_input(logs, account, region, options.start_day)
+    configure_athena(aws, region, options, table, (TEST_QUERY, "records"), dry_run, result)
+    return logs
+
+
+def configure_athena(
+    aws: Aws,
+    region: str,
+    options: AthenaOptions,
+    table: dict[str, Any],
+    test: tuple[str, str],
+    dry_run: bool,
+    result: RegionSetup,
+) -> None:
+    """Results bucket, database, ``table``, workgroup, then the ``test`` query (SQL, what it counts)."""
+    results_bucket = bucket_name(options.results_bucket_template, aws.account_id(), region)
+    s3, glue, athena = (aws.client(service, region) for service in ("s3", "glue", "athena"))
+    result.changes.extend(ensure_private_bucket(s3, results_bucket, region, dry_run))
+    result.changes.append(ensure_lifecycle_rule(s3, results_bucket, expiry_rule(options.expire_days), dry_run))
+    result.changes.append(ensure_database(glue, dry_run))
+    result.changes.append(ensure_table(glue, table, dry_run))
+    output_location = f"s3://{results_bucket}/{RESULTS_PREFIX}"
+    result.changes.append(
+        ensure_workgroup(athena, options.workgroup, output_location, options.bytes_scanned_cutoff, dry_run)
+    )
+    if not options.test_query:
+        return
+    if dry_run:
+        result.notes.append("test query skipped (dry run)")
+        return
+    today = datetime.now(UTC).date()
+    sql, unit = test
+    outcome = run_test_query(athena, options.workgroup, today, sql)
+    counted = f"{outcome.count} {unit}" if outcome.count is not None else "no rows"
+    if outcome.state == "SUCCEEDED":
+        result.notes.append(f"test query SUCCEEDED: {counted} for {PARTITION_COLUMN}={partition_value(today)}")
+    elif outcome.state in _FINAL_STATES:
+        result.error = f"test query {outcome.state}: {outcome.reason or 'no reason given'}"
+    else:
+        waited = f"{QUERY_TIMEOUT_SECONDS:.0f} s"
+        result.notes.append(f"test query still {outcome.state} after {waited}: see the Athena console")

@@ -1,0 +1,269 @@
+"""Is Model Invocation Logging on in a region, can Bedrock write to its bucket, and are logs arriving?
+
+Used by check_bedrock_logging.py and by the dashboard's per-region status panel; nothing here writes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, TypeVar
+
+from ..logs.layout import normalise_prefix, parse_key, region_prefix
+from .logging_setup import BEDROCK_SERVICE, read_logging_config
+from .provisioning import bucket_region, read_bucket_policy
+from .session import AWS_ERRORS, Aws, describe, partition
+
+READER_POLICY_FILE = "iam/report-reader.json"
+T = TypeVar("T")
+# year/month/day/hour folders sit between a region's prefix and its log objects.
+_DATE_FOLDER_DEPTH = 4
+
+
+@dataclass(frozen=True)
+class PolicyVerdict:
+    """Whether a bucket policy lets Bedrock put log objects; ``allows`` is None when it cannot be told."""
+
+    allows: bool | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class LogObject:
+    """The newest invocation-log object found under a region's prefix."""
+
+    key: str
+    last_modified: datetime
+
+
+@dataclass(frozen=True)
+class RegionLoggingStatus:
+    """Model Invocation Logging as configured and observed in one region."""
+
+    region: str
+    enabled: bool
+    bucket: str | None = None
+    prefix: str | None = None
+    bucket_region: str | None = None
+    bedrock_can_write: bool | None = None
+    newest_log: LogObject | None = None
+    problems: tuple[str, ...] = field(default_factory=tuple)
+    error: str | None = None
+
+    @property
+    def healthy(self) -> bool:
+        """Enabled, the bucket in the region, and nothing known to stop Bedrock writing."""
+        return self.enabled and self.bucket_region == self.region and self.bedrock_can_write is not False
+
+
+def check_regions(aws: Aws, regions: tuple[str, ...]) -> list[RegionLoggingStatus]:
+    """The logging status of each region, in order (the dashboard's status panel)."""
+    account = aws.account_id()
+    return [check_region(aws, region, account) for region in regions]
+
+
+def check_region(aws: Aws, region: str, account: str) -> RegionLoggingStatus:
+    """The logging status of one region; AWS failures become ``error`` or ``problems``, never exceptions."""
+    try:
+        config = read_logging_config(aws.client("bedrock", region))
+    except AWS_ERRORS as exc:
+        return RegionLoggingStatus(region, enabled=False, error=describe(exc, READER_POLICY_FILE))
+    bucket = (config.get("s3Config") or {}).get("bucketName")
+    if not bucket:
+        cloudwatch_only = ("logs go to CloudWatch only; this tool reads them from S3",)
+        return RegionLoggingStatus(region, False, problems=cloudwatch_only if config.get("cloudWatchConfig") else ())
+    prefix = config["s3Config"].get("keyPrefix", "")
+    s3 = aws.client("s3", region)
+    problems: list[str] = []
+    if not config.get("textDataDeliveryEnabled", True):
+        problems.append("text data delivery is off, so text model calls are not logged")
+
+    try:
+        where = bucket_region(s3, bucket)
+    except AWS_ERRORS as exc:
+        where = None
+        problems.append(f"bucket region: {describe(exc, READER_POLICY_FILE)}")
+    else:
+        if where is None:
+            problems.append(f"bucket {bucket} does not exist")
+            return RegionLoggingStatus(region, True, bucket, prefix, None, False, None, tuple(problems))
+        if where != region:
+            problems.append(f"bucket is in {where}; Bedrock delivers only to a bucket in {region}")
+
+    verdict = _step(
+        problems,
+        "bucket policy",
+        lambda: bedrock_write_verdict(read_bucket_policy(s3, bucket), bucket, prefix, account, region),
+    )
+    if verdict is not None and verdict.allows is not True:
+        problems.append(verdict.reason)
+
+    newest = _step(problems, "newest log", lambda: newest_log(s3, bucket, region_prefix(prefix, account, region)))
+    return RegionLoggingStatus(
+        region,
+        enabled=True,
+        bucket=bucket,
+        prefix=prefix,
+        bucket_region=where,
+        bedrock_can_write=verdict.allows if verdict else None,
+        newest_log=newest,
+        problems=tuple(problems),
+    )
+
+
+def _step(problems: list[str], what: str, read: Callable[[], T]) -> T | None:
+    """Run one read; on an AWS failure note it and give None, so the other checks still run."""
+    try:
+        return read()
+    except AWS_ERRORS as exc:
+        problems.append(f"{what}: {describe(exc, READER_POLICY_FILE)}")
+        return None
+
+
+def newest_log(s3: Any, bucket: str, prefix: str) -> LogObject | None:
+    """The newest record object under a region's prefix, found by walking the date folders from the latest."""
+    return _newest_under(s3, bucket, prefix, _DATE_FOLDER_DEPTH)
+
+
+def _newest_under(s3: Any, bucket: str, prefix: str, depth: int) -> LogObject | None:
+    folders, objects = _list_folder(s3, bucket, prefix)
+    if depth == 0:
+        # Payload objects (.../HH/data/) are folders at this level, so only record objects are left here.
+        records = [obj for obj in objects if parse_key(obj["Key"])]
+        if not records:
+            return None
+        newest = max(records, key=lambda obj: obj["Key"])
+        return LogObject(newest["Key"], newest["LastModified"])
+    for folder in sorted(folders, reverse=True):
+        found = _newest_under(s3, bucket, folder, depth - 1)
+        if found:
+            return found
+    return None
+
+
+def first_log_day(s3: Any, bucket: str, prefix: str, found: tuple[str, ...] = ()) -> date | None:
+    """The earliest ``yyyy/MM/dd`` day folder under a region's log ``prefix``, or None when there is none."""
+    if len(found) == 3:
+        try:
+            return date(*(int(part) for part in found))
+        except ValueError:
+            return None
+    folders, _ = _list_folder(s3, bucket, prefix)
+    for folder in sorted(folders):
+        name = folder[len(prefix) :].rstrip("/")
+        if name.isdigit():
+            day = first_log_day(s3, bucket, folder, (*found, name))
+            if day:
+                return day
+    return None
+
+
+def _list_folder(s3: Any, bucket: str, prefix: str) -> tuple[list[str], list[dict[str, Any]]]:
+    folders: list[str] = []
+    objects: list[dict[str, Any]] = []
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix, Delimiter="/"):
+        folders.extend(entry["Prefix"] for entry in page.get("CommonPrefixes", []))
+        objects.extend(page.get("Contents", []))
+    return folders, objects
+
+
+def bedrock_write_verdict(
+    policy: dict[str, Any] | None, bucket: str, prefix: str, account: str, region: str
+) -> PolicyVerdict:
+    """Whether ``policy`` lets Bedrock of ``account`` in ``region`` put objects under the log prefix."""
+    if policy is None:
+        return PolicyVerdict(False, f"bucket {bucket} has no policy, so Bedrock cannot write to it")
+    arn = partition(region)
+    request = {
+        "action": "s3:PutObject",
+        "resource": f"arn:{arn}:s3:::{bucket}/{region_prefix(prefix, account, region)}2025/01/01/00/log.json.gz",
+        "aws:SourceAccount": account,
+        # Bedrock's exact source ARN is not documented; any ARN of the region and account stands for it.
+        "aws:SourceArn": f"arn:{arn}:bedrock:{region}:{account}:*",
+        "aws:SecureTransport": "true",
+    }
+    allowed_by: list[str] = []
+    undecided: list[str] = []
+    for number, statement in enumerate(_as_list(policy.get("Statement"))):
+        name = statement.get("Sid") or f"statement {number + 1}"
+        applies = _statement_applies(statement, request)
+        if applies is None:
+            undecided.append(name)
+        elif applies and statement.get("Effect") == "Deny":
+            return PolicyVerdict(False, f"bucket policy statement {name} denies Bedrock's log writes")
+        elif applies and statement.get("Effect") == "Allow":
+            allowed_by.append(name)
+    if allowed_by and not undecided:
+        return PolicyVerdict(True, f"allowed by {', '.join(allowed_by)}")
+    if undecided:
+        return PolicyVerdict(None, f"cannot evaluate bucket policy statement(s) {', '.join(undecided)}")
+    where = f"{normalise_prefix(prefix)}AWSLogs/{account}/"
+    return PolicyVerdict(False, f"bucket policy has no statement letting {BEDROCK_SERVICE} s3:PutObject under {where}")
+
+
+def _statement_applies(statement: dict[str, Any], request: dict[str, str]) -> bool | None:
+    """True/False when a statement does/does not cover the request; None when it cannot be evaluated."""
+    if not _covers_principal(statement):
+        return False
+    if "NotAction" in statement:
+        if _any_match(statement["NotAction"], request["action"], case=False):
+            return False
+    elif not _any_match(statement.get("Action"), request["action"], case=False):
+        return False
+    if "NotResource" in statement:
+        if _any_match(statement["NotResource"], request["resource"]):
+            return False
+    elif not _any_match(statement.get("Resource"), request["resource"]):
+        return False
+    return _conditions_hold(statement.get("Condition") or {}, request)
+
+
+def _covers_principal(statement: dict[str, Any]) -> bool:
+    principal = statement.get("Principal")
+    if principal == "*":
+        return True
+    if not isinstance(principal, dict):
+        return False
+    return BEDROCK_SERVICE in _as_list(principal.get("Service")) or "*" in _as_list(principal.get("AWS"))
+
+
+def _conditions_hold(conditions: dict[str, Any], request: dict[str, str]) -> bool | None:
+    for operator, tests in conditions.items():
+        base = operator.removesuffix("IfExists")
+        for key, expected in tests.items():
+            actual = request.get(key) if key.startswith("aws:") else None
+            if actual is None:
+                return None
+            patterns = [str(value) for value in _as_list(expected)]
+            if base in ("StringEquals", "ArnEquals"):
+                holds = actual in patterns
+            elif base == "Bool":
+                holds = actual in [p.lower() for p in patterns]
+            elif base in ("StringLike", "ArnLike"):
+                holds = _any_match(patterns, actual)
+            elif base == "StringNotEquals":
+                holds = actual not in patterns
+            elif base in ("StringNotLike", "ArnNotLike"):
+                holds = not _any_match(patterns, actual)
+            else:
+                return None
+            if not holds:
+                return False
+    return True
+
+
+def _any_match(patterns: Any, value: str, case: bool = True) -> bool:
+    """IAM wildcard matching: ``*`` is any run of characters, ``?`` any one."""
+    for pattern in _as_list(patterns):
+        regex = re.escape(str(pattern)).replace(r"\*", ".*").replace(r"\?", ".")
+        if re.fullmatch(regex, value, 0 if case else re.IGNORECASE):
+            return True
+    return False
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]

@@ -1,0 +1,92 @@
+"""Can each application role reach Bedrock? Assume it, list foundation models per region, simulate InvokeModel."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..demo.writer import POLICY_FILE
+from .session import AWS_ERRORS, GLOBAL_REGION, Aws, describe, partition
+
+DEFAULT_ROLES: tuple[str, ...] = (
+    "CustomerServiceApp-BedrockRole",
+    "DataAnalysisApp-BedrockRole",
+    "ChatbotApp-BedrockRole",
+    "DocumentProcessorApp-BedrockRole",
+)
+DEFAULT_MODEL = "anthropic.claude-3-haiku-20240307-v1:0"
+ALLOWED, DENIED, UNKNOWN = "allowed", "denied", "unknown"
+
+_SESSION_NAME_RE = re.compile(r"[^\w+=,.@-]")
+
+
+@dataclass(frozen=True)
+class RoleRegionCheck:
+    """What one role can do with Bedrock in one region."""
+
+    role: str
+    region: str
+    assumed: bool
+    model_count: int | None
+    invoke: str
+    problems: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        """Assumed, models listed, and InvokeModel not denied (``unknown`` is not a failure)."""
+        return self.assumed and self.model_count is not None and self.invoke != DENIED
+
+
+def role_arn(role: str, account: str, region: str) -> str:
+    """A role name in the caller's account as an ARN; full ARNs pass through."""
+    return role if role.startswith("arn:") else f"arn:{partition(region)}:iam::{account}:role/{role}"
+
+
+def session_name(role: str) -> str:
+    """A valid RoleSessionName (2-64 characters of a restricted set) that names the role in CloudTrail."""
+    return _SESSION_NAME_RE.sub("-", f"verify-{role.rsplit('/', 1)[-1]}")[:64]
+
+
+def verify_role(aws: Aws, role: str, regions: tuple[str, ...], model: str) -> list[RoleRegionCheck]:
+    """One check per region for ``role``; failures are recorded in the checks, never raised."""
+    arn = role_arn(role, aws.account_id(), regions[0] if regions else GLOBAL_REGION)
+    try:
+        assumed: Aws | None = aws.assume_role(arn, session_name(role))
+        assume_problem: tuple[str, ...] = ()
+    except AWS_ERRORS as exc:
+        assumed = None
+        assume_problem = (f"cannot assume the role: {describe(exc, POLICY_FILE)}",)
+    checks = []
+    for region in regions:
+        invoke, invoke_problems = simulate_invoke(aws, arn, region, model)
+        count, list_problems = (None, ()) if assumed is None else _count_models(assumed, region)
+        checks.append(
+            RoleRegionCheck(
+                role, region, assumed is not None, count, invoke, assume_problem + list_problems + invoke_problems
+            )
+        )
+    return checks
+
+
+def _count_models(assumed: Aws, region: str) -> tuple[int | None, tuple[str, ...]]:
+    try:
+        summaries = assumed.client("bedrock", region).list_foundation_models().get("modelSummaries", [])
+    except AWS_ERRORS as exc:
+        return None, (f"listing foundation models: {describe(exc)}",)
+    return len(summaries), ()
+
+
+def simulate_invoke(aws: Aws, arn: str, region: str, model: str) -> tuple[str, tuple[str, ...]]:
+    """IAM's policy simulator on bedrock:InvokeModel of ``model`` in ``region`` for the role; ``unknown`` if it
+    cannot be asked (it needs iam:SimulatePrincipalPolicy, and evaluates identity policies only)."""
+    resource = f"arn:{partition(region)}:bedrock:{region}::foundation-model/{model}"
+    try:
+        results = aws.client("iam").simulate_principal_policy(
+            PolicySourceArn=arn, ActionNames=["bedrock:InvokeModel"], ResourceArns=[resource]
+        )["EvaluationResults"]
+    except AWS_ERRORS as exc:
+        return UNKNOWN, (f"InvokeModel check: {describe(exc, POLICY_FILE)}",)
+    decisions = {result["EvalDecision"] for result in results}
+    if not decisions:
+        return UNKNOWN, ("InvokeModel check: the policy simulator returned no decision",)
+    return (ALLOWED if decisions == {"allowed"} else DENIED), ()

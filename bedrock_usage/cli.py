@@ -1,0 +1,169 @@
+"""Command-line pieces the AWS setup scripts share: options, the per-region table, and main()'s error handling."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from .aws.provisioning import NONE, RegionSetup, run_region
+from .aws.session import AWS_ERRORS, Aws, as_project_error, describe
+from .errors import SetupRequired, UsageError
+from .logs.regions import DEFAULT_REGIONS, resolve_regions
+from .output.terminal_table import text_table
+
+EXIT_OK, EXIT_USER, EXIT_ENVIRONMENT = 0, 1, 2
+EXIT_CODES_HELP = (
+    "Exit codes: 0 every region is fine; 1 a mistake in the options; 2 the environment needs a step "
+    "(credentials, permissions, logging) or a region failed - the message and the table say which."
+)
+
+
+class UsageErrorParser(argparse.ArgumentParser):
+    """An argument parser whose mistakes are UsageErrors (exit 1), not argparse's exit 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{message} (see {self.prog} --help)")
+
+
+def make_parser(prog: str, description: str, examples: str) -> argparse.ArgumentParser:
+    """A parser with the options every script has: --regions, --profile and --format."""
+    parser = UsageErrorParser(
+        prog=prog,
+        description=description,
+        epilog=f"examples:\n{examples}\n\n{EXIT_CODES_HELP}\nAWS_MAX_ATTEMPTS sets how often a throttled or "
+        "failed call is retried (default 5).",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--regions",
+        nargs="+",
+        metavar="REGION",
+        help=f"regions to work on, or 'all' (default: all = {' '.join(DEFAULT_REGIONS)})",
+    )
+    parser.add_argument("--profile", help="AWS profile to use (default: the standard credential chain)")
+    parser.add_argument(
+        "--format", choices=("table", "json"), default="table", help="table (default) or json on standard output"
+    )
+    return parser
+
+
+def add_dry_run(parser: argparse.ArgumentParser) -> None:
+    """The --dry-run option of the scripts that change things."""
+    parser.add_argument(
+        "--dry-run", action="store_true", help="read the current state and print what would change; change nothing"
+    )
+
+
+def regions_of(args: argparse.Namespace) -> tuple[str, ...]:
+    """The validated --regions (UsageError for unknown names)."""
+    return resolve_regions(args.regions)
+
+
+def run_main(body: Callable[[], int]) -> int:
+    """Run a script's body; errors a user can fix become one line on stderr and the matching exit code."""
+    try:
+        return body()
+    except (UsageError, SetupRequired) as exc:
+        return _fail(exc)
+    except AWS_ERRORS as exc:
+        return _fail(as_project_error(exc) or SetupRequired(describe(exc)))
+    except BrokenPipeError:
+        return reader_went_away()
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+def reader_went_away() -> int:
+    """The reader of standard output (e.g. ``| head``) stopped early: not an error, and nothing more to print."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return EXIT_OK
+
+
+def _fail(exc: UsageError | SetupRequired) -> int:
+    print(f"{Path(sys.argv[0]).name}: {exc}", file=sys.stderr)
+    return exc.exit_code
+
+
+def run_setup(
+    regions: tuple[str, ...], step: Callable[[str, RegionSetup], None], policy_file: str, fmt: str
+) -> list[RegionSetup]:
+    """Set up each region in turn, printing each one's changes as it finishes (in table format)."""
+    results = []
+    for region in regions:
+        if fmt == "table":
+            print(f"\n{region}...", flush=True)
+        result = run_region(region, lambda res, region=region: step(region, res), policy_file)
+        if fmt == "table":
+            print(render_region_setup(result), flush=True)
+        results.append(result)
+    return results
+
+
+def render_region_setup(result: RegionSetup) -> str:
+    """The lines of one region's setup: target, each resource's outcome, notes, error."""
+    lines = [f"  -> {result.target}"] if result.target else []
+    for change in result.changes:
+        detail = f" ({change.detail})" if change.detail else ""
+        lines.append(f"  {change.outcome:<13} {change.resource}{detail}")
+    lines += [f"  {note}" for note in result.notes]
+    if result.error:
+        lines.append(f"  ❌ {result.error}")
+    return "\n".join(lines)
+
+
+def setup_summary(results: list[RegionSetup], dry_run: bool) -> str:
+    """The final per-region table of a setup script."""
+    rows = []
+    for result in results:
+        count = sum(change.action != NONE for change in result.changes)
+        if result.error:
+            status = "❌ failed"
+        elif not result.changed:
+            status = "✅ unchanged"
+        else:
+            status = f"📝 would change {count}" if dry_run else f"✅ changed {count}"
+        rows.append([result.region, status, result.target, result.error or "; ".join(result.notes)])
+    return render_table(["Region", "Result", "Location", "Details"], rows)
+
+
+def finish_setup(results: list[RegionSetup], aws: Aws, title: str, dry_run: bool, fmt: str, fix: str) -> int:
+    """Print a setup script's summary (or JSON document) and return its exit code."""
+    if fmt == "json":
+        print_json({"account": aws.account_id(), "dry_run": dry_run, "regions": results})
+    else:
+        print(f"\n📋 Summary{' (dry run: nothing was changed)' if dry_run else ''}: {title}")
+        print(setup_summary(results, dry_run))
+    failed = [result.region for result in results if result.error]
+    if failed:
+        raise SetupRequired(f"{len(failed)} region(s) failed: {' '.join(failed)}; {fix}")
+    return EXIT_OK
+
+
+def render_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """A plain-text table whose columns line up in a terminal, emoji included; figures right-aligned."""
+    return text_table(headers, rows)
+
+
+def print_json(document: Any) -> None:
+    """Print dataclasses, dates and plain values as one JSON document."""
+    print(json.dumps(document, default=_jsonable, indent=2, ensure_ascii=False))
+
+
+def _jsonable(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        document = {field.name: getattr(value, field.name) for field in dataclasses.fields(value)}
+        properties = [
+            name for name, attr in vars(type(value)).items() if isinstance(attr, property) and not name.startswith("_")
+        ]
+        return {**document, **{name: getattr(value, name) for name in properties}}
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")

@@ -1,0 +1,322 @@
+"""What the dashboard shows, loaded through the same tracker and analyzers as the CLIs, cached per request.
+
+Every loader takes one frozen request (hashable, so ``st.cache_data`` keys on it) and returns plain data:
+reports, DataFrames and dataclasses, never an engine or a client. Nothing here lays out a page.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path
+
+import botocore.credentials
+import botocore.session
+import pandas as pd
+import streamlit as st
+from botocore.exceptions import BotoCoreError
+
+from ..aws.logging_status import RegionLoggingStatus, check_regions
+from ..aws.session import Aws
+from ..cache import cache_dir
+from ..engines.choice import SourceChoice, build_engine
+from ..engines.queries import Filters
+from ..governance import anomalies, budgets, reconcile
+from ..governance.anomalies import AnomalyReport
+from ..governance.budgets import BudgetCheck
+from ..governance.profiles import profile_resolver
+from ..governance.reconcile import Reconciliation
+from ..governance.render import budget_rows
+from ..logs.period import Period, check_zone, resolve_period
+from ..pricing import PriceBook
+from ..qdev.analysis import Filters as QFilters
+from ..qdev.analysis import QDevReport
+from ..qdev.analysis import Source as QSource
+from ..qdev.analysis import analyze as analyze_qdev
+from ..qdev.sources import LocalStore, s3_store
+from ..qdev.synthetic import ensure_demo_corpus
+from ..report.tracker import BedrockAthenaTracker, UsageReport, rollup
+
+CACHE_SECONDS = 600
+GROUP_BY = ("user", "application", "tag")
+STACK_BY = ("model", "application")
+DETAIL_KEYS = ["application", "model", "source_region"]
+BUDGETS_ENV = "BEDROCK_USAGE_BUDGETS"
+EXAMPLE_BUDGETS = Path(__file__).resolve().parents[2] / "examples" / "budgets.toml"
+# Credential providers that would call the network (instance metadata, container endpoint) to find out.
+_NETWORK_PROVIDERS = ("iam-role", "container-role")
+_CONTAINER_CREDENTIAL_ENV = ("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI")
+
+
+def aws_credentials_available(profile: str | None = None) -> bool:
+    """True when boto3's credential chain finds credentials without any network call.
+
+    Instance-metadata roles (EC2) cannot be seen without calling the metadata service, so they count as absent;
+    a container role counts as present when its endpoint variable is set.
+    """
+    if any(os.environ.get(name) for name in _CONTAINER_CREDENTIAL_ENV):
+        return True
+    try:
+        resolver = botocore.credentials.create_credential_resolver(botocore.session.Session(profile=profile))
+        for name in _NETWORK_PROVIDERS:
+            resolver.remove(name)
+        return resolver.load_credentials() is not None
+    except (BotoCoreError, OSError, ValueError):
+        return False
+
+
+@dataclass(frozen=True)
+class BedrockRequest:
+    """One Bedrock view: where to read, what period and scope, how to filter and group."""
+
+    source: str
+    regions: tuple[str, ...]
+    start: date
+    end: date
+    tz: str = "UTC"
+    arn_pattern: str = ""
+    user_pattern: str = ""
+    group_by: str = "user"
+    tag_key: str = ""
+    logs_dir: str = ""
+    profile: str = ""
+    workgroup: str = ""
+
+    def period(self) -> Period:
+        """The analysed period (checked: order, length, time zone)."""
+        return resolve_period(start=self.start, end=self.end, tz=self.tz)
+
+    def filters(self) -> Filters:
+        """The engine-side filters."""
+        return Filters(arn_pattern=self.arn_pattern or None)
+
+    def source_choice(self) -> SourceChoice:
+        """The engine choice for ``build_engine``."""
+        return SourceChoice(
+            self.source,
+            Path(self.logs_dir).expanduser() if self.source == "local" and self.logs_dir else None,
+            self.profile or None,
+            self.workgroup or None,
+        )
+
+    @property
+    def group_column(self) -> str:
+        """The fact column the group-by table is keyed on."""
+        return f"tag:{self.tag_key}" if self.group_by == "tag" else self.group_by
+
+
+def pinned(request: BedrockRequest) -> BedrockRequest:
+    """The request with a demo source tied to the current cache folder, so cached views never mix corpora."""
+    return replace(request, logs_dir=str(cache_dir())) if request.source == "demo" else request
+
+
+@dataclass
+class BedrockView:
+    """A request's report, the previous period's totals and the extra roll-ups the charts need."""
+
+    report: UsageReport
+    previous_period: Period
+    previous: dict[str, float | int]
+    group: pd.DataFrame
+    detail: pd.DataFrame
+    daily_by: dict[str, pd.DataFrame]
+    query_cost_usd: float
+
+
+def _tracker(request: BedrockRequest, tags: tuple[str, ...] = ()) -> BedrockAthenaTracker:
+    """The tracker of a request; application inference profiles are resolved as in every report
+    (``$BEDROCK_USAGE_INFERENCE_PROFILES`` and, with Athena, the Bedrock API)."""
+    engine = build_engine(request.source_choice())
+    resolver = profile_resolver(engine.name, request.profile or None, None)
+    return BedrockAthenaTracker(engine, PriceBook.load(), extra_tags=tags, rewriter=resolver)
+
+
+def _analyze(tracker: BedrockAthenaTracker, request: BedrockRequest, period: Period) -> UsageReport:
+    """One period's report (with its user-filtered facts)."""
+    return tracker.analyze(period, request.regions, request.filters(), request.user_pattern or None)
+
+
+@st.cache_data(show_spinner=False, ttl=CACHE_SECONDS, max_entries=32)
+def load_bedrock(request: BedrockRequest) -> BedrockView:
+    """The request's period and the previous one of equal length, analysed concurrently."""
+    period = request.period()
+    tracker = _tracker(request, (request.tag_key,) if request.group_by == "tag" else ())
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        current = pool.submit(_analyze, tracker, request, period)
+        previous = pool.submit(_analyze, tracker, request, period.previous())
+        report = current.result()
+        previous_report = previous.result()
+    facts = report.facts
+    return BedrockView(
+        report=report,
+        previous_period=previous_report.period,
+        previous=previous_report.summary,
+        group=_group_table(report, facts, request),
+        detail=rollup(facts, DETAIL_KEYS),
+        daily_by={key: rollup(facts, ["day", key]) for key in STACK_BY},
+        query_cost_usd=report.stats.cost_usd + previous_report.stats.cost_usd,
+    )
+
+
+def _group_table(report: UsageReport, facts: pd.DataFrame, request: BedrockRequest) -> pd.DataFrame:
+    """The table of the group-by dimension: the report's user or application table, or a tag roll-up."""
+    if request.group_by == "tag":
+        return rollup(facts, [request.group_column])
+    return report.tables[request.group_by]
+
+
+@dataclass(frozen=True)
+class QDevRequest:
+    """One Amazon Q Developer view: where the prompt logs and activity reports are, and the period."""
+
+    source: str  # "demo", "local" (a folder laid out like the bucket) or "s3"
+    start: date
+    end: date
+    tz: str = "UTC"
+    user_pattern: str = ""
+    logs_dir: str = ""
+    bucket: str = ""
+    prefix: str = ""
+    profile: str = ""
+
+
+@st.cache_data(show_spinner=False, ttl=CACHE_SECONDS, max_entries=16)
+def load_qdev(request: QDevRequest) -> QDevReport:
+    """The Amazon Q Developer report of the request's period (counts, tokens and costs only)."""
+    period = resolve_period(start=request.start, end=request.end, tz=request.tz)
+    prefixes = (request.prefix,) if request.prefix else ()
+    if request.source == "demo":
+        source = QSource(LocalStore(ensure_demo_corpus().path))
+    elif request.source == "local":
+        source = QSource(LocalStore(request.logs_dir), prefixes)
+    else:
+        source = _s3_source(request, prefixes)
+    report = analyze_qdev(source, period, QFilters(user_pattern=request.user_pattern or None))
+    report.demo = request.source == "demo"
+    return report
+
+
+def _s3_source(request: QDevRequest, prefixes: tuple[str, ...]) -> QSource:
+    """The bucket of the request, or the default report bucket of the caller's account."""
+    return QSource(s3_store(Aws.connect(request.profile or None), request.bucket or None), prefixes)
+
+
+@st.cache_data(show_spinner=False, ttl=CACHE_SECONDS, max_entries=8)
+def load_logging_status(regions: tuple[str, ...], profile: str = "") -> list[RegionLoggingStatus]:
+    """Model Invocation Logging as configured and observed in each region (AWS calls; Athena source only)."""
+    return check_regions(Aws.connect(profile or None), regions)
+
+
+def logging_verdict(status: RegionLoggingStatus) -> str:
+    """``error``, ``disabled``, ``problems``, ``no_logs`` or ``ok``: what the panel tells the user."""
+    if status.error:
+        return "error"
+    if not status.enabled:
+        return "disabled"
+    if status.problems or not status.healthy:
+        return "problems"
+    return "ok" if status.newest_log else "no_logs"
+
+
+# Governance views (docs/governance.md): the same module functions as bedrock_tracker_cli.py's governance modes,
+# each on the days that mode reads, with the scope and filters of the analysed Bedrock request.
+
+def default_budgets_path() -> str:
+    """The budgets file named by ``$BEDROCK_USAGE_BUDGETS``, or nothing."""
+    return os.environ.get(BUDGETS_ENV, "").strip()
+
+
+def governance_scope(request: BedrockRequest) -> BedrockRequest:
+    """The request without its grouping, which the governance views do not use (so regrouping reads nothing)."""
+    return replace(request, group_by="user", tag_key="")
+
+
+def _scan(request: BedrockRequest, period: Period, tags: tuple[str, ...] = ()) -> UsageReport:
+    """The request's report over another period (a budget month, an anomaly history)."""
+    return _analyze(_tracker(request, tags), request, period)
+
+
+@dataclass(frozen=True)
+class BudgetsRequest:
+    """Budgets checked as of the last day of a Bedrock request; ``stamp`` (the file's mtime) renews the cache."""
+
+    bedrock: BedrockRequest
+    path: str
+    stamp: int = 0
+
+
+def budgets_request(bedrock: BedrockRequest, path: str) -> BudgetsRequest:
+    """The request for a budgets file, stamped with its modification time so an edited file is read again."""
+    file = Path(path).expanduser()
+    try:
+        stamp = file.stat().st_mtime_ns
+    except OSError:
+        stamp = 0  # load_budgets names the problem
+    return BudgetsRequest(bedrock, str(file), stamp)
+
+
+@dataclass
+class BudgetsView:
+    """Every budget's status (the CLI's status rows) and its burn-down over the month of the as-of day."""
+
+    check: BudgetCheck
+    statuses: pd.DataFrame
+    burndown: pd.DataFrame
+
+
+@st.cache_data(show_spinner=False, ttl=CACHE_SECONDS, max_entries=16)
+def load_budgets_view(request: BudgetsRequest) -> BudgetsView:
+    """``--check-budgets``: month-to-date spend, breaches and forecast as of the request's last day."""
+    budget_list = budgets.load_budgets(request.path)
+    as_of, tz = request.bedrock.end, check_zone(request.bedrock.tz)
+    report = _scan(request.bedrock, budgets.scan_period(as_of, tz), budgets.tag_keys(budget_list))
+    check = budgets.check_budgets(report.facts, budget_list, as_of, tz)
+    check.warnings[:0] = report.warnings
+    return BudgetsView(check, budget_rows(check), budgets.burndown(report.facts, budget_list, as_of, tz, check.window))
+
+
+@dataclass(frozen=True)
+class AnomalyRequest:
+    """Anomalies per application in a Bedrock request's period, by the rule's factor, window and minimum."""
+
+    bedrock: BedrockRequest
+    factor: float = anomalies.DEFAULT_FACTOR
+    window: int = anomalies.DEFAULT_WINDOW
+    min_cost: float = anomalies.DEFAULT_MIN_COST
+
+
+@st.cache_data(show_spinner=False, ttl=CACHE_SECONDS, max_entries=16)
+def load_anomalies(request: AnomalyRequest) -> AnomalyReport:
+    """``--anomalies``: anomalous days per application and the month-end forecast."""
+    period = request.bedrock.period()
+    scan = anomalies.scan_period(period, request.window)
+    report = _scan(request.bedrock, scan)
+    result = anomalies.analyze_anomalies(report.facts, period, "application", request.factor, request.window,
+                                         request.min_cost, history_start=scan.start)
+    result.warnings = report.warnings
+    return result
+
+
+@dataclass(frozen=True)
+class ReconcileRequest:
+    """Reconciliation of a Bedrock request's dates as UTC days, flagging coverage below ``threshold``."""
+
+    bedrock: BedrockRequest
+    threshold: float = reconcile.DEFAULT_THRESHOLD
+
+    def period(self) -> Period:
+        """The request's dates as UTC days, the days CloudWatch and Cost Explorer count."""
+        return resolve_period(start=self.bedrock.start, end=self.bedrock.end, tz="UTC")
+
+
+@st.cache_data(show_spinner=False, ttl=CACHE_SECONDS, max_entries=8)
+def load_reconciliation(request: ReconcileRequest) -> Reconciliation:
+    """``--reconcile``: logged against CloudWatch-metered usage and estimated against billed cost (AWS calls)."""
+    period = request.period()
+    report = _scan(request.bedrock, period)
+    aws = Aws.connect(request.bedrock.profile or None)
+    result = reconcile.run_reconciliation(aws, report.facts, period, request.bedrock.regions, request.threshold)
+    result.warnings[:0] = report.warnings
+    return result

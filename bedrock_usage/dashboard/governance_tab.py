@@ -1,0 +1,236 @@
+"""The Governance tab: budgets and burn-down, cost anomalies, reconciliation with AWS billing."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from ..errors import SetupRequired, UsageError
+from ..governance.anomalies import AnomalyReport
+from ..governance.budgets import BudgetStatus
+from ..governance.reconcile import FLAGGED, Reconciliation
+from ..governance.render import money
+from . import charts, data
+from .session import RECONCILE_KEY
+from .tables import data_table, load_error, show_warnings
+from .text import Text, number, usd
+
+BUDGET_CARDS_PER_ROW = 3
+
+
+def show_governance(t: Text, request: data.BedrockRequest | None) -> None:
+    """Budgets, anomalies and reconciliation for the analysed scope, as the CLI's governance modes compute them."""
+    if request is None:
+        st.info(t("press_analyze"))
+        return
+    st.caption(t("gov_scope_line", regions=", ".join(request.regions)))
+    request = data.governance_scope(request)
+    budgets_section(t, request)
+    st.divider()
+    anomalies_section(t, request)
+    st.divider()
+    reconciliation_section(t, request)
+
+
+def _budgets_path(t: Text, source: str) -> str:
+    """The budgets file to check: the example in demo mode when ticked, else the path typed in."""
+    path_column, example_column = st.columns([3, 2], vertical_alignment="bottom")
+    use_example = source == "demo" and example_column.checkbox(t("budgets_use_example"), key="use_example_budgets")
+    typed = path_column.text_input(t("budgets_path"), key="budgets_path", placeholder="budgets.toml",
+                                   help=t("budgets_path_help"), disabled=use_example)
+    return str(data.EXAMPLE_BUDGETS) if use_example else typed.strip()
+
+
+def budgets_section(t: Text, request: data.BedrockRequest) -> None:
+    """Each budget's month so far, its burn-down and forecast, and the breaches."""
+    st.subheader(t("budgets_header"))
+    path = _budgets_path(t, request.source)
+    if not path:
+        st.info(t("budgets_need_file"))
+        return
+    try:
+        with st.spinner(t("budgets_loading")):
+            view = data.load_budgets_view(data.budgets_request(request, path))
+    except (UsageError, SetupRequired) as exc:
+        load_error(t, exc)
+        return
+    check = view.check
+    st.caption(t("budgets_scope", as_of=check.as_of.isoformat(), tz=check.tz,
+                 month_start=check.as_of.replace(day=1).isoformat()))
+    breached = check.breached
+    if breached:
+        st.error(t("budgets_breached", count=len(breached), total=len(check.statuses),
+                   names=", ".join(s.budget.name for s in breached)), icon=":material/error:")
+    else:
+        st.success(t("budgets_ok", total=len(check.statuses)), icon=":material/check_circle:")
+    over = [s.budget.name for s in check.statuses if s.forecast_over and not s.breaches]
+    if over:
+        st.warning(t("budgets_forecast_over", names=", ".join(over)), icon=":material/trending_up:")
+    st.caption(t("burn_legend"))
+    statuses = check.statuses
+    for start in range(0, len(statuses), BUDGET_CARDS_PER_ROW):
+        row = statuses[start : start + BUDGET_CARDS_PER_ROW]
+        for column, status in zip(st.columns(BUDGET_CARDS_PER_ROW), row, strict=False):
+            with column.container(border=True):
+                budget_card(t, status, view.burndown.loc[view.burndown["budget"] == status.budget.name])
+    st.caption(t("forecast_method", window=check.window))
+    stem = f"bedrock_budgets_{check.as_of}"
+    status_tab, burndown_tab = st.tabs([t("budgets_table"), t("burndown_table")])
+    with status_tab:
+        data_table(t, view.statuses, f"{stem}_status", key="budgets_status",
+                   highlight=view.statuses["status"] != "ok")
+    with burndown_tab:
+        data_table(t, view.burndown, f"{stem}_burndown", key="budgets_burndown")
+    show_warnings(t, check.warnings)
+
+
+def budget_card(t: Text, status: BudgetStatus, burndown: pd.DataFrame) -> None:
+    """One budget: its name and state, month to date against the amount, and the burn-down chart."""
+    budget = status.budget
+    if status.breaches:
+        badge = f":red-badge[:material/error: {t('budget_status_breached')}]"
+    elif status.forecast_over:
+        badge = f":orange-badge[:material/trending_up: {t('budget_status_forecast')}]"
+    else:
+        badge = f":green-badge[:material/check: {t('budget_status_ok')}]"
+    st.markdown(f"**{budget.name}** {badge}")
+    if budget.monthly_usd:
+        spent = t("budget_spent_of", spent=usd(status.month_to_date_usd), monthly=usd(budget.monthly_usd),
+                  share=f"{status.monthly_share:.0%}")
+    else:
+        spent = t("budget_spent", spent=usd(status.month_to_date_usd))
+    day = (t("budget_day_of", day=usd(status.day_usd), daily=usd(budget.daily_usd)) if budget.daily_usd
+           else t("budget_day", day=usd(status.day_usd)))
+    st.caption(f"`{budget.covers}`  \n{spent} · {day} · {t('budget_forecast', forecast=usd(status.forecast_usd))}")
+    labels = {"actual": t("burn_actual"), "forecast": t("burn_forecast"), "budget": t("burn_budget"),
+              "pace": t("burn_pace")}
+    st.plotly_chart(charts.burndown(burndown, labels=labels),
+                    key=f"chart_burndown_{budget.name}")
+
+
+def anomalies_section(t: Text, request: data.BedrockRequest) -> None:
+    """Daily cost per application with the days far above their recent median marked, and the month-end forecast."""
+    st.subheader(t("anomalies_header"))
+    with st.expander(t("anomaly_rule"), icon=":material/tune:"):
+        a, b, c = st.columns(3)
+        factor = a.number_input(t("anomaly_factor"), min_value=0.1, step=0.5, key="anomaly_factor",
+                                help=t("anomaly_factor_help"))
+        window = b.number_input(t("anomaly_window"), min_value=1, max_value=60, step=1, key="anomaly_window",
+                                help=t("anomaly_window_help"))
+        min_cost = c.number_input(t("anomaly_min_cost"), min_value=0.0, step=1.0, format="%.2f",
+                                  key="anomaly_min_cost", help=t("anomaly_min_cost_help"))
+    try:
+        with st.spinner(t("anomalies_loading")):
+            report = data.load_anomalies(data.AnomalyRequest(request, float(factor), int(window), float(min_cost)))
+    except (UsageError, SetupRequired) as exc:
+        load_error(t, exc)
+        return
+    st.caption(t("anomaly_method", factor=f"{report.factor:g}", window=report.window, min_cost=usd(report.min_cost)))
+    period = report.period.label()
+    if len(report.anomalies):
+        st.warning(t("anomalies_found", count=len(report.anomalies), period=period), icon=":material/warning:")
+    else:
+        st.success(t("anomalies_none", period=period), icon=":material/check_circle:")
+    if report.unjudged_days:
+        st.caption(t("anomalies_unjudged", days=", ".join(report.unjudged_days)))
+    anomaly_chart(t, report)
+    anomaly_tables(t, report)
+    notes = list(report.warnings)
+    if report.unpriced_calls:
+        notes.append(t("anomalies_unpriced", calls=number(report.unpriced_calls)))
+    show_warnings(t, notes)
+
+
+def anomaly_chart(t: Text, report: AnomalyReport) -> None:
+    """Daily cost lines per application with the anomalous days circled."""
+    with st.container(border=True):
+        st.markdown(f"**{t('anomalies_chart')}**")
+        st.plotly_chart(charts.anomaly_lines(
+            report.daily, report.anomalies, group_label=t.column("application"), value_label=t("cost_usd"),
+            anomaly_label=t("anomaly_marker"), baseline_label=t("baseline_label", window=report.window),
+            other_label=t("other")), key="chart_anomalies")
+
+
+def anomaly_tables(t: Text, report: AnomalyReport) -> None:
+    """The anomalous days, the month-end forecast and the daily costs, with CSV downloads."""
+    stem = f"bedrock_anomalies_{report.period.start}_{report.period.end}"
+    labels = {"group": t.column("application"), "baseline_usd": t("baseline_label", window=report.window)}
+    tables = [
+        (t("anomalies_table"), "anomalies", report.anomalies),
+        (t("forecast_table", month=report.period.end.strftime("%Y-%m")), "forecast", report.forecast),
+        (t("anomaly_daily_table"), "daily", report.daily),
+    ]
+    for tab, (_, name, frame) in zip(st.tabs([title for title, _, _ in tables]), tables, strict=True):
+        with tab:
+            data_table(t, frame, f"{stem}_{name}", key=f"anomalies_{name}", labels=labels)
+
+
+def reconciliation_section(t: Text, request: data.BedrockRequest) -> None:
+    """Logs against CloudWatch and Cost Explorer (Athena source only: it reads the AWS account)."""
+    st.subheader(t("reconcile_header"))
+    if request.source != "athena":
+        st.info(t("reconcile_needs_athena"), icon=":material/cloud_off:")
+        return
+    rec_request = data.ReconcileRequest(request)
+    period = rec_request.period()
+    st.caption(t("reconcile_intro", start=period.start.isoformat(), end=period.end.isoformat()))
+    left, right = st.columns([1, 3], vertical_alignment="bottom")
+    threshold = left.number_input(t("reconcile_threshold"), min_value=1.0, max_value=100.0, step=1.0,
+                                  format="%.0f", key="coverage_threshold", help=t("reconcile_threshold_help"))
+    rec_request = data.ReconcileRequest(request, float(threshold) / 100)
+    if right.button(t("reconcile_run"), key="reconcile_button", icon=":material/balance:"):
+        st.session_state[RECONCILE_KEY] = rec_request
+    shown: data.ReconcileRequest | None = st.session_state.get(RECONCILE_KEY)
+    if shown is None:
+        return
+    if shown != rec_request:
+        st.caption(t("reconcile_changed"))
+    try:
+        with st.spinner(t("reconcile_loading")):
+            rec = data.load_reconciliation(shown)
+    except (UsageError, SetupRequired) as exc:
+        load_error(t, exc)
+        return
+    show_reconciliation(t, rec)
+
+
+def show_reconciliation(t: Text, rec: Reconciliation) -> None:
+    """Totals, the region-days that need attention, coverage per region and day, and the detail tables."""
+    st.info(t("billing_truth"), icon=":material/receipt_long:")
+    s = rec.summary()
+    cards = [
+        ("rec_logged", number(s["logged_calls"])),
+        ("rec_metered", number(s["metered_calls"])),
+        ("rec_coverage", "—" if s["coverage"] is None else f"{s['coverage']:.1%}"),
+        ("rec_estimated", money(s["estimated_cost_usd"])),
+        ("rec_billed", money(s["billed_cost_usd"])),
+    ]
+    for column, (label, value) in zip(st.columns(len(cards)), cards, strict=True):
+        column.metric(t(label), value, border=True)
+    threshold = f"{rec.threshold:.0%}"
+    flagged = rec.flagged
+    if len(flagged):
+        days = "; ".join(f"{r.region} {r.utc_day} ({r.status}, {r.logged_calls:,} / {r.metered_calls:,})"
+                         for r in flagged.itertuples())
+        st.error(t("rec_flagged", count=len(flagged), threshold=threshold, days=days), icon=":material/error:")
+    else:
+        st.success(t("rec_all_ok", threshold=threshold), icon=":material/check_circle:")
+    table = rec.by_region_day
+    if len(table):
+        with st.container(border=True):
+            st.markdown(f"**{t('rec_heatmap')}**")
+            st.plotly_chart(charts.coverage_heatmap(table, coverage_label=t.column("coverage"),
+                                                    logged_label=t.column("logged_calls"),
+                                                    metered_label=t.column("metered_calls")), key="chart_coverage")
+    stem = f"bedrock_reconciliation_{rec.period.start}_{rec.period.end}"
+    tables = [
+        (t("rec_table_region_day"), "region_day", table, table["status"].isin(FLAGGED)),
+        (t("rec_table_model_day"), "model_day", rec.by_model_day, rec.by_model_day["status"].isin(FLAGGED)),
+        (t("rec_table_cost"), "cost_model_day", rec.cost_by_model_day, None),
+    ]
+    if len(rec.unmapped_charges):
+        tables.append((t("rec_table_unmapped"), "unmapped_charges", rec.unmapped_charges, None))
+    for tab, (_, name, frame, flags) in zip(st.tabs([title for title, *_ in tables]), tables, strict=True):
+        with tab:
+            data_table(t, frame, f"{stem}_{name}", key=f"reconcile_{name}", highlight=flags)
+    show_warnings(t, rec.warnings)

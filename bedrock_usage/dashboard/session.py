@@ -1,0 +1,93 @@
+"""Session state of the dashboard: sign-in, first-visit defaults, and settings kept across reruns and tabs."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import streamlit as st
+from streamlit.errors import StreamlitSecretNotFoundError
+
+from ..governance.anomalies import DEFAULT_FACTOR, DEFAULT_MIN_COST, DEFAULT_WINDOW
+from ..governance.reconcile import DEFAULT_THRESHOLD
+from ..logs.regions import DEFAULT_REGIONS
+from . import data
+from .text import LANGUAGES, Text
+
+BEDROCK_KEY = "bedrock_request"
+QDEV_KEY = "qdev_request"
+RECONCILE_KEY = "reconcile_request"
+TAB_KEY = "main_tab"
+TABS = ("tab_bedrock", "tab_qdev", "tab_governance")
+DEFAULT_DAYS = 7
+TRANSLATED_RADIOS = ("source", "group_by", "stack_by")
+
+
+def _login_configured() -> bool:
+    """True when secrets.toml has an ``[auth]`` section (Streamlit's OpenID Connect login)."""
+    try:
+        return "auth" in st.secrets
+    except (StreamlitSecretNotFoundError, FileNotFoundError):
+        return False
+
+
+def signed_in(t: Text) -> bool:
+    """With OIDC login configured, nothing but a log-in button until the user has logged in."""
+    if not _login_configured():
+        return True
+    if st.user.get("is_logged_in"):
+        with st.sidebar:
+            st.caption(t("signed_in_as", who=st.user.get("email") or st.user.get("name") or ""))
+            st.button(t("log_out"), on_click=st.logout, key="log_out")
+        return True
+    st.title(t("title"))
+    st.info(t("login_needed"), icon=":material/lock:")
+    st.button(t("log_in"), on_click=st.login, type="primary", key="log_in")
+    return False
+
+
+def first_visit_defaults() -> None:
+    """Source, period and regions of a new session: Athena with AWS credentials, else the demo data."""
+    if "source" in st.session_state:
+        return
+    has_credentials = data.aws_credentials_available()
+    st.session_state["source"] = "athena" if has_credentials else "demo"
+    st.session_state["no_credentials"] = not has_credentials
+    st.session_state["auto_analyze"] = not has_credentials
+    today = datetime.now(ZoneInfo("UTC")).date()
+    st.session_state["dates"] = (today - timedelta(days=DEFAULT_DAYS - 1), today)
+    st.session_state["regions"] = list(DEFAULT_REGIONS)
+
+
+def keep_translated_choices() -> None:
+    """Re-assert the choices of radios whose option labels are translated.
+
+    The browser remembers a radio's choice by its label, so after a language switch it would match nothing.
+    """
+    for key in TRANSLATED_RADIOS:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+    open_tab = st.session_state.get(TAB_KEY)
+    for lang in LANGUAGES:
+        labels = [Text(lang)(key) for key in TABS]
+        if open_tab in labels:
+            st.session_state[TAB_KEY] = Text(st.session_state["lang"])(TABS[labels.index(open_tab)])
+            break
+
+
+def keep_governance_settings() -> None:
+    """Start the Governance tab's settings at their defaults and keep them while another tab is open.
+
+    Streamlit forgets the value of a widget that a run does not draw; assigning it again keeps it.
+    """
+    path = data.default_budgets_path()
+    defaults = {
+        "use_example_budgets": not path,
+        "budgets_path": path,
+        "anomaly_factor": DEFAULT_FACTOR,
+        "anomaly_window": DEFAULT_WINDOW,
+        "anomaly_min_cost": DEFAULT_MIN_COST,
+        "coverage_threshold": DEFAULT_THRESHOLD * 100,
+    }
+    for key, default in defaults.items():
+        st.session_state[key] = st.session_state.get(key, default)

@@ -1,0 +1,89 @@
+"""The sidebar: data source, period, regions, filters and language; it returns the requests they describe."""
+
+from __future__ import annotations
+
+from datetime import date
+from zoneinfo import available_timezones
+
+import streamlit as st
+
+from ..engines.choice import SOURCES
+from ..logs.regions import DEFAULT_REGIONS, REGION_NAMES
+from . import data
+from .bedrock_tab import logging_panel
+from .session import keep_translated_choices
+from .text import LANGUAGES, Text
+
+ZONES = ["UTC", *sorted(z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/")))]
+
+
+def sidebar(t: Text) -> tuple[data.BedrockRequest, data.QDevRequest, str | None, bool]:
+    """The sidebar widgets; returns both requests they describe, a problem to fix first, and the Analyze click."""
+    st.radio(t("language"), list(LANGUAGES), key="lang", format_func=LANGUAGES.get, horizontal=True,
+             on_change=keep_translated_choices)
+
+    st.subheader(t("data_source"))
+    source = st.radio(t("data_source"), SOURCES, key="source", format_func=lambda s: t(f"source_{s}"),
+                      label_visibility="collapsed")
+    logs_dir = profile = workgroup = q_bucket = q_prefix = q_dir = ""
+    if source == "local":
+        logs_dir = st.text_input(t("logs_dir"), key="logs_dir", placeholder="./mirror", help=t("logs_dir_help"))
+    if source == "athena":
+        with st.expander(t("aws_options")):
+            profile = st.text_input(t("profile"), key="profile", help=t("profile_help"))
+            workgroup = st.text_input(t("workgroup"), key="workgroup", placeholder="bedrock-usage")
+    if source != "demo":
+        with st.expander(t("qdev_logs")):
+            if source == "athena":
+                q_bucket = st.text_input(t("q_bucket"), key="q_bucket", placeholder="amazonq-developer-reports-…",
+                                         help=t("q_bucket_help"))
+            else:
+                q_dir = st.text_input(t("q_logs_dir"), key="q_logs_dir", help=t("q_logs_dir_help"))
+            q_prefix = st.text_input(t("q_prefix"), key="q_prefix", help=t("q_prefix_help"))
+
+    st.subheader(t("period"))
+    dates = st.date_input(t("date_range"), key="dates", format="YYYY-MM-DD")
+    tz = st.selectbox(t("timezone"), ZONES, key="tz")
+
+    st.subheader(t("scope"))
+    regions = st.multiselect(t("regions"), list(REGION_NAMES), key="regions",
+                             help=t("regions_help"))
+    arn_pattern = st.text_input(t("arn_filter"), key="arn_pattern", help=t("arn_filter_help"))
+    user_pattern = st.text_input(t("user_filter"), key="user_pattern", help=t("user_filter_help"))
+    group_by = st.radio(t("group_by"), data.GROUP_BY, key="group_by", format_func=lambda g: t(f"group_{g}"),
+                        horizontal=True)
+    tag_key = ""
+    if group_by == "tag":
+        tag_key = st.text_input(t("tag_key"), key="tag_key", placeholder="cost_center", help=t("tag_key_help"))
+
+    clicked = st.button(t("analyze"), type="primary", key="analyze", width="stretch")
+    if source == "athena":
+        logging_panel(t, tuple(regions) or DEFAULT_REGIONS, profile.strip())
+
+    start, end = (dates[0], dates[-1]) if isinstance(dates, tuple | list) and len(dates) == 2 else (None, None)
+    problem = _problem(t, regions, start, end, source, logs_dir, group_by, tag_key)
+    start, end = start or date.today(), end or date.today()
+    bedrock = data.pinned(data.BedrockRequest(
+        source=source, regions=tuple(regions), start=start, end=end, tz=tz,
+        arn_pattern=arn_pattern.strip(), user_pattern=user_pattern.strip(), group_by=group_by,
+        tag_key=tag_key.strip(), logs_dir=logs_dir.strip(), profile=profile.strip(), workgroup=workgroup.strip(),
+    ))
+    qdev = data.QDevRequest(
+        source={"athena": "s3"}.get(source, source), start=start, end=end, tz=tz, user_pattern=user_pattern.strip(),
+        logs_dir=q_dir.strip(), bucket=q_bucket.strip(), prefix=q_prefix.strip(), profile=profile.strip(),
+    )
+    return bedrock, qdev, problem, clicked
+
+
+def _problem(t: Text, regions: list[str], start: date | None, end: date | None, source: str, logs_dir: str,
+             group_by: str, tag_key: str) -> str | None:
+    """What must be filled in before Analyze can run, if anything."""
+    if start is None or end is None:
+        return t("need_dates")
+    if not regions:
+        return t("need_region")
+    if source == "local" and not logs_dir.strip():
+        return t("need_logs_dir")
+    if group_by == "tag" and not tag_key.strip():
+        return t("need_tag_key")
+    return None

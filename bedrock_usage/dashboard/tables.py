@@ -1,0 +1,72 @@
+"""Data tables and messages every tab shows: formatted columns, CSV download, warnings, load errors."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from ..errors import SetupRequired
+from ..output.json_values import rounded
+from ..report.tracker import COST_COLUMNS, TOTAL_COST
+from .text import Text
+
+MONEY_COLUMNS = {*COST_COLUMNS, TOTAL_COST, "virtual_cost_usd"}
+SHARE_COLUMNS = {"max_context_share", "avg_context_share", "used_share", "projected_share", "monthly_share",
+                 "coverage"}
+RATIO_COLUMNS = {"ratio"}
+FLAG_STYLE = "background-color: rgba(209, 50, 18, 0.14)"
+
+
+def named_columns(t: Text, frame: pd.DataFrame, column: str) -> pd.DataFrame:
+    """``frame`` with missing group names shown as "(not set)" (a tag absent from a call)."""
+    if column not in frame or not frame[column].isna().any():
+        return frame
+    return frame.assign(**{column: frame[column].astype(object).where(frame[column].notna(), t("not_set"))})
+
+
+def _money_format(values: pd.Series) -> str:
+    """Cents, unless every amount is under a dollar (a day of one region), where cents would round most to $0.00."""
+    amounts = pd.to_numeric(values, errors="coerce").abs()
+    return "$%.4f" if len(amounts.dropna()) and amounts.max() < 1 else "dollar"
+
+
+def data_table(t: Text, frame: pd.DataFrame, file_stem: str, key: str, labels: dict[str, str] | None = None,
+               highlight: pd.Series | None = None) -> None:
+    """A table with translated headers, money and share formats, and its CSV download.
+
+    ``labels`` overrides headers; rows where ``highlight`` is true are tinted.
+    """
+    config = {}
+    for column in frame.columns:
+        label = (labels or {}).get(column) or t.column(column)
+        if column in MONEY_COLUMNS or column.endswith("_usd"):
+            config[column] = st.column_config.NumberColumn(label, format=_money_format(frame[column]))
+        elif column in SHARE_COLUMNS:
+            config[column] = st.column_config.NumberColumn(label, format="percent")
+        elif column in RATIO_COLUMNS:
+            config[column] = st.column_config.NumberColumn(label, format="%.1fx")
+        elif pd.api.types.is_numeric_dtype(frame[column]) and not pd.api.types.is_bool_dtype(frame[column]):
+            config[column] = st.column_config.NumberColumn(label, format="localized")
+        else:
+            config[column] = st.column_config.Column(label, width="medium" if column == "status" else None)
+    shown = frame
+    if highlight is not None and highlight.any():
+        marked = dict(zip(frame.index, highlight.to_numpy(), strict=True))
+        shown = frame.style.apply(lambda row: [FLAG_STYLE if marked[row.name] else ""] * len(row), axis=1)
+    st.dataframe(shown, hide_index=True, column_config=config, key=f"table_{key}")
+    csv_bytes = rounded(frame).to_csv(index=False).encode("utf-8")
+    st.download_button(t("download_csv"), csv_bytes, file_name=f"{file_stem}.csv",
+                       mime="text/csv", on_click="ignore", key=f"download_{key}", icon=":material/download:")
+
+
+def show_warnings(t: Text, lines: list[str]) -> None:
+    """A collapsed list of what may make the figures incomplete."""
+    if lines:
+        with st.expander(t("warnings", count=len(lines)), icon=":material/warning:"):
+            st.markdown("\n".join(f"- {line}" for line in lines))
+
+
+def load_error(t: Text, exc: Exception) -> None:
+    """One line for an error the user can fix, never a traceback."""
+    key = "setup_needed" if isinstance(exc, SetupRequired) else "usage_error"
+    st.error(t(key, message=str(exc)))

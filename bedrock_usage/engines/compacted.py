@@ -1,0 +1,90 @@
+"""Reading the compacted Parquet copy of the logs: its names, the copy SQL, and the facts SQL that reads it.
+
+``setup_athena_bucket.py --compact`` (``aws/compaction.py``) fills the table; the table parameter
+``bedrock_usage.compacted_through`` names the last day copied. The Athena engine then reads the days up to that
+one from Parquet and later days from the JSON table, so a query scans about a sixteenth of the bytes.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from ..aws.session import error_code
+from ..logs.layout import partition_value
+from ..logs.schema import COLUMNS, DATABASE_NAME, PARTITION_COLUMN, TABLE_NAME
+
+COMPACT_TABLE = "bedrock_invocation_records"
+COMPACT_PARTITION = "day"  # yyyy-MM-dd: Hive-style folders (day=2026-11-01) need a value without slashes
+COMPACTED_THROUGH = "bedrock_usage.compacted_through"
+SOURCE_PATH = "source_path"
+_DAY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_FROM_LOGS_RE = re.compile(rf"\bFROM {TABLE_NAME}\b")
+_COLUMN_LIST = ", ".join(f'"{name}"' for name, _, _ in COLUMNS)
+
+
+def copy_select_sql() -> str:
+    """The records of the JSON table between two ``dt`` partitions (``?``, ``?``) in the compacted table's shape."""
+    return (
+        f'SELECT {_COLUMN_LIST}, "$path" AS {SOURCE_PATH}, replace({PARTITION_COLUMN}, \'/\', \'-\') AS '
+        f"{COMPACT_PARTITION}\nFROM {TABLE_NAME}\nWHERE {PARTITION_COLUMN} BETWEEN ? AND ?\n"
+        "  AND NOT regexp_like(\"$path\", '/data/[^/]*$')"
+    )
+
+
+def insert_sql() -> str:
+    """Copy the days between two ``dt`` partitions (``?``, ``?``) into the compacted table."""
+    return f"INSERT INTO {COMPACT_TABLE}\n{copy_select_sql()}"
+
+
+def parse_compacted_through(table: dict[str, Any] | None) -> date | None:
+    """The last day copied, from the compacted table's definition (None when there is no usable one)."""
+    value = ((table or {}).get("Parameters") or {}).get(COMPACTED_THROUGH, "")
+    if not _DAY_RE.match(value):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def read_compact_table(glue: Any, database: str = DATABASE_NAME) -> dict[str, Any] | None:
+    """The compacted table's definition, or None when it does not exist."""
+    try:
+        return glue.get_table(DatabaseName=database, Name=COMPACT_TABLE)["Table"]
+    except ClientError as exc:
+        if error_code(exc) == "EntityNotFoundException":
+            return None
+        raise
+
+
+def reads_logs_table(sql: str) -> bool:
+    """True when ``sql`` reads the JSON logs table exactly once (the form ``with_compacted_days`` rewrites)."""
+    return len(_FROM_LOGS_RE.findall(sql)) == 1
+
+
+def with_compacted_days(sql: str, compacted_through: date | None, first_day: date, last_day: date) -> str:
+    """``sql`` reading the days up to ``compacted_through`` from the compacted table and later days from JSON.
+
+    The days are rendered from ``date`` values (never from user text). ``sql`` is returned unchanged when no day
+    of ``first_day``..``last_day`` is compacted, or when it does not read the logs table exactly once.
+    """
+    if compacted_through is None or compacted_through < first_day or not reads_logs_table(sql):
+        return sql
+    through = min(compacted_through, last_day)
+    compacted = (
+        f'SELECT {_COLUMN_LIST}, {SOURCE_PATH} AS "$path", replace({COMPACT_PARTITION}, \'-\', \'/\') AS '
+        f"{PARTITION_COLUMN} FROM {COMPACT_TABLE} "
+        f"WHERE {COMPACT_PARTITION} BETWEEN '{first_day.isoformat()}' AND '{through.isoformat()}'"
+    )
+    parts = [compacted]
+    if through < last_day:
+        parts.append(
+            f'SELECT {_COLUMN_LIST}, "$path", {PARTITION_COLUMN} FROM {TABLE_NAME} '
+            f"WHERE {PARTITION_COLUMN} > '{partition_value(through)}'"
+        )
+    source = "FROM (\n    " + "\n    UNION ALL\n    ".join(parts) + f"\n  ) AS {TABLE_NAME}"
+    return _FROM_LOGS_RE.sub(lambda _: source, sql)

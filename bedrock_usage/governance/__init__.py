@@ -1,0 +1,1 @@
+"""Reconciliation, budgets, anomalies, chargeback, inference profiles and billing usage types, and their renderers."""

@@ -1,0 +1,173 @@
+"""Cost anomalies per application (a day far above its recent median) and the month-end forecast.
+
+A day is flagged when its estimated cost is at least ``min_cost`` and more than ``factor`` times the median
+of the ``window`` days before it. Days without a full window of history before them are not judged. Days
+without calls count as zero. Unpriced calls have no cost here; their number is reported beside.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+
+from ..logs.layout import days_between
+from ..logs.period import Period
+from ..report.tracker import TOTAL_COST
+
+DEFAULT_FACTOR = 3.0
+DEFAULT_WINDOW = 7
+DEFAULT_MIN_COST = 1.0
+ALL = "(all)"
+
+
+def forecast_method(window: int) -> str:
+    """The forecast, in words, for every table that shows one."""
+    return (f"month-to-date cost + mean daily cost of the last {window} days (up to and including the as-of day, "
+            "days without calls as 0) x days left in the month after the as-of day")
+
+
+def month_start(day: date) -> date:
+    """The first day of ``day``'s month."""
+    return day.replace(day=1)
+
+
+def days_in_month(day: date) -> int:
+    """How many days ``day``'s month has."""
+    return calendar.monthrange(day.year, day.month)[1]
+
+
+def group_values(facts: pd.DataFrame, key: str | None) -> pd.Series:
+    """The group each fact row belongs to; missing values become ``(none)``."""
+    if key is None:
+        return pd.Series(ALL, index=facts.index, dtype="object")
+    values = facts[key].astype("object")
+    return values.where(values.notna() & (values.astype("string").str.len() > 0), "(none)")
+
+
+def daily_cost(facts: pd.DataFrame, key: str | None, first: date, last: date) -> pd.DataFrame:
+    """Estimated cost per local day (rows, every day ``first``..``last``) and group (columns); no calls = 0."""
+    days = days_between(first, last)
+    if facts.empty:
+        return pd.DataFrame(index=pd.Index(days, name="day"), dtype="float64")
+    frame = pd.DataFrame({
+        "day": pd.to_datetime(facts["day"]).dt.date,
+        "group": group_values(facts, key),
+        "cost": facts[TOTAL_COST].fillna(0.0).astype("float64"),
+    })
+    frame = frame.loc[(frame["day"] >= first) & (frame["day"] <= last)]
+    table = frame.pivot_table(index="day", columns="group", values="cost", aggfunc="sum", fill_value=0.0)
+    return table.reindex(days, fill_value=0.0).rename_axis("day").rename_axis(None, axis=1).astype("float64")
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """Month-end forecast of one series."""
+
+    month_to_date_usd: float
+    recent_daily_mean_usd: float
+    days_left: int
+    forecast_usd: float
+
+
+def forecast_series(series: pd.Series, as_of: date, window: int = DEFAULT_WINDOW) -> Forecast:
+    """Forecast the month of ``as_of`` from a daily cost series indexed by day (absent days count as 0)."""
+    month_to_date = float(series[[d for d in series.index if month_start(as_of) <= d <= as_of]].sum())
+    recent = [float(series.get(as_of - timedelta(days=i), 0.0)) for i in range(window)]
+    mean = float(np.mean(recent)) if recent else 0.0
+    days_left = days_in_month(as_of) - as_of.day
+    return Forecast(month_to_date, mean, days_left, month_to_date + mean * days_left)
+
+
+def detect_anomalies(
+    daily: pd.DataFrame, judge_from: date, factor: float = DEFAULT_FACTOR, window: int = DEFAULT_WINDOW,
+    min_cost: float = DEFAULT_MIN_COST,
+) -> pd.DataFrame:
+    """Days from ``judge_from`` on whose cost exceeds ``factor`` x the trailing ``window``-day median."""
+    rows = []
+    days = list(daily.index)
+    for group in daily.columns:
+        series = daily[group]
+        for position, day in enumerate(days):
+            if day < judge_from or position < window:
+                continue
+            cost = float(series.iloc[position])
+            baseline = float(np.median(series.iloc[position - window : position]))
+            if cost >= min_cost and cost > factor * baseline:
+                rows.append({
+                    "group": group, "day": day.isoformat(), "cost_usd": cost, "baseline_usd": baseline,
+                    "ratio": cost / baseline if baseline > 0 else None,
+                })
+    columns = ["group", "day", "cost_usd", "baseline_usd", "ratio"]
+    return pd.DataFrame(rows, columns=columns).sort_values(["day", "group"]).reset_index(drop=True)
+
+
+@dataclass
+class AnomalyReport:
+    """Anomalies in a period and the month-end forecast, per group (application by default)."""
+
+    period: Period
+    group_by: str
+    factor: float
+    window: int
+    min_cost: float
+    daily: pd.DataFrame  # group, day, cost_usd (every day of the period)
+    anomalies: pd.DataFrame
+    forecast: pd.DataFrame  # group, month, as_of, month_to_date_usd, recent_daily_mean_usd, days_left, forecast_usd
+    unjudged_days: list[str]
+    unpriced_calls: int
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def method(self) -> str:
+        """How the forecast is made."""
+        return forecast_method(self.window)
+
+
+def scan_period(period: Period, window: int = DEFAULT_WINDOW) -> Period:
+    """The days to read for ``period``: ``window`` days of history before it and the whole month of its end."""
+    first = min(period.start - timedelta(days=window), month_start(period.end))
+    return Period(first, period.end, period.tz)
+
+
+def analyze_anomalies(
+    facts: pd.DataFrame, period: Period, key: str = "application", factor: float = DEFAULT_FACTOR,
+    window: int = DEFAULT_WINDOW, min_cost: float = DEFAULT_MIN_COST, history_start: date | None = None,
+) -> AnomalyReport:
+    """Anomalies in ``period`` and the forecast for the month of its last day, from facts of ``scan_period``.
+
+    ``history_start`` is the first day the facts cover (default: ``scan_period(period).start``). History
+    begins no earlier than the first day with any call: days before logging began are not zero-cost days.
+    """
+    first = history_start or scan_period(period, window).start
+    if len(facts):
+        first = max(first, min(pd.to_datetime(facts["day"]).dt.date.min(), period.end))
+    daily = daily_cost(facts, key, first, period.end)
+    anomalies = detect_anomalies(daily, period.start, factor, window, min_cost)
+    unjudged = [d.isoformat() for i, d in enumerate(daily.index) if d >= period.start and i < window]
+    forecasts = []
+    for group in daily.columns:
+        f = forecast_series(daily[group], period.end, window)
+        forecasts.append({"group": group, "month": period.end.strftime("%Y-%m"), "as_of": period.end.isoformat(),
+                          "month_to_date_usd": f.month_to_date_usd, "recent_daily_mean_usd": f.recent_daily_mean_usd,
+                          "days_left": f.days_left, "forecast_usd": f.forecast_usd})
+    forecast = pd.DataFrame(forecasts, columns=["group", "month", "as_of", "month_to_date_usd",
+                                                "recent_daily_mean_usd", "days_left", "forecast_usd"])
+    in_period = daily.loc[[d for d in daily.index if d >= period.start]]
+    long = in_period.reset_index().melt(id_vars="day", var_name="group", value_name="cost_usd")
+    long["day"] = long["day"].map(date.isoformat)
+    unpriced = 0
+    if len(facts):
+        days = pd.to_datetime(facts["day"]).dt.date
+        unpriced = int(facts.loc[(days >= period.start) & (days <= period.end), "unpriced_calls"].sum())
+    return AnomalyReport(
+        period=period, group_by=key, factor=factor, window=window, min_cost=min_cost,
+        daily=long[["group", "day", "cost_usd"]],
+        anomalies=anomalies,
+        forecast=forecast.sort_values("forecast_usd", ascending=False).reset_index(drop=True),
+        unjudged_days=unjudged,
+        unpriced_calls=unpriced,
+    )

@@ -1,0 +1,326 @@
+"""Budgets per application, user or tag value: month-to-date spend, breaches, forecast, burn-down and alerts.
+
+A budgets file (TOML ``[[budgets]]`` tables, or JSON ``{"budgets": [...]}``) lists budgets; each names what
+it covers (``application``, ``user``, ``tag`` + ``value``, or ``all = true``) and a ``monthly_usd`` and/or
+``daily_usd`` amount. Spend is the tracker's estimated cost in the calendar month of the as-of day, in the
+report's time zone. A breach: month-to-date spend over the monthly amount, or the as-of day's spend over the
+daily amount. A forecast over the monthly amount is a warning, not a breach.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..aws.session import AWS_ERRORS
+from ..errors import UsageError
+from ..logs.period import Period
+from .anomalies import DEFAULT_WINDOW, daily_cost, days_in_month, forecast_method, forecast_series, month_start
+from .profiles import aws_failure
+
+ALERT_SCHEMA = "bedrock-usage/budget-alert/v1"
+SCOPES = ("application", "user", "tag", "all")
+_FIELDS = {"name", "application", "user", "tag", "value", "all", "monthly_usd", "daily_usd"}
+WEBHOOK_TIMEOUT_SECONDS = 10
+
+
+@dataclass(frozen=True)
+class Budget:
+    """One budget: what it covers and its amounts in USD."""
+
+    name: str
+    scope: str  # application, user, tag or all
+    value: str | None = None
+    tag_key: str | None = None
+    monthly_usd: float | None = None
+    daily_usd: float | None = None
+
+    @property
+    def covers(self) -> str:
+        """``application = Chatbot``, ``tag cost_center = CC-1``, ``all Bedrock spend``."""
+        if self.scope == "all":
+            return "all Bedrock spend"
+        if self.scope == "tag":
+            return f"tag {self.tag_key} = {self.value}"
+        return f"{self.scope} = {self.value}"
+
+    def mask(self, facts: pd.DataFrame) -> pd.Series:
+        """Fact rows this budget covers."""
+        if self.scope == "all":
+            return pd.Series(True, index=facts.index)
+        column = f"tag:{self.tag_key}" if self.scope == "tag" else self.scope
+        if column not in facts:  # the tag was not read: nothing matches
+            return pd.Series(False, index=facts.index)
+        return facts[column].astype("object") == self.value
+
+
+def _amount(entry: dict[str, Any], name: str, where: str) -> float | None:
+    value = entry.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        raise UsageError(f"{where}: {name} must be a positive number of USD, not {value!r}")
+    return float(value)
+
+
+def parse_budget(entry: object, index: int, origin: str) -> Budget:
+    """Validate one budget entry of a budgets file."""
+    where = f"{origin}, budget {index + 1}"
+    if not isinstance(entry, dict):
+        raise UsageError(f"{where}: each budget must be a table/object")
+    unknown = set(entry) - _FIELDS
+    if unknown:
+        raise UsageError(f"{where}: unknown fields {', '.join(sorted(unknown))}; allowed: {', '.join(sorted(_FIELDS))}")
+    selectors = [s for s in ("application", "user", "tag") if s in entry] + (["all"] if entry.get("all") else [])
+    if len(selectors) != 1:
+        raise UsageError(f"{where}: name exactly one of application, user, tag (with value) or all = true")
+    scope = selectors[0]
+    for text_field in ("name", "application", "user", "tag", "value"):
+        if text_field in entry and (not isinstance(entry[text_field], str) or not entry[text_field].strip()):
+            raise UsageError(f"{where}: {text_field} must be a non-empty string")
+    if scope == "tag" and "value" not in entry:
+        raise UsageError(f"{where}: a tag budget needs the tag's value, e.g. tag = \"cost_center\", value = \"CC-1\"")
+    if scope != "tag" and "value" in entry:
+        raise UsageError(f"{where}: value is only for tag budgets")
+    monthly, daily = _amount(entry, "monthly_usd", where), _amount(entry, "daily_usd", where)
+    if monthly is None and daily is None:
+        raise UsageError(f"{where}: give monthly_usd, daily_usd or both")
+    value = None if scope == "all" else entry["value" if scope == "tag" else scope]
+    budget = Budget("", scope, value, entry.get("tag"), monthly, daily)
+    return replace(budget, name=entry.get("name") or budget.covers)
+
+
+def load_budgets(path: str | Path) -> list[Budget]:
+    """Read a TOML or JSON budgets file; UsageError naming the file and entry on any mistake."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot read budgets file {path}: {exc.strerror or exc}") from None
+    try:
+        raw = json.loads(text) if path.suffix.lower() == ".json" else tomllib.loads(text)
+    except (json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise UsageError(f"budgets file {path} cannot be parsed: {exc}") from None
+    entries = raw.get("budgets") if isinstance(raw, dict) else None
+    if not isinstance(entries, list) or not entries:
+        raise UsageError(f"budgets file {path} has no budgets ([[budgets]] tables or a \"budgets\" list)")
+    budgets = [parse_budget(entry, i, str(path)) for i, entry in enumerate(entries)]
+    names = [b.name for b in budgets]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise UsageError(f"budgets file {path}: budget names must be unique ({', '.join(duplicates)})")
+    return budgets
+
+
+def tag_keys(budgets: list[Budget]) -> tuple[str, ...]:
+    """The requestMetadata keys the tracker must read for these budgets."""
+    return tuple(dict.fromkeys(b.tag_key for b in budgets if b.tag_key))
+
+
+def scan_period(as_of: date, tz: str, window: int = DEFAULT_WINDOW) -> Period:
+    """The days a budget check reads: the month of ``as_of`` and the forecast window before it."""
+    return Period(min(month_start(as_of), as_of - timedelta(days=window - 1)), as_of, tz)
+
+
+@dataclass(frozen=True)
+class BudgetStatus:
+    """One budget on the as-of day."""
+
+    budget: Budget
+    month_to_date_usd: float
+    day_usd: float
+    forecast_usd: float
+    unpriced_calls: int
+    breaches: tuple[str, ...]
+    forecast_over: bool
+
+    @property
+    def monthly_share(self) -> float | None:
+        """Month-to-date spend as a share of the monthly amount."""
+        return self.month_to_date_usd / self.budget.monthly_usd if self.budget.monthly_usd else None
+
+
+@dataclass
+class BudgetCheck:
+    """Every budget's status on one day, and how the forecast was made."""
+
+    as_of: date
+    tz: str
+    window: int
+    statuses: list[BudgetStatus]
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def breached(self) -> list[BudgetStatus]:
+        """Budgets with at least one breach."""
+        return [s for s in self.statuses if s.breaches]
+
+    @property
+    def method(self) -> str:
+        """How the forecast is made."""
+        return forecast_method(self.window)
+
+
+def _series(facts: pd.DataFrame, budget: Budget, first: date, as_of: date) -> tuple[pd.Series, int]:
+    """The budget's daily cost from ``first`` to ``as_of`` and its unpriced calls in the month."""
+    if facts.empty:
+        return pd.Series(0.0, index=pd.Index([], name="day")), 0
+    covered = facts.loc[budget.mask(facts)]
+    daily = daily_cost(covered, None, first, as_of)
+    series = daily.iloc[:, 0] if daily.shape[1] else pd.Series(0.0, index=daily.index)
+    days = pd.to_datetime(covered["day"]).dt.date
+    unpriced = int(covered.loc[(days >= month_start(as_of)) & (days <= as_of), "unpriced_calls"].sum())
+    return series, unpriced
+
+
+def check_budgets(
+    facts: pd.DataFrame, budgets: list[Budget], as_of: date, tz: str, window: int = DEFAULT_WINDOW
+) -> BudgetCheck:
+    """Month-to-date spend, the as-of day's spend and the month-end forecast of every budget."""
+    first = scan_period(as_of, tz, window).start
+    statuses, warnings = [], []
+    for budget in budgets:
+        series, unpriced = _series(facts, budget, first, as_of)
+        forecast = forecast_series(series, as_of, window)
+        day = float(series.get(as_of, 0.0))
+        breaches = []
+        if budget.monthly_usd is not None and forecast.month_to_date_usd > budget.monthly_usd:
+            breaches.append(f"month to date ${forecast.month_to_date_usd:,.2f} is over the monthly "
+                            f"${budget.monthly_usd:,.2f}")
+        if budget.daily_usd is not None and day > budget.daily_usd:
+            breaches.append(f"{as_of} spend ${day:,.2f} is over the daily ${budget.daily_usd:,.2f}")
+        forecast_over = budget.monthly_usd is not None and forecast.forecast_usd > budget.monthly_usd
+        statuses.append(BudgetStatus(budget, forecast.month_to_date_usd, day, forecast.forecast_usd, unpriced,
+                                     tuple(breaches), forecast_over))
+        if unpriced:
+            warnings.append(f"budget {budget.name!r}: {unpriced:,} calls this month have no price and are not in "
+                            "its spend")
+        if budget.scope != "all" and not facts.empty and not budget.mask(facts).any():
+            warnings.append(f"budget {budget.name!r}: no calls of {budget.covers} were found")
+    return BudgetCheck(as_of, tz, window, statuses, warnings)
+
+
+def burndown(
+    facts: pd.DataFrame, budgets: list[Budget], as_of: date, tz: str, window: int = DEFAULT_WINDOW
+) -> pd.DataFrame:
+    """Per budget and day of the month: spend, cumulative spend, the even-pace line and the forecast path.
+
+    Days up to ``as_of`` are ``actual``; later days are ``forecast`` at the recent daily mean.
+    """
+    first = scan_period(as_of, tz, window).start
+    last_day = month_start(as_of) + timedelta(days=days_in_month(as_of) - 1)
+    rows = []
+    for budget in budgets:
+        series, _ = _series(facts, budget, first, as_of)
+        forecast = forecast_series(series, as_of, window)
+        cumulative = 0.0
+        day = month_start(as_of)
+        while day <= last_day:
+            actual = day <= as_of
+            spend = float(series.get(day, 0.0)) if actual else forecast.recent_daily_mean_usd
+            cumulative += spend
+            pace = budget.monthly_usd * day.day / days_in_month(as_of) if budget.monthly_usd else None
+            rows.append({
+                "budget": budget.name, "day": day.isoformat(), "kind": "actual" if actual else "forecast",
+                "spend_usd": spend, "cumulative_usd": cumulative, "monthly_usd": budget.monthly_usd,
+                "even_pace_usd": pace,
+                "remaining_usd": budget.monthly_usd - cumulative if budget.monthly_usd else None,
+            })
+            day += timedelta(days=1)
+    columns = ["budget", "day", "kind", "spend_usd", "cumulative_usd", "monthly_usd", "even_pace_usd",
+               "remaining_usd"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def alert_text(check: BudgetCheck) -> tuple[str, str]:
+    """A subject (under 100 characters, SNS's limit) and a plain-text body listing the breaches."""
+    breached = check.breached
+    subject = f"Bedrock budgets: {len(breached)} breached on {check.as_of}"[:99]
+    lines = [f"Amazon Bedrock budget check for {check.as_of} ({check.tz}); costs are estimates from list prices."]
+    for status in breached:
+        lines.append(f"- {status.budget.name} ({status.budget.covers}):")
+        lines += [f"    {breach}" for breach in status.breaches]
+        lines.append(f"    month-end forecast ${status.forecast_usd:,.2f}")
+    lines.append(f"Forecast: {check.method}.")
+    return subject, "\n".join(lines)
+
+
+def alert_document(check: BudgetCheck) -> dict[str, Any]:
+    """The webhook payload: schema id, the breaches, and a ``text`` field chat webhooks display as is."""
+    subject, body = alert_text(check)
+    return {
+        "schema": ALERT_SCHEMA,
+        "generated_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "as_of": check.as_of.isoformat(),
+        "tz": check.tz,
+        "text": f"{subject}\n{body}",
+        "breaches": [
+            {"budget": s.budget.name, "covers": s.budget.covers, "monthly_usd": s.budget.monthly_usd,
+             "daily_usd": s.budget.daily_usd, "month_to_date_usd": s.month_to_date_usd, "day_usd": s.day_usd,
+             "forecast_usd": s.forecast_usd, "reasons": list(s.breaches)}
+            for s in check.breached
+        ],
+        "forecast_method": check.method,
+    }
+
+
+def notify_sns(client: Any, topic_arn: str, check: BudgetCheck) -> str:
+    """Publish the alert to an SNS topic; return the message id."""
+    subject, body = alert_text(check)
+    return client.publish(TopicArn=topic_arn, Subject=subject, Message=body)["MessageId"]
+
+
+def notify_webhook(url: str, check: BudgetCheck, timeout: float = WEBHOOK_TIMEOUT_SECONDS) -> int:
+    """POST the alert document as JSON; return the HTTP status. Raises OSError when it cannot be delivered."""
+    if not url.startswith(("https://", "http://")):
+        raise UsageError(f"--notify-webhook {url!r} must be an http:// or https:// URL")
+    body = json.dumps(alert_document(check)).encode()
+    request = urllib.request.Request(url, data=body, method="POST", headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        return response.status
+
+
+def sns_region(topic_arn: str) -> str:
+    """The region of an SNS topic ARN; UsageError when it is not one."""
+    parts = topic_arn.split(":")
+    if len(parts) != 6 or parts[0] != "arn" or parts[2] != "sns" or not parts[3]:
+        raise UsageError(f"--notify-sns {topic_arn!r} is not an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:NAME)")
+    return parts[3]
+
+
+def webhook_failure(exc: Exception) -> str:
+    """One line for a webhook that could not be delivered."""
+    if isinstance(exc, urllib.error.HTTPError):
+        return f"the webhook answered HTTP {exc.code}"
+    return f"the webhook could not be reached: {getattr(exc, 'reason', exc)}"
+
+
+def deliver_alert(
+    check: BudgetCheck, topic_arn: str | None, webhook_url: str | None, sns_client_for: Callable[[str], Any]
+) -> list[str]:
+    """Send the alert to the SNS topic and/or webhook; one line per delivery, failures included (never raised).
+
+    A failed delivery must not hide the breach: the caller still exits 3.
+    """
+    lines = []
+    if topic_arn:
+        try:
+            message_id = notify_sns(sns_client_for(sns_region(topic_arn)), topic_arn, check)
+            lines.append(f"Notified SNS topic {topic_arn} (message {message_id})")
+        except AWS_ERRORS as exc:
+            lines.append(f"warning: the SNS notification failed: {aws_failure(exc)}")
+    if webhook_url:
+        try:
+            lines.append(f"Notified webhook {webhook_url} (HTTP {notify_webhook(webhook_url, check)})")
+        except OSError as exc:
+            lines.append(f"warning: the webhook notification failed: {webhook_failure(exc)}")
+    return lines

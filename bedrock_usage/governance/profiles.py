@@ -1,0 +1,181 @@
+"""Application inference profiles: resolve their opaque ARNs to a model and tags, so their calls are priced.
+
+A call through ``arn:aws:bedrock:{region}:{account}:application-inference-profile/{id}`` logs only that ARN.
+Its model comes from ``bedrock.get_inference_profile`` (or an offline mapping file), its tags from
+``bedrock.list_tags_for_resource``; a tag such as ``application_name`` names the application its calls
+belong to. Resolution rewrites the fact rows' ``model_id`` before pricing and keeps the ARN in
+``inference_profile``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from botocore.exceptions import ClientError
+
+from ..aws.session import AWS_ERRORS, Aws, as_project_error, describe, error_code
+from ..engines.queries import tag_column
+from ..errors import UsageError
+from ..pricing import parse_model_id
+
+PROFILE_COLUMN = "inference_profile"
+PROFILES_ENV = "BEDROCK_USAGE_INFERENCE_PROFILES"
+_DENIED = {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AuthorizationError"}
+
+
+def aws_failure(exc: Exception) -> str:
+    """One line for an AWS call that failed; missing or expired credentials are raised as SetupRequired.
+
+    A refused permission or a service fault only loses that part of a report, so it becomes a warning.
+    """
+    status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") if isinstance(exc, ClientError) else None
+    denied = error_code(exc) in _DENIED or status == 403
+    error = as_project_error(exc)
+    if error is not None and not denied:
+        raise error from None
+    return describe(exc)
+
+
+@dataclass(frozen=True)
+class ProfileInfo:
+    """What an application inference profile stands for: the model id to price its calls as, and its tags."""
+
+    arn: str
+    model_id: str
+    tags: Mapping[str, str]
+    source: str  # "file" or "api"
+
+
+def load_profile_file(path: str | Path) -> dict[str, ProfileInfo]:
+    """Read a mapping file: ``{"arn:...:application-inference-profile/id": {"model_id": ..., "tags": {...}}}``."""
+    path = Path(path)
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise UsageError(f"cannot read --inference-profiles {path}: {exc.strerror or exc}") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise UsageError(f"--inference-profiles {path} is not valid JSON: {exc}") from None
+    if not isinstance(raw, dict):
+        raise UsageError(f"--inference-profiles {path} must hold one JSON object keyed by profile ARN")
+    profiles = {}
+    for arn, entry in raw.items():
+        where = f"--inference-profiles {path}, entry {arn!r}"
+        if parse_model_id(arn).endpoint != "application-profile":
+            raise UsageError(f"{where}: the key is not an application-inference-profile ARN")
+        if not isinstance(entry, dict) or not isinstance(entry.get("model_id"), str) or not entry["model_id"]:
+            raise UsageError(f"{where}: needs a \"model_id\" string (e.g. us.anthropic.claude-3-haiku-20240307-v1:0)")
+        tags = entry.get("tags", {})
+        if not isinstance(tags, dict) or not all(isinstance(v, str) for v in tags.values()):
+            raise UsageError(f"{where}: \"tags\" must be an object of string values")
+        unknown = set(entry) - {"model_id", "tags", "name"}
+        if unknown:
+            raise UsageError(f"{where}: unknown fields {', '.join(sorted(unknown))}")
+        profiles[arn] = ProfileInfo(arn, entry["model_id"], dict(tags), "file")
+    return profiles
+
+
+def model_id_from_models(model_arns: list[str]) -> str | None:
+    """The model id to price a profile's calls as, from the foundation-model ARNs it routes to.
+
+    One region: the base id (in-region price). Several regions of one geography: also the base id, since geo
+    profiles and in-region ids share a price family. Regions on several continents: a ``global.`` profile.
+    """
+    bases = {parse_model_id(arn).base_id for arn in model_arns}
+    if not model_arns or len(bases) != 1 or None in bases:
+        return None
+    base = bases.pop()
+    continents = {arn.split(":")[3].split("-")[0] for arn in model_arns if arn.count(":") >= 4}
+    return f"global.{base}" if len(continents) > 1 else base
+
+
+@dataclass
+class ProfileResolver:
+    """Resolves profile ARNs from a mapping file first, then (when given) the Bedrock API; cached per run.
+
+    ``client_for(region)`` returns a Bedrock control-plane client for the profile's region.
+    """
+
+    mapping: dict[str, ProfileInfo] = field(default_factory=dict)
+    client_for: Callable[[str], Any] | None = None
+    failures: dict[str, str] = field(default_factory=dict)
+    _cache: dict[str, ProfileInfo | None] = field(default_factory=dict, repr=False)
+
+    def resolve(self, arn: str) -> ProfileInfo | None:
+        """The profile behind ``arn``, or None (with the reason in ``failures``)."""
+        if arn not in self._cache:
+            self._cache[arn] = self.mapping.get(arn) or self._from_api(arn)
+        return self._cache[arn]
+
+    def _from_api(self, arn: str) -> ProfileInfo | None:
+        if self.client_for is None:
+            self.failures[arn] = "not in the --inference-profiles file"
+            return None
+        region = arn.split(":")[3]
+        try:
+            client = self.client_for(region)
+            profile = client.get_inference_profile(inferenceProfileIdentifier=arn)
+            tags = client.list_tags_for_resource(resourceARN=arn).get("tags", [])
+        except AWS_ERRORS as exc:
+            self.failures[arn] = aws_failure(exc)
+            return None
+        model_id = model_id_from_models([m.get("modelArn", "") for m in profile.get("models", [])])
+        if model_id is None:
+            self.failures[arn] = "the profile's models do not name one foundation model"
+            return None
+        return ProfileInfo(arn, model_id, {t["key"]: t["value"] for t in tags}, "api")
+
+    def rewrite(self, frame: pd.DataFrame, tag_keys: tuple[str, ...]) -> pd.DataFrame:
+        """The tracker's hook: resolve the profiles among raw fact rows (see ``resolve_profiles``)."""
+        return resolve_profiles(frame, self, tag_keys)
+
+    def warnings(self) -> list[str]:
+        """One line per profile that stayed unresolved."""
+        return [f"application inference profile {arn} not resolved: {reason}" for arn, reason in
+                sorted(self.failures.items())]
+
+
+def resolve_profiles(frame: pd.DataFrame, resolver: ProfileResolver, tag_keys: tuple[str, ...]) -> pd.DataFrame:
+    """Raw fact rows with profile ARNs rewritten to their model id; the ARN moves to ``inference_profile``.
+
+    A profile's tags fill the ``requestMetadata`` tag columns (``tag_0``... for ``tag_keys``) its calls left
+    empty, so a call's own tag wins over its profile's. Unresolved profiles keep their ARN as ``model_id``
+    (and stay unpriced, with the tracker's warning).
+    """
+    frame = frame.copy()
+    frame[PROFILE_COLUMN] = None
+    for model_id in frame["model_id"].dropna().unique():
+        if parse_model_id(model_id).endpoint != "application-profile":
+            continue
+        info = resolver.resolve(model_id)
+        if info is None:
+            continue
+        rows = frame["model_id"] == model_id
+        frame.loc[rows, PROFILE_COLUMN] = model_id
+        frame.loc[rows, "model_id"] = info.model_id
+        for index, key in enumerate(tag_keys):
+            column = tag_column(index)
+            if key not in info.tags or column not in frame:
+                continue
+            values = frame[column]
+            empty = rows & (values.isna() | (values.astype("string").str.len() == 0))
+            frame.loc[empty, column] = info.tags[key]
+    return frame
+
+
+def profile_resolver(
+    engine_name: str, aws_profile: str | None, mapping_file: str | Path | None
+) -> ProfileResolver | None:
+    """How a report resolves application inference profiles: a mapping file (default
+    ``$BEDROCK_USAGE_INFERENCE_PROFILES``) and, with Athena, the Bedrock API; ``None`` when neither applies."""
+    mapping_file = mapping_file or os.environ.get(PROFILES_ENV)
+    if not mapping_file and engine_name != "athena":
+        return None
+    aws = Aws.connect(aws_profile) if engine_name == "athena" else None
+    mapping = load_profile_file(mapping_file) if mapping_file else {}
+    return ProfileResolver(mapping, (lambda region: aws.client("bedrock", region)) if aws else None)

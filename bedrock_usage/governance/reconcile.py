@@ -1,0 +1,396 @@
+"""Reconciliation: the tracker's figures against CloudWatch's metered usage and Cost Explorer's bill.
+
+Per source region, model and UTC day, logged calls and tokens (Model Invocation Logs) are compared with
+the ``AWS/Bedrock`` metrics ``Invocations``, ``InputTokenCount`` and ``OutputTokenCount``; the tracker's
+estimated cost is compared with Cost Explorer's cost by usage type. Coverage = logged / metered calls: a
+day below the threshold, or with metered calls and no logs, means logging was off, failing or late.
+Cost Explorer is the billing truth; the tracker's cost is an estimate from list prices.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+import pandas as pd
+
+from ..aws.session import AWS_ERRORS
+from ..logs.period import Period
+from ..report.tracker import TOTAL_COST
+from .profiles import PROFILE_COLUMN, aws_failure
+from .usage_types import (
+    BEDROCK_SERVICE,
+    MARKETPLACE_BILLING_ENTITY,
+    is_bedrock_service,
+    metric_model_key,
+    parse_usage_type,
+)
+
+DEFAULT_THRESHOLD = 0.95
+NAMESPACE = "AWS/Bedrock"
+DAY_SECONDS = 86_400
+# CloudWatch metric -> our column (metered side).
+METRICS = {"Invocations": "calls", "InputTokenCount": "input_tokens", "OutputTokenCount": "output_tokens"}
+DELIVERY_FAILURE_METRIC = "ModelInvocationLogsS3DeliveryFailure"
+MAX_QUERIES = 500  # get_metric_data's limit per request
+RECENT_DAYS = 2  # logs arrive within hours, Cost Explorer within a day or two: the newest days may be incomplete
+
+BILLING_TRUTH = (
+    "Cost Explorer is the billing truth (what AWS charges, list price before credits); the tracker's cost is an "
+    "estimate from logged tokens x list prices; CloudWatch metrics count what Bedrock served, and coverage = "
+    "logged calls / metered calls shows whether the logs hold every call"
+)
+STATUS_NO_LOGS = "no logs"
+STATUS_INCOMPLETE = "incomplete logs"
+STATUS_NO_METRICS = "no metrics"
+STATUS_OVER = "more logged than metered"
+STATUS_OK = "ok"
+STATUS_NO_CALLS = "no calls metered or logged"  # a day with only billed charges (e.g. provisioned throughput)
+FLAGGED = (STATUS_NO_LOGS, STATUS_INCOMPLETE)
+
+_KEYS = ["region", "utc_day"]
+_COUNTS = ["calls", "input_tokens", "output_tokens"]
+
+
+@dataclass
+class MeteredUsage:
+    """CloudWatch daily sums per region, UTC day and model key, and log-delivery failures per region and day."""
+
+    usage: pd.DataFrame  # region, utc_day, model_key, metered_calls, metered_input_tokens, metered_output_tokens
+    delivery_failures: pd.DataFrame  # region, utc_day, delivery_failures
+    failed_regions: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class BilledCost:
+    """Cost Explorer's Bedrock cost per UTC day and usage type, with the model and region each one names."""
+
+    charges: pd.DataFrame  # utc_day, region, service, usage_type, kind, model, billed_cost_usd
+    failure: str | None = None
+
+
+@dataclass
+class Reconciliation:
+    """Logged against metered usage and estimated against billed cost, with the rows that need attention."""
+
+    period: Period
+    regions: tuple[str, ...]
+    threshold: float
+    by_region_day: pd.DataFrame
+    by_model_day: pd.DataFrame
+    cost_by_model_day: pd.DataFrame
+    unmapped_charges: pd.DataFrame
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def flagged(self) -> pd.DataFrame:
+        """Region-days whose logs are missing or below the coverage threshold."""
+        return self.by_region_day.loc[self.by_region_day["status"].isin(FLAGGED)].reset_index(drop=True)
+
+    def summary(self) -> dict[str, float | int | None]:
+        """Totals over the period: calls, coverage, estimated and billed cost."""
+        table = self.by_region_day
+        logged, metered = int(table["logged_calls"].sum()), int(table["metered_calls"].sum())
+        estimated = table["estimated_cost_usd"].sum(min_count=1)
+        billed = table["billed_cost_usd"].sum(min_count=1)
+        return {
+            "logged_calls": logged,
+            "metered_calls": metered,
+            "coverage": logged / metered if metered else None,
+            "estimated_cost_usd": None if pd.isna(estimated) else float(estimated),
+            "billed_cost_usd": None if pd.isna(billed) else float(billed),
+            "flagged_region_days": len(self.flagged),
+        }
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time(), UTC)
+
+
+def _chunks(items: list[Any], size: int) -> Iterable[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def metric_model_ids(client: Any) -> set[str]:
+    """``ModelId`` values CloudWatch lists for ``Invocations`` (it lists metrics with data in the last two weeks)."""
+    values = set()
+    for page in client.get_paginator("list_metrics").paginate(Namespace=NAMESPACE, MetricName="Invocations"):
+        for metric in page.get("Metrics", []):
+            dimensions = metric.get("Dimensions", [])
+            if len(dimensions) == 1 and dimensions[0]["Name"] == "ModelId":
+                values.add(dimensions[0]["Value"])
+    return values
+
+
+def _daily_sums(client: Any, queries: list[dict[str, Any]], first_day: date, last_day: date) -> dict[str, dict]:
+    """Query id -> {UTC day: Sum}, for MetricStat queries with a one-day period."""
+    sums: dict[str, dict[date, float]] = {q["Id"]: {} for q in queries}
+    for batch in _chunks(queries, MAX_QUERIES):
+        pages = client.get_paginator("get_metric_data").paginate(
+            MetricDataQueries=batch, StartTime=_day_start(first_day), EndTime=_day_start(last_day + timedelta(days=1))
+        )
+        for page in pages:
+            for result in page.get("MetricDataResults", []):
+                for stamp, value in zip(result.get("Timestamps", []), result.get("Values", []), strict=False):
+                    day = stamp.astimezone(UTC).date()
+                    sums[result["Id"]][day] = sums[result["Id"]].get(day, 0.0) + float(value)
+    return sums
+
+
+def _stat(metric: str, dimensions: list[dict[str, str]]) -> dict[str, Any]:
+    return {"Metric": {"Namespace": NAMESPACE, "MetricName": metric, "Dimensions": dimensions},
+            "Period": DAY_SECONDS, "Stat": "Sum"}
+
+
+def region_metered_usage(
+    client: Any, region: str, first_day: date, last_day: date, logged_ids: Iterable[str]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """One region's metered rows (per model key and day) and log-delivery failure rows (per day)."""
+    values = metric_model_ids(client)
+    for model_id in logged_ids:
+        values |= {model_id, metric_model_key(model_id)}
+    values.discard("")
+    queries, targets = [], {}
+    for i, value in enumerate(sorted(values)):
+        for j, (metric, column) in enumerate(METRICS.items()):
+            query_id = f"m{i}_{j}"
+            queries.append({"Id": query_id, "MetricStat": _stat(metric, [{"Name": "ModelId", "Value": value}]),
+                            "ReturnData": True})
+            targets[query_id] = (metric_model_key(value), column)
+    queries.append({"Id": "delivery", "MetricStat": _stat(DELIVERY_FAILURE_METRIC, []), "ReturnData": True})
+    sums = _daily_sums(client, queries, first_day, last_day)
+    metered: dict[tuple[date, str], dict[str, float]] = {}
+    for query_id, (key, column) in targets.items():
+        for day, value in sums[query_id].items():
+            row = metered.setdefault((day, key), {})
+            row[column] = row.get(column, 0.0) + value
+    usage = [
+        {"region": region, "utc_day": day.isoformat(), "model_key": key,
+         **{f"metered_{c}": int(round(row.get(c, 0.0))) for c in _COUNTS}}
+        for (day, key), row in sorted(metered.items())
+    ]
+    failures = [{"region": region, "utc_day": day.isoformat(), "delivery_failures": int(round(value))}
+                for day, value in sorted(sums["delivery"].items())]
+    return usage, failures
+
+
+def metered_usage(
+    client_for: Callable[[str], Any], regions: tuple[str, ...], first_day: date, last_day: date,
+    logged_ids: dict[str, set[str]],
+) -> MeteredUsage:
+    """CloudWatch daily sums for every region; a region whose metrics cannot be read is named, not fatal."""
+    usage, failures, failed = [], [], {}
+    for region in regions:
+        try:
+            rows, delivery = region_metered_usage(client_for(region), region, first_day, last_day,
+                                                  logged_ids.get(region, set()))
+        except AWS_ERRORS as exc:
+            failed[region] = aws_failure(exc)
+            continue
+        usage += rows
+        failures += delivery
+    usage_columns = [*_KEYS, "model_key", *(f"metered_{c}" for c in _COUNTS)]
+    return MeteredUsage(
+        pd.DataFrame(usage, columns=usage_columns),
+        pd.DataFrame(failures, columns=[*_KEYS, "delivery_failures"]),
+        failed,
+    )
+
+
+def cost_explorer_request(first_day: date, last_day: date) -> dict[str, Any]:
+    """The ``get_cost_and_usage`` arguments: daily Bedrock and Bedrock-Edition Marketplace usage by usage type.
+
+    Marketplace models have one service each, so the filter takes the whole Marketplace billing entity and
+    the rows are narrowed to Bedrock services afterwards; credits, refunds and taxes are left out.
+    """
+    return {
+        "TimePeriod": {"Start": first_day.isoformat(), "End": (last_day + timedelta(days=1)).isoformat()},
+        "Granularity": "DAILY",
+        "Metrics": ["UnblendedCost"],
+        "Filter": {"And": [
+            {"Or": [
+                {"Dimensions": {"Key": "SERVICE", "Values": [BEDROCK_SERVICE]}},
+                {"Dimensions": {"Key": "BILLING_ENTITY", "Values": [MARKETPLACE_BILLING_ENTITY]}},
+            ]},
+            {"Dimensions": {"Key": "RECORD_TYPE", "Values": ["Usage"]}},
+        ]},
+        "GroupBy": [{"Type": "DIMENSION", "Key": "SERVICE"}, {"Type": "DIMENSION", "Key": "USAGE_TYPE"}],
+    }
+
+
+CHARGE_COLUMNS = ["utc_day", "region", "service", "usage_type", "kind", "model", "billed_cost_usd"]
+
+
+def billed_cost(ce_client: Any, first_day: date, last_day: date) -> BilledCost:
+    """Cost Explorer's daily Bedrock charges; a failure (no permission, Cost Explorer not enabled) is reported."""
+    request = cost_explorer_request(first_day, last_day)
+    rows = []
+    try:
+        token = None
+        while True:
+            page = ce_client.get_cost_and_usage(**request, **({"NextPageToken": token} if token else {}))
+            for result in page.get("ResultsByTime", []):
+                day = result["TimePeriod"]["Start"]
+                for group in result.get("Groups", []):
+                    service, usage_type = [*(group.get("Keys") or []), "", ""][:2]
+                    if not is_bedrock_service(service):
+                        continue
+                    parsed = parse_usage_type(service, usage_type)
+                    amount = float(group["Metrics"]["UnblendedCost"]["Amount"])
+                    rows.append([day, parsed.region, service, usage_type, parsed.kind,
+                                 parsed.model.name if parsed.model else None, amount])
+            token = page.get("NextPageToken")
+            if not token:
+                break
+    except AWS_ERRORS as exc:
+        return BilledCost(pd.DataFrame(columns=CHARGE_COLUMNS), aws_failure(exc))
+    return BilledCost(pd.DataFrame(rows, columns=CHARGE_COLUMNS))
+
+
+def called_model_ids(facts: pd.DataFrame) -> pd.Series:
+    """The model id each fact row was called with (the profile ARN for resolved application profiles)."""
+    if PROFILE_COLUMN in facts:
+        return facts[PROFILE_COLUMN].where(facts[PROFILE_COLUMN].notna(), facts["model_id"])
+    return facts["model_id"]
+
+
+def logged_ids_by_region(facts: pd.DataFrame) -> dict[str, set[str]]:
+    """Model ids as called, per source region."""
+    if facts.empty:
+        return {}
+    called = called_model_ids(facts).fillna("")
+    return {region: set(ids) for region, ids in called.groupby(facts["source_region"])}
+
+
+def _status(logged: float, metered: float, threshold: float) -> str:
+    if metered <= 0:
+        return STATUS_NO_METRICS if logged > 0 else STATUS_NO_CALLS
+    if logged <= 0:
+        return STATUS_NO_LOGS
+    coverage = logged / metered
+    if coverage < threshold:
+        return STATUS_INCOMPLETE
+    return STATUS_OVER if coverage > 1 / threshold else STATUS_OK
+
+
+def _iso_days(days: pd.Series) -> pd.Series:
+    """``YYYY-MM-DD`` text, the form CloudWatch and Cost Explorer rows are keyed by."""
+    return pd.to_datetime(days).dt.strftime("%Y-%m-%d")
+
+
+def _coverage(logged: pd.Series, metered: pd.Series) -> pd.Series:
+    return (logged / metered.where(metered > 0)).astype("float64")
+
+
+def _logged(facts: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    columns = {"calls": "logged_calls", "errors": "logged_errors", "input_tokens": "logged_input_tokens",
+               "output_tokens": "logged_output_tokens"}
+    if facts.empty:
+        return pd.DataFrame(columns=[*keys, *columns.values(), "estimated_cost_usd", "unpriced_calls"])
+    frame = facts.assign(region=facts["source_region"], model_key=called_model_ids(facts).map(metric_model_key),
+                         utc_day=_iso_days(facts["utc_day"]))
+    grouped = frame.groupby(keys, dropna=False)
+    table = grouped[list(columns)].sum().rename(columns=columns)
+    table["estimated_cost_usd"] = grouped[TOTAL_COST].sum(min_count=1)
+    table["unpriced_calls"] = grouped["unpriced_calls"].sum()
+    return table.reset_index()
+
+
+def reconcile(
+    facts: pd.DataFrame, metered: MeteredUsage, billed: BilledCost, period: Period, regions: tuple[str, ...],
+    threshold: float = DEFAULT_THRESHOLD, today: date | None = None,
+) -> Reconciliation:
+    """Compare the tracker's facts (of a UTC period) with CloudWatch and Cost Explorer."""
+    today = today or datetime.now(UTC).date()
+    facts = facts.loc[facts["source_region"].isin(regions)] if len(facts) else facts
+    charges = billed.charges.loc[billed.charges["region"].isin(regions)]
+
+    by_model = _logged(facts, [*_KEYS, "model_key"]).merge(
+        metered.usage, on=[*_KEYS, "model_key"], how="outer")
+    by_model = _finish(by_model, [*_KEYS, "model_key"], threshold)
+
+    by_region = _logged(facts, _KEYS).merge(
+        metered.usage.groupby(_KEYS)[[f"metered_{c}" for c in _COUNTS]].sum().reset_index(), on=_KEYS, how="outer")
+    billed_days = charges.groupby(_KEYS)["billed_cost_usd"].sum().rename("billed_cost_usd").reset_index()
+    by_region = by_region.merge(billed_days, on=_KEYS, how="outer").merge(
+        metered.delivery_failures, on=_KEYS, how="left")
+    by_region = _finish(by_region, _KEYS, threshold)
+    by_region["cost_difference_usd"] = by_region["estimated_cost_usd"] - by_region["billed_cost_usd"]
+    recent = pd.to_datetime(by_region["utc_day"]).dt.date >= today - timedelta(days=RECENT_DAYS - 1)
+    by_region["note"] = ["recent day: logs and Cost Explorer may still be arriving" if r else "" for r in recent]
+
+    warnings = [f"CloudWatch metrics of {region} could not be read: {reason}"
+                for region, reason in sorted(metered.failed_regions.items())]
+    if billed.failure:
+        warnings.append(f"Cost Explorer could not be read, so there is no billed cost: {billed.failure}")
+    unmetered = by_region.loc[by_region["status"] == STATUS_NO_METRICS]
+    if len(unmetered):
+        warnings.append(
+            f"{len(unmetered)} region-days have {int(unmetered['logged_calls'].sum()):,} logged calls but no calls in "
+            "CloudWatch: are the logs from this account and these regions?"
+        )
+    unmapped = charges.loc[charges["model"].isna()]
+    unmapped = unmapped.groupby(["region", "service", "usage_type"])["billed_cost_usd"].sum().reset_index()
+    return Reconciliation(
+        period=period,
+        regions=regions,
+        threshold=threshold,
+        by_region_day=by_region,
+        by_model_day=by_model,
+        cost_by_model_day=_cost_by_model(facts, charges),
+        unmapped_charges=unmapped,
+        warnings=warnings,
+    )
+
+
+def _finish(table: pd.DataFrame, keys: list[str], threshold: float) -> pd.DataFrame:
+    """Fill absent counts with 0, add coverage and status, and order the rows."""
+    for column in ("logged_calls", "logged_errors", "logged_input_tokens", "logged_output_tokens", "unpriced_calls",
+                   *(f"metered_{c}" for c in _COUNTS)):
+        table[column] = pd.to_numeric(table[column]).fillna(0).astype("int64")
+    if "delivery_failures" in table:
+        table["delivery_failures"] = pd.to_numeric(table["delivery_failures"]).astype("Int64")
+    table["coverage"] = _coverage(table["logged_calls"], table["metered_calls"])
+    table["status"] = [_status(lo, me, threshold) for lo, me in zip(table["logged_calls"], table["metered_calls"],
+                                                                      strict=True)]
+    order = [*keys, "logged_calls", "metered_calls", "coverage", "status", "logged_errors", "logged_input_tokens",
+             "metered_input_tokens", "logged_output_tokens", "metered_output_tokens", "estimated_cost_usd",
+             "unpriced_calls"]
+    extra = [c for c in ("billed_cost_usd", "delivery_failures") if c in table]
+    return table[order + extra].sort_values(keys).reset_index(drop=True)
+
+
+def _cost_by_model(facts: pd.DataFrame, charges: pd.DataFrame) -> pd.DataFrame:
+    """Estimated against billed cost per region, UTC day and model (billed rows without a model are left out)."""
+    columns = [*_KEYS, "model", "estimated_cost_usd", "billed_cost_usd", "difference_usd", "ratio"]
+    estimated = (
+        facts.assign(region=facts["source_region"], utc_day=_iso_days(facts["utc_day"]))
+        .groupby([*_KEYS, "model"])[TOTAL_COST].sum(min_count=1)
+        .rename("estimated_cost_usd").reset_index()
+        if len(facts) else pd.DataFrame(columns=[*_KEYS, "model", "estimated_cost_usd"])
+    )
+    billed = (charges.loc[charges["model"].notna()].groupby([*_KEYS, "model"])["billed_cost_usd"].sum()
+              .reset_index())
+    table = estimated.merge(billed, on=[*_KEYS, "model"], how="outer")
+    table["estimated_cost_usd"] = pd.to_numeric(table["estimated_cost_usd"]).astype("float64")
+    table["billed_cost_usd"] = pd.to_numeric(table["billed_cost_usd"]).astype("float64")
+    table["difference_usd"] = table["estimated_cost_usd"] - table["billed_cost_usd"]
+    table["ratio"] = table["estimated_cost_usd"] / table["billed_cost_usd"].where(table["billed_cost_usd"] > 0)
+    return table[columns].sort_values([*_KEYS, "model"]).reset_index(drop=True)
+
+
+def run_reconciliation(
+    aws: Any, facts: pd.DataFrame, period: Period, regions: tuple[str, ...], threshold: float = DEFAULT_THRESHOLD,
+    today: date | None = None,
+) -> Reconciliation:
+    """Read CloudWatch (per region) and Cost Explorer for a UTC period and reconcile them with the facts."""
+    if period.tz != "UTC":
+        raise ValueError("reconciliation compares UTC days; build the period with tz='UTC'")
+    metered = metered_usage(lambda region: aws.client("cloudwatch", region), regions, period.start, period.end,
+                            logged_ids_by_region(facts))
+    billed = billed_cost(aws.client("ce", "us-east-1"), period.start, period.end)
+    return reconcile(facts, metered, billed, period, regions, threshold, today)
+

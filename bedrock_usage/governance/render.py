@@ -1,0 +1,396 @@
+"""Terminal text, CSV files and JSON documents for reconciliation, budgets, anomalies and chargeback."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..output.json_values import document_text, json_records, rounded
+from ..output.terminal_table import money, text_table
+from .anomalies import AnomalyReport
+from .budgets import BudgetCheck, burndown
+from .chargeback import CHARGEBACK_COLUMNS, CHARGEBACK_SCHEMA, DEVELOPER_SCHEMA, Chargeback, accuracy_notes
+from .reconcile import BILLING_TRUTH, Reconciliation
+
+RECONCILIATION_SCHEMA = "bedrock-usage/reconciliation/v1"
+BUDGETS_SCHEMA = "bedrock-usage/budgets/v1"
+ANOMALIES_SCHEMA = "bedrock-usage/anomalies/v1"
+
+Column = tuple[str, str]  # (frame column, header)
+
+
+def _is_missing(value: object) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
+
+def _cell(column: str, value: object) -> str:
+    if column.endswith("_usd"):
+        return money(value)
+    if _is_missing(value):
+        return "-"
+    if column in ("coverage", "monthly_share"):
+        return f"{float(value):.1%}"  # type: ignore[arg-type]
+    if column == "ratio":
+        return f"{float(value):.1f}x"  # type: ignore[arg-type]
+    if isinstance(value, bool):
+        return "yes" if value else ""
+    if isinstance(value, int | float) or hasattr(value, "item"):
+        number = value.item() if hasattr(value, "item") else value
+        return f"{number:,}" if isinstance(number, int) else f"{number:,.2f}"
+    return str(value)
+
+
+def table_text(frame: pd.DataFrame, columns: Sequence[Column], max_rows: int = 0) -> str:
+    """An aligned text table; text columns left, figures right."""
+    shown = frame.head(max_rows) if max_rows > 0 else frame
+    header = [label for _, label in columns]
+    body = [[_cell(name, row[name]) for name, _ in columns] for _, row in shown.iterrows()]
+    numeric = [pd.api.types.is_numeric_dtype(frame[name]) or name.endswith("_usd") for name, _ in columns]
+    return text_table(header, body, right=numeric, hidden=len(frame) - len(shown))
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _warnings(lines: list[str]) -> list[str]:
+    return ["", "Warnings", *(f"  - {w}" for w in lines)] if lines else []
+
+
+# Reconciliation
+
+_REGION_DAY: list[Column] = [
+    ("region", "Region"), ("utc_day", "UTC day"), ("logged_calls", "Logged"), ("metered_calls", "Metered"),
+    ("coverage", "Coverage"), ("status", "Status"), ("logged_input_tokens", "Input (log)"),
+    ("metered_input_tokens", "Input (CW)"), ("logged_output_tokens", "Output (log)"),
+    ("metered_output_tokens", "Output (CW)"), ("delivery_failures", "Delivery failures"),
+    ("estimated_cost_usd", "Estimated"), ("billed_cost_usd", "Billed (CE)"), ("cost_difference_usd", "Est - billed"),
+]
+_MODEL_DAY: list[Column] = [
+    ("region", "Region"), ("utc_day", "UTC day"), ("model_key", "ModelId"), ("logged_calls", "Logged"),
+    ("metered_calls", "Metered"), ("coverage", "Coverage"), ("status", "Status"),
+    ("logged_input_tokens", "Input (log)"), ("metered_input_tokens", "Input (CW)"),
+    ("logged_output_tokens", "Output (log)"), ("metered_output_tokens", "Output (CW)"),
+]
+_COST_MODEL_DAY: list[Column] = [
+    ("region", "Region"), ("utc_day", "UTC day"), ("model", "Model"), ("estimated_cost_usd", "Estimated"),
+    ("billed_cost_usd", "Billed (CE)"), ("difference_usd", "Est - billed"), ("ratio", "Est / billed"),
+]
+
+
+def reconciliation_text(rec: Reconciliation, max_rows: int = 20) -> str:
+    """The reconciliation as terminal text: totals, flagged days, then the detail tables."""
+    s = rec.summary()
+    coverage = "-" if s["coverage"] is None else f"{s['coverage']:.1%}"
+    lines = [
+        "Amazon Bedrock reconciliation: logs vs CloudWatch metrics vs Cost Explorer",
+        f"Period:   {rec.period.start} .. {rec.period.end} (UTC days; CloudWatch and Cost Explorer days are UTC)",
+        f"Regions:  {', '.join(rec.regions)}",
+        f"Truth:    {BILLING_TRUTH}.",
+        "",
+        f"Logged calls {s['logged_calls']:,} of {s['metered_calls']:,} metered: coverage {coverage} "
+        f"(threshold {rec.threshold:.0%}); estimated cost {money(s['estimated_cost_usd'])}, billed "
+        f"{money(s['billed_cost_usd'])}",
+    ]
+    flagged = rec.flagged
+    if len(flagged):
+        lines += ["", f"ATTENTION: {len(flagged)} region-days with logging missing or late"]
+        lines += [f"  - {r.region} {r.utc_day}: {r.status}, {r.logged_calls:,} logged of {r.metered_calls:,} metered"
+                  + (f" ({r.note})" if r.note else "") for r in flagged.itertuples()]
+    else:
+        lines += ["", "Every region-day with metered calls has logs at or above the threshold."]
+    lines += ["", "By region and UTC day", table_text(rec.by_region_day, _REGION_DAY, max_rows)]
+    lines += ["", "By region, UTC day and ModelId (as called)", table_text(rec.by_model_day, _MODEL_DAY, max_rows)]
+    lines += ["", "Cost by region, UTC day and model", table_text(rec.cost_by_model_day, _COST_MODEL_DAY, max_rows)]
+    if len(rec.unmapped_charges):
+        lines += ["", "Billed usage types not tied to a model (in the region-day totals only)",
+                  table_text(rec.unmapped_charges, [("region", "Region"), ("service", "Service"),
+                                                    ("usage_type", "Usage type"), ("billed_cost_usd", "Billed")])]
+    return "\n".join(lines + _warnings(rec.warnings))
+
+
+def reconciliation_document(rec: Reconciliation) -> dict[str, Any]:
+    """The reconciliation as one JSON document."""
+    return {
+        "schema": RECONCILIATION_SCHEMA,
+        "generated_at": _now(),
+        "period": {"start": rec.period.start.isoformat(), "end": rec.period.end.isoformat(), "tz": "UTC"},
+        "regions": list(rec.regions),
+        "billing_truth": BILLING_TRUTH,
+        "coverage_threshold": rec.threshold,
+        "summary": rec.summary(),
+        "flagged": json_records(rec.flagged),
+        "by_region_day": json_records(rec.by_region_day),
+        "by_model_day": json_records(rec.by_model_day),
+        "cost_by_model_day": json_records(rec.cost_by_model_day),
+        "unmapped_charges": json_records(rec.unmapped_charges),
+        "warnings": rec.warnings,
+    }
+
+
+def reconciliation_frames(rec: Reconciliation) -> dict[str, pd.DataFrame]:
+    """The tables written as CSV files."""
+    return {"region_day": rec.by_region_day, "model_day": rec.by_model_day, "cost_model_day": rec.cost_by_model_day,
+            "unmapped_charges": rec.unmapped_charges}
+
+
+# Budgets
+
+def budget_rows(check: BudgetCheck) -> pd.DataFrame:
+    """One row per budget."""
+    rows = [{
+        "budget": s.budget.name, "covers": s.budget.covers, "monthly_usd": s.budget.monthly_usd,
+        "month_to_date_usd": s.month_to_date_usd, "monthly_share": s.monthly_share, "daily_usd": s.budget.daily_usd,
+        "day_usd": s.day_usd, "forecast_usd": s.forecast_usd, "forecast_over": s.forecast_over,
+        "unpriced_calls": s.unpriced_calls, "status": "BREACHED" if s.breaches else "ok",
+        "breaches": "; ".join(s.breaches),
+    } for s in check.statuses]
+    return pd.DataFrame(rows, columns=["budget", "covers", "monthly_usd", "month_to_date_usd", "monthly_share",
+                                       "daily_usd", "day_usd", "forecast_usd", "forecast_over", "unpriced_calls",
+                                       "status", "breaches"])
+
+
+def budgets_text(check: BudgetCheck) -> str:
+    """Budget statuses as terminal text, breaches first."""
+    table = budget_rows(check)
+    lines = [
+        f"Amazon Bedrock budgets on {check.as_of} ({check.tz}); month to date from {check.as_of.replace(day=1)}",
+        "Spend is the estimated cost (logged tokens x list prices).",
+        "",
+        table_text(table, [("budget", "Budget"), ("covers", "Covers"), ("month_to_date_usd", "Month to date"),
+                           ("monthly_usd", "Monthly"), ("monthly_share", "Used"), ("day_usd", "As-of day"),
+                           ("daily_usd", "Daily"), ("forecast_usd", "Forecast"), ("status", "Status")]),
+        "",
+        f"Forecast: {check.method}.",
+    ]
+    breached = check.breached
+    if breached:
+        lines += ["", f"BREACHED: {len(breached)} of {len(check.statuses)} budgets"]
+        lines += [f"  - {s.budget.name}: {b}" for s in breached for b in s.breaches]
+    over = [s for s in check.statuses if s.forecast_over and not s.breaches]
+    if over:
+        lines += ["", "Forecast over the monthly amount (not yet breached):"]
+        lines += [f"  - {s.budget.name}: forecast {money(s.forecast_usd)} of {money(s.budget.monthly_usd)}"
+                  for s in over]
+    return "\n".join(lines + _warnings(check.warnings))
+
+
+def budgets_document(check: BudgetCheck, burndown: pd.DataFrame) -> dict[str, Any]:
+    """Budget statuses and burn-down as one JSON document."""
+    return {
+        "schema": BUDGETS_SCHEMA,
+        "generated_at": _now(),
+        "as_of": check.as_of.isoformat(),
+        "tz": check.tz,
+        "forecast_method": check.method,
+        "breached": [s.budget.name for s in check.breached],
+        "budgets": json_records(budget_rows(check)),
+        "burndown": json_records(burndown),
+        "warnings": check.warnings,
+    }
+
+
+# Anomalies
+
+def anomalies_text(report: AnomalyReport, max_rows: int = 20) -> str:
+    """Anomalies and the month-end forecast as terminal text."""
+    period = report.period
+    lines = [
+        f"Amazon Bedrock cost anomalies by {report.group_by}: {period.label()}",
+        f"Rule: a day's estimated cost over {report.factor:g}x the median of the {report.window} days before it, "
+        f"and at least {money(report.min_cost)}; days without {report.window} days of history are not judged.",
+        "",
+    ]
+    if report.anomalies.empty:
+        lines.append("No anomalies.")
+    else:
+        lines += [f"ANOMALIES: {len(report.anomalies)}",
+                  table_text(report.anomalies, [("day", "Day"), ("group", report.group_by.capitalize()),
+                                                ("cost_usd", "Cost"), ("baseline_usd", "7-day median"),
+                                                ("ratio", "Ratio")], max_rows)]
+    if report.unjudged_days:
+        lines.append(f"Not judged (too little history): {', '.join(report.unjudged_days)}")
+    lines += ["", f"Month-end forecast ({period.end.strftime('%B %Y')}, as of {period.end})",
+              table_text(report.forecast, [("group", report.group_by.capitalize()),
+                                           ("month_to_date_usd", "Month to date"),
+                                           ("recent_daily_mean_usd", "Recent daily mean"), ("days_left", "Days left"),
+                                           ("forecast_usd", "Forecast")], max_rows),
+              f"Method: {report.method}."]
+    unpriced = [f"{report.unpriced_calls:,} calls in the period have no price and no cost here"]
+    return "\n".join(lines + _warnings(report.warnings + (unpriced if report.unpriced_calls else [])))
+
+
+def anomalies_document(report: AnomalyReport) -> dict[str, Any]:
+    """Anomalies, daily costs and the forecast as one JSON document."""
+    return {
+        "schema": ANOMALIES_SCHEMA,
+        "generated_at": _now(),
+        "period": {"start": report.period.start.isoformat(), "end": report.period.end.isoformat(),
+                   "tz": report.period.tz},
+        "group_by": report.group_by,
+        "rule": {"factor": report.factor, "window_days": report.window, "min_cost_usd": report.min_cost,
+                 "baseline": "median of the window's daily costs, days without calls as 0"},
+        "anomalies": json_records(report.anomalies),
+        "unjudged_days": report.unjudged_days,
+        "forecast_method": report.method,
+        "forecast": json_records(report.forecast),
+        "daily": json_records(report.daily),
+        "unpriced_calls": report.unpriced_calls,
+        "warnings": report.warnings,
+    }
+
+
+# Chargeback and developer costs
+
+_CHARGEBACK_TERMINAL: list[Column] = [
+    ("group", "Group"), ("model", "Model"), ("calls", "Calls"), ("input_tokens", "Input"),
+    ("output_tokens", "Output"), ("cache_read_tokens", "Cache read"), ("cache_write_tokens", "Cache write"),
+    ("estimated_cost_usd", "Cost (USD)"), ("unpriced_calls", "Unpriced calls"),
+]
+
+
+def chargeback_text(chargeback: Chargeback, max_rows: int = 0) -> str:
+    """The chargeback as terminal text (group totals marked with ``TOTAL``)."""
+    rows = chargeback.rows.copy()
+    rows.loc[rows["row_type"] == "group_total", "model"] = "TOTAL"
+    rows.loc[rows["row_type"] == "grand_total", ["group", "model"]] = ["ALL", "GRAND TOTAL"]
+    lines = [
+        f"Amazon Bedrock chargeback {chargeback.month} ({chargeback.tz}) by {chargeback.group_by}",
+        "Calls and tokens are exact; costs are estimated from list prices and cover priced calls only.",
+        "",
+        table_text(rows, _CHARGEBACK_TERMINAL, max_rows),
+    ]
+    if len(chargeback.unpriced):
+        lines += ["", "Unpriced usage (tokens counted above, cost unknown)",
+                  table_text(chargeback.unpriced, [("group", "Group"), ("model_id", "Model id"),
+                                                   ("source_region", "Region"), ("calls", "Calls"),
+                                                   ("input_tokens", "Input"), ("output_tokens", "Output")])]
+    return "\n".join(lines + _warnings(chargeback.warnings))
+
+
+def chargeback_document(chargeback: Chargeback) -> dict[str, Any]:
+    """The chargeback as one JSON document with its schema (columns, units, accuracy)."""
+    return {
+        "schema": CHARGEBACK_SCHEMA,
+        "generated_at": _now(),
+        "month": chargeback.month,
+        "tz": chargeback.tz,
+        "group_by": chargeback.group_by,
+        "accuracy": accuracy_notes(),
+        "columns": [{"name": n, "unit": u, "accuracy": a, "meaning": m} for n, u, a, m in CHARGEBACK_COLUMNS],
+        "rows": json_records(chargeback.rows),
+        "unpriced": json_records(chargeback.unpriced),
+        "warnings": chargeback.warnings,
+    }
+
+
+def chargeback_stem(chargeback: Chargeback) -> str:
+    """``bedrock_chargeback_2025-11_tag-cost_center``: stable, so a monthly export replaces its previous run."""
+    by = re.sub(r"[^A-Za-z0-9_.-]+", "-", chargeback.group_by.replace(":", "-"))
+    return f"bedrock_chargeback_{chargeback.month}_{by}"
+
+
+_DEVELOPERS: list[Column] = [
+    ("developer", "Developer"), ("bedrock_calls", "Bedrock calls"), ("bedrock_tokens", "Bedrock tokens"),
+    ("bedrock_cost_usd", "Bedrock cost"), ("qdev_requests", "Q requests"), ("qdev_events", "Q events"),
+    ("seat_cost_usd", "Q seat"), ("total_cost_usd", "Total"),
+]
+
+
+def developers_text(table: pd.DataFrame, month: str, note: str, warnings: list[str], max_rows: int = 0) -> str:
+    """Total AI cost per developer as terminal text."""
+    lines = [f"Total AI cost per developer, {month}: Amazon Bedrock (as IAM Identity Center user) + Q Developer seat",
+             "Bedrock cost is estimated from list prices; the seat is the subscription price.", "",
+             table_text(table, _DEVELOPERS, max_rows), "", f"Seat: {note}."]
+    return "\n".join(lines + _warnings(warnings))
+
+
+def developers_document(table: pd.DataFrame, month: str, note: str, warnings: list[str]) -> dict[str, Any]:
+    """Total AI cost per developer as one JSON document."""
+    return {"schema": DEVELOPER_SCHEMA, "generated_at": _now(), "month": month, "seat": note,
+            "accuracy": accuracy_notes(), "rows": json_records(table), "warnings": warnings}
+
+
+# Files
+
+@dataclass
+class Output:
+    """One result in every form: terminal text, the JSON document, the CSV tables and the file name stem."""
+
+    text: str
+    document: dict[str, Any]
+    frames: dict[str, pd.DataFrame]  # CSV name suffix ("" for the main table) -> table
+    stem: str
+
+
+def reconciliation_output(rec: Reconciliation, max_rows: int) -> Output:
+    """The reconciliation in every form."""
+    return Output(reconciliation_text(rec, max_rows), reconciliation_document(rec), reconciliation_frames(rec),
+                  timestamped("reconciliation"))
+
+
+def budgets_output(check: BudgetCheck, facts: pd.DataFrame, budgets: list) -> Output:
+    """Budget statuses and their burn-down in every form."""
+    burn = burndown(facts, budgets, check.as_of, check.tz, check.window)
+    return Output(budgets_text(check), budgets_document(check, burn), {"status": budget_rows(check),
+                                                                      "burndown": burn}, timestamped("budgets"))
+
+
+def anomalies_output(report: AnomalyReport, max_rows: int) -> Output:
+    """Anomalies and forecasts in every form."""
+    frames = {"anomalies": report.anomalies, "forecast": report.forecast, "daily": report.daily}
+    return Output(anomalies_text(report, max_rows), anomalies_document(report), frames, timestamped("anomalies"))
+
+
+def chargeback_output(chargeback: Chargeback, max_rows: int) -> Output:
+    """The chargeback in every form (CSV: the rows and the unpriced usage)."""
+    return Output(chargeback_text(chargeback, max_rows), chargeback_document(chargeback),
+                  {"": chargeback.rows, "unpriced": chargeback.unpriced}, chargeback_stem(chargeback))
+
+
+def developers_output(table: pd.DataFrame, month: str, note: str, warnings: list[str], max_rows: int) -> Output:
+    """Total AI cost per developer in every form."""
+    return Output(developers_text(table, month, note, warnings, max_rows),
+                  developers_document(table, month, note, warnings), {"": table}, f"bedrock_developer_costs_{month}")
+
+
+def emit(output: Output, fmt: str, out_dir: str) -> None:
+    """Print the text (terminal), or write the CSV files or JSON document and say where."""
+    if fmt == "terminal":
+        print(output.text)
+        return
+    for path in write_outputs(output.stem, output.document, output.frames, fmt, out_dir):
+        print(f"Wrote {path}")
+
+
+def write_outputs(
+    stem: str, document: dict[str, Any], frames: dict[str, pd.DataFrame], fmt: str, out_dir: str
+) -> list[str]:
+    """Write CSV files (one per table) or one JSON document; ``-`` prints the JSON. Returns what was written."""
+    if fmt == "json" and out_dir == "-":
+        print(document_text(document))
+        return []
+    folder = Path(out_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    if fmt == "json":
+        path = folder / f"{stem}.json"
+        path.write_text(document_text(document), encoding="utf-8")
+        return [str(path)]
+    paths = []
+    for name, frame in frames.items():
+        path = folder / (f"{stem}_{name}.csv" if name else f"{stem}.csv")
+        rounded(frame).to_csv(path, index=False)
+        paths.append(str(path))
+    return paths
+
+
+def timestamped(name: str, now: datetime | None = None) -> str:
+    """``bedrock_reconciliation_20251019_214611``."""
+    return f"bedrock_{name}_{(now or datetime.now()).strftime('%Y%m%d_%H%M%S')}"

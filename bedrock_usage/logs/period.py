@@ -1,0 +1,115 @@
+"""The analysed period: inclusive calendar days in a time zone, and the UTC instants and partitions they cover."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from ..errors import UsageError
+from .layout import days_between
+
+MAX_DAYS = 731
+
+
+@dataclass(frozen=True)
+class Period:
+    """Days ``start`` to ``end`` inclusive, as calendar days in ``tz``."""
+
+    start: date
+    end: date
+    tz: str = "UTC"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The period's time zone."""
+        return ZoneInfo(self.tz)
+
+    @property
+    def days(self) -> int:
+        """Number of calendar days in the period."""
+        return (self.end - self.start).days + 1
+
+    @property
+    def utc_start(self) -> datetime:
+        """First instant of the period, in UTC."""
+        return datetime.combine(self.start, time(), self.zone).astimezone(UTC)
+
+    @property
+    def utc_end(self) -> datetime:
+        """First instant after the period, in UTC (exclusive bound)."""
+        return datetime.combine(self.end + timedelta(days=1), time(), self.zone).astimezone(UTC)
+
+    def partition_days(self) -> tuple[date, date]:
+        """UTC days whose log folders may hold the period's records.
+
+        Objects are written after the calls they hold, so a call late on the last day can sit in the next
+        day's folder: the scan reaches one day further and exact timestamps trim the rest.
+        """
+        last = (self.utc_end - timedelta(microseconds=1)).date() + timedelta(days=1)
+        return self.utc_start.date(), last
+
+    def previous(self) -> Period:
+        """The period of equal length just before this one."""
+        return Period(self.start - timedelta(days=self.days), self.start - timedelta(days=1), self.tz)
+
+    def all_days(self) -> list[date]:
+        """Every day of the period."""
+        return days_between(self.start, self.end)
+
+    def label(self) -> str:
+        """``2025-10-25 .. 2025-11-03 (Asia/Seoul)``."""
+        return f"{self.start} .. {self.end} ({self.tz})"
+
+
+def parse_day(value: str, option: str) -> date:
+    """A ``YYYY-MM-DD`` option value, or a UsageError naming the option."""
+    text = value.strip()
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        raise UsageError(f"{option} '{value}' is not a date in YYYY-MM-DD form")
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise UsageError(f"{option} '{value}' is not a day of the calendar ({exc})") from None
+
+
+def check_zone(tz: str | None) -> str:
+    """A valid IANA time zone name (default UTC)."""
+    name = (tz or "UTC").strip()
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise UsageError(f"--tz '{name}' is not a time zone name such as UTC or Asia/Seoul") from None
+    return name
+
+
+def resolve_period(
+    *,
+    days: int | None = None,
+    start: str | date | None = None,
+    end: str | date | None = None,
+    tz: str | None = None,
+    today: date | None = None,
+    default_days: int = 7,
+) -> Period:
+    """Build a Period from CLI-style options: ``--days`` or ``--start-date``/``--end-date``."""
+    zone = check_zone(tz)
+    today = today or datetime.now(ZoneInfo(zone)).date()
+    if days is not None and days < 1:
+        raise UsageError(f"--days must be at least 1 (got {days})")
+    first = start if isinstance(start, date) or start is None else parse_day(start, "--start-date")
+    last = end if isinstance(end, date) or end is None else parse_day(end, "--end-date")
+    span = days or default_days
+    if first is None and last is None:
+        last = today
+    if first is None:
+        first = last - timedelta(days=span - 1)
+    if last is None:
+        last = today if days is None else first + timedelta(days=span - 1)
+    if first > last:
+        raise UsageError(f"start date {first} is after end date {last}")
+    period = Period(first, last, zone)
+    if period.days > MAX_DAYS:
+        raise UsageError(f"the range {period.label()} has {period.days} days; the limit is {MAX_DAYS}")
+    return period

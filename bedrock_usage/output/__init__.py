@@ -1,0 +1,1 @@
+"""What every renderer shares: the terminal table writer and plain JSON values."""

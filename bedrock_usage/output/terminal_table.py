@@ -1,0 +1,82 @@
+"""The one terminal-table writer every report and script prints with, and the one money format of terminals.
+
+Columns line up by display width (wide characters take two columns, combining marks none); figures are
+right-aligned; a table cut at ``--max-rows`` says how many rows it left out; a totals row sits under a rule.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import re
+import unicodedata
+from collections.abc import Sequence
+
+SMALLEST_SHOWN_USD = 0.0001
+_NUMBER_RE = re.compile(r"^(?:[-+]?<?\$?[\d,]+(?:\.\d+)?[%x]?|-|)$")
+
+
+def display_width(text: str) -> int:
+    """Terminal columns of ``text``: wide characters (emoji, CJK) take two, combining marks none."""
+    return sum(
+        0 if unicodedata.combining(ch) or ch == "\ufe0f" else 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+        for ch in text
+    )
+
+
+def money(value: object, missing: str = "-") -> str:
+    """``$1,234.5678`` (four decimals, so a column lines up), ``<$0.0001`` for a smaller non-zero amount,
+    ``-$12.0000`` below zero, and ``missing`` when there is no figure."""
+    if not isinstance(value, numbers.Real) or math.isnan(value):
+        return missing
+    number = float(value)
+    if 0 < abs(number) < SMALLEST_SHOWN_USD:
+        return f"{'-' if number < 0 else ''}<${SMALLEST_SHOWN_USD}"
+    text = f"${abs(number):,.4f}"
+    return f"-{text}" if number < 0 and text != "$0.0000" else text
+
+
+def more_rows_note(hidden: int) -> str:
+    """The line under a table cut at ``--max-rows``."""
+    return f"... {hidden:,} more rows (use --max-rows 0 for all, or --format csv or json)"
+
+
+def text_table(
+    header: Sequence[object],
+    rows: Sequence[Sequence[object]],
+    *,
+    right: Sequence[bool] | None = None,
+    total: Sequence[object] | None = None,
+    hidden: int = 0,
+    indent: str = "",
+) -> str:
+    """Header, rule, rows, the "more rows" line when ``hidden`` rows were left out, then ``total`` under a rule.
+
+    Columns flagged in ``right`` are right-aligned; by default those whose cells are all figures (or empty).
+    A table without rows or totals says ``(none)``.
+    """
+    head = [str(cell) for cell in header]
+    body = [[str(cell) for cell in row] for row in rows]
+    footer = [str(cell) for cell in total] if total is not None else None
+    if right is None:
+        right = [bool(body) and all(_NUMBER_RE.match(row[i]) for row in body) for i in range(len(head))]
+    cells = [head, *body, *([footer] if footer else [])]
+    widths = [max(display_width(row[i]) for row in cells) for i in range(len(head))]
+
+    def line(row: Sequence[str]) -> str:
+        padded = []
+        for cell, width, flush_right in zip(row, widths, right, strict=True):
+            fill = " " * (width - display_width(cell))
+            padded.append(fill + cell if flush_right else cell + fill)
+        return indent + "  ".join(padded).rstrip()
+
+    rule = indent + "  ".join("-" * width for width in widths)
+    out = [line(head), rule, *(line(row) for row in body)]
+    if hidden:
+        out.append(indent + more_rows_note(hidden))
+    if footer:
+        out += [rule, line(footer)]
+    elif not body:
+        out.append(indent + "(none)")
+    return "\n".join(out)
+

@@ -1,0 +1,53 @@
+"""What a logged ``modelId`` names: base model, endpoint family (in-region, geo, global) or an opaque ARN."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+GEO_PREFIXES = frozenset({"us", "eu", "apac", "jp", "au", "ca", "us-gov"})
+_ARN_RE = re.compile(r"^arn:aws[a-z-]*:bedrock:(?P<region>[a-z0-9-]*):(?P<account>\d*):(?P<kind>[a-z-]+)/(?P<id>.+)$")
+_CONTEXT_SUFFIX_RE = re.compile(r":\d+k$")
+_COMMERCIAL_REGION_RE = re.compile(r"^(?!cn-|us-gov-|us-iso)[a-z]{2}-[a-z]+-\d$")
+
+
+@dataclass(frozen=True)
+class ModelRef:
+    """What a logged ``modelId`` names: the base model (if knowable) and how it was called."""
+
+    model_id: str
+    base_id: str | None
+    endpoint: str  # "in-region", "geo", "global", "application-profile", "other-arn"
+
+    def family(self, region: str) -> str | None:
+        """The price family for a call from ``region``; ``None`` when the endpoint cannot be priced."""
+        if self.base_id is None:
+            return None
+        if region.startswith("us-gov-") or self.model_id.startswith("us-gov."):
+            return "govcloud"
+        return "global" if self.endpoint == "global" else "regional"
+
+
+def parse_model_id(model_id: str) -> ModelRef:
+    """Read any ``modelId`` form: base id, ``us.``/``global.`` profile id, or a Bedrock ARN."""
+    raw = (model_id or "").strip()
+    ident = raw
+    match = _ARN_RE.match(raw)
+    if match:
+        kind, ident = match["kind"], match["id"]
+        if kind == "application-inference-profile":
+            return ModelRef(raw, None, "application-profile")
+        if kind not in ("inference-profile", "foundation-model"):
+            return ModelRef(raw, None, "other-arn")
+    endpoint = "in-region"
+    head, _, rest = ident.partition(".")
+    if rest and "." in rest and (head in GEO_PREFIXES or head == "global"):
+        endpoint = "global" if head == "global" else "geo"
+        ident = rest
+    base = _CONTEXT_SUFFIX_RE.sub("", ident)
+    return ModelRef(raw, base or None, endpoint)
+
+
+def is_priced_region(region: str) -> bool:
+    """Regions whose calls the book can price: commercial and GovCloud regions (not China or ISO)."""
+    return bool(_COMMERCIAL_REGION_RE.match(region)) or region.startswith("us-gov-")

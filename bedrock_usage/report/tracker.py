@@ -1,0 +1,313 @@
+"""BedrockAthenaTracker: priced usage tables from Model Invocation Logs, for the dashboard and the CLI.
+
+One engine query returns usage facts; each fact row is priced for its model, source region, endpoint
+family, UTC day and context tier; every analysis is a roll-up of the priced facts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Protocol
+
+import numpy as np
+import pandas as pd
+
+from ..engines.base import PAYLOAD_OBJECTS, Engine, ScanStats, Scope
+from ..engines.queries import FACT_DIMENSIONS, FACT_MEASURES, Filters, tag_column, usage_facts_query
+from ..logs.identity import DEFAULT_ROLE_SUFFIX, derive_principal
+from ..logs.period import Period
+from ..logs.regions import resolve_regions
+from ..pricing import RATE_FIELDS, PriceBook, parse_model_id
+
+DEFAULT_APPLICATION_TAGS = ("application_name",)
+COST_COLUMNS = ("input_cost_usd", "output_cost_usd", "cache_write_cost_usd", "cache_read_cost_usd")
+TOTAL_COST = "estimated_cost_usd"
+ANALYSES = ("summary", "user", "application", "user-app", "model", "daily", "hourly", "region")
+TOKENS_NOTE = "exact: token counts from Model Invocation Logs"
+COST_NOTE = (
+    "estimated: logged tokens x list prices of the price book for the model, source region, endpoint family "
+    "and day (cache writes at the 5-minute rate)"
+)
+
+GROUP_KEYS: dict[str, list[str]] = {
+    "user": ["user", "principal_type", "principal"],
+    "application": ["application"],
+    "user-app": ["user", "application", "model", "source_region"],
+    "model": ["model", "endpoint"],
+    "daily": ["day"],
+    "hourly": ["hour"],
+    "region": ["source_region"],
+    "weekday-hour": ["weekday", "hour"],
+}
+
+
+def tag_table(key: str) -> str:
+    """Name of the fact column, and of the report table, of a ``requestMetadata`` key."""
+    return f"tag:{key}"
+
+
+class FactRewriter(Protocol):
+    """Rewrites raw fact rows before they are attributed and priced (e.g. resolving inference profiles)."""
+
+    def rewrite(self, frame: pd.DataFrame, tag_keys: tuple[str, ...]) -> pd.DataFrame:
+        """Return the rows with model ids and ``tag_i`` columns rewritten."""
+        ...
+
+    def warnings(self) -> list[str]:
+        """What could not be rewritten, for the report's warnings."""
+        ...
+
+
+@dataclass
+class UsageReport:
+    """Every analysis of one period, with what was read and what could not be priced or read.
+
+    ``facts`` are the priced fact rows behind every table (after the user filter), for further roll-ups.
+    """
+
+    period: Period
+    regions: tuple[str, ...]
+    filters: dict[str, object]
+    engine: str
+    summary: dict[str, float | int]
+    tables: dict[str, pd.DataFrame]
+    unpriced: pd.DataFrame
+    stats: ScanStats
+    records_skipped: int
+    facts: pd.DataFrame
+    warnings: list[str] = field(default_factory=list)
+
+
+class BedrockAthenaTracker:
+    """Runs the usage query on an engine (Athena or DuckDB) and turns the rows into priced analyses."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        prices: PriceBook | None = None,
+        *,
+        role_suffix: str = DEFAULT_ROLE_SUFFIX,
+        application_tags: tuple[str, ...] = DEFAULT_APPLICATION_TAGS,
+        extra_tags: tuple[str, ...] = (),
+        rewriter: FactRewriter | None = None,
+    ):
+        self.engine = engine
+        self.rewriter = rewriter
+        self.prices = prices or PriceBook.load()
+        self.role_suffix = role_suffix
+        self.application_tags = application_tags
+        self.tag_keys = tuple(dict.fromkeys(application_tags + extra_tags))
+
+    def facts(
+        self, period: Period, regions: tuple[str, ...], filters: Filters
+    ) -> tuple[pd.DataFrame, ScanStats, int]:
+        """Priced usage facts, the scan figures, and the number of records skipped as unreadable."""
+        query = usage_facts_query(period, filters, self.tag_keys)
+        first_day, last_day = period.partition_days()
+        result = self.engine.query(query.sql, query.params, Scope(regions, first_day, last_day))
+        frame = result.frame
+        if frame.empty:  # an engine may return no columns at all for no rows
+            columns = [*FACT_DIMENSIONS, *(tag_column(i) for i in range(len(self.tag_keys))), *FACT_MEASURES]
+            frame = pd.DataFrame({name: pd.Series(dtype="object") for name in columns})
+        unreadable = frame["day"].isna()
+        duplicate = frame["duplicate"].fillna(False).astype(bool) & ~unreadable
+        result.stats.duplicate_records = int(frame.loc[duplicate, "calls"].sum())
+        skipped = int(frame.loc[unreadable, "calls"].sum())
+        frame = frame.loc[~unreadable & ~duplicate].drop(columns="duplicate")
+        # Engines return groups in any order; a fixed order makes every floating-point sum repeatable.
+        frame = frame.sort_values([c for c in frame.columns if c not in FACT_MEASURES], na_position="first")
+        frame = frame.reset_index(drop=True)
+        return self._enrich(frame), result.stats, skipped
+
+    def analyze(
+        self,
+        period: Period,
+        regions: tuple[str, ...] | list[str] | None = None,
+        filters: Filters | None = None,
+        user_pattern: str | None = None,
+    ) -> UsageReport:
+        """All analyses for a period, from one scan of the logs."""
+        regions = resolve_regions(list(regions) if regions else None)
+        filters = filters or Filters()
+        facts, stats, skipped = self.facts(period, regions, filters)
+        if user_pattern and len(facts):
+            facts = facts.loc[facts["user"].str.contains(user_pattern, regex=False)].reset_index(drop=True)
+        tables = {name: rollup(facts, keys) for name, keys in GROUP_KEYS.items()}
+        for key in self.tag_keys:
+            if key not in self.application_tags:
+                tables[tag_table(key)] = rollup(facts, [tag_table(key)])
+        _add_averages(tables["model"])
+        unpriced = unpriced_models(facts)
+        report = UsageReport(
+            period=period,
+            regions=regions,
+            filters={"arn_pattern": filters.arn_pattern, "user_pattern": user_pattern, "models": list(filters.models)},
+            engine=self.engine.description,
+            summary=summarize(facts),
+            tables=tables,
+            unpriced=unpriced,
+            stats=stats,
+            records_skipped=skipped,
+            facts=facts,
+        )
+        report.warnings = build_warnings(report) + (self.rewriter.warnings() if self.rewriter else [])
+        return report
+
+    def _enrich(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Add caller, application, model and price columns to fact rows."""
+        frame = self.rewriter.rewrite(frame, self.tag_keys) if self.rewriter else frame.copy()
+        for name in ("calls", "errors", "hour", *FACT_MEASURES):
+            frame[name] = pd.to_numeric(frame[name]).fillna(0).astype("int64")
+        for flag in ("long_context", "uses_cache"):
+            frame[flag] = frame[flag].fillna(False).astype(bool)
+        for column in ("identity_arn", "source_region", "inference_region", "model_id", "operation"):
+            frame[column] = frame[column].astype("object").where(frame[column].notna(), None)
+        frame["weekday"] = pd.to_datetime(frame["day"]).dt.day_name()
+
+        codes, arns = pd.factorize(frame["identity_arn"], use_na_sentinel=False)
+        principals = [derive_principal(arn, self.role_suffix) for arn in arns]
+        for attribute in ("principal_type", "principal", "user", "application"):
+            frame[attribute] = np.array([getattr(p, attribute) for p in principals], dtype=object)[codes]
+        tag_columns = {tag_column(i): tag_table(key) for i, key in enumerate(self.tag_keys)}
+        frame = frame.rename(columns=tag_columns)
+        for key in reversed(self.application_tags):
+            tag = frame[tag_table(key)]
+            has_tag = tag.notna() & (tag.astype("string").str.len() > 0)
+            frame.loc[has_tag, "application"] = tag[has_tag]
+
+        codes, model_ids = pd.factorize(frame["model_id"], use_na_sentinel=False)
+        frame["model"] = np.array([self.prices.display_name(m or "") for m in model_ids], dtype=object)[codes]
+        frame["endpoint"] = np.array([parse_model_id(m or "").endpoint for m in model_ids], dtype=object)[codes]
+        return self._price(frame)
+
+    def _price(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Cost columns per fact row; NaN where the book has no price (the row stays, with its tokens)."""
+        keys = ["model_id", "source_region", "utc_day", "long_context"]
+        codes = frame.groupby(keys, sort=False, dropna=False).ngroup().to_numpy()
+        _, first_rows = np.unique(codes, return_index=True)
+        rates = []
+        for model_id, region, utc_day, long_context in frame[keys].iloc[first_rows].itertuples(index=False):
+            quote = self.prices.quote(
+                model_id or "", region or "", date.fromisoformat(utc_day), long_context=bool(long_context)
+            )
+            row = quote.row if quote else None
+            rates.append([getattr(row, name) if row else np.nan for name in RATE_FIELDS] + [row is not None])
+        rate_table = np.array(rates, dtype=object).reshape(len(rates), len(RATE_FIELDS) + 1)[codes]
+        frame = frame.copy()
+        for index, name in enumerate(RATE_FIELDS):
+            frame[f"rate_{name}"] = rate_table[:, index].astype("float64")
+        frame["priced"] = rate_table[:, -1].astype(bool)
+        components = {
+            "input_cost_usd": ("input_tokens", "rate_input"),
+            "output_cost_usd": ("output_tokens", "rate_output"),
+            "cache_write_cost_usd": ("cache_write_tokens", "rate_cache_write_5m"),
+            "cache_read_cost_usd": ("cache_read_tokens", "rate_cache_read"),
+        }
+        for column, (tokens, rate) in components.items():
+            price = frame[rate].astype("float64")
+            # A kind of token the model never bills (no rate) costs nothing when its count is zero.
+            price = price.where(~(price.isna() & frame["priced"] & (frame[tokens] == 0)), 0.0)
+            frame[column] = frame[tokens] * price / 1000.0
+        frame[TOTAL_COST] = frame[list(COST_COLUMNS)].sum(axis=1, min_count=len(COST_COLUMNS))
+        frame["priced"] = frame[TOTAL_COST].notna()
+        frame["unpriced_calls"] = np.where(frame["priced"], 0, frame["calls"])
+        return frame.drop(columns=[f"rate_{n}" for n in RATE_FIELDS])
+
+
+METRICS = ("calls", "errors", "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens")
+
+
+def rollup(facts: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Sum calls, tokens and costs by ``keys``; costs stay NaN only where nothing in the group is priced."""
+    sums = {name: "sum" for name in (*METRICS, "unpriced_calls")}
+    if facts.empty:
+        return pd.DataFrame(columns=[*keys, *METRICS, *COST_COLUMNS, TOTAL_COST, "unpriced_calls"])
+    grouped = facts.groupby(keys, dropna=False, sort=False)
+    table = grouped.agg(sums)
+    for column in (*COST_COLUMNS, TOTAL_COST):
+        table[column] = grouped[column].sum(min_count=1)
+    table = table.reset_index()
+    order = keys if keys[0] in ("day", "hour", "weekday") else None
+    if order:
+        if keys[0] == "weekday":
+            table["_order"] = pd.Categorical(table["weekday"], _WEEKDAYS, ordered=True)
+            table = table.sort_values(["_order", "hour"]).drop(columns="_order")
+        else:
+            table = table.sort_values(keys)
+    else:
+        table = table.sort_values([TOTAL_COST, "calls"], ascending=False, na_position="last")
+    columns = [*keys, *METRICS, *COST_COLUMNS, TOTAL_COST, "unpriced_calls"]
+    return table[columns].reset_index(drop=True)
+
+
+_WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+
+def _add_averages(table: pd.DataFrame) -> None:
+    """Per-call averages for the model table."""
+    calls = table["calls"].where(table["calls"] > 0)
+    for name in ("input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens"):
+        table[f"avg_{name}"] = (table[name] / calls).round(1)
+
+
+def summarize(facts: pd.DataFrame) -> dict[str, float | int]:
+    """Totals of the period."""
+    summary: dict[str, float | int] = {name: int(facts[name].sum()) if len(facts) else 0 for name in METRICS}
+    summary["total_tokens"] = sum(
+        summary[n] for n in ("input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens")
+    )
+    for column in (*COST_COLUMNS, TOTAL_COST):
+        summary[column] = float(facts[column].sum()) if len(facts) else 0.0
+    summary["unpriced_calls"] = int(facts["unpriced_calls"].sum()) if len(facts) else 0
+    for name, column in (("users", "user"), ("applications", "application"), ("models", "model")):
+        summary[name] = int(facts[column].nunique()) if len(facts) else 0
+    return summary
+
+
+def unpriced_models(facts: pd.DataFrame) -> pd.DataFrame:
+    """Models (as logged) and regions with calls the book cannot price, with their tokens."""
+    columns = ["model_id", "source_region", *METRICS]
+    if facts.empty:
+        return pd.DataFrame(columns=columns)
+    rows = facts.loc[~facts["priced"]]
+    table = rows.groupby(["model_id", "source_region"], dropna=False)[list(METRICS)].sum().reset_index()
+    return table.sort_values("calls", ascending=False)[columns].reset_index(drop=True)
+
+
+def build_warnings(report: UsageReport) -> list[str]:
+    """Plain-language warnings about anything that makes the figures incomplete."""
+    warnings = []
+    for row in report.unpriced.itertuples(index=False):
+        model = row.model_id or "(no model id)"
+        hint = (
+            " (an application inference profile: name its model in an inference-profiles file, "
+            "see docs/governance.md)"
+            if parse_model_id(model).endpoint == "application-profile"
+            else ""
+        )
+        cache = (
+            f" / {row.cache_read_tokens:,} cache read / {row.cache_write_tokens:,} cache write"
+            if row.cache_read_tokens or row.cache_write_tokens
+            else ""
+        )
+        warnings.append(
+            f"unpriced: {model} in {row.source_region}: {row.calls:,} calls, "
+            f"{row.input_tokens:,} input / {row.output_tokens:,} output{cache} tokens have no price{hint}"
+        )
+    if report.stats.duplicate_records:
+        warnings.append(
+            f"ignored {report.stats.duplicate_records:,} duplicate deliveries of records already counted "
+            "(same requestId and timestamp)"
+        )
+    if report.records_skipped:
+        warnings.append(
+            f"skipped {report.records_skipped:,} records that are malformed, have no readable timestamp "
+            "or have impossible token counts"
+        )
+    for reason, count in sorted(report.stats.skipped_objects.items()):
+        if reason != PAYLOAD_OBJECTS:
+            warnings.append(f"skipped {count:,} objects: {reason}")
+    for region, message in sorted(report.stats.failed_regions.items()):
+        warnings.append(f"region {region} failed and is missing from the figures: {message}")
+    return warnings

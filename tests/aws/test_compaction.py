@@ -1,0 +1,203 @@
+"""The compacted Parquet table: its SQL on DuckDB, and setup_athena_bucket.py --compact against moto's server.
+
+The SQL test loads the raw logs into DuckDB with DuckDB's own JSON reader (independent of our engines), copies some
+days with the compaction SQL, then checks that the facts query rewritten to read those days from the copy gives the
+rows the original gives over the JSON, even once the JSON rows of the copied days are deleted.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import subprocess
+import sys
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import boto3
+import duckdb
+import pandas as pd
+import pytest
+
+from bedrock_usage.aws.compaction import MAX_DAYS_PER_INSERT, DayBlock, blocks_to_copy
+from bedrock_usage.aws.session import Aws
+from bedrock_usage.demo.synthetic import CorpusSpec, generate_records
+from bedrock_usage.demo.writer import write_local
+from bedrock_usage.engines.athena import AthenaEngine
+from bedrock_usage.engines.base import Scope
+from bedrock_usage.engines.compacted import (
+    COMPACT_PARTITION,
+    COMPACT_TABLE,
+    COMPACTED_THROUGH,
+    copy_select_sql,
+    parse_compacted_through,
+    with_compacted_days,
+)
+from bedrock_usage.engines.local import to_duckdb
+from bedrock_usage.engines.queries import Filters, usage_facts_query
+from bedrock_usage.logs.layout import partition_value
+from bedrock_usage.logs.period import Period
+from bedrock_usage.logs.schema import DATABASE_NAME, TABLE_NAME, duckdb_columns
+
+ROOT = Path(__file__).resolve().parents[2]
+FIRST, LAST = date(2025, 10, 27), date(2025, 11, 5)
+COPIED_THROUGH = date(2025, 10, 31)
+
+
+@pytest.fixture(scope="module")
+def logs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A corpus across a month end, with a re-delivered object, a payload object and a malformed line."""
+    root = tmp_path_factory.mktemp("compaction-logs")
+    write_local(root, generate_records(CorpusSpec(records=4000, start_date=FIRST, end_date=LAST, seed=7)))
+    objects = sorted(root.rglob("*.json.gz"))
+    copy = objects[3].with_name("redelivered-" + objects[3].name)
+    copy.write_bytes(objects[3].read_bytes())
+    payload_dir = objects[5].parent / "data"
+    payload_dir.mkdir()
+    record = json.loads(gzip.decompress(objects[5].read_bytes()).splitlines()[0])
+    (payload_dir / "body.json.gz").write_bytes(gzip.compress(json.dumps(record).encode()))
+    broken = objects[-1]
+    broken.write_bytes(gzip.compress(gzip.decompress(broken.read_bytes()) + b'{"timestamp": "2025-11-05T1\n'))
+    return root
+
+
+def raw_connection(root: Path) -> duckdb.DuckDBPyConnection:
+    """The logs as the Glue table exposes them: declared columns, ``dt`` and ``"$path"``."""
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    con.execute("CREATE MACRO at_timezone(ts, zone) AS timezone(zone, ts)")
+    con.execute(
+        f"""CREATE TABLE {TABLE_NAME} AS
+        SELECT * EXCLUDE (filename), filename AS "$path",
+               regexp_extract(filename, '/(\\d{{4}}/\\d{{2}}/\\d{{2}})/\\d{{2}}/', 1) AS dt
+        FROM read_json(?, columns = {duckdb_columns()!r}, format = 'newline_delimited', filename = true,
+                       ignore_errors = true)""",
+        [str(root / "**" / "*.json.gz")],
+    )
+    return con
+
+
+def facts(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> pd.DataFrame:
+    frame = con.execute(to_duckdb(sql), params).df()
+    return frame.sort_values(list(frame.columns)).reset_index(drop=True)
+
+
+def test_facts_read_from_the_compacted_days_equal_the_facts_read_from_json(logs: Path) -> None:
+    con = raw_connection(logs)
+    raw_rows = con.execute(f"SELECT count(*) FROM {TABLE_NAME}").fetchone()[0]
+    con.execute(
+        f"CREATE TABLE {COMPACT_TABLE} AS {to_duckdb(copy_select_sql())}",
+        [partition_value(FIRST), partition_value(COPIED_THROUGH)],
+    )
+    copied = con.execute(f"SELECT count(*), count(*) FILTER (source_path LIKE '%/data/%') FROM {COMPACT_TABLE}")
+    assert copied.fetchone()[1] == 0
+    days = con.execute(f"SELECT DISTINCT {COMPACT_PARTITION} FROM {COMPACT_TABLE} ORDER BY 1").fetchall()
+    assert [row[0] for row in days] == [str(FIRST + timedelta(days=i)) for i in range(5)]
+
+    period = Period(FIRST, LAST, "Asia/Seoul")
+    query = usage_facts_query(period, Filters(), ("project",))
+    first_day, last_day = period.partition_days()
+    expected = facts(con, query.sql, query.params)
+    assert expected["calls"].sum() > 3000 and expected["duplicate"].any()
+
+    rewritten = with_compacted_days(query.sql, COPIED_THROUGH, first_day, last_day)
+    assert COMPACT_TABLE in rewritten and rewritten != query.sql
+    con.execute(f"DELETE FROM {TABLE_NAME} WHERE dt <= ?", [partition_value(COPIED_THROUGH)])
+    assert con.execute(f"SELECT count(*) FROM {TABLE_NAME}").fetchone()[0] < raw_rows
+    pd.testing.assert_frame_equal(facts(con, rewritten, query.params), expected)
+
+
+def test_a_range_entirely_compacted_reads_no_json(logs: Path) -> None:
+    con = raw_connection(logs)
+    con.execute(
+        f"CREATE TABLE {COMPACT_TABLE} AS {to_duckdb(copy_select_sql())}",
+        [partition_value(FIRST), partition_value(LAST + timedelta(days=1))],
+    )
+    query = usage_facts_query(Period(FIRST, date(2025, 11, 2)), Filters(), ())
+    first_day, last_day = Period(FIRST, date(2025, 11, 2)).partition_days()
+    expected = facts(con, query.sql, query.params)
+    rewritten = with_compacted_days(query.sql, LAST + timedelta(days=1), first_day, last_day)
+    assert f"FROM {TABLE_NAME} " not in rewritten.replace(f"FROM {TABLE_NAME}\n", "")
+    con.execute(f"DELETE FROM {TABLE_NAME}")
+    pd.testing.assert_frame_equal(facts(con, rewritten, query.params), expected)
+
+
+def test_sql_without_compacted_days_is_unchanged() -> None:
+    query = usage_facts_query(Period(FIRST, LAST), Filters(), ())
+    assert with_compacted_days(query.sql, None, FIRST, LAST) == query.sql
+    assert with_compacted_days(query.sql, FIRST - timedelta(days=1), FIRST, LAST) == query.sql
+    assert with_compacted_days("SELECT 1", LAST, FIRST, LAST) == "SELECT 1"
+
+
+def test_blocks_cover_every_day_once_in_blocks_athena_accepts() -> None:
+    start, through = date(2023, 1, 1), date(2026, 11, 27)
+    blocks = blocks_to_copy(start, None, through)
+    days = [b.first + timedelta(days=i) for b in blocks for i in range((b.last - b.first).days + 1)]
+    assert days == [start + timedelta(days=i) for i in range((through - start).days + 1)]
+    assert max((b.last - b.first).days + 1 for b in blocks) == MAX_DAYS_PER_INSERT
+    assert blocks_to_copy(start, date(2026, 11, 25), through) == [DayBlock(date(2026, 11, 26), through)]
+    assert blocks_to_copy(start, through, through) == []
+
+
+@pytest.mark.parametrize("value", ["", "2025/11/01", "2025-13-01", "2025-11-01'; DROP TABLE x; --", None])
+def test_unusable_compacted_through_values_are_ignored(value: str | None) -> None:
+    table = {"Parameters": {} if value is None else {COMPACTED_THROUGH: value}}
+    assert parse_compacted_through(table) is None
+
+
+def run_setup(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(ROOT / "setup_athena_bucket.py"), *args],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )
+
+
+def test_compact_creates_the_table_copies_settled_days_and_the_engine_reads_them(aws_env: dict[str, str]) -> None:
+    region = "us-west-2"
+    options = ["--regions", region, "--log-bucket", "bedrock-logs-{account}-{region}", "--log-prefix", "",
+               "--skip-test-query", "--compact"]
+    start = datetime.now(UTC).date() - timedelta(days=150)
+    s3 = boto3.client("s3", region_name=region)
+    s3.create_bucket(Bucket=f"bedrock-logs-123456789012-{region}",
+                     CreateBucketConfiguration={"LocationConstraint": region})
+    empty = run_setup(*options, "--start-date", start.isoformat(), env=aws_env)  # the log bucket is still empty
+    assert empty.returncode == 0, empty.stderr
+    assert "no log objects yet" in empty.stdout
+    first_logs = start + timedelta(days=20)  # a first run copies from the first day with logs
+    for day in (first_logs, first_logs + timedelta(days=40)):
+        key = f"AWSLogs/123456789012/BedrockModelInvocationLogs/{region}/{day:%Y/%m/%d}/07/x.json.gz"
+        s3.put_object(Bucket=f"bedrock-logs-123456789012-{region}", Key=key, Body=gzip.compress(b"{}\n"))
+    first = run_setup(*options, "--start-date", start.isoformat(), env=aws_env)
+    assert first.returncode == 0, first.stderr
+    glue = boto3.client("glue", region_name=region)
+    table = glue.get_table(DatabaseName=DATABASE_NAME, Name=COMPACT_TABLE)["Table"]
+    storage = table["StorageDescriptor"]
+    assert storage["SerdeInfo"]["SerializationLibrary"].endswith("ParquetHiveSerDe")
+    assert storage["Location"].startswith(f"s3://bedrock-analytics-123456789012-{region}/compacted/")
+    assert "prompt" not in json.dumps(storage["Columns"]).lower()
+    through = datetime.now(UTC).date() - timedelta(days=2)
+    assert parse_compacted_through(table) == through
+
+    athena = boto3.client("athena", region_name=region)
+    inserts = []
+    for query_id in athena.list_query_executions(WorkGroup="bedrock-usage")["QueryExecutionIds"]:
+        execution = athena.get_query_execution(QueryExecutionId=query_id)["QueryExecution"]
+        if execution["Query"].startswith(f"INSERT INTO {COMPACT_TABLE}"):
+            inserts.append(execution["ExecutionParameters"])
+    expected = [[f"'{partition_value(b.first)}'", f"'{partition_value(b.last)}'"]
+                for b in blocks_to_copy(first_logs, None, through)]
+    assert sorted(inserts) == sorted(expected) and len(expected) == 2
+
+    again = run_setup(*options, "--format", "json", env=aws_env)
+    assert again.returncode == 0, again.stderr
+    assert "up to date" in again.stdout
+
+    engine = AthenaEngine(Aws.connect(), output_location="s3://results/")
+    query = usage_facts_query(Period(through - timedelta(days=3), through + timedelta(days=1)), Filters(), ())
+    result = engine.query(
+        query.sql, query.params, Scope((region,), through - timedelta(days=4), through + timedelta(days=2))
+    )
+    assert result.stats.compacted_through == {region: through.isoformat()}
+    latest = athena.list_query_executions()["QueryExecutionIds"]
+    texts = [athena.get_query_execution(QueryExecutionId=q)["QueryExecution"]["Query"] for q in latest]
+    assert any(f"FROM {COMPACT_TABLE} WHERE" in text and "UNION ALL" in text for text in texts)

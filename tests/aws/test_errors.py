@@ -1,0 +1,141 @@
+"""AWS failures as users see them, and the IAM policy files against what the scripts call.
+
+The ClientErrors here are built the way botocore builds them from AWS's answers; nothing of ours is replaced.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError, NoCredentialsError
+
+from bedrock_usage.aws.session import IAM_ACTIONS, Aws, as_project_error, describe
+from bedrock_usage.errors import SetupRequired, UsageError
+
+IAM_DIR = Path(__file__).resolve().parents[2] / "iam"
+
+
+def client_error(code: str, message: str, operation: str, status: int = 400) -> ClientError:
+    return ClientError(
+        {"Error": {"Code": code, "Message": message}, "ResponseMetadata": {"HTTPStatusCode": status}}, operation
+    )
+
+
+def policy(name: str) -> dict[str, Any]:
+    return json.loads((IAM_DIR / name).read_text())
+
+
+def actions(document: dict[str, Any]) -> set[str]:
+    found: set[str] = set()
+    for statement in document["Statement"]:
+        found.update([statement["Action"]] if isinstance(statement["Action"], str) else statement["Action"])
+    return found
+
+
+def test_missing_credentials_name_the_fix() -> None:
+    error = as_project_error(NoCredentialsError())
+    assert isinstance(error, SetupRequired) and "aws configure" in str(error) and "--profile" in str(error)
+
+
+def test_expired_and_rejected_credentials_are_setup_steps() -> None:
+    expired = as_project_error(client_error("ExpiredToken", "The security token included has expired", "ListBuckets"))
+    assert isinstance(expired, SetupRequired) and "expired" in str(expired)
+    rejected = as_project_error(client_error("InvalidClientTokenId", "The token is invalid", "GetCallerIdentity"))
+    assert isinstance(rejected, SetupRequired) and "InvalidClientTokenId" in str(rejected)
+
+
+@pytest.mark.parametrize(
+    ("code", "message", "operation", "status", "needed"),
+    [
+        (
+            "AccessDeniedException",
+            "User: arn:aws:iam::123456789012:user/ana is not authorized to perform: glue:CreateTable on resource",
+            "CreateTable",
+            400,
+            "glue:CreateTable",
+        ),
+        ("AccessDenied", "Access Denied", "PutBucketEncryption", 403, "s3:PutEncryptionConfiguration"),
+        ("AccessDenied", "Access Denied", "GetPublicAccessBlock", 403, "s3:GetBucketPublicAccessBlock"),
+        ("AccessDenied", "Access Denied", "ListObjectsV2", 403, "s3:ListBucket"),
+        (
+            "403",
+            "<html>Forbidden</html>",
+            "GetModelInvocationLoggingConfiguration",
+            403,
+            "bedrock:GetModelInvocationLoggingConfiguration",
+        ),
+    ],
+)
+def test_access_denied_names_the_iam_action(code: str, message: str, operation: str, status: int, needed: str) -> None:
+    error = as_project_error(client_error(code, message, operation, status), "iam/setup-admin.json")
+    assert isinstance(error, SetupRequired)
+    assert str(error) == f"access denied: this identity needs {needed} (see iam/setup-admin.json)"
+
+
+def test_other_failures_are_one_readable_line() -> None:
+    page = "<!doctype html>\n<html lang=en>\n<title>500 Internal Server Error</title>"
+    failure = client_error("500", page, "ListFoundationModels", 500)
+    assert as_project_error(failure) is None
+    assert describe(failure) == (
+        "ListFoundationModels failed: 500: the service answered with an error page (is this API available here?)"
+    )
+    throttled = client_error("ThrottlingException", "Rate exceeded\nsecond line", "StartQueryExecution")
+    assert describe(throttled) == "StartQueryExecution failed: ThrottlingException: Rate exceeded"
+
+
+def test_unknown_profile_is_a_usage_error(no_aws_env: dict[str, str]) -> None:
+    with pytest.raises(UsageError, match="no-such-profile"):
+        Aws.connect("no-such-profile")
+
+
+@pytest.mark.parametrize("name", ["report-reader.json", "setup-admin.json", "test-data-generator.json"])
+def test_policy_files_are_well_formed_allow_only_policies(name: str) -> None:
+    document = policy(name)
+    assert document["Version"] == "2012-10-17"
+    sids = [statement["Sid"] for statement in document["Statement"]]
+    assert len(sids) == len(set(sids))
+    for statement in document["Statement"]:
+        assert statement["Effect"] == "Allow" and statement["Action"] and statement["Resource"]
+    for action in actions(document):
+        service, _, name_part = action.partition(":")
+        assert service in {"s3", "bedrock", "glue", "athena", "iam", "sts", "cloudwatch", "ce", "sns"}, action
+        assert name_part.isalnum(), action
+
+
+def test_setup_admin_grants_exactly_the_setup_calls() -> None:
+    # The operations setup_bedrock_logging.py and setup_athena_bucket.py make (see the spec), with the object
+    # reads and writes Athena's test query makes on the caller's behalf.
+    setup_operations = [
+        "CreateBucket", "GetBucketLocation", "GetPublicAccessBlock", "PutPublicAccessBlock", "GetBucketEncryption",
+        "PutBucketEncryption", "GetBucketPolicy", "PutBucketPolicy", "GetBucketLifecycleConfiguration",
+        "PutBucketLifecycleConfiguration", "ListObjectsV2", "GetModelInvocationLoggingConfiguration",
+        "PutModelInvocationLoggingConfiguration", "GetDatabase", "CreateDatabase", "GetTable", "CreateTable",
+        "UpdateTable", "GetWorkGroup", "CreateWorkGroup", "UpdateWorkGroup", "StartQueryExecution",
+        "GetQueryExecution", "GetQueryResults", "StopQueryExecution",
+    ]  # fmt: skip
+    # --compact: Athena writes the Parquet files and adds the table's partitions with the caller's rights.
+    compaction = {"glue:GetPartition", "glue:GetPartitions", "glue:BatchCreatePartition", "s3:AbortMultipartUpload"}
+    expected = {IAM_ACTIONS[operation] for operation in setup_operations} | {"s3:GetObject", "s3:PutObject"}
+    expected |= compaction
+    assert actions(policy("setup-admin.json")) == expected
+
+
+def test_report_reader_only_writes_query_results() -> None:
+    document = policy("report-reader.json")
+    assert "bedrock:GetModelInvocationLoggingConfiguration" in actions(document)
+    changing = {action for action in actions(document) if not action.split(":")[1].startswith(("Get", "List"))}
+    # sns:Publish sends the budget alerts of --check-budgets --notify-sns to the user's own topic.
+    assert changing == {"athena:StartQueryExecution", "athena:StopQueryExecution", "s3:PutObject", "sns:Publish"}
+    for statement in document["Statement"]:
+        if "s3:PutObject" in statement["Action"]:
+            assert statement["Resource"] == "arn:aws:s3:::bedrock-analytics-*/query-results/*"
+
+
+def test_test_data_generator_touches_only_the_test_roles() -> None:
+    for statement in policy("test-data-generator.json")["Statement"]:
+        granted = [statement["Action"]] if isinstance(statement["Action"], str) else statement["Action"]
+        if any(action.startswith(("iam:", "sts:")) for action in granted):
+            assert statement["Resource"] == "arn:aws:iam::*:role/*-BedrockRole"

@@ -1,0 +1,222 @@
+"""sync_logs against moto's S3: only the requested days and regions, only missing or partial files."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import boto3
+import pytest
+
+from bedrock_usage.aws.mirror import sync_logs
+from bedrock_usage.engines.base import Scope
+from bedrock_usage.engines.local import LocalEngine
+from bedrock_usage.errors import UsageError
+from bedrock_usage.logs.layout import PERMISSION_CHECK_NAME, day_prefix, object_key, parse_key, partition_value
+
+BUCKET = "company-bedrock-logs"
+PREFIX = "bedrock/"
+ACCOUNT = "123456789012"
+REGIONS = ("us-east-1", "eu-central-1")
+FIRST, LAST = date(2025, 3, 10), date(2025, 3, 11)
+
+
+def record(when: datetime, region: str, n: int) -> dict:
+    """A record with the fields of the reference ConverseStream example."""
+    return {
+        "schemaType": "ModelInvocationLog",
+        "schemaVersion": "1.0",
+        "timestamp": when.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "accountId": ACCOUNT,
+        "identity": {"arn": f"arn:aws:iam::{ACCOUNT}:user/dev{n}"},
+        "region": region,
+        "requestId": f"req-{region}-{n}",
+        "operation": "ConverseStream",
+        "modelId": "amazon.nova-lite-v1:0",
+        "input": {
+            "inputContentType": "application/json",
+            "inputBodyJson": {"messages": [{"role": "user", "content": [{"text": "hello"}]}]},
+            "inputTokenCount": 4 + n,
+            "cacheReadInputTokenCount": 0,
+            "cacheWriteInputTokenCount": 0,
+        },
+        "output": {"outputContentType": "application/json", "outputTokenCount": 38 + n},
+    }
+
+
+def log_object(when: datetime, region: str, records: int) -> bytes:
+    lines = "".join(json.dumps(record(when, region, n)) + "\n" for n in range(records))
+    return gzip.compress(lines.encode())
+
+
+@pytest.fixture
+def s3(aws_env: dict[str, str]):
+    client = boto3.client("s3", region_name="us-east-1")
+    client.create_bucket(Bucket=BUCKET)
+    return client
+
+
+def put_record_object(s3, region: str, when: datetime, suffix: str, records: int = 3) -> str:
+    key = object_key(PREFIX, ACCOUNT, region, when, suffix)
+    s3.put_object(Bucket=BUCKET, Key=key, Body=log_object(when, region, records))
+    return key
+
+
+IN_RANGE = (
+    (datetime(2025, 3, 10, 0, 5, tzinfo=UTC), "a1", 2),
+    (datetime(2025, 3, 10, 23, 59, tzinfo=UTC), "a2", 4),
+    (datetime(2025, 3, 11, 12, 0, tzinfo=UTC), "a3", 1),
+)
+
+
+def populate(s3) -> dict[str, list[str]]:
+    """Objects in and out of the range; returns their keys by kind ("in" in the order of IN_RANGE per region)."""
+    keys: dict[str, list[str]] = {"in": [], "out": [], "skip": []}
+    for region in REGIONS:
+        for when, suffix, records in IN_RANGE:
+            keys["in"].append(put_record_object(s3, region, when, suffix, records))
+        for when in (datetime(2025, 3, 9, 23, 59, tzinfo=UTC), datetime(2025, 3, 12, 0, 0, tzinfo=UTC)):
+            keys["out"].append(put_record_object(s3, region, when, "outside"))
+        hour = f"{day_prefix(PREFIX, ACCOUNT, region, FIRST)}07/"
+        payload = f"{hour}data/20250310T070000Z_b1_input.json.gz"
+        s3.put_object(Bucket=BUCKET, Key=payload, Body=gzip.compress(b'{"messages": []}'))
+        check = f"{day_prefix(PREFIX, ACCOUNT, region, FIRST)}{PERMISSION_CHECK_NAME}"
+        s3.put_object(Bucket=BUCKET, Key=check, Body=b"")
+        keys["skip"] += [payload, check]
+    keys["out"].append(put_record_object(s3, "us-west-2", datetime(2025, 3, 10, 1, tzinfo=UTC), "other"))
+    return keys
+
+
+def files_under(root: Path) -> set[str]:
+    return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
+
+
+def sync(s3, dest: Path):
+    return sync_logs(s3, BUCKET, PREFIX, ACCOUNT, REGIONS, FIRST, LAST, dest)
+
+
+def test_first_sync_copies_the_range_exactly(s3, tmp_path: Path) -> None:
+    keys = populate(s3)
+    dest = tmp_path / "mirror"
+
+    summary = sync(s3, dest)
+
+    assert files_under(dest) == set(keys["in"])
+    for key in keys["in"]:
+        body = s3.get_object(Bucket=BUCKET, Key=key)["Body"].read()
+        assert (dest / key).read_bytes() == body
+        assert parse_key((dest / key).relative_to(dest).as_posix()) is not None
+    assert summary.listed == len(keys["in"]) + len(keys["skip"])
+    assert summary.downloaded == len(keys["in"])
+    assert summary.already_present == 0
+    assert summary.skipped == len(keys["skip"])
+    assert summary.bytes == sum((dest / key).stat().st_size for key in keys["in"])
+    assert summary.failed == {}
+
+
+def test_second_sync_downloads_nothing(s3, tmp_path: Path) -> None:
+    keys = populate(s3)
+    sync(s3, tmp_path)
+    summary = sync(s3, tmp_path)
+    assert summary.downloaded == 0
+    assert summary.bytes == 0
+    assert summary.already_present == len(keys["in"])
+    assert files_under(tmp_path) == set(keys["in"])
+
+
+def test_only_a_new_object_is_downloaded(s3, tmp_path: Path) -> None:
+    keys = populate(s3)
+    sync(s3, tmp_path)
+    new = put_record_object(s3, "eu-central-1", datetime(2025, 3, 11, 18, 30, tzinfo=UTC), "late")
+
+    summary = sync(s3, tmp_path)
+
+    assert summary.downloaded == 1
+    assert summary.already_present == len(keys["in"])
+    assert summary.bytes == len(s3.get_object(Bucket=BUCKET, Key=new)["Body"].read())
+    assert files_under(tmp_path) == set(keys["in"]) | {new}
+
+
+def test_truncated_file_is_fetched_again(s3, tmp_path: Path) -> None:
+    keys = populate(s3)
+    sync(s3, tmp_path)
+    victim = tmp_path / keys["in"][1]  # us-east-1, "a2"
+    whole = victim.read_bytes()
+    victim.write_bytes(whole[: len(whole) // 2])
+
+    summary = sync(s3, tmp_path)
+
+    assert summary.downloaded == 1
+    assert summary.already_present == len(keys["in"]) - 1
+    assert victim.read_bytes() == whole
+    assert gzip.decompress(victim.read_bytes()).count(b"\n") == IN_RANGE[1][2]
+    assert files_under(tmp_path) == set(keys["in"])
+
+
+def test_payload_and_check_objects_are_never_copied(s3, tmp_path: Path) -> None:
+    keys = populate(s3)
+    sync(s3, tmp_path)
+    local = files_under(tmp_path)
+    assert not any("/data/" in path for path in local)
+    assert not any(PERMISSION_CHECK_NAME in path for path in local)
+    assert not set(keys["skip"]) & local
+
+
+def test_missing_bucket_is_a_usage_error(aws_env: dict[str, str], tmp_path: Path) -> None:
+    client = boto3.client("s3", region_name="us-east-1")
+    with pytest.raises(UsageError, match="bucket no-such-bucket does not exist"):
+        sync_logs(client, "no-such-bucket", PREFIX, ACCOUNT, REGIONS, FIRST, LAST, tmp_path)
+
+
+def test_keys_that_would_leave_the_mirror_are_skipped(s3, tmp_path: Path) -> None:
+    when = datetime(2025, 3, 10, 4, tzinfo=UTC)
+    key = object_key("../escape", ACCOUNT, "us-east-1", when, "x")
+    s3.put_object(Bucket=BUCKET, Key=key, Body=log_object(when, "us-east-1", 1))
+    dest = tmp_path / "mirror"
+    summary = sync_logs(s3, BUCKET, "../escape", ACCOUNT, ("us-east-1",), FIRST, LAST, dest)
+    assert (summary.listed, summary.skipped, summary.downloaded) == (1, 1, 0)
+    assert files_under(tmp_path) == set()
+
+
+def test_the_local_engine_reads_the_mirror(s3, tmp_path: Path) -> None:
+    populate(s3)
+    sync(s3, tmp_path)
+    result = LocalEngine(tmp_path).query(
+        "SELECT count(*) AS records FROM bedrock_invocation_logs WHERE dt BETWEEN ? AND ?",
+        [partition_value(FIRST), partition_value(LAST)],
+        Scope(REGIONS, FIRST, LAST),
+    )
+    assert result.frame["records"].tolist() == [len(REGIONS) * sum(records for _, _, records in IN_RANGE)]
+
+
+def test_objects_changing_during_the_sync_are_reported_and_leave_no_file(s3, tmp_path: Path) -> None:
+    """Another writer deletes one object and rewrites another between our listing and our download."""
+    keys = populate(s3)
+    deleted, rewritten = keys["in"][0], keys["in"][4]
+    other_writer = boto3.client("s3", region_name="us-east-1")
+    changed: set[str] = set()
+
+    def change_bucket(params: dict, **_: object) -> None:
+        key = params["Key"]
+        if key in changed:
+            return
+        changed.add(key)
+        if key == deleted:
+            other_writer.delete_object(Bucket=BUCKET, Key=key)
+        elif key == rewritten:
+            other_writer.put_object(Bucket=BUCKET, Key=key, Body=log_object(datetime(2025, 3, 10, tzinfo=UTC), "x", 9))
+
+    s3.meta.events.register("provide-client-params.s3.GetObject", change_bucket)
+    summary = sync(s3, tmp_path)
+
+    assert summary.failed[deleted] == "object deleted after it was listed"
+    assert summary.failed[rewritten].startswith("got ")
+    assert summary.downloaded == len(keys["in"]) - 2
+    assert files_under(tmp_path) == set(keys["in"]) - {deleted, rewritten}
+
+    s3.meta.events.unregister("provide-client-params.s3.GetObject", change_bucket)
+    again = sync(s3, tmp_path)
+    assert (again.downloaded, again.failed) == (1, {})
+    assert (tmp_path / rewritten).read_bytes() == s3.get_object(Bucket=BUCKET, Key=rewritten)["Body"].read()

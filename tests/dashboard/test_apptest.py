@@ -1,0 +1,345 @@
+"""The dashboard run by Streamlit's AppTest on the demo corpus: its figures equal the CLIs' JSON for the same period.
+
+One demo corpus is generated per module (in a module-scoped cache folder) and shared by every test here; the CLIs
+read the same folder as subprocesses. A plain-Python count over the corpus files checks the figures independently.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+import string
+import subprocess
+import sys
+from collections import defaultdict
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from bedrock_usage.cache import CACHE_ENV
+from bedrock_usage.dashboard.text import COLUMNS, STRINGS, WEEKDAYS
+from bedrock_usage.demo.daily import ensure_demo_logs
+from bedrock_usage.demo.synthetic import CorpusSpec, generate_records
+from bedrock_usage.demo.writer import write_local
+from tests.logfiles import read_tree
+from tests.oracle import aggregate
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = ROOT / "bedrock_tracker.py"
+CLI = ROOT / "bedrock_tracker_cli.py"
+QCLI = ROOT / "qcli_s3_analyzer.py"
+TODAY = datetime.now(UTC).date()
+# Inside the 30-day demo corpus, previous period included, and clear of today (the corpus is remade daily).
+START, END = TODAY - timedelta(days=9), TODAY - timedelta(days=3)
+PREVIOUS = (START - timedelta(days=7), START - timedelta(days=1))
+MEASURES = ("calls", "errors", "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens",
+            "unpriced_calls")
+CARDS = {  # metric label -> summary field
+    "Calls": "calls",
+    "Input tokens": "input_tokens",
+    "Output tokens": "output_tokens",
+    "Cache read": "cache_read_tokens",
+    "Cache write": "cache_write_tokens",
+}
+
+
+@pytest.fixture(scope="module")
+def demo_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The cache folder holding this module's demo corpora."""
+    return tmp_path_factory.mktemp("dashboard-cache")
+
+
+@pytest.fixture(scope="module")
+def demo_records(demo_cache: Path) -> list[dict]:
+    """The module's Bedrock demo corpus (generated here once, as the app would), read back in plain Python."""
+    return read_tree(ensure_demo_logs(demo_cache / "demo-logs"))
+
+
+@pytest.fixture
+def demo_env(no_aws_env: dict[str, str], demo_cache: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """No AWS credentials, and the module's cache folder (for the in-process app and the CLI subprocesses)."""
+    monkeypatch.setenv(CACHE_ENV, str(demo_cache))
+    return {**no_aws_env, CACHE_ENV: str(demo_cache)}
+
+
+def run_cli(env: dict[str, str], script: Path, *args: str) -> dict:
+    """A CLI's JSON report, printed to standard output."""
+    proc = subprocess.run([sys.executable, str(script), *args], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=180, check=False)
+    assert proc.returncode == 0, proc.stderr
+    if script == CLI:
+        return json.loads(proc.stdout)
+    return json.loads(Path(proc.stdout.split("wrote ", 1)[1].strip()).read_text())
+
+
+def cli_report(env: dict[str, str], start: date, end: date, *options: str) -> dict:
+    """``bedrock_tracker_cli.py --demo --format json`` for the period."""
+    return run_cli(env, CLI, "--demo", "--format", "json", "--output-dir", "-", "--start-date", start.isoformat(),
+                   "--end-date", end.isoformat(), *options)
+
+
+def open_app() -> AppTest:
+    """The dashboard after its first run."""
+    at = AppTest.from_file(str(APP), default_timeout=240)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def analyze(at: AppTest, start: date = START, end: date = END, **texts: str) -> AppTest:
+    """Set the period and text inputs (by widget key), click Analyze and run."""
+    at.date_input(key="dates").set_value((start, end))
+    for key, value in texts.items():
+        at.text_input(key=key).set_value(value)
+    at.button(key="analyze").click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def tab(at: AppTest, label: str):
+    """The tab with this label."""
+    found = [t for t in at.tabs if t.label == label]
+    assert len(found) == 1, label
+    return found[0]
+
+
+def metric(container, label: str):
+    """The metric card with this label in ``container`` (the app or one tab)."""
+    found = [m for m in container.metric if m.label == label]
+    assert len(found) == 1, f"{label}: {[m.label for m in container.metric]}"
+    return found[0]
+
+
+def frame_starting(at: AppTest, *columns: str) -> pd.DataFrame:
+    """The one table whose first columns are ``columns``."""
+    found = [d.value for d in at.dataframe if tuple(d.value.columns[: len(columns)]) == columns]
+    assert len(found) == 1, columns
+    return found[0]
+
+
+def expected_compact(value: int) -> str:
+    """How a metric card prints a count: exact below 100,000, else in K, M or B."""
+    if value < 100_000:
+        return f"{value:,}"
+    if value < 1_000_000:
+        return f"{value / 1e3:,.1f}K"
+    if value < 1_000_000_000:
+        return f"{value / 1e6:,.2f}M"
+    return f"{value / 1e9:,.2f}B"
+
+
+def expected_change(current: float, previous: float) -> str | None:
+    return f"{(current - previous) / previous:+.1%}" if previous else None
+
+
+def plain(value: object) -> object:
+    """A table cell as a plain Python value (NaN and NA as None)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return None
+    return value.item() if hasattr(value, "item") else value
+
+
+def by_keys(rows: list[dict], keys: list[str]) -> dict[tuple, dict]:
+    """Rows keyed by their key columns, with the measures and the estimated cost."""
+    out = {}
+    for row in rows:
+        key = tuple(plain(row[k]) for k in keys)
+        assert key not in out, key
+        out[key] = {name: plain(row[name]) for name in (*MEASURES, "estimated_cost_usd")}
+    return out
+
+
+def assert_same_table(frame: pd.DataFrame, cli_rows: list[dict], keys: list[str], label: str) -> None:
+    """Same groups, same counts, same cost (to float rounding), whatever the row order."""
+    shown, expected = by_keys(frame.to_dict("records"), keys), by_keys(cli_rows, keys)
+    assert shown.keys() == expected.keys(), label
+    for key, row in expected.items():
+        for name in MEASURES:
+            assert int(shown[key][name]) == row[name], f"{label} {key} {name}"
+        if row["estimated_cost_usd"] is None:
+            assert shown[key]["estimated_cost_usd"] is None, f"{label} {key}"
+        else:
+            assert shown[key]["estimated_cost_usd"] == pytest.approx(row["estimated_cost_usd"], rel=1e-9, abs=1e-9)
+
+
+def summed(rows: list[dict], keys: list[str]) -> list[dict]:
+    """CLI rows summed by ``keys`` in plain Python (cost stays None only when no row of a group is priced)."""
+    groups: dict[tuple, dict] = defaultdict(lambda: {name: 0 for name in MEASURES} | {"estimated_cost_usd": None})
+    for row in rows:
+        group = groups[tuple(row[k] for k in keys)]
+        for name in MEASURES:
+            group[name] += row[name]
+        if row["estimated_cost_usd"] is not None:
+            group["estimated_cost_usd"] = (group["estimated_cost_usd"] or 0.0) + row["estimated_cost_usd"]
+    return [dict(zip(keys, key, strict=True)) | values for key, values in groups.items()]
+
+
+@pytest.mark.parametrize(
+    ("arn_pattern", "user_pattern"),
+    [("", ""), ("DataAnalysis", ""), ("AWSReservedSSO", "example.com")],
+    ids=["all-callers", "arn-filter", "arn-and-user-filter"],
+)
+def test_demo_figures_equal_the_cli_json(demo_env: dict[str, str], demo_records: list[dict], arn_pattern: str,
+                                         user_pattern: str) -> None:
+    at = analyze(open_app(), arn_pattern=arn_pattern, user_pattern=user_pattern)
+    options = [*(("--arn-pattern", arn_pattern) if arn_pattern else ()),
+               *(("--user-pattern", user_pattern) if user_pattern else ())]
+    report = cli_report(demo_env, START, END, *options)
+    # The changes against the previous period are checked once, without filters (one CLI run less per case).
+    previous = None if options else cli_report(demo_env, *PREVIOUS)["summary"]
+    summary = report["summary"]
+
+    assert summary["calls"] > 100
+    if not user_pattern:  # the plain-Python count knows ARNs, not the tool's user names
+        oracle = aggregate(demo_records, START, END, "UTC", arn_pattern or None)["summary"][()]
+        assert (summary["calls"], summary["input_tokens"]) == (oracle.calls, oracle.input_tokens)
+
+    assert any("Demo mode" in info.value for info in at.info)
+    assert not at.error
+    bedrock = tab(at, "Amazon Bedrock")
+    cost = summary["estimated_cost_usd"]
+    card = metric(bedrock, "Estimated cost")
+    assert card.value == f"${cost:,.2f}"
+    assert f"${cost:,.4f}" in card.help
+    assert previous is None or card.delta == expected_change(cost, previous["estimated_cost_usd"])
+    for label, name in CARDS.items():
+        card = metric(bedrock, label)
+        assert card.value == expected_compact(summary[name]), label
+        assert f"{summary[name]:,}" in card.help, label
+        assert previous is None or card.delta == expected_change(summary[name], previous[name]), label
+
+    tables = report["analyses"]
+    assert_same_table(frame_starting(at, "user", "principal_type", "principal"), tables["user"],
+                      ["user", "principal_type", "principal"], "user")
+    user_app = ["user", "application", "model", "source_region"]
+    assert_same_table(frame_starting(at, *user_app), tables["user-app"], user_app, "user-app")
+    detail = ["application", "model", "source_region"]
+    assert_same_table(frame_starting(at, *detail), summed(tables["user-app"], detail), detail, "detail")
+    assert_same_table(frame_starting(at, "model", "endpoint"), tables["model"], ["model", "endpoint"], "model")
+    assert_same_table(frame_starting(at, "day", "calls"), tables["daily"], ["day"], "daily")
+    assert_same_table(frame_starting(at, "source_region", "calls"), tables["region"], ["source_region"], "region")
+    assert len(at.get("download_button")) >= 6
+
+
+def test_group_by_a_request_metadata_tag(demo_env: dict[str, str], demo_records: list[dict]) -> None:
+    at = open_app()
+    at.radio(key="group_by").set_value("tag").run()
+    at = analyze(at, tag_key="cost_center")
+    table = frame_starting(at, "tag:cost_center", "calls")
+
+    lo = datetime.combine(START, datetime.min.time(), UTC)
+    hi = datetime.combine(END + timedelta(days=1), datetime.min.time(), UTC)
+    expected: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for record in demo_records:
+        if lo <= datetime.fromisoformat(record["timestamp"].replace("Z", "+00:00")) < hi:
+            tag = (record.get("requestMetadata") or {}).get("cost_center") or "(not set)"
+            expected[tag][0] += 1
+            expected[tag][1] += (record.get("input") or {}).get("inputTokenCount") or 0
+    shown = {row["tag:cost_center"]: [row["calls"], row["input_tokens"]] for row in table.to_dict("records")}
+    assert len(expected) > 2
+    assert shown == expected
+
+
+def test_after_analyze_widgets_re_render_from_the_cache(demo_env: dict[str, str], tmp_path: Path) -> None:
+    logs = tmp_path / "logs"
+    write_local(logs, generate_records(CorpusSpec(records=2_000, start_date=PREVIOUS[0], end_date=END, seed=7)))
+    at = open_app()
+    at.radio(key="source").set_value("local").run()
+    at = analyze(at, logs_dir=str(logs))
+    before = [(m.label, m.value) for m in at.metric]
+    assert not at.error and before
+
+    shutil.rmtree(logs)  # a query from now on would fail: the logs are gone
+    at.radio(key="stack_by").set_value("application").run()
+    assert not at.exception and not at.error
+    assert [(m.label, m.value) for m in at.metric] == before
+    at.radio(key="lang").set_value("ko").run()
+    assert not at.exception and not at.error
+    assert [m.value for m in at.metric] == [value for _, value in before]
+
+    at.button(key="analyze").click().run()  # the same request again: still served from the cache
+    assert not at.error
+
+
+def test_korean_text_is_complete_and_renders(demo_env: dict[str, str]) -> None:
+    assert STRINGS["ko"].keys() == STRINGS["en"].keys()
+    for key, english in STRINGS["en"].items():
+        fields = {name for _, name, _, _ in string.Formatter().parse(english) if name}
+        assert fields == {name for _, name, _, _ in string.Formatter().parse(STRINGS["ko"][key]) if name}, key
+    assert COLUMNS["ko"].keys() == COLUMNS["en"].keys()
+    assert len(WEEKDAYS["ko"]) == len(WEEKDAYS["en"]) == 7
+    at = analyze(open_app())
+    at.radio(key="lang").set_value("ko").run()
+    assert not at.exception
+    assert [m.label for m in at.metric][:2] == ["예상 비용", "호출 수"]
+    assert at.radio(key="source").value == "demo" and at.radio(key="group_by").value == "user"
+
+
+def test_input_mistakes_are_one_line_errors(demo_env: dict[str, str], tmp_path: Path) -> None:
+    at = open_app()
+    at.multiselect(key="regions").set_value([])
+    at.button(key="analyze").click().run()
+    assert [e.value for e in at.error] == ["Choose at least one region."]
+
+    at.multiselect(key="regions").set_value(["us-east-1"])
+    at.radio(key="source").set_value("local").run()
+    at = analyze(at, logs_dir=str(tmp_path / "missing"))
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    assert len(errors) == 1 and "missing" in errors[0] and "\n" not in errors[0]
+
+
+def test_amazon_q_tab_equals_the_q_cli(demo_env: dict[str, str], tmp_path: Path) -> None:
+    at = analyze(open_app())
+    q = run_cli(demo_env, QCLI, "--demo", "--format", "json", "--output-dir", str(tmp_path), "--start-date",
+                START.isoformat(), "--end-date", END.isoformat())
+    summary, cost = q["summary"], q["virtual_cost"]
+    assert summary["requests"] > 0
+    qdev = tab(at, "Amazon Q Developer")
+    for label, name in (("Requests", "requests"), ("Input tokens", "input_tokens"), ("Output tokens", "output_tokens")):
+        assert metric(qdev, label).value == expected_compact(summary[name]), label
+        assert f"{summary[name]:,}" in metric(qdev, label).help, label
+    assert metric(qdev, "Active users").value == f"{summary['users']:,}"
+    assert metric(qdev, "Virtual API cost").value == f"${cost['total']:,.2f}"
+    assert metric(qdev, "Pro subscription").value == f"${cost['subscription']:,.2f}"
+    per_user = frame_starting(at, "user_id", "products", "requests")
+    assert by_user(per_user.to_dict("records")) == by_user(q["per_user"])
+
+
+def by_user(rows: list[dict]) -> dict[str, tuple[int, int, int]]:
+    return {row["user_id"]: (int(row["requests"]), int(row["input_tokens"]), int(row["output_tokens"])) for row in rows}
+
+
+def test_with_aws_credentials_it_defaults_to_athena_and_names_setup_steps(aws_env: dict[str, str],
+                                                                          monkeypatch: pytest.MonkeyPatch,
+                                                                          tmp_path: Path) -> None:
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+    at = open_app()
+    assert at.radio(key="source").value == "athena"
+    assert not any("Demo mode" in info.value for info in at.info)
+    at.multiselect(key="regions").set_value(["us-east-1", "ap-northeast-2"])
+    at.button(key="analyze").click().run()
+    assert not at.exception
+    assert any("setup_athena_bucket.py" in e.value for e in at.error), [e.value for e in at.error]
+
+    at.button(key="check_logging_button").click().run()
+    assert not at.exception
+    status = [w.value for w in at.warning]
+    for region in ("us-east-1", "ap-northeast-2"):
+        assert any(f"setup_bedrock_logging.py --regions {region}" in line for line in status), status
+
+
+def test_with_oidc_login_configured_nothing_shows_before_log_in(demo_env: dict[str, str]) -> None:
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.secrets["auth"] = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "s3cret",
+                          "client_id": "dashboard", "client_secret": "x",
+                          "server_metadata_url": "https://login.example.com/.well-known/openid-configuration"}
+    at.run()
+    assert not at.exception
+    assert at.button(key="log_in").label == "Log in"
+    assert not at.metric and not at.dataframe and not at.sidebar.button

@@ -1,0 +1,323 @@
+"""The dashboard's Governance tab: budgets and anomalies equal bedrock_tracker_cli.py's JSON, reconciliation
+against moto's CloudWatch and Cost Explorer.
+
+Budgets and anomalies run in Streamlit's AppTest on the module's demo corpus, with the example budgets; the CLI
+reads the same corpus as a subprocess, and a plain-Python pass over the corpus (tests/oracle.py) checks the
+all-spend budget and the daily cost per application independently. Reconciliation needs the Athena source,
+which moto cannot serve, so its loader is called directly with the local source against moto; the page's
+reconciliation controls are driven in AppTest with moto credentials up to the one-line setup error.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import math
+import subprocess
+import sys
+import urllib.request
+from collections import defaultdict
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import boto3
+import numpy as np
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from bedrock_usage.cache import CACHE_ENV
+from bedrock_usage.dashboard.data import BUDGETS_ENV, BedrockRequest, ReconcileRequest, load_reconciliation
+from bedrock_usage.demo.daily import ensure_demo_logs
+from bedrock_usage.demo.writer import write_local
+from tests.logfiles import read_tree
+from tests.oracle import aggregate, published_rates
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = ROOT / "bedrock_tracker.py"
+CLI = ROOT / "bedrock_tracker_cli.py"
+BUDGETS = ROOT / "examples" / "budgets.toml"
+TODAY = datetime.now(UTC).date()
+# Inside the 30-day demo corpus and clear of today (the corpus is remade daily).
+START, END = TODAY - timedelta(days=9), TODAY - timedelta(days=3)
+STATUS_FIGURES = ("month_to_date_usd", "day_usd", "forecast_usd", "monthly_share")
+
+
+@pytest.fixture(scope="module")
+def demo_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The module's cache folder, with the demo corpus made before the app or a CLI could race to make it."""
+    cache = tmp_path_factory.mktemp("governance-cache")
+    ensure_demo_logs(cache / "demo-logs")
+    return cache
+
+
+@pytest.fixture
+def demo_env(no_aws_env: dict[str, str], demo_cache: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    """No AWS credentials, and the module's cache folder (for the in-process app and the CLI subprocesses)."""
+    monkeypatch.setenv(CACHE_ENV, str(demo_cache))
+    return {**no_aws_env, CACHE_ENV: str(demo_cache)}
+
+
+def cli_json(env: dict[str, str], *args: str) -> tuple[int, dict]:
+    """Exit code and JSON document of a governance mode (exit 3 means it found something to act on)."""
+    proc = subprocess.run([sys.executable, str(CLI), "--demo", "--format", "json", "--output-dir", "-", *args],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=180, check=False)
+    assert proc.returncode in (0, 3), proc.stderr
+    return proc.returncode, json.loads(proc.stdout)
+
+
+def open_governance(start: date = START, end: date = END) -> AppTest:
+    """The dashboard analysed for the period, with the Governance tab open."""
+    at = AppTest.from_file(str(APP), default_timeout=240)
+    at.run()
+    at.date_input(key="dates").set_value((start, end))
+    at.session_state["main_tab"] = "Governance"
+    at.button(key="analyze").click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def frame_starting(at: AppTest, *columns: str) -> pd.DataFrame:
+    """The one table whose first columns are ``columns``."""
+    found = [d.value for d in at.dataframe if tuple(d.value.columns[: len(columns)]) == columns]
+    assert len(found) == 1, columns
+    return found[0]
+
+
+def load_errors(at: AppTest) -> list[str]:
+    """Error boxes that say a view could not be loaded (the budget breach summary is an error box too)."""
+    return [e.value for e in at.error if e.value.startswith(("Cannot analyse", "Setup needed"))]
+
+
+def chart(at: AppTest, key: str) -> list[dict]:
+    """The traces of the plotly figure drawn under ``key``."""
+    found = [c for c in at.get("plotly_chart") if key in c.proto.id]
+    assert len(found) == 1, key
+    return json.loads(found[0].proto.spec)["data"]
+
+
+def values(array: list | dict) -> list:
+    """A trace's x or y: a JSON list, or plotly's base64 typed array."""
+    if isinstance(array, dict):
+        return list(np.frombuffer(base64.b64decode(array["bdata"]), dtype=array["dtype"]))
+    return array
+
+
+def plain(value: object) -> object:
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return value.item() if hasattr(value, "item") else value
+
+
+def oracle_cost(records: list[dict], first: date, last: date) -> dict[str, dict[str, float]]:
+    """Estimated cost per application and day, from the plain-Python aggregation and its own price list."""
+    costs: dict[str, dict[str, float]] = defaultdict(dict)
+    day = first
+    while day <= last:
+        for (application,), totals in aggregate(records, day, day)["application"].items():
+            if totals.priced_calls:
+                costs[application][day.isoformat()] = totals.estimated_cost
+        day += timedelta(days=1)
+    return costs
+
+
+def test_budgets_and_anomalies_equal_the_cli(demo_env: dict[str, str], demo_cache: Path) -> None:
+    at = open_governance()
+    assert at.checkbox(key="use_example_budgets").value is True  # demo mode offers the example file, ticked
+    assert not load_errors(at)
+    assert any("Reconciliation reads CloudWatch" in info.value and "Athena" in info.value for info in at.info)
+
+    code, budgets = cli_json(demo_env, "--check-budgets", str(BUDGETS), "--end-date", END.isoformat())
+    assert (code == 3) == bool(budgets["breached"])
+    shown = {row["budget"]: row for row in frame_starting(at, "budget", "covers").to_dict("records")}
+    assert list(shown) == [row["budget"] for row in budgets["budgets"]]
+    for expected in budgets["budgets"]:
+        row = shown[expected["budget"]]
+        assert row["status"] == expected["status"], expected["budget"]
+        assert row["breaches"] == expected["breaches"], expected["budget"]
+        for name in STATUS_FIGURES:
+            assert plain(row[name]) == pytest.approx(expected[name], rel=1e-9, abs=1e-9), (expected["budget"], name)
+        caption = next(c.value for c in at.caption if c.value.startswith(f"`{expected['covers']}`"))
+        assert f"**${expected['month_to_date_usd']:,.2f}**" in caption, caption
+    breached = [e.value for e in at.error if "budgets breached" in e.value]
+    if budgets["breached"]:
+        assert breached == [f"**{len(budgets['breached'])} of {len(budgets['budgets'])} budgets breached**: "
+                            f"{', '.join(budgets['breached'])}"]
+    else:
+        assert not breached and at.success
+
+    burndown = frame_starting(at, "budget", "day", "kind")
+    assert len(burndown) == len(budgets["burndown"])
+    for row, expected in zip(burndown.to_dict("records"), budgets["burndown"], strict=True):
+        assert (row["budget"], row["day"], row["kind"]) == (expected["budget"], expected["day"], expected["kind"])
+        assert row["cumulative_usd"] == pytest.approx(expected["cumulative_usd"], rel=1e-9, abs=1e-9)
+    for expected in budgets["budgets"]:
+        figure = chart(at, f"chart_burndown_{expected['budget']}")
+        spent = next(trace for trace in figure if trace["name"] == "Spent (cumulative)")
+        assert values(spent["y"])[-1] == pytest.approx(expected["month_to_date_usd"], rel=1e-9, abs=1e-9)
+        assert values(spent["x"])[-1].startswith(END.isoformat())
+
+    # Independently: the all-spend budget is every priced call of the month so far, at the oracle's prices.
+    records = read_tree(demo_cache / "demo-logs")
+    everything = aggregate(records, END.replace(day=1), END)["summary"][()]
+    assert shown["All Amazon Bedrock"]["month_to_date_usd"] == pytest.approx(everything.estimated_cost, rel=1e-9)
+
+    code, anomalies = cli_json(demo_env, "--anomalies", "--start-date", START.isoformat(),
+                               "--end-date", END.isoformat())
+    assert (code == 3) == bool(anomalies["anomalies"])
+    table = frame_starting(at, "group", "day", "cost_usd", "baseline_usd")
+    assert len(table) == len(anomalies["anomalies"])
+    for row, expected in zip(table.to_dict("records"), anomalies["anomalies"], strict=True):
+        assert (row["group"], row["day"]) == (expected["group"], expected["day"])
+        for name in ("cost_usd", "baseline_usd", "ratio"):
+            assert plain(row[name]) == pytest.approx(expected[name], rel=1e-9, abs=1e-9), name
+    markers = [values(trace["y"]) for trace in chart(at, "chart_anomalies") if trace["name"] == "Anomaly"]
+    assert markers == ([[pytest.approx(a["cost_usd"]) for a in anomalies["anomalies"]]]
+                       if anomalies["anomalies"] else [])
+    assert any(c.value.startswith("Method: a day is flagged") and "3x the median of the 7 days" in c.value
+               for c in at.caption)
+
+    daily = next(d.value for d in at.dataframe if list(d.value.columns) == ["group", "day", "cost_usd"])
+    expected_daily = oracle_cost(records, START, END)
+    for row in daily.to_dict("records"):
+        assert row["cost_usd"] == pytest.approx(expected_daily[row["group"]].get(row["day"], 0.0), abs=1e-9), row
+
+    at.radio(key="lang").set_value("ko").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.session_state["main_tab"] == "거버넌스"  # the open tab survives the language switch
+    assert {"예산", "애플리케이션별 비용 이상"} <= {s.value for s in at.subheader}
+    korean = frame_starting(at, "budget", "covers")
+    assert list(korean["status"]) == [row["status"] for row in budgets["budgets"]]
+
+
+def test_budgets_file_from_the_environment_and_its_mistakes(demo_env: dict[str, str], tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    bad = tmp_path / "budgets.toml"
+    bad.write_text('[[budgets]]\nname = "x"\napplication = "A"\nmonthly_usd = -5\n')
+    monkeypatch.setenv(BUDGETS_ENV, str(bad))
+    at = open_governance()
+    assert at.text_input(key="budgets_path").value == str(bad)
+    assert at.checkbox(key="use_example_budgets").value is False  # a named file wins over the example
+    errors = load_errors(at)
+    assert len(errors) == 1 and "monthly_usd must be a positive number" in errors[0] and "\n" not in errors[0]
+
+    at.text_input(key="budgets_path").set_value("").run()
+    assert not at.exception and not load_errors(at)
+    assert any("Enter a budgets file" in info.value for info in at.info)
+
+
+# Reconciliation: a few calls "served" over three UTC days in two regions, one region-day without logs.
+
+ACCOUNT = "123456789012"
+REC_DAYS = [date(2025, 11, 3) + timedelta(days=i) for i in range(3)]
+HAIKU = "anthropic.claude-3-haiku-20240307-v1:0"
+SERVED = {"us-east-1": (HAIKU, "USE1", 4), "ap-northeast-2": (HAIKU, "APN2", 3)}  # model, usage prefix, calls/day
+GAP = ("us-east-1", REC_DAYS[1])
+
+
+def served_calls() -> list[dict]:
+    """Invocation-log records of every call Bedrock served."""
+    records = []
+    for day in REC_DAYS:
+        for region, (model, _, per_day) in SERVED.items():
+            for n in range(per_day):
+                records.append({
+                    "schemaType": "ModelInvocationLog", "schemaVersion": "1.0",
+                    "timestamp": f"{day.isoformat()}T{2 + 5 * n:02d}:15:00Z", "accountId": ACCOUNT,
+                    "identity": {"arn": f"arn:aws:sts::{ACCOUNT}:assumed-role/Support-BedrockRole/s{n}"},
+                    "region": region, "requestId": f"{region}-{day}-{n}", "operation": "Converse", "modelId": model,
+                    "input": {"inputTokenCount": 1000 + 100 * n}, "output": {"outputTokenCount": 200 + 10 * n},
+                })
+    return records
+
+
+def call_cost(record: dict) -> tuple[float, float]:
+    """(input, output) list-price cost of one call, from the oracle's price list."""
+    rates = published_rates(record["modelId"], date.fromisoformat(record["timestamp"][:10]), False)
+    assert rates is not None
+    return record["input"]["inputTokenCount"] * rates[0] / 1000, record["output"]["outputTokenCount"] * rates[1] / 1000
+
+
+def seed_aws(endpoint: str, served: list[dict]) -> dict[tuple[str, str], float]:
+    """CloudWatch daily sums and Cost Explorer charges for every served call; returns billed cost per region-day."""
+    metrics: dict[tuple[str, str], dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    billed: dict[tuple[str, str], float] = defaultdict(float)
+    charges: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for r in served:
+        key = (r["region"], r["timestamp"][:10])
+        metrics[key]["Invocations"] += 1
+        metrics[key]["InputTokenCount"] += r["input"]["inputTokenCount"]
+        metrics[key]["OutputTokenCount"] += r["output"]["outputTokenCount"]
+        for kind, amount in zip(("input", "output"), call_cost(r), strict=True):
+            charges[key[1]][f"{SERVED[r['region']][1]}-Claude3Haiku-{kind}-tokens"] += amount
+            billed[key] += amount
+    for (region, day), values in metrics.items():
+        noon = datetime.fromisoformat(day).replace(hour=12, tzinfo=UTC)
+        boto3.client("cloudwatch", region_name=region).put_metric_data(Namespace="AWS/Bedrock", MetricData=[
+            {"MetricName": name, "Dimensions": [{"Name": "ModelId", "Value": HAIKU}], "Timestamp": noon,
+             "Value": value, "Unit": "Count"} for name, value in values.items()])
+    results = [{
+        "TimePeriod": {"Start": day.isoformat(), "End": (day + timedelta(days=1)).isoformat()}, "Total": {},
+        "Estimated": False,
+        "Groups": [{"Keys": ["Amazon Bedrock", usage_type],
+                    "Metrics": {"UnblendedCost": {"Amount": f"{amount:.10f}", "Unit": "USD"}}}
+                   for usage_type, amount in sorted(charges[day.isoformat()].items())],
+    } for day in REC_DAYS]
+    body = json.dumps({"results": [{"ResultsByTime": results, "DimensionValueAttributes": []}]}).encode()
+    request = urllib.request.Request(f"{endpoint}/moto-api/static/ce/cost-and-usage-results", data=body,
+                                     method="POST", headers={"Content-Type": "application/json"})
+    assert urllib.request.urlopen(request).status == 201
+    return billed
+
+
+def test_reconciliation_loader_against_moto(aws_env: dict[str, str], tmp_path: Path) -> None:
+    served = served_calls()
+    logged = [r for r in served if (r["region"], date.fromisoformat(r["timestamp"][:10])) != GAP]
+    write_local(tmp_path / "logs", logged)
+    billed = seed_aws(aws_env["AWS_ENDPOINT_URL"], served)
+    bedrock = BedrockRequest(source="local", regions=tuple(SERVED), start=REC_DAYS[0], end=REC_DAYS[-1],
+                             logs_dir=str(tmp_path / "logs"))
+
+    rec = load_reconciliation(ReconcileRequest(bedrock))
+
+    logged_calls, metered, estimated = defaultdict(int), defaultdict(int), defaultdict(list)
+    for r in served:
+        metered[(r["region"], r["timestamp"][:10])] += 1
+    for r in logged:
+        key = (r["region"], r["timestamp"][:10])
+        logged_calls[key] += 1
+        estimated[key] += call_cost(r)
+    rows = {(row["region"], row["utc_day"]): row for row in rec.by_region_day.to_dict("records")}
+    assert set(rows) == set(metered)
+    for key, row in rows.items():
+        assert (row["logged_calls"], row["metered_calls"]) == (logged_calls[key], metered[key]), key
+        assert row["status"] == ("no logs" if key == (GAP[0], GAP[1].isoformat()) else "ok"), key
+        assert row["billed_cost_usd"] == pytest.approx(billed[key], abs=1e-9), key
+        if logged_calls[key]:
+            assert row["estimated_cost_usd"] == pytest.approx(math.fsum(estimated[key]), abs=1e-9), key
+    assert [(r.region, r.utc_day) for r in rec.flagged.itertuples()] == [(GAP[0], GAP[1].isoformat())]
+    summary = rec.summary()
+    assert (summary["logged_calls"], summary["metered_calls"]) == (len(logged), len(served))
+    assert summary["billed_cost_usd"] == pytest.approx(math.fsum(billed.values()), abs=1e-9)
+
+
+def test_reconciliation_controls_with_aws_credentials(aws_env: dict[str, str], monkeypatch: pytest.MonkeyPatch,
+                                                      tmp_path: Path) -> None:
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+    at = AppTest.from_file(str(APP), default_timeout=120)
+    at.run()
+    assert at.radio(key="source").value == "athena"
+    at.multiselect(key="regions").set_value(["us-east-1"])
+    at.session_state["main_tab"] = "Governance"
+    at.button(key="analyze").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("Enter a budgets file" in info.value for info in at.info)  # no example budgets outside demo mode
+    assert at.number_input(key="coverage_threshold").value == 95
+    before = load_errors(at)  # the anomalies cannot be read either: moto has no Athena table
+
+    at.button(key="reconcile_button").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    added = load_errors(at)[len(before):]
+    # The reconciliation's log scan names the setup step that creates the table, in one line.
+    assert len(added) == 1 and "setup_athena_bucket.py" in added[0] and "\n" not in added[0], added

@@ -1,0 +1,238 @@
+"""The columnar cache gives the same UsageReport as parsing the raw logs, however the log folder changes."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pyarrow.parquet as pq
+import pytest
+
+from bedrock_usage.demo.synthetic import CorpusSpec, generate_records
+from bedrock_usage.demo.writer import write_local
+from bedrock_usage.engines.columnar_cache import CACHE_ENV, MANIFEST, MAX_PARTS, ColumnarCache, prune_missing_roots
+from bedrock_usage.engines.local import LocalEngine
+from bedrock_usage.engines.queries import Filters
+from bedrock_usage.errors import UsageError
+from bedrock_usage.logs.period import resolve_period
+from bedrock_usage.report.tracker import BedrockAthenaTracker, UsageReport
+from tests.logfiles import read_tree
+from tests.oracle import aggregate
+
+FIRST, LAST = date(2025, 11, 1), date(2025, 11, 6)
+PERIOD = resolve_period(start="2025-11-01", end="2025-11-06")
+PROMPT = "Draft a polite reply to a customer"  # a prompt the corpus holds in its request bodies
+
+
+@pytest.fixture(scope="module")
+def corpus_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("template")
+    spec = CorpusSpec(records=3000, start_date=FIRST, end_date=LAST, seed=606, body_bytes=1500)
+    write_local(root, generate_records(spec))
+    return root
+
+
+@pytest.fixture
+def logs(tmp_path: Path, corpus_template: Path) -> Path:
+    """A private copy of the corpus that a test may change."""
+    root = tmp_path / "logs"
+    shutil.copytree(corpus_template, root)
+    return root
+
+
+def analyze(root: Path, cache: Path | bool, period=PERIOD, filters: Filters | None = None,
+            extra_tags: tuple[str, ...] = ()) -> tuple[UsageReport, LocalEngine]:
+    engine = LocalEngine(root, cache=cache)
+    report = BedrockAthenaTracker(engine, extra_tags=extra_tags).analyze(period, filters=filters)
+    return report, engine
+
+
+def assert_same_report(cached: UsageReport, raw: UsageReport) -> None:
+    assert set(cached.tables) == set(raw.tables)
+    for name, table in raw.tables.items():
+        pd.testing.assert_frame_equal(cached.tables[name], table, check_exact=False, rtol=1e-12, obj=name)
+    pd.testing.assert_frame_equal(cached.unpriced, raw.unpriced, obj="unpriced")
+    assert cached.summary == pytest.approx(raw.summary, rel=1e-12)
+    assert cached.records_skipped == raw.records_skipped
+    assert cached.warnings == raw.warnings
+    for name in ("objects_read", "bytes_read", "skipped_objects", "duplicate_records"):
+        assert getattr(cached.stats, name) == getattr(raw.stats, name), name
+
+
+def assert_matches_records(report: UsageReport, root: Path) -> None:
+    """The summary equals a plain-Python aggregation of the records in the folder."""
+    expected = aggregate(read_tree(root), PERIOD.start, PERIOD.end)["summary"][()]
+    for name in ("calls", "errors", "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens"):
+        assert report.summary[name] == getattr(expected, name), name
+
+
+def record_objects(root: Path) -> list[Path]:
+    return sorted(p for p in root.rglob("*.json.gz") if p.parent.name != "data" and p.stat().st_size)
+
+
+def test_cold_and_warm_cached_reports_equal_the_raw_scan(logs: Path, tmp_path: Path) -> None:
+    raw, _ = analyze(logs, cache=False)
+    cold, engine = analyze(logs, cache=tmp_path / "cache")
+    assert engine.last_refresh.objects_parsed == len(record_objects(logs))
+    warm, engine = analyze(logs, cache=tmp_path / "cache")
+    assert engine.last_refresh.objects_parsed == 0
+    assert engine.last_refresh.objects_reused == len(record_objects(logs))
+    assert engine.last_refresh.result_reused  # the same query over the same parts: its stored rows
+    for results in (tmp_path / "cache").rglob("results"):
+        shutil.rmtree(results)
+    parts_only, engine = analyze(logs, cache=tmp_path / "cache")
+    assert not engine.last_refresh.result_reused and engine.last_refresh.objects_parsed == 0
+    assert_same_report(parts_only, raw)
+    assert_same_report(cold, raw)
+    assert_same_report(warm, raw)
+    assert_matches_records(warm, logs)
+    assert warm.summary["calls"] > 2000
+
+
+def test_filters_time_zone_and_tags_give_the_same_report_cached(logs: Path, tmp_path: Path) -> None:
+    period = resolve_period(start="2025-11-02", end="2025-11-04", tz="Asia/Seoul")
+    options = dict(period=period, filters=Filters(arn_pattern="BedrockRole"), extra_tags=("tenant_id", "cost_center"))
+    raw, _ = analyze(logs, cache=False, **options)
+    analyze(logs, cache=tmp_path / "cache")  # built for another query: the parts serve any query
+    cached, engine = analyze(logs, cache=tmp_path / "cache", **options)
+    assert engine.last_refresh.objects_parsed == 0
+    assert_same_report(cached, raw)
+
+
+def test_new_objects_are_the_only_ones_parsed(logs: Path, tmp_path: Path) -> None:
+    analyze(logs, cache=tmp_path / "cache")
+    before = set(record_objects(logs))
+    more = generate_records(CorpusSpec(records=400, start_date=date(2025, 11, 3), end_date=date(2025, 11, 7), seed=7))
+    write_local(logs, more)
+    added = set(record_objects(logs)) - before
+    assert added
+
+    cached, engine = analyze(logs, cache=tmp_path / "cache")
+    assert engine.last_refresh.objects_parsed == len(added)
+    assert not engine.last_refresh.result_reused
+    raw, _ = analyze(logs, cache=False)
+    assert_same_report(cached, raw)
+    assert_matches_records(cached, logs)
+
+
+def test_a_changed_object_replaces_its_part(logs: Path, tmp_path: Path) -> None:
+    analyze(logs, cache=tmp_path / "cache")
+    target = record_objects(logs)[len(record_objects(logs)) // 2]
+    lines = gzip.decompress(target.read_bytes()).decode().splitlines()
+    first = json.loads(lines[0])
+    first["input"]["inputTokenCount"] += 1_000_000
+    target.write_bytes(gzip.compress(("\n".join([json.dumps(first)] + lines[2:]) + "\n").encode()))
+
+    cached, engine = analyze(logs, cache=tmp_path / "cache")
+    day_folder = target.parent.parent
+    same_day = [p for p in record_objects(logs) if p.parent.parent == day_folder]
+    assert 1 <= engine.last_refresh.objects_parsed <= len(same_day)
+    assert engine.last_refresh.parts_dropped >= 1
+    raw, _ = analyze(logs, cache=False)
+    assert_same_report(cached, raw)
+    assert_matches_records(cached, logs)
+
+
+def test_a_removed_object_leaves_the_figures(logs: Path, tmp_path: Path) -> None:
+    analyze(logs, cache=tmp_path / "cache")
+    removed = record_objects(logs)[3]
+    removed.unlink()
+    cached, _ = analyze(logs, cache=tmp_path / "cache")
+    raw, _ = analyze(logs, cache=False)
+    assert_same_report(cached, raw)
+    assert_matches_records(cached, logs)
+
+
+def test_bad_objects_are_counted_alike_and_remembered(logs: Path, tmp_path: Path) -> None:
+    hour_dir = record_objects(logs)[0].parent
+    (hour_dir / "zz_truncated.json.gz").write_bytes(record_objects(logs)[1].read_bytes()[:60])
+    (hour_dir / "zz_not_gzip.json.gz").write_bytes(b"plain text")
+    (hour_dir / "zz_latin1.json.gz").write_bytes(gzip.compress('{"modelId": "caf\xe9"}\n'.encode("latin-1")))
+    (hour_dir / "zz_empty.json.gz").write_bytes(b"")
+    with gzip.open(hour_dir / "zz_malformed.json.gz", "wt") as handle:
+        handle.write('{"timestamp": "2025-11-01T01:00:00Z", "identity": \n  \nnot json\n\t\n')
+
+    raw, _ = analyze(logs, cache=False)
+    cold, _ = analyze(logs, cache=tmp_path / "cache")
+    warm, engine = analyze(logs, cache=tmp_path / "cache")
+    assert engine.last_refresh.objects_parsed == 0  # the unreadable objects are not read again
+    assert sum(v for k, v in raw.stats.skipped_objects.items() if k.startswith("unreadable")) == 3
+    assert raw.records_skipped == 3
+    assert_same_report(cold, raw)
+    assert_same_report(warm, raw)
+
+    (hour_dir / "zz_not_gzip.json.gz").write_bytes(record_objects(logs)[1].read_bytes())  # repaired
+    repaired, engine = analyze(logs, cache=tmp_path / "cache")
+    assert engine.last_refresh.objects_parsed >= 1
+    assert_same_report(repaired, analyze(logs, cache=False)[0])
+
+
+def test_parts_hold_no_bodies_or_prompts(logs: Path, tmp_path: Path) -> None:
+    assert any(PROMPT in gzip.decompress(p.read_bytes()).decode() for p in record_objects(logs))
+    analyze(logs, cache=tmp_path / "cache")
+    parts = sorted((tmp_path / "cache").rglob("*.parquet"))
+    assert parts
+    for part in parts:
+        schema = pq.read_schema(part)
+        assert not {"inputBodyJson", "outputBodyJson"} & set(str(schema).replace(":", " ").split())
+        assert PROMPT.encode() not in part.read_bytes()
+        assert "Draft a polite" not in str(pq.read_table(part).to_pylist())
+
+
+def test_many_small_refreshes_are_compacted(logs: Path, tmp_path: Path) -> None:
+    analyze(logs, cache=tmp_path / "cache")
+    for index in range(MAX_PARTS + 3):
+        stamp = f"2025-11-05T10:{index:02d}:00Z"
+        extra = generate_records(CorpusSpec(records=1, start_date=date(2025, 11, 5), end_date=date(2025, 11, 5),
+                                            seed=1000 + index))
+        extra[0].update(timestamp=stamp, region="us-east-1")
+        write_local(logs, extra)
+        analyze(logs, cache=tmp_path / "cache")
+    manifests = list((tmp_path / "cache").rglob(MANIFEST))
+    assert max(len(json.loads(m.read_text())["parts"]) for m in manifests) <= MAX_PARTS
+    cached, _ = analyze(logs, cache=tmp_path / "cache")
+    assert_same_report(cached, analyze(logs, cache=False)[0])
+
+
+def test_a_damaged_cache_is_rebuilt(logs: Path, tmp_path: Path) -> None:
+    analyze(logs, cache=tmp_path / "cache")
+    manifests = sorted((tmp_path / "cache").rglob(MANIFEST))
+    manifests[0].write_text("{not json")
+    part = next(manifests[1].parent.glob("*.parquet"))
+    part.unlink()
+    cached, engine = analyze(logs, cache=tmp_path / "cache")
+    assert engine.last_refresh.objects_parsed > 0
+    assert_same_report(cached, analyze(logs, cache=False)[0])
+
+
+def test_cache_setting_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("BEDROCK_USAGE_CACHE_DIR", str(tmp_path / "user-cache"))
+    monkeypatch.delenv(CACHE_ENV, raising=False)
+    assert LocalEngine(tmp_path).cache_dir == tmp_path / "user-cache" / "columnar"
+    monkeypatch.setenv(CACHE_ENV, "off")
+    assert LocalEngine(tmp_path).cache_dir is None
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "elsewhere"))
+    assert LocalEngine(tmp_path).cache_dir == tmp_path / "elsewhere"
+    assert LocalEngine(tmp_path, cache=False).cache_dir is None
+
+
+def test_caches_of_removed_log_folders_are_pruned(tmp_path: Path) -> None:
+    kept, gone = tmp_path / "kept", tmp_path / "gone"
+    kept.mkdir()
+    gone.mkdir()
+    ColumnarCache(tmp_path / "cache", kept)
+    doomed = ColumnarCache(tmp_path / "cache", gone).base
+    gone.rmdir()
+    assert prune_missing_roots(tmp_path / "cache") == [doomed]
+    assert [p.name for p in (tmp_path / "cache").iterdir()] == [ColumnarCache(tmp_path / "cache", kept).base.name]
+
+
+def test_an_unwritable_cache_folder_is_one_clear_error(logs: Path, tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder should be")
+    with pytest.raises(UsageError, match=CACHE_ENV):
+        analyze(logs, cache=blocker / "cache")

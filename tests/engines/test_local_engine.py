@@ -1,0 +1,229 @@
+"""The DuckDB engine over files in the real key layout: published records, bad input, hostile filters."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+from datetime import date
+from pathlib import Path
+
+import pytest
+import sqlglot
+
+from bedrock_usage.engines.local import LocalEngine
+from bedrock_usage.engines.queries import Filters
+from bedrock_usage.logs.period import resolve_period
+from bedrock_usage.report.tracker import BedrockAthenaTracker
+from tests.logfiles import ACCOUNT, write_records
+
+REFERENCE = Path(
+    os.environ.get("BEDROCK_USAGE_REFERENCE") or Path(__file__).resolve().parents[3] / "shared" / "reference"
+)
+
+
+def record(ts: str, arn: str, model: str = "anthropic.claude-3-haiku-20240307-v1:0", region: str = "us-east-1",
+           inp: int = 100, out: int = 50, **extra: object) -> dict:
+    return {"schemaType": "ModelInvocationLog", "schemaVersion": "1.0", "timestamp": ts, "accountId": ACCOUNT,
+            "identity": {"arn": arn}, "region": region, "requestId": f"r-{ts}-{arn[-6:]}", "operation": "Converse",
+            "modelId": model, "input": {"inputTokenCount": inp}, "output": {"outputTokenCount": out}, **extra}
+
+
+def user(name: str) -> str:
+    return f"arn:aws:iam::{ACCOUNT}:user/{name}"
+
+
+def reference_records() -> list[dict]:
+    if not REFERENCE.is_dir():
+        pytest.skip(f"shared reference data not found at {REFERENCE}")
+    folder = REFERENCE / "bedrock_logs"
+    records = [json.loads((folder / name).read_text()) for name in ("example_1.json", "example_3.json")]
+    events = json.loads((folder / "example_4_cloudwatch_get_log_events.json").read_text())["events"]
+    return records + [event["message"] for event in events]
+
+
+def test_every_published_record_parses(tmp_path: Path) -> None:
+    records = reference_records()
+    for index, rec in enumerate(records):  # the published records mask their account ids differently
+        rec["requestId"] = f"req-{index}"
+    write_records(tmp_path, records)
+    days = sorted(r["timestamp"][:10] for r in records)
+    tracker = BedrockAthenaTracker(LocalEngine(tmp_path))
+    report = tracker.analyze(resolve_period(start=days[0], end=days[-1]), ["us-east-1", "us-west-2"])
+    assert report.summary["calls"] == len(records)
+    assert report.summary["input_tokens"] == sum(r["input"]["inputTokenCount"] for r in records)
+    assert report.summary["output_tokens"] == sum(r["output"]["outputTokenCount"] for r in records)
+    assert report.records_skipped == 0
+    tagged = [r for r in records if r.get("requestMetadata", {}).get("application_name")]
+    apps = report.tables["application"].set_index("application")["calls"]
+    for name in {r["requestMetadata"]["application_name"] for r in tagged}:
+        assert apps[name] == sum(1 for r in tagged if r["requestMetadata"]["application_name"] == name)
+
+
+def test_bad_input_is_skipped_and_counted_and_changes_nothing(tmp_path: Path) -> None:
+    good = [record(f"2025-10-31T{h:02d}:10:00Z", user("alice"), inp=10 * h, out=h) for h in range(24)]
+    paths = write_records(tmp_path / "dirty", good)
+    clean_dir = tmp_path / "clean"
+    write_records(clean_dir, good)
+    hour_dir = paths[0].parent
+    with gzip.open(hour_dir / "zz_malformed.json.gz", "wt") as handle:
+        handle.write('{"timestamp": "2025-10-31T01:00:00Z", "identity": \n')  # cut-off line
+        handle.write("not json at all\n")
+        handle.write('{"timestamp": "last tuesday", "modelId": "x"}\n')
+        handle.write("\n")
+    (hour_dir / "zz_truncated.json.gz").write_bytes(gzip.compress(json.dumps(good[0]).encode() * 50)[:40])
+    (hour_dir / "zz_not_gzip.json.gz").write_bytes(b"plain text, not gzip")
+    (hour_dir / "zz_empty.json.gz").write_bytes(b"")
+    (hour_dir / "amazon-bedrock-logs-permission-check").write_bytes(b"")
+    (hour_dir / "data").mkdir()
+    (hour_dir / "data" / "x_input.json.gz").write_bytes(gzip.compress(b'{"messages": []}'))
+
+    period = resolve_period(start="2025-10-31", end="2025-10-31")
+    dirty = BedrockAthenaTracker(LocalEngine(tmp_path / "dirty")).analyze(period, ["us-east-1"])
+    clean = BedrockAthenaTracker(LocalEngine(clean_dir)).analyze(period, ["us-east-1"])
+    assert dirty.summary == clean.summary
+    assert dirty.summary["calls"] == 24
+    assert dirty.records_skipped == 3
+    skipped = dirty.stats.skipped_objects
+    assert sum(v for k, v in skipped.items() if k.startswith("unreadable")) == 2
+    assert sum(v for k, v in skipped.items() if k.startswith("empty")) == 1
+    assert sum(v for k, v in skipped.items() if k.startswith("payload")) == 1
+    assert any("skipped 3 records" in w for w in dirty.warnings)
+
+
+@pytest.mark.parametrize("cache", [False, True], ids=["cache-off", "cache-on"])
+def test_token_counts_that_are_not_integers_make_the_record_skipped(tmp_path: Path, cache: bool) -> None:
+    good = [record(f"2025-11-02T{h:02d}:05:00Z", user("alice"), inp=100 + h, out=h) for h in range(12)]
+    good[1]["input"]["inputTokenCount"] = "101"  # a numeric string reads as the number, as Athena reads it
+    good[2]["output"]["outputTokenCount"] = "-0"
+    good[3]["input"]["cacheReadInputTokenCount"] = None
+    bad_values = ["abc", "12x", "", "12.5", True, False, {"n": 5}, [5], 7.5, "99999999999999999999"]
+    bad = []
+    for index, value in enumerate(bad_values):
+        rec = record(f"2025-11-02T13:{index:02d}:00Z", user("bob"), inp=1000, out=1000)
+        part, name = [("input", "inputTokenCount"), ("output", "outputTokenCount"),
+                      ("input", "cacheReadInputTokenCount"), ("input", "cacheWriteInputTokenCount")][index % 4]
+        rec[part][name] = value
+        bad.append(rec)
+    write_records(tmp_path / "logs", good + bad)
+    period = resolve_period(start="2025-11-02", end="2025-11-02")
+    engine = LocalEngine(tmp_path / "logs", cache=tmp_path / "cache" if cache else False)
+    for _ in range(2 if cache else 1):  # with the cache, the second refresh reads the stored parts
+        report = BedrockAthenaTracker(engine).analyze(period, ["us-east-1"])
+        assert report.summary["calls"] == len(good)
+        assert report.summary["input_tokens"] == sum(int(r["input"]["inputTokenCount"]) for r in good)
+        assert report.summary["output_tokens"] == sum(int(r["output"]["outputTokenCount"]) for r in good)
+        assert report.summary["cache_read_tokens"] == 0
+        assert report.records_skipped == len(bad)
+        assert list(report.tables["user"]["user"]) == ["alice"]  # bob's records are all bad
+
+
+@pytest.mark.parametrize("pattern", ["o'brien", "100%", "a_b", "back\\slash", "x' OR '1'='1", "--", "ünï"])
+def test_arn_pattern_matches_literally(tmp_path: Path, pattern: str) -> None:
+    names = ["o'brien", "obrien", "100%", "1000", "a_b", "axb", "back\\slash", "x' OR '1'='1", "--", "ünï", "plain"]
+    records = [record(f"2025-11-02T10:{i:02d}:00Z", user(n), inp=i + 1) for i, n in enumerate(names)]
+    write_records(tmp_path, records)
+    report = BedrockAthenaTracker(LocalEngine(tmp_path)).analyze(
+        resolve_period(start="2025-11-02", end="2025-11-02"), ["us-east-1"], Filters(arn_pattern=pattern)
+    )
+    expected = [r for r in records if pattern in r["identity"]["arn"]]
+    assert report.summary["calls"] == len(expected)
+    assert report.summary["input_tokens"] == sum(r["input"]["inputTokenCount"] for r in expected)
+
+
+def test_month_end_range_counts_exactly_its_records(tmp_path: Path) -> None:
+    stamps = ["2025-10-24T23:59:59Z", "2025-10-25T00:00:00Z", "2025-10-31T23:59:59Z", "2025-11-01T00:00:00Z",
+              "2025-11-03T23:59:59Z", "2025-11-04T00:00:00Z", "2024-11-01T12:00:00Z"]
+    write_records(tmp_path, [record(ts, user("bob")) for ts in stamps])
+    report = BedrockAthenaTracker(LocalEngine(tmp_path)).analyze(
+        resolve_period(start="2025-10-25", end="2025-11-03"), ["us-east-1"]
+    )
+    assert report.summary["calls"] == 4
+    assert list(report.tables["daily"]["day"]) == ["2025-10-25", "2025-10-31", "2025-11-01", "2025-11-03"]
+
+
+def test_files_outside_the_range_are_never_listed(tmp_path: Path) -> None:
+    stamps = ["2025-09-30T10:00:00Z", "2025-10-02T10:00:00Z", "2025-10-03T10:00:00Z", "2025-10-20T10:00:00Z"]
+    write_records(tmp_path, [record(ts, user("bob")) for ts in stamps])
+    write_records(tmp_path, [record("2025-10-02T11:00:00Z", user("eve"), region="eu-central-1")])
+    engine = LocalEngine(tmp_path)
+    period = resolve_period(start="2025-10-02", end="2025-10-02")
+    first, last = period.partition_days()
+    from bedrock_usage.engines.base import Scope
+
+    files, _ = engine.list_objects(Scope(("us-east-1",), first, last))
+    # the day after the range is read too (objects are written after their calls); nothing else is
+    assert {f.parts[-5:-2] for f in files} == {("2025", "10", "02"), ("2025", "10", "03")}
+    assert (first, last) == (date(2025, 10, 2), date(2025, 10, 3))
+
+
+class RecordingEngine(LocalEngine):
+    """A real LocalEngine that also keeps every SQL text and parameter list it was sent."""
+
+    def __init__(self, root: Path):
+        super().__init__(root)
+        self.sent: list[tuple[str, list]] = []
+
+    def query(self, sql, params, scope):
+        self.sent.append((sql, list(params)))
+        return super().query(sql, params, scope)
+
+
+def test_tracker_sql_is_trino_and_never_holds_user_input(tmp_path: Path) -> None:
+    write_records(tmp_path, [record("2025-11-02T10:00:00Z", user("alice"))])
+    engine = RecordingEngine(tmp_path)
+    hostile = "zz'; DROP TABLE x; --"
+    tracker = BedrockAthenaTracker(engine, extra_tags=("cost_center",))
+    tracker.analyze(resolve_period(start="2025-11-01", end="2025-11-02", tz="Asia/Seoul"), ["us-east-1"],
+                    Filters(arn_pattern=hostile, models=("m'1", "m2")), user_pattern=hostile)
+    tracker.analyze(resolve_period(days=3), None)
+    assert len(engine.sent) == 2
+    for sql, params in engine.sent:
+        sqlglot.parse_one(sql, read="trino", error_level=sqlglot.ErrorLevel.RAISE)
+        assert sql.count("?") == len(params)
+        assert hostile not in sql and "m'1" not in sql and "Asia/Seoul" not in sql
+    assert hostile in engine.sent[0][1]
+
+
+def test_a_record_delivered_twice_is_counted_once(tmp_path: Path) -> None:
+    records = [record(f"2025-11-02T10:{m:02d}:00Z", user("alice"), inp=m + 1) for m in range(10)]
+    write_records(tmp_path / "mirror-a", records)
+    write_records(tmp_path / "mirror-b", records[3:])  # an overlapping second copy, e.g. a re-synced folder
+    no_id = [dict(record("2025-11-02T11:00:00Z", user("bob")), requestId=None) for _ in range(2)]
+    write_records(tmp_path / "mirror-a", no_id, prefix="other/")
+    report = BedrockAthenaTracker(LocalEngine(tmp_path)).analyze(
+        resolve_period(start="2025-11-02", end="2025-11-02"), ["us-east-1"]
+    )
+    assert report.summary["calls"] == 12  # ten distinct records, and two without a requestId kept as they are
+    assert report.summary["input_tokens"] == sum(r["input"]["inputTokenCount"] for r in records + no_id)
+    assert report.stats.duplicate_records == 7
+    assert any("7 duplicate" in w for w in report.warnings)
+
+
+HAIKU_3_INPUT_PER_TOKEN = 0.25 / 1e6  # published on-demand price, USD per input token
+HAIKU_3_OUTPUT_PER_TOKEN = 1.25 / 1e6
+
+
+def test_only_the_call_with_unpriceable_cache_tokens_is_unpriced(tmp_path: Path) -> None:
+    plain = record("2025-11-03T10:05:00Z", user("dev"), inp=100, out=50)
+    cached = record("2025-11-03T10:20:00Z", user("dev"), inp=300, out=70)
+    cached["input"]["cacheReadInputTokenCount"] = 500  # the book has no cache price for Claude 3 Haiku
+    write_records(tmp_path, [plain, cached])
+    report = BedrockAthenaTracker(LocalEngine(tmp_path, cache=False)).analyze(
+        resolve_period(start="2025-11-03", end="2025-11-03"), ["us-east-1"])
+    assert report.summary["calls"] == 2 and report.summary["unpriced_calls"] == 1
+    assert report.summary["estimated_cost_usd"] == pytest.approx(
+        100 * HAIKU_3_INPUT_PER_TOKEN + 50 * HAIKU_3_OUTPUT_PER_TOKEN)
+
+
+def test_a_corrupt_copy_never_displaces_the_readable_record(tmp_path: Path) -> None:
+    good = record("2025-11-03T10:05:00Z", user("dev"), inp=100, out=50)
+    corrupt = json.loads(json.dumps(good))
+    corrupt["input"]["inputTokenCount"] = -5
+    (path,) = write_records(tmp_path, [good])
+    earlier = path.with_name("0-" + path.name)  # sorts before the good object
+    earlier.write_bytes(gzip.compress((json.dumps(corrupt) + "\n").encode()))
+    report = BedrockAthenaTracker(LocalEngine(tmp_path, cache=False)).analyze(
+        resolve_period(start="2025-11-03", end="2025-11-03"), ["us-east-1"])
+    assert (report.summary["calls"], report.summary["input_tokens"]) == (1, 100)
+    assert report.records_skipped == 1 and report.stats.duplicate_records == 0

@@ -1,0 +1,165 @@
+"""--anomalies on generated usage with known spikes: flagged days and forecasts equal a plain computation."""
+
+from __future__ import annotations
+
+import json
+import math
+import statistics
+import subprocess
+import sys
+from collections import defaultdict
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from bedrock_usage.demo.writer import write_local
+from bedrock_usage.governance.anomalies import daily_cost, detect_anomalies, forecast_series
+from tests.oracle import caller, published_rates
+
+ROOT = Path(__file__).resolve().parents[2]
+ACCOUNT = "123456789012"
+FIRST, LAST = date(2025, 11, 1), date(2025, 11, 20)
+SONNET_45 = "us.anthropic.claude-sonnet-4-5-20250929-v1:0"
+HAIKU_3 = "anthropic.claude-3-haiku-20240307-v1:0"
+
+
+def calls_per_day(app: str, day: date) -> tuple[int, str]:
+    """Known shapes: Steady spikes 5x on the 15th, Growing grows by one call a day, Newcomer starts on the
+    18th, Tiny spikes 10x on the 16th but stays under the minimum cost."""
+    n = (day - FIRST).days
+    return {
+        "Steady": (20 if day == date(2025, 11, 15) else 4, SONNET_45),
+        "Growing": (2 + n // 2, SONNET_45),
+        "Newcomer": (3 if day >= date(2025, 11, 18) else 0, SONNET_45),
+        "Tiny": (10 if day == date(2025, 11, 16) else 1, HAIKU_3),
+    }[app]
+
+
+def usage() -> list[dict]:
+    records, n = [], 0
+    day = FIRST
+    while day <= LAST:
+        for app in ("Steady", "Growing", "Newcomer", "Tiny"):
+            count, model = calls_per_day(app, day)
+            for i in range(count):
+                n += 1
+                when = datetime(day.year, day.month, day.day, 2, tzinfo=UTC) + timedelta(minutes=13 * i)
+                records.append({
+                    "schemaType": "ModelInvocationLog", "schemaVersion": "1.0",
+                    "timestamp": when.strftime("%Y-%m-%dT%H:%M:%SZ"), "accountId": ACCOUNT,
+                    "identity": {"arn": f"arn:aws:sts::{ACCOUNT}:assumed-role/{app}-BedrockRole/w"},
+                    "region": "us-east-1", "requestId": f"req-{n}", "operation": "Converse", "modelId": model,
+                    "input": {"inputTokenCount": 100_000}, "output": {"outputTokenCount": 20_000}})
+        day += timedelta(days=1)
+    return records
+
+
+def oracle_daily(records: list[dict]) -> dict[str, dict[date, float]]:
+    terms: dict[str, dict[date, list[float]]] = defaultdict(lambda: defaultdict(list))
+    for rec in records:
+        day = date.fromisoformat(rec["timestamp"][:10])
+        rates = published_rates(rec["modelId"], day, False)
+        terms[caller(rec)[1]][day] += [rec["input"]["inputTokenCount"] * rates[0] / 1000,
+                                       rec["output"]["outputTokenCount"] * rates[1] / 1000]
+    return {app: {d: math.fsum(v) for d, v in days.items()} for app, days in terms.items()}
+
+
+def expected_anomalies(records: list[dict], start: date, factor: float = 3, min_cost: float = 1) -> set:
+    """(app, day) pairs over factor x the median of the 7 days before, when those days are all logged."""
+    flagged = set()
+    for app, costs in oracle_daily(records).items():
+        day = start
+        while day <= LAST:
+            history = [day - timedelta(days=i) for i in range(1, 8)]
+            if min(history) >= FIRST:
+                baseline = statistics.median(costs.get(d, 0.0) for d in history)
+                cost = costs.get(day, 0.0)
+                if cost >= min_cost and cost > factor * baseline:
+                    flagged.add((app, day.isoformat()))
+            day += timedelta(days=1)
+    return flagged
+
+
+@pytest.fixture(scope="module")
+def logs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("anomalies") / "logs"
+    write_local(root, usage())
+    return root
+
+
+def run_cli(env: dict[str, str], logs: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, str(ROOT / "bedrock_tracker_cli.py"), "--engine", "local", "--logs-dir", str(logs),
+               "--region", "us-east-1", "--anomalies", "--end-date", LAST.isoformat(), *args]
+    return subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT, timeout=300)
+
+
+def test_anomalies_and_forecast_equal_plain_computation(logs: Path, no_aws_env: dict[str, str]) -> None:
+    result = run_cli(no_aws_env, logs, "--start-date", "2025-11-03", "--format", "json", "--output-dir", "-")
+    assert result.returncode == 3, result.stderr
+    doc = json.loads(result.stdout)
+    assert doc["schema"] == "bedrock-usage/anomalies/v1"
+    records = usage()
+    flagged = {(a["group"], a["day"]) for a in doc["anomalies"]}
+    assert flagged == expected_anomalies(records, date(2025, 11, 3))
+    assert {("Steady", "2025-11-15"), ("Newcomer", "2025-11-18")} <= flagged  # the known spike and new spend
+    assert not any(app in ("Growing", "Tiny") for app, _ in flagged)
+    newcomer = next(a for a in doc["anomalies"] if a["group"] == "Newcomer")
+    assert newcomer["baseline_usd"] == 0 and newcomer["ratio"] is None
+    # Logs begin on the 1st: the 3rd to the 7th have fewer than 7 days of history and are not judged.
+    assert doc["unjudged_days"] == [f"2025-11-0{d}" for d in range(3, 8)]
+
+    daily = oracle_daily(records)
+    forecasts = {f["group"]: f for f in doc["forecast"]}
+    for app, costs in daily.items():
+        mtd = sum(costs.values())
+        recent = sum(costs.get(LAST - timedelta(days=i), 0.0) for i in range(7)) / 7
+        assert forecasts[app]["month_to_date_usd"] == pytest.approx(mtd, abs=1e-6), app
+        assert forecasts[app]["forecast_usd"] == pytest.approx(mtd + recent * 10, abs=1e-6), app
+        assert forecasts[app]["days_left"] == 10
+    assert "month-to-date cost + mean daily cost of the last 7 days" in doc["forecast_method"]
+
+
+def test_factor_and_minimum_cost_are_options(logs: Path, no_aws_env: dict[str, str]) -> None:
+    args = ("--start-date", "2025-11-10", "--anomaly-factor", "6", "--anomaly-min-cost", "0.01", "--format", "json",
+            "--output-dir", "-")
+    result = run_cli(no_aws_env, logs, *args)
+    doc = json.loads(result.stdout)
+    flagged = {(a["group"], a["day"]) for a in doc["anomalies"]}
+    assert flagged == expected_anomalies(usage(), date(2025, 11, 10), factor=6, min_cost=0.01)
+    assert ("Tiny", "2025-11-16") in flagged and ("Steady", "2025-11-15") not in flagged
+
+
+def test_terminal_output_and_a_quiet_period(logs: Path, no_aws_env: dict[str, str]) -> None:
+    result = run_cli(no_aws_env, logs, "--start-date", "2025-11-03")
+    assert result.returncode == 3
+    assert "ANOMALIES:" in result.stdout and "Month-end forecast (November 2025, as of 2025-11-20)" in result.stdout
+    quiet = subprocess.run(
+        [sys.executable, str(ROOT / "bedrock_tracker_cli.py"), "--engine", "local", "--logs-dir", str(logs),
+         "--region", "us-east-1", "--anomalies", "--start-date", "2025-11-09", "--end-date", "2025-11-13"],
+        capture_output=True, text=True, env=no_aws_env, cwd=ROOT, timeout=300)
+    assert quiet.returncode == 0, quiet.stdout + quiet.stderr
+    assert "No anomalies." in quiet.stdout
+
+
+def test_detection_rule_on_a_small_frame() -> None:
+    days = [date(2025, 1, 1) + timedelta(days=i) for i in range(10)]
+    frame = pd.DataFrame({"a": [1.0, 1, 1, 1, 2, 1, 1, 3.5, 1, 10]}, index=days)
+    found = detect_anomalies(frame, days[0], factor=3, window=7, min_cost=1)
+    # Day 8's 3.5 is over 3 x median(1, 1, 1, 1, 2, 1, 1) = 1; day 10's 10 over 3 x median(1, 1, 2, 1, 1, 3.5, 1).
+    assert list(found["day"]) == ["2025-01-08", "2025-01-10"]
+    assert list(found["ratio"]) == [pytest.approx(3.5), pytest.approx(10.0)]
+
+
+def test_forecast_counts_days_without_calls_as_zero() -> None:
+    series = pd.Series({date(2025, 2, 20): 7.0, date(2025, 2, 24): 7.0})
+    forecast = forecast_series(series, date(2025, 2, 24), window=7)
+    assert forecast.month_to_date_usd == 14 and forecast.days_left == 4
+    assert forecast.recent_daily_mean_usd == pytest.approx(2.0) and forecast.forecast_usd == pytest.approx(22.0)
+
+
+def test_daily_cost_fills_every_day() -> None:
+    facts = pd.DataFrame({"day": ["2025-03-02"], "application": ["A"], "estimated_cost_usd": [float("nan")]})
+    table = daily_cost(facts, "application", date(2025, 3, 1), date(2025, 3, 3))
+    assert list(table.index) == [date(2025, 3, d) for d in (1, 2, 3)] and list(table["A"]) == [0.0, 0.0, 0.0]

@@ -1,0 +1,282 @@
+"""--check-budgets on generated usage with known breaches: spend, forecast, exit code 3, SNS and webhook alerts."""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+import threading
+from collections import defaultdict
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import boto3
+import pytest
+
+from bedrock_usage.demo.writer import write_local
+from bedrock_usage.engines.local import LocalEngine
+from bedrock_usage.engines.queries import Filters
+from bedrock_usage.errors import UsageError
+from bedrock_usage.governance.budgets import burndown, check_budgets, load_budgets
+from bedrock_usage.logs.period import Period
+from bedrock_usage.report.tracker import BedrockAthenaTracker
+from tests.oracle import caller, published_rates
+
+ROOT = Path(__file__).resolve().parents[2]
+ACCOUNT = "123456789012"
+AS_OF = date(2025, 11, 20)
+SONNET_45 = "us.anthropic.claude-sonnet-4-5-20250929-v1:0"
+DEV = "dev@example.com"
+SSO_ROLE = "AWSReservedSSO_Developers_0123456789abcdef"
+
+BREACHING = """
+[[budgets]]
+name = "Alpha"
+application = "Alpha"
+monthly_usd = 60
+daily_usd = 10
+
+[[budgets]]
+name = "Beta cost center"
+tag = "cost_center"
+value = "CC-5"
+monthly_usd = 100
+daily_usd = 1
+
+[[budgets]]
+user = "dev@example.com"
+monthly_usd = 30
+
+[[budgets]]
+name = "Everything"
+all = true
+monthly_usd = 1000
+"""
+CALM = {"budgets": [{"name": "Beta", "application": "Beta", "monthly_usd": 100}]}
+
+
+def call(when: datetime, n: int, arn: str, tags: dict[str, str] | None = None) -> dict:
+    rec = {"schemaType": "ModelInvocationLog", "schemaVersion": "1.0", "timestamp": when.strftime("%Y-%m-%dT%H:%M:%SZ"),
+           "accountId": ACCOUNT, "identity": {"arn": arn}, "region": "us-east-1", "requestId": f"req-{n}",
+           "operation": "Converse", "modelId": SONNET_45, "input": {"inputTokenCount": 100_000 + n},
+           "output": {"outputTokenCount": 20_000}}
+    if tags:
+        rec["requestMetadata"] = tags
+    return rec
+
+
+def usage() -> list[dict]:
+    """Alpha: 5 calls a day, 20 on the as-of day; Beta (tag CC-5): 1 a day; a developer: 2 a day.
+
+    October 31 late UTC is already November 1 in Seoul; the budgets must follow the time zone.
+    """
+    alpha = f"arn:aws:sts::{ACCOUNT}:assumed-role/Alpha-BedrockRole/worker"
+    beta = f"arn:aws:sts::{ACCOUNT}:assumed-role/Beta-BedrockRole/worker"
+    dev = f"arn:aws:sts::{ACCOUNT}:assumed-role/{SSO_ROLE}/{DEV}"
+    records, n = [], 0
+    day = date(2025, 10, 24)
+    while day <= AS_OF:
+        base = datetime(day.year, day.month, day.day, 3, tzinfo=UTC)
+        for i in range(20 if day == AS_OF else 5):
+            records.append(call(base + timedelta(minutes=7 * i), n := n + 1, alpha))
+        records.append(call(base + timedelta(hours=2), n := n + 1, beta, {"cost_center": "CC-5"}))
+        records += [call(base + timedelta(hours=4, minutes=i), n := n + 1, dev) for i in range(2)]
+        day += timedelta(days=1)
+    records.append(call(datetime(2025, 10, 31, 20, tzinfo=UTC), n + 1, alpha))
+    return records
+
+
+def daily_costs(records: list[dict], tz: str, covers) -> dict[date, float]:
+    """Cost per local day of the records ``covers`` selects, from the oracle's price table."""
+    terms: dict[date, list[float]] = defaultdict(list)
+    for rec in records:
+        if not covers(rec):
+            continue
+        when = datetime.fromisoformat(rec["timestamp"].replace("Z", "+00:00"))
+        rates = published_rates(rec["modelId"], when.date(), False)
+        terms[when.astimezone(ZoneInfo(tz)).date()] += [rec["input"]["inputTokenCount"] * rates[0] / 1000,
+                                                        rec["output"]["outputTokenCount"] * rates[1] / 1000]
+    return {day: math.fsum(values) for day, values in terms.items()}
+
+
+SELECTORS = {
+    "Alpha": lambda r: caller(r)[1] == "Alpha",
+    "Beta cost center": lambda r: (r.get("requestMetadata") or {}).get("cost_center") == "CC-5",
+    "user = dev@example.com": lambda r: caller(r)[0] == DEV,
+    "Everything": lambda r: True,
+}
+
+
+def expected_status(records: list[dict], tz: str, name: str) -> dict[str, float]:
+    costs = daily_costs(records, tz, SELECTORS[name])
+    mtd = sum(v for d, v in costs.items() if AS_OF.replace(day=1) <= d <= AS_OF)
+    recent = sum(costs.get(AS_OF - timedelta(days=i), 0.0) for i in range(7)) / 7
+    return {"month_to_date_usd": mtd, "day_usd": costs.get(AS_OF, 0.0), "forecast_usd": mtd + recent * 10}
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    root = tmp_path_factory.mktemp("budgets")
+    records = usage()
+    write_local(root / "logs", records)
+    (root / "budgets.toml").write_text(BREACHING)
+    (root / "calm.json").write_text(json.dumps(CALM))
+    return {"root": root, "logs": root / "logs", "records": records}
+
+
+def run_cli(env: dict[str, str], corpus: dict, budgets: str, *args: str) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, str(ROOT / "bedrock_tracker_cli.py"), "--engine", "local", "--logs-dir",
+               str(corpus["logs"]), "--region", "us-east-1", "--check-budgets", str(corpus["root"] / budgets),
+               "--end-date", AS_OF.isoformat(), *args]
+    return subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT, timeout=300)
+
+
+@pytest.mark.parametrize("tz", ["UTC", "Asia/Seoul"])
+def test_breaches_and_forecast_equal_plain_computation(corpus: dict, no_aws_env: dict[str, str], tz: str) -> None:
+    result = run_cli(no_aws_env, corpus, "budgets.toml", "--tz", tz, "--format", "json", "--output-dir", "-")
+    assert result.returncode == 3, result.stderr
+    doc = json.loads(result.stdout)
+    assert doc["schema"] == "bedrock-usage/budgets/v1" and doc["as_of"] == AS_OF.isoformat() and doc["tz"] == tz
+    rows = {row["budget"]: row for row in doc["budgets"]}
+    assert set(rows) == set(SELECTORS)
+    for name in SELECTORS:
+        want = expected_status(corpus["records"], tz, name)
+        for field, value in want.items():
+            assert rows[name][field] == pytest.approx(value, abs=1e-6), (name, field)
+    alpha = expected_status(corpus["records"], tz, "Alpha")
+    assert alpha["month_to_date_usd"] > 60 and alpha["day_usd"] > 10  # the known breaches
+    assert doc["breached"] == ["Alpha"]
+    assert rows["Alpha"]["status"] == "BREACHED" and rows["Beta cost center"]["status"] == "ok"
+    developer = rows["user = dev@example.com"]  # under its amount so far, over it by the month's end
+    assert developer["status"] == "ok" and developer["forecast_over"] is True
+    assert doc["forecast_method"].startswith("month-to-date cost + mean daily cost of the last 7 days")
+
+
+def test_terminal_output_and_calm_budgets(corpus: dict, no_aws_env: dict[str, str]) -> None:
+    result = run_cli(no_aws_env, corpus, "budgets.toml")
+    assert result.returncode == 3
+    assert "BREACHED: 1 of 4 budgets" in result.stdout
+    assert "Alpha: month to date $" in result.stdout and "over the daily $10.00" in result.stdout
+    calm = run_cli(no_aws_env, corpus, "calm.json")
+    assert calm.returncode == 0, calm.stdout + calm.stderr
+    assert "BREACHED" not in calm.stdout
+
+
+def test_burndown_reaches_month_to_date_then_forecast(corpus: dict) -> None:
+    tracker = BedrockAthenaTracker(LocalEngine(corpus["logs"]), extra_tags=("cost_center",))
+    facts, _, _ = tracker.facts(Period(date(2025, 10, 25), AS_OF), ("us-east-1",), Filters())
+    budgets = load_budgets(corpus["root"] / "budgets.toml")
+    table = burndown(facts, budgets, AS_OF, "UTC")
+    alpha = table.loc[table["budget"] == "Alpha"].reset_index(drop=True)
+    want = expected_status(corpus["records"], "UTC", "Alpha")
+    assert list(alpha["day"]) == [(date(2025, 11, 1) + timedelta(days=i)).isoformat() for i in range(30)]
+    assert alpha.loc[19, "cumulative_usd"] == pytest.approx(want["month_to_date_usd"], abs=1e-6)
+    assert alpha.loc[29, "cumulative_usd"] == pytest.approx(want["forecast_usd"], abs=1e-6)
+    assert set(alpha.loc[20:, "kind"]) == {"forecast"} and alpha.loc[29, "even_pace_usd"] == pytest.approx(60)
+    check = check_budgets(facts, budgets, AS_OF, "UTC")
+    assert [s.budget.name for s in check.breached] == ["Alpha"]
+
+
+def test_sns_alert_reaches_a_subscribed_queue(corpus: dict, aws_env: dict[str, str]) -> None:
+    sns, sqs = boto3.client("sns", region_name="us-east-1"), boto3.client("sqs", region_name="us-east-1")
+    topic = sns.create_topic(Name="bedrock-budget-alerts")["TopicArn"]
+    queue = sqs.create_queue(QueueName="alerts")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    sns.subscribe(TopicArn=topic, Protocol="sqs", Endpoint=queue_arn)
+    result = run_cli(aws_env, corpus, "budgets.toml", "--notify-sns", topic)
+    assert result.returncode == 3, result.stderr
+    assert f"Notified SNS topic {topic}" in result.stderr
+    messages = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get("Messages", [])
+    assert len(messages) == 1
+    envelope = json.loads(messages[0]["Body"])
+    assert envelope["Subject"] == f"Bedrock budgets: 1 breached on {AS_OF}"
+    assert "- Alpha (application = Alpha):" in envelope["Message"]
+
+
+class _Hook(BaseHTTPRequestHandler):
+    received: list[dict] = []
+
+    def do_POST(self) -> None:  # noqa: N802 (http.server's method name)
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        type(self).received.append({"path": self.path, "type": self.headers["Content-Type"], "json": json.loads(body)})
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def webhook() -> Iterator[tuple[str, list[dict]]]:
+    _Hook.received = []
+    server = HTTPServer(("127.0.0.1", 0), _Hook)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/hooks/bedrock", _Hook.received
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+def test_webhook_alert_is_posted_as_json(corpus: dict, no_aws_env: dict[str, str], webhook) -> None:
+    url, received = webhook
+    result = run_cli(no_aws_env, corpus, "budgets.toml", "--notify-webhook", url)
+    assert result.returncode == 3, result.stderr
+    assert "Notified webhook" in result.stderr and "(HTTP 204)" in result.stderr
+    [post] = received
+    assert post["path"] == "/hooks/bedrock" and post["type"] == "application/json"
+    payload = post["json"]
+    assert payload["schema"] == "bedrock-usage/budget-alert/v1"
+    assert [b["budget"] for b in payload["breaches"]] == ["Alpha"]
+    assert payload["text"].startswith("Bedrock budgets: 1 breached")
+    want = expected_status(usage(), "UTC", "Alpha")
+    assert payload["breaches"][0]["month_to_date_usd"] == pytest.approx(want["month_to_date_usd"], abs=1e-6)
+
+
+def test_no_alert_without_a_breach(corpus: dict, no_aws_env: dict[str, str], webhook) -> None:
+    url, received = webhook
+    result = run_cli(no_aws_env, corpus, "calm.json", "--notify-webhook", url)
+    assert result.returncode == 0 and received == []
+
+
+def test_unreachable_webhook_is_reported_and_keeps_exit_3(corpus: dict, no_aws_env: dict[str, str]) -> None:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    result = run_cli(no_aws_env, corpus, "budgets.toml", "--notify-webhook", f"http://127.0.0.1:{port}/x")
+    assert result.returncode == 3
+    assert "warning: the webhook notification failed: the webhook could not be reached" in result.stderr
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("[[budgets]]\napplication = 'A'\n", "give monthly_usd, daily_usd or both"),
+    ("[[budgets]]\napplication = 'A'\nuser = 'b'\nmonthly_usd = 1\n", "exactly one of"),
+    ("[[budgets]]\ntag = 'team'\nmonthly_usd = 1\n", "needs the tag's value"),
+    ("[[budgets]]\napplication = 'A'\nmonthly_usd = -5\n", "positive number"),
+    ("[[budgets]]\napp = 'A'\nmonthly_usd = 5\n", "unknown fields app"),
+    ("budgets = []\n", "has no budgets"),
+    ("[[budgets]\n", "cannot be parsed"),
+])
+def test_bad_budget_files_are_named(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "budgets.toml"
+    path.write_text(text)
+    with pytest.raises(UsageError, match=message):
+        load_budgets(path)
+
+
+def test_cli_bad_budget_file_is_exit_1(corpus: dict, no_aws_env: dict[str, str], tmp_path: Path) -> None:
+    (corpus["root"] / "bad.toml").write_text("[[budgets]]\nuser = 'x'\n")
+    result = run_cli(no_aws_env, corpus, "bad.toml")
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: ") and "budget 1" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_example_budgets_file_loads() -> None:
+    budgets = load_budgets(ROOT / "examples" / "budgets.toml")
+    assert {b.scope for b in budgets} == {"application", "user", "tag", "all"}

@@ -1,0 +1,282 @@
+"""--reconcile against moto's CloudWatch and Cost Explorer: coverage, gaps and cost equal a plain computation.
+
+The test generates every call Bedrock "served" over five UTC days, publishes CloudWatch daily metrics and
+Cost Explorer charges for all of them, but writes logs for only some: one region-day has no logs at all
+(the known gap), another loses one call in five. Expected figures come from the generated calls in plain
+Python and the oracle's own copy of list prices.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import subprocess
+import sys
+import urllib.request
+from collections import defaultdict
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import boto3
+import pytest
+
+from bedrock_usage.demo.writer import write_local
+from tests.oracle import published_rates
+
+ROOT = Path(__file__).resolve().parents[2]
+ACCOUNT = "123456789012"
+DAYS = [date(2025, 11, 3) + timedelta(days=i) for i in range(5)]
+REGIONS = ("us-east-1", "ap-northeast-2")
+SONNET_45_ARN = f"arn:aws:bedrock:us-east-1:{ACCOUNT}:inference-profile/us.anthropic.claude-sonnet-4-5-20250929-v1:0"
+# (region, modelId as called and logged, ModelId CloudWatch reports, calls per day, billed as)
+CALLS = [
+    ("us-east-1", "us.anthropic.claude-3-haiku-20240307-v1:0", "us.anthropic.claude-3-haiku-20240307-v1:0", 6,
+     ("Amazon Bedrock", "Claude3Haiku", "Claude 3 Haiku")),
+    ("us-east-1", SONNET_45_ARN, "us.anthropic.claude-sonnet-4-5-20250929-v1:0", 4,
+     ("Claude Sonnet 4.5 (Amazon Bedrock Edition)", None, "Claude Sonnet 4.5")),
+    ("ap-northeast-2", "anthropic.claude-3-7-sonnet-20250219-v1:0", "anthropic.claude-3-7-sonnet-20250219-v1:0", 5,
+     ("Amazon Bedrock", "Claude3.7Sonnet", "Claude 3.7 Sonnet")),
+    ("ap-northeast-2", "global.anthropic.claude-haiku-4-5-20251001-v1:0",
+     "global.anthropic.claude-haiku-4-5-20251001-v1:0", 5,
+     ("Claude 4.5 Haiku (Amazon Bedrock Edition)", None, "Claude Haiku 4.5")),
+]
+CODES = {"us-east-1": "USE1", "ap-northeast-2": "APN2"}
+GAP = ("us-east-1", DAYS[2])  # CloudWatch and the bill show calls; no log object arrived
+SHORT = ("ap-northeast-2", DAYS[3])  # every fifth call's log is missing
+TITAN_CHARGE = 0.5  # an Amazon Bedrock usage type of a model the table does not know
+
+
+def served_calls() -> list[dict]:
+    """Every call Bedrock served, as invocation-log records."""
+    rng = random.Random(11)
+    records = []
+    for day in DAYS:
+        for region, model_id, metric_id, per_day, billing in CALLS:
+            for n in range(per_day):
+                when = datetime(day.year, day.month, day.day, 1 + 3 * n, rng.randrange(60), tzinfo=UTC)
+                records.append({
+                    "schemaType": "ModelInvocationLog", "schemaVersion": "1.0",
+                    "timestamp": when.strftime("%Y-%m-%dT%H:%M:%SZ"), "accountId": ACCOUNT,
+                    "identity": {"arn": f"arn:aws:sts::{ACCOUNT}:assumed-role/Support-BedrockRole/s{n}"},
+                    "region": region, "requestId": f"{region}-{day}-{model_id[-20:]}-{n}", "operation": "Converse",
+                    "modelId": model_id,
+                    "input": {"inputTokenCount": rng.randrange(200, 4000)},
+                    "output": {"outputTokenCount": rng.randrange(50, 900)},
+                    "_metric_id": metric_id, "_billing": billing,
+                })
+    return records
+
+
+def delivered(records: list[dict]) -> list[dict]:
+    """The records whose logs arrived: none on the gap day, four in five on the short day."""
+    kept, short_seen = [], 0
+    for record in records:
+        key = (record["region"], date.fromisoformat(record["timestamp"][:10]))
+        if key == GAP:
+            continue
+        if key == SHORT:
+            short_seen += 1
+            if short_seen % 5 == 0:
+                continue
+        kept.append(record)
+    return kept
+
+
+def cost_parts(record: dict) -> tuple[float, float]:
+    """(input, output) list-price cost of one call, from the oracle's own price table."""
+    rates = published_rates(record["modelId"], date.fromisoformat(record["timestamp"][:10]), False)
+    assert rates is not None
+    return record["input"]["inputTokenCount"] * rates[0] / 1000, record["output"]["outputTokenCount"] * rates[1] / 1000
+
+
+def clean(record: dict) -> dict:
+    return {k: v for k, v in record.items() if not k.startswith("_")}
+
+
+def seed_cloudwatch(records: list[dict]) -> None:
+    """Daily sums per region, ModelId (as CloudWatch reports it) and metric, at noon UTC."""
+    sums: dict[tuple, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for r in records:
+        key = (r["region"], r["timestamp"][:10], r["_metric_id"])
+        sums[key]["Invocations"] += 1
+        sums[key]["InputTokenCount"] += r["input"]["inputTokenCount"]
+        sums[key]["OutputTokenCount"] += r["output"]["outputTokenCount"]
+    for (region, day, metric_id), metrics in sums.items():
+        noon = datetime.fromisoformat(day).replace(hour=12, tzinfo=UTC)
+        boto3.client("cloudwatch", region_name=region).put_metric_data(Namespace="AWS/Bedrock", MetricData=[
+            {"MetricName": name, "Dimensions": [{"Name": "ModelId", "Value": metric_id}], "Timestamp": noon,
+             "Value": float(value), "Unit": "Count"} for name, value in metrics.items()])
+    gap_noon = datetime.combine(GAP[1], datetime.min.time(), UTC).replace(hour=12)
+    boto3.client("cloudwatch", region_name=GAP[0]).put_metric_data(Namespace="AWS/Bedrock", MetricData=[
+        {"MetricName": "ModelInvocationLogsS3DeliveryFailure", "Timestamp": gap_noon, "Value": 3.0}])
+
+
+def seed_cost_explorer(endpoint: str, records: list[dict]) -> dict[tuple[str, str, str], float]:
+    """Register Cost Explorer's answer; return billed cost per (region, day, model)."""
+    groups: dict[str, dict[tuple[str, str], float]] = defaultdict(lambda: defaultdict(float))
+    billed: dict[tuple[str, str, str], float] = defaultdict(float)
+    for r in records:
+        service, token, model = r["_billing"]
+        day, code = r["timestamp"][:10], CODES[r["region"]]
+        for kind, amount in zip(("input", "output"), cost_parts(r), strict=True):
+            if token:
+                usage_type = f"{code}-{token}-{kind}-tokens"
+            else:
+                usage_type = f"{code}-MP:{code}_{kind.capitalize()}TokenCount-Units"
+            groups[day][(service, usage_type)] += amount
+            billed[(r["region"], day, model)] += amount
+    first = DAYS[0].isoformat()
+    groups[first][("Amazon Bedrock", "USE1-TitanEmbeddingsG1-Text-input-tokens")] += TITAN_CHARGE
+    groups[first][("Some Other Marketplace Product", "USE1-MP:USE1_Seats-Units")] += 99.0
+    results = [{
+        "TimePeriod": {"Start": day.isoformat(), "End": (day + timedelta(days=1)).isoformat()},
+        "Total": {}, "Estimated": False,
+        "Groups": [{"Keys": [service, usage_type], "Metrics": {"UnblendedCost": {"Amount": f"{amount:.10f}",
+                                                                                 "Unit": "USD"}}}
+                   for (service, usage_type), amount in sorted(groups[day.isoformat()].items())],
+    } for day in DAYS]
+    body = json.dumps({"results": [{"ResultsByTime": results, "DimensionValueAttributes": []}]}).encode()
+    request = urllib.request.Request(f"{endpoint}/moto-api/static/ce/cost-and-usage-results", data=body,
+                                     method="POST", headers={"Content-Type": "application/json"})
+    assert urllib.request.urlopen(request).status == 201
+    return billed
+
+
+@pytest.fixture
+def account(aws_env: dict[str, str], tmp_path: Path) -> dict:
+    served = served_calls()
+    logged = delivered(served)
+    write_local(tmp_path / "logs", [clean(r) for r in logged])
+    seed_cloudwatch(served)
+    billed = seed_cost_explorer(aws_env["AWS_ENDPOINT_URL"], served)
+    return {"env": aws_env, "logs": tmp_path / "logs", "served": served, "logged": logged, "billed": billed}
+
+
+def run_cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, str(ROOT / "bedrock_tracker_cli.py"), *args], capture_output=True,
+                          text=True, env=env, cwd=ROOT, timeout=300)
+
+
+def reconcile_args(logs: Path, *extra: str) -> list[str]:
+    return ["--engine", "local", "--logs-dir", str(logs), "--reconcile", "--region", *REGIONS,
+            "--start-date", DAYS[0].isoformat(), "--end-date", DAYS[-1].isoformat(), *extra]
+
+
+def test_reconcile_json_equals_independent_computation(account: dict) -> None:
+    result = run_cli(account["env"], *reconcile_args(account["logs"], "--format", "json", "--output-dir", "-"))
+    assert result.returncode == 3, result.stderr  # a flagged region-day is exit 3
+    doc = json.loads(result.stdout)
+    assert doc["schema"] == "bedrock-usage/reconciliation/v1"
+    assert "Cost Explorer is the billing truth" in doc["billing_truth"]
+
+    logged, metered = defaultdict(int), defaultdict(int)
+    estimated, billed_day = defaultdict(list), defaultdict(float)
+    for r in account["logged"]:
+        key = (r["region"], r["timestamp"][:10])
+        logged[key] += 1
+        estimated[key] += list(cost_parts(r))
+    for r in account["served"]:
+        metered[(r["region"], r["timestamp"][:10])] += 1
+    for (region, day, _), amount in account["billed"].items():
+        billed_day[(region, day)] += amount
+    billed_day[("us-east-1", DAYS[0].isoformat())] += TITAN_CHARGE
+
+    rows = {(row["region"], row["utc_day"]): row for row in doc["by_region_day"]}
+    assert set(rows) == set(metered)
+    for key, row in rows.items():
+        assert row["logged_calls"] == logged[key], key
+        assert row["metered_calls"] == metered[key], key
+        assert row["coverage"] == pytest.approx(logged[key] / metered[key]), key
+        expected_status = {GAP: "no logs", SHORT: "incomplete logs"}.get((key[0], date.fromisoformat(key[1])), "ok")
+        assert row["status"] == expected_status, key
+        assert row["billed_cost_usd"] == pytest.approx(billed_day[key], abs=1e-9), key
+        if logged[key]:
+            assert row["estimated_cost_usd"] == pytest.approx(math.fsum(estimated[key]), abs=1e-9), key
+        else:
+            assert row["estimated_cost_usd"] is None
+    gap_row = rows[(GAP[0], GAP[1].isoformat())]
+    assert gap_row["coverage"] == 0 and gap_row["delivery_failures"] == 3
+    assert {(f["region"], f["utc_day"]) for f in doc["flagged"]} == {
+        (GAP[0], GAP[1].isoformat()), (SHORT[0], SHORT[1].isoformat())}
+    summary = doc["summary"]
+    assert summary["logged_calls"] == len(account["logged"]) and summary["metered_calls"] == len(account["served"])
+    assert summary["coverage"] == pytest.approx(len(account["logged"]) / len(account["served"]))
+
+
+def test_reconcile_maps_profile_arns_and_usage_types_to_models(account: dict) -> None:
+    result = run_cli(account["env"], *reconcile_args(account["logs"], "--format", "json", "--output-dir", "-"))
+    doc = json.loads(result.stdout)
+    metered_tokens: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for r in account["served"]:
+        totals = metered_tokens[(r["region"], r["timestamp"][:10], r["_metric_id"])]
+        totals[0] += 1
+        totals[1] += r["input"]["inputTokenCount"]
+        totals[2] += r["output"]["outputTokenCount"]
+    models = {(row["region"], row["utc_day"], row["model_key"]): row for row in doc["by_model_day"]}
+    # The ARN-form calls and CloudWatch's short profile id meet on one key.
+    assert set(models) == set(metered_tokens)
+    for key, (calls, inp, out) in metered_tokens.items():
+        row = models[key]
+        assert (row["metered_calls"], row["metered_input_tokens"], row["metered_output_tokens"]) == (calls, inp, out)
+    sonnet = models[("us-east-1", DAYS[0].isoformat(), "us.anthropic.claude-sonnet-4-5-20250929-v1:0")]
+    assert sonnet["logged_calls"] == sonnet["metered_calls"] == 4
+
+    costs = {(row["region"], row["utc_day"], row["model"]): row for row in doc["cost_by_model_day"]}
+    assert set(costs) == set(account["billed"])  # Marketplace names in either word order map to the model
+    for key, amount in account["billed"].items():
+        assert costs[key]["billed_cost_usd"] == pytest.approx(amount, abs=1e-9)
+    full_day = costs[("ap-northeast-2", DAYS[0].isoformat(), "Claude 3.7 Sonnet")]
+    assert full_day["difference_usd"] == pytest.approx(0, abs=1e-9)
+    assert [(c["service"], c["usage_type"]) for c in doc["unmapped_charges"]] == [
+        ("Amazon Bedrock", "USE1-TitanEmbeddingsG1-Text-input-tokens")]
+
+
+def test_reconcile_terminal_says_which_source_is_truth(account: dict) -> None:
+    result = run_cli(account["env"], *reconcile_args(account["logs"]))
+    assert result.returncode == 3, result.stderr
+    out = result.stdout
+    assert "Cost Explorer is the billing truth" in out
+    assert "ATTENTION: 2 region-days" in out
+    assert f"us-east-1 {GAP[1]}: no logs, 0 logged of 10 metered" in out
+    assert "USE1-TitanEmbeddingsG1-Text-input-tokens" in out
+
+
+def test_reconcile_csv_files(account: dict, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = run_cli(account["env"], *reconcile_args(account["logs"], "--format", "csv", "--output-dir", str(out)))
+    assert result.returncode == 3, result.stderr
+    names = sorted(p.name.split("_", 4)[-1] for p in out.glob("bedrock_reconciliation_*.csv"))
+    assert names == ["cost_model_day.csv", "model_day.csv", "region_day.csv", "unmapped_charges.csv"]
+
+
+def test_reconcile_without_gaps_exits_0(account: dict) -> None:
+    first_two = ["--start-date", DAYS[0].isoformat(), "--end-date", DAYS[1].isoformat()]
+    args = ["--engine", "local", "--logs-dir", str(account["logs"]), "--reconcile", "--region", *REGIONS, *first_two]
+    result = run_cli(account["env"], *args)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Every region-day with metered calls has logs" in result.stdout
+
+
+def test_reconcile_without_credentials_needs_setup(tmp_path: Path, no_aws_env: dict[str, str]) -> None:
+    write_local(tmp_path / "logs", [clean(r) for r in served_calls()[:3]])
+    result = run_cli(no_aws_env, *reconcile_args(tmp_path / "logs"))
+    assert result.returncode == 2
+    assert result.stderr.startswith("setup needed: no AWS credentials") and "Traceback" not in result.stderr
+
+
+def test_logged_calls_without_metrics_are_called_out(aws_env: dict[str, str], tmp_path: Path) -> None:
+    foreign = [clean(r) for r in served_calls() if r["region"] == "ap-northeast-2"][:7]
+    write_local(tmp_path / "logs", foreign)  # CloudWatch of this (moto) account has no Bedrock metrics at all
+    result = run_cli(aws_env, *reconcile_args(tmp_path / "logs", "--format", "json", "--output-dir", "-"))
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout)
+    days = {r["timestamp"][:10] for r in foreign}
+    assert [w for w in doc["warnings"] if "no calls in CloudWatch" in w] == [
+        f"{len(days)} region-days have {len(foreign):,} logged calls but no calls in CloudWatch: are the logs from "
+        "this account and these regions?"]
+
+
+def test_reconcile_refuses_demo_data(aws_env: dict[str, str]) -> None:
+    result = run_cli(aws_env, "--demo", "--reconcile")
+    assert result.returncode == 1 and "not demo data" in result.stderr

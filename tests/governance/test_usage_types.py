@@ -1,0 +1,82 @@
+"""The table tying model ids to Cost Explorer usage types and CloudWatch ModelId values."""
+
+from __future__ import annotations
+
+import pytest
+
+from bedrock_usage.governance.usage_types import (
+    MODEL_BILLING,
+    REGION_CODES,
+    is_bedrock_service,
+    metric_model_key,
+    model_for_name,
+    parse_usage_type,
+)
+from bedrock_usage.logs.regions import REGION_NAMES
+from bedrock_usage.pricing import PriceBook
+
+HAIKU_3 = "anthropic.claude-3-haiku-20240307-v1:0"
+SONNET_4 = "anthropic.claude-sonnet-4-20250514-v1:0"
+HAIKU_45 = "anthropic.claude-haiku-4-5-20251001-v1:0"
+
+
+@pytest.mark.parametrize(("service", "usage_type", "region", "base_id", "kind", "marketplace", "global_"), [
+    ("Amazon Bedrock", "USE1-Claude3Haiku-input-tokens", "us-east-1", HAIKU_3, "input", False, False),
+    ("Amazon Bedrock", "USE1-Claude4Sonnet-output-tokens-long-context-cross-region-global", "us-east-1", SONNET_4,
+     "output", False, True),
+    ("Claude Haiku 4.5 (Amazon Bedrock Edition)", "USE1-MP:USE1_InputTokenCount-Units", "us-east-1", HAIKU_45,
+     "input", True, False),
+    ("Claude 4.5 Haiku (Amazon Bedrock Edition)", "APN2-MP:APN2_output_tokens_standard-Units", "ap-northeast-2",
+     HAIKU_45, "output", True, False),
+    ("Claude Haiku 4.5 (Amazon Bedrock Edition)", "USW2-MP:USW2_cache_read_tokens_standard-Units", "us-west-2",
+     HAIKU_45, "cache_read", True, False),
+    ("Claude Haiku 4.5 (Amazon Bedrock Edition)", "EU-MP:EU_CacheWriteInputTokenCount-Units", "eu-west-1",
+     HAIKU_45, "cache_write", True, False),
+    ("Amazon Bedrock", "APS3-TitanEmbeddingsG1-Text-input-tokens", "ap-south-1", None, "input", False, False),
+    ("Amazon Bedrock", "ModelUnit-Hours", None, None, "other", False, False),
+])
+def test_parse_usage_type(service: str, usage_type: str, region: str | None, base_id: str | None, kind: str,
+                          marketplace: bool, global_: bool) -> None:
+    parsed = parse_usage_type(service, usage_type)
+    assert parsed.region == region
+    assert (parsed.model.base_id if parsed.model else None) == base_id
+    assert (parsed.kind, parsed.marketplace, parsed.global_endpoint) == (kind, marketplace, global_)
+
+
+def test_every_table_model_is_in_the_price_book_under_its_name() -> None:
+    book = PriceBook.load()
+    for row in MODEL_BILLING:
+        assert book.display_name(row.base_id) == row.name
+        assert model_for_name(row.usage_token) is row
+        assert model_for_name(f"{row.name} (Amazon Bedrock Edition)") is row
+
+
+def test_names_do_not_collide() -> None:
+    assert model_for_name("Claude 3.5 Sonnet").base_id.endswith("20240620-v1:0")
+    assert model_for_name("Claude3.5SonnetV2").base_id.endswith("20241022-v2:0")
+    assert model_for_name("Claude Sonnet 4") is not model_for_name("Claude Sonnet 4.5")
+    assert model_for_name("Llama 3 70B Instruct") is None
+
+
+def test_every_known_region_has_a_code() -> None:
+    assert set(REGION_CODES) == set(REGION_NAMES)
+    assert len(set(REGION_CODES.values())) == len(REGION_CODES)
+
+
+@pytest.mark.parametrize(("model_id", "key"), [
+    ("us.anthropic.claude-3-haiku-20240307-v1:0", "us.anthropic.claude-3-haiku-20240307-v1:0"),
+    ("arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-3-haiku-20240307-v1:0",
+     "us.anthropic.claude-3-haiku-20240307-v1:0"),
+    ("arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-haiku-20240307-v1:0", HAIKU_3),
+    ("arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abc123", "abc123"),
+    ("abc123", "abc123"),
+    (None, ""),
+])
+def test_metric_model_key(model_id: str | None, key: str) -> None:
+    assert metric_model_key(model_id) == key
+
+
+def test_bedrock_services() -> None:
+    assert is_bedrock_service("Amazon Bedrock")
+    assert is_bedrock_service("Claude Sonnet 4.5 (Amazon Bedrock Edition)")
+    assert not is_bedrock_service("Amazon Bedrock AgentCore") and not is_bedrock_service("Amazon EC2")

@@ -1,0 +1,335 @@
+"""The Athena activity query, run on DuckDB over the same report CSVs the S3 reader reads.
+
+A table shaped like the Glue table of ``setup_athena_bucket.py --qdev`` (``line``, ``product``, ``dt`` and
+``"$path"``, one row per line as Hadoop's line reader splits a file) is loaded from a folder of reports written
+here: both layouts, shuffled column order, quoted and padded cells, empty cells, blank lines, CRLF, byte order
+marks, bad rows of every kind, a file without header and objects that are not reports. The expected rows and
+counts are the ones the test wrote; the SQL and the Python reader must both give exactly those, and the reports
+built from either must be equal.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import random
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+import sqlglot
+
+from bedrock_usage.engines.local import to_duckdb
+from bedrock_usage.logs.period import Period
+from bedrock_usage.qdev.activity import ActivityStats, read_activity_csv
+from bedrock_usage.qdev.activity_sql import activity_query, decode_activity
+from bedrock_usage.qdev.analysis import Filters, Source, analyze
+from bedrock_usage.qdev.sources import LocalStore
+from tests.qdev.test_offline import offline  # noqa: F401  (fixture)
+
+pytestmark = pytest.mark.usefixtures("offline")
+
+DEFAULT_REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "reference"
+HEADER_FILE = Path(os.environ.get("BEDROCK_USAGE_REFERENCE", DEFAULT_REFERENCE)) / "qdev" / "activity_header.csv"
+ACCOUNT = "123456789012"
+BUCKET = "amazonq-developer-reports-123456789012"
+USERS = (
+    "d-2222222222.aaaaaaaa-0000-4000-8000-00000000000a",
+    "d-2222222222.bbbbbbbb-0000-4000-8000-00000000000b",
+    "d-2222222222.cccccccc-0000-4000-8000-00000000000c",
+    "d-3333333333.under_score%50'quote",  # LIKE wildcards and a quote: the user filter must be literal
+)
+PRODUCT_NAMES = {"QDeveloperLogs": "Q Developer", "KiroLogs": "Kiro"}
+# Period 8..15 November 2025: reports dated 1..15 November are read (month start), from folders 1..16 November.
+PERIOD = Period(date(2025, 11, 8), date(2025, 11, 15))
+WINDOW = (date(2025, 11, 1), date(2025, 11, 15))
+FOLDERS = (date(2025, 11, 1), date(2025, 11, 16))
+_PARTITION_RE = re.compile(
+    r"AWSLogs/[^/]+/(QDeveloperLogs|KiroLogs)/by_user_analytic/([^/]+)/(\d{4}/\d{2}/\d{2})/"
+)
+
+
+def reference_header() -> list[str]:
+    if not HEADER_FILE.is_file():
+        pytest.skip(f"reference header not found at {HEADER_FILE}")
+    return HEADER_FILE.read_text().strip().split(",")
+
+
+@dataclass
+class Written:
+    """One object written, and what a correct reader must make of it."""
+
+    key: str
+    product: str
+    region: str
+    folder_day: date
+    is_report: bool = True  # a report file a reader must read (not another object)
+    has_header: bool = True
+    older_layout: bool = False
+    rows: list[tuple] = field(default_factory=list)  # (UserId, Date, metrics..., product, region)
+    skipped: Counter[str] = field(default_factory=Counter)
+
+
+def _cell(rng: random.Random, value: int) -> str:
+    """How a count may appear in a report: plain, empty or 0 for zero, as a decimal, padded with spaces."""
+    if value == 0:
+        return rng.choice(["", "0", "", "0.0"])
+    return rng.choice([str(value), str(value), f"{value}.0", f" {value} "])
+
+
+def _date_cell(rng: random.Random, day: date) -> str:
+    return day.strftime("%m-%d-%Y") if rng.random() < 0.85 else f"{day.month}-{day.day}-{day.year}"
+
+
+def _write(root: Path, key: str, lines: list[str], newline: str, bom: bool) -> None:
+    path = root / key
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(("\ufeff" if bom else "").encode() + (newline.join(lines) + newline).encode())
+
+
+def _csv_line(cells: list[str], quoting: int) -> str:
+    out = io.StringIO()
+    csv.writer(out, quoting=quoting, lineterminator="").writerow(cells)
+    return out.getvalue()
+
+
+def _report(rng: random.Random, root: Path, header: list[str], day: date, product: str, region: str) -> Written:
+    """One day's report of one product and region, delivered in the next day's folder."""
+    folder = day + timedelta(days=1)
+    prefix = f"AWSLogs/{ACCOUNT}/{product}/by_user_analytic/{region}/{folder:%Y/%m/%d}"
+    hour = "" if rng.random() < 0.1 else "00/"
+    key = f"reports/{prefix}/{hour}{ACCOUNT}_by_user_analytic_{folder:%Y%m%d}T000000Z_{rng.getrandbits(32):08x}.csv"
+    written = Written(key, PRODUCT_NAMES[product], region, folder)
+    columns = list(header)
+    layout = rng.choice(["reference", "shuffled", "older"])
+    if layout != "reference":
+        if layout == "older":
+            dropped = set(rng.sample(header[2:], 5))
+            columns = [c for c in columns if c not in dropped]
+            written.older_layout = True
+        rng.shuffle(columns)
+    metrics = header[2:]
+    quoting = rng.choice([csv.QUOTE_MINIMAL, csv.QUOTE_ALL])
+    lines = [_csv_line(columns, quoting)]
+    for user in USERS:
+        if rng.random() < 0.3:
+            continue
+        reported = day if rng.random() < 0.95 else day - timedelta(days=20)  # a late row, outside most windows
+        values = {c: rng.choice([0, 0, 0, 1, 2, 5, 17, 120]) for c in metrics if c in columns}
+        cells = {"UserId": user, "Date": _date_cell(rng, reported), **{c: _cell(rng, v) for c, v in values.items()}}
+        lines.append(_csv_line([cells[c] for c in columns], quoting))
+        written.rows.append(
+            (user, reported, *(values.get(c, 0) for c in metrics), written.product, region)
+        )
+        if rng.random() < 0.3:
+            lines.append(rng.choice(["", "   ", ",,,", '"",""']))
+    if rng.random() < 0.5:
+        reason, cells = _bad_row(rng, columns)
+        lines.append(_csv_line(cells, quoting))
+        written.skipped[reason] += 1
+    _write(root, key, lines, rng.choice(["\n", "\r\n"]), rng.random() < 0.3)
+    return written
+
+
+def _bad_row(rng: random.Random, columns: list[str]) -> tuple[str, list[str]]:
+    """A row a reader must skip, and the reason it must give."""
+    cells = {c: "1" for c in columns}
+    cells.update(UserId=USERS[0], Date="11-05-2025")
+    reason = rng.choice(["wrong number of cells", "no UserId", "bad Date", "bad number"])
+    if reason == "no UserId":
+        cells["UserId"] = ""
+    elif reason == "bad Date":
+        cells["Date"] = rng.choice(["2025-11-05", "13-01-2025", "02-30-2025", "11/05/2025"])
+    elif reason == "bad number":
+        cells[rng.choice([c for c in columns if c not in ("UserId", "Date")])] = rng.choice(["many", "1e30", "inf"])
+    row = [cells[c] for c in columns]
+    return reason, row[:-1] if reason == "wrong number of cells" else row
+
+
+def write_corpus(root: Path, header: list[str]) -> list[Written]:
+    """Reports dated 28 October .. 15 November 2025, and objects that are not reports or cannot be read."""
+    rng = random.Random(20251115)
+    written = []
+    day = date(2025, 10, 28)
+    while day <= WINDOW[1]:
+        written.append(_report(rng, root, header, day, "QDeveloperLogs", "us-east-1"))
+        if day.day % 2:
+            written.append(_report(rng, root, header, day, "KiroLogs", "us-east-1"))
+        if day.day % 5 == 0:
+            written.append(_report(rng, root, header, day, "QDeveloperLogs", "eu-central-1"))
+        day += timedelta(days=1)
+    base = f"reports/AWSLogs/{ACCOUNT}/QDeveloperLogs/by_user_analytic/us-east-1/2025/11/10"
+    headerless = Written(f"{base}/00/{ACCOUNT}_by_user_analytic_headerless.csv", "Q Developer", "us-east-1",
+                         date(2025, 11, 10), has_header=False)
+    _write(root, headerless.key, [f"{USERS[1]},11-09-2025,3", f"{USERS[2]},11-09-2025,4"], "\n", False)
+    header_only = Written(f"{base}/01/{ACCOUNT}_by_user_analytic_empty.csv", "Q Developer", "us-east-1",
+                          date(2025, 11, 10))
+    _write(root, header_only.key, [",".join(header)], "\r\n", False)
+    others = [Written(f"{base}/00/notes.txt", "Q Developer", "us-east-1", date(2025, 11, 10), is_report=False),
+              Written(f"{base}/00/extra/nested.csv", "Q Developer", "us-east-1", date(2025, 11, 10), is_report=False)]
+    for other in others:
+        _write(root, other.key, [",".join(header), f"{USERS[0]},11-09-2025,{'9,' * 43}9"], "\n", False)
+    return [*written, headerless, header_only, *others]
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Written]]:
+    root = tmp_path_factory.mktemp("activity-reports")
+    return root, write_corpus(root, reference_header())
+
+
+def athena_table(con: duckdb.DuckDBPyConnection, root: Path, regions: tuple[str, ...] | None = None) -> None:
+    """The Glue table's rows as Athena reads them: every object under a projected (product, region, dt) location,
+    split into lines at LF, CRLF or CR (no empty last line), with ``$path`` its S3 URI."""
+    records = []
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        key = path.relative_to(root).as_posix()
+        match = _PARTITION_RE.search(key)
+        if not match or (regions is not None and match[2] not in regions):
+            continue
+        lines = re.split(r"\r\n|\r|\n", path.read_bytes().decode("utf-8", errors="replace"))
+        if lines and lines[-1] == "":
+            lines.pop()
+        records += [(line, match[1], match[3], f"s3://{BUCKET}/{key}") for line in lines]
+    con.register("loaded", pd.DataFrame(records, columns=["line", "product", "dt", "$path"]))
+    con.execute('CREATE TABLE qdev_user_activity AS SELECT line, product, dt, "$path" FROM loaded')
+
+
+class DuckDBActivity:
+    """An ActivityReader running the Athena query on DuckDB over the emulated table."""
+
+    def __init__(self, root: Path):
+        self.root = root
+
+    def describe(self) -> str:
+        return f"DuckDB over {self.root}"
+
+    def read(
+        self, regions: tuple[str, ...], first_day: date, last_day: date, filters: Filters
+    ) -> tuple[pd.DataFrame, ActivityStats]:
+        con = duckdb.connect()
+        try:
+            athena_table(con, self.root, regions)
+            query = activity_query(first_day, last_day, filters.user_pattern)
+            frame = con.execute(to_duckdb(query.sql), query.params).df()
+        finally:
+            con.close()
+        stats = ActivityStats(via_athena=True)
+        return decode_activity(frame, stats), stats
+
+
+def as_tuples(rows: pd.DataFrame) -> list[tuple]:
+    """Rows as (UserId, Date, the metrics in the reference header's order, product, region), sorted."""
+    columns = [*reference_header(), "product", "region"]
+    return sorted(tuple(record) for record in rows[columns].itertuples(index=False, name=None))
+
+
+def expected_rows(written: list[Written], pattern: str | None = None) -> list[tuple]:
+    """The rows a reader must return for PERIOD: report files in the folders read, dates in the window."""
+    return sorted(
+        row
+        for w in written
+        if w.is_report and FOLDERS[0] <= w.folder_day <= FOLDERS[1]
+        for row in w.rows
+        if WINDOW[0] <= row[1] <= WINDOW[1] and (pattern is None or pattern in row[0])
+    )
+
+
+def test_the_corpus_has_every_case(corpus: tuple[Path, list[Written]]) -> None:
+    root, written = corpus
+    data = [(root / w.key).read_bytes() for w in written if w.is_report]
+    assert sum(d.startswith(b"\xef\xbb\xbf") for d in data) and sum(b"\r\n" in d for d in data)
+    assert sum(d.count(b'""') > 10 for d in data) and sum(b"\n\n" in d or b"\n   \n" in d for d in data)
+    assert sum(w.older_layout for w in written) and sum(w.key.count("/") == 9 for w in written if w.is_report)
+    assert sum(re.search(rb"\b\d{1,2}-\d-2025\b", d) is not None for d in data)  # one-digit days
+
+
+def test_sql_returns_exactly_the_rows_and_counts_written(corpus: tuple[Path, list[Written]]) -> None:
+    root, written = corpus
+    read = DuckDBActivity(root).read(("us-east-1", "eu-central-1"), PERIOD.start, PERIOD.end, Filters())
+    rows, stats = read
+    expected = expected_rows(written)
+    assert len(expected) > 50
+    assert as_tuples(rows) == expected
+
+    in_folders = [w for w in written if w.is_report and FOLDERS[0] <= w.folder_day <= FOLDERS[1]]
+    assert stats.files_listed == len(in_folders)
+    assert stats.files_read == sum(w.has_header for w in in_folders)
+    assert stats.older_layout_files == sum(w.older_layout for w in in_folders)
+    assert 0 < stats.older_layout_files < stats.files_read
+    assert dict(stats.skipped_files) == {"no UserId/Date header": 1}
+    skipped = sum((w.skipped for w in in_folders), Counter())
+    assert dict(stats.skipped_rows) == dict(skipped) and len(skipped) == 4
+
+
+def test_the_python_reader_returns_exactly_what_was_written(corpus: tuple[Path, list[Written]]) -> None:
+    root, written = corpus
+    for w in (w for w in written if w.is_report and w.has_header):
+        parsed = read_activity_csv((root / w.key).read_bytes())
+        rows = parsed.rows.assign(product=w.product, region=w.region)
+        assert as_tuples(rows) == sorted(w.rows), w.key
+        assert parsed.skipped_rows == w.skipped, w.key
+        assert bool(parsed.missing_columns) == w.older_layout, w.key
+
+
+def test_sql_gives_what_the_python_reader_gives_file_by_file(corpus: tuple[Path, list[Written]]) -> None:
+    root, written = corpus
+    con = duckdb.connect()
+    athena_table(con, root)
+    query = activity_query(PERIOD.start, PERIOD.end)
+    frame = con.execute(to_duckdb(query.sql), query.params).df()
+    for w in (w for w in written if w.is_report and w.has_header and FOLDERS[0] <= w.folder_day <= FOLDERS[1]):
+        stats = ActivityStats()
+        from_sql = decode_activity(frame[frame["source_file"] == f"s3://{BUCKET}/{w.key}"], stats)
+        parsed = read_activity_csv((root / w.key).read_bytes())
+        in_window = parsed.rows[(parsed.rows["Date"] >= WINDOW[0]) & (parsed.rows["Date"] <= WINDOW[1])]
+        assert as_tuples(from_sql) == as_tuples(in_window.assign(product=w.product, region=w.region)), w.key
+        assert stats.skipped_rows == parsed.skipped_rows, w.key
+        assert stats.older_layout_files == bool(parsed.missing_columns), w.key
+
+
+@pytest.mark.parametrize("pattern", ["bbbbbbbb", "_", "%", "'", "d-3333333333.under_score%50'quote", "nobody"])
+def test_user_pattern_is_a_literal_substring(corpus: tuple[Path, list[Written]], pattern: str) -> None:
+    root, written = corpus
+    rows, _ = DuckDBActivity(root).read(("us-east-1", "eu-central-1"), PERIOD.start, PERIOD.end, Filters(pattern))
+    assert as_tuples(rows) == expected_rows(written, pattern)
+
+
+def test_query_text_is_trino_and_every_value_is_a_parameter() -> None:
+    pattern = "d-3333333333.under_score%50'quote"
+    query = activity_query(PERIOD.start, PERIOD.end, pattern)
+    placeholders = list(sqlglot.parse_one(query.sql, read="trino").find_all(sqlglot.exp.Placeholder))
+    assert query.params == ["2025/11/01", "2025/11/16", "2025-11-01", "2025-11-15", pattern]
+    assert len(placeholders) == len(query.params) == query.sql.count("?")  # no "?" anywhere else in the text
+    assert "2025" not in query.sql and "d-3333333333" not in query.sql
+    # a period over a month end reads back to the 1st of the end date's month or 7 days before the start
+    assert activity_query(date(2025, 12, 2), date(2026, 1, 3)).params == [
+        "2025/11/25", "2026/01/04", "2025-11-25", "2026-01-03"
+    ]
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [Filters(), Filters(user_pattern="cccccccc"), Filters(regions=("eu-central-1",))],
+    ids=["all", "user", "region"],
+)
+def test_reports_through_sql_equal_reports_from_the_files(
+    corpus: tuple[Path, list[Written]], filters: Filters
+) -> None:
+    root, _ = corpus
+    from_files = analyze(Source(LocalStore(root)), PERIOD, filters).activity
+    through_sql = analyze(Source(LocalStore(root), activity=DuckDBActivity(root)), PERIOD, filters).activity
+    assert from_files is not None and through_sql is not None
+    assert not from_files.rows.empty
+    for name in ("per_user", "per_day", "per_feature", "spikes"):
+        pd.testing.assert_frame_equal(getattr(through_sql, name), getattr(from_files, name), check_like=False)
+    assert as_tuples(through_sql.rows) == as_tuples(from_files.rows)
+    assert through_sql.limits == from_files.limits and through_sql.month == from_files.month
+    for name in ("files_listed", "files_read", "skipped_files", "skipped_rows", "older_layout_files"):
+        assert getattr(through_sql.stats, name) == getattr(from_files.stats, name), name

@@ -1,0 +1,294 @@
+"""qcli_s3_analyzer.py as a user runs it: --demo in every format, no prompt text in any output, clear errors."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+import math
+import re
+import subprocess
+import sys
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+import qcli_s3_analyzer
+from bedrock_usage.qdev.render import Progress
+from bedrock_usage.qdev.synthetic import write_qdev_corpus
+from tests.qdev.test_offline import offline, offline_env  # noqa: F401  (offline is a fixture)
+
+pytestmark = pytest.mark.usefixtures("offline")
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """Run --demo once per format against one cache folder; the outputs and the environment used."""
+    base = tmp_path_factory.mktemp("demo")
+    env = offline_env(base)
+    env["BEDROCK_USAGE_CACHE_DIR"] = str(base / "cache")
+    runs = {}
+    started = datetime.now(UTC)
+    for fmt in ("terminal", "json", "csv"):
+        runs[fmt] = subprocess.run(
+            [sys.executable, "qcli_s3_analyzer.py", "--demo", "--format", fmt, "--output-dir", str(base / fmt)]
+            + (["--tz", "Asia/Seoul"] if fmt == "terminal" else []),
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+    return {"base": base, "env": env, "runs": runs, "days": {started.date(), datetime.now(UTC).date()}}
+
+
+def _texts(corpus: Path) -> set[str]:
+    """Every prompt, response, context, completion and file name in the corpus, read with gzip + json."""
+    found: set[str] = set()
+
+    def walk(value: object, key: str = "") -> None:
+        if isinstance(value, dict):
+            for k, v in value.items():
+                walk(v, k)
+        elif isinstance(value, list):
+            for v in value:
+                walk(v, key)
+        elif isinstance(value, str) and key in {
+            "prompt",
+            "assistantResponse",
+            "leftContext",
+            "rightContext",
+            "completions",
+            "fileName",
+        }:
+            found.add(value)
+
+    for path in corpus.rglob("*.json.gz"):
+        walk(json.loads(gzip.decompress(path.read_bytes())))
+    return {text for text in found if text.strip()}
+
+
+def test_demo_runs_in_every_format(demo: dict) -> None:
+    runs = demo["runs"]
+    for fmt, result in runs.items():
+        assert result.returncode == 0, f"{fmt}: {result.stderr}"
+        assert "DEMO DATA" in result.stderr or "DEMO DATA" in result.stdout
+    assert "generating the demo corpus" in runs["terminal"].stderr
+    assert "generating the demo corpus" not in runs["json"].stderr  # reused from the cache
+    terminal = runs["terminal"].stdout
+    for heading in (
+        "Requests and tokens",
+        "Context window",
+        "Virtual cost",
+        "Per user",
+        "Hourly (UTC and Asia/Seoul)",
+        "Activity reports",
+        "Official limits",
+        "Spike days",
+        "ESTIMATE",
+    ):
+        assert heading in terminal
+    assert "counted with cl100k_base (an approximation of Claude's tokenizer)" in terminal
+
+    (json_path,) = (demo["base"] / "json").glob("qcli_analysis_*.json")
+    document = json.loads(json_path.read_text())
+    assert document["demo"] is True and document["period"]["days"] == 7
+    assert document["summary"]["requests"] > 0 and document["activity"]["files"]["read"] > 0
+    names = sorted(p.name for p in (demo["base"] / "csv").glob("qcli_analysis_*.csv"))
+    assert any(n.endswith("_per_user.csv") for n in names) and any(n.endswith("_limits.csv") for n in names)
+    with next(p for p in (demo["base"] / "csv").glob("*_summary.csv")).open() as handle:
+        summary = dict(csv.reader(handle))
+    assert summary["summary.requests"] == str(document["summary"]["requests"])
+
+
+def test_no_prompt_or_response_text_in_any_output(demo: dict) -> None:
+    texts = _texts(demo["base"] / "cache" / "demo-qdev")
+    assert len(texts) > 100
+    outputs = [result.stdout + result.stderr for result in demo["runs"].values()]
+    outputs += [p.read_text() for fmt in ("json", "csv") for p in (demo["base"] / fmt).iterdir()]
+    everything = "\n".join(outputs)
+    for text in texts:
+        snippet = text.strip()[:30]
+        assert snippet not in everything, f"report output contains logged text: {snippet!r}"
+
+
+# Columns that each count one user action (docs/amazon-q.md, "Spike days"), and report units per request.
+EVENT_COLUMNS = (
+    "Chat_MessagesSent", "Inline_SuggestionsCount", "InlineChat_TotalEventCount", "Dev_GenerationEventCount",
+    "TestGeneration_EventCount", "DocGeneration_EventCount", "CodeFix_GenerationEventCount",
+    "CodeReview_SucceededEventCount", "CodeReview_FailedEventCount", "Transformation_EventCount",
+)
+UNITS_PER_REQUEST = {"Chat_MessagesSent": 2, "Inline_SuggestionsCount": 1, "Dev_GenerationEventCount": 1}
+
+
+def _report_events(corpus: Path) -> dict[date, int]:
+    """Events per report date, read from the activity CSVs with the csv module (empty or missing cells are 0)."""
+    events: dict[date, int] = {}
+    for path in corpus.rglob("*by_user_analytic*.csv"):
+        for row in csv.DictReader(path.read_text().splitlines()):
+            day = datetime.strptime(row["Date"], "%m-%d-%Y").date()
+            events[day] = events.get(day, 0) + sum(int(row.get(name) or 0) for name in EVENT_COLUMNS)
+    return events
+
+
+def test_demo_period_ends_today_and_daily_events_leave_out_days_not_reported_yet(demo: dict) -> None:
+    (json_path,) = (demo["base"] / "json").glob("qcli_analysis_*.json")
+    document = json.loads(json_path.read_text())
+    period = document["period"]
+    end = date.fromisoformat(period["end"])
+    # the last 7 days including today (UTC), as the Bedrock --demo and --days document it
+    assert end in demo["days"] and date.fromisoformat(period["start"]) == end - timedelta(days=6)
+    assert period["tz"] == "UTC"
+
+    # a day's report arrives at 00:00 UTC the next day: days from the analysis day on cannot have one yet
+    analysed = datetime.fromisoformat(document["generated_at"]).astimezone(UTC).date()
+    due = [end - timedelta(days=i) for i in range(7) if end - timedelta(days=i) < analysed]
+    events = _report_events(demo["base"] / "cache" / "demo-qdev")
+    totals = [events.get(day, 0) for day in due]
+    assert document["activity"]["daily_events"] == {
+        "average": pytest.approx(sum(totals) / len(totals)), "max": max(totals), "min": min(totals), "days": len(due)
+    }
+
+
+def test_counts_are_integers_in_csv_and_json(demo: dict) -> None:
+    csv_dir = demo["base"] / "csv"
+    with next(csv_dir.glob("*_limits.csv")).open() as handle:
+        limits = list(csv.DictReader(handle))
+    with next(csv_dir.glob("*_activity_estimated_tokens.csv")).open() as handle:
+        estimate = list(csv.DictReader(handle))
+    assert limits and estimate
+    for row in limits:
+        assert re.fullmatch(r"\d+", row["used"]), row
+        assert re.fullmatch(r"\d*", row["allowance"]) and re.fullmatch(r"\d*", row["monthly_limit"]), row
+    for row in estimate:
+        for name in ("report_count", "requests", "estimated_tokens"):
+            assert re.fullmatch(r"\d+", row[name]), (name, row)
+        # whole requests: two chat messages (to and from Amazon Q) per prompt, an unanswered one counts too
+        assert int(row["requests"]) == math.ceil(int(row["report_count"]) / UNITS_PER_REQUEST[row["report_column"]])
+
+    (json_path,) = (demo["base"] / "json").glob("qcli_analysis_*.json")
+    document = json.loads(json_path.read_text())
+    for status in document["limits"]["statuses"]:
+        assert type(status["used"]) is int and (status["allowance"] is None or type(status["allowance"]) is int)
+    assert all(type(row["requests"]) is int for row in document["activity"]["estimated_tokens"]["rows"])
+    daily = document["activity"]["daily_events"]
+    assert type(daily["max"]) is int and type(daily["min"]) is int
+
+
+def test_max_rows_0_shows_every_row_as_in_the_bedrock_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    logs = tmp_path / "logs"
+    write_qdev_corpus(logs, start=date(2025, 11, 3), end=date(2025, 11, 7), seed=3, users=26)
+    users = set()
+    for path in logs.rglob("*.json.gz"):
+        for record in json.loads(gzip.decompress(path.read_bytes()))["records"]:
+            request = next(value for name, value in record.items() if name.endswith("Request"))
+            users.add(request["userId"])
+    assert len(users) > 20
+    argv = ["--logs-dir", str(logs), "--start-date", "2025-11-03", "--end-date", "2025-11-07"]
+
+    def per_user_section(extra: list[str]) -> str:
+        capsys.readouterr()
+        assert qcli_s3_analyzer.main([*argv, *extra]) == 0
+        out = capsys.readouterr().out
+        return out[out.index("Per user (") : out.index("Daily (")]
+
+    everything = per_user_section(["--max-rows", "0"])
+    assert sorted(u for u in users if u in everything) == sorted(users) and "more rows" not in everything
+    shown = per_user_section([])
+    assert sum(u in shown for u in users) == 20
+    assert f"... {len(users) - 20} more rows (use --max-rows 0 for all, or --format csv or json)" in shown
+
+
+def test_help_through_the_main_cli_shows_the_command_typed() -> None:
+    done = subprocess.run(
+        [sys.executable, "bedrock_tracker_cli.py", "--service", "qcli", "--help"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("usage: bedrock_tracker_cli.py --service qcli [-h]"), done.stdout[:80]
+    alone = subprocess.run(
+        [sys.executable, "qcli_s3_analyzer.py", "--help"], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert alone.stdout.startswith("usage: qcli_s3_analyzer.py [-h]"), alone.stdout[:80]
+
+
+@pytest.mark.parametrize(
+    ("argv", "code", "message"),
+    [
+        (["--start-date", "2025-11-12", "--end-date", "2025-11-01"], 1, "is after end date"),
+        (["--start-date", "12/11/2025"], 1, "YYYY-MM-DD"),
+        (["--tz", "Mars/Olympus"], 1, "time zone"),
+        (["--days", "0"], 1, "--days"),
+        (["--sample", "0"], 1, "--sample"),
+        (["--max-rows", "-1"], 1, "--max-rows must be 0 (all rows) or more"),
+        (["--bucket", "b", "--logs-dir", "."], 1, "choose one of --bucket, --logs-dir"),
+        (["--logs-dir", "/no/such/folder"], 1, "is not a folder"),
+        (["--regions", "mars-east-1"], 1, "unknown region"),
+        (["--data-source", "athena", "--logs-dir", "."], 1, "drop --logs-dir"),
+        (["--data-source", "athena", "--demo"], 1, "drop --demo"),
+        (["--workgroup", "nightly"], 1, "--workgroup goes with --data-source athena"),
+        (["--logs-dir", "{tmp}"], 2, "no Amazon Q Developer or Kiro logs"),
+    ],
+)
+def test_user_errors_are_one_line(
+    argv: list[str], code: int, message: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    argv = [str(tmp_path) if arg == "{tmp}" else arg for arg in argv]
+    assert qcli_s3_analyzer.main([*argv, "--output-dir", str(tmp_path)]) == code
+    err = capsys.readouterr().err
+    assert message in err and err.startswith("error: ") and len(err.strip().splitlines()) == 1
+
+
+def test_without_credentials_the_setup_step_is_named(
+    no_aws_env: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert qcli_s3_analyzer.main(["--days", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "no AWS credentials" in err and "--profile" in err
+
+
+def test_help_lists_the_user_facing_options(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        qcli_s3_analyzer.main(["--help"])
+    assert exit_info.value.code == 0
+    text = capsys.readouterr().out
+    for option in (
+        "--bucket",
+        "--prefix",
+        "--logs-dir",
+        "--days",
+        "--start-date",
+        "--end-date",
+        "--tz",
+        "--user-pattern",
+        "--format",
+        "--output-dir",
+        "--max-rows",
+        "--data-source",
+        "--workgroup",
+        "--regions",
+        "--sample",
+        "--context-window",
+        "--profile",
+        "--demo",
+    ):
+        assert option in text
+
+
+def test_progress_bar_only_on_a_terminal() -> None:
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal, pipe = Terminal(), io.StringIO()
+    for stream in (terminal, pipe):
+        bar = Progress("reading logs", stream)
+        bar(1, 4)
+        bar(4, 4)
+        bar.close()
+    assert "4/4" in terminal.getvalue() and terminal.getvalue().endswith("\n")
+    assert pipe.getvalue() == ""

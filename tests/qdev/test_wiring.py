@@ -1,0 +1,53 @@
+"""The Amazon Q pieces reached through the shared entry points: the generator's --qdev and --service qcli."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+
+
+def offline_env(tmp_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(BEDROCK_USAGE_CACHE_DIR=str(tmp_path / "cache"), TIKTOKEN_CACHE_DIR=str(tmp_path / "no-tiktoken"),
+               AWS_CONFIG_FILE=str(tmp_path / "none"), AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "none"))
+    return env
+
+
+def test_generated_qdev_corpus_is_read_whole_by_the_bedrock_cli(tmp_path: Path) -> None:
+    env = offline_env(tmp_path)
+    out = tmp_path / "qdev"
+    made = run("generate_test_data.py", "--qdev", "--simulate", "--out-dir", str(out), "--start-date", "2025-10-28",
+               "--end-date", "2025-11-04", "--users", "4", env=env)
+    assert made.returncode == 0, made.stderr
+    records = 0
+    for path in out.rglob("*.json.gz"):
+        with gzip.open(path, "rt", encoding="utf-8") as handle:
+            records += len(json.load(handle)["records"])
+    assert records > 0
+    report = run("bedrock_tracker_cli.py", "--service", "qcli", "--logs-dir", str(out), "--start-date", "2025-10-28",
+                 "--end-date", "2025-11-04", "--format", "json", "--output-dir", "-", env=env)
+    assert report.returncode == 0, report.stderr
+    doc = json.loads(report.stdout)
+    assert doc["summary"]["requests"] == records
+    assert doc["summary"]["users"] <= 4
+
+
+def test_service_qcli_demo(tmp_path: Path) -> None:
+    result = run("bedrock_tracker_cli.py", "--service", "qcli", "--demo", env=offline_env(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert "cl100k_base" in result.stdout and "Virtual cost" in result.stdout
+
+
+def test_qdev_needs_simulate(tmp_path: Path) -> None:
+    result = run("generate_test_data.py", "--qdev", env=offline_env(tmp_path))
+    assert result.returncode == 1 and "--simulate" in result.stderr

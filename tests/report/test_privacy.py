@@ -1,0 +1,51 @@
+"""Reports never carry prompt or response text: every output format is searched for the corpus's texts."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+from bedrock_usage.demo.synthetic import CorpusSpec, generate_records
+from bedrock_usage.demo.writer import write_local
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def body_texts(value: object) -> set[str]:
+    """Every string inside request and response bodies that is long enough to be recognisable."""
+    if isinstance(value, str):
+        return {value} if len(value) >= 16 else set()
+    if isinstance(value, dict):
+        return set().union(*(body_texts(v) for v in value.values())) if value else set()
+    if isinstance(value, list):
+        return set().union(*(body_texts(v) for v in value)) if value else set()
+    return set()
+
+
+def test_no_prompt_or_response_text_in_any_output(tmp_path: Path) -> None:
+    records = generate_records(CorpusSpec(records=800, start_date=date(2025, 11, 1), end_date=date(2025, 11, 7),
+                                          seed=3))
+    texts = set()
+    for record in records:
+        texts |= body_texts((record.get("input") or {}).get("inputBodyJson"))
+        texts |= body_texts((record.get("output") or {}).get("outputBodyJson"))
+    assert len(texts) > 50
+    logs = tmp_path / "logs"
+    write_local(logs, records)
+    out = tmp_path / "out"
+    outputs = []
+    for fmt in ("terminal", "json", "csv"):
+        result = subprocess.run(
+            [sys.executable, str(ROOT / "bedrock_tracker_cli.py"), "--engine", "local", "--logs-dir", str(logs),
+             "--start-date", "2025-11-01", "--end-date", "2025-11-07", "--tag", "tenant_id", "--format", fmt,
+             "--output-dir", str(out), "--max-rows", "0"],
+            capture_output=True, text=True, check=True, timeout=300,
+        )
+        outputs += [result.stdout, result.stderr]
+    outputs += [p.read_text() for p in out.iterdir()]
+    everything = "\n".join(outputs)
+    assert "Calls" in everything
+    leaked = [t for t in texts if t in everything]
+    assert not leaked, leaked[:3]
