@@ -21,6 +21,7 @@ from ..aws.session import AWS_ERRORS, as_project_error, describe
 from ..errors import SetupRequired, UsageError
 from ..logs.identity import DEFAULT_ROLE_SUFFIX, derive_principal
 from ..logs.period import Period
+from ..output.terminal_table import money
 from ..report.tracker import TOTAL_COST
 from .cost_explorer_callers import CALLER_NAMES, read_cost_explorer_callers
 from .cur import BilledLines, no_caller_identity, read_cur_athena, read_cur_dir
@@ -244,7 +245,7 @@ def reconcile_callers(
         warnings.append(no_caller_identity())
     if len(outside_regions):
         warnings.append(
-            f"{_usd(outside_regions['billed_cost_usd'].sum())} was billed in regions whose logs were not read "
+            f"{money(outside_regions['billed_cost_usd'].sum())} was billed in regions whose logs were not read "
             f"({', '.join(sorted(outside_regions['region'].unique()))}): add them with --region to compare them")
     return CallerReconciliation(
         period=period, regions=regions, source=billed.source, keys=keys, by_caller=by_caller,
@@ -287,6 +288,3 @@ def _by_month(logged: pd.DataFrame, billed: pd.DataFrame, unattributed: pd.DataF
                "unattributed_billed_usd", "unpriced_calls"]
     return pd.DataFrame(rows, columns=columns).astype({"estimated_cost_usd": "float64", "difference_usd": "float64"})
 
-
-def _usd(amount: float) -> str:
-    return f"${amount:,.2f}"

@@ -30,6 +30,7 @@ from ..engines.base import Scope, SqlParam
 from ..engines.local import to_duckdb
 from ..errors import UsageError
 from ..logs.period import Period
+from ..output.terminal_table import money
 from .usage_types import BEDROCK_SERVICE, MARKETPLACE_SUFFIX, parse_usage_type
 
 CUR_TABLE = "cur2_export"
@@ -129,7 +130,7 @@ def lines_from_rows(rows: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     if not within.all():
         skipped = rows.loc[~within]
         warnings.append(
-            f"{int(skipped['line_items'].sum()):,} line items ({_usd(skipped['billed_cost_usd'].sum())}) span more "
+            f"{int(skipped['line_items'].sum()):,} line items ({money(skipped['billed_cost_usd'].sum())}) span more "
             "than a day and are left out: the export's time granularity is MONTHLY; per-day reconciliation needs "
             "DAILY or HOURLY"
         )
@@ -149,9 +150,6 @@ def lines_from_rows(rows: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
 def _float_or_nan(value: Any) -> float:
     return float("nan") if value is None or pd.isna(value) else float(value)
 
-
-def _usd(amount: float) -> str:
-    return f"${amount:,.2f}"
 
 
 # Local copy (DuckDB)

@@ -178,7 +178,7 @@ def test_monthly_export_and_missing_periods(tmp_path: Path) -> None:
     assert billed.lines.empty
     assert billed.warnings == [
         f"no export files for billing period 2025-10 under {export}",
-        "1 line items ($30.00) span more than a day and are left out: the export's time granularity is MONTHLY; "
+        "1 line items ($30.0000) span more than a day and are left out: the export's time granularity is MONTHLY; "
         "per-day reconciliation needs DAILY or HOURLY",
     ]
 
