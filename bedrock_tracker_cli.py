@@ -6,6 +6,7 @@ Examples:
   python bedrock_tracker_cli.py --start-date 2025-10-25 --end-date 2025-11-03 --tz Asia/Seoul --format json
   python bedrock_tracker_cli.py --engine local --logs-dir ./mirror --arn-pattern DataAnalysis --format csv
   python bedrock_tracker_cli.py --service qcli --demo
+  python bedrock_tracker_cli.py --reconcile --cur-dir ./cur --engine local --logs-dir ./mirror --days 30
 """
 
 from __future__ import annotations
