@@ -23,13 +23,16 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
-from ..aws.athena_setup import (
-    AthenaOptions,
-    configure_athena,
-    run_query,
+from ..aws.athena_setup import AthenaOptions, configure_athena, run_query
+from ..aws.provisioning import (
+    CREATE,
+    NONE,
+    Change,
+    RegionSetup,
+    bucket_name,
+    ensure_policy_statements,
+    ensure_private_bucket,
 )
-from ..aws.provisioning import CREATE, NONE, Change, RegionSetup, bucket_name, ensure_policy_statements
-from ..aws.provisioning import ensure_private_bucket as ensure_bucket
 from ..aws.session import Aws, partition
 from ..errors import SetupRequired
 from ..logs.layout import normalise_prefix
@@ -228,7 +231,7 @@ def configure_cur(aws: Aws, options: CurOptions, athena: AthenaOptions, dry_run:
         bucket = bucket_name(options.bucket_template, account, options.region)
         location = ExportLocation(options.export_name, bucket, options.prefix, options.region)
         s3 = aws.client("s3", options.region)
-        result.changes.extend(ensure_bucket(s3, bucket, options.region, dry_run))
+        result.changes.extend(ensure_private_bucket(s3, bucket, options.region, dry_run))
         result.changes.append(ensure_policy_statements(
             s3, bucket, [bucket_policy_statement(bucket, account, options.region)], dry_run))
         if not dry_run:

@@ -207,3 +207,20 @@ def test_logged_without_bill_on_recent_days_is_pending(account: dict) -> None:
     assert dave["status"] == "logged, bill not in yet"
     day_notes = rec.by_caller_day.set_index("utc_day")["note"]
     assert set(day_notes.loc[sc.DAYS[-1].isoformat()]) == {"recent day: the bill may still be arriving"}
+
+
+def test_files_of_a_create_new_export_are_named_not_read(tmp_path: Path) -> None:
+    item = LineItem(sc.ACCOUNT, sc.ALICE, *sc.BEDROCK, "USE1-Claude3Haiku-input-tokens", "us-east-1", sc.DAYS[1],
+                    2.0, 1)
+    export = write_export(tmp_path, [item])
+    partition = export / "data" / "BILLING_PERIOD=2025-10"
+    (partition / "20251101T0000Z").mkdir()
+    # a refresh's full copy in a subfolder, as an export that creates new files keeps one
+    (partition / "bedrock-usage-cur2-00001.snappy.parquet").rename(partition / "20251101T0000Z" / "copy.parquet")
+    write_export(tmp_path, [item])  # the partition's own file again
+    billed = read_cur_dir(export, Period(sc.DAYS[0], sc.DAYS[1]), sc.ACCOUNT)
+    assert list(billed.lines["billed_cost_usd"]) == [2.0]  # counted once
+    assert billed.warnings == [
+        "1 Parquet files in subfolders of BILLING_PERIOD=2025-10 are not read: an export that creates new files on "
+        "each refresh keeps a full copy per refresh; use one with overwrite delivery",
+    ]
