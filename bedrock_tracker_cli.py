@@ -6,6 +6,7 @@ Examples:
   python bedrock_tracker_cli.py --start-date 2025-10-25 --end-date 2025-11-03 --tz Asia/Seoul --format json
   python bedrock_tracker_cli.py --engine local --logs-dir ./mirror --arn-pattern DataAnalysis --format csv
   python bedrock_tracker_cli.py --service qcli --demo
+  python bedrock_tracker_cli.py --reconcile --cur-dir ./cur --engine local --logs-dir ./mirror --days 30
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from bedrock_usage.engines.base import Engine
 from bedrock_usage.engines.choice import SourceChoice, build_engine
 from bedrock_usage.engines.queries import Filters
 from bedrock_usage.errors import SetupRequired, UsageError
-from bedrock_usage.governance import anomalies, budgets, chargeback, reconcile
+from bedrock_usage.governance import anomalies, budgets, callers, chargeback, reconcile
 from bedrock_usage.governance import render as gr
 from bedrock_usage.governance.profiles import PROFILES_ENV, profile_resolver
 from bedrock_usage.logs.period import Period, check_zone, resolve_period
@@ -113,6 +114,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--output-dir - prints JSON to standard output: add --format json")
     period = resolve_period(days=args.days, start=args.start_date, end=args.end_date, tz=args.tz)
     period = governance_scan_period(args) or period
+    caller_bill_source(args, governance_mode(args))  # the per-caller options go with --reconcile only
     if args.demo:
         source = "demo"
     elif args.engine:
@@ -166,12 +168,29 @@ def add_governance_arguments(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group(
         "governance (one mode per run; see docs/governance.md)",
         "Exit code 3 (for cron and CI): --check-budgets found a breached budget, --reconcile a region-day\n"
-        "with logs missing or below the coverage threshold, --anomalies an anomalous day.")
+        "with logs missing or below the coverage threshold or a caller billed with no logs, --anomalies an\n"
+        "anomalous day.")
     group.add_argument("--reconcile", action="store_true",
                        help="compare logged calls and tokens with CloudWatch metrics, and estimated cost with Cost "
                        "Explorer, per region, model and UTC day of the period")
     group.add_argument("--coverage-threshold", type=float, default=95.0, metavar="PCT",
                        help="with --reconcile: flag region-days whose logged / metered calls is below PCT (default 95)")
+    group.add_argument("--cur-dir", type=Path, metavar="DIR",
+                       help="with --reconcile: billed and estimated cost per caller from a local copy of a CUR 2.0 "
+                       "export with caller identity (the folder holding data/BILLING_PERIOD=YYYY-MM/); reads only "
+                       "local files, no CloudWatch or Cost Explorer")
+    group.add_argument("--cur", action="store_true",
+                       help="with --reconcile: also billed cost per caller from the CUR 2.0 export's Athena table "
+                       "(setup_athena_bucket.py --cur)")
+    group.add_argument("--cur-region", default="us-east-1", metavar="REGION",
+                       help="with --cur: the region of the export's Athena table (default us-east-1)")
+    group.add_argument("--ce-principal-tag", metavar="KEY",
+                       help="with --reconcile: also billed cost per caller from Cost Explorer, grouped by this IAM "
+                       "principal tag (e.g. iamPrincipal/user), when there is no CUR 2.0 export")
+    group.add_argument("--ce-principal-names", choices=("user", "application"), default="user",
+                       help="with --ce-principal-tag: the tag's values name the logs' user (default) or application")
+    group.add_argument("--account", metavar="ACCOUNT_ID",
+                       help="with --reconcile: the account whose bill is compared (default: the account of the logs)")
     group.add_argument("--check-budgets", metavar="FILE",
                        help="budgets file (TOML or JSON): month-to-date spend, breaches and month-end forecast as of "
                        "--end-date (default today) in --tz")
@@ -207,6 +226,18 @@ def governance_mode(args: argparse.Namespace) -> str | None:
     return chosen[0] if chosen else None
 
 
+def caller_bill_source(args: argparse.Namespace, mode: str | None) -> callers.BillSource | None:
+    """Where --reconcile reads the bill per caller (None: not asked for)."""
+    chosen = args.cur_dir is not None or args.cur or args.ce_principal_tag
+    if not chosen:
+        return None
+    if mode != "reconcile":
+        raise UsageError("--cur-dir, --cur and --ce-principal-tag go with --reconcile")
+    return callers.BillSource(cur_dir=args.cur_dir, cur_region=resolve_regions([args.cur_region])[0] if args.cur
+                              else None, ce_tag=args.ce_principal_tag, ce_names=args.ce_principal_names,
+                              workgroup=args.workgroup)
+
+
 def governance_scan_period(args: argparse.Namespace) -> Period | None:
     """The days a governance mode reads (None without one): UTC days, a month, or history before the period."""
     mode = governance_mode(args)
@@ -238,7 +269,9 @@ def run_governance(args: argparse.Namespace, engine: Engine, scan: Period) -> in
     tags = [*args.tag, *budgets.tag_keys(budget_list)]
     if mode == "chargeback":
         tags += [key for key in [chargeback.group_column(args.chargeback_by)[1]] if key]
-    aws = Aws.connect(args.profile) if engine.name == "athena" or args.sync or mode == "reconcile" else None
+    bill = caller_bill_source(args, mode)
+    needs_aws = mode == "reconcile" and (bill is None or bill.needs_aws)
+    aws = Aws.connect(args.profile) if engine.name == "athena" or args.sync or needs_aws else None
     tracker = make_tracker(args, engine, tuple(dict.fromkeys(tags)))
     regions = resolve_regions(args.region)
     filters = Filters(arn_pattern=args.arn_pattern or None, models=tuple(args.model))
@@ -254,9 +287,22 @@ def run_governance(args: argparse.Namespace, engine: Engine, scan: Period) -> in
         if check_zone(args.tz) != "UTC":
             print(f"note: --reconcile compares UTC days (as CloudWatch and Cost Explorer do), not {args.tz} days",
                   file=sys.stderr)
-        result = reconcile.run_reconciliation(aws, facts, scan, regions, args.coverage_threshold / 100)
-        result.warnings[:0] = warnings
-        output, alert = gr.reconciliation_output(result, args.max_rows), len(result.flagged) > 0
+        account = reconcile.logs_account(engine, aws, args.account)
+        result = None
+        if bill is None or bill.needs_aws:
+            result = reconcile.run_reconciliation(aws, facts, scan, regions, args.coverage_threshold / 100,
+                                                  account=account)
+            result.warnings[:0] = warnings
+        per_caller = None
+        if bill is not None:
+            known = None if result is None or result.billed_failure else set(result.billed_services)
+            per_caller = callers.reconcile_callers(facts, callers.read_bill(bill, aws, scan, account, known), scan,
+                                                   regions, args.role_suffix)
+            if result is None:
+                per_caller.warnings[:0] = warnings
+        output = gr.reconciliation_output(result, args.max_rows, per_caller)
+        alert = (result is not None and len(result.flagged) > 0) or (
+            per_caller is not None and len(per_caller.billed_without_logs) > 0)
     elif mode == "check_budgets":
         check = budgets.check_budgets(facts, budget_list, scan.end, scan.tz, args.anomaly_window)
         check.warnings[:0] = warnings

@@ -5,7 +5,9 @@ Per region: a private results bucket whose query results expire, the Glue databa
 region's logs with the ``dt`` partition projected (no crawler, no partitions to add), an Athena workgroup that
 writes to the results bucket, and a test query. Run setup_bedrock_logging.py first: the table's location is
 read from the region's logging configuration. With ``--qdev`` the table is ``qdev_user_activity`` over the
-report CSVs, in the regions whose reports the bucket holds (docs/amazon-q.md). Running it again changes nothing
+report CSVs, in the regions whose reports the bucket holds (docs/amazon-q.md). With ``--cur``: a CUR 2.0
+export with caller identity (found or created), its bucket policy and the table ``cur2_export`` over it
+(docs/governance.md). Running it again changes nothing
 and says so; after an upgrade it updates the table definition.
 """
 
@@ -27,7 +29,16 @@ from bedrock_usage.aws.session import Aws
 from bedrock_usage.cli import add_dry_run, finish_setup, make_parser, regions_of, run_main, run_setup
 from bedrock_usage.engines.athena import DEFAULT_RESULTS_BUCKET_TEMPLATE, DEFAULT_WORKGROUP
 from bedrock_usage.errors import SetupRequired, UsageError
+from bedrock_usage.governance.cur_setup import (
+    DATA_EXPORTS_REGION,
+    DEFAULT_CUR_BUCKET_TEMPLATE,
+    DEFAULT_CUR_PREFIX,
+    DEFAULT_EXPORT_NAME,
+    CurOptions,
+    configure_cur,
+)
 from bedrock_usage.logs.period import parse_day
+from bedrock_usage.logs.regions import resolve_regions
 from bedrock_usage.qdev.athena_setup import (
     QDEV_DEFAULT_BUCKET,
     QDevOptions,
@@ -41,7 +52,8 @@ EXAMPLES = """\
   python setup_athena_bucket.py --log-bucket acme-bedrock-logs-{region} --log-prefix logs/ --skip-test-query
   python setup_athena_bucket.py --compact            # daily, e.g. from cron
   python setup_athena_bucket.py --qdev
-  python setup_athena_bucket.py --qdev --regions eu-central-1 --qdev-prefix user-activity-reports/"""
+  python setup_athena_bucket.py --qdev --regions eu-central-1 --qdev-prefix user-activity-reports/
+  python setup_athena_bucket.py --cur --dry-run"""
 
 MIN_BYTES_SCANNED_CUTOFF = 10_000_000  # Athena refuses smaller per-query limits
 
@@ -121,8 +133,26 @@ def main(argv: list[str] | None = None) -> int:
         help="with --qdev: key prefix before AWSLogs/ (default: the one prefix, the bucket root or a top-level "
         "folder, under which the bucket holds the region's reports)",
     )
+    cur = parser.add_argument_group("CUR 2.0 export with caller identity (see docs/governance.md)")
+    cur.add_argument(
+        "--cur",
+        action="store_true",
+        help="instead of the Bedrock table: find or create a CUR 2.0 export with caller identity (an existing one "
+        "is used or reported, never changed), its bucket and bucket policy, and the table cur2_export over it "
+        "(for bedrock_tracker_cli.py --reconcile --cur)",
+    )
+    cur.add_argument("--cur-region", default=DATA_EXPORTS_REGION, metavar="REGION",
+                     help=f"with --cur: region of the export's bucket and table (default {DATA_EXPORTS_REGION})")
+    cur.add_argument("--cur-bucket", default=DEFAULT_CUR_BUCKET_TEMPLATE, metavar="TEMPLATE",
+                     help="with --cur: the bucket a new export writes to, {account} and {region} filled in "
+                     "(default %(default)s)")
+    cur.add_argument("--cur-prefix", default=DEFAULT_CUR_PREFIX, metavar="PREFIX",
+                     help="with --cur: the key prefix of a new export (default %(default)s)")
+    cur.add_argument("--cur-export-name", default=DEFAULT_EXPORT_NAME, metavar="NAME",
+                     help="with --cur: the name of the export (default %(default)s)")
     args = parser.parse_args(argv)
     _check_qdev_options(args)
+    _check_cur_options(args)
     options = AthenaOptions(
         results_bucket_template=args.results_bucket,
         expire_days=args.expire_days,
@@ -136,6 +166,8 @@ def main(argv: list[str] | None = None) -> int:
     regions = regions_of(args) if args.regions or not args.qdev else ()
     aws = Aws.connect(args.profile)
     account = aws.account_id()
+    if args.cur:
+        return _set_up_cur(args, aws, options)
     for template in filter(None, (args.results_bucket, args.log_bucket, args.qdev_bucket)):
         bucket_name(template, account, regions[0] if regions else "us-east-1")
     qdev = QDevOptions(args.qdev_bucket or QDEV_DEFAULT_BUCKET, args.qdev_prefix) if args.qdev else None
@@ -174,6 +206,27 @@ def _check_qdev_options(args: argparse.Namespace) -> None:
         raise UsageError("--compact copies Bedrock invocation logs: run it without --qdev")
     if not args.qdev and (args.qdev_bucket or args.qdev_prefix is not None):
         raise UsageError("--qdev-bucket and --qdev-prefix go with --qdev")
+
+
+def _check_cur_options(args: argparse.Namespace) -> None:
+    """--cur sets up the export and its table in one region, alone."""
+    if args.cur and (args.qdev or args.compact or args.log_bucket or args.log_prefix is not None or args.regions):
+        raise UsageError("--cur sets up the CUR 2.0 export and its table alone, in --cur-region: run it without "
+                         "--qdev, --compact, --log-bucket, --log-prefix and --regions")
+
+
+def _set_up_cur(args: argparse.Namespace, aws: Aws, athena: AthenaOptions) -> int:
+    """The CUR 2.0 export, its bucket and policy, its table, workgroup and test query (docs/governance.md)."""
+    region = resolve_regions([args.cur_region])[0]
+    bucket_name(args.cur_bucket, aws.account_id(), region)
+    options = CurOptions(region, args.cur_bucket, args.cur_prefix, args.cur_export_name)
+    if args.format == "table":
+        dry = " (dry run: nothing will be changed)" if args.dry_run else ""
+        print(f"🔧 Setting up a CUR 2.0 export with caller identity for account {aws.account_id()}{dry}")
+    results = run_setup((region,), lambda _, result: configure_cur(aws, options, athena, args.dry_run, result),
+                        SETUP_POLICY_FILE, args.format)
+    return finish_setup(results, aws, "CUR 2.0 export and its Athena table", args.dry_run, args.format,
+                        f"the table above says why (permissions: {SETUP_POLICY_FILE})")
 
 
 def _report_regions(aws: Aws, account: str, template: str) -> tuple[str, ...]:

@@ -23,9 +23,10 @@ from ..aws.session import Aws
 from ..cache import cache_dir
 from ..engines.choice import SourceChoice, build_engine
 from ..engines.queries import Filters
-from ..governance import anomalies, budgets, reconcile
+from ..governance import anomalies, budgets, callers, reconcile
 from ..governance.anomalies import AnomalyReport
 from ..governance.budgets import BudgetCheck
+from ..governance.callers import CallerReconciliation
 from ..governance.profiles import profile_resolver
 from ..governance.reconcile import Reconciliation
 from ..governance.render import budget_rows
@@ -318,5 +319,42 @@ def load_reconciliation(request: ReconcileRequest) -> Reconciliation:
     report = _scan(request.bedrock, period)
     aws = Aws.connect(request.bedrock.profile or None)
     result = reconcile.run_reconciliation(aws, report.facts, period, request.bedrock.regions, request.threshold)
+    result.warnings[:0] = report.warnings
+    return result
+
+
+@dataclass(frozen=True)
+class CallerRequest:
+    """Billed against estimated cost per caller over a Bedrock request's dates (UTC days), from one bill source."""
+
+    bedrock: BedrockRequest
+    cur_dir: str = ""
+    cur_region: str = ""
+    ce_tag: str = ""
+    ce_names: str = "user"
+    account: str = ""
+
+    def period(self) -> Period:
+        """The request's dates as UTC days, the days the bill counts."""
+        return resolve_period(start=self.bedrock.start, end=self.bedrock.end, tz="UTC")
+
+    def bill_source(self) -> callers.BillSource:
+        """Where the bill is read (UsageError when none or several are given)."""
+        return callers.BillSource(cur_dir=Path(self.cur_dir).expanduser() if self.cur_dir else None,
+                                  cur_region=self.cur_region or None, ce_tag=self.ce_tag or None,
+                                  ce_names=self.ce_names, workgroup=self.bedrock.workgroup or None)
+
+
+@st.cache_data(show_spinner=False, ttl=CACHE_SECONDS, max_entries=8)
+def load_callers(request: CallerRequest) -> CallerReconciliation:
+    """``--reconcile --cur-dir / --cur / --ce-principal-tag``: the bill per caller beside the logs' estimate."""
+    period = request.period()
+    source = request.bill_source()
+    report = _scan(request.bedrock, period)
+    aws = Aws.connect(request.bedrock.profile or None) if source.needs_aws or request.bedrock.source == "athena" \
+        else None
+    account = reconcile.logs_account(build_engine(request.bedrock.source_choice()), aws, request.account or None)
+    result = callers.reconcile_callers(report.facts, callers.read_bill(source, aws, period, account), period,
+                                       request.bedrock.regions)
     result.warnings[:0] = report.warnings
     return result

@@ -1,4 +1,4 @@
-"""The Governance tab: budgets and burn-down, cost anomalies, reconciliation with AWS billing."""
+"""The Governance tab: budgets and burn-down, cost anomalies, reconciliation with AWS billing and per caller."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import streamlit as st
 from ..errors import SetupRequired, UsageError
 from ..governance.anomalies import AnomalyReport
 from ..governance.budgets import BudgetStatus
+from ..governance.callers import STATUS_BILLED_ONLY, CallerReconciliation
 from ..governance.reconcile import FLAGGED, Reconciliation
 from ..governance.render import money
 from . import charts, data
@@ -16,6 +17,8 @@ from .tables import data_table, load_error, show_warnings
 from .text import Text, number, usd
 
 BUDGET_CARDS_PER_ROW = 3
+CALLERS_KEY = "callers_request"
+BILL_SOURCES = ("cur_dir", "cur_athena", "cost_explorer")
 
 
 def show_governance(t: Text, request: data.BedrockRequest | None) -> None:
@@ -30,6 +33,8 @@ def show_governance(t: Text, request: data.BedrockRequest | None) -> None:
     anomalies_section(t, request)
     st.divider()
     reconciliation_section(t, request)
+    st.divider()
+    callers_section(t, request)
 
 
 def _budgets_path(t: Text, source: str) -> str:
@@ -234,3 +239,87 @@ def show_reconciliation(t: Text, rec: Reconciliation) -> None:
         with tab:
             data_table(t, frame, f"{stem}_{name}", key=f"reconcile_{name}", highlight=flags)
     show_warnings(t, rec.warnings)
+
+
+def callers_section(t: Text, request: data.BedrockRequest) -> None:
+    """The bill per caller (CUR 2.0 export or Cost Explorer's IAM principal tags) beside the logs' estimate."""
+    st.subheader(t("callers_header"))
+    if request.source == "demo":
+        st.info(t("callers_needs_logs"), icon=":material/cloud_off:")
+        return
+    st.caption(t("callers_intro"))
+    kind = st.radio(t("callers_source"), BILL_SOURCES, key="callers_source", horizontal=True,
+                    format_func=lambda value: t(f"callers_source_{value}"))
+    left, right = st.columns(2)
+    fields: dict[str, str] = {}
+    if kind == "cur_dir":
+        fields["cur_dir"] = left.text_input(t("callers_cur_dir"), key="callers_cur_dir", help=t("callers_cur_dir_help"),
+                                            placeholder="./cur/bedrock-usage-cur2").strip()
+    elif kind == "cur_athena":
+        fields["cur_region"] = left.text_input(t("callers_cur_region"), value="us-east-1", key="callers_cur_region",
+                                               help=t("callers_cur_region_help")).strip()
+    else:
+        fields["ce_tag"] = left.text_input(t("callers_ce_tag"), key="callers_ce_tag", placeholder="iamPrincipal/user",
+                                           help=t("callers_ce_tag_help")).strip()
+        fields["ce_names"] = left.selectbox(t("callers_ce_names"), ("user", "application"), key="callers_ce_names",
+                                            format_func=t.column)
+    fields["account"] = right.text_input(t("callers_account"), key="callers_account",
+                                         help=t("callers_account_help")).strip()
+    caller_request = data.CallerRequest(request, **fields)
+    if st.button(t("callers_run"), key="callers_button", icon=":material/person_search:"):
+        st.session_state[CALLERS_KEY] = caller_request
+    shown: data.CallerRequest | None = st.session_state.get(CALLERS_KEY)
+    if shown is None:
+        return
+    if shown != caller_request:
+        st.caption(t("callers_changed"))
+    try:
+        with st.spinner(t("callers_loading")):
+            result = data.load_callers(shown)
+    except (UsageError, SetupRequired) as exc:
+        load_error(t, exc)
+        return
+    show_callers(t, result)
+
+
+def show_callers(t: Text, rec: CallerReconciliation) -> None:
+    """Totals, the callers only one side names, and the tables per caller, model, day and month."""
+    st.info(t("callers_truth", source=rec.source), icon=":material/receipt_long:")
+    s = rec.summary()
+    cards = [("callers_billed", money(s["billed_cost_usd"])), ("callers_estimated", money(s["estimated_cost_usd"])),
+             ("callers_difference", money(s["difference_usd"])),
+             ("callers_unattributed", money(s["unattributed_billed_usd"]))]
+    for column, (label, value) in zip(st.columns(len(cards)), cards, strict=True):
+        column.metric(t(label), value, border=True)
+    missing = rec.billed_without_logs
+    if len(missing):
+        names = ", ".join(_caller(rec, row) for _, row in missing.iterrows())
+        st.error(t("callers_missing", count=len(missing), names=names), icon=":material/error:")
+    else:
+        st.success(t("callers_all_logged"), icon=":material/check_circle:")
+    unbilled = rec.logged_without_bill
+    if len(unbilled):
+        names = ", ".join(_caller(rec, row) for _, row in unbilled.iterrows())
+        st.warning(t("callers_unbilled", count=len(unbilled), names=names), icon=":material/receipt:")
+    stem = f"bedrock_callers_{rec.period.start}_{rec.period.end}"
+    labels = {"billed_cost_usd": t("callers_billed"), "estimated_cost_usd": t("callers_estimated"),
+              "difference_usd": t("callers_difference")}
+    flagged = STATUS_BILLED_ONLY
+    tables = [
+        (t("callers_table_caller"), "caller", rec.by_caller, rec.by_caller["status"] == flagged),
+        (t("callers_table_model"), "caller_model", rec.by_caller_model, rec.by_caller_model["status"] == flagged),
+        (t("callers_table_day"), "caller_day", rec.by_caller_day, rec.by_caller_day["status"] == flagged),
+        (t("callers_table_month"), "caller_month", rec.by_month, None),
+    ]
+    if len(rec.unattributed):
+        tables.append((t("callers_table_unattributed"), "unattributed", rec.unattributed, None))
+    if len(rec.outside_regions):
+        tables.append((t("callers_table_outside"), "outside_regions", rec.outside_regions, None))
+    for tab, (_, name, frame, flags) in zip(st.tabs([title for title, *_ in tables]), tables, strict=True):
+        with tab:
+            data_table(t, frame, f"{stem}_{name}", key=f"callers_{name}", labels=labels, highlight=flags)
+    show_warnings(t, rec.warnings)
+
+
+def _caller(rec: CallerReconciliation, row: pd.Series) -> str:
+    return " / ".join(dict.fromkeys(str(row[key]) for key in rec.keys if key in ("user", "application")))

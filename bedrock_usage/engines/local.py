@@ -116,6 +116,10 @@ class LocalEngine:
                         days.append(DayFolder(service_dir, region, partition, tuple(objects)))
         return days, stats
 
+    def accounts(self) -> list[str]:
+        """The account ids whose logs the folder holds (its ``AWSLogs/{account}`` folders)."""
+        return sorted({path.parent.name for path in self._service_dirs()})
+
     def _service_dirs(self) -> list[Path]:
         """``.../AWSLogs/{account}/BedrockModelInvocationLogs`` folders at any depth; the walk stops at ``AWSLogs``
         so the day and hour folders below are never listed here."""

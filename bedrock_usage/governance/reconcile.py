@@ -17,8 +17,10 @@ from typing import Any
 import pandas as pd
 
 from ..aws.session import AWS_ERRORS
+from ..errors import UsageError
 from ..logs.period import Period
 from ..report.tracker import TOTAL_COST
+from .cur import check_account
 from .profiles import PROFILE_COLUMN, aws_failure
 from .usage_types import (
     BEDROCK_SERVICE,
@@ -35,6 +37,7 @@ DAY_SECONDS = 86_400
 METRICS = {"Invocations": "calls", "InputTokenCount": "input_tokens", "OutputTokenCount": "output_tokens"}
 DELIVERY_FAILURE_METRIC = "ModelInvocationLogsS3DeliveryFailure"
 MAX_QUERIES = 500  # get_metric_data's limit per request
+CE_REGION = "us-east-1"  # Cost Explorer's one endpoint
 RECENT_DAYS = 2  # logs arrive within hours, Cost Explorer within a day or two: the newest days may be incomplete
 
 BILLING_TRUTH = (
@@ -83,6 +86,8 @@ class Reconciliation:
     cost_by_model_day: pd.DataFrame
     unmapped_charges: pd.DataFrame
     warnings: list[str] = field(default_factory=list)
+    billed_services: tuple[str, ...] = ()  # the Bedrock services Cost Explorer billed, in every region
+    billed_failure: str | None = None  # why Cost Explorer could not be read
 
     @property
     def flagged(self) -> pd.DataFrame:
@@ -200,33 +205,43 @@ def metered_usage(
     )
 
 
-def cost_explorer_request(first_day: date, last_day: date) -> dict[str, Any]:
+def cost_explorer_request(first_day: date, last_day: date, account: str | None = None) -> dict[str, Any]:
     """The ``get_cost_and_usage`` arguments: daily Bedrock and Bedrock-Edition Marketplace usage by usage type.
 
     Marketplace models have one service each, so the filter takes the whole Marketplace billing entity and
-    the rows are narrowed to Bedrock services afterwards; credits, refunds and taxes are left out.
+    the rows are narrowed to Bedrock services afterwards; credits, refunds and taxes are left out. With
+    ``account``, only that account's usage: Cost Explorer of an organization's management account holds every
+    member account's spend.
     """
+    conditions: list[dict[str, Any]] = [
+        {"Or": [
+            {"Dimensions": {"Key": "SERVICE", "Values": [BEDROCK_SERVICE]}},
+            {"Dimensions": {"Key": "BILLING_ENTITY", "Values": [MARKETPLACE_BILLING_ENTITY]}},
+        ]},
+        {"Dimensions": {"Key": "RECORD_TYPE", "Values": ["Usage"]}},
+    ]
+    if account:
+        conditions.append(linked_account(account))
     return {
         "TimePeriod": {"Start": first_day.isoformat(), "End": (last_day + timedelta(days=1)).isoformat()},
         "Granularity": "DAILY",
         "Metrics": ["UnblendedCost"],
-        "Filter": {"And": [
-            {"Or": [
-                {"Dimensions": {"Key": "SERVICE", "Values": [BEDROCK_SERVICE]}},
-                {"Dimensions": {"Key": "BILLING_ENTITY", "Values": [MARKETPLACE_BILLING_ENTITY]}},
-            ]},
-            {"Dimensions": {"Key": "RECORD_TYPE", "Values": ["Usage"]}},
-        ]},
+        "Filter": {"And": conditions},
         "GroupBy": [{"Type": "DIMENSION", "Key": "SERVICE"}, {"Type": "DIMENSION", "Key": "USAGE_TYPE"}],
     }
+
+
+def linked_account(account: str) -> dict[str, Any]:
+    """The Cost Explorer filter on one (linked) account."""
+    return {"Dimensions": {"Key": "LINKED_ACCOUNT", "Values": [account]}}
 
 
 CHARGE_COLUMNS = ["utc_day", "region", "service", "usage_type", "kind", "model", "billed_cost_usd"]
 
 
-def billed_cost(ce_client: Any, first_day: date, last_day: date) -> BilledCost:
+def billed_cost(ce_client: Any, first_day: date, last_day: date, account: str | None = None) -> BilledCost:
     """Cost Explorer's daily Bedrock charges; a failure (no permission, Cost Explorer not enabled) is reported."""
-    request = cost_explorer_request(first_day, last_day)
+    request = cost_explorer_request(first_day, last_day, account)
     rows = []
     try:
         token = None
@@ -343,6 +358,8 @@ def reconcile(
         cost_by_model_day=_cost_by_model(facts, charges),
         unmapped_charges=unmapped,
         warnings=warnings,
+        billed_services=tuple(sorted(set(billed.charges["service"]))),
+        billed_failure=billed.failure,
     )
 
 
@@ -384,13 +401,31 @@ def _cost_by_model(facts: pd.DataFrame, charges: pd.DataFrame) -> pd.DataFrame:
 
 def run_reconciliation(
     aws: Any, facts: pd.DataFrame, period: Period, regions: tuple[str, ...], threshold: float = DEFAULT_THRESHOLD,
-    today: date | None = None,
+    today: date | None = None, account: str | None = None,
 ) -> Reconciliation:
-    """Read CloudWatch (per region) and Cost Explorer for a UTC period and reconcile them with the facts."""
+    """Read CloudWatch (per region) and Cost Explorer (of ``account``, default the caller's) for a UTC period and
+    reconcile them with the facts."""
     if period.tz != "UTC":
         raise ValueError("reconciliation compares UTC days; build the period with tz='UTC'")
     metered = metered_usage(lambda region: aws.client("cloudwatch", region), regions, period.start, period.end,
                             logged_ids_by_region(facts))
-    billed = billed_cost(aws.client("ce", "us-east-1"), period.start, period.end)
+    billed = billed_cost(aws.client("ce", CE_REGION), period.start, period.end, account or aws.account_id())
     return reconcile(facts, metered, billed, period, regions, threshold, today)
+
+
+def logs_account(engine: Any, aws: Any | None, account: str | None = None) -> str:
+    """The account the logs belong to, whose bill is compared: ``account`` when given, else the one account folder
+    of a local logs folder, else the caller's account (Athena reads the caller's own logs)."""
+    if account:
+        return check_account(account)
+    if engine.name == "local":
+        found = engine.accounts()
+        if len(found) == 1:
+            return found[0]
+        if found:
+            raise UsageError(f"the logs folder holds the logs of {len(found)} accounts ({', '.join(found)}): choose "
+                             "the one to compare with its bill with --account")
+    if aws is None:
+        raise UsageError("give --account: the account whose bill to compare with the logs")
+    return aws.account_id()
 

@@ -16,10 +16,12 @@ from ..output.json_values import document_text, json_records, rounded
 from ..output.terminal_table import money, text_table
 from .anomalies import AnomalyReport
 from .budgets import BudgetCheck, burndown
+from .callers import CALLER_TRUTH, CallerReconciliation
 from .chargeback import CHARGEBACK_COLUMNS, CHARGEBACK_SCHEMA, DEVELOPER_SCHEMA, Chargeback, accuracy_notes
 from .reconcile import BILLING_TRUTH, Reconciliation
 
 RECONCILIATION_SCHEMA = "bedrock-usage/reconciliation/v1"
+CALLERS_SCHEMA = "bedrock-usage/caller-reconciliation/v1"
 BUDGETS_SCHEMA = "bedrock-usage/budgets/v1"
 ANOMALIES_SCHEMA = "bedrock-usage/anomalies/v1"
 
@@ -139,6 +141,96 @@ def reconciliation_frames(rec: Reconciliation) -> dict[str, pd.DataFrame]:
     """The tables written as CSV files."""
     return {"region_day": rec.by_region_day, "model_day": rec.by_model_day, "cost_model_day": rec.cost_by_model_day,
             "unmapped_charges": rec.unmapped_charges}
+
+
+# Billed and estimated cost per caller
+
+_CALLER_LABELS = {"principal_type": "Type", "principal": "Principal", "user": "User", "application": "Application"}
+_CALLER_FIGURES: list[Column] = [
+    ("status", "Status"), ("logged_calls", "Calls (log)"), ("estimated_cost_usd", "Estimated"),
+    ("billed_cost_usd", "Billed"), ("difference_usd", "Est - billed"), ("ratio", "Est / billed"),
+]
+
+
+def _caller_columns(rec: CallerReconciliation, *extra: Column) -> list[Column]:
+    shown = [key for key in rec.keys if key != "principal"]
+    return [(key, _CALLER_LABELS[key]) for key in shown] + list(extra) + _CALLER_FIGURES
+
+
+def callers_text(rec: CallerReconciliation, max_rows: int = 20) -> str:
+    """Billed against estimated cost per caller as terminal text: totals, callers only one side has, the tables."""
+    s = rec.summary()
+    lines = [
+        "Amazon Bedrock cost per caller: the bill vs the logs' estimate",
+        f"Period:   {rec.period.start} .. {rec.period.end} (UTC days)",
+        f"Regions:  {', '.join(rec.regions)}",
+        f"Bill:     {rec.source}",
+        f"Truth:    {CALLER_TRUTH}.",
+        "",
+        f"{s['callers']:,} callers: billed {money(s['billed_cost_usd'])}, estimated {money(s['estimated_cost_usd'])}, "
+        f"difference {money(s['difference_usd'])}; unattributed billed cost {money(s['unattributed_billed_usd'])}",
+    ]
+    missing = rec.billed_without_logs
+    if len(missing):
+        lines += ["", f"ATTENTION: {len(missing)} callers billed with no logs (logging gaps, logging switched off, "
+                  "or another region)"]
+        lines += [f"  - {_caller_name(rec, row)}: billed {money(row['billed_cost_usd'])}"
+                  for _, row in missing.iterrows()]
+    else:
+        lines += ["", "Every caller the bill names has logs."]
+    unbilled = rec.logged_without_bill
+    if len(unbilled):
+        lines += ["", f"{len(unbilled)} callers logged with no bill"]
+        lines += [f"  - {_caller_name(rec, row)}: {row['status']}, estimated {money(row['estimated_cost_usd'])}"
+                  for _, row in unbilled.iterrows()]
+    lines += ["", "Per caller", table_text(rec.by_caller, _caller_columns(rec), max_rows)]
+    lines += ["", "Per caller and model", table_text(rec.by_caller_model, _caller_columns(rec, ("model", "Model")),
+                                                     max_rows)]
+    lines += ["", "Per caller and UTC day", table_text(rec.by_caller_day, _caller_columns(rec, ("utc_day", "UTC day")),
+                                                       max_rows)]
+    lines += ["", "Per month", table_text(rec.by_month, [
+        ("month", "Month"), ("logged_calls", "Calls (log)"), ("estimated_cost_usd", "Estimated"),
+        ("billed_cost_usd", "Billed"), ("difference_usd", "Est - billed"),
+        ("unattributed_billed_usd", "Billed, no principal")])]
+    if len(rec.unattributed):
+        lines += ["", "Billed usage that names no principal", table_text(rec.unattributed, [
+            ("utc_day", "UTC day"), ("region", "Region"), ("service", "Service"), ("usage_type", "Usage type"),
+            ("billed_cost_usd", "Billed")], max_rows)]
+    return "\n".join(lines + _warnings(rec.warnings))
+
+
+def _caller_name(rec: CallerReconciliation, row: pd.Series) -> str:
+    names = [str(row[key]) for key in rec.keys if key in ("user", "application")]
+    return " / ".join(dict.fromkeys(names))
+
+
+def callers_document(rec: CallerReconciliation) -> dict[str, Any]:
+    """Billed against estimated cost per caller as one JSON document."""
+    return {
+        "schema": CALLERS_SCHEMA,
+        "generated_at": _now(),
+        "period": {"start": rec.period.start.isoformat(), "end": rec.period.end.isoformat(), "tz": "UTC"},
+        "regions": list(rec.regions),
+        "bill": rec.source,
+        "truth": CALLER_TRUTH,
+        "caller_keys": rec.keys,
+        "summary": rec.summary(),
+        "billed_without_logs": json_records(rec.billed_without_logs),
+        "logged_without_bill": json_records(rec.logged_without_bill),
+        "by_caller": json_records(rec.by_caller),
+        "by_caller_model": json_records(rec.by_caller_model),
+        "by_caller_day": json_records(rec.by_caller_day),
+        "by_month": json_records(rec.by_month),
+        "unattributed": json_records(rec.unattributed),
+        "outside_regions": json_records(rec.outside_regions),
+        "warnings": rec.warnings,
+    }
+
+
+def callers_frames(rec: CallerReconciliation) -> dict[str, pd.DataFrame]:
+    """The per-caller tables written as CSV files."""
+    return {"caller": rec.by_caller, "caller_model": rec.by_caller_model, "caller_day": rec.by_caller_day,
+            "caller_month": rec.by_month, "unattributed": rec.unattributed, "outside_regions": rec.outside_regions}
 
 
 # Budgets
@@ -330,10 +422,22 @@ class Output:
     stem: str
 
 
-def reconciliation_output(rec: Reconciliation, max_rows: int) -> Output:
-    """The reconciliation in every form."""
-    return Output(reconciliation_text(rec, max_rows), reconciliation_document(rec), reconciliation_frames(rec),
-                  timestamped("reconciliation"))
+def reconciliation_output(
+    rec: Reconciliation | None, max_rows: int, callers: CallerReconciliation | None = None
+) -> Output:
+    """The reconciliation in every form: with CloudWatch and Cost Explorer, per caller, or both."""
+    if rec is None:
+        if callers is None:
+            raise ValueError("nothing to render")
+        return Output(callers_text(callers, max_rows), callers_document(callers), callers_frames(callers),
+                      timestamped("reconciliation"))
+    output = Output(reconciliation_text(rec, max_rows), reconciliation_document(rec), reconciliation_frames(rec),
+                    timestamped("reconciliation"))
+    if callers is not None:
+        output.text += "\n\n" + callers_text(callers, max_rows)
+        output.document["callers"] = {k: v for k, v in callers_document(callers).items() if k != "schema"}
+        output.frames.update(callers_frames(callers))
+    return output
 
 
 def budgets_output(check: BudgetCheck, facts: pd.DataFrame, budgets: list) -> Output:

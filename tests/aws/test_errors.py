@@ -101,7 +101,8 @@ def test_policy_files_are_well_formed_allow_only_policies(name: str) -> None:
         assert statement["Effect"] == "Allow" and statement["Action"] and statement["Resource"]
     for action in actions(document):
         service, _, name_part = action.partition(":")
-        assert service in {"s3", "bedrock", "glue", "athena", "iam", "sts", "cloudwatch", "ce", "sns"}, action
+        assert service in {"s3", "bedrock", "glue", "athena", "iam", "sts", "cloudwatch", "ce", "sns",
+                           "bcm-data-exports"}, action
         assert name_part.isalnum(), action
 
 
@@ -120,6 +121,8 @@ def test_setup_admin_grants_exactly_the_setup_calls() -> None:
     compaction = {"glue:GetPartition", "glue:GetPartitions", "glue:BatchCreatePartition", "s3:AbortMultipartUpload"}
     expected = {IAM_ACTIONS[operation] for operation in setup_operations} | {"s3:GetObject", "s3:PutObject"}
     expected |= compaction
+    # --cur: the account's Data Exports exports are listed and read, and the export is created when none fits.
+    expected |= {"bcm-data-exports:ListExports", "bcm-data-exports:GetExport", "bcm-data-exports:CreateExport"}
     assert actions(policy("setup-admin.json")) == expected
 
 

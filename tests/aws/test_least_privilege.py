@@ -11,6 +11,7 @@ import boto3
 
 import generate_test_data
 from bedrock_usage.aws.session import IAM_ACTIONS
+from tests.governance.data_exports_server import data_exports_server
 
 ROOT = Path(__file__).resolve().parents[2]
 POLICY_OF = {
@@ -104,6 +105,11 @@ def test_policies_grant_what_the_scripts_call_and_nothing_else(aws_env: dict[str
     s3.put_object(Bucket=reports, Body=b"UserId,Date,Chat_MessagesSent\n", Key=f"user-activity-reports/AWSLogs/"
                   f"{account}/QDeveloperLogs/by_user_analytic/{region}/2025/11/02/00/{account}_by_user_analytic_x.csv")
     run("setup_athena_bucket.py", "--qdev")
+    with data_exports_server() as data_exports:  # moto has no Data Exports: a stand-in checked by botocore's model
+        aws_env["AWS_ENDPOINT_URL_BCM_DATA_EXPORTS"] = data_exports.url
+        run("setup_athena_bucket.py", "--cur")
+        run("setup_athena_bucket.py", "--cur")  # finds the export: bcm-data-exports:GetExport
+        del aws_env["AWS_ENDPOINT_URL_BCM_DATA_EXPORTS"]
     run("qcli_s3_analyzer.py", "--data-source", "athena", "--start-date", "2025-11-01", "--end-date", "2025-11-02",
         "--format", "json", "--output-dir", "-")
     policy = s3.get_bucket_policy(Bucket=bucket)["Policy"]
@@ -117,6 +123,7 @@ def test_policies_grant_what_the_scripts_call_and_nothing_else(aws_env: dict[str
     mirrored = ("--engine", "local", "--logs-dir", str(tmp_path / "mirror"), "--region", region, "--start-date",
                 "2025-11-01", "--end-date", "2025-11-02")
     run("bedrock_tracker_cli.py", *mirrored, "--reconcile", ok=(0, 3))
+    run("bedrock_tracker_cli.py", *mirrored, "--reconcile", "--cur", ok=(0, 3))
     topic = boto3.client("sns").create_topic(Name="budget-alerts")["TopicArn"]
     budgets = tmp_path / "budgets.toml"
     budgets.write_text('[[budgets]]\nname = "everything"\nall = true\nmonthly_usd = 0.0001\n')

@@ -1,0 +1,258 @@
+"""``setup_athena_bucket.py --cur``: a CUR 2.0 export with caller identity, the bucket it writes to, its Athena table.
+
+Steps, each read first and written only when missing (nothing in a dry run):
+
+1. the account's Data Exports exports (``bcm-data-exports``, one endpoint in us-east-1): an export of ours by
+   name, or another CUR 2.0 export that fits (Parquet, overwrite delivery, caller identity, daily or hourly) is
+   used as it is and reported; an export that does not fit is reported with what it lacks and never changed;
+2. with no export to use: a private bucket, the bucket policy statement Data Exports needs
+   (``EnableAWSDataExportsToWriteToS3AndCheckPolicy``, AWS Data Exports user guide, "Setting up an Amazon S3 bucket
+   for data exports"), and the export (``CreateExport``: table ``COST_AND_USAGE_REPORT`` with
+   ``INCLUDE_IAM_PRINCIPAL_DATA`` on, daily, Parquet, overwrite);
+3. the Glue table ``bedrock_analytics.cur2_export`` over the export's ``data/`` folder, its ``billing_period``
+   partition projected from the ``BILLING_PERIOD=YYYY-MM`` folders, then the results bucket and workgroup of the
+   region and a test query.
+
+The first files arrive within 24 hours of creating the export; Data Exports can also backfill earlier months
+through a support case.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+from typing import Any
+
+from ..aws.athena_setup import AthenaOptions, configure_athena, run_query
+from ..aws.provisioning import (
+    CREATE,
+    NONE,
+    Change,
+    RegionSetup,
+    bucket_name,
+    ensure_policy_statements,
+    ensure_private_bucket,
+)
+from ..aws.session import Aws, partition
+from ..errors import SetupRequired
+from ..logs.layout import normalise_prefix
+from .cur import CUR_COLUMNS, CUR_TABLE, DATA_FOLDER, PARTITION_COLUMN, PARTITION_FOLDER
+
+DATA_EXPORTS_REGION = "us-east-1"
+CUR_SQL_TABLE = "COST_AND_USAGE_REPORT"
+DEFAULT_EXPORT_NAME = "bedrock-usage-cur2"
+DEFAULT_CUR_BUCKET_TEMPLATE = "bedrock-usage-cur-{account}"
+DEFAULT_CUR_PREFIX = "cur"
+DEFAULT_FIRST_MONTH = date(2026, 4, 1)  # IAM principal data starts with Amazon Bedrock's attribution, April 2026
+POLICY_SID = "EnableAWSDataExportsToWriteToS3AndCheckPolicy"
+TABLE_CONFIGURATION = {
+    "TIME_GRANULARITY": "DAILY",
+    "INCLUDE_RESOURCES": "FALSE",
+    "INCLUDE_MANUAL_DISCOUNT_COMPATIBILITY": "FALSE",
+    "INCLUDE_SPLIT_COST_ALLOCATION_DATA": "FALSE",
+    "INCLUDE_IAM_PRINCIPAL_DATA": "TRUE",
+}
+OUTPUT = {"OutputType": "CUSTOM", "Format": "PARQUET", "Compression": "PARQUET", "Overwrite": "OVERWRITE_REPORT"}
+PARQUET_SERDE = "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe"
+PARQUET_INPUT = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat"
+PARQUET_OUTPUT = "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat"
+TEST_QUERY = f"SELECT count(*) FROM {CUR_TABLE} WHERE {PARTITION_COLUMN} = ?"
+
+
+@dataclass(frozen=True)
+class CurOptions:
+    """What ``setup_athena_bucket.py --cur`` was asked for."""
+
+    region: str = DATA_EXPORTS_REGION
+    bucket_template: str = DEFAULT_CUR_BUCKET_TEMPLATE
+    prefix: str = DEFAULT_CUR_PREFIX
+    export_name: str = DEFAULT_EXPORT_NAME
+    first_month: date = DEFAULT_FIRST_MONTH
+
+
+@dataclass(frozen=True)
+class ExportLocation:
+    """Where an export delivers: ``s3://{bucket}/{prefix}/{name}/data/BILLING_PERIOD=YYYY-MM/``."""
+
+    name: str
+    bucket: str
+    prefix: str
+    region: str
+
+    @property
+    def data_location(self) -> str:
+        """The table's location: the export's ``data/`` folder."""
+        return f"s3://{self.bucket}/{normalise_prefix(self.prefix)}{self.name}/{DATA_FOLDER}/"
+
+
+def export_query() -> str:
+    """The export's SQL: the CUR 2.0 columns the reader needs (Data Exports' own SQL, no WHERE)."""
+    return f"SELECT {', '.join(name for name, _ in CUR_COLUMNS)} FROM {CUR_SQL_TABLE}"
+
+
+def export_request(location: ExportLocation, account: str) -> dict[str, Any]:
+    """The ``CreateExport`` arguments of our export."""
+    return {
+        "Export": {
+            "Name": location.name,
+            "Description": "CUR 2.0 with caller identity, for bedrock-usage's per-caller reconciliation",
+            "DataQuery": {"QueryStatement": export_query(),
+                          "TableConfigurations": {CUR_SQL_TABLE: TABLE_CONFIGURATION}},
+            "DestinationConfigurations": {"S3Destination": {
+                "S3Bucket": location.bucket, "S3BucketOwner": account, "S3Prefix": location.prefix,
+                "S3Region": location.region, "S3OutputConfigurations": OUTPUT,
+            }},
+            "RefreshCadence": {"Frequency": "SYNCHRONOUS"},
+        },
+    }
+
+
+def bucket_policy_statement(bucket: str, account: str, region: str) -> dict[str, Any]:
+    """The statement that lets Data Exports (and CUR) write the account's exports to ``bucket``."""
+    arn = partition(region)
+    return {
+        "Sid": POLICY_SID,
+        "Effect": "Allow",
+        "Principal": {"Service": ["billingreports.amazonaws.com", "bcm-data-exports.amazonaws.com"]},
+        "Action": ["s3:PutObject", "s3:GetBucketPolicy"],
+        "Resource": [f"arn:{arn}:s3:::{bucket}/*", f"arn:{arn}:s3:::{bucket}"],
+        "Condition": {"StringLike": {
+            "aws:SourceAccount": account,
+            "aws:SourceArn": [f"arn:{arn}:cur:{DATA_EXPORTS_REGION}:{account}:definition/*",
+                              f"arn:{arn}:bcm-data-exports:{DATA_EXPORTS_REGION}:{account}:export/*"],
+        }},
+    }
+
+
+def cur_table_input(location: ExportLocation, first_month: date) -> dict[str, Any]:
+    """The Glue table over the export's Parquet files, ``billing_period`` projected month by month."""
+    key = PARTITION_COLUMN
+    return {
+        "Name": CUR_TABLE,
+        "Description": f"CUR 2.0 export {location.name}: the columns bedrock-usage reads (bedrock-usage)",
+        "TableType": "EXTERNAL_TABLE",
+        "Parameters": {
+            "EXTERNAL": "TRUE",
+            "classification": "parquet",
+            "projection.enabled": "true",
+            f"projection.{key}.type": "date",
+            f"projection.{key}.format": "yyyy-MM",
+            f"projection.{key}.range": f"{first_month:%Y-%m},NOW",
+            f"projection.{key}.interval": "1",
+            f"projection.{key}.interval.unit": "MONTHS",
+            "storage.location.template": f"{location.data_location}{PARTITION_FOLDER}=${{{key}}}/",
+        },
+        "PartitionKeys": [{"Name": key, "Type": "string"}],
+        "StorageDescriptor": {
+            "Columns": [{"Name": name, "Type": kind} for name, kind in CUR_COLUMNS],
+            "Location": location.data_location,
+            "InputFormat": PARQUET_INPUT,
+            "OutputFormat": PARQUET_OUTPUT,
+            "SerdeInfo": {"SerializationLibrary": PARQUET_SERDE, "Parameters": {"serialization.format": "1"}},
+        },
+    }
+
+
+def list_exports(client: Any) -> list[dict[str, Any]]:
+    """Every export of the account, in full (``ListExports`` then ``GetExport`` each)."""
+    arns, token = [], None
+    while True:
+        page = client.list_exports(**({"NextToken": token} if token else {}))
+        arns += [item["ExportArn"] for item in page.get("Exports", [])]
+        token = page.get("NextToken")
+        if not token:
+            break
+    return [client.get_export(ExportArn=arn)["Export"] for arn in arns]
+
+
+def export_problems(export: dict[str, Any]) -> list[str]:
+    """Why an export cannot be read per caller (empty when it can)."""
+    query = export.get("DataQuery", {})
+    statement = query.get("QueryStatement", "")
+    if CUR_SQL_TABLE.lower() not in statement.lower():
+        return ["not a CUR 2.0 export"]
+    settings = query.get("TableConfigurations", {}).get(CUR_SQL_TABLE, {})
+    output = export.get("DestinationConfigurations", {}).get("S3Destination", {}).get("S3OutputConfigurations", {})
+    problems = []
+    if settings.get("INCLUDE_IAM_PRINCIPAL_DATA", "FALSE").upper() != "TRUE":
+        problems.append("no caller identity (INCLUDE_IAM_PRINCIPAL_DATA is off)")
+    if settings.get("TIME_GRANULARITY", "HOURLY").upper() == "MONTHLY":
+        problems.append("MONTHLY granularity (per-day reconciliation needs DAILY or HOURLY)")
+    if output.get("Format") != "PARQUET":
+        problems.append(f"{output.get('Format')} files (the table reads Parquet)")
+    if output.get("Overwrite") != "OVERWRITE_REPORT":
+        problems.append("creates new files on each refresh (the table reads overwrite delivery)")
+    selected = statement.lower()
+    missing = [name for name, _ in CUR_COLUMNS if "select *" not in selected and name not in selected]
+    if missing:
+        problems.append(f"does not select {', '.join(missing)}")
+    return problems
+
+
+def location_of(export: dict[str, Any]) -> ExportLocation:
+    """Where an export writes."""
+    destination = export["DestinationConfigurations"]["S3Destination"]
+    return ExportLocation(export["Name"], destination["S3Bucket"], destination.get("S3Prefix", ""),
+                          destination["S3Region"])
+
+
+def choose_export(exports: list[dict[str, Any]], name: str) -> tuple[dict[str, Any] | None, list[str]]:
+    """The export to read (ours by name, else the first that fits) and what to say about the others."""
+    notes = []
+    ours = next((export for export in exports if export.get("Name") == name), None)
+    fitting = [export for export in exports if not export_problems(export)]
+    for export in exports:
+        problems = export_problems(export)
+        if problems and export is not ours and problems != ["not a CUR 2.0 export"]:
+            notes.append(f"export {export.get('Name')} is not used (left as it is): {'; '.join(problems)}")
+    if ours is not None:
+        problems = export_problems(ours)
+        if problems:
+            raise SetupRequired(
+                f"export {name} exists but cannot be read per caller: {'; '.join(problems)}. It is not changed: edit "
+                "it in the Billing console (Data Exports) or choose another name with --cur-export-name")
+        return ours, notes
+    return (fitting[0] if fitting else None), notes
+
+
+def configure_cur(aws: Aws, options: CurOptions, athena: AthenaOptions, dry_run: bool, result: RegionSetup) -> None:
+    """Find or create the export, then its Glue table, the workgroup and a test query in ``options.region``."""
+    account = aws.account_id()
+    exports = list_exports(aws.client("bcm-data-exports", DATA_EXPORTS_REGION))
+    chosen, notes = choose_export(exports, options.export_name)
+    result.notes += notes
+    if chosen is not None:
+        location = location_of(chosen)
+        result.changes.append(Change(f"Data Exports export {location.name}", NONE, True, "found, used as it is"))
+        if location.region != options.region:
+            raise SetupRequired(f"export {location.name} writes to s3://{location.bucket} in {location.region}: "
+                                f"run again with --cur-region {location.region}, where its table belongs")
+    else:
+        bucket = bucket_name(options.bucket_template, account, options.region)
+        location = ExportLocation(options.export_name, bucket, options.prefix, options.region)
+        s3 = aws.client("s3", options.region)
+        result.changes.extend(ensure_private_bucket(s3, bucket, options.region, dry_run))
+        result.changes.append(ensure_policy_statements(
+            s3, bucket, [bucket_policy_statement(bucket, account, options.region)], dry_run))
+        if not dry_run:
+            aws.client("bcm-data-exports", DATA_EXPORTS_REGION).create_export(**export_request(location, account))
+        result.changes.append(Change(f"Data Exports export {location.name}", CREATE, not dry_run,
+                                     "CUR 2.0, caller identity, daily, Parquet"))
+        result.notes.append("the first export files arrive within 24 hours")
+    result.target = location.data_location
+    configure_athena(aws, options.region, replace(athena, test_query=False), cur_table_input(location,
+                     options.first_month), ("", ""), dry_run, result)
+    if not athena.test_query:
+        return
+    if dry_run:
+        result.notes.append("test query skipped (dry run)")
+        return
+    month = f"{datetime.now(UTC):%Y-%m}"
+    query_id, execution = run_query(aws.client("athena", options.region), athena.workgroup, TEST_QUERY, [month])
+    status = execution["Status"]
+    if status["State"] != "SUCCEEDED":
+        result.error = f"test query {status['State']}: {status.get('StateChangeReason', 'no reason given')}"
+        return
+    rows = aws.client("athena", options.region).get_query_results(QueryExecutionId=query_id)["ResultSet"]["Rows"]
+    count = rows[1]["Data"][0].get("VarCharValue") if len(rows) > 1 else "no"
+    result.notes.append(f"test query SUCCEEDED: {count} line items for {PARTITION_COLUMN}={month}")

@@ -1,0 +1,226 @@
+"""--reconcile --cur-dir: the bill per caller from a local CUR 2.0 export (DuckDB) beside the logs' estimate.
+
+The export is Parquet in its published shape (tests/governance/cur_export.py); the CLI runs as a subprocess
+with no AWS credentials at all. Expected figures come from tests/governance/cur_scenario.py's plain Python over
+the same line items and records.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+from bedrock_usage.demo.writer import write_local
+from bedrock_usage.governance.callers import reconcile_callers
+from bedrock_usage.governance.cur import read_cur_dir
+from bedrock_usage.logs.period import Period
+from tests.governance import cur_scenario as sc
+from tests.governance.cur_export import LineItem, write_export
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def account(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    root = tmp_path_factory.mktemp("cur-account")
+    served = sc.served_calls()
+    logged = sc.logged(served)
+    items = sc.line_items(served)
+    write_local(root / "logs", logged)
+    export = write_export(root / "bucket", items)
+    return {"logs": root / "logs", "export": export, "bucket": root / "bucket", "served": served, "logged": logged,
+            "items": items}
+
+
+def run_cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, str(ROOT / "bedrock_tracker_cli.py"), *args], capture_output=True,
+                          text=True, env=env, cwd=ROOT, timeout=300)
+
+
+def cur_args(account: dict, *extra: str, cur_dir: Path | None = None) -> list[str]:
+    return ["--engine", "local", "--logs-dir", str(account["logs"]), "--reconcile", "--cur-dir",
+            str(cur_dir or account["export"]), "--region", *sc.REGIONS, "--start-date", sc.DAYS[0].isoformat(),
+            "--end-date", sc.DAYS[-1].isoformat(), *extra]
+
+
+def by_caller(doc: dict) -> dict[tuple[str, str], dict]:
+    return {(row["user"], row["application"]): row for row in doc["by_caller"]}
+
+
+def test_json_per_caller_equals_plain_computation(account: dict, no_aws_env: dict[str, str]) -> None:
+    result = run_cli(no_aws_env, *cur_args(account, "--format", "json", "--output-dir", "-"))
+    assert result.returncode == 3, result.stderr  # bob was billed and never logged
+    doc = json.loads(result.stdout)
+    assert doc["schema"] == "bedrock-usage/caller-reconciliation/v1"
+    assert doc["bill"].startswith("CUR 2.0 export copy in ")
+    billed = sc.expected_billed(account["items"])
+    estimated = sc.expected_estimated(account["logged"])
+    rows = by_caller(doc)
+    assert set(rows) == set(billed) | set(estimated)
+    for key, row in rows.items():
+        if key in billed:
+            assert row["billed_cost_usd"] == pytest.approx(billed[key], abs=1e-9), key
+        else:
+            assert row["billed_cost_usd"] is None, key
+        if key in estimated:
+            assert row["estimated_cost_usd"] == pytest.approx(estimated[key], abs=1e-9), key
+            if key in billed:
+                assert row["difference_usd"] == pytest.approx(estimated[key] - billed[key], abs=1e-9), key
+                assert row["ratio"] == pytest.approx(estimated[key] / billed[key]), key
+    bob, dave = sc.who(sc.BOB), sc.who(sc.DAVE)
+    assert rows[bob]["status"] == "billed, no logs" and rows[bob]["logged_calls"] == 0
+    assert rows[dave]["status"] == "logged, no bill"
+    assert [(r["user"], r["application"]) for r in doc["billed_without_logs"]] == [bob]
+    assert [(r["user"], r["application"]) for r in doc["logged_without_bill"]] == [dave]
+    # Four sessions of the Support role are one application; its gap day makes the estimate short.
+    support = sc.who(sc.support(0))
+    assert support == ("Support-BedrockRole", "Support") and rows[support]["status"] == "billed and logged"
+    assert rows[support]["difference_usd"] < 0
+    summary = doc["summary"]
+    assert summary["billed_cost_usd"] == pytest.approx(sum(billed.values()), abs=1e-9)
+    assert summary["unattributed_billed_usd"] == pytest.approx(3.0)
+    assert summary["callers_billed_without_logs"] == 1
+
+
+def test_per_model_day_and_month(account: dict, no_aws_env: dict[str, str]) -> None:
+    doc = json.loads(run_cli(no_aws_env, *cur_args(account, "--format", "json", "--output-dir", "-")).stdout)
+    alice = sc.who(sc.ALICE)
+    models = {row["model"]: row for row in doc["by_caller_model"] if (row["user"], row["application"]) == alice}
+    haiku = [i.cost for i in account["items"] if sc.counted(i) and i.principal == sc.ALICE
+             and i.usage_type.startswith("USE1-Claude3Haiku")]
+    assert models["Claude 3 Haiku"]["billed_cost_usd"] == pytest.approx(sum(haiku), abs=1e-9)
+    assert models["Claude 3 Haiku"]["difference_usd"] == pytest.approx(0, abs=1e-9)  # every call logged
+    assert models["(not named by the usage type)"]["billed_cost_usd"] == pytest.approx(0.25)
+    assert models["(not named by the usage type)"]["status"] == "billed, no logs"
+
+    support = sc.who(sc.support(0))
+    days = {row["utc_day"]: row for row in doc["by_caller_day"] if (row["user"], row["application"]) == support}
+    assert set(days) == {d.isoformat() for d in sc.DAYS}
+    assert days[sc.GAP_DAY.isoformat()]["status"] == "billed, no logs"
+    assert days[sc.DAYS[0].isoformat()]["difference_usd"] == pytest.approx(0, abs=1e-9)
+
+    expected = sc.expected_months(account["items"], account["logged"])
+    months = {row["month"]: row for row in doc["by_month"]}
+    assert set(months) == set(expected) == {"2025-10", "2025-11"}
+    for month, (billed, estimated, loose) in expected.items():
+        assert months[month]["billed_cost_usd"] == pytest.approx(billed, abs=1e-9)
+        assert months[month]["estimated_cost_usd"] == pytest.approx(estimated, abs=1e-9)
+        assert months[month]["unattributed_billed_usd"] == pytest.approx(loose, abs=1e-9)
+    assert [(r["usage_type"], r["billed_cost_usd"]) for r in doc["unattributed"]] == [
+        ("USE1-ProvisionedThroughput-ModelUnits", 3.0)]
+    erin = [r for r in doc["outside_regions"] if (r["user"], r["application"]) == sc.who(sc.ERIN)]
+    erin_billed = sum(i.cost for i in account["items"] if sc.counted(i) and i.principal == sc.ERIN)
+    assert len(erin) == 1 and erin[0]["region"] == "eu-west-1"
+    assert erin[0]["billed_cost_usd"] == pytest.approx(erin_billed, abs=1e-9)
+
+
+def test_terminal_and_csv(account: dict, no_aws_env: dict[str, str], tmp_path: Path) -> None:
+    result = run_cli(no_aws_env, *cur_args(account))
+    assert result.returncode == 3, result.stderr
+    out = result.stdout
+    assert "Amazon Bedrock cost per caller: the bill vs the logs' estimate" in out
+    assert "ATTENTION: 1 callers billed with no logs" in out and "  - bob: billed $" in out
+    assert "  - dave: logged, no bill, estimated $" in out
+    assert "was billed in regions whose logs were not read (eu-west-1)" in out
+    assert "CloudWatch" not in out  # --cur-dir reads local files only
+    folder = tmp_path / "out"
+    result = run_cli(no_aws_env, *cur_args(account, "--format", "csv", "--output-dir", str(folder)))
+    assert result.returncode == 3, result.stderr
+    names = sorted(p.name.split("_", 4)[-1] for p in folder.glob("bedrock_reconciliation_*.csv"))
+    assert names == ["caller.csv", "caller_day.csv", "caller_model.csv", "caller_month.csv", "outside_regions.csv",
+                     "unattributed.csv"]
+
+
+def test_cur_dir_mistakes(account: dict, no_aws_env: dict[str, str], tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = run_cli(no_aws_env, *cur_args(account, cur_dir=empty))
+    assert result.returncode == 1 and result.stderr.startswith(f"error: no CUR 2.0 export under {empty}")
+    second = write_export(tmp_path / "two", [LineItem(sc.ACCOUNT, sc.ALICE, *sc.BEDROCK, sc.TITAN, "us-east-1",
+                                                      sc.DAYS[0], 1.0)], export="a")
+    write_export(tmp_path / "two", [LineItem(sc.ACCOUNT, sc.ALICE, *sc.BEDROCK, sc.TITAN, "us-east-1",
+                                             sc.DAYS[0], 1.0)], export="b")
+    result = run_cli(no_aws_env, *cur_args(account, cur_dir=second.parent))
+    assert result.returncode == 1 and "holds the billing periods of 2 exports" in result.stderr
+    result = run_cli(no_aws_env, "--engine", "local", "--logs-dir", str(account["logs"]), "--cur-dir",
+                     str(account["export"]))
+    assert result.returncode == 1 and "--cur-dir, --cur and --ce-principal-tag go with --reconcile" in result.stderr
+    result = run_cli(no_aws_env, *cur_args(account, "--account", "12345"))
+    assert result.returncode == 1 and "--account '12345' is not a 12-digit AWS account id" in result.stderr
+
+
+@pytest.mark.parametrize("timestamps", [pa.timestamp("ms"), pa.timestamp("us", tz="UTC")])
+def test_reader_keeps_the_account_and_usage_lines(account: dict, tmp_path: Path, timestamps: pa.DataType) -> None:
+    export = write_export(tmp_path, account["items"], timestamps=timestamps)
+    period = Period(sc.DAYS[0], sc.DAYS[-1])
+    billed = read_cur_dir(export, period, sc.ACCOUNT)
+    kept = [i for i in account["items"] if sc.counted(i)]
+    assert len(billed.lines) == len(kept)
+    assert billed.lines["billed_cost_usd"].sum() == pytest.approx(sum(i.cost for i in kept), abs=1e-9)
+    assert set(billed.lines["service"]) == {"Amazon Bedrock", sc.SONNET_SERVICE}
+    assert billed.warnings == []
+    other = read_cur_dir(export, period, sc.MEMBER)
+    assert list(other.lines["billed_cost_usd"]) == [7.0]
+
+
+def test_monthly_export_and_missing_periods(tmp_path: Path) -> None:
+    items = [LineItem(sc.ACCOUNT, sc.ALICE, *sc.BEDROCK, "USE1-Claude3Haiku-input-tokens", "us-east-1",
+                      date(2025, 11, 1), 30.0, 1, span_days=30)]
+    export = write_export(tmp_path, items)
+    billed = read_cur_dir(export, Period(date(2025, 10, 30), date(2025, 11, 3)), sc.ACCOUNT)
+    assert billed.lines.empty
+    assert billed.warnings == [
+        f"no export files for billing period 2025-10 under {export}",
+        "1 line items ($30.0000) span more than a day and are left out: the export's time granularity is MONTHLY; "
+        "per-day reconciliation needs DAILY or HOURLY",
+    ]
+
+
+def test_export_without_caller_identity(tmp_path: Path) -> None:
+    items = [LineItem(sc.ACCOUNT, "", *sc.BEDROCK, "USE1-Claude3Haiku-input-tokens", "us-east-1", sc.DAYS[1], 2.0, 1)]
+    export = write_export(tmp_path, items)
+    period = Period(sc.DAYS[0], sc.DAYS[-1])
+    billed = read_cur_dir(export, period, sc.ACCOUNT)
+
+
+    rec = reconcile_callers(pd.DataFrame(columns=["source_region"]), billed, period, sc.REGIONS)
+    assert rec.by_caller.empty and rec.summary()["unattributed_billed_usd"] == 2.0
+    assert any("has no caller identity" in w for w in rec.warnings)
+
+
+def test_logged_without_bill_on_recent_days_is_pending(account: dict) -> None:
+    from bedrock_usage.engines.local import LocalEngine
+    from bedrock_usage.report.tracker import BedrockAthenaTracker
+
+    period = Period(sc.DAYS[0], sc.DAYS[-1])
+    facts = BedrockAthenaTracker(LocalEngine(account["logs"], cache=False)).analyze(period, sc.REGIONS).facts
+    billed = read_cur_dir(account["export"], period, sc.ACCOUNT)
+    rec = reconcile_callers(facts, billed, period, sc.REGIONS, today=sc.DAYS[-1])
+    dave = rec.by_caller.set_index(["user", "application"]).loc[sc.who(sc.DAVE)]
+    assert dave["status"] == "logged, bill not in yet"
+    day_notes = rec.by_caller_day.set_index("utc_day")["note"]
+    assert set(day_notes.loc[sc.DAYS[-1].isoformat()]) == {"recent day: the bill may still be arriving"}
+
+
+def test_files_of_a_create_new_export_are_named_not_read(tmp_path: Path) -> None:
+    item = LineItem(sc.ACCOUNT, sc.ALICE, *sc.BEDROCK, "USE1-Claude3Haiku-input-tokens", "us-east-1", sc.DAYS[1],
+                    2.0, 1)
+    export = write_export(tmp_path, [item])
+    partition = export / "data" / "BILLING_PERIOD=2025-10"
+    (partition / "20251101T0000Z").mkdir()
+    # a refresh's full copy in a subfolder, as an export that creates new files keeps one
+    (partition / "bedrock-usage-cur2-00001.snappy.parquet").rename(partition / "20251101T0000Z" / "copy.parquet")
+    write_export(tmp_path, [item])  # the partition's own file again
+    billed = read_cur_dir(export, Period(sc.DAYS[0], sc.DAYS[1]), sc.ACCOUNT)
+    assert list(billed.lines["billed_cost_usd"]) == [2.0]  # counted once
+    assert billed.warnings == [
+        "1 Parquet files in subfolders of BILLING_PERIOD=2025-10 are not read: an export that creates new files on "
+        "each refresh keeps a full copy per refresh; use one with overwrite delivery",
+    ]

@@ -1,0 +1,156 @@
+"""setup_athena_bucket.py --cur against moto (S3, Glue, Athena) and a Data Exports stand-in (moto has none).
+
+Every Data Exports request is checked against botocore's service model by the stand-in; expected requests, the
+bucket policy statement and the table's parameters are written out here from AWS's documentation, not taken from
+the code.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+from tests.governance.data_exports_server import DataExports, data_exports_server, validation_errors
+
+ROOT = Path(__file__).resolve().parents[2]
+ACCOUNT = "123456789012"
+BUCKET = f"bedrock-usage-cur-{ACCOUNT}"
+COLUMNS = ["bill_billing_period_start_date", "line_item_usage_account_id", "line_item_line_item_type",
+           "line_item_product_code", "line_item_usage_type", "line_item_usage_start_date", "line_item_usage_end_date",
+           "line_item_usage_amount", "line_item_unblended_cost", "line_item_iam_principal",
+           "pricing_public_on_demand_cost", "product", "product_region_code"]
+# "Setting up an Amazon S3 bucket for data exports" (AWS Data Exports user guide), for this bucket and account.
+STATEMENT = {
+    "Sid": "EnableAWSDataExportsToWriteToS3AndCheckPolicy",
+    "Effect": "Allow",
+    "Principal": {"Service": ["billingreports.amazonaws.com", "bcm-data-exports.amazonaws.com"]},
+    "Action": ["s3:PutObject", "s3:GetBucketPolicy"],
+    "Resource": [f"arn:aws:s3:::{BUCKET}/*", f"arn:aws:s3:::{BUCKET}"],
+    "Condition": {"StringLike": {
+        "aws:SourceAccount": ACCOUNT,
+        "aws:SourceArn": [f"arn:aws:cur:us-east-1:{ACCOUNT}:definition/*",
+                          f"arn:aws:bcm-data-exports:us-east-1:{ACCOUNT}:export/*"],
+    }},
+}
+
+
+@pytest.fixture
+def exports(aws_env: dict[str, str]) -> Iterator[tuple[DataExports, dict[str, str]]]:
+    with data_exports_server() as service:
+        yield service, {**aws_env, "AWS_ENDPOINT_URL_BCM_DATA_EXPORTS": service.url}
+
+
+def setup_cur(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, str(ROOT / "setup_athena_bucket.py"), "--cur", *args], env=env, cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+
+
+def foreign_export(name: str, **settings: str) -> dict[str, Any]:
+    """An export someone made before us, CUR 2.0 in Parquet, with ``settings`` over its table configuration."""
+    return {
+        "Name": name,
+        "DataQuery": {"QueryStatement": "SELECT * FROM COST_AND_USAGE_REPORT",
+                      "TableConfigurations": {"COST_AND_USAGE_REPORT": {"TIME_GRANULARITY": "HOURLY", **settings}}},
+        "DestinationConfigurations": {"S3Destination": {
+            "S3Bucket": "finance-cur", "S3Prefix": "exports", "S3Region": "us-east-1",
+            "S3OutputConfigurations": {"OutputType": "CUSTOM", "Format": "PARQUET", "Compression": "PARQUET",
+                                       "Overwrite": "OVERWRITE_REPORT"}}},
+        "RefreshCadence": {"Frequency": "SYNCHRONOUS"},
+    }
+
+
+def test_dry_run_changes_nothing(exports: tuple[DataExports, dict[str, str]]) -> None:
+    service, env = exports
+    result = setup_cur(env, "--dry-run")
+    assert result.returncode == 0, result.stderr
+    assert f"would create  bucket {BUCKET}" in result.stdout
+    assert f"would create  bucket {BUCKET}: policy" in result.stdout
+    assert "would create  Data Exports export bedrock-usage-cur2" in result.stdout
+    assert "would create  Glue table bedrock_analytics.cur2_export" in result.stdout
+    assert service.operations() == ["ListExports"]
+    assert BUCKET not in [b["Name"] for b in boto3.client("s3").list_buckets()["Buckets"]]
+
+
+def test_creates_the_export_its_bucket_policy_and_table_then_finds_it(
+    exports: tuple[DataExports, dict[str, str]],
+) -> None:
+    service, env = exports
+    result = setup_cur(env)
+    assert result.returncode == 0, result.stderr + result.stdout
+    creates = [body for operation, body in service.requests if operation == "CreateExport"]
+    assert len(creates) == 1 and validation_errors("CreateExport", creates[0]) == ""
+    export = creates[0]["Export"]
+    assert export["Name"] == "bedrock-usage-cur2"
+    assert export["DataQuery"] == {
+        "QueryStatement": f"SELECT {', '.join(COLUMNS)} FROM COST_AND_USAGE_REPORT",
+        "TableConfigurations": {"COST_AND_USAGE_REPORT": {
+            "TIME_GRANULARITY": "DAILY", "INCLUDE_RESOURCES": "FALSE", "INCLUDE_MANUAL_DISCOUNT_COMPATIBILITY": "FALSE",
+            "INCLUDE_SPLIT_COST_ALLOCATION_DATA": "FALSE", "INCLUDE_IAM_PRINCIPAL_DATA": "TRUE"}},
+    }
+    assert export["DestinationConfigurations"] == {"S3Destination": {
+        "S3Bucket": BUCKET, "S3BucketOwner": ACCOUNT, "S3Prefix": "cur", "S3Region": "us-east-1",
+        "S3OutputConfigurations": {"OutputType": "CUSTOM", "Format": "PARQUET", "Compression": "PARQUET",
+                                   "Overwrite": "OVERWRITE_REPORT"}}}
+    assert export["RefreshCadence"] == {"Frequency": "SYNCHRONOUS"}
+
+    s3 = boto3.client("s3")
+    policy = json.loads(s3.get_bucket_policy(Bucket=BUCKET)["Policy"])
+    assert policy["Statement"] == [STATEMENT]
+    assert all(s3.get_public_access_block(Bucket=BUCKET)["PublicAccessBlockConfiguration"].values())
+    table = boto3.client("glue").get_table(DatabaseName="bedrock_analytics", Name="cur2_export")["Table"]
+    data = f"s3://{BUCKET}/cur/bedrock-usage-cur2/data/"
+    assert table["StorageDescriptor"]["Location"] == data
+    assert [c["Name"] for c in table["StorageDescriptor"]["Columns"]] == COLUMNS
+    assert {c["Name"]: c["Type"] for c in table["StorageDescriptor"]["Columns"]}["product"] == "map<string,string>"
+    assert table["PartitionKeys"] == [{"Name": "billing_period", "Type": "string"}]
+    parameters = table["Parameters"]
+    assert parameters["storage.location.template"] == data + "BILLING_PERIOD=${billing_period}/"
+    assert (parameters["projection.billing_period.type"], parameters["projection.billing_period.format"],
+            parameters["projection.billing_period.interval.unit"]) == ("date", "yyyy-MM", "MONTHS")
+    assert table["StorageDescriptor"]["SerdeInfo"]["SerializationLibrary"].endswith("ParquetHiveSerDe")
+    assert boto3.client("athena").get_work_group(WorkGroup="bedrock-usage")["WorkGroup"]["State"] == "ENABLED"
+
+    again = setup_cur(env)
+    assert again.returncode == 0, again.stderr
+    assert "unchanged     Data Exports export bedrock-usage-cur2 (found, used as it is)" in again.stdout
+    assert [op for op, _ in service.requests].count("CreateExport") == 1
+
+
+def test_an_export_someone_made_is_used_or_reported_never_changed(
+    exports: tuple[DataExports, dict[str, str]],
+) -> None:
+    service, env = exports
+    service.add(foreign_export("finance-hourly", INCLUDE_IAM_PRINCIPAL_DATA="FALSE"))
+    service.add(foreign_export("finance-callers", INCLUDE_IAM_PRINCIPAL_DATA="TRUE"))
+    result = setup_cur(env)
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert ("export finance-hourly is not used (left as it is): no caller identity (INCLUDE_IAM_PRINCIPAL_DATA is "
+            "off)") in result.stdout
+    assert "unchanged     Data Exports export finance-callers (found, used as it is)" in result.stdout
+    assert set(service.operations()) == {"ListExports", "GetExport"}  # nothing created, nothing updated
+    table = boto3.client("glue").get_table(DatabaseName="bedrock_analytics", Name="cur2_export")["Table"]
+    assert table["StorageDescriptor"]["Location"] == "s3://finance-cur/exports/finance-callers/data/"
+
+
+def test_our_export_misconfigured_is_reported_not_replaced(exports: tuple[DataExports, dict[str, str]]) -> None:
+    service, env = exports
+    service.add(foreign_export("bedrock-usage-cur2", TIME_GRANULARITY="MONTHLY", INCLUDE_IAM_PRINCIPAL_DATA="TRUE"))
+    result = setup_cur(env)
+    assert result.returncode == 2
+    assert ("export bedrock-usage-cur2 exists but cannot be read per caller: MONTHLY granularity (per-day "
+            "reconciliation needs DAILY or HOURLY). It is not changed") in result.stdout
+    assert set(service.operations()) == {"ListExports", "GetExport"}
+
+
+def test_options_that_do_not_go_with_cur(exports: tuple[DataExports, dict[str, str]]) -> None:
+    _, env = exports
+    result = setup_cur(env, "--regions", "us-east-1")
+    assert result.returncode == 1
+    assert "--cur sets up the CUR 2.0 export and its table alone, in --cur-region" in result.stderr
