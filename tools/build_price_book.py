@@ -119,7 +119,7 @@ class Quote:
     source: str
     value: float
     cites_aws: bool
-    rank: int  # lower wins a disagreement
+    rank: float  # lower wins a disagreement
 
 
 @dataclass
@@ -147,9 +147,10 @@ class Book:
         self.rows: dict[tuple[str, ...], Row] = {}
         self.names: dict[str, str] = {}
         self.ids: dict[str, str] = {}  # model_key -> the id the book uses (the first source's spelling)
+        self.geographies: list[tuple[str, str, dict, str]] = []  # (base id, geo, values, source) to compare
 
     def add(self, model: str, family: str, region: str, mode: str, tier: str, values: dict[str, float],
-            quote: tuple[str, bool, int], unit: str = "tokens", start: str = "", end: str = "") -> None:
+            quote: tuple[str, bool, float], unit: str = "tokens", start: str = "", end: str = "") -> None:
         if model in SKIPPED:
             return
         model = self.ids.setdefault(model_key(model), model)
@@ -218,14 +219,34 @@ def read_litellm(path: Path, version: str, book: Book) -> None:
             geo_values[(base, geo)] = values
             continue
         _add_modes(book, base, family, region, values, (label, cites_aws, 3))
-    # A geographic profile priced like the in-region id adds agreement; one priced apart is a regional rate.
-    for (base, geo), values in sorted(geo_values.items(), key=lambda item: GEO_ORDER.index(item[0][1])):
-        plain = _litellm_values(entries.get(base, {})) if isinstance(entries.get(base), dict) else {}
-        if not plain and geo == "us":
-            _add_modes(book, base, "regional", "*", values, (f"{label} us.", True, 3))
-        elif plain != values:
+    # ``us.`` is priced like the in-region id on AWS's pages; LiteLLM's bare ids of recent Claude models carry the
+    # global price instead, so the ``us.`` figure outranks the bare one. Other geographies are compared with the
+    # book's in-region price once every source is read (``apply_geographies``).
+    for (base, geo), values in geo_values.items():
+        if geo == "us":
+            _add_modes(book, base, "regional", "*", values, (f"{label} us.", True, 2.5))
+        else:
+            book.geographies.append((base, geo, values, f"{label} {geo}."))
+
+
+def apply_geographies(book: Book) -> None:
+    """A geographic profile priced apart from the in-region id is a regional rate of that geography's regions."""
+    for base, geo, values, label in sorted(book.geographies, key=lambda g: GEO_ORDER.index(g[1])):
+        model = book.ids.get(model_key(base), base)
+        for (mode, tier), fields in values.items():
+            if tier == "query":
+                continue
+            row = book.rows.get((model, "regional", "*", mode, tier, "")) or book.rows.get(
+                (model, "regional", "*", mode, tier, UNDATED))
+            best = {name: min(quotes, key=_preference).value for name, quotes in row.values.items()} if row else {}
+            if all(abs(best.get(name, -1.0) - value) <= 1e-12 for name, value in fields.items()):
+                continue
             for region in GEO_REGIONS[geo]:
-                _add_modes(book, base, "regional", region, values, (f"{label} {geo}.", True, 3))
+                book.add(model, "regional", region, mode, tier, fields, (label, True, 3))
+
+
+def _preference(quote: Quote) -> tuple[float, bool]:
+    return (quote.rank, not quote.cites_aws)
 
 
 def _litellm_values(entry: dict) -> dict[tuple[str, str], dict[str, float]]:
@@ -256,7 +277,7 @@ def _litellm_values(entry: dict) -> dict[tuple[str, str], dict[str, float]]:
 
 
 def _add_modes(book: Book, base: str, family: str, region: str,
-               values: dict[tuple[str, str], dict[str, float]], quote: tuple[str, bool, int]) -> None:
+               values: dict[tuple[str, str], dict[str, float]], quote: tuple[str, bool, float]) -> None:
     for (mode, tier), fields in values.items():
         if tier == "query":
             book.add(base, family, region, mode, "base", fields, quote, unit="query")
@@ -388,7 +409,7 @@ def finish(book: Book, checked: str) -> list[dict[str, str]]:
         notes: list[str] = []
         sources: set[str] = set()
         for name, quotes in row.values.items():
-            best = min(quotes, key=lambda q: (q.rank, not q.cites_aws))
+            best = min(quotes, key=_preference)
             values[name] = _text(best.value)
             sources.update(q.source for q in quotes)
             others = [q for q in quotes if abs(q.value - best.value) > 1e-12 * max(1.0, best.value)]
@@ -431,6 +452,7 @@ def main(argv: list[str] | None = None) -> int:
     read_reference(args.reference, book)
     read_litellm(args.litellm, args.litellm_version, book)
     read_genai(version("genai-prices"), book)
+    apply_geographies(book)
     rows = finish(book, args.checked)
     with args.out.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(CSV_FIELDS), lineterminator="\n")
