@@ -33,7 +33,8 @@ from isal.isal_zlib import error as _isal_error
 
 from ..errors import UsageError
 from ..logs.layout import PERMISSION_CHECK_NAME, SERVICE_FOLDER, days_between, partition_value
-from ..logs.schema import PARTITION_COLUMN, TABLE_NAME, duckdb_columns
+from ..logs.bodies import reduced_body_sql
+from ..logs.schema import BODY_FIELDS, PARTITION_COLUMN, TABLE_NAME, duckdb_columns
 from .base import PAYLOAD_OBJECTS, QueryResult, ScanStats, Scope, SqlParam
 from .columnar_cache import (
     PARQUET_COMPRESSION,
@@ -214,13 +215,19 @@ _INTEGER_FIELDS = [
 _INTEGERS_VALID = " AND ".join(f"({p} IS NULL OR regexp_full_match({p}, '-?[0-9]{{1,18}}'))" for p in _INTEGER_FIELDS)
 _STRUCTURE = json.dumps(_TEXT_COLUMNS)
 # Objects are decompressed in Python and parsed by DuckDB's JSON functions: reading many small gzip objects
-# through ``read_json`` directly costs milliseconds of set-up per object. Bodies are parsed, never kept.
+# through ``read_json`` directly costs milliseconds of set-up per object. Bodies are reduced, never kept.
+def _column_sql(name: str, kind: str) -> str:
+    """A parsed column; a body keeps only the values the analyses read (``logs/bodies.py``), never its text."""
+    value = f'j."{name}"'
+    if name in BODY_FIELDS:
+        body = f'{value}."{BODY_FIELDS[name]}"'
+        value = f"struct_update({value}, {BODY_FIELDS[name]} := {reduced_body_sql(body, name, 'duckdb')})"
+    return value if kind == _TEXT_COLUMNS[name] else f'CAST({value} AS {kind}) AS "{name}"'
+
+
 _PARSE = (
     "SELECT "
-    + ", ".join(
-        f'j."{name}"' if kind == _TEXT_COLUMNS[name] else f'CAST(j."{name}" AS {kind}) AS "{name}"'
-        for name, kind in _COLUMNS.items()
-    )
+    + ", ".join(_column_sql(name, kind) for name, kind in _COLUMNS.items())
     + f', dt AS {PARTITION_COLUMN}, path AS "$path" FROM ('
     # A record with an unreadable integer becomes a row of NULLs, like a line that is not JSON.
     f"SELECT CASE WHEN {_INTEGERS_VALID} THEN j END AS j, dt, path FROM ("
