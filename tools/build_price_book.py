@@ -298,7 +298,8 @@ def read_genai(version: str, book: Book) -> None:
         if base.split(".")[0] not in PROVIDERS:
             continue
         if model.name:
-            book.names.setdefault(book.ids.get(model_key(base), base), re.sub(r"\s*\((global|regional)\)$", "", model.name))
+            name = re.sub(r"\s*\((global|regional)\)$", "", model.name)
+            book.names.setdefault(book.ids.get(model_key(base), base), name)
         comment = model.price_comments or ""
         cites_aws = "AWS price list" in comment or "aws.amazon.com" in comment
         prices = model.prices if isinstance(model.prices, list) else [model.prices]

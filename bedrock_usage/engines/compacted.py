@@ -14,8 +14,8 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from ..aws.session import error_code
-from ..logs.layout import partition_value
 from ..logs.bodies import reduced_body_sql
+from ..logs.layout import partition_value
 from ..logs.schema import BODY_FIELDS, COLUMNS, DATABASE_NAME, PARTITION_COLUMN, TABLE_NAME
 
 COMPACT_TABLE = "bedrock_invocation_records"

@@ -32,8 +32,8 @@ from isal.igzip import decompress as gunzip
 from isal.isal_zlib import error as _isal_error
 
 from ..errors import UsageError
-from ..logs.layout import PERMISSION_CHECK_NAME, SERVICE_FOLDER, days_between, partition_value
 from ..logs.bodies import reduced_body_sql
+from ..logs.layout import PERMISSION_CHECK_NAME, SERVICE_FOLDER, days_between, partition_value
 from ..logs.schema import BODY_FIELDS, PARTITION_COLUMN, TABLE_NAME, duckdb_columns
 from .base import PAYLOAD_OBJECTS, QueryResult, ScanStats, Scope, SqlParam
 from .columnar_cache import (

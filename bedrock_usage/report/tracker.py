@@ -213,7 +213,9 @@ class BedrockAthenaTracker:
         parts = {
             "input_cost_usd": [("input_tokens", "rate_input")],
             "output_cost_usd": [("output_tokens", "rate_output")],
-            "cache_write_cost_usd": [(cache_5m, "rate_cache_write_5m"), ("cache_write_1h_tokens", "rate_cache_write_1h")],
+            "cache_write_cost_usd": [
+                (cache_5m, "rate_cache_write_5m"), ("cache_write_1h_tokens", "rate_cache_write_1h")
+            ],
             "cache_read_cost_usd": [("cache_read_tokens", "rate_cache_read")],
         }
         for column, terms in parts.items():
