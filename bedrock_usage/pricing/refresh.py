@@ -98,7 +98,10 @@ def refresh_rows(book_rows: list[PriceRow], reading: OfferReading, today: date) 
         slot = (new.model, new.family, new.region, new.mode, new.tier)
         current = [r for r in rows if (r.model, r.family, r.region, r.mode, r.tier) == slot and r.applies_on(today)]
         if not current:
-            start = None if not any((r.model, r.family, r.region, r.mode, r.tier) == slot for r in rows) else today
+            # A region-specific row replaces the ``*`` price from today; a model new to the book has no past price.
+            group = (new.model, new.family, new.mode, new.tier)
+            known = any((r.model, r.family, r.mode, r.tier) == group for r in rows)
+            start = today if known else None
             added = replace(new, effective_from=start)
             rows.append(added)
             result.changes.append(Change("added", None, added))
