@@ -106,6 +106,14 @@ AWS_PAGE_TOKENS: tuple[tuple[str, str, float, float | None, str], ...] = (
     ("cohere.command-r-v1:0", "Command R", 0.0005, 0.0015, "aws.amazon.com/bedrock/pricing (Cohere)"),
     ("cohere.command-r-plus-v1:0", "Command R+", 0.003, 0.015, "aws.amazon.com/bedrock/pricing (Cohere)"),
 )
+# What the sources leave open, written into the rows of a model (pricing.py --refresh settles it from AWS's list).
+NOTES = {
+    "anthropic.claude-3-5-sonnet-20240620-v1:0": "open: Claude 3.5 Sonnet v2 moved to Public Extended Access prices "
+    "(2x) on 2025-12-01 (AWS pricing page via Helicone PR #5709; clauder-navi quotes $6/$30 for '3.5 Sonnet'); "
+    "whether v1 did too is not in LiteLLM, genai-prices or the reference table; the Marketplace offer decides",
+    "anthropic.claude-3-5-sonnet-20241022-v2:0": "checked against the Marketplace offer only through secondary "
+    "sources: LiteLLM and genai-prices keep the pre-2025-12-01 price",
+}
 NAMES = {"amazon.nova-reel-v1:0": "Nova Reel", "amazon.nova-reel-v1:1": "Nova Reel 1.1", "luma.ray-v2:0": "Ray2"}
 
 
@@ -423,6 +431,8 @@ def finish(book: Book, checked: str) -> list[dict[str, str]]:
         source = "; ".join(sorted(sources))
         if notes:
             source += " | " + "; ".join(notes)
+        if model in NOTES:
+            source += f" | {NOTES[model]}"
         out.append({
             "model": model, "name": _display_name(model, book),
             "provider": PROVIDERS.get(model.split(".")[0], model.split(".")[0]),
