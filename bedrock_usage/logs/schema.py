@@ -1,9 +1,10 @@
 """The columns of the invocation-log table, shared by the Glue table and the local engine.
 
 Only the fields the analyses read are declared. The bodies (``inputBodyJson``, ``outputBodyJson``) are declared as
-text so the facts query can read the few numbers of ``logs/bodies.py`` from them (Athena's OpenX JSON SerDe reads a
-nested object or array into a ``string`` column as its JSON text); the local engine and the compacted copy keep
-only those numbers, never the bodies' text.
+text so the facts query can read the few numbers of ``logs/bodies.py`` from them: Athena's OpenX JSON SerDe reads a
+nested object or array into a ``string`` column as its JSON text (Trino's reader, ``OpenXJsonDeserializer``'s
+``VarcharDecoder``, writes a JSON object or list as JSON; the original SerDe returns the value's ``toString()``).
+The local engine and the compacted copy keep only those numbers, never the bodies' text.
 """
 
 from __future__ import annotations
