@@ -155,8 +155,9 @@ def usage_facts_query(period: Period, filters: Filters, tag_keys: tuple[str, ...
     coalesce(input.cacheReadInputTokenCount, 0) AS cache_read_count,
     coalesce(input.cacheWriteInputTokenCount, 0) AS cache_write_count,
     coalesce(output.outputTokenCount, 0) AS output_count,
-    input.inputBodyJson AS input_body,
-    output.outputBodyJson AS output_body{tags_inner}
+    input.inputBodyJson IS NOT NULL AS body_logged,
+    nullif(input.inputBodyJson, '{{}}') AS input_body,
+    nullif(output.outputBodyJson, '{{}}') AS output_body{tags_inner}
   FROM {TABLE_NAME}
   WHERE {PARTITION_COLUMN} BETWEEN ? AND ?
     AND NOT regexp_like("$path", '/data/[^/]*$')
@@ -178,7 +179,7 @@ SELECT
   cache_read_count + cache_write_count > 0 AS uses_cache,
   request_id IS NOT NULL AND copy_number > 1 AS duplicate,
   {_context_over()} AS context_over,
-  input_body IS NOT NULL AS body_logged,
+  body_logged,
   greatest(coalesce({_body_number("imageGenerationConfig.width")}, {_body_number("width")}, 0),
            coalesce({_body_number("imageGenerationConfig.height")}, {_body_number("height")}, 0)) AS image_side,
   CASE WHEN lower({_body_text("imageGenerationConfig.quality")}) = 'premium' OR {_body_number("steps")} > 50
@@ -189,14 +190,14 @@ SELECT
   sum(output_count) AS output_tokens,
   sum(cache_read_count) AS cache_read_tokens,
   sum(cache_write_count) AS cache_write_tokens,
-  sum(CASE WHEN input_body IS NULL THEN 0
+  sum(CASE WHEN NOT body_logged THEN 0
            ELSE coalesce({_body_number("imageGenerationConfig.numberOfImages")}, {_body_number("samples")}, 1) END
   ) AS images,
-  sum(CASE WHEN input_body IS NULL THEN 0
+  sum(CASE WHEN NOT body_logged THEN 0
            ELSE coalesce({_body_number("videoGenerationConfig.durationSeconds")},
                          try(CAST(regexp_extract({_body_text("duration")}, '[0-9]+') AS bigint)),
                          {DEFAULT_VIDEO_SECONDS}) END) AS video_seconds,
-  sum(CASE WHEN input_body IS NULL THEN 0
+  sum(CASE WHEN NOT body_logged THEN 0
            ELSE greatest(1, CAST(ceil(coalesce({_body_number(DOCUMENTS_COUNT)},
                                                json_array_length(json_extract(input_body, '$.{DOCUMENTS_PATH}')),
                                                1) / {RERANK_DOCUMENTS_PER_QUERY}.0) AS bigint)) END

@@ -7,8 +7,9 @@ into 5-minute and 1-hour ones (``usage.cache_creation``, in the first chunk of a
 these paths (``engines/queries.py``). Nothing else of a body is read: no prompt text reaches a report.
 
 The local engine's columnar cache and the compacted Parquet copy keep a *reduced body* instead of the body: a
-JSON document with the same paths and only these values, built by ``reduced_body_sql``, so the same query reads
-either. An array of documents is kept as its length under ``documents_count``.
+JSON document with the same paths and only these values, so the same query reads either. An array of documents is
+kept as its length under ``documents_count``; a request body with none of the values (every text model's) is kept
+as ``{}``, which the facts query reads as "logged, nothing to read" without parsing it.
 """
 
 from __future__ import annotations
@@ -88,3 +89,37 @@ def reduced_body_sql(body: str, side: str, dialect: str) -> str:
     stream = "'[{\"message\":' || " + _object_sql(_tree(CACHE_SPLIT_PATHS), streamed) + " || '}]'"
     is_array = f"json_array_length({body}) IS NOT NULL" if dialect == "trino" else f"json_type({body}) = 'ARRAY'"
     return f"CASE WHEN {body} IS NULL THEN NULL WHEN {is_array} THEN {stream} ELSE {plain} END"
+
+
+def _struct_type(tree: dict, leaf: str) -> str:
+    fields = []
+    for key, node in tree.items():
+        kind = _struct_type(node, leaf) if isinstance(node, dict) else leaf
+        fields.append(f"{key} {kind}")
+    return f"STRUCT({', '.join(fields)})"
+
+
+def duckdb_body_type(side: str) -> str:
+    """The DuckDB type ``json_transform`` reads a body into: only the paths reports read (documents as a list of
+    nulls, so only their number is kept). A body of another shape reads as NULL fields."""
+    if side == "input":
+        return _struct_type(_tree(INPUT_BODY_PATHS), "JSON")[:-1] + f", {DOCUMENTS_PATH} BOOLEAN[])"
+    return _struct_type(_tree(CACHE_SPLIT_PATHS), "JSON")
+
+
+def duckdb_reduced_body(side: str, body: str, line: str, cache_writes: str) -> str:
+    """DuckDB SQL for the reduced body from the struct ``duckdb_body_type`` read (``body``); a stream's cache split
+    is read from the record's text (``line``) only for calls with cache writes."""
+    if side == "input":
+        without_documents = f"struct_update({body}, {DOCUMENTS_PATH} := NULL)"
+        counted = f"struct_insert({without_documents}, {DOCUMENTS_COUNT} := len({body}.{DOCUMENTS_PATH}))"
+        leaves = [f"{body}.{path}" for path in INPUT_BODY_PATHS] + [f"{body}.{DOCUMENTS_PATH}"]
+        empty = " AND ".join(f"{leaf} IS NULL" for leaf in leaves)
+        return f"CASE WHEN {body} IS NULL THEN NULL WHEN {empty} THEN '{{}}' ELSE to_json({counted}) END"
+    split = "usage.cache_creation"
+    stream = f"json_extract({line}, '$.output.outputBodyJson{STREAM_PREFIX.rstrip('.')}.{split}')"
+    return (
+        f"CASE WHEN {body}.usage.cache_creation IS NOT NULL THEN to_json({body}) "
+        f"WHEN {cache_writes} > 0 AND {stream} IS NOT NULL "
+        f"THEN '[{{\"message\":{{\"usage\":{{\"cache_creation\":' || CAST({stream} AS VARCHAR) || '}}}}}}]' END"
+    )
