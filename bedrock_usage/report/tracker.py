@@ -270,7 +270,7 @@ class BedrockAthenaTracker:
         if quote is None:
             return [*empty, unit, NO_PRICE]
         row = quote.row
-        if unit == "tokens" and (row.audio_input is not None or row.audio_output is not None):
+        if unit == "tokens" and row.audio_output is not None:  # speech-to-speech (Nova Sonic): counts mix both
             return [*empty, unit, NEEDS_AUDIO_SPLIT]
         return [*(getattr(row, name) for name in _RATE_FIELDS), unit, None]
 
