@@ -22,7 +22,7 @@ IMAGES: dict[str, dict[str, float]] = _PUBLISHED["images"]
 VIDEO: dict[str, float] = _PUBLISHED["video_per_second"]
 RERANK: dict[str, float] = _PUBLISHED["rerank_per_query"]
 EXTENDED_ACCESS_FROM = date(2025, 12, 1)
-GEOS = ("us", "eu", "apac", "jp", "au", "in", "ca")
+GEOS = ("us", "eu", "apac", "jp", "au", "in", "ca", "us-gov")
 
 
 def base_and_family(model_id: str, region: str = "us-east-1") -> tuple[str | None, str]:

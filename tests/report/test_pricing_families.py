@@ -63,6 +63,7 @@ CALLS = [
     (f"global.{SONNET_45}", "us-east-1", {"tokens": (250_000, 1000)}),  # above the 200K tier
     ("anthropic.claude-3-5-sonnet-20241022-v2:0", "us-west-2", {}),  # extended-access price since 2025-12-01
     ("anthropic.claude-3-haiku-20240307-v1:0", "us-gov-west-1", {}),  # GovCloud
+    (f"us-gov.{SONNET_45}", "us-gov-west-1", {"tokens": (150_000, 900), "cache": (40_000, 20_000)}),  # GovCloud >200K
     # embeddings bill input only
     ("amazon.titan-embed-text-v2:0", "us-east-1", {"operation": "InvokeModel", "tokens": (5000, 0)}),
     ("cohere.embed-english-v3", "us-east-1", {"operation": "InvokeModel", "tokens": (2000, 0)}),
