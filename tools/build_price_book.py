@@ -114,7 +114,11 @@ NOTES = {
     "anthropic.claude-3-5-sonnet-20241022-v2:0": "checked against the Marketplace offer only through secondary "
     "sources: LiteLLM and genai-prices keep the pre-2025-12-01 price",
 }
-NAMES = {"amazon.nova-reel-v1:0": "Nova Reel", "amazon.nova-reel-v1:1": "Nova Reel 1.1", "luma.ray-v2:0": "Ray2"}
+NAMES = {
+    "amazon.nova-reel-v1:0": "Nova Reel", "amazon.nova-reel-v1:1": "Nova Reel 1.1", "luma.ray-v2:0": "Ray2",
+    "stability.sd3-5-large-v1:0": "SD3.5 Large", "stability.sd3-large-v1:0": "SD3 Large",
+    "stability.stable-diffusion-xl-v0": "SDXL 0.8", "stability.stable-diffusion-xl-v1": "SDXL 1.0",
+}
 
 
 UNDATED = "~"
@@ -220,6 +224,12 @@ def read_litellm(path: Path, version: str, book: Book) -> None:
             family = "global"
         else:
             family = "regional"
+        if entry.get("output_cost_per_image") and not any(base == page[0] for page in AWS_PAGES):
+            # One price per image whatever its size (Stability's Stable Image and SD3 models).
+            for quality in ("standard", "premium"):
+                book.add(base, family, region, "standard", f"image_any_{quality}",
+                         {"per_unit": float(entry["output_cost_per_image"])}, (label, cites_aws, 3), unit="image")
+            continue
         values = _litellm_values(entry)
         if not values:
             continue
