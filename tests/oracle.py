@@ -121,6 +121,25 @@ def call_cost(record: dict, on: date) -> list[float] | None:
     return terms
 
 
+EXAMPLE_PROFILES = Path(__file__).resolve().parents[1] / "examples" / "inference-profiles.json"
+
+
+def with_profiles_resolved(records: list[dict], profiles_file: Path = EXAMPLE_PROFILES) -> list[dict]:
+    """The records with each application inference profile replaced by the model a profiles file names (the demo's
+    is the shipped examples file), its tags filling the ``requestMetadata`` keys a call left empty."""
+    profiles = json.loads(profiles_file.read_text(encoding="utf-8"))
+    resolved = []
+    for record in records:
+        profile = profiles.get(record.get("modelId"))
+        if profile:
+            tags = dict(record.get("requestMetadata") or {})
+            for key, value in profile.get("tags", {}).items():
+                tags[key] = tags.get(key) or value
+            record = {**record, "modelId": profile["model_id"], "requestMetadata": tags}
+        resolved.append(record)
+    return resolved
+
+
 def caller(record: dict, role_suffix: str = "-BedrockRole") -> tuple[str, str]:
     """(user, application) of a record."""
     arn = (record.get("identity") or {}).get("arn") or ""

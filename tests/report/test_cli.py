@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.logfiles import read_tree
-from tests.oracle import aggregate
+from tests.oracle import aggregate, with_profiles_resolved
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -33,23 +33,6 @@ def demo_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     env.update(BEDROCK_USAGE_CACHE_DIR=str(home / "cache"), AWS_CONFIG_FILE=str(home / "none"),
                AWS_SHARED_CREDENTIALS_FILE=str(home / "none"), AWS_EC2_METADATA_DISABLED="true")
     return env
-
-
-def with_profiles_resolved(records: list[dict]) -> list[dict]:
-    """The records with each application inference profile replaced by the model the shipped examples file names,
-    and its application_name tag filling calls that carry none (as the file documents)."""
-    profiles = json.loads((Path(__file__).parents[2] / "examples" / "inference-profiles.json").read_text())
-    resolved = []
-    for record in records:
-        profile = profiles.get(record.get("modelId"))
-        if profile:
-            record = {**record, "modelId": profile["model_id"]}
-            tags = dict(record.get("requestMetadata") or {})
-            for key, value in profile["tags"].items():
-                tags[key] = tags.get(key) or value
-            record["requestMetadata"] = tags
-        resolved.append(record)
-    return resolved
 
 
 def test_demo_prints_every_analysis(demo_env: dict[str, str]) -> None:
