@@ -68,7 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
     what.add_argument("--region", help="only rows that apply to this region (e.g. ap-northeast-2)")
     what.add_argument("--family", choices=FAMILIES, help="only this endpoint family")
     what.add_argument("--mode", choices=MODES, help="only this mode (default: all)")
-    what.add_argument("--date", help="only rows in force on this day (YYYY-MM-DD)")
+    what.add_argument("--date", help="only rows in force on this day (YYYY-MM-DD); with --refresh, the day the changes "
+                      "take effect (default today, UTC)")
     parser.add_argument("--prices", help=f"user price file (JSON, TOML or CSV) on top of the built-in book; "
                         f"default ${PRICES_ENV}")
     parser.add_argument("--format", choices=("terminal", "csv", "json"), default="terminal")
