@@ -10,7 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..logs.bodies import CACHE_SPLIT_PATHS, DOCUMENTS_COUNT, DOCUMENTS_PATH, STREAM_PREFIX, json_path
+from ..logs.bodies import (
+    CACHE_SPLIT_PATHS,
+    DOCUMENTS_COUNT,
+    DOCUMENTS_PATH,
+    GUARDRAIL_INTERVENED,
+    STOP_REASON_PATH,
+    STREAM_PREFIX,
+    json_path,
+)
 from ..logs.layout import partition_value
 from ..logs.period import Period
 from ..logs.schema import PARTITION_COLUMN, TABLE_NAME
@@ -23,7 +31,7 @@ CONTEXT_TIERS = (100_000, 200_000, 272_000)
 # Per-call values read from logged bodies (logs/bodies.py); with no body logged they are 0 and ``body_logged``
 # is false, so a model billed per image, second or query is left unpriced rather than priced at 0.
 BODY_DIMENSIONS = ("context_over", "body_logged", "image_side", "image_quality")
-BODY_MEASURES = ("images", "video_seconds", "rerank_queries", "cache_write_1h_tokens")
+BODY_MEASURES = ("images", "video_seconds", "rerank_queries", "cache_write_1h_tokens", "guardrail_interventions")
 DEFAULT_VIDEO_SECONDS = 6  # Nova Reel's durationSeconds when the request leaves it out
 RERANK_DOCUMENTS_PER_QUERY = 100  # a rerank call of more documents bills one query per 100
 # No single call reads or writes more tokens than this; a larger or negative count marks a corrupt record.
@@ -204,7 +212,9 @@ SELECT
   ) AS rerank_queries,
   sum(least(cache_write_count, coalesce({_body_number(CACHE_1H, "output")},
                                         {_body_number(STREAM_PREFIX + CACHE_1H, "output")}, 0))
-  ) AS cache_write_1h_tokens
+  ) AS cache_write_1h_tokens,
+  count_if(coalesce({_body_text(STOP_REASON_PATH, "output")} = '{GUARDRAIL_INTERVENED}', false))
+    AS guardrail_interventions
 FROM delivered
 WHERE ts IS NULL OR ({' AND '.join(conditions)})
 GROUP BY {', '.join(str(i) for i in range(1, group_count + 1))}"""

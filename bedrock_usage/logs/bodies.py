@@ -3,7 +3,8 @@
 Token counts do not show everything a call is billed for. When bodies are logged (``input.inputBodyJson``,
 ``output.outputBodyJson``), the request says how many images of which size and quality an image model makes,
 how many seconds of video, how many documents a rerank call scores; Anthropic's response splits cache writes
-into 5-minute and 1-hour ones (``usage.cache_creation``, in the first chunk of a stream). The facts query reads
+into 5-minute and 1-hour ones (``usage.cache_creation``, in the first chunk of a stream), and a Converse response
+says when a guardrail intervened (``stopReason``). The facts query reads
 these paths (``engines/queries.py``). Nothing else of a body is read: no prompt text reaches a report.
 
 The local engine's columnar cache and the compacted Parquet copy keep a *reduced body* instead of the body: a
@@ -38,6 +39,9 @@ CACHE_SPLIT_PATHS: tuple[str, ...] = (
     "usage.cache_creation.ephemeral_1h_input_tokens",
 )
 STREAM_PREFIX = "[0].message."
+# Converse responses say a guardrail stepped in with ``stopReason`` ``guardrail_intervened``.
+STOP_REASON_PATH = "stopReason"
+GUARDRAIL_INTERVENED = "guardrail_intervened"
 
 
 def json_path(path: str) -> str:
@@ -84,7 +88,8 @@ def reduced_body_sql(body: str, side: str, dialect: str) -> str:
         values[DOCUMENTS_COUNT] = f"coalesce(CAST({count} AS VARCHAR), 'null')"
         document = _object_sql({**_tree(paths), DOCUMENTS_COUNT: DOCUMENTS_COUNT}, values)
         return f"CASE WHEN {body} IS NULL THEN NULL ELSE {document} END"
-    plain = _object_sql(_tree(CACHE_SPLIT_PATHS), {p: leaf(p) for p in CACHE_SPLIT_PATHS})
+    plain_paths = (*CACHE_SPLIT_PATHS, STOP_REASON_PATH)
+    plain = _object_sql(_tree(plain_paths), {p: leaf(p) for p in plain_paths})
     streamed = {p: leaf(STREAM_PREFIX + p) for p in CACHE_SPLIT_PATHS}
     stream = "'[{\"message\":' || " + _object_sql(_tree(CACHE_SPLIT_PATHS), streamed) + " || '}]'"
     is_array = f"json_array_length({body}) IS NOT NULL" if dialect == "trino" else f"json_type({body}) = 'ARRAY'"
@@ -104,7 +109,7 @@ def duckdb_body_type(side: str) -> str:
     nulls, so only their number is kept). A body of another shape reads as NULL fields."""
     if side == "input":
         return _struct_type(_tree(INPUT_BODY_PATHS), "JSON")[:-1] + f", {DOCUMENTS_PATH} BOOLEAN[])"
-    return _struct_type(_tree(CACHE_SPLIT_PATHS), "JSON")
+    return _struct_type(_tree((*CACHE_SPLIT_PATHS, STOP_REASON_PATH)), "JSON")
 
 
 def duckdb_reduced_body(side: str, body: str, line: str, cache_writes: str) -> str:
@@ -119,7 +124,8 @@ def duckdb_reduced_body(side: str, body: str, line: str, cache_writes: str) -> s
     split = "usage.cache_creation"
     stream = f"json_extract({line}, '$.output.outputBodyJson{STREAM_PREFIX.rstrip('.')}.{split}')"
     return (
-        f"CASE WHEN {body}.usage.cache_creation IS NOT NULL THEN to_json({body}) "
+        f"CASE WHEN {body}.usage.cache_creation IS NOT NULL "
+        f"OR CAST({body}.{STOP_REASON_PATH} AS VARCHAR) = '\"{GUARDRAIL_INTERVENED}\"' THEN to_json({body}) "
         f"WHEN {cache_writes} > 0 AND {stream} IS NOT NULL "
         f"THEN '[{{\"message\":{{\"usage\":{{\"cache_creation\":' || CAST({stream} AS VARCHAR) || '}}}}}}]' END"
     )

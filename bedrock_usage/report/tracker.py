@@ -349,6 +349,7 @@ def summarize(facts: pd.DataFrame) -> dict[str, float | int]:
     for column in (*COST_COLUMNS, TOTAL_COST):
         summary[column] = float(facts[column].sum()) if len(facts) else 0.0
     summary["unpriced_calls"] = int(facts["unpriced_calls"].sum()) if len(facts) else 0
+    summary["guardrail_interventions"] = int(facts["guardrail_interventions"].sum()) if len(facts) else 0
     for name, column in (("users", "user"), ("applications", "application"), ("models", "model")):
         summary[name] = int(facts[column].nunique()) if len(facts) else 0
     return summary

@@ -48,7 +48,10 @@ SONNET_45 = "anthropic.claude-sonnet-4-5-20250929-v1:0"
 PROMPT = {"messages": [{"role": "user", "content": [{"text": "secret prompt text"}]}]}
 CALLS = [
     # text models of every family, through in-region, geo and global ids and ARNs
-    ("us.amazon.nova-lite-v1:0", "us-east-1", {}),
+    ("us.amazon.nova-lite-v1:0", "us-east-1", {"request": PROMPT, "response": {  # a guardrail stepped in
+        "output": {"message": {"role": "assistant", "content": [{"text": "blocked"}]}},
+        "stopReason": "guardrail_intervened", "usage": {"inputTokens": 1000, "outputTokens": 200}}}),
+    ("us.amazon.nova-lite-v1:0", "us-east-1", {"request": PROMPT, "response": {"stopReason": "end_turn"}}),
     ("eu.amazon.nova-lite-v1:0", "eu-west-1", {}),  # Nova's EU rate differs from the US one
     ("apac.amazon.nova-pro-v1:0", "ap-northeast-2", {"tokens": (4000, 800)}),
     ("amazon.nova-micro-v1:0", "us-east-1", {}),
@@ -152,3 +155,10 @@ def test_calls_that_cannot_be_priced_say_why(report_and_records) -> None:
 def test_no_prompt_text_reaches_the_facts(report_and_records) -> None:
     facts = report_and_records[0].facts
     assert not any("secret prompt text" in str(value) for value in facts.to_numpy().ravel())
+
+
+def test_guardrail_interventions_are_counted(report_and_records) -> None:
+    report = report_and_records[0]
+    assert report.summary["guardrail_interventions"] == 1
+    facts = report.facts
+    assert facts.loc[facts["guardrail_interventions"] > 0, "model_id"].tolist() == ["us.amazon.nova-lite-v1:0"]
