@@ -19,6 +19,7 @@ from bedrock_usage.aws.mirror import mirror_logs
 from bedrock_usage.aws.session import Aws
 from bedrock_usage.cache import default_mirror_dir
 from bedrock_usage.cli import UsageErrorParser, reader_went_away
+from bedrock_usage.demo.daily import DEMO_INFERENCE_PROFILES
 from bedrock_usage.engines.base import Engine
 from bedrock_usage.engines.choice import SourceChoice, build_engine
 from bedrock_usage.engines.queries import Filters
@@ -103,7 +104,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def make_tracker(args: argparse.Namespace, engine: Engine, extra_tags: tuple[str, ...]) -> BedrockAthenaTracker:
     """The tracker for the options: prices, role suffix, tags, and inference profiles resolved when possible."""
-    resolver = profile_resolver(engine.name, args.profile, args.inference_profiles)
+    mapping = args.inference_profiles or (DEMO_INFERENCE_PROFILES if args.demo else None)
+    resolver = profile_resolver(engine.name, args.profile, mapping)
     return BedrockAthenaTracker(engine, PriceBook.load(args.prices), role_suffix=args.role_suffix,
                                 extra_tags=extra_tags, rewriter=resolver)
 

@@ -1,6 +1,12 @@
-"""Print the Amazon Bedrock price book: ``python pricing.py [--region R] [--date D] [--format F]``.
+"""The Amazon Bedrock price book: list it, filter it, refresh it from AWS's Price List.
 
-The book itself lives in ``bedrock_usage/pricing/``; this script only lists it.
+    python pricing.py                                   # the whole book
+    python pricing.py --provider meta --region eu-west-1 --date 2026-06-01
+    python pricing.py --model "sonnet 4.5" --format csv
+    python pricing.py --refresh                          # AWS's current list (public offer files, no credentials)
+    python pricing.py --refresh --offer-file AmazonBedrock.json --offer-file AmazonBedrockFoundationModels.json
+
+The book lives in ``bedrock_usage/pricing/``; this script only lists it and writes refreshed rows.
 """
 
 from __future__ import annotations
@@ -9,15 +15,28 @@ import argparse
 import csv
 import json
 import sys
-from dataclasses import fields
-from datetime import date
+from datetime import UTC, date, datetime
+from pathlib import Path
 
 from bedrock_usage.cli import reader_went_away
 from bedrock_usage.errors import UsageError
 from bedrock_usage.logs.regions import REGION_NAMES
 from bedrock_usage.output.json_values import decimal_text
 from bedrock_usage.output.terminal_table import text_table
-from bedrock_usage.pricing import PRICES_ENV, RATE_FIELDS, PriceBook, PriceRow
+from bedrock_usage.pricing import (
+    FAMILIES,
+    PRICES_ENV,
+    TOKEN_FIELDS,
+    PriceBook,
+    PriceRow,
+    read_csv_rows,
+    row_record,
+    write_csv_rows,
+)
+from bedrock_usage.pricing.book import BUILTIN_BOOK, MODES
+from bedrock_usage.pricing.refresh import RefreshResult, download_offers, read_offer_files, refresh_rows
+
+UNIT_LABELS = {"tokens": "", "image": "/image", "second": "/second", "query": "/query"}
 
 
 def _format_rate(value: float | None) -> str:
@@ -25,37 +44,62 @@ def _format_rate(value: float | None) -> str:
 
 
 def render_table(rows: list[PriceRow]) -> str:
-    """The book as an aligned text table, in USD per million tokens."""
-    header = ["Model", "Family", "Region", "Mode", "Tier", "From", "Until", "Input", "Output",
-              "CacheW 5m", "CacheW 1h", "CacheRead"]
+    """The book as an aligned text table: token prices in USD per million tokens, other units per unit."""
+    header = ["Provider", "Model", "Family", "Region", "Mode", "Tier", "From", "Until", "Input", "Output",
+              "CacheW 5m", "CacheW 1h", "CacheRead", "Audio in/out", "Per unit"]
     body = [
-        [r.name, r.family, r.region, r.mode, r.tier, str(r.effective_from or ""), str(r.effective_to or ""),
-         *(_format_rate(getattr(r, name)) for name in RATE_FIELDS)]
+        [r.provider, r.name, r.family, r.region, r.mode, r.tier, str(r.effective_from or ""),
+         str(r.effective_to or ""), *(_format_rate(getattr(r, name)) for name in TOKEN_FIELDS),
+         "-" if r.audio_input is None and r.audio_output is None
+         else f"{_format_rate(r.audio_input)}/{_format_rate(r.audio_output)}",
+         "-" if r.per_unit is None else f"${r.per_unit:g}{UNIT_LABELS[r.unit]}"]
         for r in rows
     ]
     return text_table(header, body)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Print the price book (USD per million tokens)."""
-    parser = argparse.ArgumentParser(description="Print the Amazon Bedrock price book (USD per million tokens).")
-    parser.add_argument("--region", help="only rows that apply to this region (e.g. ap-northeast-2)")
-    parser.add_argument("--date", help="only rows in force on this day (YYYY-MM-DD)")
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        description="List the Amazon Bedrock price book (USD per million tokens, or per image, second or query), "
+        "or refresh it from AWS's Price List.")
+    what = parser.add_argument_group("which rows")
+    what.add_argument("--provider", help="only this provider (any part of it, e.g. meta, anthropic, amazon)")
+    what.add_argument("--model", help="only models whose id or name contains this text (any case)")
+    what.add_argument("--region", help="only rows that apply to this region (e.g. ap-northeast-2)")
+    what.add_argument("--family", choices=FAMILIES, help="only this endpoint family")
+    what.add_argument("--mode", choices=MODES, help="only this mode (default: all)")
+    what.add_argument("--date", help="only rows in force on this day (YYYY-MM-DD); with --refresh, the day the changes "
+                      "take effect (default today, UTC)")
     parser.add_argument("--prices", help=f"user price file (JSON, TOML or CSV) on top of the built-in book; "
                         f"default ${PRICES_ENV}")
     parser.add_argument("--format", choices=("terminal", "csv", "json"), default="terminal")
-    args = parser.parse_args(argv)
+    refresh = parser.add_argument_group("refresh from the AWS Price List")
+    refresh.add_argument("--refresh", action="store_true",
+                         help="read the AmazonBedrock and AmazonBedrockFoundationModels offer files, write the book "
+                         "with dated changes and print what changed")
+    refresh.add_argument("--offer-file", action="append", type=Path, default=[], metavar="FILE",
+                         help="with --refresh: a saved offer file (index.json) instead of downloading (repeatable)")
+    refresh.add_argument("--book", type=Path, default=BUILTIN_BOOK,
+                         help="with --refresh: the book to update (default: the built-in book)")
+    refresh.add_argument("--dry-run", action="store_true", help="with --refresh: print the changes, write nothing")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """List or refresh the price book."""
+    args = build_parser().parse_args(argv)
     try:
-        day = date.fromisoformat(args.date) if args.date else None
-    except ValueError:
-        print(f"error: --date '{args.date}' is not a YYYY-MM-DD date", file=sys.stderr)
-        return 1
-    if args.region and args.region not in REGION_NAMES:
-        print(f"error: unknown region '{args.region}'; known regions: {', '.join(sorted(REGION_NAMES))}",
-              file=sys.stderr)
-        return 1
-    try:
-        rows = PriceBook.load(args.prices).table(args.region, day)
+        if args.refresh:
+            return _refresh(args)
+        if args.offer_file or args.dry_run:
+            raise UsageError("--offer-file and --dry-run go with --refresh")
+        day = _day(args.date)
+        if args.region and args.region not in REGION_NAMES:
+            raise UsageError(f"unknown region '{args.region}'; known regions: {', '.join(sorted(REGION_NAMES))}")
+        rows = PriceBook.load(args.prices).table(args.region, day, provider=args.provider, model=args.model,
+                                                  family=args.family, mode=args.mode)
+        if not rows:
+            raise UsageError("no price rows match these filters")
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -66,21 +110,75 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _day(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        raise UsageError(f"--date '{text}' is not a YYYY-MM-DD date") from None
+
+
+def _refresh(args: argparse.Namespace) -> int:
+    if not args.book.is_file():
+        raise UsageError(f"price book {args.book} does not exist")
+    reading = read_offer_files(args.offer_file) if args.offer_file else download_offers()
+    today = _day(args.date) or datetime.now(UTC).date()
+    result = refresh_rows(read_csv_rows(args.book), reading, today)
+    print(render_changes(result))
+    if args.dry_run:
+        print("Dry run: the book was not written.")
+    elif result.changes:
+        write_csv_rows(args.book, result.rows)
+        print(f"Wrote {args.book}")
+    return 0
+
+
+def render_changes(result: RefreshResult) -> str:
+    """What a refresh found, for the terminal."""
+    lines = [f"Read {', '.join(result.publications)}",
+             f"{len(result.changes)} rows added or changed, {result.unchanged} unchanged"]
+    changed = [c for c in result.changes if c.kind == "changed"]
+    added = [c for c in result.changes if c.kind == "added"]
+    if changed:
+        body = []
+        for change in changed:
+            old, new = change.old, change.new
+            diffs = [f"{name} {_format_rate(getattr(old, name))} -> {_format_rate(getattr(new, name))}"
+                     for name in (*TOKEN_FIELDS, "audio_input", "audio_output")
+                     if getattr(old, name) != getattr(new, name)]
+            if old.per_unit != new.per_unit:
+                diffs.append(f"per {new.unit} {old.per_unit} -> {new.per_unit}")
+            body.append([new.name, new.family, new.region, new.mode, new.tier, str(new.effective_from),
+                         "; ".join(diffs)])
+        lines += ["", "Changed (USD per 1M tokens; the old row now ends the day the new one starts)",
+                  text_table(["Model", "Family", "Region", "Mode", "Tier", "From", "Change"], body)]
+    if added:
+        lines += ["", "Added", text_table(
+            ["Model", "Family", "Region", "Mode", "Tier", "Input", "Output"],
+            [[c.new.name, c.new.family, c.new.region, c.new.mode, c.new.tier, _format_rate(c.new.input),
+              _format_rate(c.new.output)] for c in added])]
+    if result.unmatched:
+        lines += ["", "Products no model of the book matches (not priced; add a row with --prices or a name the "
+                  "book knows):"]
+        lines += [f"  {name}: {count} prices" for name, count in sorted(result.unmatched.items())]
+    return "\n".join(lines)
+
+
 def _print_rows(rows: list[PriceRow], form: str) -> None:
     if form == "terminal":
-        print("USD per 1M tokens (price files and the csv/json formats use USD per 1K tokens)")
+        print("Token prices in USD per 1M tokens; images, video seconds and rerank queries in USD per unit "
+              "(price files and the csv/json formats use USD per 1K tokens)")
         print(render_table(rows))
+        return
+    records = [row_record(r) for r in rows]
+    if form == "json":
+        print(json.dumps({"unit": "USD per 1K tokens (per_unit: USD per image, second or query)",
+                          "prices": records}, indent=2))
     else:
-        records = [{f.name: getattr(r, f.name) for f in fields(PriceRow)} for r in rows]
-        records = [{k: (v.isoformat() if isinstance(v, date) else v) for k, v in rec.items()} for rec in records]
-        if form == "json":
-            print(json.dumps({"unit": "USD per 1K tokens", "prices": records}, indent=2))
-        else:
-            writer = csv.DictWriter(sys.stdout, fieldnames=list(records[0]) if records else [])
-            writer.writeheader()
-            writer.writerows(
-                {k: decimal_text(v) if isinstance(v, float) else v for k, v in rec.items()} for rec in records
-            )
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(records[0]))
+        writer.writeheader()
+        writer.writerows(
+            {k: decimal_text(v) if isinstance(v, float) else v for k, v in rec.items()} for rec in records
+        )
 
 
 if __name__ == "__main__":

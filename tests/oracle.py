@@ -1,65 +1,143 @@
 """An independent plain-Python aggregation of invocation-log records, to check the tracker against.
 
-It shares no code with the product: its own ARN parsing, its own model-id reading and its own copy of
-the published list prices (USD per 1K tokens, AWS pricing page as consolidated in shared/reference).
+It shares no code with the product: its own ARN parsing, its own model-id reading, its own reading of bodies,
+and its own copy of published list prices (``tests/fixtures/pricing/published_prices.json``, which names the
+source of each figure; USD per 1K tokens, or per image, second of video and rerank query).
 """
 
 from __future__ import annotations
 
+import json
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
-# base id -> family -> (input, output, cache write 5 min, cache read); "long" = above 200K input tokens
-PUBLISHED: dict[str, dict[str, tuple[float | None, ...]]] = {
-    "anthropic.claude-3-haiku-20240307-v1:0": {"regional": (0.00025, 0.00125, None, None)},
-    "anthropic.claude-3-sonnet-20240229-v1:0": {"regional": (0.003, 0.015, None, None)},
-    "anthropic.claude-3-opus-20240229-v1:0": {"regional": (0.015, 0.075, 0.01875, 0.0015)},
-    "anthropic.claude-3-5-haiku-20241022-v1:0": {"regional": (0.0008, 0.004, 0.001, 0.00008)},
-    "anthropic.claude-3-5-sonnet-20240620-v1:0": {"regional": (0.003, 0.015, 0.00375, 0.0003)},
-    "anthropic.claude-3-7-sonnet-20250219-v1:0": {"regional": (0.003, 0.015, 0.00375, 0.0003)},
-    "anthropic.claude-sonnet-4-20250514-v1:0": {
-        "regional": (0.003, 0.015, 0.00375, 0.0003), "global": (0.003, 0.015, 0.00375, 0.0003),
-        "regional-long": (0.006, 0.0225, 0.0075, 0.0006), "global-long": (0.006, 0.0225, 0.0075, 0.0006),
-    },
-    "anthropic.claude-sonnet-4-5-20250929-v1:0": {
-        "global": (0.003, 0.015, 0.00375, 0.0003), "regional": (0.0033, 0.0165, 0.004125, 0.00033),
-        "global-long": (0.006, 0.0225, 0.0075, 0.0006), "regional-long": (0.0066, 0.02475, 0.00825, 0.00066),
-    },
-    "anthropic.claude-haiku-4-5-20251001-v1:0": {
-        "global": (0.001, 0.005, 0.00125, 0.0001), "regional": (0.0011, 0.0055, 0.001375, 0.00011),
-    },
-    "anthropic.claude-opus-4-20250514-v1:0": {"regional": (0.015, 0.075, 0.01875, 0.0015)},
-    "anthropic.claude-opus-4-1-20250805-v1:0": {"regional": (0.015, 0.075, 0.01875, 0.0015)},
-    "anthropic.claude-opus-4-5-20251101-v1:0": {
-        "global": (0.005, 0.025, 0.00625, 0.0005), "regional": (0.0055, 0.0275, 0.006875, 0.00055),
-    },
-}
-SONNET_35_V2 = "anthropic.claude-3-5-sonnet-20241022-v2:0"
+PUBLISHED_FILE = Path(__file__).resolve().parent / "fixtures" / "pricing" / "published_prices.json"
+_PUBLISHED = json.loads(PUBLISHED_FILE.read_text(encoding="utf-8"))
+MODELS: dict[str, dict] = _PUBLISHED["models"]
+IMAGES: dict[str, dict[str, float]] = _PUBLISHED["images"]
+VIDEO: dict[str, float] = _PUBLISHED["video_per_second"]
+RERANK: dict[str, float] = _PUBLISHED["rerank_per_query"]
 EXTENDED_ACCESS_FROM = date(2025, 12, 1)
+GEOS = ("us", "eu", "apac", "jp", "au", "in", "ca", "us-gov")
 
 
-def published_rates(model_id: str, on: date, long_context: bool) -> tuple[float | None, ...] | None:
-    """Rates for a logged model id, or None when it has no published price here."""
+def base_and_family(model_id: str, region: str = "us-east-1") -> tuple[str | None, str]:
+    """The base model id of a logged id (None for an opaque ARN) and its price family."""
     ident = model_id or ""
     if ident.startswith("arn:"):
-        if ":inference-profile/" not in ident:
-            return None
-        ident = ident.split(":inference-profile/", 1)[1]
-    family = "regional"
-    first, _, rest = ident.partition(".")
-    if first == "global":
-        family, ident = "global", rest
-    elif first in ("us", "eu", "apac", "jp", "au"):
+        kind_and_id = ident.split(":", 5)[-1]
+        kind, _, rest = kind_and_id.partition("/")
+        if kind not in ("inference-profile", "foundation-model"):
+            return None, ""
         ident = rest
-    if ident == SONNET_35_V2:
-        return (0.006, 0.03, 0.0075, 0.0006) if on >= EXTENDED_ACCESS_FROM else (0.003, 0.015, 0.00375, 0.0003)
-    table = PUBLISHED.get(ident, {})
-    if long_context and f"{family}-long" in table:
+    family = "govcloud" if region.startswith("us-gov-") else "regional"
+    first, _, rest = ident.partition(".")
+    if first == "global" and "." in rest:
+        family, ident = "global", rest
+    elif first in GEOS and "." in rest:
+        ident = rest
+    return ident, family
+
+
+def all_rates(model_id: str, on: date, context_tokens: int, region: str = "us-east-1") -> list[float | None] | None:
+    """[input, output, cache write 5 min, cache write 1 h, cache read] for a call, or None when unpublished."""
+    base, family = base_and_family(model_id, region)
+    table = MODELS.get(base or "")
+    if table is None:
+        return None
+    if region in table.get("regions", {}) and family == "regional":
+        return table["regions"][region]
+    dated = "@from-2025-12-01" if on >= EXTENDED_ACCESS_FROM else "@until-2025-12-01"
+    if f"{family}{dated}" in table:
+        return table[f"{family}{dated}"]
+    if context_tokens > 200_000 and f"{family}-long" in table:
         return table[f"{family}-long"]
     return table.get(family)
+
+
+def published_rates(
+    model_id: str, on: date, long_context: bool, region: str = "us-east-1"
+) -> tuple[float | None, ...] | None:
+    """(input, output, cache write 5 min, cache read) for a logged model id, or None when it has no price here."""
+    rates = all_rates(model_id, on, 200_001 if long_context else 0, region)
+    return None if rates is None else (rates[0], rates[1], rates[2], rates[4])
+
+
+def _body_number(body: object, *path: object) -> float | None:
+    for key in path:
+        if isinstance(key, int):
+            body = body[key] if isinstance(body, list) and len(body) > key else None
+        else:
+            body = body.get(key) if isinstance(body, dict) else None
+    try:
+        return float(body) if body is not None and not isinstance(body, bool) else None
+    except (TypeError, ValueError):
+        return None
+
+
+def call_cost(record: dict, on: date) -> list[float] | None:
+    """The cost terms of one call at published prices, or None when it cannot be priced."""
+    inp, out = record.get("input") or {}, record.get("output") or {}
+    model_id, region = record.get("modelId", ""), record.get("region", "")
+    base, _ = base_and_family(model_id, region)
+    request = inp.get("inputBodyJson")
+    if base in IMAGES or base in VIDEO or base in RERANK:
+        if not isinstance(request, dict):
+            return None  # needs body logging
+        if base in IMAGES:
+            config = request.get("imageGenerationConfig") or {}
+            side = max(config.get("width") or 1024, config.get("height") or 1024)
+            quality = "premium" if config.get("quality") == "premium" else "standard"
+            sizes = sorted(int(key.split("/")[0]) for key in IMAGES[base] if key.endswith(f"/{quality}"))
+            sizes = [size for size in sizes if size >= side]
+            if not sizes:
+                return None
+            return [(config.get("numberOfImages") or 1) * IMAGES[base][f"{sizes[0]}/{quality}"]]
+        if base in VIDEO:
+            seconds = (request.get("videoGenerationConfig") or {}).get("durationSeconds") or 6
+            return [seconds * VIDEO[base]]
+        documents = len(request.get("documents") or []) or 1
+        return [math.ceil(documents / 100) * RERANK[base]]
+    tokens = (_int(inp.get("inputTokenCount")), _int(out.get("outputTokenCount")),
+              _int(inp.get("cacheReadInputTokenCount")), _int(inp.get("cacheWriteInputTokenCount")))
+    rates = all_rates(model_id, on, tokens[0] + tokens[2] + tokens[3], region)
+    if rates is None:
+        return None
+    response = out.get("outputBodyJson")
+    one_hour = _body_number(response, "usage", "cache_creation", "ephemeral_1h_input_tokens")
+    if one_hour is None:
+        one_hour = _body_number(response, 0, "message", "usage", "cache_creation", "ephemeral_1h_input_tokens")
+    one_hour = min(int(one_hour or 0), tokens[3])
+    counts = (tokens[0], tokens[1], tokens[3] - one_hour, one_hour, tokens[2])
+    terms = []
+    for count, rate in zip(counts, rates, strict=True):
+        if count and rate is None:
+            return None
+        terms.append(count * (rate or 0.0) / 1000)
+    return terms
+
+
+EXAMPLE_PROFILES = Path(__file__).resolve().parents[1] / "examples" / "inference-profiles.json"
+
+
+def with_profiles_resolved(records: list[dict], profiles_file: Path = EXAMPLE_PROFILES) -> list[dict]:
+    """The records with each application inference profile replaced by the model a profiles file names (the demo's
+    is the shipped examples file), its tags filling the ``requestMetadata`` keys a call left empty."""
+    profiles = json.loads(profiles_file.read_text(encoding="utf-8"))
+    resolved = []
+    for record in records:
+        profile = profiles.get(record.get("modelId"))
+        if profile:
+            tags = dict(record.get("requestMetadata") or {})
+            for key, value in profile.get("tags", {}).items():
+                tags[key] = tags.get(key) or value
+            record = {**record, "modelId": profile["model_id"], "requestMetadata": tags}
+        resolved.append(record)
+    return resolved
 
 
 def caller(record: dict, role_suffix: str = "-BedrockRole") -> tuple[str, str]:
@@ -126,16 +204,7 @@ def aggregate(
         inp, out_ = record.get("input") or {}, record.get("output") or {}
         tokens = (_int(inp.get("inputTokenCount")), _int(out_.get("outputTokenCount")),
                   _int(inp.get("cacheReadInputTokenCount")), _int(inp.get("cacheWriteInputTokenCount")))
-        rates = published_rates(record.get("modelId", ""), when.date(), tokens[0] + tokens[2] + tokens[3] > 200_000)
-        cost = None
-        if rates is not None:
-            parts = []
-            for count, rate in zip((tokens[0], tokens[1], tokens[3], tokens[2]), rates, strict=True):
-                if count and rate is None:
-                    break
-                parts.append(count * (rate or 0.0) / 1000)
-            else:
-                cost = parts
+        cost = call_cost(record, when.date())
         local = when.astimezone(zone)
         user, application = caller(record)
         keys = {

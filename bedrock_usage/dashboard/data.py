@@ -21,6 +21,7 @@ from botocore.exceptions import BotoCoreError
 from ..aws.logging_status import RegionLoggingStatus, check_regions
 from ..aws.session import Aws
 from ..cache import cache_dir
+from ..demo.daily import DEMO_INFERENCE_PROFILES
 from ..engines.choice import SourceChoice, build_engine
 from ..engines.queries import Filters
 from ..governance import anomalies, budgets, callers, reconcile
@@ -128,9 +129,10 @@ class BedrockView:
 
 def _tracker(request: BedrockRequest, tags: tuple[str, ...] = ()) -> BedrockAthenaTracker:
     """The tracker of a request; application inference profiles are resolved as in every report
-    (``$BEDROCK_USAGE_INFERENCE_PROFILES`` and, with Athena, the Bedrock API)."""
+    (``$BEDROCK_USAGE_INFERENCE_PROFILES`` and, with Athena, the Bedrock API; the demo's from its examples file)."""
     engine = build_engine(request.source_choice())
-    resolver = profile_resolver(engine.name, request.profile or None, None)
+    resolver = profile_resolver(engine.name, request.profile or None,
+                                DEMO_INFERENCE_PROFILES if request.source == "demo" else None)
     return BedrockAthenaTracker(engine, PriceBook.load(), extra_tags=tags, rewriter=resolver)
 
 

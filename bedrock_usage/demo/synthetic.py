@@ -1,4 +1,5 @@
-"""A synthetic Model Invocation Logging corpus: the seeds' 13 application scenarios plus SSO developers.
+"""A synthetic Model Invocation Logging corpus: the seeds' 13 application scenarios plus SSO developers, calling
+Claude, Amazon Nova, Meta Llama and Titan embeddings.
 
 Pure data: ``generate_records(spec)`` returns records shaped like the service's, sorted by time, and the
 same spec always gives the same records. ``corpus_writer`` lays them out as the service's S3 objects.
@@ -42,8 +43,12 @@ ERROR_SHARE = 0.012
 
 
 @dataclass(frozen=True)
-class ClaudeModel:
-    """One Claude model on Bedrock and the ways it can be called."""
+class DemoModel:
+    """One model on Bedrock and the ways it can be called.
+
+    ``kind`` is the shape of its calls: ``anthropic`` (Anthropic bodies through any operation), ``converse``
+    (models called through Converse only) or ``embedding`` (InvokeModel, input tokens only).
+    """
 
     key: str
     name: str
@@ -53,6 +58,7 @@ class ClaudeModel:
     has_global: bool = False
     long_context: bool = False
     legacy: bool = False  # older generation: mostly called by its base id
+    kind: str = "anthropic"
 
     @cached_property
     def api_name(self) -> str:
@@ -63,33 +69,39 @@ class ClaudeModel:
 _US_EU_APAC = frozenset({"us", "eu", "apac"})
 _WITH_JP = frozenset({"us", "eu", "apac", "jp"})
 
-MODELS: tuple[ClaudeModel, ...] = (
-    ClaudeModel("claude-3-haiku", "Claude 3 Haiku", "anthropic.claude-3-haiku-20240307-v1:0", _US_EU_APAC,
+MODELS: tuple[DemoModel, ...] = (
+    DemoModel("claude-3-haiku", "Claude 3 Haiku", "anthropic.claude-3-haiku-20240307-v1:0", _US_EU_APAC,
                 cache=False, legacy=True),
-    ClaudeModel("claude-3-sonnet", "Claude 3 Sonnet", "anthropic.claude-3-sonnet-20240229-v1:0", _US_EU_APAC,
+    DemoModel("claude-3-sonnet", "Claude 3 Sonnet", "anthropic.claude-3-sonnet-20240229-v1:0", _US_EU_APAC,
                 cache=False, legacy=True),
-    ClaudeModel("claude-3-opus", "Claude 3 Opus", "anthropic.claude-3-opus-20240229-v1:0",
+    DemoModel("claude-3-opus", "Claude 3 Opus", "anthropic.claude-3-opus-20240229-v1:0",
                 frozenset({"us", "eu"}), cache=False, legacy=True),
-    ClaudeModel("claude-3-5-haiku", "Claude 3.5 Haiku", "anthropic.claude-3-5-haiku-20241022-v1:0",
+    DemoModel("claude-3-5-haiku", "Claude 3.5 Haiku", "anthropic.claude-3-5-haiku-20241022-v1:0",
                 frozenset({"us", "eu"}), legacy=True),
-    ClaudeModel("claude-3-5-sonnet", "Claude 3.5 Sonnet", "anthropic.claude-3-5-sonnet-20240620-v1:0",
+    DemoModel("claude-3-5-sonnet", "Claude 3.5 Sonnet", "anthropic.claude-3-5-sonnet-20240620-v1:0",
                 _US_EU_APAC, legacy=True),
-    ClaudeModel("claude-3-5-sonnet-v2", "Claude 3.5 Sonnet v2", "anthropic.claude-3-5-sonnet-20241022-v2:0",
+    DemoModel("claude-3-5-sonnet-v2", "Claude 3.5 Sonnet v2", "anthropic.claude-3-5-sonnet-20241022-v2:0",
                 _US_EU_APAC),
-    ClaudeModel("claude-3-7-sonnet", "Claude 3.7 Sonnet", "anthropic.claude-3-7-sonnet-20250219-v1:0",
+    DemoModel("claude-3-7-sonnet", "Claude 3.7 Sonnet", "anthropic.claude-3-7-sonnet-20250219-v1:0",
                 _US_EU_APAC),
-    ClaudeModel("claude-sonnet-4", "Claude Sonnet 4", "anthropic.claude-sonnet-4-20250514-v1:0", _US_EU_APAC,
+    DemoModel("claude-sonnet-4", "Claude Sonnet 4", "anthropic.claude-sonnet-4-20250514-v1:0", _US_EU_APAC,
                 has_global=True, long_context=True),
-    ClaudeModel("claude-opus-4", "Claude Opus 4", "anthropic.claude-opus-4-20250514-v1:0", _US_EU_APAC),
-    ClaudeModel("claude-opus-4-1", "Claude Opus 4.1", "anthropic.claude-opus-4-1-20250805-v1:0", _US_EU_APAC),
-    ClaudeModel("claude-sonnet-4-5", "Claude Sonnet 4.5", "anthropic.claude-sonnet-4-5-20250929-v1:0", _WITH_JP,
+    DemoModel("claude-opus-4", "Claude Opus 4", "anthropic.claude-opus-4-20250514-v1:0", _US_EU_APAC),
+    DemoModel("claude-opus-4-1", "Claude Opus 4.1", "anthropic.claude-opus-4-1-20250805-v1:0", _US_EU_APAC),
+    DemoModel("claude-sonnet-4-5", "Claude Sonnet 4.5", "anthropic.claude-sonnet-4-5-20250929-v1:0", _WITH_JP,
                 has_global=True, long_context=True),
-    ClaudeModel("claude-haiku-4-5", "Claude Haiku 4.5", "anthropic.claude-haiku-4-5-20251001-v1:0", _WITH_JP,
+    DemoModel("claude-haiku-4-5", "Claude Haiku 4.5", "anthropic.claude-haiku-4-5-20251001-v1:0", _WITH_JP,
                 has_global=True),
-    ClaudeModel("claude-opus-4-5", "Claude Opus 4.5", "anthropic.claude-opus-4-5-20251101-v1:0", _WITH_JP,
+    DemoModel("claude-opus-4-5", "Claude Opus 4.5", "anthropic.claude-opus-4-5-20251101-v1:0", _WITH_JP,
                 has_global=True),
+    DemoModel("nova-lite", "Nova Lite", "amazon.nova-lite-v1:0", _US_EU_APAC, cache=False, kind="converse"),
+    DemoModel("nova-pro", "Nova Pro", "amazon.nova-pro-v1:0", _US_EU_APAC, cache=False, kind="converse"),
+    DemoModel("llama3-3-70b", "Llama 3.3 70B Instruct", "meta.llama3-3-70b-instruct-v1:0", frozenset({"us"}),
+                cache=False, kind="converse"),
+    DemoModel("titan-embed-v2", "Titan Text Embeddings V2", "amazon.titan-embed-text-v2:0", frozenset(), cache=False,
+                legacy=True, kind="embedding"),
 )
-MODELS_BY_KEY: dict[str, ClaudeModel] = {m.key: m for m in MODELS}
+MODELS_BY_KEY: dict[str, DemoModel] = {m.key: m for m in MODELS}
 
 # Regions a cross-region profile of each geography may route to (the source region is one of them).
 GEO_INFERENCE_REGIONS: dict[str, tuple[str, ...]] = {
@@ -173,12 +185,12 @@ ROLE_APPS: tuple[Caller, ...] = (
             "Summarise this support ticket in two sentences."),
            cache_share=0.3, app_profile="customer-service-prod", app_profile_share=0.12),
     Caller("DataAnalysisApp", "role", "us-west-2", 0.9,
-           (("claude-sonnet-4-5", 0.45), ("claude-3-7-sonnet", 0.3), ("claude-sonnet-4", 0.25)),
+           (("claude-sonnet-4-5", 0.4), ("claude-3-7-sonnet", 0.25), ("claude-sonnet-4", 0.2), ("nova-pro", 0.15)),
            (0.5, 0.1, 0.35, 0.05), 3500, 900,
            ("Explain the trend in this quarterly revenue table.", "Write a SQL query for weekly active users."),
            cache_share=0.4, long_share=0.01, large_share=0.005),
     Caller("ChatbotApp", "role", "ap-northeast-2", 1.1,
-           (("claude-haiku-4-5", 0.55), ("claude-3-haiku", 0.3), ("claude-3-5-sonnet", 0.15)),
+           (("claude-haiku-4-5", 0.45), ("claude-3-haiku", 0.25), ("claude-3-5-sonnet", 0.1), ("nova-lite", 0.2)),
            (0.1, 0.3, 0.2, 0.4), 900, 300,
            ("안녕하세요, 주문 상태를 알려주세요.", "What are your opening hours this weekend?"),
            cache_share=0.5, shape="consumer"),
@@ -198,12 +210,13 @@ ROLE_APPS: tuple[Caller, ...] = (
            ("この文章を英語に翻訳してください。", "Translate this product description into Korean."),
            cache_share=0.1),
     Caller("ContentGeneratorApp", "role", "eu-central-1", 0.6,
-           (("claude-sonnet-4-5", 0.45), ("claude-3-sonnet", 0.2), ("claude-opus-4", 0.15), ("claude-3-opus", 0.2)),
+           (("claude-sonnet-4-5", 0.4), ("claude-3-sonnet", 0.15), ("claude-opus-4", 0.15), ("claude-3-opus", 0.15),
+            ("nova-lite", 0.15)),
            (0.3, 0.3, 0.2, 0.2), 400, 1800,
            ("Write a product launch blog post about our new bike lights.", "Draft three newsletter subject lines."),
            cache_share=0.1),
     Caller("SearchAssistantApp", "role", "ap-southeast-1", 0.7,
-           (("claude-3-haiku", 0.5), ("claude-haiku-4-5", 0.5)),
+           (("claude-3-haiku", 0.3), ("claude-haiku-4-5", 0.35), ("titan-embed-v2", 0.35)),
            (0.35, 0.15, 0.35, 0.15), 1500, 400,
            ("Answer the question using only these search results.", "Rewrite this query for a keyword search."),
            cache_share=0.3, shape="consumer"),
@@ -221,7 +234,8 @@ USER_APPS: tuple[Caller, ...] = (
            cache_share=0.25, shape="consumer", iam_user="web-portal-svc", cost_center="CC-1001",
            tenants=("acme-corp", "globex", "initech", "umbrella")),
     Caller("BackendAPI", "user", "us-east-1", 1.1,
-           (("claude-3-7-sonnet", 0.4), ("claude-sonnet-4", 0.3), ("claude-3-haiku", 0.3)), _CONVERSE_ONLY,
+           (("claude-3-7-sonnet", 0.3), ("claude-sonnet-4", 0.25), ("claude-3-haiku", 0.25), ("llama3-3-70b", 0.2)),
+           _CONVERSE_ONLY,
            2000, 500, ("Normalise this address record to JSON.", "Tag this support email with a category."),
            cache_share=0.3, iam_user="backend-api-svc", cost_center="CC-1002",
            tenants=("acme-corp", "globex", "initech"), app_profile="nightly-summaries", app_profile_share=0.1),
@@ -295,7 +309,7 @@ def application_profiles(account: str, regions: Sequence[str]) -> list[Applicati
     return profiles
 
 
-def routed_model_id(model: ClaudeModel, region: str) -> str:
+def routed_model_id(model: DemoModel, region: str) -> str:
     """The id a caller in ``region`` would use for ``model``: its geographic cross-region profile, else its base id."""
     geo = _region_geo(region)
     return f"{geo}.{model.base_id}" if geo in model.geos else model.base_id
@@ -441,6 +455,10 @@ class _Generator:
             model = forced.get("model") or MODELS_BY_KEY[self._pick(self.model_tables[caller.name])]
             model_id, inference_region = self._model_id(model, region, forced.get("form"), forced.get("arn"))
         operation: str = forced.get("operation") or self._pick(self.operation_tables[caller.name])
+        if model.kind == "converse" and operation not in CONVERSE_OPERATIONS:
+            operation = "ConverseStream" if operation.endswith("Stream") else "Converse"
+        elif model.kind == "embedding":
+            operation = "InvokeModel"
         error = forced["error"] if "error" in forced else (
             self._pick(self.error_table) if rng.random() < ERROR_SHARE else None
         )
@@ -486,7 +504,7 @@ class _Generator:
             return None
         return self.profiles[(region, caller.app_profile)]
 
-    def _model_id(self, model: ClaudeModel, region: str, form: str | None,
+    def _model_id(self, model: DemoModel, region: str, form: str | None,
                   as_arn: bool | None) -> tuple[str, str | None]:
         """The id the caller passes (base id, geographic or global profile, maybe as an ARN) and the
         ``inferenceRegion`` the service logs for it."""
@@ -529,9 +547,11 @@ class _Generator:
             return region
         return self.rng.choice(pool)
 
-    def _tokens(self, caller: Caller, model: ClaudeModel, long_context: bool, large: bool,
+    def _tokens(self, caller: Caller, model: DemoModel, long_context: bool, large: bool,
                 cache: str | None) -> _Tokens:
         rng = self.rng
+        if model.kind == "embedding":
+            return _Tokens(_lognormal(rng, caller.input_median // 2, 0.7), 0, 0, 0, "absent")
         output = _lognormal(rng, caller.output_median, 0.6)
         if long_context:
             return _Tokens(rng.randint(LONG_CONTEXT_TOKENS + 500, 650_000), output, 0, 0, _absent_or_zero(rng, model))
@@ -595,7 +615,7 @@ class _Generator:
             need -= take
         return f"{seed_text} {''.join(pieces)}"
 
-    def _bodies(self, caller: Caller, model: ClaudeModel, operation: str, tokens: _Tokens, large: bool,
+    def _bodies(self, caller: Caller, model: DemoModel, operation: str, tokens: _Tokens, large: bool,
                 error: str | None) -> tuple[dict[str, Any], dict[str, Any]]:
         rng = self.rng
         budget = max(40, self.spec.body_bytes - 500)
@@ -608,8 +628,12 @@ class _Generator:
         temperature = rng.choice((0.0, 0.2, 0.5, 0.7, 1.0))
         latency = 200 + tokens.output * rng.randint(8, 30)
 
-        if operation in CONVERSE_OPERATIONS:
-            input_body: dict[str, Any] = {"messages": [{"role": "user", "content": [{"text": prompt}]}]}
+        if model.kind == "embedding":
+            input_body: dict[str, Any] = {"inputText": prompt, "dimensions": 256, "normalize": True}
+            vector = [round(rng.uniform(-0.1, 0.1), 6) for _ in range(8)]
+            output_body: Any = {"embedding": vector, "inputTextTokenCount": tokens.input}
+        elif operation in CONVERSE_OPERATIONS:
+            input_body = {"messages": [{"role": "user", "content": [{"text": prompt}]}]}
             if cached:
                 input_body["system"] = [{"text": "You are a helpful assistant."}, {"cachePoint": {"type": "default"}}]
             input_body["inferenceConfig"] = {"maxTokens": max_tokens, "temperature": temperature}
@@ -619,7 +643,7 @@ class _Generator:
             if cached:
                 usage["cacheReadInputTokens"] = tokens.cache_read
                 usage["cacheWriteInputTokens"] = tokens.cache_write
-            output_body: Any = {
+            output_body = {
                 "output": {"message": {"role": "assistant", "content": [{"text": answer}]}},
                 "stopReason": stop,
                 "metrics": {"latencyMs": latency},
@@ -658,8 +682,9 @@ class _Generator:
             input_part["cacheWriteInputTokenCount"] = tokens.cache_write
         if error:
             return input_part, {"outputContentType": "application/json"}
-        output_part = {"outputContentType": "application/json", "outputBodyJson": output_body,
-                       "outputTokenCount": tokens.output}
+        output_part = {"outputContentType": "application/json", "outputBodyJson": output_body}
+        if model.kind != "embedding":  # embeddings log no output tokens
+            output_part["outputTokenCount"] = tokens.output
         return input_part, output_part
 
 
@@ -787,7 +812,7 @@ def _lognormal(rng: random.Random, median: float, sigma: float) -> int:
     return max(1, round(rng.lognormvariate(math.log(median), sigma)))
 
 
-def _absent_or_zero(rng: random.Random, model: ClaudeModel) -> str:
+def _absent_or_zero(rng: random.Random, model: DemoModel) -> str:
     """Whether a record without caching carries zero cache counts or leaves the keys out, as older ones do."""
     zero_share = 0.75 if model.cache else 0.3
     return "present" if rng.random() < zero_share else "absent"

@@ -14,8 +14,9 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from ..aws.session import error_code
+from ..logs.bodies import reduced_body_sql
 from ..logs.layout import partition_value
-from ..logs.schema import COLUMNS, DATABASE_NAME, PARTITION_COLUMN, TABLE_NAME
+from ..logs.schema import BODY_FIELDS, COLUMNS, DATABASE_NAME, PARTITION_COLUMN, TABLE_NAME
 
 COMPACT_TABLE = "bedrock_invocation_records"
 COMPACT_PARTITION = "day"  # yyyy-MM-dd: Hive-style folders (day=2026-11-01) need a value without slashes
@@ -24,12 +25,27 @@ SOURCE_PATH = "source_path"
 _DAY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _FROM_LOGS_RE = re.compile(rf"\bFROM {TABLE_NAME}\b")
 _COLUMN_LIST = ", ".join(f'"{name}"' for name, _, _ in COLUMNS)
+_TRINO_TYPES = {"string": "varchar", "bigint": "bigint"}
+
+
+def _copied_column(name: str, hive: str) -> str:
+    """A column as copied: the body inside ``input``/``output`` reduced to the values reports read."""
+    if name not in BODY_FIELDS:
+        return f'"{name}"'
+    fields = [field.split(":") for field in hive[len("struct<"):-1].split(",")]
+    values = [
+        reduced_body_sql(f'"{name}".{field}', name, "trino") if field == BODY_FIELDS[name] else f'"{name}".{field}'
+        for field, _ in fields
+    ]
+    row_type = ", ".join(f"{field} {_TRINO_TYPES[kind]}" for field, kind in fields)
+    return f'CAST(ROW({", ".join(values)}) AS ROW({row_type})) AS "{name}"'
 
 
 def copy_select_sql() -> str:
     """The records of the JSON table between two ``dt`` partitions (``?``, ``?``) in the compacted table's shape."""
+    columns = ", ".join(_copied_column(name, hive) for name, hive, _ in COLUMNS)
     return (
-        f'SELECT {_COLUMN_LIST}, "$path" AS {SOURCE_PATH}, replace({PARTITION_COLUMN}, \'/\', \'-\') AS '
+        f'SELECT {columns}, "$path" AS {SOURCE_PATH}, replace({PARTITION_COLUMN}, \'/\', \'-\') AS '
         f"{COMPACT_PARTITION}\nFROM {TABLE_NAME}\nWHERE {PARTITION_COLUMN} BETWEEN ? AND ?\n"
         "  AND NOT regexp_like(\"$path\", '/data/[^/]*$')"
     )

@@ -32,8 +32,9 @@ from isal.igzip import decompress as gunzip
 from isal.isal_zlib import error as _isal_error
 
 from ..errors import UsageError
+from ..logs.bodies import duckdb_body_type, duckdb_reduced_body
 from ..logs.layout import PERMISSION_CHECK_NAME, SERVICE_FOLDER, days_between, partition_value
-from ..logs.schema import PARTITION_COLUMN, TABLE_NAME, duckdb_columns
+from ..logs.schema import BODY_FIELDS, PARTITION_COLUMN, TABLE_NAME, duckdb_columns
 from .base import PAYLOAD_OBJECTS, QueryResult, ScanStats, Scope, SqlParam
 from .columnar_cache import (
     PARQUET_COMPRESSION,
@@ -216,19 +217,35 @@ _INTEGER_FIELDS = [
     f'j."{name}"."{field}"' for name, kind in _COLUMNS.items() for field in re.findall(r"(\w+) BIGINT", kind)
 ]
 _INTEGERS_VALID = " AND ".join(f"({p} IS NULL OR regexp_full_match({p}, '-?[0-9]{{1,18}}'))" for p in _INTEGER_FIELDS)
-_STRUCTURE = json.dumps(_TEXT_COLUMNS)
+# Bodies are read into structs of the few values reports use (logs/bodies.py), never as text.
+_READ_TYPES = {
+    name: kind.replace(f"{BODY_FIELDS[name]} VARCHAR", f"{BODY_FIELDS[name]} {duckdb_body_type(name)}")
+    if name in BODY_FIELDS else kind
+    for name, kind in _TEXT_COLUMNS.items()
+}
+_STRUCTURE = json.dumps(_READ_TYPES)
+
+
+def _column_sql(name: str, kind: str) -> str:
+    """A parsed column; a body keeps only the values the analyses read (``logs/bodies.py``), never its text."""
+    value = f'j."{name}"'
+    if name in BODY_FIELDS:
+        field = BODY_FIELDS[name]
+        cache_writes = 'TRY_CAST(j."input"."cacheWriteInputTokenCount" AS BIGINT)'
+        reduced = duckdb_reduced_body(name, f"{value}.{field}", "line", cache_writes)
+        value = f"struct_update({value}, {field} := {reduced})"
+    return value if kind == _TEXT_COLUMNS[name] else f'CAST({value} AS {kind}) AS "{name}"'
+
+
 # Objects are decompressed in Python and parsed by DuckDB's JSON functions: reading many small gzip objects
-# through ``read_json`` directly costs milliseconds of set-up per object. Bodies are parsed, never kept.
+# through ``read_json`` directly costs milliseconds of set-up per object. Bodies are reduced, never kept.
 _PARSE = (
     "SELECT "
-    + ", ".join(
-        f'j."{name}"' if kind == _TEXT_COLUMNS[name] else f'CAST(j."{name}" AS {kind}) AS "{name}"'
-        for name, kind in _COLUMNS.items()
-    )
+    + ", ".join(_column_sql(name, kind) for name, kind in _COLUMNS.items())
     + f', dt AS {PARTITION_COLUMN}, path AS "$path" FROM ('
     # A record with an unreadable integer becomes a row of NULLs, like a line that is not JSON.
-    f"SELECT CASE WHEN {_INTEGERS_VALID} THEN j END AS j, dt, path FROM ("
-    "SELECT try(json_transform(line, ?)) AS j, dt, path FROM ("
+    f"SELECT CASE WHEN {_INTEGERS_VALID} THEN j END AS j, line, dt, path FROM ("
+    "SELECT try(json_transform(line, ?)) AS j, line, dt, path FROM ("
     "SELECT unnest(string_split(content, chr(10))) AS line, dt, path FROM batch"
     # A line is blank when it has nothing but spaces; most start with '{', so trim() rarely runs.
     ") WHERE line <> '' AND (starts_with(line, '{') OR trim(line) <> '')))"

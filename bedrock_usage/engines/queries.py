@@ -10,12 +10,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..logs.bodies import (
+    CACHE_SPLIT_PATHS,
+    DOCUMENTS_COUNT,
+    DOCUMENTS_PATH,
+    GUARDRAIL_INTERVENED,
+    STOP_REASON_PATH,
+    STREAM_PREFIX,
+    json_path,
+)
 from ..logs.layout import partition_value
 from ..logs.period import Period
 from ..logs.schema import PARTITION_COLUMN, TABLE_NAME
 from .base import SqlParam
 
 LONG_CONTEXT_TOKENS = 200_000
+# Context sizes (input with cache) above which some models bill every token at another rate; ``context_over`` is
+# the largest one a call exceeds, so each ``above_{N}k`` tier of the price book can be applied.
+CONTEXT_TIERS = (100_000, 200_000, 272_000)
+# Per-call values read from logged bodies (logs/bodies.py); with no body logged they are 0 and ``body_logged``
+# is false, so a model billed per image, second or query is left unpriced rather than priced at 0.
+BODY_DIMENSIONS = ("context_over", "body_logged", "image_side", "image_quality")
+BODY_MEASURES = ("images", "video_seconds", "rerank_queries", "cache_write_1h_tokens", "guardrail_interventions")
+DEFAULT_VIDEO_SECONDS = 6  # Nova Reel's durationSeconds when the request leaves it out
+RERANK_DOCUMENTS_PER_QUERY = 100  # a rerank call of more documents bills one query per 100
 # No single call reads or writes more tokens than this; a larger or negative count marks a corrupt record.
 MAX_TOKENS_PER_CALL = 100_000_000
 # Timestamps must be ISO-8601 with a "T" (as the service writes them), so both engines read the same records.
@@ -33,6 +51,7 @@ FACT_DIMENSIONS = (
     "long_context",
     "uses_cache",
     "duplicate",
+    *BODY_DIMENSIONS,
 )
 FACT_MEASURES = (
     "calls",
@@ -41,7 +60,11 @@ FACT_MEASURES = (
     "output_tokens",
     "cache_read_tokens",
     "cache_write_tokens",
+    *BODY_MEASURES,
 )
+
+
+CACHE_1H = CACHE_SPLIT_PATHS[1]
 
 
 @dataclass(frozen=True)
@@ -63,6 +86,23 @@ class FactQuery:
 def tag_column(index: int) -> str:
     """Name of the fact column that holds the ``index``-th requested requestMetadata tag."""
     return f"tag_{index}"
+
+
+def _body_text(path: str, side: str = "input") -> str:
+    """A value of a logged body (``input_body`` or ``output_body``) as text; NULL when absent."""
+    return f"json_extract_scalar({side}_body, '{json_path(path)}')"
+
+
+def _body_number(path: str, side: str = "input") -> str:
+    """A whole number of a logged body; NULL when absent or not a number."""
+    return f"try(CAST(CAST({_body_text(path, side)} AS double) AS bigint))"
+
+
+def _context_over() -> str:
+    """The largest of ``CONTEXT_TIERS`` a call's input (with cache) exceeds, or 0."""
+    tokens = "input_count + cache_read_count + cache_write_count"
+    cases = " ".join(f"WHEN {tokens} > {n} THEN {n}" for n in sorted(CONTEXT_TIERS, reverse=True))
+    return f"CASE {cases} ELSE 0 END"
 
 
 def usage_facts_query(period: Period, filters: Filters, tag_keys: tuple[str, ...]) -> FactQuery:
@@ -122,7 +162,10 @@ def usage_facts_query(period: Period, filters: Filters, tag_keys: tuple[str, ...
     coalesce(input.inputTokenCount, 0) AS input_count,
     coalesce(input.cacheReadInputTokenCount, 0) AS cache_read_count,
     coalesce(input.cacheWriteInputTokenCount, 0) AS cache_write_count,
-    coalesce(output.outputTokenCount, 0) AS output_count{tags_inner}
+    coalesce(output.outputTokenCount, 0) AS output_count,
+    input.inputBodyJson IS NOT NULL AS body_logged,
+    nullif(input.inputBodyJson, '{{}}') AS input_body,
+    nullif(output.outputBodyJson, '{{}}') AS output_body{tags_inner}
   FROM {TABLE_NAME}
   WHERE {PARTITION_COLUMN} BETWEEN ? AND ?
     AND NOT regexp_like("$path", '/data/[^/]*$')
@@ -142,13 +185,36 @@ SELECT
   operation_name AS operation,
   input_count + cache_read_count + cache_write_count > {LONG_CONTEXT_TOKENS} AS long_context,
   cache_read_count + cache_write_count > 0 AS uses_cache,
-  request_id IS NOT NULL AND copy_number > 1 AS duplicate{tags_outer},
+  request_id IS NOT NULL AND copy_number > 1 AS duplicate,
+  {_context_over()} AS context_over,
+  body_logged,
+  greatest(coalesce({_body_number("imageGenerationConfig.width")}, {_body_number("width")}, 0),
+           coalesce({_body_number("imageGenerationConfig.height")}, {_body_number("height")}, 0)) AS image_side,
+  CASE WHEN lower({_body_text("imageGenerationConfig.quality")}) = 'premium' OR {_body_number("steps")} > 50
+       THEN 'premium' ELSE 'standard' END AS image_quality{tags_outer},
   count(*) AS calls,
   count_if(error_code IS NOT NULL) AS errors,
   sum(input_count) AS input_tokens,
   sum(output_count) AS output_tokens,
   sum(cache_read_count) AS cache_read_tokens,
-  sum(cache_write_count) AS cache_write_tokens
+  sum(cache_write_count) AS cache_write_tokens,
+  sum(CASE WHEN NOT body_logged THEN 0
+           ELSE coalesce({_body_number("imageGenerationConfig.numberOfImages")}, {_body_number("samples")}, 1) END
+  ) AS images,
+  sum(CASE WHEN NOT body_logged THEN 0
+           ELSE coalesce({_body_number("videoGenerationConfig.durationSeconds")},
+                         try(CAST(regexp_extract({_body_text("duration")}, '[0-9]+') AS bigint)),
+                         {DEFAULT_VIDEO_SECONDS}) END) AS video_seconds,
+  sum(CASE WHEN NOT body_logged THEN 0
+           ELSE greatest(1, CAST(ceil(coalesce({_body_number(DOCUMENTS_COUNT)},
+                                               json_array_length(json_extract(input_body, '$.{DOCUMENTS_PATH}')),
+                                               1) / {RERANK_DOCUMENTS_PER_QUERY}.0) AS bigint)) END
+  ) AS rerank_queries,
+  sum(least(cache_write_count, coalesce({_body_number(CACHE_1H, "output")},
+                                        {_body_number(STREAM_PREFIX + CACHE_1H, "output")}, 0))
+  ) AS cache_write_1h_tokens,
+  count_if(coalesce({_body_text(STOP_REASON_PATH, "output")} = '{GUARDRAIL_INTERVENED}', false))
+    AS guardrail_interventions
 FROM delivered
 WHERE ts IS NULL OR ({' AND '.join(conditions)})
 GROUP BY {', '.join(str(i) for i in range(1, group_count + 1))}"""

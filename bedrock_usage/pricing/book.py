@@ -1,10 +1,14 @@
 """Amazon Bedrock price book: list prices as data, one lookup for every form of ``modelId``.
 
-Prices are USD per 1,000 tokens, keyed by model, endpoint family (``global``; ``regional`` = geo
-cross-region ids such as ``us.`` and unprefixed in-region ids; ``govcloud``), region (``*`` = every
-commercial region), mode (``standard`` or ``batch``), tier (``base`` or ``above_200k`` input tokens) and
-effective dates. The built-in book is ``bedrock_usage/pricing/bedrock_prices.csv``; a user file (``--prices``
-or the ``BEDROCK_USAGE_PRICES`` environment variable, JSON or TOML) adds or replaces rows.
+Token prices are USD per 1,000 tokens; other units (``image``, ``second`` of video, rerank ``query``) are USD per
+unit in ``per_unit``. Rows are keyed by model, endpoint family (``global``; ``regional`` = geo cross-region ids
+such as ``us.`` and unprefixed in-region ids; ``govcloud``), region (``*`` = every region of the family; a row
+for one region, such as Nova's EU rates, wins over ``*``), mode (``standard``, ``batch``, ``flex``,
+``priority``), tier (``base``; ``above_200k`` and other ``above_{N}k`` context tiers; ``image_{side}_{quality}``
+and ``video_{lines}`` variants) and effective dates. The built-in book is
+``bedrock_usage/pricing/bedrock_prices.csv`` (built by ``tools/build_price_book.py``, refreshed from the AWS Price
+List by ``pricing.py --refresh``); a user file (``--prices`` or ``$BEDROCK_USAGE_PRICES``, JSON, TOML or CSV) adds
+or replaces rows.
 """
 
 from __future__ import annotations
@@ -12,24 +16,32 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 from ..errors import UsageError
-from .model_ids import ModelRef, is_priced_region, parse_model_id
+from .model_ids import ModelRef, is_priced_region, model_key, parse_model_id
 
 BUILTIN_BOOK = Path(__file__).resolve().parent / "bedrock_prices.csv"
 PRICES_ENV = "BEDROCK_USAGE_PRICES"
 LONG_CONTEXT_THRESHOLD = 200_000
-# The dearest Claude rate is $0.075 per 1K output tokens; a rate above $1 per 1K is a per-million figure.
+# The dearest rate in the book is $0.1375 per 1K output tokens; a rate above $1 per 1K is a per-million figure.
 MAX_PLAUSIBLE_PER_1K = 1.0
-RATE_FIELDS = ("input", "output", "cache_write_5m", "cache_write_1h", "cache_read")
+MAX_PLAUSIBLE_PER_UNIT = 10.0  # USD per image, second of video or query
+TOKEN_FIELDS = ("input", "output", "cache_write_5m", "cache_write_1h", "cache_read")
+AUDIO_FIELDS = ("audio_input", "audio_output")
+RATE_FIELDS = (*TOKEN_FIELDS, *AUDIO_FIELDS)
 FAMILIES = ("global", "regional", "govcloud")
-MODES = ("standard", "batch")
-TIERS = ("base", "above_200k")
+MODES = ("standard", "batch", "flex", "priority")
+UNITS = ("tokens", "image", "second", "query")
+_TIER_RE = re.compile(r"^(base|above_\d+k|image_(\d+|any)_(standard|premium)|video_\d+)$")
+_CONTEXT_TIER_RE = re.compile(r"^above_(\d+)k$")
+
 
 @dataclass(frozen=True)
 class PriceRow:
@@ -49,11 +61,23 @@ class PriceRow:
     cache_write_1h: float | None
     cache_read: float | None
     source: str
+    provider: str = ""
+    unit: str = "tokens"
+    audio_input: float | None = None
+    audio_output: float | None = None
+    per_unit: float | None = None
+    checked: date | None = None
 
     @property
     def key(self) -> tuple[str, str, str, str, str, date | None]:
         """Identity of a row: an override with the same key replaces it."""
         return (self.model, self.family, self.region, self.mode, self.tier, self.effective_from)
+
+    @property
+    def context_threshold(self) -> int:
+        """Input tokens above which this tier applies (0 for every tier but ``above_{N}k``)."""
+        match = _CONTEXT_TIER_RE.match(self.tier)
+        return int(match[1]) * 1000 if match else 0
 
     def applies_on(self, day: date) -> bool:
         """True when ``day`` falls in ``[effective_from, effective_to)``."""
@@ -78,7 +102,13 @@ class PriceBook:
         self._by_model: dict[str, list[PriceRow]] = {}
         for row in self.rows:
             self._by_model.setdefault(row.model, []).append(row)
-        self._rows_of_call: dict[tuple[str, str, bool], tuple[ModelRef, list[PriceRow]]] = {}
+        by_key: dict[str, set[str]] = {}
+        for model in self._by_model:
+            by_key.setdefault(model_key(model), set()).add(model)
+        # A logged id reaches a row through its exact base id, or through the one book model with the same key
+        # (``anthropic.claude-opus-4-6-v1:0`` and ``anthropic.claude-opus-4-6-v1`` are one model).
+        self._by_key = {key: models.pop() for key, models in by_key.items() if len(models) == 1}
+        self._rows_of_call: dict[tuple[str, str, str], tuple[ModelRef, list[PriceRow]]] = {}
 
     @classmethod
     def load(cls, override: str | Path | None = None) -> PriceBook:
@@ -90,38 +120,66 @@ class PriceBook:
                 rows[row.key] = row
         return cls(rows.values())
 
+    def book_model(self, base_id: str | None) -> str | None:
+        """The book's model id for a logged base id, or ``None`` when the book does not know the model."""
+        if not base_id:
+            return None
+        if base_id in self._by_model:
+            return base_id
+        return self._by_key.get(model_key(base_id))
+
     def knows(self, base_id: str) -> bool:
         """True when the book has any row for this base model id."""
-        return base_id in self._by_model
+        return self.book_model(base_id) is not None
 
     def quote(
-        self, model_id: str, region: str, day: date, *, long_context: bool = False, batch: bool = False
+        self, model_id: str, region: str, day: date, *, long_context: bool = False, batch: bool = False,
+        context_tokens: int | None = None, tier: str | None = None, mode: str | None = None,
     ) -> Quote | None:
-        """The price of one call, or ``None`` when the book has no price for it (never another model's)."""
-        ref, rows = self._rows_for(model_id, region, batch)
+        """The price of one call, or ``None`` when the book has no price for it (never another model's).
+
+        ``context_tokens`` (input with cache) picks the highest ``above_{N}k`` tier it exceeds, else ``base``;
+        ``long_context`` means more than 200K. ``tier`` asks for a named tier (an image or video variant).
+        """
+        ref, rows = self._rows_for(model_id, region, mode or ("batch" if batch else "standard"))
         candidates = [row for row in rows if row.applies_on(day)]
-        wanted_tier = "above_200k" if long_context else "base"
-        for tier in (wanted_tier, "base"):
+        if tier is not None:
+            wanted = [tier]
+        else:
+            tokens = context_tokens if context_tokens is not None else LONG_CONTEXT_THRESHOLD + 1 if long_context else 0
+            tiers = sorted({r.tier for r in candidates if 0 < r.context_threshold < tokens},
+                           key=lambda t: -int(t[6:-1]))
+            wanted = [*tiers, "base"]
+        for name in wanted:
             for region_choice in (region, "*"):
                 for row in candidates:
-                    if row.tier == tier and row.region == region_choice:
+                    if row.tier == name and row.region == region_choice:
                         return Quote(ref, row)
         return None
 
-    def _rows_for(self, model_id: str, region: str, batch: bool) -> tuple[ModelRef, list[PriceRow]]:
+    def units(self, model_id: str) -> set[str]:
+        """The units a model is billed in (``tokens``, ``image``, ``second``, ``query``); empty when unknown."""
+        model = self.book_model(parse_model_id(model_id).base_id)
+        return {row.unit for row in self._by_model.get(model or "", ())}
+
+    def tiers(self, model_id: str, unit: str) -> list[str]:
+        """The tiers of a model's rows in ``unit`` (e.g. its image sizes and qualities)."""
+        model = self.book_model(parse_model_id(model_id).base_id)
+        return sorted({row.tier for row in self._by_model.get(model or "", ()) if row.unit == unit})
+
+    def _rows_for(self, model_id: str, region: str, mode: str) -> tuple[ModelRef, list[PriceRow]]:
         """The parsed id and the rows that may price its calls from ``region`` on some day (remembered)."""
-        key = (model_id, region, batch)
+        key = (model_id, region, mode)
         if key not in self._rows_of_call:
             ref = parse_model_id(model_id)
             family = ref.family(region)
+            model = self.book_model(ref.base_id)
             rows = []
-            if family is not None and ref.base_id is not None and is_priced_region(region):
+            if family is not None and model is not None and is_priced_region(region):
                 rows = [
                     row
-                    for row in self._by_model.get(ref.base_id, ())
-                    if row.family == family
-                    and row.mode == ("batch" if batch else "standard")
-                    and row.region in (region, "*")
+                    for row in self._by_model.get(model, ())
+                    if row.family == family and row.mode == mode and row.region in (region, "*")
                 ]
             self._rows_of_call[key] = (ref, rows)
         return self._rows_of_call[key]
@@ -129,21 +187,29 @@ class PriceBook:
     def display_name(self, model_id: str) -> str:
         """A readable model name (``Claude Sonnet 4.5``), or the id itself when unknown."""
         ref = parse_model_id(model_id)
-        rows = self._by_model.get(ref.base_id or "", ())
+        rows = self._by_model.get(self.book_model(ref.base_id) or "", ())
         return rows[0].name if rows else (ref.base_id or model_id or "(no model id)")
 
-    def table(self, region: str | None = None, day: date | None = None) -> list[PriceRow]:
-        """Rows in force on ``day`` (all if ``None``) for ``region`` (all if ``None``), sorted for printing."""
+    def table(
+        self, region: str | None = None, day: date | None = None, *, provider: str | None = None,
+        model: str | None = None, family: str | None = None, mode: str | None = None,
+    ) -> list[PriceRow]:
+        """Rows in force on ``day`` (all if ``None``) for ``region``, a provider, a model (any part of its id or
+        name, any case), a family and a mode (all if ``None``), sorted for printing."""
+        wanted_model = model.lower() if model else None
         rows = [
             row
             for row in self.rows
             if (day is None or row.applies_on(day))
             and (region is None or row.region in (region, "*"))
             and (region is None or (row.family == "govcloud") == region.startswith("us-gov-"))
+            and (provider is None or provider.lower() in (row.provider or row.model.split(".")[0]).lower())
+            and (wanted_model is None or wanted_model in row.model.lower() or wanted_model in row.name.lower())
+            and (family is None or row.family == family)
+            and (mode is None or row.mode == mode)
         ]
-        return sorted(
-            rows, key=lambda r: (r.name, FAMILIES.index(r.family), r.mode, r.tier, r.effective_from or date.min)
-        )
+        return sorted(rows, key=lambda r: (r.provider, r.name, r.model, FAMILIES.index(r.family), r.region,
+                                           MODES.index(r.mode), r.tier, r.effective_from or date.min))
 
 
 def _parse_row(raw: dict[str, object], origin: str) -> PriceRow:
@@ -162,7 +228,7 @@ def _parse_row(raw: dict[str, object], origin: str) -> PriceRow:
         except ValueError:
             raise UsageError(f"{origin}: {name} '{value}' is not a YYYY-MM-DD date") from None
 
-    def rate(name: str) -> float | None:
+    def rate(name: str, ceiling: float, unit: str) -> float | None:
         value = text(name)
         if not value:
             return None
@@ -172,40 +238,78 @@ def _parse_row(raw: dict[str, object], origin: str) -> PriceRow:
             raise UsageError(f"{origin}: {name} '{value}' is not a number") from None
         if number < 0:
             raise UsageError(f"{origin}: {name} must not be negative")
-        if number > MAX_PLAUSIBLE_PER_1K:
+        if number > ceiling:
             raise UsageError(
-                f"{origin}: {name} {number} USD per 1K tokens is implausible; prices here are per 1,000 tokens "
+                f"{origin}: {name} {number} USD per {unit} is implausible; token prices here are per 1,000 tokens "
                 f"(divide a per-million price by 1,000)"
             )
         return number
 
     unknown = sorted(set(raw) - _ROW_KEYS)
     if unknown:
-        raise UsageError(f"{origin}: unknown key {', '.join(map(repr, unknown))}; a row has {', '.join(_FIELD_ORDER)}")
+        raise UsageError(f"{origin}: unknown key {', '.join(map(repr, unknown))}; a row has {', '.join(CSV_FIELDS)}")
     model = text("model")
     if not model:
         raise UsageError(f"{origin}: every price row needs a 'model' (a base model id)")
     family, mode, tier = text("family", "regional"), text("mode", "standard"), text("tier", "base")
-    for label, value, allowed in (("family", family, FAMILIES), ("mode", mode, MODES), ("tier", tier, TIERS)):
+    unit = text("unit", "tokens")
+    for label, value, allowed in (("family", family, FAMILIES), ("mode", mode, MODES), ("unit", unit, UNITS)):
         if value not in allowed:
             raise UsageError(f"{origin}: {label} '{value}' for {model} must be one of {', '.join(allowed)}")
+    if not _TIER_RE.match(tier):
+        raise UsageError(
+            f"{origin}: tier '{tier}' for {model} must be base, above_{{N}}k, image_{{side}}_{{standard|premium}} "
+            f"or video_{{lines}}"
+        )
+    start, end = day("effective_from"), day("effective_to")
+    if start and end and end <= start:
+        raise UsageError(f"{origin}: effective_to {end} of {model} is not after effective_from {start}")
     return PriceRow(
         model=model,
         name=text("name", model),
+        provider=text("provider", model.split(".")[0]),
         family=family,
         region=text("region", "*"),
         mode=mode,
         tier=tier,
-        effective_from=day("effective_from"),
-        effective_to=day("effective_to"),
+        unit=unit,
+        effective_from=start,
+        effective_to=end,
         source=text("source", origin),
-        **{name: rate(name) for name in RATE_FIELDS},
+        checked=day("checked"),
+        per_unit=rate("per_unit", MAX_PLAUSIBLE_PER_UNIT, unit),
+        **{name: rate(name, MAX_PLAUSIBLE_PER_1K, "1K tokens") for name in RATE_FIELDS},
     )
 
 
-_FIELD_ORDER = ("model", "name", "family", "region", "mode", "tier", "effective_from", "effective_to",
-                *RATE_FIELDS, "source")
-_ROW_KEYS = frozenset(_FIELD_ORDER)
+CSV_FIELDS = ("model", "name", "provider", "family", "region", "mode", "tier", "unit", "effective_from",
+              "effective_to", *RATE_FIELDS, "per_unit", "checked", "source")
+_ROW_KEYS = frozenset(CSV_FIELDS)
+
+
+def row_record(row: PriceRow) -> dict[str, object]:
+    """A row as the book's CSV columns (dates as ``YYYY-MM-DD``, missing values as ``None``)."""
+    return {
+        name: (value.isoformat() if isinstance(value, date) else value)
+        for name, value in ((name, getattr(row, name)) for name in CSV_FIELDS)
+    }
+
+
+def rate_text(value: float) -> str:
+    """A rate as plain decimal text (``0.00006``, not ``6e-05``)."""
+    return format(Decimal(repr(value)).normalize(), "f")
+
+
+def write_csv_rows(path: Path, rows: Iterable[PriceRow]) -> None:
+    """Write rows in the book's CSV form (atomically: a reader never sees half a book)."""
+    temporary = path.with_name(f".{path.name}.tmp")
+    with temporary.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(CSV_FIELDS), lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: "" if v is None else (rate_text(v) if isinstance(v, float) else v)
+                             for k, v in row_record(row).items()})
+    temporary.replace(path)
 
 
 def read_csv_rows(path: Path) -> list[PriceRow]:

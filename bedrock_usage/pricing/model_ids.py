@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-GEO_PREFIXES = frozenset({"us", "eu", "apac", "jp", "au", "ca", "us-gov"})
+GEO_PREFIXES = frozenset({"us", "eu", "apac", "jp", "au", "ca", "in", "us-gov"})
 _ARN_RE = re.compile(r"^arn:aws[a-z-]*:bedrock:(?P<region>[a-z0-9-]*):(?P<account>\d*):(?P<kind>[a-z-]+)/(?P<id>.+)$")
 _CONTEXT_SUFFIX_RE = re.compile(r":\d+k$")
+_VERSION_SUFFIX_RE = re.compile(r"(-v1)?(:0)?$")
 _COMMERCIAL_REGION_RE = re.compile(r"^(?!cn-|us-gov-|us-iso)[a-z]{2}-[a-z]+-\d$")
 
 
@@ -51,3 +52,9 @@ def parse_model_id(model_id: str) -> ModelRef:
 def is_priced_region(region: str) -> bool:
     """Regions whose calls the book can price: commercial and GovCloud regions (not China or ISO)."""
     return bool(_COMMERCIAL_REGION_RE.match(region)) or region.startswith("us-gov-")
+
+
+def model_key(base_id: str) -> str:
+    """A base id without a first-version suffix (``-v1``, ``:0``), to match ids AWS writes both ways
+    (``anthropic.claude-opus-4-6-v1`` is logged as ``...-v1:0`` too); ``-v2`` or ``:1`` name other models."""
+    return _VERSION_SUFFIX_RE.sub("", base_id.strip().lower())

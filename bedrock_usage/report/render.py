@@ -136,6 +136,8 @@ def render_terminal(report: UsageReport, analyses: list[str], max_rows: int) -> 
     ]
     if s["unpriced_calls"]:
         lines.append(f"  Unpriced calls:     {s['unpriced_calls']:,} (not in the cost; see warnings)")
+    if s.get("guardrail_interventions"):
+        lines.append(f"  Guardrail interventions: {s['guardrail_interventions']:,} (from logged Converse responses)")
     for name in analyses:
         title = TITLES.get(name, f"Usage by requestMetadata tag {name.removeprefix('tag:')}")
         lines += ["", title, analysis_table(report.tables[name], GROUP_KEYS.get(name, [name]), max_rows)]

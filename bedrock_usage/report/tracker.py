@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..engines.base import PAYLOAD_OBJECTS, Engine, ScanStats, Scope
-from ..engines.queries import FACT_DIMENSIONS, FACT_MEASURES, Filters, tag_column, usage_facts_query
+from ..engines.queries import BODY_MEASURES, FACT_DIMENSIONS, FACT_MEASURES, Filters, tag_column, usage_facts_query
 from ..logs.identity import DEFAULT_ROLE_SUFFIX, derive_principal
 from ..logs.period import Period
 from ..logs.regions import resolve_regions
@@ -26,8 +26,9 @@ TOTAL_COST = "estimated_cost_usd"
 ANALYSES = ("summary", "user", "application", "user-app", "model", "daily", "hourly", "region")
 TOKENS_NOTE = "exact: token counts from Model Invocation Logs"
 COST_NOTE = (
-    "estimated: logged tokens x list prices of the price book for the model, source region, endpoint family "
-    "and day (cache writes at the 5-minute rate)"
+    "estimated: logged tokens (and images, video seconds and rerank queries from logged request bodies) x list "
+    "prices of the price book for the model, source region, endpoint family, context tier and day (cache writes "
+    "at the 5-minute rate unless the logged response says 1 hour)"
 )
 
 GROUP_KEYS: dict[str, list[str]] = {
@@ -182,37 +183,125 @@ class BedrockAthenaTracker:
         return self._price(frame)
 
     def _price(self, frame: pd.DataFrame) -> pd.DataFrame:
-        """Cost columns per fact row; NaN where the book has no price (the row stays, with its tokens)."""
-        keys = ["model_id", "source_region", "utc_day", "long_context"]
+        """Cost columns per fact row; NaN where the book has no price (the row stays, with its tokens).
+
+        Tokens are priced for the row's model, source region, endpoint family, UTC day and context tier; cache
+        writes the logged response says lasted an hour at the 1-hour rate. Images, seconds of video and rerank
+        queries (read from logged request bodies) are priced per unit: images and video in the output cost,
+        queries in the input cost. A model billed per unit whose calls logged no body is unpriced, with the
+        reason ``needs body logging``, never priced at 0.
+        """
+        frame = frame.copy()
+        for name in (*BODY_MEASURES, "context_over", "image_side"):
+            frame[name] = pd.to_numeric(frame[name]).fillna(0).astype("int64")
+        frame["body_logged"] = frame["body_logged"].fillna(False).astype(bool)
+        frame["image_quality"] = frame["image_quality"].fillna("standard")
+        keys = ["model_id", "source_region", "utc_day", "context_over", "body_logged", "image_side", "image_quality"]
         codes = frame.groupby(keys, sort=False, dropna=False).ngroup().to_numpy()
         _, first_rows = np.unique(codes, return_index=True)
-        rates = []
-        for model_id, region, utc_day, long_context in frame[keys].iloc[first_rows].itertuples(index=False):
-            quote = self.prices.quote(
-                model_id or "", region or "", date.fromisoformat(utc_day), long_context=bool(long_context)
-            )
-            row = quote.row if quote else None
-            rates.append([getattr(row, name) if row else np.nan for name in RATE_FIELDS] + [row is not None])
-        rate_table = np.array(rates, dtype=object).reshape(len(rates), len(RATE_FIELDS) + 1)[codes]
-        frame = frame.copy()
-        for index, name in enumerate(RATE_FIELDS):
-            frame[f"rate_{name}"] = rate_table[:, index].astype("float64")
-        frame["priced"] = rate_table[:, -1].astype(bool)
-        components = {
-            "input_cost_usd": ("input_tokens", "rate_input"),
-            "output_cost_usd": ("output_tokens", "rate_output"),
-            "cache_write_cost_usd": ("cache_write_tokens", "rate_cache_write_5m"),
-            "cache_read_cost_usd": ("cache_read_tokens", "rate_cache_read"),
+        rates = [
+            self._rates(model_id or "", region or "", date.fromisoformat(utc_day), int(context_over), bool(body),
+                        int(side), str(quality))
+            for model_id, region, utc_day, context_over, body, side, quality
+            in frame[keys].iloc[first_rows].itertuples(index=False)
+        ]
+        table = pd.DataFrame(rates, columns=[*_RATE_COLUMNS, "unit", "reason"]).iloc[codes].reset_index(drop=True)
+        table.index = frame.index
+        unit = table["unit"]
+        reason = table["reason"].astype("object")
+        cache_5m = frame["cache_write_tokens"] - frame["cache_write_1h_tokens"]
+        parts = {
+            "input_cost_usd": [("input_tokens", "rate_input")],
+            "output_cost_usd": [("output_tokens", "rate_output")],
+            "cache_write_cost_usd": [
+                (cache_5m, "rate_cache_write_5m"), ("cache_write_1h_tokens", "rate_cache_write_1h")
+            ],
+            "cache_read_cost_usd": [("cache_read_tokens", "rate_cache_read")],
         }
-        for column, (tokens, rate) in components.items():
-            price = frame[rate].astype("float64")
-            # A kind of token the model never bills (no rate) costs nothing when its count is zero.
-            price = price.where(~(price.isna() & frame["priced"] & (frame[tokens] == 0)), 0.0)
-            frame[column] = frame[tokens] * price / 1000.0
+        for column, terms in parts.items():
+            total = pd.Series(0.0, index=frame.index)
+            for tokens, rate_name in terms:
+                count = frame[tokens] if isinstance(tokens, str) else tokens
+                rate = table[rate_name].astype("float64")
+                # A kind of token the model never bills (no rate) costs nothing when its count is zero.
+                missing = rate.isna() & (count > 0) & reason.isna()
+                reason = reason.mask(missing, _MISSING_RATE_REASONS[rate_name])
+                total = total + count * rate.fillna(0.0) / 1000.0
+            frame[column] = total
+        per_unit = table["rate_per_unit"].astype("float64")
+        units = {"image": "images", "second": "video_seconds", "query": "rerank_queries"}
+        unit_count = pd.Series(0, index=frame.index, dtype="int64")
+        for name, measure in units.items():
+            unit_count = unit_count.where(unit != name, frame[measure])
+        unit_cost = unit_count * per_unit.fillna(0.0)
+        frame["output_cost_usd"] += unit_cost.where(unit.isin(["image", "second"]), 0.0)
+        frame["input_cost_usd"] += unit_cost.where(unit == "query", 0.0)
+        priced = reason.isna()
+        for column in COST_COLUMNS:
+            frame[column] = frame[column].where(priced)
         frame[TOTAL_COST] = frame[list(COST_COLUMNS)].sum(axis=1, min_count=len(COST_COLUMNS))
         frame["priced"] = frame[TOTAL_COST].notna()
+        frame["unpriced_reason"] = reason.where(~frame["priced"], None)
         frame["unpriced_calls"] = np.where(frame["priced"], 0, frame["calls"])
-        return frame.drop(columns=[f"rate_{n}" for n in RATE_FIELDS])
+        return frame
+
+    def _rates(self, model_id: str, region: str, day: date, context_over: int, body_logged: bool,
+               image_side: int, image_quality: str) -> list[object]:
+        """The rates of one kind of fact row, the unit its calls are billed in, and why it is unpriced (or None)."""
+        empty = [np.nan] * len(_RATE_COLUMNS)
+        units = self.prices.units(model_id)
+        if not units:
+            return [*empty, "tokens", NO_PRICE]
+        unit = "tokens" if "tokens" in units else sorted(units)[0]
+        if unit != "tokens" and not body_logged:
+            return [*empty, unit, NEEDS_BODY]
+        tier = None
+        if unit == "image":
+            tier = _image_tier(self.prices.tiers(model_id, "image"), image_side or DEFAULT_IMAGE_SIDE, image_quality)
+        elif unit == "second":
+            tiers = self.prices.tiers(model_id, "second")
+            tier = tiers[0] if len(tiers) == 1 else None
+        elif unit == "query":
+            tier = "base"
+        if unit != "tokens" and tier is None:
+            return [*empty, unit, NO_TIER]
+        quote = self.prices.quote(model_id, region, day, context_tokens=context_over + 1 if context_over else 0,
+                                  tier=tier)
+        if quote is None:
+            return [*empty, unit, NO_PRICE]
+        row = quote.row
+        if unit == "tokens" and row.audio_output is not None:  # speech-to-speech (Nova Sonic): counts mix both
+            return [*empty, unit, NEEDS_AUDIO_SPLIT]
+        return [*(getattr(row, name) for name in _RATE_FIELDS), unit, None]
+
+
+def _image_tier(tiers: list[str], side: int, quality: str) -> str | None:
+    """The image tier of the book that prices an image of ``side`` pixels (longer side) and ``quality``."""
+    fitting = []
+    for tier in tiers:
+        _, size, tier_quality = tier.split("_")
+        if tier_quality != quality:
+            continue
+        limit = 10**9 if size == "any" else int(size)
+        if side <= limit:
+            fitting.append((limit, tier))
+    return min(fitting)[1] if fitting else None
+
+
+NO_PRICE = "no price for this model, region and endpoint"
+NEEDS_BODY = "needs body logging"
+NO_TIER = "no price for this image size or video resolution"
+NEEDS_AUDIO_SPLIT = "speech and text tokens are not split in the logs"
+DEFAULT_IMAGE_SIDE = 1024  # Titan Image Generator, Nova Canvas and SDXL make 1024 x 1024 images unless told
+_RATE_FIELDS = (*RATE_FIELDS, "per_unit")
+_RATE_COLUMNS = [f"rate_{name}" for name in _RATE_FIELDS]
+_MISSING_RATE_REASONS = {
+    "rate_input": "no input price",
+    "rate_output": "no output price",
+    "rate_cache_write_5m": "no cache write price",
+    "rate_cache_write_1h": "no 1-hour cache write price",
+    "rate_cache_read": "no cache read price",
+}
 
 
 METRICS = ("calls", "errors", "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens")
@@ -260,18 +349,19 @@ def summarize(facts: pd.DataFrame) -> dict[str, float | int]:
     for column in (*COST_COLUMNS, TOTAL_COST):
         summary[column] = float(facts[column].sum()) if len(facts) else 0.0
     summary["unpriced_calls"] = int(facts["unpriced_calls"].sum()) if len(facts) else 0
+    summary["guardrail_interventions"] = int(facts["guardrail_interventions"].sum()) if len(facts) else 0
     for name, column in (("users", "user"), ("applications", "application"), ("models", "model")):
         summary[name] = int(facts[column].nunique()) if len(facts) else 0
     return summary
 
 
 def unpriced_models(facts: pd.DataFrame) -> pd.DataFrame:
-    """Models (as logged) and regions with calls the book cannot price, with their tokens."""
-    columns = ["model_id", "source_region", *METRICS]
+    """Models (as logged), regions and reasons of calls the book cannot price, with their tokens."""
+    columns = ["model_id", "source_region", "reason", *METRICS]
     if facts.empty:
         return pd.DataFrame(columns=columns)
-    rows = facts.loc[~facts["priced"]]
-    table = rows.groupby(["model_id", "source_region"], dropna=False)[list(METRICS)].sum().reset_index()
+    rows = facts.loc[~facts["priced"]].rename(columns={"unpriced_reason": "reason"})
+    table = rows.groupby(["model_id", "source_region", "reason"], dropna=False)[list(METRICS)].sum().reset_index()
     return table.sort_values("calls", ascending=False)[columns].reset_index(drop=True)
 
 
@@ -291,8 +381,9 @@ def build_warnings(report: UsageReport) -> list[str]:
             if row.cache_read_tokens or row.cache_write_tokens
             else ""
         )
+        reason = f" ({row.reason})" if row.reason and row.reason != NO_PRICE else ""
         warnings.append(
-            f"unpriced: {model} in {row.source_region}: {row.calls:,} calls, "
+            f"unpriced{reason}: {model} in {row.source_region}: {row.calls:,} calls, "
             f"{row.input_tokens:,} input / {row.output_tokens:,} output{cache} tokens have no price{hint}"
         )
     if report.stats.duplicate_records:

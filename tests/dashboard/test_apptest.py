@@ -26,7 +26,7 @@ from bedrock_usage.demo.daily import ensure_demo_logs
 from bedrock_usage.demo.synthetic import CorpusSpec, generate_records
 from bedrock_usage.demo.writer import write_local
 from tests.logfiles import read_tree
-from tests.oracle import aggregate
+from tests.oracle import aggregate, with_profiles_resolved
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "bedrock_tracker.py"
@@ -235,7 +235,7 @@ def test_group_by_a_request_metadata_tag(demo_env: dict[str, str], demo_records:
     lo = datetime.combine(START, datetime.min.time(), UTC)
     hi = datetime.combine(END + timedelta(days=1), datetime.min.time(), UTC)
     expected: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for record in demo_records:
+    for record in with_profiles_resolved(demo_records):  # the demo's profiles carry a cost_center tag
         if lo <= datetime.fromisoformat(record["timestamp"].replace("Z", "+00:00")) < hi:
             tag = (record.get("requestMetadata") or {}).get("cost_center") or "(not set)"
             expected[tag][0] += 1

@@ -31,7 +31,7 @@ from bedrock_usage.dashboard.data import BUDGETS_ENV, BedrockRequest, ReconcileR
 from bedrock_usage.demo.daily import ensure_demo_logs
 from bedrock_usage.demo.writer import write_local
 from tests.logfiles import read_tree
-from tests.oracle import aggregate, published_rates
+from tests.oracle import aggregate, published_rates, with_profiles_resolved
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "bedrock_tracker.py"
@@ -115,7 +115,7 @@ def oracle_cost(records: list[dict], first: date, last: date) -> dict[str, dict[
     costs: dict[str, dict[str, float]] = defaultdict(dict)
     day = first
     while day <= last:
-        for (application,), totals in aggregate(records, day, day)["application"].items():
+        for (application,), totals in aggregate(with_profiles_resolved(records), day, day)["application"].items():
             if totals.priced_calls:
                 costs[application][day.isoformat()] = totals.estimated_cost
         day += timedelta(days=1)
@@ -160,7 +160,7 @@ def test_budgets_and_anomalies_equal_the_cli(demo_env: dict[str, str], demo_cach
 
     # Independently: the all-spend budget is every priced call of the month so far, at the oracle's prices.
     records = read_tree(demo_cache / "demo-logs")
-    everything = aggregate(records, END.replace(day=1), END)["summary"][()]
+    everything = aggregate(with_profiles_resolved(records), END.replace(day=1), END)["summary"][()]
     assert shown["All Amazon Bedrock"]["month_to_date_usd"] == pytest.approx(everything.estimated_cost, rel=1e-9)
 
     code, anomalies = cli_json(demo_env, "--anomalies", "--start-date", START.isoformat(),

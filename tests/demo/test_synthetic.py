@@ -48,9 +48,12 @@ GLOBAL_IDS = {
     "anthropic.claude-haiku-4-5-20251001-v1:0", "anthropic.claude-opus-4-5-20251101-v1:0",
 }
 LONG_CONTEXT_IDS = {"anthropic.claude-sonnet-4-20250514-v1:0", "anthropic.claude-sonnet-4-5-20250929-v1:0"}
+CONVERSE_ONLY_IDS = {"amazon.nova-lite-v1:0", "amazon.nova-pro-v1:0", "meta.llama3-3-70b-instruct-v1:0"}
+EMBEDDING_IDS = {"amazon.titan-embed-text-v2:0"}
+MODEL_IDS = CLAUDE_IDS | CONVERSE_ONLY_IDS | EMBEDDING_IDS
 NO_CACHE_IDS = {
     "anthropic.claude-3-haiku-20240307-v1:0", "anthropic.claude-3-sonnet-20240229-v1:0",
-    "anthropic.claude-3-opus-20240229-v1:0",
+    "anthropic.claude-3-opus-20240229-v1:0", *CONVERSE_ONLY_IDS, *EMBEDDING_IDS,
 }
 GEO_OF_PREFIX = {"us": "us-", "eu": "eu-", "apac": "ap-", "jp": "ap-northeast-"}
 SEED_ROLE_APPS = {"CustomerServiceApp", "DataAnalysisApp", "ChatbotApp", "DocumentProcessorApp"}
@@ -202,9 +205,13 @@ def test_every_record_follows_the_log_format(corpus: list[dict]) -> None:
         assert ("cacheReadInputTokenCount" in part_in) == ("cacheWriteInputTokenCount" in part_in)
         assert part_out["outputContentType"] == "application/json"
         body = part_in["inputBodyJson"]
-        if record["operation"] in ("Converse", "ConverseStream"):
+        base = split_model_id(record["modelId"])[1]
+        if base in EMBEDDING_IDS:
+            assert record["operation"] == "InvokeModel" and body["inputText"]
+        elif record["operation"] in ("Converse", "ConverseStream"):
             assert body["messages"][0]["role"] == "user"
         else:
+            assert base not in CONVERSE_ONLY_IDS
             assert body["anthropic_version"] == "bedrock-2023-05-31" and body["messages"]
 
         if "errorCode" in record:
@@ -223,6 +230,10 @@ def test_every_record_follows_the_log_format(corpus: list[dict]) -> None:
 
 def check_output(record: dict) -> None:
     output = record["output"]
+    if split_model_id(record["modelId"])[1] in EMBEDDING_IDS:  # embeddings log no output tokens
+        assert "outputTokenCount" not in output
+        assert output["outputBodyJson"]["inputTextTokenCount"] == record["input"]["inputTokenCount"]
+        return
     tokens_in, tokens_out = record["input"]["inputTokenCount"], output["outputTokenCount"]
     assert isinstance(tokens_out, int) and tokens_out >= 1
     body = output["outputBodyJson"]
@@ -248,7 +259,7 @@ def check_model_id(record: dict) -> None:
             assert (found["region"], found["account"]) == (region, ACCOUNT)
     prefix, base = split_model_id(model_id)
     if base is not None:
-        assert base in CLAUDE_IDS, model_id
+        assert base in MODEL_IDS, model_id
     if prefix == "global":
         assert base in GLOBAL_IDS and record["inferenceRegion"]
     elif prefix is not None:
@@ -265,7 +276,7 @@ def check_model_id(record: dict) -> None:
 
 def test_the_corpus_covers_every_case(corpus: list[dict]) -> None:
     bases = {split_model_id(r["modelId"])[1] for r in corpus} - {None}
-    assert bases == CLAUDE_IDS
+    assert bases == MODEL_IDS
     assert {r["region"] for r in corpus} == set(SIX_REGIONS)
     assert {r["operation"] for r in corpus} == OPERATIONS
     prefixes = Counter(split_model_id(r["modelId"])[0] for r in corpus)
@@ -298,7 +309,7 @@ def test_a_small_corpus_still_covers_models_regions_operations_and_scenarios() -
     records = generate_records(CorpusSpec(start_date=date(2025, 11, 1), end_date=date(2025, 11, 2),
                                           records=MIN_COVERING_RECORDS, seed=1))
     assert len(records) == MIN_COVERING_RECORDS <= 60
-    assert {split_model_id(r["modelId"])[1] for r in records} - {None} == CLAUDE_IDS
+    assert {split_model_id(r["modelId"])[1] for r in records} - {None} == MODEL_IDS
     assert {r["region"] for r in records} == set(SIX_REGIONS)
     assert {r["operation"] for r in records} == OPERATIONS
     arns = [r["identity"]["arn"] for r in records]
@@ -312,8 +323,8 @@ def test_regions_option_limits_the_corpus() -> None:
     records = generate_records(CorpusSpec(start_date=date(2025, 11, 1), end_date=date(2025, 11, 1), records=300,
                                           regions=("eu-central-1",)))
     assert {r["region"] for r in records} == {"eu-central-1"}
-    assert all(r["modelId"].startswith(("eu.", "global.", "anthropic.", "arn:aws:bedrock:eu-central-1:"))
-               for r in records)
+    allowed = ("eu.", "global.", "anthropic.", "amazon.", "meta.", "arn:aws:bedrock:eu-central-1:")
+    assert all(r["modelId"].startswith(allowed) for r in records)
 
 
 def test_traffic_follows_weekdays_working_hours_and_us_east_1(corpus: list[dict]) -> None:

@@ -30,7 +30,7 @@ NAMES = {  # the book's names of the models used, to key expected rows; unknown 
     "us.anthropic.claude-sonnet-4-5-20250929-v1:0": "Claude Sonnet 4.5",
     "global.anthropic.claude-sonnet-4-5-20250929-v1:0": "Claude Sonnet 4.5",
     "anthropic.claude-opus-4-1-20250805-v1:0": "Claude Opus 4.1",
-    "meta.llama3-70b-instruct-v1:0": "meta.llama3-70b-instruct-v1:0",
+    "example.unlisted-model-v1:0": "example.unlisted-model-v1:0",  # a model no price book lists
 }
 SSO = "AWSReservedSSO_Developers_0123456789abcdef"
 CALLERS = [
@@ -129,7 +129,7 @@ def test_chargeback_rows_equal_plain_computation(logs: Path, no_aws_env: dict[st
         else:
             assert row["estimated_cost_usd"] is None, key  # never a silent 0
     assert sum(u["calls"] for u in doc["unpriced"]) == expected[("", "")]["unpriced_calls"] > 0
-    assert "meta.llama3-70b-instruct-v1:0" in {u["model_id"] for u in doc["unpriced"]}
+    assert "example.unlisted-model-v1:0" in {u["model_id"] for u in doc["unpriced"]}
 
 
 def test_chargeback_schema_is_documented(logs: Path, no_aws_env: dict[str, str], tmp_path: Path) -> None:
@@ -151,7 +151,7 @@ def test_chargeback_schema_is_documented(logs: Path, no_aws_env: dict[str, str],
     with (out / "bedrock_chargeback_2025-11_tag-team.csv").open() as handle:
         assert next(csv.reader(handle)) == columns
     with (out / "bedrock_chargeback_2025-11_tag-team_unpriced.csv").open() as handle:
-        assert "meta.llama3-70b-instruct-v1:0" in {r["model_id"] for r in csv.DictReader(handle)}
+        assert "example.unlisted-model-v1:0" in {r["model_id"] for r in csv.DictReader(handle)}
 
 
 @pytest.mark.parametrize(("args", "message"), [

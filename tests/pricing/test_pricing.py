@@ -1,19 +1,25 @@
-"""The price book against published figures (AWS pricing page, the seeds' validation report)."""
+"""The price book against published figures (AWS pricing page, the reference table, the seeds' validation report)."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import subprocess
 import sys
 from datetime import date
+from pathlib import Path
 
 import pytest
 
 from bedrock_usage.errors import UsageError
 from bedrock_usage.pricing import PriceBook, parse_model_id
+from bedrock_usage.pricing.book import BUILTIN_BOOK
 
 DAY = date(2025, 11, 1)
 SONNET_45 = "anthropic.claude-sonnet-4-5-20250929-v1:0"
+PUBLISHED = json.loads((Path(__file__).parents[1] / "fixtures" / "pricing" / "published_prices.json").read_text())
+RATE_ORDER = PUBLISHED["rate_order"]
 
 
 @pytest.fixture(scope="module")
@@ -46,18 +52,39 @@ def test_sonnet_45_geo_costs_exactly_1_1x_global(book: PriceBook, region: str) -
     assert world.row.input == 0.003 and world.row.output == 0.015
 
 
-def test_published_list_prices(book: PriceBook) -> None:
-    expected = {  # USD per 1K tokens, from the AWS pricing page as consolidated in shared/reference
-        "anthropic.claude-3-haiku-20240307-v1:0": (0.00025, 0.00125),
-        "anthropic.claude-3-5-haiku-20241022-v1:0": (0.0008, 0.004),
-        "anthropic.claude-opus-4-1-20250805-v1:0": (0.015, 0.075),
-        "global.anthropic.claude-haiku-4-5-20251001-v1:0": (0.001, 0.005),
-        "us.anthropic.claude-haiku-4-5-20251001-v1:0": (0.0011, 0.0055),
-        "global.anthropic.claude-opus-4-5-20251101-v1:0": (0.005, 0.025),
-    }
-    for model_id, (inp, out) in expected.items():
-        quote = book.quote(model_id, "us-east-1", DAY)
-        assert quote and (quote.row.input, quote.row.output) == (inp, out), model_id
+def _published_cases() -> list[tuple[str, str, str]]:
+    cases = []
+    for model, table in PUBLISHED["models"].items():
+        for family in table:
+            if family in ("regional", "global", "govcloud"):
+                cases.append((model, family, "us-gov-west-1" if family == "govcloud" else "us-east-1"))
+        for region in table.get("regions", {}):
+            cases.append((model, "regional", region))
+    return cases
+
+
+@pytest.mark.parametrize(("model", "family", "region"), _published_cases())
+def test_every_published_figure(book: PriceBook, model: str, family: str, region: str) -> None:
+    """Each model, family and region of the published table costs what the published source says."""
+    table = PUBLISHED["models"][model]
+    expected = table.get("regions", {}).get(region) or table[family]
+    model_id = f"global.{model}" if family == "global" else model
+    quote = book.quote(model_id, region, DAY)
+    assert quote is not None, (model, family, region)
+    for name, value in zip(RATE_ORDER, expected, strict=True):
+        if value is not None:
+            assert getattr(quote.row, name) == pytest.approx(value, rel=1e-9), (model, region, name)
+
+
+def test_nova_eu_and_apac_rates_differ_from_us(book: PriceBook) -> None:
+    nova = PUBLISHED["models"]["amazon.nova-lite-v1:0"]
+    calls = (("eu.amazon.nova-lite-v1:0", "eu-west-1"), ("apac.amazon.nova-lite-v1:0", "ap-northeast-2"),
+             ("amazon.nova-lite-v1:0", "eu-central-1"))
+    for model_id, region in calls:
+        quote = book.quote(model_id, region, DAY)
+        assert quote and quote.row.region == region and quote.row.input == nova["regions"][region][0]
+    us = book.quote("us.amazon.nova-lite-v1:0", "us-west-2", DAY)
+    assert us and us.row.region == "*" and us.row.input == nova["regional"][0] != nova["regions"]["eu-west-1"][0]
 
 
 def test_claude_35_sonnet_v2_price_change_on_2025_12_01(book: PriceBook) -> None:
@@ -67,26 +94,74 @@ def test_claude_35_sonnet_v2_price_change_on_2025_12_01(book: PriceBook) -> None
     assert before and after
     assert (before.row.input, before.row.output) == (0.003, 0.015)
     assert (after.row.input, after.row.output) == (0.006, 0.03)
+    assert "disagree" in after.row.source  # LiteLLM and genai-prices still list the old price
 
 
-def test_long_context_tier_and_batch(book: PriceBook) -> None:
+def test_context_tiers(book: PriceBook) -> None:
     quote = book.quote(f"global.{SONNET_45}", "us-east-1", DAY, long_context=True)
     assert quote and (quote.row.tier, quote.row.input, quote.row.output) == ("above_200k", 0.006, 0.0225)
     haiku = book.quote("anthropic.claude-haiku-4-5-20251001-v1:0", "us-east-1", DAY, long_context=True)
     assert haiku and haiku.row.tier == "base"  # no long-context tier: the base price applies
+    # GPT-6 Astra's model card: above 272K input tokens, input is 2x and output 1.5x the base price.
+    astra = "global.openai.gpt-6-astra"
+    base = book.quote(astra, "us-east-1", date(2026, 11, 1), context_tokens=272_000)
+    above = book.quote(astra, "us-east-1", date(2026, 11, 1), context_tokens=272_001)
+    assert base and above and (base.row.tier, above.row.tier) == ("base", "above_272k")
+    assert above.row.input == pytest.approx(2 * base.row.input) and above.row.output == pytest.approx(
+        1.5 * base.row.output)
+
+
+def test_batch_flex_and_priority_rows(book: PriceBook) -> None:
     batch = book.quote(f"global.{SONNET_45}", "us-east-1", DAY, batch=True)
     assert batch and (batch.row.input, batch.row.output) == (0.0015, 0.0075)
+    modes = {row.mode for row in book.table(model="amazon.nova-pro-v1:0")}
+    assert {"standard", "batch", "flex", "priority"} <= modes
 
 
 def test_govcloud_prices(book: PriceBook) -> None:
     quote = book.quote("anthropic.claude-3-haiku-20240307-v1:0", "us-gov-west-1", DAY)
     assert quote and quote.row.family == "govcloud" and quote.row.input == 0.0003
+    # The reference table's GovCloud Sonnet 4.5 row, with its >200K tier (AWS page via LiteLLM issue #27120).
+    long = book.quote(f"us-gov.{SONNET_45}", "us-gov-west-1", DAY, long_context=True)
+    assert long and (long.row.tier, long.row.input, long.row.output) == ("above_200k", 0.0072, 0.027)
+
+
+def test_units_other_than_tokens(book: PriceBook) -> None:
+    assert book.units("amazon.titan-embed-text-v2:0") == {"tokens"}
+    embed = book.quote("amazon.titan-embed-text-v2:0", "us-east-1", DAY)
+    assert embed and embed.row.input == 0.00002 and embed.row.output is None
+    assert book.units("amazon.nova-canvas-v1:0") == {"image"}
+    canvas = book.quote("amazon.nova-canvas-v1:0", "us-east-1", DAY, tier="image_2048_premium")
+    assert canvas and canvas.row.per_unit == PUBLISHED["images"]["amazon.nova-canvas-v1:0"]["2048/premium"]
+    reel = book.quote("amazon.nova-reel-v1:1", "us-east-1", DAY, tier="video_720")
+    assert reel and reel.row.per_unit == PUBLISHED["video_per_second"]["amazon.nova-reel-v1:1"]
+    rerank = book.quote("amazon.rerank-v1:0", "us-west-2", DAY, tier="base")
+    assert rerank and rerank.row.unit == "query" and rerank.row.per_unit == 0.001
+    sonic = book.quote("amazon.nova-sonic-v1:0", "us-east-1", DAY)
+    assert sonic and sonic.row.audio_input and sonic.row.audio_output
+
+
+def test_every_family_of_the_issue_has_rows(book: PriceBook) -> None:
+    providers = {row.provider for row in book.rows}
+    assert {"Amazon", "Anthropic", "Meta", "Mistral AI", "Cohere", "AI21 Labs", "DeepSeek", "OpenAI", "Qwen",
+            "Stability AI", "Writer"} <= providers
+    for model_id in ("anthropic.claude-opus-4-6-v1", "amazon.titan-text-express-v1", "cohere.command-r-plus-v1:0",
+                     "ai21.jamba-1-5-mini-v1:0", "deepseek.r1-v1:0", "openai.gpt-oss-20b-1:0", "qwen.qwen3-32b-v1:0",
+                     "mistral.mistral-large-2407-v1:0", "meta.llama4-maverick-17b-instruct-v1:0"):
+        assert book.quote(model_id, "us-west-2", date(2026, 11, 1)) is not None, model_id
+
+
+def test_every_row_names_its_sources_and_date() -> None:
+    with BUILTIN_BOOK.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) > 500
+    assert all(row["source"] and date.fromisoformat(row["checked"]) for row in rows)
 
 
 @pytest.mark.parametrize(
     "model_id",
     [
-        "meta.llama2-13b-chat-v1",
+        "meta.llama9-imaginary-v1:0",
         "anthropic.claude-9-imaginary-v1:0",
         "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/a1b2c3d4e5f6",
         "arn:aws:bedrock:us-east-1:123456789012:provisioned-model/abc",
@@ -102,12 +177,17 @@ def test_unknown_or_china_region_is_unpriced(book: PriceBook) -> None:
     assert book.quote("anthropic.claude-3-haiku-20240307-v1:0", "not-a-region", DAY) is None
 
 
+def test_a_model_without_a_global_row_is_unpriced_through_global(book: PriceBook) -> None:
+    assert book.quote("global.anthropic.claude-3-haiku-20240307-v1:0", "us-east-1", DAY) is None
+
+
 @pytest.mark.parametrize(
     ("model_id", "base", "endpoint"),
     [
         (SONNET_45, SONNET_45, "in-region"),
         (f"us.{SONNET_45}", SONNET_45, "geo"),
         (f"apac.{SONNET_45}", SONNET_45, "geo"),
+        ("in.moonshotai.kimi-k3", "moonshotai.kimi-k3", "geo"),
         (f"global.{SONNET_45}", SONNET_45, "global"),
         (f"arn:aws:bedrock:us-east-1:123456789012:inference-profile/global.{SONNET_45}", SONNET_45, "global"),
         (f"arn:aws:bedrock:us-east-1::foundation-model/{SONNET_45}", SONNET_45, "in-region"),
@@ -120,51 +200,103 @@ def test_model_id_forms(model_id: str, base: str | None, endpoint: str) -> None:
     assert (ref.base_id, ref.endpoint) == (base, endpoint)
 
 
+def test_every_form_of_one_model_reaches_one_row(book: PriceBook) -> None:
+    forms = [
+        "global.anthropic.claude-opus-4-6-v1",
+        "global.anthropic.claude-opus-4-6-v1:0",
+        "arn:aws:bedrock:us-east-1:123456789012:inference-profile/global.anthropic.claude-opus-4-6-v1",
+        "arn:aws:bedrock:us-east-1:123456789012:inference-profile/global.anthropic.claude-opus-4-6-v1:0",
+    ]
+    rows = {book.quote(form, "us-east-1", date(2026, 11, 1)).row for form in forms}
+    assert len(rows) == 1
+    regional = {book.quote(form, "eu-west-1", date(2026, 11, 1)).row for form in
+                ("eu.anthropic.claude-opus-4-6-v1:0", "anthropic.claude-opus-4-6-v1",
+                 "arn:aws:bedrock:eu-west-1::foundation-model/anthropic.claude-opus-4-6-v1:0")}
+    assert len(regional) == 1 and next(iter(regional)).family == "regional"
+    # Version suffixes other than the first name other models: Titan Text Embeddings v1 is not v2.
+    v1 = book.quote("amazon.titan-embed-text-v1", "us-east-1", DAY)
+    v2 = book.quote("amazon.titan-embed-text-v2:0", "us-east-1", DAY)
+    assert v1 and v2 and v1.row.model != v2.row.model and v1.row.input != v2.row.input
+
+
 def test_override_file_json_adds_and_replaces(tmp_path, monkeypatch) -> None:
     path = tmp_path / "prices.json"
     path.write_text(json.dumps({"prices": [
-        {"model": "meta.llama2-13b-chat-v1", "name": "Llama 2 13B", "input": 0.00075, "output": 0.001},
+        {"model": "example.private-model-v1:0", "name": "Private", "input": 0.00075, "output": 0.001},
         {"model": "anthropic.claude-3-haiku-20240307-v1:0", "name": "Claude 3 Haiku", "input": 0.0002,
          "output": 0.001, "source": "negotiated"},
     ]}))
     book = PriceBook.load(path)
-    llama = book.quote("meta.llama2-13b-chat-v1", "us-west-2", DAY)
+    private = book.quote("example.private-model-v1:0", "us-west-2", DAY)
     haiku = book.quote("us.anthropic.claude-3-haiku-20240307-v1:0", "us-east-1", DAY)
-    assert llama and llama.row.input == 0.00075
+    assert private and private.row.input == 0.00075
     assert haiku and (haiku.row.input, haiku.row.source) == (0.0002, "negotiated")
     monkeypatch.setenv("BEDROCK_USAGE_PRICES", str(path))
     env_book = PriceBook.load()
-    assert env_book.quote("meta.llama2-13b-chat-v1", "us-west-2", DAY) is not None
+    assert env_book.quote("example.private-model-v1:0", "us-west-2", DAY) is not None
 
 
 def test_override_file_toml(tmp_path) -> None:
     path = tmp_path / "prices.toml"
-    path.write_text('[[prices]]\nmodel = "cohere.command-r-v1:0"\ninput = 0.0005\noutput = 0.0015\n')
-    quote = PriceBook.load(path).quote("cohere.command-r-v1:0", "us-east-1", DAY)
+    path.write_text('[[prices]]\nmodel = "example.other-v1:0"\ninput = 0.0005\noutput = 0.0015\n')
+    quote = PriceBook.load(path).quote("example.other-v1:0", "us-east-1", DAY)
     assert quote and quote.row.output == 0.0015
 
 
 @pytest.mark.parametrize(
-    "content",
-    ['{"prices": [{"input": 1}]}', '{"prices": [{"model": "m", "input": "cheap"}]}',
-     '{"prices": [{"model": "m", "family": "moon"}]}', "not json", '{"prices": [{"model": "m", "input": -1}]}',
-     '{"prices": [{"model": "m", "outptu": 0.001}]}',  # a typo must not silently drop the output price
-     '{"prices": [{"model": "m", "input": 0.25, "output": 1.25}]}'],  # per-million figures in a per-1K file
+    ("content", "message"),
+    [('{"prices": [{"input": 1}]}', "needs a 'model'"),
+     ('{"prices": [{"model": "m", "input": "cheap"}]}', "'cheap' is not a number"),
+     ('{"prices": [{"model": "m", "family": "moon"}]}', "family 'moon'"),
+     ("not json", "cannot be read"),
+     ('{"prices": [{"model": "m", "input": -1}]}', "must not be negative"),
+     ('{"prices": [{"model": "m", "outptu": 0.001}]}', "unknown key 'outptu'"),  # a typo must not drop the price
+     ('{"prices": [{"model": "m", "input": 0.25, "output": 1.25}]}', "divide a per-million price"),
+     ('{"prices": [{"model": "m", "tier": "huge"}]}', "tier 'huge'"),
+     ('{"prices": [{"model": "m", "unit": "bananas"}]}', "unit 'bananas'"),
+     ('{"prices": [{"model": "m", "unit": "image", "per_unit": 40}]}', "implausible"),
+     ('{"prices": [{"model": "m", "effective_from": "2026-01-02", "effective_to": "2026-01-01"}]}', "not after")],
 )
-def test_bad_override_files_are_user_errors(tmp_path, content: str) -> None:
+def test_bad_override_files_are_user_errors(tmp_path, content: str, message: str) -> None:
     path = tmp_path / "prices.json"
     path.write_text(content)
-    with pytest.raises(UsageError):
+    with pytest.raises(UsageError, match=message):
         PriceBook.load(path)
 
 
-def test_pricing_script_prints_the_book() -> None:
-    result = subprocess.run([sys.executable, "pricing.py", "--region", "ap-northeast-2"],
-                            capture_output=True, text=True, check=True)
-    assert "Claude Sonnet 4.5" in result.stdout and "3.3000" in result.stdout
-    as_json = subprocess.run([sys.executable, "pricing.py", "--format", "json"], capture_output=True, text=True,
-                             check=True)
-    rows = json.loads(as_json.stdout)["prices"]
-    assert any(r["model"] == SONNET_45 and r["family"] == "global" for r in rows)
-    bad = subprocess.run([sys.executable, "pricing.py", "--date", "yesterday"], capture_output=True, text=True)
-    assert bad.returncode == 1 and bad.stderr.count("\n") == 1
+def run_pricing(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "pricing.py", *args], capture_output=True, text=True)
+
+
+def test_pricing_script_lists_the_whole_book(book: PriceBook) -> None:
+    listed = run_pricing("--format", "csv")
+    assert listed.returncode == 0, listed.stderr
+    rows = list(csv.DictReader(io.StringIO(listed.stdout)))
+    assert len(rows) == len(book.rows)
+    assert {r["model"] for r in rows} == {r.model for r in book.rows}
+
+
+def test_pricing_script_filters() -> None:
+    meta = list(csv.DictReader(io.StringIO(run_pricing("--provider", "meta", "--format", "csv").stdout)))
+    assert meta and all(r["provider"] == "Meta" for r in meta)
+    sonnet = json.loads(run_pricing("--model", "sonnet 4.5", "--region", "eu-west-1", "--format", "json").stdout)
+    names = {r["name"] for r in sonnet["prices"]}
+    assert names == {"Claude Sonnet 4.5"}
+    assert all(r["region"] in ("*", "eu-west-1") and r["family"] != "govcloud" for r in sonnet["prices"])
+    terminal = run_pricing("--region", "ap-northeast-2", "--model", SONNET_45)
+    assert terminal.returncode == 0 and "Claude Sonnet 4.5" in terminal.stdout and "3.3000" in terminal.stdout
+    dated = json.loads(run_pricing("--model", "claude-3-5-sonnet-20241022", "--date", "2025-11-30",
+                                   "--mode", "standard", "--format", "json").stdout)["prices"]
+    assert [r["input"] for r in dated] == [0.003]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [(("--date", "yesterday"), "--date 'yesterday' is not a YYYY-MM-DD date"),
+     (("--region", "mars-1"), "unknown region 'mars-1'"),
+     (("--provider", "nobody"), "no price rows match"),
+     (("--offer-file", "x.json"), "go with --refresh")],
+)
+def test_pricing_script_bad_options(args: tuple[str, ...], message: str) -> None:
+    bad = run_pricing(*args)
+    assert bad.returncode == 1 and bad.stderr.count("\n") == 1 and message in bad.stderr

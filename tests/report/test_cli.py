@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.logfiles import read_tree
-from tests.oracle import aggregate
+from tests.oracle import aggregate, with_profiles_resolved
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -42,7 +42,9 @@ def test_demo_prints_every_analysis(demo_env: dict[str, str]) -> None:
                   "Usage by model", "Daily usage", "Hourly usage", "Usage by source region"):
         assert title in result.stdout
     assert "Model Invocation Logs, exact tokens" in result.stdout
-    assert "TOTAL" in result.stdout and "unpriced" in result.stdout
+    assert "TOTAL" in result.stdout
+    # Every demo call is priced, application inference profiles included, and nothing warns about the demo.
+    assert "unpriced" not in result.stdout and "Warnings" not in result.stdout
     assert "Demo mode" in result.stderr
 
 
@@ -57,7 +59,7 @@ def test_demo_json_equals_independent_aggregation(demo_env: dict[str, str], tmp_
     start = datetime.fromisoformat(doc["period"]["start"]).date()
     end = datetime.fromisoformat(doc["period"]["end"]).date()
     assert (end - start).days == 9
-    expected = aggregate(records, start, end, "Asia/Seoul")
+    expected = aggregate(with_profiles_resolved(records), start, end, "Asia/Seoul")
     summary = expected["summary"][()]
     for name in ("calls", "errors", "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens"):
         assert doc["summary"][name] == getattr(summary, name), name
@@ -69,8 +71,7 @@ def test_demo_json_equals_independent_aggregation(demo_env: dict[str, str], tmp_
         cost = daily[day]["estimated_cost_usd"]
         assert (cost is None and math.isnan(totals.estimated_cost)) or cost == pytest.approx(
             totals.estimated_cost, abs=1e-9)
-    assert doc["unpriced_models"] and all("application-inference-profile" in r["model_id"]
-                                          for r in doc["unpriced_models"])
+    assert doc["unpriced_models"] == []
 
 
 def test_json_and_csv_files(demo_env: dict[str, str], tmp_path: Path) -> None:
@@ -83,7 +84,7 @@ def test_json_and_csv_files(demo_env: dict[str, str], tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     names = sorted(re.sub(r"^bedrock_analysis_multi-region_\d{8}_\d{6}_", "", p.name)
                    for p in out.glob("bedrock_analysis_multi-region_*.csv"))
-    assert names == ["model.csv", "summary.csv", "unpriced.csv"]
+    assert names == ["model.csv", "summary.csv"]
 
 
 def test_arn_pattern_with_quote_percent_underscore(demo_env: dict[str, str]) -> None:
@@ -148,18 +149,22 @@ def test_demo_corpus_is_reused_the_same_day(demo_env: dict[str, str]) -> None:
     assert (datetime.now(UTC) - timedelta(days=1)).date().isoformat() != json.loads(marker.read_text())["end"]
 
 
-def test_inference_profile_file_prices_the_demo_profiles(demo_env: dict[str, str]) -> None:
-    plain = json.loads(run_cli("--demo", "--days", "30", "--analysis", "summary", "--format", "json",
-                               "--output-dir", "-", env=demo_env).stdout)
-    result = run_cli("--demo", "--days", "30", "--analysis", "summary", "--inference-profiles",
-                     str(ROOT / "examples" / "inference-profiles.json"), "--format", "json", "--output-dir", "-",
-                     env=demo_env)
+def test_the_demo_resolves_its_profiles_from_the_examples_file(demo_env: dict[str, str], tmp_path: Path) -> None:
+    args = ("--demo", "--days", "30", "--analysis", "summary", "--format", "json", "--output-dir", "-")
+    default = json.loads(run_cli(*args, env=demo_env).stdout)
+    named = json.loads(run_cli(*args, "--inference-profiles", str(ROOT / "examples" / "inference-profiles.json"),
+                               env=demo_env).stdout)
+    empty = tmp_path / "none.json"
+    empty.write_text("{}")
+    result = run_cli(*args, "--inference-profiles", str(empty), env=demo_env)
     assert result.returncode == 0, result.stderr
-    mapped = json.loads(result.stdout)
-    assert plain["summary"]["unpriced_calls"] > 0
-    assert mapped["summary"]["unpriced_calls"] == 0 and mapped["unpriced_models"] == []
-    assert mapped["summary"]["calls"] == plain["summary"]["calls"]
-    assert mapped["summary"]["estimated_cost_usd"] > plain["summary"]["estimated_cost_usd"]
+    unresolved = json.loads(result.stdout)
+    assert default["summary"] == named["summary"] and default["unpriced_models"] == []
+    assert default["summary"]["unpriced_calls"] == 0 and not default["warnings"]
+    assert unresolved["summary"]["unpriced_calls"] > 0
+    assert all("application-inference-profile" in r["model_id"] for r in unresolved["unpriced_models"])
+    assert unresolved["summary"]["calls"] == default["summary"]["calls"]
+    assert default["summary"]["estimated_cost_usd"] > unresolved["summary"]["estimated_cost_usd"]
 
 
 def test_a_logs_folder_without_invocation_logs_is_a_user_error(demo_env: dict[str, str], tmp_path: Path) -> None:

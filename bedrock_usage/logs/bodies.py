@@ -1,0 +1,131 @@
+"""The few numbers a report reads from logged request and response bodies, and the body that keeps only them.
+
+Token counts do not show everything a call is billed for. When bodies are logged (``input.inputBodyJson``,
+``output.outputBodyJson``), the request says how many images of which size and quality an image model makes,
+how many seconds of video, how many documents a rerank call scores; Anthropic's response splits cache writes
+into 5-minute and 1-hour ones (``usage.cache_creation``, in the first chunk of a stream), and a Converse response
+says when a guardrail intervened (``stopReason``). The facts query reads
+these paths (``engines/queries.py``). Nothing else of a body is read: no prompt text reaches a report.
+
+The local engine's columnar cache and the compacted Parquet copy keep a *reduced body* instead of the body: a
+JSON document with the same paths and only these values, so the same query reads either. An array of documents is
+kept as its length under ``documents_count``; a request body with none of the values (every text model's) is kept
+as ``{}``, which the facts query reads as "logged, nothing to read" without parsing it.
+"""
+
+from __future__ import annotations
+
+# Request-body values: image count, size and quality (Titan Image Generator and Nova Canvas put them under
+# ``imageGenerationConfig``, Stability's SDXL at the top level with ``steps``), video length (Nova Reel under
+# ``videoGenerationConfig``, Luma Ray as ``duration`` like "5s") and the documents of a rerank call.
+INPUT_BODY_PATHS: tuple[str, ...] = (
+    "imageGenerationConfig.numberOfImages",
+    "imageGenerationConfig.width",
+    "imageGenerationConfig.height",
+    "imageGenerationConfig.quality",
+    "videoGenerationConfig.durationSeconds",
+    "samples",
+    "width",
+    "height",
+    "steps",
+    "duration",
+)
+DOCUMENTS_PATH = "documents"
+DOCUMENTS_COUNT = "documents_count"
+# Response-body values: Anthropic's split of cache writes by time to live (InvokeModel, and the
+# ``message_start`` chunk that opens an InvokeModelWithResponseStream body).
+CACHE_SPLIT_PATHS: tuple[str, ...] = (
+    "usage.cache_creation.ephemeral_5m_input_tokens",
+    "usage.cache_creation.ephemeral_1h_input_tokens",
+)
+STREAM_PREFIX = "[0].message."
+# Converse responses say a guardrail stepped in with ``stopReason`` ``guardrail_intervened``.
+STOP_REASON_PATH = "stopReason"
+GUARDRAIL_INTERVENED = "guardrail_intervened"
+
+
+def json_path(path: str) -> str:
+    """A dotted body path as a JSON path (``$.a.b``, or ``$[0].a.b`` for a path into a stream's chunks)."""
+    return "$" + (path if path.startswith("[") else f".{path}")
+
+
+def _tree(paths: tuple[str, ...]) -> dict:
+    tree: dict = {}
+    for path in paths:
+        node = tree
+        parts = path.split(".")
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+        node[parts[-1]] = path
+    return tree
+
+
+def _object_sql(tree: dict, value_sql: dict[str, str]) -> str:
+    """SQL text concatenation that builds a JSON object of ``tree`` from each leaf's JSON text."""
+    parts = []
+    for index, (key, node) in enumerate(tree.items()):
+        comma = "," if index else ""
+        inner = _object_sql(node, value_sql) if isinstance(node, dict) else value_sql[node]
+        parts.append(f"'{comma}\"{key}\":' || {inner}")
+    return "'{' || " + " || ".join(parts) + " || '}'"
+
+
+def reduced_body_sql(body: str, side: str, dialect: str) -> str:
+    """SQL for the reduced form of a body column (text of a JSON document, NULL when there is no body).
+
+    ``body`` is an expression holding the body's JSON text; ``side`` is ``input`` or ``output``; ``dialect`` is
+    ``trino`` (the compacted copy) or ``duckdb`` (the local engine's cache).
+    """
+    def leaf(path: str) -> str:
+        extract = f"json_extract({body}, '{json_path(path)}')"
+        text = f"json_format({extract})" if dialect == "trino" else f"CAST({extract} AS VARCHAR)"
+        return f"coalesce({text}, 'null')"
+
+    if side == "input":
+        paths = INPUT_BODY_PATHS
+        values = {path: leaf(path) for path in paths}
+        count = f"json_array_length(json_extract({body}, '$.{DOCUMENTS_PATH}'))"
+        values[DOCUMENTS_COUNT] = f"coalesce(CAST({count} AS VARCHAR), 'null')"
+        document = _object_sql({**_tree(paths), DOCUMENTS_COUNT: DOCUMENTS_COUNT}, values)
+        return f"CASE WHEN {body} IS NULL THEN NULL ELSE {document} END"
+    plain_paths = (*CACHE_SPLIT_PATHS, STOP_REASON_PATH)
+    plain = _object_sql(_tree(plain_paths), {p: leaf(p) for p in plain_paths})
+    streamed = {p: leaf(STREAM_PREFIX + p) for p in CACHE_SPLIT_PATHS}
+    stream = "'[{\"message\":' || " + _object_sql(_tree(CACHE_SPLIT_PATHS), streamed) + " || '}]'"
+    is_array = f"json_array_length({body}) IS NOT NULL" if dialect == "trino" else f"json_type({body}) = 'ARRAY'"
+    return f"CASE WHEN {body} IS NULL THEN NULL WHEN {is_array} THEN {stream} ELSE {plain} END"
+
+
+def _struct_type(tree: dict, leaf: str) -> str:
+    fields = []
+    for key, node in tree.items():
+        kind = _struct_type(node, leaf) if isinstance(node, dict) else leaf
+        fields.append(f"{key} {kind}")
+    return f"STRUCT({', '.join(fields)})"
+
+
+def duckdb_body_type(side: str) -> str:
+    """The DuckDB type ``json_transform`` reads a body into: only the paths reports read (documents as a list of
+    nulls, so only their number is kept). A body of another shape reads as NULL fields."""
+    if side == "input":
+        return _struct_type(_tree(INPUT_BODY_PATHS), "JSON")[:-1] + f", {DOCUMENTS_PATH} BOOLEAN[])"
+    return _struct_type(_tree((*CACHE_SPLIT_PATHS, STOP_REASON_PATH)), "JSON")
+
+
+def duckdb_reduced_body(side: str, body: str, line: str, cache_writes: str) -> str:
+    """DuckDB SQL for the reduced body from the struct ``duckdb_body_type`` read (``body``); a stream's cache split
+    is read from the record's text (``line``) only for calls with cache writes."""
+    if side == "input":
+        without_documents = f"struct_update({body}, {DOCUMENTS_PATH} := NULL)"
+        counted = f"struct_insert({without_documents}, {DOCUMENTS_COUNT} := len({body}.{DOCUMENTS_PATH}))"
+        leaves = [f"{body}.{path}" for path in INPUT_BODY_PATHS] + [f"{body}.{DOCUMENTS_PATH}"]
+        empty = " AND ".join(f"{leaf} IS NULL" for leaf in leaves)
+        return f"CASE WHEN {body} IS NULL THEN NULL WHEN {empty} THEN '{{}}' ELSE to_json({counted}) END"
+    split = "usage.cache_creation"
+    stream = f"json_extract({line}, '$.output.outputBodyJson{STREAM_PREFIX.rstrip('.')}.{split}')"
+    return (
+        f"CASE WHEN {body}.usage.cache_creation IS NOT NULL "
+        f"OR CAST({body}.{STOP_REASON_PATH} AS VARCHAR) = '\"{GUARDRAIL_INTERVENED}\"' THEN to_json({body}) "
+        f"WHEN {cache_writes} > 0 AND {stream} IS NOT NULL "
+        f"THEN '[{{\"message\":{{\"usage\":{{\"cache_creation\":' || CAST({stream} AS VARCHAR) || '}}}}}}]' END"
+    )

@@ -1,0 +1,215 @@
+"""Read AWS Price List offer files for Bedrock into price rows.
+
+An offer file (``https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/{offerCode}/current/index.json``) holds
+``products`` (SKU -> ``attributes``) and ``terms.OnDemand`` (SKU -> term -> ``priceDimensions`` -> ``unit`` and
+``pricePerUnit.USD``). Bedrock publishes two:
+
+- ``AmazonBedrock``: Amazon's own and openly licensed models. A product names its model in ``model`` (``Nova
+  Lite``) and the kind of price in ``inferenceType`` and ``usagetype`` (``USE1-NovaLite-input-tokens``, with
+  ``batch``, ``flex``, ``priority``, ``cache-read``, ``cross-region-global`` and ``long-context`` variants). Token
+  prices are per 1K tokens.
+- ``AmazonBedrockFoundationModels``: Marketplace models (Claude, Cohere, AI21, Writer...). A product is named by
+  ``servicename`` (``Claude Sonnet 4.5 (Amazon Bedrock Edition)``) and ``usagetype``
+  (``USE1-MP:USE1_InputTokenCount-Units``; ``_Global``, ``Batch``, ``CacheRead``, ``CacheWrite`` and ``1h``
+  variants). Prices are per 1M tokens (unit ``Units``).
+
+Products are matched to the book's models by name, ignoring case, punctuation and word order (``Claude 4.5
+Sonnet`` is ``Claude Sonnet 4.5``); a product no model matches is reported, never priced as another model.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from typing import Any
+
+from ..errors import UsageError
+from .book import MAX_PLAUSIBLE_PER_1K, PriceRow
+
+OFFER_CODES = ("AmazonBedrock", "AmazonBedrockFoundationModels")
+MARKETPLACE_EDITION = "(Amazon Bedrock Edition)"
+REFERENCE_REGION = "us-east-1"
+ON_DEMAND_FEATURES = {"", "on-demand inference", "batch inference", "on-demand", "cross-region inference"}
+
+
+@dataclass(frozen=True)
+class OfferPrice:
+    """One price of an offer file, read into the book's terms."""
+
+    sku: str
+    model_name: str
+    region: str
+    family: str
+    mode: str
+    tier: str
+    unit: str
+    field: str
+    value: float  # USD per 1K tokens, or per unit
+    effective: date | None
+    usage_type: str
+
+
+@dataclass
+class OfferReading:
+    """What one or more offer files hold: prices, products left out (and why), and the files' dates."""
+
+    prices: list[OfferPrice] = field(default_factory=list)
+    skipped: Counter[str] = field(default_factory=Counter)
+    publications: list[str] = field(default_factory=list)
+
+
+def read_offer(document: dict[str, Any], reading: OfferReading | None = None) -> OfferReading:
+    """The on-demand Bedrock prices of one offer file (parsed JSON)."""
+    reading = reading or OfferReading()
+    if not isinstance(document, dict) or not isinstance(document.get("products"), dict):
+        raise UsageError("not an AWS Price List offer file: it has no 'products' object")
+    code = document.get("offerCode", "")
+    if code not in OFFER_CODES:
+        raise UsageError(f"offer file for '{code}' is not one of Bedrock's ({', '.join(OFFER_CODES)})")
+    reading.publications.append(f"{code} {document.get('publicationDate', '(no date)')}")
+    terms = (document.get("terms") or {}).get("OnDemand") or {}
+    for sku, product in document["products"].items():
+        attributes = (product or {}).get("attributes") or {}
+        for term in (terms.get(sku) or {}).values():
+            effective = _day(term.get("effectiveDate"))
+            for dimension in (term.get("priceDimensions") or {}).values():
+                price = _read_price(code, sku, attributes, dimension, effective)
+                if isinstance(price, str):
+                    reading.skipped[price] += 1
+                else:
+                    reading.prices.append(price)
+    return reading
+
+
+def _read_price(code: str, sku: str, attributes: dict[str, str], dimension: dict[str, Any],
+                effective: date | None) -> OfferPrice | str:
+    """One price dimension as an ``OfferPrice``, or the reason it is left out."""
+    try:
+        value = float((dimension.get("pricePerUnit") or {})["USD"])
+    except (KeyError, TypeError, ValueError):
+        return "no USD price"
+    usage = attributes.get("usagetype", "")
+    region = attributes.get("regionCode", "")
+    if not region:
+        return "no regionCode"
+    feature = attributes.get("feature", "").lower()
+    if feature not in ON_DEMAND_FEATURES:
+        return f"not on-demand inference ({attributes.get('feature')})"
+    words = f"{usage} {attributes.get('inferenceType', '')} {dimension.get('description', '')}".lower()
+    if any(w in words for w in ("provisioned", "customization", "custom-model", "storage", "training")):
+        return "not on-demand inference"
+    unit_text = str(dimension.get("unit", "")).lower()
+    if code == "AmazonBedrock":
+        name = attributes.get("model", "")
+        kind = _kind(words)
+        per = 1.0 if "1k" in unit_text or "1,000" in unit_text else 1000.0 if "1m" in unit_text else None
+    else:
+        name = attributes.get("servicename", "").replace(MARKETPLACE_EDITION, "").strip()
+        kind = _kind(usage.split(":")[-1].replace("_", " ").lower())
+        per = 1000.0  # Marketplace token prices are per 1M tokens
+    if not name:
+        return "no model name"
+    if kind is None:
+        return "a price that is not per token, image, second or query"
+    field_name, unit = kind
+    if unit == "tokens":
+        if per is None:
+            return f"token price in an unknown unit ({dimension.get('unit')})"
+        value /= per
+        if value > MAX_PLAUSIBLE_PER_1K:
+            return "token price above 1 USD per 1K tokens"
+    family = "govcloud" if region.startswith("us-gov-") else "global" if "global" in words else "regional"
+    mode = next((m for m in ("batch", "flex", "priority") if m in words), "standard")
+    tier = "above_200k" if re.search(r"long[ -]?context|lctx|>200k|200k", words) else "base"
+    return OfferPrice(sku, name, region, family, mode, tier, unit, field_name, value, effective, usage)
+
+
+def _kind(words: str) -> tuple[str, str] | None:
+    """(book field, unit) of a price from the words of its usage type and inference type."""
+    compact = words.replace(" ", "").replace("-", "")
+    if "cacheread" in compact:
+        return "cache_read", "tokens"
+    if "cachewrite" in compact:
+        return ("cache_write_1h" if "1h" in compact else "cache_write_5m"), "tokens"
+    if "audio" in compact or "speech" in compact:
+        return ("audio_output" if "output" in compact else "audio_input"), "tokens"
+    if "image" in compact and "token" not in compact:
+        return "per_unit", "image"
+    if "video" in compact or "second" in compact:
+        return "per_unit", "second"
+    if "query" in compact or "rerank" in compact:
+        return "per_unit", "query"
+    if "output" in compact:
+        return "output", "tokens"
+    if "input" in compact:
+        return "input", "tokens"
+    return None
+
+
+def _day(text: object) -> date | None:
+    if not isinstance(text, str) or not text:
+        return None
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).date()
+    except ValueError:
+        return None
+
+
+def name_key(text: str) -> tuple[str, ...]:
+    """A model name as a sorted tuple of words and numbers: case, punctuation and word order do not count."""
+    spaced = re.sub(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])", " ", text)
+    return tuple(sorted(re.findall(r"[a-z]+|\d+", spaced.lower())))
+
+
+def model_names(rows: Iterable[PriceRow]) -> dict[tuple[str, ...], str]:
+    """Every name a book model is known by (its name, and its id without provider and version) -> its id."""
+    names: dict[tuple[str, ...], set[str]] = defaultdict(set)
+    for row in rows:
+        stem = re.sub(r"(-\d{8})?(-v\d+)?(:\d+)?$", "", row.model.split(".", 1)[-1])
+        for text in (row.name, stem):
+            names[name_key(text)].add(row.model)
+    return {key: models.pop() for key, models in names.items() if len(models) == 1}
+
+
+@dataclass
+class OfferRows:
+    """Offer prices turned into book rows, and the products no book model matched."""
+
+    rows: list[PriceRow]
+    unmatched: dict[str, int]
+
+
+def offer_rows(reading: OfferReading, known: Iterable[PriceRow], checked: date) -> OfferRows:
+    """Book rows from offer prices: one row per model, family, region, mode, tier and unit; a row for ``*`` holds
+    us-east-1's price (or the one most regions share), and regions priced otherwise get rows of their own."""
+    known = list(known)
+    names = model_names(known)
+    display = {row.model: (row.name, row.provider) for row in known}
+    unmatched: Counter[str] = Counter()
+    slots: dict[tuple[str, str, str, str, str, str], dict[str, float]] = defaultdict(dict)
+    for price in reading.prices:
+        model = names.get(name_key(price.model_name))
+        if model is None:
+            unmatched[price.model_name] += 1
+            continue
+        slots[(model, price.family, price.region, price.mode, price.tier, price.unit)][price.field] = price.value
+    rows = []
+    by_group: dict[tuple[str, ...], dict[str, tuple[tuple[str, float], ...]]] = defaultdict(dict)
+    for (model, family, region, mode, tier, unit), values in slots.items():
+        by_group[(model, family, mode, tier, unit)][region] = tuple(sorted(values.items()))
+    source = f"AWS Price List ({'; '.join(reading.publications)})"
+    for (model, family, mode, tier, unit), regions in sorted(by_group.items()):
+        # ``*`` carries us-east-1's price (the region AWS lists first), else the price most regions share.
+        common = regions.get(REFERENCE_REGION) or Counter(regions.values()).most_common(1)[0][0]
+        name, provider = display[model]
+        base = PriceRow(model=model, name=name, provider=provider, family=family, region="*", mode=mode,
+                        tier=tier, unit=unit, effective_from=None, effective_to=None, input=None, output=None,
+                        cache_write_5m=None, cache_write_1h=None, cache_read=None, source=source, checked=checked)
+        rows.append(replace(base, **dict(common)))
+        for region, values in sorted(regions.items()):
+            if values != common:
+                rows.append(replace(base, region=region, **dict(values)))
+    return OfferRows(rows, dict(unmatched))

@@ -1,0 +1,164 @@
+"""A report over calls to every model family prices each call at the published list price for its region, endpoint
+family, context tier and day, and reads what token counts do not show (images, video seconds, rerank queries,
+1-hour cache writes) from logged bodies. Expected figures come from tests/oracle.py and its published prices."""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from bedrock_usage.demo.writer import write_local
+from bedrock_usage.engines.local import LocalEngine
+from bedrock_usage.engines.queries import Filters
+from bedrock_usage.logs.period import resolve_period
+from bedrock_usage.report.tracker import BedrockAthenaTracker
+from tests.oracle import aggregate
+
+DAY = "2026-11-02"
+ROLE = "arn:aws:sts::123456789012:assumed-role/Pricing-BedrockRole/session"
+
+
+def record(n: int, model_id: str, region: str, operation: str = "Converse", tokens: tuple[int, int] = (1000, 200),
+           cache: tuple[int, int] = (0, 0), request: object = None, response: object = None,
+           hour: int = 10) -> dict:
+    """One log record; ``request``/``response`` bodies are logged only when given."""
+    part_in: dict = {"inputContentType": "application/json", "inputTokenCount": tokens[0],
+                     "cacheReadInputTokenCount": cache[0], "cacheWriteInputTokenCount": cache[1]}
+    part_out: dict = {"outputContentType": "application/json", "outputTokenCount": tokens[1]}
+    if request is not None:
+        part_in["inputBodyJson"] = request
+    if response is not None:
+        part_out["outputBodyJson"] = response
+    return {"schemaType": "ModelInvocationLog", "schemaVersion": "1.0",
+            "timestamp": f"{DAY}T{hour:02d}:{n % 60:02d}:00Z", "accountId": "123456789012",
+            "identity": {"arn": ROLE}, "region": region, "requestId": f"00000000-0000-4000-8000-{n:012d}",
+            "operation": operation, "modelId": model_id, "input": part_in, "output": part_out}
+
+
+def anthropic_usage(write_5m: int, write_1h: int) -> dict:
+    return {"input_tokens": 900, "output_tokens": 300, "cache_read_input_tokens": 0,
+            "cache_creation_input_tokens": write_5m + write_1h,
+            "cache_creation": {"ephemeral_5m_input_tokens": write_5m, "ephemeral_1h_input_tokens": write_1h}}
+
+
+SONNET_45 = "anthropic.claude-sonnet-4-5-20250929-v1:0"
+PROMPT = {"messages": [{"role": "user", "content": [{"text": "secret prompt text"}]}]}
+CALLS = [
+    # text models of every family, through in-region, geo and global ids and ARNs
+    ("us.amazon.nova-lite-v1:0", "us-east-1", {"request": PROMPT, "response": {  # a guardrail stepped in
+        "output": {"message": {"role": "assistant", "content": [{"text": "blocked"}]}},
+        "stopReason": "guardrail_intervened", "usage": {"inputTokens": 1000, "outputTokens": 200}}}),
+    ("us.amazon.nova-lite-v1:0", "us-east-1", {"request": PROMPT, "response": {"stopReason": "end_turn"}}),
+    ("eu.amazon.nova-lite-v1:0", "eu-west-1", {}),  # Nova's EU rate differs from the US one
+    ("apac.amazon.nova-pro-v1:0", "ap-northeast-2", {"tokens": (4000, 800)}),
+    ("amazon.nova-micro-v1:0", "us-east-1", {}),
+    ("us.meta.llama3-3-70b-instruct-v1:0", "us-west-2", {}),
+    ("mistral.mistral-large-2407-v1:0", "us-west-2", {}),
+    ("us.deepseek.r1-v1:0", "us-east-1", {}),
+    ("ai21.jamba-1-5-large-v1:0", "us-east-1", {}),
+    ("openai.gpt-oss-120b-1:0", "us-west-2", {}),
+    ("qwen.qwen3-32b-v1:0", "us-west-2", {}),
+    ("arn:aws:bedrock:us-east-1:123456789012:inference-profile/us.anthropic.claude-3-7-sonnet-20250219-v1:0",
+     "us-east-1", {}),
+    (f"global.{SONNET_45}", "us-east-1", {"tokens": (250_000, 1000)}),  # above the 200K tier
+    ("anthropic.claude-3-5-sonnet-20241022-v2:0", "us-west-2", {}),  # extended-access price since 2025-12-01
+    ("anthropic.claude-3-haiku-20240307-v1:0", "us-gov-west-1", {}),  # GovCloud
+    (f"us-gov.{SONNET_45}", "us-gov-west-1", {"tokens": (150_000, 900), "cache": (40_000, 20_000)}),  # GovCloud >200K
+    # embeddings bill input only
+    ("amazon.titan-embed-text-v2:0", "us-east-1", {"operation": "InvokeModel", "tokens": (5000, 0)}),
+    ("cohere.embed-english-v3", "us-east-1", {"operation": "InvokeModel", "tokens": (2000, 0)}),
+    # 1-hour cache writes from Anthropic's usage.cache_creation, InvokeModel and stream
+    (f"us.{SONNET_45}", "us-east-1", {"operation": "InvokeModel", "tokens": (900, 300), "cache": (0, 5000),
+                                      "request": PROMPT, "response": {"usage": anthropic_usage(1000, 4000)}}),
+    (f"global.{SONNET_45}", "eu-central-1", {
+        "operation": "InvokeModelWithResponseStream", "tokens": (900, 300), "cache": (2000, 3000), "request": PROMPT,
+        "response": [{"type": "message_start", "message": {"usage": anthropic_usage(0, 3000)}},
+                     {"type": "message_stop"}]}),
+    # a body logged without the split: cache writes at the 5-minute rate
+    (f"us.{SONNET_45}", "us-east-1", {"tokens": (900, 300), "cache": (0, 700), "request": PROMPT,
+                                      "response": {"usage": {"inputTokens": 900}}}),
+    # images by size and quality, video seconds, rerank queries: from the request body
+    ("amazon.nova-canvas-v1:0", "us-east-1", {"operation": "InvokeModel", "tokens": (0, 0), "request": {
+        "taskType": "TEXT_IMAGE", "textToImageParams": {"text": "a lighthouse"},
+        "imageGenerationConfig": {"numberOfImages": 3, "width": 2048, "height": 1024, "quality": "premium"}}}),
+    ("amazon.nova-canvas-v1:0", "us-east-1", {"operation": "InvokeModel", "tokens": (0, 0), "request": {
+        "taskType": "TEXT_IMAGE", "textToImageParams": {"text": "a boat"}}}),  # defaults: 1 image, 1024, standard
+    ("amazon.titan-image-generator-v2:0", "us-west-2", {"operation": "InvokeModel", "tokens": (0, 0), "request": {
+        "imageGenerationConfig": {"numberOfImages": 2, "width": 512, "height": 512}}}),
+    ("amazon.nova-reel-v1:1", "us-east-1", {"operation": "StartAsyncInvoke", "tokens": (0, 0), "request": {
+        "taskType": "TEXT_VIDEO", "videoGenerationConfig": {"durationSeconds": 12, "fps": 24}}}),
+    ("amazon.rerank-v1:0", "us-west-2", {"operation": "InvokeModel", "tokens": (0, 0), "request": {
+        "query": "q", "documents": [f"document {i}" for i in range(250)]}}),
+    ("cohere.rerank-v3-5:0", "us-east-1", {"operation": "InvokeModel", "tokens": (0, 0), "request": {
+        "query": "q", "documents": ["a", "b"]}}),
+]
+UNPRICED = [
+    # an image call whose body was not logged: how many images is unknown
+    ("amazon.nova-canvas-v1:0", "us-east-1", {"operation": "InvokeModel", "tokens": (0, 0)}, "needs body logging"),
+    ("amazon.nova-sonic-v1:0", "us-east-1", {"tokens": (3000, 2000)}, "speech and text tokens are not split"),
+    ("example.unknown-model-v1:0", "us-east-1", {}, "no price for this model"),
+]
+
+
+@pytest.fixture(scope="module")
+def report_and_records(tmp_path_factory: pytest.TempPathFactory):
+    records = [record(n, model, region, **options) for n, (model, region, options) in enumerate(CALLS)]
+    records += [record(100 + n, model, region, **options) for n, (model, region, options, _) in enumerate(UNPRICED)]
+    root: Path = tmp_path_factory.mktemp("families")
+    write_local(root, records)
+    regions = ("us-east-1", "us-west-2", "eu-west-1", "eu-central-1", "ap-northeast-2", "us-gov-west-1")
+    tracker = BedrockAthenaTracker(LocalEngine(root, cache=False))
+    report = tracker.analyze(resolve_period(start=DAY, end=DAY), regions, Filters())
+    return report, records
+
+
+def test_every_call_costs_its_published_price(report_and_records) -> None:
+    report, records = report_and_records
+    expected = aggregate(records, date.fromisoformat(DAY), date.fromisoformat(DAY), regions=None)["model_id"]
+    costs = report.facts.groupby("model_id")["estimated_cost_usd"].sum(min_count=1)
+    for (model_id,), totals in expected.items():
+        if math.isnan(totals.estimated_cost):
+            assert math.isnan(costs[model_id]), model_id
+        else:
+            assert costs[model_id] == pytest.approx(totals.estimated_cost, rel=1e-9, abs=1e-12), model_id
+    priced = [model for model, _, _ in CALLS]
+    assert all(not math.isnan(expected[(model,)].estimated_cost) for model in priced)
+
+
+def test_units_read_from_bodies(report_and_records) -> None:
+    facts = report_and_records[0].facts
+    canvas = facts.loc[(facts["model_id"] == "amazon.nova-canvas-v1:0") & facts["priced"]]
+    # 3 premium images of 2048 px at $0.08, and 1 standard 1024 px image at $0.04 (AWS pricing page)
+    assert canvas["images"].sum() == 4
+    assert canvas["estimated_cost_usd"].sum() == pytest.approx(3 * 0.08 + 0.04)
+    reel = facts.loc[facts["model_id"] == "amazon.nova-reel-v1:1"]
+    assert reel["video_seconds"].sum() == 12 and reel["estimated_cost_usd"].sum() == pytest.approx(12 * 0.08)
+    rerank = facts.loc[facts["model_id"] == "amazon.rerank-v1:0"]
+    assert rerank["rerank_queries"].sum() == 3  # 250 documents are 3 queries of up to 100
+    one_hour = facts.loc[facts["cache_write_1h_tokens"] > 0, "cache_write_1h_tokens"].sum()
+    assert one_hour == 4000 + 3000
+
+
+def test_calls_that_cannot_be_priced_say_why(report_and_records) -> None:
+    report = report_and_records[0]
+    reasons = {(row.model_id, row.reason) for row in report.unpriced.itertuples()}
+    for model, _, _, reason in UNPRICED:
+        assert any(m == model and reason in r for m, r in reasons), (model, reasons)
+    warnings = "\n".join(report.warnings)
+    assert "unpriced (needs body logging): amazon.nova-canvas-v1:0 in us-east-1: 1 calls" in warnings
+    assert report.summary["unpriced_calls"] == len(UNPRICED)
+
+
+def test_no_prompt_text_reaches_the_facts(report_and_records) -> None:
+    facts = report_and_records[0].facts
+    assert not any("secret prompt text" in str(value) for value in facts.to_numpy().ravel())
+
+
+def test_guardrail_interventions_are_counted(report_and_records) -> None:
+    report = report_and_records[0]
+    assert report.summary["guardrail_interventions"] == 1
+    facts = report.facts
+    assert facts.loc[facts["guardrail_interventions"] > 0, "model_id"].tolist() == ["us.amazon.nova-lite-v1:0"]

@@ -1,0 +1,488 @@
+"""Build ``bedrock_usage/pricing/bedrock_prices.csv`` from the public price data that ships in PyPI packages.
+
+These machines cannot reach the AWS Price List, so the shipped book is built from what can be read offline and
+cross-checked: LiteLLM's ``model_prices_and_context_window_backup.json`` (inside the ``litellm`` wheel), pydantic's
+``genai-prices`` data (the ``genai_prices`` package), the consolidated Claude table in ``shared/reference/pricing``
+and a few figures read from AWS's pricing and model-card pages (``AWS_PAGES`` below, each with its page). A user's
+``python pricing.py --refresh`` then brings the book to AWS's current list.
+
+Run it in a scratch environment (neither package is a dependency of the project)::
+
+    python -m venv /tmp/prices && /tmp/prices/bin/pip install genai-prices
+    pip download --no-deps litellm -d /tmp/prices-wheels
+    unzip -o -j /tmp/prices-wheels/litellm-*.whl litellm/model_prices_and_context_window_backup.json -d /tmp/prices
+    /tmp/prices/bin/python tools/build_price_book.py \\
+        --litellm /tmp/prices/model_prices_and_context_window_backup.json --litellm-version 1.110.2 \\
+        --reference ../shared/reference/pricing/consolidated_bedrock_claude.csv
+
+Where the sources give different prices for one row, the row's ``source`` says so, and the value taken is the
+one backed by AWS: the reference table (checked against the AWS Price List), then a source that cites the AWS
+Price List or pricing page for that model, then genai-prices, then LiteLLM.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import re
+import sys
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bedrock_usage.logs.regions import REGION_NAMES  # noqa: E402
+from bedrock_usage.pricing.book import CSV_FIELDS  # noqa: E402
+from bedrock_usage.pricing.model_ids import model_key  # noqa: E402
+
+TOKEN_FIELDS = ("input", "output", "cache_write_5m", "cache_write_1h", "cache_read", "audio_input", "audio_output")
+# Source regions of each geographic cross-region profile, among the regions the product knows.
+GEO_REGIONS: dict[str, tuple[str, ...]] = {
+    "us": ("us-east-1", "us-east-2", "us-west-1", "us-west-2"),
+    "eu": tuple(r for r in REGION_NAMES if r.startswith("eu-")),
+    "apac": tuple(r for r in REGION_NAMES if r.startswith("ap-")),
+    "jp": ("ap-northeast-1", "ap-northeast-3"),
+    "au": ("ap-southeast-2",),
+    "in": ("ap-south-1",),
+    "ca": ("ca-central-1",),
+}
+GEO_ORDER = ("apac", "us", "eu", "ca", "jp", "au", "in")  # later (narrower) geographies win a shared region
+PROVIDERS = {
+    "ai21": "AI21 Labs", "amazon": "Amazon", "anthropic": "Anthropic", "cohere": "Cohere", "deepseek": "DeepSeek",
+    "google": "Google", "luma": "Luma AI", "meta": "Meta", "minimax": "MiniMax", "mistral": "Mistral AI",
+    "moonshot": "Moonshot AI", "moonshotai": "Moonshot AI", "nvidia": "NVIDIA", "openai": "OpenAI", "qwen": "Qwen",
+    "stability": "Stability AI", "twelvelabs": "TwelveLabs", "writer": "Writer", "xai": "xAI", "zai": "Z.ai",
+}
+LITELLM_FIELDS = {
+    "input_cost_per_token": "input",
+    "output_cost_per_token": "output",
+    "cache_creation_input_token_cost": "cache_write_5m",
+    "cache_creation_input_token_cost_above_1hr": "cache_write_1h",
+    "cache_read_input_token_cost": "cache_read",
+    "input_cost_per_audio_token": "audio_input",
+    "output_cost_per_audio_token": "audio_output",
+}
+LITELLM_MODES = {"": "standard", "_batches": "batch", "_flex": "flex", "_priority": "priority"}
+GENAI_FIELDS = {
+    "input_mtok": "input", "output_mtok": "output", "cache_write_mtok": "cache_write_5m",
+    "cache_write_1h_mtok": "cache_write_1h", "cache_read_mtok": "cache_read", "input_audio_mtok": "audio_input",
+    "output_audio_mtok": "audio_output",
+}
+_GEO_PREFIXES = ("us-gov", "global", *GEO_REGIONS)
+_CONTEXT_TIER = re.compile(r"_above_(\d+)k_tokens")
+_IMAGE_KEY = re.compile(r"^(?P<size>\d+|max)-x-(?:\d+|max)/(?P<steps>50|max)-steps/(?:bedrock/)?(?P<model>.+)$")
+
+# Figures read on AWS's own pages that neither package carries in the book's units (per image, per second,
+# per query) or by size and quality. (model, tier, unit, USD per unit, page)
+AWS_PAGES: tuple[tuple[str, str, str, float, str], ...] = (
+    ("amazon.titan-image-generator-v1", "image_512_standard", "image", 0.008, "aws.amazon.com/bedrock/pricing"),
+    ("amazon.titan-image-generator-v1", "image_512_premium", "image", 0.01, "aws.amazon.com/bedrock/pricing"),
+    ("amazon.titan-image-generator-v1", "image_1024_standard", "image", 0.01, "aws.amazon.com/bedrock/pricing"),
+    ("amazon.titan-image-generator-v1", "image_1024_premium", "image", 0.012, "aws.amazon.com/bedrock/pricing"),
+    ("amazon.titan-image-generator-v2:0", "image_512_standard", "image", 0.008, "aws.amazon.com/bedrock/pricing"),
+    ("amazon.titan-image-generator-v2:0", "image_512_premium", "image", 0.01, "aws.amazon.com/bedrock/pricing"),
+    ("amazon.titan-image-generator-v2:0", "image_1024_standard", "image", 0.01, "aws.amazon.com/bedrock/pricing"),
+    ("amazon.titan-image-generator-v2:0", "image_1024_premium", "image", 0.012, "aws.amazon.com/bedrock/pricing"),
+    ("amazon.nova-canvas-v1:0", "image_1024_standard", "image", 0.04, "aws.amazon.com/bedrock/pricing (Nova)"),
+    ("amazon.nova-canvas-v1:0", "image_1024_premium", "image", 0.06, "aws.amazon.com/bedrock/pricing (Nova)"),
+    ("amazon.nova-canvas-v1:0", "image_2048_standard", "image", 0.06, "aws.amazon.com/bedrock/pricing (Nova)"),
+    ("amazon.nova-canvas-v1:0", "image_2048_premium", "image", 0.08, "aws.amazon.com/bedrock/pricing (Nova)"),
+    ("amazon.nova-reel-v1:0", "video_720", "second", 0.08, "aws.amazon.com/bedrock/pricing (Nova Reel, 720p 24 fps)"),
+    ("amazon.nova-reel-v1:1", "video_720", "second", 0.08, "aws.amazon.com/bedrock/pricing (Nova Reel, 720p 24 fps)"),
+    ("luma.ray-v2:0", "video_540", "second", 0.75, "aws.amazon.com/bedrock/pricing (Luma AI Ray2, 540p)"),
+    ("luma.ray-v2:0", "video_720", "second", 1.5, "aws.amazon.com/bedrock/pricing (Luma AI Ray2, 720p)"),
+)
+# Ids a source lists that Bedrock does not have (the reference table explains each).
+SKIPPED = {
+    "anthropic.claude-3-7-sonnet-20240620-v1:0": "LiteLLM's GovCloud rate under an id that does not exist",
+}
+# Token prices on AWS's pricing page that neither package lists: (model, name, input, output per 1K, page).
+AWS_PAGE_TOKENS: tuple[tuple[str, str, float, float | None, str], ...] = (
+    ("cohere.command-r-v1:0", "Command R", 0.0005, 0.0015, "aws.amazon.com/bedrock/pricing (Cohere)"),
+    ("cohere.command-r-plus-v1:0", "Command R+", 0.003, 0.015, "aws.amazon.com/bedrock/pricing (Cohere)"),
+)
+# What the sources leave open, written into the rows of a model (pricing.py --refresh settles it from AWS's list).
+NOTES = {
+    "anthropic.claude-3-5-sonnet-20240620-v1:0": "open: Claude 3.5 Sonnet v2 moved to Public Extended Access prices "
+    "(2x) on 2025-12-01 (AWS pricing page via Helicone PR #5709; clauder-navi quotes $6/$30 for '3.5 Sonnet'); "
+    "whether v1 did too is not in LiteLLM, genai-prices or the reference table; the Marketplace offer decides",
+    "anthropic.claude-3-5-sonnet-20241022-v2:0": "checked against the Marketplace offer only through secondary "
+    "sources: LiteLLM and genai-prices keep the pre-2025-12-01 price",
+}
+NAMES = {
+    "amazon.nova-reel-v1:0": "Nova Reel", "amazon.nova-reel-v1:1": "Nova Reel 1.1", "luma.ray-v2:0": "Ray2",
+    "stability.sd3-5-large-v1:0": "SD3.5 Large", "stability.sd3-large-v1:0": "SD3 Large",
+    "stability.stable-diffusion-xl-v0": "SDXL 0.8", "stability.stable-diffusion-xl-v1": "SDXL 1.0",
+}
+
+
+UNDATED = "~"
+
+
+@dataclass
+class Quote:
+    """One source's value for one field of one row."""
+
+    source: str
+    value: float
+    cites_aws: bool
+    rank: float  # lower wins a disagreement
+
+
+@dataclass
+class Row:
+    model: str
+    family: str
+    region: str
+    mode: str
+    tier: str
+    unit: str = "tokens"
+    effective_from: str = ""
+    effective_to: str = ""
+    slot: str = ""  # effective_from, or UNDATED for a figure without dates
+    values: dict[str, list[Quote]] = field(default_factory=lambda: defaultdict(list))
+
+    @property
+    def key(self) -> tuple[str, ...]:
+        return (self.model, self.family, self.region, self.mode, self.tier, self.slot)
+
+
+class Book:
+    """Rows being assembled from several sources."""
+
+    def __init__(self) -> None:
+        self.rows: dict[tuple[str, ...], Row] = {}
+        self.names: dict[str, str] = {}
+        self.ids: dict[str, str] = {}  # model_key -> the id the book uses (the first source's spelling)
+        self.geographies: list[tuple[str, str, dict, str]] = []  # (base id, geo, values, source) to compare
+
+    def add(self, model: str, family: str, region: str, mode: str, tier: str, values: dict[str, float],
+            quote: tuple[str, bool, float], unit: str = "tokens", start: str = "", end: str = "") -> None:
+        if model in SKIPPED:
+            return
+        model = self.ids.setdefault(model_key(model), model)
+        # Undated figures (today's price) wait apart until every source is read; see ``_undated_into_dated``.
+        slot = start or ("" if end else UNDATED)
+        row = self.rows.setdefault((model, family, region, mode, tier, slot),
+                                   Row(model, family, region, mode, tier, unit, start, end, slot))
+        row.effective_to = row.effective_to or end
+        source, cites_aws, rank = quote
+        for name, value in values.items():
+            if not any(q.source == source for q in row.values[name]):
+                row.values[name].append(Quote(source, value, cites_aws, rank))
+
+
+def _per_1k(per_token: float) -> float:
+    return float(Decimal(str(per_token)) * 1000)
+
+
+def _split_model(ident: str) -> tuple[str | None, str]:
+    """(geo prefix or None, base id) of a Bedrock model id or profile id."""
+    head, _, rest = ident.partition(".")
+    if rest and head in _GEO_PREFIXES and "." in rest:
+        return head, rest
+    return None, ident
+
+
+def read_litellm(path: Path, version: str, book: Book) -> None:
+    """Bedrock entries of LiteLLM's price map: per-token prices, region, geo and image-size variants."""
+    entries = json.loads(path.read_text(encoding="utf-8"))
+    label = f"LiteLLM {version}"
+    geo_values: dict[tuple[str, str], dict[str, dict]] = defaultdict(dict)
+    for key, entry in entries.items():
+        if not isinstance(entry, dict) or not str(entry.get("litellm_provider", "")).startswith("bedrock"):
+            continue
+        cites_aws = "amazonaws.com" in str(entry.get("source", "")) or "aws.amazon.com" in str(entry.get("source", ""))
+        image = _IMAGE_KEY.match(key)
+        if image:
+            size = {"max": "1024"}.get(image["size"], image["size"]) if "xl-v0" not in key else image["size"]
+            quality = "standard" if image["steps"] == "50" else "premium"
+            size = "any" if size == "max" else size
+            book.add(image["model"], "regional", "*", "standard", f"image_{size}_{quality}",
+                     {"per_unit": float(entry["output_cost_per_image"])}, (label, cites_aws, 3), unit="image")
+            continue
+        parts = key.split("/")
+        if parts[0] in ("bedrock", "bedrock_mantle"):
+            parts = parts[1:]
+        parts = [p for p in parts if p not in ("invoke", "converse")]
+        region = "*"
+        if len(parts) == 2 and parts[0] in REGION_NAMES:
+            region, parts = parts[0], parts[1:]
+        if len(parts) != 1 or "@" in parts[0] or "." not in parts[0]:
+            continue  # provisioned-throughput commitments, other platforms, ids without a provider
+        geo, base = _split_model(parts[0])
+        if base.split(".")[0] not in PROVIDERS:
+            continue
+        if geo == "us-gov" or region.startswith("us-gov-"):
+            family = "govcloud"
+        elif geo == "global":
+            family = "global"
+        else:
+            family = "regional"
+        if entry.get("output_cost_per_image") and not any(base == page[0] for page in AWS_PAGES):
+            # One price per image whatever its size (Stability's Stable Image and SD3 models).
+            for quality in ("standard", "premium"):
+                book.add(base, family, region, "standard", f"image_any_{quality}",
+                         {"per_unit": float(entry["output_cost_per_image"])}, (label, cites_aws, 3), unit="image")
+            continue
+        values = _litellm_values(entry)
+        if not values:
+            continue
+        if geo in GEO_REGIONS and region == "*":
+            geo_values[(base, geo)] = values
+            continue
+        _add_modes(book, base, family, region, values, (label, cites_aws, 3))
+    # ``us.`` is priced like the in-region id on AWS's pages; LiteLLM's bare ids of recent Claude models carry the
+    # global price instead, so the ``us.`` figure outranks the bare one. Other geographies are compared with the
+    # book's in-region price once every source is read (``apply_geographies``).
+    for (base, geo), values in geo_values.items():
+        if geo == "us":
+            _add_modes(book, base, "regional", "*", values, (f"{label} us.", True, 2.5))
+        else:
+            book.geographies.append((base, geo, values, f"{label} {geo}."))
+
+
+def apply_geographies(book: Book) -> None:
+    """A geographic profile priced apart from the in-region id is a regional rate of that geography's regions."""
+    for base, geo, values, label in sorted(book.geographies, key=lambda g: GEO_ORDER.index(g[1])):
+        model = book.ids.get(model_key(base), base)
+        for (mode, tier), fields in values.items():
+            if tier == "query":
+                continue
+            row = book.rows.get((model, "regional", "*", mode, tier, "")) or book.rows.get(
+                (model, "regional", "*", mode, tier, UNDATED))
+            best = {name: min(quotes, key=_preference).value for name, quotes in row.values.items()} if row else {}
+            if all(abs(best.get(name, -1.0) - value) <= 1e-12 for name, value in fields.items()):
+                continue
+            for region in GEO_REGIONS[geo]:
+                book.add(model, "regional", region, mode, tier, fields, (label, True, 3))
+
+
+def _preference(quote: Quote) -> tuple[float, bool]:
+    return (quote.rank, not quote.cites_aws)
+
+
+def _litellm_values(entry: dict) -> dict[tuple[str, str], dict[str, float]]:
+    """{(mode, tier): {field: USD per 1K}} of one LiteLLM entry."""
+    out: dict[tuple[str, str], dict[str, float]] = defaultdict(dict)
+    for key, value in entry.items():
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            continue
+        tier = "base"
+        match = _CONTEXT_TIER.search(key)
+        if match:
+            tier = f"above_{match[1]}k"
+            key = key.replace(match[0], "")
+        for suffix, mode in LITELLM_MODES.items():
+            stem = key[: len(key) - len(suffix)] if suffix and key.endswith(suffix) else key
+            if (suffix and not key.endswith(suffix)) or stem not in LITELLM_FIELDS:
+                continue
+            out[(mode, tier)][LITELLM_FIELDS[stem]] = _per_1k(value)
+        if key == "input_cost_per_query":
+            out[("standard", "query")]["per_unit"] = float(value)
+    if entry.get("mode") in ("embedding", "rerank"):
+        for values in out.values():
+            if values.get("output") == 0.0:
+                del values["output"]  # embeddings and rerank bill input only
+    if entry.get("mode") == "rerank":
+        out.pop(("standard", "base"), None)
+    return {k: v for k, v in out.items() if v and any(x > 0 for x in v.values())}
+
+
+def _add_modes(book: Book, base: str, family: str, region: str,
+               values: dict[tuple[str, str], dict[str, float]], quote: tuple[str, bool, float]) -> None:
+    for (mode, tier), fields in values.items():
+        if tier == "query":
+            book.add(base, family, region, mode, "base", fields, quote, unit="query")
+        else:
+            book.add(base, family, region, mode, tier, fields, quote)
+
+
+def read_genai(version: str, book: Book) -> None:
+    """The ``aws`` provider of genai-prices: dated prices, tiers, global and regional entries."""
+    from genai_prices import data  # imported here: only this tool needs the package
+
+    label = f"genai-prices {version}"
+    provider = next(p for p in data.providers if p.id == "aws")
+    for model in provider.models:
+        family, _, base = model.id.partition(".")
+        if family not in ("global", "regional"):
+            family, base = "regional", model.id
+        if base.split(".")[0] not in PROVIDERS:
+            continue
+        if model.name:
+            name = re.sub(r"\s*\((global|regional)\)$", "", model.name)
+            book.names.setdefault(book.ids.get(model_key(base), base), name)
+        comment = model.price_comments or ""
+        cites_aws = "AWS price list" in comment or "aws.amazon.com" in comment
+        prices = model.prices if isinstance(model.prices, list) else [model.prices]
+        periods = []
+        for item in prices:
+            constraint = getattr(item, "constraint", None)
+            start = getattr(constraint, "start_date", None)
+            if constraint is not None and start is None:
+                continue  # time-of-day prices do not apply to Bedrock
+            periods.append((start.isoformat() if start else "", getattr(item, "prices", item)))
+        periods.sort(key=lambda p: p[0])
+        for index, (start, price) in enumerate(periods):
+            end = periods[index + 1][0] if index + 1 < len(periods) else ""
+            tiers: dict[str, dict[str, float]] = defaultdict(dict)
+            for attribute, name in GENAI_FIELDS.items():
+                value = getattr(price, attribute, None)
+                if value is None:
+                    continue
+                base_value = getattr(value, "base", value)
+                tiers["base"][name] = float(Decimal(base_value) / 1000)
+                for tier in getattr(value, "tiers", None) or ():
+                    tiers[f"above_{tier.start // 1000}k"][name] = float(Decimal(tier.price) / 1000)
+            for tier, values in tiers.items():
+                book.add(base, family, "*", "standard", tier, values, (label, cites_aws, 2), start=start, end=end)
+
+
+def read_reference(path: Path, book: Book) -> None:
+    """The consolidated Claude table (shared/reference/pricing): global, regional and GovCloud rows."""
+    with path.open(newline="", encoding="utf-8") as handle:
+        for raw in csv.DictReader(handle):
+            text = raw["endpoint_family"]
+            family = "global" if text.startswith("global.") else "govcloud" if "us-gov" in text else "regional"
+            start = "2025-12-01" if "from 2025-12-01" in text else ""
+            end = "2025-12-01" if "BEFORE 2025-12-01" in text else ""
+            label = f"reference table ({raw['sources_agreeing']})"
+            model = raw["bedrock_model_id"]
+            book.names[model] = raw["model"].replace(" (v1)", "")
+
+            def number(column: str, raw: dict[str, str] = raw) -> float | None:
+                return float(raw[column]) if raw[column] else None
+
+            standard = {name: number(f"{column}_per_1k") for name, column in (
+                ("input", "input"), ("output", "output"), ("cache_write_5m", "cache_write_5m"),
+                ("cache_write_1h", "cache_write_1h"), ("cache_read", "cache_read"))}
+            book.add(model, family, "*", "standard", "base", {k: v for k, v in standard.items() if v is not None},
+                     (label, True, 1), start=start, end=end)
+            long = {"input": number("input_gt200k_per_1k"), "output": number("output_gt200k_per_1k")}
+            if long["input"] is not None:
+                book.add(model, family, "*", "standard", "above_200k", long, (label, True, 1), start=start, end=end)
+            batch = {"input": number("batch_input_per_1k"), "output": number("batch_output_per_1k")}
+            if batch["input"] is not None:
+                book.add(model, family, "*", "batch", "base", batch, (label, True, 1), start=start, end=end)
+
+
+def read_aws_pages(book: Book) -> None:
+    for model, tier, unit, price, page in AWS_PAGES:
+        book.add(model, "regional", "*", "standard", tier, {"per_unit": price}, (f"AWS page {page}", True, 0),
+                 unit=unit)
+    for model, name, input_rate, output_rate, page in AWS_PAGE_TOKENS:
+        values = {"input": input_rate} if output_rate is None else {"input": input_rate, "output": output_rate}
+        book.add(model, "regional", "*", "standard", "base", values, (f"AWS page {page}", True, 0))
+        book.names[model] = name
+    book.names.update(NAMES)
+
+
+def _display_name(model: str, book: Book) -> str:
+    if model in book.names:
+        return book.names[model]
+    stem = model.split(".", 1)[1]
+    stem = re.sub(r"-\d{8}", "", stem)
+    stem = re.sub(r"(-v\d+)?(:\d+)?$", "", stem)
+    words: list[str] = []
+    for part in stem.split("-"):
+        if part.isdigit() and words and words[-1][-1].isdigit():
+            words[-1] += f".{part}"  # claude-opus-4-5 is Claude Opus 4.5, llama3-2 is Llama3.2
+        else:
+            words.append(part.upper() if re.fullmatch(r"\d+(\.\d+)?[bkm]|gpt|oss|glm|r\d", part) else part.capitalize())
+    return " ".join(words)
+
+
+def _undated_into_dated(book: Book) -> None:
+    """An undated figure is today's price: it joins the open-ended period of a row that has dated periods, and
+    is a row of its own (applying on every day) otherwise."""
+    by_slot: dict[tuple[str, ...], list[Row]] = defaultdict(list)
+    for row in book.rows.values():
+        by_slot[row.key[:5]].append(row)
+    for rows in by_slot.values():
+        undated = next((r for r in rows if r.slot == UNDATED), None)
+        if undated is None:
+            continue
+        del book.rows[undated.key]
+        dated = [r for r in rows if r is not undated]
+        if not dated:
+            undated.slot = ""
+            book.rows[undated.key] = undated
+            continue
+        latest = max(dated, key=lambda r: r.effective_from)
+        for name, quotes in undated.values.items():
+            latest.values[name].extend(q for q in quotes if all(q.source != o.source for o in latest.values[name]))
+
+
+def finish(book: Book, checked: str) -> list[dict[str, str]]:
+    """The book's CSV rows: each field from the best-backed source; disagreements written in the source."""
+    _undated_into_dated(book)
+    out = []
+    for row in sorted(book.rows.values(), key=lambda r: r.key):
+        values: dict[str, str] = {}
+        notes: list[str] = []
+        sources: set[str] = set()
+        for name, quotes in row.values.items():
+            best = min(quotes, key=_preference)
+            values[name] = _text(best.value)
+            sources.update(q.source for q in quotes)
+            others = [q for q in quotes if abs(q.value - best.value) > 1e-12 * max(1.0, best.value)]
+            if others:
+                notes.append(f"{name}: " + ", ".join(f"{q.source} {_text(q.value)}" for q in others)
+                             + f" disagree, took {best.source} {_text(best.value)}")
+        if not any(values.get(n) for n in (*TOKEN_FIELDS, "per_unit")):
+            continue
+        model = row.model
+        source = "; ".join(sorted(sources))
+        if notes:
+            source += " | " + "; ".join(notes)
+        if model in NOTES:
+            source += f" | {NOTES[model]}"
+        out.append({
+            "model": model, "name": _display_name(model, book),
+            "provider": PROVIDERS.get(model.split(".")[0], model.split(".")[0]),
+            "family": row.family, "region": row.region, "mode": row.mode, "tier": row.tier, "unit": row.unit,
+            "effective_from": row.effective_from, "effective_to": row.effective_to,
+            **{name: values.get(name, "") for name in (*TOKEN_FIELDS, "per_unit")},
+            "checked": checked, "source": source,
+        })
+    return out
+
+
+def _text(value: float) -> str:
+    return format(Decimal(repr(value)).normalize(), "f")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--litellm", type=Path, required=True, help="model_prices_and_context_window_backup.json")
+    parser.add_argument("--litellm-version", required=True)
+    parser.add_argument("--reference", type=Path, required=True, help="consolidated_bedrock_claude.csv")
+    parser.add_argument("--checked", default=date.today().isoformat(), help="the day the sources were read")
+    parser.add_argument("--out", type=Path, default=ROOT / "bedrock_usage" / "pricing" / "bedrock_prices.csv")
+    args = parser.parse_args(argv)
+    from importlib.metadata import version
+
+    book = Book()
+    read_aws_pages(book)
+    read_reference(args.reference, book)
+    read_litellm(args.litellm, args.litellm_version, book)
+    read_genai(version("genai-prices"), book)
+    apply_geographies(book)
+    rows = finish(book, args.checked)
+    with args.out.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(CSV_FIELDS), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    models = {r["model"] for r in rows}
+    print(f"wrote {len(rows)} rows for {len(models)} models to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
