@@ -620,8 +620,8 @@ def _kiro_warnings(kiro: kc.KiroCredits) -> list[str]:
         reasons = ", ".join(f"{n} {why}" for why, n in stats.skipped_rows.most_common())
         lines.append(f"skipped {sum(stats.skipped_rows.values()):,} unusable Kiro user-report rows ({reasons})")
     if stats.replaced_rows:
-        lines.append(f"{stats.replaced_rows:,} Kiro user-report rows were exported again later: the later export "
-                     "counts, the earlier one not")
+        lines.append(f"Kiro user-report rows exported again later: {stats.replaced_rows:,} (the later export counts, "
+                     "the earlier one not)")
     if kiro.unpriced_tiers:
         lines.append(f"Kiro tiers without published prices: {', '.join(kiro.unpriced_tiers)}: their seats and "
                      "overage are not in the cost (add them with --kiro-prices)")

@@ -113,8 +113,9 @@ class Person:
 
     @property
     def label(self) -> str:
-        """The e-mail, else the display name, else the first id as logged."""
-        return self.identity.email or self.identity.display_name or min(self.ids, default=self.key)
+        """The e-mail, else the display name, else the fullest id as logged (the prompt logs' ``d-….{uuid}``)."""
+        fullest = min(self.ids, key=lambda raw: (-len(raw), raw), default=self.key)
+        return self.identity.email or self.identity.display_name or fullest
 
     @property
     def named_by(self) -> str:
