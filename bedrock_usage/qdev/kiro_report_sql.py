@@ -8,6 +8,8 @@ in lower case), and returns, per line, the raw cells of the known columns and, i
 column of that file as ``name=cell`` pairs. The cell rules are not repeated here: ``decode_user_reports`` hands the
 cells to ``kiro_report.parse_row``, as the CSV reader does, so a new model needs no change to the table or the SQL.
 Cells are split on every comma (a quoted comma splits a row into too many cells; the reports never quote one).
+Athena decodes a file that is not UTF-8 with replacement characters (U+FFFD) instead of failing: a file with one
+is skipped as "not UTF-8 text", as the CSV reader skips it.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ HEADER, ROW = "header", "row"
 REPORT_FILE_PATTERN = r"/[0-9]{4}/[0-9]{2}/[0-9]{2}/([0-9]{2}/){0,1}[^/]+[.]csv$"
 PAIR_SEPARATOR = "\x1f"  # between ``name=cell`` pairs in ``model_cells``: the unit separator, never in a report
 _BOM = "chr(65279)"
+_REPLACEMENT = "chr(65533)"
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,11 @@ def user_report_query(first_day: date, last_day: date) -> UserReportQuery:
   WHERE {PARTITION_COLUMN} BETWEEN ? AND ?
     AND regexp_like("$path", {sql_literal(REPORT_FILE_PATTERN)})
 ),
+encodings AS (
+  SELECT source_file, max(CASE WHEN strpos(line_text, {_REPLACEMENT}) > 0 THEN 1 ELSE 0 END) = 1 AS not_utf8
+  FROM source_lines
+  GROUP BY source_file
+),
 split_lines AS (
   SELECT source_file, region, line_text, {cells_sql("line_text")} AS cells
   FROM source_lines
@@ -103,6 +111,7 @@ SELECT
   l.source_file,
   l.region,
   y.source_file IS NOT NULL AS has_header,
+  e.not_utf8,
   cardinality(l.cells) = y.header_cells AS cells_match,
   {cells},
   array_join(
@@ -110,6 +119,7 @@ SELECT
     chr({ord(PAIR_SEPARATOR)})
   ) AS model_cells
 FROM lines AS l
+JOIN encodings AS e ON l.source_file = e.source_file
 LEFT JOIN layouts AS y ON l.source_file = y.source_file"""
     return UserReportQuery(sql, [partition_value(folders_from), partition_value(folders_to)])
 
@@ -134,12 +144,16 @@ def decode_user_reports(result: pd.DataFrame, stats: kr.UserReportStats,
     parsers: dict[str, kr.LineParser] = {}
     regions: dict[str, str] = {}
     headerless: set[str] = set()
+    not_text: set[str] = set()
     by_file: dict[str, list[tuple]] = defaultdict(list)
     records = frame.to_dict("records")
     for number, record in enumerate(records):
         by_file[str(record["source_file"])].append((number, record))
     for source, lines in by_file.items():
         header = next((r for _, r in lines if r["line_kind"] == HEADER), None)
+        if _flag(lines[0][1]["not_utf8"]):
+            not_text.add(source)
+            continue
         if header is None:
             headerless.add(source)
             continue
@@ -166,6 +180,8 @@ def decode_user_reports(result: pd.DataFrame, stats: kr.UserReportStats,
     stats.files_read += len(parsers)
     if headerless:
         stats.skipped_files[kr.NO_HEADER] += len(headerless)
+    if not_text:
+        stats.skipped_files[kr.NOT_UTF8] += len(not_text)
     files = []
     for source, parser in parsers.items():
         parsed = parser.result()
