@@ -680,13 +680,13 @@ def build_directory(collected: Collected, identities: Identities) -> tuple[Direc
     Returns the directory and warnings from the lookups.
     """
     directory = Directory()
-    directory.add(collected.requests["user_id"])
+    directory.add(collected.requests["user_id"].unique())
     if collected.activity is not None:
-        directory.add(collected.activity["UserId"])
+        directory.add(collected.activity["UserId"].unique())
     reports = collected.user_reports
     if reports is not None:
-        directory.add(reports.facts[kr.USER])
-        emails = reports.facts.loc[reports.facts[kr.EMAIL] != "", [kr.USER, kr.EMAIL]]
+        directory.add(reports.facts[kr.USER].unique())
+        emails = reports.facts.loc[reports.facts[kr.EMAIL] != "", [kr.USER, kr.EMAIL]].drop_duplicates()
         for user_id, email in emails.sort_values([kr.USER, kr.EMAIL]).itertuples(index=False):
             directory.name(directory.key_of(user_id), Identity(email, source=REPORT_EMAIL))
     for key, identity in identities.user_map.items():
@@ -704,9 +704,13 @@ def build_directory(collected: Collected, identities: Identities) -> tuple[Direc
 def _with_people(frame: pd.DataFrame, column: str, directory: Directory, pattern: str | None) -> pd.DataFrame:
     """``frame`` with ``person`` (the group key) and ``user`` (how the person is shown), only the people kept."""
     ids = frame[column].astype(str)
-    kept = frame[ids.map(lambda raw: directory.keeps(raw, pattern)).astype(bool)]
+    unique = ids.unique()  # each id is resolved once, however many rows carry it
+    keep = {raw: directory.keeps(raw, pattern) for raw in unique}
+    kept = frame[ids.map(keep).astype(bool)]
     ids = kept[column].astype(str)
-    return kept.assign(person=ids.map(directory.group_of), user=ids.map(directory.label_of))
+    groups = {raw: directory.group_of(raw) for raw in ids.unique()}
+    labels = {raw: directory.label_of(raw) for raw in groups}
+    return kept.assign(person=ids.map(groups), user=ids.map(labels))
 
 
 def people_table(directory: Directory, kept: set[str]) -> pd.DataFrame:
