@@ -686,8 +686,9 @@ def build_directory(collected: Collected, identities: Identities) -> tuple[Direc
     reports = collected.user_reports
     if reports is not None:
         directory.add(reports.facts[kr.USER].unique())
-        emails = reports.facts.loc[reports.facts[kr.EMAIL] != "", [kr.USER, kr.EMAIL]].drop_duplicates()
-        for user_id, email in emails.sort_values([kr.USER, kr.EMAIL]).itertuples(index=False):
+        named = reports.facts.loc[reports.facts[kr.EMAIL] != "", [kr.USER, kr.DATE, kr.EMAIL]]
+        latest = named.sort_values([kr.DATE, kr.EMAIL], ascending=False).drop_duplicates(kr.USER)  # the latest wins
+        for user_id, _, email in latest.itertuples(index=False):
             directory.name(directory.key_of(user_id), Identity(email, source=REPORT_EMAIL))
     for key, identity in identities.user_map.items():
         directory.name(key, identity)
