@@ -89,11 +89,9 @@ class _StoreCache:
 
 @dataclass
 class LookupResult:
-    """Identities found (person key -> Identity), calls made and warnings."""
+    """Identities found (person key -> Identity) and warnings."""
 
     found: dict[str, Identity] = field(default_factory=dict)
-    calls: int = 0
-    cached: int = 0
     warnings: list[str] = field(default_factory=list)
 
 
@@ -142,10 +140,9 @@ class IdentityCenter:
             entry = cache.fresh(ref.key, now)
             if entry is None:
                 pending.setdefault(ref.key, []).append(ref)
-            else:
-                result.cached += 1
-                if entry.get("user"):
-                    result.found[ref.key] = Identity(**entry["user"], source=IDENTITY_CENTER)
+            elif isinstance(user := entry.get("user"), dict):
+                result.found[ref.key] = Identity(str(user.get("email") or ""), str(user.get("display_name") or ""),
+                                                 str(user.get("user_name") or ""), IDENTITY_CENTER)
         try:
             if len(pending) > LIST_THRESHOLD:
                 self._list(store, pending, cache, now, result)
@@ -164,7 +161,6 @@ class IdentityCenter:
                   result: LookupResult) -> None:
         candidates = dict.fromkeys(form for ref in refs for form in ref.store_user_ids)
         for user_id in candidates:
-            result.calls += 1
             try:
                 user = self.client.describe_user(IdentityStoreId=store, UserId=user_id)
             except AWS_ERRORS as exc:
@@ -181,7 +177,6 @@ class IdentityCenter:
               result: LookupResult) -> None:
         paginator = self.client.get_paginator("list_users")
         for page in paginator.paginate(IdentityStoreId=store):
-            result.calls += 1
             for user in page.get("Users", ()):
                 key = parse_user_id(str(user.get("UserId", ""))).key
                 identity = _identity(user)

@@ -25,6 +25,7 @@ from .activity_sql import TABLE_NAME
 from .analysis import QDevReport
 from .cost import PRICE_SOURCE, SUBSCRIPTION_SOURCE, SUBSCRIPTION_USD_PER_USER_MONTH
 from .credits import KiroCredits
+from .kiro_prices import KiroTier
 from .kiro_report_sql import TABLE_NAME as KIRO_TABLE_NAME
 from .limits import LimitStatus
 from .tokens import COUNTING_RULE, ENCODING_NAME, TOKENIZER_NOTE
@@ -215,7 +216,7 @@ def kiro_document(kiro: KiroCredits) -> dict[str, Any]:
     }
 
 
-def _tier_record(tier: Any) -> dict[str, Any]:
+def _tier_record(tier: KiroTier) -> dict[str, Any]:
     return {
         "tier": tier.tier,
         "name": tier.name,
