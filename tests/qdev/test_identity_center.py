@@ -172,3 +172,15 @@ def test_store_option_values() -> None:
     assert check_store_option("AUTO") == "auto" and check_store_option("d-9067A1B2C3") == "d-9067a1b2c3"
     with pytest.raises(UsageError, match="d-1234567890"):
         check_store_option("arn:aws:sso:::instance/ssoins-1")
+
+
+@pytest.mark.parametrize("cache_text", ["not json", '{"x": 1}', '[1, 2]', '{"KEY": {"at": "2026-11-01T00:00:00+00:00",'
+                                        ' "user": {"email": 7, "unknown": true}}}'])
+def test_a_damaged_cache_is_rebuilt_or_read_safely(aws_env: dict[str, str], tmp_path: Path, cache_text: str) -> None:
+    ((user_id, email),) = create_users(1)
+    ref = parse_user_id(f"{STORE}.{user_id}")
+    (tmp_path / f"{STORE}.json").write_text(cache_text.replace("KEY", ref.key))
+    center = IdentityCenter(boto3.client("identitystore", region_name="us-east-1"), cache_folder=tmp_path,
+                            clock=lambda: datetime(2026, 11, 2, tzinfo=UTC))
+    found = center.lookup([ref]).found[ref.key]
+    assert found.email in (email, "7")  # a cached entry of the wrong shape is read as text, never a crash

@@ -219,3 +219,17 @@ def test_data_source_athena_reads_the_kiro_reports_through_their_table(
     for name in ("listed", "read", "skipped", "skipped_rows", "replaced_rows"):
         assert kiro_files[name] == from_s3["kiro"]["files"][name], name
     assert "kiro_user_report" in through_athena["source"]
+
+
+def test_a_missing_kiro_table_names_the_setup_step(no_aws_env: dict[str, str]) -> None:
+    from bedrock_usage.aws.session import Aws
+    from bedrock_usage.errors import SetupRequired
+    from bedrock_usage.qdev.athena import AthenaUserReports, kiro_athena_engine
+    from tests.engines.test_athena_engine import RESULTS, FakeAthena
+
+    reason = "TABLE_NOT_FOUND: line 9:8: Table 'awsdatacatalog.bedrock_analytics.kiro_user_report' does not exist"
+    clients = {"us-east-1": FakeAthena(["FAILED"], reason=reason)}
+    reader = AthenaUserReports(kiro_athena_engine(Aws.connect(), output_location=RESULTS, client_factory=clients.get))
+    with pytest.raises(SetupRequired, match=r"kiro_user_report is missing in us-east-1 .*"
+                       r": run python setup_athena_bucket.py --qdev --regions us-east-1$"):
+        reader.read(("us-east-1",), PERIOD.start, PERIOD.end)
