@@ -31,6 +31,9 @@ from bedrock_usage.logs.period import Period, check_zone, resolve_period
 from bedrock_usage.logs.regions import DEFAULT_REGIONS, resolve_regions
 from bedrock_usage.output.json_values import document_text
 from bedrock_usage.pricing import PRICES_ENV, PriceBook
+from bedrock_usage.qdev.analysis import Identities
+from bedrock_usage.qdev.identity_center import IdentityCenter, check_store_option
+from bedrock_usage.qdev.people import read_user_map
 from bedrock_usage.qdev.sources import LocalStore, S3Store
 from bedrock_usage.qdev.synthetic import ensure_demo_corpus
 from bedrock_usage.report.render import render_terminal, report_document, selected_analyses, write_csv, write_json
@@ -212,12 +215,14 @@ def add_governance_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--chargeback-by", default="application", metavar="application|user|tag:KEY",
                        help="with --chargeback: the group of each row (default application)")
     group.add_argument("--developer-costs", metavar="YYYY-MM",
-                       help="Bedrock spend per developer (SSO email) beside the Q Developer seat cost")
+                       help="Bedrock spend per developer (SSO email) beside their Q Developer seat and Kiro cost")
     group.add_argument("--qdev-logs-dir", type=Path, metavar="DIR",
                        help="with --developer-costs: Q Developer / Kiro logs folder")
     group.add_argument("--qdev-bucket", metavar="BUCKET", help="with --developer-costs: Q Developer / Kiro logs bucket")
     group.add_argument("--user-map", metavar="CSV",
-                       help="with --developer-costs: CSV with userId,email (Identity Center user id -> email)")
+                       help="with --developer-costs: CSV with userId,email (any Identity Center id form -> email)")
+    group.add_argument("--identity-store", metavar="auto|d-XXXXXXXXXX",
+                       help="with --developer-costs: look people without an e-mail up in IAM Identity Center")
 
 
 def governance_mode(args: argparse.Namespace) -> str | None:
@@ -320,17 +325,20 @@ def run_governance(args: argparse.Namespace, engine: Engine, scan: Period) -> in
         result.warnings[:0] = warnings
         output, alert = gr.chargeback_output(result, args.max_rows), False
     else:
+        user_map = args.user_map
         if args.demo and not (args.qdev_logs_dir or args.qdev_bucket):
-            args.qdev_logs_dir = ensure_demo_corpus().path  # the Amazon Q demo beside the Bedrock demo
+            demo = ensure_demo_corpus()  # the Amazon Q / Kiro demo beside the Bedrock demo, with its user map
+            args.qdev_logs_dir, user_map = demo.path, user_map or demo.user_map
         if bool(args.qdev_logs_dir) == bool(args.qdev_bucket):
             raise UsageError("--developer-costs needs one of --qdev-logs-dir DIR or --qdev-bucket BUCKET")
         store = (S3Store((aws or Aws.connect(args.profile)).client("s3"), args.qdev_bucket) if args.qdev_bucket
                  else LocalStore(args.qdev_logs_dir))
-        emails = chargeback.read_user_map(args.user_map) if args.user_map else {}
-        table = chargeback.developer_costs(facts, chargeback.qdev_subscribers(store, scan), emails, scan.start,
-                                           scan.end)
-        if not args.user_map:
-            warnings.append("no --user-map: Q Developer users are shown by user id and cannot meet their Bedrock spend")
+        lookup = (IdentityCenter((aws or Aws.connect(args.profile)).client("identitystore"),
+                                 check_store_option(args.identity_store)) if args.identity_store else None)
+        identities = Identities(read_user_map(user_map) if user_map else {}, lookup)
+        people = chargeback.qdev_subscribers(store, scan, identities)
+        table = chargeback.developer_costs(facts, people, scan.start, scan.end)
+        warnings.extend(chargeback.developer_warnings(people))
         output = gr.developers_output(table, args.developer_costs, chargeback.seat_note(scan.start, scan.end),
                                       warnings, args.max_rows)
         alert = False

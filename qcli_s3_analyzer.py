@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
-"""How developers use Amazon Q Developer and Kiro, from prompt logs and user-activity reports.
+"""How developers use Amazon Q Developer and Kiro, from prompt logs, user-activity reports and Kiro user reports.
 
-Reads the prompt logs (chat, inline suggestions, /dev) and the daily user-activity CSVs that Amazon Q Developer
-writes to S3, or a local folder in the same layout (the CSVs also through Athena), counts tokens offline with
-cl100k_base (an approximation of Claude's tokenizer), and reports requests, tokens, context-window use, a virtual
-API cost against the $19 subscription, activity per user and feature, documented monthly limits and spike days.
+Reads the prompt logs (chat, inline suggestions, /dev), the daily user-activity CSVs and Kiro's daily user reports
+that Amazon Q Developer and Kiro write to S3, or a local folder in the same layout (the CSVs also through Athena),
+counts tokens offline with cl100k_base (an approximation of Claude's tokenizer), and reports, per person (by e-mail
+where known): requests, tokens, context-window use, a virtual API cost against the subscription, activity per
+feature, documented monthly limits, spike days, and Kiro credits against each tier's allowance with their cost.
 Reports never contain prompt or response text. Set-up and output format: docs/amazon-q.md.
 """
 
@@ -22,9 +23,12 @@ from bedrock_usage.errors import SetupRequired, UsageError
 from bedrock_usage.logs.period import resolve_period
 from bedrock_usage.logs.regions import resolve_regions
 from bedrock_usage.output.json_values import document_text
-from bedrock_usage.qdev.analysis import DEFAULT_CONTEXT_WINDOW, Filters, Options, Source, analyze
-from bedrock_usage.qdev.athena import AthenaActivity, qdev_athena_engine
+from bedrock_usage.qdev.analysis import DEFAULT_CONTEXT_WINDOW, Filters, Identities, Options, Source, analyze
+from bedrock_usage.qdev.athena import AthenaActivity, AthenaUserReports, kiro_athena_engine, qdev_athena_engine
 from bedrock_usage.qdev.cost import DEFAULT_MODEL, MODEL_IDS
+from bedrock_usage.qdev.identity_center import IdentityCenter, check_store_option
+from bedrock_usage.qdev.kiro_prices import PRICES_ENV
+from bedrock_usage.qdev.people import read_user_map
 from bedrock_usage.qdev.render import (
     DEMO_BANNER,
     Progress,
@@ -42,8 +46,9 @@ EXAMPLES = """examples:
   python qcli_s3_analyzer.py --days 30 --tz Asia/Seoul
   python qcli_s3_analyzer.py --bucket amazonq-developer-reports-123456789012 --prefix prompt_logging \\
       --prefix user-activity-reports --start-date 2025-11-01 --end-date 2025-11-12 --format json
-  python qcli_s3_analyzer.py --logs-dir ./q-logs --user-pattern d-9067f33d3d --format csv
+  python qcli_s3_analyzer.py --logs-dir ./q-logs --user-pattern jane@example.com --format csv
   python qcli_s3_analyzer.py --data-source athena --days 30   # after setup_athena_bucket.py --qdev
+  python qcli_s3_analyzer.py --days 30 --identity-store auto --user-map people.csv
 """
 
 
@@ -80,8 +85,8 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
         "--data-source",
         choices=("s3", "athena"),
         default="s3",
-        help="s3 (default): prompt logs and activity reports from S3 or --logs-dir; athena: activity reports "
-        "through the Athena table of setup_athena_bucket.py --qdev, prompt logs still from S3",
+        help="s3 (default): prompt logs and reports from S3 or --logs-dir; athena: activity reports and Kiro user "
+        "reports through the Athena tables of setup_athena_bucket.py --qdev, prompt logs still from S3",
     )
     where.add_argument(
         "--workgroup", help=f"with --data-source athena: the Athena workgroup (default {DEFAULT_WORKGROUP})"
@@ -104,8 +109,31 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
         help="time zone of the dates, the daily table and the local hourly column, e.g. Asia/Seoul (default UTC)",
     )
 
+    who = parser.add_argument_group("people (one row per developer, shown by e-mail where known)")
+    who.add_argument(
+        "--user-pattern",
+        help="only people whose id (any form), e-mail or name contains this text (literal, case-insensitive)",
+    )
+    who.add_argument(
+        "--user-map",
+        type=Path,
+        metavar="CSV",
+        help="a CSV with userId and email columns (optional displayName): names people the Kiro reports do not "
+        "(with --demo: the demo's own map)",
+    )
+    who.add_argument(
+        "--identity-store",
+        metavar="auto|d-XXXXXXXXXX",
+        help="look people without an e-mail up in IAM Identity Center (identitystore DescribeUser/ListUsers, "
+        "cached for 7 days): auto = the directories named in the user ids",
+    )
+    who.add_argument(
+        "--identity-region",
+        metavar="REGION",
+        help="with --identity-store: the Region of IAM Identity Center (default: the profile's Region)",
+    )
+
     what = parser.add_argument_group("analysis")
-    what.add_argument("--user-pattern", help="only users whose id contains this text (literal, case-sensitive)")
     what.add_argument(
         "--sample",
         type=int,
@@ -124,6 +152,12 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
         choices=sorted(MODEL_IDS),
         default=DEFAULT_MODEL,
         help=f"Claude model whose list price gives the virtual cost (default {DEFAULT_MODEL})",
+    )
+    what.add_argument(
+        "--kiro-prices",
+        metavar="FILE",
+        help=f"Kiro tier prices (CSV or JSON, the columns of bedrock_usage/qdev/kiro_prices.csv) on top of the "
+        f"built-in ones (default: ${PRICES_ENV} if set)",
     )
     what.add_argument("--workers", type=int, default=8, help="parallel downloads (default 8)")
 
@@ -167,6 +201,10 @@ def _check(args: argparse.Namespace) -> None:
         raise UsageError(f"--workers must be at least 1 (got {args.workers})")
     if args.max_rows < 0:
         raise UsageError(f"--max-rows must be 0 (all rows) or more (got {args.max_rows})")
+    if args.identity_store and args.demo:
+        raise UsageError("--identity-store looks your directory up: the demo's people are not in it (drop --demo)")
+    if args.identity_region and not args.identity_store:
+        raise UsageError("--identity-region goes with --identity-store")
 
 
 def _regions(values: list[str] | None) -> tuple[str, ...] | None:
@@ -176,21 +214,38 @@ def _regions(values: list[str] | None) -> tuple[str, ...] | None:
 
 
 def _s3_source(args: argparse.Namespace) -> Source:
-    """The bucket; with ``--data-source athena`` its activity reports are read through Athena."""
+    """The bucket; with ``--data-source athena`` its activity reports and Kiro user reports are read through Athena."""
     aws = Aws.connect(args.profile)
-    activity = None
-    if args.data_source == "athena":
-        activity = AthenaActivity(qdev_athena_engine(aws, workgroup=args.workgroup or DEFAULT_WORKGROUP))
-    return Source(s3_store(aws, args.bucket), tuple(args.prefix), activity)
+    if args.data_source != "athena":
+        return Source(s3_store(aws, args.bucket), tuple(args.prefix))
+    workgroup = args.workgroup or DEFAULT_WORKGROUP
+    return Source(
+        s3_store(aws, args.bucket),
+        tuple(args.prefix),
+        AthenaActivity(qdev_athena_engine(aws, workgroup=workgroup)),
+        AthenaUserReports(kiro_athena_engine(aws, workgroup=workgroup)),
+    )
+
+
+def _identities(args: argparse.Namespace, user_map: Path | None) -> Identities:
+    """The user map (``--user-map``, or the demo's) and the IAM Identity Center lookups (``--identity-store``)."""
+    mapping = read_user_map(user_map) if user_map else {}
+    if not args.identity_store:
+        return Identities(mapping)
+    store = check_store_option(args.identity_store)
+    aws = Aws.connect(args.profile)
+    return Identities(mapping, IdentityCenter(aws.client("identitystore", args.identity_region), store))
 
 
 def run(args: argparse.Namespace) -> int:
     """Analyse and render; errors a user can fix are raised as UsageError / SetupRequired."""
     _check(args)
     filters = Filters(user_pattern=args.user_pattern or None, regions=_regions(args.regions))
-    options = Options(context_window=args.context_window, model=args.model, sample=args.sample, workers=args.workers)
+    options = Options(context_window=args.context_window, model=args.model, sample=args.sample, workers=args.workers,
+                      kiro_prices=args.kiro_prices)
     period = resolve_period(days=args.days, start=args.start_date, end=args.end_date, tz=args.tz)
     corpus = ensure_demo_corpus(log=lambda line: print(line, file=sys.stderr)) if args.demo else None
+    identities = _identities(args, args.user_map or (corpus.user_map if corpus else None))
     if corpus:
         print(DEMO_BANNER, file=sys.stderr)
         source = Source(LocalStore(corpus.path))
@@ -200,7 +255,7 @@ def run(args: argparse.Namespace) -> int:
         source = _s3_source(args)
     progress = Progress("reading logs")
     try:
-        report = analyze(source, period, filters, options, progress)
+        report = analyze(source, period, filters, options, progress, identities)
     finally:
         progress.close()
     report.demo = corpus is not None

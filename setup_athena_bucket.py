@@ -1,13 +1,13 @@
 """Set up Amazon Athena over the Bedrock invocation logs in each region (or, with --qdev, over the Amazon Q
-Developer / Kiro user-activity reports).
+Developer / Kiro user-activity reports and Kiro's user reports).
 
 Per region: a private results bucket whose query results expire, the Glue database and a table over the
 region's logs with the ``dt`` partition projected (no crawler, no partitions to add), an Athena workgroup that
 writes to the results bucket, and a test query. Run setup_bedrock_logging.py first: the table's location is
-read from the region's logging configuration. With ``--qdev`` the table is ``qdev_user_activity`` over the
-report CSVs, in the regions whose reports the bucket holds (docs/amazon-q.md). With ``--cur``: a CUR 2.0
-export with caller identity (found or created), its bucket policy and the table ``cur2_export`` over it
-(docs/governance.md). Running it again changes nothing
+read from the region's logging configuration. With ``--qdev`` the tables are ``qdev_user_activity`` over the
+activity-report CSVs and ``kiro_user_report`` over Kiro's user-report CSVs, in the regions whose reports the bucket
+holds (docs/amazon-q.md). With ``--cur``: a CUR 2.0 export with caller identity (found or created), its bucket
+policy and the table ``cur2_export`` over it (docs/governance.md). Running it again changes nothing
 and says so; after an upgrade it updates the table definition.
 """
 
@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
         "setup_athena_bucket.py",
         "Set up Amazon Athena over Bedrock invocation logs in each region: results bucket (Block Public Access, "
         "SSE-S3, results expire), Glue database and partition-projected table, workgroup, test query. Idempotent. "
-        "With --qdev: the same over the Amazon Q Developer / Kiro user-activity reports instead.",
+        "With --qdev: the same over the Amazon Q Developer / Kiro user-activity reports and Kiro user reports instead.",
         EXAMPLES,
     )
     add_dry_run(parser)
@@ -115,12 +115,13 @@ def main(argv: list[str] | None = None) -> int:
         help="also keep the Parquet table bedrock_invocation_records: copy every UTC day at least two days old "
         "not copied yet (run daily); reports then scan about 16x fewer bytes (docs/aws-setup.md)",
     )
-    qdev = parser.add_argument_group("Amazon Q Developer activity reports (see docs/amazon-q.md)")
+    qdev = parser.add_argument_group("Amazon Q Developer / Kiro reports (see docs/amazon-q.md)")
     qdev.add_argument(
         "--qdev",
         action="store_true",
-        help="set up the table qdev_user_activity over the user-activity report CSVs instead of the Bedrock table "
-        "(for qcli_s3_analyzer.py --data-source athena); default regions: those whose reports the bucket holds",
+        help="set up the tables qdev_user_activity (user-activity report CSVs) and kiro_user_report (Kiro user-report "
+        "CSVs) instead of the Bedrock table, for qcli_s3_analyzer.py --data-source athena; each is made where the "
+        "bucket holds its reports; default regions: those whose reports the bucket holds",
     )
     qdev.add_argument(
         "--qdev-bucket",
@@ -130,8 +131,8 @@ def main(argv: list[str] | None = None) -> int:
     qdev.add_argument(
         "--qdev-prefix",
         metavar="PREFIX",
-        help="with --qdev: key prefix before AWSLogs/ (default: the one prefix, the bucket root or a top-level "
-        "folder, under which the bucket holds the region's reports)",
+        help="with --qdev: key prefix before AWSLogs/ for both tables (default: for each kind of report, the one "
+        "prefix, the bucket root or a top-level folder, under which the bucket holds the region's reports)",
     )
     cur = parser.add_argument_group("CUR 2.0 export with caller identity (see docs/governance.md)")
     cur.add_argument(
@@ -173,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     qdev = QDevOptions(args.qdev_bucket or QDEV_DEFAULT_BUCKET, args.qdev_prefix) if args.qdev else None
     if qdev:
         regions = regions or _report_regions(aws, account, qdev.bucket_template)
-        what = "Amazon Q Developer activity reports"
+        what = "Amazon Q Developer / Kiro reports"
         fix = f"turn on user activity reports, see docs/amazon-q.md; permissions: {SETUP_POLICY_FILE}"
     else:
         what = "Bedrock invocation logs"
@@ -230,7 +231,8 @@ def _set_up_cur(args: argparse.Namespace, aws: Aws, athena: AthenaOptions) -> in
 
 
 def _report_regions(aws: Aws, account: str, template: str) -> tuple[str, ...]:
-    """The regions whose activity reports the report bucket holds (the default regions of --qdev)."""
+    """The regions whose activity reports or Kiro user reports the report bucket holds (the default regions of
+    --qdev)."""
     if "{region}" in template:
         raise UsageError("--qdev-bucket with {region} needs --regions")
     bucket = bucket_name(template, account, "")

@@ -34,9 +34,10 @@ from ..governance.render import budget_rows
 from ..logs.period import Period, check_zone, resolve_period
 from ..pricing import PriceBook
 from ..qdev.analysis import Filters as QFilters
-from ..qdev.analysis import QDevReport
+from ..qdev.analysis import Identities, QDevReport
 from ..qdev.analysis import Source as QSource
 from ..qdev.analysis import analyze as analyze_qdev
+from ..qdev.people import read_user_map
 from ..qdev.sources import LocalStore, s3_store
 from ..qdev.synthetic import ensure_demo_corpus
 from ..report.tracker import BedrockAthenaTracker, UsageReport, rollup
@@ -172,7 +173,7 @@ def _group_table(report: UsageReport, facts: pd.DataFrame, request: BedrockReque
 
 @dataclass(frozen=True)
 class QDevRequest:
-    """One Amazon Q Developer view: where the prompt logs and activity reports are, and the period."""
+    """One Amazon Q / Kiro view: where the prompt logs and reports are, the period, and an optional user map."""
 
     source: str  # "demo", "local" (a folder laid out like the bucket) or "s3"
     start: date
@@ -183,20 +184,26 @@ class QDevRequest:
     bucket: str = ""
     prefix: str = ""
     profile: str = ""
+    user_map: str = ""
 
 
 @st.cache_data(show_spinner=False, ttl=CACHE_SECONDS, max_entries=16)
 def load_qdev(request: QDevRequest) -> QDevReport:
-    """The Amazon Q Developer report of the request's period (counts, tokens and costs only)."""
+    """The Amazon Q / Kiro report of the request's period (counts, tokens and costs only), people by e-mail where
+    a Kiro report or the user map (the demo's own for the demo) knows it."""
     period = resolve_period(start=request.start, end=request.end, tz=request.tz)
     prefixes = (request.prefix,) if request.prefix else ()
+    user_map = request.user_map
     if request.source == "demo":
-        source = QSource(LocalStore(ensure_demo_corpus().path))
+        demo = ensure_demo_corpus()
+        source, user_map = QSource(LocalStore(demo.path)), str(demo.user_map)
     elif request.source == "local":
         source = QSource(LocalStore(request.logs_dir), prefixes)
     else:
         source = _s3_source(request, prefixes)
-    report = analyze_qdev(source, period, QFilters(user_pattern=request.user_pattern or None))
+    identities = Identities(read_user_map(user_map) if user_map else {})
+    report = analyze_qdev(source, period, QFilters(user_pattern=request.user_pattern or None),
+                          identities=identities)
     report.demo = request.source == "demo"
     return report
 

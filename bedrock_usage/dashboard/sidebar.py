@@ -25,7 +25,7 @@ def sidebar(t: Text) -> tuple[data.BedrockRequest, data.QDevRequest, str | None,
     st.subheader(t("data_source"))
     source = st.radio(t("data_source"), SOURCES, key="source", format_func=lambda s: t(f"source_{s}"),
                       label_visibility="collapsed")
-    logs_dir = profile = workgroup = q_bucket = q_prefix = q_dir = ""
+    logs_dir = profile = workgroup = q_bucket = q_prefix = q_dir = q_user_map = ""
     if source == "local":
         logs_dir = st.text_input(t("logs_dir"), key="logs_dir", placeholder="./mirror", help=t("logs_dir_help"))
     if source == "athena":
@@ -40,6 +40,7 @@ def sidebar(t: Text) -> tuple[data.BedrockRequest, data.QDevRequest, str | None,
             else:
                 q_dir = st.text_input(t("q_logs_dir"), key="q_logs_dir", help=t("q_logs_dir_help"))
             q_prefix = st.text_input(t("q_prefix"), key="q_prefix", help=t("q_prefix_help"))
+            q_user_map = st.text_input(t("q_user_map"), key="q_user_map", help=t("q_user_map_help"))
 
     st.subheader(t("period"))
     dates = st.date_input(t("date_range"), key="dates", format="YYYY-MM-DD")
@@ -71,6 +72,7 @@ def sidebar(t: Text) -> tuple[data.BedrockRequest, data.QDevRequest, str | None,
     qdev = data.QDevRequest(
         source={"athena": "s3"}.get(source, source), start=start, end=end, tz=tz, user_pattern=user_pattern.strip(),
         logs_dir=q_dir.strip(), bucket=q_bucket.strip(), prefix=q_prefix.strip(), profile=profile.strip(),
+        user_map=q_user_map.strip(),
     )
     return bedrock, qdev, problem, clicked
 

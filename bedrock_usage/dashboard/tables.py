@@ -12,7 +12,7 @@ from .text import Text
 
 MONEY_COLUMNS = {*COST_COLUMNS, TOTAL_COST, "virtual_cost_usd"}
 SHARE_COLUMNS = {"max_context_share", "avg_context_share", "used_share", "projected_share", "monthly_share",
-                 "coverage"}
+                 "coverage", "share"}
 RATIO_COLUMNS = {"ratio"}
 FLAG_STYLE = "background-color: rgba(209, 50, 18, 0.14)"
 

@@ -1,4 +1,5 @@
-"""Monthly chargeback per application, user or tag value, and the total AI cost per developer.
+"""Monthly chargeback per application, user or tag value, and the total AI cost per developer (Bedrock, Amazon Q
+Developer seat, Kiro tier and credits).
 
 The chargeback is long form: one row per group x model, a total row per group and a grand total (schema
 ``bedrock-usage/chargeback/v1``, columns in ``CHARGEBACK_COLUMNS``). Tokens and calls are exact; costs are
@@ -8,11 +9,9 @@ estimates from list prices and cover priced calls only: calls the book cannot pr
 
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from pathlib import Path
 
 import pandas as pd
 
@@ -20,13 +19,14 @@ from ..errors import UsageError
 from ..logs.period import Period
 from ..qdev import Source
 from ..qdev import analyze as analyze_qdev
+from ..qdev.analysis import Identities, QDevReport
 from ..qdev.cost import SUBSCRIPTION_SOURCE, SUBSCRIPTION_USD_PER_USER_MONTH, prorated_subscription
 from ..qdev.sources import LogStore
 from ..report.tracker import COST_COLUMNS, COST_NOTE, METRICS, TOKENS_NOTE, TOTAL_COST
 from .anomalies import days_in_month
 
 CHARGEBACK_SCHEMA = "bedrock-usage/chargeback/v1"
-DEVELOPER_SCHEMA = "bedrock-usage/developer-costs/v1"
+DEVELOPER_SCHEMA = "bedrock-usage/developer-costs/v2"
 GROUP_BY_CHOICES = ("application", "user", "tag:KEY")
 UNTAGGED = "(untagged)"
 ROW_TYPES = ("model", "group_total", "grand_total")
@@ -142,71 +142,94 @@ def accuracy_notes() -> dict[str, str]:
 
 @dataclass(frozen=True)
 class QDevUser:
-    """One Amazon Q Developer / Kiro subscriber seen in the period, with how much they used it."""
+    """One Amazon Q Developer / Kiro subscriber seen in the period (one person, whatever ids they used).
 
-    user_id: str
+    ``developer`` is the e-mail where a source gives one (a Kiro report, the user map, IAM Identity Center), else
+    the id as logged. The Q Developer seat is due for people seen in ``QDeveloperLogs``; the Kiro cost (tier price
+    prorated by day plus overage credits) comes from the Kiro user reports, None when the tier has no published
+    price or no report names the tier.
+    """
+
+    developer: str
+    user_ids: str
     requests: int = 0  # prompt-log requests
     events: int = 0  # activity-report events
+    q_developer: bool = False
+    kiro: bool = False
+    kiro_tier: str = ""
+    kiro_credits: float = 0.0
+    kiro_overage_credits: float = 0.0
+    kiro_cost_usd: float | None = None
 
 
-def qdev_users(per_user: pd.DataFrame, activity_per_user: pd.DataFrame | None) -> list[QDevUser]:
-    """Subscribers seen in Q Developer prompt logs (``user_id``, ``requests``) or activity reports (``UserId``)."""
-    requests = dict(zip(per_user["user_id"], per_user["requests"], strict=True)) if len(per_user) else {}
-    events = {}
-    if activity_per_user is not None and len(activity_per_user):
-        events = dict(zip(activity_per_user["UserId"], activity_per_user["events"], strict=True))
-    return [QDevUser(str(user), int(requests.get(user, 0)), int(events.get(user, 0)))
-            for user in sorted(set(requests) | set(events))]
+def _by_user(table: pd.DataFrame | None, column: str) -> dict[str, object]:
+    if table is None or table.empty:
+        return {}
+    return dict(zip(table["user"], table[column], strict=True))
 
 
-def qdev_subscribers(store: LogStore, period: Period) -> list[QDevUser]:
-    """Subscribers seen in the Q Developer / Kiro prompt logs and activity reports of ``store`` in ``period``."""
-    report = analyze_qdev(Source(store), period)
-    return qdev_users(report.per_user, report.activity.per_user if report.activity else None)
+def qdev_people(report: QDevReport) -> list[QDevUser]:
+    """The people of an Amazon Q Developer / Kiro report, with their use, seat and Kiro credits."""
+    requests = report.requests
+    activity = report.activity.rows if report.activity is not None else None
+    kiro = report.kiro
+    q_users = set(requests.loc[requests["product"] == "Q Developer", "user"])
+    kiro_users = set(requests.loc[requests["product"] == "Kiro", "user"])
+    if activity is not None:
+        q_users |= set(activity.loc[activity["product"] == "Q Developer", "user"])
+        kiro_users |= set(activity.loc[activity["product"] == "Kiro", "user"])
+    per_kiro = kiro.per_user.set_index("user") if kiro is not None and not kiro.per_user.empty else None
+    if per_kiro is not None:
+        kiro_users |= set(per_kiro.index)
+    counts = _by_user(report.per_user, "requests")
+    events = _by_user(report.activity.per_user if report.activity is not None else None, "events")
+    ids: dict[str, set[str]] = {}
+    for table in (report.per_user, report.activity.per_user if report.activity else None,
+                  kiro.per_user if kiro else None):
+        for user, user_ids in _by_user(table, "user_ids").items():
+            ids.setdefault(str(user), set()).update(str(user_ids).split(", "))
+    people = []
+    for user in sorted(q_users | kiro_users | set(counts) | set(events)):
+        row = per_kiro.loc[user] if per_kiro is not None and user in per_kiro.index else None
+        cost = None if row is None or pd.isna(row["cost_usd"]) else float(row["cost_usd"])
+        people.append(QDevUser(
+            developer=str(user), user_ids=", ".join(sorted(ids.get(user, ()))), requests=int(counts.get(user, 0)),
+            events=int(events.get(user, 0)), q_developer=user in q_users, kiro=user in kiro_users,
+            kiro_tier="" if row is None else str(row["tier"]),
+            kiro_credits=0.0 if row is None else float(row["credits"]),
+            kiro_overage_credits=0.0 if row is None else float(row["overage_credits"]),
+            kiro_cost_usd=cost,
+        ))
+    return people
 
 
-def read_user_map(path: str | Path) -> dict[str, str]:
-    """A CSV ``userId,email`` (IAM Identity Center user id -> email); header names are matched loosely."""
-    path = Path(path)
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            reader = csv.DictReader(handle)
-            fields = {re.sub(r"[^a-z]", "", (name or "").lower()): name for name in reader.fieldnames or []}
-            if "userid" not in fields or "email" not in fields:
-                raise UsageError(f"--user-map {path} needs a header with userId and email columns")
-            mapping = {}
-            for number, row in enumerate(reader, start=2):
-                user_id, email = (row.get(fields["userid"]) or "").strip(), (row.get(fields["email"]) or "").strip()
-                if not user_id or "@" not in email:
-                    raise UsageError(f"--user-map {path}, line {number}: needs a user id and an email address")
-                mapping[user_id] = email
-    except OSError as exc:
-        raise UsageError(f"cannot read --user-map {path}: {exc.strerror or exc}") from None
-    except UnicodeDecodeError:
-        raise UsageError(f"--user-map {path} is not UTF-8 text") from None
-    return mapping
+def qdev_subscribers(store: LogStore, period: Period, identities: Identities | None = None) -> list[QDevUser]:
+    """Subscribers seen in the Amazon Q Developer / Kiro logs and reports of ``store`` in ``period``."""
+    return qdev_people(analyze_qdev(Source(store), period, identities=identities))
 
 
-DEVELOPER_COLUMNS = ["developer", "qdev_user_id", "bedrock_calls", "bedrock_tokens", "bedrock_cost_usd",
-                     "bedrock_unpriced_calls", "qdev_requests", "qdev_events", "seat_cost_usd", "total_cost_usd"]
+DEVELOPER_COLUMNS = ["developer", "qdev_user_ids", "bedrock_calls", "bedrock_tokens", "bedrock_cost_usd",
+                     "bedrock_unpriced_calls", "qdev_requests", "qdev_events", "seat_cost_usd", "kiro_tier",
+                     "kiro_credits", "kiro_overage_credits", "kiro_cost_usd", "total_cost_usd"]
 
 
-def developer_costs(
-    facts: pd.DataFrame, qdev_users: list[QDevUser], emails: dict[str, str], first: date, last: date
-) -> pd.DataFrame:
-    """Per developer (email): Bedrock spend as an SSO user beside the prorated Q Developer seat.
+def developer_costs(facts: pd.DataFrame, qdev_users: list[QDevUser], first: date, last: date) -> pd.DataFrame:
+    """Per developer (e-mail): Bedrock spend as an SSO user beside their Q Developer seat and Kiro cost.
 
-    Bedrock users are IAM Identity Center sessions, whose session name is the email; Q Developer user ids
-    become emails through ``emails``. A subscriber without a mapping keeps the user id as the developer.
-    The seat is $19 per user per month, prorated by day over ``first``..``last``.
+    Bedrock users are IAM Identity Center sessions, whose session name is the e-mail; Amazon Q Developer and Kiro
+    people are named by e-mail where a source knows it (``qdev.people``), else they keep their id. The Q Developer
+    seat is $19 per user per month, prorated by day over ``first``..``last``; the Kiro cost is the tier's price
+    over the same days plus overage credits, unknown (None, not 0) for a tier without a published price.
     """
     seat = prorated_subscription(1, first, last)
     people: dict[str, dict[str, object]] = {}
 
     def person(key: str) -> dict[str, object]:
         return people.setdefault(key.lower(), {
-            "developer": key, "qdev_user_id": None, "bedrock_calls": 0, "bedrock_tokens": 0, "bedrock_cost_usd": None,
-            "bedrock_unpriced_calls": 0, "qdev_requests": 0, "qdev_events": 0, "seat_cost_usd": 0.0})
+            "developer": key, "qdev_user_ids": None, "bedrock_calls": 0, "bedrock_tokens": 0,
+            "bedrock_cost_usd": None, "bedrock_unpriced_calls": 0, "qdev_requests": 0, "qdev_events": 0,
+            "seat_cost_usd": 0.0, "kiro_tier": None, "kiro_credits": 0.0, "kiro_overage_credits": 0.0,
+            "kiro_cost_usd": None})
 
     if len(facts):
         sso = facts.loc[facts["principal_type"] == "sso_user"]
@@ -219,15 +242,36 @@ def developer_costs(
                        bedrock_cost_usd=None if pd.isna(cost) else float(cost),
                        bedrock_unpriced_calls=int(part["unpriced_calls"].sum()))
     for user in qdev_users:
-        row = person(emails.get(user.user_id, user.user_id))
-        row.update(qdev_user_id=user.user_id, qdev_requests=int(row["qdev_requests"]) + user.requests,
-                   qdev_events=int(row["qdev_events"]) + user.events, seat_cost_usd=seat)
+        row = person(user.developer)
+        row.update(qdev_user_ids=user.user_ids, qdev_requests=int(row["qdev_requests"]) + user.requests,
+                   qdev_events=int(row["qdev_events"]) + user.events,
+                   seat_cost_usd=seat if user.q_developer else 0.0)
+        if user.kiro:
+            row.update(kiro_tier=user.kiro_tier or None, kiro_credits=user.kiro_credits,
+                       kiro_overage_credits=user.kiro_overage_credits, kiro_cost_usd=user.kiro_cost_usd)
     table = pd.DataFrame(list(people.values()), columns=[c for c in DEVELOPER_COLUMNS if c != "total_cost_usd"])
-    table["total_cost_usd"] = table["bedrock_cost_usd"].astype("float64").fillna(0.0) + table["seat_cost_usd"]
+    table["total_cost_usd"] = (table["bedrock_cost_usd"].astype("float64").fillna(0.0) + table["seat_cost_usd"]
+                               + table["kiro_cost_usd"].astype("float64").fillna(0.0))
     return table.sort_values(["total_cost_usd", "developer"], ascending=[False, True]).reset_index(drop=True)
 
 
+def developer_warnings(qdev_users: list[QDevUser]) -> list[str]:
+    """What the developer table cannot say: Kiro users without a priced tier, people known only by id."""
+    lines = []
+    unpriced = sorted(user.developer for user in qdev_users if user.kiro and user.kiro_cost_usd is None)
+    if unpriced:
+        lines.append(f"Kiro cost unknown for {len(unpriced)} developer(s) without a priced tier in the Kiro user "
+                     f"reports ({', '.join(unpriced)}): add the tier with --kiro-prices, or turn on the reports")
+    unnamed = sum("@" not in user.developer for user in qdev_users)
+    if unnamed:
+        lines.append(f"{unnamed} Amazon Q Developer / Kiro user(s) have no e-mail in any source and cannot meet "
+                     "their Bedrock spend: name them with --user-map or --identity-store")
+    return lines
+
+
 def seat_note(first: date, last: date) -> str:
-    """How the seat cost is computed, with its source."""
+    """How the seat costs are computed, with their sources."""
     return (f"Q Developer Pro seat ${SUBSCRIPTION_USD_PER_USER_MONTH:g} per user per month, prorated by day over "
-            f"{first} .. {last}, for each user seen in the Q Developer / Kiro data; source: {SUBSCRIPTION_SOURCE}")
+            f"{first} .. {last}, for each person seen in the Amazon Q Developer data; source: {SUBSCRIPTION_SOURCE}. "
+            f"Kiro: the tier's monthly price over the same days plus overage credits at the tier's per-credit price, "
+            f"from the Kiro user reports (bedrock_usage/qdev/kiro_prices.csv, with its sources)")

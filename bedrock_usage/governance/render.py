@@ -392,14 +392,16 @@ def chargeback_stem(chargeback: Chargeback) -> str:
 _DEVELOPERS: list[Column] = [
     ("developer", "Developer"), ("bedrock_calls", "Bedrock calls"), ("bedrock_tokens", "Bedrock tokens"),
     ("bedrock_cost_usd", "Bedrock cost"), ("qdev_requests", "Q requests"), ("qdev_events", "Q events"),
-    ("seat_cost_usd", "Q seat"), ("total_cost_usd", "Total"),
+    ("seat_cost_usd", "Q seat"), ("kiro_tier", "Kiro tier"), ("kiro_credits", "Kiro credits"),
+    ("kiro_overage_credits", "Overage"), ("kiro_cost_usd", "Kiro cost"), ("total_cost_usd", "Total"),
 ]
 
 
 def developers_text(table: pd.DataFrame, month: str, note: str, warnings: list[str], max_rows: int = 0) -> str:
     """Total AI cost per developer as terminal text."""
-    lines = [f"Total AI cost per developer, {month}: Amazon Bedrock (as IAM Identity Center user) + Q Developer seat",
-             "Bedrock cost is estimated from list prices; the seat is the subscription price.", "",
+    lines = [f"Total AI cost per developer, {month}: Amazon Bedrock (as IAM Identity Center user) + Q Developer "
+             "seat + Kiro tier and overage",
+             "Bedrock cost is estimated from list prices; seats and Kiro tiers are subscription prices.", "",
              table_text(table, _DEVELOPERS, max_rows), "", f"Seat: {note}."]
     return "\n".join(lines + _warnings(warnings))
 

@@ -193,16 +193,17 @@ def with_events(rows: pd.DataFrame) -> pd.DataFrame:
 
 
 def find_spikes(rows: pd.DataFrame, first_day: date) -> pd.DataFrame:
-    """Days from ``first_day`` on where a user's events exceed 3x the mean of their previous active days."""
-    daily = with_events(rows).groupby(["UserId", "Date"], as_index=False)["events"].sum()
-    daily = daily[daily["events"] > 0].sort_values(["UserId", "Date"])
-    trailing = daily.groupby("UserId")["events"].transform(
+    """Days from ``first_day`` on where a person's (``user``) events exceed 3x the mean of their previous active
+    days."""
+    daily = with_events(rows).groupby(["user", "Date"], as_index=False)["events"].sum()
+    daily = daily[daily["events"] > 0].sort_values(["user", "Date"])
+    trailing = daily.groupby("user")["events"].transform(
         lambda s: s.shift(1).rolling(SPIKE_HISTORY_DAYS, min_periods=SPIKE_MIN_HISTORY).mean()
     )
     daily = daily.assign(trailing_average=trailing)
     spikes = daily[(daily["events"] > SPIKE_FACTOR * daily["trailing_average"]) & (daily["Date"] >= first_day)]
     spikes = spikes.assign(ratio=spikes["events"] / spikes["trailing_average"])
-    return spikes.sort_values(["Date", "UserId"]).reset_index(drop=True)
+    return spikes.sort_values(["Date", "user"]).reset_index(drop=True)
 
 
 @dataclass
@@ -253,6 +254,7 @@ def summarise_activity(
 ) -> ActivityReport:
     """Aggregate rows read from ``min(first_day - 7 days, 1st of the month of last_day)`` to ``last_day``.
 
+    Rows carry ``user``, the person an id belongs to (``people``): figures are per person, whatever ids they used.
     ``now`` (default: the clock) says which days' reports are due yet.
     """
     rows = with_events(rows)
@@ -261,11 +263,15 @@ def summarise_activity(
     in_period = rows[(rows["Date"] >= first_day) & (rows["Date"] <= last_day)].reset_index(drop=True)
     metrics = [*METRIC_COLUMNS, "events"]
 
-    per_user = in_period.groupby("UserId").agg(days_active=("Date", "nunique"), **{m: (m, "sum") for m in metrics})
+    per_user = in_period.groupby("user").agg(
+        user_ids=("UserId", lambda ids: ", ".join(sorted(set(ids)))),
+        days_active=("Date", "nunique"),
+        **{m: (m, "sum") for m in metrics},
+    )
     per_user = per_user.sort_values(["events", "days_active"], ascending=False).reset_index()
 
     days = pd.DataFrame({"Date": [first_day + timedelta(days=i) for i in range((last_day - first_day).days + 1)]})
-    sums = in_period.groupby("Date").agg(active_users=("UserId", "nunique"), **{m: (m, "sum") for m in metrics})
+    sums = in_period.groupby("Date").agg(active_users=("user", "nunique"), **{m: (m, "sum") for m in metrics})
     per_day = days.merge(sums.reset_index(), on="Date", how="left").fillna(0)
     per_day = per_day.astype({c: "int64" for c in per_day.columns if c != "Date"})
 

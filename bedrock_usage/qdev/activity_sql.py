@@ -53,7 +53,7 @@ class ActivityQuery:
     params: list[SqlParam]
 
 
-def _literal(text: str) -> str:
+def sql_literal(text: str) -> str:
     """A SQL string literal of one of this module's constants (never of user input)."""
     return "'" + text.replace("'", "''") + "'"
 
@@ -63,7 +63,7 @@ def _alias(column: str) -> str:
     return column.lower()
 
 
-def _cells(text: str) -> str:
+def cells_sql(text: str) -> str:
     """The cells of a line: split on commas, trimmed, one pair of surrounding quotes removed (``""`` -> ``"``)."""
     unquoted = (
         "c -> CASE WHEN length(c) >= 2 AND starts_with(c, '\"') AND substr(c, length(c)) = '\"' "
@@ -74,21 +74,21 @@ def _cells(text: str) -> str:
 
 def _position(column: str) -> str:
     """The column's index in the padded cells of a row: 1 (the empty pad) when the header lacks it."""
-    return f"coalesce(array_position(header, {_literal(column)}), 0) + 1 AS p_{_alias(column)}"
+    return f"coalesce(array_position(header, {sql_literal(column)}), 0) + 1 AS p_{_alias(column)}"
 
 
 def _number(column: str) -> str:
     """A metric cell as bigint: 0 when empty or missing, NULL when it is not a number that fits."""
     cell = f"element_at(l.padded, y.p_{_alias(column)})"
     return (
-        f"CASE WHEN {cell} = '' THEN 0 WHEN regexp_like({cell}, {_literal(NUMBER_PATTERN)}) "
+        f"CASE WHEN {cell} = '' THEN 0 WHEN regexp_like({cell}, {sql_literal(NUMBER_PATTERN)}) "
         f"THEN try(CAST(truncate(CAST({cell} AS double)) AS bigint)) END AS {_alias(column)}"
     )
 
 
 def _iso_date(cell: str) -> str:
     """``YYYY-MM-DD`` from a ``DATE_PATTERN`` cell (NULL when it does not match; the calendar is checked later)."""
-    pattern = _literal(DATE_PATTERN)
+    pattern = sql_literal(DATE_PATTERN)
     month, day, year = (f"regexp_extract({cell}, {pattern}, {group})" for group in (1, 2, 3))
     return (
         f"CASE WHEN regexp_like({cell}, {pattern}) "
@@ -96,21 +96,21 @@ def _iso_date(cell: str) -> str:
     )
 
 
-def activity_query(first_day: date, last_day: date, user_pattern: str | None = None) -> ActivityQuery:
+def activity_query(first_day: date, last_day: date) -> ActivityQuery:
     """The query for a period: the reports of ``read_window`` from the folders of ``report_folder_days``.
 
-    ``user_pattern`` keeps the users whose id contains it (literal, case-sensitive); skipped lines and header
-    lines come back whatever the user and date, as the S3 reader counts them.
+    Every user comes back (``--user-pattern`` also matches e-mails and names that other sources give, so it is
+    applied per person afterwards); skipped lines and header lines come back whatever their date, as the S3
+    reader counts them.
     """
     folders_from, folders_to = report_folder_days(first_day, last_day)
     dates_from, dates_to = read_window(first_day, last_day)
     metrics = METRIC_COLUMNS
-    names = ", ".join(_literal(column) for column in metrics)
+    names = ", ".join(sql_literal(column) for column in metrics)
     positions = ",\n    ".join(_position(column) for column in ACTIVITY_COLUMNS)
     numbers = ",\n    ".join(_number(column) for column in metrics)
     metric_list = ", ".join(_alias(column) for column in metrics)
     any_bad = " OR ".join(f"{_alias(column)} IS NULL" for column in metrics)
-    user_filter = " AND strpos(user_id, ?) > 0" if user_pattern else ""
     sql = f"""WITH source_lines AS (
   SELECT
     "$path" AS source_file,
@@ -119,10 +119,10 @@ def activity_query(first_day: date, last_day: date, user_pattern: str | None = N
     replace(coalesce({LINE_COLUMN}, ''), {_BOM}, '') AS line_text
   FROM {TABLE_NAME}
   WHERE {PARTITION_COLUMN} BETWEEN ? AND ?
-    AND regexp_like("$path", {_literal(REPORT_FILE_PATTERN)})
+    AND regexp_like("$path", {sql_literal(REPORT_FILE_PATTERN)})
 ),
 split_lines AS (
-  SELECT source_file, product_folder, region, line_text, {_cells("line_text")} AS cells
+  SELECT source_file, product_folder, region, line_text, {cells_sql("line_text")} AS cells
   FROM source_lines
 ),
 lines AS (
@@ -134,7 +134,7 @@ lines AS (
   WHERE cardinality(filter(cells, c -> c <> '')) > 0
 ),
 headers AS (
-  SELECT source_file, {_cells("header_text")} AS header
+  SELECT source_file, {cells_sql("header_text")} AS header
   FROM (SELECT source_file, min(line_text) AS header_text FROM lines WHERE is_header GROUP BY source_file)
 ),
 layouts AS (
@@ -172,11 +172,11 @@ classified AS (
     *,
     CASE
       WHEN is_header THEN NULL
-      WHEN NOT has_header THEN {_literal(NO_HEADER)}
-      WHEN NOT cells_match THEN {_literal(WRONG_CELL_COUNT)}
-      WHEN user_id = '' THEN {_literal(NO_USER)}
-      WHEN report_date IS NULL THEN {_literal(BAD_DATE)}
-      WHEN {any_bad} THEN {_literal(BAD_NUMBER)}
+      WHEN NOT has_header THEN {sql_literal(NO_HEADER)}
+      WHEN NOT cells_match THEN {sql_literal(WRONG_CELL_COUNT)}
+      WHEN user_id = '' THEN {sql_literal(NO_USER)}
+      WHEN report_date IS NULL THEN {sql_literal(BAD_DATE)}
+      WHEN {any_bad} THEN {sql_literal(BAD_NUMBER)}
     END AS problem
   FROM checked
 )
@@ -191,11 +191,9 @@ SELECT
   report_date,
   {metric_list}
 FROM classified
-WHERE is_header OR problem IS NOT NULL OR (report_date BETWEEN ? AND ?{user_filter})"""
+WHERE is_header OR problem IS NOT NULL OR report_date BETWEEN ? AND ?"""
     params: list[SqlParam] = [partition_value(folders_from), partition_value(folders_to)]
     params += [dates_from.isoformat(), dates_to.isoformat()]
-    if user_pattern:
-        params.append(user_pattern)
     return ActivityQuery(sql, params)
 
 

@@ -1,7 +1,8 @@
-"""Analyse Amazon Q Developer / Kiro prompt logs and activity reports for a period: ``analyze()`` -> QDevReport.
+"""Analyse Amazon Q Developer / Kiro prompt logs, activity reports and Kiro user reports: ``analyze()`` -> QDevReport.
 
 Every prompt-log file in range is read (a sample only when asked for), concurrently; workers parse and count
-tokens, and only counts leave them, so no prompt or response text reaches the report.
+tokens, and only counts leave them, so no prompt or response text reaches the report. The ids of every source
+are then joined into people (``people``), named by e-mail where a source knows it, and every table is per person.
 """
 
 from __future__ import annotations
@@ -20,15 +21,22 @@ from ..errors import SetupRequired
 from ..logs.layout import days_between
 from ..logs.period import Period
 from . import activity as act
-from .cost import DEFAULT_MODEL, VirtualCost, model_price, token_cost, virtual_cost
-from .layout import ACTIVITY_TYPE, REQUEST_TYPES, QDevKey, parse_key
+from . import credits as kc
+from . import kiro_report as kr
+from .cost import DEFAULT_MODEL, VirtualCost, model_price, price_requests, virtual_cost
+from .identity_center import IdentityCenter
+from .kiro_prices import KiroPriceTable
+from .layout import ACTIVITY_TYPE, REQUEST_TYPES, USER_REPORT_TYPE, QDevKey, parse_key
 from .limits import limit_warnings
+from .people import REPORT_EMAIL, Directory, Identity
 from .prompt_logs import BadLogFile, parse_log_file
 from .sources import DOCS, Location, LogStore, StoredObject, UnreadableObject, discover_locations
 from .tokens import count_tokens, load_encoding
 
 DEFAULT_CONTEXT_WINDOW = 200_000
 REQUEST_TYPE_ORDER = ("chat", "inline", "dev")
+TOOL_RESULT = "tool_result"  # a Kiro chat turn with an empty prompt: the agent going on after a tool ran
+KIRO_FOLDER = "KiroLogs"
 # Activity-report count behind each prompt-log request type, and how many report units make one request:
 # Chat_MessagesSent counts messages to and from Amazon Q (AWS "User activity report metrics"), two per prompt.
 REPORT_COUNTS = {
@@ -50,11 +58,22 @@ class ActivityReader(Protocol):
         """Where the reports are read, for reports."""
         ...
 
-    def read(
-        self, regions: tuple[str, ...], first_day: date, last_day: date, filters: Filters
-    ) -> tuple[pd.DataFrame, act.ActivityStats]:
+    def read(self, regions: tuple[str, ...], first_day: date, last_day: date) -> tuple[pd.DataFrame, act.ActivityStats]:
         """The usable rows of the regions' reports for the period ``first_day``..``last_day`` (``read_window``
-        of it, users filtered), as ``read_activity_csv`` gives them plus ``product`` and ``region``, and counts."""
+        of it, every user), as ``read_activity_csv`` gives them plus ``product`` and ``region``, and counts."""
+        ...
+
+
+class UserReportReader(Protocol):
+    """Reads the Kiro user reports some other way than file by file from the store (e.g. through Athena)."""
+
+    def describe(self) -> str:
+        """Where the reports are read, for reports."""
+        ...
+
+    def read(self, regions: tuple[str, ...], first_day: date, last_day: date) -> kr.UserReportRows:
+        """The rows of the regions' reports dated in ``credits.read_window`` of the period, as ``combine_files``
+        gives them, and counts."""
         ...
 
 
@@ -62,41 +81,52 @@ class ActivityReader(Protocol):
 class Source:
     """A store and the key prefixes to search in it (none: the root and each top-level folder).
 
-    With ``activity`` the activity reports are read by it, for the regions whose report folders the store
-    holds; the store then only supplies the prompt logs.
+    With ``activity`` (``user_reports``) the activity reports (Kiro user reports) are read by it, for the regions
+    whose report folders the store holds; the store then only supplies the rest.
     """
 
     store: LogStore
     prefixes: tuple[str, ...] = ()
     activity: ActivityReader | None = None
+    user_reports: UserReportReader | None = None
 
     def describe(self) -> str:
-        """``s3://bucket/`` or a folder, with the prefixes when given, and the activity reader if any."""
+        """``s3://bucket/`` or a folder, with the prefixes when given, and the report readers if any."""
         where = self.store.describe()
         where = f"{where} (prefixes: {', '.join(self.prefixes)})" if self.prefixes else where
-        return f"{where}; activity reports: {self.activity.describe()}" if self.activity else where
+        if self.activity:
+            where += f"; activity reports: {self.activity.describe()}"
+        if self.user_reports:
+            where += f"; Kiro user reports: {self.user_reports.describe()}"
+        return where
 
 
 @dataclass(frozen=True)
 class Filters:
-    """Which requests count: users whose id contains ``user_pattern`` (literal, case-sensitive), in ``regions``."""
+    """Which people count: those ``user_pattern`` matches (any id form, e-mail or name; literal, case-insensitive),
+    and which regions' folders are read."""
 
     user_pattern: str | None = None
     regions: tuple[str, ...] | None = None
 
-    def keeps(self, user_id: str) -> bool:
-        """True when the user passes the pattern."""
-        return not self.user_pattern or self.user_pattern in user_id
+
+@dataclass(frozen=True)
+class Identities:
+    """Where people's e-mails and names come from besides the Kiro reports: a user map, IAM Identity Center."""
+
+    user_map: dict[str, Identity] = field(default_factory=dict)
+    lookup: IdentityCenter | None = None
 
 
 @dataclass(frozen=True)
 class Options:
-    """How to analyse: context window, price model, optional sample size, worker threads."""
+    """How to analyse: context window, price model, optional sample size, worker threads, Kiro price file."""
 
     context_window: int = DEFAULT_CONTEXT_WINDOW
     model: str = DEFAULT_MODEL
     sample: int | None = None
     workers: int = 8
+    kiro_prices: str | None = None
 
 
 @dataclass
@@ -124,10 +154,11 @@ class FileStats:
 class Summary:
     """Headline figures of the prompt logs in the period."""
 
-    requests: int
+    requests: int  # user requests: chat, inline and /dev (tool-result turns apart)
     chat: int
     inline: int
     dev: int
+    tool_results: int
     input_tokens: int
     output_tokens: int
     users: int
@@ -186,6 +217,8 @@ class QDevReport:
     report_estimate: ReportTokenEstimate | None
     files: FileStats
     warnings: list[str]
+    people: pd.DataFrame  # one row per person: user (how shown), named_by, ids
+    kiro: kc.KiroCredits | None = None
     demo: bool = False
 
 
@@ -200,6 +233,7 @@ class RequestRow(NamedTuple):
     timestamp: datetime
     input_tokens: int
     output_tokens: int
+    model_id: str  # '' when the record names none
 
 
 @dataclass
@@ -208,13 +242,15 @@ class _FileResult:
     records: int = 0
     skipped_records: Counter[str] = field(default_factory=Counter)
     outside_period: int = 0
-    filtered_out: int = 0
     error: str | None = None
 
 
-def _read_prompt_file(
-    store: LogStore, obj: StoredObject, key: QDevKey, period: Period, filters: Filters
-) -> _FileResult:
+def _request_type(key: QDevKey, request_type: str, empty_prompt: bool) -> str:
+    """A Kiro chat record with an empty prompt is a tool-result turn; every other record keeps its type."""
+    return TOOL_RESULT if key.folder == KIRO_FOLDER and request_type == "chat" and empty_prompt else request_type
+
+
+def _read_prompt_file(store: LogStore, obj: StoredObject, key: QDevKey, period: Period) -> _FileResult:
     """Parse one file and count the tokens of its requests in the period; only counts leave this function."""
     encoding = load_encoding()
     try:
@@ -225,14 +261,14 @@ def _read_prompt_file(
     for req in requests:
         if not period.utc_start <= req.timestamp < period.utc_end:
             result.outside_period += 1
-        elif not filters.keeps(req.user_id):
-            result.filtered_out += 1
         else:
             inputs = sum(count_tokens(encoding, text) for text in req.input_texts)
             outputs = sum(count_tokens(encoding, text) for text in req.output_texts)
+            request_type = _request_type(key, req.request_type, req.empty_prompt)
             result.rows.append(
                 RequestRow(
-                    key.product, req.request_type, req.user_id, key.account, key.region, req.timestamp, inputs, outputs
+                    key.product, request_type, req.user_id, key.account, key.region, req.timestamp, inputs, outputs,
+                    req.model_id or "",
                 )
             )
     return result
@@ -248,13 +284,24 @@ def _read_activity_file(store: LogStore, obj: StoredObject, key: QDevKey) -> act
     return parsed
 
 
+def _read_user_report_file(store: LogStore, obj: StoredObject, key: QDevKey) -> kr.UserReportFile | str:
+    """Parse one Kiro user report; a reason string on failure."""
+    try:
+        parsed = kr.read_user_report_csv(store.read(obj.key))
+    except (kr.BadUserReport, UnreadableObject) as exc:
+        return str(exc)
+    return kr.UserReportFile(parsed, obj.key, key.region, key.export_stamp)
+
+
 def _list_jobs(locations: list[Location], period: Period) -> list[tuple[Location, date]]:
-    """(location, UTC day) pairs to list: the period's partition days, or the activity reports' folders."""
+    """(location, UTC day) pairs to list: the period's partition days, or the report folders of the period."""
     first, last = period.partition_days()
     jobs = []
     for location in locations:
         if location.log_type == ACTIVITY_TYPE:
             days = days_between(*act.report_folder_days(period.start, period.end))
+        elif location.log_type == USER_REPORT_TYPE:
+            days = days_between(*kc.report_folder_days(period.start, period.end))
         else:
             days = days_between(first, last)
         jobs.extend((location, day) for day in days)
@@ -283,13 +330,25 @@ def _run(pool: ThreadPoolExecutor, futures: list[Future], progress: ProgressFn |
     return [future.result() for future in futures]
 
 
-def collect(
-    source: Source, period: Period, filters: Filters, options: Options, progress: ProgressFn | None = None
-) -> tuple[pd.DataFrame, pd.DataFrame | None, FileStats, act.ActivityStats]:
-    """Read the period's prompt logs (and activity reports): request rows, activity rows and what was read."""
+@dataclass
+class Collected:
+    """Everything read for a period, every user included."""
+
+    requests: pd.DataFrame
+    activity: pd.DataFrame | None
+    user_reports: kr.UserReportRows | None
+    files: FileStats
+    activity_stats: act.ActivityStats
+
+
+def collect(source: Source, period: Period, filters: Filters, options: Options,
+            progress: ProgressFn | None = None) -> Collected:
+    """Read the period's prompt logs, activity reports and Kiro user reports (every user; ``filters`` choose the
+    regions)."""
     load_encoding()  # a missing tokenizer is reported before any download starts
     store = source.store
-    locations = discover_locations(store, source.prefixes, {*REQUEST_TYPES, ACTIVITY_TYPE}, filters.regions)
+    wanted = {*REQUEST_TYPES, ACTIVITY_TYPE, USER_REPORT_TYPE}
+    locations = discover_locations(store, source.prefixes, wanted, filters.regions)
     if not locations:
         regions = f" for {', '.join(filters.regions)}" if filters.regions else ""
         raise SetupRequired(
@@ -297,11 +356,16 @@ def collect(
             f"activity reports (see {DOCS}), or check --bucket, --prefix and --regions"
         )
     stats, activity_stats = FileStats(folders=len(locations)), act.ActivityStats()
+    report_stats = kr.UserReportStats()
     prompt_objects: list[tuple[StoredObject, QDevKey]] = []
     activity_objects: list[tuple[StoredObject, QDevKey]] = []
-    report_regions = tuple(sorted({loc.region for loc in locations if loc.log_type == ACTIVITY_TYPE}))
+    user_report_objects: list[tuple[StoredObject, QDevKey]] = []
+    activity_regions = tuple(sorted({loc.region for loc in locations if loc.log_type == ACTIVITY_TYPE}))
+    user_report_regions = tuple(sorted({loc.region for loc in locations if loc.log_type == USER_REPORT_TYPE}))
     if source.activity is not None:
         locations = [loc for loc in locations if loc.log_type != ACTIVITY_TYPE]
+    if source.user_reports is not None:
+        locations = [loc for loc in locations if loc.log_type != USER_REPORT_TYPE]
     with ThreadPoolExecutor(max_workers=max(1, options.workers)) as pool:
         jobs = _list_jobs(locations, period)
         listings = _run(pool, [pool.submit(store.list_objects, loc.day_prefix(day)) for loc, day in jobs], None)
@@ -311,17 +375,24 @@ def collect(
                 stats.other_objects += 1
             elif key.is_activity_report:
                 activity_objects.append((obj, key))
+            elif key.is_user_report:
+                user_report_objects.append((obj, key))
             else:
                 prompt_objects.append((obj, key))
         stats.listed, activity_stats.files_listed = len(prompt_objects), len(activity_objects)
+        report_stats.files_listed = len(user_report_objects)
         selected = _sample(prompt_objects, options.sample)
         stats.selected = len(selected)
-        futures = [pool.submit(_read_prompt_file, store, obj, key, period, filters) for obj, key in selected]
+        futures = [pool.submit(_read_prompt_file, store, obj, key, period) for obj, key in selected]
         futures += [pool.submit(_read_activity_file, store, obj, key) for obj, key in activity_objects]
+        futures += [pool.submit(_read_user_report_file, store, obj, key) for obj, key in user_report_objects]
         results = _run(pool, futures, progress)
+    prompt_results = results[: len(selected)]
+    activity_results = results[len(selected) : len(selected) + len(activity_objects)]
+    user_report_results = results[len(selected) + len(activity_objects) :]
 
     rows: list[RequestRow] = []
-    for result in results[: len(selected)]:
+    for result in prompt_results:
         if result.error:
             stats.skipped[result.error] += 1
             continue
@@ -329,11 +400,10 @@ def collect(
         stats.records += result.records
         stats.skipped_records.update(result.skipped_records)
         stats.outside_period += result.outside_period
-        stats.filtered_out += result.filtered_out
         rows.extend(result.rows)
 
     frames = []
-    for result in results[len(selected) :]:
+    for result in activity_results:
         if isinstance(result, str):
             activity_stats.skipped_files[result] += 1
             continue
@@ -342,19 +412,38 @@ def collect(
         activity_stats.older_layout_files += bool(result.missing_columns)
         frames.append(result.rows)
     activity_rows = None
-    if source.activity is not None and report_regions:
+    if source.activity is not None and activity_regions:
         # kept even without rows: the report says the query found none, and what its scan cost
-        activity_rows, activity_stats = source.activity.read(report_regions, period.start, period.end, filters)
+        activity_rows, activity_stats = source.activity.read(activity_regions, period.start, period.end)
     elif activity_objects:
         activity_rows = pd.concat([act.empty_rows(), *frames], ignore_index=True) if frames else act.empty_rows()
-        activity_rows = activity_rows[activity_rows["UserId"].map(filters.keeps).astype(bool)]
         activity_rows = act.in_read_window(activity_rows, period.start, period.end)
-    return _request_frame(rows, period), activity_rows, stats, activity_stats
+
+    user_reports = None
+    if source.user_reports is not None and user_report_regions:
+        user_reports = source.user_reports.read(user_report_regions, period.start, period.end)
+    elif user_report_objects:
+        user_reports = _combine_user_reports(user_report_results, report_stats, period)
+    return Collected(_request_frame(rows, period), activity_rows, user_reports, stats, activity_stats)
+
+
+def _combine_user_reports(results: list, stats: kr.UserReportStats, period: Period) -> kr.UserReportRows:
+    """The files read (a reason string for each one that could not be) as one set of rows in the read window."""
+    files = []
+    for result in results:
+        if isinstance(result, str):
+            stats.skipped_files[result] += 1
+            continue
+        stats.files_read += 1
+        stats.skipped_rows.update(result.parsed.skipped_rows)
+        stats.files_without_email += not result.parsed.has_email
+        files.append(result)
+    return kr.combine_files(files, stats, lambda facts: kc.in_read_window(facts, period.start, period.end))
 
 
 def _request_frame(rows: list[RequestRow], period: Period) -> pd.DataFrame:
     """Request rows with UTC and local time columns, sorted for stable output."""
-    frame = pd.DataFrame(rows, columns=list(RequestRow._fields))
+    frame = pd.DataFrame(rows, columns=list(RequestRow._fields)).astype({"model_id": "object"})
     frame["timestamp"] = pd.to_datetime(frame["timestamp"], utc=True)
     frame = frame.astype({"input_tokens": "int64", "output_tokens": "int64"})
     frame = frame.sort_values(["timestamp", "user_id", "request_type"], kind="stable").reset_index(drop=True)
@@ -367,35 +456,47 @@ def _request_frame(rows: list[RequestRow], period: Period) -> pd.DataFrame:
     )
 
 
+PER_USER_COLUMNS = ["user", "person", "user_ids", "products", "requests", *REQUEST_TYPE_ORDER, "tool_results",
+                    "input_tokens", "output_tokens", "total_tokens", "max_context_share", "virtual_cost_usd",
+                    "unpriced_tokens"]
+
+
 def _per_user(frame: pd.DataFrame, options: Options) -> pd.DataFrame:
-    price = model_price(options.model)
-    columns = ["user_id", "products", "requests", *REQUEST_TYPE_ORDER, "input_tokens", "output_tokens"]
+    """One row per person; the virtual cost sums the priced requests, ``unpriced_tokens`` the others' tokens."""
     if frame.empty:
-        return pd.DataFrame(columns=[*columns, "total_tokens", "max_context_share", "virtual_cost_usd"])
-    grouped = frame.groupby("user_id")
-    table = grouped.agg(
+        return pd.DataFrame(columns=PER_USER_COLUMNS)
+    user_requests = frame[frame["request_type"] != TOOL_RESULT]
+    unpriced = frame["input_cost_usd"].isna()
+    table = frame.assign(
+        cost=frame["input_cost_usd"].fillna(0.0) + frame["output_cost_usd"].fillna(0.0),
+        unpriced=(frame["input_tokens"] + frame["output_tokens"]).where(unpriced, 0),
+    ).groupby("person").agg(
+        user=("user", "first"),
+        user_ids=("user_id", lambda ids: ", ".join(sorted(set(ids)))),
         products=("product", lambda s: ", ".join(sorted(set(s)))),
-        requests=("request_type", "size"),
         input_tokens=("input_tokens", "sum"),
         output_tokens=("output_tokens", "sum"),
-        max_input_tokens=("input_tokens", "max"),
+        virtual_cost_usd=("cost", "sum"),
+        unpriced_tokens=("unpriced", "sum"),
     )
-    types = pd.crosstab(frame["user_id"], frame["request_type"]).reindex(columns=list(REQUEST_TYPE_ORDER), fill_value=0)
-    table = table.join(types).reset_index()
+    table["max_context_share"] = user_requests.groupby("person")["input_tokens"].max() / options.context_window
+    types = pd.crosstab(frame["person"], frame["request_type"]).reindex(
+        columns=[*REQUEST_TYPE_ORDER, TOOL_RESULT], fill_value=0
+    )
+    table = table.join(types.rename(columns={TOOL_RESULT: "tool_results"})).reset_index()
     table = table.assign(
+        requests=table[list(REQUEST_TYPE_ORDER)].sum(axis=1),
         total_tokens=table["input_tokens"] + table["output_tokens"],
-        max_context_share=table.pop("max_input_tokens") / options.context_window,
-        virtual_cost_usd=[
-            token_cost(i, o, price) for i, o in zip(table["input_tokens"], table["output_tokens"], strict=True)
-        ],
+        max_context_share=table["max_context_share"].fillna(0.0),
     )
-    ordered = table[[*columns, "total_tokens", "max_context_share", "virtual_cost_usd"]]
-    return ordered.sort_values(["total_tokens", "user_id"], ascending=[False, True]).reset_index(drop=True)
+    ordered = table[PER_USER_COLUMNS].astype({"unpriced_tokens": "int64"})
+    return ordered.sort_values(["total_tokens", "user"], ascending=[False, True]).reset_index(drop=True)
 
 
 def _per_type(frame: pd.DataFrame, options: Options) -> pd.DataFrame:
+    """One row per request type, then the tool-result turns (whose averages would distort chat's)."""
     records = []
-    for request_type in REQUEST_TYPE_ORDER:
+    for request_type in (*REQUEST_TYPE_ORDER, TOOL_RESULT):
         part = frame[frame["request_type"] == request_type]
         n = len(part)
         inputs, outputs = int(part["input_tokens"].sum()), int(part["output_tokens"].sum())
@@ -417,54 +518,59 @@ def _per_type(frame: pd.DataFrame, options: Options) -> pd.DataFrame:
 
 
 def _per_product(frame: pd.DataFrame) -> pd.DataFrame:
-    columns = ["product", "requests", "users", "input_tokens", "output_tokens", "total_tokens"]
+    columns = ["product", "requests", "tool_results", "users", "input_tokens", "output_tokens", "total_tokens"]
     if frame.empty:
         return pd.DataFrame(columns=columns)
-    table = frame.groupby("product").agg(
-        requests=("request_type", "size"),
-        users=("user_id", "nunique"),
+    table = frame.assign(
+        is_request=frame["request_type"] != TOOL_RESULT, is_tool=frame["request_type"] == TOOL_RESULT
+    ).groupby("product").agg(
+        requests=("is_request", "sum"),
+        tool_results=("is_tool", "sum"),
+        users=("person", "nunique"),
         input_tokens=("input_tokens", "sum"),
         output_tokens=("output_tokens", "sum"),
         total_tokens=("total_tokens", "sum"),
     )
-    return table.reset_index()[columns]
+    return table.reset_index()[columns].astype({"requests": "int64", "tool_results": "int64"})
 
 
 def _daily(frame: pd.DataFrame, period: Period) -> pd.DataFrame:
     days = pd.DataFrame({"date": period.all_days()})
+    kinds = [*REQUEST_TYPE_ORDER, TOOL_RESULT]
     if frame.empty:
-        sums = pd.DataFrame(columns=["date", "requests", "users", "input_tokens", "output_tokens", "total_tokens"])
+        sums = pd.DataFrame(columns=["date", "users", "input_tokens", "output_tokens", "total_tokens", *kinds])
     else:
         sums = frame.groupby("date").agg(
-            requests=("request_type", "size"),
-            users=("user_id", "nunique"),
+            users=("person", "nunique"),
             input_tokens=("input_tokens", "sum"),
             output_tokens=("output_tokens", "sum"),
             total_tokens=("total_tokens", "sum"),
         )
-        types = pd.crosstab(frame["date"], frame["request_type"]).reindex(
-            columns=list(REQUEST_TYPE_ORDER), fill_value=0
-        )
+        types = pd.crosstab(frame["date"], frame["request_type"]).reindex(columns=kinds, fill_value=0)
         sums = sums.join(types).reset_index()
-    table = days.merge(sums, on="date", how="left")
-    for name in REQUEST_TYPE_ORDER:
-        if name not in table:
-            table[name] = 0
-    table = table.fillna(0)
-    order = ["date", "requests", *REQUEST_TYPE_ORDER, "users", "input_tokens", "output_tokens", "total_tokens"]
+    table = days.merge(sums, on="date", how="left").fillna(0)
+    table = table.rename(columns={TOOL_RESULT: "tool_results"})
+    table["requests"] = table[list(REQUEST_TYPE_ORDER)].sum(axis=1)
+    order = ["date", "requests", *REQUEST_TYPE_ORDER, "tool_results", "users", "input_tokens", "output_tokens",
+             "total_tokens"]
     return table[order].astype({name: "int64" for name in order[1:]})
 
 
 def _hourly(frame: pd.DataFrame) -> pd.DataFrame:
+    """Per hour of the day (UTC and local): user requests, and the tokens of every turn."""
     hours = pd.DataFrame({"hour": range(24)})
+    requests = frame[frame["request_type"] != TOOL_RESULT]
     for column, suffix in (("hour_utc", "utc"), ("hour_local", "local")):
-        sums = frame.groupby(column).agg(requests=("request_type", "size"), tokens=("total_tokens", "sum"))
-        sums = sums.rename(columns={"requests": f"requests_{suffix}", "tokens": f"tokens_{suffix}"})
-        hours = hours.merge(sums, left_on="hour", right_index=True, how="left")
+        counts = requests.groupby(column).size().rename(f"requests_{suffix}")
+        tokens = frame.groupby(column)["total_tokens"].sum().rename(f"tokens_{suffix}")
+        hours = hours.merge(counts, left_on="hour", right_index=True, how="left")
+        hours = hours.merge(tokens, left_on="hour", right_index=True, how="left")
     return hours.fillna(0).astype("int64")
 
 
 def _context_window(frame: pd.DataFrame, window: int) -> ContextWindowUsage:
+    """Input tokens of each user request against the window (tool-result turns log no prompt)."""
+    frame = frame[frame["request_type"] != TOOL_RESULT]
     if frame.empty:
         return ContextWindowUsage(window, 0, 0.0, 0.0, 0, 0.0, 0.0)
     share = frame["input_tokens"] / window
@@ -481,6 +587,7 @@ def _context_window(frame: pd.DataFrame, window: int) -> ContextWindowUsage:
 
 def _report_estimate(activity: act.ActivityReport | None, per_type: pd.DataFrame) -> ReportTokenEstimate | None:
     """Report counts x measured average tokens per request, when both sources have data."""
+    per_type = per_type[per_type["request_type"].isin(REQUEST_TYPE_ORDER)]
     if activity is None or activity.rows.empty or not per_type["requests"].any():
         return None
     records = []
@@ -501,7 +608,31 @@ def _report_estimate(activity: act.ActivityReport | None, per_type: pd.DataFrame
     return ReportTokenEstimate(ESTIMATE_LABEL, pd.DataFrame(records))
 
 
-def _warnings(report: QDevReport) -> list[str]:
+def _kiro_warnings(kiro: kc.KiroCredits) -> list[str]:
+    lines: list[str] = []
+    stats = kiro.stats
+    for region, reason in stats.failed_regions.items():
+        lines.append(f"Kiro user reports of {region} not read: {reason}")
+    if stats.skipped_files:
+        reasons = ", ".join(f"{n} {why}" for why, n in stats.skipped_files.most_common())
+        lines.append(f"skipped {sum(stats.skipped_files.values()):,} unreadable Kiro user reports ({reasons})")
+    if stats.skipped_rows:
+        reasons = ", ".join(f"{n} {why}" for why, n in stats.skipped_rows.most_common())
+        lines.append(f"skipped {sum(stats.skipped_rows.values()):,} unusable Kiro user-report rows ({reasons})")
+    if stats.replaced_rows:
+        lines.append(f"Kiro user-report rows exported again later: {stats.replaced_rows:,} (the later export counts, "
+                     "the earlier one not)")
+    if kiro.unpriced_tiers:
+        lines.append(f"Kiro tiers without published prices: {', '.join(kiro.unpriced_tiers)}: their seats and "
+                     "overage are not in the cost (add them with --kiro-prices)")
+    for row in kiro.flagged.itertuples():
+        allowance = "" if pd.isna(row.allowance) else f" of {row.allowance:,.0f}"
+        lines.append(f"Kiro credits: {row.user} ({row.tier or 'no tier'}) {row.status}: {row.used:,.2f}{allowance} "
+                     f"credits used this month, projected {row.projected:,.0f} by month end")
+    return lines
+
+
+def _warnings(report: QDevReport, extra: list[str]) -> list[str]:
     lines: list[str] = []
     files = report.files
     if files.listed == 0:
@@ -516,6 +647,12 @@ def _warnings(report: QDevReport) -> list[str]:
     if files.skipped_records:
         reasons = ", ".join(f"{n} {why}" for why, n in files.skipped_records.most_common())
         lines.append(f"skipped {sum(files.skipped_records.values()):,} unusable records ({reasons})")
+    if report.virtual_cost.unpriced_tokens:
+        models = report.virtual_cost.per_model
+        names = ", ".join(models.loc[models["cost_usd"].isna(), "model_id"])
+        lines.append(f"{report.virtual_cost.unpriced_tokens:,} tokens of models the price book does not know "
+                     f"({names}) are counted but not in the virtual cost")
+    lines.extend(extra)
     if report.activity is not None:
         stats = report.activity.stats
         for region, reason in stats.failed_regions.items():
@@ -529,10 +666,64 @@ def _warnings(report: QDevReport) -> list[str]:
         lines.extend(limit_warnings(report.activity.limits))
         for spike in report.activity.spikes.itertuples():
             lines.append(
-                f"usage spike: {spike.UserId} on {spike.Date}: {spike.events:,} events, {spike.ratio:.1f}x their "
+                f"usage spike: {spike.user} on {spike.Date}: {spike.events:,} events, {spike.ratio:.1f}x their "
                 f"trailing average ({spike.trailing_average:.1f})"
             )
+    if report.kiro is not None:
+        lines.extend(_kiro_warnings(report.kiro))
     return lines
+
+
+def build_directory(collected: Collected, identities: Identities) -> tuple[Directory, list[str]]:
+    """Every id of every source as people, named by the Kiro reports' e-mails, the user map, then Identity Center.
+
+    Returns the directory and warnings from the lookups.
+    """
+    directory = Directory()
+    directory.add(collected.requests["user_id"].unique())
+    if collected.activity is not None:
+        directory.add(collected.activity["UserId"].unique())
+    reports = collected.user_reports
+    if reports is not None:
+        directory.add(reports.facts[kr.USER].unique())
+        named = reports.facts.loc[reports.facts[kr.EMAIL] != "", [kr.USER, kr.DATE, kr.EMAIL]]
+        latest = named.sort_values([kr.DATE, kr.EMAIL], ascending=False).drop_duplicates(kr.USER)  # the latest wins
+        for user_id, _, email in latest.itertuples(index=False):
+            directory.name(directory.key_of(user_id), Identity(email, source=REPORT_EMAIL))
+    for key, identity in identities.user_map.items():
+        directory.name(key, identity)
+    warnings: list[str] = []
+    if identities.lookup is not None:
+        result = identities.lookup.lookup(directory.unnamed())
+        for key, identity in result.found.items():
+            directory.name(key, identity)
+        warnings.extend(result.warnings)
+    directory.settle()
+    return directory, warnings
+
+
+def _with_people(frame: pd.DataFrame, column: str, directory: Directory, pattern: str | None) -> pd.DataFrame:
+    """``frame`` with ``person`` (the group key) and ``user`` (how the person is shown), only the people kept."""
+    ids = frame[column].astype(str)
+    unique = ids.unique()  # each id is resolved once, however many rows carry it
+    keep = {raw: directory.keeps(raw, pattern) for raw in unique}
+    kept = frame[ids.map(keep).astype(bool)]
+    ids = kept[column].astype(str)
+    groups = {raw: directory.group_of(raw) for raw in ids.unique()}
+    labels = {raw: directory.label_of(raw) for raw in groups}
+    return kept.assign(person=ids.map(groups), user=ids.map(labels))
+
+
+def people_table(directory: Directory, kept: set[str]) -> pd.DataFrame:
+    """One row per person in the report: how shown, where that comes from, and their ids."""
+    rows = [
+        {"user": directory.label_of(next(iter(person.ids))), "person": directory.group_of(next(iter(person.ids))),
+         "named_by": person.named_by, "user_ids": ", ".join(sorted(person.ids))}
+        for person in directory.people.values()
+        if person.ids and directory.group_of(next(iter(person.ids))) in kept
+    ]
+    table = pd.DataFrame(rows, columns=["user", "person", "named_by", "user_ids"])
+    return table.sort_values(["user", "user_ids"]).reset_index(drop=True)
 
 
 def analyze(
@@ -541,20 +732,40 @@ def analyze(
     filters: Filters | None = None,
     options: Options | None = None,
     progress: ProgressFn | None = None,
+    identities: Identities | None = None,
+    now: datetime | None = None,
 ) -> QDevReport:
-    """Read and analyse the period's prompt logs and activity reports; independent of any rendering."""
-    filters, options = filters or Filters(), options or Options()
+    """Read and analyse the period's logs and reports; independent of any rendering.
+
+    ``now`` (default: the clock) says which days' reports have arrived yet.
+    """
+    filters, options, identities = filters or Filters(), options or Options(), identities or Identities()
     model_price(options.model)  # an unknown model fails before any reading
-    frame, activity_rows, stats, activity_stats = collect(source, period, filters, options, progress)
-    activity = (
-        None
-        if activity_rows is None
-        else act.summarise_activity(activity_rows, period.start, period.end, activity_stats)
-    )
+    prices = KiroPriceTable.load(options.kiro_prices)  # and so does a bad price file
+    collected = collect(source, period, filters, options, progress)
+    directory, lookup_warnings = build_directory(collected, identities)
+    pattern = filters.user_pattern
+    everyone = collected.requests
+    frame = _with_people(everyone, "user_id", directory, pattern)
+    frame = price_requests(frame, options.model)
+    collected.files.filtered_out = len(everyone) - len(frame)
+    activity = None
+    if collected.activity is not None:
+        rows = _with_people(collected.activity, "UserId", directory, pattern)
+        activity = act.summarise_activity(rows, period.start, period.end, collected.activity_stats, now)
+    kiro = None
+    if collected.user_reports is not None:
+        reports = collected.user_reports
+        facts = _with_people(reports.facts, kr.USER, directory, pattern)
+        models = _with_people(reports.models, kr.USER, directory, pattern)
+        kiro = kc.summarise_credits(facts, models, period.start, period.end, reports.stats, prices, now)
     per_type = _per_type(frame, options)
     inputs, outputs = int(frame["input_tokens"].sum()), int(frame["output_tokens"].sum())
     counts = frame["request_type"].value_counts()
-    users = int(frame["user_id"].nunique())
+    users = int(frame["person"].nunique())
+    kept = set(frame["person"])
+    kept |= set(activity.rows["person"]) if activity is not None else set()
+    kept |= set(kiro.rows["person"]) if kiro is not None else set()
     report = QDevReport(
         period=period,
         filters=filters,
@@ -562,10 +773,11 @@ def analyze(
         source=source.describe(),
         requests=frame,
         summary=Summary(
-            requests=len(frame),
+            requests=int(sum(counts.get(t, 0) for t in REQUEST_TYPE_ORDER)),
             chat=int(counts.get("chat", 0)),
             inline=int(counts.get("inline", 0)),
             dev=int(counts.get("dev", 0)),
+            tool_results=int(counts.get(TOOL_RESULT, 0)),
             input_tokens=inputs,
             output_tokens=outputs,
             users=users,
@@ -577,11 +789,13 @@ def analyze(
         daily=_daily(frame, period),
         hourly=_hourly(frame),
         context_window=_context_window(frame, options.context_window),
-        virtual_cost=virtual_cost(inputs, outputs, users, period.start, period.end, options.model),
+        virtual_cost=virtual_cost(frame, users, period.start, period.end, options.model),
         activity=activity,
         report_estimate=_report_estimate(activity, per_type),
-        files=stats,
+        files=collected.files,
         warnings=[],
+        people=people_table(directory, kept),
+        kiro=kiro,
     )
-    report.warnings = _warnings(report)
+    report.warnings = _warnings(report, lookup_warnings)
     return report

@@ -1,7 +1,8 @@
-"""Activity reports read through Athena: ``qcli_s3_analyzer.py --data-source athena``.
+"""Activity reports and Kiro user reports read through Athena: ``qcli_s3_analyzer.py --data-source athena``.
 
-The query of ``activity_sql`` runs in each region whose report folder the bucket holds, on that region's
-``qdev_user_activity`` table (``setup_athena_bucket.py --qdev`` makes it), through the project's Athena engine.
+The query of ``activity_sql`` (``kiro_report_sql``) runs in each region whose report folder the bucket holds, on
+that region's ``qdev_user_activity`` (``kiro_user_report``) table, which ``setup_athena_bucket.py --qdev`` makes,
+through the project's Athena engine.
 """
 
 from __future__ import annotations
@@ -15,17 +16,27 @@ from ..aws.session import Aws
 from ..engines.athena import DEFAULT_WORKGROUP, AthenaEngine
 from ..engines.base import Scope
 from . import activity as act
+from . import credits as kc
+from . import kiro_report as kr
 from .activity_sql import TABLE_NAME, activity_query, decode_activity
-from .analysis import Filters
+from .kiro_report_sql import TABLE_NAME as KIRO_TABLE_NAME
+from .kiro_report_sql import decode_user_reports, user_report_query
 
 SETUP_STEP = "run python setup_athena_bucket.py --qdev --regions {region}"
 
 
-def qdev_athena_engine(aws: Aws, workgroup: str = DEFAULT_WORKGROUP, **options: Any) -> AthenaEngine:
-    """The Athena engine over the activity-report table, whose setup advice names ``--qdev``."""
-    engine = AthenaEngine(aws, workgroup=workgroup, table=TABLE_NAME, setup_step=SETUP_STEP, **options)
-    engine.description = f"Amazon Athena table {engine.database}.{TABLE_NAME} (workgroup {workgroup})"
+def qdev_athena_engine(
+    aws: Aws, workgroup: str = DEFAULT_WORKGROUP, table: str = TABLE_NAME, **options: Any
+) -> AthenaEngine:
+    """The Athena engine over a report table (the activity reports' by default), whose setup advice names ``--qdev``."""
+    engine = AthenaEngine(aws, workgroup=workgroup, table=table, setup_step=SETUP_STEP, **options)
+    engine.description = f"Amazon Athena table {engine.database}.{table} (workgroup {workgroup})"
     return engine
+
+
+def kiro_athena_engine(aws: Aws, workgroup: str = DEFAULT_WORKGROUP, **options: Any) -> AthenaEngine:
+    """The Athena engine over the Kiro user-report table."""
+    return qdev_athena_engine(aws, workgroup, KIRO_TABLE_NAME, **options)
 
 
 class AthenaActivity:
@@ -37,10 +48,8 @@ class AthenaActivity:
     def describe(self) -> str:
         return self.engine.description
 
-    def read(
-        self, regions: tuple[str, ...], first_day: date, last_day: date, filters: Filters
-    ) -> tuple[pd.DataFrame, act.ActivityStats]:
-        query = activity_query(first_day, last_day, filters.user_pattern)
+    def read(self, regions: tuple[str, ...], first_day: date, last_day: date) -> tuple[pd.DataFrame, act.ActivityStats]:
+        query = activity_query(first_day, last_day)
         scope = Scope(regions, *act.report_folder_days(first_day, last_day))
         result = self.engine.query(query.sql, query.params, scope)
         stats = act.ActivityStats(
@@ -53,3 +62,28 @@ class AthenaActivity:
         if result.frame.columns.empty:  # no region answered
             return act.empty_rows(), stats
         return decode_activity(result.frame, stats), stats
+
+
+class AthenaUserReports:
+    """A ``UserReportReader`` that runs the Kiro user-report query in Athena, one execution per region."""
+
+    def __init__(self, engine: AthenaEngine):
+        self.engine = engine
+
+    def describe(self) -> str:
+        return self.engine.description
+
+    def read(self, regions: tuple[str, ...], first_day: date, last_day: date) -> kr.UserReportRows:
+        query = user_report_query(first_day, last_day)
+        scope = Scope(regions, *kc.report_folder_days(first_day, last_day))
+        result = self.engine.query(query.sql, query.params, scope)
+        stats = kr.UserReportStats(
+            via_athena=True,
+            queried_regions=regions,
+            bytes_scanned=result.stats.bytes_read,
+            query_cost_usd=result.stats.cost_usd,
+            failed_regions=dict(result.stats.failed_regions),
+        )
+        if result.frame.columns.empty:  # no region answered
+            return kr.combine_files([], stats)
+        return decode_user_reports(result.frame, stats, lambda facts: kc.in_read_window(facts, first_day, last_day))

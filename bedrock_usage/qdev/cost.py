@@ -1,11 +1,20 @@
-"""What the counted tokens would cost at Claude list prices, next to the flat Amazon Q Developer Pro subscription."""
+"""What the counted tokens would cost at Claude list prices, next to the flat Amazon Q Developer Pro subscription.
+
+Each request is priced at the model it names (Kiro logs ``modelId``) when the price book knows that model; a
+request that names none (Amazon Q Developer), or names one of Kiro's routers (``auto``, ``simple-task``, which
+pick a model per request), is priced at the reference model ``--model``; a named model the book does not know
+is unpriced: its tokens are counted, its cost is not (never another model's price).
+"""
 
 from __future__ import annotations
 
 import calendar
+import re
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+
+import pandas as pd
 
 from ..errors import UsageError
 from ..logs.layout import days_between
@@ -33,6 +42,12 @@ MODEL_IDS: dict[str, str] = {
     "claude-opus-4.5": "global.anthropic.claude-opus-4-5-20251101-v1:0",
 }
 DEFAULT_MODEL = "claude-sonnet-4.5"
+ROUTER_MODELS = ("auto", "simple-task")  # Kiro's routing choices: no single model to price
+NO_MODEL = ""
+BASIS_LOGGED = "the logged model"
+BASIS_NONE = "reference model (no model logged)"
+BASIS_ROUTER = "reference model (Kiro picks the model)"
+BASIS_UNPRICED = "unpriced (not in the price book)"
 
 
 @lru_cache(maxsize=1)
@@ -50,6 +65,75 @@ def model_price(key: str, on: date | None = None) -> ModelPrice:
     return ModelPrice(quote.row.name, quote.row.input, quote.row.output)
 
 
+@dataclass(frozen=True)
+class ModelPricing:
+    """How the requests naming one model are priced: the price used (None: unpriced) and why."""
+
+    model_id: str
+    price: ModelPrice | None
+    basis: str
+
+
+def _canonical(name: str) -> str:
+    return re.sub(r"[._\s]+", "-", name.strip().lower())
+
+
+_KEY_OF = {_canonical(key): key for key in MODEL_IDS}
+
+
+@lru_cache(maxsize=256)
+def pricing_of(model_id: str, reference: str) -> ModelPricing:
+    """The price of requests that name ``model_id`` ('' for none), with ``reference`` as the ``--model`` key."""
+    if not model_id:
+        return ModelPricing(model_id, model_price(reference), BASIS_NONE)
+    if _canonical(model_id) in ROUTER_MODELS:
+        return ModelPricing(model_id, model_price(reference), BASIS_ROUTER)
+    key = _KEY_OF.get(_canonical(model_id))
+    if key is not None:
+        return ModelPricing(model_id, model_price(key), BASIS_LOGGED)
+    quote = _book().quote(model_id, "us-east-1", date.today())
+    if quote is not None and quote.row.input is not None and quote.row.output is not None:
+        return ModelPricing(model_id, ModelPrice(quote.row.name, quote.row.input, quote.row.output), BASIS_LOGGED)
+    return ModelPricing(model_id, None, BASIS_UNPRICED)
+
+
+def price_requests(frame: pd.DataFrame, reference: str) -> pd.DataFrame:
+    """``frame`` (``model_id``, ``input_tokens``, ``output_tokens``) plus ``input_cost_usd`` and ``output_cost_usd``,
+    NaN where the request's model is unpriced."""
+    pricing = {model: pricing_of(model, reference) for model in frame["model_id"].unique()}
+    input_rate = frame["model_id"].map(lambda m: pricing[m].price.input_per_1k if pricing[m].price else float("nan"))
+    output_rate = frame["model_id"].map(lambda m: pricing[m].price.output_per_1k if pricing[m].price else float("nan"))
+    return frame.assign(
+        input_cost_usd=(frame["input_tokens"] / 1000 * input_rate.astype("float64")).astype("float64"),
+        output_cost_usd=(frame["output_tokens"] / 1000 * output_rate.astype("float64")).astype("float64"),
+    )
+
+
+PER_MODEL_COLUMNS = ["model_id", "priced_as", "basis", "requests", "input_tokens", "output_tokens",
+                     "input_cost_usd", "output_cost_usd", "cost_usd"]
+
+
+def per_model(priced: pd.DataFrame, reference: str) -> pd.DataFrame:
+    """One row per logged model ('' for none): requests, tokens, the price used and the cost (NaN: unpriced)."""
+    if priced.empty:
+        return pd.DataFrame(columns=PER_MODEL_COLUMNS)
+    table = priced.groupby("model_id", sort=True).agg(
+        requests=("input_tokens", "size"),
+        input_tokens=("input_tokens", "sum"),
+        output_tokens=("output_tokens", "sum"),
+        input_cost_usd=("input_cost_usd", lambda s: s.sum(min_count=1)),
+        output_cost_usd=("output_cost_usd", lambda s: s.sum(min_count=1)),
+    ).reset_index()
+    pricing = [pricing_of(model, reference) for model in table["model_id"]]
+    table = table.assign(
+        priced_as=[p.price.name if p.price else None for p in pricing],
+        basis=[p.basis for p in pricing],
+        cost_usd=table["input_cost_usd"] + table["output_cost_usd"],
+    )
+    return table[PER_MODEL_COLUMNS].sort_values(["requests", "model_id"], ascending=[False, True]).reset_index(
+        drop=True)
+
+
 def token_cost(input_tokens: float, output_tokens: float, price: ModelPrice) -> float:
     """USD for these token counts at ``price``."""
     return input_tokens / 1000 * price.input_per_1k + output_tokens / 1000 * price.output_per_1k
@@ -63,7 +147,10 @@ def prorated_subscription(users: int, first: date, last: date) -> float:
 
 @dataclass(frozen=True)
 class VirtualCost:
-    """API cost of the counted tokens against the prorated subscription of the users who made them."""
+    """API cost of the counted tokens against the prorated subscription of the users who made them.
+
+    ``model`` and ``price`` are the reference model's; ``per_model`` says which price each logged model got.
+    """
 
     model: str
     price: ModelPrice
@@ -71,6 +158,8 @@ class VirtualCost:
     output_cost: float
     users: int
     subscription: float
+    per_model: pd.DataFrame
+    unpriced_tokens: int = 0
 
     @property
     def total(self) -> float:
@@ -83,14 +172,16 @@ class VirtualCost:
         return self.subscription - self.total
 
 
-def virtual_cost(input_tokens: int, output_tokens: int, users: int, first: date, last: date, model: str) -> VirtualCost:
-    """Price the tokens at ``model``'s list price and prorate the subscription over ``first``..``last``."""
-    price = model_price(model)
+def virtual_cost(priced: pd.DataFrame, users: int, first: date, last: date, model: str) -> VirtualCost:
+    """Sum the priced requests (``price_requests``) and prorate the subscription over ``first``..``last``."""
+    unpriced = priced["input_cost_usd"].isna()
     return VirtualCost(
         model=model,
-        price=price,
-        input_cost=token_cost(input_tokens, 0, price),
-        output_cost=token_cost(0, output_tokens, price),
+        price=model_price(model),
+        input_cost=float(priced["input_cost_usd"].sum()),
+        output_cost=float(priced["output_cost_usd"].sum()),
         users=users,
         subscription=prorated_subscription(users, first, last),
+        per_model=per_model(priced, model),
+        unpriced_tokens=int((priced.loc[unpriced, "input_tokens"] + priced.loc[unpriced, "output_tokens"]).sum()),
     )

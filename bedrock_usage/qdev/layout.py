@@ -2,7 +2,9 @@
 
 Prompt logs: ``{prefix}AWSLogs/{account}/{QDeveloperLogs|KiroLogs}/{log type}/{region}/{YYYY}/{MM}/{DD}/{HH}/{name}``.
 Activity reports: the same layout with the log type ``by_user_analytic`` and
-``{account}_by_user_analytic_...csv`` names.
+``{account}_by_user_analytic_...csv`` names. Kiro user reports: ``KiroLogs/user_report/{region}/{YYYY}/{MM}/{DD}/00/``
+with one ``{CLIENT}_{account}_user_report_{yyyymmddHHMM}.csv`` per client type (``KIRO_IDE``, ``KIRO_CLI``,
+``PLUGIN``), split into ``..._part_{n}.csv`` above 1,000 users.
 Folders are UTC days and hours.
 """
 
@@ -22,8 +24,14 @@ REQUEST_TYPES: dict[str, str] = {
     "StartTaskAssistCodeGeneration": "dev",
 }
 ACTIVITY_TYPE = "by_user_analytic"
+USER_REPORT_TYPE = "user_report"
+REPORT_TYPES = (ACTIVITY_TYPE, USER_REPORT_TYPE)
 PROMPT_LOG_SUFFIXES = (".json.gz", ".gz", ".json")
 
+# ``KIRO_IDE_123456789012_user_report_202511120200.csv`` or ``..._part_2.csv``: client type and export stamp.
+_USER_REPORT_NAME_RE = re.compile(
+    r"^(?P<client>[A-Za-z0-9_]+?)_(?P<account>\d{12})_user_report_(?P<stamp>\d{12})(?:_part_(?P<part>\d+))?\.csv$"
+)
 _KEY_RE = re.compile(
     r"(?:^|/)" + AWSLOGS + r"/(?P<account>[^/]+)/(?P<folder>[^/]+)/(?P<log_type>[^/]+)/(?P<region>[^/]+)/"
     r"(?P<year>\d{4})/(?P<month>\d{2})/(?P<day>\d{2})/(?:(?P<hour>\d{2})/)?(?P<name>[^/]+)$"
@@ -51,6 +59,23 @@ class QDevKey:
     def is_activity_report(self) -> bool:
         """True for a daily user-activity CSV."""
         return self.log_type == ACTIVITY_TYPE
+
+    @property
+    def is_user_report(self) -> bool:
+        """True for a daily Kiro user-report CSV."""
+        return self.log_type == USER_REPORT_TYPE
+
+    @property
+    def client_type(self) -> str | None:
+        """The client type a Kiro user report's name carries (``KIRO_IDE``), if it has the documented form."""
+        match = _USER_REPORT_NAME_RE.match(self.name)
+        return match["client"].upper() if match else None
+
+    @property
+    def export_stamp(self) -> str:
+        """``yyyymmddHHMM`` from a Kiro user report's name ('' for another name): the later export wins."""
+        match = _USER_REPORT_NAME_RE.match(self.name)
+        return match["stamp"] if match else ""
 
 
 def accounts_prefix(prefix: str) -> str:
@@ -87,13 +112,22 @@ def activity_report_key(prefix: str, account: str, folder: str, region: str, whe
     return f"{hour_folder}{account}_{ACTIVITY_TYPE}_{when:%Y%m%dT%H%M%S}Z_{suffix}.csv"
 
 
+def user_report_key(
+    prefix: str, account: str, region: str, day: date, client: str, stamp: datetime, part: int | None = None
+) -> str:
+    """A Kiro user-report key in the ``00`` folder of UTC ``day``, for one client type, exported at ``stamp``."""
+    hour_folder = f"{day_prefix(prefix, account, 'KiroLogs', USER_REPORT_TYPE, region, day)}00/"
+    suffix = f"_part_{part}" if part else ""
+    return f"{hour_folder}{client}_{account}_{USER_REPORT_TYPE}_{stamp:%Y%m%d%H%M}{suffix}.csv"
+
+
 def parse_key(key: str) -> QDevKey | None:
-    """Parse a prompt-log or activity-report key; ``None`` for anything else."""
+    """Parse a prompt-log, activity-report or user-report key; ``None`` for anything else."""
     match = _KEY_RE.search(key.replace("\\", "/"))
     if not match or match["folder"] not in PRODUCTS:
         return None
     log_type, name = match["log_type"], match["name"]
-    if log_type == ACTIVITY_TYPE:
+    if log_type in REPORT_TYPES:
         if not name.endswith(".csv"):
             return None
     elif log_type not in REQUEST_TYPES or not name.endswith(PROMPT_LOG_SUFFIXES):

@@ -112,7 +112,7 @@ class LimitStatus:
     """One limit for one user (or the account pool): month-to-date use, projection and verdict."""
 
     limit: DocumentedLimit
-    subject: str  # a user id, or ACCOUNT
+    subject: str  # a person (e-mail, name or id), or ACCOUNT
     used: int
     allowance: int | None
     projected: float
@@ -144,11 +144,11 @@ class LimitStatus:
 def evaluate_limits(
     month_rows: pd.DataFrame, window: MonthWindow, limits: tuple[DocumentedLimit, ...] = PRO_LIMITS
 ) -> list[LimitStatus]:
-    """Statuses for the month-to-date activity rows (columns ``UserId`` and the metric columns)."""
+    """Statuses for the month-to-date activity rows (columns ``user``, the person, and the metric columns)."""
     statuses: list[LimitStatus] = []
-    users = month_rows["UserId"].nunique() if len(month_rows) else 0
+    users = month_rows["user"].nunique() if len(month_rows) else 0
     for limit in limits:
-        used_by_user = month_rows.groupby("UserId")[list(limit.columns)].sum().sum(axis=1) if users else pd.Series()
+        used_by_user = month_rows.groupby("user")[list(limit.columns)].sum().sum(axis=1) if users else pd.Series()
         if limit.scope == "account":
             used = int(used_by_user.sum()) if users else 0
             allowance = None if limit.monthly is None else limit.monthly * max(users, 1)

@@ -4,6 +4,8 @@ Record shapes (AWS "Prompt log examples"): ``generateAssistantResponseEventReque
 ``generateCompletionsEventRequest/Response`` (inline). The /dev shape
 (``startTaskAssistCodeGenerationEventRequest{prompt, userId, timeStamp, conversationId}``,
 ``...EventResponse{requestId}``) is inferred from the others: AWS documents that only the prompt is logged.
+Kiro's chat requests also carry ``modelId`` (``auto``, ``simple-task`` or a named model); a Kiro chat record with an
+empty prompt is the agent's turn after a tool result, not a user request (``analysis`` counts it apart).
 A missing or null text counts as empty; a text, user id or response of the wrong JSON type makes the record
 unusable (skipped and counted), so it can neither add a request with 0 tokens nor move tokens to another user.
 """
@@ -46,6 +48,8 @@ class PromptRequest:
     timestamp: datetime
     input_texts: tuple[str, ...]
     output_texts: tuple[str, ...]
+    model_id: str | None = None
+    empty_prompt: bool = False  # a chat or /dev record whose prompt is missing, empty or blank
 
 
 def parse_timestamp(value: object) -> datetime:
@@ -135,7 +139,9 @@ def parse_record(record: object) -> PromptRequest:
         raise ValueError("response is not an object")
     inputs, outputs = _texts(request_type, request, response or {})
     user_id = _text(request, "userId").strip() or UNKNOWN_USER
-    return PromptRequest(request_type, user_id, timestamp, inputs, outputs)
+    model_id = _text(request, "modelId").strip() or None
+    empty_prompt = request_type != "inline" and not inputs[0].strip()
+    return PromptRequest(request_type, user_id, timestamp, inputs, outputs, model_id, empty_prompt)
 
 
 def parse_log_file(data: bytes) -> tuple[list[PromptRequest], Counter[str]]:

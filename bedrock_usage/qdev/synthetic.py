@@ -1,7 +1,9 @@
-"""Synthetic Amazon Q Developer / Kiro data in the real layouts: prompt logs and activity reports, per seed.
+"""Synthetic Amazon Q Developer / Kiro data in the real layouts: prompt logs, activity reports and Kiro user reports.
 
 Used for the demo (``qcli_s3_analyzer.py --demo``), tests and ``generate_test_data.py``. Writes to a local
-folder or to ``s3://bucket[/prefix]``. User ids look like IAM Identity Center ids (``d-xxxxxxxxxx.{uuid}``).
+folder or to ``s3://bucket[/prefix]``. User ids look like IAM Identity Center ids (``d-xxxxxxxxxx.{uuid}``); Kiro's
+user reports name the same people by the Identity Store form (``{uuid}``) and add their ``User_Email``. Kiro chat
+records carry ``modelId`` and are followed by tool-result turns (empty prompts).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import json
 import random
 import uuid
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -22,6 +24,7 @@ from typing import Any
 
 from ..cache import cache_dir
 from ..demo.daily import cached_corpus
+from ..demo.synthetic import SSO_USERS
 from ..demo.writer import Destination, LocalFolder, S3Bucket, check_bucket
 from ..logs.layout import days_between, normalise_prefix
 from . import layout
@@ -31,8 +34,20 @@ DEFAULT_ACCOUNT = "123456789012"
 DEMO_SEED = 20251112
 DEMO_DAYS = 30
 DEMO_USERS = 8
-DEMO_FORMAT_VERSION = 2
+DEMO_FORMAT_VERSION = 3
+DEMO_USER_MAP = "users.csv"  # beside the demo corpus: user id -> e-mail, as an administrator would keep it
 RECORDS_PER_FILE = 4
+# Kiro's model choices and how many credits a request costs with each (Sonnet costs 1.3x Auto, kiro.dev FAQ);
+# claude-opus-4.6 is one the price book does not know, so the demo shows an unpriced model.
+KIRO_MODELS: tuple[tuple[str, float, float], ...] = (
+    ("auto", 0.55, 1.0),
+    ("claude-sonnet-4.5", 0.2, 1.3),
+    ("simple-task", 0.15, 0.3),
+    ("claude-opus-4.6", 0.1, 2.2),
+)
+KIRO_CLIENTS: tuple[tuple[str, float], ...] = (("KIRO_IDE", 0.7), ("KIRO_CLI", 0.25), ("PLUGIN", 0.05))
+KIRO_TIERS: tuple[str, ...] = ("PRO", "PRO_PLUS", "PRO", "POWER")
+KIRO_ALLOWANCE = {"PRO": 1000.0, "PRO_PLUS": 2000.0, "POWER": 10000.0}  # as in kiro_prices.csv
 # Columns absent from the older 41-column layout in this generator (which five AWS added later is not documented).
 OLDER_LAYOUT_DROPS = (
     "Chat_MessagesInteracted",
@@ -66,6 +81,12 @@ class SyntheticUser:
     email: str
     uses_kiro: bool
     intensity: float
+    tier: str = "PRO"
+
+    @property
+    def store_user_id(self) -> str:
+        """The Identity Store form of the id (``{uuid}``), as Kiro's user reports write it."""
+        return self.user_id.split(".", 1)[1]
 
 
 @dataclass
@@ -80,6 +101,7 @@ class CorpusSummary:
     prompt_files: int = 0
     records: int = 0
     activity_files: int = 0
+    user_report_files: int = 0
     spike: tuple[str, date] | None = None
     keys: list[str] = field(default_factory=list)
 
@@ -93,14 +115,19 @@ def _hex(rng: random.Random, digits: int) -> str:
     return f"{rng.getrandbits(4 * digits):0{digits}x}"
 
 
-def make_users(rng: random.Random, count: int) -> list[SyntheticUser]:
-    """``count`` users in one Identity Center directory; every fourth one also uses Kiro."""
+def make_users(rng: random.Random, count: int, emails: Sequence[str] = ()) -> list[SyntheticUser]:
+    """``count`` users in one Identity Center directory; every fourth one also uses Kiro (on a rotating tier).
+
+    ``emails`` name the first users; the others get ``{name}@example.com``.
+    """
     directory = f"d-{_hex(rng, 10)}"
     users = []
     for i in range(count):
         user_uuid = uuid.UUID(int=rng.getrandbits(128), version=4)
         name = _NAMES[i % len(_NAMES)] + (str(i // len(_NAMES)) if i >= len(_NAMES) else "")
-        users.append(SyntheticUser(f"{directory}.{user_uuid}", f"{name}@example.com", i % 4 == 3, rng.uniform(0.5, 2)))
+        email = emails[i] if i < len(emails) else f"{name}@example.com"
+        tier = KIRO_TIERS[(i // 4) % len(KIRO_TIERS)]
+        users.append(SyntheticUser(f"{directory}.{user_uuid}", email, i % 4 == 3, rng.uniform(0.5, 2), tier))
     return users
 
 
@@ -148,17 +175,23 @@ def _timestamp(moment: datetime, rng: random.Random) -> str:
     return f"{moment:%Y-%m-%dT%H:%M:%S}.{fraction}Z"
 
 
-def _record(rng: random.Random, request_type: str, user_id: str, stamp: str) -> dict[str, Any]:
+def _record(
+    rng: random.Random, request_type: str, user_id: str, stamp: str, model_id: str | None = None,
+    tool_result: bool = False,
+) -> dict[str, Any]:
     request_id = str(uuid.UUID(int=rng.getrandbits(128), version=4))
     if request_type == "chat":
+        request = {
+            "prompt": "" if tool_result else _prompt(rng) or ("Continue." if model_id else ""),
+            "chatTriggerType": "MANUAL",
+            "customizationArn": None,
+            "userId": user_id,
+            "timeStamp": stamp,
+        }
+        if model_id is not None:
+            request["modelId"] = model_id
         return {
-            "generateAssistantResponseEventRequest": {
-                "prompt": _prompt(rng),
-                "chatTriggerType": "MANUAL",
-                "customizationArn": None,
-                "userId": user_id,
-                "timeStamp": stamp,
-            },
+            "generateAssistantResponseEventRequest": request,
             "generateAssistantResponseEventResponse": {
                 "assistantResponse": _answer(rng),
                 "followupPrompts": "",
@@ -237,6 +270,82 @@ def _activity_csv(rows: list[dict[str, int | str]], older_layout: bool, rng: ran
     return out.getvalue().encode()
 
 
+def _kiro_model(rng: random.Random) -> tuple[str, float]:
+    """A Kiro model choice and its credit rate."""
+    model, _, rate = rng.choices(KIRO_MODELS, [weight for _, weight, _ in KIRO_MODELS])[0]
+    return model, rate
+
+
+def _user_report_csv(rows: list[dict[str, Any]], models: list[str], with_email: bool, rng: random.Random) -> bytes:
+    """One Kiro user report: the documented columns, then a ``{model}_messages`` column per model used that day."""
+    columns = ["Date", "UserId", "Client_Type", "Chat_Conversations", "Credits_Used", "Overage_Cap",
+               "Overage_Credits_Used", "Overage_Enabled", "ProfileId", "Subscription_Tier", "Total_Messages",
+               "New_User", *(["User_Email"] if with_email else [])]
+    columns += [f"{model.replace('-', '_')}_messages" for model in models]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow(["" if row.get(c, "") == 0 and rng.random() < 0.3 else row.get(c, "") for c in columns])
+    return out.getvalue().encode()
+
+
+@dataclass
+class _KiroDay:
+    """One Kiro user's use of one client type on one day, as the user report sums it."""
+
+    conversations: int = 0
+    messages: int = 0
+    credits: float = 0.0
+    models: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+
+def _kiro_user_reports(
+    rng: random.Random, people: list[SyntheticUser], days: list[date], usage: dict[tuple[date, str, str], _KiroDay],
+    prefix: str, account: str, region: str, not_after: datetime | None,
+) -> list[tuple[str, bytes]]:
+    """Daily user reports, one file per client type, from the Kiro use drawn with the prompt logs.
+
+    Credits above the tier's allowance in a month are overage when the user has it enabled (every other one).
+    """
+    objects = []
+    used: dict[tuple[str, int, int], float] = defaultdict(float)
+    profile = f"arn:aws:codewhisperer:{region}:{account}:profile/{_hex(rng, 12).upper()}"
+    seen: set[str] = set()
+    for day in days:
+        delivered = datetime.combine(day + timedelta(days=1), time(2, 0), UTC)
+        by_client: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        models_of: dict[str, set[str]] = defaultdict(set)
+        for index, user in enumerate(people):
+            for client, _ in KIRO_CLIENTS:
+                use = usage.get((day, user.user_id, client))
+                if use is None:
+                    continue
+                month = (user.user_id, day.year, day.month)
+                allowance = KIRO_ALLOWANCE[user.tier]
+                overage_enabled = index % 2 == 1
+                in_plan = max(0.0, min(use.credits, allowance - used[month]))
+                overage = round(use.credits - in_plan, 2) if overage_enabled else 0.0
+                used[month] += in_plan + overage
+                by_client[client].append({
+                    "Date": day.isoformat(), "UserId": user.store_user_id, "Client_Type": client,
+                    "Chat_Conversations": use.conversations, "Credits_Used": round(in_plan, 2),
+                    "Overage_Cap": 2000 if overage_enabled else "", "Overage_Credits_Used": overage,
+                    "Overage_Enabled": "true" if overage_enabled else "false", "ProfileId": profile,
+                    "Subscription_Tier": user.tier, "Total_Messages": use.messages,
+                    "New_User": "true" if user.user_id not in seen else "false", "User_Email": user.email,
+                    **{f"{model.replace('-', '_')}_messages": count for model, count in use.models.items()},
+                })
+                models_of[client].update(use.models)
+                seen.add(user.user_id)
+        if not_after is not None and delivered > not_after:
+            continue
+        for client, rows in sorted(by_client.items()):
+            key = layout.user_report_key(prefix, account, region, day + timedelta(days=1), client, delivered)
+            objects.append((key, _user_report_csv(rows, sorted(models_of[client]), True, rng)))
+    return objects
+
+
 def _activity_row(
     rng: random.Random, user: SyntheticUser, day: date, counts: dict[str, int], transform_lines: int
 ) -> dict[str, int | str]:
@@ -285,15 +394,17 @@ def write_qdev_corpus(
     activity: bool = True,
     s3_client: Any = None,
     not_after: datetime | None = None,
+    emails: Sequence[str] = (),
 ) -> CorpusSummary:
-    """Write prompt logs (QDeveloperLogs; KiroLogs for Kiro users) and daily activity reports, ``start``..``end``.
+    """Write prompt logs (QDeveloperLogs; KiroLogs for Kiro users), daily activity reports and Kiro user reports,
+    ``start``..``end``; ``emails`` name the first users.
 
     ``dest`` is a folder or ``s3://bucket[/prefix]`` (the bucket must exist). With ``not_after``, no request
     at or after that instant is logged and no report due after it is written. The same arguments always give
     the same files.
     """
     rng = random.Random(seed)
-    people = make_users(rng, users)
+    people = make_users(rng, users, emails)
     destination, dest_prefix = _destination(dest, s3_client)
     prefix = normalise_prefix(normalise_prefix(dest_prefix) + normalise_prefix(prefix))
     objects: list[tuple[str, bytes]] = []
@@ -304,6 +415,7 @@ def write_qdev_corpus(
     transformer = people[-1] if people else None
     files: dict[tuple[str, str, str, datetime], list[dict]] = defaultdict(list)
     daily_counts: dict[tuple[date, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    kiro_usage: dict[tuple[date, str, str], _KiroDay] = {}
     for day in days:
         for user in people:
             spike = summary.spike == (user.user_id, day)
@@ -320,10 +432,27 @@ def write_qdev_corpus(
                 region = regions[0] if rng.random() < 0.8 else rng.choice(regions)
                 folder = "KiroLogs" if kiro else "QDeveloperLogs"
                 log_type = _LOG_TYPE_OF[request_type]
-                record = _record(rng, request_type, user.user_id, _timestamp(moment, rng))
+                turns = [(None, False)]
+                if kiro and request_type == "chat":
+                    model, rate = _kiro_model(rng)
+                    turns = [(model, False)] + [(model, True)] * rng.choice((0, 0, 1, 2, 3))
+                    client = rng.choices([c for c, _ in KIRO_CLIENTS], [w for _, w in KIRO_CLIENTS])[0]
+                    credits = round(rng.uniform(1.5, 12.0) * rate * user.intensity * len(turns), 2)
+                records = []
+                for offset, (model_id, tool) in enumerate(turns):
+                    at = moment + timedelta(seconds=20 * offset)
+                    records.append((at, _record(rng, request_type, user.user_id, _timestamp(at, rng), model_id, tool)))
                 if not_after is not None and moment >= not_after:
                     continue  # drawn all the same, so the requests before it do not depend on the clock
-                files[(folder, log_type, region, moment.replace(minute=0, second=0, microsecond=0))].append(record)
+                for at, record in records:
+                    if not_after is None or at < not_after:
+                        files[(folder, log_type, region, at.replace(minute=0, second=0, microsecond=0))].append(record)
+                if kiro and request_type == "chat":
+                    use = kiro_usage.setdefault((day, user.user_id, client), _KiroDay())
+                    use.conversations += 1
+                    use.messages += 2 * len(turns)  # messages to and from Kiro
+                    use.models[turns[0][0]] += 2 * len(turns)
+                    use.credits += credits
                 if not kiro:
                     daily_counts[(day, user.user_id)][request_type] += 1
     for (folder, log_type, region, hour_start), records in sorted(files.items()):
@@ -349,6 +478,9 @@ def write_qdev_corpus(
                 key = layout.activity_report_key(prefix, account, "QDeveloperLogs", regions[0], delivered, _hex(rng, 8))
                 objects.append((key, _activity_csv(rows, day < cutover, rng)))
                 summary.activity_files += 1
+        reports = _kiro_user_reports(rng, people, days, kiro_usage, prefix, account, regions[0], not_after)
+        objects += reports
+        summary.user_report_files = len(reports)
     _put_all(destination, objects)
     summary.keys = [key for key, _ in objects]
     return summary
@@ -361,6 +493,11 @@ class DemoCorpus:
     path: Path
     start: date
     end: date
+
+    @property
+    def user_map(self) -> Path:
+        """The demo's user map file (user id -> e-mail)."""
+        return self.path / DEMO_USER_MAP
 
 
 def demo_cache_dir() -> Path:
@@ -383,6 +520,16 @@ def ensure_demo_corpus(log: Callable[[str], None] | None = None) -> DemoCorpus:
     def build(staging: Path) -> None:
         if log:
             log(f"generating the demo corpus for {start} .. {end} in {folder} (once a day) ...")
-        write_qdev_corpus(staging, start=start, end=end, seed=DEMO_SEED, users=DEMO_USERS, not_after=now)
+        corpus = write_qdev_corpus(staging, start=start, end=end, seed=DEMO_SEED, users=DEMO_USERS, not_after=now,
+                                   emails=[user.name for user in SSO_USERS])
+        write_user_map(staging / DEMO_USER_MAP, corpus.users)
 
     return DemoCorpus(cached_corpus(folder, wanted, build), start, end)
+
+
+def write_user_map(path: Path, users: Sequence[SyntheticUser]) -> None:
+    """A user map file (``userId,email``) for ``users``: what ``--user-map`` reads."""
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["userId", "email"])
+        writer.writerows((user.user_id, user.email) for user in users)

@@ -11,6 +11,7 @@ import boto3
 
 import generate_test_data
 from bedrock_usage.aws.session import IAM_ACTIONS
+from bedrock_usage.qdev.identity_center import LIST_THRESHOLD
 from tests.governance.data_exports_server import data_exports_server
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -112,6 +113,19 @@ def test_policies_grant_what_the_scripts_call_and_nothing_else(aws_env: dict[str
         del aws_env["AWS_ENDPOINT_URL_BCM_DATA_EXPORTS"]
     run("qcli_s3_analyzer.py", "--data-source", "athena", "--start-date", "2025-11-01", "--end-date", "2025-11-02",
         "--format", "json", "--output-dir", "-")
+    # People named from IAM Identity Center: DescribeUser for one person, ListUsers for more than LIST_THRESHOLD
+    store, directory = "d-9067a1b2c3", boto3.client("identitystore")
+    people = [directory.create_user(IdentityStoreId=store, UserName=f"u{i}", DisplayName=f"U {i}",
+                                    Name={"GivenName": "U", "FamilyName": str(i)})["UserId"]
+              for i in range(LIST_THRESHOLD + 2)]
+    for day, users in (("2025/11/02", people[:1]), ("2025/10/16", people[1:])):
+        report = "UserId,Date,Chat_MessagesSent\n" + "".join(f"{u},{day[5:7]}-{int(day[8:]) - 1:02d}-2025,2\n"
+                                                               for u in users)
+        s3.put_object(Bucket=reports, Body=report.encode(), Key=f"user-activity-reports/AWSLogs/{account}/"
+                      f"QDeveloperLogs/by_user_analytic/{region}/{day}/00/{account}_by_user_analytic_y.csv")
+    for first, last in (("2025-11-01", "2025-11-02"), ("2025-10-15", "2025-10-15")):
+        run("qcli_s3_analyzer.py", "--start-date", first, "--end-date", last, "--identity-store", store,
+            "--format", "json", "--output-dir", "-")
     policy = s3.get_bucket_policy(Bucket=bucket)["Policy"]
     s3.delete_bucket_policy(Bucket=bucket)  # moto ignores the TLS-only Deny's condition (see test_end_to_end_aws)
     run("generate_test_data.py", "--simulate", "--bucket", bucket, "--prefix", "bedrock-logs/", "--regions", region,

@@ -300,19 +300,34 @@ def test_amazon_q_tab_equals_the_q_cli(demo_env: dict[str, str], tmp_path: Path)
                 START.isoformat(), "--end-date", END.isoformat())
     summary, cost = q["summary"], q["virtual_cost"]
     assert summary["requests"] > 0
-    qdev = tab(at, "Amazon Q Developer")
+    qdev = tab(at, "Amazon Q / Kiro")
     for label, name in (("Requests", "requests"), ("Input tokens", "input_tokens"), ("Output tokens", "output_tokens")):
         assert metric(qdev, label).value == expected_compact(summary[name]), label
         assert f"{summary[name]:,}" in metric(qdev, label).help, label
     assert metric(qdev, "Active users").value == f"{summary['users']:,}"
     assert metric(qdev, "Virtual API cost").value == f"${cost['total']:,.2f}"
     assert metric(qdev, "Pro subscription").value == f"${cost['subscription']:,.2f}"
-    per_user = frame_starting(at, "user_id", "products", "requests")
+    per_user = frame_starting(at, "user", "person", "user_ids", "products")
     assert by_user(per_user.to_dict("records")) == by_user(q["per_user"])
+    assert all("@" in row["user"] for row in q["per_user"])  # the demo's people are shown by e-mail
+
+    kiro = q["kiro"]
+    assert kiro["per_user"], "the demo period holds Kiro user reports"
+    credits = sum(row["credits"] for row in kiro["per_user"])
+    assert metric(qdev, "Kiro credits").value == f"{credits:,.0f}"
+    assert metric(qdev, "Kiro cost").value == f"${kiro['cost']['total_usd']:,.2f}"
+    flagged = [row for row in kiro["allowance"]["rows"]
+               if row["status"] in ("in overage", "allowance used up", "warning", "projected to exceed")]
+    assert metric(qdev, "Near or over allowance").value == f"{len(flagged):,}"
+    kiro_users = frame_starting(at, "user", "person", "user_ids", "tier")
+    shown = {row["user"]: (round(row["credits"], 6), round(row["overage_credits"], 6))
+             for row in kiro_users.to_dict("records")}
+    assert shown == {row["user"]: (round(row["credits"], 6), round(row["overage_credits"], 6))
+                     for row in kiro["per_user"]}
 
 
 def by_user(rows: list[dict]) -> dict[str, tuple[int, int, int]]:
-    return {row["user_id"]: (int(row["requests"]), int(row["input_tokens"]), int(row["output_tokens"])) for row in rows}
+    return {row["user"]: (int(row["requests"]), int(row["input_tokens"]), int(row["output_tokens"])) for row in rows}
 
 
 def test_with_aws_credentials_it_defaults_to_athena_and_names_setup_steps(aws_env: dict[str, str],

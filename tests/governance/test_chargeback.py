@@ -17,9 +17,10 @@ from bedrock_usage.demo.writer import write_local
 from bedrock_usage.engines.local import LocalEngine
 from bedrock_usage.engines.queries import Filters
 from bedrock_usage.errors import UsageError
-from bedrock_usage.governance.chargeback import QDevUser, developer_costs, month_period, read_user_map
+from bedrock_usage.governance.chargeback import QDevUser, developer_costs, month_period
 from bedrock_usage.logs.period import Period
 from bedrock_usage.qdev import write_qdev_corpus
+from bedrock_usage.qdev.people import read_user_map
 from bedrock_usage.report.tracker import BedrockAthenaTracker
 from tests.oracle import caller, published_rates
 
@@ -174,39 +175,71 @@ def test_month_period() -> None:
 def test_developer_costs_join_sso_emails_and_prorate_seats(logs: Path) -> None:
     facts, _, _ = BedrockAthenaTracker(LocalEngine(logs)).facts(Period(date(2025, 11, 1), date(2025, 11, 30)),
                                                                ("us-east-1",), Filters())
-    users = [QDevUser("d-1.alex", requests=12, events=40), QDevUser("d-1.casey", requests=3)]
-    emails = {"d-1.alex": "Alex@Example.com"}
-    table = developer_costs(facts, users, emails, date(2025, 11, 1), date(2025, 11, 15))
+    users = [QDevUser("Alex@Example.com", "d-1.alex", requests=12, events=40, q_developer=True),
+             QDevUser("d-1.casey", "d-1.casey", requests=3, q_developer=True),
+             QDevUser("bora@example.com", "b0ra", kiro=True, kiro_tier="PRO_PLUS", kiro_credits=812.5,
+                      kiro_overage_credits=0.0, kiro_cost_usd=20.0),
+             QDevUser("dana@example.com", "d4na", kiro=True, kiro_tier="PRO_MAX", kiro_credits=10.0)]
+    table = developer_costs(facts, users, date(2025, 11, 1), date(2025, 11, 15))
     rows = {r["developer"].lower(): r for r in table.to_dict("records")}
     # SSO users only: IAM users and application roles are not developers here.
-    assert set(rows) == {"alex@example.com", "bora@example.com", "d-1.casey"}
+    assert set(rows) == {"alex@example.com", "bora@example.com", "d-1.casey", "dana@example.com"}
     expected = expected_rows(usage(), "2025-11", "user")
     alex = rows["alex@example.com"]
-    assert alex["qdev_user_id"] == "d-1.alex" and alex["qdev_requests"] == 12 and alex["qdev_events"] == 40
+    assert alex["qdev_user_ids"] == "d-1.alex" and alex["qdev_requests"] == 12 and alex["qdev_events"] == 40
     assert alex["bedrock_calls"] == expected[("alex@example.com", "")]["calls"]
     assert alex["bedrock_cost_usd"] == pytest.approx(math.fsum(expected[("alex@example.com", "")]["terms"]), abs=1e-9)
-    assert alex["seat_cost_usd"] == pytest.approx(19.0 * 15 / 30)
+    assert alex["seat_cost_usd"] == pytest.approx(19.0 * 15 / 30) and math.isnan(alex["kiro_cost_usd"])
     assert alex["total_cost_usd"] == pytest.approx(alex["bedrock_cost_usd"] + 9.5)
-    assert rows["bora@example.com"]["seat_cost_usd"] == 0 and rows["d-1.casey"]["bedrock_calls"] == 0
+    bora = rows["bora@example.com"]  # Bedrock as an SSO session, Kiro through the e-mail of the Kiro report
+    assert bora["seat_cost_usd"] == 0 and bora["kiro_tier"] == "PRO_PLUS" and bora["kiro_credits"] == 812.5
+    assert bora["total_cost_usd"] == pytest.approx(bora["bedrock_cost_usd"] + 20.0)
+    assert rows["d-1.casey"]["bedrock_calls"] == 0
+    dana = rows["dana@example.com"]  # a tier without a published price: unknown, not 0
+    assert math.isnan(dana["kiro_cost_usd"])
+    assert dana["total_cost_usd"] == 0
 
 
-def test_developer_costs_cli_with_q_developer_logs(logs: Path, no_aws_env: dict[str, str], tmp_path: Path) -> None:
-    qdev = write_qdev_corpus(tmp_path / "qdev", start=date(2025, 11, 3), end=date(2025, 11, 6), users=3)
+def test_developer_costs_cli_with_q_developer_and_kiro_logs(logs: Path, no_aws_env: dict[str, str],
+                                                            tmp_path: Path) -> None:
+    qdev = write_qdev_corpus(tmp_path / "qdev", start=date(2025, 11, 3), end=date(2025, 11, 16), users=4,
+                             emails=["alex@example.com", "casey@example.com", "drew@example.com", "bora@example.com"])
+    kiro_user = qdev.users[3]  # every fourth user also uses Kiro: named by the e-mail of the Kiro report
+    assert kiro_user.uses_kiro and kiro_user.email == "bora@example.com"
     user_map = tmp_path / "users.csv"
     with user_map.open("w", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["userId", "email"])
-        writer.writerows(qdev.emails.items())
+        writer.writerows((user.user_id, user.email) for user in qdev.users[:3])  # the Kiro user is not in it
     result = run_cli(no_aws_env, logs, "--developer-costs", "2025-11", "--qdev-logs-dir", str(tmp_path / "qdev"),
                      "--user-map", str(user_map), "--format", "json", "--output-dir", "-")
     assert result.returncode == 0, result.stderr
     doc = json.loads(result.stdout)
-    assert doc["schema"] == "bedrock-usage/developer-costs/v1" and "$19" in doc["seat"]
+    assert doc["schema"] == "bedrock-usage/developer-costs/v2" and "$19" in doc["seat"]
     rows = {r["developer"]: r for r in doc["rows"]}
-    assert set(qdev.emails.values()) | {"alex@example.com", "bora@example.com"} == set(rows)
+    assert set(qdev.emails.values()) == set(rows)
     alex = rows["alex@example.com"]  # in both: Bedrock as an SSO session, Q Developer through the map
     assert alex["seat_cost_usd"] == pytest.approx(19.0) and alex["bedrock_calls"] > 0 and alex["qdev_requests"] > 0
     assert alex["total_cost_usd"] == pytest.approx(alex["bedrock_cost_usd"] + 19.0)
+    bora = rows["bora@example.com"]
+    credits = kiro_report_credits(tmp_path / "qdev", kiro_user.store_user_id, "2025-11")
+    assert bora["bedrock_calls"] > 0 and bora["kiro_tier"] == kiro_user.tier
+    assert bora["kiro_credits"] + bora["kiro_overage_credits"] == pytest.approx(credits)
+    allowance, price = {"PRO": (1000, 20.0), "PRO_PLUS": (2000, 40.0), "POWER": (10000, 200.0)}[kiro_user.tier]
+    assert bora["kiro_cost_usd"] == pytest.approx(price + bora["kiro_overage_credits"] * 0.04)
+    assert bora["total_cost_usd"] == pytest.approx(bora["bedrock_cost_usd"] + bora["seat_cost_usd"]
+                                                   + bora["kiro_cost_usd"])
+    assert not any("no e-mail" in line for line in doc["warnings"])
+
+
+def kiro_report_credits(root: Path, user: str, month: str) -> float:
+    """In-plan plus overage credits of ``user`` in ``month``, from the Kiro user reports under ``root``."""
+    total = 0.0
+    for path in root.rglob("*_user_report_*.csv"):
+        for row in csv.DictReader(path.read_text().splitlines()):
+            if row["UserId"] == user and row["Date"].startswith(month):
+                total += float(row["Credits_Used"] or 0) + float(row["Overage_Credits_Used"] or 0)
+    return total
 
 
 def test_user_map_needs_its_columns(tmp_path: Path) -> None:
@@ -214,5 +247,7 @@ def test_user_map_needs_its_columns(tmp_path: Path) -> None:
     path.write_text("id,mail\nx,y@z\n")
     with pytest.raises(UsageError, match="userId and email"):
         read_user_map(path)
-    path.write_text("UserId,Email\nd-1.a,a@example.com\n")
-    assert read_user_map(path) == {"d-1.a": "a@example.com"}
+    uuid = "aaaaaaaa-0000-4000-8000-000000000001"
+    path.write_text(f"UserId,Email,DisplayName\nd-1234567890.{uuid},A@example.com,Ann\n")
+    (identity,) = read_user_map(path).items()
+    assert identity[0] == uuid and (identity[1].email, identity[1].display_name) == ("a@example.com", "Ann")

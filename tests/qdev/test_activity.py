@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import random
 from datetime import date, timedelta
 from pathlib import Path
@@ -20,8 +19,7 @@ from tests.qdev.test_offline import offline  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.usefixtures("offline")
 
-DEFAULT_REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "reference"
-HEADER_FILE = Path(os.environ.get("BEDROCK_USAGE_REFERENCE", DEFAULT_REFERENCE)) / "qdev" / "activity_header.csv"
+HEADER_FILE = Path(__file__).resolve().parents[1] / "fixtures" / "qdev_activity_header.csv"  # see fixtures/README.md
 ACCOUNT = "123456789012"
 ALICE = "d-2222222222.aaaaaaaa-0000-4000-8000-00000000000a"
 BOB = "d-2222222222.bbbbbbbb-0000-4000-8000-00000000000b"
@@ -144,7 +142,7 @@ def test_aggregation_limits_and_spikes_against_independent_sums(tmp_path: Path) 
     assert activity.stats.files_read == 15 and not activity.stats.skipped_files
 
     in_period = [(d, r) for d, rows in days.items() if period.start <= d <= period.end for r in rows]
-    per_user = activity.per_user.set_index("UserId")
+    per_user = activity.per_user.set_index("user")  # no source names them: shown by id
     for user in (ALICE, BOB, CAROL):
         mine = [r for _, r in in_period if r["UserId"] == user]
         for column in ("Chat_MessagesSent", "Inline_SuggestionsCount", "Transformation_LinesIngested"):
@@ -174,13 +172,13 @@ def test_aggregation_limits_and_spikes_against_independent_sums(tmp_path: Path) 
 
     # Bob's 14th: 45 events against a trailing average of 10 -> a spike; nothing else is
     spikes = activity.spikes
-    assert list(zip(spikes["UserId"], spikes["Date"], strict=True)) == [(BOB, date(2025, 11, 14))]
+    assert list(zip(spikes["user"], spikes["Date"], strict=True)) == [(BOB, date(2025, 11, 14))]
     assert spikes.iloc[0]["trailing_average"] == pytest.approx(10)
     assert any("usage spike" in line and BOB in line for line in report.warnings)
 
     # the user pattern applies to reports too
     only_bob = analyze(Source(LocalStore(tmp_path)), period, Filters(user_pattern="bbbbbbbb"))
-    assert list(only_bob.activity.per_user["UserId"]) == [BOB]
+    assert list(only_bob.activity.per_user["user"]) == [BOB]
 
 
 def test_month_window_projection() -> None:

@@ -201,8 +201,8 @@ def test_figures_equal_an_independent_aggregation(tmp_path: Path, tz: str) -> No
     assert report.files.records == len(read)
     assert report.files.outside_period == len(read) - len(kept)
 
-    per_user = {row["user_id"]: row for row in report.per_user.to_dict(orient="records")}
-    assert set(per_user) == {r.user for r in kept}
+    per_user = {row["user"]: row for row in report.per_user.to_dict(orient="records")}
+    assert set(per_user) == {r.user for r in kept}  # no source names them: shown by their ids
     for user, row in per_user.items():
         mine = [r for r in kept if r.user == user]
         assert row["requests"] == len(mine)
@@ -261,7 +261,7 @@ def test_user_pattern_and_sampling(tmp_path: Path) -> None:
     period = Period(date(2025, 3, 10), date(2025, 3, 12))
     report = analyze(Source(LocalStore(tmp_path)), period, Filters(user_pattern="bbbbbbbb"))
     kept = [r for r in REQUESTS if in_period(r, period) and r.user == USER_B]
-    assert list(report.per_user["user_id"]) == [USER_B]
+    assert list(report.per_user["user"]) == [USER_B]
     assert report.summary.requests == len(kept)
     assert report.files.filtered_out == sum(in_period(r, period) and r.user != USER_B for r in REQUESTS)
 
@@ -284,14 +284,17 @@ def test_regions_filter_limits_the_folders(tmp_path: Path) -> None:
 
 
 def _independent_corpus_reading(root: Path) -> list[tuple[str, str, datetime, int, int, str]]:
-    """(user, product, time, input tokens, output tokens, kind) for every record, read with gzip + json only."""
+    """(user, product, time, input tokens, output tokens, kind) for every record, read with gzip + json only.
+
+    A Kiro chat record with an empty prompt is a tool-result turn (kind ``tool``), not a user request.
+    """
     rows = []
     for path in sorted(root.rglob("*.json.gz")):
         product = "Kiro" if "/KiroLogs/" in path.as_posix() else "Q Developer"
         for record in json.loads(gzip.decompress(path.read_bytes()))["records"]:
             if "generateAssistantResponseEventRequest" in record:
-                kind = "chat"
                 req = record["generateAssistantResponseEventRequest"]
+                kind = "tool" if product == "Kiro" and not req["prompt"] else "chat"
                 ins = [req["prompt"]]
                 outs = [record["generateAssistantResponseEventResponse"]["assistantResponse"]]
             elif "generateCompletionsEventRequest" in record:
@@ -308,32 +311,49 @@ def _independent_corpus_reading(root: Path) -> list[tuple[str, str, datetime, in
     return rows
 
 
+def kiro_emails(root: Path) -> dict[str, str]:
+    """Identity Store uuid -> e-mail, as the Kiro user reports written under ``root`` give them."""
+    emails = {}
+    for path in root.rglob("*_user_report_*.csv"):
+        for row in csv.DictReader(path.read_text().splitlines()):
+            emails[row["UserId"]] = row["User_Email"]
+    return emails
+
+
 def test_synthetic_corpus_matches_an_independent_reading(tmp_path: Path) -> None:
     start, end = date(2025, 11, 3), date(2025, 11, 12)
     summary = write_qdev_corpus(tmp_path, start=start, end=end, seed=11, users=4)
     rows = _independent_corpus_reading(tmp_path)
     assert len(rows) == summary.records and summary.prompt_files == len(list(tmp_path.rglob("*.json.gz")))
-    assert {r[1] for r in rows} == {"Kiro", "Q Developer"}
+    assert {r[1] for r in rows} == {"Kiro", "Q Developer"} and any(r[5] == "tool" for r in rows)
 
     period = Period(date(2025, 11, 5), date(2025, 11, 10))
     report = analyze(Source(LocalStore(tmp_path)), period)
     kept = [r for r in rows if period.start <= r[2].date() <= period.end]
-    assert report.summary.requests == len(kept)
+    requests = [r for r in kept if r[5] != "tool"]
+    assert report.summary.requests == len(requests)
+    assert report.summary.tool_results == len(kept) - len(requests) > 0
     assert report.summary.input_tokens == sum(r[3] for r in kept)
     assert report.summary.output_tokens == sum(r[4] for r in kept)
-    per_user = report.per_user.set_index("user_id")
-    for user in {r[0] for r in kept}:
-        assert per_user.loc[user, "input_tokens"] == sum(r[3] for r in kept if r[0] == user)
-        assert per_user.loc[user, "output_tokens"] == sum(r[4] for r in kept if r[0] == user)
+    # a Kiro user is one person, shown by the e-mail of the Kiro report, whose id there is the bare uuid
+    emails = kiro_emails(tmp_path)
+    assert emails
+    shown = {user: emails.get(user.split(".", 1)[1], user) for user in {r[0] for r in kept}}
+    assert set(shown.values()) & set(emails.values())
+    per_user = report.per_user.set_index("user")
+    for user, label in shown.items():
+        assert per_user.loc[label, "input_tokens"] == sum(r[3] for r in kept if r[0] == user)
+        assert per_user.loc[label, "output_tokens"] == sum(r[4] for r in kept if r[0] == user)
+        assert per_user.loc[label, "tool_results"] == sum(r[5] == "tool" for r in kept if r[0] == user)
     daily = report.daily.set_index("date")
     for day in period.all_days():
-        assert daily.loc[day, "requests"] == sum(r[2].date() == day for r in kept)
+        assert daily.loc[day, "requests"] == sum(r[2].date() == day for r in requests)
         assert daily.loc[day, "total_tokens"] == sum(r[3] + r[4] for r in kept if r[2].date() == day)
     assert report.activity is not None and report.activity.stats.files_read > 0
 
     # the report-based token estimate: report counts (two chat messages per prompt) x measured averages
     report_counts: Counter[str] = Counter()
-    for path in tmp_path.rglob("*.csv"):
+    for path in tmp_path.rglob("*_by_user_analytic_*.csv"):
         for row in csv.DictReader(path.read_text().splitlines()):
             if period.start <= datetime.strptime(row["Date"], "%m-%d-%Y").date() <= period.end:
                 for column in ("Chat_MessagesSent", "Inline_SuggestionsCount", "Dev_GenerationEventCount"):
@@ -348,6 +368,11 @@ def test_synthetic_corpus_matches_an_independent_reading(tmp_path: Path) -> None
         average = sum(r[3] + r[4] for r in mine) / len(mine)
         assert estimate.loc[kind, "estimated_tokens"] == round(report_counts[column] / per_request * average)
     assert report.report_estimate.label.startswith("estimate")
+    # Kiro user reports: the day folders from the month start to the day after the period
+    folders = [datetime.strptime("/".join(p.parts[-5:-2]), "%Y/%m/%d").date()
+               for p in tmp_path.rglob("*_user_report_*.csv")]
+    assert report.kiro is not None and summary.user_report_files == len(folders)
+    assert report.kiro.stats.files_read == sum(date(2025, 11, 1) <= day <= date(2025, 11, 11) for day in folders) > 0
 
 
 def test_synthetic_corpus_is_deterministic(tmp_path: Path) -> None:

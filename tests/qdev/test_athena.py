@@ -23,7 +23,7 @@ from bedrock_usage.aws.session import Aws
 from bedrock_usage.errors import SetupRequired
 from bedrock_usage.logs.period import Period
 from bedrock_usage.qdev.activity_sql import activity_query
-from bedrock_usage.qdev.analysis import Filters, Source, analyze
+from bedrock_usage.qdev.analysis import Source, analyze
 from bedrock_usage.qdev.athena import AthenaActivity, qdev_athena_engine
 from bedrock_usage.qdev.sources import LocalStore
 from bedrock_usage.qdev.synthetic import write_qdev_corpus
@@ -102,16 +102,17 @@ def test_activity_comes_from_athena_and_prompt_logs_from_s3(
     document = json.loads(capsys.readouterr().out)
 
     [execution] = executions()
-    assert execution["Query"] == activity_query(date(2025, 11, 10), date(2025, 11, 12), "d-").sql
-    # reports dated from the 1st (month start, earlier than 7 days before the 10th), in folders up to the 13th
-    assert execution["ExecutionParameters"] == ["'2025/11/01'", "'2025/11/13'", "'2025-11-01'", "'2025-11-12'", "'d-'"]
+    assert execution["Query"] == activity_query(date(2025, 11, 10), date(2025, 11, 12)).sql
+    # reports dated from the 1st (month start, earlier than 7 days before the 10th), in folders up to the 13th;
+    # the user pattern is applied per person afterwards (it also matches e-mails other sources give)
+    assert execution["ExecutionParameters"] == ["'2025/11/01'", "'2025/11/13'", "'2025-11-01'", "'2025-11-12'"]
     assert execution["QueryExecutionContext"] == {"Database": "bedrock_analytics"}
     assert execution["WorkGroup"] == "bedrock-usage"
 
     assert document["summary"]["requests"] > 0  # prompt logs, read from S3
     assert "qdev_user_activity" in document["source"]
     activity = document["activity"]
-    per_user = {row["UserId"]: row for row in activity["per_user"]}
+    per_user = {row["user"]: row for row in activity["per_user"]}  # no source names them: shown by id
     in_period = [r for r in RECORDS if "2025-11-10" <= r["report_date"] <= "2025-11-12"]
     assert set(per_user) == {ALICE, BOB}
     for user, row in per_user.items():
@@ -188,7 +189,7 @@ def test_a_missing_table_names_the_setup_step(no_aws_env: dict[str, str]) -> Non
     reader = fake_reader({"us-east-1": FakeAthena(["FAILED"], reason=reason)})
     with pytest.raises(SetupRequired, match=r"qdev_user_activity is missing in us-east-1 .*"
                        r": run python setup_athena_bucket.py --qdev --regions us-east-1$"):
-        reader.read(("us-east-1",), date(2025, 11, 10), date(2025, 11, 12), Filters())
+        reader.read(("us-east-1",), date(2025, 11, 10), date(2025, 11, 12))
 
 
 def test_a_failing_region_is_a_warning_and_the_other_regions_count(no_aws_env: dict[str, str], tmp_path: Path) -> None:

@@ -223,7 +223,7 @@ def test_broken_input_never_changes_the_valid_figures(good: list[GoodFile], brok
         expected[(v.user, "input_tokens")] += v.input_tokens
         expected[(v.user, "output_tokens")] += v.output_tokens
     per_user = {
-        (row.user_id, name): int(getattr(row, name))
+        (row.user, name): int(getattr(row, name))  # no source names them: shown by id
         for row in report.per_user.itertuples()
         for name in ("requests", "input_tokens", "output_tokens")
     }

@@ -18,6 +18,7 @@ import pytest
 import qcli_s3_analyzer
 from bedrock_usage.qdev.render import Progress
 from bedrock_usage.qdev.synthetic import write_qdev_corpus
+from tests.qdev.test_analysis import kiro_emails
 from tests.qdev.test_offline import offline, offline_env  # noqa: F401  (offline is a fixture)
 
 pytestmark = pytest.mark.usefixtures("offline")
@@ -182,11 +183,13 @@ def test_counts_are_integers_in_csv_and_json(demo: dict) -> None:
 def test_max_rows_0_shows_every_row_as_in_the_bedrock_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     logs = tmp_path / "logs"
     write_qdev_corpus(logs, start=date(2025, 11, 3), end=date(2025, 11, 7), seed=3, users=26)
+    emails = kiro_emails(logs)  # Kiro users are shown by the e-mail of their user report
     users = set()
     for path in logs.rglob("*.json.gz"):
         for record in json.loads(gzip.decompress(path.read_bytes()))["records"]:
             request = next(value for name, value in record.items() if name.endswith("Request"))
-            users.add(request["userId"])
+            users.add(emails.get(request["userId"].split(".", 1)[1], request["userId"]))
+    assert emails and set(emails.values()) <= users
     assert len(users) > 20
     argv = ["--logs-dir", str(logs), "--start-date", "2025-11-03", "--end-date", "2025-11-07"]
 

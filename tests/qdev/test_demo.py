@@ -8,7 +8,7 @@ from __future__ import annotations
 import csv
 import gzip
 import json
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -30,13 +30,14 @@ def prompt_times(root: Path) -> dict[str, datetime]:
     return found
 
 
-def report_dates(root: Path) -> dict[date, date]:
-    """Report ``Date`` -> the UTC day folder its CSV was delivered in."""
+def report_dates(root: Path, kind: str = "by_user_analytic") -> dict[date, date]:
+    """Report ``Date`` -> the UTC day folder its CSV was delivered in (activity reports, or Kiro ``user_report``)."""
     found = {}
-    for path in root.rglob("*.csv"):
+    for path in root.rglob(f"*_{kind}_*.csv"):
         folder = datetime.strptime("/".join(path.parent.parts[-4:-1]), "%Y/%m/%d").date()
         for row in csv.DictReader(path.read_text().splitlines()):
-            found[datetime.strptime(row["Date"], "%m-%d-%Y").date()] = folder
+            stamp = "%m-%d-%Y" if kind == "by_user_analytic" else "%Y-%m-%d"
+            found[datetime.strptime(row["Date"], stamp).date()] = folder
     return found
 
 
@@ -58,6 +59,10 @@ def test_demo_corpus_covers_30_days_to_now_and_is_made_once_a_day(
     # a day's report is delivered at 00:00 UTC the next day: none for today, none in a future folder
     assert reports and max(reports) < after.date()
     assert all(folder == day + timedelta(days=1) and folder <= after.date() for day, folder in reports.items())
+    # Kiro's user reports are written at 02:00 UTC the next day
+    kiro = report_dates(corpus.path, "user_report")
+    assert kiro and all(folder == day + timedelta(days=1) for day, folder in kiro.items())
+    assert datetime.combine(max(kiro) + timedelta(days=1), time(2), UTC) <= after
 
     again: list[str] = []
     assert ensure_demo_corpus(log=again.append) == corpus and again == []  # the same day: reused
@@ -79,11 +84,15 @@ def test_not_after_drops_later_requests_and_reports_not_due_yet(tmp_path: Path) 
     assert len(kept) < len(whole)
     whole_reports, kept_reports = report_dates(tmp_path / "whole"), report_dates(tmp_path / "cut")
     assert set(kept_reports) == {day for day in whole_reports if day <= date(2025, 11, 5)}
+    whole_kiro = report_dates(tmp_path / "whole", "user_report")
+    kept_kiro = report_dates(tmp_path / "cut", "user_report")
+    assert set(kept_kiro) == {day for day in whole_kiro if day <= date(2025, 11, 5)}  # the 5th's: the 6th, 02:00
 
 
 def test_daily_events_count_only_days_whose_report_is_due() -> None:
     data = "UserId,Date,Chat_MessagesSent,Inline_SuggestionsCount\nalice,11-10-2025,4,6\nbob,11-10-2025,2,0\n"
-    rows = read_activity_csv(data.encode()).rows.assign(product="Q Developer", region="us-east-1")
+    rows = read_activity_csv(data.encode()).rows
+    rows = rows.assign(product="Q Developer", region="us-east-1", user=rows["UserId"])
     first, last = date(2025, 11, 10), date(2025, 11, 12)
 
     during_last_day = summarise_activity(rows, first, last, ActivityStats(), now=datetime(2025, 11, 12, 9, tzinfo=UTC))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,9 +16,7 @@ from bedrock_usage.qdev.prompt_logs import BadLogFile, parse_log_file, parse_tim
 from bedrock_usage.qdev.sources import LocalStore
 from tests.qdev.test_offline import offline  # noqa: F401  (fixture)
 
-DEFAULT_REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "reference"
-REFERENCE = Path(os.environ.get("BEDROCK_USAGE_REFERENCE", DEFAULT_REFERENCE))
-EXAMPLE = REFERENCE / "qdev" / "example_completion_1.json"
+EXAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "qdev_example_completion_1.json"  # fixtures/README.md
 ACCOUNT = "123456789012"
 
 pytestmark = pytest.mark.usefixtures("offline")

@@ -142,7 +142,7 @@ def test_cli_with_the_default_bucket_writes_a_json_report(
     document = json.loads(written[0].read_text())
     requests, users = _records_in_period(bucket["prompt_in"])
     assert document["summary"]["requests"] == requests
-    assert {row["user_id"] for row in document["per_user"]} == users
+    assert {row["user"] for row in document["per_user"]} == users  # 3 users: none uses Kiro, none is named
     assert document["files"]["read"] == len(bucket["prompt_in"])
     assert document["source"].startswith(f"s3://{BUCKET}/")
     assert document["tokenizer"]["note"] == "counted with cl100k_base (an approximation of Claude's tokenizer)"

@@ -29,16 +29,20 @@ def test_generated_qdev_corpus_is_read_whole_by_the_bedrock_cli(tmp_path: Path) 
     made = run("generate_test_data.py", "--qdev", "--simulate", "--out-dir", str(out), "--start-date", "2025-10-28",
                "--end-date", "2025-11-04", "--users", "4", env=env)
     assert made.returncode == 0, made.stderr
-    records = 0
+    records = tool_turns = 0
     for path in out.rglob("*.json.gz"):
         with gzip.open(path, "rt", encoding="utf-8") as handle:
-            records += len(json.load(handle)["records"])
-    assert records > 0
+            for record in json.load(handle)["records"]:
+                chat = record.get("generateAssistantResponseEventRequest")
+                turn = "/KiroLogs/" in path.as_posix() and chat is not None and not chat["prompt"]
+                tool_turns += turn  # a Kiro agent turn after a tool ran: not a user request
+                records += not turn
+    assert records > 0 and tool_turns > 0
     report = run("bedrock_tracker_cli.py", "--service", "qcli", "--logs-dir", str(out), "--start-date", "2025-10-28",
                  "--end-date", "2025-11-04", "--format", "json", "--output-dir", "-", env=env)
     assert report.returncode == 0, report.stderr
     doc = json.loads(report.stdout)
-    assert doc["summary"]["requests"] == records
+    assert doc["summary"]["requests"] == records and doc["summary"]["tool_results"] == tool_turns
     assert doc["summary"]["users"] <= 4
 
 

@@ -198,9 +198,13 @@ def test_local_engine_reads_the_sync_mirror_by_default(demo_env: dict[str, str],
 def test_developer_costs_in_demo_mode_use_the_amazon_q_demo(demo_env: dict[str, str]) -> None:
     from bedrock_usage.qdev.synthetic import DEMO_USERS
 
-    month = datetime.now(UTC).strftime("%Y-%m")
+    month = (datetime.now(UTC) - timedelta(days=2)).strftime("%Y-%m")  # a month with a Kiro report written
     result = run_cli("--demo", "--developer-costs", month, "--format", "json", "--output-dir", "-", env=demo_env)
     assert result.returncode == 0, result.stderr
     rows = json.loads(result.stdout)["rows"]
-    assert sum(1 for row in rows if row["qdev_user_id"]) == DEMO_USERS
+    assert sum(1 for row in rows if row["qdev_user_ids"]) == DEMO_USERS
     assert sum(1 for row in rows if row["bedrock_calls"]) > 0
+    # demo developers have e-mails on both sides: Bedrock SSO sessions meet their Q Developer seat and Kiro cost
+    both = [row for row in rows if row["bedrock_calls"] and row["qdev_user_ids"]]
+    assert both and all("@" in row["developer"] for row in rows)
+    assert any(row["kiro_tier"] and row["bedrock_calls"] for row in rows)
