@@ -7,53 +7,61 @@ Run ``streamlit run bedrock_tracker.py`` (docs/dashboard.md). This page only ass
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import streamlit as st
 
 from bedrock_usage.dashboard import data
 from bedrock_usage.dashboard.bedrock_tab import show_bedrock
 from bedrock_usage.dashboard.governance_tab import show_governance
+from bedrock_usage.dashboard.layout import page_style
 from bedrock_usage.dashboard.qdev_tab import show_qdev
 from bedrock_usage.dashboard.session import (
     BEDROCK_KEY,
+    LINK_IGNORED_KEY,
     QDEV_KEY,
     TAB_KEY,
     TABS,
     first_visit_defaults,
-    keep_governance_settings,
+    keep_settings,
+    remember_in_link,
     signed_in,
 )
-from bedrock_usage.dashboard.sidebar import sidebar
+from bedrock_usage.dashboard.sidebar import model_filter, sidebar
 from bedrock_usage.dashboard.text import Text
 
 
 def main() -> None:
     """Lay out the page for the current widget state."""
     st.set_page_config(page_title="Bedrock usage", page_icon="📊", layout="wide")
+    page_style()
+    first_visit_defaults()
     t = Text(st.session_state.get("lang", "en"))
     if not signed_in(t):
         return
-    first_visit_defaults()
-    keep_governance_settings()
+    keep_settings()
     with st.sidebar:
-        bedrock_request, qdev_request, problem, clicked = sidebar(t)
-    if clicked:
-        if problem:
-            st.session_state.pop(BEDROCK_KEY, None)
-            st.session_state.pop(QDEV_KEY, None)
-        else:
-            st.session_state[BEDROCK_KEY], st.session_state[QDEV_KEY] = bedrock_request, qdev_request
-    elif st.session_state.pop("auto_analyze", False) and not problem:
-        # A first visit without AWS credentials opens on the demo data straight away.
-        st.session_state[BEDROCK_KEY], st.session_state[QDEV_KEY] = bedrock_request, qdev_request
+        choice = sidebar(t)
+    # A first visit without AWS credentials, or from a link naming a period, opens on its view straight away.
+    opening = st.session_state.pop("auto_analyze", False) and not choice.problem
+    if choice.clicked or opening:
+        st.session_state[BEDROCK_KEY] = None if choice.problem else choice.bedrock
+        st.session_state[QDEV_KEY] = None if choice.problem else choice.qdev
+    if choice.clicked:
+        st.session_state.pop(LINK_IGNORED_KEY, None)
 
-    active: data.BedrockRequest | None = st.session_state.get(BEDROCK_KEY)
+    analysed_request: data.BedrockRequest | None = st.session_state.get(BEDROCK_KEY)
+    models = model_filter(t, choice.model_slot, analysed_request)
+    active = replace(analysed_request, models=models) if analysed_request else None
     st.title(t("title"))
-    if problem and clicked:
-        st.error(problem)
+    if choice.problem and choice.clicked:
+        st.error(choice.problem)
+    if st.session_state.get(LINK_IGNORED_KEY):
+        st.warning(t("link_ignored", params=", ".join(st.session_state[LINK_IGNORED_KEY])), icon=":material/link_off:")
     if active is not None and active.source == "demo":
         st.info(t("demo_banner_no_credentials" if st.session_state.get("no_credentials") else "demo_banner"),
                 icon=":material/science:")
-    if active is not None and active != bedrock_request and not problem:
+    if analysed_request is not None and analysed_request != choice.bedrock and not choice.problem:
         st.caption(t("sidebar_changed"))
     # The tabs report which one is open, so the Governance tab reads its longer periods only when looked at.
     bedrock_tab, qdev_tab, governance_tab = st.tabs([t(key) for key in TABS], key=TAB_KEY, on_change="rerun")
@@ -64,6 +72,7 @@ def main() -> None:
     if governance_tab.open:
         with governance_tab:
             show_governance(t, active)
+    remember_in_link(active)
 
 
 if __name__ == "__main__":

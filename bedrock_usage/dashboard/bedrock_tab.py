@@ -1,4 +1,4 @@
-"""The Bedrock tab: cards, charts and tables of who spends what, and the logging status panel."""
+"""The Bedrock tab: cards, drill-down, charts and tables of who spends what, and the logging status panel."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ import streamlit as st
 from ..errors import SetupRequired, UsageError
 from ..report.tracker import TOTAL_COST
 from . import charts, data
+from .drilldown import detail_view, focus_controls
+from .layout import cards, pair
 from .tables import data_table, load_error, named_columns, show_warnings
-from .text import Text, change, compact, number, usd
+from .text import Text, change, compact, compact_usd, number
 
 
 def logging_panel(t: Text, regions: tuple[str, ...], profile: str) -> None:
@@ -24,7 +26,7 @@ def logging_panel(t: Text, regions: tuple[str, ...], profile: str) -> None:
             with st.spinner(t("checking_logging")):
                 statuses = data.load_logging_status(regions, profile)
         except (UsageError, SetupRequired) as exc:
-            st.error(t("setup_needed", message=str(exc)))
+            load_error(t, exc)
             return
         for status in statuses:
             verdict = data.logging_verdict(status)
@@ -41,13 +43,17 @@ def show_bedrock(t: Text, request: data.BedrockRequest | None) -> None:
         return
     try:
         with st.spinner(t("loading")):
-            view = data.load_bedrock(request)
+            whole = data.load_bedrock(request)
+            focus = focus_controls(t, whole.focus_choices)
+            view = data.load_bedrock(request, focus) if focus else whole
     except (UsageError, SetupRequired) as exc:
         load_error(t, exc)
         return
     report, summary = view.report, view.report.summary
     st.caption(t("scope_line", period=report.period.label(), regions=", ".join(report.regions),
                  previous=view.previous_period.label()))
+    if request.models:
+        st.caption(t("models_line", models=", ".join(request.models)))
     metric_row(t, summary, view.previous)
     notes = [t("accuracy_note")]
     if summary["unpriced_calls"]:
@@ -57,7 +63,9 @@ def show_bedrock(t: Text, request: data.BedrockRequest | None) -> None:
     if not summary["calls"]:
         st.info(t("no_calls"))
         return
-    bedrock_charts(t, view, request)
+    if focus:
+        detail_view(t, focus, view)
+    bedrock_charts(t, view, request, drillable=focus is None)
     bedrock_tables(t, view, request)
     stats = report.stats
     scan = t("scan_line", objects=number(stats.objects_read), megabytes=f"{stats.bytes_read / 1e6:,.1f}",
@@ -70,28 +78,42 @@ def show_bedrock(t: Text, request: data.BedrockRequest | None) -> None:
 def metric_row(t: Text, summary: dict, previous: dict) -> None:
     """Cost, calls and tokens, each with its change against the previous period (exact figures on hover)."""
     cost = summary[TOTAL_COST]
-    cards = [("metric_cost", usd(cost), f"${cost:,.4f}", change(cost, previous[TOTAL_COST]), "inverse")]
+    items = [("metric_cost", compact_usd(cost), f"${cost:,.4f}", change(cost, previous[TOTAL_COST]), "inverse")]
     for label, name in (("metric_calls", "calls"), ("metric_input", "input_tokens"), ("metric_output", "output_tokens"),
                         ("metric_cache_read", "cache_read_tokens"), ("metric_cache_write", "cache_write_tokens")):
-        cards.append((label, compact(summary[name]), number(summary[name]), change(summary[name], previous[name]),
+        items.append((label, compact(summary[name]), number(summary[name]), change(summary[name], previous[name]),
                       "off"))
-    for column, (label, value, exact, delta, color) in zip(st.columns(len(cards)), cards, strict=True):
-        column.metric(t(label), value, delta, delta_color=color, border=True, help=t(f"{label}_help", exact=exact))
+    with cards("bedrock"):
+        for label, value, exact, delta, color in items:
+            st.metric(t(label), value, delta, delta_color=color, border=True, help=t(f"{label}_help", exact=exact))
     st.caption(t("who_line", users=number(summary["users"]), applications=number(summary["applications"]),
                  models=number(summary["models"]), errors=number(summary["errors"])))
 
 
-def bedrock_charts(t: Text, view: data.BedrockView, request: data.BedrockRequest) -> None:
+def _drill_from_chart(by: str) -> None:
+    """A click on a bar of the top chart drills into that user or application."""
+    points = st.session_state["chart_top"].selection.points
+    if points:
+        st.session_state["focus_by"], st.session_state["focus"] = by, str(points[0]["y"])
+
+
+def bedrock_charts(t: Text, view: data.BedrockView, request: data.BedrockRequest, drillable: bool) -> None:
     """Who spends, on which models, when and where."""
     report = view.report
+    partial = {"partial": view.partial_days, "partial_labels": t.partial_labels()}
     group_label = _group_label(t, request)
     group = named_columns(t, view.group, request.group_column)
-    left, right = st.columns([3, 2])
-    with left.container(border=True):
+    top, models = pair("top")
+    with top:
         st.markdown(f"**{t('chart_top', group=group_label)}**")
+        clickable = drillable and request.group_by in data.FOCUS_BY
+        if clickable:
+            st.caption(t("chart_top_click"))
         st.plotly_chart(charts.top_bar(group, request.group_column, TOTAL_COST, value_label=t("cost_usd"),
-                                       key_label=group_label), key="chart_top")
-    with right.container(border=True):
+                                       key_label=group_label), key="chart_top",
+                        on_select=(lambda: _drill_from_chart(request.group_by)) if clickable else "ignore",
+                        selection_mode="points")
+    with models:
         st.markdown(f"**{t('chart_models')}**")
         st.plotly_chart(charts.share_donut(report.tables["model"], "model", TOTAL_COST, other_label=t("other"),
                                            value_label=t("cost_usd")), key="chart_models")
@@ -103,29 +125,53 @@ def bedrock_charts(t: Text, view: data.BedrockView, request: data.BedrockRequest
                              format_func=lambda k: t(f"group_{k}"))
         daily = view.daily_by[stack]
         days = report.period.all_days()
-        cost_col, token_col = st.columns(2)
-        cost_col.caption(t("daily_cost"))
-        cost_col.plotly_chart(charts.stacked_daily(
+        cost_panel, token_panel = pair("daily", even=True)
+        cost_panel.caption(t("daily_cost"))
+        cost_panel.plotly_chart(charts.stacked_daily(
             daily, stack, TOTAL_COST, days, value_label=t("cost_usd"), day_label=t.column("day"),
-            other_label=t("other"), money=True), key="chart_daily_cost")
+            other_label=t("other"), money=True, **partial), key="chart_daily_cost")
         tokens = daily.assign(tokens=daily[["input_tokens", "output_tokens", "cache_read_tokens",
                                             "cache_write_tokens"]].sum(axis=1))
-        token_col.caption(t("daily_tokens"))
-        token_col.plotly_chart(charts.stacked_daily(
+        token_panel.caption(t("daily_tokens"))
+        token_panel.plotly_chart(charts.stacked_daily(
             tokens, stack, "tokens", days, value_label=t("tokens"), day_label=t.column("day"),
-            other_label=t("other"), money=False, rank_by=TOTAL_COST), key="chart_daily_tokens")
+            other_label=t("other"), money=False, rank_by=TOTAL_COST, **partial), key="chart_daily_tokens")
 
-    left, right = st.columns([3, 2])
-    with left.container(border=True):
+    lines, unit_cost = pair("trend")
+    with lines:
+        spend_over_time(t, view, partial)
+    with unit_cost:
+        st.markdown(f"**{t('chart_cost_per_1k')}**")
+        st.caption(t("chart_cost_per_1k_note"))
+        per_call = data.cost_per_1k_calls(report.tables["model"])
+        st.plotly_chart(charts.top_bar(per_call, "model", "cost_per_1k_calls_usd", value_label=t("cost_per_1k"),
+                                       key_label=t.column("model"), height=330), key="chart_cost_per_1k")
+
+    heat, regions = pair("when_where")
+    with heat:
         st.markdown(f"**{t('chart_heatmap')}**")
         st.plotly_chart(charts.weekday_hour_heatmap(
             report.tables["weekday-hour"], TOTAL_COST, weekday_labels=t.weekdays(), value_label=t("cost_usd"),
             hour_label=t("hour_axis", tz=report.period.tz)), key="chart_heatmap")
-    with right.container(border=True):
+    with regions:
         st.markdown(f"**{t('chart_regions')}**")
         st.plotly_chart(charts.top_bar(report.tables["region"], "source_region", TOTAL_COST,
                                        value_label=t("cost_usd"), key_label=t.column("source_region"), height=330),
                         key="chart_regions")
+
+
+def spend_over_time(t: Text, view: data.BedrockView, partial: dict) -> None:
+    """Daily cost of the top N users or applications, one line each."""
+    head, by_column, n_column = st.columns([4, 3, 2], vertical_alignment="bottom")
+    head.markdown(f"**{t('chart_lines')}**")
+    by = by_column.radio(t("lines_by"), data.LINES_BY, key="lines_by", horizontal=True,
+                         format_func=lambda k: t(f"group_{k}"))
+    n = int(n_column.number_input(t("top_n"), min_value=1, max_value=20, step=1, key="top_n"))
+    daily = view.daily_by[by]
+    st.plotly_chart(charts.top_lines(daily, by, TOTAL_COST, view.report.period.all_days(), value_label=t("cost_usd"),
+                                     n=n, **partial), key="chart_lines")
+    shown = min(n, daily[by].nunique())
+    st.caption(t("lines_note", shown=shown, total=daily[by].nunique(), group=t(f"group_{by}").lower()))
 
 
 def bedrock_tables(t: Text, view: data.BedrockView, request: data.BedrockRequest) -> None:
@@ -155,3 +201,4 @@ def bedrock_tables(t: Text, view: data.BedrockView, request: data.BedrockRequest
 
 def _group_label(t: Text, request: data.BedrockRequest) -> str:
     return request.tag_key if request.group_by == "tag" else t(f"group_{request.group_by}")
+

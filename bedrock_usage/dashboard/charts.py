@@ -1,4 +1,9 @@
-"""Plotly figures for the dashboard, built from the report tables; labels come in from the caller (ui_text)."""
+"""Plotly figures for the dashboard, built from the report tables; labels come in from the caller (text.py).
+
+Daily charts take ``partial``: days whose figures are not complete (``today``, ``no_logs``; see
+``data.partial_days``) mapped to their label. They are shaded and labelled, today's bars hatched and its line
+segments dotted, and days without logs left empty, so the end of a period never reads as a drop in spend.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +22,9 @@ HEAT_SCALE = "YlOrRd"
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 MONEY = ":$,.2f"
 COUNT = ":,.0f"
+PARTIAL_FILL = "rgba(141, 153, 174, 0.18)"
+PARTIAL_TEXT = "#5A6B86"
+HALF_DAY = pd.Timedelta(hours=12)
 
 
 def _tidy(fig: go.Figure, height: int) -> go.Figure:
@@ -97,6 +105,47 @@ def share_donut(
     return fig
 
 
+def _runs(days: dict[str, str]) -> list[tuple[str, str, str]]:
+    """Consecutive days of the same kind as (first day, last day, kind)."""
+    runs: list[tuple[str, str, str]] = []
+    for day, kind in sorted(days.items()):
+        if runs and runs[-1][2] == kind and pd.Timestamp(day) - pd.Timestamp(runs[-1][1]) == pd.Timedelta(days=1):
+            runs[-1] = (runs[-1][0], day, kind)
+        else:
+            runs.append((day, day, kind))
+    return runs
+
+
+def mark_partial(fig: go.Figure, partial: dict[str, str], labels: dict[str, str]) -> go.Figure:
+    """Shade the days of ``partial`` (ISO day -> kind) and label each run of them with ``labels[kind]``."""
+    for first, last, kind in _runs(partial):
+        fig.add_vrect(x0=pd.Timestamp(first) - HALF_DAY, x1=pd.Timestamp(last) + HALF_DAY, fillcolor=PARTIAL_FILL,
+                      line_width=0, layer="below", annotation_text=labels[kind], annotation_position="top",
+                      annotation_font={"size": 10, "color": PARTIAL_TEXT})
+    return fig
+
+
+def _day_axis(fig: go.Figure, days: Sequence[date]) -> None:
+    """A date axis over exactly the period's days (bars centred on them), ticks as month-day."""
+    if days:
+        fig.update_xaxes(range=[pd.Timestamp(days[0]) - HALF_DAY, pd.Timestamp(days[-1]) + HALF_DAY])
+    fig.update_xaxes(title=None, tickformat="%m-%d", type="date")
+
+
+def _hatch_today(fig: go.Figure, partial: dict[str, str]) -> None:
+    """Hatch the bars of today (a day not over yet)."""
+    today = {day for day, kind in partial.items() if kind == "today"}
+    for trace in fig.data:
+        shapes = ["/" if pd.Timestamp(x).date().isoformat() in today else "" for x in trace.x]
+        trace.update(marker_pattern_shape=shapes, marker_pattern_size=6)
+
+
+def _without_days_lacking_logs(frame: pd.DataFrame, day: str, partial: dict[str, str]) -> pd.DataFrame:
+    """Rows of ``frame`` except those of days after the logs end (no data, not zero spend)."""
+    missing = [d for d, kind in partial.items() if kind == "no_logs"]
+    return frame.loc[~frame[day].astype(str).isin(missing)]
+
+
 def stacked_daily(
     table: pd.DataFrame,
     key: str,
@@ -107,28 +156,85 @@ def stacked_daily(
     day_label: str,
     other_label: str,
     money: bool,
+    partial: dict[str, str],
+    partial_labels: dict[str, str],
     rank_by: str | None = None,
     n: int = 7,
     height: int = 330,
 ) -> go.Figure:
-    """``value`` per day as stacked areas, one per ``key``: the ``n`` largest by ``rank_by`` (default ``value``),
-    the rest as ``other_label``."""
+    """``value`` per day as stacked bars, one colour per ``key``: the ``n`` largest by ``rank_by`` (default
+    ``value``), the rest as ``other_label``; partial days marked."""
     names, colors = _ranked(table, key, rank_by or value, n, other_label)
     series = table.assign(**{key: names, value: table[value].fillna(0)})
     grid = series.pivot_table(index="day", columns=key, values=value, aggfunc="sum", fill_value=0)
     grid = grid.reindex(index=[d.isoformat() for d in days], columns=[c for c in colors if c in grid.columns],
                         fill_value=0).fillna(0)
     long = grid.reset_index(names="day").melt(id_vars="day", var_name=key, value_name=value)
+    long = _without_days_lacking_logs(long, "day", partial)
     long["day"] = pd.to_datetime(long["day"])
-    fig = px.area(
+    fig = px.bar(
         long, x="day", y=value, color=key, labels={"day": day_label, value: value_label},
         color_discrete_map=colors, category_orders={key: list(colors)},
     )
     fmt = MONEY if money else COUNT
     fig.update_traces(hovertemplate=f"%{{x|%Y-%m-%d}}<br>%{{fullData.name}}: %{{y{fmt}}}<extra></extra>",
-                      line={"width": 1})
-    fig.update_xaxes(title=None, tickformat="%m-%d")
+                      marker_line_width=0)
+    _hatch_today(fig, partial)
+    fig.update_layout(barmode="stack", bargap=0.15)
+    _day_axis(fig, days)
     fig.update_yaxes(title=value_label, tickformat="$,.2f" if money else "~s", rangemode="tozero")
+    mark_partial(fig, partial, partial_labels)
+    return _tidy(fig, height)
+
+
+def _dot_partial_segments(fig: go.Figure, partial: dict[str, str]) -> None:
+    """Draw each line's segment into today dotted: the day is not over, its point is not a fall in spend."""
+    today = {day for day, kind in partial.items() if kind == "today"}
+    for trace in list(fig.data):
+        days = [pd.Timestamp(x).date().isoformat() for x in trace.x]
+        if trace.mode != "lines" or not today.intersection(days):
+            continue
+        xs, ys = list(trace.x), list(trace.y)
+        cut = min(i for i, day in enumerate(days) if day in today)
+        start = max(cut - 1, 0)
+        fig.add_scatter(x=xs[start:], y=ys[start:], mode="lines", showlegend=False, hoverinfo="skip",
+                        line={"color": trace.line.color, "width": trace.line.width, "dash": "dot"},
+                        opacity=trace.opacity, legendgroup=trace.legendgroup)
+        trace.update(x=xs[:cut], y=ys[:cut])
+
+
+def top_lines(
+    table: pd.DataFrame,
+    key: str,
+    value: str,
+    days: Sequence[date],
+    *,
+    value_label: str,
+    n: int,
+    partial: dict[str, str],
+    partial_labels: dict[str, str],
+    money: bool = True,
+    height: int = 340,
+) -> go.Figure:
+    """``value`` per day as one line for each of the ``n`` largest ``key`` values over the period (no others)."""
+    totals = table.groupby(key, dropna=False)[value].sum().fillna(0).sort_values(ascending=False, kind="stable")
+    keep = list(totals.index[:n])
+    colors = {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(keep)}
+    grid = table.loc[table[key].isin(keep)].pivot_table(index="day", columns=key, values=value, aggfunc="sum",
+                                                        fill_value=0)
+    grid = grid.reindex(index=[d.isoformat() for d in days], columns=keep, fill_value=0).fillna(0)
+    long = grid.reset_index(names="day").melt(id_vars="day", var_name=key, value_name=value)
+    long = _without_days_lacking_logs(long, "day", partial)
+    long["day"] = pd.to_datetime(long["day"])
+    fig = px.line(long, x="day", y=value, color=key, color_discrete_map=colors, category_orders={key: keep},
+                  labels={"day": "", value: value_label})
+    fmt = MONEY if money else COUNT
+    fig.update_traces(hovertemplate=f"%{{x|%Y-%m-%d}}<br>%{{fullData.name}}: %{{y{fmt}}}<extra></extra>",
+                      line={"width": 2})
+    _dot_partial_segments(fig, partial)
+    _day_axis(fig, days)
+    fig.update_yaxes(title=value_label, tickformat="$,.2f" if money else "~s", rangemode="tozero")
+    mark_partial(fig, partial, partial_labels)
     return _tidy(fig, height)
 
 
@@ -158,19 +264,31 @@ def weekday_hour_heatmap(
 
 
 def stacked_columns(
-    frame: pd.DataFrame, x: str, columns: dict[str, str], *, x_label: str, value_label: str, height: int = 330
+    frame: pd.DataFrame,
+    x: str,
+    columns: dict[str, str],
+    *,
+    value_label: str,
+    partial: dict[str, str],
+    partial_labels: dict[str, str],
+    height: int = 330,
 ) -> go.Figure:
-    """Stacked bars of several count columns of ``frame`` (``columns`` maps column to legend label)."""
+    """Stacked bars per day (``x`` holds ISO days) of several count columns of ``frame`` (``columns`` maps column
+    to legend label); partial days marked."""
     long = frame.melt(id_vars=x, value_vars=list(columns), var_name="series", value_name="value")
     long["series"] = long["series"].map(columns)
-    long[x] = long[x].astype(str)
-    fig = px.bar(
-        long, x=x, y="value", color="series", labels={x: x_label, "value": value_label},
-        color_discrete_sequence=PALETTE,
-    )
-    fig.update_traces(hovertemplate=f"%{{x}}<br>%{{fullData.name}}: %{{y{COUNT}}}<extra></extra>")
-    fig.update_xaxes(title=None, type="category")
+    long = _without_days_lacking_logs(long, x, partial)
+    long[x] = pd.to_datetime(long[x].astype(str))
+    fig = px.bar(long, x=x, y="value", color="series", labels={"value": value_label},
+                 color_discrete_sequence=PALETTE)
+    fig.update_traces(hovertemplate=f"%{{x|%Y-%m-%d}}<br>%{{fullData.name}}: %{{y{COUNT}}}<extra></extra>",
+                      marker_line_width=0)
+    _hatch_today(fig, partial)
+    fig.update_layout(barmode="stack", bargap=0.15)
+    days = sorted({*pd.to_datetime(frame[x].astype(str)).dt.date, *map(date.fromisoformat, partial)})
+    _day_axis(fig, days)
     fig.update_yaxes(title=value_label)
+    mark_partial(fig, partial, partial_labels)
     return _tidy(fig, height)
 
 
@@ -240,17 +358,21 @@ def anomaly_lines(
     anomaly_label: str,
     baseline_label: str,
     other_label: str,
+    partial: dict[str, str],
+    partial_labels: dict[str, str],
     n: int = 7,
     height: int = 360,
 ) -> go.Figure:
     """Daily cost per group as lines (the ``n`` costliest and every group with an anomaly, the rest summed as
-    ``other_label``), with each anomalous day marked on its group's line."""
+    ``other_label``), with each anomalous day marked on its group's line; partial days marked."""
     flagged = list(dict.fromkeys(anomalies["group"]))
     totals = daily.groupby("group")["cost_usd"].sum().sort_values(ascending=False, kind="stable")
     keep = list(dict.fromkeys([*totals.index[:n], *flagged]))
     colors = {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(keep)} | {other_label: OTHER_COLOR}
     lines = daily.assign(group=daily["group"].where(daily["group"].isin(keep), other_label))
     lines = lines.groupby(["group", "day"], sort=False)["cost_usd"].sum().reset_index()
+    days = sorted({*map(date.fromisoformat, lines["day"].astype(str)), *map(date.fromisoformat, partial)})
+    lines = _without_days_lacking_logs(lines, "day", partial).sort_values(["group", "day"], kind="stable")
     lines["day"] = pd.to_datetime(lines["day"])
     fig = px.line(lines, x="day", y="cost_usd", color="group", color_discrete_map=colors,
                   category_orders={"group": [c for c in colors if c in set(lines["group"])]},
@@ -267,8 +389,10 @@ def anomaly_lines(
             hovertemplate=(f"%{{x|%Y-%m-%d}} · %{{customdata[0]}}<br>{value_label}: %{{y{MONEY}}}<br>"
                            f"{baseline_label}: %{{customdata[1]{MONEY}}}<extra>{anomaly_label}</extra>"),
         )
-    fig.update_xaxes(title=None, tickformat="%m-%d")
+    _dot_partial_segments(fig, partial)
+    _day_axis(fig, days)
     fig.update_yaxes(title=value_label, tickformat="$,.2f", rangemode="tozero")
+    mark_partial(fig, partial, partial_labels)
     return _tidy(fig, height)
 
 

@@ -7,10 +7,12 @@ reports, DataFrames and dataclasses, never an engine or a client. Nothing here l
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import botocore.credentials
 import botocore.session
@@ -40,11 +42,15 @@ from ..qdev.analysis import analyze as analyze_qdev
 from ..qdev.people import read_user_map
 from ..qdev.sources import LocalStore, s3_store
 from ..qdev.synthetic import ensure_demo_corpus
-from ..report.tracker import BedrockAthenaTracker, UsageReport, rollup
+from ..report.tracker import TOTAL_COST, BedrockAthenaTracker, UsageReport, narrowed, rollup
 
 CACHE_SECONDS = 600
 GROUP_BY = ("user", "application", "tag")
 STACK_BY = ("model", "application")
+FOCUS_BY = ("user", "application", "model")
+LINES_BY = ("user", "application")
+TOP_N_DEFAULT = 5
+DAILY_BY = ("model", "application", "user")
 DETAIL_KEYS = ["application", "model", "source_region"]
 BUDGETS_ENV = "BEDROCK_USAGE_BUDGETS"
 EXAMPLE_BUDGETS = Path(__file__).resolve().parents[2] / "examples" / "budgets.toml"
@@ -72,7 +78,11 @@ def aws_credentials_available(profile: str | None = None) -> bool:
 
 @dataclass(frozen=True)
 class BedrockRequest:
-    """One Bedrock view: where to read, what period and scope, how to filter and group."""
+    """One Bedrock view: where to read, what period and scope, how to filter and group.
+
+    ``models`` (display names, as the Models table shows them) narrow the figures after the scan, so choosing
+    them reads no logs again.
+    """
 
     source: str
     regions: tuple[str, ...]
@@ -86,6 +96,7 @@ class BedrockRequest:
     logs_dir: str = ""
     profile: str = ""
     workgroup: str = ""
+    models: tuple[str, ...] = ()
 
     def period(self) -> Period:
         """The analysed period (checked: order, length, time zone)."""
@@ -109,15 +120,37 @@ class BedrockRequest:
         """The fact column the group-by table is keyed on."""
         return f"tag:{self.tag_key}" if self.group_by == "tag" else self.group_by
 
+    def scan(self) -> BedrockRequest:
+        """What decides which logs are read: no model choice, and users and applications grouped alike."""
+        return replace(self, models=(), group_by="tag" if self.group_by == "tag" else "user")
+
 
 def pinned(request: BedrockRequest) -> BedrockRequest:
     """The request with a demo source tied to the current cache folder, so cached views never mix corpora."""
     return replace(request, logs_dir=str(cache_dir())) if request.source == "demo" else request
 
 
+@dataclass(frozen=True)
+class Focus:
+    """A drill-down: one user, application or model whose calls alone every chart and table shows."""
+
+    by: str  # one of FOCUS_BY
+    value: str
+
+
+@dataclass
+class BedrockScan:
+    """One read of the logs: the period's report and the previous period's, unfiltered by model."""
+
+    report: UsageReport
+    previous: UsageReport
+    query_cost_usd: float
+
+
 @dataclass
 class BedrockView:
-    """A request's report, the previous period's totals and the extra roll-ups the charts need."""
+    """A request's report (narrowed to its models and drill-down), the previous period's totals under the same
+    narrowing, the extra roll-ups the charts need, and the choices the sidebar and drill-down offer."""
 
     report: UsageReport
     previous_period: Period
@@ -125,7 +158,11 @@ class BedrockView:
     group: pd.DataFrame
     detail: pd.DataFrame
     daily_by: dict[str, pd.DataFrame]
+    models: pd.DataFrame
     query_cost_usd: float
+    focus_choices: dict[str, list[str]]
+    partial_days: dict[str, str]
+    scope_cost_usd: float
 
 
 def _tracker(request: BedrockRequest, tags: tuple[str, ...] = ()) -> BedrockAthenaTracker:
@@ -142,26 +179,86 @@ def _analyze(tracker: BedrockAthenaTracker, request: BedrockRequest, period: Per
     return tracker.analyze(period, request.regions, request.filters(), request.user_pattern or None)
 
 
-@st.cache_data(show_spinner=False, ttl=CACHE_SECONDS, max_entries=32)
-def load_bedrock(request: BedrockRequest) -> BedrockView:
-    """The request's period and the previous one of equal length, analysed concurrently."""
+@st.cache_data(show_spinner=False, ttl=CACHE_SECONDS, max_entries=16)
+def load_scan(request: BedrockRequest) -> BedrockScan:
+    """The request's period and the previous one of equal length, analysed concurrently (models not applied)."""
+    request = request.scan()
     period = request.period()
     tracker = _tracker(request, (request.tag_key,) if request.group_by == "tag" else ())
     with ThreadPoolExecutor(max_workers=2) as pool:
         current = pool.submit(_analyze, tracker, request, period)
         previous = pool.submit(_analyze, tracker, request, period.previous())
-        report = current.result()
-        previous_report = previous.result()
+        report, previous_report = current.result(), previous.result()
+    return BedrockScan(report, previous_report, report.stats.cost_usd + previous_report.stats.cost_usd)
+
+
+def only_models(report: UsageReport, models: tuple[str, ...]) -> UsageReport:
+    """The report narrowed to the calls of ``models`` (display names); the whole report without any."""
+    if not models:
+        return report
+    return narrowed(report, report.facts["model"].isin(models), model_names=list(models))
+
+
+def _focused(report: UsageReport, focus: Focus | None) -> UsageReport:
+    if focus is None:
+        return report
+    return narrowed(report, report.facts[focus.by].astype("object") == focus.value, focus={focus.by: focus.value})
+
+
+def ranked(facts: pd.DataFrame, column: str) -> list[str]:
+    """The values of ``column`` by estimated cost, then calls, largest first (unpriced ones last)."""
+    if facts.empty:
+        return []
+    table = rollup(facts, [column])
+    return [str(value) for value in table[column] if pd.notna(value)]
+
+
+def partial_days(period: Period, days_with_data: Iterable[str], now: datetime | None = None) -> dict[str, str]:
+    """Days of the period whose figures are not complete, as ISO day -> ``today`` (not over yet in the period's
+    time zone) or ``no_logs`` (after the last day with data, when the period reaches today: the logs have not
+    arrived yet, or the mirror was synced before); nothing for a period that ended before today."""
+    today = (now or datetime.now(UTC)).astimezone(ZoneInfo(period.tz)).date()
+    if period.end < today:
+        return {}
+    last = max((str(day) for day in days_with_data), default=None)
+    marks = {}
+    for day in period.all_days():
+        text = day.isoformat()
+        if day == today:
+            marks[text] = "today"
+        elif day > today or last is None or text > last:
+            marks[text] = "no_logs"
+    return marks
+
+
+@st.cache_data(show_spinner=False, ttl=CACHE_SECONDS, max_entries=32)
+def load_bedrock(request: BedrockRequest, focus: Focus | None = None) -> BedrockView:
+    """The request's figures (models and drill-down applied to both periods), with the roll-ups the tab draws."""
+    scan = load_scan(request.scan())
+    report, previous = only_models(scan.report, request.models), only_models(scan.previous, request.models)
+    choices = {by: ranked(report.facts, by) for by in FOCUS_BY}
+    scope_cost = report.summary[TOTAL_COST]
+    report, previous = _focused(report, focus), _focused(previous, focus)
     facts = report.facts
     return BedrockView(
         report=report,
-        previous_period=previous_report.period,
-        previous=previous_report.summary,
+        previous_period=previous.period,
+        previous=previous.summary,
         group=_group_table(report, facts, request),
         detail=rollup(facts, DETAIL_KEYS),
-        daily_by={key: rollup(facts, ["day", key]) for key in STACK_BY},
-        query_cost_usd=report.stats.cost_usd + previous_report.stats.cost_usd,
+        daily_by={key: rollup(facts, ["day", key]) for key in DAILY_BY},
+        models=rollup(facts, ["model"]),
+        query_cost_usd=scan.query_cost_usd,
+        focus_choices=choices,
+        partial_days=partial_days(report.period, scan.report.facts["day"]),
+        scope_cost_usd=scope_cost,
     )
+
+
+@st.cache_data(show_spinner=False, ttl=CACHE_SECONDS, max_entries=16)
+def model_choices(request: BedrockRequest) -> list[str]:
+    """The models the request's scan holds (display names), costliest first: what the model filter offers."""
+    return ranked(load_scan(request.scan()).report.facts, "model")
 
 
 def _group_table(report: UsageReport, facts: pd.DataFrame, request: BedrockRequest) -> pd.DataFrame:
@@ -169,6 +266,31 @@ def _group_table(report: UsageReport, facts: pd.DataFrame, request: BedrockReque
     if request.group_by == "tag":
         return rollup(facts, [request.group_column])
     return report.tables[request.group_by]
+
+
+def unit_figures(summary: dict[str, float | int]) -> dict[str, float | None]:
+    """Per-call figures of a summary: error rate, cost per call and per 1,000 calls (over the priced calls),
+    tokens per call (input, output and cache); None without calls."""
+    calls = summary["calls"]
+    priced = calls - summary["unpriced_calls"]
+    tokens = sum(summary[name] for name in ("input_tokens", "output_tokens", "cache_read_tokens",
+                                            "cache_write_tokens"))
+    cost = summary[TOTAL_COST]
+    return {
+        "error_rate": summary["errors"] / calls if calls else None,
+        "cost_per_call": cost / priced if priced else None,
+        "cost_per_1k_calls": 1000 * cost / priced if priced else None,
+        "tokens_per_call": tokens / calls if calls else None,
+    }
+
+
+def cost_per_1k_calls(models: pd.DataFrame) -> pd.DataFrame:
+    """Estimated cost per 1,000 priced calls of each model (its endpoints together), costliest per call first."""
+    priced = models.assign(priced_calls=models["calls"] - models["unpriced_calls"])
+    table = priced.groupby("model", sort=False)[["calls", "priced_calls", TOTAL_COST]].sum(min_count=1)
+    table = table.loc[table["priced_calls"] > 0].reset_index()
+    table["cost_per_1k_calls_usd"] = 1000 * table[TOTAL_COST] / table["priced_calls"]
+    return table.sort_values("cost_per_1k_calls_usd", ascending=False, kind="stable").reset_index(drop=True)
 
 
 @dataclass(frozen=True)
@@ -244,8 +366,8 @@ def governance_scope(request: BedrockRequest) -> BedrockRequest:
 
 
 def _scan(request: BedrockRequest, period: Period, tags: tuple[str, ...] = ()) -> UsageReport:
-    """The request's report over another period (a budget month, an anomaly history)."""
-    return _analyze(_tracker(request, tags), request, period)
+    """The request's report over another period (a budget month, an anomaly history), narrowed to its models."""
+    return only_models(_analyze(_tracker(request, tags), request, period), request.models)
 
 
 @dataclass(frozen=True)
@@ -297,16 +419,25 @@ class AnomalyRequest:
     min_cost: float = anomalies.DEFAULT_MIN_COST
 
 
+@dataclass
+class AnomalyView:
+    """The anomalies of a request's period and its days whose figures are not complete (see ``partial_days``)."""
+
+    report: AnomalyReport
+    partial_days: dict[str, str]
+
+
 @st.cache_data(show_spinner=False, ttl=CACHE_SECONDS, max_entries=16)
-def load_anomalies(request: AnomalyRequest) -> AnomalyReport:
+def load_anomalies(request: AnomalyRequest) -> AnomalyView:
     """``--anomalies``: anomalous days per application and the month-end forecast."""
     period = request.bedrock.period()
     scan = anomalies.scan_period(period, request.window)
-    report = _scan(request.bedrock, scan)
+    read = _analyze(_tracker(request.bedrock), request.bedrock, scan)
+    report = only_models(read, request.bedrock.models)
     result = anomalies.analyze_anomalies(report.facts, period, "application", request.factor, request.window,
                                          request.min_cost, history_start=scan.start)
     result.warnings = report.warnings
-    return result
+    return AnomalyView(result, partial_days(period, read.facts["day"]))
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,12 @@ from ..governance.callers import STATUS_BILLED_ONLY, CallerReconciliation
 from ..governance.reconcile import FLAGGED, Reconciliation
 from ..governance.render import money
 from . import charts, data
+from .budget_editor import budget_editor
+from .layout import cards, tiles
 from .session import RECONCILE_KEY
 from .tables import data_table, load_error, show_warnings
-from .text import Text, number, usd
+from .text import Text, compact, compact_usd, number, percent, usd
 
-BUDGET_CARDS_PER_ROW = 3
 CALLERS_KEY = "callers_request"
 BILL_SOURCES = ("cur_dir", "cur_athena", "cost_explorer")
 
@@ -27,6 +28,8 @@ def show_governance(t: Text, request: data.BedrockRequest | None) -> None:
         st.info(t("press_analyze"))
         return
     st.caption(t("gov_scope_line", regions=", ".join(request.regions)))
+    if request.models:
+        st.caption(t("models_line", models=", ".join(request.models)))
     request = data.governance_scope(request)
     budgets_section(t, request)
     st.divider()
@@ -52,12 +55,14 @@ def budgets_section(t: Text, request: data.BedrockRequest) -> None:
     path = _budgets_path(t, request.source)
     if not path:
         st.info(t("budgets_need_file"))
+        budget_editor(t, [], "")
         return
     try:
         with st.spinner(t("budgets_loading")):
             view = data.load_budgets_view(data.budgets_request(request, path))
     except (UsageError, SetupRequired) as exc:
         load_error(t, exc)
+        budget_editor(t, [], path)
         return
     check = view.check
     st.caption(t("budgets_scope", as_of=check.as_of.isoformat(), tz=check.tz,
@@ -73,10 +78,9 @@ def budgets_section(t: Text, request: data.BedrockRequest) -> None:
         st.warning(t("budgets_forecast_over", names=", ".join(over)), icon=":material/trending_up:")
     st.caption(t("burn_legend"))
     statuses = check.statuses
-    for start in range(0, len(statuses), BUDGET_CARDS_PER_ROW):
-        row = statuses[start : start + BUDGET_CARDS_PER_ROW]
-        for column, status in zip(st.columns(BUDGET_CARDS_PER_ROW), row, strict=False):
-            with column.container(border=True):
+    with tiles("budgets"):
+        for status in statuses:
+            with st.container(border=True):
                 budget_card(t, status, view.burndown.loc[view.burndown["budget"] == status.budget.name])
     st.caption(t("forecast_method", window=check.window))
     stem = f"bedrock_budgets_{check.as_of}"
@@ -87,6 +91,7 @@ def budgets_section(t: Text, request: data.BedrockRequest) -> None:
     with burndown_tab:
         data_table(t, view.burndown, f"{stem}_burndown", key="budgets_burndown")
     show_warnings(t, check.warnings)
+    budget_editor(t, [s.budget for s in statuses], path)
 
 
 def budget_card(t: Text, status: BudgetStatus, burndown: pd.DataFrame) -> None:
@@ -126,10 +131,11 @@ def anomalies_section(t: Text, request: data.BedrockRequest) -> None:
                                   key="anomaly_min_cost", help=t("anomaly_min_cost_help"))
     try:
         with st.spinner(t("anomalies_loading")):
-            report = data.load_anomalies(data.AnomalyRequest(request, float(factor), int(window), float(min_cost)))
+            loaded = data.load_anomalies(data.AnomalyRequest(request, float(factor), int(window), float(min_cost)))
     except (UsageError, SetupRequired) as exc:
         load_error(t, exc)
         return
+    report = loaded.report
     st.caption(t("anomaly_method", factor=f"{report.factor:g}", window=report.window, min_cost=usd(report.min_cost)))
     period = report.period.label()
     if len(report.anomalies):
@@ -138,7 +144,7 @@ def anomalies_section(t: Text, request: data.BedrockRequest) -> None:
         st.success(t("anomalies_none", period=period), icon=":material/check_circle:")
     if report.unjudged_days:
         st.caption(t("anomalies_unjudged", days=", ".join(report.unjudged_days)))
-    anomaly_chart(t, report)
+    anomaly_chart(t, report, loaded.partial_days)
     anomaly_tables(t, report)
     notes = list(report.warnings)
     if report.unpriced_calls:
@@ -146,14 +152,14 @@ def anomalies_section(t: Text, request: data.BedrockRequest) -> None:
     show_warnings(t, notes)
 
 
-def anomaly_chart(t: Text, report: AnomalyReport) -> None:
-    """Daily cost lines per application with the anomalous days circled."""
+def anomaly_chart(t: Text, report: AnomalyReport, partial: dict[str, str]) -> None:
+    """Daily cost lines per application with the anomalous days circled and the partial days marked."""
     with st.container(border=True):
         st.markdown(f"**{t('anomalies_chart')}**")
         st.plotly_chart(charts.anomaly_lines(
             report.daily, report.anomalies, group_label=t.column("application"), value_label=t("cost_usd"),
             anomaly_label=t("anomaly_marker"), baseline_label=t("baseline_label", window=report.window),
-            other_label=t("other")), key="chart_anomalies")
+            other_label=t("other"), partial=partial, partial_labels=t.partial_labels()), key="chart_anomalies")
 
 
 def anomaly_tables(t: Text, report: AnomalyReport) -> None:
@@ -203,15 +209,16 @@ def show_reconciliation(t: Text, rec: Reconciliation) -> None:
     """Totals, the region-days that need attention, coverage per region and day, and the detail tables."""
     st.info(t("billing_truth"), icon=":material/receipt_long:")
     s = rec.summary()
-    cards = [
-        ("rec_logged", number(s["logged_calls"])),
-        ("rec_metered", number(s["metered_calls"])),
-        ("rec_coverage", "—" if s["coverage"] is None else f"{s['coverage']:.1%}"),
-        ("rec_estimated", money(s["estimated_cost_usd"])),
-        ("rec_billed", money(s["billed_cost_usd"])),
+    items = [
+        ("rec_logged", compact(s["logged_calls"]), number(s["logged_calls"])),
+        ("rec_metered", compact(s["metered_calls"]), number(s["metered_calls"])),
+        ("rec_coverage", percent(s["coverage"]), None),
+        ("rec_estimated", compact_usd(s["estimated_cost_usd"]), money(s["estimated_cost_usd"])),
+        ("rec_billed", compact_usd(s["billed_cost_usd"]), money(s["billed_cost_usd"])),
     ]
-    for column, (label, value) in zip(st.columns(len(cards)), cards, strict=True):
-        column.metric(t(label), value, border=True)
+    with cards("reconcile"):
+        for label, value, exact in items:
+            st.metric(t(label), value, border=True, help=exact)
     threshold = f"{rec.threshold:.0%}"
     flagged = rec.flagged
     if len(flagged):
@@ -286,11 +293,11 @@ def show_callers(t: Text, rec: CallerReconciliation) -> None:
     """Totals, the callers only one side names, and the tables per caller, model, day and month."""
     st.info(t("callers_truth", source=rec.source), icon=":material/receipt_long:")
     s = rec.summary()
-    cards = [("callers_billed", money(s["billed_cost_usd"])), ("callers_estimated", money(s["estimated_cost_usd"])),
-             ("callers_difference", money(s["difference_usd"])),
-             ("callers_unattributed", money(s["unattributed_billed_usd"]))]
-    for column, (label, value) in zip(st.columns(len(cards)), cards, strict=True):
-        column.metric(t(label), value, border=True)
+    with cards("callers"):
+        for label, name in (("callers_billed", "billed_cost_usd"), ("callers_estimated", "estimated_cost_usd"),
+                            ("callers_difference", "difference_usd"),
+                            ("callers_unattributed", "unattributed_billed_usd")):
+            st.metric(t(label), compact_usd(s[name]), border=True, help=money(s[name]))
     missing = rec.billed_without_logs
     if len(missing):
         names = ", ".join(_caller(rec, row) for _, row in missing.iterrows())

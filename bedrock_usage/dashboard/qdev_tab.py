@@ -9,12 +9,15 @@ import pandas as pd
 import streamlit as st
 
 from ..errors import SetupRequired, UsageError
+from ..logs.period import Period
 from ..qdev.analysis import REQUEST_TYPE_ORDER, TOOL_RESULT, QDevReport
 from ..qdev.cost import SUBSCRIPTION_USD_PER_USER_MONTH
 from ..qdev.credits import FLAGGED, KiroCredits
+from ..qdev.limits import ACCOUNT, LimitStatus
 from . import charts, data
+from .layout import cards, pair
 from .tables import data_table, load_error, show_warnings
-from .text import Text, compact, number, usd
+from .text import Text, compact, compact_usd, number, usd
 
 
 def show_qdev(t: Text, request: data.QDevRequest | None) -> None:
@@ -36,20 +39,22 @@ def show_qdev(t: Text, request: data.QDevRequest | None) -> None:
     s = report.summary
     st.caption(t("q_scope_line", period=report.period.label(), source=report.source))
     cost = report.virtual_cost
-    cards = [
+    items = [
         ("q_requests", compact(s.requests), t("q_requests_help", exact=number(s.requests), chat=number(s.chat),
                                               inline=number(s.inline), dev=number(s.dev),
                                               tools=number(s.tool_results))),
         ("q_input", compact(s.input_tokens), t("q_tokens_help", exact=number(s.input_tokens))),
         ("q_output", compact(s.output_tokens), t("q_tokens_help", exact=number(s.output_tokens))),
         ("q_users", number(s.users), None),
-        ("q_virtual_cost", usd(cost.total), t("q_virtual_cost_help", exact=f"${cost.total:,.4f}",
-                                              model=cost.price.name)),
-        ("q_subscription", usd(cost.subscription), t("q_subscription_help", users=number(cost.users),
-                                                     price=usd(SUBSCRIPTION_USD_PER_USER_MONTH))),
+        ("q_virtual_cost", compact_usd(cost.total), t("q_virtual_cost_help", exact=f"${cost.total:,.4f}",
+                                                      model=cost.price.name)),
+        ("q_subscription", compact_usd(cost.subscription), t("q_subscription_help", exact=f"${cost.subscription:,.4f}",
+                                                             users=number(cost.users),
+                                                             price=usd(SUBSCRIPTION_USD_PER_USER_MONTH))),
     ]
-    for column, (label, value, help_text) in zip(st.columns(len(cards)), cards, strict=True):
-        column.metric(t(label), value, border=True, help=help_text)
+    with cards("qdev"):
+        for label, value, help_text in items:
+            st.metric(t(label), value, border=True, help=help_text)
     st.caption(t("q_accuracy_note"))
     show_warnings(t, report.warnings)
     if not s.requests and not s.tool_results and report.activity is None and report.kiro is None:
@@ -58,19 +63,19 @@ def show_qdev(t: Text, request: data.QDevRequest | None) -> None:
         return
     qdev_charts(t, report)
     if report.kiro is not None:
-        kiro_section(t, report.kiro)
+        kiro_section(t, report.kiro, report.period)
     qdev_tables(t, report)
 
 
 def qdev_charts(t: Text, report: QDevReport) -> None:
     """Per person, per request type, per day, context window and virtual cost."""
     types = {name: t(f"q_type_{name}") for name in (*REQUEST_TYPE_ORDER, TOOL_RESULT)}
-    left, right = st.columns([3, 2])
-    with left.container(border=True):
+    left, right = pair("q_people")
+    with left:
         st.markdown(f"**{t('q_chart_users')}**")
         st.plotly_chart(charts.top_bar(report.per_user, "user", "total_tokens", value_label=t("tokens"),
                                        key_label=t.column("user"), money=False), key="q_chart_users")
-    with right.container(border=True):
+    with right:
         st.markdown(f"**{t('q_chart_types')}**")
         per_type = report.per_type.assign(request_type=report.per_type["request_type"].map(types))
         st.plotly_chart(charts.top_bar(per_type, "request_type", "requests", value_label=t("q_requests"),
@@ -78,18 +83,20 @@ def qdev_charts(t: Text, report: QDevReport) -> None:
                         key="q_chart_types")
         window = report.context_window
         st.markdown(f"**{t('q_context_window', window=number(window.window))}**")
-        a, b, c = st.columns(3)
-        a.metric(t("q_context_avg"), f"{window.average_share:.1%}")
-        b.metric(t("q_context_max"), f"{window.max_share:.1%}")
-        c.metric(t("q_context_over_80"), f"{window.share_over_80:.1%}")
+        with cards("q_context"):
+            st.metric(t("q_context_avg"), f"{window.average_share:.1%}")
+            st.metric(t("q_context_max"), f"{window.max_share:.1%}")
+            st.metric(t("q_context_over_80"), f"{window.share_over_80:.1%}")
 
-    left, right = st.columns([3, 2])
-    with left.container(border=True):
+    left, right = pair("q_daily")
+    with left:
         st.markdown(f"**{t('q_chart_daily')}**")
         daily = {name: types[name] for name in REQUEST_TYPE_ORDER}
-        st.plotly_chart(charts.stacked_columns(report.daily, "date", daily, x_label=t.column("date"),
-                                               value_label=t("q_requests")), key="q_chart_daily")
-    with right.container(border=True):
+        busy = report.daily.loc[report.daily["requests"] > 0, "date"].astype(str)
+        st.plotly_chart(charts.stacked_columns(report.daily, "date", daily, value_label=t("q_requests"),
+                                               partial=data.partial_days(report.period, busy),
+                                               partial_labels=t.partial_labels()), key="q_chart_daily")
+    with right:
         st.markdown(f"**{t('q_chart_cost')}**")
         cost = report.virtual_cost
         st.plotly_chart(charts.compare_bars({t("q_virtual_cost"): cost.total, t("q_subscription"): cost.subscription},
@@ -98,37 +105,41 @@ def qdev_charts(t: Text, report: QDevReport) -> None:
         st.caption(t(verdict, amount=usd(abs(cost.difference))))
 
 
-def kiro_section(t: Text, kiro: KiroCredits) -> None:
+def kiro_section(t: Text, kiro: KiroCredits, period: Period) -> None:
     """Kiro credits: cards, credits per person and day, messages per model, and the tier prices used."""
     st.subheader(t("kiro_header"))
     month = kiro.month
     st.caption(t("kiro_scope", files=number(kiro.stats.files_read), month=month.start.strftime("%Y-%m"),
                  days=kiro.days_counted, days_in_month=month.days_in_month))
     credits, overage = float(kiro.per_user["credits"].sum()), float(kiro.per_user["overage_credits"].sum())
-    cards = [
-        ("kiro_credits", f"{credits:,.0f}", t("kiro_credits_help", exact=f"{credits:,.2f}",
-                                                overage=f"{overage:,.2f}")),
-        ("kiro_overage", f"{overage:,.0f}", None),
-        ("kiro_cost", usd(kiro.cost_usd), t("kiro_cost_help", seats=usd(kiro.seat_usd), overage=usd(kiro.overage_usd),
-                                            unpriced=", ".join(kiro.unpriced_tiers) or "—")),
+    items = [
+        ("kiro_credits", compact(round(credits)), t("kiro_credits_help", exact=f"{credits:,.2f}",
+                                                    overage=f"{overage:,.2f}")),
+        ("kiro_overage", compact(round(overage)), t("kiro_overage_help", exact=f"{overage:,.2f}")),
+        ("kiro_cost", compact_usd(kiro.cost_usd), t("kiro_cost_help", exact=f"${kiro.cost_usd:,.4f}",
+                                                    seats=usd(kiro.seat_usd), overage=usd(kiro.overage_usd),
+                                                    unpriced=", ".join(kiro.unpriced_tiers) or "—")),
         ("kiro_flagged", number(len(kiro.flagged)), t("kiro_flagged_help")),
     ]
-    for column, (label, value, help_text) in zip(st.columns(len(cards)), cards, strict=True):
-        column.metric(t(label), value, border=True, help=help_text)
-    left, right = st.columns([3, 2])
-    with left.container(border=True):
+    with cards("kiro"):
+        for label, value, help_text in items:
+            st.metric(t(label), value, border=True, help=help_text)
+    left, right = pair("kiro_people")
+    with left:
         st.markdown(f"**{t('kiro_chart_users')}**")
         st.plotly_chart(charts.top_bar(kiro.per_user, "user", "total_credits", value_label=t("credits_label"),
                                        key_label=t.column("user"), money=False), key="kiro_chart_users")
-    with right.container(border=True):
+    with right:
         st.markdown(f"**{t('kiro_chart_models')}**")
         st.plotly_chart(charts.top_bar(kiro.per_model, "model", "messages", value_label=t("messages_label"),
                                        key_label=t.column("model"), money=False, height=300), key="kiro_chart_models")
     with st.container(border=True):
         st.markdown(f"**{t('kiro_chart_daily')}**")
         series = {"credits": t("kiro_in_plan"), "overage_credits": t("kiro_overage")}
-        st.plotly_chart(charts.stacked_columns(kiro.per_day, "date", series, x_label=t.column("date"),
-                                               value_label=t("credits_label")), key="kiro_chart_daily")
+        reported = kiro.per_day.loc[kiro.per_day["messages"] > 0, "date"].astype(str)
+        st.plotly_chart(charts.stacked_columns(kiro.per_day, "date", series, value_label=t("credits_label"),
+                                               partial=data.partial_days(period, reported),
+                                               partial_labels=t.partial_labels()), key="kiro_chart_daily")
     if kiro.tiers:
         tiers = ", ".join(f"{tier.name} {usd(tier.monthly_usd)} / {tier.credits:,.0f}" for tier in kiro.tiers.values())
         first = next(iter(kiro.tiers.values()))
@@ -155,18 +166,30 @@ def qdev_tables(t: Text, report: QDevReport) -> None:
         tables += [(t("kiro_table_users"), "kiro_per_user", kiro.per_user, None),
                    (t("kiro_table_clients"), "kiro_per_client", kiro.per_client, None),
                    (t("kiro_table_models"), "kiro_per_model", kiro.per_model, None)]
+    shown: dict[str, pd.DataFrame] = {}
     if report.activity is not None:
-        limits = pd.DataFrame([
-            {"limit": s.limit.name, "subject": s.subject, "used": s.used,
-             "allowance": "—" if s.allowance is None else s.allowance,  # AWS publishes no figure for some limits
-             "projected": round(s.projected, 1), "used_share": "—" if s.used_share is None else s.used_share,
-             "status": s.status, "verified": s.limit.verified}
-            for s in report.activity.limits
-        ], columns=["limit", "subject", "used", "allowance", "projected", "used_share", "status", "verified"])
+        limits = limits_table(report.activity.limits)
+        shown["limits"] = limits.assign(limit=[t.limit_name(s.limit.key, s.limit.name) for s in report.activity.limits],
+                                        subject=limits["subject"].map(lambda who: t.limit_subject(who, ACCOUNT)),
+                                        status=limits["status"].map(t.limit_status))
         tables.insert(0, (t("q_table_limits", month=report.activity.month.start.strftime("%Y-%m")), "limits",
                           limits, None))
         tables.append((t("q_table_activity"), "activity_per_user", report.activity.per_user, None))
     st.subheader(t("tables"))
     for tab, (_, name, frame, highlight) in zip(st.tabs([title for title, *_ in tables]), tables, strict=True):
         with tab:
-            data_table(t, frame, f"{stem}_{name}", key=f"qdev_{name}", highlight=highlight)
+            data_table(t, frame, f"{stem}_{name}", key=f"qdev_{name}", highlight=highlight, shown=shown.get(name))
+
+
+def limits_table(statuses: list[LimitStatus]) -> pd.DataFrame:
+    """The monthly limits: one typed column each (no published allowance is a missing number, not text)."""
+    return pd.DataFrame({
+        "limit": pd.Series([s.limit.name for s in statuses], dtype="object"),
+        "subject": pd.Series([s.subject for s in statuses], dtype="object"),
+        "used": pd.Series([s.used for s in statuses], dtype="Int64"),
+        "allowance": pd.Series([s.allowance for s in statuses], dtype="Int64"),  # AWS publishes no figure for some
+        "projected": pd.Series([round(s.projected, 1) for s in statuses], dtype="float64"),
+        "used_share": pd.Series([s.used_share for s in statuses], dtype="float64"),
+        "status": pd.Series([s.status for s in statuses], dtype="object"),
+        "verified": pd.Series([s.limit.verified for s in statuses], dtype="bool"),
+    })

@@ -13,6 +13,8 @@ from ..governance.reconcile import DEFAULT_THRESHOLD
 from ..logs.regions import DEFAULT_REGIONS
 from . import data
 from .text import LANGUAGES, Text
+from .url_state import TABS as TAB_NAMES
+from .url_state import link_of, read_link
 
 BEDROCK_KEY = "bedrock_request"
 QDEV_KEY = "qdev_request"
@@ -20,7 +22,8 @@ RECONCILE_KEY = "reconcile_request"
 TAB_KEY = "main_tab"
 TABS = ("tab_bedrock", "tab_qdev", "tab_governance")
 DEFAULT_DAYS = 7
-TRANSLATED_RADIOS = ("source", "group_by", "stack_by")
+TRANSLATED_RADIOS = ("source", "group_by", "stack_by", "lines_by", "focus_by")
+LINK_IGNORED_KEY = "link_ignored"
 
 
 def _login_configured() -> bool:
@@ -47,16 +50,23 @@ def signed_in(t: Text) -> bool:
 
 
 def first_visit_defaults() -> None:
-    """Source, period and regions of a new session: Athena with AWS credentials, else the demo data."""
+    """Settings of a new session: those of the address it opens (a bookmarked or shared view, analysed straight
+    away), else Athena with AWS credentials or the demo data without, over the last 7 days in every region."""
     if "source" in st.session_state:
         return
     has_credentials = data.aws_credentials_available()
     st.session_state["source"] = "athena" if has_credentials else "demo"
     st.session_state["no_credentials"] = not has_credentials
-    st.session_state["auto_analyze"] = not has_credentials
     today = datetime.now(ZoneInfo("UTC")).date()
     st.session_state["dates"] = (today - timedelta(days=DEFAULT_DAYS - 1), today)
     st.session_state["regions"] = list(DEFAULT_REGIONS)
+    link = read_link({name: st.query_params.get_all(name) for name in st.query_params}, today)
+    for key, value in link.values.items():
+        st.session_state[key] = value
+    if link.tab:
+        st.session_state[TAB_KEY] = Text(st.session_state.get("lang", "en"))(link.tab)
+    st.session_state[LINK_IGNORED_KEY] = link.ignored
+    st.session_state["auto_analyze"] = link.has_period or not has_credentials
 
 
 def keep_translated_choices() -> None:
@@ -75,13 +85,20 @@ def keep_translated_choices() -> None:
             break
 
 
-def keep_governance_settings() -> None:
-    """Start the Governance tab's settings at their defaults and keep them while another tab is open.
+def keep_settings() -> None:
+    """Start the settings of the tabs at their defaults and keep them while their widgets are not drawn.
 
-    Streamlit forgets the value of a widget that a run does not draw; assigning it again keeps it.
+    Streamlit forgets the value of a widget that a run does not draw (another tab open, nothing analysed yet);
+    assigning it again keeps it.
     """
     path = data.default_budgets_path()
     defaults = {
+        "models": [],
+        "focus_by": "none",
+        "focus": None,
+        "stack_by": "model",
+        "lines_by": "user",
+        "top_n": data.TOP_N_DEFAULT,
         "use_example_budgets": not path,
         "budgets_path": path,
         "anomaly_factor": DEFAULT_FACTOR,
@@ -91,3 +108,21 @@ def keep_governance_settings() -> None:
     }
     for key, default in defaults.items():
         st.session_state[key] = st.session_state.get(key, default)
+
+
+def open_tab() -> str:
+    """The open tab as the address names it: ``bedrock``, ``qdev`` or ``governance``."""
+    label = st.session_state.get(TAB_KEY)
+    for lang in LANGUAGES:
+        for name, key in TAB_NAMES.items():
+            if Text(lang)(key) == label:
+                return name
+    return "bedrock"
+
+
+def remember_in_link(active: data.BedrockRequest | None) -> None:
+    """Write the shown view into the page's address."""
+    params = link_of(active, st.session_state, open_tab())
+    if params != {name: (st.query_params.get_all(name) if name == "model" else st.query_params.get(name))
+                  for name in st.query_params}:
+        st.query_params.from_dict(params)

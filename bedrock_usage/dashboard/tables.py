@@ -15,6 +15,8 @@ SHARE_COLUMNS = {"max_context_share", "avg_context_share", "used_share", "projec
                  "coverage", "share"}
 RATIO_COLUMNS = {"ratio"}
 FLAG_STYLE = "background-color: rgba(209, 50, 18, 0.14)"
+MONEY_FORMAT = "$%,.4f"  # the precision of output/terminal_table.py's money()
+MISSING = "—"
 
 
 def named_columns(t: Text, frame: pd.DataFrame, column: str) -> pd.DataFrame:
@@ -24,36 +26,33 @@ def named_columns(t: Text, frame: pd.DataFrame, column: str) -> pd.DataFrame:
     return frame.assign(**{column: frame[column].astype(object).where(frame[column].notna(), t("not_set"))})
 
 
-def _money_format(values: pd.Series) -> str:
-    """Cents, unless every amount is under a dollar (a day of one region), where cents would round most to $0.00."""
-    amounts = pd.to_numeric(values, errors="coerce").abs()
-    return "$%.4f" if len(amounts.dropna()) and amounts.max() < 1 else "dollar"
-
-
 def data_table(t: Text, frame: pd.DataFrame, file_stem: str, key: str, labels: dict[str, str] | None = None,
-               highlight: pd.Series | None = None) -> None:
-    """A table with translated headers, money and share formats, and its CSV download.
+               highlight: pd.Series | None = None, shown: pd.DataFrame | None = None) -> None:
+    """A table with translated headers, money, share and count formats, and the CSV download of ``frame``.
 
-    ``labels`` overrides headers; rows where ``highlight`` is true are tinted.
+    ``labels`` overrides headers; rows where ``highlight`` is true are tinted; ``shown`` is what the page shows
+    when it differs from the CSV (translated names). Money has the terminal tables' precision (four decimals);
+    a missing figure (no price, no amount set) shows as a dash.
     """
+    shown = frame if shown is None else shown
     config = {}
-    for column in frame.columns:
+    for column in shown.columns:
         label = (labels or {}).get(column) or t.column(column)
         if column in MONEY_COLUMNS or column.endswith("_usd"):
-            config[column] = st.column_config.NumberColumn(label, format=_money_format(frame[column]))
+            config[column] = st.column_config.NumberColumn(label, format=MONEY_FORMAT)
         elif column in SHARE_COLUMNS:
             config[column] = st.column_config.NumberColumn(label, format="percent")
         elif column in RATIO_COLUMNS:
             config[column] = st.column_config.NumberColumn(label, format="%.1fx")
-        elif pd.api.types.is_numeric_dtype(frame[column]) and not pd.api.types.is_bool_dtype(frame[column]):
+        elif pd.api.types.is_numeric_dtype(shown[column]) and not pd.api.types.is_bool_dtype(shown[column]):
             config[column] = st.column_config.NumberColumn(label, format="localized")
         else:
             config[column] = st.column_config.Column(label, width="medium" if column == "status" else None)
-    shown = frame
+    styled = shown
     if highlight is not None and highlight.any():
-        marked = dict(zip(frame.index, highlight.to_numpy(), strict=True))
-        shown = frame.style.apply(lambda row: [FLAG_STYLE if marked[row.name] else ""] * len(row), axis=1)
-    st.dataframe(shown, hide_index=True, column_config=config, key=f"table_{key}")
+        marked = dict(zip(shown.index, highlight.to_numpy(), strict=True))
+        styled = shown.style.apply(lambda row: [FLAG_STYLE if marked[row.name] else ""] * len(row), axis=1)
+    st.dataframe(styled, hide_index=True, column_config=config, key=f"table_{key}", placeholder=MISSING)
     csv_bytes = rounded(frame).to_csv(index=False).encode("utf-8")
     st.download_button(t("download_csv"), csv_bytes, file_name=f"{file_stem}.csv",
                        mime="text/csv", on_click="ignore", key=f"download_{key}", icon=":material/download:")
@@ -67,6 +66,6 @@ def show_warnings(t: Text, lines: list[str]) -> None:
 
 
 def load_error(t: Text, exc: Exception) -> None:
-    """One line for an error the user can fix, never a traceback."""
+    """One line for an error the user can fix, never a traceback, in the dashboard's words."""
     key = "setup_needed" if isinstance(exc, SetupRequired) else "usage_error"
-    st.error(t(key, message=str(exc)))
+    st.error(t(key, message=t.for_dashboard(str(exc))))

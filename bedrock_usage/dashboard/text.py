@@ -156,7 +156,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "q_virtual_cost": "Virtual API cost",
         "q_virtual_cost_help": "{exact}: what these tokens would cost at the {model} list price.",
         "q_subscription": "Pro subscription",
-        "q_subscription_help": "{users} users x {price} per month, prorated to the days of the period.",
+        "q_subscription_help": "{exact}: {users} users x {price} per month, prorated to the days of the period.",
         "q_accuracy_note": "Token counts are estimates: prompt logs hold text, counted here with an approximation "
         "of Claude's tokenizer. No prompt or response text is shown.",
         "q_no_data": "No Amazon Q Developer or Kiro prompt logs or reports in this period.",
@@ -192,8 +192,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "kiro_credits_help": "{exact} credits from the plans' monthly allowances, {overage} overage credits.",
         "kiro_overage": "Overage credits",
         "kiro_cost": "Kiro cost",
-        "kiro_cost_help": "Tier prices prorated to the period ({seats}) plus overage credits ({overage}). Tiers "
-        "without a published price are left out: {unpriced}.",
+        "kiro_cost_help": "{exact}: tier prices prorated to the period ({seats}) plus overage credits ({overage}). "
+        "Tiers without a published price are left out: {unpriced}.",
+        "kiro_overage_help": "{exact} credits used beyond the plans' monthly allowances.",
         "kiro_flagged": "Near or over allowance",
         "kiro_flagged_help": "People in overage, at 80% of their tier's monthly allowance, or projected to pass it "
         "by month end.",
@@ -332,6 +333,66 @@ STRINGS: dict[str, dict[str, str]] = {
         "callers_table_month": "Per month",
         "callers_table_unattributed": "Billed, no principal",
         "callers_table_outside": "Billed in other regions",
+        "models_line": "Only calls of these models (sidebar): {models}.",
+        "models": "Models",
+        "models_all": "All models",
+        "models_help": "Only the calls of these models, as the Models table names them (every endpoint and profile "
+        "of each). Like bedrock_tracker_cli.py --model, but by model rather than by logged model id; it applies at "
+        "once, without reading the logs again, to every tab.",
+        "link_ignored": "This link's settings that could not be used were left out: {params}.",
+        "chart_top_click": "Click a bar to drill down into it.",
+        "chart_cost_per_1k": "Cost per 1,000 calls by model",
+        "chart_cost_per_1k_note": "Estimated cost / priced calls x 1,000, over the period.",
+        "cost_per_1k": "USD per 1,000 calls",
+        "chart_lines": "Spend over time",
+        "lines_by": "Lines for",
+        "top_n": "Top",
+        "lines_note": "The {shown} costliest of {total} ({group}) over the period, one line each.",
+        "partial_today": "today (partial)",
+        "partial_no_logs": "no logs yet",
+        "focus_by": "Drill down into",
+        "focus_none": "Everything",
+        "focus_pick_user": "User",
+        "focus_pick_application": "Application",
+        "focus_pick_model": "Model",
+        "focus_placeholder": "Choose one (costliest first)",
+        "focus_clear": "Clear",
+        "detail_header": "{what}: {value}. Every figure, chart and table on this tab shows only its calls.",
+        "detail_share": "Share of cost",
+        "detail_share_help": "{cost} of {scope} in this scope (period, regions, filters and models).",
+        "detail_error_rate": "Error rate",
+        "detail_error_rate_help": "{errors} of {calls} calls ended in an error.",
+        "detail_cost_per_call": "Cost per call",
+        "detail_cost_per_call_help": "Estimated cost / priced calls (calls without a price are left out).",
+        "detail_cost_per_1k": "Cost per 1K calls",
+        "detail_tokens_per_call": "Tokens per call",
+        "detail_tokens_per_call_help": "{exact} tokens per call: input, output, cache read and cache write.",
+        "detail_daily": "Daily spend by {by}",
+        "detail_top": "Top by cost: {by}",
+        "editor_header": "Edit the budgets",
+        "editor_intro": "Change, add (last row) or delete (select rows, then the bin) budgets, then save them to a "
+        "budgets file that bedrock_tracker_cli.py --check-budgets reads. Each budget covers an application, a user, "
+        "a tag value or all spend, with a monthly and/or a daily amount in USD. Nothing is written before you see "
+        "the change.",
+        "editor_scope": "Covers",
+        "editor_value": "Application, user or tag value",
+        "editor_value_help": "The application or user name as the tables show it, or the tag's value; empty for all.",
+        "editor_tag": "Tag key",
+        "editor_tag_help": "For a tag budget: the requestMetadata key, e.g. cost_center.",
+        "editor_target": "Save to",
+        "editor_target_help": "A .toml or .json file on the machine running the dashboard; the budgets above then "
+        "check it.",
+        "editor_need_target": "Enter the file to save the budgets to.",
+        "editor_bad_suffix": "A budgets file ends in .toml or .json.",
+        "editor_example": "The example file is part of the project: save your budgets under another name.",
+        "editor_unchanged": "{path} already holds these budgets.",
+        "editor_change_new": "**{path}** does not exist: it will be created with these lines.",
+        "editor_change": "**{path}** will change as follows (- removed, + added; comments are not kept):",
+        "editor_confirm": "Replace {path} with the lines above",
+        "editor_create": "Create the file",
+        "editor_replace": "Replace the file",
+        "editor_written": "Saved {detail}; the budgets above now check it.",
+        "editor_error": "Not saved: {detail}",
     },
     "ko": {
         "title": "Amazon Bedrock 사용량",
@@ -464,7 +525,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "q_virtual_cost": "가상 API 비용",
         "q_virtual_cost_help": "{exact}: 이 토큰을 {model} 정가로 계산한 비용입니다.",
         "q_subscription": "Pro 구독료",
-        "q_subscription_help": "사용자 {users} 명 x 월 {price}, 기간의 일수만큼 나눈 값입니다.",
+        "q_subscription_help": "{exact}: 사용자 {users}명 x 월 {price}를 기간의 일수만큼 나눈 값입니다.",
         "q_accuracy_note": "토큰 수는 추정값입니다: 프롬프트 로그의 텍스트를 Claude 토크나이저의 근사치로 셉니다. "
         "프롬프트와 응답 내용은 보여 주지 않습니다.",
         "q_no_data": "이 기간에 Amazon Q Developer 나 Kiro 의 프롬프트 로그나 보고서가 없습니다.",
@@ -498,8 +559,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "kiro_credits_help": "요금제 월 할당량에서 쓴 크레딧 {exact}, 초과 크레딧 {overage}.",
         "kiro_overage": "초과 크레딧",
         "kiro_cost": "Kiro 비용",
-        "kiro_cost_help": "기간의 일수만큼 나눈 요금제 가격 ({seats}) 과 초과 크레딧 ({overage}). 공개 가격이 없는 "
-        "요금제는 빠집니다: {unpriced}.",
+        "kiro_cost_help": "{exact}: 기간의 일수만큼 나눈 요금제 가격({seats})과 초과 크레딧({overage}). 공개 가격이 "
+        "없는 요금제는 빠집니다: {unpriced}.",
+        "kiro_overage_help": "요금제 월 할당량을 넘어 쓴 크레딧 {exact}.",
         "kiro_flagged": "할당량 근접·초과",
         "kiro_flagged_help": "초과 사용 중이거나, 월 할당량의 80% 에 이르렀거나, 월말까지 넘을 것으로 예상되는 사람.",
         "kiro_in_plan": "요금제 내",
@@ -547,7 +609,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "x 이번 달 남은 일수.",
         "budgets_table": "예산 상태",
         "burndown_table": "일별 소진 추이",
-        "anomalies_header": "애플리케이션별 비용 이상",
+        "anomalies_header": "애플리케이션별 비용 급증",
         "anomaly_rule": "규칙",
         "anomaly_factor": "배수",
         "anomaly_factor_help": "비용이 기간 중앙값의 이 배수를 넘는 날을 표시합니다 (--anomaly-factor).",
@@ -555,18 +617,18 @@ STRINGS: dict[str, dict[str, str]] = {
         "anomaly_window_help": "그날 앞의 이 일수의 중앙값을 기준으로 삼습니다 (--anomaly-window).",
         "anomaly_min_cost": "최소 비용 (USD)",
         "anomaly_min_cost_help": "이보다 적은 날은 표시하지 않습니다 (--anomaly-min-cost).",
-        "anomalies_loading": "비용 이상을 찾는 중...",
-        "anomaly_method": "방법: 애플리케이션의 하루 예상 비용이 {min_cost} 이상이고 그 앞 {window} 일 중앙값의 "
-        "{factor} 배를 넘으면 이상으로 표시합니다 (호출 없는 날은 $0). 앞선 {window} 일의 로그가 없는 날은 판단하지 "
-        "않습니다.",
-        "anomalies_found": "{period} 에 **이상한 날 {count} 건**",
-        "anomalies_none": "{period} 에 이상이 없습니다.",
+        "anomalies_loading": "비용 급증일을 찾는 중...",
+        "anomaly_method": "방법: 애플리케이션의 하루 예상 비용이 {min_cost} 이상이고 직전 {window}일 중앙값의 "
+        "{factor}배를 넘으면 비용 급증일로 표시합니다(호출이 없는 날은 $0). 직전 {window}일의 로그가 없는 날은 "
+        "판단하지 않습니다.",
+        "anomalies_found": "{period} 기간에 **비용 급증일 {count}건**",
+        "anomalies_none": "{period} 기간에 비용 급증일이 없습니다.",
         "anomalies_unjudged": "판단하지 않은 날 (이력 부족): {days}",
         "anomalies_unpriced": "기간 중 {calls} 건의 호출은 가격이 없어 여기 비용에 없습니다.",
-        "anomalies_chart": "애플리케이션별 일 예상 비용 (원: 이상한 날)",
-        "anomaly_marker": "이상",
+        "anomalies_chart": "애플리케이션별 일일 예상 비용 (동그라미: 비용 급증일)",
+        "anomaly_marker": "비용 급증",
         "baseline_label": "{window} 일 중앙값",
-        "anomalies_table": "이상한 날",
+        "anomalies_table": "비용 급증일",
         "forecast_table": "월말 예상 ({month})",
         "anomaly_daily_table": "일별 비용",
         "reconcile_header": "CloudWatch, Cost Explorer 와의 대사",
@@ -635,6 +697,66 @@ STRINGS: dict[str, dict[str, str]] = {
         "callers_table_month": "월별",
         "callers_table_unattributed": "주체 없는 청구",
         "callers_table_outside": "다른 리전의 청구",
+        "models_line": "사이드바에서 고른 모델의 호출만: {models}.",
+        "models": "모델",
+        "models_all": "모든 모델",
+        "models_help": "모델 표에 나오는 이름 기준으로 이 모델들의 호출만 봅니다(모델마다 모든 엔드포인트와 프로파일 "
+        "포함). bedrock_tracker_cli.py --model 과 같지만 기록된 모델 ID가 아닌 모델 단위이며, 로그를 다시 읽지 않고 "
+        "모든 탭에 바로 적용됩니다.",
+        "link_ignored": "이 링크의 설정 중 쓸 수 없는 것은 뺐습니다: {params}.",
+        "chart_top_click": "막대를 누르면 그 항목으로 드릴다운합니다.",
+        "chart_cost_per_1k": "모델별 호출 1,000건당 비용",
+        "chart_cost_per_1k_note": "기간 중 예상 비용 / 가격이 있는 호출 수 x 1,000.",
+        "cost_per_1k": "호출 1,000건당 USD",
+        "chart_lines": "기간별 지출 추이",
+        "lines_by": "선 기준",
+        "top_n": "상위",
+        "lines_note": "기간 중 비용이 가장 큰 {shown}개 ({group}, 전체 {total}개), 항목마다 선 하나.",
+        "partial_today": "오늘 (집계 중)",
+        "partial_no_logs": "아직 로그 없음",
+        "focus_by": "드릴다운 기준",
+        "focus_none": "전체",
+        "focus_pick_user": "사용자",
+        "focus_pick_application": "애플리케이션",
+        "focus_pick_model": "모델",
+        "focus_placeholder": "하나를 고르세요 (비용 큰 순)",
+        "focus_clear": "해제",
+        "detail_header": "{what}: {value}. 이 탭의 모든 수치, 차트, 표가 이 항목의 호출만 보여 줍니다.",
+        "detail_share": "비용 비중",
+        "detail_share_help": "이 범위(기간, 리전, 필터, 모델)의 {scope} 중 {cost}.",
+        "detail_error_rate": "오류율",
+        "detail_error_rate_help": "호출 {calls}건 중 {errors}건이 오류로 끝났습니다.",
+        "detail_cost_per_call": "호출당 비용",
+        "detail_cost_per_call_help": "예상 비용 / 가격이 있는 호출 수 (가격이 없는 호출은 뺍니다).",
+        "detail_cost_per_1k": "호출 1K건당 비용",
+        "detail_tokens_per_call": "호출당 토큰",
+        "detail_tokens_per_call_help": "호출당 토큰 {exact}개: 입력, 출력, 캐시 읽기, 캐시 쓰기.",
+        "detail_daily": "{by}별 일일 지출",
+        "detail_top": "비용 상위: {by}",
+        "editor_header": "예산 편집",
+        "editor_intro": "예산을 고치거나, 추가(마지막 행)하거나, 지운(행 선택 후 휴지통) 뒤 bedrock_tracker_cli.py "
+        "--check-budgets 가 읽는 예산 파일로 저장합니다. 예산마다 애플리케이션, 사용자, 태그 값 또는 "
+        "전체 지출 중 하나를 대상으로 월 예산이나 일 예산(USD)을 둡니다. 바뀌는 내용을 보기 전에는 아무것도 "
+        "쓰지 않습니다.",
+        "editor_scope": "대상 종류",
+        "editor_value": "애플리케이션, 사용자 또는 태그 값",
+        "editor_value_help": "표에 나오는 애플리케이션·사용자 이름이나 태그 값. 전체 지출이면 비워 둡니다.",
+        "editor_tag": "태그 키",
+        "editor_tag_help": "태그 예산의 requestMetadata 키. 예: cost_center.",
+        "editor_target": "저장할 파일",
+        "editor_target_help": "대시보드가 도는 컴퓨터의 .toml 또는 .json 파일. 저장하면 위의 예산 점검이 이 파일을 "
+        "읽습니다.",
+        "editor_need_target": "예산을 저장할 파일을 입력하세요.",
+        "editor_bad_suffix": "예산 파일 이름은 .toml 또는 .json 으로 끝납니다.",
+        "editor_example": "예제 파일은 프로젝트의 일부입니다. 다른 이름으로 저장하세요.",
+        "editor_unchanged": "{path} 에 이미 이 예산이 있습니다.",
+        "editor_change_new": "**{path}** 파일이 없습니다. 아래 내용으로 새로 만듭니다.",
+        "editor_change": "**{path}** 가 이렇게 바뀝니다 (- 지움, + 추가, 주석은 남지 않습니다):",
+        "editor_confirm": "{path} 를 위 내용으로 바꿉니다",
+        "editor_create": "파일 만들기",
+        "editor_replace": "파일 바꾸기",
+        "editor_written": "{detail} 에 저장했습니다. 위의 예산 점검이 이제 이 파일을 읽습니다.",
+        "editor_error": "저장하지 못했습니다: {detail}",
     },
 }
 
@@ -757,6 +879,8 @@ COLUMNS: dict[str, dict[str, str]] = {
         "note": "Note",
         "service": "Service",
         "usage_type": "Usage type",
+        "cost_per_1k_calls_usd": "Cost per 1K calls",
+        "priced_calls": "Priced calls",
     },
     "ko": {
         "user": "사용자",
@@ -876,13 +1000,41 @@ COLUMNS: dict[str, dict[str, str]] = {
         "note": "비고",
         "service": "서비스",
         "usage_type": "사용 유형",
+        "cost_per_1k_calls_usd": "호출 1K건당 비용",
+        "priced_calls": "가격 있는 호출",
     },
 }
+
+# Amazon Q Developer limits (qdev/limits.py) and their statuses, in the languages other than English.
+LIMIT_NAMES = {
+    "ko": {
+        "code_transformation_lines": "코드 변환 (줄 수)",
+        "dev_invocations": "/dev (소프트웨어 개발 에이전트)",
+        "agentic_requests": "에이전트 요청 (/dev, /test, /doc, /review)",
+    },
+}
+LIMIT_STATUSES = {
+    "ko": {"exceeded": "초과", "warning": "경고 (80% 사용)", "projected to exceed": "월말 초과 예상", "ok": "정상",
+           "no published limit": "공개된 한도 없음"},
+}
+ACCOUNT_POOL = {"ko": "(계정 전체 풀)"}
 
 WEEKDAYS = {
     "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
     "ko": ("월요일", "화요일", "수요일", "목요일", "금요일", "토요일", "일요일"),
 }
+
+
+# Command-line options that messages of the shared code name, and the sidebar fields a dashboard user sets instead.
+CLI_OPTIONS = (
+    ("or pass --profile", "or enter an AWS profile under {aws_options} in the sidebar"),
+    ("or --profile", "or the AWS profile under {aws_options} in the sidebar"),
+    ("--logs-dir ", "the folder "),
+    ("--user-map ", "the user map "),
+    ("--tz ", "the time zone "),
+)
+# (below this amount after rounding, divisor, suffix, decimals) of compact_usd.
+_COMPACT_STEPS = ((100, 1, "", 2), (1_000, 1, "", 1), (1e6, 1e3, "K", 1), (1e9, 1e6, "M", 1), (1e12, 1e9, "B", 1))
 
 
 class Text:
@@ -905,12 +1057,54 @@ class Text:
         """Monday to Sunday."""
         return list(WEEKDAYS[self.lang])
 
+    def limit_name(self, key: str, english: str) -> str:
+        """The name of an Amazon Q Developer limit (``english`` as qdev/limits.py names it)."""
+        return LIMIT_NAMES.get(self.lang, {}).get(key, english)
+
+    def limit_status(self, status: str) -> str:
+        """A limit's status: exceeded, warning, projected to exceed, ok, no published limit."""
+        return LIMIT_STATUSES.get(self.lang, {}).get(status, status)
+
+    def limit_subject(self, who: str, account: str) -> str:
+        """Whom a limit counts: a person, or ``account`` (the account's pool)."""
+        return ACCOUNT_POOL.get(self.lang, who) if who == account else who
+
+    def partial_labels(self) -> dict[str, str]:
+        """How daily charts label days whose figures are not complete (see ``data.partial_days``)."""
+        return {"today": self("partial_today"), "no_logs": self("partial_no_logs")}
+
+    def for_dashboard(self, message: str) -> str:
+        """A message of the shared code with its command-line options named as the sidebar's fields."""
+        for option, field in CLI_OPTIONS:
+            message = message.replace(option, field.format(aws_options=self("aws_options")))
+        return message
+
 
 def usd(value: float | None) -> str:
     """``$1,234.56``; a dash when there is no amount."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
     return f"${value:,.2f}"
+
+
+def compact_usd(value: float | None) -> str:
+    """A short amount for a metric card: ``$12.34``, ``$173.4``, ``$1.2K``, ``$3.4M``; a dash when there is none.
+
+    The exact figure goes in the card's tooltip.
+    """
+    if value is None or math.isnan(value):
+        return "—"
+    amount = abs(value)
+    for limit, divisor, unit, digits in _COMPACT_STEPS:
+        shown = round(amount / divisor, digits)
+        if shown * divisor < limit:
+            return f"{'-' if value < 0 and shown else ''}${shown:,.{digits}f}{unit}"
+    return f"{'-' if value < 0 else ''}${amount / 1e12:,.1f}T"
+
+
+def percent(share: float | None) -> str:
+    """``12.3%``; a dash when there is no share."""
+    return "—" if share is None or math.isnan(share) else f"{share:.1%}"
 
 
 def number(value: int | float) -> str:

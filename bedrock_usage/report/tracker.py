@@ -6,7 +6,8 @@ family, UTC day and context tier; every analysis is a roll-up of the priced fact
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Protocol
 
@@ -134,11 +135,7 @@ class BedrockAthenaTracker:
         facts, stats, skipped = self.facts(period, regions, filters)
         if user_pattern and len(facts):
             facts = facts.loc[facts["user"].str.contains(user_pattern, regex=False)].reset_index(drop=True)
-        tables = {name: rollup(facts, keys) for name, keys in GROUP_KEYS.items()}
-        for key in self.tag_keys:
-            if key not in self.application_tags:
-                tables[tag_table(key)] = rollup(facts, [tag_table(key)])
-        _add_averages(tables["model"])
+        tables = report_tables(facts, [key for key in self.tag_keys if key not in self.application_tags])
         unpriced = unpriced_models(facts)
         report = UsageReport(
             period=period,
@@ -331,6 +328,27 @@ def rollup(facts: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
 
 
 _WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+
+def report_tables(facts: pd.DataFrame, tag_keys: Iterable[str] = ()) -> dict[str, pd.DataFrame]:
+    """Every analysis table of priced facts, and a ``tag:KEY`` table for each of ``tag_keys``."""
+    tables = {name: rollup(facts, keys) for name, keys in GROUP_KEYS.items()}
+    for key in tag_keys:
+        tables[tag_table(key)] = rollup(facts, [tag_table(key)])
+    _add_averages(tables["model"])
+    return tables
+
+
+def narrowed(report: UsageReport, keep: pd.Series, **filters: object) -> UsageReport:
+    """The report over the fact rows where ``keep`` holds (a model filter, a drill-down), ``filters`` added to
+    its filters; the scan's figures and warnings stay, the unpriced models and their warnings are recomputed."""
+    facts = report.facts.loc[keep.to_numpy()].reset_index(drop=True)
+    scan_warnings = report.warnings[len(build_warnings(report)):]  # analyze() puts the scan's own after these
+    tag_keys = [name.removeprefix("tag:") for name in report.tables if name.startswith("tag:")]
+    result = replace(report, filters={**report.filters, **filters}, summary=summarize(facts),
+                     tables=report_tables(facts, tag_keys), unpriced=unpriced_models(facts), facts=facts)
+    result.warnings = build_warnings(result) + scan_warnings
+    return result
 
 
 def _add_averages(table: pd.DataFrame) -> None:
