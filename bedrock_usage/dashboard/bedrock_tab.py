@@ -44,16 +44,16 @@ def show_bedrock(t: Text, request: data.BedrockRequest | None) -> None:
     try:
         with st.spinner(t("loading")):
             whole = data.load_bedrock(request)
+            st.caption(t("scope_line", period=whole.report.period.label(), regions=", ".join(whole.report.regions),
+                         previous=whole.previous_period.label()))
+            if request.models:
+                st.caption(t("models_line", models=", ".join(request.models)))
             focus = focus_controls(t, whole.focus_choices)
             view = data.load_bedrock(request, focus) if focus else whole
     except (UsageError, SetupRequired) as exc:
         load_error(t, exc)
         return
     report, summary = view.report, view.report.summary
-    st.caption(t("scope_line", period=report.period.label(), regions=", ".join(report.regions),
-                 previous=view.previous_period.label()))
-    if request.models:
-        st.caption(t("models_line", models=", ".join(request.models)))
     metric_row(t, summary, view.previous)
     notes = [t("accuracy_note")]
     if summary["unpriced_calls"]:
@@ -125,7 +125,7 @@ def bedrock_charts(t: Text, view: data.BedrockView, request: data.BedrockRequest
                              format_func=lambda k: t(f"group_{k}"))
         daily = view.daily_by[stack]
         days = report.period.all_days()
-        cost_panel, token_panel = pair("daily", even=True)
+        cost_panel, token_panel = pair("daily", even=True, border=False)
         cost_panel.caption(t("daily_cost"))
         cost_panel.plotly_chart(charts.stacked_daily(
             daily, stack, TOTAL_COST, days, value_label=t("cost_usd"), day_label=t.column("day"),
@@ -162,8 +162,8 @@ def bedrock_charts(t: Text, view: data.BedrockView, request: data.BedrockRequest
 
 def spend_over_time(t: Text, view: data.BedrockView, partial: dict) -> None:
     """Daily cost of the top N users or applications, one line each."""
-    head, by_column, n_column = st.columns([4, 3, 2], vertical_alignment="bottom")
-    head.markdown(f"**{t('chart_lines')}**")
+    st.markdown(f"**{t('chart_lines')}**")
+    by_column, n_column = st.columns([3, 1], vertical_alignment="bottom")
     by = by_column.radio(t("lines_by"), data.LINES_BY, key="lines_by", horizontal=True,
                          format_func=lambda k: t(f"group_{k}"))
     n = int(n_column.number_input(t("top_n"), min_value=1, max_value=20, step=1, key="top_n"))

@@ -52,7 +52,7 @@ def _amount(value: object) -> float | None:
 
 def entries_from_frame(frame: pd.DataFrame, origin: str) -> list[dict[str, object]]:
     """The budgets file entries of the edited rows (empty rows skipped), each checked as ``--check-budgets`` checks
-    it; UsageError naming the row on any mistake."""
+    it; UsageError naming the budget on any mistake."""
     entries: list[dict[str, object]] = []
     for row in frame.to_dict("records"):
         texts = {name: _text(row.get(name)) for name in ("name", "scope", "value", "tag")}
@@ -74,8 +74,6 @@ def entries_from_frame(frame: pd.DataFrame, origin: str) -> list[dict[str, objec
                 entry[key] = int(amount) if amount.is_integer() else amount
         parse_budget(entry, len(entries), origin)
         entries.append(entry)
-    if not entries:
-        raise UsageError(f"{origin}: a budgets file needs at least one budget")
     names = [parse_budget(entry, i, origin).name for i, entry in enumerate(entries)]
     duplicates = sorted({name for name in names if names.count(name) > 1})
     if duplicates:
@@ -174,11 +172,15 @@ def budget_editor(t: Text, budget_list: list[Budget], source: str) -> None:
             st.error(t("editor_example"))
             return
         try:
-            text = file_text(entries_from_frame(edited, target), target)
+            entries = entries_from_frame(edited, target)
             old = read_text(path)
         except UsageError as exc:
             st.error(t("usage_error", message=str(exc)))
             return
+        if not entries:
+            st.info(t("editor_empty"))
+            return
+        text = file_text(entries, target)
         if old == text:
             st.success(t("editor_unchanged", path=target), icon=":material/check:")
             return

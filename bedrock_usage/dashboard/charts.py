@@ -120,7 +120,7 @@ def mark_partial(fig: go.Figure, partial: dict[str, str], labels: dict[str, str]
     """Shade the days of ``partial`` (ISO day -> kind) and label each run of them with ``labels[kind]``."""
     for first, last, kind in _runs(partial):
         fig.add_vrect(x0=pd.Timestamp(first) - HALF_DAY, x1=pd.Timestamp(last) + HALF_DAY, fillcolor=PARTIAL_FILL,
-                      line_width=0, layer="below", annotation_text=labels[kind], annotation_position="top",
+                      line_width=0, layer="below", annotation_text=labels[kind], annotation_position="top right",
                       annotation_font={"size": 10, "color": PARTIAL_TEXT})
     return fig
 

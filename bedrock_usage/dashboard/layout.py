@@ -35,7 +35,7 @@ def tiles(key: str) -> DeltaGenerator:
     return st.container(horizontal=True, key=f"tiles_{key}")
 
 
-def pair(key: str, *, even: bool = False) -> tuple[DeltaGenerator, DeltaGenerator]:
-    """Two bordered panels side by side (3:2, or 1:1 when ``even``), the second under the first when narrow."""
+def pair(key: str, *, even: bool = False, border: bool = True) -> tuple[DeltaGenerator, DeltaGenerator]:
+    """Two panels side by side (3:2, or 1:1 when ``even``), the second under the first when narrow."""
     row = st.container(horizontal=True, key=f"{'even' if even else 'pair'}_{key}")
-    return row.container(border=True, key=f"{key}_first"), row.container(border=True, key=f"{key}_second")
+    return row.container(border=border, key=f"{key}_first"), row.container(border=border, key=f"{key}_second")

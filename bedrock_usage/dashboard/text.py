@@ -155,7 +155,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "q_users": "Active users",
         "q_virtual_cost": "Virtual API cost",
         "q_virtual_cost_help": "{exact}: what these tokens would cost at the {model} list price.",
-        "q_subscription": "Pro subscription",
+        "q_subscription": "Subscription",
         "q_subscription_help": "{exact}: {users} users x {price} per month, prorated to the days of the period.",
         "q_accuracy_note": "Token counts are estimates: prompt logs hold text, counted here with an approximation "
         "of Claude's tokenizer. No prompt or response text is shown.",
@@ -383,6 +383,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "editor_target_help": "A .toml or .json file on the machine running the dashboard; the budgets above then "
         "check it.",
         "editor_need_target": "Enter the file to save the budgets to.",
+        "editor_empty": "Add a budget in the table to save a budgets file.",
         "editor_bad_suffix": "A budgets file ends in .toml or .json.",
         "editor_example": "The example file is part of the project: save your budgets under another name.",
         "editor_unchanged": "{path} already holds these budgets.",
@@ -747,6 +748,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "editor_target_help": "대시보드가 도는 컴퓨터의 .toml 또는 .json 파일. 저장하면 위의 예산 점검이 이 파일을 "
         "읽습니다.",
         "editor_need_target": "예산을 저장할 파일을 입력하세요.",
+        "editor_empty": "표에 예산을 추가하면 예산 파일로 저장할 수 있습니다.",
         "editor_bad_suffix": "예산 파일 이름은 .toml 또는 .json 으로 끝납니다.",
         "editor_example": "예제 파일은 프로젝트의 일부입니다. 다른 이름으로 저장하세요.",
         "editor_unchanged": "{path} 에 이미 이 예산이 있습니다.",

@@ -1,19 +1,16 @@
 """The dashboard run by Streamlit's AppTest on the demo corpus: its figures equal the CLIs' JSON for the same period.
 
-One demo corpus is generated per module (in a module-scoped cache folder) and shared by every test here; the CLIs
-read the same folder as subprocesses. A plain-Python count over the corpus files checks the figures independently.
+One demo corpus is generated per session (tests/dashboard/conftest.py) and shared by every test here; the CLIs
+read the same folder as subprocesses. A plain-Python count over the corpus files (tests/oracle.py, with its own
+prices) checks the figures independently, cost included.
 """
 
 from __future__ import annotations
 
-import json
-import math
 import shutil
 import string
-import subprocess
-import sys
 from collections import defaultdict
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
@@ -22,20 +19,28 @@ from streamlit.testing.v1 import AppTest
 
 from bedrock_usage.cache import CACHE_ENV
 from bedrock_usage.dashboard.text import COLUMNS, STRINGS, WEEKDAYS
-from bedrock_usage.demo.daily import ensure_demo_logs
 from bedrock_usage.demo.synthetic import CorpusSpec, generate_records
 from bedrock_usage.demo.writer import write_local
-from tests.logfiles import read_tree
-from tests.oracle import aggregate, with_profiles_resolved
+from tests.dashboard.helpers import (
+    APP,
+    END,
+    PREVIOUS,
+    QCLI,
+    START,
+    analyze,
+    cli_report,
+    expected_change,
+    expected_compact,
+    expected_compact_usd,
+    frame_starting,
+    metric,
+    open_app,
+    plain,
+    run_cli,
+    tab,
+)
+from tests.oracle import aggregate, caller, with_profiles_resolved
 
-ROOT = Path(__file__).resolve().parents[2]
-APP = ROOT / "bedrock_tracker.py"
-CLI = ROOT / "bedrock_tracker_cli.py"
-QCLI = ROOT / "qcli_s3_analyzer.py"
-TODAY = datetime.now(UTC).date()
-# Inside the 30-day demo corpus, previous period included, and clear of today (the corpus is remade daily).
-START, END = TODAY - timedelta(days=9), TODAY - timedelta(days=3)
-PREVIOUS = (START - timedelta(days=7), START - timedelta(days=1))
 MEASURES = ("calls", "errors", "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens",
             "unpriced_calls")
 CARDS = {  # metric label -> summary field
@@ -45,103 +50,6 @@ CARDS = {  # metric label -> summary field
     "Cache read": "cache_read_tokens",
     "Cache write": "cache_write_tokens",
 }
-
-
-@pytest.fixture(scope="module")
-def demo_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The cache folder holding this module's demo corpora."""
-    return tmp_path_factory.mktemp("dashboard-cache")
-
-
-@pytest.fixture(scope="module")
-def demo_records(demo_cache: Path) -> list[dict]:
-    """The module's Bedrock demo corpus (generated here once, as the app would), read back in plain Python."""
-    return read_tree(ensure_demo_logs(demo_cache / "demo-logs"))
-
-
-@pytest.fixture
-def demo_env(no_aws_env: dict[str, str], demo_cache: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    """No AWS credentials, and the module's cache folder (for the in-process app and the CLI subprocesses)."""
-    monkeypatch.setenv(CACHE_ENV, str(demo_cache))
-    return {**no_aws_env, CACHE_ENV: str(demo_cache)}
-
-
-def run_cli(env: dict[str, str], script: Path, *args: str) -> dict:
-    """A CLI's JSON report, printed to standard output."""
-    proc = subprocess.run([sys.executable, str(script), *args], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=180, check=False)
-    assert proc.returncode == 0, proc.stderr
-    if script == CLI:
-        return json.loads(proc.stdout)
-    return json.loads(Path(proc.stdout.split("wrote ", 1)[1].strip()).read_text())
-
-
-def cli_report(env: dict[str, str], start: date, end: date, *options: str) -> dict:
-    """``bedrock_tracker_cli.py --demo --format json`` for the period."""
-    return run_cli(env, CLI, "--demo", "--format", "json", "--output-dir", "-", "--start-date", start.isoformat(),
-                   "--end-date", end.isoformat(), *options)
-
-
-def open_app() -> AppTest:
-    """The dashboard after its first run."""
-    at = AppTest.from_file(str(APP), default_timeout=240)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def analyze(at: AppTest, start: date = START, end: date = END, **texts: str) -> AppTest:
-    """Set the period and text inputs (by widget key), click Analyze and run."""
-    at.date_input(key="dates").set_value((start, end))
-    for key, value in texts.items():
-        at.text_input(key=key).set_value(value)
-    at.button(key="analyze").click()
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
-
-
-def tab(at: AppTest, label: str):
-    """The tab with this label."""
-    found = [t for t in at.tabs if t.label == label]
-    assert len(found) == 1, label
-    return found[0]
-
-
-def metric(container, label: str):
-    """The metric card with this label in ``container`` (the app or one tab)."""
-    found = [m for m in container.metric if m.label == label]
-    assert len(found) == 1, f"{label}: {[m.label for m in container.metric]}"
-    return found[0]
-
-
-def frame_starting(at: AppTest, *columns: str) -> pd.DataFrame:
-    """The one table whose first columns are ``columns``."""
-    found = [d.value for d in at.dataframe if tuple(d.value.columns[: len(columns)]) == columns]
-    assert len(found) == 1, columns
-    return found[0]
-
-
-def expected_compact(value: int) -> str:
-    """How a metric card prints a count: exact below 100,000, else in K, M or B."""
-    if value < 100_000:
-        return f"{value:,}"
-    if value < 1_000_000:
-        return f"{value / 1e3:,.1f}K"
-    if value < 1_000_000_000:
-        return f"{value / 1e6:,.2f}M"
-    return f"{value / 1e9:,.2f}B"
-
-
-def expected_change(current: float, previous: float) -> str | None:
-    return f"{(current - previous) / previous:+.1%}" if previous else None
-
-
-def plain(value: object) -> object:
-    """A table cell as a plain Python value (NaN and NA as None)."""
-    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
-        return None
-    return value.item() if hasattr(value, "item") else value
 
 
 def by_keys(rows: list[dict], keys: list[str]) -> dict[tuple, dict]:
@@ -195,16 +103,18 @@ def test_demo_figures_equal_the_cli_json(demo_env: dict[str, str], demo_records:
     summary = report["summary"]
 
     assert summary["calls"] > 100
-    if not user_pattern:  # the plain-Python count knows ARNs, not the tool's user names
-        oracle = aggregate(demo_records, START, END, "UTC", arn_pattern or None)["summary"][()]
-        assert (summary["calls"], summary["input_tokens"]) == (oracle.calls, oracle.input_tokens)
+    # Independently: the plain-Python count and its own prices, over the callers the filters keep.
+    kept = [r for r in with_profiles_resolved(demo_records) if user_pattern in caller(r)[0]]
+    oracle = aggregate(kept, START, END, "UTC", arn_pattern or None)["summary"][()]
+    assert (summary["calls"], summary["input_tokens"]) == (oracle.calls, oracle.input_tokens)
+    assert summary["estimated_cost_usd"] == pytest.approx(oracle.estimated_cost, rel=1e-9)
 
     assert any("Demo mode" in info.value for info in at.info)
     assert not at.error
     bedrock = tab(at, "Amazon Bedrock")
     cost = summary["estimated_cost_usd"]
     card = metric(bedrock, "Estimated cost")
-    assert card.value == f"${cost:,.2f}"
+    assert card.value == expected_compact_usd(cost)
     assert f"${cost:,.4f}" in card.help
     assert previous is None or card.delta == expected_change(cost, previous["estimated_cost_usd"])
     for label, name in CARDS.items():
@@ -305,8 +215,9 @@ def test_amazon_q_tab_equals_the_q_cli(demo_env: dict[str, str], tmp_path: Path)
         assert metric(qdev, label).value == expected_compact(summary[name]), label
         assert f"{summary[name]:,}" in metric(qdev, label).help, label
     assert metric(qdev, "Active users").value == f"{summary['users']:,}"
-    assert metric(qdev, "Virtual API cost").value == f"${cost['total']:,.2f}"
-    assert metric(qdev, "Pro subscription").value == f"${cost['subscription']:,.2f}"
+    assert metric(qdev, "Virtual API cost").value == expected_compact_usd(cost["total"])
+    assert f"${cost['total']:,.4f}" in metric(qdev, "Virtual API cost").help
+    assert metric(qdev, "Subscription").value == expected_compact_usd(cost["subscription"])
     per_user = frame_starting(at, "user", "person", "user_ids", "products")
     assert by_user(per_user.to_dict("records")) == by_user(q["per_user"])
     assert all("@" in row["user"] for row in q["per_user"])  # the demo's people are shown by e-mail
@@ -314,8 +225,8 @@ def test_amazon_q_tab_equals_the_q_cli(demo_env: dict[str, str], tmp_path: Path)
     kiro = q["kiro"]
     assert kiro["per_user"], "the demo period holds Kiro user reports"
     credits = sum(row["credits"] for row in kiro["per_user"])
-    assert metric(qdev, "Kiro credits").value == f"{credits:,.0f}"
-    assert metric(qdev, "Kiro cost").value == f"${kiro['cost']['total_usd']:,.2f}"
+    assert metric(qdev, "Kiro credits").value == expected_compact(round(credits))
+    assert metric(qdev, "Kiro cost").value == expected_compact_usd(kiro["cost"]["total_usd"])
     flagged = [row for row in kiro["allowance"]["rows"]
                if row["status"] in ("in overage", "allowance used up", "warning", "projected to exceed")]
     assert metric(qdev, "Near or over allowance").value == f"{len(flagged):,}"

@@ -1,11 +1,12 @@
 """The dashboard's Governance tab: budgets and anomalies equal bedrock_tracker_cli.py's JSON, reconciliation
-against moto's CloudWatch and Cost Explorer.
+against moto's CloudWatch and Cost Explorer, and the budget editor writes what the CLI reads.
 
-Budgets and anomalies run in Streamlit's AppTest on the module's demo corpus, with the example budgets; the CLI
-reads the same corpus as a subprocess, and a plain-Python pass over the corpus (tests/oracle.py) checks the
-all-spend budget and the daily cost per application independently. Reconciliation needs the Athena source,
-which moto cannot serve, so its loader is called directly with the local source against moto; the page's
-reconciliation controls are driven in AppTest with moto credentials up to the one-line setup error.
+Budgets and anomalies run in Streamlit's AppTest on the session's demo corpus (tests/dashboard/conftest.py), with
+the example budgets; the CLI reads the same corpus as a subprocess, and a plain-Python pass over the corpus
+(tests/oracle.py) checks the all-spend budget and the daily cost per application independently. Reconciliation
+needs the Athena source, which moto cannot serve, so its loader is called directly with the local source against
+moto; the page's reconciliation controls are driven in AppTest with moto credentials up to the one-line setup
+error.
 """
 
 from __future__ import annotations
@@ -28,8 +29,8 @@ from streamlit.testing.v1 import AppTest
 
 from bedrock_usage.cache import CACHE_ENV
 from bedrock_usage.dashboard.data import BUDGETS_ENV, BedrockRequest, ReconcileRequest, load_reconciliation
-from bedrock_usage.demo.daily import ensure_demo_logs
 from bedrock_usage.demo.writer import write_local
+from bedrock_usage.governance.budgets import Budget, load_budgets
 from tests.logfiles import read_tree
 from tests.oracle import aggregate, published_rates, with_profiles_resolved
 
@@ -41,21 +42,6 @@ TODAY = datetime.now(UTC).date()
 # Inside the 30-day demo corpus and clear of today (the corpus is remade daily).
 START, END = TODAY - timedelta(days=9), TODAY - timedelta(days=3)
 STATUS_FIGURES = ("month_to_date_usd", "day_usd", "forecast_usd", "monthly_share")
-
-
-@pytest.fixture(scope="module")
-def demo_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The module's cache folder, with the demo corpus made before the app or a CLI could race to make it."""
-    cache = tmp_path_factory.mktemp("governance-cache")
-    ensure_demo_logs(cache / "demo-logs")
-    return cache
-
-
-@pytest.fixture
-def demo_env(no_aws_env: dict[str, str], demo_cache: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    """No AWS credentials, and the module's cache folder (for the in-process app and the CLI subprocesses)."""
-    monkeypatch.setenv(CACHE_ENV, str(demo_cache))
-    return {**no_aws_env, CACHE_ENV: str(demo_cache)}
 
 
 def cli_json(env: dict[str, str], *args: str) -> tuple[int, dict]:
@@ -186,7 +172,10 @@ def test_budgets_and_anomalies_equal_the_cli(demo_env: dict[str, str], demo_cach
     at.radio(key="lang").set_value("ko").run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.session_state["main_tab"] == "거버넌스"  # the open tab survives the language switch
-    assert {"예산", "애플리케이션별 비용 이상"} <= {s.value for s in at.subheader}
+    assert {"예산", "애플리케이션별 비용 급증"} <= {s.value for s in at.subheader}
+    if anomalies["anomalies"]:
+        assert [trace["name"] for trace in chart(at, "chart_anomalies") if trace.get("mode") == "markers"] == \
+            ["비용 급증"]
     korean = frame_starting(at, "budget", "covers")
     assert list(korean["status"]) == [row["status"] for row in budgets["budgets"]]
 
@@ -205,6 +194,51 @@ def test_budgets_file_from_the_environment_and_its_mistakes(demo_env: dict[str, 
     at.text_input(key="budgets_path").set_value("").run()
     assert not at.exception and not load_errors(at)
     assert any("Enter a budgets file" in info.value for info in at.info)
+
+
+def test_budget_editor_writes_the_file_the_cli_reads(demo_env: dict[str, str], tmp_path: Path) -> None:
+    at = open_governance()
+    statuses = frame_starting(at, "budget", "covers")
+    target = tmp_path / "team" / "budgets.toml"
+    at.text_input(key="budget_target").set_value(str(target)).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(f"**{target}** does not exist" in m.value for m in at.markdown)
+    diff = at.code[-1].value
+    assert diff.startswith("--- /dev/null") and '+name = "Customer service"' in diff
+    at.button(key="budget_write").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+
+    assert load_budgets(target) == load_budgets(BUDGETS)  # the example's budgets, in a file of our own
+    assert at.text_input(key="budgets_path").value == str(target)
+    assert at.checkbox(key="use_example_budgets").value is False
+    assert any(f"Saved {target}" in s.value for s in at.success)
+    pd.testing.assert_frame_equal(frame_starting(at, "budget", "covers"), statuses)
+    _, from_editor = cli_json(demo_env, "--check-budgets", str(target), "--end-date", END.isoformat())
+    assert [(row["budget"], row["status"], pytest.approx(row["month_to_date_usd"], rel=1e-9))
+            for row in from_editor["budgets"]] == \
+        [(row["budget"], row["status"], row["month_to_date_usd"]) for row in statuses.to_dict("records")]
+
+    # A file of the user's: shown as a difference, replaced only once ticked, and only if unchanged meanwhile.
+    mine = tmp_path / "mine.toml"
+    original = '# ours, keep it short\n[[budgets]]\nname = "Chat"\napplication = "ChatApp"\nmonthly_usd = 75\n'
+    mine.write_text(original)
+    at.text_input(key="budgets_path").set_value(str(mine)).run()
+    at.text_input(key="budget_target").set_value(str(mine)).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "-# ours, keep it short" in at.code[-1].value
+    assert at.button(key="budget_write").disabled
+    at.checkbox(key="budget_confirm").check().run()
+    assert not at.button(key="budget_write").disabled
+    mine.write_text(original + "# edited elsewhere meanwhile\n")
+    at.button(key="budget_write").click().run()
+    assert any("changed since its difference was shown" in e.value for e in at.error)
+    assert mine.read_text().endswith("# edited elsewhere meanwhile\n")
+
+    at.checkbox(key="budget_confirm").check().run()
+    at.button(key="budget_write").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "ours" not in mine.read_text() and "meanwhile" not in mine.read_text()
+    assert load_budgets(mine) == [Budget("Chat", "application", "ChatApp", None, 75.0, None)]
 
 
 # Reconciliation: a few calls "served" over three UTC days in two regions, one region-day without logs.

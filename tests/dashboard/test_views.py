@@ -1,0 +1,283 @@
+"""The dashboard's views in Streamlit's AppTest on the demo corpus: drill-down, model filter, the view in the
+address, spend lines and cost per 1,000 calls, partial days, table formats, and the messages and labels of the issue
+"The dashboard, for the people who read it".
+
+Expected figures come from the plain-Python count of the corpus with its own prices (tests/oracle.py) or from
+bedrock_tracker_cli.py's JSON for the same period; the partial days from the calendar.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from collections import defaultdict
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bedrock_usage.dashboard.data import partial_days
+from bedrock_usage.demo.synthetic import CorpusSpec, generate_records
+from bedrock_usage.demo.writer import write_local
+from bedrock_usage.logs.period import Period
+from tests.dashboard.helpers import (
+    END,
+    PREVIOUS,
+    START,
+    TODAY,
+    analyze,
+    chart,
+    checked,
+    cli_report,
+    expected_change,
+    expected_compact,
+    expected_compact_usd,
+    frame_starting,
+    metric,
+    open_app,
+    plain,
+    tab,
+    values,
+)
+from tests.oracle import aggregate, caller, with_profiles_resolved
+
+MONEY_FORMAT = "$%,.4f"
+
+
+def user_records(records: list[dict], user: str) -> list[dict]:
+    """The records of one user, as the oracle names callers (profiles resolved, for their prices)."""
+    return [r for r in with_profiles_resolved(records) if caller(r)[0] == user]
+
+
+def test_drill_down_into_a_user_shows_only_their_calls(demo_env: dict[str, str], demo_records: list[dict]) -> None:
+    at = analyze(open_app())
+    at.radio(key="focus_by").set_value("user")
+    checked(at.run())
+    ranked = at.selectbox(key="focus").options
+    user = next(name for name in ranked if "@" in name)  # an IAM Identity Center user, by e-mail
+    at.selectbox(key="focus").set_value(user)
+    checked(at.run())
+
+    mine = user_records(demo_records, user)
+    oracle = aggregate(mine, START, END)
+    totals = oracle["summary"][()]
+    before = aggregate(mine, *PREVIOUS)["summary"][()]
+    everyone = aggregate(with_profiles_resolved(demo_records), START, END)["summary"][()]
+    assert 0 < totals.calls < everyone.calls
+    bedrock = tab(at, "Amazon Bedrock")
+    card = metric(bedrock, "Estimated cost")
+    assert card.value == expected_compact_usd(totals.estimated_cost)
+    assert f"${totals.estimated_cost:,.4f}" in card.help
+    assert card.delta == expected_change(totals.estimated_cost, before.estimated_cost)
+    for label, name in (("Calls", "calls"), ("Input tokens", "input_tokens"), ("Output tokens", "output_tokens")):
+        assert metric(bedrock, label).value == expected_compact(getattr(totals, name)), label
+        assert metric(bedrock, label).delta == expected_change(getattr(totals, name), getattr(before, name)), label
+
+    # The detail view: share, error rate, cost and tokens per call.
+    tokens = totals.input_tokens + totals.output_tokens + totals.cache_read_tokens + totals.cache_write_tokens
+    assert metric(bedrock, "Share of cost").value == f"{totals.estimated_cost / everyone.estimated_cost:.1%}"
+    assert metric(bedrock, "Error rate").value == f"{totals.errors / totals.calls:.1%}"
+    assert metric(bedrock, "Cost per call").value == f"${totals.estimated_cost / totals.priced_calls:,.4f}"
+    assert metric(bedrock, "Tokens per call").value == expected_compact(round(tokens / totals.calls))
+    daily = chart(at, "chart_detail_daily")
+    shown_daily: dict[str, float] = defaultdict(float)
+    for trace in daily["data"]:
+        for x, y in zip(values(trace["x"]), values(trace["y"]), strict=True):
+            shown_daily[str(x)[:10]] += float(y)
+    for (day,), day_totals in oracle["daily"].items():
+        assert shown_daily[day] == pytest.approx(day_totals.estimated_cost, rel=1e-9), day
+
+    # Every table holds only the user's calls.
+    users = frame_starting(at, "user", "principal_type", "principal")
+    assert set(users["user"]) == {user}
+    assert set(frame_starting(at, "user", "application", "model", "source_region")["user"]) == {user}
+    days = frame_starting(at, "day", "calls")
+    assert {row["day"]: (row["calls"], pytest.approx(row["estimated_cost_usd"], rel=1e-9))
+            for row in days.to_dict("records")} == \
+        {day: (t.calls, t.estimated_cost) for (day,), t in oracle["daily"].items()}
+
+    at.button(key="focus_clear").click()
+    checked(at.run())
+    assert metric(tab(at, "Amazon Bedrock"), "Calls").value == expected_compact(everyone.calls)
+    assert not [m for m in at.metric if m.label == "Share of cost"]
+
+
+def test_model_filter_narrows_the_figures(demo_env: dict[str, str]) -> None:
+    at = analyze(open_app())
+    options = at.multiselect(key="models").options
+    chosen = options[1:3]  # the second and third costliest models
+    at.multiselect(key="models").set_value(chosen)
+    checked(at.run())
+
+    rows = [row for row in cli_report(demo_env, START, END)["analyses"]["model"] if row["model"] in chosen]
+    calls, cost = sum(row["calls"] for row in rows), math.fsum(row["estimated_cost_usd"] for row in rows)
+    bedrock = tab(at, "Amazon Bedrock")
+    assert metric(bedrock, "Calls").value == expected_compact(calls)
+    assert f"${cost:,.4f}" in metric(bedrock, "Estimated cost").help
+    assert set(frame_starting(at, "model", "endpoint")["model"]) == set(chosen)
+    assert int(frame_starting(at, "day", "calls")["calls"].sum()) == calls
+    assert any(", ".join(chosen) in c.value for c in at.caption)
+    # Choosing models reads nothing again: the sidebar has not changed since the analysis.
+    assert not any("click **Analyze**" in c.value for c in at.caption)
+
+
+def test_the_view_is_in_the_address_and_a_link_opens_it(demo_env: dict[str, str]) -> None:
+    link = {"start": START.isoformat(), "end": END.isoformat(), "regions": "us-east-1,us-west-2",
+            "group": "application", "focus_by": "application", "focus": "CodeReviewApp", "top": "3", "lang": "ko"}
+    at = open_app(**link)
+    assert at.date_input(key="dates").value == (START, END)
+    assert at.multiselect(key="regions").value == ["us-east-1", "us-west-2"]
+    assert at.radio(key="group_by").value == "application" and at.radio(key="lang").value == "ko"
+    assert at.selectbox(key="focus").value == "CodeReviewApp"
+    assert at.number_input(key="top_n").value == 3
+    application = next(row for row in cli_report(demo_env, START, END, "--region", "us-east-1", "us-west-2")[
+        "analyses"]["application"] if row["application"] == "CodeReviewApp")
+    assert metric(at, "호출 수").value == expected_compact(application["calls"])  # analysed straight away
+    assert f"${application['estimated_cost_usd']:,.4f}" in metric(at, "예상 비용").help
+    assert at.query_params == {**link, "source": "demo"}
+
+    at.radio(key="focus_by").set_value("model")
+    checked(at.run())
+    assert "focus" not in at.query_params and "focus_by" not in at.query_params
+    at.radio(key="stack_by").set_value("application")
+    checked(at.run())
+    assert at.query_params["stack"] == "application"
+
+    bad = checked(open_app(start="2026-02-30", end=END.isoformat(), regions="mars-1", tab="nowhere"))
+    warning = next(w.value for w in bad.warning if "left out" in w.value)
+    assert all(part in warning for part in ("start=2026-02-30", "regions=mars-1", "tab=nowhere")), warning
+
+
+def test_spend_lines_and_cost_per_thousand_calls(demo_env: dict[str, str]) -> None:
+    at = analyze(open_app())
+    report = cli_report(demo_env, START, END)["analyses"]
+    per_user: dict[str, float] = defaultdict(float)
+    for row in report["user"]:
+        per_user[row["user"]] += row["estimated_cost_usd"]
+    top = sorted(per_user, key=per_user.get, reverse=True)[:5]
+    lines = chart(at, "chart_lines")["data"]
+    assert [trace["name"] for trace in lines] == top
+    for trace in lines:
+        assert math.fsum(map(float, values(trace["y"]))) == pytest.approx(per_user[trace["name"]], rel=1e-9)
+
+    per_model: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
+    for row in report["model"]:
+        per_model[row["model"]][0] += row["estimated_cost_usd"] or 0.0
+        per_model[row["model"]][1] += row["calls"] - row["unpriced_calls"]
+    expected = {model: 1000 * cost / calls for model, (cost, calls) in per_model.items() if calls}
+    bars = chart(at, "chart_cost_per_1k")["data"][0]
+    shown = dict(zip(values(bars["y"]), map(float, values(bars["x"])), strict=True))
+    assert list(shown) == sorted(expected, key=expected.get)[-10:]  # the ten dearest per call, dearest on top
+    for model, value in shown.items():
+        assert value == pytest.approx(expected[model], rel=1e-9), model
+
+
+def test_partial_days_follow_the_calendar() -> None:
+    now = datetime(2026, 12, 5, 20, 0, tzinfo=UTC)
+    week = Period(date(2026, 11, 29), date(2026, 12, 5))
+    assert partial_days(week, ["2026-11-29", "2026-12-05"], now) == {"2026-12-05": "today"}
+    assert partial_days(week, ["2026-11-29", "2026-12-02"], now) == {"2026-12-03": "no_logs", "2026-12-04": "no_logs",
+                                                                     "2026-12-05": "today"}
+    assert partial_days(Period(date(2026, 11, 1), date(2026, 11, 7)), ["2026-11-01"], now) == {}
+    # 20:00 UTC is the next morning in Seoul: the 6th is today there, the 5th is a whole day.
+    seoul = Period(date(2026, 11, 30), date(2026, 12, 7), "Asia/Seoul")
+    assert partial_days(seoul, ["2026-12-05"], now) == {"2026-12-06": "today", "2026-12-07": "no_logs"}
+
+
+def test_days_after_the_logs_end_are_marked_not_drawn_as_zero(demo_env: dict[str, str], tmp_path: Path) -> None:
+    last = TODAY - timedelta(days=3)
+    write_local(tmp_path / "logs", generate_records(CorpusSpec(records=1_500, start_date=TODAY - timedelta(days=13),
+                                                              end_date=last, seed=11)))
+    at = open_app()
+    at.radio(key="source").set_value("local")
+    checked(at.run())
+    at = analyze(at, TODAY - timedelta(days=6), TODAY, logs_dir=str(tmp_path / "logs"))
+    figure = chart(at, "chart_daily_cost")
+    drawn = {str(x)[:10] for trace in figure["data"] for x in values(trace["x"])}
+    missing = {(last + timedelta(days=n)).isoformat() for n in (1, 2)}
+    assert drawn.isdisjoint(missing) and TODAY.isoformat() in drawn and last.isoformat() in drawn
+    labels = {a["text"] for a in figure["layout"]["annotations"]}
+    assert labels == {"no logs yet", "today (partial)"}
+    shaded = sorted((s["x0"][:10], s["x1"][:10]) for s in figure["layout"]["shapes"])
+    # Half a day either side of each run of days: the day after the logs end to the day before today, then today.
+    assert shaded == [(last.isoformat(), (last + timedelta(days=2)).isoformat()),
+                      ((TODAY - timedelta(days=1)).isoformat(), TODAY.isoformat())]
+    lines = chart(at, "chart_lines")["data"]
+    assert all(set(str(x)[:10] for x in values(t["x"])).isdisjoint(missing) for t in lines)
+
+
+class _ArrowFallbacks(logging.Handler):
+    """Counts Streamlit's "Serialization of dataframe to Arrow table was unsuccessful" (a mixed-type column)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if "Arrow" in record.getMessage():
+            self.messages.append(record.getMessage())
+
+
+def test_every_table_is_typed_and_formatted_alike(demo_env: dict[str, str]) -> None:
+    handler = _ArrowFallbacks()
+    logger = logging.getLogger("streamlit")
+    logger.addHandler(handler)
+    try:
+        at = open_app()  # the default view, through today, opens straight away in demo mode
+        tables = list(at.dataframe)
+        for name in ("Amazon Q / Kiro", "Governance"):
+            at.session_state["main_tab"] = name
+            checked(at.run())
+            tables += list(at.dataframe)
+    finally:
+        logger.removeHandler(handler)
+    assert not handler.messages
+    assert len(tables) > 15
+    shown = [table for table in tables if not table.proto.editing_mode]  # the budget editor's cells may be blank
+    assert len(shown) == len(tables) - 1
+    for table in shown:
+        assert table.proto.placeholder == "—"
+        config = json.loads(table.proto.columns)
+        for column in table.value.columns:
+            kinds = {type(plain(v)).__name__ for v in table.value[column] if plain(v) is not None}
+            assert not ({"str"} & kinds and {"int", "float"} & kinds), (column, kinds)
+            if column.endswith("_usd"):
+                assert config[column]["type_config"]["format"] == MONEY_FORMAT, column
+    budgets = frame_starting(at, "budget", "covers")
+    assert budgets["daily_usd"].isna().any()  # shown as the placeholder, not "None"
+
+
+def test_charts_mark_today_as_partial(demo_env: dict[str, str]) -> None:
+    at = open_app()
+    assert at.date_input(key="dates").value[1] == TODAY
+    for key in ("chart_daily_cost", "chart_daily_tokens", "chart_lines"):
+        labels = [a["text"] for a in chart(at, key)["layout"]["annotations"]]
+        assert labels == ["today (partial)"], key
+    cost = chart(at, "chart_daily_cost")
+    for trace in cost["data"]:
+        hatched = [str(x)[:10] for x, shape in zip(values(trace["x"]), trace["marker"]["pattern"]["shape"],
+                                                   strict=True) if shape]
+        assert hatched in ([], [TODAY.isoformat()])
+    # The Amazon Q demo runs through today too.
+    assert frame_starting(at, "date", "requests")["date"].astype(str).iloc[-1] == TODAY.isoformat()
+    assert [a["text"] for a in chart(at, "q_chart_daily")["layout"]["annotations"]] == ["today (partial)"]
+    at.session_state["main_tab"] = "Governance"
+    checked(at.run())
+    assert [a["text"] for a in chart(at, "chart_anomalies")["layout"]["annotations"]] == ["today (partial)"]
+
+
+def test_korean_limits_and_a_dashboard_credentials_message(demo_env: dict[str, str]) -> None:
+    at = open_app(lang="ko")
+    limits = frame_starting(at, "limit", "subject", "used")
+    assert "코드 변환 (줄 수)" in set(limits["limit"])
+    assert not set(limits["limit"]) & {"Code transformation", "/dev (software development agent)"}
+    assert "(계정 전체 풀)" in set(limits["subject"])
+
+    at = open_app()
+    at.radio(key="source").set_value("athena")
+    at.button(key="analyze").click()
+    checked(at.run())
+    errors = [e.value for e in at.error]  # the Bedrock and the Amazon Q / Kiro tabs
+    assert errors and all("no AWS credentials found" in e and "--profile" not in e for e in errors), errors
+    assert all("AWS options in the sidebar" in e for e in errors), errors
