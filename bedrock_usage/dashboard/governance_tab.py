@@ -42,10 +42,9 @@ def show_governance(t: Text, request: data.BedrockRequest | None) -> None:
 
 def _budgets_path(t: Text, source: str) -> str:
     """The budgets file to check: the example in demo mode when ticked, else the path typed in."""
-    path_column, example_column = st.columns([3, 2], vertical_alignment="bottom")
-    use_example = source == "demo" and example_column.checkbox(t("budgets_use_example"), key="use_example_budgets")
-    typed = path_column.text_input(t("budgets_path"), key="budgets_path", placeholder="budgets.toml",
-                                   help=t("budgets_path_help"), disabled=use_example)
+    use_example = source == "demo" and st.checkbox(t("budgets_use_example"), key="use_example_budgets")
+    typed = st.text_input(t("budgets_path"), key="budgets_path", placeholder="budgets.toml",
+                          help=t("budgets_path_help"), disabled=use_example)
     return str(data.EXAMPLE_BUDGETS) if use_example else typed.strip()
 
 

@@ -1,141 +1,199 @@
-"""The real dashboard in a real browser: ``streamlit run`` in demo mode, driven by Playwright's Chromium.
+"""The real dashboard in a real browser: one ``streamlit run`` in demo mode per module, driven by Debian's Chromium
+(headless) through Playwright, at 1400 and 800 px.
 
-Clicks Analyze, waits for the plotly charts, checks the metric cards against the CLI's JSON for the same period
-and saves a screenshot to test-artifacts/dashboard.png (and to docs/dashboard-demo.png with UPDATE_SCREENSHOT=1).
+No metric value may overflow its card (measured in the DOM), the panels stack when narrow, the cards show the CLI's
+figures, a drill-down and its address open the same view again, and the server logs no traceback. Pictures of each
+page go to test-artifacts/ (tools/dashboard_screenshots.py makes the README's).
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
+import urllib.parse
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from bedrock_usage.cache import CACHE_ENV
-from bedrock_usage.demo.daily import ensure_demo_logs
+from tests.dashboard.helpers import CLI, ROOT, TODAY, expected_compact, expected_compact_usd
+from tests.oracle import aggregate, caller, with_profiles_resolved
+from tools.dashboard_screenshots import (
+    CHROMIUM,
+    launch_chromium,
+    no_aws_environment,
+    streamlit_server,
+    wait_until_drawn,
+)
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
-SCREENSHOT = ROOT / "test-artifacts" / "dashboard.png"
-DOCS_SCREENSHOT = ROOT / "docs" / "dashboard-demo.png"
-VIEWPORT = {"width": 1440, "height": 1640}
-WAIT_MS = 90_000
+ARTIFACTS = ROOT / "test-artifacts"
+WIDTHS = (1400, 800)
+TABS = ("Amazon Bedrock", "Amazon Q / Kiro", "Governance")
+# Per metric card of the open tab: its label and value, whether either is cut (its text wider than its box, or
+# reaching past the card), and the card's box.
+MEASURE_CARDS = """() => {
+  const panel = [...document.querySelectorAll('[data-testid="stTabPanel"]')].find(p => p.getClientRects().length);
+  const cut = (element, card) => {
+    const range = document.createRange();
+    range.selectNodeContents(element);
+    const text = range.getBoundingClientRect(), box = element.getBoundingClientRect();
+    const scrolled = [element, ...element.querySelectorAll('*')].some(e => e.scrollWidth > e.clientWidth + 1);
+    return scrolled || text.width > box.width + 1 || text.right > card.right + 1 || text.left < card.left - 1;
+  };
+  return [...panel.querySelectorAll('[data-testid="stMetric"]')].map(card => {
+    const box = card.getBoundingClientRect();
+    const label = card.querySelector('[data-testid="stMetricLabel"]');
+    const value = card.querySelector('[data-testid="stMetricValue"]');
+    return {label: label.innerText.trim(), value: value.innerText.trim(), labelCut: cut(label, box),
+            valueCut: cut(value, box), left: box.left, right: box.right, top: box.top,
+            panelRight: panel.getBoundingClientRect().right};
+  });
+}"""
+PANEL_BOXES = """(key) => ['first', 'second'].map(side => {
+  const box = document.querySelector(`.st-key-${key}_${side}`).getBoundingClientRect();
+  return {left: box.left, right: box.right, top: box.top, bottom: box.bottom};
+})"""
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+@dataclass
+class Dashboard:
+    """The running server: its address, environment and log."""
+
+    url: str
+    env: dict[str, str]
+    log: Path
+
+    def assert_no_traceback(self) -> None:
+        """No page has made the server log a traceback so far."""
+        text = self.log.read_text()
+        assert "Traceback" not in text, text[text.index("Traceback") - 300:][:3000]
 
 
-def _compact(value: int) -> str:
-    """How a metric card prints a count: exact below 100,000, else in K, M or B."""
-    if value < 100_000:
-        return f"{value:,}"
-    if value < 1_000_000:
-        return f"{value / 1e3:,.1f}K"
-    if value < 1_000_000_000:
-        return f"{value / 1e6:,.2f}M"
-    return f"{value / 1e9:,.2f}B"
-
-
-@pytest.fixture
-def chromium() -> Path:
-    """The system Chromium; its absence skips the test, except in CI where it must be installed."""
+@pytest.fixture(scope="module")
+def dashboard(tmp_path_factory: pytest.TempPathFactory, demo_cache: Path) -> Iterator[Dashboard]:
+    """``streamlit run bedrock_tracker.py`` with no AWS credentials, on the session's demo corpus."""
     if not CHROMIUM.exists():
         if os.environ.get("CI"):
             pytest.fail(f"{CHROMIUM} is missing: CI must install Debian's chromium package")
-        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium); the browser test needs it")
-    return CHROMIUM
+        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium); the browser tests need it")
+    scratch = tmp_path_factory.mktemp("browser")
+    env = no_aws_environment(demo_cache, scratch)
+    log = scratch / "streamlit.log"
+    with streamlit_server(env, log) as url:
+        yield Dashboard(url, env, log)
 
 
-@pytest.fixture
-def dashboard(no_aws_env: dict[str, str], tmp_path: Path):
-    """``streamlit run bedrock_tracker.py`` on a free loopback port with no AWS credentials; yields (url, env)."""
-    env = {**no_aws_env, CACHE_ENV: str(tmp_path / "cache")}
-    # One corpus for the app and the CLI: made before either starts, so they never write it at the same time.
-    ensure_demo_logs(tmp_path / "cache" / "demo-logs")
-    port = _free_port()
-    log = (tmp_path / "streamlit.log").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "bedrock_tracker.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"streamlit did not start: {(tmp_path / 'streamlit.log').read_text()}") from None
-                time.sleep(0.3)
-        yield url, env
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
-
-
-def test_dashboard_in_a_browser_shows_the_cli_figures(dashboard: tuple[str, dict[str, str]], chromium: Path) -> None:
+@pytest.fixture(scope="module")
+def browser(dashboard: Dashboard) -> Iterator[Any]:
+    """One headless Chromium for the module."""
     from playwright.sync_api import sync_playwright
 
-    url, env = dashboard
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport=VIEWPORT)
-            page.goto(url)
-            page.get_by_role("button", name="Analyze").click(timeout=WAIT_MS)
-            page.locator(".js-plotly-plot").nth(5).wait_for(timeout=WAIT_MS)
-            page.locator('[data-testid="stSpinner"]').first.wait_for(state="detached", timeout=WAIT_MS)
-            page.wait_for_timeout(1500)  # let the charts finish their first draw before the screenshot
-            SCREENSHOT.parent.mkdir(exist_ok=True)
-            page.screenshot(path=str(SCREENSHOT))
+        chromium = launch_chromium(playwright)
+        yield chromium
+        chromium.close()
 
-            assert page.locator('[data-testid="stException"]').count() == 0
-            assert page.get_by_text("Demo mode").count() >= 1
-            bedrock_tab = page.locator('[data-testid="stTabPanel"]').first
-            cards = {}
-            for card in bedrock_tab.locator('[data-testid="stMetric"]').all():
-                label = card.locator('[data-testid="stMetricLabel"]').inner_text().strip()
-                cards[label] = card.locator('[data-testid="stMetricValue"]').inner_text().strip()
-            captions = bedrock_tab.locator('[data-testid="stCaptionContainer"]').all_inner_texts()
-        finally:
-            browser.close()
 
-    proc = subprocess.run(
-        [sys.executable, "bedrock_tracker_cli.py", "--demo", "--days", "7", "--format", "json", "--output-dir", "-"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False,
-    )
+def cli_json(env: dict[str, str], *args: str) -> dict:
+    """bedrock_tracker_cli.py's JSON document on the demo corpus."""
+    proc = subprocess.run([sys.executable, str(CLI), "--demo", "--format", "json", "--output-dir", "-", *args],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=180, check=False)
     assert proc.returncode == 0, proc.stderr
-    report = json.loads(proc.stdout)
-    period, summary = report["period"], report["summary"]
-    assert any(c.startswith(f"{period['start']} .. {period['end']} ({period['tz']})") for c in captions), captions
-    assert cards == {
-        "Estimated cost": f"${summary['estimated_cost_usd']:,.2f}",
-        "Calls": _compact(summary["calls"]),
-        "Input tokens": _compact(summary["input_tokens"]),
-        "Output tokens": _compact(summary["output_tokens"]),
-        "Cache read": _compact(summary["cache_read_tokens"]),
-        "Cache write": _compact(summary["cache_write_tokens"]),
+    return json.loads(proc.stdout)
+
+
+def open_tab(page: Any, name: str, charts: int) -> list[dict]:
+    """Open a tab, wait for its charts, and measure its metric cards."""
+    page.get_by_role("tab", name=name).click()
+    wait_until_drawn(page, charts)
+    return page.evaluate(MEASURE_CARDS)
+
+
+def test_cards_fit_and_panels_stack_at_1400_and_800_px(dashboard: Dashboard, browser: Any) -> None:
+    report = cli_json(dashboard.env, "--days", "7")
+    summary = report["summary"]
+    expected = {
+        "Estimated cost": expected_compact_usd(summary["estimated_cost_usd"]),
+        "Calls": expected_compact(summary["calls"]),
+        "Input tokens": expected_compact(summary["input_tokens"]),
+        "Output tokens": expected_compact(summary["output_tokens"]),
+        "Cache read": expected_compact(summary["cache_read_tokens"]),
+        "Cache write": expected_compact(summary["cache_write_tokens"]),
     }
-    if os.environ.get("UPDATE_SCREENSHOT") == "1":
-        DOCS_SCREENSHOT.parent.mkdir(exist_ok=True)
-        shutil.copyfile(SCREENSHOT, DOCS_SCREENSHOT)
+    ARTIFACTS.mkdir(exist_ok=True)
+    for width in WIDTHS:
+        page = browser.new_page(viewport={"width": width, "height": 1400})
+        page.goto(dashboard.url)  # no AWS credentials: the demo opens straight away on the last 7 days
+        measured = {}
+        for name, charts in zip(TABS, (6, 3, 3), strict=True):
+            measured[name] = open_tab(page, name, charts)
+            page.screenshot(path=str(ARTIFACTS / f"dashboard-{width}-{TABS.index(name)}.png"), full_page=True)
+            assert page.locator('[data-testid="stException"]').count() == 0
+        bedrock = measured["Amazon Bedrock"]
+        assert {card["label"]: card["value"] for card in bedrock} == expected, width
+        cards = [card for cards in measured.values() for card in cards]
+        assert len(cards) >= 15
+        for card in cards:
+            assert not card["valueCut"], (width, card)
+            assert not card["labelCut"], (width, card)
+            assert card["right"] <= card["panelRight"] + 1, (width, card)
+        rows = len({round(card["top"]) for card in bedrock})
+        page.get_by_role("tab", name="Amazon Bedrock").click()
+        wait_until_drawn(page, 6)
+        top, share = page.evaluate(PANEL_BOXES, "top")
+        if width == 1400:
+            assert rows == 1
+            assert share["left"] >= top["right"] and abs(share["top"] - top["top"]) < 2  # side by side
+        else:
+            assert rows >= 2  # the cards wrap
+            assert share["top"] >= top["bottom"]  # the model share stacks under the top spenders
+        page.close()
+    dashboard.assert_no_traceback()
+
+
+def test_drill_down_and_its_address(dashboard: Dashboard, browser: Any, demo_records: list[dict]) -> None:
+    page = browser.new_page(viewport={"width": 1400, "height": 1400})
+    page.goto(dashboard.url)
+    wait_until_drawn(page, 6)
+    assert "start=" in page.url and "source=demo" in page.url  # the view is in the address from the start
+
+    # Click the top bar of "Top 10 by cost": the costliest user of the last 7 days.
+    first, last = TODAY - timedelta(days=6), TODAY  # the default period: the last 7 days through today
+    records = with_profiles_resolved(demo_records)
+    per_user: dict[str, float] = defaultdict(float)
+    for (user,), totals in aggregate(records, first, last)["user"].items():
+        per_user[user] += totals.estimated_cost
+    costliest = max(per_user, key=per_user.get)
+    bar = page.locator(".st-key-chart_top .bars path").last.bounding_box()
+    page.mouse.click(bar["x"] + 12, bar["y"] + bar["height"] / 2)  # as a person would, clear of the modebar
+    page.get_by_text(f"User: {costliest}.").wait_for(timeout=120_000)
+    wait_until_drawn(page, 8)
+    query = urllib.parse.parse_qs(urllib.parse.urlparse(page.url).query)
+    assert query["focus_by"] == ["user"] and query["focus"] == [costliest]
+
+    mine = aggregate([r for r in records if caller(r)[0] == costliest], first, last)["summary"][()]
+    cards = {card["label"]: card["value"] for card in page.evaluate(MEASURE_CARDS)}
+    assert cards["Estimated cost"] == expected_compact_usd(mine.estimated_cost)
+    assert cards["Calls"] == expected_compact(mine.calls)
+    assert cards["Error rate"] == f"{mine.errors / mine.calls:.1%}"
+
+    # The address opens the same view in a new session: a bookmark, or a link sent to someone.
+    shared = browser.new_page(viewport={"width": 1400, "height": 1400})
+    shared.goto(page.url)
+    shared.get_by_text(f"User: {costliest}.").wait_for(timeout=120_000)
+    wait_until_drawn(shared, 8)
+    assert {card["label"]: card["value"] for card in shared.evaluate(MEASURE_CARDS)} == cards
+
+    shared.get_by_text("Everything", exact=True).click()
+    shared.wait_for_function("() => !location.search.includes('focus=')", timeout=60_000)
+    wait_until_drawn(shared, 6)
+    assert "Share of cost" not in {card["label"] for card in shared.evaluate(MEASURE_CARDS)}
+    page.close()
+    shared.close()
+    dashboard.assert_no_traceback()
