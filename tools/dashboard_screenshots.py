@@ -3,10 +3,10 @@
     python tools/dashboard_screenshots.py                  # docs/dashboard-*.png, on a fresh demo corpus
     python tools/dashboard_screenshots.py --cache-dir DIR  # reuse (or make) the demo corpus in DIR
 
-Needs Playwright's Python package and Debian's Chromium (``apt-get install chromium``). The server runs on a free
-loopback port with no AWS credentials in its environment; each picture opens the dashboard from a link (its
-settings in the address), waits until every chart is drawn, and saves the page. The browser tests start the
-server and the browser with the functions here.
+Needs Playwright's Python package and Debian's Chromium (``apt-get install chromium``; ``fonts-noto-cjk`` draws
+the language switch's 한국어). The server runs on a free loopback port with no AWS credentials in its environment;
+each picture opens the dashboard from a link (its settings in the address), waits until every chart is drawn, and
+saves the page. The browser tests start the server and the browser with the functions here.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ class Shot:
 
 
 SHOTS = (
-    Shot("dashboard-bedrock.png", "source=demo&days=7", height=2300),
+    Shot("dashboard-demo.png", "source=demo&days=7", height=2300),
     Shot("dashboard-drilldown.png", "source=demo&days=7&focus_by=application&focus=CodeReviewApp", height=1500),
     Shot("dashboard-qdev.png", "source=demo&days=7&tab=qdev", charts=3),
     Shot("dashboard-governance.png", "source=demo&days=7&tab=governance", height=2900, charts=6),

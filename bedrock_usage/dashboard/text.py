@@ -256,7 +256,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "anomaly_method": "Method: a day is flagged when an application's estimated cost is at least {min_cost} "
         "and more than {factor}x the median of the {window} days before it (days without calls as $0); days "
         "without {window} days of logs before them are not judged.",
-        "anomalies_found": "**{count} anomalous days** in {period}",
+        "anomalies_found": "Anomalous days in {period}: **{count}**",
         "anomalies_none": "No anomalies in {period}.",
         "anomalies_unjudged": "Not judged (too little history): {days}",
         "anomalies_unpriced": "{calls} calls in the period have no price and no cost here.",
