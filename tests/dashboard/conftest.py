@@ -1,7 +1,10 @@
-"""The dashboard tests' demo corpus: generated once per test session (per worker) and shared by every module."""
+"""The dashboard tests' demo corpus, generated once per test session (per worker) and shared by every module, and a
+check on every test: no table the page drew had to be "fixed" for Arrow (a column mixing text and numbers)."""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -31,3 +34,28 @@ def demo_env(no_aws_env: dict[str, str], demo_cache: Path, monkeypatch: pytest.M
     """No AWS credentials, and the shared cache folder (for the in-process app and the CLI subprocesses)."""
     monkeypatch.setenv(CACHE_ENV, str(demo_cache))
     return {**no_aws_env, CACHE_ENV: str(demo_cache)}
+
+
+class _ArrowFallbacks(logging.Handler):
+    """Collects Streamlit's "Serialization of dataframe to Arrow table was unsuccessful" (logged with a traceback
+    on every rerun in a real server)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@pytest.fixture(autouse=True)
+def tables_arrow_can_serialise() -> Iterator[None]:
+    """Fail a test whose pages drew a table Arrow could not serialise as it is."""
+    logger = logging.getLogger("streamlit.dataframe_util")  # Streamlit's loggers do not propagate
+    handler, level = _ArrowFallbacks(), logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    yield
+    logger.removeHandler(handler)
+    logger.setLevel(level)
+    assert not [m for m in handler.messages if "Arrow" in m], handler.messages
