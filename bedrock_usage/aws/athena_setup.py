@@ -19,7 +19,8 @@ from ..engines.athena import DEFAULT_RESULTS_BUCKET_TEMPLATE, DEFAULT_WORKGROUP,
 from ..errors import SetupRequired
 from ..logs.layout import normalise_prefix, partition_value, region_prefix
 from ..logs.schema import DATABASE_NAME, PARTITION_COLUMN, TABLE_NAME, glue_columns
-from .logging_setup import DEFAULT_PREFIX, read_logging_config
+from .logging_config import read_logging_config
+from .logging_setup import DEFAULT_PREFIX
 from .provisioning import (
     Change,
     RegionSetup,

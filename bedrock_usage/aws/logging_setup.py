@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..logs.layout import SERVICE_FOLDER, normalise_prefix
+from .logging_config import read_logging_config
 from .provisioning import Change, RegionSetup, apply_change, ensure_policy_statements, ensure_private_bucket
 from .session import Aws, partition
 
@@ -89,11 +90,6 @@ def desired_logging_config(current: dict[str, Any], target: LoggingTarget, deliv
         "embeddingDataDeliveryEnabled": delivery.embedding,
         "videoDataDeliveryEnabled": delivery.video,
     }
-
-
-def read_logging_config(bedrock: Any) -> dict[str, Any]:
-    """The region's logging configuration; ``{}`` when logging was never configured."""
-    return bedrock.get_model_invocation_logging_configuration().get("loggingConfig") or {}
 
 
 def ensure_logging_config(bedrock: Any, target: LoggingTarget, delivery: DeliveryOptions, dry_run: bool) -> Change:

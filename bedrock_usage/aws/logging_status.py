@@ -12,7 +12,8 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 
 from ..logs.layout import normalise_prefix, parse_key, region_prefix
-from .logging_setup import BEDROCK_SERVICE, read_logging_config
+from .logging_config import read_logging_config
+from .logging_setup import BEDROCK_SERVICE
 from .provisioning import bucket_region, read_bucket_policy
 from .session import AWS_ERRORS, Aws, describe, partition
 
