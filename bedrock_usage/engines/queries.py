@@ -88,8 +88,8 @@ def usage_facts_query(period: Period, filters: Filters, tag_keys: tuple[str, ...
     copy before an unreadable one; its extra copies come back flagged ``duplicate``. Calls with cache tokens are
     facts apart (``uses_cache``), so a model without a cache price leaves only those calls unpriced.
     """
-    first_day, last_day = period.partition_days()
     zone = zone_literal(period.tz)
+    first_day, last_day = period.partition_days()
     tag_selects = [f"element_at(requestMetadata, {tag_key_literal(key)}) AS {tag_column(i)}" for i, key in
                    enumerate(tag_keys)]
     params: list[SqlParam] = [partition_value(first_day), partition_value(last_day)]
@@ -176,7 +176,7 @@ def zone_literal(tz: str) -> str:
     """The time zone as a literal, once ``zoneinfo`` knows it (UsageError otherwise)."""
     try:
         ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         raise UsageError(f"'{tz}' is not a time zone name such as UTC or Asia/Seoul") from None
     if not _ZONE_NAME.fullmatch(tz):
         raise UsageError(f"'{tz}' is not an IANA time zone name")
