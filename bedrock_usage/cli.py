@@ -73,12 +73,12 @@ def add_dry_run(parser: argparse.ArgumentParser) -> None:
 
 def regions_of(args: argparse.Namespace, aws: Aws | None = None) -> tuple[str, ...]:
     """The validated --regions (UsageError for unknown names); none given means ``DEFAULT_REGIONS``, and ``all``
-    every Bedrock region of the account's partition (the six without an ``aws`` to ask)."""
+    every Bedrock region of the account's partition (of the commercial one without an ``aws`` to ask)."""
     requested = requested_regions(args.regions)
     if requested:
         return requested
-    if args.regions and aws is not None:
-        return bedrock_regions(aws.partition())
+    if args.regions:
+        return bedrock_regions(aws.partition() if aws is not None else "aws")
     return DEFAULT_REGIONS
 
 

@@ -237,7 +237,7 @@ def beyond_botocore(value: Any, shape: Any, path: str) -> list[str]:
                 compiled = re.compile(pattern)
             except re.error:  # Java regex constructs Python lacks (\p{...}): not checked
                 compiled = None
-            if compiled and not compiled.fullmatch(value) and not compiled.search(value):
+            if compiled and not compiled.fullmatch(value):
                 problems.append(f"{path}: {value[:60]!r} does not match {pattern}")
     return problems
 
