@@ -28,7 +28,7 @@ from bedrock_usage.governance import anomalies, budgets, callers, chargeback, re
 from bedrock_usage.governance import render as gr
 from bedrock_usage.governance.profiles import PROFILES_ENV, profile_resolver
 from bedrock_usage.logs.period import Period, check_zone, resolve_period
-from bedrock_usage.logs.regions import DEFAULT_REGIONS, resolve_regions
+from bedrock_usage.logs.regions import requested_regions
 from bedrock_usage.output.json_values import document_text
 from bedrock_usage.pricing import PRICES_ENV, PriceBook
 from bedrock_usage.qdev.analysis import Identities
@@ -61,8 +61,8 @@ def build_parser() -> argparse.ArgumentParser:
     when.add_argument("--tz", default="UTC", help="time zone of days and hours, e.g. Asia/Seoul (default UTC)")
     what = parser.add_argument_group("what to analyse")
     what.add_argument("--region", "--regions", nargs="+", metavar="REGION",
-                      help=f"one or more regions (spaces or commas), or 'all' (default: all = "
-                      f"{' '.join(DEFAULT_REGIONS)})")
+                      help="one or more regions (spaces or commas), or 'all' (default: all = every region with "
+                      "logs: the region folders present locally, or where logging delivers to S3 on AWS)")
     what.add_argument("--analysis", choices=("all", *ANALYSES), default="all", help="which tables (default all)")
     what.add_argument("--arn-pattern", help="only callers whose identity ARN contains this text (literal, "
                       "case-sensitive)")
@@ -130,7 +130,7 @@ def run(args: argparse.Namespace) -> int:
         if source != "local":
             raise UsageError("--sync copies logs for the local engine; use it with --engine local")
         args.logs_dir = args.logs_dir or default_mirror_dir()
-        for result in mirror_logs(Aws.connect(args.profile), resolve_regions(args.region), period, args.logs_dir,
+        for result in mirror_logs(Aws.connect(args.profile), requested_regions(args.region), period, args.logs_dir,
                                   args.log_bucket, args.log_prefix):
             s = result.summary
             print(f"Synced {result.region} from s3://{result.bucket}/{result.prefix}: {s.downloaded:,} new objects, "
@@ -280,9 +280,9 @@ def run_governance(args: argparse.Namespace, engine: Engine, scan: Period) -> in
     needs_aws = mode == "reconcile" and (bill is None or bill.needs_aws)
     aws = Aws.connect(args.profile) if engine.name == "athena" or args.sync or needs_aws else None
     tracker = make_tracker(args, engine, tuple(dict.fromkeys(tags)))
-    regions = resolve_regions(args.region)
     filters = Filters(arn_pattern=args.arn_pattern or None, models=tuple(args.model))
-    scanned = tracker.analyze(scan, regions, filters, args.user_pattern or None)
+    scanned = tracker.analyze(scan, requested_regions(args.region), filters, args.user_pattern or None)
+    regions = scanned.regions
     if args.demo:
         print("Demo mode: generated sample data, not your account's usage.", file=sys.stderr)
     if scanned.stats.failed_regions and len(scanned.stats.failed_regions) == len(regions):

@@ -19,7 +19,8 @@ from typing import Any
 from ..errors import SetupRequired, UsageError
 from ..logs.layout import day_prefix, days_between, parse_key
 from ..logs.period import Period
-from .logging_status import check_region
+from .logging_config import logging_regions
+from .logging_status import READER_POLICY_FILE, check_region
 from .session import AWS_ERRORS, Aws, as_project_error, describe, error_code
 
 DEFAULT_WORKERS = 8
@@ -158,15 +159,24 @@ class MirrorResult:
 
 
 def mirror_logs(
-    aws: Aws, regions: tuple[str, ...], period: Period, dest: Path, bucket: str | None = None,
+    aws: Aws, regions: tuple[str, ...] | None, period: Period, dest: Path, bucket: str | None = None,
     prefix: str | None = None,
 ) -> list[MirrorResult]:
     """Copy each region's new log objects for ``period`` from its logging bucket into ``dest``.
 
-    The bucket and prefix come from the region's logging configuration unless given.
+    The bucket and prefix come from the region's logging configuration unless given. ``None`` for the regions
+    means every region whose logging delivers to S3.
     """
     account = aws.account_id()
     first_day, last_day = period.partition_days()
+    if regions is None:
+        found = logging_regions(aws, policy_file=READER_POLICY_FILE)
+        if not found.regions:
+            raise SetupRequired(
+                f"Model Invocation Logging delivers to S3 in no region of account {account}: run "
+                "python setup_bedrock_logging.py --regions REGION, or name the regions to copy"
+            )
+        regions = found.regions
     results = []
     for region in regions:
         region_bucket, region_prefix = bucket, prefix

@@ -34,8 +34,9 @@ from isal.isal_zlib import error as _isal_error
 from ..errors import UsageError
 from ..logs.bodies import duckdb_body_type, duckdb_reduced_body
 from ..logs.layout import PERMISSION_CHECK_NAME, SERVICE_FOLDER, days_between, partition_value
+from ..logs.regions import REGION_NAMES
 from ..logs.schema import BODY_FIELDS, PARTITION_COLUMN, TABLE_NAME, duckdb_columns
-from .base import PAYLOAD_OBJECTS, QueryResult, ScanStats, Scope, SqlParam
+from .base import PAYLOAD_OBJECTS, LogRegions, QueryResult, ScanStats, Scope, SqlParam
 from .columnar_cache import (
     PARQUET_COMPRESSION,
     ColumnarCache,
@@ -58,6 +59,8 @@ _SESSION_SETUP = (
 _PARTITION_RE = r"/(\d{4}/\d{2}/\d{2})/\d{2}/[^/]+$"
 UNREADABLE = "unreadable object (truncated gzip, not gzip or not UTF-8)"
 EMPTY = "empty object"
+NOT_ASKED_FOR = "its region is not among the regions asked for"
+UNKNOWN_REGION = "the folder name is not an Amazon Bedrock region this botocore knows"
 
 
 
@@ -89,18 +92,24 @@ class LocalEngine:
         days, stats = self.list_days(scope)
         return [obj.path for day in days for obj in day.objects], stats
 
+    def log_regions(self) -> LogRegions:
+        """The Bedrock regions with a folder under the logs; other folders are named by ``list_days``."""
+        folders = {folder.name for service_dir in self._existing_service_dirs() for folder in _subfolders(service_dir)}
+        return LogRegions(tuple(region for region in REGION_NAMES if region in folders))
+
     def list_days(self, scope: Scope) -> tuple[list[DayFolder], ScanStats]:
-        """The scope's day folders with their record objects, and counts of what was left out."""
-        if not self.root.is_dir():
-            raise UsageError(f"logs folder {self.root} does not exist")
+        """The scope's day folders with their record objects, and counts of what was left out.
+
+        A region folder outside the scope is named in ``unread_regions``, with why it is not read.
+        """
         stats = ScanStats()
         days: list[DayFolder] = []
-        service_dirs = self._service_dirs()
-        if not service_dirs:
-            raise UsageError(
-                f"no Model Invocation Logs under {self.root}: give --logs-dir the folder that holds "
-                f"AWSLogs/{{account}}/{SERVICE_FOLDER}/ (the log bucket's copy, e.g. from --sync)"
-            )
+        service_dirs = self._existing_service_dirs()
+        for service_dir in service_dirs:
+            for folder in _subfolders(service_dir):
+                if folder.name not in scope.regions:
+                    reason = NOT_ASKED_FOR if folder.name in REGION_NAMES else UNKNOWN_REGION
+                    stats.unread_regions[folder.name] = f"{reason} ({folder})"
         for service_dir in service_dirs:
             for region in scope.regions:
                 for day in days_between(scope.first_day, scope.last_day):
@@ -120,6 +129,18 @@ class LocalEngine:
     def accounts(self) -> list[str]:
         """The account ids whose logs the folder holds (its ``AWSLogs/{account}`` folders)."""
         return sorted({path.parent.name for path in self._service_dirs()})
+
+    def _existing_service_dirs(self) -> list[Path]:
+        """The service folders under the root; a UsageError when the root holds none."""
+        if not self.root.is_dir():
+            raise UsageError(f"logs folder {self.root} does not exist")
+        service_dirs = self._service_dirs()
+        if not service_dirs:
+            raise UsageError(
+                f"no Model Invocation Logs under {self.root}: give --logs-dir the folder that holds "
+                f"AWSLogs/{{account}}/{SERVICE_FOLDER}/ (the log bucket's copy, e.g. from --sync)"
+            )
+        return service_dirs
 
     def _service_dirs(self) -> list[Path]:
         """``.../AWSLogs/{account}/BedrockModelInvocationLogs`` folders at any depth; the walk stops at ``AWSLogs``
@@ -301,6 +322,12 @@ def _create_view(con: duckdb.DuckDBPyConnection, parts: list[Path]) -> None:
         con.read_parquet([str(p) for p in parts]).create_view(TABLE_NAME)
     else:
         con.execute(f"CREATE TEMP TABLE {TABLE_NAME} ({_TABLE_DDL})")
+
+
+def _subfolders(folder: Path) -> list[Path]:
+    """The folders directly inside ``folder``."""
+    with os.scandir(folder) as entries:
+        return sorted(Path(entry.path) for entry in entries if entry.is_dir())
 
 
 def _count_files(folder: str) -> int:

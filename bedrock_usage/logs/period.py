@@ -79,7 +79,7 @@ def check_zone(tz: str | None) -> str:
     name = (tz or "UTC").strip()
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder of zones, such as "America"
         raise UsageError(f"--tz '{name}' is not a time zone name such as UTC or Asia/Seoul") from None
     return name
 

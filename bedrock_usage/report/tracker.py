@@ -17,7 +17,7 @@ from ..engines.base import PAYLOAD_OBJECTS, Engine, ScanStats, Scope
 from ..engines.queries import BODY_MEASURES, FACT_DIMENSIONS, FACT_MEASURES, Filters, tag_column, usage_facts_query
 from ..logs.identity import DEFAULT_ROLE_SUFFIX, derive_principal
 from ..logs.period import Period
-from ..logs.regions import resolve_regions
+from ..logs.regions import requested_regions
 from ..pricing import RATE_FIELDS, PriceBook, parse_model_id
 
 DEFAULT_APPLICATION_TAGS = ("application_name",)
@@ -128,10 +128,15 @@ class BedrockAthenaTracker:
         filters: Filters | None = None,
         user_pattern: str | None = None,
     ) -> UsageReport:
-        """All analyses for a period, from one scan of the logs."""
-        regions = resolve_regions(list(regions) if regions else None)
+        """All analyses for a period, from one scan of the logs; no regions (or ``all``) means every region the
+        engine finds logs in."""
+        asked = requested_regions(list(regions) if regions else None)
+        found = self.engine.log_regions() if asked is None else None
+        regions = found.regions if found else asked
         filters = filters or Filters()
         facts, stats, skipped = self.facts(period, regions, filters)
+        if found:
+            stats.unread_regions.update({r: why for r, why in found.unread.items() if r not in stats.unread_regions})
         if user_pattern and len(facts):
             facts = facts.loc[facts["user"].str.contains(user_pattern, regex=False)].reset_index(drop=True)
         tables = {name: rollup(facts, keys) for name, keys in GROUP_KEYS.items()}
@@ -401,4 +406,6 @@ def build_warnings(report: UsageReport) -> list[str]:
             warnings.append(f"skipped {count:,} objects: {reason}")
     for region, message in sorted(report.stats.failed_regions.items()):
         warnings.append(f"region {region} failed and is missing from the figures: {message}")
+    for region, why in sorted(report.stats.unread_regions.items()):
+        warnings.append(f"logs of {region} are not read: {why}")
     return warnings
