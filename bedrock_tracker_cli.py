@@ -28,7 +28,7 @@ from bedrock_usage.governance import anomalies, budgets, callers, chargeback, re
 from bedrock_usage.governance import render as gr
 from bedrock_usage.governance.profiles import PROFILES_ENV, profile_resolver
 from bedrock_usage.logs.period import Period, check_zone, resolve_period
-from bedrock_usage.logs.regions import requested_regions
+from bedrock_usage.logs.regions import requested_regions, resolve_regions
 from bedrock_usage.output.json_values import document_text
 from bedrock_usage.pricing import PRICES_ENV, PriceBook
 from bedrock_usage.qdev.analysis import Identities
