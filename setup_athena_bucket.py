@@ -175,6 +175,8 @@ def main(argv: list[str] | None = None) -> int:
         test_query=not args.skip_test_query,
     )
     aws = Aws.connect(args.profile)
+    if args.cur:
+        return _set_up_cur(args, aws, options)
     if args.qdev:
         regions = regions_of(args, aws) if args.regions else ()
     elif args.log_bucket:
@@ -182,8 +184,6 @@ def main(argv: list[str] | None = None) -> int:
     else:
         regions = logging_regions_of(args, aws, SETUP_POLICY_FILE)
     account = aws.account_id()
-    if args.cur:
-        return _set_up_cur(args, aws, options)
     for template in filter(None, (args.results_bucket, args.log_bucket, args.qdev_bucket)):
         bucket_name(template, account, regions[0] if regions else "us-east-1")
     qdev = QDevOptions(args.qdev_bucket or QDEV_DEFAULT_BUCKET, args.qdev_prefix) if args.qdev else None
