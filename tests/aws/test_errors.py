@@ -132,7 +132,8 @@ def test_setup_admin_grants_exactly_the_setup_calls() -> None:
 def test_report_reader_only_writes_query_results() -> None:
     document = policy("report-reader.json")
     assert "bedrock:GetModelInvocationLoggingConfiguration" in actions(document)
-    changing = {action for action in actions(document) if not action.split(":")[1].startswith(("Get", "List", "Describe"))}
+    reads = ("Get", "List", "Describe")
+    changing = {action for action in actions(document) if not action.split(":")[1].startswith(reads)}
     # sns:Publish sends the budget alerts of --check-budgets --notify-sns to the user's own topic.
     # kms:Decrypt reads SSE-KMS logs; glue:CreateDatabase only on the default database, which Athena requires.
     assert changing == {"athena:StartQueryExecution", "athena:StopQueryExecution", "s3:PutObject", "sns:Publish",
