@@ -17,7 +17,7 @@ from pathlib import Path
 from bedrock_usage.aws.mirror import mirror_logs
 from bedrock_usage.aws.session import Aws
 from bedrock_usage.cache import default_mirror_dir
-from bedrock_usage.cli import UsageErrorParser, reader_went_away
+from bedrock_usage.cli import UsageErrorParser, guard_output
 from bedrock_usage.engines.base import Engine
 from bedrock_usage.engines.choice import SourceChoice, build_engine
 from bedrock_usage.engines.queries import Filters
@@ -25,9 +25,10 @@ from bedrock_usage.errors import SetupRequired, UsageError
 from bedrock_usage.governance import anomalies, budgets, chargeback, reconcile
 from bedrock_usage.governance import render as gr
 from bedrock_usage.governance.profiles import PROFILES_ENV, profile_resolver
-from bedrock_usage.logs.period import Period, check_zone, resolve_period
+from bedrock_usage.logs.period import Period, check_zone, readable, resolve_period
 from bedrock_usage.logs.regions import DEFAULT_REGIONS, resolve_regions
 from bedrock_usage.output.json_values import document_text
+from bedrock_usage.output.terminal_table import visible, visible_lines
 from bedrock_usage.pricing import PRICES_ENV, PriceBook
 from bedrock_usage.qdev.sources import LocalStore, S3Store
 from bedrock_usage.qdev.synthetic import ensure_demo_corpus
@@ -140,7 +141,7 @@ def run(args: argparse.Namespace) -> int:
     if args.demo:
         print("Demo mode: generated sample data, not your account's usage.", file=sys.stderr)
     if args.format == "terminal":
-        print(render_terminal(report, analyses, args.max_rows))
+        print(visible_lines(render_terminal(report, analyses, args.max_rows)))
     elif args.format == "json" and args.output_dir == "-":
         print(document_text(report_document(report, analyses)))
     elif args.format == "json":
@@ -212,6 +213,10 @@ def governance_scan_period(args: argparse.Namespace) -> Period | None:
     mode = governance_mode(args)
     if mode is None:
         return None
+    return readable(lambda: _governance_days(args, mode))
+
+
+def _governance_days(args: argparse.Namespace, mode: str) -> Period:
     tz = check_zone(args.tz)
     if mode in ("chargeback", "developer_costs"):
         return chargeback.month_period(getattr(args, mode), tz)
@@ -311,15 +316,13 @@ def main(argv: list[str] | None = None) -> int:
 
         return qcli_s3_analyzer.main(rest, prog="bedrock_tracker_cli.py --service qcli")
     try:
-        return run(build_parser().parse_args(argv))
+        return guard_output(lambda: run(build_parser().parse_args(argv)))
     except UsageError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {visible(str(exc))}", file=sys.stderr)
         return EXIT_USER
     except SetupRequired as exc:
-        print(f"setup needed: {exc}", file=sys.stderr)
+        print(f"setup needed: {visible(str(exc))}", file=sys.stderr)
         return EXIT_ENVIRONMENT
-    except BrokenPipeError:
-        return reader_went_away()
 
 
 if __name__ == "__main__":

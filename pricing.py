@@ -12,7 +12,7 @@ import sys
 from dataclasses import fields
 from datetime import date
 
-from bedrock_usage.cli import reader_went_away
+from bedrock_usage.cli import guard_output
 from bedrock_usage.errors import UsageError
 from bedrock_usage.logs.regions import REGION_NAMES
 from bedrock_usage.output.json_values import decimal_text
@@ -59,11 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    try:
-        _print_rows(rows, args.format)
-    except BrokenPipeError:
-        return reader_went_away()
-    return 0
+    return guard_output(lambda: _print_rows(rows, args.format) or 0)
 
 
 def _print_rows(rows: list[PriceRow], form: str) -> None:
