@@ -127,8 +127,9 @@ def run(args: argparse.Namespace) -> int:
         for result in mirror_logs(Aws.connect(args.profile), resolve_regions(args.region), period, args.logs_dir,
                                   args.log_bucket, args.log_prefix):
             s = result.summary
+            cleaned = f", {s.partials_removed:,} partial files of a stopped sync removed" if s.partials_removed else ""
             print(f"Synced {result.region} from s3://{result.bucket}/{result.prefix}: {s.downloaded:,} new objects, "
-                  f"{s.already_present:,} already present, {len(s.failed):,} failed", file=sys.stderr)
+                  f"{s.already_present:,} already present, {len(s.failed):,} failed{cleaned}", file=sys.stderr)
             for key, reason in s.failed.items():
                 print(f"  not copied: {key}: {reason}", file=sys.stderr)
     engine = build_engine(SourceChoice(source, args.logs_dir, args.profile, args.workgroup))

@@ -10,7 +10,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "bedrock_usage"
 # Lowest first. ``aws.session`` (the boto3 session) sits below the engines; the rest of ``aws/`` provisions and
 # checks resources and sits above them.
 LAYERS = (
-    ("errors", "cache", "output"),
+    ("errors", "cache", "output", "bounded_gzip"),
     ("logs", "pricing"),
     ("aws.session",),
     ("engines", "demo"),
