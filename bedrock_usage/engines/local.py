@@ -289,25 +289,36 @@ def _parsed(
     """
     parsed: list[pa.Table] = []
     pending: list[pa.RecordBatch] = []
+    texts: list[bytes] = []  # the chunks the pending lines point into
     pending_bytes = 0
     left_out: dict[LogObject, str] = {}
+
+    def parse(batches: list[pa.RecordBatch]) -> pa.Table:
+        cursor.register("batch", pa.Table.from_batches(batches, _BATCH_SCHEMA))
+        try:
+            return cursor.sql(_PARSE, params=[_STRUCTURE]).to_arrow_table()
+        finally:
+            cursor.unregister("batch")
 
     def parse_pending() -> None:
         nonlocal pending_bytes
         if pending:
-            cursor.register("batch", pa.Table.from_batches(pending, _BATCH_SCHEMA))
-            parsed.append(cursor.sql(_PARSE, params=[_STRUCTURE]).to_arrow_table())
-            cursor.unregister("batch")
+            table = parse(pending)
+            if _may_hold_duplicate_keys(texts, table):
+                table = parse([_last_key_wins(batch) for batch in pending])
+            parsed.append(table)
             pending.clear()
+            texts.clear()
             pending_bytes = 0
 
     cursor.register("objects", _objects_table(objects))
     for index, obj in enumerate(objects):
         try:
-            for lines in _object_lines(obj.path, cap):
+            for lines, text in _object_lines(obj.path, cap):
                 pending.append(pa.RecordBatch.from_arrays(
                     [lines, pa.array(np.full(len(lines), index, dtype=np.int32))], schema=_BATCH_SCHEMA))
-                pending_bytes += lines.get_total_buffer_size()  # the chunk it points into, blank lines too
+                texts.append(text)
+                pending_bytes += len(text)  # blank lines too
                 if pending_bytes >= PARSE_BYTES:
                     parse_pending()
         except OverCap as exc:
@@ -332,8 +343,9 @@ def _objects_table(objects: list[LogObject]) -> pa.Table:
     })
 
 
-def _object_lines(path: Path, cap: int) -> Iterator[pa.LargeStringArray]:
-    """The non-blank lines of one gzip object as UTF-8 checked Arrow strings, a chunk at a time.
+def _object_lines(path: Path, cap: int) -> Iterator[tuple[pa.LargeStringArray, bytes]]:
+    """The non-blank lines of one gzip object as UTF-8 checked Arrow strings, with the text they point into, a
+    chunk at a time.
 
     A line keeps its newline and the blank lines after it (JSON whitespace), so cutting needs no copy; a line
     cut by a chunk boundary is carried into the next chunk. Raises OverCap, a gzip error or ArrowInvalid (not
@@ -349,11 +361,11 @@ def _object_lines(path: Path, cap: int) -> Iterator[pa.LargeStringArray]:
         carried = [chunk[last_newline + 1 :]]
         lines = _lines(text)
         if lines is not None:
-            yield lines
-    rest = b"".join(carried)
-    lines = _lines(rest + b"\n") if rest else None
+            yield lines, text
+    rest = b"".join(carried) + b"\n"
+    lines = _lines(rest) if len(rest) > 1 else None
     if lines is not None:
-        yield lines
+        yield lines, rest
 
 
 def _lines(text: bytes) -> pa.LargeStringArray | None:
@@ -372,6 +384,40 @@ def _lines(text: bytes) -> pa.LargeStringArray | None:
     lines = pa.LargeStringArray.from_buffers(len(offsets) - 1, pa.py_buffer(offsets), pa.py_buffer(text))
     lines.validate(full=True)  # ArrowInvalid unless UTF-8
     return lines
+
+
+_TIMESTAMP_KEY = b'"timestamp"'
+_ESCAPE_START = b"\\u00"
+_ASCII_ESCAPE = re.compile(r"\\u00[2-7][0-9a-fA-F]")
+
+
+def _may_hold_duplicate_keys(texts: list[bytes], parsed: pa.Table) -> bool:
+    """True unless every record read with a ``timestamp`` has that key written once, and no key can be spelled
+    with escapes (``"time\\u0073tamp"``).
+
+    DuckDB reads the first of two equal keys; Python's json and Athena's reader (Trino's OpenX JSON reader) the
+    last. A line holds ``"timestamp"`` at least once per record read with a timestamp, so as many occurrences in
+    the text as such records prove no record holds two. Counting costs a pass over the text, far less than the
+    parse.
+    """
+    with_timestamp = len(parsed) - parsed.column("timestamp").null_count
+    if sum(text.count(_TIMESTAMP_KEY) for text in texts) != with_timestamp:
+        return True
+    return any(_ESCAPE_START in text for text in texts)
+
+
+def _last_key_wins(batch: pa.RecordBatch) -> pa.RecordBatch:
+    """``batch`` with every line that may repeat a key rewritten by Python's json, whose last key wins."""
+    lines = batch.column(0).to_pylist()
+    for index, line in enumerate(lines):
+        if line.count('"timestamp"') > 1 or _ASCII_ESCAPE.search(line):
+            try:
+                record = json.loads(line)
+            except (ValueError, RecursionError):
+                continue  # not JSON (or nested past Python's limit): left to DuckDB, which skips and counts it
+            if isinstance(record, dict):
+                lines[index] = json.dumps(record)
+    return pa.RecordBatch.from_arrays([pa.array(lines, pa.large_string()), batch.column(1)], schema=_BATCH_SCHEMA)
 
 
 def _write_part(

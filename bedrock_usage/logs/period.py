@@ -98,7 +98,7 @@ def resolve_period(
     zone = check_zone(tz)
     today = today or datetime.now(ZoneInfo(zone)).date()
     if days is not None and not 1 <= days <= MAX_DAYS:
-        raise UsageError(f"--days must be from 1 to {MAX_DAYS} (got {days})")
+        raise UsageError(f"--days must be at least 1 and at most {MAX_DAYS} (got {days})")
     first = start if isinstance(start, date) or start is None else parse_day(start, "--start-date")
     last = end if isinstance(end, date) or end is None else parse_day(end, "--end-date")
     span = days or default_days

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import random
 from datetime import date, timedelta
 from pathlib import Path
@@ -20,8 +19,7 @@ from tests.qdev.test_offline import offline  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.usefixtures("offline")
 
-DEFAULT_REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "reference"
-HEADER_FILE = Path(os.environ.get("BEDROCK_USAGE_REFERENCE", DEFAULT_REFERENCE)) / "qdev" / "activity_header.csv"
+HEADER_FILE = Path(__file__).resolve().parents[1] / "fixtures" / "qdev" / "activity_header.csv"
 ACCOUNT = "123456789012"
 ALICE = "d-2222222222.aaaaaaaa-0000-4000-8000-00000000000a"
 BOB = "d-2222222222.bbbbbbbb-0000-4000-8000-00000000000b"
@@ -29,8 +27,6 @@ CAROL = "d-2222222222.cccccccc-0000-4000-8000-00000000000c"
 
 
 def header() -> list[str]:
-    if not HEADER_FILE.is_file():
-        pytest.skip(f"reference header not found at {HEADER_FILE}")
     return HEADER_FILE.read_text().strip().split(",")
 
 

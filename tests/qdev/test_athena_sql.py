@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import random
 import re
 from collections import Counter
@@ -35,8 +34,7 @@ from tests.qdev.test_offline import offline  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.usefixtures("offline")
 
-DEFAULT_REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "reference"
-HEADER_FILE = Path(os.environ.get("BEDROCK_USAGE_REFERENCE", DEFAULT_REFERENCE)) / "qdev" / "activity_header.csv"
+HEADER_FILE = Path(__file__).resolve().parents[1] / "fixtures" / "qdev" / "activity_header.csv"
 ACCOUNT = "123456789012"
 BUCKET = "amazonq-developer-reports-123456789012"
 USERS = (
@@ -56,8 +54,6 @@ _PARTITION_RE = re.compile(
 
 
 def reference_header() -> list[str]:
-    if not HEADER_FILE.is_file():
-        pytest.skip(f"reference header not found at {HEADER_FILE}")
     return HEADER_FILE.read_text().strip().split(",")
 
 
