@@ -30,7 +30,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import sqlglot
 
-from ..bounded_gzip import GZIP_ERRORS, OverCap, gunzip_chunks
+from ..bounded_gzip import CHUNK_BYTES, GZIP_ERRORS, OverCap, gunzip_chunks
 from ..bounded_gzip import max_object_bytes as max_object_bytes_setting
 from ..errors import UsageError
 from ..logs.layout import PERMISSION_CHECK_NAME, SERVICE_FOLDER, days_between, partition_value
@@ -343,7 +343,7 @@ def _objects_table(objects: list[LogObject]) -> pa.Table:
     })
 
 
-def _object_lines(path: Path, cap: int) -> Iterator[tuple[pa.LargeStringArray, bytes]]:
+def _object_lines(path: Path, cap: int, chunk_bytes: int = CHUNK_BYTES) -> Iterator[tuple[pa.LargeStringArray, bytes]]:
     """The non-blank lines of one gzip object as UTF-8 checked Arrow strings, with the text they point into, a
     chunk at a time.
 
@@ -352,7 +352,7 @@ def _object_lines(path: Path, cap: int) -> Iterator[tuple[pa.LargeStringArray, b
     UTF-8).
     """
     carried: list[bytes] = []
-    for chunk in gunzip_chunks(path, cap):
+    for chunk in gunzip_chunks(path, cap, chunk_bytes):
         last_newline = chunk.rfind(b"\n")
         if last_newline < 0:
             carried.append(chunk)

@@ -2,12 +2,14 @@
 
 CSV cells come from logs anyone with Bedrock access can write (caller names, tags, model ids), and spreadsheets run a
 cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return as a formula. As OWASP's CSV injection
-guidance recommends, such a text cell gets a leading single quote, which spreadsheets show as text; numbers (and
-text that is just a number, such as ``-5``) are written as they are. JSON needs no such care and stays exact.
+guidance recommends, such a text cell gets a leading single quote, which spreadsheets show as text, and every text
+cell is quoted (a line break or carriage return inside a name cannot start a row); numbers (and text that is just a
+number, such as ``-5``) are written as they are. JSON needs no such care and stays exact.
 """
 
 from __future__ import annotations
 
+import csv
 import errno
 import re
 from collections.abc import Iterable, Sequence
@@ -42,7 +44,7 @@ def defused_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 def csv_text(frame: pd.DataFrame) -> str:
     """``frame`` as CSV text (rounded, defused), e.g. for a download button."""
-    return defused_frame(frame).to_csv(index=False)
+    return defused_frame(frame).to_csv(index=False, quoting=csv.QUOTE_NONNUMERIC)
 
 
 def write_csv(path: Path, frame: pd.DataFrame) -> Path:
