@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import boto3
+import pytest
 
 import generate_test_data
 from bedrock_usage.aws.session import IAM_ACTIONS
@@ -70,6 +71,7 @@ def iam_action(prefix: str, operation: str) -> str:
     return f"{prefix}:{operation}"
 
 
+@pytest.mark.slow
 def test_policies_grant_what_the_scripts_call_and_nothing_else(aws_env: dict[str, str], tmp_path: Path) -> None:
     used: dict[str, set[str]] = {}
 

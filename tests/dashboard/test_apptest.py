@@ -48,9 +48,9 @@ CARDS = {  # metric label -> summary field
 
 
 @pytest.fixture(scope="module")
-def demo_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The cache folder holding this module's demo corpora."""
-    return tmp_path_factory.mktemp("dashboard-cache")
+def demo_cache(shared_demo_cache: Path) -> Path:
+    """The cache folder holding the run's demo corpora."""
+    return shared_demo_cache
 
 
 @pytest.fixture(scope="module")

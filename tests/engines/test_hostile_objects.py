@@ -100,6 +100,7 @@ def test_a_bad_cap_setting_is_a_one_line_error(tmp_path: Path, value: str) -> No
     assert proc.stderr.count("\n") == 1 and MAX_OBJECT_ENV in proc.stderr
 
 
+@pytest.mark.slow
 def test_a_gigabyte_of_blank_lines_is_read_in_bounded_memory(tmp_path: Path) -> None:
     """The object holds 1 GiB once decompressed (1 MB on disk); the reader never holds more than a chunk of it."""
     write_records(tmp_path / "logs", [record(1)])

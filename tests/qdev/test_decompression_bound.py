@@ -61,6 +61,7 @@ def test_the_default_cap_and_the_setting(monkeypatch: pytest.MonkeyPatch) -> Non
         decode_log_file(gzip.compress(document))
 
 
+@pytest.mark.slow
 def test_a_bomb_is_refused_in_bounded_memory(tmp_path: Path) -> None:
     """2 GiB of spaces in a 2 MB file: the reader stops at the cap instead of holding it all."""
     bomb = tmp_path / "bomb.json.gz"

@@ -24,13 +24,13 @@ def run_cli(*args: str, env: dict[str, str], cwd: Path = ROOT) -> subprocess.Com
 
 
 @pytest.fixture(scope="module")
-def demo_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    """No AWS at all, and a private cache folder for the demo corpus."""
+def demo_env(tmp_path_factory: pytest.TempPathFactory, shared_demo_cache: Path) -> dict[str, str]:
+    """No AWS at all, and the run's shared cache folder holding the demo corpus."""
     import os
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     home = tmp_path_factory.mktemp("home")
-    env.update(BEDROCK_USAGE_CACHE_DIR=str(home / "cache"), AWS_CONFIG_FILE=str(home / "none"),
+    env.update(BEDROCK_USAGE_CACHE_DIR=str(shared_demo_cache), AWS_CONFIG_FILE=str(home / "none"),
                AWS_SHARED_CREDENTIALS_FILE=str(home / "none"), AWS_EC2_METADATA_DISABLED="true")
     return env
 
@@ -87,11 +87,11 @@ def test_json_and_csv_files(demo_env: dict[str, str], tmp_path: Path) -> None:
 
 
 def test_arn_pattern_with_quote_percent_underscore(demo_env: dict[str, str]) -> None:
+    records = read_tree(Path(demo_env["BEDROCK_USAGE_CACHE_DIR"]) / "demo-logs")
     for pattern in ("'", "%", "_", "DataAnalysisApp-BedrockRole"):
         result = run_cli("--demo", "--days", "30", "--arn-pattern", pattern, "--analysis", "summary", "--format",
                          "json", "--output-dir", "-", env=demo_env)
         assert result.returncode == 0, result.stderr
-        records = read_tree(Path(demo_env["BEDROCK_USAGE_CACHE_DIR"]) / "demo-logs")
         doc = json.loads(result.stdout)
         start = datetime.fromisoformat(doc["period"]["start"]).date()
         end = datetime.fromisoformat(doc["period"]["end"]).date()
