@@ -1,9 +1,15 @@
 """Embedded engine: DuckDB runs the tracker's Trino SQL over a local folder (or S3 mirror) of log objects.
 
 Only the day folders of the requested regions and UTC days are listed, so files outside the range are
-never opened. Unreadable objects (truncated or non-gzip content) are skipped and counted; malformed lines
-become rows without a timestamp, which the tracker counts as skipped records. Parsed records are kept in a
-columnar cache (``columnar_cache``) unless it is switched off, so a refresh parses only new objects.
+never opened; symbolic links are followed, each real folder and object once. Every object is decompressed and
+parsed a chunk at a time, so memory stays bounded and time linear whatever it holds; objects over the cap on
+decompressed bytes (``bounded_gzip``) and unreadable ones (truncated or non-gzip content, not UTF-8) are skipped
+and counted with the reason; malformed lines become rows without a timestamp, which the tracker counts as
+skipped records. Parsed records are kept in a columnar cache (``columnar_cache``) unless it is switched off, so a
+refresh parses only new objects; a damaged part of it is rebuilt.
+
+A ``timestamp`` key written twice in a record is read as its last value, as Python's json and Athena's reader
+read it (DuckDB alone would take the first): lines that may hold one are rewritten by Python's json first.
 
 A token count must be a JSON integer or a string of digits (``"12"`` reads as 12, as Athena reads it); a record
 with any other count (``"abc"``, ``"12x"``, ``12.5``, ``true``, an object or an array) is a malformed line too.

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -15,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import bedrock_tracker_cli
 from bedrock_usage.bounded_gzip import MAX_OBJECT_ENV, OverCap, gunzip_chunks, over_cap_reason
 from bedrock_usage.engines import local
 from bedrock_usage.engines.local import LocalEngine
@@ -90,14 +90,15 @@ def test_the_cap_comes_from_the_environment_and_a_larger_cap_reads_the_object_ag
 
 
 @pytest.mark.parametrize("value", ["0", "-1", "lots", "nan"])
-def test_a_bad_cap_setting_is_a_one_line_error(tmp_path: Path, value: str) -> None:
+def test_a_bad_cap_setting_is_a_one_line_error(tmp_path: Path, value: str, monkeypatch: pytest.MonkeyPatch,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
     write_records(tmp_path / "logs", [record(1)])
-    env = {**os.environ, MAX_OBJECT_ENV: value}
-    proc = subprocess.run([sys.executable, str(ROOT / "bedrock_tracker_cli.py"), "--logs-dir", str(tmp_path / "logs"),
-                           "--start-date", "2025-11-02", "--end-date", "2025-11-02"],
-                          capture_output=True, text=True, env=env, timeout=120)
-    assert proc.returncode == 1 and "Traceback" not in proc.stderr
-    assert proc.stderr.count("\n") == 1 and MAX_OBJECT_ENV in proc.stderr
+    monkeypatch.setenv(MAX_OBJECT_ENV, value)
+    code = bedrock_tracker_cli.main(["--logs-dir", str(tmp_path / "logs"), "--start-date", "2025-11-02",
+                                     "--end-date", "2025-11-02"])
+    err = capsys.readouterr().err
+    assert code == 1 and "Traceback" not in err
+    assert err.count("\n") == 1 and MAX_OBJECT_ENV in err and repr(value) in err
 
 
 @pytest.mark.slow

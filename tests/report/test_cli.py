@@ -117,12 +117,18 @@ def test_arn_pattern_with_quote_percent_underscore(demo_env: dict[str, str]) -> 
     ],
 )
 def test_user_errors_exit_1_with_one_line(
-    demo_env: dict[str, str], args: list[str], message: str, tmp_path: Path
+    no_aws_env: dict[str, str], args: list[str], message: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    result = run_cli(*args, env=demo_env, cwd=tmp_path)
-    assert result.returncode == 1 and not list(tmp_path.iterdir())
-    assert message in result.stderr
-    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    """``main`` in this process (one interpreter less per case); the exit code and stderr are what a user sees."""
+    import bedrock_tracker_cli
+
+    monkeypatch.chdir(tmp_path)
+    code = bedrock_tracker_cli.main(args)
+    stderr = capsys.readouterr().err
+    assert code == 1 and not list(tmp_path.iterdir())
+    assert message in stderr
+    assert stderr.count("\n") == 1 and "Traceback" not in stderr
 
 
 def test_athena_without_credentials_exits_2(demo_env: dict[str, str]) -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+import bedrock_tracker_cli
 from bedrock_usage.errors import UsageError
 from bedrock_usage.pricing import PriceBook
 from bedrock_usage.report import render
@@ -51,15 +52,32 @@ def assert_one_line(proc: subprocess.CompletedProcess[str], message: str, code: 
     assert message in proc.stderr
 
 
-@pytest.mark.parametrize("fmt", ["csv", "json"])
-def test_an_output_dir_that_is_a_file_or_refuses_files(logs: Path, tmp_path: Path, fmt: str) -> None:
+def main(capsys: pytest.CaptureFixture[str], *args: str) -> subprocess.CompletedProcess[str]:
+    """The CLI's ``main`` run in this process (cheaper than a new interpreter), as a finished process."""
+    capsys.readouterr()
+    code = bedrock_tracker_cli.main(list(args))
+    out, err = capsys.readouterr()
+    return subprocess.CompletedProcess(["bedrock_tracker_cli.py", *args], code, out, err)
+
+
+def test_an_output_dir_that_is_a_file_is_one_line(logs: Path, tmp_path: Path) -> None:
     a_file = tmp_path / "report.txt"
     a_file.write_text("keep me")
-    assert_one_line(cli(*local(logs, "--format", fmt, "--output-dir", str(a_file))), str(a_file))
+    assert_one_line(cli(*local(logs, "--format", "csv", "--output-dir", str(a_file))), str(a_file))
+    assert a_file.read_text() == "keep me"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_an_output_dir_that_is_a_file_or_refuses_files(logs: Path, tmp_path: Path, fmt: str,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    a_file = tmp_path / "report.txt"
+    a_file.write_text("keep me")
+    assert_one_line(main(capsys, *local(logs, "--format", fmt, "--output-dir", str(a_file))), str(a_file))
     assert a_file.read_text() == "keep me"
     # /sys refuses new files and folders to every user, root included.
-    assert_one_line(cli(*local(logs, "--format", fmt, "--output-dir", "/sys")), "cannot write in the output folder")
-    assert_one_line(cli(*local(logs, "--format", fmt, "--output-dir", "/sys/bedrock-usage-report")),
+    assert_one_line(main(capsys, *local(logs, "--format", fmt, "--output-dir", "/sys")),
+                    "cannot write in the output folder")
+    assert_one_line(main(capsys, *local(logs, "--format", fmt, "--output-dir", "/sys/bedrock-usage-report")),
                     "cannot use the output folder")
 
 
@@ -99,15 +117,21 @@ def test_a_full_standard_output_of_the_amazon_q_report_is_one_line(tmp_path: Pat
          "ends of the calendar"),
     ],
 )
-def test_dates_at_the_ends_of_the_calendar(logs: Path, args: list[str], message: str) -> None:
-    assert_one_line(cli("--engine", "local", "--logs-dir", str(logs), *args), message)
+def test_dates_at_the_ends_of_the_calendar(logs: Path, args: list[str], message: str,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    assert_one_line(main(capsys, "--engine", "local", "--logs-dir", str(logs), *args), message)
 
 
-def test_files_that_are_not_utf8(logs: Path, tmp_path: Path) -> None:
+def test_huge_days_in_a_new_process(logs: Path) -> None:
+    assert_one_line(cli("--engine", "local", "--logs-dir", str(logs), "--days", "100000000000000000000"),
+                    "at most 731")
+
+
+def test_files_that_are_not_utf8(logs: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     for name, text in (("prices.json", b'{"prices": [{"model": "caf\xe9", "input": 0.1}]}'),
                        ("prices.csv", b"model,input\ncaf\xe9,0.1\n"), ("prices.toml", b'[[prices]]\nmodel = "\xe9"\n')):
         (tmp_path / name).write_bytes(text)
-        assert_one_line(cli(*local(logs, "--prices", str(tmp_path / name))), "is not UTF-8 text")
+        assert_one_line(main(capsys, *local(logs, "--prices", str(tmp_path / name))), "is not UTF-8 text")
     (tmp_path / "budgets.toml").write_bytes(b'[[budgets]]\nname = "caf\xe9"\n')
     assert_one_line(cli(*local(logs, "--check-budgets", str(tmp_path / "budgets.toml"))), "is not UTF-8 text")
 
