@@ -37,7 +37,9 @@ def defused_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` rounded for a file, with every text cell and header defused."""
     frame = rounded(frame)
     text_columns = [name for name in frame.columns if not pd.api.types.is_numeric_dtype(frame[name])]
-    changes = {name: frame[name].map(defused) for name in text_columns}
+    # Built as object columns: ``map`` would turn a column of whole numbers with gaps into floats (4000 -> 4000.0).
+    changes = {name: pd.Series([defused(v) for v in frame[name]], index=frame.index, dtype=object)
+               for name in text_columns}
     frame = frame.assign(**changes) if changes else frame
     return frame.rename(columns={name: defused(name) for name in frame.columns if isinstance(name, str)})
 

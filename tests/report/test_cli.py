@@ -168,16 +168,19 @@ def test_inference_profile_file_prices_the_demo_profiles(demo_env: dict[str, str
     assert mapped["summary"]["estimated_cost_usd"] > plain["summary"]["estimated_cost_usd"]
 
 
-def test_a_logs_folder_without_invocation_logs_is_a_user_error(demo_env: dict[str, str], tmp_path: Path) -> None:
+def test_a_logs_folder_without_invocation_logs_is_a_user_error(
+    no_aws_env: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import bedrock_tracker_cli
+
     service = tmp_path / "AWSLogs" / "123456789012" / "BedrockModelInvocationLogs"
     service.mkdir(parents=True)
     for folder in (tmp_path / "empty", service):  # nothing at all, or pointed below AWSLogs/
         folder.mkdir(exist_ok=True)
-        result = run_cli("--engine", "local", "--logs-dir", str(folder), env=demo_env)
-        assert result.returncode == 1 and "no Model Invocation Logs under" in result.stderr
+        code = bedrock_tracker_cli.main(["--engine", "local", "--logs-dir", str(folder)])
+        assert code == 1 and "no Model Invocation Logs under" in capsys.readouterr().err
     for folder in (tmp_path, tmp_path / "AWSLogs"):
-        assert run_cli("--engine", "local", "--logs-dir", str(folder), "--analysis", "summary",
-                       env=demo_env).returncode == 0
+        assert bedrock_tracker_cli.main(["--engine", "local", "--logs-dir", str(folder), "--analysis", "summary"]) == 0
 
 
 def test_local_engine_reads_the_sync_mirror_by_default(demo_env: dict[str, str], tmp_path: Path) -> None:
