@@ -332,9 +332,9 @@ def _parsed(
         except UNREADABLE_ERRORS:
             left_out[obj] = UNREADABLE
     parse_pending()
-    if len(left_out) == len(objects) or not parsed:
+    if len(left_out) == len(objects):
         return None, left_out
-    table = pa.concat_tables(parsed)
+    table = pa.concat_tables(parsed) if parsed else parse([])  # objects of blank lines only: no rows
     if left_out:
         dropped = pa.array([obj.path.as_posix() for obj in left_out])
         table = table.filter(pc.invert(pc.is_in(table["$path"], value_set=dropped)))

@@ -61,13 +61,14 @@ def test_an_object_over_the_cap_is_skipped_and_counted_with_its_reason(tmp_path:
     write_bomb(path.with_name("zz-bomb.json.gz"), 3 * MIB)
     junk = path.with_name("zz-junk-lines.json.gz")
     write_bomb(junk, 3 * MIB, b'{"a":1}\n')  # lines that are records, past the cap: none of them is counted
+    write_bomb(path.with_name("zz-blank.json.gz"), MIB)  # within the cap: read, and nothing in it
     result = report(tmp_path / "logs", cache_arg(cache, tmp_path), max_object_bytes=2 * MIB)
     assert result.summary["calls"] == 10
     assert result.summary["input_tokens"] == sum(r["input"]["inputTokenCount"] for r in good)
     assert result.records_skipped == 0
     reason = over_cap_reason(2 * MIB)
     assert result.stats.skipped_objects[reason] == 2
-    assert result.stats.objects_read == 1
+    assert result.stats.objects_read == 2
     assert f"skipped 2 objects: {reason}" in result.warnings
     assert MAX_OBJECT_ENV in reason and "2 MiB" in reason
 
