@@ -311,7 +311,9 @@ def _parsed(
         if pending:
             table = parse(pending)
             if _may_hold_duplicate_keys(texts, table):
-                table = parse([_last_key_wins(batch) for batch in pending])
+                rewritten = [_last_key_wins(batch) for batch in pending]
+                if any(batch is not None for batch in rewritten):
+                    table = parse([new or old for new, old in zip(rewritten, pending, strict=True)])
             parsed.append(table)
             pending.clear()
             texts.clear()
@@ -412,9 +414,11 @@ def _may_hold_duplicate_keys(texts: list[bytes], parsed: pa.Table) -> bool:
     return any(_ESCAPE_START in text for text in texts)
 
 
-def _last_key_wins(batch: pa.RecordBatch) -> pa.RecordBatch:
-    """``batch`` with every line that may repeat a key rewritten by Python's json, whose last key wins."""
+def _last_key_wins(batch: pa.RecordBatch) -> pa.RecordBatch | None:
+    """``batch`` with every line that may repeat a key rewritten by Python's json, whose last key wins; None when
+    no line needs it."""
     lines = batch.column(0).to_pylist()
+    changed = False
     for index, line in enumerate(lines):
         if line.count('"timestamp"') > 1 or _ASCII_ESCAPE.search(line):
             try:
@@ -423,6 +427,9 @@ def _last_key_wins(batch: pa.RecordBatch) -> pa.RecordBatch:
                 continue  # not JSON (or nested past Python's limit): left to DuckDB, which skips and counts it
             if isinstance(record, dict):
                 lines[index] = json.dumps(record)
+                changed = True
+    if not changed:
+        return None
     return pa.RecordBatch.from_arrays([pa.array(lines, pa.large_string()), batch.column(1)], schema=_BATCH_SCHEMA)
 
 
