@@ -296,6 +296,7 @@ def _parsed(
     parsed: list[pa.Table] = []
     pending: list[pa.RecordBatch] = []
     texts: list[bytes] = []  # the chunks the pending lines point into
+    escaped = False  # whether a pending chunk spells an ASCII character with an escape (\u0073)
     pending_bytes = 0
     left_out: dict[LogObject, str] = {}
 
@@ -307,10 +308,10 @@ def _parsed(
             cursor.unregister("batch")
 
     def parse_pending() -> None:
-        nonlocal pending_bytes
+        nonlocal pending_bytes, escaped
         if pending:
             table = parse(pending)
-            if _may_hold_duplicate_keys(texts, table):
+            if escaped or _may_hold_duplicate_keys(texts, table):
                 rewritten = [_last_key_wins(batch) for batch in pending]
                 if any(batch is not None for batch in rewritten):
                     table = parse([new or old for new, old in zip(rewritten, pending, strict=True)])
@@ -318,14 +319,16 @@ def _parsed(
             pending.clear()
             texts.clear()
             pending_bytes = 0
+            escaped = False
 
     cursor.register("objects", _objects_table(objects))
     for index, obj in enumerate(objects):
         try:
-            for lines, text in _object_lines(obj.path, cap):
+            for lines, text, has_escape in _object_lines(obj.path, cap):
                 pending.append(pa.RecordBatch.from_arrays(
                     [lines, pa.array(np.full(len(lines), index, dtype=np.int32))], schema=_BATCH_SCHEMA))
                 texts.append(text)
+                escaped = escaped or has_escape
                 pending_bytes += len(text)  # blank lines too
                 if pending_bytes >= PARSE_BYTES:
                     parse_pending()
@@ -351,9 +354,11 @@ def _objects_table(objects: list[LogObject]) -> pa.Table:
     })
 
 
-def _object_lines(path: Path, cap: int, chunk_bytes: int = CHUNK_BYTES) -> Iterator[tuple[pa.LargeStringArray, bytes]]:
-    """The non-blank lines of one gzip object as UTF-8 checked Arrow strings, with the text they point into, a
-    chunk at a time.
+def _object_lines(
+    path: Path, cap: int, chunk_bytes: int = CHUNK_BYTES
+) -> Iterator[tuple[pa.LargeStringArray, bytes, bool]]:
+    """The non-blank lines of one gzip object as UTF-8 checked Arrow strings, with the text they point into and
+    whether it spells an ASCII character with an escape, a chunk at a time.
 
     A line keeps its newline and the blank lines after it (JSON whitespace), so cutting needs no copy; a line
     cut by a chunk boundary is carried into the next chunk. Raises OverCap, a gzip error or ArrowInvalid (not
@@ -369,11 +374,11 @@ def _object_lines(path: Path, cap: int, chunk_bytes: int = CHUNK_BYTES) -> Itera
         carried = [chunk[last_newline + 1 :]]
         lines = _lines(text)
         if lines is not None:
-            yield lines, text
+            yield lines, text, _ascii_escape_in(text)
     rest = b"".join(carried) + b"\n"
     lines = _lines(rest) if len(rest) > 1 else None
     if lines is not None:
-        yield lines, rest
+        yield lines, rest, _ascii_escape_in(rest)
 
 
 def _lines(text: bytes) -> pa.LargeStringArray | None:
@@ -395,13 +400,24 @@ def _lines(text: bytes) -> pa.LargeStringArray | None:
 
 
 _TIMESTAMP_KEY = b'"timestamp"'
-_ESCAPE_START = b"\\u00"
 _ASCII_ESCAPE = re.compile(r"\\u00[2-7][0-9a-fA-F]")
 
 
+def _ascii_escape_in(text: bytes) -> bool:
+    """True when ``text`` holds an escape of a printable ASCII character (``\\u0073``), which could spell a key;
+    ordinary JSON writers never write one. Found with numpy, which runs beside the other threads."""
+    data = np.frombuffer(text, dtype=np.uint8)
+    backslash = np.flatnonzero(data[:-5] == 92)
+    if not len(backslash):
+        return False
+    digit = data[backslash + 4]
+    return bool(np.any((data[backslash + 1] == 117) & (data[backslash + 2] == 48) & (data[backslash + 3] == 48)
+                       & (digit >= 50) & (digit <= 55)))
+
+
 def _may_hold_duplicate_keys(texts: list[bytes], parsed: pa.Table) -> bool:
-    """True unless every record read with a ``timestamp`` has that key written once, and no key can be spelled
-    with escapes (``"time\\u0073tamp"``).
+    """True unless every record read with a ``timestamp`` has that key written once (a key spelled with escapes,
+    ``"time\\u0073tamp"``, is looked for apart, by :func:`_ascii_escape_in`).
 
     DuckDB reads the first of two equal keys; Python's json and Athena's reader (Trino's OpenX JSON reader) the
     last. A line holds ``"timestamp"`` at least once per record read with a timestamp, so as many occurrences in
@@ -409,9 +425,7 @@ def _may_hold_duplicate_keys(texts: list[bytes], parsed: pa.Table) -> bool:
     parse.
     """
     with_timestamp = len(parsed) - parsed.column("timestamp").null_count
-    if sum(text.count(_TIMESTAMP_KEY) for text in texts) != with_timestamp:
-        return True
-    return any(_ESCAPE_START in text for text in texts)
+    return sum(text.count(_TIMESTAMP_KEY) for text in texts) != with_timestamp
 
 
 def _last_key_wins(batch: pa.RecordBatch) -> pa.RecordBatch | None:

@@ -137,7 +137,7 @@ def test_lines_cut_at_any_chunk_boundary_come_back_whole(lines: list[str], chunk
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "x.json.gz"
         path.write_bytes(gzip.compress(text.encode()))
-        got = [line for array, _ in local._object_lines(path, 10 * MIB, chunk) for line in array.to_pylist()]
+        got = [line for array, *_ in local._object_lines(path, 10 * MIB, chunk) for line in array.to_pylist()]
     assert [line.rstrip("\n") for line in got] == [line for line in text.split("\n") if line]
 
 
