@@ -101,16 +101,34 @@ def logging_regions_of(args: argparse.Namespace, aws: Aws, policy_file: str) -> 
 def run_main(body: Callable[[], int]) -> int:
     """Run a script's body; errors a user can fix become one line on stderr and the matching exit code."""
     try:
-        return body()
+        return guard_output(body)
     except (UsageError, SetupRequired) as exc:
         return _fail(exc)
     except AWS_ERRORS as exc:
         return _fail(as_project_error(exc) or SetupRequired(describe(exc)))
-    except BrokenPipeError:
-        return reader_went_away()
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+
+
+def guard_output(body: Callable[[], int]) -> int:
+    """Run ``body`` and flush standard output, so a failure to write it is reported while we still can.
+
+    A reader that went away (``| head``) ends quietly; an output that refuses the text (``> /dev/full``, a full
+    disk) is one line on stderr and exit 1, never a traceback.
+    """
+    try:
+        code = body()
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:
+        return reader_went_away()
+    except OSError as exc:
+        if exc.filename is not None:  # a file of ours, not standard output: not this function's to explain
+            raise
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # the interpreter's last flush must not fail
+        print(f"error: cannot write to standard output: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USER
 
 
 def reader_went_away() -> int:

@@ -26,6 +26,9 @@ from tests.athena_rules import athena_violations
 from tests.conftest import _set_aws_env
 from tests.governance.data_exports_server import data_exports_server
 
+# One user run of every script against moto (about half a minute): CI runs these with the slow tests.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[2]
 POLICY_OF = {
     "setup_bedrock_logging.py": "setup-admin",

@@ -19,7 +19,6 @@ from pathlib import Path
 import pytest
 
 from bedrock_usage.cache import CACHE_ENV
-from bedrock_usage.demo.daily import ensure_demo_logs
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -59,11 +58,10 @@ def chromium() -> Path:
 
 
 @pytest.fixture
-def dashboard(no_aws_env: dict[str, str], tmp_path: Path):
+def dashboard(no_aws_env: dict[str, str], tmp_path: Path, shared_demo_cache: Path):
     """``streamlit run bedrock_tracker.py`` on a free loopback port with no AWS credentials; yields (url, env)."""
-    env = {**no_aws_env, CACHE_ENV: str(tmp_path / "cache")}
-    # One corpus for the app and the CLI: made before either starts, so they never write it at the same time.
-    ensure_demo_logs(tmp_path / "cache" / "demo-logs")
+    # One corpus for the app and the CLI, made before either starts, so they never write it at the same time.
+    env = {**no_aws_env, CACHE_ENV: str(shared_demo_cache)}
     port = _free_port()
     log = (tmp_path / "streamlit.log").open("w")
     proc = subprocess.Popen(
@@ -93,6 +91,7 @@ def dashboard(no_aws_env: dict[str, str], tmp_path: Path):
         log.close()
 
 
+@pytest.mark.slow
 def test_dashboard_in_a_browser_shows_the_cli_figures(dashboard: tuple[str, dict[str, str]], chromium: Path) -> None:
     from playwright.sync_api import sync_playwright
 

@@ -28,7 +28,6 @@ from streamlit.testing.v1 import AppTest
 
 from bedrock_usage.cache import CACHE_ENV
 from bedrock_usage.dashboard.data import BUDGETS_ENV, BedrockRequest, ReconcileRequest, load_reconciliation
-from bedrock_usage.demo.daily import ensure_demo_logs
 from bedrock_usage.demo.writer import write_local
 from tests.logfiles import read_tree
 from tests.oracle import aggregate, published_rates, with_profiles_resolved
@@ -44,11 +43,9 @@ STATUS_FIGURES = ("month_to_date_usd", "day_usd", "forecast_usd", "monthly_share
 
 
 @pytest.fixture(scope="module")
-def demo_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The module's cache folder, with the demo corpus made before the app or a CLI could race to make it."""
-    cache = tmp_path_factory.mktemp("governance-cache")
-    ensure_demo_logs(cache / "demo-logs")
-    return cache
+def demo_cache(shared_demo_cache: Path) -> Path:
+    """The run's cache folder, with the demo corpus made before the app or a CLI could race to make it."""
+    return shared_demo_cache
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 from datetime import date
 from pathlib import Path
 
@@ -17,9 +16,7 @@ from bedrock_usage.logs.period import resolve_period
 from bedrock_usage.report.tracker import BedrockAthenaTracker
 from tests.logfiles import ACCOUNT, write_records
 
-REFERENCE = Path(
-    os.environ.get("BEDROCK_USAGE_REFERENCE") or Path(__file__).resolve().parents[3] / "shared" / "reference"
-)
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 
 def record(ts: str, arn: str, model: str = "anthropic.claude-3-haiku-20240307-v1:0", region: str = "us-east-1",
@@ -34,9 +31,7 @@ def user(name: str) -> str:
 
 
 def reference_records() -> list[dict]:
-    if not REFERENCE.is_dir():
-        pytest.skip(f"shared reference data not found at {REFERENCE}")
-    folder = REFERENCE / "bedrock_logs"
+    folder = FIXTURES / "bedrock_logs"
     records = [json.loads((folder / name).read_text()) for name in ("example_1.json", "example_3.json")]
     events = json.loads((folder / "example_4_cloudwatch_get_log_events.json").read_text())["events"]
     return records + [event["message"] for event in events]
