@@ -254,9 +254,6 @@ def _parse_row(raw: dict[str, object], origin: str) -> PriceRow:
     model = text("model")
     if not model:
         raise UsageError(f"{origin}: every price row needs a 'model' (a base model id)")
-    if not any(text(name) for name in RATE_FIELDS):
-        # Such a row would replace a price with none: the model's calls would turn unpriced without a word.
-        raise UsageError(f"{origin}: the row of {model} has no price; give at least one of {', '.join(RATE_FIELDS)}")
     family, mode, tier = text("family", "regional"), text("mode", "standard"), text("tier", "base")
     unit = text("unit", "tokens")
     for label, value, allowed in (("family", family, FAMILIES), ("mode", mode, MODES), ("unit", unit, UNITS)):
@@ -270,6 +267,11 @@ def _parse_row(raw: dict[str, object], origin: str) -> PriceRow:
     start, end = day("effective_from"), day("effective_to")
     if start and end and end <= start:
         raise UsageError(f"{origin}: effective_to {end} of {model} is not after effective_from {start}")
+    if not any(text(name) for name in (*RATE_FIELDS, "per_unit")):
+        # Such a row would replace a price with none: the model's calls would turn unpriced without a word.
+        raise UsageError(
+            f"{origin}: the row of {model} has no price; give at least one of {', '.join(RATE_FIELDS)} or per_unit"
+        )
     return PriceRow(
         model=model,
         name=text("name", model),
