@@ -14,7 +14,7 @@ import pytest
 from bedrock_usage.aws.session import Aws
 from bedrock_usage.engines.athena import AthenaEngine
 from bedrock_usage.engines.local import LocalEngine
-from bedrock_usage.engines.queries import FACT_DIMENSIONS, FACT_MEASURES
+from bedrock_usage.engines.queries import BODY_MEASURES, FACT_DIMENSIONS, FACT_MEASURES
 from bedrock_usage.logs.period import resolve_period
 from bedrock_usage.report.render import render_terminal, report_document, selected_analyses
 from bedrock_usage.report.tracker import UNKNOWN_CALLER, UNKNOWN_MODEL, BedrockAthenaTracker
@@ -83,7 +83,8 @@ def test_the_local_engine_counts_calls_without_caller_or_model(tmp_path: Path, c
 def test_the_athena_engine_counts_calls_without_caller_or_model(aws_env: dict[str, str], moto_endpoint: str) -> None:
     """moto runs no SQL: it serves the fact rows Athena returns for these records (NULL where a field is missing)."""
     create_workgroup("us-east-1")
-    kinds = {"hour": "integer", "long_context": "boolean", "uses_cache": "boolean", "duplicate": "boolean"}
+    kinds = {"hour": "integer", "long_context": "boolean", "uses_cache": "boolean", "duplicate": "boolean",
+             "body_logged": "boolean", "context_over": "integer", "image_side": "integer"}
     names = [*FACT_DIMENSIONS, "tag_0", *FACT_MEASURES]
     rows = []
     for r in RECORDS:
@@ -93,7 +94,8 @@ def test_the_athena_engine_counts_calls_without_caller_or_model(aws_env: dict[st
                  "operation": None, "long_context": False, "uses_cache": False, "duplicate": False,
                  "tag_0": (r.get("requestMetadata") or {}).get("application_name"), "calls": 1, "errors": 0,
                  "input_tokens": r["input"]["inputTokenCount"], "output_tokens": r["output"]["outputTokenCount"],
-                 "cache_read_tokens": 0, "cache_write_tokens": 0}
+                 "cache_read_tokens": 0, "cache_write_tokens": 0, "context_over": 0, "body_logged": False,
+                 "image_side": 0, "image_quality": "standard", **dict.fromkeys(BODY_MEASURES, 0)}
         rows.append([facts[name] for name in names])
     columns = [column(name, kinds.get(name, "bigint" if name in FACT_MEASURES else "varchar")) for name in names]
     register_result(moto_endpoint, "us-east-1", columns, result_rows(names, rows))
