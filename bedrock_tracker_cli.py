@@ -18,7 +18,7 @@ from pathlib import Path
 from bedrock_usage.aws.mirror import mirror_logs
 from bedrock_usage.aws.session import Aws
 from bedrock_usage.cache import default_mirror_dir
-from bedrock_usage.cli import UsageErrorParser, reader_went_away
+from bedrock_usage.cli import UsageErrorParser, guard_output
 from bedrock_usage.demo.daily import DEMO_INFERENCE_PROFILES
 from bedrock_usage.engines.base import Engine
 from bedrock_usage.engines.choice import SourceChoice, build_engine
@@ -27,9 +27,10 @@ from bedrock_usage.errors import SetupRequired, UsageError
 from bedrock_usage.governance import anomalies, budgets, callers, chargeback, reconcile
 from bedrock_usage.governance import render as gr
 from bedrock_usage.governance.profiles import PROFILES_ENV, profile_resolver
-from bedrock_usage.logs.period import Period, check_zone, resolve_period
-from bedrock_usage.logs.regions import DEFAULT_REGIONS, resolve_regions
+from bedrock_usage.logs.period import Period, check_zone, readable, resolve_period
+from bedrock_usage.logs.regions import requested_regions, resolve_regions
 from bedrock_usage.output.json_values import document_text
+from bedrock_usage.output.terminal_table import visible, visible_lines
 from bedrock_usage.pricing import PRICES_ENV, PriceBook
 from bedrock_usage.qdev.analysis import Identities
 from bedrock_usage.qdev.identity_center import IdentityCenter, check_store_option
@@ -61,8 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
     when.add_argument("--tz", default="UTC", help="time zone of days and hours, e.g. Asia/Seoul (default UTC)")
     what = parser.add_argument_group("what to analyse")
     what.add_argument("--region", "--regions", nargs="+", metavar="REGION",
-                      help=f"one or more regions (spaces or commas), or 'all' (default: all = "
-                      f"{' '.join(DEFAULT_REGIONS)})")
+                      help="one or more regions (spaces or commas), or 'all' (default: all = every region with "
+                      "logs: the region folders present locally, or where logging delivers to S3 on AWS)")
     what.add_argument("--analysis", choices=("all", *ANALYSES), default="all", help="which tables (default all)")
     what.add_argument("--arn-pattern", help="only callers whose identity ARN contains this text (literal, "
                       "case-sensitive)")
@@ -130,11 +131,12 @@ def run(args: argparse.Namespace) -> int:
         if source != "local":
             raise UsageError("--sync copies logs for the local engine; use it with --engine local")
         args.logs_dir = args.logs_dir or default_mirror_dir()
-        for result in mirror_logs(Aws.connect(args.profile), resolve_regions(args.region), period, args.logs_dir,
+        for result in mirror_logs(Aws.connect(args.profile), requested_regions(args.region), period, args.logs_dir,
                                   args.log_bucket, args.log_prefix):
             s = result.summary
+            cleaned = f", {s.partials_removed:,} partial files of a stopped sync removed" if s.partials_removed else ""
             print(f"Synced {result.region} from s3://{result.bucket}/{result.prefix}: {s.downloaded:,} new objects, "
-                  f"{s.already_present:,} already present, {len(s.failed):,} failed", file=sys.stderr)
+                  f"{s.already_present:,} already present, {len(s.failed):,} failed{cleaned}", file=sys.stderr)
             for key, reason in s.failed.items():
                 print(f"  not copied: {key}: {reason}", file=sys.stderr)
     engine = build_engine(SourceChoice(source, args.logs_dir, args.profile, args.workgroup))
@@ -147,7 +149,7 @@ def run(args: argparse.Namespace) -> int:
     if args.demo:
         print("Demo mode: generated sample data, not your account's usage.", file=sys.stderr)
     if args.format == "terminal":
-        print(render_terminal(report, analyses, args.max_rows))
+        print(visible_lines(render_terminal(report, analyses, args.max_rows)))
     elif args.format == "json" and args.output_dir == "-":
         print(document_text(report_document(report, analyses)))
     elif args.format == "json":
@@ -250,6 +252,10 @@ def governance_scan_period(args: argparse.Namespace) -> Period | None:
     mode = governance_mode(args)
     if mode is None:
         return None
+    return readable(lambda: _governance_days(args, mode))
+
+
+def _governance_days(args: argparse.Namespace, mode: str) -> Period:
     tz = check_zone(args.tz)
     if mode in ("chargeback", "developer_costs"):
         return chargeback.month_period(getattr(args, mode), tz)
@@ -280,9 +286,9 @@ def run_governance(args: argparse.Namespace, engine: Engine, scan: Period) -> in
     needs_aws = mode == "reconcile" and (bill is None or bill.needs_aws)
     aws = Aws.connect(args.profile) if engine.name == "athena" or args.sync or needs_aws else None
     tracker = make_tracker(args, engine, tuple(dict.fromkeys(tags)))
-    regions = resolve_regions(args.region)
     filters = Filters(arn_pattern=args.arn_pattern or None, models=tuple(args.model))
-    scanned = tracker.analyze(scan, regions, filters, args.user_pattern or None)
+    scanned = tracker.analyze(scan, requested_regions(args.region), filters, args.user_pattern or None)
+    regions = scanned.regions
     if args.demo:
         print("Demo mode: generated sample data, not your account's usage.", file=sys.stderr)
     if scanned.stats.failed_regions and len(scanned.stats.failed_regions) == len(regions):
@@ -367,15 +373,13 @@ def main(argv: list[str] | None = None) -> int:
 
         return qcli_s3_analyzer.main(rest, prog="bedrock_tracker_cli.py --service qcli")
     try:
-        return run(build_parser().parse_args(argv))
+        return guard_output(lambda: run(build_parser().parse_args(argv)))
     except UsageError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {visible(str(exc))}", file=sys.stderr)
         return EXIT_USER
     except SetupRequired as exc:
-        print(f"setup needed: {exc}", file=sys.stderr)
+        print(f"setup needed: {visible(str(exc))}", file=sys.stderr)
         return EXIT_ENVIRONMENT
-    except BrokenPipeError:
-        return reader_went_away()
 
 
 if __name__ == "__main__":

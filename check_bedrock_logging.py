@@ -8,10 +8,21 @@ import shlex
 import sys
 from datetime import UTC, datetime
 
-from bedrock_usage.aws.logging_status import RegionLoggingStatus, check_region
+from bedrock_usage.aws.logging_setup import DEFAULT_BUCKET_TEMPLATE, DEFAULT_PREFIX, REPLACE_OPTION
+from bedrock_usage.aws.logging_status import READER_POLICY_FILE, RegionLoggingStatus, check_region
+from bedrock_usage.aws.provisioning import bucket_name
 from bedrock_usage.aws.session import Aws
-from bedrock_usage.cli import EXIT_OK, make_parser, print_json, regions_of, render_table, run_main
+from bedrock_usage.cli import (
+    EXIT_OK,
+    LOGGING_REGIONS_HELP,
+    logging_regions_of,
+    make_parser,
+    print_json,
+    render_table,
+    run_main,
+)
 from bedrock_usage.errors import SetupRequired
+from bedrock_usage.logs.layout import normalise_prefix
 
 EXAMPLES = """\
   python check_bedrock_logging.py
@@ -26,10 +37,11 @@ def main(argv: list[str] | None = None) -> int:
         "Show, per region, whether Amazon Bedrock Model Invocation Logging delivers to S3, the bucket, prefix "
         "and bucket region, whether the bucket policy lets Bedrock write, and the newest log object.",
         EXAMPLES,
+        LOGGING_REGIONS_HELP,
     )
     args = parser.parse_args(argv)
-    regions = regions_of(args)
     aws = Aws.connect(args.profile)
+    regions = logging_regions_of(args, aws, READER_POLICY_FILE)
     account = aws.account_id()
     table = args.format == "table"
     if table:
@@ -43,21 +55,25 @@ def main(argv: list[str] | None = None) -> int:
     missing = [status.region for status in statuses if not status.enabled and status.error is None]
     broken = [status for status in statuses if status.enabled and not status.healthy and status.error is None]
     failed = [status for status in statuses if status.error]
-    to_fix = missing + [status.region for status in broken]
-    fix = fix_command(to_fix, args.profile) if to_fix else None
+    commands = {status.region: repair_command(status, account, args.profile) for status in broken}
+    plain = missing + [region for region, command in commands.items() if command is None]
+    fix = fix_command(plain, args.profile) if plain else None
+    commands = {region: command or fix for region, command in commands.items()}
+    if missing:
+        commands.update(dict.fromkeys(missing, fix))
     if table:
         print("\n📋 Summary")
         for status in statuses:
             print(render_status(status))
         print(render_table(*summary_table(statuses)))
     else:
-        print_json({"account": account, "regions": statuses, "fix_command": fix})
+        print_json({"account": account, "regions": statuses, "fix_command": fix, "fix_commands": commands})
     problems = []
     if missing:
         problems.append(f"logging is not configured in {' '.join(missing)}: run `{fix}`")
     for status in broken:
         why = "; ".join(status.problems) or "Bedrock cannot write to the bucket"
-        problems.append(f"logging in {status.region} cannot deliver ({why}): run `{fix}`")
+        problems.append(f"logging in {status.region} cannot deliver ({why}): run `{commands[status.region]}`")
     if failed:
         regions_failed = " ".join(status.region for status in failed)
         problems.append(f"could not check {regions_failed}: {failed[0].error}")
@@ -66,12 +82,28 @@ def main(argv: list[str] | None = None) -> int:
     return EXIT_OK
 
 
-def fix_command(regions: list[str], profile: str | None) -> str:
+def fix_command(regions: list[str], profile: str | None, *options: str) -> str:
     """The setup command that configures ``regions``."""
-    words = ["python", "setup_bedrock_logging.py", "--regions", *regions]
+    words = ["python", "setup_bedrock_logging.py", "--regions", *regions, *options]
     if profile:
         words += ["--profile", profile]
     return shlex.join(words)
+
+
+def repair_command(status: RegionLoggingStatus, account: str, profile: str | None) -> str | None:
+    """The setup command that makes a region's existing logging deliver again; None when the plain one does.
+
+    The destination is kept: setup is pointed at the bucket and prefix the region already uses, and repairs them (it
+    creates a missing bucket, adds the statements Bedrock needs to its policy). Only a bucket in another region cannot
+    be repaired: Bedrock delivers to a bucket in the region, so logging must move (--replace-existing, old -> new).
+    """
+    if status.bucket_region and status.bucket_region != status.region:
+        return fix_command([status.region], profile, REPLACE_OPTION)
+    default = bucket_name(DEFAULT_BUCKET_TEMPLATE, account, status.region)
+    if status.bucket == default and normalise_prefix(status.prefix) == DEFAULT_PREFIX:
+        return None
+    return fix_command([status.region], profile, "--bucket", status.bucket or "", "--prefix",
+                       normalise_prefix(status.prefix))
 
 
 def render_status(status: RegionLoggingStatus) -> str:
@@ -87,6 +119,12 @@ def render_status(status: RegionLoggingStatus) -> str:
     if status.enabled:
         lines.append(f"  Bedrock Can Write: {_yes_no(status.bedrock_can_write)}")
         lines.append(f"  Newest Log: {_newest(status)}")
+    if status.kms_key:
+        lines.append(f"  Encryption: SSE-KMS ({status.kms_key})")
+        lines.append(
+            "  ℹ️ the key policy must let bedrock.amazonaws.com use kms:GenerateDataKey, and readers need kms:Decrypt "
+            "(docs/aws-setup.md, 'Log buckets encrypted with SSE-KMS')"
+        )
     lines += [f"  ⚠️ {problem}" for problem in status.problems]
     return "\n".join(lines) + "\n"
 

@@ -19,6 +19,8 @@ from typing import Any
 
 from botocore.config import Config
 
+from bedrock_usage.aws.logging_config import read_logging_config
+from bedrock_usage.aws.permissions import role_arn
 from bedrock_usage.aws.session import AWS_ERRORS, Aws, describe, error_code
 from bedrock_usage.cli import EXIT_OK, make_parser, print_json, regions_of, render_table, run_main
 from bedrock_usage.demo.synthetic import (
@@ -36,6 +38,7 @@ from bedrock_usage.demo.synthetic import (
     routed_model_id,
 )
 from bedrock_usage.demo.writer import (
+    POLICY_FILE,
     Destination,
     LocalFolder,
     S3Bucket,
@@ -55,17 +58,10 @@ DEFAULT_QDEV_USERS = 6
 DEFAULT_CALLS = 3
 DEFAULT_DELAY = 0.5
 ROLE_TAG = {"Key": "created-by", "Value": "bedrock-usage-generate-test-data"}
-ROLE_POLICY_NAME = "BedrockInvoke"
-ROLE_POLICY = {
-    "Version": "2012-10-17",
-    "Statement": [{
-        "Effect": "Allow",
-        # Converse and ConverseStream are authorised as InvokeModel and InvokeModelWithResponseStream;
-        # verify_bedrock_permissions.py lists the foundation models as the role.
-        "Action": ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream", "bedrock:ListFoundationModels"],
-        "Resource": "*",
-    }],
-}
+# Test roles get their permissions from one fixed managed policy (iam/test-role.json), which is also their permissions
+# boundary: whoever holds iam/test-data-generator.json can create roles with no other permissions.
+TEST_ROLE_POLICY = "BedrockUsageTestRole"
+TEST_ROLE_POLICY_FILE = "iam/test-role.json"
 MAX_TOKENS = 200
 
 EXAMPLES = """\
@@ -113,7 +109,8 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--bucket", metavar="NAME",
                      help="write to this existing S3 bucket instead of a folder (AWS_ENDPOINT_URL is honoured)")
     sim.add_argument("--prefix", metavar="PREFIX",
-                     help="key prefix before AWSLogs/, as in the logging configuration (default: none)")
+                     help="key prefix before AWSLogs/ (default: each region's prefix in its logging configuration "
+                     "when that delivers to --bucket, else none)")
     sim.add_argument("--records", type=int, metavar="N", help=f"number of records (default: {DEFAULT_RECORDS})")
     sim.add_argument("--start-date", metavar="YYYY-MM-DD", help="first UTC day (default: 29 days before --end-date)")
     sim.add_argument("--end-date", metavar="YYYY-MM-DD", help="last UTC day, inclusive (default: today, UTC)")
@@ -130,7 +127,8 @@ def build_parser() -> argparse.ArgumentParser:
     real = parser.add_argument_group("real mode (without --simulate; makes billable Bedrock calls)")
     real.add_argument("--create-roles", action="store_true",
                       help="create the 8 {App}-BedrockRole roles first (trusting this account, allowed to invoke "
-                      "Bedrock models; existing roles are left as they are)")
+                      f"Bedrock models by the managed policy {TEST_ROLE_POLICY}, also their permissions boundary, that "
+                      f"an administrator makes once from {TEST_ROLE_POLICY_FILE}; existing roles are left as they are)")
     real.add_argument("--cleanup-roles", action="store_true",
                       help="delete the {App}-BedrockRole roles this script created, after the calls")
     real.add_argument("--no-calls", action="store_true",
@@ -185,6 +183,8 @@ def run_simulate(args: argparse.Namespace) -> int:
         not_after=datetime.now(UTC),
     )
     destination: Destination
+    prefixes = dict.fromkeys(spec.regions, prefix)
+    notes: list[str] = []
     if args.bucket:
         aws = Aws.connect(args.profile)
         s3 = aws.client("s3")
@@ -192,23 +192,62 @@ def run_simulate(args: argparse.Namespace) -> int:
         destination = S3Bucket(s3, args.bucket)
         if not args.account:
             spec = replace(spec, account=aws.account_id())
+        if args.prefix is None:
+            prefixes, notes = logging_prefixes(aws, args.bucket, spec.regions)
     else:
         destination = LocalFolder(args.out_dir or DEFAULT_OUT_DIR)
-    existing = existing_log_keys(destination, prefix, spec.account, spec.regions)
+    existing = [key for region, region_prefix in prefixes.items()
+                for key in existing_log_keys(destination, region_prefix, spec.account, [region])]
     if existing and not args.replace:
+        where = ", ".join(sorted({destination.label + p for p in prefixes.values()}))
         raise UsageError(
-            f"{destination.label}{prefix} already holds {len(existing):,} invocation-log objects for account "
+            f"{where} already holds {len(existing):,} invocation-log objects for account "
             f"{spec.account} in these regions; pass --replace to delete them first, or choose another destination"
         )
     if existing:
         destination.delete(existing)
-    summary = write_corpus(destination, generate_records(spec), prefix)
+    summary = write_by_prefix(destination, generate_records(spec), prefixes)
 
     if args.format == "json":
-        print_json({"spec": spec, "replaced_objects": len(existing), "summary": summary})
+        print_json({"spec": spec, "replaced_objects": len(existing), "summary": summary, "notes": notes})
     else:
-        print(render_write_summary(summary, spec, len(existing)))
+        print("\n".join([render_write_summary(summary, spec, len(existing)), *(f"   {note}" for note in notes)]))
     return EXIT_OK
+
+
+def logging_prefixes(aws: Aws, bucket: str, regions: tuple[str, ...]) -> tuple[dict[str, str], list[str]]:
+    """Each region's key prefix in its logging configuration when that delivers to ``bucket`` (where reports look
+    for the logs), else none; with a note for every region that falls back."""
+    prefixes: dict[str, str] = {}
+    notes: list[str] = []
+    for region in regions:
+        try:
+            s3_config = read_logging_config(aws.client("bedrock", region)).get("s3Config") or {}
+        except AWS_ERRORS as exc:
+            raise SetupRequired(
+                f"cannot read the logging configuration of {region} to find its key prefix "
+                f"({describe(exc, POLICY_FILE)}); pass --prefix"
+            ) from None
+        if s3_config.get("bucketName") == bucket:
+            prefixes[region] = normalise_prefix(s3_config.get("keyPrefix"))
+        else:
+            prefixes[region] = ""
+            where = f"s3://{s3_config['bucketName']}/" if s3_config.get("bucketName") else "nowhere in S3"
+            notes.append(f"logging in {region} delivers to {where}, not to s3://{bucket}/: wrote under no prefix "
+                         "(--prefix chooses one)")
+    return prefixes, notes
+
+
+def write_by_prefix(destination: Destination, records: list[dict[str, Any]], prefixes: dict[str, str]) -> WriteSummary:
+    """Write each region's records under its prefix; one summary for all."""
+    summary = WriteSummary(destination=", ".join(sorted({destination.label + p for p in prefixes.values()})))
+    for prefix in dict.fromkeys(prefixes.values()):
+        regions = {region for region, region_prefix in prefixes.items() if region_prefix == prefix}
+        part = write_corpus(destination, (r for r in records if r["region"] in regions), prefix)
+        for name in ("objects", "payload_objects", "check_objects", "records", "bytes"):
+            setattr(summary, name, getattr(summary, name) + getattr(part, name))
+        summary.regions.update(part.regions)
+    return summary
 
 
 def run_qdev_simulate(args: argparse.Namespace) -> int:
@@ -306,7 +345,7 @@ def run_real(args: argparse.Namespace) -> int:
 
     changes: list[RoleChange] = []
     if args.create_roles:
-        changes += create_roles(iam, account, args.dry_run)
+        changes += create_roles(iam, account, aws.partition(), args.dry_run)
     results: list[ScenarioResult] = []
     if args.dry_run:
         results = [_planned(s, calls) for s in scenarios]
@@ -331,11 +370,28 @@ def run_real(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def create_roles(iam: Any, account: str, dry_run: bool) -> list[RoleChange]:
-    """Create each missing {App}-BedrockRole, trusted by this account and allowed to invoke models."""
+def test_role_policy_arn(partition: str, account: str) -> str:
+    """The ARN of the managed policy that bounds and grants the test roles."""
+    return f"arn:{partition}:iam::{account}:policy/{TEST_ROLE_POLICY}"
+
+
+def create_roles(iam: Any, account: str, partition: str, dry_run: bool) -> list[RoleChange]:
+    """Create each missing {App}-BedrockRole, trusted by this account, bounded by and granted the managed policy
+    ``BedrockUsageTestRole`` (an administrator creates it once from iam/test-role.json)."""
+    policy_arn = test_role_policy_arn(partition, account)
+    try:
+        iam.get_policy(PolicyArn=policy_arn)
+    except AWS_ERRORS as exc:
+        if error_code(exc) != "NoSuchEntity":
+            raise
+        raise SetupRequired(
+            f"the managed policy {TEST_ROLE_POLICY} does not exist in account {account}: an administrator creates it "
+            f"once with `aws iam create-policy --policy-name {TEST_ROLE_POLICY} --policy-document "
+            f"file://{TEST_ROLE_POLICY_FILE}`"
+        ) from None
     trust = {
         "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
+        "Statement": [{"Effect": "Allow", "Principal": {"AWS": f"arn:{partition}:iam::{account}:root"},
                        "Action": "sts:AssumeRole"}],
     }
     changes = []
@@ -348,10 +404,10 @@ def create_roles(iam: Any, account: str, dry_run: bool) -> list[RoleChange]:
                 RoleName=app.role_name,
                 AssumeRolePolicyDocument=json.dumps(trust),
                 Description=f"Test role for {app.name}: bedrock-usage generate_test_data.py",
+                PermissionsBoundary=policy_arn,
                 Tags=[ROLE_TAG],
             )
-            iam.put_role_policy(RoleName=app.role_name, PolicyName=ROLE_POLICY_NAME,
-                                PolicyDocument=json.dumps(ROLE_POLICY))
+            iam.attach_role_policy(RoleName=app.role_name, PolicyArn=policy_arn)
         changes.append(RoleChange(app.role_name, "would create" if dry_run else "created"))
     return changes
 
@@ -393,8 +449,8 @@ def run_scenario(aws: Aws, account: str, scenario: Caller, calls: int, delay: fl
     result = _planned(scenario, calls)
     try:
         if scenario.kind == "role":
-            caller = _assume(aws, f"arn:aws:iam::{account}:role/{scenario.role_name}", f"{scenario.name}-session",
-                             retry_assume)
+            arn = role_arn(scenario.role_name, account, scenario.home_region)
+            caller = _assume(aws, arn, f"{scenario.name}-session", retry_assume)
             client = caller.client("bedrock-runtime", scenario.home_region)
         else:
             client = aws.session.client("bedrock-runtime", region_name=scenario.home_region,

@@ -18,7 +18,7 @@ import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from bedrock_usage.cli import reader_went_away
+from bedrock_usage.cli import guard_output
 from bedrock_usage.errors import UsageError
 from bedrock_usage.logs.regions import REGION_NAMES
 from bedrock_usage.output.json_values import decimal_text
@@ -103,11 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    try:
-        _print_rows(rows, args.format)
-    except BrokenPipeError:
-        return reader_went_away()
-    return 0
+    return guard_output(lambda: _print_rows(rows, args.format) or 0)
 
 
 def _day(text: str | None) -> date | None:

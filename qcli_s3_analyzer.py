@@ -17,12 +17,13 @@ from datetime import datetime
 from pathlib import Path
 
 from bedrock_usage.aws.session import Aws
-from bedrock_usage.cli import UsageErrorParser, reader_went_away
+from bedrock_usage.cli import UsageErrorParser, guard_output
 from bedrock_usage.engines.athena import DEFAULT_WORKGROUP
 from bedrock_usage.errors import SetupRequired, UsageError
 from bedrock_usage.logs.period import resolve_period
 from bedrock_usage.logs.regions import resolve_regions
 from bedrock_usage.output.json_values import document_text
+from bedrock_usage.output.terminal_table import visible, visible_lines
 from bedrock_usage.qdev.analysis import DEFAULT_CONTEXT_WINDOW, Filters, Identities, Options, Source, analyze
 from bedrock_usage.qdev.athena import AthenaActivity, AthenaUserReports, kiro_athena_engine, qdev_athena_engine
 from bedrock_usage.qdev.cost import DEFAULT_MODEL, MODEL_IDS
@@ -260,7 +261,7 @@ def run(args: argparse.Namespace) -> int:
         progress.close()
     report.demo = corpus is not None
     if args.format == "terminal":
-        sys.stdout.write(render_terminal(report, args.max_rows))
+        sys.stdout.write(visible_lines(render_terminal(report, args.max_rows)))
         return 0
     if args.format == "json" and str(args.output_dir) == "-":
         print(document_text(report_document(report)))
@@ -280,12 +281,10 @@ def main(argv: list[str] | None = None, prog: str = PROG) -> int:
     """Entry point for the script and for ``bedrock_tracker_cli.py --service qcli`` (which passes its own ``prog``);
     returns the exit code."""
     try:
-        return run(build_parser(prog).parse_args(argv))
+        return guard_output(lambda: run(build_parser(prog).parse_args(argv)))
     except (UsageError, SetupRequired) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {visible(str(exc))}", file=sys.stderr)
         return exc.exit_code
-    except BrokenPipeError:
-        return reader_went_away()
 
 
 if __name__ == "__main__":

@@ -26,7 +26,16 @@ from bedrock_usage.aws.compaction import compact_region
 from bedrock_usage.aws.logging_setup import SETUP_POLICY_FILE
 from bedrock_usage.aws.provisioning import RegionSetup, bucket_name
 from bedrock_usage.aws.session import Aws
-from bedrock_usage.cli import add_dry_run, finish_setup, make_parser, regions_of, run_main, run_setup
+from bedrock_usage.cli import (
+    LOGGING_REGIONS_HELP,
+    add_dry_run,
+    finish_setup,
+    logging_regions_of,
+    make_parser,
+    regions_of,
+    run_main,
+    run_setup,
+)
 from bedrock_usage.engines.athena import DEFAULT_RESULTS_BUCKET_TEMPLATE, DEFAULT_WORKGROUP
 from bedrock_usage.errors import SetupRequired, UsageError
 from bedrock_usage.governance.cur_setup import (
@@ -66,6 +75,7 @@ def main(argv: list[str] | None = None) -> int:
         "SSE-S3, results expire), Glue database and partition-projected table, workgroup, test query. Idempotent. "
         "With --qdev: the same over the Amazon Q Developer / Kiro user-activity reports and Kiro user reports instead.",
         EXAMPLES,
+        LOGGING_REGIONS_HELP + "; with --log-bucket: the six default regions, 'all' every Bedrock region",
     )
     add_dry_run(parser)
     parser.add_argument(
@@ -164,11 +174,16 @@ def main(argv: list[str] | None = None) -> int:
         log_prefix=args.log_prefix,
         test_query=not args.skip_test_query,
     )
-    regions = regions_of(args) if args.regions or not args.qdev else ()
     aws = Aws.connect(args.profile)
-    account = aws.account_id()
     if args.cur:
         return _set_up_cur(args, aws, options)
+    if args.qdev:
+        regions = regions_of(args, aws) if args.regions else ()
+    elif args.log_bucket:
+        regions = regions_of(args, aws)
+    else:
+        regions = logging_regions_of(args, aws, SETUP_POLICY_FILE)
+    account = aws.account_id()
     for template in filter(None, (args.results_bucket, args.log_bucket, args.qdev_bucket)):
         bucket_name(template, account, regions[0] if regions else "us-east-1")
     qdev = QDevOptions(args.qdev_bucket or QDEV_DEFAULT_BUCKET, args.qdev_prefix) if args.qdev else None

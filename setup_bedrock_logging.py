@@ -2,7 +2,8 @@
 
 Per region: a private, encrypted log bucket (created if missing), a bucket policy that lets only Bedrock of
 this account and region write its logs (and refuses plain HTTP), then the logging configuration itself.
-Running it again changes nothing and says so.
+Running it again changes nothing and says so. A region whose logging already delivers elsewhere is left as it is
+and reported (old -> new), with a non-zero exit; only --replace-existing changes it.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import sys
 from bedrock_usage.aws.logging_setup import (
     DEFAULT_BUCKET_TEMPLATE,
     DEFAULT_PREFIX,
+    REPLACE_OPTION,
     SETUP_POLICY_FILE,
     DeliveryOptions,
     LoggingTarget,
@@ -47,9 +49,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--image", action="store_true", help="also deliver image data (large; default off)")
     parser.add_argument("--embedding", action="store_true", help="also deliver embedding data (default off)")
     parser.add_argument("--video", action="store_true", help="also deliver video data (large; default off)")
+    parser.add_argument(
+        REPLACE_OPTION,
+        action="store_true",
+        help="where a region's logging already delivers to another bucket or prefix (or has text delivery off), "
+        "point it at this bucket instead; without it such a region is left as it is and reported, old -> new",
+    )
     args = parser.parse_args(argv)
-    regions = regions_of(args)
     aws = Aws.connect(args.profile)
+    regions = regions_of(args, aws)
     account = aws.account_id()
     targets = {
         region: LoggingTarget(region, account, bucket_name(args.bucket, account, region), normalise_prefix(args.prefix))
@@ -61,7 +69,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"🔧 Setting up Bedrock Model Invocation Logging for account {account}{dry}")
     results = run_setup(
         regions,
-        lambda region, result: configure_region(aws, targets[region], delivery, args.dry_run, result),
+        lambda region, result: configure_region(
+            aws, targets[region], delivery, args.dry_run, result, replace=args.replace_existing
+        ),
         SETUP_POLICY_FILE,
         args.format,
     )
@@ -71,7 +81,8 @@ def main(argv: list[str] | None = None) -> int:
         "Model Invocation Logging",
         args.dry_run,
         args.format,
-        f"the table above says why (permissions: {SETUP_POLICY_FILE})",
+        f"the table above says why (permissions: {SETUP_POLICY_FILE}; existing logging is changed only with "
+        f"{REPLACE_OPTION})",
     )
 
 

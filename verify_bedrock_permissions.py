@@ -45,8 +45,8 @@ def main(argv: list[str] | None = None) -> int:
         "--model", default=DEFAULT_MODEL, help="model id whose InvokeModel permission is checked (default %(default)s)"
     )
     args = parser.parse_args(argv)
-    regions = regions_of(args)
     aws = Aws.connect(args.profile)
+    regions = regions_of(args, aws)
     account = aws.account_id()
     table = args.format == "table"
     if table:

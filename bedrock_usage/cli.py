@@ -12,13 +12,21 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from .aws.logging_config import logging_regions
 from .aws.provisioning import NONE, RegionSetup, run_region
 from .aws.session import AWS_ERRORS, Aws, as_project_error, describe
 from .errors import SetupRequired, UsageError
-from .logs.regions import DEFAULT_REGIONS, resolve_regions
+from .logs.regions import ALL, DEFAULT_REGIONS, bedrock_regions, requested_regions
 from .output.terminal_table import text_table
 
 EXIT_OK, EXIT_USER, EXIT_ENVIRONMENT = 0, 1, 2
+SIX_REGIONS_HELP = (
+    f"regions to work on (default: {' '.join(DEFAULT_REGIONS)}); '{ALL}': every Amazon Bedrock region of the "
+    "account's partition"
+)
+LOGGING_REGIONS_HELP = (
+    f"regions to work on (default, and '{ALL}': every region whose Model Invocation Logging delivers to S3)"
+)
 EXIT_CODES_HELP = (
     "Exit codes: 0 every region is fine; 1 a mistake in the options; 2 the environment needs a step "
     "(credentials, permissions, logging) or a region failed - the message and the table say which."
@@ -32,7 +40,9 @@ class UsageErrorParser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see {self.prog} --help)")
 
 
-def make_parser(prog: str, description: str, examples: str) -> argparse.ArgumentParser:
+def make_parser(
+    prog: str, description: str, examples: str, regions_help: str = SIX_REGIONS_HELP
+) -> argparse.ArgumentParser:
     """A parser with the options every script has: --regions, --profile and --format."""
     parser = UsageErrorParser(
         prog=prog,
@@ -45,7 +55,7 @@ def make_parser(prog: str, description: str, examples: str) -> argparse.Argument
         "--regions",
         nargs="+",
         metavar="REGION",
-        help=f"regions to work on, or 'all' (default: all = {' '.join(DEFAULT_REGIONS)})",
+        help=regions_help,
     )
     parser.add_argument("--profile", help="AWS profile to use (default: the standard credential chain)")
     parser.add_argument(
@@ -61,24 +71,64 @@ def add_dry_run(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def regions_of(args: argparse.Namespace) -> tuple[str, ...]:
-    """The validated --regions (UsageError for unknown names)."""
-    return resolve_regions(args.regions)
+def regions_of(args: argparse.Namespace, aws: Aws | None = None) -> tuple[str, ...]:
+    """The validated --regions (UsageError for unknown names); none given means ``DEFAULT_REGIONS``, and ``all``
+    every Bedrock region of the account's partition (of the commercial one without an ``aws`` to ask)."""
+    requested = requested_regions(args.regions)
+    if requested:
+        return requested
+    if args.regions:
+        return bedrock_regions(aws.partition() if aws is not None else "aws")
+    return DEFAULT_REGIONS
+
+
+def logging_regions_of(args: argparse.Namespace, aws: Aws, policy_file: str) -> tuple[str, ...]:
+    """The validated --regions; none given, or ``all``, means every region whose logging delivers to S3."""
+    requested = requested_regions(args.regions)
+    if requested:
+        return requested
+    found = logging_regions(aws, policy_file=policy_file)
+    for region, why in sorted(found.unread.items()):
+        print(f"warning: {region} is left out: {why}", file=sys.stderr)
+    if not found.regions:
+        raise SetupRequired(
+            f"Model Invocation Logging delivers to S3 in no region of account {aws.account_id()}: run "
+            "python setup_bedrock_logging.py --regions REGION first, or pass --regions"
+        )
+    return found.regions
 
 
 def run_main(body: Callable[[], int]) -> int:
     """Run a script's body; errors a user can fix become one line on stderr and the matching exit code."""
     try:
-        return body()
+        return guard_output(body)
     except (UsageError, SetupRequired) as exc:
         return _fail(exc)
     except AWS_ERRORS as exc:
         return _fail(as_project_error(exc) or SetupRequired(describe(exc)))
-    except BrokenPipeError:
-        return reader_went_away()
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+
+
+def guard_output(body: Callable[[], int]) -> int:
+    """Run ``body`` and flush standard output, so a failure to write it is reported while we still can.
+
+    A reader that went away (``| head``) ends quietly; an output that refuses the text (``> /dev/full``, a full
+    disk) is one line on stderr and exit 1, never a traceback.
+    """
+    try:
+        code = body()
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:
+        return reader_went_away()
+    except OSError as exc:
+        if exc.filename is not None:  # a file of ours, not standard output: not this function's to explain
+            raise
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # the interpreter's last flush must not fail
+        print(f"error: cannot write to standard output: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USER
 
 
 def reader_went_away() -> int:

@@ -39,6 +39,7 @@ from corpus import (  # noqa: E402
     parse_body_bytes,
 )
 
+from bedrock_usage import bounded_gzip  # noqa: E402
 from bedrock_usage.demo.synthetic import CorpusSpec, generate_records  # noqa: E402
 from bedrock_usage.demo.writer import write_local  # noqa: E402
 from bedrock_usage.engines import local  # noqa: E402
@@ -128,12 +129,12 @@ def drop_results(cache: Path) -> None:
 
 def with_zlib(action: Callable[[], float]) -> float:
     """Run ``action`` with the engine inflating through the standard library's zlib instead of ISA-L."""
-    saved = local.gunzip
-    local.gunzip = gzip.decompress
+    saved = bounded_gzip.GzipReader
+    bounded_gzip.GzipReader = gzip.GzipFile
     try:
         return action()
     finally:
-        local.gunzip = saved
+        bounded_gzip.GzipReader = saved
 
 
 def median(values: list[float]) -> float:

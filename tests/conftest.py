@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import socket
 import subprocess
@@ -104,9 +105,35 @@ def no_aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str, str
     return dict(os.environ)
 
 
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``path`` (made if missing): one parallel test worker at a time."""
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@pytest.fixture(scope="session")
+def shared_demo_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A cache folder holding today's Bedrock demo corpus, made once per run and shared by every test worker
+    (its columnar cache too); tests that change a cache folder use their own."""
+    from bedrock_usage.demo.daily import ensure_demo_logs
+
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # the folder every worker's own base folder sits in
+    folder = root / "shared-demo-cache"
+    with _locked(root / "shared-demo-cache.lock"):
+        ensure_demo_logs(folder / "demo-logs")
+    return folder
+
+
 @pytest.fixture(scope="session")
 def bedrock_corpus(tmp_path_factory: pytest.TempPathFactory):
-    """A 50,000-record synthetic corpus over 2025-10-20 .. 2025-12-05, written in the S3 layout.
+    """A 20,000-record synthetic corpus over 2025-10-20 .. 2025-12-05, written in the S3 layout.
 
     Yields ``(logs_dir, records)``; the records are what was written, for independent aggregation.
     """
@@ -115,7 +142,7 @@ def bedrock_corpus(tmp_path_factory: pytest.TempPathFactory):
     from bedrock_usage.demo.synthetic import CorpusSpec, generate_records
     from bedrock_usage.demo.writer import write_local
 
-    records = generate_records(CorpusSpec(records=50_000, start_date=date(2025, 10, 20), end_date=date(2025, 12, 5),
+    records = generate_records(CorpusSpec(records=20_000, start_date=date(2025, 10, 20), end_date=date(2025, 12, 5),
                                           seed=20251124))
     root = tmp_path_factory.mktemp("bedrock-corpus")
     write_local(root, records)

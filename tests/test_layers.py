@@ -7,12 +7,15 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "bedrock_usage"
 
+# The parts of aws/ the engines may use: the session, and reading (never changing) logging configurations.
+BELOW_ENGINES = ("aws.session", "aws.logging_config")
+
 # Lowest first. ``aws.session`` (the boto3 session) sits below the engines; the rest of ``aws/`` provisions and
 # checks resources and sits above them.
 LAYERS = (
-    ("errors", "cache", "output"),
+    ("errors", "cache", "output", "bounded_gzip"),
     ("logs", "pricing"),
-    ("aws.session",),
+    BELOW_ENGINES,
     ("engines", "demo"),
     ("aws",),
     ("report",),
@@ -79,7 +82,7 @@ def test_the_log_and_engine_layers_know_nothing_of_provisioning_governance_or_th
     for folder in ("logs", "engines"):
         for path in (PACKAGE / folder).rglob("*.py"):
             for line, imported in project_imports(path):
-                assert not imported.startswith(forbidden) or imported == "aws.session", (
+                assert not imported.startswith(forbidden) or imported in BELOW_ENGINES, (
                     f"{path.relative_to(PACKAGE.parent)}:{line} imports {imported}"
                 )
 

@@ -7,6 +7,7 @@ Developer / Kiro tables (``qdev/athena_setup.py``) use the same results bucket, 
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,8 +19,9 @@ from botocore.exceptions import ClientError
 from ..engines.athena import DEFAULT_RESULTS_BUCKET_TEMPLATE, DEFAULT_WORKGROUP, RESULTS_PREFIX
 from ..errors import SetupRequired
 from ..logs.layout import normalise_prefix, partition_value, region_prefix
-from ..logs.schema import DATABASE_NAME, PARTITION_COLUMN, TABLE_NAME, glue_columns
-from .logging_setup import DEFAULT_PREFIX, read_logging_config
+from ..logs.schema import COLUMNS, DATABASE_NAME, PARTITION_COLUMN, TABLE_NAME, glue_columns
+from .logging_config import read_logging_config
+from .logging_setup import DEFAULT_PREFIX
 from .provisioning import (
     Change,
     RegionSetup,
@@ -151,11 +153,34 @@ def table_input(logs: LogLocation, account: str, region: str, start_day: date) -
         location + "${" + PARTITION_COLUMN + "}",
         {PARTITION_COLUMN: day_projection(start_day)},
         glue_columns(),
-        {
-            "SerializationLibrary": JSON_SERDE,
-            "Parameters": {"ignore.malformed.json": "true", "case.insensitive": "true"},
-        },
+        {"SerializationLibrary": JSON_SERDE, "Parameters": json_serde_parameters()},
     )
+
+
+def json_serde_parameters() -> dict[str, str]:
+    """The OpenX JSON SerDe's settings for the log records: keys matched as written, every mixed-case key mapped.
+
+    With ``case.insensitive`` (the SerDe's default) the OpenX SerDe lower-cases every key of the record, bodies
+    included, and rejects a record holding two keys that differ only by case ("Duplicate key", Athena User Guide,
+    "OpenX JSON SerDe"): a tool schema with ``Id`` and ``id`` would drop the call, and requestMetadata keys would
+    reach the map lower-cased. Case-sensitive, the SerDe needs a ``mapping.{column}`` for each declared field whose
+    key is not all lower case (at any depth: the mappings apply to struct fields too), so those are listed here.
+    Malformed lines are skipped, as before.
+    """
+    parameters = {"ignore.malformed.json": "true", "case.insensitive": "false"}
+    for key in declared_keys():
+        if key != key.lower():
+            parameters[f"mapping.{key.lower()}"] = key
+    return parameters
+
+
+def declared_keys() -> list[str]:
+    """Every JSON key the table declares: the top-level fields and the fields of their structs."""
+    keys = []
+    for name, hive_type, _ in COLUMNS:
+        keys.append(name)
+        keys += re.findall(r"(\w+):", hive_type) if hive_type.startswith("struct<") else []
+    return keys
 
 
 def expiry_rule(days: int) -> dict[str, Any]:

@@ -6,7 +6,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..logs.layout import SERVICE_FOLDER, normalise_prefix
-from .provisioning import Change, RegionSetup, apply_change, ensure_policy_statements, ensure_private_bucket
+from .logging_config import read_logging_config
+from .provisioning import (
+    Change,
+    RegionSetup,
+    apply_change,
+    bucket_kms_key,
+    ensure_policy_statements,
+    ensure_private_bucket,
+)
 from .session import Aws, partition
 
 DEFAULT_BUCKET_TEMPLATE = "bedrock-logs-{account}-{region}"
@@ -76,56 +84,111 @@ def bucket_policy_statements(target: LoggingTarget) -> list[dict[str, Any]]:
     ]
 
 
-def desired_logging_config(current: dict[str, Any], target: LoggingTarget, delivery: DeliveryOptions) -> dict[str, Any]:
-    """The logging configuration to put: ours for S3 and the data kinds, the rest (CloudWatch...) as it is."""
+DELIVERY_FLAGS = {
+    "text": "textDataDeliveryEnabled",
+    "image": "imageDataDeliveryEnabled",
+    "embedding": "embeddingDataDeliveryEnabled",
+    "video": "videoDataDeliveryEnabled",
+}
+REPLACE_OPTION = "--replace-existing"
+
+
+@dataclass(frozen=True)
+class LoggingPlan:
+    """What setup would put as the region's logging configuration, or why it leaves the configuration alone."""
+
+    desired: dict[str, Any]
+    detail: str
+    conflict: str | None = None
+
+
+def destination(config: dict[str, Any]) -> str | None:
+    """``s3://bucket/prefix`` of a configuration's S3 delivery, or None when it has none."""
+    s3_config = config.get("s3Config") or {}
+    if not s3_config.get("bucketName"):
+        return None
+    return f"s3://{s3_config['bucketName']}/{normalise_prefix(s3_config.get('keyPrefix'))}"
+
+
+def describe_delivery(config: dict[str, Any]) -> str:
+    """Where a configuration delivers and which kinds of data: ``s3://b/p/ (text on, image off, ...)``."""
+    where = [destination(config) or "no S3 destination"]
+    group = (config.get("cloudWatchConfig") or {}).get("logGroupName")
+    if group:
+        where.append(f"CloudWatch Logs {group}")
+    flags = ", ".join(f"{kind} {'on' if config.get(key) else 'off'}" for kind, key in DELIVERY_FLAGS.items())
+    return f"{' + '.join(where)} ({flags})"
+
+
+def plan_logging(
+    current: dict[str, Any], target: LoggingTarget, delivery: DeliveryOptions, replace: bool = False
+) -> LoggingPlan:
+    """The configuration to put, keeping what the region already has.
+
+    A configuration already delivering elsewhere (another bucket or prefix), or with text delivery off, is left as it
+    is unless ``replace``: the plan then says what it holds and what the replacement would be. A CloudWatch Logs
+    destination is always kept, and a kind of data already delivered is never switched off; ``delivery`` only adds.
+    """
     s3_config = {"bucketName": target.bucket}
     if normalise_prefix(target.prefix):
         s3_config["keyPrefix"] = normalise_prefix(target.prefix)
-    return {
-        **current,
-        "s3Config": s3_config,
-        "textDataDeliveryEnabled": True,
-        "imageDataDeliveryEnabled": delivery.image,
-        "embeddingDataDeliveryEnabled": delivery.embedding,
-        "videoDataDeliveryEnabled": delivery.video,
-    }
+    wanted = {"text": True, "image": delivery.image, "embedding": delivery.embedding, "video": delivery.video}
+    desired = {**current, "s3Config": s3_config}
+    for kind, key in DELIVERY_FLAGS.items():
+        desired[key] = bool(current.get(key)) or wanted[kind]
+    old, new = describe_delivery(current), describe_delivery(desired)
+    detail = target.url if old == new or not current else f"{old} -> {new}"
+    elsewhere = destination(current) not in (None, target.url)
+    text_off = current.get("textDataDeliveryEnabled") is False
+    if (elsewhere or text_off) and not replace:
+        why = f"delivers to {destination(current)}" if elsewhere else "has text data delivery off"
+        return LoggingPlan(desired, detail, (
+            f"logging in {target.region} already {why}: {old}; it is left as it is. To change it to {new}, "
+            f"run again with {REPLACE_OPTION}"
+        ))
+    return LoggingPlan(desired, detail)
 
 
-def read_logging_config(bedrock: Any) -> dict[str, Any]:
-    """The region's logging configuration; ``{}`` when logging was never configured."""
-    return bedrock.get_model_invocation_logging_configuration().get("loggingConfig") or {}
-
-
-def ensure_logging_config(bedrock: Any, target: LoggingTarget, delivery: DeliveryOptions, dry_run: bool) -> Change:
-    """Point the region's Model Invocation Logging at the target unless it already is."""
-    current = read_logging_config(bedrock)
-    desired = desired_logging_config(current, target, delivery)
+def ensure_logging_config(bedrock: Any, current: dict[str, Any], plan: LoggingPlan, region: str,
+                          dry_run: bool) -> Change:
+    """Put the planned configuration unless the region already has it."""
     return apply_change(
-        f"logging configuration {target.region}",
+        f"logging configuration {region}",
         exists=bool(current),
-        up_to_date=_same_delivery(current, desired),
+        up_to_date=describe_delivery(current) == describe_delivery(plan.desired),
         dry_run=dry_run,
-        write=lambda: bedrock.put_model_invocation_logging_configuration(loggingConfig=desired),
-        detail=target.url,
+        write=lambda: bedrock.put_model_invocation_logging_configuration(loggingConfig=plan.desired),
+        detail=plan.detail,
     )
 
 
-def _same_delivery(current: dict[str, Any], desired: dict[str, Any]) -> bool:
-    """Same bucket, prefix and data kinds; a flag AWS leaves out counts as off."""
-    now, wanted = current.get("s3Config") or {}, desired["s3Config"]
-    return (
-        now.get("bucketName") == wanted["bucketName"]
-        and normalise_prefix(now.get("keyPrefix")) == normalise_prefix(wanted.get("keyPrefix"))
-        and all(bool(current.get(flag)) == value for flag, value in desired.items() if flag.endswith("Enabled"))
-    )
+def kms_notes(s3: Any, bucket: str, region: str, account: str) -> list[str]:
+    """What a log bucket encrypted with SSE-KMS needs: Bedrock must be able to use the key, readers to decrypt."""
+    key = bucket_kms_key(s3, bucket)
+    if key is None:
+        return []
+    return [
+        f"bucket {bucket} encrypts with SSE-KMS ({key}): the key policy must let {BEDROCK_SERVICE} use "
+        f"kms:GenerateDataKey for arn:{partition(region)}:bedrock:{region}:{account}:*, and whoever reads the logs "
+        "needs kms:Decrypt on the key (docs/aws-setup.md, 'Log buckets encrypted with SSE-KMS')"
+    ]
 
 
 def configure_region(
-    aws: Aws, target: LoggingTarget, delivery: DeliveryOptions, dry_run: bool, result: RegionSetup
+    aws: Aws, target: LoggingTarget, delivery: DeliveryOptions, dry_run: bool, result: RegionSetup,
+    replace: bool = False,
 ) -> None:
-    """Log bucket, then its policy (Bedrock checks it can write when logging is switched on), then logging."""
-    s3 = aws.client("s3", target.region)
+    """Read the region's logging first; unless it is kept as it is: log bucket, then its policy (Bedrock checks it
+    can write when logging is switched on), then logging."""
+    bedrock = aws.client("bedrock", target.region)
+    current = read_logging_config(bedrock)
+    plan = plan_logging(current, target, delivery, replace)
     result.target = target.url
+    if plan.conflict:
+        result.error = plan.conflict
+        return
+    s3 = aws.client("s3", target.region)
     result.changes.extend(ensure_private_bucket(s3, target.bucket, target.region, dry_run))
     result.changes.append(ensure_policy_statements(s3, target.bucket, bucket_policy_statements(target), dry_run))
-    result.changes.append(ensure_logging_config(aws.client("bedrock", target.region), target, delivery, dry_run))
+    result.notes.extend(kms_notes(s3, target.bucket, target.region, target.account))
+    result.changes.append(ensure_logging_config(bedrock, current, plan, target.region, dry_run))

@@ -12,8 +12,9 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 
 from ..logs.layout import normalise_prefix, parse_key, region_prefix
-from .logging_setup import BEDROCK_SERVICE, read_logging_config
-from .provisioning import bucket_region, read_bucket_policy
+from .logging_config import read_logging_config
+from .logging_setup import BEDROCK_SERVICE
+from .provisioning import bucket_kms_key, bucket_region, policy_statements, read_bucket_policy
 from .session import AWS_ERRORS, Aws, describe, partition
 
 READER_POLICY_FILE = "iam/report-reader.json"
@@ -51,6 +52,7 @@ class RegionLoggingStatus:
     newest_log: LogObject | None = None
     problems: tuple[str, ...] = field(default_factory=tuple)
     error: str | None = None
+    kms_key: str | None = None  # the bucket's SSE-KMS key, when it encrypts with one
 
     @property
     def healthy(self) -> bool:
@@ -101,6 +103,7 @@ def check_region(aws: Aws, region: str, account: str) -> RegionLoggingStatus:
         problems.append(verdict.reason)
 
     newest = _step(problems, "newest log", lambda: newest_log(s3, bucket, region_prefix(prefix, account, region)))
+    kms_key = _step(problems, "bucket encryption", lambda: bucket_kms_key(s3, bucket))
     return RegionLoggingStatus(
         region,
         enabled=True,
@@ -110,6 +113,7 @@ def check_region(aws: Aws, region: str, account: str) -> RegionLoggingStatus:
         bedrock_can_write=verdict.allows if verdict else None,
         newest_log=newest,
         problems=tuple(problems),
+        kms_key=kms_key,
     )
 
 
@@ -186,7 +190,7 @@ def bedrock_write_verdict(
     }
     allowed_by: list[str] = []
     undecided: list[str] = []
-    for number, statement in enumerate(_as_list(policy.get("Statement"))):
+    for number, statement in enumerate(policy_statements(policy)):
         name = statement.get("Sid") or f"statement {number + 1}"
         applies = _statement_applies(statement, request)
         if applies is None:
@@ -221,12 +225,16 @@ def _statement_applies(statement: dict[str, Any], request: dict[str, str]) -> bo
 
 
 def _covers_principal(statement: dict[str, Any]) -> bool:
+    if "NotPrincipal" in statement:  # everyone except the principals named
+        return not _names_bedrock(statement["NotPrincipal"])
     principal = statement.get("Principal")
     if principal == "*":
         return True
-    if not isinstance(principal, dict):
-        return False
-    return BEDROCK_SERVICE in _as_list(principal.get("Service")) or "*" in _as_list(principal.get("AWS"))
+    return _names_bedrock(principal) or (isinstance(principal, dict) and "*" in _as_list(principal.get("AWS")))
+
+
+def _names_bedrock(principal: Any) -> bool:
+    return isinstance(principal, dict) and BEDROCK_SERVICE in _as_list(principal.get("Service"))
 
 
 def _conditions_hold(conditions: dict[str, Any], request: dict[str, str]) -> bool | None:

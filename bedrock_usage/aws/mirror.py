@@ -1,14 +1,16 @@
 """Copy the invocation-log objects of some regions and UTC days from S3 into a local folder.
 
 The mirror keeps each object's key as its path under the destination, so the local engine reads it like
-any logs folder. Files are written under a temporary name and renamed when complete, and an existing file
-whose size differs from the object's is fetched again, so an interrupted sync resumes cleanly.
+any logs folder. Files are written under a temporary ``*.part`` name and renamed when complete, and an existing
+file whose size differs from the object's is fetched again, so an interrupted sync resumes cleanly: the next sync
+of the same days fetches what is missing and deletes the ``*.part`` files the interrupted one left behind.
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
+import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -19,12 +21,15 @@ from typing import Any
 from ..errors import SetupRequired, UsageError
 from ..logs.layout import day_prefix, days_between, parse_key
 from ..logs.period import Period
-from .logging_status import check_region
+from .logging_config import logging_regions
+from .logging_status import READER_POLICY_FILE, check_region
 from .session import AWS_ERRORS, Aws, as_project_error, describe, error_code
 
 DEFAULT_WORKERS = 8
 CHUNK_BYTES = 1024 * 1024
 PART_SUFFIX = ".part"  # not ``.json.gz``, so readers of the mirror never pick up a half-written file
+# A ``*.part`` file untouched this long belongs to a sync that was stopped (a running one writes every few ms).
+ABANDONED_PART_SECONDS = 600
 
 
 @dataclass
@@ -37,6 +42,7 @@ class SyncSummary:
     skipped: int = 0
     bytes: int = 0
     failed: dict[str, str] = field(default_factory=dict)
+    partials_removed: int = 0  # ``*.part`` files an interrupted sync left behind
 
 
 @dataclass(frozen=True)
@@ -65,6 +71,10 @@ def sync_logs(
     root = dest.resolve()
     prefixes = [day_prefix(prefix, account, r, d) for r in regions for d in days_between(first_day, last_day)]
     summary = SyncSummary()
+    for day in prefixes:
+        folder = _local_path(root, day.rstrip("/"), folder=True)
+        if folder is not None:
+            summary.partials_removed += remove_abandoned_parts(folder)
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         listings = list(pool.map(lambda p: _list(s3_client, bucket, p), prefixes))
         to_fetch: list[tuple[_Listed, Path]] = []
@@ -87,14 +97,29 @@ def sync_logs(
     return summary
 
 
-def _local_path(root: Path, key: str) -> Path | None:
-    """Where a record object goes under ``root``; ``None`` for objects that are not records or would escape it."""
-    if parse_key(key) is None:
+def _local_path(root: Path, key: str, folder: bool = False) -> Path | None:
+    """Where a record object (or a key prefix, with ``folder``) goes under ``root``; ``None`` for objects that are
+    not records or would escape it."""
+    if not folder and parse_key(key) is None:
         return None
     parts = key.split("/")
     if any(part in ("", ".", "..") for part in parts):
         return None
     return root.joinpath(*parts)
+
+
+def remove_abandoned_parts(day_folder: Path, now: float | None = None) -> int:
+    """Delete the ``*.part`` files of a stopped sync in a day folder's hour folders; return how many."""
+    limit = (now or time.time()) - ABANDONED_PART_SECONDS
+    removed = 0
+    for part in day_folder.glob(f"*/*{PART_SUFFIX}"):
+        try:
+            if part.stat().st_mtime < limit:
+                part.unlink()
+                removed += 1
+        except FileNotFoundError:  # another sync finished or removed it
+            continue
+    return removed
 
 
 def _list(s3_client: Any, bucket: str, prefix: str) -> list[_Listed]:
@@ -158,15 +183,24 @@ class MirrorResult:
 
 
 def mirror_logs(
-    aws: Aws, regions: tuple[str, ...], period: Period, dest: Path, bucket: str | None = None,
+    aws: Aws, regions: tuple[str, ...] | None, period: Period, dest: Path, bucket: str | None = None,
     prefix: str | None = None,
 ) -> list[MirrorResult]:
     """Copy each region's new log objects for ``period`` from its logging bucket into ``dest``.
 
-    The bucket and prefix come from the region's logging configuration unless given.
+    The bucket and prefix come from the region's logging configuration unless given. ``None`` for the regions
+    means every region whose logging delivers to S3.
     """
     account = aws.account_id()
     first_day, last_day = period.partition_days()
+    if regions is None:
+        found = logging_regions(aws, policy_file=READER_POLICY_FILE)
+        if not found.regions:
+            raise SetupRequired(
+                f"Model Invocation Logging delivers to S3 in no region of account {account}: run "
+                "python setup_bedrock_logging.py --regions REGION, or name the regions to copy"
+            )
+        regions = found.regions
     results = []
     for region in regions:
         region_bucket, region_prefix = bucket, prefix

@@ -164,13 +164,28 @@ def _ensure_public_access_block(s3: Any, bucket: str, dry_run: bool) -> Change:
     )
 
 
-def _ensure_encryption(s3: Any, bucket: str, dry_run: bool) -> Change:
+def read_encryption_rules(s3: Any, bucket: str) -> list[dict[str, Any]] | None:
+    """The bucket's default encryption rules; None when it has none (or the bucket does not exist yet)."""
     try:
-        rules = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
+        return s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
     except ClientError as exc:
-        if error_code(exc) != "ServerSideEncryptionConfigurationNotFoundError":
+        if error_code(exc) not in ("ServerSideEncryptionConfigurationNotFoundError", "NoSuchBucket"):
             raise
-        rules = None
+        return None
+
+
+def bucket_kms_key(s3: Any, bucket: str) -> str | None:
+    """The KMS key a bucket encrypts new objects with by default (``aws/s3`` when it names none); None without
+    SSE-KMS."""
+    for rule in read_encryption_rules(s3, bucket) or []:
+        default = rule.get("ApplyServerSideEncryptionByDefault", {})
+        if default.get("SSEAlgorithm", "").startswith("aws:kms"):
+            return default.get("KMSMasterKeyID") or "the AWS managed key aws/s3"
+    return None
+
+
+def _ensure_encryption(s3: Any, bucket: str, dry_run: bool) -> Change:
+    rules = read_encryption_rules(s3, bucket)
     algorithms = {rule.get("ApplyServerSideEncryptionByDefault", {}).get("SSEAlgorithm") for rule in rules or []}
     # A bucket already encrypted with KMS keeps its key: SSE-S3 is the floor, not a downgrade target.
     return apply_change(
@@ -188,6 +203,14 @@ def _ensure_encryption(s3: Any, bucket: str, dry_run: bool) -> Change:
     )
 
 
+def policy_statements(policy: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """A policy's statements: IAM lets ``Statement`` be one object or a list of them."""
+    statement = (policy or {}).get("Statement")
+    if statement is None:
+        return []
+    return statement if isinstance(statement, list) else [statement]
+
+
 def read_bucket_policy(s3: Any, bucket: str) -> dict[str, Any] | None:
     """The bucket's policy document, or None when it has none (or the bucket does not exist yet)."""
     try:
@@ -199,14 +222,17 @@ def read_bucket_policy(s3: Any, bucket: str) -> dict[str, Any] | None:
 
 
 def ensure_policy_statements(s3: Any, bucket: str, statements: list[dict[str, Any]], dry_run: bool) -> Change:
-    """Make the bucket policy hold ``statements`` (matched by Sid), keeping every other statement as it is."""
+    """Make the bucket policy hold ``statements`` (matched by Sid), keeping every other statement, and the rest of
+    the document (``Id``, ``Version``), as it is."""
     policy = read_bucket_policy(s3, bucket)
-    current = {statement.get("Sid"): statement for statement in (policy or {}).get("Statement", [])}
+    existing = policy_statements(policy)
+    current = {statement.get("Sid"): statement for statement in existing}
     up_to_date = all(_canonical(current.get(statement["Sid"])) == _canonical(statement) for statement in statements)
     ours = {statement["Sid"] for statement in statements}
     merged = {
-        "Version": (policy or {}).get("Version", "2012-10-17"),
-        "Statement": [s for s in (policy or {}).get("Statement", []) if s.get("Sid") not in ours] + statements,
+        "Version": "2012-10-17",
+        **(policy or {}),
+        "Statement": [s for s in existing if s.get("Sid") not in ours] + statements,
     }
     return apply_change(
         f"bucket {bucket}: policy",

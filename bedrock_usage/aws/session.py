@@ -21,7 +21,7 @@ from botocore.exceptions import (
 from botocore.parsers import ResponseParserError
 
 from ..errors import SetupRequired, UsageError
-from ..logs.regions import is_govcloud
+from ..logs.regions import partition_of
 
 DEFAULT_MAX_ATTEMPTS = 5  # retries after the first attempt (botocore Config semantics)
 # STS and IAM are answered by one endpoint per partition; any region of the partition reaches it.
@@ -96,6 +96,7 @@ class Aws:
         # Creating clients from one session is not thread-safe, and the Athena engine asks from several threads.
         self._clients_lock = threading.Lock()
         self._account: str | None = None
+        self._partition: str | None = None
 
     @classmethod
     def connect(cls, profile: str | None = None) -> Aws:
@@ -122,12 +123,20 @@ class Aws:
         """The account of the caller, from STS; raises SetupRequired when credentials are missing or bad."""
         if self._account is None:
             try:
-                self._account = self.client("sts").get_caller_identity()["Account"]
+                identity = self.client("sts").get_caller_identity()
             except AWS_ERRORS as exc:
                 raise as_project_error(exc) or SetupRequired(
                     f"cannot reach AWS STS to read the account id: {describe(exc)}"
                 ) from None
+            self._account = identity["Account"]
+            # arn:aws-us-gov:sts::... for GovCloud credentials: the partition every ARN of this account uses.
+            self._partition = identity.get("Arn", "arn:aws:").split(":")[1] or "aws"
         return self._account
+
+    def partition(self) -> str:
+        """The ARN partition of the caller's account (``aws``, ``aws-us-gov``), from STS."""
+        self.account_id()
+        return self._partition or "aws"
 
     def assume_role(self, role_arn: str, session_name: str) -> Aws:
         """A new ``Aws`` acting as ``role_arn`` (same region and retry settings)."""
@@ -138,8 +147,8 @@ class Aws:
 
 
 def partition(region: str) -> str:
-    """The ARN partition of a region (``aws`` or ``aws-us-gov``)."""
-    return "aws-us-gov" if is_govcloud(region) else "aws"
+    """The ARN partition of a region (``aws``, ``aws-us-gov``), from botocore's region data."""
+    return partition_of(region)
 
 
 def error_code(exc: Exception) -> str:

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from ..errors import SetupRequired
-from ..output.json_values import rounded
+from ..output.files import csv_text
 from ..report.tracker import COST_COLUMNS, TOTAL_COST
 from .text import Text
 
@@ -53,7 +53,7 @@ def data_table(t: Text, frame: pd.DataFrame, file_stem: str, key: str, labels: d
         marked = dict(zip(shown.index, highlight.to_numpy(), strict=True))
         styled = shown.style.apply(lambda row: [FLAG_STYLE if marked[row.name] else ""] * len(row), axis=1)
     st.dataframe(styled, hide_index=True, column_config=config, key=f"table_{key}", placeholder=MISSING)
-    csv_bytes = rounded(frame).to_csv(index=False).encode("utf-8")
+    csv_bytes = csv_text(frame).encode("utf-8")
     st.download_button(t("download_csv"), csv_bytes, file_name=f"{file_stem}.csv",
                        mime="text/csv", on_click="ignore", key=f"download_{key}", icon=":material/download:")
 

@@ -21,7 +21,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..errors import UsageError
-from ..logs.regions import DEFAULT_REGIONS, REGION_NAMES, is_govcloud, resolve_regions
+from ..logs.regions import DEFAULT_REGIONS, is_govcloud, resolve_regions
 
 OPERATIONS: tuple[str, ...] = ("InvokeModel", "InvokeModelWithResponseStream", "Converse", "ConverseStream")
 CONVERSE_OPERATIONS = frozenset({"Converse", "ConverseStream"})
@@ -110,7 +110,12 @@ GEO_INFERENCE_REGIONS: dict[str, tuple[str, ...]] = {
     "apac": ("ap-northeast-1", "ap-northeast-2", "ap-southeast-1", "ap-southeast-2", "ap-south-1"),
     "jp": ("ap-northeast-1", "ap-northeast-3"),
 }
-GLOBAL_INFERENCE_REGIONS: tuple[str, ...] = tuple(r for r in REGION_NAMES if not is_govcloud(r))
+# A fixed list, so the corpus of a seed stays the same when botocore learns of new regions.
+GLOBAL_INFERENCE_REGIONS: tuple[str, ...] = (
+    "us-east-1", "us-east-2", "us-west-1", "us-west-2", "ca-central-1", "sa-east-1", "eu-central-1", "eu-central-2",
+    "eu-west-1", "eu-west-2", "eu-west-3", "eu-north-1", "eu-south-1", "eu-south-2", "ap-northeast-1",
+    "ap-northeast-2", "ap-northeast-3", "ap-southeast-1", "ap-southeast-2", "ap-south-1",
+)
 
 REGION_TIMEZONES: dict[str, str] = {
     "us-east-1": "America/New_York", "us-east-2": "America/New_York", "us-west-1": "America/Los_Angeles",

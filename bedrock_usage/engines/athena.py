@@ -19,10 +19,11 @@ from typing import Any
 import pandas as pd
 from botocore.exceptions import ClientError
 
+from ..aws.logging_config import logging_regions
 from ..aws.session import AWS_ERRORS, Aws, as_project_error, describe, error_code, required_action
 from ..errors import SetupRequired, UsageError
 from ..logs.schema import DATABASE_NAME, TABLE_NAME
-from .base import QueryResult, ScanStats, Scope, SqlParam
+from .base import LogRegions, QueryResult, ScanStats, Scope, SqlParam
 from .compacted import parse_compacted_through, read_compact_table, reads_logs_table, with_compacted_days
 
 DEFAULT_POLL_TIMEOUT = 600.0
@@ -32,6 +33,10 @@ FIRST_POLL_DELAY = 0.2
 MAX_POLL_DELAY = 5.0
 RESULT_PAGE_SIZE = 1000  # the most GetQueryResults returns per call
 MAX_PARAMETER_LENGTH = 1024  # Athena's limit on one ExecutionParameters entry
+# "Queries with execution parameters in the Athena console are limited to a maximum of 25 question marks" (Athena
+# User Guide, "Use parameterized queries"); the API documents no other number, so no query sends more.
+MAX_EXECUTION_PARAMETERS = 25
+SETUP_LOGGING_STEP = "python setup_bedrock_logging.py --regions REGION"
 
 # Athena SQL price: USD 5.00 per TB scanned, rounded up to the megabyte with a 10 MB minimum per query;
 # failed queries are not charged (https://aws.amazon.com/athena/pricing/). Binary units, as AWS bills them.
@@ -82,6 +87,11 @@ def sql_literal(value: SqlParam) -> str:
 
 def execution_parameters(params: Sequence[SqlParam]) -> list[str]:
     """Render ``params`` as Athena ExecutionParameters; a value too long for Athena is a UsageError."""
+    if len(params) > MAX_EXECUTION_PARAMETERS:
+        raise UsageError(
+            f"this query needs {len(params)} values and Athena takes at most {MAX_EXECUTION_PARAMETERS} query "
+            "parameters: give fewer --model values"
+        )
     rendered = [sql_literal(value) for value in params]
     for literal in rendered:
         if len(literal) > MAX_PARAMETER_LENGTH:
@@ -188,6 +198,19 @@ class AthenaEngine:
         self._clients: dict[str, Any] = {}
         self._result_configs: dict[str, dict[str, Any]] = {}
         self._lock = threading.Lock()
+        self._log_regions: LogRegions | None = None
+
+    def log_regions(self) -> LogRegions:
+        """The regions of the account's partition whose Model Invocation Logging delivers to S3 (read once)."""
+        if self._log_regions is None:
+            found = logging_regions(self.aws)
+            if not found.regions and not found.unread:
+                raise SetupRequired(
+                    f"Model Invocation Logging delivers to S3 in no region of account {self.aws.account_id()}: run "
+                    f"{SETUP_LOGGING_STEP}, or name the regions to read"
+                )
+            self._log_regions = LogRegions(found.regions, found.unread)
+        return self._log_regions
 
     def query(self, sql: str, params: Sequence[SqlParam], scope: Scope) -> QueryResult:
         """Run ``sql`` in every region of the scope; a failing region is reported in the stats, not raised."""

@@ -39,6 +39,7 @@ class ScanStats:
     cost_usd: float = 0.0
     duplicate_records: int = 0
     compacted_through: dict[str, str] = field(default_factory=dict)  # region -> last day read from Parquet
+    unread_regions: dict[str, str] = field(default_factory=dict)  # region (or folder) with logs not read -> why
 
     def merge(self, other: ScanStats) -> None:
         """Add another scan's figures to these."""
@@ -49,6 +50,15 @@ class ScanStats:
         self.cost_usd += other.cost_usd
         self.duplicate_records += other.duplicate_records
         self.compacted_through.update(other.compacted_through)
+        self.unread_regions.update(other.unread_regions)
+
+
+@dataclass(frozen=True)
+class LogRegions:
+    """The regions an engine finds logs in (what ``all`` means for it), and those it cannot look into, with why."""
+
+    regions: tuple[str, ...]
+    unread: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -67,4 +77,8 @@ class Engine(Protocol):
 
     def query(self, sql: str, params: Sequence[SqlParam], scope: Scope) -> QueryResult:
         """Run ``sql`` with positional ``params``; raise UsageError or SetupRequired for user-fixable faults."""
+        ...
+
+    def log_regions(self) -> LogRegions:
+        """Every region that has logs this engine can read."""
         ...

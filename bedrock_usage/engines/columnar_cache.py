@@ -24,6 +24,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
+from ..bounded_gzip import over_cap_reason
 from ..cache import cache_dir
 from ..errors import UsageError
 from ..logs.schema import COLUMNS
@@ -37,6 +38,7 @@ ROOT_FILE = "root.json"
 MAX_PARTS = 8  # a day folder with more parts (new objects on every refresh) is compacted into one
 PART_BYTES = 8 * 1024 * 1024  # compressed log bytes per part (about 50 MB of JSON): bounds the memory of a parse
 PARQUET_COMPRESSION = "uncompressed"  # dictionary and run-length encoded still; decoding is 2x faster than zstd
+PARQUET_MAGIC = b"PAR1"
 ORPHAN_GRACE_SECONDS = 600  # a part no manifest lists is deleted only after this, in case a reader still uses it
 _OFF = {"off", "0", "false", "no"}
 _ON = {"", "on", "1", "true", "yes"}
@@ -83,15 +85,15 @@ class RefreshStats:
 
 @dataclass
 class CachedScan:
-    """The Parquet parts that hold a scope's records, and the objects that could not be read."""
+    """The Parquet parts that hold a scope's records, and the objects left out with the reason."""
 
     parts: list[Path]
-    unreadable: list[LogObject]
+    left_out: dict[LogObject, str]
     stats: RefreshStats = field(default_factory=RefreshStats)
 
 
-# Writes the records of ``objects`` to a Parquet file at the given path; returns the objects it could not read.
-PartWriter = Callable[[list[LogObject], Path], list[LogObject]]
+# Writes the records of ``objects`` to a Parquet file at the given path; returns the objects it left out, with why.
+PartWriter = Callable[[list[LogObject], Path], dict[LogObject, str]]
 
 
 def cache_setting(value: bool | str | Path | None) -> Path | None:
@@ -140,26 +142,30 @@ class ColumnarCache:
         tree = hashlib.sha256(relative.encode()).hexdigest()[:12]
         return self.base / tree / day.region / day.partition
 
-    def refresh(self, days: Iterable[DayFolder], write_part: PartWriter, workers: int) -> CachedScan:
-        """Bring the parts of ``days`` up to date, parsing only new or changed objects, and list them."""
+    def refresh(self, days: Iterable[DayFolder], write_part: PartWriter, workers: int, cap: int) -> CachedScan:
+        """Bring the parts of ``days`` up to date, parsing only new or changed objects, and list them.
+
+        ``cap`` is the readers' cap on decompressed bytes per object: an object left out for passing a smaller
+        cap is read again.
+        """
         try:
-            return self._refresh(days, write_part, workers)
+            return self._refresh(list(days), write_part, workers, cap)
         except (OSError, duckdb.IOException) as exc:
             raise UsageError(
                 f"cannot update the columnar cache in {self.directory}: {getattr(exc, 'strerror', None) or exc}; "
                 f"free some space, or set {CACHE_ENV} to another folder or to 'off'"
             ) from None
 
-    def _refresh(self, days: Iterable[DayFolder], write_part: PartWriter, workers: int) -> CachedScan:
+    def _refresh(self, days: list[DayFolder], write_part: PartWriter, workers: int, cap: int) -> CachedScan:
         started = time.perf_counter()
-        plans = [_Plan.of(day, self.folder_of(day)) for day in days]
-        scan = CachedScan([], [])
+        plans = [_Plan.of(day, self.folder_of(day), cap) for day in days]
+        scan = CachedScan([], {})
         stats = scan.stats
         jobs = [(plan, batch) for plan in plans for batch in batches(plan.new)]
         with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
             written = list(pool.map(lambda job: _write(job[0], job[1], write_part), jobs))
-        for (plan, batch), (part, unreadable) in zip(jobs, written, strict=True):
-            plan.add(part, batch, unreadable)
+        for (plan, batch), (part, left_out) in zip(jobs, written, strict=True):
+            plan.add(part, batch, left_out, cap)
             stats.objects_parsed += len(batch)
             stats.bytes_parsed += sum(o.size for o in batch)
             stats.parts_written += part is not None
@@ -175,10 +181,21 @@ class ColumnarCache:
                 path = plan.folder / part["file"]
                 scan.parts.append(path)
                 stats.parquet_bytes += path.stat().st_size
-            scan.unreadable += plan.unreadable
+            scan.left_out.update(plan.left_out)
         stats.parts_read = len(scan.parts)
         stats.seconds = time.perf_counter() - started
         return scan
+
+    def parts_of(self, days: Iterable[DayFolder]) -> list[Path]:
+        """The parts the manifests of ``days`` list now."""
+        return [plan.folder / part["file"] for plan in (_Plan.of(day, self.folder_of(day), 0) for day in days)
+                for part in plan.parts]
+
+    def discard(self, parts: list[Path]) -> list[Path]:
+        """Delete damaged parts, so the next refresh parses their objects again; return those deleted."""
+        for part in parts:
+            part.unlink(missing_ok=True)
+        return parts
 
     def load_result(self, sql: str, params: list, parts: list[Path]) -> pd.DataFrame | None:
         """The stored result of ``sql`` over exactly these parts, if an earlier refresh kept it.
@@ -231,9 +248,15 @@ def prune_missing_roots(directory: Path) -> list[Path]:
 
 
 class _Plan:
-    """One day folder's manifest, compared with the objects listed now."""
+    """One day folder's manifest, compared with the objects listed now and with the parts on disk.
 
-    def __init__(self, day: DayFolder, folder: Path, manifest: dict):
+    A part that is missing, of another size than written, or without Parquet's magic bytes at both ends (a
+    truncated or emptied file) is dropped, and its objects parsed again, so a damaged cache heals itself.
+    ``left_out`` entries are ``[name, size, mtime_ns, reason, cap]``; one left out for passing a smaller cap than
+    today's is read again.
+    """
+
+    def __init__(self, day: DayFolder, folder: Path, manifest: dict, cap: int):
         self.day = day
         self.folder = folder
         listed = {_name(day, o): o for o in day.objects}
@@ -242,44 +265,49 @@ class _Plan:
         covered: set[str] = set()
         for part in manifest.get("parts", []):
             fresh = all(listed.get(name) and _same(listed[name], size, mtime) for name, size, mtime in part["objects"])
-            if fresh and (folder / part["file"]).is_file():
+            if fresh and part_is_whole(folder / part["file"], part.get("bytes")):
                 self.parts.append(part)
                 covered.update(name for name, _, _ in part["objects"])
             else:
                 self.dropped.append(part["file"])
-        self.unreadable_entries = [
-            entry for entry in manifest.get("unreadable", [])
+        self.left_out_entries = [
+            entry for entry in manifest.get("left_out", [])
             if listed.get(entry[0]) and _same(listed[entry[0]], entry[1], entry[2])
+            and (entry[4] is None or entry[4] >= cap)
         ]
-        covered.update(entry[0] for entry in self.unreadable_entries)
+        covered.update(entry[0] for entry in self.left_out_entries)
         self.reused = len(covered)
         self.new = [o for name, o in listed.items() if name not in covered]
-        self.changed = bool(self.dropped) or len(self.unreadable_entries) != len(manifest.get("unreadable", []))
+        self.changed = bool(self.dropped) or len(self.left_out_entries) != len(manifest.get("left_out", []))
         self.changed = self.changed or not manifest
 
     @classmethod
-    def of(cls, day: DayFolder, folder: Path) -> _Plan:
+    def of(cls, day: DayFolder, folder: Path, cap: int) -> _Plan:
         try:
             manifest = json.loads((folder / MANIFEST).read_text())
             if manifest.get("fingerprint") != _FINGERPRINT:
                 manifest = {}
         except (OSError, ValueError):
             manifest = {}
-        return cls(day, folder, manifest)
+        return cls(day, folder, manifest, cap)
 
     @property
-    def unreadable(self) -> list[LogObject]:
+    def left_out(self) -> dict[LogObject, str]:
         listed = {_name(self.day, o): o for o in self.day.objects}
-        return [listed[entry[0]] for entry in self.unreadable_entries]
+        return {listed[entry[0]]: entry[3] for entry in self.left_out_entries}
 
-    def add(self, part: Path | None, batch: list[LogObject], unreadable: list[LogObject]) -> None:
-        bad = {o.path for o in unreadable}
+    def add(self, part: Path | None, batch: list[LogObject], left_out: dict[LogObject, str], cap: int) -> None:
+        bad = {o.path for o in left_out}
         if part is not None:
             self.parts.append({
                 "file": part.name,
+                "bytes": part.stat().st_size,
                 "objects": [[_name(self.day, o), o.size, o.mtime_ns] for o in batch if o.path not in bad],
             })
-        self.unreadable_entries += [[_name(self.day, o), o.size, o.mtime_ns] for o in unreadable]
+        self.left_out_entries += [
+            [_name(self.day, o), o.size, o.mtime_ns, reason, cap if reason == over_cap_reason(cap) else None]
+            for o, reason in left_out.items()
+        ]
         self.changed = True
 
     def compact(self) -> None:
@@ -287,7 +315,8 @@ class _Plan:
         target = self.folder / _part_name()
         merge_parts([self.folder / p["file"] for p in self.parts], target)
         self.dropped += [p["file"] for p in self.parts]
-        self.parts = [{"file": target.name, "objects": [o for p in self.parts for o in p["objects"]]}]
+        self.parts = [{"file": target.name, "bytes": target.stat().st_size,
+                       "objects": [o for p in self.parts for o in p["objects"]]}]
         self.changed = True
 
     def save(self) -> None:
@@ -296,7 +325,7 @@ class _Plan:
             "fingerprint": _FINGERPRINT,
             "day_folder": self.day.path.as_posix(),
             "parts": self.parts,
-            "unreadable": self.unreadable_entries,
+            "left_out": self.left_out_entries,
         })
 
     def sweep(self) -> None:
@@ -312,6 +341,35 @@ class _Plan:
                         path.unlink()
                 except OSError:
                     pass  # another refresh removed it first
+
+
+def part_is_whole(path: Path, size: int | None = None) -> bool:
+    """True when a Parquet part is there in full: of the size it was written with (when known), with Parquet's
+    magic bytes at both ends."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(4)
+            handle.seek(-4, os.SEEK_END)
+            tail = handle.read(4)
+            end = handle.tell()
+    except OSError:  # missing, unreadable, or shorter than four bytes
+        return False
+    return head == tail == PARQUET_MAGIC and (size is None or end == size)
+
+
+def damaged_parts(parts: list[Path]) -> list[Path]:
+    """The parts DuckDB cannot read through (damage the size and magic-byte checks miss)."""
+    damaged = []
+    con = duckdb.connect()
+    try:
+        for part in parts:
+            try:
+                con.read_parquet(str(part)).fetch_arrow_table()
+            except duckdb.Error:
+                damaged.append(part)
+    finally:
+        con.close()
+    return damaged
 
 
 def _name(day: DayFolder, obj: LogObject) -> str:

@@ -1,9 +1,15 @@
 """Embedded engine: DuckDB runs the tracker's Trino SQL over a local folder (or S3 mirror) of log objects.
 
 Only the day folders of the requested regions and UTC days are listed, so files outside the range are
-never opened. Unreadable objects (truncated or non-gzip content) are skipped and counted; malformed lines
-become rows without a timestamp, which the tracker counts as skipped records. Parsed records are kept in a
-columnar cache (``columnar_cache``) unless it is switched off, so a refresh parses only new objects.
+never opened; symbolic links are followed, each real folder and object once. Every object is decompressed and
+parsed a chunk at a time, so memory stays bounded and time linear whatever it holds; objects over the cap on
+decompressed bytes (``bounded_gzip``) and unreadable ones (truncated or non-gzip content, not UTF-8) are skipped
+and counted with the reason; malformed lines become rows without a timestamp, which the tracker counts as
+skipped records. Parsed records are kept in a columnar cache (``columnar_cache``) unless it is switched off, so a
+refresh parses only new objects; a damaged part of it is rebuilt.
+
+A ``timestamp`` key written twice in a record is read as its last value, as Python's json and Athena's reader
+read it (DuckDB alone would take the first): lines that may hold one are rewritten by Python's json first.
 
 A token count must be a JSON integer or a string of digits (``"12"`` reads as 12, as Athena reads it); a record
 with any other count (``"abc"``, ``"12x"``, ``12.5``, ``true``, an object or an array) is a malformed line too.
@@ -18,24 +24,26 @@ from __future__ import annotations
 import json
 import os
 import re
-import zlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from pathlib import Path
 
 import duckdb
 import numpy as np
+import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import sqlglot
-from isal.igzip import decompress as gunzip
-from isal.isal_zlib import error as _isal_error
 
+from ..bounded_gzip import CHUNK_BYTES, GZIP_ERRORS, OverCap, gunzip_chunks
+from ..bounded_gzip import max_object_bytes as max_object_bytes_setting
 from ..errors import UsageError
 from ..logs.bodies import duckdb_body_type, duckdb_reduced_body
 from ..logs.layout import PERMISSION_CHECK_NAME, SERVICE_FOLDER, days_between, partition_value
+from ..logs.regions import REGION_NAMES
 from ..logs.schema import BODY_FIELDS, PARTITION_COLUMN, TABLE_NAME, duckdb_columns
-from .base import PAYLOAD_OBJECTS, QueryResult, ScanStats, Scope, SqlParam
+from .base import PAYLOAD_OBJECTS, LogRegions, QueryResult, ScanStats, Scope, SqlParam
 from .columnar_cache import (
     PARQUET_COMPRESSION,
     ColumnarCache,
@@ -44,11 +52,13 @@ from .columnar_cache import (
     RefreshStats,
     batches,
     cache_setting,
+    damaged_parts,
 )
 
 # ISA-L inflates gzip about three times as fast as zlib.
 INFLATER = "isal"
-_GZIP_ERRORS: tuple[type[Exception], ...] = (OSError, EOFError, zlib.error, _isal_error)
+# Lines are parsed this many bytes at a time: the text of a batch of objects is never all in memory at once.
+PARSE_BYTES = 32 * 1024 * 1024
 
 # UTC sessions, as Athena's; Trino functions DuckDB lacks under the same name become macros.
 _SESSION_SETUP = (
@@ -58,6 +68,8 @@ _SESSION_SETUP = (
 _PARTITION_RE = r"/(\d{4}/\d{2}/\d{2})/\d{2}/[^/]+$"
 UNREADABLE = "unreadable object (truncated gzip, not gzip or not UTF-8)"
 EMPTY = "empty object"
+NOT_ASKED_FOR = "its region is not among the regions asked for"
+UNKNOWN_REGION = "the folder name is not an Amazon Bedrock region this botocore knows"
 
 
 
@@ -76,10 +88,14 @@ class LocalEngine:
 
     name = "local"
 
-    def __init__(self, root: Path, threads: int | None = None, cache: bool | str | Path | None = None):
+    def __init__(
+        self, root: Path, threads: int | None = None, cache: bool | str | Path | None = None,
+        max_object_bytes: int | None = None,
+    ):
         self.root = Path(root)
         self.threads = threads
         self.cache_dir = cache_setting(cache)
+        self.max_object_bytes = max_object_bytes_setting(max_object_bytes)
         self.last_refresh: RefreshStats | None = None  # what the columnar cache did in the latest query
         cached = f" (columnar cache in {self.cache_dir})" if self.cache_dir else ""
         self.description = f"DuckDB over local log files in {self.root}{cached}"
@@ -89,18 +105,25 @@ class LocalEngine:
         days, stats = self.list_days(scope)
         return [obj.path for day in days for obj in day.objects], stats
 
+    def log_regions(self) -> LogRegions:
+        """The Bedrock regions with a folder under the logs; other folders are named by ``list_days``."""
+        folders = {folder.name for service_dir in self._existing_service_dirs() for folder in _subfolders(service_dir)}
+        return LogRegions(tuple(region for region in REGION_NAMES if region in folders))
+
     def list_days(self, scope: Scope) -> tuple[list[DayFolder], ScanStats]:
-        """The scope's day folders with their record objects, and counts of what was left out."""
-        if not self.root.is_dir():
-            raise UsageError(f"logs folder {self.root} does not exist")
+        """The scope's day folders with their record objects, and counts of what was left out.
+
+        A region folder outside the scope is named in ``unread_regions``, with why it is not read.
+        """
         stats = ScanStats()
         days: list[DayFolder] = []
-        service_dirs = self._service_dirs()
-        if not service_dirs:
-            raise UsageError(
-                f"no Model Invocation Logs under {self.root}: give --logs-dir the folder that holds "
-                f"AWSLogs/{{account}}/{SERVICE_FOLDER}/ (the log bucket's copy, e.g. from --sync)"
-            )
+        service_dirs = self._existing_service_dirs()
+        seen: set[tuple[int, int]] = set()  # (device, inode) of every hour folder and object read
+        for service_dir in service_dirs:
+            for folder in _subfolders(service_dir):
+                if folder.name not in scope.regions:
+                    reason = NOT_ASKED_FOR if folder.name in REGION_NAMES else UNKNOWN_REGION
+                    stats.unread_regions[folder.name] = f"{reason} ({folder})"
         for service_dir in service_dirs:
             for region in scope.regions:
                 for day in days_between(scope.first_day, scope.last_day):
@@ -112,7 +135,8 @@ class LocalEngine:
                     with os.scandir(day_dir) as entries:
                         hours = sorted(entry.path for entry in entries if entry.is_dir())
                     for hour_dir in hours:
-                        self._collect_hour(hour_dir, objects, stats)
+                        if _first_visit(os.stat(hour_dir), seen):
+                            self._collect_hour(hour_dir, objects, stats, seen)
                     if objects:
                         days.append(DayFolder(service_dir, region, partition, tuple(objects)))
         return days, stats
@@ -121,28 +145,57 @@ class LocalEngine:
         """The account ids whose logs the folder holds (its ``AWSLogs/{account}`` folders)."""
         return sorted({path.parent.name for path in self._service_dirs()})
 
+    def _existing_service_dirs(self) -> list[Path]:
+        """The service folders under the root; a UsageError when the root holds none."""
+        if not self.root.is_dir():
+            raise UsageError(f"logs folder {self.root} does not exist")
+        service_dirs = self._service_dirs()
+        if not service_dirs:
+            raise UsageError(
+                f"no Model Invocation Logs under {self.root}: give --logs-dir the folder that holds "
+                f"AWSLogs/{{account}}/{SERVICE_FOLDER}/ (the log bucket's copy, e.g. from --sync)"
+            )
+        return service_dirs
+
     def _service_dirs(self) -> list[Path]:
         """``.../AWSLogs/{account}/BedrockModelInvocationLogs`` folders at any depth; the walk stops at ``AWSLogs``
-        so the day and hour folders below are never listed here."""
+        so the day and hour folders below are never listed here.
+
+        Symbolic links are followed, each real folder once: a link back up the tree (a loop) or a second link to
+        the same logs adds nothing.
+        """
         found: list[Path] = []
+        seen: set[tuple[int, int]] = set()
         for folder, subfolders, _ in os.walk(self.root, followlinks=True):
+            if not _first_visit(os.stat(folder), seen):
+                subfolders.clear()
+                continue
             if os.path.basename(folder) == "AWSLogs":
                 found += [Path(folder, account, SERVICE_FOLDER) for account in subfolders]
                 subfolders.clear()
-        return sorted(p for p in found if p.is_dir())
+        unique: dict[tuple[int, int], Path] = {}
+        for path in sorted(p for p in found if p.is_dir()):
+            info = path.stat()
+            unique.setdefault((info.st_dev, info.st_ino), path)
+        return list(unique.values())
 
     @staticmethod
-    def _collect_hour(hour_dir: str, objects: list[LogObject], stats: ScanStats) -> None:
+    def _collect_hour(hour_dir: str, objects: list[LogObject], stats: ScanStats, seen: set[tuple[int, int]]) -> None:
         with os.scandir(hour_dir) as scanned:
             entries = sorted(scanned, key=lambda e: e.name)
         for entry in entries:
             if entry.is_dir():
                 if entry.name == "data":
-                    stats.skipped_objects[PAYLOAD_OBJECTS] += _count_files(entry.path)
+                    stats.skipped_objects[PAYLOAD_OBJECTS] += _count_files(entry.path, seen)
                 continue
             if entry.name.startswith(PERMISSION_CHECK_NAME) or not entry.name.endswith(".json.gz"):
                 continue
-            info = entry.stat()
+            try:
+                info = entry.stat()
+            except OSError:  # a dangling link
+                continue
+            if not _first_visit(info, seen):
+                continue
             if info.st_size == 0:
                 stats.skipped_objects[EMPTY] += 1
                 continue
@@ -163,47 +216,64 @@ class LocalEngine:
             for statement in _SESSION_SETUP:
                 con.execute(statement)
             if self.cache_dir:
-                cache = ColumnarCache(self.cache_dir, self.root)
-                scan = cache.refresh(days, lambda objects, target: _write_part(con, objects, target), self._workers())
-                self.last_refresh = scan.stats
-                unreadable = scan.unreadable
-                frame = cache.load_result(sql, list(params), scan.parts)
-                scan.stats.result_reused = frame is not None
-                if frame is None:
-                    _create_view(con, scan.parts)
-                    frame = con.execute(to_duckdb(sql), list(params)).df()
-                    cache.store_result(sql, list(params), scan.parts, frame)
+                try:
+                    frame, left_out = self._query_cached(con, sql, params, days)
+                except duckdb.Error:
+                    # A part damaged where the cheap checks do not look: drop what DuckDB cannot read, rebuild it
+                    # from the logs, and answer once more.
+                    cache = ColumnarCache(self.cache_dir, self.root)
+                    if not cache.discard(damaged_parts(cache.parts_of(days))):
+                        raise
+                    con.execute(f"DROP VIEW IF EXISTS {TABLE_NAME}")
+                    frame, left_out = self._query_cached(con, sql, params, days)
             else:
-                unreadable = self._load(con, [obj for day in days for obj in day.objects])
+                left_out = self._load(con, [obj for day in days for obj in day.objects])
                 frame = con.execute(to_duckdb(sql), list(params)).df()
-            for obj in unreadable:
-                stats.skipped_objects[UNREADABLE] += 1
+            for obj, reason in left_out.items():
+                stats.skipped_objects[reason] += 1
                 stats.objects_read -= 1
                 stats.bytes_read -= obj.size
         finally:
             con.close()
         return QueryResult(frame, stats)
 
+    def _query_cached(
+        self, con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[SqlParam], days: list[DayFolder]
+    ) -> tuple[pd.DataFrame, dict[LogObject, str]]:
+        """Run ``sql`` over the columnar cache, brought up to date first (or its stored result)."""
+        cap = self.max_object_bytes
+        cache = ColumnarCache(self.cache_dir, self.root)
+        scan = cache.refresh(days, lambda objects, target: _write_part(con, objects, target, cap), self._workers(),
+                             cap)
+        self.last_refresh = scan.stats
+        frame = cache.load_result(sql, list(params), scan.parts)
+        scan.stats.result_reused = frame is not None
+        if frame is None:
+            _create_view(con, scan.parts)
+            frame = con.execute(to_duckdb(sql), list(params)).df()
+            cache.store_result(sql, list(params), scan.parts, frame)
+        return frame, scan.left_out
+
     def _workers(self) -> int:
         return self.threads or os.cpu_count() or 2
 
-    def _load(self, con: duckdb.DuckDBPyConnection, objects: list[LogObject]) -> list[LogObject]:
+    def _load(self, con: duckdb.DuckDBPyConnection, objects: list[LogObject]) -> dict[LogObject, str]:
         """Parse ``objects`` into the logs table in bounded batches, one per worker at a time; return the
-        objects that could not be read."""
+        objects left out, with the reason."""
         con.execute(f"CREATE TABLE {TABLE_NAME} ({_TABLE_DDL})")
 
-        def load(batch: list[LogObject]) -> list[LogObject]:
+        def load(batch: list[LogObject]) -> dict[LogObject, str]:
             cursor = con.cursor()
             try:
-                records, unreadable = _parsed(cursor, batch)
+                records, left_out = _parsed(cursor, batch, self.max_object_bytes)
                 if records is not None:
-                    records.insert_into(TABLE_NAME)
-                return unreadable
+                    cursor.from_arrow(records).insert_into(TABLE_NAME)
+                return left_out
             finally:
                 cursor.close()
 
         with ThreadPoolExecutor(max_workers=self._workers()) as pool:
-            return [obj for unreadable in pool.map(load, batches(objects)) for obj in unreadable]
+            return {obj: reason for left_out in pool.map(load, batches(objects)) for obj, reason in left_out.items()}
 
 
 _COLUMNS = duckdb_columns()
@@ -237,60 +307,199 @@ def _column_sql(name: str, kind: str) -> str:
     return value if kind == _TEXT_COLUMNS[name] else f'CAST({value} AS {kind}) AS "{name}"'
 
 
-# Objects are decompressed in Python and parsed by DuckDB's JSON functions: reading many small gzip objects
-# through ``read_json`` directly costs milliseconds of set-up per object. Bodies are reduced, never kept.
+# Objects are decompressed in Python, cut into lines with numpy, and parsed by DuckDB's JSON functions: reading
+# many small gzip objects through ``read_json`` directly costs milliseconds of set-up per object. ``batch`` holds
+# lines and the index of their object, ``objects`` each object's partition and path. Bodies are reduced, never
+# kept.
 _PARSE = (
     "SELECT "
     + ", ".join(_column_sql(name, kind) for name, kind in _COLUMNS.items())
     + f', dt AS {PARTITION_COLUMN}, path AS "$path" FROM ('
     # A record with an unreadable integer becomes a row of NULLs, like a line that is not JSON.
-    f"SELECT CASE WHEN {_INTEGERS_VALID} THEN j END AS j, line, dt, path FROM ("
-    "SELECT try(json_transform(line, ?)) AS j, line, dt, path FROM ("
-    "SELECT unnest(string_split(content, chr(10))) AS line, dt, path FROM batch"
-    # A line is blank when it has nothing but spaces; most start with '{', so trim() rarely runs.
-    ") WHERE line <> '' AND (starts_with(line, '{') OR trim(line) <> '')))"
+    f"SELECT CASE WHEN {_INTEGERS_VALID} THEN j END AS j, line, obj FROM ("
+    "SELECT try(json_transform(line, ?)) AS j, line, obj FROM batch"
+    # A line of nothing but spaces is no record (a line keeps its newlines); most start with '{', so trim() rarely
+    # runs.
+    " WHERE starts_with(line, '{') OR trim(rtrim(line, chr(10))) <> '')) JOIN objects USING (obj)"
 )
 _PARTITION_PATTERN = re.compile(_PARTITION_RE)
+_BATCH_SCHEMA = pa.schema([("line", pa.large_string()), ("obj", pa.int32())])
+UNREADABLE_ERRORS = (*GZIP_ERRORS, pa.ArrowInvalid)
 
 
 def _parsed(
-    cursor: duckdb.DuckDBPyConnection, objects: list[LogObject]
-) -> tuple[duckdb.DuckDBPyRelation | None, list[LogObject]]:
-    """The records of ``objects`` as a relation on ``cursor`` (None when none is readable), and the unreadable."""
-    texts: list[bytes] = []
-    readable: list[LogObject] = []
-    unreadable: list[LogObject] = []
-    for obj in objects:
-        data = _decompressed(obj.path)
-        if data is None:
-            unreadable.append(obj)
-        else:
-            texts.append(data)
-            readable.append(obj)
-    content = _utf8_array(texts)
-    if content is None:  # rare: find the objects that are not UTF-8
-        valid = [_is_utf8(data) for data in texts]
-        unreadable += [obj for obj, ok in zip(readable, valid, strict=True) if not ok]
-        readable = [obj for obj, ok in zip(readable, valid, strict=True) if ok]
-        content = _utf8_array([data for data, ok in zip(texts, valid, strict=True) if ok])
-    if not readable or content is None:
-        return None, unreadable
-    cursor.register("batch", pa.table({
-        "content": content,
-        "dt": pa.array([_partition_of(obj.path) for obj in readable]),
-        "path": pa.array([obj.path.as_posix() for obj in readable]),
-    }))
-    return cursor.sql(_PARSE, params=[_STRUCTURE]), unreadable
+    cursor: duckdb.DuckDBPyConnection, objects: list[LogObject], cap: int
+) -> tuple[pa.Table | None, dict[LogObject, str]]:
+    """The records of ``objects`` as an Arrow table (None when none is readable), and the objects left out with
+    the reason.
+
+    Each object is read in chunks and its lines parsed ``PARSE_BYTES`` at a time, so memory stays bounded
+    whatever an object holds; an object found damaged or over the cap part-way has its rows taken out again.
+    """
+    parsed: list[pa.Table] = []
+    pending: list[pa.RecordBatch] = []
+    texts: list[bytes] = []  # the chunks the pending lines point into
+    escaped = False  # whether a pending chunk spells an ASCII character with an escape (\u0073)
+    pending_bytes = 0
+    left_out: dict[LogObject, str] = {}
+
+    def parse(batches: list[pa.RecordBatch]) -> pa.Table:
+        cursor.register("batch", pa.Table.from_batches(batches, _BATCH_SCHEMA))
+        try:
+            return cursor.sql(_PARSE, params=[_STRUCTURE]).to_arrow_table()
+        finally:
+            cursor.unregister("batch")
+
+    def parse_pending() -> None:
+        nonlocal pending_bytes, escaped
+        if pending:
+            table = parse(pending)
+            if escaped or _may_hold_duplicate_keys(texts, table):
+                rewritten = [_last_key_wins(batch) for batch in pending]
+                if any(batch is not None for batch in rewritten):
+                    table = parse([new or old for new, old in zip(rewritten, pending, strict=True)])
+            parsed.append(table)
+            pending.clear()
+            texts.clear()
+            pending_bytes = 0
+            escaped = False
+
+    cursor.register("objects", _objects_table(objects))
+    for index, obj in enumerate(objects):
+        try:
+            for lines, text, has_escape in _object_lines(obj.path, cap):
+                pending.append(pa.RecordBatch.from_arrays(
+                    [lines, pa.array(np.full(len(lines), index, dtype=np.int32))], schema=_BATCH_SCHEMA))
+                texts.append(text)
+                escaped = escaped or has_escape
+                pending_bytes += len(text)  # blank lines too
+                if pending_bytes >= PARSE_BYTES:
+                    parse_pending()
+        except OverCap as exc:
+            left_out[obj] = str(exc)
+        except UNREADABLE_ERRORS:
+            left_out[obj] = UNREADABLE
+    parse_pending()
+    if len(left_out) == len(objects):
+        return None, left_out
+    table = pa.concat_tables(parsed) if parsed else parse([])  # objects of blank lines only: no rows
+    if left_out:
+        dropped = pa.array([obj.path.as_posix() for obj in left_out])
+        table = table.filter(pc.invert(pc.is_in(table["$path"], value_set=dropped)))
+    return table, left_out
 
 
-def _write_part(con: duckdb.DuckDBPyConnection, objects: list[LogObject], target: Path) -> list[LogObject]:
-    """Parse ``objects`` into a Parquet file at ``target``; return the objects that could not be read."""
+def _objects_table(objects: list[LogObject]) -> pa.Table:
+    return pa.table({
+        "obj": pa.array(range(len(objects)), pa.int32()),
+        "dt": pa.array([_partition_of(obj.path) for obj in objects], pa.string()),
+        "path": pa.array([obj.path.as_posix() for obj in objects], pa.string()),
+    })
+
+
+def _object_lines(
+    path: Path, cap: int, chunk_bytes: int = CHUNK_BYTES
+) -> Iterator[tuple[pa.LargeStringArray, bytes, bool]]:
+    """The non-blank lines of one gzip object as UTF-8 checked Arrow strings, with the text they point into and
+    whether it spells an ASCII character with an escape, a chunk at a time.
+
+    A line keeps its newline and the blank lines after it (JSON whitespace), so cutting needs no copy; a line
+    cut by a chunk boundary is carried into the next chunk. Raises OverCap, a gzip error or ArrowInvalid (not
+    UTF-8).
+    """
+    carried: list[bytes] = []
+    for chunk in gunzip_chunks(path, cap, chunk_bytes):
+        last_newline = chunk.rfind(b"\n")
+        if last_newline < 0:
+            carried.append(chunk)
+            continue
+        text = b"".join([*carried, chunk[: last_newline + 1]]) if carried else chunk[: last_newline + 1]
+        carried = [chunk[last_newline + 1 :]]
+        lines = _lines(text)
+        if lines is not None:
+            yield lines, text, _ascii_escape_in(text)
+    rest = b"".join(carried) + b"\n"
+    lines = _lines(rest) if len(rest) > 1 else None
+    if lines is not None:
+        yield lines, rest, _ascii_escape_in(rest)
+
+
+def _lines(text: bytes) -> pa.LargeStringArray | None:
+    """The non-empty lines of ``text`` (which ends with a newline), each with the newlines that follow it; None
+    when there are none."""
+    data = np.frombuffer(text, dtype=np.uint8)
+    newline = data == 10
+    if newline.all():  # blank lines only (a padded or hostile object): nothing more to look at
+        return None
+    after_newline = np.empty_like(newline)
+    after_newline[0] = True
+    after_newline[1:] = newline[:-1]
+    # A line starts where a byte other than a newline follows a newline (or opens the text): runs of blank lines
+    # cost a pass over their bytes, never an entry each.
+    offsets = np.append(np.flatnonzero(after_newline & ~newline), len(text)).astype(np.int64)
+    lines = pa.LargeStringArray.from_buffers(len(offsets) - 1, pa.py_buffer(offsets), pa.py_buffer(text))
+    lines.validate(full=True)  # ArrowInvalid unless UTF-8
+    return lines
+
+
+_TIMESTAMP_KEY = b'"timestamp"'
+_ASCII_ESCAPE = re.compile(r"\\u00[2-7][0-9a-fA-F]")
+
+
+def _ascii_escape_in(text: bytes) -> bool:
+    """True when ``text`` holds an escape of a printable ASCII character (``\\u0073``), which could spell a key;
+    ordinary JSON writers never write one. Found with numpy, which runs beside the other threads."""
+    data = np.frombuffer(text, dtype=np.uint8)
+    backslash = np.flatnonzero(data[:-5] == 92)
+    if not len(backslash):
+        return False
+    digit = data[backslash + 4]
+    return bool(np.any((data[backslash + 1] == 117) & (data[backslash + 2] == 48) & (data[backslash + 3] == 48)
+                       & (digit >= 50) & (digit <= 55)))
+
+
+def _may_hold_duplicate_keys(texts: list[bytes], parsed: pa.Table) -> bool:
+    """True unless every record read with a ``timestamp`` has that key written once (a key spelled with escapes,
+    ``"time\\u0073tamp"``, is looked for apart, by :func:`_ascii_escape_in`).
+
+    DuckDB reads the first of two equal keys; Python's json and Athena's reader (Trino's OpenX JSON reader) the
+    last. A line holds ``"timestamp"`` at least once per record read with a timestamp, so as many occurrences in
+    the text as such records prove no record holds two. Counting costs a pass over the text, far less than the
+    parse.
+    """
+    with_timestamp = len(parsed) - parsed.column("timestamp").null_count
+    return sum(text.count(_TIMESTAMP_KEY) for text in texts) != with_timestamp
+
+
+def _last_key_wins(batch: pa.RecordBatch) -> pa.RecordBatch | None:
+    """``batch`` with every line that may repeat a key rewritten by Python's json, whose last key wins; None when
+    no line needs it."""
+    lines = batch.column(0).to_pylist()
+    changed = False
+    for index, line in enumerate(lines):
+        if line.count('"timestamp"') > 1 or _ASCII_ESCAPE.search(line):
+            try:
+                record = json.loads(line)
+            except (ValueError, RecursionError):
+                continue  # not JSON (or nested past Python's limit): left to DuckDB, which skips and counts it
+            if isinstance(record, dict):
+                lines[index] = json.dumps(record)
+                changed = True
+    if not changed:
+        return None
+    return pa.RecordBatch.from_arrays([pa.array(lines, pa.large_string()), batch.column(1)], schema=_BATCH_SCHEMA)
+
+
+def _write_part(
+    con: duckdb.DuckDBPyConnection, objects: list[LogObject], target: Path, cap: int
+) -> dict[LogObject, str]:
+    """Parse ``objects`` into a Parquet file at ``target``; return the objects left out with the reason."""
     cursor = con.cursor()
     try:
-        records, unreadable = _parsed(cursor, objects)
+        records, left_out = _parsed(cursor, objects, cap)
         if records is not None:
-            records.write_parquet(str(target), compression=PARQUET_COMPRESSION)
-        return unreadable
+            cursor.from_arrow(records).write_parquet(str(target), compression=PARQUET_COMPRESSION)
+        return left_out
     finally:
         cursor.close()
 
@@ -303,41 +512,30 @@ def _create_view(con: duckdb.DuckDBPyConnection, parts: list[Path]) -> None:
         con.execute(f"CREATE TEMP TABLE {TABLE_NAME} ({_TABLE_DDL})")
 
 
-def _count_files(folder: str) -> int:
-    """Files in ``folder`` and below."""
+def _subfolders(folder: Path) -> list[Path]:
+    """The folders directly inside ``folder``."""
     with os.scandir(folder) as entries:
-        return sum(_count_files(e.path) if e.is_dir() else 1 for e in entries)
+        return sorted(Path(entry.path) for entry in entries if entry.is_dir())
+
+
+def _count_files(folder: str, seen: set[tuple[int, int]]) -> int:
+    """Files in ``folder`` and below, each real folder counted once (symbolic links may loop)."""
+    if not _first_visit(os.stat(folder), seen):
+        return 0
+    with os.scandir(folder) as entries:
+        return sum(_count_files(e.path, seen) if e.is_dir() else 1 for e in entries)
+
+
+def _first_visit(info: os.stat_result, seen: set[tuple[int, int]]) -> bool:
+    """True the first time a file or folder (by device and inode) is met; it is then remembered."""
+    key = (info.st_dev, info.st_ino)
+    if key in seen:
+        return False
+    seen.add(key)
+    return True
 
 
 def _partition_of(path: Path) -> str | None:
     """The ``yyyy/MM/dd`` partition value of an object, from its key."""
     match = _PARTITION_PATTERN.search(path.as_posix())
     return match.group(1) if match else None
-
-
-def _decompressed(path: Path) -> bytes | None:
-    """The decompressed bytes of a log object, or ``None`` when it is not readable gzip."""
-    try:
-        return gunzip(path.read_bytes())
-    except _GZIP_ERRORS:
-        return None
-
-
-def _utf8_array(texts: list[bytes]) -> pa.LargeStringArray | None:
-    """The texts as one Arrow string array without decoding them in Python; ``None`` unless all are UTF-8."""
-    offsets = np.zeros(len(texts) + 1, dtype=np.int64)
-    np.cumsum([len(t) for t in texts], out=offsets[1:])
-    array = pa.LargeStringArray.from_buffers(len(texts), pa.py_buffer(offsets), pa.py_buffer(b"".join(texts)))
-    try:
-        array.validate(full=True)
-    except pa.ArrowInvalid:
-        return None
-    return array
-
-
-def _is_utf8(data: bytes) -> bool:
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True

@@ -4,12 +4,21 @@ One query returns usage "facts": calls and token sums at the finest grain any an
 (local day and hour, caller, model, source region, long-context flag, tag values). Every analysis is a
 roll-up of these priced facts, so the logs are read once per refresh and cost is applied per model,
 region and day before anything is summed.
+
+Athena accepts ``?`` only in a ``WHERE`` clause ("Use parameterized queries", Athena User Guide), so the values
+the ``SELECT`` list needs enter the text as quoted literals, each checked first: the time zone is an IANA name
+that ``zoneinfo`` knows, and a tag key matches the key pattern of the Converse API's ``requestMetadata`` (letters,
+digits, spaces and ``:_@$#=/+,-.``: no quote or question mark can reach the text). Filters on user values stay
+parameters in ``WHERE``.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ..errors import UsageError
 from ..logs.bodies import (
     CACHE_SPLIT_PATHS,
     DOCUMENTS_COUNT,
@@ -38,6 +47,11 @@ RERANK_DOCUMENTS_PER_QUERY = 100  # a rerank call of more documents bills one qu
 MAX_TOKENS_PER_CALL = 100_000_000
 # Timestamps must be ISO-8601 with a "T" (as the service writes them), so both engines read the same records.
 ISO_TIMESTAMP_PATTERN = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}"
+# The pattern of a requestMetadata key in the Bedrock Runtime API model (Converse, ConverseStream); ",-." is the
+# character range from "," to ".".
+TAG_KEY_PATTERN = re.compile(r"[a-zA-Z0-9\s:_@$#=/+,-.]{1,256}")
+# IANA zone names are made of these characters only.
+_ZONE_NAME = re.compile(r"[A-Za-z0-9_+\-/]+")
 
 FACT_DIMENSIONS = (
     "day",
@@ -114,13 +128,11 @@ def usage_facts_query(period: Period, filters: Filters, tag_keys: tuple[str, ...
     copy before an unreadable one; its extra copies come back flagged ``duplicate``. Calls with cache tokens are
     facts apart (``uses_cache``), so a model without a cache price leaves only those calls unpriced.
     """
+    zone = zone_literal(period.tz)
     first_day, last_day = period.partition_days()
-    params: list[SqlParam] = []
-    tag_selects = []
-    for index, key in enumerate(tag_keys):
-        tag_selects.append(f"element_at(requestMetadata, ?) AS {tag_column(index)}")
-        params.append(key)
-    params += [partition_value(first_day), partition_value(last_day)]
+    tag_selects = [f"element_at(requestMetadata, {tag_key_literal(key)}) AS {tag_column(i)}" for i, key in
+                   enumerate(tag_keys)]
+    params: list[SqlParam] = [partition_value(first_day), partition_value(last_day)]
 
     conditions = ["ts >= from_iso8601_timestamp(?)", "ts < from_iso8601_timestamp(?)"]
     filter_params: list[SqlParam] = [
@@ -175,9 +187,9 @@ delivered AS (
   FROM parsed
 )
 SELECT
-  date_format(at_timezone(ts, ?), '%Y-%m-%d') AS day,
+  date_format(at_timezone(ts, {zone}), '%Y-%m-%d') AS day,
   date_format(ts, '%Y-%m-%d') AS utc_day,
-  hour(at_timezone(ts, ?)) AS hour,
+  hour(at_timezone(ts, {zone})) AS hour,
   identity_arn,
   source_region,
   inference_region,
@@ -218,5 +230,29 @@ SELECT
 FROM delivered
 WHERE ts IS NULL OR ({' AND '.join(conditions)})
 GROUP BY {', '.join(str(i) for i in range(1, group_count + 1))}"""
-    params += [period.tz, period.tz] + filter_params
-    return FactQuery(sql, params)
+    return FactQuery(sql, params + filter_params)
+
+
+def quoted(text: str) -> str:
+    """A Trino string literal: single quotes, inner ones doubled."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def zone_literal(tz: str) -> str:
+    """The time zone as a literal, once ``zoneinfo`` knows it (UsageError otherwise)."""
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise UsageError(f"'{tz}' is not a time zone name such as UTC or Asia/Seoul") from None
+    if not _ZONE_NAME.fullmatch(tz):
+        raise UsageError(f"'{tz}' is not an IANA time zone name")
+    return quoted(tz)
+
+
+def tag_key_literal(key: str) -> str:
+    """A requestMetadata key as a literal, once it has the form the Converse API accepts (UsageError otherwise)."""
+    if not TAG_KEY_PATTERN.fullmatch(key):
+        raise UsageError(
+            f"tag key {key!r} cannot be a requestMetadata key: keys are 1-256 letters, digits, spaces or :_@$#=/+,-."
+        )
+    return quoted(key)

@@ -104,6 +104,8 @@ def load_budgets(path: str | Path) -> list[Budget]:
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise UsageError(f"budgets file {path} is not UTF-8 text: save it as UTF-8") from None
     except OSError as exc:
         raise UsageError(f"cannot read budgets file {path}: {exc.strerror or exc}") from None
     try:

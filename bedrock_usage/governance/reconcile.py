@@ -321,7 +321,8 @@ def reconcile(
     """Compare the tracker's facts (of a UTC period) with CloudWatch and Cost Explorer."""
     today = today or datetime.now(UTC).date()
     facts = facts.loc[facts["source_region"].isin(regions)] if len(facts) else facts
-    charges = billed.charges.loc[billed.charges["region"].isin(regions)]
+    # A charge whose region code is unknown cannot be placed in a region: it is kept, among the unmapped charges.
+    charges = billed.charges.loc[billed.charges["region"].isin(regions) | billed.charges["region"].isna()]
 
     by_model = _logged(facts, [*_KEYS, "model_key"]).merge(
         metered.usage, on=[*_KEYS, "model_key"], how="outer")
@@ -347,8 +348,9 @@ def reconcile(
             f"{len(unmetered)} region-days have {int(unmetered['logged_calls'].sum()):,} logged calls but no calls in "
             "CloudWatch: are the logs from this account and these regions?"
         )
-    unmapped = charges.loc[charges["model"].isna()]
-    unmapped = unmapped.groupby(["region", "service", "usage_type"])["billed_cost_usd"].sum().reset_index()
+    unmapped = charges.loc[charges["model"].isna() | charges["region"].isna()]
+    unmapped = (unmapped.groupby(["region", "service", "usage_type"], dropna=False)["billed_cost_usd"].sum()
+                .reset_index())
     return Reconciliation(
         period=period,
         regions=regions,
@@ -389,7 +391,8 @@ def _cost_by_model(facts: pd.DataFrame, charges: pd.DataFrame) -> pd.DataFrame:
         .rename("estimated_cost_usd").reset_index()
         if len(facts) else pd.DataFrame(columns=[*_KEYS, "model", "estimated_cost_usd"])
     )
-    billed = (charges.loc[charges["model"].notna()].groupby([*_KEYS, "model"])["billed_cost_usd"].sum()
+    billed = (charges.loc[charges["model"].notna() & charges["region"].notna()]
+              .groupby([*_KEYS, "model"])["billed_cost_usd"].sum()
               .reset_index())
     table = estimated.merge(billed, on=[*_KEYS, "model"], how="outer")
     table["estimated_cost_usd"] = pd.to_numeric(table["estimated_cost_usd"]).astype("float64")

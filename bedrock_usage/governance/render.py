@@ -12,8 +12,9 @@ from typing import Any
 
 import pandas as pd
 
-from ..output.json_values import document_text, json_records, rounded
-from ..output.terminal_table import money, text_table
+from ..output.files import new_files, write_csv, write_text
+from ..output.json_values import document_text, json_records
+from ..output.terminal_table import money, text_table, visible
 from .anomalies import AnomalyReport
 from .budgets import BudgetCheck, burndown
 from .callers import CALLER_TRUTH, CallerReconciliation
@@ -63,7 +64,7 @@ def _now() -> str:
 
 
 def _warnings(lines: list[str]) -> list[str]:
-    return ["", "Warnings", *(f"  - {w}" for w in lines)] if lines else []
+    return ["", "Warnings", *(f"  - {visible(w)}" for w in lines)] if lines else []
 
 
 # Reconciliation
@@ -265,11 +266,11 @@ def budgets_text(check: BudgetCheck) -> str:
     breached = check.breached
     if breached:
         lines += ["", f"BREACHED: {len(breached)} of {len(check.statuses)} budgets"]
-        lines += [f"  - {s.budget.name}: {b}" for s in breached for b in s.breaches]
+        lines += [f"  - {visible(s.budget.name)}: {visible(b)}" for s in breached for b in s.breaches]
     over = [s for s in check.statuses if s.forecast_over and not s.breaches]
     if over:
         lines += ["", "Forecast over the monthly amount (not yet breached):"]
-        lines += [f"  - {s.budget.name}: forecast {money(s.forecast_usd)} of {money(s.budget.monthly_usd)}"
+        lines += [f"  - {visible(s.budget.name)}: forecast {money(s.forecast_usd)} of {money(s.budget.monthly_usd)}"
                   for s in over]
     return "\n".join(lines + _warnings(check.warnings))
 
@@ -484,17 +485,11 @@ def write_outputs(
         print(document_text(document))
         return []
     folder = Path(out_dir)
-    folder.mkdir(parents=True, exist_ok=True)
     if fmt == "json":
-        path = folder / f"{stem}.json"
-        path.write_text(document_text(document), encoding="utf-8")
-        return [str(path)]
-    paths = []
-    for name, frame in frames.items():
-        path = folder / (f"{stem}_{name}.csv" if name else f"{stem}.csv")
-        rounded(frame).to_csv(path, index=False)
-        paths.append(str(path))
-    return paths
+        (path,) = new_files(folder, stem, [".json"])
+        return [str(write_text(path, document_text(document)))]
+    paths = new_files(folder, stem, [f"_{name}.csv" if name else ".csv" for name in frames])
+    return [str(write_csv(path, frame)) for path, frame in zip(paths, frames.values(), strict=True)]
 
 
 def timestamped(name: str, now: datetime | None = None) -> str:

@@ -19,14 +19,33 @@ BEDROCK_SERVICE = "Amazon Bedrock"
 MARKETPLACE_SUFFIX = "(Amazon Bedrock Edition)"
 MARKETPLACE_BILLING_ENTITY = "AWS Marketplace"
 
-# Region codes that prefix usage types. eu-west-1 is the historical exception: plain ``EU``.
+# Region codes that prefix usage types, for every Bedrock region (logs/regions.py), from AWS's table "AWS Region
+# billing codes" (https://docs.aws.amazon.com/global-infrastructure/latest/regions/aws-region-billing-codes.html).
+# eu-west-1 is the historical exception: plain ``EU`` (``EUW1`` also occurs). A code not in this table leaves the
+# charge's region unknown, and such a charge is listed among the unmapped charges of a reconciliation.
 REGION_CODES: dict[str, str] = {
     "us-east-1": "USE1",
     "us-east-2": "USE2",
     "us-west-1": "USW1",
     "us-west-2": "USW2",
     "ca-central-1": "CAN1",
+    "ca-west-1": "CAN2",
+    "mx-central-1": "MXC1",
     "sa-east-1": "SAE1",
+    "af-south-1": "AFS1",
+    "ap-east-2": "APE2",
+    "ap-northeast-1": "APN1",
+    "ap-northeast-2": "APN2",
+    "ap-northeast-3": "APN3",
+    "ap-southeast-1": "APS1",
+    "ap-southeast-2": "APS2",
+    "ap-south-1": "APS3",
+    "ap-southeast-3": "APS4",
+    "ap-south-2": "APS5",
+    "ap-southeast-4": "APS6",
+    "ap-southeast-5": "APS7",
+    "ap-southeast-6": "APS8",
+    "ap-southeast-7": "APS9",
     "eu-central-1": "EUC1",
     "eu-central-2": "EUC2",
     "eu-west-1": "EU",
@@ -35,12 +54,9 @@ REGION_CODES: dict[str, str] = {
     "eu-north-1": "EUN1",
     "eu-south-1": "EUS1",
     "eu-south-2": "EUS2",
-    "ap-northeast-1": "APN1",
-    "ap-northeast-2": "APN2",
-    "ap-northeast-3": "APN3",
-    "ap-southeast-1": "APS1",
-    "ap-southeast-2": "APS2",
-    "ap-south-1": "APS3",
+    "il-central-1": "ILC1",
+    "me-central-1": "MEC1",
+    "me-south-1": "MES1",
     "us-gov-east-1": "UGE1",
     "us-gov-west-1": "UGW1",
 }

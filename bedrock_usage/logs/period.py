@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -79,7 +80,7 @@ def check_zone(tz: str | None) -> str:
     name = (tz or "UTC").strip()
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder of zones, such as "America"
         raise UsageError(f"--tz '{name}' is not a time zone name such as UTC or Asia/Seoul") from None
     return name
 
@@ -96,20 +97,37 @@ def resolve_period(
     """Build a Period from CLI-style options: ``--days`` or ``--start-date``/``--end-date``."""
     zone = check_zone(tz)
     today = today or datetime.now(ZoneInfo(zone)).date()
-    if days is not None and days < 1:
-        raise UsageError(f"--days must be at least 1 (got {days})")
+    if days is not None and not 1 <= days <= MAX_DAYS:
+        raise UsageError(f"--days must be at least 1 and at most {MAX_DAYS} (got {days})")
     first = start if isinstance(start, date) or start is None else parse_day(start, "--start-date")
     last = end if isinstance(end, date) or end is None else parse_day(end, "--end-date")
     span = days or default_days
-    if first is None and last is None:
-        last = today
-    if first is None:
-        first = last - timedelta(days=span - 1)
-    if last is None:
-        last = today if days is None else first + timedelta(days=span - 1)
+    try:
+        if first is None and last is None:
+            last = today
+        if first is None:
+            first = last - timedelta(days=span - 1)
+        if last is None:
+            last = today if days is None else first + timedelta(days=span - 1)
+    except OverflowError:
+        raise UsageError(f"{span} days from {first or last} leave the calendar (years 1 to 9999)") from None
     if first > last:
         raise UsageError(f"start date {first} is after end date {last}")
     period = Period(first, last, zone)
     if period.days > MAX_DAYS:
         raise UsageError(f"the range {period.label()} has {period.days} days; the limit is {MAX_DAYS}")
+    return readable(lambda: period)
+
+
+def readable(make: Callable[[], Period]) -> Period:
+    """The period ``make`` builds from options, checked to stay inside the calendar (years 1 to 9999) with the
+    day after it (its logs reach a day further), the period before it (reports compare with it) and the month after
+    its end (forecasts run to the end of the month)."""
+    try:
+        period = make()
+        period.partition_days()
+        period.previous().utc_start  # noqa: B018
+        date(period.end.year + period.end.month // 12, period.end.month % 12 + 1, 1)
+    except (OverflowError, ValueError):
+        raise UsageError("the dates asked for are too close to the ends of the calendar (years 1 to 9999)") from None
     return period

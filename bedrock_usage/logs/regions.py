@@ -1,8 +1,25 @@
-"""AWS regions the product knows, and the six it covers by default."""
+"""The regions Amazon Bedrock runs in, as botocore knows them, and how a list of regions is asked for.
+
+Every region with a Bedrock endpoint in botocore's endpoint data, in the commercial (``aws``) and GovCloud
+(``aws-us-gov``) partitions, is a region the product reads; a newer botocore brings new regions with it. The other
+partitions (China, ISO, European Sovereign Cloud) have no public price list or Cost Explorer codes here.
+
+``all``, or no region at all, asks for every region that has logs: the region folders present (local engine) or
+the regions whose Model Invocation Logging delivers to S3 (Athena). ``DEFAULT_REGIONS`` are the six regions of the
+demo corpus, the dashboard's first selection, and what the setup scripts act on when not told otherwise.
+"""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
+import botocore.session
+
 from ..errors import UsageError
+
+ALL = "all"
+PARTITIONS: tuple[str, ...] = ("aws", "aws-us-gov")
+GOVCLOUD_PARTITION = "aws-us-gov"
 
 DEFAULT_REGIONS: tuple[str, ...] = (
     "us-east-1",
@@ -13,45 +30,62 @@ DEFAULT_REGIONS: tuple[str, ...] = (
     "ap-southeast-1",
 )
 
-REGION_NAMES: dict[str, str] = {
-    "us-east-1": "US East (N. Virginia)",
-    "us-east-2": "US East (Ohio)",
-    "us-west-1": "US West (N. California)",
-    "us-west-2": "US West (Oregon)",
-    "ca-central-1": "Canada (Central)",
-    "sa-east-1": "South America (Sao Paulo)",
-    "eu-central-1": "Europe (Frankfurt)",
-    "eu-central-2": "Europe (Zurich)",
-    "eu-west-1": "Europe (Ireland)",
-    "eu-west-2": "Europe (London)",
-    "eu-west-3": "Europe (Paris)",
-    "eu-north-1": "Europe (Stockholm)",
-    "eu-south-1": "Europe (Milan)",
-    "eu-south-2": "Europe (Spain)",
-    "ap-northeast-1": "Asia Pacific (Tokyo)",
-    "ap-northeast-2": "Asia Pacific (Seoul)",
-    "ap-northeast-3": "Asia Pacific (Osaka)",
-    "ap-southeast-1": "Asia Pacific (Singapore)",
-    "ap-southeast-2": "Asia Pacific (Sydney)",
-    "ap-south-1": "Asia Pacific (Mumbai)",
-    "us-gov-east-1": "AWS GovCloud (US-East)",
-    "us-gov-west-1": "AWS GovCloud (US-West)",
-}
+
+@lru_cache(maxsize=1)
+def _bedrock_region_table() -> dict[str, tuple[str, str]]:
+    """Region -> (partition, name) for every region with a Bedrock endpoint in botocore's data."""
+    core = botocore.session.get_session()
+    names = {
+        region: (entry["id"], info.get("description", region))
+        for entry in core.get_component("data_loader").load_data("partitions")["partitions"]
+        for region, info in entry["regions"].items()
+    }
+    table = {}
+    for partition in PARTITIONS:
+        for region in core.get_available_regions("bedrock", partition_name=partition):
+            table[region] = (partition, names.get(region, (partition, region))[1])
+    return dict(sorted(table.items(), key=lambda item: (PARTITIONS.index(item[1][0]), item[0])))
+
+
+BEDROCK_REGIONS: tuple[str, ...] = tuple(_bedrock_region_table())
+REGION_NAMES: dict[str, str] = {region: name for region, (_, name) in _bedrock_region_table().items()}
+
+
+def partition_of(region: str) -> str:
+    """The ARN partition of a region (``aws`` for a name botocore does not know)."""
+    known = _bedrock_region_table().get(region)
+    if known:
+        return known[0]
+    return GOVCLOUD_PARTITION if region.startswith("us-gov-") else "aws"
 
 
 def is_govcloud(region: str) -> bool:
     """True for AWS GovCloud (US) regions, which have their own price list."""
-    return region.startswith("us-gov-")
+    return partition_of(region) == GOVCLOUD_PARTITION
+
+
+def bedrock_regions(partition: str | None = None) -> tuple[str, ...]:
+    """Every Bedrock region, or those of one partition."""
+    return tuple(r for r in BEDROCK_REGIONS if partition is None or partition_of(r) == partition)
+
+
+def requested_regions(values: list[str] | tuple[str, ...] | None) -> tuple[str, ...] | None:
+    """Validated region names (commas split them too); ``None`` when none is given or ``all``: every region
+    that has logs."""
+    names = [name.strip() for value in values or () for name in value.split(",") if name.strip()]
+    if not names or names == [ALL]:
+        return None
+    if ALL in names:
+        raise UsageError(f"'{ALL}' stands alone: give either '{ALL}' or region names, not both")
+    unknown = [r for r in names if r not in REGION_NAMES]
+    if unknown:
+        raise UsageError(
+            f"unknown region {', '.join(unknown)}; Amazon Bedrock regions: {', '.join(sorted(REGION_NAMES))}"
+        )
+    return tuple(dict.fromkeys(names))
 
 
 def resolve_regions(values: list[str] | tuple[str, ...] | None) -> tuple[str, ...]:
-    """Validate region names (commas split them too); ``None``, empty or ``all`` mean the default six."""
-    values = [name.strip() for value in values or () for name in value.split(",") if name.strip()]
-    if not values or values == ["all"]:
-        return DEFAULT_REGIONS
-    unknown = [r for r in values if r not in REGION_NAMES]
-    if unknown:
-        raise UsageError(
-            f"unknown region {', '.join(unknown)}; known regions: {', '.join(sorted(REGION_NAMES))}"
-        )
-    return tuple(dict.fromkeys(values))
+    """Validated region names where a fixed default is wanted (demo data, setup): none or ``all`` mean the six
+    ``DEFAULT_REGIONS``."""
+    return requested_regions(values) or DEFAULT_REGIONS

@@ -2,6 +2,8 @@
 
 Columns line up by display width (wide characters take two columns, combining marks none); figures are
 right-aligned; a table cut at ``--max-rows`` says how many rows it left out; a totals row sits under a rule.
+Names come from logs anyone with Bedrock access can write, so every cell shows control and invisible formatting
+characters as visible escapes (``\x1b``, ``\n``, ``\u202e``): no colours, window titles, forged rows or reversed text.
 """
 
 from __future__ import annotations
@@ -14,6 +16,28 @@ from collections.abc import Sequence
 
 SMALLEST_SHOWN_USD = 0.0001
 _NUMBER_RE = re.compile(r"^(?:[-+]?<?\$?[\d,]+(?:\.\d+)?[%x]?|-|)$")
+# Characters a terminal acts on or that are invisible: controls (Cc), formatting such as bidi overrides (Cf),
+# line and paragraph separators (Zl, Zp) and lone surrogates (Cs). Printable ASCII never needs a look-up.
+_HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
+_CANDIDATE_RE = re.compile(r"[^\x20-\x7e]")
+_CANDIDATE_BUT_NEWLINE_RE = re.compile(r"[^\x20-\x7e\n]")
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    if unicodedata.category(char) not in _HIDDEN_CATEGORIES:
+        return char
+    return char.encode("unicode_escape", "backslashreplace").decode("ascii")
+
+
+def visible(text: object) -> str:
+    """``text`` with control and invisible formatting characters (newlines too) shown as escapes, e.g. ``\x1b``."""
+    return _CANDIDATE_RE.sub(_escape, str(text))
+
+
+def visible_lines(text: str) -> str:
+    """Like :func:`visible` but keeps line breaks: for whole reports whose values were escaped one by one."""
+    return _CANDIDATE_BUT_NEWLINE_RE.sub(_escape, text)
 
 
 def display_width(text: str) -> int:
@@ -55,9 +79,9 @@ def text_table(
     Columns flagged in ``right`` are right-aligned; by default those whose cells are all figures (or empty).
     A table without rows or totals says ``(none)``.
     """
-    head = [str(cell) for cell in header]
-    body = [[str(cell) for cell in row] for row in rows]
-    footer = [str(cell) for cell in total] if total is not None else None
+    head = [visible(cell) for cell in header]
+    body = [[visible(cell) for cell in row] for row in rows]
+    footer = [visible(cell) for cell in total] if total is not None else None
     if right is None:
         right = [bool(body) and all(_NUMBER_RE.match(row[i]) for row in body) for i in range(len(head))]
     cells = [head, *body, *([footer] if footer else [])]

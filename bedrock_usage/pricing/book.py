@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import os
 import re
 import tomllib
@@ -236,6 +237,8 @@ def _parse_row(raw: dict[str, object], origin: str) -> PriceRow:
             number = float(value)
         except ValueError:
             raise UsageError(f"{origin}: {name} '{value}' is not a number") from None
+        if math.isnan(number):
+            raise UsageError(f"{origin}: {name} '{value}' is not a number")
         if number < 0:
             raise UsageError(f"{origin}: {name} must not be negative")
         if number > ceiling:
@@ -264,6 +267,11 @@ def _parse_row(raw: dict[str, object], origin: str) -> PriceRow:
     start, end = day("effective_from"), day("effective_to")
     if start and end and end <= start:
         raise UsageError(f"{origin}: effective_to {end} of {model} is not after effective_from {start}")
+    if not any(text(name) for name in (*RATE_FIELDS, "per_unit")):
+        # Such a row would replace a price with none: the model's calls would turn unpriced without a word.
+        raise UsageError(
+            f"{origin}: the row of {model} has no price; give at least one of {', '.join(RATE_FIELDS)} or per_unit"
+        )
     return PriceRow(
         model=model,
         name=text("name", model),
@@ -314,8 +322,11 @@ def write_csv_rows(path: Path, rows: Iterable[PriceRow]) -> None:
 
 def read_csv_rows(path: Path) -> list[PriceRow]:
     """Rows of a price book CSV (the built-in one's columns)."""
-    with path.open(newline="", encoding="utf-8") as handle:
-        return [_parse_row(raw, f"{path.name} line {n}") for n, raw in enumerate(csv.DictReader(handle), start=2)]
+    try:
+        with path.open(newline="", encoding="utf-8") as handle:
+            return [_parse_row(raw, f"{path.name} line {n}") for n, raw in enumerate(csv.DictReader(handle), start=2)]
+    except UnicodeDecodeError:
+        raise UsageError(f"price file {path} is not UTF-8 text: save it as UTF-8") from None
 
 
 def read_override_rows(path: Path) -> list[PriceRow]:
@@ -324,7 +335,12 @@ def read_override_rows(path: Path) -> list[PriceRow]:
         raise UsageError(f"price file {path} does not exist")
     if path.suffix.lower() == ".csv":
         return read_csv_rows(path)
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise UsageError(f"price file {path} is not UTF-8 text: save it as UTF-8") from None
+    except OSError as exc:
+        raise UsageError(f"cannot read price file {path}: {exc.strerror or exc}") from None
     try:
         if path.suffix.lower() == ".toml":
             data: object = tomllib.loads(text)

@@ -12,13 +12,13 @@ unusable (skipped and counted), so it can neither add a request with 0 tokens no
 
 from __future__ import annotations
 
-import gzip
 import json
 import re
-import zlib
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+
+from ..bounded_gzip import DEFAULT_MAX_DOCUMENT_MB, GZIP_ERRORS, OverCap, gunzip, max_object_bytes, over_cap_reason
 
 UNKNOWN_USER = "(unknown)"
 
@@ -70,13 +70,22 @@ def parse_timestamp(value: object) -> datetime:
     return moment.replace(tzinfo=UTC)
 
 
-def decode_log_file(data: bytes) -> dict:
-    """The JSON document of one file (gunzipped when it is gzip); BadLogFile with a short reason otherwise."""
+def decode_log_file(data: bytes, cap: int | None = None) -> dict:
+    """The JSON document of one file (gunzipped when it is gzip); BadLogFile with a short reason otherwise.
+
+    The text may be at most ``cap`` bytes (default ``$BEDROCK_USAGE_MAX_OBJECT_MB``, else 64 MiB): decompression
+    stops there, so a small file that inflates to gigabytes costs no more memory than the cap.
+    """
+    cap = max_object_bytes(cap, DEFAULT_MAX_DOCUMENT_MB)
     if data[:2] == b"\x1f\x8b":
         try:
-            data = gzip.decompress(data)
-        except (EOFError, OSError, zlib.error):
+            data = gunzip(data, cap)
+        except OverCap as exc:
+            raise BadLogFile(str(exc)) from None
+        except GZIP_ERRORS:
             raise BadLogFile("truncated or corrupt gzip") from None
+    elif len(data) > cap:
+        raise BadLogFile(over_cap_reason(cap))
     if not data or data.isspace():
         raise BadLogFile("empty file")
     try:
@@ -144,9 +153,9 @@ def parse_record(record: object) -> PromptRequest:
     return PromptRequest(request_type, user_id, timestamp, inputs, outputs, model_id, empty_prompt)
 
 
-def parse_log_file(data: bytes) -> tuple[list[PromptRequest], Counter[str]]:
+def parse_log_file(data: bytes, cap: int | None = None) -> tuple[list[PromptRequest], Counter[str]]:
     """Every usable record of one file, and the count of skipped records by reason."""
-    doc = decode_log_file(data)
+    doc = decode_log_file(data, cap)
     requests: list[PromptRequest] = []
     skipped: Counter[str] = Counter()
     for record in doc["records"]:

@@ -5,7 +5,6 @@ Reports hold counts, tokens and costs only; nothing here ever sees prompt or res
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 import textwrap
@@ -18,8 +17,9 @@ from typing import Any, TextIO
 import pandas as pd
 
 from ..logs.period import Period
+from ..output.files import new_files, write_csv_rows, write_text
 from ..output.json_values import document_text, json_records, json_value
-from ..output.terminal_table import money, more_rows_note, text_table
+from ..output.terminal_table import money, more_rows_note, text_table, visible
 from .activity import ActivityReport, ActivityStats
 from .activity_sql import TABLE_NAME
 from .analysis import QDevReport
@@ -412,7 +412,7 @@ def render_terminal(report: QDevReport, max_rows: int = 20) -> str:
 
     if report.warnings:
         out += _section("Warnings")
-        out += [f"  ! {line}" for line in report.warnings]
+        out += [f"  ! {visible(line)}" for line in report.warnings]
     out += _section("How tokens are counted")
     out.append(f"  Token figures are {TOKENIZER_NOTE}.")
     out += textwrap.wrap(f"{COUNTING_RULE}.", width=116, initial_indent="  ", subsequent_indent="  ")
@@ -593,11 +593,9 @@ def _kiro_lines(report: QDevReport, max_rows: int) -> list[str]:
 
 
 def write_json(report: QDevReport, out_dir: Path, stamp: str) -> Path:
-    """Write ``qcli_analysis_{stamp}.json``."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / f"qcli_analysis_{stamp}.json"
-    path.write_text(document_text(report_document(report)) + "\n", encoding="utf-8")
-    return path
+    """Write ``qcli_analysis_{stamp}.json`` (``_2``... when another run took the name)."""
+    (path,) = new_files(out_dir, f"qcli_analysis_{stamp}", [".json"])
+    return write_text(path, document_text(report_document(report)) + "\n")
 
 
 def _summary_rows(report: QDevReport) -> list[tuple[str, Any]]:
@@ -619,19 +617,9 @@ def _summary_rows(report: QDevReport) -> list[tuple[str, Any]]:
     return rows
 
 
-def _write_csv(path: Path, headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> Path:
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(headers)
-        writer.writerows([json_value(v) for v in row] for row in rows)
-    return path
-
-
 def write_csv(report: QDevReport, out_dir: Path, stamp: str) -> list[Path]:
-    """Write one CSV per table, named ``qcli_analysis_{stamp}_{table}.csv``."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    base = f"qcli_analysis_{stamp}"
-    paths = [_write_csv(out_dir / f"{base}_summary.csv", ["key", "value"], _summary_rows(report))]
+    """Write one CSV per table, named ``qcli_analysis_{stamp}_{table}.csv`` (``_2``... when another run took it)."""
+    files: dict[str, tuple[Sequence[str], list[list[Any]]]] = {"summary": (["key", "value"], _summary_rows(report))}
     tables: dict[str, pd.DataFrame] = {
         "people": report.people,
         "per_user": report.per_user,
@@ -648,8 +636,7 @@ def write_csv(report: QDevReport, out_dir: Path, stamp: str) -> list[Path]:
             "activity_per_feature": activity.per_feature,
             "activity_spikes": activity.spikes,
         }
-        limits = [[_limit_record(s)[name] for name in LIMIT_FIELDS] for s in activity.limits]
-        paths.append(_write_csv(out_dir / f"{base}_limits.csv", LIMIT_FIELDS, limits))
+        files["limits"] = (LIMIT_FIELDS, [[_limit_record(s)[name] for name in LIMIT_FIELDS] for s in activity.limits])
     if report.report_estimate is not None:
         tables["activity_estimated_tokens"] = report.report_estimate.rows
     tables["virtual_cost_per_model"] = report.virtual_cost.per_model
@@ -662,7 +649,10 @@ def write_csv(report: QDevReport, out_dir: Path, stamp: str) -> list[Path]:
             "kiro_allowance": report.kiro.allowance,
         }
     for name, frame in tables.items():
-        paths.append(_write_csv(out_dir / f"{base}_{name}.csv", list(frame.columns), frame.itertuples(index=False)))
+        files[name] = (list(frame.columns), [list(row) for row in frame.itertuples(index=False)])
+    paths = new_files(out_dir, f"qcli_analysis_{stamp}", [f"_{name}.csv" for name in files])
+    for path, (headers, rows) in zip(paths, files.values(), strict=True):
+        write_csv_rows(path, headers, [[json_value(v) for v in row] for row in rows])
     return paths
 
 

@@ -9,8 +9,10 @@ from pathlib import Path
 import pandas as pd
 
 from ..engines.base import PAYLOAD_OBJECTS
-from ..output.json_values import document_text, json_records, json_value, rounded
-from ..output.terminal_table import money, text_table
+from ..output.files import new_files, write_text
+from ..output.files import write_csv as write_csv_file
+from ..output.json_values import document_text, json_records, json_value
+from ..output.terminal_table import money, text_table, visible
 from .tracker import COST_NOTE, GROUP_KEYS, METRICS, TOKENS_NOTE, TOTAL_COST, UsageReport
 
 SCHEMA_ID = "bedrock-usage/report/v1"
@@ -99,11 +101,11 @@ def render_terminal(report: UsageReport, analyses: list[str], max_rows: int) -> 
         "Amazon Bedrock usage",
         f"Period:      {report.period.label()}",
         f"Regions:     {', '.join(report.regions)}",
-        f"Data source: {DATA_SOURCE} ({report.engine})",
+        f"Data source: {DATA_SOURCE} ({visible(report.engine)})",
     ]
     active = {k: v for k, v in report.filters.items() if v}
     if active:
-        lines.append(f"Filters:     {', '.join(f'{k}={v}' for k, v in active.items())}")
+        lines.append(f"Filters:     {visible(', '.join(f'{k}={v}' for k, v in active.items()))}")
     engine_cost = f"; query cost ${stats.cost_usd:,.4f}" if stats.cost_usd else ""
     payload = stats.skipped_objects.get(PAYLOAD_OBJECTS, 0)
     skipped_objects = sum(stats.skipped_objects.values()) - payload
@@ -142,7 +144,7 @@ def render_terminal(report: UsageReport, analyses: list[str], max_rows: int) -> 
         title = TITLES.get(name, f"Usage by requestMetadata tag {name.removeprefix('tag:')}")
         lines += ["", title, analysis_table(report.tables[name], GROUP_KEYS.get(name, [name]), max_rows)]
     if report.warnings:
-        lines += ["", "Warnings"] + [f"  - {w}" for w in report.warnings]
+        lines += ["", "Warnings"] + [f"  - {visible(w)}" for w in report.warnings]
     return "\n".join(lines)
 
 
@@ -191,28 +193,23 @@ def output_stem(report: UsageReport, now: datetime | None = None) -> str:
 
 
 def write_json(report: UsageReport, analyses: list[str], out_dir: Path) -> Path:
-    """Write the JSON document; return its path."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / f"{output_stem(report)}.json"
-    path.write_text(document_text(report_document(report, analyses)), encoding="utf-8")
-    return path
+    """Write the JSON document under a name no other run has taken; return its path."""
+    (path,) = new_files(out_dir, output_stem(report), [".json"])
+    return write_text(path, document_text(report_document(report, analyses)))
 
 
 def write_csv(report: UsageReport, analyses: list[str], out_dir: Path) -> list[Path]:
     """Write one CSV per analysis plus ``summary`` (each row with ``period_start``, ``period_end``, ``tz``)."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    stem = output_stem(report)
     frames = {"summary": pd.DataFrame([report.summary])} | {name: report.tables[name] for name in analyses}
     if len(report.unpriced):
         frames["unpriced"] = report.unpriced
-    paths = []
+    names = [f"_{name.replace('-', '_')}.csv" for name in frames]
     period = report.period
-    for name, frame in frames.items():
-        path = out_dir / f"{stem}_{name.replace('-', '_')}.csv"
+    paths = new_files(out_dir, output_stem(report), names)
+    for path, frame in zip(paths, frames.values(), strict=True):
         # Every row names its period, so a file read on its own (e.g. by a chargeback job) is unambiguous.
-        rounded(frame).assign(
+        write_csv_file(path, frame.assign(
             period_start=period.start.isoformat(), period_end=period.end.isoformat(), tz=period.tz
-        ).to_csv(path, index=False)
-        paths.append(path)
+        ))
     return paths
 

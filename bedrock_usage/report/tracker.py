@@ -16,15 +16,17 @@ import pandas as pd
 
 from ..engines.base import PAYLOAD_OBJECTS, Engine, ScanStats, Scope
 from ..engines.queries import BODY_MEASURES, FACT_DIMENSIONS, FACT_MEASURES, Filters, tag_column, usage_facts_query
-from ..logs.identity import DEFAULT_ROLE_SUFFIX, derive_principal
+from ..logs.identity import DEFAULT_ROLE_SUFFIX, Principal, derive_principal
 from ..logs.period import Period
-from ..logs.regions import resolve_regions
+from ..logs.regions import requested_regions
 from ..pricing import RATE_FIELDS, PriceBook, parse_model_id
 
 DEFAULT_APPLICATION_TAGS = ("application_name",)
 COST_COLUMNS = ("input_cost_usd", "output_cost_usd", "cache_write_cost_usd", "cache_read_cost_usd")
 TOTAL_COST = "estimated_cost_usd"
 ANALYSES = ("summary", "user", "application", "user-app", "model", "daily", "hourly", "region")
+UNKNOWN_CALLER = "(unknown caller)"  # a record without identity.arn
+UNKNOWN_MODEL = "(unknown model)"  # a record without modelId
 TOKENS_NOTE = "exact: token counts from Model Invocation Logs"
 COST_NOTE = (
     "estimated: logged tokens (and images, video seconds and rerank queries from logged request bodies) x list "
@@ -129,10 +131,15 @@ class BedrockAthenaTracker:
         filters: Filters | None = None,
         user_pattern: str | None = None,
     ) -> UsageReport:
-        """All analyses for a period, from one scan of the logs."""
-        regions = resolve_regions(list(regions) if regions else None)
+        """All analyses for a period, from one scan of the logs; no regions (or ``all``) means every region the
+        engine finds logs in."""
+        asked = requested_regions(list(regions) if regions else None)
+        found = self.engine.log_regions() if asked is None else None
+        regions = found.regions if found else asked
         filters = filters or Filters()
         facts, stats, skipped = self.facts(period, regions, filters)
+        if found:
+            stats.unread_regions.update({r: why for r, why in found.unread.items() if r not in stats.unread_regions})
         if user_pattern and len(facts):
             facts = facts.loc[facts["user"].str.contains(user_pattern, regex=False)].reset_index(drop=True)
         tables = report_tables(facts, [key for key in self.tag_keys if key not in self.application_tags])
@@ -164,7 +171,7 @@ class BedrockAthenaTracker:
         frame["weekday"] = pd.to_datetime(frame["day"]).dt.day_name()
 
         codes, arns = pd.factorize(frame["identity_arn"], use_na_sentinel=False)
-        principals = [derive_principal(arn, self.role_suffix) for arn in arns]
+        principals = [self._principal(arn) for arn in arns]
         for attribute in ("principal_type", "principal", "user", "application"):
             frame[attribute] = np.array([getattr(p, attribute) for p in principals], dtype=object)[codes]
         tag_columns = {tag_column(i): tag_table(key) for i, key in enumerate(self.tag_keys)}
@@ -175,9 +182,19 @@ class BedrockAthenaTracker:
             frame.loc[has_tag, "application"] = tag[has_tag]
 
         codes, model_ids = pd.factorize(frame["model_id"], use_na_sentinel=False)
-        frame["model"] = np.array([self.prices.display_name(m or "") for m in model_ids], dtype=object)[codes]
-        frame["endpoint"] = np.array([parse_model_id(m or "").endpoint for m in model_ids], dtype=object)[codes]
+        known = [m if _is_text(m) else None for m in model_ids]
+        frame["model"] = np.array([self.prices.display_name(m) if m else UNKNOWN_MODEL for m in known],
+                                  dtype=object)[codes]
+        frame["endpoint"] = np.array([parse_model_id(m).endpoint if m else "unknown" for m in known],
+                                     dtype=object)[codes]
         return self._price(frame)
+
+    def _principal(self, arn: object) -> Principal:
+        """The caller of an ARN; a record without one (no ``identity``, a null or empty ``arn``) is the unknown
+        caller, counted and named in the warnings."""
+        if not _is_text(arn):
+            return Principal("unknown", UNKNOWN_CALLER, UNKNOWN_CALLER, UNKNOWN_CALLER)
+        return derive_principal(arn, self.role_suffix)
 
     def _price(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Cost columns per fact row; NaN where the book has no price (the row stays, with its tokens).
@@ -301,6 +318,11 @@ _MISSING_RATE_REASONS = {
 }
 
 
+def _is_text(value: object) -> bool:
+    """True for a non-empty string; engines give a missing field as None, NaN or NA."""
+    return isinstance(value, str) and value.strip() != ""
+
+
 METRICS = ("calls", "errors", "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens")
 
 
@@ -379,15 +401,17 @@ def unpriced_models(facts: pd.DataFrame) -> pd.DataFrame:
     if facts.empty:
         return pd.DataFrame(columns=columns)
     rows = facts.loc[~facts["priced"]].rename(columns={"unpriced_reason": "reason"})
+    rows = rows.assign(model_id=rows["model_id"].where(rows["model_id"].map(_is_text).astype(bool), None))
     table = rows.groupby(["model_id", "source_region", "reason"], dropna=False)[list(METRICS)].sum().reset_index()
     return table.sort_values("calls", ascending=False)[columns].reset_index(drop=True)
 
 
 def build_warnings(report: UsageReport) -> list[str]:
     """Plain-language warnings about anything that makes the figures incomplete."""
-    warnings = []
+    warnings = _unknown_warnings(report.facts)
     for row in report.unpriced.itertuples(index=False):
-        model = row.model_id or "(no model id)"
+        model = row.model_id if _is_text(row.model_id) else UNKNOWN_MODEL
+        region = row.source_region if _is_text(row.source_region) else "(no region)"
         hint = (
             " (an application inference profile: name its model in an inference-profiles file, "
             "see docs/governance.md)"
@@ -401,7 +425,7 @@ def build_warnings(report: UsageReport) -> list[str]:
         )
         reason = f" ({row.reason})" if row.reason and row.reason != NO_PRICE else ""
         warnings.append(
-            f"unpriced{reason}: {model} in {row.source_region}: {row.calls:,} calls, "
+            f"unpriced{reason}: {model} in {region}: {row.calls:,} calls, "
             f"{row.input_tokens:,} input / {row.output_tokens:,} output{cache} tokens have no price{hint}"
         )
     if report.stats.duplicate_records:
@@ -419,4 +443,20 @@ def build_warnings(report: UsageReport) -> list[str]:
             warnings.append(f"skipped {count:,} objects: {reason}")
     for region, message in sorted(report.stats.failed_regions.items()):
         warnings.append(f"region {region} failed and is missing from the figures: {message}")
+    for region, why in sorted(report.stats.unread_regions.items()):
+        warnings.append(f"logs of {region} are not read: {why}")
+    return warnings
+
+
+def _unknown_warnings(facts: pd.DataFrame) -> list[str]:
+    """How many calls have no caller or no model id: counted under ``(unknown caller)`` / ``(unknown model)``."""
+    if facts.empty:
+        return []
+    warnings = []
+    no_caller = int(facts.loc[facts["principal_type"] == "unknown", "calls"].sum())
+    if no_caller:
+        warnings.append(f"{no_caller:,} calls have no caller (identity.arn): counted as {UNKNOWN_CALLER}")
+    no_model = int(facts.loc[~facts["model_id"].map(_is_text).astype(bool), "calls"].sum())
+    if no_model:
+        warnings.append(f"{no_model:,} calls have no modelId: counted as {UNKNOWN_MODEL}, unpriced")
     return warnings

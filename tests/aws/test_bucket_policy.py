@@ -70,3 +70,23 @@ def test_verdict(statements: list[dict[str, Any]], allows: bool | None) -> None:
 def test_a_bucket_without_policy_is_not_writable() -> None:
     result = bedrock_write_verdict(None, BUCKET, "bedrock-logs/", ACCOUNT, REGION)
     assert result.allows is False and "has no policy" in result.reason
+
+
+def test_a_policy_whose_statement_is_one_object_is_evaluated() -> None:
+    policy = {"Version": "2012-10-17", "Id": "one", "Statement": allow()}
+    assert bedrock_write_verdict(policy, BUCKET, "bedrock-logs/", ACCOUNT, REGION).allows is True
+
+
+@pytest.mark.parametrize(
+    ("not_principal", "allows"),
+    [
+        # Deny everyone except an admin role: Bedrock is among "everyone", so its writes are denied.
+        ({"AWS": f"arn:aws:iam::{ACCOUNT}:role/admin"}, False),
+        # Deny everyone except Bedrock: its writes are not denied.
+        ({"Service": "bedrock.amazonaws.com"}, True),
+    ],
+)
+def test_a_deny_with_not_principal(not_principal: dict[str, Any], allows: bool) -> None:
+    deny = {"Sid": "OnlyListed", "Effect": "Deny", "NotPrincipal": not_principal, "Action": "s3:PutObject",
+            "Resource": f"arn:aws:s3:::{BUCKET}/*"}
+    assert verdict(allow(), deny) is allows

@@ -43,6 +43,7 @@ def bucket_records(s3, bucket: str) -> list[dict]:
     return records
 
 
+@pytest.mark.slow
 def test_setup_generate_sync_and_report(aws_env: dict[str, str], tmp_path: Path) -> None:
     run("setup_bedrock_logging.py", "--regions", *REGIONS, env=aws_env)
     run("check_bedrock_logging.py", "--regions", *REGIONS, env=aws_env)

@@ -91,7 +91,8 @@ def test_unknown_profile_is_a_usage_error(no_aws_env: dict[str, str]) -> None:
         Aws.connect("no-such-profile")
 
 
-@pytest.mark.parametrize("name", ["report-reader.json", "setup-admin.json", "test-data-generator.json"])
+@pytest.mark.parametrize("name", ["report-reader.json", "setup-admin.json", "test-data-generator.json",
+                                  "test-role.json"])
 def test_policy_files_are_well_formed_allow_only_policies(name: str) -> None:
     document = policy(name)
     assert document["Version"] == "2012-10-17"
@@ -101,8 +102,8 @@ def test_policy_files_are_well_formed_allow_only_policies(name: str) -> None:
         assert statement["Effect"] == "Allow" and statement["Action"] and statement["Resource"]
     for action in actions(document):
         service, _, name_part = action.partition(":")
-        assert service in {"s3", "bedrock", "glue", "athena", "iam", "sts", "cloudwatch", "ce", "sns",
-                           "bcm-data-exports"}, action
+        assert service in {"s3", "bedrock", "glue", "athena", "iam", "sts", "cloudwatch", "ce", "sns", "kms",
+                           "bcm-data-exports", "identitystore"}, action
         assert name_part.isalnum(), action
 
 
@@ -123,22 +124,42 @@ def test_setup_admin_grants_exactly_the_setup_calls() -> None:
     expected |= compaction
     # --cur: the account's Data Exports exports are listed and read, and the export is created when none fits.
     expected |= {"bcm-data-exports:ListExports", "bcm-data-exports:GetExport", "bcm-data-exports:CreateExport"}
+    # The test query reads the logs of an SSE-KMS bucket through S3 with the caller's rights.
+    expected |= {"kms:Decrypt"}
     assert actions(policy("setup-admin.json")) == expected
 
 
 def test_report_reader_only_writes_query_results() -> None:
     document = policy("report-reader.json")
     assert "bedrock:GetModelInvocationLoggingConfiguration" in actions(document)
-    changing = {action for action in actions(document) if not action.split(":")[1].startswith(("Get", "List"))}
+    reads = ("Get", "List", "Describe")
+    changing = {action for action in actions(document) if not action.split(":")[1].startswith(reads)}
     # sns:Publish sends the budget alerts of --check-budgets --notify-sns to the user's own topic.
-    assert changing == {"athena:StartQueryExecution", "athena:StopQueryExecution", "s3:PutObject", "sns:Publish"}
+    # kms:Decrypt reads SSE-KMS logs; glue:CreateDatabase only on the default database, which Athena requires.
+    assert changing == {"athena:StartQueryExecution", "athena:StopQueryExecution", "s3:PutObject", "sns:Publish",
+                        "kms:Decrypt", "glue:CreateDatabase"}
     for statement in document["Statement"]:
         if "s3:PutObject" in statement["Action"]:
-            assert statement["Resource"] == "arn:aws:s3:::bedrock-analytics-*/query-results/*"
+            assert statement["Resource"] == "arn:*:s3:::bedrock-analytics-*/query-results/*"
+        if "glue:CreateDatabase" in statement["Action"]:
+            assert statement["Resource"] == ["arn:*:glue:*:*:catalog", "arn:*:glue:*:*:database/default"]
+        if "kms:Decrypt" in statement["Action"]:
+            assert statement["Condition"] == {"StringLike": {"kms:ViaService": "s3.*.amazonaws.com"}}
 
 
 def test_test_data_generator_touches_only_the_test_roles() -> None:
+    boundary = "arn:*:iam::*:policy/BedrockUsageTestRole"
     for statement in policy("test-data-generator.json")["Statement"]:
         granted = [statement["Action"]] if isinstance(statement["Action"], str) else statement["Action"]
-        if any(action.startswith(("iam:", "sts:")) for action in granted):
-            assert statement["Resource"] == "arn:aws:iam::*:role/*-BedrockRole"
+        if granted == ["iam:GetPolicy"]:
+            assert statement["Resource"] == boundary
+        elif any(action.startswith(("iam:", "sts:")) for action in granted):
+            assert statement["Resource"] == "arn:*:iam::*:role/*-BedrockRole"
+        # A role is created only inside the boundary and given only the fixed policy: no escalation through it.
+        assert "iam:PutRolePolicy" not in granted and "iam:PutRolePermissionsBoundary" not in granted
+        if "iam:CreateRole" in granted:
+            assert granted == ["iam:CreateRole"]
+            assert statement["Condition"] == {"ArnLike": {"iam:PermissionsBoundary": boundary}}
+        if "iam:AttachRolePolicy" in granted:
+            assert granted == ["iam:AttachRolePolicy"]
+            assert statement["Condition"] == {"ArnLike": {"iam:PolicyARN": boundary}}

@@ -220,3 +220,29 @@ def test_objects_changing_during_the_sync_are_reported_and_leave_no_file(s3, tmp
     again = sync(s3, tmp_path)
     assert (again.downloaded, again.failed) == (1, {})
     assert (tmp_path / rewritten).read_bytes() == s3.get_object(Bucket=BUCKET, Key=rewritten)["Body"].read()
+
+
+def test_an_interrupted_sync_leaves_nothing_behind_once_synced_again(s3, tmp_path: Path) -> None:
+    import os
+    import time
+
+    from bedrock_usage.aws.mirror import ABANDONED_PART_SECONDS
+
+    keys = populate(s3)
+    target = tmp_path / keys["in"][0]
+    target.parent.mkdir(parents=True)
+    stopped = target.with_name(f".{target.name}.k2j4h1.part")  # what a killed sync leaves, half written
+    stopped.write_bytes(b"\x1f\x8b half an object")
+    old = time.time() - ABANDONED_PART_SECONDS - 60
+    os.utime(stopped, (old, old))
+    running = target.with_name(f".{target.name}.zz9x8c.part")  # another sync writing right now
+    running.write_bytes(b"\x1f\x8b")
+
+    summary = sync(s3, tmp_path)
+
+    assert summary.partials_removed == 1
+    assert not stopped.exists() and running.exists()
+    assert summary.downloaded == len(keys["in"])
+    assert (tmp_path / keys["in"][0]).read_bytes() == s3.get_object(Bucket=BUCKET, Key=keys["in"][0])["Body"].read()
+    running.unlink()
+    assert files_under(tmp_path) == set(keys["in"])

@@ -1,5 +1,5 @@
-"""The dashboard tests' demo corpus, generated once per test session (per worker) and shared by every module, and a
-check on every test: no table the page drew had to be "fixed" for Arrow (a column mixing text and numbers)."""
+"""The dashboard tests' demo corpus, generated once per test run and shared by every worker and module, and a check
+on every test: no table the page drew had to be "fixed" for Arrow (a column mixing text and numbers)."""
 
 from __future__ import annotations
 
@@ -10,17 +10,14 @@ from pathlib import Path
 import pytest
 
 from bedrock_usage.cache import CACHE_ENV
-from bedrock_usage.demo.daily import ensure_demo_logs
 from tests.logfiles import read_tree
 
 
 @pytest.fixture(scope="session")
-def demo_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The cache folder of the dashboard tests, with the Bedrock demo corpus made before any app or CLI could race
-    to make it."""
-    cache = tmp_path_factory.mktemp("dashboard-cache")
-    ensure_demo_logs(cache / "demo-logs")
-    return cache
+def demo_cache(shared_demo_cache: Path) -> Path:
+    """The cache folder of the dashboard tests: the run's shared one, its Bedrock demo corpus made before any app or
+    CLI could race to make it."""
+    return shared_demo_cache
 
 
 @pytest.fixture(scope="session")

@@ -269,3 +269,24 @@ def test_with_oidc_login_configured_nothing_shows_before_log_in(demo_env: dict[s
     assert not at.exception
     assert at.button(key="log_in").label == "Log in"
     assert not at.metric and not at.dataframe and not at.sidebar.button
+
+
+def test_calls_without_caller_or_model_are_shown_as_unknown(demo_env: dict[str, str], tmp_path: Path) -> None:
+    from tests.logfiles import write_records
+
+    day = START.isoformat()
+    base = {"timestamp": f"{day}T10:00:00Z", "region": "us-east-1", "modelId": "anthropic.claude-3-haiku-20240307-v1:0",
+            "input": {"inputTokenCount": 10}, "output": {"outputTokenCount": 1}}
+    write_records(tmp_path / "logs", [
+        {**base, "requestId": "a", "identity": {"arn": "arn:aws:iam::123456789012:user/ann"}},
+        {**base, "requestId": "b", "identity": None},
+        {**base, "requestId": "c", "identity": {"arn": None}, "modelId": None},
+    ])
+    at = open_app()
+    at.multiselect(key="regions").set_value(["us-east-1"])
+    at.radio(key="source").set_value("local").run()
+    at = analyze(at, START, START, logs_dir=str(tmp_path / "logs"))
+    users = frame_starting(at, "user", "principal_type")
+    assert dict(zip(users["user"], users["calls"], strict=True)) == {"(unknown caller)": 2, "ann": 1}
+    warnings = " ".join(m.value for m in at.markdown)
+    assert "2 calls have no caller (identity.arn)" in warnings and "1 calls have no modelId" in warnings

@@ -32,6 +32,8 @@ from tools.dashboard_screenshots import (
     wait_until_drawn,
 )
 
+pytestmark = pytest.mark.slow  # a Streamlit server and Chromium per module: run by CI after the quick suite
+
 ARTIFACTS = ROOT / "test-artifacts"
 WIDTHS = (1400, 800)
 TABS = ("Amazon Bedrock", "Amazon Q / Kiro", "Governance")

@@ -579,6 +579,8 @@ def test_real_mode_manages_roles_and_reports_failed_calls_per_scenario(aws_env: 
     env = aws_env | {"AWS_MAX_ATTEMPTS": "1"}
     iam = boto3.client("iam")
     iam.create_role(RoleName="ChatbotApp-BedrockRole", AssumeRolePolicyDocument="{}")  # someone else's role
+    # The managed policy that bounds the test roles, made once by an administrator (docs/aws-setup.md).
+    iam.create_policy(PolicyName="BedrockUsageTestRole", PolicyDocument=(ROOT / "iam" / "test-role.json").read_text())
 
     plan = run_script("--dry-run", "--create-roles", "--regions", "us-east-1", env=env)
     assert plan.returncode == 0, plan.stderr

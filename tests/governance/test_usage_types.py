@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+import pandas as pd
 import pytest
 
+from bedrock_usage.governance.reconcile import CHARGE_COLUMNS, BilledCost, MeteredUsage, reconcile
 from bedrock_usage.governance.usage_types import (
     MODEL_BILLING,
     REGION_CODES,
@@ -12,7 +16,8 @@ from bedrock_usage.governance.usage_types import (
     model_for_name,
     parse_usage_type,
 )
-from bedrock_usage.logs.regions import REGION_NAMES
+from bedrock_usage.logs.period import Period
+from bedrock_usage.logs.regions import BEDROCK_REGIONS, REGION_NAMES
 from bedrock_usage.pricing import PriceBook
 
 HAIKU_3 = "anthropic.claude-3-haiku-20240307-v1:0"
@@ -80,3 +85,43 @@ def test_bedrock_services() -> None:
     assert is_bedrock_service("Amazon Bedrock")
     assert is_bedrock_service("Claude Sonnet 4.5 (Amazon Bedrock Edition)")
     assert not is_bedrock_service("Amazon Bedrock AgentCore") and not is_bedrock_service("Amazon EC2")
+
+
+# From AWS's table "AWS Region billing codes" (docs.aws.amazon.com/global-infrastructure/latest/regions/
+# aws-region-billing-codes.html), for regions beyond the first six.
+@pytest.mark.parametrize(("code", "region"), [
+    ("USE2", "us-east-2"), ("EU", "eu-west-1"), ("EUW1", "eu-west-1"), ("APS3", "ap-south-1"), ("APS5", "ap-south-2"),
+    ("APS4", "ap-southeast-3"), ("APS6", "ap-southeast-4"), ("APS7", "ap-southeast-5"), ("APS9", "ap-southeast-7"),
+    ("APE2", "ap-east-2"), ("CAN2", "ca-west-1"), ("MXC1", "mx-central-1"), ("ILC1", "il-central-1"),
+    ("MEC1", "me-central-1"), ("MES1", "me-south-1"), ("AFS1", "af-south-1"), ("UGW1", "us-gov-west-1"),
+    ("UGE1", "us-gov-east-1"),
+])
+def test_published_region_codes(code: str, region: str) -> None:
+    assert parse_usage_type("Amazon Bedrock", f"{code}-Claude3Haiku-input-tokens").region == region
+
+
+def test_every_bedrock_region_has_a_code() -> None:
+    assert set(REGION_CODES) == set(BEDROCK_REGIONS)
+
+
+def test_a_charge_with_an_unknown_region_code_is_listed_among_unmapped_charges() -> None:
+    day = "2025-11-03"
+    rows = []
+    haiku_45 = "Claude Haiku 4.5 (Amazon Bedrock Edition)"
+    for service, usage_type, cost in (("Amazon Bedrock", "USE1-Claude3Haiku-input-tokens", 1.25),
+                                      (haiku_45, "XYZ9-MP:XYZ9_InputTokenCount-Units", 0.75),
+                                      ("Amazon Bedrock", "XYZ9-Claude3Haiku-output-tokens", 0.5)):
+        parsed = parse_usage_type(service, usage_type)
+        rows.append([day, parsed.region, service, usage_type, parsed.kind,
+                     parsed.model.name if parsed.model else None, cost])
+    billed = BilledCost(pd.DataFrame(rows, columns=CHARGE_COLUMNS))
+    metered = MeteredUsage(pd.DataFrame(columns=["region", "utc_day", "model_key", "metered_calls",
+                                                 "metered_input_tokens", "metered_output_tokens"]),
+                           pd.DataFrame(columns=["region", "utc_day", "delivery_failures"]))
+    facts = pd.DataFrame(columns=["source_region", "utc_day", "model", "model_id", "calls", "errors", "input_tokens",
+                                  "output_tokens", "estimated_cost_usd", "unpriced_calls"])
+    result = reconcile(facts, metered, billed, Period(date(2025, 11, 3), date(2025, 11, 3)), ("us-east-1",),
+                       today=date(2026, 1, 1))
+    unmapped = {row.usage_type: row.billed_cost_usd for row in result.unmapped_charges.itertuples()}
+    assert unmapped == {"XYZ9-MP:XYZ9_InputTokenCount-Units": 0.75, "XYZ9-Claude3Haiku-output-tokens": 0.5}
+    assert result.cost_by_model_day["billed_cost_usd"].sum() == 1.25  # the known charge, in us-east-1

@@ -19,7 +19,7 @@ from tests.qdev.test_offline import offline  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.usefixtures("offline")
 
-HEADER_FILE = Path(__file__).resolve().parents[1] / "fixtures" / "qdev_activity_header.csv"  # see fixtures/README.md
+HEADER_FILE = Path(__file__).resolve().parents[1] / "fixtures" / "qdev" / "activity_header.csv"
 ACCOUNT = "123456789012"
 ALICE = "d-2222222222.aaaaaaaa-0000-4000-8000-00000000000a"
 BOB = "d-2222222222.bbbbbbbb-0000-4000-8000-00000000000b"
@@ -27,8 +27,6 @@ CAROL = "d-2222222222.cccccccc-0000-4000-8000-00000000000c"
 
 
 def header() -> list[str]:
-    if not HEADER_FILE.is_file():
-        pytest.skip(f"reference header not found at {HEADER_FILE}")
     return HEADER_FILE.read_text().strip().split(",")
 
 

@@ -34,7 +34,7 @@ from tests.qdev.test_offline import offline  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.usefixtures("offline")
 
-HEADER_FILE = Path(__file__).resolve().parents[1] / "fixtures" / "qdev_activity_header.csv"  # see fixtures/README.md
+HEADER_FILE = Path(__file__).resolve().parents[1] / "fixtures" / "qdev" / "activity_header.csv"
 ACCOUNT = "123456789012"
 BUCKET = "amazonq-developer-reports-123456789012"
 USERS = (
@@ -54,8 +54,6 @@ _PARTITION_RE = re.compile(
 
 
 def reference_header() -> list[str]:
-    if not HEADER_FILE.is_file():
-        pytest.skip(f"reference header not found at {HEADER_FILE}")
     return HEADER_FILE.read_text().strip().split(",")
 
 

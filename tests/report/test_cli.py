@@ -24,13 +24,13 @@ def run_cli(*args: str, env: dict[str, str], cwd: Path = ROOT) -> subprocess.Com
 
 
 @pytest.fixture(scope="module")
-def demo_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    """No AWS at all, and a private cache folder for the demo corpus."""
+def demo_env(tmp_path_factory: pytest.TempPathFactory, shared_demo_cache: Path) -> dict[str, str]:
+    """No AWS at all, and the run's shared cache folder holding the demo corpus."""
     import os
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     home = tmp_path_factory.mktemp("home")
-    env.update(BEDROCK_USAGE_CACHE_DIR=str(home / "cache"), AWS_CONFIG_FILE=str(home / "none"),
+    env.update(BEDROCK_USAGE_CACHE_DIR=str(shared_demo_cache), AWS_CONFIG_FILE=str(home / "none"),
                AWS_SHARED_CREDENTIALS_FILE=str(home / "none"), AWS_EC2_METADATA_DISABLED="true")
     return env
 
@@ -88,11 +88,11 @@ def test_json_and_csv_files(demo_env: dict[str, str], tmp_path: Path) -> None:
 
 
 def test_arn_pattern_with_quote_percent_underscore(demo_env: dict[str, str]) -> None:
+    records = read_tree(Path(demo_env["BEDROCK_USAGE_CACHE_DIR"]) / "demo-logs")
     for pattern in ("'", "%", "_", "DataAnalysisApp-BedrockRole"):
         result = run_cli("--demo", "--days", "30", "--arn-pattern", pattern, "--analysis", "summary", "--format",
                          "json", "--output-dir", "-", env=demo_env)
         assert result.returncode == 0, result.stderr
-        records = read_tree(Path(demo_env["BEDROCK_USAGE_CACHE_DIR"]) / "demo-logs")
         doc = json.loads(result.stdout)
         start = datetime.fromisoformat(doc["period"]["start"]).date()
         end = datetime.fromisoformat(doc["period"]["end"]).date()
@@ -118,12 +118,18 @@ def test_arn_pattern_with_quote_percent_underscore(demo_env: dict[str, str]) -> 
     ],
 )
 def test_user_errors_exit_1_with_one_line(
-    demo_env: dict[str, str], args: list[str], message: str, tmp_path: Path
+    no_aws_env: dict[str, str], args: list[str], message: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    result = run_cli(*args, env=demo_env, cwd=tmp_path)
-    assert result.returncode == 1 and not list(tmp_path.iterdir())
-    assert message in result.stderr
-    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    """``main`` in this process (one interpreter less per case); the exit code and stderr are what a user sees."""
+    import bedrock_tracker_cli
+
+    monkeypatch.chdir(tmp_path)
+    code = bedrock_tracker_cli.main(args)
+    stderr = capsys.readouterr().err
+    assert code == 1 and not list(tmp_path.iterdir())
+    assert message in stderr
+    assert stderr.count("\n") == 1 and "Traceback" not in stderr
 
 
 def test_athena_without_credentials_exits_2(demo_env: dict[str, str]) -> None:
@@ -167,16 +173,19 @@ def test_the_demo_resolves_its_profiles_from_the_examples_file(demo_env: dict[st
     assert default["summary"]["estimated_cost_usd"] > unresolved["summary"]["estimated_cost_usd"]
 
 
-def test_a_logs_folder_without_invocation_logs_is_a_user_error(demo_env: dict[str, str], tmp_path: Path) -> None:
+def test_a_logs_folder_without_invocation_logs_is_a_user_error(
+    no_aws_env: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import bedrock_tracker_cli
+
     service = tmp_path / "AWSLogs" / "123456789012" / "BedrockModelInvocationLogs"
     service.mkdir(parents=True)
     for folder in (tmp_path / "empty", service):  # nothing at all, or pointed below AWSLogs/
         folder.mkdir(exist_ok=True)
-        result = run_cli("--engine", "local", "--logs-dir", str(folder), env=demo_env)
-        assert result.returncode == 1 and "no Model Invocation Logs under" in result.stderr
+        code = bedrock_tracker_cli.main(["--engine", "local", "--logs-dir", str(folder)])
+        assert code == 1 and "no Model Invocation Logs under" in capsys.readouterr().err
     for folder in (tmp_path, tmp_path / "AWSLogs"):
-        assert run_cli("--engine", "local", "--logs-dir", str(folder), "--analysis", "summary",
-                       env=demo_env).returncode == 0
+        assert bedrock_tracker_cli.main(["--engine", "local", "--logs-dir", str(folder), "--analysis", "summary"]) == 0
 
 
 def test_local_engine_reads_the_sync_mirror_by_default(demo_env: dict[str, str], tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""Every analysis of the tracker equals an independent plain-Python aggregation of the same 50,000 records."""
+"""Every analysis of the tracker equals an independent plain-Python aggregation of the same 20,000 records."""
 
 from __future__ import annotations
 

@@ -1,0 +1,70 @@
+"""Reading Model Invocation Logging configurations: one region's, and which regions deliver logs to S3.
+
+It sits beside ``aws/session.py``, below the engines, because "every region" means, for the Athena engine as for
+the setup and check scripts, every Bedrock region of the account's partition whose logging writes to S3.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import SetupRequired
+from ..logs.regions import bedrock_regions
+from .session import AWS_ERRORS, Aws, describe, error_code
+
+# What AWS answers in a region the account has not enabled (opt-in regions): the region holds no logs.
+REGION_NOT_ENABLED_CODES = {"UnrecognizedClientException", "InvalidClientTokenId", "AuthFailure", "OptInRequired"}
+CONFIG_WORKERS = 8
+
+
+@dataclass(frozen=True)
+class LoggingRegions:
+    """The regions whose logging delivers to S3 (region -> its ``s3Config``), and those that could not be read."""
+
+    s3_configs: dict[str, dict[str, Any]]
+    unread: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def regions(self) -> tuple[str, ...]:
+        return tuple(self.s3_configs)
+
+
+def read_logging_config(bedrock: Any) -> dict[str, Any]:
+    """The region's logging configuration; ``{}`` when logging was never configured."""
+    return bedrock.get_model_invocation_logging_configuration().get("loggingConfig") or {}
+
+
+def logging_regions(
+    aws: Aws, candidates: tuple[str, ...] | None = None, policy_file: str | None = None
+) -> LoggingRegions:
+    """Which of ``candidates`` (default: every Bedrock region of the caller's partition) deliver logs to S3.
+
+    Regions the account has not enabled are skipped quietly; a region whose configuration cannot be read is listed
+    in ``unread`` with the reason. When no region can be read at all, the first reason is raised.
+    """
+    regions = candidates if candidates is not None else bedrock_regions(aws.partition())
+    # A boto3 session is not thread-safe: the clients are made here, before the workers start.
+    clients = {region: aws.client("bedrock", region) for region in regions}
+
+    def read(region: str) -> tuple[str, dict[str, Any] | None, Exception | None]:
+        try:
+            return region, read_logging_config(clients[region]), None
+        except AWS_ERRORS as exc:
+            return region, None, exc
+
+    found: dict[str, dict[str, Any]] = {}
+    unread: dict[str, str] = {}
+    answered = 0
+    with ThreadPoolExecutor(max_workers=CONFIG_WORKERS) as pool:
+        for region, config, error in pool.map(read, regions):
+            if error is None:
+                answered += 1
+                if (config.get("s3Config") or {}).get("bucketName"):
+                    found[region] = config["s3Config"]
+            elif error_code(error) not in REGION_NOT_ENABLED_CODES:
+                unread[region] = f"its logging configuration cannot be read: {describe(error, policy_file)}"
+    if unread and not answered:
+        raise SetupRequired(f"no region's logging configuration can be read ({next(iter(unread.values()))})")
+    return LoggingRegions(found, unread)

@@ -1,0 +1,107 @@
+"""Report files: names no other run can take, the one CSV writer, and one-line errors when a file cannot be written.
+
+CSV cells come from logs anyone with Bedrock access can write (caller names, tags, model ids), and spreadsheets run a
+cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return as a formula. As OWASP's CSV injection
+guidance recommends, such a text cell gets a leading single quote, which spreadsheets show as text, and every text
+cell is quoted (a line break or carriage return inside a name cannot start a row); numbers (and text that is just a
+number, such as ``-5``) are written as they are. JSON needs no such care and stays exact.
+"""
+
+from __future__ import annotations
+
+import csv
+import errno
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..errors import UsageError
+from .json_values import rounded
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\0")
+_PLAIN_NUMBER_RE = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+MAX_SAME_NAME_RUNS = 1000
+
+
+def defused(value: Any) -> Any:
+    """A CSV cell a spreadsheet shows as text: ``'=HYPERLINK(...)`` for a text that would run as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER_RE.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def defused_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` rounded for a file, with every text cell and header defused."""
+    frame = rounded(frame)
+    text_columns = [name for name in frame.columns if not pd.api.types.is_numeric_dtype(frame[name])]
+    # Built as object columns: ``map`` would turn a column of whole numbers with gaps into floats (4000 -> 4000.0).
+    changes = {name: pd.Series([defused(v) for v in frame[name]], index=frame.index, dtype=object)
+               for name in text_columns}
+    frame = frame.assign(**changes) if changes else frame
+    return frame.rename(columns={name: defused(name) for name in frame.columns if isinstance(name, str)})
+
+
+def csv_text(frame: pd.DataFrame) -> str:
+    """``frame`` as CSV text (rounded, defused), e.g. for a download button."""
+    return defused_frame(frame).to_csv(index=False, quoting=csv.QUOTE_NONNUMERIC)
+
+
+def write_csv(path: Path, frame: pd.DataFrame) -> Path:
+    """Write ``frame`` as a CSV file (rounded, defused); a UsageError when it cannot be written."""
+    text = csv_text(frame)
+    return write_text(path, text)
+
+
+def write_csv_rows(path: Path, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> Path:
+    """Write plain rows under ``headers`` as a CSV file, through the same cell rules as :func:`write_csv`."""
+    return write_csv(path, pd.DataFrame([list(row) for row in rows], columns=list(headers), dtype=object))
+
+
+def write_text(path: Path, text: str) -> Path:
+    """Write a report file; a UsageError naming the file when the folder or the disk refuses it."""
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {_reason(exc)}") from None
+    return path
+
+
+def new_files(folder: Path, stem: str, suffixes: Sequence[str]) -> list[Path]:
+    """Create the empty files ``{stem}{suffix}`` in ``folder`` (made if missing), all new.
+
+    Report names carry the time to the second; when another run took a name in the same second, the files are
+    named ``{stem}_2{suffix}``, ``{stem}_3{suffix}``... so no run overwrites another's report.
+    """
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(f"cannot use the output folder {folder}: {_reason(exc)}") from None
+    if not folder.is_dir():
+        raise UsageError(f"the output folder {folder} is a file: give --output-dir a folder")
+    for attempt in range(1, MAX_SAME_NAME_RUNS + 1):
+        name = stem if attempt == 1 else f"{stem}_{attempt}"
+        created: list[Path] = []
+        try:
+            for suffix in suffixes:
+                path = folder / f"{name}{suffix}"
+                path.open("x", encoding="utf-8").close()
+                created.append(path)
+            return created
+        except FileExistsError:
+            for path in created:
+                path.unlink(missing_ok=True)
+        except OSError as exc:
+            for path in created:
+                path.unlink(missing_ok=True)
+            raise UsageError(f"cannot write in the output folder {folder}: {_reason(exc)}") from None
+    raise UsageError(f"{folder} already holds {MAX_SAME_NAME_RUNS} reports named {stem}: clean it up")
+
+
+def _reason(exc: OSError) -> str:
+    if exc.errno == errno.ENOSPC:
+        return "no space left on the device"
+    return exc.strerror or str(exc)

@@ -1,0 +1,261 @@
+"""What the setup and check scripts do with what an account already has: logging that delivers elsewhere, bucket
+policies in any valid shape, SSE-KMS buckets, other partitions. Run as a user runs them, against the moto server.
+
+Expected documents are written out here from the issue and AWS's documentation, never taken from the code.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+
+ROOT = Path(__file__).resolve().parents[2]
+ACCOUNT = "123456789012"
+TEAM_CONFIG = {
+    "s3Config": {"bucketName": "team-llm-logs", "keyPrefix": "audit/"},
+    "cloudWatchConfig": {"logGroupName": "team-llm", "roleArn": f"arn:aws:iam::{ACCOUNT}:role/team-logging"},
+    "textDataDeliveryEnabled": True,
+    "imageDataDeliveryEnabled": False,
+    "embeddingDataDeliveryEnabled": True,
+    "videoDataDeliveryEnabled": False,
+}
+
+
+def run(script: str, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, str(ROOT / script), *args], env=env, cwd=ROOT, capture_output=True,
+                          text=True, timeout=300)
+
+
+def logging_config(region: str) -> dict[str, Any]:
+    answer = boto3.client("bedrock", region_name=region).get_model_invocation_logging_configuration()
+    return answer.get("loggingConfig") or {}
+
+
+def put_logging(region: str, config: dict[str, Any]) -> None:
+    boto3.client("bedrock", region_name=region).put_model_invocation_logging_configuration(loggingConfig=config)
+
+
+def make_bucket(name: str, region: str) -> Any:
+    s3 = boto3.client("s3", region_name=region)
+    location = {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
+    s3.create_bucket(Bucket=name, **location)
+    return s3
+
+
+def bucket_names() -> list[str]:
+    return sorted(b["Name"] for b in boto3.client("s3").list_buckets()["Buckets"])
+
+
+def test_logging_elsewhere_is_kept_reported_and_replaced_only_when_asked(aws_env: dict[str, str]) -> None:
+    region = "us-east-2"
+    put_logging(region, TEAM_CONFIG)
+    for extra in ((), ("--dry-run",)):
+        kept = run("setup_bedrock_logging.py", "--regions", region, *extra, env=aws_env)
+        assert kept.returncode == 2, kept.stdout
+        assert "already delivers to s3://team-llm-logs/audit/" in kept.stdout
+        old = "s3://team-llm-logs/audit/ + CloudWatch Logs team-llm (text on, image off, embedding on, video off)"
+        new = (f"s3://bedrock-logs-{ACCOUNT}-{region}/bedrock-logs/ + CloudWatch Logs team-llm "
+               "(text on, image off, embedding on, video off)")
+        assert f"{old}; it is left as it is. To change it to {new}, run again with --replace-existing" in kept.stdout
+        assert "--replace-existing" in kept.stderr and kept.stderr.count("\n") == 1
+        assert logging_config(region) == TEAM_CONFIG
+        assert bucket_names() == []  # nothing made for a region whose logging is not changed
+
+    replaced = run("setup_bedrock_logging.py", "--regions", region, "--replace-existing", env=aws_env)
+    assert replaced.returncode == 0, replaced.stdout + replaced.stderr
+    assert f"{old} -> {new}" in replaced.stdout
+    assert logging_config(region) == {
+        **TEAM_CONFIG,
+        "s3Config": {"bucketName": f"bedrock-logs-{ACCOUNT}-{region}", "keyPrefix": "bedrock-logs/"},
+    }
+    again = run("setup_bedrock_logging.py", "--regions", region, env=aws_env)
+    assert again.returncode == 0 and "✅ unchanged" in again.stdout
+
+
+def test_own_destination_keeps_the_delivery_flags_and_only_adds(aws_env: dict[str, str]) -> None:
+    region = "eu-west-1"
+    assert run("setup_bedrock_logging.py", "--regions", region, "--embedding", env=aws_env).returncode == 0
+    assert logging_config(region)["embeddingDataDeliveryEnabled"] is True
+    plain = run("setup_bedrock_logging.py", "--regions", region, env=aws_env)
+    assert plain.returncode == 0 and "✅ unchanged" in plain.stdout
+    assert logging_config(region)["embeddingDataDeliveryEnabled"] is True
+    image = run("setup_bedrock_logging.py", "--regions", region, "--image", env=aws_env)
+    assert image.returncode == 0
+    assert "(text on, image off, embedding on, video off) -> " in image.stdout
+    config = logging_config(region)
+    assert config["imageDataDeliveryEnabled"] is True and config["embeddingDataDeliveryEnabled"] is True
+
+
+def test_text_delivery_switched_off_by_someone_is_not_switched_on_silently(aws_env: dict[str, str]) -> None:
+    region = "ap-south-1"
+    own = {"bucketName": f"bedrock-logs-{ACCOUNT}-{region}", "keyPrefix": "bedrock-logs/"}
+    put_logging(region, {"s3Config": own, "textDataDeliveryEnabled": False, "imageDataDeliveryEnabled": True})
+    kept = run("setup_bedrock_logging.py", "--regions", region, env=aws_env)
+    assert kept.returncode == 2 and "already has text data delivery off" in kept.stdout
+    assert logging_config(region)["textDataDeliveryEnabled"] is False
+    assert run("setup_bedrock_logging.py", "--regions", region, "--replace-existing", env=aws_env).returncode == 0
+    config = logging_config(region)
+    assert config["textDataDeliveryEnabled"] is True and config["imageDataDeliveryEnabled"] is True
+
+
+def test_a_policy_whose_statement_is_one_object_is_merged_keeping_everything(aws_env: dict[str, str]) -> None:
+    region = "us-east-1"
+    bucket = f"bedrock-logs-{ACCOUNT}-{region}"
+    s3 = make_bucket(bucket, region)
+    team_read = {"Sid": "TeamRead", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+                 "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{bucket}/*"}
+    # Valid IAM: Statement may be a single object, and Id is an optional element of the document.
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Id": "team-policy",
+                                                           "Statement": team_read}))
+    dry = run("setup_bedrock_logging.py", "--regions", region, "--dry-run", env=aws_env)
+    assert dry.returncode == 0, dry.stdout + dry.stderr
+    assert f"would update  bucket {bucket}: policy" in dry.stdout
+    done = run("setup_bedrock_logging.py", "--regions", region, env=aws_env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    policy = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])
+    assert policy["Id"] == "team-policy" and policy["Version"] == "2012-10-17"
+    sids = [s["Sid"] for s in policy["Statement"]]
+    assert sids == ["TeamRead", "DenyInsecureTransport", "AllowBedrockLoggingUsEast1"]
+    assert policy["Statement"][0] == team_read
+
+
+def test_an_sse_kms_bucket_keeps_its_key_and_the_scripts_say_what_the_key_needs(aws_env: dict[str, str]) -> None:
+    region = "us-west-2"
+    bucket = f"bedrock-logs-{ACCOUNT}-{region}"
+    s3 = make_bucket(bucket, region)
+    key = boto3.client("kms", region_name=region).create_key()["KeyMetadata"]["Arn"]
+    kms_rule = {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key}}
+    s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": [kms_rule]})
+    done = run("setup_bedrock_logging.py", "--regions", region, env=aws_env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"bucket {bucket} encrypts with SSE-KMS ({key})" in done.stdout
+    assert f"kms:GenerateDataKey for arn:aws:bedrock:{region}:{ACCOUNT}:*" in done.stdout
+    rules = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
+    assert rules[0]["ApplyServerSideEncryptionByDefault"] == kms_rule["ApplyServerSideEncryptionByDefault"]
+    check = run("check_bedrock_logging.py", "--regions", region, "--format", "json", env=aws_env)
+    assert check.returncode == 0, check.stderr
+    (status,) = json.loads(check.stdout)["regions"]
+    assert status["kms_key"] == key
+    table = run("check_bedrock_logging.py", "--regions", region, env=aws_env)
+    assert f"Encryption: SSE-KMS ({key})" in table.stdout and "kms:Decrypt" in table.stdout
+
+
+def test_check_suggests_the_repair_that_keeps_the_destination(aws_env: dict[str, str]) -> None:
+    # Logging that cannot deliver: a team bucket without a statement for Bedrock, and a bucket in another region.
+    make_bucket("team-llm-logs", "us-east-2")
+    put_logging("us-east-2", {"s3Config": {"bucketName": "team-llm-logs", "keyPrefix": "audit/"},
+                              "textDataDeliveryEnabled": True})
+    make_bucket("far-away-logs", "eu-west-1")
+    put_logging("ca-central-1", {"s3Config": {"bucketName": "far-away-logs"}, "textDataDeliveryEnabled": True})
+    check = run("check_bedrock_logging.py", "--format", "json", env=aws_env)  # every region with logging to S3
+    assert check.returncode == 2
+    document = json.loads(check.stdout)
+    assert sorted(status["region"] for status in document["regions"]) == ["ca-central-1", "us-east-2"]
+    assert document["fix_commands"] == {
+        "us-east-2": "python setup_bedrock_logging.py --regions us-east-2 --bucket team-llm-logs --prefix audit/",
+        "ca-central-1": "python setup_bedrock_logging.py --regions ca-central-1 --replace-existing",
+    }
+    assert "--replace-existing" in check.stderr and "--bucket team-llm-logs --prefix audit/" in check.stderr
+
+    repaired = run("setup_bedrock_logging.py", "--regions", "us-east-2", "--bucket", "team-llm-logs", "--prefix",
+                   "audit/", env=aws_env)
+    assert repaired.returncode == 0, repaired.stdout
+    assert logging_config("us-east-2")["s3Config"] == {"bucketName": "team-llm-logs", "keyPrefix": "audit/"}
+    fixed = run("check_bedrock_logging.py", "--regions", "us-east-2", env=aws_env)
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+
+
+def test_check_without_regions_when_no_region_logs_names_the_setup_step(aws_env: dict[str, str]) -> None:
+    result = run("check_bedrock_logging.py", env=aws_env)
+    assert result.returncode == 2
+    assert f"delivers to S3 in no region of account {ACCOUNT}" in result.stderr
+    assert "setup_bedrock_logging.py --regions REGION" in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_athena_setup_without_regions_covers_every_region_that_logs(aws_env: dict[str, str]) -> None:
+    for region in ("us-east-2", "ap-southeast-3"):
+        assert run("setup_bedrock_logging.py", "--regions", region, env=aws_env).returncode == 0
+    result = run("setup_athena_bucket.py", "--skip-test-query", "--format", "json", env=aws_env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert [r["region"] for r in json.loads(result.stdout)["regions"]] == ["ap-southeast-3", "us-east-2"]
+
+
+def test_govcloud_setup_writes_arns_of_its_partition(aws_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    region = "us-gov-west-1"
+    env = {**aws_env, "AWS_DEFAULT_REGION": region}
+    done = run("setup_bedrock_logging.py", "--regions", region, env=env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    bucket = f"bedrock-logs-{ACCOUNT}-{region}"
+    statements = json.loads(boto3.client("s3", region_name=region).get_bucket_policy(Bucket=bucket)["Policy"])[
+        "Statement"]
+    allow = next(s for s in statements if s["Effect"] == "Allow")
+    logs = f"bedrock-logs/AWSLogs/{ACCOUNT}/BedrockModelInvocationLogs/*"
+    assert allow["Resource"] == f"arn:aws-us-gov:s3:::{bucket}/{logs}"
+    assert allow["Condition"]["ArnLike"] == {"aws:SourceArn": f"arn:aws-us-gov:bedrock:{region}:{ACCOUNT}:*"}
+    deny = next(s for s in statements if s["Effect"] == "Deny")
+    assert set(deny["Resource"]) == {f"arn:aws-us-gov:s3:::{bucket}", f"arn:aws-us-gov:s3:::{bucket}/*"}
+    # With GovCloud credentials, "every region" is every Bedrock region of that partition.
+    monkeypatch.setenv("AWS_DEFAULT_REGION", region)
+    from bedrock_usage.aws.logging_config import logging_regions
+    from bedrock_usage.aws.session import Aws
+
+    aws = Aws.connect()
+    assert aws.partition() == "aws-us-gov"
+    assert logging_regions(aws).regions == (region,)
+
+
+def test_test_data_goes_under_the_prefix_reports_read(aws_env: dict[str, str], tmp_path: Path) -> None:
+    region = "eu-central-2"
+    assert run("setup_bedrock_logging.py", "--regions", region, env=aws_env).returncode == 0
+    bucket = f"bedrock-logs-{ACCOUNT}-{region}"
+    s3 = boto3.client("s3", region_name=region)
+    policy = s3.get_bucket_policy(Bucket=bucket)["Policy"]
+    s3.delete_bucket_policy(Bucket=bucket)  # moto serves plain HTTP, which the TLS-only statement refuses
+    written = run("generate_test_data.py", "--simulate", "--bucket", bucket, "--regions", region, "--records", "300",
+                  "--start-date", "2025-11-01", "--end-date", "2025-11-03", env=aws_env)
+    assert written.returncode == 0, written.stderr
+    keys = [o["Key"] for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket)
+            for o in page.get("Contents", [])]
+    assert keys and all(key.startswith(f"bedrock-logs/AWSLogs/{ACCOUNT}/BedrockModelInvocationLogs/{region}/")
+                        for key in keys)
+    report = run("bedrock_tracker_cli.py", "--engine", "local", "--sync", "--logs-dir", str(tmp_path / "mirror"),
+                 "--start-date", "2025-11-01", "--end-date", "2025-11-03", "--analysis", "summary", "--format", "json",
+                 "--output-dir", "-", env=aws_env)
+    s3.put_bucket_policy(Bucket=bucket, Policy=policy)
+    assert report.returncode == 0, report.stderr
+    document = json.loads(report.stdout)
+    assert document["regions"] == [region] and document["summary"]["calls"] == 300
+
+    other = make_bucket("scratch-logs", "us-east-1")
+    elsewhere = run("generate_test_data.py", "--simulate", "--bucket", "scratch-logs", "--regions", region,
+                    "--records", "20", env=aws_env)
+    assert elsewhere.returncode == 0, elsewhere.stderr
+    assert f"logging in {region} delivers to s3://{bucket}/, not to s3://scratch-logs/" in elsewhere.stdout
+    assert all(o["Key"].startswith("AWSLogs/") for o in other.list_objects_v2(Bucket="scratch-logs")["Contents"])
+
+
+def test_test_roles_are_bounded_by_the_fixed_policy(aws_env: dict[str, str]) -> None:
+    iam = boto3.client("iam")
+    missing = run("generate_test_data.py", "--create-roles", "--no-calls", "--regions", "us-east-1", env=aws_env)
+    assert missing.returncode == 2
+    assert "aws iam create-policy --policy-name BedrockUsageTestRole --policy-document file://iam/test-role.json" in (
+        missing.stderr)
+    with pytest.raises(ClientError):
+        iam.get_role(RoleName="ChatbotApp-BedrockRole")
+    document = (ROOT / "iam" / "test-role.json").read_text()
+    arn = iam.create_policy(PolicyName="BedrockUsageTestRole", PolicyDocument=document)["Policy"]["Arn"]
+    done = run("generate_test_data.py", "--create-roles", "--no-calls", "--regions", "us-east-1", env=aws_env)
+    assert done.returncode == 0, done.stderr
+    role = iam.get_role(RoleName="ChatbotApp-BedrockRole")["Role"]
+    assert role["PermissionsBoundary"] == {"PermissionsBoundaryType": "PermissionsBoundaryPolicy",
+                                           "PermissionsBoundaryArn": arn}
+    assert iam.list_role_policies(RoleName="ChatbotApp-BedrockRole")["PolicyNames"] == []
+    attached = iam.list_attached_role_policies(RoleName="ChatbotApp-BedrockRole")["AttachedPolicies"]
+    assert [p["PolicyArn"] for p in attached] == [arn]

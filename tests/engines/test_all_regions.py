@@ -1,0 +1,95 @@
+"""'All regions' means every region with logs: the region folders present (local engine) or the regions whose
+logging delivers to S3 (Athena). A region folder present but not read is named in a warning."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import boto3
+import pytest
+
+from bedrock_usage.aws.session import Aws
+from bedrock_usage.engines.athena import AthenaEngine
+from bedrock_usage.engines.local import LocalEngine
+from bedrock_usage.errors import SetupRequired
+from bedrock_usage.logs.period import resolve_period
+from bedrock_usage.report.tracker import BedrockAthenaTracker
+from tests.logfiles import ACCOUNT, write_records
+
+ROOT = Path(__file__).resolve().parents[2]
+PERIOD = resolve_period(start="2025-11-02", end="2025-11-02")
+CALLS = {"us-east-1": 2, "us-east-2": 3, "eu-west-1": 4, "ap-south-1": 5, "mars-central-1": 6}
+
+
+def record(region: str, minute: int) -> dict:
+    return {"timestamp": f"2025-11-02T10:{minute:02d}:00Z", "region": region, "requestId": f"{region}-{minute}",
+            "identity": {"arn": f"arn:aws:iam::{ACCOUNT}:user/alice"}, "operation": "Converse",
+            "modelId": "anthropic.claude-3-haiku-20240307-v1:0", "input": {"inputTokenCount": 10},
+            "output": {"outputTokenCount": 5}}
+
+
+@pytest.fixture
+def logs(tmp_path: Path) -> Path:
+    write_records(tmp_path, [record(region, m) for region, count in CALLS.items() for m in range(count)])
+    return tmp_path
+
+
+def test_all_reads_every_bedrock_region_folder_and_names_the_others(logs: Path) -> None:
+    report = BedrockAthenaTracker(LocalEngine(logs, cache=False)).analyze(PERIOD)
+    assert set(report.regions) == {"us-east-1", "us-east-2", "eu-west-1", "ap-south-1"}
+    assert report.summary["calls"] == 2 + 3 + 4 + 5
+    (unread,) = [w for w in report.warnings if w.startswith("logs of ")]
+    assert unread.startswith("logs of mars-central-1 are not read: the folder name is not an Amazon Bedrock region")
+
+
+def test_a_region_folder_left_out_by_the_choice_is_named(logs: Path) -> None:
+    report = BedrockAthenaTracker(LocalEngine(logs, cache=False)).analyze(PERIOD, ["us-east-2"])
+    assert report.regions == ("us-east-2",) and report.summary["calls"] == 3
+    named = sorted(w.split()[2] for w in report.warnings if w.startswith("logs of "))
+    assert named == ["ap-south-1", "eu-west-1", "mars-central-1", "us-east-1"]
+    assert any("eu-west-1 are not read: its region is not among the regions asked for" in w for w in report.warnings)
+
+
+def test_the_cli_reads_every_region_by_default_and_with_all(logs: Path, no_aws_env: dict[str, str]) -> None:
+    for extra in ((), ("--region", "all")):
+        result = subprocess.run(
+            [sys.executable, str(ROOT / "bedrock_tracker_cli.py"), "--engine", "local", "--logs-dir", str(logs),
+             "--start-date", "2025-11-02", "--end-date", "2025-11-02", "--analysis", "region", "--format", "json",
+             "--output-dir", "-", *extra], capture_output=True, text=True, env=no_aws_env, timeout=300)
+        assert result.returncode == 0, result.stderr
+        document = json.loads(result.stdout)
+        calls = {row["source_region"]: row["calls"] for row in document["analyses"]["region"]}
+        assert calls == {region: n for region, n in CALLS.items() if region != "mars-central-1"}
+        assert any("mars-central-1" in w for w in document["warnings"])
+
+
+def configure_logging(region: str) -> None:
+    boto3.client("bedrock", region_name=region).put_model_invocation_logging_configuration(loggingConfig={
+        "s3Config": {"bucketName": f"logs-{region}"}, "textDataDeliveryEnabled": True})
+
+
+def test_athena_queries_every_region_whose_logging_delivers_to_s3(aws_env: dict[str, str]) -> None:
+    for region in ("us-east-2", "eu-west-1", "us-east-1"):
+        boto3.client("athena", region_name=region).create_work_group(
+            Name="bedrock-usage", Configuration={"ResultConfiguration": {"OutputLocation": "s3://results/x/"}})
+    for region in ("us-east-2", "eu-west-1"):
+        configure_logging(region)
+    boto3.client("bedrock", region_name="us-east-1").put_model_invocation_logging_configuration(loggingConfig={
+        "cloudWatchConfig": {"logGroupName": "g", "roleArn": f"arn:aws:iam::{ACCOUNT}:role/r"},
+        "textDataDeliveryEnabled": True})  # CloudWatch only: nothing to read from S3
+    engine = AthenaEngine(Aws.connect())
+    assert engine.log_regions().regions == ("eu-west-1", "us-east-2")
+    report = BedrockAthenaTracker(engine).analyze(PERIOD, ["all"])
+    assert report.regions == ("eu-west-1", "us-east-2") and report.stats.failed_regions == {}
+    for region, queries in (("us-east-2", 1), ("eu-west-1", 1), ("us-east-1", 0)):
+        ids = boto3.client("athena", region_name=region).list_query_executions()["QueryExecutionIds"]
+        assert len(ids) == queries, region
+
+
+def test_athena_with_no_region_logging_to_s3_names_the_setup_step(aws_env: dict[str, str]) -> None:
+    with pytest.raises(SetupRequired, match=f"delivers to S3 in no region of account {ACCOUNT}: run python "
+                                            "setup_bedrock_logging.py --regions REGION"):
+        BedrockAthenaTracker(AthenaEngine(Aws.connect())).analyze(PERIOD)

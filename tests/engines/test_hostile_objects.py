@@ -1,0 +1,263 @@
+"""Hostile and damaged input to the DuckDB engine: decompression bombs, damaged cache parts, symbolic-link loops and
+keys written twice. Each gets a clear outcome, and the other records' figures never change."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import bedrock_tracker_cli
+from bedrock_usage.bounded_gzip import MAX_OBJECT_ENV, OverCap, gunzip_chunks, over_cap_reason
+from bedrock_usage.engines import local
+from bedrock_usage.engines.local import LocalEngine
+from bedrock_usage.logs.period import resolve_period
+from bedrock_usage.report.tracker import BedrockAthenaTracker
+from tests.logfiles import ACCOUNT, write_records
+
+ROOT = Path(__file__).resolve().parents[2]
+PERIOD = resolve_period(start="2025-11-02", end="2025-11-02")
+MIB = 1024 * 1024
+CACHES = pytest.mark.parametrize("cache", [False, True], ids=["cache-off", "cache-on"])
+
+
+def record(minute: int, user: str = "alice", inp: int = 100, out: int = 10, **extra: object) -> dict:
+    return {"schemaType": "ModelInvocationLog", "timestamp": f"2025-11-02T10:{minute:02d}:00Z", "accountId": ACCOUNT,
+            "identity": {"arn": f"arn:aws:iam::{ACCOUNT}:user/{user}"}, "region": "us-east-1",
+            "requestId": f"req-{minute}-{user}", "operation": "Converse",
+            "modelId": "anthropic.claude-3-haiku-20240307-v1:0", "input": {"inputTokenCount": inp},
+            "output": {"outputTokenCount": out}, **extra}
+
+
+def report(root: Path, cache: bool | Path, **engine: object):
+    return BedrockAthenaTracker(LocalEngine(root, cache=cache, **engine)).analyze(PERIOD, ["us-east-1"])
+
+
+def cache_arg(cache: bool, tmp_path: Path) -> bool | Path:
+    return tmp_path / "cache" if cache else False
+
+
+def write_bomb(path: Path, size: int, block: bytes = b"\n") -> None:
+    """A gzip object of ``size`` bytes of ``block`` (about a thousandth of that on disk)."""
+    with gzip.open(path, "wb", compresslevel=9) as handle:
+        for _ in range(size // MIB):
+            handle.write(block * (MIB // len(block)))
+
+
+# Decompression bombs
+
+
+@CACHES
+def test_an_object_over_the_cap_is_skipped_and_counted_with_its_reason(tmp_path: Path, cache: bool) -> None:
+    good = [record(m, inp=10 + m) for m in range(10)]
+    (path,) = write_records(tmp_path / "logs", good)
+    write_bomb(path.with_name("zz-bomb.json.gz"), 3 * MIB)
+    junk = path.with_name("zz-junk-lines.json.gz")
+    write_bomb(junk, 3 * MIB, b'{"a":1}\n')  # lines that are records, past the cap: none of them is counted
+    write_bomb(path.with_name("zz-blank.json.gz"), MIB)  # within the cap: read, and nothing in it
+    result = report(tmp_path / "logs", cache_arg(cache, tmp_path), max_object_bytes=2 * MIB)
+    assert result.summary["calls"] == 10
+    assert result.summary["input_tokens"] == sum(r["input"]["inputTokenCount"] for r in good)
+    assert result.records_skipped == 0
+    reason = over_cap_reason(2 * MIB)
+    assert result.stats.skipped_objects[reason] == 2
+    assert result.stats.objects_read == 2
+    assert f"skipped 2 objects: {reason}" in result.warnings
+    assert MAX_OBJECT_ENV in reason and "2 MiB" in reason
+
+
+def test_the_cap_comes_from_the_environment_and_a_larger_cap_reads_the_object_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (path,) = write_records(tmp_path / "logs", [record(1)])
+    big = [json.dumps(record(m, user="bob")) for m in range(2, 40)]
+    with gzip.open(path.with_name("zz-big.json.gz"), "wt") as handle:
+        handle.write("\n".join(big) + "\n" + " " * (2 * MIB) + "\n")  # padded past 2 MiB
+    cache = tmp_path / "cache"
+    monkeypatch.setenv(MAX_OBJECT_ENV, "2")
+    small = report(tmp_path / "logs", cache)
+    assert small.summary["calls"] == 1 and small.stats.skipped_objects[over_cap_reason(2 * MIB)] == 1
+    assert report(tmp_path / "logs", cache).summary["calls"] == 1  # remembered: not read again
+    monkeypatch.setenv(MAX_OBJECT_ENV, "3")
+    larger = report(tmp_path / "logs", cache)
+    assert larger.summary["calls"] == 1 + len(big) and not larger.stats.skipped_objects
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "lots", "nan"])
+def test_a_bad_cap_setting_is_a_one_line_error(tmp_path: Path, value: str, monkeypatch: pytest.MonkeyPatch,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    write_records(tmp_path / "logs", [record(1)])
+    monkeypatch.setenv(MAX_OBJECT_ENV, value)
+    code = bedrock_tracker_cli.main(["--logs-dir", str(tmp_path / "logs"), "--start-date", "2025-11-02",
+                                     "--end-date", "2025-11-02"])
+    err = capsys.readouterr().err
+    assert code == 1 and "Traceback" not in err
+    assert err.count("\n") == 1 and MAX_OBJECT_ENV in err and repr(value) in err
+
+
+@pytest.mark.slow
+def test_a_gigabyte_of_blank_lines_is_read_in_bounded_memory(tmp_path: Path) -> None:
+    """The object holds 1 GiB once decompressed (1 MB on disk); the reader never holds more than a chunk of it."""
+    write_records(tmp_path / "logs", [record(1)])
+    bomb = next((tmp_path / "logs").rglob("*.json.gz")).with_name("zz-bomb.json.gz")
+    write_bomb(bomb, 1024 * MIB)
+    probe = (
+        "import sys, json; from pathlib import Path; sys.path.insert(0, sys.argv[2]);"
+        "from bedrock_usage.engines.local import LocalEngine;"
+        "from bedrock_usage.logs.period import resolve_period;"
+        "from bedrock_usage.report.tracker import BedrockAthenaTracker;"
+        "r = BedrockAthenaTracker(LocalEngine(Path(sys.argv[1]), cache=False)).analyze("
+        "resolve_period(start='2025-11-02', end='2025-11-02'), ['us-east-1']);"
+        "hwm = [l for l in Path('/proc/self/status').read_text().splitlines() if l.startswith('VmHWM')][0];"
+        "print(json.dumps({'calls': r.summary['calls'], 'peak_kb': int(hwm.split()[1])}))"
+    )
+    proc = subprocess.run([sys.executable, "-c", probe, str(tmp_path / "logs"), str(ROOT)], capture_output=True,
+                          text=True, timeout=300, check=True)
+    result = json.loads(proc.stdout)
+    assert result["calls"] == 1
+    assert result["peak_kb"] * 1024 < 512 * MIB  # a reader that holds the object would need more than 1 GiB
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    lines=st.lists(st.one_of(st.just(""), st.text(alphabet="ab{}\" \t", max_size=40)), max_size=60),
+    chunk=st.integers(1, 64),
+    trailing_newline=st.booleans(),
+)
+def test_lines_cut_at_any_chunk_boundary_come_back_whole(lines: list[str], chunk: int, trailing_newline: bool) -> None:
+    """The reader's lines equal Python's own split of the whole text, whatever the chunk size."""
+    text = "\n".join(lines) + ("\n" if trailing_newline else "")
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "x.json.gz"
+        path.write_bytes(gzip.compress(text.encode()))
+        got = [line for array, *_ in local._object_lines(path, 10 * MIB, chunk) for line in array.to_pylist()]
+    assert [line.rstrip("\n") for line in got] == [line for line in text.split("\n") if line]
+
+
+@settings(max_examples=60, deadline=None)
+@given(content=st.binary(max_size=3000).map(lambda b: b * 3), cap=st.integers(0, 12_000),
+       chunk=st.integers(1, 5000))
+def test_bounded_gunzip_returns_everything_up_to_the_cap_and_nothing_past_it(
+    content: bytes, cap: int, chunk: int
+) -> None:
+    packed = gzip.compress(content)
+    if len(content) <= cap:
+        pieces = list(gunzip_chunks(packed, cap, chunk))
+        assert b"".join(pieces) == content
+        assert all(len(piece) <= chunk for piece in pieces)
+    else:
+        with pytest.raises(OverCap, match=MAX_OBJECT_ENV):
+            list(gunzip_chunks(packed, cap, chunk))
+
+
+# A damaged columnar cache
+
+
+def damage_truncate(part: Path) -> None:
+    part.write_bytes(part.read_bytes()[: part.stat().st_size // 2])
+
+
+def damage_empty(part: Path) -> None:
+    part.write_bytes(b"")
+
+
+def damage_middle(part: Path) -> None:
+    """Same size, same magic bytes at both ends, garbage in between: only DuckDB can tell."""
+    data = bytearray(part.read_bytes())
+    data[4:-8] = bytes(len(data) - 12)
+    part.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("damage", [damage_truncate, damage_empty, damage_middle], ids=["truncated", "empty",
+                                                                                        "garbled"])
+def test_a_damaged_part_is_dropped_and_rebuilt_with_the_same_figures(tmp_path: Path, damage) -> None:
+    records = [record(m, user=f"u{m % 3}", inp=7 * m, out=m) for m in range(40)]
+    write_records(tmp_path / "logs", records)
+    cache = tmp_path / "cache"
+    before = report(tmp_path / "logs", cache)
+    assert before.summary["calls"] == 40
+    parts = list(cache.rglob("part-*.parquet"))
+    assert parts
+    for result in cache.rglob("results"):  # a stored answer would hide the damage
+        for stored in result.iterdir():
+            stored.unlink()
+    damage(parts[0])
+    engine = LocalEngine(tmp_path / "logs", cache=cache)
+    after = BedrockAthenaTracker(engine).analyze(PERIOD, ["us-east-1"])
+    assert after.summary == before.summary
+    assert engine.last_refresh.objects_parsed >= 1  # rebuilt from the logs
+    again = LocalEngine(tmp_path / "logs", cache=cache)
+    assert BedrockAthenaTracker(again).analyze(PERIOD, ["us-east-1"]).summary == before.summary
+    assert again.last_refresh.objects_parsed == 0
+
+
+# Symbolic links
+
+
+@CACHES
+def test_symbolic_link_loops_and_second_links_read_each_object_once(tmp_path: Path, cache: bool) -> None:
+    records = [record(m, inp=m + 1) for m in range(12)]
+    logs = tmp_path / "logs"
+    paths = write_records(logs, records)
+    (logs / "loop").symlink_to(logs)  # a link back up the tree
+    (logs / "again").symlink_to(logs / "bedrock-logs")  # the same logs under a second name
+    aws_logs = logs / "bedrock-logs" / "AWSLogs"
+    (aws_logs / "self").symlink_to(aws_logs)
+    hour = paths[0].parent
+    (hour / "twin.json.gz").symlink_to(paths[0])  # one object under two names
+    (hour / "data").mkdir()
+    (hour / "data" / "up").symlink_to(hour)  # a loop inside a payload folder
+    result = report(logs, cache_arg(cache, tmp_path))
+    assert result.summary["calls"] == 12
+    assert result.summary["input_tokens"] == sum(r["input"]["inputTokenCount"] for r in records)
+    assert result.stats.duplicate_records == 0
+    assert result.stats.objects_read == len(paths)
+
+
+# A key written twice
+
+
+def duplicated(record_: dict, first: str, last: str, escaped: bool) -> str:
+    """The record as one line with ``timestamp`` written twice (the second one possibly spelled with escapes)."""
+    body = {k: v for k, v in record_.items() if k != "timestamp"}
+    second_key = "time\\u0073tamp" if escaped else "timestamp"
+    return (f'{{"timestamp": {json.dumps(first)}, ' + json.dumps(body)[1:-1]
+            + f', "{second_key}": {json.dumps(last)}}}')
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                 HealthCheck.function_scoped_fixture])
+@given(
+    cases=st.lists(st.tuples(st.sampled_from(["2025-11-02T10:00:00Z", "2025-11-03T10:00:00Z", "not a time"]),
+                             st.sampled_from(["2025-11-02T11:00:00Z", "2025-11-04T10:00:00Z", "01/11/2025"]),
+                             st.booleans(), st.integers(1, 1000)),
+                   min_size=1, max_size=12),
+    plain=st.integers(0, 5),
+    cache=st.booleans(),
+)
+def test_a_duplicated_timestamp_is_read_as_python_and_athena_read_it(cases, plain: int, cache: bool) -> None:
+    """Python's json and Athena's reader keep the last of two equal keys; so does the engine."""
+    lines = [json.dumps(record(m, user="plain", inp=m)) for m in range(plain)]
+    for index, (first, last, escaped, tokens) in enumerate(cases):
+        lines.append(duplicated(record(0, user=f"dup{index}", inp=tokens), first, last, escaped))
+    expected_calls = expected_tokens = 0
+    for line in lines:
+        parsed = json.loads(line)
+        if parsed["timestamp"].startswith("2025-11-02T"):
+            expected_calls += 1
+            expected_tokens += parsed["input"]["inputTokenCount"]
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        hour = root / "AWSLogs" / ACCOUNT / "BedrockModelInvocationLogs" / "us-east-1" / "2025" / "11" / "02" / "10"
+        hour.mkdir(parents=True)
+        (hour / "x.json.gz").write_bytes(gzip.compress(("\n".join(lines) + "\n").encode()))
+        result = report(root, root / "cache" if cache else False)
+    assert result.summary["calls"] == expected_calls
+    assert result.summary["input_tokens"] == expected_tokens

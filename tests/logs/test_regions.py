@@ -1,0 +1,51 @@
+"""Which regions exist for the product, and how a list of them is asked for."""
+
+from __future__ import annotations
+
+import boto3
+import pytest
+
+from bedrock_usage.errors import UsageError
+from bedrock_usage.logs.regions import (
+    BEDROCK_REGIONS,
+    DEFAULT_REGIONS,
+    REGION_NAMES,
+    bedrock_regions,
+    is_govcloud,
+    partition_of,
+    requested_regions,
+    resolve_regions,
+)
+
+
+def test_every_bedrock_region_of_botocore_is_known_govcloud_included() -> None:
+    session = boto3.session.Session()
+    expected = set(session.get_available_regions("bedrock")) | set(
+        session.get_available_regions("bedrock", partition_name="aws-us-gov"))
+    assert set(BEDROCK_REGIONS) == expected == set(REGION_NAMES)
+    # The regions the issue found skipped, and GovCloud.
+    assert {"us-east-2", "eu-west-1", "ap-south-1", "us-gov-west-1", "us-gov-east-1"} <= set(BEDROCK_REGIONS)
+    assert set(DEFAULT_REGIONS) < set(BEDROCK_REGIONS)
+    assert REGION_NAMES["ap-south-1"] == "Asia Pacific (Mumbai)"
+
+
+def test_partitions() -> None:
+    assert partition_of("us-gov-west-1") == "aws-us-gov" and is_govcloud("us-gov-east-1")
+    assert partition_of("eu-west-1") == "aws" and not is_govcloud("us-east-1")
+    assert bedrock_regions("aws-us-gov") == ("us-gov-east-1", "us-gov-west-1")
+    assert "us-gov-west-1" not in bedrock_regions("aws") and "mx-central-1" in bedrock_regions("aws")
+
+
+@pytest.mark.parametrize("values", [None, [], ["all"], [" all "]])
+def test_all_or_nothing_asks_for_every_region_with_logs(values: list[str] | None) -> None:
+    assert requested_regions(values) is None
+    assert resolve_regions(values) == DEFAULT_REGIONS
+
+
+def test_names_are_validated_split_and_deduplicated() -> None:
+    assert requested_regions(["us-east-2,eu-west-1", "us-east-2", "us-gov-west-1"]) == (
+        "us-east-2", "eu-west-1", "us-gov-west-1")
+    with pytest.raises(UsageError, match="unknown region mars-north-1; Amazon Bedrock regions: af-south-1"):
+        requested_regions(["us-east-1", "mars-north-1"])
+    with pytest.raises(UsageError, match="'all' stands alone"):
+        requested_regions(["all", "us-east-1"])
