@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 from bedrock_usage.cache import CACHE_ENV
 from bedrock_usage.demo.writer import write_local
 from bedrock_usage.output.terminal_table import money
+from tests.dashboard.helpers import expected_compact_usd
 from tests.governance import cur_scenario as sc
 from tests.governance.cur_export import write_export
 
@@ -49,10 +50,11 @@ def test_callers_from_a_local_export(no_aws_env: dict[str, str], monkeypatch: py
 
     billed = sc.expected_billed(items)
     estimated = sc.expected_estimated(logged)
-    metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Billed"] == money(sum(billed.values()))
-    assert metrics["Estimated"] == money(sum(estimated.values()))
-    assert metrics["Billed, no principal"] == money(3.0)
+    cards = {m.label: m for m in at.metric}
+    for label, amount in (("Billed", sum(billed.values())), ("Estimated", sum(estimated.values())),
+                          ("Billed, no principal", 3.0)):
+        assert cards[label].value == expected_compact_usd(amount), label
+        assert money(amount) in cards[label].help, label
     assert any(e.value.startswith("**1 callers billed with no logs**") and "bob" in e.value for e in at.error)
     assert any("dave" in w.value for w in at.warning)
     table = next(d.value for d in at.dataframe if list(d.value.columns[:4]) == sc_keys())
