@@ -95,8 +95,12 @@ class BedrockAthenaTracker:
         application_tags: tuple[str, ...] = DEFAULT_APPLICATION_TAGS,
         extra_tags: tuple[str, ...] = (),
         rewriter: FactRewriter | None = None,
+        dimensions: tuple[str, ...] = FACT_DIMENSIONS,
     ):
+        """``dimensions`` are the grain of the facts query (``FACT_DIMENSIONS``; a finer grain gives the same
+        figures from more rows)."""
         self.engine = engine
+        self.dimensions = dimensions
         self.rewriter = rewriter
         self.prices = prices or PriceBook.load()
         self.role_suffix = role_suffix
@@ -107,12 +111,12 @@ class BedrockAthenaTracker:
         self, period: Period, regions: tuple[str, ...], filters: Filters
     ) -> tuple[pd.DataFrame, ScanStats, int]:
         """Priced usage facts, the scan figures, and the number of records skipped as unreadable."""
-        query = usage_facts_query(period, filters, self.tag_keys)
+        query = usage_facts_query(period, filters, self.tag_keys, self.dimensions)
         first_day, last_day = period.partition_days()
         result = self.engine.query(query.sql, query.params, Scope(regions, first_day, last_day))
         frame = result.frame
         if frame.empty:  # an engine may return no columns at all for no rows
-            columns = [*FACT_DIMENSIONS, *(tag_column(i) for i in range(len(self.tag_keys))), *FACT_MEASURES]
+            columns = [*self.dimensions, *(tag_column(i) for i in range(len(self.tag_keys))), *FACT_MEASURES]
             frame = pd.DataFrame({name: pd.Series(dtype="object") for name in columns})
         unreadable = frame["day"].isna()
         duplicate = frame["duplicate"].fillna(False).astype(bool) & ~unreadable
@@ -164,9 +168,8 @@ class BedrockAthenaTracker:
         frame = self.rewriter.rewrite(frame, self.tag_keys) if self.rewriter else frame.copy()
         for name in ("calls", "errors", "hour", *FACT_MEASURES):
             frame[name] = pd.to_numeric(frame[name]).fillna(0).astype("int64")
-        for flag in ("long_context", "uses_cache"):
-            frame[flag] = frame[flag].fillna(False).astype(bool)
-        for column in ("identity_arn", "source_region", "inference_region", "model_id", "operation"):
+        frame["uses_cache"] = frame["uses_cache"].fillna(False).astype(bool)
+        for column in ("identity_arn", "source_region", "model_id"):
             frame[column] = frame[column].astype("object").where(frame[column].notna(), None)
         frame["weekday"] = pd.to_datetime(frame["day"]).dt.day_name()
 
