@@ -38,6 +38,7 @@ from corpus import (  # noqa: E402
     ensure_corpus,
     parse_body_bytes,
 )
+from peers import PEERS  # noqa: E402
 
 from bedrock_usage import bounded_gzip  # noqa: E402
 from bedrock_usage.demo.synthetic import CorpusSpec, generate_records  # noqa: E402
@@ -53,7 +54,9 @@ from bedrock_usage.report.tracker import BedrockAthenaTracker, UsageReport  # no
 
 PERIOD_30 = resolve_period(start="2025-11-01", end="2025-11-30")
 PERIOD_7 = resolve_period(start="2025-11-24", end="2025-11-30")
-SECTIONS = ("cold", "refresh", "economy", "athena", "qdev", "memory")
+SECTIONS = ("peers", "cold", "refresh", "economy", "athena", "qdev", "memory")
+PEERS_SCRIPT = Path(__file__).resolve().parent / "peers.py"
+CLI = ROOT / "bedrock_tracker_cli.py"
 # The columns the facts query reads (Athena bills the column chunks it reads from Parquet).
 QUERY_COLUMNS = ("timestamp", "requestId", "identity.arn", "region", "inferenceRegion", "modelId", "operation",
                  "errorCode", "input.inputTokenCount", "input.cacheReadInputTokenCount",
@@ -116,6 +119,13 @@ def analyze(
     return seconds, engine.seconds, report, engine
 
 
+def run_process(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, str]:
+    """(seconds, standard output) of a process started from this one, which must succeed."""
+    started = time.perf_counter()
+    out = subprocess.run(argv, env=env, capture_output=True, text=True, check=True).stdout
+    return time.perf_counter() - started, out
+
+
 def engine_query(root: Path, cache: Path | bool, sql: str, params: list, period: Period = PERIOD_30) -> float:
     engine = LocalEngine(root, cache=cache)
     return timed(lambda: engine.query(sql, params, Scope(DEFAULT_REGIONS, *period.partition_days())))[0]
@@ -176,11 +186,62 @@ class Bench:
         p = self.corpus.params
         self.say(f"\n== corpus: {p.records:,} records, bodies {p.body_min}-{p.body_max} B, {p.days} days, "
                  f"{len(self.files):,} record objects in range, {self.stats.bytes_read / 1e6:,.0f} MB gzip ==")
-        self.cold_and_refresh()
+        if "peers" not in self.skip:
+            self.peers()
+        if not {"cold", "refresh"} <= self.skip:
+            self.cold_and_refresh()
         for name in ("economy", "athena", "memory"):
             if name not in self.skip:
                 getattr(self, name)()
         return self.results
+
+    def peers(self) -> None:
+        """Interleaved rounds, each contender a process of its own started from here: the ISA-L floor, the peers
+        (bench/peers.py) and our whole CLI, cold (new columnar cache, and cache off) then warm (same command again)."""
+        self.say("-- peers: calls and tokens per caller and model, each a process started from this one --")
+        listing = self.work / "objects.txt"
+        listing.write_text("\n".join(str(f) for f in self.files))
+        out = self.work / "cli-out"
+        rounds: list[dict[str, float]] = []
+        tables: dict[str, str] = {}
+        cli_calls = None
+        for index in range(self.repeat):
+            row: dict[str, float] = {}
+            for name in ("isal", *PEERS):
+                row[name], tables[name] = run_process([sys.executable, str(PEERS_SCRIPT), name, str(listing)])
+            cache = self.work / "cli-cache"
+            shutil.rmtree(cache, ignore_errors=True)
+            for label, setting in (("cli_cold", str(cache)), ("cli_warm", str(cache)), ("cli_off", "off")):
+                shutil.rmtree(out, ignore_errors=True)
+                row[label], _ = run_process(
+                    [sys.executable, str(CLI), "--engine", "local", "--logs-dir", str(self.root), "--start-date",
+                     str(PERIOD_30.start), "--end-date", str(PERIOD_30.end), "--format", "json", "--output-dir",
+                     str(out)], {**os.environ, "BEDROCK_USAGE_COLUMNAR_CACHE": setting})
+                cli_calls = json.loads(next(out.glob("*.json")).read_text())["summary"]["calls"]
+            rounds.append(row)
+            self.say(f"  round {index + 1}: " + ", ".join(f"{k} {v:.2f}s" for k, v in row.items()))
+
+        def ratio(a: str, b: str) -> float:
+            return median([r[a] / r[b] for r in rounds])
+
+        agree = len({tables[name] for name in PEERS}) == 1
+        peer_calls = sum(json.loads(line)[2] for line in tables["orjson"].splitlines())
+        fastest = min(PEERS, key=lambda name: median([r[name] for r in rounds]))
+        figures = {name: ratio(name, "isal") for name in (*PEERS, "cli_cold", "cli_warm", "cli_off")}
+        figures.update(cli_cold_vs_fastest=ratio("cli_cold", fastest), cli_off_vs_fastest=ratio("cli_off", fastest),
+                       cold_vs_warm=ratio("cli_cold", "cli_warm"), fastest_peer=fastest, peers_agree=agree,
+                       same_calls=peer_calls == cli_calls)
+        self.results["peers"] = {"rounds": rounds, **figures}
+        self.say(f"  x ISA-L floor (median {median([r['isal'] for r in rounds]):.2f} s): "
+                 + ", ".join(f"{name} {figures[name]:.2f}" for name in (*PEERS, "cli_cold", "cli_off", "cli_warm")))
+        self.say(f"  peers agree on every (caller, model): {agree}; same calls as our CLI: {peer_calls == cli_calls}")
+        self.say(f"  cold CLI (new cache) / fastest peer ({fastest}): {figures['cli_cold_vs_fastest']:.2f} "
+                 f"(target <= 1: {verdict(figures['cli_cold_vs_fastest'] <= 1)}); cache off "
+                 f"{figures['cli_off_vs_fastest']:.2f}")
+        self.say(f"  cold CLI / ISA-L floor: {figures['cli_cold']:.2f} "
+                 f"(target <= 3: {verdict(figures['cli_cold'] <= 3)})")
+        self.say(f"  warm CLI x faster than cold: {figures['cold_vs_warm']:.1f} "
+                 f"(target >= 15: {verdict(figures['cold_vs_warm'] >= 15)})")
 
     def cold_and_refresh(self) -> None:
         """Interleaved rounds: floor, raw scan (cache off), cache build, warm refresh, scan-only probes."""

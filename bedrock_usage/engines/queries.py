@@ -1,7 +1,7 @@
 """The tracker's SQL, written once in Athena's (Trino) dialect with ``?`` placeholders.
 
 One query returns usage "facts": calls and token sums at the finest grain any analysis needs
-(local day and hour, caller, model, source region, long-context flag, tag values). Every analysis is a
+(local day and hour, caller, model, source region, pricing dimensions, tag values). Every analysis is a
 roll-up of these priced facts, so the logs are read once per refresh and cost is applied per model,
 region and day before anything is summed.
 
@@ -33,7 +33,6 @@ from ..logs.period import Period
 from ..logs.schema import PARTITION_COLUMN, TABLE_NAME
 from .base import SqlParam
 
-LONG_CONTEXT_TOKENS = 200_000
 # Context sizes (input with cache) above which some models bill every token at another rate; ``context_over`` is
 # the largest one a call exceeds, so each ``above_{N}k`` tier of the price book can be applied.
 CONTEXT_TIERS = (100_000, 200_000, 272_000)
@@ -53,20 +52,21 @@ TAG_KEY_PATTERN = re.compile(r"[a-zA-Z0-9\s:_@$#=/+,-.]{1,256}")
 # IANA zone names are made of these characters only.
 _ZONE_NAME = re.compile(r"[A-Za-z0-9_+\-/]+")
 
+# The grain of the facts: what attribution, pricing and every roll-up or feature reading the facts needs, and
+# nothing more (the inference region, the operation and the 200K flag, which no figure reads, would multiply the
+# rows). ``RECORD_DIMENSIONS`` added give one row per delivered record, the finest grain there is.
 FACT_DIMENSIONS = (
     "day",
     "utc_day",
     "hour",
     "identity_arn",
     "source_region",
-    "inference_region",
     "model_id",
-    "operation",
-    "long_context",
     "uses_cache",
     "duplicate",
     *BODY_DIMENSIONS,
 )
+RECORD_DIMENSIONS = ("request_id", "raw_timestamp", "object_path", "inference_region", "operation")
 FACT_MEASURES = (
     "calls",
     "errors",
@@ -119,7 +119,9 @@ def _context_over() -> str:
     return f"CASE {cases} ELSE 0 END"
 
 
-def usage_facts_query(period: Period, filters: Filters, tag_keys: tuple[str, ...]) -> FactQuery:
+def usage_facts_query(
+    period: Period, filters: Filters, tag_keys: tuple[str, ...], dimensions: tuple[str, ...] = FACT_DIMENSIONS
+) -> FactQuery:
     """The facts query for a period.
 
     Records without a readable timestamp, or with a negative or impossibly large token count, come back
@@ -127,6 +129,7 @@ def usage_facts_query(period: Period, filters: Filters, tag_keys: tuple[str, ...
     (same ``requestId`` and ``timestamp``: a re-synced object, an overlapping mirror) is counted once, a readable
     copy before an unreadable one; its extra copies come back flagged ``duplicate``. Calls with cache tokens are
     facts apart (``uses_cache``), so a model without a cache price leaves only those calls unpriced.
+    ``dimensions`` (``FACT_DIMENSIONS``, optionally with some of ``RECORD_DIMENSIONS``) are the columns grouped by.
     """
     zone = zone_literal(period.tz)
     first_day, last_day = period.partition_days()
@@ -148,7 +151,9 @@ def usage_facts_query(period: Period, filters: Filters, tag_keys: tuple[str, ...
 
     tags_inner = "".join(f",\n    {select}" for select in tag_selects)
     tags_outer = "".join(f", {tag_column(i)}" for i in range(len(tag_keys)))
-    group_count = len(FACT_DIMENSIONS) + len(tag_keys)
+    expressions = _dimension_expressions(zone)
+    dimension_selects = ",\n  ".join(f"{expressions[name]} AS {name}" for name in dimensions)
+    group_count = len(dimensions) + len(tag_keys)
     sql = f"""WITH parsed AS (
   SELECT
     CASE
@@ -187,23 +192,7 @@ delivered AS (
   FROM parsed
 )
 SELECT
-  date_format(at_timezone(ts, {zone}), '%Y-%m-%d') AS day,
-  date_format(ts, '%Y-%m-%d') AS utc_day,
-  hour(at_timezone(ts, {zone})) AS hour,
-  identity_arn,
-  source_region,
-  inference_region,
-  model_id,
-  operation_name AS operation,
-  input_count + cache_read_count + cache_write_count > {LONG_CONTEXT_TOKENS} AS long_context,
-  cache_read_count + cache_write_count > 0 AS uses_cache,
-  request_id IS NOT NULL AND copy_number > 1 AS duplicate,
-  {_context_over()} AS context_over,
-  body_logged,
-  greatest(coalesce({_body_number("imageGenerationConfig.width")}, {_body_number("width")}, 0),
-           coalesce({_body_number("imageGenerationConfig.height")}, {_body_number("height")}, 0)) AS image_side,
-  CASE WHEN lower({_body_text("imageGenerationConfig.quality")}) = 'premium' OR {_body_number("steps")} > 50
-       THEN 'premium' ELSE 'standard' END AS image_quality{tags_outer},
+  {dimension_selects}{tags_outer},
   count(*) AS calls,
   count_if(error_code IS NOT NULL) AS errors,
   sum(input_count) AS input_tokens,
@@ -231,6 +220,31 @@ FROM delivered
 WHERE ts IS NULL OR ({' AND '.join(conditions)})
 GROUP BY {', '.join(str(i) for i in range(1, group_count + 1))}"""
     return FactQuery(sql, params + filter_params)
+
+
+def _dimension_expressions(zone: str) -> dict[str, str]:
+    """The SQL of every dimension a facts query may group by, over the ``delivered`` rows."""
+    return {
+        "day": f"date_format(at_timezone(ts, {zone}), '%Y-%m-%d')",
+        "utc_day": "date_format(ts, '%Y-%m-%d')",
+        "hour": f"hour(at_timezone(ts, {zone}))",
+        "identity_arn": "identity_arn",
+        "source_region": "source_region",
+        "model_id": "model_id",
+        "uses_cache": "cache_read_count + cache_write_count > 0",
+        "duplicate": "request_id IS NOT NULL AND copy_number > 1",
+        "context_over": _context_over(),
+        "body_logged": "body_logged",
+        "image_side": f"""greatest(coalesce({_body_number("imageGenerationConfig.width")}, {_body_number("width")}, 0),
+           coalesce({_body_number("imageGenerationConfig.height")}, {_body_number("height")}, 0))""",
+        "image_quality": f"""CASE WHEN lower({_body_text("imageGenerationConfig.quality")}) = 'premium'
+       OR {_body_number("steps")} > 50 THEN 'premium' ELSE 'standard' END""",
+        "request_id": "request_id",
+        "raw_timestamp": "raw_timestamp",
+        "object_path": "object_path",
+        "inference_region": "inference_region",
+        "operation": "operation_name",
+    }
 
 
 def quoted(text: str) -> str:

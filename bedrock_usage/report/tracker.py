@@ -95,8 +95,12 @@ class BedrockAthenaTracker:
         application_tags: tuple[str, ...] = DEFAULT_APPLICATION_TAGS,
         extra_tags: tuple[str, ...] = (),
         rewriter: FactRewriter | None = None,
+        dimensions: tuple[str, ...] = FACT_DIMENSIONS,
     ):
+        """``dimensions`` are the grain of the facts query (``FACT_DIMENSIONS``; a finer grain gives the same
+        figures from more rows)."""
         self.engine = engine
+        self.dimensions = dimensions
         self.rewriter = rewriter
         self.prices = prices or PriceBook.load()
         self.role_suffix = role_suffix
@@ -107,12 +111,12 @@ class BedrockAthenaTracker:
         self, period: Period, regions: tuple[str, ...], filters: Filters
     ) -> tuple[pd.DataFrame, ScanStats, int]:
         """Priced usage facts, the scan figures, and the number of records skipped as unreadable."""
-        query = usage_facts_query(period, filters, self.tag_keys)
+        query = usage_facts_query(period, filters, self.tag_keys, self.dimensions)
         first_day, last_day = period.partition_days()
         result = self.engine.query(query.sql, query.params, Scope(regions, first_day, last_day))
         frame = result.frame
         if frame.empty:  # an engine may return no columns at all for no rows
-            columns = [*FACT_DIMENSIONS, *(tag_column(i) for i in range(len(self.tag_keys))), *FACT_MEASURES]
+            columns = [*self.dimensions, *(tag_column(i) for i in range(len(self.tag_keys))), *FACT_MEASURES]
             frame = pd.DataFrame({name: pd.Series(dtype="object") for name in columns})
         unreadable = frame["day"].isna()
         duplicate = frame["duplicate"].fillna(False).astype(bool) & ~unreadable
@@ -164,11 +168,11 @@ class BedrockAthenaTracker:
         frame = self.rewriter.rewrite(frame, self.tag_keys) if self.rewriter else frame.copy()
         for name in ("calls", "errors", "hour", *FACT_MEASURES):
             frame[name] = pd.to_numeric(frame[name]).fillna(0).astype("int64")
-        for flag in ("long_context", "uses_cache"):
-            frame[flag] = frame[flag].fillna(False).astype(bool)
-        for column in ("identity_arn", "source_region", "inference_region", "model_id", "operation"):
+        frame["uses_cache"] = frame["uses_cache"].fillna(False).astype(bool)
+        for column in ("identity_arn", "source_region", "model_id"):
             frame[column] = frame[column].astype("object").where(frame[column].notna(), None)
-        frame["weekday"] = pd.to_datetime(frame["day"]).dt.day_name()
+        codes, days = pd.factorize(frame["day"], use_na_sentinel=False)
+        frame["weekday"] = pd.to_datetime(pd.Series(days)).dt.day_name().take(codes).set_axis(frame.index)
 
         codes, arns = pd.factorize(frame["identity_arn"], use_na_sentinel=False)
         principals = [self._principal(arn) for arn in arns]
@@ -211,11 +215,12 @@ class BedrockAthenaTracker:
         frame["body_logged"] = frame["body_logged"].fillna(False).astype(bool)
         frame["image_quality"] = frame["image_quality"].fillna("standard")
         keys = ["model_id", "source_region", "utc_day", "context_over", "body_logged", "image_side", "image_quality"]
+        units: dict[str, set[str]] = {}
         codes = frame.groupby(keys, sort=False, dropna=False).ngroup().to_numpy()
         _, first_rows = np.unique(codes, return_index=True)
         rates = [
             self._rates(model_id or "", region or "", date.fromisoformat(utc_day), int(context_over), bool(body),
-                        int(side), str(quality))
+                        int(side), str(quality), units)
             for model_id, region, utc_day, context_over, body, side, quality
             in frame[keys].iloc[first_rows].itertuples(index=False)
         ]
@@ -260,10 +265,13 @@ class BedrockAthenaTracker:
         return frame
 
     def _rates(self, model_id: str, region: str, day: date, context_over: int, body_logged: bool,
-               image_side: int, image_quality: str) -> list[object]:
-        """The rates of one kind of fact row, the unit its calls are billed in, and why it is unpriced (or None)."""
+               image_side: int, image_quality: str, units_of: dict[str, set[str]]) -> list[object]:
+        """The rates of one kind of fact row, the unit its calls are billed in, and why it is unpriced (or None);
+        ``units_of`` keeps the book's units of each model already asked."""
         empty = [np.nan] * len(_RATE_COLUMNS)
-        units = self.prices.units(model_id)
+        if model_id not in units_of:
+            units_of[model_id] = self.prices.units(model_id)
+        units = units_of[model_id]
         if not units:
             return [*empty, "tokens", NO_PRICE]
         unit = "tokens" if "tokens" in units else sorted(units)[0]
@@ -321,6 +329,12 @@ _MISSING_RATE_REASONS = {
 def _is_text(value: object) -> bool:
     """True for a non-empty string; engines give a missing field as None, NaN or NA."""
     return isinstance(value, str) and value.strip() != ""
+
+
+def _text_mask(values: pd.Series) -> np.ndarray:
+    """``_is_text`` of every value, tested once per distinct value."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    return np.array([_is_text(value) for value in uniques], dtype=bool)[codes]
 
 
 METRICS = ("calls", "errors", "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens")
@@ -401,7 +415,7 @@ def unpriced_models(facts: pd.DataFrame) -> pd.DataFrame:
     if facts.empty:
         return pd.DataFrame(columns=columns)
     rows = facts.loc[~facts["priced"]].rename(columns={"unpriced_reason": "reason"})
-    rows = rows.assign(model_id=rows["model_id"].where(rows["model_id"].map(_is_text).astype(bool), None))
+    rows = rows.assign(model_id=rows["model_id"].where(_text_mask(rows["model_id"]), None))
     table = rows.groupby(["model_id", "source_region", "reason"], dropna=False)[list(METRICS)].sum().reset_index()
     return table.sort_values("calls", ascending=False)[columns].reset_index(drop=True)
 
@@ -456,7 +470,7 @@ def _unknown_warnings(facts: pd.DataFrame) -> list[str]:
     no_caller = int(facts.loc[facts["principal_type"] == "unknown", "calls"].sum())
     if no_caller:
         warnings.append(f"{no_caller:,} calls have no caller (identity.arn): counted as {UNKNOWN_CALLER}")
-    no_model = int(facts.loc[~facts["model_id"].map(_is_text).astype(bool), "calls"].sum())
+    no_model = int(facts.loc[~_text_mask(facts["model_id"]), "calls"].sum())
     if no_model:
         warnings.append(f"{no_model:,} calls have no modelId: counted as {UNKNOWN_MODEL}, unpriced")
     return warnings
