@@ -7,6 +7,7 @@ reports, DataFrames and dataclasses, never an engine or a client. Nothing here l
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -34,6 +35,7 @@ from ..governance.profiles import profile_resolver
 from ..governance.reconcile import Reconciliation
 from ..governance.render import budget_rows
 from ..logs.period import Period, check_zone, resolve_period
+from ..output.progress import Reporter, labelled, silent
 from ..pricing import PriceBook
 from ..qdev.analysis import Filters as QFilters
 from ..qdev.analysis import Identities, QDevReport
@@ -145,6 +147,8 @@ class BedrockScan:
     report: UsageReport
     previous: UsageReport
     query_cost_usd: float
+    load_seconds: float = 0.0  # how long reading and pricing both periods took
+    loaded_at: datetime | None = None
 
 
 @dataclass
@@ -163,6 +167,8 @@ class BedrockView:
     focus_choices: dict[str, list[str]]
     partial_days: dict[str, str]
     scope_cost_usd: float
+    load_seconds: float = 0.0
+    loaded_at: datetime | None = None
 
 
 def _tracker(request: BedrockRequest, tags: tuple[str, ...] = ()) -> BedrockAthenaTracker:
@@ -174,22 +180,27 @@ def _tracker(request: BedrockRequest, tags: tuple[str, ...] = ()) -> BedrockAthe
     return BedrockAthenaTracker(engine, PriceBook.load(), extra_tags=tags, rewriter=resolver)
 
 
-def _analyze(tracker: BedrockAthenaTracker, request: BedrockRequest, period: Period) -> UsageReport:
+def _analyze(tracker: BedrockAthenaTracker, request: BedrockRequest, period: Period,
+             progress: Reporter = silent) -> UsageReport:
     """One period's report (with its user-filtered facts)."""
-    return tracker.analyze(period, request.regions, request.filters(), request.user_pattern or None)
+    return tracker.analyze(period, request.regions, request.filters(), request.user_pattern or None,
+                           labelled(progress, period.label()))
 
 
 @st.cache_data(show_spinner=False, ttl=CACHE_SECONDS, max_entries=16)
-def load_scan(request: BedrockRequest) -> BedrockScan:
-    """The request's period and the previous one of equal length, analysed concurrently (models not applied)."""
+def load_scan(request: BedrockRequest, _progress: Reporter = silent) -> BedrockScan:
+    """The request's period and the previous one of equal length, analysed concurrently (models not applied);
+    ``_progress`` (not part of the cache key) hears the steps of both."""
+    started = time.perf_counter()
     request = request.scan()
     period = request.period()
     tracker = _tracker(request, (request.tag_key,) if request.group_by == "tag" else ())
     with ThreadPoolExecutor(max_workers=2) as pool:
-        current = pool.submit(_analyze, tracker, request, period)
-        previous = pool.submit(_analyze, tracker, request, period.previous())
+        current = pool.submit(_analyze, tracker, request, period, _progress)
+        previous = pool.submit(_analyze, tracker, request, period.previous(), _progress)
         report, previous_report = current.result(), previous.result()
-    return BedrockScan(report, previous_report, report.stats.cost_usd + previous_report.stats.cost_usd)
+    return BedrockScan(report, previous_report, report.stats.cost_usd + previous_report.stats.cost_usd,
+                       time.perf_counter() - started, datetime.now(UTC))
 
 
 def only_models(report: UsageReport, models: tuple[str, ...]) -> UsageReport:
@@ -232,9 +243,10 @@ def partial_days(period: Period, days_with_data: Iterable[str], now: datetime | 
 
 
 @st.cache_data(show_spinner=False, ttl=CACHE_SECONDS, max_entries=32)
-def load_bedrock(request: BedrockRequest, focus: Focus | None = None) -> BedrockView:
-    """The request's figures (models and drill-down applied to both periods), with the roll-ups the tab draws."""
-    scan = load_scan(request.scan())
+def load_bedrock(request: BedrockRequest, focus: Focus | None = None, _progress: Reporter = silent) -> BedrockView:
+    """The request's figures (models and drill-down applied to both periods), with the roll-ups the tab draws;
+    ``_progress`` hears the steps of a scan not cached yet."""
+    scan = load_scan(request.scan(), _progress)
     report, previous = only_models(scan.report, request.models), only_models(scan.previous, request.models)
     choices = {by: ranked(report.facts, by) for by in FOCUS_BY}
     scope_cost = report.summary[TOTAL_COST]
@@ -252,6 +264,8 @@ def load_bedrock(request: BedrockRequest, focus: Focus | None = None) -> Bedrock
         focus_choices=choices,
         partial_days=partial_days(report.period, scan.report.facts["day"]),
         scope_cost_usd=scope_cost,
+        load_seconds=scan.load_seconds,
+        loaded_at=scan.loaded_at,
     )
 
 

@@ -175,6 +175,27 @@ def _is_terminal(stream: TextIO) -> bool:
         return False
 
 
+def progress_line(update: Progress) -> str:
+    """One update in words: ``reading logs: 120 of 340 objects, 12.0 MiB of 40.0 MiB; 1,234 records parsed``."""
+    counts = f"{update.done:,} of {update.total:,}" if update.total is not None else f"{update.done:,}"
+    parts = [f"{counts} {update.unit}"] if update.unit else []
+    if update.bytes_done is not None:
+        size = data_size(update.bytes_done)
+        parts.append(f"{size} of {data_size(update.bytes_total)}" if update.bytes_total is not None else size)
+    text = ", ".join(parts)
+    text = "; ".join(part for part in (text, update.note) if part)
+    return f"{update.step}: {text}" if text else update.step
+
+
+def fraction_done(update: Progress) -> float:
+    """How much of the step is done, 0 to 1 (0 while the total is unknown, 1 once finished)."""
+    if update.finished:
+        return 1.0
+    if update.bytes_done is not None and update.bytes_total:
+        return min(update.bytes_done / update.bytes_total, 1.0)
+    return min(update.done / update.total, 1.0) if update.total else 0.0
+
+
 def data_size(size: int) -> str:
     """Bytes in binary units, as AWS states data scanned: ``512 B``, ``1.5 MiB``."""
     if size < 1024:
