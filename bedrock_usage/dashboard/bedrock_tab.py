@@ -9,7 +9,6 @@ from ..report.tracker import TOTAL_COST
 from . import charts, data
 from .drilldown import detail_view, focus_controls
 from .layout import cards, pair
-from .progress_view import load_with_steps
 from .tables import data_table, load_error, named_columns, show_warnings
 from .text import Text, change, compact, compact_usd, number
 
@@ -37,27 +36,20 @@ def logging_panel(t: Text, regions: tuple[str, ...], profile: str) -> None:
             (st.success if verdict == "ok" else st.warning)(line)
 
 
-def loaded_line(t: Text, view: data.BedrockView) -> str:
-    """Where the figures were read and how long that took (the load, not a re-render from the cache)."""
-    at = view.loaded_at.strftime("%H:%M:%S UTC") if view.loaded_at else ""
-    return t("loaded_from", source=view.report.engine, seconds=f"{view.load_seconds:.1f}", at=at)
-
-
 def show_bedrock(t: Text, request: data.BedrockRequest | None) -> None:
     """The Bedrock tab for the last analysed request (served from the cache on re-renders)."""
     if request is None:
         st.info(t("press_analyze"))
         return
     try:
-        with st.status(t("loading"), expanded=True) as status:
-            whole = load_with_steps(lambda progress: data.load_bedrock(request, _progress=progress), status)
-        status.update(label=loaded_line(t, whole), state="complete", expanded=False)
-        st.caption(t("scope_line", period=whole.report.period.label(), regions=", ".join(whole.report.regions),
-                     previous=whole.previous_period.label()))
-        if request.models:
-            st.caption(t("models_line", models=", ".join(request.models)))
-        focus = focus_controls(t, whole.focus_choices)
-        view = data.load_bedrock(request, focus) if focus else whole
+        with st.spinner(t("loading")):
+            whole = data.load_bedrock(request)
+            st.caption(t("scope_line", period=whole.report.period.label(), regions=", ".join(whole.report.regions),
+                         previous=whole.previous_period.label()))
+            if request.models:
+                st.caption(t("models_line", models=", ".join(request.models)))
+            focus = focus_controls(t, whole.focus_choices)
+            view = data.load_bedrock(request, focus) if focus else whole
     except (UsageError, SetupRequired) as exc:
         load_error(t, exc)
         return

@@ -167,8 +167,6 @@ class BedrockView:
     focus_choices: dict[str, list[str]]
     partial_days: dict[str, str]
     scope_cost_usd: float
-    load_seconds: float = 0.0
-    loaded_at: datetime | None = None
 
 
 def _tracker(request: BedrockRequest, tags: tuple[str, ...] = ()) -> BedrockAthenaTracker:
@@ -243,10 +241,9 @@ def partial_days(period: Period, days_with_data: Iterable[str], now: datetime | 
 
 
 @st.cache_data(show_spinner=False, ttl=CACHE_SECONDS, max_entries=32)
-def load_bedrock(request: BedrockRequest, focus: Focus | None = None, _progress: Reporter = silent) -> BedrockView:
-    """The request's figures (models and drill-down applied to both periods), with the roll-ups the tab draws;
-    ``_progress`` hears the steps of a scan not cached yet."""
-    scan = load_scan(request.scan(), _progress)
+def load_bedrock(request: BedrockRequest, focus: Focus | None = None) -> BedrockView:
+    """The request's figures (models and drill-down applied to both periods), with the roll-ups the tab draws."""
+    scan = load_scan(request.scan())
     report, previous = only_models(scan.report, request.models), only_models(scan.previous, request.models)
     choices = {by: ranked(report.facts, by) for by in FOCUS_BY}
     scope_cost = report.summary[TOTAL_COST]
@@ -264,8 +261,6 @@ def load_bedrock(request: BedrockRequest, focus: Focus | None = None, _progress:
         focus_choices=choices,
         partial_days=partial_days(report.period, scan.report.facts["day"]),
         scope_cost_usd=scope_cost,
-        load_seconds=scan.load_seconds,
-        loaded_at=scan.loaded_at,
     )
 
 

@@ -1,4 +1,5 @@
-"""The steps of a long dashboard load (listing, reading, pricing), drawn while it runs.
+"""The steps of a long dashboard load (listing, reading, pricing), drawn while it runs, then where the figures
+were read and how long that took.
 
 The load runs in a worker thread and reports plain ``Progress`` updates (``output/progress.py``) into a
 ``LatestSteps``; the script's own thread draws the latest update of every step as a progress bar in a
@@ -13,9 +14,13 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, wait
 from typing import Any, TypeVar
 
+import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
+from ..errors import SetupRequired, UsageError
 from ..output.progress import Progress, Reporter, fraction_done, progress_line
+from . import data
+from .text import Text
 
 DRAW_SECONDS = 0.25
 T = TypeVar("T")
@@ -62,3 +67,21 @@ def load_with_steps(load: Callable[[Reporter], T], status: Any) -> T:
             draw()
     draw()
     return future.result()
+
+
+def show_load(t: Text, request: data.BedrockRequest) -> None:
+    """Read the logs of ``request`` (unless the scan is cached) with its steps in a status box, which then says where
+    the figures were read and how long that took. A failed read is left to the Bedrock tab to explain."""
+    with st.status(t("loading"), expanded=True) as status:
+        try:
+            scan = load_with_steps(lambda progress: data.load_scan(request.scan(), progress), status)
+        except (UsageError, SetupRequired):
+            status.update(label=t("load_failed"), state="error", expanded=False)
+            return
+    status.update(label=loaded_line(t, scan), state="complete", expanded=False)
+
+
+def loaded_line(t: Text, scan: data.BedrockScan) -> str:
+    """Where the figures were read and how long that took (the read itself, not a re-render from the cache)."""
+    at = scan.loaded_at.strftime("%H:%M:%S UTC") if scan.loaded_at else ""
+    return t("loaded_from", source=scan.report.engine, seconds=f"{scan.load_seconds:.1f}", at=at)
