@@ -3,15 +3,8 @@ standard output byte for byte the same either way."""
 
 from __future__ import annotations
 
-import fcntl
 import json
-import os
-import pty
 import re
-import struct
-import subprocess
-import sys
-import termios
 from datetime import date
 from pathlib import Path
 
@@ -20,8 +13,8 @@ import pytest
 from bedrock_usage.demo.synthetic import CorpusSpec, generate_records
 from bedrock_usage.demo.writer import write_local
 from bedrock_usage.qdev.synthetic import write_qdev_corpus
+from tests.terminal_run import run
 
-ROOT = Path(__file__).resolve().parents[2]
 FIRST, LAST = date(2025, 11, 3), date(2025, 11, 6)
 DAYS = ["--start-date", FIRST.isoformat(), "--end-date", LAST.isoformat()]
 BAR_MARKS = ("\r", "%|", "reading", "writing", "listing")
@@ -31,39 +24,6 @@ CLOCK = re.compile(rb'"generated_at": "[^"]*"')  # when the report was made: the
 def same_text(*outputs: bytes) -> bool:
     """Whether the outputs are byte for byte the same, the time a JSON report was made aside."""
     return len({CLOCK.sub(b'"generated_at": ""', output) for output in outputs}) == 1
-
-
-def run(script: str, *args: str, terminal: bool, cwd: Path = ROOT) -> tuple[bytes, str]:
-    """Standard output (to a file) and standard error (a pseudo-terminal of 120 columns, or a pipe) of one run."""
-    env = {**os.environ, "BEDROCK_USAGE_COLUMNAR_CACHE": "off", "PYTHONPATH": str(ROOT)}
-    out = cwd / f".stdout-{os.getpid()}"
-    with out.open("wb") as stdout:
-        if not terminal:
-            done = subprocess.run([sys.executable, str(ROOT / script), *args], stdout=stdout, stderr=subprocess.PIPE,
-                                  stdin=subprocess.DEVNULL, cwd=cwd, env=env, timeout=300)
-            assert done.returncode == 0, done.stderr.decode()
-            err = done.stderr
-        else:
-            master, slave = pty.openpty()
-            fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
-            child = subprocess.Popen([sys.executable, str(ROOT / script), *args], stdout=stdout, stderr=slave,
-                                     stdin=subprocess.DEVNULL, cwd=cwd, env=env)
-            os.close(slave)
-            chunks = []
-            while True:
-                try:
-                    chunk = os.read(master, 65536)
-                except OSError:  # EIO: the child closed the terminal
-                    break
-                if not chunk:
-                    break
-                chunks.append(chunk)
-            os.close(master)
-            err = b"".join(chunks)
-            assert child.wait(timeout=300) == 0, err.decode(errors="replace")
-    text = out.read_bytes()
-    out.unlink()
-    return text, err.decode(errors="replace")
 
 
 def assert_no_bars(stderr: str) -> None:
