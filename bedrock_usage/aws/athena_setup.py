@@ -354,11 +354,12 @@ def wait_for_query(
 ) -> dict[str, Any]:
     """Poll a query until it ends or ``timeout`` seconds pass; returns its last QueryExecution. ``progress``
     hears its state, data scanned and cost at every poll."""
-    deadline = time.monotonic() + timeout
+    started = time.monotonic()
+    deadline = started + timeout
     delay = 0.2
     while True:
         execution = athena.get_query_execution(QueryExecutionId=query_id)["QueryExecution"]
-        progress(query_progress(step, execution))
+        progress(query_progress(step, execution, time.monotonic() - started))
         if execution["Status"]["State"] in _FINAL_STATES or time.monotonic() > deadline:
             return execution
         sleep(delay)

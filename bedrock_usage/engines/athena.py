@@ -109,12 +109,13 @@ def query_cost_usd(bytes_scanned: int) -> float:
     return billed / BYTES_PER_TB * ATHENA_USD_PER_TB
 
 
-def query_progress(step: str, execution: dict[str, Any]) -> Progress:
-    """One poll of a query as progress: its state, the data scanned so far and what that costs."""
+def query_progress(step: str, execution: dict[str, Any], seconds: float) -> Progress:
+    """One poll of a query as progress: its state, the seconds since it started, the data scanned so far and
+    what that costs (a failed query costs nothing)."""
     state = execution["Status"]["State"]
     scanned = int(execution.get("Statistics", {}).get("DataScannedInBytes", 0))
     cost = query_cost_usd(scanned) if state != "FAILED" else 0.0
-    return Progress(step, unit="", note=f"{state}, {data_size(scanned)} scanned (${cost:.4f})",
+    return Progress(step, unit="", note=f"{state}, {seconds:.0f} s, {data_size(scanned)} scanned (${cost:.4f})",
                     finished=state in ("SUCCEEDED", "FAILED", "CANCELLED"))
 
 
@@ -345,13 +346,14 @@ class AthenaEngine:
 
     def _wait(self, client: Any, region: str, execution_id: str, progress: Reporter = silent) -> dict[str, Any]:
         """Poll with exponential backoff until the query ends; stop it and raise when the timeout passes."""
-        deadline = time.monotonic() + self.poll_timeout
+        started = time.monotonic()
+        deadline = started + self.poll_timeout
         delay = FIRST_POLL_DELAY
         while True:
             execution = client.get_query_execution(QueryExecutionId=execution_id)["QueryExecution"]
             status = execution["Status"]
             state = status["State"]
-            progress(query_progress(f"Athena {region}", execution))
+            progress(query_progress(f"Athena {region}", execution, time.monotonic() - started))
             if state == "SUCCEEDED":
                 return execution
             if state in ("FAILED", "CANCELLED"):

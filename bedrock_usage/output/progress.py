@@ -125,8 +125,8 @@ class TerminalProgress:
             by_bytes = update.bytes_done is not None
             bar = self.bars.get(update.step)
             if bar is None:
-                # A step without units (an Athena query) shows its time and note only.
-                shape = {} if update.unit or by_bytes else {"bar_format": "{desc}: {elapsed} {postfix}"}
+                # A step without units (an Athena query, whose note holds its time) shows its note only.
+                shape = {} if update.unit or by_bytes else {"bar_format": "{desc}: {postfix}"}
                 bar = self._tqdm(desc=update.step, total=update.bytes_total if by_bytes else update.total, **shape,
                                  unit="B" if by_bytes else f" {update.unit}", unit_scale=by_bytes,
                                  unit_divisor=1024, file=self.stream, leave=True, dynamic_ncols=True,
