@@ -19,7 +19,7 @@ import pandas as pd
 from ..errors import SetupRequired
 from ..logs.layout import days_between
 from ..logs.period import Period
-from ..output.progress import Progress, Reporter, silent
+from ..output.progress import Progress, Reporter, labelled, silent
 from . import activity as act
 from . import credits as kc
 from . import kiro_report as kr
@@ -58,9 +58,11 @@ class ActivityReader(Protocol):
         """Where the reports are read, for reports."""
         ...
 
-    def read(self, regions: tuple[str, ...], first_day: date, last_day: date) -> tuple[pd.DataFrame, act.ActivityStats]:
+    def read(self, regions: tuple[str, ...], first_day: date, last_day: date,
+             progress: Reporter = silent) -> tuple[pd.DataFrame, act.ActivityStats]:
         """The usable rows of the regions' reports for the period ``first_day``..``last_day`` (``read_window``
-        of it, every user), as ``read_activity_csv`` gives them plus ``product`` and ``region``, and counts."""
+        of it, every user), as ``read_activity_csv`` gives them plus ``product`` and ``region``, and counts;
+        ``progress`` hears how far the reading got."""
         ...
 
 
@@ -71,9 +73,10 @@ class UserReportReader(Protocol):
         """Where the reports are read, for reports."""
         ...
 
-    def read(self, regions: tuple[str, ...], first_day: date, last_day: date) -> kr.UserReportRows:
+    def read(self, regions: tuple[str, ...], first_day: date, last_day: date,
+             progress: Reporter = silent) -> kr.UserReportRows:
         """The rows of the regions' reports dated in ``credits.read_window`` of the period, as ``combine_files``
-        gives them, and counts."""
+        gives them, and counts; ``progress`` hears how far the reading got."""
         ...
 
 
@@ -416,14 +419,16 @@ def collect(source: Source, period: Period, filters: Filters, options: Options,
     activity_rows = None
     if source.activity is not None and activity_regions:
         # kept even without rows: the report says the query found none, and what its scan cost
-        activity_rows, activity_stats = source.activity.read(activity_regions, period.start, period.end)
+        activity_rows, activity_stats = source.activity.read(activity_regions, period.start, period.end,
+                                                             labelled(progress, "activity reports"))
     elif activity_objects:
         activity_rows = pd.concat([act.empty_rows(), *frames], ignore_index=True) if frames else act.empty_rows()
         activity_rows = act.in_read_window(activity_rows, period.start, period.end)
 
     user_reports = None
     if source.user_reports is not None and user_report_regions:
-        user_reports = source.user_reports.read(user_report_regions, period.start, period.end)
+        user_reports = source.user_reports.read(user_report_regions, period.start, period.end,
+                                                labelled(progress, "Kiro user reports"))
     elif user_report_objects:
         user_reports = _combine_user_reports(user_report_results, report_stats, period)
     return Collected(_request_frame(rows, period), activity_rows, user_reports, stats, activity_stats)
