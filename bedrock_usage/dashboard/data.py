@@ -319,9 +319,10 @@ class QDevRequest:
 
 
 @st.cache_data(show_spinner=False, ttl=CACHE_SECONDS, max_entries=16)
-def load_qdev(request: QDevRequest) -> QDevReport:
+def load_qdev(request: QDevRequest, _progress: Reporter = silent) -> QDevReport:
     """The Amazon Q / Kiro report of the request's period (counts, tokens and costs only), people by e-mail where
-    a Kiro report or the user map (the demo's own for the demo) knows it."""
+    a Kiro report or the user map (the demo's own for the demo) knows it; ``_progress`` (not part of the cache
+    key) hears how far the reading got."""
     period = resolve_period(start=request.start, end=request.end, tz=request.tz)
     prefixes = (request.prefix,) if request.prefix else ()
     user_map = request.user_map
@@ -334,7 +335,7 @@ def load_qdev(request: QDevRequest) -> QDevReport:
         source = _s3_source(request, prefixes)
     identities = Identities(read_user_map(user_map) if user_map else {})
     report = analyze_qdev(source, period, QFilters(user_pattern=request.user_pattern or None),
-                          identities=identities)
+                          identities=identities, progress=_progress)
     report.demo = request.source == "demo"
     return report
 

@@ -61,9 +61,11 @@ def test_the_bedrock_tab_shows_the_steps_of_both_periods_then_the_source_and_tim
     at = analyze(at, logs_dir=str(logs))
     assert not at.error
 
-    [status] = at.status
+    labels = [status.label for status in at.status]
+    bedrock = [label for label in labels if label.startswith("Read with ")]
+    assert len(bedrock) == 1, labels
     assert re.fullmatch(rf"Read with DuckDB over local log files in {re.escape(str(logs))}.* in \d+\.\d s at "
-                        r"\d\d:\d\d:\d\d UTC \(this period and the previous one\)", status.label), status.label
+                        r"\d\d:\d\d:\d\d UTC \(this period and the previous one\)", bedrock[0]), bedrock[0]
     texts = [bar.proto.text for bar in at.get("progress")]
     for start, end in ((START, END), PREVIOUS):
         for step in ("listing logs", "reading logs", "pricing"):
