@@ -126,7 +126,7 @@ class TerminalProgress:
             bar = self.bars.get(update.step)
             if bar is None:
                 # A step without units (an Athena query, whose note holds its time) shows its note only.
-                shape = {} if update.unit or by_bytes else {"bar_format": "{desc}: {postfix}"}
+                shape = {} if update.unit or by_bytes else {"bar_format": "{desc}{postfix}"}
                 bar = self._tqdm(desc=update.step, total=update.bytes_total if by_bytes else update.total, **shape,
                                  unit="B" if by_bytes else f" {update.unit}", unit_scale=by_bytes,
                                  unit_divisor=1024, file=self.stream, leave=True, dynamic_ncols=True,
@@ -137,9 +137,14 @@ class TerminalProgress:
                 bar.total = total
             counted = f"{update.done:,}/{update.total:,} {update.unit}" if by_bytes and update.total else ""
             postfix = ", ".join(part for part in (counted, update.note) if part)
-            if postfix != getattr(bar, "postfix", None):
+            changed = postfix != getattr(bar, "postfix", None)
+            if changed:
                 bar.set_postfix_str(postfix, refresh=False)
-            bar.update((update.bytes_done if by_bytes else update.done) - bar.n)
+            moved = (update.bytes_done if by_bytes else update.done) - bar.n
+            if moved:
+                bar.update(moved)
+            elif changed:
+                bar.refresh()  # a new state with no count moved (an Athena query running on)
             if update.finished:
                 bar.close()
                 self.closed.add(update.step)

@@ -87,11 +87,13 @@ def test_bars_are_drawn_only_on_a_terminal_and_not_when_quiet() -> None:
         with terminal_progress(is_quiet, stream) as report:
             report(Progress("reading logs", 0, 4, "objects", 0, 4096))
             report(Progress("reading logs", 4, 4, "objects", 4096, 4096, "12 records parsed", finished=True))
-            report(Progress("Athena us-east-1", unit="", note="RUNNING, 0 B scanned ($0.0000)"))
+            report(Progress("Athena us-east-1", unit="", note="QUEUED, 0 s, 0 B scanned ($0.0000)"))
+            report(Progress("Athena us-east-1", unit="", note="RUNNING, 1 s, 0 B scanned ($0.0000)"))
         if stream is not terminal:
             assert report is silent
     drawn = terminal.getvalue()
     assert "reading logs: 100%" in drawn
     assert "4/4 objects, 12 records parsed" in drawn
-    assert "Athena us-east-1: " in drawn and "RUNNING, 0 B scanned ($0.0000)" in drawn
+    # every new state of a query is drawn, though no count moved
+    assert "Athena us-east-1, QUEUED, 0 s" in drawn and "Athena us-east-1, RUNNING, 1 s, 0 B scanned" in drawn
     assert pipe.getvalue() == "" and quiet.getvalue() == ""
