@@ -15,6 +15,7 @@ from bedrock_usage.dashboard import data
 from bedrock_usage.dashboard.bedrock_tab import show_bedrock
 from bedrock_usage.dashboard.governance_tab import show_governance
 from bedrock_usage.dashboard.layout import page_style
+from bedrock_usage.dashboard.progress_view import show_load
 from bedrock_usage.dashboard.qdev_tab import show_qdev
 from bedrock_usage.dashboard.session import (
     BEDROCK_KEY,
@@ -51,9 +52,11 @@ def main() -> None:
         st.session_state.pop(LINK_IGNORED_KEY, None)
 
     analysed_request: data.BedrockRequest | None = st.session_state.get(BEDROCK_KEY)
+    st.title(t("title"))
+    if analysed_request is not None:
+        show_load(t, analysed_request)  # the steps of reading the logs, then where and how long
     models = model_filter(t, choice.model_slot, analysed_request)
     active = replace(analysed_request, models=models) if analysed_request else None
-    st.title(t("title"))
     if choice.problem and choice.clicked:
         st.error(choice.problem)
     if st.session_state.get(LINK_IGNORED_KEY):

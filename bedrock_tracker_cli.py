@@ -30,6 +30,7 @@ from bedrock_usage.governance.profiles import PROFILES_ENV, profile_resolver
 from bedrock_usage.logs.period import Period, check_zone, readable, resolve_period
 from bedrock_usage.logs.regions import requested_regions, resolve_regions
 from bedrock_usage.output.json_values import document_text
+from bedrock_usage.output.progress import add_quiet_option, terminal_progress
 from bedrock_usage.output.terminal_table import visible, visible_lines
 from bedrock_usage.pricing import PRICES_ENV, PriceBook
 from bedrock_usage.qdev.analysis import Identities
@@ -102,6 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("--max-rows", type=int, default=20, help="rows per terminal table (0 = all; default 20)")
     out.add_argument("--output-dir", default="report",
                      help="where csv/json files go (default report/); '-' prints JSON to standard output")
+    add_quiet_option(out)
     add_governance_arguments(parser)
     return parser
 
@@ -131,8 +133,10 @@ def run(args: argparse.Namespace) -> int:
         if source != "local":
             raise UsageError("--sync copies logs for the local engine; use it with --engine local")
         args.logs_dir = args.logs_dir or default_mirror_dir()
-        for result in mirror_logs(Aws.connect(args.profile), requested_regions(args.region), period, args.logs_dir,
-                                  args.log_bucket, args.log_prefix):
+        with terminal_progress(args.quiet) as progress:
+            results = mirror_logs(Aws.connect(args.profile), requested_regions(args.region), period, args.logs_dir,
+                                  args.log_bucket, args.log_prefix, progress)
+        for result in results:
             s = result.summary
             cleaned = f", {s.partials_removed:,} partial files of a stopped sync removed" if s.partials_removed else ""
             print(f"Synced {result.region} from s3://{result.bucket}/{result.prefix}: {s.downloaded:,} new objects, "
@@ -144,7 +148,9 @@ def run(args: argparse.Namespace) -> int:
         return run_governance(args, engine, period)
     tracker = make_tracker(args, engine, tuple(args.tag))
     filters = Filters(arn_pattern=args.arn_pattern or None, models=tuple(args.model))
-    report = tracker.analyze(period, args.region, filters, user_pattern=args.user_pattern or None)
+    with terminal_progress(args.quiet) as progress:
+        report = tracker.analyze(period, args.region, filters, user_pattern=args.user_pattern or None,
+                                 progress=progress)
     analyses = selected_analyses(args.analysis, report)
     if args.demo:
         print("Demo mode: generated sample data, not your account's usage.", file=sys.stderr)
@@ -287,7 +293,8 @@ def run_governance(args: argparse.Namespace, engine: Engine, scan: Period) -> in
     aws = Aws.connect(args.profile) if engine.name == "athena" or args.sync or needs_aws else None
     tracker = make_tracker(args, engine, tuple(dict.fromkeys(tags)))
     filters = Filters(arn_pattern=args.arn_pattern or None, models=tuple(args.model))
-    scanned = tracker.analyze(scan, requested_regions(args.region), filters, args.user_pattern or None)
+    with terminal_progress(args.quiet) as progress:
+        scanned = tracker.analyze(scan, requested_regions(args.region), filters, args.user_pattern or None, progress)
     regions = scanned.regions
     if args.demo:
         print("Demo mode: generated sample data, not your account's usage.", file=sys.stderr)

@@ -50,6 +50,7 @@ from bedrock_usage.demo.writer import (
 from bedrock_usage.errors import SetupRequired, UsageError
 from bedrock_usage.logs.layout import normalise_prefix
 from bedrock_usage.logs.period import parse_day
+from bedrock_usage.output.progress import Reporter, add_quiet_option, terminal_progress
 from bedrock_usage.qdev.synthetic import write_qdev_corpus
 
 DEFAULT_OUT_DIR = Path("demo-logs")
@@ -102,6 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
                         f"reports instead (default folder {DEFAULT_QDEV_DIR}/)")
     parser.add_argument("--users", type=int, metavar="N",
                         help=f"with --qdev: number of developers (default {DEFAULT_QDEV_USERS})")
+    add_quiet_option(parser)
 
     sim = parser.add_argument_group("simulate mode (--simulate)")
     sim.add_argument("--out-dir", type=Path, metavar="DIR",
@@ -206,7 +208,8 @@ def run_simulate(args: argparse.Namespace) -> int:
         )
     if existing:
         destination.delete(existing)
-    summary = write_by_prefix(destination, generate_records(spec), prefixes)
+    with terminal_progress(args.quiet) as progress:
+        summary = write_by_prefix(destination, generate_records(spec), prefixes, progress)
 
     if args.format == "json":
         print_json({"spec": spec, "replaced_objects": len(existing), "summary": summary, "notes": notes})
@@ -238,12 +241,14 @@ def logging_prefixes(aws: Aws, bucket: str, regions: tuple[str, ...]) -> tuple[d
     return prefixes, notes
 
 
-def write_by_prefix(destination: Destination, records: list[dict[str, Any]], prefixes: dict[str, str]) -> WriteSummary:
+def write_by_prefix(destination: Destination, records: list[dict[str, Any]], prefixes: dict[str, str],
+                    progress: Reporter) -> WriteSummary:
     """Write each region's records under its prefix; one summary for all."""
     summary = WriteSummary(destination=", ".join(sorted({destination.label + p for p in prefixes.values()})))
     for prefix in dict.fromkeys(prefixes.values()):
         regions = {region for region, region_prefix in prefixes.items() if region_prefix == prefix}
-        part = write_corpus(destination, (r for r in records if r["region"] in regions), prefix)
+        part = write_corpus(destination, (r for r in records if r["region"] in regions), prefix, progress,
+                            sum(r["region"] in regions for r in records))
         for name in ("objects", "payload_objects", "check_objects", "records", "bytes"):
             setattr(summary, name, getattr(summary, name) + getattr(part, name))
         summary.regions.update(part.regions)
@@ -267,13 +272,16 @@ def run_qdev_simulate(args: argparse.Namespace) -> int:
     if args.bucket:
         aws = Aws.connect(args.profile)
         s3 = aws.client("s3")
-        summary = write_qdev_corpus(f"s3://{args.bucket}", prefix=args.prefix or "", s3_client=s3,
-                                    account=args.account or aws.account_id(), **options)
+        account = args.account or aws.account_id()
+        with terminal_progress(args.quiet) as progress:
+            summary = write_qdev_corpus(f"s3://{args.bucket}", prefix=args.prefix or "", s3_client=s3,
+                                        account=account, progress=progress, **options)
     else:
         if args.prefix:
             raise UsageError("--prefix applies to --bucket; for a folder, put it in --out-dir")
-        summary = write_qdev_corpus(args.out_dir or DEFAULT_QDEV_DIR, account=args.account or DEFAULT_ACCOUNT,
-                                    **options)
+        with terminal_progress(args.quiet) as progress:
+            summary = write_qdev_corpus(args.out_dir or DEFAULT_QDEV_DIR, account=args.account or DEFAULT_ACCOUNT,
+                                        progress=progress, **options)
     if args.format == "json":
         print_json({"summary": {k: v for k, v in vars(summary).items() if k != "keys"}})
     else:

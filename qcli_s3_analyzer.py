@@ -23,6 +23,7 @@ from bedrock_usage.errors import SetupRequired, UsageError
 from bedrock_usage.logs.period import resolve_period
 from bedrock_usage.logs.regions import resolve_regions
 from bedrock_usage.output.json_values import document_text
+from bedrock_usage.output.progress import add_quiet_option, terminal_progress
 from bedrock_usage.output.terminal_table import visible, visible_lines
 from bedrock_usage.qdev.analysis import DEFAULT_CONTEXT_WINDOW, Filters, Identities, Options, Source, analyze
 from bedrock_usage.qdev.athena import AthenaActivity, AthenaUserReports, kiro_athena_engine, qdev_athena_engine
@@ -32,7 +33,6 @@ from bedrock_usage.qdev.kiro_prices import PRICES_ENV
 from bedrock_usage.qdev.people import read_user_map
 from bedrock_usage.qdev.render import (
     DEMO_BANNER,
-    Progress,
     render_terminal,
     report_document,
     write_csv,
@@ -182,6 +182,7 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
         default=20,
         help="rows per table in terminal output (0 = all; files are complete; default 20)",
     )
+    add_quiet_option(out)
     return parser
 
 
@@ -254,11 +255,8 @@ def run(args: argparse.Namespace) -> int:
         source = Source(LocalStore(args.logs_dir), tuple(args.prefix))
     else:
         source = _s3_source(args)
-    progress = Progress("reading logs")
-    try:
+    with terminal_progress(args.quiet) as progress:
         report = analyze(source, period, filters, options, progress, identities)
-    finally:
-        progress.close()
     report.demo = corpus is not None
     if args.format == "terminal":
         sys.stdout.write(visible_lines(render_terminal(report, args.max_rows)))

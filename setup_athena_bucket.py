@@ -48,6 +48,7 @@ from bedrock_usage.governance.cur_setup import (
 )
 from bedrock_usage.logs.period import parse_day
 from bedrock_usage.logs.regions import resolve_regions
+from bedrock_usage.output.progress import add_quiet_option, terminal_progress
 from bedrock_usage.qdev.athena_setup import (
     QDEV_DEFAULT_BUCKET,
     QDevOptions,
@@ -125,6 +126,7 @@ def main(argv: list[str] | None = None) -> int:
         help="also keep the Parquet table bedrock_invocation_records: copy every UTC day at least two days old "
         "not copied yet (run daily); reports then scan about 16x fewer bytes (docs/aws-setup.md)",
     )
+    add_quiet_option(parser)
     qdev = parser.add_argument_group("Amazon Q Developer / Kiro reports (see docs/amazon-q.md)")
     qdev.add_argument(
         "--qdev",
@@ -201,7 +203,8 @@ def main(argv: list[str] | None = None) -> int:
         else:
             logs = configure_region(aws, region, options, args.dry_run, result)
             if args.compact and not result.error:
-                compact_region(aws, region, logs, options, args.dry_run, result)
+                with terminal_progress(args.quiet) as progress:
+                    compact_region(aws, region, logs, options, args.dry_run, result, progress=progress)
 
     if args.format == "table":
         dry = " (dry run: nothing will be changed)" if args.dry_run else ""

@@ -50,6 +50,7 @@ from bedrock_usage.engines.local import LocalEngine  # noqa: E402
 from bedrock_usage.logs.period import Period, resolve_period  # noqa: E402
 from bedrock_usage.logs.regions import DEFAULT_REGIONS  # noqa: E402
 from bedrock_usage.logs.schema import PARTITION_COLUMN, TABLE_NAME  # noqa: E402
+from bedrock_usage.output.progress import Reporter, silent  # noqa: E402
 from bedrock_usage.report.tracker import BedrockAthenaTracker, UsageReport  # noqa: E402
 
 PERIOD_30 = resolve_period(start="2025-11-01", end="2025-11-30")
@@ -81,9 +82,9 @@ class TimedEngine(LocalEngine):
 
     seconds = 0.0
 
-    def query(self, sql: str, params: Sequence, scope: Scope) -> QueryResult:
+    def query(self, sql: str, params: Sequence, scope: Scope, progress: Reporter = silent) -> QueryResult:
         started = time.perf_counter()
-        result = super().query(sql, params, scope)
+        result = super().query(sql, params, scope, progress)
         self.seconds = time.perf_counter() - started
         return result
 

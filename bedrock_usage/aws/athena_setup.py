@@ -16,10 +16,11 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from ..engines.athena import DEFAULT_RESULTS_BUCKET_TEMPLATE, DEFAULT_WORKGROUP, RESULTS_PREFIX
+from ..engines.athena import DEFAULT_RESULTS_BUCKET_TEMPLATE, DEFAULT_WORKGROUP, RESULTS_PREFIX, query_progress
 from ..errors import SetupRequired
 from ..logs.layout import normalise_prefix, partition_value, region_prefix
 from ..logs.schema import COLUMNS, DATABASE_NAME, PARTITION_COLUMN, TABLE_NAME, glue_columns
+from ..output.progress import Reporter, silent
 from .logging_config import read_logging_config
 from .logging_setup import DEFAULT_PREFIX
 from .provisioning import (
@@ -333,27 +334,32 @@ def run_test_query(athena: Any, workgroup: str, day: date, sql: str = TEST_QUERY
 
 
 def run_query(
-    athena: Any, workgroup: str, sql: str, days: list[str], timeout: float = QUERY_TIMEOUT_SECONDS
+    athena: Any, workgroup: str, sql: str, days: list[str], timeout: float = QUERY_TIMEOUT_SECONDS,
+    progress: Reporter = silent, step: str = "Athena query",
 ) -> tuple[str, dict[str, Any]]:
     """Start ``sql`` in the workgroup with ``days`` (partition values, never user text) as its parameters, and
-    wait for it: its id and last QueryExecution."""
+    wait for it: its id and last QueryExecution. ``progress`` hears its state at every poll, as ``step``."""
     query_id = athena.start_query_execution(
         QueryString=sql,
         QueryExecutionContext={"Database": DATABASE_NAME},
         WorkGroup=workgroup,
         ExecutionParameters=[f"'{day}'" for day in days],
     )["QueryExecutionId"]
-    return query_id, wait_for_query(athena, query_id, timeout)
+    return query_id, wait_for_query(athena, query_id, timeout, progress=progress, step=step)
 
 
 def wait_for_query(
-    athena: Any, query_id: str, timeout: float = QUERY_TIMEOUT_SECONDS, sleep: Callable[[float], None] = time.sleep
+    athena: Any, query_id: str, timeout: float = QUERY_TIMEOUT_SECONDS, sleep: Callable[[float], None] = time.sleep,
+    progress: Reporter = silent, step: str = "Athena query",
 ) -> dict[str, Any]:
-    """Poll a query until it ends or ``timeout`` seconds pass; returns its last QueryExecution."""
-    deadline = time.monotonic() + timeout
+    """Poll a query until it ends or ``timeout`` seconds pass; returns its last QueryExecution. ``progress``
+    hears its state, data scanned and cost at every poll."""
+    started = time.monotonic()
+    deadline = started + timeout
     delay = 0.2
     while True:
         execution = athena.get_query_execution(QueryExecutionId=query_id)["QueryExecution"]
+        progress(query_progress(step, execution, time.monotonic() - started))
         if execution["Status"]["State"] in _FINAL_STATES or time.monotonic() > deadline:
             return execution
         sleep(delay)

@@ -26,6 +26,7 @@ from ..engines.compacted import (
 )
 from ..logs.layout import partition_value, region_prefix
 from ..logs.schema import DATABASE_NAME, glue_columns
+from ..output.progress import Reporter, Tally, silent
 from .athena_setup import AthenaOptions, LogLocation, ensure_table, run_query
 from .logging_status import first_log_day
 from .provisioning import RegionSetup, bucket_name
@@ -106,9 +107,10 @@ def compact_region(
     dry_run: bool,
     result: RegionSetup,
     now: datetime | None = None,
+    progress: Reporter = silent,
 ) -> None:
     """Create the compacted table in ``region`` and copy the settled days of ``logs`` not yet copied, block by
-    block."""
+    block; ``progress`` hears of the blocks done and of each block's query."""
     account = aws.account_id()
     location = f"s3://{bucket_name(options.results_bucket_template, account, region)}/{COMPACTED_PREFIX}"
     glue, athena = aws.client("glue", region), aws.client("athena", region)
@@ -131,18 +133,26 @@ def compact_region(
     if dry_run or table is None:
         result.notes.append(f"would copy {days} days ({span}) into {COMPACT_TABLE} in {len(blocks)} queries")
         return
+    copied = Tally(progress, f"compacting {region}", unit="day blocks")
+    copied.start(len(blocks))
     for block in blocks:
-        outcome = _run_insert(athena, options.workgroup, block)
+        step = f"Athena {region} {block.first}..{block.last}"
+        outcome = _run_insert(athena, options.workgroup, block, progress, step)
         if outcome:
             result.error = f"copying {block.first}..{block.last} into {COMPACT_TABLE}: {outcome}"
+            copied.finish(f"stopped at {block.first}")
             return
         table = record_compacted_through(glue, table, block.last)
+        copied.add(1)
+    copied.finish(f"compacted through {blocks[-1].last}")
     result.notes.append(f"copied {days} days ({span}) into {COMPACT_TABLE}; compacted through {blocks[-1].last}")
 
 
-def _run_insert(athena: Any, workgroup: str, block: DayBlock) -> str:
-    """Run one block's INSERT INTO; an empty string when it succeeded, else why not (a late query is stopped)."""
-    query_id, execution = run_query(athena, workgroup, insert_sql(), block_params(block), COMPACT_TIMEOUT_SECONDS)
+def _run_insert(athena: Any, workgroup: str, block: DayBlock, progress: Reporter = silent, step: str = "") -> str:
+    """Run one block's INSERT INTO; an empty string when it succeeded, else why not (a late query is stopped).
+    ``progress`` hears the query's state at every poll, as ``step``."""
+    query_id, execution = run_query(athena, workgroup, insert_sql(), block_params(block), COMPACT_TIMEOUT_SECONDS,
+                                    progress, step)
     status = execution["Status"]
     state = status["State"]
     if state == "SUCCEEDED":

@@ -21,6 +21,7 @@ from typing import Any
 from ..errors import SetupRequired, UsageError
 from ..logs.layout import day_prefix, days_between, parse_key
 from ..logs.period import Period
+from ..output.progress import Reporter, Tally, silent
 from .logging_config import logging_regions
 from .logging_status import READER_POLICY_FILE, check_region
 from .session import AWS_ERRORS, Aws, as_project_error, describe, error_code
@@ -61,10 +62,12 @@ def sync_logs(
     last_day: date,
     dest: Path,
     workers: int = DEFAULT_WORKERS,
+    progress: Reporter = silent,
 ) -> SyncSummary:
     """Download the record objects of ``regions`` from ``first_day`` to ``last_day`` (UTC) missing under ``dest``.
 
-    Payload objects under ``/data/`` and the permission-check object are listed but never copied.
+    Payload objects under ``/data/`` and the permission-check object are listed but never copied. ``progress``
+    hears of the day folders listed and the objects and bytes copied, with those skipped.
     """
     dest = Path(dest)
     dest.mkdir(parents=True, exist_ok=True)
@@ -75,8 +78,20 @@ def sync_logs(
         folder = _local_path(root, day.rstrip("/"), folder=True)
         if folder is not None:
             summary.partials_removed += remove_abandoned_parts(folder)
+    names = ", ".join(regions)
+    listing = Tally(progress, f"listing s3://{bucket} {names}", unit="day folders")
+    listing.start(len(prefixes))
+
+    def list_day(day: str) -> list[_Listed]:
+        listed = _list(s3_client, bucket, day)
+        listing.add(1)
+        return listed
+
+    copying = Tally(progress, f"copying {names}", with_bytes=True, notes=lambda counts: (
+        f"{summary.already_present:,} already present, {counts.get('failed', 0):,} failed"))
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        listings = list(pool.map(lambda p: _list(s3_client, bucket, p), prefixes))
+        listings = list(pool.map(list_day, prefixes))
+        listing.finish(f"{sum(len(found) for found in listings):,} objects")
         to_fetch: list[tuple[_Listed, Path]] = []
         for listed in (obj for listing in listings for obj in listing):
             summary.listed += 1
@@ -87,13 +102,17 @@ def sync_logs(
                 summary.already_present += 1
             else:
                 to_fetch.append((listed, target))
+        copying.start(len(to_fetch), sum(listed.size for listed, _ in to_fetch))
         results = pool.map(lambda item: _fetch(s3_client, bucket, *item), to_fetch)
         for (listed, _), error in zip(to_fetch, results, strict=True):
             if error:
                 summary.failed[listed.key] = error
+                copying.add(1, failed=1)
             else:
                 summary.downloaded += 1
                 summary.bytes += listed.size
+                copying.add(1, listed.size)
+        copying.finish()
     return summary
 
 
@@ -184,12 +203,12 @@ class MirrorResult:
 
 def mirror_logs(
     aws: Aws, regions: tuple[str, ...] | None, period: Period, dest: Path, bucket: str | None = None,
-    prefix: str | None = None,
+    prefix: str | None = None, progress: Reporter = silent,
 ) -> list[MirrorResult]:
     """Copy each region's new log objects for ``period`` from its logging bucket into ``dest``.
 
     The bucket and prefix come from the region's logging configuration unless given. ``None`` for the regions
-    means every region whose logging delivers to S3.
+    means every region whose logging delivers to S3. ``progress`` hears how far each region's copy got.
     """
     account = aws.account_id()
     first_day, last_day = period.partition_days()
@@ -213,6 +232,6 @@ def mirror_logs(
                 )
             region_bucket, region_prefix = status.bucket, status.prefix
         summary = sync_logs(aws.client("s3", region), region_bucket, region_prefix or "", account, [region],
-                            first_day, last_day, dest)
+                            first_day, last_day, dest, progress=progress)
         results.append(MirrorResult(region, region_bucket, region_prefix or "", summary))
     return results

@@ -7,6 +7,7 @@ reports, DataFrames and dataclasses, never an engine or a client. Nothing here l
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -34,6 +35,7 @@ from ..governance.profiles import profile_resolver
 from ..governance.reconcile import Reconciliation
 from ..governance.render import budget_rows
 from ..logs.period import Period, check_zone, resolve_period
+from ..output.progress import Reporter, labelled, silent
 from ..pricing import PriceBook
 from ..qdev.analysis import Filters as QFilters
 from ..qdev.analysis import Identities, QDevReport
@@ -145,6 +147,8 @@ class BedrockScan:
     report: UsageReport
     previous: UsageReport
     query_cost_usd: float
+    load_seconds: float = 0.0  # how long reading and pricing both periods took
+    loaded_at: datetime | None = None
 
 
 @dataclass
@@ -174,22 +178,27 @@ def _tracker(request: BedrockRequest, tags: tuple[str, ...] = ()) -> BedrockAthe
     return BedrockAthenaTracker(engine, PriceBook.load(), extra_tags=tags, rewriter=resolver)
 
 
-def _analyze(tracker: BedrockAthenaTracker, request: BedrockRequest, period: Period) -> UsageReport:
+def _analyze(tracker: BedrockAthenaTracker, request: BedrockRequest, period: Period,
+             progress: Reporter = silent) -> UsageReport:
     """One period's report (with its user-filtered facts)."""
-    return tracker.analyze(period, request.regions, request.filters(), request.user_pattern or None)
+    return tracker.analyze(period, request.regions, request.filters(), request.user_pattern or None,
+                           labelled(progress, period.label()))
 
 
 @st.cache_data(show_spinner=False, ttl=CACHE_SECONDS, max_entries=16)
-def load_scan(request: BedrockRequest) -> BedrockScan:
-    """The request's period and the previous one of equal length, analysed concurrently (models not applied)."""
+def load_scan(request: BedrockRequest, _progress: Reporter = silent) -> BedrockScan:
+    """The request's period and the previous one of equal length, analysed concurrently (models not applied);
+    ``_progress`` (not part of the cache key) hears the steps of both."""
+    started = time.perf_counter()
     request = request.scan()
     period = request.period()
     tracker = _tracker(request, (request.tag_key,) if request.group_by == "tag" else ())
     with ThreadPoolExecutor(max_workers=2) as pool:
-        current = pool.submit(_analyze, tracker, request, period)
-        previous = pool.submit(_analyze, tracker, request, period.previous())
+        current = pool.submit(_analyze, tracker, request, period, _progress)
+        previous = pool.submit(_analyze, tracker, request, period.previous(), _progress)
         report, previous_report = current.result(), previous.result()
-    return BedrockScan(report, previous_report, report.stats.cost_usd + previous_report.stats.cost_usd)
+    return BedrockScan(report, previous_report, report.stats.cost_usd + previous_report.stats.cost_usd,
+                       time.perf_counter() - started, datetime.now(UTC))
 
 
 def only_models(report: UsageReport, models: tuple[str, ...]) -> UsageReport:
@@ -310,9 +319,10 @@ class QDevRequest:
 
 
 @st.cache_data(show_spinner=False, ttl=CACHE_SECONDS, max_entries=16)
-def load_qdev(request: QDevRequest) -> QDevReport:
+def load_qdev(request: QDevRequest, _progress: Reporter = silent) -> QDevReport:
     """The Amazon Q / Kiro report of the request's period (counts, tokens and costs only), people by e-mail where
-    a Kiro report or the user map (the demo's own for the demo) knows it."""
+    a Kiro report or the user map (the demo's own for the demo) knows it; ``_progress`` (not part of the cache
+    key) hears how far the reading got."""
     period = resolve_period(start=request.start, end=request.end, tz=request.tz)
     prefixes = (request.prefix,) if request.prefix else ()
     user_map = request.user_map
@@ -325,7 +335,7 @@ def load_qdev(request: QDevRequest) -> QDevReport:
         source = _s3_source(request, prefixes)
     identities = Identities(read_user_map(user_map) if user_map else {})
     report = analyze_qdev(source, period, QFilters(user_pattern=request.user_pattern or None),
-                          identities=identities)
+                          identities=identities, progress=_progress)
     report.demo = request.source == "demo"
     return report
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -22,6 +22,7 @@ from botocore.exceptions import ClientError
 from ..aws.session import AWS_ERRORS, describe
 from ..errors import SetupRequired, UsageError
 from ..logs.layout import PERMISSION_CHECK_NAME, day_prefix, normalise_prefix, object_key, region_prefix
+from ..output.progress import Reporter, Tally, data_size, silent
 
 # The policy a test-data writer needs (generate_test_data.py), named in its permission errors.
 POLICY_FILE = "iam/test-data-generator.json"
@@ -174,16 +175,27 @@ def write_s3(s3_client: Any, bucket: str, prefix: str, records: Iterable[dict[st
     return write_corpus(S3Bucket(s3_client, bucket), records, prefix)
 
 
-def write_corpus(destination: Destination, records: Iterable[dict[str, Any]], prefix: str = "") -> WriteSummary:
-    """Write every object of the corpus to ``destination`` and count what went where."""
+def write_corpus(destination: Destination, records: Iterable[dict[str, Any]], prefix: str = "",
+                 progress: Reporter = silent, records_total: int | None = None) -> WriteSummary:
+    """Write every object of the corpus to ``destination`` and count what went where; ``progress`` hears of the
+    records written (of ``records_total`` when known), with the objects and bytes."""
     summary = WriteSummary(destination=destination.label + normalise_prefix(prefix))
+    written = Tally(progress, f"writing {summary.destination}", unit="records", notes=lambda counts: (
+        f"{counts.get('objects', 0):,} objects, {data_size(counts.get('bytes', 0))}"))
+    written.start(records_total)
+
+    def count(obj: CorpusObject) -> None:
+        _count(summary, obj)
+        written.add(obj.records, objects=1, bytes=len(obj.body))
+
     objects = corpus_objects(records, prefix, destination.uri_base)
     if destination.workers > 1:
-        _put_concurrently(destination, objects, summary)
+        _put_concurrently(destination, objects, count)
     else:
         for obj in objects:
             destination.put(obj.key, obj.body)
-            _count(summary, obj)
+            count(obj)
+    written.finish()
     return summary
 
 
@@ -251,22 +263,26 @@ def _externalise_bodies(
     return stored, payloads
 
 
-def _put_concurrently(destination: Destination, objects: Iterable[CorpusObject], summary: WriteSummary) -> None:
-    """Write with a few threads, keeping only a bounded number of bodies in memory."""
+def _put_concurrently(
+    destination: Destination, objects: Iterable[CorpusObject], count: Callable[[CorpusObject], None]
+) -> None:
+    """Write with a few threads, keeping only a bounded number of bodies in memory; ``count`` each one written."""
     with ThreadPoolExecutor(max_workers=destination.workers) as pool:
         pending: dict[Future[None], CorpusObject] = {}
         for obj in objects:
             if len(pending) >= destination.workers * 4:
-                _collect(pending, summary, wait(pending, return_when=FIRST_COMPLETED).done)
+                _collect(pending, count, wait(pending, return_when=FIRST_COMPLETED).done)
             pending[pool.submit(destination.put, obj.key, obj.body)] = obj
-        _collect(pending, summary, wait(pending).done)
+        _collect(pending, count, wait(pending).done)
 
 
-def _collect(pending: dict[Future[None], CorpusObject], summary: WriteSummary, done: Iterable[Future[None]]) -> None:
+def _collect(
+    pending: dict[Future[None], CorpusObject], count: Callable[[CorpusObject], None], done: Iterable[Future[None]]
+) -> None:
     for future in done:
         obj = pending.pop(future)
         future.result()
-        _count(summary, obj)
+        count(obj)
 
 
 def _count(summary: WriteSummary, obj: CorpusObject) -> None:

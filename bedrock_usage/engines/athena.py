@@ -23,6 +23,7 @@ from ..aws.logging_config import logging_regions
 from ..aws.session import AWS_ERRORS, Aws, as_project_error, describe, error_code, required_action
 from ..errors import SetupRequired, UsageError
 from ..logs.schema import DATABASE_NAME, TABLE_NAME
+from ..output.progress import Progress, Reporter, Tally, data_size, silent
 from .base import LogRegions, QueryResult, ScanStats, Scope, SqlParam
 from .compacted import parse_compacted_through, read_compact_table, reads_logs_table, with_compacted_days
 
@@ -106,6 +107,16 @@ def query_cost_usd(bytes_scanned: int) -> float:
     """What Athena charges for one successful query that scanned ``bytes_scanned`` bytes."""
     billed = max(math.ceil(bytes_scanned / BYTES_PER_MB) * BYTES_PER_MB, MIN_BILLED_BYTES)
     return billed / BYTES_PER_TB * ATHENA_USD_PER_TB
+
+
+def query_progress(step: str, execution: dict[str, Any], seconds: float) -> Progress:
+    """One poll of a query as progress: its state, the seconds since it started, the data scanned so far and
+    what that costs (a failed query costs nothing)."""
+    state = execution["Status"]["State"]
+    scanned = int(execution.get("Statistics", {}).get("DataScannedInBytes", 0))
+    cost = query_cost_usd(scanned) if state != "FAILED" else 0.0
+    return Progress(step, unit="", note=f"{state}, {seconds:.0f} s, {data_size(scanned)} scanned (${cost:.4f})",
+                    finished=state in ("SUCCEEDED", "FAILED", "CANCELLED"))
 
 
 def _cell(value: str | None, athena_type: str) -> Any:
@@ -212,8 +223,11 @@ class AthenaEngine:
             self._log_regions = LogRegions(found.regions, found.unread)
         return self._log_regions
 
-    def query(self, sql: str, params: Sequence[SqlParam], scope: Scope) -> QueryResult:
-        """Run ``sql`` in every region of the scope; a failing region is reported in the stats, not raised."""
+    def query(self, sql: str, params: Sequence[SqlParam], scope: Scope, progress: Reporter = silent) -> QueryResult:
+        """Run ``sql`` in every region of the scope; a failing region is reported in the stats, not raised.
+
+        ``progress`` hears each region's query state, time and data scanned with its cost, and the regions done.
+        """
         parameters = execution_parameters(params)
         regions = list(scope.regions)
         # A boto3 session is not thread-safe: every client the workers use is made here, before they start.
@@ -230,10 +244,17 @@ class AthenaEngine:
             texts[region], through = self._sql_for(region, sql, scope)
             if through:
                 stats.compacted_through[region] = through.isoformat()
+        regions_done = Tally(progress, "Athena regions", unit="regions")
+        regions_done.start(len(texts))
+
+        def run(region: str, text: str) -> tuple[pd.DataFrame, int]:
+            try:
+                return self._run_in_region(region, text, parameters, progress)
+            finally:
+                regions_done.add(1)
+
         with ThreadPoolExecutor(max_workers=min(self.max_concurrency, len(regions) or 1)) as pool:
-            futures = {
-                region: pool.submit(self._run_in_region, region, text, parameters) for region, text in texts.items()
-            }
+            futures = {region: pool.submit(run, region, text) for region, text in texts.items()}
             for region, future in futures.items():
                 try:
                     frame, bytes_scanned = future.result()
@@ -244,6 +265,7 @@ class AthenaEngine:
                 frames.append(frame)
                 stats.bytes_read += bytes_scanned
                 stats.cost_usd += query_cost_usd(bytes_scanned)
+        regions_done.finish(f"{data_size(stats.bytes_read)} scanned, ${stats.cost_usd:.4f}")
         if errors and not frames:
             raise errors[0]
         frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
@@ -266,7 +288,9 @@ class AthenaEngine:
         text = with_compacted_days(sql, through, scope.first_day, scope.last_day)
         return text, (min(through, scope.last_day) if through and text != sql else None)
 
-    def _run_in_region(self, region: str, sql: str, parameters: list[str]) -> tuple[pd.DataFrame, int]:
+    def _run_in_region(
+        self, region: str, sql: str, parameters: list[str], progress: Reporter = silent
+    ) -> tuple[pd.DataFrame, int]:
         client = self._clients[region]
         try:
             request: dict[str, Any] = {
@@ -280,7 +304,7 @@ class AthenaEngine:
             if parameters:
                 request["ExecutionParameters"] = parameters
             execution_id = client.start_query_execution(**request)["QueryExecutionId"]
-            execution = self._wait(client, region, execution_id)
+            execution = self._wait(client, region, execution_id, progress)
             frame = frame_from_result_pages(self._result_pages(client, execution_id))
         except AWS_ERRORS as err:
             raise self._translate(err, region) from err
@@ -320,14 +344,16 @@ class AthenaEngine:
             self._result_configs[region] = config
         return config
 
-    def _wait(self, client: Any, region: str, execution_id: str) -> dict[str, Any]:
+    def _wait(self, client: Any, region: str, execution_id: str, progress: Reporter = silent) -> dict[str, Any]:
         """Poll with exponential backoff until the query ends; stop it and raise when the timeout passes."""
-        deadline = time.monotonic() + self.poll_timeout
+        started = time.monotonic()
+        deadline = started + self.poll_timeout
         delay = FIRST_POLL_DELAY
         while True:
             execution = client.get_query_execution(QueryExecutionId=execution_id)["QueryExecution"]
             status = execution["Status"]
             state = status["State"]
+            progress(query_progress(f"Athena {region}", execution, time.monotonic() - started))
             if state == "SUCCEEDED":
                 return execution
             if state in ("FAILED", "CANCELLED"):

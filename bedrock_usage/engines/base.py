@@ -10,6 +10,8 @@ from typing import Protocol
 
 import pandas as pd
 
+from ..output.progress import Reporter, silent
+
 SqlParam = str | int | float
 # Objects under .../{HH}/data/ hold large request/response bodies, not records: counted, never read, no warning.
 PAYLOAD_OBJECTS = "payload object under /data/ (not a log record)"
@@ -75,8 +77,9 @@ class Engine(Protocol):
     name: str
     description: str
 
-    def query(self, sql: str, params: Sequence[SqlParam], scope: Scope) -> QueryResult:
-        """Run ``sql`` with positional ``params``; raise UsageError or SetupRequired for user-fixable faults."""
+    def query(self, sql: str, params: Sequence[SqlParam], scope: Scope, progress: Reporter = silent) -> QueryResult:
+        """Run ``sql`` with positional ``params``; raise UsageError or SetupRequired for user-fixable faults.
+        ``progress`` hears how far the query got (plain counts, ``output/progress.py``)."""
         ...
 
     def log_regions(self) -> LogRegions:

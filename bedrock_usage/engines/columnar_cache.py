@@ -142,26 +142,30 @@ class ColumnarCache:
         tree = hashlib.sha256(relative.encode()).hexdigest()[:12]
         return self.base / tree / day.region / day.partition
 
-    def refresh(self, days: Iterable[DayFolder], write_part: PartWriter, workers: int, cap: int) -> CachedScan:
+    def refresh(self, days: Iterable[DayFolder], write_part: PartWriter, workers: int, cap: int,
+                on_start: Callable[[int, int], None] | None = None) -> CachedScan:
         """Bring the parts of ``days`` up to date, parsing only new or changed objects, and list them.
 
         ``cap`` is the readers' cap on decompressed bytes per object: an object left out for passing a smaller
-        cap is read again.
+        cap is read again. ``on_start`` is told how many objects and bytes will be parsed, before any is.
         """
         try:
-            return self._refresh(list(days), write_part, workers, cap)
+            return self._refresh(list(days), write_part, workers, cap, on_start)
         except (OSError, duckdb.IOException) as exc:
             raise UsageError(
                 f"cannot update the columnar cache in {self.directory}: {getattr(exc, 'strerror', None) or exc}; "
                 f"free some space, or set {CACHE_ENV} to another folder or to 'off'"
             ) from None
 
-    def _refresh(self, days: list[DayFolder], write_part: PartWriter, workers: int, cap: int) -> CachedScan:
+    def _refresh(self, days: list[DayFolder], write_part: PartWriter, workers: int, cap: int,
+                 on_start: Callable[[int, int], None] | None) -> CachedScan:
         started = time.perf_counter()
         plans = [_Plan.of(day, self.folder_of(day), cap) for day in days]
         scan = CachedScan([], {})
         stats = scan.stats
         jobs = [(plan, batch) for plan in plans for batch in batches(plan.new)]
+        if on_start:
+            on_start(sum(len(batch) for _, batch in jobs), sum(o.size for _, batch in jobs for o in batch))
         with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
             written = list(pool.map(lambda job: _write(job[0], job[1], write_part), jobs))
         for (plan, batch), (part, left_out) in zip(jobs, written, strict=True):

@@ -43,6 +43,7 @@ from ..logs.bodies import duckdb_body_type, duckdb_reduced_body
 from ..logs.layout import PERMISSION_CHECK_NAME, SERVICE_FOLDER, days_between, partition_value
 from ..logs.regions import REGION_NAMES
 from ..logs.schema import BODY_FIELDS, PARTITION_COLUMN, TABLE_NAME, duckdb_columns
+from ..output.progress import Progress, Reporter, Tally, silent
 from .base import PAYLOAD_OBJECTS, LogRegions, QueryResult, ScanStats, Scope, SqlParam
 from .columnar_cache import (
     PARQUET_COMPRESSION,
@@ -70,6 +71,7 @@ UNREADABLE = "unreadable object (truncated gzip, not gzip or not UTF-8)"
 EMPTY = "empty object"
 NOT_ASKED_FOR = "its region is not among the regions asked for"
 UNKNOWN_REGION = "the folder name is not an Amazon Bedrock region this botocore knows"
+LISTING, READING = "listing logs", "reading logs"
 
 
 
@@ -110,10 +112,11 @@ class LocalEngine:
         folders = {folder.name for service_dir in self._existing_service_dirs() for folder in _subfolders(service_dir)}
         return LogRegions(tuple(region for region in REGION_NAMES if region in folders))
 
-    def list_days(self, scope: Scope) -> tuple[list[DayFolder], ScanStats]:
+    def list_days(self, scope: Scope, progress: Reporter = silent) -> tuple[list[DayFolder], ScanStats]:
         """The scope's day folders with their record objects, and counts of what was left out.
 
-        A region folder outside the scope is named in ``unread_regions``, with why it is not read.
+        A region folder outside the scope is named in ``unread_regions``, with why it is not read. ``progress``
+        hears of every day folder looked into.
         """
         stats = ScanStats()
         days: list[DayFolder] = []
@@ -124,9 +127,14 @@ class LocalEngine:
                 if folder.name not in scope.regions:
                     reason = NOT_ASKED_FOR if folder.name in REGION_NAMES else UNKNOWN_REGION
                     stats.unread_regions[folder.name] = f"{reason} ({folder})"
+        scope_days = days_between(scope.first_day, scope.last_day)
+        folders = len(service_dirs) * len(scope.regions) * len(scope_days)
+        looked = 0
         for service_dir in service_dirs:
             for region in scope.regions:
-                for day in days_between(scope.first_day, scope.last_day):
+                for day in scope_days:
+                    looked += 1
+                    progress(Progress(LISTING, looked, folders, "day folders", note=f"{stats.objects_read:,} objects"))
                     partition = partition_value(day)
                     day_dir = service_dir / region / partition
                     if not day_dir.is_dir():
@@ -139,6 +147,8 @@ class LocalEngine:
                             self._collect_hour(hour_dir, objects, stats, seen)
                     if objects:
                         days.append(DayFolder(service_dir, region, partition, tuple(objects)))
+        progress(Progress(LISTING, looked, folders, "day folders", note=f"{stats.objects_read:,} objects",
+                          finished=True))
         return days, stats
 
     def accounts(self) -> list[str]:
@@ -203,21 +213,23 @@ class LocalEngine:
             stats.objects_read += 1
             stats.bytes_read += info.st_size
 
-    def query(self, sql: str, params: Sequence[SqlParam], scope: Scope) -> QueryResult:
+    def query(self, sql: str, params: Sequence[SqlParam], scope: Scope, progress: Reporter = silent) -> QueryResult:
         """Make the scope's records a table named like the Glue table, then run ``sql`` over it.
 
         With the cache the table is a view over Parquet parts (only the columns the query reads are read), and
         a query already answered over exactly the same parts returns its stored result; without the cache, the
-        records are parsed into memory.
+        records are parsed into memory. ``progress`` hears of the folders listed and the objects, bytes and
+        records parsed.
         """
-        days, stats = self.list_days(scope)
+        days, stats = self.list_days(scope, progress)
+        reading = Tally(progress, READING, with_bytes=True, notes=_records_note)
         con = duckdb.connect(config={"threads": self.threads} if self.threads else {})
         try:
             for statement in _SESSION_SETUP:
                 con.execute(statement)
             if self.cache_dir:
                 try:
-                    frame, left_out = self._query_cached(con, sql, params, days)
+                    frame, left_out = self._query_cached(con, sql, params, days, reading)
                 except duckdb.Error:
                     # A part damaged where the cheap checks do not look: drop what DuckDB cannot read, rebuild it
                     # from the logs, and answer once more.
@@ -225,9 +237,9 @@ class LocalEngine:
                     if not cache.discard(damaged_parts(cache.parts_of(days))):
                         raise
                     con.execute(f"DROP VIEW IF EXISTS {TABLE_NAME}")
-                    frame, left_out = self._query_cached(con, sql, params, days)
+                    frame, left_out = self._query_cached(con, sql, params, days, reading)
             else:
-                left_out = self._load(con, [obj for day in days for obj in day.objects])
+                left_out = self._load(con, [obj for day in days for obj in day.objects], reading)
                 frame = con.execute(to_duckdb(sql), list(params)).df()
             for obj, reason in left_out.items():
                 stats.skipped_objects[reason] += 1
@@ -238,13 +250,15 @@ class LocalEngine:
         return QueryResult(frame, stats)
 
     def _query_cached(
-        self, con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[SqlParam], days: list[DayFolder]
+        self, con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[SqlParam], days: list[DayFolder],
+        reading: Tally,
     ) -> tuple[pd.DataFrame, dict[LogObject, str]]:
         """Run ``sql`` over the columnar cache, brought up to date first (or its stored result)."""
         cap = self.max_object_bytes
         cache = ColumnarCache(self.cache_dir, self.root)
-        scan = cache.refresh(days, lambda objects, target: _write_part(con, objects, target, cap), self._workers(),
-                             cap)
+        scan = cache.refresh(days, lambda objects, target: _write_part(con, objects, target, cap, reading),
+                             self._workers(), cap, reading.start)
+        reading.finish(f"{_records_note(reading.extra)}, {scan.stats.objects_reused:,} objects cached")
         self.last_refresh = scan.stats
         frame = cache.load_result(sql, list(params), scan.parts)
         scan.stats.result_reused = frame is not None
@@ -257,10 +271,11 @@ class LocalEngine:
     def _workers(self) -> int:
         return self.threads or os.cpu_count() or 2
 
-    def _load(self, con: duckdb.DuckDBPyConnection, objects: list[LogObject]) -> dict[LogObject, str]:
+    def _load(self, con: duckdb.DuckDBPyConnection, objects: list[LogObject], reading: Tally) -> dict[LogObject, str]:
         """Parse ``objects`` into the logs table in bounded batches, one per worker at a time; return the
         objects left out, with the reason."""
         con.execute(f"CREATE TABLE {TABLE_NAME} ({_TABLE_DDL})")
+        reading.start(len(objects), sum(obj.size for obj in objects))
 
         def load(batch: list[LogObject]) -> dict[LogObject, str]:
             cursor = con.cursor()
@@ -268,12 +283,15 @@ class LocalEngine:
                 records, left_out = _parsed(cursor, batch, self.max_object_bytes)
                 if records is not None:
                     cursor.from_arrow(records).insert_into(TABLE_NAME)
+                reading.add(len(batch), sum(obj.size for obj in batch), records=len(records) if records else 0)
                 return left_out
             finally:
                 cursor.close()
 
         with ThreadPoolExecutor(max_workers=self._workers()) as pool:
-            return {obj: reason for left_out in pool.map(load, batches(objects)) for obj, reason in left_out.items()}
+            left = {obj: reason for left_out in pool.map(load, batches(objects)) for obj, reason in left_out.items()}
+        reading.finish()
+        return left
 
 
 _COLUMNS = duckdb_columns()
@@ -491,7 +509,7 @@ def _last_key_wins(batch: pa.RecordBatch) -> pa.RecordBatch | None:
 
 
 def _write_part(
-    con: duckdb.DuckDBPyConnection, objects: list[LogObject], target: Path, cap: int
+    con: duckdb.DuckDBPyConnection, objects: list[LogObject], target: Path, cap: int, reading: Tally
 ) -> dict[LogObject, str]:
     """Parse ``objects`` into a Parquet file at ``target``; return the objects left out with the reason."""
     cursor = con.cursor()
@@ -499,9 +517,14 @@ def _write_part(
         records, left_out = _parsed(cursor, objects, cap)
         if records is not None:
             cursor.from_arrow(records).write_parquet(str(target), compression=PARQUET_COMPRESSION)
+        reading.add(len(objects), sum(obj.size for obj in objects), records=len(records) if records else 0)
         return left_out
     finally:
         cursor.close()
+
+
+def _records_note(counts: dict[str, int]) -> str:
+    return f"{counts.get('records', 0):,} records parsed"
 
 
 def _create_view(con: duckdb.DuckDBPyConnection, parts: list[Path]) -> None:

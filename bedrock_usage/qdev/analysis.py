@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -20,6 +19,7 @@ import pandas as pd
 from ..errors import SetupRequired
 from ..logs.layout import days_between
 from ..logs.period import Period
+from ..output.progress import Progress, Reporter, labelled, silent
 from . import activity as act
 from . import credits as kc
 from . import kiro_report as kr
@@ -48,7 +48,7 @@ ESTIMATE_LABEL = (
     "estimate: requests counted in the activity reports x average tokens per request measured in the prompt logs"
 )
 
-ProgressFn = Callable[[int, int], None]
+LISTING, READING = "listing Amazon Q logs", "reading Amazon Q logs"
 
 
 class ActivityReader(Protocol):
@@ -58,9 +58,11 @@ class ActivityReader(Protocol):
         """Where the reports are read, for reports."""
         ...
 
-    def read(self, regions: tuple[str, ...], first_day: date, last_day: date) -> tuple[pd.DataFrame, act.ActivityStats]:
+    def read(self, regions: tuple[str, ...], first_day: date, last_day: date,
+             progress: Reporter = silent) -> tuple[pd.DataFrame, act.ActivityStats]:
         """The usable rows of the regions' reports for the period ``first_day``..``last_day`` (``read_window``
-        of it, every user), as ``read_activity_csv`` gives them plus ``product`` and ``region``, and counts."""
+        of it, every user), as ``read_activity_csv`` gives them plus ``product`` and ``region``, and counts;
+        ``progress`` hears how far the reading got."""
         ...
 
 
@@ -71,9 +73,10 @@ class UserReportReader(Protocol):
         """Where the reports are read, for reports."""
         ...
 
-    def read(self, regions: tuple[str, ...], first_day: date, last_day: date) -> kr.UserReportRows:
+    def read(self, regions: tuple[str, ...], first_day: date, last_day: date,
+             progress: Reporter = silent) -> kr.UserReportRows:
         """The rows of the regions' reports dated in ``credits.read_window`` of the period, as ``combine_files``
-        gives them, and counts."""
+        gives them, and counts; ``progress`` hears how far the reading got."""
         ...
 
 
@@ -315,15 +318,16 @@ def _sample(objects: list[tuple[StoredObject, QDevKey]], size: int | None) -> li
     return [objects[i] for i in sorted(chosen)]
 
 
-def _run(pool: ThreadPoolExecutor, futures: list[Future], progress: ProgressFn | None) -> list:
-    """Results in submission order; the first error cancels what has not started."""
+def _run(pool: ThreadPoolExecutor, futures: list[Future], progress: Reporter, step: str, unit: str) -> list:
+    """Results in submission order, with each one done told to ``progress``; the first error cancels what has
+    not started."""
     done = 0
     try:
+        progress(Progress(step, 0, len(futures), unit, finished=not futures))
         for future in as_completed(futures):
             future.result()
             done += 1
-            if progress:
-                progress(done, len(futures))
+            progress(Progress(step, done, len(futures), unit, finished=done == len(futures)))
     except BaseException:
         pool.shutdown(wait=True, cancel_futures=True)
         raise
@@ -342,9 +346,9 @@ class Collected:
 
 
 def collect(source: Source, period: Period, filters: Filters, options: Options,
-            progress: ProgressFn | None = None) -> Collected:
+            progress: Reporter = silent) -> Collected:
     """Read the period's prompt logs, activity reports and Kiro user reports (every user; ``filters`` choose the
-    regions)."""
+    regions); ``progress`` hears of the folders listed and the files read."""
     load_encoding()  # a missing tokenizer is reported before any download starts
     store = source.store
     wanted = {*REQUEST_TYPES, ACTIVITY_TYPE, USER_REPORT_TYPE}
@@ -368,7 +372,8 @@ def collect(source: Source, period: Period, filters: Filters, options: Options,
         locations = [loc for loc in locations if loc.log_type != USER_REPORT_TYPE]
     with ThreadPoolExecutor(max_workers=max(1, options.workers)) as pool:
         jobs = _list_jobs(locations, period)
-        listings = _run(pool, [pool.submit(store.list_objects, loc.day_prefix(day)) for loc, day in jobs], None)
+        listings = _run(pool, [pool.submit(store.list_objects, loc.day_prefix(day)) for loc, day in jobs], progress,
+                        LISTING, "day folders")
         for obj in (o for listing in listings for o in listing):
             key = parse_key(obj.key)
             if key is None:
@@ -386,7 +391,7 @@ def collect(source: Source, period: Period, filters: Filters, options: Options,
         futures = [pool.submit(_read_prompt_file, store, obj, key, period) for obj, key in selected]
         futures += [pool.submit(_read_activity_file, store, obj, key) for obj, key in activity_objects]
         futures += [pool.submit(_read_user_report_file, store, obj, key) for obj, key in user_report_objects]
-        results = _run(pool, futures, progress)
+        results = _run(pool, futures, progress, READING, "files")
     prompt_results = results[: len(selected)]
     activity_results = results[len(selected) : len(selected) + len(activity_objects)]
     user_report_results = results[len(selected) + len(activity_objects) :]
@@ -414,14 +419,16 @@ def collect(source: Source, period: Period, filters: Filters, options: Options,
     activity_rows = None
     if source.activity is not None and activity_regions:
         # kept even without rows: the report says the query found none, and what its scan cost
-        activity_rows, activity_stats = source.activity.read(activity_regions, period.start, period.end)
+        activity_rows, activity_stats = source.activity.read(activity_regions, period.start, period.end,
+                                                             labelled(progress, "activity reports"))
     elif activity_objects:
         activity_rows = pd.concat([act.empty_rows(), *frames], ignore_index=True) if frames else act.empty_rows()
         activity_rows = act.in_read_window(activity_rows, period.start, period.end)
 
     user_reports = None
     if source.user_reports is not None and user_report_regions:
-        user_reports = source.user_reports.read(user_report_regions, period.start, period.end)
+        user_reports = source.user_reports.read(user_report_regions, period.start, period.end,
+                                                labelled(progress, "Kiro user reports"))
     elif user_report_objects:
         user_reports = _combine_user_reports(user_report_results, report_stats, period)
     return Collected(_request_frame(rows, period), activity_rows, user_reports, stats, activity_stats)
@@ -731,13 +738,14 @@ def analyze(
     period: Period,
     filters: Filters | None = None,
     options: Options | None = None,
-    progress: ProgressFn | None = None,
+    progress: Reporter = silent,
     identities: Identities | None = None,
     now: datetime | None = None,
 ) -> QDevReport:
     """Read and analyse the period's logs and reports; independent of any rendering.
 
-    ``now`` (default: the clock) says which days' reports have arrived yet.
+    ``now`` (default: the clock) says which days' reports have arrived yet; ``progress`` hears how far the
+    reading got.
     """
     filters, options, identities = filters or Filters(), options or Options(), identities or Identities()
     model_price(options.model)  # an unknown model fails before any reading

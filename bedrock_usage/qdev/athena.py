@@ -15,6 +15,7 @@ import pandas as pd
 from ..aws.session import Aws
 from ..engines.athena import DEFAULT_WORKGROUP, AthenaEngine
 from ..engines.base import Scope
+from ..output.progress import Reporter, silent
 from . import activity as act
 from . import credits as kc
 from . import kiro_report as kr
@@ -48,10 +49,11 @@ class AthenaActivity:
     def describe(self) -> str:
         return self.engine.description
 
-    def read(self, regions: tuple[str, ...], first_day: date, last_day: date) -> tuple[pd.DataFrame, act.ActivityStats]:
+    def read(self, regions: tuple[str, ...], first_day: date, last_day: date,
+             progress: Reporter = silent) -> tuple[pd.DataFrame, act.ActivityStats]:
         query = activity_query(first_day, last_day)
         scope = Scope(regions, *act.report_folder_days(first_day, last_day))
-        result = self.engine.query(query.sql, query.params, scope)
+        result = self.engine.query(query.sql, query.params, scope, progress)
         stats = act.ActivityStats(
             via_athena=True,
             queried_regions=regions,
@@ -73,10 +75,11 @@ class AthenaUserReports:
     def describe(self) -> str:
         return self.engine.description
 
-    def read(self, regions: tuple[str, ...], first_day: date, last_day: date) -> kr.UserReportRows:
+    def read(self, regions: tuple[str, ...], first_day: date, last_day: date,
+             progress: Reporter = silent) -> kr.UserReportRows:
         query = user_report_query(first_day, last_day)
         scope = Scope(regions, *kc.report_folder_days(first_day, last_day))
-        result = self.engine.query(query.sql, query.params, scope)
+        result = self.engine.query(query.sql, query.params, scope, progress)
         stats = kr.UserReportStats(
             via_athena=True,
             queried_regions=regions,

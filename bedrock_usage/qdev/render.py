@@ -6,13 +6,12 @@ Reports hold counts, tokens and costs only; nothing here ever sees prompt or res
 from __future__ import annotations
 
 import json
-import sys
 import textwrap
 from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 import pandas as pd
 
@@ -654,28 +653,3 @@ def write_csv(report: QDevReport, out_dir: Path, stamp: str) -> list[Path]:
     for path, (headers, rows) in zip(paths, files.values(), strict=True):
         write_csv_rows(path, headers, [[json_value(v) for v in row] for row in rows])
     return paths
-
-
-class Progress:
-    """A one-line progress bar on stderr, drawn only when stderr is a terminal."""
-
-    def __init__(self, label: str, stream: TextIO | None = None):
-        self.label = label
-        self.stream = stream or sys.stderr
-        self.enabled = self.stream.isatty()
-        self.drawn = False
-
-    def __call__(self, done: int, total: int) -> None:
-        if not self.enabled or total == 0:
-            return
-        width = 30
-        filled = width * done // total
-        self.stream.write(f"\r{self.label} [{'#' * filled}{'.' * (width - filled)}] {done:,}/{total:,}")
-        self.stream.flush()
-        self.drawn = True
-
-    def close(self) -> None:
-        """End the progress line."""
-        if self.drawn:
-            self.stream.write("\n")
-            self.stream.flush()

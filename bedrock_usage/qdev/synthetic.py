@@ -27,6 +27,7 @@ from ..demo.daily import cached_corpus
 from ..demo.synthetic import SSO_USERS
 from ..demo.writer import Destination, LocalFolder, S3Bucket, check_bucket
 from ..logs.layout import days_between, normalise_prefix
+from ..output.progress import Reporter, Tally, silent
 from . import layout
 from .activity import ACTIVITY_COLUMNS, DATE_FORMAT, METRIC_COLUMNS
 
@@ -245,15 +246,22 @@ def _destination(dest: str | Path, s3_client: Any) -> tuple[Destination, str]:
     return S3Bucket(s3_client, bucket), prefix
 
 
-def _put_all(destination: Destination, objects: list[tuple[str, bytes]]) -> None:
-    """Write the objects; to S3 with a few threads, since each put is a round trip."""
+def _put_all(destination: Destination, objects: list[tuple[str, bytes]], progress: Reporter = silent) -> None:
+    """Write the objects; to S3 with a few threads, since each put is a round trip. ``progress`` hears of the
+    files and bytes written."""
+    written = Tally(progress, f"writing {destination.label}", unit="files", with_bytes=True)
+    written.start(len(objects), sum(len(body) for _, body in objects))
     if isinstance(destination, LocalFolder):
         for key, body in objects:
             destination.put(key, body)
-        return
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        for future in [pool.submit(destination.put, key, body) for key, body in objects]:
-            future.result()
+            written.add(1, len(body))
+    else:
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            futures = [pool.submit(destination.put, key, body) for key, body in objects]
+            for future, (_, body) in zip(futures, objects, strict=True):
+                future.result()
+                written.add(1, len(body))
+    written.finish()
 
 
 def _activity_csv(rows: list[dict[str, int | str]], older_layout: bool, rng: random.Random) -> bytes:
@@ -395,9 +403,10 @@ def write_qdev_corpus(
     s3_client: Any = None,
     not_after: datetime | None = None,
     emails: Sequence[str] = (),
+    progress: Reporter = silent,
 ) -> CorpusSummary:
     """Write prompt logs (QDeveloperLogs; KiroLogs for Kiro users), daily activity reports and Kiro user reports,
-    ``start``..``end``; ``emails`` name the first users.
+    ``start``..``end``; ``emails`` name the first users; ``progress`` hears of the files written.
 
     ``dest`` is a folder or ``s3://bucket[/prefix]`` (the bucket must exist). With ``not_after``, no request
     at or after that instant is logged and no report due after it is written. The same arguments always give
@@ -481,7 +490,7 @@ def write_qdev_corpus(
         reports = _kiro_user_reports(rng, people, days, kiro_usage, prefix, account, regions[0], not_after)
         objects += reports
         summary.user_report_files = len(reports)
-    _put_all(destination, objects)
+    _put_all(destination, objects, progress)
     summary.keys = [key for key, _ in objects]
     return summary
 

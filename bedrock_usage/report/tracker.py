@@ -19,11 +19,13 @@ from ..engines.queries import BODY_MEASURES, FACT_DIMENSIONS, FACT_MEASURES, Fil
 from ..logs.identity import DEFAULT_ROLE_SUFFIX, Principal, derive_principal
 from ..logs.period import Period
 from ..logs.regions import requested_regions
+from ..output.progress import Progress, Reporter, silent
 from ..pricing import RATE_FIELDS, PriceBook, parse_model_id
 
 DEFAULT_APPLICATION_TAGS = ("application_name",)
 COST_COLUMNS = ("input_cost_usd", "output_cost_usd", "cache_write_cost_usd", "cache_read_cost_usd")
 TOTAL_COST = "estimated_cost_usd"
+PRICING = "pricing"
 ANALYSES = ("summary", "user", "application", "user-app", "model", "daily", "hourly", "region")
 UNKNOWN_CALLER = "(unknown caller)"  # a record without identity.arn
 UNKNOWN_MODEL = "(unknown model)"  # a record without modelId
@@ -108,12 +110,13 @@ class BedrockAthenaTracker:
         self.tag_keys = tuple(dict.fromkeys(application_tags + extra_tags))
 
     def facts(
-        self, period: Period, regions: tuple[str, ...], filters: Filters
+        self, period: Period, regions: tuple[str, ...], filters: Filters, progress: Reporter = silent
     ) -> tuple[pd.DataFrame, ScanStats, int]:
-        """Priced usage facts, the scan figures, and the number of records skipped as unreadable."""
+        """Priced usage facts, the scan figures, and the number of records skipped as unreadable; ``progress``
+        hears of the engine's scan and of the pricing."""
         query = usage_facts_query(period, filters, self.tag_keys, self.dimensions)
         first_day, last_day = period.partition_days()
-        result = self.engine.query(query.sql, query.params, Scope(regions, first_day, last_day))
+        result = self.engine.query(query.sql, query.params, Scope(regions, first_day, last_day), progress)
         frame = result.frame
         if frame.empty:  # an engine may return no columns at all for no rows
             columns = [*self.dimensions, *(tag_column(i) for i in range(len(self.tag_keys))), *FACT_MEASURES]
@@ -126,7 +129,10 @@ class BedrockAthenaTracker:
         # Engines return groups in any order; a fixed order makes every floating-point sum repeatable.
         frame = frame.sort_values([c for c in frame.columns if c not in FACT_MEASURES], na_position="first")
         frame = frame.reset_index(drop=True)
-        return self._enrich(frame), result.stats, skipped
+        progress(Progress(PRICING, 0, len(frame), "fact rows"))
+        enriched = self._enrich(frame)
+        progress(Progress(PRICING, len(frame), len(frame), "fact rows", finished=True))
+        return enriched, result.stats, skipped
 
     def analyze(
         self,
@@ -134,14 +140,15 @@ class BedrockAthenaTracker:
         regions: tuple[str, ...] | list[str] | None = None,
         filters: Filters | None = None,
         user_pattern: str | None = None,
+        progress: Reporter = silent,
     ) -> UsageReport:
         """All analyses for a period, from one scan of the logs; no regions (or ``all``) means every region the
-        engine finds logs in."""
+        engine finds logs in. ``progress`` hears how far the scan and the pricing got."""
         asked = requested_regions(list(regions) if regions else None)
         found = self.engine.log_regions() if asked is None else None
         regions = found.regions if found else asked
         filters = filters or Filters()
-        facts, stats, skipped = self.facts(period, regions, filters)
+        facts, stats, skipped = self.facts(period, regions, filters, progress)
         if found:
             stats.unread_regions.update({r: why for r, why in found.unread.items() if r not in stats.unread_regions})
         if user_pattern and len(facts):

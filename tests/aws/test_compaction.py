@@ -38,6 +38,7 @@ from bedrock_usage.engines.queries import Filters, usage_facts_query
 from bedrock_usage.logs.layout import partition_value
 from bedrock_usage.logs.period import Period
 from bedrock_usage.logs.schema import DATABASE_NAME, TABLE_NAME, duckdb_columns
+from tests.terminal_run import run as run_script
 
 ROOT = Path(__file__).resolve().parents[2]
 FIRST, LAST = date(2025, 10, 27), date(2025, 11, 5)
@@ -201,3 +202,26 @@ def test_compact_creates_the_table_copies_settled_days_and_the_engine_reads_them
     latest = athena.list_query_executions()["QueryExecutionIds"]
     texts = [athena.get_query_execution(QueryExecutionId=q)["QueryExecution"]["Query"] for q in latest]
     assert any(f"FROM {COMPACT_TABLE} WHERE" in text and "UNION ALL" in text for text in texts)
+
+
+@pytest.mark.parametrize(("region", "quiet"), [("eu-west-3", False), ("ap-south-1", True)])
+def test_compact_shows_the_day_blocks_done_on_a_terminal_unless_quiet(
+    aws_env: dict[str, str], region: str, quiet: bool
+) -> None:
+    bucket = f"bedrock-logs-123456789012-{region}"
+    options = ["--regions", region, "--log-bucket", "bedrock-logs-{account}-{region}", "--log-prefix", "",
+               "--skip-test-query", "--compact", *(["--quiet"] if quiet else [])]
+    s3 = boto3.client("s3", region_name=region)
+    s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": region})
+    first = datetime.now(UTC).date() - timedelta(days=150)
+    key = f"AWSLogs/123456789012/BedrockModelInvocationLogs/{region}/{first:%Y/%m/%d}/07/x.json.gz"
+    s3.put_object(Bucket=bucket, Key=key, Body=gzip.compress(b"{}\n"))
+    blocks = len(blocks_to_copy(first, None, datetime.now(UTC).date() - timedelta(days=2)))
+
+    _, stderr = run_script("setup_athena_bucket.py", *options, "--start-date", first.isoformat(), terminal=True)
+
+    if quiet:
+        assert "compacting" not in stderr and "\r" not in stderr
+    else:
+        assert f"compacting {region}: 100%|" in stderr and f" {blocks}/{blocks} [" in stderr
+        assert f"Athena {region} {first}.." in stderr and "SUCCEEDED" in stderr

@@ -15,6 +15,7 @@ from bedrock_usage.engines.base import Scope
 from bedrock_usage.engines.local import LocalEngine
 from bedrock_usage.errors import UsageError
 from bedrock_usage.logs.layout import PERMISSION_CHECK_NAME, day_prefix, object_key, parse_key, partition_value
+from bedrock_usage.output.progress import Progress
 
 BUCKET = "company-bedrock-logs"
 PREFIX = "bedrock/"
@@ -246,3 +247,23 @@ def test_an_interrupted_sync_leaves_nothing_behind_once_synced_again(s3, tmp_pat
     assert (tmp_path / keys["in"][0]).read_bytes() == s3.get_object(Bucket=BUCKET, Key=keys["in"][0])["Body"].read()
     running.unlink()
     assert files_under(tmp_path) == set(keys["in"])
+
+
+def test_sync_reports_the_day_folders_listed_and_the_objects_and_bytes_copied(s3, tmp_path: Path) -> None:
+    keys = populate(s3)
+    sync(s3, tmp_path)  # the first sync copies everything; a new object then arrives
+    new = put_record_object(s3, "us-east-1", datetime(2025, 3, 11, 20, 0, tzinfo=UTC), "late", records=5)
+    updates: list[Progress] = []
+
+    sync_logs(s3, BUCKET, PREFIX, ACCOUNT, REGIONS, FIRST, LAST, tmp_path, progress=updates.append)
+
+    size = s3.head_object(Bucket=BUCKET, Key=new)["ContentLength"]
+    names = ", ".join(REGIONS)
+    copying = [u for u in updates if u.step == f"copying {names}"][-1]
+    assert copying.finished
+    assert (copying.done, copying.total, copying.bytes_done, copying.bytes_total) == (1, 1, size, size)
+    assert copying.note == f"{len(keys['in']):,} already present, 0 failed"
+    listing = [u for u in updates if u.step == f"listing s3://{BUCKET} {names}"][-1]
+    days = len(REGIONS) * ((LAST - FIRST).days + 1)
+    assert (listing.done, listing.total, listing.finished) == (days, days, True)
+    assert listing.note == f"{len(keys['in']) + 1 + len(keys['skip']):,} objects"

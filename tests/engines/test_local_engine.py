@@ -13,6 +13,7 @@ import sqlglot
 from bedrock_usage.engines.local import LocalEngine
 from bedrock_usage.engines.queries import Filters
 from bedrock_usage.logs.period import resolve_period
+from bedrock_usage.output.progress import silent
 from bedrock_usage.report.tracker import BedrockAthenaTracker
 from tests.logfiles import ACCOUNT, write_records
 
@@ -159,9 +160,9 @@ class RecordingEngine(LocalEngine):
         super().__init__(root)
         self.sent: list[tuple[str, list]] = []
 
-    def query(self, sql, params, scope):
+    def query(self, sql, params, scope, progress=silent):
         self.sent.append((sql, list(params)))
-        return super().query(sql, params, scope)
+        return super().query(sql, params, scope, progress)
 
 
 def test_tracker_sql_is_trino_and_never_holds_user_input(tmp_path: Path) -> None:

@@ -206,7 +206,8 @@ class DuckDBActivity:
     def describe(self) -> str:
         return f"DuckDB over {self.root}"
 
-    def read(self, regions: tuple[str, ...], first_day: date, last_day: date) -> tuple[pd.DataFrame, ActivityStats]:
+    def read(self, regions: tuple[str, ...], first_day: date, last_day: date,
+             progress: object = None) -> tuple[pd.DataFrame, ActivityStats]:
         con = duckdb.connect()
         try:
             athena_table(con, self.root, regions)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import gzip
-import io
 import json
 import math
 import re
@@ -16,7 +15,6 @@ from pathlib import Path
 import pytest
 
 import qcli_s3_analyzer
-from bedrock_usage.qdev.render import Progress
 from bedrock_usage.qdev.synthetic import write_qdev_corpus
 from tests.qdev.test_analysis import kiro_emails
 from tests.qdev.test_offline import offline, offline_env  # noqa: F401  (offline is a fixture)
@@ -280,18 +278,3 @@ def test_help_lists_the_user_facing_options(capsys: pytest.CaptureFixture[str]) 
         "--demo",
     ):
         assert option in text
-
-
-def test_progress_bar_only_on_a_terminal() -> None:
-    class Terminal(io.StringIO):
-        def isatty(self) -> bool:
-            return True
-
-    terminal, pipe = Terminal(), io.StringIO()
-    for stream in (terminal, pipe):
-        bar = Progress("reading logs", stream)
-        bar(1, 4)
-        bar(4, 4)
-        bar.close()
-    assert "4/4" in terminal.getvalue() and terminal.getvalue().endswith("\n")
-    assert pipe.getvalue() == ""

@@ -77,7 +77,8 @@ class DuckDBUserReports:
     def describe(self) -> str:
         return "DuckDB over the fixture"
 
-    def read(self, regions: tuple[str, ...], first_day: date, last_day: date) -> kr.UserReportRows:
+    def read(self, regions: tuple[str, ...], first_day: date, last_day: date,
+             progress: object = None) -> kr.UserReportRows:
         query = user_report_query(first_day, last_day)
         stats = kr.UserReportStats(via_athena=True, queried_regions=regions)
         return decode_user_reports(run_on_duckdb(query.sql, query.params), stats,
