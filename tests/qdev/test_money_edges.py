@@ -1,0 +1,88 @@
+"""Amazon Q edges where a slip changes the figures: prompt-log requests at the period's first instant and at the
+next period's first instant, and ``--user-pattern`` values that a regular expression would read differently, on the
+prompt logs and on the activity reports read from the files (Python) and through the Athena query (DuckDB). Expected
+figures are counted here from what was written."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from bedrock_usage.logs.period import Period
+from bedrock_usage.qdev.analysis import Filters, Source, analyze
+from bedrock_usage.qdev.sources import LocalStore
+from tests.qdev.test_activity import ALICE, BOB, CAROL, header, write_reports
+from tests.qdev.test_analysis import USER_A, USER_B, Req, in_period, write_corpus
+from tests.qdev.test_athena_sql import DuckDBActivity
+from tests.qdev.test_offline import offline  # noqa: F401  (fixture)
+
+pytestmark = pytest.mark.usefixtures("offline")
+
+# (timestamp as logged, in the period 2025-03-10 .. 2025-03-11 of the time zone)
+EDGES = {
+    "UTC": [("2025-03-09T23:59:59.999999Z", False), ("2025-03-10T00:00:00.000000Z", True),
+            ("2025-03-11T23:59:59.999999Z", True), ("2025-03-12T00:00:00.000000Z", False),
+            ("2025-03-12T00:00:00Z", False)],
+    "Asia/Seoul": [("2025-03-09T14:59:59.999999Z", False), ("2025-03-09T15:00:00.000000Z", True),
+                   ("2025-03-11T14:59:59.999999Z", True), ("2025-03-11T15:00:00.000000Z", False)],
+}
+
+
+def chat(user: str, stamp: str, words: int) -> Req:
+    return Req(user, "Q Developer", "chat", stamp, (" ".join(["token"] * words),), ("ok",))
+
+
+@pytest.mark.parametrize("tz", sorted(EDGES))
+def test_prompt_logs_hold_the_first_instant_and_not_the_next_periods(tmp_path: Path, tz: str) -> None:
+    requests = [chat(USER_A, stamp, n + 1) for n, (stamp, _) in enumerate(EDGES[tz])]
+    write_corpus(tmp_path, requests)
+    period = Period(date(2025, 3, 10), date(2025, 3, 11), tz)
+    report = analyze(Source(LocalStore(tmp_path)), period)
+    kept = [req for req, (_, counted) in zip(requests, EDGES[tz], strict=True) if counted]
+    assert kept == [req for req in requests if in_period(req, period)]  # the independent rule agrees with the table
+    assert report.summary.requests == len(kept) == 2
+    assert report.summary.input_tokens == sum(req.input_tokens for req in kept)
+
+
+# Patterns a regular expression reads otherwise: "." is any character, "+" and "*" repeat, "[b]" is a class,
+# "(" and "?" alone are not expressions at all. Q user ids hold "." and "-".
+HOSTILE = ["2222.2222", "1111.1111", ".*", "b+", "[b]", "(", "?", "d-2222222222.b", "D-1111111111.A", "-0000-"]
+
+
+@pytest.mark.parametrize("pattern", HOSTILE)
+def test_prompt_log_user_pattern_is_a_literal_case_insensitive_substring(tmp_path: Path, pattern: str) -> None:
+    requests = [chat(USER_A, "2025-03-10T09:00:00.000000Z", 3), chat(USER_B, "2025-03-10T10:00:00.000000Z", 5)]
+    write_corpus(tmp_path, requests)
+    report = analyze(Source(LocalStore(tmp_path)), Period(date(2025, 3, 10), date(2025, 3, 10)), Filters(pattern))
+    kept = [req for req in requests if pattern.lower() in req.user.lower()]
+    assert report.summary.requests == len(kept)
+    assert report.summary.input_tokens == sum(req.input_tokens for req in kept)
+
+
+ACTIVITY_DAYS = {
+    date(2025, 11, 10): [{"UserId": ALICE, "Chat_MessagesSent": 3}, {"UserId": BOB, "Chat_MessagesSent": 5}],
+    date(2025, 11, 11): [{"UserId": BOB, "Chat_MessagesSent": 7}, {"UserId": CAROL, "Chat_MessagesSent": 11}],
+}
+
+
+@pytest.fixture(scope="module")
+def activity_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("activity-patterns")
+    write_reports(root, ACTIVITY_DAYS, header())
+    return root
+
+
+@pytest.mark.parametrize("through", ["files", "athena-sql"])
+@pytest.mark.parametrize("pattern", HOSTILE)
+def test_activity_user_pattern_is_a_literal_case_insensitive_substring(activity_root: Path, pattern: str,
+                                                                         through: str) -> None:
+    activity = DuckDBActivity(activity_root) if through == "athena-sql" else None
+    source = Source(LocalStore(activity_root), activity=activity)
+    report = analyze(source, Period(date(2025, 11, 10), date(2025, 11, 11)), Filters(pattern))
+    assert report.activity is not None
+    rows = [row for rows in ACTIVITY_DAYS.values() for row in rows if pattern.lower() in str(row["UserId"]).lower()]
+    per_user = report.activity.per_user
+    assert sorted(per_user["user"]) == sorted({row["UserId"] for row in rows})
+    assert int(per_user["Chat_MessagesSent"].sum()) == sum(int(row["Chat_MessagesSent"]) for row in rows)
