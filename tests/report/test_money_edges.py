@@ -193,3 +193,18 @@ def test_cli_user_pattern_is_a_literal_substring(pattern_logs, tmp_path: Path) -
     assert document["summary"]["calls"] == 1
     assert document["summary"]["estimated_cost_usd"] == pytest.approx(expected["summary"][()].estimated_cost,
                                                                       rel=1e-9)
+
+
+def test_a_price_change_applies_by_the_utc_day_of_the_call(tmp_path: Path) -> None:
+    """Claude 3.5 Sonnet v2 costs more from 2025-12-01 (UTC); 05:00 on 1 December in Seoul is still 30 November."""
+    model = "anthropic.claude-3-5-sonnet-20241022-v2:0"
+    records = [call("before", model, 10_000, n=0, stamp="2025-11-30T20:00:00Z", region="us-west-2"),
+               call("after", model, 10_000, n=1, stamp="2025-12-01T01:00:00Z", region="us-west-2")]
+    write_records(tmp_path, records)
+    report = BedrockAthenaTracker(LocalEngine(tmp_path, cache=False)).analyze(
+        resolve_period(start="2025-12-01", end="2025-12-01", tz="Asia/Seoul"), ("us-west-2",))
+    expected = aggregate(records, date(2025, 12, 1), date(2025, 12, 1), "Asia/Seoul")["user"]
+    users = report.tables["user"].set_index("user")
+    assert expected[("before",)].estimated_cost < expected[("after",)].estimated_cost
+    for user in ("before", "after"):
+        assert users.loc[user, "estimated_cost_usd"] == pytest.approx(expected[(user,)].estimated_cost, rel=1e-9)
