@@ -63,6 +63,8 @@ def test_bad_periods_are_user_errors(kwargs: dict, message: str) -> None:
          ("sso_user", "AWSReservedSSO_DataScientist_0123456789abcdef", "kim@example.com", "DataScientist")),
         ("arn:aws:sts::123456789012:assumed-role/lambda-exec/my-function",
          ("assumed_role", "lambda-exec", "my-function", "lambda-exec")),
+        ("arn:aws:iam::123456789012:user/division_abc/subdivision_xyz/JaneDoe",  # a user with an IAM path
+         ("iam_user", "JaneDoe", "JaneDoe", "JaneDoe")),
         ("arn:aws:iam::123456789012:root", ("root", "root", "root", "root")),
         (None, ("unknown", "(unknown)", "(unknown)", "(unknown)")),
         ("not-an-arn", ("other", "not-an-arn", "not-an-arn", "not-an-arn")),

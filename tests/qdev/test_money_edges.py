@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from bedrock_usage.logs.period import Period
-from bedrock_usage.qdev.analysis import Filters, Source, analyze
+from bedrock_usage.qdev.analysis import Filters, Identities, Source, analyze
+from bedrock_usage.qdev.people import read_user_map
 from bedrock_usage.qdev.sources import LocalStore
 from tests.qdev.test_activity import ALICE, BOB, CAROL, header, write_reports
 from tests.qdev.test_analysis import USER_A, USER_B, Req, in_period, write_corpus
@@ -86,3 +87,17 @@ def test_activity_user_pattern_is_a_literal_case_insensitive_substring(activity_
     per_user = report.activity.per_user
     assert sorted(per_user["user"]) == sorted({row["UserId"] for row in rows})
     assert int(per_user["Chat_MessagesSent"].sum()) == sum(int(row["Chat_MessagesSent"]) for row in rows)
+
+
+@pytest.mark.parametrize(("pattern", "kept"), [("JANE.DOE@EXAMPLE", True), ("Jane Doe", True), ("jane+doe", False),
+                                               ("j.ne", False)])
+def test_user_pattern_matches_the_mapped_email_and_name_literally_in_any_case(tmp_path: Path, pattern: str,
+                                                                              kept: bool) -> None:
+    write_corpus(tmp_path / "logs", [chat(USER_A, "2025-03-10T09:00:00.000000Z", 3),
+                                     chat(USER_B, "2025-03-10T10:00:00.000000Z", 5)])
+    (tmp_path / "users.csv").write_text(f"userId,email,displayName\n{USER_A},jane.doe@example.com,Jane Doe\n")
+    identities = Identities(user_map=read_user_map(tmp_path / "users.csv"))
+    report = analyze(Source(LocalStore(tmp_path / "logs")), Period(date(2025, 3, 10), date(2025, 3, 10)),
+                     Filters(pattern), identities=identities)
+    assert report.summary.requests == (1 if kept else 0)
+    assert list(report.per_user["user"]) == (["jane.doe@example.com"] if kept else [])

@@ -208,3 +208,37 @@ def test_a_price_change_applies_by_the_utc_day_of_the_call(tmp_path: Path) -> No
     assert expected[("before",)].estimated_cost < expected[("after",)].estimated_cost
     for user in ("before", "after"):
         assert users.loc[user, "estimated_cost_usd"] == pytest.approx(expected[(user,)].estimated_cost, rel=1e-9)
+
+
+def test_one_hour_cache_writes_never_exceed_the_logged_cache_writes(tmp_path: Path) -> None:
+    """A response whose ``ephemeral_1h_input_tokens`` says more than ``cacheWriteInputTokenCount``: the logged count
+    bounds it, so no 5-minute write goes negative and no token is billed twice."""
+    usage = {"cache_creation": {"ephemeral_5m_input_tokens": 0, "ephemeral_1h_input_tokens": 5000}}
+    record = call("overstated-1h", f"us.{SONNET_45}", 900, cache_write=1000, n=0)
+    record["input"]["inputBodyJson"] = {"messages": []}
+    record["output"]["outputBodyJson"] = {"usage": usage}
+    write_records(tmp_path, [record])
+    report = BedrockAthenaTracker(LocalEngine(tmp_path, cache=False)).analyze(
+        resolve_period(start=DAY, end=DAY), ("us-east-1",))
+    expected = aggregate([record], date.fromisoformat(DAY), date.fromisoformat(DAY))["summary"][()]
+    assert report.summary["cache_write_tokens"] == 1000
+    assert report.summary["cache_write_cost_usd"] == pytest.approx(1000 * 0.0066 / 1000, rel=1e-9)
+    assert report.summary["estimated_cost_usd"] == pytest.approx(expected.estimated_cost, rel=1e-9)
+
+
+def test_an_application_tag_names_the_application_of_any_caller(tmp_path: Path) -> None:
+    tagged = call("analyst", f"global.{SONNET_45}", 1000, n=0)
+    tagged["requestMetadata"] = {"application_name": "Chargeback"}
+    role = call("", f"global.{SONNET_45}", 3000, n=1,
+                arn=f"arn:aws:sts::{ACCOUNT}:assumed-role/Search-BedrockRole/task-1")
+    role["requestMetadata"] = {"application_name": "Chargeback"}
+    plain = call("analyst", f"global.{SONNET_45}", 5000, n=2)
+    write_records(tmp_path, [tagged, role, plain])
+    report = BedrockAthenaTracker(LocalEngine(tmp_path, cache=False)).analyze(
+        resolve_period(start=DAY, end=DAY), ("us-east-1",))
+    expected = aggregate([tagged, role, plain], date.fromisoformat(DAY), date.fromisoformat(DAY))["application"]
+    applications = report.tables["application"].set_index("application")
+    assert set(applications.index) == {key for (key,) in expected} == {"Chargeback", "analyst"}
+    for (application,), totals in expected.items():
+        assert applications.loc[application, "input_tokens"] == totals.input_tokens
+        assert applications.loc[application, "estimated_cost_usd"] == pytest.approx(totals.estimated_cost, rel=1e-9)
