@@ -242,3 +242,18 @@ def test_an_application_tag_names_the_application_of_any_caller(tmp_path: Path) 
     for (application,), totals in expected.items():
         assert applications.loc[application, "input_tokens"] == totals.input_tokens
         assert applications.loc[application, "estimated_cost_usd"] == pytest.approx(totals.estimated_cost, rel=1e-9)
+
+
+@pytest.mark.parametrize(("cache_read", "cache_write"), [(0, 1000), (1000, 1000)], ids=["write", "read-and-write"])
+def test_only_the_calls_with_cache_tokens_lose_their_price(tmp_path: Path, cache_read: int, cache_write: int) -> None:
+    """GPT-5.4 has no cache write price: a call that wrote to the cache is unpriced, the same caller's other calls
+    in the same hour keep theirs."""
+    records = [call("same-caller", f"global.{GPT_54}", 2000, n=0),
+               call("same-caller", f"global.{GPT_54}", 2000, cache_read, cache_write, n=1)]
+    write_records(tmp_path, records)
+    report = BedrockAthenaTracker(LocalEngine(tmp_path, cache=False)).analyze(
+        resolve_period(start=DAY, end=DAY), ("us-east-1",))
+    expected = aggregate(records, date.fromisoformat(DAY), date.fromisoformat(DAY))["summary"][()]
+    assert (expected.priced_calls, expected.unpriced_calls) == (1, 1)
+    assert report.summary["unpriced_calls"] == 1
+    assert report.summary["estimated_cost_usd"] == pytest.approx(expected.estimated_cost, rel=1e-9)
