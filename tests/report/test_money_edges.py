@@ -21,7 +21,7 @@ from bedrock_usage.logs.layout import object_key
 from bedrock_usage.logs.period import resolve_period
 from bedrock_usage.report.tracker import BedrockAthenaTracker
 from tests.logfiles import ACCOUNT, write_records
-from tests.oracle import aggregate, all_rates, caller
+from tests.oracle import IMAGES, RERANK, aggregate, all_rates, caller
 
 ROOT = Path(__file__).resolve().parents[2]
 DAY = "2026-11-02"
@@ -257,3 +257,23 @@ def test_only_the_calls_with_cache_tokens_lose_their_price(tmp_path: Path, cache
     assert (expected.priced_calls, expected.unpriced_calls) == (1, 1)
     assert report.summary["unpriced_calls"] == 1
     assert report.summary["estimated_cost_usd"] == pytest.approx(expected.estimated_cost, rel=1e-9)
+
+
+def test_rerank_queries_are_input_cost_and_images_output_cost(tmp_path: Path) -> None:
+    """The split a chargeback reads: a rerank call's queries are input, a generated image is output."""
+    rerank = call("rerank", "amazon.rerank-v1:0", 0, n=0, region="us-west-2")
+    rerank["input"]["inputBodyJson"] = {"query": "q", "documents": [f"document {i}" for i in range(250)]}
+    image = call("image", "amazon.titan-image-generator-v2:0", 0, n=1, region="us-west-2")
+    for record in (rerank, image):
+        record["operation"], record["output"]["outputTokenCount"] = "InvokeModel", 0
+    image["input"]["inputBodyJson"] = {"imageGenerationConfig": {"numberOfImages": 2, "width": 512, "height": 512}}
+    write_records(tmp_path, [rerank, image])
+    report = BedrockAthenaTracker(LocalEngine(tmp_path, cache=False)).analyze(
+        resolve_period(start=DAY, end=DAY), ("us-west-2",))
+    users = report.tables["user"].set_index("user")
+    queries = 3 * RERANK["amazon.rerank-v1:0"]  # 250 documents: a query per 100, rounded up
+    images = 2 * IMAGES["amazon.titan-image-generator-v2:0"]["512/standard"]
+    assert (users.loc["rerank", "input_cost_usd"], users.loc["rerank", "output_cost_usd"]) == (
+        pytest.approx(queries, rel=1e-9), 0)
+    assert (users.loc["image", "input_cost_usd"], users.loc["image", "output_cost_usd"]) == (
+        0, pytest.approx(images, rel=1e-9))
