@@ -277,3 +277,19 @@ def test_rerank_queries_are_input_cost_and_images_output_cost(tmp_path: Path) ->
         pytest.approx(queries, rel=1e-9), 0)
     assert (users.loc["image", "input_cost_usd"], users.loc["image", "output_cost_usd"]) == (
         0, pytest.approx(images, rel=1e-9))
+
+
+def test_a_group_of_unpriced_calls_has_no_cost_never_zero(tmp_path: Path) -> None:
+    records = [call("unpriced-only", "example.unknown-model-v1:0", 1000, n=0),
+               call("mixed", "example.unknown-model-v1:0", 1000, n=1),
+               call("mixed", f"global.{SONNET_45}", 1000, n=2)]
+    write_records(tmp_path, records)
+    report = BedrockAthenaTracker(LocalEngine(tmp_path, cache=False)).analyze(
+        resolve_period(start=DAY, end=DAY), ("us-east-1",))
+    expected = aggregate(records, date.fromisoformat(DAY), date.fromisoformat(DAY))["user"]
+    users = report.tables["user"].set_index("user")
+    assert math.isnan(expected[("unpriced-only",)].estimated_cost)
+    assert math.isnan(users.loc["unpriced-only", "estimated_cost_usd"])
+    assert users.loc["unpriced-only", "input_tokens"] == 1000 and users.loc["unpriced-only", "unpriced_calls"] == 1
+    assert users.loc["mixed", "estimated_cost_usd"] == pytest.approx(expected[("mixed",)].estimated_cost, rel=1e-9)
+    assert users.loc["mixed", "unpriced_calls"] == 1
