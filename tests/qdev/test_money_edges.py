@@ -5,7 +5,7 @@ figures are counted here from what was written."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -101,3 +101,27 @@ def test_user_pattern_matches_the_mapped_email_and_name_literally_in_any_case(tm
                      Filters(pattern), identities=identities)
     assert report.summary.requests == (1 if kept else 0)
     assert list(report.per_user["user"]) == (["jane.doe@example.com"] if kept else [])
+
+
+KIRO_HEADER = ("Date,UserId,Client_Type,Chat_Conversations,Credits_Used,Overage_Cap,Overage_Credits_Used,"
+               "Overage_Enabled,ProfileId,Subscription_Tier,Total_Messages,New_User,User_Email")
+KIRO_ACCOUNT = "111122223333"
+
+
+def test_a_kiro_seat_costs_each_day_its_share_of_its_own_month(tmp_path: Path) -> None:
+    """Kiro Pro is $20 a month (kiro.dev): 2 days of January are 2/31 of it, 2 days of February 2/28."""
+    user = "94f8a4c8-5061-70a1-9c5f-1b2d3e4f5a61"
+    profile = f"arn:aws:codewhisperer:us-east-1:{KIRO_ACCOUNT}:profile/EXAMPLE1234AB"
+    for day in (date(2026, 1, 30), date(2026, 1, 31), date(2026, 2, 1), date(2026, 2, 2)):
+        folder = date.fromordinal(day.toordinal() + 1)
+        path = (tmp_path / "AWSLogs" / KIRO_ACCOUNT / "KiroLogs" / "user_report" / "us-east-1" / f"{folder:%Y/%m/%d}"
+                / "00" / f"KIRO_IDE_{KIRO_ACCOUNT}_user_report_{folder:%Y%m%d}0200.csv")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"{KIRO_HEADER}\n{day},{user},KIRO_IDE,1,10,,0,false,{profile},PRO,3,false,"
+                        "ana.silva@example.com\n")
+    report = analyze(Source(LocalStore(tmp_path)), Period(date(2026, 1, 30), date(2026, 2, 2)),
+                     now=datetime(2026, 2, 4, tzinfo=UTC))
+    assert report.kiro is not None
+    per_user = report.kiro.per_user.set_index("user")
+    assert per_user.loc["ana.silva@example.com", "seat_usd"] == pytest.approx(20 * (2 / 31 + 2 / 28), rel=1e-12)
+    assert report.kiro.cost_usd == pytest.approx(20 * (2 / 31 + 2 / 28), rel=1e-12)
