@@ -108,20 +108,39 @@ KIRO_HEADER = ("Date,UserId,Client_Type,Chat_Conversations,Credits_Used,Overage_
 KIRO_ACCOUNT = "111122223333"
 
 
-def test_a_kiro_seat_costs_each_day_its_share_of_its_own_month(tmp_path: Path) -> None:
-    """Kiro Pro is $20 a month (kiro.dev): 2 days of January are 2/31 of it, 2 days of February 2/28."""
-    user = "94f8a4c8-5061-70a1-9c5f-1b2d3e4f5a61"
+KIRO_USER = "94f8a4c8-5061-70a1-9c5f-1b2d3e4f5a61"
+
+
+def write_kiro_days(root: Path, tiers: dict[date, str]) -> None:
+    """One Kiro user report per day (delivered the next day) with one row: Ana on ``tiers[day]``."""
     profile = f"arn:aws:codewhisperer:us-east-1:{KIRO_ACCOUNT}:profile/EXAMPLE1234AB"
-    for day in (date(2026, 1, 30), date(2026, 1, 31), date(2026, 2, 1), date(2026, 2, 2)):
+    for day, tier in tiers.items():
         folder = date.fromordinal(day.toordinal() + 1)
-        path = (tmp_path / "AWSLogs" / KIRO_ACCOUNT / "KiroLogs" / "user_report" / "us-east-1" / f"{folder:%Y/%m/%d}"
+        path = (root / "AWSLogs" / KIRO_ACCOUNT / "KiroLogs" / "user_report" / "us-east-1" / f"{folder:%Y/%m/%d}"
                 / "00" / f"KIRO_IDE_{KIRO_ACCOUNT}_user_report_{folder:%Y%m%d}0200.csv")
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(f"{KIRO_HEADER}\n{day},{user},KIRO_IDE,1,10,,0,false,{profile},PRO,3,false,"
+        path.write_text(f"{KIRO_HEADER}\n{day},{KIRO_USER},KIRO_IDE,1,10,,0,false,{profile},{tier},3,false,"
                         "ana.silva@example.com\n")
+
+
+def test_a_kiro_seat_costs_each_day_its_share_of_its_own_month(tmp_path: Path) -> None:
+    """Kiro Pro is $20 a month (kiro.dev): 2 days of January are 2/31 of it, 2 days of February 2/28."""
+    write_kiro_days(tmp_path, dict.fromkeys((date(2026, 1, 30), date(2026, 1, 31), date(2026, 2, 1),
+                                             date(2026, 2, 2)), "PRO"))
     report = analyze(Source(LocalStore(tmp_path)), Period(date(2026, 1, 30), date(2026, 2, 2)),
                      now=datetime(2026, 2, 4, tzinfo=UTC))
     assert report.kiro is not None
     per_user = report.kiro.per_user.set_index("user")
     assert per_user.loc["ana.silva@example.com", "seat_usd"] == pytest.approx(20 * (2 / 31 + 2 / 28), rel=1e-12)
     assert report.kiro.cost_usd == pytest.approx(20 * (2 / 31 + 2 / 28), rel=1e-12)
+
+
+def test_a_kiro_seat_is_priced_at_the_latest_tier_of_the_period(tmp_path: Path) -> None:
+    """Ana moved from Pro ($20 a month) to Power ($200, kiro.dev) on the 3rd: the period's seat is Power's."""
+    write_kiro_days(tmp_path, {date(2026, 11, 2): "PRO", date(2026, 11, 3): "POWER"})
+    report = analyze(Source(LocalStore(tmp_path)), Period(date(2026, 11, 2), date(2026, 11, 3)),
+                     now=datetime(2026, 11, 5, tzinfo=UTC))
+    assert report.kiro is not None
+    ana = report.kiro.per_user.set_index("user").loc["ana.silva@example.com"]
+    assert ana["tier"] == "POWER"
+    assert ana["seat_usd"] == pytest.approx(200 * 2 / 30, rel=1e-12)
