@@ -14,8 +14,18 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# Hypothesis: in CI (``CI`` set) the same examples every run, from a fixed budget, with no example database, so a
+# run fails or passes on the code alone; locally each run draws new examples and remembers the failing ones.
+# ``HYPOTHESIS_PROFILE`` picks one by name (``explore``: ten times the budget, for a long local hunt). A test's own
+# ``@settings(max_examples=...)`` keeps its budget under every profile.
+settings.register_profile("ci", derandomize=True, max_examples=100, database=None, print_blob=True, deadline=None)
+settings.register_profile("local", deadline=None)
+settings.register_profile("explore", max_examples=1000, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "local"))
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -54,7 +54,7 @@ def all_rates(model_id: str, on: date, context_tokens: int, region: str = "us-ea
     dated = "@from-2025-12-01" if on >= EXTENDED_ACCESS_FROM else "@until-2025-12-01"
     if f"{family}{dated}" in table:
         return table[f"{family}{dated}"]
-    if context_tokens > 200_000 and f"{family}-long" in table:
+    if context_tokens > table.get("long_above", 200_000) and f"{family}-long" in table:
         return table[f"{family}-long"]
     return table.get(family)
 

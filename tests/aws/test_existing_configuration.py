@@ -247,7 +247,7 @@ def test_test_roles_are_bounded_by_the_fixed_policy(aws_env: dict[str, str]) -> 
     assert missing.returncode == 2
     assert "aws iam create-policy --policy-name BedrockUsageTestRole --policy-document file://iam/test-role.json" in (
         missing.stderr)
-    with pytest.raises(ClientError):
+    with pytest.raises(ClientError, match="NoSuchEntity"):
         iam.get_role(RoleName="ChatbotApp-BedrockRole")
     document = (ROOT / "iam" / "test-role.json").read_text()
     arn = iam.create_policy(PolicyName="BedrockUsageTestRole", PolicyDocument=document)["Policy"]["Arn"]

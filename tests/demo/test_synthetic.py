@@ -353,15 +353,18 @@ def test_body_bytes_sets_the_approximate_body_size() -> None:
 
 
 @pytest.mark.parametrize(
-    "changes",
-    [dict(records=0), dict(start_date=date(2025, 12, 2)), dict(regions=("mars-1",)), dict(account="12345"),
-     dict(body_bytes=-1)],
+    ("changes", "message"),
+    [(dict(records=0), "records must be between 1 and 5,000,000, not 0"),
+     (dict(start_date=date(2025, 12, 2)), "start date 2025-12-02 is after end date 2025-12-01"),
+     (dict(regions=("mars-1",)), "unknown region mars-1; Amazon Bedrock regions: af-south-1, "),
+     (dict(account="12345"), "account id must be 12 digits, not '12345'"),
+     (dict(body_bytes=-1), "body bytes must be between 0 and 1,000,000, not -1")],
 )
-def test_bad_specs_are_usage_errors(changes: dict) -> None:
+def test_bad_specs_are_usage_errors(changes: dict, message: str) -> None:
     from bedrock_usage.errors import UsageError
 
     options = dict(start_date=date(2025, 12, 1), end_date=date(2025, 12, 1)) | changes
-    with pytest.raises(UsageError):
+    with pytest.raises(UsageError, match=re.escape(message)):
         CorpusSpec(**options)
 
 

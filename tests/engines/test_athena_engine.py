@@ -159,9 +159,9 @@ def test_any_string_literal_reads_back_as_the_same_string(value: str) -> None:
 
 
 def test_non_finite_floats_have_no_literal() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="^query parameter nan has no SQL literal$"):
         sql_literal(math.nan)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="^query parameter inf has no SQL literal$"):
         sql_literal(math.inf)
 
 

@@ -64,10 +64,14 @@ def assert_same_report(cached: UsageReport, raw: UsageReport) -> None:
 
 
 def assert_matches_records(report: UsageReport, root: Path) -> None:
-    """The summary equals a plain-Python aggregation of the records in the folder."""
+    """The summary equals a plain-Python aggregation of the records in the folder, cost at published prices
+    included."""
     expected = aggregate(read_tree(root), PERIOD.start, PERIOD.end)["summary"][()]
-    for name in ("calls", "errors", "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens"):
+    for name in ("calls", "errors", "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens",
+                 "unpriced_calls"):
         assert report.summary[name] == getattr(expected, name), name
+    assert expected.priced_calls > 1000
+    assert report.summary["estimated_cost_usd"] == pytest.approx(expected.estimated_cost, rel=1e-9)
 
 
 def record_objects(root: Path) -> list[Path]:

@@ -168,7 +168,7 @@ def test_chargeback_mistakes_are_exit_1(logs: Path, no_aws_env: dict[str, str], 
 
 def test_month_period() -> None:
     assert month_period("2024-02", "Asia/Seoul") == Period(date(2024, 2, 1), date(2024, 2, 29), "Asia/Seoul")
-    with pytest.raises(UsageError):
+    with pytest.raises(UsageError, match=r"^month '2024-2' is not in YYYY-MM form$"):
         month_period("2024-2", "UTC")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 
 import pytest
@@ -34,18 +35,19 @@ def test_days_and_previous_period() -> None:
 
 
 @pytest.mark.parametrize(
-    "kwargs",
+    ("kwargs", "message"),
     [
-        {"start": "2025-11-05", "end": "2025-11-01"},
-        {"start": "2025-02-30"},
-        {"end": "yesterday"},
-        {"days": 0},
-        {"tz": "Mars/Olympus"},
-        {"start": "2020-01-01", "end": "2025-01-01"},
+        ({"start": "2025-11-05", "end": "2025-11-01"}, "start date 2025-11-05 is after end date 2025-11-01"),
+        ({"start": "2025-02-30"}, "--start-date '2025-02-30' is not a day of the calendar (day is out of range"),
+        ({"end": "yesterday"}, "--end-date 'yesterday' is not a date in YYYY-MM-DD form"),
+        ({"days": 0}, "--days must be at least 1 and at most 731 (got 0)"),
+        ({"tz": "Mars/Olympus"}, "--tz 'Mars/Olympus' is not a time zone name such as UTC or Asia/Seoul"),
+        ({"start": "2020-01-01", "end": "2025-01-01"},
+         "the range 2020-01-01 .. 2025-01-01 (UTC) has 1828 days; the limit is 731"),
     ],
 )
-def test_bad_periods_are_user_errors(kwargs: dict) -> None:
-    with pytest.raises(UsageError):
+def test_bad_periods_are_user_errors(kwargs: dict, message: str) -> None:
+    with pytest.raises(UsageError, match=re.escape(message)):
         resolve_period(**kwargs)
 
 
@@ -61,6 +63,8 @@ def test_bad_periods_are_user_errors(kwargs: dict) -> None:
          ("sso_user", "AWSReservedSSO_DataScientist_0123456789abcdef", "kim@example.com", "DataScientist")),
         ("arn:aws:sts::123456789012:assumed-role/lambda-exec/my-function",
          ("assumed_role", "lambda-exec", "my-function", "lambda-exec")),
+        ("arn:aws:iam::123456789012:user/division_abc/subdivision_xyz/JaneDoe",  # a user with an IAM path
+         ("iam_user", "JaneDoe", "JaneDoe", "JaneDoe")),
         ("arn:aws:iam::123456789012:root", ("root", "root", "root", "root")),
         (None, ("unknown", "(unknown)", "(unknown)", "(unknown)")),
         ("not-an-arn", ("other", "not-an-arn", "not-an-arn", "not-an-arn")),

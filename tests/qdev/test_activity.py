@@ -93,9 +93,11 @@ def test_bad_rows_are_skipped_and_counted() -> None:
     assert len(parsed.missing_columns) == 46 - len(columns)
 
 
-@pytest.mark.parametrize("data", [b"", b"a,b\n1,2\n", b"\xff\xfe\x00junk"])
-def test_unreadable_reports_raise(data: bytes) -> None:
-    with pytest.raises(BadActivityFile):
+@pytest.mark.parametrize(("data", "message"), [
+    (b"", "no UserId/Date header"), (b"a,b\n1,2\n", "no UserId/Date header"), (b"\xff\xfe\x00junk", "not UTF-8 text")
+])
+def test_unreadable_reports_raise(data: bytes, message: str) -> None:
+    with pytest.raises(BadActivityFile, match=f"^{message}$"):
         read_activity_csv(data)
 
 

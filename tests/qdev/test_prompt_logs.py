@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -60,9 +61,15 @@ def test_timestamps_parse(text: str, expected: datetime) -> None:
     assert parse_timestamp(text) == expected
 
 
-@pytest.mark.parametrize("text", ["", "yesterday", "2025-13-01T00:00:00Z", None, 1736176156])
-def test_bad_timestamps_are_rejected(text: object) -> None:
-    with pytest.raises(ValueError):
+@pytest.mark.parametrize(("text", "message"), [
+    ("", "not an ISO-8601 timestamp: ''"),
+    ("yesterday", "not an ISO-8601 timestamp: 'yesterday'"),
+    ("2025-13-01T00:00:00Z", "month must be in 1..12"),
+    (None, "not an ISO-8601 timestamp: None"),
+    (1736176156, "not an ISO-8601 timestamp: 1736176156"),
+])
+def test_bad_timestamps_are_rejected(text: object, message: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(message)):
         parse_timestamp(text)
 
 

@@ -1,0 +1,145 @@
+"""``verify_bedrock_permissions.py`` succeeding: roles assumed on moto, models listed and InvokeModel simulated.
+
+moto has neither Bedrock's ListFoundationModels (it answers HTTP 500) nor IAM's policy simulator, so a stand-in on
+127.0.0.1 answers those two operations, reached through the standard ``AWS_ENDPOINT_URL_BEDROCK`` and
+``AWS_ENDPOINT_URL_IAM``; STS (AssumeRole, GetCallerIdentity) stays on moto. The stand-in lists a different number
+of models per region (read from the request's SigV4 scope) and decides InvokeModel from the role's inline policies
+as stored on moto (an Allow of ``bedrock:InvokeModel`` or ``bedrock:*`` on a matching resource), so the script's
+table and JSON can be checked against what was set up.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import re
+import threading
+import urllib.parse
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import boto3
+import pytest
+
+from tests.aws.test_setup_scripts import run
+
+MODELS = {"us-east-1": 3, "us-west-2": 2}
+ALLOWED_ROLE, DENIED_ROLE = "ChatbotApp-BedrockRole", "ReportsApp-BedrockRole"
+
+
+def simulate(moto_url: str, role_arn: str, action: str, resource: str) -> str:
+    """``allowed`` when an inline policy of the role allows ``action`` on ``resource``, else ``implicitDeny``."""
+    iam = boto3.client("iam", endpoint_url=moto_url, region_name="us-east-1")
+    role = role_arn.rsplit("/", 1)[-1]
+    for name in iam.list_role_policies(RoleName=role)["PolicyNames"]:
+        document = iam.get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"]
+        for statement in document["Statement"]:
+            actions, resources = statement["Action"], statement["Resource"]
+            actions = [actions] if isinstance(actions, str) else actions
+            resources = [resources] if isinstance(resources, str) else resources
+            if statement["Effect"] == "Allow" and any(fnmatch.fnmatchcase(action, a) for a in actions) and any(
+                    fnmatch.fnmatchcase(resource, r) for r in resources):
+                return "allowed"
+    return "implicitDeny"
+
+
+@contextmanager
+def stand_in(moto_url: str) -> Iterator[tuple[str, list[dict]]]:
+    """The stand-in's URL and the simulator requests it received."""
+    simulated: list[dict] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def _send(self, body: bytes, content_type: str) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_GET(self) -> None:  # Bedrock ListFoundationModels: GET /foundation-models
+            assert self.path.startswith("/foundation-models"), self.path
+            region = re.search(r"/\d{8}/([a-z0-9-]+)/bedrock/", self.headers["Authorization"])[1]
+            models = [{"modelId": f"example.model-{i}", "modelArn": f"arn:aws:bedrock:{region}::foundation-model/"
+                       f"example.model-{i}", "providerName": "Example"} for i in range(MODELS[region])]
+            self._send(json.dumps({"modelSummaries": models}).encode(), "application/json")
+
+        def do_POST(self) -> None:  # IAM SimulatePrincipalPolicy (query protocol)
+            form = urllib.parse.parse_qs(self.rfile.read(int(self.headers["Content-Length"])).decode())
+            assert form["Action"] == ["SimulatePrincipalPolicy"], form
+            request = {"role": form["PolicySourceArn"][0], "action": form["ActionNames.member.1"][0],
+                       "resource": form["ResourceArns.member.1"][0]}
+            simulated.append(request)
+            decision = simulate(moto_url, request["role"], request["action"], request["resource"])
+            body = f"""<SimulatePrincipalPolicyResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/">
+<SimulatePrincipalPolicyResult><IsTruncated>false</IsTruncated><EvaluationResults><member>
+<EvalActionName>{request['action']}</EvalActionName><EvalResourceName>{request['resource']}</EvalResourceName>
+<EvalDecision>{decision}</EvalDecision><MatchedStatements/><MissingContextValues/>
+</member></EvaluationResults></SimulatePrincipalPolicyResult>
+<ResponseMetadata><RequestId>stand-in</RequestId></ResponseMetadata></SimulatePrincipalPolicyResponse>"""
+            self._send(body.encode(), "text/xml")
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", simulated
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def roles(aws_env: dict[str, str]) -> str:
+    """Two application roles the caller may assume: one allowed to invoke Bedrock models, one not."""
+    iam = boto3.client("iam")
+    account = boto3.client("sts").get_caller_identity()["Account"]
+    trust = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account}:root"}, "Action": "sts:AssumeRole"}]}
+    for role in (ALLOWED_ROLE, DENIED_ROLE):
+        iam.create_role(RoleName=role, AssumeRolePolicyDocument=json.dumps(trust))
+    iam.put_role_policy(RoleName=ALLOWED_ROLE, PolicyName="invoke", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["bedrock:InvokeModel"],
+                                                "Resource": "arn:aws:bedrock:*::foundation-model/*"}]}))
+    iam.put_role_policy(RoleName=DENIED_ROLE, PolicyName="list-only", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "bedrock:ListFoundationModels",
+                                                "Resource": "*"}]}))
+    return account
+
+
+def test_a_role_that_may_invoke_passes_in_every_region(aws_env: dict[str, str], roles: str) -> None:
+    with stand_in(aws_env["AWS_ENDPOINT_URL"]) as (url, simulated):
+        env = {**aws_env, "AWS_ENDPOINT_URL_BEDROCK": url, "AWS_ENDPOINT_URL_IAM": url}
+        done = run("verify_bedrock_permissions.py", "--roles", ALLOWED_ROLE, "--regions", *MODELS, "--format",
+                   "json", env=env)
+        table = run("verify_bedrock_permissions.py", "--roles", ALLOWED_ROLE, "--regions", *MODELS, env=env)
+    assert done.returncode == 0, done.stderr
+    document = json.loads(done.stdout)
+    assert document["account"] == roles
+    checks = {c["region"]: c for c in document["checks"]}
+    assert set(checks) == set(MODELS)
+    for region, count in MODELS.items():
+        assert checks[region] == {"role": ALLOWED_ROLE, "region": region, "assumed": True, "model_count": count,
+                                  "invoke": "allowed", "problems": [], "ok": True}
+    model = "anthropic.claude-3-haiku-20240307-v1:0"
+    assert {(s["role"], s["action"], s["resource"]) for s in simulated} == {
+        (f"arn:aws:iam::{roles}:role/{ALLOWED_ROLE}", "bedrock:InvokeModel",
+         f"arn:aws:bedrock:{region}::foundation-model/{model}") for region in MODELS}
+    assert table.returncode == 0, table.stderr
+    assert "✅ 3 models, invoke allowed" in table.stdout and "✅ 2 models, invoke allowed" in table.stdout
+    assert "Problems:" not in table.stdout
+
+
+def test_a_role_that_may_not_invoke_is_named_and_exits_2(aws_env: dict[str, str], roles: str) -> None:
+    with stand_in(aws_env["AWS_ENDPOINT_URL"]) as (url, _):
+        env = {**aws_env, "AWS_ENDPOINT_URL_BEDROCK": url, "AWS_ENDPOINT_URL_IAM": url}
+        done = run("verify_bedrock_permissions.py", "--roles", ALLOWED_ROLE, DENIED_ROLE, "--regions", "us-east-1",
+                   env=env)
+    assert done.returncode == 2
+    assert "✅ 3 models, invoke allowed" in done.stdout and "❌ 3 models, invoke denied" in done.stdout
+    assert done.stderr.strip() == (
+        "verify_bedrock_permissions.py: 1 role/region pair(s) cannot use Bedrock as expected (see the problems "
+        "listed; the caller's permissions are in iam/test-data-generator.json)")

@@ -1,0 +1,295 @@
+"""The edges where a small slip costs money: context tiers decided on input with cache, at and one token past each
+threshold (100K, 200K, 272K); the period's first and last instants; duplicates that share one part of their key;
+``--user-pattern`` values that mean something else as a regular expression. Expected figures come from
+tests/oracle.py (published prices, its own tier rule) or from counting the records written here."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+import os
+import subprocess
+import sys
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+
+from bedrock_usage.engines.local import LocalEngine
+from bedrock_usage.logs.layout import object_key
+from bedrock_usage.logs.period import resolve_period
+from bedrock_usage.report.tracker import BedrockAthenaTracker
+from tests.logfiles import ACCOUNT, write_records
+from tests.oracle import IMAGES, RERANK, aggregate, all_rates, caller
+
+ROOT = Path(__file__).resolve().parents[2]
+DAY = "2026-11-02"
+SONNET_45 = "anthropic.claude-sonnet-4-5-20250929-v1:0"
+HAIKU_55 = "anthropic.claude-haiku-5-5"
+GPT_54 = "openai.gpt-5.4"
+
+
+def call(user: str, model_id: str, tokens: int, cache_read: int = 0, cache_write: int = 0, *, n: int = 0,
+         stamp: str | None = None, region: str = "us-east-1", arn: str | None = None) -> dict:
+    """One Converse call by the IAM user ``user`` with 500 output tokens."""
+    return {
+        "schemaType": "ModelInvocationLog", "schemaVersion": "1.0",
+        "timestamp": stamp or f"{DAY}T10:{n % 60:02d}:00Z", "accountId": ACCOUNT,
+        "identity": {"arn": arn or f"arn:aws:iam::{ACCOUNT}:user/{user}"}, "region": region,
+        "requestId": f"00000000-0000-4000-8000-{n:012d}",
+        "operation": "Converse", "modelId": model_id,
+        "input": {"inputContentType": "application/json", "inputTokenCount": tokens,
+                  "cacheReadInputTokenCount": cache_read, "cacheWriteInputTokenCount": cache_write},
+        "output": {"outputContentType": "application/json", "outputTokenCount": 500},
+    }
+
+
+# (user, model id, input, cache read, cache write, whether the call is above its model's context tier)
+TIER_CALLS = [
+    # Claude Sonnet 4.5, 200K: cache tokens count toward the threshold, which is "more than", not "at least"
+    ("sonnet-150k-in-60k-read", f"us.{SONNET_45}", 150_000, 60_000, 0, True),
+    ("sonnet-190k-in-10001-write", f"global.{SONNET_45}", 190_000, 0, 10_001, True),
+    ("sonnet-exactly-200k", f"global.{SONNET_45}", 200_000, 0, 0, False),
+    ("sonnet-exactly-200k-with-cache", f"us.{SONNET_45}", 120_000, 50_000, 30_000, False),
+    ("sonnet-200001", f"global.{SONNET_45}", 200_001, 0, 0, True),
+    ("sonnet-150k-no-100k-tier", f"global.{SONNET_45}", 150_000, 0, 0, False),
+    # Claude Haiku 5.5, 100K
+    ("haiku-exactly-100k", f"global.{HAIKU_55}", 100_000, 0, 0, False),
+    ("haiku-60k-in-40001-read", f"global.{HAIKU_55}", 60_000, 40_001, 0, True),
+    ("haiku-90k-in-10001-write", f"us.{HAIKU_55}", 90_000, 0, 10_001, True),
+    ("haiku-exactly-100k-with-cache", f"us.{HAIKU_55}", 50_000, 25_000, 25_000, False),
+    # OpenAI GPT-5.4, 272K: a call above 100K and 200K but not 272K stays at the base price
+    ("gpt-exactly-272k", f"global.{GPT_54}", 272_000, 0, 0, False),
+    ("gpt-250k", f"us.{GPT_54}", 250_000, 0, 0, False),
+    ("gpt-200k-in-72001-read", f"us.{GPT_54}", 200_000, 72_001, 0, True),
+    ("gpt-272001", f"global.{GPT_54}", 272_001, 0, 0, True),
+]
+
+
+@pytest.fixture(scope="module")
+def tier_report(tmp_path_factory: pytest.TempPathFactory):
+    records = [call(user, model, tokens, read, write, n=n)
+               for n, (user, model, tokens, read, write, _) in enumerate(TIER_CALLS)]
+    root = tmp_path_factory.mktemp("tiers")
+    write_records(root, records)
+    report = BedrockAthenaTracker(LocalEngine(root, cache=False)).analyze(
+        resolve_period(start=DAY, end=DAY), ("us-east-1",))
+    return report, records
+
+
+def test_the_oracle_puts_each_call_in_the_tier_the_case_names(tier_report) -> None:
+    """The cases mean what they say: above the tier the published rates are the long ones, else the base ones."""
+    for user, model, tokens, read, write, above in TIER_CALLS:
+        rates = all_rates(model, date.fromisoformat(DAY), tokens + read + write)
+        base = all_rates(model, date.fromisoformat(DAY), 0)
+        assert rates is not None and base is not None, user
+        assert (rates != base) is above, user
+
+
+def test_each_call_costs_its_context_tier(tier_report) -> None:
+    report, records = tier_report
+    expected = aggregate(records, date.fromisoformat(DAY), date.fromisoformat(DAY))
+    users = report.tables["user"].set_index("user")
+    assert set(users.index) == {user for user, *_ in TIER_CALLS}
+    for (user,), totals in expected["user"].items():
+        assert not math.isnan(totals.estimated_cost), user
+        assert users.loc[user, "estimated_cost_usd"] == pytest.approx(totals.estimated_cost, rel=1e-9), user
+    assert report.summary["estimated_cost_usd"] == pytest.approx(expected["summary"][()].estimated_cost, rel=1e-9)
+
+
+def edge_call(n: int, stamp: str) -> dict:
+    return call(f"at-{stamp}", f"global.{SONNET_45}", 1000, n=n, stamp=stamp)
+
+
+# (timestamp, counted in 2026-11-02 .. 2026-11-03 in the time zone)
+PERIOD_EDGES = {
+    "UTC": [("2026-11-01T23:59:59.999Z", False), ("2026-11-02T00:00:00Z", True), ("2026-11-02T00:00:00.001Z", True),
+            ("2026-11-03T23:59:59.999Z", True), ("2026-11-04T00:00:00Z", False)],
+    "Asia/Seoul": [("2026-11-01T14:59:59.999Z", False), ("2026-11-01T15:00:00Z", True),
+                   ("2026-11-03T14:59:59.999Z", True), ("2026-11-03T15:00:00Z", False)],
+}
+
+
+@pytest.mark.parametrize("tz", sorted(PERIOD_EDGES))
+def test_the_period_holds_its_first_instant_and_not_the_next_periods(tmp_path: Path, tz: str) -> None:
+    records = [edge_call(n, stamp) for n, (stamp, _) in enumerate(PERIOD_EDGES[tz])]
+    write_records(tmp_path, records)
+    report = BedrockAthenaTracker(LocalEngine(tmp_path, cache=False)).analyze(
+        resolve_period(start="2026-11-02", end="2026-11-03", tz=tz), ("us-east-1",))
+    kept = {f"at-{stamp}" for stamp, counted in PERIOD_EDGES[tz] if counted}
+    assert set(report.tables["user"]["user"]) == kept
+    assert report.summary["calls"] == len(kept)
+
+
+def write_object(root: Path, records: list[dict], suffix: str) -> None:
+    """One log object holding ``records`` (all of one region and hour), named apart by ``suffix``."""
+    when = datetime.fromisoformat(records[0]["timestamp"].replace("Z", "+00:00"))
+    path = root / object_key("bedrock-logs/", ACCOUNT, records[0]["region"], when, suffix)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(gzip.compress("".join(json.dumps(r) + "\n" for r in records).encode()))
+
+
+@pytest.mark.parametrize("cache", [False, True], ids=["no-cache", "columnar-cache"])
+def test_a_duplicate_is_the_same_request_id_and_timestamp(tmp_path: Path, cache: bool) -> None:
+    first = call("dup", f"global.{SONNET_45}", 1000, stamp=f"{DAY}T10:00:00Z")
+    retried = {**first, "timestamp": f"{DAY}T10:00:07Z"}  # same requestId, another timestamp: another call
+    same_instant = {**first, "requestId": "00000000-0000-4000-8000-999999999999"}  # same timestamp, another id
+    write_object(tmp_path / "logs", [first, retried, same_instant], "aaaa")
+    write_object(tmp_path / "logs", [first, retried], "bbbb")  # delivered again: two copies to ignore
+    report = BedrockAthenaTracker(LocalEngine(tmp_path / "logs", cache=cache)).analyze(
+        resolve_period(start=DAY, end=DAY), ("us-east-1",))
+    assert report.summary["calls"] == 3
+    assert report.summary["input_tokens"] == 3000
+    assert report.stats.duplicate_records == 2
+
+
+# Users whose names a regular expression would confuse: "." is any character, "+" a repetition, "[...]" a class.
+PATTERN_USERS = ["a.b@example.com", "axb@example.com", "dev+ops", "devvops", "devops", "team[1]", "team1", "t(x)"]
+HOSTILE_PATTERNS = ["a.b@", "dev+ops", "dev+", "team[1]", "[1]", "t(x)", "(", ".*", "A.B@"]
+
+
+@pytest.fixture(scope="module")
+def pattern_logs(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[dict]]:
+    records = [call(user, f"global.{SONNET_45}", 1000 * (i + 1), n=i) for i, user in enumerate(PATTERN_USERS)]
+    root = tmp_path_factory.mktemp("patterns")
+    write_records(root, records)
+    return root, records
+
+
+def expected_for(records: list[dict], pattern: str):
+    kept = [r for r in records if pattern in caller(r)[0]]  # a literal, case-sensitive substring
+    return {caller(r)[0] for r in kept}, aggregate(kept, date.fromisoformat(DAY), date.fromisoformat(DAY))
+
+
+@pytest.mark.parametrize("pattern", HOSTILE_PATTERNS)
+def test_user_pattern_is_a_literal_substring(pattern_logs, pattern: str) -> None:
+    root, records = pattern_logs
+    report = BedrockAthenaTracker(LocalEngine(root, cache=False)).analyze(
+        resolve_period(start=DAY, end=DAY), ("us-east-1",), user_pattern=pattern)
+    users, expected = expected_for(records, pattern)
+    assert set(report.tables["user"]["user"]) == users
+    assert report.summary["calls"] == len(users)
+    if users:
+        summary = expected["summary"][()]
+        assert report.summary["input_tokens"] == summary.input_tokens
+        assert report.summary["estimated_cost_usd"] == pytest.approx(summary.estimated_cost, rel=1e-9)
+
+
+def test_cli_user_pattern_is_a_literal_substring(pattern_logs, tmp_path: Path) -> None:
+    root, records = pattern_logs
+    run = subprocess.run(
+        [sys.executable, "bedrock_tracker_cli.py", "--engine", "local", "--logs-dir", str(root), "--region",
+         "us-east-1", "--start-date", DAY, "--end-date", DAY, "--user-pattern", "dev+ops", "--format", "json",
+         "--output-dir", "-"],
+        cwd=ROOT, capture_output=True, text=True, timeout=120,
+        env={**os.environ, "BEDROCK_USAGE_CACHE_DIR": str(tmp_path)},
+    )
+    assert run.returncode == 0, run.stderr
+    document = json.loads(run.stdout)
+    users, expected = expected_for(records, "dev+ops")
+    assert users == {"dev+ops"}
+    assert {row["user"] for row in document["analyses"]["user"]} == users
+    assert document["summary"]["calls"] == 1
+    assert document["summary"]["estimated_cost_usd"] == pytest.approx(expected["summary"][()].estimated_cost,
+                                                                      rel=1e-9)
+
+
+def test_a_price_change_applies_by_the_utc_day_of_the_call(tmp_path: Path) -> None:
+    """Claude 3.5 Sonnet v2 costs more from 2025-12-01 (UTC); 05:00 on 1 December in Seoul is still 30 November."""
+    model = "anthropic.claude-3-5-sonnet-20241022-v2:0"
+    records = [call("before", model, 10_000, n=0, stamp="2025-11-30T20:00:00Z", region="us-west-2"),
+               call("after", model, 10_000, n=1, stamp="2025-12-01T01:00:00Z", region="us-west-2")]
+    write_records(tmp_path, records)
+    report = BedrockAthenaTracker(LocalEngine(tmp_path, cache=False)).analyze(
+        resolve_period(start="2025-12-01", end="2025-12-01", tz="Asia/Seoul"), ("us-west-2",))
+    expected = aggregate(records, date(2025, 12, 1), date(2025, 12, 1), "Asia/Seoul")["user"]
+    users = report.tables["user"].set_index("user")
+    assert expected[("before",)].estimated_cost < expected[("after",)].estimated_cost
+    for user in ("before", "after"):
+        assert users.loc[user, "estimated_cost_usd"] == pytest.approx(expected[(user,)].estimated_cost, rel=1e-9)
+
+
+def test_one_hour_cache_writes_never_exceed_the_logged_cache_writes(tmp_path: Path) -> None:
+    """A response whose ``ephemeral_1h_input_tokens`` says more than ``cacheWriteInputTokenCount``: the logged count
+    bounds it, so no 5-minute write goes negative and no token is billed twice."""
+    usage = {"cache_creation": {"ephemeral_5m_input_tokens": 0, "ephemeral_1h_input_tokens": 5000}}
+    record = call("overstated-1h", f"us.{SONNET_45}", 900, cache_write=1000, n=0)
+    record["input"]["inputBodyJson"] = {"messages": []}
+    record["output"]["outputBodyJson"] = {"usage": usage}
+    write_records(tmp_path, [record])
+    report = BedrockAthenaTracker(LocalEngine(tmp_path, cache=False)).analyze(
+        resolve_period(start=DAY, end=DAY), ("us-east-1",))
+    expected = aggregate([record], date.fromisoformat(DAY), date.fromisoformat(DAY))["summary"][()]
+    assert report.summary["cache_write_tokens"] == 1000
+    assert report.summary["cache_write_cost_usd"] == pytest.approx(1000 * 0.0066 / 1000, rel=1e-9)
+    assert report.summary["estimated_cost_usd"] == pytest.approx(expected.estimated_cost, rel=1e-9)
+
+
+def test_an_application_tag_names_the_application_of_any_caller(tmp_path: Path) -> None:
+    tagged = call("analyst", f"global.{SONNET_45}", 1000, n=0)
+    tagged["requestMetadata"] = {"application_name": "Chargeback"}
+    role = call("", f"global.{SONNET_45}", 3000, n=1,
+                arn=f"arn:aws:sts::{ACCOUNT}:assumed-role/Search-BedrockRole/task-1")
+    role["requestMetadata"] = {"application_name": "Chargeback"}
+    plain = call("analyst", f"global.{SONNET_45}", 5000, n=2)
+    write_records(tmp_path, [tagged, role, plain])
+    report = BedrockAthenaTracker(LocalEngine(tmp_path, cache=False)).analyze(
+        resolve_period(start=DAY, end=DAY), ("us-east-1",))
+    expected = aggregate([tagged, role, plain], date.fromisoformat(DAY), date.fromisoformat(DAY))["application"]
+    applications = report.tables["application"].set_index("application")
+    assert set(applications.index) == {key for (key,) in expected} == {"Chargeback", "analyst"}
+    for (application,), totals in expected.items():
+        assert applications.loc[application, "input_tokens"] == totals.input_tokens
+        assert applications.loc[application, "estimated_cost_usd"] == pytest.approx(totals.estimated_cost, rel=1e-9)
+
+
+@pytest.mark.parametrize(("cache_read", "cache_write"), [(0, 1000), (1000, 1000)], ids=["write", "read-and-write"])
+def test_only_the_calls_with_cache_tokens_lose_their_price(tmp_path: Path, cache_read: int, cache_write: int) -> None:
+    """GPT-5.4 has no cache write price: a call that wrote to the cache is unpriced, the same caller's other calls
+    in the same hour keep theirs."""
+    records = [call("same-caller", f"global.{GPT_54}", 2000, n=0),
+               call("same-caller", f"global.{GPT_54}", 2000, cache_read, cache_write, n=1)]
+    write_records(tmp_path, records)
+    report = BedrockAthenaTracker(LocalEngine(tmp_path, cache=False)).analyze(
+        resolve_period(start=DAY, end=DAY), ("us-east-1",))
+    expected = aggregate(records, date.fromisoformat(DAY), date.fromisoformat(DAY))["summary"][()]
+    assert (expected.priced_calls, expected.unpriced_calls) == (1, 1)
+    assert report.summary["unpriced_calls"] == 1
+    assert report.summary["estimated_cost_usd"] == pytest.approx(expected.estimated_cost, rel=1e-9)
+
+
+def test_rerank_queries_are_input_cost_and_images_output_cost(tmp_path: Path) -> None:
+    """The split a chargeback reads: a rerank call's queries are input, a generated image is output."""
+    rerank = call("rerank", "amazon.rerank-v1:0", 0, n=0, region="us-west-2")
+    rerank["input"]["inputBodyJson"] = {"query": "q", "documents": [f"document {i}" for i in range(250)]}
+    image = call("image", "amazon.titan-image-generator-v2:0", 0, n=1, region="us-west-2")
+    for record in (rerank, image):
+        record["operation"], record["output"]["outputTokenCount"] = "InvokeModel", 0
+    image["input"]["inputBodyJson"] = {"imageGenerationConfig": {"numberOfImages": 2, "width": 512, "height": 512}}
+    write_records(tmp_path, [rerank, image])
+    report = BedrockAthenaTracker(LocalEngine(tmp_path, cache=False)).analyze(
+        resolve_period(start=DAY, end=DAY), ("us-west-2",))
+    users = report.tables["user"].set_index("user")
+    queries = 3 * RERANK["amazon.rerank-v1:0"]  # 250 documents: a query per 100, rounded up
+    images = 2 * IMAGES["amazon.titan-image-generator-v2:0"]["512/standard"]
+    assert (users.loc["rerank", "input_cost_usd"], users.loc["rerank", "output_cost_usd"]) == (
+        pytest.approx(queries, rel=1e-9), 0)
+    assert (users.loc["image", "input_cost_usd"], users.loc["image", "output_cost_usd"]) == (
+        0, pytest.approx(images, rel=1e-9))
+
+
+def test_a_group_of_unpriced_calls_has_no_cost_never_zero(tmp_path: Path) -> None:
+    records = [call("unpriced-only", "example.unknown-model-v1:0", 1000, n=0),
+               call("mixed", "example.unknown-model-v1:0", 1000, n=1),
+               call("mixed", f"global.{SONNET_45}", 1000, n=2)]
+    write_records(tmp_path, records)
+    report = BedrockAthenaTracker(LocalEngine(tmp_path, cache=False)).analyze(
+        resolve_period(start=DAY, end=DAY), ("us-east-1",))
+    expected = aggregate(records, date.fromisoformat(DAY), date.fromisoformat(DAY))["user"]
+    users = report.tables["user"].set_index("user")
+    assert math.isnan(expected[("unpriced-only",)].estimated_cost)
+    assert math.isnan(users.loc["unpriced-only", "estimated_cost_usd"])
+    assert users.loc["unpriced-only", "input_tokens"] == 1000 and users.loc["unpriced-only", "unpriced_calls"] == 1
+    assert users.loc["mixed", "estimated_cost_usd"] == pytest.approx(expected[("mixed",)].estimated_cost, rel=1e-9)
+    assert users.loc["mixed", "unpriced_calls"] == 1

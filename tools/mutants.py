@@ -1,0 +1,256 @@
+"""Named mutants of the money path, each applied alone to a copy of the tree and run against the tests that should
+notice it.
+
+    python tools/mutants.py                  # every mutant (tens of minutes on 2 cores)
+    python tools/mutants.py --list           # names, files and tests
+    python tools/mutants.py --only NAME ...  # some of them (names or fnmatch patterns)
+
+A mutant is one small, plausible slip (a ``<`` that became ``<=``, a key part dropped, a regex where a literal was
+meant) written as the exact text it replaces, so the list reads as a catalogue of the bugs the suite must catch and
+stays easy to update: when a refactor moves the text, the run says which mutant no longer applies. The working tree
+is never changed: the tree (tracked and untracked, not ignored, files) is copied once to a temporary folder and
+each mutant is written there, tested and undone. A mutant is killed when its tests fail (or time out), survives when
+they pass. The tests run first on the unchanged copy: a failure there stops the run. Exit status 1 when a mutant
+survives or no longer applies. Documented in docs/testing.md with the last score.
+"""
+
+from __future__ import annotations
+
+import argparse
+import fnmatch
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# The tests each part of the money path answers to: fast, focused files first (a run stops at the first failure).
+EDGES = ("tests/report/test_money_edges.py",)
+Q_EDGES = ("tests/qdev/test_money_edges.py",)
+PRICES = (*EDGES, "tests/report/test_pricing_families.py", "tests/pricing/test_pricing.py")
+QUERIES = (*EDGES, "tests/report/test_pricing_families.py", "tests/engines/test_local_engine.py")
+PERIODS = (*EDGES, "tests/logs/test_period_identity.py", "tests/engines/test_local_engine.py")
+CALLERS = ("tests/logs/test_period_identity.py", "tests/report/test_unknown_callers.py")
+TRACKER = (*EDGES, "tests/report/test_pricing_families.py", "tests/report/test_unknown_callers.py")
+QDEV = (*Q_EDGES, "tests/qdev/test_activity.py", "tests/qdev/test_analysis.py")
+KIRO = (*Q_EDGES, "tests/qdev/test_kiro_reports.py")
+
+
+@dataclass(frozen=True)
+class Mutant:
+    """``old`` (which must occur exactly once in ``path``) replaced by ``new``."""
+
+    name: str
+    path: str
+    old: str
+    new: str
+    tests: tuple[str, ...]
+
+
+MUTANTS = [
+    # pricing/: the price book's lookup
+    Mutant("book-tier-at-threshold", "bedrock_usage/pricing/book.py",
+           "0 < r.context_threshold < tokens", "0 < r.context_threshold <= tokens", PRICES),
+    Mutant("book-tier-threshold-kib", "bedrock_usage/pricing/book.py",
+           "int(match[1]) * 1000", "int(match[1]) * 1024", PRICES),
+    Mutant("book-star-region-first", "bedrock_usage/pricing/book.py",
+           'for region_choice in (region, "*")', 'for region_choice in ("*", region)', PRICES),
+    Mutant("book-effective-to-inclusive", "bedrock_usage/pricing/book.py",
+           "day < self.effective_to", "day <= self.effective_to", PRICES),
+    Mutant("book-effective-from-exclusive", "bedrock_usage/pricing/book.py",
+           "self.effective_from <= day", "self.effective_from < day", PRICES),
+    Mutant("model-id-global-as-regional", "bedrock_usage/pricing/model_ids.py",
+           'return "global"', 'return "regional"', PRICES),
+    # engines/queries.py: the facts SQL
+    Mutant("sql-tier-on-input-only", "bedrock_usage/engines/queries.py",
+           'tokens = "input_count + cache_read_count + cache_write_count"', 'tokens = "input_count"', QUERIES),
+    Mutant("sql-tier-at-least", "bedrock_usage/engines/queries.py",
+           'f"WHEN {tokens} > {n} THEN {n}"', 'f"WHEN {tokens} >= {n} THEN {n}"', QUERIES),
+    Mutant("sql-period-end-inclusive", "bedrock_usage/engines/queries.py",
+           '"ts < from_iso8601_timestamp(?)"', '"ts <= from_iso8601_timestamp(?)"', PERIODS),
+    Mutant("sql-period-start-exclusive", "bedrock_usage/engines/queries.py",
+           '"ts >= from_iso8601_timestamp(?)"', '"ts > from_iso8601_timestamp(?)"', PERIODS),
+    Mutant("sql-duplicate-by-request-id", "bedrock_usage/engines/queries.py",
+           "PARTITION BY request_id, raw_timestamp", "PARTITION BY request_id", QUERIES),
+    Mutant("sql-third-copy-only", "bedrock_usage/engines/queries.py",
+           "copy_number > 1 AS duplicate", "copy_number > 2 AS duplicate", QUERIES),
+    Mutant("sql-arn-filter-always", "bedrock_usage/engines/queries.py",
+           "strpos(identity_arn, ?) > 0", "strpos(identity_arn, ?) >= 0", QUERIES),
+    Mutant("sql-uses-cache-read-only", "bedrock_usage/engines/queries.py",
+           "cache_read_count + cache_write_count > 0 AS uses_cache", "cache_read_count > 0 AS uses_cache", QUERIES),
+    Mutant("sql-1h-cache-uncapped", "bedrock_usage/engines/queries.py",
+           "sum(least(cache_write_count, coalesce(", "sum(greatest(0, coalesce(", QUERIES),
+    Mutant("sql-rerank-floor", "bedrock_usage/engines/queries.py",
+           "greatest(1, CAST(ceil(", "greatest(1, CAST(floor(", QUERIES),
+    Mutant("sql-cache-read-sums-writes", "bedrock_usage/engines/queries.py",
+           "sum(cache_read_count) AS cache_read_tokens", "sum(cache_write_count) AS cache_read_tokens", QUERIES),
+    Mutant("sql-price-day-local", "bedrock_usage/engines/queries.py",
+           "date_format(ts, '%Y-%m-%d') AS utc_day", "date_format(at_timezone(ts, {zone}), '%Y-%m-%d') AS utc_day",
+           QUERIES),
+    # logs/period.py
+    Mutant("period-end-is-last-day", "bedrock_usage/logs/period.py",
+           "datetime.combine(self.end + timedelta(days=1), time(), self.zone)",
+           "datetime.combine(self.end, time(), self.zone)", PERIODS),
+    Mutant("period-start-in-utc", "bedrock_usage/logs/period.py",
+           "datetime.combine(self.start, time(), self.zone)", "datetime.combine(self.start, time(), UTC)", PERIODS),
+    Mutant("period-no-next-day-folder", "bedrock_usage/logs/period.py",
+           ".date() + timedelta(days=1)\n        return self.utc_start.date(), last",
+           ".date()\n        return self.utc_start.date(), last", PERIODS),
+    Mutant("period-previous-overlaps", "bedrock_usage/logs/period.py",
+           "Period(self.start - timedelta(days=self.days),", "Period(self.start - timedelta(days=self.days - 1),",
+PERIODS),
+    # logs/identity.py
+    Mutant("identity-sso-user-is-role", "bedrock_usage/logs/identity.py",
+           'Principal("sso_user", role, session,', 'Principal("sso_user", role, role,', CALLERS),
+    Mutant("identity-app-keeps-suffix", "bedrock_usage/logs/identity.py",
+           "role, role[: -len(role_suffix)])", "role, role)", CALLERS),
+    Mutant("identity-iam-user-with-path", "bedrock_usage/logs/identity.py",
+           'name = rest.rsplit("/", 1)[-1] or UNKNOWN\n        return Principal("iam_user"',
+           'name = rest or UNKNOWN\n        return Principal("iam_user"', CALLERS),
+    # report/tracker.py: attribution, pricing, roll-ups
+    Mutant("tracker-user-pattern-regex", "bedrock_usage/report/tracker.py",
+           "str.contains(user_pattern, regex=False)", "str.contains(user_pattern, regex=True)", TRACKER),
+    Mutant("tracker-user-pattern-any-case", "bedrock_usage/report/tracker.py",
+           "str.contains(user_pattern, regex=False)", "str.contains(user_pattern, regex=False, case=False)",
+           TRACKER),
+    Mutant("tracker-tier-not-above", "bedrock_usage/report/tracker.py",
+           "context_tokens=context_over + 1 if context_over else 0", "context_tokens=context_over", TRACKER),
+    Mutant("tracker-1h-writes-also-5m", "bedrock_usage/report/tracker.py",
+           'cache_5m = frame["cache_write_tokens"] - frame["cache_write_1h_tokens"]',
+           'cache_5m = frame["cache_write_tokens"]', TRACKER),
+    Mutant("tracker-missing-rate-is-free", "bedrock_usage/report/tracker.py",
+           "missing = rate.isna() & (count > 0) & reason.isna()",
+           "missing = rate.isna() & (count < 0) & reason.isna()", TRACKER),
+    Mutant("tracker-rerank-as-output", "bedrock_usage/report/tracker.py",
+           'frame["input_cost_usd"] += unit_cost.where(unit == "query", 0.0)',
+           'frame["output_cost_usd"] += unit_cost.where(unit == "query", 0.0)', TRACKER),
+    Mutant("tracker-unpriced-sums-to-zero", "bedrock_usage/report/tracker.py",
+           "table[column] = grouped[column].sum(min_count=1)", "table[column] = grouped[column].sum()", TRACKER),
+    Mutant("tracker-tag-ignored", "bedrock_usage/report/tracker.py",
+           'frame.loc[has_tag, "application"] = tag[has_tag]', "pass", TRACKER),
+    Mutant("tracker-duplicates-counted", "bedrock_usage/report/tracker.py",
+           "frame = frame.loc[~unreadable & ~duplicate]", "frame = frame.loc[~unreadable]", TRACKER),
+    # qdev: prompt logs, activity reports, Kiro credits, people
+    Mutant("q-prompt-period-end-inclusive", "bedrock_usage/qdev/analysis.py",
+           "period.utc_start <= req.timestamp < period.utc_end", "period.utc_start <= req.timestamp <= period.utc_end",
+           QDEV),
+    Mutant("q-prompt-period-start-exclusive", "bedrock_usage/qdev/analysis.py",
+           "period.utc_start <= req.timestamp < period.utc_end", "period.utc_start < req.timestamp < period.utc_end",
+           QDEV),
+    Mutant("q-person-matches-regex", "bedrock_usage/qdev/people.py",
+           "return any(needle in name.lower() for name in names if name)",
+           "return any(re.search(needle, name.lower()) for name in names if name)", QDEV),
+    Mutant("q-raw-id-matches-regex", "bedrock_usage/qdev/people.py",
+           "or pattern.lower() in raw.lower()", "or re.search(pattern.lower(), raw.lower()) is not None", QDEV),
+    Mutant("q-person-matches-case", "bedrock_usage/qdev/people.py",
+           "needle = pattern.lower()", "needle = pattern", QDEV),
+    Mutant("q-activity-period-from-window", "bedrock_usage/qdev/activity.py",
+           'in_period = rows[(rows["Date"] >= first_day)', 'in_period = rows[(rows["Date"] >= window.start)', QDEV),
+    Mutant("q-activity-period-last-day-out", "bedrock_usage/qdev/activity.py",
+           '(rows["Date"] <= last_day)].reset_index(drop=True)', '(rows["Date"] < last_day)].reset_index(drop=True)',
+           QDEV),
+    Mutant("kiro-reexport-earliest-wins", "bedrock_usage/qdev/kiro_report.py",
+           'groupby(key)["file_order"].transform("max")', 'groupby(key)["file_order"].transform("min")', KIRO),
+    Mutant("kiro-reexport-key-without-client", "bedrock_usage/qdev/kiro_report.py",
+           "key = [DATE, USER, CLIENT, PROFILE]", "key = [DATE, USER, PROFILE]", KIRO),
+    Mutant("kiro-period-last-day-out", "bedrock_usage/qdev/credits.py",
+           'period_rows = facts[(facts[kr.DATE] >= first_day) & (facts[kr.DATE] <= last_day)]',
+           'period_rows = facts[(facts[kr.DATE] >= first_day) & (facts[kr.DATE] < last_day)]', KIRO),
+    Mutant("kiro-prorate-30-days", "bedrock_usage/qdev/credits.py",
+           "sum(1 / calendar.monthrange(day.year, day.month)[1] for day in days)",
+           "sum(1 / 30 for day in days)", KIRO),
+    Mutant("kiro-latest-earliest", "bedrock_usage/qdev/credits.py",
+           'return ordered.groupby("person")[column].last()', 'return ordered.groupby("person")[column].first()', KIRO),
+]
+
+
+def copy_tree(target: Path) -> None:
+    """The tracked and untracked (not ignored) files of the working tree, as they are now."""
+    listed = subprocess.run(["git", "ls-files", "-z", "-c", "-o", "--exclude-standard"], cwd=ROOT, check=True,
+                            capture_output=True).stdout.decode().split("\0")
+    for name in filter(None, listed):
+        source = ROOT / name
+        if source.is_file():
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / name)
+
+
+def run_tests(tree: Path, tests: tuple[str, ...], timeout: float) -> tuple[str, str]:
+    """(``passed``, ``failed`` or ``timeout``; the first failing test): the tests run in ``tree`` on one worker,
+    stopping at the first failure."""
+    env = {**os.environ, "CI": "1", "PYTHONDONTWRITEBYTECODE": "1"}
+    command = [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", "-n", "0", "-m", "not slow",
+               "-rfE", *dict.fromkeys(tests)]
+    try:
+        done = subprocess.run(command, cwd=tree, env=env, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return "timeout", ""
+    failing = [line.split(" ", 1)[1].split(" - ")[0] for line in done.stdout.splitlines()
+               if line.startswith(("FAILED ", "ERROR "))]
+    return ("passed" if done.returncode == 0 else "failed"), (failing[0] if failing else "")
+
+
+def selected(patterns: list[str] | None) -> list[Mutant]:
+    if not patterns:
+        return MUTANTS
+    chosen = [m for m in MUTANTS if any(fnmatch.fnmatchcase(m.name, p) for p in patterns)]
+    if not chosen:
+        raise SystemExit(f"no mutant matches {' '.join(patterns)} (see --list)")
+    return chosen
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--only", nargs="+", metavar="NAME", help="mutant names or fnmatch patterns")
+    parser.add_argument("--list", action="store_true", help="list the mutants and exit")
+    parser.add_argument("--timeout", type=float, default=900, help="seconds per test run (default 900)")
+    parser.add_argument("--no-baseline", action="store_true",
+                        help="skip the run of the tests on the unchanged tree (when they are known to pass)")
+    args = parser.parse_args(argv)
+    mutants = selected(args.only)
+    if args.list:
+        for m in mutants:
+            print(f"{m.name:34} {m.path}\n{'':34} tests: {' '.join(dict.fromkeys(m.tests))}")
+        return 0
+    with tempfile.TemporaryDirectory(prefix="mutants-") as folder:
+        tree = Path(folder)
+        copy_tree(tree)
+        baseline = tuple(dict.fromkeys(t for m in mutants for t in m.tests))
+        if not args.no_baseline:
+            print(f"baseline: {len(baseline)} test files on the unchanged tree ...", flush=True)
+            outcome, failing = run_tests(tree, baseline, args.timeout * 3)
+            if outcome != "passed":
+                print(f"the tests fail on the unchanged tree ({failing or outcome}): fix them first", file=sys.stderr)
+                return 2
+        results: dict[str, list[str]] = {"killed": [], "survived": [], "stale": []}
+        for m in mutants:
+            path = tree / m.path
+            original = path.read_text(encoding="utf-8")
+            if original.count(m.old) != 1:
+                results["stale"].append(m.name)
+                print(f"{m.name:34} STALE: the text to replace occurs {original.count(m.old)} times", flush=True)
+                continue
+            started = time.monotonic()
+            path.write_text(original.replace(m.old, m.new), encoding="utf-8")
+            try:
+                outcome, failing = run_tests(tree, m.tests, args.timeout)
+            finally:
+                path.write_text(original, encoding="utf-8")
+            status = "survived" if outcome == "passed" else "killed"
+            results[status].append(m.name)
+            note = " (timeout)" if outcome == "timeout" else f" by {failing}" if failing else ""
+            print(f"{m.name:34} {status}{note}  {time.monotonic() - started:.0f} s", flush=True)
+    applied = len(results["killed"]) + len(results["survived"])
+    print(f"\nscore: {len(results['killed'])}/{applied} killed"
+          + (f"; survived: {', '.join(results['survived'])}" if results["survived"] else "")
+          + (f"; stale: {', '.join(results['stale'])}" if results["stale"] else ""))
+    return 1 if results["survived"] or results["stale"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
