@@ -83,6 +83,7 @@ def facts(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> pd.DataFram
     return frame.sort_values(list(frame.columns)).reset_index(drop=True)
 
 
+@pytest.mark.slow
 def test_facts_read_from_the_compacted_days_equal_the_facts_read_from_json(logs: Path) -> None:
     con = raw_connection(logs)
     raw_rows = con.execute(f"SELECT count(*) FROM {TABLE_NAME}").fetchone()[0]
@@ -153,6 +154,7 @@ def run_setup(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[st
     )
 
 
+@pytest.mark.slow
 def test_compact_creates_the_table_copies_settled_days_and_the_engine_reads_them(aws_env: dict[str, str]) -> None:
     region = "us-west-2"
     options = ["--regions", region, "--log-bucket", "bedrock-logs-{account}-{region}", "--log-prefix", "",

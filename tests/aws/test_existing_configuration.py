@@ -53,6 +53,7 @@ def bucket_names() -> list[str]:
     return sorted(b["Name"] for b in boto3.client("s3").list_buckets()["Buckets"])
 
 
+@pytest.mark.slow
 def test_logging_elsewhere_is_kept_reported_and_replaced_only_when_asked(aws_env: dict[str, str]) -> None:
     region = "us-east-2"
     put_logging(region, TEAM_CONFIG)
@@ -79,6 +80,7 @@ def test_logging_elsewhere_is_kept_reported_and_replaced_only_when_asked(aws_env
     assert again.returncode == 0 and "✅ unchanged" in again.stdout
 
 
+@pytest.mark.slow
 def test_own_destination_keeps_the_delivery_flags_and_only_adds(aws_env: dict[str, str]) -> None:
     region = "eu-west-1"
     assert run("setup_bedrock_logging.py", "--regions", region, "--embedding", env=aws_env).returncode == 0
@@ -147,6 +149,7 @@ def test_an_sse_kms_bucket_keeps_its_key_and_the_scripts_say_what_the_key_needs(
     assert f"Encryption: SSE-KMS ({key})" in table.stdout and "kms:Decrypt" in table.stdout
 
 
+@pytest.mark.slow
 def test_check_suggests_the_repair_that_keeps_the_destination(aws_env: dict[str, str]) -> None:
     # Logging that cannot deliver: a team bucket without a statement for Bedrock, and a bucket in another region.
     make_bucket("team-llm-logs", "us-east-2")
@@ -179,6 +182,7 @@ def test_check_without_regions_when_no_region_logs_names_the_setup_step(aws_env:
     assert "setup_bedrock_logging.py --regions REGION" in result.stderr and result.stderr.count("\n") == 1
 
 
+@pytest.mark.slow
 def test_athena_setup_without_regions_covers_every_region_that_logs(aws_env: dict[str, str]) -> None:
     for region in ("us-east-2", "ap-southeast-3"):
         assert run("setup_bedrock_logging.py", "--regions", region, env=aws_env).returncode == 0
@@ -211,6 +215,7 @@ def test_govcloud_setup_writes_arns_of_its_partition(aws_env: dict[str, str], mo
     assert logging_regions(aws).regions == (region,)
 
 
+@pytest.mark.slow
 def test_test_data_goes_under_the_prefix_reports_read(aws_env: dict[str, str], tmp_path: Path) -> None:
     region = "eu-central-2"
     assert run("setup_bedrock_logging.py", "--regions", region, env=aws_env).returncode == 0
@@ -241,6 +246,7 @@ def test_test_data_goes_under_the_prefix_reports_read(aws_env: dict[str, str], t
     assert all(o["Key"].startswith("AWSLogs/") for o in other.list_objects_v2(Bucket="scratch-logs")["Contents"])
 
 
+@pytest.mark.slow
 def test_test_roles_are_bounded_by_the_fixed_policy(aws_env: dict[str, str]) -> None:
     iam = boto3.client("iam")
     missing = run("generate_test_data.py", "--create-roles", "--no-calls", "--regions", "us-east-1", env=aws_env)

@@ -64,6 +64,7 @@ def test_slow_down_is_retried_until_it_passes(throttling: Throttling) -> None:
     assert throttling.requests == 3
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("throttling", [100], indirect=True)
 def test_retries_are_bounded(throttling: Throttling) -> None:
     s3 = Aws.connect().client("s3", "us-east-1")

@@ -139,6 +139,7 @@ def test_check_before_setup_exits_2_and_names_the_fix(aws_env: dict[str, str]) -
     assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_logging_setup_in_the_six_regions_then_rerun_and_dry_run_change_nothing(aws_env: dict[str, str]) -> None:
     account = account_id()
     first = run("setup_bedrock_logging.py", env=aws_env)
@@ -201,6 +202,7 @@ def test_dry_run_before_anything_exists_creates_nothing(aws_env: dict[str, str])
     assert boto3.client("s3").list_buckets()["Buckets"] == []
 
 
+@pytest.mark.slow
 def test_check_reports_bucket_policy_and_the_newest_log(aws_env: dict[str, str]) -> None:
     account = account_id()
     assert run("setup_bedrock_logging.py", "--regions", *TWO_REGIONS, env=aws_env).returncode == 0
@@ -245,6 +247,7 @@ def test_check_reports_bucket_policy_and_the_newest_log(aws_env: dict[str, str])
     assert "Bedrock Can Write: ❌ no" in table.stdout and table.stdout.count("Newest Log: none yet") == 1
 
 
+@pytest.mark.slow
 def test_athena_setup_builds_the_projected_table_over_the_log_layout(aws_env: dict[str, str]) -> None:
     account = account_id()
     assert run("setup_bedrock_logging.py", "--regions", *TWO_REGIONS, env=aws_env).returncode == 0
@@ -323,6 +326,7 @@ def test_athena_setup_builds_the_projected_table_over_the_log_layout(aws_env: di
     assert snapshot(TWO_REGIONS) == before
 
 
+@pytest.mark.slow
 def test_athena_setup_updates_a_changed_table_and_keeps_foreign_parameters(aws_env: dict[str, str]) -> None:
     region = "eu-central-1"
     assert run("setup_bedrock_logging.py", "--regions", region, env=aws_env).returncode == 0
@@ -348,6 +352,7 @@ def test_athena_setup_updates_a_changed_table_and_keeps_foreign_parameters(aws_e
     assert updated["Parameters"]["owner"] == "finops"
 
 
+@pytest.mark.slow
 def test_custom_names_flow_from_logging_setup_into_the_athena_table(aws_env: dict[str, str]) -> None:
     account = account_id()
     region = "ap-southeast-1"
@@ -407,6 +412,7 @@ def report_key(account: str, prefix: str, folder: str, region: str, day: str) ->
     return f"{prefix}AWSLogs/{account}/{folder}/by_user_analytic/{region}/{day}/00/{account}_by_user_analytic_x.csv"
 
 
+@pytest.mark.slow
 def test_qdev_athena_setup_builds_the_report_table_in_the_regions_the_bucket_holds(aws_env: dict[str, str]) -> None:
     account = account_id()
     bucket = f"amazonq-developer-reports-{account}"
@@ -483,6 +489,7 @@ def test_qdev_athena_setup_builds_the_report_table_in_the_regions_the_bucket_hol
     assert snapshot(regions) == settled
 
 
+@pytest.mark.slow
 def test_qdev_athena_setup_finds_no_reports_or_too_many_and_says_which_option_to_pass(
     aws_env: dict[str, str],
 ) -> None:
@@ -548,6 +555,7 @@ def test_verify_permissions_reports_each_role_and_region_without_crashing(aws_en
     assert "CustomerServiceApp-BedrockRole" in table.stdout and "invoke unknown" in table.stdout
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("script", SCRIPTS)
 def test_missing_credentials_is_one_line_and_exit_2(script: str, no_aws_env: dict[str, str]) -> None:
     result = run(script, "--regions", "us-east-1", env=no_aws_env)
@@ -556,6 +564,7 @@ def test_missing_credentials_is_one_line_and_exit_2(script: str, no_aws_env: dic
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("script", SCRIPTS)
 def test_unknown_region_exits_1(script: str, no_aws_env: dict[str, str]) -> None:
     result = run(script, "--regions", "us-east-1", "mars-north-1", env=no_aws_env)
@@ -577,6 +586,7 @@ def test_unknown_region_exits_1(script: str, no_aws_env: dict[str, str]) -> None
         ("check_bedrock_logging.py", ["--format", "xml"], "invalid choice"),
     ],
 )
+@pytest.mark.slow
 def test_bad_options_exit_1_before_changing_anything(
     script: str, args: list[str], message: str, aws_env: dict[str, str]
 ) -> None:
@@ -610,6 +620,7 @@ def iam_enforced(endpoint: str) -> Iterator[None]:
         _reset_auth(endpoint, "inf")
 
 
+@pytest.mark.slow
 def test_access_denied_names_the_missing_permission(aws_env: dict[str, str], moto_endpoint: str) -> None:
     account = account_id()
     iam = boto3.client("iam")

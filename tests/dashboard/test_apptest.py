@@ -92,6 +92,7 @@ def summed(rows: list[dict], keys: list[str]) -> list[dict]:
     [("", ""), ("DataAnalysis", ""), ("AWSReservedSSO", "example.com")],
     ids=["all-callers", "arn-filter", "arn-and-user-filter"],
 )
+@pytest.mark.slow
 def test_demo_figures_equal_the_cli_json(demo_env: dict[str, str], demo_records: list[dict], arn_pattern: str,
                                          user_pattern: str) -> None:
     at = analyze(open_app(), arn_pattern=arn_pattern, user_pattern=user_pattern)
@@ -136,6 +137,7 @@ def test_demo_figures_equal_the_cli_json(demo_env: dict[str, str], demo_records:
     assert len(at.get("download_button")) >= 6
 
 
+@pytest.mark.slow
 def test_group_by_a_request_metadata_tag(demo_env: dict[str, str], demo_records: list[dict]) -> None:
     at = open_app()
     at.radio(key="group_by").set_value("tag").run()
@@ -155,6 +157,7 @@ def test_group_by_a_request_metadata_tag(demo_env: dict[str, str], demo_records:
     assert shown == expected
 
 
+@pytest.mark.slow
 def test_after_analyze_widgets_re_render_from_the_cache(demo_env: dict[str, str], tmp_path: Path) -> None:
     logs = tmp_path / "logs"
     write_local(logs, generate_records(CorpusSpec(records=2_000, start_date=PREVIOUS[0], end_date=END, seed=7)))
@@ -176,6 +179,7 @@ def test_after_analyze_widgets_re_render_from_the_cache(demo_env: dict[str, str]
     assert not at.error
 
 
+@pytest.mark.slow
 def test_korean_text_is_complete_and_renders(demo_env: dict[str, str]) -> None:
     assert STRINGS["ko"].keys() == STRINGS["en"].keys()
     for key, english in STRINGS["en"].items():
@@ -204,6 +208,7 @@ def test_input_mistakes_are_one_line_errors(demo_env: dict[str, str], tmp_path: 
     assert len(errors) == 1 and "missing" in errors[0] and "\n" not in errors[0]
 
 
+@pytest.mark.slow
 def test_amazon_q_tab_equals_the_q_cli(demo_env: dict[str, str], tmp_path: Path) -> None:
     at = analyze(open_app())
     q = run_cli(demo_env, QCLI, "--demo", "--format", "json", "--output-dir", str(tmp_path), "--start-date",
@@ -271,6 +276,7 @@ def test_with_oidc_login_configured_nothing_shows_before_log_in(demo_env: dict[s
     assert not at.metric and not at.dataframe and not at.sidebar.button
 
 
+@pytest.mark.slow
 def test_calls_without_caller_or_model_are_shown_as_unknown(demo_env: dict[str, str], tmp_path: Path) -> None:
     from tests.logfiles import write_records
 

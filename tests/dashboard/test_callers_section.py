@@ -25,6 +25,7 @@ def sc_keys() -> list[str]:
     return ["principal_type", "principal", "user", "application"]
 
 
+@pytest.mark.slow
 def test_callers_from_a_local_export(no_aws_env: dict[str, str], monkeypatch: pytest.MonkeyPatch,
                                      tmp_path: Path) -> None:
     monkeypatch.setenv(CACHE_ENV, str(tmp_path / "cache"))

@@ -108,6 +108,7 @@ def oracle_cost(records: list[dict], first: date, last: date) -> dict[str, dict[
     return costs
 
 
+@pytest.mark.slow
 def test_budgets_and_anomalies_equal_the_cli(demo_env: dict[str, str], demo_cache: Path) -> None:
     at = open_governance()
     assert at.checkbox(key="use_example_budgets").value is True  # demo mode offers the example file, ticked
@@ -180,6 +181,7 @@ def test_budgets_and_anomalies_equal_the_cli(demo_env: dict[str, str], demo_cach
     assert list(korean["status"]) == [row["status"] for row in budgets["budgets"]]
 
 
+@pytest.mark.slow
 def test_budgets_file_from_the_environment_and_its_mistakes(demo_env: dict[str, str], tmp_path: Path,
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     bad = tmp_path / "budgets.toml"

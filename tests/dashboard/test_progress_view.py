@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from bedrock_usage.demo.synthetic import CorpusSpec, generate_records
@@ -51,6 +52,7 @@ def test_an_error_of_the_load_reaches_the_page() -> None:
     assert [error.value for error in at.error] == ["no logs here"]
 
 
+@pytest.mark.slow
 def test_the_bedrock_tab_shows_the_steps_of_both_periods_then_the_source_and_time(
     demo_env: dict[str, str], tmp_path: Path
 ) -> None:

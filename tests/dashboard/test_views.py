@@ -49,6 +49,7 @@ def user_records(records: list[dict], user: str) -> list[dict]:
     return [r for r in with_profiles_resolved(records) if caller(r)[0] == user]
 
 
+@pytest.mark.slow
 def test_drill_down_into_a_user_shows_only_their_calls(demo_env: dict[str, str], demo_records: list[dict]) -> None:
     at = analyze(open_app())
     at.radio(key="focus_by").set_value("user")
@@ -102,6 +103,7 @@ def test_drill_down_into_a_user_shows_only_their_calls(demo_env: dict[str, str],
     assert not [m for m in at.metric if m.label == "Share of cost"]
 
 
+@pytest.mark.slow
 def test_model_filter_narrows_the_figures(demo_env: dict[str, str]) -> None:
     at = analyze(open_app())
     options = at.multiselect(key="models").options
@@ -121,6 +123,7 @@ def test_model_filter_narrows_the_figures(demo_env: dict[str, str]) -> None:
     assert not any("click **Analyze**" in c.value for c in at.caption)
 
 
+@pytest.mark.slow
 def test_the_view_is_in_the_address_and_a_link_opens_it(demo_env: dict[str, str]) -> None:
     link = {"start": START.isoformat(), "end": END.isoformat(), "regions": "us-east-1,us-west-2",
             "group": "application", "focus_by": "application", "focus": "CodeReviewApp", "top": "3", "lang": "ko"}
@@ -148,6 +151,7 @@ def test_the_view_is_in_the_address_and_a_link_opens_it(demo_env: dict[str, str]
     assert all(part in warning for part in ("start=2026-02-30", "regions=mars-1", "tab=nowhere")), warning
 
 
+@pytest.mark.slow
 def test_spend_lines_and_cost_per_thousand_calls(demo_env: dict[str, str]) -> None:
     at = analyze(open_app())
     report = cli_report(demo_env, START, END)["analyses"]
@@ -184,6 +188,7 @@ def test_partial_days_follow_the_calendar() -> None:
     assert partial_days(seoul, ["2026-12-05"], now) == {"2026-12-06": "today", "2026-12-07": "no_logs"}
 
 
+@pytest.mark.slow
 def test_days_after_the_logs_end_are_marked_not_drawn_as_zero(demo_env: dict[str, str], tmp_path: Path) -> None:
     last = TODAY - timedelta(days=3)
     write_local(tmp_path / "logs", generate_records(CorpusSpec(records=1_500, start_date=TODAY - timedelta(days=13),
@@ -206,6 +211,7 @@ def test_days_after_the_logs_end_are_marked_not_drawn_as_zero(demo_env: dict[str
     assert all(set(str(x)[:10] for x in values(t["x"])).isdisjoint(missing) for t in lines)
 
 
+@pytest.mark.slow
 def test_every_table_is_typed_and_formatted_alike(demo_env: dict[str, str]) -> None:
     # Also checked for every test by conftest.py: no table needed Arrow's "automatic fixes".
     at = open_app()  # the default view, through today, opens straight away in demo mode
@@ -229,6 +235,7 @@ def test_every_table_is_typed_and_formatted_alike(demo_env: dict[str, str]) -> N
     assert budgets["daily_usd"].isna().any()  # shown as the placeholder, not "None"
 
 
+@pytest.mark.slow
 def test_charts_mark_today_as_partial(demo_env: dict[str, str]) -> None:
     at = open_app()
     assert at.date_input(key="dates").value[1] == TODAY
@@ -248,6 +255,7 @@ def test_charts_mark_today_as_partial(demo_env: dict[str, str]) -> None:
     assert [a["text"] for a in chart(at, "chart_anomalies")["layout"]["annotations"]] == ["today (partial)"]
 
 
+@pytest.mark.slow
 def test_korean_limits_and_a_dashboard_credentials_message(demo_env: dict[str, str]) -> None:
     at = open_app(lang="ko")
     limits = frame_starting(at, "limit", "subject", "used")

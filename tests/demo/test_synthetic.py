@@ -424,6 +424,7 @@ SCRIPT_ARGS = ("--simulate", "--records", "600", "--start-date", "2025-11-10", "
                "--seed", "3", "--regions", "us-east-1", "ap-northeast-2")
 
 
+@pytest.mark.slow
 def test_script_writes_the_corpus_to_a_folder(tmp_path: Path, no_aws_env: dict[str, str]) -> None:
     out = tmp_path / "logs"
     done = run_script(*SCRIPT_ARGS, "--out-dir", str(out), env=no_aws_env)
@@ -452,6 +453,7 @@ def test_script_defaults_to_demo_logs_and_the_last_30_days(tmp_path: Path, no_aw
     assert max(days) <= today and (today - min(days)).days <= 29
 
 
+@pytest.mark.slow
 def test_script_writes_the_corpus_to_a_bucket(aws_env: dict[str, str]) -> None:
     # Credentials of another account, so the account id can only have come from STS.
     other = "210987654321"
@@ -481,6 +483,7 @@ def test_script_reports_a_missing_bucket(aws_env: dict[str, str]) -> None:
     assert "no-such-bucket" in done.stderr and done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
 
 
+@pytest.mark.slow
 def test_runs_for_other_regions_share_no_request_id_and_the_tracker_counts_every_call(
     tmp_path: Path, no_aws_env: dict[str, str]
 ) -> None:
@@ -559,6 +562,7 @@ def test_a_refused_write_names_the_action_and_the_policy_file(aws_env: dict[str,
         ["--no-such-option"],
     ],
 )
+@pytest.mark.slow
 def test_bad_options_exit_1_with_one_line(args: list[str], tmp_path: Path, no_aws_env: dict[str, str]) -> None:
     done = run_script(*args, cwd=tmp_path, env=no_aws_env)
     assert done.returncode == 1, done.stderr
@@ -578,6 +582,7 @@ def test_help_describes_both_modes() -> None:
 # --- real mode against moto (IAM and STS are emulated; bedrock-runtime is not) -----------------------------
 
 
+@pytest.mark.slow
 def test_real_mode_manages_roles_and_reports_failed_calls_per_scenario(aws_env: dict[str, str]) -> None:
     env = aws_env | {"AWS_MAX_ATTEMPTS": "1"}
     iam = boto3.client("iam")

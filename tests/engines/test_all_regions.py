@@ -53,6 +53,7 @@ def test_a_region_folder_left_out_by_the_choice_is_named(logs: Path) -> None:
     assert any("eu-west-1 are not read: its region is not among the regions asked for" in w for w in report.warnings)
 
 
+@pytest.mark.slow
 def test_the_cli_reads_every_region_by_default_and_with_all(logs: Path, no_aws_env: dict[str, str]) -> None:
     for extra in ((), ("--region", "all")):
         result = subprocess.run(

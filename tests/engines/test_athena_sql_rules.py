@@ -42,6 +42,7 @@ def test_the_tag_key_pattern_is_the_converse_apis() -> None:
     models=st.lists(st.text(min_size=1, max_size=30), max_size=20),
     tags=st.lists(st.text(alphabet=KEY_CHARACTERS, min_size=1, max_size=20), max_size=4, unique=True),
 )
+@pytest.mark.slow
 def test_every_facts_query_obeys_athenas_rules(zone: str, arn: str | None, models: list[str], tags: list[str]) -> None:
     query = usage_facts_query(Period(PERIOD.start, PERIOD.end, zone), Filters(arn, tuple(models)), tuple(tags))
     assert athena_violations(query.sql, execution_parameters(query.params)) == []

@@ -8,6 +8,7 @@ import re
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -97,6 +98,7 @@ junk_lines = st.lists(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(records=valid_records, junk=junk_lines, garbage_object=st.sampled_from([b"", b"\x1f\x8b\x08junk", b"plain"]))
 def test_junk_never_changes_valid_figures(records: list[dict], junk: list[str], garbage_object: bytes) -> None:

@@ -78,6 +78,7 @@ def record_objects(root: Path) -> list[Path]:
     return sorted(p for p in root.rglob("*.json.gz") if p.parent.name != "data" and p.stat().st_size)
 
 
+@pytest.mark.slow
 def test_cold_and_warm_cached_reports_equal_the_raw_scan(logs: Path, tmp_path: Path) -> None:
     raw, _ = analyze(logs, cache=False)
     cold, engine = analyze(logs, cache=tmp_path / "cache")
@@ -97,6 +98,7 @@ def test_cold_and_warm_cached_reports_equal_the_raw_scan(logs: Path, tmp_path: P
     assert warm.summary["calls"] > 2000
 
 
+@pytest.mark.slow
 def test_filters_time_zone_and_tags_give_the_same_report_cached(logs: Path, tmp_path: Path) -> None:
     period = resolve_period(start="2025-11-02", end="2025-11-04", tz="Asia/Seoul")
     options = dict(period=period, filters=Filters(arn_pattern="BedrockRole"), extra_tags=("tenant_id", "cost_center"))
@@ -107,6 +109,7 @@ def test_filters_time_zone_and_tags_give_the_same_report_cached(logs: Path, tmp_
     assert_same_report(cached, raw)
 
 
+@pytest.mark.slow
 def test_new_objects_are_the_only_ones_parsed(logs: Path, tmp_path: Path) -> None:
     analyze(logs, cache=tmp_path / "cache")
     before = set(record_objects(logs))
@@ -123,6 +126,7 @@ def test_new_objects_are_the_only_ones_parsed(logs: Path, tmp_path: Path) -> Non
     assert_matches_records(cached, logs)
 
 
+@pytest.mark.slow
 def test_a_changed_object_replaces_its_part(logs: Path, tmp_path: Path) -> None:
     analyze(logs, cache=tmp_path / "cache")
     target = record_objects(logs)[len(record_objects(logs)) // 2]
@@ -141,6 +145,7 @@ def test_a_changed_object_replaces_its_part(logs: Path, tmp_path: Path) -> None:
     assert_matches_records(cached, logs)
 
 
+@pytest.mark.slow
 def test_a_removed_object_leaves_the_figures(logs: Path, tmp_path: Path) -> None:
     analyze(logs, cache=tmp_path / "cache")
     removed = record_objects(logs)[3]
@@ -151,6 +156,7 @@ def test_a_removed_object_leaves_the_figures(logs: Path, tmp_path: Path) -> None
     assert_matches_records(cached, logs)
 
 
+@pytest.mark.slow
 def test_bad_objects_are_counted_alike_and_remembered(logs: Path, tmp_path: Path) -> None:
     hour_dir = record_objects(logs)[0].parent
     (hour_dir / "zz_truncated.json.gz").write_bytes(record_objects(logs)[1].read_bytes()[:60])
@@ -194,6 +200,7 @@ def test_parts_hold_no_bodies_or_prompts(logs: Path, tmp_path: Path) -> None:
         assert "Draft a polite" not in str(pq.read_table(part).to_pylist())
 
 
+@pytest.mark.slow
 def test_many_small_refreshes_are_compacted(logs: Path, tmp_path: Path) -> None:
     analyze(logs, cache=tmp_path / "cache")
     for index in range(MAX_PARTS + 3):
@@ -209,6 +216,7 @@ def test_many_small_refreshes_are_compacted(logs: Path, tmp_path: Path) -> None:
     assert_same_report(cached, analyze(logs, cache=False)[0])
 
 
+@pytest.mark.slow
 def test_a_damaged_cache_is_rebuilt(logs: Path, tmp_path: Path) -> None:
     analyze(logs, cache=tmp_path / "cache")
     manifests = sorted((tmp_path / "cache").rglob(MANIFEST))

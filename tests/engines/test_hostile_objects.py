@@ -242,6 +242,7 @@ def duplicated(record_: dict, first: str, last: str, escaped: bool) -> str:
     plain=st.integers(0, 5),
     cache=st.booleans(),
 )
+@pytest.mark.slow
 def test_a_duplicated_timestamp_is_read_as_python_and_athena_read_it(cases, plain: int, cache: bool) -> None:
     """Python's json and Athena's reader keep the last of two equal keys; so does the engine."""
     lines = [json.dumps(record(m, user="plain", inp=m)) for m in range(plain)]

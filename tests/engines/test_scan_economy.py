@@ -70,6 +70,7 @@ def read_records(paths: list[Path]) -> list[dict]:
     return [json.loads(line) for p in paths for line in gzip.decompress(p.read_bytes()).decode().splitlines() if line]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("cache", [False, True], ids=["raw", "cached"])
 def test_a_refresh_opens_each_object_in_range_once_and_nothing_else(logs: Path, tmp_path: Path, cache: bool) -> None:
     wanted = [p for p in log_objects(logs) if in_range(p)]

@@ -131,6 +131,7 @@ def test_factor_and_minimum_cost_are_options(logs: Path, no_aws_env: dict[str, s
     assert ("Tiny", "2025-11-16") in flagged and ("Steady", "2025-11-15") not in flagged
 
 
+@pytest.mark.slow
 def test_terminal_output_and_a_quiet_period(logs: Path, no_aws_env: dict[str, str]) -> None:
     result = run_cli(no_aws_env, logs, "--start-date", "2025-11-03")
     assert result.returncode == 3

@@ -135,6 +135,7 @@ def run_cli(env: dict[str, str], corpus: dict, budgets: str, *args: str) -> subp
     return subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT, timeout=300)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("tz", ["UTC", "Asia/Seoul"])
 def test_breaches_and_forecast_equal_plain_computation(corpus: dict, no_aws_env: dict[str, str], tz: str) -> None:
     result = run_cli(no_aws_env, corpus, "budgets.toml", "--tz", tz, "--format", "json", "--output-dir", "-")
@@ -156,6 +157,7 @@ def test_breaches_and_forecast_equal_plain_computation(corpus: dict, no_aws_env:
     assert doc["forecast_method"].startswith("month-to-date cost + mean daily cost of the last 7 days")
 
 
+@pytest.mark.slow
 def test_terminal_output_and_calm_budgets(corpus: dict, no_aws_env: dict[str, str]) -> None:
     result = run_cli(no_aws_env, corpus, "budgets.toml")
     assert result.returncode == 3
@@ -181,6 +183,7 @@ def test_burndown_reaches_month_to_date_then_forecast(corpus: dict) -> None:
     assert [s.budget.name for s in check.breached] == ["Alpha"]
 
 
+@pytest.mark.slow
 def test_sns_alert_reaches_a_subscribed_queue(corpus: dict, aws_env: dict[str, str]) -> None:
     sns, sqs = boto3.client("sns", region_name="us-east-1"), boto3.client("sqs", region_name="us-east-1")
     topic = sns.create_topic(Name="bedrock-budget-alerts")["TopicArn"]
@@ -237,6 +240,7 @@ def test_webhook_alert_is_posted_as_json(corpus: dict, no_aws_env: dict[str, str
     assert payload["breaches"][0]["month_to_date_usd"] == pytest.approx(want["month_to_date_usd"], abs=1e-6)
 
 
+@pytest.mark.slow
 def test_no_alert_without_a_breach(corpus: dict, no_aws_env: dict[str, str], webhook) -> None:
     url, received = webhook
     result = run_cli(no_aws_env, corpus, "calm.json", "--notify-webhook", url)

@@ -107,6 +107,7 @@ def run_cli(env: dict[str, str], logs: Path, *args: str) -> subprocess.Completed
     return subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT, timeout=300)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("group_by", ["application", "user", "tag:team"])
 def test_chargeback_rows_equal_plain_computation(logs: Path, no_aws_env: dict[str, str], group_by: str) -> None:
     result = run_cli(no_aws_env, logs, "--chargeback", "2025-11", "--chargeback-by", group_by, "--format", "json",
@@ -133,6 +134,7 @@ def test_chargeback_rows_equal_plain_computation(logs: Path, no_aws_env: dict[st
     assert "example.unlisted-model-v1:0" in {u["model_id"] for u in doc["unpriced"]}
 
 
+@pytest.mark.slow
 def test_chargeback_schema_is_documented(logs: Path, no_aws_env: dict[str, str], tmp_path: Path) -> None:
     result = run_cli(no_aws_env, logs, "--chargeback", "2025-11", "--format", "json", "--output-dir", "-")
     doc = json.loads(result.stdout)
@@ -161,6 +163,7 @@ def test_chargeback_schema_is_documented(logs: Path, no_aws_env: dict[str, str],
     (("--chargeback", "2025-11", "--reconcile"), "choose one of --reconcile, --chargeback"),
     (("--chargeback", "2025-11", "--output-dir", "-"), "add --format json"),
 ])
+@pytest.mark.slow
 def test_chargeback_mistakes_are_exit_1(logs: Path, no_aws_env: dict[str, str], args: tuple, message: str) -> None:
     result = run_cli(no_aws_env, logs, *args)
     assert result.returncode == 1 and message in result.stderr and "Traceback" not in result.stderr
@@ -200,6 +203,7 @@ def test_developer_costs_join_sso_emails_and_prorate_seats(logs: Path) -> None:
     assert dana["total_cost_usd"] == 0
 
 
+@pytest.mark.slow
 def test_developer_costs_cli_with_q_developer_and_kiro_logs(logs: Path, no_aws_env: dict[str, str],
                                                             tmp_path: Path) -> None:
     qdev = write_qdev_corpus(tmp_path / "qdev", start=date(2025, 11, 3), end=date(2025, 11, 16), users=4,

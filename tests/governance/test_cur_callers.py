@@ -54,6 +54,7 @@ def by_caller(doc: dict) -> dict[tuple[str, str], dict]:
     return {(row["user"], row["application"]): row for row in doc["by_caller"]}
 
 
+@pytest.mark.slow
 def test_json_per_caller_equals_plain_computation(account: dict, no_aws_env: dict[str, str]) -> None:
     result = run_cli(no_aws_env, *cur_args(account, "--format", "json", "--output-dir", "-"))
     assert result.returncode == 3, result.stderr  # bob was billed and never logged
@@ -121,6 +122,7 @@ def test_per_model_day_and_month(account: dict, no_aws_env: dict[str, str]) -> N
     assert erin[0]["billed_cost_usd"] == pytest.approx(erin_billed, abs=1e-9)
 
 
+@pytest.mark.slow
 def test_terminal_and_csv(account: dict, no_aws_env: dict[str, str], tmp_path: Path) -> None:
     result = run_cli(no_aws_env, *cur_args(account))
     assert result.returncode == 3, result.stderr
@@ -138,6 +140,7 @@ def test_terminal_and_csv(account: dict, no_aws_env: dict[str, str], tmp_path: P
                      "unattributed.csv"]
 
 
+@pytest.mark.slow
 def test_cur_dir_mistakes(account: dict, no_aws_env: dict[str, str], tmp_path: Path) -> None:
     empty = tmp_path / "empty"
     empty.mkdir()

@@ -78,6 +78,7 @@ def test_dry_run_changes_nothing(exports: tuple[DataExports, dict[str, str]]) ->
     assert BUCKET not in [b["Name"] for b in boto3.client("s3").list_buckets()["Buckets"]]
 
 
+@pytest.mark.slow
 def test_creates_the_export_its_bucket_policy_and_table_then_finds_it(
     exports: tuple[DataExports, dict[str, str]],
 ) -> None:

@@ -204,6 +204,7 @@ def test_reconcile_json_equals_independent_computation(account: dict) -> None:
     assert summary["coverage"] == pytest.approx(len(account["logged"]) / len(account["served"]))
 
 
+@pytest.mark.slow
 def test_reconcile_maps_profile_arns_and_usage_types_to_models(account: dict) -> None:
     result = run_cli(account["env"], *reconcile_args(account["logs"], "--format", "json", "--output-dir", "-"))
     doc = json.loads(result.stdout)
@@ -232,6 +233,7 @@ def test_reconcile_maps_profile_arns_and_usage_types_to_models(account: dict) ->
         ("Amazon Bedrock", "USE1-TitanEmbeddingsG1-Text-input-tokens")]
 
 
+@pytest.mark.slow
 def test_reconcile_terminal_says_which_source_is_truth(account: dict) -> None:
     result = run_cli(account["env"], *reconcile_args(account["logs"]))
     assert result.returncode == 3, result.stderr
@@ -242,6 +244,7 @@ def test_reconcile_terminal_says_which_source_is_truth(account: dict) -> None:
     assert "USE1-TitanEmbeddingsG1-Text-input-tokens" in out
 
 
+@pytest.mark.slow
 def test_reconcile_csv_files(account: dict, tmp_path: Path) -> None:
     out = tmp_path / "out"
     result = run_cli(account["env"], *reconcile_args(account["logs"], "--format", "csv", "--output-dir", str(out)))
@@ -277,6 +280,7 @@ def test_logged_calls_without_metrics_are_called_out(aws_env: dict[str, str], tm
         "this account and these regions?"]
 
 
+@pytest.mark.slow
 def test_reconcile_refuses_demo_data(aws_env: dict[str, str]) -> None:
     result = run_cli(aws_env, "--demo", "--reconcile")
     assert result.returncode == 1 and "not demo data" in result.stderr

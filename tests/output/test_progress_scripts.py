@@ -64,6 +64,7 @@ def test_the_report_cli_shows_progress_only_on_a_terminal(
         assert b"\x1b" not in piped and b"\r" not in piped
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("output", [[], ["--format", "json", "--output-dir", "-"]], ids=["terminal", "json"])
 def test_the_amazon_q_analyzer_shows_progress_only_on_a_terminal(
     qdev_logs: Path, no_aws_env: dict[str, str], output: list[str]
@@ -83,6 +84,7 @@ def test_the_amazon_q_analyzer_shows_progress_only_on_a_terminal(
         json.loads(piped)
 
 
+@pytest.mark.slow
 def test_the_test_data_writer_shows_progress_only_on_a_terminal(tmp_path: Path, no_aws_env: dict[str, str]) -> None:
     args = ["--simulate", "--out-dir", "corpus", "--records", "800", "--regions", "us-east-1", "eu-west-1", *DAYS]
     runs = {}
@@ -104,6 +106,7 @@ def test_the_test_data_writer_shows_progress_only_on_a_terminal(tmp_path: Path, 
         assert_no_bars(runs[name, "json"][1])
 
 
+@pytest.mark.slow
 def test_the_amazon_q_test_data_writer_shows_progress_only_on_a_terminal(
     tmp_path: Path, no_aws_env: dict[str, str]
 ) -> None:

@@ -276,6 +276,7 @@ def test_pricing_script_lists_the_whole_book(book: PriceBook) -> None:
     assert {r["model"] for r in rows} == {r.model for r in book.rows}
 
 
+@pytest.mark.slow
 def test_pricing_script_filters() -> None:
     meta = list(csv.DictReader(io.StringIO(run_pricing("--provider", "meta", "--format", "csv").stdout)))
     assert meta and all(r["provider"] == "Meta" for r in meta)
@@ -297,6 +298,7 @@ def test_pricing_script_filters() -> None:
      (("--provider", "nobody"), "no price rows match"),
      (("--offer-file", "x.json"), "go with --refresh")],
 )
+@pytest.mark.slow
 def test_pricing_script_bad_options(args: tuple[str, ...], message: str) -> None:
     bad = run_pricing(*args)
     assert bad.returncode == 1 and bad.stderr.count("\n") == 1 and message in bad.stderr

@@ -106,6 +106,7 @@ def run_pricing(*args: str, env: dict[str, str] | None = None) -> subprocess.Com
     return subprocess.run([sys.executable, "pricing.py", *args], capture_output=True, text=True, env=env)
 
 
+@pytest.mark.slow
 def test_refresh_with_offer_files_writes_the_book_and_prints_the_changes(tmp_path: Path) -> None:
     book = tmp_path / "book.csv"
     shutil.copy(BUILTIN_BOOK, book)
@@ -173,6 +174,7 @@ def test_refresh_downloads_both_offer_files(price_list_server: str, tmp_path: Pa
     assert "Dry run: the book was not written." in result.stdout
 
 
+@pytest.mark.slow
 def test_refresh_errors_are_one_line(tmp_path: Path) -> None:
     env = {**os.environ, "BEDROCK_USAGE_PRICE_LIST_URL": "http://127.0.0.1:9"}
     unreachable = run_pricing("--refresh", "--dry-run", env=env)

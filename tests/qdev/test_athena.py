@@ -93,6 +93,7 @@ def executions() -> list[dict[str, Any]]:
     return [athena.get_query_execution(QueryExecutionId=i)["QueryExecution"] for i in ids]
 
 
+@pytest.mark.slow
 def test_activity_comes_from_athena_and_prompt_logs_from_s3(
     bucket: None, moto_endpoint: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -130,6 +131,7 @@ def test_activity_comes_from_athena_and_prompt_logs_from_s3(
     assert [s["used"] for s in dev] == [3]  # month to date: the 5th and the 10th
 
 
+@pytest.mark.slow
 def test_terminal_report_says_the_reports_were_read_through_athena(
     bucket: None, moto_endpoint: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -140,6 +142,7 @@ def test_terminal_report_says_the_reports_were_read_through_athena(
     assert "read through Athena: 0.0 MiB scanned" in out and ALICE in out
 
 
+@pytest.mark.slow
 def test_a_query_without_rows_says_so_and_keeps_the_scan_and_its_cost(
     bucket: None, moto_endpoint: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -166,6 +169,7 @@ def test_a_query_without_rows_says_so_and_keeps_the_scan_and_its_cost(
     assert "no user-activity reports found" not in out
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("entry", ["qcli_s3_analyzer", "bedrock_tracker_cli"])
 def test_a_missing_workgroup_names_the_setup_step(
     bucket: None, entry: str, capsys: pytest.CaptureFixture[str]

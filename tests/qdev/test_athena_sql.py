@@ -291,6 +291,7 @@ def test_sql_gives_what_the_python_reader_gives_file_by_file(corpus: tuple[Path,
 
 @pytest.mark.parametrize("pattern", ["bbbbbbbb", "BBBBBBBB", "_", "%", "'", "d-3333333333.under_score%50'quote",
                                      "nobody"])
+@pytest.mark.slow
 def test_user_pattern_is_a_literal_case_insensitive_substring(corpus: tuple[Path, list[Written]], pattern: str) -> None:
     root, written = corpus
     source = Source(LocalStore(root), activity=DuckDBActivity(root))
@@ -317,6 +318,7 @@ def test_query_text_is_trino_and_every_value_is_a_parameter() -> None:
     [Filters(), Filters(user_pattern="cccccccc"), Filters(regions=("eu-central-1",))],
     ids=["all", "user", "region"],
 )
+@pytest.mark.slow
 def test_reports_through_sql_equal_reports_from_the_files(
     corpus: tuple[Path, list[Written]], filters: Filters
 ) -> None:

@@ -193,6 +193,7 @@ def _write(root: Path, index: int, kind: str, body: bytes) -> None:
                                                                  HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(good=st.lists(good_files(), min_size=1, max_size=4), broken=st.lists(broken_files, max_size=5),
        kinds=st.lists(st.sampled_from(list(FOLDERS)), min_size=9, max_size=9))
+@pytest.mark.slow
 def test_broken_input_never_changes_the_valid_figures(good: list[GoodFile], broken: list[bytes], kinds: list[str]):
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)

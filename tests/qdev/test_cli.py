@@ -71,6 +71,7 @@ def _texts(corpus: Path) -> set[str]:
     return {text for text in found if text.strip()}
 
 
+@pytest.mark.slow
 def test_demo_runs_in_every_format(demo: dict) -> None:
     runs = demo["runs"]
     for fmt, result in runs.items():
@@ -178,6 +179,7 @@ def test_counts_are_integers_in_csv_and_json(demo: dict) -> None:
     assert type(daily["max"]) is int and type(daily["min"]) is int
 
 
+@pytest.mark.slow
 def test_max_rows_0_shows_every_row_as_in_the_bedrock_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     logs = tmp_path / "logs"
     write_qdev_corpus(logs, start=date(2025, 11, 3), end=date(2025, 11, 7), seed=3, users=26)

@@ -193,6 +193,7 @@ def test_a_region_with_kiro_reports_only_gets_the_kiro_table(aws_env: dict[str, 
     assert "kiro_user_report" in names and "qdev_user_activity" not in names
 
 
+@pytest.mark.slow
 def test_data_source_athena_reads_the_kiro_reports_through_their_table(
     kiro_bucket: None, moto_endpoint: str, tmp_path: Path, capsys
 ) -> None:

@@ -328,6 +328,7 @@ def fixture_bucket(aws_env: dict[str, str]) -> str:
     return bucket
 
 
+@pytest.mark.slow
 def test_s3_gives_the_same_kiro_figures_as_the_folder(fixture_bucket: str, aws_env: dict[str, str],
                                                       tmp_path: Path) -> None:
     env = offline_env(tmp_path, aws_env)

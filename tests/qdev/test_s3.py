@@ -68,6 +68,7 @@ def bucket(aws_env: dict[str, str]) -> dict[str, list[str]]:
     return grouped
 
 
+@pytest.mark.slow
 def test_lists_only_in_range_day_folders_and_reads_every_file_in_range(bucket: dict[str, list[str]]) -> None:
     client = boto3.client("s3")
     listed: list[dict[str, str]] = []
@@ -114,6 +115,7 @@ def _records_in_period(keys: list[str]) -> tuple[int, set[str]]:
     return count, users
 
 
+@pytest.mark.slow
 def test_cli_with_the_default_bucket_writes_a_json_report(
     bucket: dict[str, list[str]], aws_env: dict[str, str], tmp_path: Path
 ) -> None:

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -23,6 +25,7 @@ def offline_env(tmp_path: Path) -> dict[str, str]:
     return env
 
 
+@pytest.mark.slow
 def test_generated_qdev_corpus_is_read_whole_by_the_bedrock_cli(tmp_path: Path) -> None:
     env = offline_env(tmp_path)
     out = tmp_path / "qdev"
@@ -46,6 +49,7 @@ def test_generated_qdev_corpus_is_read_whole_by_the_bedrock_cli(tmp_path: Path) 
     assert doc["summary"]["users"] <= 4
 
 
+@pytest.mark.slow
 def test_service_qcli_demo(tmp_path: Path) -> None:
     result = run("bedrock_tracker_cli.py", "--service", "qcli", "--demo", env=offline_env(tmp_path))
     assert result.returncode == 0, result.stderr

@@ -48,6 +48,7 @@ def test_demo_prints_every_analysis(demo_env: dict[str, str]) -> None:
     assert "Demo mode" in result.stderr
 
 
+@pytest.mark.slow
 def test_demo_json_equals_independent_aggregation(demo_env: dict[str, str], tmp_path: Path) -> None:
     result = run_cli("--demo", "--days", "10", "--tz", "Asia/Seoul", "--format", "json", "--output-dir", "-",
                      env=demo_env)
@@ -74,6 +75,7 @@ def test_demo_json_equals_independent_aggregation(demo_env: dict[str, str], tmp_
     assert doc["unpriced_models"] == []
 
 
+@pytest.mark.slow
 def test_json_and_csv_files(demo_env: dict[str, str], tmp_path: Path) -> None:
     out = tmp_path / "report"
     result = run_cli("--demo", "--region", "us-east-1", "--format", "json", "--output-dir", str(out), env=demo_env)
@@ -87,6 +89,7 @@ def test_json_and_csv_files(demo_env: dict[str, str], tmp_path: Path) -> None:
     assert names == ["model.csv", "summary.csv"]
 
 
+@pytest.mark.slow
 def test_arn_pattern_with_quote_percent_underscore(demo_env: dict[str, str]) -> None:
     records = read_tree(Path(demo_env["BEDROCK_USAGE_CACHE_DIR"]) / "demo-logs")
     for pattern in ("'", "%", "_", "DataAnalysisApp-BedrockRole"):
@@ -145,6 +148,7 @@ def test_help_documents_every_option(demo_env: dict[str, str]) -> None:
         assert option in result.stdout
 
 
+@pytest.mark.slow
 def test_demo_corpus_is_reused_the_same_day(demo_env: dict[str, str]) -> None:
     marker = Path(demo_env["BEDROCK_USAGE_CACHE_DIR"]) / "demo-logs" / "demo-corpus.json"
     run_cli("--demo", "--analysis", "summary", env=demo_env)
@@ -155,6 +159,7 @@ def test_demo_corpus_is_reused_the_same_day(demo_env: dict[str, str]) -> None:
     assert (datetime.now(UTC) - timedelta(days=1)).date().isoformat() != json.loads(marker.read_text())["end"]
 
 
+@pytest.mark.slow
 def test_the_demo_resolves_its_profiles_from_the_examples_file(demo_env: dict[str, str], tmp_path: Path) -> None:
     args = ("--demo", "--days", "30", "--analysis", "summary", "--format", "json", "--output-dir", "-")
     default = json.loads(run_cli(*args, env=demo_env).stdout)

@@ -81,6 +81,7 @@ def test_an_output_dir_that_is_a_file_or_refuses_files(logs: Path, tmp_path: Pat
                     "cannot use the output folder")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("script", ["bedrock_tracker_cli.py", "pricing.py"])
 def test_a_full_standard_output_is_one_line(logs: Path, script: str) -> None:
     args = local(logs) if script == "bedrock_tracker_cli.py" else []

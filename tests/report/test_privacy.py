@@ -7,6 +7,8 @@ import sys
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from bedrock_usage.demo.synthetic import CorpusSpec, generate_records
 from bedrock_usage.demo.writer import write_local
 
@@ -24,6 +26,7 @@ def body_texts(value: object) -> set[str]:
     return set()
 
 
+@pytest.mark.slow
 def test_no_prompt_or_response_text_in_any_output(tmp_path: Path) -> None:
     records = generate_records(CorpusSpec(records=800, start_date=date(2025, 11, 1), end_date=date(2025, 11, 7),
                                           seed=3))

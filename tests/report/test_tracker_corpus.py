@@ -44,6 +44,7 @@ def assert_table_equals(table: pd.DataFrame, key: str, expected: dict[tuple, Tot
         assert_row_equals(rows[k], totals, f"{label} {k}")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", CASES)
 def test_analyses_equal_independent_aggregation(bedrock_corpus, case: dict) -> None:
     root, records = bedrock_corpus

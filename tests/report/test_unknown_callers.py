@@ -112,6 +112,7 @@ HOSTILE = {
 }
 
 
+@pytest.mark.slow
 def test_hostile_names_are_escaped_in_terminals_defused_in_csv_and_exact_in_json(tmp_path: Path) -> None:
     records = [record(m, identity={"arn": f"arn:aws:iam::{ACCOUNT}:user/{name}"},
                       requestMetadata={"application_name": name, "team": name}, requestId=f"h{m}")
