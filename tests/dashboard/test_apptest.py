@@ -194,6 +194,7 @@ def test_korean_text_is_complete_and_renders(demo_env: dict[str, str]) -> None:
     assert at.radio(key="source").value == "demo" and at.radio(key="group_by").value == "user"
 
 
+@pytest.mark.slow
 def test_input_mistakes_are_one_line_errors(demo_env: dict[str, str], tmp_path: Path) -> None:
     at = open_app()
     at.multiselect(key="regions").set_value([])

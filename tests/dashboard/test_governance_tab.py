@@ -198,6 +198,7 @@ def test_budgets_file_from_the_environment_and_its_mistakes(demo_env: dict[str, 
     assert any("Enter a budgets file" in info.value for info in at.info)
 
 
+@pytest.mark.slow
 def test_budget_editor_writes_the_file_the_cli_reads(demo_env: dict[str, str], tmp_path: Path) -> None:
     at = open_governance()
     statuses = frame_starting(at, "budget", "covers")
@@ -338,6 +339,7 @@ def test_reconciliation_loader_against_moto(aws_env: dict[str, str], tmp_path: P
     assert summary["billed_cost_usd"] == pytest.approx(math.fsum(billed.values()), abs=1e-9)
 
 
+@pytest.mark.slow
 def test_reconciliation_controls_with_aws_credentials(aws_env: dict[str, str], monkeypatch: pytest.MonkeyPatch,
                                                       tmp_path: Path) -> None:
     monkeypatch.setenv(CACHE_ENV, str(tmp_path))

@@ -105,6 +105,7 @@ def test_demo_runs_in_every_format(demo: dict) -> None:
     assert summary["summary.requests"] == str(document["summary"]["requests"])
 
 
+@pytest.mark.slow
 def test_no_prompt_or_response_text_in_any_output(demo: dict) -> None:
     texts = _texts(demo["base"] / "cache" / "demo-qdev")
     assert len(texts) > 100

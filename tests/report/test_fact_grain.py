@@ -86,6 +86,7 @@ CORPUS_CASES = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", CORPUS_CASES)
 def test_demo_corpus_same_report_at_both_grains(bedrock_corpus, case: dict) -> None:
     old, new = both(bedrock_corpus[0], **case)

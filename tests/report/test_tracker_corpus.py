@@ -73,6 +73,7 @@ def test_analyses_equal_independent_aggregation(bedrock_corpus, case: dict) -> N
         assert int(model_totals[name]) == getattr(expected["summary"][()], name)
 
 
+@pytest.mark.slow
 def test_corpus_shows_unpriced_application_profiles_with_their_tokens(bedrock_corpus) -> None:
     root, records = bedrock_corpus
     report = BedrockAthenaTracker(LocalEngine(root)).analyze(resolve_period(start="2025-10-20", end="2025-12-05"))
