@@ -163,7 +163,8 @@ def test_drill_down_and_its_address(dashboard: Dashboard, browser: Any, demo_rec
     page = browser.new_page(viewport={"width": 1400, "height": 1400})
     page.goto(dashboard.url)
     wait_until_drawn(page, 6)
-    assert "start=" in page.url and "source=demo" in page.url  # the view is in the address from the start
+    page.wait_for_function("() => location.search.includes('source=demo')", timeout=120_000)
+    assert "start=" in page.url  # the view is in the address from the start
 
     # Click the top bar of "Top 10 by cost": the costliest user of the last 7 days.
     first, last = TODAY - timedelta(days=6), TODAY  # the default period: the last 7 days through today
@@ -176,6 +177,8 @@ def test_drill_down_and_its_address(dashboard: Dashboard, browser: Any, demo_rec
     page.mouse.click(bar["x"] + 12, bar["y"] + bar["height"] / 2)  # as a person would, clear of the modebar
     page.get_by_text(f"User: {costliest}.").wait_for(timeout=120_000)
     wait_until_drawn(page, 8)
+    # The address is written at the end of the run, after every tab is drawn.
+    page.wait_for_function("() => location.search.includes('focus_by=')", timeout=120_000)
     query = urllib.parse.parse_qs(urllib.parse.urlparse(page.url).query)
     assert query["focus_by"] == ["user"] and query["focus"] == [costliest]
 
