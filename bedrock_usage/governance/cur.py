@@ -25,7 +25,7 @@ import duckdb
 import pandas as pd
 
 from ..aws.session import Aws
-from ..engines.athena import DEFAULT_WORKGROUP, AthenaEngine
+from ..engines.athena import DEFAULT_WORKGROUP, AthenaEngine, sql_literal
 from ..engines.base import Scope, SqlParam
 from ..engines.local import to_duckdb
 from ..errors import UsageError
@@ -78,10 +78,10 @@ BILLED_LINES_SQL = f"""SELECT
 FROM {CUR_TABLE}
 WHERE {PARTITION_COLUMN} BETWEEN ? AND ?
   AND line_item_usage_account_id = ?
-  AND line_item_line_item_type = '{USAGE_LINE_ITEM}'
-  AND (line_item_product_code = '{BEDROCK_PRODUCT_CODE}'
-       OR element_at(product, 'product_name') = '{BEDROCK_SERVICE}'
-       OR element_at(product, 'product_name') LIKE '%{MARKETPLACE_SUFFIX}')
+  AND line_item_line_item_type = {sql_literal(USAGE_LINE_ITEM)}
+  AND (line_item_product_code = {sql_literal(BEDROCK_PRODUCT_CODE)}
+       OR element_at(product, 'product_name') = {sql_literal(BEDROCK_SERVICE)}
+       OR element_at(product, 'product_name') LIKE {sql_literal('%' + MARKETPLACE_SUFFIX)})
   AND date_format(line_item_usage_start_date, '%Y-%m-%d') BETWEEN ? AND ?
 GROUP BY 1, 2, 3, 4, 5, 6, 7"""
 

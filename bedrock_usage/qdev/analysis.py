@@ -615,17 +615,21 @@ def _report_estimate(activity: act.ActivityReport | None, per_type: pd.DataFrame
     return ReportTokenEstimate(ESTIMATE_LABEL, pd.DataFrame(records))
 
 
+def _skipped_line(reasons: Counter[str], what: str) -> str:
+    """``skipped 12 unreadable files (10 not gzip, 2 too large)``: the count and its reasons, most frequent first."""
+    detail = ", ".join(f"{n} {why}" for why, n in reasons.most_common())
+    return f"skipped {sum(reasons.values()):,} {what} ({detail})"
+
+
 def _kiro_warnings(kiro: kc.KiroCredits) -> list[str]:
     lines: list[str] = []
     stats = kiro.stats
     for region, reason in stats.failed_regions.items():
         lines.append(f"Kiro user reports of {region} not read: {reason}")
     if stats.skipped_files:
-        reasons = ", ".join(f"{n} {why}" for why, n in stats.skipped_files.most_common())
-        lines.append(f"skipped {sum(stats.skipped_files.values()):,} unreadable Kiro user reports ({reasons})")
+        lines.append(_skipped_line(stats.skipped_files, "unreadable Kiro user reports"))
     if stats.skipped_rows:
-        reasons = ", ".join(f"{n} {why}" for why, n in stats.skipped_rows.most_common())
-        lines.append(f"skipped {sum(stats.skipped_rows.values()):,} unusable Kiro user-report rows ({reasons})")
+        lines.append(_skipped_line(stats.skipped_rows, "unusable Kiro user-report rows"))
     if stats.replaced_rows:
         lines.append(f"Kiro user-report rows exported again later: {stats.replaced_rows:,} (the later export counts, "
                      "the earlier one not)")
@@ -649,11 +653,9 @@ def _warnings(report: QDevReport, extra: list[str]) -> list[str]:
             f"sampled {files.selected:,} of {files.listed:,} prompt-log files (--sample): figures cover the sample only"
         )
     if files.skipped:
-        reasons = ", ".join(f"{n} {why}" for why, n in files.skipped.most_common())
-        lines.append(f"skipped {sum(files.skipped.values()):,} unreadable prompt-log files ({reasons})")
+        lines.append(_skipped_line(files.skipped, "unreadable prompt-log files"))
     if files.skipped_records:
-        reasons = ", ".join(f"{n} {why}" for why, n in files.skipped_records.most_common())
-        lines.append(f"skipped {sum(files.skipped_records.values()):,} unusable records ({reasons})")
+        lines.append(_skipped_line(files.skipped_records, "unusable records"))
     if report.virtual_cost.unpriced_tokens:
         models = report.virtual_cost.per_model
         names = ", ".join(models.loc[models["cost_usd"].isna(), "model_id"])
@@ -665,11 +667,9 @@ def _warnings(report: QDevReport, extra: list[str]) -> list[str]:
         for region, reason in stats.failed_regions.items():
             lines.append(f"activity reports of {region} not read: {reason}")
         if stats.skipped_files:
-            reasons = ", ".join(f"{n} {why}" for why, n in stats.skipped_files.most_common())
-            lines.append(f"skipped {sum(stats.skipped_files.values()):,} unreadable activity reports ({reasons})")
+            lines.append(_skipped_line(stats.skipped_files, "unreadable activity reports"))
         if stats.skipped_rows:
-            reasons = ", ".join(f"{n} {why}" for why, n in stats.skipped_rows.most_common())
-            lines.append(f"skipped {sum(stats.skipped_rows.values()):,} unusable activity-report rows ({reasons})")
+            lines.append(_skipped_line(stats.skipped_rows, "unusable activity-report rows"))
         lines.extend(limit_warnings(report.activity.limits))
         for spike in report.activity.spikes.itertuples():
             lines.append(
