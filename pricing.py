@@ -18,9 +18,9 @@ import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from bedrock_usage.cli import guard_output
 from bedrock_usage.errors import UsageError
 from bedrock_usage.logs.regions import REGION_NAMES
+from bedrock_usage.output.command import guard_output
 from bedrock_usage.output.json_values import decimal_text
 from bedrock_usage.output.terminal_table import text_table
 from bedrock_usage.pricing import (

@@ -17,11 +17,11 @@ from datetime import datetime
 from pathlib import Path
 
 from bedrock_usage.aws.session import Aws
-from bedrock_usage.cli import UsageErrorParser, guard_output
 from bedrock_usage.engines.athena import DEFAULT_WORKGROUP
 from bedrock_usage.errors import SetupRequired, UsageError
 from bedrock_usage.logs.period import resolve_period
 from bedrock_usage.logs.regions import resolve_regions
+from bedrock_usage.output.command import UsageErrorParser, guard_output
 from bedrock_usage.output.json_values import document_text
 from bedrock_usage.output.progress import add_quiet_option, terminal_progress
 from bedrock_usage.output.terminal_table import visible, visible_lines

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
@@ -17,9 +16,9 @@ from .aws.provisioning import NONE, RegionSetup, run_region
 from .aws.session import AWS_ERRORS, Aws, as_project_error, describe
 from .errors import SetupRequired, UsageError
 from .logs.regions import ALL, DEFAULT_REGIONS, bedrock_regions, requested_regions
+from .output.command import EXIT_OK, UsageErrorParser, guard_output
 from .output.terminal_table import text_table
 
-EXIT_OK, EXIT_USER, EXIT_ENVIRONMENT = 0, 1, 2
 SIX_REGIONS_HELP = (
     f"regions to work on (default: {' '.join(DEFAULT_REGIONS)}); '{ALL}': every Amazon Bedrock region of the "
     "account's partition"
@@ -31,13 +30,6 @@ EXIT_CODES_HELP = (
     "Exit codes: 0 every region is fine; 1 a mistake in the options; 2 the environment needs a step "
     "(credentials, permissions, logging) or a region failed - the message and the table say which."
 )
-
-
-class UsageErrorParser(argparse.ArgumentParser):
-    """An argument parser whose mistakes are UsageErrors (exit 1), not argparse's exit 2."""
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        raise UsageError(f"{message} (see {self.prog} --help)")
 
 
 def make_parser(
@@ -109,32 +101,6 @@ def run_main(body: Callable[[], int]) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-
-
-def guard_output(body: Callable[[], int]) -> int:
-    """Run ``body`` and flush standard output, so a failure to write it is reported while we still can.
-
-    A reader that went away (``| head``) ends quietly; an output that refuses the text (``> /dev/full``, a full
-    disk) is one line on stderr and exit 1, never a traceback.
-    """
-    try:
-        code = body()
-        sys.stdout.flush()
-        return code
-    except BrokenPipeError:
-        return reader_went_away()
-    except OSError as exc:
-        if exc.filename is not None:  # a file of ours, not standard output: not this function's to explain
-            raise
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # the interpreter's last flush must not fail
-        print(f"error: cannot write to standard output: {exc.strerror or exc}", file=sys.stderr)
-        return EXIT_USER
-
-
-def reader_went_away() -> int:
-    """The reader of standard output (e.g. ``| head``) stopped early: not an error, and nothing more to print."""
-    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    return EXIT_OK
 
 
 def _fail(exc: UsageError | SetupRequired) -> int:

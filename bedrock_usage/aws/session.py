@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import re
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import boto3
-import botocore.session
-from botocore.config import Config
 from botocore.exceptions import (
     BotoCoreError,
     ClientError,
@@ -22,6 +19,9 @@ from botocore.parsers import ResponseParserError
 
 from ..errors import SetupRequired, UsageError
 from ..logs.regions import partition_of
+
+if TYPE_CHECKING:
+    import botocore.session
 
 DEFAULT_MAX_ATTEMPTS = 5  # retries after the first attempt (botocore Config semantics)
 # STS and IAM are answered by one endpoint per partition; any region of the partition reaches it.
@@ -85,6 +85,11 @@ class Aws:
     """One AWS session with the project's retry settings; hands out one client per service and region."""
 
     def __init__(self, core: botocore.session.Session, profile: str | None = None):
+        # boto3 loads with the first session, not with every module that names AWS errors: a local report
+        # never makes one.
+        import boto3
+        from botocore.config import Config
+
         self.profile = profile
         self.session = boto3.Session(botocore_session=core)
         # A max_attempts from AWS_MAX_ATTEMPTS or the profile wins; without one, retries stay bounded.
@@ -101,7 +106,7 @@ class Aws:
     @classmethod
     def connect(cls, profile: str | None = None) -> Aws:
         """A session for ``profile`` (or the default credential chain)."""
-        core = botocore.session.Session(profile=profile)
+        core = _core_session(profile)
         try:
             core.get_scoped_config()
         except ProfileNotFound:
@@ -141,9 +146,15 @@ class Aws:
     def assume_role(self, role_arn: str, session_name: str) -> Aws:
         """A new ``Aws`` acting as ``role_arn`` (same region and retry settings)."""
         creds = self.client("sts").assume_role(RoleArn=role_arn, RoleSessionName=session_name)["Credentials"]
-        core = botocore.session.Session(profile=self.profile)
+        core = _core_session(self.profile)
         core.set_credentials(creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"])
         return Aws(core, self.profile)
+
+
+def _core_session(profile: str | None) -> botocore.session.Session:
+    import botocore.session
+
+    return botocore.session.Session(profile=profile)
 
 
 def partition(region: str) -> str:

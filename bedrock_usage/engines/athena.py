@@ -14,9 +14,8 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from botocore.exceptions import ClientError
 
 from ..aws.logging_config import logging_regions
@@ -26,6 +25,9 @@ from ..logs.schema import DATABASE_NAME, TABLE_NAME
 from ..output.progress import Progress, Reporter, Tally, data_size, silent
 from .base import LogRegions, QueryResult, ScanStats, Scope, SqlParam
 from .compacted import parse_compacted_through, read_compact_table, reads_logs_table, with_compacted_days
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 DEFAULT_POLL_TIMEOUT = 600.0
 DEFAULT_MAX_CONCURRENCY = 6
@@ -133,6 +135,8 @@ def _cell(value: str | None, athena_type: str) -> Any:
 
 def _column(values: list[Any], athena_type: str) -> pd.Series:
     """A typed column; NULLs make integer and boolean columns nullable (as DuckDB's frames are)."""
+    import pandas as pd
+
     has_null = any(v is None for v in values)
     if athena_type in _INT_TYPES:
         return pd.Series(values, dtype="Int64" if has_null else "int64")
@@ -145,6 +149,8 @@ def _column(values: list[Any], athena_type: str) -> pd.Series:
 
 def frame_from_result_pages(pages: Iterator[dict[str, Any]]) -> pd.DataFrame:
     """Decode GetQueryResults pages into a typed frame; the first row of the first page is the header."""
+    import pandas as pd  # loaded with the first result, not by the setup scripts that import this module
+
     names: list[str] = []
     types: list[str] = []
     columns: list[list[Any]] = []
@@ -268,6 +274,8 @@ class AthenaEngine:
         regions_done.finish(f"{data_size(stats.bytes_read)} scanned, ${stats.cost_usd:.4f}")
         if errors and not frames:
             raise errors[0]
+        import pandas as pd
+
         frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
         return QueryResult(frame, stats)
 

@@ -6,11 +6,13 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Protocol
-
-import pandas as pd
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
 from ..output.progress import Reporter, silent
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 SqlParam = str | int | float
 # Objects under .../{HH}/data/ hold large request/response bodies, not records: counted, never read, no warning.
@@ -65,10 +67,17 @@ class LogRegions:
 
 @dataclass
 class QueryResult:
-    """Rows of one query with the scan figures behind them."""
+    """Rows of one query with the scan figures behind them.
+
+    ``identity`` names exactly these rows when the engine can tell (the same identity always comes with the same
+    rows: the local engine's stored results over immutable cache parts); ``shelf`` is then a folder where what is
+    computed from them may be kept beside the engine's own results. Both are ``None`` otherwise (Athena, no cache).
+    """
 
     frame: pd.DataFrame
     stats: ScanStats
+    identity: str | None = None
+    shelf: Path | None = None
 
 
 class Engine(Protocol):

@@ -33,6 +33,7 @@ CACHE_ENV = "BEDROCK_USAGE_COLUMNAR_CACHE"
 FORMAT_VERSION = 2  # bump when parts would hold other rows or columns: every cache is then rebuilt
 MANIFEST = "manifest.json"
 RESULTS = "results"
+SHELF = "reports"
 KEPT_RESULTS = 16  # query results kept per logs folder, the most recently used
 ROOT_FILE = "root.json"
 MAX_PARTS = 8  # a day folder with more parts (new objects on every refresh) is compacted into one
@@ -228,10 +229,19 @@ class ColumnarCache:
         except (OSError, ValueError, pa.ArrowException):
             temporary.unlink(missing_ok=True)  # a result that cannot be kept is computed again next time
 
-    def _result_path(self, sql: str, params: list, parts: list[Path]) -> Path:
+    def result_key(self, sql: str, params: list, parts: list[Path]) -> str:
+        """The name of the rows of ``sql`` over exactly these parts: equal names, equal rows."""
         key = json.dumps([_FINGERPRINT, duckdb.__version__, pd.__version__, sql, [str(p) for p in params],
                           sorted(p.name for p in parts)])
-        return self.base / RESULTS / f"{hashlib.sha256(key.encode()).hexdigest()[:32]}.parquet"
+        return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+    @property
+    def shelf(self) -> Path:
+        """Where results derived from stored query results are kept (the tracker's finished reports)."""
+        return self.base / SHELF
+
+    def _result_path(self, sql: str, params: list, parts: list[Path]) -> Path:
+        return self.base / RESULTS / f"{self.result_key(sql, params, parts)}.parquet"
 
 
 def prune_missing_roots(directory: Path) -> list[Path]:

@@ -21,23 +21,25 @@ lines that are not JSON.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
+import uuid
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
+from importlib.metadata import version
 from pathlib import Path
 
 import duckdb
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import sqlglot
 
 from ..bounded_gzip import CHUNK_BYTES, GZIP_ERRORS, OverCap, gunzip_chunks
 from ..bounded_gzip import max_object_bytes as max_object_bytes_setting
+from ..cache import cache_dir
 from ..errors import UsageError
 from ..logs.bodies import duckdb_body_type, duckdb_reduced_body
 from ..logs.layout import PERMISSION_CHECK_NAME, SERVICE_FOLDER, days_between, partition_value
@@ -72,13 +74,34 @@ EMPTY = "empty object"
 NOT_ASKED_FOR = "its region is not among the regions asked for"
 UNKNOWN_REGION = "the folder name is not an Amazon Bedrock region this botocore knows"
 LISTING, READING = "listing logs", "reading logs"
+TRANSLATIONS = "duckdb-sql"  # folder of the cache folder keeping translated SQL
 
 
 
 @lru_cache(maxsize=64)
 def to_duckdb(sql: str) -> str:
-    """Transpile the tracker's Trino SQL into DuckDB's dialect."""
-    return sqlglot.transpile(sql, read="trino", write="duckdb")[0]
+    """Transpile the tracker's Trino SQL into DuckDB's dialect.
+
+    Translations are kept in the cache folder, named by sqlglot's version and the SQL text: loading sqlglot and
+    transpiling take about half a second, paid once per SQL text, not on every refresh.
+    """
+    key = hashlib.sha256(f"{version('sqlglot')}\n{sql}".encode()).hexdigest()[:32]
+    kept = cache_dir() / TRANSLATIONS / f"{key}.sql"
+    try:
+        return kept.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        pass
+    import sqlglot
+
+    translated = sqlglot.transpile(sql, read="trino", write="duckdb")[0]
+    temporary = kept.with_name(f"tmp-{uuid.uuid4().hex}")
+    try:
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        temporary.write_text(translated, encoding="utf-8")
+        os.replace(temporary, kept)
+    except OSError:
+        temporary.unlink(missing_ok=True)  # not kept: translated again next time
+    return translated
 
 
 class LocalEngine:
@@ -229,7 +252,7 @@ class LocalEngine:
                 con.execute(statement)
             if self.cache_dir:
                 try:
-                    frame, left_out = self._query_cached(con, sql, params, days, reading)
+                    result, left_out = self._query_cached(con, sql, params, days, reading, stats)
                 except duckdb.Error:
                     # A part damaged where the cheap checks do not look: drop what DuckDB cannot read, rebuild it
                     # from the logs, and answer once more.
@@ -237,23 +260,24 @@ class LocalEngine:
                     if not cache.discard(damaged_parts(cache.parts_of(days))):
                         raise
                     con.execute(f"DROP VIEW IF EXISTS {TABLE_NAME}")
-                    frame, left_out = self._query_cached(con, sql, params, days, reading)
+                    result, left_out = self._query_cached(con, sql, params, days, reading, stats)
             else:
                 left_out = self._load(con, [obj for day in days for obj in day.objects], reading)
-                frame = con.execute(to_duckdb(sql), list(params)).df()
+                result = QueryResult(con.execute(to_duckdb(sql), list(params)).df(), stats)
             for obj, reason in left_out.items():
                 stats.skipped_objects[reason] += 1
                 stats.objects_read -= 1
                 stats.bytes_read -= obj.size
         finally:
             con.close()
-        return QueryResult(frame, stats)
+        return result
 
     def _query_cached(
         self, con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[SqlParam], days: list[DayFolder],
-        reading: Tally,
-    ) -> tuple[pd.DataFrame, dict[LogObject, str]]:
-        """Run ``sql`` over the columnar cache, brought up to date first (or its stored result)."""
+        reading: Tally, stats: ScanStats,
+    ) -> tuple[QueryResult, dict[LogObject, str]]:
+        """Run ``sql`` over the columnar cache, brought up to date first (or its stored result); the result is
+        named by the query and the parts it read."""
         cap = self.max_object_bytes
         cache = ColumnarCache(self.cache_dir, self.root)
         scan = cache.refresh(days, lambda objects, target: _write_part(con, objects, target, cap, reading),
@@ -266,7 +290,8 @@ class LocalEngine:
             _create_view(con, scan.parts)
             frame = con.execute(to_duckdb(sql), list(params)).df()
             cache.store_result(sql, list(params), scan.parts, frame)
-        return frame, scan.left_out
+        identity = cache.result_key(sql, list(params), scan.parts)
+        return QueryResult(frame, stats, identity, cache.shelf), scan.left_out
 
     def _workers(self) -> int:
         return self.threads or os.cpu_count() or 2

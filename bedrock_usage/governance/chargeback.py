@@ -17,9 +17,8 @@ import pandas as pd
 
 from ..errors import UsageError
 from ..logs.period import Period
-from ..qdev import Source
-from ..qdev import analyze as analyze_qdev
-from ..qdev.analysis import Identities, QDevReport
+from ..qdev.analysis import Identities, QDevReport, Source
+from ..qdev.analysis import analyze as analyze_qdev
 from ..qdev.cost import SUBSCRIPTION_SOURCE, SUBSCRIPTION_USD_PER_USER_MONTH, prorated_subscription
 from ..qdev.sources import LogStore
 from ..report.tracker import COST_COLUMNS, COST_NOTE, METRICS, TOKENS_NOTE, TOTAL_COST

@@ -31,32 +31,13 @@ from ..engines.local import to_duckdb
 from ..errors import UsageError
 from ..logs.period import Period
 from ..output.terminal_table import money
+from .cur_layout import CUR_COLUMNS, CUR_TABLE, DATA_FOLDER, PARTITION_COLUMN, PARTITION_FOLDER
 from .usage_types import BEDROCK_SERVICE, MARKETPLACE_SUFFIX, parse_usage_type
 
-CUR_TABLE = "cur2_export"
-PARTITION_COLUMN = "billing_period"
-PARTITION_FOLDER = "BILLING_PERIOD"
-DATA_FOLDER = "data"
 BEDROCK_PRODUCT_CODE = "AmazonBedrock"
 USAGE_LINE_ITEM = "Usage"
 CUR_SETUP_STEP = "run python setup_athena_bucket.py --cur --cur-region {region}"
 
-# The CUR 2.0 columns read here, with their types in the CUR 2.0 table dictionary (Glue / Athena names).
-CUR_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("bill_billing_period_start_date", "timestamp"),
-    ("line_item_usage_account_id", "string"),
-    ("line_item_line_item_type", "string"),
-    ("line_item_product_code", "string"),
-    ("line_item_usage_type", "string"),
-    ("line_item_usage_start_date", "timestamp"),
-    ("line_item_usage_end_date", "timestamp"),
-    ("line_item_usage_amount", "double"),
-    ("line_item_unblended_cost", "double"),
-    ("line_item_iam_principal", "string"),
-    ("pricing_public_on_demand_cost", "double"),
-    ("product", "map<string,string>"),
-    ("product_region_code", "string"),
-)
 _DUCKDB_TYPES = {"timestamp": "TIMESTAMP", "string": "VARCHAR", "double": "DOUBLE",
                  "map<string,string>": "MAP(VARCHAR, VARCHAR)"}
 

@@ -36,7 +36,7 @@ from ..aws.provisioning import (
 from ..aws.session import Aws, partition
 from ..errors import SetupRequired
 from ..logs.layout import normalise_prefix
-from .cur import CUR_COLUMNS, CUR_TABLE, DATA_FOLDER, PARTITION_COLUMN, PARTITION_FOLDER
+from .cur_layout import CUR_COLUMNS, CUR_TABLE, DATA_FOLDER, PARTITION_COLUMN, PARTITION_FOLDER
 
 DATA_EXPORTS_REGION = "us-east-1"
 CUR_SQL_TABLE = "COST_AND_USAGE_REPORT"

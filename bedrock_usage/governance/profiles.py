@@ -139,6 +139,12 @@ class ProfileResolver:
         return [f"application inference profile {arn} not resolved: {reason}" for arn, reason in
                 sorted(self.failures.items())]
 
+    def fingerprint(self) -> str | None:
+        """The mapping's profiles when it is all there is to resolve; None when the Bedrock API is asked."""
+        if self.client_for is not None:
+            return None
+        return json.dumps(sorted((arn, info.model_id, sorted(info.tags.items())) for arn, info in self.mapping.items()))
+
 
 def resolve_profiles(frame: pd.DataFrame, resolver: ProfileResolver, tag_keys: tuple[str, ...]) -> pd.DataFrame:
     """Raw fact rows with profile ARNs rewritten to their model id; the ARN moves to ``inference_profile``.

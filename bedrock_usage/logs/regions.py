@@ -11,9 +11,10 @@ demo corpus, the dashboard's first selection, and what the setup scripts act on 
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
-
-import botocore.session
+from importlib.util import find_spec
+from pathlib import Path
 
 from ..errors import UsageError
 
@@ -33,17 +34,23 @@ DEFAULT_REGIONS: tuple[str, ...] = (
 
 @lru_cache(maxsize=1)
 def _bedrock_region_table() -> dict[str, tuple[str, str]]:
-    """Region -> (partition, name) for every region with a Bedrock endpoint in botocore's data."""
-    core = botocore.session.get_session()
-    names = {
-        region: (entry["id"], info.get("description", region))
-        for entry in core.get_component("data_loader").load_data("partitions")["partitions"]
-        for region, info in entry["regions"].items()
-    }
+    """Region -> (partition, name) for every region with a Bedrock endpoint in botocore's bundled data.
+
+    The two JSON files are read directly: importing ``botocore.session`` for them costs a local report ten times
+    as long. A region is a Bedrock region when the partition lists it and the service has an endpoint of that
+    name, as ``Session.get_available_regions`` decides (``tests/logs/test_regions.py`` compares the two).
+    """
+    data = Path(find_spec("botocore").origin).parent / "data"
+    partitions = json.loads((data / "partitions.json").read_text(encoding="utf-8"))["partitions"]
+    names = {region: info.get("description", region)
+             for entry in partitions for region, info in entry["regions"].items()}
     table = {}
-    for partition in PARTITIONS:
-        for region in core.get_available_regions("bedrock", partition_name=partition):
-            table[region] = (partition, names.get(region, (partition, region))[1])
+    for entry in json.loads((data / "endpoints.json").read_text(encoding="utf-8"))["partitions"]:
+        if entry["partition"] not in PARTITIONS:
+            continue
+        for region in entry["services"].get("bedrock", {}).get("endpoints", {}):
+            if region in entry["regions"]:
+                table[region] = (entry["partition"], names.get(region, region))
     return dict(sorted(table.items(), key=lambda item: (PARTITIONS.index(item[1][0]), item[0])))
 
 

@@ -14,6 +14,7 @@ or replaces rows.
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import math
 import os
@@ -23,6 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 from pathlib import Path
 
 from ..errors import UsageError
@@ -110,6 +112,11 @@ class PriceBook:
         # (``anthropic.claude-opus-4-6-v1:0`` and ``anthropic.claude-opus-4-6-v1`` are one model).
         self._by_key = {key: models.pop() for key, models in by_key.items() if len(models) == 1}
         self._rows_of_call: dict[tuple[str, str, str], tuple[ModelRef, list[PriceRow]]] = {}
+
+    @cached_property
+    def digest(self) -> str:
+        """A digest of every row: equal digests, equal prices."""
+        return hashlib.sha256(repr(self.rows).encode()).hexdigest()
 
     @classmethod
     def load(cls, override: str | Path | None = None) -> PriceBook:

@@ -14,18 +14,20 @@ from typing import Protocol
 import numpy as np
 import pandas as pd
 
-from ..engines.base import PAYLOAD_OBJECTS, Engine, ScanStats, Scope
+from ..engines.base import PAYLOAD_OBJECTS, Engine, QueryResult, ScanStats, Scope
 from ..engines.queries import BODY_MEASURES, FACT_DIMENSIONS, FACT_MEASURES, Filters, tag_column, usage_facts_query
 from ..logs.identity import DEFAULT_ROLE_SUFFIX, Principal, derive_principal
 from ..logs.period import Period
 from ..logs.regions import requested_regions
 from ..output.progress import Progress, Reporter, silent
 from ..pricing import RATE_FIELDS, PriceBook, parse_model_id
+from .stored import Finished, keep_finished, load_finished, report_key
 
 DEFAULT_APPLICATION_TAGS = ("application_name",)
 COST_COLUMNS = ("input_cost_usd", "output_cost_usd", "cache_write_cost_usd", "cache_read_cost_usd")
 TOTAL_COST = "estimated_cost_usd"
 PRICING = "pricing"
+KEPT_NOTE = "kept from an earlier refresh"
 ANALYSES = ("summary", "user", "application", "user-app", "model", "daily", "hourly", "region")
 UNKNOWN_CALLER = "(unknown caller)"  # a record without identity.arn
 UNKNOWN_MODEL = "(unknown model)"  # a record without modelId
@@ -62,6 +64,11 @@ class FactRewriter(Protocol):
 
     def warnings(self) -> list[str]:
         """What could not be rewritten, for the report's warnings."""
+        ...
+
+    def fingerprint(self) -> str | None:
+        """A text naming the rewriting (equal texts, equal rewrites and warnings), or None when it depends on more
+        than the rows (lookups in an API): its reports are then never kept."""
         ...
 
 
@@ -114,9 +121,66 @@ class BedrockAthenaTracker:
     ) -> tuple[pd.DataFrame, ScanStats, int]:
         """Priced usage facts, the scan figures, and the number of records skipped as unreadable; ``progress``
         hears of the engine's scan and of the pricing."""
+        result = self._query(period, regions, filters, progress)
+        facts, skipped = self._priced(result, progress)
+        return facts, result.stats, skipped
+
+    def analyze(
+        self,
+        period: Period,
+        regions: tuple[str, ...] | list[str] | None = None,
+        filters: Filters | None = None,
+        user_pattern: str | None = None,
+        progress: Reporter = silent,
+    ) -> UsageReport:
+        """All analyses for a period, from one scan of the logs; no regions (or ``all``) means every region the
+        engine finds logs in. ``progress`` hears how far the scan and the pricing got.
+
+        When the engine names its rows exactly (a stored result of the local engine), the finished report is kept
+        beside them and a repeated refresh loads it (``report.stored``): the same figures, not computed again.
+        """
+        asked = requested_regions(list(regions) if regions else None)
+        found = self.engine.log_regions() if asked is None else None
+        regions = found.regions if found else asked
+        filters = filters or Filters()
+        result = self._query(period, regions, filters, progress)
+        if found:
+            unread = result.stats.unread_regions
+            unread.update({r: why for r, why in found.unread.items() if r not in unread})
+        key = self._report_key(result, user_pattern)
+        finished = load_finished(result.shelf, key) if key and result.shelf else None
+        if finished is None:
+            finished = self._finish(result, user_pattern, progress)
+            if key and result.shelf:
+                keep_finished(result.shelf, key, finished)
+        else:
+            result.stats.duplicate_records = finished.duplicate_records
+            rows = len(finished.facts)
+            progress(Progress(PRICING, rows, rows, "fact rows", note=KEPT_NOTE, finished=True))
+        report = UsageReport(
+            period=period,
+            regions=regions,
+            filters={"arn_pattern": filters.arn_pattern, "user_pattern": user_pattern, "models": list(filters.models)},
+            engine=self.engine.description,
+            summary=finished.summary,
+            tables=finished.tables,
+            unpriced=finished.unpriced,
+            stats=result.stats,
+            records_skipped=finished.records_skipped,
+            facts=finished.facts,
+        )
+        report.warnings = build_warnings(report) + finished.rewriter_warnings
+        return report
+
+    def _query(self, period: Period, regions: tuple[str, ...], filters: Filters, progress: Reporter) -> QueryResult:
+        """The engine's fact rows of the period, regions and filters."""
         query = usage_facts_query(period, filters, self.tag_keys, self.dimensions)
         first_day, last_day = period.partition_days()
-        result = self.engine.query(query.sql, query.params, Scope(regions, first_day, last_day), progress)
+        return self.engine.query(query.sql, query.params, Scope(regions, first_day, last_day), progress)
+
+    def _priced(self, result: QueryResult, progress: Reporter) -> tuple[pd.DataFrame, int]:
+        """The engine's rows without unreadable records and duplicates, priced; and the unreadable records' count.
+        The duplicates' count goes into the result's scan figures."""
         frame = result.frame
         if frame.empty:  # an engine may return no columns at all for no rows
             columns = [*self.dimensions, *(tag_column(i) for i in range(len(self.tag_keys))), *FACT_MEASURES]
@@ -132,43 +196,25 @@ class BedrockAthenaTracker:
         progress(Progress(PRICING, 0, len(frame), "fact rows"))
         enriched = self._enrich(frame)
         progress(Progress(PRICING, len(frame), len(frame), "fact rows", finished=True))
-        return enriched, result.stats, skipped
+        return enriched, skipped
 
-    def analyze(
-        self,
-        period: Period,
-        regions: tuple[str, ...] | list[str] | None = None,
-        filters: Filters | None = None,
-        user_pattern: str | None = None,
-        progress: Reporter = silent,
-    ) -> UsageReport:
-        """All analyses for a period, from one scan of the logs; no regions (or ``all``) means every region the
-        engine finds logs in. ``progress`` hears how far the scan and the pricing got."""
-        asked = requested_regions(list(regions) if regions else None)
-        found = self.engine.log_regions() if asked is None else None
-        regions = found.regions if found else asked
-        filters = filters or Filters()
-        facts, stats, skipped = self.facts(period, regions, filters, progress)
-        if found:
-            stats.unread_regions.update({r: why for r, why in found.unread.items() if r not in stats.unread_regions})
+    def _finish(self, result: QueryResult, user_pattern: str | None, progress: Reporter) -> Finished:
+        """Price the engine's rows, keep the user filter's rows, and roll them up into every table."""
+        facts, skipped = self._priced(result, progress)
         if user_pattern and len(facts):
             facts = facts.loc[facts["user"].str.contains(user_pattern, regex=False)].reset_index(drop=True)
         tables = report_tables(facts, [key for key in self.tag_keys if key not in self.application_tags])
-        unpriced = unpriced_models(facts)
-        report = UsageReport(
-            period=period,
-            regions=regions,
-            filters={"arn_pattern": filters.arn_pattern, "user_pattern": user_pattern, "models": list(filters.models)},
-            engine=self.engine.description,
-            summary=summarize(facts),
-            tables=tables,
-            unpriced=unpriced,
-            stats=stats,
-            records_skipped=skipped,
-            facts=facts,
-        )
-        report.warnings = build_warnings(report) + (self.rewriter.warnings() if self.rewriter else [])
-        return report
+        return Finished(facts, tables, unpriced_models(facts), summarize(facts), skipped,
+                        result.stats.duplicate_records, self.rewriter.warnings() if self.rewriter else [])
+
+    def _report_key(self, result: QueryResult, user_pattern: str | None) -> str | None:
+        """The key of the finished report of ``result`` (None: not kept)."""
+        rewriting = self.rewriter.fingerprint() if self.rewriter else ""
+        if result.identity is None or rewriting is None:
+            return None
+        settings = [self.role_suffix, self.application_tags, self.tag_keys, self.dimensions, self.prices.digest,
+                    rewriting, user_pattern]
+        return report_key(result.identity, settings)
 
     def _enrich(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Add caller, application, model and price columns to fact rows."""

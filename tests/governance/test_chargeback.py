@@ -19,8 +19,8 @@ from bedrock_usage.engines.queries import Filters
 from bedrock_usage.errors import UsageError
 from bedrock_usage.governance.chargeback import QDevUser, developer_costs, month_period
 from bedrock_usage.logs.period import Period
-from bedrock_usage.qdev import write_qdev_corpus
 from bedrock_usage.qdev.people import read_user_map
+from bedrock_usage.qdev.synthetic import write_qdev_corpus
 from bedrock_usage.report.tracker import BedrockAthenaTracker
 from tests.oracle import caller, published_rates
 

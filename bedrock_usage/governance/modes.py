@@ -1,0 +1,147 @@
+"""The governance modes of the Bedrock report (docs/governance.md): read the scan's facts once, run the mode,
+print or write its result. ``governance.options`` holds their options; this module only wires them."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+
+from ..aws.session import Aws
+from ..engines.base import Engine
+from ..engines.queries import Filters
+from ..errors import UsageError
+from ..logs.period import Period, check_zone, readable, resolve_period
+from ..logs.regions import requested_regions, resolve_regions
+from ..output.command import EXIT_ENVIRONMENT, EXIT_OK
+from ..output.progress import terminal_progress
+from ..qdev.analysis import Identities
+from ..qdev.identity_center import IdentityCenter, check_store_option
+from ..qdev.people import read_user_map
+from ..qdev.sources import LocalStore, S3Store
+from ..qdev.synthetic import ensure_demo_corpus
+from ..report.tracker import BedrockAthenaTracker
+from . import anomalies, budgets, callers, chargeback, reconcile
+from . import render as gr
+from .options import EXIT_ALERT, wants_caller_bill
+
+TrackerMaker = Callable[[argparse.Namespace, Engine, tuple[str, ...]], BedrockAthenaTracker]
+
+
+def caller_bill_source(args: argparse.Namespace) -> callers.BillSource | None:
+    """Where --reconcile reads the bill per caller (None: not asked for)."""
+    if not wants_caller_bill(args):
+        return None
+    return callers.BillSource(cur_dir=args.cur_dir, cur_region=resolve_regions([args.cur_region])[0] if args.cur
+                              else None, ce_tag=args.ce_principal_tag, ce_names=args.ce_principal_names,
+                              workgroup=args.workgroup)
+
+
+def scan_period(args: argparse.Namespace, mode: str) -> Period:
+    """The days a governance mode reads: UTC days, a month, or history before the period."""
+    return readable(lambda: _governance_days(args, mode))
+
+
+def _governance_days(args: argparse.Namespace, mode: str) -> Period:
+    tz = check_zone(args.tz)
+    if mode in ("chargeback", "developer_costs"):
+        return chargeback.month_period(getattr(args, mode), tz)
+    if mode == "reconcile":
+        return resolve_period(days=args.days, start=args.start_date, end=args.end_date, tz="UTC")
+    period = resolve_period(days=args.days, start=args.start_date, end=args.end_date, tz=tz)
+    if mode == "check_budgets":
+        return budgets.scan_period(period.end, tz, args.anomaly_window)
+    return anomalies.scan_period(period, args.anomaly_window)
+
+
+def run_governance(
+    args: argparse.Namespace, mode: str, engine: Engine, scan: Period, make_tracker: TrackerMaker
+) -> int:
+    """Run the governance ``mode`` on ``scan``'s facts; print or write its result; return the exit code."""
+    if args.anomaly_window < 1 or args.anomaly_factor <= 0 or not 0 < args.coverage_threshold <= 100:
+        raise UsageError("--anomaly-window must be >= 1, --anomaly-factor > 0, --coverage-threshold in (0, 100]")
+    if args.demo and mode == "reconcile":
+        raise UsageError("--reconcile compares your account's logs with its CloudWatch metrics and bill: not demo data")
+    if (args.notify_sns or args.notify_webhook) and mode != "check_budgets":
+        raise UsageError("--notify-sns and --notify-webhook go with --check-budgets")
+    if args.notify_sns:
+        budgets.sns_region(args.notify_sns)
+    budget_list = budgets.load_budgets(args.check_budgets) if mode == "check_budgets" else []
+    tags = [*args.tag, *budgets.tag_keys(budget_list)]
+    if mode == "chargeback":
+        tags += [key for key in [chargeback.group_column(args.chargeback_by)[1]] if key]
+    bill = caller_bill_source(args)
+    needs_aws = mode == "reconcile" and (bill is None or bill.needs_aws)
+    aws = Aws.connect(args.profile) if engine.name == "athena" or args.sync or needs_aws else None
+    tracker = make_tracker(args, engine, tuple(dict.fromkeys(tags)))
+    filters = Filters(arn_pattern=args.arn_pattern or None, models=tuple(args.model))
+    with terminal_progress(args.quiet) as progress:
+        scanned = tracker.analyze(scan, requested_regions(args.region), filters, args.user_pattern or None, progress)
+    regions = scanned.regions
+    if args.demo:
+        print("Demo mode: generated sample data, not your account's usage.", file=sys.stderr)
+    if scanned.stats.failed_regions and len(scanned.stats.failed_regions) == len(regions):
+        print("\n".join(f"error: {w}" for w in scanned.warnings), file=sys.stderr)
+        return EXIT_ENVIRONMENT
+    facts, warnings = scanned.facts, scanned.warnings
+
+    if mode == "reconcile":
+        if check_zone(args.tz) != "UTC":
+            print(f"note: --reconcile compares UTC days (as CloudWatch and Cost Explorer do), not {args.tz} days",
+                  file=sys.stderr)
+        account = reconcile.logs_account(engine, aws, args.account)
+        result = None
+        if bill is None or bill.needs_aws:
+            result = reconcile.run_reconciliation(aws, facts, scan, regions, args.coverage_threshold / 100,
+                                                  account=account)
+            result.warnings[:0] = warnings
+        per_caller = None
+        if bill is not None:
+            known = None if result is None or result.billed_failure else set(result.billed_services)
+            per_caller = callers.reconcile_callers(facts, callers.read_bill(bill, aws, scan, account, known), scan,
+                                                   regions, args.role_suffix)
+            if result is None:
+                per_caller.warnings[:0] = warnings
+        output = gr.reconciliation_output(result, args.max_rows, per_caller)
+        alert = (result is not None and len(result.flagged) > 0) or (
+            per_caller is not None and len(per_caller.billed_without_logs) > 0)
+    elif mode == "check_budgets":
+        check = budgets.check_budgets(facts, budget_list, scan.end, scan.tz, args.anomaly_window)
+        check.warnings[:0] = warnings
+        output, alert = gr.budgets_output(check, facts, budget_list), bool(check.breached)
+    elif mode == "anomalies":
+        period = resolve_period(days=args.days, start=args.start_date, end=args.end_date, tz=scan.tz)
+        report = anomalies.analyze_anomalies(facts, period, "application", args.anomaly_factor, args.anomaly_window,
+                                             args.anomaly_min_cost, history_start=scan.start)
+        report.warnings = warnings
+        output, alert = gr.anomalies_output(report, args.max_rows), len(report.anomalies) > 0
+    elif mode == "chargeback":
+        result = chargeback.build_chargeback(facts, args.chargeback, scan.tz, args.chargeback_by)
+        result.warnings[:0] = warnings
+        output, alert = gr.chargeback_output(result, args.max_rows), False
+    else:
+        user_map = args.user_map
+        if args.demo and not (args.qdev_logs_dir or args.qdev_bucket):
+            demo = ensure_demo_corpus()  # the Amazon Q / Kiro demo beside the Bedrock demo, with its user map
+            args.qdev_logs_dir, user_map = demo.path, user_map or demo.user_map
+        if bool(args.qdev_logs_dir) == bool(args.qdev_bucket):
+            raise UsageError("--developer-costs needs one of --qdev-logs-dir DIR or --qdev-bucket BUCKET")
+        store = (S3Store((aws or Aws.connect(args.profile)).client("s3"), args.qdev_bucket) if args.qdev_bucket
+                 else LocalStore(args.qdev_logs_dir))
+        lookup = (IdentityCenter((aws or Aws.connect(args.profile)).client("identitystore"),
+                                 check_store_option(args.identity_store)) if args.identity_store else None)
+        identities = Identities(read_user_map(user_map) if user_map else {}, lookup)
+        people = chargeback.qdev_subscribers(store, scan, identities)
+        table = chargeback.developer_costs(facts, people, scan.start, scan.end)
+        warnings.extend(chargeback.developer_warnings(people))
+        output = gr.developers_output(table, args.developer_costs, chargeback.seat_note(scan.start, scan.end),
+                                      warnings, args.max_rows)
+        alert = False
+
+    gr.emit(output, args.format, args.output_dir)
+    if mode == "check_budgets" and alert:
+        sns_session = aws or Aws.connect(args.profile)
+        for line in budgets.deliver_alert(check, args.notify_sns, args.notify_webhook,
+                                          lambda region: sns_session.client("sns", region)):
+            print(line, file=sys.stderr)
+    return EXIT_ALERT if alert else EXIT_OK

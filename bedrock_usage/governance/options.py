@@ -1,0 +1,89 @@
+"""The command-line options of the governance modes, and which mode a run asks for.
+
+Only ``argparse`` here: the report's parser and option checks load without the modes' code, which
+``governance.modes`` holds (imported when a mode is chosen).
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ..errors import UsageError
+
+EXIT_ALERT = 3
+GOVERNANCE_MODES = ("reconcile", "check_budgets", "anomalies", "chargeback", "developer_costs")
+
+
+def add_governance_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of the governance modes (one mode per run)."""
+    group = parser.add_argument_group(
+        "governance (one mode per run; see docs/governance.md)",
+        "Exit code 3 (for cron and CI): --check-budgets found a breached budget, --reconcile a region-day\n"
+        "with logs missing or below the coverage threshold or a caller billed with no logs, --anomalies an\n"
+        "anomalous day.")
+    group.add_argument("--reconcile", action="store_true",
+                       help="compare logged calls and tokens with CloudWatch metrics, and estimated cost with Cost "
+                       "Explorer, per region, model and UTC day of the period")
+    group.add_argument("--coverage-threshold", type=float, default=95.0, metavar="PCT",
+                       help="with --reconcile: flag region-days whose logged / metered calls is below PCT (default 95)")
+    group.add_argument("--cur-dir", type=Path, metavar="DIR",
+                       help="with --reconcile: billed and estimated cost per caller from a local copy of a CUR 2.0 "
+                       "export with caller identity (the folder holding data/BILLING_PERIOD=YYYY-MM/); reads only "
+                       "local files, no CloudWatch or Cost Explorer")
+    group.add_argument("--cur", action="store_true",
+                       help="with --reconcile: also billed cost per caller from the CUR 2.0 export's Athena table "
+                       "(setup_athena_bucket.py --cur)")
+    group.add_argument("--cur-region", default="us-east-1", metavar="REGION",
+                       help="with --cur: the region of the export's Athena table (default us-east-1)")
+    group.add_argument("--ce-principal-tag", metavar="KEY",
+                       help="with --reconcile: also billed cost per caller from Cost Explorer, grouped by this IAM "
+                       "principal tag (e.g. iamPrincipal/user), when there is no CUR 2.0 export")
+    group.add_argument("--ce-principal-names", choices=("user", "application"), default="user",
+                       help="with --ce-principal-tag: the tag's values name the logs' user (default) or application")
+    group.add_argument("--account", metavar="ACCOUNT_ID",
+                       help="with --reconcile: the account whose bill is compared (default: the account of the logs)")
+    group.add_argument("--check-budgets", metavar="FILE",
+                       help="budgets file (TOML or JSON): month-to-date spend, breaches and month-end forecast as of "
+                       "--end-date (default today) in --tz")
+    group.add_argument("--notify-sns", metavar="TOPIC_ARN", help="with --check-budgets: publish breaches to this topic")
+    group.add_argument("--notify-webhook", metavar="URL",
+                       help="with --check-budgets: POST breaches as JSON (with a 'text' field) to this URL")
+    group.add_argument("--anomalies", action="store_true",
+                       help="days whose cost per application exceeds --anomaly-factor x the trailing median, and "
+                       "the month-end forecast")
+    group.add_argument("--anomaly-factor", type=float, default=3.0, metavar="X",
+                       help="anomaly threshold factor (default 3)")
+    group.add_argument("--anomaly-window", type=int, default=7, metavar="DAYS",
+                       help="days of trailing history for anomalies and forecasts (default 7)")
+    group.add_argument("--anomaly-min-cost", type=float, default=1.0, metavar="USD",
+                       help="never flag a day cheaper than this (default 1)")
+    group.add_argument("--chargeback", metavar="YYYY-MM", help="monthly chargeback export (CSV or JSON)")
+    group.add_argument("--chargeback-by", default="application", metavar="application|user|tag:KEY",
+                       help="with --chargeback: the group of each row (default application)")
+    group.add_argument("--developer-costs", metavar="YYYY-MM",
+                       help="Bedrock spend per developer (SSO email) beside their Q Developer seat and Kiro cost")
+    group.add_argument("--qdev-logs-dir", type=Path, metavar="DIR",
+                       help="with --developer-costs: Q Developer / Kiro logs folder")
+    group.add_argument("--qdev-bucket", metavar="BUCKET", help="with --developer-costs: Q Developer / Kiro logs bucket")
+    group.add_argument("--user-map", metavar="CSV",
+                       help="with --developer-costs: CSV with userId,email (any Identity Center id form -> email)")
+    group.add_argument("--identity-store", metavar="auto|d-XXXXXXXXXX",
+                       help="with --developer-costs: look people without an e-mail up in IAM Identity Center")
+
+
+def governance_mode(args: argparse.Namespace) -> str | None:
+    """The governance mode asked for, if any; more than one mode, or a per-caller bill option without
+    ``--reconcile``, is a mistake."""
+    chosen = [m for m in GOVERNANCE_MODES if getattr(args, m, None)]
+    if len(chosen) > 1:
+        raise UsageError(f"choose one of {', '.join('--' + m.replace('_', '-') for m in chosen)} per run")
+    mode = chosen[0] if chosen else None
+    if wants_caller_bill(args) and mode != "reconcile":
+        raise UsageError("--cur-dir, --cur and --ce-principal-tag go with --reconcile")
+    return mode
+
+
+def wants_caller_bill(args: argparse.Namespace) -> bool:
+    """True when an option asks for the bill per caller (``--cur-dir``, ``--cur``, ``--ce-principal-tag``)."""
+    return bool(args.cur_dir is not None or args.cur or args.ce_principal_tag)

@@ -1,0 +1,46 @@
+"""What every command-line script shares without AWS: exit codes, an option parser whose mistakes exit 1, and
+standard output guarded against readers that go away."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable
+
+from ..errors import UsageError
+
+EXIT_OK, EXIT_USER, EXIT_ENVIRONMENT = 0, 1, 2
+
+
+class UsageErrorParser(argparse.ArgumentParser):
+    """An argument parser whose mistakes are UsageErrors (exit 1), not argparse's exit 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{message} (see {self.prog} --help)")
+
+
+def guard_output(body: Callable[[], int]) -> int:
+    """Run ``body`` and flush standard output, so a failure to write it is reported while we still can.
+
+    A reader that went away (``| head``) ends quietly; an output that refuses the text (``> /dev/full``, a full
+    disk) is one line on stderr and exit 1, never a traceback.
+    """
+    try:
+        code = body()
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:
+        return reader_went_away()
+    except OSError as exc:
+        if exc.filename is not None:  # a file of ours, not standard output: not this function's to explain
+            raise
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # the interpreter's last flush must not fail
+        print(f"error: cannot write to standard output: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USER
+
+
+def reader_went_away() -> int:
+    """The reader of standard output (e.g. ``| head``) stopped early: not an error, and nothing more to print."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return EXIT_OK

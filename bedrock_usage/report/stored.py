@@ -1,0 +1,89 @@
+"""Finished reports kept per query shape, so a repeated refresh over the same data loads them instead of pricing
+and rolling up the facts again.
+
+A report is kept only beside an engine result that names its rows exactly (``QueryResult.identity``: the local
+engine's stored results over immutable cache parts). Its key adds everything else the figures depend on: the
+tracker's settings, the price book's rows, the user filter and the source of the code that prices and rolls up.
+The same key therefore always comes with the same figures; anything else is a new key, computed and kept anew.
+Entries are pickles written by this process into the user's own cache folder (as the columnar cache's parts
+are), replaced atomically, the few most recently used kept.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+import uuid
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+KEPT_REPORTS = 16  # finished reports kept per logs folder, the most recently used
+# The modules whose code turns engine rows into the figures: a change to any of them is a new key.
+_FIGURE_CODE = ("report", "pricing", "logs", "governance/profiles.py")
+
+
+@dataclass
+class Finished:
+    """What a report adds to the engine's rows: priced facts (after the user filter), the tables, the unpriced
+    models and the totals, with what was left out on the way."""
+
+    facts: pd.DataFrame
+    tables: dict[str, pd.DataFrame]
+    unpriced: pd.DataFrame
+    summary: dict[str, float | int]
+    records_skipped: int
+    duplicate_records: int
+    rewriter_warnings: list[str]
+
+
+def report_key(identity: str, settings: list[object]) -> str:
+    """The key of a finished report: the engine result's identity, the tracker's ``settings`` (JSON values) and
+    the code that computes the figures."""
+    text = json.dumps([identity, settings, _code_digest(), pd.__version__], default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def load_finished(shelf: Path, key: str) -> Finished | None:
+    """The finished report kept under ``key``, or None (never kept, removed, or unreadable)."""
+    path = shelf / f"{key}.pickle"
+    try:
+        with path.open("rb") as handle:
+            finished = pickle.load(handle)
+        os.utime(path)  # most recently used
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
+        return None
+    return finished if isinstance(finished, Finished) else None
+
+
+def keep_finished(shelf: Path, key: str, finished: Finished) -> None:
+    """Keep a finished report for the next refresh; a report that cannot be written is computed again then."""
+    path = shelf / f"{key}.pickle"
+    temporary = shelf / f"tmp-{uuid.uuid4().hex}"
+    try:
+        shelf.mkdir(parents=True, exist_ok=True)
+        with temporary.open("wb") as handle:
+            pickle.dump(finished, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, path)
+        kept = sorted(shelf.glob("*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in kept[KEPT_REPORTS:]:
+            old.unlink(missing_ok=True)
+    except OSError:
+        temporary.unlink(missing_ok=True)
+
+
+@lru_cache(maxsize=1)
+def _code_digest() -> str:
+    """A digest of the source of the modules that compute the figures."""
+    package = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for name in _FIGURE_CODE:
+        target = package / name
+        for path in sorted(target.rglob("*.py")) if target.is_dir() else [target]:
+            digest.update(path.relative_to(package).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
