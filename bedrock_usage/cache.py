@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 from platformdirs import user_cache_dir
@@ -18,3 +20,17 @@ def cache_dir() -> Path:
 def default_mirror_dir() -> Path:
     """Where ``--sync`` keeps its copy of the log objects unless ``--logs-dir`` says otherwise."""
     return cache_dir() / "mirror"
+
+
+def write_atomically(path: Path, write: Callable[[Path], None]) -> bool:
+    """Write ``path`` through a temporary file beside it, so a reader sees the old file or the whole new one;
+    False, with nothing left behind, when the folder or the disk refuses (a cache entry is then made again)."""
+    temporary = path.with_name(f"tmp-{uuid.uuid4().hex}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write(temporary)
+        os.replace(temporary, path)
+        return True
+    except OSError:
+        temporary.unlink(missing_ok=True)
+        return False

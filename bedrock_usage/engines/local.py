@@ -25,7 +25,6 @@ import hashlib
 import json
 import os
 import re
-import uuid
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
@@ -39,7 +38,7 @@ import pyarrow.compute as pc
 
 from ..bounded_gzip import CHUNK_BYTES, GZIP_ERRORS, OverCap, gunzip_chunks
 from ..bounded_gzip import max_object_bytes as max_object_bytes_setting
-from ..cache import cache_dir
+from ..cache import cache_dir, write_atomically
 from ..errors import UsageError
 from ..logs.bodies import duckdb_body_type, duckdb_reduced_body
 from ..logs.layout import PERMISSION_CHECK_NAME, SERVICE_FOLDER, days_between, partition_value
@@ -94,13 +93,7 @@ def to_duckdb(sql: str) -> str:
     import sqlglot
 
     translated = sqlglot.transpile(sql, read="trino", write="duckdb")[0]
-    temporary = kept.with_name(f"tmp-{uuid.uuid4().hex}")
-    try:
-        kept.parent.mkdir(parents=True, exist_ok=True)
-        temporary.write_text(translated, encoding="utf-8")
-        os.replace(temporary, kept)
-    except OSError:
-        temporary.unlink(missing_ok=True)  # not kept: translated again next time
+    write_atomically(kept, lambda path: path.write_text(translated, encoding="utf-8"))
     return translated
 
 

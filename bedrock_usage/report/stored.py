@@ -15,12 +15,13 @@ import hashlib
 import json
 import os
 import pickle
-import uuid
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
+
+from ..cache import write_atomically
 
 KEPT_REPORTS = 16  # finished reports kept per logs folder, the most recently used
 # The modules whose code turns engine rows into the figures: a change to any of them is a new key.
@@ -62,18 +63,15 @@ def load_finished(shelf: Path, key: str) -> Finished | None:
 
 def keep_finished(shelf: Path, key: str, finished: Finished) -> None:
     """Keep a finished report for the next refresh; a report that cannot be written is computed again then."""
-    path = shelf / f"{key}.pickle"
-    temporary = shelf / f"tmp-{uuid.uuid4().hex}"
+    if not write_atomically(shelf / f"{key}.pickle",
+                            lambda path: path.write_bytes(pickle.dumps(finished, protocol=pickle.HIGHEST_PROTOCOL))):
+        return
     try:
-        shelf.mkdir(parents=True, exist_ok=True)
-        with temporary.open("wb") as handle:
-            pickle.dump(finished, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temporary, path)
         kept = sorted(shelf.glob("*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
         for old in kept[KEPT_REPORTS:]:
             old.unlink(missing_ok=True)
-    except OSError:
-        temporary.unlink(missing_ok=True)
+    except OSError:  # another refresh removed one first
+        pass
 
 
 @lru_cache(maxsize=1)
