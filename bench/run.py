@@ -45,7 +45,7 @@ from bedrock_usage.demo.synthetic import CorpusSpec, generate_records  # noqa: E
 from bedrock_usage.demo.writer import write_local  # noqa: E402
 from bedrock_usage.engines import local  # noqa: E402
 from bedrock_usage.engines.base import QueryResult, Scope  # noqa: E402
-from bedrock_usage.engines.columnar_cache import ColumnarCache  # noqa: E402
+from bedrock_usage.engines.columnar_cache import RESULTS, SHELF, ColumnarCache  # noqa: E402
 from bedrock_usage.engines.local import LocalEngine  # noqa: E402
 from bedrock_usage.logs.period import Period, resolve_period  # noqa: E402
 from bedrock_usage.logs.regions import DEFAULT_REGIONS  # noqa: E402
@@ -133,8 +133,9 @@ def engine_query(root: Path, cache: Path | bool, sql: str, params: list, period:
 
 
 def drop_results(cache: Path) -> None:
-    """Forget stored query results, so the next query runs its SQL over the cached Parquet parts."""
-    for folder in cache.glob("*/results"):
+    """Forget stored query results and the finished reports kept beside them, so the next query runs its SQL over
+    the cached Parquet parts and the tracker prices its rows again."""
+    for folder in [*cache.glob(f"*/{RESULTS}"), *cache.glob(f"*/{SHELF}")]:
         shutil.rmtree(folder)
 
 

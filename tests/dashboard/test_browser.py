@@ -112,8 +112,13 @@ def cli_json(env: dict[str, str], *args: str) -> dict:
 
 def open_tab(page: Any, name: str, charts: int) -> list[dict]:
     """Open a tab, wait for its charts, and measure its metric cards."""
-    page.get_by_role("tab", name=name).click()
+    tab = page.get_by_role("tab", name=name)
+    tab.click()
+    page.wait_for_function("(tab) => tab.getAttribute('aria-selected') === 'true'", arg=tab.element_handle(),
+                           timeout=120_000)
     wait_until_drawn(page, charts)
+    # Every tab shows metric cards; on a loaded machine they may come after the charts.
+    page.locator('[data-testid="stTabPanel"]:visible [data-testid="stMetric"]').first.wait_for(timeout=120_000)
     return page.evaluate(MEASURE_CARDS)
 
 
