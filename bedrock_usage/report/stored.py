@@ -63,8 +63,11 @@ def load_finished(shelf: Path, key: str) -> Finished | None:
 
 def keep_finished(shelf: Path, key: str, finished: Finished) -> None:
     """Keep a finished report for the next refresh; a report that cannot be written is computed again then."""
-    if not write_atomically(shelf / f"{key}.pickle",
-                            lambda path: path.write_bytes(pickle.dumps(finished, protocol=pickle.HIGHEST_PROTOCOL))):
+    def write(path: Path) -> None:
+        with path.open("wb") as handle:  # streamed: no second copy of the facts in memory
+            pickle.dump(finished, handle, protocol=pickle.HIGHEST_PROTOCOL)
+
+    if not write_atomically(shelf / f"{key}.pickle", write):
         return
     try:
         kept = sorted(shelf.glob("*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
