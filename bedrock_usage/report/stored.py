@@ -5,8 +5,9 @@ A report is kept only beside an engine result that names its rows exactly (``Que
 engine's stored results over immutable cache parts). Its key adds everything else the figures depend on: the
 tracker's settings, the price book's rows, the user filter and the source of the code that prices and rolls up.
 The same key therefore always comes with the same figures; anything else is a new key, computed and kept anew.
-Entries are pickles written by this process into the user's own cache folder (as the columnar cache's parts
-are), replaced atomically, the few most recently used kept.
+Entries are pickles (exact frames and dtypes back), replaced atomically, the few most recently used kept. A
+pickle runs code when loaded, so an entry is written readable and writable by its owner only, and loaded only when
+it still is (POSIX): a file another user wrote or could have changed is ignored and the report computed again.
 """
 
 from __future__ import annotations
@@ -54,6 +55,8 @@ def load_finished(shelf: Path, key: str) -> Finished | None:
     path = shelf / f"{key}.pickle"
     try:
         with path.open("rb") as handle:
+            if not _private(os.fstat(handle.fileno())):
+                return None
             finished = pickle.load(handle)
         os.utime(path)  # most recently used
     except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
@@ -64,7 +67,8 @@ def load_finished(shelf: Path, key: str) -> Finished | None:
 def keep_finished(shelf: Path, key: str, finished: Finished) -> None:
     """Keep a finished report for the next refresh; a report that cannot be written is computed again then."""
     def write(path: Path) -> None:
-        with path.open("wb") as handle:  # streamed: no second copy of the facts in memory
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "wb") as handle:  # streamed: no second copy of the facts in memory
             pickle.dump(finished, handle, protocol=pickle.HIGHEST_PROTOCOL)
 
     if not write_atomically(shelf / f"{key}.pickle", write):
@@ -75,6 +79,13 @@ def keep_finished(shelf: Path, key: str, finished: Finished) -> None:
             old.unlink(missing_ok=True)
     except OSError:  # another refresh removed one first
         pass
+
+
+def _private(info: os.stat_result) -> bool:
+    """True for a file only its owner, this user, can have written (always on systems without POSIX owners)."""
+    if not hasattr(os, "getuid"):
+        return True
+    return info.st_uid == os.getuid() and not info.st_mode & 0o022
 
 
 @lru_cache(maxsize=1)

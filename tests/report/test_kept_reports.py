@@ -101,14 +101,20 @@ def test_new_logs_make_a_new_report(corpus: Path, tmp_path: Path) -> None:
     assert after.summary["calls"] == before.summary["calls"] + 200
 
 
-def test_a_damaged_kept_report_is_computed_again(corpus: Path, tmp_path: Path) -> None:
+def test_a_damaged_or_writable_kept_report_is_computed_again(corpus: Path, tmp_path: Path) -> None:
     cold, _ = analyze(corpus, cache=tmp_path / "cache")
     kept = list((tmp_path / "cache").rglob("reports/*.pickle"))
-    assert len(kept) == 1
+    assert len(kept) == 1 and kept[0].stat().st_mode & 0o777 == 0o600
     kept[0].write_bytes(kept[0].read_bytes()[:100])
     again, heard = analyze(corpus, cache=tmp_path / "cache")
     assert not was_kept(heard)
     assert_identical(again, cold)
+    kept[0].chmod(0o664)  # others could have written it: a pickle runs code when loaded, so it is not loaded
+    again, heard = analyze(corpus, cache=tmp_path / "cache")
+    assert not was_kept(heard)
+    assert_identical(again, cold)
+    _, heard = analyze(corpus, cache=tmp_path / "cache")
+    assert was_kept(heard)  # the entry written anew is private again
 
 
 def unreachable(region: str) -> None:
