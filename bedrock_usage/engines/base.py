@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -65,19 +65,29 @@ class LogRegions:
     unread: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass
 class QueryResult:
     """Rows of one query with the scan figures behind them.
 
     ``identity`` names exactly these rows when the engine can tell (the same identity always comes with the same
     rows: the local engine's stored results over immutable cache parts); ``shelf`` is then a folder where what is
     computed from them may be kept beside the engine's own results. Both are ``None`` otherwise (Athena, no cache).
+    ``rows`` may be a function that reads them: a stored result is read only when used, since what is kept
+    beside it may answer without it.
     """
 
-    frame: pd.DataFrame
-    stats: ScanStats
-    identity: str | None = None
-    shelf: Path | None = None
+    def __init__(self, rows: pd.DataFrame | Callable[[], pd.DataFrame], stats: ScanStats,
+                 identity: str | None = None, shelf: Path | None = None):
+        self._rows = rows
+        self.stats = stats
+        self.identity = identity
+        self.shelf = shelf
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        """The rows (read on first use when the engine deferred them)."""
+        if callable(self._rows):
+            self._rows = self._rows()
+        return self._rows
 
 
 class Engine(Protocol):

@@ -215,6 +215,11 @@ class ColumnarCache:
         except (OSError, ValueError, pa.ArrowException):
             return None
 
+    def has_result(self, sql: str, params: list, parts: list[Path]) -> bool:
+        """True when a result of ``sql`` over exactly these parts is stored (``load_result`` may still find it
+        damaged)."""
+        return self._result_path(sql, params, parts).is_file()
+
     def store_result(self, sql: str, params: list, parts: list[Path], frame: pd.DataFrame) -> None:
         """Keep a query result for the next refresh over the same parts; only the newest few are kept."""
         path = self._result_path(sql, params, parts)

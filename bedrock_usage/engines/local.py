@@ -25,7 +25,7 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from importlib.metadata import version
@@ -33,6 +33,7 @@ from pathlib import Path
 
 import duckdb
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -277,14 +278,37 @@ class LocalEngine:
                              self._workers(), cap, reading.start)
         reading.finish(f"{_records_note(reading.extra)}, {scan.stats.objects_reused:,} objects cached")
         self.last_refresh = scan.stats
-        frame = cache.load_result(sql, list(params), scan.parts)
-        scan.stats.result_reused = frame is not None
-        if frame is None:
+        params = list(params)
+        scan.stats.result_reused = cache.has_result(sql, params, scan.parts)
+        if scan.stats.result_reused:
+            rows: pd.DataFrame | Callable[[], pd.DataFrame] = self._stored_rows(cache, sql, params, scan.parts)
+        else:
             _create_view(con, scan.parts)
-            frame = con.execute(to_duckdb(sql), list(params)).df()
-            cache.store_result(sql, list(params), scan.parts, frame)
-        identity = cache.result_key(sql, list(params), scan.parts)
-        return QueryResult(frame, stats, identity, cache.shelf), scan.left_out
+            rows = con.execute(to_duckdb(sql), params).df()
+            cache.store_result(sql, params, scan.parts, rows)
+        return QueryResult(rows, stats, cache.result_key(sql, params, scan.parts), cache.shelf), scan.left_out
+
+    def _stored_rows(
+        self, cache: ColumnarCache, sql: str, params: list[SqlParam], parts: list[Path]
+    ) -> Callable[[], pd.DataFrame]:
+        """The stored result's rows, read when first used; computed over the parts again (and stored) when it was
+        removed or damaged since it was found."""
+
+        def rows() -> pd.DataFrame:
+            frame = cache.load_result(sql, params, parts)
+            if frame is None:
+                con = duckdb.connect(config={"threads": self.threads} if self.threads else {})
+                try:
+                    for statement in _SESSION_SETUP:
+                        con.execute(statement)
+                    _create_view(con, parts)
+                    frame = con.execute(to_duckdb(sql), params).df()
+                finally:
+                    con.close()
+                cache.store_result(sql, params, parts, frame)
+            return frame
+
+        return rows
 
     def _workers(self) -> int:
         return self.threads or os.cpu_count() or 2

@@ -133,3 +133,19 @@ def test_profiles_looked_up_in_the_api_are_never_kept(corpus: Path, tmp_path: Pa
         assert not was_kept(heard)
         assert any("not resolved" in warning for warning in report.warnings)
     assert not list((tmp_path / "cache").rglob("reports/*.pickle"))
+
+
+def test_a_kept_report_answers_without_reading_the_stored_rows(corpus: Path, tmp_path: Path) -> None:
+    cold, _ = analyze(corpus, cache=tmp_path / "cache")
+    stored = list((tmp_path / "cache").rglob("results/*.parquet"))
+    assert len(stored) == 1
+    stored[0].write_bytes(b"PAR1 not a result PAR1")
+    warm, heard = analyze(corpus, cache=tmp_path / "cache")
+    assert was_kept(heard)
+    assert_identical(warm, cold)
+    assert stored[0].read_bytes() == b"PAR1 not a result PAR1"  # never read
+    shutil.rmtree(next((tmp_path / "cache").rglob("reports")))  # now the rows are needed: computed again
+    again, heard = analyze(corpus, cache=tmp_path / "cache")
+    assert not was_kept(heard)
+    assert_identical(again, cold)
+    assert len(pd.read_parquet(stored[0])) > 0  # stored anew, readable
