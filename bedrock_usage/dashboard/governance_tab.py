@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 import pandas as pd
 import streamlit as st
 
@@ -19,6 +22,8 @@ from .tables import data_table, load_error, show_warnings
 from .text import Text, compact, compact_usd, number, percent, usd
 
 CALLERS_KEY = "callers_request"
+Request = TypeVar("Request")
+Result = TypeVar("Result")
 BILL_SOURCES = ("cur_dir", "cur_athena", "cost_explorer")
 
 
@@ -188,20 +193,30 @@ def reconciliation_section(t: Text, request: data.BedrockRequest) -> None:
     threshold = left.number_input(t("reconcile_threshold"), min_value=1.0, max_value=100.0, step=1.0,
                                   format="%.0f", key="coverage_threshold", help=t("reconcile_threshold_help"))
     rec_request = data.ReconcileRequest(request, float(threshold) / 100)
-    if right.button(t("reconcile_run"), key="reconcile_button", icon=":material/balance:"):
-        st.session_state[RECONCILE_KEY] = rec_request
-    shown: data.ReconcileRequest | None = st.session_state.get(RECONCILE_KEY)
+    asked = right.button(t("reconcile_run"), key="reconcile_button", icon=":material/balance:")
+    rec = last_asked(t, "reconcile", asked, RECONCILE_KEY, rec_request, data.load_reconciliation)
+    if rec is not None:
+        show_reconciliation(t, rec)
+
+
+def last_asked(t: Text, name: str, asked: bool, key: str, request: Request, load: Callable[[Request], Result]
+               ) -> Result | None:
+    """The result of the request last asked for with a button (``asked`` on this run): remembered across reruns
+    under ``key``, noted as older when the controls changed since, loaded under a spinner; None when never asked or
+    when loading failed (the error is shown). ``name`` prefixes the ``_changed`` and ``_loading`` texts."""
+    if asked:
+        st.session_state[key] = request
+    shown = st.session_state.get(key)
     if shown is None:
-        return
-    if shown != rec_request:
-        st.caption(t("reconcile_changed"))
+        return None
+    if shown != request:
+        st.caption(t(f"{name}_changed"))
     try:
-        with st.spinner(t("reconcile_loading")):
-            rec = data.load_reconciliation(shown)
+        with st.spinner(t(f"{name}_loading")):
+            return load(shown)
     except (UsageError, SetupRequired) as exc:
         load_error(t, exc)
-        return
-    show_reconciliation(t, rec)
+        return None
 
 
 def show_reconciliation(t: Text, rec: Reconciliation) -> None:
@@ -272,20 +287,10 @@ def callers_section(t: Text, request: data.BedrockRequest) -> None:
     fields["account"] = right.text_input(t("callers_account"), key="callers_account",
                                          help=t("callers_account_help")).strip()
     caller_request = data.CallerRequest(request, **fields)
-    if st.button(t("callers_run"), key="callers_button", icon=":material/person_search:"):
-        st.session_state[CALLERS_KEY] = caller_request
-    shown: data.CallerRequest | None = st.session_state.get(CALLERS_KEY)
-    if shown is None:
-        return
-    if shown != caller_request:
-        st.caption(t("callers_changed"))
-    try:
-        with st.spinner(t("callers_loading")):
-            result = data.load_callers(shown)
-    except (UsageError, SetupRequired) as exc:
-        load_error(t, exc)
-        return
-    show_callers(t, result)
+    asked = st.button(t("callers_run"), key="callers_button", icon=":material/person_search:")
+    result = last_asked(t, "callers", asked, CALLERS_KEY, caller_request, data.load_callers)
+    if result is not None:
+        show_callers(t, result)
 
 
 def show_callers(t: Text, rec: CallerReconciliation) -> None:
