@@ -55,7 +55,7 @@ from bedrock_usage.report.tracker import BedrockAthenaTracker, UsageReport  # no
 
 PERIOD_30 = resolve_period(start="2025-11-01", end="2025-11-30")
 PERIOD_7 = resolve_period(start="2025-11-24", end="2025-11-30")
-SECTIONS = ("peers", "cold", "refresh", "economy", "athena", "qdev", "memory")
+SECTIONS = ("peers", "cold", "refresh", "economy", "athena", "qdev", "memory", "dashboard")
 PEERS_SCRIPT = Path(__file__).resolve().parent / "peers.py"
 CLI = ROOT / "bedrock_tracker_cli.py"
 # The columns the facts query reads (Athena bills the column chunks it reads from Parquet).
@@ -192,7 +192,7 @@ class Bench:
             self.peers()
         if not {"cold", "refresh"} <= self.skip:
             self.cold_and_refresh()
-        for name in ("economy", "athena", "memory"):
+        for name in ("economy", "athena", "memory", "dashboard"):
             if name not in self.skip:
                 getattr(self, name)()
         return self.results
@@ -446,6 +446,25 @@ class Bench:
             self.say(f"  {label:5}: peak RSS {runs[label]['peak_rss_mb']:,.0f} MB "
                      f"({runs[label]['calls']:,} calls, {runs[label]['seconds']:.1f} s)")
         self.results["memory"] = runs
+
+
+    def dashboard(self) -> None:
+        """The dashboard in one process (bench/dashboard_rerender.py): Analyze, the same Analyze again, and
+        control changes that need no new query, against issue #16's 0.3 s of Python per such change."""
+        self.say("-- dashboard: Streamlit runs in one process (AppTest), 30 days --")
+        probe = Path(__file__).resolve().parent / "dashboard_rerender.py"
+        cache = self.work / "dashboard-cache"
+        shutil.rmtree(cache, ignore_errors=True)
+        out = subprocess.run([sys.executable, str(probe), str(self.root), str(PERIOD_30.start), str(PERIOD_30.end)],
+                             capture_output=True, text=True, check=True,
+                             env={**os.environ, "BEDROCK_USAGE_COLUMNAR_CACHE": str(cache)}).stdout
+        runs = json.loads(out.splitlines()[-1])["runs"]
+        self.results["dashboard"] = runs
+        for name, run in runs.items():
+            self.say(f"  {name:13}: {run['wall']:.2f} s wall, {run['cpu']:.2f} s CPU")
+        worst = max(run["cpu"] for name, run in runs.items() if name not in ("analyze", "analyze_again"))
+        self.say(f"  slowest control change: {worst:.2f} s of CPU (target < 0.3 s: {verdict(worst < 0.3)}); "
+                 f"Analyze {runs['analyze']['wall'] / runs['analyze_again']['wall']:.1f}x slower the first time")
 
 
 def qdev_section(results: dict[str, object]) -> None:
