@@ -24,7 +24,8 @@ def default_mirror_dir() -> Path:
 
 def write_atomically(path: Path, write: Callable[[Path], None]) -> bool:
     """Write ``path`` through a temporary file beside it, so a reader sees the old file or the whole new one;
-    False, with nothing left behind, when the folder or the disk refuses (a cache entry is then made again)."""
+    False when the folder or the disk refuses (a cache entry is then made again). Nothing is left behind when
+    ``write`` fails, whatever it raises."""
     temporary = path.with_name(f"tmp-{uuid.uuid4().hex}")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -34,3 +35,16 @@ def write_atomically(path: Path, write: Callable[[Path], None]) -> bool:
     except OSError:
         temporary.unlink(missing_ok=True)
         return False
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def keep_newest(folder: Path, pattern: str, count: int) -> None:
+    """Delete all but the ``count`` most recently used files of ``folder`` matching ``pattern``."""
+    try:
+        files = sorted(folder.glob(pattern), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in files[count:]:
+            old.unlink(missing_ok=True)
+    except OSError:  # another refresh removed one first: the next one prunes again
+        pass

@@ -25,7 +25,7 @@ import pandas as pd
 import pyarrow as pa
 
 from ..bounded_gzip import over_cap_reason
-from ..cache import cache_dir
+from ..cache import cache_dir, keep_newest, write_atomically
 from ..errors import UsageError
 from ..logs.schema import COLUMNS
 
@@ -202,12 +202,20 @@ class ColumnarCache:
             part.unlink(missing_ok=True)
         return parts
 
-    def load_result(self, sql: str, params: list, parts: list[Path]) -> pd.DataFrame | None:
-        """The stored result of ``sql`` over exactly these parts, if an earlier refresh kept it.
+    def result_key(self, sql: str, params: list, parts: list[Path]) -> str:
+        """The name of the rows of ``sql`` over exactly these parts: equal names, equal rows (parts are immutable
+        and uniquely named)."""
+        key = json.dumps([_FINGERPRINT, duckdb.__version__, pd.__version__, sql, [str(p) for p in params],
+                          sorted(p.name for p in parts)])
+        return hashlib.sha256(key.encode()).hexdigest()[:32]
 
-        Parts are immutable and uniquely named, so the same SQL, parameters and parts give the same rows.
-        """
-        path = self._result_path(sql, params, parts)
+    def has_result(self, key: str) -> bool:
+        """True when the result named ``key`` is stored (``load_result`` may still find it damaged)."""
+        return self._result_path(key).is_file()
+
+    def load_result(self, key: str) -> pd.DataFrame | None:
+        """The stored result named ``key``, if an earlier refresh kept it and it is readable."""
+        path = self._result_path(key)
         try:
             frame = pd.read_parquet(path)
             os.utime(path)  # most recently used
@@ -215,38 +223,24 @@ class ColumnarCache:
         except (OSError, ValueError, pa.ArrowException):
             return None
 
-    def has_result(self, sql: str, params: list, parts: list[Path]) -> bool:
-        """True when a result of ``sql`` over exactly these parts is stored (``load_result`` may still find it
-        damaged)."""
-        return self._result_path(sql, params, parts).is_file()
-
-    def store_result(self, sql: str, params: list, parts: list[Path], frame: pd.DataFrame) -> None:
-        """Keep a query result for the next refresh over the same parts; only the newest few are kept."""
-        path = self._result_path(sql, params, parts)
-        temporary = path.with_name(f"tmp-{uuid.uuid4().hex}")
+    def store_result(self, key: str, frame: pd.DataFrame) -> None:
+        """Keep a query result for the next refresh over the same parts; only the newest few are kept. A result
+        that cannot be kept is computed again next time."""
+        path = self._result_path(key)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            frame.to_parquet(temporary, index=False)
-            os.replace(temporary, path)
-            results = sorted(path.parent.glob("*.parquet"), key=lambda p: p.stat().st_mtime, reverse=True)
-            for old in results[KEPT_RESULTS:]:
-                old.unlink(missing_ok=True)
-        except (OSError, ValueError, pa.ArrowException):
-            temporary.unlink(missing_ok=True)  # a result that cannot be kept is computed again next time
-
-    def result_key(self, sql: str, params: list, parts: list[Path]) -> str:
-        """The name of the rows of ``sql`` over exactly these parts: equal names, equal rows."""
-        key = json.dumps([_FINGERPRINT, duckdb.__version__, pd.__version__, sql, [str(p) for p in params],
-                          sorted(p.name for p in parts)])
-        return hashlib.sha256(key.encode()).hexdigest()[:32]
+            if not write_atomically(path, lambda target: frame.to_parquet(target, index=False)):
+                return
+        except (ValueError, pa.ArrowException):
+            return
+        keep_newest(path.parent, "*.parquet", KEPT_RESULTS)
 
     @property
     def shelf(self) -> Path:
         """Where results derived from stored query results are kept (the tracker's finished reports)."""
         return self.base / SHELF
 
-    def _result_path(self, sql: str, params: list, parts: list[Path]) -> Path:
-        return self.base / RESULTS / f"{self.result_key(sql, params, parts)}.parquet"
+    def _result_path(self, key: str) -> Path:
+        return self.base / RESULTS / f"{key}.parquet"
 
 
 def prune_missing_roots(directory: Path) -> list[Path]:

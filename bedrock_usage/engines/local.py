@@ -240,10 +240,8 @@ class LocalEngine:
         """
         days, stats = self.list_days(scope, progress)
         reading = Tally(progress, READING, with_bytes=True, notes=_records_note)
-        con = duckdb.connect(config={"threads": self.threads} if self.threads else {})
+        con = self._connect()
         try:
-            for statement in _SESSION_SETUP:
-                con.execute(statement)
             if self.cache_dir:
                 try:
                     result, left_out = self._query_cached(con, sql, params, days, reading, stats)
@@ -279,36 +277,42 @@ class LocalEngine:
         reading.finish(f"{_records_note(reading.extra)}, {scan.stats.objects_reused:,} objects cached")
         self.last_refresh = scan.stats
         params = list(params)
-        scan.stats.result_reused = cache.has_result(sql, params, scan.parts)
+        key = cache.result_key(sql, params, scan.parts)
+        scan.stats.result_reused = cache.has_result(key)
         if scan.stats.result_reused:
-            rows: pd.DataFrame | Callable[[], pd.DataFrame] = self._stored_rows(cache, sql, params, scan.parts)
+            rows: pd.DataFrame | Callable[[], pd.DataFrame] = self._stored_rows(cache, key, sql, params, scan.parts)
         else:
             _create_view(con, scan.parts)
             rows = con.execute(to_duckdb(sql), params).df()
-            cache.store_result(sql, params, scan.parts, rows)
-        return QueryResult(rows, stats, cache.result_key(sql, params, scan.parts), cache.shelf), scan.left_out
+            cache.store_result(key, rows)
+        return QueryResult(rows, stats, key, cache.shelf), scan.left_out
 
     def _stored_rows(
-        self, cache: ColumnarCache, sql: str, params: list[SqlParam], parts: list[Path]
+        self, cache: ColumnarCache, key: str, sql: str, params: list[SqlParam], parts: list[Path]
     ) -> Callable[[], pd.DataFrame]:
         """The stored result's rows, read when first used; computed over the parts again (and stored) when it was
         removed or damaged since it was found."""
 
         def rows() -> pd.DataFrame:
-            frame = cache.load_result(sql, params, parts)
+            frame = cache.load_result(key)
             if frame is None:
-                con = duckdb.connect(config={"threads": self.threads} if self.threads else {})
+                con = self._connect()
                 try:
-                    for statement in _SESSION_SETUP:
-                        con.execute(statement)
                     _create_view(con, parts)
                     frame = con.execute(to_duckdb(sql), params).df()
                 finally:
                     con.close()
-                cache.store_result(sql, params, parts, frame)
+                cache.store_result(key, frame)
             return frame
 
         return rows
+
+    def _connect(self) -> duckdb.DuckDBPyConnection:
+        """A DuckDB connection set up as an Athena session (UTC, Trino's function names)."""
+        con = duckdb.connect(config={"threads": self.threads} if self.threads else {})
+        for statement in _SESSION_SETUP:
+            con.execute(statement)
+        return con
 
     def _workers(self) -> int:
         return self.threads or os.cpu_count() or 2

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..cache import write_atomically
+from ..cache import keep_newest, write_atomically
 
 KEPT_REPORTS = 16  # finished reports kept per logs folder, the most recently used
 # The modules whose code turns engine rows into the figures: a change to any of them is a new key.
@@ -71,14 +71,8 @@ def keep_finished(shelf: Path, key: str, finished: Finished) -> None:
         with os.fdopen(descriptor, "wb") as handle:  # streamed: no second copy of the facts in memory
             pickle.dump(finished, handle, protocol=pickle.HIGHEST_PROTOCOL)
 
-    if not write_atomically(shelf / f"{key}.pickle", write):
-        return
-    try:
-        kept = sorted(shelf.glob("*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
-        for old in kept[KEPT_REPORTS:]:
-            old.unlink(missing_ok=True)
-    except OSError:  # another refresh removed one first
-        pass
+    if write_atomically(shelf / f"{key}.pickle", write):
+        keep_newest(shelf, "*.pickle", KEPT_REPORTS)
 
 
 def _private(info: os.stat_result) -> bool:

@@ -148,10 +148,10 @@ class BedrockAthenaTracker:
             unread = result.stats.unread_regions
             unread.update({r: why for r, why in found.unread.items() if r not in unread})
         key = self._report_key(result, user_pattern)
-        finished = load_finished(result.shelf, key) if key and result.shelf else None
+        finished = load_finished(result.shelf, key) if key else None
         if finished is None:
             finished = self._finish(result, user_pattern, progress)
-            if key and result.shelf:
+            if key:
                 keep_finished(result.shelf, key, finished)
         else:
             result.stats.duplicate_records = finished.duplicate_records
@@ -210,7 +210,7 @@ class BedrockAthenaTracker:
     def _report_key(self, result: QueryResult, user_pattern: str | None) -> str | None:
         """The key of the finished report of ``result`` (None: not kept)."""
         rewriting = self.rewriter.fingerprint() if self.rewriter else ""
-        if result.identity is None or rewriting is None:
+        if result.identity is None or result.shelf is None or rewriting is None:
             return None
         settings = [self.role_suffix, self.application_tags, self.tag_keys, self.dimensions, self.prices.digest,
                     rewriting, user_pattern]
