@@ -109,10 +109,9 @@ def bedrock_charts(t: Text, view: data.BedrockView, request: data.BedrockRequest
         clickable = drillable and request.group_by in data.FOCUS_BY
         if clickable:
             st.caption(t("chart_top_click"))
-        st.plotly_chart(charts.top_bar(group, request.group_column, TOTAL_COST, value_label=t("cost_usd"),
-                                       key_label=group_label), key="chart_top",
-                        on_select=(lambda: _drill_from_chart(request.group_by)) if clickable else "ignore",
-                        selection_mode="points")
+        st.plotly_chart(charts.top_bar(group, request.group_column, TOTAL_COST, value_label=t("cost_usd")),
+                        key="chart_top", selection_mode="points",
+                        on_select=(lambda: _drill_from_chart(request.group_by)) if clickable else "ignore")
     with models:
         st.markdown(f"**{t('chart_models')}**")
         st.plotly_chart(charts.share_donut(report.tables["model"], "model", TOTAL_COST, other_label=t("other"),
@@ -128,13 +127,11 @@ def bedrock_charts(t: Text, view: data.BedrockView, request: data.BedrockRequest
         cost_panel, token_panel = pair("daily", even=True, border=False)
         cost_panel.caption(t("daily_cost"))
         cost_panel.plotly_chart(charts.stacked_daily(
-            daily, stack, TOTAL_COST, days, value_label=t("cost_usd"), day_label=t.column("day"),
+            daily, stack, TOTAL_COST, days, value_label=t("cost_usd"),
             other_label=t("other"), money=True, **partial), key="chart_daily_cost")
-        tokens = daily.assign(tokens=daily[["input_tokens", "output_tokens", "cache_read_tokens",
-                                            "cache_write_tokens"]].sum(axis=1))
         token_panel.caption(t("daily_tokens"))
         token_panel.plotly_chart(charts.stacked_daily(
-            tokens, stack, "tokens", days, value_label=t("tokens"), day_label=t.column("day"),
+            daily, stack, "tokens", days, value_label=t("tokens"),
             other_label=t("other"), money=False, rank_by=TOTAL_COST, **partial), key="chart_daily_tokens")
 
     lines, unit_cost = pair("trend")
@@ -143,9 +140,8 @@ def bedrock_charts(t: Text, view: data.BedrockView, request: data.BedrockRequest
     with unit_cost:
         st.markdown(f"**{t('chart_cost_per_1k')}**")
         st.caption(t("chart_cost_per_1k_note"))
-        per_call = data.cost_per_1k_calls(report.tables["model"])
-        st.plotly_chart(charts.top_bar(per_call, "model", "cost_per_1k_calls_usd", value_label=t("cost_per_1k"),
-                                       key_label=t.column("model"), height=330), key="chart_cost_per_1k")
+        st.plotly_chart(charts.top_bar(view.cost_per_1k, "model", "cost_per_1k_calls_usd", value_label=t("cost_per_1k"),
+                                       height=330), key="chart_cost_per_1k")
 
     heat, regions = pair("when_where")
     with heat:
@@ -156,7 +152,7 @@ def bedrock_charts(t: Text, view: data.BedrockView, request: data.BedrockRequest
     with regions:
         st.markdown(f"**{t('chart_regions')}**")
         st.plotly_chart(charts.top_bar(report.tables["region"], "source_region", TOTAL_COST,
-                                       value_label=t("cost_usd"), key_label=t.column("source_region"), height=330),
+                                       value_label=t("cost_usd"), height=330),
                         key="chart_regions")
 
 

@@ -1,5 +1,9 @@
 """Plotly figures for the dashboard, built from the report tables; labels come in from the caller (text.py).
 
+Every figure is built as plain trace and layout dictionaries validated once by ``go.Figure`` (Plotly Express
+costs several times more per figure), and kept per input (``kept``): a rerun that changes none of a chart's
+inputs (another control, another tab) draws the figure built before.
+
 Daily charts take ``partial``: days whose figures are not complete (``today``, ``no_logs``; see
 ``data.partial_days``) mapped to their label. They are shaded and labelled, today's bars hatched and its line
 segments dotted, and days without logs left empty, so the end of a period never reads as a drop in spend.
@@ -7,16 +11,23 @@ segments dotted, and days without logs left empty, so the end of a period never 
 
 from __future__ import annotations
 
+import hashlib
+import weakref
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 import numpy as np
 import pandas as pd
-import plotly.express as px
 import plotly.graph_objects as go
+import streamlit as st
 
 ACCENT = "#EC7211"
-PALETTE = px.colors.qualitative.Safe
+PALETTE = (
+    "rgb(136, 204, 238)", "rgb(204, 102, 119)", "rgb(221, 204, 119)", "rgb(17, 119, 51)", "rgb(51, 34, 136)",
+    "rgb(170, 68, 153)", "rgb(68, 170, 153)", "rgb(153, 153, 51)", "rgb(136, 34, 85)", "rgb(102, 17, 0)",
+    "rgb(136, 136, 136)",
+)  # Plotly's qualitative "Safe" colours
 OTHER_COLOR = "#B8BEC9"
 HEAT_SCALE = "YlOrRd"
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -25,17 +36,35 @@ COUNT = ":,.0f"
 PARTIAL_FILL = "rgba(141, 153, 174, 0.18)"
 PARTIAL_TEXT = "#5A6B86"
 HALF_DAY = pd.Timedelta(hours=12)
+FIGURES_KEPT = 64  # per chart kind: a few views × controls × languages
+
+_tokens: dict[int, tuple[weakref.ref, bytes]] = {}
 
 
-def _tidy(fig: go.Figure, height: int) -> go.Figure:
-    """Compact margins and a legend that stays out of the plot."""
-    fig.update_layout(
-        height=height,
-        margin={"l": 8, "r": 8, "t": 8, "b": 8},
-        legend={"orientation": "h", "yanchor": "top", "y": -0.15, "x": 0, "title": None},
-        hoverlabel={"namelength": -1},
-    )
-    return fig
+def _frame_token(frame: pd.DataFrame) -> bytes:
+    """A digest of ``frame``'s columns, types, index and values, computed once per frame object.
+
+    The tables a chart draws come from the shared, read-only scan and views (``data.py``), so the same objects
+    come back on every rerun; hashing their values again on each rerun would cost more than drawing.
+    """
+    known = _tokens.get(id(frame))
+    if known is not None and known[0]() is frame:
+        return known[1]
+    digest = hashlib.sha256(repr([(str(name), str(kind)) for name, kind in frame.dtypes.items()]).encode())
+    digest.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
+    key = id(frame)
+    _tokens[key] = (weakref.ref(frame, lambda _, key=key: _tokens.pop(key, None)), digest.digest())
+    return digest.digest()
+
+
+kept = st.cache_resource(max_entries=FIGURES_KEPT, show_spinner=False, hash_funcs={pd.DataFrame: _frame_token})
+
+
+def _layout(height: int, **parts: Any) -> dict[str, Any]:
+    """Compact margins and a legend that stays out of the plot, with ``parts`` (a ``legend`` entry is merged)."""
+    legend = {"orientation": "h", "yanchor": "top", "y": -0.15, "x": 0} | parts.pop("legend", {})
+    return {"height": height, "margin": {"l": 8, "r": 8, "t": 8, "b": 8}, "legend": legend,
+            "hoverlabel": {"namelength": -1}} | parts
 
 
 def _ranked(table: pd.DataFrame, key: str, rank_by: str, n: int, other: str) -> tuple[pd.Series, dict[str, str]]:
@@ -49,60 +78,51 @@ def _ranked(table: pd.DataFrame, key: str, rank_by: str, n: int, other: str) -> 
     return table[key].where(table[key].isin(keep), other), colors
 
 
+def _hbar(names: list[str], values: np.ndarray, color: str, fmt: str, hover: str) -> dict[str, Any]:
+    """One horizontal bar trace with each value printed after its bar."""
+    return {"type": "bar", "orientation": "h", "x": values, "y": names, "text": values, "texttemplate": f"%{{x{fmt}}}",
+            "textposition": "outside", "cliponaxis": False, "marker": {"color": color}, "hovertemplate": hover}
+
+
+@kept
 def top_bar(
     table: pd.DataFrame,
     key: str,
     value: str,
     *,
     value_label: str,
-    key_label: str,
     n: int = 10,
     money: bool = True,
     height: int = 360,
 ) -> go.Figure:
     """Horizontal bars of the ``n`` largest rows by ``value``, largest on top."""
     top = table.assign(**{value: pd.to_numeric(table[value]).fillna(0)}).nlargest(n, value).iloc[::-1]
-    top = top.assign(**{key: top[key].astype(str)})
     fmt = MONEY if money else COUNT
-    fig = px.bar(
-        top,
-        x=value,
-        y=key,
-        orientation="h",
-        text=value,
-        labels={value: value_label, key: key_label},
-        color_discrete_sequence=[ACCENT],
-    )
-    fig.update_traces(
-        texttemplate=f"%{{x{fmt}}}",
-        textposition="outside",
-        cliponaxis=False,
-        hovertemplate=f"%{{y}}<br>{value_label}: %{{x{fmt}}}<extra></extra>",
-    )
-    fig.update_yaxes(title=None, automargin=True)
+    values = top[value].to_numpy(dtype=float)
+    bar = _hbar(top[key].astype(str).tolist(), values, ACCENT, fmt,
+                f"%{{y}}<br>{value_label}: %{{x{fmt}}}<extra></extra>")
     # Room on the right for the value printed after the longest bar.
-    longest = float(top[value].max()) if len(top) else 0.0
-    fig.update_xaxes(title=value_label, tickformat="$,.0f" if money else "~s", range=[0, longest * 1.18 or 1])
-    return _tidy(fig, height)
+    longest = float(values.max()) if len(values) else 0.0
+    return go.Figure([bar], _layout(
+        height, showlegend=False, yaxis={"automargin": True},
+        xaxis={"title": {"text": value_label}, "tickformat": "$,.0f" if money else "~s",
+               "range": [0, longest * 1.18 or 1]},
+    ))
 
 
+@kept
 def share_donut(
     table: pd.DataFrame, key: str, value: str, *, other_label: str, value_label: str, n: int = 7, height: int = 360
 ) -> go.Figure:
     """Each ``key``'s share of ``value`` (the ``n`` largest, the rest as ``other_label``)."""
     names, colors = _ranked(table, key, value, n, other_label)
     shares = table.assign(**{key: names, value: table[value].fillna(0)})
-    shares = shares.groupby(key, sort=False)[value].sum().reindex(list(colors)).dropna().reset_index()
-    fig = px.pie(shares, names=key, values=value, hole=0.55, color=key, color_discrete_map=colors)
-    fig.update_traces(
-        sort=False,
-        textinfo="percent",
-        textposition="inside",
-        hovertemplate=f"%{{label}}<br>{value_label}: %{{value:$,.2f}} (%{{percent}})<extra></extra>",
-    )
-    _tidy(fig, height)
-    fig.update_layout(legend={"orientation": "v", "y": 0.5, "yanchor": "middle", "x": 1.02})
-    return fig
+    shares = shares.groupby(key, sort=False)[value].sum().reindex(list(colors)).dropna()
+    pie = {"type": "pie", "labels": [str(name) for name in shares.index], "values": shares.to_numpy(dtype=float),
+           "marker": {"colors": [colors[name] for name in shares.index]}, "hole": 0.55, "sort": False,
+           "textinfo": "percent", "textposition": "inside",
+           "hovertemplate": f"%{{label}}<br>{value_label}: %{{value:$,.2f}} (%{{percent}})<extra></extra>"}
+    return go.Figure([pie], _layout(height, legend={"orientation": "v", "y": 0.5, "yanchor": "middle", "x": 1.02}))
 
 
 def _runs(days: dict[str, str]) -> list[tuple[str, str, str]]:
@@ -116,36 +136,67 @@ def _runs(days: dict[str, str]) -> list[tuple[str, str, str]]:
     return runs
 
 
-def mark_partial(fig: go.Figure, partial: dict[str, str], labels: dict[str, str]) -> go.Figure:
-    """Shade the days of ``partial`` (ISO day -> kind) and label each run of them with ``labels[kind]``."""
+def _partial_marks(partial: dict[str, str], labels: dict[str, str]) -> dict[str, list[dict[str, Any]]]:
+    """Layout shapes shading each run of ``partial`` days (ISO day -> kind), with ``labels[kind]`` at its top
+    right."""
+    shapes, notes = [], []
     for first, last, kind in _runs(partial):
-        fig.add_vrect(x0=pd.Timestamp(first) - HALF_DAY, x1=pd.Timestamp(last) + HALF_DAY, fillcolor=PARTIAL_FILL,
-                      line_width=0, layer="below", annotation_text=labels[kind], annotation_position="top right",
-                      annotation_font={"size": 10, "color": PARTIAL_TEXT})
-    return fig
+        x0, x1 = pd.Timestamp(first) - HALF_DAY, pd.Timestamp(last) + HALF_DAY
+        shapes.append({"type": "rect", "xref": "x", "yref": "y domain", "x0": x0, "x1": x1, "y0": 0, "y1": 1,
+                       "fillcolor": PARTIAL_FILL, "line": {"width": 0}, "layer": "below"})
+        notes.append({"text": labels[kind], "xref": "x", "yref": "y domain", "x": x1, "y": 1, "xanchor": "right",
+                      "yanchor": "top", "showarrow": False, "font": {"size": 10, "color": PARTIAL_TEXT}})
+    return {"shapes": shapes, "annotations": notes}
 
 
-def _day_axis(fig: go.Figure, days: Sequence[date]) -> None:
+def _day_axis(days: Sequence[date]) -> dict[str, Any]:
     """A date axis over exactly the period's days (bars centred on them), ticks as month-day."""
+    axis: dict[str, Any] = {"tickformat": "%m-%d", "type": "date"}
     if days:
-        fig.update_xaxes(range=[pd.Timestamp(days[0]) - HALF_DAY, pd.Timestamp(days[-1]) + HALF_DAY])
-    fig.update_xaxes(title=None, tickformat="%m-%d", type="date")
+        axis["range"] = [pd.Timestamp(days[0]) - HALF_DAY, pd.Timestamp(days[-1]) + HALF_DAY]
+    return axis
 
 
-def _hatch_today(fig: go.Figure, partial: dict[str, str]) -> None:
-    """Hatch the bars of today (a day not over yet)."""
-    today = {day for day, kind in partial.items() if kind == "today"}
-    for trace in fig.data:
-        shapes = ["/" if pd.Timestamp(x).date().isoformat() in today else "" for x in trace.x]
-        trace.update(marker_pattern_shape=shapes, marker_pattern_size=6)
+def _value_axis(value_label: str, money: bool) -> dict[str, Any]:
+    """The value axis of a daily chart, starting at zero."""
+    return {"title": {"text": value_label}, "tickformat": "$,.2f" if money else "~s", "rangemode": "tozero"}
 
 
-def _without_days_lacking_logs(frame: pd.DataFrame, day: str, partial: dict[str, str]) -> pd.DataFrame:
-    """Rows of ``frame`` except those of days after the logs end (no data, not zero spend)."""
-    missing = [d for d, kind in partial.items() if kind == "no_logs"]
-    return frame.loc[~frame[day].astype(str).isin(missing)]
+def _today(partial: dict[str, str]) -> set[str]:
+    return {day for day, kind in partial.items() if kind == "today"}
 
 
+def _daily_grid(table: pd.DataFrame, day: str, key: str, value: str, days: Sequence[str], columns: Sequence[str],
+                partial: dict[str, str]) -> pd.DataFrame:
+    """``value`` summed per ISO day (rows: ``days``, except days after the logs end, which hold no data rather
+    than zero spend) and ``key`` (``columns``, in that order), zero where a day has none."""
+    grid = table.groupby([day, key])[value].sum().unstack(key)
+    grid = grid.reindex(index=list(days), columns=list(columns), fill_value=0).fillna(0)
+    return grid.drop(index=[d for d, kind in partial.items() if kind == "no_logs"], errors="ignore")
+
+
+def _stacked_bars(grid: pd.DataFrame, colors: dict[str, str], hover: str, partial: dict[str, str]) -> list[dict]:
+    """One bar trace per column of ``grid`` (rows are ISO days), today's bars hatched (the day is not over)."""
+    today = _today(partial)
+    days = [str(day) for day in grid.index]
+    shapes = ["/" if day in today else "" for day in days]
+    return [{"type": "bar", "x": days, "y": grid[name].tolist(), "name": str(name), "legendgroup": str(name),
+             "marker": {"color": colors[name], "line": {"width": 0}, "pattern": {"shape": shapes, "size": 6}},
+             "hovertemplate": hover} for name in grid.columns]
+
+
+def _stacked_figure(bars: list[dict], days: Sequence[date], value_axis: dict[str, Any], partial: dict[str, str],
+                    partial_labels: dict[str, str], height: int) -> go.Figure:
+    return go.Figure(bars, _layout(height, barmode="stack", bargap=0.15, xaxis=_day_axis(days), yaxis=value_axis,
+                                   **_partial_marks(partial, partial_labels)))
+
+
+def _daily_hover(money: bool) -> str:
+    fmt = MONEY if money else COUNT
+    return f"%{{x|%Y-%m-%d}}<br>%{{fullData.name}}: %{{y{fmt}}}<extra></extra>"
+
+
+@kept
 def stacked_daily(
     table: pd.DataFrame,
     key: str,
@@ -153,7 +204,6 @@ def stacked_daily(
     days: Sequence[date],
     *,
     value_label: str,
-    day_label: str,
     other_label: str,
     money: bool,
     partial: dict[str, str],
@@ -166,43 +216,35 @@ def stacked_daily(
     ``value``), the rest as ``other_label``; partial days marked."""
     names, colors = _ranked(table, key, rank_by or value, n, other_label)
     series = table.assign(**{key: names, value: table[value].fillna(0)})
-    grid = series.pivot_table(index="day", columns=key, values=value, aggfunc="sum", fill_value=0)
-    grid = grid.reindex(index=[d.isoformat() for d in days], columns=[c for c in colors if c in grid.columns],
-                        fill_value=0).fillna(0)
-    long = grid.reset_index(names="day").melt(id_vars="day", var_name=key, value_name=value)
-    long = _without_days_lacking_logs(long, "day", partial)
-    long["day"] = pd.to_datetime(long["day"])
-    fig = px.bar(
-        long, x="day", y=value, color=key, labels={"day": day_label, value: value_label},
-        color_discrete_map=colors, category_orders={key: list(colors)},
-    )
-    fmt = MONEY if money else COUNT
-    fig.update_traces(hovertemplate=f"%{{x|%Y-%m-%d}}<br>%{{fullData.name}}: %{{y{fmt}}}<extra></extra>",
-                      marker_line_width=0)
-    _hatch_today(fig, partial)
-    fig.update_layout(barmode="stack", bargap=0.15)
-    _day_axis(fig, days)
-    fig.update_yaxes(title=value_label, tickformat="$,.2f" if money else "~s", rangemode="tozero")
-    mark_partial(fig, partial, partial_labels)
-    return _tidy(fig, height)
+    present = set(names)
+    grid = _daily_grid(series, "day", key, value, [d.isoformat() for d in days],
+                       [c for c in colors if c in present], partial)
+    bars = _stacked_bars(grid, colors, _daily_hover(money), partial)
+    return _stacked_figure(bars, days, _value_axis(value_label, money), partial, partial_labels, height)
 
 
-def _dot_partial_segments(fig: go.Figure, partial: dict[str, str]) -> None:
-    """Draw each line's segment into today dotted: the day is not over, its point is not a fall in spend."""
-    today = {day for day, kind in partial.items() if kind == "today"}
-    for trace in list(fig.data):
-        days = [pd.Timestamp(x).date().isoformat() for x in trace.x]
-        if trace.mode != "lines" or not today.intersection(days):
-            continue
-        xs, ys = list(trace.x), list(trace.y)
-        cut = min(i for i, day in enumerate(days) if day in today)
-        start = max(cut - 1, 0)
-        fig.add_scatter(x=xs[start:], y=ys[start:], mode="lines", showlegend=False, hoverinfo="skip",
-                        line={"color": trace.line.color, "width": trace.line.width, "dash": "dot"},
-                        opacity=trace.opacity, legendgroup=trace.legendgroup)
-        trace.update(x=xs[:cut], y=ys[:cut])
+def _lines(frames: list[tuple[str, pd.Series]], colors: dict[str, str], hover: str, partial: dict[str, str],
+           width: float, opacity: dict[str, float] | None = None) -> tuple[list[dict], list[dict]]:
+    """One line per (name, values by ISO day) and, for each line that reaches today, its segment into today dotted
+    (the day is not over, its point is not a fall in spend): (lines, dotted segments)."""
+    today = _today(partial)
+    lines, dotted = [], []
+    for name, values in frames:
+        xs, ys = [str(day) for day in values.index], values.tolist()
+        line = {"color": colors[name], "width": width}
+        extra = {"opacity": opacity[name]} if opacity else {}
+        cut = next((i for i, x in enumerate(xs) if x in today), None)
+        if cut is not None:
+            start = max(cut - 1, 0)
+            dotted.append({"type": "scatter", "mode": "lines", "x": xs[start:], "y": ys[start:], "showlegend": False,
+                           "hoverinfo": "skip", "line": line | {"dash": "dot"}, "legendgroup": str(name), **extra})
+            xs, ys = xs[:cut], ys[:cut]
+        lines.append({"type": "scatter", "mode": "lines", "x": xs, "y": ys, "name": str(name),
+                      "legendgroup": str(name), "line": line, "hovertemplate": hover, **extra})
+    return lines, dotted
 
 
+@kept
 def top_lines(
     table: pd.DataFrame,
     key: str,
@@ -220,49 +262,30 @@ def top_lines(
     totals = table.groupby(key, dropna=False)[value].sum().fillna(0).sort_values(ascending=False, kind="stable")
     keep = list(totals.index[:n])
     colors = {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(keep)}
-    grid = table.loc[table[key].isin(keep)].pivot_table(index="day", columns=key, values=value, aggfunc="sum",
-                                                        fill_value=0)
-    grid = grid.reindex(index=[d.isoformat() for d in days], columns=keep, fill_value=0).fillna(0)
-    long = grid.reset_index(names="day").melt(id_vars="day", var_name=key, value_name=value)
-    long = _without_days_lacking_logs(long, "day", partial)
-    long["day"] = pd.to_datetime(long["day"])
-    fig = px.line(long, x="day", y=value, color=key, color_discrete_map=colors, category_orders={key: keep},
-                  labels={"day": "", value: value_label})
-    fmt = MONEY if money else COUNT
-    fig.update_traces(hovertemplate=f"%{{x|%Y-%m-%d}}<br>%{{fullData.name}}: %{{y{fmt}}}<extra></extra>",
-                      line={"width": 2})
-    _dot_partial_segments(fig, partial)
-    _day_axis(fig, days)
-    fig.update_yaxes(title=value_label, tickformat="$,.2f" if money else "~s", rangemode="tozero")
-    mark_partial(fig, partial, partial_labels)
-    return _tidy(fig, height)
+    grid = _daily_grid(table.loc[table[key].isin(keep)], "day", key, value, [d.isoformat() for d in days], keep,
+                       partial)
+    lines, dotted = _lines([(name, grid[name]) for name in keep], colors, _daily_hover(money), partial, 2)
+    return go.Figure([*lines, *dotted], _layout(height, xaxis=_day_axis(days), yaxis=_value_axis(value_label, money),
+                                                **_partial_marks(partial, partial_labels)))
 
 
+@kept
 def weekday_hour_heatmap(
     table: pd.DataFrame, value: str, *, weekday_labels: Sequence[str], value_label: str, hour_label: str,
     money: bool = True, height: int = 330,
 ) -> go.Figure:
     """``value`` by weekday (rows, Monday first) and hour of day (columns), every cell present."""
-    grid = table.pivot_table(index="weekday", columns="hour", values=value, aggfunc="sum", fill_value=0)
+    grid = table.groupby(["weekday", "hour"])[value].sum().unstack("hour")
     grid = grid.reindex(index=list(WEEKDAYS), columns=range(24), fill_value=0).fillna(0)
     fmt = MONEY if money else COUNT
-    fig = go.Figure(
-        go.Heatmap(
-            z=grid.to_numpy(),
-            x=[f"{h:02d}" for h in range(24)],
-            y=list(weekday_labels),
-            colorscale=HEAT_SCALE,
-            hovertemplate=f"%{{y}} %{{x}}:00<br>{value_label}: %{{z{fmt}}}<extra></extra>",
-            colorbar={"thickness": 10, "tickformat": "$,.0f" if money else "~s"},
-            xgap=1,
-            ygap=1,
-        )
-    )
-    fig.update_yaxes(autorange="reversed")
-    fig.update_xaxes(title=hour_label)
-    return _tidy(fig, height)
+    heat = {"type": "heatmap", "z": grid.to_numpy(), "x": [f"{h:02d}" for h in range(24)], "y": list(weekday_labels),
+            "colorscale": HEAT_SCALE, "xgap": 1, "ygap": 1,
+            "hovertemplate": f"%{{y}} %{{x}}:00<br>{value_label}: %{{z{fmt}}}<extra></extra>",
+            "colorbar": {"thickness": 10, "tickformat": "$,.0f" if money else "~s"}}
+    return go.Figure([heat], _layout(height, yaxis={"autorange": "reversed"}, xaxis={"title": {"text": hour_label}}))
 
 
+@kept
 def stacked_columns(
     frame: pd.DataFrame,
     x: str,
@@ -275,34 +298,26 @@ def stacked_columns(
 ) -> go.Figure:
     """Stacked bars per day (``x`` holds ISO days) of several count columns of ``frame`` (``columns`` maps column
     to legend label); partial days marked."""
-    long = frame.melt(id_vars=x, value_vars=list(columns), var_name="series", value_name="value")
-    long["series"] = long["series"].map(columns)
-    long = _without_days_lacking_logs(long, x, partial)
-    long[x] = pd.to_datetime(long[x].astype(str))
-    fig = px.bar(long, x=x, y="value", color="series", labels={"value": value_label},
-                 color_discrete_sequence=PALETTE)
-    fig.update_traces(hovertemplate=f"%{{x|%Y-%m-%d}}<br>%{{fullData.name}}: %{{y{COUNT}}}<extra></extra>",
-                      marker_line_width=0)
-    _hatch_today(fig, partial)
-    fig.update_layout(barmode="stack", bargap=0.15)
+    grid = frame.assign(**{x: frame[x].astype(str)}).set_index(x)[list(columns)].rename(columns=columns)
+    grid = grid.drop(index=[d for d, kind in partial.items() if kind == "no_logs"], errors="ignore")
+    colors = {label: PALETTE[i % len(PALETTE)] for i, label in enumerate(grid.columns)}
+    bars = _stacked_bars(grid, colors, _daily_hover(money=False), partial)
     days = sorted({*pd.to_datetime(frame[x].astype(str)).dt.date, *map(date.fromisoformat, partial)})
-    _day_axis(fig, days)
-    fig.update_yaxes(title=value_label)
-    mark_partial(fig, partial, partial_labels)
-    return _tidy(fig, height)
+    return _stacked_figure(bars, days, {"title": {"text": value_label}}, partial, partial_labels, height)
 
 
+@kept
 def compare_bars(values: dict[str, float], *, value_label: str, height: int = 240) -> go.Figure:
-    """A few labelled amounts side by side (e.g. virtual API cost against the subscription)."""
-    frame = pd.DataFrame({"name": list(values), "value": list(values.values())})
-    fig = px.bar(frame, x="value", y="name", orientation="h", text="value", color="name",
-                 color_discrete_sequence=[ACCENT, "#5A6B86", *PALETTE])
-    fig.update_traces(texttemplate=f"%{{x{MONEY}}}", textposition="outside", cliponaxis=False,
-                      hovertemplate=f"%{{y}}: %{{x{MONEY}}}<extra></extra>")
-    fig.update_layout(showlegend=False)
-    fig.update_yaxes(title=None)
-    fig.update_xaxes(title=value_label, tickformat="$,.0f", range=[0, max(values.values(), default=0) * 1.25 or 1])
-    return _tidy(fig, height)
+    """A few labelled amounts side by side (e.g. virtual API cost against the subscription), the first on top."""
+    colors = [ACCENT, "#5A6B86", *PALETTE]
+    bars = [_hbar([name], np.array([amount], dtype=float), colors[i % len(colors)], MONEY,
+                  f"%{{y}}: %{{x{MONEY}}}<extra></extra>") for i, (name, amount) in enumerate(values.items())]
+    return go.Figure(bars, _layout(
+        height, showlegend=False, barmode="relative",
+        yaxis={"categoryorder": "array", "categoryarray": list(values)[::-1]},
+        xaxis={"title": {"text": value_label}, "tickformat": "$,.0f",
+               "range": [0, max(values.values(), default=0) * 1.25 or 1]},
+    ))
 
 
 BREACH_COLOR = "#D13212"
@@ -311,6 +326,12 @@ FLAG_COLOR = "#D13212"
 COVERAGE_SCALE = [(0.0, "#D13212"), (0.5, "#F2C14E"), (0.9, "#C9E4B4"), (1.0, "#2E8540")]
 
 
+def _cumulative(name: str, x: Any, y: Any, line: dict[str, Any], hover: str, **extra: Any) -> dict[str, Any]:
+    return {"type": "scatter", "mode": "lines", "name": name, "x": x, "y": y, "line": line,
+            "hovertemplate": f"{hover}{name}: %{{y{MONEY}}}<extra></extra>", **extra}
+
+
+@kept
 def burndown(
     frame: pd.DataFrame, *, labels: dict[str, str], height: int = 220
 ) -> go.Figure:
@@ -321,39 +342,35 @@ def burndown(
     """
     days = pd.to_datetime(frame["day"])
     actual = frame["kind"] == "actual"
-    fig = go.Figure()
-    fig.add_scatter(x=days[actual], y=frame.loc[actual, "cumulative_usd"], name=labels["actual"], mode="lines",
-                    line={"color": ACCENT, "width": 2.5}, fill="tozeroy", fillcolor="rgba(236,114,17,0.12)",
-                    hovertemplate=f"%{{x|%Y-%m-%d}}<br>{labels['actual']}: %{{y{MONEY}}}<extra></extra>")
+    on_day = "%{x|%Y-%m-%d}<br>"
+    lines = [_cumulative(labels["actual"], days[actual], frame.loc[actual, "cumulative_usd"],
+                         {"color": ACCENT, "width": 2.5}, on_day, fill="tozeroy", fillcolor="rgba(236,114,17,0.12)")]
     if (~actual).any():
         # The forecast starts at the as-of day's point, so the two lines join.
         path = frame.loc[actual].tail(1).index.union(frame.index[~actual])
-        fig.add_scatter(x=days[path], y=frame.loc[path, "cumulative_usd"], name=labels["forecast"], mode="lines",
-                        line={"color": ACCENT, "width": 2, "dash": "dot"},
-                        hovertemplate=f"%{{x|%Y-%m-%d}}<br>{labels['forecast']}: %{{y{MONEY}}}<extra></extra>")
+        lines.append(_cumulative(labels["forecast"], days[path], frame.loc[path, "cumulative_usd"],
+                                 {"color": ACCENT, "width": 2, "dash": "dot"}, on_day))
     monthly = frame["monthly_usd"].dropna()
     top = float(frame["cumulative_usd"].max()) if len(frame) else 0.0
     if len(monthly):
         amount = float(monthly.iloc[0])
         top = max(top, amount)
-        fig.add_scatter(x=days, y=frame["even_pace_usd"], name=labels["pace"], mode="lines",
-                        line={"color": PACE_COLOR, "width": 1, "dash": "dash"},
-                        hovertemplate=f"%{{x|%Y-%m-%d}}<br>{labels['pace']}: %{{y{MONEY}}}<extra></extra>")
-        fig.add_scatter(x=[days.min(), days.max()], y=[amount, amount], name=labels["budget"], mode="lines",
-                        line={"color": BREACH_COLOR, "width": 1.5},
-                        hovertemplate=f"{labels['budget']}: %{{y{MONEY}}}<extra></extra>")
-    fig.update_xaxes(title=None, tickformat="%m-%d")
-    fig.update_yaxes(title=None, tickformat="$,.0f" if top >= 10 else "$,.2f", range=[0, top * 1.1 or 1])
-    _tidy(fig, height)
-    fig.update_layout(showlegend=False, hovermode="x unified")  # the page explains the lines once, above the cards
-    return fig
+        lines.append(_cumulative(labels["pace"], days, frame["even_pace_usd"],
+                                 {"color": PACE_COLOR, "width": 1, "dash": "dash"}, on_day))
+        lines.append(_cumulative(labels["budget"], [days.min(), days.max()], [amount, amount],
+                                 {"color": BREACH_COLOR, "width": 1.5}, ""))
+    # No legend: the page explains the lines once, above the cards.
+    return go.Figure(lines, _layout(
+        height, showlegend=False, hovermode="x unified", xaxis={"tickformat": "%m-%d"},
+        yaxis={"tickformat": "$,.0f" if top >= 10 else "$,.2f", "range": [0, top * 1.1 or 1]},
+    ))
 
 
+@kept
 def anomaly_lines(
     daily: pd.DataFrame,
     anomalies: pd.DataFrame,
     *,
-    group_label: str,
     value_label: str,
     anomaly_label: str,
     baseline_label: str,
@@ -369,33 +386,41 @@ def anomaly_lines(
     totals = daily.groupby("group")["cost_usd"].sum().sort_values(ascending=False, kind="stable")
     keep = list(dict.fromkeys([*totals.index[:n], *flagged]))
     colors = {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(keep)} | {other_label: OTHER_COLOR}
-    lines = daily.assign(group=daily["group"].where(daily["group"].isin(keep), other_label))
-    lines = lines.groupby(["group", "day"], sort=False)["cost_usd"].sum().reset_index()
-    days = sorted({*map(date.fromisoformat, lines["day"].astype(str)), *map(date.fromisoformat, partial)})
-    lines = _without_days_lacking_logs(lines, "day", partial).sort_values(["group", "day"], kind="stable")
-    lines["day"] = pd.to_datetime(lines["day"])
-    fig = px.line(lines, x="day", y="cost_usd", color="group", color_discrete_map=colors,
-                  category_orders={"group": [c for c in colors if c in set(lines["group"])]},
-                  labels={"day": "", "cost_usd": value_label, "group": group_label})
-    fig.update_traces(line={"width": 1.2}, opacity=0.45,
-                      hovertemplate=f"%{{x|%Y-%m-%d}}<br>%{{fullData.name}}: %{{y{MONEY}}}<extra></extra>")
+    per_day = daily.assign(group=daily["group"].where(daily["group"].isin(keep), other_label))
+    per_day = per_day.groupby(["group", "day"], sort=False)["cost_usd"].sum()
+    days = sorted({*map(date.fromisoformat, per_day.index.get_level_values("day").astype(str)),
+                   *map(date.fromisoformat, partial)})
+    missing = {d for d, kind in partial.items() if kind == "no_logs"}
+    drawn = {name for name in per_day.index.get_level_values("group")}
+    frames = []
+    for name in (c for c in colors if c in drawn):
+        values = per_day.xs(name, level="group")
+        values.index = values.index.astype(str)
+        frames.append((name, values.loc[~values.index.isin(missing)].sort_index(kind="stable")))
     # The groups with an anomaly stand out; the others stay as context.
-    fig.update_traces(selector=lambda trace: trace.name in flagged, line={"width": 2.4}, opacity=1.0)
+    opacity = {name: 1.0 if name in flagged else 0.45 for name in colors}
+    lines, dotted = _lines(frames, colors, f"%{{x|%Y-%m-%d}}<br>%{{fullData.name}}: %{{y{MONEY}}}<extra></extra>",
+                           partial, 1.2, opacity)
+    for line in lines + dotted:
+        if line["legendgroup"] in flagged:
+            line["line"] = line["line"] | {"width": 2.4}
     if len(anomalies):
-        fig.add_scatter(
-            x=pd.to_datetime(anomalies["day"]), y=anomalies["cost_usd"], mode="markers", name=anomaly_label,
-            marker={"color": FLAG_COLOR, "size": 11, "symbol": "circle-open", "line": {"width": 2.5}},
-            customdata=anomalies[["group", "baseline_usd"]].to_numpy(),
-            hovertemplate=(f"%{{x|%Y-%m-%d}} · %{{customdata[0]}}<br>{value_label}: %{{y{MONEY}}}<br>"
-                           f"{baseline_label}: %{{customdata[1]{MONEY}}}<extra>{anomaly_label}</extra>"),
-        )
-    _dot_partial_segments(fig, partial)
-    _day_axis(fig, days)
-    fig.update_yaxes(title=value_label, tickformat="$,.2f", rangemode="tozero")
-    mark_partial(fig, partial, partial_labels)
-    return _tidy(fig, height)
+        lines.append({
+            "type": "scatter", "mode": "markers", "name": anomaly_label, "x": pd.to_datetime(anomalies["day"]),
+            "y": anomalies["cost_usd"],
+            "marker": {"color": FLAG_COLOR, "size": 11, "symbol": "circle-open", "line": {"width": 2.5}},
+            "customdata": anomalies[["group", "baseline_usd"]].to_numpy(),
+            "hovertemplate": (f"%{{x|%Y-%m-%d}} · %{{customdata[0]}}<br>{value_label}: %{{y{MONEY}}}<br>"
+                              f"{baseline_label}: %{{customdata[1]{MONEY}}}<extra>{anomaly_label}</extra>"),
+        })
+    return go.Figure([*lines, *dotted], _layout(
+        height, xaxis=_day_axis(days), yaxis={"title": {"text": value_label}, "tickformat": "$,.2f",
+                                               "rangemode": "tozero"},
+        **_partial_marks(partial, partial_labels),
+    ))
 
 
+@kept
 def coverage_heatmap(
     table: pd.DataFrame, *, coverage_label: str, logged_label: str, metered_label: str, height: int = 260
 ) -> go.Figure:
@@ -405,14 +430,13 @@ def coverage_heatmap(
     metered = table.pivot_table(index="region", columns="utc_day", values="metered_calls", aggfunc="first")
     logged, metered = logged.reindex_like(grid), metered.reindex_like(grid)
     text = grid.apply(lambda column: column.map(lambda v: "" if pd.isna(v) else f"{v:.0%}"))
-    fig = go.Figure(go.Heatmap(
-        z=grid.clip(upper=1.0).to_numpy(dtype=float), x=list(grid.columns), y=list(grid.index),
-        text=text.to_numpy(), texttemplate="%{text}", colorscale=COVERAGE_SCALE, zmin=0, zmax=1,
-        customdata=np.dstack([logged.to_numpy(dtype=float), metered.to_numpy(dtype=float)]),
-        hovertemplate=(f"%{{y}} %{{x}}<br>{coverage_label}: %{{text}}<br>{logged_label}: %{{customdata[0]:,}}"
-                       f"<br>{metered_label}: %{{customdata[1]:,}}<extra></extra>"),
-        colorbar={"thickness": 10, "tickformat": ".0%"}, xgap=2, ygap=2,
-    ))
-    fig.update_xaxes(type="category", title=None)
-    fig.update_yaxes(autorange="reversed")
-    return _tidy(fig, max(height, 60 + 36 * len(grid)))
+    heat = {
+        "type": "heatmap", "z": grid.clip(upper=1.0).to_numpy(dtype=float), "x": list(grid.columns),
+        "y": list(grid.index), "text": text.to_numpy(), "texttemplate": "%{text}", "colorscale": COVERAGE_SCALE,
+        "zmin": 0, "zmax": 1, "customdata": np.dstack([logged.to_numpy(dtype=float), metered.to_numpy(dtype=float)]),
+        "hovertemplate": (f"%{{y}} %{{x}}<br>{coverage_label}: %{{text}}<br>{logged_label}: %{{customdata[0]:,}}"
+                          f"<br>{metered_label}: %{{customdata[1]:,}}<extra></extra>"),
+        "colorbar": {"thickness": 10, "tickformat": ".0%"}, "xgap": 2, "ygap": 2,
+    }
+    return go.Figure([heat], _layout(max(height, 60 + 36 * len(grid)), xaxis={"type": "category"},
+                                     yaxis={"autorange": "reversed"}))

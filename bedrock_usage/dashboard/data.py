@@ -1,7 +1,11 @@
 """What the dashboard shows, loaded through the same tracker and analyzers as the CLIs, cached per request.
 
-Every loader takes one frozen request (hashable, so ``st.cache_data`` keys on it) and returns plain data:
+Every loader takes one frozen request (hashable, so Streamlit's caches key on it) and returns plain data:
 reports, DataFrames and dataclasses, never an engine or a client. Nothing here lays out a page.
+
+The Bedrock scan and its views are kept as shared objects (``st.cache_resource``), not pickled copies
+(``st.cache_data``): a rerun for a control change then costs no unpickling of a record-sized fact table. They
+are read-only: the tabs derive new frames from them and never change them.
 """
 
 from __future__ import annotations
@@ -54,6 +58,7 @@ LINES_BY = ("user", "application")
 TOP_N_DEFAULT = 5
 DAILY_BY = ("model", "application", "user")
 DETAIL_KEYS = ["application", "model", "source_region"]
+TOKEN_COLUMNS = ("input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens")
 BUDGETS_ENV = "BEDROCK_USAGE_BUDGETS"
 EXAMPLE_BUDGETS = Path(__file__).resolve().parents[2] / "examples" / "budgets.toml"
 # Credential providers that would call the network (instance metadata, container endpoint) to find out.
@@ -161,7 +166,8 @@ class BedrockView:
     previous: dict[str, float | int]
     group: pd.DataFrame
     detail: pd.DataFrame
-    daily_by: dict[str, pd.DataFrame]
+    daily_by: dict[str, pd.DataFrame]  # roll-ups per day and key, with all four token counts summed as ``tokens``
+    cost_per_1k: pd.DataFrame
     models: pd.DataFrame
     query_cost_usd: float
     focus_choices: dict[str, list[str]]
@@ -185,7 +191,7 @@ def _analyze(tracker: BedrockAthenaTracker, request: BedrockRequest, period: Per
                            labelled(progress, period.label()))
 
 
-@st.cache_data(show_spinner=False, ttl=CACHE_SECONDS, max_entries=16)
+@st.cache_resource(show_spinner=False, ttl=CACHE_SECONDS, max_entries=16)
 def load_scan(request: BedrockRequest, _progress: Reporter = silent) -> BedrockScan:
     """The request's period and the previous one of equal length, analysed concurrently (models not applied);
     ``_progress`` (not part of the cache key) hears the steps of both."""
@@ -240,7 +246,7 @@ def partial_days(period: Period, days_with_data: Iterable[str], now: datetime | 
     return marks
 
 
-@st.cache_data(show_spinner=False, ttl=CACHE_SECONDS, max_entries=32)
+@st.cache_resource(show_spinner=False, ttl=CACHE_SECONDS, max_entries=32)
 def load_bedrock(request: BedrockRequest, focus: Focus | None = None) -> BedrockView:
     """The request's figures (models and drill-down applied to both periods), with the roll-ups the tab draws."""
     scan = load_scan(request.scan())
@@ -255,7 +261,8 @@ def load_bedrock(request: BedrockRequest, focus: Focus | None = None) -> Bedrock
         previous=previous.summary,
         group=_group_table(report, facts, request),
         detail=rollup(facts, DETAIL_KEYS),
-        daily_by={key: rollup(facts, ["day", key]) for key in DAILY_BY},
+        daily_by={key: _with_tokens(rollup(facts, ["day", key])) for key in DAILY_BY},
+        cost_per_1k=cost_per_1k_calls(report.tables["model"]),
         models=rollup(facts, ["model"]),
         query_cost_usd=scan.query_cost_usd,
         focus_choices=choices,
@@ -291,6 +298,10 @@ def unit_figures(summary: dict[str, float | int]) -> dict[str, float | None]:
         "cost_per_1k_calls": 1000 * cost / priced if priced else None,
         "tokens_per_call": tokens / calls if calls else None,
     }
+
+
+def _with_tokens(table: pd.DataFrame) -> pd.DataFrame:
+    return table.assign(tokens=table[list(TOKEN_COLUMNS)].sum(axis=1))
 
 
 def cost_per_1k_calls(models: pd.DataFrame) -> pd.DataFrame:

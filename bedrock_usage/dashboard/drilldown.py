@@ -69,11 +69,11 @@ def detail_view(t: Text, focus: data.Focus, view: data.BedrockView) -> None:
             st.markdown(f"**{t('detail_daily', by=t(f'group_{by}').lower())}**")
             st.plotly_chart(charts.stacked_daily(
                 view.daily_by[by], by, TOTAL_COST, report.period.all_days(), value_label=t("cost_usd"),
-                day_label=t.column("day"), other_label=t("other"), money=True, partial=view.partial_days,
+                other_label=t("other"), money=True, partial=view.partial_days,
                 partial_labels=t.partial_labels(), height=300),
                 key="chart_detail_daily")
         with top:
             st.markdown(f"**{t('detail_top', by=t(f'group_{by}').lower())}**")
             table = view.models if by == "model" else report.tables["application"]
             st.plotly_chart(charts.top_bar(table, by, TOTAL_COST, value_label=t("cost_usd"),
-                                           key_label=t(f"group_{by}"), height=300), key="chart_detail_top")
+                                           height=300), key="chart_detail_top")

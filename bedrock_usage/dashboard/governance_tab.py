@@ -161,7 +161,7 @@ def anomaly_chart(t: Text, report: AnomalyReport, partial: dict[str, str]) -> No
     with st.container(border=True):
         st.markdown(f"**{t('anomalies_chart')}**")
         st.plotly_chart(charts.anomaly_lines(
-            report.daily, report.anomalies, group_label=t.column("application"), value_label=t("cost_usd"),
+            report.daily, report.anomalies, value_label=t("cost_usd"),
             anomaly_label=t("anomaly_marker"), baseline_label=t("baseline_label", window=report.window),
             other_label=t("other"), partial=partial, partial_labels=t.partial_labels()), key="chart_anomalies")
 

@@ -4,7 +4,7 @@ were read and how long that took.
 The load runs in a worker thread and reports plain ``Progress`` updates (``output/progress.py``) into a
 ``LatestSteps``; the script's own thread draws the latest update of every step as a progress bar in a
 ``st.status`` box until the load ends. Nothing is drawn from the worker, so nothing is recorded into
-``st.cache_data``'s replay of the cached loaders.
+Streamlit's replay of the cached loaders.
 """
 
 from __future__ import annotations

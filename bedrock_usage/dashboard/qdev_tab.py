@@ -76,12 +76,12 @@ def qdev_charts(t: Text, report: QDevReport) -> None:
     with left:
         st.markdown(f"**{t('q_chart_users')}**")
         st.plotly_chart(charts.top_bar(report.per_user, "user", "total_tokens", value_label=t("tokens"),
-                                       key_label=t.column("user"), money=False), key="q_chart_users")
+                                       money=False), key="q_chart_users")
     with right:
         st.markdown(f"**{t('q_chart_types')}**")
         per_type = report.per_type.assign(request_type=report.per_type["request_type"].map(types))
         st.plotly_chart(charts.top_bar(per_type, "request_type", "requests", value_label=t("q_requests"),
-                                       key_label=t.column("request_type"), money=False, height=200),
+                                       money=False, height=200),
                         key="q_chart_types")
         window = report.context_window
         st.markdown(f"**{t('q_context_window', window=number(window.window))}**")
@@ -130,11 +130,11 @@ def kiro_section(t: Text, kiro: KiroCredits, period: Period) -> None:
     with left:
         st.markdown(f"**{t('kiro_chart_users')}**")
         st.plotly_chart(charts.top_bar(kiro.per_user, "user", "total_credits", value_label=t("credits_label"),
-                                       key_label=t.column("user"), money=False), key="kiro_chart_users")
+                                       money=False), key="kiro_chart_users")
     with right:
         st.markdown(f"**{t('kiro_chart_models')}**")
         st.plotly_chart(charts.top_bar(kiro.per_model, "model", "messages", value_label=t("messages_label"),
-                                       key_label=t.column("model"), money=False, height=300), key="kiro_chart_models")
+                                       money=False, height=300), key="kiro_chart_models")
     with st.container(border=True):
         st.markdown(f"**{t('kiro_chart_daily')}**")
         series = {"credits": t("kiro_in_plan"), "overage_credits": t("kiro_overage")}

@@ -53,8 +53,8 @@ def data_table(t: Text, frame: pd.DataFrame, file_stem: str, key: str, labels: d
         marked = dict(zip(shown.index, highlight.to_numpy(), strict=True))
         styled = shown.style.apply(lambda row: [FLAG_STYLE if marked[row.name] else ""] * len(row), axis=1)
     st.dataframe(styled, hide_index=True, column_config=config, key=f"table_{key}", placeholder=MISSING)
-    csv_bytes = csv_text(frame).encode("utf-8")
-    st.download_button(t("download_csv"), csv_bytes, file_name=f"{file_stem}.csv",
+    # The CSV is written when the button is pressed, not on every rerun.
+    st.download_button(t("download_csv"), lambda: csv_text(frame).encode("utf-8"), file_name=f"{file_stem}.csv",
                        mime="text/csv", on_click="ignore", key=f"download_{key}", icon=":material/download:")
 
 

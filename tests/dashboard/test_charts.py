@@ -1,0 +1,81 @@
+"""The dashboard's figures: drawn values against plain Python over the same rows, and figures kept per input."""
+
+from __future__ import annotations
+
+import gc
+import math
+from collections import defaultdict
+from datetime import date, timedelta
+
+import pandas as pd
+import pytest
+
+from bedrock_usage.dashboard import charts
+
+DAYS = [date(2025, 11, 1) + timedelta(days=n) for n in range(10)]
+PARTIAL = {"2025-11-08": "today", "2025-11-09": "no_logs", "2025-11-10": "no_logs"}
+LABELS = {"today": "today (partial)", "no_logs": "no logs yet"}
+ROWS = [
+    (day.isoformat(), model, round(0.37 * (n + 1) * (i + 2), 6))
+    for n, day in enumerate(DAYS[:8])
+    for i, model in enumerate(("claude", "nova", "llama", "titan"))
+    if (n + i) % 3
+]
+
+
+def daily_table() -> pd.DataFrame:
+    return pd.DataFrame(ROWS, columns=["day", "model", "total_cost_usd"])
+
+
+def stacked(table: pd.DataFrame, value_label: str = "Cost", n: int = 2):
+    return charts.stacked_daily(table, "model", "total_cost_usd", DAYS, value_label=value_label,
+                                other_label="Other", money=True, partial=PARTIAL, partial_labels=LABELS, n=n)
+
+
+def test_stacked_bars_hold_each_days_sum_with_the_rest_folded_into_other() -> None:
+    totals: dict[str, float] = defaultdict(float)
+    for _, model, cost in ROWS:
+        totals[model] += cost
+    top = sorted(totals, key=lambda m: -totals[m])[:2]
+    expected: dict[tuple[str, str], float] = defaultdict(float)
+    for day, model, cost in ROWS:
+        expected[(model if model in top else "Other", day)] += cost
+
+    figure = stacked(daily_table())
+
+    assert [trace.name for trace in figure.data] == [*top, "Other"]
+    for trace in figure.data:
+        # Days after the logs end are left empty (no data), not drawn as zero spend.
+        assert list(trace.x) == [day.isoformat() for day in DAYS[:8]]
+        for day, value in zip(trace.x, trace.y, strict=True):
+            assert value == pytest.approx(expected.get((trace.name, day), 0.0), rel=1e-12)
+        assert [shape for shape in trace.marker.pattern.shape] == [""] * 7 + ["/"]
+    assert [note.text for note in figure.layout.annotations] == ["today (partial)", "no logs yet"]
+    assert math.isclose(sum(sum(trace.y) for trace in figure.data), sum(cost for *_, cost in ROWS))
+
+
+def test_a_figure_is_built_once_per_input() -> None:
+    first = stacked(daily_table())
+    # Equal tables (new objects, as a rerun hands in) give back the figure built before.
+    assert stacked(daily_table()) is first
+    relabelled = stacked(daily_table(), value_label="비용")
+    assert relabelled is not first and relabelled.layout.yaxis.title.text == "비용"
+    changed = daily_table()
+    changed.loc[0, "total_cost_usd"] += 1.0
+    assert stacked(changed) is not first
+    assert stacked(daily_table(), n=3) is not first
+
+
+def test_frame_token_follows_values_types_and_names_and_forgets_collected_frames() -> None:
+    table = daily_table()
+    token = charts._frame_token(table)
+    assert charts._frame_token(daily_table()) == token
+    assert charts._frame_token(table.assign(total_cost_usd=table["total_cost_usd"] + 1e-9)) != token
+    assert charts._frame_token(table.astype({"total_cost_usd": "float32"})) != token
+    assert charts._frame_token(table.rename(columns={"model": "application"})) != token
+    assert charts._frame_token(table.iloc[::-1]) != token
+    key = id(table)
+    assert key in charts._tokens
+    del table
+    gc.collect()
+    assert key not in charts._tokens
