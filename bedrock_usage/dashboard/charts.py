@@ -57,7 +57,9 @@ def _frame_token(frame: pd.DataFrame) -> bytes:
     return digest.digest()
 
 
-kept = st.cache_resource(max_entries=FIGURES_KEPT, show_spinner=False, hash_funcs={pd.DataFrame: _frame_token})
+# Days hash as their ISO text: Streamlit's default for a date costs several times more, on every rerun.
+kept = st.cache_resource(max_entries=FIGURES_KEPT, show_spinner=False,
+                         hash_funcs={pd.DataFrame: _frame_token, date: date.isoformat})
 
 
 def _layout(height: int, **parts: Any) -> dict[str, Any]:
@@ -96,10 +98,10 @@ def top_bar(
     height: int = 360,
 ) -> go.Figure:
     """Horizontal bars of the ``n`` largest rows by ``value``, largest on top."""
-    top = table.assign(**{value: pd.to_numeric(table[value]).fillna(0)}).nlargest(n, value).iloc[::-1]
+    top = pd.to_numeric(table[value]).fillna(0).reset_index(drop=True).nlargest(n).iloc[::-1]
     fmt = MONEY if money else COUNT
-    values = top[value].to_numpy(dtype=float)
-    bar = _hbar(top[key].astype(str).tolist(), values, ACCENT, fmt,
+    values = top.to_numpy(dtype=float)
+    bar = _hbar(table[key].iloc[top.index].astype(str).tolist(), values, ACCENT, fmt,
                 f"%{{y}}<br>{value_label}: %{{x{fmt}}}<extra></extra>")
     # Room on the right for the value printed after the longest bar.
     longest = float(values.max()) if len(values) else 0.0
