@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 from bedrock_usage.cache import default_mirror_dir
-from bedrock_usage.demo.daily import DEMO_INFERENCE_PROFILES
+from bedrock_usage.demo.profiles import DEMO_INFERENCE_PROFILES
 from bedrock_usage.engines.base import Engine
 from bedrock_usage.engines.choice import SourceChoice, build_engine
 from bedrock_usage.engines.queries import Filters

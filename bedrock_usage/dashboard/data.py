@@ -28,7 +28,7 @@ from botocore.exceptions import BotoCoreError
 from ..aws.logging_status import RegionLoggingStatus, check_regions
 from ..aws.session import Aws
 from ..cache import cache_dir
-from ..demo.daily import DEMO_INFERENCE_PROFILES
+from ..demo.profiles import DEMO_INFERENCE_PROFILES
 from ..engines.choice import SourceChoice, build_engine
 from ..engines.queries import Filters
 from ..governance import anomalies, budgets, callers, reconcile

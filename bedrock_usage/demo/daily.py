@@ -15,9 +15,6 @@ from ..cache import cache_dir
 from .synthetic import CorpusSpec, generate_records
 from .writer import write_local
 
-# The application inference profiles the demo corpus calls, named with their models: demo reports resolve them
-# from this file, as a user's reports do with --inference-profiles, so every demo call is priced.
-DEMO_INFERENCE_PROFILES = Path(__file__).resolve().parents[2] / "examples" / "inference-profiles.json"
 DEMO_RECORDS = 20_000
 DEMO_DAYS = 30
 DEMO_SEED = 42

@@ -17,9 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from botocore.exceptions import ClientError
 
-from ..aws.session import AWS_ERRORS, Aws, as_project_error, describe, error_code
 from ..engines.queries import tag_column
 from ..errors import UsageError
 from ..pricing import parse_model_id
@@ -34,6 +32,10 @@ def aws_failure(exc: Exception) -> str:
 
     A refused permission or a service fault only loses that part of a report, so it becomes a warning.
     """
+    from botocore.exceptions import ClientError
+
+    from ..aws.session import as_project_error, describe, error_code
+
     status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") if isinstance(exc, ClientError) else None
     denied = error_code(exc) in _DENIED or status == 403
     error = as_project_error(exc)
@@ -116,6 +118,8 @@ class ProfileResolver:
         if self.client_for is None:
             self.failures[arn] = "not in the --inference-profiles file"
             return None
+        from ..aws.session import AWS_ERRORS  # botocore loads only when the API is asked
+
         region = arn.split(":")[3]
         try:
             client = self.client_for(region)
@@ -182,6 +186,10 @@ def profile_resolver(
     mapping_file = mapping_file or os.environ.get(PROFILES_ENV)
     if not mapping_file and engine_name != "athena":
         return None
-    aws = Aws.connect(aws_profile) if engine_name == "athena" else None
+    aws = None
+    if engine_name == "athena":
+        from ..aws.session import Aws
+
+        aws = Aws.connect(aws_profile)
     mapping = load_profile_file(mapping_file) if mapping_file else {}
     return ProfileResolver(mapping, (lambda region: aws.client("bedrock", region)) if aws else None)
