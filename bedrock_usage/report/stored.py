@@ -8,6 +8,9 @@ The same key therefore always comes with the same figures; anything else is a ne
 Entries are pickles (exact frames and dtypes back), replaced atomically, the few most recently used kept. A
 pickle runs code when loaded, so an entry is written readable and writable by its owner only, and loaded only when
 it still is (POSIX): a file another user wrote or could have changed is ignored and the report computed again.
+
+The fact rows (nearly one per record) are kept in a file of their own beside the entry and read when first used
+(``StoredFacts``, ``DeferredFacts``): a report that only prints its tables loads a few hundred rows, not the facts.
 """
 
 from __future__ import annotations
@@ -16,31 +19,81 @@ import hashlib
 import json
 import os
 import pickle
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
 
 from ..cache import keep_newest, write_atomically
+from ..errors import UsageError
 
 KEPT_REPORTS = 16  # finished reports kept per logs folder, the most recently used
 # The modules whose code turns engine rows into the figures: a change to any of them is a new key.
 _FIGURE_CODE = ("report", "pricing", "logs", "governance/profiles.py")
 
 
+@dataclass(frozen=True)
+class StoredFacts:
+    """The fact rows of a kept report, in their file beside it (``rows`` of them), not read yet."""
+
+    path: Path
+    rows: int
+
+    def load(self) -> pd.DataFrame:
+        """The fact rows; a UsageError when the file was removed or damaged after its report was loaded (that
+        report is then forgotten, so the next run computes it again)."""
+        frame = _read_private(self.path)
+        if not isinstance(frame, pd.DataFrame):
+            self.path.with_suffix(".pickle").unlink(missing_ok=True)
+            raise UsageError(f"the kept fact rows {self.path} were removed or damaged while in use: run again")
+        return frame
+
+
+class DeferredFacts:
+    """A dataclass field holding fact rows, or a ``StoredFacts`` read on first use and then kept.
+
+    Pickling a holder (Streamlit's cache, a worker process) carries the rows themselves, never the file's name.
+    """
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._slot = f"_{name}"
+
+    def __get__(self, holder: object, owner: type | None = None) -> pd.DataFrame:
+        if holder is None:
+            raise AttributeError(self._slot)  # no default value for the dataclass field
+        value = holder.__dict__[self._slot]
+        if isinstance(value, StoredFacts):
+            value = holder.__dict__[self._slot] = value.load()
+        return value
+
+    def __set__(self, holder: object, value: pd.DataFrame | StoredFacts) -> None:
+        holder.__dict__[self._slot] = value
+
+
+def loaded_state(holder: object, field_name: str) -> dict[str, object]:
+    """``holder``'s attributes for pickling, with its deferred ``field_name`` read."""
+    return {**holder.__dict__, f"_{field_name}": getattr(holder, field_name)}
+
+
 @dataclass
 class Finished:
     """What a report adds to the engine's rows: priced facts (after the user filter), the tables, the unpriced
-    models and the totals, with what was left out on the way."""
+    models and the totals, with what was left out on the way and the warnings only the facts could tell."""
 
-    facts: pd.DataFrame
+    facts: pd.DataFrame | StoredFacts
     tables: dict[str, pd.DataFrame]
     unpriced: pd.DataFrame
     summary: dict[str, float | int]
     records_skipped: int
     duplicate_records: int
     rewriter_warnings: list[str]
+    fact_warnings: list[str]
+
+    @property
+    def rows(self) -> int:
+        """How many fact rows (without reading stored ones)."""
+        return self.facts.rows if isinstance(self.facts, StoredFacts) else len(self.facts)
 
 
 def report_key(identity: str, settings: list[object]) -> str:
@@ -51,28 +104,52 @@ def report_key(identity: str, settings: list[object]) -> str:
 
 
 def load_finished(shelf: Path, key: str) -> Finished | None:
-    """The finished report kept under ``key``, or None (never kept, removed, or unreadable)."""
-    path = shelf / f"{key}.pickle"
+    """The finished report kept under ``key`` (its facts read when first used), or None (never kept, removed, or
+    unreadable)."""
+    path, facts = shelf / f"{key}.pickle", shelf / f"{key}.facts"
+    finished = _read_private(path)
+    if not isinstance(finished, Finished) or not isinstance(finished.facts, StoredFacts):
+        return None
+    try:
+        if not _private(facts.stat()):
+            return None
+        for name in (path, facts):
+            os.utime(name)  # most recently used
+    except OSError:
+        return None
+    finished.facts = StoredFacts(facts, finished.facts.rows)
+    return finished
+
+
+def keep_finished(shelf: Path, key: str, finished: Finished) -> None:
+    """Keep a finished report for the next refresh: its facts, then the rest naming them; a report that cannot be
+    written is computed again then."""
+    facts = finished.facts
+    if isinstance(facts, StoredFacts):
+        return
+    if write_atomically(shelf / f"{key}.facts", lambda path: _write_private(path, facts)):
+        entry = replace(finished, facts=StoredFacts(Path(f"{key}.facts"), len(facts)))
+        if write_atomically(shelf / f"{key}.pickle", lambda path: _write_private(path, entry)):
+            keep_newest(shelf, "*.pickle", KEPT_REPORTS)
+            keep_newest(shelf, "*.facts", KEPT_REPORTS)
+
+
+def _write_private(path: Path, value: object) -> None:
+    """Pickle ``value`` into a new file only its owner can read and write."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:  # streamed: no second copy of the facts in memory
+        pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _read_private(path: Path) -> object:
+    """What the pickle at ``path`` holds, or None when it is missing, unreadable, or not private to its owner."""
     try:
         with path.open("rb") as handle:
             if not _private(os.fstat(handle.fileno())):
                 return None
-            finished = pickle.load(handle)
-        os.utime(path)  # most recently used
+            return pickle.load(handle)
     except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
         return None
-    return finished if isinstance(finished, Finished) else None
-
-
-def keep_finished(shelf: Path, key: str, finished: Finished) -> None:
-    """Keep a finished report for the next refresh; a report that cannot be written is computed again then."""
-    def write(path: Path) -> None:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "wb") as handle:  # streamed: no second copy of the facts in memory
-            pickle.dump(finished, handle, protocol=pickle.HIGHEST_PROTOCOL)
-
-    if write_atomically(shelf / f"{key}.pickle", write):
-        keep_newest(shelf, "*.pickle", KEPT_REPORTS)
 
 
 def _private(info: os.stat_result) -> bool:

@@ -21,7 +21,7 @@ from ..logs.period import Period
 from ..logs.regions import requested_regions
 from ..output.progress import Progress, Reporter, silent
 from ..pricing import RATE_FIELDS, PriceBook, parse_model_id
-from .stored import Finished, keep_finished, load_finished, report_key
+from .stored import DeferredFacts, Finished, keep_finished, load_finished, loaded_state, report_key
 
 DEFAULT_APPLICATION_TAGS = ("application_name",)
 COST_COLUMNS = ("input_cost_usd", "output_cost_usd", "cache_write_cost_usd", "cache_read_cost_usd")
@@ -76,7 +76,8 @@ class FactRewriter(Protocol):
 class UsageReport:
     """Every analysis of one period, with what was read and what could not be priced or read.
 
-    ``facts`` are the priced fact rows behind every table (after the user filter), for further roll-ups.
+    ``facts`` are the priced fact rows behind every table (after the user filter), for further roll-ups; a kept
+    report reads them from the cache when first used (``report.stored``).
     """
 
     period: Period
@@ -88,8 +89,11 @@ class UsageReport:
     unpriced: pd.DataFrame
     stats: ScanStats
     records_skipped: int
-    facts: pd.DataFrame
+    facts: pd.DataFrame = DeferredFacts()
     warnings: list[str] = field(default_factory=list)
+
+    def __getstate__(self) -> dict[str, object]:
+        return loaded_state(self, "facts")
 
 
 class BedrockAthenaTracker:
@@ -155,7 +159,7 @@ class BedrockAthenaTracker:
                 keep_finished(result.shelf, key, finished)
         else:
             result.stats.duplicate_records = finished.duplicate_records
-            rows = len(finished.facts)
+            rows = finished.rows
             progress(Progress(PRICING, rows, rows, "fact rows", note=KEPT_NOTE, finished=True))
         report = UsageReport(
             period=period,
@@ -169,7 +173,7 @@ class BedrockAthenaTracker:
             records_skipped=finished.records_skipped,
             facts=finished.facts,
         )
-        report.warnings = build_warnings(report) + finished.rewriter_warnings
+        report.warnings = build_warnings(report, finished.fact_warnings) + finished.rewriter_warnings
         return report
 
     def _query(self, period: Period, regions: tuple[str, ...], filters: Filters, progress: Reporter) -> QueryResult:
@@ -205,7 +209,8 @@ class BedrockAthenaTracker:
             facts = facts.loc[facts["user"].str.contains(user_pattern, regex=False)].reset_index(drop=True)
         tables = report_tables(facts, [key for key in self.tag_keys if key not in self.application_tags])
         return Finished(facts, tables, unpriced_models(facts), summarize(facts), skipped,
-                        result.stats.duplicate_records, self.rewriter.warnings() if self.rewriter else [])
+                        result.stats.duplicate_records, self.rewriter.warnings() if self.rewriter else [],
+                        _unknown_warnings(facts))
 
     def _report_key(self, result: QueryResult, user_pattern: str | None) -> str | None:
         """The key of the finished report of ``result`` (None: not kept)."""
@@ -432,11 +437,12 @@ def narrowed(report: UsageReport, keep: pd.Series, **filters: object) -> UsageRe
     """The report over the fact rows where ``keep`` holds (a model filter, a drill-down), ``filters`` added to
     its filters; the scan's figures and warnings stay, the unpriced models and their warnings are recomputed."""
     facts = report.facts.loc[keep.to_numpy()].reset_index(drop=True)
-    scan_warnings = report.warnings[len(build_warnings(report)):]  # analyze() puts the scan's own after these
+    # analyze() puts the scan's own warnings after these
+    scan_warnings = report.warnings[len(build_warnings(report, _unknown_warnings(report.facts))):]
     tag_keys = [name.removeprefix("tag:") for name in report.tables if name.startswith("tag:")]
     result = replace(report, filters={**report.filters, **filters}, summary=summarize(facts),
                      tables=report_tables(facts, tag_keys), unpriced=unpriced_models(facts), facts=facts)
-    result.warnings = build_warnings(result) + scan_warnings
+    result.warnings = build_warnings(result, _unknown_warnings(facts)) + scan_warnings
     return result
 
 
@@ -473,9 +479,10 @@ def unpriced_models(facts: pd.DataFrame) -> pd.DataFrame:
     return table.sort_values("calls", ascending=False)[columns].reset_index(drop=True)
 
 
-def build_warnings(report: UsageReport) -> list[str]:
-    """Plain-language warnings about anything that makes the figures incomplete."""
-    warnings = _unknown_warnings(report.facts)
+def build_warnings(report: UsageReport, fact_warnings: list[str]) -> list[str]:
+    """Plain-language warnings about anything that makes the figures incomplete, after ``fact_warnings`` (calls
+    without a caller or a model, from ``_unknown_warnings``)."""
+    warnings = list(fact_warnings)
     for row in report.unpriced.itertuples(index=False):
         model = row.model_id if _is_text(row.model_id) else UNKNOWN_MODEL
         region = row.source_region if _is_text(row.source_region) else "(no region)"

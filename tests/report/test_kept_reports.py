@@ -4,6 +4,7 @@ on (prices, settings, the user filter, the rows themselves) makes a new report, 
 from __future__ import annotations
 
 import dataclasses
+import pickle
 import shutil
 from datetime import date
 from pathlib import Path
@@ -15,6 +16,7 @@ from botocore.exceptions import EndpointConnectionError
 from bedrock_usage.demo.synthetic import CorpusSpec, generate_records
 from bedrock_usage.demo.writer import write_local
 from bedrock_usage.engines.local import LocalEngine
+from bedrock_usage.errors import UsageError
 from bedrock_usage.governance.profiles import ProfileInfo, ProfileResolver
 from bedrock_usage.logs.period import resolve_period
 from bedrock_usage.output.progress import Progress
@@ -149,3 +151,36 @@ def test_a_kept_report_answers_without_reading_the_stored_rows(corpus: Path, tmp
     assert not was_kept(heard)
     assert_identical(again, cold)
     assert len(pd.read_parquet(stored[0])) > 0  # stored anew, readable
+
+
+def test_a_kept_reports_facts_are_read_only_when_used(corpus: Path, tmp_path: Path) -> None:
+    cold, _ = analyze(corpus, cache=tmp_path / "cache")
+    [facts] = (tmp_path / "cache").rglob("reports/*.facts")
+    assert facts.stat().st_mode & 0o777 == 0o600
+    warm, heard = analyze(corpus, cache=tmp_path / "cache")
+    assert was_kept(heard)
+    facts.write_bytes(b"not the facts")  # damaged after the report was loaded: its tables need no facts
+    for name, table in cold.tables.items():
+        pd.testing.assert_frame_equal(warm.tables[name], table, check_exact=True, obj=name)
+    assert warm.summary == cold.summary and warm.warnings == cold.warnings
+    with pytest.raises(UsageError, match="removed or damaged while in use: run again"):
+        warm.facts  # noqa: B018
+    again, heard = analyze(corpus, cache=tmp_path / "cache")
+    assert not was_kept(heard)  # the damaged entry was forgotten: computed again, and kept anew
+    assert_identical(again, cold)
+    _, heard = analyze(corpus, cache=tmp_path / "cache")
+    assert was_kept(heard)
+
+
+def test_kept_facts_must_be_private_and_travel_with_a_pickled_report(corpus: Path, tmp_path: Path) -> None:
+    cold, _ = analyze(corpus, cache=tmp_path / "cache")
+    [facts] = (tmp_path / "cache").rglob("reports/*.facts")
+    facts.chmod(0o664)
+    again, heard = analyze(corpus, cache=tmp_path / "cache")
+    assert not was_kept(heard)
+    warm, heard = analyze(corpus, cache=tmp_path / "cache")
+    assert was_kept(heard)
+    copy = pickle.dumps(warm)
+    for kept in (tmp_path / "cache").rglob("reports/*"):
+        kept.unlink()
+    assert_identical(pickle.loads(copy), cold)
