@@ -63,7 +63,7 @@ def over_cap_reason(cap: int) -> str:
     return f"over {size} once decompressed (the cap per object; raise it with {MAX_OBJECT_ENV})"
 
 
-def gunzip_chunks(source: Path | bytes, cap: int, chunk_bytes: int = CHUNK_BYTES) -> Iterator[bytes]:
+def gunzip_chunks(source: str | Path | bytes, cap: int, chunk_bytes: int = CHUNK_BYTES) -> Iterator[bytes]:
     """The decompressed bytes of a gzip file or buffer, ``chunk_bytes`` at a time.
 
     Raises OverCap as soon as the output passes ``cap`` bytes, and one of GZIP_ERRORS for damaged content.

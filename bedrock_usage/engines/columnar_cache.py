@@ -48,11 +48,13 @@ _FINGERPRINT = hashlib.sha256(json.dumps([FORMAT_VERSION, COLUMNS]).encode()).he
 
 @dataclass(frozen=True)
 class LogObject:
-    """A record object as listed: its path, size and modification time in nanoseconds."""
+    """A record object as listed: its path (text: a listing makes thousands, and text costs less than ``Path``),
+    size, modification time in nanoseconds, and ``name`` inside its day folder (``HH/file.json.gz``)."""
 
-    path: Path
+    path: str
     size: int
     mtime_ns: int
+    name: str
 
 
 @dataclass(frozen=True)
@@ -272,7 +274,7 @@ class _Plan:
     def __init__(self, day: DayFolder, folder: Path, manifest: dict, cap: int):
         self.day = day
         self.folder = folder
-        listed = {_name(day, o): o for o in day.objects}
+        listed = {o.name: o for o in day.objects}
         self.parts: list[dict] = []
         self.dropped: list[str] = []
         covered: set[str] = set()
@@ -306,7 +308,7 @@ class _Plan:
 
     @property
     def left_out(self) -> dict[LogObject, str]:
-        listed = {_name(self.day, o): o for o in self.day.objects}
+        listed = {o.name: o for o in self.day.objects}
         return {listed[entry[0]]: entry[3] for entry in self.left_out_entries}
 
     def add(self, part: Path | None, batch: list[LogObject], left_out: dict[LogObject, str], cap: int) -> None:
@@ -315,10 +317,10 @@ class _Plan:
             self.parts.append({
                 "file": part.name,
                 "bytes": part.stat().st_size,
-                "objects": [[_name(self.day, o), o.size, o.mtime_ns] for o in batch if o.path not in bad],
+                "objects": [[o.name, o.size, o.mtime_ns] for o in batch if o.path not in bad],
             })
         self.left_out_entries += [
-            [_name(self.day, o), o.size, o.mtime_ns, reason, cap if reason == over_cap_reason(cap) else None]
+            [o.name, o.size, o.mtime_ns, reason, cap if reason == over_cap_reason(cap) else None]
             for o, reason in left_out.items()
         ]
         self.changed = True
@@ -383,11 +385,6 @@ def damaged_parts(parts: list[Path]) -> list[Path]:
     finally:
         con.close()
     return damaged
-
-
-def _name(day: DayFolder, obj: LogObject) -> str:
-    """An object's name inside its day folder: ``HH/file.json.gz`` (objects sit in the day's hour folders)."""
-    return f"{obj.path.parent.name}/{obj.path.name}"
 
 
 def _same(obj: LogObject, size: int, mtime_ns: int) -> bool:

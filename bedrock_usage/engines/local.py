@@ -122,7 +122,7 @@ class LocalEngine:
     def list_objects(self, scope: Scope) -> tuple[list[Path], ScanStats]:
         """Record objects of the scope's regions and days, with counts of what was left out."""
         days, stats = self.list_days(scope)
-        return [obj.path for day in days for obj in day.objects], stats
+        return [Path(obj.path) for day in days for obj in day.objects], stats
 
     def log_regions(self) -> LogRegions:
         """The Bedrock regions with a folder under the logs; other folders are named by ``list_days``."""
@@ -210,6 +210,7 @@ class LocalEngine:
     def _collect_hour(hour_dir: str, objects: list[LogObject], stats: ScanStats, seen: set[tuple[int, int]]) -> None:
         with os.scandir(hour_dir) as scanned:
             entries = sorted(scanned, key=lambda e: e.name)
+        hour = os.path.basename(hour_dir)
         for entry in entries:
             if entry.is_dir():
                 if entry.name == "data":
@@ -226,7 +227,8 @@ class LocalEngine:
             if info.st_size == 0:
                 stats.skipped_objects[EMPTY] += 1
                 continue
-            objects.append(LogObject(Path(entry.path), info.st_size, info.st_mtime_ns))
+            path = entry.path.replace(os.sep, "/")  # as Path.as_posix() would write it
+            objects.append(LogObject(path, info.st_size, info.st_mtime_ns, f"{hour}/{entry.name}"))
             stats.objects_read += 1
             stats.bytes_read += info.st_size
 
@@ -448,7 +450,7 @@ def _parsed(
         return None, left_out
     table = pa.concat_tables(parsed) if parsed else parse([])  # objects of blank lines only: no rows
     if left_out:
-        dropped = pa.array([obj.path.as_posix() for obj in left_out])
+        dropped = pa.array([obj.path for obj in left_out])
         table = table.filter(pc.invert(pc.is_in(table["$path"], value_set=dropped)))
     return table, left_out
 
@@ -457,12 +459,12 @@ def _objects_table(objects: list[LogObject]) -> pa.Table:
     return pa.table({
         "obj": pa.array(range(len(objects)), pa.int32()),
         "dt": pa.array([_partition_of(obj.path) for obj in objects], pa.string()),
-        "path": pa.array([obj.path.as_posix() for obj in objects], pa.string()),
+        "path": pa.array([obj.path for obj in objects], pa.string()),
     })
 
 
 def _object_lines(
-    path: Path, cap: int, chunk_bytes: int = CHUNK_BYTES
+    path: str, cap: int, chunk_bytes: int = CHUNK_BYTES
 ) -> Iterator[tuple[pa.LargeStringArray, bytes, bool]]:
     """The non-blank lines of one gzip object as UTF-8 checked Arrow strings, with the text they point into and
     whether it spells an ASCII character with an escape, a chunk at a time.
@@ -604,7 +606,7 @@ def _first_visit(info: os.stat_result, seen: set[tuple[int, int]]) -> bool:
     return True
 
 
-def _partition_of(path: Path) -> str | None:
-    """The ``yyyy/MM/dd`` partition value of an object, from its key."""
-    match = _PARTITION_PATTERN.search(path.as_posix())
+def _partition_of(path: str) -> str | None:
+    """The ``yyyy/MM/dd`` partition value of an object, from its path."""
+    match = _PARTITION_PATTERN.search(path)
     return match.group(1) if match else None
