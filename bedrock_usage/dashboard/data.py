@@ -3,9 +3,9 @@
 Every loader takes one frozen request (hashable, so Streamlit's caches key on it) and returns plain data:
 reports, DataFrames and dataclasses, never an engine or a client. Nothing here lays out a page.
 
-The Bedrock scan and its views are kept as shared objects (``st.cache_resource``), not pickled copies
-(``st.cache_data``): a rerun for a control change then costs no unpickling of a record-sized fact table. They
-are read-only: the tabs derive new frames from them and never change them.
+The Bedrock scan, its views and the Amazon Q / Kiro report are kept as shared objects (``st.cache_resource``),
+not pickled copies (``st.cache_data``): a rerun for a control change then costs no unpickling of a record-sized
+fact table. They are read-only: the tabs derive new frames from them and never change them.
 """
 
 from __future__ import annotations
@@ -329,7 +329,7 @@ class QDevRequest:
     user_map: str = ""
 
 
-@st.cache_data(show_spinner=False, ttl=CACHE_SECONDS, max_entries=16)
+@st.cache_resource(show_spinner=False, ttl=CACHE_SECONDS, max_entries=16)
 def load_qdev(request: QDevRequest, _progress: Reporter = silent) -> QDevReport:
     """The Amazon Q / Kiro report of the request's period (counts, tokens and costs only), people by e-mail where
     a Kiro report or the user map (the demo's own for the demo) knows it; ``_progress`` (not part of the cache

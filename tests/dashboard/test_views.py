@@ -8,15 +8,19 @@ bedrock_tracker_cli.py's JSON for the same period; the partial days from the cal
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
+from bedrock_usage.dashboard import data
 from bedrock_usage.dashboard.data import partial_days
+from bedrock_usage.dashboard.session import BEDROCK_KEY, QDEV_KEY
 from bedrock_usage.demo.synthetic import CorpusSpec, generate_records
 from bedrock_usage.demo.writer import write_local
 from bedrock_usage.logs.period import Period
@@ -270,3 +274,50 @@ def test_korean_limits_and_a_dashboard_credentials_message(demo_env: dict[str, s
     errors = [e.value for e in at.error]  # the Bedrock and the Amazon Q / Kiro tabs
     assert errors and all("no AWS credentials found" in e and "--profile" not in e for e in errors), errors
     assert all("AWS options in the sidebar" in e for e in errors), errors
+
+
+def frames_of(value: object) -> dict[str, pd.DataFrame]:
+    """Every DataFrame a view or scan holds (through dataclasses, dicts and lists), by where it sits."""
+    found: dict[str, pd.DataFrame] = {}
+
+    def walk(item: object, where: str) -> None:
+        if isinstance(item, pd.DataFrame):
+            found[where] = item
+        elif dataclasses.is_dataclass(item) and not isinstance(item, type):
+            for field in dataclasses.fields(item):
+                walk(getattr(item, field.name), f"{where}.{field.name}")
+        elif isinstance(item, dict):
+            for key, inner in item.items():
+                walk(inner, f"{where}[{key}]")
+
+    walk(value, "")
+    return found
+
+
+@pytest.mark.slow
+def test_reruns_leave_the_shared_scan_views_and_q_report_as_they_were(demo_env: dict[str, str]) -> None:
+    # The scan, its views and the Amazon Q report are shared objects (no copy per rerun): no page may change them.
+    at = analyze(open_app())
+    request, qdev = at.session_state[BEDROCK_KEY], at.session_state[QDEV_KEY]
+    for loader in (data.load_scan, data.load_bedrock, data.load_qdev):
+        loader.clear()
+    # Loaded here, before any page saw them; the page then draws these very objects.
+    shared = {"view": data.load_bedrock(request), "scan": data.load_scan(request.scan()), "q": data.load_qdev(qdev)}
+    before = {name: {where: frame.copy(deep=True) for where, frame in frames_of(value).items()}
+              for name, value in shared.items()}
+    assert len(before["view"]) > 10 and before["scan"] and before["q"]
+    checked(at.run())
+    for key, value in (("stack_by", "application"), ("lines_by", "application"), ("group_by", "application"),
+                       ("focus_by", "user"), ("lang", "ko")):
+        at.radio(key=key).set_value(value)
+        checked(at.run())
+    at.selectbox(key="focus").set_value(at.selectbox(key="focus").options[1])
+    checked(at.run())
+    at.session_state["main_tab"] = "거버넌스"
+    checked(at.run())
+    assert data.load_bedrock(request) is shared["view"] and data.load_qdev(qdev) is shared["q"]
+    for name, value in shared.items():
+        after = frames_of(value)
+        assert set(after) == set(before[name])
+        for where, frame in before[name].items():
+            pd.testing.assert_frame_equal(after[where], frame, check_exact=True, obj=f"{name}{where}")
