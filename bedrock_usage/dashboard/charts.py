@@ -12,6 +12,7 @@ segments dotted, and days without logs left empty, so the end of a period never 
 from __future__ import annotations
 
 import hashlib
+import pickle
 import weakref
 from collections.abc import Sequence
 from datetime import date
@@ -51,7 +52,10 @@ def _frame_token(frame: pd.DataFrame) -> bytes:
     if known is not None and known[0]() is frame:
         return known[1]
     digest = hashlib.sha256(repr([(str(name), str(kind)) for name, kind in frame.dtypes.items()]).encode())
-    digest.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
+    try:
+        digest.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
+    except TypeError:  # cells pandas cannot hash (lists, dicts)
+        digest.update(pickle.dumps(frame, protocol=pickle.HIGHEST_PROTOCOL))
     key = id(frame)
     _tokens[key] = (weakref.ref(frame, lambda _, key=key: _tokens.pop(key, None)), digest.digest())
     return digest.digest()

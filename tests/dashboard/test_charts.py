@@ -74,6 +74,8 @@ def test_frame_token_follows_values_types_and_names_and_forgets_collected_frames
     assert charts._frame_token(table.astype({"total_cost_usd": "float32"})) != token
     assert charts._frame_token(table.rename(columns={"model": "application"})) != token
     assert charts._frame_token(table.iloc[::-1]) != token
+    listed = table.assign(model=[[name] for name in table["model"]])  # cells pandas cannot hash
+    assert charts._frame_token(listed) != charts._frame_token(listed.assign(total_cost_usd=0.0))
     key = id(table)
     assert key in charts._tokens
     del table
