@@ -265,9 +265,9 @@ class BedrockAthenaTracker:
         writes the logged response says lasted an hour at the 1-hour rate. Images, seconds of video and rerank
         queries (read from logged request bodies) are priced per unit: images and video in the output cost,
         queries in the input cost. A model billed per unit whose calls logged no body is unpriced, with the
-        reason ``needs body logging``, never priced at 0.
+        reason ``needs body logging``, never priced at 0. ``frame`` is the caller's own (``_enrich``'s): its
+        columns are added in place, without a copy of the facts.
         """
-        frame = frame.copy()
         for name in (*BODY_MEASURES, "context_over", "image_side"):
             frame[name] = pd.to_numeric(frame[name]).fillna(0).astype("int64")
         frame["body_logged"] = frame["body_logged"].fillna(False).astype(bool)
