@@ -401,7 +401,8 @@ class Bench:
         self.say("-- Athena bytes scanned by the facts query, JSON vs compacted Parquet (DuckDB as stand-in) --")
         engine = LocalEngine(self.root, cache=self.cache)
         days, _ = engine.list_days(Scope(DEFAULT_REGIONS, *PERIOD_30.partition_days()))
-        scan = ColumnarCache(self.cache, self.root).refresh(days, None, 1)  # warm: nothing to parse
+        # warm: nothing to parse
+        scan = ColumnarCache(self.cache, self.root).refresh(days, None, 1, engine.max_object_bytes)
         compacted = self.work / "compacted"
         shutil.rmtree(compacted, ignore_errors=True)
         by_day: dict[str, list[Path]] = {}

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 import pandas as pd
@@ -43,6 +44,7 @@ PARQUET_MAGIC = b"PAR1"
 ORPHAN_GRACE_SECONDS = 600  # a part no manifest lists is deleted only after this, in case a reader still uses it
 _OFF = {"off", "0", "false", "no"}
 _ON = {"", "on", "1", "true", "yes"}
+T = TypeVar("T")
 _FINGERPRINT = hashlib.sha256(json.dumps([FORMAT_VERSION, COLUMNS]).encode()).hexdigest()[:16]
 
 
@@ -95,8 +97,9 @@ class CachedScan:
     stats: RefreshStats = field(default_factory=RefreshStats)
 
 
-# Writes the records of ``objects`` to a Parquet file at the given path; returns the objects it left out, with why.
-PartWriter = Callable[[list[LogObject], Path], dict[LogObject, str]]
+# Parses the objects of several batches at once and writes each batch's records to a Parquet file at the path
+# beside it; returns, batch by batch, the objects it left out, with why.
+PartWriter = Callable[[list[tuple[list[LogObject], Path]]], list[dict[LogObject, str]]]
 
 
 def cache_setting(value: bool | str | Path | None) -> Path | None:
@@ -145,22 +148,24 @@ class ColumnarCache:
         tree = hashlib.sha256(relative.encode()).hexdigest()[:12]
         return self.base / tree / day.region / day.partition
 
-    def refresh(self, days: Iterable[DayFolder], write_part: PartWriter, workers: int, cap: int,
+    def refresh(self, days: Iterable[DayFolder], write_parts: PartWriter, workers: int, cap: int,
                 on_start: Callable[[int, int], None] | None = None) -> CachedScan:
         """Bring the parts of ``days`` up to date, parsing only new or changed objects, and list them.
 
-        ``cap`` is the readers' cap on decompressed bytes per object: an object left out for passing a smaller
-        cap is read again. ``on_start`` is told how many objects and bytes will be parsed, before any is.
+        The new parts of many small day folders are parsed together (``parse_groups``), so a parse's fixed cost is
+        paid per few megabytes of logs, not per day folder. ``cap`` is the readers' cap on decompressed bytes per
+        object: an object left out for passing a smaller cap is read again. ``on_start`` is told how many objects
+        and bytes will be parsed, before any is.
         """
         try:
-            return self._refresh(list(days), write_part, workers, cap, on_start)
+            return self._refresh(list(days), write_parts, workers, cap, on_start)
         except (OSError, duckdb.IOException) as exc:
             raise UsageError(
                 f"cannot update the columnar cache in {self.directory}: {getattr(exc, 'strerror', None) or exc}; "
                 f"free some space, or set {CACHE_ENV} to another folder or to 'off'"
             ) from None
 
-    def _refresh(self, days: list[DayFolder], write_part: PartWriter, workers: int, cap: int,
+    def _refresh(self, days: list[DayFolder], write_parts: PartWriter, workers: int, cap: int,
                  on_start: Callable[[int, int], None] | None) -> CachedScan:
         started = time.perf_counter()
         plans = [_Plan.of(day, self.folder_of(day), cap) for day in days]
@@ -169,8 +174,10 @@ class ColumnarCache:
         jobs = [(plan, batch) for plan in plans for batch in batches(plan.new)]
         if on_start:
             on_start(sum(len(batch) for _, batch in jobs), sum(o.size for _, batch in jobs for o in batch))
-        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-            written = list(pool.map(lambda job: _write(job[0], job[1], write_part), jobs))
+        workers = max(1, workers)
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            written = [part for group in pool.map(lambda group: _write(group, write_parts),
+                                                  parse_groups(jobs, workers)) for part in group]
         for (plan, batch), (part, left_out) in zip(jobs, written, strict=True):
             plan.add(part, batch, left_out, cap)
             stats.objects_parsed += len(batch)
@@ -358,6 +365,9 @@ class _Plan:
                     pass  # another refresh removed it first
 
 
+_Job = tuple[_Plan, list[LogObject]]  # a batch of new objects of a day folder, to become one part
+
+
 def part_is_whole(path: Path, size: int | None = None) -> bool:
     """True when a Parquet part is there in full: of the size it was written with (when known), with Parquet's
     magic bytes at both ends."""
@@ -393,32 +403,53 @@ def _same(obj: LogObject, size: int, mtime_ns: int) -> bool:
 
 def batches(objects: list[LogObject], limit: int = PART_BYTES) -> Iterator[list[LogObject]]:
     """Objects in runs of at most ``limit`` compressed bytes (one part each), in path order."""
-    batch: list[LogObject] = []
-    size = 0
-    for obj in sorted(objects, key=lambda o: o.path):
-        if batch and size + obj.size > limit:
-            yield batch
-            batch, size = [], 0
-        batch.append(obj)
-        size += obj.size
-    if batch:
-        yield batch
+    return _runs(sorted(objects, key=lambda o: o.path), lambda o: o.size, limit)
 
 
-def _write(plan: _Plan, batch: list[LogObject], write_part: PartWriter) -> tuple[Path | None, list[LogObject]]:
-    """Parse one batch into a new part; no part when nothing in it could be read."""
-    plan.folder.mkdir(parents=True, exist_ok=True)
-    target = plan.folder / _part_name()
-    temporary = target.with_name(f"tmp-{target.name}")
+def parse_groups(jobs: list[_Job], workers: int) -> Iterator[list[_Job]]:
+    """Runs of consecutive jobs (a day folder's batch each) parsed together: at most ``PART_BYTES`` compressed bytes,
+    the memory bound of one parse, and no more than an even share per worker, so every worker has a run."""
+    total = sum(obj.size for _, batch in jobs for obj in batch)
+    limit = max(1, min(PART_BYTES, -(-total // workers)))
+    return _runs(jobs, lambda job: sum(obj.size for obj in job[1]), limit)
+
+
+def _runs(items: Iterable[T], size: Callable[[T], int], limit: int) -> Iterator[list[T]]:
+    """``items`` in order, cut into runs of at most ``limit`` in ``size`` (a larger item is a run of its own)."""
+    run: list[T] = []
+    total = 0
+    for item in items:
+        item_size = size(item)
+        if run and total + item_size > limit:
+            yield run
+            run, total = [], 0
+        run.append(item)
+        total += item_size
+    if run:
+        yield run
+
+
+def _write(group: list[_Job], write_parts: PartWriter) -> list[tuple[Path | None, dict[LogObject, str]]]:
+    """Parse the batches of ``group`` at once, each into a new part of its day folder; no part for a batch of which
+    nothing could be read."""
+    targets = []
+    for plan, _ in group:
+        plan.folder.mkdir(parents=True, exist_ok=True)
+        targets.append(plan.folder / _part_name())
+    temporaries = [target.with_name(f"tmp-{target.name}") for target in targets]
+    written: list[tuple[Path | None, dict[LogObject, str]]] = []
     try:
-        unreadable = write_part(batch, temporary)
-        if len(unreadable) == len(batch):
-            temporary.unlink(missing_ok=True)
-            return None, unreadable
-        os.replace(temporary, target)
+        left_outs = write_parts([(batch, temporary) for (_, batch), temporary in zip(group, temporaries, strict=True)])
+        for (_, batch), target, temporary, left_out in zip(group, targets, temporaries, left_outs, strict=True):
+            if len(left_out) == len(batch):
+                written.append((None, left_out))
+            else:
+                os.replace(temporary, target)
+                written.append((target, left_out))
     finally:
-        temporary.unlink(missing_ok=True)
-    return target, unreadable
+        for temporary in temporaries:
+            temporary.unlink(missing_ok=True)
+    return written
 
 
 def merge_parts(parts: list[Path], target: Path) -> None:

@@ -274,7 +274,7 @@ class LocalEngine:
         named by the query and the parts it read."""
         cap = self.max_object_bytes
         cache = ColumnarCache(self.cache_dir, self.root)
-        scan = cache.refresh(days, lambda objects, target: _write_part(con, objects, target, cap, reading),
+        scan = cache.refresh(days, lambda jobs: _write_parts(con, jobs, cap, reading),
                              self._workers(), cap, reading.start)
         reading.finish(f"{_records_note(reading.extra)}, {scan.stats.objects_reused:,} objects cached")
         self.last_refresh = scan.stats
@@ -556,17 +556,25 @@ def _last_key_wins(batch: pa.RecordBatch) -> pa.RecordBatch | None:
     return pa.RecordBatch.from_arrays([pa.array(lines, pa.large_string()), batch.column(1)], schema=_BATCH_SCHEMA)
 
 
-def _write_part(
-    con: duckdb.DuckDBPyConnection, objects: list[LogObject], target: Path, cap: int, reading: Tally
-) -> dict[LogObject, str]:
-    """Parse ``objects`` into a Parquet file at ``target``; return the objects left out with the reason."""
+def _write_parts(
+    con: duckdb.DuckDBPyConnection, jobs: list[tuple[list[LogObject], Path]], cap: int, reading: Tally
+) -> list[dict[LogObject, str]]:
+    """Parse the objects of every job in one go and write each job's records to a Parquet file at its path; return,
+    job by job, the objects left out with the reason. A job none of whose objects is readable gets no file."""
+    objects = [obj for batch, _ in jobs for obj in batch]
     cursor = con.cursor()
     try:
         records, left_out = _parsed(cursor, objects, cap)
         if records is not None:
-            cursor.from_arrow(records).write_parquet(str(target), compression=PARQUET_COMPRESSION)
+            job_of_object = np.repeat(np.arange(len(jobs)), [len(batch) for batch, _ in jobs])
+            paths = pa.array([obj.path for obj in objects])
+            owner = job_of_object[pc.index_in(records["$path"], value_set=paths).to_numpy(zero_copy_only=False)]
+            for index, (batch, target) in enumerate(jobs):
+                if any(obj not in left_out for obj in batch):
+                    rows = records.filter(pa.array(owner == index))
+                    cursor.from_arrow(rows).write_parquet(str(target), compression=PARQUET_COMPRESSION)
         reading.add(len(objects), sum(obj.size for obj in objects), records=len(records) if records else 0)
-        return left_out
+        return [{obj: left_out[obj] for obj in batch if obj in left_out} for batch, _ in jobs]
     finally:
         cursor.close()
 

@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
@@ -179,6 +180,29 @@ def test_bad_objects_are_counted_alike_and_remembered(logs: Path, tmp_path: Path
     repaired, engine = analyze(logs, cache=tmp_path / "cache")
     assert engine.last_refresh.objects_parsed >= 1
     assert_same_report(repaired, analyze(logs, cache=False)[0])
+
+
+def test_day_folders_parsed_together_keep_a_part_each(logs: Path, tmp_path: Path) -> None:
+    """Small day folders are parsed in one go; each part still holds exactly the records of its own folder's
+    objects, and an unreadable object of one folder leaves the others whole."""
+    unreadable = record_objects(logs)[0].parent / "zz_not_gzip.json.gz"
+    unreadable.write_bytes(b"plain text")
+    analyze(logs, cache=tmp_path / "cache")
+    manifests = sorted((tmp_path / "cache").rglob(MANIFEST))
+    assert len(manifests) > 10
+    for manifest in manifests:
+        listed = json.loads(manifest.read_text())
+        folder = logs / Path(listed["day_folder"]).relative_to(logs.resolve())
+        names = [name for part in listed["parts"] for name, _, _ in part["objects"]]
+        assert sorted(names) == sorted(
+            p.relative_to(folder).as_posix() for p in record_objects(logs) if folder in p.parents and p != unreadable
+        )
+        rows = pa.concat_tables(pq.read_table(manifest.parent / part["file"]) for part in listed["parts"])
+        lines = sum(
+            1 for name in names for line in gzip.decompress((folder / name).read_bytes()).splitlines() if line.strip()
+        )
+        assert rows.num_rows == lines
+        assert {Path(path).parent.parent for path in rows.column("$path").to_pylist()} == {folder.resolve()}
 
 
 def test_parts_hold_no_bodies_or_prompts(logs: Path, tmp_path: Path) -> None:
