@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ..errors import SetupRequired, UsageError
-from ..report.tracker import TOTAL_COST
+from ..report.priced_facts import TOTAL_COST
 from . import charts, data
 from .drilldown import detail_view, focus_controls
 from .layout import cards, pair

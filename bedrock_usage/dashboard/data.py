@@ -48,7 +48,8 @@ from ..qdev.analysis import analyze as analyze_qdev
 from ..qdev.people import read_user_map
 from ..qdev.sources import LocalStore, s3_store
 from ..qdev.synthetic import ensure_demo_corpus
-from ..report.tracker import TOTAL_COST, BedrockAthenaTracker, UsageReport, narrowed, rollup
+from ..report.priced_facts import TOTAL_COST
+from ..report.tracker import BedrockAthenaTracker, UsageReport, narrowed, rollup
 
 CACHE_SECONDS = 600
 GROUP_BY = ("user", "application", "tag")

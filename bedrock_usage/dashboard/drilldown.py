@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ..report.tracker import TOTAL_COST
+from ..report.priced_facts import TOTAL_COST
 from . import charts, data
 from .layout import cards, pair
 from .text import Text, compact, compact_usd, number, percent

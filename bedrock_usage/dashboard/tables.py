@@ -7,7 +7,7 @@ import streamlit as st
 
 from ..errors import SetupRequired
 from ..output.files import csv_text
-from ..report.tracker import COST_COLUMNS, TOTAL_COST
+from ..report.priced_facts import COST_COLUMNS, TOTAL_COST
 from .text import Text
 
 MONEY_COLUMNS = {*COST_COLUMNS, TOTAL_COST, "virtual_cost_usd"}

@@ -257,7 +257,7 @@ class LocalEngine:
                     result, left_out = self._query_cached(con, sql, params, days, reading, stats)
             else:
                 left_out = self._load(con, [obj for day in days for obj in day.objects], reading)
-                result = QueryResult(con.execute(to_duckdb(sql), list(params)).df(), stats)
+                result = QueryResult(_rows(con, sql, params), stats)
             for obj, reason in left_out.items():
                 stats.skipped_objects[reason] += 1
                 stats.objects_read -= 1
@@ -285,7 +285,7 @@ class LocalEngine:
             rows: pd.DataFrame | Callable[[], pd.DataFrame] = self._stored_rows(cache, key, sql, params, scan.parts)
         else:
             _create_view(con, scan.parts)
-            rows = con.execute(to_duckdb(sql), params).df()
+            rows = _rows(con, sql, params)
             cache.store_result(key, rows)
         return QueryResult(rows, stats, key, cache.shelf), scan.left_out
 
@@ -301,7 +301,7 @@ class LocalEngine:
                 con = self._connect()
                 try:
                     _create_view(con, parts)
-                    frame = con.execute(to_duckdb(sql), params).df()
+                    frame = _rows(con, sql, params)
                 finally:
                     con.close()
                 cache.store_result(key, frame)
@@ -577,6 +577,16 @@ def _write_parts(
         return [{obj: left_out[obj] for obj in batch if obj in left_out} for batch, _ in jobs]
     finally:
         cursor.close()
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[SqlParam]) -> pd.DataFrame:
+    """The rows of the tracker's ``sql`` as a frame, through Arrow (several times faster than DuckDB's own
+    conversion, text kept in Arrow buffers); DuckDB's 128-bit sums become 64-bit integers, as Athena's are."""
+    table = con.sql(to_duckdb(sql), params=list(params)).to_arrow_table()
+    for index, column in enumerate(table.schema):
+        if pa.types.is_decimal(column.type) and column.type.scale == 0:
+            table = table.set_column(index, column.name, pc.cast(table.column(index), pa.int64()))
+    return table.to_pandas()
 
 
 def _records_note(counts: dict[str, int]) -> str:

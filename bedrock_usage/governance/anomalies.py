@@ -16,7 +16,7 @@ import pandas as pd
 
 from ..logs.layout import days_between
 from ..logs.period import Period
-from ..report.tracker import TOTAL_COST
+from ..report.priced_facts import TOTAL_COST
 
 DEFAULT_FACTOR = 3.0
 DEFAULT_WINDOW = 7

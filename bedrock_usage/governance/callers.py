@@ -22,7 +22,7 @@ from ..errors import SetupRequired, UsageError
 from ..logs.identity import DEFAULT_ROLE_SUFFIX, derive_principal
 from ..logs.period import Period
 from ..output.terminal_table import money
-from ..report.tracker import TOTAL_COST
+from ..report.priced_facts import TOTAL_COST
 from .cost_explorer_callers import CALLER_NAMES, read_cost_explorer_callers
 from .cur import BilledLines, no_caller_identity, read_cur_athena, read_cur_dir
 from .reconcile import CE_REGION

@@ -21,7 +21,8 @@ from ..qdev.analysis import Identities, QDevReport, Source
 from ..qdev.analysis import analyze as analyze_qdev
 from ..qdev.cost import SUBSCRIPTION_SOURCE, SUBSCRIPTION_USD_PER_USER_MONTH, prorated_subscription
 from ..qdev.sources import LogStore
-from ..report.tracker import COST_COLUMNS, COST_NOTE, METRICS, TOKENS_NOTE, TOTAL_COST
+from ..report.priced_facts import COST_COLUMNS, METRICS, TOTAL_COST
+from ..report.tracker import COST_NOTE, TOKENS_NOTE
 from .anomalies import days_in_month
 
 CHARGEBACK_SCHEMA = "bedrock-usage/chargeback/v1"

@@ -19,7 +19,7 @@ import pandas as pd
 from ..aws.session import AWS_ERRORS
 from ..errors import UsageError
 from ..logs.period import Period
-from ..report.tracker import TOTAL_COST
+from ..report.priced_facts import TOTAL_COST
 from .cur import check_account
 from .profiles import PROFILE_COLUMN, aws_failure
 from .usage_types import (

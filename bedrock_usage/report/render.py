@@ -13,7 +13,8 @@ from ..output.files import new_files, write_text
 from ..output.files import write_csv as write_csv_file
 from ..output.json_values import document_text, json_records, json_value
 from ..output.terminal_table import money, text_table, visible
-from .tracker import COST_NOTE, GROUP_KEYS, METRICS, TOKENS_NOTE, TOTAL_COST, UsageReport
+from .priced_facts import GROUP_KEYS, METRICS, TOTAL_COST
+from .tracker import COST_NOTE, TOKENS_NOTE, UsageReport
 
 SCHEMA_ID = "bedrock-usage/report/v1"
 DATA_SOURCE = "Model Invocation Logs, exact tokens"

@@ -9,8 +9,9 @@ Entries are pickles (exact frames and dtypes back), replaced atomically, the few
 pickle runs code when loaded, so an entry is written readable and writable by its owner only, and loaded only when
 it still is (POSIX): a file another user wrote or could have changed is ignored and the report computed again.
 
-The fact rows (nearly one per record) are kept in a file of their own beside the entry and read when first used
-(``StoredFacts``, ``DeferredFacts``): a report that only prints its tables loads a few hundred rows, not the facts.
+The fact rows (nearly one per record) are kept in a Parquet file of their own beside the entry, written from the
+priced rows' Arrow table, and read when first used (``StoredFacts``, ``DeferredFacts``): a report that only prints
+its tables loads a few hundred rows, and one computed afresh never turns its facts into a frame unless asked.
 """
 
 from __future__ import annotations
@@ -19,14 +20,17 @@ import hashlib
 import json
 import os
 import pickle
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
+from typing import BinaryIO
 
 import pandas as pd
 
 from ..cache import keep_newest, write_atomically
 from ..errors import UsageError
+from .priced_facts import PricedRows
 
 KEPT_REPORTS = 16  # finished reports kept per logs folder, the most recently used
 # The modules whose code turns engine rows into the figures: a change to any of them is a new key.
@@ -43,7 +47,7 @@ class StoredFacts:
     def load(self) -> pd.DataFrame:
         """The fact rows; a UsageError when the file was removed or damaged after its report was loaded (that
         report is then forgotten, so the next run computes it again)."""
-        frame = _read_private(self.path)
+        frame = _read_private(self.path, _read_facts)
         if not isinstance(frame, pd.DataFrame):
             self.path.with_suffix(".pickle").unlink(missing_ok=True)
             raise UsageError(f"the kept fact rows {self.path} were removed or damaged while in use: run again")
@@ -51,7 +55,8 @@ class StoredFacts:
 
 
 class DeferredFacts:
-    """A dataclass field holding fact rows, or a ``StoredFacts`` read on first use and then kept.
+    """A dataclass field holding fact rows, or a ``StoredFacts`` or ``PricedRows`` turned into rows on first use and
+    then kept.
 
     Pickling a holder (Streamlit's cache, a worker process) carries the rows themselves, never the file's name.
     """
@@ -63,11 +68,11 @@ class DeferredFacts:
         if holder is None:
             raise AttributeError(self._slot)  # no default value for the dataclass field
         value = holder.__dict__[self._slot]
-        if isinstance(value, StoredFacts):
+        if not isinstance(value, pd.DataFrame):
             value = holder.__dict__[self._slot] = value.load()
         return value
 
-    def __set__(self, holder: object, value: pd.DataFrame | StoredFacts) -> None:
+    def __set__(self, holder: object, value: pd.DataFrame | StoredFacts | PricedRows) -> None:
         holder.__dict__[self._slot] = value
 
 
@@ -81,7 +86,7 @@ class Finished:
     """What a report adds to the engine's rows: priced facts (after the user filter), the tables, the unpriced
     models and the totals, with what was left out on the way and the warnings only the facts could tell."""
 
-    facts: pd.DataFrame | StoredFacts
+    facts: PricedRows | StoredFacts
     tables: dict[str, pd.DataFrame]
     unpriced: pd.DataFrame
     summary: dict[str, float | int]
@@ -92,8 +97,8 @@ class Finished:
 
     @property
     def rows(self) -> int:
-        """How many fact rows (without reading stored ones)."""
-        return self.facts.rows if isinstance(self.facts, StoredFacts) else len(self.facts)
+        """How many fact rows (without reading or converting them)."""
+        return self.facts.rows
 
 
 def report_key(identity: str, settings: list[object]) -> str:
@@ -107,7 +112,7 @@ def load_finished(shelf: Path, key: str) -> Finished | None:
     """The finished report kept under ``key`` (its facts read when first used), or None (never kept, removed, or
     unreadable)."""
     path, facts = shelf / f"{key}.pickle", shelf / f"{key}.facts"
-    finished = _read_private(path)
+    finished = _read_private(path, pickle.load)
     if not isinstance(finished, Finished) or not isinstance(finished.facts, StoredFacts):
         return None
     try:
@@ -127,28 +132,44 @@ def keep_finished(shelf: Path, key: str, finished: Finished) -> None:
     facts = finished.facts
     if isinstance(facts, StoredFacts):
         return
-    if write_atomically(shelf / f"{key}.facts", lambda path: _write_private(path, facts)):
-        entry = replace(finished, facts=StoredFacts(Path(f"{key}.facts"), len(facts)))
-        if write_atomically(shelf / f"{key}.pickle", lambda path: _write_private(path, entry)):
+    if write_atomically(shelf / f"{key}.facts", lambda path: _write_private(path, facts.write)):
+        entry = replace(finished, facts=StoredFacts(Path(f"{key}.facts"), facts.rows))
+        if write_atomically(shelf / f"{key}.pickle", lambda path: _write_private(path, _pickled(entry))):
             keep_newest(shelf, "*.pickle", KEPT_REPORTS)
             keep_newest(shelf, "*.facts", KEPT_REPORTS)
 
 
-def _write_private(path: Path, value: object) -> None:
-    """Pickle ``value`` into a new file only its owner can read and write."""
+def _pickled(value: object) -> Callable[[BinaryIO], None]:
+    """A writer that pickles ``value`` into a file."""
+    return lambda handle: pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _read_facts(handle: BinaryIO) -> pd.DataFrame:
+    """Fact rows from a Parquet file (``PricedRows.write``)."""
+    import pyarrow.parquet as pq
+
+    return pq.read_table(handle).to_pandas()
+
+
+def _write_private(path: Path, write: Callable[[BinaryIO], None]) -> None:
+    """A new file only its owner can read and write, filled by ``write``."""
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "wb") as handle:  # streamed: no second copy of the facts in memory
-        pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    with os.fdopen(descriptor, "wb") as handle:
+        write(handle)
 
 
-def _read_private(path: Path) -> object:
-    """What the pickle at ``path`` holds, or None when it is missing, unreadable, or not private to its owner."""
+def _read_private(path: Path, read: Callable[[BinaryIO], object]) -> object:
+    """What ``read`` makes of the file at ``path``, or None when it is missing, unreadable, or not private to its
+    owner."""
+    import pyarrow as pa
+
     try:
         with path.open("rb") as handle:
             if not _private(os.fstat(handle.fileno())):
                 return None
-            return pickle.load(handle)
-    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError):
+            return read(handle)
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError, ValueError,
+            pa.ArrowException):
         return None
 
 

@@ -19,7 +19,8 @@ from bedrock_usage.engines.queries import FACT_DIMENSIONS, RECORD_DIMENSIONS, Fi
 from bedrock_usage.governance.profiles import ProfileResolver, load_profile_file
 from bedrock_usage.logs.period import resolve_period
 from bedrock_usage.logs.regions import DEFAULT_REGIONS
-from bedrock_usage.report.tracker import TOTAL_COST, BedrockAthenaTracker, UsageReport, rollup
+from bedrock_usage.report.priced_facts import TOTAL_COST
+from bedrock_usage.report.tracker import BedrockAthenaTracker, UsageReport, rollup
 from tests.logfiles import write_records
 from tests.oracle import EXAMPLE_PROFILES
 from tests.report.test_pricing_families import CALLS, DAY, UNPRICED, record

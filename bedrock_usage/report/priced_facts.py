@@ -1,0 +1,322 @@
+"""Fact rows attributed, priced and rolled up in SQL, in a private embedded DuckDB.
+
+The engine's fact rows (a frame from Athena or DuckDB) are joined with three small tables the tracker derives in
+Python from their distinct values: callers (``identity_arn`` → principal, user, application), models
+(``model_id`` → display name, endpoint family) and rates (a pricing key → the book's rates, the billing unit and
+why a key is unpriced). One SQL statement prices every row; the report's tables are ``GROUPING SETS`` of one
+aggregation over the priced rows, so pandas holds the few hundred rows of the tables, and the fact rows only as
+the report's ``facts``. The connection runs one thread: rows keep the order they were numbered in, and every
+floating-point sum adds its rows in the same order on every run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import BinaryIO
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from ..engines.queries import FACT_MEASURES, tag_column
+from ..pricing import RATE_FIELDS
+
+METRICS = ("calls", "errors", "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens")
+COST_COLUMNS = ("input_cost_usd", "output_cost_usd", "cache_write_cost_usd", "cache_read_cost_usd")
+TOTAL_COST = "estimated_cost_usd"
+GROUP_KEYS: dict[str, list[str]] = {
+    "user": ["user", "principal_type", "principal"],
+    "application": ["application"],
+    "user-app": ["user", "application", "model", "source_region"],
+    "model": ["model", "endpoint"],
+    "daily": ["day"],
+    "hourly": ["hour"],
+    "region": ["source_region"],
+    "weekday-hour": ["weekday", "hour"],
+}
+WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+# A pricing key: what a rate depends on besides the model's own book entry.
+RATE_KEYS = ("model_id", "source_region", "utc_day", "context_over", "body_logged", "image_side", "image_quality")
+RATE_COLUMNS = tuple(f"rate_{name}" for name in (*RATE_FIELDS, "per_unit"))
+CALLER_COLUMNS = ("principal_type", "principal", "user", "application")
+MISSING_RATE_REASONS = {
+    "input": "no input price",
+    "output": "no output price",
+    "cache_write_5m": "no cache write price",
+    "cache_write_1h": "no 1-hour cache write price",
+    "cache_read": "no cache read price",
+}
+_ORDERED_FIRST = ("day", "hour", "weekday")  # tables led by these keys are in key order, the others by cost
+_HELPERS = ("row_id", "has_model")  # columns of the priced rows that are not facts
+_BATCH_ROWS = 16_384  # fact rows per Arrow batch written to a kept report's file
+
+
+def connect() -> duckdb.DuckDBPyConnection:
+    """A private connection on one thread: rows keep the order they were numbered in (a single-threaded scan,
+    join or window keeps its input's order), and every sum adds its rows in that order on every run."""
+    return duckdb.connect(config={"threads": 1})
+
+
+def quoted_name(name: str) -> str:
+    """A column name as a DuckDB identifier."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def clean_rows(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame) -> tuple[int, int]:
+    """Keep the engine's ``rows`` that are neither unreadable (no ``day``) nor extra copies (``duplicate``) as the
+    table ``facts``: typed, and numbered in the order of their dimensions (``row_id``: engines return groups in any
+    order). Returns the calls of unreadable records and of duplicates."""
+    con.register("engine_rows", rows)
+    skipped, duplicates = con.execute(
+        "SELECT coalesce(sum(calls) FILTER (WHERE day IS NULL), 0),"
+        " coalesce(sum(calls) FILTER (WHERE day IS NOT NULL AND coalesce(duplicate, false)), 0) FROM engine_rows"
+    ).fetchall()[0]
+    names = [name for name in rows.columns if name != "duplicate"]
+    typed = {name: f"coalesce(CAST({name} AS BIGINT), 0)" for name in (*FACT_MEASURES, "context_over", "image_side")}
+    typed.update(hour="CAST(hour AS BIGINT)", uses_cache="coalesce(CAST(uses_cache AS BOOLEAN), false)",
+                 body_logged="coalesce(CAST(body_logged AS BOOLEAN), false)",
+                 image_quality="coalesce(CAST(image_quality AS VARCHAR), 'standard')")
+    for name in ("day", "utc_day", "identity_arn", "source_region", "model_id"):
+        typed[name] = f"CAST({name} AS VARCHAR)"
+    columns = ", ".join(f"{typed.get(name, quoted_name(name))} AS {quoted_name(name)}" for name in names)
+    order = ", ".join(f"{quoted_name(name)} NULLS FIRST" for name in names if name not in FACT_MEASURES)
+    con.execute(f"""CREATE TEMP TABLE facts AS
+SELECT row_number() OVER (ORDER BY {order}) AS row_id, * FROM (
+  SELECT {columns} FROM engine_rows WHERE day IS NOT NULL AND NOT coalesce(duplicate, false)
+)""")
+    con.unregister("engine_rows")
+    return int(skipped), int(duplicates)
+
+
+def distinct_values(con: duckdb.DuckDBPyConnection, columns: Sequence[str]) -> list[tuple]:
+    """The distinct combinations of ``columns`` among the facts."""
+    return con.execute(f"SELECT DISTINCT {', '.join(columns)} FROM facts").fetchall()
+
+
+def register_table(con: duckdb.DuckDBPyConnection, name: str, columns: dict[str, list], types: dict[str, pa.DataType]
+                   ) -> None:
+    """A mapping table built in Python (``None`` is NULL) as ``name``."""
+    con.register(name, pa.table({column: pa.array(values, types[column]) for column, values in columns.items()}))
+
+
+def price_facts(con: duckdb.DuckDBPyConnection, application_tags: Sequence[str], user_pattern: str | None) -> None:
+    """Join the facts with the ``callers``, ``models`` and ``rates`` tables into the table ``priced``: caller,
+    application (the first application tag with a value, else the caller's), model, weekday and the cost columns.
+
+    Tokens are priced at the rates of their pricing key, cache writes the logged response says lasted an hour at
+    the 1-hour rate; images and seconds of video are billed per unit in the output cost, rerank queries in the
+    input cost. A row whose rates leave a billed quantity without a price is unpriced, with the first reason, and
+    has no cost (its tokens stay). ``application_tags`` are the tag columns (``tag_0``...) that name an
+    application. Only callers whose user name holds ``user_pattern`` are kept.
+    """
+    application = ", ".join(
+        [f"nullif(CAST(f.{quoted_name(tag)} AS VARCHAR), '')" for tag in application_tags] + ["c.application"]
+    )
+    missing = ", ".join(
+        f"CASE WHEN r.rate_{name} IS NULL AND {_billed(name)} > 0 THEN '{reason}' END"
+        for name, reason in MISSING_RATE_REASONS.items()
+    )
+    joins = " AND ".join(f"f.{key} IS NOT DISTINCT FROM r.{key}" for key in RATE_KEYS)
+    con.execute(f"""CREATE TEMP TABLE priced AS
+WITH joined AS (
+  SELECT f.*, dayname(CAST(f.day AS DATE)) AS weekday,
+    c.principal_type, c.principal, c."user", coalesce({application}) AS application, m.model, m.endpoint, m.has_model,
+    r.unit, coalesce(r.reason, {missing}) AS reason,
+    CASE r.unit WHEN 'image' THEN f.images WHEN 'second' THEN f.video_seconds WHEN 'query' THEN f.rerank_queries
+      ELSE 0 END * coalesce(r.rate_per_unit, 0.0) AS unit_cost,
+    0.0 + f.input_tokens * coalesce(r.rate_input, 0.0) / 1000.0 AS input_cost,
+    0.0 + f.output_tokens * coalesce(r.rate_output, 0.0) / 1000.0 AS output_cost,
+    0.0 + {_billed("cache_write_5m")} * coalesce(r.rate_cache_write_5m, 0.0) / 1000.0
+      + f.cache_write_1h_tokens * coalesce(r.rate_cache_write_1h, 0.0) / 1000.0 AS cache_write_cost,
+    0.0 + f.cache_read_tokens * coalesce(r.rate_cache_read, 0.0) / 1000.0 AS cache_read_cost
+  FROM facts f
+  LEFT JOIN callers c ON f.identity_arn IS NOT DISTINCT FROM c.identity_arn
+  LEFT JOIN models m ON f.model_id IS NOT DISTINCT FROM m.model_id
+  LEFT JOIN rates r ON {joins}
+  WHERE $1 IS NULL OR strpos(c."user", $1) > 0
+),
+costed AS (
+  SELECT * EXCLUDE (unit, reason, unit_cost, input_cost, output_cost, cache_write_cost, cache_read_cost),
+    CASE WHEN reason IS NULL
+      THEN input_cost + CASE WHEN unit = 'query' THEN unit_cost ELSE 0.0 END END AS input_cost_usd,
+    CASE WHEN reason IS NULL
+      THEN output_cost + CASE WHEN unit IN ('image', 'second') THEN unit_cost ELSE 0.0 END END AS output_cost_usd,
+    CASE WHEN reason IS NULL THEN cache_write_cost END AS cache_write_cost_usd,
+    CASE WHEN reason IS NULL THEN cache_read_cost END AS cache_read_cost_usd,
+    reason
+  FROM joined
+)
+SELECT * EXCLUDE (reason),
+  input_cost_usd + output_cost_usd + cache_write_cost_usd + cache_read_cost_usd AS {TOTAL_COST},
+  reason IS NULL AS priced,
+  reason AS unpriced_reason,
+  CASE WHEN reason IS NULL THEN 0 ELSE calls END AS unpriced_calls
+FROM costed""", [user_pattern or None])
+    con.execute("DROP TABLE facts")
+
+
+def _billed(name: str) -> str:
+    """The quantity of a fact row billed at the rate ``rate_{name}``."""
+    if name == "cache_write_5m":
+        return "(f.cache_write_tokens - f.cache_write_1h_tokens)"
+    return {"input": "f.input_tokens", "output": "f.output_tokens", "cache_write_1h": "f.cache_write_1h_tokens",
+            "cache_read": "f.cache_read_tokens"}[name]
+
+
+class PricedRows:
+    """Priced fact rows (the table or frame ``priced`` of ``con``) and every roll-up of them.
+
+    ``tags`` names their tag columns as reports do (``tag_0`` → ``tag:KEY``); inside DuckDB they keep their
+    ``tag_0`` names, because DuckDB's names ignore case and two tag keys may differ only in case.
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, tags: dict[str, str]):
+        self.con = con
+        self.tags = tags
+        self._columns = {name: column for column, name in tags.items()}
+        self.rows: int = con.execute("SELECT count(*) FROM priced").fetchall()[0][0]
+
+    @classmethod
+    def of_frame(cls, facts: pd.DataFrame) -> PricedRows:
+        """Priced fact rows given as a frame (a report's ``facts``, or some of them), in their order."""
+        tags = {tag_column(i): name for i, name in enumerate(c for c in facts.columns if c.startswith("tag:"))}
+        con = connect()
+        has_model = _text_mask(facts["model_id"]) if len(facts) else np.zeros(0, dtype=bool)
+        renamed = facts.rename(columns={name: column for column, name in tags.items()})
+        con.register("priced", renamed.assign(row_id=np.arange(len(facts)), has_model=has_model))
+        return cls(con, tags)
+
+    def batches(self) -> pa.RecordBatchReader:
+        """The priced rows as Arrow batches, in their fixed order, tag columns named ``tag:KEY``."""
+        rows = self.con.sql(f"SELECT * EXCLUDE ({', '.join(_HELPERS)}) FROM priced")
+        reader = rows.to_arrow_reader(_BATCH_ROWS)
+        names = [self.tags.get(name, name) for name in reader.schema.names]
+        schema = pa.schema([field.with_name(name) for field, name in zip(reader.schema, names, strict=True)])
+        return pa.RecordBatchReader.from_batches(schema, (batch.rename_columns(names) for batch in reader))
+
+    def frame(self) -> pd.DataFrame:
+        """The priced rows as a frame (a report's ``facts``)."""
+        return self.batches().read_all().to_pandas()
+
+    load = frame  # a report's deferred facts (``report.stored.DeferredFacts``)
+
+    def write(self, handle: BinaryIO) -> None:
+        """The priced rows as a Parquet file (a kept report's facts), a batch at a time: never all of them in
+        memory twice."""
+        import pyarrow.parquet as pq
+
+        reader = self.batches()
+        with pq.ParquetWriter(handle, reader.schema) as writer:
+            for batch in reader:
+                writer.write_batch(batch)
+
+    def rollup(self, keys: list[str]) -> pd.DataFrame:
+        """Sum calls, tokens and costs by ``keys``; costs stay NaN only where nothing in the group is priced."""
+        return self.rollups({"": keys})[""]
+
+    def rollups(self, groupings: dict[str, list[str]]) -> dict[str, pd.DataFrame]:
+        """One table per entry of ``groupings`` (name → keys), from one ``GROUPING SETS`` aggregation.
+
+        Tables led by a day, hour or weekday are in that order; the others by cost, then calls, the most first
+        (groups that tie in both in the order of their first fact row).
+        """
+        groupings = {name: [self._columns.get(key, key) for key in grouping] for name, grouping in groupings.items()}
+        keys = list(dict.fromkeys(key for grouping in groupings.values() for key in grouping))
+        unique = {frozenset(grouping): grouping for grouping in groupings.values()}.values()
+        sets = ", ".join("(" + ", ".join(quoted_name(k) for k in grouping) + ")" for grouping in unique)
+        sums = [f"CAST(sum({name}) AS BIGINT) AS {name}" for name in (*METRICS, "unpriced_calls")]
+        sums += [f"sum({name}) AS {name}" for name in (*COST_COLUMNS, TOTAL_COST)]
+        named = ", ".join(quoted_name(key) for key in keys)
+        result = frame_of(
+            self.con, f"SELECT GROUPING({named}) AS grouping_id, {named}, {', '.join(sums)}, min(row_id) AS first_row "
+            f"FROM priced GROUP BY GROUPING SETS ({sets})"
+        )
+        columns = [*METRICS, *COST_COLUMNS, TOTAL_COST, "unpriced_calls"]
+        tables = {}
+        for name, grouping in groupings.items():
+            mask = sum(1 << (len(keys) - 1 - index) for index, key in enumerate(keys) if key not in grouping)
+            table = result.loc[result["grouping_id"] == mask]
+            table = _ordered(table, grouping)[[*grouping, *columns]].reset_index(drop=True)
+            tables[name] = table.rename(columns=self.tags)
+        return tables
+
+    def tables(self, tag_tables: Iterable[str] = ()) -> dict[str, pd.DataFrame]:
+        """Every analysis table, and a table for each of ``tag_tables`` (``tag:KEY`` columns)."""
+        tables = self.rollups({**GROUP_KEYS, **{tag: [tag] for tag in tag_tables}})
+        _add_averages(tables["model"])
+        return tables
+
+    def summary(self) -> dict[str, float | int]:
+        """Totals of the period."""
+        tokens = ("input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens")
+        ints = [*METRICS, "unpriced_calls", "guardrail_interventions"]
+        row = self.con.execute(
+            "SELECT " + ", ".join(
+                [f"coalesce(CAST(sum({name}) AS BIGINT), 0)" for name in ints]
+                + [f"coalesce(sum({name}), 0.0)" for name in (*COST_COLUMNS, TOTAL_COST)]
+                + ['count(DISTINCT "user")', "count(DISTINCT application)", "count(DISTINCT model)"]
+            ) + " FROM priced"
+        ).fetchall()[0]
+        values = dict(zip([*ints, *COST_COLUMNS, TOTAL_COST, "users", "applications", "models"], row, strict=True))
+        summary: dict[str, float | int] = {name: int(values[name]) for name in METRICS}
+        summary["total_tokens"] = sum(summary[name] for name in tokens)
+        for name in (*COST_COLUMNS, TOTAL_COST):
+            summary[name] = float(values[name])
+        for name in ("unpriced_calls", "guardrail_interventions", "users", "applications", "models"):
+            summary[name] = int(values[name])
+        return summary
+
+    def unpriced(self) -> pd.DataFrame:
+        """Models (as logged), regions and reasons of calls the book cannot price, with their tokens."""
+        sums = ", ".join(f"CAST(sum({name}) AS BIGINT) AS {name}" for name in METRICS)
+        table = frame_of(
+            self.con, f"SELECT CASE WHEN has_model THEN model_id END AS model_id, source_region, "
+            f"unpriced_reason AS reason, {sums} FROM priced WHERE NOT priced GROUP BY ALL "
+            "ORDER BY calls DESC, model_id NULLS LAST, source_region NULLS LAST, reason NULLS LAST"
+        )
+        return table.astype({name: "object" for name in ("model_id", "source_region", "reason")}).where(
+            table.notna(), None)
+
+    def calls_without(self) -> tuple[int, int]:
+        """Calls with no caller and calls with no model id."""
+        row = self.con.execute(
+            "SELECT coalesce(sum(calls) FILTER (WHERE principal_type = 'unknown'), 0),"
+            " coalesce(sum(calls) FILTER (WHERE NOT has_model), 0) FROM priced"
+        ).fetchall()[0]
+        return int(row[0]), int(row[1])
+
+
+def frame_of(con: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:
+    """The rows of ``sql`` as a frame, through Arrow (3-4x faster than DuckDB's own conversion, with text kept in
+    Arrow buffers rather than one Python string per cell)."""
+    return con.sql(sql).to_arrow_table().to_pandas()
+
+
+def _ordered(table: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """A roll-up in its order: by its keys when led by a day, hour or weekday, else by cost and calls."""
+    if keys[0] == "weekday":
+        order = pd.Categorical(table["weekday"], WEEKDAYS, ordered=True)
+        return table.assign(_order=order).sort_values(["_order", *keys[1:]]).drop(columns="_order")
+    if keys[0] in _ORDERED_FIRST:
+        return table.sort_values(keys)
+    return table.sort_values([TOTAL_COST, "calls", "first_row"], ascending=[False, False, True],
+                             na_position="last")
+
+
+def _add_averages(table: pd.DataFrame) -> None:
+    """Per-call averages for the model table."""
+    calls = table["calls"].where(table["calls"] > 0)
+    for name in ("input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens"):
+        table[f"avg_{name}"] = (table[name] / calls).round(1)
+
+
+def is_text(value: object) -> bool:
+    """True for a non-empty string; engines give a missing field as None, NaN or NA."""
+    return isinstance(value, str) and value.strip() != ""
+
+
+def _text_mask(values: pd.Series) -> np.ndarray:
+    """``is_text`` of every value, tested once per distinct value."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    return np.array([is_text(value) for value in uniques], dtype=bool)[codes]
