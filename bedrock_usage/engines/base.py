@@ -7,14 +7,16 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, TypeAlias
 
 from ..output.progress import Reporter, silent
 
 if TYPE_CHECKING:
     import pandas as pd
+    import pyarrow as pa
 
 SqlParam = str | int | float
+Rows: TypeAlias = "pd.DataFrame | pa.Table"  # a query's rows: a frame, or an Arrow table
 # Objects under .../{HH}/data/ hold large request/response bodies, not records: counted, never read, no warning.
 PAYLOAD_OBJECTS = "payload object under /data/ (not a log record)"
 
@@ -71,22 +73,31 @@ class QueryResult:
     ``identity`` names exactly these rows when the engine can tell (the same identity always comes with the same
     rows: the local engine's stored results over immutable cache parts); ``shelf`` is then a folder where what is
     computed from them may be kept beside the engine's own results. Both are ``None`` otherwise (Athena, no cache).
-    ``rows`` may be a function that reads them: a stored result is read only when used, since what is kept
-    beside it may answer without it.
+    ``rows`` are a frame or an Arrow table (DuckDB's, handed on without a conversion), or a function that reads
+    them: a stored result is read only when used, since what is kept beside it may answer without it.
     """
 
-    def __init__(self, rows: pd.DataFrame | Callable[[], pd.DataFrame], stats: ScanStats,
-                 identity: str | None = None, shelf: Path | None = None):
+    def __init__(self, rows: Rows | Callable[[], Rows], stats: ScanStats, identity: str | None = None,
+                 shelf: Path | None = None):
         self._rows = rows
         self.stats = stats
         self.identity = identity
         self.shelf = shelf
 
     @property
-    def frame(self) -> pd.DataFrame:
-        """The rows (read on first use when the engine deferred them)."""
+    def rows(self) -> Rows:
+        """The rows as the engine made them (read on first use when the engine deferred them)."""
         if callable(self._rows):
             self._rows = self._rows()
+        return self._rows
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        """The rows as a frame."""
+        import pyarrow as pa
+
+        if isinstance(self.rows, pa.Table):
+            self._rows = self.rows.to_pandas()
         return self._rows
 
 

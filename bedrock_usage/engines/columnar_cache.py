@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import TypeVar
 
 import duckdb
-import pandas as pd
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from ..bounded_gzip import over_cap_reason
 from ..cache import cache_dir, keep_newest, write_atomically
@@ -218,7 +218,7 @@ class ColumnarCache:
     def result_key(self, sql: str, params: list, parts: list[Path]) -> str:
         """The name of the rows of ``sql`` over exactly these parts: equal names, equal rows (parts are immutable
         and uniquely named)."""
-        key = json.dumps([_FINGERPRINT, duckdb.__version__, pd.__version__, sql, [str(p) for p in params],
+        key = json.dumps([_FINGERPRINT, duckdb.__version__, pa.__version__, sql, [str(p) for p in params],
                           sorted(p.name for p in parts)])
         return hashlib.sha256(key.encode()).hexdigest()[:32]
 
@@ -226,22 +226,22 @@ class ColumnarCache:
         """True when the result named ``key`` is stored (``load_result`` may still find it damaged)."""
         return self._result_path(key).is_file()
 
-    def load_result(self, key: str) -> pd.DataFrame | None:
+    def load_result(self, key: str) -> pa.Table | None:
         """The stored result named ``key``, if an earlier refresh kept it and it is readable."""
         path = self._result_path(key)
         try:
-            frame = pd.read_parquet(path)
+            table = pq.read_table(path)
             os.utime(path)  # most recently used
-            return frame
+            return table
         except (OSError, ValueError, pa.ArrowException):
             return None
 
-    def store_result(self, key: str, frame: pd.DataFrame) -> None:
+    def store_result(self, key: str, table: pa.Table) -> None:
         """Keep a query result for the next refresh over the same parts; only the newest few are kept. A result
         that cannot be kept is computed again next time."""
         path = self._result_path(key)
         try:
-            if not write_atomically(path, lambda target: frame.to_parquet(target, index=False)):
+            if not write_atomically(path, lambda target: pq.write_table(table, target)):
                 return
         except (ValueError, pa.ArrowException):
             return

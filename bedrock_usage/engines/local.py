@@ -33,7 +33,6 @@ from pathlib import Path
 
 import duckdb
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -282,7 +281,7 @@ class LocalEngine:
         key = cache.result_key(sql, params, scan.parts)
         scan.stats.result_reused = cache.has_result(key)
         if scan.stats.result_reused:
-            rows: pd.DataFrame | Callable[[], pd.DataFrame] = self._stored_rows(cache, key, sql, params, scan.parts)
+            rows: pa.Table | Callable[[], pa.Table] = self._stored_rows(cache, key, sql, params, scan.parts)
         else:
             _create_view(con, scan.parts)
             rows = _rows(con, sql, params)
@@ -291,11 +290,11 @@ class LocalEngine:
 
     def _stored_rows(
         self, cache: ColumnarCache, key: str, sql: str, params: list[SqlParam], parts: list[Path]
-    ) -> Callable[[], pd.DataFrame]:
+    ) -> Callable[[], pa.Table]:
         """The stored result's rows, read when first used; computed over the parts again (and stored) when it was
         removed or damaged since it was found."""
 
-        def rows() -> pd.DataFrame:
+        def rows() -> pa.Table:
             frame = cache.load_result(key)
             if frame is None:
                 con = self._connect()
@@ -579,14 +578,14 @@ def _write_parts(
         cursor.close()
 
 
-def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[SqlParam]) -> pd.DataFrame:
-    """The rows of the tracker's ``sql`` as a frame, through Arrow (several times faster than DuckDB's own
-    conversion, text kept in Arrow buffers); DuckDB's 128-bit sums become 64-bit integers, as Athena's are."""
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[SqlParam]) -> pa.Table:
+    """The rows of the tracker's ``sql`` as an Arrow table (no conversion to pandas unless a reader asks:
+    ``QueryResult.frame``); DuckDB's 128-bit sums become 64-bit integers, as Athena's are."""
     table = con.sql(to_duckdb(sql), params=list(params)).to_arrow_table()
     for index, column in enumerate(table.schema):
         if pa.types.is_decimal(column.type) and column.type.scale == 0:
             table = table.set_column(index, column.name, pc.cast(table.column(index), pa.int64()))
-    return table.to_pandas()
+    return table
 
 
 def _records_note(counts: dict[str, int]) -> str:

@@ -63,7 +63,7 @@ def quoted_name(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def clean_rows(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame) -> tuple[int, int]:
+def clean_rows(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame | pa.Table) -> tuple[int, int]:
     """Keep the engine's ``rows`` that are neither unreadable (no ``day``) nor extra copies (``duplicate``) as the
     table ``facts``: typed, and numbered in the order of their dimensions (``row_id``: engines return groups in any
     order). Returns the calls of unreadable records and of duplicates."""
@@ -72,7 +72,7 @@ def clean_rows(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame) -> tuple[int,
         "SELECT coalesce(sum(calls) FILTER (WHERE day IS NULL), 0),"
         " coalesce(sum(calls) FILTER (WHERE day IS NOT NULL AND coalesce(duplicate, false)), 0) FROM engine_rows"
     ).fetchall()[0]
-    names = [name for name in rows.columns if name != "duplicate"]
+    names = [name for name in con.sql("SELECT * FROM engine_rows").columns if name != "duplicate"]
     typed = {name: f"coalesce(CAST({name} AS BIGINT), 0)" for name in (*FACT_MEASURES, "context_over", "image_side")}
     typed.update(hour="CAST(hour AS BIGINT)", uses_cache="coalesce(CAST(uses_cache AS BOOLEAN), false)",
                  body_logged="coalesce(CAST(body_logged AS BOOLEAN), false)",

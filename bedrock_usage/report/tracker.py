@@ -189,26 +189,26 @@ class BedrockAthenaTracker:
         """The engine's rows without unreadable records and duplicates, attributed and priced in SQL (of callers
         whose user name holds ``user_pattern``), and the unreadable records' count. The duplicates' count goes into
         the result's scan figures."""
-        frame = result.frame
-        if frame.empty:  # an engine may return no columns at all for no rows
+        rows = result.rows
+        if not len(rows.columns if isinstance(rows, pd.DataFrame) else rows.column_names):  # no rows, no columns
             columns = [*self.dimensions, *(tag_column(i) for i in range(len(self.tag_keys)))]
-            frame = pd.DataFrame({name: pd.Series(dtype="object") for name in columns}
-                                 | {name: pd.Series(dtype="int64") for name in FACT_MEASURES})
+            rows = pd.DataFrame({name: pd.Series(dtype="object") for name in columns}
+                                | {name: pd.Series(dtype="int64") for name in FACT_MEASURES})
         con = connect()
         tags = {tag_column(i): tag_table(key) for i, key in enumerate(self.tag_keys)}
-        skipped, result.stats.duplicate_records = clean_rows(con, frame)
+        skipped, result.stats.duplicate_records = clean_rows(con, rows)
         if self.rewriter:
             rewritten = self.rewriter.rewrite(frame_of(con, "SELECT * FROM facts"), self.tag_keys)
             con.execute("DROP TABLE facts")
             con.register("rewritten", rewritten)
             con.execute("CREATE TEMP TABLE facts AS SELECT * FROM rewritten")
-        rows = con.execute("SELECT count(*) FROM facts").fetchall()[0][0]
-        progress(Progress(PRICING, 0, rows, "fact rows"))
+        count = con.execute("SELECT count(*) FROM facts").fetchall()[0][0]
+        progress(Progress(PRICING, 0, count, "fact rows"))
         self._register_callers(con)
         self._register_models(con)
         self._register_rates(con)
         price_facts(con, [tag_column(self.tag_keys.index(key)) for key in self.application_tags], user_pattern)
-        progress(Progress(PRICING, rows, rows, "fact rows", finished=True))
+        progress(Progress(PRICING, count, count, "fact rows", finished=True))
         return PricedRows(con, tags), skipped
 
     def _finish(self, result: QueryResult, user_pattern: str | None, progress: Reporter) -> Finished:
