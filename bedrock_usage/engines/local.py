@@ -295,16 +295,16 @@ class LocalEngine:
         removed or damaged since it was found."""
 
         def rows() -> pa.Table:
-            frame = cache.load_result(key)
-            if frame is None:
+            table = cache.load_result(key)
+            if table is None:
                 con = self._connect()
                 try:
                     _create_view(con, parts)
-                    frame = _rows(con, sql, params)
+                    table = _rows(con, sql, params)
                 finally:
                     con.close()
-                cache.store_result(key, frame)
-            return frame
+                cache.store_result(key, table)
+            return table
 
         return rows
 

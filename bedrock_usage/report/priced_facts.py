@@ -5,13 +5,15 @@ Python from their distinct values: callers (``identity_arn`` → principal, user
 (``model_id`` → display name, endpoint family) and rates (a pricing key → the book's rates, the billing unit and
 why a key is unpriced). One SQL statement prices every row; the report's tables are ``GROUPING SETS`` of one
 aggregation over the priced rows, so pandas holds the few hundred rows of the tables, and the fact rows only as
-the report's ``facts``. The connection runs one thread: rows keep the order they were numbered in, and every
-floating-point sum adds its rows in the same order on every run.
+the report's ``facts``. The connection runs one thread, so the same rows go through the same plan in the same
+order on every run, and every floating-point sum adds them in that order; groups that tie in a table break by
+the fact rows' ``row_id`` (their order by dimensions), which the facts carry.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import threading
+from collections.abc import Callable, Iterable, Sequence
 from typing import BinaryIO
 
 import duckdb
@@ -22,7 +24,8 @@ import pyarrow as pa
 from ..engines.queries import FACT_MEASURES, tag_column
 from ..pricing import RATE_FIELDS
 
-METRICS = ("calls", "errors", "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens")
+TOKEN_COLUMNS = ("input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens")
+METRICS = ("calls", "errors", *TOKEN_COLUMNS)
 COST_COLUMNS = ("input_cost_usd", "output_cost_usd", "cache_write_cost_usd", "cache_read_cost_usd")
 TOTAL_COST = "estimated_cost_usd"
 GROUP_KEYS: dict[str, list[str]] = {
@@ -48,13 +51,11 @@ MISSING_RATE_REASONS = {
     "cache_read": "no cache read price",
 }
 _ORDERED_FIRST = ("day", "hour", "weekday")  # tables led by these keys are in key order, the others by cost
-_HELPERS = ("row_id", "has_model")  # columns of the priced rows that are not facts
 _BATCH_ROWS = 16_384  # fact rows per Arrow batch written to a kept report's file
 
 
 def connect() -> duckdb.DuckDBPyConnection:
-    """A private connection on one thread: rows keep the order they were numbered in (a single-threaded scan,
-    join or window keeps its input's order), and every sum adds its rows in that order on every run."""
+    """A private connection on one thread: its results, and the order its sums add rows in, repeat run to run."""
     return duckdb.connect(config={"threads": 1})
 
 
@@ -63,10 +64,10 @@ def quoted_name(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def clean_rows(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame | pa.Table) -> tuple[int, int]:
+def clean_rows(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame | pa.Table) -> tuple[int, int, int]:
     """Keep the engine's ``rows`` that are neither unreadable (no ``day``) nor extra copies (``duplicate``) as the
     table ``facts``: typed, and numbered in the order of their dimensions (``row_id``: engines return groups in any
-    order). Returns the calls of unreadable records and of duplicates."""
+    order). Returns how many rows are kept, and the calls of unreadable records and of duplicates."""
     con.register("engine_rows", rows)
     skipped, duplicates = con.execute(
         "SELECT coalesce(sum(calls) FILTER (WHERE day IS NULL), 0),"
@@ -86,16 +87,25 @@ SELECT row_number() OVER (ORDER BY {order}) AS row_id, * FROM (
   SELECT {columns} FROM engine_rows WHERE day IS NOT NULL AND NOT coalesce(duplicate, false)
 )""")
     con.unregister("engine_rows")
-    return int(skipped), int(duplicates)
+    return con.execute("SELECT count(*) FROM facts").fetchall()[0][0], int(skipped), int(duplicates)
 
 
-def distinct_values(con: duckdb.DuckDBPyConnection, columns: Sequence[str]) -> list[tuple]:
+def rewrite_facts(con: duckdb.DuckDBPyConnection, rewrite: Callable[[pd.DataFrame], pd.DataFrame]) -> None:
+    """Replace the table ``facts`` by ``rewrite`` of its rows (a ``FactRewriter``, e.g. inference profiles)."""
+    rewritten = rewrite(frame_of(con, "SELECT * FROM facts"))
+    con.execute("DROP TABLE facts")
+    con.register("rewritten", rewritten)
+    con.execute("CREATE TEMP TABLE facts AS SELECT * FROM rewritten")
+    con.unregister("rewritten")
+
+
+def distinct_values(con: duckdb.DuckDBPyConnection, columns: Sequence[str]) -> list[tuple[object, ...]]:
     """The distinct combinations of ``columns`` among the facts."""
     return con.execute(f"SELECT DISTINCT {', '.join(columns)} FROM facts").fetchall()
 
 
-def register_table(con: duckdb.DuckDBPyConnection, name: str, columns: dict[str, list], types: dict[str, pa.DataType]
-                   ) -> None:
+def register_table(con: duckdb.DuckDBPyConnection, name: str, columns: dict[str, list[object]],
+                   types: dict[str, pa.DataType]) -> None:
     """A mapping table built in Python (``None`` is NULL) as ``name``."""
     con.register(name, pa.table({column: pa.array(values, types[column]) for column, values in columns.items()}))
 
@@ -175,41 +185,43 @@ class PricedRows:
         self.con = con
         self.tags = tags
         self._columns = {name: column for column, name in tags.items()}
-        self.rows: int = con.execute("SELECT count(*) FROM priced").fetchall()[0][0]
+        self._lock = threading.Lock()  # a report (and this connection) may be shared by the dashboard's sessions
+        self.count: int = con.execute("SELECT count(*) FROM priced").fetchall()[0][0]
 
     @classmethod
     def of_frame(cls, facts: pd.DataFrame) -> PricedRows:
-        """Priced fact rows given as a frame (a report's ``facts``, or some of them), in their order."""
+        """Priced fact rows given as a frame (a report's ``facts``, or some of them); groups that tie break by the
+        facts' ``row_id`` (their frame order when they have none)."""
         tags = {tag_column(i): name for i, name in enumerate(c for c in facts.columns if c.startswith("tag:"))}
         con = connect()
-        has_model = _text_mask(facts["model_id"]) if len(facts) else np.zeros(0, dtype=bool)
         renamed = facts.rename(columns={name: column for column, name in tags.items()})
-        con.register("priced", renamed.assign(row_id=np.arange(len(facts)), has_model=has_model))
+        if "row_id" not in renamed:
+            renamed = renamed.assign(row_id=np.arange(len(facts)))
+        con.register("priced", renamed.assign(has_model=_text_mask(facts["model_id"])))
         return cls(con, tags)
 
-    def batches(self) -> pa.RecordBatchReader:
-        """The priced rows as Arrow batches, in their fixed order, tag columns named ``tag:KEY``."""
-        rows = self.con.sql(f"SELECT * EXCLUDE ({', '.join(_HELPERS)}) FROM priced")
-        reader = rows.to_arrow_reader(_BATCH_ROWS)
-        names = [self.tags.get(name, name) for name in reader.schema.names]
-        schema = pa.schema([field.with_name(name) for field, name in zip(reader.schema, names, strict=True)])
-        return pa.RecordBatchReader.from_batches(schema, (batch.rename_columns(names) for batch in reader))
-
-    def frame(self) -> pd.DataFrame:
-        """The priced rows as a frame (a report's ``facts``)."""
-        return self.batches().read_all().to_pandas()
-
-    load = frame  # a report's deferred facts (``report.stored.DeferredFacts``)
+    def load(self) -> pd.DataFrame:
+        """The priced rows as a frame (a report's ``facts``, when first used: ``report.stored.DeferredFacts``)."""
+        with self._lock:
+            return self._batches().read_all().to_pandas()
 
     def write(self, handle: BinaryIO) -> None:
         """The priced rows as a Parquet file (a kept report's facts), a batch at a time: never all of them in
         memory twice."""
         import pyarrow.parquet as pq
 
-        reader = self.batches()
-        with pq.ParquetWriter(handle, reader.schema) as writer:
-            for batch in reader:
-                writer.write_batch(batch)
+        with self._lock:
+            reader = self._batches()
+            with pq.ParquetWriter(handle, reader.schema) as writer:
+                for batch in reader:
+                    writer.write_batch(batch)
+
+    def _batches(self) -> pa.RecordBatchReader:
+        """The priced rows as Arrow batches, tag columns named ``tag:KEY``."""
+        reader = self.con.sql("SELECT * EXCLUDE (has_model) FROM priced").to_arrow_reader(_BATCH_ROWS)
+        names = [self.tags.get(name, name) for name in reader.schema.names]
+        schema = pa.schema([field.with_name(name) for field, name in zip(reader.schema, names, strict=True)])
+        return pa.RecordBatchReader.from_batches(schema, (batch.rename_columns(names) for batch in reader))
 
     def rollup(self, keys: list[str]) -> pd.DataFrame:
         """Sum calls, tokens and costs by ``keys``; costs stay NaN only where nothing in the group is priced."""
@@ -228,15 +240,19 @@ class PricedRows:
         sums = [f"CAST(sum({name}) AS BIGINT) AS {name}" for name in (*METRICS, "unpriced_calls")]
         sums += [f"sum({name}) AS {name}" for name in (*COST_COLUMNS, TOTAL_COST)]
         named = ", ".join(quoted_name(key) for key in keys)
-        result = frame_of(
-            self.con, f"SELECT GROUPING({named}) AS grouping_id, {named}, {', '.join(sums)}, min(row_id) AS first_row "
-            f"FROM priced GROUP BY GROUPING SETS ({sets})"
-        )
+        with self._lock:
+            result = self.con.sql(
+                f"SELECT GROUPING({named}) AS grouping_id, {named}, {', '.join(sums)}, min(row_id) AS first_row "
+                f"FROM priced GROUP BY GROUPING SETS ({sets})"
+            ).to_arrow_table()
+        ids = result.column("grouping_id").to_numpy()
         columns = [*METRICS, *COST_COLUMNS, TOTAL_COST, "unpriced_calls"]
         tables = {}
         for name, grouping in groupings.items():
             mask = sum(1 << (len(keys) - 1 - index) for index, key in enumerate(keys) if key not in grouping)
-            table = result.loc[result["grouping_id"] == mask]
+            # Sliced before the conversion: a key is NULL in the other sets' rows, which would make an integer
+            # key (the hour) a float column.
+            table = result.filter(pa.array(ids == mask)).select([*grouping, *columns, "first_row"]).to_pandas()
             table = _ordered(table, grouping)[[*grouping, *columns]].reset_index(drop=True)
             tables[name] = table.rename(columns=self.tags)
         return tables
@@ -249,18 +265,18 @@ class PricedRows:
 
     def summary(self) -> dict[str, float | int]:
         """Totals of the period."""
-        tokens = ("input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens")
         ints = [*METRICS, "unpriced_calls", "guardrail_interventions"]
-        row = self.con.execute(
-            "SELECT " + ", ".join(
-                [f"coalesce(CAST(sum({name}) AS BIGINT), 0)" for name in ints]
-                + [f"coalesce(sum({name}), 0.0)" for name in (*COST_COLUMNS, TOTAL_COST)]
-                + ['count(DISTINCT "user")', "count(DISTINCT application)", "count(DISTINCT model)"]
-            ) + " FROM priced"
-        ).fetchall()[0]
+        with self._lock:
+            row = self.con.execute(
+                "SELECT " + ", ".join(
+                    [f"coalesce(CAST(sum({name}) AS BIGINT), 0)" for name in ints]
+                    + [f"coalesce(sum({name}), 0.0)" for name in (*COST_COLUMNS, TOTAL_COST)]
+                    + ['count(DISTINCT "user")', "count(DISTINCT application)", "count(DISTINCT model)"]
+                ) + " FROM priced"
+            ).fetchall()[0]
         values = dict(zip([*ints, *COST_COLUMNS, TOTAL_COST, "users", "applications", "models"], row, strict=True))
         summary: dict[str, float | int] = {name: int(values[name]) for name in METRICS}
-        summary["total_tokens"] = sum(summary[name] for name in tokens)
+        summary["total_tokens"] = sum(summary[name] for name in TOKEN_COLUMNS)
         for name in (*COST_COLUMNS, TOTAL_COST):
             summary[name] = float(values[name])
         for name in ("unpriced_calls", "guardrail_interventions", "users", "applications", "models"):
@@ -270,20 +286,22 @@ class PricedRows:
     def unpriced(self) -> pd.DataFrame:
         """Models (as logged), regions and reasons of calls the book cannot price, with their tokens."""
         sums = ", ".join(f"CAST(sum({name}) AS BIGINT) AS {name}" for name in METRICS)
-        table = frame_of(
-            self.con, f"SELECT CASE WHEN has_model THEN model_id END AS model_id, source_region, "
-            f"unpriced_reason AS reason, {sums} FROM priced WHERE NOT priced GROUP BY ALL "
-            "ORDER BY calls DESC, model_id NULLS LAST, source_region NULLS LAST, reason NULLS LAST"
-        )
+        with self._lock:
+            table = frame_of(
+                self.con, f"SELECT CASE WHEN has_model THEN model_id END AS model_id, source_region, "
+                f"unpriced_reason AS reason, {sums} FROM priced WHERE NOT priced GROUP BY ALL "
+                "ORDER BY calls DESC, model_id NULLS LAST, source_region NULLS LAST, reason NULLS LAST"
+            )
         return table.astype({name: "object" for name in ("model_id", "source_region", "reason")}).where(
             table.notna(), None)
 
     def calls_without(self) -> tuple[int, int]:
         """Calls with no caller and calls with no model id."""
-        row = self.con.execute(
-            "SELECT coalesce(sum(calls) FILTER (WHERE principal_type = 'unknown'), 0),"
-            " coalesce(sum(calls) FILTER (WHERE NOT has_model), 0) FROM priced"
-        ).fetchall()[0]
+        with self._lock:
+            row = self.con.execute(
+                "SELECT coalesce(sum(calls) FILTER (WHERE principal_type = 'unknown'), 0),"
+                " coalesce(sum(calls) FILTER (WHERE NOT has_model), 0) FROM priced"
+            ).fetchall()[0]
         return int(row[0]), int(row[1])
 
 
@@ -307,7 +325,7 @@ def _ordered(table: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
 def _add_averages(table: pd.DataFrame) -> None:
     """Per-call averages for the model table."""
     calls = table["calls"].where(table["calls"] > 0)
-    for name in ("input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens"):
+    for name in TOKEN_COLUMNS:
         table[f"avg_{name}"] = (table[name] / calls).round(1)
 
 

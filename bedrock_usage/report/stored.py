@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 import pandas as pd
+import pyarrow as pa
 
 from ..cache import keep_newest, write_atomically
 from ..errors import UsageError
@@ -39,10 +40,10 @@ _FIGURE_CODE = ("report", "pricing", "logs", "governance/profiles.py")
 
 @dataclass(frozen=True)
 class StoredFacts:
-    """The fact rows of a kept report, in their file beside it (``rows`` of them), not read yet."""
+    """The fact rows of a kept report, in their file beside it (``count`` of them), not read yet."""
 
     path: Path
-    rows: int
+    count: int
 
     def load(self) -> pd.DataFrame:
         """The fact rows; a UsageError when the file was removed or damaged after its report was loaded (that
@@ -55,8 +56,8 @@ class StoredFacts:
 
 
 class DeferredFacts:
-    """A dataclass field holding fact rows, or a ``StoredFacts`` or ``PricedRows`` turned into rows on first use and
-    then kept.
+    """A dataclass field holding fact rows, or a source of them (``StoredFacts``, ``PricedRows``: anything with
+    ``load()``) read on first use and then kept.
 
     Pickling a holder (Streamlit's cache, a worker process) carries the rows themselves, never the file's name.
     """
@@ -98,7 +99,7 @@ class Finished:
     @property
     def rows(self) -> int:
         """How many fact rows (without reading or converting them)."""
-        return self.facts.rows
+        return self.facts.count
 
 
 def report_key(identity: str, settings: list[object]) -> str:
@@ -122,7 +123,7 @@ def load_finished(shelf: Path, key: str) -> Finished | None:
             os.utime(name)  # most recently used
     except OSError:
         return None
-    finished.facts = StoredFacts(facts, finished.facts.rows)
+    finished.facts = StoredFacts(facts, finished.facts.count)
     return finished
 
 
@@ -133,7 +134,7 @@ def keep_finished(shelf: Path, key: str, finished: Finished) -> None:
     if isinstance(facts, StoredFacts):
         return
     if write_atomically(shelf / f"{key}.facts", lambda path: _write_private(path, facts.write)):
-        entry = replace(finished, facts=StoredFacts(Path(f"{key}.facts"), facts.rows))
+        entry = replace(finished, facts=StoredFacts(Path(f"{key}.facts"), facts.count))
         if write_atomically(shelf / f"{key}.pickle", lambda path: _write_private(path, _pickled(entry))):
             keep_newest(shelf, "*.pickle", KEPT_REPORTS)
             keep_newest(shelf, "*.facts", KEPT_REPORTS)
@@ -161,8 +162,6 @@ def _write_private(path: Path, write: Callable[[BinaryIO], None]) -> None:
 def _read_private(path: Path, read: Callable[[BinaryIO], object]) -> object:
     """What ``read`` makes of the file at ``path``, or None when it is missing, unreadable, or not private to its
     owner."""
-    import pyarrow as pa
-
     try:
         with path.open("rb") as handle:
             if not _private(os.fstat(handle.fileno())):

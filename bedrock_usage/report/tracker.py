@@ -31,10 +31,10 @@ from .priced_facts import (
     clean_rows,
     connect,
     distinct_values,
-    frame_of,
     is_text,
     price_facts,
     register_table,
+    rewrite_facts,
 )
 from .stored import DeferredFacts, Finished, keep_finished, load_finished, loaded_state, report_key
 
@@ -130,7 +130,7 @@ class BedrockAthenaTracker:
         hears of the engine's scan and of the pricing."""
         result = self._query(period, regions, filters, progress)
         rows, skipped = self._priced(result, None, progress)
-        return rows.frame(), result.stats, skipped
+        return rows.load(), result.stats, skipped
 
     def analyze(
         self,
@@ -190,19 +190,15 @@ class BedrockAthenaTracker:
         whose user name holds ``user_pattern``), and the unreadable records' count. The duplicates' count goes into
         the result's scan figures."""
         rows = result.rows
-        if not len(rows.columns if isinstance(rows, pd.DataFrame) else rows.column_names):  # no rows, no columns
+        if not len(rows.columns):  # an engine may return no columns at all for no rows
             columns = [*self.dimensions, *(tag_column(i) for i in range(len(self.tag_keys)))]
             rows = pd.DataFrame({name: pd.Series(dtype="object") for name in columns}
                                 | {name: pd.Series(dtype="int64") for name in FACT_MEASURES})
         con = connect()
         tags = {tag_column(i): tag_table(key) for i, key in enumerate(self.tag_keys)}
-        skipped, result.stats.duplicate_records = clean_rows(con, rows)
+        count, skipped, result.stats.duplicate_records = clean_rows(con, rows)
         if self.rewriter:
-            rewritten = self.rewriter.rewrite(frame_of(con, "SELECT * FROM facts"), self.tag_keys)
-            con.execute("DROP TABLE facts")
-            con.register("rewritten", rewritten)
-            con.execute("CREATE TEMP TABLE facts AS SELECT * FROM rewritten")
-        count = con.execute("SELECT count(*) FROM facts").fetchall()[0][0]
+            rewrite_facts(con, lambda frame: self.rewriter.rewrite(frame, self.tag_keys))
         progress(Progress(PRICING, 0, count, "fact rows"))
         self._register_callers(con)
         self._register_models(con)
@@ -265,7 +261,7 @@ class BedrockAthenaTracker:
                         int(side), str(quality), units)
             for model_id, region, utc_day, context_over, body, side, quality in keys
         ]
-        columns: dict[str, list] = {name: [key[i] for key in keys] for i, name in enumerate(RATE_KEYS)}
+        columns: dict[str, list[object]] = {name: [key[i] for key in keys] for i, name in enumerate(RATE_KEYS)}
         for i, name in enumerate((*RATE_COLUMNS, "unit", "reason")):
             columns[name] = [rate[i] for rate in rates]
         types = {**dict.fromkeys(columns, pa.string()), **dict.fromkeys(RATE_COLUMNS, pa.float64()),

@@ -78,6 +78,16 @@ def test_every_table_equals_plain_python_sums_in_its_order() -> None:
         for (_, _, _, cost), (_, _, _, want) in zip(got, expected, strict=True):
             assert (cost is None and want is None) or math.isclose(cost, want, rel_tol=1e-12), name
         assert list(tables[name].columns[: len(keys)]) == keys
+    assert tables["hourly"]["hour"].dtype == "int64" and tables["weekday-hour"]["hour"].dtype == "int64"
+
+
+def test_ties_break_by_the_facts_row_ids_in_any_frame_order() -> None:
+    numbered = FACTS.assign(row_id=range(len(FACTS)))
+    shuffled = numbered.sample(frac=1.0, random_state=3).reset_index(drop=True)
+    assert shuffled["row_id"].tolist() != numbered["row_id"].tolist()
+    expected = PricedRows.of_frame(numbered).tables()
+    for name, table in PricedRows.of_frame(shuffled).tables().items():
+        pd.testing.assert_frame_equal(table, expected[name], obj=name)
 
 
 def test_a_missing_region_is_a_group_of_its_own() -> None:
