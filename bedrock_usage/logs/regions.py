@@ -16,6 +16,7 @@ from functools import lru_cache
 from importlib.util import find_spec
 from pathlib import Path
 
+from ..cache import cache_dir, write_atomically
 from ..errors import UsageError
 
 ALL = "all"
@@ -32,20 +33,42 @@ DEFAULT_REGIONS: tuple[str, ...] = (
 )
 
 
+KEPT_TABLE = "bedrock-regions.json"  # the table, kept in the cache folder for the botocore files it was read from
+
+
 @lru_cache(maxsize=1)
 def _bedrock_region_table() -> dict[str, tuple[str, str]]:
     """Region -> (partition, name) for every region with a Bedrock endpoint in botocore's bundled data.
 
-    The two JSON files are read directly: importing ``botocore.session`` for them costs a local report ten times
-    as long. A region is a Bedrock region when the partition lists it and the service has an endpoint of that
-    name, as ``Session.get_available_regions`` decides (``tests/logs/test_regions.py`` compares the two).
+    Reading botocore's two JSON files costs about 20 ms, paid by every command at start: the table is kept in the
+    cache folder, named by the files' sizes and modification times, and read again only when botocore changes.
     """
     data = Path(find_spec("botocore").origin).parent / "data"
-    partitions = json.loads((data / "partitions.json").read_text(encoding="utf-8"))["partitions"]
+    files = (data / "partitions.json", data / "endpoints.json")
+    stamp = [[str(path), path.stat().st_size, path.stat().st_mtime_ns] for path in files]
+    kept = cache_dir() / KEPT_TABLE
+    try:
+        saved = json.loads(kept.read_text(encoding="utf-8"))
+        if saved["stamp"] == stamp:
+            return {region: (partition, name) for region, partition, name in saved["table"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    table = _read_region_table(*files)
+    rows = [[region, partition, name] for region, (partition, name) in table.items()]
+    write_atomically(kept, lambda path: path.write_text(json.dumps({"stamp": stamp, "table": rows}), "utf-8"))
+    return table
+
+
+def _read_region_table(partitions_file: Path, endpoints_file: Path) -> dict[str, tuple[str, str]]:
+    """The region table from botocore's files, read directly: importing ``botocore.session`` for them costs a
+    local report ten times as long. A region is a Bedrock region when the partition lists it and the service has
+    an endpoint of that name, as ``Session.get_available_regions`` decides (``tests/logs/test_regions.py`` compares
+    the two)."""
+    partitions = json.loads(partitions_file.read_text(encoding="utf-8"))["partitions"]
     names = {region: info.get("description", region)
              for entry in partitions for region, info in entry["regions"].items()}
     table = {}
-    for entry in json.loads((data / "endpoints.json").read_text(encoding="utf-8"))["partitions"]:
+    for entry in json.loads(endpoints_file.read_text(encoding="utf-8"))["partitions"]:
         if entry["partition"] not in PARTITIONS:
             continue
         for region in entry["services"].get("bedrock", {}).get("endpoints", {}):

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import boto3
 import pytest
 
+from bedrock_usage.cache import CACHE_ENV
 from bedrock_usage.errors import UsageError
+from bedrock_usage.logs import regions
 from bedrock_usage.logs.regions import (
     BEDROCK_REGIONS,
     DEFAULT_REGIONS,
@@ -27,6 +32,30 @@ def test_every_bedrock_region_of_botocore_is_known_govcloud_included() -> None:
     assert {"us-east-2", "eu-west-1", "ap-south-1", "us-gov-west-1", "us-gov-east-1"} <= set(BEDROCK_REGIONS)
     assert set(DEFAULT_REGIONS) < set(BEDROCK_REGIONS)
     assert REGION_NAMES["ap-south-1"] == "Asia Pacific (Mumbai)"
+
+
+def test_the_kept_table_is_botocores_and_is_read_again_when_botocore_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+    regions._bedrock_region_table.cache_clear()
+    try:
+        fresh = regions._bedrock_region_table()
+        kept = tmp_path / regions.KEPT_TABLE
+        assert kept.is_file() and list(fresh) == list(BEDROCK_REGIONS)
+        regions._bedrock_region_table.cache_clear()
+        assert regions._bedrock_region_table() == fresh  # read from the kept file
+        document = json.loads(kept.read_text())
+        document["table"] = [["xx-made-up-1", "aws", "Made up"]]
+        kept.write_text(json.dumps(document))
+        regions._bedrock_region_table.cache_clear()
+        assert list(regions._bedrock_region_table()) == ["xx-made-up-1"]  # the kept file is what is read
+        document["stamp"][1][1] += 1  # endpoints.json of another size: botocore changed
+        kept.write_text(json.dumps(document))
+        regions._bedrock_region_table.cache_clear()
+        assert regions._bedrock_region_table() == fresh
+    finally:
+        regions._bedrock_region_table.cache_clear()
 
 
 def test_partitions() -> None:
