@@ -23,6 +23,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from ..report.priced_facts import WEEKDAYS
+
 ACCENT = "#EC7211"
 PALETTE = (
     "rgb(136, 204, 238)", "rgb(204, 102, 119)", "rgb(221, 204, 119)", "rgb(17, 119, 51)", "rgb(51, 34, 136)",
@@ -31,7 +33,6 @@ PALETTE = (
 )  # Plotly's qualitative "Safe" colours
 OTHER_COLOR = "#B8BEC9"
 HEAT_SCALE = "YlOrRd"
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 MONEY = ":$,.2f"
 COUNT = ":,.0f"
 PARTIAL_FILL = "rgba(141, 153, 174, 0.18)"

@@ -48,8 +48,8 @@ from ..qdev.analysis import analyze as analyze_qdev
 from ..qdev.people import read_user_map
 from ..qdev.sources import LocalStore, s3_store
 from ..qdev.synthetic import ensure_demo_corpus
-from ..report.priced_facts import TOTAL_COST
-from ..report.tracker import BedrockAthenaTracker, UsageReport, narrowed, rollup
+from ..report.priced_facts import TOKEN_COLUMNS, TOTAL_COST, PricedRows
+from ..report.tracker import BedrockAthenaTracker, UsageReport, narrowed
 
 CACHE_SECONDS = 600
 GROUP_BY = ("user", "application", "tag")
@@ -59,7 +59,6 @@ LINES_BY = ("user", "application")
 TOP_N_DEFAULT = 5
 DAILY_BY = ("model", "application", "user")
 DETAIL_KEYS = ["application", "model", "source_region"]
-TOKEN_COLUMNS = ("input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens")
 BUDGETS_ENV = "BEDROCK_USAGE_BUDGETS"
 EXAMPLE_BUDGETS = Path(__file__).resolve().parents[2] / "examples" / "budgets.toml"
 # Credential providers that would call the network (instance metadata, container endpoint) to find out.
@@ -221,12 +220,14 @@ def _focused(report: UsageReport, focus: Focus | None) -> UsageReport:
     return narrowed(report, report.facts[focus.by].astype("object") == focus.value, focus={focus.by: focus.value})
 
 
-def ranked(facts: pd.DataFrame, column: str) -> list[str]:
-    """The values of ``column`` by estimated cost, then calls, largest first (unpriced ones last)."""
+def ranked(facts: pd.DataFrame, columns: Iterable[str]) -> dict[str, list[str]]:
+    """The values of each of ``columns`` by estimated cost, then calls, largest first (unpriced ones last), from
+    one aggregation."""
+    columns = list(columns)
     if facts.empty:
-        return []
-    table = rollup(facts, [column])
-    return [str(value) for value in table[column] if pd.notna(value)]
+        return {column: [] for column in columns}
+    tables = PricedRows.of_frame(facts).rollups({column: [column] for column in columns})
+    return {column: [str(value) for value in table[column] if pd.notna(value)] for column, table in tables.items()}
 
 
 def partial_days(period: Period, days_with_data: Iterable[str], now: datetime | None = None) -> dict[str, str]:
@@ -252,19 +253,20 @@ def load_bedrock(request: BedrockRequest, focus: Focus | None = None) -> Bedrock
     """The request's figures (models and drill-down applied to both periods), with the roll-ups the tab draws."""
     scan = load_scan(request.scan())
     report, previous = only_models(scan.report, request.models), only_models(scan.previous, request.models)
-    choices = {by: ranked(report.facts, by) for by in FOCUS_BY}
+    choices = ranked(report.facts, FOCUS_BY)
     scope_cost = report.summary[TOTAL_COST]
     report, previous = _focused(report, focus), _focused(previous, focus)
-    facts = report.facts
+    rows = PricedRows.of_frame(report.facts)
+    tables = rows.rollups({"detail": DETAIL_KEYS, "models": ["model"], **{key: ["day", key] for key in DAILY_BY}})
     return BedrockView(
         report=report,
         previous_period=previous.period,
         previous=previous.summary,
-        group=_group_table(report, facts, request),
-        detail=rollup(facts, DETAIL_KEYS),
-        daily_by={key: _with_tokens(rollup(facts, ["day", key])) for key in DAILY_BY},
+        group=_group_table(report, rows, request),
+        detail=tables["detail"],
+        daily_by={key: _with_tokens(tables[key]) for key in DAILY_BY},
         cost_per_1k=cost_per_1k_calls(report.tables["model"]),
-        models=rollup(facts, ["model"]),
+        models=tables["models"],
         query_cost_usd=scan.query_cost_usd,
         focus_choices=choices,
         partial_days=partial_days(report.period, scan.report.facts["day"]),
@@ -275,13 +277,13 @@ def load_bedrock(request: BedrockRequest, focus: Focus | None = None) -> Bedrock
 @st.cache_data(show_spinner=False, ttl=CACHE_SECONDS, max_entries=16)
 def model_choices(request: BedrockRequest) -> list[str]:
     """The models the request's scan holds (display names), costliest first: what the model filter offers."""
-    return ranked(load_scan(request.scan()).report.facts, "model")
+    return ranked(load_scan(request.scan()).report.facts, ["model"])["model"]
 
 
-def _group_table(report: UsageReport, facts: pd.DataFrame, request: BedrockRequest) -> pd.DataFrame:
+def _group_table(report: UsageReport, rows: PricedRows, request: BedrockRequest) -> pd.DataFrame:
     """The table of the group-by dimension: the report's user or application table, or a tag roll-up."""
     if request.group_by == "tag":
-        return rollup(facts, [request.group_column])
+        return rows.rollup([request.group_column])
     return report.tables[request.group_by]
 
 

@@ -38,10 +38,11 @@ GROUP_KEYS: dict[str, list[str]] = {
     "region": ["source_region"],
     "weekday-hour": ["weekday", "hour"],
 }
-WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")  # DuckDB's dayname()
 # A pricing key: what a rate depends on besides the model's own book entry.
 RATE_KEYS = ("model_id", "source_region", "utc_day", "context_over", "body_logged", "image_side", "image_quality")
-RATE_COLUMNS = tuple(f"rate_{name}" for name in (*RATE_FIELDS, "per_unit"))
+BOOK_RATE_FIELDS = (*RATE_FIELDS, "per_unit")  # the rates of a price-book row, one ``rate_*`` column each
+RATE_COLUMNS = tuple(f"rate_{name}" for name in BOOK_RATE_FIELDS)
 CALLER_COLUMNS = ("principal_type", "principal", "user", "application")
 MISSING_RATE_REASONS = {
     "input": "no input price",
@@ -314,7 +315,7 @@ def frame_of(con: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:
 def _ordered(table: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """A roll-up in its order: by its keys when led by a day, hour or weekday, else by cost and calls."""
     if keys[0] == "weekday":
-        order = pd.Categorical(table["weekday"], WEEKDAYS, ordered=True)
+        order = pd.Categorical(table["weekday"], list(WEEKDAYS), ordered=True)
         return table.assign(_order=order).sort_values(["_order", *keys[1:]]).drop(columns="_order")
     if keys[0] in _ORDERED_FIRST:
         return table.sort_values(keys)

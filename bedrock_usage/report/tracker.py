@@ -22,8 +22,9 @@ from ..logs.identity import DEFAULT_ROLE_SUFFIX, Principal, derive_principal
 from ..logs.period import Period
 from ..logs.regions import requested_regions
 from ..output.progress import Progress, Reporter, silent
-from ..pricing import RATE_FIELDS, PriceBook, parse_model_id
+from ..pricing import PriceBook, parse_model_id
 from .priced_facts import (
+    BOOK_RATE_FIELDS,
     CALLER_COLUMNS,
     RATE_COLUMNS,
     RATE_KEYS,
@@ -94,6 +95,7 @@ class UsageReport:
     records_skipped: int
     facts: pd.DataFrame = DeferredFacts()
     warnings: list[str] = field(default_factory=list)
+    rewriter_warnings: list[str] = field(default_factory=list)  # the last of ``warnings``, from the rewriter
 
     def __getstate__(self) -> dict[str, object]:
         return loaded_state(self, "facts")
@@ -175,6 +177,7 @@ class BedrockAthenaTracker:
             stats=result.stats,
             records_skipped=finished.records_skipped,
             facts=finished.facts,
+            rewriter_warnings=finished.rewriter_warnings,
         )
         report.warnings = build_warnings(report, finished.fact_warnings) + finished.rewriter_warnings
         return report
@@ -298,7 +301,7 @@ class BedrockAthenaTracker:
         row = quote.row
         if unit == "tokens" and row.audio_output is not None:  # speech-to-speech (Nova Sonic): counts mix both
             return [*empty, unit, NEEDS_AUDIO_SPLIT]
-        return [*(getattr(row, name) for name in _RATE_FIELDS), unit, None]
+        return [*(getattr(row, name) for name in BOOK_RATE_FIELDS), unit, None]
 
 
 def _image_tier(tiers: list[str], side: int, quality: str) -> str | None:
@@ -319,7 +322,6 @@ NEEDS_BODY = "needs body logging"
 NO_TIER = "no price for this image size or video resolution"
 NEEDS_AUDIO_SPLIT = "speech and text tokens are not split in the logs"
 DEFAULT_IMAGE_SIDE = 1024  # Titan Image Generator, Nova Canvas and SDXL make 1024 x 1024 images unless told
-_RATE_FIELDS = (*RATE_FIELDS, "per_unit")
 
 
 def rollup(facts: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
@@ -329,16 +331,14 @@ def rollup(facts: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
 
 def narrowed(report: UsageReport, keep: pd.Series, **filters: object) -> UsageReport:
     """The report over the fact rows where ``keep`` holds (a model filter, a drill-down), ``filters`` added to
-    its filters; the scan's figures and warnings stay, the unpriced models and their warnings are recomputed."""
+    its filters; the scan's figures and the rewriter's warnings stay, the unpriced models and the warnings of the
+    facts are recomputed."""
     facts = report.facts.loc[keep.to_numpy()].reset_index(drop=True)
     rows = PricedRows.of_frame(facts)
-    # analyze() puts the scan's own warnings after these
-    fact_warnings = unknown_warnings(*PricedRows.of_frame(report.facts).calls_without())
-    scan_warnings = report.warnings[len(build_warnings(report, fact_warnings)):]
     tag_tables = [name for name in report.tables if name.startswith("tag:")]
     result = replace(report, filters={**report.filters, **filters}, summary=rows.summary(),
                      tables=rows.tables(tag_tables), unpriced=rows.unpriced(), facts=facts)
-    result.warnings = build_warnings(result, unknown_warnings(*rows.calls_without())) + scan_warnings
+    result.warnings = build_warnings(result, unknown_warnings(*rows.calls_without())) + report.rewriter_warnings
     return result
 
 
