@@ -186,6 +186,7 @@ class AthenaEngine:
     """
 
     name = "athena"
+    rereads_billed = True
 
     def __init__(
         self,

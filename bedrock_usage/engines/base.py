@@ -106,6 +106,7 @@ class Engine(Protocol):
 
     name: str
     description: str
+    rereads_billed: bool  # reading the logs twice in one query doubles its bill (Athena), not only its time
 
     def query(self, sql: str, params: Sequence[SqlParam], scope: Scope, progress: Reporter = silent) -> QueryResult:
         """Run ``sql`` with positional ``params``; raise UsageError or SetupRequired for user-fixable faults.

@@ -105,6 +105,7 @@ class LocalEngine:
     """
 
     name = "local"
+    rereads_billed = False
 
     def __init__(
         self, root: Path, threads: int | None = None, cache: bool | str | Path | None = None,

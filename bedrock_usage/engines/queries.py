@@ -120,7 +120,8 @@ def _context_over() -> str:
 
 
 def usage_facts_query(
-    period: Period, filters: Filters, tag_keys: tuple[str, ...], dimensions: tuple[str, ...] = FACT_DIMENSIONS
+    period: Period, filters: Filters, tag_keys: tuple[str, ...], dimensions: tuple[str, ...] = FACT_DIMENSIONS,
+    narrow_dedup: bool = False,
 ) -> FactQuery:
     """The facts query for a period.
 
@@ -130,6 +131,11 @@ def usage_facts_query(
     copy before an unreadable one; its extra copies come back flagged ``duplicate``. Calls with cache tokens are
     facts apart (``uses_cache``), so a model without a cache price leaves only those calls unpriced.
     ``dimensions`` (``FACT_DIMENSIONS``, optionally with some of ``RECORD_DIMENSIONS``) are the columns grouped by.
+
+    The copies are numbered by a window over every record. With ``narrow_dedup`` (for engines where reading the
+    logs again costs time, not bytes billed: DuckDB) a first, narrow read finds the hashes of keys seen more than
+    once, and only the records with such a hash go through the window: the same numbering (a hash collision only
+    sends a record through the window, where its own key decides), without holding every record in it.
     """
     zone = zone_literal(period.tz)
     first_day, last_day = period.partition_days()
@@ -154,7 +160,7 @@ def usage_facts_query(
     expressions = _dimension_expressions(zone)
     dimension_selects = ",\n  ".join(f"{expressions[name]} AS {name}" for name in dimensions)
     group_count = len(dimensions) + len(tag_keys)
-    sql = f"""WITH parsed AS (
+    sql = f"""WITH parsed AS {"NOT MATERIALIZED " if narrow_dedup else ""}(
   SELECT
     CASE
       WHEN least(coalesce(input.inputTokenCount, 0), coalesce(input.cacheReadInputTokenCount, 0),
@@ -187,10 +193,7 @@ def usage_facts_query(
   WHERE {PARTITION_COLUMN} BETWEEN ? AND ?
     AND NOT regexp_like("$path", '/data/[^/]*$')
 ),
-delivered AS (
-  SELECT *, row_number() OVER (PARTITION BY request_id, raw_timestamp ORDER BY ts IS NULL, object_path) AS copy_number
-  FROM parsed
-)
+{_delivered(narrow_dedup)}
 SELECT
   {dimension_selects}{tags_outer},
   count(*) AS calls,
@@ -220,6 +223,26 @@ FROM delivered
 WHERE ts IS NULL OR ({' AND '.join(conditions)})
 GROUP BY {', '.join(str(i) for i in range(1, group_count + 1))}"""
     return FactQuery(sql, params + filter_params)
+
+
+_COPY_NUMBER = "row_number() OVER (PARTITION BY request_id, raw_timestamp ORDER BY ts IS NULL, object_path)"
+_KEY_HASH = "hash(request_id, raw_timestamp)"
+
+
+def _delivered(narrow_dedup: bool) -> str:
+    """The ``delivered`` rows: the parsed records, each with its ``copy_number`` among the records of its key."""
+    if not narrow_dedup:
+        return f"delivered AS (\n  SELECT *, {_COPY_NUMBER} AS copy_number\n  FROM parsed\n)"
+    return f"""repeated AS (
+  SELECT {_KEY_HASH} AS key_hash FROM parsed WHERE request_id IS NOT NULL GROUP BY 1 HAVING count(*) > 1
+),
+delivered AS (
+  SELECT *, 1 AS copy_number FROM parsed
+  WHERE request_id IS NULL OR {_KEY_HASH} NOT IN (SELECT key_hash FROM repeated)
+  UNION ALL
+  SELECT *, {_COPY_NUMBER} AS copy_number FROM parsed
+  WHERE request_id IS NOT NULL AND {_KEY_HASH} IN (SELECT key_hash FROM repeated)
+)"""
 
 
 def _dimension_expressions(zone: str) -> dict[str, str]:

@@ -184,7 +184,8 @@ class BedrockAthenaTracker:
 
     def _query(self, period: Period, regions: tuple[str, ...], filters: Filters, progress: Reporter) -> QueryResult:
         """The engine's fact rows of the period, regions and filters."""
-        query = usage_facts_query(period, filters, self.tag_keys, self.dimensions)
+        query = usage_facts_query(period, filters, self.tag_keys, self.dimensions,
+                                  narrow_dedup=not self.engine.rereads_billed)
         first_day, last_day = period.partition_days()
         return self.engine.query(query.sql, query.params, Scope(regions, first_day, last_day), progress)
 
