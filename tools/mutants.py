@@ -33,7 +33,8 @@ ROOT = Path(__file__).resolve().parents[1]
 EDGES = ("tests/report/test_money_edges.py",)
 Q_EDGES = ("tests/qdev/test_money_edges.py",)
 PRICES = (*EDGES, "tests/report/test_pricing_families.py", "tests/pricing/test_pricing.py")
-QUERIES = (*EDGES, "tests/report/test_pricing_families.py", "tests/engines/test_local_engine.py")
+QUERIES = (*EDGES, "tests/report/test_pricing_families.py", "tests/engines/test_local_engine.py",
+           "tests/engines/test_dedup_forms.py")
 PERIODS = (*EDGES, "tests/logs/test_period_identity.py", "tests/engines/test_local_engine.py")
 CALLERS = ("tests/logs/test_period_identity.py", "tests/report/test_unknown_callers.py")
 TRACKER = (*EDGES, "tests/report/test_pricing_families.py", "tests/report/test_unknown_callers.py")
@@ -78,7 +79,9 @@ MUTANTS = [
     Mutant("sql-duplicate-by-request-id", "bedrock_usage/engines/queries.py",
            "PARTITION BY request_id, raw_timestamp", "PARTITION BY request_id", QUERIES),
     Mutant("sql-third-copy-only", "bedrock_usage/engines/queries.py",
-           "copy_number > 1 AS duplicate", "copy_number > 2 AS duplicate", QUERIES),
+           "request_id IS NOT NULL AND copy_number > 1", "request_id IS NOT NULL AND copy_number > 2", QUERIES),
+    Mutant("sql-narrow-dedup-misses-pairs", "bedrock_usage/engines/queries.py",
+           "GROUP BY 1 HAVING count(*) > 1", "GROUP BY 1 HAVING count(*) > 2", QUERIES),
     Mutant("sql-arn-filter-always", "bedrock_usage/engines/queries.py",
            "strpos(identity_arn, ?) > 0", "strpos(identity_arn, ?) >= 0", QUERIES),
     Mutant("sql-uses-cache-read-only", "bedrock_usage/engines/queries.py",

@@ -146,15 +146,20 @@ def _pickled(value: object) -> Callable[[BinaryIO], None]:
 
 
 def _read_facts(handle: BinaryIO) -> pd.DataFrame:
-    """Fact rows from a Parquet file (``PricedRows.write``). The file is copied into memory Arrow owns first:
-    Arrow's threads may free what they read from a Python file object after ``read_table`` returns, and doing so
-    while the interpreter exits aborts the process."""
+    """Fact rows from a Parquet file (``PricedRows.write``)."""
+    return _parquet_table(handle).to_pandas()
+
+
+def _parquet_table(handle: BinaryIO) -> pa.Table:
+    """The Parquet file behind ``handle``, read from a copy in memory Arrow owns (released on return): Arrow's
+    threads may free what they read from a Python file object after ``read_table`` returns, and doing so while the
+    interpreter exits aborts the process."""
     import pyarrow.parquet as pq
 
     content = pa.allocate_buffer(os.fstat(handle.fileno()).st_size)
     if handle.readinto(memoryview(content)) != content.size:
         raise EOFError(f"{handle.name} changed while it was read")
-    return pq.read_table(pa.BufferReader(content)).to_pandas()
+    return pq.read_table(pa.BufferReader(content))
 
 
 def _write_private(path: Path, write: Callable[[BinaryIO], None]) -> None:

@@ -20,21 +20,22 @@ PERIOD = resolve_period(start="2025-11-03", end="2025-11-03")
 
 
 def copies(tmp_path: Path) -> tuple[list[dict], list[dict]]:
-    """Records delivered once, twice, three times, in one object and across objects, with corrupt and id-less
-    copies; returns the distinct readable records and every record written."""
+    """Records delivered once, twice, three times, in one object and across objects, a corrupt copy in the object
+    read first, and records without a requestId; returns the distinct readable records and every record written."""
     distinct = [record(f"2025-11-03T{h:02d}:{m:02d}:00Z", user(f"u{m % 3}"), inp=10 * h + m, out=m)
                 for h in range(9, 12) for m in range(0, 60, 7)]
     same_id_other_time = dict(record("2025-11-03T09:00:30Z", user("u0"), inp=7), requestId=distinct[0]["requestId"])
     distinct.append(same_id_other_time)  # another key: the timestamp differs
     write_records(tmp_path / "a", distinct)
-    write_records(tmp_path / "b", distinct[::2])  # a second delivery of every other record
-    (path,) = write_records(tmp_path / "c", distinct[1:3] * 2)  # two copies in one object
+    write_records(tmp_path / "b", [*distinct[::2], same_id_other_time])  # a second delivery of half the records
+    write_records(tmp_path / "c", distinct[1:3] * 2)  # two copies in one object
     corrupt = json.loads(json.dumps(distinct[4]))
     corrupt["input"]["inputTokenCount"] = -1
+    (path,) = write_records(tmp_path / "0", [distinct[5]])  # the folder read first
     path.with_name("0-first.json.gz").write_bytes(gzip.compress((json.dumps(corrupt) + "\n").encode()))
     no_id = [dict(record("2025-11-03T10:30:00Z", user("u1"), inp=3), requestId=None) for _ in range(2)]
     write_records(tmp_path / "a", no_id, prefix="other/")
-    written = distinct + distinct[::2] + distinct[1:3] * 2 + [corrupt] + no_id
+    written = distinct + distinct[::2] + [same_id_other_time] + distinct[1:3] * 2 + [distinct[5], corrupt] + no_id
     return distinct + no_id, written
 
 

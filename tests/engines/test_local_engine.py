@@ -10,11 +10,13 @@ from pathlib import Path
 import pytest
 import sqlglot
 
+from bedrock_usage.engines.athena import execution_parameters
 from bedrock_usage.engines.local import LocalEngine
 from bedrock_usage.engines.queries import Filters
 from bedrock_usage.logs.period import resolve_period
 from bedrock_usage.output.progress import silent
 from bedrock_usage.report.tracker import BedrockAthenaTracker
+from tests.athena_rules import athena_violations
 from tests.logfiles import ACCOUNT, write_records
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -163,6 +165,27 @@ class RecordingEngine(LocalEngine):
     def query(self, sql, params, scope, progress=silent):
         self.sent.append((sql, list(params)))
         return super().query(sql, params, scope, progress)
+
+
+class BilledPerReadEngine(RecordingEngine):
+    """A LocalEngine that declares reads billed, as Athena does: it must be sent the single-read SQL."""
+
+    rereads_billed = True
+
+
+def test_an_engine_billed_per_read_gets_the_single_read_form(tmp_path: Path) -> None:
+    records = [record(f"2025-11-02T10:{m:02d}:00Z", user("alice"), inp=m + 1) for m in range(4)]
+    write_records(tmp_path / "a", records)
+    write_records(tmp_path / "b", records[:2])
+    billed, free = BilledPerReadEngine(tmp_path), RecordingEngine(tmp_path)
+    period = resolve_period(start="2025-11-02", end="2025-11-02")
+    reports = [BedrockAthenaTracker(engine).analyze(period, ["us-east-1"]) for engine in (billed, free)]
+    ((window, params),), ((narrow, _),) = billed.sent, free.sent
+    assert "hash(" not in window and "NOT MATERIALIZED" not in window
+    assert athena_violations(window, execution_parameters(params)) == []
+    assert "hash(" in narrow and window.count("FROM parsed") == 1 < narrow.count("FROM parsed")
+    assert reports[0].summary == reports[1].summary
+    assert reports[0].stats.duplicate_records == reports[1].stats.duplicate_records == 2
 
 
 def test_tracker_sql_is_trino_and_never_holds_user_input(tmp_path: Path) -> None:
