@@ -29,6 +29,7 @@ from ..bounded_gzip import over_cap_reason
 from ..cache import cache_dir, keep_newest, write_atomically
 from ..errors import UsageError
 from ..logs.schema import COLUMNS
+from .duckdb_memory import duckdb_config
 
 CACHE_ENV = "BEDROCK_USAGE_COLUMNAR_CACHE"
 FORMAT_VERSION = 2  # bump when parts would hold other rows or columns: every cache is then rebuilt
@@ -389,7 +390,7 @@ def part_is_whole(path: Path, size: int | None = None) -> bool:
 def damaged_parts(parts: list[Path]) -> list[Path]:
     """The parts DuckDB cannot read through (damage the size and magic-byte checks miss)."""
     damaged = []
-    con = duckdb.connect()
+    con = duckdb.connect(config=duckdb_config())
     try:
         for part in parts:
             try:
@@ -460,7 +461,7 @@ def _write(group: list[_Job], write_parts: PartWriter) -> list[tuple[Path | None
 def merge_parts(parts: list[Path], target: Path) -> None:
     """Write the rows of several Parquet parts into one file at ``target`` (atomically)."""
     temporary = target.with_name(f"tmp-{target.name}")
-    con = duckdb.connect()
+    con = duckdb.connect(config=duckdb_config())
     try:
         con.read_parquet([str(p) for p in parts]).write_parquet(str(temporary), compression=PARQUET_COMPRESSION)
         os.replace(temporary, target)

@@ -56,6 +56,7 @@ from .columnar_cache import (
     cache_setting,
     damaged_parts,
 )
+from .duckdb_memory import duckdb_config
 
 # ISA-L inflates gzip about three times as fast as zlib.
 INFLATER = "isal"
@@ -311,7 +312,7 @@ class LocalEngine:
 
     def _connect(self) -> duckdb.DuckDBPyConnection:
         """A DuckDB connection set up as an Athena session (UTC, Trino's function names)."""
-        con = duckdb.connect(config={"threads": self.threads} if self.threads else {})
+        con = duckdb.connect(config=duckdb_config(self.threads))
         for statement in _SESSION_SETUP:
             con.execute(statement)
         return con

@@ -27,6 +27,7 @@ import pandas as pd
 from ..aws.session import Aws
 from ..engines.athena import DEFAULT_WORKGROUP, AthenaEngine, sql_literal
 from ..engines.base import Scope, SqlParam
+from ..engines.duckdb_memory import duckdb_config
 from ..engines.local import to_duckdb
 from ..errors import UsageError
 from ..logs.period import Period
@@ -194,7 +195,7 @@ def read_cur_dir(cur_dir: Path, period: Period, account: str) -> BilledLines:
     source = f"CUR 2.0 export copy in {cur_dir} (DuckDB)"
     if not paths:
         return BilledLines(pd.DataFrame(columns=LINE_COLUMNS), source, warnings=warnings)
-    connection = duckdb.connect()
+    connection = duckdb.connect(config=duckdb_config())
     try:
         connection.execute("SET TimeZone = 'UTC'")
         raw = connection.read_parquet(paths, hive_partitioning=True, union_by_name=True)

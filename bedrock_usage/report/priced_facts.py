@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from ..engines.duckdb_memory import duckdb_config
 from ..engines.queries import FACT_MEASURES, tag_column
 from ..pricing import RATE_FIELDS
 
@@ -57,7 +58,7 @@ _BATCH_ROWS = 16_384  # fact rows per Arrow batch written to a kept report's fil
 
 def connect() -> duckdb.DuckDBPyConnection:
     """A private connection on one thread: its results, and the order its sums add rows in, repeat run to run."""
-    return duckdb.connect(config={"threads": 1})
+    return duckdb.connect(config=duckdb_config(threads=1))
 
 
 def quoted_name(name: str) -> str:

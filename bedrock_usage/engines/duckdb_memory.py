@@ -1,0 +1,52 @@
+"""How much memory each embedded DuckDB database may hold before it spills to disk, and where it spills.
+
+DuckDB's aggregations, joins, sorts and windows move what exceeds ``memory_limit`` to files in ``temp_directory``
+and read them back. Without a cap DuckDB may take 80 % of the machine's memory, and a month of a busy account's
+logs would hold memory in proportion to its records; with the cap the memory stays bounded for a little more time
+(BENCHMARKS.md has the figures).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from pathlib import Path
+
+from ..cache import cache_dir
+from ..errors import UsageError
+
+MEMORY_ENV = "BEDROCK_USAGE_DUCKDB_MEMORY_MB"
+DEFAULT_MEMORY_MB = 512
+SPILL_FOLDER = "duckdb-spill"
+
+
+def memory_mb() -> int:
+    """``$BEDROCK_USAGE_DUCKDB_MEMORY_MB``, else ``DEFAULT_MEMORY_MB``: the cap of each DuckDB database, in MiB."""
+    text = os.environ.get(MEMORY_ENV, "").strip()
+    if not text:
+        return DEFAULT_MEMORY_MB
+    if not text.isdigit() or not 64 <= int(text) <= 16 * 1024 * 1024:
+        raise UsageError(f"{MEMORY_ENV}={text!r} must be a whole number of mebibytes, at least 64 (default "
+                         f"{DEFAULT_MEMORY_MB})")
+    return int(text)
+
+
+def duckdb_config(threads: int | None = None) -> dict[str, str | int]:
+    """The settings of a new DuckDB database: the memory cap, and a spill folder of its own (DuckDB makes it when
+    it first spills and removes it when the database closes)."""
+    config: dict[str, str | int] = {"memory_limit": f"{memory_mb()}MiB",
+                                    "temp_directory": str(_spill_root() / uuid.uuid4().hex)}
+    if threads:
+        config["threads"] = threads
+    return config
+
+
+def _spill_root() -> Path:
+    """The folder that holds the spill folders: in the cache folder, else the system's temporary folder."""
+    root = cache_dir() / SPILL_FOLDER
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return Path(tempfile.gettempdir())
+    return root

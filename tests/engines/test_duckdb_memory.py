@@ -1,0 +1,60 @@
+"""Each DuckDB database is capped (``BEDROCK_USAGE_DUCKDB_MEMORY_MB``) and spills into a folder of its own under the
+cache folder, which is gone once the database closes."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from bedrock_usage.engines.duckdb_memory import DEFAULT_MEMORY_MB, MEMORY_ENV, SPILL_FOLDER, duckdb_config
+from bedrock_usage.errors import UsageError
+
+GROUPS = 400_000
+ROWS = 2_000_000
+
+
+def test_a_query_larger_than_the_cap_spills_and_answers(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("BEDROCK_USAGE_CACHE_DIR", str(tmp_path))
+    monkeypatch.setenv(MEMORY_ENV, "64")
+    config = duckdb_config(threads=1)
+    spill = Path(str(config["temp_directory"]))
+    assert config["memory_limit"] == "64MiB" and spill.parent == tmp_path / SPILL_FOLDER
+    con = duckdb.connect(config=config)
+    rows = con.execute(
+        "SELECT i % ? AS g, count(*), sum(i), max(repeat('x', 40) || CAST(i AS VARCHAR)) FROM range(?) t(i) "
+        "GROUP BY 1 ORDER BY 1", [GROUPS, ROWS]).fetchall()
+    spilled = spill.is_dir() and any(spill.iterdir())
+    con.close()
+    assert spilled and not spill.exists()
+    per_group = ROWS // GROUPS
+    assert len(rows) == GROUPS
+    for g in (0, 1, GROUPS - 1):
+        members = [g + k * GROUPS for k in range(per_group)]
+        assert rows[g] == (g, per_group, sum(members), max("x" * 40 + str(m) for m in members))
+
+
+def test_the_cap_is_read_from_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("BEDROCK_USAGE_CACHE_DIR", str(tmp_path))
+    monkeypatch.delenv(MEMORY_ENV, raising=False)
+    assert duckdb_config()["memory_limit"] == f"{DEFAULT_MEMORY_MB}MiB" and "threads" not in duckdb_config()
+    monkeypatch.setenv(MEMORY_ENV, "2048")
+    assert duckdb_config(threads=2) | {"temp_directory": ""} == {"memory_limit": "2048MiB", "threads": 2,
+                                                                  "temp_directory": ""}
+    for text in ("0", "63", "1.5", "lots", "-1"):
+        monkeypatch.setenv(MEMORY_ENV, text)
+        with pytest.raises(UsageError, match=f"{MEMORY_ENV}='{text}' must be a whole number of mebibytes"):
+            duckdb_config()
+
+
+def test_an_unwritable_cache_folder_spills_to_the_temporary_folder(monkeypatch: pytest.MonkeyPatch,
+                                                                    tmp_path: Path) -> None:
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    monkeypatch.setenv("BEDROCK_USAGE_CACHE_DIR", str(blocked))
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", None)
+    assert Path(str(duckdb_config()["temp_directory"])).parent == tmp_path / "tmp"
