@@ -9,7 +9,9 @@ logs would hold memory in proportion to its records; with the cap the memory sta
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
+import time
 import uuid
 from pathlib import Path
 
@@ -19,6 +21,7 @@ from ..errors import UsageError
 MEMORY_ENV = "BEDROCK_USAGE_DUCKDB_MEMORY_MB"
 DEFAULT_MEMORY_MB = 512
 SPILL_FOLDER = "duckdb-spill"
+STALE_SPILL_SECONDS = 24 * 3600
 
 
 def memory_mb() -> int:
@@ -36,17 +39,38 @@ def duckdb_config(threads: int | None = None) -> dict[str, str | int]:
     """The settings of a new DuckDB database: the memory cap, and a spill folder of its own (DuckDB makes it when
     it first spills and removes it when the database closes)."""
     config: dict[str, str | int] = {"memory_limit": f"{memory_mb()}MiB",
-                                    "temp_directory": str(_spill_root() / uuid.uuid4().hex)}
+                                    "temp_directory": str(_spill_root() / f"{os.getpid()}-{uuid.uuid4().hex}")}
     if threads:
         config["threads"] = threads
     return config
 
 
 def _spill_root() -> Path:
-    """The folder that holds the spill folders: in the cache folder, else the system's temporary folder."""
+    """The folder that holds the spill folders (``{pid}-{random}``): in the cache folder, else the system's
+    temporary folder. Spill folders a killed process left behind go once they are a day old and no process of
+    their id runs."""
     root = cache_dir() / SPILL_FOLDER
     try:
         root.mkdir(parents=True, exist_ok=True)
     except OSError:
         return Path(tempfile.gettempdir())
+    oldest = time.time() - STALE_SPILL_SECONDS
+    with os.scandir(root) as entries:
+        for entry in entries:
+            if (entry.is_dir(follow_symlinks=False) and entry.stat(follow_symlinks=False).st_mtime < oldest
+                    and not _running(entry.name.partition("-")[0])):
+                shutil.rmtree(entry.path, ignore_errors=True)
     return root
+
+
+def _running(pid: str) -> bool:
+    """True when a process with id ``pid`` runs on this machine (or may: it cannot be told)."""
+    if not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, OSError):
+        return True
+    return True

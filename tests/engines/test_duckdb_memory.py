@@ -3,13 +3,23 @@ cache folder, which is gone once the database closes."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import tempfile
+import time
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from bedrock_usage.engines.duckdb_memory import DEFAULT_MEMORY_MB, MEMORY_ENV, SPILL_FOLDER, duckdb_config
+from bedrock_usage.engines.duckdb_memory import (
+    DEFAULT_MEMORY_MB,
+    MEMORY_ENV,
+    SPILL_FOLDER,
+    STALE_SPILL_SECONDS,
+    duckdb_config,
+)
 from bedrock_usage.errors import UsageError
 
 GROUPS = 400_000
@@ -58,3 +68,20 @@ def test_an_unwritable_cache_folder_spills_to_the_temporary_folder(monkeypatch: 
     (tmp_path / "tmp").mkdir()
     monkeypatch.setattr(tempfile, "tempdir", None)
     assert Path(str(duckdb_config()["temp_directory"])).parent == tmp_path / "tmp"
+
+
+def test_spill_folders_of_ended_processes_go_after_a_day(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("BEDROCK_USAGE_CACHE_DIR", str(tmp_path))
+    root = tmp_path / SPILL_FOLDER
+    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    stale, running, recent = root / f"{ended.stdout.strip()}-a", root / f"{os.getpid()}-b", root / "1-c"
+    for folder in (stale, running, recent):
+        folder.mkdir(parents=True)
+        (folder / "duckdb_temp_block-1.block").write_bytes(b"spilled")
+    old = time.time() - STALE_SPILL_SECONDS - 60
+    for folder in (stale, running):
+        os.utime(folder, (old, old))
+    config = duckdb_config()
+    assert not stale.exists()
+    assert (running / "duckdb_temp_block-1.block").exists() and (recent / "duckdb_temp_block-1.block").exists()
+    assert Path(str(config["temp_directory"])).name.startswith(f"{os.getpid()}-")
