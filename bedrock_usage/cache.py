@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import Callable
@@ -33,11 +34,17 @@ def write_atomically(path: Path, write: Callable[[Path], None]) -> bool:
         os.replace(temporary, path)
         return True
     except OSError:
-        temporary.unlink(missing_ok=True)
+        _remove(temporary)
         return False
     except BaseException:
-        temporary.unlink(missing_ok=True)
+        _remove(temporary)
         raise
+
+
+def _remove(path: Path) -> None:
+    """Remove ``path`` if it is there (its folder may not even be one)."""
+    with contextlib.suppress(OSError):
+        path.unlink(missing_ok=True)
 
 
 def keep_newest(folder: Path, pattern: str, count: int) -> None:

@@ -74,15 +74,18 @@ class QueryResult:
     rows: the local engine's stored results over immutable cache parts); ``shelf`` is then a folder where what is
     computed from them may be kept beside the engine's own results. Both are ``None`` otherwise (Athena, no cache).
     ``rows`` are a frame or an Arrow table (DuckDB's, handed on without a conversion), or a function that reads
-    them: a stored result is read only when used, since what is kept beside it may answer without it.
+    them: a stored result is read only when used, since what is kept beside it may answer without it. ``path``
+    is the Parquet file that holds them when they are stored (the local engine's results), for readers that can
+    scan it instead of holding every row in memory; it may be gone by then, and ``rows`` still answers.
     """
 
     def __init__(self, rows: Rows | Callable[[], Rows], stats: ScanStats, identity: str | None = None,
-                 shelf: Path | None = None):
+                 shelf: Path | None = None, path: Path | None = None):
         self._rows = rows
         self.stats = stats
         self.identity = identity
         self.shelf = shelf
+        self.path = path
 
     @property
     def rows(self) -> Rows:

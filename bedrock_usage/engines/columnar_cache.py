@@ -225,11 +225,11 @@ class ColumnarCache:
 
     def has_result(self, key: str) -> bool:
         """True when the result named ``key`` is stored (``load_result`` may still find it damaged)."""
-        return self._result_path(key).is_file()
+        return self.result_path(key).is_file()
 
     def load_result(self, key: str) -> pa.Table | None:
         """The stored result named ``key``, if an earlier refresh kept it and it is readable."""
-        path = self._result_path(key)
+        path = self.result_path(key)
         try:
             table = pq.read_table(path)
             os.utime(path)  # most recently used
@@ -240,20 +240,27 @@ class ColumnarCache:
     def store_result(self, key: str, table: pa.Table) -> None:
         """Keep a query result for the next refresh over the same parts; only the newest few are kept. A result
         that cannot be kept is computed again next time."""
-        path = self._result_path(key)
         try:
-            if not write_atomically(path, lambda target: pq.write_table(table, target)):
-                return
+            self.write_result(key, lambda target: pq.write_table(table, target))
         except (ValueError, pa.ArrowException):
             return
+
+    def write_result(self, key: str, write: Callable[[Path], None]) -> bool:
+        """Keep the query result that ``write`` writes (as Parquet, to the path it is given) under ``key``, as
+        ``store_result`` does; False when the folder or the disk refuses it."""
+        path = self.result_path(key)
+        if not write_atomically(path, write):
+            return False
         keep_newest(path.parent, "*.parquet", KEPT_RESULTS)
+        return True
 
     @property
     def shelf(self) -> Path:
         """Where results derived from stored query results are kept (the tracker's finished reports)."""
         return self.base / SHELF
 
-    def _result_path(self, key: str) -> Path:
+    def result_path(self, key: str) -> Path:
+        """Where the result named ``key`` is (or would be) stored."""
         return self.base / RESULTS / f"{key}.parquet"
 
 

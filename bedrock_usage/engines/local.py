@@ -57,6 +57,7 @@ from .columnar_cache import (
     damaged_parts,
 )
 from .duckdb_memory import duckdb_config
+from .queries import quoted_name
 
 # ISA-L inflates gzip about three times as fast as zlib.
 INFLATER = "isal"
@@ -281,14 +282,17 @@ class LocalEngine:
         self.last_refresh = scan.stats
         params = list(params)
         key = cache.result_key(sql, params, scan.parts)
-        scan.stats.result_reused = cache.has_result(key)
-        if scan.stats.result_reused:
-            rows: pa.Table | Callable[[], pa.Table] = self._stored_rows(cache, key, sql, params, scan.parts)
-        else:
+        scan.stats.result_reused = stored = cache.has_result(key)
+        if not stored:
             _create_view(con, scan.parts)
-            rows = _rows(con, sql, params)
-            cache.store_result(key, rows)
-        return QueryResult(rows, stats, key, cache.shelf), scan.left_out
+            try:  # straight from the query to the file, never whole in memory
+                stored = cache.write_result(key, lambda target: _write_rows(con, sql, params, target))
+            except duckdb.Error:
+                stored = False
+        if not stored:  # the cache folder refuses the file (or a part is damaged: this raises again)
+            return QueryResult(_rows(con, sql, params), stats), scan.left_out
+        rows = self._stored_rows(cache, key, sql, params, scan.parts)
+        return QueryResult(rows, stats, key, cache.shelf, cache.result_path(key)), scan.left_out
 
     def _stored_rows(
         self, cache: ColumnarCache, key: str, sql: str, params: list[SqlParam], parts: list[Path]
@@ -578,6 +582,16 @@ def _write_parts(
         return [{obj: left_out[obj] for obj in batch if obj in left_out} for batch, _ in jobs]
     finally:
         cursor.close()
+
+
+def _write_rows(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[SqlParam], target: Path) -> None:
+    """Write the rows of the tracker's ``sql`` to the Parquet file ``target`` as DuckDB makes them, a batch at a
+    time; 128-bit sums become 64-bit integers, as in ``_rows``."""
+    relation = con.sql(to_duckdb(sql), params=list(params))
+    columns = [f"CAST({quoted_name(name)} AS BIGINT) AS {quoted_name(name)}"
+               if kind.id == "hugeint" or (kind.id == "decimal" and kind.children[1][1] == 0) else quoted_name(name)
+               for name, kind in zip(relation.columns, relation.types, strict=True)]
+    relation.project(", ".join(columns)).write_parquet(str(target), compression=PARQUET_COMPRESSION)
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[SqlParam]) -> pa.Table:

@@ -275,6 +275,11 @@ def quoted(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+def quoted_name(name: str) -> str:
+    """A column name as a DuckDB identifier."""
+    return '"' + name.replace('"', '""') + '"'
+
+
 def zone_literal(tz: str) -> str:
     """The time zone as a literal, once ``zoneinfo`` knows it (UsageError otherwise)."""
     try:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
 from typing import BinaryIO
 
 import duckdb
@@ -22,7 +23,7 @@ import pandas as pd
 import pyarrow as pa
 
 from ..engines.duckdb_memory import duckdb_config
-from ..engines.queries import FACT_MEASURES, tag_column
+from ..engines.queries import FACT_MEASURES, quoted_name, tag_column
 from ..pricing import RATE_FIELDS
 
 TOKEN_COLUMNS = ("input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens")
@@ -61,16 +62,20 @@ def connect() -> duckdb.DuckDBPyConnection:
     return duckdb.connect(config=duckdb_config(threads=1))
 
 
-def quoted_name(name: str) -> str:
-    """A column name as a DuckDB identifier."""
-    return '"' + name.replace('"', '""') + '"'
+def clean_rows(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame | pa.Table | Path) -> tuple[int, int, int]:
+    """Keep the engine's ``rows`` (or those of its Parquet file, scanned) that are neither unreadable (no ``day``)
+    nor extra copies (``duplicate``) as the table ``facts``: typed, and numbered in the order of their dimensions
+    (``row_id``: engines return groups in any order). Returns how many rows are kept, and the calls of unreadable
+    records and of duplicates."""
+    con.register("engine_rows", con.read_parquet(str(rows)) if isinstance(rows, Path) else rows)
+    try:
+        return _clean_registered(con)
+    finally:
+        con.unregister("engine_rows")
 
 
-def clean_rows(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame | pa.Table) -> tuple[int, int, int]:
-    """Keep the engine's ``rows`` that are neither unreadable (no ``day``) nor extra copies (``duplicate``) as the
-    table ``facts``: typed, and numbered in the order of their dimensions (``row_id``: engines return groups in any
-    order). Returns how many rows are kept, and the calls of unreadable records and of duplicates."""
-    con.register("engine_rows", rows)
+def _clean_registered(con: duckdb.DuckDBPyConnection) -> tuple[int, int, int]:
+    """``clean_rows`` of the rows registered as ``engine_rows``."""
     skipped, duplicates = con.execute(
         "SELECT coalesce(sum(calls) FILTER (WHERE day IS NULL), 0),"
         " coalesce(sum(calls) FILTER (WHERE day IS NOT NULL AND coalesce(duplicate, false)), 0) FROM engine_rows"
@@ -88,7 +93,6 @@ def clean_rows(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame | pa.Table) ->
 SELECT row_number() OVER (ORDER BY {order}) AS row_id, * FROM (
   SELECT {columns} FROM engine_rows WHERE day IS NOT NULL AND NOT coalesce(duplicate, false)
 )""")
-    con.unregister("engine_rows")
     return con.execute("SELECT count(*) FROM facts").fetchall()[0][0], int(skipped), int(duplicates)
 
 

@@ -193,14 +193,17 @@ class BedrockAthenaTracker:
         """The engine's rows without unreadable records and duplicates, attributed and priced in SQL (of callers
         whose user name holds ``user_pattern``), and the unreadable records' count. The duplicates' count goes into
         the result's scan figures."""
-        rows = result.rows
-        if not len(rows.columns):  # an engine may return no columns at all for no rows
-            columns = [*self.dimensions, *(tag_column(i) for i in range(len(self.tag_keys)))]
-            rows = pd.DataFrame({name: pd.Series(dtype="object") for name in columns}
-                                | {name: pd.Series(dtype="int64") for name in FACT_MEASURES})
         con = connect()
         tags = {tag_column(i): tag_table(key) for i, key in enumerate(self.tag_keys)}
-        count, skipped, result.stats.duplicate_records = clean_rows(con, rows)
+        counts = None
+        if result.path:
+            try:
+                counts = clean_rows(con, result.path)
+            except duckdb.Error:  # the stored file went away or was damaged since the query: read its rows
+                con.execute("DROP TABLE IF EXISTS facts")
+        if counts is None:
+            counts = clean_rows(con, self._engine_rows(result))
+        count, skipped, result.stats.duplicate_records = counts
         if self.rewriter:
             rewrite_facts(con, lambda frame: self.rewriter.rewrite(frame, self.tag_keys))
         progress(Progress(PRICING, 0, count, "fact rows"))
@@ -210,6 +213,15 @@ class BedrockAthenaTracker:
         price_facts(con, [tag_column(self.tag_keys.index(key)) for key in self.application_tags], user_pattern)
         progress(Progress(PRICING, count, count, "fact rows", finished=True))
         return PricedRows(con, tags), skipped
+
+    def _engine_rows(self, result: QueryResult) -> pd.DataFrame | pa.Table:
+        """The engine's rows, with the fact columns even when the engine returned no columns at all."""
+        rows = result.rows
+        if len(rows.columns):
+            return rows
+        columns = [*self.dimensions, *(tag_column(i) for i in range(len(self.tag_keys)))]
+        return pd.DataFrame({name: pd.Series(dtype="object") for name in columns}
+                            | {name: pd.Series(dtype="int64") for name in FACT_MEASURES})
 
     def _finish(self, result: QueryResult, user_pattern: str | None, progress: Reporter) -> Finished:
         """Price the engine's rows, keep the user filter's rows, and roll them up into every table."""

@@ -20,6 +20,7 @@ from bedrock_usage.engines.local import LocalEngine
 from bedrock_usage.engines.queries import Filters
 from bedrock_usage.errors import UsageError
 from bedrock_usage.logs.period import resolve_period
+from bedrock_usage.output.progress import silent
 from bedrock_usage.report.tracker import BedrockAthenaTracker, UsageReport
 from tests.logfiles import read_tree
 from tests.oracle import aggregate
@@ -279,3 +280,36 @@ def test_an_unwritable_cache_folder_is_one_clear_error(logs: Path, tmp_path: Pat
     blocker.write_text("a file where the cache folder should be")
     with pytest.raises(UsageError, match=CACHE_ENV):
         analyze(logs, cache=blocker / "cache")
+
+
+class ForgetfulEngine(LocalEngine):
+    """A real LocalEngine whose stored result is removed as soon as it answers (another process pruning it)."""
+
+    def query(self, sql, params, scope, progress=silent):
+        result = super().query(sql, params, scope, progress)
+        assert result.path is not None and result.path.is_file()
+        result.path.unlink()
+        return result
+
+
+def test_results_go_straight_to_their_file_and_are_priced_from_it(logs: Path, tmp_path: Path) -> None:
+    raw, _ = analyze(logs, cache=False)
+    cold, _ = analyze(logs, cache=tmp_path / "cache")
+    (stored,) = list((tmp_path / "cache").rglob("results/*.parquet"))
+    assert "DuckDB" in pq.ParquetFile(stored).metadata.created_by  # written by the query, not from Arrow
+    assert pq.read_schema(stored).field("calls").type == pa.int64()  # sums as 64-bit integers, as on Athena
+    assert_same_report(cold, raw)
+    gone = BedrockAthenaTracker(ForgetfulEngine(logs, cache=tmp_path / "other")).analyze(PERIOD)
+    assert_same_report(gone, raw)  # the file went away between the query and the pricing: its rows are read
+
+
+def test_a_results_folder_that_refuses_files_still_answers(logs: Path, tmp_path: Path) -> None:
+    raw, _ = analyze(logs, cache=False)
+    analyze(logs, cache=tmp_path / "cache", period=resolve_period(start="2025-11-02", end="2025-11-02"))
+    for results in list((tmp_path / "cache").rglob("results")):
+        shutil.rmtree(results)
+        results.write_text("not a folder")
+    refused, engine = analyze(logs, cache=tmp_path / "cache")
+    assert not engine.last_refresh.result_reused
+    assert_same_report(refused, raw)
+    assert_matches_records(refused, logs)
