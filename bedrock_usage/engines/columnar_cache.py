@@ -9,6 +9,7 @@ never request or response bodies.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -232,7 +233,7 @@ class ColumnarCache:
         path = self.result_path(key)
         try:
             table = pq.read_table(path)
-            os.utime(path)  # most recently used
+            self.mark_used(key)
             return table
         except (OSError, ValueError, pa.ArrowException):
             return None
@@ -252,7 +253,17 @@ class ColumnarCache:
         if not write_atomically(path, write):
             return False
         keep_newest(path.parent, "*.parquet", KEPT_RESULTS)
+        limit = time.time() - ORPHAN_GRACE_SECONDS
+        for left in path.parent.glob("tmp-*"):  # a process killed while it wrote a result
+            with contextlib.suppress(OSError):
+                if left.stat().st_mtime < limit:
+                    left.unlink()
         return True
+
+    def mark_used(self, key: str) -> None:
+        """Note that the stored result named ``key`` was used now (the newest few are kept)."""
+        with contextlib.suppress(OSError):
+            os.utime(self.result_path(key))
 
     @property
     def shelf(self) -> Path:

@@ -20,25 +20,27 @@ from ..errors import UsageError
 
 MEMORY_ENV = "BEDROCK_USAGE_DUCKDB_MEMORY_MB"
 DEFAULT_MEMORY_MB = 512
+MIB_PER_THREAD = 64
 SPILL_FOLDER = "duckdb-spill"
 STALE_SPILL_SECONDS = 24 * 3600
 
 
-def memory_mb() -> int:
-    """``$BEDROCK_USAGE_DUCKDB_MEMORY_MB``, else ``DEFAULT_MEMORY_MB``: the cap of each DuckDB database, in MiB."""
+def memory_mb(threads: int | None = None) -> int:
+    """``$BEDROCK_USAGE_DUCKDB_MEMORY_MB``, else ``DEFAULT_MEMORY_MB`` or 64 MiB per thread when that is more:
+    the cap of each DuckDB database, in MiB."""
     text = os.environ.get(MEMORY_ENV, "").strip()
     if not text:
-        return DEFAULT_MEMORY_MB
+        return max(DEFAULT_MEMORY_MB, MIB_PER_THREAD * (threads or os.cpu_count() or 1))
     if not text.isdigit() or not 64 <= int(text) <= 16 * 1024 * 1024:
         raise UsageError(f"{MEMORY_ENV}={text!r} must be a whole number of mebibytes, at least 64 (default "
-                         f"{DEFAULT_MEMORY_MB})")
+                         f"{DEFAULT_MEMORY_MB}, or {MIB_PER_THREAD} per core when that is more)")
     return int(text)
 
 
 def duckdb_config(threads: int | None = None) -> dict[str, str | int]:
-    """The settings of a new DuckDB database: the memory cap, and a spill folder of its own (DuckDB makes it when
-    it first spills and removes it when the database closes)."""
-    config: dict[str, str | int] = {"memory_limit": f"{memory_mb()}MiB",
+    """The settings of a new DuckDB database on ``threads`` threads (all cores when None): the memory cap, and a
+    spill folder of its own (DuckDB makes it when it first spills and removes it when the database closes)."""
+    config: dict[str, str | int] = {"memory_limit": f"{memory_mb(threads)}MiB",
                                     "temp_directory": str(_spill_root() / f"{os.getpid()}-{uuid.uuid4().hex}")}
     if threads:
         config["threads"] = threads
@@ -48,19 +50,32 @@ def duckdb_config(threads: int | None = None) -> dict[str, str | int]:
 def _spill_root() -> Path:
     """The folder that holds the spill folders (``{pid}-{random}``): in the cache folder, else the system's
     temporary folder. Spill folders a killed process left behind go once they are a day old and no process of
-    their id runs."""
+    their id runs (on POSIX systems, where that can be asked)."""
     root = cache_dir() / SPILL_FOLDER
     try:
         root.mkdir(parents=True, exist_ok=True)
     except OSError:
         return Path(tempfile.gettempdir())
-    oldest = time.time() - STALE_SPILL_SECONDS
-    with os.scandir(root) as entries:
-        for entry in entries:
-            if (entry.is_dir(follow_symlinks=False) and entry.stat(follow_symlinks=False).st_mtime < oldest
-                    and not _running(entry.name.partition("-")[0])):
-                shutil.rmtree(entry.path, ignore_errors=True)
+    if os.name == "posix":
+        _remove_stale(root)
     return root
+
+
+def _remove_stale(root: Path) -> None:
+    """Remove the spill folders under ``root`` that are a day old and whose process no longer runs; another
+    process may be removing them too."""
+    oldest = time.time() - STALE_SPILL_SECONDS
+    try:
+        with os.scandir(root) as entries:
+            for entry in entries:
+                try:
+                    old = entry.is_dir(follow_symlinks=False) and entry.stat(follow_symlinks=False).st_mtime < oldest
+                except OSError:  # removed meanwhile
+                    continue
+                if old and not _running(entry.name.partition("-")[0]):
+                    shutil.rmtree(entry.path, ignore_errors=True)
+    except OSError:
+        return
 
 
 def _running(pid: str) -> bool:

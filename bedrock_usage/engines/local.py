@@ -283,7 +283,9 @@ class LocalEngine:
         params = list(params)
         key = cache.result_key(sql, params, scan.parts)
         scan.stats.result_reused = stored = cache.has_result(key)
-        if not stored:
+        if stored:
+            cache.mark_used(key)
+        else:
             _create_view(con, scan.parts)
             try:  # straight from the query to the file, never whole in memory
                 stored = cache.write_result(key, lambda target: _write_rows(con, sql, params, target))

@@ -17,6 +17,7 @@ import pandas as pd
 import pyarrow as pa
 
 from ..engines.base import PAYLOAD_OBJECTS, Engine, QueryResult, ScanStats, Scope
+from ..engines.duckdb_memory import memory_mb
 from ..engines.queries import FACT_DIMENSIONS, FACT_MEASURES, Filters, tag_column, usage_facts_query
 from ..logs.identity import DEFAULT_ROLE_SUFFIX, Principal, derive_principal
 from ..logs.period import Period
@@ -237,7 +238,7 @@ class BedrockAthenaTracker:
         if result.identity is None or result.shelf is None or rewriting is None:
             return None
         settings = [self.role_suffix, self.application_tags, self.tag_keys, self.dimensions, self.prices.digest,
-                    rewriting, user_pattern]
+                    rewriting, user_pattern, memory_mb(threads=1)]  # a spilling sum may add in another order
         return report_key(result.identity, settings)
 
     def _register_callers(self, con: duckdb.DuckDBPyConnection) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import shutil
 from datetime import date
 from pathlib import Path
@@ -313,3 +314,11 @@ def test_a_results_folder_that_refuses_files_still_answers(logs: Path, tmp_path:
     assert not engine.last_refresh.result_reused
     assert_same_report(refused, raw)
     assert_matches_records(refused, logs)
+
+
+def test_a_stored_result_used_again_counts_as_recent(logs: Path, tmp_path: Path) -> None:
+    analyze(logs, cache=tmp_path / "cache")
+    (stored,) = list((tmp_path / "cache").rglob("results/*.parquet"))
+    os.utime(stored, (1_000_000_000, 1_000_000_000))
+    again, engine = analyze(logs, cache=tmp_path / "cache")
+    assert engine.last_refresh.result_reused and stored.stat().st_mtime > 1_000_000_000

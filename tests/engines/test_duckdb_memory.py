@@ -8,6 +8,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import duckdb
@@ -16,6 +17,7 @@ import pytest
 from bedrock_usage.engines.duckdb_memory import (
     DEFAULT_MEMORY_MB,
     MEMORY_ENV,
+    MIB_PER_THREAD,
     SPILL_FOLDER,
     STALE_SPILL_SECONDS,
     duckdb_config,
@@ -49,7 +51,10 @@ def test_a_query_larger_than_the_cap_spills_and_answers(monkeypatch: pytest.Monk
 def test_the_cap_is_read_from_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("BEDROCK_USAGE_CACHE_DIR", str(tmp_path))
     monkeypatch.delenv(MEMORY_ENV, raising=False)
-    assert duckdb_config()["memory_limit"] == f"{DEFAULT_MEMORY_MB}MiB" and "threads" not in duckdb_config()
+    every_core = max(DEFAULT_MEMORY_MB, MIB_PER_THREAD * (os.cpu_count() or 1))
+    assert duckdb_config()["memory_limit"] == f"{every_core}MiB" and "threads" not in duckdb_config()
+    assert duckdb_config(threads=1)["memory_limit"] == f"{DEFAULT_MEMORY_MB}MiB"
+    assert duckdb_config(threads=16)["memory_limit"] == f"{16 * MIB_PER_THREAD}MiB"  # 64 MiB per thread at least
     monkeypatch.setenv(MEMORY_ENV, "2048")
     assert duckdb_config(threads=2) | {"temp_directory": ""} == {"memory_limit": "2048MiB", "threads": 2,
                                                                   "temp_directory": ""}
@@ -70,6 +75,7 @@ def test_an_unwritable_cache_folder_spills_to_the_temporary_folder(monkeypatch: 
     assert Path(str(duckdb_config()["temp_directory"])).parent == tmp_path / "tmp"
 
 
+@pytest.mark.skipif(os.name != "posix", reason="whether a process runs is asked of POSIX systems only")
 def test_spill_folders_of_ended_processes_go_after_a_day(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("BEDROCK_USAGE_CACHE_DIR", str(tmp_path))
     root = tmp_path / SPILL_FOLDER
@@ -85,3 +91,19 @@ def test_spill_folders_of_ended_processes_go_after_a_day(monkeypatch: pytest.Mon
     assert not stale.exists()
     assert (running / "duckdb_temp_block-1.block").exists() and (recent / "duckdb_temp_block-1.block").exists()
     assert Path(str(config["temp_directory"])).name.startswith(f"{os.getpid()}-")
+
+
+def test_connections_made_at_once_clean_up_together(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("BEDROCK_USAGE_CACHE_DIR", str(tmp_path))
+    root = tmp_path / SPILL_FOLDER
+    old = time.time() - STALE_SPILL_SECONDS - 60
+    for index in range(300):
+        folder = root / f"{4_000_000 + index}-left"  # above Linux's largest process id: none runs
+        folder.mkdir(parents=True)
+        (folder / "duckdb_temp_block-1.block").write_bytes(b"spilled")
+        os.utime(folder, (old, old))
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        configs = list(pool.map(lambda _: duckdb_config(), range(4)))
+    assert len({c["temp_directory"] for c in configs}) == 4
+    if os.name == "posix":
+        assert list(root.iterdir()) == []
