@@ -25,6 +25,7 @@ import hashlib
 import json
 import os
 import re
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
@@ -244,55 +245,73 @@ class LocalEngine:
         """
         days, stats = self.list_days(scope, progress)
         reading = Tally(progress, READING, with_bytes=True, notes=_records_note)
-        con = self._connect()
-        try:
-            if self.cache_dir:
-                try:
-                    result, left_out = self._query_cached(con, sql, params, days, reading, stats)
-                except duckdb.Error:
-                    # A part damaged where the cheap checks do not look: drop what DuckDB cannot read, rebuild it
-                    # from the logs, and answer once more.
-                    cache = ColumnarCache(self.cache_dir, self.root)
-                    if not cache.discard(damaged_parts(cache.parts_of(days))):
-                        raise
-                    con.execute(f"DROP VIEW IF EXISTS {TABLE_NAME}")
-                    result, left_out = self._query_cached(con, sql, params, days, reading, stats)
-            else:
+        if self.cache_dir:
+            try:
+                result, left_out = self._query_cached(sql, params, days, reading, stats)
+            except duckdb.Error:
+                # A part damaged where the cheap checks do not look: drop what DuckDB cannot read, rebuild it
+                # from the logs, and answer once more.
+                cache = ColumnarCache(self.cache_dir, self.root)
+                if not cache.discard(damaged_parts(cache.parts_of(days))):
+                    raise
+                result, left_out = self._query_cached(sql, params, days, reading, stats)
+        else:
+            con = self._connect()
+            try:
                 left_out = self._load(con, [obj for day in days for obj in day.objects], reading)
                 result = QueryResult(_rows(con, sql, params), stats)
-            for obj, reason in left_out.items():
-                stats.skipped_objects[reason] += 1
-                stats.objects_read -= 1
-                stats.bytes_read -= obj.size
-        finally:
-            con.close()
+            finally:
+                con.close()
+        for obj, reason in left_out.items():
+            stats.skipped_objects[reason] += 1
+            stats.objects_read -= 1
+            stats.bytes_read -= obj.size
         return result
 
     def _query_cached(
-        self, con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[SqlParam], days: list[DayFolder],
-        reading: Tally, stats: ScanStats,
+        self, sql: str, params: Sequence[SqlParam], days: list[DayFolder], reading: Tally, stats: ScanStats,
     ) -> tuple[QueryResult, dict[LogObject, str]]:
         """Run ``sql`` over the columnar cache, brought up to date first (or its stored result); the result is
-        named by the query and the parts it read."""
+        named by the query and the parts it read. DuckDB is opened only when there is something to parse or
+        query: a repeated refresh answered by its stored result needs none."""
+        opened: list[duckdb.DuckDBPyConnection] = []
+        opening = threading.Lock()  # the parse workers may be first
+
+        def con() -> duckdb.DuckDBPyConnection:
+            with opening:
+                if not opened:
+                    opened.append(self._connect())
+                return opened[0]
+
+        try:
+            return self._answer_cached(con, sql, list(params), days, reading, stats)
+        finally:
+            for connection in opened:
+                connection.close()
+
+    def _answer_cached(
+        self, con: Callable[[], duckdb.DuckDBPyConnection], sql: str, params: list[SqlParam], days: list[DayFolder],
+        reading: Tally, stats: ScanStats,
+    ) -> tuple[QueryResult, dict[LogObject, str]]:
+        """``_query_cached`` with ``con`` opening the connection when first called."""
         cap = self.max_object_bytes
         cache = ColumnarCache(self.cache_dir, self.root)
-        scan = cache.refresh(days, lambda jobs: _write_parts(con, jobs, cap, reading),
+        scan = cache.refresh(days, lambda jobs: _write_parts(con(), jobs, cap, reading),
                              self._workers(), cap, reading.start)
         reading.finish(f"{_records_note(reading.extra)}, {scan.stats.objects_reused:,} objects cached")
         self.last_refresh = scan.stats
-        params = list(params)
         key = cache.result_key(sql, params, scan.parts)
         scan.stats.result_reused = stored = cache.has_result(key)
         if stored:
             cache.mark_used(key)
         else:
-            _create_view(con, scan.parts)
+            _create_view(con(), scan.parts)
             try:  # straight from the query to the file, never whole in memory
-                stored = cache.write_result(key, lambda target: _write_rows(con, sql, params, target))
+                stored = cache.write_result(key, lambda target: _write_rows(con(), sql, params, target))
             except duckdb.Error:
                 stored = False
         if not stored:  # the cache folder refuses the file (or a part is damaged: this raises again)
-            return QueryResult(_rows(con, sql, params), stats), scan.left_out
+            return QueryResult(_rows(con(), sql, params), stats), scan.left_out
         rows = self._stored_rows(cache, key, sql, params, scan.parts)
         return QueryResult(rows, stats, key, cache.shelf, cache.result_path(key)), scan.left_out
 
