@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from platformdirs import user_cache_dir
@@ -45,6 +46,16 @@ def _remove(path: Path) -> None:
     """Remove ``path`` if it is there (its folder may not even be one)."""
     with contextlib.suppress(OSError):
         path.unlink(missing_ok=True)
+
+
+def remove_older(paths: Iterable[Path], seconds: float) -> None:
+    """Delete the files of ``paths`` last changed more than ``seconds`` ago (one another process removed first is
+    skipped)."""
+    limit = time.time() - seconds
+    for path in paths:
+        with contextlib.suppress(OSError):
+            if path.stat().st_mtime < limit:
+                path.unlink()
 
 
 def keep_newest(folder: Path, pattern: str, count: int) -> None:

@@ -27,7 +27,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..bounded_gzip import over_cap_reason
-from ..cache import cache_dir, keep_newest, write_atomically
+from ..cache import cache_dir, keep_newest, remove_older, write_atomically
 from ..errors import UsageError
 from ..logs.schema import COLUMNS
 from .duckdb_memory import duckdb_config
@@ -253,11 +253,7 @@ class ColumnarCache:
         if not write_atomically(path, write):
             return False
         keep_newest(path.parent, "*.parquet", KEPT_RESULTS)
-        limit = time.time() - ORPHAN_GRACE_SECONDS
-        for left in path.parent.glob("tmp-*"):  # a process killed while it wrote a result
-            with contextlib.suppress(OSError):
-                if left.stat().st_mtime < limit:
-                    left.unlink()
+        remove_older(path.parent.glob("tmp-*"), ORPHAN_GRACE_SECONDS)  # of a process killed while it wrote one
         return True
 
     def mark_used(self, key: str) -> None:
@@ -378,14 +374,8 @@ class _Plan:
         if not self.folder.is_dir():
             return
         kept = {p["file"] for p in self.parts}
-        limit = time.time() - ORPHAN_GRACE_SECONDS
-        for path in self.folder.iterdir():
-            if path.name.startswith(("part-", "tmp-")) and path.name not in kept:
-                try:
-                    if path.stat().st_mtime < limit:
-                        path.unlink()
-                except OSError:
-                    pass  # another refresh removed it first
+        remove_older([path for path in self.folder.iterdir()
+                      if path.name.startswith(("part-", "tmp-")) and path.name not in kept], ORPHAN_GRACE_SECONDS)
 
 
 _Job = tuple[_Plan, list[LogObject]]  # a batch of new objects of a day folder, to become one part

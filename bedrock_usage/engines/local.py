@@ -607,22 +607,24 @@ def _write_parts(
 
 def _write_rows(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[SqlParam], target: Path) -> None:
     """Write the rows of the tracker's ``sql`` to the Parquet file ``target`` as DuckDB makes them, a batch at a
-    time; 128-bit sums become 64-bit integers, as in ``_rows``."""
-    relation = con.sql(to_duckdb(sql), params=list(params))
-    columns = [f"CAST({quoted_name(name)} AS BIGINT) AS {quoted_name(name)}"
-               if kind.id == "hugeint" or (kind.id == "decimal" and kind.children[1][1] == 0) else quoted_name(name)
-               for name, kind in zip(relation.columns, relation.types, strict=True)]
-    relation.project(", ".join(columns)).write_parquet(str(target), compression=PARQUET_COMPRESSION)
+    time."""
+    _relation(con, sql, params).write_parquet(str(target), compression=PARQUET_COMPRESSION)
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[SqlParam]) -> pa.Table:
     """The rows of the tracker's ``sql`` as an Arrow table (no conversion to pandas unless a reader asks:
-    ``QueryResult.frame``); DuckDB's 128-bit sums become 64-bit integers, as Athena's are."""
-    table = con.sql(to_duckdb(sql), params=list(params)).to_arrow_table()
-    for index, column in enumerate(table.schema):
-        if pa.types.is_decimal(column.type) and column.type.scale == 0:
-            table = table.set_column(index, column.name, pc.cast(table.column(index), pa.int64()))
-    return table
+    ``QueryResult.frame``)."""
+    return _relation(con, sql, params).to_arrow_table()
+
+
+def _relation(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[SqlParam]) -> duckdb.DuckDBPyRelation:
+    """The tracker's ``sql`` as a DuckDB relation, not run yet; its 128-bit sums become 64-bit integers, as
+    Athena's are."""
+    relation = con.sql(to_duckdb(sql), params=list(params))
+    columns = [f"CAST({quoted_name(name)} AS BIGINT) AS {quoted_name(name)}"
+               if kind.id == "hugeint" or (kind.id == "decimal" and kind.children[1][1] == 0) else quoted_name(name)
+               for name, kind in zip(relation.columns, relation.types, strict=True)]
+    return relation.project(", ".join(columns))
 
 
 def _records_note(counts: dict[str, int]) -> str:

@@ -1,13 +1,13 @@
 """Fact rows attributed, priced and rolled up in SQL, in a private embedded DuckDB.
 
-The engine's fact rows (a frame from Athena or DuckDB) are joined with three small tables the tracker derives in
-Python from their distinct values: callers (``identity_arn`` → principal, user, application), models
-(``model_id`` → display name, endpoint family) and rates (a pricing key → the book's rates, the billing unit and
-why a key is unpriced). One SQL statement prices every row; the report's tables are ``GROUPING SETS`` of one
-aggregation over the priced rows, so pandas holds the few hundred rows of the tables, and the fact rows only as
-the report's ``facts``. The connection runs one thread, so the same rows go through the same plan in the same
-order on every run, and every floating-point sum adds them in that order; groups that tie in a table break by
-the fact rows' ``row_id`` (their order by dimensions), which the facts carry.
+The engine's fact rows (a frame from Athena; DuckDB's stored Parquet file, or its Arrow table) are joined with three
+small tables the tracker derives in Python from their distinct values: callers (``identity_arn`` → principal, user,
+application), models (``model_id`` → display name, endpoint family) and rates (a pricing key → the book's rates, the
+billing unit and why a key is unpriced). One SQL statement prices every row; the report's tables are
+``GROUPING SETS`` of one aggregation over the priced rows, so pandas holds the few hundred rows of the tables, and
+the fact rows only as the report's ``facts``. The connection runs one thread, so the same rows go through the same
+plan in the same order on every run, and every floating-point sum adds them in that order; groups that tie in a
+table break by the fact rows' ``row_id`` (their order by dimensions), which the facts carry.
 """
 
 from __future__ import annotations
