@@ -5,10 +5,15 @@ The load runs in a worker thread and reports plain ``Progress`` updates (``outpu
 ``LatestSteps``; the script's own thread draws the latest update of every step as a progress bar in a
 ``st.status`` box until the load ends. Nothing is drawn from the worker, so nothing is recorded into
 Streamlit's replay of the cached loaders.
+
+A load answered from the cache (every re-run after the first: a control change, Analyze again) ends at once, and
+draws no status box: Streamlit pauses 0.05 s when it makes one and again when a running one closes, so a box would
+add 0.1 s to every re-run. Its outcome is drawn in an expander of the same look instead.
 """
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, wait
@@ -23,6 +28,9 @@ from . import data
 from .text import Text
 
 DRAW_SECONDS = 0.25
+# A load that ends this soon is shown by its outcome alone, without a status box of its steps.
+QUICK_SECONDS = 0.1
+OUTCOME_ICONS = {"complete": ":material/check:", "error": ":material/error:"}
 T = TypeVar("T")
 
 
@@ -43,15 +51,16 @@ class LatestSteps:
             return list(self._steps.values())
 
 
-def load_with_steps(load: Callable[[Reporter], T], status: Any) -> T:
-    """Run ``load`` (given the reporter) in a worker thread, drawing its steps as bars in ``status`` (a
-    ``st.status`` box) until it ends; its result, or its error raised here."""
+def load_with_steps(load: Callable[[Reporter], T], box: Callable[[], Any]) -> T:
+    """Run ``load`` (given the reporter) in a worker thread, drawing its steps as bars in the status box that ``box``
+    opens (a ``st.status``), until it ends; its result, or its error raised here. ``box`` is called only when the
+    load has not ended within ``QUICK_SECONDS``."""
     steps = LatestSteps()
     context = get_script_run_ctx()
     bars: dict[str, Any] = {}
     drawn: dict[str, Progress] = {}
 
-    def draw() -> None:
+    def draw(status: Any) -> None:
         for update in steps.latest():
             if drawn.get(update.step) == update:
                 continue
@@ -63,22 +72,48 @@ def load_with_steps(load: Callable[[Reporter], T], status: Any) -> T:
     with ThreadPoolExecutor(max_workers=1, initializer=lambda: add_script_run_ctx(threading.current_thread(),
                                                                                   context)) as pool:
         future = pool.submit(load, steps)
-        while not wait([future], timeout=DRAW_SECONDS).done:
-            draw()
-    draw()
+        if not wait([future], timeout=QUICK_SECONDS).done:
+            status = box()
+            while not wait([future], timeout=DRAW_SECONDS).done:
+                draw(status)
+            draw(status)
     return future.result()
+
+
+def load_with_outcome(load: Callable[[Reporter], T], loading: str, outcome: Callable[[T], str], failed: str) -> T:
+    """``load_with_steps`` in a status box labelled ``loading``, closed on ``outcome`` of the result (or ``failed``,
+    when the load raises a UsageError or SetupRequired, raised again here); a load that ends at once opens no box
+    and its outcome is drawn alone."""
+    opened: list[Any] = []
+
+    def box() -> Any:
+        opened.append(st.status(loading, expanded=True))
+        return opened[0]
+
+    try:
+        result = load_with_steps(load, box)
+    except (UsageError, SetupRequired):
+        show_outcome(opened, failed, "error")
+        raise
+    show_outcome(opened, outcome(result), "complete")
+    return result
+
+
+def show_outcome(opened: list[Any], label: str, state: str) -> None:
+    """Close the status box, if one was opened, on ``label`` in ``state`` (``complete`` or ``error``); otherwise
+    draw a closed expander with that label and the icon a status box in that state has."""
+    if opened:
+        opened[0].update(label=label, state=state, expanded=False)
+    else:
+        st.expander(label, expanded=False, icon=OUTCOME_ICONS[state])
 
 
 def show_load(t: Text, request: data.BedrockRequest) -> None:
     """Read the logs of ``request`` (unless the scan is cached) with its steps in a status box, which then says where
     the figures were read and how long that took. A failed read is left to the Bedrock tab to explain."""
-    with st.status(t("loading"), expanded=True) as status:
-        try:
-            scan = load_with_steps(lambda progress: data.load_scan(request.scan(), progress), status)
-        except (UsageError, SetupRequired):
-            status.update(label=t("load_failed"), state="error", expanded=False)
-            return
-    status.update(label=loaded_line(t, scan), state="complete", expanded=False)
+    with contextlib.suppress(UsageError, SetupRequired):
+        load_with_outcome(lambda progress: data.load_scan(request.scan(), progress), t("loading"),
+                          lambda scan: loaded_line(t, scan), t("load_failed"))
 
 
 def loaded_line(t: Text, scan: data.BedrockScan) -> str:

@@ -16,7 +16,7 @@ from ..qdev.credits import FLAGGED, KiroCredits
 from ..qdev.limits import ACCOUNT, LimitStatus
 from . import charts, data
 from .layout import cards, pair
-from .progress_view import load_with_steps
+from .progress_view import load_with_outcome
 from .tables import data_table, load_error, show_warnings
 from .text import Text, compact, compact_usd, number, usd
 
@@ -31,9 +31,8 @@ def show_qdev(t: Text, request: data.QDevRequest | None) -> None:
         st.markdown(t("q_enable_help"))
         return
     try:
-        with st.status(t("loading"), expanded=True) as status:
-            report = load_with_steps(lambda progress: data.load_qdev(request, progress), status)
-        status.update(label=t("q_loaded", source=report.source), state="complete", expanded=False)
+        report = load_with_outcome(lambda progress: data.load_qdev(request, progress), t("loading"),
+                                   lambda loaded: t("q_loaded", source=loaded.source), t("q_load_failed"))
     except (UsageError, SetupRequired) as exc:
         load_error(t, exc)
         st.markdown(t("q_enable_help"))

@@ -10,28 +10,41 @@ from streamlit.testing.v1 import AppTest
 
 from bedrock_usage.demo.synthetic import CorpusSpec, generate_records
 from bedrock_usage.demo.writer import write_local
-from tests.dashboard.helpers import END, PREVIOUS, START, analyze, open_app
+from tests.dashboard.helpers import END, PREVIOUS, START, analyze, checked, open_app
 
 
 def steps_script() -> None:
+    import threading
+
     import streamlit as st
 
-    from bedrock_usage.dashboard.progress_view import load_with_steps
+    from bedrock_usage.dashboard.progress_view import load_with_steps, show_outcome
     from bedrock_usage.errors import UsageError
     from bedrock_usage.output.progress import Progress
+
+    slow = st.session_state.get("slow", True)
+    fail = st.session_state.get("fail", False)
+    box_opened = threading.Event()
+    opened = []
+
+    def box():
+        opened.append(st.status("Loading", expanded=True))
+        box_opened.set()
+        return opened[0]
 
     def load(report):
         report(Progress("listing logs", 3, 3, "day folders", finished=True))
         report(Progress("reading logs", 5, 10, "objects", 50, 100, "7 records parsed"))
-        if st.session_state.get("fail"):
+        if slow:  # a long load: it ends only once its box is open
+            assert box_opened.wait(60)
+        if fail:
             raise UsageError("no logs here")
         return 42
 
     try:
-        with st.status("Loading", expanded=True) as status:
-            result = load_with_steps(load, status)
-        status.update(label=f"loaded {result}", state="complete")
+        show_outcome(opened, f"loaded {load_with_steps(load, box)}", "complete")
     except UsageError as exc:
+        show_outcome(opened, "failed", "error")
         st.error(str(exc))
 
 
@@ -39,17 +52,32 @@ def test_each_step_is_a_bar_with_its_counts_in_words_and_the_result_comes_back()
     at = AppTest.from_function(steps_script, default_timeout=60).run()
     assert not at.exception
     assert [status.label for status in at.status] == ["loaded 42"]
+    assert not at.expander
     bars = [(bar.value, bar.proto.text) for bar in at.get("progress")]
     assert bars == [(100, "listing logs: 3 of 3 day folders"),
                     (50, "reading logs: 5 of 10 objects, 50 B of 100 B; 7 records parsed")]
 
 
-def test_an_error_of_the_load_reaches_the_page() -> None:
+def test_a_load_that_ends_at_once_shows_its_outcome_without_a_status_box() -> None:
+    at = AppTest.from_function(steps_script, default_timeout=60)
+    at.session_state["slow"] = False
+    at.run()
+    assert not at.exception
+    assert not at.status and not at.get("progress")
+    assert [(box.label, box.proto.icon) for box in at.expander] == [("loaded 42", ":material/check:")]
+
+
+@pytest.mark.parametrize("slow", [True, False])
+def test_an_error_of_the_load_reaches_the_page(slow: bool) -> None:
     at = AppTest.from_function(steps_script, default_timeout=60)
     at.session_state["fail"] = True
+    at.session_state["slow"] = slow
     at.run()
     assert not at.exception
     assert [error.value for error in at.error] == ["no logs here"]
+    boxes = at.status if slow else at.expander
+    assert [box.label for box in boxes] == ["failed"]
+    assert (not at.expander) if slow else (not at.status and boxes[0].proto.icon == ":material/error:")
 
 
 @pytest.mark.slow
@@ -73,3 +101,9 @@ def test_the_bedrock_tab_shows_the_steps_of_both_periods_then_the_source_and_tim
         for step in ("listing logs", "reading logs", "pricing"):
             assert any(text.startswith(f"{start} .. {end} (UTC): {step}: ") for text in texts), (step, texts)
     assert all(bar.value == 100 for bar in at.get("progress"))  # every step finished
+
+    # Analyze again: answered from the dashboard's cache, the same outcome without a status box of steps
+    at.button(key="analyze").click()
+    again = checked(at.run())
+    assert not again.status and not again.get("progress")
+    assert [box.label for box in again.expander if box.label.startswith("Read with ")] == bedrock

@@ -274,6 +274,11 @@ def test_korean_limits_and_a_dashboard_credentials_message(demo_env: dict[str, s
     errors = [e.value for e in at.error]  # the Bedrock and the Amazon Q / Kiro tabs
     assert errors and all("no AWS credentials found" in e and "--profile" not in e for e in errors), errors
     assert all("AWS options in the sidebar" in e for e in errors), errors
+    # Each load says it failed in a closed box with the error icon (a status box, or the box alone when it failed
+    # at once)
+    outcomes = {box.label for box in [*at.status, *at.expander] if box.proto.icon == ":material/error:"}
+    assert outcomes == {"Could not read the logs (the Bedrock tab says why)",
+                        "Could not read the prompt logs (the reason is below)"}, outcomes
 
 
 def frames_of(value: object) -> dict[str, pd.DataFrame]:
