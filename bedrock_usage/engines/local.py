@@ -523,14 +523,15 @@ def _lines(text: bytes) -> pa.LargeStringArray | None:
     newline = data == 10
     if newline.all():  # blank lines only (a padded or hostile object): nothing more to look at
         return None
-    after_newline = np.empty_like(newline)
-    after_newline[0] = True
-    after_newline[1:] = newline[:-1]
     # A line starts where a byte other than a newline follows a newline (or opens the text): runs of blank lines
     # cost a pass over their bytes, never an entry each.
-    offsets = np.append(np.flatnonzero(after_newline & ~newline), len(text)).astype(np.int64)
-    lines = pa.LargeStringArray.from_buffers(len(offsets) - 1, pa.py_buffer(offsets), pa.py_buffer(text))
-    lines.validate(full=True)  # ArrowInvalid unless UTF-8
+    starts = np.flatnonzero(newline[:-1] > newline[1:]) + 1
+    if not newline[0]:
+        starts = np.append(0, starts)
+    offsets = np.append(starts, len(text))
+    lines = pa.LargeStringArray.from_buffers(len(starts), pa.py_buffer(offsets), pa.py_buffer(text))
+    if not text.isascii():  # ASCII is UTF-8; a check of ASCII costs far less than Arrow's of UTF-8
+        lines.validate(full=True)  # ArrowInvalid unless UTF-8
     return lines
 
 
@@ -595,9 +596,13 @@ def _write_parts(
             job_of_object = np.repeat(np.arange(len(jobs)), [len(batch) for batch, _ in jobs])
             paths = pa.array([obj.path for obj in objects])
             owner = job_of_object[pc.index_in(records["$path"], value_set=paths).to_numpy(zero_copy_only=False)]
+            if np.any(owner[1:] < owner[:-1]):  # rows out of their objects' order: ordered once, then sliced
+                order = np.argsort(owner, kind="stable")
+                records, owner = records.take(order), owner[order]
+            bounds = np.searchsorted(owner, np.arange(len(jobs) + 1))
             for index, (batch, target) in enumerate(jobs):
                 if any(obj not in left_out for obj in batch):
-                    rows = records.filter(pa.array(owner == index))
+                    rows = records.slice(bounds[index], bounds[index + 1] - bounds[index])
                     cursor.from_arrow(rows).write_parquet(str(target), compression=PARQUET_COMPRESSION)
         reading.add(len(objects), sum(obj.size for obj in objects), records=len(records) if records else 0)
         return [{obj: left_out[obj] for obj in batch if obj in left_out} for batch, _ in jobs]
