@@ -25,6 +25,7 @@ import hashlib
 import json
 import os
 import re
+import tempfile
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -36,6 +37,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from ..bounded_gzip import CHUNK_BYTES, GZIP_ERRORS, OverCap, gunzip_chunks
 from ..bounded_gzip import max_object_bytes as max_object_bytes_setting
@@ -259,7 +261,7 @@ class LocalEngine:
             con = self._connect()
             try:
                 left_out = self._load(con, [obj for day in days for obj in day.objects], reading)
-                result = QueryResult(_rows(con, sql, params), stats)
+                result = _answer_unkept(con, sql, params, stats)
             finally:
                 con.close()
         for obj, reason in left_out.items():
@@ -608,6 +610,30 @@ def _write_parts(
         return [{obj: left_out[obj] for obj in batch if obj in left_out} for batch, _ in jobs]
     finally:
         cursor.close()
+
+
+def _answer_unkept(
+    con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[SqlParam], stats: ScanStats
+) -> QueryResult:
+    """The rows of ``sql`` in a Parquet file of a temporary folder (as the cache's stored results, never whole in
+    memory), removed once the result and its rows are no longer used; in memory when the folder cannot be made or
+    written."""
+    try:
+        folder = tempfile.TemporaryDirectory(prefix="bedrock-usage-rows-")
+    except OSError:
+        return QueryResult(_rows(con, sql, params), stats)
+    target = Path(folder.name) / "rows.parquet"
+    try:
+        _write_rows(con, sql, params, target)
+    except (OSError, duckdb.Error):
+        folder.cleanup()
+        return QueryResult(_rows(con, sql, params), stats)
+
+    def rows() -> pa.Table:
+        with folder:  # the folder lives as long as this function, removed once the rows are read
+            return pq.read_table(target)
+
+    return QueryResult(rows, stats, path=target)
 
 
 def _write_rows(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[SqlParam], target: Path) -> None:

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import gc
 import gzip
 import json
+import tempfile
 from datetime import date
 from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 import sqlglot
 
 from bedrock_usage.engines.athena import execution_parameters
+from bedrock_usage.engines.base import QueryResult, Scope
 from bedrock_usage.engines.local import LocalEngine
 from bedrock_usage.engines.queries import Filters
 from bedrock_usage.logs.period import resolve_period
@@ -249,3 +253,47 @@ def test_a_corrupt_copy_never_displaces_the_readable_record(tmp_path: Path) -> N
         resolve_period(start="2025-11-03", end="2025-11-03"), ["us-east-1"])
     assert (report.summary["calls"], report.summary["input_tokens"]) == (1, 100)
     assert report.records_skipped == 1 and report.stats.duplicate_records == 0
+
+
+def count_per_caller(engine: LocalEngine) -> QueryResult:
+    """Calls and input tokens per caller ARN over the engine's logs of 2025-11-02 in us-east-1."""
+    period = resolve_period(start="2025-11-02", end="2025-11-02")
+    sql = ('SELECT "identity"."arn" AS arn, count(*) AS calls, sum("input"."inputTokenCount") AS tokens '
+           "FROM bedrock_invocation_logs GROUP BY 1 ORDER BY 1")
+    return engine.query(sql, [], Scope(("us-east-1",), *period.partition_days()))
+
+
+def test_without_the_cache_a_query_s_rows_wait_in_a_temporary_file_removed_with_them(tmp_path: Path) -> None:
+    records = [record(f"2025-11-02T{h:02d}:05:00Z", user(name), inp=10 * h + 1)
+               for h in range(6) for name in ("alice", "bob", "carol")]
+    write_records(tmp_path / "logs", records)
+    expected = sorted((user(name), sum(1 for r in records if r["identity"]["arn"] == user(name)),
+                       sum(r["input"]["inputTokenCount"] for r in records if r["identity"]["arn"] == user(name)))
+                      for name in ("alice", "bob", "carol"))
+    engine = LocalEngine(tmp_path / "logs", cache=False)
+
+    result = count_per_caller(engine)
+    assert result.path is not None and result.path.is_file()  # never a whole table in memory
+    folder = result.path.parent
+    assert sorted(tuple(row.values()) for row in pq.read_table(result.path).to_pylist()) == expected
+    del result
+    gc.collect()
+    assert not folder.exists()  # removed with the result that held it
+
+    result = count_per_caller(engine)
+    folder = result.path.parent
+    assert sorted(tuple(row.values()) for row in result.rows.to_pylist()) == expected
+    assert not folder.exists()  # its rows read, the file is no longer needed
+
+
+def test_without_the_cache_a_temporary_folder_that_refuses_keeps_the_rows_in_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    records = [record(f"2025-11-02T{h:02d}:05:00Z", user("alice"), inp=h + 1) for h in range(5)]
+    write_records(tmp_path / "logs", records)
+    not_a_folder = tmp_path / "temporary"
+    not_a_folder.write_text("a file where the temporary folder should be")
+    monkeypatch.setattr(tempfile, "tempdir", str(not_a_folder))
+    result = count_per_caller(LocalEngine(tmp_path / "logs", cache=False))
+    assert result.path is None
+    assert [tuple(row.values()) for row in result.rows.to_pylist()] == [(user("alice"), 5, sum(range(1, 6)))]
