@@ -24,7 +24,7 @@ Totals = dict[tuple[str, str], list[int]]  # (caller ARN, model id) -> [calls, i
 PEERS = ("orjson", "polars", "duckdb")
 
 
-def _orjson_part(paths: list[str]) -> Totals:
+def orjson_totals(paths: list[str]) -> Totals:
     import orjson
     from isal import igzip
 
@@ -69,7 +69,7 @@ def orjson_pool(paths: list[str]) -> Totals:
     chunks = _chunks(paths, workers)
     totals: Totals = defaultdict(lambda: [0, 0, 0])
     with Pool(workers) as pool:
-        for part in pool.imap_unordered(_orjson_part, chunks):
+        for part in pool.imap_unordered(orjson_totals, chunks):
             for key, (calls, tokens_in, tokens_out) in part.items():
                 row = totals[key]
                 row[0] += calls
