@@ -17,7 +17,7 @@ import contextlib
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, wait
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
@@ -51,10 +51,10 @@ class LatestSteps:
             return list(self._steps.values())
 
 
-def load_with_steps(load: Callable[[Reporter], T], box: Callable[[], Any]) -> T:
+def load_with_steps(load: Callable[[Reporter], T], box: Callable[[], Any], quick: float = QUICK_SECONDS) -> T:
     """Run ``load`` (given the reporter) in a worker thread, drawing its steps as bars in the status box that ``box``
     opens (a ``st.status``), until it ends; its result, or its error raised here. ``box`` is called only when the
-    load has not ended within ``QUICK_SECONDS``."""
+    load has not ended within ``quick`` seconds."""
     steps = LatestSteps()
     context = get_script_run_ctx()
     bars: dict[str, Any] = {}
@@ -72,7 +72,7 @@ def load_with_steps(load: Callable[[Reporter], T], box: Callable[[], Any]) -> T:
     with ThreadPoolExecutor(max_workers=1, initializer=lambda: add_script_run_ctx(threading.current_thread(),
                                                                                   context)) as pool:
         future = pool.submit(load, steps)
-        if not wait([future], timeout=QUICK_SECONDS).done:
+        if not wait([future], timeout=quick).done:
             status = box()
             while not wait([future], timeout=DRAW_SECONDS).done:
                 draw(status)
@@ -80,10 +80,11 @@ def load_with_steps(load: Callable[[Reporter], T], box: Callable[[], Any]) -> T:
     return future.result()
 
 
-def load_with_outcome(load: Callable[[Reporter], T], loading: str, outcome: Callable[[T], str], failed: str) -> T:
-    """``load_with_steps`` in a status box labelled ``loading``, closed on ``outcome`` of the result (or ``failed``,
-    when the load raises a UsageError or SetupRequired, raised again here); a load that ends at once opens no box
-    and its outcome is drawn alone."""
+def load_with_outcome(load: Callable[[Reporter], T], loading: str, outcome: Callable[[T], str], failed: str,
+                      quick: float = QUICK_SECONDS) -> T:
+    """``load_with_steps`` in a status box labelled ``loading``, closed on ``outcome`` of the result, or on
+    ``failed`` when the load raises (the error is raised again here); a load that ends within ``quick`` seconds
+    opens no box and its outcome is drawn alone."""
     opened: list[Any] = []
 
     def box() -> Any:
@@ -91,15 +92,15 @@ def load_with_outcome(load: Callable[[Reporter], T], loading: str, outcome: Call
         return opened[0]
 
     try:
-        result = load_with_steps(load, box)
-    except (UsageError, SetupRequired):
+        result = load_with_steps(load, box, quick)
+    except BaseException:
         show_outcome(opened, failed, "error")
         raise
     show_outcome(opened, outcome(result), "complete")
     return result
 
 
-def show_outcome(opened: list[Any], label: str, state: str) -> None:
+def show_outcome(opened: list[Any], label: str, state: Literal["complete", "error"]) -> None:
     """Close the status box, if one was opened, on ``label`` in ``state`` (``complete`` or ``error``); otherwise
     draw a closed expander with that label and the icon a status box in that state has."""
     if opened:

@@ -47,6 +47,15 @@ def duckdb_config(threads: int | None = None) -> dict[str, str | int]:
     return config
 
 
+def scratch_folder() -> Path:
+    """A new folder of this process's own beside the spill folders (``{pid}-{random}``), for a file a query writes
+    that no cache keeps; the caller removes it, and one a killed process left behind goes as spill folders do.
+    Raises OSError when it cannot be made."""
+    folder = _spill_root() / f"{os.getpid()}-{uuid.uuid4().hex}"
+    folder.mkdir()
+    return folder
+
+
 def _spill_root() -> Path:
     """The folder that holds the spill folders (``{pid}-{random}``): in the cache folder, else the system's
     temporary folder. Spill folders a killed process left behind go once they are a day old and no process of

@@ -25,8 +25,9 @@ import hashlib
 import json
 import os
 import re
-import tempfile
+import shutil
 import threading
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
@@ -59,7 +60,7 @@ from .columnar_cache import (
     cache_setting,
     damaged_parts,
 )
-from .duckdb_memory import duckdb_config
+from .duckdb_memory import duckdb_config, scratch_folder
 from .queries import quoted_name
 
 # ISA-L inflates gzip about three times as fast as zlib.
@@ -530,9 +531,9 @@ def _lines(text: bytes) -> pa.LargeStringArray | None:
     starts = np.flatnonzero(newline[:-1] > newline[1:]) + 1
     if not newline[0]:
         starts = np.append(0, starts)
-    offsets = np.append(starts, len(text))
+    offsets = np.append(starts, len(text)).astype(np.int64, copy=False)
     lines = pa.LargeStringArray.from_buffers(len(starts), pa.py_buffer(offsets), pa.py_buffer(text))
-    if not text.isascii():  # ASCII is UTF-8; a check of ASCII costs far less than Arrow's of UTF-8
+    if not text.isascii():  # ASCII is UTF-8, and quicker to check for than Arrow's UTF-8 check
         lines.validate(full=True)  # ArrowInvalid unless UTF-8
     return lines
 
@@ -615,24 +616,24 @@ def _write_parts(
 def _answer_unkept(
     con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[SqlParam], stats: ScanStats
 ) -> QueryResult:
-    """The rows of ``sql`` in a Parquet file of a temporary folder (as the cache's stored results, never whole in
-    memory), removed once the result and its rows are no longer used; in memory when the folder cannot be made or
-    written."""
+    """The rows of ``sql`` in a Parquet file of a scratch folder (``scratch_folder``), as the cache's stored results
+    are, never whole in memory; the folder is removed once the result has read its rows or is dropped. In memory
+    when the folder cannot be made or the file written."""
     try:
-        folder = tempfile.TemporaryDirectory(prefix="bedrock-usage-rows-")
+        folder = scratch_folder()
     except OSError:
         return QueryResult(_rows(con, sql, params), stats)
-    target = Path(folder.name) / "rows.parquet"
+    target = folder / "rows.parquet"
     try:
         _write_rows(con, sql, params, target)
-    except (OSError, duckdb.Error):
-        folder.cleanup()
+    except (OSError, duckdb.IOException):
+        shutil.rmtree(folder, ignore_errors=True)
         return QueryResult(_rows(con, sql, params), stats)
 
     def rows() -> pa.Table:
-        with folder:  # the folder lives as long as this function, removed once the rows are read
-            return pq.read_table(target)
+        return pq.read_table(target)
 
+    weakref.finalize(rows, shutil.rmtree, folder, True)  # the result drops this function once it has the rows
     return QueryResult(rows, stats, path=target)
 
 

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+from streamlit.proto.Block_pb2 import Block
 from streamlit.testing.v1 import AppTest
 
 from bedrock_usage.demo.synthetic import CorpusSpec, generate_records
@@ -14,44 +15,45 @@ from tests.dashboard.helpers import END, PREVIOUS, START, analyze, checked, open
 
 
 def steps_script() -> None:
-    import threading
+    import time
 
     import streamlit as st
 
-    from bedrock_usage.dashboard.progress_view import load_with_steps, show_outcome
+    from bedrock_usage.dashboard.progress_view import load_with_outcome
     from bedrock_usage.errors import UsageError
     from bedrock_usage.output.progress import Progress
 
     slow = st.session_state.get("slow", True)
-    fail = st.session_state.get("fail", False)
-    box_opened = threading.Event()
-    opened = []
-
-    def box():
-        opened.append(st.status("Loading", expanded=True))
-        box_opened.set()
-        return opened[0]
+    failure = st.session_state.get("failure")
 
     def load(report):
         report(Progress("listing logs", 3, 3, "day folders", finished=True))
         report(Progress("reading logs", 5, 10, "objects", 50, 100, "7 records parsed"))
-        if slow:  # a long load: it ends only once its box is open
-            assert box_opened.wait(60)
-        if fail:
+        if slow:
+            time.sleep(0.5)  # still running when its box opens, at once
+        if failure == "usage":
             raise UsageError("no logs here")
+        if failure == "bug":
+            raise RuntimeError("not a UsageError")
         return 42
 
     try:
-        show_outcome(opened, f"loaded {load_with_steps(load, box)}", "complete")
+        load_with_outcome(load, "Loading", lambda result: f"loaded {result}", "failed", quick=0 if slow else 60)
     except UsageError as exc:
-        show_outcome(opened, "failed", "error")
         st.error(str(exc))
 
 
+def run_steps(slow: bool, failure: str | None = None) -> AppTest:
+    at = AppTest.from_function(steps_script, default_timeout=60)
+    at.session_state["slow"] = slow
+    at.session_state["failure"] = failure
+    return at.run()
+
+
 def test_each_step_is_a_bar_with_its_counts_in_words_and_the_result_comes_back() -> None:
-    at = AppTest.from_function(steps_script, default_timeout=60).run()
+    at = run_steps(slow=True)
     assert not at.exception
-    assert [status.label for status in at.status] == ["loaded 42"]
+    assert [(box.label, box.proto.icon) for box in at.status] == [("loaded 42", ":material/check:")]
     assert not at.expander
     bars = [(bar.value, bar.proto.text) for bar in at.get("progress")]
     assert bars == [(100, "listing logs: 3 of 3 day folders"),
@@ -59,25 +61,27 @@ def test_each_step_is_a_bar_with_its_counts_in_words_and_the_result_comes_back()
 
 
 def test_a_load_that_ends_at_once_shows_its_outcome_without_a_status_box() -> None:
-    at = AppTest.from_function(steps_script, default_timeout=60)
-    at.session_state["slow"] = False
-    at.run()
+    at = run_steps(slow=False)
     assert not at.exception
     assert not at.status and not at.get("progress")
     assert [(box.label, box.proto.icon) for box in at.expander] == [("loaded 42", ":material/check:")]
 
 
 @pytest.mark.parametrize("slow", [True, False])
-def test_an_error_of_the_load_reaches_the_page(slow: bool) -> None:
-    at = AppTest.from_function(steps_script, default_timeout=60)
-    at.session_state["fail"] = True
-    at.session_state["slow"] = slow
-    at.run()
+def test_an_error_of_the_load_reaches_the_page_and_closes_its_box(slow: bool) -> None:
+    at = run_steps(slow=slow, failure="usage")
     assert not at.exception
     assert [error.value for error in at.error] == ["no logs here"]
     boxes = at.status if slow else at.expander
-    assert [box.label for box in boxes] == ["failed"]
-    assert (not at.expander) if slow else (not at.status and boxes[0].proto.icon == ":material/error:")
+    assert [(box.label, box.proto.icon) for box in boxes] == [("failed", ":material/error:")]
+    assert not (at.expander if slow else at.status)
+
+
+def test_an_unexpected_error_closes_the_box_too() -> None:
+    at = run_steps(slow=True, failure="bug")
+    assert [e.message for e in at.exception] == ["not a UsageError"]
+    assert [(box.label, box.proto.icon, box.proto.state) for box in at.status] == [
+        ("failed", ":material/error:", Block.Expandable.State.ERROR)]  # no longer running
 
 
 @pytest.mark.slow

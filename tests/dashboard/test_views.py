@@ -278,7 +278,7 @@ def test_korean_limits_and_a_dashboard_credentials_message(demo_env: dict[str, s
     # at once)
     outcomes = {box.label for box in [*at.status, *at.expander] if box.proto.icon == ":material/error:"}
     assert outcomes == {"Could not read the logs (the Bedrock tab says why)",
-                        "Could not read the prompt logs (the reason is below)"}, outcomes
+                        "Could not read the Amazon Q / Kiro data (the reason is below)"}, outcomes
 
 
 def frames_of(value: object) -> dict[str, pd.DataFrame]:

@@ -13,8 +13,10 @@ import pyarrow.parquet as pq
 import pytest
 import sqlglot
 
+from bedrock_usage.cache import CACHE_ENV
 from bedrock_usage.engines.athena import execution_parameters
 from bedrock_usage.engines.base import QueryResult, Scope
+from bedrock_usage.engines.duckdb_memory import SPILL_FOLDER
 from bedrock_usage.engines.local import LocalEngine
 from bedrock_usage.engines.queries import Filters
 from bedrock_usage.logs.period import resolve_period
@@ -263,7 +265,11 @@ def count_per_caller(engine: LocalEngine) -> QueryResult:
     return engine.query(sql, [], Scope(("us-east-1",), *period.partition_days()))
 
 
-def test_without_the_cache_a_query_s_rows_wait_in_a_temporary_file_removed_with_them(tmp_path: Path) -> None:
+@pytest.mark.filterwarnings("error")  # a folder left for the garbage collector to remove would warn
+def test_without_the_cache_a_query_s_rows_wait_in_a_scratch_file_removed_with_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "cache"))
     records = [record(f"2025-11-02T{h:02d}:05:00Z", user(name), inp=10 * h + 1)
                for h in range(6) for name in ("alice", "bob", "carol")]
     write_records(tmp_path / "logs", records)
@@ -275,6 +281,7 @@ def test_without_the_cache_a_query_s_rows_wait_in_a_temporary_file_removed_with_
     result = count_per_caller(engine)
     assert result.path is not None and result.path.is_file()  # never a whole table in memory
     folder = result.path.parent
+    assert folder.parent == tmp_path / "cache" / SPILL_FOLDER  # where a killed process's leftovers are removed
     assert sorted(tuple(row.values()) for row in pq.read_table(result.path).to_pylist()) == expected
     del result
     gc.collect()
@@ -286,13 +293,14 @@ def test_without_the_cache_a_query_s_rows_wait_in_a_temporary_file_removed_with_
     assert not folder.exists()  # its rows read, the file is no longer needed
 
 
-def test_without_the_cache_a_temporary_folder_that_refuses_keeps_the_rows_in_memory(
+def test_without_the_cache_a_scratch_folder_that_cannot_be_made_keeps_the_rows_in_memory(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     records = [record(f"2025-11-02T{h:02d}:05:00Z", user("alice"), inp=h + 1) for h in range(5)]
     write_records(tmp_path / "logs", records)
-    not_a_folder = tmp_path / "temporary"
-    not_a_folder.write_text("a file where the temporary folder should be")
+    not_a_folder = tmp_path / "not-a-folder"
+    not_a_folder.write_text("a file where the cache folder and the temporary folder should be")
+    monkeypatch.setenv(CACHE_ENV, str(not_a_folder))
     monkeypatch.setattr(tempfile, "tempdir", str(not_a_folder))
     result = count_per_caller(LocalEngine(tmp_path / "logs", cache=False))
     assert result.path is None
