@@ -85,26 +85,27 @@ def load_with_outcome(load: Callable[[Reporter], T], loading: str, outcome: Call
     """``load_with_steps`` in a status box labelled ``loading``, closed on ``outcome`` of the result, or on
     ``failed`` when the load raises (the error is raised again here); a load that ends within ``quick`` seconds
     opens no box and its outcome is drawn alone."""
-    opened: list[Any] = []
+    status: Any | None = None
 
     def box() -> Any:
-        opened.append(st.status(loading, expanded=True))
-        return opened[0]
+        nonlocal status
+        status = st.status(loading, expanded=True)
+        return status
 
     try:
         result = load_with_steps(load, box, quick)
     except BaseException:
-        show_outcome(opened, failed, "error")
+        show_outcome(status, failed, "error")
         raise
-    show_outcome(opened, outcome(result), "complete")
+    show_outcome(status, outcome(result), "complete")
     return result
 
 
-def show_outcome(opened: list[Any], label: str, state: Literal["complete", "error"]) -> None:
-    """Close the status box, if one was opened, on ``label`` in ``state`` (``complete`` or ``error``); otherwise
-    draw a closed expander with that label and the icon a status box in that state has."""
-    if opened:
-        opened[0].update(label=label, state=state, expanded=False)
+def show_outcome(status: Any | None, label: str, state: Literal["complete", "error"]) -> None:
+    """Close the status box ``status``, if one was opened, on ``label`` in ``state``; otherwise draw a closed
+    expander with that label and the icon a status box in that state has."""
+    if status is not None:
+        status.update(label=label, state=state, expanded=False)
     else:
         st.expander(label, expanded=False, icon=OUTCOME_ICONS[state])
 

@@ -1,4 +1,5 @@
-"""How much memory each embedded DuckDB database may hold before it spills to disk, and where it spills.
+"""How much memory each embedded DuckDB database may hold before it spills to disk, where it spills, and where a
+query writes rows that no cache keeps.
 
 DuckDB's aggregations, joins, sorts and windows move what exceeds ``memory_limit`` to files in ``temp_directory``
 and read them back. Without a cap DuckDB may take 80 % of the machine's memory, and a month of a busy account's
@@ -41,7 +42,7 @@ def duckdb_config(threads: int | None = None) -> dict[str, str | int]:
     """The settings of a new DuckDB database on ``threads`` threads (all cores when None): the memory cap, and a
     spill folder of its own (DuckDB makes it when it first spills and removes it when the database closes)."""
     config: dict[str, str | int] = {"memory_limit": f"{memory_mb(threads)}MiB",
-                                    "temp_directory": str(_spill_root() / f"{os.getpid()}-{uuid.uuid4().hex}")}
+                                    "temp_directory": str(_own_folder())}
     if threads:
         config["threads"] = threads
     return config
@@ -51,9 +52,14 @@ def scratch_folder() -> Path:
     """A new folder of this process's own beside the spill folders (``{pid}-{random}``), for a file a query writes
     that no cache keeps; the caller removes it, and one a killed process left behind goes as spill folders do.
     Raises OSError when it cannot be made."""
-    folder = _spill_root() / f"{os.getpid()}-{uuid.uuid4().hex}"
+    folder = _own_folder()
     folder.mkdir()
     return folder
+
+
+def _own_folder() -> Path:
+    """A new name for a folder of this process's own under the spill root (``{pid}-{random}``)."""
+    return _spill_root() / f"{os.getpid()}-{uuid.uuid4().hex}"
 
 
 def _spill_root() -> Path:

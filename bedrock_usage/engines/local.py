@@ -311,9 +311,9 @@ class LocalEngine:
             _create_view(con(), scan.parts)
             try:  # straight from the query to the file, never whole in memory
                 stored = cache.write_result(key, lambda target: _write_rows(con(), sql, params, target))
-            except duckdb.Error:
+            except WRITE_ERRORS:
                 stored = False
-        if not stored:  # the cache folder refuses the file (or a part is damaged: this raises again)
+        if not stored:  # the cache folder or the disk refuses the file
             return QueryResult(_rows(con(), sql, params), stats), scan.left_out
         rows = self._stored_rows(cache, key, sql, params, scan.parts)
         return QueryResult(rows, stats, key, cache.shelf, cache.result_path(key)), scan.left_out
@@ -418,6 +418,9 @@ _PARSE = (
     " WHERE starts_with(line, '{') OR trim(rtrim(line, chr(10))) <> '')) JOIN objects USING (obj)"
 )
 _PARTITION_PATTERN = re.compile(_PARTITION_RE)
+# A query's rows that cannot be written to their file (a folder or disk that refuses) are read into memory instead;
+# any other error of the query is raised as it is, not met twice.
+WRITE_ERRORS = (OSError, duckdb.IOException)
 _BATCH_SCHEMA = pa.schema([("line", pa.large_string()), ("obj", pa.int32())])
 UNREADABLE_ERRORS = (*GZIP_ERRORS, pa.ArrowInvalid)
 
@@ -626,7 +629,7 @@ def _answer_unkept(
     target = folder / "rows.parquet"
     try:
         _write_rows(con, sql, params, target)
-    except (OSError, duckdb.IOException):
+    except WRITE_ERRORS:
         shutil.rmtree(folder, ignore_errors=True)
         return QueryResult(_rows(con, sql, params), stats)
 
