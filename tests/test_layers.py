@@ -13,7 +13,7 @@ BELOW_ENGINES = ("aws.session", "aws.logging_config")
 # Lowest first. ``aws.session`` (the boto3 session) sits below the engines; the rest of ``aws/`` provisions and
 # checks resources and sits above them.
 LAYERS = (
-    ("errors", "cache", "output", "bounded_gzip"),
+    ("errors", "cache", "lazy_modules", "output", "bounded_gzip"),
     ("logs", "pricing"),
     BELOW_ENGINES,
     ("engines", "demo"),

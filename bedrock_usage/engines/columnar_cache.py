@@ -22,15 +22,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
-import duckdb
-import pyarrow as pa
-import pyarrow.parquet as pq
-
 from ..bounded_gzip import over_cap_reason
 from ..cache import cache_dir, keep_newest, remove_older, write_atomically
 from ..errors import UsageError
+from ..lazy_modules import lazy, library_version
 from ..logs.schema import COLUMNS
 from .duckdb_memory import duckdb_config
+
+duckdb = lazy("duckdb")
+pa = lazy("pyarrow")
+pq = lazy("pyarrow.parquet")
 
 CACHE_ENV = "BEDROCK_USAGE_COLUMNAR_CACHE"
 FORMAT_VERSION = 2  # bump when parts would hold other rows or columns: every cache is then rebuilt
@@ -220,8 +221,8 @@ class ColumnarCache:
     def result_key(self, sql: str, params: list, parts: list[Path]) -> str:
         """The name of the rows of ``sql`` over exactly these parts: equal names, equal rows (parts are immutable
         and uniquely named)."""
-        key = json.dumps([_FINGERPRINT, duckdb.__version__, pa.__version__, sql, [str(p) for p in params],
-                          sorted(p.name for p in parts)])
+        libraries = [library_version("duckdb"), library_version("pyarrow")]
+        key = json.dumps([_FINGERPRINT, *libraries, sql, [str(p) for p in params], sorted(p.name for p in parts)])
         return hashlib.sha256(key.encode()).hexdigest()[:32]
 
     def has_result(self, key: str) -> bool:

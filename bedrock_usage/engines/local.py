@@ -31,19 +31,13 @@ import weakref
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
-from importlib.metadata import version
 from pathlib import Path
-
-import duckdb
-import numpy as np
-import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from ..bounded_gzip import CHUNK_BYTES, GZIP_ERRORS, OverCap, gunzip_chunks
 from ..bounded_gzip import max_object_bytes as max_object_bytes_setting
 from ..cache import cache_dir, write_atomically
 from ..errors import UsageError
+from ..lazy_modules import lazy, library_version
 from ..logs.bodies import duckdb_body_type, duckdb_reduced_body
 from ..logs.layout import PERMISSION_CHECK_NAME, SERVICE_FOLDER, days_between, partition_value
 from ..logs.regions import REGION_NAMES
@@ -62,6 +56,12 @@ from .columnar_cache import (
 )
 from .duckdb_memory import duckdb_config, scratch_folder
 from .queries import quoted_name
+
+duckdb = lazy("duckdb")
+np = lazy("numpy")
+pa = lazy("pyarrow")
+pc = lazy("pyarrow.compute")
+pq = lazy("pyarrow.parquet")
 
 # ISA-L inflates gzip about three times as fast as zlib.
 INFLATER = "isal"
@@ -90,7 +90,7 @@ def to_duckdb(sql: str) -> str:
     Translations are kept in the cache folder, named by sqlglot's version and the SQL text: loading sqlglot and
     transpiling take about half a second, paid once per SQL text, not on every refresh.
     """
-    key = hashlib.sha256(f"{version('sqlglot')}\n{sql}".encode()).hexdigest()[:32]
+    key = hashlib.sha256(f"{library_version('sqlglot')}\n{sql}".encode()).hexdigest()[:32]
     kept = cache_dir() / TRANSLATIONS / f"{key}.sql"
     try:
         return kept.read_text(encoding="utf-8")
@@ -311,7 +311,7 @@ class LocalEngine:
             _create_view(con(), scan.parts)
             try:  # straight from the query to the file, never whole in memory
                 stored = cache.write_result(key, lambda target: _write_rows(con(), sql, params, target))
-            except WRITE_ERRORS:
+            except _write_errors():
                 stored = False
         if not stored:  # the cache folder or the disk refuses the file
             return QueryResult(_rows(con(), sql, params), stats), scan.left_out
@@ -418,11 +418,23 @@ _PARSE = (
     " WHERE starts_with(line, '{') OR trim(rtrim(line, chr(10))) <> '')) JOIN objects USING (obj)"
 )
 _PARTITION_PATTERN = re.compile(_PARTITION_RE)
-# A query's rows that cannot be written to their file (a folder or disk that refuses) are read into memory instead;
-# any other error of the query is raised as it is, not met twice.
-WRITE_ERRORS = (OSError, duckdb.IOException)
-_BATCH_SCHEMA = pa.schema([("line", pa.large_string()), ("obj", pa.int32())])
-UNREADABLE_ERRORS = (*GZIP_ERRORS, pa.ArrowInvalid)
+
+
+def _write_errors() -> tuple[type[Exception], ...]:
+    """The errors of a query's rows that cannot be written to their file (a folder or disk that refuses): they are
+    read into memory instead; any other error of the query is raised as it is, not met twice."""
+    return (OSError, duckdb.IOException)
+
+
+def _unreadable_errors() -> tuple[type[Exception], ...]:
+    """The errors of an object that cannot be inflated or cut into lines: it is skipped and counted."""
+    return (*GZIP_ERRORS, pa.ArrowInvalid)
+
+
+@lru_cache(maxsize=1)
+def _batch_schema() -> pa.Schema:
+    """The parse query's input: one log line and the index of its object."""
+    return pa.schema([("line", pa.large_string()), ("obj", pa.int32())])
 
 
 def _parsed(
@@ -442,7 +454,7 @@ def _parsed(
     left_out: dict[LogObject, str] = {}
 
     def parse(batches: list[pa.RecordBatch]) -> pa.Table:
-        cursor.register("batch", pa.Table.from_batches(batches, _BATCH_SCHEMA))
+        cursor.register("batch", pa.Table.from_batches(batches, _batch_schema()))
         try:
             return cursor.sql(_PARSE, params=[_STRUCTURE]).to_arrow_table()
         finally:
@@ -467,7 +479,7 @@ def _parsed(
         try:
             for lines, text, has_escape in _object_lines(obj.path, cap):
                 pending.append(pa.RecordBatch.from_arrays(
-                    [lines, pa.array(np.full(len(lines), index, dtype=np.int32))], schema=_BATCH_SCHEMA))
+                    [lines, pa.array(np.full(len(lines), index, dtype=np.int32))], schema=_batch_schema()))
                 texts.append(text)
                 escaped = escaped or has_escape
                 pending_bytes += len(text)  # blank lines too
@@ -475,7 +487,7 @@ def _parsed(
                     parse_pending()
         except OverCap as exc:
             left_out[obj] = str(exc)
-        except UNREADABLE_ERRORS:
+        except _unreadable_errors():
             left_out[obj] = UNREADABLE
     parse_pending()
     if len(left_out) == len(objects):
@@ -586,7 +598,7 @@ def _last_key_wins(batch: pa.RecordBatch) -> pa.RecordBatch | None:
                 changed = True
     if not changed:
         return None
-    return pa.RecordBatch.from_arrays([pa.array(lines, pa.large_string()), batch.column(1)], schema=_BATCH_SCHEMA)
+    return pa.RecordBatch.from_arrays([pa.array(lines, pa.large_string()), batch.column(1)], schema=_batch_schema())
 
 
 def _write_parts(
@@ -629,7 +641,7 @@ def _answer_unkept(
     target = folder / "rows.parquet"
     try:
         _write_rows(con, sql, params, target)
-    except WRITE_ERRORS:
+    except _write_errors():
         shutil.rmtree(folder, ignore_errors=True)
         return QueryResult(_rows(con, sql, params), stats)
 

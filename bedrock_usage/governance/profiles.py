@@ -16,11 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from ..engines.queries import tag_column
 from ..errors import UsageError
+from ..lazy_modules import lazy
 from ..pricing import parse_model_id
+
+pd = lazy("pandas")
 
 PROFILE_COLUMN = "inference_profile"
 PROFILES_ENV = "BEDROCK_USAGE_INFERENCE_PROFILES"

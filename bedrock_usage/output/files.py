@@ -16,10 +16,11 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from ..errors import UsageError
+from ..lazy_modules import lazy
 from .json_values import rounded
+
+pd = lazy("pandas")
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\0")
 _PLAIN_NUMBER_RE = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+from .plain_table import PlainTable
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # Figures are rounded to this many decimals in files: a billionth of a dollar, far below any price step, and no
 # binary noise such as 180.97964360499998.
@@ -16,7 +20,8 @@ FILE_DECIMALS = 9
 
 def json_value(value: Any) -> Any:
     """A JSON-ready scalar: ISO dates, Python numbers, ``None`` for NaN and NA."""
-    if value is None or value is pd.NA:
+    pandas = sys.modules.get("pandas")  # no value is pandas' NA before pandas is imported
+    if value is None or (pandas is not None and value is pandas.NA):
         return None
     if isinstance(value, datetime | date):
         return value.isoformat()
@@ -37,9 +42,9 @@ def rounded(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.round(FILE_DECIMALS)
 
 
-def json_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """DataFrame rows as JSON-ready dicts."""
-    return [{key: json_value(value) for key, value in row.items()} for row in frame.astype(object).to_dict("records")]
+def json_records(table: pd.DataFrame | PlainTable) -> list[dict[str, Any]]:
+    """A table's rows as JSON-ready dicts."""
+    return [{key: json_value(value) for key, value in row.items()} for row in PlainTable.of(table).records()]
 
 
 def document_text(document: Any) -> str:

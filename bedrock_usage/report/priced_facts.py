@@ -17,14 +17,15 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
-import duckdb
-import numpy as np
-import pandas as pd
-import pyarrow as pa
-
 from ..engines.duckdb_memory import duckdb_config
 from ..engines.queries import FACT_MEASURES, quoted_name, tag_column
+from ..lazy_modules import lazy
 from ..pricing import RATE_FIELDS
+
+duckdb = lazy("duckdb")
+np = lazy("numpy")
+pd = lazy("pandas")
+pa = lazy("pyarrow")
 
 TOKEN_COLUMNS = ("input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens")
 METRICS = ("calls", "errors", *TOKEN_COLUMNS)

@@ -6,15 +6,17 @@ import math
 from datetime import UTC, datetime
 from pathlib import Path
 
-import pandas as pd
-
 from ..engines.base import PAYLOAD_OBJECTS
+from ..lazy_modules import lazy
 from ..output.files import new_files, write_text
 from ..output.files import write_csv as write_csv_file
 from ..output.json_values import document_text, json_records, json_value
+from ..output.plain_table import PlainTable
 from ..output.terminal_table import money, text_table, visible
 from .priced_facts import GROUP_KEYS, METRICS, TOTAL_COST
 from .tracker import COST_NOTE, TOKENS_NOTE, UsageReport
+
+pd = lazy("pandas")
 
 SCHEMA_ID = "bedrock-usage/report/v1"
 DATA_SOURCE = "Model Invocation Logs, exact tokens"
@@ -73,25 +75,30 @@ def _cell(column: str, value: object) -> str:
     return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
 
 
-def analysis_table(frame: pd.DataFrame, keys: list[str], max_rows: int) -> str:
-    """An aligned table of ``frame`` with a totals row over all its rows.
+def analysis_table(table: PlainTable, keys: list[str], max_rows: int) -> str:
+    """An aligned table of ``table`` with a totals row over all its rows.
 
     An ``Unpriced`` column appears when some calls have no price: their rows' cost covers the priced calls only.
     """
     metrics = dict(_TERMINAL_METRICS)
-    if frame["unpriced_calls"].sum():
+    if sum(table.column("unpriced_calls")):
         metrics["unpriced_calls"] = "Unpriced"
     columns = [*keys, *metrics]
     header = [_KEY_LABELS.get(k, k) for k in keys] + list(metrics.values())
-    shown = frame.head(max_rows) if max_rows > 0 else frame
-    records = shown[columns].astype(object).to_dict("records")  # per-column types, not one upcast row dtype
+    records = table.records(columns, max_rows if max_rows > 0 else None)
     body = [[_cell(c, row[c]) or ("(none)" if c in keys else "") for c in columns] for row in records]
-    totals: dict[str, float] = {c: int(frame[c].sum()) for c in (*METRICS, "unpriced_calls")}
-    totals[TOTAL_COST] = frame[TOTAL_COST].sum(min_count=1) if len(frame) else 0.0
+    totals: dict[str, float] = {c: int(sum(table.column(c))) for c in (*METRICS, "unpriced_calls")}
+    totals[TOTAL_COST] = _cost_total(table.column(TOTAL_COST))
     total_row = ["TOTAL", *[""] * (len(keys) - 1), *[_cell(c, totals[c]) for c in metrics]]
     return text_table(
-        header, body, right=[c in metrics for c in columns], total=total_row, hidden=len(frame) - len(shown)
+        header, body, right=[c in metrics for c in columns], total=total_row, hidden=len(table) - len(records)
     )
+
+
+def _cost_total(costs: tuple[float, ...]) -> float:
+    """The sum of the priced rows' costs; NaN (``unpriced``) when no row has a price, 0 for no rows."""
+    priced = [cost for cost in costs if not math.isnan(cost)]
+    return math.fsum(priced) if priced or not costs else math.nan
 
 
 def render_terminal(report: UsageReport, analyses: list[str], max_rows: int) -> str:
@@ -143,7 +150,7 @@ def render_terminal(report: UsageReport, analyses: list[str], max_rows: int) -> 
         lines.append(f"  Guardrail interventions: {s['guardrail_interventions']:,} (from logged Converse responses)")
     for name in analyses:
         title = TITLES.get(name, f"Usage by requestMetadata tag {name.removeprefix('tag:')}")
-        lines += ["", title, analysis_table(report.tables[name], GROUP_KEYS.get(name, [name]), max_rows)]
+        lines += ["", title, analysis_table(report.tables.plain(name), GROUP_KEYS.get(name, [name]), max_rows)]
     if report.warnings:
         lines += ["", "Warnings"] + [f"  - {visible(w)}" for w in report.warnings]
     return "\n".join(lines)
@@ -170,8 +177,8 @@ def report_document(report: UsageReport, analyses: list[str]) -> dict[str, objec
         "regions": list(report.regions),
         "filters": report.filters,
         "summary": summary,
-        "analyses": {name: json_records(report.tables[name]) for name in analyses},
-        "unpriced_models": json_records(report.unpriced),
+        "analyses": {name: json_records(report.tables.plain(name)) for name in analyses},
+        "unpriced_models": json_records(report.plain_unpriced()),
         "scan": {
             "objects_read": report.stats.objects_read,
             "bytes_read": report.stats.bytes_read,
@@ -202,7 +209,7 @@ def write_json(report: UsageReport, analyses: list[str], out_dir: Path) -> Path:
 def write_csv(report: UsageReport, analyses: list[str], out_dir: Path) -> list[Path]:
     """Write one CSV per analysis plus ``summary`` (each row with ``period_start``, ``period_end``, ``tz``)."""
     frames = {"summary": pd.DataFrame([report.summary])} | {name: report.tables[name] for name in analyses}
-    if len(report.unpriced):
+    if len(report.plain_unpriced()):
         frames["unpriced"] = report.unpriced
     names = [f"_{name.replace('-', '_')}.csv" for name in frames]
     period = report.period

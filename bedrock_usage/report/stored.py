@@ -10,8 +10,9 @@ pickle runs code when loaded, so an entry is written readable and writable by it
 it still is (POSIX): a file another user wrote or could have changed is ignored and the report computed again.
 
 The fact rows (nearly one per record) are kept in a Parquet file of their own beside the entry, written from the
-priced rows' Arrow table, and read when first used (``StoredFacts``, ``DeferredFacts``): a report that only prints
-its tables loads a few hundred rows, and one computed afresh never turns its facts into a frame unless asked.
+priced rows' Arrow table, and read when first used (``StoredFacts``, ``DeferredFrame``): a report that only prints
+its tables loads a few hundred rows, and one computed afresh never turns its facts into a frame unless asked. The
+tables themselves are kept as plain values (``PlainTable``), so loading and printing a kept report needs no pandas.
 """
 
 from __future__ import annotations
@@ -26,12 +27,14 @@ from functools import lru_cache
 from pathlib import Path
 from typing import BinaryIO
 
-import pandas as pd
-import pyarrow as pa
-
 from ..cache import keep_newest, write_atomically
 from ..errors import UsageError
+from ..lazy_modules import lazy, library_version
+from ..output.plain_table import PlainTable
 from .priced_facts import PricedRows
+
+pd = lazy("pandas")
+pa = lazy("pyarrow")
 
 KEPT_REPORTS = 16  # finished reports kept per logs folder, the most recently used
 # The modules whose code turns engine rows into the figures: a change to any of them is a new key.
@@ -55,9 +58,9 @@ class StoredFacts:
         return frame
 
 
-class DeferredFacts:
-    """A dataclass field holding fact rows, or a source of them (``StoredFacts``, ``PricedRows``: anything with
-    ``load()``) read on first use and then kept.
+class DeferredFrame:
+    """A dataclass field holding a frame, or a source of it (``StoredFacts``, ``PricedRows``, ``PlainTable``:
+    anything with ``load()``) read on first use and then kept; :func:`held` gives what it holds without reading it.
 
     Pickling a holder (Streamlit's cache, a worker process) carries the rows themselves, never the file's name.
     """
@@ -73,8 +76,13 @@ class DeferredFacts:
             value = holder.__dict__[self._slot] = value.load()
         return value
 
-    def __set__(self, holder: object, value: pd.DataFrame | StoredFacts | PricedRows) -> None:
+    def __set__(self, holder: object, value: pd.DataFrame | StoredFacts | PricedRows | PlainTable) -> None:
         holder.__dict__[self._slot] = value
+
+
+def held(holder: object, field_name: str) -> object:
+    """What ``holder``'s ``DeferredFrame`` field ``field_name`` holds: the frame, or its source when not read yet."""
+    return holder.__dict__[f"_{field_name}"]
 
 
 def loaded_state(holder: object, field_name: str) -> dict[str, object]:
@@ -88,8 +96,8 @@ class Finished:
     models and the totals, with what was left out on the way and the warnings only the facts could tell."""
 
     facts: PricedRows | StoredFacts
-    tables: dict[str, pd.DataFrame]
-    unpriced: pd.DataFrame
+    tables: dict[str, PlainTable]
+    unpriced: PlainTable
     summary: dict[str, float | int]
     records_skipped: int
     duplicate_records: int
@@ -105,7 +113,7 @@ class Finished:
 def report_key(identity: str, settings: list[object]) -> str:
     """The key of a finished report: the engine result's identity, the tracker's ``settings`` (JSON values) and
     the code that computes the figures."""
-    text = json.dumps([identity, settings, _code_digest(), pd.__version__], default=str)
+    text = json.dumps([identity, settings, _code_digest(), library_version("pandas")], default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 

@@ -12,16 +12,14 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Protocol
 
-import duckdb
-import pandas as pd
-import pyarrow as pa
-
 from ..engines.base import PAYLOAD_OBJECTS, Engine, QueryResult, ScanStats, Scope
 from ..engines.duckdb_memory import memory_mb
 from ..engines.queries import FACT_DIMENSIONS, FACT_MEASURES, Filters, tag_column, usage_facts_query
+from ..lazy_modules import lazy
 from ..logs.identity import DEFAULT_ROLE_SUFFIX, Principal, derive_principal
 from ..logs.period import Period
 from ..logs.regions import requested_regions
+from ..output.plain_table import PlainTable, ReportTables
 from ..output.progress import Progress, Reporter, silent
 from ..pricing import PriceBook, parse_model_id
 from .priced_facts import (
@@ -38,7 +36,11 @@ from .priced_facts import (
     register_table,
     rewrite_facts,
 )
-from .stored import DeferredFacts, Finished, keep_finished, load_finished, loaded_state, report_key
+from .stored import DeferredFrame, Finished, held, keep_finished, load_finished, loaded_state, report_key
+
+duckdb = lazy("duckdb")
+pd = lazy("pandas")
+pa = lazy("pyarrow")
 
 DEFAULT_APPLICATION_TAGS = ("application_name",)
 PRICING = "pricing"
@@ -82,7 +84,9 @@ class UsageReport:
     """Every analysis of one period, with what was read and what could not be priced or read.
 
     ``facts`` are the priced fact rows behind every table (after the user filter), for further roll-ups; a kept
-    report reads them from the cache when first used (``report.stored``).
+    report reads them from the cache when first used (``report.stored``). ``tables`` and ``unpriced`` give frames;
+    a kept report holds them as plain values, turned into frames only when read as frames
+    (``tables.plain(name)`` and ``plain_unpriced()`` read them without pandas, as the renderers do).
     """
 
     period: Period
@@ -90,13 +94,21 @@ class UsageReport:
     filters: dict[str, object]
     engine: str
     summary: dict[str, float | int]
-    tables: dict[str, pd.DataFrame]
-    unpriced: pd.DataFrame
+    tables: ReportTables
+    unpriced: pd.DataFrame = DeferredFrame()
     stats: ScanStats
     records_skipped: int
-    facts: pd.DataFrame = DeferredFacts()
+    facts: pd.DataFrame = DeferredFrame()
     warnings: list[str] = field(default_factory=list)
     rewriter_warnings: list[str] = field(default_factory=list)  # the last of ``warnings``, from the rewriter
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.tables, ReportTables):
+            self.tables = ReportTables(self.tables)
+
+    def plain_unpriced(self) -> PlainTable:
+        """The unpriced models as plain values (no frame is built for them)."""
+        return PlainTable.of(held(self, "unpriced"))
 
     def __getstate__(self) -> dict[str, object]:
         return loaded_state(self, "facts")
@@ -228,7 +240,8 @@ class BedrockAthenaTracker:
         """Price the engine's rows, keep the user filter's rows, and roll them up into every table."""
         rows, skipped = self._priced(result, user_pattern, progress)
         tables = rows.tables([tag_table(key) for key in self.tag_keys if key not in self.application_tags])
-        return Finished(rows, tables, rows.unpriced(), rows.summary(), skipped,
+        return Finished(rows, {name: PlainTable.of(table) for name, table in tables.items()},
+                        PlainTable.of(rows.unpriced()), rows.summary(), skipped,
                         result.stats.duplicate_records, self.rewriter.warnings() if self.rewriter else [],
                         unknown_warnings(*rows.calls_without()))
 
@@ -360,9 +373,9 @@ def build_warnings(report: UsageReport, fact_warnings: list[str]) -> list[str]:
     """Plain-language warnings about anything that makes the figures incomplete, after ``fact_warnings`` (calls
     without a caller or a model, from ``_unknown_warnings``)."""
     warnings = list(fact_warnings)
-    for row in report.unpriced.itertuples(index=False):
-        model = row.model_id if is_text(row.model_id) else UNKNOWN_MODEL
-        region = row.source_region if is_text(row.source_region) else "(no region)"
+    for row in report.plain_unpriced().records():
+        model = row["model_id"] if is_text(row["model_id"]) else UNKNOWN_MODEL
+        region = row["source_region"] if is_text(row["source_region"]) else "(no region)"
         hint = (
             " (an application inference profile: name its model in an inference-profiles file, "
             "see docs/governance.md)"
@@ -370,14 +383,14 @@ def build_warnings(report: UsageReport, fact_warnings: list[str]) -> list[str]:
             else ""
         )
         cache = (
-            f" / {row.cache_read_tokens:,} cache read / {row.cache_write_tokens:,} cache write"
-            if row.cache_read_tokens or row.cache_write_tokens
+            f" / {row['cache_read_tokens']:,} cache read / {row['cache_write_tokens']:,} cache write"
+            if row["cache_read_tokens"] or row["cache_write_tokens"]
             else ""
         )
-        reason = f" ({row.reason})" if row.reason and row.reason != NO_PRICE else ""
+        reason = f" ({row['reason']})" if row["reason"] and row["reason"] != NO_PRICE else ""
         warnings.append(
-            f"unpriced{reason}: {model} in {region}: {row.calls:,} calls, "
-            f"{row.input_tokens:,} input / {row.output_tokens:,} output{cache} tokens have no price{hint}"
+            f"unpriced{reason}: {model} in {region}: {row['calls']:,} calls, "
+            f"{row['input_tokens']:,} input / {row['output_tokens']:,} output{cache} tokens have no price{hint}"
         )
     if report.stats.duplicate_records:
         warnings.append(
