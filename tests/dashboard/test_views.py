@@ -12,6 +12,7 @@ import dataclasses
 import json
 import math
 from collections import defaultdict
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -282,7 +283,7 @@ def test_korean_limits_and_a_dashboard_credentials_message(demo_env: dict[str, s
 
 
 def frames_of(value: object) -> dict[str, pd.DataFrame]:
-    """Every DataFrame a view or scan holds (through dataclasses, dicts and lists), by where it sits."""
+    """Every DataFrame a view or scan holds (through dataclasses and mappings), by where it sits."""
     found: dict[str, pd.DataFrame] = {}
 
     def walk(item: object, where: str) -> None:
@@ -291,7 +292,7 @@ def frames_of(value: object) -> dict[str, pd.DataFrame]:
         elif dataclasses.is_dataclass(item) and not isinstance(item, type):
             for field in dataclasses.fields(item):
                 walk(getattr(item, field.name), f"{where}.{field.name}")
-        elif isinstance(item, dict):
+        elif isinstance(item, Mapping):  # a report's tables too
             for key, inner in item.items():
                 walk(inner, f"{where}[{key}]")
 
