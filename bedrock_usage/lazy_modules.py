@@ -10,24 +10,20 @@ to it wait for one import (unlike ``importlib.util.LazyLoader``, which is not sa
 from __future__ import annotations
 
 import importlib
-from types import ModuleType
 
 
 class _LazyModule:
     """Stands for the module ``name`` and imports it on the first attribute read; attributes read are then kept on
-    this object, so later reads cost what a module attribute does."""
+    this object, so later reads cost what a module attribute does (a test that patches the real module's attribute
+    after it was read here does not reach the code reading it through this object)."""
 
     def __init__(self, name: str):
         self._name = name
 
     def __getattr__(self, attribute: str) -> object:
-        value = getattr(self.module(), attribute)
+        value = getattr(importlib.import_module(self._name), attribute)
         setattr(self, attribute, value)
         return value
-
-    def module(self) -> ModuleType:
-        """The module itself, imported now if it was not yet."""
-        return importlib.import_module(self._name)
 
     def __repr__(self) -> str:
         return f"<lazy module {self._name!r}>"
@@ -39,7 +35,11 @@ def lazy(name: str) -> _LazyModule:
 
 
 def library_version(name: str) -> str:
-    """The installed version of the library ``name``, read from its package metadata without importing it."""
-    from importlib.metadata import version  # itself about 10 ms to import: only when a version is needed
+    """The installed version of the library ``name``, read from its package metadata without importing it (from the
+    module itself when it was installed without metadata)."""
+    from importlib.metadata import PackageNotFoundError, version  # about 10 ms to import: only when needed
 
-    return version(name)
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return str(importlib.import_module(name).__version__)

@@ -20,8 +20,8 @@ FILE_DECIMALS = 9
 
 def json_value(value: Any) -> Any:
     """A JSON-ready scalar: ISO dates, Python numbers, ``None`` for NaN and NA."""
-    pandas = sys.modules.get("pandas")  # no value is pandas' NA before pandas is imported
-    if value is None or (pandas is not None and value is pandas.NA):
+    na = getattr(sys.modules.get("pandas"), "NA", None)  # no value is pandas' NA before pandas is imported
+    if value is None or (na is not None and value is na):
         return None
     if isinstance(value, datetime | date):
         return value.isoformat()

@@ -21,11 +21,12 @@ pd = lazy("pandas")
 
 @dataclass(frozen=True)
 class PlainTable:
-    """Rows of named columns: each column's values (Python objects, NaN kept) and pandas dtype name."""
+    """``length`` rows of named columns: each column's values (Python objects, NaN kept) and pandas dtype name."""
 
     columns: tuple[str, ...]
     dtypes: tuple[str, ...]
     values: tuple[tuple[Any, ...], ...]
+    length: int
 
     @classmethod
     def of(cls, table: pandas.DataFrame | PlainTable) -> PlainTable:
@@ -35,11 +36,12 @@ class PlainTable:
         return cls(
             tuple(table.columns),
             tuple(str(dtype) for dtype in table.dtypes),
-            tuple(tuple(table[name].astype(object).tolist()) for name in table.columns),
+            tuple(tuple(table.iloc[:, index].astype(object).tolist()) for index in range(table.shape[1])),
+            len(table),
         )
 
     def __len__(self) -> int:
-        return len(self.values[0]) if self.values else 0
+        return self.length
 
     def column(self, name: str) -> tuple[Any, ...]:
         """The values of the column ``name``."""
@@ -48,13 +50,16 @@ class PlainTable:
     def records(self, columns: Sequence[str] | None = None, limit: int | None = None) -> list[dict[str, Any]]:
         """The first ``limit`` rows (all by default) as dicts of ``columns`` (all by default)."""
         names = list(self.columns if columns is None else columns)
-        picked = [self.column(name)[:limit] for name in names]
-        return [dict(zip(names, row, strict=True)) for row in zip(*picked, strict=True)] if picked else []
+        picked = [values[:limit] for values in (self.values if columns is None else map(self.column, names))]
+        if not picked:
+            return [{} for _ in range(self.length)][:limit]
+        return [dict(zip(names, row, strict=True)) for row in zip(*picked, strict=True)]
 
     def frame(self) -> pandas.DataFrame:
         """The table as a frame, with its columns' dtypes."""
-        return pd.DataFrame({name: pd.Series(list(values), dtype=dtype)
-                             for name, dtype, values in zip(self.columns, self.dtypes, self.values, strict=True)})
+        columns = [pd.Series(list(values), dtype=dtype, name=name)
+                   for name, dtype, values in zip(self.columns, self.dtypes, self.values, strict=True)]
+        return pd.concat(columns, axis=1) if columns else pd.DataFrame(index=pd.RangeIndex(self.length))
 
     load = frame  # how a ``report.stored.DeferredFrame`` field reads its value
 
@@ -87,3 +92,6 @@ class ReportTables(Mapping[str, "pandas.DataFrame"]):
 
     def __getstate__(self) -> dict[str, object]:
         return {"_given": self._given, "_frames": {}}  # frames are built again from the plain tables
+
+    def __repr__(self) -> str:
+        return f"ReportTables({', '.join(self._given)})"

@@ -208,7 +208,7 @@ class PricedRows:
         return cls(con, tags)
 
     def load(self) -> pd.DataFrame:
-        """The priced rows as a frame (a report's ``facts``, when first used: ``report.stored.DeferredFacts``)."""
+        """The priced rows as a frame (a report's ``facts``, when first used: ``report.stored.DeferredFrame``)."""
         with self._lock:
             return self._batches().read_all().to_pandas()
 

@@ -75,30 +75,26 @@ def _cell(column: str, value: object) -> str:
     return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
 
 
-def analysis_table(table: PlainTable, keys: list[str], max_rows: int) -> str:
-    """An aligned table of ``table`` with a totals row over all its rows.
+def analysis_table(table: PlainTable, keys: list[str], max_rows: int, summary: dict[str, float | int]) -> str:
+    """An aligned table of ``table`` with a totals row over all its rows: the report's totals (``summary``), as every
+    table splits the same calls, so each totals row shows the summary's figures (no sum of rounded parts).
 
     An ``Unpriced`` column appears when some calls have no price: their rows' cost covers the priced calls only.
     """
     metrics = dict(_TERMINAL_METRICS)
-    if sum(table.column("unpriced_calls")):
+    if summary["unpriced_calls"]:
         metrics["unpriced_calls"] = "Unpriced"
     columns = [*keys, *metrics]
     header = [_KEY_LABELS.get(k, k) for k in keys] + list(metrics.values())
     records = table.records(columns, max_rows if max_rows > 0 else None)
     body = [[_cell(c, row[c]) or ("(none)" if c in keys else "") for c in columns] for row in records]
-    totals: dict[str, float] = {c: int(sum(table.column(c))) for c in (*METRICS, "unpriced_calls")}
-    totals[TOTAL_COST] = _cost_total(table.column(TOTAL_COST))
+    totals = {c: summary[c] for c in (*METRICS, "unpriced_calls")}
+    priced = any(not math.isnan(cost) for cost in table.column(TOTAL_COST))
+    totals[TOTAL_COST] = summary[TOTAL_COST] if priced or not len(table) else math.nan  # NaN: nothing has a price
     total_row = ["TOTAL", *[""] * (len(keys) - 1), *[_cell(c, totals[c]) for c in metrics]]
     return text_table(
         header, body, right=[c in metrics for c in columns], total=total_row, hidden=len(table) - len(records)
     )
-
-
-def _cost_total(costs: tuple[float, ...]) -> float:
-    """The sum of the priced rows' costs; NaN (``unpriced``) when no row has a price, 0 for no rows."""
-    priced = [cost for cost in costs if not math.isnan(cost)]
-    return math.fsum(priced) if priced or not costs else math.nan
 
 
 def render_terminal(report: UsageReport, analyses: list[str], max_rows: int) -> str:
@@ -150,7 +146,7 @@ def render_terminal(report: UsageReport, analyses: list[str], max_rows: int) -> 
         lines.append(f"  Guardrail interventions: {s['guardrail_interventions']:,} (from logged Converse responses)")
     for name in analyses:
         title = TITLES.get(name, f"Usage by requestMetadata tag {name.removeprefix('tag:')}")
-        lines += ["", title, analysis_table(report.tables.plain(name), GROUP_KEYS.get(name, [name]), max_rows)]
+        lines += ["", title, analysis_table(report.tables.plain(name), GROUP_KEYS.get(name, [name]), max_rows, s)]
     if report.warnings:
         lines += ["", "Warnings"] + [f"  - {visible(w)}" for w in report.warnings]
     return "\n".join(lines)

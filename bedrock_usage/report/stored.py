@@ -5,9 +5,10 @@ A report is kept only beside an engine result that names its rows exactly (``Que
 engine's stored results over immutable cache parts). Its key adds everything else the figures depend on: the
 tracker's settings, the price book's rows, the user filter and the source of the code that prices and rolls up.
 The same key therefore always comes with the same figures; anything else is a new key, computed and kept anew.
-Entries are pickles (exact frames and dtypes back), replaced atomically, the few most recently used kept. A
-pickle runs code when loaded, so an entry is written readable and writable by its owner only, and loaded only when
-it still is (POSIX): a file another user wrote or could have changed is ignored and the report computed again.
+Entries are pickles (tables as plain values with their dtypes: ``output.plain_table``), replaced atomically, the
+few most recently used kept. A pickle runs code when loaded, so an entry is written readable and writable by its
+owner only, and loaded only when it still is (POSIX): a file another user wrote or could have changed is ignored
+and the report computed again.
 
 The fact rows (nearly one per record) are kept in a Parquet file of their own beside the entry, written from the
 priced rows' Arrow table, and read when first used (``StoredFacts``, ``DeferredFrame``): a report that only prints
@@ -38,7 +39,7 @@ pa = lazy("pyarrow")
 
 KEPT_REPORTS = 16  # finished reports kept per logs folder, the most recently used
 # The modules whose code turns engine rows into the figures: a change to any of them is a new key.
-_FIGURE_CODE = ("report", "pricing", "logs", "governance/profiles.py")
+_FIGURE_CODE = ("report", "pricing", "logs", "governance/profiles.py", "output/plain_table.py")
 
 
 @dataclass(frozen=True)

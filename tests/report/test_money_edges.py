@@ -9,6 +9,7 @@ import gzip
 import json
 import math
 import os
+import re
 import subprocess
 import sys
 from datetime import date, datetime
@@ -19,6 +20,7 @@ import pytest
 from bedrock_usage.engines.local import LocalEngine
 from bedrock_usage.logs.layout import object_key
 from bedrock_usage.logs.period import resolve_period
+from bedrock_usage.report.render import render_terminal, selected_analyses
 from bedrock_usage.report.tracker import BedrockAthenaTracker
 from tests.logfiles import ACCOUNT, write_records
 from tests.oracle import IMAGES, RERANK, aggregate, all_rates, caller
@@ -293,3 +295,43 @@ def test_a_group_of_unpriced_calls_has_no_cost_never_zero(tmp_path: Path) -> Non
     assert users.loc["unpriced-only", "input_tokens"] == 1000 and users.loc["unpriced-only", "unpriced_calls"] == 1
     assert users.loc["mixed", "estimated_cost_usd"] == pytest.approx(expected[("mixed",)].estimated_cost, rel=1e-9)
     assert users.loc["mixed", "unpriced_calls"] == 1
+
+
+def terminal_costs(text: str) -> tuple[str, list[str]]:
+    """The summary's estimated cost and the cost cell of every table's TOTAL row, as printed."""
+    summary = re.search(r"Estimated cost:\s+(\S+)", text).group(1)
+    totals = [line.split()[-1] if "Unpriced" not in line else line.split()[-2]
+              for line in text.splitlines() if line.startswith("TOTAL")]
+    return summary, totals
+
+
+def test_every_totals_row_shows_the_summarys_cost_at_a_half_cent_tie(tmp_path: Path) -> None:
+    """Three calls whose costs add up to exactly $0.86195 (decimal list prices): a sum of the rounded day costs may
+    round the other way than the total of the calls, and a table's TOTAL row then disagrees with the summary."""
+    model = "anthropic.claude-3-5-haiku-20241022-v1:0"
+    records = [call(f"u{n}", model, tokens, cache_read, n=n, stamp=f"2025-11-0{n + 1}T10:00:00Z")
+               for n, (tokens, cache_read) in enumerate([(152_246, 1_704_795), (228_511, 2_253_107),
+                                                         (267_983, 329_073)])]
+    for record in records:
+        record["output"]["outputTokenCount"] = 0
+    write_records(tmp_path, records)
+    report = BedrockAthenaTracker(LocalEngine(tmp_path, cache=False)).analyze(
+        resolve_period(start="2025-11-01", end="2025-11-03"), ("us-east-1",))
+    expected = aggregate(records, date(2025, 11, 1), date(2025, 11, 3))["summary"][()]
+    assert expected.estimated_cost == pytest.approx(0.86195, abs=1e-12)
+    assert report.summary["estimated_cost_usd"] == pytest.approx(expected.estimated_cost, abs=1e-12)
+    summary, totals = terminal_costs(render_terminal(report, selected_analyses("all", report), 0))
+    assert len(totals) == 7 and set(totals) == {summary}
+
+
+def test_a_table_of_unpriced_calls_totals_unpriced_and_says_what_it_cut(tmp_path: Path) -> None:
+    records = [call(f"user-{n}", "example.unknown-model-v1:0", 1000 + n, n=n) for n in range(5)]
+    write_records(tmp_path, records)
+    report = BedrockAthenaTracker(LocalEngine(tmp_path, cache=False)).analyze(
+        resolve_period(start=DAY, end=DAY), ("us-east-1",))
+    text = render_terminal(report, ["user"], 2)
+    [total] = [line.split() for line in text.splitlines() if line.startswith("TOTAL")]
+    assert total[1] == "5" and total[3] == f"{sum(1000 + n for n in range(5)):,}"  # calls, errors, input tokens
+    assert total[-2:] == ["unpriced", "5"]  # cost, unpriced calls
+    assert "... 3 more rows (use --max-rows 0 for all" in text
+    assert sum(line.startswith("user-") for line in text.splitlines()) == 2

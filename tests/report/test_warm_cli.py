@@ -65,6 +65,9 @@ def test_a_repeated_run_prints_the_kept_report_without_the_heavy_libraries(
         assert doc["summary"][name] == getattr(total, name), name
     assert doc["summary"]["estimated_cost_usd"] == pytest.approx(total.estimated_cost, abs=1e-9)
     assert sum(row["calls"] for row in doc["unpriced_models"]) == total.unpriced_calls > 0
+    for name, key in (("daily", "day"), ("hourly", "hour"), ("region", "source_region")):
+        assert {row[key]: row["calls"] for row in doc["analyses"][name]} == {
+            value: totals.calls for (value,), totals in expected[name].items()}, name
     users = {row["user"]: row for row in doc["analyses"]["user"]}
     assert {user: row["calls"] for user, row in users.items()} == {
         user: totals.calls for (user,), totals in expected["user"].items()}
