@@ -110,8 +110,8 @@ def machine() -> dict[str, object]:
 
 def compile_once() -> None:
     """Compile the package's modules to bytecode, as a user's first run leaves them: with
-    ``PYTHONDONTWRITEBYTECODE`` set (this sandbox sets it) every process would compile them again, about 0.06 s
-    of every whole-CLI run here that no user's second run pays."""
+    ``PYTHONDONTWRITEBYTECODE`` set (this sandbox sets it) every process would compile them again, about 0.03 s
+    of every whole-CLI run here (BENCHMARKS.md, sixth run) that no user's second run pays."""
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "bedrock_usage")], check=True)
 
 
