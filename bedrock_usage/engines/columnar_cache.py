@@ -47,6 +47,7 @@ PART_BYTES = 8 * 1024 * 1024  # compressed log bytes per part (about 50 MB of JS
 # 300k-record corpora: 2 MB runs build the cache 2.1x faster than one run per day folder on the sparse one).
 PARSE_GROUP_BYTES = 2 * 1024 * 1024
 PARQUET_COMPRESSION = "uncompressed"  # dictionary and run-length encoded still; decoding is 2x faster than zstd
+PART_COMPRESSION = "none"  # the same, as Arrow's Parquet writer names it (parts are written by Arrow)
 PARQUET_MAGIC = b"PAR1"
 ORPHAN_GRACE_SECONDS = 600  # a part no manifest lists is deleted only after this, in case a reader still uses it
 _OFF = {"off", "0", "false", "no"}

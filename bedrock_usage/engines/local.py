@@ -46,6 +46,7 @@ from ..output.progress import Progress, Reporter, Tally, silent
 from .base import PAYLOAD_OBJECTS, LogRegions, QueryResult, ScanStats, Scope, SqlParam
 from .columnar_cache import (
     PARQUET_COMPRESSION,
+    PART_COMPRESSION,
     ColumnarCache,
     DayFolder,
     LogObject,
@@ -413,9 +414,10 @@ _PARSE = (
     # A record with an unreadable integer becomes a row of NULLs, like a line that is not JSON.
     f"SELECT CASE WHEN {_INTEGERS_VALID} THEN j END AS j, line, obj FROM ("
     "SELECT try(json_transform(line, ?)) AS j, line, obj FROM batch"
-    # A line of nothing but spaces is no record (a line keeps its newlines); most start with '{', so trim() rarely
-    # runs.
-    " WHERE starts_with(line, '{') OR trim(rtrim(line, chr(10))) <> '')) JOIN objects USING (obj)"
+    # A line of nothing but spaces is no record (a line keeps its newlines). Most start with '{': CASE keeps trim()
+    # (about 19 us per 2.7 KB line) from running on them, which ``OR`` did not always do (3 us per record measured).
+    " WHERE CASE WHEN starts_with(line, '{') THEN true ELSE trim(rtrim(line, chr(10))) <> '' END))"
+    " JOIN objects USING (obj)"
 )
 _PARTITION_PATTERN = re.compile(_PARTITION_RE)
 
@@ -621,7 +623,9 @@ def _write_parts(
             for index, (batch, target) in enumerate(jobs):
                 if any(obj not in left_out for obj in batch):
                     rows = records.slice(bounds[index], bounds[index + 1] - bounds[index])
-                    cursor.from_arrow(rows).write_parquet(str(target), compression=PARQUET_COMPRESSION)
+                    # Arrow's writer: 2.5x less CPU than DuckDB's for the same file as DuckDB reads it (1.2 against
+                    # 2.9 us per record)
+                    pq.write_table(rows, target, compression=PART_COMPRESSION)
         reading.add(len(objects), sum(obj.size for obj in objects), records=len(records) if records else 0)
         return [{obj: left_out[obj] for obj in batch if obj in left_out} for batch, _ in jobs]
     finally:
