@@ -102,6 +102,22 @@ def test_a_bad_cap_setting_is_a_one_line_error(tmp_path: Path, value: str, monke
     assert err.count("\n") == 1 and MAX_OBJECT_ENV in err and repr(value) in err
 
 
+@CACHES
+def test_lines_of_json_whitespace_are_no_records_and_indented_records_are_read(tmp_path: Path, cache: bool) -> None:
+    """Blank lines of spaces, tabs or carriage returns (a CRLF file's empty lines) are neither records nor skipped
+    ones; a record that opens with whitespace or ends with a carriage return is read."""
+    good = [record(m, inp=10 + m) for m in range(4)]
+    (path,) = write_records(tmp_path / "logs", good[:1])
+    lines = ["   ", "\t", "\r", " \t \r", "  " + json.dumps(good[1]), "\t" + json.dumps(good[2]),
+             json.dumps(good[3]) + "\r", "", "not json"]
+    with gzip.open(path.with_name("zz-spaces.json.gz"), "wt", encoding="utf-8", newline="") as handle:
+        handle.write("\n".join(lines) + "\r\n")
+    result = report(tmp_path / "logs", cache_arg(cache, tmp_path))
+    assert result.summary["calls"] == len(good)
+    assert result.summary["input_tokens"] == sum(r["input"]["inputTokenCount"] for r in good)
+    assert result.records_skipped == 1  # "not json"
+
+
 @pytest.mark.slow
 def test_a_gigabyte_of_blank_lines_is_read_in_bounded_memory(tmp_path: Path) -> None:
     """The object holds 1 GiB once decompressed (1 MB on disk); the reader never holds more than a chunk of it."""
