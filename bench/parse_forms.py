@@ -44,7 +44,8 @@ _AGGREGATE = (
 def sample(files: list[Path], share: int) -> list[LogObject]:
     """Every ``share``-th record object, as the engine lists them."""
     chosen = files[::share]
-    return [LogObject(path.as_posix(), path.stat().st_size, path.stat().st_mtime_ns, path.name) for path in chosen]
+    return [LogObject(path.parent.as_posix(), path.name, path.stat().st_size, path.stat().st_mtime_ns)
+            for path in chosen]
 
 
 def _inflate(objects: list[LogObject]) -> int:

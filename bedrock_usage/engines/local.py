@@ -146,7 +146,7 @@ class LocalEngine:
         stats = ScanStats()
         days: list[DayFolder] = []
         service_dirs = self._existing_service_dirs()
-        seen: set[tuple[int, int]] = set()  # (device, inode) of every hour folder and object read
+        seen: set[int] = set()  # (device, inode) of every hour folder and object read
         for service_dir in service_dirs:
             for folder in _subfolders(service_dir):
                 if folder.name not in scope.regions:
@@ -200,7 +200,7 @@ class LocalEngine:
         the same logs adds nothing.
         """
         found: list[Path] = []
-        seen: set[tuple[int, int]] = set()
+        seen: set[int] = set()
         for folder, subfolders, _ in os.walk(self.root, followlinks=True):
             if not _first_visit(os.stat(folder), seen):
                 subfolders.clear()
@@ -215,10 +215,10 @@ class LocalEngine:
         return list(unique.values())
 
     @staticmethod
-    def _collect_hour(hour_dir: str, objects: list[LogObject], stats: ScanStats, seen: set[tuple[int, int]]) -> None:
+    def _collect_hour(hour_dir: str, objects: list[LogObject], stats: ScanStats, seen: set[int]) -> None:
         with os.scandir(hour_dir) as scanned:
             entries = sorted(scanned, key=lambda e: e.name)
-        hour = os.path.basename(hour_dir)
+        folder = hour_dir.replace(os.sep, "/")  # as Path.as_posix() would write it; one text for the whole folder
         for entry in entries:
             if entry.is_dir():
                 if entry.name == "data":
@@ -235,8 +235,7 @@ class LocalEngine:
             if info.st_size == 0:
                 stats.skipped_objects[EMPTY] += 1
                 continue
-            path = entry.path.replace(os.sep, "/")  # as Path.as_posix() would write it
-            objects.append(LogObject(path, info.st_size, info.st_mtime_ns, f"{hour}/{entry.name}"))
+            objects.append(LogObject(folder, entry.name, info.st_size, info.st_mtime_ns))
             stats.objects_read += 1
             stats.bytes_read += info.st_size
 
@@ -734,7 +733,7 @@ def _subfolders(folder: Path) -> list[Path]:
         return sorted(Path(entry.path) for entry in entries if entry.is_dir())
 
 
-def _count_files(folder: str, seen: set[tuple[int, int]]) -> int:
+def _count_files(folder: str, seen: set[int]) -> int:
     """Files in ``folder`` and below, each real folder counted once (symbolic links may loop)."""
     if not _first_visit(os.stat(folder), seen):
         return 0
@@ -742,9 +741,10 @@ def _count_files(folder: str, seen: set[tuple[int, int]]) -> int:
         return sum(_count_files(e.path, seen) if e.is_dir() else 1 for e in entries)
 
 
-def _first_visit(info: os.stat_result, seen: set[tuple[int, int]]) -> bool:
-    """True the first time a file or folder (by device and inode) is met; it is then remembered."""
-    key = (info.st_dev, info.st_ino)
+def _first_visit(info: os.stat_result, seen: set[int]) -> bool:
+    """True the first time a file or folder (by device and inode) is met; it is then remembered, as one number
+    (half the memory of a pair)."""
+    key = info.st_dev << 64 | info.st_ino
     if key in seen:
         return False
     seen.add(key)
