@@ -34,7 +34,7 @@ pa = lazy("pyarrow")
 pq = lazy("pyarrow.parquet")
 
 CACHE_ENV = "BEDROCK_USAGE_COLUMNAR_CACHE"
-FORMAT_VERSION = 2  # bump when parts would hold other rows or columns: every cache is then rebuilt
+FORMAT_VERSION = 3  # bump when parts would hold other rows or columns: every cache is then rebuilt
 MANIFEST = "manifest.json"
 RESULTS = "results"
 SHELF = "reports"

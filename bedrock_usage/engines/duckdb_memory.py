@@ -38,10 +38,11 @@ def memory_mb(threads: int | None = None) -> int:
     return int(text)
 
 
-def duckdb_config(threads: int | None = None) -> dict[str, str | int]:
-    """The settings of a new DuckDB database on ``threads`` threads (all cores when None): the memory cap, and a
-    spill folder of its own (DuckDB makes it when it first spills and removes it when the database closes)."""
-    config: dict[str, str | int] = {"memory_limit": f"{memory_mb(threads)}MiB",
+def duckdb_config(threads: int | None = None, memory_threads: int | None = None) -> dict[str, str | int]:
+    """The settings of a new DuckDB database on ``threads`` threads (all cores when None): the memory cap of
+    ``memory_threads`` threads (``threads`` when None: the parse runs one query per core on one DuckDB thread), and
+    a spill folder of its own (DuckDB makes it when it first spills and removes it when the database closes)."""
+    config: dict[str, str | int] = {"memory_limit": f"{memory_mb(memory_threads or threads)}MiB",
                                     "temp_directory": str(_own_folder())}
     if threads:
         config["threads"] = threads

@@ -78,6 +78,7 @@ _SESSION_SETUP = (
 _PARTITION_RE = r"/(\d{4}/\d{2}/\d{2})/\d{2}/[^/]+$"
 UNREADABLE = "unreadable object (truncated gzip, not gzip or not UTF-8)"
 EMPTY = "empty object"
+NAME_NOT_UTF8 = "object name is not UTF-8 (the service writes none)"
 NOT_ASKED_FOR = "its region is not among the regions asked for"
 UNKNOWN_REGION = "the folder name is not an Amazon Bedrock region this botocore knows"
 LISTING, READING = "listing logs", "reading logs"
@@ -226,8 +227,13 @@ class LocalEngine:
                 continue
             if entry.name.startswith(PERMISSION_CHECK_NAME) or not entry.name.endswith(".json.gz"):
                 continue
+            if not entry.name.isascii() and not _utf8(entry.name):
+                stats.skipped_objects[NAME_NOT_UTF8] += 1
+                continue
             try:
                 info = entry.stat()
+                if not info.st_ino:  # Windows' directory entries leave the file id out: asked for on its own
+                    info = os.stat(entry.path)
             except OSError:  # a dangling link
                 continue
             if not _first_visit(info, seen):
@@ -280,7 +286,7 @@ class LocalEngine:
         query: a repeated refresh answered by its stored result needs none."""
         # The parse workers (one per core) get a connection of their own on one DuckDB thread, closed once they are
         # done: DuckDB's threads on top of them cost more than they gave (300k records: 3.95 s -> 3.5 s a refresh).
-        parsing = _Opened(lambda: self._connect(threads=1))
+        parsing = _Opened(lambda: self._connect(threads=1, memory_threads=self._workers()))
         querying = _Opened(self._connect)
         try:
             return self._answer_cached(parsing, querying, sql, list(params), days, reading, stats)
@@ -336,10 +342,11 @@ class LocalEngine:
 
         return rows
 
-    def _connect(self, threads: int | None = None) -> duckdb.DuckDBPyConnection:
+    def _connect(self, threads: int | None = None, memory_threads: int | None = None) -> duckdb.DuckDBPyConnection:
         """A DuckDB connection set up as an Athena session (UTC, Trino's function names), on ``threads`` threads
-        (the engine's when None)."""
-        con = duckdb.connect(config=duckdb_config(threads or self.threads))
+        (the engine's when None), with the memory cap of ``memory_threads`` threads (of ``threads`` when None)."""
+        threads = threads or self.threads
+        con = duckdb.connect(config=duckdb_config(threads, memory_threads or threads))
         for statement in _SESSION_SETUP:
             con.execute(statement)
         return con
@@ -496,7 +503,7 @@ def _parsed(
         try:
             try:
                 table = cursor.sql(_PARSE, params=[_STRUCTURE]).to_arrow_table()
-            except duckdb.InterruptException:
+            except (duckdb.InterruptException, duckdb.OutOfMemoryException):
                 raise
             except duckdb.Error:
                 table = cursor.sql(_PARSE_GUARDED, params=[_STRUCTURE]).to_arrow_table()
@@ -653,7 +660,9 @@ def _write_parts(
             job_of_object = np.repeat(np.arange(len(jobs)), [len(batch) for batch, _ in jobs])
             paths = pa.array([obj.path for obj in objects])
             owner = job_of_object[pc.index_in(records["$path"], value_set=paths).to_numpy(zero_copy_only=False)]
-            if np.any(owner[1:] < owner[:-1]):  # rows out of their objects' order: ordered once, then sliced
+            # DuckDB keeps the lines' order (preserve_insertion_order), so rows come in their objects' order; were
+            # that setting ever off, they are ordered once here, since a part is a slice
+            if np.any(owner[1:] < owner[:-1]):
                 order = np.argsort(owner, kind="stable")
                 records, owner = records.take(order), owner[order]
             bounds = np.searchsorted(owner, np.arange(len(jobs) + 1))
@@ -744,10 +753,19 @@ def _count_files(folder: str, seen: set[int]) -> int:
 def _first_visit(info: os.stat_result, seen: set[int]) -> bool:
     """True the first time a file or folder (by device and inode) is met; it is then remembered, as one number
     (half the memory of a pair)."""
-    key = info.st_dev << 64 | info.st_ino
+    key = info.st_dev << 128 | info.st_ino  # Windows reports file ids of up to 128 bits (ReFS)
     if key in seen:
         return False
     seen.add(key)
+    return True
+
+
+def _utf8(name: str) -> bool:
+    """True when a file name read from the file system is UTF-8 (Python keeps other bytes as lone surrogates)."""
+    try:
+        name.encode()
+    except UnicodeEncodeError:
+        return False
     return True
 
 

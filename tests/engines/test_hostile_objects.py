@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -116,6 +117,20 @@ def test_lines_of_json_whitespace_are_no_records_and_indented_records_are_read(t
     assert result.summary["calls"] == len(good)
     assert result.summary["input_tokens"] == sum(r["input"]["inputTokenCount"] for r in good)
     assert result.records_skipped == 1  # "not json"
+
+
+@CACHES
+def test_an_object_whose_name_is_not_utf8_is_skipped_and_counted(tmp_path: Path, cache: bool) -> None:
+    good = [record(m, inp=10 + m) for m in range(3)]
+    (path,) = write_records(tmp_path / "logs", good)
+    odd = os.fsencode(path.parent) + b"/caf\xe9.json.gz"  # Latin-1 bytes: no UTF-8 name
+    with open(odd, "wb") as handle:
+        handle.write(gzip.compress(json.dumps(record(50, inp=999)).encode()))
+    result = report(tmp_path / "logs", cache_arg(cache, tmp_path))
+    assert result.summary["calls"] == len(good)
+    assert result.summary["input_tokens"] == sum(r["input"]["inputTokenCount"] for r in good)
+    assert result.stats.skipped_objects == {local.NAME_NOT_UTF8: 1}
+    assert f"skipped 1 objects: {local.NAME_NOT_UTF8}" in result.warnings
 
 
 @pytest.mark.slow
