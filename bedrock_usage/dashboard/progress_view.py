@@ -8,7 +8,9 @@ Streamlit's replay of the cached loaders.
 
 A load answered from the cache (every re-run after the first: a control change, Analyze again) ends at once, and
 draws no status box: Streamlit pauses 0.05 s when it makes one and again when a running one closes, so a box would
-add 0.1 s to every re-run. Its outcome is drawn in an expander of the same look instead.
+add 0.1 s to every re-run. Its outcome is drawn in an expander of the same look instead, holding the finished steps
+of the load that read those figures (kept in the session by the outcome's label): a box the user opened stays
+open across re-runs, and would otherwise show nothing.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ from .text import Text
 DRAW_SECONDS = 0.25
 # A load that ends this soon is shown by its outcome alone, without a status box of its steps.
 QUICK_SECONDS = 0.1
+STEPS_KEY = "progress_view_steps"  # session state: the finished steps of the latest loads, by outcome label
+KEPT_STEPS = 8
 OUTCOME_ICONS = {"complete": ":material/check:", "error": ":material/error:"}
 T = TypeVar("T")
 
@@ -51,11 +55,12 @@ class LatestSteps:
             return list(self._steps.values())
 
 
-def load_with_steps(load: Callable[[Reporter], T], box: Callable[[], Any], quick: float = QUICK_SECONDS) -> T:
+def load_with_steps(load: Callable[[Reporter], T], box: Callable[[], Any], quick: float = QUICK_SECONDS,
+                    steps: LatestSteps | None = None) -> T:
     """Run ``load`` (given the reporter) in a worker thread, drawing its steps as bars in the status box that ``box``
     opens (a ``st.status``), until it ends; its result, or its error raised here. ``box`` is called only when the
-    load has not ended within ``quick`` seconds."""
-    steps = LatestSteps()
+    load has not ended within ``quick`` seconds. ``steps`` keeps the updates (a new one when None)."""
+    steps = steps if steps is not None else LatestSteps()
     context = get_script_run_ctx()
     bars: dict[str, Any] = {}
     drawn: dict[str, Progress] = {}
@@ -86,6 +91,7 @@ def load_with_outcome(load: Callable[[Reporter], T], loading: str, outcome: Call
     ``failed`` when the load raises (the error is raised again here); a load that ends within ``quick`` seconds
     opens no box and its outcome is drawn alone."""
     status: Any | None = None
+    steps = LatestSteps()
 
     def box() -> Any:
         nonlocal status
@@ -93,21 +99,34 @@ def load_with_outcome(load: Callable[[Reporter], T], loading: str, outcome: Call
         return status
 
     try:
-        result = load_with_steps(load, box, quick)
+        result = load_with_steps(load, box, quick, steps)
     except BaseException:
         show_outcome(status, failed, "error")
         raise
-    show_outcome(status, outcome(result), "complete")
+    label = outcome(result)
+    if status is not None:
+        _remember_steps(label, steps.latest())
+    show_outcome(status, label, "complete")
     return result
 
 
 def show_outcome(status: Any | None, label: str, state: Literal["complete", "error"]) -> None:
     """Close the status box ``status``, if one was opened, on ``label`` in ``state``; otherwise draw a closed
-    expander with that label and the icon a status box in that state has."""
+    expander with that label and the icon a status box in that state has, holding the finished steps of the load
+    that ended on that label, when this session saw them."""
     if status is not None:
         status.update(label=label, state=state, expanded=False)
-    else:
-        st.expander(label, expanded=False, icon=OUTCOME_ICONS[state])
+        return
+    with st.expander(label, expanded=False, icon=OUTCOME_ICONS[state]):
+        for update in st.session_state.get(STEPS_KEY, {}).get(label, []) if state == "complete" else []:
+            st.progress(fraction_done(update), text=progress_line(update))
+
+
+def _remember_steps(label: str, steps: list[Progress]) -> None:
+    """Keep the finished ``steps`` of the load whose outcome is ``label`` in the session, for the expander that
+    shows the same outcome on later re-runs; only the latest ``KEPT_STEPS`` loads are kept."""
+    kept = {**st.session_state.get(STEPS_KEY, {}), label: steps}
+    st.session_state[STEPS_KEY] = dict(list(kept.items())[-KEPT_STEPS:])
 
 
 def show_load(t: Text, request: data.BedrockRequest) -> None:

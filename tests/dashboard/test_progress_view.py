@@ -67,6 +67,20 @@ def test_a_load_that_ends_at_once_shows_its_outcome_without_a_status_box() -> No
     assert [(box.label, box.proto.icon) for box in at.expander] == [("loaded 42", ":material/check:")]
 
 
+def test_a_rerun_answered_at_once_holds_the_steps_of_the_load_that_read_its_figures() -> None:
+    """A status box the user opened stays open across re-runs: the expander drawn in its place holds the same
+    finished bars, not nothing."""
+    at = run_steps(slow=True)
+    first = [(bar.value, bar.proto.text) for bar in at.status[0].get("progress")]
+    at.session_state["slow"] = False
+    again = at.run()
+    assert not again.exception and not again.status
+    (box,) = again.expander
+    assert box.label == "loaded 42"
+    assert [(bar.value, bar.proto.text) for bar in box.get("progress")] == first
+    assert len(first) == 2
+
+
 @pytest.mark.parametrize("slow", [True, False])
 def test_an_error_of_the_load_reaches_the_page_and_closes_its_box(slow: bool) -> None:
     at = run_steps(slow=slow, failure="usage")
@@ -109,5 +123,7 @@ def test_the_bedrock_tab_shows_the_steps_of_both_periods_then_the_source_and_tim
     # Analyze again: answered from the dashboard's cache, the same outcome without a status box of steps
     at.button(key="analyze").click()
     again = checked(at.run())
-    assert not again.status and not again.get("progress")
-    assert [box.label for box in again.expander if box.label.startswith("Read with ")] == bedrock
+    assert not again.status
+    (box,) = [box for box in again.expander if box.label.startswith("Read with ")]
+    assert [box.label] == bedrock
+    assert [bar.proto.text for bar in box.get("progress")] == texts  # the read's steps, finished
