@@ -41,13 +41,15 @@ def build_parser() -> argparse.ArgumentParser:
         description="Who spends how much on Amazon Bedrock: calls, tokens and cost per user, application, "
         "model, day, hour and region, from Model Invocation Logs.",
         epilog="Exit codes: 0 ok; 1 a mistake in the options or input; 2 the environment needs a setup step "
-        "(credentials, logging, the Athena table). Amazon Q Developer: --service qcli (see --service qcli --help).",
+        "(credentials, logging, the Athena table); 3 a governance mode found something to act on. "
+        "Amazon Q Developer: --service qcli (see --service qcli --help).",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--service", choices=("bedrock", "qcli"), default="bedrock",
                         help="bedrock (default) or qcli for Amazon Q Developer / Kiro analytics")
     when = parser.add_argument_group("period (inclusive calendar days in --tz)")
-    when.add_argument("--days", type=int, help="the last N days ending today (default 7)")
+    when.add_argument("--days", type=int,
+                      help="N days: the last N ending today, or ending --end-date, or from --start-date (default 7)")
     when.add_argument("--start-date", help="first day, YYYY-MM-DD")
     when.add_argument("--end-date", help="last day, YYYY-MM-DD (default today)")
     when.add_argument("--tz", default="UTC", help="time zone of days and hours, e.g. Asia/Seoul (default UTC)")
@@ -118,6 +120,10 @@ def run(args: argparse.Namespace) -> int:
         period = modes.scan_period(args, mode)
         modes.caller_bill_source(args)  # a mistake in the per-caller options stops the run before any scan
     if args.demo:
+        given = [name for name, value in (("--engine", args.engine), ("--logs-dir", args.logs_dir),
+                                          ("--sync", args.sync)) if value]
+        if given:
+            raise UsageError(f"--demo analyses generated data: leave out {' and '.join(given)}, or leave out --demo")
         source = "demo"
     elif args.engine:
         source = args.engine

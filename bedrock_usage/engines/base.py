@@ -46,6 +46,7 @@ class ScanStats:
     duplicate_records: int = 0
     compacted_through: dict[str, str] = field(default_factory=dict)  # region -> last day read from Parquet
     unread_regions: dict[str, str] = field(default_factory=dict)  # region (or folder) with logs not read -> why
+    regions_without_logs: dict[str, str] = field(default_factory=dict)  # region asked for, no logs of it -> where
 
     def merge(self, other: ScanStats) -> None:
         """Add another scan's figures to these."""
@@ -57,6 +58,7 @@ class ScanStats:
         self.duplicate_records += other.duplicate_records
         self.compacted_through.update(other.compacted_through)
         self.unread_regions.update(other.unread_regions)
+        self.regions_without_logs.update(other.regions_without_logs)
 
 
 @dataclass(frozen=True)

@@ -148,11 +148,16 @@ class LocalEngine:
         days: list[DayFolder] = []
         service_dirs = self._existing_service_dirs()
         seen: set[int] = set()  # (device, inode) of every hour folder and object read
+        present: set[str] = set()
         for service_dir in service_dirs:
             for folder in _subfolders(service_dir):
+                present.add(folder.name)
                 if folder.name not in scope.regions:
                     reason = NOT_ASKED_FOR if folder.name in REGION_NAMES else UNKNOWN_REGION
                     stats.unread_regions[folder.name] = f"{reason} ({folder})"
+        for region in scope.regions:
+            if region not in present:  # a typo, or a region that never logged here: not "no spend"
+                stats.regions_without_logs[region] = f"no {region} folder under {self.root}"
         scope_days = days_between(scope.first_day, scope.last_day)
         folders = len(service_dirs) * len(scope.regions) * len(scope_days)
         looked = 0
@@ -184,7 +189,8 @@ class LocalEngine:
     def _existing_service_dirs(self) -> list[Path]:
         """The service folders under the root; a UsageError when the root holds none."""
         if not self.root.is_dir():
-            raise UsageError(f"logs folder {self.root} does not exist")
+            what = "is a file, not a folder" if self.root.exists() else "does not exist"
+            raise UsageError(f"logs folder {self.root} {what}: give --logs-dir the folder that holds AWSLogs/")
         service_dirs = self._service_dirs()
         if not service_dirs:
             raise UsageError(

@@ -182,6 +182,7 @@ def report_document(report: UsageReport, analyses: list[str]) -> dict[str, objec
             "duplicate_records_ignored": report.stats.duplicate_records,
             "objects_skipped": dict(report.stats.skipped_objects),
             "failed_regions": report.stats.failed_regions,
+            "regions_without_logs": report.stats.regions_without_logs,
             "engine_cost_usd": json_value(report.stats.cost_usd),
             "compacted_through": report.stats.compacted_through,
         },

@@ -16,6 +16,7 @@ from bedrock_usage.engines.athena import AthenaEngine
 from bedrock_usage.engines.local import LocalEngine
 from bedrock_usage.errors import SetupRequired
 from bedrock_usage.logs.period import resolve_period
+from bedrock_usage.report.render import report_document
 from bedrock_usage.report.tracker import BedrockAthenaTracker
 from tests.logfiles import ACCOUNT, write_records
 
@@ -51,6 +52,20 @@ def test_a_region_folder_left_out_by_the_choice_is_named(logs: Path) -> None:
     named = sorted(w.split()[2] for w in report.warnings if w.startswith("logs of "))
     assert named == ["ap-south-1", "eu-west-1", "mars-central-1", "us-east-1"]
     assert any("eu-west-1 are not read: its region is not among the regions asked for" in w for w in report.warnings)
+
+
+def test_a_region_asked_for_without_logs_is_named_not_shown_as_no_spend(logs: Path) -> None:
+    """A typo (us-west-2 for us-east-2) or a region that never logged here reads nothing: the report says so rather
+    than showing its zero as spend."""
+    report = BedrockAthenaTracker(LocalEngine(logs, cache=False)).analyze(PERIOD, ["us-east-2", "us-west-2"])
+    assert report.summary["calls"] == CALLS["us-east-2"]
+    assert list(report.stats.regions_without_logs) == ["us-west-2"]
+    (missing,) = [w for w in report.warnings if w.startswith("no logs of ")]
+    assert missing.startswith(f"no logs of us-west-2, which was asked for: no us-west-2 folder under {logs}")
+    document = report_document(report, [])
+    assert document["scan"]["regions_without_logs"] == {"us-west-2": f"no us-west-2 folder under {logs}"}
+    every = BedrockAthenaTracker(LocalEngine(logs, cache=False)).analyze(PERIOD)
+    assert not every.stats.regions_without_logs  # "all" is the regions found
 
 
 @pytest.mark.slow

@@ -19,6 +19,7 @@ from bedrock_usage.engines.base import QueryResult, Scope
 from bedrock_usage.engines.duckdb_memory import SPILL_FOLDER
 from bedrock_usage.engines.local import LocalEngine
 from bedrock_usage.engines.queries import Filters
+from bedrock_usage.errors import UsageError
 from bedrock_usage.logs.period import resolve_period
 from bedrock_usage.output.progress import silent
 from bedrock_usage.report.tracker import BedrockAthenaTracker
@@ -305,3 +306,14 @@ def test_without_the_cache_a_scratch_folder_that_cannot_be_made_keeps_the_rows_i
     result = count_per_caller(LocalEngine(tmp_path / "logs", cache=False))
     assert result.path is None
     assert [tuple(row.values()) for row in result.rows.to_pylist()] == [(user("alice"), 5, sum(range(1, 6)))]
+
+
+@pytest.mark.parametrize("kind", ["missing", "file"])
+def test_a_logs_folder_that_is_missing_or_a_file_is_named_as_such(tmp_path: Path, kind: str) -> None:
+    root = tmp_path / "logs"
+    if kind == "file":
+        root.write_text("not a folder")
+    expected = "is a file, not a folder" if kind == "file" else "does not exist"
+    with pytest.raises(UsageError, match=f"logs folder {root} {expected}: give --logs-dir the folder that holds"):
+        BedrockAthenaTracker(LocalEngine(root, cache=False)).analyze(resolve_period(start="2025-11-02",
+                                                                                  end="2025-11-02"), ["us-east-1"])

@@ -118,6 +118,8 @@ def test_arn_pattern_with_quote_percent_underscore(demo_env: dict[str, str]) -> 
         (["--format", "xlsx"], "invalid choice"),
         (["--region", "us-east-1,mars-north-1"], "unknown region mars-north-1"),
         (["--demo", "--format", "csv", "--output-dir", "-"], "add --format json"),
+        (["--demo", "--engine", "athena"], "leave out --engine, or leave out --demo"),
+        (["--demo", "--logs-dir", "logs", "--sync"], "leave out --logs-dir and --sync, or leave out --demo"),
     ],
 )
 def test_user_errors_exit_1_with_one_line(
