@@ -44,11 +44,12 @@ def _format_rate(value: float | None) -> str:
 
 
 def render_table(rows: list[PriceRow]) -> str:
-    """The book as an aligned text table: token prices in USD per million tokens, other units per unit."""
-    header = ["Provider", "Model", "Family", "Region", "Mode", "Tier", "From", "Until", "Input", "Output",
+    """The book as an aligned text table: token prices in USD per million tokens, other units per unit; the model id
+    tells rows of one name apart (an alias and a dated id may be priced differently)."""
+    header = ["Provider", "Model", "Model id", "Family", "Region", "Mode", "Tier", "From", "Until", "Input", "Output",
               "CacheW 5m", "CacheW 1h", "CacheRead", "Audio in/out", "Per unit"]
     body = [
-        [r.provider, r.name, r.family, r.region, r.mode, r.tier, str(r.effective_from or ""),
+        [r.provider, r.name, r.model, r.family, r.region, r.mode, r.tier, str(r.effective_from or ""),
          str(r.effective_to or ""), *(_format_rate(getattr(r, name)) for name in TOKEN_FIELDS),
          "-" if r.audio_input is None and r.audio_output is None
          else f"{_format_rate(r.audio_input)}/{_format_rate(r.audio_output)}",

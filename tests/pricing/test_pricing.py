@@ -276,6 +276,17 @@ def test_pricing_script_lists_the_whole_book(book: PriceBook) -> None:
     assert {r["model"] for r in rows} == {r.model for r in book.rows}
 
 
+def test_the_price_table_names_each_rows_model_id(book: PriceBook) -> None:
+    """Rows of one display name (an alias and a dated id) are told apart by their id in the terminal table too."""
+    listed = run_pricing("--model", "claude-haiku-4-5", "--family", "regional", "--mode", "standard")
+    assert listed.returncode == 0, listed.stderr
+    header, _, *lines = listed.stdout.splitlines()[1:]
+    assert header.split()[:4] == ["Provider", "Model", "Model", "id"]
+    ids = {row.model for row in book.rows if "claude-haiku-4-5" in row.model and row.family == "regional"
+           and row.mode == "standard"}
+    assert len(ids) > 1 and {line.split()[4] for line in lines} == ids
+
+
 @pytest.mark.slow
 def test_pricing_script_filters() -> None:
     meta = list(csv.DictReader(io.StringIO(run_pricing("--provider", "meta", "--format", "csv").stdout)))
