@@ -19,6 +19,7 @@ SqlParam = str | int | float
 Rows: TypeAlias = "pd.DataFrame | pa.Table"  # a query's rows: a frame, or an Arrow table
 # Objects under .../{HH}/data/ hold large request/response bodies, not records: counted, never read, no warning.
 PAYLOAD_OBJECTS = "payload object under /data/ (not a log record)"
+SKIPPED_EXAMPLES = 3  # objects named per reason for skipping
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ class ScanStats:
     objects_read: int = 0
     bytes_read: int = 0
     skipped_objects: Counter[str] = field(default_factory=Counter)
+    skipped_examples: dict[str, list[str]] = field(default_factory=dict)  # reason -> first paths, by name
     failed_regions: dict[str, str] = field(default_factory=dict)
     cost_usd: float = 0.0
     duplicate_records: int = 0
@@ -48,11 +50,20 @@ class ScanStats:
     unread_regions: dict[str, str] = field(default_factory=dict)  # region (or folder) with logs not read -> why
     regions_without_logs: dict[str, str] = field(default_factory=dict)  # region asked for, no logs of it -> where
 
+    def skip_example(self, reason: str, path: str) -> None:
+        """Keep ``path`` among the first ``SKIPPED_EXAMPLES`` objects (by name) skipped for ``reason``, so a report
+        can say where to look."""
+        examples = sorted({*self.skipped_examples.get(reason, []), path})
+        self.skipped_examples[reason] = examples[:SKIPPED_EXAMPLES]
+
     def merge(self, other: ScanStats) -> None:
         """Add another scan's figures to these."""
         self.objects_read += other.objects_read
         self.bytes_read += other.bytes_read
         self.skipped_objects.update(other.skipped_objects)
+        for reason, paths in other.skipped_examples.items():
+            for path in paths:
+                self.skip_example(reason, path)
         self.failed_regions.update(other.failed_regions)
         self.cost_usd += other.cost_usd
         self.duplicate_records += other.duplicate_records

@@ -235,6 +235,7 @@ class LocalEngine:
                 continue
             if not entry.name.isascii() and not _utf8(entry.name):
                 stats.skipped_objects[NAME_NOT_UTF8] += 1
+                stats.skip_example(NAME_NOT_UTF8, os.fsencode(entry.path).decode(errors="backslashreplace"))
                 continue
             try:
                 info = entry.stat()
@@ -246,6 +247,7 @@ class LocalEngine:
                 continue
             if info.st_size == 0:
                 stats.skipped_objects[EMPTY] += 1
+                stats.skip_example(EMPTY, entry.path)
                 continue
             objects.append(LogObject(folder, entry.name, info.st_size, info.st_mtime_ns))
             stats.objects_read += 1
@@ -280,6 +282,7 @@ class LocalEngine:
                 con.close()
         for obj, reason in left_out.items():
             stats.skipped_objects[reason] += 1
+            stats.skip_example(reason, obj.path)
             stats.objects_read -= 1
             stats.bytes_read -= obj.size
         return result

@@ -181,6 +181,7 @@ def report_document(report: UsageReport, analyses: list[str]) -> dict[str, objec
             "records_skipped": report.records_skipped,
             "duplicate_records_ignored": report.stats.duplicate_records,
             "objects_skipped": dict(report.stats.skipped_objects),
+            "objects_skipped_examples": report.stats.skipped_examples,
             "failed_regions": report.stats.failed_regions,
             "regions_without_logs": report.stats.regions_without_logs,
             "engine_cost_usd": json_value(report.stats.cost_usd),

@@ -404,7 +404,9 @@ def build_warnings(report: UsageReport, fact_warnings: list[str]) -> list[str]:
         )
     for reason, count in sorted(report.stats.skipped_objects.items()):
         if reason != PAYLOAD_OBJECTS:
-            warnings.append(f"skipped {count:,} objects: {reason}")
+            examples = report.stats.skipped_examples.get(reason, [])
+            named = f" ({'first: ' if count > len(examples) else ''}{', '.join(examples)})" if examples else ""
+            warnings.append(f"skipped {count:,} objects: {reason}{named}")
     for region, message in sorted(report.stats.failed_regions.items()):
         warnings.append(f"region {region} failed and is missing from the figures: {message}")
     for region, where in sorted(report.stats.regions_without_logs.items()):

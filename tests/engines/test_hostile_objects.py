@@ -20,6 +20,7 @@ from bedrock_usage.bounded_gzip import MAX_OBJECT_ENV, OverCap, gunzip_chunks, o
 from bedrock_usage.engines import local
 from bedrock_usage.engines.local import LocalEngine
 from bedrock_usage.logs.period import resolve_period
+from bedrock_usage.report.render import report_document
 from bedrock_usage.report.tracker import BedrockAthenaTracker
 from tests.logfiles import ACCOUNT, write_records
 
@@ -70,7 +71,8 @@ def test_an_object_over_the_cap_is_skipped_and_counted_with_its_reason(tmp_path:
     reason = over_cap_reason(2 * MIB)
     assert result.stats.skipped_objects[reason] == 2
     assert result.stats.objects_read == 2
-    assert f"skipped 2 objects: {reason}" in result.warnings
+    bomb, junk_path = (path.with_name(name).as_posix() for name in ("zz-bomb.json.gz", "zz-junk-lines.json.gz"))
+    assert f"skipped 2 objects: {reason} ({bomb}, {junk_path})" in result.warnings  # where to look
     assert MAX_OBJECT_ENV in reason and "2 MiB" in reason
 
 
@@ -130,7 +132,22 @@ def test_an_object_whose_name_is_not_utf8_is_skipped_and_counted(tmp_path: Path,
     assert result.summary["calls"] == len(good)
     assert result.summary["input_tokens"] == sum(r["input"]["inputTokenCount"] for r in good)
     assert result.stats.skipped_objects == {local.NAME_NOT_UTF8: 1}
-    assert f"skipped 1 objects: {local.NAME_NOT_UTF8}" in result.warnings
+    shown = path.parent.as_posix() + "/caf\\xe9.json.gz"
+    assert f"skipped 1 objects: {local.NAME_NOT_UTF8} ({shown})" in result.warnings
+
+
+@CACHES
+def test_skipped_objects_are_named_the_first_three_by_name(tmp_path: Path, cache: bool) -> None:
+    (path,) = write_records(tmp_path / "logs", [record(1)])
+    damaged = sorted(path.with_name(f"zz-{n}.json.gz") for n in range(5))
+    for target in damaged:
+        target.write_bytes(gzip.compress(b'{"timestamp": "2025-11-02T10:00:00Z"}\n')[:25])  # cut short
+    result = report(tmp_path / "logs", cache_arg(cache, tmp_path))
+    first = [target.as_posix() for target in damaged[:3]]
+    assert result.stats.skipped_examples == {local.UNREADABLE: first}
+    assert f"skipped 5 objects: {local.UNREADABLE} (first: {', '.join(first)})" in result.warnings
+    assert report_document(result, [])["scan"]["objects_skipped_examples"] == {local.UNREADABLE: first}
+    assert result.summary["calls"] == 1
 
 
 @pytest.mark.slow
