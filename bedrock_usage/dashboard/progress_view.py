@@ -9,8 +9,8 @@ Streamlit's replay of the cached loaders.
 A load answered from the cache (every re-run after the first: a control change, Analyze again) ends at once, and
 draws no status box: Streamlit pauses 0.05 s when it makes one and again when a running one closes, so a box would
 add 0.1 s to every re-run. Its outcome is drawn in an expander of the same look instead, holding the finished steps
-of the load that read those figures (kept in the session by the outcome's label): a box the user opened stays
-open across re-runs, and would otherwise show nothing.
+of the load that read those figures (kept in the session by its request): a box the user opened stays open
+across re-runs, and would otherwise show nothing.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from .text import Text
 DRAW_SECONDS = 0.25
 # A load that ends this soon is shown by its outcome alone, without a status box of its steps.
 QUICK_SECONDS = 0.1
-STEPS_KEY = "progress_view_steps"  # session state: the finished steps of the latest loads, by outcome label
+STEPS_KEY = "progress_view_steps"  # session state: the finished steps of the latest loads, by what names each
 KEPT_STEPS = 8
 OUTCOME_ICONS = {"complete": ":material/check:", "error": ":material/error:"}
 T = TypeVar("T")
@@ -85,11 +85,12 @@ def load_with_steps(load: Callable[[Reporter], T], box: Callable[[], Any], quick
     return future.result()
 
 
-def load_with_outcome(load: Callable[[Reporter], T], loading: str, outcome: Callable[[T], str], failed: str,
-                      quick: float = QUICK_SECONDS) -> T:
+def load_with_outcome(load: Callable[[Reporter], T], load_key: str, loading: str, outcome: Callable[[T], str],
+                      failed: str, quick: float = QUICK_SECONDS) -> T:
     """``load_with_steps`` in a status box labelled ``loading``, closed on ``outcome`` of the result, or on
     ``failed`` when the load raises (the error is raised again here); a load that ends within ``quick`` seconds
-    opens no box and its outcome is drawn alone."""
+    opens no box and its outcome is drawn alone, with the finished steps this session saw for ``load_key`` (what
+    names the load: its request)."""
     status: Any | None = None
     steps = LatestSteps()
 
@@ -103,29 +104,30 @@ def load_with_outcome(load: Callable[[Reporter], T], loading: str, outcome: Call
     except BaseException:
         show_outcome(status, failed, "error")
         raise
-    label = outcome(result)
     if status is not None:
-        _remember_steps(label, steps.latest())
-    show_outcome(status, label, "complete")
+        _remember_steps(load_key, steps.latest())
+    show_outcome(status, outcome(result), "complete", st.session_state.get(STEPS_KEY, {}).get(load_key, []))
     return result
 
 
-def show_outcome(status: Any | None, label: str, state: Literal["complete", "error"]) -> None:
+def show_outcome(status: Any | None, label: str, state: Literal["complete", "error"],
+                 steps: list[Progress] | tuple[()] = ()) -> None:
     """Close the status box ``status``, if one was opened, on ``label`` in ``state``; otherwise draw a closed
-    expander with that label and the icon a status box in that state has, holding the finished steps of the load
-    that ended on that label, when this session saw them."""
+    expander with that label and the icon a status box in that state has, holding the finished ``steps``."""
     if status is not None:
         status.update(label=label, state=state, expanded=False)
         return
     with st.expander(label, expanded=False, icon=OUTCOME_ICONS[state]):
-        for update in st.session_state.get(STEPS_KEY, {}).get(label, []) if state == "complete" else []:
+        for update in steps:
             st.progress(fraction_done(update), text=progress_line(update))
 
 
-def _remember_steps(label: str, steps: list[Progress]) -> None:
-    """Keep the finished ``steps`` of the load whose outcome is ``label`` in the session, for the expander that
-    shows the same outcome on later re-runs; only the latest ``KEPT_STEPS`` loads are kept."""
-    kept = {**st.session_state.get(STEPS_KEY, {}), label: steps}
+def _remember_steps(load_key: str, steps: list[Progress]) -> None:
+    """Keep the finished ``steps`` of the load ``load_key`` in the session, for the expander that shows its outcome
+    on later re-runs; only the latest ``KEPT_STEPS`` loads are kept."""
+    kept = dict(st.session_state.get(STEPS_KEY, {}))
+    kept.pop(load_key, None)  # a load read again is the latest
+    kept[load_key] = steps
     st.session_state[STEPS_KEY] = dict(list(kept.items())[-KEPT_STEPS:])
 
 
@@ -133,8 +135,9 @@ def show_load(t: Text, request: data.BedrockRequest) -> None:
     """Read the logs of ``request`` (unless the scan is cached) with its steps in a status box, which then says where
     the figures were read and how long that took. A failed read is left to the Bedrock tab to explain."""
     with contextlib.suppress(UsageError, SetupRequired):
-        load_with_outcome(lambda progress: data.load_scan(request.scan(), progress), t("loading"),
-                          lambda scan: loaded_line(t, scan), t("load_failed"))
+        scan = request.scan()
+        load_with_outcome(lambda progress: data.load_scan(scan, progress), f"bedrock {scan!r}", t("loading"),
+                          lambda loaded: loaded_line(t, loaded), t("load_failed"))
 
 
 def loaded_line(t: Text, scan: data.BedrockScan) -> str:

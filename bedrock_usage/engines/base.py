@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -48,28 +49,14 @@ class ScanStats:
     duplicate_records: int = 0
     compacted_through: dict[str, str] = field(default_factory=dict)  # region -> last day read from Parquet
     unread_regions: dict[str, str] = field(default_factory=dict)  # region (or folder) with logs not read -> why
-    regions_without_logs: dict[str, str] = field(default_factory=dict)  # region asked for, no logs of it -> where
+    regions_without_logs: dict[str, str] = field(default_factory=dict)  # region asked for -> folder with none of it
 
     def skip_example(self, reason: str, path: str) -> None:
         """Keep ``path`` among the first ``SKIPPED_EXAMPLES`` objects (by name) skipped for ``reason``, so a report
-        can say where to look."""
-        examples = sorted({*self.skipped_examples.get(reason, []), path})
+        can say where to look; bytes of a name that are not UTF-8 are written as escapes (``\\xe9``)."""
+        shown = os.fsencode(path).decode(errors="backslashreplace")
+        examples = sorted({*self.skipped_examples.get(reason, []), shown})
         self.skipped_examples[reason] = examples[:SKIPPED_EXAMPLES]
-
-    def merge(self, other: ScanStats) -> None:
-        """Add another scan's figures to these."""
-        self.objects_read += other.objects_read
-        self.bytes_read += other.bytes_read
-        self.skipped_objects.update(other.skipped_objects)
-        for reason, paths in other.skipped_examples.items():
-            for path in paths:
-                self.skip_example(reason, path)
-        self.failed_regions.update(other.failed_regions)
-        self.cost_usd += other.cost_usd
-        self.duplicate_records += other.duplicate_records
-        self.compacted_through.update(other.compacted_through)
-        self.unread_regions.update(other.unread_regions)
-        self.regions_without_logs.update(other.regions_without_logs)
 
 
 @dataclass(frozen=True)

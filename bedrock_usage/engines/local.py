@@ -78,7 +78,7 @@ _SESSION_SETUP = (
 _PARTITION_RE = r"/(\d{4}/\d{2}/\d{2})/\d{2}/[^/]+$"
 UNREADABLE = "unreadable object (truncated gzip, not gzip or not UTF-8)"
 EMPTY = "empty object"
-NAME_NOT_UTF8 = "object name is not UTF-8 (the service writes none)"
+NAME_NOT_UTF8 = "object path is not UTF-8 (the service writes none)"
 NOT_ASKED_FOR = "its region is not among the regions asked for"
 UNKNOWN_REGION = "the folder name is not an Amazon Bedrock region this botocore knows"
 LISTING, READING = "listing logs", "reading logs"
@@ -157,7 +157,7 @@ class LocalEngine:
                     stats.unread_regions[folder.name] = f"{reason} ({folder})"
         for region in scope.regions:
             if region not in present:  # a typo, or a region that never logged here: not "no spend"
-                stats.regions_without_logs[region] = f"no {region} folder under {self.root}"
+                stats.regions_without_logs[region] = str(self.root)
         scope_days = days_between(scope.first_day, scope.last_day)
         folders = len(service_dirs) * len(scope.regions) * len(scope_days)
         looked = 0
@@ -226,6 +226,7 @@ class LocalEngine:
         with os.scandir(hour_dir) as scanned:
             entries = sorted(scanned, key=lambda e: e.name)
         folder = hour_dir.replace(os.sep, "/")  # as Path.as_posix() would write it; one text for the whole folder
+        folder_utf8 = folder.isascii() or _utf8(folder)
         for entry in entries:
             if entry.is_dir():
                 if entry.name == "data":
@@ -233,9 +234,9 @@ class LocalEngine:
                 continue
             if entry.name.startswith(PERMISSION_CHECK_NAME) or not entry.name.endswith(".json.gz"):
                 continue
-            if not entry.name.isascii() and not _utf8(entry.name):
+            if not folder_utf8 or not (entry.name.isascii() or _utf8(entry.name)):
                 stats.skipped_objects[NAME_NOT_UTF8] += 1
-                stats.skip_example(NAME_NOT_UTF8, os.fsencode(entry.path).decode(errors="backslashreplace"))
+                stats.skip_example(NAME_NOT_UTF8, entry.path)
                 continue
             try:
                 info = entry.stat()
@@ -770,7 +771,7 @@ def _first_visit(info: os.stat_result, seen: set[int]) -> bool:
 
 
 def _utf8(name: str) -> bool:
-    """True when a file name read from the file system is UTF-8 (Python keeps other bytes as lone surrogates)."""
+    """True when a name read from the file system is UTF-8 (Python keeps other bytes as lone surrogates)."""
     try:
         name.encode()
     except UnicodeEncodeError:

@@ -409,8 +409,12 @@ def build_warnings(report: UsageReport, fact_warnings: list[str]) -> list[str]:
             warnings.append(f"skipped {count:,} objects: {reason}{named}")
     for region, message in sorted(report.stats.failed_regions.items()):
         warnings.append(f"region {region} failed and is missing from the figures: {message}")
-    for region, where in sorted(report.stats.regions_without_logs.items()):
-        warnings.append(f"no logs of {region}, which was asked for: {where}; its figures are not zero but unknown")
+    missing: dict[str, list[str]] = {}
+    for region, folder in sorted(report.stats.regions_without_logs.items()):
+        missing.setdefault(folder, []).append(region)
+    for folder, regions in missing.items():
+        warnings.append(f"no logs of {', '.join(regions)} under {folder}, though asked for: "
+                        f"{'its figures are' if len(regions) == 1 else 'their figures are'} unknown, not zero")
     for region, why in sorted(report.stats.unread_regions.items()):
         warnings.append(f"logs of {region} are not read: {why}")
     return warnings

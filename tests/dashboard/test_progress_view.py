@@ -25,10 +25,12 @@ def steps_script() -> None:
 
     slow = st.session_state.get("slow", True)
     failure = st.session_state.get("failure")
+    request = st.session_state.get("request", "A")
+    read = 5 if request == "A" else 8
 
     def load(report):
         report(Progress("listing logs", 3, 3, "day folders", finished=True))
-        report(Progress("reading logs", 5, 10, "objects", 50, 100, "7 records parsed"))
+        report(Progress("reading logs", read, 10, "objects", 50, 100, "7 records parsed"))
         if slow:
             time.sleep(0.5)  # still running when its box opens, at once
         if failure == "usage":
@@ -38,7 +40,8 @@ def steps_script() -> None:
         return 42
 
     try:
-        load_with_outcome(load, "Loading", lambda result: f"loaded {result}", "failed", quick=0 if slow else 60)
+        load_with_outcome(load, request, "Loading", lambda result: f"loaded {result}", "failed",
+                          quick=0 if slow else 60)
     except UsageError as exc:
         st.error(str(exc))
 
@@ -79,6 +82,20 @@ def test_a_rerun_answered_at_once_holds_the_steps_of_the_load_that_read_its_figu
     assert box.label == "loaded 42"
     assert [(bar.value, bar.proto.text) for bar in box.get("progress")] == first
     assert len(first) == 2
+
+
+def test_the_steps_shown_are_those_of_the_same_request_not_of_the_same_label() -> None:
+    """Two requests end on the same outcome label (the Amazon Q tab's names only its source): a re-run of the first
+    shows the first's steps, not the latest load's."""
+    at = run_steps(slow=True)
+    first = [bar.proto.text for bar in at.status[0].get("progress")]
+    at.session_state["request"] = "B"
+    other = [bar.proto.text for bar in at.run().status[0].get("progress")]
+    assert first != other
+    at.session_state["request"] = "A"
+    at.session_state["slow"] = False
+    again = at.run()
+    assert [bar.proto.text for bar in again.expander[0].get("progress")] == first
 
 
 @pytest.mark.parametrize("slow", [True, False])

@@ -57,13 +57,15 @@ def test_a_region_folder_left_out_by_the_choice_is_named(logs: Path) -> None:
 def test_a_region_asked_for_without_logs_is_named_not_shown_as_no_spend(logs: Path) -> None:
     """A typo (us-west-2 for us-east-2) or a region that never logged here reads nothing: the report says so rather
     than showing its zero as spend."""
-    report = BedrockAthenaTracker(LocalEngine(logs, cache=False)).analyze(PERIOD, ["us-east-2", "us-west-2"])
+    asked = ["us-east-2", "us-west-2", "sa-east-1"]
+    report = BedrockAthenaTracker(LocalEngine(logs, cache=False)).analyze(PERIOD, asked)
     assert report.summary["calls"] == CALLS["us-east-2"]
-    assert list(report.stats.regions_without_logs) == ["us-west-2"]
-    (missing,) = [w for w in report.warnings if w.startswith("no logs of ")]
-    assert missing.startswith(f"no logs of us-west-2, which was asked for: no us-west-2 folder under {logs}")
+    assert report.stats.regions_without_logs == {"sa-east-1": str(logs), "us-west-2": str(logs)}
+    (missing,) = [w for w in report.warnings if w.startswith("no logs of ")]  # one line, not one per region
+    assert missing == f"no logs of sa-east-1, us-west-2 under {logs}, though asked for: their figures are unknown, " \
+                      "not zero"
     document = report_document(report, [])
-    assert document["scan"]["regions_without_logs"] == {"us-west-2": f"no us-west-2 folder under {logs}"}
+    assert document["scan"]["regions_without_logs"] == {"sa-east-1": str(logs), "us-west-2": str(logs)}
     every = BedrockAthenaTracker(LocalEngine(logs, cache=False)).analyze(PERIOD)
     assert not every.stats.regions_without_logs  # "all" is the regions found
 

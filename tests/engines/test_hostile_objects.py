@@ -137,6 +137,26 @@ def test_an_object_whose_name_is_not_utf8_is_skipped_and_counted(tmp_path: Path,
 
 
 @CACHES
+def test_objects_in_an_hour_folder_whose_name_is_not_utf8_are_skipped_and_the_json_stays_utf8(
+        tmp_path: Path, cache: bool) -> None:
+    good = [record(m, inp=10 + m) for m in range(3)]
+    (path,) = write_records(tmp_path / "logs", good)
+    odd = os.fsencode(path.parent.parent) + b"/1\xff"
+    os.mkdir(odd)
+    with open(odd + b"/a.json.gz", "wb") as handle:
+        handle.write(gzip.compress(json.dumps(record(50, inp=999)).encode()))
+    open(odd + b"/empty.json.gz", "wb").close()
+    result = report(tmp_path / "logs", cache_arg(cache, tmp_path))
+    assert result.summary["calls"] == len(good)
+    assert result.stats.skipped_objects == {local.NAME_NOT_UTF8: 2}
+    document = report_document(result, [])
+    json.dumps(document, ensure_ascii=False).encode("utf-8")  # raises on a lone surrogate
+    shown = path.parent.parent.as_posix() + "/1\\xff/"
+    assert document["scan"]["objects_skipped_examples"] == {local.NAME_NOT_UTF8: [shown + "a.json.gz",
+                                                                                  shown + "empty.json.gz"]}
+
+
+@CACHES
 def test_skipped_objects_are_named_the_first_three_by_name(tmp_path: Path, cache: bool) -> None:
     (path,) = write_records(tmp_path / "logs", [record(1)])
     damaged = sorted(path.with_name(f"zz-{n}.json.gz") for n in range(5))
