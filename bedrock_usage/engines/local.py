@@ -22,6 +22,7 @@ lines that are not JSON.
 from __future__ import annotations
 
 import contextlib
+import gzip
 import hashlib
 import json
 import os
@@ -76,7 +77,7 @@ _SESSION_SETUP = (
     "CREATE OR REPLACE TEMP MACRO at_timezone(ts, zone) AS timezone(zone, ts)",
 )
 _PARTITION_RE = r"/(\d{4}/\d{2}/\d{2})/\d{2}/[^/]+$"
-UNREADABLE = "unreadable object (truncated gzip, not gzip or not UTF-8)"
+UNREADABLE = "unreadable object"  # each reason names the cause after it: "unreadable object: not gzip"
 EMPTY = "empty object"
 NAME_NOT_UTF8 = "object path is not UTF-8 (the service writes none)"
 NOT_ASKED_FOR = "its region is not among the regions asked for"
@@ -483,6 +484,21 @@ def _unreadable_errors() -> tuple[type[Exception], ...]:
     return (*GZIP_ERRORS, pa.ArrowInvalid)
 
 
+def unreadable_reason(exc: BaseException) -> str:
+    """Why an object could not be read, for the skipped-objects warning: what to fix differs by cause."""
+    if isinstance(exc, EOFError):
+        cause = "gzip cut short (an object still being written, or a partial copy)"
+    elif isinstance(exc, gzip.BadGzipFile):
+        cause = "not gzip"
+    elif isinstance(exc, pa.ArrowInvalid):
+        cause = "not UTF-8 text"
+    elif isinstance(exc, OSError) and exc.strerror:
+        cause = exc.strerror  # permission denied, an I/O error
+    else:
+        cause = "damaged gzip data"
+    return f"{UNREADABLE}: {cause}"
+
+
 @lru_cache(maxsize=1)
 def _batch_schema() -> pa.Schema:
     """The parse query's input: one log line and the index of its object."""
@@ -551,8 +567,8 @@ def _parsed(
                     parse_pending()
         except OverCap as exc:
             left_out[obj] = str(exc)
-        except _unreadable_errors():
-            left_out[obj] = UNREADABLE
+        except _unreadable_errors() as exc:
+            left_out[obj] = unreadable_reason(exc)
     parse_pending()
     if len(left_out) == len(objects):
         return None, left_out

@@ -174,6 +174,8 @@ def test_bad_objects_are_counted_alike_and_remembered(logs: Path, tmp_path: Path
     warm, engine = analyze(logs, cache=tmp_path / "cache")
     assert engine.last_refresh.objects_parsed == 0  # the unreadable objects are not read again
     assert sum(v for k, v in raw.stats.skipped_objects.items() if k.startswith("unreadable")) == 3
+    causes = {k.split(": ", 1)[1].split(" (")[0] for k in raw.stats.skipped_objects if k.startswith("unreadable")}
+    assert causes == {"gzip cut short", "not gzip", "not UTF-8 text"}  # each named, so the user knows the fix
     assert raw.records_skipped == 2  # the cut record and 'not json'; lines of spaces or a tab are no records
     assert_same_report(cold, raw)
     assert_same_report(warm, raw)
