@@ -80,7 +80,7 @@ _PARTITION_RE = r"/(\d{4}/\d{2}/\d{2})/\d{2}/[^/]+$"
 UNREADABLE = "unreadable object"  # each reason names the cause after it: "unreadable object: not gzip"
 EMPTY = "empty object"
 NAME_NOT_UTF8 = "object path is not UTF-8 (the service writes none)"
-NOT_ASKED_FOR = "its region is not among the regions asked for"
+NOT_ASKED_FOR = "not among the regions asked for"
 UNKNOWN_REGION = "the folder name is not an Amazon Bedrock region this botocore knows"
 LISTING, READING = "listing logs", "reading logs"
 TRANSLATIONS = "duckdb-sql"  # folder of the cache folder keeping translated SQL
@@ -155,7 +155,7 @@ class LocalEngine:
                 present.add(folder.name)
                 if folder.name not in scope.regions:
                     reason = NOT_ASKED_FOR if folder.name in REGION_NAMES else UNKNOWN_REGION
-                    stats.unread_regions[folder.name] = f"{reason} ({folder})"
+                    stats.unread_regions[folder.name] = reason
         for region in scope.regions:
             if region not in present:  # a typo, or a region that never logged here: not "no spend"
                 stats.regions_without_logs[region] = str(self.root)

@@ -415,8 +415,11 @@ def build_warnings(report: UsageReport, fact_warnings: list[str]) -> list[str]:
     for folder, regions in missing.items():
         warnings.append(f"no logs of {', '.join(regions)} under {folder}, though asked for: "
                         f"{'its figures are' if len(regions) == 1 else 'their figures are'} unknown, not zero")
+    unread: dict[str, list[str]] = {}
     for region, why in sorted(report.stats.unread_regions.items()):
-        warnings.append(f"logs of {region} are not read: {why}")
+        unread.setdefault(why, []).append(region)
+    for why, regions in unread.items():  # one line per reason: a one-region run names the others once
+        warnings.append(f"logs of {', '.join(regions)} are not read: {why}")
     return warnings
 
 
