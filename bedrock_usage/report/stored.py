@@ -39,7 +39,7 @@ pa = lazy("pyarrow")
 
 KEPT_REPORTS = 16  # finished reports kept per logs folder, the most recently used
 # The modules whose code turns engine rows into the figures: a change to any of them is a new key.
-_FIGURE_CODE = ("report", "pricing", "logs", "governance/profiles.py", "output/plain_table.py")
+_FIGURE_CODE = ("report", "pricing", "logs", "governance/profiles.py", "output/plain_table.py", "output/wording.py")
 
 
 @dataclass(frozen=True)

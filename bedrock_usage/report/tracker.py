@@ -21,6 +21,7 @@ from ..logs.period import Period
 from ..logs.regions import requested_regions
 from ..output.plain_table import PlainTable, ReportTables
 from ..output.progress import Progress, Reporter, silent
+from ..output.wording import counted
 from ..pricing import PriceBook, parse_model_id
 from .priced_facts import (
     BOOK_RATE_FIELDS,
@@ -389,24 +390,22 @@ def build_warnings(report: UsageReport, fact_warnings: list[str]) -> list[str]:
         )
         reason = f" ({row['reason']})" if row["reason"] and row["reason"] != NO_PRICE else ""
         warnings.append(
-            f"unpriced{reason}: {model} in {region}: {row['calls']:,} calls, "
+            f"unpriced{reason}: {model} in {region}: {counted(row['calls'], 'call')}, "
             f"{row['input_tokens']:,} input / {row['output_tokens']:,} output{cache} tokens have no price{hint}"
         )
     if report.stats.duplicate_records:
-        warnings.append(
-            f"ignored {report.stats.duplicate_records:,} duplicate deliveries of records already counted "
-            "(same requestId and timestamp)"
-        )
+        duplicates = counted(report.stats.duplicate_records, "duplicate delivery", "duplicate deliveries")
+        warnings.append(f"ignored {duplicates} of records already counted (same requestId and timestamp)")
     if report.records_skipped:
         warnings.append(
-            f"skipped {report.records_skipped:,} records that are malformed, have no readable timestamp "
+            f"skipped {counted(report.records_skipped, 'record')} that are malformed, have no readable timestamp "
             "or have impossible token counts"
         )
     for reason, count in sorted(report.stats.skipped_objects.items()):
         if reason != PAYLOAD_OBJECTS:
             examples = report.stats.skipped_examples.get(reason, [])
             named = f" ({'first: ' if count > len(examples) else ''}{', '.join(examples)})" if examples else ""
-            warnings.append(f"skipped {count:,} objects: {reason}{named}")
+            warnings.append(f"skipped {counted(count, 'object')}: {reason}{named}")
     for region, message in sorted(report.stats.failed_regions.items()):
         warnings.append(f"region {region} failed and is missing from the figures: {message}")
     missing: dict[str, list[str]] = {}
@@ -428,7 +427,7 @@ def unknown_warnings(no_caller: int, no_model: int) -> list[str]:
     ``(unknown model)``."""
     warnings = []
     if no_caller:
-        warnings.append(f"{no_caller:,} calls have no caller (identity.arn): counted as {UNKNOWN_CALLER}")
+        warnings.append(f"{counted(no_caller, 'call')} without a caller (identity.arn): counted as {UNKNOWN_CALLER}")
     if no_model:
-        warnings.append(f"{no_model:,} calls have no modelId: counted as {UNKNOWN_MODEL}, unpriced")
+        warnings.append(f"{counted(no_model, 'call')} without a modelId: counted as {UNKNOWN_MODEL}, unpriced")
     return warnings

@@ -296,4 +296,4 @@ def test_calls_without_caller_or_model_are_shown_as_unknown(demo_env: dict[str, 
     users = frame_starting(at, "user", "principal_type")
     assert dict(zip(users["user"], users["calls"], strict=True)) == {"(unknown caller)": 2, "ann": 1}
     warnings = " ".join(m.value for m in at.markdown)
-    assert "2 calls have no caller (identity.arn)" in warnings and "1 calls have no modelId" in warnings
+    assert "2 calls without a caller (identity.arn)" in warnings and "1 call without a modelId" in warnings

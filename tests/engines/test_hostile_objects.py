@@ -133,7 +133,7 @@ def test_an_object_whose_name_is_not_utf8_is_skipped_and_counted(tmp_path: Path,
     assert result.summary["input_tokens"] == sum(r["input"]["inputTokenCount"] for r in good)
     assert result.stats.skipped_objects == {local.NAME_NOT_UTF8: 1}
     shown = path.parent.as_posix() + "/caf\\xe9.json.gz"
-    assert f"skipped 1 objects: {local.NAME_NOT_UTF8} ({shown})" in result.warnings
+    assert f"skipped 1 object: {local.NAME_NOT_UTF8} ({shown})" in result.warnings
 
 
 @CACHES

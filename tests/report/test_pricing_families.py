@@ -148,7 +148,7 @@ def test_calls_that_cannot_be_priced_say_why(report_and_records) -> None:
     for model, _, _, reason in UNPRICED:
         assert any(m == model and reason in r for m, r in reasons), (model, reasons)
     warnings = "\n".join(report.warnings)
-    assert "unpriced (needs body logging): amazon.nova-canvas-v1:0 in us-east-1: 1 calls" in warnings
+    assert "unpriced (needs body logging): amazon.nova-canvas-v1:0 in us-east-1: 1 call," in warnings
     assert report.summary["unpriced_calls"] == len(UNPRICED)
 
 

@@ -62,8 +62,8 @@ def check(report) -> None:
     apps = report.tables["application"].set_index("application")["calls"]
     assert apps["tagged-app"] == 1 and apps[UNKNOWN_CALLER] == len(NO_CALLER) - 1
     assert report.summary["unpriced_calls"] == len(NO_MODEL)
-    assert f"{len(NO_CALLER)} calls have no caller (identity.arn): counted as {UNKNOWN_CALLER}" in report.warnings
-    assert f"{len(NO_MODEL)} calls have no modelId: counted as {UNKNOWN_MODEL}, unpriced" in report.warnings
+    assert f"{len(NO_CALLER)} calls without a caller (identity.arn): counted as {UNKNOWN_CALLER}" in report.warnings
+    assert f"{len(NO_MODEL)} calls without a modelId: counted as {UNKNOWN_MODEL}, unpriced" in report.warnings
     unpriced = [w for w in report.warnings if w.startswith("unpriced:")]
     assert unpriced == [f"unpriced: {UNKNOWN_MODEL} in us-east-1: {len(NO_MODEL)} calls, "
                         f"{sum(r['input']['inputTokenCount'] for r in NO_MODEL):,} input / "
