@@ -55,12 +55,10 @@ class LatestSteps:
             return list(self._steps.values())
 
 
-def load_with_steps(load: Callable[[Reporter], T], box: Callable[[], Any], quick: float = QUICK_SECONDS,
-                    steps: LatestSteps | None = None) -> T:
-    """Run ``load`` (given the reporter) in a worker thread, drawing its steps as bars in the status box that ``box``
-    opens (a ``st.status``), until it ends; its result, or its error raised here. ``box`` is called only when the
-    load has not ended within ``quick`` seconds. ``steps`` keeps the updates (a new one when None)."""
-    steps = steps if steps is not None else LatestSteps()
+def load_with_steps(load: Callable[[Reporter], T], box: Callable[[], Any], quick: float, steps: LatestSteps) -> T:
+    """Run ``load`` (given the reporter ``steps``) in a worker thread, drawing its steps as bars in the status box
+    that ``box`` opens (a ``st.status``), until it ends; its result, or its error raised here. ``box`` is called
+    only when the load has not ended within ``quick`` seconds."""
     context = get_script_run_ctx()
     bars: dict[str, Any] = {}
     drawn: dict[str, Progress] = {}

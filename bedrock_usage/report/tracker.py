@@ -408,18 +408,21 @@ def build_warnings(report: UsageReport, fact_warnings: list[str]) -> list[str]:
             warnings.append(f"skipped {counted(count, 'object')}: {reason}{named}")
     for region, message in sorted(report.stats.failed_regions.items()):
         warnings.append(f"region {region} failed and is missing from the figures: {message}")
-    missing: dict[str, list[str]] = {}
-    for region, folder in sorted(report.stats.regions_without_logs.items()):
-        missing.setdefault(folder, []).append(region)
-    for folder, regions in missing.items():
+    for folder, regions in _regions_by(report.stats.regions_without_logs).items():
         warnings.append(f"no logs of {', '.join(regions)} under {folder}, though asked for: "
                         f"{'its figures are' if len(regions) == 1 else 'their figures are'} unknown, not zero")
-    unread: dict[str, list[str]] = {}
-    for region, why in sorted(report.stats.unread_regions.items()):
-        unread.setdefault(why, []).append(region)
-    for why, regions in unread.items():  # one line per reason: a one-region run names the others once
+    for why, regions in _regions_by(report.stats.unread_regions).items():
         warnings.append(f"logs of {', '.join(regions)} are not read: {why}")
     return warnings
+
+
+def _regions_by(value_of: dict[str, str]) -> dict[str, list[str]]:
+    """The regions of ``value_of`` (region -> folder or reason) grouped by their value, each group in name order:
+    one warning line per value, so a one-region run names the other regions once."""
+    grouped: dict[str, list[str]] = {}
+    for region, value in sorted(value_of.items()):
+        grouped.setdefault(value, []).append(region)
+    return grouped
 
 
 def unknown_warnings(no_caller: int, no_model: int) -> list[str]:
