@@ -482,7 +482,7 @@ def load_reconciliation(request: ReconcileRequest) -> Reconciliation:
     period = request.period()
     report = _scan(request.bedrock, period)
     aws = Aws.connect(request.bedrock.profile or None)
-    result = reconcile.run_reconciliation(aws, report.facts, period, request.bedrock.regions, request.threshold)
+    result = reconcile.run_reconciliation(aws, report.facts, period, report.regions, request.threshold)
     result.warnings[:0] = report.warnings
     return result
 
@@ -519,6 +519,6 @@ def load_callers(request: CallerRequest) -> CallerReconciliation:
         else None
     account = reconcile.logs_account(build_engine(request.bedrock.source_choice()), aws, request.account or None)
     result = callers.reconcile_callers(report.facts, callers.read_bill(source, aws, period, account), period,
-                                       request.bedrock.regions)
+                                       report.regions)
     result.warnings[:0] = report.warnings
     return result

@@ -14,6 +14,7 @@ from ..governance.budgets import BudgetStatus
 from ..governance.callers import STATUS_BILLED_ONLY, CallerReconciliation
 from ..governance.reconcile import FLAGGED, Reconciliation
 from ..governance.render import money
+from ..logs.regions import ALL
 from . import charts, data
 from .budget_editor import budget_editor
 from .layout import cards, tiles
@@ -32,7 +33,7 @@ def show_governance(t: Text, request: data.BedrockRequest | None) -> None:
     if request is None:
         st.info(t("press_analyze"))
         return
-    st.caption(t("gov_scope_line", regions=", ".join(request.regions)))
+    st.caption(t("gov_scope_line", regions=", ".join(t("regions_all") if r == ALL else r for r in request.regions)))
     if request.models:
         st.caption(t("models_line", models=", ".join(request.models)))
     request = data.governance_scope(request)

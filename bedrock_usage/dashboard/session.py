@@ -10,7 +10,7 @@ from streamlit.errors import StreamlitSecretNotFoundError
 
 from ..governance.anomalies import DEFAULT_FACTOR, DEFAULT_MIN_COST, DEFAULT_WINDOW
 from ..governance.reconcile import DEFAULT_THRESHOLD
-from ..logs.regions import DEFAULT_REGIONS
+from ..logs.regions import ALL
 from . import data
 from .text import LANGUAGES, Text
 from .url_state import TABS as TAB_NAMES
@@ -51,7 +51,7 @@ def signed_in(t: Text) -> bool:
 
 def first_visit_defaults() -> None:
     """Settings of a new session: those of the address it opens (a bookmarked or shared view, analysed straight
-    away), else Athena with AWS credentials or the demo data without, over the last 7 days in every region."""
+    away), else Athena with AWS credentials or the demo data without, over the last 7 days in every region with logs."""
     if "source" in st.session_state:
         return
     has_credentials = data.aws_credentials_available()
@@ -59,7 +59,7 @@ def first_visit_defaults() -> None:
     st.session_state["no_credentials"] = not has_credentials
     today = datetime.now(ZoneInfo("UTC")).date()
     st.session_state["dates"] = (today - timedelta(days=DEFAULT_DAYS - 1), today)
-    st.session_state["regions"] = list(DEFAULT_REGIONS)
+    st.session_state["regions"] = [ALL]
     link = read_link({name: st.query_params.get_all(name) for name in st.query_params}, today)
     for key, value in link.values.items():
         st.session_state[key] = value

@@ -11,7 +11,7 @@ from streamlit.delta_generator import DeltaGenerator
 
 from ..engines.choice import SOURCES
 from ..errors import SetupRequired, UsageError
-from ..logs.regions import DEFAULT_REGIONS, REGION_NAMES
+from ..logs.regions import ALL, DEFAULT_REGIONS, REGION_NAMES
 from . import data
 from .bedrock_tab import logging_panel
 from .session import keep_translated_choices
@@ -63,8 +63,8 @@ def sidebar(t: Text) -> SidebarChoice:
     tz = st.selectbox(t("timezone"), ZONES if zone in ZONES else [zone, *ZONES], key="tz")
 
     st.subheader(t("scope"))
-    regions = st.multiselect(t("regions"), list(REGION_NAMES), key="regions",
-                             help=t("regions_help"))
+    regions = st.multiselect(t("regions"), [ALL, *REGION_NAMES], key="regions", on_change=_all_stands_alone,
+                             format_func=lambda r: t("regions_all") if r == ALL else r, help=t("regions_help"))
     arn_pattern = st.text_input(t("arn_filter"), key="arn_pattern", help=t("arn_filter_help"))
     user_pattern = st.text_input(t("user_filter"), key="user_pattern", help=t("user_filter_help"))
     model_slot = st.empty()
@@ -76,7 +76,7 @@ def sidebar(t: Text) -> SidebarChoice:
 
     clicked = st.button(t("analyze"), type="primary", key="analyze", width="stretch")
     if source == "athena":
-        logging_panel(t, tuple(regions) or DEFAULT_REGIONS, profile.strip())
+        logging_panel(t, tuple(r for r in regions if r != ALL) or DEFAULT_REGIONS, profile.strip())
 
     start, end = (dates[0], dates[-1]) if isinstance(dates, tuple | list) and len(dates) == 2 else (None, None)
     problem = _problem(t, regions, start, end, source, logs_dir, group_by, tag_key)
@@ -108,6 +108,14 @@ def model_filter(t: Text, slot: DeltaGenerator, active: data.BedrockRequest | No
     options = choices + [model for model in chosen if model not in choices]
     return tuple(slot.multiselect(t("models"), options, key="models", placeholder=t("models_all"),
                                   help=t("models_help"), disabled=not options))
+
+
+def _all_stands_alone() -> None:
+    """Keep "all regions with logs" and named regions apart: choosing it drops the named ones, naming a region
+    drops it."""
+    regions = st.session_state["regions"]
+    if ALL in regions and len(regions) > 1:
+        st.session_state["regions"] = [r for r in regions if r != ALL] if regions[0] == ALL else [ALL]
 
 
 def _problem(t: Text, regions: list[str], start: date | None, end: date | None, source: str, logs_dir: str,

@@ -58,7 +58,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "timezone": "Time zone",
         "scope": "Scope and filters",
         "regions": "Regions",
-        "regions_help": "Source regions whose logs are read; the default is the six regions the tool covers.",
+        "regions_help": "Source regions whose logs are read; the default is every region with logs (the region "
+                        "folders of a local folder, or the regions whose logging delivers to S3).",
+        "regions_all": "All regions with logs",
         "arn_filter": "Identity ARN contains",
         "arn_filter_help": "Only callers whose identity ARN contains this text (literal, case-sensitive), "
         "e.g. DataAnalysis.",
@@ -435,7 +437,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "timezone": "시간대",
         "scope": "범위와 필터",
         "regions": "리전",
-        "regions_help": "로그를 읽을 소스 리전입니다. 기본값은 이 도구가 다루는 여섯 리전입니다.",
+        "regions_help": "로그를 읽을 소스 리전입니다. 기본값은 로그가 있는 모든 리전입니다"
+                        "(로컬 폴더의 리전 폴더, 또는 로깅이 S3로 전달되는 리전).",
+        "regions_all": "로그가 있는 모든 리전",
         "arn_filter": "Identity ARN 포함 문자열",
         "arn_filter_help": "identity ARN에 이 문자열이 들어 있는 호출자만 봅니다 (그대로 비교, 대소문자 구분). "
         "예: DataAnalysis",

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from ..engines.choice import SOURCES
 from ..errors import UsageError
 from ..logs.period import check_zone
-from ..logs.regions import DEFAULT_REGIONS, REGION_NAMES
+from ..logs.regions import ALL, REGION_NAMES
 from . import data
 from .text import LANGUAGES
 
@@ -74,7 +74,7 @@ def read_link(params: Mapping[str, list[str]], today: date) -> LinkSettings:
             link.ignored.append(f"tz={first['tz']}")
     if "regions" in first:
         regions = [r for r in first["regions"].split(",") if r]
-        unknown = [r for r in regions if r not in REGION_NAMES]
+        unknown = [r for r in regions if r not in REGION_NAMES and regions != [ALL]]
         link.ignored += [f"regions={r}" for r in unknown]
         if regions and not unknown:
             link.values["regions"] = regions
@@ -127,7 +127,7 @@ def link_of(request: data.BedrockRequest | None, state: Mapping[str, object], ta
     params["start"], params["end"] = request.start.isoformat(), request.end.isoformat()
     if request.tz != "UTC":
         params["tz"] = request.tz
-    if set(request.regions) != set(DEFAULT_REGIONS):
+    if request.regions != (ALL,):
         params["regions"] = ",".join(request.regions)
     for name, value in (("arn", request.arn_pattern), ("user", request.user_pattern)):
         if value:

@@ -297,3 +297,36 @@ def test_calls_without_caller_or_model_are_shown_as_unknown(demo_env: dict[str, 
     assert dict(zip(users["user"], users["calls"], strict=True)) == {"(unknown caller)": 2, "ann": 1}
     warnings = " ".join(m.value for m in at.markdown)
     assert "2 calls without a caller (identity.arn)" in warnings and "1 call without a modelId" in warnings
+
+
+@pytest.mark.slow
+def test_every_region_with_logs_is_read_by_default_and_stands_alone(demo_env: dict[str, str],
+                                                                     tmp_path: Path) -> None:
+    from tests.logfiles import write_records
+
+    day = START.isoformat()
+    base = {"timestamp": f"{day}T10:00:00Z", "modelId": "anthropic.claude-3-haiku-20240307-v1:0",
+            "identity": {"arn": "arn:aws:iam::123456789012:user/ann"},
+            "input": {"inputTokenCount": 10}, "output": {"outputTokenCount": 1}}
+    # eu-west-3 and ca-central-1 are outside the six regions a new session once started with
+    write_records(tmp_path / "logs", [{**base, "requestId": "a", "region": "eu-west-3"},
+                                      {**base, "requestId": "b", "region": "eu-west-3"},
+                                      {**base, "requestId": "c", "region": "ca-central-1"}])
+    at = open_app()
+    assert at.multiselect(key="regions").value == ["all"]
+    at.radio(key="source").set_value("local").run()
+    at = analyze(at, START, START, logs_dir=str(tmp_path / "logs"))
+    regions = frame_starting(at, "source_region", "calls")
+    assert dict(zip(regions["source_region"], regions["calls"], strict=True)) == {"eu-west-3": 2, "ca-central-1": 1}
+    notes = " ".join(m.value for m in at.markdown) + " ".join(w.value for w in at.warning)
+    assert "no logs of" not in notes and "not read" not in notes, notes
+    assert "regions" not in at.query_params  # the default stays out of the address
+
+    at.multiselect(key="regions").set_value(["all", "eu-west-3"]).run()  # naming a region drops "all"
+    assert at.multiselect(key="regions").value == ["eu-west-3"]
+    at = analyze(at, START, START)
+    regions = frame_starting(at, "source_region", "calls")
+    assert dict(zip(regions["source_region"], regions["calls"], strict=True)) == {"eu-west-3": 2}
+    assert at.query_params["regions"] == "eu-west-3"
+    at.multiselect(key="regions").set_value(["eu-west-3", "all"]).run()  # choosing "all" drops the named ones
+    assert at.multiselect(key="regions").value == ["all"]
