@@ -85,9 +85,11 @@ def call_cost(record: dict, on: date) -> list[float] | None:
     model_id, region = record.get("modelId", ""), record.get("region", "")
     base, _ = base_and_family(model_id, region)
     request = inp.get("inputBodyJson")
-    if base in IMAGES or base in VIDEO or base in RERANK:
+    if base in IMAGES or base in VIDEO or base in RERANK:  # billed per unit: logged tokens are not billed
         if not isinstance(request, dict):
             return None  # needs body logging
+        if record.get("errorCode"):
+            return [0.0]  # a failed call makes no image, video or ranking
         if base in IMAGES:
             config = request.get("imageGenerationConfig") or {}
             side = max(config.get("width") or 1024, config.get("height") or 1024)
@@ -98,7 +100,9 @@ def call_cost(record: dict, on: date) -> list[float] | None:
                 return None
             return [(config.get("numberOfImages") or 1) * IMAGES[base][f"{sizes[0]}/{quality}"]]
         if base in VIDEO:
-            seconds = (request.get("videoGenerationConfig") or {}).get("durationSeconds") or 6
+            shots = (request.get("multiShotManualParams") or {}).get("shots")
+            seconds = (request.get("videoGenerationConfig") or {}).get("durationSeconds") or (
+                6 * len(shots) if isinstance(shots, list) else 6)
             return [seconds * VIDEO[base]]
         documents = len(request.get("documents") or []) or 1
         return [math.ceil(documents / 100) * RERANK[base]]
@@ -111,6 +115,10 @@ def call_cost(record: dict, on: date) -> list[float] | None:
     one_hour = _body_number(response, "usage", "cache_creation", "ephemeral_1h_input_tokens")
     if one_hour is None:
         one_hour = _body_number(response, 0, "message", "usage", "cache_creation", "ephemeral_1h_input_tokens")
+    if one_hour is None and isinstance(response, dict):  # Converse: usage.cacheDetails, one entry per TTL
+        details = (response.get("usage") or {}).get("cacheDetails") or []
+        one_hour = next((_body_number(d, "inputTokens") for d in details if isinstance(d, dict)
+                         and d.get("ttl") == "1h"), None)
     one_hour = min(int(one_hour or 0), tokens[3])
     counts = (tokens[0], tokens[1], tokens[3] - one_hour, one_hour, tokens[2])
     terms = []

@@ -20,10 +20,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..errors import UsageError
 from ..logs.bodies import (
+    CACHE_DETAILS_ENTRIES,
+    CACHE_DETAILS_PATH,
     CACHE_SPLIT_PATHS,
     DOCUMENTS_COUNT,
     DOCUMENTS_PATH,
     GUARDRAIL_INTERVENED,
+    SHOTS_COUNT,
+    SHOTS_PATH,
     STOP_REASON_PATH,
     STREAM_PREFIX,
     json_path,
@@ -41,6 +45,7 @@ CONTEXT_TIERS = (100_000, 200_000, 272_000)
 BODY_DIMENSIONS = ("context_over", "body_logged", "image_side", "image_quality")
 BODY_MEASURES = ("images", "video_seconds", "rerank_queries", "cache_write_1h_tokens", "guardrail_interventions")
 DEFAULT_VIDEO_SECONDS = 6  # Nova Reel's durationSeconds when the request leaves it out
+SHOT_SECONDS = 6  # each shot of a Nova Reel MULTI_SHOT_MANUAL request
 RERANK_DOCUMENTS_PER_QUERY = 100  # a rerank call of more documents bills one query per 100
 # No single call reads or writes more tokens than this; a larger or negative count marks a corrupt record.
 MAX_TOKENS_PER_CALL = 100_000_000
@@ -62,7 +67,7 @@ FACT_DIMENSIONS = (
     "identity_arn",
     "source_region",
     "model_id",
-    "uses_cache",
+    "cache_kinds",
     "duplicate",
     *BODY_DIMENSIONS,
 )
@@ -79,6 +84,9 @@ FACT_MEASURES = (
 
 
 CACHE_1H = CACHE_SPLIT_PATHS[1]
+# ``cache_kinds``: which cache quantities a call bills, one bit each, so the calls of a model whose book lacks one
+# of their rates are the only ones left unpriced (a fact row is priced or not as a whole).
+CACHE_READS, CACHE_WRITES_5M, CACHE_WRITES_1H = 1, 2, 4
 
 
 @dataclass(frozen=True)
@@ -112,6 +120,26 @@ def _body_number(path: str, side: str = "input") -> str:
     return f"try(CAST(CAST({_body_text(path, side)} AS double) AS bigint))"
 
 
+def _cache_writes_1h() -> str:
+    """A call's 1-hour cache writes, at most its logged cache writes: from Anthropic's ``usage.cache_creation``
+    (InvokeModel, or a stream's first chunk) or Converse's ``usage.cacheDetails`` entry whose ``ttl`` is ``1h``."""
+    converse = " ".join(
+        f"WHEN {_body_text(f'{CACHE_DETAILS_PATH}[{i}].ttl', 'output')} = '1h' "
+        f"THEN {_body_number(f'{CACHE_DETAILS_PATH}[{i}].inputTokens', 'output')}"
+        for i in range(CACHE_DETAILS_ENTRIES)
+    )
+    return (f"least(cache_write_count, coalesce({_body_number(CACHE_1H, 'output')}, "
+            f"{_body_number(STREAM_PREFIX + CACHE_1H, 'output')}, CASE {converse} END, 0))")
+
+
+def _cache_kinds() -> str:
+    """The ``cache_kinds`` bits of a call: cache reads, 5-minute writes, 1-hour writes."""
+    one_hour = _cache_writes_1h()
+    return (f"CASE WHEN cache_read_count > 0 THEN {CACHE_READS} ELSE 0 END"
+            f" + CASE WHEN cache_write_count > {one_hour} THEN {CACHE_WRITES_5M} ELSE 0 END"
+            f" + CASE WHEN {one_hour} > 0 THEN {CACHE_WRITES_1H} ELSE 0 END")
+
+
 def _context_over() -> str:
     """The largest of ``CONTEXT_TIERS`` a call's input (with cache) exceeds, or 0."""
     tokens = "input_count + cache_read_count + cache_write_count"
@@ -128,8 +156,9 @@ def usage_facts_query(
     Records without a readable timestamp, or with a negative or impossibly large token count, come back
     with ``day`` NULL, to be counted as skipped. A record delivered more than once
     (same ``requestId`` and ``timestamp``: a re-synced object, an overlapping mirror) is counted once, a readable
-    copy before an unreadable one; its extra copies come back flagged ``duplicate``. Calls with cache tokens are
-    facts apart (``uses_cache``), so a model without a cache price leaves only those calls unpriced.
+    copy before an unreadable one; its extra copies come back flagged ``duplicate``. Calls are facts apart by the
+    cache quantities they bill (``cache_kinds``), so a model without one cache price leaves only the calls that
+    bill it unpriced. Failed calls bill no images, seconds of video or rerank queries.
     ``dimensions`` (``FACT_DIMENSIONS``, optionally with some of ``RECORD_DIMENSIONS``) are the columns grouped by.
 
     The copies are numbered by a window over every record. With ``narrow_dedup`` (for engines where reading the
@@ -202,21 +231,21 @@ SELECT
   sum(output_count) AS output_tokens,
   sum(cache_read_count) AS cache_read_tokens,
   sum(cache_write_count) AS cache_write_tokens,
-  sum(CASE WHEN NOT body_logged THEN 0
+  sum(CASE WHEN NOT body_logged OR error_code IS NOT NULL THEN 0
            ELSE coalesce({_body_number("imageGenerationConfig.numberOfImages")}, {_body_number("samples")}, 1) END
   ) AS images,
-  sum(CASE WHEN NOT body_logged THEN 0
+  sum(CASE WHEN NOT body_logged OR error_code IS NOT NULL THEN 0
            ELSE coalesce({_body_number("videoGenerationConfig.durationSeconds")},
+                         {SHOT_SECONDS} * coalesce({_body_number(SHOTS_COUNT)},
+                                                   json_array_length(json_extract(input_body, '$.{SHOTS_PATH}'))),
                          try(CAST(regexp_extract({_body_text("duration")}, '[0-9]+') AS bigint)),
                          {DEFAULT_VIDEO_SECONDS}) END) AS video_seconds,
-  sum(CASE WHEN NOT body_logged THEN 0
+  sum(CASE WHEN NOT body_logged OR error_code IS NOT NULL THEN 0
            ELSE greatest(1, CAST(ceil(coalesce({_body_number(DOCUMENTS_COUNT)},
                                                json_array_length(json_extract(input_body, '$.{DOCUMENTS_PATH}')),
                                                1) / {RERANK_DOCUMENTS_PER_QUERY}.0) AS bigint)) END
   ) AS rerank_queries,
-  sum(least(cache_write_count, coalesce({_body_number(CACHE_1H, "output")},
-                                        {_body_number(STREAM_PREFIX + CACHE_1H, "output")}, 0))
-  ) AS cache_write_1h_tokens,
+  sum({_cache_writes_1h()}) AS cache_write_1h_tokens,
   count_if(coalesce({_body_text(STOP_REASON_PATH, "output")} = '{GUARDRAIL_INTERVENED}', false))
     AS guardrail_interventions
 FROM delivered
@@ -254,7 +283,7 @@ def _dimension_expressions(zone: str) -> dict[str, str]:
         "identity_arn": "identity_arn",
         "source_region": "source_region",
         "model_id": "model_id",
-        "uses_cache": "cache_read_count + cache_write_count > 0",
+        "cache_kinds": _cache_kinds(),
         "duplicate": "request_id IS NOT NULL AND copy_number > 1",
         "context_over": _context_over(),
         "body_logged": "body_logged",

@@ -2,15 +2,17 @@
 
 Token counts do not show everything a call is billed for. When bodies are logged (``input.inputBodyJson``,
 ``output.outputBodyJson``), the request says how many images of which size and quality an image model makes,
-how many seconds of video, how many documents a rerank call scores; Anthropic's response splits cache writes
-into 5-minute and 1-hour ones (``usage.cache_creation``, in the first chunk of a stream), and a Converse response
-says when a guardrail intervened (``stopReason``). The facts query reads
+how many seconds of video (or shots of six seconds), how many documents a rerank call scores; Anthropic's response
+splits cache writes into 5-minute and 1-hour ones (``usage.cache_creation``, in the first chunk of a stream), as
+does a Converse response (``usage.cacheDetails``: ``{ttl, inputTokens}`` per time to live, Bedrock Runtime API
+reference, ``TokenUsage``), which also says when a guardrail intervened (``stopReason``). The facts query reads
 these paths (``engines/queries.py``). Nothing else of a body is read: no prompt text reaches a report.
 
 The local engine's columnar cache and the compacted Parquet copy keep a *reduced body* instead of the body: a
 JSON document with the same paths and only these values, so the same query reads either. An array of documents is
-kept as its length under ``documents_count``; a request body with none of the values (every text model's) is kept
-as ``{}``, which the facts query reads as "logged, nothing to read" without parsing it.
+kept as its length under ``documents_count``, Nova Reel's manual shots as theirs under ``shots_count``; a request
+body with none of the values (every text model's) is kept as ``{}``, which the facts query reads as "logged,
+nothing to read" without parsing it.
 """
 
 from __future__ import annotations
@@ -32,12 +34,20 @@ INPUT_BODY_PATHS: tuple[str, ...] = (
 )
 DOCUMENTS_PATH = "documents"
 DOCUMENTS_COUNT = "documents_count"
+# Nova Reel's MULTI_SHOT_MANUAL requests name no duration: each shot is six seconds.
+SHOTS_PATH = "multiShotManualParams.shots"
+SHOTS_COUNT = "shots_count"
+# Arrays a reduced body keeps only the length of: path -> key of the length.
+COUNTED_ARRAYS = {DOCUMENTS_PATH: DOCUMENTS_COUNT, SHOTS_PATH: SHOTS_COUNT}
 # Response-body values: Anthropic's split of cache writes by time to live (InvokeModel, and the
 # ``message_start`` chunk that opens an InvokeModelWithResponseStream body).
 CACHE_SPLIT_PATHS: tuple[str, ...] = (
     "usage.cache_creation.ephemeral_5m_input_tokens",
     "usage.cache_creation.ephemeral_1h_input_tokens",
 )
+# Converse and ConverseStream: cache writes by time to live, an array of at most one entry per TTL ("5m", "1h").
+CACHE_DETAILS_PATH = "usage.cacheDetails"
+CACHE_DETAILS_ENTRIES = 2
 STREAM_PREFIX = "[0].message."
 # Converse responses say a guardrail stepped in with ``stopReason`` ``guardrail_intervened``.
 STOP_REASON_PATH = "stopReason"
@@ -84,11 +94,12 @@ def reduced_body_sql(body: str, side: str, dialect: str) -> str:
     if side == "input":
         paths = INPUT_BODY_PATHS
         values = {path: leaf(path) for path in paths}
-        count = f"json_array_length(json_extract({body}, '$.{DOCUMENTS_PATH}'))"
-        values[DOCUMENTS_COUNT] = f"coalesce(CAST({count} AS VARCHAR), 'null')"
-        document = _object_sql({**_tree(paths), DOCUMENTS_COUNT: DOCUMENTS_COUNT}, values)
+        for array, key in COUNTED_ARRAYS.items():
+            count = f"json_array_length(json_extract({body}, '{json_path(array)}'))"
+            values[key] = f"coalesce(CAST({count} AS VARCHAR), 'null')"
+        document = _object_sql({**_tree(paths), **{key: key for key in COUNTED_ARRAYS.values()}}, values)
         return f"CASE WHEN {body} IS NULL THEN NULL ELSE {document} END"
-    plain_paths = (*CACHE_SPLIT_PATHS, STOP_REASON_PATH)
+    plain_paths = (*CACHE_SPLIT_PATHS, CACHE_DETAILS_PATH, STOP_REASON_PATH)
     plain = _object_sql(_tree(plain_paths), {p: leaf(p) for p in plain_paths})
     streamed = {p: leaf(STREAM_PREFIX + p) for p in CACHE_SPLIT_PATHS}
     stream = "'[{\"message\":' || " + _object_sql(_tree(CACHE_SPLIT_PATHS), streamed) + " || '}]'"
@@ -96,35 +107,40 @@ def reduced_body_sql(body: str, side: str, dialect: str) -> str:
     return f"CASE WHEN {body} IS NULL THEN NULL WHEN {is_array} THEN {stream} ELSE {plain} END"
 
 
-def _struct_type(tree: dict, leaf: str) -> str:
+def _struct_type(tree: dict, types: dict[str, str]) -> str:
     fields = []
     for key, node in tree.items():
-        kind = _struct_type(node, leaf) if isinstance(node, dict) else leaf
+        kind = _struct_type(node, types) if isinstance(node, dict) else types.get(node, "JSON")
         fields.append(f"{key} {kind}")
     return f"STRUCT({', '.join(fields)})"
 
 
 def duckdb_body_type(side: str) -> str:
-    """The DuckDB type ``json_transform`` reads a body into: only the paths reports read (documents as a list of
-    nulls, so only their number is kept). A body of another shape reads as NULL fields."""
+    """The DuckDB type ``json_transform`` reads a body into: only the paths reports read (counted arrays as lists of
+    nulls, so only their number is kept; cache details as their TTLs and token counts). A body of another shape
+    reads as NULL fields."""
     if side == "input":
-        return _struct_type(_tree(INPUT_BODY_PATHS), "JSON")[:-1] + f", {DOCUMENTS_PATH} BOOLEAN[])"
-    return _struct_type(_tree((*CACHE_SPLIT_PATHS, STOP_REASON_PATH)), "JSON")
+        arrays = dict.fromkeys(COUNTED_ARRAYS, "BOOLEAN[]")
+        return _struct_type(_tree((*INPUT_BODY_PATHS, *COUNTED_ARRAYS)), arrays)
+    details = {CACHE_DETAILS_PATH: "STRUCT(ttl JSON, inputTokens JSON)[]"}
+    return _struct_type(_tree((*CACHE_SPLIT_PATHS, CACHE_DETAILS_PATH, STOP_REASON_PATH)), details)
 
 
 def duckdb_reduced_body(side: str, body: str, line: str, cache_writes: str) -> str:
     """DuckDB SQL for the reduced body from the struct ``duckdb_body_type`` read (``body``); a stream's cache split
     is read from the record's text (``line``) only for calls with cache writes."""
     if side == "input":
-        without_documents = f"struct_update({body}, {DOCUMENTS_PATH} := NULL)"
-        counted = f"struct_insert({without_documents}, {DOCUMENTS_COUNT} := len({body}.{DOCUMENTS_PATH}))"
-        leaves = [f"{body}.{path}" for path in INPUT_BODY_PATHS] + [f"{body}.{DOCUMENTS_PATH}"]
+        tops = dict.fromkeys(array.split(".")[0] for array in COUNTED_ARRAYS)
+        without_arrays = f"struct_update({body}, {', '.join(f'{top} := NULL' for top in tops)})"
+        lengths = ", ".join(f"{key} := len({body}.{array})" for array, key in COUNTED_ARRAYS.items())
+        counted = f"struct_insert({without_arrays}, {lengths})"
+        leaves = [f"{body}.{path}" for path in (*INPUT_BODY_PATHS, *COUNTED_ARRAYS)]
         empty = " AND ".join(f"{leaf} IS NULL" for leaf in leaves)
         return f"CASE WHEN {body} IS NULL THEN NULL WHEN {empty} THEN '{{}}' ELSE to_json({counted}) END"
     split = "usage.cache_creation"
     stream = f"json_extract({line}, '$.output.outputBodyJson{STREAM_PREFIX.rstrip('.')}.{split}')"
     return (
-        f"CASE WHEN {body}.usage.cache_creation IS NOT NULL "
+        f"CASE WHEN {body}.usage.cache_creation IS NOT NULL OR len({body}.{CACHE_DETAILS_PATH}) > 0 "
         f"OR CAST({body}.{STOP_REASON_PATH} AS VARCHAR) = '\"{GUARDRAIL_INTERVENED}\"' THEN to_json({body}) "
         f"WHEN {cache_writes} > 0 AND {stream} IS NOT NULL "
         f"THEN '[{{\"message\":{{\"usage\":{{\"cache_creation\":' || CAST({stream} AS VARCHAR) || '}}}}}}]' END"

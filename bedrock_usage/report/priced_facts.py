@@ -82,8 +82,9 @@ def _clean_registered(con: duckdb.DuckDBPyConnection) -> tuple[int, int, int]:
         " coalesce(sum(calls) FILTER (WHERE day IS NOT NULL AND coalesce(duplicate, false)), 0) FROM engine_rows"
     ).fetchall()[0]
     names = [name for name in con.sql("SELECT * FROM engine_rows").columns if name != "duplicate"]
-    typed = {name: f"coalesce(CAST({name} AS BIGINT), 0)" for name in (*FACT_MEASURES, "context_over", "image_side")}
-    typed.update(hour="CAST(hour AS BIGINT)", uses_cache="coalesce(CAST(uses_cache AS BOOLEAN), false)",
+    typed = {name: f"coalesce(CAST({name} AS BIGINT), 0)"
+             for name in (*FACT_MEASURES, "context_over", "image_side", "cache_kinds")}
+    typed.update(hour="CAST(hour AS BIGINT)",
                  body_logged="coalesce(CAST(body_logged AS BOOLEAN), false)",
                  image_quality="coalesce(CAST(image_quality AS VARCHAR), 'standard')")
     for name in ("day", "utc_day", "identity_arn", "source_region", "model_id"):
@@ -123,7 +124,8 @@ def price_facts(con: duckdb.DuckDBPyConnection, application_tags: Sequence[str],
 
     Tokens are priced at the rates of their pricing key, cache writes the logged response says lasted an hour at
     the 1-hour rate; images and seconds of video are billed per unit in the output cost, rerank queries in the
-    input cost. A row whose rates leave a billed quantity without a price is unpriced, with the first reason, and
+    input cost; a model the book bills per image, second or query has no token prices, and its logged tokens are
+    not billed. A row whose rates leave a billed quantity without a price is unpriced, with the first reason, and
     has no cost (its tokens stay). ``application_tags`` are the tag columns (``tag_0``...) that name an
     application. Only callers whose user name holds ``user_pattern`` are kept.
     """
@@ -139,7 +141,7 @@ def price_facts(con: duckdb.DuckDBPyConnection, application_tags: Sequence[str],
 WITH joined AS (
   SELECT f.*, dayname(CAST(f.day AS DATE)) AS weekday,
     c.principal_type, c.principal, c."user", coalesce({application}) AS application, m.model, m.endpoint, m.has_model,
-    r.unit, coalesce(r.reason, {missing}) AS reason,
+    r.unit, coalesce(r.reason, CASE WHEN r.unit = 'tokens' THEN coalesce({missing}) END) AS reason,
     CASE r.unit WHEN 'image' THEN f.images WHEN 'second' THEN f.video_seconds WHEN 'query' THEN f.rerank_queries
       ELSE 0 END * coalesce(r.rate_per_unit, 0.0) AS unit_cost,
     0.0 + f.input_tokens * coalesce(r.rate_input, 0.0) / 1000.0 AS input_cost,

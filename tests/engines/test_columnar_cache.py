@@ -215,7 +215,7 @@ def test_parts_hold_no_bodies_or_prompts(logs: Path, tmp_path: Path) -> None:
     parts = sorted((tmp_path / "cache").rglob("*.parquet"))
     assert parts
     allowed = {"imageGenerationConfig", "videoGenerationConfig", "samples", "width", "height", "steps", "duration",
-               "documents", "documents_count", "usage"}
+               "documents", "documents_count", "multiShotManualParams", "shots_count", "usage", "stopReason"}
     for part in parts:
         # A body column holds only the values reports read (logs/bodies.py), never the body.
         table = pq.ParquetFile(part).read()

@@ -30,7 +30,7 @@ SHAPES = [entry["record"] for entry in json.loads(
 RECORD_GRAIN = (*FACT_DIMENSIONS, *RECORD_DIMENSIONS)
 # What the features (budgets, anomalies, chargeback, reconciliation per caller, drill-down) group the facts by.
 FEATURE_KEYS = (["identity_arn", "utc_day", "model", "source_region"], ["principal_type", "user", "day"],
-                ["model_id", "endpoint", "uses_cache"], ["application", "weekday", "hour"])
+                ["model_id", "endpoint", "cache_kinds"], ["application", "weekday", "hour"])
 
 
 def assert_frames_equal(old: pd.DataFrame, new: pd.DataFrame, label: str) -> None:

@@ -23,8 +23,8 @@ ROLE = "arn:aws:sts::123456789012:assumed-role/Pricing-BedrockRole/session"
 
 def record(n: int, model_id: str, region: str, operation: str = "Converse", tokens: tuple[int, int] = (1000, 200),
            cache: tuple[int, int] = (0, 0), request: object = None, response: object = None,
-           hour: int = 10) -> dict:
-    """One log record; ``request``/``response`` bodies are logged only when given."""
+           hour: int = 10, error: str | None = None) -> dict:
+    """One log record; ``request``/``response`` bodies are logged only when given, ``errorCode`` with ``error``."""
     part_in: dict = {"inputContentType": "application/json", "inputTokenCount": tokens[0],
                      "cacheReadInputTokenCount": cache[0], "cacheWriteInputTokenCount": cache[1]}
     part_out: dict = {"outputContentType": "application/json", "outputTokenCount": tokens[1]}
@@ -32,10 +32,11 @@ def record(n: int, model_id: str, region: str, operation: str = "Converse", toke
         part_in["inputBodyJson"] = request
     if response is not None:
         part_out["outputBodyJson"] = response
-    return {"schemaType": "ModelInvocationLog", "schemaVersion": "1.0",
-            "timestamp": f"{DAY}T{hour:02d}:{n % 60:02d}:00Z", "accountId": "123456789012",
-            "identity": {"arn": ROLE}, "region": region, "requestId": f"00000000-0000-4000-8000-{n:012d}",
-            "operation": operation, "modelId": model_id, "input": part_in, "output": part_out}
+    logged = {"schemaType": "ModelInvocationLog", "schemaVersion": "1.0",
+              "timestamp": f"{DAY}T{hour:02d}:{n % 60:02d}:00Z", "accountId": "123456789012",
+              "identity": {"arn": ROLE}, "region": region, "requestId": f"00000000-0000-4000-8000-{n:012d}",
+              "operation": operation, "modelId": model_id, "input": part_in, "output": part_out}
+    return logged | ({"errorCode": error} if error else {})
 
 
 def anthropic_usage(write_5m: int, write_1h: int) -> dict:
@@ -44,7 +45,15 @@ def anthropic_usage(write_5m: int, write_1h: int) -> dict:
             "cache_creation": {"ephemeral_5m_input_tokens": write_5m, "ephemeral_1h_input_tokens": write_1h}}
 
 
+def converse_usage(details: dict[str, int]) -> dict:
+    """A Converse response's usage with its cache writes by TTL (``TokenUsage.cacheDetails``, 1h first)."""
+    entries = [{"ttl": ttl, "inputTokens": details[ttl]} for ttl in ("1h", "5m") if ttl in details]
+    return {"usage": {"inputTokens": 100, "outputTokens": 50, "cacheWriteInputTokens": sum(details.values()),
+                      "cacheDetails": entries}, "stopReason": "end_turn"}
+
+
 SONNET_45 = "anthropic.claude-sonnet-4-5-20250929-v1:0"
+HAIKU_45 = "anthropic.claude-haiku-4-5-20251001-v1:0"
 PROMPT = {"messages": [{"role": "user", "content": [{"text": "secret prompt text"}]}]}
 CALLS = [
     # text models of every family, through in-region, geo and global ids and ARNs
@@ -77,6 +86,11 @@ CALLS = [
         "operation": "InvokeModelWithResponseStream", "tokens": (900, 300), "cache": (2000, 3000), "request": PROMPT,
         "response": [{"type": "message_start", "message": {"usage": anthropic_usage(0, 3000)}},
                      {"type": "message_stop"}]}),
+    # Converse and ConverseStream: usage.cacheDetails splits them
+    (f"global.{SONNET_45}", "us-east-1", {"tokens": (100, 50), "cache": (0, 4000), "request": PROMPT,
+                                          "response": converse_usage({"1h": 4000})}),
+    (f"us.{HAIKU_45}", "us-west-2", {"operation": "ConverseStream", "tokens": (100, 50), "cache": (0, 10_000),
+                                     "request": PROMPT, "response": converse_usage({"1h": 6000, "5m": 4000})}),
     # a body logged without the split: cache writes at the 5-minute rate
     (f"us.{SONNET_45}", "us-east-1", {"tokens": (900, 300), "cache": (0, 700), "request": PROMPT,
                                       "response": {"usage": {"inputTokens": 900}}}),
@@ -90,6 +104,22 @@ CALLS = [
         "imageGenerationConfig": {"numberOfImages": 2, "width": 512, "height": 512}}}),
     ("amazon.nova-reel-v1:1", "us-east-1", {"operation": "StartAsyncInvoke", "tokens": (0, 0), "request": {
         "taskType": "TEXT_VIDEO", "videoGenerationConfig": {"durationSeconds": 12, "fps": 24}}}),
+    ("amazon.nova-reel-v1:1", "us-east-1", {"operation": "StartAsyncInvoke", "tokens": (0, 0), "request": {
+        "taskType": "MULTI_SHOT_MANUAL",
+        "multiShotManualParams": {"shots": [{"text": "a"}, {"text": "b"}, {"text": "c"}]},
+        "videoGenerationConfig": {"fps": 24, "dimension": "1280x720"}}}),  # three shots of six seconds
+    # a failed image call makes no image; one that logged input tokens is billed per image all the same
+    ("amazon.nova-canvas-v1:0", "us-east-1", {"operation": "InvokeModel", "tokens": (0, 0),
+                                              "error": "ValidationException",
+                                              "request": {"imageGenerationConfig": {"numberOfImages": 3}}}),
+    ("amazon.nova-canvas-v1:0", "us-east-1", {"operation": "InvokeModel", "tokens": (12, 0), "request": {
+        "taskType": "TEXT_IMAGE", "textToImageParams": {"text": "a tree"}}}),
+    # cache reads are priced though a call of the same hour wrote to the cache, which Nova's book cannot price
+    ("amazon.nova-pro-v1:0", "us-east-1", {"tokens": (1000, 200), "cache": (3000, 0)}),
+    ("amazon.nova-pro-v1:0", "us-east-1", {"tokens": (1000, 200), "cache": (3000, 0)}),
+    # 5-minute writes are priced though a call of the same hour wrote for an hour, which has no price here
+    ("us.anthropic.claude-sonnet-4-20250514-v1:0", "us-east-1", {
+        "tokens": (900, 300), "cache": (0, 1000), "request": PROMPT, "response": converse_usage({"5m": 1000})}),
     ("amazon.rerank-v1:0", "us-west-2", {"operation": "InvokeModel", "tokens": (0, 0), "request": {
         "query": "q", "documents": [f"document {i}" for i in range(250)]}}),
     ("cohere.rerank-v3-5:0", "us-east-1", {"operation": "InvokeModel", "tokens": (0, 0), "request": {
@@ -100,17 +130,24 @@ UNPRICED = [
     ("amazon.nova-canvas-v1:0", "us-east-1", {"operation": "InvokeModel", "tokens": (0, 0)}, "needs body logging"),
     ("amazon.nova-sonic-v1:0", "us-east-1", {"tokens": (3000, 2000)}, "speech and text tokens are not split"),
     ("example.unknown-model-v1:0", "us-east-1", {}, "no price for this model"),
+    ("amazon.nova-pro-v1:0", "us-east-1", {"tokens": (1000, 200), "cache": (0, 2000)}, "no cache write price"),
+    ("us.anthropic.claude-sonnet-4-20250514-v1:0", "us-east-1", {
+        "tokens": (900, 300), "cache": (0, 1000), "request": PROMPT, "response": converse_usage({"1h": 1000})},
+     "no 1-hour cache write price"),
 ]
 
 
-@pytest.fixture(scope="module")
-def report_and_records(tmp_path_factory: pytest.TempPathFactory):
+@pytest.fixture(scope="module", params=["raw", "cached"])
+def report_and_records(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest):
+    """The report read from the logs, and (``cached``) from the columnar cache's parts, whose bodies are reduced to
+    the values reports read (logs/bodies.py)."""
     records = [record(n, model, region, **options) for n, (model, region, options) in enumerate(CALLS)]
     records += [record(100 + n, model, region, **options) for n, (model, region, options, _) in enumerate(UNPRICED)]
     root: Path = tmp_path_factory.mktemp("families")
     write_local(root, records)
     regions = ("us-east-1", "us-west-2", "eu-west-1", "eu-central-1", "ap-northeast-2", "us-gov-west-1")
-    tracker = BedrockAthenaTracker(LocalEngine(root, cache=False))
+    cache = tmp_path_factory.mktemp("parts") if request.param == "cached" else False
+    tracker = BedrockAthenaTracker(LocalEngine(root, cache=cache))
     report = tracker.analyze(resolve_period(start=DAY, end=DAY), regions, Filters())
     return report, records
 
@@ -131,15 +168,16 @@ def test_every_call_costs_its_published_price(report_and_records) -> None:
 def test_units_read_from_bodies(report_and_records) -> None:
     facts = report_and_records[0].facts
     canvas = facts.loc[(facts["model_id"] == "amazon.nova-canvas-v1:0") & facts["priced"]]
-    # 3 premium images of 2048 px at $0.08, and 1 standard 1024 px image at $0.04 (AWS pricing page)
-    assert canvas["images"].sum() == 4
-    assert canvas["estimated_cost_usd"].sum() == pytest.approx(3 * 0.08 + 0.04)
+    # 3 premium images of 2048 px at $0.08, and 2 standard 1024 px images at $0.04 (AWS pricing page); the failed
+    # call's 3 images were never made
+    assert canvas["images"].sum() == 5 and canvas["errors"].sum() == 1
+    assert canvas["estimated_cost_usd"].sum() == pytest.approx(3 * 0.08 + 2 * 0.04)
     reel = facts.loc[facts["model_id"] == "amazon.nova-reel-v1:1"]
-    assert reel["video_seconds"].sum() == 12 and reel["estimated_cost_usd"].sum() == pytest.approx(12 * 0.08)
+    assert reel["video_seconds"].sum() == 12 + 18 and reel["estimated_cost_usd"].sum() == pytest.approx(30 * 0.08)
     rerank = facts.loc[facts["model_id"] == "amazon.rerank-v1:0"]
     assert rerank["rerank_queries"].sum() == 3  # 250 documents are 3 queries of up to 100
     one_hour = facts.loc[facts["cache_write_1h_tokens"] > 0, "cache_write_1h_tokens"].sum()
-    assert one_hour == 4000 + 3000
+    assert one_hour == 4000 + 3000 + 4000 + 6000 + 1000  # InvokeModel, its stream, Converse, ConverseStream, unpriced
 
 
 def test_calls_that_cannot_be_priced_say_why(report_and_records) -> None:

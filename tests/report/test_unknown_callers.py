@@ -83,7 +83,7 @@ def test_the_local_engine_counts_calls_without_caller_or_model(tmp_path: Path, c
 def test_the_athena_engine_counts_calls_without_caller_or_model(aws_env: dict[str, str], moto_endpoint: str) -> None:
     """moto runs no SQL: it serves the fact rows Athena returns for these records (NULL where a field is missing)."""
     create_workgroup("us-east-1")
-    kinds = {"hour": "integer", "long_context": "boolean", "uses_cache": "boolean", "duplicate": "boolean",
+    kinds = {"hour": "integer", "long_context": "boolean", "cache_kinds": "integer", "duplicate": "boolean",
              "body_logged": "boolean", "context_over": "integer", "image_side": "integer"}
     names = [*FACT_DIMENSIONS, "tag_0", *FACT_MEASURES]
     rows = []
@@ -91,7 +91,7 @@ def test_the_athena_engine_counts_calls_without_caller_or_model(aws_env: dict[st
         arn = (r.get("identity") or {}).get("arn") or None
         facts = {"day": "2025-11-02", "utc_day": "2025-11-02", "hour": 10, "identity_arn": arn,
                  "source_region": "us-east-1", "inference_region": None, "model_id": r.get("modelId") or None,
-                 "operation": None, "long_context": False, "uses_cache": False, "duplicate": False,
+                 "operation": None, "long_context": False, "cache_kinds": 0, "duplicate": False,
                  "tag_0": (r.get("requestMetadata") or {}).get("application_name"), "calls": 1, "errors": 0,
                  "input_tokens": r["input"]["inputTokenCount"], "output_tokens": r["output"]["outputTokenCount"],
                  "cache_read_tokens": 0, "cache_write_tokens": 0, "context_over": 0, "body_logged": False,
