@@ -95,10 +95,10 @@ def call_cost(record: dict, on: date) -> list[float] | None:
             side = max(config.get("width") or 1024, config.get("height") or 1024)
             quality = "premium" if config.get("quality") == "premium" else "standard"
             sizes = sorted(int(key.split("/")[0]) for key in IMAGES[base] if key.endswith(f"/{quality}"))
-            sizes = [size for size in sizes if size >= side]
             if not sizes:
                 return None
-            return [(config.get("numberOfImages") or 1) * IMAGES[base][f"{sizes[0]}/{quality}"]]
+            size = next((size for size in sizes if size >= side), sizes[-1])  # the largest class holds the rest
+            return [(config.get("numberOfImages") or 1) * IMAGES[base][f"{size}/{quality}"]]
         if base in VIDEO:
             shots = (request.get("multiShotManualParams") or {}).get("shots")
             seconds = (request.get("videoGenerationConfig") or {}).get("durationSeconds") or (

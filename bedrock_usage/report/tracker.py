@@ -333,16 +333,15 @@ class BedrockAthenaTracker:
 
 
 def _image_tier(tiers: list[str], side: int, quality: str) -> str | None:
-    """The image tier of the book that prices an image of ``side`` pixels (longer side) and ``quality``."""
-    fitting = []
-    for tier in tiers:
-        _, size, tier_quality = tier.split("_")
-        if tier_quality != quality:
-            continue
-        limit = 10**9 if size == "any" else int(size)
-        if side <= limit:
-            fitting.append((limit, tier))
-    return min(fitting)[1] if fitting else None
+    """The image tier of the book that prices an image of ``side`` pixels (longer side) and ``quality``: the
+    smallest size class that holds it, else the largest (a model's largest published class covers the larger
+    sizes it makes: Titan Image Generator's 1152 x 896 is billed as 1024 x 1024). A flat ``any`` price serves
+    only a model with no size classes (a second source's flat price undercut Titan's 1024 class)."""
+    sizes = sorted((int(size), tier) for tier in tiers for _, size, tier_quality in [tier.split("_")]
+                   if tier_quality == quality and size != "any")
+    if sizes:
+        return next((tier for limit, tier in sizes if side <= limit), sizes[-1][1])
+    return next((tier for tier in tiers if tier == f"image_any_{quality}"), None)
 
 
 NO_PRICE = "no price for this model, region and endpoint"

@@ -76,6 +76,21 @@ def test_every_published_figure(book: PriceBook, model: str, family: str, region
             assert getattr(quote.row, name) == pytest.approx(value, rel=1e-9), (model, region, name)
 
 
+def test_corrections_the_reference_table_names(book: PriceBook) -> None:
+    # Claude 3 Sonnet never had prompt caching on Bedrock: a second source's cache rates would price its cache tokens
+    sonnet_3 = book.quote("anthropic.claude-3-sonnet-20240229-v1:0", "us-east-1", DAY)
+    assert sonnet_3 and sonnet_3.row.cache_write_5m is None and sonnet_3.row.cache_read is None
+    # Claude Haiku 4.5's alias costs what its dated id costs: regional 1.1x global (an alias row had global rates)
+    published = PUBLISHED["models"]["anthropic.claude-haiku-4-5-20251001-v1:0"]["regional"]
+    for model_id in ("anthropic.claude-haiku-4-5", "us.anthropic.claude-haiku-4-5-20251001-v1:0"):
+        quote = book.quote(model_id, "us-east-1", DAY)
+        assert quote and [getattr(quote.row, name) for name in RATE_ORDER] == pytest.approx(published), model_id
+    # Different models never share a name, so the model table never adds one's calls to another's
+    assert book.display_name("anthropic.claude-v1") != book.display_name("anthropic.claude-v2:1")
+    titan = ("amazon.titan-image-generator-v1", "amazon.titan-image-generator-v2:0")
+    assert book.display_name(titan[0]) != book.display_name(titan[1])
+
+
 def test_nova_eu_and_apac_rates_differ_from_us(book: PriceBook) -> None:
     nova = PUBLISHED["models"]["amazon.nova-lite-v1:0"]
     calls = (("eu.amazon.nova-lite-v1:0", "eu-west-1"), ("apac.amazon.nova-lite-v1:0", "ap-northeast-2"),

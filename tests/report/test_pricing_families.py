@@ -102,6 +102,8 @@ CALLS = [
         "taskType": "TEXT_IMAGE", "textToImageParams": {"text": "a boat"}}}),  # defaults: 1 image, 1024, standard
     ("amazon.titan-image-generator-v2:0", "us-west-2", {"operation": "InvokeModel", "tokens": (0, 0), "request": {
         "imageGenerationConfig": {"numberOfImages": 2, "width": 512, "height": 512}}}),
+    ("amazon.titan-image-generator-v2:0", "us-west-2", {"operation": "InvokeModel", "tokens": (0, 0), "request": {
+        "imageGenerationConfig": {"numberOfImages": 1, "width": 1152, "height": 896}}}),  # billed as 1024 x 1024
     ("amazon.nova-reel-v1:1", "us-east-1", {"operation": "StartAsyncInvoke", "tokens": (0, 0), "request": {
         "taskType": "TEXT_VIDEO", "videoGenerationConfig": {"durationSeconds": 12, "fps": 24}}}),
     ("amazon.nova-reel-v1:1", "us-east-1", {"operation": "StartAsyncInvoke", "tokens": (0, 0), "request": {
