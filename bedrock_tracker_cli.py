@@ -25,7 +25,14 @@ from bedrock_usage.governance.options import add_governance_arguments, governanc
 from bedrock_usage.governance.profiles import PROFILES_ENV, profile_resolver
 from bedrock_usage.logs.period import Period, resolve_period
 from bedrock_usage.logs.regions import requested_regions
-from bedrock_usage.output.command import EXIT_ENVIRONMENT, EXIT_OK, EXIT_USER, UsageErrorParser, guard_output
+from bedrock_usage.output.command import (
+    EXIT_ENVIRONMENT,
+    EXIT_OK,
+    EXIT_USER,
+    UsageErrorParser,
+    guard_output,
+    hint_without_aws,
+)
 from bedrock_usage.output.json_values import document_text
 from bedrock_usage.output.progress import add_quiet_option, terminal_progress
 from bedrock_usage.output.terminal_table import visible, visible_lines
@@ -134,12 +141,14 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError("--sync copies logs for the local engine; use it with --engine local")
         args.logs_dir = args.logs_dir or default_mirror_dir()
         sync_mirror(args, period)
-    engine = build_engine(SourceChoice(source, args.logs_dir, args.profile, args.workgroup))
     if mode:
+        engine = build_engine(SourceChoice(source, args.logs_dir, args.profile, args.workgroup))
         return modes.run_governance(args, mode, engine, period, make_tracker)
-    tracker = make_tracker(args, engine, tuple(args.tag))
-    filters = Filters(arn_pattern=args.arn_pattern or None, models=tuple(args.model))
-    with terminal_progress(args.quiet) as progress:
+    hint = "or, without AWS, try --demo, or --engine local --logs-dir DIR" if source == "athena" else None
+    with hint_without_aws(hint), terminal_progress(args.quiet) as progress:
+        engine = build_engine(SourceChoice(source, args.logs_dir, args.profile, args.workgroup))
+        tracker = make_tracker(args, engine, tuple(args.tag))
+        filters = Filters(arn_pattern=args.arn_pattern or None, models=tuple(args.model))
         report = tracker.analyze(period, args.region, filters, user_pattern=args.user_pattern or None,
                                  progress=progress)
     analyses = selected_analyses(args.analysis, report)

@@ -21,7 +21,7 @@ from bedrock_usage.engines.athena import DEFAULT_WORKGROUP
 from bedrock_usage.errors import SetupRequired, UsageError
 from bedrock_usage.logs.period import resolve_period
 from bedrock_usage.logs.regions import resolve_regions
-from bedrock_usage.output.command import UsageErrorParser, guard_output
+from bedrock_usage.output.command import UsageErrorParser, guard_output, hint_without_aws
 from bedrock_usage.output.json_values import document_text
 from bedrock_usage.output.progress import add_quiet_option, terminal_progress
 from bedrock_usage.output.terminal_table import visible, visible_lines
@@ -250,13 +250,16 @@ def run(args: argparse.Namespace) -> int:
     identities = _identities(args, args.user_map or (corpus.user_map if corpus else None))
     if corpus:
         print(DEMO_BANNER, file=sys.stderr)
-        source = Source(LocalStore(corpus.path))
-    elif args.logs_dir:
-        source = Source(LocalStore(args.logs_dir), tuple(args.prefix))
-    else:
-        source = _s3_source(args)
-    with terminal_progress(args.quiet) as progress:
-        report = analyze(source, period, filters, options, progress, identities)
+    hint = None if corpus or args.logs_dir else "or, without AWS, try --demo, or --logs-dir DIR"
+    with hint_without_aws(hint):
+        if corpus:
+            source = Source(LocalStore(corpus.path))
+        elif args.logs_dir:
+            source = Source(LocalStore(args.logs_dir), tuple(args.prefix))
+        else:
+            source = _s3_source(args)
+        with terminal_progress(args.quiet) as progress:
+            report = analyze(source, period, filters, options, progress, identities)
     report.demo = corpus is not None
     if args.format == "terminal":
         sys.stdout.write(visible_lines(render_terminal(report, args.max_rows)))
@@ -280,8 +283,11 @@ def main(argv: list[str] | None = None, prog: str = PROG) -> int:
     returns the exit code."""
     try:
         return guard_output(lambda: run(build_parser(prog).parse_args(argv)))
-    except (UsageError, SetupRequired) as exc:
+    except UsageError as exc:
         print(f"error: {visible(str(exc))}", file=sys.stderr)
+        return exc.exit_code
+    except SetupRequired as exc:
+        print(f"setup needed: {visible(str(exc))}", file=sys.stderr)
         return exc.exit_code
 
 

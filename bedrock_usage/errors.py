@@ -14,3 +14,7 @@ class SetupRequired(Exception):
     """
 
     exit_code = 2
+
+
+class NoCredentials(SetupRequired):
+    """No AWS credentials at all: the reports can still run on demo data or on a local copy of the logs."""

@@ -17,7 +17,7 @@ from botocore.exceptions import (
 )
 from botocore.parsers import ResponseParserError
 
-from ..errors import SetupRequired, UsageError
+from ..errors import NoCredentials, SetupRequired, UsageError
 from ..logs.regions import partition_of
 
 if TYPE_CHECKING:
@@ -187,7 +187,7 @@ def required_action(exc: ClientError) -> str:
 def as_project_error(exc: Exception, policy_file: str | None = None) -> UsageError | SetupRequired | None:
     """The project error for an AWS failure the user can fix (credentials, permissions); None otherwise."""
     if isinstance(exc, NoCredentialsError | PartialCredentialsError):
-        return SetupRequired(
+        return NoCredentials(
             "no AWS credentials found: run `aws configure` (or `aws sso login`), set AWS_PROFILE, or pass --profile"
         )
     if isinstance(exc, SSOError | TokenRetrievalError):

@@ -99,6 +99,8 @@ def resolve_period(
     today = today or datetime.now(ZoneInfo(zone)).date()
     if days is not None and not 1 <= days <= MAX_DAYS:
         raise UsageError(f"--days must be at least 1 and at most {MAX_DAYS} (got {days})")
+    if days is not None and start is not None and end is not None:
+        raise UsageError("--days with both --start-date and --end-date: give two of the three")
     first = start if isinstance(start, date) or start is None else parse_day(start, "--start-date")
     last = end if isinstance(end, date) or end is None else parse_day(end, "--end-date")
     span = days or default_days

@@ -6,9 +6,10 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
-from ..errors import UsageError
+from ..errors import NoCredentials, UsageError
 
 EXIT_OK, EXIT_USER, EXIT_ENVIRONMENT = 0, 1, 2
 
@@ -44,3 +45,15 @@ def reader_went_away() -> int:
     """The reader of standard output (e.g. ``| head``) stopped early: not an error, and nothing more to print."""
     os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return EXIT_OK
+
+
+@contextmanager
+def hint_without_aws(hint: str | None) -> Iterator[None]:
+    """Add ``hint`` (how the same report runs without AWS) to the message of a NoCredentials raised inside; None
+    adds nothing (the options asked for something only AWS has)."""
+    try:
+        yield
+    except NoCredentials as exc:
+        if hint is None:
+            raise
+        raise NoCredentials(f"{exc}; {hint}") from None

@@ -79,6 +79,8 @@ def new_files(folder: Path, stem: str, suffixes: Sequence[str]) -> list[Path]:
     folder = Path(folder)
     try:
         folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise UsageError(f"the output folder {folder} is a file: give --output-dir a folder") from None
     except OSError as exc:
         raise UsageError(f"cannot use the output folder {folder}: {_reason(exc)}") from None
     if not folder.is_dir():

@@ -14,6 +14,8 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
+from .wording import counted
+
 SMALLEST_SHOWN_USD = 0.0001
 _NUMBER_RE = re.compile(r"^(?:[-+]?<?\$?[\d,]+(?:\.\d+)?[%x]?|-|)$")
 # Characters a terminal acts on or that are invisible: controls (Cc), formatting such as bidi overrides (Cf),
@@ -60,9 +62,9 @@ def money(value: object, missing: str = "-") -> str:
     return f"-{text}" if number < 0 and text != "$0.0000" else text
 
 
-def more_rows_note(hidden: int) -> str:
-    """The line under a table cut at ``--max-rows``."""
-    return f"... {hidden:,} more rows (use --max-rows 0 for all, or --format csv or json)"
+def more_rows_note(hidden: int, rows: tuple[str, str] = ("more row", "more rows")) -> str:
+    """The line under a table cut at ``--max-rows``; ``rows`` names the rows left out (singular, plural)."""
+    return f"... {counted(hidden, *rows)} (use --max-rows 0 for all, or --format csv or json)"
 
 
 def text_table(
@@ -72,9 +74,11 @@ def text_table(
     right: Sequence[bool] | None = None,
     total: Sequence[object] | None = None,
     hidden: int = 0,
+    hidden_rows: tuple[str, str] = ("more row", "more rows"),
     indent: str = "",
 ) -> str:
-    """Header, rule, rows, the "more rows" line when ``hidden`` rows were left out, then ``total`` under a rule.
+    """Header, rule, rows, the "more rows" line when ``hidden`` rows (named by ``hidden_rows``) were left out, then
+    ``total`` under a rule.
 
     Columns flagged in ``right`` are right-aligned; by default those whose cells are all figures (or empty).
     A table without rows or totals says ``(none)``.
@@ -97,7 +101,7 @@ def text_table(
     rule = indent + "  ".join("-" * width for width in widths)
     out = [line(head), rule, *(line(row) for row in body)]
     if hidden:
-        out.append(indent + more_rows_note(hidden))
+        out.append(indent + more_rows_note(hidden, hidden_rows))
     if footer:
         out += [rule, line(footer)]
     elif not body:

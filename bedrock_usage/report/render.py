@@ -80,20 +80,27 @@ def analysis_table(table: PlainTable, keys: list[str], max_rows: int, summary: d
     table splits the same calls, so each totals row shows the summary's figures (no sum of rounded parts).
 
     An ``Unpriced`` column appears when some calls have no price: their rows' cost covers the priced calls only.
+    A table cut at ``max_rows`` keeps its first rows, a daily one its latest days; the hours of the day are never
+    cut (24 rows at most).
     """
     metrics = dict(_TERMINAL_METRICS)
     if summary["unpriced_calls"]:
         metrics["unpriced_calls"] = "Unpriced"
     columns = [*keys, *metrics]
     header = [_KEY_LABELS.get(k, k) for k in keys] + list(metrics.values())
-    records = table.records(columns, max_rows if max_rows > 0 else None)
+    records = table.records(columns)
+    cut = max_rows > 0 and len(records) > max_rows and keys != ["hour"]
+    latest = keys[0] == "day"
+    if cut:
+        records = records[-max_rows:] if latest else records[:max_rows]
     body = [[_cell(c, row[c]) or ("(none)" if c in keys else "") for c in columns] for row in records]
     totals = {c: summary[c] for c in (*METRICS, "unpriced_calls")}
     priced = any(not math.isnan(cost) for cost in table.column(TOTAL_COST))
     totals[TOTAL_COST] = summary[TOTAL_COST] if priced or not len(table) else math.nan  # NaN: nothing has a price
     total_row = ["TOTAL", *[""] * (len(keys) - 1), *[_cell(c, totals[c]) for c in metrics]]
     return text_table(
-        header, body, right=[c in metrics for c in columns], total=total_row, hidden=len(table) - len(records)
+        header, body, right=[c in metrics for c in columns], total=total_row, hidden=len(table) - len(records),
+        hidden_rows=("earlier day", "earlier days") if latest else ("more row", "more rows"),
     )
 
 

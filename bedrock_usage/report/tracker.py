@@ -397,8 +397,8 @@ def build_warnings(report: UsageReport, fact_warnings: list[str]) -> list[str]:
         warnings.append(f"ignored {duplicates} of records already counted (same requestId and timestamp)")
     if report.records_skipped:
         warnings.append(
-            f"skipped {counted(report.records_skipped, 'record')} that are malformed, have no readable timestamp "
-            "or have impossible token counts"
+            f"skipped {counted(report.records_skipped, 'record')} (malformed, without a readable timestamp or with "
+            "impossible token counts)"
         )
     for reason, count in sorted(report.stats.skipped_objects.items()):
         if reason != PAYLOAD_OBJECTS:

@@ -41,6 +41,7 @@ def test_days_and_previous_period() -> None:
         ({"start": "2025-02-30"}, "--start-date '2025-02-30' is not a day of the calendar (day is out of range"),
         ({"end": "yesterday"}, "--end-date 'yesterday' is not a date in YYYY-MM-DD form"),
         ({"days": 0}, "--days must be at least 1 and at most 731 (got 0)"),
+        ({"days": 3, "start": "2025-11-01", "end": "2025-11-10"}, "--days with both --start-date and --end-date"),
         ({"tz": "Mars/Olympus"}, "--tz 'Mars/Olympus' is not a time zone name such as UTC or Asia/Seoul"),
         ({"start": "2020-01-01", "end": "2025-01-01"},
          "the range 2020-01-01 .. 2025-01-01 (UTC) has 1828 days; the limit is 731"),

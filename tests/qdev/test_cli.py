@@ -244,7 +244,8 @@ def test_user_errors_are_one_line(
     argv = [str(tmp_path) if arg == "{tmp}" else arg for arg in argv]
     assert qcli_s3_analyzer.main([*argv, "--output-dir", str(tmp_path)]) == code
     err = capsys.readouterr().err
-    assert message in err and err.startswith("error: ") and len(err.strip().splitlines()) == 1
+    prefix = "error: " if code == 1 else "setup needed: "  # as bedrock_tracker_cli.py says them
+    assert message in err and err.startswith(prefix) and len(err.strip().splitlines()) == 1
 
 
 def test_without_credentials_the_setup_step_is_named(
@@ -252,7 +253,8 @@ def test_without_credentials_the_setup_step_is_named(
 ) -> None:
     assert qcli_s3_analyzer.main(["--days", "1"]) == 2
     err = capsys.readouterr().err
-    assert "no AWS credentials" in err and "--profile" in err
+    assert err.startswith("setup needed: no AWS credentials") and "--profile" in err
+    assert "without AWS, try --demo, or --logs-dir DIR" in err
 
 
 def test_help_lists_the_user_facing_options(capsys: pytest.CaptureFixture[str]) -> None:

@@ -103,6 +103,17 @@ def test_arn_pattern_with_quote_percent_underscore(demo_env: dict[str, str]) -> 
         assert doc["summary"]["calls"] == (expected.calls if expected else 0), pattern
 
 
+def test_without_credentials_the_default_athena_report_names_the_ways_without_aws(
+    no_aws_env: dict[str, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    import bedrock_tracker_cli
+
+    assert bedrock_tracker_cli.main(["--days", "1", "--quiet"]) == 2
+    stderr = capsys.readouterr().err
+    assert stderr.startswith("setup needed: no AWS credentials") and stderr.count("\n") == 1
+    assert "without AWS, try --demo, or --engine local --logs-dir DIR" in stderr
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -113,6 +124,7 @@ def test_arn_pattern_with_quote_percent_underscore(demo_env: dict[str, str]) -> 
         (["--engine", "local"], "--logs-dir"),
         (["--tz", "Nowhere/City"], "time zone"),
         (["--days", "0"], "at least 1"),
+        (["--start-date", "2025-11-01", "--days", "3", "--end-date", "2025-11-10"], "give two of the three"),
         (["--logs-dir", "/definitely/not/here"], "does not exist"),
         (["--days", "abc"], "invalid int value"),
         (["--format", "xlsx"], "invalid choice"),

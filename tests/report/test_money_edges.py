@@ -335,3 +335,18 @@ def test_a_table_of_unpriced_calls_totals_unpriced_and_says_what_it_cut(tmp_path
     assert total[-2:] == ["unpriced", "5"]  # cost, unpriced calls
     assert "... 3 more rows (use --max-rows 0 for all" in text
     assert sum(line.startswith("user-") for line in text.splitlines()) == 2
+
+
+def test_a_cut_daily_table_keeps_its_latest_days_and_the_hours_are_never_cut(tmp_path: Path) -> None:
+    days = [f"2026-11-{day:02d}" for day in range(1, 6)]
+    records = [call("ann", "anthropic.claude-3-haiku-20240307-v1:0", 100, n=n, stamp=f"{day}T{hour:02d}:00:00Z")
+               for n, (day, hour) in enumerate((day, hour) for day in days for hour in range(24))]
+    write_records(tmp_path, records)
+    report = BedrockAthenaTracker(LocalEngine(tmp_path, cache=False)).analyze(
+        resolve_period(start=days[0], end=days[-1]), ("us-east-1",))
+    text = render_terminal(report, ["daily", "hourly"], 2)
+    shown = [line.split()[0] for line in text.splitlines() if line.startswith("2026-11-")]
+    assert shown == days[-2:]
+    assert "... 3 earlier days (use --max-rows 0 for all" in text
+    hours = [line.split()[0] for line in text.splitlines() if re.fullmatch(r"\d{1,2}", line.split()[0] if line else "")]
+    assert hours == [str(hour) for hour in range(24)]
