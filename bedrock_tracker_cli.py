@@ -33,6 +33,7 @@ from bedrock_usage.output.command import (
     guard_output,
     hint_without_aws,
 )
+from bedrock_usage.output.files import check_output_folder
 from bedrock_usage.output.json_values import document_text
 from bedrock_usage.output.progress import add_quiet_option, terminal_progress
 from bedrock_usage.output.terminal_table import visible, visible_lines
@@ -119,6 +120,8 @@ def run(args: argparse.Namespace) -> int:
     """Produce the Bedrock report the options ask for."""
     if args.output_dir == "-" and args.format != "json":
         raise UsageError("--output-dir - prints JSON to standard output: add --format json")
+    if args.format != "terminal" and args.output_dir != "-":
+        check_output_folder(Path(args.output_dir))
     period = resolve_period(days=args.days, start=args.start_date, end=args.end_date, tz=args.tz)
     mode = governance_mode(args)
     if mode:

@@ -70,6 +70,12 @@ def write_text(path: Path, text: str) -> Path:
     return path
 
 
+def check_output_folder(folder: Path) -> None:
+    """A UsageError, before any work, when ``folder`` is a file: the report could not be written there."""
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"the output folder {folder} is a file: give --output-dir a folder")
+
+
 def new_files(folder: Path, stem: str, suffixes: Sequence[str]) -> list[Path]:
     """Create the empty files ``{stem}{suffix}`` in ``folder`` (made if missing), all new.
 
@@ -80,11 +86,11 @@ def new_files(folder: Path, stem: str, suffixes: Sequence[str]) -> list[Path]:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except FileExistsError:
-        raise UsageError(f"the output folder {folder} is a file: give --output-dir a folder") from None
+        check_output_folder(folder)
+        raise
     except OSError as exc:
         raise UsageError(f"cannot use the output folder {folder}: {_reason(exc)}") from None
-    if not folder.is_dir():
-        raise UsageError(f"the output folder {folder} is a file: give --output-dir a folder")
+    check_output_folder(folder)
     for attempt in range(1, MAX_SAME_NAME_RUNS + 1):
         name = stem if attempt == 1 else f"{stem}_{attempt}"
         created: list[Path] = []

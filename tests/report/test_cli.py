@@ -130,6 +130,7 @@ def test_without_credentials_the_default_athena_report_names_the_ways_without_aw
         (["--format", "xlsx"], "invalid choice"),
         (["--region", "us-east-1,mars-north-1"], "unknown region mars-north-1"),
         (["--demo", "--format", "csv", "--output-dir", "-"], "add --format json"),
+        (["--demo", "--format", "csv", "--output-dir", __file__], "is a file: give --output-dir a folder"),
         (["--demo", "--engine", "athena"], "leave out --engine, or leave out --demo"),
         (["--demo", "--logs-dir", "logs", "--sync"], "leave out --logs-dir and --sync, or leave out --demo"),
     ],
