@@ -155,7 +155,8 @@ def run(args: argparse.Namespace) -> int:
         report = tracker.analyze(period, args.region, filters, user_pattern=args.user_pattern or None,
                                  progress=progress)
     analyses = selected_analyses(args.analysis, report)
-    if args.demo:
+    report.demo = args.demo
+    if args.demo and args.format != "terminal":
         print("Demo mode: generated sample data, not your account's usage.", file=sys.stderr)
     if args.format == "terminal":
         print(visible_lines(render_terminal(report, analyses, args.max_rows)))

@@ -102,6 +102,7 @@ class UsageReport:
     facts: pd.DataFrame = DeferredFrame()
     warnings: list[str] = field(default_factory=list)
     rewriter_warnings: list[str] = field(default_factory=list)  # the last of ``warnings``, from the rewriter
+    demo: bool = False  # generated demo data, not an account's usage: every output says so
 
     def __post_init__(self) -> None:
         if not isinstance(self.tables, ReportTables):
