@@ -413,7 +413,22 @@ def build_warnings(report: UsageReport, fact_warnings: list[str]) -> list[str]:
                         f"{'its figures are' if len(regions) == 1 else 'their figures are'} unknown, not zero")
     for why, regions in _regions_by(report.stats.unread_regions).items():
         warnings.append(f"logs of {', '.join(regions)} are not read: {why}")
+    if not report.summary["calls"] and not report.records_skipped and not report.stats.failed_regions:
+        warnings.append(_no_calls(report))
     return warnings
+
+
+def _no_calls(report: UsageReport) -> str:
+    """Why a report may have no calls: its filters, or dates and regions the logs do not cover."""
+    where = f"{report.period.label()} in {', '.join(report.regions) or 'no region'}"
+    active = {name: value for name, value in report.filters.items() if value}
+    if active.get("models"):
+        return (f"no calls of the models asked for in {where}: --model takes model ids as logged "
+                "(e.g. us.anthropic.claude-sonnet-4-5-20250929-v1:0), not the names the tables show")
+    if active:
+        return f"no calls match the filters in {where}"
+    return (f"no calls in {where} ({counted(report.stats.objects_read, 'log object')} read): check the dates "
+            "and regions, and that the logs of these days are there")
 
 
 def _regions_by(value_of: dict[str, str]) -> dict[str, list[str]]:

@@ -350,3 +350,18 @@ def test_a_cut_daily_table_keeps_its_latest_days_and_the_hours_are_never_cut(tmp
     assert "... 3 earlier days (use --max-rows 0 for all" in text
     hours = [line.split()[0] for line in text.splitlines() if re.fullmatch(r"\d{1,2}", line.split()[0] if line else "")]
     assert hours == [str(hour) for hour in range(24)]
+
+
+def test_a_report_without_calls_says_why_it_may_have_none(tmp_path: Path) -> None:
+    from bedrock_usage.engines.queries import Filters
+
+    write_records(tmp_path, [call("ann", "anthropic.claude-3-haiku-20240307-v1:0", 100)])
+    tracker = BedrockAthenaTracker(LocalEngine(tmp_path, cache=False))
+    elsewhere = tracker.analyze(resolve_period(start="2026-10-01", end="2026-10-02"), ("us-east-1",))
+    assert elsewhere.summary["calls"] == 0
+    assert elsewhere.warnings == ["no calls in 2026-10-01 .. 2026-10-02 (UTC) in us-east-1 (0 log objects read): "
+                                  "check the dates and regions, and that the logs of these days are there"]
+    by_name = tracker.analyze(resolve_period(start=DAY, end=DAY), ("us-east-1",), Filters(models=("Claude 3 Haiku",)))
+    assert by_name.summary["calls"] == 0 and "--model takes model ids as logged" in by_name.warnings[-1]
+    found = tracker.analyze(resolve_period(start=DAY, end=DAY), ("us-east-1",))
+    assert found.summary["calls"] == 1 and not any(w.startswith("no calls") for w in found.warnings)
