@@ -23,7 +23,7 @@ from ..output.progress import Progress, Reporter, labelled, silent
 from . import activity as act
 from . import credits as kc
 from . import kiro_report as kr
-from .cost import DEFAULT_MODEL, VirtualCost, model_price, price_requests, virtual_cost
+from .cost import DEFAULT_MODEL, TOOL_RESULT, VirtualCost, model_price, price_requests, virtual_cost
 from .identity_center import IdentityCenter
 from .kiro_prices import KiroPriceTable
 from .layout import ACTIVITY_TYPE, REQUEST_TYPES, USER_REPORT_TYPE, QDevKey, parse_key
@@ -35,7 +35,6 @@ from .tokens import count_tokens, load_encoding
 
 DEFAULT_CONTEXT_WINDOW = 200_000
 REQUEST_TYPE_ORDER = ("chat", "inline", "dev")
-TOOL_RESULT = "tool_result"  # a Kiro chat turn with an empty prompt: the agent going on after a tool ran
 KIRO_FOLDER = "KiroLogs"
 # Activity-report count behind each prompt-log request type, and how many report units make one request:
 # Chat_MessagesSent counts messages to and from Amazon Q (AWS "User activity report metrics"), two per prompt.

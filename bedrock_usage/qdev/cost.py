@@ -109,16 +109,20 @@ def price_requests(frame: pd.DataFrame, reference: str) -> pd.DataFrame:
     )
 
 
-PER_MODEL_COLUMNS = ["model_id", "priced_as", "basis", "requests", "input_tokens", "output_tokens",
+PER_MODEL_COLUMNS = ["model_id", "priced_as", "basis", "requests", "tool_results", "input_tokens", "output_tokens",
                      "input_cost_usd", "output_cost_usd", "cost_usd"]
+TOOL_RESULT = "tool_result"  # a Kiro chat turn with an empty prompt: the agent going on after a tool ran
 
 
 def per_model(priced: pd.DataFrame, reference: str) -> pd.DataFrame:
-    """One row per logged model ('' for none): requests, tokens, the price used and the cost (NaN: unpriced)."""
+    """One row per logged model ('' for none): requests and tool-result turns (``request_type``), tokens, the price
+    used and the cost (NaN: unpriced)."""
     if priced.empty:
         return pd.DataFrame(columns=PER_MODEL_COLUMNS)
-    table = priced.groupby("model_id", sort=True).agg(
-        requests=("input_tokens", "size"),
+    tool = priced["request_type"] == TOOL_RESULT
+    table = priced.assign(request=~tool, tool=tool).groupby("model_id", sort=True).agg(
+        requests=("request", "sum"),
+        tool_results=("tool", "sum"),
         input_tokens=("input_tokens", "sum"),
         output_tokens=("output_tokens", "sum"),
         input_cost_usd=("input_cost_usd", lambda s: s.sum(min_count=1)),

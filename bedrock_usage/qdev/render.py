@@ -347,10 +347,10 @@ def render_terminal(report: QDevReport, max_rows: int = 20) -> str:
     if len(cost.per_model) > 1 or (len(cost.per_model) == 1 and cost.per_model["model_id"].iloc[0]):
         out.append("")
         out += _table(
-            ["logged model", "priced as", "requests", "input tok", "output tok", "virtual $"],
+            ["logged model", "priced as", "requests", "tool turns", "input tok", "output tok", "virtual $"],
             [
                 [r.model_id or "(none)", "UNPRICED" if pd.isna(r.priced_as) else r.priced_as, _n(r.requests),
-                 _n(r.input_tokens),
+                 _n(r.tool_results), _n(r.input_tokens),
                  _n(r.output_tokens), "-" if pd.isna(r.cost_usd) else money(r.cost_usd)]
                 for r in cost.per_model.itertuples()
             ],

@@ -227,10 +227,12 @@ def test_model_id_prices_the_virtual_cost_and_tool_turns_count_apart(reference: 
         tokens = [(i, o) for m, _, i, o in records if m == model]
         rate = {"claude-sonnet-4.5": sonnet, "auto": rates, "simple-task": rates}.get(model)
         cost = None if rate is None else sum(i / 1000 * rate[0] + o / 1000 * rate[1] for i, o in tokens)
-        expected[model] = (len(tokens), cost)
+        tool_turns = sum(1 for m, prompt, _, _ in records if m == model and not prompt)  # empty prompt: a tool result
+        expected[model] = (len(tokens) - tool_turns, tool_turns, cost)
     per_model = priced.virtual_cost.per_model.set_index("model_id")
-    for model, (requests, cost) in expected.items():
-        assert per_model.loc[model, "requests"] == requests
+    assert per_model["requests"].sum() == priced.summary.requests  # as every other table counts them
+    for model, (requests, tool_turns, cost) in expected.items():
+        assert (per_model.loc[model, "requests"], per_model.loc[model, "tool_results"]) == (requests, tool_turns)
         if cost is None:
             assert math.isnan(per_model.loc[model, "cost_usd"]) and model == "claude-opus-4.6"
         else:
