@@ -37,6 +37,7 @@ from bedrock_usage.cli import (
     run_setup,
 )
 from bedrock_usage.engines.athena import DEFAULT_RESULTS_BUCKET_TEMPLATE, DEFAULT_WORKGROUP
+from bedrock_usage.engines.compacted import COMPACT_TABLE
 from bedrock_usage.errors import SetupRequired, UsageError
 from bedrock_usage.governance.cur_setup import (
     DATA_EXPORTS_REGION,
@@ -123,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--compact",
         action="store_true",
-        help="also keep the Parquet table bedrock_invocation_records: copy every UTC day at least two days old "
+        help=f"also keep the Parquet table {COMPACT_TABLE}: copy every UTC day at least two days old "
         "not copied yet (run daily); reports then scan about 16x fewer bytes (docs/aws-setup.md)",
     )
     add_quiet_option(parser)

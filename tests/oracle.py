@@ -119,7 +119,7 @@ def call_cost(record: dict, on: date) -> list[float] | None:
         details = (response.get("usage") or {}).get("cacheDetails") or []
         one_hour = next((_body_number(d, "inputTokens") for d in details if isinstance(d, dict)
                          and d.get("ttl") == "1h"), None)
-    one_hour = min(int(one_hour or 0), tokens[3])
+    one_hour = max(0, min(int(one_hour or 0), tokens[3]))
     counts = (tokens[0], tokens[1], tokens[3] - one_hour, one_hour, tokens[2])
     terms = []
     for count, rate in zip(counts, rates, strict=True):

@@ -19,6 +19,7 @@ from ..engines.compacted import (
     COMPACT_PARTITION,
     COMPACT_TABLE,
     COMPACTED_THROUGH,
+    EARLIER_COMPACT_TABLES,
     SOURCE_PATH,
     insert_sql,
     parse_compacted_through,
@@ -115,6 +116,11 @@ def compact_region(
     location = f"s3://{bucket_name(options.results_bucket_template, account, region)}/{COMPACTED_PREFIX}"
     glue, athena = aws.client("glue", region), aws.client("athena", region)
     result.changes.append(ensure_table(glue, compact_table_input(location + f"{COMPACT_TABLE}/"), dry_run))
+    for earlier in EARLIER_COMPACT_TABLES:
+        if read_compact_table(glue, name=earlier) is not None:
+            result.notes.append(f"{earlier} (the compacted copy of an earlier version, whose days lack values the "
+                                f"reports now read) is no longer read: delete it and {location}{earlier}/ when you "
+                                "no longer need it")
     table = read_compact_table(glue)
     done = parse_compacted_through(table)
     start = options.start_day

@@ -26,7 +26,8 @@ from ..bounded_gzip import over_cap_reason
 from ..cache import cache_dir, keep_newest, remove_older, write_atomically
 from ..errors import UsageError
 from ..lazy_modules import lazy, library_version
-from ..logs.schema import COLUMNS
+from ..logs.bodies import duckdb_body_type, duckdb_reduced_body
+from ..logs.schema import BODY_FIELDS, COLUMNS
 from .duckdb_memory import duckdb_config
 
 duckdb = lazy("duckdb")
@@ -34,7 +35,7 @@ pa = lazy("pyarrow")
 pq = lazy("pyarrow.parquet")
 
 CACHE_ENV = "BEDROCK_USAGE_COLUMNAR_CACHE"
-FORMAT_VERSION = 3  # bump when parts would hold other rows or columns: every cache is then rebuilt
+FORMAT_VERSION = 4  # bump when parts would hold other rows or columns: every cache is then rebuilt
 MANIFEST = "manifest.json"
 RESULTS = "results"
 SHELF = "reports"
@@ -53,7 +54,12 @@ ORPHAN_GRACE_SECONDS = 600  # a part no manifest lists is deleted only after thi
 _OFF = {"off", "0", "false", "no"}
 _ON = {"", "on", "1", "true", "yes"}
 T = TypeVar("T")
-_FINGERPRINT = hashlib.sha256(json.dumps([FORMAT_VERSION, COLUMNS]).encode()).hexdigest()[:16]
+# What a part holds: its columns and the values its reduced bodies keep (a change to either rebuilds every cache, so
+# parts made by an earlier version never answer without the values reports now read).
+_FINGERPRINT = hashlib.sha256(json.dumps(
+    [FORMAT_VERSION, COLUMNS, *(duckdb_body_type(side) for side in BODY_FIELDS),
+     *(duckdb_reduced_body(side, "body", "line", "writes") for side in BODY_FIELDS)]
+).encode()).hexdigest()[:16]
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,10 @@ from ..logs.bodies import reduced_body_sql
 from ..logs.layout import partition_value
 from ..logs.schema import BODY_FIELDS, COLUMNS, DATABASE_NAME, PARTITION_COLUMN, TABLE_NAME
 
-COMPACT_TABLE = "bedrock_invocation_records"
+# The copy keeps reduced bodies (logs/bodies.py): when what they keep changes, the table gets a new name, so days
+# copied by an earlier version are never read as if they held the new values (the new table is filled afresh).
+COMPACT_TABLE = "bedrock_invocation_records_v2"
+EARLIER_COMPACT_TABLES = ("bedrock_invocation_records",)  # v1: no Converse cache details or Nova Reel shots
 COMPACT_PARTITION = "day"  # yyyy-MM-dd: Hive-style folders (day=2026-11-01) need a value without slashes
 COMPACTED_THROUGH = "bedrock_usage.compacted_through"
 SOURCE_PATH = "source_path"
@@ -67,10 +70,10 @@ def parse_compacted_through(table: dict[str, Any] | None) -> date | None:
         return None
 
 
-def read_compact_table(glue: Any, database: str = DATABASE_NAME) -> dict[str, Any] | None:
-    """The compacted table's definition, or None when it does not exist."""
+def read_compact_table(glue: Any, database: str = DATABASE_NAME, name: str = COMPACT_TABLE) -> dict[str, Any] | None:
+    """The compacted table's definition (or that of the table ``name``), or None when it does not exist."""
     try:
-        return glue.get_table(DatabaseName=database, Name=COMPACT_TABLE)["Table"]
+        return glue.get_table(DatabaseName=database, Name=name)["Table"]
     except ClientError as exc:
         if error_code(exc) == "EntityNotFoundException":
             return None

@@ -121,15 +121,16 @@ def _body_number(path: str, side: str = "input") -> str:
 
 
 def _cache_writes_1h() -> str:
-    """A call's 1-hour cache writes, at most its logged cache writes: from Anthropic's ``usage.cache_creation``
-    (InvokeModel, or a stream's first chunk) or Converse's ``usage.cacheDetails`` entry whose ``ttl`` is ``1h``."""
+    """A call's 1-hour cache writes, between 0 and its logged cache writes: from Anthropic's
+    ``usage.cache_creation`` (InvokeModel, or a stream's first chunk) or Converse's ``usage.cacheDetails`` entry whose
+    ``ttl`` is ``1h``."""
     converse = " ".join(
         f"WHEN {_body_text(f'{CACHE_DETAILS_PATH}[{i}].ttl', 'output')} = '1h' "
         f"THEN {_body_number(f'{CACHE_DETAILS_PATH}[{i}].inputTokens', 'output')}"
         for i in range(CACHE_DETAILS_ENTRIES)
     )
-    return (f"least(cache_write_count, coalesce({_body_number(CACHE_1H, 'output')}, "
-            f"{_body_number(STREAM_PREFIX + CACHE_1H, 'output')}, CASE {converse} END, 0))")
+    return (f"greatest(0, least(cache_write_count, coalesce({_body_number(CACHE_1H, 'output')}, "
+            f"{_body_number(STREAM_PREFIX + CACHE_1H, 'output')}, CASE {converse} END, 0)))")
 
 
 def _cache_kinds() -> str:

@@ -71,9 +71,12 @@ def write_text(path: Path, text: str) -> Path:
 
 
 def check_output_folder(folder: Path) -> None:
-    """A UsageError, before any work, when ``folder`` is a file: the report could not be written there."""
+    """A UsageError, before any work, when ``folder`` is a file or a link to nothing: no report could be written
+    there."""
     if folder.exists() and not folder.is_dir():
         raise UsageError(f"the output folder {folder} is a file: give --output-dir a folder")
+    if folder.is_symlink() and not folder.exists():
+        raise UsageError(f"the output folder {folder} is a link to nothing: give --output-dir a folder")
 
 
 def new_files(folder: Path, stem: str, suffixes: Sequence[str]) -> list[Path]:
@@ -85,9 +88,9 @@ def new_files(folder: Path, stem: str, suffixes: Sequence[str]) -> list[Path]:
     folder = Path(folder)
     try:
         folder.mkdir(parents=True, exist_ok=True)
-    except FileExistsError:
+    except FileExistsError as exc:  # a file, or a link to nothing
         check_output_folder(folder)
-        raise
+        raise UsageError(f"cannot use the output folder {folder}: {_reason(exc)}") from None
     except OSError as exc:
         raise UsageError(f"cannot use the output folder {folder}: {_reason(exc)}") from None
     check_output_folder(folder)

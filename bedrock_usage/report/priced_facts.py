@@ -141,7 +141,7 @@ def price_facts(con: duckdb.DuckDBPyConnection, application_tags: Sequence[str],
 WITH joined AS (
   SELECT f.*, dayname(CAST(f.day AS DATE)) AS weekday,
     c.principal_type, c.principal, c."user", coalesce({application}) AS application, m.model, m.endpoint, m.has_model,
-    r.unit, coalesce(r.reason, CASE WHEN r.unit = 'tokens' THEN coalesce({missing}) END) AS reason,
+    r.unit, coalesce(r.reason, CASE WHEN coalesce(r.unit, 'tokens') = 'tokens' THEN coalesce({missing}) END) AS reason,
     CASE r.unit WHEN 'image' THEN f.images WHEN 'second' THEN f.video_seconds WHEN 'query' THEN f.rerank_queries
       ELSE 0 END * coalesce(r.rate_per_unit, 0.0) AS unit_cost,
     0.0 + f.input_tokens * coalesce(r.rate_input, 0.0) / 1000.0 AS input_cost,

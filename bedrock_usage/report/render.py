@@ -89,11 +89,11 @@ def analysis_table(table: PlainTable, keys: list[str], max_rows: int, summary: d
         metrics["unpriced_calls"] = "Unpriced"
     columns = [*keys, *metrics]
     header = [_KEY_LABELS.get(k, k) for k in keys] + list(metrics.values())
-    records = table.records(columns)
-    cut = max_rows > 0 and len(records) > max_rows and keys != ["hour"]
     latest = keys[0] == "day"
-    if cut:
-        records = records[-max_rows:] if latest else records[:max_rows]
+    cut = max_rows > 0 and len(table) > max_rows and keys != ["hour"]
+    records = table.records(columns, None if latest or not cut else max_rows)
+    if cut and latest:
+        records = records[-max_rows:]
     body = [[_cell(c, row[c]) or ("(none)" if c in keys else "") for c in columns] for row in records]
     totals = {c: summary[c] for c in (*METRICS, "unpriced_calls")}
     priced = any(not math.isnan(cost) for cost in table.column(TOTAL_COST))

@@ -335,14 +335,14 @@ class BedrockAthenaTracker:
 
 def _image_tier(tiers: list[str], side: int, quality: str) -> str | None:
     """The image tier of the book that prices an image of ``side`` pixels (longer side) and ``quality``: the
-    smallest size class that holds it, else the largest (a model's largest published class covers the larger
-    sizes it makes: Titan Image Generator's 1152 x 896 is billed as 1024 x 1024). A flat ``any`` price serves
-    only a model with no size classes (a second source's flat price undercut Titan's 1024 class)."""
+    smallest size class that holds it; above them all, the ``any`` class when the book has one (SDXL 0.8 prices
+    every size over 512 px so), else the largest class (a model's largest published class covers the larger sizes
+    it makes: Titan Image Generator's 1152 x 896 is billed as 1024 x 1024)."""
     sizes = sorted((int(size), tier) for tier in tiers for _, size, tier_quality in [tier.split("_")]
                    if tier_quality == quality and size != "any")
-    if sizes:
-        return next((tier for limit, tier in sizes if side <= limit), sizes[-1][1])
-    return next((tier for tier in tiers if tier == f"image_any_{quality}"), None)
+    fitting = next((tier for limit, tier in sizes if side <= limit), None)
+    flat = f"image_any_{quality}" if f"image_any_{quality}" in tiers else None
+    return fitting or flat or (sizes[-1][1] if sizes else None)
 
 
 NO_PRICE = "no price for this model, region and endpoint"
@@ -422,7 +422,7 @@ def _no_calls(report: UsageReport) -> str:
     """Why a report may have no calls: its filters, or dates and regions the logs do not cover."""
     where = f"{report.period.label()} in {', '.join(report.regions) or 'no region'}"
     active = {name: value for name, value in report.filters.items() if value}
-    if active.get("models"):
+    if any("." not in model for model in active.get("models", [])):  # every logged model id has a dot
         return (f"no calls of the models asked for in {where}: --model takes model ids as logged "
                 "(e.g. us.anthropic.claude-sonnet-4-5-20250929-v1:0), not the names the tables show")
     if active:

@@ -29,6 +29,7 @@ from bedrock_usage.engines.compacted import (
     COMPACT_PARTITION,
     COMPACT_TABLE,
     COMPACTED_THROUGH,
+    EARLIER_COMPACT_TABLES,
     copy_select_sql,
     parse_compacted_through,
     with_compacted_days,
@@ -67,6 +68,9 @@ def raw_connection(root: Path) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
     con.execute("CREATE MACRO at_timezone(ts, zone) AS timezone(zone, ts)")
+    # Trino's json_array_length is NULL for a value that is not an array; DuckDB's is 0 for an object
+    con.execute("CREATE MACRO trino_json_array_length(j) AS "
+                "CASE WHEN json_type(j) = 'ARRAY' THEN json_array_length(j) END")
     con.execute(
         f"""CREATE TABLE {TABLE_NAME} AS
         SELECT * EXCLUDE (filename), filename AS "$path",
@@ -76,6 +80,12 @@ def raw_connection(root: Path) -> duckdb.DuckDBPyConnection:
         [str(root / "**" / "*.json.gz")],
     )
     return con
+
+
+def copy_on_duckdb() -> str:
+    """The copy SQL as DuckDB runs it, with Trino's ``json_array_length`` (the copy tells a stream's array of chunks
+    from a response object by it)."""
+    return to_duckdb(copy_select_sql()).replace("JSON_ARRAY_LENGTH(", "trino_json_array_length(")
 
 
 def facts(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> pd.DataFrame:
@@ -88,7 +98,7 @@ def test_facts_read_from_the_compacted_days_equal_the_facts_read_from_json(logs:
     con = raw_connection(logs)
     raw_rows = con.execute(f"SELECT count(*) FROM {TABLE_NAME}").fetchone()[0]
     con.execute(
-        f"CREATE TABLE {COMPACT_TABLE} AS {to_duckdb(copy_select_sql())}",
+        f"CREATE TABLE {COMPACT_TABLE} AS {copy_on_duckdb()}",
         [partition_value(FIRST), partition_value(COPIED_THROUGH)],
     )
     copied = con.execute(f"SELECT count(*), count(*) FILTER (source_path LIKE '%/data/%') FROM {COMPACT_TABLE}")
@@ -109,10 +119,32 @@ def test_facts_read_from_the_compacted_days_equal_the_facts_read_from_json(logs:
     pd.testing.assert_frame_equal(facts(con, rewritten, query.params), expected)
 
 
+def test_values_read_from_bodies_are_the_same_from_the_compacted_copy(tmp_path: Path) -> None:
+    """Every body shape of the pricing tests (1-hour cache writes of InvokeModel, streams and Converse, images,
+    video seconds and shots, rerank documents, guardrails) gives the same facts from the copy as from the JSON."""
+    from tests.report.test_pricing_families import CALLS, DAY, UNPRICED, record
+
+    records = [record(n, model, region, **options) for n, (model, region, options) in enumerate(CALLS)]
+    records += [record(100 + n, model, region, **options) for n, (model, region, options, _) in enumerate(UNPRICED)]
+    write_local(tmp_path, records)
+    con = raw_connection(tmp_path)
+    day = date.fromisoformat(DAY)
+    con.execute(f"CREATE TABLE {COMPACT_TABLE} AS {copy_on_duckdb()}",
+                [partition_value(day - timedelta(days=1)), partition_value(day + timedelta(days=1))])
+    period = Period(day, day)
+    query = usage_facts_query(period, Filters(), ())
+    expected = facts(con, query.sql, query.params)
+    assert expected["cache_write_1h_tokens"].sum() > 0 and expected["video_seconds"].sum() > 0
+    assert expected["guardrail_interventions"].sum() == 1 and expected["rerank_queries"].sum() > 0
+    rewritten = with_compacted_days(query.sql, day + timedelta(days=1), *period.partition_days())
+    con.execute(f"DELETE FROM {TABLE_NAME}")
+    pd.testing.assert_frame_equal(facts(con, rewritten, query.params), expected)
+
+
 def test_a_range_entirely_compacted_reads_no_json(logs: Path) -> None:
     con = raw_connection(logs)
     con.execute(
-        f"CREATE TABLE {COMPACT_TABLE} AS {to_duckdb(copy_select_sql())}",
+        f"CREATE TABLE {COMPACT_TABLE} AS {copy_on_duckdb()}",
         [partition_value(FIRST), partition_value(LAST + timedelta(days=1))],
     )
     query = usage_facts_query(Period(FIRST, date(2025, 11, 2)), Filters(), ())
@@ -170,9 +202,14 @@ def test_compact_creates_the_table_copies_settled_days_and_the_engine_reads_them
     for day in (first_logs, first_logs + timedelta(days=40)):
         key = f"AWSLogs/123456789012/BedrockModelInvocationLogs/{region}/{day:%Y/%m/%d}/07/x.json.gz"
         s3.put_object(Bucket=f"bedrock-logs-123456789012-{region}", Key=key, Body=gzip.compress(b"{}\n"))
+    glue = boto3.client("glue", region_name=region)
+    glue.create_table(DatabaseName=DATABASE_NAME, TableInput={  # an earlier version's copy: left, and named
+        "Name": EARLIER_COMPACT_TABLES[0], "Parameters": {COMPACTED_THROUGH: first_logs.isoformat()},
+        "StorageDescriptor": {"Location": f"s3://bedrock-analytics-123456789012-{region}/compacted/old/"}})
     first = run_setup(*options, "--start-date", start.isoformat(), env=aws_env)
     assert first.returncode == 0, first.stderr
-    glue = boto3.client("glue", region_name=region)
+    assert f"{EARLIER_COMPACT_TABLES[0]} (the compacted copy of an earlier version" in first.stdout
+    assert glue.get_table(DatabaseName=DATABASE_NAME, Name=EARLIER_COMPACT_TABLES[0])  # never changed or removed
     table = glue.get_table(DatabaseName=DATABASE_NAME, Name=COMPACT_TABLE)["Table"]
     storage = table["StorageDescriptor"]
     assert storage["SerdeInfo"]["SerializationLibrary"].endswith("ParquetHiveSerDe")

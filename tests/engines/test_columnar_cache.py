@@ -129,6 +129,17 @@ def test_new_objects_are_the_only_ones_parsed(logs: Path, tmp_path: Path) -> Non
     assert_matches_records(cached, logs)
 
 
+def test_parts_an_earlier_version_made_are_parsed_again(logs: Path, tmp_path: Path) -> None:
+    """Parts keep reduced bodies: those of another format (columns or body values, e.g. before Converse's cache
+    details were kept) never answer; their objects are parsed again."""
+    analyze(logs, cache=tmp_path / "cache")
+    for manifest in (tmp_path / "cache").rglob("manifest.json"):
+        manifest.write_text(json.dumps({**json.loads(manifest.read_text()), "fingerprint": "an-earlier-format"}))
+    cached, engine = analyze(logs, cache=tmp_path / "cache")
+    assert engine.last_refresh.objects_parsed == len(record_objects(logs)) and not engine.last_refresh.result_reused
+    assert_matches_records(cached, logs)
+
+
 @pytest.mark.slow
 def test_a_changed_object_replaces_its_part(logs: Path, tmp_path: Path) -> None:
     analyze(logs, cache=tmp_path / "cache")

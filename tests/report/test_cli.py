@@ -134,6 +134,7 @@ def test_without_credentials_the_default_athena_report_names_the_ways_without_aw
         (["--region", "us-east-1,mars-north-1"], "unknown region mars-north-1"),
         (["--demo", "--format", "csv", "--output-dir", "-"], "add --format json"),
         (["--demo", "--format", "csv", "--output-dir", __file__], "is a file: give --output-dir a folder"),
+        (["--demo", "--format", "json", "--output-dir", "dangling"], "the output folder dangling is a link to nothing"),
         (["--demo", "--engine", "athena"], "leave out --engine, or leave out --demo"),
         (["--demo", "--logs-dir", "logs", "--sync"], "leave out --logs-dir and --sync, or leave out --demo"),
     ],
@@ -146,9 +147,11 @@ def test_user_errors_exit_1_with_one_line(
     import bedrock_tracker_cli
 
     monkeypatch.chdir(tmp_path)
+    if "dangling" in args:
+        (tmp_path / "dangling").symlink_to(tmp_path / "nowhere" / "at-all")
     code = bedrock_tracker_cli.main(args)
     stderr = capsys.readouterr().err
-    assert code == 1 and not list(tmp_path.iterdir())
+    assert code == 1 and [p.name for p in tmp_path.iterdir()] in ([], ["dangling"])
     assert message in stderr
     assert stderr.count("\n") == 1 and "Traceback" not in stderr
 

@@ -281,6 +281,26 @@ def test_rerank_queries_are_input_cost_and_images_output_cost(tmp_path: Path) ->
         0, pytest.approx(images, rel=1e-9))
 
 
+def test_an_image_above_every_size_class_takes_the_class_the_book_gives_larger_images(tmp_path: Path) -> None:
+    """SDXL 0.8 bills images over 512 x 512 at $0.036 (AWS pricing page, legacy models), not the 512 class's $0.018;
+    Titan Image Generator v2's 1152 x 896 is a 1024 x 1024 class image."""
+    records = []
+    for n, (user, model, side) in enumerate((("sdxl-small", "stability.stable-diffusion-xl-v0", 512),
+                                            ("sdxl-large", "stability.stable-diffusion-xl-v0", 1024),
+                                            ("titan-large", "amazon.titan-image-generator-v2:0", 1152))):
+        record = call(user, model, 0, n=n, region="us-east-1")
+        record["operation"], record["output"]["outputTokenCount"] = "InvokeModel", 0
+        config = {"width": side, "height": 896 if side == 1152 else side}
+        record["input"]["inputBodyJson"] = {"imageGenerationConfig": config} if side == 1152 else config
+        records.append(record)
+    write_records(tmp_path, records)
+    report = BedrockAthenaTracker(LocalEngine(tmp_path, cache=False)).analyze(
+        resolve_period(start=DAY, end=DAY), ("us-east-1",))
+    costs = report.tables["user"].set_index("user")["estimated_cost_usd"]
+    assert costs["sdxl-small"] == pytest.approx(0.018) and costs["sdxl-large"] == pytest.approx(0.036)
+    assert costs["titan-large"] == pytest.approx(IMAGES["amazon.titan-image-generator-v2:0"]["1024/standard"])
+
+
 def test_a_group_of_unpriced_calls_has_no_cost_never_zero(tmp_path: Path) -> None:
     records = [call("unpriced-only", "example.unknown-model-v1:0", 1000, n=0),
                call("mixed", "example.unknown-model-v1:0", 1000, n=1),
@@ -363,5 +383,8 @@ def test_a_report_without_calls_says_why_it_may_have_none(tmp_path: Path) -> Non
                                   "check the dates and regions, and that the logs of these days are there"]
     by_name = tracker.analyze(resolve_period(start=DAY, end=DAY), ("us-east-1",), Filters(models=("Claude 3 Haiku",)))
     assert by_name.summary["calls"] == 0 and "--model takes model ids as logged" in by_name.warnings[-1]
+    by_id = tracker.analyze(resolve_period(start="2026-10-01", end="2026-10-02"), ("us-east-1",),
+                            Filters(models=("anthropic.claude-3-haiku-20240307-v1:0",)))
+    assert by_id.warnings == ["no calls match the filters in 2026-10-01 .. 2026-10-02 (UTC) in us-east-1"]
     found = tracker.analyze(resolve_period(start=DAY, end=DAY), ("us-east-1",))
     assert found.summary["calls"] == 1 and not any(w.startswith("no calls") for w in found.warnings)

@@ -91,6 +91,9 @@ CALLS = [
                                           "response": converse_usage({"1h": 4000})}),
     (f"us.{HAIKU_45}", "us-west-2", {"operation": "ConverseStream", "tokens": (100, 50), "cache": (0, 10_000),
                                      "request": PROMPT, "response": converse_usage({"1h": 6000, "5m": 4000})}),
+    # a negative 1-hour count (a damaged body) moves nothing from the 5-minute rate
+    (f"global.{SONNET_45}", "eu-central-1", {"tokens": (100, 50), "cache": (0, 1000), "request": PROMPT,
+                                             "response": converse_usage({"1h": -500})}),
     # a body logged without the split: cache writes at the 5-minute rate
     (f"us.{SONNET_45}", "us-east-1", {"tokens": (900, 300), "cache": (0, 700), "request": PROMPT,
                                       "response": {"usage": {"inputTokens": 900}}}),
