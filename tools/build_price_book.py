@@ -224,7 +224,7 @@ def read_litellm(path: Path, version: str, book: Book) -> None:
             family = "global"
         else:
             family = "regional"
-        if entry.get("output_cost_per_image") and not any(base == page[0] for page in AWS_PAGES):
+        if entry.get("output_cost_per_image") and not any(model_key(base) == model_key(page[0]) for page in AWS_PAGES):
             # One price per image whatever its size (Stability's Stable Image and SD3 models).
             for quality in ("standard", "premium"):
                 book.add(base, family, region, "standard", f"image_any_{quality}",

@@ -117,10 +117,13 @@ def compact_region(
     glue, athena = aws.client("glue", region), aws.client("athena", region)
     result.changes.append(ensure_table(glue, compact_table_input(location + f"{COMPACT_TABLE}/"), dry_run))
     for earlier in EARLIER_COMPACT_TABLES:
-        if read_compact_table(glue, name=earlier) is not None:
+        old = read_compact_table(glue, name=earlier)
+        if old is not None:
+            where = old.get("StorageDescriptor", {}).get("Location", "its folder")
             result.notes.append(f"{earlier} (the compacted copy of an earlier version, whose days lack values the "
-                                f"reports now read) is no longer read: delete it and {location}{earlier}/ when you "
-                                "no longer need it")
+                                f"reports now read) is no longer read and was left as it is; it is the only copy of "
+                                f"days whose JSON logs were deleted: delete it ({where}) only when you no longer "
+                                "need those days")
     table = read_compact_table(glue)
     done = parse_compacted_through(table)
     start = options.start_day

@@ -24,7 +24,13 @@ from ..errors import SetupRequired, UsageError
 from ..logs.schema import DATABASE_NAME, TABLE_NAME
 from ..output.progress import Progress, Reporter, Tally, data_size, silent
 from .base import LogRegions, QueryResult, ScanStats, Scope, SqlParam
-from .compacted import parse_compacted_through, read_compact_table, reads_logs_table, with_compacted_days
+from .compacted import (
+    EARLIER_COMPACT_TABLES,
+    parse_compacted_through,
+    read_compact_table,
+    reads_logs_table,
+    with_compacted_days,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -251,6 +257,9 @@ class AthenaEngine:
             texts[region], through = self._sql_for(region, sql, scope)
             if through:
                 stats.compacted_through[region] = through.isoformat()
+            earlier = self._earlier_copy(region, through) if self.use_compacted and reads_logs_table(sql) else None
+            if earlier:
+                stats.earlier_compacted[region] = earlier
         regions_done = Tally(progress, "Athena regions", unit="regions")
         regions_done.start(len(texts))
 
@@ -296,6 +305,19 @@ class AthenaEngine:
         through = parse_compacted_through(table)
         text = with_compacted_days(sql, through, scope.first_day, scope.last_day)
         return text, (min(through, scope.last_day) if through and text != sql else None)
+
+    def _earlier_copy(self, region: str, through: date | None) -> str | None:
+        """The compacted copy an earlier version made in ``region`` (``name through DAY``) when it holds days the
+        current copy does not: they are read from JSON, and have no figures where the JSON logs are gone."""
+        for name in EARLIER_COMPACT_TABLES:
+            try:
+                earlier = parse_compacted_through(read_compact_table(self.aws.client("glue", region), self.database,
+                                                                    name))
+            except AWS_ERRORS:
+                return None
+            if earlier and (through is None or through < earlier):
+                return f"{name} through {earlier}"
+        return None
 
     def _run_in_region(
         self, region: str, sql: str, parameters: list[str], progress: Reporter = silent

@@ -50,6 +50,7 @@ class ScanStats:
     compacted_through: dict[str, str] = field(default_factory=dict)  # region -> last day read from Parquet
     unread_regions: dict[str, str] = field(default_factory=dict)  # region (or folder) with logs not read -> why
     regions_without_logs: dict[str, str] = field(default_factory=dict)  # region asked for -> folder with none of it
+    earlier_compacted: dict[str, str] = field(default_factory=dict)  # region -> an earlier version's copy not read
 
     def skip_example(self, reason: str, path: str) -> None:
         """Keep ``path`` among the first ``SKIPPED_EXAMPLES`` objects (by name) skipped for ``reason``, so a report

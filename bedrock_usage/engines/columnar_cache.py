@@ -162,13 +162,21 @@ class ColumnarCache:
             prune_missing_roots(self.directory)
             self.base.mkdir(parents=True, exist_ok=True)
             root_file = self.base / ROOT_FILE
-            if not root_file.is_file():
-                _write_json(root_file, {"root": resolved, "format": FORMAT_VERSION})
+            if _read_json(root_file).get("fingerprint") != _FINGERPRINT:
+                self._drop_parts()
+                _write_json(root_file, {"root": resolved, "format": FORMAT_VERSION, "fingerprint": _FINGERPRINT})
         except OSError as exc:
             raise UsageError(
                 f"cannot use the columnar cache folder {self.directory}: {exc.strerror or exc}; "
                 f"set {CACHE_ENV} to another folder, or to 'off'"
             ) from None
+
+    def _drop_parts(self) -> None:
+        """Delete the parts (and manifests) of another format, which no refresh would read again: their day folders
+        are parsed afresh. Stored results and kept reports are named by the format, and age out."""
+        for child in self.base.iterdir():
+            if child.is_dir() and child.name not in (RESULTS, SHELF):
+                shutil.rmtree(child, ignore_errors=True)
 
     def folder_of(self, day: DayFolder) -> Path:
         """The cache folder of a day folder."""
@@ -502,6 +510,15 @@ def merge_parts(parts: list[Path], target: Path) -> None:
 
 def _part_name() -> str:
     return f"part-{uuid.uuid4().hex}.parquet"
+
+
+def _read_json(path: Path) -> dict:
+    """A small JSON document of ours; empty when missing or unreadable."""
+    try:
+        document = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+    return document if isinstance(document, dict) else {}
 
 
 def _write_json(path: Path, document: dict) -> None:

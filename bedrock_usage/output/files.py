@@ -71,12 +71,18 @@ def write_text(path: Path, text: str) -> Path:
 
 
 def check_output_folder(folder: Path) -> None:
-    """A UsageError, before any work, when ``folder`` is a file or a link to nothing: no report could be written
-    there."""
-    if folder.exists() and not folder.is_dir():
-        raise UsageError(f"the output folder {folder} is a file: give --output-dir a folder")
-    if folder.is_symlink() and not folder.exists():
-        raise UsageError(f"the output folder {folder} is a link to nothing: give --output-dir a folder")
+    """A UsageError, before any work, when no report could be written in ``folder``: it or the nearest folder above
+    it that exists is a file, a link to nothing, or cannot be looked into."""
+    try:
+        if folder.exists() and not folder.is_dir():
+            raise UsageError(f"the output folder {folder} is a file: give --output-dir a folder")
+        if folder.is_symlink() and not folder.exists():
+            raise UsageError(f"the output folder {folder} is a link to nothing: give --output-dir a folder")
+        above = next((parent for parent in folder.absolute().parents if parent.exists()), None)
+        if above is not None and not above.is_dir():
+            raise UsageError(f"the output folder {folder} is under {above}, a file: give --output-dir a folder")
+    except OSError as exc:
+        raise UsageError(f"cannot use the output folder {folder}: {_reason(exc)}") from None
 
 
 def new_files(folder: Path, stem: str, suffixes: Sequence[str]) -> list[Path]:

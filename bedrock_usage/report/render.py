@@ -196,6 +196,7 @@ def report_document(report: UsageReport, analyses: list[str]) -> dict[str, objec
             "regions_without_logs": report.stats.regions_without_logs,
             "engine_cost_usd": json_value(report.stats.cost_usd),
             "compacted_through": report.stats.compacted_through,
+            "earlier_compacted_copies_not_read": report.stats.earlier_compacted,
         },
         "warnings": report.warnings,
     }

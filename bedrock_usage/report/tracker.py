@@ -413,6 +413,10 @@ def build_warnings(report: UsageReport, fact_warnings: list[str]) -> list[str]:
                         f"{'its figures are' if len(regions) == 1 else 'their figures are'} unknown, not zero")
     for why, regions in _regions_by(report.stats.unread_regions).items():
         warnings.append(f"logs of {', '.join(regions)} are not read: {why}")
+    for region, copy in sorted(report.stats.earlier_compacted.items()):
+        warnings.append(f"the compacted copy an earlier version made in {region} ({copy}) is not read, as it lacks "
+                        "values reports now read: its days come from the JSON logs (more bytes scanned) and have no "
+                        "figures where those logs were deleted; setup_athena_bucket.py --compact copies them again")
     if not report.summary["calls"] and not report.records_skipped and not report.stats.failed_regions:
         warnings.append(_no_calls(report))
     return warnings
@@ -422,7 +426,7 @@ def _no_calls(report: UsageReport) -> str:
     """Why a report may have no calls: its filters, or dates and regions the logs do not cover."""
     where = f"{report.period.label()} in {', '.join(report.regions) or 'no region'}"
     active = {name: value for name, value in report.filters.items() if value}
-    if any("." not in model for model in active.get("models", [])):  # every logged model id has a dot
+    if any(" " in model for model in active.get("models", [])):  # model names have spaces, logged ids none
         return (f"no calls of the models asked for in {where}: --model takes model ids as logged "
                 "(e.g. us.anthropic.claude-sonnet-4-5-20250929-v1:0), not the names the tables show")
     if active:

@@ -206,10 +206,17 @@ def test_compact_creates_the_table_copies_settled_days_and_the_engine_reads_them
     glue.create_table(DatabaseName=DATABASE_NAME, TableInput={  # an earlier version's copy: left, and named
         "Name": EARLIER_COMPACT_TABLES[0], "Parameters": {COMPACTED_THROUGH: first_logs.isoformat()},
         "StorageDescriptor": {"Location": f"s3://bedrock-analytics-123456789012-{region}/compacted/old/"}})
+    engine = AthenaEngine(Aws.connect(), output_location="s3://results/")
+    before = usage_facts_query(Period(first_logs, first_logs), Filters(), ())
+    stats = engine.query(before.sql, before.params, Scope((region,), first_logs, first_logs)).stats
+    assert stats.earlier_compacted == {region: f"{EARLIER_COMPACT_TABLES[0]} through {first_logs}"}  # said, not read
+    old_table = glue.get_table(DatabaseName=DATABASE_NAME, Name=EARLIER_COMPACT_TABLES[0])["Table"]
     first = run_setup(*options, "--start-date", start.isoformat(), env=aws_env)
     assert first.returncode == 0, first.stderr
     assert f"{EARLIER_COMPACT_TABLES[0]} (the compacted copy of an earlier version" in first.stdout
-    assert glue.get_table(DatabaseName=DATABASE_NAME, Name=EARLIER_COMPACT_TABLES[0])  # never changed or removed
+    assert "compacted/old/" in first.stdout  # where it really is
+    kept = glue.get_table(DatabaseName=DATABASE_NAME, Name=EARLIER_COMPACT_TABLES[0])["Table"]
+    assert (kept["Parameters"], kept["StorageDescriptor"]) == (old_table["Parameters"], old_table["StorageDescriptor"])
     table = glue.get_table(DatabaseName=DATABASE_NAME, Name=COMPACT_TABLE)["Table"]
     storage = table["StorageDescriptor"]
     assert storage["SerdeInfo"]["SerializationLibrary"].endswith("ParquetHiveSerDe")
@@ -232,12 +239,12 @@ def test_compact_creates_the_table_copies_settled_days_and_the_engine_reads_them
     assert again.returncode == 0, again.stderr
     assert "up to date" in again.stdout
 
-    engine = AthenaEngine(Aws.connect(), output_location="s3://results/")
     query = usage_facts_query(Period(through - timedelta(days=3), through + timedelta(days=1)), Filters(), ())
     result = engine.query(
         query.sql, query.params, Scope((region,), through - timedelta(days=4), through + timedelta(days=2))
     )
     assert result.stats.compacted_through == {region: through.isoformat()}
+    assert result.stats.earlier_compacted == {}  # the new copy holds every day the earlier one did
     latest = athena.list_query_executions()["QueryExecutionIds"]
     texts = [athena.get_query_execution(QueryExecutionId=q)["QueryExecution"]["Query"] for q in latest]
     assert any(f"FROM {COMPACT_TABLE} WHERE" in text and "UNION ALL" in text for text in texts)

@@ -20,6 +20,7 @@ import pytest
 from botocore.validate import ParamValidator
 
 from bedrock_usage.aws.session import IAM_ACTIONS
+from bedrock_usage.engines.compacted import COMPACT_TABLE
 from bedrock_usage.logs.regions import BEDROCK_REGIONS
 from bedrock_usage.qdev.identity_center import LIST_THRESHOLD
 from tests.athena_rules import athena_violations
@@ -272,8 +273,8 @@ def test_every_query_sent_to_athena_obeys_athenas_rules(user_run: UserRun) -> No
     # the Amazon Q activity query, the compaction INSERTs and the setup test queries.
     assert any("at_timezone(ts, 'Asia/Seoul')" in t and "element_at(requestMetadata, 'cost center')" in t
                for t in texts)
-    assert any("FROM bedrock_invocation_records" in t and "element_at" in t for t in texts)
-    assert any(t.startswith("INSERT INTO bedrock_invocation_records") for t in texts)
+    assert any(f"FROM {COMPACT_TABLE} " in t and "element_at" in t for t in texts)
+    assert any(t.startswith(f"INSERT INTO {COMPACT_TABLE}\n") for t in texts)
     assert any("qdev_user_activity" in t and "count(*)" not in t for t in texts)
     assert "SELECT count(*) FROM bedrock_invocation_logs WHERE dt = ?" in texts
     assert "SELECT count(*) FROM qdev_user_activity WHERE dt = ?" in texts

@@ -133,10 +133,14 @@ def test_parts_an_earlier_version_made_are_parsed_again(logs: Path, tmp_path: Pa
     """Parts keep reduced bodies: those of another format (columns or body values, e.g. before Converse's cache
     details were kept) never answer; their objects are parsed again."""
     analyze(logs, cache=tmp_path / "cache")
-    for manifest in (tmp_path / "cache").rglob("manifest.json"):
-        manifest.write_text(json.dumps({**json.loads(manifest.read_text()), "fingerprint": "an-earlier-format"}))
+    for written in [*(tmp_path / "cache").rglob("manifest.json"), *(tmp_path / "cache").rglob("root.json")]:
+        written.write_text(json.dumps({**json.loads(written.read_text()), "fingerprint": "an-earlier-format"}))
+    earlier = set((tmp_path / "cache").rglob("part-*.parquet"))
+    two_days = resolve_period(start="2025-11-02", end="2025-11-03")
+    cached, engine = analyze(logs, cache=tmp_path / "cache", period=two_days)
+    assert engine.last_refresh.objects_parsed > 0 and not engine.last_refresh.result_reused
+    assert not earlier & set((tmp_path / "cache").rglob("part-*.parquet"))  # none left, even of days not read
     cached, engine = analyze(logs, cache=tmp_path / "cache")
-    assert engine.last_refresh.objects_parsed == len(record_objects(logs)) and not engine.last_refresh.result_reused
     assert_matches_records(cached, logs)
 
 

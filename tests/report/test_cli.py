@@ -135,6 +135,7 @@ def test_without_credentials_the_default_athena_report_names_the_ways_without_aw
         (["--demo", "--format", "csv", "--output-dir", "-"], "add --format json"),
         (["--demo", "--format", "csv", "--output-dir", __file__], "is a file: give --output-dir a folder"),
         (["--demo", "--format", "json", "--output-dir", "dangling"], "the output folder dangling is a link to nothing"),
+        (["--demo", "--format", "json", "--output-dir", f"{__file__}/sub"], "is under"),
         (["--demo", "--engine", "athena"], "leave out --engine, or leave out --demo"),
         (["--demo", "--logs-dir", "logs", "--sync"], "leave out --logs-dir and --sync, or leave out --demo"),
     ],
