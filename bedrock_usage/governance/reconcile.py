@@ -19,6 +19,7 @@ import pandas as pd
 from ..aws.session import AWS_ERRORS
 from ..errors import UsageError
 from ..logs.period import Period
+from ..output.terminal_table import money
 from ..report.priced_facts import TOTAL_COST
 from .cur import check_account
 from .profiles import PROFILE_COLUMN, aws_failure
@@ -342,6 +343,12 @@ def reconcile(
                 for region, reason in sorted(metered.failed_regions.items())]
     if billed.failure:
         warnings.append(f"Cost Explorer could not be read, so there is no billed cost: {billed.failure}")
+    elsewhere = billed.charges.loc[billed.charges["region"].notna() & ~billed.charges["region"].isin(regions)]
+    if len(elsewhere):
+        named = ", ".join(f"{region} ({money(amount)})"
+                          for region, amount in elsewhere.groupby("region")["billed_cost_usd"].sum().items())
+        warnings.append(f"Cost Explorer bills Bedrock in {named} over the period, whose logs were not read: is "
+                        "logging off there, or was the region left out?")
     unmetered = by_region.loc[by_region["status"] == STATUS_NO_METRICS]
     if len(unmetered):
         warnings.append(

@@ -204,6 +204,19 @@ def test_reconcile_json_equals_independent_computation(account: dict) -> None:
     assert summary["coverage"] == pytest.approx(len(account["logged"]) / len(account["served"]))
 
 
+def test_a_billed_region_whose_logs_were_not_read_is_named(account: dict) -> None:
+    one = ["--engine", "local", "--logs-dir", str(account["logs"]), "--reconcile", "--region", REGIONS[0],
+           "--start-date", DAYS[0].isoformat(), "--end-date", DAYS[-1].isoformat(), "--format", "json",
+           "--output-dir", "-"]
+    doc = json.loads(run_cli(account["env"], *one).stdout)
+    other = math.fsum(amount for (region, _, _), amount in account["billed"].items() if region == REGIONS[1])
+    assert f"Cost Explorer bills Bedrock in {REGIONS[1]} (${other:,.4f}) over the period, whose logs were not read" \
+        in " ".join(doc["warnings"])
+    both = json.loads(run_cli(account["env"], *reconcile_args(account["logs"], "--format", "json",
+                                                              "--output-dir", "-")).stdout)
+    assert not any("whose logs were not read" in warning for warning in both["warnings"])
+
+
 @pytest.mark.slow
 def test_reconcile_maps_profile_arns_and_usage_types_to_models(account: dict) -> None:
     result = run_cli(account["env"], *reconcile_args(account["logs"], "--format", "json", "--output-dir", "-"))
