@@ -330,6 +330,8 @@ class BedrockAthenaTracker:
         row = quote.row
         if unit == "tokens" and row.audio_output is not None:  # speech-to-speech (Nova Sonic): counts mix both
             return [*empty, unit, NEEDS_AUDIO_SPLIT]
+        if unit == "tokens" and row.input is None and row.output is not None:  # TwelveLabs Pegasus: video input
+            return [*empty, unit, INPUT_NOT_IN_TOKENS]
         return [*(getattr(row, name) for name in BOOK_RATE_FIELDS), unit, None]
 
 
@@ -349,6 +351,9 @@ NO_PRICE = "no price for this model, region and endpoint"
 NEEDS_BODY = "needs body logging"
 NO_TIER = "no price for this image size or video resolution"
 NEEDS_AUDIO_SPLIT = "speech and text tokens are not split in the logs"
+# A model whose book row prices output tokens but no input: its input is billed in other units (Pegasus: seconds of
+# video) that the logs do not hold, so an output-only cost would understate the call.
+INPUT_NOT_IN_TOKENS = "input billed per second of video, which the logs do not hold"
 DEFAULT_IMAGE_SIDE = 1024  # Titan Image Generator, Nova Canvas and SDXL make 1024 x 1024 images unless told
 
 

@@ -135,6 +135,8 @@ UNPRICED = [
     ("amazon.nova-canvas-v1:0", "us-east-1", {"operation": "InvokeModel", "tokens": (0, 0)}, "needs body logging"),
     ("amazon.nova-sonic-v1:0", "us-east-1", {"tokens": (3000, 2000)}, "speech and text tokens are not split"),
     ("example.unknown-model-v1:0", "us-east-1", {}, "no price for this model"),
+    ("twelvelabs.pegasus-1-2-v1:0", "us-west-2", {"operation": "InvokeModel", "tokens": (0, 300)},
+     "input billed per second of video"),  # its output tokens alone would understate the call
     ("amazon.nova-pro-v1:0", "us-east-1", {"tokens": (1000, 200), "cache": (0, 2000)}, "no cache write price"),
     ("us.anthropic.claude-sonnet-4-20250514-v1:0", "us-east-1", {
         "tokens": (900, 300), "cache": (0, 1000), "request": PROMPT, "response": converse_usage({"1h": 1000})},
