@@ -134,11 +134,11 @@ def _cache_writes_1h() -> str:
 
 
 def _cache_kinds() -> str:
-    """The ``cache_kinds`` bits of a call: cache reads, 5-minute writes, 1-hour writes."""
-    one_hour = _cache_writes_1h()
+    """The ``cache_kinds`` bits of a call: cache reads, 5-minute writes, 1-hour writes (``cache_write_1h_count``, read
+    from the body once per record)."""
     return (f"CASE WHEN cache_read_count > 0 THEN {CACHE_READS} ELSE 0 END"
-            f" + CASE WHEN cache_write_count > {one_hour} THEN {CACHE_WRITES_5M} ELSE 0 END"
-            f" + CASE WHEN {one_hour} > 0 THEN {CACHE_WRITES_1H} ELSE 0 END")
+            f" + CASE WHEN cache_write_count > cache_write_1h_count THEN {CACHE_WRITES_5M} ELSE 0 END"
+            f" + CASE WHEN cache_write_1h_count > 0 THEN {CACHE_WRITES_1H} ELSE 0 END")
 
 
 def _context_over() -> str:
@@ -246,10 +246,10 @@ SELECT
                                                json_array_length(json_extract(input_body, '$.{DOCUMENTS_PATH}')),
                                                1) / {RERANK_DOCUMENTS_PER_QUERY}.0) AS bigint)) END
   ) AS rerank_queries,
-  sum({_cache_writes_1h()}) AS cache_write_1h_tokens,
+  sum(cache_write_1h_count) AS cache_write_1h_tokens,
   count_if(coalesce({_body_text(STOP_REASON_PATH, "output")} = '{GUARDRAIL_INTERVENED}', false))
     AS guardrail_interventions
-FROM delivered
+FROM (SELECT *, {_cache_writes_1h()} AS cache_write_1h_count FROM delivered)
 WHERE ts IS NULL OR ({' AND '.join(conditions)})
 GROUP BY {', '.join(str(i) for i in range(1, group_count + 1))}"""
     return FactQuery(sql, params + filter_params)
