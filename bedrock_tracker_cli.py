@@ -20,7 +20,7 @@ from bedrock_usage.demo.profiles import DEMO_INFERENCE_PROFILES
 from bedrock_usage.engines.base import Engine
 from bedrock_usage.engines.choice import SourceChoice, build_engine
 from bedrock_usage.engines.queries import Filters
-from bedrock_usage.errors import SetupRequired, UsageError
+from bedrock_usage.errors import UsageError
 from bedrock_usage.governance.options import add_governance_arguments, governance_mode
 from bedrock_usage.governance.profiles import PROFILES_ENV, profile_resolver
 from bedrock_usage.logs.period import Period, resolve_period
@@ -28,15 +28,14 @@ from bedrock_usage.logs.regions import requested_regions
 from bedrock_usage.output.command import (
     EXIT_ENVIRONMENT,
     EXIT_OK,
-    EXIT_USER,
     UsageErrorParser,
-    guard_output,
     hint_without_aws,
+    report_main,
 )
 from bedrock_usage.output.files import check_output_folder
 from bedrock_usage.output.json_values import document_text
 from bedrock_usage.output.progress import add_quiet_option, terminal_progress
-from bedrock_usage.output.terminal_table import visible, visible_lines
+from bedrock_usage.output.terminal_table import visible_lines
 from bedrock_usage.pricing import PRICES_ENV, PriceBook
 from bedrock_usage.report.render import render_terminal, report_document, selected_analyses, write_csv, write_json
 from bedrock_usage.report.tracker import ANALYSES, BedrockAthenaTracker
@@ -200,14 +199,7 @@ def main(argv: list[str] | None = None) -> int:
         import qcli_s3_analyzer
 
         return qcli_s3_analyzer.main(rest, prog="bedrock_tracker_cli.py --service qcli")
-    try:
-        return guard_output(lambda: run(build_parser().parse_args(argv)))
-    except UsageError as exc:
-        print(f"error: {visible(str(exc))}", file=sys.stderr)
-        return EXIT_USER
-    except SetupRequired as exc:
-        print(f"setup needed: {visible(str(exc))}", file=sys.stderr)
-        return EXIT_ENVIRONMENT
+    return report_main(lambda: run(build_parser().parse_args(argv)))
 
 
 if __name__ == "__main__":

@@ -18,13 +18,13 @@ from pathlib import Path
 
 from bedrock_usage.aws.session import Aws
 from bedrock_usage.engines.athena import DEFAULT_WORKGROUP
-from bedrock_usage.errors import SetupRequired, UsageError
+from bedrock_usage.errors import UsageError
 from bedrock_usage.logs.period import resolve_period
 from bedrock_usage.logs.regions import resolve_regions
-from bedrock_usage.output.command import UsageErrorParser, guard_output, hint_without_aws
+from bedrock_usage.output.command import UsageErrorParser, hint_without_aws, report_main
 from bedrock_usage.output.json_values import document_text
 from bedrock_usage.output.progress import add_quiet_option, terminal_progress
-from bedrock_usage.output.terminal_table import visible, visible_lines
+from bedrock_usage.output.terminal_table import visible_lines
 from bedrock_usage.qdev.analysis import DEFAULT_CONTEXT_WINDOW, Filters, Identities, Options, Source, analyze
 from bedrock_usage.qdev.athena import AthenaActivity, AthenaUserReports, kiro_athena_engine, qdev_athena_engine
 from bedrock_usage.qdev.cost import DEFAULT_MODEL, MODEL_IDS
@@ -248,11 +248,10 @@ def run(args: argparse.Namespace) -> int:
     period = resolve_period(days=args.days, start=args.start_date, end=args.end_date, tz=args.tz)
     corpus = ensure_demo_corpus(log=lambda line: print(line, file=sys.stderr)) if args.demo else None
     identities = _identities(args, args.user_map or (corpus.user_map if corpus else None))
-    if corpus:
-        print(DEMO_BANNER, file=sys.stderr)
     hint = None if corpus or args.logs_dir else "or, without AWS, try --demo, or --logs-dir DIR"
     with hint_without_aws(hint):
         if corpus:
+            print(DEMO_BANNER, file=sys.stderr)
             source = Source(LocalStore(corpus.path))
         elif args.logs_dir:
             source = Source(LocalStore(args.logs_dir), tuple(args.prefix))
@@ -281,14 +280,7 @@ def run(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None, prog: str = PROG) -> int:
     """Entry point for the script and for ``bedrock_tracker_cli.py --service qcli`` (which passes its own ``prog``);
     returns the exit code."""
-    try:
-        return guard_output(lambda: run(build_parser(prog).parse_args(argv)))
-    except UsageError as exc:
-        print(f"error: {visible(str(exc))}", file=sys.stderr)
-        return exc.exit_code
-    except SetupRequired as exc:
-        print(f"setup needed: {visible(str(exc))}", file=sys.stderr)
-        return exc.exit_code
+    return report_main(lambda: run(build_parser(prog).parse_args(argv)))
 
 
 if __name__ == "__main__":

@@ -9,7 +9,8 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from ..errors import NoCredentials, UsageError
+from ..errors import NoCredentials, SetupRequired, UsageError
+from .terminal_table import visible
 
 EXIT_OK, EXIT_USER, EXIT_ENVIRONMENT = 0, 1, 2
 
@@ -39,6 +40,19 @@ def guard_output(body: Callable[[], int]) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # the interpreter's last flush must not fail
         print(f"error: cannot write to standard output: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_USER
+
+
+def report_main(body: Callable[[], int]) -> int:
+    """Run a report command's ``body`` (``guard_output``): an error the user can fix is one line on stderr, "error:"
+    for the options or input, "setup needed:" for what the environment lacks, and its exit code."""
+    try:
+        return guard_output(body)
+    except UsageError as exc:
+        print(f"error: {visible(str(exc))}", file=sys.stderr)
+        return exc.exit_code
+    except SetupRequired as exc:
+        print(f"setup needed: {visible(str(exc))}", file=sys.stderr)
+        return exc.exit_code
 
 
 def reader_went_away() -> int:

@@ -94,12 +94,9 @@ def new_files(folder: Path, stem: str, suffixes: Sequence[str]) -> list[Path]:
     folder = Path(folder)
     try:
         folder.mkdir(parents=True, exist_ok=True)
-    except FileExistsError as exc:  # a file, or a link to nothing
-        check_output_folder(folder)
-        raise UsageError(f"cannot use the output folder {folder}: {_reason(exc)}") from None
     except OSError as exc:
+        check_output_folder(folder)  # a file, a link to nothing, ... said as such
         raise UsageError(f"cannot use the output folder {folder}: {_reason(exc)}") from None
-    check_output_folder(folder)
     for attempt in range(1, MAX_SAME_NAME_RUNS + 1):
         name = stem if attempt == 1 else f"{stem}_{attempt}"
         created: list[Path] = []

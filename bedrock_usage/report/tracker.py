@@ -418,10 +418,11 @@ def build_warnings(report: UsageReport, fact_warnings: list[str]) -> list[str]:
                         f"{'its figures are' if len(regions) == 1 else 'their figures are'} unknown, not zero")
     for why, regions in _regions_by(report.stats.unread_regions).items():
         warnings.append(f"logs of {', '.join(regions)} are not read: {why}")
-    for region, copy in sorted(report.stats.earlier_compacted.items()):
-        warnings.append(f"the compacted copy an earlier version made in {region} ({copy}) is not read, as it lacks "
-                        "values reports now read: its days come from the JSON logs (more bytes scanned) and have no "
-                        "figures where those logs were deleted; setup_athena_bucket.py --compact copies them again")
+    for copy, regions in _regions_by(report.stats.earlier_compacted).items():
+        warnings.append(f"the compacted copy an earlier version made in {', '.join(regions)} ({copy}) is not read, as "
+                        "it lacks values reports now read: its days come from the JSON logs (more bytes scanned) and "
+                        "have no figures where those logs were deleted; setup_athena_bucket.py --compact copies them "
+                        "again")
     if not report.summary["calls"] and not report.records_skipped and not report.stats.failed_regions:
         warnings.append(_no_calls(report))
     return warnings
@@ -441,7 +442,7 @@ def _no_calls(report: UsageReport) -> str:
 
 
 def _regions_by(value_of: dict[str, str]) -> dict[str, list[str]]:
-    """The regions of ``value_of`` (region -> folder or reason) grouped by their value, each group in name order:
+    """The regions of ``value_of`` (region -> folder, reason or copy) grouped by their value, each group in name order:
     one warning line per value, so a one-region run names the other regions once."""
     grouped: dict[str, list[str]] = {}
     for region, value in sorted(value_of.items()):
