@@ -254,10 +254,9 @@ class AthenaEngine:
         errors: list[Exception] = []
         texts = {}
         for region in regions:
-            texts[region], through = self._sql_for(region, sql, scope)
+            texts[region], through, earlier = self._sql_for(region, sql, scope)
             if through:
                 stats.compacted_through[region] = through.isoformat()
-            earlier = self._earlier_copy(region, through) if self.use_compacted and reads_logs_table(sql) else None
             if earlier:
                 stats.earlier_compacted[region] = earlier
         regions_done = Tally(progress, "Athena regions", unit="regions")
@@ -289,34 +288,34 @@ class AthenaEngine:
         frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
         return QueryResult(frame, stats)
 
-    def _sql_for(self, region: str, sql: str, scope: Scope) -> tuple[str, date | None]:
+    def _sql_for(self, region: str, sql: str, scope: Scope) -> tuple[str, date | None, str | None]:
         """``sql`` reading the region's compacted days from Parquet when ``setup_athena_bucket.py --compact`` made
-        them, and the last such day (None when none is read from Parquet).
+        them, the last such day (None when none is read from Parquet), and the compacted copy an earlier version made
+        (``name through DAY``) when it holds days the current copy does not: they are read from JSON, and have no
+        figures where the JSON logs are gone.
 
         A region whose compacted table cannot be read (missing, or no glue:GetTable) is read from JSON: the same
         figures, more bytes scanned.
         """
         if not self.use_compacted or not reads_logs_table(sql):
-            return sql, None
+            return sql, None, None
+        glue = self.aws.client("glue", region)
         try:
-            table = read_compact_table(self.aws.client("glue", region), self.database)
+            through = parse_compacted_through(read_compact_table(glue, self.database))
         except AWS_ERRORS:
-            return sql, None
-        through = parse_compacted_through(table)
+            return sql, None, None
         text = with_compacted_days(sql, through, scope.first_day, scope.last_day)
-        return text, (min(through, scope.last_day) if through and text != sql else None)
+        return text, (min(through, scope.last_day) if through and text != sql else None), self._unread(glue, through)
 
-    def _earlier_copy(self, region: str, through: date | None) -> str | None:
-        """The compacted copy an earlier version made in ``region`` (``name through DAY``) when it holds days the
-        current copy does not: they are read from JSON, and have no figures where the JSON logs are gone."""
+    def _unread(self, glue: Any, through: date | None) -> str | None:
+        """``name through DAY`` of an earlier version's compacted copy holding days after ``through``, if any."""
         for name in EARLIER_COMPACT_TABLES:
             try:
-                earlier = parse_compacted_through(read_compact_table(self.aws.client("glue", region), self.database,
-                                                                    name))
+                day = parse_compacted_through(read_compact_table(glue, self.database, name))
             except AWS_ERRORS:
                 return None
-            if earlier and (through is None or through < earlier):
-                return f"{name} through {earlier}"
+            if day and (through is None or through < day):
+                return f"{name} through {day}"
         return None
 
     def _run_in_region(
