@@ -21,6 +21,8 @@ MODELS: dict[str, dict] = _PUBLISHED["models"]
 IMAGES: dict[str, dict[str, float]] = _PUBLISHED["images"]
 VIDEO: dict[str, float] = _PUBLISHED["video_per_second"]
 RERANK: dict[str, float] = _PUBLISHED["rerank_per_query"]
+VIDEO_BY_RESOLUTION: dict[str, dict[str, float]] = _PUBLISHED["video_per_second_by_resolution"]
+TIER_FACTORS: dict[str, dict[str, float]] = _PUBLISHED["service_tier_factors"]
 EXTENDED_ACCESS_FROM = date(2025, 12, 1)
 GEOS = ("us", "eu", "apac", "jp", "au", "in", "ca", "us-gov")
 
@@ -85,7 +87,7 @@ def call_cost(record: dict, on: date) -> list[float] | None:
     model_id, region = record.get("modelId", ""), record.get("region", "")
     base, _ = base_and_family(model_id, region)
     request = inp.get("inputBodyJson")
-    if base in IMAGES or base in VIDEO or base in RERANK:  # billed per unit: logged tokens are not billed
+    if base in IMAGES or base in VIDEO or base in VIDEO_BY_RESOLUTION or base in RERANK:  # per unit, not tokens
         if not isinstance(request, dict):
             return None  # needs body logging
         if record.get("errorCode"):
@@ -99,6 +101,9 @@ def call_cost(record: dict, on: date) -> list[float] | None:
                 return None
             size = next((size for size in sizes if size >= side), sizes[-1])  # the largest class holds the rest
             return [(config.get("numberOfImages") or 1) * IMAGES[base][f"{size}/{quality}"]]
+        if base in VIDEO_BY_RESOLUTION:  # Luma Ray2: "duration": "5s", "resolution": "720p"
+            per_second = VIDEO_BY_RESOLUTION[base].get(request.get("resolution"))
+            return None if per_second is None else [int(str(request["duration"]).rstrip("s")) * per_second]
         if base in VIDEO:
             shots = (request.get("multiShotManualParams") or {}).get("shots")
             seconds = (request.get("videoGenerationConfig") or {}).get("durationSeconds") or (
@@ -109,9 +114,12 @@ def call_cost(record: dict, on: date) -> list[float] | None:
     tokens = (_int(inp.get("inputTokenCount")), _int(out.get("outputTokenCount")),
               _int(inp.get("cacheReadInputTokenCount")), _int(inp.get("cacheWriteInputTokenCount")))
     rates = all_rates(model_id, on, tokens[0] + tokens[2] + tokens[3], region)
-    if rates is None:
-        return None
     response = out.get("outputBodyJson")
+    tier = _service_tier(request, response)
+    factor = 1.0 if tier == "default" else TIER_FACTORS.get(base or "", {}).get(tier)
+    if rates is None or factor is None:
+        return None  # no price; reserved (paid for by the reservation), latency-optimized or a tier not offered
+    rates = [None if rate is None else rate * factor for rate in rates]
     one_hour = _body_number(response, "usage", "cache_creation", "ephemeral_1h_input_tokens")
     if one_hour is None:
         one_hour = _body_number(response, 0, "message", "usage", "cache_creation", "ephemeral_1h_input_tokens")
@@ -127,6 +135,16 @@ def call_cost(record: dict, on: date) -> list[float] | None:
             return None
         terms.append(count * (rate or 0.0) / 1000)
     return terms
+
+
+def _service_tier(request: object, response: object) -> str:
+    """The tier that served a Converse call: the response's ``serviceTier``, else the request's; ``optimized`` for a
+    latency-optimized call; ``default`` when neither names one."""
+    said = [body for body in (response, request) if isinstance(body, dict)]
+    if any((body.get("performanceConfig") or {}).get("latency") == "optimized" for body in said):
+        return "optimized"
+    return next((body["serviceTier"]["type"] for body in said if (body.get("serviceTier") or {}).get("type")),
+                "default")
 
 
 EXAMPLE_PROFILES = Path(__file__).resolve().parents[1] / "examples" / "inference-profiles.json"

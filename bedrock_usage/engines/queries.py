@@ -26,6 +26,8 @@ from ..logs.bodies import (
     DOCUMENTS_COUNT,
     DOCUMENTS_PATH,
     GUARDRAIL_INTERVENED,
+    LATENCY_PATH,
+    SERVICE_TIER_PATH,
     SHOTS_COUNT,
     SHOTS_PATH,
     STOP_REASON_PATH,
@@ -42,8 +44,10 @@ from .base import SqlParam
 CONTEXT_TIERS = (100_000, 200_000, 272_000)
 # Per-call values read from logged bodies (logs/bodies.py); with no body logged they are 0 and ``body_logged``
 # is false, so a model billed per image, second or query is left unpriced rather than priced at 0.
-BODY_DIMENSIONS = ("context_over", "body_logged", "image_side", "image_quality")
+BODY_DIMENSIONS = ("context_over", "body_logged", "media_size", "image_quality", "service_tier")
 BODY_MEASURES = ("images", "video_seconds", "rerank_queries", "cache_write_1h_tokens", "guardrail_interventions")
+DEFAULT_TIER = "default"  # ``service_tier`` of a call whose bodies name no tier: on-demand standard
+LATENCY_OPTIMIZED = "latency-optimized"
 DEFAULT_VIDEO_SECONDS = 6  # Nova Reel's durationSeconds when the request leaves it out
 SHOT_SECONDS = 6  # each shot of a Nova Reel MULTI_SHOT_MANUAL request
 RERANK_DOCUMENTS_PER_QUERY = 100  # a rerank call of more documents bills one query per 100
@@ -139,6 +143,15 @@ def _cache_kinds() -> str:
     return (f"CASE WHEN cache_read_count > 0 THEN {CACHE_READS} ELSE 0 END"
             f" + CASE WHEN cache_write_count > cache_write_1h_count THEN {CACHE_WRITES_5M} ELSE 0 END"
             f" + CASE WHEN cache_write_1h_count > 0 THEN {CACHE_WRITES_1H} ELSE 0 END")
+
+
+def _service_tier() -> str:
+    """The service tier that served a call, as the response says or else the request asked (``default`` when
+    neither does); ``latency-optimized`` for a call served with optimized latency."""
+    def said(path: str) -> str:
+        return f"lower(coalesce({_body_text(path, 'output')}, {_body_text(path)}))"
+    return (f"CASE WHEN {said(LATENCY_PATH)} = 'optimized' THEN '{LATENCY_OPTIMIZED}' "
+            f"ELSE coalesce({said(SERVICE_TIER_PATH)}, '{DEFAULT_TIER}') END")
 
 
 def _context_over() -> str:
@@ -288,10 +301,12 @@ def _dimension_expressions(zone: str) -> dict[str, str]:
         "duplicate": "request_id IS NOT NULL AND copy_number > 1",
         "context_over": _context_over(),
         "body_logged": "body_logged",
-        "image_side": f"""greatest(coalesce({_body_number("imageGenerationConfig.width")}, {_body_number("width")}, 0),
-           coalesce({_body_number("imageGenerationConfig.height")}, {_body_number("height")}, 0))""",
+        "media_size": f"""greatest(coalesce({_body_number("imageGenerationConfig.width")}, {_body_number("width")}, 0),
+           coalesce({_body_number("imageGenerationConfig.height")}, {_body_number("height")}, 0),
+           coalesce(try(CAST(regexp_extract({_body_text("resolution")}, '^([0-9]+)p$', 1) AS bigint)), 0))""",
         "image_quality": f"""CASE WHEN lower({_body_text("imageGenerationConfig.quality")}) = 'premium'
        OR {_body_number("steps")} > 50 THEN 'premium' ELSE 'standard' END""",
+        "service_tier": _service_tier(),
         "request_id": "request_id",
         "raw_timestamp": "raw_timestamp",
         "object_path": "object_path",

@@ -2,11 +2,12 @@
 
 Token counts do not show everything a call is billed for. When bodies are logged (``input.inputBodyJson``,
 ``output.outputBodyJson``), the request says how many images of which size and quality an image model makes,
-how many seconds of video (or shots of six seconds), how many documents a rerank call scores; Anthropic's response
-splits cache writes into 5-minute and 1-hour ones (``usage.cache_creation``, in the first chunk of a stream), as
-does a Converse response (``usage.cacheDetails``: ``{ttl, inputTokens}`` per time to live, Bedrock Runtime API
-reference, ``TokenUsage``), which also says when a guardrail intervened (``stopReason``). The facts query reads
-these paths (``engines/queries.py``). Nothing else of a body is read: no prompt text reaches a report.
+how many seconds of video (or shots of six seconds) at which resolution, how many documents a rerank call scores;
+Anthropic's response splits cache writes into 5-minute and 1-hour ones (``usage.cache_creation``, in the first
+chunk of a stream), as does a Converse response (``usage.cacheDetails``: ``{ttl, inputTokens}`` per time to live,
+Bedrock Runtime API reference, ``TokenUsage``), which also says when a guardrail intervened (``stopReason``) and
+which service tier (flex, priority...) and latency (optimized) served the call, as its request asked. The facts
+query reads these paths (``engines/queries.py``). Nothing else of a body is read: no prompt text reaches a report.
 
 The local engine's columnar cache and the compacted Parquet copy keep a *reduced body* instead of the body: a
 JSON document with the same paths and only these values, so the same query reads either. An array of documents is
@@ -19,7 +20,8 @@ from __future__ import annotations
 
 # Request-body values: image count, size and quality (Titan Image Generator and Nova Canvas put them under
 # ``imageGenerationConfig``, Stability's SDXL at the top level with ``steps``), video length (Nova Reel under
-# ``videoGenerationConfig``, Luma Ray as ``duration`` like "5s") and the documents of a rerank call.
+# ``videoGenerationConfig``, Luma Ray as ``duration`` like "5s", with its ``resolution`` like "720p"), the documents
+# of a rerank call, and the service tier and latency a Converse request asked for.
 INPUT_BODY_PATHS: tuple[str, ...] = (
     "imageGenerationConfig.numberOfImages",
     "imageGenerationConfig.width",
@@ -31,6 +33,9 @@ INPUT_BODY_PATHS: tuple[str, ...] = (
     "height",
     "steps",
     "duration",
+    "resolution",
+    "serviceTier.type",
+    "performanceConfig.latency",
 )
 DOCUMENTS_PATH = "documents"
 DOCUMENTS_COUNT = "documents_count"
@@ -52,6 +57,12 @@ STREAM_PREFIX = "[0].message."
 # Converse responses say a guardrail stepped in with ``stopReason`` ``guardrail_intervened``.
 STOP_REASON_PATH = "stopReason"
 GUARDRAIL_INTERVENED = "guardrail_intervened"
+# The service tier that served a Converse call (``ServiceTier.type``: priority, default, flex, reserved) and its
+# latency (``PerformanceConfiguration.latency``: standard, optimized), in the response as in the request.
+SERVICE_TIER_PATH = "serviceTier.type"
+LATENCY_PATH = "performanceConfig.latency"
+OUTPUT_BODY_PATHS: tuple[str, ...] = (*CACHE_SPLIT_PATHS, CACHE_DETAILS_PATH, STOP_REASON_PATH, SERVICE_TIER_PATH,
+                                      LATENCY_PATH)
 
 
 def json_path(path: str) -> str:
@@ -99,8 +110,7 @@ def reduced_body_sql(body: str, side: str, dialect: str) -> str:
             values[key] = f"coalesce(CAST({count} AS VARCHAR), 'null')"
         document = _object_sql({**_tree(paths), **{key: key for key in COUNTED_ARRAYS.values()}}, values)
         return f"CASE WHEN {body} IS NULL THEN NULL ELSE {document} END"
-    plain_paths = (*CACHE_SPLIT_PATHS, CACHE_DETAILS_PATH, STOP_REASON_PATH)
-    plain = _object_sql(_tree(plain_paths), {p: leaf(p) for p in plain_paths})
+    plain = _object_sql(_tree(OUTPUT_BODY_PATHS), {p: leaf(p) for p in OUTPUT_BODY_PATHS})
     streamed = {p: leaf(STREAM_PREFIX + p) for p in CACHE_SPLIT_PATHS}
     stream = "'[{\"message\":' || " + _object_sql(_tree(CACHE_SPLIT_PATHS), streamed) + " || '}]'"
     is_array = f"json_array_length({body}) IS NOT NULL" if dialect == "trino" else f"json_type({body}) = 'ARRAY'"
@@ -123,7 +133,7 @@ def duckdb_body_type(side: str) -> str:
         arrays = dict.fromkeys(COUNTED_ARRAYS, "BOOLEAN[]")
         return _struct_type(_tree((*INPUT_BODY_PATHS, *COUNTED_ARRAYS)), arrays)
     details = {CACHE_DETAILS_PATH: "STRUCT(ttl JSON, inputTokens JSON)[]"}
-    return _struct_type(_tree((*CACHE_SPLIT_PATHS, CACHE_DETAILS_PATH, STOP_REASON_PATH)), details)
+    return _struct_type(_tree(OUTPUT_BODY_PATHS), details)
 
 
 def duckdb_reduced_body(side: str, body: str, line: str, cache_writes: str) -> str:
@@ -141,7 +151,8 @@ def duckdb_reduced_body(side: str, body: str, line: str, cache_writes: str) -> s
     stream = f"json_extract({line}, '$.output.outputBodyJson{STREAM_PREFIX.rstrip('.')}.{split}')"
     return (
         f"CASE WHEN {body}.usage.cache_creation IS NOT NULL OR len({body}.{CACHE_DETAILS_PATH}) > 0 "
-        f"OR CAST({body}.{STOP_REASON_PATH} AS VARCHAR) = '\"{GUARDRAIL_INTERVENED}\"' THEN to_json({body}) "
+        f"OR CAST({body}.{STOP_REASON_PATH} AS VARCHAR) = '\"{GUARDRAIL_INTERVENED}\"' "
+        f"OR {body}.{SERVICE_TIER_PATH} IS NOT NULL OR {body}.{LATENCY_PATH} IS NOT NULL THEN to_json({body}) "
         f"WHEN {cache_writes} > 0 AND {stream} IS NOT NULL "
         f"THEN '[{{\"message\":{{\"usage\":{{\"cache_creation\":' || CAST({stream} AS VARCHAR) || '}}}}}}]' END"
     )

@@ -15,10 +15,10 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 
 from ..engines.duckdb_memory import duckdb_config
-from ..engines.queries import FACT_MEASURES, quoted_name, tag_column
+from ..engines.queries import DEFAULT_TIER, FACT_MEASURES, quoted_name, tag_column
 from ..lazy_modules import lazy
 from ..pricing import RATE_FIELDS
 
@@ -42,8 +42,22 @@ GROUP_KEYS: dict[str, list[str]] = {
     "weekday-hour": ["weekday", "hour"],
 }
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")  # DuckDB's dayname()
-# A pricing key: what a rate depends on besides the model's own book entry.
-RATE_KEYS = ("model_id", "source_region", "utc_day", "context_over", "body_logged", "image_side", "image_quality")
+
+
+class PricingKey(NamedTuple):
+    """A pricing key of the facts: what a rate depends on besides the model's own book entry."""
+
+    model_id: str | None
+    source_region: str | None
+    utc_day: str
+    context_over: int
+    body_logged: bool
+    media_size: int  # an image's longer side in pixels, a video's lines (720 for 720p); 0 when not logged
+    image_quality: str
+    service_tier: str
+
+
+RATE_KEYS = PricingKey._fields
 BOOK_RATE_FIELDS = (*RATE_FIELDS, "per_unit")  # the rates of a price-book row, one ``rate_*`` column each
 RATE_COLUMNS = tuple(f"rate_{name}" for name in BOOK_RATE_FIELDS)
 CALLER_COLUMNS = ("principal_type", "principal", "user", "application")
@@ -83,10 +97,11 @@ def _clean_registered(con: duckdb.DuckDBPyConnection) -> tuple[int, int, int]:
     ).fetchall()[0]
     names = [name for name in con.sql("SELECT * FROM engine_rows").columns if name != "duplicate"]
     typed = {name: f"coalesce(CAST({name} AS BIGINT), 0)"
-             for name in (*FACT_MEASURES, "context_over", "image_side", "cache_kinds")}
+             for name in (*FACT_MEASURES, "context_over", "media_size", "cache_kinds")}
     typed.update(hour="CAST(hour AS BIGINT)",
                  body_logged="coalesce(CAST(body_logged AS BOOLEAN), false)",
-                 image_quality="coalesce(CAST(image_quality AS VARCHAR), 'standard')")
+                 image_quality="coalesce(CAST(image_quality AS VARCHAR), 'standard')",
+                 service_tier=f"coalesce(CAST(service_tier AS VARCHAR), '{DEFAULT_TIER}')")
     for name in ("day", "utc_day", "identity_arn", "source_region", "model_id"):
         typed[name] = f"CAST({name} AS VARCHAR)"
     columns = ", ".join(f"{typed.get(name, quoted_name(name))} AS {quoted_name(name)}" for name in names)

@@ -14,7 +14,15 @@ from typing import Protocol
 
 from ..engines.base import PAYLOAD_OBJECTS, Engine, QueryResult, ScanStats, Scope
 from ..engines.duckdb_memory import memory_mb
-from ..engines.queries import FACT_DIMENSIONS, FACT_MEASURES, Filters, tag_column, usage_facts_query
+from ..engines.queries import (
+    DEFAULT_TIER,
+    FACT_DIMENSIONS,
+    FACT_MEASURES,
+    LATENCY_OPTIMIZED,
+    Filters,
+    tag_column,
+    usage_facts_query,
+)
 from ..lazy_modules import lazy
 from ..logs.identity import DEFAULT_ROLE_SUFFIX, Principal, derive_principal
 from ..logs.period import Period
@@ -29,6 +37,7 @@ from .priced_facts import (
     RATE_COLUMNS,
     RATE_KEYS,
     PricedRows,
+    PricingKey,
     clean_rows,
     connect,
     distinct_values,
@@ -286,47 +295,48 @@ class BedrockAthenaTracker:
         """The rates, billing unit and unpriced reason of every distinct pricing key of the facts, as the table
         ``rates``. A model billed per unit whose calls logged no body is unpriced, with the reason ``needs body
         logging``, never priced at 0."""
-        keys = distinct_values(con, RATE_KEYS)
+        keys = [PricingKey(*key) for key in distinct_values(con, RATE_KEYS)]
         units: dict[str, set[str]] = {}
-        rates = [
-            self._rates(model_id or "", region or "", date.fromisoformat(utc_day), int(context_over), bool(body),
-                        int(side), str(quality), units)
-            for model_id, region, utc_day, context_over, body, side, quality in keys
-        ]
+        rates = [self._rates(key, units) for key in keys]
         columns: dict[str, list[object]] = {name: [key[i] for key in keys] for i, name in enumerate(RATE_KEYS)}
         for i, name in enumerate((*RATE_COLUMNS, "unit", "reason")):
             columns[name] = [rate[i] for rate in rates]
         types = {**dict.fromkeys(columns, pa.string()), **dict.fromkeys(RATE_COLUMNS, pa.float64()),
-                 "context_over": pa.int64(), "image_side": pa.int64(), "body_logged": pa.bool_()}
+                 "context_over": pa.int64(), "media_size": pa.int64(), "body_logged": pa.bool_()}
         register_table(con, "rates", columns, types)
 
-    def _rates(self, model_id: str, region: str, day: date, context_over: int, body_logged: bool,
-               image_side: int, image_quality: str, units_of: dict[str, set[str]]) -> list[object]:
+    def _rates(self, key: PricingKey, units_of: dict[str, set[str]]) -> list[object]:
         """The rates of one pricing key, the unit its calls are billed in, and why it is unpriced (or None);
         ``units_of`` keeps the book's units of each model already asked."""
         empty = [None] * len(RATE_COLUMNS)
+        model_id = key.model_id or ""
         if model_id not in units_of:
             units_of[model_id] = self.prices.units(model_id)
         units = units_of[model_id]
         if not units:
             return [*empty, "tokens", NO_PRICE]
         unit = "tokens" if "tokens" in units else sorted(units)[0]
-        if unit != "tokens" and not body_logged:
+        if unit != "tokens" and not key.body_logged:
             return [*empty, unit, NEEDS_BODY]
+        mode = SERVICE_TIER_MODES.get(key.service_tier)
+        if mode is None:
+            return [*empty, unit, SERVICE_TIER_REASONS.get(key.service_tier, UNKNOWN_SERVICE_TIER)]
         tier = None
         if unit == "image":
-            tier = _image_tier(self.prices.tiers(model_id, "image"), image_side or DEFAULT_IMAGE_SIDE, image_quality)
+            tier = _image_tier(self.prices.tiers(model_id, "image"), key.media_size or DEFAULT_IMAGE_SIDE,
+                               key.image_quality)
         elif unit == "second":
-            tiers = self.prices.tiers(model_id, "second")
-            tier = tiers[0] if len(tiers) == 1 else None
+            tier = _video_tier(self.prices.tiers(model_id, "second"), key.media_size)
         elif unit == "query":
             tier = "base"
         if unit != "tokens" and tier is None:
             return [*empty, unit, NO_TIER]
-        quote = self.prices.quote(model_id, region, day, context_tokens=context_over + 1 if context_over else 0,
-                                  tier=tier)
+        context_over = int(key.context_over)
+        quote = self.prices.quote(model_id, key.source_region or "", date.fromisoformat(key.utc_day),
+                                  context_tokens=context_over + 1 if context_over else 0, tier=tier, mode=mode)
         if quote is None:
-            return [*empty, unit, NO_PRICE]
+            return [*empty, unit, NO_PRICE if mode == "standard" else f"no {mode} tier price for this model, region "
+                                                                      "and endpoint"]
         row = quote.row
         if unit == "tokens" and row.audio_output is not None:  # speech-to-speech (Nova Sonic): counts mix both
             return [*empty, unit, NEEDS_AUDIO_SPLIT]
@@ -347,6 +357,14 @@ def _image_tier(tiers: list[str], side: int, quality: str) -> str | None:
     return fitting or flat or (sizes[-1][1] if sizes else None)
 
 
+def _video_tier(tiers: list[str], lines: int) -> str | None:
+    """The video tier of the book that prices a video of ``lines`` (720 for 720p): a model's only tier, else the
+    one of its resolution (Luma Ray2 prices 540p and 720p apart); None when the request named none the book has."""
+    if len(tiers) == 1:
+        return tiers[0]
+    return f"video_{lines}" if f"video_{lines}" in tiers else None
+
+
 NO_PRICE = "no price for this model, region and endpoint"
 NEEDS_BODY = "needs body logging"
 NO_TIER = "no price for this image size or video resolution"
@@ -354,6 +372,12 @@ NEEDS_AUDIO_SPLIT = "speech and text tokens are not split in the logs"
 # A model whose book row prices output tokens but no input: its input is billed in other units (Pegasus: seconds of
 # video) that the logs do not hold, so an output-only cost would understate the call.
 INPUT_NOT_IN_TOKENS = "input billed per second of video, which the logs do not hold"
+# The price-book mode of each service tier a call can be served in (Bedrock Runtime API, ``ServiceTier``); a reserved
+# call is paid for by its reservation, and the book has no latency-optimized rates.
+SERVICE_TIER_MODES = {DEFAULT_TIER: "standard", "flex": "flex", "priority": "priority"}
+SERVICE_TIER_REASONS = {"reserved": "reserved tier: paid for by the reservation, not per call",
+                        LATENCY_OPTIMIZED: "no latency-optimized price in the book"}
+UNKNOWN_SERVICE_TIER = "served in a service tier the book does not know"
 DEFAULT_IMAGE_SIDE = 1024  # Titan Image Generator, Nova Canvas and SDXL make 1024 x 1024 images unless told
 
 

@@ -121,7 +121,8 @@ def test_facts_read_from_the_compacted_days_equal_the_facts_read_from_json(logs:
 
 def test_values_read_from_bodies_are_the_same_from_the_compacted_copy(tmp_path: Path) -> None:
     """Every body shape of the pricing tests (1-hour cache writes of InvokeModel, streams and Converse, images,
-    video seconds and shots, rerank documents, guardrails) gives the same facts from the copy as from the JSON."""
+    video seconds, shots and resolutions, rerank documents, guardrails, service tiers) gives the same facts from the
+    copy as from the JSON."""
     from tests.report.test_pricing_families import CALLS, DAY, UNPRICED, record
 
     records = [record(n, model, region, **options) for n, (model, region, options) in enumerate(CALLS)]
@@ -136,6 +137,8 @@ def test_values_read_from_bodies_are_the_same_from_the_compacted_copy(tmp_path: 
     expected = facts(con, query.sql, query.params)
     assert expected["cache_write_1h_tokens"].sum() > 0 and expected["video_seconds"].sum() > 0
     assert expected["guardrail_interventions"].sum() == 1 and expected["rerank_queries"].sum() > 0
+    assert {"flex", "priority", "reserved", "latency-optimized"} <= set(expected["service_tier"])
+    assert {540, 720} <= set(expected["media_size"])  # Luma Ray2's resolutions
     rewritten = with_compacted_days(query.sql, day + timedelta(days=1), *period.partition_days())
     con.execute(f"DELETE FROM {TABLE_NAME}")
     pd.testing.assert_frame_equal(facts(con, rewritten, query.params), expected)

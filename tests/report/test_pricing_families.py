@@ -125,6 +125,18 @@ CALLS = [
     # 5-minute writes are priced though a call of the same hour wrote for an hour, which has no price here
     ("us.anthropic.claude-sonnet-4-20250514-v1:0", "us-east-1", {
         "tokens": (900, 300), "cache": (0, 1000), "request": PROMPT, "response": converse_usage({"5m": 1000})}),
+    # Luma Ray2 bills seconds at the request's resolution (AWS model parameters: "duration", "resolution")
+    ("luma.ray-v2:0", "us-west-2", {"operation": "StartAsyncInvoke", "tokens": (0, 0), "request": {
+        "prompt": "a lake", "aspect_ratio": "16:9", "loop": False, "duration": "5s", "resolution": "540p"}}),
+    ("luma.ray-v2:0", "us-west-2", {"operation": "StartAsyncInvoke", "tokens": (0, 0), "request": {
+        "prompt": "a lake", "aspect_ratio": "16:9", "loop": False, "duration": "9s", "resolution": "720p"}}),
+    # service tiers: the response's serviceTier (else the request's) picks the flex or priority rates
+    ("openai.gpt-oss-120b-1:0", "us-west-2", {"tokens": (10_000, 4000), "request": {**PROMPT, "serviceTier": {
+        "type": "flex"}}, "response": {"stopReason": "end_turn", "serviceTier": {"type": "flex"}}}),
+    ("qwen.qwen3-32b-v1:0", "us-west-2", {"tokens": (10_000, 4000), "request": {**PROMPT, "serviceTier": {
+        "type": "priority"}}}),
+    ("qwen.qwen3-32b-v1:0", "us-west-2", {"request": PROMPT, "response": {
+        "serviceTier": {"type": "default"}, "performanceConfig": {"latency": "standard"}}}),
     ("amazon.rerank-v1:0", "us-west-2", {"operation": "InvokeModel", "tokens": (0, 0), "request": {
         "query": "q", "documents": [f"document {i}" for i in range(250)]}}),
     ("cohere.rerank-v3-5:0", "us-east-1", {"operation": "InvokeModel", "tokens": (0, 0), "request": {
@@ -138,6 +150,14 @@ UNPRICED = [
     ("twelvelabs.pegasus-1-2-v1:0", "us-west-2", {"operation": "InvokeModel", "tokens": (0, 300)},
      "input billed per second of video"),  # its output tokens alone would understate the call
     ("amazon.nova-pro-v1:0", "us-east-1", {"tokens": (1000, 200), "cache": (0, 2000)}, "no cache write price"),
+    ("luma.ray-v2:0", "us-west-2", {"operation": "StartAsyncInvoke", "tokens": (0, 0), "request": {
+        "prompt": "a lake", "duration": "5s"}}, "no price for this image size or video resolution"),
+    ("mistral.mistral-large-2407-v1:0", "us-west-2", {"request": PROMPT, "response": {
+        "serviceTier": {"type": "reserved"}}}, "reserved tier"),  # paid for by the reservation
+    ("qwen.qwen3-32b-v1:0", "us-west-2", {"request": {**PROMPT, "performanceConfig": {"latency": "optimized"}}},
+     "no latency-optimized price"),
+    ("ai21.jamba-1-5-large-v1:0", "us-east-1", {"request": {**PROMPT, "serviceTier": {"type": "flex"}}},
+     "no flex tier price"),
     ("us.anthropic.claude-sonnet-4-20250514-v1:0", "us-east-1", {
         "tokens": (900, 300), "cache": (0, 1000), "request": PROMPT, "response": converse_usage({"1h": 1000})},
      "no 1-hour cache write price"),
@@ -185,6 +205,18 @@ def test_units_read_from_bodies(report_and_records) -> None:
     assert rerank["rerank_queries"].sum() == 3  # 250 documents are 3 queries of up to 100
     one_hour = facts.loc[facts["cache_write_1h_tokens"] > 0, "cache_write_1h_tokens"].sum()
     assert one_hour == 4000 + 3000 + 4000 + 6000 + 1000  # InvokeModel, its stream, Converse, ConverseStream, unpriced
+
+
+def test_video_resolutions_and_service_tiers(report_and_records) -> None:
+    facts = report_and_records[0].facts
+    luma = facts.loc[(facts["model_id"] == "luma.ray-v2:0") & facts["priced"]]
+    # 5 s at 540p ($0.75/s) and 9 s at 720p ($1.50/s), AWS pricing page
+    assert luma["video_seconds"].sum() == 14 and luma["estimated_cost_usd"].sum() == pytest.approx(5 * 0.75 + 9 * 1.5)
+    flex = facts.loc[(facts["model_id"] == "openai.gpt-oss-120b-1:0") & (facts["input_tokens"] == 10_000)]
+    # gpt-oss-120b Flex: $0.075 / $0.30 per million tokens against Standard's $0.15 / $0.60
+    assert flex["estimated_cost_usd"].sum() == pytest.approx(10 * 0.000075 + 4 * 0.0003)
+    priority = facts.loc[(facts["model_id"] == "qwen.qwen3-32b-v1:0") & (facts["input_tokens"] == 10_000)]
+    assert priority["estimated_cost_usd"].sum() == pytest.approx(10 * 0.0002625 + 4 * 0.00105)
 
 
 def test_calls_that_cannot_be_priced_say_why(report_and_records) -> None:
