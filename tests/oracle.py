@@ -89,7 +89,7 @@ def call_cost(record: dict, on: date) -> list[float] | None:
     request = inp.get("inputBodyJson")
     if base in IMAGES or base in VIDEO or base in VIDEO_BY_RESOLUTION or base in RERANK:  # per unit, not tokens
         if not isinstance(request, dict):
-            return None  # needs body logging
+            return None  # needs body logging (or the body was over 100 KB and delivered apart)
         if record.get("errorCode"):
             return [0.0]  # a failed call makes no image, video or ranking
         if base in IMAGES:

@@ -42,9 +42,11 @@ from .base import SqlParam
 # Context sizes (input with cache) above which some models bill every token at another rate; ``context_over`` is
 # the largest one a call exceeds, so each ``above_{N}k`` tier of the price book can be applied.
 CONTEXT_TIERS = (100_000, 200_000, 272_000)
-# Per-call values read from logged bodies (logs/bodies.py); with no body logged they are 0 and ``body_logged``
-# is false, so a model billed per image, second or query is left unpriced rather than priced at 0.
-BODY_DIMENSIONS = ("context_over", "body_logged", "media_size", "image_quality", "service_tier")
+# Per-call values read from logged bodies (logs/bodies.py); with no request body in the record they are 0 and
+# ``request_body`` says why (``none``: not logged; ``offloaded``: over 100 KB, delivered apart under ``/data/``,
+# which reports do not read), so a model billed per image, second or query is left unpriced rather than priced at 0.
+BODY_DIMENSIONS = ("context_over", "request_body", "media_size", "image_quality", "service_tier")
+REQUEST_BODY_LOGGED, REQUEST_BODY_OFFLOADED, REQUEST_BODY_NONE = "logged", "offloaded", "none"
 BODY_MEASURES = ("images", "video_seconds", "rerank_queries", "cache_write_1h_tokens", "guardrail_interventions")
 DEFAULT_TIER = "default"  # ``service_tier`` of a call whose bodies name no tier: on-demand standard
 LATENCY_OPTIMIZED = "latency-optimized"
@@ -230,6 +232,7 @@ def usage_facts_query(
     coalesce(input.cacheWriteInputTokenCount, 0) AS cache_write_count,
     coalesce(output.outputTokenCount, 0) AS output_count,
     input.inputBodyJson IS NOT NULL AS body_logged,
+    input.inputBodyS3Path IS NOT NULL AS body_offloaded,
     nullif(input.inputBodyJson, '{{}}') AS input_body,
     nullif(output.outputBodyJson, '{{}}') AS output_body{tags_inner}
   FROM {TABLE_NAME}
@@ -300,7 +303,8 @@ def _dimension_expressions(zone: str) -> dict[str, str]:
         "cache_kinds": _cache_kinds(),
         "duplicate": "request_id IS NOT NULL AND copy_number > 1",
         "context_over": _context_over(),
-        "body_logged": "body_logged",
+        "request_body": f"CASE WHEN body_logged THEN '{REQUEST_BODY_LOGGED}' "
+                        f"WHEN body_offloaded THEN '{REQUEST_BODY_OFFLOADED}' ELSE '{REQUEST_BODY_NONE}' END",
         "media_size": f"""greatest(coalesce({_body_number("imageGenerationConfig.width")}, {_body_number("width")}, 0),
            coalesce({_body_number("imageGenerationConfig.height")}, {_body_number("height")}, 0),
            coalesce(try(CAST(regexp_extract({_body_text("resolution")}, '^([0-9]+)p$', 1) AS bigint)), 0))""",

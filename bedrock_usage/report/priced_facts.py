@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import BinaryIO, NamedTuple
 
 from ..engines.duckdb_memory import duckdb_config
-from ..engines.queries import DEFAULT_TIER, FACT_MEASURES, quoted_name, tag_column
+from ..engines.queries import DEFAULT_TIER, FACT_MEASURES, REQUEST_BODY_NONE, quoted_name, tag_column
 from ..lazy_modules import lazy
 from ..pricing import RATE_FIELDS
 
@@ -51,7 +51,7 @@ class PricingKey(NamedTuple):
     source_region: str | None
     utc_day: str
     context_over: int
-    body_logged: bool
+    request_body: str  # logged, offloaded or none (engines/queries.py)
     media_size: int  # an image's longer side in pixels, a video's lines (720 for 720p); 0 when not logged
     image_quality: str
     service_tier: str
@@ -99,7 +99,7 @@ def _clean_registered(con: duckdb.DuckDBPyConnection) -> tuple[int, int, int]:
     typed = {name: f"coalesce(CAST({name} AS BIGINT), 0)"
              for name in (*FACT_MEASURES, "context_over", "media_size", "cache_kinds")}
     typed.update(hour="CAST(hour AS BIGINT)",
-                 body_logged="coalesce(CAST(body_logged AS BOOLEAN), false)",
+                 request_body=f"coalesce(CAST(request_body AS VARCHAR), '{REQUEST_BODY_NONE}')",
                  image_quality="coalesce(CAST(image_quality AS VARCHAR), 'standard')",
                  service_tier=f"coalesce(CAST(service_tier AS VARCHAR), '{DEFAULT_TIER}')")
     for name in ("day", "utc_day", "identity_arn", "source_region", "model_id"):

@@ -19,6 +19,8 @@ from ..engines.queries import (
     FACT_DIMENSIONS,
     FACT_MEASURES,
     LATENCY_OPTIMIZED,
+    REQUEST_BODY_LOGGED,
+    REQUEST_BODY_OFFLOADED,
     Filters,
     tag_column,
     usage_facts_query,
@@ -293,8 +295,8 @@ class BedrockAthenaTracker:
 
     def _register_rates(self, con: duckdb.DuckDBPyConnection) -> None:
         """The rates, billing unit and unpriced reason of every distinct pricing key of the facts, as the table
-        ``rates``. A model billed per unit whose calls logged no body is unpriced, with the reason ``needs body
-        logging``, never priced at 0."""
+        ``rates``. A model billed per unit whose calls logged no request body is unpriced, with the reason ``needs
+        body logging`` (or that the body was delivered apart), never priced at 0."""
         keys = [PricingKey(*key) for key in distinct_values(con, RATE_KEYS)]
         units: dict[str, set[str]] = {}
         rates = [self._rates(key, units) for key in keys]
@@ -302,7 +304,7 @@ class BedrockAthenaTracker:
         for i, name in enumerate((*RATE_COLUMNS, "unit", "reason")):
             columns[name] = [rate[i] for rate in rates]
         types = {**dict.fromkeys(columns, pa.string()), **dict.fromkeys(RATE_COLUMNS, pa.float64()),
-                 "context_over": pa.int64(), "media_size": pa.int64(), "body_logged": pa.bool_()}
+                 "context_over": pa.int64(), "media_size": pa.int64()}
         register_table(con, "rates", columns, types)
 
     def _rates(self, key: PricingKey, units_of: dict[str, set[str]]) -> list[object]:
@@ -316,8 +318,8 @@ class BedrockAthenaTracker:
         if not units:
             return [*empty, "tokens", NO_PRICE]
         unit = "tokens" if "tokens" in units else sorted(units)[0]
-        if unit != "tokens" and not key.body_logged:
-            return [*empty, unit, NEEDS_BODY]
+        if unit != "tokens" and key.request_body != REQUEST_BODY_LOGGED:
+            return [*empty, unit, BODY_OFFLOADED if key.request_body == REQUEST_BODY_OFFLOADED else NEEDS_BODY]
         mode = SERVICE_TIER_MODES.get(key.service_tier)
         if mode is None:
             return [*empty, unit, SERVICE_TIER_REASONS.get(key.service_tier, UNKNOWN_SERVICE_TIER)]
@@ -367,6 +369,7 @@ def _video_tier(tiers: list[str], lines: int) -> str | None:
 
 NO_PRICE = "no price for this model, region and endpoint"
 NEEDS_BODY = "needs body logging"
+BODY_OFFLOADED = "request body over 100 KB, delivered apart under /data/, which reports do not read"
 NO_TIER = "no price for this image size or video resolution"
 NEEDS_AUDIO_SPLIT = "speech and text tokens are not split in the logs"
 # A model whose book row prices output tokens but no input: its input is billed in other units (Pegasus: seconds of

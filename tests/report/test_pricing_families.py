@@ -23,13 +23,17 @@ ROLE = "arn:aws:sts::123456789012:assumed-role/Pricing-BedrockRole/session"
 
 def record(n: int, model_id: str, region: str, operation: str = "Converse", tokens: tuple[int, int] = (1000, 200),
            cache: tuple[int, int] = (0, 0), request: object = None, response: object = None,
-           hour: int = 10, error: str | None = None) -> dict:
-    """One log record; ``request``/``response`` bodies are logged only when given, ``errorCode`` with ``error``."""
+           hour: int = 10, error: str | None = None, offloaded: bool = False) -> dict:
+    """One log record; ``request``/``response`` bodies are logged only when given, ``errorCode`` with ``error``;
+    an ``offloaded`` request body is delivered apart, as the service does with bodies over 100 KB."""
     part_in: dict = {"inputContentType": "application/json", "inputTokenCount": tokens[0],
                      "cacheReadInputTokenCount": cache[0], "cacheWriteInputTokenCount": cache[1]}
     part_out: dict = {"outputContentType": "application/json", "outputTokenCount": tokens[1]}
     if request is not None:
         part_in["inputBodyJson"] = request
+    if offloaded:
+        part_in["inputBodyS3Path"] = (f"s3://logs/AWSLogs/123456789012/BedrockModelInvocationLogs/{region}/"
+                                      f"{DAY.replace('-', '/')}/{hour:02d}/data/request-{n}.json.gz")
     if response is not None:
         part_out["outputBodyJson"] = response
     logged = {"schemaType": "ModelInvocationLog", "schemaVersion": "1.0",
@@ -145,6 +149,9 @@ CALLS = [
 UNPRICED = [
     # an image call whose body was not logged: how many images is unknown
     ("amazon.nova-canvas-v1:0", "us-east-1", {"operation": "InvokeModel", "tokens": (0, 0)}, "needs body logging"),
+    # an image variation's request holds its input image: over 100 KB, the body is delivered apart
+    ("amazon.nova-canvas-v1:0", "us-west-2", {"operation": "InvokeModel", "tokens": (0, 0), "offloaded": True},
+     "request body over 100 KB, delivered apart under /data/"),
     ("amazon.nova-sonic-v1:0", "us-east-1", {"tokens": (3000, 2000)}, "speech and text tokens are not split"),
     ("example.unknown-model-v1:0", "us-east-1", {}, "no price for this model"),
     ("twelvelabs.pegasus-1-2-v1:0", "us-west-2", {"operation": "InvokeModel", "tokens": (0, 300)},

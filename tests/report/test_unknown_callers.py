@@ -84,7 +84,7 @@ def test_the_athena_engine_counts_calls_without_caller_or_model(aws_env: dict[st
     """moto runs no SQL: it serves the fact rows Athena returns for these records (NULL where a field is missing)."""
     create_workgroup("us-east-1")
     kinds = {"hour": "integer", "long_context": "boolean", "cache_kinds": "integer", "duplicate": "boolean",
-             "body_logged": "boolean", "context_over": "integer", "media_size": "integer"}
+             "context_over": "integer", "media_size": "integer"}
     names = [*FACT_DIMENSIONS, "tag_0", *FACT_MEASURES]
     rows = []
     for r in RECORDS:
@@ -94,7 +94,7 @@ def test_the_athena_engine_counts_calls_without_caller_or_model(aws_env: dict[st
                  "operation": None, "long_context": False, "cache_kinds": 0, "duplicate": False,
                  "tag_0": (r.get("requestMetadata") or {}).get("application_name"), "calls": 1, "errors": 0,
                  "input_tokens": r["input"]["inputTokenCount"], "output_tokens": r["output"]["outputTokenCount"],
-                 "cache_read_tokens": 0, "cache_write_tokens": 0, "context_over": 0, "body_logged": False,
+                 "cache_read_tokens": 0, "cache_write_tokens": 0, "context_over": 0, "request_body": "none",
                  "media_size": 0, "image_quality": "standard", "service_tier": "default",
                  **dict.fromkeys(BODY_MEASURES, 0)}
         rows.append([facts[name] for name in names])
