@@ -23,6 +23,7 @@ VIDEO: dict[str, float] = _PUBLISHED["video_per_second"]
 RERANK: dict[str, float] = _PUBLISHED["rerank_per_query"]
 VIDEO_BY_RESOLUTION: dict[str, dict[str, float]] = _PUBLISHED["video_per_second_by_resolution"]
 TIER_FACTORS: dict[str, dict[str, float]] = _PUBLISHED["service_tier_factors"]
+INPUT_IMAGE: dict[str, float] = _PUBLISHED["input_image"]
 EXTENDED_ACCESS_FROM = date(2025, 12, 1)
 GEOS = ("us", "eu", "apac", "jp", "au", "in", "ca", "us-gov")
 
@@ -103,7 +104,9 @@ def call_cost(record: dict, on: date) -> list[float] | None:
             return [(config.get("numberOfImages") or 1) * IMAGES[base][f"{size}/{quality}"]]
         if base in VIDEO_BY_RESOLUTION:  # Luma Ray2: "duration": "5s", "resolution": "720p"
             per_second = VIDEO_BY_RESOLUTION[base].get(request.get("resolution"))
-            return None if per_second is None else [int(str(request["duration"]).rstrip("s")) * per_second]
+            if per_second is None or "duration" not in request:
+                return None  # no length is guessed
+            return [int(str(request["duration"]).rstrip("s")) * per_second]
         if base in VIDEO:
             shots = (request.get("multiShotManualParams") or {}).get("shots")
             seconds = (request.get("videoGenerationConfig") or {}).get("durationSeconds") or (
@@ -115,6 +118,8 @@ def call_cost(record: dict, on: date) -> list[float] | None:
               _int(inp.get("cacheReadInputTokenCount")), _int(inp.get("cacheWriteInputTokenCount")))
     rates = all_rates(model_id, on, tokens[0] + tokens[2] + tokens[3], region)
     response = out.get("outputBodyJson")
+    if base in INPUT_IMAGE and not isinstance(request, dict):
+        return None  # whether an image was given is unknown
     tier = _service_tier(request, response)
     factor = 1.0 if tier == "default" else TIER_FACTORS.get(base or "", {}).get(tier)
     if rates is None or factor is None:
@@ -134,6 +139,8 @@ def call_cost(record: dict, on: date) -> list[float] | None:
         if count and rate is None:
             return None
         terms.append(count * (rate or 0.0) / 1000)
+    if base in INPUT_IMAGE and request.get("inputImage") and not record.get("errorCode"):
+        terms.append(INPUT_IMAGE[base])
     return terms
 
 
@@ -141,10 +148,12 @@ def _service_tier(request: object, response: object) -> str:
     """The tier that served a Converse call: the response's ``serviceTier``, else the request's; ``optimized`` for a
     latency-optimized call; ``default`` when neither names one."""
     said = [body for body in (response, request) if isinstance(body, dict)]
-    if any((body.get("performanceConfig") or {}).get("latency") == "optimized" for body in said):
+    latency = next((body["performanceConfig"]["latency"] for body in said
+                    if (body.get("performanceConfig") or {}).get("latency")), None)
+    if latency == "optimized":
         return "optimized"
-    return next((body["serviceTier"]["type"] for body in said if (body.get("serviceTier") or {}).get("type")),
-                "default")
+    named = [(body.get("serviceTier") or {}).get("type") or body.get("service_tier") for body in said]
+    return next((tier for tier in named if tier), "default")
 
 
 EXAMPLE_PROFILES = Path(__file__).resolve().parents[1] / "examples" / "inference-profiles.json"

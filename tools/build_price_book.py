@@ -96,6 +96,8 @@ AWS_PAGES: tuple[tuple[str, str, str, float, str], ...] = (
     ("amazon.nova-reel-v1:1", "video_720", "second", 0.08, "aws.amazon.com/bedrock/pricing (Nova Reel, 720p 24 fps)"),
     ("luma.ray-v2:0", "video_540", "second", 0.75, "aws.amazon.com/bedrock/pricing (Luma AI Ray2, 540p)"),
     ("luma.ray-v2:0", "video_720", "second", 1.5, "aws.amazon.com/bedrock/pricing (Luma AI Ray2, 720p)"),
+    ("amazon.titan-embed-image-v1", "base", "image", 0.00006,
+     "aws.amazon.com/bedrock/pricing (Amazon Titan Multimodal Embeddings G1, per input image)"),
 )
 # Ids a source lists that Bedrock does not have (the reference table explains each).
 SKIPPED = {
@@ -118,6 +120,7 @@ NAMES = {
     "amazon.nova-reel-v1:0": "Nova Reel", "amazon.nova-reel-v1:1": "Nova Reel 1.1", "luma.ray-v2:0": "Ray2",
     "stability.sd3-5-large-v1:0": "SD3.5 Large", "stability.sd3-large-v1:0": "SD3 Large",
     "stability.stable-diffusion-xl-v0": "SDXL 0.8", "stability.stable-diffusion-xl-v1": "SDXL 1.0",
+    "amazon.titan-embed-image-v1": "Titan Multimodal Embeddings G1",
 }
 
 

@@ -26,8 +26,10 @@ from ..logs.bodies import (
     DOCUMENTS_COUNT,
     DOCUMENTS_PATH,
     GUARDRAIL_INTERVENED,
+    INPUT_IMAGE_COUNT,
+    INPUT_IMAGE_PATH,
     LATENCY_PATH,
-    SERVICE_TIER_PATH,
+    SERVICE_TIER_PATHS,
     SHOTS_COUNT,
     SHOTS_PATH,
     STOP_REASON_PATH,
@@ -47,7 +49,8 @@ CONTEXT_TIERS = (100_000, 200_000, 272_000)
 # which reports do not read), so a model billed per image, second or query is left unpriced rather than priced at 0.
 BODY_DIMENSIONS = ("context_over", "request_body", "media_size", "image_quality", "service_tier")
 REQUEST_BODY_LOGGED, REQUEST_BODY_OFFLOADED, REQUEST_BODY_NONE = "logged", "offloaded", "none"
-BODY_MEASURES = ("images", "video_seconds", "rerank_queries", "cache_write_1h_tokens", "guardrail_interventions")
+BODY_MEASURES = ("images", "video_seconds", "rerank_queries", "input_images", "cache_write_1h_tokens",
+                 "guardrail_interventions")
 DEFAULT_TIER = "default"  # ``service_tier`` of a call whose bodies name no tier: on-demand standard
 LATENCY_OPTIMIZED = "latency-optimized"
 DEFAULT_VIDEO_SECONDS = 6  # Nova Reel's durationSeconds when the request leaves it out
@@ -150,10 +153,11 @@ def _cache_kinds() -> str:
 def _service_tier() -> str:
     """The service tier that served a call, as the response says or else the request asked (``default`` when
     neither does); ``latency-optimized`` for a call served with optimized latency."""
-    def said(path: str) -> str:
-        return f"lower(coalesce({_body_text(path, 'output')}, {_body_text(path)}))"
+    def said(*paths: str) -> str:
+        values = [_body_text(path, side) for side in ("output", "input") for path in paths]
+        return f"lower(coalesce({', '.join(values)}))"
     return (f"CASE WHEN {said(LATENCY_PATH)} = 'optimized' THEN '{LATENCY_OPTIMIZED}' "
-            f"ELSE coalesce({said(SERVICE_TIER_PATH)}, '{DEFAULT_TIER}') END")
+            f"ELSE coalesce({said(*SERVICE_TIER_PATHS)}, '{DEFAULT_TIER}') END")
 
 
 def _context_over() -> str:
@@ -174,7 +178,7 @@ def usage_facts_query(
     (same ``requestId`` and ``timestamp``: a re-synced object, an overlapping mirror) is counted once, a readable
     copy before an unreadable one; its extra copies come back flagged ``duplicate``. Calls are facts apart by the
     cache quantities they bill (``cache_kinds``), so a model without one cache price leaves only the calls that
-    bill it unpriced. Failed calls bill no images, seconds of video or rerank queries.
+    bill it unpriced. Failed calls bill no images (made or given), seconds of video or rerank queries.
     ``dimensions`` (``FACT_DIMENSIONS``, optionally with some of ``RECORD_DIMENSIONS``) are the columns grouped by.
 
     The copies are numbered by a window over every record. With ``narrow_dedup`` (for engines where reading the
@@ -262,6 +266,10 @@ SELECT
                                                json_array_length(json_extract(input_body, '$.{DOCUMENTS_PATH}')),
                                                1) / {RERANK_DOCUMENTS_PER_QUERY}.0) AS bigint)) END
   ) AS rerank_queries,
+  sum(CASE WHEN NOT body_logged OR error_code IS NOT NULL THEN 0
+           ELSE coalesce({_body_number(INPUT_IMAGE_COUNT)},
+                         CASE WHEN {_body_text(INPUT_IMAGE_PATH)} IS NOT NULL THEN 1 END, 0) END
+  ) AS input_images,
   sum(cache_write_1h_count) AS cache_write_1h_tokens,
   count_if(coalesce({_body_text(STOP_REASON_PATH, "output")} = '{GUARDRAIL_INTERVENED}', false))
     AS guardrail_interventions
@@ -307,7 +315,9 @@ def _dimension_expressions(zone: str) -> dict[str, str]:
                         f"WHEN body_offloaded THEN '{REQUEST_BODY_OFFLOADED}' ELSE '{REQUEST_BODY_NONE}' END",
         "media_size": f"""greatest(coalesce({_body_number("imageGenerationConfig.width")}, {_body_number("width")}, 0),
            coalesce({_body_number("imageGenerationConfig.height")}, {_body_number("height")}, 0),
-           coalesce(try(CAST(regexp_extract({_body_text("resolution")}, '^([0-9]+)p$', 1) AS bigint)), 0))""",
+           CASE WHEN {_body_text("duration")} IS NOT NULL
+             THEN coalesce(try(CAST(regexp_extract({_body_text("resolution")}, '^([0-9]+)p$', 1) AS bigint)), 0)
+             ELSE 0 END)""",
         "image_quality": f"""CASE WHEN lower({_body_text("imageGenerationConfig.quality")}) = 'premium'
        OR {_body_number("steps")} > 50 THEN 'premium' ELSE 'standard' END""",
         "service_tier": _service_tier(),

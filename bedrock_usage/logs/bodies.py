@@ -2,18 +2,20 @@
 
 Token counts do not show everything a call is billed for. When bodies are logged (``input.inputBodyJson``,
 ``output.outputBodyJson``), the request says how many images of which size and quality an image model makes,
-how many seconds of video (or shots of six seconds) at which resolution, how many documents a rerank call scores;
-Anthropic's response splits cache writes into 5-minute and 1-hour ones (``usage.cache_creation``, in the first
-chunk of a stream), as does a Converse response (``usage.cacheDetails``: ``{ttl, inputTokens}`` per time to live,
-Bedrock Runtime API reference, ``TokenUsage``), which also says when a guardrail intervened (``stopReason``) and
-which service tier (flex, priority...) and latency (optimized) served the call, as its request asked. The facts
-query reads these paths (``engines/queries.py``). Nothing else of a body is read: no prompt text reaches a report.
+how many seconds of video (or shots of six seconds) at which resolution, how many documents a rerank call scores,
+whether an embeddings call was given an image; Anthropic's response splits cache writes into 5-minute and 1-hour
+ones (``usage.cache_creation``, in the first chunk of a stream), as does a Converse response
+(``usage.cacheDetails``: ``{ttl, inputTokens}`` per time to live, Bedrock Runtime API reference, ``TokenUsage``),
+which also says when a guardrail intervened (``stopReason``) and which service tier (flex, priority...) and latency
+(optimized) served the call, as its request asked. The facts query reads these paths (``engines/queries.py``).
+Nothing else of a body is read: no prompt text reaches a report.
 
 The local engine's columnar cache and the compacted Parquet copy keep a *reduced body* instead of the body: a
 JSON document with the same paths and only these values, so the same query reads either. An array of documents is
-kept as its length under ``documents_count``, Nova Reel's manual shots as theirs under ``shots_count``; a request
-body with none of the values (every text model's) is kept as ``{}``, which the facts query reads as "logged,
-nothing to read" without parsing it.
+kept as its length under ``documents_count``, Nova Reel's manual shots as theirs under ``shots_count``, an image
+given to Titan Multimodal Embeddings as ``input_image_count`` 1 (never the image); a request body with none of the
+values (every text model's) is kept as ``{}``, which the facts query reads as "logged, nothing to read" without
+parsing it.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ INPUT_BODY_PATHS: tuple[str, ...] = (
     "duration",
     "resolution",
     "serviceTier.type",
+    "service_tier",
     "performanceConfig.latency",
 )
 DOCUMENTS_PATH = "documents"
@@ -44,6 +47,9 @@ SHOTS_PATH = "multiShotManualParams.shots"
 SHOTS_COUNT = "shots_count"
 # Arrays a reduced body keeps only the length of: path -> key of the length.
 COUNTED_ARRAYS = {DOCUMENTS_PATH: DOCUMENTS_COUNT, SHOTS_PATH: SHOTS_COUNT}
+# Titan Multimodal Embeddings bills each input image (``inputImage``, base64): a reduced body keeps 1 for it.
+INPUT_IMAGE_PATH = "inputImage"
+INPUT_IMAGE_COUNT = "input_image_count"
 # Response-body values: Anthropic's split of cache writes by time to live (InvokeModel, and the
 # ``message_start`` chunk that opens an InvokeModelWithResponseStream body).
 CACHE_SPLIT_PATHS: tuple[str, ...] = (
@@ -57,11 +63,12 @@ STREAM_PREFIX = "[0].message."
 # Converse responses say a guardrail stepped in with ``stopReason`` ``guardrail_intervened``.
 STOP_REASON_PATH = "stopReason"
 GUARDRAIL_INTERVENED = "guardrail_intervened"
-# The service tier that served a Converse call (``ServiceTier.type``: priority, default, flex, reserved) and its
-# latency (``PerformanceConfiguration.latency``: standard, optimized), in the response as in the request.
-SERVICE_TIER_PATH = "serviceTier.type"
+# The service tier that served a Converse call (``ServiceTier.type``: priority, default, flex, reserved; OpenAI's
+# Chat Completions bodies say ``service_tier``) and its latency (``PerformanceConfiguration.latency``: standard,
+# optimized), in the response as in the request. Converse responses name their tier, so most keep a reduced body.
+SERVICE_TIER_PATHS = ("serviceTier.type", "service_tier")
 LATENCY_PATH = "performanceConfig.latency"
-OUTPUT_BODY_PATHS: tuple[str, ...] = (*CACHE_SPLIT_PATHS, CACHE_DETAILS_PATH, STOP_REASON_PATH, SERVICE_TIER_PATH,
+OUTPUT_BODY_PATHS: tuple[str, ...] = (*CACHE_SPLIT_PATHS, CACHE_DETAILS_PATH, STOP_REASON_PATH, *SERVICE_TIER_PATHS,
                                       LATENCY_PATH)
 
 
@@ -108,7 +115,10 @@ def reduced_body_sql(body: str, side: str, dialect: str) -> str:
         for array, key in COUNTED_ARRAYS.items():
             count = f"json_array_length(json_extract({body}, '{json_path(array)}'))"
             values[key] = f"coalesce(CAST({count} AS VARCHAR), 'null')"
-        document = _object_sql({**_tree(paths), **{key: key for key in COUNTED_ARRAYS.values()}}, values)
+        values[INPUT_IMAGE_COUNT] = (f"CASE WHEN json_extract({body}, '{json_path(INPUT_IMAGE_PATH)}') IS NOT NULL "
+                                     "THEN '1' ELSE 'null' END")
+        counts = {key: key for key in (*COUNTED_ARRAYS.values(), INPUT_IMAGE_COUNT)}
+        document = _object_sql({**_tree(paths), **counts}, values)
         return f"CASE WHEN {body} IS NULL THEN NULL ELSE {document} END"
     plain = _object_sql(_tree(OUTPUT_BODY_PATHS), {p: leaf(p) for p in OUTPUT_BODY_PATHS})
     streamed = {p: leaf(STREAM_PREFIX + p) for p in CACHE_SPLIT_PATHS}
@@ -131,7 +141,7 @@ def duckdb_body_type(side: str) -> str:
     reads as NULL fields."""
     if side == "input":
         arrays = dict.fromkeys(COUNTED_ARRAYS, "BOOLEAN[]")
-        return _struct_type(_tree((*INPUT_BODY_PATHS, *COUNTED_ARRAYS)), arrays)
+        return _struct_type(_tree((*INPUT_BODY_PATHS, *COUNTED_ARRAYS, INPUT_IMAGE_PATH)), arrays)
     details = {CACHE_DETAILS_PATH: "STRUCT(ttl JSON, inputTokens JSON)[]"}
     return _struct_type(_tree(OUTPUT_BODY_PATHS), details)
 
@@ -140,11 +150,12 @@ def duckdb_reduced_body(side: str, body: str, line: str, cache_writes: str) -> s
     """DuckDB SQL for the reduced body from the struct ``duckdb_body_type`` read (``body``); a stream's cache split
     is read from the record's text (``line``) only for calls with cache writes."""
     if side == "input":
-        tops = dict.fromkeys(array.split(".")[0] for array in COUNTED_ARRAYS)
+        tops = dict.fromkeys(path.split(".")[0] for path in (*COUNTED_ARRAYS, INPUT_IMAGE_PATH))
         without_arrays = f"struct_update({body}, {', '.join(f'{top} := NULL' for top in tops)})"
-        lengths = ", ".join(f"{key} := len({body}.{array})" for array, key in COUNTED_ARRAYS.items())
+        lengths = ", ".join([*(f"{key} := len({body}.{array})" for array, key in COUNTED_ARRAYS.items()),
+                             f"{INPUT_IMAGE_COUNT} := CASE WHEN {body}.{INPUT_IMAGE_PATH} IS NOT NULL THEN 1 END"])
         counted = f"struct_insert({without_arrays}, {lengths})"
-        leaves = [f"{body}.{path}" for path in (*INPUT_BODY_PATHS, *COUNTED_ARRAYS)]
+        leaves = [f"{body}.{path}" for path in (*INPUT_BODY_PATHS, *COUNTED_ARRAYS, INPUT_IMAGE_PATH)]
         empty = " AND ".join(f"{leaf} IS NULL" for leaf in leaves)
         return f"CASE WHEN {body} IS NULL THEN NULL WHEN {empty} THEN '{{}}' ELSE to_json({counted}) END"
     split = "usage.cache_creation"
@@ -152,7 +163,8 @@ def duckdb_reduced_body(side: str, body: str, line: str, cache_writes: str) -> s
     return (
         f"CASE WHEN {body}.usage.cache_creation IS NOT NULL OR len({body}.{CACHE_DETAILS_PATH}) > 0 "
         f"OR CAST({body}.{STOP_REASON_PATH} AS VARCHAR) = '\"{GUARDRAIL_INTERVENED}\"' "
-        f"OR {body}.{SERVICE_TIER_PATH} IS NOT NULL OR {body}.{LATENCY_PATH} IS NOT NULL THEN to_json({body}) "
+        f"OR {' OR '.join(f'{body}.{path} IS NOT NULL' for path in (*SERVICE_TIER_PATHS, LATENCY_PATH))} "
+        f"THEN to_json({body}) "
         f"WHEN {cache_writes} > 0 AND {stream} IS NOT NULL "
         f"THEN '[{{\"message\":{{\"usage\":{{\"cache_creation\":' || CAST({stream} AS VARCHAR) || '}}}}}}]' END"
     )

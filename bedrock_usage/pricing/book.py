@@ -1,9 +1,10 @@
 """Amazon Bedrock price book: list prices as data, one lookup for every form of ``modelId``.
 
 Token prices are USD per 1,000 tokens; other units (``image``, ``second`` of video, rerank ``query``) are USD per
-unit in ``per_unit``. Rows are keyed by model, endpoint family (``global``; ``regional`` = geo cross-region ids
-such as ``us.`` and unprefixed in-region ids; ``govcloud``), region (``*`` = every region of the family; a row
-for one region, such as Nova's EU rates, wins over ``*``), mode (``standard``, ``batch``, ``flex``,
+unit in ``per_unit``; a model with token rows and a ``base`` image row (Titan Multimodal Embeddings) is billed its
+tokens and each image given to it. Rows are keyed by model, endpoint family (``global``; ``regional`` = geo
+cross-region ids such as ``us.`` and unprefixed in-region ids; ``govcloud``), region (``*`` = every region of the
+family; a row for one region, such as Nova's EU rates, wins over ``*``), mode (``standard``, ``batch``, ``flex``,
 ``priority``), tier (``base``; ``above_200k`` and other ``above_{N}k`` context tiers; ``image_{side}_{quality}``
 and ``video_{lines}`` variants) and effective dates. The built-in book is
 ``bedrock_usage/pricing/bedrock_prices.csv`` (built by ``tools/build_price_book.py``, refreshed from the AWS Price
@@ -72,9 +73,9 @@ class PriceRow:
     checked: date | None = None
 
     @property
-    def key(self) -> tuple[str, str, str, str, str, date | None]:
+    def key(self) -> tuple[str, str, str, str, str, str, date | None]:
         """Identity of a row: an override with the same key replaces it."""
-        return (self.model, self.family, self.region, self.mode, self.tier, self.effective_from)
+        return (self.model, self.family, self.region, self.mode, self.tier, self.unit, self.effective_from)
 
     @property
     def context_threshold(self) -> int:
@@ -142,15 +143,16 @@ class PriceBook:
 
     def quote(
         self, model_id: str, region: str, day: date, *, long_context: bool = False, batch: bool = False,
-        context_tokens: int | None = None, tier: str | None = None, mode: str | None = None,
+        context_tokens: int | None = None, tier: str | None = None, mode: str | None = None, unit: str | None = None,
     ) -> Quote | None:
         """The price of one call, or ``None`` when the book has no price for it (never another model's).
 
         ``context_tokens`` (input with cache) picks the highest ``above_{N}k`` tier it exceeds, else ``base``;
-        ``long_context`` means more than 200K. ``tier`` asks for a named tier (an image or video variant).
+        ``long_context`` means more than 200K. ``tier`` asks for a named tier (an image or video variant), ``unit``
+        for rows in that unit (a model billed in two, such as Titan Multimodal Embeddings' tokens and input images).
         """
         ref, rows = self._rows_for(model_id, region, mode or ("batch" if batch else "standard"))
-        candidates = [row for row in rows if row.applies_on(day)]
+        candidates = [row for row in rows if row.applies_on(day) and unit in (None, row.unit)]
         if tier is not None:
             wanted = [tier]
         else:

@@ -67,6 +67,7 @@ MISSING_RATE_REASONS = {
     "cache_write_5m": "no cache write price",
     "cache_write_1h": "no 1-hour cache write price",
     "cache_read": "no cache read price",
+    "per_unit": "no price for the images given",  # a token model's input images (Titan Multimodal Embeddings)
 }
 _ORDERED_FIRST = ("day", "hour", "weekday")  # tables led by these keys are in key order, the others by cost
 _BATCH_ROWS = 16_384  # fact rows per Arrow batch written to a kept report's file
@@ -138,8 +139,9 @@ def price_facts(con: duckdb.DuckDBPyConnection, application_tags: Sequence[str],
     application (the first application tag with a value, else the caller's), model, weekday and the cost columns.
 
     Tokens are priced at the rates of their pricing key, cache writes the logged response says lasted an hour at
-    the 1-hour rate; images and seconds of video are billed per unit in the output cost, rerank queries in the
-    input cost; a model the book bills per image, second or query has no token prices, and its logged tokens are
+    the 1-hour rate; images and seconds of video are billed per unit in the output cost, rerank queries and the
+    images given to an embeddings model billed per input image (a token row's ``rate_per_unit``) in the input
+    cost; a model the book bills per image, second or query has no token prices, and its logged tokens are
     not billed. A row whose rates leave a billed quantity without a price is unpriced, with the first reason, and
     has no cost (its tokens stay). ``application_tags`` are the tag columns (``tag_0``...) that name an
     application. Only callers whose user name holds ``user_pattern`` are kept.
@@ -158,7 +160,7 @@ WITH joined AS (
     c.principal_type, c.principal, c."user", coalesce({application}) AS application, m.model, m.endpoint, m.has_model,
     r.unit, coalesce(r.reason, CASE WHEN coalesce(r.unit, 'tokens') = 'tokens' THEN coalesce({missing}) END) AS reason,
     CASE r.unit WHEN 'image' THEN f.images WHEN 'second' THEN f.video_seconds WHEN 'query' THEN f.rerank_queries
-      ELSE 0 END * coalesce(r.rate_per_unit, 0.0) AS unit_cost,
+      ELSE f.input_images END * coalesce(r.rate_per_unit, 0.0) AS unit_cost,
     0.0 + f.input_tokens * coalesce(r.rate_input, 0.0) / 1000.0 AS input_cost,
     0.0 + f.output_tokens * coalesce(r.rate_output, 0.0) / 1000.0 AS output_cost,
     0.0 + {_billed("cache_write_5m")} * coalesce(r.rate_cache_write_5m, 0.0) / 1000.0
@@ -173,7 +175,7 @@ WITH joined AS (
 costed AS (
   SELECT * EXCLUDE (unit, reason, unit_cost, input_cost, output_cost, cache_write_cost, cache_read_cost),
     CASE WHEN reason IS NULL
-      THEN input_cost + CASE WHEN unit = 'query' THEN unit_cost ELSE 0.0 END END AS input_cost_usd,
+      THEN input_cost + CASE WHEN unit IN ('query', 'tokens') THEN unit_cost ELSE 0.0 END END AS input_cost_usd,
     CASE WHEN reason IS NULL
       THEN output_cost + CASE WHEN unit IN ('image', 'second') THEN unit_cost ELSE 0.0 END END AS output_cost_usd,
     CASE WHEN reason IS NULL THEN cache_write_cost END AS cache_write_cost_usd,
@@ -195,7 +197,7 @@ def _billed(name: str) -> str:
     if name == "cache_write_5m":
         return "(f.cache_write_tokens - f.cache_write_1h_tokens)"
     return {"input": "f.input_tokens", "output": "f.output_tokens", "cache_write_1h": "f.cache_write_1h_tokens",
-            "cache_read": "f.cache_read_tokens"}[name]
+            "cache_read": "f.cache_read_tokens", "per_unit": "f.input_images"}[name]
 
 
 class PricedRows:

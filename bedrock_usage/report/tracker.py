@@ -318,7 +318,8 @@ class BedrockAthenaTracker:
         if not units:
             return [*empty, "tokens", NO_PRICE]
         unit = "tokens" if "tokens" in units else sorted(units)[0]
-        if unit != "tokens" and key.request_body != REQUEST_BODY_LOGGED:
+        per_image = unit == "tokens" and "image" in units  # Titan Multimodal Embeddings: tokens and images given
+        if (unit != "tokens" or per_image) and key.request_body != REQUEST_BODY_LOGGED:
             return [*empty, unit, BODY_OFFLOADED if key.request_body == REQUEST_BODY_OFFLOADED else NEEDS_BODY]
         mode = SERVICE_TIER_MODES.get(key.service_tier)
         if mode is None:
@@ -334,8 +335,9 @@ class BedrockAthenaTracker:
         if unit != "tokens" and tier is None:
             return [*empty, unit, NO_TIER]
         context_over = int(key.context_over)
-        quote = self.prices.quote(model_id, key.source_region or "", date.fromisoformat(key.utc_day),
-                                  context_tokens=context_over + 1 if context_over else 0, tier=tier, mode=mode)
+        region, day = key.source_region or "", date.fromisoformat(key.utc_day)
+        quote = self.prices.quote(model_id, region, day, context_tokens=context_over + 1 if context_over else 0,
+                                  tier=tier, mode=mode, unit=unit)
         if quote is None:
             return [*empty, unit, NO_PRICE if mode == "standard" else f"no {mode} tier price for this model, region "
                                                                       "and endpoint"]
@@ -344,7 +346,11 @@ class BedrockAthenaTracker:
             return [*empty, unit, NEEDS_AUDIO_SPLIT]
         if unit == "tokens" and row.input is None and row.output is not None:  # TwelveLabs Pegasus: video input
             return [*empty, unit, INPUT_NOT_IN_TOKENS]
-        return [*(getattr(row, name) for name in BOOK_RATE_FIELDS), unit, None]
+        rates = [getattr(row, name) for name in BOOK_RATE_FIELDS]
+        if per_image:
+            image = self.prices.quote(model_id, region, day, tier="base", mode=mode, unit="image")
+            rates[BOOK_RATE_FIELDS.index("per_unit")] = image.row.per_unit if image else None
+        return [*rates, unit, None]
 
 
 def _image_tier(tiers: list[str], side: int, quality: str) -> str | None:
@@ -361,7 +367,8 @@ def _image_tier(tiers: list[str], side: int, quality: str) -> str | None:
 
 def _video_tier(tiers: list[str], lines: int) -> str | None:
     """The video tier of the book that prices a video of ``lines`` (720 for 720p): a model's only tier, else the
-    one of its resolution (Luma Ray2 prices 540p and 720p apart); None when the request named none the book has."""
+    one of its resolution (Luma Ray2 prices 540p and 720p apart); None when the request named none the book has
+    (``lines`` is 0 when a Luma request logged no ``duration``, so no length is guessed for it)."""
     if len(tiers) == 1:
         return tiers[0]
     return f"video_{lines}" if f"video_{lines}" in tiers else None
@@ -370,7 +377,7 @@ def _video_tier(tiers: list[str], lines: int) -> str | None:
 NO_PRICE = "no price for this model, region and endpoint"
 NEEDS_BODY = "needs body logging"
 BODY_OFFLOADED = "request body over 100 KB, delivered apart under /data/, which reports do not read"
-NO_TIER = "no price for this image size or video resolution"
+NO_TIER = "no price for this image size or video resolution, or the request holds no video length or resolution"
 NEEDS_AUDIO_SPLIT = "speech and text tokens are not split in the logs"
 # A model whose book row prices output tokens but no input: its input is billed in other units (Pegasus: seconds of
 # video) that the logs do not hold, so an output-only cost would understate the call.

@@ -83,6 +83,14 @@ CALLS = [
     # embeddings bill input only
     ("amazon.titan-embed-text-v2:0", "us-east-1", {"operation": "InvokeModel", "tokens": (5000, 0)}),
     ("cohere.embed-english-v3", "us-east-1", {"operation": "InvokeModel", "tokens": (2000, 0)}),
+    # Titan Multimodal Embeddings bills its text tokens and each image given (a base64 inputImage)
+    ("amazon.titan-embed-image-v1", "us-east-1", {"operation": "InvokeModel", "tokens": (12, 0), "request": {
+        "inputText": "a red kite", "inputImage": "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJ",
+        "embeddingConfig": {"outputEmbeddingLength": 256}}}),
+    ("amazon.titan-embed-image-v1", "us-east-1", {"operation": "InvokeModel", "tokens": (30, 0), "request": {
+        "inputText": "text alone"}}),
+    ("amazon.titan-embed-image-v1", "us-east-1", {"operation": "InvokeModel", "tokens": (0, 0), "request": {
+        "inputImage": "iVBORw0KGgo="}, "error": "ValidationException"}),  # a failed call: no image billed
     # 1-hour cache writes from Anthropic's usage.cache_creation, InvokeModel and stream
     (f"us.{SONNET_45}", "us-east-1", {"operation": "InvokeModel", "tokens": (900, 300), "cache": (0, 5000),
                                       "request": PROMPT, "response": {"usage": anthropic_usage(1000, 4000)}}),
@@ -141,6 +149,15 @@ CALLS = [
         "type": "priority"}}}),
     ("qwen.qwen3-32b-v1:0", "us-west-2", {"request": PROMPT, "response": {
         "serviceTier": {"type": "default"}, "performanceConfig": {"latency": "standard"}}}),
+    # what served the call (the response) wins over what the request asked
+    ("qwen.qwen3-32b-v1:0", "us-west-2", {"tokens": (7000, 3000), "request": {**PROMPT, "serviceTier": {
+        "type": "priority"}, "performanceConfig": {"latency": "optimized"}}, "response": {
+        "serviceTier": {"type": "default"}, "performanceConfig": {"latency": "standard"}}}),
+    # OpenAI's Chat Completions bodies say service_tier; flex cache reads at the flex row's own rate
+    ("openai.gpt-oss-120b-1:0", "us-west-2", {"tokens": (5000, 500), "request": {
+        "messages": [], "service_tier": "flex"}, "response": {"service_tier": "flex"}}),
+    ("amazon.nova-pro-v1:0", "us-east-1", {"tokens": (1000, 200), "cache": (3000, 0), "request": PROMPT,
+                                           "response": {"serviceTier": {"type": "flex"}}}),
     ("amazon.rerank-v1:0", "us-west-2", {"operation": "InvokeModel", "tokens": (0, 0), "request": {
         "query": "q", "documents": [f"document {i}" for i in range(250)]}}),
     ("cohere.rerank-v3-5:0", "us-east-1", {"operation": "InvokeModel", "tokens": (0, 0), "request": {
@@ -149,6 +166,8 @@ CALLS = [
 UNPRICED = [
     # an image call whose body was not logged: how many images is unknown
     ("amazon.nova-canvas-v1:0", "us-east-1", {"operation": "InvokeModel", "tokens": (0, 0)}, "needs body logging"),
+    ("amazon.titan-embed-image-v1", "us-west-2", {"operation": "InvokeModel", "tokens": (12, 0)},
+     "needs body logging"),  # whether an image was given is unknown
     # an image variation's request holds its input image: over 100 KB, the body is delivered apart
     ("amazon.nova-canvas-v1:0", "us-west-2", {"operation": "InvokeModel", "tokens": (0, 0), "offloaded": True},
      "request body over 100 KB, delivered apart under /data/"),
@@ -159,6 +178,8 @@ UNPRICED = [
     ("amazon.nova-pro-v1:0", "us-east-1", {"tokens": (1000, 200), "cache": (0, 2000)}, "no cache write price"),
     ("luma.ray-v2:0", "us-west-2", {"operation": "StartAsyncInvoke", "tokens": (0, 0), "request": {
         "prompt": "a lake", "duration": "5s"}}, "no price for this image size or video resolution"),
+    ("luma.ray-v2:0", "us-west-2", {"operation": "StartAsyncInvoke", "tokens": (0, 0), "request": {
+        "prompt": "a lake", "resolution": "720p"}}, "no video length or resolution"),  # no length is guessed
     ("mistral.mistral-large-2407-v1:0", "us-west-2", {"request": PROMPT, "response": {
         "serviceTier": {"type": "reserved"}}}, "reserved tier"),  # paid for by the reservation
     ("qwen.qwen3-32b-v1:0", "us-west-2", {"request": {**PROMPT, "performanceConfig": {"latency": "optimized"}}},
@@ -214,16 +235,26 @@ def test_units_read_from_bodies(report_and_records) -> None:
     assert one_hour == 4000 + 3000 + 4000 + 6000 + 1000  # InvokeModel, its stream, Converse, ConverseStream, unpriced
 
 
-def test_video_resolutions_and_service_tiers(report_and_records) -> None:
+def test_video_resolutions_service_tiers_and_images_given(report_and_records) -> None:
     facts = report_and_records[0].facts
     luma = facts.loc[(facts["model_id"] == "luma.ray-v2:0") & facts["priced"]]
     # 5 s at 540p ($0.75/s) and 9 s at 720p ($1.50/s), AWS pricing page
     assert luma["video_seconds"].sum() == 14 and luma["estimated_cost_usd"].sum() == pytest.approx(5 * 0.75 + 9 * 1.5)
-    flex = facts.loc[(facts["model_id"] == "openai.gpt-oss-120b-1:0") & (facts["input_tokens"] == 10_000)]
-    # gpt-oss-120b Flex: $0.075 / $0.30 per million tokens against Standard's $0.15 / $0.60
-    assert flex["estimated_cost_usd"].sum() == pytest.approx(10 * 0.000075 + 4 * 0.0003)
-    priority = facts.loc[(facts["model_id"] == "qwen.qwen3-32b-v1:0") & (facts["input_tokens"] == 10_000)]
-    assert priority["estimated_cost_usd"].sum() == pytest.approx(10 * 0.0002625 + 4 * 0.00105)
+    def tier_cost(model: str, tier: str) -> float:
+        return facts.loc[(facts["model_id"] == model) & (facts["service_tier"] == tier), "estimated_cost_usd"].sum()
+
+    # gpt-oss-120b Flex: $0.075 / $0.30 per million tokens against Standard's $0.15 / $0.60 (10K + 5K in, 4.5K out)
+    assert tier_cost("openai.gpt-oss-120b-1:0", "flex") == pytest.approx(15 * 0.000075 + 4.5 * 0.0003)
+    titan = facts.loc[(facts["model_id"] == "amazon.titan-embed-image-v1") & facts["priced"]]
+    # 42 text tokens at $0.0008 per 1K and one image at $0.00006 (the failed call's image is not billed)
+    assert titan["input_images"].sum() == 1
+    assert titan["input_cost_usd"].sum() == pytest.approx(42 * 0.0008 / 1000 + 0.00006)
+    # Qwen3 32B Priority: $0.2625 / $1.05; the call that asked for Priority and was served Standard is Standard,
+    # with the two other Standard calls of 1K / 200 tokens
+    assert tier_cost("qwen.qwen3-32b-v1:0", "priority") == pytest.approx(10 * 0.0002625 + 4 * 0.00105)
+    assert tier_cost("qwen.qwen3-32b-v1:0", "default") == pytest.approx(9 * 0.00015 + 3.4 * 0.0006)
+    # Nova Pro Flex: $0.40 / $1.60 per million tokens, cache reads $0.10 (half the Standard rates)
+    assert tier_cost("amazon.nova-pro-v1:0", "flex") == pytest.approx(0.0004 + 0.2 * 0.0016 + 3 * 0.0001)
 
 
 def test_calls_that_cannot_be_priced_say_why(report_and_records) -> None:
