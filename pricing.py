@@ -53,7 +53,7 @@ def render_table(rows: list[PriceRow]) -> str:
          str(r.effective_to or ""), *(_format_rate(getattr(r, name)) for name in TOKEN_FIELDS),
          "-" if r.audio_input is None and r.audio_output is None
          else f"{_format_rate(r.audio_input)}/{_format_rate(r.audio_output)}",
-         "-" if r.per_unit is None else f"${r.per_unit:g}{UNIT_LABELS[r.unit]}"]
+         "-" if r.per_unit is None else f"${decimal_text(r.per_unit)}{UNIT_LABELS[r.unit]}"]
         for r in rows
     ]
     return text_table(header, body)

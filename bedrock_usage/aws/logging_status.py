@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 
 from ..logs.layout import normalise_prefix, parse_key, region_prefix
-from .logging_config import read_logging_config
+from .logging_config import logging_regions, read_logging_config
 from .logging_setup import BEDROCK_SERVICE
 from .provisioning import bucket_kms_key, bucket_region, policy_statements, read_bucket_policy
 from .session import AWS_ERRORS, Aws, describe, partition
@@ -60,10 +60,16 @@ class RegionLoggingStatus:
         return self.enabled and self.bucket_region == self.region and self.bedrock_can_write is not False
 
 
-def check_regions(aws: Aws, regions: tuple[str, ...]) -> list[RegionLoggingStatus]:
-    """The logging status of each region, in order (the dashboard's status panel)."""
+def check_regions(aws: Aws, regions: tuple[str, ...] | None) -> list[RegionLoggingStatus]:
+    """The logging status of each region, in order (the dashboard's status panel); ``None``, as
+    ``check_bedrock_logging.py`` without ``--regions``: every region whose logging delivers to S3, then those whose
+    configuration cannot be read (none when logging delivers nowhere)."""
     account = aws.account_id()
-    return [check_region(aws, region, account) for region in regions]
+    if regions is not None:
+        return [check_region(aws, region, account) for region in regions]
+    found = logging_regions(aws, policy_file=READER_POLICY_FILE)
+    return [check_region(aws, region, account) for region in found.regions] + [
+        RegionLoggingStatus(region, enabled=False, error=why) for region, why in sorted(found.unread.items())]
 
 
 def check_region(aws: Aws, region: str, account: str) -> RegionLoggingStatus:

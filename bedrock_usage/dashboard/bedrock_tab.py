@@ -13,8 +13,9 @@ from .tables import data_table, load_error, named_columns, show_warnings
 from .text import Text, change, compact, compact_usd, number
 
 
-def logging_panel(t: Text, regions: tuple[str, ...], profile: str) -> None:
-    """Per-region Model Invocation Logging status, and the command that fixes what is missing (Athena only)."""
+def logging_panel(t: Text, regions: tuple[str, ...] | None, profile: str) -> None:
+    """Per-region Model Invocation Logging status, and the command that fixes what is missing (Athena only);
+    ``None``: every region whose logging delivers to S3."""
     with st.expander(t("logging_status"), expanded=bool(st.session_state.get("check_logging"))):
         if st.button(t("check_logging"), key="check_logging_button"):
             st.session_state["check_logging"] = True
@@ -28,6 +29,8 @@ def logging_panel(t: Text, regions: tuple[str, ...], profile: str) -> None:
         except (UsageError, SetupRequired) as exc:
             load_error(t, exc)
             return
+        if not statuses:
+            st.warning(t("logging_nowhere"))
         for status in statuses:
             verdict = data.logging_verdict(status)
             newest = status.newest_log.last_modified.strftime("%Y-%m-%d %H:%M UTC") if status.newest_log else ""

@@ -360,8 +360,9 @@ def _s3_source(request: QDevRequest, prefixes: tuple[str, ...]) -> QSource:
 
 
 @st.cache_data(show_spinner=False, ttl=CACHE_SECONDS, max_entries=8)
-def load_logging_status(regions: tuple[str, ...], profile: str = "") -> list[RegionLoggingStatus]:
-    """Model Invocation Logging as configured and observed in each region (AWS calls; Athena source only)."""
+def load_logging_status(regions: tuple[str, ...] | None, profile: str = "") -> list[RegionLoggingStatus]:
+    """Model Invocation Logging as configured and observed in each region, or (``None``) in every region whose
+    logging delivers to S3 (AWS calls; Athena source only)."""
     return check_regions(Aws.connect(profile or None), regions)
 
 

@@ -11,7 +11,7 @@ from streamlit.delta_generator import DeltaGenerator
 
 from ..engines.choice import SOURCES
 from ..errors import SetupRequired, UsageError
-from ..logs.regions import ALL, DEFAULT_REGIONS, REGION_NAMES
+from ..logs.regions import ALL, REGION_NAMES
 from . import data
 from .bedrock_tab import logging_panel
 from .session import keep_translated_choices
@@ -76,7 +76,7 @@ def sidebar(t: Text) -> SidebarChoice:
 
     clicked = st.button(t("analyze"), type="primary", key="analyze", width="stretch")
     if source == "athena":
-        logging_panel(t, tuple(r for r in regions if r != ALL) or DEFAULT_REGIONS, profile.strip())
+        logging_panel(t, None if ALL in regions or not regions else tuple(regions), profile.strip())
 
     start, end = (dates[0], dates[-1]) if isinstance(dates, tuple | list) and len(dates) == 2 else (None, None)
     problem = _problem(t, regions, start, end, source, logs_dir, group_by, tag_key)

@@ -78,7 +78,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "logging_status": "Logging status per region",
         "check_logging": "Check logging",
         "logging_status_help": "Checks Model Invocation Logging, its bucket and the newest log in each selected "
-        "region.",
+        "region (with all regions: in each region whose logging delivers to S3).",
+        "logging_nowhere": "Model Invocation Logging delivers to S3 in no region of this account. Run "
+        "`python setup_bedrock_logging.py --regions REGION` for each region where Bedrock is used.",
         "checking_logging": "Checking Model Invocation Logging...",
         "logging_ok": "**{region}**: logging is on; newest log {newest}.",
         "logging_no_logs": "**{region}**: logging to {bucket} is on, but no logs have arrived yet; they appear a "
@@ -456,7 +458,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "analyze": "분석",
         "logging_status": "리전별 로깅 상태",
         "check_logging": "로깅 확인",
-        "logging_status_help": "선택한 리전마다 Model Invocation Logging 설정, 버킷, 가장 최근 로그를 확인합니다.",
+        "logging_status_help": "선택한 리전마다 Model Invocation Logging 설정, 버킷, 가장 최근 로그를 확인합니다 "
+        "(모든 리전을 고르면 로깅이 S3로 전달되는 리전마다).",
+        "logging_nowhere": "이 계정의 어느 리전에서도 Model Invocation Logging이 S3로 전달되지 않습니다. Bedrock을 "
+        "쓰는 리전마다 `python setup_bedrock_logging.py --regions REGION` 를 실행하세요.",
         "checking_logging": "Model Invocation Logging 확인 중...",
         "logging_ok": "**{region}**: 로깅이 켜져 있습니다. 가장 최근 로그 {newest}.",
         "logging_no_logs": "**{region}**: {bucket} 으로 로깅이 켜져 있지만 아직 로그가 없습니다. 첫 Bedrock "

@@ -13,6 +13,7 @@ from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import boto3
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -264,6 +265,19 @@ def test_with_aws_credentials_it_defaults_to_athena_and_names_setup_steps(aws_en
     status = [w.value for w in at.warning]
     for region in ("us-east-1", "ap-northeast-2"):
         assert any(f"setup_bedrock_logging.py --regions {region}" in line for line in status), status
+
+    # All regions with logs: the regions whose logging delivers to S3, as check_bedrock_logging.py finds them
+    at.multiselect(key="regions").set_value(["all"]).run()
+    at.button(key="check_logging_button").click().run()
+    assert not at.exception
+    assert [w.value for w in at.warning if "delivers to S3 in no region" in w.value]
+    boto3.client("s3", region_name="eu-west-1").create_bucket(
+        Bucket="team-logs", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    boto3.client("bedrock", region_name="eu-west-1").put_model_invocation_logging_configuration(
+        loggingConfig={"s3Config": {"bucketName": "team-logs", "keyPrefix": ""}, "textDataDeliveryEnabled": True})
+    at.button(key="check_logging_button").click().run()
+    checked = [m.value for m in [*at.warning, *at.success] if m.value.startswith("**")]
+    assert [line.split("**")[1] for line in checked] == ["eu-west-1"], checked
 
 
 def test_with_oidc_login_configured_nothing_shows_before_log_in(demo_env: dict[str, str]) -> None:
