@@ -139,7 +139,7 @@ def call_cost(record: dict, on: date) -> list[float] | None:
         if count and rate is None:
             return None
         terms.append(count * (rate or 0.0) / 1000)
-    if base in INPUT_IMAGE and request.get("inputImage") and not record.get("errorCode"):
+    if base in INPUT_IMAGE and request.get("inputImage") is not None and not record.get("errorCode"):
         terms.append(INPUT_IMAGE[base])
     return terms
 

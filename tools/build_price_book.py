@@ -152,7 +152,7 @@ class Row:
 
     @property
     def key(self) -> tuple[str, ...]:
-        return (self.model, self.family, self.region, self.mode, self.tier, self.slot)
+        return (self.model, self.family, self.region, self.mode, self.tier, self.unit, self.slot)
 
 
 class Book:
@@ -171,7 +171,7 @@ class Book:
         model = self.ids.setdefault(model_key(model), model)
         # Undated figures (today's price) wait apart until every source is read; see ``_undated_into_dated``.
         slot = start or ("" if end else UNDATED)
-        row = self.rows.setdefault((model, family, region, mode, tier, slot),
+        row = self.rows.setdefault((model, family, region, mode, tier, unit, slot),
                                    Row(model, family, region, mode, tier, unit, start, end, slot))
         row.effective_to = row.effective_to or end
         source, cites_aws, rank = quote
@@ -406,7 +406,7 @@ def _undated_into_dated(book: Book) -> None:
     is a row of its own (applying on every day) otherwise."""
     by_slot: dict[tuple[str, ...], list[Row]] = defaultdict(list)
     for row in book.rows.values():
-        by_slot[row.key[:5]].append(row)
+        by_slot[row.key[:-1]].append(row)  # every part but the slot
     for rows in by_slot.values():
         undated = next((r for r in rows if r.slot == UNDATED), None)
         if undated is None:

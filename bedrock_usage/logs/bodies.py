@@ -115,8 +115,8 @@ def reduced_body_sql(body: str, side: str, dialect: str) -> str:
         for array, key in COUNTED_ARRAYS.items():
             count = f"json_array_length(json_extract({body}, '{json_path(array)}'))"
             values[key] = f"coalesce(CAST({count} AS VARCHAR), 'null')"
-        values[INPUT_IMAGE_COUNT] = (f"CASE WHEN json_extract({body}, '{json_path(INPUT_IMAGE_PATH)}') IS NOT NULL "
-                                     "THEN '1' ELSE 'null' END")
+        values[INPUT_IMAGE_COUNT] = (f"CASE WHEN json_extract_scalar({body}, '{json_path(INPUT_IMAGE_PATH)}') "
+                                     "IS NOT NULL THEN '1' ELSE 'null' END")
         counts = {key: key for key in (*COUNTED_ARRAYS.values(), INPUT_IMAGE_COUNT)}
         document = _object_sql({**_tree(paths), **counts}, values)
         return f"CASE WHEN {body} IS NULL THEN NULL ELSE {document} END"

@@ -45,6 +45,7 @@ MODES = ("standard", "batch", "flex", "priority")
 UNITS = ("tokens", "image", "second", "query")
 _TIER_RE = re.compile(r"^(base|above_\d+k|image_(\d+|any)_(standard|premium)|video_\d+)$")
 _CONTEXT_TIER_RE = re.compile(r"^above_(\d+)k$")
+_TIER_UNITS = {"image": "image", "video": "second"}  # the unit of a row that names an image or video tier only
 
 
 @dataclass(frozen=True)
@@ -264,7 +265,7 @@ def _parse_row(raw: dict[str, object], origin: str) -> PriceRow:
     if not model:
         raise UsageError(f"{origin}: every price row needs a 'model' (a base model id)")
     family, mode, tier = text("family", "regional"), text("mode", "standard"), text("tier", "base")
-    unit = text("unit", "tokens")
+    unit = text("unit", _TIER_UNITS.get(tier.split("_")[0], "tokens"))
     for label, value, allowed in (("family", family, FAMILIES), ("mode", mode, MODES), ("unit", unit, UNITS)):
         if value not in allowed:
             raise UsageError(f"{origin}: {label} '{value}' for {model} must be one of {', '.join(allowed)}")
@@ -276,6 +277,9 @@ def _parse_row(raw: dict[str, object], origin: str) -> PriceRow:
     start, end = day("effective_from"), day("effective_to")
     if start and end and end <= start:
         raise UsageError(f"{origin}: effective_to {end} of {model} is not after effective_from {start}")
+    if unit == "tokens" and text("per_unit") and not any(text(name) for name in RATE_FIELDS):
+        raise UsageError(f"{origin}: the row of {model} has a per_unit price but no unit; give unit image, second or "
+                         "query (a tokens row prices 1,000 tokens)")
     if not any(text(name) for name in (*RATE_FIELDS, "per_unit")):
         # Such a row would replace a price with none: the model's calls would turn unpriced without a word.
         raise UsageError(

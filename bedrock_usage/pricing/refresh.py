@@ -95,12 +95,13 @@ def refresh_rows(book_rows: list[PriceRow], reading: OfferReading, today: date) 
     result = RefreshResult(rows, unmatched=offered.unmatched, skipped=dict(reading.skipped),
                            publications=reading.publications)
     for new in offered.rows:
-        slot = (new.model, new.family, new.region, new.mode, new.tier)
-        current = [r for r in rows if (r.model, r.family, r.region, r.mode, r.tier) == slot and r.applies_on(today)]
+        slot = (new.model, new.family, new.region, new.mode, new.tier, new.unit)
+        current = [r for r in rows
+                   if (r.model, r.family, r.region, r.mode, r.tier, r.unit) == slot and r.applies_on(today)]
         if not current:
             # A region-specific row replaces the ``*`` price from today; a model new to the book has no past price.
-            group = (new.model, new.family, new.mode, new.tier)
-            known = any((r.model, r.family, r.mode, r.tier) == group for r in rows)
+            group = (new.model, new.family, new.mode, new.tier, new.unit)
+            known = any((r.model, r.family, r.mode, r.tier, r.unit) == group for r in rows)
             start = today if known else None
             added = replace(new, effective_from=start)
             rows.append(added)

@@ -67,7 +67,6 @@ MISSING_RATE_REASONS = {
     "cache_write_5m": "no cache write price",
     "cache_write_1h": "no 1-hour cache write price",
     "cache_read": "no cache read price",
-    "per_unit": "no price for the images given",  # a token model's input images (Titan Multimodal Embeddings)
 }
 _ORDERED_FIRST = ("day", "hour", "weekday")  # tables led by these keys are in key order, the others by cost
 _BATCH_ROWS = 16_384  # fact rows per Arrow batch written to a kept report's file
@@ -197,7 +196,7 @@ def _billed(name: str) -> str:
     if name == "cache_write_5m":
         return "(f.cache_write_tokens - f.cache_write_1h_tokens)"
     return {"input": "f.input_tokens", "output": "f.output_tokens", "cache_write_1h": "f.cache_write_1h_tokens",
-            "cache_read": "f.cache_read_tokens", "per_unit": "f.input_images"}[name]
+            "cache_read": "f.cache_read_tokens"}[name]
 
 
 class PricedRows:

@@ -349,7 +349,9 @@ class BedrockAthenaTracker:
         rates = [getattr(row, name) for name in BOOK_RATE_FIELDS]
         if per_image:
             image = self.prices.quote(model_id, region, day, tier="base", mode=mode, unit="image")
-            rates[BOOK_RATE_FIELDS.index("per_unit")] = image.row.per_unit if image else None
+            if image is None or image.row.per_unit is None:
+                return [*empty, unit, NO_IMAGE_PRICE]
+            rates[BOOK_RATE_FIELDS.index("per_unit")] = image.row.per_unit
         return [*rates, unit, None]
 
 
@@ -376,6 +378,7 @@ def _video_tier(tiers: list[str], lines: int) -> str | None:
 
 NO_PRICE = "no price for this model, region and endpoint"
 NEEDS_BODY = "needs body logging"
+NO_IMAGE_PRICE = "no price for the images given to this model, region and endpoint"
 BODY_OFFLOADED = "request body over 100 KB, delivered apart under /data/, which reports do not read"
 NO_TIER = "no price for this image size or video resolution, or the request holds no video length or resolution"
 NEEDS_AUDIO_SPLIT = "speech and text tokens are not split in the logs"

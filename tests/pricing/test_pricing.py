@@ -251,6 +251,15 @@ def test_override_file_json_adds_and_replaces(tmp_path, monkeypatch) -> None:
     assert env_book.quote("example.private-model-v1:0", "us-west-2", DAY) is not None
 
 
+def test_an_image_tier_override_replaces_the_image_row(tmp_path) -> None:
+    """A row naming an image tier is an image row, unit or not: it replaces the built-in one."""
+    path = tmp_path / "prices.json"
+    path.write_text(json.dumps({"prices": [
+        {"model": "amazon.nova-canvas-v1:0", "tier": "image_1024_standard", "per_unit": 0.035}]}))
+    quote = PriceBook.load(path).quote("amazon.nova-canvas-v1:0", "us-east-1", DAY, tier="image_1024_standard")
+    assert quote and (quote.row.unit, quote.row.per_unit) == ("image", 0.035)
+
+
 def test_override_file_toml(tmp_path) -> None:
     path = tmp_path / "prices.toml"
     path.write_text('[[prices]]\nmodel = "example.other-v1:0"\ninput = 0.0005\noutput = 0.0015\n')
@@ -270,6 +279,7 @@ def test_override_file_toml(tmp_path) -> None:
      ('{"prices": [{"model": "m", "tier": "huge"}]}', "tier 'huge'"),
      ('{"prices": [{"model": "m", "unit": "bananas"}]}', "unit 'bananas'"),
      ('{"prices": [{"model": "m", "unit": "image", "per_unit": 40}]}', "implausible"),
+     ('{"prices": [{"model": "m", "per_unit": 0.0001}]}', "per_unit price but no unit"),
      ('{"prices": [{"model": "m", "effective_from": "2026-01-02", "effective_to": "2026-01-01"}]}', "not after")],
 )
 def test_bad_override_files_are_user_errors(tmp_path, content: str, message: str) -> None:

@@ -25,6 +25,7 @@ import pytest
 
 from bedrock_usage.pricing import PriceBook, read_csv_rows
 from bedrock_usage.pricing.book import BUILTIN_BOOK
+from bedrock_usage.pricing.offer_file import OfferPrice, OfferReading
 from bedrock_usage.pricing.refresh import read_offer_files, refresh_rows
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "pricing"
@@ -100,6 +101,25 @@ def test_a_changed_price_closes_the_old_row_and_opens_a_dated_one(tmp_path: Path
     assert eu and eu.row.input == offer_price(BEDROCK_OFFER, "EU-NovaLite-input-tokens", "Nova Lite")
     again = refresh_rows(result.rows, read_offer_files([changed]), TODAY)
     assert again.changes == []
+
+
+def test_a_model_billed_in_tokens_and_images_keeps_its_two_rows() -> None:
+    """Titan Multimodal Embeddings has a token row and an image row of one tier: a new image price changes the
+    image row only, and the token price stays on the token row."""
+    titan, name = "amazon.titan-embed-image-v1", "Titan Multimodal Embeddings G1"
+    reading = OfferReading(prices=[
+        OfferPrice("SKU-IMAGE", name, "us-east-1", "regional", "standard", "base", "image", "per_unit", 0.00007,
+                   None, "USE1-TitanEmbedImage-input-images"),
+        OfferPrice("SKU-TEXT", name, "us-east-1", "regional", "standard", "base", "tokens", "input", 0.0008,
+                   None, "USE1-TitanEmbedImage-input-tokens"),
+    ])
+    result = refresh_rows(read_csv_rows(BUILTIN_BOOK), reading, TODAY)
+    assert [(c.kind, c.new.unit, c.new.per_unit) for c in result.changes] == [("changed", "image", 0.00007)]
+    book = PriceBook(result.rows)
+    tokens = book.quote(titan, "us-east-1", TODAY, unit="tokens")
+    image = book.quote(titan, "us-east-1", TODAY, unit="image")
+    assert tokens and (tokens.row.input, tokens.row.per_unit) == (0.0008, None)
+    assert image and (image.row.input, image.row.per_unit) == (None, 0.00007)
 
 
 def run_pricing(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:

@@ -89,6 +89,8 @@ CALLS = [
         "embeddingConfig": {"outputEmbeddingLength": 256}}}),
     ("amazon.titan-embed-image-v1", "us-east-1", {"operation": "InvokeModel", "tokens": (30, 0), "request": {
         "inputText": "text alone"}}),
+    ("amazon.titan-embed-image-v1", "us-east-1", {"operation": "InvokeModel", "tokens": (8, 0), "request": {
+        "inputText": "null image", "inputImage": None}}),  # a JSON null is no image, in every engine
     ("amazon.titan-embed-image-v1", "us-east-1", {"operation": "InvokeModel", "tokens": (0, 0), "request": {
         "inputImage": "iVBORw0KGgo="}, "error": "ValidationException"}),  # a failed call: no image billed
     # 1-hour cache writes from Anthropic's usage.cache_creation, InvokeModel and stream
@@ -246,9 +248,9 @@ def test_video_resolutions_service_tiers_and_images_given(report_and_records) ->
     # gpt-oss-120b Flex: $0.075 / $0.30 per million tokens against Standard's $0.15 / $0.60 (10K + 5K in, 4.5K out)
     assert tier_cost("openai.gpt-oss-120b-1:0", "flex") == pytest.approx(15 * 0.000075 + 4.5 * 0.0003)
     titan = facts.loc[(facts["model_id"] == "amazon.titan-embed-image-v1") & facts["priced"]]
-    # 42 text tokens at $0.0008 per 1K and one image at $0.00006 (the failed call's image is not billed)
+    # 50 text tokens at $0.0008 per 1K and one image at $0.00006 (the failed call's image is not billed)
     assert titan["input_images"].sum() == 1
-    assert titan["input_cost_usd"].sum() == pytest.approx(42 * 0.0008 / 1000 + 0.00006)
+    assert titan["input_cost_usd"].sum() == pytest.approx(50 * 0.0008 / 1000 + 0.00006)
     # Qwen3 32B Priority: $0.2625 / $1.05; the call that asked for Priority and was served Standard is Standard,
     # with the two other Standard calls of 1K / 200 tokens
     assert tier_cost("qwen.qwen3-32b-v1:0", "priority") == pytest.approx(10 * 0.0002625 + 4 * 0.00105)
