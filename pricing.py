@@ -43,6 +43,10 @@ def _format_rate(value: float | None) -> str:
     return "-" if value is None else f"{value * 1000:.4f}"
 
 
+def _per_unit(row: PriceRow) -> str:
+    return "-" if row.per_unit is None else f"${decimal_text(row.per_unit)}{UNIT_LABELS[row.unit]}"
+
+
 def render_table(rows: list[PriceRow]) -> str:
     """The book as an aligned text table: token prices in USD per million tokens, other units per unit; the model id
     tells rows of one name apart (an alias and a dated id may be priced differently)."""
@@ -53,7 +57,7 @@ def render_table(rows: list[PriceRow]) -> str:
          str(r.effective_to or ""), *(_format_rate(getattr(r, name)) for name in TOKEN_FIELDS),
          "-" if r.audio_input is None and r.audio_output is None
          else f"{_format_rate(r.audio_input)}/{_format_rate(r.audio_output)}",
-         "-" if r.per_unit is None else f"${decimal_text(r.per_unit)}{UNIT_LABELS[r.unit]}"]
+         _per_unit(r)]
         for r in rows
     ]
     return text_table(header, body)
@@ -150,9 +154,9 @@ def render_changes(result: RefreshResult) -> str:
                   text_table(["Model", "Family", "Region", "Mode", "Tier", "From", "Change"], body)]
     if added:
         lines += ["", "Added", text_table(
-            ["Model", "Family", "Region", "Mode", "Tier", "Input", "Output"],
+            ["Model", "Family", "Region", "Mode", "Tier", "Input", "Output", "Per unit"],
             [[c.new.name, c.new.family, c.new.region, c.new.mode, c.new.tier, _format_rate(c.new.input),
-              _format_rate(c.new.output)] for c in added])]
+              _format_rate(c.new.output), _per_unit(c.new)] for c in added])]
     if result.unmatched:
         lines += ["", "Products no model of the book matches (not priced; add a row with --prices or a name the "
                   "book knows):"]

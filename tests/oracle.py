@@ -153,7 +153,8 @@ def _service_tier(request: object, response: object) -> str:
     if latency == "optimized":
         return "optimized"
     named = [(body.get("serviceTier") or {}).get("type") or body.get("service_tier") for body in said]
-    return next((tier for tier in named if tier), "default")
+    tier = next((tier for tier in named if tier and tier != "auto"), "default")  # "auto" names no tier
+    return "default" if tier == "standard" else tier
 
 
 EXAMPLE_PROFILES = Path(__file__).resolve().parents[1] / "examples" / "inference-profiles.json"

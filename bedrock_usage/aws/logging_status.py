@@ -63,7 +63,7 @@ class RegionLoggingStatus:
 def check_regions(aws: Aws, regions: tuple[str, ...] | None) -> list[RegionLoggingStatus]:
     """The logging status of each region, in order (the dashboard's status panel); ``None``, as
     ``check_bedrock_logging.py`` without ``--regions``: every region whose logging delivers to S3, then those whose
-    configuration cannot be read (none when logging delivers nowhere)."""
+    configuration cannot be read (an empty list when logging delivers nowhere and every region could be read)."""
     account = aws.account_id()
     if regions is not None:
         return [check_region(aws, region, account) for region in regions]

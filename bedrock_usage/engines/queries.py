@@ -153,9 +153,9 @@ def _cache_kinds() -> str:
 def _service_tier() -> str:
     """The service tier that served a call, as the response says or else the request asked (``default`` when
     neither does); ``latency-optimized`` for a call served with optimized latency."""
-    def said(*paths: str) -> str:
-        values = [_body_text(path, side) for side in ("output", "input") for path in paths]
-        return f"lower(coalesce({', '.join(values)}))"
+    def said(*paths: str) -> str:  # "auto" (OpenAI clients' default) names no tier: the next value decides
+        values = [f"nullif(lower({_body_text(path, side)}), 'auto')" for side in ("output", "input") for path in paths]
+        return f"coalesce({', '.join(values)})"
     return (f"CASE WHEN {said(LATENCY_PATH)} = 'optimized' THEN '{LATENCY_OPTIMIZED}' "
             f"ELSE coalesce({said(*SERVICE_TIER_PATHS)}, '{DEFAULT_TIER}') END")
 

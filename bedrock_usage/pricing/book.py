@@ -6,7 +6,7 @@ tokens and each image given to it. Rows are keyed by model, endpoint family (``g
 cross-region ids such as ``us.`` and unprefixed in-region ids; ``govcloud``), region (``*`` = every region of the
 family; a row for one region, such as Nova's EU rates, wins over ``*``), mode (``standard``, ``batch``, ``flex``,
 ``priority``), tier (``base``; ``above_200k`` and other ``above_{N}k`` context tiers; ``image_{side}_{quality}``
-and ``video_{lines}`` variants) and effective dates. The built-in book is
+and ``video_{lines}`` variants), unit and effective dates. The built-in book is
 ``bedrock_usage/pricing/bedrock_prices.csv`` (built by ``tools/build_price_book.py``, refreshed from the AWS Price
 List by ``pricing.py --refresh``); a user file (``--prices`` or ``$BEDROCK_USAGE_PRICES``, JSON, TOML or CSV) adds
 or replaces rows.

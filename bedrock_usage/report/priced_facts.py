@@ -137,13 +137,13 @@ def price_facts(con: duckdb.DuckDBPyConnection, application_tags: Sequence[str],
     """Join the facts with the ``callers``, ``models`` and ``rates`` tables into the table ``priced``: caller,
     application (the first application tag with a value, else the caller's), model, weekday and the cost columns.
 
-    Tokens are priced at the rates of their pricing key, cache writes the logged response says lasted an hour at
-    the 1-hour rate; images and seconds of video are billed per unit in the output cost, rerank queries and the
-    images given to an embeddings model billed per input image (a token row's ``rate_per_unit``) in the input
-    cost; a model the book bills per image, second or query has no token prices, and its logged tokens are
+    Tokens are priced at the rates of their pricing key, cache writes the logged response says lasted an hour at the
+    1-hour rate; images and seconds of video are billed per unit in the output cost, rerank queries and the images
+    given to an embeddings model (billed at its image row's price, carried in the token key's ``rate_per_unit``) in
+    the input cost; a model the book bills per image, second or query has no token prices, and its logged tokens are
     not billed. A row whose rates leave a billed quantity without a price is unpriced, with the first reason, and
-    has no cost (its tokens stay). ``application_tags`` are the tag columns (``tag_0``...) that name an
-    application. Only callers whose user name holds ``user_pattern`` are kept.
+    has no cost (its tokens stay). ``application_tags`` are the tag columns (``tag_0``...) that name an application.
+    Only callers whose user name holds ``user_pattern`` are kept.
     """
     application = ", ".join(
         [f"nullif(CAST(f.{quoted_name(tag)} AS VARCHAR), '')" for tag in application_tags] + ["c.application"]

@@ -324,14 +324,7 @@ class BedrockAthenaTracker:
         mode = SERVICE_TIER_MODES.get(key.service_tier)
         if mode is None:
             return [*empty, unit, SERVICE_TIER_REASONS.get(key.service_tier, UNKNOWN_SERVICE_TIER)]
-        tier = None
-        if unit == "image":
-            tier = _image_tier(self.prices.tiers(model_id, "image"), key.media_size or DEFAULT_IMAGE_SIDE,
-                               key.image_quality)
-        elif unit == "second":
-            tier = _video_tier(self.prices.tiers(model_id, "second"), key.media_size)
-        elif unit == "query":
-            tier = "base"
+        tier = self._unit_tier(model_id, unit, key)
         if unit != "tokens" and tier is None:
             return [*empty, unit, NO_TIER]
         context_over = int(key.context_over)
@@ -353,6 +346,17 @@ class BedrockAthenaTracker:
                 return [*empty, unit, NO_IMAGE_PRICE]
             rates[BOOK_RATE_FIELDS.index("per_unit")] = image.row.per_unit
         return [*rates, unit, None]
+
+
+    def _unit_tier(self, model_id: str, unit: str, key: PricingKey) -> str | None:
+        """The book tier of a call billed per ``unit`` other than tokens (None for tokens, or when the book has
+        none for the call's image size or video resolution)."""
+        if unit == "image":
+            return _image_tier(self.prices.tiers(model_id, "image"), key.media_size or DEFAULT_IMAGE_SIDE,
+                               key.image_quality)
+        if unit == "second":
+            return _video_tier(self.prices.tiers(model_id, "second"), key.media_size)
+        return "base" if unit == "query" else None
 
 
 def _image_tier(tiers: list[str], side: int, quality: str) -> str | None:
@@ -378,6 +382,7 @@ def _video_tier(tiers: list[str], lines: int) -> str | None:
 
 NO_PRICE = "no price for this model, region and endpoint"
 NEEDS_BODY = "needs body logging"
+# A model that bills the images given to it is unpriced, text-only calls too, where the book has no image price.
 NO_IMAGE_PRICE = "no price for the images given to this model, region and endpoint"
 BODY_OFFLOADED = "request body over 100 KB, delivered apart under /data/, which reports do not read"
 NO_TIER = "no price for this image size or video resolution, or the request holds no video length or resolution"
@@ -387,7 +392,7 @@ NEEDS_AUDIO_SPLIT = "speech and text tokens are not split in the logs"
 INPUT_NOT_IN_TOKENS = "input billed per second of video, which the logs do not hold"
 # The price-book mode of each service tier a call can be served in (Bedrock Runtime API, ``ServiceTier``); a reserved
 # call is paid for by its reservation, and the book has no latency-optimized rates.
-SERVICE_TIER_MODES = {DEFAULT_TIER: "standard", "flex": "flex", "priority": "priority"}
+SERVICE_TIER_MODES = {DEFAULT_TIER: "standard", "standard": "standard", "flex": "flex", "priority": "priority"}
 SERVICE_TIER_REASONS = {"reserved": "reserved tier: paid for by the reservation, not per call",
                         LATENCY_OPTIMIZED: "no latency-optimized price in the book"}
 UNKNOWN_SERVICE_TIER = "served in a service tier the book does not know"

@@ -160,6 +160,13 @@ CALLS = [
         "messages": [], "service_tier": "flex"}, "response": {"service_tier": "flex"}}),
     ("amazon.nova-pro-v1:0", "us-east-1", {"tokens": (1000, 200), "cache": (3000, 0), "request": PROMPT,
                                            "response": {"serviceTier": {"type": "flex"}}}),
+    # "auto" names no tier (a response's tier, else Standard); "standard" is Standard
+    ("openai.gpt-oss-120b-1:0", "us-west-2", {"operation": "InvokeModel", "tokens": (2000, 100), "request": {
+        "messages": [], "service_tier": "auto"}}),
+    ("openai.gpt-oss-120b-1:0", "us-west-2", {"operation": "InvokeModel", "tokens": (3000, 100), "request": {
+        "messages": [], "service_tier": "auto"}, "response": {"service_tier": "flex"}}),
+    ("openai.gpt-oss-120b-1:0", "us-west-2", {"operation": "InvokeModel", "tokens": (4000, 100), "request": {
+        "messages": [], "service_tier": "standard"}}),
     ("amazon.rerank-v1:0", "us-west-2", {"operation": "InvokeModel", "tokens": (0, 0), "request": {
         "query": "q", "documents": [f"document {i}" for i in range(250)]}}),
     ("cohere.rerank-v3-5:0", "us-east-1", {"operation": "InvokeModel", "tokens": (0, 0), "request": {
@@ -245,8 +252,12 @@ def test_video_resolutions_service_tiers_and_images_given(report_and_records) ->
     def tier_cost(model: str, tier: str) -> float:
         return facts.loc[(facts["model_id"] == model) & (facts["service_tier"] == tier), "estimated_cost_usd"].sum()
 
-    # gpt-oss-120b Flex: $0.075 / $0.30 per million tokens against Standard's $0.15 / $0.60 (10K + 5K in, 4.5K out)
-    assert tier_cost("openai.gpt-oss-120b-1:0", "flex") == pytest.approx(15 * 0.000075 + 4.5 * 0.0003)
+    # gpt-oss-120b Flex: $0.075 / $0.30 per million tokens against Standard's $0.15 / $0.60 (10K + 5K + 3K in,
+    # 4.6K out); Standard: the 1K / 200 call, "auto" 2K / 100 and "standard" 4K / 100
+    assert tier_cost("openai.gpt-oss-120b-1:0", "flex") == pytest.approx(18 * 0.000075 + 4.6 * 0.0003)
+    standard = facts.loc[(facts["model_id"] == "openai.gpt-oss-120b-1:0") & facts["service_tier"].isin(
+        ["default", "standard"]), "estimated_cost_usd"].sum()
+    assert standard == pytest.approx(7 * 0.00015 + 0.4 * 0.0006)
     titan = facts.loc[(facts["model_id"] == "amazon.titan-embed-image-v1") & facts["priced"]]
     # 50 text tokens at $0.0008 per 1K and one image at $0.00006 (the failed call's image is not billed)
     assert titan["input_images"].sum() == 1
