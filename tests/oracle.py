@@ -24,6 +24,7 @@ RERANK: dict[str, float] = _PUBLISHED["rerank_per_query"]
 VIDEO_BY_RESOLUTION: dict[str, dict[str, float]] = _PUBLISHED["video_per_second_by_resolution"]
 TIER_FACTORS: dict[str, dict[str, float]] = _PUBLISHED["service_tier_factors"]
 INPUT_IMAGE: dict[str, float] = _PUBLISHED["input_image"]
+UNPRICED_MEDIA: list[str] = _PUBLISHED["unpriced_media"]
 EXTENDED_ACCESS_FROM = date(2025, 12, 1)
 GEOS = ("us", "eu", "apac", "jp", "au", "in", "ca", "us-gov")
 
@@ -120,6 +121,11 @@ def call_cost(record: dict, on: date) -> list[float] | None:
     response = out.get("outputBodyJson")
     if base in INPUT_IMAGE and not isinstance(request, dict):
         return None  # whether an image was given is unknown
+    if base in UNPRICED_MEDIA and isinstance(request, dict) and not record.get("errorCode") and any(
+            isinstance(params, dict) and isinstance(params.get(medium), dict) and params[medium].get("format")
+            for params in (request.get("singleEmbeddingParams"), request.get("segmentedEmbeddingParams"))
+            for medium in ("image", "video", "audio")):
+        return None  # an image, video or audio given, which has no price here
     tier = _service_tier(request, response)
     factor = 1.0 if tier == "default" else TIER_FACTORS.get(base or "", {}).get(tier)
     if rates is None or factor is None:

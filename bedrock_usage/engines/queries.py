@@ -26,15 +26,15 @@ from ..logs.bodies import (
     DOCUMENTS_COUNT,
     DOCUMENTS_PATH,
     GUARDRAIL_INTERVENED,
-    INPUT_IMAGE_COUNT,
-    INPUT_IMAGE_PATH,
     LATENCY_PATH,
+    MEDIA_COUNT,
     SERVICE_TIER_PATHS,
     SHOTS_COUNT,
     SHOTS_PATH,
     STOP_REASON_PATH,
     STREAM_PREFIX,
     json_path,
+    media_given_sql,
 )
 from ..logs.layout import partition_value
 from ..logs.period import Period
@@ -47,9 +47,12 @@ CONTEXT_TIERS = (100_000, 200_000, 272_000)
 # Per-call values read from logged bodies (logs/bodies.py); with no request body in the record they are 0 and
 # ``request_body`` says why (``none``: not logged; ``offloaded``: over 100 KB, delivered apart under ``/data/``,
 # which reports do not read), so a model billed per image, second or query is left unpriced rather than priced at 0.
+# A logged body that gives an embeddings model images, video or audio is ``media``: such calls are priced (or left
+# unpriced) apart from the text-only calls of the same hour.
 BODY_DIMENSIONS = ("context_over", "request_body", "media_size", "image_quality", "service_tier")
-REQUEST_BODY_LOGGED, REQUEST_BODY_OFFLOADED, REQUEST_BODY_NONE = "logged", "offloaded", "none"
-BODY_MEASURES = ("images", "video_seconds", "rerank_queries", "input_images", "cache_write_1h_tokens",
+REQUEST_BODY_LOGGED, REQUEST_BODY_MEDIA = "logged", "media"
+REQUEST_BODY_OFFLOADED, REQUEST_BODY_NONE = "offloaded", "none"
+BODY_MEASURES = ("images", "video_seconds", "rerank_queries", "media_given", "cache_write_1h_tokens",
                  "guardrail_interventions")
 DEFAULT_TIER = "default"  # ``service_tier`` of a call whose bodies name no tier: on-demand standard
 LATENCY_OPTIMIZED = "latency-optimized"
@@ -178,7 +181,7 @@ def usage_facts_query(
     (same ``requestId`` and ``timestamp``: a re-synced object, an overlapping mirror) is counted once, a readable
     copy before an unreadable one; its extra copies come back flagged ``duplicate``. Calls are facts apart by the
     cache quantities they bill (``cache_kinds``), so a model without one cache price leaves only the calls that
-    bill it unpriced. Failed calls bill no images (made or given), seconds of video or rerank queries.
+    bill it unpriced. Failed calls bill no images or media (made or given), seconds of video or rerank queries.
     ``dimensions`` (``FACT_DIMENSIONS``, optionally with some of ``RECORD_DIMENSIONS``) are the columns grouped by.
 
     The copies are numbered by a window over every record. With ``narrow_dedup`` (for engines where reading the
@@ -267,13 +270,12 @@ SELECT
                                                1) / {RERANK_DOCUMENTS_PER_QUERY}.0) AS bigint)) END
   ) AS rerank_queries,
   sum(CASE WHEN NOT body_logged OR error_code IS NOT NULL THEN 0
-           ELSE coalesce({_body_number(INPUT_IMAGE_COUNT)},
-                         CASE WHEN {_body_text(INPUT_IMAGE_PATH)} IS NOT NULL THEN 1 END, 0) END
-  ) AS input_images,
+           ELSE media_count END) AS media_given,
   sum(cache_write_1h_count) AS cache_write_1h_tokens,
   count_if(coalesce({_body_text(STOP_REASON_PATH, "output")} = '{GUARDRAIL_INTERVENED}', false))
     AS guardrail_interventions
-FROM (SELECT *, {_cache_writes_1h()} AS cache_write_1h_count FROM delivered)
+FROM (SELECT *, {_cache_writes_1h()} AS cache_write_1h_count,
+        coalesce({_body_number(MEDIA_COUNT)}, {media_given_sql("input_body")}) AS media_count FROM delivered)
 WHERE ts IS NULL OR ({' AND '.join(conditions)})
 GROUP BY {', '.join(str(i) for i in range(1, group_count + 1))}"""
     return FactQuery(sql, params + filter_params)
@@ -311,7 +313,8 @@ def _dimension_expressions(zone: str) -> dict[str, str]:
         "cache_kinds": _cache_kinds(),
         "duplicate": "request_id IS NOT NULL AND copy_number > 1",
         "context_over": _context_over(),
-        "request_body": f"CASE WHEN body_logged THEN '{REQUEST_BODY_LOGGED}' "
+        "request_body": "CASE WHEN body_logged AND media_count > 0 AND error_code IS NULL "
+                        f"THEN '{REQUEST_BODY_MEDIA}' WHEN body_logged THEN '{REQUEST_BODY_LOGGED}' "
                         f"WHEN body_offloaded THEN '{REQUEST_BODY_OFFLOADED}' ELSE '{REQUEST_BODY_NONE}' END",
         "media_size": f"""greatest(coalesce({_body_number("imageGenerationConfig.width")}, {_body_number("width")}, 0),
            coalesce({_body_number("imageGenerationConfig.height")}, {_body_number("height")}, 0),

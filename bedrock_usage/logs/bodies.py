@@ -3,7 +3,7 @@
 Token counts do not show everything a call is billed for. When bodies are logged (``input.inputBodyJson``,
 ``output.outputBodyJson``), the request says how many images of which size and quality an image model makes,
 how many seconds of video (or shots of six seconds) at which resolution, how many documents a rerank call scores,
-whether an embeddings call was given an image; Anthropic's response splits cache writes into 5-minute and 1-hour
+what media an embeddings call was given; Anthropic's response splits cache writes into 5-minute and 1-hour
 ones (``usage.cache_creation``, in the first chunk of a stream), as does a Converse response
 (``usage.cacheDetails``: ``{ttl, inputTokens}`` per time to live, Bedrock Runtime API reference, ``TokenUsage``),
 which also says when a guardrail intervened (``stopReason``) and which service tier (flex, priority...) and latency
@@ -12,10 +12,10 @@ Nothing else of a body is read: no prompt text reaches a report.
 
 The local engine's columnar cache and the compacted Parquet copy keep a *reduced body* instead of the body: a
 JSON document with the same paths and only these values, so the same query reads either. An array of documents is
-kept as its length under ``documents_count``, Nova Reel's manual shots as theirs under ``shots_count``, an image
-given to Titan Multimodal Embeddings as ``input_image_count`` 1 (never the image); a request body with none of the
-values (every text model's) is kept as ``{}``, which the facts query reads as "logged, nothing to read" without
-parsing it.
+kept as its length under ``documents_count``, Nova Reel's manual shots as theirs under ``shots_count``, the images,
+video or audio given to an embeddings model as their number under ``media_count`` (never the media); a request body
+with none of the values (every text model's) is kept as ``{}``, which the facts query reads as "logged, nothing to
+read" without parsing it.
 """
 
 from __future__ import annotations
@@ -47,9 +47,13 @@ SHOTS_PATH = "multiShotManualParams.shots"
 SHOTS_COUNT = "shots_count"
 # Arrays a reduced body keeps only the length of: path -> key of the length.
 COUNTED_ARRAYS = {DOCUMENTS_PATH: DOCUMENTS_COUNT, SHOTS_PATH: SHOTS_COUNT}
-# Titan Multimodal Embeddings bills each input image (``inputImage``, base64): a reduced body keeps 1 for it.
-INPUT_IMAGE_PATH = "inputImage"
-INPUT_IMAGE_COUNT = "input_image_count"
+# Media given to an embeddings model, each a string when present: Titan Multimodal Embeddings' ``inputImage``
+# (base64; billed per image), and the ``format`` of the image, video or audio of a Nova Multimodal Embeddings request
+# (synchronous or segmented; Amazon Nova user guide, embeddings schema). A reduced body keeps how many, never them.
+MEDIA_GIVEN_PATHS: tuple[str, ...] = ("inputImage", *(
+    f"{params}.{medium}.format" for params in ("singleEmbeddingParams", "segmentedEmbeddingParams")
+    for medium in ("image", "video", "audio")))
+MEDIA_COUNT = "media_count"
 # Response-body values: Anthropic's split of cache writes by time to live (InvokeModel, and the
 # ``message_start`` chunk that opens an InvokeModelWithResponseStream body).
 CACHE_SPLIT_PATHS: tuple[str, ...] = (
@@ -115,9 +119,8 @@ def reduced_body_sql(body: str, side: str, dialect: str) -> str:
         for array, key in COUNTED_ARRAYS.items():
             count = f"json_array_length(json_extract({body}, '{json_path(array)}'))"
             values[key] = f"coalesce(CAST({count} AS VARCHAR), 'null')"
-        values[INPUT_IMAGE_COUNT] = (f"CASE WHEN json_extract_scalar({body}, '{json_path(INPUT_IMAGE_PATH)}') "
-                                     "IS NOT NULL THEN '1' ELSE 'null' END")
-        counts = {key: key for key in (*COUNTED_ARRAYS.values(), INPUT_IMAGE_COUNT)}
+        values[MEDIA_COUNT] = f"coalesce(CAST(nullif({media_given_sql(body)}, 0) AS VARCHAR), 'null')"
+        counts = {key: key for key in (*COUNTED_ARRAYS.values(), MEDIA_COUNT)}
         document = _object_sql({**_tree(paths), **counts}, values)
         return f"CASE WHEN {body} IS NULL THEN NULL ELSE {document} END"
     plain = _object_sql(_tree(OUTPUT_BODY_PATHS), {p: leaf(p) for p in OUTPUT_BODY_PATHS})
@@ -125,6 +128,13 @@ def reduced_body_sql(body: str, side: str, dialect: str) -> str:
     stream = "'[{\"message\":' || " + _object_sql(_tree(CACHE_SPLIT_PATHS), streamed) + " || '}]'"
     is_array = f"json_array_length({body}) IS NOT NULL" if dialect == "trino" else f"json_type({body}) = 'ARRAY'"
     return f"CASE WHEN {body} IS NULL THEN NULL WHEN {is_array} THEN {stream} ELSE {plain} END"
+
+
+def media_given_sql(body: str) -> str:
+    """Trino SQL for how many media a request body (JSON text) gives an embeddings model (``MEDIA_GIVEN_PATHS``; a
+    JSON null is none)."""
+    return " + ".join(f"CASE WHEN json_extract_scalar({body}, '{json_path(path)}') IS NOT NULL THEN 1 ELSE 0 END"
+                      for path in MEDIA_GIVEN_PATHS)
 
 
 def _struct_type(tree: dict, types: dict[str, str]) -> str:
@@ -141,7 +151,7 @@ def duckdb_body_type(side: str) -> str:
     reads as NULL fields."""
     if side == "input":
         arrays = dict.fromkeys(COUNTED_ARRAYS, "BOOLEAN[]")
-        return _struct_type(_tree((*INPUT_BODY_PATHS, *COUNTED_ARRAYS, INPUT_IMAGE_PATH)), arrays)
+        return _struct_type(_tree((*INPUT_BODY_PATHS, *COUNTED_ARRAYS, *MEDIA_GIVEN_PATHS)), arrays)
     details = {CACHE_DETAILS_PATH: "STRUCT(ttl JSON, inputTokens JSON)[]"}
     return _struct_type(_tree(OUTPUT_BODY_PATHS), details)
 
@@ -150,12 +160,13 @@ def duckdb_reduced_body(side: str, body: str, line: str, cache_writes: str) -> s
     """DuckDB SQL for the reduced body from the struct ``duckdb_body_type`` read (``body``); a stream's cache split
     is read from the record's text (``line``) only for calls with cache writes."""
     if side == "input":
-        tops = dict.fromkeys(path.split(".")[0] for path in (*COUNTED_ARRAYS, INPUT_IMAGE_PATH))
+        tops = dict.fromkeys(path.split(".")[0] for path in (*COUNTED_ARRAYS, *MEDIA_GIVEN_PATHS))
         without_arrays = f"struct_update({body}, {', '.join(f'{top} := NULL' for top in tops)})"
+        media = " + ".join(f"CASE WHEN {body}.{path} IS NOT NULL THEN 1 ELSE 0 END" for path in MEDIA_GIVEN_PATHS)
         lengths = ", ".join([*(f"{key} := len({body}.{array})" for array, key in COUNTED_ARRAYS.items()),
-                             f"{INPUT_IMAGE_COUNT} := CASE WHEN {body}.{INPUT_IMAGE_PATH} IS NOT NULL THEN 1 END"])
+                             f"{MEDIA_COUNT} := nullif({media}, 0)"])
         counted = f"struct_insert({without_arrays}, {lengths})"
-        leaves = [f"{body}.{path}" for path in (*INPUT_BODY_PATHS, *COUNTED_ARRAYS, INPUT_IMAGE_PATH)]
+        leaves = [f"{body}.{path}" for path in (*INPUT_BODY_PATHS, *COUNTED_ARRAYS, *MEDIA_GIVEN_PATHS)]
         empty = " AND ".join(f"{leaf} IS NULL" for leaf in leaves)
         return f"CASE WHEN {body} IS NULL THEN NULL WHEN {empty} THEN '{{}}' ELSE to_json({counted}) END"
     split = "usage.cache_creation"

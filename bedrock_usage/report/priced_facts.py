@@ -51,7 +51,7 @@ class PricingKey(NamedTuple):
     source_region: str | None
     utc_day: str
     context_over: int
-    request_body: str  # logged, offloaded or none (engines/queries.py)
+    request_body: str  # logged, media, offloaded or none (engines/queries.py)
     media_size: int  # an image's longer side in pixels, a video's lines (720 for 720p); 0 when not logged
     image_quality: str
     service_tier: str
@@ -159,7 +159,7 @@ WITH joined AS (
     c.principal_type, c.principal, c."user", coalesce({application}) AS application, m.model, m.endpoint, m.has_model,
     r.unit, coalesce(r.reason, CASE WHEN coalesce(r.unit, 'tokens') = 'tokens' THEN coalesce({missing}) END) AS reason,
     CASE r.unit WHEN 'image' THEN f.images WHEN 'second' THEN f.video_seconds WHEN 'query' THEN f.rerank_queries
-      ELSE f.input_images END * coalesce(r.rate_per_unit, 0.0) AS unit_cost,
+      ELSE f.media_given END * coalesce(r.rate_per_unit, 0.0) AS unit_cost,
     0.0 + f.input_tokens * coalesce(r.rate_input, 0.0) / 1000.0 AS input_cost,
     0.0 + f.output_tokens * coalesce(r.rate_output, 0.0) / 1000.0 AS output_cost,
     0.0 + {_billed("cache_write_5m")} * coalesce(r.rate_cache_write_5m, 0.0) / 1000.0

@@ -20,6 +20,7 @@ from ..engines.queries import (
     FACT_MEASURES,
     LATENCY_OPTIMIZED,
     REQUEST_BODY_LOGGED,
+    REQUEST_BODY_MEDIA,
     REQUEST_BODY_OFFLOADED,
     Filters,
     tag_column,
@@ -319,7 +320,8 @@ class BedrockAthenaTracker:
             return [*empty, "tokens", NO_PRICE]
         unit = "tokens" if "tokens" in units else sorted(units)[0]
         per_image = unit == "tokens" and "image" in units  # Titan Multimodal Embeddings: tokens and images given
-        if (unit != "tokens" or per_image) and key.request_body != REQUEST_BODY_LOGGED:
+        logged = key.request_body in (REQUEST_BODY_LOGGED, REQUEST_BODY_MEDIA)
+        if (unit != "tokens" or per_image) and not logged:
             return [*empty, unit, BODY_OFFLOADED if key.request_body == REQUEST_BODY_OFFLOADED else NEEDS_BODY]
         mode = SERVICE_TIER_MODES.get(key.service_tier)
         if mode is None:
@@ -340,10 +342,10 @@ class BedrockAthenaTracker:
         if unit == "tokens" and row.input is None and row.output is not None:  # TwelveLabs Pegasus: video input
             return [*empty, unit, INPUT_NOT_IN_TOKENS]
         rates = [getattr(row, name) for name in BOOK_RATE_FIELDS]
-        if per_image:
-            image = self.prices.quote(model_id, region, day, tier="base", mode=mode, unit="image")
-            if image is None or image.row.per_unit is None:
-                return [*empty, unit, NO_IMAGE_PRICE]
+        if unit == "tokens" and key.request_body == REQUEST_BODY_MEDIA:
+            image = per_image and self.prices.quote(model_id, region, day, tier="base", mode=mode, unit="image")
+            if not image or image.row.per_unit is None:
+                return [*empty, unit, NO_MEDIA_PRICE]
             rates[BOOK_RATE_FIELDS.index("per_unit")] = image.row.per_unit
         return [*rates, unit, None]
 
@@ -382,8 +384,7 @@ def _video_tier(tiers: list[str], lines: int) -> str | None:
 
 NO_PRICE = "no price for this model, region and endpoint"
 NEEDS_BODY = "needs body logging"
-# A model that bills the images given to it is unpriced, text-only calls too, where the book has no image price.
-NO_IMAGE_PRICE = "no price for the images given to this model, region and endpoint"
+NO_MEDIA_PRICE = "no price for the images, video or audio given"  # to an embeddings model (Nova Multimodal)
 BODY_OFFLOADED = "request body over 100 KB, delivered apart under /data/, which reports do not read"
 NO_TIER = "no price for this image size or video resolution, or the request holds no video length or resolution"
 NEEDS_AUDIO_SPLIT = "speech and text tokens are not split in the logs"

@@ -93,6 +93,10 @@ CALLS = [
         "inputText": "null image", "inputImage": None}}),  # a JSON null is no image, in every engine
     ("amazon.titan-embed-image-v1", "us-east-1", {"operation": "InvokeModel", "tokens": (0, 0), "request": {
         "inputImage": "iVBORw0KGgo="}, "error": "ValidationException"}),  # a failed call: no image billed
+    # Nova Multimodal Embeddings' text is billed in tokens (its image, video and audio prices are not in the book)
+    ("amazon.nova-2-multimodal-embeddings-v1:0", "us-east-1", {"operation": "InvokeModel", "tokens": (300, 0),
+     "request": {"taskType": "SINGLE_EMBEDDING", "singleEmbeddingParams": {
+         "embeddingPurpose": "GENERIC_INDEX", "text": {"truncationMode": "END", "value": "a harbour"}}}}),
     # 1-hour cache writes from Anthropic's usage.cache_creation, InvokeModel and stream
     (f"us.{SONNET_45}", "us-east-1", {"operation": "InvokeModel", "tokens": (900, 300), "cache": (0, 5000),
                                       "request": PROMPT, "response": {"usage": anthropic_usage(1000, 4000)}}),
@@ -177,6 +181,10 @@ UNPRICED = [
     ("amazon.nova-canvas-v1:0", "us-east-1", {"operation": "InvokeModel", "tokens": (0, 0)}, "needs body logging"),
     ("amazon.titan-embed-image-v1", "us-west-2", {"operation": "InvokeModel", "tokens": (12, 0)},
      "needs body logging"),  # whether an image was given is unknown
+    ("amazon.nova-2-multimodal-embeddings-v1:0", "us-east-1", {"operation": "InvokeModel", "tokens": (0, 0),
+     "request": {"taskType": "SINGLE_EMBEDDING", "singleEmbeddingParams": {
+         "embeddingPurpose": "GENERIC_INDEX", "image": {"format": "png", "source": {"bytes": "iVBORw0KGgo="}}}}},
+     "no price for the images, video or audio given"),
     # an image variation's request holds its input image: over 100 KB, the body is delivered apart
     ("amazon.nova-canvas-v1:0", "us-west-2", {"operation": "InvokeModel", "tokens": (0, 0), "offloaded": True},
      "request body over 100 KB, delivered apart under /data/"),
@@ -260,7 +268,7 @@ def test_video_resolutions_service_tiers_and_images_given(report_and_records) ->
     assert standard == pytest.approx(7 * 0.00015 + 0.4 * 0.0006)
     titan = facts.loc[(facts["model_id"] == "amazon.titan-embed-image-v1") & facts["priced"]]
     # 50 text tokens at $0.0008 per 1K and one image at $0.00006 (the failed call's image is not billed)
-    assert titan["input_images"].sum() == 1
+    assert titan["media_given"].sum() == 1
     assert titan["input_cost_usd"].sum() == pytest.approx(50 * 0.0008 / 1000 + 0.00006)
     # Qwen3 32B Priority: $0.2625 / $1.05; the call that asked for Priority and was served Standard is Standard,
     # with the two other Standard calls of 1K / 200 tokens
