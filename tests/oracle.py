@@ -121,11 +121,8 @@ def call_cost(record: dict, on: date) -> list[float] | None:
     response = out.get("outputBodyJson")
     if base in INPUT_IMAGE and not isinstance(request, dict):
         return None  # whether an image was given is unknown
-    if base in UNPRICED_MEDIA and isinstance(request, dict) and not record.get("errorCode") and any(
-            isinstance(params, dict) and isinstance(params.get(medium), dict) and params[medium].get("format")
-            for params in (request.get("singleEmbeddingParams"), request.get("segmentedEmbeddingParams"))
-            for medium in ("image", "video", "audio")):
-        return None  # an image, video or audio given, which has no price here
+    if base in UNPRICED_MEDIA and (not isinstance(request, dict) or (not record.get("errorCode") and _media(request))):
+        return None  # what was given is unknown, or an image, video, audio or async job, which has no price here
     tier = _service_tier(request, response)
     factor = 1.0 if tier == "default" else TIER_FACTORS.get(base or "", {}).get(tier)
     if rates is None or factor is None:
@@ -148,6 +145,15 @@ def call_cost(record: dict, on: date) -> list[float] | None:
     if base in INPUT_IMAGE and request.get("inputImage") is not None and not record.get("errorCode"):
         terms.append(INPUT_IMAGE[base])
     return terms
+
+
+def _media(request: dict) -> bool:
+    """True when a Nova Multimodal Embeddings request gives an image, video or audio, or is a segmented job."""
+    single = request.get("singleEmbeddingParams")
+    segmented = request.get("segmentedEmbeddingParams")
+    given = [(single or {}).get(medium) for medium in ("image", "video", "audio")] if isinstance(single, dict) else []
+    return (any(isinstance(m, dict) and m.get("format") is not None for m in given)
+            or (isinstance(segmented, dict) and segmented.get("embeddingPurpose") is not None))
 
 
 def _service_tier(request: object, response: object) -> str:

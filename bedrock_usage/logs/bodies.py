@@ -48,11 +48,15 @@ SHOTS_COUNT = "shots_count"
 # Arrays a reduced body keeps only the length of: path -> key of the length.
 COUNTED_ARRAYS = {DOCUMENTS_PATH: DOCUMENTS_COUNT, SHOTS_PATH: SHOTS_COUNT}
 # Media given to an embeddings model, each a string when present: Titan Multimodal Embeddings' ``inputImage``
-# (base64; billed per image), and the ``format`` of the image, video or audio of a Nova Multimodal Embeddings request
-# (synchronous or segmented; Amazon Nova user guide, embeddings schema). A reduced body keeps how many, never them.
-MEDIA_GIVEN_PATHS: tuple[str, ...] = ("inputImage", *(
-    f"{params}.{medium}.format" for params in ("singleEmbeddingParams", "segmentedEmbeddingParams")
-    for medium in ("image", "video", "audio")))
+# (base64; billed per image), the ``format`` of the image, video or audio of a Nova Multimodal Embeddings request, and
+# a Nova segmented (asynchronous) job, whose media and tokens the log does not hold (Amazon Nova user guide,
+# embeddings schema). A reduced body keeps how many, never them.
+MEDIA_GIVEN_PATHS: tuple[str, ...] = (
+    "inputImage", *(f"singleEmbeddingParams.{medium}.format" for medium in ("image", "video", "audio")),
+    "segmentedEmbeddingParams.embeddingPurpose")
+# The models whose calls may give media (the paths above): without a logged request body, what they were given is
+# unknown.
+MEDIA_MODELS = ("amazon.titan-embed-image-v1", "amazon.nova-2-multimodal-embeddings-v1:0")
 MEDIA_COUNT = "media_count"
 # Response-body values: Anthropic's split of cache writes by time to live (InvokeModel, and the
 # ``message_start`` chunk that opens an InvokeModelWithResponseStream body).

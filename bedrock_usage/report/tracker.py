@@ -27,6 +27,7 @@ from ..engines.queries import (
     usage_facts_query,
 )
 from ..lazy_modules import lazy
+from ..logs.bodies import MEDIA_MODELS
 from ..logs.identity import DEFAULT_ROLE_SUFFIX, Principal, derive_principal
 from ..logs.period import Period
 from ..logs.regions import requested_regions
@@ -320,8 +321,9 @@ class BedrockAthenaTracker:
             return [*empty, "tokens", NO_PRICE]
         unit = "tokens" if "tokens" in units else sorted(units)[0]
         per_image = unit == "tokens" and "image" in units  # Titan Multimodal Embeddings: tokens and images given
+        takes_media = per_image or self.prices.book_model(parse_model_id(model_id).base_id) in MEDIA_MODELS
         logged = key.request_body in (REQUEST_BODY_LOGGED, REQUEST_BODY_MEDIA)
-        if (unit != "tokens" or per_image) and not logged:
+        if (unit != "tokens" or takes_media) and not logged:
             return [*empty, unit, BODY_OFFLOADED if key.request_body == REQUEST_BODY_OFFLOADED else NEEDS_BODY]
         mode = SERVICE_TIER_MODES.get(key.service_tier)
         if mode is None:
@@ -384,7 +386,8 @@ def _video_tier(tiers: list[str], lines: int) -> str | None:
 
 NO_PRICE = "no price for this model, region and endpoint"
 NEEDS_BODY = "needs body logging"
-NO_MEDIA_PRICE = "no price for the images, video or audio given"  # to an embeddings model (Nova Multimodal)
+# Media given to an embeddings model without a price for them (Nova Multimodal Embeddings), or its async job.
+NO_MEDIA_PRICE = "no price for the images, video or audio given, or for an asynchronous embedding job"
 BODY_OFFLOADED = "request body over 100 KB, delivered apart under /data/, which reports do not read"
 NO_TIER = "no price for this image size or video resolution, or the request holds no video length or resolution"
 NEEDS_AUDIO_SPLIT = "speech and text tokens are not split in the logs"

@@ -97,6 +97,9 @@ CALLS = [
     ("amazon.nova-2-multimodal-embeddings-v1:0", "us-east-1", {"operation": "InvokeModel", "tokens": (300, 0),
      "request": {"taskType": "SINGLE_EMBEDDING", "singleEmbeddingParams": {
          "embeddingPurpose": "GENERIC_INDEX", "text": {"truncationMode": "END", "value": "a harbour"}}}}),
+    ("amazon.nova-2-multimodal-embeddings-v1:0", "us-east-1", {"operation": "InvokeModel", "tokens": (0, 0),
+     "error": "ValidationException", "request": {"taskType": "SINGLE_EMBEDDING", "singleEmbeddingParams": {
+         "embeddingPurpose": "GENERIC_INDEX", "image": {"format": "png", "source": {"bytes": ""}}}}}),  # failed
     # 1-hour cache writes from Anthropic's usage.cache_creation, InvokeModel and stream
     (f"us.{SONNET_45}", "us-east-1", {"operation": "InvokeModel", "tokens": (900, 300), "cache": (0, 5000),
                                       "request": PROMPT, "response": {"usage": anthropic_usage(1000, 4000)}}),
@@ -185,6 +188,18 @@ UNPRICED = [
      "request": {"taskType": "SINGLE_EMBEDDING", "singleEmbeddingParams": {
          "embeddingPurpose": "GENERIC_INDEX", "image": {"format": "png", "source": {"bytes": "iVBORw0KGgo="}}}}},
      "no price for the images, video or audio given"),
+    ("amazon.nova-2-multimodal-embeddings-v1:0", "us-east-1", {"operation": "InvokeModel", "tokens": (0, 0),
+     "request": {"taskType": "SINGLE_EMBEDDING", "singleEmbeddingParams": {"embeddingPurpose": "GENERIC_INDEX",
+                 "audio": {"format": "mp3", "source": {"s3Location": {"uri": "s3://media/a.mp3"}}}}}},
+     "no price for the images, video or audio given"),
+    ("amazon.nova-2-multimodal-embeddings-v1:0", "us-east-1", {"operation": "StartAsyncInvoke", "tokens": (0, 0),
+     "request": {"taskType": "SEGMENTED_EMBEDDING", "segmentedEmbeddingParams": {
+         "embeddingPurpose": "GENERIC_INDEX", "video": {"format": "mp4", "source": {
+             "s3Location": {"uri": "s3://media/v.mp4"}}}}}}, "or for an asynchronous embedding job"),
+    ("amazon.nova-2-multimodal-embeddings-v1:0", "us-west-2", {"operation": "InvokeModel", "tokens": (40, 0),
+     "offloaded": True}, "request body over 100 KB"),  # almost surely an inline image, video or audio
+    ("amazon.nova-2-multimodal-embeddings-v1:0", "us-west-2", {"operation": "InvokeModel", "tokens": (40, 0)},
+     "needs body logging"),  # what it was given is unknown
     # an image variation's request holds its input image: over 100 KB, the body is delivered apart
     ("amazon.nova-canvas-v1:0", "us-west-2", {"operation": "InvokeModel", "tokens": (0, 0), "offloaded": True},
      "request body over 100 KB, delivered apart under /data/"),
