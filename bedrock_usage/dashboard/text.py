@@ -111,7 +111,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "scan_line": "Read {objects} log objects ({megabytes} MB): {engine}.",
         "scan_cost": "Its Athena queries (this period and the previous one) cost {cost}.",
         "metric_cost": "Estimated cost",
-        "metric_cost_help": "{exact}, estimated: logged tokens x list prices for the model, region and day. "
+        "metric_cost_help": "{exact}, estimated: logged tokens (and images, video seconds, rerank queries and media "
+        "read from logged request bodies) x list prices for the model, region, endpoint, service tier and day. "
         "Changes compare with the previous period of equal length.",
         "metric_calls": "Calls",
         "metric_calls_help": "{exact} model invocations, errors included.",
@@ -123,12 +124,13 @@ STRINGS: dict[str, dict[str, str]] = {
         "metric_cache_read_help": "{exact} tokens read from the prompt cache: exact, from Model Invocation Logs.",
         "metric_cache_write": "Cache write",
         "metric_cache_write_help": "{exact} tokens written to the prompt cache: exact, from Model Invocation Logs.",
-        "accuracy_note": "Tokens are exact (from Model Invocation Logs). Cost is estimated: logged tokens x list "
-        "prices of the price book (cache writes at the 5-minute rate).",
-        "unpriced_note": "{calls} calls have no price in the price book and are not in the cost (see the "
+        "accuracy_note": "Tokens are exact (from Model Invocation Logs). Cost is estimated: logged tokens (and "
+        "images, video seconds, rerank queries and media read from logged request bodies) x list prices of the price "
+        "book (cache writes at the 5-minute rate unless the logged response says 1 hour).",
+        "unpriced_note": "Calls without a price in the price book: {calls}. They are not in the cost (see the "
         "warnings).",
         "who_line": "{users} users · {applications} applications · {models} models · {errors} errors",
-        "warnings": "{count} warnings: some figures may be incomplete",
+        "warnings": "Warnings ({count}): some figures may be incomplete",
         "no_calls": "No calls in this period for this scope and these filters.",
         "chart_top": "Top 10 by cost: {group}",
         "chart_models": "Cost share by model",
@@ -492,8 +494,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "scan_line": "로그 객체 {objects} 개 ({megabytes} MB) 를 읽었습니다: {engine}.",
         "scan_cost": "Athena 쿼리 비용 (이번 기간과 직전 기간): {cost}.",
         "metric_cost": "예상 비용",
-        "metric_cost_help": "{exact}, 추정값: 로그의 토큰 수 x 모델, 리전, 날짜별 정가. 변화율은 같은 길이의 "
-        "직전 기간과 비교한 값입니다.",
+        "metric_cost_help": "{exact}, 추정값: 로그의 토큰 수 (와 로그된 요청 본문의 이미지, 동영상 초, 리랭크 쿼리, "
+        "미디어) x 모델, 리전, 엔드포인트, 서비스 티어, 날짜별 정가. 변화율은 같은 길이의 직전 기간과 비교한 값입니다.",
         "metric_calls": "호출 수",
         "metric_calls_help": "모델 호출 {exact} 건 (오류 포함).",
         "metric_input": "입력 토큰",
@@ -504,8 +506,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "metric_cache_read_help": "프롬프트 캐시에서 읽은 토큰 {exact}: Model Invocation Logs의 정확한 값입니다.",
         "metric_cache_write": "캐시 쓰기",
         "metric_cache_write_help": "프롬프트 캐시에 쓴 토큰 {exact}: Model Invocation Logs의 정확한 값입니다.",
-        "accuracy_note": "토큰 수는 Model Invocation Logs의 정확한 값입니다. 비용은 추정값입니다: 로그의 토큰 수 x "
-        "가격표의 정가 (캐시 쓰기는 5분 단가).",
+        "accuracy_note": "토큰 수는 Model Invocation Logs의 정확한 값입니다. 비용은 추정값입니다: 로그의 토큰 수 (와 "
+        "로그된 요청 본문의 이미지, 동영상 초, 리랭크 쿼리, 미디어) x 가격표의 정가 (캐시 쓰기는 응답이 1시간이라고 "
+        "하지 않으면 5분 단가).",
         "unpriced_note": "{calls} 건의 호출은 가격표에 가격이 없어 비용에서 빠졌습니다 (경고 참고).",
         "who_line": "사용자 {users} · 애플리케이션 {applications} · 모델 {models} · 오류 {errors}",
         "warnings": "경고 {count} 건: 일부 수치가 불완전할 수 있습니다",

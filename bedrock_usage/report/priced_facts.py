@@ -28,6 +28,8 @@ pd = lazy("pandas")
 pa = lazy("pyarrow")
 
 TOKEN_COLUMNS = ("input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens")
+# What calls are billed in besides tokens, read from logged request bodies (the summary shows them).
+UNIT_MEASURES = ("images", "video_seconds", "rerank_queries", "media_given")
 METRICS = ("calls", "errors", *TOKEN_COLUMNS)
 COST_COLUMNS = ("input_cost_usd", "output_cost_usd", "cache_write_cost_usd", "cache_read_cost_usd")
 TOTAL_COST = "estimated_cost_usd"
@@ -143,7 +145,8 @@ def price_facts(con: duckdb.DuckDBPyConnection, application_tags: Sequence[str],
     the input cost; a model the book bills per image, second or query has no token prices, and its logged tokens are
     not billed. A row whose rates leave a billed quantity without a price is unpriced, with the first reason, and
     has no cost (its tokens stay). ``application_tags`` are the tag columns (``tag_0``...) that name an application.
-    Only callers whose user name holds ``user_pattern`` are kept.
+    Only callers whose user name holds ``user_pattern`` are kept. A row's images, video seconds, rerank queries and
+    media given count only when its model is billed in that unit (0 otherwise).
     """
     application = ", ".join(
         [f"nullif(CAST(f.{quoted_name(tag)} AS VARCHAR), '')" for tag in application_tags] + ["c.application"]
@@ -153,9 +156,12 @@ def price_facts(con: duckdb.DuckDBPyConnection, application_tags: Sequence[str],
         for name, reason in MISSING_RATE_REASONS.items()
     )
     joins = " AND ".join(f"f.{key} IS NOT DISTINCT FROM r.{key}" for key in RATE_KEYS)
+    # A call's units count only in the unit its model is billed in (a text model's logged body reads as one image).
+    billed_units = ", ".join(f"CASE WHEN coalesce(r.unit, 'tokens') = '{unit}' THEN f.{name} ELSE 0 END AS {name}"
+                             for name, unit in zip(UNIT_MEASURES, ("image", "second", "query", "tokens"), strict=True))
     con.execute(f"""CREATE TEMP TABLE priced AS
 WITH joined AS (
-  SELECT f.*, dayname(CAST(f.day AS DATE)) AS weekday,
+  SELECT f.* REPLACE ({billed_units}), dayname(CAST(f.day AS DATE)) AS weekday,
     c.principal_type, c.principal, c."user", coalesce({application}) AS application, m.model, m.endpoint, m.has_model,
     r.unit, coalesce(r.reason, CASE WHEN coalesce(r.unit, 'tokens') = 'tokens' THEN coalesce({missing}) END) AS reason,
     CASE r.unit WHEN 'image' THEN f.images WHEN 'second' THEN f.video_seconds WHEN 'query' THEN f.rerank_queries
@@ -290,11 +296,12 @@ class PricedRows:
 
     def summary(self) -> dict[str, float | int]:
         """Totals of the period."""
-        ints = [*METRICS, "unpriced_calls", "guardrail_interventions"]
+        ints = [*METRICS, "unpriced_calls", "guardrail_interventions", *UNIT_MEASURES]  # units of priced calls
         with self._lock:
             row = self.con.execute(
                 "SELECT " + ", ".join(
-                    [f"coalesce(CAST(sum({name}) AS BIGINT), 0)" for name in ints]
+                    [f"coalesce(CAST(sum({name}) AS BIGINT), 0)" for name in ints if name not in UNIT_MEASURES]
+                    + [f"coalesce(CAST(sum({name}) FILTER (WHERE priced) AS BIGINT), 0)" for name in UNIT_MEASURES]
                     + [f"coalesce(sum({name}), 0.0)" for name in (*COST_COLUMNS, TOTAL_COST)]
                     + ['count(DISTINCT "user")', "count(DISTINCT application)", "count(DISTINCT model)"]
                 ) + " FROM priced"
@@ -304,7 +311,7 @@ class PricedRows:
         summary["total_tokens"] = sum(summary[name] for name in TOKEN_COLUMNS)
         for name in (*COST_COLUMNS, TOTAL_COST):
             summary[name] = float(values[name])
-        for name in ("unpriced_calls", "guardrail_interventions", "users", "applications", "models"):
+        for name in ("unpriced_calls", "guardrail_interventions", *UNIT_MEASURES, "users", "applications", "models"):
             summary[name] = int(values[name])
         return summary
 

@@ -41,6 +41,8 @@ _TERMINAL_METRICS = {
     "cache_write_tokens": "Cache write",
     TOTAL_COST: "Cost (USD)",
 }
+UNIT_LABELS = {"images": "images made", "video_seconds": "seconds of video", "rerank_queries": "rerank queries",
+               "media_given": "images, videos or audio given to embeddings models"}
 _KEY_LABELS = {
     "user": "User",
     "principal_type": "Type",
@@ -151,6 +153,9 @@ def render_terminal(report: UsageReport, analyses: list[str], max_rows: int) -> 
     ]
     if s["unpriced_calls"]:
         lines.append(f"  Unpriced calls:     {s['unpriced_calls']:,} (not in the cost; see warnings)")
+    units = [f"{s[name]:,} {label}" for name, label in UNIT_LABELS.items() if s.get(name)]
+    if units:
+        lines.append(f"  Billed besides tokens: {', '.join(units)} (from logged request bodies)")
     if s.get("guardrail_interventions"):
         lines.append(f"  Guardrail interventions: {s['guardrail_interventions']:,} (from logged Converse responses)")
     for name in analyses:

@@ -8,7 +8,7 @@ from collections import defaultdict
 
 import pandas as pd
 
-from bedrock_usage.report.priced_facts import GROUP_KEYS, METRICS, TOTAL_COST, PricedRows
+from bedrock_usage.report.priced_facts import GROUP_KEYS, METRICS, TOTAL_COST, UNIT_MEASURES, PricedRows
 
 NAN = math.nan
 
@@ -22,6 +22,7 @@ def fact(user: str, region: str | None, model: str, day: str, hour: int, calls: 
         "source_region": region, "model_id": f"id.{model}", "tag:team": tag, "tag:Team": None if tag is None else
         tag.upper(), "calls": calls, "errors": calls // 3, "input_tokens": 10 * calls, "output_tokens": 5 * calls,
         "cache_read_tokens": 0, "cache_write_tokens": calls, "guardrail_interventions": 0,
+        **dict.fromkeys(UNIT_MEASURES, 0),
         "weekday": pd.Timestamp(day).day_name(), "principal_type": "user", "principal": user, "user": user,
         "application": f"app-{user}", "model": model, "endpoint": "regional",
         "input_cost_usd": cost / 2, "output_cost_usd": cost / 4, "cache_write_cost_usd": cost / 8,

@@ -14,6 +14,7 @@ from bedrock_usage.demo.writer import write_local
 from bedrock_usage.engines.local import LocalEngine
 from bedrock_usage.engines.queries import Filters
 from bedrock_usage.logs.period import resolve_period
+from bedrock_usage.report.render import render_terminal
 from bedrock_usage.report.tracker import BedrockAthenaTracker
 from tests.oracle import aggregate
 
@@ -291,6 +292,17 @@ def test_video_resolutions_service_tiers_and_images_given(report_and_records) ->
     assert tier_cost("qwen.qwen3-32b-v1:0", "default") == pytest.approx(9 * 0.00015 + 3.4 * 0.0006)
     # Nova Pro Flex: $0.40 / $1.60 per million tokens, cache reads $0.10 (half the Standard rates)
     assert tier_cost("amazon.nova-pro-v1:0", "flex") == pytest.approx(0.0004 + 0.2 * 0.0016 + 3 * 0.0001)
+
+
+def test_the_summary_counts_what_priced_calls_are_billed_in_besides_tokens(report_and_records) -> None:
+    report = report_and_records[0]
+    # images: Canvas 3 + 1 + 1, Titan Image Generator 2 + 1; seconds: Reel 12 + 18, Luma 5 + 9; queries: 3 + 1;
+    # media: Titan's one image (Nova's calls with media are unpriced)
+    units = {name: report.summary[name] for name in ("images", "video_seconds", "rerank_queries", "media_given")}
+    assert units == {"images": 8, "video_seconds": 44, "rerank_queries": 4, "media_given": 1}
+    text = render_terminal(report, [], 20)
+    assert ("Billed besides tokens: 8 images made, 44 seconds of video, 4 rerank queries, "
+            "1 images, videos or audio given to embeddings models") in text
 
 
 def test_calls_that_cannot_be_priced_say_why(report_and_records) -> None:
