@@ -38,6 +38,9 @@ COUNT = ":,.0f"
 PARTIAL_FILL = "rgba(141, 153, 174, 0.18)"
 PARTIAL_TEXT = "#5A6B86"
 HALF_DAY = pd.Timedelta(hours=12)
+DAY_MS = 86_400_000  # a date axis measures in milliseconds
+BAR_WIDTH_MS = 0.85 * DAY_MS  # a day's bar, as wide with one day as with thirty (Plotly sizes bars by their spacing)
+DAILY_TICKS_UP_TO = 14  # days up to which a date axis has a tick per day (Plotly's own ticks split a day in two)
 FIGURES_KEPT = 64  # per chart kind: a few views × controls × languages
 
 _tokens: dict[int, tuple[weakref.ref, bytes]] = {}
@@ -161,6 +164,8 @@ def _day_axis(days: Sequence[date]) -> dict[str, Any]:
     axis: dict[str, Any] = {"tickformat": "%m-%d", "type": "date"}
     if days:
         axis["range"] = [pd.Timestamp(days[0]) - HALF_DAY, pd.Timestamp(days[-1]) + HALF_DAY]
+    if len(days) <= DAILY_TICKS_UP_TO:
+        axis["dtick"] = DAY_MS
     return axis
 
 
@@ -187,14 +192,15 @@ def _stacked_bars(grid: pd.DataFrame, colors: dict[str, str], hover: str, partia
     today = _today(partial)
     days = [str(day) for day in grid.index]
     shapes = ["/" if day in today else "" for day in days]
-    return [{"type": "bar", "x": days, "y": grid[name].tolist(), "name": str(name), "legendgroup": str(name),
+    return [{"type": "bar", "x": days, "y": grid[name].tolist(), "width": BAR_WIDTH_MS, "name": str(name),
+             "legendgroup": str(name),
              "marker": {"color": colors[name], "line": {"width": 0}, "pattern": {"shape": shapes, "size": 6}},
              "hovertemplate": hover} for name in grid.columns]
 
 
 def _stacked_figure(bars: list[dict], days: Sequence[date], value_axis: dict[str, Any], partial: dict[str, str],
                     partial_labels: dict[str, str], height: int) -> go.Figure:
-    return go.Figure(bars, _layout(height, barmode="stack", bargap=0.15, xaxis=_day_axis(days), yaxis=value_axis,
+    return go.Figure(bars, _layout(height, barmode="stack", xaxis=_day_axis(days), yaxis=value_axis,
                                    **_partial_marks(partial, partial_labels)))
 
 
@@ -246,7 +252,8 @@ def _lines(frames: list[tuple[str, pd.Series]], colors: dict[str, str], hover: s
             dotted.append({"type": "scatter", "mode": "lines", "x": xs[start:], "y": ys[start:], "showlegend": False,
                            "hoverinfo": "skip", "line": line | {"dash": "dot"}, "legendgroup": str(name), **extra})
             xs, ys = xs[:cut], ys[:cut]
-        lines.append({"type": "scatter", "mode": "lines", "x": xs, "y": ys, "name": str(name),
+        lines.append({"type": "scatter", "mode": "lines" if len(xs) > 1 else "markers", "x": xs, "y": ys,
+                      "name": str(name), "marker": {"color": colors[name]},
                       "legendgroup": str(name), "line": line, "hovertemplate": hover, **extra})
     return lines, dotted
 

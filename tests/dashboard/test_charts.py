@@ -54,6 +54,24 @@ def test_stacked_bars_hold_each_days_sum_with_the_rest_folded_into_other() -> No
     assert math.isclose(sum(sum(trace.y) for trace in figure.data), sum(cost for *_, cost in ROWS))
 
 
+def test_a_one_day_period_draws_a_days_wide_bar_a_tick_per_day_and_points() -> None:
+    """With one day, Plotly sizes a bar by the spacing of bars (none) and splits the day's axis in two ticks."""
+    day = [date(2025, 11, 3)]
+    table = pd.DataFrame([("2025-11-03", "claude", 2.0), ("2025-11-03", "nova", 1.0)],
+                         columns=["day", "model", "total_cost_usd"])
+    bars = charts.stacked_daily(table, "model", "total_cost_usd", day, value_label="Cost", other_label="Other",
+                                money=True, partial={}, partial_labels=LABELS)
+    assert [trace.width for trace in bars.data] == [0.85 * 86_400_000] * 2
+    assert bars.layout.xaxis.dtick == 86_400_000
+    lines = charts.top_lines(table, "model", "total_cost_usd", day, value_label="Cost", n=5, money=True,
+                             partial={}, partial_labels=LABELS)
+    assert {trace.mode for trace in lines.data} == {"markers"}  # a line of one point draws nothing
+    month = charts.stacked_daily(daily_table(), "model", "total_cost_usd",
+                                 [date(2025, 11, 1) + timedelta(days=n) for n in range(30)], value_label="Cost",
+                                 other_label="Other", money=True, partial=PARTIAL, partial_labels=LABELS)
+    assert month.layout.xaxis.dtick is None  # Plotly's own ticks over a longer period
+
+
 def test_a_figure_is_built_once_per_input() -> None:
     first = stacked(daily_table())
     # Equal tables (new objects, as a rerun hands in) give back the figure built before.
