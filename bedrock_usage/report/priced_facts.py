@@ -29,7 +29,9 @@ pa = lazy("pyarrow")
 
 TOKEN_COLUMNS = ("input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens")
 # What calls are billed in besides tokens, read from logged request bodies (the summary shows them).
-UNIT_MEASURES = ("images", "video_seconds", "rerank_queries", "media_given")
+UNIT_MEASURES = ("images", "video_seconds", "rerank_queries", "media_given")  # summed over priced calls
+# Priced calls served in a service tier priced apart from Standard (the summary says how many).
+TIER_CALLS = {"flex_calls": "flex", "priority_calls": "priority"}
 METRICS = ("calls", "errors", *TOKEN_COLUMNS)
 COST_COLUMNS = ("input_cost_usd", "output_cost_usd", "cache_write_cost_usd", "cache_read_cost_usd")
 TOTAL_COST = "estimated_cost_usd"
@@ -296,12 +298,16 @@ class PricedRows:
 
     def summary(self) -> dict[str, float | int]:
         """Totals of the period."""
-        ints = [*METRICS, "unpriced_calls", "guardrail_interventions", *UNIT_MEASURES]  # units of priced calls
+        ints = [*METRICS, "unpriced_calls", "guardrail_interventions", *UNIT_MEASURES, *TIER_CALLS]
         with self._lock:
+            tiered = "service_tier" in self.con.sql("SELECT * FROM priced LIMIT 0").columns  # a frame may lack it
             row = self.con.execute(
                 "SELECT " + ", ".join(
-                    [f"coalesce(CAST(sum({name}) AS BIGINT), 0)" for name in ints if name not in UNIT_MEASURES]
+                    [f"coalesce(CAST(sum({name}) AS BIGINT), 0)" for name in ints
+                     if name not in (*UNIT_MEASURES, *TIER_CALLS)]
                     + [f"coalesce(CAST(sum({name}) FILTER (WHERE priced) AS BIGINT), 0)" for name in UNIT_MEASURES]
+                    + [f"coalesce(CAST(sum(calls) FILTER (WHERE priced AND service_tier = '{tier}') AS BIGINT), 0)"
+                       if tiered else "0" for tier in TIER_CALLS.values()]
                     + [f"coalesce(sum({name}), 0.0)" for name in (*COST_COLUMNS, TOTAL_COST)]
                     + ['count(DISTINCT "user")', "count(DISTINCT application)", "count(DISTINCT model)"]
                 ) + " FROM priced"
@@ -311,7 +317,8 @@ class PricedRows:
         summary["total_tokens"] = sum(summary[name] for name in TOKEN_COLUMNS)
         for name in (*COST_COLUMNS, TOTAL_COST):
             summary[name] = float(values[name])
-        for name in ("unpriced_calls", "guardrail_interventions", *UNIT_MEASURES, "users", "applications", "models"):
+        for name in ("unpriced_calls", "guardrail_interventions", *UNIT_MEASURES, *TIER_CALLS, "users", "applications",
+                     "models"):
             summary[name] = int(values[name])
         return summary
 

@@ -156,6 +156,10 @@ def render_terminal(report: UsageReport, analyses: list[str], max_rows: int) -> 
     units = [f"{s[name]:,} {label}" for name, label in UNIT_LABELS.items() if s.get(name)]
     if units:
         lines.append(f"  Billed besides tokens: {', '.join(units)} (from logged request bodies)")
+    tiers = [f"{s[name]:,} {label}" for name, label in (("flex_calls", "Flex"), ("priority_calls", "Priority"))
+             if s.get(name)]
+    if tiers:
+        lines.append(f"  Service tiers:      {' and '.join(tiers)} calls, priced at their tier's rates")
     if s.get("guardrail_interventions"):
         lines.append(f"  Guardrail interventions: {s['guardrail_interventions']:,} (from logged Converse responses)")
     for name in analyses:

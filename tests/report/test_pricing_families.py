@@ -294,13 +294,16 @@ def test_video_resolutions_service_tiers_and_images_given(report_and_records) ->
     assert tier_cost("amazon.nova-pro-v1:0", "flex") == pytest.approx(0.0004 + 0.2 * 0.0016 + 3 * 0.0001)
 
 
-def test_the_summary_counts_what_priced_calls_are_billed_in_besides_tokens(report_and_records) -> None:
+def test_the_summary_counts_units_besides_tokens_and_calls_of_each_tier(report_and_records) -> None:
     report = report_and_records[0]
     # images: Canvas 3 + 1 + 1, Titan Image Generator 2 + 1; seconds: Reel 12 + 18, Luma 5 + 9; queries: 3 + 1;
     # media: Titan's one image (Nova's calls with media are unpriced)
     units = {name: report.summary[name] for name in ("images", "video_seconds", "rerank_queries", "media_given")}
     assert units == {"images": 8, "video_seconds": 44, "rerank_queries": 4, "media_given": 1}
+    # calls served in Flex: gpt-oss 10K, 5K and 3K-token calls, Nova Pro's; in Priority: Qwen's 10K-token call
+    assert (report.summary["flex_calls"], report.summary["priority_calls"]) == (4, 1)
     text = render_terminal(report, [], 20)
+    assert "Service tiers:      4 Flex and 1 Priority calls, priced at their tier's rates" in text
     assert ("Billed besides tokens: 8 images made, 44 seconds of video, 4 rerank queries, "
             "1 images, videos or audio given to embeddings models") in text
 
