@@ -330,7 +330,7 @@ class BedrockAthenaTracker:
             return [*empty, unit, SERVICE_TIER_REASONS.get(key.service_tier, UNKNOWN_SERVICE_TIER)]
         tier = self._unit_tier(model_id, unit, key)
         if unit != "tokens" and tier is None:
-            return [*empty, unit, NO_TIER]
+            return [*empty, unit, NO_VIDEO_REQUEST if unit == "second" and not key.media_size else NO_TIER]
         context_over = int(key.context_over)
         region, day = key.source_region or "", date.fromisoformat(key.utc_day)
         quote = self.prices.quote(model_id, region, day, context_tokens=context_over + 1 if context_over else 0,
@@ -389,7 +389,8 @@ NEEDS_BODY = "needs body logging"
 # Media given to an embeddings model without a price for them (Nova Multimodal Embeddings), or its async job.
 NO_MEDIA_PRICE = "no price for the images, video or audio given, or for an asynchronous embedding job"
 BODY_OFFLOADED = "request body over 100 KB, delivered apart under /data/, which reports do not read"
-NO_TIER = "no price for this image size or video resolution, or the request holds no video length or resolution"
+NO_TIER = "no price for this image size or video resolution"
+NO_VIDEO_REQUEST = "the request holds no video length or resolution"  # a model priced by resolution (Luma Ray2)
 NEEDS_AUDIO_SPLIT = "speech and text tokens are not split in the logs"
 # A model whose book row prices output tokens but no input: its input is billed in other units (Pegasus: seconds of
 # video) that the logs do not hold, so an output-only cost would understate the call.

@@ -210,9 +210,11 @@ UNPRICED = [
      "input billed per second of video"),  # its output tokens alone would understate the call
     ("amazon.nova-pro-v1:0", "us-east-1", {"tokens": (1000, 200), "cache": (0, 2000)}, "no cache write price"),
     ("luma.ray-v2:0", "us-west-2", {"operation": "StartAsyncInvoke", "tokens": (0, 0), "request": {
-        "prompt": "a lake", "duration": "5s"}}, "no price for this image size or video resolution"),
+        "prompt": "a lake", "duration": "5s"}}, "the request holds no video length or resolution"),
     ("luma.ray-v2:0", "us-west-2", {"operation": "StartAsyncInvoke", "tokens": (0, 0), "request": {
-        "prompt": "a lake", "resolution": "720p"}}, "no video length or resolution"),  # no length is guessed
+        "prompt": "a lake", "duration": "5s", "resolution": "1080p"}}, "no price for this image size or video"),
+    ("luma.ray-v2:0", "us-west-2", {"operation": "StartAsyncInvoke", "tokens": (0, 0), "request": {
+        "prompt": "a lake", "resolution": "720p"}}, "the request holds no video length"),  # no length is guessed
     ("mistral.mistral-large-2407-v1:0", "us-west-2", {"request": PROMPT, "response": {
         "serviceTier": {"type": "reserved"}}}, "reserved tier"),  # paid for by the reservation
     ("qwen.qwen3-32b-v1:0", "us-west-2", {"request": {**PROMPT, "performanceConfig": {"latency": "optimized"}}},
