@@ -132,6 +132,24 @@ def _body_number(path: str, side: str = "input") -> str:
     return f"try(CAST(CAST({_body_text(path, side)} AS double) AS bigint))"
 
 
+def _unit_sums() -> str:
+    """The sums of what calls are billed in besides tokens, read from their logged request bodies: images made,
+    seconds of video (Nova Reel's ``durationSeconds``, six per manual shot, Luma's ``duration`` like "5s", else Nova
+    Reel's default), rerank queries (one per 100 documents) and media given to an embeddings model. A call without a
+    logged request body counts none, and so does a failed call, which makes and bills none."""
+    images = f'coalesce({_body_number("imageGenerationConfig.numberOfImages")}, {_body_number("samples")}, 1)'
+    shots = (f"{SHOT_SECONDS} * coalesce({_body_number(SHOTS_COUNT)}, "
+             f"json_array_length(json_extract(input_body, '{json_path(SHOTS_PATH)}')))")
+    seconds = (f'coalesce({_body_number("videoGenerationConfig.durationSeconds")}, {shots}, '
+               f"try(CAST(regexp_extract({_body_text('duration')}, '[0-9]+') AS bigint)), {DEFAULT_VIDEO_SECONDS})")
+    documents = (f"coalesce({_body_number(DOCUMENTS_COUNT)}, "
+                 f"json_array_length(json_extract(input_body, '{json_path(DOCUMENTS_PATH)}')), 1)")
+    queries = f"greatest(1, CAST(ceil({documents} / {RERANK_DOCUMENTS_PER_QUERY}.0) AS bigint))"
+    units = {"images": images, "video_seconds": seconds, "rerank_queries": queries, "media_given": "media_count"}
+    return ",\n  ".join(f"sum(CASE WHEN NOT body_logged OR error_code IS NOT NULL THEN 0 ELSE {sql} END) AS {name}"
+                         for name, sql in units.items())
+
+
 def _cache_writes_1h() -> str:
     """A call's 1-hour cache writes, between 0 and its logged cache writes: from Anthropic's
     ``usage.cache_creation`` (InvokeModel, or a stream's first chunk) or Converse's ``usage.cacheDetails`` entry whose
@@ -255,22 +273,7 @@ SELECT
   sum(output_count) AS output_tokens,
   sum(cache_read_count) AS cache_read_tokens,
   sum(cache_write_count) AS cache_write_tokens,
-  sum(CASE WHEN NOT body_logged OR error_code IS NOT NULL THEN 0
-           ELSE coalesce({_body_number("imageGenerationConfig.numberOfImages")}, {_body_number("samples")}, 1) END
-  ) AS images,
-  sum(CASE WHEN NOT body_logged OR error_code IS NOT NULL THEN 0
-           ELSE coalesce({_body_number("videoGenerationConfig.durationSeconds")},
-                         {SHOT_SECONDS} * coalesce({_body_number(SHOTS_COUNT)},
-                                                   json_array_length(json_extract(input_body, '$.{SHOTS_PATH}'))),
-                         try(CAST(regexp_extract({_body_text("duration")}, '[0-9]+') AS bigint)),
-                         {DEFAULT_VIDEO_SECONDS}) END) AS video_seconds,
-  sum(CASE WHEN NOT body_logged OR error_code IS NOT NULL THEN 0
-           ELSE greatest(1, CAST(ceil(coalesce({_body_number(DOCUMENTS_COUNT)},
-                                               json_array_length(json_extract(input_body, '$.{DOCUMENTS_PATH}')),
-                                               1) / {RERANK_DOCUMENTS_PER_QUERY}.0) AS bigint)) END
-  ) AS rerank_queries,
-  sum(CASE WHEN NOT body_logged OR error_code IS NOT NULL THEN 0
-           ELSE media_count END) AS media_given,
+  {_unit_sums()},
   sum(cache_write_1h_count) AS cache_write_1h_tokens,
   count_if(coalesce({_body_text(STOP_REASON_PATH, "output")} = '{GUARDRAIL_INTERVENED}', false))
     AS guardrail_interventions

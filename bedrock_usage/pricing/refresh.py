@@ -95,9 +95,7 @@ def refresh_rows(book_rows: list[PriceRow], reading: OfferReading, today: date) 
     result = RefreshResult(rows, unmatched=offered.unmatched, skipped=dict(reading.skipped),
                            publications=reading.publications)
     for new in offered.rows:
-        slot = (new.model, new.family, new.region, new.mode, new.tier, new.unit)
-        current = [r for r in rows
-                   if (r.model, r.family, r.region, r.mode, r.tier, r.unit) == slot and r.applies_on(today)]
+        current = [r for r in rows if r.key[:-1] == new.key[:-1] and r.applies_on(today)]  # the key but its start
         if not current:
             # A region-specific row replaces the ``*`` price from today; a model new to the book has no past price.
             group = (new.model, new.family, new.mode, new.tier, new.unit)

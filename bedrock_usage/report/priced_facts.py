@@ -28,8 +28,9 @@ pd = lazy("pandas")
 pa = lazy("pyarrow")
 
 TOKEN_COLUMNS = ("input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens")
-# What calls are billed in besides tokens, read from logged request bodies (the summary shows them).
-UNIT_MEASURES = ("images", "video_seconds", "rerank_queries", "media_given")  # summed over priced calls
+# What calls are billed in besides tokens, read from logged request bodies, and the unit of the models billed in it
+# (media given to an embeddings model beside its tokens); the summary sums them over priced calls.
+UNIT_MEASURES = {"images": "image", "video_seconds": "second", "rerank_queries": "query", "media_given": "tokens"}
 # Priced calls served in a service tier priced apart from Standard (the summary says how many).
 TIER_CALLS = {"flex_calls": "flex", "priority_calls": "priority"}
 METRICS = ("calls", "errors", *TOKEN_COLUMNS)
@@ -160,14 +161,14 @@ def price_facts(con: duckdb.DuckDBPyConnection, application_tags: Sequence[str],
     joins = " AND ".join(f"f.{key} IS NOT DISTINCT FROM r.{key}" for key in RATE_KEYS)
     # A call's units count only in the unit its model is billed in (a text model's logged body reads as one image).
     billed_units = ", ".join(f"CASE WHEN coalesce(r.unit, 'tokens') = '{unit}' THEN f.{name} ELSE 0 END AS {name}"
-                             for name, unit in zip(UNIT_MEASURES, ("image", "second", "query", "tokens"), strict=True))
+                             for name, unit in UNIT_MEASURES.items())
+    unit_count = " ".join(f"WHEN '{unit}' THEN f.{name}" for name, unit in UNIT_MEASURES.items())
     con.execute(f"""CREATE TEMP TABLE priced AS
 WITH joined AS (
   SELECT f.* REPLACE ({billed_units}), dayname(CAST(f.day AS DATE)) AS weekday,
     c.principal_type, c.principal, c."user", coalesce({application}) AS application, m.model, m.endpoint, m.has_model,
     r.unit, coalesce(r.reason, CASE WHEN coalesce(r.unit, 'tokens') = 'tokens' THEN coalesce({missing}) END) AS reason,
-    CASE r.unit WHEN 'image' THEN f.images WHEN 'second' THEN f.video_seconds WHEN 'query' THEN f.rerank_queries
-      ELSE f.media_given END * coalesce(r.rate_per_unit, 0.0) AS unit_cost,
+    CASE coalesce(r.unit, 'tokens') {unit_count} END * coalesce(r.rate_per_unit, 0.0) AS unit_cost,
     0.0 + f.input_tokens * coalesce(r.rate_input, 0.0) / 1000.0 AS input_cost,
     0.0 + f.output_tokens * coalesce(r.rate_output, 0.0) / 1000.0 AS output_cost,
     0.0 + {_billed("cache_write_5m")} * coalesce(r.rate_cache_write_5m, 0.0) / 1000.0
@@ -298,13 +299,13 @@ class PricedRows:
 
     def summary(self) -> dict[str, float | int]:
         """Totals of the period."""
-        ints = [*METRICS, "unpriced_calls", "guardrail_interventions", *UNIT_MEASURES, *TIER_CALLS]
+        counts = [*METRICS, "unpriced_calls", "guardrail_interventions"]
+        ints = [*counts, *UNIT_MEASURES, *TIER_CALLS]
         with self._lock:
             tiered = "service_tier" in self.con.sql("SELECT * FROM priced LIMIT 0").columns  # a frame may lack it
             row = self.con.execute(
                 "SELECT " + ", ".join(
-                    [f"coalesce(CAST(sum({name}) AS BIGINT), 0)" for name in ints
-                     if name not in (*UNIT_MEASURES, *TIER_CALLS)]
+                    [f"coalesce(CAST(sum({name}) AS BIGINT), 0)" for name in counts]
                     + [f"coalesce(CAST(sum({name}) FILTER (WHERE priced) AS BIGINT), 0)" for name in UNIT_MEASURES]
                     + [f"coalesce(CAST(sum(calls) FILTER (WHERE priced AND service_tier = '{tier}') AS BIGINT), 0)"
                        if tiered else "0" for tier in TIER_CALLS.values()]
@@ -317,8 +318,7 @@ class PricedRows:
         summary["total_tokens"] = sum(summary[name] for name in TOKEN_COLUMNS)
         for name in (*COST_COLUMNS, TOTAL_COST):
             summary[name] = float(values[name])
-        for name in ("unpriced_calls", "guardrail_interventions", *UNIT_MEASURES, *TIER_CALLS, "users", "applications",
-                     "models"):
+        for name in (*ints, "users", "applications", "models"):  # METRICS again: same values, same order
             summary[name] = int(values[name])
         return summary
 

@@ -13,7 +13,7 @@ from ..output.files import write_csv as write_csv_file
 from ..output.json_values import document_text, json_records, json_value
 from ..output.plain_table import PlainTable
 from ..output.terminal_table import money, text_table, visible
-from .priced_facts import GROUP_KEYS, METRICS, TOTAL_COST
+from .priced_facts import GROUP_KEYS, METRICS, TIER_CALLS, TOTAL_COST
 from .tracker import COST_NOTE, TOKENS_NOTE, UsageReport
 
 pd = lazy("pandas")
@@ -156,8 +156,7 @@ def render_terminal(report: UsageReport, analyses: list[str], max_rows: int) -> 
     units = [f"{s[name]:,} {label}" for name, label in UNIT_LABELS.items() if s.get(name)]
     if units:
         lines.append(f"  Billed besides tokens: {', '.join(units)} (from logged request bodies)")
-    tiers = [f"{s[name]:,} {label}" for name, label in (("flex_calls", "Flex"), ("priority_calls", "Priority"))
-             if s.get(name)]
+    tiers = [f"{s[name]:,} {tier.capitalize()}" for name, tier in TIER_CALLS.items() if s.get(name)]
     if tiers:
         lines.append(f"  Service tiers:      {' and '.join(tiers)} calls, priced at their tier's rates")
     if s.get("guardrail_interventions"):

@@ -321,9 +321,8 @@ class BedrockAthenaTracker:
             return [*empty, "tokens", NO_PRICE]
         unit = "tokens" if "tokens" in units else sorted(units)[0]
         per_image = unit == "tokens" and "image" in units  # Titan Multimodal Embeddings: tokens and images given
-        takes_media = per_image or self.prices.book_model(parse_model_id(model_id).base_id) in MEDIA_MODELS
         logged = key.request_body in (REQUEST_BODY_LOGGED, REQUEST_BODY_MEDIA)
-        if (unit != "tokens" or takes_media) and not logged:
+        if not logged and (unit != "tokens" or per_image or self._takes_media(model_id)):
             return [*empty, unit, BODY_OFFLOADED if key.request_body == REQUEST_BODY_OFFLOADED else NEEDS_BODY]
         mode = SERVICE_TIER_MODES.get(key.service_tier)
         if mode is None:
@@ -351,6 +350,9 @@ class BedrockAthenaTracker:
             rates[BOOK_RATE_FIELDS.index("per_unit")] = image.row.per_unit
         return [*rates, unit, None]
 
+    def _takes_media(self, model_id: str) -> bool:
+        """True for a model whose calls may give media (``MEDIA_MODELS``): unknown without a logged request body."""
+        return self.prices.book_model(parse_model_id(model_id).base_id) in MEDIA_MODELS
 
     def _unit_tier(self, model_id: str, unit: str, key: PricingKey) -> str | None:
         """The book tier of a call billed per ``unit`` other than tokens (None for tokens, or when the book has
