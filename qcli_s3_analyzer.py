@@ -20,7 +20,7 @@ from bedrock_usage.aws.session import Aws
 from bedrock_usage.engines.athena import DEFAULT_WORKGROUP
 from bedrock_usage.errors import UsageError
 from bedrock_usage.logs.period import resolve_period
-from bedrock_usage.logs.regions import resolve_regions
+from bedrock_usage.logs.regions import requested_regions
 from bedrock_usage.output.command import UsageErrorParser, hint_without_aws, report_main
 from bedrock_usage.output.json_values import document_text
 from bedrock_usage.output.progress import add_quiet_option, terminal_progress
@@ -209,10 +209,6 @@ def _check(args: argparse.Namespace) -> None:
         raise UsageError("--identity-region goes with --identity-store")
 
 
-def _regions(values: list[str] | None) -> tuple[str, ...] | None:
-    if not values:
-        return None
-    return resolve_regions([part for value in values for part in value.split(",") if part.strip()])
 
 
 def _s3_source(args: argparse.Namespace) -> Source:
@@ -242,7 +238,7 @@ def _identities(args: argparse.Namespace, user_map: Path | None) -> Identities:
 def run(args: argparse.Namespace) -> int:
     """Analyse and render; errors a user can fix are raised as UsageError / SetupRequired."""
     _check(args)
-    filters = Filters(user_pattern=args.user_pattern or None, regions=_regions(args.regions))
+    filters = Filters(user_pattern=args.user_pattern or None, regions=requested_regions(args.regions))
     options = Options(context_window=args.context_window, model=args.model, sample=args.sample, workers=args.workers,
                       kiro_prices=args.kiro_prices)
     period = resolve_period(days=args.days, start=args.start_date, end=args.end_date, tz=args.tz)

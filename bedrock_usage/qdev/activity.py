@@ -99,6 +99,7 @@ EVENT_COLUMNS: tuple[str, ...] = (
 SPIKE_FACTOR = 3.0
 SPIKE_HISTORY_DAYS = 7  # trailing window: the user's previous active days, at most this many
 SPIKE_MIN_HISTORY = 3  # fewer previous active days than this: no verdict
+FILE_COLUMNS = ("product", "region", "source_file")  # where a row was read, beside the report's columns
 
 
 class BadActivityFile(Exception):
@@ -182,9 +183,23 @@ def read_activity_csv(data: bytes) -> ParsedReport:
 
 
 def empty_rows() -> pd.DataFrame:
-    """An activity frame with no rows (plus the ``product`` and ``region`` of the files they came from)."""
-    frame = pd.DataFrame(columns=[*ACTIVITY_COLUMNS, "product", "region"])
+    """An activity frame with no rows (plus the ``product``, ``region`` and ``source_file`` they came from)."""
+    frame = pd.DataFrame(columns=[*ACTIVITY_COLUMNS, *FILE_COLUMNS])
     return frame.astype({name: "int64" for name in METRIC_COLUMNS})
+
+
+def latest_delivery(rows: pd.DataFrame, stats: ActivityStats) -> pd.DataFrame:
+    """The rows without ``source_file``, a user's day of one product and region counted from one file only.
+
+    A report has one row per user and day; the same user and day in two files is a report delivered (or copied)
+    again, which would count twice: the file last in key order (its delivery folder, then its name) counts, and
+    the rows of the others are counted in ``stats.replaced_rows``.
+    """
+    key = ["product", "region", "UserId", "Date"]
+    order = rows["source_file"].rank(method="dense")
+    latest = order.groupby([rows[name] for name in key]).transform("max") if len(rows) else order
+    stats.replaced_rows += int((order < latest).sum())
+    return rows[order == latest].drop(columns="source_file").reset_index(drop=True)
 
 
 def with_events(rows: pd.DataFrame) -> pd.DataFrame:
@@ -215,6 +230,7 @@ class ActivityStats:
     skipped_files: Counter[str] = field(default_factory=Counter)
     skipped_rows: Counter[str] = field(default_factory=Counter)
     older_layout_files: int = 0
+    replaced_rows: int = 0  # rows of a user's day that a later file delivered again
     via_athena: bool = False  # read by a query (files_listed then counts the files the query saw)
     queried_regions: tuple[str, ...] = ()  # with via_athena: the regions the query ran in
     bytes_scanned: int = 0
@@ -258,7 +274,8 @@ def summarise_activity(
     ``now`` (default: the clock) says which days' reports are due yet.
     """
     rows = with_events(rows)
-    window = MonthWindow.of(last_day)
+    reported_through = (now or datetime.now(UTC)).astimezone(UTC).date() - timedelta(days=1)
+    window = MonthWindow.of(last_day, reported_through)
     month_rows = rows[(rows["Date"] >= window.start) & (rows["Date"] <= last_day)]
     in_period = rows[(rows["Date"] >= first_day) & (rows["Date"] <= last_day)].reset_index(drop=True)
     metrics = [*METRIC_COLUMNS, "events"]
@@ -292,7 +309,7 @@ def summarise_activity(
         month=window,
         limits=evaluate_limits(month_rows, window),
         stats=stats,
-        reports_due_through=(now or datetime.now(UTC)).astimezone(UTC).date() - timedelta(days=1),
+        reports_due_through=reported_through,
     )
 
 

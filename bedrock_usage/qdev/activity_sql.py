@@ -218,6 +218,7 @@ def decode_activity(result: pd.DataFrame, stats: ActivityStats) -> pd.DataFrame:
             **{column: good[_alias(column)].astype("int64") for column in METRIC_COLUMNS},
             "product": good["product_folder"].map(PRODUCTS),
             "region": good["region"].astype(str),
+            "source_file": good["source_file"].astype(str),
         }
     )
     return rows.sort_values(["Date", "UserId", "product", "region"], kind="stable").reset_index(drop=True)

@@ -29,7 +29,7 @@ from .kiro_prices import KiroPriceTable
 from .layout import ACTIVITY_TYPE, REQUEST_TYPES, USER_REPORT_TYPE, QDevKey, parse_key
 from .limits import limit_warnings
 from .people import REPORT_EMAIL, Directory, Identity
-from .prompt_logs import BadLogFile, parse_log_file
+from .prompt_logs import UNKNOWN_USER, BadLogFile, parse_log_file
 from .sources import DOCS, Location, LogStore, StoredObject, UnreadableObject, discover_locations
 from .tokens import count_tokens, load_encoding
 
@@ -282,7 +282,7 @@ def _read_activity_file(store: LogStore, obj: StoredObject, key: QDevKey) -> act
         parsed = act.read_activity_csv(store.read(obj.key))
     except (act.BadActivityFile, UnreadableObject) as exc:
         return str(exc)
-    parsed.rows = parsed.rows.assign(product=key.product, region=key.region)
+    parsed.rows = parsed.rows.assign(product=key.product, region=key.region, source_file=obj.key)
     return parsed
 
 
@@ -423,6 +423,8 @@ def collect(source: Source, period: Period, filters: Filters, options: Options,
     elif activity_objects:
         activity_rows = pd.concat([act.empty_rows(), *frames], ignore_index=True) if frames else act.empty_rows()
         activity_rows = act.in_read_window(activity_rows, period.start, period.end)
+    if activity_rows is not None:
+        activity_rows = act.latest_delivery(activity_rows, activity_stats)
 
     user_reports = None
     if source.user_reports is not None and user_report_regions:
@@ -523,16 +525,23 @@ def _per_type(frame: pd.DataFrame, options: Options) -> pd.DataFrame:
     return pd.DataFrame(records)
 
 
+def _subscribers(frame: pd.DataFrame) -> pd.Series:
+    """Each request's person, or NA for a record without a ``userId``: its requests and tokens count, under
+    ``(unknown)``, but not as a user (a Pro subscription)."""
+    return frame["person"].where(frame["user_id"] != UNKNOWN_USER)
+
+
 def _per_product(frame: pd.DataFrame) -> pd.DataFrame:
     columns = ["product", "requests", "tool_results", "users", "input_tokens", "output_tokens", "total_tokens"]
     if frame.empty:
         return pd.DataFrame(columns=columns)
     table = frame.assign(
-        is_request=frame["request_type"] != TOOL_RESULT, is_tool=frame["request_type"] == TOOL_RESULT
+        is_request=frame["request_type"] != TOOL_RESULT, is_tool=frame["request_type"] == TOOL_RESULT,
+        subscriber=_subscribers(frame),
     ).groupby("product").agg(
         requests=("is_request", "sum"),
         tool_results=("is_tool", "sum"),
-        users=("person", "nunique"),
+        users=("subscriber", "nunique"),
         input_tokens=("input_tokens", "sum"),
         output_tokens=("output_tokens", "sum"),
         total_tokens=("total_tokens", "sum"),
@@ -546,8 +555,8 @@ def _daily(frame: pd.DataFrame, period: Period) -> pd.DataFrame:
     if frame.empty:
         sums = pd.DataFrame(columns=["date", "users", "input_tokens", "output_tokens", "total_tokens", *kinds])
     else:
-        sums = frame.groupby("date").agg(
-            users=("person", "nunique"),
+        sums = frame.assign(subscriber=_subscribers(frame)).groupby("date").agg(
+            users=("subscriber", "nunique"),
             input_tokens=("input_tokens", "sum"),
             output_tokens=("output_tokens", "sum"),
             total_tokens=("total_tokens", "sum"),
@@ -655,6 +664,10 @@ def _warnings(report: QDevReport, extra: list[str]) -> list[str]:
         lines.append(_skipped_line(files.skipped, "unreadable prompt-log files"))
     if files.skipped_records:
         lines.append(_skipped_line(files.skipped_records, "unusable records"))
+    anonymous = int((report.requests["user_id"] == UNKNOWN_USER).sum())
+    if anonymous:
+        lines.append(f"{anonymous:,} prompt-log records without a userId: their requests and tokens are counted "
+                     f"under {UNKNOWN_USER}, not as a user nor in the subscription")
     if report.virtual_cost.unpriced_tokens:
         models = report.virtual_cost.per_model
         names = ", ".join(models.loc[models["cost_usd"].isna(), "model_id"])
@@ -669,6 +682,9 @@ def _warnings(report: QDevReport, extra: list[str]) -> list[str]:
             lines.append(_skipped_line(stats.skipped_files, "unreadable activity reports"))
         if stats.skipped_rows:
             lines.append(_skipped_line(stats.skipped_rows, "unusable activity-report rows"))
+        if stats.replaced_rows:
+            lines.append(f"activity-report rows delivered again in a later file: {stats.replaced_rows:,} (the later "
+                         "file counts, the earlier one not)")
         lines.extend(limit_warnings(report.activity.limits))
         for spike in report.activity.spikes.itertuples():
             lines.append(
@@ -769,7 +785,7 @@ def analyze(
     per_type = _per_type(frame, options)
     inputs, outputs = int(frame["input_tokens"].sum()), int(frame["output_tokens"].sum())
     counts = frame["request_type"].value_counts()
-    users = int(frame["person"].nunique())
+    users = int(_subscribers(frame).nunique())
     kept = set(frame["person"])
     kept |= set(activity.rows["person"]) if activity is not None else set()
     kept |= set(kiro.rows["person"]) if kiro is not None else set()

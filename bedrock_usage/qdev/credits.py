@@ -47,12 +47,16 @@ class KiroCredits:
     per_day: pd.DataFrame
     per_model: pd.DataFrame
     allowance: pd.DataFrame
-    month: MonthWindow
-    days_counted: int  # days of the month whose report has arrived, up to the period's end
+    month: MonthWindow  # elapsed: the days of the month whose report has arrived, up to the period's end
     tiers: dict[str, KiroTier]  # the price rows used, by tier
     unpriced_tiers: list[str]
     prices_from: str | None  # the user's price file, if any
     stats: UserReportStats
+
+    @property
+    def days_counted(self) -> int:
+        """Days of the month whose report has arrived, up to the period's end."""
+        return self.month.days_elapsed
 
     @property
     def seat_usd(self) -> float:
@@ -183,8 +187,7 @@ def _status(used_in_plan: float, overage: float, projected: float, allowance: fl
     return OK
 
 
-def _allowance(month_rows: pd.DataFrame, month: MonthWindow, days_counted: int,
-               tiers: dict[str, KiroTier]) -> pd.DataFrame:
+def _allowance(month_rows: pd.DataFrame, month: MonthWindow, tiers: dict[str, KiroTier]) -> pd.DataFrame:
     if month_rows.empty:
         return pd.DataFrame(columns=ALLOWANCE_COLUMNS)
     grouped = month_rows.groupby("person")
@@ -194,8 +197,7 @@ def _allowance(month_rows: pd.DataFrame, month: MonthWindow, days_counted: int,
     table["overage_cap"] = _latest(month_rows, kr.OVERAGE_CAP)
     table = table.reset_index()
     table["used"] = table["credits"] + table["overage_credits"]
-    scale = month.days_in_month / days_counted if days_counted else 1.0
-    table["projected"] = table["used"] * scale
+    table["projected"] = table["used"] * month.scale
     allowance = [tiers[t].credits if t in tiers else None for t in table["tier"]]
     table["allowance"] = pd.array(allowance, dtype="Float64")
     table["used_share"] = (table["used"] / table["allowance"]).astype("Float64")
@@ -225,9 +227,7 @@ def summarise_credits(
     ``now`` (default: the clock) says which days' reports have arrived, for the month-end projection.
     """
     days = days_between(first_day, last_day)
-    month = MonthWindow.of(last_day)
-    counted_to = min(last_day, reports_due_through(now or datetime.now(UTC)))
-    days_counted = max(0, (counted_to - month.start).days + 1)
+    month = MonthWindow.of(last_day, reports_due_through(now or datetime.now(UTC)))
     period_rows = facts[(facts[kr.DATE] >= first_day) & (facts[kr.DATE] <= last_day)].reset_index(drop=True)
     month_rows = facts[(facts[kr.DATE] >= month.start) & (facts[kr.DATE] <= last_day)]
     period_models = models[(models[kr.DATE] >= first_day) & (models[kr.DATE] <= last_day)]
@@ -239,9 +239,8 @@ def summarise_credits(
         per_client=_per_client(period_rows),
         per_day=_per_day(period_rows, days),
         per_model=_per_model(period_models),
-        allowance=_allowance(month_rows, month, days_counted, tiers),
+        allowance=_allowance(month_rows, month, tiers),
         month=month,
-        days_counted=days_counted,
         tiers=tiers,
         unpriced_tiers=[tier for tier in seen if tier not in tiers],
         prices_from=prices.override,

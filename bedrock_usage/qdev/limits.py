@@ -98,13 +98,23 @@ class MonthWindow:
     days_in_month: int
 
     @classmethod
-    def of(cls, as_of: date) -> MonthWindow:
-        """The month containing ``as_of``, elapsed up to and including ``as_of``."""
-        return cls(as_of.replace(day=1), as_of, as_of.day, calendar.monthrange(as_of.year, as_of.month)[1])
+    def of(cls, as_of: date, reported_through: date | None = None) -> MonthWindow:
+        """The month containing ``as_of``, elapsed up to and including ``as_of``, or only up to
+        ``reported_through`` when that is earlier: the last day whose report has arrived (a later day's use is
+        not known yet, and counting it as a day without use would lower the projection)."""
+        start = as_of.replace(day=1)
+        counted_to = as_of if reported_through is None else min(as_of, reported_through)
+        days = max(0, (counted_to - start).days + 1)
+        return cls(start, as_of, days, calendar.monthrange(as_of.year, as_of.month)[1])
 
     def project(self, used: float) -> float:
-        """Linear month-end projection from the days elapsed."""
-        return used * self.days_in_month / self.days_elapsed
+        """Linear month-end projection from the days elapsed (none elapsed yet: the use so far)."""
+        return used * self.scale
+
+    @property
+    def scale(self) -> float:
+        """Month-end use per unit of use so far."""
+        return self.days_in_month / self.days_elapsed if self.days_elapsed else 1.0
 
 
 @dataclass(frozen=True)

@@ -143,6 +143,7 @@ def report_document(report: QDevReport, generated_at: datetime | None = None) ->
                 "skipped": dict(activity.stats.skipped_files),
                 "skipped_rows": dict(activity.stats.skipped_rows),
                 "older_layout_files": activity.stats.older_layout_files,
+                "replaced_rows": activity.stats.replaced_rows,
                 "via_athena": activity.stats.via_athena,
                 "queried_regions": list(activity.stats.queried_regions),
                 "bytes_scanned": activity.stats.bytes_scanned,
@@ -471,8 +472,8 @@ def _activity_lines(report: QDevReport, max_rows: int) -> list[str]:
 
     month = activity.month
     out += _section(
-        f"Official limits, {month.start:%Y-%m} month to date ({month.days_elapsed} of {month.days_in_month} days; "
-        "warning at 80%)"
+        f"Official limits, {month.start:%Y-%m} month to date ({month.days_elapsed} of {month.days_in_month} days "
+        "reported; warning at 80%)"
     )
     limit_rows = [
         [

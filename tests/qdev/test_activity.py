@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import random
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -185,3 +185,22 @@ def test_month_window_projection() -> None:
     window = MonthWindow.of(date(2024, 2, 14))
     assert (window.start, window.days_elapsed, window.days_in_month) == (date(2024, 2, 1), 14, 29)
     assert window.project(10) == pytest.approx(10 * 29 / 14)
+    reported = MonthWindow.of(date(2024, 2, 14), reported_through=date(2024, 2, 10))
+    assert (reported.as_of, reported.days_elapsed) == (date(2024, 2, 14), 10)
+    assert reported.project(10) == pytest.approx(10 * 29 / 10)
+    assert MonthWindow.of(date(2024, 2, 14), reported_through=date(2024, 3, 1)).days_elapsed == 14
+    none_yet = MonthWindow.of(date(2024, 3, 1), reported_through=date(2024, 2, 29))
+    assert none_yet.days_elapsed == 0 and none_yet.project(3) == 3
+
+
+def test_projection_counts_only_days_whose_report_has_arrived(tmp_path: Path) -> None:
+    # one /dev generation a day, reports of the 1st to the 9th; on the 10th at noon UTC the 10th's report is not
+    # due (it arrives at 00:00 UTC on the 11th): 9 a day over 9 days is 30 by the end of a 30-day month
+    days = {date(2025, 11, n): [{"UserId": ALICE, "Dev_GenerationEventCount": 1}] for n in range(1, 10)}
+    write_reports(tmp_path, days, header())
+    now = datetime(2025, 11, 10, 12, tzinfo=UTC)
+    report = analyze(Source(LocalStore(tmp_path)), Period(date(2025, 11, 4), date(2025, 11, 10)), now=now)
+    assert report.activity is not None and report.activity.month.days_elapsed == 9
+    dev = next(s for s in report.activity.limits if s.limit.key == "dev_invocations" and s.subject == ALICE)
+    assert dev.used == 9 and dev.allowance == 30
+    assert dev.projected == pytest.approx(9 * 30 / 9) and dev.status == "projected to exceed"

@@ -389,3 +389,28 @@ def test_synthetic_corpus_is_deterministic(tmp_path: Path) -> None:
     assert user_ids and all(
         re.fullmatch(r"d-[0-9a-f]{10}\.[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}", u) for u in user_ids
     )
+
+
+def test_records_without_a_user_count_but_are_no_subscribed_user(tmp_path: Path) -> None:
+    stamps = ("2025-11-03T10:00:00.000001Z", "2025-11-03T11:00:00.000001Z", "2025-11-04T12:00:00.000001Z")
+    requests = [Req(user, "Q Developer", "chat", stamp, ("Why is this slow?",), ("An index is missing.",))
+                for user, stamp in zip((USER_A, "", "none"), stamps, strict=True)]
+    write_corpus(tmp_path, requests)
+    for path in tmp_path.rglob("*.json.gz"):  # the third record's userId is null, as a missing one
+        doc = json.loads(gzip.decompress(path.read_bytes()))
+        for record in doc["records"]:
+            request = record["generateAssistantResponseEventRequest"]
+            request["userId"] = None if request["userId"] == "none" else request["userId"]
+        path.write_bytes(gzip.compress(json.dumps(doc).encode()))
+    period = Period(date(2025, 11, 1), date(2025, 11, 30))
+
+    report = analyze(Source(LocalStore(tmp_path)), period)
+
+    assert report.summary.requests == 3 and report.summary.users == 1
+    assert report.virtual_cost.subscription == pytest.approx(19.0)  # one subscription for the whole of November
+    assert set(report.per_user["user"]) == {USER_A, "(unknown)"}
+    assert report.per_product.set_index("product").loc["Q Developer", "users"] == 1
+    daily = report.daily.set_index("date")
+    assert (daily.loc[date(2025, 11, 3), "requests"], daily.loc[date(2025, 11, 3), "users"]) == (2, 1)
+    assert (daily.loc[date(2025, 11, 4), "requests"], daily.loc[date(2025, 11, 4), "users"]) == (1, 0)
+    assert any(line.startswith("2 prompt-log records without a userId") for line in report.warnings)

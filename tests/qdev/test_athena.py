@@ -124,7 +124,8 @@ def test_activity_comes_from_athena_and_prompt_logs_from_s3(
     ten_mb = 10 * 2**20 / 2**40 * 5.0  # what Athena bills at least per query
     assert activity["files"] == {
         "listed": 3, "read": 2, "skipped": {"no UserId/Date header": 1}, "skipped_rows": {"bad number": 1},
-        "older_layout_files": 1, "via_athena": True, "queried_regions": ["us-east-1"], "bytes_scanned": 0,
+        "older_layout_files": 1, "replaced_rows": 0, "via_athena": True, "queried_regions": ["us-east-1"],
+        "bytes_scanned": 0,
         "query_cost_usd": pytest.approx(ten_mb, abs=1e-9),
     }
     dev = [s for s in document["limits"]["statuses"] if s["limit"] == "dev_invocations" and s["subject"] == ALICE]
@@ -155,7 +156,8 @@ def test_a_query_without_rows_says_so_and_keeps_the_scan_and_its_cost(
     activity = json.loads(capsys.readouterr().out)["activity"]
     ten_mb = 10 * 2**20 / 2**40 * 5.0  # what Athena bills at least per query
     assert activity["files"] == {
-        "listed": 0, "read": 0, "skipped": {}, "skipped_rows": {}, "older_layout_files": 0, "via_athena": True,
+        "listed": 0, "read": 0, "skipped": {}, "skipped_rows": {}, "older_layout_files": 0, "replaced_rows": 0,
+        "via_athena": True,
         "queried_regions": ["us-east-1"], "bytes_scanned": 0, "query_cost_usd": pytest.approx(ten_mb, abs=1e-9),
     }
     assert activity["per_user"] == [] and activity["spikes"] == []

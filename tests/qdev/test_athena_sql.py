@@ -333,3 +333,31 @@ def test_reports_through_sql_equal_reports_from_the_files(
     assert through_sql.limits == from_files.limits and through_sql.month == from_files.month
     for name in ("files_listed", "files_read", "skipped_files", "skipped_rows", "older_layout_files"):
         assert getattr(through_sql.stats, name) == getattr(from_files.stats, name), name
+
+
+@pytest.mark.parametrize("through_sql", [False, True])
+def test_a_report_delivered_again_counts_once_from_the_later_file(tmp_path: Path, through_sql: bool) -> None:
+    header = reference_header()
+    alice, bob = "d-1111111111.aaaa", "d-1111111111.bbbb"
+
+    def report(day: int, hour: str, rows: list[tuple[str, int]], bom: bool = False) -> None:
+        lines = [",".join(header)]
+        for user, sent in rows:
+            values = {"UserId": user, "Date": "11-09-2025", "Chat_MessagesSent": str(sent)}
+            lines.append(",".join(values.get(column, "") for column in header))
+        key = (f"AWSLogs/123456789012/QDeveloperLogs/by_user_analytic/us-east-1/2025/11/{day:02d}/{hour}/"
+               f"123456789012_by_user_analytic_202511{day:02d}T{hour}0000Z_x.csv")
+        _write(tmp_path, key, lines, "\r\n" if bom else "\n", bom)
+
+    report(10, "00", [(alice, 4), (bob, 6)])
+    report(10, "05", [(alice, 5)], bom=True)  # delivered again later that day: Alice's 9 Nov is 5, not 4 or 9
+    source = Source(LocalStore(tmp_path), activity=DuckDBActivity(tmp_path) if through_sql else None)
+
+    report_of = analyze(source, Period(date(2025, 11, 9), date(2025, 11, 9)))
+
+    activity = report_of.activity
+    assert activity is not None and activity.stats.replaced_rows == 1
+    sent = dict(zip(activity.per_user["user"], activity.per_user["Chat_MessagesSent"], strict=True))
+    assert sent == {alice: 5, bob: 6}
+    assert "activity-report rows delivered again in a later file: 1 (the later file counts, the earlier one not)" \
+        in report_of.warnings

@@ -283,3 +283,28 @@ def test_help_lists_the_user_facing_options(capsys: pytest.CaptureFixture[str]) 
         "--demo",
     ):
         assert option in text
+
+
+def test_regions_all_reads_every_region_found(tmp_path: Path) -> None:
+    logs = tmp_path / "logs"
+    write_qdev_corpus(logs, start=date(2025, 11, 3), end=date(2025, 11, 4), seed=5, users=3)
+    records = 0
+    for path in logs.rglob("*.json.gz"):  # a copy of every prompt log in a region outside the six defaults
+        copy = logs / str(path.relative_to(logs)).replace("/us-east-1/", "/ap-south-2/")
+        if copy != path:
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            copy.write_bytes(path.read_bytes())
+            records += len(json.loads(gzip.decompress(path.read_bytes()))["records"])
+    assert records > 0
+
+    def requests(*extra: str) -> int:
+        out = tmp_path / "-".join(extra or ("none",))
+        argv = ["--logs-dir", str(logs), "--start-date", "2025-11-01", "--end-date", "2025-11-10", "--format",
+                "json", "--output-dir", str(out), *extra]
+        assert qcli_s3_analyzer.main(argv) == 0
+        (path,) = out.glob("qcli_analysis_*.json")
+        return json.loads(path.read_text())["summary"]["requests"]
+
+    everywhere = requests()
+    assert requests("--regions", "all") == everywhere
+    assert requests("--regions", "ap-south-2") + requests("--regions", "us-east-1", "eu-central-1") == everywhere
