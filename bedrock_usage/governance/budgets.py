@@ -24,6 +24,7 @@ import pandas as pd
 from ..aws.session import AWS_ERRORS
 from ..errors import UsageError
 from ..logs.period import Period
+from ..report.render import DEMO_SOURCE
 from .anomalies import DEFAULT_WINDOW, daily_cost, days_in_month, forecast_method, forecast_series, month_start
 from .profiles import aws_failure
 
@@ -160,6 +161,7 @@ class BudgetCheck:
     window: int
     statuses: list[BudgetStatus]
     warnings: list[str] = field(default_factory=list)
+    demo: bool = False  # checked on demo data: every alert says so
 
     @property
     def breached(self) -> list[BudgetStatus]:
@@ -246,8 +248,9 @@ def burndown(
 def alert_text(check: BudgetCheck) -> tuple[str, str]:
     """A subject (under 100 characters, SNS's limit) and a plain-text body listing the breaches."""
     breached = check.breached
-    subject = f"Bedrock budgets: {len(breached)} breached on {check.as_of}"[:99]
-    lines = [f"Amazon Bedrock budget check for {check.as_of} ({check.tz}); costs are estimates from list prices."]
+    subject = f"{'[DEMO DATA] ' if check.demo else ''}Bedrock budgets: {len(breached)} breached on {check.as_of}"[:99]
+    lines = [DEMO_SOURCE] if check.demo else []
+    lines.append(f"Amazon Bedrock budget check for {check.as_of} ({check.tz}); costs are estimates from list prices.")
     for status in breached:
         lines.append(f"- {status.budget.name} ({status.budget.covers}):")
         lines += [f"    {breach}" for breach in status.breaches]
@@ -261,6 +264,7 @@ def alert_document(check: BudgetCheck) -> dict[str, Any]:
     subject, body = alert_text(check)
     return {
         "schema": ALERT_SCHEMA,
+        "demo": check.demo,
         "generated_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "as_of": check.as_of.isoformat(),
         "tz": check.tz,

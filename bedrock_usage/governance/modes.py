@@ -107,7 +107,7 @@ def run_governance(
             per_caller is not None and len(per_caller.billed_without_logs) > 0)
     elif mode == "check_budgets":
         check = budgets.check_budgets(facts, budget_list, scan.end, scan.tz, args.anomaly_window)
-        check.warnings[:0] = warnings
+        check.warnings[:0], check.demo = warnings, args.demo
         output, alert = gr.budgets_output(check, facts, budget_list), bool(check.breached)
     elif mode == "anomalies":
         period = resolve_period(days=args.days, start=args.start_date, end=args.end_date, tz=scan.tz)
@@ -138,7 +138,7 @@ def run_governance(
                                       warnings, args.max_rows)
         alert = False
 
-    gr.emit(output, args.format, args.output_dir)
+    gr.emit(gr.as_demo(output) if args.demo else output, args.format, args.output_dir)
     if mode == "check_budgets" and alert:
         sns_session = aws or Aws.connect(args.profile)
         for line in budgets.deliver_alert(check, args.notify_sns, args.notify_webhook,

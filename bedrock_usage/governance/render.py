@@ -12,9 +12,10 @@ from typing import Any
 
 import pandas as pd
 
-from ..output.files import new_files, write_csv, write_text
+from ..output.files import new_files, stable_files, write_csv, write_text
 from ..output.json_values import document_text, json_records
 from ..output.terminal_table import money, text_table, visible
+from ..report.render import DEMO_SOURCE
 from .anomalies import AnomalyReport
 from .budgets import BudgetCheck, burndown
 from .callers import CALLER_TRUTH, CallerReconciliation
@@ -423,6 +424,7 @@ class Output:
     document: dict[str, Any]
     frames: dict[str, pd.DataFrame]  # CSV name suffix ("" for the main table) -> table
     stem: str
+    stable: bool = False  # a fixed period's report: its files keep their names and each run replaces them
 
 
 def reconciliation_output(
@@ -459,13 +461,21 @@ def anomalies_output(report: AnomalyReport, max_rows: int) -> Output:
 def chargeback_output(chargeback: Chargeback, max_rows: int) -> Output:
     """The chargeback in every form (CSV: the rows and the unpriced usage)."""
     return Output(chargeback_text(chargeback, max_rows), chargeback_document(chargeback),
-                  {"": chargeback.rows, "unpriced": chargeback.unpriced}, chargeback_stem(chargeback))
+                  {"": chargeback.rows, "unpriced": chargeback.unpriced}, chargeback_stem(chargeback), stable=True)
 
 
 def developers_output(table: pd.DataFrame, month: str, note: str, warnings: list[str], max_rows: int) -> Output:
     """Total AI cost per developer in every form."""
     return Output(developers_text(table, month, note, warnings, max_rows),
-                  developers_document(table, month, note, warnings), {"": table}, f"bedrock_developer_costs_{month}")
+                  developers_document(table, month, note, warnings), {"": table}, f"bedrock_developer_costs_{month}",
+                  stable=True)
+
+
+def as_demo(output: Output) -> Output:
+    """``output`` marked as demo data wherever it goes: a first line of text, ``"demo": true`` in the document and
+    ``demo`` in file names (as the report's), so its figures are never taken for an account's."""
+    return Output(f"*** {DEMO_SOURCE} ***\n{output.text}", {"demo": True, **output.document}, output.frames,
+                  output.stem.replace("bedrock_", "bedrock_demo_", 1), output.stable)
 
 
 def emit(output: Output, fmt: str, out_dir: str) -> None:
@@ -473,23 +483,23 @@ def emit(output: Output, fmt: str, out_dir: str) -> None:
     if fmt == "terminal":
         print(output.text)
         return
-    for path in write_outputs(output.stem, output.document, output.frames, fmt, out_dir):
+    for path in write_outputs(output, fmt, out_dir):
         print(f"Wrote {path}")
 
 
-def write_outputs(
-    stem: str, document: dict[str, Any], frames: dict[str, pd.DataFrame], fmt: str, out_dir: str
-) -> list[str]:
-    """Write CSV files (one per table) or one JSON document; ``-`` prints the JSON. Returns what was written."""
+def write_outputs(output: Output, fmt: str, out_dir: str) -> list[str]:
+    """Write CSV files (one per table) or one JSON document; ``-`` prints the JSON. Returns what was written.
+    A stable output's files replace those of the same name; the others are always new files."""
     if fmt == "json" and out_dir == "-":
-        print(document_text(document))
+        print(document_text(output.document))
         return []
     folder = Path(out_dir)
+    files = stable_files if output.stable else new_files
     if fmt == "json":
-        (path,) = new_files(folder, stem, [".json"])
-        return [str(write_text(path, document_text(document)))]
-    paths = new_files(folder, stem, [f"_{name}.csv" if name else ".csv" for name in frames])
-    return [str(write_csv(path, frame)) for path, frame in zip(paths, frames.values(), strict=True)]
+        (path,) = files(folder, output.stem, [".json"])
+        return [str(write_text(path, document_text(output.document)))]
+    paths = files(folder, output.stem, [f"_{name}.csv" if name else ".csv" for name in output.frames])
+    return [str(write_csv(path, frame)) for path, frame in zip(paths, output.frames.values(), strict=True)]
 
 
 def timestamped(name: str, now: datetime | None = None) -> str:

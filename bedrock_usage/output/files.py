@@ -62,10 +62,14 @@ def write_csv_rows(path: Path, headers: Sequence[str], rows: Iterable[Sequence[A
 
 
 def write_text(path: Path, text: str) -> Path:
-    """Write a report file; a UsageError naming the file when the folder or the disk refuses it."""
+    """Write a report file whole: beside it first, then in its place, so a reader never sees part of it (nor, for a
+    file of a stable name, a mix of two runs); a UsageError naming the file when the folder or the disk refuses."""
+    partial = path.with_name(f".{path.name}.partial")
     try:
-        path.write_text(text, encoding="utf-8")
+        partial.write_text(text, encoding="utf-8")
+        partial.replace(path)
     except OSError as exc:
+        partial.unlink(missing_ok=True)
         raise UsageError(f"cannot write {path}: {_reason(exc)}") from None
     return path
 
@@ -85,18 +89,20 @@ def check_output_folder(folder: Path) -> None:
         raise UsageError(f"cannot use the output folder {folder}: {_reason(exc)}") from None
 
 
+def stable_files(folder: Path, stem: str, suffixes: Sequence[str]) -> list[Path]:
+    """The files ``{stem}{suffix}`` in ``folder`` (made if missing), whether they exist or not: a report of a fixed
+    period (a month's chargeback) keeps one name, so each run replaces the previous run's files."""
+    folder = _made(Path(folder))
+    return [folder / f"{stem}{suffix}" for suffix in suffixes]
+
+
 def new_files(folder: Path, stem: str, suffixes: Sequence[str]) -> list[Path]:
     """Create the empty files ``{stem}{suffix}`` in ``folder`` (made if missing), all new.
 
     Report names carry the time to the second; when another run took a name in the same second, the files are
     named ``{stem}_2{suffix}``, ``{stem}_3{suffix}``... so no run overwrites another's report.
     """
-    folder = Path(folder)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        check_output_folder(folder)  # a file, a link to nothing, ... said as such
-        raise UsageError(f"cannot use the output folder {folder}: {_reason(exc)}") from None
+    folder = _made(Path(folder))
     for attempt in range(1, MAX_SAME_NAME_RUNS + 1):
         name = stem if attempt == 1 else f"{stem}_{attempt}"
         created: list[Path] = []
@@ -114,6 +120,16 @@ def new_files(folder: Path, stem: str, suffixes: Sequence[str]) -> list[Path]:
                 path.unlink(missing_ok=True)
             raise UsageError(f"cannot write in the output folder {folder}: {_reason(exc)}") from None
     raise UsageError(f"{folder} already holds {MAX_SAME_NAME_RUNS} reports named {stem}: clean it up")
+
+
+def _made(folder: Path) -> Path:
+    """``folder``, made if missing; a UsageError saying why it cannot be."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        check_output_folder(folder)  # a file, a link to nothing, ... said as such
+        raise UsageError(f"cannot use the output folder {folder}: {_reason(exc)}") from None
+    return folder
 
 
 def _reason(exc: OSError) -> str:

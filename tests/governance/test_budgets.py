@@ -235,7 +235,7 @@ def test_webhook_alert_is_posted_as_json(corpus: dict, no_aws_env: dict[str, str
     payload = post["json"]
     assert payload["schema"] == "bedrock-usage/budget-alert/v1"
     assert [b["budget"] for b in payload["breaches"]] == ["Alpha"]
-    assert payload["text"].startswith("Bedrock budgets: 1 breached")
+    assert payload["text"].startswith("Bedrock budgets: 1 breached") and payload["demo"] is False
     want = expected_status(usage(), "UTC", "Alpha")
     assert payload["breaches"][0]["month_to_date_usd"] == pytest.approx(want["month_to_date_usd"], abs=1e-6)
 

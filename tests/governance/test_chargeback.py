@@ -148,9 +148,14 @@ def test_chargeback_schema_is_documented(logs: Path, no_aws_env: dict[str, str],
     assert all(f"`{name}`" in docs for name in columns)
 
     out = tmp_path / "out"
+    out.mkdir()
+    (out / "bedrock_chargeback_2025-11_tag-team.csv").write_text("a previous run's figures\n")
     files = run_cli(no_aws_env, logs, "--chargeback", "2025-11", "--chargeback-by", "tag:team", "--format", "csv",
                     "--output-dir", str(out))
     assert files.returncode == 0, files.stderr
+    # stable names: a monthly job's run replaces the previous run's files, never writes "_2" files beside them
+    assert sorted(p.name for p in out.iterdir()) == ["bedrock_chargeback_2025-11_tag-team.csv",
+                                                     "bedrock_chargeback_2025-11_tag-team_unpriced.csv"]
     with (out / "bedrock_chargeback_2025-11_tag-team.csv").open() as handle:
         assert next(csv.reader(handle)) == columns
     with (out / "bedrock_chargeback_2025-11_tag-team_unpriced.csv").open() as handle:
