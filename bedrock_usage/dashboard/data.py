@@ -431,7 +431,8 @@ def load_budgets_view(request: BudgetsRequest) -> BudgetsView:
     report = _scan(request.bedrock, budgets.scan_period(as_of, tz), budgets.tag_keys(budget_list))
     check = budgets.check_budgets(report.facts, budget_list, as_of, tz)
     check.warnings[:0] = report.warnings
-    return BudgetsView(check, budget_rows(check), budgets.burndown(report.facts, budget_list, as_of, tz, check.window))
+    burn = budgets.burndown(report.facts, budget_list, as_of, tz, check.window, check.in_progress)
+    return BudgetsView(check, budget_rows(check), burn)
 
 
 @dataclass(frozen=True)

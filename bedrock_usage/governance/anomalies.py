@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
 
+from ..errors import UsageError
 from ..logs.layout import days_between
 from ..logs.period import Period
 from ..report.priced_facts import TOTAL_COST
@@ -24,10 +26,23 @@ DEFAULT_MIN_COST = 1.0
 ALL = "(all)"
 
 
-def forecast_method(window: int) -> str:
+def forecast_method(window: int, in_progress: bool = False) -> str:
     """The forecast, in words, for every table that shows one."""
+    if in_progress:
+        return (f"month-to-date cost + mean daily cost of the {window} whole days before the as-of day (days "
+                "without calls as 0) x days left in the month after it; the as-of day is today, not over, and "
+                "counts as at least that mean")
     return (f"month-to-date cost + mean daily cost of the last {window} days (up to and including the as-of day, "
             "days without calls as 0) x days left in the month after the as-of day")
+
+
+def day_in_progress(day: date, tz: str, now: datetime | None = None) -> bool:
+    """Whether ``day`` is today in ``tz``: its cost so far is part of a day. A later day is refused: it has no
+    calls yet, and a forecast as of it would count the days before it as days without any."""
+    today = (now or datetime.now(UTC)).astimezone(ZoneInfo(tz)).date()
+    if day > today:
+        raise UsageError(f"the as-of day {day} is after today ({today} in {tz}): give an --end-date up to today")
+    return day == today
 
 
 def month_start(day: date) -> date:
@@ -73,13 +88,20 @@ class Forecast:
     forecast_usd: float
 
 
-def forecast_series(series: pd.Series, as_of: date, window: int = DEFAULT_WINDOW) -> Forecast:
-    """Forecast the month of ``as_of`` from a daily cost series indexed by day (absent days count as 0)."""
+def forecast_series(series: pd.Series, as_of: date, window: int = DEFAULT_WINDOW,
+                    in_progress: bool = False) -> Forecast:
+    """Forecast the month of ``as_of`` from a daily cost series indexed by day (absent days count as 0).
+
+    An ``in_progress`` as-of day (today) is not over: the recent mean is of the ``window`` whole days before it
+    (its cost so far would lower the mean), and the day counts as that mean unless it has already cost more.
+    """
     month_to_date = float(series[[d for d in series.index if month_start(as_of) <= d <= as_of]].sum())
-    recent = [float(series.get(as_of - timedelta(days=i), 0.0)) for i in range(window)]
+    last_whole = as_of - timedelta(days=1) if in_progress else as_of
+    recent = [float(series.get(last_whole - timedelta(days=i), 0.0)) for i in range(window)]
     mean = float(np.mean(recent)) if recent else 0.0
     days_left = days_in_month(as_of) - as_of.day
-    return Forecast(month_to_date, mean, days_left, month_to_date + mean * days_left)
+    rest_of_today = max(0.0, mean - float(series.get(as_of, 0.0))) if in_progress else 0.0
+    return Forecast(month_to_date, mean, days_left, month_to_date + rest_of_today + mean * days_left)
 
 
 def detect_anomalies(
@@ -119,12 +141,13 @@ class AnomalyReport:
     forecast: pd.DataFrame  # group, month, as_of, month_to_date_usd, recent_daily_mean_usd, days_left, forecast_usd
     unjudged_days: list[str]
     unpriced_calls: int
+    in_progress: bool = False  # the period ends today
     warnings: list[str] = field(default_factory=list)
 
     @property
     def method(self) -> str:
         """How the forecast is made."""
-        return forecast_method(self.window)
+        return forecast_method(self.window, self.in_progress)
 
 
 def scan_period(period: Period, window: int = DEFAULT_WINDOW) -> Period:
@@ -136,12 +159,15 @@ def scan_period(period: Period, window: int = DEFAULT_WINDOW) -> Period:
 def analyze_anomalies(
     facts: pd.DataFrame, period: Period, key: str = "application", factor: float = DEFAULT_FACTOR,
     window: int = DEFAULT_WINDOW, min_cost: float = DEFAULT_MIN_COST, history_start: date | None = None,
+    now: datetime | None = None,
 ) -> AnomalyReport:
     """Anomalies in ``period`` and the forecast for the month of its last day, from facts of ``scan_period``.
 
     ``history_start`` is the first day the facts cover (default: ``scan_period(period).start``). History
     begins no earlier than the first day with any call: days before logging began are not zero-cost days.
+    ``now`` (default: the clock) says whether the last day is still in progress.
     """
+    in_progress = day_in_progress(period.end, period.tz, now)
     first = history_start or scan_period(period, window).start
     if len(facts):
         first = max(first, min(pd.to_datetime(facts["day"]).dt.date.min(), period.end))
@@ -150,7 +176,7 @@ def analyze_anomalies(
     unjudged = [d.isoformat() for i, d in enumerate(daily.index) if d >= period.start and i < window]
     forecasts = []
     for group in daily.columns:
-        f = forecast_series(daily[group], period.end, window)
+        f = forecast_series(daily[group], period.end, window, in_progress)
         forecasts.append({"group": group, "month": period.end.strftime("%Y-%m"), "as_of": period.end.isoformat(),
                           "month_to_date_usd": f.month_to_date_usd, "recent_daily_mean_usd": f.recent_daily_mean_usd,
                           "days_left": f.days_left, "forecast_usd": f.forecast_usd})
@@ -170,4 +196,5 @@ def analyze_anomalies(
         forecast=forecast.sort_values("forecast_usd", ascending=False).reset_index(drop=True),
         unjudged_days=unjudged,
         unpriced_calls=unpriced,
+        in_progress=in_progress,
     )

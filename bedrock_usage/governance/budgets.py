@@ -25,7 +25,15 @@ from ..aws.session import AWS_ERRORS
 from ..errors import UsageError
 from ..logs.period import Period
 from ..report.render import DEMO_SOURCE
-from .anomalies import DEFAULT_WINDOW, daily_cost, days_in_month, forecast_method, forecast_series, month_start
+from .anomalies import (
+    DEFAULT_WINDOW,
+    daily_cost,
+    day_in_progress,
+    days_in_month,
+    forecast_method,
+    forecast_series,
+    month_start,
+)
 from .profiles import aws_failure
 
 ALERT_SCHEMA = "bedrock-usage/budget-alert/v1"
@@ -160,6 +168,7 @@ class BudgetCheck:
     tz: str
     window: int
     statuses: list[BudgetStatus]
+    in_progress: bool = False  # the as-of day is today
     warnings: list[str] = field(default_factory=list)
     demo: bool = False  # checked on demo data: every alert says so
 
@@ -171,7 +180,7 @@ class BudgetCheck:
     @property
     def method(self) -> str:
         """How the forecast is made."""
-        return forecast_method(self.window)
+        return forecast_method(self.window, self.in_progress)
 
 
 def _series(facts: pd.DataFrame, budget: Budget, first: date, as_of: date) -> tuple[pd.Series, int]:
@@ -187,14 +196,17 @@ def _series(facts: pd.DataFrame, budget: Budget, first: date, as_of: date) -> tu
 
 
 def check_budgets(
-    facts: pd.DataFrame, budgets: list[Budget], as_of: date, tz: str, window: int = DEFAULT_WINDOW
+    facts: pd.DataFrame, budgets: list[Budget], as_of: date, tz: str, window: int = DEFAULT_WINDOW,
+    now: datetime | None = None,
 ) -> BudgetCheck:
-    """Month-to-date spend, the as-of day's spend and the month-end forecast of every budget."""
+    """Month-to-date spend, the as-of day's spend and the month-end forecast of every budget; ``now`` (default:
+    the clock) says whether the as-of day is still in progress."""
     first = scan_period(as_of, tz, window).start
+    in_progress = day_in_progress(as_of, tz, now)
     statuses, warnings = [], []
     for budget in budgets:
         series, unpriced = _series(facts, budget, first, as_of)
-        forecast = forecast_series(series, as_of, window)
+        forecast = forecast_series(series, as_of, window, in_progress)
         day = float(series.get(as_of, 0.0))
         breaches = []
         if budget.monthly_usd is not None and forecast.month_to_date_usd > budget.monthly_usd:
@@ -210,31 +222,34 @@ def check_budgets(
                             "its spend")
         if budget.scope != "all" and not facts.empty and not budget.mask(facts).any():
             warnings.append(f"budget {budget.name!r}: no calls of {budget.covers} were found")
-    return BudgetCheck(as_of, tz, window, statuses, warnings)
+    return BudgetCheck(as_of, tz, window, statuses, in_progress, warnings)
 
 
 def burndown(
-    facts: pd.DataFrame, budgets: list[Budget], as_of: date, tz: str, window: int = DEFAULT_WINDOW
+    facts: pd.DataFrame, budgets: list[Budget], as_of: date, tz: str, window: int = DEFAULT_WINDOW,
+    in_progress: bool = False,
 ) -> pd.DataFrame:
     """Per budget and day of the month: spend, cumulative spend, the even-pace line and the forecast path.
 
-    Days up to ``as_of`` are ``actual``; later days are ``forecast`` at the recent daily mean.
+    Days up to ``as_of`` are ``actual``; later days are ``forecast`` at the recent daily mean. An ``in_progress``
+    as-of day is ``today``: its spend so far, or the recent mean when that is more (as the forecast counts it).
     """
     first = scan_period(as_of, tz, window).start
     last_day = month_start(as_of) + timedelta(days=days_in_month(as_of) - 1)
     rows = []
     for budget in budgets:
         series, _ = _series(facts, budget, first, as_of)
-        forecast = forecast_series(series, as_of, window)
+        mean = forecast_series(series, as_of, window, in_progress).recent_daily_mean_usd
         cumulative = 0.0
         day = month_start(as_of)
         while day <= last_day:
-            actual = day <= as_of
-            spend = float(series.get(day, 0.0)) if actual else forecast.recent_daily_mean_usd
+            kind = "forecast" if day > as_of else "today" if in_progress and day == as_of else "actual"
+            spend = mean if kind == "forecast" else float(series.get(day, 0.0))
+            spend = max(spend, mean) if kind == "today" else spend
             cumulative += spend
             pace = budget.monthly_usd * day.day / days_in_month(as_of) if budget.monthly_usd else None
             rows.append({
-                "budget": budget.name, "day": day.isoformat(), "kind": "actual" if actual else "forecast",
+                "budget": budget.name, "day": day.isoformat(), "kind": kind,
                 "spend_usd": spend, "cumulative_usd": cumulative, "monthly_usd": budget.monthly_usd,
                 "even_pace_usd": pace,
                 "remaining_usd": budget.monthly_usd - cumulative if budget.monthly_usd else None,

@@ -66,6 +66,8 @@ def run_governance(
         raise UsageError("--notify-sns and --notify-webhook go with --check-budgets")
     if args.notify_sns:
         budgets.sns_region(args.notify_sns)
+    if mode in ("check_budgets", "anomalies"):
+        anomalies.day_in_progress(scan.end, scan.tz)  # a forecast as of a day to come is refused before reading
     budget_list = budgets.load_budgets(args.check_budgets) if mode == "check_budgets" else []
     tags = [*args.tag, *budgets.tag_keys(budget_list)]
     if mode == "chargeback":

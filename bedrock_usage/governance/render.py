@@ -447,7 +447,7 @@ def reconciliation_output(
 
 def budgets_output(check: BudgetCheck, facts: pd.DataFrame, budgets: list) -> Output:
     """Budget statuses and their burn-down in every form."""
-    burn = burndown(facts, budgets, check.as_of, check.tz, check.window)
+    burn = burndown(facts, budgets, check.as_of, check.tz, check.window, check.in_progress)
     return Output(budgets_text(check), budgets_document(check, burn), {"status": budget_rows(check),
                                                                       "burndown": burn}, timestamped("budgets"))
 

@@ -15,12 +15,14 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import boto3
+import pandas as pd
 import pytest
 
 from bedrock_usage.demo.writer import write_local
 from bedrock_usage.engines.local import LocalEngine
 from bedrock_usage.engines.queries import Filters
 from bedrock_usage.errors import UsageError
+from bedrock_usage.governance.anomalies import forecast_series
 from bedrock_usage.governance.budgets import burndown, check_budgets, load_budgets
 from bedrock_usage.logs.period import Period
 from bedrock_usage.report.tracker import BedrockAthenaTracker
@@ -181,6 +183,38 @@ def test_burndown_reaches_month_to_date_then_forecast(corpus: dict) -> None:
     assert set(alpha.loc[20:, "kind"]) == {"forecast"} and alpha.loc[29, "even_pace_usd"] == pytest.approx(60)
     check = check_budgets(facts, budgets, AS_OF, "UTC")
     assert [s.budget.name for s in check.breached] == ["Alpha"]
+
+
+def test_a_day_in_progress_is_forecast_from_the_whole_days_before_it(corpus: dict) -> None:
+    tracker = BedrockAthenaTracker(LocalEngine(corpus["logs"]), extra_tags=("cost_center",))
+    facts, _, _ = tracker.facts(Period(date(2025, 10, 25), AS_OF), ("us-east-1",), Filters())
+    budgets = load_budgets(corpus["root"] / "budgets.toml")
+    check = check_budgets(facts, budgets, AS_OF, "UTC", now=datetime(2025, 11, 20, 9, tzinfo=UTC))
+    assert check.in_progress and "whole days before the as-of day" in check.method
+    costs = daily_costs(corpus["records"], "UTC", SELECTORS["Alpha"])
+    whole = sum(costs.get(AS_OF - timedelta(days=i), 0.0) for i in range(1, 8)) / 7  # the 13th to the 19th
+    mtd = sum(v for d, v in costs.items() if AS_OF.replace(day=1) <= d <= AS_OF)
+    alpha = next(s for s in check.statuses if s.budget.name == "Alpha")
+    assert costs[AS_OF] > whole  # Alpha's 20 calls so far: the day counts as what it cost, not the mean
+    assert alpha.forecast_usd == pytest.approx(mtd + whole * 10, abs=1e-6)
+    table = burndown(facts, budgets, AS_OF, "UTC", in_progress=True)
+    rows = table.loc[table["budget"] == "Alpha"].reset_index(drop=True)
+    assert rows.loc[19, "kind"] == "today" and rows.loc[29, "cumulative_usd"] == pytest.approx(alpha.forecast_usd)
+
+
+def test_forecast_of_a_day_in_progress_counts_it_as_at_least_the_recent_mean() -> None:
+    days = [date(2025, 11, d) for d in range(1, 12)]
+    series = pd.Series([10.0] * 10 + [2.0], index=days)  # the 11th is today: $2 so far
+    whole_day_pace = 10.0 * 30  # every whole day cost $10: the month at that pace
+    assert forecast_series(series, days[-1], 7, in_progress=True).forecast_usd == pytest.approx(whole_day_pace)
+    done = forecast_series(series, days[-1], 7)  # the 11th over at $2: the mean of the last 7 days is lower
+    assert done.forecast_usd == pytest.approx(102 + (6 * 10 + 2) / 7 * 19)
+
+
+@pytest.mark.slow
+def test_an_as_of_day_to_come_is_refused(corpus: dict, no_aws_env: dict[str, str]) -> None:
+    result = run_cli(no_aws_env, corpus, "budgets.toml", "--end-date", "2999-01-31")
+    assert result.returncode == 1 and "after today" in result.stderr and "Traceback" not in result.stderr
 
 
 @pytest.mark.slow
