@@ -62,8 +62,6 @@ def run_governance(
         raise UsageError("--anomaly-window must be >= 1, --anomaly-factor > 0, --coverage-threshold in (0, 100]")
     if args.demo and mode == "reconcile":
         raise UsageError("--reconcile compares your account's logs with its CloudWatch metrics and bill: not demo data")
-    if (args.notify_sns or args.notify_webhook) and mode != "check_budgets":
-        raise UsageError("--notify-sns and --notify-webhook go with --check-budgets")
     if args.notify_sns:
         budgets.sns_region(args.notify_sns)
     if mode in ("check_budgets", "anomalies"):

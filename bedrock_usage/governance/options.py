@@ -13,6 +13,28 @@ from ..errors import UsageError
 
 EXIT_ALERT = 3
 GOVERNANCE_MODES = ("reconcile", "check_budgets", "anomalies", "chargeback", "developer_costs")
+# The modes an option is read by, and its default: given to any other run it would be ignored without a word.
+MODE_OPTIONS: dict[str, tuple[tuple[str, ...], object]] = {
+    "coverage_threshold": (("reconcile",), 95.0),
+    "cur_region": (("reconcile",), "us-east-1"),
+    "ce_principal_names": (("reconcile",), "user"),
+    "account": (("reconcile",), None),
+    "notify_sns": (("check_budgets",), None),
+    "notify_webhook": (("check_budgets",), None),
+    "anomaly_factor": (("anomalies",), 3.0),
+    "anomaly_window": (("anomalies", "check_budgets"), 7),
+    "anomaly_min_cost": (("anomalies",), 1.0),
+    "chargeback_by": (("chargeback",), "application"),
+    "qdev_logs_dir": (("developer_costs",), None),
+    "qdev_bucket": (("developer_costs",), None),
+    "user_map": (("developer_costs",), None),
+    "identity_store": (("developer_costs",), None),
+}
+MONTH_MODES = ("chargeback", "developer_costs")  # their period is the month they name
+
+
+def _default(dest: str) -> object:
+    return MODE_OPTIONS[dest][1]
 
 
 def add_governance_arguments(parser: argparse.ArgumentParser) -> None:
@@ -25,7 +47,7 @@ def add_governance_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--reconcile", action="store_true",
                        help="compare logged calls and tokens with CloudWatch metrics, and estimated cost with Cost "
                        "Explorer, per region, model and UTC day of the period")
-    group.add_argument("--coverage-threshold", type=float, default=95.0, metavar="PCT",
+    group.add_argument("--coverage-threshold", type=float, default=_default("coverage_threshold"), metavar="PCT",
                        help="with --reconcile: flag region-days whose logged / metered calls is below PCT (default 95)")
     group.add_argument("--cur-dir", type=Path, metavar="DIR",
                        help="with --reconcile: billed and estimated cost per caller from a local copy of a CUR 2.0 "
@@ -34,12 +56,12 @@ def add_governance_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--cur", action="store_true",
                        help="with --reconcile: also billed cost per caller from the CUR 2.0 export's Athena table "
                        "(setup_athena_bucket.py --cur)")
-    group.add_argument("--cur-region", default="us-east-1", metavar="REGION",
+    group.add_argument("--cur-region", default=_default("cur_region"), metavar="REGION",
                        help="with --cur: the region of the export's Athena table (default us-east-1)")
     group.add_argument("--ce-principal-tag", metavar="KEY",
                        help="with --reconcile: also billed cost per caller from Cost Explorer, grouped by this IAM "
                        "principal tag (e.g. iamPrincipal/user), when there is no CUR 2.0 export")
-    group.add_argument("--ce-principal-names", choices=("user", "application"), default="user",
+    group.add_argument("--ce-principal-names", choices=("user", "application"), default=_default("ce_principal_names"),
                        help="with --ce-principal-tag: the tag's values name the logs' user (default) or application")
     group.add_argument("--account", metavar="ACCOUNT_ID",
                        help="with --reconcile: the account whose bill is compared (default: the account of the logs)")
@@ -52,14 +74,14 @@ def add_governance_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--anomalies", action="store_true",
                        help="days whose cost per application exceeds --anomaly-factor x the trailing median, and "
                        "the month-end forecast")
-    group.add_argument("--anomaly-factor", type=float, default=3.0, metavar="X",
+    group.add_argument("--anomaly-factor", type=float, default=_default("anomaly_factor"), metavar="X",
                        help="anomaly threshold factor (default 3)")
-    group.add_argument("--anomaly-window", type=int, default=7, metavar="DAYS",
+    group.add_argument("--anomaly-window", type=int, default=_default("anomaly_window"), metavar="DAYS",
                        help="days of trailing history for anomalies and forecasts (default 7)")
-    group.add_argument("--anomaly-min-cost", type=float, default=1.0, metavar="USD",
+    group.add_argument("--anomaly-min-cost", type=float, default=_default("anomaly_min_cost"), metavar="USD",
                        help="never flag a day cheaper than this (default 1)")
     group.add_argument("--chargeback", metavar="YYYY-MM", help="monthly chargeback export (CSV or JSON)")
-    group.add_argument("--chargeback-by", default="application", metavar="application|user|tag:KEY",
+    group.add_argument("--chargeback-by", default=_default("chargeback_by"), metavar="application|user|tag:KEY",
                        help="with --chargeback: the group of each row (default application)")
     group.add_argument("--developer-costs", metavar="YYYY-MM",
                        help="Bedrock spend per developer (SSO email) beside their Q Developer seat and Kiro cost")
@@ -77,11 +99,27 @@ def governance_mode(args: argparse.Namespace) -> str | None:
     ``--reconcile``, is a mistake."""
     chosen = [m for m in GOVERNANCE_MODES if getattr(args, m, None)]
     if len(chosen) > 1:
-        raise UsageError(f"choose one of {', '.join('--' + m.replace('_', '-') for m in chosen)} per run")
+        raise UsageError(f"choose one of {', '.join(_option(m) for m in chosen)} per run")
     mode = chosen[0] if chosen else None
     if wants_caller_bill(args) and mode != "reconcile":
         raise UsageError("--cur-dir, --cur and --ce-principal-tag go with --reconcile")
+    for dest, (modes, default) in MODE_OPTIONS.items():
+        if getattr(args, dest) != default and mode not in modes:
+            raise UsageError(f"{_option(dest)} goes with {' or '.join(_option(m) for m in modes)}")
+    if mode in MONTH_MODES:
+        dates = [_option(d) for d in ("days", "start_date", "end_date") if getattr(args, d) is not None]
+        if dates:
+            raise UsageError(f"{_option(mode)} reads the month it names: leave out {' and '.join(dates)}")
+    if mode and args.analysis != "all":
+        raise UsageError(f"{_option(mode)} writes its own tables: leave out --analysis")
+    if args.anomaly_min_cost < 0:
+        raise UsageError("--anomaly-min-cost must be 0 or more")
     return mode
+
+
+def _option(dest: str) -> str:
+    """The command-line spelling of an option's ``dest``."""
+    return "--" + dest.replace("_", "-")
 
 
 def wants_caller_bill(args: argparse.Namespace) -> bool:
