@@ -420,7 +420,7 @@ def collect(source: Source, period: Period, filters: Filters, options: Options,
         # kept even without rows: the report says the query found none, and what its scan cost
         activity_rows, activity_stats = source.activity.read(activity_regions, period.start, period.end,
                                                              labelled(progress, "activity reports"))
-    elif activity_objects:
+    elif activity_regions:  # the reports folder exists: no report in the period is a finding, not a missing setup
         activity_rows = pd.concat([act.empty_rows(), *frames], ignore_index=True) if frames else act.empty_rows()
         activity_rows = act.in_read_window(activity_rows, period.start, period.end)
     if activity_rows is not None:
@@ -676,6 +676,9 @@ def _warnings(report: QDevReport, extra: list[str]) -> list[str]:
     lines.extend(extra)
     if report.activity is not None:
         stats = report.activity.stats
+        if not stats.files_listed and not stats.via_athena:
+            lines.append(f"no user-activity report in the folders of {report.period.label()} (a day's report is "
+                         "in the next day's folder): the activity figures are empty, not missing")
         for region, reason in stats.failed_regions.items():
             lines.append(f"activity reports of {region} not read: {reason}")
         if stats.skipped_files:

@@ -204,3 +204,11 @@ def test_projection_counts_only_days_whose_report_has_arrived(tmp_path: Path) ->
     dev = next(s for s in report.activity.limits if s.limit.key == "dev_invocations" and s.subject == ALICE)
     assert dev.used == 9 and dev.allowance == 30
     assert dev.projected == pytest.approx(9 * 30 / 9) and dev.status == "projected to exceed"
+
+
+def test_reports_only_outside_the_period_are_an_empty_period_not_a_missing_setup(tmp_path: Path) -> None:
+    write_reports(tmp_path, {date(2025, 10, 20): [{"UserId": ALICE, "Chat_MessagesSent": 3}]}, header())
+    report = analyze(Source(LocalStore(tmp_path)), Period(date(2025, 11, 20), date(2025, 11, 21)))
+    assert report.activity is not None and report.activity.stats.files_listed == 0
+    assert report.activity.per_user.empty and int(report.activity.per_day["events"].sum()) == 0
+    assert any(line.startswith("no user-activity report in the folders of") for line in report.warnings)
