@@ -209,8 +209,6 @@ def _check(args: argparse.Namespace) -> None:
         raise UsageError("--identity-region goes with --identity-store")
 
 
-
-
 def _s3_source(args: argparse.Namespace) -> Source:
     """The bucket; with ``--data-source athena`` its activity reports and Kiro user reports are read through Athena."""
     aws = Aws.connect(args.profile)

@@ -25,18 +25,23 @@ def default_mirror_dir() -> Path:
 
 
 def write_atomically(path: Path, write: Callable[[Path], None]) -> bool:
-    """Write ``path`` through a temporary file beside it, so a reader sees the old file or the whole new one;
-    False when the folder or the disk refuses (a cache entry is then made again). Nothing is left behind when
-    ``write`` fails, whatever it raises."""
-    temporary = path.with_name(f"tmp-{uuid.uuid4().hex}")
+    """Write ``path`` (its folder made if missing) as ``replace_atomically`` does; False when the folder or the
+    disk refuses (a cache entry is then made again)."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        write(temporary)
-        os.replace(temporary, path)
+        replace_atomically(path, write)
         return True
     except OSError:
-        _remove(temporary)
         return False
+
+
+def replace_atomically(path: Path, write: Callable[[Path], None]) -> None:
+    """Write ``path`` through a temporary file of its own beside it, so a reader (or another run writing the same
+    file) sees the old file or a whole new one. Nothing is left behind when ``write`` fails, whatever it raises."""
+    temporary = path.with_name(f"tmp-{uuid.uuid4().hex}")
+    try:
+        write(temporary)
+        os.replace(temporary, path)
     except BaseException:
         _remove(temporary)
         raise

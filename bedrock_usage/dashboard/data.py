@@ -427,7 +427,8 @@ class BudgetsView:
 def load_budgets_view(request: BudgetsRequest) -> BudgetsView:
     """``--check-budgets``: month-to-date spend, breaches and forecast as of the request's last day."""
     budget_list = budgets.load_budgets(request.path)
-    as_of, tz = request.bedrock.end, check_zone(request.bedrock.tz)
+    tz = check_zone(request.bedrock.tz)
+    as_of = min(request.bedrock.end, anomalies.today_in(tz))  # the picker's day may be tomorrow in the zone
     report = _scan(request.bedrock, budgets.scan_period(as_of, tz), budgets.tag_keys(budget_list))
     check = budgets.check_budgets(report.facts, budget_list, as_of, tz)
     check.warnings[:0] = report.warnings
@@ -456,7 +457,7 @@ class AnomalyView:
 @st.cache_data(show_spinner=False, ttl=CACHE_SECONDS, max_entries=16)
 def load_anomalies(request: AnomalyRequest) -> AnomalyView:
     """``--anomalies``: anomalous days per application and the month-end forecast."""
-    period = request.bedrock.period()
+    period = _not_after_today(request.bedrock.period())
     scan = anomalies.scan_period(period, request.window)
     read = _analyze(_tracker(request.bedrock), request.bedrock, scan)
     report = only_models(read, request.bedrock.models)
@@ -464,6 +465,13 @@ def load_anomalies(request: AnomalyRequest) -> AnomalyView:
                                          request.min_cost, history_start=scan.start)
     result.warnings = report.warnings
     return AnomalyView(result, partial_days(period, read.facts["day"]))
+
+
+def _not_after_today(period: Period) -> Period:
+    """``period`` ending today at the latest in its zone: the date pickers' days are UTC days, so their today is
+    tomorrow west of UTC, and a forecast as of a day to come is refused."""
+    today = anomalies.today_in(period.tz)
+    return Period(min(period.start, today), min(period.end, today), period.tz)
 
 
 @dataclass(frozen=True)

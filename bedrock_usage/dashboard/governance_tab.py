@@ -87,7 +87,7 @@ def budgets_section(t: Text, request: data.BedrockRequest) -> None:
         for status in statuses:
             with st.container(border=True):
                 budget_card(t, status, view.burndown.loc[view.burndown["budget"] == status.budget.name])
-    st.caption(t("forecast_method", window=check.window))
+    st.caption(t("forecast_method_today" if check.in_progress else "forecast_method", window=check.window))
     stem = f"bedrock_budgets_{check.as_of}"
     status_tab, burndown_tab = st.tabs([t("budgets_table"), t("burndown_table")])
     with status_tab:

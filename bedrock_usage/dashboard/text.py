@@ -251,6 +251,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "budget · :gray[**╌**] even pace (the monthly amount spread over the month)",
         "forecast_method": "Forecast: month-to-date cost + mean daily cost of the last {window} days (up to and "
         "including the as-of day, days without calls as 0) x days left in the month.",
+        "forecast_method_today": "Forecast: month-to-date cost + mean daily cost of the {window} whole days before "
+        "today (days without calls as 0) x days left in the month; today, not over yet, counts as at least that "
+        "mean.",
         "budgets_table": "Budget status",
         "burndown_table": "Burn-down by day",
         "anomalies_header": "Cost anomalies per application",
@@ -628,6 +631,8 @@ STRINGS: dict[str, dict[str, str]] = {
         ":gray[**╌**] 균등 소진선 (월 예산을 날짜에 고르게 나눈 값)",
         "forecast_method": "예상 방법: 월 누계 비용 + 최근 {window} 일(기준일 포함, 호출 없는 날은 0)의 일평균 비용 "
         "x 이번 달 남은 일수.",
+        "forecast_method_today": "예상 방법: 월 누계 비용 + 오늘 이전 {window} 일(호출 없는 날은 0)의 일평균 비용 "
+        "x 이번 달 남은 일수. 아직 끝나지 않은 오늘은 최소한 그 평균만큼으로 계산합니다.",
         "budgets_table": "예산 상태",
         "burndown_table": "일별 소진 추이",
         "anomalies_header": "애플리케이션별 비용 급증",

@@ -36,10 +36,15 @@ def forecast_method(window: int, in_progress: bool = False) -> str:
             "days without calls as 0) x days left in the month after the as-of day")
 
 
+def today_in(tz: str, now: datetime | None = None) -> date:
+    """The day it is in ``tz`` (``now``, default the clock)."""
+    return (now or datetime.now(UTC)).astimezone(ZoneInfo(tz)).date()
+
+
 def day_in_progress(day: date, tz: str, now: datetime | None = None) -> bool:
     """Whether ``day`` is today in ``tz``: its cost so far is part of a day. A later day is refused: it has no
     calls yet, and a forecast as of it would count the days before it as days without any."""
-    today = (now or datetime.now(UTC)).astimezone(ZoneInfo(tz)).date()
+    today = today_in(tz, now)
     if day > today:
         raise UsageError(f"the as-of day {day} is after today ({today} in {tz}): give an --end-date up to today")
     return day == today

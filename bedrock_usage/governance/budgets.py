@@ -138,8 +138,9 @@ def tag_keys(budgets: list[Budget]) -> tuple[str, ...]:
 
 
 def scan_period(as_of: date, tz: str, window: int = DEFAULT_WINDOW) -> Period:
-    """The days a budget check reads: the month of ``as_of`` and the forecast window before it."""
-    return Period(min(month_start(as_of), as_of - timedelta(days=window - 1)), as_of, tz)
+    """The days a budget check reads: the month of ``as_of`` and the forecast window before it (``window`` whole
+    days before it, which a forecast as of today reads)."""
+    return Period(min(month_start(as_of), as_of - timedelta(days=window)), as_of, tz)
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,9 @@ MODE_OPTIONS: dict[str, tuple[tuple[str, ...], object]] = {
     "identity_store": (("developer_costs",), None),
 }
 MONTH_MODES = ("chargeback", "developer_costs")  # their period is the month they name
+# The period options a mode does not read: a month's modes none, a budget check only its as-of day (--end-date).
+UNREAD_DATES = {**dict.fromkeys(MONTH_MODES, ("days", "start_date", "end_date")),
+                "check_budgets": ("days", "start_date")}
 
 
 def _default(dest: str) -> object:
@@ -106,10 +109,10 @@ def governance_mode(args: argparse.Namespace) -> str | None:
     for dest, (modes, default) in MODE_OPTIONS.items():
         if getattr(args, dest) != default and mode not in modes:
             raise UsageError(f"{_option(dest)} goes with {' or '.join(_option(m) for m in modes)}")
-    if mode in MONTH_MODES:
-        dates = [_option(d) for d in ("days", "start_date", "end_date") if getattr(args, d) is not None]
-        if dates:
-            raise UsageError(f"{_option(mode)} reads the month it names: leave out {' and '.join(dates)}")
+    dates = [_option(d) for d in UNREAD_DATES.get(mode or "", ()) if getattr(args, d) is not None]
+    if dates:
+        month = "the month it names" if mode in MONTH_MODES else "the month of --end-date (default today)"
+        raise UsageError(f"{_option(mode)} reads {month}: leave out {' and '.join(dates)}")
     if mode and args.analysis != "all":
         raise UsageError(f"{_option(mode)} writes its own tables: leave out --analysis")
     if args.anomaly_min_cost < 0:

@@ -9,13 +9,16 @@ number, such as ``-5``) are written as they are. JSON needs no such care and sta
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import errno
 import re
+import shutil
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from ..cache import replace_atomically
 from ..errors import UsageError
 from ..lazy_modules import lazy
 from .json_values import rounded
@@ -62,14 +65,20 @@ def write_csv_rows(path: Path, headers: Sequence[str], rows: Iterable[Sequence[A
 
 
 def write_text(path: Path, text: str) -> Path:
-    """Write a report file whole: beside it first, then in its place, so a reader never sees part of it (nor, for a
-    file of a stable name, a mix of two runs); a UsageError naming the file when the folder or the disk refuses."""
-    partial = path.with_name(f".{path.name}.partial")
+    """Write a report file whole (a reader never sees part of it, nor a mix of two runs of a stable name); a file
+    already there keeps its permissions, and a link keeps pointing where it did, at the new text. A character
+    UTF-8 cannot hold (a lone surrogate from a log) is written as ``?``. A UsageError names the file when the
+    folder or the disk refuses."""
+    target = path.resolve() if path.is_symlink() else path
+
+    def write(temporary: Path) -> None:
+        temporary.write_text(text, encoding="utf-8", errors="replace")
+        with contextlib.suppress(OSError):  # nothing to copy from a file not written yet
+            shutil.copymode(target, temporary)
+
     try:
-        partial.write_text(text, encoding="utf-8")
-        partial.replace(path)
+        replace_atomically(target, write)
     except OSError as exc:
-        partial.unlink(missing_ok=True)
         raise UsageError(f"cannot write {path}: {_reason(exc)}") from None
     return path
 

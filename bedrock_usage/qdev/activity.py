@@ -18,7 +18,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
 
-from .limits import LimitStatus, MonthWindow, evaluate_limits
+from .layout import QDevKey, parse_key
+from .limits import LimitStatus, MonthWindow, evaluate_limits, reports_due_through
 
 ACTIVITY_COLUMNS: tuple[str, ...] = (
     "UserId",
@@ -99,6 +100,7 @@ EVENT_COLUMNS: tuple[str, ...] = (
 SPIKE_FACTOR = 3.0
 SPIKE_HISTORY_DAYS = 7  # trailing window: the user's previous active days, at most this many
 SPIKE_MIN_HISTORY = 3  # fewer previous active days than this: no verdict
+REPORT_DELAY = timedelta(days=1)  # the report of day D is written at 00:00 UTC on D + 1 (docs/amazon-q.md)
 FILE_COLUMNS = ("product", "region", "source_file")  # where a row was read, beside the report's columns
 
 
@@ -189,17 +191,27 @@ def empty_rows() -> pd.DataFrame:
 
 
 def latest_delivery(rows: pd.DataFrame, stats: ActivityStats) -> pd.DataFrame:
-    """The rows without ``source_file``, a user's day of one product and region counted from one file only.
+    """The rows without ``source_file``, a user's day of one account, product and region counted from one file.
 
-    A report has one row per user and day; the same user and day in two files is a report delivered (or copied)
-    again, which would count twice: the file last in key order (its delivery folder, then its name) counts, and
-    the rows of the others are counted in ``stats.replaced_rows``.
+    A report has one row per user and day; the same user and day in two files of an account is a report
+    delivered (or copied) again, which would count twice: the file delivered last (its day and hour folder, then
+    its name, which holds its time) counts, and the rows of the others are counted in ``stats.replaced_rows``.
     """
-    key = ["product", "region", "UserId", "Date"]
-    order = rows["source_file"].rank(method="dense")
-    latest = order.groupby([rows[name] for name in key]).transform("max") if len(rows) else order
+    files = {name: parse_key(name) for name in rows["source_file"].unique()}
+    delivered = sorted(files, key=lambda name: _delivery(files[name], name))
+    order = rows["source_file"].map({name: rank for rank, name in enumerate(delivered)})
+    account = rows["source_file"].map({name: key.account if key else "" for name, key in files.items()})
+    groups = [account, *(rows[name] for name in ("product", "region", "UserId", "Date"))]
+    latest = order.groupby(groups).transform("max") if len(rows) else order
     stats.replaced_rows += int((order < latest).sum())
     return rows[order == latest].drop(columns="source_file").reset_index(drop=True)
+
+
+def _delivery(key: QDevKey | None, name: str) -> tuple[date, int, str, str]:
+    """When a report file was delivered, as its key says, for ordering deliveries (its whole name breaks ties)."""
+    if key is None:
+        return date.min, -1, "", name
+    return key.day, -1 if key.hour is None else key.hour, key.name, name
 
 
 def with_events(rows: pd.DataFrame) -> pd.DataFrame:
@@ -274,7 +286,7 @@ def summarise_activity(
     ``now`` (default: the clock) says which days' reports are due yet.
     """
     rows = with_events(rows)
-    reported_through = (now or datetime.now(UTC)).astimezone(UTC).date() - timedelta(days=1)
+    reported_through = reports_due_through(now or datetime.now(UTC), REPORT_DELAY)
     window = MonthWindow.of(last_day, reported_through)
     month_rows = rows[(rows["Date"] >= window.start) & (rows["Date"] <= last_day)]
     in_period = rows[(rows["Date"] >= first_day) & (rows["Date"] <= last_day)].reset_index(drop=True)

@@ -20,7 +20,7 @@ from ..logs.layout import days_between
 from . import kiro_report as kr
 from .kiro_prices import KiroPriceTable, KiroTier
 from .kiro_report import UserReportStats
-from .limits import WARNING_SHARE, MonthWindow
+from .limits import WARNING_SHARE, MonthWindow, reports_due_through
 
 REPORT_DELAY = timedelta(days=1, hours=2)  # the report of day D is written at 02:00 UTC on D + 1
 IN_OVERAGE = "in overage"
@@ -94,11 +94,6 @@ def in_read_window(facts: pd.DataFrame, first_day: date, last_day: date) -> pd.S
     """Mask of the rows dated in ``read_window``."""
     first, last = read_window(first_day, last_day)
     return (facts[kr.DATE] >= first) & (facts[kr.DATE] <= last)
-
-
-def reports_due_through(now: datetime) -> date:
-    """The last day whose report has been written by ``now``."""
-    return (now.astimezone(UTC) - REPORT_DELAY).date()
 
 
 def prorated_price(monthly: float, days: list[date]) -> float:
@@ -227,7 +222,7 @@ def summarise_credits(
     ``now`` (default: the clock) says which days' reports have arrived, for the month-end projection.
     """
     days = days_between(first_day, last_day)
-    month = MonthWindow.of(last_day, reports_due_through(now or datetime.now(UTC)))
+    month = MonthWindow.of(last_day, reports_due_through(now or datetime.now(UTC), REPORT_DELAY))
     period_rows = facts[(facts[kr.DATE] >= first_day) & (facts[kr.DATE] <= last_day)].reset_index(drop=True)
     month_rows = facts[(facts[kr.DATE] >= month.start) & (facts[kr.DATE] <= last_day)]
     period_models = models[(models[kr.DATE] >= first_day) & (models[kr.DATE] <= last_day)]

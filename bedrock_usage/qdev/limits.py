@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
 
@@ -86,6 +86,12 @@ AGENTIC_REQUESTS = DocumentedLimit(
 
 PRO_LIMITS: tuple[DocumentedLimit, ...] = (CODE_TRANSFORMATION_LINES, DEV_AGENT_INVOCATIONS, AGENTIC_REQUESTS)
 ACCOUNT = "(account pool)"
+
+
+def reports_due_through(now: datetime, delay: timedelta) -> date:
+    """The last day whose daily report has been written by ``now``, when a day's report is written ``delay``
+    after the day began (UTC)."""
+    return (now.astimezone(UTC) - delay).date()
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,16 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from bedrock_usage.cache import CACHE_ENV
-from bedrock_usage.dashboard.data import BUDGETS_ENV, BedrockRequest, ReconcileRequest, load_reconciliation
+from bedrock_usage.dashboard.data import (
+    BUDGETS_ENV,
+    AnomalyRequest,
+    BedrockRequest,
+    ReconcileRequest,
+    budgets_request,
+    load_anomalies,
+    load_budgets_view,
+    load_reconciliation,
+)
 from bedrock_usage.demo.writer import write_local
 from bedrock_usage.governance.budgets import Budget, load_budgets
 from tests.logfiles import read_tree
@@ -359,3 +368,23 @@ def test_reconciliation_controls_with_aws_credentials(aws_env: dict[str, str], m
     added = load_errors(at)[len(before):]
     # The reconciliation's log scan names the setup step that creates the table, in one line.
     assert len(added) == 1 and "setup_athena_bucket.py" in added[0] and "\n" not in added[0], added
+
+
+def test_budgets_and_anomalies_end_today_at_the_latest(tmp_path: Path) -> None:
+    # the date pickers' today is a UTC day: west of UTC it is tomorrow for hours, which the CLI refuses
+    alpha = "arn:aws:sts::123456789012:assumed-role/Alpha-BedrockRole/worker"
+    days = [TODAY - timedelta(days=n) for n in range(12)]
+    write_local(tmp_path / "logs", [
+        {"schemaType": "ModelInvocationLog", "schemaVersion": "1.0", "timestamp": f"{day.isoformat()}T00:00:01Z",
+         "accountId": "123456789012", "identity": {"arn": alpha}, "region": "us-east-1", "requestId": f"r{n}",
+         "operation": "Converse", "modelId": "anthropic.claude-3-haiku-20240307-v1:0",
+         "input": {"inputTokenCount": 1000}, "output": {"outputTokenCount": 100}} for n, day in enumerate(days)])
+    (tmp_path / "budgets.toml").write_text('[[budgets]]\nname = "All"\nall = true\nmonthly_usd = 100\n')
+    bedrock = BedrockRequest(source="local", regions=("us-east-1",), start=TODAY - timedelta(days=3),
+                             end=TODAY + timedelta(days=1), logs_dir=str(tmp_path / "logs"))
+
+    view = load_budgets_view(budgets_request(bedrock, str(tmp_path / "budgets.toml")))
+    found = load_anomalies(AnomalyRequest(bedrock))
+
+    assert view.check.as_of == datetime.now(UTC).date() and view.check.in_progress
+    assert found.report.period.end == view.check.as_of and found.report.in_progress

@@ -23,7 +23,7 @@ from bedrock_usage.engines.local import LocalEngine
 from bedrock_usage.engines.queries import Filters
 from bedrock_usage.errors import UsageError
 from bedrock_usage.governance.anomalies import forecast_series
-from bedrock_usage.governance.budgets import burndown, check_budgets, load_budgets
+from bedrock_usage.governance.budgets import burndown, check_budgets, load_budgets, scan_period
 from bedrock_usage.logs.period import Period
 from bedrock_usage.report.tracker import BedrockAthenaTracker
 from tests.oracle import caller, published_rates
@@ -200,6 +200,27 @@ def test_a_day_in_progress_is_forecast_from_the_whole_days_before_it(corpus: dic
     table = burndown(facts, budgets, AS_OF, "UTC", in_progress=True)
     rows = table.loc[table["budget"] == "Alpha"].reset_index(drop=True)
     assert rows.loc[19, "kind"] == "today" and rows.loc[29, "cumulative_usd"] == pytest.approx(alpha.forecast_usd)
+
+
+def test_a_day_in_progress_early_in_the_month_reads_its_whole_window(tmp_path: Path) -> None:
+    alpha = f"arn:aws:sts::{ACCOUNT}:assumed-role/Alpha-BedrockRole/worker"
+    days = [date(2025, 10, 25) + timedelta(days=i) for i in range(10)]  # the 25th to 3 November, a call a day
+    records = [call(datetime(d.year, d.month, d.day, 12, tzinfo=UTC), n, alpha) for n, d in enumerate(days)]
+    write_local(tmp_path, records)
+    as_of = days[-1]
+    budgets = load_budgets_text(tmp_path, '[[budgets]]\nname = "Alpha"\napplication = "Alpha"\nmonthly_usd = 1\n')
+    scan = scan_period(as_of, "UTC")
+    facts, _, _ = BedrockAthenaTracker(LocalEngine(tmp_path)).facts(scan, ("us-east-1",), Filters())
+    check = check_budgets(facts, budgets, as_of, "UTC", now=datetime(2025, 11, 3, 23, tzinfo=UTC))
+    costs = daily_costs(records, "UTC", SELECTORS["Alpha"])
+    whole = sum(costs[as_of - timedelta(days=i)] for i in range(1, 8)) / 7  # 27 October to 2 November
+    mtd = sum(costs[d] for d in days if d.month == 11)
+    assert check.statuses[0].forecast_usd == pytest.approx(mtd + max(0.0, whole - costs[as_of]) + whole * 27)
+
+
+def load_budgets_text(folder: Path, text: str) -> list:
+    (folder / "budgets.toml").write_text(text)
+    return load_budgets(folder / "budgets.toml")
 
 
 def test_forecast_of_a_day_in_progress_counts_it_as_at_least_the_recent_mean() -> None:

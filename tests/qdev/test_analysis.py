@@ -17,6 +17,7 @@ import pytest
 import tiktoken
 
 from bedrock_usage.errors import SetupRequired
+from bedrock_usage.governance.chargeback import qdev_people
 from bedrock_usage.logs.period import Period
 from bedrock_usage.qdev.analysis import Filters, Options, Source, analyze
 from bedrock_usage.qdev.sources import LocalStore
@@ -414,3 +415,5 @@ def test_records_without_a_user_count_but_are_no_subscribed_user(tmp_path: Path)
     assert (daily.loc[date(2025, 11, 3), "requests"], daily.loc[date(2025, 11, 3), "users"]) == (2, 1)
     assert (daily.loc[date(2025, 11, 4), "requests"], daily.loc[date(2025, 11, 4), "users"]) == (1, 0)
     assert any(line.startswith("2 prompt-log records without a userId") for line in report.warnings)
+    seats = [p.developer for p in qdev_people(report) if p.q_developer]  # developer costs charge these a seat
+    assert seats == [USER_A]
