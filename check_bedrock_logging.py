@@ -8,9 +8,9 @@ import shlex
 import sys
 from datetime import UTC, datetime
 
-from bedrock_usage.aws.logging_setup import DEFAULT_BUCKET_TEMPLATE, DEFAULT_PREFIX, REPLACE_OPTION
+from bedrock_usage.aws.logging_setup import DEFAULT_BUCKET_TEMPLATE, DEFAULT_PREFIX
 from bedrock_usage.aws.logging_status import READER_POLICY_FILE, RegionLoggingStatus, check_region
-from bedrock_usage.aws.provisioning import bucket_name
+from bedrock_usage.aws.provisioning import REPLACE_OPTION, bucket_name
 from bedrock_usage.aws.session import Aws
 from bedrock_usage.cli import (
     EXIT_OK,

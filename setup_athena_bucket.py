@@ -8,7 +8,9 @@ read from the region's logging configuration. With ``--qdev`` the tables are ``q
 activity-report CSVs and ``kiro_user_report`` over Kiro's user-report CSVs, in the regions whose reports the bucket
 holds (docs/amazon-q.md). With ``--cur``: a CUR 2.0 export with caller identity (found or created), its bucket
 policy and the table ``cur2_export`` over it (docs/governance.md). Running it again changes nothing
-and says so; after an upgrade it updates the table definition.
+and says so. What exists with other settings (a workgroup writing elsewhere, a table over another location or
+of an earlier version, a lifecycle rule with other days, a bucket's public access block) is left as it is and
+reported old -> new, with exit 2; only --replace-existing changes it.
 """
 
 from __future__ import annotations
@@ -24,11 +26,12 @@ from bedrock_usage.aws.athena_setup import (
 )
 from bedrock_usage.aws.compaction import compact_region
 from bedrock_usage.aws.logging_setup import SETUP_POLICY_FILE
-from bedrock_usage.aws.provisioning import RegionSetup, bucket_name
+from bedrock_usage.aws.provisioning import RegionSetup, bucket_name, one_bucket_per_region
 from bedrock_usage.aws.session import Aws
 from bedrock_usage.cli import (
     LOGGING_REGIONS_HELP,
     add_dry_run,
+    add_replace_existing,
     finish_setup,
     logging_regions_of,
     make_parser,
@@ -80,11 +83,18 @@ def main(argv: list[str] | None = None) -> int:
         LOGGING_REGIONS_HELP + "; with --log-bucket: the six default regions, 'all' every Bedrock region",
     )
     add_dry_run(parser)
+    add_replace_existing(
+        parser,
+        "the workgroup's output location and settings, the Glue tables' definitions (location, columns, "
+        "projection: after an upgrade too), the results bucket's lifecycle rule and public access block, the --cur "
+        "bucket's policy statement",
+    )
     parser.add_argument(
         "--results-bucket",
         default=DEFAULT_RESULTS_BUCKET_TEMPLATE,
         metavar="TEMPLATE",
-        help="query results bucket; {account} and {region} are filled in (default %(default)s)",
+        help="query results bucket; {account} and {region} are filled in, {region} is needed for more than one "
+        "region (default %(default)s)",
     )
     parser.add_argument(
         "--expire-days",
@@ -176,6 +186,7 @@ def main(argv: list[str] | None = None) -> int:
         log_bucket_template=args.log_bucket,
         log_prefix=args.log_prefix,
         test_query=not args.skip_test_query,
+        replace_existing=args.replace_existing,
     )
     aws = Aws.connect(args.profile)
     if args.cur:
@@ -197,13 +208,17 @@ def main(argv: list[str] | None = None) -> int:
     else:
         what = "Bedrock invocation logs"
         fix = f"run setup_bedrock_logging.py first; permissions: {SETUP_POLICY_FILE}"
+    one_bucket_per_region("--results-bucket", args.results_bucket, regions,
+                          "setup makes each region's results bucket in that region")
 
     def step(region: str, result: RegionSetup) -> None:
         if qdev:
             configure_qdev_region(aws, region, options, qdev, args.dry_run, result)
         else:
             logs = configure_region(aws, region, options, args.dry_run, result)
-            if args.compact and not result.error:
+            if args.compact and result.problem():
+                result.notes.append("--compact skipped: the region is not fully set up")
+            elif args.compact:
                 with terminal_progress(args.quiet) as progress:
                     compact_region(aws, region, logs, options, args.dry_run, result, progress=progress)
 

@@ -2,8 +2,9 @@
 
 Per region: a private, encrypted log bucket (created if missing), a bucket policy that lets only Bedrock of
 this account and region write its logs (and refuses plain HTTP), then the logging configuration itself.
-Running it again changes nothing and says so. A region whose logging already delivers elsewhere is left as it is
-and reported (old -> new), with a non-zero exit; only --replace-existing changes it.
+Running it again changes nothing and says so. What a region already has and setup would change (logging that
+delivers elsewhere, a bucket's public access block, a policy statement with our Sid) is left as it is and reported
+old -> new, with exit 2; only --replace-existing changes it.
 """
 
 from __future__ import annotations
@@ -13,15 +14,22 @@ import sys
 from bedrock_usage.aws.logging_setup import (
     DEFAULT_BUCKET_TEMPLATE,
     DEFAULT_PREFIX,
-    REPLACE_OPTION,
     SETUP_POLICY_FILE,
     DeliveryOptions,
     LoggingTarget,
     configure_region,
 )
-from bedrock_usage.aws.provisioning import bucket_name
+from bedrock_usage.aws.provisioning import bucket_name, one_bucket_per_region
 from bedrock_usage.aws.session import Aws
-from bedrock_usage.cli import add_dry_run, finish_setup, make_parser, regions_of, run_main, run_setup
+from bedrock_usage.cli import (
+    add_dry_run,
+    add_replace_existing,
+    finish_setup,
+    make_parser,
+    regions_of,
+    run_main,
+    run_setup,
+)
 from bedrock_usage.logs.layout import normalise_prefix
 
 EXAMPLES = """\
@@ -43,21 +51,22 @@ def main(argv: list[str] | None = None) -> int:
         "--bucket",
         default=DEFAULT_BUCKET_TEMPLATE,
         metavar="TEMPLATE",
-        help="log bucket name; {account} and {region} are filled in (default %(default)s)",
+        help="log bucket name; {account} and {region} are filled in, {region} is needed for more than one region: "
+        "Bedrock logs only to a bucket in its region (default %(default)s)",
     )
     parser.add_argument("--prefix", default=DEFAULT_PREFIX, help="key prefix of the logs (default %(default)s)")
     parser.add_argument("--image", action="store_true", help="also deliver image data (large; default off)")
     parser.add_argument("--embedding", action="store_true", help="also deliver embedding data (default off)")
     parser.add_argument("--video", action="store_true", help="also deliver video data (large; default off)")
-    parser.add_argument(
-        REPLACE_OPTION,
-        action="store_true",
-        help="where a region's logging already delivers to another bucket or prefix (or has text delivery off), "
-        "point it at this bucket instead; without it such a region is left as it is and reported, old -> new",
+    add_replace_existing(
+        parser,
+        "a region's logging that delivers to another bucket or prefix (or has text delivery off), and log bucket "
+        "settings (public access block, a policy statement with setup's Sid)",
     )
     args = parser.parse_args(argv)
     aws = Aws.connect(args.profile)
     regions = regions_of(args, aws)
+    one_bucket_per_region("--bucket", args.bucket, regions, "Bedrock logs only to a bucket in the region it logs")
     account = aws.account_id()
     targets = {
         region: LoggingTarget(region, account, bucket_name(args.bucket, account, region), normalise_prefix(args.prefix))
@@ -81,8 +90,7 @@ def main(argv: list[str] | None = None) -> int:
         "Model Invocation Logging",
         args.dry_run,
         args.format,
-        f"the table above says why (permissions: {SETUP_POLICY_FILE}; existing logging is changed only with "
-        f"{REPLACE_OPTION})",
+        f"the table above says why (permissions: {SETUP_POLICY_FILE})",
     )
 
 

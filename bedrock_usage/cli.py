@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .aws.logging_config import logging_regions
-from .aws.provisioning import NONE, RegionSetup, run_region
+from .aws.provisioning import CREATE, REPLACE_OPTION, UPDATE, Change, RegionSetup, run_region
 from .aws.session import AWS_ERRORS, Aws, as_project_error, describe
 from .errors import SetupRequired, UsageError
 from .logs.regions import ALL, DEFAULT_REGIONS, bedrock_regions, requested_regions
@@ -26,9 +26,12 @@ SIX_REGIONS_HELP = (
 LOGGING_REGIONS_HELP = (
     f"regions to work on (default, and '{ALL}': every region whose Model Invocation Logging delivers to S3)"
 )
+# Settings of one resource printed old -> new in the table format; JSON lists every one.
+SHOWN_DIFFERENCES = 4
 EXIT_CODES_HELP = (
     "Exit codes: 0 every region is fine; 1 a mistake in the options; 2 the environment needs a step "
-    "(credentials, permissions, logging) or a region failed - the message and the table say which."
+    "(credentials, permissions, logging), a region failed, or an existing setting was left as it is (old -> new "
+    f"shown; {REPLACE_OPTION} changes it) - the message and the table say which."
 )
 
 
@@ -60,6 +63,16 @@ def add_dry_run(parser: argparse.ArgumentParser) -> None:
     """The --dry-run option of the scripts that change things."""
     parser.add_argument(
         "--dry-run", action="store_true", help="read the current state and print what would change; change nothing"
+    )
+
+
+def add_replace_existing(parser: argparse.ArgumentParser, what: str) -> None:
+    """The --replace-existing option of the setup scripts: ``what`` names what it may replace."""
+    parser.add_argument(
+        REPLACE_OPTION,
+        action="store_true",
+        help=f"replace what setup finds set otherwise: {what}; without it each is left as it is and reported, "
+        "old -> new, with exit 2 (what is missing is created without it)",
     )
 
 
@@ -124,42 +137,60 @@ def run_setup(
 
 
 def render_region_setup(result: RegionSetup) -> str:
-    """The lines of one region's setup: target, each resource's outcome, notes, error."""
+    """The lines of one region's setup: target, each resource's outcome (old -> new where it differs), notes, and
+    why the region is not set up."""
     lines = [f"  -> {result.target}"] if result.target else []
     for change in result.changes:
+        differences = f": {_differences_text(change)}" if change.differences else ""
         detail = f" ({change.detail})" if change.detail else ""
-        lines.append(f"  {change.outcome:<13} {change.resource}{detail}")
+        lines.append(f"  {change.outcome:<13} {change.resource}{differences}{detail}")
     lines += [f"  {note}" for note in result.notes]
-    if result.error:
-        lines.append(f"  ❌ {result.error}")
+    problem = result.problem()
+    if problem:
+        lines.append(f"  {'❌' if result.error else '⚠️'} {problem}")
     return "\n".join(lines)
+
+
+def _differences_text(change: Change) -> str:
+    """The first few settings of a change, old -> new; the rest are counted (the JSON document lists them all)."""
+    shown = ", ".join(map(str, change.differences[:SHOWN_DIFFERENCES]))
+    more = len(change.differences) - SHOWN_DIFFERENCES
+    return f"{shown} and {more} more setting(s) (--format json lists them)" if more > 0 else shown
 
 
 def setup_summary(results: list[RegionSetup], dry_run: bool) -> str:
     """The final per-region table of a setup script."""
     rows = []
     for result in results:
-        count = sum(change.action != NONE for change in result.changes)
+        count = sum(change.action in (CREATE, UPDATE) for change in result.changes)
         if result.error:
             status = "❌ failed"
+        elif result.left_as_is:
+            status = "⚠️ left as it is"
         elif not result.changed:
             status = "✅ unchanged"
         else:
             status = f"📝 would change {count}" if dry_run else f"✅ changed {count}"
-        rows.append([result.region, status, result.target, result.error or "; ".join(result.notes)])
+        rows.append([result.region, status, result.target, result.problem() or "; ".join(result.notes)])
     return render_table(["Region", "Result", "Location", "Details"], rows)
 
 
 def finish_setup(results: list[RegionSetup], aws: Aws, title: str, dry_run: bool, fmt: str, fix: str) -> int:
-    """Print a setup script's summary (or JSON document) and return its exit code."""
+    """Print a setup script's summary (or JSON document) and return its exit code: 2 when a region failed or left
+    a setting as it is."""
     if fmt == "json":
         print_json({"account": aws.account_id(), "dry_run": dry_run, "regions": results})
     else:
         print(f"\n📋 Summary{' (dry run: nothing was changed)' if dry_run else ''}: {title}")
         print(setup_summary(results, dry_run))
     failed = [result.region for result in results if result.error]
-    if failed:
-        raise SetupRequired(f"{len(failed)} region(s) failed: {' '.join(failed)}; {fix}")
+    kept = [result.region for result in results if result.left_as_is and not result.error]
+    problems = [f"{len(failed)} region(s) failed: {' '.join(failed)}; {fix}"] if failed else []
+    if kept:
+        problems.append(f"{len(kept)} region(s) not fully set up, existing settings left as they are: {' '.join(kept)} "
+                        f"(old -> new shown above; run again with {REPLACE_OPTION} to change them)")
+    if problems:
+        raise SetupRequired("; ".join(problems))
     return EXIT_OK
 
 

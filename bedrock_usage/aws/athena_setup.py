@@ -25,11 +25,13 @@ from .logging_config import read_logging_config
 from .logging_setup import DEFAULT_PREFIX
 from .provisioning import (
     Change,
+    Difference,
     RegionSetup,
     apply_change,
     bucket_name,
     ensure_lifecycle_rule,
     ensure_private_bucket,
+    find_differences,
 )
 from .session import Aws, error_code
 
@@ -61,6 +63,7 @@ class AthenaOptions:
     log_bucket_template: str | None = None
     log_prefix: str | None = None
     test_query: bool = True
+    replace_existing: bool = False
 
 
 @dataclass(frozen=True)
@@ -206,16 +209,17 @@ def ensure_database(glue: Any, dry_run: bool) -> Change:
     return apply_change(
         f"Glue database {DATABASE_NAME}",
         exists=exists,
-        up_to_date=exists,
         dry_run=dry_run,
+        replace=False,
         write=lambda: glue.create_database(
             DatabaseInput={"Name": DATABASE_NAME, "Description": "Amazon Bedrock usage analytics (bedrock-usage)"}
         ),
     )
 
 
-def ensure_table(glue: Any, desired: dict[str, Any], dry_run: bool) -> Change:
-    """Create the table, or update it when its definition differs from ``desired`` (e.g. after an upgrade)."""
+def ensure_table(glue: Any, desired: dict[str, Any], dry_run: bool, replace: bool) -> Change:
+    """Create the table; one whose definition differs from ``desired`` (another location, an earlier version) is
+    updated only when ``replace``."""
     try:
         current = glue.get_table(DatabaseName=DATABASE_NAME, Name=desired["Name"])["Table"]
     except ClientError as exc:
@@ -229,32 +233,62 @@ def ensure_table(glue: Any, desired: dict[str, Any], dry_run: bool) -> Change:
         else:
             glue.update_table(DatabaseName=DATABASE_NAME, TableInput=_keep_foreign_parameters(current, desired))
 
+    differences = table_differences(current or {}, desired)
     return apply_change(
         f"Glue table {DATABASE_NAME}.{desired['Name']}",
         exists=current is not None,
-        up_to_date=current is not None and _table_shape(current) == _table_shape(desired),
         dry_run=dry_run,
+        replace=replace,
         write=write,
-        detail=desired["Parameters"].get("storage.location.template") or desired["StorageDescriptor"]["Location"],
+        differences=differences,
+        detail="" if differences else desired["Parameters"].get("storage.location.template") or _location(desired),
     )
 
 
-def _table_shape(table: dict[str, Any]) -> dict[str, Any]:
-    """The parts of a table definition this project decides (Glue adds bookkeeping fields of its own)."""
+def table_differences(current: dict[str, Any], desired: dict[str, Any]) -> list[Difference]:
+    """How a table's definition differs from ``desired`` in the parts this project decides (Glue adds bookkeeping
+    fields of its own, and parameters someone else added are kept): location, columns, then the rest."""
+    found = find_differences({"location": _location(current)}, {"location": _location(desired)})
+    columns = _column_difference(_columns(current), _columns(desired))
+    return found + ([columns] if columns else []) + find_differences(_table_settings(current), _table_settings(desired))
+
+
+def _location(table: dict[str, Any]) -> str | None:
+    return table.get("StorageDescriptor", {}).get("Location")
+
+
+def _table_settings(table: dict[str, Any]) -> dict[str, Any]:
     storage = table.get("StorageDescriptor", {})
     serde = storage.get("SerdeInfo", {})
     parameters = table.get("Parameters", {})
+    own = {k: v for k, v in parameters.items() if k in _OWN_PARAMETERS or k.startswith("projection.")}
     return {
-        "TableType": table.get("TableType"),
-        "Parameters": {k: v for k, v in parameters.items() if k in _OWN_PARAMETERS or k.startswith("projection.")},
-        "PartitionKeys": [(key["Name"], key["Type"]) for key in table.get("PartitionKeys", [])],
-        "Columns": [(column["Name"], column["Type"]) for column in storage.get("Columns", [])],
-        "Location": storage.get("Location"),
-        "InputFormat": storage.get("InputFormat"),
-        "OutputFormat": storage.get("OutputFormat"),
-        "SerializationLibrary": serde.get("SerializationLibrary"),
-        "SerdeParameters": serde.get("Parameters", {}),
+        "table type": table.get("TableType"),
+        "partition keys": ", ".join(f"{key['Name']} {key['Type']}" for key in table.get("PartitionKeys", [])),
+        "input format": storage.get("InputFormat"),
+        "output format": storage.get("OutputFormat"),
+        "SerDe": serde.get("SerializationLibrary"),
+        **{f"parameter {key}": value for key, value in own.items()},
+        **{f"SerDe parameter {key}": value for key, value in serde.get("Parameters", {}).items()},
     }
+
+
+def _columns(table: dict[str, Any]) -> dict[str, str]:
+    return {column["Name"]: column["Type"] for column in table.get("StorageDescriptor", {}).get("Columns", [])}
+
+
+def _column_difference(current: dict[str, str], desired: dict[str, str]) -> Difference | None:
+    """The columns that differ, by name (with their type when both sides have the name), or else their order."""
+    if list(current.items()) == list(desired.items()):
+        return None
+    if current == desired:
+        return Difference("column order", ", ".join(current), ", ".join(desired))
+
+    def named(columns: dict[str, str], other: dict[str, str]) -> str:
+        differing = [name for name, kind in columns.items() if other.get(name) != kind]
+        return ", ".join(f"{name} {columns[name]}" if name in other else name for name in differing) or "(none)"
+
+    return Difference("columns", named(current, desired), named(desired, current))
 
 
 def _keep_foreign_parameters(current: dict[str, Any], desired: dict[str, Any]) -> dict[str, Any]:
@@ -268,48 +302,51 @@ def _keep_foreign_parameters(current: dict[str, Any], desired: dict[str, Any]) -
 
 
 def ensure_workgroup(
-    athena: Any, name: str, output_location: str, bytes_scanned_cutoff: int | None, dry_run: bool
+    athena: Any, name: str, output_location: str, bytes_scanned_cutoff: int | None, dry_run: bool, replace: bool
 ) -> Change:
-    """Create the workgroup that writes results to the results bucket, or bring its settings in line."""
+    """Create the workgroup that writes results to the results bucket; one with other settings is brought in line
+    only when ``replace``."""
     current = _read_workgroup(athena, name)
-    configuration = (current or {}).get("Configuration", {})
-    up_to_date = (
-        current is not None
-        and configuration.get("ResultConfiguration", {}).get("OutputLocation") == output_location
-        and configuration.get("EnforceWorkGroupConfiguration") is True
-        and (bytes_scanned_cutoff is None or configuration.get("BytesScannedCutoffPerQuery") == bytes_scanned_cutoff)
-    )
     cutoff = {} if bytes_scanned_cutoff is None else {"BytesScannedCutoffPerQuery": bytes_scanned_cutoff}
+    settings = {"EnforceWorkGroupConfiguration": True, **cutoff}
+    configuration = {"ResultConfiguration": {"OutputLocation": output_location}, **settings}
 
     def write() -> None:
         if current is None:
             athena.create_work_group(
-                Name=name,
-                Description="bedrock-usage queries over Bedrock invocation logs",
-                Configuration={
-                    "ResultConfiguration": {"OutputLocation": output_location},
-                    "EnforceWorkGroupConfiguration": True,
-                    **cutoff,
-                },
+                Name=name, Description="bedrock-usage queries over Bedrock invocation logs", Configuration=configuration
             )
         else:
             athena.update_work_group(
                 WorkGroup=name,
-                ConfigurationUpdates={
-                    "ResultConfigurationUpdates": {"OutputLocation": output_location},
-                    "EnforceWorkGroupConfiguration": True,
-                    **cutoff,
-                },
+                ConfigurationUpdates={"ResultConfigurationUpdates": {"OutputLocation": output_location}, **settings},
             )
 
+    with_cutoff = bytes_scanned_cutoff is not None
+    differences = find_differences(
+        _workgroup_settings((current or {}).get("Configuration", {}), with_cutoff),
+        _workgroup_settings(configuration, with_cutoff),
+    )
     return apply_change(
         f"Athena workgroup {name}",
         exists=current is not None,
-        up_to_date=up_to_date,
         dry_run=dry_run,
+        replace=replace,
         write=write,
-        detail=output_location,
+        differences=differences,
+        detail="" if differences else output_location,
     )
+
+
+def _workgroup_settings(configuration: dict[str, Any], with_cutoff: bool) -> dict[str, Any]:
+    """The settings of a workgroup's configuration setup decides (the scan limit only when asked for one)."""
+    settings = {
+        "output location": configuration.get("ResultConfiguration", {}).get("OutputLocation"),
+        "enforce workgroup configuration": configuration.get("EnforceWorkGroupConfiguration"),
+    }
+    if with_cutoff:
+        settings["bytes scanned cutoff per query"] = configuration.get("BytesScannedCutoffPerQuery")
+    return settings
 
 
 def _read_workgroup(athena: Any, name: str) -> dict[str, Any] | None:
@@ -391,18 +428,24 @@ def configure_athena(
     """Results bucket, database, ``table``, workgroup, then the ``test`` query (SQL, what it counts)."""
     results_bucket = bucket_name(options.results_bucket_template, aws.account_id(), region)
     s3, glue, athena = (aws.client(service, region) for service in ("s3", "glue", "athena"))
-    result.changes.extend(ensure_private_bucket(s3, results_bucket, region, dry_run))
-    result.changes.append(ensure_lifecycle_rule(s3, results_bucket, expiry_rule(options.expire_days), dry_run))
+    replace = options.replace_existing
+    result.changes.extend(ensure_private_bucket(s3, results_bucket, region, dry_run, replace))
+    result.changes.append(
+        ensure_lifecycle_rule(s3, results_bucket, expiry_rule(options.expire_days), dry_run, replace)
+    )
     result.changes.append(ensure_database(glue, dry_run))
-    result.changes.append(ensure_table(glue, table, dry_run))
+    result.changes.append(ensure_table(glue, table, dry_run, replace))
     output_location = f"s3://{results_bucket}/{RESULTS_PREFIX}"
     result.changes.append(
-        ensure_workgroup(athena, options.workgroup, output_location, options.bytes_scanned_cutoff, dry_run)
+        ensure_workgroup(athena, options.workgroup, output_location, options.bytes_scanned_cutoff, dry_run, replace)
     )
     if not options.test_query:
         return
     if dry_run:
         result.notes.append("test query skipped (dry run)")
+        return
+    if result.left_as_is:
+        result.notes.append("test query skipped (what was left as it is may write or read elsewhere)")
         return
     today = datetime.now(UTC).date()
     sql, unit = test

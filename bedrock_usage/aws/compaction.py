@@ -30,7 +30,7 @@ from ..logs.schema import DATABASE_NAME, glue_columns
 from ..output.progress import Reporter, Tally, silent
 from .athena_setup import AthenaOptions, LogLocation, ensure_table, run_query
 from .logging_status import first_log_day
-from .provisioning import RegionSetup, bucket_name
+from .provisioning import KEEP, RegionSetup, bucket_name
 from .session import Aws
 
 COMPACTED_PREFIX = "compacted/"
@@ -115,7 +115,11 @@ def compact_region(
     account = aws.account_id()
     location = f"s3://{bucket_name(options.results_bucket_template, account, region)}/{COMPACTED_PREFIX}"
     glue, athena = aws.client("glue", region), aws.client("athena", region)
-    result.changes.append(ensure_table(glue, compact_table_input(location + f"{COMPACT_TABLE}/"), dry_run))
+    table_change = ensure_table(glue, compact_table_input(location + f"{COMPACT_TABLE}/"), dry_run,
+                                options.replace_existing)
+    result.changes.append(table_change)
+    if table_change.action == KEEP:
+        return
     for earlier in EARLIER_COMPACT_TABLES:
         old = read_compact_table(glue, name=earlier)
         if old is not None:

@@ -9,6 +9,7 @@ from ..logs.layout import SERVICE_FOLDER, normalise_prefix
 from .logging_config import read_logging_config
 from .provisioning import (
     Change,
+    Difference,
     RegionSetup,
     apply_change,
     bucket_kms_key,
@@ -90,16 +91,17 @@ DELIVERY_FLAGS = {
     "embedding": "embeddingDataDeliveryEnabled",
     "video": "videoDataDeliveryEnabled",
 }
-REPLACE_OPTION = "--replace-existing"
 
 
 @dataclass(frozen=True)
 class LoggingPlan:
-    """What setup would put as the region's logging configuration, or why it leaves the configuration alone."""
+    """The configuration setup would put as the region's logging configuration, described before (``old``) and
+    after (``new``); ``takes_over`` when putting it would replace what the region has rather than only add."""
 
     desired: dict[str, Any]
-    detail: str
-    conflict: str | None = None
+    old: str
+    new: str
+    takes_over: bool = False
 
 
 def destination(config: dict[str, Any]) -> str | None:
@@ -120,14 +122,12 @@ def describe_delivery(config: dict[str, Any]) -> str:
     return f"{' + '.join(where)} ({flags})"
 
 
-def plan_logging(
-    current: dict[str, Any], target: LoggingTarget, delivery: DeliveryOptions, replace: bool = False
-) -> LoggingPlan:
+def plan_logging(current: dict[str, Any], target: LoggingTarget, delivery: DeliveryOptions) -> LoggingPlan:
     """The configuration to put, keeping what the region already has.
 
-    A configuration already delivering elsewhere (another bucket or prefix), or with text delivery off, is left as it
-    is unless ``replace``: the plan then says what it holds and what the replacement would be. A CloudWatch Logs
-    destination is always kept, and a kind of data already delivered is never switched off; ``delivery`` only adds.
+    A configuration already delivering elsewhere (another bucket or prefix), or with text delivery off, is taken over
+    by the plan (``takes_over``): it is put only with ``--replace-existing``. A CloudWatch Logs destination is always
+    kept, and a kind of data already delivered is never switched off; ``delivery`` only adds.
     """
     s3_config = {"bucketName": target.bucket}
     if normalise_prefix(target.prefix):
@@ -136,29 +136,25 @@ def plan_logging(
     desired = {**current, "s3Config": s3_config}
     for kind, key in DELIVERY_FLAGS.items():
         desired[key] = bool(current.get(key)) or wanted[kind]
-    old, new = describe_delivery(current), describe_delivery(desired)
-    detail = target.url if old == new or not current else f"{old} -> {new}"
-    elsewhere = destination(current) not in (None, target.url)
-    text_off = current.get("textDataDeliveryEnabled") is False
-    if (elsewhere or text_off) and not replace:
-        why = f"delivers to {destination(current)}" if elsewhere else "has text data delivery off"
-        return LoggingPlan(desired, detail, (
-            f"logging in {target.region} already {why}: {old}; it is left as it is. To change it to {new}, "
-            f"run again with {REPLACE_OPTION}"
-        ))
-    return LoggingPlan(desired, detail)
+    takes_over = destination(current) not in (None, target.url) or current.get("textDataDeliveryEnabled") is False
+    return LoggingPlan(desired, describe_delivery(current), describe_delivery(desired), takes_over)
 
 
-def ensure_logging_config(bedrock: Any, current: dict[str, Any], plan: LoggingPlan, region: str,
-                          dry_run: bool) -> Change:
-    """Put the planned configuration unless the region already has it."""
+def ensure_logging_config(bedrock: Any, current: dict[str, Any], plan: LoggingPlan, region: str, dry_run: bool,
+                          replace: bool) -> Change:
+    """Put the planned configuration unless the region already has it, or has one it takes over and not
+    ``replace``."""
+    adds = bool(current) and plan.old != plan.new and not plan.takes_over
+    detail = f"{plan.old} -> {plan.new}" if adds else "" if plan.takes_over else destination(plan.desired) or ""
     return apply_change(
         f"logging configuration {region}",
         exists=bool(current),
-        up_to_date=describe_delivery(current) == describe_delivery(plan.desired),
         dry_run=dry_run,
+        replace=replace,
         write=lambda: bedrock.put_model_invocation_logging_configuration(loggingConfig=plan.desired),
-        detail=plan.detail,
+        differences=[Difference("", plan.old, plan.new)] if plan.takes_over else [],
+        adds=adds,
+        detail=detail,
     )
 
 
@@ -178,17 +174,19 @@ def configure_region(
     aws: Aws, target: LoggingTarget, delivery: DeliveryOptions, dry_run: bool, result: RegionSetup,
     replace: bool = False,
 ) -> None:
-    """Read the region's logging first; unless it is kept as it is: log bucket, then its policy (Bedrock checks it
-    can write when logging is switched on), then logging."""
+    """Read the region's logging first; unless it is left as it is (then nothing is made): log bucket, then its
+    policy (Bedrock checks it can write when logging is switched on), then logging."""
     bedrock = aws.client("bedrock", target.region)
     current = read_logging_config(bedrock)
-    plan = plan_logging(current, target, delivery, replace)
+    plan = plan_logging(current, target, delivery)
     result.target = target.url
-    if plan.conflict:
-        result.error = plan.conflict
+    if plan.takes_over and not replace:
+        result.changes.append(ensure_logging_config(bedrock, current, plan, target.region, dry_run, replace))
         return
     s3 = aws.client("s3", target.region)
-    result.changes.extend(ensure_private_bucket(s3, target.bucket, target.region, dry_run))
-    result.changes.append(ensure_policy_statements(s3, target.bucket, bucket_policy_statements(target), dry_run))
+    result.changes.extend(ensure_private_bucket(s3, target.bucket, target.region, dry_run, replace))
+    result.changes.append(
+        ensure_policy_statements(s3, target.bucket, bucket_policy_statements(target), dry_run, replace)
+    )
     result.notes.extend(kms_notes(s3, target.bucket, target.region, target.account))
-    result.changes.append(ensure_logging_config(bedrock, current, plan, target.region, dry_run))
+    result.changes.append(ensure_logging_config(bedrock, current, plan, target.region, dry_run, replace))

@@ -1,14 +1,15 @@
 """Idempotent setup steps: what each step did to a resource, and the private S3 buckets the scripts create.
 
 Every step reads the current state first and writes only when it differs, so a second run changes nothing;
-in a dry run it reads but never writes.
+in a dry run it reads but never writes. A resource that exists with other settings is someone's configuration:
+it is left as it is, and reported old -> new, unless the user passed ``--replace-existing`` (``REPLACE_OPTION``).
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,7 +18,8 @@ from botocore.exceptions import ClientError
 from ..errors import SetupRequired, UsageError
 from .session import AWS_ERRORS, describe, error_code
 
-CREATE, UPDATE, NONE = "create", "update", "none"
+CREATE, UPDATE, NONE, KEEP = "create", "update", "none", "keep"
+REPLACE_OPTION = "--replace-existing"
 
 _BUCKET_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _BLOCK_ALL_PUBLIC_ACCESS = {
@@ -27,22 +29,39 @@ _BLOCK_ALL_PUBLIC_ACCESS = {
     "RestrictPublicBuckets": True,
 }
 _SERVER_SIDE_ALGORITHMS = {"AES256", "aws:kms", "aws:kms:dsse"}
+_AWS_MANAGED_KEY = "the AWS managed key aws/s3"
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One setting of an existing resource that setup would replace: what it holds and what it would become."""
+
+    setting: str
+    old: str
+    new: str
+
+    def __str__(self) -> str:
+        return " ".join(part for part in (self.setting, self.old, "->", self.new) if part)
 
 
 @dataclass(frozen=True)
 class Change:
-    """One resource a step looked at and what it did to it (in a dry run: what it would do)."""
+    """One resource a step looked at and what it did to it (in a dry run: what it would do); ``differences`` are
+    the settings it held that were replaced (or, when it was left as it is, would have been)."""
 
     resource: str
     action: str
     applied: bool
     detail: str = ""
+    differences: tuple[Difference, ...] = ()
 
     @property
     def outcome(self) -> str:
-        """``created``, ``updated``, ``unchanged``, ``would create`` or ``would update``."""
+        """``created``, ``updated``, ``unchanged``, ``left as it is``, ``would create`` or ``would update``."""
         if self.action == NONE:
             return "unchanged"
+        if self.action == KEEP:
+            return "left as it is"
         return f"{self.action}d" if self.applied else f"would {self.action}"
 
 
@@ -59,7 +78,20 @@ class RegionSetup:
     @property
     def changed(self) -> bool:
         """True when any resource was (or would be) created or updated."""
-        return any(change.action != NONE for change in self.changes)
+        return any(change.action in (CREATE, UPDATE) for change in self.changes)
+
+    @property
+    def left_as_is(self) -> list[str]:
+        """The resources that differ from what setup wants and were left as they are (no ``--replace-existing``)."""
+        return [change.resource for change in self.changes if change.action == KEEP]
+
+    def problem(self) -> str | None:
+        """Why the region is not set up: its error, or else what was left as it is and how to change it."""
+        kept = self.left_as_is
+        if self.error or not kept:
+            return self.error
+        them = "it" if len(kept) == 1 else "them"
+        return f"left as it is: {', '.join(kept)}; to change {them} (old -> new above), run again with {REPLACE_OPTION}"
 
 
 def run_region(region: str, step: Callable[[RegionSetup], None], policy_file: str) -> RegionSetup:
@@ -75,14 +107,57 @@ def run_region(region: str, step: Callable[[RegionSetup], None], policy_file: st
 
 
 def apply_change(
-    resource: str, exists: bool, up_to_date: bool, dry_run: bool, write: Callable[[], object], detail: str = ""
+    resource: str,
+    exists: bool,
+    dry_run: bool,
+    replace: bool,
+    write: Callable[[], object],
+    differences: Sequence[Difference] = (),
+    adds: bool = False,
+    detail: str = "",
 ) -> Change:
-    """Call ``write`` unless the resource is up to date or this is a dry run, and say what happened."""
-    if up_to_date:
+    """Create a missing resource; of an existing one, ``write`` what it lacks (``adds``: nothing it holds changes)
+    and replace the settings in ``differences`` only when ``replace``. A dry run never writes; both say the same."""
+    if exists and not differences and not adds:
         return Change(resource, NONE, True, detail)
+    if exists and differences and not replace:
+        return Change(resource, KEEP, False, detail, tuple(differences))
     if not dry_run:
         write()
-    return Change(resource, UPDATE if exists else CREATE, not dry_run, detail)
+    if not exists:
+        return Change(resource, CREATE, not dry_run, detail)
+    return Change(resource, UPDATE, not dry_run, detail, tuple(differences))
+
+
+def find_differences(current: Mapping[str, Any], desired: Mapping[str, Any], prefix: str = "") -> list[Difference]:
+    """The settings, keyed by dotted path, in which ``current`` differs from ``desired`` (either's keys; key order
+    and one-item lists make no difference)."""
+    found = []
+    for key in [*desired, *(key for key in current if key not in desired)]:
+        have, want = current.get(key), desired.get(key)
+        if isinstance(have, dict) and isinstance(want, dict):
+            found += find_differences(have, want, f"{prefix}{key}.")
+        elif _canonical(have) != _canonical(want):
+            found.append(Difference(f"{prefix}{key}", shown(have), shown(want)))
+    return found
+
+
+def shown(value: Any) -> str:
+    """A setting's value as the old -> new lines print it."""
+    if value is None or value == "":
+        return "(none)"
+    if isinstance(value, bool):
+        return str(value).lower()
+    return value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
+
+
+def one_bucket_per_region(option: str, template: str, regions: Sequence[str], why: str) -> None:
+    """Refuse, before anything is read or written, a bucket-name template naming one bucket for several regions."""
+    if len(regions) > 1 and "{region}" not in template:
+        raise UsageError(
+            f"{option} {template} names one bucket for the {len(regions)} regions {' '.join(regions)}, but {why}: "
+            f"put {{region}} in the name, e.g. {option} {template}-{{region}}"
+        )
 
 
 def bucket_name(template: str, account: str, region: str) -> str:
@@ -110,8 +185,9 @@ def bucket_region(s3: Any, bucket: str) -> str | None:
     return {"EU": "eu-west-1", "": "us-east-1"}.get(location or "", location)
 
 
-def ensure_private_bucket(s3: Any, bucket: str, region: str, dry_run: bool) -> list[Change]:
-    """Create ``bucket`` in ``region`` if missing, with all public access blocked and SSE-S3 encryption."""
+def ensure_private_bucket(s3: Any, bucket: str, region: str, dry_run: bool, replace: bool) -> list[Change]:
+    """Create ``bucket`` in ``region`` if missing, with all public access blocked and SSE-S3 encryption; an existing
+    bucket's other settings are replaced only when ``replace``."""
     found = bucket_region(s3, bucket)
     if found is None:
         if dry_run:
@@ -128,8 +204,8 @@ def ensure_private_bucket(s3: Any, bucket: str, region: str, dry_run: bool) -> l
         )
     else:
         changes = [Change(f"bucket {bucket}", NONE, True, region)]
-    changes.append(_ensure_public_access_block(s3, bucket, dry_run))
-    changes.append(_ensure_encryption(s3, bucket, dry_run))
+    changes.append(_ensure_public_access_block(s3, bucket, dry_run, replace))
+    changes.append(_ensure_encryption(s3, bucket, dry_run, replace))
     return changes
 
 
@@ -146,7 +222,7 @@ def _create_bucket(s3: Any, bucket: str, region: str) -> None:
             raise
 
 
-def _ensure_public_access_block(s3: Any, bucket: str, dry_run: bool) -> Change:
+def _ensure_public_access_block(s3: Any, bucket: str, dry_run: bool, replace: bool) -> Change:
     try:
         current = s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
     except ClientError as exc:
@@ -156,11 +232,12 @@ def _ensure_public_access_block(s3: Any, bucket: str, dry_run: bool) -> Change:
     return apply_change(
         f"bucket {bucket}: public access block",
         exists=current is not None,
-        up_to_date=current is not None and all(current.get(key) for key in _BLOCK_ALL_PUBLIC_ACCESS),
         dry_run=dry_run,
+        replace=replace,
         write=lambda: s3.put_public_access_block(
             Bucket=bucket, PublicAccessBlockConfiguration=_BLOCK_ALL_PUBLIC_ACCESS
         ),
+        differences=find_differences(current or {}, _BLOCK_ALL_PUBLIC_ACCESS),
     )
 
 
@@ -177,29 +254,46 @@ def read_encryption_rules(s3: Any, bucket: str) -> list[dict[str, Any]] | None:
 def bucket_kms_key(s3: Any, bucket: str) -> str | None:
     """The KMS key a bucket encrypts new objects with by default (``aws/s3`` when it names none); None without
     SSE-KMS."""
-    for rule in read_encryption_rules(s3, bucket) or []:
+    return _kms_key(read_encryption_rules(s3, bucket) or [])
+
+
+def _kms_key(rules: list[dict[str, Any]]) -> str | None:
+    for rule in rules:
         default = rule.get("ApplyServerSideEncryptionByDefault", {})
         if default.get("SSEAlgorithm", "").startswith("aws:kms"):
-            return default.get("KMSMasterKeyID") or "the AWS managed key aws/s3"
+            return default.get("KMSMasterKeyID") or _AWS_MANAGED_KEY
     return None
 
 
-def _ensure_encryption(s3: Any, bucket: str, dry_run: bool) -> Change:
+def describe_encryption(rules: list[dict[str, Any]]) -> str:
+    """What default encryption rules hold: ``SSE-S3``, ``SSE-KMS, key ...``, ``DSSE-KMS, key ...`` or ``none``."""
+    algorithms = {rule.get("ApplyServerSideEncryptionByDefault", {}).get("SSEAlgorithm") for rule in rules}
+    key = _kms_key(rules)
+    if key is not None:
+        kind = "DSSE-KMS" if "aws:kms:dsse" in algorithms else "SSE-KMS"
+        return f"{kind}, {key if key == _AWS_MANAGED_KEY else 'key ' + key}"
+    return "SSE-S3" if "AES256" in algorithms else "none"
+
+
+def _ensure_encryption(s3: Any, bucket: str, dry_run: bool, replace: bool) -> Change:
     rules = read_encryption_rules(s3, bucket)
     algorithms = {rule.get("ApplyServerSideEncryptionByDefault", {}).get("SSEAlgorithm") for rule in rules or []}
+    held = describe_encryption(rules or [])
     # A bucket already encrypted with KMS keeps its key: SSE-S3 is the floor, not a downgrade target.
+    encrypted = bool(algorithms & _SERVER_SIDE_ALGORITHMS)
     return apply_change(
         f"bucket {bucket}: default encryption",
         exists=rules is not None,
-        up_to_date=bool(algorithms & _SERVER_SIDE_ALGORITHMS),
         dry_run=dry_run,
+        replace=replace,
         write=lambda: s3.put_bucket_encryption(
             Bucket=bucket,
             ServerSideEncryptionConfiguration={
                 "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
             },
         ),
-        detail="SSE-S3",
+        differences=[] if encrypted else [Difference("", held, "SSE-S3")],
+        detail=held if encrypted else "" if rules else "SSE-S3",
     )
 
 
@@ -221,31 +315,48 @@ def read_bucket_policy(s3: Any, bucket: str) -> dict[str, Any] | None:
         raise
 
 
-def ensure_policy_statements(s3: Any, bucket: str, statements: list[dict[str, Any]], dry_run: bool) -> Change:
+def ensure_policy_statements(
+    s3: Any, bucket: str, statements: list[dict[str, Any]], dry_run: bool, replace: bool
+) -> Change:
     """Make the bucket policy hold ``statements`` (matched by Sid), keeping every other statement, and the rest of
-    the document (``Id``, ``Version``), as it is."""
+    the document (``Id``, ``Version``), as it is. Adding a statement needs no option; a statement with one of our
+    Sids that says something else is replaced (and the missing ones added) only when ``replace``."""
     policy = read_bucket_policy(s3, bucket)
     existing = policy_statements(policy)
     current = {statement.get("Sid"): statement for statement in existing}
-    up_to_date = all(_canonical(current.get(statement["Sid"])) == _canonical(statement) for statement in statements)
-    ours = {statement["Sid"] for statement in statements}
-    merged = {
-        "Version": "2012-10-17",
-        **(policy or {}),
-        "Statement": [s for s in existing if s.get("Sid") not in ours] + statements,
-    }
+    ours = [statement["Sid"] for statement in statements]
+    missing = [sid for sid in ours if sid not in current]
+    differences = [
+        difference
+        for statement in statements
+        if statement["Sid"] in current
+        for difference in find_differences(current[statement["Sid"]], statement, f"statement {statement['Sid']} ")
+    ]
+    others = [statement for statement in existing if statement.get("Sid") not in ours]
+    merged = {"Version": "2012-10-17", **(policy or {}), "Statement": others + statements}
+    kept = f"keeps {len(others)} other statement(s)"
+    if policy is None or not (missing or differences):
+        detail = ", ".join(ours)
+    elif differences:
+        differences += [Difference(f"statement {sid}", "(none)", "added") for sid in missing]
+        detail = kept
+    else:
+        detail = f"adds {', '.join(missing)}; {kept}"
     return apply_change(
         f"bucket {bucket}: policy",
         exists=policy is not None,
-        up_to_date=up_to_date,
         dry_run=dry_run,
+        replace=replace,
         write=lambda: s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(merged)),
-        detail=", ".join(sorted(ours)),
+        differences=differences,
+        adds=bool(missing),
+        detail=detail,
     )
 
 
-def ensure_lifecycle_rule(s3: Any, bucket: str, rule: dict[str, Any], dry_run: bool) -> Change:
-    """Make the bucket's lifecycle configuration hold ``rule`` (matched by ID), keeping the other rules."""
+def ensure_lifecycle_rule(s3: Any, bucket: str, rule: dict[str, Any], dry_run: bool, replace: bool) -> Change:
+    """Make the bucket's lifecycle configuration hold ``rule`` (matched by ID), keeping the other rules; a rule
+    with that ID and other settings is replaced only when ``replace``."""
     try:
         rules = s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]
     except ClientError as exc:
@@ -253,16 +364,16 @@ def ensure_lifecycle_rule(s3: Any, bucket: str, rule: dict[str, Any], dry_run: b
             raise
         rules = None
     current = next((r for r in rules or [] if r.get("ID") == rule["ID"]), None)
-    up_to_date = current is not None and _canonical({k: current.get(k) for k in rule}) == _canonical(rule)
     others = [r for r in rules or [] if r.get("ID") != rule["ID"]]
     return apply_change(
         f"bucket {bucket}: lifecycle rule {rule['ID']}",
         exists=current is not None,
-        up_to_date=up_to_date,
         dry_run=dry_run,
+        replace=replace,
         write=lambda: s3.put_bucket_lifecycle_configuration(
             Bucket=bucket, LifecycleConfiguration={"Rules": [*others, rule]}
         ),
+        differences=find_differences({key: (current or {}).get(key) for key in rule}, rule),
     )
 
 

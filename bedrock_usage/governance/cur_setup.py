@@ -231,9 +231,9 @@ def configure_cur(aws: Aws, options: CurOptions, athena: AthenaOptions, dry_run:
         bucket = bucket_name(options.bucket_template, account, options.region)
         location = ExportLocation(options.export_name, bucket, options.prefix, options.region)
         s3 = aws.client("s3", options.region)
-        result.changes.extend(ensure_private_bucket(s3, bucket, options.region, dry_run))
+        result.changes.extend(ensure_private_bucket(s3, bucket, options.region, dry_run, athena.replace_existing))
         result.changes.append(ensure_policy_statements(
-            s3, bucket, [bucket_policy_statement(bucket, account, options.region)], dry_run))
+            s3, bucket, [bucket_policy_statement(bucket, account, options.region)], dry_run, athena.replace_existing))
         if not dry_run:
             aws.client("bcm-data-exports", DATA_EXPORTS_REGION).create_export(**export_request(location, account))
         result.changes.append(Change(f"Data Exports export {location.name}", CREATE, not dry_run,

@@ -238,7 +238,7 @@ def test_compact_creates_the_table_copies_settled_days_and_the_engine_reads_them
                 for b in blocks_to_copy(first_logs, None, through)]
     assert sorted(inserts) == sorted(expected) and len(expected) == 2
 
-    again = run_setup(*options, "--format", "json", env=aws_env)
+    again = run_setup(*options, "--start-date", start.isoformat(), "--format", "json", env=aws_env)
     assert again.returncode == 0, again.stderr
     assert "up to date" in again.stdout
 
@@ -274,3 +274,27 @@ def test_compact_shows_the_day_blocks_done_on_a_terminal_unless_quiet(
     else:
         assert f"compacting {region}: 100%|" in stderr and f" {blocks}/{blocks} [" in stderr
         assert f"Athena {region} {first}.." in stderr and "SUCCEEDED" in stderr
+
+
+def test_a_compacted_table_someone_moved_is_left_as_it_is_and_nothing_is_copied(aws_env: dict[str, str]) -> None:
+    region = "ca-central-1"
+    bucket = f"bedrock-logs-123456789012-{region}"
+    options = ["--regions", region, "--log-bucket", "bedrock-logs-{account}-{region}", "--log-prefix", "",
+               "--skip-test-query", "--compact"]
+    s3 = boto3.client("s3", region_name=region)
+    s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": region})
+    first = datetime.now(UTC).date() - timedelta(days=30)
+    key = f"AWSLogs/123456789012/BedrockModelInvocationLogs/{region}/{first:%Y/%m/%d}/07/x.json.gz"
+    s3.put_object(Bucket=bucket, Key=key, Body=gzip.compress(b"{}\n"))
+    assert run_setup(*options[:-1], "--start-date", first.isoformat(), env=aws_env).returncode == 0
+    glue = boto3.client("glue", region_name=region)
+    glue.create_table(DatabaseName=DATABASE_NAME, TableInput={
+        "Name": COMPACT_TABLE, "StorageDescriptor": {"Location": "s3://team-parquet/records/"}})
+
+    kept = run_setup(*options, "--start-date", first.isoformat(), env=aws_env)
+    assert kept.returncode == 2 and "--replace-existing" in kept.stderr
+    assert (f"  left as it is Glue table {DATABASE_NAME}.{COMPACT_TABLE}: location s3://team-parquet/records/ -> "
+            f"s3://bedrock-analytics-123456789012-{region}/compacted/{COMPACT_TABLE}/, ") in kept.stdout
+    table = glue.get_table(DatabaseName=DATABASE_NAME, Name=COMPACT_TABLE)["Table"]
+    assert table["StorageDescriptor"]["Location"] == "s3://team-parquet/records/"
+    assert boto3.client("athena", region_name=region).list_query_executions()["QueryExecutionIds"] == []

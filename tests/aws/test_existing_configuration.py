@@ -1,5 +1,7 @@
 """What the setup and check scripts do with what an account already has: logging that delivers elsewhere, bucket
-policies in any valid shape, SSE-KMS buckets, other partitions. Run as a user runs them, against the moto server.
+policies in any valid shape, SSE-KMS buckets, other partitions, and settings someone made (a workgroup, a table, a
+lifecycle rule, a public access block, a statement with setup's Sid) that are changed only with --replace-existing.
+Run as a user runs them, against the moto server.
 
 Expected documents are written out here from the issue and AWS's documentation, never taken from the code.
 """
@@ -33,6 +35,20 @@ def run(script: str, *args: str, env: dict[str, str]) -> subprocess.CompletedPro
                           text=True, timeout=300)
 
 
+def run_recorded(script: str, *args: str, env: dict[str, str], tmp_path: Path) -> tuple[
+        subprocess.CompletedProcess[str], list[tuple[str, str, dict[str, Any]]]]:
+    """Run a script as ``run`` does, and return with it every request it sent: (service, operation, parameters)."""
+    requests = tmp_path / f"requests-{len(list(tmp_path.iterdir()))}.jsonl"
+    env = {**env, "AWS_CALL_LOG": str(tmp_path / "calls.log"), "AWS_CALL_PARAMS": str(requests)}
+    result = run("tests/aws_call_recorder.py", str(ROOT / script), *args, env=env)
+    return result, [tuple(json.loads(line)) for line in requests.read_text().splitlines()]
+
+
+def changes_left(stdout: str) -> list[str]:
+    """The lines of the resources a run left as they are, without the outcome column."""
+    return [line[len("  left as it is "):] for line in stdout.splitlines() if line.startswith("  left as it is ")]
+
+
 def logging_config(region: str) -> dict[str, Any]:
     answer = boto3.client("bedrock", region_name=region).get_model_invocation_logging_configuration()
     return answer.get("loggingConfig") or {}
@@ -57,21 +73,25 @@ def bucket_names() -> list[str]:
 def test_logging_elsewhere_is_kept_reported_and_replaced_only_when_asked(aws_env: dict[str, str]) -> None:
     region = "us-east-2"
     put_logging(region, TEAM_CONFIG)
+    old = "s3://team-llm-logs/audit/ + CloudWatch Logs team-llm (text on, image off, embedding on, video off)"
+    new = (f"s3://bedrock-logs-{ACCOUNT}-{region}/bedrock-logs/ + CloudWatch Logs team-llm "
+           "(text on, image off, embedding on, video off)")
     for extra in ((), ("--dry-run",)):
         kept = run("setup_bedrock_logging.py", "--regions", region, *extra, env=aws_env)
         assert kept.returncode == 2, kept.stdout
-        assert "already delivers to s3://team-llm-logs/audit/" in kept.stdout
-        old = "s3://team-llm-logs/audit/ + CloudWatch Logs team-llm (text on, image off, embedding on, video off)"
-        new = (f"s3://bedrock-logs-{ACCOUNT}-{region}/bedrock-logs/ + CloudWatch Logs team-llm "
-               "(text on, image off, embedding on, video off)")
-        assert f"{old}; it is left as it is. To change it to {new}, run again with --replace-existing" in kept.stdout
+        assert f"  left as it is logging configuration {region}: {old} -> {new}\n" in kept.stdout
+        assert (f"left as it is: logging configuration {region}; to change it (old -> new above), run again with "
+                "--replace-existing") in kept.stdout
         assert "--replace-existing" in kept.stderr and kept.stderr.count("\n") == 1
         assert logging_config(region) == TEAM_CONFIG
         assert bucket_names() == []  # nothing made for a region whose logging is not changed
 
+    dry = run("setup_bedrock_logging.py", "--regions", region, "--replace-existing", "--dry-run", env=aws_env)
+    assert dry.returncode == 0 and f"  would update  logging configuration {region}: {old} -> {new}\n" in dry.stdout
+    assert logging_config(region) == TEAM_CONFIG
     replaced = run("setup_bedrock_logging.py", "--regions", region, "--replace-existing", env=aws_env)
     assert replaced.returncode == 0, replaced.stdout + replaced.stderr
-    assert f"{old} -> {new}" in replaced.stdout
+    assert f"  updated       logging configuration {region}: {old} -> {new}\n" in replaced.stdout
     assert logging_config(region) == {
         **TEAM_CONFIG,
         "s3Config": {"bucketName": f"bedrock-logs-{ACCOUNT}-{region}", "keyPrefix": "bedrock-logs/"},
@@ -100,7 +120,10 @@ def test_text_delivery_switched_off_by_someone_is_not_switched_on_silently(aws_e
     own = {"bucketName": f"bedrock-logs-{ACCOUNT}-{region}", "keyPrefix": "bedrock-logs/"}
     put_logging(region, {"s3Config": own, "textDataDeliveryEnabled": False, "imageDataDeliveryEnabled": True})
     kept = run("setup_bedrock_logging.py", "--regions", region, env=aws_env)
-    assert kept.returncode == 2 and "already has text data delivery off" in kept.stdout
+    assert kept.returncode == 2
+    where = f"s3://{own['bucketName']}/bedrock-logs/"
+    assert (f"left as it is logging configuration {region}: {where} (text off, image on, embedding off, video off) -> "
+            f"{where} (text on, image on") in kept.stdout
     assert logging_config(region)["textDataDeliveryEnabled"] is False
     assert run("setup_bedrock_logging.py", "--regions", region, "--replace-existing", env=aws_env).returncode == 0
     config = logging_config(region)
@@ -118,7 +141,8 @@ def test_a_policy_whose_statement_is_one_object_is_merged_keeping_everything(aws
                                                            "Statement": team_read}))
     dry = run("setup_bedrock_logging.py", "--regions", region, "--dry-run", env=aws_env)
     assert dry.returncode == 0, dry.stdout + dry.stderr
-    assert f"would update  bucket {bucket}: policy" in dry.stdout
+    added = "(adds DenyInsecureTransport, AllowBedrockLoggingUsEast1; keeps 1 other statement(s))"
+    assert f"would update  bucket {bucket}: policy {added}\n" in dry.stdout
     done = run("setup_bedrock_logging.py", "--regions", region, env=aws_env)
     assert done.returncode == 0, done.stdout + done.stderr
     policy = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])
@@ -137,6 +161,7 @@ def test_an_sse_kms_bucket_keeps_its_key_and_the_scripts_say_what_the_key_needs(
     s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": [kms_rule]})
     done = run("setup_bedrock_logging.py", "--regions", region, env=aws_env)
     assert done.returncode == 0, done.stdout + done.stderr
+    assert f"unchanged     bucket {bucket}: default encryption (SSE-KMS, key {key})\n" in done.stdout
     assert f"bucket {bucket} encrypts with SSE-KMS ({key})" in done.stdout
     assert f"kms:GenerateDataKey for arn:aws:bedrock:{region}:{ACCOUNT}:*" in done.stdout
     rules = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
@@ -265,3 +290,163 @@ def test_test_roles_are_bounded_by_the_fixed_policy(aws_env: dict[str, str]) -> 
     assert iam.list_role_policies(RoleName="ChatbotApp-BedrockRole")["PolicyNames"] == []
     attached = iam.list_attached_role_policies(RoleName="ChatbotApp-BedrockRole")["AttachedPolicies"]
     assert [p["PolicyArn"] for p in attached] == [arn]
+
+
+def athena_state(region: str) -> tuple[Any, ...]:
+    """The workgroup's configuration, the table's location and the results bucket's lifecycle rules."""
+    workgroup = boto3.client("athena", region_name=region).get_work_group(WorkGroup="bedrock-usage")["WorkGroup"]
+    table = boto3.client("glue", region_name=region).get_table(DatabaseName="bedrock_analytics",
+                                                               Name="bedrock_invocation_logs")["Table"]
+    rules = boto3.client("s3", region_name=region).get_bucket_lifecycle_configuration(
+        Bucket=f"bedrock-analytics-{ACCOUNT}-{region}")["Rules"]
+    return workgroup["Configuration"], table["StorageDescriptor"]["Location"], rules
+
+
+def test_athena_setup_leaves_a_workgroup_table_and_rule_someone_made_and_shows_old_and_new(
+        aws_env: dict[str, str], tmp_path: Path) -> None:
+    region = "us-east-2"
+    results = f"bedrock-analytics-{ACCOUNT}-{region}"
+    logs = f"s3://bedrock-logs-{ACCOUNT}-{region}/bedrock-logs/AWSLogs/{ACCOUNT}/BedrockModelInvocationLogs/{region}/"
+    boto3.client("athena", region_name=region).create_work_group(Name="bedrock-usage", Configuration={
+        "ResultConfiguration": {"OutputLocation": "s3://someone-elses-bucket/results/"},
+        "EnforceWorkGroupConfiguration": True})
+    glue = boto3.client("glue", region_name=region)
+    glue.create_database(DatabaseInput={"Name": "bedrock_analytics"})
+    glue.create_table(DatabaseName="bedrock_analytics", TableInput={
+        "Name": "bedrock_invocation_logs", "TableType": "EXTERNAL_TABLE",
+        "StorageDescriptor": {"Location": "s3://old-bucket/old/",
+                              "Columns": [{"Name": "requestid", "Type": "string"}]}})
+    make_bucket(results, region).put_bucket_lifecycle_configuration(Bucket=results, LifecycleConfiguration={"Rules": [
+        {"ID": "expire-query-results", "Filter": {"Prefix": "query-results/"}, "Status": "Enabled",
+         "Expiration": {"Days": 7}}]})
+    before = athena_state(region)
+    options = ("--regions", region, "--log-bucket", "bedrock-logs-{account}-{region}", "--log-prefix", "bedrock-logs/")
+    expected = [
+        f"bucket {results}: lifecycle rule expire-query-results: Expiration.Days 7 -> 30",
+        f"Glue table bedrock_analytics.bedrock_invocation_logs: location s3://old-bucket/old/ -> {logs}, ",
+        f"Athena workgroup bedrock-usage: output location s3://someone-elses-bucket/results/ -> s3://{results}/"
+        "query-results/",
+    ]
+
+    dry = run("setup_athena_bucket.py", *options, "--dry-run", env=aws_env)
+    kept, requests = run_recorded("setup_athena_bucket.py", *options, "--compact", env=aws_env, tmp_path=tmp_path)
+    for result in (dry, kept):
+        assert result.returncode == 2, result.stdout + result.stderr
+        left = changes_left(result.stdout)
+        assert [line[:len(start)] for line, start in zip(left, expected, strict=True)] == expected
+        assert f"{region}  ⚠️ left as it is" in result.stdout
+        assert result.stderr.count("\n") == 1 and "run again with --replace-existing" in result.stderr
+    assert changes_left(dry.stdout) == changes_left(kept.stdout)
+    writes = {"UpdateWorkGroup", "UpdateTable", "CreateTable", "PutBucketLifecycleConfiguration",
+              "StartQueryExecution"}
+    assert not writes & {operation for _, operation, _ in requests}
+    assert "test query skipped" in kept.stdout and "--compact skipped" in kept.stdout
+    assert athena_state(region) == before
+
+    document = run("setup_athena_bucket.py", *options, "--format", "json", env=aws_env)
+    assert document.returncode == 2
+    (region_result,) = json.loads(document.stdout)["regions"]
+    assert region_result["error"] is None and region_result["left_as_is"] == [
+        f"bucket {results}: lifecycle rule expire-query-results",
+        "Glue table bedrock_analytics.bedrock_invocation_logs", "Athena workgroup bedrock-usage"]
+    workgroup = next(c for c in region_result["changes"] if c["resource"] == "Athena workgroup bedrock-usage")
+    assert workgroup == {"resource": "Athena workgroup bedrock-usage", "action": "keep", "applied": False,
+                         "detail": "", "outcome": "left as it is", "differences": [
+                             {"setting": "output location", "old": "s3://someone-elses-bucket/results/",
+                              "new": f"s3://{results}/query-results/"}]}
+
+    asked = run("setup_athena_bucket.py", *options, "--replace-existing", "--dry-run", env=aws_env)
+    assert asked.returncode == 0, asked.stdout + asked.stderr
+    would = [line[len("  would update  "):] for line in asked.stdout.splitlines() if "would update" in line]
+    assert would == changes_left(kept.stdout) and athena_state(region) == before
+
+    replaced, requests = run_recorded("setup_athena_bucket.py", *options, "--replace-existing", env=aws_env,
+                                      tmp_path=tmp_path)
+    assert f"updated       {expected[0]}\n" in replaced.stdout and f"updated       {expected[1]}" in replaced.stdout
+    workgroup_config, location, (rule,) = athena_state(region)
+    assert location == logs and rule["Expiration"] == {"Days": 30}
+    # moto has no UpdateWorkGroup: the region fails there, after the request shows what was asked for.
+    assert replaced.returncode == 2 and "UpdateWorkGroup failed" in replaced.stdout
+    assert ("athena", "UpdateWorkGroup", {"WorkGroup": "bedrock-usage", "ConfigurationUpdates": {
+        "ResultConfigurationUpdates": {"OutputLocation": f"s3://{results}/query-results/"},
+        "EnforceWorkGroupConfiguration": True}}) in requests
+
+
+def test_a_log_bucket_s_public_access_block_is_changed_only_when_asked(aws_env: dict[str, str]) -> None:
+    region = "eu-west-3"
+    bucket = f"bedrock-logs-{ACCOUNT}-{region}"
+    s3 = make_bucket(bucket, region)
+    partial = {"BlockPublicAcls": True, "IgnorePublicAcls": False, "BlockPublicPolicy": False,
+               "RestrictPublicBuckets": False}
+    s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration=partial)
+    managed_key = {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms"}}  # no key id: aws/s3
+    s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": [managed_key]})
+    block = (f"bucket {bucket}: public access block: IgnorePublicAcls false -> true, BlockPublicPolicy false -> true, "
+             "RestrictPublicBuckets false -> true\n")
+    encryption = f"  unchanged     bucket {bucket}: default encryption (SSE-KMS, the AWS managed key aws/s3)\n"
+    for extra in ((), ("--dry-run",)):
+        kept = run("setup_bedrock_logging.py", "--regions", region, *extra, env=aws_env)
+        assert kept.returncode == 2, kept.stdout + kept.stderr
+        assert f"  left as it is {block}" in kept.stdout and encryption in kept.stdout
+        assert f"{region}  ⚠️ left as it is" in kept.stdout and "--replace-existing" in kept.stderr
+        assert s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"] == partial
+
+    dry = run("setup_bedrock_logging.py", "--regions", region, "--replace-existing", "--dry-run", env=aws_env)
+    assert dry.returncode == 0 and f"  would update  {block}" in dry.stdout
+    assert s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"] == partial
+    done = run("setup_bedrock_logging.py", "--regions", region, "--replace-existing", env=aws_env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"  updated       {block}" in done.stdout and encryption in done.stdout
+    assert s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"] == dict.fromkeys(partial, True)
+    rules = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
+    assert rules[0]["ApplyServerSideEncryptionByDefault"] == managed_key["ApplyServerSideEncryptionByDefault"]
+
+
+def test_a_statement_with_setup_s_sid_that_says_otherwise_is_replaced_only_when_asked(aws_env: dict[str, str]) -> None:
+    region = "us-east-1"
+    bucket = f"bedrock-logs-{ACCOUNT}-{region}"
+    s3 = make_bucket(bucket, region)
+    team_read = {"Sid": "TeamRead", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+                 "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{bucket}/*"}
+    whole_bucket = {"Sid": "AllowBedrockLoggingUsEast1", "Effect": "Allow",
+                    "Principal": {"Service": "bedrock.amazonaws.com"}, "Action": "s3:PutObject",
+                    "Resource": f"arn:aws:s3:::{bucket}/*"}
+    policy = {"Version": "2012-10-17", "Statement": [team_read, whole_bucket]}
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(policy))
+    logs = f"arn:aws:s3:::{bucket}/bedrock-logs/AWSLogs/{ACCOUNT}/BedrockModelInvocationLogs/*"
+    condition = {"StringEquals": {"aws:SourceAccount": ACCOUNT},
+                 "ArnLike": {"aws:SourceArn": f"arn:aws:bedrock:{region}:{ACCOUNT}:*"}}
+    change = (f"bucket {bucket}: policy: statement AllowBedrockLoggingUsEast1 Resource arn:aws:s3:::{bucket}/* -> "
+              f"{logs}, statement AllowBedrockLoggingUsEast1 Condition (none) -> "
+              f"{json.dumps(condition, separators=(',', ':'))}, statement DenyInsecureTransport (none) -> added "
+              "(keeps 1 other statement(s))\n")
+    kept = run("setup_bedrock_logging.py", "--regions", region, env=aws_env)
+    assert kept.returncode == 2, kept.stdout + kept.stderr
+    assert f"  left as it is {change}" in kept.stdout
+    assert json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"]) == policy
+
+    done = run("setup_bedrock_logging.py", "--regions", region, "--replace-existing", env=aws_env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"  updated       {change}" in done.stdout
+    statements = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])["Statement"]
+    assert [s["Sid"] for s in statements] == ["TeamRead", "DenyInsecureTransport", "AllowBedrockLoggingUsEast1"]
+    assert statements[0] == team_read
+    assert statements[2]["Resource"] == logs and statements[2]["Condition"] == condition
+
+
+@pytest.mark.parametrize("dry_run", [(), ("--dry-run",)])
+def test_one_bucket_name_for_several_regions_is_refused_before_anything_is_read(
+        dry_run: tuple[str, ...], aws_env: dict[str, str]) -> None:
+    regions = ("--regions", "ap-northeast-2", "ap-southeast-1")
+    logging = run("setup_bedrock_logging.py", *dry_run, *regions, "--bucket", "shared-logs", env=aws_env)
+    athena = run("setup_athena_bucket.py", *dry_run, *regions, "--results-bucket", "shared-results",
+                 "--log-bucket", "logs-{region}", "--log-prefix", "", env=aws_env)
+    for result, option, name in ((logging, "--bucket", "shared-logs"), (athena, "--results-bucket", "shared-results")):
+        assert result.returncode == 1 and result.stdout == ""
+        assert result.stderr.count("\n") == 1
+        assert f"put {{region}} in the name, e.g. {option} {name}-{{region}}" in result.stderr
+    assert "Bedrock logs only to a bucket in the region it logs" in logging.stderr
+    assert bucket_names() == []
+    one = run("setup_bedrock_logging.py", *dry_run, "--regions", "ap-northeast-2", "--bucket", "shared-logs",
+              env=aws_env)
+    assert one.returncode == 0, one.stderr

@@ -47,7 +47,6 @@ NOT_EXERCISED_ON_MOTO = {
     "athena:StopQueryExecution": "only after a query times out",
     "bedrock:GetInferenceProfile": "moto has no application inference profiles",
     "bedrock:ListTagsForResource": "moto has no application inference profiles",
-    "athena:UpdateWorkGroup": "moto answers UpdateWorkGroup with an error, so the update path is not reached",
     "bedrock:InvokeModel": "real model calls; moto has no bedrock-runtime",
     "bedrock:InvokeModelWithResponseStream": "streaming calls of applications that use the test roles",
     "glue:GetTable@report-reader": "Athena itself reads the table definition with the caller's rights",
@@ -129,8 +128,16 @@ def user_run(moto_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> It
         table_input = {k: table[k] for k in ("Name", "StorageDescriptor", "PartitionKeys", "TableType", "Parameters")}
         table_input["Parameters"] = {**table["Parameters"], "projection.dt.range": "2020/01/01,NOW"}
         glue.update_table(DatabaseName="bedrock_analytics", TableInput=table_input)  # an older definition
-        run("setup_athena_bucket.py")  # brings it up to date (glue:UpdateTable) in every region that logs
-        run("setup_athena_bucket.py", "--regions", region, "--compact", "--start-date", "2025-11-01")
+        run("setup_athena_bucket.py", ok=(2,))  # leaves it as it is and says old -> new
+        run("setup_athena_bucket.py", "--replace-existing")  # brings it up to date (glue:UpdateTable)
+        boto3.client("athena").create_work_group(
+            Name="team", Configuration={"ResultConfiguration": {"OutputLocation": "s3://team-results/"}})
+        # moto answers UpdateWorkGroup with an error (exit 2), after the request is recorded and checked below
+        run("setup_athena_bucket.py", "--regions", region, "--workgroup", "team", "--replace-existing",
+            "--skip-test-query", ok=(2,))
+        # Another start day is another table definition: replaced as asked
+        run("setup_athena_bucket.py", "--regions", region, "--compact", "--start-date", "2025-11-01",
+            "--replace-existing")
         run("check_bedrock_logging.py")
         bucket = f"bedrock-logs-{account}-{region}"
         s3 = boto3.client("s3")
@@ -229,8 +236,8 @@ def test_every_request_passes_the_service_models_validation(user_run: UserRun) -
     assert not problems, "\n".join(problems)
     operations = {(service, operation) for service, operation, _ in user_run.requests}
     assert {("bedrock", "PutModelInvocationLoggingConfiguration"), ("athena", "StartQueryExecution"),
-            ("glue", "CreateTable"), ("s3", "PutBucketPolicy"), ("iam", "CreateRole"), ("ce", "GetCostAndUsage"),
-            ("cloudwatch", "GetMetricData")} <= operations
+            ("glue", "CreateTable"), ("glue", "UpdateTable"), ("athena", "UpdateWorkGroup"), ("s3", "PutBucketPolicy"),
+            ("iam", "CreateRole"), ("ce", "GetCostAndUsage"), ("cloudwatch", "GetMetricData")} <= operations
 
 
 def beyond_botocore(value: Any, shape: Any, path: str) -> list[str]:

@@ -2,7 +2,8 @@
 
 Expected names, policies and table parameters are written out here from the spec, not taken from the code.
 moto does not implement bedrock ListFoundationModels, iam SimulatePrincipalPolicy or athena UpdateWorkGroup:
-the tests below show how the scripts report the first two; the workgroup update path is not exercised.
+the tests below show how the scripts report the first two; test_existing_configuration.py shows the workgroup update
+asked for up to the request moto refuses.
 """
 
 from __future__ import annotations
@@ -327,7 +328,7 @@ def test_athena_setup_builds_the_projected_table_over_the_log_layout(aws_env: di
 
 
 @pytest.mark.slow
-def test_athena_setup_updates_a_changed_table_and_keeps_foreign_parameters(aws_env: dict[str, str]) -> None:
+def test_athena_setup_updates_a_changed_table_when_asked_and_keeps_foreign_parameters(aws_env: dict[str, str]) -> None:
     region = "eu-central-1"
     assert run("setup_bedrock_logging.py", "--regions", region, env=aws_env).returncode == 0
     options = ("--regions", region, "--skip-test-query")
@@ -339,8 +340,16 @@ def test_athena_setup_updates_a_changed_table_and_keeps_foreign_parameters(aws_e
     old["StorageDescriptor"] = {**table["StorageDescriptor"], "Columns": table["StorageDescriptor"]["Columns"][:-1]}
     old["Parameters"] = {**table["Parameters"], "projection.dt.range": "2024/01/01,NOW", "owner": "finops"}
     glue.update_table(DatabaseName="bedrock_analytics", TableInput=old)
+    earlier = glue.get_table(DatabaseName="bedrock_analytics", Name="bedrock_invocation_logs")["Table"]
 
-    result = run("setup_athena_bucket.py", *options, "--format", "json", env=aws_env)
+    kept = run("setup_athena_bucket.py", *options, env=aws_env)
+    assert kept.returncode == 2 and "--replace-existing" in kept.stderr
+    last = table["StorageDescriptor"]["Columns"][-1]["Name"]
+    assert (f"  left as it is Glue table bedrock_analytics.bedrock_invocation_logs: columns (none) -> {last}, "
+            "parameter projection.dt.range 2024/01/01,NOW -> 2023/01/01,NOW\n") in kept.stdout
+    assert glue.get_table(DatabaseName="bedrock_analytics", Name="bedrock_invocation_logs")["Table"] == earlier
+
+    result = run("setup_athena_bucket.py", *options, "--replace-existing", "--format", "json", env=aws_env)
     assert result.returncode == 0, result.stderr
     (region_result,) = json.loads(result.stdout)["regions"]
     outcomes = {change["resource"]: change["outcome"] for change in region_result["changes"]}
