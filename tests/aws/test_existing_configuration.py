@@ -130,12 +130,17 @@ def test_text_delivery_switched_off_by_someone_is_not_switched_on_silently(aws_e
     assert config["textDataDeliveryEnabled"] is True and config["imageDataDeliveryEnabled"] is True
 
 
+def team_read_statement(bucket: str) -> dict:
+    """A statement of the account's own, which setup must keep."""
+    return {"Sid": "TeamRead", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+            "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{bucket}/*"}
+
+
 def test_a_policy_whose_statement_is_one_object_is_merged_keeping_everything(aws_env: dict[str, str]) -> None:
     region = "us-east-1"
     bucket = f"bedrock-logs-{ACCOUNT}-{region}"
     s3 = make_bucket(bucket, region)
-    team_read = {"Sid": "TeamRead", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
-                 "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{bucket}/*"}
+    team_read = team_read_statement(bucket)
     # Valid IAM: Statement may be a single object, and Id is an optional element of the document.
     s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Id": "team-policy",
                                                            "Statement": team_read}))
@@ -406,8 +411,7 @@ def test_a_statement_with_setup_s_sid_that_says_otherwise_is_replaced_only_when_
     region = "us-east-1"
     bucket = f"bedrock-logs-{ACCOUNT}-{region}"
     s3 = make_bucket(bucket, region)
-    team_read = {"Sid": "TeamRead", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
-                 "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{bucket}/*"}
+    team_read = team_read_statement(bucket)
     whole_bucket = {"Sid": "AllowBedrockLoggingUsEast1", "Effect": "Allow",
                     "Principal": {"Service": "bedrock.amazonaws.com"}, "Action": "s3:PutObject",
                     "Resource": f"arn:aws:s3:::{bucket}/*"}
