@@ -198,6 +198,25 @@ PERIODS),
            "sum(1 / 30 for day in days)", KIRO),
     Mutant("kiro-latest-earliest", "bedrock_usage/qdev/credits.py",
            'return ordered.groupby("person")[column].last()', 'return ordered.groupby("person")[column].first()', KIRO),
+    # qdev/: days reported, re-delivered reports, records without a user
+    Mutant("month-counts-unreported-days", "bedrock_usage/qdev/limits.py",
+           "counted_to = as_of if reported_through is None else min(as_of, reported_through)",
+           "counted_to = as_of", QDEV),
+    Mutant("activity-redelivery-earliest-wins", "bedrock_usage/qdev/activity.py",
+           'latest = order.groupby(groups).transform("max")', 'latest = order.groupby(groups).transform("min")',
+           ("tests/qdev/test_athena_sql.py",)),
+    Mutant("unknown-user-is-a-subscriber", "bedrock_usage/qdev/analysis.py",
+           'return frame["person"].where(frame["user_id"] != UNKNOWN_USER)', 'return frame["person"]', QDEV),
+    # governance/: forecasts as of a day in progress
+    Mutant("forecast-today-in-the-mean", "bedrock_usage/governance/anomalies.py",
+           "last_whole = as_of - timedelta(days=1) if in_progress else as_of", "last_whole = as_of",
+           ("tests/governance/test_budgets.py",)),
+    Mutant("forecast-today-at-its-cost-so-far", "bedrock_usage/governance/anomalies.py",
+           "rest_of_today = max(0.0, mean - float(series.get(as_of, 0.0))) if in_progress else 0.0",
+           "rest_of_today = 0.0", ("tests/governance/test_budgets.py",)),
+    Mutant("budget-window-one-day-short", "bedrock_usage/governance/budgets.py",
+           "as_of - timedelta(days=window)), as_of, tz)", "as_of - timedelta(days=window - 1)), as_of, tz)",
+           ("tests/governance/test_budgets.py",)),
 ]
 
 
