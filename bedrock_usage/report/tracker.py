@@ -318,7 +318,8 @@ class BedrockAthenaTracker:
             units_of[model_id] = self.prices.units(model_id)
         units = units_of[model_id]
         if not units:
-            return [*empty, "tokens", NO_PRICE]
+            unresolved = parse_model_id(model_id).endpoint == "application-profile" if model_id else False
+            return [*empty, "tokens", UNRESOLVED_PROFILE if unresolved else NO_PRICE]
         unit = "tokens" if "tokens" in units else sorted(units)[0]
         per_image = unit == "tokens" and "image" in units  # Titan Multimodal Embeddings: tokens and images given
         logged = key.request_body in (REQUEST_BODY_LOGGED, REQUEST_BODY_MEDIA)
@@ -387,6 +388,8 @@ def _video_tier(tiers: list[str], lines: int) -> str | None:
 
 
 NO_PRICE = "no price for this model, region and endpoint"
+UNRESOLVED_PROFILE = ("an application inference profile whose model is not known: name it in an inference-profiles "
+                      "file, see docs/governance.md")
 NEEDS_BODY = "needs body logging"
 # Media given to an embeddings model without a price for them (Nova Multimodal Embeddings), or its async job.
 NO_MEDIA_PRICE = "no price for the images, video or audio given, or for an asynchronous embedding job"
@@ -431,12 +434,6 @@ def build_warnings(report: UsageReport, fact_warnings: list[str]) -> list[str]:
     for row in report.plain_unpriced().records():
         model = row["model_id"] if is_text(row["model_id"]) else UNKNOWN_MODEL
         region = row["source_region"] if is_text(row["source_region"]) else "(no region)"
-        hint = (
-            " (an application inference profile: name its model in an inference-profiles file, "
-            "see docs/governance.md)"
-            if parse_model_id(model).endpoint == "application-profile"
-            else ""
-        )
         cache = (
             f" / {row['cache_read_tokens']:,} cache read / {row['cache_write_tokens']:,} cache write"
             if row["cache_read_tokens"] or row["cache_write_tokens"]
@@ -445,7 +442,7 @@ def build_warnings(report: UsageReport, fact_warnings: list[str]) -> list[str]:
         reason = f" ({row['reason']})" if row["reason"] and row["reason"] != NO_PRICE else ""
         warnings.append(
             f"unpriced{reason}: {model} in {region}: {counted(row['calls'], 'call')}, "
-            f"{row['input_tokens']:,} input / {row['output_tokens']:,} output{cache} tokens have no price{hint}"
+            f"{row['input_tokens']:,} input / {row['output_tokens']:,} output{cache} tokens have no price"
         )
     if report.stats.duplicate_records:
         duplicates = counted(report.stats.duplicate_records, "duplicate delivery", "duplicate deliveries")

@@ -198,6 +198,8 @@ def test_api_resolution_is_cached_and_feeds_the_tracker(logs: tuple[Path, Path])
     assert apps["Nightly"]["calls"] == expected["Nightly"]["calls"]
     assert bedrock.calls["GetInferenceProfile"] == 3  # once per profile ARN, the unknown one included
     assert "no such profile" in resolver.failures[UNKNOWN]
+    unpriced = report.unpriced.set_index("model_id")["reason"]
+    assert unpriced[UNKNOWN].startswith("an application inference profile whose model is not known: name it")
     tracker.analyze(Period(date(2025, 11, 1), date(2025, 11, 30)), ("us-east-1",))
     assert bedrock.calls["GetInferenceProfile"] == 3  # cached for the run
 
