@@ -189,7 +189,9 @@ def user_run(moto_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> It
         topic = boto3.client("sns").create_topic(Name="budget-alerts")["TopicArn"]
         budgets = tmp_path / "budgets.toml"
         budgets.write_text('[[budgets]]\nname = "everything"\nall = true\nmonthly_usd = 0.0001\n')
-        run("bedrock_tracker_cli.py", *mirrored, "--check-budgets", str(budgets), "--notify-sns", topic, ok=(3,))
+        as_of = ("--engine", "local", "--logs-dir", str(tmp_path / "mirror"), "--region", region, "--end-date",
+                 period[-1])  # a budget check reads the month of its as-of day
+        run("bedrock_tracker_cli.py", *as_of, "--check-budgets", str(budgets), "--notify-sns", topic, ok=(3,))
         # An administrator makes the test roles' managed policy once, from iam/test-role.json.
         boto3.client("iam").create_policy(PolicyName="BedrockUsageTestRole",
                                           PolicyDocument=(ROOT / "iam" / "test-role.json").read_text())
