@@ -618,7 +618,8 @@ def _summary_rows(report: QDevReport) -> list[tuple[str, Any]]:
 
 
 def write_csv(report: QDevReport, out_dir: Path, stamp: str) -> list[Path]:
-    """Write one CSV per table, named ``qcli_analysis_{stamp}_{table}.csv`` (``_2``... when another run took it)."""
+    """Write one CSV per table, named ``qcli_analysis_{stamp}_{table}.csv`` (``_2``... when another run took it);
+    every row of the tables ends with the period (``period_start``, ``period_end``, ``tz``), the summary has it."""
     files: dict[str, tuple[Sequence[str], list[list[Any]]]] = {"summary": (["key", "value"], _summary_rows(report))}
     tables: dict[str, pd.DataFrame] = {
         "people": report.people,
@@ -650,6 +651,11 @@ def write_csv(report: QDevReport, out_dir: Path, stamp: str) -> list[Path]:
         }
     for name, frame in tables.items():
         files[name] = (list(frame.columns), [list(row) for row in frame.itertuples(index=False)])
+    period = report.period
+    stamped = [period.start.isoformat(), period.end.isoformat(), period.tz]  # as the Bedrock CSVs' rows say
+    for name, (headers, rows) in files.items():
+        if name != "summary":
+            files[name] = ([*headers, "period_start", "period_end", "tz"], [[*row, *stamped] for row in rows])
     paths = new_files(out_dir, f"qcli_analysis_{stamp}", [f"_{name}.csv" for name in files])
     for path, (headers, rows) in zip(paths, files.values(), strict=True):
         write_csv_rows(path, headers, [[json_value(v) for v in row] for row in rows])
