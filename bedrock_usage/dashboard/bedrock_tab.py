@@ -9,7 +9,7 @@ from ..report.priced_facts import TOTAL_COST
 from . import charts, data
 from .drilldown import detail_view, focus_controls
 from .layout import cards, pair
-from .tables import data_table, load_error, named_columns, show_warnings
+from .tables import data_table, download_stem, load_error, named_columns, show_warnings
 from .text import Text, change, compact, compact_usd, number
 
 
@@ -176,7 +176,7 @@ def spend_over_time(t: Text, view: data.BedrockView, partial: dict) -> None:
 def bedrock_tables(t: Text, view: data.BedrockView, request: data.BedrockRequest) -> None:
     """Every table behind the charts, each with a CSV download."""
     report = view.report
-    stem = f"bedrock_{report.period.start}_{report.period.end}"
+    stem = download_stem("bedrock", report.period)
     group_name = request.group_by if request.group_by != "tag" else f"tag_{request.tag_key}"
     tables = [
         (
@@ -195,7 +195,7 @@ def bedrock_tables(t: Text, view: data.BedrockView, request: data.BedrockRequest
     st.subheader(t("tables"))
     for tab, (_, name, frame) in zip(st.tabs([title for title, _, _ in tables]), tables, strict=True):
         with tab:
-            data_table(t, frame, f"{stem}_{name}", key=f"bedrock_{name}")
+            data_table(t, frame, f"{stem}_{name}", key=f"bedrock_{name}", period=report.period)
 
 
 def _group_label(t: Text, request: data.BedrockRequest) -> str:

@@ -83,6 +83,14 @@ def aws_credentials_available(profile: str | None = None) -> bool:
         return False
 
 
+def dashboard_period(start: date, end: date, tz: str) -> Period:
+    """The checked period of the date pickers, ending today at the latest in ``tz``: later days have no logs yet
+    (a month to date would be compared with a whole month, a subscription prorated over days to come), and the
+    pickers' today is a UTC day, tomorrow west of UTC for hours."""
+    today = anomalies.today_in(check_zone(tz))
+    return resolve_period(start=min(start, today), end=min(end, today), tz=tz)
+
+
 @dataclass(frozen=True)
 class BedrockRequest:
     """One Bedrock view: where to read, what period and scope, how to filter and group.
@@ -106,8 +114,8 @@ class BedrockRequest:
     models: tuple[str, ...] = ()
 
     def period(self) -> Period:
-        """The analysed period (checked: order, length, time zone)."""
-        return resolve_period(start=self.start, end=self.end, tz=self.tz)
+        """The analysed period (checked: order, length, time zone), ending today at the latest."""
+        return dashboard_period(self.start, self.end, self.tz)
 
     def filters(self) -> Filters:
         """The engine-side filters."""
@@ -337,7 +345,7 @@ def load_qdev(request: QDevRequest, _progress: Reporter = silent) -> QDevReport:
     """The Amazon Q / Kiro report of the request's period (counts, tokens and costs only), people by e-mail where
     a Kiro report or the user map (the demo's own for the demo) knows it; ``_progress`` (not part of the cache
     key) hears how far the reading got."""
-    period = resolve_period(start=request.start, end=request.end, tz=request.tz)
+    period = dashboard_period(request.start, request.end, request.tz)
     prefixes = (request.prefix,) if request.prefix else ()
     user_map = request.user_map
     if request.source == "demo":
@@ -427,8 +435,7 @@ class BudgetsView:
 def load_budgets_view(request: BudgetsRequest) -> BudgetsView:
     """``--check-budgets``: month-to-date spend, breaches and forecast as of the request's last day."""
     budget_list = budgets.load_budgets(request.path)
-    tz = check_zone(request.bedrock.tz)
-    as_of = min(request.bedrock.end, anomalies.today_in(tz))  # the picker's day may be tomorrow in the zone
+    as_of, tz = request.bedrock.period().end, check_zone(request.bedrock.tz)
     report = _scan(request.bedrock, budgets.scan_period(as_of, tz), budgets.tag_keys(budget_list))
     check = budgets.check_budgets(report.facts, budget_list, as_of, tz)
     check.warnings[:0] = report.warnings
@@ -457,7 +464,7 @@ class AnomalyView:
 @st.cache_data(show_spinner=False, ttl=CACHE_SECONDS, max_entries=16)
 def load_anomalies(request: AnomalyRequest) -> AnomalyView:
     """``--anomalies``: anomalous days per application and the month-end forecast."""
-    period = _not_after_today(request.bedrock.period())
+    period = request.bedrock.period()
     scan = anomalies.scan_period(period, request.window)
     read = _analyze(_tracker(request.bedrock), request.bedrock, scan)
     report = only_models(read, request.bedrock.models)
@@ -465,13 +472,6 @@ def load_anomalies(request: AnomalyRequest) -> AnomalyView:
                                          request.min_cost, history_start=scan.start)
     result.warnings = report.warnings
     return AnomalyView(result, partial_days(period, read.facts["day"]))
-
-
-def _not_after_today(period: Period) -> Period:
-    """``period`` ending today at the latest in its zone: the date pickers' days are UTC days, so their today is
-    tomorrow west of UTC, and a forecast as of a day to come is refused."""
-    today = anomalies.today_in(period.tz)
-    return Period(min(period.start, today), min(period.end, today), period.tz)
 
 
 @dataclass(frozen=True)
@@ -483,7 +483,7 @@ class ReconcileRequest:
 
     def period(self) -> Period:
         """The request's dates as UTC days, the days CloudWatch and Cost Explorer count."""
-        return resolve_period(start=self.bedrock.start, end=self.bedrock.end, tz="UTC")
+        return dashboard_period(self.bedrock.start, self.bedrock.end, "UTC")
 
 
 @st.cache_data(show_spinner=False, ttl=CACHE_SECONDS, max_entries=8)
@@ -510,7 +510,7 @@ class CallerRequest:
 
     def period(self) -> Period:
         """The request's dates as UTC days, the days the bill counts."""
-        return resolve_period(start=self.bedrock.start, end=self.bedrock.end, tz="UTC")
+        return dashboard_period(self.bedrock.start, self.bedrock.end, "UTC")
 
     def bill_source(self) -> callers.BillSource:
         """Where the bill is read (UsageError when none or several are given)."""

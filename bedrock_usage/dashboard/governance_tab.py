@@ -14,12 +14,13 @@ from ..governance.budgets import BudgetStatus
 from ..governance.callers import STATUS_BILLED_ONLY, CallerReconciliation
 from ..governance.reconcile import FLAGGED, Reconciliation
 from ..governance.render import money
+from ..logs.period import Period
 from ..logs.regions import ALL
 from . import charts, data
 from .budget_editor import budget_editor
 from .layout import cards, tiles
 from .session import RECONCILE_KEY
-from .tables import data_table, load_error, show_warnings
+from .tables import data_table, download_stem, load_error, show_warnings
 from .text import Text, compact, compact_usd, number, percent, usd
 
 CALLERS_KEY = "callers_request"
@@ -88,13 +89,14 @@ def budgets_section(t: Text, request: data.BedrockRequest) -> None:
             with st.container(border=True):
                 budget_card(t, status, view.burndown.loc[view.burndown["budget"] == status.budget.name])
     st.caption(t("forecast_method_today" if check.in_progress else "forecast_method", window=check.window))
-    stem = f"bedrock_budgets_{check.as_of}"
+    month = Period(check.as_of.replace(day=1), check.as_of, check.tz)
+    stem = download_stem("bedrock_budgets", month)
     status_tab, burndown_tab = st.tabs([t("budgets_table"), t("burndown_table")])
     with status_tab:
-        data_table(t, view.statuses, f"{stem}_status", key="budgets_status",
+        data_table(t, view.statuses, f"{stem}_status", key="budgets_status", period=month,
                    highlight=view.statuses["status"] != "ok")
     with burndown_tab:
-        data_table(t, view.burndown, f"{stem}_burndown", key="budgets_burndown")
+        data_table(t, view.burndown, f"{stem}_burndown", key="budgets_burndown", period=month)
     show_warnings(t, check.warnings)
     budget_editor(t, [s.budget for s in statuses], path)
 
@@ -116,7 +118,8 @@ def budget_card(t: Text, status: BudgetStatus, burndown: pd.DataFrame) -> None:
         spent = t("budget_spent", spent=usd(status.month_to_date_usd))
     day = (t("budget_day_of", day=usd(status.day_usd), daily=usd(budget.daily_usd)) if budget.daily_usd
            else t("budget_day", day=usd(status.day_usd)))
-    st.caption(f"`{budget.covers}`  \n{spent} · {day} · {t('budget_forecast', forecast=usd(status.forecast_usd))}")
+    covers = t("budget_all_spend") if budget.scope == "all" else budget.covers  # the others are the file's words
+    st.caption(f"`{covers}`  \n{spent} · {day} · {t('budget_forecast', forecast=usd(status.forecast_usd))}")
     labels = {"actual": t("burn_actual"), "forecast": t("burn_forecast"), "budget": t("burn_budget"),
               "pace": t("burn_pace")}
     st.plotly_chart(charts.burndown(burndown, labels=labels),
@@ -169,7 +172,7 @@ def anomaly_chart(t: Text, report: AnomalyReport, partial: dict[str, str]) -> No
 
 def anomaly_tables(t: Text, report: AnomalyReport) -> None:
     """The anomalous days, the month-end forecast and the daily costs, with CSV downloads."""
-    stem = f"bedrock_anomalies_{report.period.start}_{report.period.end}"
+    stem = download_stem("bedrock_anomalies", report.period)
     labels = {"group": t.column("application"), "baseline_usd": t("baseline_label", window=report.window)}
     tables = [
         (t("anomalies_table"), "anomalies", report.anomalies),
@@ -178,7 +181,7 @@ def anomaly_tables(t: Text, report: AnomalyReport) -> None:
     ]
     for tab, (_, name, frame) in zip(st.tabs([title for title, _, _ in tables]), tables, strict=True):
         with tab:
-            data_table(t, frame, f"{stem}_{name}", key=f"anomalies_{name}", labels=labels)
+            data_table(t, frame, f"{stem}_{name}", key=f"anomalies_{name}", period=report.period, labels=labels)
 
 
 def reconciliation_section(t: Text, request: data.BedrockRequest) -> None:
@@ -249,7 +252,7 @@ def show_reconciliation(t: Text, rec: Reconciliation) -> None:
             st.plotly_chart(charts.coverage_heatmap(table, coverage_label=t.column("coverage"),
                                                     logged_label=t.column("logged_calls"),
                                                     metered_label=t.column("metered_calls")), key="chart_coverage")
-    stem = f"bedrock_reconciliation_{rec.period.start}_{rec.period.end}"
+    stem = download_stem("bedrock_reconciliation", rec.period)
     tables = [
         (t("rec_table_region_day"), "region_day", table, table["status"].isin(FLAGGED)),
         (t("rec_table_model_day"), "model_day", rec.by_model_day, rec.by_model_day["status"].isin(FLAGGED)),
@@ -259,7 +262,7 @@ def show_reconciliation(t: Text, rec: Reconciliation) -> None:
         tables.append((t("rec_table_unmapped"), "unmapped_charges", rec.unmapped_charges, None))
     for tab, (_, name, frame, flags) in zip(st.tabs([title for title, *_ in tables]), tables, strict=True):
         with tab:
-            data_table(t, frame, f"{stem}_{name}", key=f"reconcile_{name}", highlight=flags)
+            data_table(t, frame, f"{stem}_{name}", key=f"reconcile_{name}", period=rec.period, highlight=flags)
     show_warnings(t, rec.warnings)
 
 
@@ -313,7 +316,7 @@ def show_callers(t: Text, rec: CallerReconciliation) -> None:
     if len(unbilled):
         names = ", ".join(_caller(rec, row) for _, row in unbilled.iterrows())
         st.warning(t("callers_unbilled", count=len(unbilled), names=names), icon=":material/receipt:")
-    stem = f"bedrock_callers_{rec.period.start}_{rec.period.end}"
+    stem = download_stem("bedrock_callers", rec.period)
     labels = {"billed_cost_usd": t("callers_billed"), "estimated_cost_usd": t("callers_estimated"),
               "difference_usd": t("callers_difference")}
     flagged = STATUS_BILLED_ONLY
@@ -329,7 +332,8 @@ def show_callers(t: Text, rec: CallerReconciliation) -> None:
         tables.append((t("callers_table_outside"), "outside_regions", rec.outside_regions, None))
     for tab, (_, name, frame, flags) in zip(st.tabs([title for title, *_ in tables]), tables, strict=True):
         with tab:
-            data_table(t, frame, f"{stem}_{name}", key=f"callers_{name}", labels=labels, highlight=flags)
+            data_table(t, frame, f"{stem}_{name}", key=f"callers_{name}", period=rec.period, labels=labels,
+                       highlight=flags)
     show_warnings(t, rec.warnings)
 
 

@@ -17,7 +17,7 @@ from ..qdev.limits import ACCOUNT, LimitStatus
 from . import charts, data
 from .layout import cards, pair
 from .progress_view import load_with_outcome
-from .tables import data_table, load_error, show_warnings
+from .tables import data_table, download_stem, load_error, show_warnings
 from .text import Text, compact, compact_usd, number, usd
 
 
@@ -114,13 +114,15 @@ def kiro_section(t: Text, kiro: KiroCredits, period: Period) -> None:
     st.caption(t("kiro_scope", files=number(kiro.stats.files_read), month=month.start.strftime("%Y-%m"),
                  days=kiro.days_counted, days_in_month=month.days_in_month))
     credits, overage = float(kiro.per_user["credits"].sum()), float(kiro.per_user["overage_credits"].sum())
+    cost_help = t("kiro_cost_help", exact=f"${kiro.cost_usd:,.4f}", seats=usd(kiro.seat_usd),
+                  overage=usd(kiro.overage_usd))
+    if kiro.unpriced_tiers:
+        cost_help += " " + t("kiro_unpriced_tiers", unpriced=", ".join(kiro.unpriced_tiers))
     items = [
         ("kiro_credits", compact(round(credits)), t("kiro_credits_help", exact=f"{credits:,.2f}",
                                                     overage=f"{overage:,.2f}")),
         ("kiro_overage", compact(round(overage)), t("kiro_overage_help", exact=f"{overage:,.2f}")),
-        ("kiro_cost", compact_usd(kiro.cost_usd), t("kiro_cost_help", exact=f"${kiro.cost_usd:,.4f}",
-                                                    seats=usd(kiro.seat_usd), overage=usd(kiro.overage_usd),
-                                                    unpriced=", ".join(kiro.unpriced_tiers) or "—")),
+        ("kiro_cost", compact_usd(kiro.cost_usd), cost_help),
         ("kiro_flagged", number(len(kiro.flagged)), t("kiro_flagged_help")),
     ]
     with cards("kiro"):
@@ -151,7 +153,7 @@ def kiro_section(t: Text, kiro: KiroCredits, period: Period) -> None:
 
 def qdev_tables(t: Text, report: QDevReport) -> None:
     """The Amazon Q / Kiro tables: limits and Kiro allowances first when there are reports."""
-    stem = f"qdev_{report.period.start}_{report.period.end}"
+    stem = download_stem("qdev", report.period)
     tables: list[tuple[str, str, pd.DataFrame, pd.Series | None]] = [
         (t("q_table_users"), "per_user", report.per_user, None),
         (t("q_table_types"), "per_type", report.per_type, None),
@@ -180,7 +182,8 @@ def qdev_tables(t: Text, report: QDevReport) -> None:
     st.subheader(t("tables"))
     for tab, (_, name, frame, highlight) in zip(st.tabs([title for title, *_ in tables]), tables, strict=True):
         with tab:
-            data_table(t, frame, f"{stem}_{name}", key=f"qdev_{name}", highlight=highlight, shown=shown.get(name))
+            data_table(t, frame, f"{stem}_{name}", key=f"qdev_{name}", period=report.period, highlight=highlight,
+                       shown=shown.get(name))
 
 
 def limits_table(statuses: list[LimitStatus]) -> pd.DataFrame:

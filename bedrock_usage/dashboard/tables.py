@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from ..errors import SetupRequired
+from ..logs.period import Period
 from ..output.files import csv_text
 from ..report.priced_facts import COST_COLUMNS, TOTAL_COST
 from .text import Text
@@ -26,9 +27,21 @@ def named_columns(t: Text, frame: pd.DataFrame, column: str) -> pd.DataFrame:
     return frame.assign(**{column: frame[column].astype(object).where(frame[column].notna(), t("not_set"))})
 
 
-def data_table(t: Text, frame: pd.DataFrame, file_stem: str, key: str, labels: dict[str, str] | None = None,
-               highlight: pd.Series | None = None, shown: pd.DataFrame | None = None) -> None:
-    """A table with translated headers, money, share and count formats, and the CSV download of ``frame``.
+def download_stem(name: str, period: Period) -> str:
+    """``bedrock_2026-11-28_2026-12-03_America-Los_Angeles``: a download's name says its days and their zone."""
+    return f"{name}_{period.start}_{period.end}_{period.tz.replace('/', '-')}"
+
+
+def download_csv(frame: pd.DataFrame, period: Period) -> bytes:
+    """A table's CSV download: its rows end with the period's days and zone, as the CLI's CSV rows do."""
+    return csv_text(frame.assign(**period.columns())).encode("utf-8")
+
+
+def data_table(t: Text, frame: pd.DataFrame, file_stem: str, key: str, period: Period,
+               labels: dict[str, str] | None = None, highlight: pd.Series | None = None,
+               shown: pd.DataFrame | None = None) -> None:
+    """A table with translated headers, money, share and count formats, and the CSV download of ``frame``, whose
+    rows end with ``period``'s days and zone as the CLI's CSV rows do.
 
     ``labels`` overrides headers; rows where ``highlight`` is true are tinted; ``shown`` is what the page shows
     when it differs from the CSV (translated names). Money has the terminal tables' precision (four decimals);
@@ -54,7 +67,7 @@ def data_table(t: Text, frame: pd.DataFrame, file_stem: str, key: str, labels: d
         styled = shown.style.apply(lambda row: [FLAG_STYLE if marked[row.name] else ""] * len(row), axis=1)
     st.dataframe(styled, hide_index=True, column_config=config, key=f"table_{key}", placeholder=MISSING)
     # The CSV is written when the button is pressed, not on every rerun.
-    st.download_button(t("download_csv"), lambda: csv_text(frame).encode("utf-8"), file_name=f"{file_stem}.csv",
+    st.download_button(t("download_csv"), lambda: download_csv(frame, period), file_name=f"{file_stem}.csv",
                        mime="text/csv", on_click="ignore", key=f"download_{key}", icon=":material/download:")
 
 

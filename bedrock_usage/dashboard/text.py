@@ -178,7 +178,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "q_type_dev": "/dev",
         "q_type_tool_result": "Tool-result turns",
         "q_chart_users": "Top 10 people by tokens",
-        "q_chart_types": "Requests by type",
+        "q_chart_types": "Requests by type, and tool-result turns",
         "q_context_window": "Context window use ({window} tokens)",
         "q_context_avg": "Average",
         "q_context_max": "Largest",
@@ -202,14 +202,14 @@ STRINGS: dict[str, dict[str, str]] = {
         "kiro_credits_help": "{exact} credits from the plans' monthly allowances, {overage} overage credits.",
         "kiro_overage": "Overage credits",
         "kiro_cost": "Kiro cost",
-        "kiro_cost_help": "{exact}: tier prices prorated to the period ({seats}) plus overage credits ({overage}). "
-        "Tiers without a published price are left out: {unpriced}.",
+        "kiro_cost_help": "{exact}: tier prices prorated to the period ({seats}) plus overage credits ({overage}).",
+        "kiro_unpriced_tiers": "Tiers without a published price are left out: {unpriced}.",
         "kiro_overage_help": "{exact} credits used beyond the plans' monthly allowances.",
         "kiro_flagged": "Near or over allowance",
         "kiro_flagged_help": "People in overage, at 80% of their tier's monthly allowance, or projected to pass it "
         "by month end.",
         "kiro_in_plan": "In plan",
-        "kiro_chart_users": "Top 10 people by Kiro credits",
+        "kiro_chart_users": "Top 10 people by Kiro credits, overage included",
         "kiro_chart_daily": "Kiro credits per day",
         "kiro_chart_models": "Kiro messages by model",
         "kiro_table_users": "Kiro per user",
@@ -251,6 +251,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "budget · :gray[**╌**] even pace (the monthly amount spread over the month)",
         "forecast_method": "Forecast: month-to-date cost + mean daily cost of the last {window} days (up to and "
         "including the as-of day, days without calls as 0) x days left in the month.",
+        "ends_today": "Days after today have no logs yet: figures end today.",
+        "budget_all_spend": "all Bedrock spend",
         "forecast_method_today": "Forecast: month-to-date cost + mean daily cost of the {window} whole days before "
         "today (days without calls as 0) x days left in the month; today, not over yet, counts as at least that "
         "mean.",
@@ -560,7 +562,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "q_type_dev": "/dev",
         "q_type_tool_result": "도구 결과 턴",
         "q_chart_users": "토큰 상위 10 사용자",
-        "q_chart_types": "유형별 요청 수",
+        "q_chart_types": "유형별 요청 수와 도구 결과 턴",
         "q_context_window": "컨텍스트 윈도 사용률 ({window} 토큰)",
         "q_context_avg": "평균",
         "q_context_max": "최대",
@@ -583,13 +585,13 @@ STRINGS: dict[str, dict[str, str]] = {
         "kiro_credits_help": "요금제 월 할당량에서 쓴 크레딧 {exact}, 초과 크레딧 {overage}.",
         "kiro_overage": "초과 크레딧",
         "kiro_cost": "Kiro 비용",
-        "kiro_cost_help": "{exact}: 기간의 일수만큼 나눈 요금제 가격({seats})과 초과 크레딧({overage}). 공개 가격이 "
-        "없는 요금제는 빠집니다: {unpriced}.",
+        "kiro_cost_help": "{exact}: 기간의 일수만큼 나눈 요금제 가격({seats})과 초과 크레딧({overage}).",
+        "kiro_unpriced_tiers": "공개 가격이 없는 요금제는 빠집니다: {unpriced}.",
         "kiro_overage_help": "요금제 월 할당량을 넘어 쓴 크레딧 {exact}.",
         "kiro_flagged": "할당량 근접·초과",
         "kiro_flagged_help": "초과 사용 중이거나, 월 할당량의 80% 에 이르렀거나, 월말까지 넘을 것으로 예상되는 사람.",
         "kiro_in_plan": "요금제 내",
-        "kiro_chart_users": "Kiro 크레딧 상위 10 사용자",
+        "kiro_chart_users": "Kiro 크레딧 상위 10 사용자 (초과 크레딧 포함)",
         "kiro_chart_daily": "일별 Kiro 크레딧",
         "kiro_chart_models": "모델별 Kiro 메시지",
         "kiro_table_users": "Kiro 사용자별",
@@ -631,6 +633,8 @@ STRINGS: dict[str, dict[str, str]] = {
         ":gray[**╌**] 균등 소진선 (월 예산을 날짜에 고르게 나눈 값)",
         "forecast_method": "예상 방법: 월 누계 비용 + 최근 {window} 일(기준일 포함, 호출 없는 날은 0)의 일평균 비용 "
         "x 이번 달 남은 일수.",
+        "ends_today": "오늘 이후 날짜에는 아직 로그가 없어 오늘까지만 집계합니다.",
+        "budget_all_spend": "Bedrock 전체 지출",
         "forecast_method_today": "예상 방법: 월 누계 비용 + 오늘 이전 {window} 일(호출 없는 날은 0)의 일평균 비용 "
         "x 이번 달 남은 일수. 아직 끝나지 않은 오늘은 최소한 그 평균만큼으로 계산합니다.",
         "budgets_table": "예산 상태",

@@ -59,6 +59,11 @@ class Period:
         """Every day of the period."""
         return days_between(self.start, self.end)
 
+    def columns(self) -> dict[str, str]:
+        """What each row of a CSV file says of its period: ``period_start``, ``period_end`` and ``tz``, so a file
+        read on its own (by a chargeback job, a spreadsheet) is unambiguous."""
+        return {"period_start": self.start.isoformat(), "period_end": self.end.isoformat(), "tz": self.tz}
+
     def label(self) -> str:
         """``2025-10-25 .. 2025-11-03 (Asia/Seoul)``."""
         return f"{self.start} .. {self.end} ({self.tz})"

@@ -651,11 +651,10 @@ def write_csv(report: QDevReport, out_dir: Path, stamp: str) -> list[Path]:
         }
     for name, frame in tables.items():
         files[name] = (list(frame.columns), [list(row) for row in frame.itertuples(index=False)])
-    period = report.period
-    stamped = [period.start.isoformat(), period.end.isoformat(), period.tz]  # as the Bedrock CSVs' rows say
+    stamp_columns = report.period.columns()  # as the Bedrock CSVs' rows say
     for name, (headers, rows) in files.items():
         if name != "summary":
-            files[name] = ([*headers, "period_start", "period_end", "tz"], [[*row, *stamped] for row in rows])
+            files[name] = ([*headers, *stamp_columns], [[*row, *stamp_columns.values()] for row in rows])
     paths = new_files(out_dir, f"qcli_analysis_{stamp}", [f"_{name}.csv" for name in files])
     for path, (headers, rows) in zip(paths, files.values(), strict=True):
         write_csv_rows(path, headers, [[json_value(v) for v in row] for row in rows])

@@ -233,9 +233,6 @@ def write_csv(report: UsageReport, analyses: list[str], out_dir: Path) -> list[P
     period = report.period
     paths = new_files(out_dir, output_stem(report), names)
     for path, frame in zip(paths, frames.values(), strict=True):
-        # Every row names its period, so a file read on its own (e.g. by a chargeback job) is unambiguous.
-        write_csv_file(path, frame.assign(
-            period_start=period.start.isoformat(), period_end=period.end.isoformat(), tz=period.tz
-        ))
+        write_csv_file(path, frame.assign(**period.columns()))
     return paths
 

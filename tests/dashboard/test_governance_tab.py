@@ -40,6 +40,7 @@ from bedrock_usage.dashboard.data import (
 )
 from bedrock_usage.demo.writer import write_local
 from bedrock_usage.governance.budgets import Budget, load_budgets
+from bedrock_usage.logs.period import Period
 from tests.logfiles import read_tree
 from tests.oracle import aggregate, published_rates, with_profiles_resolved
 
@@ -370,7 +371,7 @@ def test_reconciliation_controls_with_aws_credentials(aws_env: dict[str, str], m
     assert len(added) == 1 and "setup_athena_bucket.py" in added[0] and "\n" not in added[0], added
 
 
-def test_budgets_and_anomalies_end_today_at_the_latest(tmp_path: Path) -> None:
+def test_every_view_ends_today_at_the_latest(tmp_path: Path) -> None:
     # the date pickers' today is a UTC day: west of UTC it is tomorrow for hours, which the CLI refuses
     alpha = "arn:aws:sts::123456789012:assumed-role/Alpha-BedrockRole/worker"
     days = [TODAY - timedelta(days=n) for n in range(12)]
@@ -386,5 +387,6 @@ def test_budgets_and_anomalies_end_today_at_the_latest(tmp_path: Path) -> None:
     view = load_budgets_view(budgets_request(bedrock, str(tmp_path / "budgets.toml")))
     found = load_anomalies(AnomalyRequest(bedrock))
 
+    assert bedrock.period() == Period(TODAY - timedelta(days=3), datetime.now(UTC).date(), "UTC")
     assert view.check.as_of == datetime.now(UTC).date() and view.check.in_progress
     assert found.report.period.end == view.check.as_of and found.report.in_progress
