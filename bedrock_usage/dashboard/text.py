@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 LANGUAGES = {"en": "English", "ko": "한국어"}
 
@@ -1068,6 +1069,13 @@ CLI_OPTIONS = (
 _COMPACT_STEPS = ((100, 1, "", 2), (1_000, 1, "", 1), (1e6, 1e3, "K", 1), (1e9, 1e6, "M", 1), (1e12, 1e9, "B", 1))
 
 
+# "1 calls" -> "1 call": the English nouns the strings count (Korean counts need no plural).
+_SINGULAR = {noun: noun[:-1] for noun in ("calls", "users", "applications", "models", "errors", "requests",
+                                           "budgets", "callers", "region-days", "days", "messages", "tokens",
+                                           "credits", "warnings")} | {"people": "person"}
+_ONE_OF_PLURAL = re.compile(rf"(?<![\d.,$])1 ({'|'.join(_SINGULAR)})\b")
+
+
 class Text:
     """The strings of one language; unknown languages fall back to English."""
 
@@ -1075,8 +1083,9 @@ class Text:
         self.lang = lang if lang in STRINGS else "en"
 
     def __call__(self, key: str, **values: object) -> str:
-        """The string ``key`` with ``values`` filled in."""
-        return STRINGS[self.lang][key].format(**values)
+        """The string ``key`` with ``values`` filled in (in English, a count of one with a singular noun)."""
+        text = STRINGS[self.lang][key].format(**values)
+        return _ONE_OF_PLURAL.sub(lambda m: f"1 {_SINGULAR[m[1]]}", text) if self.lang == "en" else text
 
     def column(self, name: str) -> str:
         """The header of a table column (a ``tag:KEY`` column is headed by its key)."""
