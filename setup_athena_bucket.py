@@ -9,8 +9,9 @@ activity-report CSVs and ``kiro_user_report`` over Kiro's user-report CSVs, in t
 holds (docs/amazon-q.md). With ``--cur``: a CUR 2.0 export with caller identity (found or created), its bucket
 policy and the table ``cur2_export`` over it (docs/governance.md). Running it again changes nothing
 and says so. What exists with other settings (a workgroup writing elsewhere, a table over another location or
-of an earlier version, a lifecycle rule with other days, a bucket's public access block) is left as it is and
-reported old -> new, with exit 2; only --replace-existing changes it.
+of an earlier version, a lifecycle rule with other days, an existing bucket's public access block or lack of one)
+is left as it is and reported old -> new, with exit 2; only --replace-existing changes it. Settings passed on the
+command line (--bytes-scanned-cutoff, --expire-days, --start-date) change setup's own resources without it.
 """
 
 from __future__ import annotations
@@ -86,8 +87,8 @@ def main(argv: list[str] | None = None) -> int:
     add_replace_existing(
         parser,
         "the workgroup's output location and settings, the Glue tables' definitions (location, columns, "
-        "projection: after an upgrade too), the results bucket's lifecycle rule and public access block, the --cur "
-        "bucket's policy statement",
+        "projection: after an upgrade too), the results bucket's lifecycle rule and public access block (or lack of "
+        "one), the --cur bucket's policy statement",
     )
     parser.add_argument(
         "--results-bucket",
@@ -99,9 +100,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--expire-days",
         type=_positive_int,
-        default=DEFAULT_EXPIRE_DAYS,
         metavar="N",
-        help="delete query results after N days (default %(default)s)",
+        help=f"delete query results after N days (default {DEFAULT_EXPIRE_DAYS}; given, it also changes an existing "
+        "rule of setup's with other days)",
     )
     parser.add_argument(
         "--workgroup", default=DEFAULT_WORKGROUP, help="Athena workgroup to create or use (default %(default)s)"
@@ -110,15 +111,15 @@ def main(argv: list[str] | None = None) -> int:
         "--bytes-scanned-cutoff",
         type=_cutoff,
         metavar="BYTES",
-        help=f"cancel any query of the workgroup that scans more (at least {MIN_BYTES_SCANNED_CUTOFF}); "
-        "default: no limit, or the workgroup's current one",
+        help=f"cancel any query of the workgroup that scans more (at least {MIN_BYTES_SCANNED_CUTOFF}), also in an "
+        "existing workgroup of setup's; default: no limit, or the workgroup's current one",
     )
     parser.add_argument(
         "--start-date",
         type=lambda text: parse_day(text, "--start-date"),
-        default=DEFAULT_START_DAY,
         metavar="YYYY-MM-DD",
-        help=f"first day the dt partition projection covers (default {DEFAULT_START_DAY:%Y-%m-%d})",
+        help=f"first day the dt partition projection covers (default {DEFAULT_START_DAY:%Y-%m-%d}; given, it also "
+        "changes the range of an existing table of setup's)",
     )
     parser.add_argument(
         "--log-bucket",
@@ -177,16 +178,18 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     _check_qdev_options(args)
     _check_cur_options(args)
+    given = {"expire_days": args.expire_days, "start_day": args.start_date}
     options = AthenaOptions(
         results_bucket_template=args.results_bucket,
-        expire_days=args.expire_days,
+        expire_days=args.expire_days or DEFAULT_EXPIRE_DAYS,
         workgroup=args.workgroup,
-        start_day=args.start_date,
+        start_day=args.start_date or DEFAULT_START_DAY,
         bytes_scanned_cutoff=args.bytes_scanned_cutoff,
         log_bucket_template=args.log_bucket,
         log_prefix=args.log_prefix,
         test_query=not args.skip_test_query,
         replace_existing=args.replace_existing,
+        explicit=frozenset(name for name, value in given.items() if value is not None),
     )
     aws = Aws.connect(args.profile)
     if args.cur:

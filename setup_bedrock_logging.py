@@ -3,8 +3,9 @@
 Per region: a private, encrypted log bucket (created if missing), a bucket policy that lets only Bedrock of
 this account and region write its logs (and refuses plain HTTP), then the logging configuration itself.
 Running it again changes nothing and says so. What a region already has and setup would change (logging that
-delivers elsewhere, a bucket's public access block, a policy statement with our Sid) is left as it is and reported
-old -> new, with exit 2; only --replace-existing changes it.
+delivers elsewhere, an existing bucket's public access block or lack of one, its missing TLS-only statement, a
+policy statement with our Sid) is left as it is and reported old -> new, with exit 2; only --replace-existing
+changes it. Logging is not switched on while the statement letting Bedrock write is left as it is.
 """
 
 from __future__ import annotations
@@ -60,8 +61,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--video", action="store_true", help="also deliver video data (large; default off)")
     add_replace_existing(
         parser,
-        "a region's logging that delivers to another bucket or prefix (or has text delivery off), and log bucket "
-        "settings (public access block, a policy statement with setup's Sid)",
+        "a region's logging that delivers to another bucket or prefix (or has text delivery off), and settings of a "
+        "log bucket setup did not make in this run (its public access block or lack of one, a missing TLS-only "
+        "statement, a policy statement with setup's Sid)",
     )
     args = parser.parse_args(argv)
     aws = Aws.connect(args.profile)

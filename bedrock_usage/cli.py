@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .aws.logging_config import logging_regions
-from .aws.provisioning import CREATE, REPLACE_OPTION, UPDATE, Change, RegionSetup, run_region
+from .aws.provisioning import REPLACE_OPTION, Change, RegionSetup, run_region
 from .aws.session import AWS_ERRORS, Aws, as_project_error, describe
 from .errors import SetupRequired, UsageError
 from .logs.regions import ALL, DEFAULT_REGIONS, bedrock_regions, requested_regions
@@ -162,7 +162,7 @@ def setup_summary(results: list[RegionSetup], dry_run: bool) -> str:
     """The final per-region table of a setup script."""
     rows = []
     for result in results:
-        count = sum(change.action in (CREATE, UPDATE) for change in result.changes)
+        count = len(result.made())
         if result.error:
             status = "❌ failed"
         elif result.left_as_is:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -32,6 +32,7 @@ from .provisioning import (
     ensure_lifecycle_rule,
     ensure_private_bucket,
     find_differences,
+    set_apart,
 )
 from .session import Aws, error_code
 
@@ -49,6 +50,9 @@ QUERY_TIMEOUT_SECONDS = 120.0
 _FINAL_STATES = {"SUCCEEDED", "FAILED", "CANCELLED"}
 # Table parameters this project owns besides projection.*; any others (added by hand or by Glue) are kept.
 _OWN_PARAMETERS = {"EXTERNAL", "classification", "storage.location.template"}
+CUTOFF_SETTING = "bytes scanned cutoff per query"
+# The setting each option with a default sets, as the old -> new lines name it.
+_OPTION_SETTINGS = {"expire_days": "Expiration.Days", "start_day": f"parameter projection.{PARTITION_COLUMN}.range"}
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,12 @@ class AthenaOptions:
     log_prefix: str | None = None
     test_query: bool = True
     replace_existing: bool = False
+    explicit: frozenset[str] = frozenset()  # the fields above given on this run's command line
+
+    def asked_settings(self) -> frozenset[str]:
+        """The settings, as the old -> new lines name them, that this run's command line sets by name: they are
+        changed without --replace-existing (--bytes-scanned-cutoff has no default, so it is always asked for)."""
+        return frozenset(setting for name, setting in _OPTION_SETTINGS.items() if name in self.explicit)
 
 
 @dataclass(frozen=True)
@@ -217,9 +227,12 @@ def ensure_database(glue: Any, dry_run: bool) -> Change:
     )
 
 
-def ensure_table(glue: Any, desired: dict[str, Any], dry_run: bool, replace: bool) -> Change:
+def ensure_table(
+    glue: Any, desired: dict[str, Any], dry_run: bool, replace: bool, asked: Collection[str] = ()
+) -> Change:
     """Create the table; one whose definition differs from ``desired`` (another location, an earlier version) is
-    updated only when ``replace``."""
+    updated only when ``replace``, or, where only the ``asked`` settings (this run's options set them) differ,
+    without it."""
     try:
         current = glue.get_table(DatabaseName=DATABASE_NAME, Name=desired["Name"])["Table"]
     except ClientError as exc:
@@ -233,7 +246,7 @@ def ensure_table(glue: Any, desired: dict[str, Any], dry_run: bool, replace: boo
         else:
             glue.update_table(DatabaseName=DATABASE_NAME, TableInput=_keep_foreign_parameters(current, desired))
 
-    differences = table_differences(current or {}, desired)
+    differences, asked_differences = set_apart(table_differences(current or {}, desired), asked)
     return apply_change(
         f"Glue table {DATABASE_NAME}.{desired['Name']}",
         exists=current is not None,
@@ -241,7 +254,8 @@ def ensure_table(glue: Any, desired: dict[str, Any], dry_run: bool, replace: boo
         replace=replace,
         write=write,
         differences=differences,
-        detail="" if differences else desired["Parameters"].get("storage.location.template") or _location(desired),
+        asked=asked_differences,
+        detail=desired["Parameters"].get("storage.location.template") or _location(desired),
     )
 
 
@@ -260,8 +274,7 @@ def _location(table: dict[str, Any]) -> str | None:
 def _table_settings(table: dict[str, Any]) -> dict[str, Any]:
     storage = table.get("StorageDescriptor", {})
     serde = storage.get("SerdeInfo", {})
-    parameters = table.get("Parameters", {})
-    own = {k: v for k, v in parameters.items() if k in _OWN_PARAMETERS or k.startswith("projection.")}
+    own = {k: v for k, v in table.get("Parameters", {}).items() if _is_own_parameter(k)}
     return {
         "table type": table.get("TableType"),
         "partition keys": ", ".join(f"{key['Name']} {key['Type']}" for key in table.get("PartitionKeys", [])),
@@ -291,13 +304,13 @@ def _column_difference(current: dict[str, str], desired: dict[str, str]) -> Diff
     return Difference("columns", named(current, desired), named(desired, current))
 
 
+def _is_own_parameter(key: str) -> bool:
+    return key in _OWN_PARAMETERS or key.startswith("projection.")
+
+
 def _keep_foreign_parameters(current: dict[str, Any], desired: dict[str, Any]) -> dict[str, Any]:
     """``desired`` plus the table parameters someone else added (ours and projection.* are replaced)."""
-    foreign = {
-        key: value
-        for key, value in current.get("Parameters", {}).items()
-        if key not in _OWN_PARAMETERS and not key.startswith("projection.")
-    }
+    foreign = {key: value for key, value in current.get("Parameters", {}).items() if not _is_own_parameter(key)}
     return {**desired, "Parameters": {**foreign, **desired["Parameters"]}}
 
 
@@ -305,8 +318,10 @@ def ensure_workgroup(
     athena: Any, name: str, output_location: str, bytes_scanned_cutoff: int | None, dry_run: bool, replace: bool
 ) -> Change:
     """Create the workgroup that writes results to the results bucket; one with other settings is brought in line
-    only when ``replace``."""
+    only when ``replace``. ``bytes_scanned_cutoff`` is this run's --bytes-scanned-cutoff (None: the workgroup's own
+    stays): asked for by name, it is set without ``replace``."""
     current = _read_workgroup(athena, name)
+    now = (current or {}).get("Configuration", {})
     cutoff = {} if bytes_scanned_cutoff is None else {"BytesScannedCutoffPerQuery": bytes_scanned_cutoff}
     settings = {"EnforceWorkGroupConfiguration": True, **cutoff}
     configuration = {"ResultConfiguration": {"OutputLocation": output_location}, **settings}
@@ -322,31 +337,26 @@ def ensure_workgroup(
                 ConfigurationUpdates={"ResultConfigurationUpdates": {"OutputLocation": output_location}, **settings},
             )
 
-    with_cutoff = bytes_scanned_cutoff is not None
-    differences = find_differences(
-        _workgroup_settings((current or {}).get("Configuration", {}), with_cutoff),
-        _workgroup_settings(configuration, with_cutoff),
-    )
     return apply_change(
         f"Athena workgroup {name}",
         exists=current is not None,
         dry_run=dry_run,
         replace=replace,
         write=write,
-        differences=differences,
-        detail="" if differences else output_location,
+        differences=find_differences(_workgroup_settings(now), _workgroup_settings(configuration)),
+        asked=[] if bytes_scanned_cutoff is None else find_differences(
+            {CUTOFF_SETTING: now.get("BytesScannedCutoffPerQuery")}, {CUTOFF_SETTING: bytes_scanned_cutoff}
+        ),
+        detail=output_location,
     )
 
 
-def _workgroup_settings(configuration: dict[str, Any], with_cutoff: bool) -> dict[str, Any]:
-    """The settings of a workgroup's configuration setup decides (the scan limit only when asked for one)."""
-    settings = {
+def _workgroup_settings(configuration: dict[str, Any]) -> dict[str, Any]:
+    """The settings of a workgroup's configuration setup decides, besides the scan limit."""
+    return {
         "output location": configuration.get("ResultConfiguration", {}).get("OutputLocation"),
         "enforce workgroup configuration": configuration.get("EnforceWorkGroupConfiguration"),
     }
-    if with_cutoff:
-        settings["bytes scanned cutoff per query"] = configuration.get("BytesScannedCutoffPerQuery")
-    return settings
 
 
 def _read_workgroup(athena: Any, name: str) -> dict[str, Any] | None:
@@ -430,22 +440,17 @@ def configure_athena(
     s3, glue, athena = (aws.client(service, region) for service in ("s3", "glue", "athena"))
     replace = options.replace_existing
     result.changes.extend(ensure_private_bucket(s3, results_bucket, region, dry_run, replace))
+    asked = options.asked_settings()
     result.changes.append(
-        ensure_lifecycle_rule(s3, results_bucket, expiry_rule(options.expire_days), dry_run, replace)
+        ensure_lifecycle_rule(s3, results_bucket, expiry_rule(options.expire_days), dry_run, replace, asked)
     )
     result.changes.append(ensure_database(glue, dry_run))
-    result.changes.append(ensure_table(glue, table, dry_run, replace))
+    result.changes.append(ensure_table(glue, table, dry_run, replace, asked))
     output_location = f"s3://{results_bucket}/{RESULTS_PREFIX}"
     result.changes.append(
         ensure_workgroup(athena, options.workgroup, output_location, options.bytes_scanned_cutoff, dry_run, replace)
     )
-    if not options.test_query:
-        return
-    if dry_run:
-        result.notes.append("test query skipped (dry run)")
-        return
-    if result.left_as_is:
-        result.notes.append("test query skipped (what was left as it is may write or read elsewhere)")
+    if not options.test_query or skips_test_query(result, dry_run):
         return
     today = datetime.now(UTC).date()
     sql, unit = test
@@ -458,3 +463,12 @@ def configure_athena(
     else:
         waited = f"{QUERY_TIMEOUT_SECONDS:.0f} s"
         result.notes.append(f"test query still {outcome.state} after {waited}: see the Athena console")
+
+
+def skips_test_query(result: RegionSetup, dry_run: bool) -> bool:
+    """Whether the test query is skipped, noted with why: in a dry run, or where something was left as it is."""
+    if dry_run:
+        result.notes.append("test query skipped (dry run)")
+    elif result.left_as_is:
+        result.notes.append("test query skipped (what was left as it is may write or read elsewhere)")
+    return dry_run or bool(result.left_as_is)

@@ -8,11 +8,15 @@ from typing import Any
 from ..logs.layout import SERVICE_FOLDER, normalise_prefix
 from .logging_config import read_logging_config
 from .provisioning import (
+    CREATE,
+    KEEP,
+    WRITES,
     Change,
     Difference,
     RegionSetup,
-    apply_change,
     bucket_kms_key,
+    carry_out,
+    decide_change,
     ensure_policy_statements,
     ensure_private_bucket,
 )
@@ -140,21 +144,17 @@ def plan_logging(current: dict[str, Any], target: LoggingTarget, delivery: Deliv
     return LoggingPlan(desired, describe_delivery(current), describe_delivery(desired), takes_over)
 
 
-def ensure_logging_config(bedrock: Any, current: dict[str, Any], plan: LoggingPlan, region: str, dry_run: bool,
-                          replace: bool) -> Change:
-    """Put the planned configuration unless the region already has it, or has one it takes over and not
-    ``replace``."""
-    adds = bool(current) and plan.old != plan.new and not plan.takes_over
-    detail = f"{plan.old} -> {plan.new}" if adds else "" if plan.takes_over else destination(plan.desired) or ""
-    return apply_change(
+def logging_change(current: dict[str, Any], plan: LoggingPlan, region: str, replace: bool) -> Change:
+    """What putting the planned configuration does: create it, add to it (more kinds of data) or, where it takes
+    over what the region has, replace it only when ``replace``."""
+    difference = [Difference("", plan.old, plan.new)] if current and plan.old != plan.new else []
+    return decide_change(
         f"logging configuration {region}",
         exists=bool(current),
-        dry_run=dry_run,
         replace=replace,
-        write=lambda: bedrock.put_model_invocation_logging_configuration(loggingConfig=plan.desired),
-        differences=[Difference("", plan.old, plan.new)] if plan.takes_over else [],
-        adds=adds,
-        detail=detail,
+        differences=difference if plan.takes_over else [],
+        asked=[] if plan.takes_over else difference,
+        detail=destination(plan.desired) or "",
     )
 
 
@@ -174,19 +174,29 @@ def configure_region(
     aws: Aws, target: LoggingTarget, delivery: DeliveryOptions, dry_run: bool, result: RegionSetup,
     replace: bool = False,
 ) -> None:
-    """Read the region's logging first; unless it is left as it is (then nothing is made): log bucket, then its
-    policy (Bedrock checks it can write when logging is switched on), then logging."""
+    """Decide what to do with the region's logging first, then the log bucket, its policy (Bedrock checks it may
+    write when logging is switched on), then logging. Where the logging configuration is left as it is, the bucket
+    steps are shown but not carried out; where the statement letting Bedrock write is, logging is not switched on."""
     bedrock = aws.client("bedrock", target.region)
     current = read_logging_config(bedrock)
     plan = plan_logging(current, target, delivery)
+    logging = logging_change(current, plan, target.region, replace)
     result.target = target.url
-    if plan.takes_over and not replace:
-        result.changes.append(ensure_logging_config(bedrock, current, plan, target.region, dry_run, replace))
-        return
+    only_shown = dry_run or logging.action == KEEP
     s3 = aws.client("s3", target.region)
-    result.changes.extend(ensure_private_bucket(s3, target.bucket, target.region, dry_run, replace))
-    result.changes.append(
-        ensure_policy_statements(s3, target.bucket, bucket_policy_statements(target), dry_run, replace)
-    )
+    bucket = ensure_private_bucket(s3, target.bucket, target.region, only_shown, replace)
+    tls_only, writer = bucket_policy_statements(target)
+    policy = ensure_policy_statements(s3, target.bucket, [writer], only_shown, replace, hardening=[tls_only],
+                                      new_bucket=bucket[0].action == CREATE)
+    result.changes += [*bucket, *policy]
     result.notes.extend(kms_notes(s3, target.bucket, target.region, target.account))
-    result.changes.append(ensure_logging_config(bedrock, current, plan, target.region, dry_run, replace))
+    if only_shown and not dry_run and any(change.action in WRITES for change in bucket + policy):
+        result.notes.append(f"bucket {target.bucket}: nothing made or changed, as the logging configuration that "
+                            "would use it was left as it is")
+    if logging.action in WRITES and policy[0].action == KEEP:
+        result.notes.append(f"logging configuration {target.region} not made: Bedrock's permission to write its logs "
+                            f"there (policy statement {writer['Sid']}) was left as it is")
+        return
+    result.changes += carry_out(
+        [logging], lambda: bedrock.put_model_invocation_logging_configuration(loggingConfig=plan.desired), dry_run
+    )

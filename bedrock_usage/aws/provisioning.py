@@ -3,13 +3,15 @@
 Every step reads the current state first and writes only when it differs, so a second run changes nothing;
 in a dry run it reads but never writes. A resource that exists with other settings is someone's configuration:
 it is left as it is, and reported old -> new, unless the user passed ``--replace-existing`` (``REPLACE_OPTION``).
+What only adds to it, or what this run's own options name, needs no option (and is reported old -> new too).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +21,7 @@ from ..errors import SetupRequired, UsageError
 from .session import AWS_ERRORS, describe, error_code
 
 CREATE, UPDATE, NONE, KEEP = "create", "update", "none", "keep"
+WRITES = (CREATE, UPDATE)
 REPLACE_OPTION = "--replace-existing"
 
 _BUCKET_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
@@ -30,6 +33,7 @@ _BLOCK_ALL_PUBLIC_ACCESS = {
 }
 _SERVER_SIDE_ALGORITHMS = {"AES256", "aws:kms", "aws:kms:dsse"}
 _AWS_MANAGED_KEY = "the AWS managed key aws/s3"
+_ALL_BLOCKED = "all four blocked"
 
 
 @dataclass(frozen=True)
@@ -47,7 +51,7 @@ class Difference:
 @dataclass(frozen=True)
 class Change:
     """One resource a step looked at and what it did to it (in a dry run: what it would do); ``differences`` are
-    the settings it held that were replaced (or, when it was left as it is, would have been)."""
+    its settings that were changed, old -> new (or, when it was left as it is, would have been)."""
 
     resource: str
     action: str
@@ -78,7 +82,11 @@ class RegionSetup:
     @property
     def changed(self) -> bool:
         """True when any resource was (or would be) created or updated."""
-        return any(change.action in (CREATE, UPDATE) for change in self.changes)
+        return bool(self.made())
+
+    def made(self) -> list[Change]:
+        """The changes that created or updated a resource (in a dry run: would)."""
+        return [change for change in self.changes if change.action in WRITES]
 
     @property
     def left_as_is(self) -> list[str]:
@@ -106,6 +114,35 @@ def run_region(region: str, step: Callable[[RegionSetup], None], policy_file: st
     return result
 
 
+def decide_change(
+    resource: str,
+    exists: bool,
+    replace: bool,
+    differences: Sequence[Difference] = (),
+    asked: Sequence[Difference] = (),
+    detail: str = "",
+) -> Change:
+    """What a step does to a resource, before anything is written: create it when missing; of an existing one, make
+    the ``asked`` changes (ones that only add, or that set what this run's own options name) and replace the
+    settings in ``differences`` (what someone chose) only when ``replace`` - without it nothing is written and the
+    resource is left as it is. ``detail`` (what it holds, where it points) is shown when nothing is old -> new."""
+    if not exists:
+        return Change(resource, CREATE, False, detail)
+    shown = (*differences, *asked)
+    if not shown:
+        return Change(resource, NONE, True, detail)
+    return Change(resource, KEEP if differences and not replace else UPDATE, False, "", shown)
+
+
+def carry_out(changes: Sequence[Change], write: Callable[[], object], dry_run: bool) -> list[Change]:
+    """``write`` once for the changes that create or update (never in a dry run); the changes, those marked applied
+    when written."""
+    if dry_run or not any(change.action in WRITES for change in changes):
+        return list(changes)
+    write()
+    return [dataclasses.replace(change, applied=True) if change.action in WRITES else change for change in changes]
+
+
 def apply_change(
     resource: str,
     exists: bool,
@@ -113,20 +150,18 @@ def apply_change(
     replace: bool,
     write: Callable[[], object],
     differences: Sequence[Difference] = (),
-    adds: bool = False,
+    asked: Sequence[Difference] = (),
     detail: str = "",
 ) -> Change:
-    """Create a missing resource; of an existing one, ``write`` what it lacks (``adds``: nothing it holds changes)
-    and replace the settings in ``differences`` only when ``replace``. A dry run never writes; both say the same."""
-    if exists and not differences and not adds:
-        return Change(resource, NONE, True, detail)
-    if exists and differences and not replace:
-        return Change(resource, KEEP, False, detail, tuple(differences))
-    if not dry_run:
-        write()
-    if not exists:
-        return Change(resource, CREATE, not dry_run, detail)
-    return Change(resource, UPDATE, not dry_run, detail, tuple(differences))
+    """Decide what to do to a resource (``decide_change``) and carry it out: a dry run never writes; both say the
+    same."""
+    (change,) = carry_out([decide_change(resource, exists, replace, differences, asked, detail)], write, dry_run)
+    return change
+
+
+def set_apart(found: Sequence[Difference], settings: Collection[str]) -> tuple[list[Difference], list[Difference]]:
+    """``found`` split into the differences someone chose and those of ``settings`` (what this run's options set)."""
+    return [d for d in found if d.setting not in settings], [d for d in found if d.setting in settings]
 
 
 def find_differences(current: Mapping[str, Any], desired: Mapping[str, Any], prefix: str = "") -> list[Difference]:
@@ -187,7 +222,8 @@ def bucket_region(s3: Any, bucket: str) -> str | None:
 
 def ensure_private_bucket(s3: Any, bucket: str, region: str, dry_run: bool, replace: bool) -> list[Change]:
     """Create ``bucket`` in ``region`` if missing, with all public access blocked and SSE-S3 encryption; an existing
-    bucket's other settings are replaced only when ``replace``."""
+    bucket's other settings (a public access block it goes without too) are replaced only when ``replace``. The
+    bucket's own change comes first: ``CREATE`` when this run makes it."""
     found = bucket_region(s3, bucket)
     if found is None:
         if dry_run:
@@ -204,7 +240,7 @@ def ensure_private_bucket(s3: Any, bucket: str, region: str, dry_run: bool, repl
         )
     else:
         changes = [Change(f"bucket {bucket}", NONE, True, region)]
-    changes.append(_ensure_public_access_block(s3, bucket, dry_run, replace))
+    changes.append(_ensure_public_access_block(s3, bucket, dry_run, replace, new_bucket=found is None))
     changes.append(_ensure_encryption(s3, bucket, dry_run, replace))
     return changes
 
@@ -222,22 +258,28 @@ def _create_bucket(s3: Any, bucket: str, region: str) -> None:
             raise
 
 
-def _ensure_public_access_block(s3: Any, bucket: str, dry_run: bool, replace: bool) -> Change:
+def _ensure_public_access_block(s3: Any, bucket: str, dry_run: bool, replace: bool, new_bucket: bool) -> Change:
+    """Block all public access; a bucket that existed before this run without a public access block, or with a
+    setting off, is its owner's choice."""
     try:
         current = s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
     except ClientError as exc:
         if error_code(exc) != "NoSuchPublicAccessBlockConfiguration":
             raise
         current = None
+    if current is None:
+        differences = [] if new_bucket else [Difference("", "(none)", _ALL_BLOCKED)]
+    else:
+        differences = find_differences(current, _BLOCK_ALL_PUBLIC_ACCESS)
     return apply_change(
         f"bucket {bucket}: public access block",
-        exists=current is not None,
+        exists=current is not None or not new_bucket,
         dry_run=dry_run,
         replace=replace,
         write=lambda: s3.put_public_access_block(
             Bucket=bucket, PublicAccessBlockConfiguration=_BLOCK_ALL_PUBLIC_ACCESS
         ),
-        differences=find_differences(current or {}, _BLOCK_ALL_PUBLIC_ACCESS),
+        differences=differences,
     )
 
 
@@ -293,7 +335,7 @@ def _ensure_encryption(s3: Any, bucket: str, dry_run: bool, replace: bool) -> Ch
             },
         ),
         differences=[] if encrypted else [Difference("", held, "SSE-S3")],
-        detail=held if encrypted else "" if rules else "SSE-S3",
+        detail=held if encrypted else "SSE-S3",
     )
 
 
@@ -316,47 +358,64 @@ def read_bucket_policy(s3: Any, bucket: str) -> dict[str, Any] | None:
 
 
 def ensure_policy_statements(
-    s3: Any, bucket: str, statements: list[dict[str, Any]], dry_run: bool, replace: bool
-) -> Change:
+    s3: Any,
+    bucket: str,
+    statements: list[dict[str, Any]],
+    dry_run: bool,
+    replace: bool,
+    hardening: Sequence[dict[str, Any]] = (),
+    new_bucket: bool = False,
+) -> list[Change]:
     """Make the bucket policy hold ``statements`` (matched by Sid), keeping every other statement, and the rest of
-    the document (``Id``, ``Version``), as it is. Adding a statement needs no option; a statement with one of our
-    Sids that says something else is replaced (and the missing ones added) only when ``replace``."""
+    the document (``Id``, ``Version``), as it is: a missing one is added without any option, one with our Sid that
+    says something else is replaced only when ``replace``. ``hardening`` statements (not what the purpose needs)
+    go with them into a bucket made this run (``new_bucket``); an existing bucket without them, or with other ones,
+    is its owner's choice: each is a change of its own, made only when ``replace``. The policy is written once.
+    Returns the change of ``statements`` first."""
     policy = read_bucket_policy(s3, bucket)
     existing = policy_statements(policy)
     current = {statement.get("Sid"): statement for statement in existing}
-    ours = [statement["Sid"] for statement in statements]
-    missing = [sid for sid in ours if sid not in current]
-    differences = [
-        difference
-        for statement in statements
-        if statement["Sid"] in current
-        for difference in find_differences(current[statement["Sid"]], statement, f"statement {statement['Sid']} ")
-    ]
-    others = [statement for statement in existing if statement.get("Sid") not in ours]
-    merged = {"Version": "2012-10-17", **(policy or {}), "Statement": others + statements}
-    kept = f"keeps {len(others)} other statement(s)"
-    if policy is None or not (missing or differences):
-        detail = ", ".join(ours)
-    elif differences:
-        differences += [Difference(f"statement {sid}", "(none)", "added") for sid in missing]
-        detail = kept
-    else:
-        detail = f"adds {', '.join(missing)}; {kept}"
-    return apply_change(
+    ours = [*hardening, *statements]
+    apart = [] if new_bucket else [s for s in hardening if _canonical(current.get(s["Sid"])) != _canonical(s)]
+    together = [statement for statement in ours if statement not in apart]
+    main = decide_change(
         f"bucket {bucket}: policy",
         exists=policy is not None,
-        dry_run=dry_run,
         replace=replace,
-        write=lambda: s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(merged)),
-        differences=differences,
-        adds=bool(missing),
-        detail=detail,
+        differences=[
+            difference
+            for statement in together
+            if statement["Sid"] in current
+            for difference in find_differences(current[statement["Sid"]], statement, f"statement {statement['Sid']} ")
+        ],
+        asked=[Difference(f"statement {s['Sid']}", "(none)", "added") for s in together if s["Sid"] not in current],
+        detail=", ".join(statement["Sid"] for statement in together),
     )
+    alone = [
+        decide_change(
+            f"bucket {bucket}: policy statement {statement['Sid']}",
+            exists=True,
+            replace=replace,
+            differences=find_differences(current[statement["Sid"]], statement)
+            if statement["Sid"] in current
+            else [Difference("", "(none)", "added")],
+        )
+        for statement in apart
+    ]
+    put = {s["Sid"] for s in together if main.action in WRITES}
+    put |= {s["Sid"] for s, change in zip(apart, alone, strict=True) if change.action in WRITES}
+    kept_ours = [s if s["Sid"] in put else current[s["Sid"]] for s in ours if s["Sid"] in put or s["Sid"] in current]
+    others = [statement for statement in existing if statement.get("Sid") not in {s["Sid"] for s in ours}]
+    document = {"Version": "2012-10-17", **(policy or {}), "Statement": others + kept_ours}
+    return carry_out([main, *alone], lambda: s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(document)), dry_run)
 
 
-def ensure_lifecycle_rule(s3: Any, bucket: str, rule: dict[str, Any], dry_run: bool, replace: bool) -> Change:
+def ensure_lifecycle_rule(
+    s3: Any, bucket: str, rule: dict[str, Any], dry_run: bool, replace: bool, asked: Collection[str] = ()
+) -> Change:
     """Make the bucket's lifecycle configuration hold ``rule`` (matched by ID), keeping the other rules; a rule
-    with that ID and other settings is replaced only when ``replace``."""
+    with that ID and other settings is replaced only when ``replace``, or, where only the ``asked`` settings
+    (this run's options set them, e.g. ``Expiration.Days``) differ, without it."""
     try:
         rules = s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]
     except ClientError as exc:
@@ -365,6 +424,8 @@ def ensure_lifecycle_rule(s3: Any, bucket: str, rule: dict[str, Any], dry_run: b
         rules = None
     current = next((r for r in rules or [] if r.get("ID") == rule["ID"]), None)
     others = [r for r in rules or [] if r.get("ID") != rule["ID"]]
+    differences, asked_differences = set_apart(find_differences({key: (current or {}).get(key) for key in rule}, rule),
+                                               asked)
     return apply_change(
         f"bucket {bucket}: lifecycle rule {rule['ID']}",
         exists=current is not None,
@@ -373,7 +434,8 @@ def ensure_lifecycle_rule(s3: Any, bucket: str, rule: dict[str, Any], dry_run: b
         write=lambda: s3.put_bucket_lifecycle_configuration(
             Bucket=bucket, LifecycleConfiguration={"Rules": [*others, rule]}
         ),
-        differences=find_differences({key: (current or {}).get(key) for key in rule}, rule),
+        differences=differences,
+        asked=asked_differences,
     )
 
 

@@ -23,9 +23,10 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
-from ..aws.athena_setup import AthenaOptions, configure_athena, run_query
+from ..aws.athena_setup import AthenaOptions, configure_athena, run_query, skips_test_query
 from ..aws.provisioning import (
     CREATE,
+    KEEP,
     NONE,
     Change,
     RegionSetup,
@@ -232,20 +233,22 @@ def configure_cur(aws: Aws, options: CurOptions, athena: AthenaOptions, dry_run:
         location = ExportLocation(options.export_name, bucket, options.prefix, options.region)
         s3 = aws.client("s3", options.region)
         result.changes.extend(ensure_private_bucket(s3, bucket, options.region, dry_run, athena.replace_existing))
-        result.changes.append(ensure_policy_statements(
-            s3, bucket, [bucket_policy_statement(bucket, account, options.region)], dry_run, athena.replace_existing))
-        if not dry_run:
-            aws.client("bcm-data-exports", DATA_EXPORTS_REGION).create_export(**export_request(location, account))
-        result.changes.append(Change(f"Data Exports export {location.name}", CREATE, not dry_run,
-                                     "CUR 2.0, caller identity, daily, Parquet"))
-        result.notes.append("the first export files arrive within 24 hours")
+        policy = ensure_policy_statements(
+            s3, bucket, [bucket_policy_statement(bucket, account, options.region)], dry_run, athena.replace_existing)
+        result.changes += policy
+        if policy[0].action == KEEP:
+            result.notes.append(f"Data Exports export {location.name} not made: its permission to write to the bucket "
+                                f"(policy statement {POLICY_SID}) was left as it is")
+        else:
+            if not dry_run:
+                aws.client("bcm-data-exports", DATA_EXPORTS_REGION).create_export(**export_request(location, account))
+            result.changes.append(Change(f"Data Exports export {location.name}", CREATE, not dry_run,
+                                         "CUR 2.0, caller identity, daily, Parquet"))
+            result.notes.append("the first export files arrive within 24 hours")
     result.target = location.data_location
     configure_athena(aws, options.region, replace(athena, test_query=False), cur_table_input(location,
                      options.first_month), ("", ""), dry_run, result)
-    if not athena.test_query:
-        return
-    if dry_run:
-        result.notes.append("test query skipped (dry run)")
+    if not athena.test_query or skips_test_query(result, dry_run):
         return
     month = f"{datetime.now(UTC):%Y-%m}"
     query_id, execution = run_query(aws.client("athena", options.region), athena.workgroup, TEST_QUERY, [month])

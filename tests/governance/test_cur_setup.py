@@ -155,3 +155,34 @@ def test_options_that_do_not_go_with_cur(exports: tuple[DataExports, dict[str, s
     result = setup_cur(env, "--regions", "us-east-1")
     assert result.returncode == 1
     assert "--cur sets up the CUR 2.0 export and its table alone, in --cur-region" in result.stderr
+
+
+def test_the_export_is_not_made_while_its_bucket_policy_statement_is_left_as_it_is(
+    exports: tuple[DataExports, dict[str, str]],
+) -> None:
+    service, env = exports
+    s3 = boto3.client("s3")
+    s3.create_bucket(Bucket=BUCKET)
+    s3.put_public_access_block(Bucket=BUCKET, PublicAccessBlockConfiguration={
+        "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True})
+    billing_only = {**STATEMENT, "Principal": {"Service": "billingreports.amazonaws.com"}}
+    policy = {"Version": "2012-10-17", "Statement": [billing_only]}
+    s3.put_bucket_policy(Bucket=BUCKET, Policy=json.dumps(policy))
+    not_made = ("  Data Exports export bedrock-usage-cur2 not made: its permission to write to the bucket (policy "
+                "statement EnableAWSDataExportsToWriteToS3AndCheckPolicy) was left as it is\n")
+    for extra in ((), ("--dry-run",)):
+        kept = setup_cur(env, "--skip-test-query", *extra)
+        assert kept.returncode == 2, kept.stdout + kept.stderr
+        assert (f"  left as it is bucket {BUCKET}: policy: statement EnableAWSDataExportsToWriteToS3AndCheckPolicy "
+                "Principal.Service billingreports.amazonaws.com -> ") in kept.stdout
+        assert not_made in kept.stdout and "Data Exports export bedrock-usage-cur2" not in kept.stdout.replace(
+            not_made, "")
+        assert "CreateExport" not in service.operations()
+        assert json.loads(s3.get_bucket_policy(Bucket=BUCKET)["Policy"]) == policy
+
+    done = setup_cur(env, "--skip-test-query", "--replace-existing")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "  created       Data Exports export bedrock-usage-cur2" in done.stdout
+    creates = [body for operation, body in service.requests if operation == "CreateExport"]
+    assert len(creates) == 1 and validation_errors("CreateExport", creates[0]) == ""
+    assert json.loads(s3.get_bucket_policy(Bucket=BUCKET)["Policy"])["Statement"] == [STATEMENT]
