@@ -148,6 +148,9 @@ def render_region_setup(result: RegionSetup) -> str:
     problem = result.problem()
     if problem:
         lines.append(f"  {'❌' if result.error else '⚠️'} {problem}")
+    advice = result.advice()
+    if advice:
+        lines.append(f"  ℹ️ {advice}")
     return "\n".join(lines)
 
 
@@ -171,7 +174,8 @@ def setup_summary(results: list[RegionSetup], dry_run: bool) -> str:
             status = "✅ unchanged"
         else:
             status = f"📝 would change {count}" if dry_run else f"✅ changed {count}"
-        rows.append([result.region, status, result.target, result.problem() or "; ".join(result.notes)])
+        details = [result.problem() or "; ".join(result.notes), result.advice() or ""]
+        rows.append([result.region, status, result.target, "; ".join(part for part in details if part)])
     return render_table(["Region", "Result", "Location", "Details"], rows)
 
 

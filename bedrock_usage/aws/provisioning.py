@@ -58,6 +58,7 @@ class Change:
     applied: bool
     detail: str = ""
     differences: tuple[Difference, ...] = ()
+    needed: bool = True  # False: hardening the setup's purpose does not need (logs are written without it)
 
     @property
     def outcome(self) -> str:
@@ -90,8 +91,21 @@ class RegionSetup:
 
     @property
     def left_as_is(self) -> list[str]:
-        """The resources that differ from what setup wants and were left as they are (no ``--replace-existing``)."""
-        return [change.resource for change in self.changes if change.action == KEEP]
+        """The resources the region needs that differ from what setup wants and were left as they are (no
+        ``--replace-existing``): the region is not set up."""
+        return [change.resource for change in self.changes if change.action == KEEP and change.needed]
+
+    @property
+    def hardening_left_as_is(self) -> list[str]:
+        """Hardening an existing resource goes without and was left so (the region works without it)."""
+        return [change.resource for change in self.changes if change.action == KEEP and not change.needed]
+
+    def advice(self) -> str | None:
+        """What hardening was left as the owner has it, and how to apply it."""
+        kept = self.hardening_left_as_is
+        if not kept:
+            return None
+        return f"hardening left as the owner has it: {', '.join(kept)}; to apply it, run again with {REPLACE_OPTION}"
 
     def problem(self) -> str | None:
         """Why the region is not set up: its error, or else what was left as it is and how to change it."""
@@ -271,7 +285,7 @@ def _ensure_public_access_block(s3: Any, bucket: str, dry_run: bool, replace: bo
         differences = [] if new_bucket else [Difference("", "(none)", _ALL_BLOCKED)]
     else:
         differences = find_differences(current, _BLOCK_ALL_PUBLIC_ACCESS)
-    return apply_change(
+    change = apply_change(
         f"bucket {bucket}: public access block",
         exists=current is not None or not new_bucket,
         dry_run=dry_run,
@@ -281,6 +295,7 @@ def _ensure_public_access_block(s3: Any, bucket: str, dry_run: bool, replace: bo
         ),
         differences=differences,
     )
+    return dataclasses.replace(change, needed=False)
 
 
 def read_encryption_rules(s3: Any, bucket: str) -> list[dict[str, Any]] | None:
@@ -392,14 +407,14 @@ def ensure_policy_statements(
         detail=", ".join(statement["Sid"] for statement in together),
     )
     alone = [
-        decide_change(
+        dataclasses.replace(decide_change(
             f"bucket {bucket}: policy statement {statement['Sid']}",
             exists=True,
             replace=replace,
             differences=find_differences(current[statement["Sid"]], statement)
             if statement["Sid"] in current
             else [Difference("", "(none)", "added")],
-        )
+        ), needed=False)
         for statement in apart
     ]
     put = {s["Sid"] for s in together if main.action in WRITES}
