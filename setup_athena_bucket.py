@@ -9,9 +9,11 @@ activity-report CSVs and ``kiro_user_report`` over Kiro's user-report CSVs, in t
 holds (docs/amazon-q.md). With ``--cur``: a CUR 2.0 export with caller identity (found or created), its bucket
 policy and the table ``cur2_export`` over it (docs/governance.md). Running it again changes nothing
 and says so. What exists with other settings (a workgroup writing elsewhere, a table over another location or
-of an earlier version, a lifecycle rule with other days, an existing bucket's public access block or lack of one)
-is left as it is and reported old -> new, with exit 2; only --replace-existing changes it. Settings passed on the
-command line (--bytes-scanned-cutoff, --expire-days, --start-date) change setup's own resources without it.
+of an earlier version, a lifecycle rule with other days) is left as it is and reported old -> new, with exit 2;
+an existing bucket's public access block or lack of one is left too, as advice, with exit 0. Only
+--replace-existing changes them. Settings passed on the command line (--bytes-scanned-cutoff, --expire-days,
+--start-date) change setup's own resources without it; pass them on every run (a run without them compares with
+the defaults and leaves the values an earlier run set, shown old -> new).
 """
 
 from __future__ import annotations

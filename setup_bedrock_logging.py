@@ -3,9 +3,10 @@
 Per region: a private, encrypted log bucket (created if missing), a bucket policy that lets only Bedrock of
 this account and region write its logs (and refuses plain HTTP), then the logging configuration itself.
 Running it again changes nothing and says so. What a region already has and setup would change (logging that
-delivers elsewhere, an existing bucket's public access block or lack of one, its missing TLS-only statement, a
-policy statement with our Sid) is left as it is and reported old -> new, with exit 2; only --replace-existing
-changes it. Logging is not switched on while the statement letting Bedrock write is left as it is.
+delivers elsewhere, a policy statement with our Sid) is left as it is and reported old -> new, with exit 2; an
+existing bucket's hardening (a public access block or lack of one, its missing TLS-only statement) is left too,
+as advice, with exit 0. Only --replace-existing changes them. Logging is not switched on while the statement
+letting Bedrock write is left as it is.
 """
 
 from __future__ import annotations

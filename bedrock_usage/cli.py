@@ -30,8 +30,8 @@ LOGGING_REGIONS_HELP = (
 SHOWN_DIFFERENCES = 4
 EXIT_CODES_HELP = (
     "Exit codes: 0 every region is fine; 1 a mistake in the options; 2 the environment needs a step "
-    "(credentials, permissions, logging), a region failed, or an existing setting was left as it is (old -> new "
-    f"shown; {REPLACE_OPTION} changes it) - the message and the table say which."
+    "(credentials, permissions, logging), a region failed, or an existing setting the region needs was left as it "
+    f"is (old -> new shown; {REPLACE_OPTION} changes it) - the message and the table say which."
 )
 
 
@@ -72,7 +72,8 @@ def add_replace_existing(parser: argparse.ArgumentParser, what: str) -> None:
         REPLACE_OPTION,
         action="store_true",
         help=f"replace what setup finds set otherwise: {what}; without it each is left as it is and reported, "
-        "old -> new, with exit 2 (what is missing is created without it)",
+        "old -> new, with exit 2 (hardening an existing bucket goes without: exit 0; what is missing is created "
+        "without it)",
     )
 
 

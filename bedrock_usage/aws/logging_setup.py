@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
@@ -10,6 +11,7 @@ from .logging_config import read_logging_config
 from .provisioning import (
     CREATE,
     KEEP,
+    SKIP,
     WRITES,
     Change,
     Difference,
@@ -188,11 +190,13 @@ def configure_region(
     tls_only, writer = bucket_policy_statements(target)
     policy = ensure_policy_statements(s3, target.bucket, [writer], only_shown, replace, hardening=[tls_only],
                                       new_bucket=bucket[0].action == CREATE)
-    result.changes += [*bucket, *policy]
-    result.notes.extend(kms_notes(s3, target.bucket, target.region, target.account))
     if only_shown and not dry_run and any(change.action in WRITES for change in bucket + policy):
+        bucket, policy = ([dataclasses.replace(c, action=SKIP) if c.action in WRITES else c for c in changes]
+                          for changes in (bucket, policy))
         result.notes.append(f"bucket {target.bucket}: nothing made or changed, as the logging configuration that "
                             "would use it was left as it is")
+    result.changes += [*bucket, *policy]
+    result.notes.extend(kms_notes(s3, target.bucket, target.region, target.account))
     if logging.action in WRITES and policy[0].action == KEEP:
         result.notes.append(f"logging configuration {target.region} not made: Bedrock's permission to write its logs "
                             f"there (policy statement {writer['Sid']}) was left as it is")

@@ -21,6 +21,7 @@ from ..errors import SetupRequired, UsageError
 from .session import AWS_ERRORS, describe, error_code
 
 CREATE, UPDATE, NONE, KEEP = "create", "update", "none", "keep"
+SKIP = "skip"  # a create or update a real run did not make, as what would use it was left as it is
 WRITES = (CREATE, UPDATE)
 REPLACE_OPTION = "--replace-existing"
 
@@ -62,11 +63,14 @@ class Change:
 
     @property
     def outcome(self) -> str:
-        """``created``, ``updated``, ``unchanged``, ``left as it is``, ``would create`` or ``would update``."""
+        """``created``, ``updated``, ``unchanged``, ``left as it is``, ``not made``, ``would create`` or ``would
+        update``."""
         if self.action == NONE:
             return "unchanged"
         if self.action == KEEP:
             return "left as it is"
+        if self.action == SKIP:
+            return "not made"
         return f"{self.action}d" if self.applied else f"would {self.action}"
 
 
@@ -243,8 +247,8 @@ def ensure_private_bucket(s3: Any, bucket: str, region: str, dry_run: bool, repl
         if dry_run:
             return [
                 Change(f"bucket {bucket}", CREATE, False, region),
-                Change(f"bucket {bucket}: public access block", CREATE, False),
-                Change(f"bucket {bucket}: default encryption", CREATE, False, "SSE-S3"),
+                Change(f"bucket {bucket}: public access block", CREATE, False, needed=False),
+                Change(f"bucket {bucket}: default encryption", CREATE, False, "SSE-S3", needed=False),
             ]
         _create_bucket(s3, bucket, region)
         changes = [Change(f"bucket {bucket}", CREATE, True, region)]
@@ -255,7 +259,7 @@ def ensure_private_bucket(s3: Any, bucket: str, region: str, dry_run: bool, repl
     else:
         changes = [Change(f"bucket {bucket}", NONE, True, region)]
     changes.append(_ensure_public_access_block(s3, bucket, dry_run, replace, new_bucket=found is None))
-    changes.append(_ensure_encryption(s3, bucket, dry_run, replace))
+    changes.append(_ensure_encryption(s3, bucket, dry_run, replace, new_bucket=found is None))
     return changes
 
 
@@ -332,15 +336,17 @@ def describe_encryption(rules: list[dict[str, Any]]) -> str:
     return "SSE-S3" if "AES256" in algorithms else "none"
 
 
-def _ensure_encryption(s3: Any, bucket: str, dry_run: bool, replace: bool) -> Change:
+def _ensure_encryption(s3: Any, bucket: str, dry_run: bool, replace: bool, new_bucket: bool) -> Change:
+    """SSE-S3 by default; a bucket that existed before this run without default encryption is its owner's choice
+    (hardening: logs are written without it)."""
     rules = read_encryption_rules(s3, bucket)
     algorithms = {rule.get("ApplyServerSideEncryptionByDefault", {}).get("SSEAlgorithm") for rule in rules or []}
     held = describe_encryption(rules or [])
     # A bucket already encrypted with KMS keeps its key: SSE-S3 is the floor, not a downgrade target.
     encrypted = bool(algorithms & _SERVER_SIDE_ALGORITHMS)
-    return apply_change(
+    change = apply_change(
         f"bucket {bucket}: default encryption",
-        exists=rules is not None,
+        exists=rules is not None or not new_bucket,
         dry_run=dry_run,
         replace=replace,
         write=lambda: s3.put_bucket_encryption(
@@ -352,6 +358,7 @@ def _ensure_encryption(s3: Any, bucket: str, dry_run: bool, replace: bool) -> Ch
         differences=[] if encrypted else [Difference("", held, "SSE-S3")],
         detail=held if encrypted else "SSE-S3",
     )
+    return dataclasses.replace(change, needed=False)
 
 
 def policy_statements(policy: dict[str, Any] | None) -> list[dict[str, Any]]:

@@ -87,8 +87,9 @@ def dashboard_period(start: date, end: date, tz: str) -> Period:
     """The checked period of the date pickers, ending today at the latest in ``tz``: later days have no logs yet
     (a month to date would be compared with a whole month, a subscription prorated over days to come), and the
     pickers' today is a UTC day, tomorrow west of UTC for hours."""
-    today = anomalies.today_in(check_zone(tz))
-    return resolve_period(start=min(start, today), end=min(end, today), tz=tz)
+    chosen = resolve_period(start=start, end=end, tz=tz)  # order, length and zone checked as chosen
+    today = anomalies.today_in(chosen.tz)
+    return Period(min(chosen.start, today), min(chosen.end, today), chosen.tz)
 
 
 @dataclass(frozen=True)

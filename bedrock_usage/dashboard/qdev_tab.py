@@ -14,6 +14,7 @@ from ..qdev.analysis import REQUEST_TYPE_ORDER, TOOL_RESULT, QDevReport
 from ..qdev.cost import SUBSCRIPTION_USD_PER_USER_MONTH
 from ..qdev.credits import FLAGGED, KiroCredits
 from ..qdev.limits import ACCOUNT, LimitStatus
+from ..qdev.render import table_period
 from . import charts, data
 from .layout import cards, pair
 from .progress_view import load_with_outcome
@@ -182,8 +183,8 @@ def qdev_tables(t: Text, report: QDevReport) -> None:
     st.subheader(t("tables"))
     for tab, (_, name, frame, highlight) in zip(st.tabs([title for title, *_ in tables]), tables, strict=True):
         with tab:
-            data_table(t, frame, f"{stem}_{name}", key=f"qdev_{name}", period=report.period, highlight=highlight,
-                       shown=shown.get(name))
+            data_table(t, frame, f"{stem}_{name}", key=f"qdev_{name}", period=table_period(report, name),
+                       highlight=highlight, shown=shown.get(name))
 
 
 def limits_table(statuses: list[LimitStatus]) -> pd.DataFrame:

@@ -1072,8 +1072,11 @@ _COMPACT_STEPS = ((100, 1, "", 2), (1_000, 1, "", 1), (1e6, 1e3, "K", 1), (1e9, 
 # "1 calls" -> "1 call": the English nouns the strings count (Korean counts need no plural).
 _SINGULAR = {noun: noun[:-1] for noun in ("calls", "users", "applications", "models", "errors", "requests",
                                            "budgets", "callers", "region-days", "days", "messages", "tokens",
-                                           "credits", "warnings")} | {"people": "person"}
-_ONE_OF_PLURAL = re.compile(rf"(?<![\d.,$])1 ({'|'.join(_SINGULAR)})\b")
+                                           "credits", "warnings", "objects", "reports", "turns", "invocations",
+                                           "files", "records", "rows", "queries")} | {"people": "person"}
+# A "1" standing alone (not in 21, 1.5, -1, $1 or x1), then up to two words ("1 input tokens", "1 Kiro user
+# reports"), then a counted noun.
+_ONE_OF_PLURAL = re.compile(rf"(?<![\w.,$-])1 ((?:[A-Za-z][\w-]* ){{0,2}}?)({'|'.join(_SINGULAR)})\b")
 
 
 class Text:
@@ -1085,7 +1088,7 @@ class Text:
     def __call__(self, key: str, **values: object) -> str:
         """The string ``key`` with ``values`` filled in (in English, a count of one with a singular noun)."""
         text = STRINGS[self.lang][key].format(**values)
-        return _ONE_OF_PLURAL.sub(lambda m: f"1 {_SINGULAR[m[1]]}", text) if self.lang == "en" else text
+        return _ONE_OF_PLURAL.sub(lambda m: f"1 {m[1]}{_SINGULAR[m[2]]}", text) if self.lang == "en" else text
 
     def column(self, name: str) -> str:
         """The header of a table column (a ``tag:KEY`` column is headed by its key)."""

@@ -617,6 +617,13 @@ def _summary_rows(report: QDevReport) -> list[tuple[str, Any]]:
     return rows
 
 
+def table_period(report: QDevReport, table: str) -> Period:
+    """The days a table's figures cover: the month to date for the limits and Kiro allowances, else the period."""
+    month = {"limits": report.activity.month if report.activity else None,
+             "kiro_allowance": report.kiro.month if report.kiro else None}.get(table)
+    return report.period if month is None else Period(month.start, month.as_of, report.period.tz)
+
+
 def write_csv(report: QDevReport, out_dir: Path, stamp: str) -> list[Path]:
     """Write one CSV per table, named ``qcli_analysis_{stamp}_{table}.csv`` (``_2``... when another run took it);
     every row of the tables ends with the period (``period_start``, ``period_end``, ``tz``), the summary has it."""
@@ -651,10 +658,10 @@ def write_csv(report: QDevReport, out_dir: Path, stamp: str) -> list[Path]:
         }
     for name, frame in tables.items():
         files[name] = (list(frame.columns), [list(row) for row in frame.itertuples(index=False)])
-    stamp_columns = report.period.columns()  # as the Bedrock CSVs' rows say
     for name, (headers, rows) in files.items():
         if name != "summary":
-            files[name] = ([*headers, *stamp_columns], [[*row, *stamp_columns.values()] for row in rows])
+            stamp = table_period(report, name).columns()  # as the Bedrock CSVs' rows say
+            files[name] = ([*headers, *stamp], [[*row, *stamp.values()] for row in rows])
     paths = new_files(out_dir, f"qcli_analysis_{stamp}", [f"_{name}.csv" for name in files])
     for path, (headers, rows) in zip(paths, files.values(), strict=True):
         write_csv_rows(path, headers, [[json_value(v) for v in row] for row in rows])

@@ -61,9 +61,13 @@ def put_logging(region: str, config: dict[str, Any]) -> None:
 
 
 def make_bucket(name: str, region: str) -> Any:
+    """A bucket someone made, as S3 makes it: encrypted with SSE-S3 by default (every new bucket since January
+    2023, Amazon S3 User Guide, "Setting default server-side encryption behavior"; moto makes none)."""
     s3 = boto3.client("s3", region_name=region)
     location = {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
     s3.create_bucket(Bucket=name, **location)
+    s3.put_bucket_encryption(Bucket=name, ServerSideEncryptionConfiguration={
+        "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]})
     return s3
 
 
@@ -501,7 +505,7 @@ def test_one_bucket_name_for_several_regions_is_refused_before_anything_is_read(
 
 def outcomes(stdout: str) -> list[str]:
     """The resource lines of a run, outcome column included."""
-    starts = ("  left as it is ", "  would ", "  created ", "  updated ", "  unchanged ")
+    starts = ("  left as it is ", "  would ", "  created ", "  updated ", "  unchanged ", "  not made ")
     return [line for line in stdout.splitlines() if line.startswith(starts)]
 
 
@@ -604,13 +608,19 @@ def test_the_bucket_of_logging_left_as_it_is_is_shown_old_to_new_and_changed_onl
         kept = run("setup_bedrock_logging.py", "--regions", region, *extra, env=aws_env)
         assert kept.returncode == 2, kept.stdout + kept.stderr
         lines = outcomes(kept.stdout)
-        assert {f"  left as it is {block}", f"  would update  {writer}", f"  left as it is {tls_only}"} <= set(lines)
+        # a real run says what it did not make; a dry run what it would make
+        writer_line = f"  would update  {writer}" if extra else f"  not made      {writer}"
+        assert {f"  left as it is {block}", writer_line, f"  left as it is {tls_only}"} <= set(lines)
         assert any(line.startswith(f"  left as it is {logging}") for line in lines)
         assert (f"bucket {bucket}: nothing made or changed, as the logging configuration that would use it was left "
                 "as it is") in kept.stdout or extra
         assert public_access_block(bucket) == partial and policy_sids(bucket) == ["TeamRead"]
         assert logging_config(region) == TEAM_CONFIG
 
+    document = run("setup_bedrock_logging.py", "--regions", region, "--format", "json", env=aws_env)
+    (region_result,) = json.loads(document.stdout)["regions"]
+    assert region_result["changed"] is False and {c["outcome"] for c in region_result["changes"]} <= {
+        "left as it is", "not made", "unchanged"}
     asked = run("setup_bedrock_logging.py", "--regions", region, "--replace-existing", "--dry-run", env=aws_env)
     assert asked.returncode == 0, asked.stdout + asked.stderr
     shown = [line[16:] for line in outcomes(asked.stdout) if line.startswith("  would update  ")]
@@ -666,3 +676,15 @@ def test_settings_given_on_the_command_line_change_setup_s_own_resources_without
     assert validation_errors("athena", "UpdateWorkGroup", update) == ""
     # moto has no UpdateWorkGroup: the region fails there, after the request above.
     assert done.returncode == 2 and "UpdateWorkGroup failed" in done.stdout and "left as it is" not in done.stdout
+
+
+def test_an_existing_bucket_without_default_encryption_keeps_it_as_advice(aws_env: dict[str, str]) -> None:
+    region = "sa-east-1"
+    bucket = f"bedrock-logs-{ACCOUNT}-{region}"
+    boto3.client("s3", region_name=region).create_bucket(Bucket=bucket,
+                                                         CreateBucketConfiguration={"LocationConstraint": region})
+    kept = run("setup_bedrock_logging.py", "--regions", region, env=aws_env)
+    assert kept.returncode == 0, kept.stdout + kept.stderr  # logs are written to it all the same
+    assert f"  left as it is bucket {bucket}: default encryption: none -> SSE-S3\n" in kept.stdout
+    assert f"bucket {bucket}: default encryption" in kept.stdout.split("ℹ️ hardening left as the owner has it: ")[1]
+    assert logging_config(region)["s3Config"]["bucketName"] == bucket

@@ -56,7 +56,7 @@ def test_callers_from_a_local_export(no_aws_env: dict[str, str], monkeypatch: py
                           ("Billed, no principal", 3.0)):
         assert cards[label].value == expected_compact_usd(amount), label
         assert money(amount) in cards[label].help, label
-    assert any(e.value.startswith("**1 callers billed with no logs**") and "bob" in e.value for e in at.error)
+    assert any(e.value.startswith("**1 caller billed with no logs**") and "bob" in e.value for e in at.error)
     assert any("dave" in w.value for w in at.warning)
     table = next(d.value for d in at.dataframe if list(d.value.columns[:4]) == sc_keys())
     rows = {(r["user"], r["application"]): r for r in table.to_dict("records")}

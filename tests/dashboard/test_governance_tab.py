@@ -34,11 +34,13 @@ from bedrock_usage.dashboard.data import (
     BedrockRequest,
     ReconcileRequest,
     budgets_request,
+    dashboard_period,
     load_anomalies,
     load_budgets_view,
     load_reconciliation,
 )
 from bedrock_usage.demo.writer import write_local
+from bedrock_usage.errors import UsageError
 from bedrock_usage.governance.budgets import Budget, load_budgets
 from bedrock_usage.logs.period import Period
 from tests.logfiles import read_tree
@@ -388,5 +390,8 @@ def test_every_view_ends_today_at_the_latest(tmp_path: Path) -> None:
     found = load_anomalies(AnomalyRequest(bedrock))
 
     assert bedrock.period() == Period(TODAY - timedelta(days=3), datetime.now(UTC).date(), "UTC")
+    later = TODAY + timedelta(days=5)
+    with pytest.raises(UsageError, match="after"):
+        dashboard_period(later, later - timedelta(days=3), "UTC")  # a range the wrong way round, even in the future
     assert view.check.as_of == datetime.now(UTC).date() and view.check.in_progress
     assert found.report.period.end == view.check.as_of and found.report.in_progress

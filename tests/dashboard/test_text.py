@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import string
+
 from bedrock_usage.dashboard.text import STRINGS, Text
 
 
@@ -15,3 +18,23 @@ def test_one_of_anything_is_singular_in_english() -> None:
         "21 users · 1,001 applications · 11 models · 1 error"
     assert Text("ko")("who_line", users=1, applications=1, models=1, errors=0) == \
         STRINGS["ko"]["who_line"].format(users=1, applications=1, models=1, errors=0)
+
+
+def test_a_count_of_one_before_a_described_noun_is_singular_and_other_ones_are_left() -> None:
+    english = Text("en")
+    for key in STRINGS["en"]:
+        text = english(key, **{name: 1 for name in _fields(STRINGS["en"][key])})
+        assert not _plural_after_one(text), (key, text)
+    assert english("who_line", users=-1, applications="x1", models="$1", errors="1.1") == \
+        "-1 users · x1 applications · $1 models · 1.1 errors"
+
+
+def _fields(template: str) -> set[str]:
+    """The names a template fills in."""
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def _plural_after_one(text: str) -> bool:
+    """Whether ``text`` counts one of something with a plural noun (within two words of the 1)."""
+    return bool(re.search(r"(?<![\w.,$-])1 (?:[A-Za-z][\w-]* ){0,2}(calls|users|models|tokens|requests|reports|objects"
+                          r"|errors|budgets|turns|invocations|applications|callers|days|credits|messages)\b", text))
