@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from collections.abc import Sequence
@@ -12,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..logs.period import Period
 from ..output.files import new_files, stable_files, write_csv, write_text
 from ..output.json_values import document_text, json_records
 from ..output.terminal_table import money, text_table, visible
@@ -425,6 +427,7 @@ class Output:
     frames: dict[str, pd.DataFrame]  # CSV name suffix ("" for the main table) -> table
     stem: str
     stable: bool = False  # a fixed period's report: its files keep their names and each run replaces them
+    period: Period | None = None  # the days every CSV row says it covers (a chargeback's rows name their month)
 
 
 def reconciliation_output(
@@ -435,9 +438,9 @@ def reconciliation_output(
         if callers is None:
             raise ValueError("nothing to render")
         return Output(callers_text(callers, max_rows), callers_document(callers), callers_frames(callers),
-                      timestamped("reconciliation"))
+                      timestamped("reconciliation"), period=callers.period)
     output = Output(reconciliation_text(rec, max_rows), reconciliation_document(rec), reconciliation_frames(rec),
-                    timestamped("reconciliation"))
+                    timestamped("reconciliation"), period=rec.period)
     if callers is not None:
         output.text += "\n\n" + callers_text(callers, max_rows)
         output.document["callers"] = {k: v for k, v in callers_document(callers).items() if k != "schema"}
@@ -448,14 +451,17 @@ def reconciliation_output(
 def budgets_output(check: BudgetCheck, facts: pd.DataFrame, budgets: list) -> Output:
     """Budget statuses and their burn-down in every form."""
     burn = burndown(facts, budgets, check.as_of, check.tz, check.window, check.in_progress)
+    month = Period(check.as_of.replace(day=1), check.as_of, check.tz)
     return Output(budgets_text(check), budgets_document(check, burn), {"status": budget_rows(check),
-                                                                      "burndown": burn}, timestamped("budgets"))
+                                                                      "burndown": burn}, timestamped("budgets"),
+                  period=month)
 
 
 def anomalies_output(report: AnomalyReport, max_rows: int) -> Output:
     """Anomalies and forecasts in every form."""
     frames = {"anomalies": report.anomalies, "forecast": report.forecast, "daily": report.daily}
-    return Output(anomalies_text(report, max_rows), anomalies_document(report), frames, timestamped("anomalies"))
+    return Output(anomalies_text(report, max_rows), anomalies_document(report), frames, timestamped("anomalies"),
+                  period=report.period)
 
 
 def chargeback_output(chargeback: Chargeback, max_rows: int) -> Output:
@@ -474,8 +480,9 @@ def developers_output(table: pd.DataFrame, month: str, note: str, warnings: list
 def as_demo(output: Output) -> Output:
     """``output`` marked as demo data wherever it goes: a first line of text, ``"demo": true`` in the document and
     ``demo`` in file names (as the report's), so its figures are never taken for an account's."""
-    return Output(f"*** {DEMO_SOURCE} ***\n{output.text}", {"demo": True, **output.document}, output.frames,
-                  output.stem.replace("bedrock_", "bedrock_demo_", 1), output.stable)
+    return dataclasses.replace(output, text=f"*** {DEMO_SOURCE} ***\n{output.text}",
+                               document={"demo": True, **output.document},
+                               stem=output.stem.replace("bedrock_", "bedrock_demo_", 1))
 
 
 def emit(output: Output, fmt: str, out_dir: str) -> None:
@@ -499,7 +506,9 @@ def write_outputs(output: Output, fmt: str, out_dir: str) -> list[str]:
         (path,) = files(folder, output.stem, [".json"])
         return [str(write_text(path, document_text(output.document)))]
     paths = files(folder, output.stem, [f"_{name}.csv" if name else ".csv" for name in output.frames])
-    return [str(write_csv(path, frame)) for path, frame in zip(paths, output.frames.values(), strict=True)]
+    stamp = output.period.columns() if output.period else {}
+    return [str(write_csv(path, frame.assign(**stamp)))
+            for path, frame in zip(paths, output.frames.values(), strict=True)]
 
 
 def timestamped(name: str, now: datetime | None = None) -> str:
