@@ -32,7 +32,7 @@ _BLOCK_ALL_PUBLIC_ACCESS = {
     "BlockPublicPolicy": True,
     "RestrictPublicBuckets": True,
 }
-_SERVER_SIDE_ALGORITHMS = {"AES256", "aws:kms", "aws:kms:dsse"}
+NO_ENCRYPTION = "none"
 _AWS_MANAGED_KEY = "the AWS managed key aws/s3"
 _ALL_BLOCKED = "all four blocked"
 
@@ -139,17 +139,19 @@ def decide_change(
     differences: Sequence[Difference] = (),
     asked: Sequence[Difference] = (),
     detail: str = "",
+    needed: bool = True,
 ) -> Change:
     """What a step does to a resource, before anything is written: create it when missing; of an existing one, make
     the ``asked`` changes (ones that only add, or that set what this run's own options name) and replace the
     settings in ``differences`` (what someone chose) only when ``replace`` - without it nothing is written and the
-    resource is left as it is. ``detail`` (what it holds, where it points) is shown when nothing is old -> new."""
+    resource is left as it is. ``detail`` (what it holds, where it points) is shown when nothing is old -> new;
+    ``needed`` False marks hardening the region works without."""
     if not exists:
-        return Change(resource, CREATE, False, detail)
+        return Change(resource, CREATE, False, detail, needed=needed)
     shown = (*differences, *asked)
     if not shown:
-        return Change(resource, NONE, True, detail)
-    return Change(resource, KEEP if differences and not replace else UPDATE, False, "", shown)
+        return Change(resource, NONE, True, detail, needed=needed)
+    return Change(resource, KEEP if differences and not replace else UPDATE, False, "", shown, needed)
 
 
 def carry_out(changes: Sequence[Change], write: Callable[[], object], dry_run: bool) -> list[Change]:
@@ -170,10 +172,12 @@ def apply_change(
     differences: Sequence[Difference] = (),
     asked: Sequence[Difference] = (),
     detail: str = "",
+    needed: bool = True,
 ) -> Change:
     """Decide what to do to a resource (``decide_change``) and carry it out: a dry run never writes; both say the
     same."""
-    (change,) = carry_out([decide_change(resource, exists, replace, differences, asked, detail)], write, dry_run)
+    decided = decide_change(resource, exists, replace, differences, asked, detail, needed)
+    (change,) = carry_out([decided], write, dry_run)
     return change
 
 
@@ -289,7 +293,7 @@ def _ensure_public_access_block(s3: Any, bucket: str, dry_run: bool, replace: bo
         differences = [] if new_bucket else [Difference("", "(none)", _ALL_BLOCKED)]
     else:
         differences = find_differences(current, _BLOCK_ALL_PUBLIC_ACCESS)
-    change = apply_change(
+    return apply_change(
         f"bucket {bucket}: public access block",
         exists=current is not None or not new_bucket,
         dry_run=dry_run,
@@ -298,8 +302,8 @@ def _ensure_public_access_block(s3: Any, bucket: str, dry_run: bool, replace: bo
             Bucket=bucket, PublicAccessBlockConfiguration=_BLOCK_ALL_PUBLIC_ACCESS
         ),
         differences=differences,
+        needed=False,
     )
-    return dataclasses.replace(change, needed=False)
 
 
 def read_encryption_rules(s3: Any, bucket: str) -> list[dict[str, Any]] | None:
@@ -333,18 +337,17 @@ def describe_encryption(rules: list[dict[str, Any]]) -> str:
     if key is not None:
         kind = "DSSE-KMS" if "aws:kms:dsse" in algorithms else "SSE-KMS"
         return f"{kind}, {key if key == _AWS_MANAGED_KEY else 'key ' + key}"
-    return "SSE-S3" if "AES256" in algorithms else "none"
+    return "SSE-S3" if "AES256" in algorithms else NO_ENCRYPTION
 
 
 def _ensure_encryption(s3: Any, bucket: str, dry_run: bool, replace: bool, new_bucket: bool) -> Change:
     """SSE-S3 by default; a bucket that existed before this run without default encryption is its owner's choice
     (hardening: logs are written without it)."""
     rules = read_encryption_rules(s3, bucket)
-    algorithms = {rule.get("ApplyServerSideEncryptionByDefault", {}).get("SSEAlgorithm") for rule in rules or []}
     held = describe_encryption(rules or [])
     # A bucket already encrypted with KMS keeps its key: SSE-S3 is the floor, not a downgrade target.
-    encrypted = bool(algorithms & _SERVER_SIDE_ALGORITHMS)
-    change = apply_change(
+    encrypted = held != NO_ENCRYPTION
+    return apply_change(
         f"bucket {bucket}: default encryption",
         exists=rules is not None or not new_bucket,
         dry_run=dry_run,
@@ -357,8 +360,8 @@ def _ensure_encryption(s3: Any, bucket: str, dry_run: bool, replace: bool, new_b
         ),
         differences=[] if encrypted else [Difference("", held, "SSE-S3")],
         detail=held if encrypted else "SSE-S3",
+        needed=False,
     )
-    return dataclasses.replace(change, needed=False)
 
 
 def policy_statements(policy: dict[str, Any] | None) -> list[dict[str, Any]]:
@@ -414,14 +417,15 @@ def ensure_policy_statements(
         detail=", ".join(statement["Sid"] for statement in together),
     )
     alone = [
-        dataclasses.replace(decide_change(
+        decide_change(
             f"bucket {bucket}: policy statement {statement['Sid']}",
             exists=True,
             replace=replace,
             differences=find_differences(current[statement["Sid"]], statement)
             if statement["Sid"] in current
             else [Difference("", "(none)", "added")],
-        ), needed=False)
+            needed=False,
+        )
         for statement in apart
     ]
     put = {s["Sid"] for s in together if main.action in WRITES}

@@ -14,7 +14,6 @@ from ..governance.budgets import BudgetStatus
 from ..governance.callers import STATUS_BILLED_ONLY, CallerReconciliation
 from ..governance.reconcile import FLAGGED, Reconciliation
 from ..governance.render import money
-from ..logs.period import Period
 from ..logs.regions import ALL
 from . import charts, data
 from .budget_editor import budget_editor
@@ -89,7 +88,7 @@ def budgets_section(t: Text, request: data.BedrockRequest) -> None:
             with st.container(border=True):
                 budget_card(t, status, view.burndown.loc[view.burndown["budget"] == status.budget.name])
     st.caption(t("forecast_method_today" if check.in_progress else "forecast_method", window=check.window))
-    month = Period(check.as_of.replace(day=1), check.as_of, check.tz)
+    month = check.month
     stem = download_stem("bedrock_budgets", month)
     status_tab, burndown_tab = st.tabs([t("budgets_table"), t("burndown_table")])
     with status_tab:

@@ -183,6 +183,11 @@ class BudgetCheck:
         """How the forecast is made."""
         return forecast_method(self.window, self.in_progress)
 
+    @property
+    def month(self) -> Period:
+        """The days the month-to-date figures cover: the month's first day to the as-of day."""
+        return Period(month_start(self.as_of), self.as_of, self.tz)
+
 
 def _series(facts: pd.DataFrame, budget: Budget, first: date, as_of: date) -> tuple[pd.Series, int]:
     """The budget's daily cost from ``first`` to ``as_of`` and its unpriced calls in the month."""

@@ -17,10 +17,9 @@ import pandas as pd
 
 from ..errors import UsageError
 from ..logs.period import Period
-from ..qdev.analysis import Identities, QDevReport, Source
+from ..qdev.analysis import Identities, QDevReport, Source, named
 from ..qdev.analysis import analyze as analyze_qdev
 from ..qdev.cost import SUBSCRIPTION_SOURCE, SUBSCRIPTION_USD_PER_USER_MONTH, prorated_subscription
-from ..qdev.prompt_logs import UNKNOWN_USER
 from ..qdev.sources import LogStore
 from ..report.priced_facts import COST_COLUMNS, METRICS, TOTAL_COST
 from ..report.tracker import COST_NOTE, TOKENS_NOTE
@@ -176,9 +175,9 @@ def qdev_people(report: QDevReport) -> list[QDevUser]:
     requests = report.requests
     activity = report.activity.rows if report.activity is not None else None
     kiro = report.kiro
-    named = requests["user_id"] != UNKNOWN_USER  # a record without a userId is no subscriber (no seat)
-    q_users = set(requests.loc[named & (requests["product"] == "Q Developer"), "user"])
-    kiro_users = set(requests.loc[named & (requests["product"] == "Kiro"), "user"])
+    subscribed = named(requests)  # a record without a userId is no subscriber (no seat)
+    q_users = set(requests.loc[subscribed & (requests["product"] == "Q Developer"), "user"])
+    kiro_users = set(requests.loc[subscribed & (requests["product"] == "Kiro"), "user"])
     if activity is not None:
         q_users |= set(activity.loc[activity["product"] == "Q Developer", "user"])
         kiro_users |= set(activity.loc[activity["product"] == "Kiro", "user"])

@@ -451,10 +451,9 @@ def reconciliation_output(
 def budgets_output(check: BudgetCheck, facts: pd.DataFrame, budgets: list) -> Output:
     """Budget statuses and their burn-down in every form."""
     burn = burndown(facts, budgets, check.as_of, check.tz, check.window, check.in_progress)
-    month = Period(check.as_of.replace(day=1), check.as_of, check.tz)
     return Output(budgets_text(check), budgets_document(check, burn), {"status": budget_rows(check),
                                                                       "burndown": burn}, timestamped("budgets"),
-                  period=month)
+                  period=check.month)
 
 
 def anomalies_output(report: AnomalyReport, max_rows: int) -> Output:

@@ -201,10 +201,15 @@ def latest_delivery(rows: pd.DataFrame, stats: ActivityStats) -> pd.DataFrame:
     delivered = sorted(files, key=lambda name: _delivery(files[name], name))
     order = rows["source_file"].map({name: rank for rank, name in enumerate(delivered)})
     account = rows["source_file"].map({name: key.account if key else "" for name, key in files.items()})
-    groups = [account, *(rows[name] for name in ("product", "region", "UserId", "Date"))]
-    latest = order.groupby(groups).transform("max") if len(rows) else order
-    stats.replaced_rows += int((order < latest).sum())
-    return rows[order == latest].drop(columns="source_file").reset_index(drop=True)
+    kept = later_file_wins(order, [account, *(rows[name] for name in ("product", "region", "UserId", "Date"))])
+    stats.replaced_rows += int((~kept).sum())
+    return rows[kept].drop(columns="source_file").reset_index(drop=True)
+
+
+def later_file_wins(order: pd.Series, groups: list[pd.Series]) -> pd.Series:
+    """Which rows count when a report's rows come again in a later file: of each group (a user's day, ...), the
+    rows of the file latest in ``order`` (a rank per row's file)."""
+    return order == (order.groupby(groups).transform("max") if len(order) else order)
 
 
 def _delivery(key: QDevKey | None, name: str) -> tuple[date, int, str, str]:

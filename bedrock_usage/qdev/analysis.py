@@ -525,10 +525,15 @@ def _per_type(frame: pd.DataFrame, options: Options) -> pd.DataFrame:
     return pd.DataFrame(records)
 
 
+def named(requests: pd.DataFrame) -> pd.Series:
+    """Which requests name their user: one without a ``userId`` counts, under ``(unknown)``, but not as a user (a
+    Pro subscription or seat)."""
+    return requests["user_id"] != UNKNOWN_USER
+
+
 def _subscribers(frame: pd.DataFrame) -> pd.Series:
-    """Each request's person, or NA for a record without a ``userId``: its requests and tokens count, under
-    ``(unknown)``, but not as a user (a Pro subscription)."""
-    return frame["person"].where(frame["user_id"] != UNKNOWN_USER)
+    """Each request's person, or NA for a request that names no user."""
+    return frame["person"].where(named(frame))
 
 
 def _per_product(frame: pd.DataFrame) -> pd.DataFrame:
@@ -664,7 +669,7 @@ def _warnings(report: QDevReport, extra: list[str]) -> list[str]:
         lines.append(_skipped_line(files.skipped, "unreadable prompt-log files"))
     if files.skipped_records:
         lines.append(_skipped_line(files.skipped_records, "unusable records"))
-    anonymous = int((report.requests["user_id"] == UNKNOWN_USER).sum())
+    anonymous = int((~named(report.requests)).sum())
     if anonymous:
         lines.append(f"{anonymous:,} prompt-log records without a userId: their requests and tokens are counted "
                      f"under {UNKNOWN_USER}, not as a user nor in the subscription")

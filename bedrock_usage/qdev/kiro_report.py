@@ -24,7 +24,7 @@ from datetime import date
 
 import pandas as pd
 
-from .activity import NUMBER_PATTERN
+from .activity import NUMBER_PATTERN, later_file_wins
 
 DATE = "Date"
 USER = "UserId"
@@ -313,10 +313,9 @@ def combine_files(files: list[UserReportFile], stats: UserReportStats,
     fact_frame = pd.concat([empty_facts().assign(file_order=0, region=""), *facts], ignore_index=True)
     fact_frame = typed_facts(fact_frame).astype({"file_order": "int64"})
     model_rows = pd.concat([model_frame([]).assign(file_order=0), *models], ignore_index=True)
-    key = [DATE, USER, CLIENT, PROFILE]
-    latest = fact_frame.groupby(key)["file_order"].transform("max") if len(fact_frame) else fact_frame["file_order"]
-    stats.replaced_rows += int((fact_frame["file_order"] < latest).sum())
-    fact_frame = fact_frame[fact_frame["file_order"] == latest]
+    kept = later_file_wins(fact_frame["file_order"], [fact_frame[key] for key in (DATE, USER, CLIENT, PROFILE)])
+    stats.replaced_rows += int((~kept).sum())
+    fact_frame = fact_frame[kept]
     if keep is not None and len(fact_frame):
         fact_frame = fact_frame[keep(fact_frame)]
     joined = model_rows.merge(fact_frame[["file_order", "line", USER, DATE, CLIENT, "region"]],

@@ -335,22 +335,28 @@ def test_reports_through_sql_equal_reports_from_the_files(
         assert getattr(through_sql.stats, name) == getattr(from_files.stats, name), name
 
 
+ALICE_9_NOV, BOB_9_NOV = "d-1111111111.aaaa", "d-1111111111.bbbb"
+
+
+def write_9_nov_report(root: Path, account: str, day: int, hour: str, rows: list[tuple[str, int]],
+                       bom: bool = False) -> None:
+    """An activity report of 9 November 2025 (messages sent per user), delivered in the ``day``/``hour`` folder."""
+    header = reference_header()
+    lines = [",".join(header)]
+    for user, sent in rows:
+        values = {"UserId": user, "Date": "11-09-2025", "Chat_MessagesSent": str(sent)}
+        lines.append(",".join(values.get(column, "") for column in header))
+    key = (f"AWSLogs/{account}/QDeveloperLogs/by_user_analytic/us-east-1/2025/11/{day:02d}/{hour}/"
+           f"{account}_by_user_analytic_202511{day:02d}T{hour}0000Z_x.csv")
+    _write(root, key, lines, "\r\n" if bom else "\n", bom)
+
+
 @pytest.mark.parametrize("through_sql", [False, True])
 def test_a_report_delivered_again_counts_once_from_the_later_file(tmp_path: Path, through_sql: bool) -> None:
-    header = reference_header()
-    alice, bob = "d-1111111111.aaaa", "d-1111111111.bbbb"
-
-    def report(day: int, hour: str, rows: list[tuple[str, int]], bom: bool = False) -> None:
-        lines = [",".join(header)]
-        for user, sent in rows:
-            values = {"UserId": user, "Date": "11-09-2025", "Chat_MessagesSent": str(sent)}
-            lines.append(",".join(values.get(column, "") for column in header))
-        key = (f"AWSLogs/123456789012/QDeveloperLogs/by_user_analytic/us-east-1/2025/11/{day:02d}/{hour}/"
-               f"123456789012_by_user_analytic_202511{day:02d}T{hour}0000Z_x.csv")
-        _write(tmp_path, key, lines, "\r\n" if bom else "\n", bom)
-
-    report(10, "00", [(alice, 4), (bob, 6)])
-    report(10, "05", [(alice, 5)], bom=True)  # delivered again later that day: Alice's 9 Nov is 5, not 4 or 9
+    alice, bob = ALICE_9_NOV, BOB_9_NOV
+    write_9_nov_report(tmp_path, "123456789012", 10, "00", [(alice, 4), (bob, 6)])
+    # delivered again later that day: Alice's 9 Nov is 5, not 4 or 9
+    write_9_nov_report(tmp_path, "123456789012", 10, "05", [(alice, 5)], bom=True)
     source = Source(LocalStore(tmp_path), activity=DuckDBActivity(tmp_path) if through_sql else None)
 
     report_of = analyze(source, Period(date(2025, 11, 9), date(2025, 11, 9)))
@@ -361,3 +367,16 @@ def test_a_report_delivered_again_counts_once_from_the_later_file(tmp_path: Path
     assert sent == {alice: 5, bob: 6}
     assert "activity-report rows delivered again in a later file: 1 (the later file counts, the earlier one not)" \
         in report_of.warnings
+
+
+@pytest.mark.parametrize("through_sql", [False, True])
+def test_reports_of_two_accounts_are_no_redelivery(tmp_path: Path, through_sql: bool) -> None:
+    # one person subscribed in two member accounts: each account's report counts
+    write_9_nov_report(tmp_path, "111111111111", 10, "00", [(ALICE_9_NOV, 4)])
+    write_9_nov_report(tmp_path, "222222222222", 10, "05", [(ALICE_9_NOV, 6)])
+    source = Source(LocalStore(tmp_path), activity=DuckDBActivity(tmp_path) if through_sql else None)
+
+    activity = analyze(source, Period(date(2025, 11, 9), date(2025, 11, 9))).activity
+
+    assert activity is not None and activity.stats.replaced_rows == 0
+    assert activity.per_user["Chat_MessagesSent"].tolist() == [4 + 6]
