@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import time
 import uuid
@@ -12,6 +13,7 @@ from pathlib import Path
 from platformdirs import user_cache_dir
 
 CACHE_ENV = "BEDROCK_USAGE_CACHE_DIR"
+PACKAGE = Path(__file__).resolve().parent
 
 
 def cache_dir() -> Path:
@@ -22,6 +24,18 @@ def cache_dir() -> Path:
 def default_mirror_dir() -> Path:
     """Where ``--sync`` keeps its copy of the log objects unless ``--logs-dir`` says otherwise."""
     return cache_dir() / "mirror"
+
+
+def source_digest(names: Iterable[str]) -> str:
+    """A digest of the source of the package's modules and folders ``names`` (paths in the package): what was kept
+    from their work is stale once any of them changes, whatever version number it carries."""
+    digest = hashlib.sha256()
+    for name in names:
+        target = PACKAGE / name
+        for path in sorted(target.rglob("*.py")) if target.is_dir() else [target]:
+            digest.update(path.relative_to(PACKAGE).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def write_atomically(path: Path, write: Callable[[Path], None]) -> bool:

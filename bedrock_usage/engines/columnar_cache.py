@@ -19,11 +19,12 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import TypeVar
 
 from ..bounded_gzip import over_cap_reason
-from ..cache import cache_dir, keep_newest, remove_older, write_atomically
+from ..cache import cache_dir, keep_newest, remove_older, source_digest, write_atomically
 from ..errors import UsageError
 from ..lazy_modules import lazy, library_version
 from ..logs.bodies import duckdb_body_type, duckdb_reduced_body
@@ -54,12 +55,20 @@ ORPHAN_GRACE_SECONDS = 600  # a part no manifest lists is deleted only after thi
 _OFF = {"off", "0", "false", "no"}
 _ON = {"", "on", "1", "true", "yes"}
 T = TypeVar("T")
-# What a part holds: its columns and the values its reduced bodies keep (a change to either rebuilds every cache, so
-# parts made by an earlier version never answer without the values reports now read).
-_FINGERPRINT = hashlib.sha256(json.dumps(
-    [FORMAT_VERSION, COLUMNS, *(duckdb_body_type(side) for side in BODY_FIELDS),
-     *(duckdb_reduced_body(side, "body", "line", "writes") for side in BODY_FIELDS)]
-).encode()).hexdigest()[:16]
+# The code that makes the parts: inflating, the parse and its query, the columns and the values reduced bodies keep.
+_PARSE_CODE = ("bounded_gzip.py", "engines/local.py", "logs/bodies.py", "logs/layout.py", "logs/schema.py")
+
+
+@lru_cache(maxsize=1)
+def _fingerprint() -> str:
+    """What a part holds: its columns, the values its reduced bodies keep, the source of the code that parsed it and
+    the DuckDB that ran the parse. A change to any rebuilds every cache, so parts made by another version never
+    answer, whether or not it bumped FORMAT_VERSION."""
+    return hashlib.sha256(json.dumps(
+        [FORMAT_VERSION, COLUMNS, *(duckdb_body_type(side) for side in BODY_FIELDS),
+         *(duckdb_reduced_body(side, "body", "line", "writes") for side in BODY_FIELDS),
+         source_digest(_PARSE_CODE), library_version("duckdb")]
+    ).encode()).hexdigest()[:16]
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,9 +171,9 @@ class ColumnarCache:
             prune_missing_roots(self.directory)
             self.base.mkdir(parents=True, exist_ok=True)
             root_file = self.base / ROOT_FILE
-            if _read_json(root_file).get("fingerprint") != _FINGERPRINT:
+            if _read_json(root_file).get("fingerprint") != _fingerprint():
                 self._drop_parts()
-                _write_json(root_file, {"root": resolved, "format": FORMAT_VERSION, "fingerprint": _FINGERPRINT})
+                _write_json(root_file, {"root": resolved, "format": FORMAT_VERSION, "fingerprint": _fingerprint()})
         except OSError as exc:
             raise UsageError(
                 f"cannot use the columnar cache folder {self.directory}: {exc.strerror or exc}; "
@@ -251,7 +260,7 @@ class ColumnarCache:
         """The name of the rows of ``sql`` over exactly these parts: equal names, equal rows (parts are immutable
         and uniquely named)."""
         libraries = [library_version("duckdb"), library_version("pyarrow")]
-        key = json.dumps([_FINGERPRINT, *libraries, sql, [str(p) for p in params], sorted(p.name for p in parts)])
+        key = json.dumps([_fingerprint(), *libraries, sql, [str(p) for p in params], sorted(p.name for p in parts)])
         return hashlib.sha256(key.encode()).hexdigest()[:32]
 
     def has_result(self, key: str) -> bool:
@@ -356,7 +365,7 @@ class _Plan:
     def of(cls, day: DayFolder, folder: Path, cap: int) -> _Plan:
         try:
             manifest = json.loads((folder / MANIFEST).read_text())
-            if manifest.get("fingerprint") != _FINGERPRINT:
+            if manifest.get("fingerprint") != _fingerprint():
                 manifest = {}
         except (OSError, ValueError):
             manifest = {}
@@ -393,7 +402,7 @@ class _Plan:
     def save(self) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         _write_json(self.folder / MANIFEST, {
-            "fingerprint": _FINGERPRINT,
+            "fingerprint": _fingerprint(),
             "day_folder": self.day.path.as_posix(),
             "parts": self.parts,
             "left_out": self.left_out_entries,

@@ -28,7 +28,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import BinaryIO
 
-from ..cache import keep_newest, write_atomically
+from ..cache import keep_newest, source_digest, write_atomically
 from ..errors import UsageError
 from ..lazy_modules import lazy, library_version
 from ..output.plain_table import PlainTable
@@ -201,11 +201,4 @@ def _private(info: os.stat_result) -> bool:
 @lru_cache(maxsize=1)
 def _code_digest() -> str:
     """A digest of the source of the modules that compute the figures."""
-    package = Path(__file__).resolve().parents[1]
-    digest = hashlib.sha256()
-    for name in _FIGURE_CODE:
-        target = package / name
-        for path in sorted(target.rglob("*.py")) if target.is_dir() else [target]:
-            digest.update(path.relative_to(package).as_posix().encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
+    return source_digest(_FIGURE_CODE)

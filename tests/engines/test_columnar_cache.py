@@ -6,6 +6,8 @@ import gzip
 import json
 import os
 import shutil
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -142,6 +144,37 @@ def test_parts_an_earlier_version_made_are_parsed_again(logs: Path, tmp_path: Pa
     assert not earlier & set((tmp_path / "cache").rglob("part-*.parquet"))  # none left, even of days not read
     cached, engine = analyze(logs, cache=tmp_path / "cache")
     assert_matches_records(cached, logs)
+
+
+def _parsed_by(package_root: Path, logs: Path, cache: Path) -> int:
+    """How many objects a refresh run by the package under ``package_root`` parses, in a process of its own."""
+    code = ("import sys; from pathlib import Path; from bedrock_usage.engines.local import LocalEngine; "
+            "from bedrock_usage.report.tracker import BedrockAthenaTracker; "
+            "from bedrock_usage.logs.period import resolve_period; "
+            "engine = LocalEngine(Path(sys.argv[1]), cache=Path(sys.argv[2])); "
+            "BedrockAthenaTracker(engine).analyze(resolve_period(start='2025-11-01', end='2025-11-06')); "
+            "print(engine.last_refresh.objects_parsed)")
+    done = subprocess.run([sys.executable, "-c", code, str(logs), str(cache)], cwd=package_root, check=True,
+                          capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(package_root)})
+    return int(done.stdout.split()[-1])
+
+
+@pytest.mark.slow
+def test_parts_made_by_other_parse_code_are_parsed_again(logs: Path, tmp_path: Path) -> None:
+    """A version whose parse differs (here by one comment line) never reads the parts of another, even one that
+    kept FORMAT_VERSION; the same code installed elsewhere reads them."""
+    analyze(logs, cache=tmp_path / "cache")
+    objects = len(record_objects(logs))
+    same = tmp_path / "same"
+    shutil.copytree(Path(__file__).resolve().parents[2] / "bedrock_usage", same / "bedrock_usage",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    assert _parsed_by(same, logs, tmp_path / "cache") == 0
+    changed = tmp_path / "changed"
+    shutil.copytree(same, changed)
+    with (changed / "bedrock_usage" / "engines" / "local.py").open("a") as source:
+        source.write("# a parse of another version\n")
+    assert _parsed_by(changed, logs, tmp_path / "cache") == objects
+    assert _parsed_by(same, logs, tmp_path / "cache") == objects  # and back
 
 
 @pytest.mark.slow
