@@ -29,7 +29,7 @@ WARNING = "warning"
 PROJECTED = "projected to exceed"
 OK = "ok"
 NO_ALLOWANCE = "no published allowance"
-FLAGGED = (IN_OVERAGE, OVER_ALLOWANCE, WARNING, PROJECTED)
+FLAGGED = (IN_OVERAGE, OVER_ALLOWANCE, PROJECTED, WARNING)  # most pressing first
 
 PER_USER_COLUMNS = ["user", "person", "user_ids", "tier", "clients", "days_active", "conversations", "messages",
                     "credits", "overage_credits", "total_credits", "seat_usd", "overage_usd", "cost_usd"]
@@ -175,10 +175,10 @@ def _status(used_in_plan: float, overage: float, projected: float, allowance: fl
         return IN_OVERAGE
     if used_in_plan >= allowance:
         return OVER_ALLOWANCE
-    if used_in_plan >= WARNING_SHARE * allowance:
-        return WARNING
     if projected >= allowance:
         return PROJECTED
+    if used_in_plan >= WARNING_SHARE * allowance:
+        return WARNING
     return OK
 
 

@@ -145,15 +145,16 @@ class LimitStatus:
 
     @property
     def status(self) -> str:
-        """``exceeded``, ``warning`` (80% used), ``projected to exceed``, ``ok`` or ``no published limit``."""
+        """``exceeded``, ``projected to exceed``, ``warning`` (80% used, on course to stay within), ``ok`` or ``no
+        published limit``: the first that holds, so 80% used on course to run out says it will."""
         if self.allowance is None:
             return "no published limit"
         if self.used >= self.allowance:
             return "exceeded"
-        if self.used >= WARNING_SHARE * self.allowance:
-            return "warning"
         if self.projected >= self.allowance:
             return "projected to exceed"
+        if self.used >= WARNING_SHARE * self.allowance:
+            return "warning"
         return "ok"
 
 

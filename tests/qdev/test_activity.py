@@ -13,7 +13,7 @@ import pytest
 from bedrock_usage.logs.period import Period
 from bedrock_usage.qdev.activity import BadActivityFile, read_activity_csv
 from bedrock_usage.qdev.analysis import Filters, Source, analyze
-from bedrock_usage.qdev.limits import WARNING_SHARE, MonthWindow
+from bedrock_usage.qdev.limits import PRO_LIMITS, LimitStatus, MonthWindow
 from bedrock_usage.qdev.sources import LocalStore
 from tests.qdev.test_offline import offline  # noqa: F401  (fixture)
 
@@ -163,10 +163,11 @@ def test_aggregation_limits_and_spikes_against_independent_sums(tmp_path: Path) 
     pooled = statuses[("code_transformation_lines", "(account pool)")]
     assert pooled.used == transformed and pooled.allowance == pool
     assert pooled.projected == pytest.approx(transformed * 30 / 15)
-    assert pooled.status == ("warning" if transformed >= WARNING_SHARE * pool else "projected to exceed")
+    assert pooled.status == "projected to exceed"  # 14,000 by month end > 12,000
     alice_dev = statuses[("dev_invocations", ALICE)]
     assert alice_dev.used == 2 * 12 and alice_dev.allowance == 30
-    assert alice_dev.status == "warning" and not alice_dev.limit.verified
+    # 80% used on the 15th, 48 by month end: running out says more than "80% used"
+    assert alice_dev.status == "projected to exceed" and not alice_dev.limit.verified
     assert statuses[("agentic_requests", ALICE)].status == "no published limit"
     assert any(line.startswith("/dev") and ALICE in line and "unverified" in line for line in report.warnings)
 
@@ -179,6 +180,14 @@ def test_aggregation_limits_and_spikes_against_independent_sums(tmp_path: Path) 
     # the user pattern applies to reports too
     only_bob = analyze(Source(LocalStore(tmp_path)), period, Filters(user_pattern="bbbbbbbb"))
     assert list(only_bob.activity.per_user["user"]) == [BOB]
+
+
+@pytest.mark.parametrize(("used", "projected", "status"), [
+    (24, 25.0, "warning"), (24, 30.0, "projected to exceed"), (10, 31.0, "projected to exceed"), (30, 30.0, "exceeded"),
+    (23, 29.9, "ok")])
+def test_running_out_by_month_end_outranks_80_percent_used(used: int, projected: float, status: str) -> None:
+    dev = next(limit for limit in PRO_LIMITS if limit.key == "dev_invocations")  # 30 a month
+    assert LimitStatus(dev, ALICE, used, 30, projected).status == status
 
 
 def test_month_window_projection() -> None:
