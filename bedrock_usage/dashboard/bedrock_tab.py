@@ -47,8 +47,12 @@ def show_bedrock(t: Text, request: data.BedrockRequest | None) -> None:
     try:
         with st.spinner(t("loading")):
             whole = data.load_bedrock(request)
+            previous = whole.previous_period.label()
+            if whole.previous_through_hour is not None:
+                previous += t("previous_through", end=whole.previous_period.end.isoformat(),
+                              hour=f"{whole.previous_through_hour:02d}:59")
             st.caption(t("scope_line", period=whole.report.period.label(), regions=", ".join(whole.report.regions),
-                         previous=whole.previous_period.label()))
+                         previous=previous))
             if request.models:
                 st.caption(t("models_line", models=", ".join(request.models)))
             focus = focus_controls(t, whole.focus_choices)

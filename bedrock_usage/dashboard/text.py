@@ -109,12 +109,14 @@ STRINGS: dict[str, dict[str, str]] = {
         "setup_needed": "Setup needed: {message}",
         "usage_error": "Cannot analyse: {message}",
         "scope_line": "{period} · {regions} · changes against {previous}",
+        "previous_through": ", {end} to {hour} as today is so far",
         "scan_line": "Read {objects} log objects ({megabytes} MB): {engine}.",
         "scan_cost": "Its Athena queries (this period and the previous one) cost {cost}.",
         "metric_cost": "Estimated cost",
         "metric_cost_help": "{exact}, estimated: logged tokens (and images, video seconds, rerank queries and media "
         "read from logged request bodies) x list prices for the model, region, endpoint, service tier and day. "
-        "Changes compare with the previous period of equal length.",
+        "Changes compare with the previous period of equal length (when the period ends today, its last day to the "
+        "same hour).",
         "metric_calls": "Calls",
         "metric_calls_help": "{exact} model invocations, errors included.",
         "metric_input": "Input tokens",
@@ -497,11 +499,13 @@ STRINGS: dict[str, dict[str, str]] = {
         "setup_needed": "설정이 필요합니다: {message}",
         "usage_error": "분석할 수 없습니다: {message}",
         "scope_line": "{period} · {regions} · 비교 기간 {previous}",
+        "previous_through": ", {end} 은 오늘과 같이 {hour} 까지",
         "scan_line": "로그 객체 {objects} 개 ({megabytes} MB) 를 읽었습니다: {engine}.",
         "scan_cost": "Athena 쿼리 비용 (이번 기간과 직전 기간): {cost}.",
         "metric_cost": "예상 비용",
         "metric_cost_help": "{exact}, 추정값: 로그의 토큰 수 (와 로그된 요청 본문의 이미지, 동영상 초, 리랭크 쿼리, "
-        "미디어) x 모델, 리전, 엔드포인트, 서비스 티어, 날짜별 정가. 변화율은 같은 길이의 직전 기간과 비교한 값입니다.",
+        "미디어) x 모델, 리전, 엔드포인트, 서비스 티어, 날짜별 정가. 변화율은 같은 길이의 직전 기간과 비교한 값입니다 "
+        "(기간이 오늘 끝나면 그 마지막 날은 같은 시각까지).",
         "metric_calls": "호출 수",
         "metric_calls_help": "모델 호출 {exact} 건 (오류 포함).",
         "metric_input": "입력 토큰",

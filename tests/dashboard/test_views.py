@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 import pytest
@@ -24,7 +25,10 @@ from bedrock_usage.dashboard.data import partial_days
 from bedrock_usage.dashboard.session import BEDROCK_KEY, QDEV_KEY
 from bedrock_usage.demo.synthetic import CorpusSpec, generate_records
 from bedrock_usage.demo.writer import write_local
+from bedrock_usage.engines.local import LocalEngine
 from bedrock_usage.logs.period import Period
+from bedrock_usage.report.priced_facts import TOTAL_COST
+from bedrock_usage.report.tracker import BedrockAthenaTracker
 from tests.dashboard.helpers import (
     END,
     PREVIOUS,
@@ -193,6 +197,31 @@ def test_partial_days_follow_the_calendar() -> None:
     assert partial_days(seoul, ["2026-12-05"], now) == {"2026-12-06": "today", "2026-12-07": "no_logs"}
 
 
+@pytest.mark.parametrize("tz", ["UTC", "America/Los_Angeles"])
+def test_a_period_ending_today_is_compared_with_the_same_hours_of_the_day_before_it(tmp_path: Path, tz: str) -> None:
+    """At 09:30 on the 5th, the week to the 5th is compared with the week before read to 09:59 of its last day; a
+    week that ended before today with the whole week before."""
+    now = datetime(2026, 12, 5, 9, 30, tzinfo=ZoneInfo(tz))
+    records = generate_records(CorpusSpec(records=2_000, start_date=date(2026, 11, 20), end_date=date(2026, 12, 6),
+                                          seed=21))
+    write_local(tmp_path / "logs", records)
+    tracker = BedrockAthenaTracker(LocalEngine(tmp_path / "logs", cache=False))
+    week = Period(date(2026, 11, 29), date(2026, 12, 5), tz)
+    previous = tracker.analyze(week.previous())
+
+    cut, hour = data.same_time_of_day(previous, week, now)
+    assert hour == 9
+    zone = ZoneInfo(tz)
+    before = [r for r in records if datetime.fromisoformat(r["timestamp"].replace("Z", "+00:00")).astimezone(zone)
+              < datetime(2026, 11, 28, 10, tzinfo=zone)]
+    expected = aggregate(before, date(2026, 11, 22), date(2026, 11, 28), tz)["summary"][()]
+    assert 0 < cut.summary["calls"] == expected.calls < previous.summary["calls"]
+    assert cut.summary[TOTAL_COST] == pytest.approx(expected.estimated_cost, rel=1e-9)
+
+    whole, none = data.same_time_of_day(previous, week, now + timedelta(days=1))
+    assert none is None and whole.summary == previous.summary
+
+
 @pytest.mark.slow
 def test_days_after_the_logs_end_are_marked_not_drawn_as_zero(demo_env: dict[str, str], tmp_path: Path) -> None:
     last = TODAY - timedelta(days=3)
@@ -214,6 +243,8 @@ def test_days_after_the_logs_end_are_marked_not_drawn_as_zero(demo_env: dict[str
                       ((TODAY - timedelta(days=1)).isoformat(), TODAY.isoformat())]
     lines = chart(at, "chart_lines")["data"]
     assert all(set(str(x)[:10] for x in values(t["x"])).isdisjoint(missing) for t in lines)
+    scope = next(c.value for c in tab(at, "Amazon Bedrock").caption if "changes against" in c.value)
+    assert f", {(TODAY - timedelta(days=7)).isoformat()} to " in scope and ":59 as today is so far" in scope
 
 
 @pytest.mark.slow
