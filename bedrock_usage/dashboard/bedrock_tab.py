@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ..errors import SetupRequired, UsageError
+from ..output.files import file_part
 from ..report.priced_facts import TOTAL_COST
 from . import charts, data
 from .drilldown import detail_view, focus_controls
@@ -181,7 +182,7 @@ def bedrock_tables(t: Text, view: data.BedrockView, request: data.BedrockRequest
     """Every table behind the charts, each with a CSV download."""
     report = view.report
     stem = download_stem("bedrock", report.period)
-    group_name = request.group_by if request.group_by != "tag" else f"tag_{request.tag_key}"
+    group_name = request.group_by if request.group_by != "tag" else f"tag_{file_part(request.tag_key, '_')}"
     tables = [
         (
             t("table_group", group=_group_label(t, request)),

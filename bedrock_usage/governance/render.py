@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -14,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from ..logs.period import Period
-from ..output.files import new_files, stable_files, write_csv, write_text
+from ..output.files import file_part, new_files, stable_files, write_csv, write_text
 from ..output.json_values import document_text, json_records
 from ..output.terminal_table import money, text_table, visible
 from ..report.render import DEMO_SOURCE
@@ -389,8 +388,7 @@ def chargeback_document(chargeback: Chargeback) -> dict[str, Any]:
 
 def chargeback_stem(chargeback: Chargeback) -> str:
     """``bedrock_chargeback_2025-11_tag-cost_center``: stable, so a monthly export replaces its previous run."""
-    by = re.sub(r"[^A-Za-z0-9_.-]+", "-", chargeback.group_by.replace(":", "-"))
-    return f"bedrock_chargeback_{chargeback.month}_{by}"
+    return f"bedrock_chargeback_{chargeback.month}_{file_part(chargeback.group_by)}"
 
 
 _DEVELOPERS: list[Column] = [

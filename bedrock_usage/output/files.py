@@ -28,6 +28,23 @@ pd = lazy("pandas")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\0")
 _PLAIN_NUMBER_RE = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 MAX_SAME_NAME_RUNS = 1000
+_NOT_IN_FILE_NAMES = re.compile(r"[^A-Za-z0-9_.-]+")  # a tag key may hold / : spaces and more, which paths refuse
+
+
+def file_part(name: str, joiner: str = "-") -> str:
+    """``name`` (an analysis, ``tag:team/name``) as a piece of a file name on every system: each run of other
+    characters than letters, digits, ``_``, ``.`` and ``-`` becomes ``joiner``."""
+    return _NOT_IN_FILE_NAMES.sub(joiner, name)
+
+
+def distinct(names: Sequence[str]) -> list[str]:
+    """``names`` with a repeated one numbered (``x``, ``x_2``): two tag keys may make the same file name."""
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+        out.append(name if seen[name] == 1 else f"{name}_{seen[name]}")
+    return out
 
 
 def defused(value: Any) -> Any:

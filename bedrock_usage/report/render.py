@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..engines.base import PAYLOAD_OBJECTS
 from ..lazy_modules import lazy
-from ..output.files import new_files, write_text
+from ..output.files import distinct, file_part, new_files, write_text
 from ..output.files import write_csv as write_csv_file
 from ..output.json_values import document_text, json_records, json_value
 from ..output.plain_table import PlainTable
@@ -229,7 +229,7 @@ def write_csv(report: UsageReport, analyses: list[str], out_dir: Path) -> list[P
     frames = {"summary": pd.DataFrame([report.summary])} | {name: report.tables[name] for name in analyses}
     if len(report.plain_unpriced()):
         frames["unpriced"] = report.unpriced
-    names = [f"_{name.replace('-', '_')}.csv" for name in frames]
+    names = [f"_{name}.csv" for name in distinct([file_part(name.replace("-", "_"), "_") for name in frames])]
     period = report.period
     paths = new_files(out_dir, output_stem(report), names)
     for path, frame in zip(paths, frames.values(), strict=True):

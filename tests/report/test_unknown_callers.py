@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -150,3 +151,24 @@ def _number(cell: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def test_tag_keys_any_system_refuses_in_a_path_make_safe_distinct_csv_names(tmp_path: Path) -> None:
+    """A tag key may hold / : and spaces (the Converse API allows them): each CSV name keeps letters, digits, _ . -
+    only, and two keys that would make one name get two files."""
+    keys = ["team/name", "team:name", "cost center"]
+    write_records(tmp_path / "logs", [record(0, requestMetadata={key: f"v{i}" for i, key in enumerate(keys)})])
+    out = tmp_path / "csv"
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "bedrock_tracker_cli.py"), "--engine", "local", "--logs-dir",
+         str(tmp_path / "logs"), "--start-date", "2025-11-02", "--end-date", "2025-11-02", "--region", "us-east-1",
+         *(word for key in keys for word in ("--tag", key)), "--format", "csv", "--output-dir", str(out)],
+        capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr
+    names = [path.name for path in out.glob("*.csv")]
+    assert all(re.fullmatch(r"[A-Za-z0-9_.-]+", name) for name in names), names
+    assert len([name for name in names if "_tag_" in name]) == 3, names
+    for i, key in enumerate(keys):
+        column = f"tag:{key}"
+        assert sum(column in next(csv.reader(path.open(newline=""))) and f"v{i}" in path.read_text()
+                   for path in out.glob("*_tag_*.csv")) == 1, key
