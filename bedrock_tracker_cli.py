@@ -23,7 +23,7 @@ from bedrock_usage.engines.queries import Filters
 from bedrock_usage.errors import UsageError
 from bedrock_usage.governance.options import add_governance_arguments, governance_mode
 from bedrock_usage.governance.profiles import PROFILES_ENV, profile_resolver
-from bedrock_usage.logs.period import Period, resolve_period
+from bedrock_usage.logs.period import Period, resolve_period, through_today
 from bedrock_usage.logs.regions import requested_regions
 from bedrock_usage.output.command import (
     EXIT_ENVIRONMENT,
@@ -32,7 +32,7 @@ from bedrock_usage.output.command import (
     hint_without_aws,
     report_main,
 )
-from bedrock_usage.output.files import check_output_folder
+from bedrock_usage.output.files import output_folder
 from bedrock_usage.output.json_values import document_text
 from bedrock_usage.output.progress import add_quiet_option, terminal_progress
 from bedrock_usage.output.terminal_table import visible_lines
@@ -100,7 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("--format", choices=("terminal", "csv", "json"), default="terminal",
                      help="terminal tables (default), one CSV file per analysis, or one JSON document")
     out.add_argument("--max-rows", type=int, default=20, help="rows per terminal table (0 = all; default 20)")
-    out.add_argument("--output-dir", default="report",
+    out.add_argument("--output-dir",
                      help="where csv/json files go (default report/); '-' prints JSON to standard output")
     add_quiet_option(out)
     add_governance_arguments(parser)
@@ -117,12 +117,13 @@ def make_tracker(args: argparse.Namespace, engine: Engine, extra_tags: tuple[str
 
 def run(args: argparse.Namespace) -> int:
     """Produce the Bedrock report the options ask for."""
-    if args.output_dir == "-" and args.format != "json":
-        raise UsageError("--output-dir - prints JSON to standard output: add --format json")
-    if args.format != "terminal" and args.output_dir != "-":
-        check_output_folder(Path(args.output_dir))
+    args.output_dir = output_folder(args.format, args.output_dir)
     period = resolve_period(days=args.days, start=args.start_date, end=args.end_date, tz=args.tz)
     mode = governance_mode(args)
+    if not mode:
+        period, note = through_today(period)
+        if note:
+            print(f"note: {note}", file=sys.stderr)
     if mode:
         from bedrock_usage.governance import modes  # the modes' code loads only when one is asked for
 

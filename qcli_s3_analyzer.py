@@ -19,9 +19,10 @@ from pathlib import Path
 from bedrock_usage.aws.session import Aws
 from bedrock_usage.engines.athena import DEFAULT_WORKGROUP
 from bedrock_usage.errors import UsageError
-from bedrock_usage.logs.period import resolve_period
+from bedrock_usage.logs.period import resolve_period, through_today
 from bedrock_usage.logs.regions import requested_regions
 from bedrock_usage.output.command import UsageErrorParser, hint_without_aws, report_main
+from bedrock_usage.output.files import STANDARD_OUTPUT, output_folder
 from bedrock_usage.output.json_values import document_text
 from bedrock_usage.output.progress import add_quiet_option, terminal_progress
 from bedrock_usage.output.terminal_table import visible_lines
@@ -171,8 +172,6 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
     )
     out.add_argument(
         "--output-dir",
-        type=Path,
-        default=Path("report"),
         help="folder for csv/json files, named qcli_analysis_YYYYmmdd_HHMMSS* (default report/); "
         "'-' prints JSON to standard output",
     )
@@ -236,10 +235,13 @@ def _identities(args: argparse.Namespace, user_map: Path | None) -> Identities:
 def run(args: argparse.Namespace) -> int:
     """Analyse and render; errors a user can fix are raised as UsageError / SetupRequired."""
     _check(args)
+    args.output_dir = output_folder(args.format, args.output_dir)
     filters = Filters(user_pattern=args.user_pattern or None, regions=requested_regions(args.regions))
     options = Options(context_window=args.context_window, model=args.model, sample=args.sample, workers=args.workers,
                       kiro_prices=args.kiro_prices)
-    period = resolve_period(days=args.days, start=args.start_date, end=args.end_date, tz=args.tz)
+    period, note = through_today(resolve_period(days=args.days, start=args.start_date, end=args.end_date, tz=args.tz))
+    if note:
+        print(f"note: {note}", file=sys.stderr)
     corpus = ensure_demo_corpus(log=lambda line: print(line, file=sys.stderr)) if args.demo else None
     identities = _identities(args, args.user_map or (corpus.user_map if corpus else None))
     hint = None if corpus or args.logs_dir else "or, without AWS, try --demo, or --logs-dir DIR"
@@ -257,14 +259,14 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "terminal":
         sys.stdout.write(visible_lines(render_terminal(report, args.max_rows)))
         return 0
-    if args.format == "json" and str(args.output_dir) == "-":
+    if args.format == "json" and args.output_dir == STANDARD_OUTPUT:
         print(document_text(report_document(report)))
         return 0
     stamp = datetime.now().strftime("%Y%m%d_%H%M%S")
     paths = (
-        [write_json(report, args.output_dir, stamp)]
+        [write_json(report, Path(args.output_dir), stamp)]
         if args.format == "json"
-        else write_csv(report, args.output_dir, stamp)
+        else write_csv(report, Path(args.output_dir), stamp)
     )
     for path in paths:
         print(f"wrote {path}")

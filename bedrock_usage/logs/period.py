@@ -126,6 +126,20 @@ def resolve_period(
     return readable(lambda: period)
 
 
+def through_today(period: Period, now: datetime | None = None) -> tuple[Period, str | None]:
+    """A report's period ending today at the latest in its zone, and a note when it was cut: later days have no logs
+    yet, and counting them would spread the figures (a daily average, a prorated subscription) over days to come.
+    A period that starts after today is a UsageError."""
+    today = (now or datetime.now(UTC)).astimezone(ZoneInfo(period.tz)).date()
+    if period.start > today:
+        raise UsageError(f"the period {period.label()} starts after today ({today}): it has no logs yet")
+    if period.end <= today:
+        return period, None
+    cut = Period(period.start, today, period.tz)
+    return cut, (f"the period asked for ends after today: reported through today, {cut.label()} "
+                 f"({cut.days} of {period.days} days); today's figures are partial")
+
+
 def readable(make: Callable[[], Period]) -> Period:
     """The period ``make`` builds from options, checked to stay inside the calendar (years 1 to 9999) with the
     day after it (its logs reach a day further), the period before it (reports compare with it) and the month after

@@ -100,6 +100,24 @@ def write_text(path: Path, text: str) -> Path:
     return path
 
 
+DEFAULT_OUTPUT_DIR = "report"
+STANDARD_OUTPUT = "-"
+
+
+def output_folder(fmt: str, given: str | None) -> str:
+    """Where ``--format``'s files go (``-``: the JSON document on standard output), checked before any work: a
+    folder given for terminal text, or ``-`` for anything but JSON, is a UsageError rather than a silent choice."""
+    if given == STANDARD_OUTPUT and fmt != "json":
+        raise UsageError("--output-dir - prints JSON to standard output: add --format json")
+    if given is not None and fmt == "terminal":
+        raise UsageError("--output-dir is where --format csv or json writes its files: add --format csv or json, "
+                         "or leave --output-dir out for terminal text")
+    folder = given or DEFAULT_OUTPUT_DIR
+    if fmt != "terminal" and folder != STANDARD_OUTPUT:
+        check_output_folder(Path(folder))
+    return folder
+
+
 def check_output_folder(folder: Path) -> None:
     """A UsageError, before any work, when no report could be written in ``folder``: it or the nearest folder above
     it that exists is a file, a link to nothing, or cannot be looked into."""

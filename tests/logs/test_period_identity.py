@@ -9,7 +9,7 @@ import pytest
 
 from bedrock_usage.errors import UsageError
 from bedrock_usage.logs.identity import derive_principal
-from bedrock_usage.logs.period import resolve_period
+from bedrock_usage.logs.period import resolve_period, through_today
 
 
 def test_range_across_month_and_year_end() -> None:
@@ -25,6 +25,20 @@ def test_time_zone_shifts_the_utc_bounds() -> None:
     assert period.utc_start == datetime(2025, 10, 31, 15, tzinfo=UTC)
     assert period.utc_end == datetime(2025, 11, 1, 15, tzinfo=UTC)
     assert period.partition_days() == (date(2025, 10, 31), date(2025, 11, 2))
+
+
+def test_a_report_period_ends_today_at_the_latest_in_its_zone() -> None:
+    now = datetime(2026, 12, 6, 5, 0, tzinfo=UTC)  # 21:00 on the 5th in Los Angeles
+    month = resolve_period(start="2026-12-01", days=30)
+    cut, note = through_today(month, now)
+    assert (cut.start, cut.end, cut.days) == (date(2026, 12, 1), date(2026, 12, 6), 6)
+    assert note is not None and "6 of 30 days" in note and "partial" in note
+    west, _ = through_today(resolve_period(start="2026-12-01", end="2026-12-31", tz="America/Los_Angeles"), now)
+    assert west.end == date(2026, 12, 5)
+    past = resolve_period(start="2026-11-01", end="2026-11-30")
+    assert through_today(past, now) == (past, None)
+    with pytest.raises(UsageError, match="starts after today"):
+        through_today(resolve_period(start="2026-12-07", end="2026-12-31"), now)
 
 
 def test_days_and_previous_period() -> None:

@@ -34,8 +34,8 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> dict:
     started = datetime.now(UTC)
     for fmt in ("terminal", "json", "csv"):
         runs[fmt] = subprocess.run(
-            [sys.executable, "qcli_s3_analyzer.py", "--demo", "--format", fmt, "--output-dir", str(base / fmt)]
-            + (["--tz", "Asia/Seoul"] if fmt == "terminal" else []),
+            [sys.executable, "qcli_s3_analyzer.py", "--demo", "--format", fmt]
+            + (["--tz", "Asia/Seoul"] if fmt == "terminal" else ["--output-dir", str(base / fmt)]),
             cwd=ROOT,
             env=env,
             capture_output=True,
@@ -244,13 +244,17 @@ def test_help_through_the_main_cli_shows_the_command_typed() -> None:
         (["--data-source", "athena", "--demo"], 1, "drop --demo"),
         (["--workgroup", "nightly"], 1, "--workgroup goes with --data-source athena"),
         (["--logs-dir", "{tmp}"], 2, "no Amazon Q Developer or Kiro logs"),
+        (["--demo", "--format", "terminal"], 1, "add --format csv or json, or leave --output-dir out"),
+        (["--demo", "--format", "csv", "--output-dir", "-"], 1, "add --format json"),
     ],
 )
 def test_user_errors_are_one_line(
     argv: list[str], code: int, message: str, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     argv = [str(tmp_path) if arg == "{tmp}" else arg for arg in argv]
-    assert qcli_s3_analyzer.main([*argv, "--output-dir", str(tmp_path)]) == code
+    for option, value in (("--format", "json"), ("--output-dir", str(tmp_path))):
+        argv += [] if option in argv else [option, value]
+    assert qcli_s3_analyzer.main(argv) == code
     err = capsys.readouterr().err
     prefix = "error: " if code == 1 else "setup needed: "  # as bedrock_tracker_cli.py says them
     assert message in err and err.startswith(prefix) and len(err.strip().splitlines()) == 1

@@ -47,6 +47,16 @@ def test_demo_prints_every_analysis(demo_env: dict[str, str]) -> None:
     assert "unpriced" not in result.stdout and "Warnings" not in result.stdout
 
 
+def test_a_period_past_today_is_reported_through_today_with_a_note(demo_env: dict[str, str]) -> None:
+    started = datetime.now(UTC).date()
+    result = run_cli("--demo", "--start-date", str(started - timedelta(days=2)), "--days", "30", "--format", "json",
+                     "--output-dir", "-", env=demo_env)
+    assert result.returncode == 0, result.stderr
+    period = json.loads(result.stdout)["period"]
+    assert period["end"] in {str(started), str(datetime.now(UTC).date())} and period["days"] in (3, 4)
+    assert "ends after today: reported through today" in result.stderr and "of 30 days" in result.stderr
+
+
 @pytest.mark.slow
 def test_demo_json_equals_independent_aggregation(demo_env: dict[str, str], tmp_path: Path) -> None:
     result = run_cli("--demo", "--days", "10", "--tz", "Asia/Seoul", "--format", "json", "--output-dir", "-",
@@ -133,6 +143,8 @@ def test_without_credentials_the_default_athena_report_names_the_ways_without_aw
         (["--format", "xlsx"], "invalid choice"),
         (["--region", "us-east-1,mars-north-1"], "unknown region mars-north-1"),
         (["--demo", "--format", "csv", "--output-dir", "-"], "add --format json"),
+        (["--demo", "--output-dir", "out"], "add --format csv or json, or leave --output-dir out"),
+        (["--demo", "--start-date", "2999-01-01", "--end-date", "2999-01-31"], "starts after today"),
         (["--demo", "--format", "csv", "--output-dir", __file__], "is a file: give --output-dir a folder"),
         (["--demo", "--format", "json", "--output-dir", "dangling"], "the output folder dangling is a link to nothing"),
         (["--demo", "--format", "json", "--output-dir", f"{__file__}/sub"], "is under"),
