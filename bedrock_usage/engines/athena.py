@@ -48,7 +48,9 @@ MAX_EXECUTION_PARAMETERS = 25
 SETUP_LOGGING_STEP = "python setup_bedrock_logging.py --regions REGION"
 
 # Athena SQL price: USD 5.00 per TB scanned, rounded up to the megabyte with a 10 MB minimum per query;
-# failed queries are not charged (https://aws.amazon.com/athena/pricing/). Binary units, as AWS bills them.
+# failed queries are not charged (https://aws.amazon.com/athena/pricing/), cancelled ones are, as the workgroup's
+# per-query scan limit cancels them (Athena User Guide, "Configure per-query and per-workgroup data usage controls").
+# Binary units, as AWS bills them.
 ATHENA_USD_PER_TB = 5.0
 BYTES_PER_MB = 2**20
 BYTES_PER_TB = 2**40
@@ -76,7 +78,12 @@ AthenaClientFactory = Callable[[str], Any]
 
 
 class AthenaQueryError(UsageError):
-    """Athena failed, cancelled or did not finish a query; the message carries Athena's reason."""
+    """Athena failed, cancelled or did not finish a query; the message carries Athena's reason, and
+    ``bytes_scanned`` what a cancelled query scanned, which Athena bills (a failed one is not billed)."""
+
+    def __init__(self, message: str, bytes_scanned: int = 0):
+        super().__init__(message)
+        self.bytes_scanned = bytes_scanned
 
 
 def sql_literal(value: SqlParam) -> str:
@@ -121,10 +128,15 @@ def query_progress(step: str, execution: dict[str, Any], seconds: float) -> Prog
     """One poll of a query as progress: its state, the seconds since it started, the data scanned so far and
     what that costs (a failed query costs nothing)."""
     state = execution["Status"]["State"]
-    scanned = int(execution.get("Statistics", {}).get("DataScannedInBytes", 0))
+    scanned = _scanned(execution)
     cost = query_cost_usd(scanned) if state != "FAILED" else 0.0
     return Progress(step, unit="", note=f"{state}, {seconds:.0f} s, {data_size(scanned)} scanned (${cost:.4f})",
                     finished=state in ("SUCCEEDED", "FAILED", "CANCELLED"))
+
+
+def _scanned(execution: dict[str, Any]) -> int:
+    """The bytes a query execution has scanned so far."""
+    return int(execution.get("Statistics", {}).get("DataScannedInBytes", 0))
 
 
 def _cell(value: str | None, athena_type: str) -> Any:
@@ -276,6 +288,9 @@ class AthenaEngine:
                 except (UsageError, SetupRequired) as err:
                     stats.failed_regions[region] = str(err)
                     errors.append(err)
+                    if isinstance(err, AthenaQueryError) and err.bytes_scanned:  # a cancelled query is billed
+                        stats.bytes_read += err.bytes_scanned
+                        stats.cost_usd += query_cost_usd(err.bytes_scanned)
                     continue
                 frames.append(frame)
                 stats.bytes_read += bytes_scanned
@@ -338,7 +353,7 @@ class AthenaEngine:
             frame = frame_from_result_pages(self._result_pages(client, execution_id))
         except AWS_ERRORS as err:
             raise self._translate(err, region) from err
-        return frame, int(execution.get("Statistics", {}).get("DataScannedInBytes", 0))
+        return frame, _scanned(execution)
 
     def _result_configuration(self, client: Any, region: str) -> dict[str, Any]:
         """Where results go: nothing when the workgroup decides, else the chosen or default location."""
@@ -387,13 +402,13 @@ class AthenaEngine:
             if state == "SUCCEEDED":
                 return execution
             if state in ("FAILED", "CANCELLED"):
-                raise self._failure(region, execution_id, state, status)
+                raise self._failure(region, execution_id, state, status, _scanned(execution))
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 client.stop_query_execution(QueryExecutionId=execution_id)
                 raise AthenaQueryError(
                     f"Athena query {execution_id} in {region} did not finish within {self.poll_timeout:g} s and "
-                    "was cancelled: narrow the date range or allow a longer timeout"
+                    "was cancelled: narrow the date range or allow a longer timeout", _scanned(execution)
                 )
             time.sleep(min(delay, remaining))
             delay = min(delay * 2, MAX_POLL_DELAY)
@@ -409,15 +424,18 @@ class AthenaEngine:
                 return
             request["NextToken"] = token
 
-    def _failure(self, region: str, execution_id: str, state: str, status: dict[str, Any]) -> Exception:
-        """The error for a query Athena ended without success, from its StateChangeReason."""
+    def _failure(self, region: str, execution_id: str, state: str, status: dict[str, Any], scanned: int
+                 ) -> Exception:
+        """The error for a query Athena ended without success, from its StateChangeReason; a cancelled one (the
+        workgroup's scan limit, a user) carries the bytes it scanned, which Athena bills."""
         reason = status.get("StateChangeReason") or status.get("AthenaError", {}).get("ErrorMessage") or "no reason"
         if _ACCESS_DENIED_RE.search(reason):
             return _access_denied(region, reason)
         if _MISSING_TABLE_RE.search(reason):
             return self._missing_table(region, reason)
-        verb = "failed" if state == "FAILED" else "was cancelled"
-        return AthenaQueryError(f"Athena query {execution_id} {verb} in {region}: {reason}")
+        if state == "FAILED":
+            return AthenaQueryError(f"Athena query {execution_id} failed in {region}: {reason}")
+        return AthenaQueryError(f"Athena query {execution_id} was cancelled in {region}: {reason}", scanned)
 
     def _translate(self, err: Exception, region: str) -> Exception:
         """The project error for an AWS call that failed in ``region``."""

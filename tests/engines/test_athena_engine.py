@@ -494,6 +494,23 @@ def test_scanned_bytes_are_summed_and_priced_per_query(no_aws_env: dict[str, str
     assert stats.cost_usd == pytest.approx(expected)
 
 
+def test_a_cancelled_query_is_billed_and_a_failed_one_is_not(no_aws_env: dict[str, str]) -> None:
+    """The workgroup's scan limit and the poll timeout cancel a query: Athena bills what it scanned (Athena User Guide,
+    per-query data usage controls); a failed query costs nothing."""
+    answered = FakeAthena(["SUCCEEDED"], rows=result_rows(["n"], [[1]]), columns=[column("n", "bigint")],
+                          scanned=1_000)
+    cut = FakeAthena(["RUNNING", "CANCELLED"], reason="Query exceeded the workgroup's bytes scanned limit",
+                     scanned=10 * 2**30)
+    failed = FakeAthena(["FAILED"], reason="SYNTAX_ERROR", scanned=5 * 2**30)
+    slow = FakeAthena(["RUNNING"], scanned=2**30)
+    clients = {"us-east-1": answered, "eu-west-1": cut, "ap-south-1": failed, "us-west-2": slow}
+    engine = AthenaEngine(Aws.connect(), output_location=RESULTS, client_factory=clients.get, poll_timeout=0.3)
+    stats = engine.query("SELECT 1", [], scope(*clients)).stats
+    assert set(stats.failed_regions) == {"eu-west-1", "ap-south-1", "us-west-2"} and slow.stopped == ["q-1"]
+    assert stats.bytes_read == 1_000 + 10 * 2**30 + 2**30
+    assert stats.cost_usd == pytest.approx(TEN_MB_COST + (10 * 2**30 + 2**30) / 2**40 * 5.0)
+
+
 def test_query_cost_follows_the_price_rule() -> None:
     assert query_cost_usd(0) == pytest.approx(TEN_MB_COST)
     assert query_cost_usd(10 * 2**20 + 1) == pytest.approx(11 * 2**20 / 2**40 * 5.0)
