@@ -6,12 +6,14 @@ that region's log bucket, so one query becomes one Athena execution per region, 
 
 from __future__ import annotations
 
+import io
+import itertools
 import math
 import re
 import shlex
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -21,6 +23,7 @@ from botocore.exceptions import ClientError
 from ..aws.logging_config import logging_regions
 from ..aws.session import AWS_ERRORS, Aws, as_project_error, describe, error_code, required_action
 from ..errors import SetupRequired, UsageError
+from ..lazy_modules import lazy
 from ..logs.schema import DATABASE_NAME, TABLE_NAME
 from ..output.progress import Progress, Reporter, Tally, data_size, silent
 from .base import LogRegions, QueryResult, ScanStats, Scope, SqlParam
@@ -34,6 +37,9 @@ from .compacted import (
 
 if TYPE_CHECKING:
     import pandas as pd
+
+pa = lazy("pyarrow")
+pa_csv = lazy("pyarrow.csv")
 
 DEFAULT_POLL_TIMEOUT = 600.0
 DEFAULT_MAX_CONCURRENCY = 6
@@ -165,7 +171,58 @@ def _column(values: list[Any], athena_type: str) -> pd.Series:
     return pd.Series(values, dtype=object)
 
 
-def frame_from_result_pages(pages: Iterator[dict[str, Any]]) -> pd.DataFrame:
+def _kinds(column_info: list[dict[str, Any]]) -> list[str]:
+    """Each column's Athena type without its parameters: ColumnInfo says "decimal" with Precision/Scale apart, but a
+    "decimal(10,2)" must decode the same."""
+    return [col["Type"].lower().split("(")[0].strip() for col in column_info]
+
+
+def _arrow_type(kind: str) -> Any:
+    """The Arrow type a result file's column of Athena type ``kind`` is read as (any other type as its text)."""
+    if kind in _INT_TYPES:
+        return pa.int64()
+    if kind in _FLOAT_TYPES:
+        return pa.float64()
+    return pa.bool_() if kind == "boolean" else pa.string()
+
+
+def _arrow_column(values: Any, kind: str) -> pd.Series:
+    """A result file's column as ``_column`` types it: NULLs make integer and boolean columns nullable."""
+    import pandas as pd
+
+    if kind in _INT_TYPES or kind == "boolean":
+        nullable = pd.Int64Dtype() if kind in _INT_TYPES else pd.BooleanDtype()
+        series = values.to_pandas(types_mapper={values.type: nullable}.get)
+        return series if values.null_count else series.astype("int64" if kind in _INT_TYPES else "bool")
+    if kind in _FLOAT_TYPES:
+        return values.to_pandas()
+    return pd.Series(values.to_numpy(zero_copy_only=False), dtype=object)
+
+
+def frame_from_result_file(text: bytes, column_info: list[dict[str, Any]]) -> pd.DataFrame:
+    """Decode the CSV file Athena writes for a query's results into the frame ``frame_from_result_pages`` makes of
+    the same rows. Athena quotes every value (a quote doubled) and writes a NULL as nothing, so ``""`` is an empty
+    string and an empty field is NULL; a value may hold line breaks. Raises ArrowInvalid for a file of other
+    columns."""
+    import pandas as pd
+
+    names, kinds = [col["Name"] for col in column_info], _kinds(column_info)
+    keys = [f"c{index}" for index in range(len(names))]  # two result columns may share a name
+    table = pa_csv.read_csv(
+        io.BytesIO(text),
+        read_options=pa_csv.ReadOptions(column_names=keys, skip_rows=1),
+        parse_options=pa_csv.ParseOptions(newlines_in_values=True),
+        convert_options=pa_csv.ConvertOptions(
+            column_types={key: _arrow_type(kind) for key, kind in zip(keys, kinds, strict=True)},
+            strings_can_be_null=True, quoted_strings_can_be_null=False, null_values=[""]),
+    )
+    frame = pd.DataFrame({index: _arrow_column(table.column(key), kind)
+                          for index, (key, kind) in enumerate(zip(keys, kinds, strict=True))})
+    frame.columns = names
+    return frame
+
+
+def frame_from_result_pages(pages: Iterable[dict[str, Any]]) -> pd.DataFrame:
     """Decode GetQueryResults pages into a typed frame; the first row of the first page is the header."""
     import pandas as pd  # loaded with the first result, not by the setup scripts that import this module
 
@@ -179,8 +236,7 @@ def frame_from_result_pages(pages: Iterator[dict[str, Any]]) -> pd.DataFrame:
         if first:
             info = result_set.get("ResultSetMetadata", {}).get("ColumnInfo", [])
             names = [col["Name"] for col in info]
-            # ColumnInfo says "decimal" with Precision/Scale apart, but a "decimal(10,2)" must decode the same.
-            types = [col["Type"].lower().split("(")[0].strip() for col in info]
+            types = _kinds(info)
             columns = [[] for _ in info]
             rows = rows[1:]
             first = False
@@ -350,7 +406,7 @@ class AthenaEngine:
                 request["ExecutionParameters"] = parameters
             execution_id = client.start_query_execution(**request)["QueryExecutionId"]
             execution = self._wait(client, region, execution_id, progress)
-            frame = frame_from_result_pages(self._result_pages(client, execution_id))
+            frame = self._result_frame(client, region, execution)
         except AWS_ERRORS as err:
             raise self._translate(err, region) from err
         return frame, _scanned(execution)
@@ -412,6 +468,38 @@ class AthenaEngine:
                 )
             time.sleep(min(delay, remaining))
             delay = min(delay * 2, MAX_POLL_DELAY)
+
+    def _result_frame(self, client: Any, region: str, execution: dict[str, Any]) -> pd.DataFrame:
+        """The rows of a finished query: its first GetQueryResults page when they fit in it, else the CSV file Athena
+        wrote (one GetObject instead of a call per 1,000 rows: a month's facts are hundreds of thousands), read
+        page by page when that file cannot be read (managed query results, client-side encryption, no
+        s3:GetObject, a damaged file)."""
+        pages = self._result_pages(client, execution["QueryExecutionId"])
+        first = next(pages)
+        config = execution.get("ResultConfiguration", {})
+        client_side = config.get("EncryptionConfiguration", {}).get("EncryptionOption") == "CSE_KMS"
+        if "NextToken" in first and not client_side:  # a file encrypted by Athena's client reads only through it
+            location = config.get("OutputLocation", "")
+            info = first["ResultSet"].get("ResultSetMetadata", {}).get("ColumnInfo", [])
+            text = self._result_file(region, location)
+            if text is not None:
+                try:
+                    return frame_from_result_file(text, info)
+                except (pa.ArrowInvalid, ValueError):
+                    pass
+        return frame_from_result_pages(itertools.chain([first], pages))
+
+    def _result_file(self, region: str, location: str) -> bytes | None:
+        """The text of the result file at ``location`` (``s3://bucket/key.csv``); None when there is none to read."""
+        bucket, _, key = location.removeprefix("s3://").partition("/")
+        if not location.startswith("s3://") or not key.endswith(".csv"):
+            return None
+        with self._lock:  # a boto3 session is not thread-safe: clients are made one at a time
+            s3 = self.aws.client("s3", region)
+        try:
+            return s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+        except AWS_ERRORS:
+            return None
 
     @staticmethod
     def _result_pages(client: Any, execution_id: str) -> Iterator[dict[str, Any]]:

@@ -371,6 +371,8 @@ class FakeAthena:
         columns: list[dict[str, Any]] | None = None,
         scanned: int = 0,
         start_error: ClientError | None = None,
+        output: str | None = None,
+        encryption: str | None = None,
     ):
         self.states = list(states)
         self.reason = reason
@@ -378,6 +380,8 @@ class FakeAthena:
         self.columns = columns or []
         self.scanned = scanned
         self.start_error = start_error
+        self.output = output  # the result file's S3 URI GetQueryExecution names, as Athena's ResultConfiguration
+        self.encryption = {"EncryptionConfiguration": {"EncryptionOption": encryption}} if encryption else {}
         self.started: list[dict[str, Any]] = []
         self.stopped: list[str] = []
         self.result_calls: list[dict[str, Any]] = []
@@ -397,13 +401,11 @@ class FakeAthena:
         status = {"State": state}
         if self.reason:
             status["StateChangeReason"] = self.reason
-        return {
-            "QueryExecution": {
-                "QueryExecutionId": QueryExecutionId,
-                "Status": status,
-                "Statistics": {"DataScannedInBytes": self.scanned},
-            }
-        }
+        execution = {"QueryExecutionId": QueryExecutionId, "Status": status,
+                     "Statistics": {"DataScannedInBytes": self.scanned}}
+        if self.output:
+            execution["ResultConfiguration"] = {"OutputLocation": self.output, **self.encryption}
+        return {"QueryExecution": execution}
 
     def get_query_results(self, QueryExecutionId: str, MaxResults: int = 1000, NextToken: str = "0") -> dict:
         assert 1 <= MaxResults <= 1000
@@ -434,6 +436,62 @@ def test_every_result_page_is_read(no_aws_env: dict[str, str]) -> None:
     frame = fake_engine({"us-east-1": fake}).query("SELECT n", [], scope("us-east-1")).frame
     assert frame["n"].tolist() == values
     assert [call["NextToken"] for call in fake.result_calls] == ["0", "1000", "2000"]
+
+
+def athena_csv(names: list[str], rows: list[list[Any]]) -> bytes:
+    """A result file as Athena writes it: a header, every value quoted (a quote doubled), a NULL as nothing."""
+    def line(values: list[Any]) -> str:
+        return ",".join("" if v is None else '"' + athena_text(v).replace('"', '""') + '"' for v in values)
+
+    return "".join(line(row) + "\n" for row in [names, *rows]).encode()
+
+
+RESULT_NAMES = ["caller", "calls", "hour", "cost", "share", "long_context", "tag", "caller"]
+RESULT_KINDS = ["varchar", "bigint", "integer", "double", "decimal(10,2)", "boolean", "varchar", "varchar"]
+RESULT_ROWS = [
+    [f"arn:aws:iam::{ACCOUNT}:user/u{i}" if i % 7 else None, i * 1_000_003, None if i % 89 == 0 else i % 24,
+     None if i % 83 == 0 else i / 7, f"{i % 100}.25", None if i % 79 == 0 else i % 2 == 0,
+     ["", 'say "hi", twice', "line\nbreak, 東京", None][i % 4], f"dup{i}"]
+    for i in range(2_500)
+]
+
+
+def test_a_large_result_is_read_from_its_file_in_one_request(aws_env: dict[str, str]) -> None:
+    """More rows than one GetQueryResults page: the CSV file Athena wrote gives the same frame as the pages
+    (NULL apart from an empty string, quotes, commas and line breaks in values, two columns of one name)."""
+    boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="results-bucket")
+    boto3.client("s3", region_name="us-east-1").put_object(Bucket="results-bucket", Key="athena/q-1.csv",
+                                                          Body=athena_csv(RESULT_NAMES, RESULT_ROWS))
+    columns = [column(n, k) for n, k in zip(RESULT_NAMES, RESULT_KINDS, strict=True)]
+
+    def read(output: str) -> tuple[pd.DataFrame, FakeAthena]:
+        fake = FakeAthena(["SUCCEEDED"], rows=result_rows(RESULT_NAMES, RESULT_ROWS), columns=columns, output=output)
+        return fake_engine({"us-east-1": fake}).query("SELECT 1", [], scope("us-east-1")).frame, fake
+
+    from_file, fake = read(f"{RESULTS}q-1.csv")
+    assert len(fake.result_calls) == 1  # the first page only: its column types
+    from_pages, fake = read(f"{RESULTS}q-missing.csv")  # no such file (managed results, no s3:GetObject): pages
+    assert len(fake.result_calls) == 3
+    fake = FakeAthena(["SUCCEEDED"], rows=result_rows(RESULT_NAMES, RESULT_ROWS), columns=columns,
+                      output=f"{RESULTS}q-1.csv", encryption="CSE_KMS")  # the file is ciphertext: pages
+    encrypted = fake_engine({"us-east-1": fake}).query("SELECT 1", [], scope("us-east-1")).frame
+    assert len(fake.result_calls) == 3
+    pd.testing.assert_frame_equal(encrypted, from_pages)
+    pd.testing.assert_frame_equal(from_file, from_pages)
+    assert from_file.iloc[:, 6].tolist()[:4] == ["", 'say "hi", twice', "line\nbreak, 東京", None]
+    assert str(from_file["calls"].dtype) == "int64" and str(from_file["hour"].dtype) == "Int64"
+    assert from_file["calls"].tolist() == [row[1] for row in RESULT_ROWS]
+
+
+def test_a_result_file_of_other_columns_is_not_trusted(aws_env: dict[str, str]) -> None:
+    boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="results-bucket")
+    boto3.client("s3", region_name="us-east-1").put_object(Bucket="results-bucket", Key="athena/q-1.csv",
+                                                          Body=b'"a"\n"1"\n')
+    values = list(range(2500))
+    fake = FakeAthena(["SUCCEEDED"], rows=result_rows(["n", "m"], [[v, v] for v in values]),
+                      columns=[column("n", "bigint"), column("m", "bigint")], output=f"{RESULTS}q-1.csv")
+    frame = fake_engine({"us-east-1": fake}).query("SELECT n", [], scope("us-east-1")).frame
+    assert frame["n"].tolist() == values and len(fake.result_calls) == 3
 
 
 def test_failed_query_reports_athenas_reason(no_aws_env: dict[str, str]) -> None:
