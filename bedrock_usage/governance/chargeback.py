@@ -4,14 +4,15 @@ Developer seat, Kiro tier and credits).
 The chargeback is long form: one row per group x model, a total row per group and a grand total (schema
 ``bedrock-usage/chargeback/v1``, columns in ``CHARGEBACK_COLUMNS``). Tokens and calls are exact; costs are
 estimates from list prices and cover priced calls only: calls the book cannot price are counted in
-``unpriced_calls`` and listed apart, never as a cost of 0.
+``unpriced_calls`` and listed apart, never as a cost of 0. Every chargeback says which days of the month its logs
+cover (``governance.coverage``) and warns when that is not the whole month.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pandas as pd
 
@@ -24,6 +25,7 @@ from ..qdev.sources import LogStore
 from ..report.priced_facts import COST_COLUMNS, METRICS, TOTAL_COST
 from ..report.tracker import COST_NOTE, TOKENS_NOTE
 from .anomalies import days_in_month
+from .coverage import Coverage, log_coverage
 
 CHARGEBACK_SCHEMA = "bedrock-usage/chargeback/v1"
 DEVELOPER_SCHEMA = "bedrock-usage/developer-costs/v2"
@@ -79,13 +81,14 @@ def group_column(group_by: str) -> tuple[str, str | None]:
 
 @dataclass
 class Chargeback:
-    """One month's chargeback rows, the unpriced usage apart, and notes on accuracy."""
+    """One month's chargeback rows, the unpriced usage apart, the days its logs cover, and notes on accuracy."""
 
     month: str
     tz: str
     group_by: str
     rows: pd.DataFrame
     unpriced: pd.DataFrame
+    coverage: Coverage
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -105,8 +108,10 @@ def _totals(frame: pd.DataFrame) -> dict[str, object]:
     return totals
 
 
-def build_chargeback(facts: pd.DataFrame, month: str, tz: str, group_by: str) -> Chargeback:
-    """Chargeback rows for the facts of one month (read with the tag key when grouping by a tag)."""
+def build_chargeback(facts: pd.DataFrame, month: str, tz: str, group_by: str,
+                     now: datetime | None = None) -> Chargeback:
+    """Chargeback rows for the facts of one month (read with the tag key when grouping by a tag), and the days of
+    the month they cover as of ``now`` (default: the clock), with a warning when that is not the whole month."""
     column, _ = group_column(group_by)
     frame = facts.assign(group=facts[column].astype("object")) if len(facts) else facts.assign(group=None)
     if len(frame):
@@ -128,11 +133,12 @@ def build_chargeback(facts: pd.DataFrame, month: str, tz: str, group_by: str) ->
         unpriced = (frame.loc[~frame["priced"]].groupby(["group", "model_id", "source_region"], dropna=False)
                     [list(METRICS)].sum().reset_index().sort_values(["group", "calls"], ascending=[True, False])
                     .reset_index(drop=True))
-    warnings = []
+    coverage = log_coverage(facts, month_period(month, tz), now)
+    warnings = [line for line in [coverage.warning()] if line]
     if len(unpriced):
         warnings.append(f"{int(unpriced['calls'].sum()):,} calls have no price: their tokens are in the rows, their "
                         "cost is not (see the unpriced table)")
-    return Chargeback(month, tz, group_by, table, unpriced, warnings)
+    return Chargeback(month, tz, group_by, table, unpriced, coverage, warnings)
 
 
 def accuracy_notes() -> dict[str, str]:

@@ -21,7 +21,7 @@ from ..qdev.people import read_user_map
 from ..qdev.sources import LocalStore, S3Store
 from ..qdev.synthetic import ensure_demo_corpus
 from ..report.tracker import BedrockAthenaTracker
-from . import anomalies, budgets, callers, chargeback, reconcile
+from . import anomalies, budgets, callers, chargeback, coverage, reconcile
 from . import render as gr
 from .options import EXIT_ALERT, wants_caller_bill
 
@@ -66,6 +66,8 @@ def run_governance(
         budgets.sns_region(args.notify_sns)
     if mode in ("check_budgets", "anomalies"):
         anomalies.day_in_progress(scan.end, scan.tz)  # a forecast as of a day to come is refused before reading
+    if mode == "chargeback":
+        coverage.through_day(scan)  # a month to come is refused before reading
     budget_list = budgets.load_budgets(args.check_budgets) if mode == "check_budgets" else []
     tags = [*args.tag, *budgets.tag_keys(budget_list)]
     if mode == "chargeback":
@@ -119,6 +121,9 @@ def run_governance(
         result = chargeback.build_chargeback(facts, args.chargeback, scan.tz, args.chargeback_by)
         result.warnings[:0] = warnings
         output, alert = gr.chargeback_output(result, args.max_rows), False
+        partial = result.coverage.warning()
+        if partial and args.format != "terminal":  # the terminal text opens with it; a file is read later, elsewhere
+            print(f"warning: {partial}", file=sys.stderr)
     else:
         user_map = args.user_map
         if args.demo and not (args.qdev_logs_dir or args.qdev_bucket):

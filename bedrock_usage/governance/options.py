@@ -83,7 +83,9 @@ def add_governance_arguments(parser: argparse.ArgumentParser) -> None:
                        help="days of trailing history for anomalies and forecasts (default 7)")
     group.add_argument("--anomaly-min-cost", type=float, default=_default("anomaly_min_cost"), metavar="USD",
                        help="never flag a day cheaper than this (default 1)")
-    group.add_argument("--chargeback", metavar="YYYY-MM", help="monthly chargeback export (CSV or JSON)")
+    group.add_argument("--chargeback", metavar="YYYY-MM",
+                       help="monthly chargeback export (CSV or JSON); says which days of the month its logs cover "
+                            "and warns (exit 0) when not every day")
     group.add_argument("--chargeback-by", default=_default("chargeback_by"), metavar="application|user|tag:KEY",
                        help="with --chargeback: the group of each row (default application)")
     group.add_argument("--developer-costs", metavar="YYYY-MM",

@@ -21,6 +21,7 @@ from .anomalies import AnomalyReport
 from .budgets import BudgetCheck, burndown
 from .callers import CALLER_TRUTH, CallerReconciliation
 from .chargeback import CHARGEBACK_COLUMNS, CHARGEBACK_SCHEMA, DEVELOPER_SCHEMA, Chargeback, accuracy_notes
+from .coverage import Coverage
 from .reconcile import BILLING_TRUTH, Reconciliation
 
 RECONCILIATION_SCHEMA = "bedrock-usage/reconciliation/v1"
@@ -351,6 +352,25 @@ _CHARGEBACK_TERMINAL: list[Column] = [
 ]
 
 
+def coverage_line(coverage: Coverage) -> str:
+    """The days the logs cover, for the top of the terminal text: ``PARTIAL MONTH: ...`` when not the whole month."""
+    warning = coverage.warning()
+    return f"PARTIAL MONTH: {warning}." if warning else f"Whole month: {coverage.summary()}."
+
+
+def coverage_fields(coverage: Coverage) -> dict[str, object]:
+    """The days the logs cover, as values: the JSON document's ``coverage`` and (prefixed) every CSV row's end."""
+    return {
+        "first_day": coverage.first_day.isoformat() if coverage.first_day else None,
+        "last_day": coverage.last_day.isoformat() if coverage.last_day else None,
+        "through": coverage.through.isoformat(),
+        "days_in_month": coverage.period.days,
+        "days_with_records": len(coverage.record_days),
+        "days_without_records": len(coverage.missing_days),
+        "complete": coverage.complete,
+    }
+
+
 def chargeback_text(chargeback: Chargeback, max_rows: int = 0) -> str:
     """The chargeback as terminal text (group totals marked with ``TOTAL``)."""
     rows = chargeback.rows.copy()
@@ -359,6 +379,7 @@ def chargeback_text(chargeback: Chargeback, max_rows: int = 0) -> str:
     lines = [
         f"Amazon Bedrock chargeback {chargeback.month} ({chargeback.tz}) by {chargeback.group_by}",
         "Calls and tokens are exact; costs are estimated from list prices and cover priced calls only.",
+        coverage_line(chargeback.coverage),
         "",
         table_text(rows, _CHARGEBACK_TERMINAL, max_rows),
     ]
@@ -378,6 +399,8 @@ def chargeback_document(chargeback: Chargeback) -> dict[str, Any]:
         "month": chargeback.month,
         "tz": chargeback.tz,
         "group_by": chargeback.group_by,
+        "coverage": {**coverage_fields(chargeback.coverage), "in_progress": chargeback.coverage.in_progress,
+                     "missing_days": [day.isoformat() for day in chargeback.coverage.missing_days]},
         "accuracy": accuracy_notes(),
         "columns": [{"name": n, "unit": u, "accuracy": a, "meaning": m} for n, u, a, m in CHARGEBACK_COLUMNS],
         "rows": json_records(chargeback.rows),
@@ -426,6 +449,7 @@ class Output:
     stem: str
     stable: bool = False  # a fixed period's report: its files keep their names and each run replaces them
     period: Period | None = None  # the days every CSV row says it covers (a chargeback's rows name their month)
+    row_end: dict[str, object] = dataclasses.field(default_factory=dict)  # more values every CSV row ends with
 
 
 def reconciliation_output(
@@ -462,9 +486,12 @@ def anomalies_output(report: AnomalyReport, max_rows: int) -> Output:
 
 
 def chargeback_output(chargeback: Chargeback, max_rows: int) -> Output:
-    """The chargeback in every form (CSV: the rows and the unpriced usage)."""
+    """The chargeback in every form (CSV: the rows and the unpriced usage, each row ending with the days the logs
+    cover)."""
+    covered = {f"coverage_{name}": value for name, value in coverage_fields(chargeback.coverage).items()}
     return Output(chargeback_text(chargeback, max_rows), chargeback_document(chargeback),
-                  {"": chargeback.rows, "unpriced": chargeback.unpriced}, chargeback_stem(chargeback), stable=True)
+                  {"": chargeback.rows, "unpriced": chargeback.unpriced}, chargeback_stem(chargeback), stable=True,
+                  row_end=covered)
 
 
 def developers_output(table: pd.DataFrame, month: str, note: str, warnings: list[str], max_rows: int) -> Output:
@@ -503,7 +530,7 @@ def write_outputs(output: Output, fmt: str, out_dir: str) -> list[str]:
         (path,) = files(folder, output.stem, [".json"])
         return [str(write_text(path, document_text(output.document)))]
     paths = files(folder, output.stem, [f"_{name}.csv" if name else ".csv" for name in output.frames])
-    stamp = output.period.columns() if output.period else {}
+    stamp = {**(output.period.columns() if output.period else {}), **output.row_end}
     return [str(write_csv(path, frame.assign(**stamp)))
             for path, frame in zip(paths, output.frames.values(), strict=True)]
 

@@ -1,4 +1,5 @@
-"""--chargeback and --developer-costs: long-form rows, totals and unpriced usage against a plain computation."""
+"""--chargeback and --developer-costs: long-form rows, totals, unpriced usage and the days the logs cover, against a
+plain computation."""
 
 from __future__ import annotations
 
@@ -10,14 +11,18 @@ import sys
 from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+import pandas as pd
 import pytest
 
 from bedrock_usage.demo.writer import write_local
 from bedrock_usage.engines.local import LocalEngine
 from bedrock_usage.engines.queries import Filters
 from bedrock_usage.errors import UsageError
-from bedrock_usage.governance.chargeback import QDevUser, developer_costs, month_period
+from bedrock_usage.governance.chargeback import QDevUser, build_chargeback, developer_costs, month_period
+from bedrock_usage.governance.coverage import through_day
+from bedrock_usage.governance.render import chargeback_document, chargeback_text
 from bedrock_usage.logs.period import Period
 from bedrock_usage.qdev.people import read_user_map
 from bedrock_usage.qdev.synthetic import write_qdev_corpus
@@ -33,6 +38,8 @@ NAMES = {  # the book's names of the models used, to key expected rows; unknown 
     "anthropic.claude-opus-4-1-20250805-v1:0": "Claude Opus 4.1",
     "example.unlisted-model-v1:0": "example.unlisted-model-v1:0",  # a model no price book lists
 }
+COVERAGE_COLUMNS = ["coverage_first_day", "coverage_last_day", "coverage_through", "coverage_days_in_month",
+                    "coverage_days_with_records", "coverage_days_without_records", "coverage_complete"]
 SSO = "AWSReservedSSO_Developers_0123456789abcdef"
 CALLERS = [
     (f"arn:aws:sts::{ACCOUNT}:assumed-role/Chatbot-BedrockRole/w", {"team": "support"}),
@@ -101,6 +108,66 @@ def logs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+def calls_at(times: list[datetime]) -> list[dict]:
+    """One priced Converse call of the Chatbot application at each of ``times``."""
+    arn, tags = CALLERS[0]
+    return [{"schemaType": "ModelInvocationLog", "schemaVersion": "1.0",
+             "timestamp": when.strftime("%Y-%m-%dT%H:%M:%SZ"), "accountId": ACCOUNT, "identity": {"arn": arn},
+             "region": "us-east-1", "requestId": f"cov-{n}", "operation": "Converse",
+             "modelId": "anthropic.claude-3-haiku-20240307-v1:0", "input": {"inputTokenCount": 100 + n},
+             "output": {"outputTokenCount": 10 + n}, "requestMetadata": tags} for n, when in enumerate(times)]
+
+
+def every_hours(first: datetime, last: datetime, hours: int, skip_utc_days: tuple[int, ...] = ()) -> list[datetime]:
+    """``first``, then every ``hours`` hours up to ``last``, without the UTC days of the month in ``skip_utc_days``."""
+    times, when = [], first
+    while when <= last:
+        if when.day not in skip_utc_days:
+            times.append(when)
+        when += timedelta(hours=hours)
+    return times
+
+
+# Logging switched on 2025-11-15, off for three UTC days, and the logs stop on the 28th.
+PARTIAL = calls_at(every_hours(datetime(2025, 11, 15, 2, tzinfo=UTC), datetime(2025, 11, 28, 12, tzinfo=UTC), 5,
+                               skip_utc_days=(20, 21, 22)))
+# The first days of a month in progress: up to the morning of 2025-11-06.
+STARTED = calls_at(every_hours(datetime(2025, 11, 1, 0, 30, tzinfo=UTC), datetime(2025, 11, 6, 9, tzinfo=UTC), 3))
+LATER = datetime(2026, 1, 5, tzinfo=UTC)  # long after November: the month is over
+
+
+def local_days(records: list[dict], tz: str, month: str) -> set[date]:
+    """The days of ``month`` in ``tz`` on which the records were made, read from their timestamps."""
+    zone = ZoneInfo(tz)
+    days = {datetime.fromisoformat(r["timestamp"].replace("Z", "+00:00")).astimezone(zone).date() for r in records}
+    return {day for day in days if day.strftime("%Y-%m") == month}
+
+
+def expected_coverage(records: list[dict], tz: str, month: str, through: date) -> dict:
+    """The JSON ``coverage`` of the chargeback of ``month`` as of ``through``, computed from the records alone."""
+    held = local_days(records, tz, month)
+    first_of_month = date.fromisoformat(f"{month}-01")
+    month_days = [first_of_month + timedelta(days=i) for i in range(31)
+                  if (first_of_month + timedelta(days=i)).strftime("%Y-%m") == month]
+    missing = [day for day in month_days if day <= through and day not in held]
+    return {"first_day": min(held).isoformat(), "last_day": max(held).isoformat(), "through": through.isoformat(),
+            "days_in_month": len(month_days), "days_with_records": len(held), "days_without_records": len(missing),
+            "complete": through == month_days[-1] and not missing, "in_progress": through < month_days[-1],
+            "missing_days": [day.isoformat() for day in missing]}
+
+
+def month_facts(root: Path, month: str, tz: str) -> pd.DataFrame:
+    """The tracker's facts of ``month`` in ``tz`` from the logs folder ``root``."""
+    return BedrockAthenaTracker(LocalEngine(root)).facts(month_period(month, tz), ("us-east-1",), Filters())[0]
+
+
+@pytest.fixture(scope="module")
+def partial_logs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("partial") / "logs"
+    write_local(root, PARTIAL)
+    return root
+
+
 def run_cli(env: dict[str, str], logs: Path, *args: str) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, str(ROOT / "bedrock_tracker_cli.py"), "--engine", "local", "--logs-dir", str(logs),
                "--region", "us-east-1", *args]
@@ -157,13 +224,42 @@ def test_chargeback_schema_is_documented(logs: Path, no_aws_env: dict[str, str],
     assert sorted(p.name for p in out.iterdir()) == ["bedrock_chargeback_2025-11_tag-team.csv",
                                                      "bedrock_chargeback_2025-11_tag-team_unpriced.csv"]
     with (out / "bedrock_chargeback_2025-11_tag-team.csv").open() as handle:
-        assert next(csv.reader(handle)) == columns
+        assert next(csv.reader(handle)) == columns + COVERAGE_COLUMNS
+    assert all(f"`{name}`" in docs for name in COVERAGE_COLUMNS)
     with (out / "bedrock_chargeback_2025-11_tag-team_unpriced.csv").open() as handle:
         assert "example.unlisted-model-v1:0" in {r["model_id"] for r in csv.DictReader(handle)}
 
 
+@pytest.mark.slow
+def test_partial_month_in_every_form_exit_0(partial_logs: Path, no_aws_env: dict[str, str], tmp_path: Path) -> None:
+    want = expected_coverage(PARTIAL, "UTC", "2025-11", date(2025, 11, 30))
+    result = run_cli(no_aws_env, partial_logs, "--chargeback", "2025-11", "--format", "json", "--output-dir", "-")
+    assert result.returncode == 0, result.stderr  # a warning: the figures are what the logs hold
+    doc = json.loads(result.stdout)
+    assert doc["coverage"] == want
+    warning = next(line for line in doc["warnings"] if line.startswith("logs cover "))
+    assert f"logs cover {want['first_day']} .. {want['last_day']}" in warning and "before logging began" in warning
+    assert f"warning: {warning}\n" in result.stderr  # a file is read later: the run says so as it writes it
+
+    terminal = run_cli(no_aws_env, partial_logs, "--chargeback", "2025-11")
+    assert terminal.returncode == 0 and terminal.stdout.splitlines()[2] == f"PARTIAL MONTH: {warning}."
+    assert "warning:" not in terminal.stderr  # standard output already opens with it
+
+    files = run_cli(no_aws_env, partial_logs, "--chargeback", "2025-11", "--format", "csv", "--output-dir",
+                    str(tmp_path))
+    assert files.returncode == 0 and f"warning: {warning}\n" in files.stderr
+    with (tmp_path / "bedrock_chargeback_2025-11_application.csv").open() as handle:
+        rows = list(csv.DictReader(handle))
+    stamp = {f"coverage_{name}": str(want[name]) for name in
+             ("first_day", "last_day", "through", "days_in_month", "days_with_records", "days_without_records",
+              "complete")}
+    assert rows and all({k: row[k] for k in stamp} == stamp for row in rows)
+    assert list(rows[0])[-len(stamp):] == COVERAGE_COLUMNS
+
+
 @pytest.mark.parametrize(("args", "message"), [
     (("--chargeback", "2025-13"), "YYYY-MM"),
+    (("--chargeback", "2099-01"), "2099-01 has not begun"),
     (("--chargeback", "2025-11", "--chargeback-by", "team"), "application, user or tag:KEY"),
     (("--chargeback", "2025-11", "--reconcile"), "choose one of --reconcile, --chargeback"),
     (("--chargeback", "2025-11", "--output-dir", "-"), "add --format json"),
@@ -172,6 +268,57 @@ def test_chargeback_schema_is_documented(logs: Path, no_aws_env: dict[str, str],
 def test_chargeback_mistakes_are_exit_1(logs: Path, no_aws_env: dict[str, str], args: tuple, message: str) -> None:
     result = run_cli(no_aws_env, logs, *args)
     assert result.returncode == 1 and message in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("tz", ["UTC", "Asia/Seoul"])
+def test_chargeback_of_logs_begun_mid_month_says_which_days_they_cover(partial_logs: Path, tz: str) -> None:
+    facts = month_facts(partial_logs, "2025-11", tz)
+    result = build_chargeback(facts, "2025-11", tz, "application", now=LATER)
+    want = expected_coverage(PARTIAL, tz, "2025-11", date(2025, 11, 30))
+    assert chargeback_document(result)["coverage"] == want
+    held = local_days(PARTIAL, tz, "2025-11")
+    gaps = [day for day in want["missing_days"] if want["first_day"] < day < want["last_day"]]
+    assert want["first_day"] > "2025-11-01" and want["last_day"] < "2025-11-30" and gaps  # what the corpus is for
+    warning = result.warnings[0]
+    assert warning.startswith(f"logs cover {want['first_day']} .. {want['last_day']} ({len(held)} of 30 days with "
+                              f"records, {want['days_without_records']} without any): ")
+    assert "the chargeback leaves out spend before logging began" in warning
+    assert f"no records after {want['last_day']}: the chargeback leaves out spend after the logs stop" in warning
+    assert f"{len(gaps)} days in between without any record ({', '.join(gaps)})" in warning
+    assert chargeback_text(result).splitlines()[2] == f"PARTIAL MONTH: {warning}."
+    assert result.grand_total["calls"] == sum(1 for r in PARTIAL if local_days([r], tz, "2025-11"))
+
+
+def test_chargeback_of_the_month_in_progress_runs_to_today(tmp_path: Path) -> None:
+    write_local(tmp_path / "logs", STARTED)
+    facts = month_facts(tmp_path / "logs", "2025-11", "UTC")
+    today = build_chargeback(facts, "2025-11", "UTC", "user", now=datetime(2025, 11, 6, 12, tzinfo=UTC))
+    assert chargeback_document(today)["coverage"] == expected_coverage(STARTED, "UTC", "2025-11", date(2025, 11, 6))
+    assert today.warnings == ["logs cover 2025-11-01 .. 2025-11-06 (6 of 30 days with records): the month is not "
+                              "over (month to 2025-11-06)"]
+    tomorrow = build_chargeback(facts, "2025-11", "UTC", "user", now=datetime(2025, 11, 7, 1, tzinfo=UTC))
+    assert chargeback_document(tomorrow)["coverage"] == expected_coverage(STARTED, "UTC", "2025-11",
+                                                                          date(2025, 11, 7))
+    assert tomorrow.warnings[0].endswith("the month is not over (month to 2025-11-07); no records after 2025-11-06 "
+                                         "yet")
+
+
+def test_chargeback_of_a_whole_month_has_no_coverage_warning(logs: Path) -> None:
+    assert len(local_days(usage(), "UTC", "2025-11")) == 30  # every day of November has calls
+    facts = month_facts(logs, "2025-11", "UTC")
+    result = build_chargeback(facts, "2025-11", "UTC", "application", now=LATER)
+    assert chargeback_document(result)["coverage"] == expected_coverage(usage(), "UTC", "2025-11",
+                                                                        date(2025, 11, 30))
+    assert result.coverage.complete and not any("logs cover" in line for line in result.warnings)
+    assert chargeback_text(result).splitlines()[2] == ("Whole month: logs cover 2025-11-01 .. 2025-11-30 (30 of 30 "
+                                                       "days with records).")
+
+
+def test_a_month_not_begun_is_refused() -> None:
+    new_year_eve = datetime(2025, 12, 31, 20, tzinfo=UTC)
+    with pytest.raises(UsageError, match=r"^2026-01 has not begun \(today is 2025-12-31 in UTC\)"):
+        through_day(month_period("2026-01", "UTC"), new_year_eve)
+    assert through_day(month_period("2026-01", "Asia/Seoul"), new_year_eve) == date(2026, 1, 1)  # 05:00 in Seoul
 
 
 def test_month_period() -> None:

@@ -1,0 +1,111 @@
+"""Which days of a period the logs hold records for, so that part of a month is never billed as the whole month.
+
+Days are the facts' local days in the period's time zone. A day without any record is logging off, logs not arrived
+yet, or a day without calls: the logs cannot tell which, so such days are counted and named, never filled in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import pandas as pd
+
+from ..errors import UsageError
+from ..logs.layout import days_between
+from ..logs.period import Period
+from ..output.wording import counted
+from .anomalies import today_in
+
+NAMED_GAPS = 5  # days in between without records named in the warning; the rest are counted
+
+
+def through_day(period: Period, now: datetime | None = None) -> date:
+    """The period's last day that has begun: its end, or today while it is in progress; a UsageError when the period
+    begins after today (``now``, default the clock), since no log can hold it yet."""
+    today = today_in(period.tz, now)
+    if period.start > today:
+        raise UsageError(f"{period.start:%Y-%m} has not begun (today is {today} in {period.tz}): give a month up to "
+                         "this one")
+    return min(period.end, today)
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """The days of ``period`` up to ``through`` and those among them with at least one record."""
+
+    period: Period
+    through: date
+    record_days: tuple[date, ...]  # in order
+
+    @property
+    def first_day(self) -> date | None:
+        """The first day with records, None without any."""
+        return self.record_days[0] if self.record_days else None
+
+    @property
+    def last_day(self) -> date | None:
+        """The last day with records, None without any."""
+        return self.record_days[-1] if self.record_days else None
+
+    @property
+    def in_progress(self) -> bool:
+        """Whether the period runs past today."""
+        return self.through < self.period.end
+
+    @property
+    def missing_days(self) -> list[date]:
+        """Days of the period up to ``through`` without any record."""
+        held = set(self.record_days)
+        return [day for day in days_between(self.period.start, self.through) if day not in held]
+
+    @property
+    def complete(self) -> bool:
+        """Whether the period is over and every one of its days has records."""
+        return not self.in_progress and not self.missing_days
+
+    def summary(self) -> str:
+        """``logs cover 2025-11-15 .. 2025-11-30 (16 of 30 days with records, 14 without any)``."""
+        if not self.record_days:
+            return f"no log records in {self.period.start} .. {self.through}"
+        missing = len(self.missing_days)
+        without = f", {missing:,} without any" if missing else ""
+        return (f"logs cover {self.first_day} .. {self.last_day} ({len(self.record_days):,} of {self.period.days:,} "
+                f"days with records{without})")
+
+    def gaps(self) -> list[date]:
+        """Days between the first and the last day with records that have none."""
+        if not self.record_days:
+            return []
+        first, last = self.record_days[0], self.record_days[-1]
+        return [day for day in self.missing_days if first < day < last]
+
+    def warning(self) -> str | None:
+        """Why the figures are not the whole period's, in one line; None when they are."""
+        if self.complete:
+            return None
+        reasons = []
+        if not self.record_days:
+            reasons.append("the chargeback is empty (is logging on, and are these the regions and logs to read?)")
+        elif self.record_days[0] > self.period.start:
+            reasons.append("the chargeback leaves out spend before logging began")
+        if self.in_progress:
+            reasons.append(f"the month is not over (month to {self.through})")
+        if self.record_days and self.record_days[-1] < self.through:
+            last = self.record_days[-1]
+            reasons.append(f"no records after {last} yet" if self.in_progress else
+                           f"no records after {last}: the chargeback leaves out spend after the logs stop")
+        gaps = self.gaps()
+        if gaps:
+            named = ", ".join(day.isoformat() for day in gaps[:NAMED_GAPS])
+            more = ", ..." if len(gaps) > NAMED_GAPS else ""
+            reasons.append(f"{counted(len(gaps), 'day')} in between without any record ({named}{more})")
+        return f"{self.summary()}: {'; '.join(reasons)}"
+
+
+def log_coverage(facts: pd.DataFrame, period: Period, now: datetime | None = None) -> Coverage:
+    """The days of ``period`` the fact rows (one local ``day`` each) have records for, as of ``now``."""
+    through = through_day(period, now)
+    days = set(pd.to_datetime(facts["day"]).dt.date) if len(facts) else set()
+    held = tuple(sorted(day for day in days if period.start <= day <= through))
+    return Coverage(period, through, held)
