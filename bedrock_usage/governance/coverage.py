@@ -11,11 +11,9 @@ from datetime import date, datetime
 
 import pandas as pd
 
-from ..errors import UsageError
 from ..logs.layout import days_between
-from ..logs.period import Period
+from ..logs.period import Period, through_today
 from ..output.wording import counted
-from .anomalies import today_in
 
 NAMED_GAPS = 5  # days in between without records named in the warning; the rest are counted
 
@@ -23,11 +21,7 @@ NAMED_GAPS = 5  # days in between without records named in the warning; the rest
 def through_day(period: Period, now: datetime | None = None) -> date:
     """The period's last day that has begun: its end, or today while it is in progress; a UsageError when the period
     begins after today (``now``, default the clock), since no log can hold it yet."""
-    today = today_in(period.tz, now)
-    if period.start > today:
-        raise UsageError(f"{period.start:%Y-%m} has not begun (today is {today} in {period.tz}): give a month up to "
-                         "this one")
-    return min(period.end, today)
+    return through_today(period, now)[0].end
 
 
 @dataclass(frozen=True)
