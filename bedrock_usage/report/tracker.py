@@ -471,7 +471,21 @@ def build_warnings(report: UsageReport, fact_warnings: list[str]) -> list[str]:
                         "again")
     if not report.summary["calls"] and not report.records_skipped and not report.stats.failed_regions:
         warnings.append(_no_calls(report))
+    warnings += _tags_never_seen(report)
     return warnings
+
+
+def _tags_never_seen(report: UsageReport) -> list[str]:
+    """A line per ``--tag`` key no call of the report carries: most often a key spelt otherwise than the calls'
+    (``costcenter`` for ``cost_center``), which would put every call under (none) without a word."""
+    lines = []
+    for name in report.tables:
+        if name.startswith("tag:") and report.summary["calls"]:
+            values = report.tables.plain(name).column(name)
+            if not any(is_text(value) for value in values):
+                lines.append(f"no call in the period carries the requestMetadata key '{name.removeprefix('tag:')}' "
+                             "(keys are matched as written, case included): its table has every call under (none)")
+    return lines
 
 
 def _no_calls(report: UsageReport) -> str:

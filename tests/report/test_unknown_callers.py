@@ -172,3 +172,11 @@ def test_tag_keys_any_system_refuses_in_a_path_make_safe_distinct_csv_names(tmp_
         column = f"tag:{key}"
         assert sum(column in next(csv.reader(path.open(newline=""))) and f"v{i}" in path.read_text()
                    for path in out.glob("*_tag_*.csv")) == 1, key
+
+
+def test_a_tag_key_no_call_carries_is_named_in_a_warning(tmp_path: Path) -> None:
+    write_records(tmp_path / "logs", [record(0, requestMetadata={"team": "search"}), record(1)])
+    report = BedrockAthenaTracker(LocalEngine(tmp_path / "logs", cache=False), extra_tags=("Team", "team")).analyze(
+        PERIOD, ("us-east-1",))
+    never = [line for line in report.warnings if "carries the requestMetadata key" in line]
+    assert len(never) == 1 and "'Team'" in never[0]
