@@ -21,7 +21,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..errors import UsageError
-from ..logs.regions import DEFAULT_REGIONS, is_govcloud, resolve_regions
+from ..logs.regions import DEFAULT_REGIONS, is_govcloud, partition_of, resolve_regions
 
 OPERATIONS: tuple[str, ...] = ("InvokeModel", "InvokeModelWithResponseStream", "Converse", "ConverseStream")
 CONVERSE_OPERATIONS = frozenset({"Converse", "ConverseStream"})
@@ -59,6 +59,7 @@ class DemoModel:
     long_context: bool = False
     legacy: bool = False  # older generation: mostly called by its base id
     kind: str = "anthropic"
+    govcloud: bool = False  # offered in AWS GovCloud (US): the only models called there
 
     @cached_property
     def api_name(self) -> str:
@@ -71,7 +72,7 @@ _WITH_JP = frozenset({"us", "eu", "apac", "jp"})
 
 MODELS: tuple[DemoModel, ...] = (
     DemoModel("claude-3-haiku", "Claude 3 Haiku", "anthropic.claude-3-haiku-20240307-v1:0", _US_EU_APAC,
-                cache=False, legacy=True),
+                cache=False, legacy=True, govcloud=True),
     DemoModel("claude-3-sonnet", "Claude 3 Sonnet", "anthropic.claude-3-sonnet-20240229-v1:0", _US_EU_APAC,
                 cache=False, legacy=True),
     DemoModel("claude-3-opus", "Claude 3 Opus", "anthropic.claude-3-opus-20240229-v1:0",
@@ -79,27 +80,28 @@ MODELS: tuple[DemoModel, ...] = (
     DemoModel("claude-3-5-haiku", "Claude 3.5 Haiku", "anthropic.claude-3-5-haiku-20241022-v1:0",
                 frozenset({"us", "eu"}), legacy=True),
     DemoModel("claude-3-5-sonnet", "Claude 3.5 Sonnet", "anthropic.claude-3-5-sonnet-20240620-v1:0",
-                _US_EU_APAC, legacy=True),
+                _US_EU_APAC, legacy=True, govcloud=True),
     DemoModel("claude-3-5-sonnet-v2", "Claude 3.5 Sonnet v2", "anthropic.claude-3-5-sonnet-20241022-v2:0",
                 _US_EU_APAC),
     DemoModel("claude-3-7-sonnet", "Claude 3.7 Sonnet", "anthropic.claude-3-7-sonnet-20250219-v1:0",
-                _US_EU_APAC),
+                _US_EU_APAC, govcloud=True),
     DemoModel("claude-sonnet-4", "Claude Sonnet 4", "anthropic.claude-sonnet-4-20250514-v1:0", _US_EU_APAC,
                 has_global=True, long_context=True),
     DemoModel("claude-opus-4", "Claude Opus 4", "anthropic.claude-opus-4-20250514-v1:0", _US_EU_APAC),
     DemoModel("claude-opus-4-1", "Claude Opus 4.1", "anthropic.claude-opus-4-1-20250805-v1:0", _US_EU_APAC),
     DemoModel("claude-sonnet-4-5", "Claude Sonnet 4.5", "anthropic.claude-sonnet-4-5-20250929-v1:0", _WITH_JP,
-                has_global=True, long_context=True),
+                has_global=True, long_context=True, govcloud=True),
     DemoModel("claude-haiku-4-5", "Claude Haiku 4.5", "anthropic.claude-haiku-4-5-20251001-v1:0", _WITH_JP,
-                has_global=True),
+                has_global=True, govcloud=True),
     DemoModel("claude-opus-4-5", "Claude Opus 4.5", "anthropic.claude-opus-4-5-20251101-v1:0", _WITH_JP,
                 has_global=True),
-    DemoModel("nova-lite", "Nova Lite", "amazon.nova-lite-v1:0", _US_EU_APAC, cache=False, kind="converse"),
-    DemoModel("nova-pro", "Nova Pro", "amazon.nova-pro-v1:0", _US_EU_APAC, cache=False, kind="converse"),
+    DemoModel("nova-lite", "Nova Lite", "amazon.nova-lite-v1:0", _US_EU_APAC, cache=False, kind="converse",
+              govcloud=True),
+    DemoModel("nova-pro", "Nova Pro", "amazon.nova-pro-v1:0", _US_EU_APAC, cache=False, kind="converse", govcloud=True),
     DemoModel("llama3-3-70b", "Llama 3.3 70B Instruct", "meta.llama3-3-70b-instruct-v1:0", frozenset({"us"}),
                 cache=False, kind="converse"),
     DemoModel("titan-embed-v2", "Titan Text Embeddings V2", "amazon.titan-embed-text-v2:0", frozenset(), cache=False,
-                legacy=True, kind="embedding"),
+                legacy=True, kind="embedding", govcloud=True),
 )
 MODELS_BY_KEY: dict[str, DemoModel] = {m.key: m for m in MODELS}
 
@@ -291,7 +293,8 @@ class ApplicationProfile:
 
     @property
     def arn(self) -> str:
-        return f"arn:aws:bedrock:{self.region}:{self.account}:application-inference-profile/{self.profile_id}"
+        return (f"arn:{partition_of(self.region)}:bedrock:{self.region}:{self.account}:application-inference-profile/"
+                f"{self.profile_id}")
 
 
 # (name, model, copied from the geographic cross-region profile?)
@@ -425,6 +428,7 @@ class _Generator:
         self.regions = spec.regions
         self.caller_table = _Table.of([(c, c.weight) for c in CALLERS])
         self.model_tables = {c.name: _Table.of(c.models) for c in CALLERS}
+        self.govcloud_tables = {c.name: _govcloud_models(c) for c in CALLERS}
         self.operation_tables = {c.name: _Table.of(zip(OPERATIONS, c.operations, strict=True)) for c in CALLERS}
         self.form_tables: dict[tuple[bool, bool, bool], _Table] = {}
         self.error_table = _Table.of(ERROR_CODES)
@@ -457,7 +461,10 @@ class _Generator:
                 _region_geo(region) if profile.cross_region else None, region
             )
         else:
-            model = forced.get("model") or MODELS_BY_KEY[self._pick(self.model_tables[caller.name])]
+            tables = self.govcloud_tables if is_govcloud(region) else self.model_tables
+            model = forced.get("model") or MODELS_BY_KEY[self._pick(tables[caller.name])]
+            if is_govcloud(region) and not model.govcloud:  # a scenario's model that GovCloud does not offer
+                model = MODELS_BY_KEY[self._pick(tables[caller.name])]
             model_id, inference_region = self._model_id(model, region, forced.get("form"), forced.get("arn"))
         operation: str = forced.get("operation") or self._pick(self.operation_tables[caller.name])
         if model.kind == "converse" and operation not in CONVERSE_OPERATIONS:
@@ -480,7 +487,7 @@ class _Generator:
             "schemaVersion": "1.0",
             "timestamp": when.strftime("%Y-%m-%dT%H:%M:%SZ"),
             "accountId": spec.account,
-            "identity": {"arn": self._arn(caller)},
+            "identity": {"arn": self._arn(caller, region)},
             "region": region,
             "requestId": str(uuid.UUID(int=rng.getrandbits(128) ^ self.id_salt, version=4)),
             "operation": operation,
@@ -507,7 +514,8 @@ class _Generator:
             return self.profiles[(region, forced["app_profile"])]
         if forced or not caller.app_profile or self.rng.random() >= caller.app_profile_share:
             return None
-        return self.profiles[(region, caller.app_profile)]
+        profile = self.profiles[(region, caller.app_profile)]
+        return profile if MODELS_BY_KEY[profile.model_key].govcloud or not is_govcloud(region) else None
 
     def _model_id(self, model: DemoModel, region: str, form: str | None,
                   as_arn: bool | None) -> tuple[str, str | None]:
@@ -541,7 +549,8 @@ class _Generator:
         if as_arn is None:
             as_arn = rng.random() < 0.03
         if as_arn:
-            return f"arn:aws:bedrock:{region}:{self.spec.account}:inference-profile/{profile_id}", inference_region
+            arn = f"arn:{partition_of(region)}:bedrock:{region}:{self.spec.account}:inference-profile/{profile_id}"
+            return arn, inference_region
         return profile_id, inference_region
 
     def _inference_region(self, geo: str | None, region: str) -> str | None:
@@ -587,14 +596,15 @@ class _Generator:
         hour = starts[_draw_index(self.rng, cum)]
         return hour + timedelta(seconds=self.rng.randrange(3600))
 
-    def _arn(self, caller: Caller) -> str:
-        account = self.spec.account
+    def _arn(self, caller: Caller, region: str) -> str:
+        """The caller's ARN in the partition of the region called (a GovCloud account's are ``arn:aws-us-gov:``)."""
+        account, arn = self.spec.account, f"arn:{partition_of(region)}"
         if caller.kind == "role":
             session = self.rng.choice(self.sessions[caller.name])
-            return f"arn:aws:sts::{account}:assumed-role/{caller.role_name}/{session}"
+            return f"{arn}:sts::{account}:assumed-role/{caller.role_name}/{session}"
         if caller.kind == "user":
-            return f"arn:aws:iam::{account}:user/{caller.iam_user}"
-        return f"arn:aws:sts::{account}:assumed-role/{sso_role_name(account, caller.permission_set)}/{caller.name}"
+            return f"{arn}:iam::{account}:user/{caller.iam_user}"
+        return f"{arn}:sts::{account}:assumed-role/{sso_role_name(account, caller.permission_set)}/{caller.name}"
 
     def _metadata(self, caller: Caller) -> dict[str, str]:
         rng = self.rng
@@ -752,6 +762,12 @@ def _request_id_salt(spec: CorpusSpec) -> int:
     identity = (spec.seed, spec.account, spec.regions, spec.start_date.isoformat(), spec.end_date.isoformat(),
                 spec.records, spec.body_bytes)
     return int.from_bytes(hashlib.sha256(repr(identity).encode()).digest()[:16], "big")
+
+
+def _govcloud_models(caller: Caller) -> _Table:
+    """The caller's models that GovCloud offers, with their weights; every such model alike when it uses none."""
+    offered = [(key, weight) for key, weight in caller.models if MODELS_BY_KEY[key].govcloud]
+    return _Table.of(offered or [(m.key, 1.0) for m in MODELS if m.govcloud])
 
 
 def _region_geo(region: str) -> str | None:

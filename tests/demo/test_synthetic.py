@@ -327,6 +327,26 @@ def test_regions_option_limits_the_corpus() -> None:
     assert all(r["modelId"].startswith(allowed) for r in records)
 
 
+# Models Amazon Bedrock offers in AWS GovCloud (US) among the corpus's (the GovCloud price list: LiteLLM's
+# bedrock/us-gov-* entries): a GovCloud account calls only these, as principals of the aws-us-gov partition.
+GOVCLOUD_MODELS = {
+    "anthropic.claude-3-haiku-20240307-v1:0", "anthropic.claude-3-5-sonnet-20240620-v1:0",
+    "anthropic.claude-3-7-sonnet-20250219-v1:0", "anthropic.claude-sonnet-4-5-20250929-v1:0",
+    "anthropic.claude-haiku-4-5-20251001-v1:0", "amazon.nova-lite-v1:0", "amazon.nova-pro-v1:0",
+    "amazon.titan-embed-text-v2:0",
+}
+
+
+def test_a_govcloud_region_is_called_by_govcloud_principals_with_govcloud_models() -> None:
+    records = generate_records(CorpusSpec(start_date=date(2025, 11, 1), end_date=date(2025, 11, 7), records=600,
+                                          regions=("us-gov-west-1", "us-east-1"), seed=3))
+    gov = [r for r in records if r["region"] == "us-gov-west-1"]
+    assert gov and all(r["identity"]["arn"].startswith("arn:aws-us-gov:") for r in gov)
+    assert all(r["identity"]["arn"].startswith("arn:aws:") for r in records if r["region"] == "us-east-1")
+    assert {r["modelId"] for r in gov if not r["modelId"].startswith("arn:")} <= GOVCLOUD_MODELS
+    assert all(m.startswith("arn:aws-us-gov:") for m in (r["modelId"] for r in gov) if m.startswith("arn:"))
+
+
 def test_traffic_follows_weekdays_working_hours_and_us_east_1(corpus: list[dict]) -> None:
     local = [local_time(r) for r in corpus]
     weekday_days, weekend_days = 20, 8  # 2025-11-03 (Monday) .. 2025-11-30 (Sunday)
