@@ -43,7 +43,7 @@ def test_no_prompt_or_response_text_in_any_output(tmp_path: Path) -> None:
         result = subprocess.run(
             [sys.executable, str(ROOT / "bedrock_tracker_cli.py"), "--engine", "local", "--logs-dir", str(logs),
              "--start-date", "2025-11-01", "--end-date", "2025-11-07", "--tag", "tenant_id", "--format", fmt,
-             "--output-dir", str(out), "--max-rows", "0"],
+             "--max-rows", "0", *(["--output-dir", str(out)] if fmt != "terminal" else [])],
             capture_output=True, text=True, check=True, timeout=300,
         )
         outputs += [result.stdout, result.stderr]
