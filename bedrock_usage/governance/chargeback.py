@@ -109,7 +109,7 @@ def _totals(frame: pd.DataFrame) -> dict[str, object]:
 
 
 def build_chargeback(facts: pd.DataFrame, month: str, tz: str, group_by: str,
-                     now: datetime | None = None) -> Chargeback:
+                     now: datetime | None = None, filtered: bool = False) -> Chargeback:
     """Chargeback rows for the facts of one month (read with the tag key when grouping by a tag), and the days of
     the month they cover as of ``now`` (default: the clock), with a warning when that is not the whole month."""
     column, _ = group_column(group_by)
@@ -133,7 +133,7 @@ def build_chargeback(facts: pd.DataFrame, month: str, tz: str, group_by: str,
         unpriced = (frame.loc[~frame["priced"]].groupby(["group", "model_id", "source_region"], dropna=False)
                     [list(METRICS)].sum().reset_index().sort_values(["group", "calls"], ascending=[True, False])
                     .reset_index(drop=True))
-    coverage = log_coverage(facts, month_period(month, tz), now)
+    coverage = log_coverage(facts, month_period(month, tz), now, filtered)
     warnings = [line for line in [coverage.warning()] if line]
     if len(unpriced):
         warnings.append(f"{int(unpriced['calls'].sum()):,} calls have no price: their tokens are in the rows, their "

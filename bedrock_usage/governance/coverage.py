@@ -14,6 +14,7 @@ import pandas as pd
 from ..logs.layout import days_between
 from ..logs.period import Period, through_today
 from ..output.wording import counted
+from .anomalies import today_in
 
 NAMED_GAPS = 5  # days in between without records named in the warning; the rest are counted
 
@@ -26,11 +27,14 @@ def through_day(period: Period, now: datetime | None = None) -> date:
 
 @dataclass(frozen=True)
 class Coverage:
-    """The days of ``period`` up to ``through`` and those among them with at least one record."""
+    """The days of ``period`` up to ``through`` and those among them with at least one record (of the calls the
+    filters keep, when ``filtered``)."""
 
     period: Period
     through: date
     record_days: tuple[date, ...]  # in order
+    today: date  # in the period's zone, when the coverage was read
+    filtered: bool = False  # only the calls of some models, callers or users are counted
 
     @property
     def first_day(self) -> date | None:
@@ -44,8 +48,8 @@ class Coverage:
 
     @property
     def in_progress(self) -> bool:
-        """Whether the period runs past today."""
-        return self.through < self.period.end
+        """Whether the period's last day is not over yet (a month-end close run on the 30th misses its evening)."""
+        return self.today <= self.period.end
 
     @property
     def missing_days(self) -> list[date]:
@@ -80,14 +84,17 @@ class Coverage:
             return None
         reasons = []
         if not self.record_days:
-            reasons.append("the chargeback is empty (is logging on, and are these the regions and logs to read?)")
+            reasons.append("no call matches the filters" if self.filtered else
+                           "the chargeback is empty (is logging on, and are these the regions and logs to read?)")
         elif self.record_days[0] > self.period.start:
-            reasons.append("the chargeback leaves out spend before logging began")
+            reasons.append(f"no matching calls before {self.record_days[0]}" if self.filtered else
+                           "the chargeback leaves out spend before logging began")
         if self.in_progress:
-            reasons.append(f"the month is not over (month to {self.through})")
+            reasons.append(f"the month is not over (month to {self.through}, today included)")
         if self.record_days and self.record_days[-1] < self.through:
             last = self.record_days[-1]
             reasons.append(f"no records after {last} yet" if self.in_progress else
+                           f"no matching calls after {last}" if self.filtered else
                            f"no records after {last}: the chargeback leaves out spend after the logs stop")
         gaps = self.gaps()
         if gaps:
@@ -97,9 +104,11 @@ class Coverage:
         return f"{self.summary()}: {'; '.join(reasons)}"
 
 
-def log_coverage(facts: pd.DataFrame, period: Period, now: datetime | None = None) -> Coverage:
-    """The days of ``period`` the fact rows (one local ``day`` each) have records for, as of ``now``."""
+def log_coverage(facts: pd.DataFrame, period: Period, now: datetime | None = None,
+                 filtered: bool = False) -> Coverage:
+    """The days of ``period`` the fact rows (one local ``day`` each, of the calls the filters keep when
+    ``filtered``) have records for, as of ``now``."""
     through = through_day(period, now)
     days = set(pd.to_datetime(facts["day"]).dt.date) if len(facts) else set()
     held = tuple(sorted(day for day in days if period.start <= day <= through))
-    return Coverage(period, through, held)
+    return Coverage(period, through, held, today_in(period.tz, now), filtered)

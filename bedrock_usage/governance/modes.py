@@ -118,8 +118,9 @@ def run_governance(
         report.warnings = warnings
         output, alert = gr.anomalies_output(report, args.max_rows), len(report.anomalies) > 0
     elif mode == "chargeback":
-        result = chargeback.build_chargeback(facts, args.chargeback, scan.tz, args.chargeback_by)
-        result.warnings[:0] = warnings
+        filtered = bool(args.model or args.arn_pattern or args.user_pattern)
+        result = chargeback.build_chargeback(facts, args.chargeback, scan.tz, args.chargeback_by, filtered=filtered)
+        result.warnings[1 if result.coverage.warning() else 0:0] = warnings  # the days covered stay first
         output, alert = gr.chargeback_output(result, args.max_rows), False
         partial = result.coverage.warning()
         if partial and args.format != "terminal":  # the terminal text opens with it; a file is read later, elsewhere

@@ -143,16 +143,18 @@ def local_days(records: list[dict], tz: str, month: str) -> set[date]:
     return {day for day in days if day.strftime("%Y-%m") == month}
 
 
-def expected_coverage(records: list[dict], tz: str, month: str, through: date) -> dict:
-    """The JSON ``coverage`` of the chargeback of ``month`` as of ``through``, computed from the records alone."""
+def expected_coverage(records: list[dict], tz: str, month: str, today: date) -> dict:
+    """The JSON ``coverage`` of the chargeback of ``month`` on the day ``today`` (in ``tz``), computed from the
+    records alone: the month is in progress until its last day is over."""
     held = local_days(records, tz, month)
     first_of_month = date.fromisoformat(f"{month}-01")
     month_days = [first_of_month + timedelta(days=i) for i in range(31)
                   if (first_of_month + timedelta(days=i)).strftime("%Y-%m") == month]
+    through = min(today, month_days[-1])
     missing = [day for day in month_days if day <= through and day not in held]
     return {"first_day": min(held).isoformat(), "last_day": max(held).isoformat(), "through": through.isoformat(),
             "days_in_month": len(month_days), "days_with_records": len(held), "days_without_records": len(missing),
-            "complete": through == month_days[-1] and not missing, "in_progress": through < month_days[-1],
+            "complete": today > month_days[-1] and not missing, "in_progress": today <= month_days[-1],
             "missing_days": [day.isoformat() for day in missing]}
 
 
@@ -232,7 +234,7 @@ def test_chargeback_schema_is_documented(logs: Path, no_aws_env: dict[str, str],
 
 @pytest.mark.slow
 def test_partial_month_in_every_form_exit_0(partial_logs: Path, no_aws_env: dict[str, str], tmp_path: Path) -> None:
-    want = expected_coverage(PARTIAL, "UTC", "2025-11", date(2025, 11, 30))
+    want = expected_coverage(PARTIAL, "UTC", "2025-11", datetime.now(UTC).date())
     result = run_cli(no_aws_env, partial_logs, "--chargeback", "2025-11", "--format", "json", "--output-dir", "-")
     assert result.returncode == 0, result.stderr  # a warning: the figures are what the logs hold
     doc = json.loads(result.stdout)
@@ -274,7 +276,7 @@ def test_chargeback_mistakes_are_exit_1(logs: Path, no_aws_env: dict[str, str], 
 def test_chargeback_of_logs_begun_mid_month_says_which_days_they_cover(partial_logs: Path, tz: str) -> None:
     facts = month_facts(partial_logs, "2025-11", tz)
     result = build_chargeback(facts, "2025-11", tz, "application", now=LATER)
-    want = expected_coverage(PARTIAL, tz, "2025-11", date(2025, 11, 30))
+    want = expected_coverage(PARTIAL, tz, "2025-11", LATER.date())
     assert chargeback_document(result)["coverage"] == want
     held = local_days(PARTIAL, tz, "2025-11")
     gaps = [day for day in want["missing_days"] if want["first_day"] < day < want["last_day"]]
@@ -295,20 +297,42 @@ def test_chargeback_of_the_month_in_progress_runs_to_today(tmp_path: Path) -> No
     today = build_chargeback(facts, "2025-11", "UTC", "user", now=datetime(2025, 11, 6, 12, tzinfo=UTC))
     assert chargeback_document(today)["coverage"] == expected_coverage(STARTED, "UTC", "2025-11", date(2025, 11, 6))
     assert today.warnings == ["logs cover 2025-11-01 .. 2025-11-06 (6 of 30 days with records): the month is not "
-                              "over (month to 2025-11-06)"]
+                              "over (month to 2025-11-06, today included)"]
     tomorrow = build_chargeback(facts, "2025-11", "UTC", "user", now=datetime(2025, 11, 7, 1, tzinfo=UTC))
     assert chargeback_document(tomorrow)["coverage"] == expected_coverage(STARTED, "UTC", "2025-11",
                                                                           date(2025, 11, 7))
-    assert tomorrow.warnings[0].endswith("the month is not over (month to 2025-11-07); no records after 2025-11-06 "
-                                         "yet")
+    assert tomorrow.warnings[0].endswith("the month is not over (month to 2025-11-07, today included); no records "
+                                         "after 2025-11-06 yet")
+
+
+def test_a_chargeback_on_the_months_last_day_is_not_the_whole_month(logs: Path) -> None:
+    """A month-end close run at 00:05 on the 30th misses the 30th's calls to come: the month is not over."""
+    facts = month_facts(logs, "2025-11", "UTC")
+    closing = build_chargeback(facts, "2025-11", "UTC", "application", now=datetime(2025, 11, 30, 0, 5, tzinfo=UTC))
+    assert chargeback_document(closing)["coverage"] == expected_coverage(usage(), "UTC", "2025-11", date(2025, 11, 30))
+    assert not closing.coverage.complete
+    assert closing.warnings[0].endswith("the month is not over (month to 2025-11-30, today included)")
+    # in Los Angeles it is still the 29th at 05:00 UTC on the 30th
+    west = build_chargeback(month_facts(logs, "2025-11", "America/Los_Angeles"), "2025-11", "America/Los_Angeles",
+                            "application", now=datetime(2025, 11, 30, 5, tzinfo=UTC))
+    assert west.coverage.in_progress and west.coverage.through == date(2025, 11, 29)
+
+
+def test_a_filtered_chargeback_speaks_of_matching_calls_not_of_logging(partial_logs: Path) -> None:
+    facts = month_facts(partial_logs, "2025-11", "UTC")
+    result = build_chargeback(facts, "2025-11", "UTC", "application", now=LATER, filtered=True)
+    first = local_days(PARTIAL, "UTC", "2025-11")
+    assert f"no matching calls before {min(first)}" in result.warnings[0]
+    assert "logging began" not in result.warnings[0] and "logs stop" not in result.warnings[0]
+    empty = build_chargeback(facts.iloc[0:0], "2025-11", "UTC", "application", now=LATER, filtered=True)
+    assert empty.warnings[0].endswith("no call matches the filters")
 
 
 def test_chargeback_of_a_whole_month_has_no_coverage_warning(logs: Path) -> None:
     assert len(local_days(usage(), "UTC", "2025-11")) == 30  # every day of November has calls
     facts = month_facts(logs, "2025-11", "UTC")
     result = build_chargeback(facts, "2025-11", "UTC", "application", now=LATER)
-    assert chargeback_document(result)["coverage"] == expected_coverage(usage(), "UTC", "2025-11",
-                                                                        date(2025, 11, 30))
+    assert chargeback_document(result)["coverage"] == expected_coverage(usage(), "UTC", "2025-11", LATER.date())
     assert result.coverage.complete and not any("logs cover" in line for line in result.warnings)
     assert chargeback_text(result).splitlines()[2] == ("Whole month: logs cover 2025-11-01 .. 2025-11-30 (30 of 30 "
                                                        "days with records).")
