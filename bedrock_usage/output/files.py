@@ -38,12 +38,17 @@ def file_part(name: str, joiner: str = "-") -> str:
 
 
 def distinct(names: Sequence[str]) -> list[str]:
-    """``names`` with a repeated one numbered (``x``, ``x_2``): two tag keys may make the same file name."""
-    seen: dict[str, int] = {}
+    """``names`` with each one that repeats an earlier one numbered (``x``, ``x_2``), ignoring case as the file systems
+    of macOS and Windows do: two tag keys may make the same file name (``Team`` and ``team``, ``a/b`` and ``a:b``)."""
+    taken: set[str] = set()
     out = []
     for name in names:
-        seen[name] = seen.get(name, 0) + 1
-        out.append(name if seen[name] == 1 else f"{name}_{seen[name]}")
+        number, unique = 1, name
+        while unique.casefold() in taken:
+            number += 1
+            unique = f"{name}_{number}"
+        taken.add(unique.casefold())
+        out.append(unique)
     return out
 
 
