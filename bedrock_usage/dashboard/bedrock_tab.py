@@ -49,9 +49,9 @@ def show_bedrock(t: Text, request: data.BedrockRequest | None) -> None:
         with st.spinner(t("loading")):
             whole = data.load_bedrock(request)
             previous = whole.previous_period.label()
-            if whole.previous_through_hour is not None:
+            if whole.previous_through is not None:
                 previous += t("previous_through", end=whole.previous_period.end.isoformat(),
-                              hour=f"{whole.previous_through_hour:02d}:59")
+                              hour=whole.previous_through)
             st.caption(t("scope_line", period=whole.report.period.label(), regions=", ".join(whole.report.regions),
                          previous=previous))
             if request.models:
@@ -85,12 +85,13 @@ def show_bedrock(t: Text, request: data.BedrockRequest | None) -> None:
 
 def metric_row(t: Text, summary: dict, previous: dict) -> None:
     """Cost, calls and tokens, each with its change against the previous period (exact figures on hover)."""
-    cost = summary[TOTAL_COST]
-    items = [("metric_cost", compact_usd(cost), f"${cost:,.4f}", change(cost, previous[TOTAL_COST]), "inverse")]
-    for label, name in (("metric_calls", "calls"), ("metric_input", "input_tokens"), ("metric_output", "output_tokens"),
-                        ("metric_cache_read", "cache_read_tokens"), ("metric_cache_write", "cache_write_tokens")):
-        items.append((label, compact(summary[name]), number(summary[name]), change(summary[name], previous[name]),
-                      "off"))
+    items = []
+    for label, name in data.CARDS:
+        value, was = summary[name], previous[name]
+        if name == TOTAL_COST:
+            items.append((label, compact_usd(value), f"${value:,.4f}", change(value, was), "inverse"))
+        else:
+            items.append((label, compact(value), number(value), change(value, was), "off"))
     with cards("bedrock"):
         for label, value, exact, delta, color in items:
             st.metric(t(label), value, delta, delta_color=color, border=True, help=t(f"{label}_help", exact=exact))

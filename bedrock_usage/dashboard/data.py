@@ -154,6 +154,12 @@ class Focus:
     value: str
 
 
+# The figures of the Bedrock tab's cards, each with its change against the previous period: (label key, summary key).
+CARDS = (("metric_cost", TOTAL_COST), ("metric_calls", "calls"), ("metric_input", "input_tokens"),
+         ("metric_output", "output_tokens"), ("metric_cache_read", "cache_read_tokens"),
+         ("metric_cache_write", "cache_write_tokens"))
+
+
 @dataclass
 class BedrockScan:
     """One read of the logs: the period's report and the previous period's, unfiltered by model."""
@@ -173,7 +179,7 @@ class BedrockView:
     report: UsageReport
     previous_period: Period
     previous: dict[str, float | int]
-    previous_through_hour: int | None  # the hour the previous period's last day is read to, when the period ends today
+    previous_through: str | None  # the time of day the previous period's last day is read to (HH:MM), or None
     group: pd.DataFrame
     detail: pd.DataFrame
     daily_by: dict[str, pd.DataFrame]  # roll-ups per day and key, with all four token counts summed as ``tokens``
@@ -258,18 +264,23 @@ def partial_days(period: Period, days_with_data: Iterable[str], now: datetime | 
     return marks
 
 
-def same_time_of_day(previous: UsageReport, period: Period, now: datetime | None = None
-                     ) -> tuple[UsageReport, int | None]:
-    """The previous period's report, and the hour of the day it is now in ``period``'s zone when ``period`` ends
-    today: the previous period's last day is then read to the end of that hour, so today so far is compared with the
-    same hours of a day, not a whole one (a steady spend read at 09:00 fell 13% against a week of whole days). A
-    period that ended before today is compared whole (None)."""
-    now_there = (now or datetime.now(UTC)).astimezone(ZoneInfo(period.tz))
-    if period.end != now_there.date():
-        return previous, None
+def same_time_of_day(previous: UsageReport, period: Period, read_at: datetime
+                     ) -> tuple[dict[str, float | int], str | None]:
+    """The previous period's totals, and the time of day the logs were read (``read_at``) in ``period``'s zone when
+    ``period`` ends that day: the previous period's last day then counts only its calls before that time (the hour
+    in progress by its share of minutes, facts being hourly), so today so far is compared with the same hours of
+    a day, not a whole one (a steady spend read at 09:00 fell 13% against a week of whole days). A period that ended
+    before that day is compared whole (None)."""
+    there = read_at.astimezone(ZoneInfo(period.tz))
+    if period.end != there.date():
+        return previous.summary, None
     facts = previous.facts
-    keep = (facts["day"].astype("object") != previous.period.end.isoformat()) | (facts["hour"] <= now_there.hour)
-    return narrowed(previous, keep), now_there.hour
+    last_day = (facts["day"].astype("object") == previous.period.end.isoformat()).to_numpy()
+    hours = facts["hour"].to_numpy()
+    before = PricedRows.of_frame(facts.loc[~last_day | (hours < there.hour)]).summary()
+    in_hour = PricedRows.of_frame(facts.loc[last_day & (hours == there.hour)]).summary()
+    share = (there.minute * 60 + there.second) / 3600
+    return {**before, **{name: before[name] + share * in_hour[name] for _, name in CARDS}}, there.strftime("%H:%M")
 
 
 @st.cache_resource(show_spinner=False, ttl=CACHE_SECONDS, max_entries=32)
@@ -280,14 +291,14 @@ def load_bedrock(request: BedrockRequest, focus: Focus | None = None) -> Bedrock
     choices = ranked(report.facts, FOCUS_BY)
     scope_cost = report.summary[TOTAL_COST]
     report, previous = _focused(report, focus), _focused(previous, focus)
-    previous, through_hour = same_time_of_day(previous, report.period)
+    previous_totals, through = same_time_of_day(previous, report.period, scan.loaded_at or datetime.now(UTC))
     rows = PricedRows.of_frame(report.facts)
     tables = rows.rollups({"detail": DETAIL_KEYS, "models": ["model"], **{key: ["day", key] for key in DAILY_BY}})
     return BedrockView(
         report=report,
         previous_period=previous.period,
-        previous=previous.summary,
-        previous_through_hour=through_hour,
+        previous=previous_totals,
+        previous_through=through,
         group=_group_table(report, rows, request),
         detail=tables["detail"],
         daily_by={key: _with_tokens(tables[key]) for key in DAILY_BY},
@@ -295,7 +306,7 @@ def load_bedrock(request: BedrockRequest, focus: Focus | None = None) -> Bedrock
         models=tables["models"],
         query_cost_usd=scan.query_cost_usd,
         focus_choices=choices,
-        partial_days=partial_days(report.period, scan.report.facts["day"]),
+        partial_days=partial_days(report.period, scan.report.facts["day"], scan.loaded_at),
         scope_cost_usd=scope_cost,
     )
 

@@ -116,7 +116,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "metric_cost_help": "{exact}, estimated: logged tokens (and images, video seconds, rerank queries and media "
         "read from logged request bodies) x list prices for the model, region, endpoint, service tier and day. "
         "Changes compare with the previous period of equal length (when the period ends today, its last day to the "
-        "same hour).",
+        "same time of day).",
         "metric_calls": "Calls",
         "metric_calls_help": "{exact} model invocations, errors included.",
         "metric_input": "Input tokens",
