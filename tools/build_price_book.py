@@ -17,7 +17,9 @@ Run it in a scratch environment (neither package is a dependency of the project)
 
 Where the sources give different prices for one row, the row's ``source`` says so, and the value taken is the
 one backed by AWS: the reference table (checked against the AWS Price List), then a source that cites the AWS
-Price List or pricing page for that model, then genai-prices, then LiteLLM.
+Price List or pricing page for that model, then genai-prices, then LiteLLM. A reference-table price holds in every
+region of its family (no geographic-profile row undercuts it) and for the model's alias ids; a row for one region is
+today's price, so it never undoes a dated change of the ``*`` row (Claude 3.5 Sonnet v2 from 2025-12-01).
 """
 
 from __future__ import annotations
@@ -36,16 +38,19 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bedrock_usage.logs.regions import REGION_NAMES  # noqa: E402
-from bedrock_usage.pricing.book import CSV_FIELDS  # noqa: E402
+from bedrock_usage.pricing.book import CSV_FIELDS, UNITS  # noqa: E402
 from bedrock_usage.pricing.model_ids import model_key  # noqa: E402
 
 TOKEN_FIELDS = ("input", "output", "cache_write_5m", "cache_write_1h", "cache_read", "audio_input", "audio_output")
-# Source regions of each geographic cross-region profile, among the regions the product knows.
+# Source regions of each geographic cross-region profile: for ``eu`` and ``apac``, the ``eu-`` and ``ap-`` regions with
+# a Bedrock endpoint in botocore 1.43.11, written out so that a rebuild does not depend on the installed botocore.
 GEO_REGIONS: dict[str, tuple[str, ...]] = {
     "us": ("us-east-1", "us-east-2", "us-west-1", "us-west-2"),
-    "eu": tuple(r for r in REGION_NAMES if r.startswith("eu-")),
-    "apac": tuple(r for r in REGION_NAMES if r.startswith("ap-")),
+    "eu": ("eu-central-1", "eu-central-2", "eu-north-1", "eu-south-1", "eu-south-2", "eu-west-1", "eu-west-2",
+           "eu-west-3"),
+    "apac": ("ap-east-2", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1", "ap-south-2",
+             "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4", "ap-southeast-5",
+             "ap-southeast-6", "ap-southeast-7"),
     "jp": ("ap-northeast-1", "ap-northeast-3"),
     "au": ("ap-southeast-2",),
     "in": ("ap-south-1",),
@@ -74,6 +79,8 @@ GENAI_FIELDS = {
     "output_audio_mtok": "audio_output",
 }
 _GEO_PREFIXES = ("us-gov", "global", *GEO_REGIONS)
+_REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")  # any AWS region: a region LiteLLM prices apart is never dropped
+_DATE = re.compile(r"-\d{8}(?=-v\d)")
 _CONTEXT_TIER = re.compile(r"_above_(\d+)k_tokens")
 _IMAGE_KEY = re.compile(r"^(?P<size>\d+|max)-x-(?:\d+|max)/(?P<steps>50|max)-steps/(?:bedrock/)?(?P<model>.+)$")
 
@@ -103,6 +110,11 @@ AWS_PAGES: tuple[tuple[str, str, str, float, str], ...] = (
 SKIPPED = {
     "anthropic.claude-3-7-sonnet-20240620-v1:0": "LiteLLM's GovCloud rate under an id that does not exist",
 }
+# Rates a source lists that the reference table calls spurious: (model, fields) -> why they are left out.
+SPURIOUS: dict[tuple[str, tuple[str, ...]], str] = {
+    ("anthropic.claude-3-sonnet-20240229-v1:0", ("cache_write_5m", "cache_write_1h", "cache_read")):
+        "Claude 3 Sonnet never had prompt caching on Bedrock (reference table)",
+}
 # Token prices on AWS's pricing page that neither package lists: (model, name, input, output per 1K, page).
 AWS_PAGE_TOKENS: tuple[tuple[str, str, float, float | None, str], ...] = (
     ("cohere.command-r-v1:0", "Command R", 0.0005, 0.0015, "aws.amazon.com/bedrock/pricing (Cohere)"),
@@ -121,6 +133,10 @@ NAMES = {
     "stability.sd3-5-large-v1:0": "SD3.5 Large", "stability.sd3-large-v1:0": "SD3 Large",
     "stability.stable-diffusion-xl-v0": "SDXL 0.8", "stability.stable-diffusion-xl-v1": "SDXL 1.0",
     "amazon.titan-embed-image-v1": "Titan Multimodal Embeddings G1",
+    # Models whose ids read alike get names of their own, so the model table never adds one's calls to another's.
+    "anthropic.claude-v1": "Claude 1", "anthropic.claude-v2:1": "Claude 2.1",
+    "amazon.titan-image-generator-v1": "Titan Image Generator G1",
+    "amazon.titan-image-generator-v2:0": "Titan Image Generator G1 v2",
 }
 
 
@@ -155,6 +171,20 @@ class Row:
         return (self.model, self.family, self.region, self.mode, self.tier, self.unit, self.slot)
 
 
+@dataclass(frozen=True)
+class ReferenceRow:
+    """One price of the reference table, as added to the book."""
+
+    model: str
+    family: str
+    mode: str
+    tier: str
+    values: dict[str, float]
+    label: str
+    start: str
+    end: str
+
+
 class Book:
     """Rows being assembled from several sources."""
 
@@ -163,6 +193,7 @@ class Book:
         self.names: dict[str, str] = {}
         self.ids: dict[str, str] = {}  # model_key -> the id the book uses (the first source's spelling)
         self.geographies: list[tuple[str, str, dict, str]] = []  # (base id, geo, values, source) to compare
+        self.reference: list[ReferenceRow] = []  # the reference table's rows, for the aliases of its models
 
     def add(self, model: str, family: str, region: str, mode: str, tier: str, values: dict[str, float],
             quote: tuple[str, bool, float], unit: str = "tokens", start: str = "", end: str = "") -> None:
@@ -214,7 +245,7 @@ def read_litellm(path: Path, version: str, book: Book) -> None:
             parts = parts[1:]
         parts = [p for p in parts if p not in ("invoke", "converse")]
         region = "*"
-        if len(parts) == 2 and parts[0] in REGION_NAMES:
+        if len(parts) == 2 and _REGION.match(parts[0]):
             region, parts = parts[0], parts[1:]
         if len(parts) != 1 or "@" in parts[0] or "." not in parts[0]:
             continue  # provisioned-throughput commitments, other platforms, ids without a provider
@@ -251,19 +282,29 @@ def read_litellm(path: Path, version: str, book: Book) -> None:
 
 
 def apply_geographies(book: Book) -> None:
-    """A geographic profile priced apart from the in-region id is a regional rate of that geography's regions."""
+    """A geographic profile priced apart from the in-region id is a regional rate of that geography's regions,
+    unless the reference table prices the model's geographic profiles and in-region ids as one."""
+    referenced = {(r.model, r.family, r.mode, r.tier) for r in book.reference}
     for base, geo, values, label in sorted(book.geographies, key=lambda g: GEO_ORDER.index(g[1])):
         model = book.ids.get(model_key(base), base)
         for (mode, tier), fields in values.items():
-            if tier == "query":
+            if tier == "query" or (model, "regional", mode, tier) in referenced:
                 continue
-            row = book.rows.get((model, "regional", "*", mode, tier, "")) or book.rows.get(
-                (model, "regional", "*", mode, tier, UNDATED))
-            best = {name: min(quotes, key=_preference).value for name, quotes in row.values.items()} if row else {}
+            best = _todays_best(book, (model, "regional", "*", mode, tier, "tokens"))
             if all(abs(best.get(name, -1.0) - value) <= 1e-12 for name, value in fields.items()):
                 continue
             for region in GEO_REGIONS[geo]:
                 book.add(model, "regional", region, mode, tier, fields, (label, True, 3))
+
+
+def _todays_best(book: Book, key: tuple[str, ...]) -> dict[str, float]:
+    """{field: value} the book takes today for a row key without its slot (undated and open-ended figures)."""
+    quotes: dict[str, list[Quote]] = defaultdict(list)
+    for row in book.rows.values():
+        if row.key[:-1] == key and not row.effective_to:
+            for name, values in row.values.items():
+                quotes[name].extend(values)
+    return {name: min(values, key=_preference).value for name, values in quotes.items()}
 
 
 def _preference(quote: Quote) -> tuple[float, bool]:
@@ -352,27 +393,60 @@ def read_reference(path: Path, book: Book) -> None:
     with path.open(newline="", encoding="utf-8") as handle:
         for raw in csv.DictReader(handle):
             text = raw["endpoint_family"]
-            family = "global" if text.startswith("global.") else "govcloud" if "us-gov" in text else "regional"
             start = "2025-12-01" if "from 2025-12-01" in text else ""
             end = "2025-12-01" if "BEFORE 2025-12-01" in text else ""
             label = f"reference table ({raw['sources_agreeing']})"
             model = raw["bedrock_model_id"]
             book.names[model] = raw["model"].replace(" (v1)", "")
+            for family in _reference_families(text):
+                for (mode, tier), values in _reference_values(raw).items():
+                    entry = ReferenceRow(model, family, mode, tier, values, label, start, end)
+                    book.reference.append(entry)
+                    _add_reference(book, model, entry)
 
-            def number(column: str, raw: dict[str, str] = raw) -> float | None:
-                return float(raw[column]) if raw[column] else None
 
-            standard = {name: number(f"{column}_per_1k") for name, column in (
-                ("input", "input"), ("output", "output"), ("cache_write_5m", "cache_write_5m"),
-                ("cache_write_1h", "cache_write_1h"), ("cache_read", "cache_read"))}
-            book.add(model, family, "*", "standard", "base", {k: v for k, v in standard.items() if v is not None},
-                     (label, True, 1), start=start, end=end)
-            long = {"input": number("input_gt200k_per_1k"), "output": number("output_gt200k_per_1k")}
-            if long["input"] is not None:
-                book.add(model, family, "*", "standard", "above_200k", long, (label, True, 1), start=start, end=end)
-            batch = {"input": number("batch_input_per_1k"), "output": number("batch_output_per_1k")}
-            if batch["input"] is not None:
-                book.add(model, family, "*", "batch", "base", batch, (label, True, 1), start=start, end=end)
+def _reference_families(text: str) -> tuple[str, ...]:
+    """The families a reference row's ``endpoint_family`` names (``global. AND us./eu./apac. AND in-region``: two)."""
+    if "us-gov" in text:
+        return ("govcloud",)
+    if text.startswith("global."):
+        return ("global", "regional") if " AND " in text else ("global",)
+    return ("regional",)
+
+
+def _reference_values(raw: dict[str, str]) -> dict[tuple[str, str], dict[str, float]]:
+    """{(mode, tier): {field: USD per 1K}} of one reference row."""
+    columns = {
+        ("standard", "base"): {name: f"{name}_per_1k" for name in TOKEN_FIELDS[:5]},
+        ("standard", "above_200k"): {"input": "input_gt200k_per_1k", "output": "output_gt200k_per_1k"},
+        ("batch", "base"): {"input": "batch_input_per_1k", "output": "batch_output_per_1k"},
+    }
+    out = {key: {name: float(raw[column]) for name, column in fields.items() if raw[column]}
+           for key, fields in columns.items()}
+    return {key: values for key, values in out.items() if "input" in values}
+
+
+def _add_reference(book: Book, model: str, entry: ReferenceRow) -> None:
+    book.add(model, entry.family, "*", entry.mode, entry.tier, entry.values, (entry.label, True, 1),
+             start=entry.start, end=entry.end)
+
+
+def apply_reference_to_aliases(book: Book) -> None:
+    """An alias of a reference model (``anthropic.claude-haiku-4-5`` for ``...-haiku-4-5-20251001-v1:0``) takes
+    the reference table's rows too: a source's alias row must not undercut the dated id's regional rate."""
+    by_alias: dict[str, list[ReferenceRow]] = defaultdict(list)
+    for entry in book.reference:
+        by_alias[_alias_key(entry.model)].append(entry)
+    models = {row.model for row in book.rows.values()}
+    for model in sorted(models):
+        for entry in by_alias.get(_alias_key(model), ()):
+            if entry.model != model:
+                _add_reference(book, model, entry)
+
+
+def _alias_key(model: str) -> str:
+    """A model id without its date and first-version suffix: a dated id and its alias share it."""
+    return model_key(_DATE.sub("", model))
 
 
 def read_aws_pages(book: Book) -> None:
@@ -422,22 +496,60 @@ def _undated_into_dated(book: Book) -> None:
             latest.values[name].extend(q for q in quotes if all(q.source != o.source for o in latest.values[name]))
 
 
+def _regions_follow_star(book: Book) -> None:
+    """A row for one region is today's price: it starts when the ``*`` row in force today starts (a dated change,
+    such as Claude 3.5 Sonnet v2's extended access from 2025-12-01, is never undone in one region), and the figures
+    of that ``*`` row backed by AWS (the reference table, AWS's pages) win there too."""
+    stars: dict[tuple[str, ...], Row] = {}
+    for row in sorted(book.rows.values(), key=lambda r: r.effective_from):
+        if row.region == "*" and not row.effective_to:
+            stars[_regionless(row)] = row  # the latest open-ended period
+    for row in list(book.rows.values()):
+        star = stars.get(_regionless(row))
+        if row.region == "*" or star is None or row.effective_from or row.effective_to:
+            continue
+        if star.effective_from:
+            del book.rows[row.key]
+            row.effective_from = row.slot = star.effective_from
+            book.rows[row.key] = row
+        for name, quotes in star.values.items():
+            known = {q.source for q in row.values[name]}
+            row.values[name].extend(q for q in quotes if q.rank <= 1 and q.source not in known)
+
+
+def _regionless(row: Row) -> tuple[str, ...]:
+    return (row.model, row.family, row.mode, row.tier, row.unit)
+
+
+def _field_values(row: Row) -> tuple[dict[str, str], list[str], set[str]]:
+    """({field: value}, notes, sources) of one row: each field from the best-backed source, spurious rates left out."""
+    spurious = {name: why for (model, names), why in SPURIOUS.items() if model == row.model for name in names}
+    values: dict[str, str] = {}
+    notes: list[str] = []
+    sources: set[str] = set()
+    for name, quotes in row.values.items():
+        sources.update(q.source for q in quotes)
+        if name in spurious:
+            notes.append(f"{name}: " + ", ".join(f"{q.source} {_text(q.value)}" for q in quotes)
+                         + f" left out, {spurious[name]}")
+            continue
+        best = min(quotes, key=_preference)
+        values[name] = _text(best.value)
+        others = [q for q in quotes if abs(q.value - best.value) > 1e-12 * max(1.0, best.value)]
+        if others:
+            notes.append(f"{name}: " + ", ".join(f"{q.source} {_text(q.value)}" for q in others)
+                         + f" disagree, took {best.source} {_text(best.value)}")
+    return values, notes, sources
+
+
 def finish(book: Book, checked: str) -> list[dict[str, str]]:
     """The book's CSV rows: each field from the best-backed source; disagreements written in the source."""
     _undated_into_dated(book)
+    _regions_follow_star(book)
     out = []
-    for row in sorted(book.rows.values(), key=lambda r: r.key):
-        values: dict[str, str] = {}
-        notes: list[str] = []
-        sources: set[str] = set()
-        for name, quotes in row.values.items():
-            best = min(quotes, key=_preference)
-            values[name] = _text(best.value)
-            sources.update(q.source for q in quotes)
-            others = [q for q in quotes if abs(q.value - best.value) > 1e-12 * max(1.0, best.value)]
-            if others:
-                notes.append(f"{name}: " + ", ".join(f"{q.source} {_text(q.value)}" for q in others)
-                             + f" disagree, took {best.source} {_text(best.value)}")
+    # A model's token rows come before its rows in other units: a lookup that names no unit finds its token price.
+    for row in sorted(book.rows.values(), key=lambda r: (*r.key[:5], UNITS.index(r.unit), r.slot)):
+        values, notes, sources = _field_values(row)
         if not any(values.get(n) for n in (*TOKEN_FIELDS, "per_unit")):
             continue
         model = row.model
@@ -476,6 +588,7 @@ def main(argv: list[str] | None = None) -> int:
     read_reference(args.reference, book)
     read_litellm(args.litellm, args.litellm_version, book)
     read_genai(version("genai-prices"), book)
+    apply_reference_to_aliases(book)
     apply_geographies(book)
     rows = finish(book, args.checked)
     with args.out.open("w", newline="", encoding="utf-8") as handle:

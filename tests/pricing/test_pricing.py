@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bedrock_usage.errors import UsageError
-from bedrock_usage.pricing import PriceBook, parse_model_id
+from bedrock_usage.pricing import PriceBook, Quote, parse_model_id
 from bedrock_usage.pricing.book import BUILTIN_BOOK
 
 DAY = date(2025, 11, 1)
@@ -89,6 +89,75 @@ def test_corrections_the_reference_table_names(book: PriceBook) -> None:
     assert book.display_name("anthropic.claude-v1") != book.display_name("anthropic.claude-v2:1")
     titan = ("amazon.titan-image-generator-v1", "amazon.titan-image-generator-v2:0")
     assert book.display_name(titan[0]) != book.display_name(titan[1])
+
+
+# Regional rates in LiteLLM 1.110.2 (model_prices_and_context_window_backup.json, bedrock/ap-southeast-3/{model} and
+# bedrock/us-east-1/{model}; AWS pricing page): Jakarta (ap-southeast-3) costs more than the US. USD per 1K tokens,
+# (standard input, output, flex input, output).
+JAKARTA = {
+    "deepseek.v3.2": (0.00074, 0.00222, 0.00037, 0.00111),
+    "moonshotai.kimi-k2.5": (0.00072, 0.0036, 0.00036, 0.0018),
+    "minimax.minimax-m2.1": (0.00036, 0.00144, 0.00018, 0.00072),
+    "minimax.minimax-m2.5": (0.00036, 0.00144, 0.00018, 0.00072),
+    "qwen.qwen3-coder-next": (0.0006, 0.00144, 0.0003, 0.00072),
+}
+
+
+@pytest.mark.parametrize("model", sorted(JAKARTA))
+def test_jakarta_calls_take_jakarta_rates_never_the_us_ones(book: PriceBook, model: str) -> None:
+    standard = book.quote(model, "ap-southeast-3", DAY)
+    flex = book.quote(model, "ap-southeast-3", DAY, mode="flex")
+    us = book.quote(model, "us-east-1", DAY)
+    assert standard and flex and us
+    assert (standard.row.input, standard.row.output, flex.row.input, flex.row.output) == JAKARTA[model]
+    assert standard.row.input > us.row.input
+
+
+# The reference table (shared/reference/pricing/consolidated_bedrock_claude.csv), USD per 1K tokens in RATE_ORDER.
+# Claude 3.5 Sonnet v2 from 2025-12-01: Public Extended Access, 2x (Helicone PR #5709 quoting AWS's pricing page),
+# in every region of the family, EU included.
+SONNET_35_V2_EXTENDED = [0.006, 0.03, 0.0075, None, 0.0006]
+# Claude Haiku 4.5: geo profiles and in-region ids 1.1x the global. price (AWS Price List USE1-MP:USE1_InputTokenCount-
+# Units $1.10/M); its alias anthropic.claude-haiku-4-5 costs what the dated id costs.
+HAIKU_45 = {"regional": [0.0011, 0.0055, 0.001375, 0.0022, 0.00011], "global": [0.001, 0.005, 0.00125, 0.002, 0.0001]}
+HAIKU_45_BATCH = {"regional": (0.00055, 0.00275), "global": (0.0005, 0.0025)}
+
+
+def _rates(quote: Quote | None) -> list[float | None]:
+    assert quote is not None
+    return [getattr(quote.row, name) for name in RATE_ORDER]
+
+
+@pytest.mark.parametrize("region", ["eu-west-1", "eu-central-1", "eu-south-2", "us-east-1", "ap-northeast-1"])
+def test_claude_35_sonnet_v2_extended_access_in_every_region(book: PriceBook, region: str) -> None:
+    model = "anthropic.claude-3-5-sonnet-20241022-v2:0"
+    geo = {"eu": "eu.", "us": "us.", "ap": "apac."}[region[:2]]
+    for model_id in (model, geo + model):
+        assert _rates(book.quote(model_id, region, date(2025, 12, 1))) == SONNET_35_V2_EXTENDED, model_id
+        assert _rates(book.quote(model_id, region, date(2026, 11, 1))) == SONNET_35_V2_EXTENDED, model_id
+        batch = book.quote(model_id, region, date(2025, 12, 1), batch=True)
+        assert batch and (batch.row.input, batch.row.output) == (0.003, 0.015)
+        before = book.quote(model_id, region, date(2025, 11, 30))
+        assert before and (before.row.input, before.row.output) == (0.003, 0.015)
+
+
+@pytest.mark.parametrize("region", ["us-east-1", "eu-west-1", "ap-southeast-3", "ap-northeast-1"])
+def test_claude_haiku_45_alias_costs_what_its_dated_id_costs(book: PriceBook, region: str) -> None:
+    for model in ("anthropic.claude-haiku-4-5", "anthropic.claude-haiku-4-5-20251001-v1:0"):
+        for family, prefixes in (("regional", ("", "us.", "eu.", "apac.")), ("global", ("global.",))):
+            for prefix in prefixes:
+                assert _rates(book.quote(prefix + model, region, DAY)) == HAIKU_45[family], (prefix + model)
+                batch = book.quote(prefix + model, region, DAY, batch=True)
+                assert batch and (batch.row.input, batch.row.output) == HAIKU_45_BATCH[family], (prefix + model)
+
+
+@pytest.mark.parametrize("region", ["us-east-1", "eu-west-1", "ap-northeast-1"])
+def test_claude_3_sonnet_has_no_cache_rates(book: PriceBook, region: str) -> None:
+    # Reference table: "genai-prices also lists cache 0.00375/0.0003 (Claude 3 Sonnet never had caching on Bedrock -
+    # treat as spurious)"; input and output 0.003 / 0.015.
+    for prefix in ("", "us.", "eu.", "apac."):
+        assert _rates(book.quote(f"{prefix}anthropic.claude-3-sonnet-20240229-v1:0", region, DAY)) == [
+            0.003, 0.015, None, None, None]
 
 
 def test_nova_eu_and_apac_rates_differ_from_us(book: PriceBook) -> None:
