@@ -41,9 +41,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     aws = Aws.connect(args.profile)
-    regions = logging_regions_of(args, aws, READER_POLICY_FILE)
-    account = aws.account_id()
     table = args.format == "table"
+    try:
+        regions = logging_regions_of(args, aws, READER_POLICY_FILE)
+    except SetupRequired:
+        if not table:  # a job reading the JSON gets a document in this case too: no region, and the command to run
+            fix = fix_command(["REGION"], args.profile)
+            print_json({"account": aws.account_id(), "regions": [], "fix_command": fix, "fix_commands": {}})
+        raise
+    account = aws.account_id()
     if table:
         print(f"🔍 Checking Bedrock Model Invocation Logging for account {account}\n")
     statuses = []

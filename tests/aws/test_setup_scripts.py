@@ -248,6 +248,15 @@ def test_check_reports_bucket_policy_and_the_newest_log(aws_env: dict[str, str])
     assert "Bedrock Can Write: ❌ no" in table.stdout and table.stdout.count("Newest Log: none yet") == 1
 
 
+def test_check_with_logging_nowhere_still_prints_its_json_document(aws_env: dict[str, str]) -> None:
+    """A monitoring job parsing the JSON gets a document when no region logs to S3 at all, the case it most needs."""
+    result = run("check_bedrock_logging.py", "--format", "json", env=aws_env)
+    assert result.returncode == 2 and "delivers to S3 in no region" in result.stderr
+    document = json.loads(result.stdout)
+    assert document["regions"] == [] and document["account"] == account_id()
+    assert document["fix_command"] == "python setup_bedrock_logging.py --regions REGION"
+
+
 @pytest.mark.slow
 def test_athena_setup_builds_the_projected_table_over_the_log_layout(aws_env: dict[str, str]) -> None:
     account = account_id()
