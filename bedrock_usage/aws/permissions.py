@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from ..demo.writer import POLICY_FILE
+from ..pricing.model_ids import parse_model_id
 from .session import AWS_ERRORS, GLOBAL_REGION, Aws, describe, partition
 
 DEFAULT_ROLES: tuple[str, ...] = (
@@ -76,13 +77,29 @@ def _count_models(assumed: Aws, region: str) -> tuple[int | None, tuple[str, ...
     return len(summaries), ()
 
 
+def invoke_resources(model: str, region: str, account: str) -> list[str]:
+    """The resources a call of ``model`` (a model id, or a ``us.``/``global.`` inference profile id) from ``region``
+    needs bedrock:InvokeModel on: the foundation model, and for a profile the profile too (Amazon Bedrock User Guide,
+    "Geographic cross-Region inference" and "Global cross-Region inference": a profile's calls are authorized on the
+    profile and on the model where they run, a global profile's model ARN naming no region). Of a geographic
+    profile's destinations only the source region's model is checked."""
+    ref = parse_model_id(model)
+    arn = f"arn:{partition(region)}:bedrock"
+    if ref.endpoint not in ("geo", "global") or ref.base_id is None:
+        return [f"{arn}:{region}::foundation-model/{model}"]
+    model_region = "" if ref.endpoint == "global" else region
+    return [f"{arn}:{region}:{account}:inference-profile/{model}",
+            f"{arn}:{model_region}::foundation-model/{ref.base_id}"]
+
+
 def simulate_invoke(aws: Aws, arn: str, region: str, model: str) -> tuple[str, tuple[str, ...]]:
-    """IAM's policy simulator on bedrock:InvokeModel of ``model`` in ``region`` for the role; ``unknown`` if it
-    cannot be asked (it needs iam:SimulatePrincipalPolicy, and evaluates identity policies only)."""
-    resource = f"arn:{partition(region)}:bedrock:{region}::foundation-model/{model}"
+    """IAM's policy simulator on bedrock:InvokeModel of ``model`` in ``region`` for the role (every resource the call
+    needs); ``unknown`` if it cannot be asked (it needs iam:SimulatePrincipalPolicy, and evaluates identity policies
+    only)."""
     try:
         results = aws.client("iam").simulate_principal_policy(
-            PolicySourceArn=arn, ActionNames=["bedrock:InvokeModel"], ResourceArns=[resource]
+            PolicySourceArn=arn, ActionNames=["bedrock:InvokeModel"],
+            ResourceArns=invoke_resources(model, region, aws.account_id()),
         )["EvaluationResults"]
     except AWS_ERRORS as exc:
         return UNKNOWN, (f"InvokeModel check: {describe(exc, POLICY_FILE)}",)

@@ -70,15 +70,19 @@ def stand_in(moto_url: str) -> Iterator[tuple[str, list[dict]]]:
         def do_POST(self) -> None:  # IAM SimulatePrincipalPolicy (query protocol)
             form = urllib.parse.parse_qs(self.rfile.read(int(self.headers["Content-Length"])).decode())
             assert form["Action"] == ["SimulatePrincipalPolicy"], form
-            request = {"role": form["PolicySourceArn"][0], "action": form["ActionNames.member.1"][0],
-                       "resource": form["ResourceArns.member.1"][0]}
-            simulated.append(request)
-            decision = simulate(moto_url, request["role"], request["action"], request["resource"])
+            resources = [form[name][0] for name in sorted(form) if name.startswith("ResourceArns.member.")]
+            members = []
+            for resource in resources:  # one result per action and resource, as IAM answers
+                request = {"role": form["PolicySourceArn"][0], "action": form["ActionNames.member.1"][0],
+                           "resource": resource}
+                simulated.append(request)
+                decision = simulate(moto_url, request["role"], request["action"], resource)
+                members.append(f"""<member><EvalActionName>{request['action']}</EvalActionName>
+<EvalResourceName>{resource}</EvalResourceName><EvalDecision>{decision}</EvalDecision><MatchedStatements/>
+<MissingContextValues/></member>""")
             body = f"""<SimulatePrincipalPolicyResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/">
-<SimulatePrincipalPolicyResult><IsTruncated>false</IsTruncated><EvaluationResults><member>
-<EvalActionName>{request['action']}</EvalActionName><EvalResourceName>{request['resource']}</EvalResourceName>
-<EvalDecision>{decision}</EvalDecision><MatchedStatements/><MissingContextValues/>
-</member></EvaluationResults></SimulatePrincipalPolicyResult>
+<SimulatePrincipalPolicyResult><IsTruncated>false</IsTruncated><EvaluationResults>{"".join(members)}
+</EvaluationResults></SimulatePrincipalPolicyResult>
 <ResponseMetadata><RequestId>stand-in</RequestId></ResponseMetadata></SimulatePrincipalPolicyResponse>"""
             self._send(body.encode(), "text/xml")
 
@@ -143,3 +147,26 @@ def test_a_role_that_may_not_invoke_is_named_and_exits_2(aws_env: dict[str, str]
     assert done.stderr.strip() == (
         "verify_bedrock_permissions.py: 1 role/region pair(s) cannot use Bedrock as expected (see the problems "
         "listed; the caller's permissions are in iam/test-data-generator.json)")
+
+
+@pytest.mark.parametrize("profile", ["us", "global"])
+def test_an_inference_profile_needs_invoke_on_the_profile_and_its_model(aws_env: dict[str, str], roles: str,
+                                                                         profile: str) -> None:
+    """Calls through a cross-Region inference profile are authorized on the profile and on the model (Amazon Bedrock
+    User Guide, cross-Region inference): a role allowed on foundation models only may not call through one."""
+    model = f"{profile}.anthropic.claude-sonnet-4-5-20250929-v1:0"
+    with stand_in(aws_env["AWS_ENDPOINT_URL"]) as (url, simulated):
+        env = {**aws_env, "AWS_ENDPOINT_URL_BEDROCK": url, "AWS_ENDPOINT_URL_IAM": url}
+        args = ["--roles", ALLOWED_ROLE, "--regions", "us-east-1", "--model", model, "--format", "json"]
+        models_only = run("verify_bedrock_permissions.py", *args, env=env)
+        boto3.client("iam").put_role_policy(RoleName=ALLOWED_ROLE, PolicyName="profiles", PolicyDocument=json.dumps({
+            "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "bedrock:InvokeModel",
+                                                    "Resource": f"arn:aws:bedrock:*:{roles}:inference-profile/*"}]}))
+        both = run("verify_bedrock_permissions.py", *args, env=env)
+    assert models_only.returncode == 2 and json.loads(models_only.stdout)["checks"][0]["invoke"] == "denied"
+    assert both.returncode == 0, both.stderr
+    assert json.loads(both.stdout)["checks"][0]["invoke"] == "allowed"
+    model_region = "" if profile == "global" else "us-east-1"
+    assert {s["resource"] for s in simulated} == {
+        f"arn:aws:bedrock:us-east-1:{roles}:inference-profile/{model}",
+        f"arn:aws:bedrock:{model_region}::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0"}
