@@ -218,6 +218,32 @@ PERIODS),
     Mutant("budget-window-one-day-short", "bedrock_usage/governance/budgets.py",
            "as_of - timedelta(days=window)), as_of, tz)", "as_of - timedelta(days=window - 1)), as_of, tz)",
            ("tests/governance/test_budgets.py",)),
+    # twelfth run: periods past today, chargeback coverage, the dashboard's like-for-like change, Athena's bill and
+    # result file, Q/Kiro status order, caches named by the parse code
+    Mutant("period-past-today-kept", "bedrock_usage/logs/period.py",
+           "    if period.end <= today:", "    if True:", ("tests/logs/test_period_identity.py",)),
+    Mutant("chargeback-last-day-is-over", "bedrock_usage/governance/coverage.py",
+           "return self.today <= self.period.end", "return self.today < self.period.end",
+           ("tests/governance/test_chargeback.py",)),
+    Mutant("dashboard-hour-in-progress-whole", "bedrock_usage/dashboard/data.py",
+           "share = (there.minute * 60 + there.second) / 3600", "share = 1.0",
+           ("tests/dashboard/test_views.py::test_a_period_ending_today_is_compared_with_the_same_hours_of_the_day_"
+            "before_it",)),
+    Mutant("athena-cancelled-query-free", "bedrock_usage/engines/athena.py",
+           'return AthenaQueryError(f"Athena query {execution_id} was cancelled in {region}: {reason}", scanned)',
+           'return AthenaQueryError(f"Athena query {execution_id} was cancelled in {region}: {reason}")',
+           ("tests/engines/test_athena_engine.py",)),
+    Mutant("athena-file-empty-string-is-null", "bedrock_usage/engines/athena.py",
+           "quoted_strings_can_be_null=False", "quoted_strings_can_be_null=True",
+           ("tests/engines/test_athena_engine.py",)),
+    Mutant("q-warning-before-projection", "bedrock_usage/qdev/limits.py",
+           "        if self.projected >= self.allowance:\n            return \"projected to exceed\"\n"
+           "        if self.used >= WARNING_SHARE * self.allowance:\n            return \"warning\"",
+           "        if self.used >= WARNING_SHARE * self.allowance:\n            return \"warning\"\n"
+           "        if self.projected >= self.allowance:\n            return \"projected to exceed\"", QDEV),
+    Mutant("cache-parts-outlive-parse-code", "bedrock_usage/engines/columnar_cache.py",
+           'source_digest(_PARSE_CODE), library_version("duckdb")', 'library_version("duckdb")',
+           ("tests/engines/test_columnar_cache.py::test_parts_made_by_other_parse_code_are_parsed_again",)),
 ]
 
 
