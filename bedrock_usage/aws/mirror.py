@@ -178,9 +178,11 @@ def remove_abandoned_parts(day_folder: Path, now: float | None = None) -> int:
 
 def _remove_deleted(root: Path, day: str, keys: set[str]) -> int:
     """Delete the record files of the mirror's day folder ``day`` (a key prefix) whose key is not in ``keys``, the
-    day's complete listing; return how many. ``*.part`` files and payload objects are left alone."""
+    day's complete listing; return how many. ``*.part`` files and payload objects are left alone, and so is a day the
+    bucket holds nothing of any more: a lifecycle rule expired it, and the mirror keeps the history the bucket
+    dropped (a day's objects are created together, so they expire together)."""
     folder = _local_path(root, day.rstrip("/"), folder=True)
-    if folder is None:
+    if folder is None or not any(parse_key(key) is not None for key in keys):
         return 0
     removed = 0
     for path in folder.glob("*/*.json.gz"):

@@ -297,7 +297,7 @@ def test_objects_deleted_or_regenerated_in_the_bucket_leave_the_mirror(s3, tmp_p
     for key in regenerated:
         s3.delete_object(Bucket=BUCKET, Key=key)
         put_record_object(s3, parse_key(key).region, datetime(2025, 3, 11, 12, 0, tzinfo=UTC), "again", records=2)
-    deleted = [key for key in keys["in"] if key not in regenerated][:2]
+    deleted = [key for key in keys["in"] if key not in regenerated and "_a1." in key]  # each day keeps its a2
     for key in deleted:
         s3.delete_object(Bucket=BUCKET, Key=key)
     # What no listing covers stays: a day outside the period, another prefix, a payload, a sync's *.part file.
@@ -315,6 +315,21 @@ def test_objects_deleted_or_regenerated_in_the_bucket_leave_the_mirror(s3, tmp_p
     assert summary.removed == len(regenerated) + len(deleted)
     assert files_under(tmp_path) == bucket_keys(s3) | set(kept)
     assert mirror_record_count(tmp_path) == bucket_record_count(s3)
+
+
+def test_a_day_the_bucket_no_longer_holds_stays_in_the_mirror(s3, tmp_path: Path) -> None:
+    """A lifecycle rule that expires a day's logs leaves the mirror's copy: the mirror keeps the longer history."""
+    keys = populate(s3)
+    sync(s3, tmp_path)
+    expired = [key for key in keys["in"] if parse_key(key).day == FIRST]
+    assert expired
+    for key in expired:
+        s3.delete_object(Bucket=BUCKET, Key=key)
+
+    summary = sync(s3, tmp_path)
+
+    assert summary.removed == 0
+    assert set(expired) <= files_under(tmp_path)
 
 
 def test_nothing_is_removed_while_a_listing_fails(s3, tmp_path: Path) -> None:
