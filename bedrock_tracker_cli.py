@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bedrock_usage.cache import default_mirror_dir
 from bedrock_usage.demo.profiles import DEMO_INFERENCE_PROFILES
@@ -23,6 +24,7 @@ from bedrock_usage.engines.queries import Filters
 from bedrock_usage.errors import UsageError
 from bedrock_usage.governance.options import add_governance_arguments, governance_mode
 from bedrock_usage.governance.profiles import PROFILES_ENV, profile_resolver
+from bedrock_usage.logs.layout import normalise_prefix
 from bedrock_usage.logs.period import Period, resolve_period, through_today
 from bedrock_usage.logs.regions import requested_regions
 from bedrock_usage.output.command import (
@@ -39,6 +41,9 @@ from bedrock_usage.output.terminal_table import visible_lines
 from bedrock_usage.pricing import PRICES_ENV, PriceBook
 from bedrock_usage.report.render import render_terminal, report_document, selected_analyses, write_csv, write_json
 from bedrock_usage.report.tracker import ANALYSES, BedrockAthenaTracker
+
+if TYPE_CHECKING:
+    from bedrock_usage.aws.mirror import MirrorResult
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -90,10 +95,12 @@ def build_parser() -> argparse.ArgumentParser:
     source.add_argument("--demo", action="store_true",
                         help="analyse generated demo data (made once a day in the cache folder); no AWS needed")
     source.add_argument("--sync", action="store_true",
-                        help="with --engine local: first copy new log objects of the period from each region's "
-                        "logging bucket into --logs-dir (default: a mirror in the cache folder)")
+                        help="with --engine local: first copy the period's new and changed log objects from each "
+                        "region's logging bucket into --logs-dir (default: a mirror in the cache folder), and remove "
+                        "those no longer in the bucket")
     source.add_argument("--log-bucket", help="with --sync: the log bucket (default: from the logging configuration)")
-    source.add_argument("--log-prefix", help="with --sync and --log-bucket: the key prefix of the logs")
+    source.add_argument("--log-prefix", help="with --sync and --log-bucket: the key prefix of the logs (default: the "
+                        "logging configuration's when its bucket is --log-bucket, else none)")
     source.add_argument("--profile", help="AWS profile for Athena and --sync")
     source.add_argument("--workgroup", help="Athena workgroup (default bedrock-usage)")
     out = parser.add_argument_group("output")
@@ -117,6 +124,7 @@ def make_tracker(args: argparse.Namespace, engine: Engine, extra_tags: tuple[str
 
 def run(args: argparse.Namespace) -> int:
     """Produce the Bedrock report the options ask for."""
+    check_log_location(args)
     args.output_dir = output_folder(args.format, args.output_dir)
     period = resolve_period(days=args.days, start=args.start_date, end=args.end_date, tz=args.tz)
     mode = governance_mode(args)
@@ -172,22 +180,47 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def check_log_location(args: argparse.Namespace) -> None:
+    """``--log-bucket`` and ``--log-prefix`` only say where ``--sync`` copies from, and a prefix is one bucket's."""
+    if (args.log_bucket or args.log_prefix is not None) and not args.sync:
+        raise UsageError("--log-bucket and --log-prefix say where --sync copies the logs from: add --sync, or leave "
+                         "them out")
+    if args.log_prefix is not None and not args.log_bucket:
+        raise UsageError("--log-prefix is a key prefix in the bucket --log-bucket names: pass --log-bucket too, or "
+                         "leave both out to copy from where each region's logging configuration says")
+
+
 def sync_mirror(args: argparse.Namespace, period: Period) -> None:
-    """Copy the period's new log objects of each region's logging bucket into ``args.logs_dir``; report on
-    stderr what was copied, already there, or not copied."""
+    """Sync the period's log objects of each region's logging bucket into ``args.logs_dir``; report on stderr what
+    was copied, already there, removed or not copied, and the regions not synced."""
     from bedrock_usage.aws.mirror import mirror_logs
     from bedrock_usage.aws.session import Aws
 
     with terminal_progress(args.quiet) as progress:
         results = mirror_logs(Aws.connect(args.profile), requested_regions(args.region), period, args.logs_dir,
-                              args.log_bucket, args.log_prefix, progress)
+                              args.log_bucket or None, args.log_prefix, progress)
     for result in results:
-        s = result.summary
-        cleaned = f", {s.partials_removed:,} partial files of a stopped sync removed" if s.partials_removed else ""
-        print(f"Synced {result.region} from s3://{result.bucket}/{result.prefix}: {s.downloaded:,} new objects, "
-              f"{s.already_present:,} already present, {len(s.failed):,} failed{cleaned}", file=sys.stderr)
-        for key, reason in s.failed.items():
-            print(f"  not copied: {key}: {reason}", file=sys.stderr)
+        print_sync_result(result)
+
+
+def print_sync_result(result: MirrorResult) -> None:
+    """One region's sync on stderr: the summary line, the objects not copied, or why the region was not synced."""
+    if result.summary is None:
+        print(f"warning: {result.region} was not synced, its figures are those the mirror already held: "
+              f"{result.failure}", file=sys.stderr)
+        return
+    s, where = result.summary, f"s3://{result.bucket}/{normalise_prefix(result.prefix)}"
+    notes = [f"{s.partials_removed:,} partial files of a stopped sync removed"] if s.partials_removed else []
+    if s.removed:
+        notes.append(f"{s.removed:,} removed (no longer in the bucket)")
+    print(f"Synced {result.region} from {where}: {s.downloaded:,} new or changed objects, "
+          f"{s.already_present:,} already present, {len(s.failed):,} failed{''.join(', ' + n for n in notes)}",
+          file=sys.stderr)
+    if not s.listed:
+        print(f"warning: no log object of {result.region} for the period under {where}: check the bucket and prefix "
+              "(--log-bucket, --log-prefix)", file=sys.stderr)
+    for key, reason in s.failed.items():
+        print(f"  not copied: {key}: {reason}", file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:

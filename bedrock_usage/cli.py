@@ -16,7 +16,7 @@ from .aws.provisioning import REPLACE_OPTION, Change, RegionSetup, run_region
 from .aws.session import AWS_ERRORS, Aws, as_project_error, describe
 from .errors import SetupRequired, UsageError
 from .logs.regions import ALL, DEFAULT_REGIONS, bedrock_regions, requested_regions
-from .output.command import EXIT_OK, UsageErrorParser, guard_output
+from .output.command import EXIT_OK, UsageErrorParser, guard_output, interrupted
 from .output.terminal_table import text_table
 
 SIX_REGIONS_HELP = (
@@ -113,8 +113,7 @@ def run_main(body: Callable[[], int]) -> int:
     except AWS_ERRORS as exc:
         return _fail(as_project_error(exc) or SetupRequired(describe(exc)))
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
+        return interrupted()
 
 
 def _fail(exc: UsageError | SetupRequired) -> int:

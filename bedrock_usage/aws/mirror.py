@@ -1,9 +1,12 @@
 """Copy the invocation-log objects of some regions and UTC days from S3 into a local folder.
 
 The mirror keeps each object's key as its path under the destination, so the local engine reads it like
-any logs folder. Files are written under a temporary ``*.part`` name and renamed when complete, and an existing
-file whose size differs from the object's is fetched again, so an interrupted sync resumes cleanly: the next sync
-of the same days fetches what is missing and deletes the ``*.part`` files the interrupted one left behind.
+any logs folder. Files are written under a temporary ``*.part`` name and renamed when complete, with the object's
+LastModified as their modification time; an existing file whose size differs from the object's, or that is older
+than the object, is fetched again, so an interrupted sync resumes cleanly: the next sync of the same days fetches
+what is missing and deletes the ``*.part`` files the interrupted one left behind. Once a day folder is listed, the
+mirror's record files of that day whose object the bucket no longer holds are deleted, so the mirror counts what
+the bucket holds.
 """
 
 from __future__ import annotations
@@ -18,13 +21,15 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from ..errors import SetupRequired, UsageError
 from ..logs.layout import day_prefix, days_between, parse_key
 from ..logs.period import Period
 from ..output.progress import Reporter, Tally, silent
-from .logging_config import logging_regions
-from .logging_status import READER_POLICY_FILE, check_region
-from .session import AWS_ERRORS, Aws, as_project_error, describe, error_code
+from .logging_config import logging_regions, read_logging_config
+from .logging_status import READER_POLICY_FILE
+from .session import AWS_ERRORS, Aws, as_project_error, describe, error_code, required_action
 
 DEFAULT_WORKERS = 8
 CHUNK_BYTES = 1024 * 1024
@@ -44,12 +49,14 @@ class SyncSummary:
     bytes: int = 0
     failed: dict[str, str] = field(default_factory=dict)
     partials_removed: int = 0  # ``*.part`` files an interrupted sync left behind
+    removed: int = 0  # record files whose object is no longer in the bucket
 
 
 @dataclass(frozen=True)
 class _Listed:
     key: str
     size: int
+    last_modified: float  # POSIX time
 
 
 def sync_logs(
@@ -64,10 +71,11 @@ def sync_logs(
     workers: int = DEFAULT_WORKERS,
     progress: Reporter = silent,
 ) -> SyncSummary:
-    """Download the record objects of ``regions`` from ``first_day`` to ``last_day`` (UTC) missing under ``dest``.
+    """Make the mirror under ``dest`` hold the record objects of ``regions`` from ``first_day`` to ``last_day`` (UTC).
 
-    Payload objects under ``/data/`` and the permission-check object are listed but never copied. ``progress``
-    hears of the day folders listed and the objects and bytes copied, with those skipped.
+    Missing, changed and partial files are downloaded; files whose object left the bucket are deleted. Payload
+    objects under ``/data/`` and the permission-check object are listed but never copied. ``progress`` hears of the
+    day folders listed and the objects and bytes copied, with those skipped.
     """
     dest = Path(dest)
     dest.mkdir(parents=True, exist_ok=True)
@@ -87,33 +95,60 @@ def sync_logs(
         listing.add(1)
         return listed
 
-    copying = Tally(progress, f"copying {names}", with_bytes=True, notes=lambda counts: (
-        f"{summary.already_present:,} already present, {counts.get('failed', 0):,} failed"))
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+    pool = ThreadPoolExecutor(max_workers=max(1, workers))
+    try:
+        # A listing that fails raises here, before anything is removed.
         listings = list(pool.map(list_day, prefixes))
         listing.finish(f"{sum(len(found) for found in listings):,} objects")
-        to_fetch: list[tuple[_Listed, Path]] = []
-        for listed in (obj for listing in listings for obj in listing):
-            summary.listed += 1
-            target = _local_path(root, listed.key)
-            if target is None:
-                summary.skipped += 1
-            elif target.is_file() and target.stat().st_size == listed.size:
-                summary.already_present += 1
-            else:
-                to_fetch.append((listed, target))
-        copying.start(len(to_fetch), sum(listed.size for listed, _ in to_fetch))
-        results = pool.map(lambda item: _fetch(s3_client, bucket, *item), to_fetch)
-        for (listed, _), error in zip(to_fetch, results, strict=True):
-            if error:
-                summary.failed[listed.key] = error
-                copying.add(1, failed=1)
-            else:
-                summary.downloaded += 1
-                summary.bytes += listed.size
-                copying.add(1, listed.size)
-        copying.finish()
+        for day, found in zip(prefixes, listings, strict=True):
+            summary.removed += _remove_deleted(root, day, {listed.key for listed in found})
+        to_fetch = _outdated(root, [listed for found in listings for listed in found], summary)
+        _copy(pool, s3_client, bucket, to_fetch, summary, Tally(
+            progress, f"copying {names}", with_bytes=True,
+            notes=lambda counts: f"{summary.already_present:,} already present, {counts.get('failed', 0):,} failed"))
+    finally:
+        pool.shutdown(cancel_futures=True)  # a failure or Ctrl-C waits only for the downloads under way
     return summary
+
+
+def _outdated(root: Path, listed_objects: list[_Listed], summary: SyncSummary) -> list[tuple[_Listed, Path]]:
+    """The record objects whose mirror file is missing or not current, with that file; counts the others."""
+    to_fetch = []
+    for listed in listed_objects:
+        summary.listed += 1
+        target = _local_path(root, listed.key)
+        if target is None:
+            summary.skipped += 1
+        elif _is_current(target, listed.size, listed.last_modified):
+            summary.already_present += 1
+        else:
+            to_fetch.append((listed, target))
+    return to_fetch
+
+
+def _copy(pool: ThreadPoolExecutor, s3_client: Any, bucket: str, to_fetch: list[tuple[_Listed, Path]],
+          summary: SyncSummary, copying: Tally) -> None:
+    """Download ``to_fetch`` with ``pool``, counting into ``summary`` and ``copying``."""
+    copying.start(len(to_fetch), sum(listed.size for listed, _ in to_fetch))
+    results = pool.map(lambda item: _fetch(s3_client, bucket, *item), to_fetch)
+    for (listed, _), error in zip(to_fetch, results, strict=True):
+        if error:
+            summary.failed[listed.key] = error
+            copying.add(1, failed=1)
+        else:
+            summary.downloaded += 1
+            summary.bytes += listed.size
+            copying.add(1, listed.size)
+    copying.finish()
+
+
+def _is_current(path: Path, size: int, last_modified: float) -> bool:
+    """A mirror file holds its object's present content: the same size, and not written before the object last
+    was (a download takes the object's LastModified as its time; files of earlier syncs are newer still)."""
+    if not path.is_file():
+        return False
+    stat = path.stat()
+    return stat.st_size == size and stat.st_mtime >= last_modified
 
 
 def _local_path(root: Path, key: str, folder: bool = False) -> Path | None:
@@ -141,18 +176,36 @@ def remove_abandoned_parts(day_folder: Path, now: float | None = None) -> int:
     return removed
 
 
+def _remove_deleted(root: Path, day: str, keys: set[str]) -> int:
+    """Delete the record files of the mirror's day folder ``day`` (a key prefix) whose key is not in ``keys``, the
+    day's complete listing; return how many. ``*.part`` files and payload objects are left alone, and so is a day the
+    bucket holds nothing of any more: a lifecycle rule expired it, and the mirror keeps the history the bucket
+    dropped (a day's objects are created together, so they expire together)."""
+    folder = _local_path(root, day.rstrip("/"), folder=True)
+    if folder is None or not any(parse_key(key) is not None for key in keys):
+        return 0
+    removed = 0
+    for path in folder.glob("*/*.json.gz"):
+        key = path.relative_to(root).as_posix()
+        if key not in keys and parse_key(key) is not None:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
 def _list(s3_client: Any, bucket: str, prefix: str) -> list[_Listed]:
     try:
         pages = s3_client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
-        return [_Listed(obj["Key"], int(obj["Size"])) for page in pages for obj in page.get("Contents", [])]
+        return [_Listed(obj["Key"], int(obj["Size"]), obj["LastModified"].timestamp())
+                for page in pages for obj in page.get("Contents", [])]
     except AWS_ERRORS as err:
-        raise _project_error(err, bucket, "s3:ListBucket") or UsageError(
+        raise _project_error(err, bucket, f"listing s3://{bucket}/{prefix}") or UsageError(
             f"cannot list s3://{bucket}/{prefix}: {describe(err)}"
         ) from err
 
 
 def _fetch(s3_client: Any, bucket: str, listed: _Listed, target: Path) -> str | None:
-    """Download one object atomically; return why it could not be fetched, or ``None``."""
+    """Download one object atomically, dated by its LastModified; return why it could not be fetched, or ``None``."""
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, temp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=PART_SUFFIX)
     try:
@@ -165,11 +218,13 @@ def _fetch(s3_client: Any, bucket: str, listed: _Listed, target: Path) -> str | 
             # The object changed between listing and download; the next sync fetches it again.
             os.unlink(temp_name)
             return f"got {written} bytes, listing said {listed.size}"
+        # Dated as listed: an object rewritten since the listing is newer than the file, and fetched again next time.
+        os.utime(temp_name, (listed.last_modified, listed.last_modified))
         os.replace(temp_name, target)
         return None
     except AWS_ERRORS as err:
         os.unlink(temp_name)
-        project_error = _project_error(err, bucket, "s3:GetObject")
+        project_error = _project_error(err, bucket, f"reading s3://{bucket}/{listed.key}")
         if project_error:
             raise project_error from err
         if error_code(err) in ("NoSuchKey", "404"):
@@ -181,11 +236,19 @@ def _fetch(s3_client: Any, bucket: str, listed: _Listed, target: Path) -> str | 
         raise
 
 
-def _project_error(err: Exception, bucket: str, action: str) -> UsageError | SetupRequired | None:
-    """The error that stops the whole sync (no bucket, no permission, no credentials); None for one object's."""
+def _project_error(err: Exception, bucket: str, doing: str) -> UsageError | SetupRequired | None:
+    """The error that stops the region's sync (no bucket, no permission, no credentials); None for one object's.
+
+    ``doing`` names the request (``reading s3://bucket/key``). A refusal keeps AWS's message, which may name the
+    action refused (kms:Decrypt when the object's KMS key refuses) or the policy that refused it.
+    """
     code = error_code(err)
-    if code in ("AccessDenied", "AccessDeniedException", "403"):
-        return SetupRequired(f"access denied reading s3://{bucket}: this identity needs {action} on it")
+    if isinstance(err, ClientError) and code in ("AccessDenied", "AccessDeniedException", "403"):
+        message = (err.response.get("Error", {}).get("Message") or code).strip()
+        needed = required_action(err)
+        if needed == "s3:GetObject":
+            needed += " on it, and kms:Decrypt on the bucket's KMS key if it uses SSE-KMS"
+        return SetupRequired(f"access denied {doing}: AWS says {message!r}; this identity needs {needed}")
     if code == "NoSuchBucket":
         return UsageError(f"bucket {bucket} does not exist: check the logging configuration's bucket name")
     return as_project_error(err)
@@ -193,25 +256,29 @@ def _project_error(err: Exception, bucket: str, action: str) -> UsageError | Set
 
 @dataclass(frozen=True)
 class MirrorResult:
-    """One region's sync into the local mirror."""
+    """One region's sync into the local mirror; ``failure`` says why it was not synced (``summary`` is then None)."""
 
     region: str
-    bucket: str
-    prefix: str
-    summary: SyncSummary
+    bucket: str = ""
+    prefix: str = ""
+    summary: SyncSummary | None = None
+    failure: UsageError | SetupRequired | None = None
 
 
 def mirror_logs(
     aws: Aws, regions: tuple[str, ...] | None, period: Period, dest: Path, bucket: str | None = None,
     prefix: str | None = None, progress: Reporter = silent,
 ) -> list[MirrorResult]:
-    """Copy each region's new log objects for ``period`` from its logging bucket into ``dest``.
+    """Sync each region's log objects for ``period`` from its logging bucket into ``dest``.
 
-    The bucket and prefix come from the region's logging configuration unless given. ``None`` for the regions
-    means every region whose logging delivers to S3. ``progress`` hears how far each region's copy got.
+    The bucket and prefix come from the region's logging configuration unless given (``bucket`` alone: the
+    configuration's prefix when its bucket is that one, else the bucket's root). ``None`` for the regions means
+    every region whose logging delivers to S3. A region that fails is reported in its result and the others are
+    synced; when every region fails, the failures are raised. ``progress`` hears how far each region's copy got.
     """
     account = aws.account_id()
-    first_day, last_day = period.partition_days()
+    days = period.partition_days()
+    results: list[MirrorResult] = []
     if regions is None:
         found = logging_regions(aws, policy_file=READER_POLICY_FILE)
         if not found.regions:
@@ -220,18 +287,42 @@ def mirror_logs(
                 "python setup_bedrock_logging.py --regions REGION, or name the regions to copy"
             )
         regions = found.regions
-    results = []
+        results += [MirrorResult(region, failure=SetupRequired(f"{why}; pass --region {region} --log-bucket BUCKET to "
+                                                              "copy from the bucket you name"))
+                    for region, why in sorted(found.unread.items())]
     for region in regions:
-        region_bucket, region_prefix = bucket, prefix
-        if region_bucket is None:
-            status = check_region(aws, region, account)
-            if not status.enabled or not status.bucket:
-                raise SetupRequired(
-                    f"Model Invocation Logging to S3 is not enabled in {region}; run "
-                    f"python setup_bedrock_logging.py --regions {region} (or pass --log-bucket)"
-                )
-            region_bucket, region_prefix = status.bucket, status.prefix
-        summary = sync_logs(aws.client("s3", region), region_bucket, region_prefix or "", account, [region],
-                            first_day, last_day, dest, progress=progress)
-        results.append(MirrorResult(region, region_bucket, region_prefix or "", summary))
+        try:
+            region_bucket, region_prefix = _log_location(aws, region, bucket, prefix)
+            summary = sync_logs(aws.client("s3", region), region_bucket, region_prefix, account, [region], *days, dest,
+                                progress=progress)
+        except (UsageError, SetupRequired) as exc:
+            results.append(MirrorResult(region, failure=exc))
+        else:
+            results.append(MirrorResult(region, region_bucket, region_prefix, summary))
+    failures = [result for result in results if result.failure]
+    if len(failures) == len(results):
+        raise type(failures[0].failure)("; ".join(f"{r.region} not synced: {r.failure}" for r in failures))
     return results
+
+
+def _log_location(aws: Aws, region: str, bucket: str | None, prefix: str | None) -> tuple[str, str]:
+    """The bucket and prefix of a region's logs: those given, the rest from its logging configuration."""
+    if bucket is not None and prefix is not None:
+        return bucket, prefix
+    try:
+        s3_config = read_logging_config(aws.client("bedrock", region)).get("s3Config") or {}
+    except AWS_ERRORS as exc:
+        if bucket is not None:
+            return bucket, ""  # the root; a sync that finds nothing there says where it looked
+        raise SetupRequired(
+            f"the logging configuration of {region} cannot be read ({describe(exc, READER_POLICY_FILE)}); "
+            "pass --log-bucket (and --log-prefix) to copy from the bucket you name"
+        ) from exc
+    if bucket is not None:
+        return bucket, s3_config.get("keyPrefix", "") if s3_config.get("bucketName") == bucket else ""
+    if not s3_config.get("bucketName"):
+        raise SetupRequired(
+            f"Model Invocation Logging to S3 is not enabled in {region}; run "
+            f"python setup_bedrock_logging.py --regions {region} (or pass --log-bucket)"
+        )
+    return s3_config["bucketName"], s3_config.get("keyPrefix", "")

@@ -13,6 +13,7 @@ from ..errors import NoCredentials, SetupRequired, UsageError
 from .terminal_table import visible
 
 EXIT_OK, EXIT_USER, EXIT_ENVIRONMENT = 0, 1, 2
+EXIT_INTERRUPTED = 130  # the shell's code for a command stopped by Ctrl-C (128 + SIGINT)
 
 
 class UsageErrorParser(argparse.ArgumentParser):
@@ -44,7 +45,8 @@ def guard_output(body: Callable[[], int]) -> int:
 
 def report_main(body: Callable[[], int]) -> int:
     """Run a report command's ``body`` (``guard_output``): an error the user can fix is one line on stderr, "error:"
-    for the options or input, "setup needed:" for what the environment lacks, and its exit code."""
+    for the options or input, "setup needed:" for what the environment lacks, and its exit code; Ctrl-C stops it
+    with one line."""
     try:
         return guard_output(body)
     except UsageError as exc:
@@ -53,6 +55,14 @@ def report_main(body: Callable[[], int]) -> int:
     except SetupRequired as exc:
         print(f"setup needed: {visible(str(exc))}", file=sys.stderr)
         return exc.exit_code
+    except KeyboardInterrupt:
+        return interrupted()
+
+
+def interrupted() -> int:
+    """Ctrl-C: one line on stderr instead of a traceback, and the exit code shells give it."""
+    print("interrupted", file=sys.stderr)
+    return EXIT_INTERRUPTED
 
 
 def reader_went_away() -> int:

@@ -82,7 +82,7 @@ def test_setup_generate_sync_and_report(aws_env: dict[str, str], tmp_path: Path)
     assert per_region == {region: t.calls for (region,), t in expected["region"].items()}
 
     second = run("bedrock_tracker_cli.py", *args, env=aws_env)
-    assert "0 new objects" in second.stderr
+    assert "0 new or changed objects" in second.stderr
     assert json.loads(second.stdout)["summary"] == doc["summary"]
 
     s3 = boto3.client("s3")

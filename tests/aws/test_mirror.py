@@ -267,3 +267,160 @@ def test_sync_reports_the_day_folders_listed_and_the_objects_and_bytes_copied(s3
     days = len(REGIONS) * ((LAST - FIRST).days + 1)
     assert (listing.done, listing.total, listing.finished) == (days, days, True)
     assert listing.note == f"{len(keys['in']) + 1 + len(keys['skip']):,} objects"
+
+
+def bucket_keys(s3) -> set[str]:
+    """The record objects of REGIONS the bucket holds for FIRST..LAST, by plain listing and parsing."""
+    keys = {obj["Key"] for page in s3.get_paginator("list_objects_v2").paginate(Bucket=BUCKET)
+            for obj in page.get("Contents", [])}
+    return {key for key in keys if (parsed := parse_key(key)) and "/data/" not in key
+            and parsed.region in REGIONS and FIRST <= parsed.day <= LAST}
+
+
+def bucket_record_count(s3) -> int:
+    return sum(gzip.decompress(s3.get_object(Bucket=BUCKET, Key=key)["Body"].read()).count(b"\n")
+               for key in bucket_keys(s3))
+
+
+def mirror_record_count(dest: Path) -> int:
+    result = LocalEngine(dest).query(
+        "SELECT count(*) AS records FROM bedrock_invocation_logs WHERE dt BETWEEN ? AND ?",
+        [partition_value(FIRST), partition_value(LAST)], Scope(REGIONS, FIRST, LAST))
+    return int(result.frame["records"].iloc[0])
+
+
+def test_objects_deleted_or_regenerated_in_the_bucket_leave_the_mirror(s3, tmp_path: Path) -> None:
+    keys = populate(s3)
+    sync(s3, tmp_path)
+    # Logs regenerated for a day (new names), and two other objects deleted.
+    regenerated = [key for key in keys["in"] if parse_key(key).day == LAST]
+    for key in regenerated:
+        s3.delete_object(Bucket=BUCKET, Key=key)
+        put_record_object(s3, parse_key(key).region, datetime(2025, 3, 11, 12, 0, tzinfo=UTC), "again", records=2)
+    deleted = [key for key in keys["in"] if key not in regenerated and "_a1." in key]  # each day keeps its a2
+    for key in deleted:
+        s3.delete_object(Bucket=BUCKET, Key=key)
+    # What no listing covers stays: a day outside the period, another prefix, a payload, a sync's *.part file.
+    hour = tmp_path / deleted[0].rsplit("/", 1)[0]
+    kept = [f"{day_prefix(PREFIX, ACCOUNT, REGIONS[0], date(2025, 3, 9))}23/old.json.gz",
+            object_key("other/", ACCOUNT, REGIONS[0], datetime(2025, 3, 10, 1, tzinfo=UTC), "x"),
+            f"{hour.relative_to(tmp_path).as_posix()}/data/payload.json.gz",
+            f"{hour.relative_to(tmp_path).as_posix()}/.y.json.gz.abc.part"]
+    for path in kept:
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_bytes(b"kept")
+
+    summary = sync(s3, tmp_path)
+
+    assert summary.removed == len(regenerated) + len(deleted)
+    assert files_under(tmp_path) == bucket_keys(s3) | set(kept)
+    assert mirror_record_count(tmp_path) == bucket_record_count(s3)
+
+
+def test_a_day_the_bucket_no_longer_holds_stays_in_the_mirror(s3, tmp_path: Path) -> None:
+    """A lifecycle rule that expires a day's logs leaves the mirror's copy: the mirror keeps the longer history."""
+    keys = populate(s3)
+    sync(s3, tmp_path)
+    expired = [key for key in keys["in"] if parse_key(key).day == FIRST]
+    assert expired
+    for key in expired:
+        s3.delete_object(Bucket=BUCKET, Key=key)
+
+    summary = sync(s3, tmp_path)
+
+    assert summary.removed == 0
+    assert set(expired) <= files_under(tmp_path)
+
+
+def test_nothing_is_removed_while_a_listing_fails(s3, tmp_path: Path) -> None:
+    keys = populate(s3)
+    sync(s3, tmp_path)
+    gone = keys["in"][0]
+    s3.delete_object(Bucket=BUCKET, Key=gone)
+    failing_day = day_prefix(PREFIX, ACCOUNT, REGIONS[1], LAST)
+
+    def break_one_listing(params: dict, **_: object) -> None:
+        if params.get("Prefix") == failing_day:
+            params["Bucket"] = "no-such-bucket"
+
+    s3.meta.events.register("provide-client-params.s3.ListObjectsV2", break_one_listing)
+    with pytest.raises(UsageError, match="does not exist"):
+        sync(s3, tmp_path)
+    assert files_under(tmp_path) == set(keys["in"])
+
+    s3.meta.events.unregister("provide-client-params.s3.ListObjectsV2", break_one_listing)
+    assert sync(s3, tmp_path).removed == 1
+    assert files_under(tmp_path) == set(keys["in"]) - {gone}
+
+
+def test_an_object_changed_to_the_same_size_is_fetched_again(s3, tmp_path: Path) -> None:
+    import os
+    import time
+
+    when = datetime(2025, 3, 10, 6, tzinfo=UTC)
+    key = object_key(PREFIX, ACCOUNT, REGIONS[0], when, "same-size")
+
+    def stored(tokens: int) -> bytes:  # gzip without compression: the size depends on the text's length only
+        line = json.dumps({**record(when, REGIONS[0], 0), "input": {"inputTokenCount": tokens}}) + "\n"
+        return gzip.compress(line.encode(), compresslevel=0, mtime=0)
+
+    s3.put_object(Bucket=BUCKET, Key=key, Body=stored(11))
+    older = put_record_object(s3, REGIONS[0], when, "untouched")
+    sync(s3, tmp_path)
+    listed = {obj["Key"]: obj["LastModified"].timestamp() for obj in s3.list_objects_v2(Bucket=BUCKET)["Contents"]}
+    assert (tmp_path / key).stat().st_mtime == listed[key]
+    # A file an earlier version wrote (dated when it was written, after the object) stays current.
+    os.utime(tmp_path / older, None)
+    time.sleep(1.1)  # S3 dates objects to the second
+    s3.put_object(Bucket=BUCKET, Key=key, Body=stored(99))
+    assert len(stored(11)) == len(stored(99))
+
+    summary = sync(s3, tmp_path)
+
+    assert (summary.downloaded, summary.already_present) == (1, 1)
+    assert (tmp_path / key).read_bytes() == stored(99) == s3.get_object(Bucket=BUCKET, Key=key)["Body"].read()
+
+
+def test_access_denied_on_an_object_keeps_aws_message_and_the_key(s3, tmp_path: Path) -> None:
+    from botocore.exceptions import ClientError
+
+    from bedrock_usage.errors import SetupRequired
+
+    keys = populate(s3)
+    denied = keys["in"][2]
+    s3.put_bucket_policy(Bucket=BUCKET, Policy=json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Deny", "Principal": "*", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{BUCKET}/{denied}"}]}))
+    with pytest.raises(ClientError) as refused:
+        s3.get_object(Bucket=BUCKET, Key=denied)
+    aws_message = refused.value.response["Error"]["Message"]
+    with pytest.raises(SetupRequired) as stopped:
+        sync(s3, tmp_path)
+    assert f"s3://{BUCKET}/{denied}" in str(stopped.value) and aws_message in str(stopped.value)
+    s3.delete_bucket_policy(Bucket=BUCKET)
+
+    # An SSE-KMS object whose key refuses: S3 answers AccessDenied naming kms:Decrypt, and so does the error.
+    kms = "User: arn:aws:iam::123456789012:user/ana is not authorized to perform: kms:Decrypt on resource: k"
+
+    def refuse(**_: object) -> None:
+        raise ClientError({"Error": {"Code": "AccessDenied", "Message": kms},
+                           "ResponseMetadata": {"HTTPStatusCode": 403}}, "GetObject")
+
+    s3.meta.events.register("before-call.s3.GetObject", refuse)
+    with pytest.raises(SetupRequired) as stopped:
+        sync(s3, tmp_path / "other")
+    assert kms in str(stopped.value) and "needs kms:Decrypt" in str(stopped.value)
+    assert "s3:GetObject" not in str(stopped.value)
+
+
+def test_an_interrupted_sync_stops_the_downloads_not_yet_started(s3, tmp_path: Path) -> None:
+    keys = populate(s3)
+
+    def stop_after_the_first(update: Progress) -> None:
+        if update.step.startswith("copying") and update.done == 1:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        sync_logs(s3, BUCKET, PREFIX, ACCOUNT, REGIONS, FIRST, LAST, tmp_path, workers=1,
+                  progress=stop_after_the_first)
+    copied = files_under(tmp_path)
+    assert copied <= set(keys["in"]) and len(copied) <= 2  # the one done, and at most the one under way
