@@ -96,8 +96,11 @@ def build_parser() -> argparse.ArgumentParser:
                         help="analyse generated demo data (made once a day in the cache folder); no AWS needed")
     source.add_argument("--sync", action="store_true",
                         help="with --engine local: first copy the period's new and changed log objects from each "
-                        "region's logging bucket into --logs-dir (default: a mirror in the cache folder), and remove "
-                        "those no longer in the bucket")
+                        "region's logging bucket into --logs-dir (default: a mirror in the cache folder)")
+    source.add_argument("--prune", action="store_true",
+                        help="with --sync: delete the mirror's files of the synced days whose object is no longer in "
+                        "the bucket (without it they are kept, read and counted in a warning: a lifecycle rule's "
+                        "expired days stay in the mirror)")
     source.add_argument("--log-bucket", help="with --sync: the log bucket (default: from the logging configuration)")
     source.add_argument("--log-prefix", help="with --sync and --log-bucket: the key prefix of the logs (default: the "
                         "logging configuration's when its bucket is --log-bucket, else none)")
@@ -147,14 +150,15 @@ def run(args: argparse.Namespace) -> int:
         source = args.engine
     else:
         source = "local" if args.logs_dir or args.sync else "athena"
+    sync_warnings: tuple[str, ...] = ()
     if args.sync:
         if source != "local":
             raise UsageError("--sync copies logs for the local engine; use it with --engine local")
         args.logs_dir = args.logs_dir or default_mirror_dir()
-        sync_mirror(args, period)
+        sync_warnings = sync_mirror(args, period)
     if mode:
         engine = build_engine(SourceChoice(source, args.logs_dir, args.profile, args.workgroup))
-        return modes.run_governance(args, mode, engine, period, make_tracker)
+        return modes.run_governance(args, mode, engine, period, make_tracker, sync_warnings)
     hint = "or, without AWS, try --demo, or --engine local --logs-dir DIR" if source == "athena" else None
     with hint_without_aws(hint), terminal_progress(args.quiet) as progress:
         engine = build_engine(SourceChoice(source, args.logs_dir, args.profile, args.workgroup))
@@ -162,6 +166,7 @@ def run(args: argparse.Namespace) -> int:
         filters = Filters(arn_pattern=args.arn_pattern or None, models=tuple(args.model))
         report = tracker.analyze(period, args.region, filters, user_pattern=args.user_pattern or None,
                                  progress=progress)
+    report.warnings += sync_warnings  # in the JSON and CSV a job reads, not only on stderr
     analyses = selected_analyses(args.analysis, report)
     report.demo = args.demo
     if args.demo and args.format != "terminal":
@@ -181,44 +186,61 @@ def run(args: argparse.Namespace) -> int:
 
 
 def check_log_location(args: argparse.Namespace) -> None:
-    """``--log-bucket`` and ``--log-prefix`` only say where ``--sync`` copies from, and a prefix is one bucket's."""
-    if (args.log_bucket or args.log_prefix is not None) and not args.sync:
-        raise UsageError("--log-bucket and --log-prefix say where --sync copies the logs from: add --sync, or leave "
-                         "them out")
+    """``--log-bucket``, ``--log-prefix`` and ``--prune`` only say how ``--sync`` copies, and a prefix is one
+    bucket's."""
+    if (args.log_bucket or args.log_prefix is not None or args.prune) and not args.sync:
+        raise UsageError("--log-bucket, --log-prefix and --prune say how --sync copies the logs: add --sync, or "
+                         "leave them out")
     if args.log_prefix is not None and not args.log_bucket:
         raise UsageError("--log-prefix is a key prefix in the bucket --log-bucket names: pass --log-bucket too, or "
                          "leave both out to copy from where each region's logging configuration says")
 
 
-def sync_mirror(args: argparse.Namespace, period: Period) -> None:
+def sync_mirror(args: argparse.Namespace, period: Period) -> tuple[str, ...]:
     """Sync the period's log objects of each region's logging bucket into ``args.logs_dir``; report on stderr what
-    was copied, already there, removed or not copied, and the regions not synced."""
+    was copied, already there, removed or not copied; return the warnings the report must carry too (regions not
+    synced, files no longer in the bucket, regions with nothing to copy)."""
     from bedrock_usage.aws.mirror import mirror_logs
     from bedrock_usage.aws.session import Aws
 
     with terminal_progress(args.quiet) as progress:
         results = mirror_logs(Aws.connect(args.profile), requested_regions(args.region), period, args.logs_dir,
-                              args.log_bucket or None, args.log_prefix, progress)
+                              args.log_bucket or None, args.log_prefix, progress, prune=args.prune)
+    warnings = tuple(line for result in results for line in sync_warnings_of(result))
     for result in results:
         print_sync_result(result)
+    for line in warnings:
+        print(f"warning: {line}", file=sys.stderr)
+    return warnings
+
+
+def sync_warnings_of(result: MirrorResult) -> list[str]:
+    """What a region's sync could not do, for the report's warnings."""
+    if result.summary is None:
+        return [f"{result.region} was not synced, its figures are those the mirror already held: {result.failure}"]
+    s, where = result.summary, f"s3://{result.bucket}/{normalise_prefix(result.prefix)}"
+    lines = []
+    if s.not_in_bucket:
+        lines.append(f"{s.not_in_bucket:,} mirror files of {result.region} for these days are no longer in {where} "
+                     "(deleted, expired by a lifecycle rule, or another bucket's): they are still read and counted; "
+                     "--prune deletes them")
+    if not s.listed:
+        lines.append(f"no log object of {result.region} for the period under {where}: check the bucket and prefix "
+                     "(--log-bucket, --log-prefix)")
+    return lines
 
 
 def print_sync_result(result: MirrorResult) -> None:
-    """One region's sync on stderr: the summary line, the objects not copied, or why the region was not synced."""
+    """One region's sync line on stderr, with the objects not copied."""
     if result.summary is None:
-        print(f"warning: {result.region} was not synced, its figures are those the mirror already held: "
-              f"{result.failure}", file=sys.stderr)
         return
     s, where = result.summary, f"s3://{result.bucket}/{normalise_prefix(result.prefix)}"
     notes = [f"{s.partials_removed:,} partial files of a stopped sync removed"] if s.partials_removed else []
     if s.removed:
-        notes.append(f"{s.removed:,} removed (no longer in the bucket)")
+        notes.append(f"{s.removed:,} removed (no longer in the bucket, --prune)")
     print(f"Synced {result.region} from {where}: {s.downloaded:,} new or changed objects, "
           f"{s.already_present:,} already present, {len(s.failed):,} failed{''.join(', ' + n for n in notes)}",
           file=sys.stderr)
-    if not s.listed:
-        print(f"warning: no log object of {result.region} for the period under {where}: check the bucket and prefix "
-              "(--log-bucket, --log-prefix)", file=sys.stderr)
     for key, reason in s.failed.items():
         print(f"  not copied: {key}: {reason}", file=sys.stderr)
 

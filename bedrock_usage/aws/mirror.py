@@ -5,8 +5,9 @@ any logs folder. Files are written under a temporary ``*.part`` name and renamed
 LastModified as their modification time; an existing file whose size differs from the object's, or that is older
 than the object, is fetched again, so an interrupted sync resumes cleanly: the next sync of the same days fetches
 what is missing and deletes the ``*.part`` files the interrupted one left behind. Once a day folder is listed, the
-mirror's record files of that day whose object the bucket no longer holds are deleted, so the mirror counts what
-the bucket holds.
+mirror's record files of that day whose object the bucket no longer holds are counted, and deleted only when asked
+(``prune``): they may be days a lifecycle rule expired, which the mirror keeps, or another bucket's logs under the
+same prefix, as much as objects deleted or regenerated.
 """
 
 from __future__ import annotations
@@ -49,7 +50,8 @@ class SyncSummary:
     bytes: int = 0
     failed: dict[str, str] = field(default_factory=dict)
     partials_removed: int = 0  # ``*.part`` files an interrupted sync left behind
-    removed: int = 0  # record files whose object is no longer in the bucket
+    removed: int = 0  # record files whose object is no longer in the bucket, deleted (``prune``)
+    not_in_bucket: int = 0  # such files kept (without ``prune``): still read
 
 
 @dataclass(frozen=True)
@@ -70,12 +72,14 @@ def sync_logs(
     dest: Path,
     workers: int = DEFAULT_WORKERS,
     progress: Reporter = silent,
+    prune: bool = False,
 ) -> SyncSummary:
     """Make the mirror under ``dest`` hold the record objects of ``regions`` from ``first_day`` to ``last_day`` (UTC).
 
-    Missing, changed and partial files are downloaded; files whose object left the bucket are deleted. Payload
-    objects under ``/data/`` and the permission-check object are listed but never copied. ``progress`` hears of the
-    day folders listed and the objects and bytes copied, with those skipped.
+    Missing, changed and partial files are downloaded. A file whose object is no longer in the bucket (deleted,
+    expired by a lifecycle rule, or another bucket's under the same prefix) is counted and kept, and deleted only
+    with ``prune``. Payload objects under ``/data/`` and the permission-check object are listed but never copied.
+    ``progress`` hears of the day folders listed and the objects and bytes copied, with those skipped.
     """
     dest = Path(dest)
     dest.mkdir(parents=True, exist_ok=True)
@@ -101,7 +105,13 @@ def sync_logs(
         listings = list(pool.map(list_day, prefixes))
         listing.finish(f"{sum(len(found) for found in listings):,} objects")
         for day, found in zip(prefixes, listings, strict=True):
-            summary.removed += _remove_deleted(root, day, {listed.key for listed in found})
+            stale = _not_in_bucket(root, day, {listed.key for listed in found})
+            if prune:
+                for path in stale:
+                    path.unlink(missing_ok=True)
+                summary.removed += len(stale)
+            else:
+                summary.not_in_bucket += len(stale)
         to_fetch = _outdated(root, [listed for found in listings for listed in found], summary)
         _copy(pool, s3_client, bucket, to_fetch, summary, Tally(
             progress, f"copying {names}", with_bytes=True,
@@ -176,21 +186,14 @@ def remove_abandoned_parts(day_folder: Path, now: float | None = None) -> int:
     return removed
 
 
-def _remove_deleted(root: Path, day: str, keys: set[str]) -> int:
-    """Delete the record files of the mirror's day folder ``day`` (a key prefix) whose key is not in ``keys``, the
-    day's complete listing; return how many. ``*.part`` files and payload objects are left alone, and so is a day the
-    bucket holds nothing of any more: a lifecycle rule expired it, and the mirror keeps the history the bucket
-    dropped (a day's objects are created together, so they expire together)."""
+def _not_in_bucket(root: Path, day: str, keys: set[str]) -> list[Path]:
+    """The record files of the mirror's day folder ``day`` (a key prefix) whose key is not in ``keys``, the day's
+    complete listing. ``*.part`` files and payload objects are never among them."""
     folder = _local_path(root, day.rstrip("/"), folder=True)
-    if folder is None or not any(parse_key(key) is not None for key in keys):
-        return 0
-    removed = 0
-    for path in folder.glob("*/*.json.gz"):
-        key = path.relative_to(root).as_posix()
-        if key not in keys and parse_key(key) is not None:
-            path.unlink(missing_ok=True)
-            removed += 1
-    return removed
+    if folder is None:
+        return []
+    return [path for path in folder.glob("*/*.json.gz")
+            if path.relative_to(root).as_posix() not in keys and parse_key(path.relative_to(root).as_posix())]
 
 
 def _list(s3_client: Any, bucket: str, prefix: str) -> list[_Listed]:
@@ -267,7 +270,7 @@ class MirrorResult:
 
 def mirror_logs(
     aws: Aws, regions: tuple[str, ...] | None, period: Period, dest: Path, bucket: str | None = None,
-    prefix: str | None = None, progress: Reporter = silent,
+    prefix: str | None = None, progress: Reporter = silent, prune: bool = False,
 ) -> list[MirrorResult]:
     """Sync each region's log objects for ``period`` from its logging bucket into ``dest``.
 
@@ -294,7 +297,7 @@ def mirror_logs(
         try:
             region_bucket, region_prefix = _log_location(aws, region, bucket, prefix)
             summary = sync_logs(aws.client("s3", region), region_bucket, region_prefix, account, [region], *days, dest,
-                                progress=progress)
+                                progress=progress, prune=prune)
         except (UsageError, SetupRequired) as exc:
             results.append(MirrorResult(region, failure=exc))
         else:

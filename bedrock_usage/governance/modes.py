@@ -55,9 +55,11 @@ def _governance_days(args: argparse.Namespace, mode: str) -> Period:
 
 
 def run_governance(
-    args: argparse.Namespace, mode: str, engine: Engine, scan: Period, make_tracker: TrackerMaker
+    args: argparse.Namespace, mode: str, engine: Engine, scan: Period, make_tracker: TrackerMaker,
+    source_warnings: tuple[str, ...] = (),
 ) -> int:
-    """Run the governance ``mode`` on ``scan``'s facts; print or write its result; return the exit code."""
+    """Run the governance ``mode`` on ``scan``'s facts; print or write its result, with ``source_warnings`` (what
+    copying the logs could not do) among its warnings; return the exit code."""
     if args.anomaly_window < 1 or args.anomaly_factor <= 0 or not 0 < args.coverage_threshold <= 100:
         raise UsageError("--anomaly-window must be >= 1, --anomaly-factor > 0, --coverage-threshold in (0, 100]")
     if args.demo and mode == "reconcile":
@@ -85,7 +87,7 @@ def run_governance(
     if scanned.stats.failed_regions and len(scanned.stats.failed_regions) == len(regions):
         print("\n".join(f"error: {w}" for w in scanned.warnings), file=sys.stderr)
         return EXIT_ENVIRONMENT
-    facts, warnings = scanned.facts, scanned.warnings
+    facts, warnings = scanned.facts, [*scanned.warnings, *source_warnings]
 
     if mode == "reconcile":
         if check_zone(args.tz) != "UTC":

@@ -94,8 +94,8 @@ def files_under(root: Path) -> set[str]:
     return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()}
 
 
-def sync(s3, dest: Path):
-    return sync_logs(s3, BUCKET, PREFIX, ACCOUNT, REGIONS, FIRST, LAST, dest)
+def sync(s3, dest: Path, prune: bool = False):
+    return sync_logs(s3, BUCKET, PREFIX, ACCOUNT, REGIONS, FIRST, LAST, dest, prune=prune)
 
 
 def test_first_sync_copies_the_range_exactly(s3, tmp_path: Path) -> None:
@@ -289,7 +289,8 @@ def mirror_record_count(dest: Path) -> int:
     return int(result.frame["records"].iloc[0])
 
 
-def test_objects_deleted_or_regenerated_in_the_bucket_leave_the_mirror(s3, tmp_path: Path) -> None:
+def test_objects_deleted_or_regenerated_in_the_bucket_are_counted_and_leave_the_mirror_with_prune(
+        s3, tmp_path: Path) -> None:
     keys = populate(s3)
     sync(s3, tmp_path)
     # Logs regenerated for a day (new names), and two other objects deleted.
@@ -310,26 +311,29 @@ def test_objects_deleted_or_regenerated_in_the_bucket_leave_the_mirror(s3, tmp_p
         (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / path).write_bytes(b"kept")
 
-    summary = sync(s3, tmp_path)
+    kept_by_default = sync(s3, tmp_path)
+    assert (kept_by_default.not_in_bucket, kept_by_default.removed) == (len(regenerated) + len(deleted), 0)
+    assert files_under(tmp_path) == bucket_keys(s3) | set(kept) | set(regenerated) | set(deleted)
 
-    assert summary.removed == len(regenerated) + len(deleted)
+    summary = sync(s3, tmp_path, prune=True)
+
+    assert (summary.removed, summary.not_in_bucket) == (len(regenerated) + len(deleted), 0)
     assert files_under(tmp_path) == bucket_keys(s3) | set(kept)
     assert mirror_record_count(tmp_path) == bucket_record_count(s3)
 
 
-def test_a_day_the_bucket_no_longer_holds_stays_in_the_mirror(s3, tmp_path: Path) -> None:
-    """A lifecycle rule that expires a day's logs leaves the mirror's copy: the mirror keeps the longer history."""
+def test_objects_expired_part_way_through_a_day_stay_in_the_mirror(s3, tmp_path: Path) -> None:
+    """S3 removes expired objects a few at a time: without --prune the mirror keeps every one, so it holds the
+    history a lifecycle rule dropped."""
     keys = populate(s3)
     sync(s3, tmp_path)
-    expired = [key for key in keys["in"] if parse_key(key).day == FIRST]
-    assert expired
-    for key in expired:
-        s3.delete_object(Bucket=BUCKET, Key=key)
-
-    summary = sync(s3, tmp_path)
-
-    assert summary.removed == 0
-    assert set(expired) <= files_under(tmp_path)
+    day = [key for key in keys["in"] if parse_key(key).day == FIRST]
+    for expired in (day[:1], day[1:]):
+        for key in expired:
+            s3.delete_object(Bucket=BUCKET, Key=key)
+        summary = sync(s3, tmp_path)
+        assert summary.removed == 0 and set(day) <= files_under(tmp_path)
+    assert summary.not_in_bucket == len(day)
 
 
 def test_nothing_is_removed_while_a_listing_fails(s3, tmp_path: Path) -> None:
@@ -345,11 +349,11 @@ def test_nothing_is_removed_while_a_listing_fails(s3, tmp_path: Path) -> None:
 
     s3.meta.events.register("provide-client-params.s3.ListObjectsV2", break_one_listing)
     with pytest.raises(UsageError, match="does not exist"):
-        sync(s3, tmp_path)
+        sync(s3, tmp_path, prune=True)
     assert files_under(tmp_path) == set(keys["in"])
 
     s3.meta.events.unregister("provide-client-params.s3.ListObjectsV2", break_one_listing)
-    assert sync(s3, tmp_path).removed == 1
+    assert sync(s3, tmp_path, prune=True).removed == 1
     assert files_under(tmp_path) == set(keys["in"]) - {gone}
 
 

@@ -153,7 +153,7 @@ def test_every_region_names_a_region_whose_configuration_cannot_be_read(aws_env:
     assert "needs bedrock:GetModelInvocationLoggingConfiguration" in refused and "--log-bucket" in refused
 
 
-def test_the_sync_line_counts_the_files_removed_and_the_report_what_the_bucket_holds(
+def test_files_no_longer_in_the_bucket_are_a_report_warning_and_go_with_prune(
     aws_env: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     configure("us-east-1", "logs-a", "bedrock/")
@@ -164,11 +164,28 @@ def test_the_sync_line_counts_the_files_removed_and_the_report_what_the_bucket_h
         s3.delete_object(Bucket="logs-a", Key=key)
 
     code, err, document = sync_report(capsys, tmp_path)
+    assert code == 0, err
+    warning = next(line for line in document["warnings"] if "no longer in s3://logs-a/bedrock/" in line)
+    assert warning.startswith("5 mirror files of us-east-1") and "--prune deletes them" in warning
+    assert document["summary"]["calls"] == 8 * 3  # still read
 
+    code, err, document = sync_report(capsys, tmp_path, "--prune")
     assert code == 0, err
     assert ("Synced us-east-1 from s3://logs-a/bedrock/: 0 new or changed objects, 3 already present, 0 failed, "
-            "5 removed (no longer in the bucket)") in err
+            "5 removed (no longer in the bucket, --prune)") in err
     assert document["summary"]["calls"] == 3 * 3
+    assert not any("no longer in" in line for line in document["warnings"])
+
+
+def test_a_region_not_synced_is_a_warning_of_the_report_itself(
+    aws_env: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    configure("us-east-1", "logs-a", "bedrock/")
+    put_logs("logs-a", "bedrock/", "us-east-1", 2)
+    configure("eu-central-1", "missing-bucket", "bedrock/")
+    code, err, document = sync_report(capsys, tmp_path, "--region", "us-east-1", "eu-central-1")
+    assert code == 0, err
+    assert any(line.startswith("eu-central-1 was not synced") for line in document["warnings"])
 
 
 def test_a_sync_that_finds_no_object_names_where_it_looked(
@@ -182,7 +199,8 @@ def test_a_sync_that_finds_no_object_names_where_it_looked(
 
 @pytest.mark.parametrize(("options", "message"), [
     (["--sync", "--log-prefix", "bedrock/"], "--log-prefix is a key prefix in the bucket --log-bucket names"),
-    (["--log-bucket", "logs-a"], "say where --sync copies the logs from: add --sync"),
+    (["--log-bucket", "logs-a"], "say how --sync copies the logs: add --sync"),
+    (["--prune"], "say how --sync copies the logs: add --sync"),
 ])
 def test_log_location_options_without_their_partner_are_refused(
     no_aws_env: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str], options: list[str], message: str
