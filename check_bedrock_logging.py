@@ -15,6 +15,7 @@ from bedrock_usage.aws.session import Aws
 from bedrock_usage.cli import (
     EXIT_OK,
     LOGGING_REGIONS_HELP,
+    NoLoggingRegion,
     logging_regions_of,
     make_parser,
     print_json,
@@ -44,10 +45,11 @@ def main(argv: list[str] | None = None) -> int:
     table = args.format == "table"
     try:
         regions = logging_regions_of(args, aws, READER_POLICY_FILE)
-    except SetupRequired:
-        if not table:  # a job reading the JSON gets a document in this case too: no region, and the command to run
-            fix = fix_command(["REGION"], args.profile)
-            print_json({"account": aws.account_id(), "regions": [], "fix_command": fix, "fix_commands": {}})
+    except SetupRequired as exc:
+        if not table:  # a job reading the JSON gets a document here too: no region, why, and the command if setup is it
+            fix = fix_command(["REGION"], args.profile) if isinstance(exc, NoLoggingRegion) else None
+            print_json({"account": aws.account_id(), "regions": [], "fix_command": fix, "fix_commands": {},
+                        "error": str(exc)})
         raise
     account = aws.account_id()
     if table:

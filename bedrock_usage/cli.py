@@ -97,11 +97,15 @@ def logging_regions_of(args: argparse.Namespace, aws: Aws, policy_file: str) -> 
     for region, why in sorted(found.unread.items()):
         print(f"warning: {region} is left out: {why}", file=sys.stderr)
     if not found.regions:
-        raise SetupRequired(
+        raise NoLoggingRegion(
             f"Model Invocation Logging delivers to S3 in no region of account {aws.account_id()}: run "
             "python setup_bedrock_logging.py --regions REGION first, or pass --regions"
         )
     return found.regions
+
+
+class NoLoggingRegion(SetupRequired):
+    """No region's Model Invocation Logging delivers to S3 (each region's configuration was read)."""
 
 
 def run_main(body: Callable[[], int]) -> int:

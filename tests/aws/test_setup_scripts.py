@@ -255,6 +255,19 @@ def test_check_with_logging_nowhere_still_prints_its_json_document(aws_env: dict
     document = json.loads(result.stdout)
     assert document["regions"] == [] and document["account"] == account_id()
     assert document["fix_command"] == "python setup_bedrock_logging.py --regions REGION"
+    assert "delivers to S3 in no region" in document["error"]
+
+
+def test_check_that_reads_no_logging_configuration_says_so_in_json_and_suggests_no_setup(
+        aws_env: dict[str, str]) -> None:
+    """When no region's configuration can be read (no bedrock:GetModelInvocationLoggingConfiguration, or Bedrock out
+    of reach) the document says why and suggests no setup over logging that may well work."""
+    refused = {"AWS_ENDPOINT_URL_BEDROCK": "http://127.0.0.1:9"}  # nothing listens there: every region unreadable
+    result = run("check_bedrock_logging.py", "--format", "json", env={**aws_env, **refused,
+                                                                      "AWS_MAX_ATTEMPTS": "1"})
+    assert result.returncode == 2
+    document = json.loads(result.stdout)
+    assert document["fix_command"] is None and "cannot be read" in document["error"]
 
 
 @pytest.mark.slow
