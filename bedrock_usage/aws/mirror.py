@@ -37,7 +37,7 @@ CHUNK_BYTES = 1024 * 1024
 PART_SUFFIX = ".part"  # not ``.json.gz``, so readers of the mirror never pick up a half-written file
 # A ``*.part`` file untouched this long belongs to a sync that was stopped (a running one writes every few ms).
 ABANDONED_PART_SECONDS = 600
-MTIME_ROUNDING_SECONDS = 2  # FAT keeps modification times to 2 s: a copy may read as that much older than its object
+MTIME_ROUNDING_SECONDS = 2  # FAT keeps modification times to 2 s: a copy may read as up to that much older
 
 
 @dataclass
@@ -156,11 +156,11 @@ def _copy(pool: ThreadPoolExecutor, s3_client: Any, bucket: str, to_fetch: list[
 def _is_current(path: Path, size: int, last_modified: float) -> bool:
     """A mirror file holds its object's present content: the same size, and not written before the object last
     was (a download takes the object's LastModified as its time; files of earlier syncs are newer still), within
-    the 2 seconds a FAT file system rounds times to."""
+    less than the 2 seconds a FAT file system rounds times to."""
     if not path.is_file():
         return False
     stat = path.stat()
-    return stat.st_size == size and stat.st_mtime >= last_modified - MTIME_ROUNDING_SECONDS
+    return stat.st_size == size and stat.st_mtime > last_modified - MTIME_ROUNDING_SECONDS
 
 
 def _local_path(root: Path, key: str, folder: bool = False) -> Path | None:
