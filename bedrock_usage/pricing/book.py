@@ -114,12 +114,6 @@ class PriceBook:
         # (``anthropic.claude-opus-4-6-v1:0`` and ``anthropic.claude-opus-4-6-v1`` are one model).
         self._by_key = {key: models.pop() for key, models in by_key.items() if len(models) == 1}
         self._rows_of_call: dict[tuple[str, str, str], tuple[ModelRef, list[PriceRow]]] = {}
-        # The modes each (model, family, region) has rows of its own in: a region priced apart in one mode (Jakarta's
-        # standard and flex) is never priced at the ``*`` rows of another (the US batch or priority rate).
-        self._region_modes: dict[tuple[str, str, str], set[str]] = {}
-        for row in self.rows:
-            if row.region != "*":
-                self._region_modes.setdefault((row.model, row.family, row.region), set()).add(row.mode)
 
     @cached_property
     def digest(self) -> str:
@@ -193,12 +187,10 @@ class PriceBook:
             model = self.book_model(ref.base_id)
             rows = []
             if family is not None and model is not None and is_priced_region(region):
-                own_modes = self._region_modes.get((model, family, region), {mode})
-                regions = (region, "*") if mode in own_modes else (region,)
                 rows = [
                     row
                     for row in self._by_model.get(model, ())
-                    if row.family == family and row.mode == mode and row.region in regions
+                    if row.family == family and row.mode == mode and row.region in (region, "*")
                 ]
             self._rows_of_call[key] = (ref, rows)
         return self._rows_of_call[key]

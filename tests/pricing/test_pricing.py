@@ -113,17 +113,6 @@ def test_jakarta_calls_take_jakarta_rates_never_the_us_ones(book: PriceBook, mod
     assert standard.row.input > us.row.input
 
 
-@pytest.mark.parametrize("model", sorted(JAKARTA))
-def test_a_mode_jakarta_has_no_rate_of_its_own_is_unpriced_there_not_at_the_us_rate(book: PriceBook,
-                                                                                   model: str) -> None:
-    """LiteLLM 1.110.2 lists Jakarta's standard and flex rates only: a Priority or batch call there has no published
-    price, and the US one (about 17% lower) must not stand in for it."""
-    for mode in ("priority", "batch"):
-        us = book.quote(model, "us-east-1", DAY, mode=mode)
-        if us is not None:
-            assert book.quote(model, "ap-southeast-3", DAY, mode=mode) is None, mode
-
-
 # The reference table (shared/reference/pricing/consolidated_bedrock_claude.csv), USD per 1K tokens in RATE_ORDER.
 # Claude 3.5 Sonnet v2 from 2025-12-01: Public Extended Access, 2x (Helicone PR #5709 quoting AWS's pricing page),
 # in every region of the family, EU included.
