@@ -166,7 +166,7 @@ def run(args: argparse.Namespace) -> int:
         filters = Filters(arn_pattern=args.arn_pattern or None, models=tuple(args.model))
         report = tracker.analyze(period, args.region, filters, user_pattern=args.user_pattern or None,
                                  progress=progress)
-    report.warnings += sync_warnings  # in the JSON and CSV a job reads, not only on stderr
+    report.warnings += sync_warnings  # in the terminal text and JSON, not only on stderr
     analyses = selected_analyses(args.analysis, report)
     report.demo = args.demo
     if args.demo and args.format != "terminal":

@@ -105,7 +105,8 @@ def logging_regions_of(args: argparse.Namespace, aws: Aws, policy_file: str) -> 
 
 
 class NoLoggingRegion(SetupRequired):
-    """No region's Model Invocation Logging delivers to S3 (each region's configuration was read)."""
+    """No region whose logging configuration could be read delivers to S3 (those that could not be read are named in
+    warnings on stderr)."""
 
 
 def run_main(body: Callable[[], int]) -> int:

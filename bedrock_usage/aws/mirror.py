@@ -2,12 +2,12 @@
 
 The mirror keeps each object's key as its path under the destination, so the local engine reads it like
 any logs folder. Files are written under a temporary ``*.part`` name and renamed when complete, with the object's
-LastModified as their modification time; an existing file whose size differs from the object's, or that is older
-than the object, is fetched again, so an interrupted sync resumes cleanly: the next sync of the same days fetches
-what is missing and deletes the ``*.part`` files the interrupted one left behind. Once a day folder is listed, the
-mirror's record files of that day whose object the bucket no longer holds are counted, and deleted only when asked
-(``prune``): they may be days a lifecycle rule expired, which the mirror keeps, or another bucket's logs under the
-same prefix, as much as objects deleted or regenerated.
+LastModified as their modification time; an existing file whose size differs from the object's, or that is 2 s
+or more older than the object (FAT keeps times to 2 s), is fetched again, so an interrupted sync resumes cleanly:
+the next sync of the same days fetches what is missing and deletes the ``*.part`` files the interrupted one left
+behind. Once a day folder is listed, the mirror's record files of that day whose object the bucket no longer holds
+are counted, and deleted only when asked (``prune``): they may be days a lifecycle rule expired, which the mirror
+keeps, or another bucket's logs under the same prefix, as much as objects deleted or regenerated.
 """
 
 from __future__ import annotations
@@ -79,8 +79,9 @@ def sync_logs(
 
     Missing, changed and partial files are downloaded. A file whose object is no longer in the bucket (deleted,
     expired by a lifecycle rule, or another bucket's under the same prefix) is counted and kept, and deleted only
-    with ``prune``. Payload objects under ``/data/`` and the permission-check object are listed but never copied.
-    ``progress`` hears of the day folders listed and the objects and bytes copied, with those skipped.
+    with ``prune`` and only from a day the bucket still holds records of. Payload objects under ``/data/`` and the
+    permission-check object are listed but never copied. ``progress`` hears of the day folders listed and the
+    objects and bytes copied, with those skipped.
     """
     dest = Path(dest)
     dest.mkdir(parents=True, exist_ok=True)
@@ -106,8 +107,11 @@ def sync_logs(
         listings = list(pool.map(list_day, prefixes))
         listing.finish(f"{sum(len(found) for found in listings):,} objects")
         for day, found in zip(prefixes, listings, strict=True):
-            stale = _not_in_bucket(root, day, {listed.key for listed in found})
-            if prune:
+            keys = {listed.key for listed in found}
+            stale = _not_in_bucket(root, day, keys)
+            # Never from a day the bucket holds no record of: a wrong bucket or prefix, or a day a lifecycle rule
+            # expired whole, would empty the mirror.
+            if prune and any(parse_key(key) is not None for key in keys):
                 for path in stale:
                     path.unlink(missing_ok=True)
                 summary.removed += len(stale)

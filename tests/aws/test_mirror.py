@@ -336,6 +336,18 @@ def test_objects_expired_part_way_through_a_day_stay_in_the_mirror(s3, tmp_path:
     assert summary.not_in_bucket == len(day)
 
 
+def test_prune_never_empties_a_day_the_bucket_holds_no_record_of(s3, tmp_path: Path) -> None:
+    """A wrong bucket or prefix, or a day expired whole, lists nothing: --prune keeps that day's files."""
+    keys = populate(s3)
+    sync(s3, tmp_path)
+    day = [key for key in keys["in"] if parse_key(key).day == FIRST]
+    for key in day:
+        s3.delete_object(Bucket=BUCKET, Key=key)
+    summary = sync(s3, tmp_path, prune=True)
+    assert (summary.removed, summary.not_in_bucket) == (0, len(day))
+    assert set(day) <= files_under(tmp_path)
+
+
 def test_nothing_is_removed_while_a_listing_fails(s3, tmp_path: Path) -> None:
     keys = populate(s3)
     sync(s3, tmp_path)
