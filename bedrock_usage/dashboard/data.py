@@ -38,7 +38,7 @@ from ..governance.callers import CallerReconciliation
 from ..governance.profiles import profile_resolver
 from ..governance.reconcile import Reconciliation
 from ..governance.render import budget_rows
-from ..logs.period import Period, check_zone, resolve_period
+from ..logs.period import Period, check_zone, resolve_period, today_in
 from ..output.progress import Reporter, labelled, silent
 from ..pricing import PriceBook
 from ..qdev.analysis import Filters as QFilters
@@ -88,7 +88,7 @@ def dashboard_period(start: date, end: date, tz: str) -> Period:
     (a month to date would be compared with a whole month, a subscription prorated over days to come), and the
     pickers' today is a UTC day, tomorrow west of UTC for hours."""
     chosen = resolve_period(start=start, end=end, tz=tz)  # order, length and zone checked as chosen
-    today = anomalies.today_in(chosen.tz)
+    today = today_in(chosen.tz)
     return Period(min(chosen.start, today), min(chosen.end, today), chosen.tz)
 
 
@@ -250,7 +250,7 @@ def partial_days(period: Period, days_with_data: Iterable[str], now: datetime | 
     """Days of the period whose figures are not complete, as ISO day -> ``today`` (not over yet in the period's
     time zone) or ``no_logs`` (after the last day with data, when the period reaches today: the logs have not
     arrived yet, or the mirror was synced before); nothing for a period that ended before today."""
-    today = (now or datetime.now(UTC)).astimezone(ZoneInfo(period.tz)).date()
+    today = today_in(period.tz, now)
     if period.end < today:
         return {}
     last = max((str(day) for day in days_with_data), default=None)

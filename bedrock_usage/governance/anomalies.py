@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import calendar
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
 import numpy as np
 import pandas as pd
 
 from ..errors import UsageError
 from ..logs.layout import days_between
-from ..logs.period import Period
+from ..logs.period import Period, today_in
 from ..report.priced_facts import TOTAL_COST
 
 DEFAULT_FACTOR = 3.0
@@ -34,11 +33,6 @@ def forecast_method(window: int, in_progress: bool = False) -> str:
                 "counts as at least that mean")
     return (f"month-to-date cost + mean daily cost of the last {window} days (up to and including the as-of day, "
             "days without calls as 0) x days left in the month after the as-of day")
-
-
-def today_in(tz: str, now: datetime | None = None) -> date:
-    """The day it is in ``tz`` (``now``, default the clock)."""
-    return (now or datetime.now(UTC)).astimezone(ZoneInfo(tz)).date()
 
 
 def day_in_progress(day: date, tz: str, now: datetime | None = None) -> bool:

@@ -12,9 +12,8 @@ from datetime import date, datetime
 import pandas as pd
 
 from ..logs.layout import days_between
-from ..logs.period import Period, through_today
+from ..logs.period import Period, through_today, today_in
 from ..output.wording import counted
-from .anomalies import today_in
 
 NAMED_GAPS = 5  # days in between without records named in the warning; the rest are counted
 

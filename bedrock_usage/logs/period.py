@@ -126,11 +126,16 @@ def resolve_period(
     return readable(lambda: period)
 
 
+def today_in(tz: str, now: datetime | None = None) -> date:
+    """The day it is in ``tz`` (``now``, default the clock)."""
+    return (now or datetime.now(UTC)).astimezone(ZoneInfo(tz)).date()
+
+
 def through_today(period: Period, now: datetime | None = None) -> tuple[Period, str | None]:
     """A report's period ending today at the latest in its zone, and a note when it was cut: later days have no logs
     yet, and counting them would spread the figures (a daily average, a prorated subscription) over days to come.
     A period that starts after today is a UsageError."""
-    today = (now or datetime.now(UTC)).astimezone(ZoneInfo(period.tz)).date()
+    today = today_in(period.tz, now)
     if period.start > today:
         raise UsageError(f"the period {period.label()} starts after today ({today}): it has no logs yet")
     if period.end <= today:
