@@ -24,7 +24,6 @@ from bedrock_usage.engines.queries import Filters
 from bedrock_usage.errors import UsageError
 from bedrock_usage.governance.options import add_governance_arguments, governance_mode
 from bedrock_usage.governance.profiles import PROFILES_ENV, profile_resolver
-from bedrock_usage.logs.layout import normalise_prefix
 from bedrock_usage.logs.period import Period, resolve_period, through_today
 from bedrock_usage.logs.regions import requested_regions
 from bedrock_usage.output.command import (
@@ -131,15 +130,15 @@ def run(args: argparse.Namespace) -> int:
     args.output_dir = output_folder(args.format, args.output_dir)
     period = resolve_period(days=args.days, start=args.start_date, end=args.end_date, tz=args.tz)
     mode = governance_mode(args)
-    if not mode:
-        period, note = through_today(period)
-        if note:
-            print(f"note: {note}", file=sys.stderr)
     if mode:
         from bedrock_usage.governance import modes  # the modes' code loads only when one is asked for
 
         period = modes.scan_period(args, mode)
         modes.caller_bill_source(args)  # a mistake in the per-caller options stops the run before any scan
+    else:
+        period, note = through_today(period)
+        if note:
+            print(f"note: {note}", file=sys.stderr)
     if args.demo:
         given = [name for name, value in (("--engine", args.engine), ("--logs-dir", args.logs_dir),
                                           ("--sync", args.sync)) if value]
@@ -218,7 +217,7 @@ def sync_warnings_of(result: MirrorResult) -> list[str]:
     """What a region's sync could not do, for the report's warnings."""
     if result.summary is None:
         return [f"{result.region} was not synced, its figures are those the mirror already held: {result.failure}"]
-    s, where = result.summary, f"s3://{result.bucket}/{normalise_prefix(result.prefix)}"
+    s, where = result.summary, result.location
     lines = []
     if s.not_in_bucket:
         lines.append(f"{s.not_in_bucket:,} mirror files of {result.region} for these days are no longer in {where} "
@@ -234,7 +233,7 @@ def print_sync_result(result: MirrorResult) -> None:
     """One region's sync line on stderr, with the objects not copied."""
     if result.summary is None:
         return
-    s, where = result.summary, f"s3://{result.bucket}/{normalise_prefix(result.prefix)}"
+    s, where = result.summary, result.location
     notes = [f"{s.partials_removed:,} partial files of a stopped sync removed"] if s.partials_removed else []
     if s.removed:
         notes.append(f"{s.removed:,} removed (no longer in the bucket, --prune)")

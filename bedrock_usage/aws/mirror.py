@@ -25,7 +25,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from ..errors import SetupRequired, UsageError
-from ..logs.layout import day_prefix, days_between, parse_key
+from ..logs.layout import day_prefix, days_between, normalise_prefix, parse_key
 from ..logs.period import Period
 from ..output.progress import Reporter, Tally, silent
 from .logging_config import logging_regions, read_logging_config
@@ -198,8 +198,8 @@ def _not_in_bucket(root: Path, day: str, keys: set[str]) -> list[Path]:
     folder = _local_path(root, day.rstrip("/"), folder=True)
     if folder is None:
         return []
-    return [path for path in folder.glob("*/*.json.gz")
-            if path.relative_to(root).as_posix() not in keys and parse_key(path.relative_to(root).as_posix())]
+    stale = ((path, path.relative_to(root).as_posix()) for path in folder.glob("*/*.json.gz"))
+    return [path for path, key in stale if key not in keys and parse_key(key)]
 
 
 def _list(s3_client: Any, bucket: str, prefix: str) -> list[_Listed]:
@@ -272,6 +272,11 @@ class MirrorResult:
     prefix: str = ""
     summary: SyncSummary | None = None
     failure: UsageError | SetupRequired | None = None
+
+    @property
+    def location(self) -> str:
+        """``s3://bucket/prefix/`` the region was synced from."""
+        return f"s3://{self.bucket}/{normalise_prefix(self.prefix)}"
 
 
 def mirror_logs(

@@ -340,17 +340,16 @@ class AthenaEngine:
             futures = {region: pool.submit(run, region, text) for region, text in texts.items()}
             for region, future in futures.items():
                 try:
-                    frame, bytes_scanned = future.result()
+                    frame, billed = future.result()
+                    frames.append(frame)
                 except (UsageError, SetupRequired) as err:
                     stats.failed_regions[region] = str(err)
                     errors.append(err)
-                    if isinstance(err, AthenaQueryError) and err.bytes_scanned:  # a cancelled query is billed
-                        stats.bytes_read += err.bytes_scanned
-                        stats.cost_usd += query_cost_usd(err.bytes_scanned)
-                    continue
-                frames.append(frame)
-                stats.bytes_read += bytes_scanned
-                stats.cost_usd += query_cost_usd(bytes_scanned)
+                    # A cancelled query is billed for what it scanned; a failed one is free.
+                    billed = err.bytes_scanned if isinstance(err, AthenaQueryError) and err.bytes_scanned else None
+                if billed is not None:
+                    stats.bytes_read += billed
+                    stats.cost_usd += query_cost_usd(billed)
         regions_done.finish(f"{data_size(stats.bytes_read)} scanned, ${stats.cost_usd:.4f}")
         if errors and not frames:
             raise errors[0]

@@ -478,9 +478,11 @@ def build_warnings(report: UsageReport, fact_warnings: list[str]) -> list[str]:
 def _tags_never_seen(report: UsageReport) -> list[str]:
     """A line per ``--tag`` key no call of the report carries: most often a key spelt otherwise than the calls'
     (``costcenter`` for ``cost_center``), which would put every call under (none) without a word."""
-    lines = []
+    lines: list[str] = []
+    if not report.summary["calls"]:
+        return lines
     for name in report.tables:
-        if name.startswith("tag:") and report.summary["calls"]:
+        if name.startswith("tag:"):
             values = report.tables.plain(name).column(name)
             if not any(is_text(value) for value in values):
                 lines.append(f"no call in the period carries the requestMetadata key '{name.removeprefix('tag:')}' "
