@@ -36,7 +36,7 @@ from ..logs.bodies import (
     json_path,
     media_given_sql,
 )
-from ..logs.layout import partition_value
+from ..logs.layout import SERVICE_FOLDER, partition_value
 from ..logs.period import Period
 from ..logs.schema import PARTITION_COLUMN, TABLE_NAME
 from .base import SqlParam
@@ -247,7 +247,7 @@ def usage_facts_query(
     "timestamp" AS raw_timestamp,
     "$path" AS object_path,
     identity.arn AS identity_arn,
-    region AS source_region,
+    coalesce(region, {_FOLDER_REGION}) AS source_region,
     inferenceRegion AS inference_region,
     modelId AS model_id,
     operation AS operation_name,
@@ -284,6 +284,9 @@ GROUP BY {', '.join(str(i) for i in range(1, group_count + 1))}"""
     return FactQuery(sql, params + filter_params)
 
 
+# A record without ``region`` was made in the region whose folder holds it (the key layout, logs/layout.py): it is
+# priced there rather than left unpriced. No match is NULL on Athena, '' on DuckDB.
+_FOLDER_REGION = f"nullif(regexp_extract(\"$path\", '/{SERVICE_FOLDER}/([a-z0-9-]+)/[0-9]{{4}}/', 1), '')"
 _COPY_NUMBER = "row_number() OVER (PARTITION BY request_id, raw_timestamp ORDER BY ts IS NULL, object_path)"
 _KEY_HASH = "hash(request_id, raw_timestamp)"
 

@@ -388,3 +388,24 @@ def test_a_report_without_calls_says_why_it_may_have_none(tmp_path: Path) -> Non
     assert by_id.warnings == ["no calls match the filters in 2026-10-01 .. 2026-10-02 (UTC) in us-east-1"]
     found = tracker.analyze(resolve_period(start=DAY, end=DAY), ("us-east-1",))
     assert found.summary["calls"] == 1 and not any(w.startswith("no calls") for w in found.warnings)
+
+
+def test_a_record_without_region_is_priced_in_the_region_whose_folder_holds_it(tmp_path: Path) -> None:
+    """Nova Pro costs more in the EU than in the US: a record missing ``region`` under the eu-west-1 folder is priced
+    at the eu-west-1 rate, like the same record with its region, and named in that region; not left unpriced."""
+    model = "amazon.nova-pro-v1:0"
+    with_region = call("paris", model, 10_000, n=1, region="eu-west-1")
+    without = call("paris", model, 10_000, n=2, region="eu-west-1")
+    del without["region"]
+    path = tmp_path / object_key("bedrock-logs/", ACCOUNT, "eu-west-1", datetime(2026, 11, 2, 10), "0000000a")
+    path.parent.mkdir(parents=True)
+    with gzip.open(path, "wt", encoding="utf-8") as handle:
+        handle.write(json.dumps(with_region) + "\n" + json.dumps(without) + "\n")
+    report = BedrockAthenaTracker(LocalEngine(tmp_path, cache=False)).analyze(
+        resolve_period(start=DAY, end=DAY), ("eu-west-1",))
+    input_rate, output_rate = all_rates(model, date.fromisoformat(DAY), 10_000, "eu-west-1")[:2]
+    assert input_rate != all_rates(model, date.fromisoformat(DAY), 10_000, "us-east-1")[0]
+    assert report.summary["unpriced_calls"] == 0
+    assert report.summary["estimated_cost_usd"] == pytest.approx(2 * (10 * input_rate + 0.5 * output_rate), rel=1e-12)
+    regions = report.tables["region"]
+    assert regions["source_region"].tolist() == ["eu-west-1"] and regions["calls"].tolist() == [2]
