@@ -660,8 +660,8 @@ def write_csv(report: QDevReport, out_dir: Path, stamp: str) -> list[Path]:
         files[name] = (list(frame.columns), [list(row) for row in frame.itertuples(index=False)])
     for name, (headers, rows) in files.items():
         if name != "summary":
-            stamp = table_period(report, name).columns()  # as the Bedrock CSVs' rows say
-            files[name] = ([*headers, *stamp], [[*row, *stamp.values()] for row in rows])
+            period = table_period(report, name).columns()  # as the Bedrock CSVs' rows say
+            files[name] = ([*headers, *period], [[*row, *period.values()] for row in rows])
     paths = new_files(out_dir, f"qcli_analysis_{stamp}", [f"_{name}.csv" for name in files])
     for path, (headers, rows) in zip(paths, files.values(), strict=True):
         write_csv_rows(path, headers, [[json_value(v) for v in row] for row in rows])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import json
 import math
 import subprocess
@@ -299,6 +300,18 @@ def test_cli_reads_the_fixture_from_a_folder_and_writes_csv(tmp_path: Path, caps
     assert float(rows["ana.silva@example.com"]["overage_credits"]) == pytest.approx(102.25)
     for name in ("kiro_per_client", "kiro_per_day", "kiro_per_model", "kiro_allowance", "people"):
         assert len(list(tmp_path.glob(f"qcli_analysis_*_{name}.csv"))) == 1, name
+
+
+@pytest.mark.parametrize("zone", ["UTC", "America/Los_Angeles"])
+def test_csv_files_are_named_by_the_run_whatever_the_zone(zone: str, tmp_path: Path) -> None:
+    """Every CSV is ``qcli_analysis_{YYYYmmdd_HHMMSS}_{table}.csv`` in the output folder, in a zone whose name holds
+    a "/" too (the name once took a table's period, and the zone's "/" made it a missing subfolder: exit 1)."""
+    code = qcli_s3_analyzer.main(["--logs-dir", str(oracle.FIXTURE), *ARGS, "--tz", zone, "--format", "csv",
+                                  "--output-dir", str(tmp_path)])
+    assert code == 0
+    names = [path.relative_to(tmp_path).as_posix() for path in tmp_path.rglob("*") if path.is_file()]
+    assert "summary" in {re.fullmatch(r"qcli_analysis_\d{8}_\d{6}_(\w+)\.csv", name).group(1) for name in names}
+    assert len({name[:29] for name in names}) == 1 and len(names) >= 10
 
 
 def test_a_bad_price_file_is_a_usage_error(tmp_path: Path) -> None:
