@@ -20,6 +20,7 @@ from ..errors import SetupRequired
 from ..logs.layout import days_between
 from ..logs.period import Period
 from ..output.progress import Progress, Reporter, labelled, silent
+from ..output.wording import counted
 from . import activity as act
 from . import credits as kc
 from . import kiro_report as kr
@@ -144,6 +145,7 @@ class FileStats:
     records: int = 0
     skipped_records: Counter[str] = field(default_factory=Counter)
     outside_period: int = 0
+    duplicate_records: int = 0  # records of the period read before in another file (same type, requestId, timeStamp)
     filtered_out: int = 0
 
     @property
@@ -241,6 +243,7 @@ class RequestRow(NamedTuple):
 @dataclass
 class _FileResult:
     rows: list[RequestRow] = field(default_factory=list)
+    delivery_keys: list[tuple[str, str, datetime] | None] = field(default_factory=list)  # one per row
     records: int = 0
     skipped_records: Counter[str] = field(default_factory=Counter)
     outside_period: int = 0
@@ -273,6 +276,7 @@ def _read_prompt_file(store: LogStore, obj: StoredObject, key: QDevKey, period: 
                     req.model_id or "",
                 )
             )
+            result.delivery_keys.append(req.delivery_key)
     return result
 
 
@@ -396,6 +400,7 @@ def collect(source: Source, period: Period, filters: Filters, options: Options,
     user_report_results = results[len(selected) + len(activity_objects) :]
 
     rows: list[RequestRow] = []
+    delivered: set[tuple[str, str, datetime]] = set()
     for result in prompt_results:
         if result.error:
             stats.skipped[result.error] += 1
@@ -404,7 +409,13 @@ def collect(source: Source, period: Period, filters: Filters, options: Options,
         stats.records += result.records
         stats.skipped_records.update(result.skipped_records)
         stats.outside_period += result.outside_period
-        rows.extend(result.rows)
+        for row, key in zip(result.rows, result.delivery_keys, strict=True):
+            if key in delivered:  # a copy of the file elsewhere in the bucket, or a record delivered again
+                stats.duplicate_records += 1
+                continue
+            if key is not None:
+                delivered.add(key)
+            rows.append(row)
 
     frames = []
     for result in activity_results:
@@ -669,6 +680,9 @@ def _warnings(report: QDevReport, extra: list[str]) -> list[str]:
         lines.append(_skipped_line(files.skipped, "unreadable prompt-log files"))
     if files.skipped_records:
         lines.append(_skipped_line(files.skipped_records, "unusable records"))
+    if files.duplicate_records:
+        lines.append(f"ignored {counted(files.duplicate_records, 'prompt-log record')} already counted from another "
+                     "file (same request type, requestId and timeStamp)")
     anonymous = int((~named(report.requests)).sum())
     if anonymous:
         lines.append(f"{anonymous:,} prompt-log records without a userId: their requests and tokens are counted "

@@ -50,6 +50,12 @@ class PromptRequest:
     output_texts: tuple[str, ...]
     model_id: str | None = None
     empty_prompt: bool = False  # a chat or /dev record whose prompt is missing, empty or blank
+    request_id: str | None = None  # the response's requestId: a copy of a record in another file has the same
+
+    @property
+    def delivery_key(self) -> tuple[str, str, datetime] | None:
+        """What two copies of one record share (type, requestId, timeStamp); None without a requestId."""
+        return None if self.request_id is None else (self.request_type, self.request_id, self.timestamp)
 
 
 def parse_timestamp(value: object) -> datetime:
@@ -150,7 +156,9 @@ def parse_record(record: object) -> PromptRequest:
     user_id = _text(request, "userId").strip() or UNKNOWN_USER
     model_id = _text(request, "modelId").strip() or None
     empty_prompt = request_type != "inline" and not inputs[0].strip()
-    return PromptRequest(request_type, user_id, timestamp, inputs, outputs, model_id, empty_prompt)
+    request_id = (response or {}).get("requestId")
+    request_id = request_id.strip() or None if isinstance(request_id, str) else None
+    return PromptRequest(request_type, user_id, timestamp, inputs, outputs, model_id, empty_prompt, request_id)
 
 
 def parse_log_file(data: bytes, cap: int | None = None) -> tuple[list[PromptRequest], Counter[str]]:

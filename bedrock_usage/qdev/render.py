@@ -178,6 +178,7 @@ def report_document(report: QDevReport, generated_at: datetime | None = None) ->
             "records": files.records,
             "skipped_records": dict(files.skipped_records),
             "outside_period": files.outside_period,
+            "duplicate_records": files.duplicate_records,
             "filtered_out": files.filtered_out,
             "sampled": files.sampled,
         },
@@ -281,7 +282,8 @@ def render_terminal(report: QDevReport, max_rows: int = 20) -> str:
     )
     out.append(
         f"  records: {_n(files.records)}  outside the period: {_n(files.outside_period)}  "
-        f"filtered out: {_n(files.filtered_out)}  unusable: {_n(sum(files.skipped_records.values()))}"
+        f"already counted: {_n(files.duplicate_records)}  filtered out: {_n(files.filtered_out)}  "
+        f"unusable: {_n(sum(files.skipped_records.values()))}"
     )
 
     out += _section(f"Requests and tokens ({TOKENIZER_NOTE})")

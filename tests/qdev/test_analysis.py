@@ -20,6 +20,7 @@ from bedrock_usage.errors import SetupRequired
 from bedrock_usage.governance.chargeback import qdev_people
 from bedrock_usage.logs.period import Period
 from bedrock_usage.qdev.analysis import Filters, Options, Source, analyze
+from bedrock_usage.qdev.render import report_document
 from bedrock_usage.qdev.sources import LocalStore
 from bedrock_usage.qdev.synthetic import write_qdev_corpus
 from tests.qdev.test_offline import offline  # noqa: F401  (fixture)
@@ -255,6 +256,23 @@ def test_figures_equal_an_independent_aggregation(tmp_path: Path, tz: str) -> No
     users = len({r.user for r in kept})
     assert cost.total == pytest.approx(summary.input_tokens / 1000 * 0.003 + summary.output_tokens / 1000 * 0.015)
     assert cost.subscription == pytest.approx(users * 19 * 3 / calendar.monthrange(2025, 3)[1])
+
+
+def test_a_copy_of_the_logs_elsewhere_in_the_bucket_counts_once(tmp_path: Path) -> None:
+    """A backup copy of the prompt logs under another prefix is read too (every prefix is by default), but each record
+    counts once: same request type, requestId and timeStamp. Records that only share a requestId stay apart."""
+    write_corpus(tmp_path / "logs", REQUESTS)
+    write_corpus(tmp_path / "logs-backup-2025", REQUESTS)
+    period = Period(date(2025, 3, 10), date(2025, 3, 12), "UTC")
+    report = analyze(Source(LocalStore(tmp_path)), period)
+    kept = [r for r in REQUESTS if in_period(r, period)]
+    assert report.summary.requests == len(kept)
+    assert report.summary.input_tokens == sum(r.input_tokens for r in kept)
+    assert report.summary.output_tokens == sum(r.output_tokens for r in kept)
+    assert report.files.duplicate_records == len(kept)
+    assert f"ignored {len(kept)} prompt-log records already counted from another file" in " ".join(report.warnings)
+    document = report_document(report)
+    assert document["files"]["duplicate_records"] == len(kept)
 
 
 def test_user_pattern_and_sampling(tmp_path: Path) -> None:

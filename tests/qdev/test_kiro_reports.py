@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 import json
 import math
+import re
 import subprocess
 import sys
 from collections import defaultdict
