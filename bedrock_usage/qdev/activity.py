@@ -20,6 +20,7 @@ import pandas as pd
 
 from .layout import QDevKey, parse_key
 from .limits import LimitStatus, MonthWindow, evaluate_limits, reports_due_through
+from .people import person_key
 
 ACTIVITY_COLUMNS: tuple[str, ...] = (
     "UserId",
@@ -201,7 +202,7 @@ def latest_delivery(rows: pd.DataFrame, stats: ActivityStats) -> pd.DataFrame:
     delivered = sorted(files, key=lambda name: _delivery(files[name], name))
     order = rows["source_file"].map({name: rank for rank, name in enumerate(delivered)})
     account = rows["source_file"].map({name: key.account if key else "" for name, key in files.items()})
-    kept = later_file_wins(order, [account, *(rows[name] for name in ("product", "region", "UserId", "Date"))])
+    kept = later_file_wins(order, [account, rows["product"], rows["region"], person_keys(rows["UserId"]), rows["Date"]])
     stats.replaced_rows += int((~kept).sum())
     return rows[kept].drop(columns="source_file").reset_index(drop=True)
 
@@ -210,6 +211,11 @@ def later_file_wins(order: pd.Series, groups: list[pd.Series]) -> pd.Series:
     """Which rows count when a report's rows come again in a later file: of each group (a user's day, ...), the
     rows of the file latest in ``order`` (a rank per row's file)."""
     return order == (order.groupby(groups).transform("max") if len(order) else order)
+
+
+def person_keys(user_ids: pd.Series) -> pd.Series:
+    """The person key of each id (people.py): a re-delivery may write a user's id in another form."""
+    return user_ids.map({raw: person_key(raw) for raw in user_ids.unique()}) if len(user_ids) else user_ids
 
 
 def _delivery(key: QDevKey | None, name: str) -> tuple[date, int, str, str]:

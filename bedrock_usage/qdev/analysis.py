@@ -145,7 +145,7 @@ class FileStats:
     records: int = 0
     skipped_records: Counter[str] = field(default_factory=Counter)
     outside_period: int = 0
-    duplicate_records: int = 0  # records of the period read before in another file (same type, requestId, timeStamp)
+    duplicate_records: int = 0  # records of the period read before in another file of their account and region
     filtered_out: int = 0
 
     @property
@@ -243,7 +243,7 @@ class RequestRow(NamedTuple):
 @dataclass
 class _FileResult:
     rows: list[RequestRow] = field(default_factory=list)
-    delivery_keys: list[tuple[str, str, datetime] | None] = field(default_factory=list)  # one per row
+    delivery_keys: list[tuple[str, ...] | None] = field(default_factory=list)  # account, region, type, user, id, time
     records: int = 0
     skipped_records: Counter[str] = field(default_factory=Counter)
     outside_period: int = 0
@@ -276,7 +276,8 @@ def _read_prompt_file(store: LogStore, obj: StoredObject, key: QDevKey, period: 
                     req.model_id or "",
                 )
             )
-            result.delivery_keys.append(req.delivery_key)
+            result.delivery_keys.append(None if req.delivery_key is None else (key.account, key.region,
+                                                                                 *req.delivery_key))
     return result
 
 
@@ -400,7 +401,7 @@ def collect(source: Source, period: Period, filters: Filters, options: Options,
     user_report_results = results[len(selected) + len(activity_objects) :]
 
     rows: list[RequestRow] = []
-    delivered: set[tuple[str, str, datetime]] = set()
+    delivered: set[tuple[str, ...]] = set()
     for result in prompt_results:
         if result.error:
             stats.skipped[result.error] += 1
@@ -682,7 +683,7 @@ def _warnings(report: QDevReport, extra: list[str]) -> list[str]:
         lines.append(_skipped_line(files.skipped_records, "unusable records"))
     if files.duplicate_records:
         lines.append(f"ignored {counted(files.duplicate_records, 'prompt-log record')} already counted from another "
-                     "file (same request type, requestId and timeStamp)")
+                     "file (same account, region, request type, user, requestId and timeStamp)")
     anonymous = int((~named(report.requests)).sum())
     if anonymous:
         lines.append(f"{anonymous:,} prompt-log records without a userId: their requests and tokens are counted "

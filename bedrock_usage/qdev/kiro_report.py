@@ -24,7 +24,7 @@ from datetime import date
 
 import pandas as pd
 
-from .activity import NUMBER_PATTERN, later_file_wins
+from .activity import NUMBER_PATTERN, later_file_wins, person_keys
 
 DATE = "Date"
 USER = "UserId"
@@ -313,7 +313,8 @@ def combine_files(files: list[UserReportFile], stats: UserReportStats,
     fact_frame = pd.concat([empty_facts().assign(file_order=0, region=""), *facts], ignore_index=True)
     fact_frame = typed_facts(fact_frame).astype({"file_order": "int64"})
     model_rows = pd.concat([model_frame([]).assign(file_order=0), *models], ignore_index=True)
-    kept = later_file_wins(fact_frame["file_order"], [fact_frame[key] for key in (DATE, USER, CLIENT, PROFILE)])
+    kept = later_file_wins(fact_frame["file_order"], [fact_frame[DATE], person_keys(fact_frame[USER]),
+                                                      fact_frame[CLIENT], fact_frame[PROFILE]])
     stats.replaced_rows += int((~kept).sum())
     fact_frame = fact_frame[kept]
     if keep is not None and len(fact_frame):

@@ -53,9 +53,10 @@ class PromptRequest:
     request_id: str | None = None  # the response's requestId: a copy of a record in another file has the same
 
     @property
-    def delivery_key(self) -> tuple[str, str, datetime] | None:
-        """What two copies of one record share (type, requestId, timeStamp); None without a requestId."""
-        return None if self.request_id is None else (self.request_type, self.request_id, self.timestamp)
+    def delivery_key(self) -> tuple[str, str, str, datetime] | None:
+        """What two copies of one record share besides their account and region (type, user, requestId, timeStamp);
+        None without a requestId."""
+        return None if self.request_id is None else (self.request_type, self.user_id, self.request_id, self.timestamp)
 
 
 def parse_timestamp(value: object) -> datetime:

@@ -260,7 +260,8 @@ def test_figures_equal_an_independent_aggregation(tmp_path: Path, tz: str) -> No
 
 def test_a_copy_of_the_logs_elsewhere_in_the_bucket_counts_once(tmp_path: Path) -> None:
     """A backup copy of the prompt logs under another prefix is read too (every prefix is by default), but each record
-    counts once: same request type, requestId and timeStamp. Records that only share a requestId stay apart."""
+    counts once: same account, region, request type, user, requestId and timeStamp. Records that only share a
+    requestId stay apart."""
     write_corpus(tmp_path / "logs", REQUESTS)
     write_corpus(tmp_path / "logs-backup-2025", REQUESTS)
     period = Period(date(2025, 3, 10), date(2025, 3, 12), "UTC")

@@ -370,6 +370,20 @@ def test_a_report_delivered_again_counts_once_from_the_later_file(tmp_path: Path
 
 
 @pytest.mark.parametrize("through_sql", [False, True])
+def test_a_report_delivered_again_with_another_id_form_counts_once(tmp_path: Path, through_sql: bool) -> None:
+    """The Identity Store UserId with its directory prefix, then without: one person (people.py), one delivery."""
+    uuid = "aaaaaaaa-0000-4000-8000-000000000001"
+    write_9_nov_report(tmp_path, "123456789012", 10, "00", [(f"1111111111-{uuid}", 4), (BOB_9_NOV, 6)])
+    write_9_nov_report(tmp_path, "123456789012", 10, "05", [(uuid, 5)])
+    source = Source(LocalStore(tmp_path), activity=DuckDBActivity(tmp_path) if through_sql else None)
+
+    activity = analyze(source, Period(date(2025, 11, 9), date(2025, 11, 9))).activity
+
+    assert activity is not None and activity.stats.replaced_rows == 1
+    assert sorted(activity.per_user["Chat_MessagesSent"].tolist()) == [5, 6]
+
+
+@pytest.mark.parametrize("through_sql", [False, True])
 def test_reports_of_two_accounts_are_no_redelivery(tmp_path: Path, through_sql: bool) -> None:
     # one person subscribed in two member accounts: each account's report counts
     write_9_nov_report(tmp_path, "111111111111", 10, "00", [(ALICE_9_NOV, 4)])

@@ -178,8 +178,15 @@ class GoodFile:
 def good_files(draw: st.DrawFn) -> GoodFile:
     valid = draw(st.lists(valid_records, max_size=6))
     broken = draw(st.lists(broken_records, max_size=4))
-    doc = _document(draw(st.permutations([v.record for v in valid] + broken)))
+    # each a call of its own, as the service logs them: a record found again (same requestId) counts once
+    logged = [_with_request_id(v.record, str(draw(st.uuids()))) for v in valid]
+    doc = _document(draw(st.permutations(logged + broken)))
     return GoodFile(valid, len(broken), gzip.compress(doc) if draw(st.booleans()) else doc)
+
+
+def _with_request_id(record: dict, request_id: str) -> dict:
+    response_key = next(key for key in record if key.endswith("EventResponse"))
+    return {**record, response_key: {**record[response_key], "requestId": request_id}}
 
 
 def _write(root: Path, index: int, kind: str, body: bytes) -> None:

@@ -124,8 +124,10 @@ def _put(root: Path, log_type: str, day: str, name: str, body: bytes) -> None:
 
 def test_analysis_skips_and_counts_bad_files_and_keeps_the_good_ones(tmp_path: Path) -> None:
     raw = _example()
+    another = json.loads(raw)  # the same call logged again with another requestId: a call of its own
+    another["records"][0]["generateCompletionsEventResponse"]["requestId"] += "-2"
     _put(tmp_path, "GenerateCompletions", "2025-01-06", "good.json.gz", gzip.compress(raw))
-    _put(tmp_path, "GenerateCompletions", "2025-01-06", "good-plain.json", raw)
+    _put(tmp_path, "GenerateCompletions", "2025-01-06", "good-plain.json", json.dumps(another).encode())
     _put(tmp_path, "GenerateCompletions", "2025-01-06", "broken.json.gz", b'{"records": [')
     _put(tmp_path, "GenerateCompletions", "2025-01-06", "cut.json.gz", gzip.compress(raw)[:40])
     _put(tmp_path, "GenerateAssistantResponse", "2025-01-06", "nokeys.json.gz", gzip.compress(b'{"other": 1}'))
