@@ -264,6 +264,12 @@ def partial_days(period: Period, days_with_data: Iterable[str], now: datetime | 
     return marks
 
 
+def report_partial_days(period: Period, reported_through: date, now: datetime | None = None) -> dict[str, str]:
+    """``partial_days`` of figures from daily reports: a day up to ``reported_through`` (the last whose report has
+    come) is complete, with or without use; a later one has no report yet."""
+    return partial_days(period, [day.isoformat() for day in period.all_days() if day <= reported_through], now)
+
+
 def same_time_of_day(previous: UsageReport, period: Period, read_at: datetime
                      ) -> tuple[dict[str, float | int], str | None]:
     """The previous period's totals, and the time of day the logs were read (``read_at``) in ``period``'s zone when

@@ -59,6 +59,11 @@ class KiroCredits:
         return self.month.days_elapsed
 
     @property
+    def reported_through(self) -> date:
+        """The last day whose report has come, up to the period's end (the day before the month when none has)."""
+        return self.month.start + timedelta(days=self.month.days_elapsed - 1)
+
+    @property
     def seat_usd(self) -> float:
         """Prorated tier prices of the period's priced people."""
         return float(self.per_user["seat_usd"].sum())

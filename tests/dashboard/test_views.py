@@ -22,12 +22,15 @@ import pandas as pd
 import pytest
 
 from bedrock_usage.dashboard import data
-from bedrock_usage.dashboard.data import partial_days
+from bedrock_usage.dashboard.data import partial_days, report_partial_days
 from bedrock_usage.dashboard.session import BEDROCK_KEY, QDEV_KEY
 from bedrock_usage.demo.synthetic import CorpusSpec, generate_records
 from bedrock_usage.demo.writer import write_local
 from bedrock_usage.engines.local import LocalEngine
 from bedrock_usage.logs.period import Period
+from bedrock_usage.qdev.analysis import Source
+from bedrock_usage.qdev.analysis import analyze as analyze_qdev
+from bedrock_usage.qdev.sources import LocalStore
 from bedrock_usage.report.priced_facts import TOTAL_COST
 from bedrock_usage.report.tracker import BedrockAthenaTracker
 from tests.dashboard.helpers import (
@@ -50,6 +53,7 @@ from tests.dashboard.helpers import (
     values,
 )
 from tests.oracle import aggregate, caller, with_profiles_resolved
+from tests.qdev.kiro_oracle import FIXTURE as KIRO_FIXTURE
 
 MONEY_FORMAT = "$%,.4f"
 
@@ -184,6 +188,19 @@ def test_spend_lines_and_cost_per_thousand_calls(demo_env: dict[str, str]) -> No
     assert list(shown) == sorted(expected, key=expected.get)[-10:]  # the ten dearest per call, dearest on top
     for model, value in shown.items():
         assert value == pytest.approx(expected[model], rel=1e-9), model
+
+
+def test_kiro_days_follow_the_reports_that_have_come_not_the_days_with_use() -> None:
+    """A day's Kiro user report comes at 02:00 UTC the next day; a day reported without use (the fixture's 5th and
+    6th) is a complete day of the chart, as it is one of the days its month-end projection counts."""
+    period = Period(date(2026, 11, 1), date(2026, 11, 7))
+    for now, through, marks in [(datetime(2026, 11, 7, 3, tzinfo=UTC), date(2026, 11, 6), {"2026-11-07": "today"}),
+                                (datetime(2026, 11, 7, 1, tzinfo=UTC), date(2026, 11, 5),
+                                 {"2026-11-06": "no_logs", "2026-11-07": "today"})]:
+        kiro = analyze_qdev(Source(LocalStore(KIRO_FIXTURE)), period, now=now).kiro
+        assert kiro is not None and kiro.reported_through == through and kiro.days_counted == through.day
+        assert set(kiro.per_day.loc[kiro.per_day["messages"] == 0, "date"].astype(str)) >= {"2026-11-05", "2026-11-06"}
+        assert report_partial_days(period, kiro.reported_through, now) == marks
 
 
 def test_partial_days_follow_the_calendar() -> None:
