@@ -24,6 +24,7 @@ from ..output.progress import Reporter, silent
 from .logging_config import read_logging_config
 from .logging_setup import DEFAULT_PREFIX
 from .provisioning import (
+    CREATE,
     Change,
     Difference,
     RegionSetup,
@@ -439,11 +440,11 @@ def configure_athena(
     results_bucket = bucket_name(options.results_bucket_template, aws.account_id(), region)
     s3, glue, athena = (aws.client(service, region) for service in ("s3", "glue", "athena"))
     replace = options.replace_existing
-    result.changes.extend(ensure_private_bucket(s3, results_bucket, region, dry_run, replace))
+    bucket_changes = ensure_private_bucket(s3, results_bucket, region, dry_run, replace)
+    result.changes.extend(bucket_changes)
     asked = options.asked_settings()
-    result.changes.append(
-        ensure_lifecycle_rule(s3, results_bucket, expiry_rule(options.expire_days), dry_run, replace, asked)
-    )
+    result.changes.append(ensure_lifecycle_rule(s3, results_bucket, expiry_rule(options.expire_days), dry_run,
+                                                replace, asked, new_bucket=bucket_changes[0].action == CREATE))
     result.changes.append(ensure_database(glue, dry_run))
     result.changes.append(ensure_table(glue, table, dry_run, replace, asked))
     output_location = f"s3://{results_bucket}/{RESULTS_PREFIX}"

@@ -437,31 +437,43 @@ def ensure_policy_statements(
 
 
 def ensure_lifecycle_rule(
-    s3: Any, bucket: str, rule: dict[str, Any], dry_run: bool, replace: bool, asked: Collection[str] = ()
+    s3: Any, bucket: str, rule: dict[str, Any], dry_run: bool, replace: bool, asked: Collection[str] = (),
+    new_bucket: bool = False,
 ) -> Change:
-    """Make the bucket's lifecycle configuration hold ``rule`` (matched by ID), keeping the other rules; a rule
-    with that ID and other settings is replaced only when ``replace``, or, where only the ``asked`` settings
-    (this run's options set them, e.g. ``Expiration.Days``) differ, without it."""
+    """Make the bucket's lifecycle configuration hold ``rule`` (matched by ID), keeping the other rules and the
+    configuration's other settings; a rule with that ID and other settings is replaced only when ``replace``, or,
+    where only the ``asked`` settings (this run's options set them, e.g. ``Expiration.Days``) differ, without it.
+
+    A bucket that existed before this run (not ``new_bucket``) gets the rule only when ``replace``: an expiry rule
+    deletes its owner's objects too, and where rules overlap S3 applies the shortest expiry. Without the rule the
+    region works, so it is advice (not ``needed``)."""
     try:
-        rules = s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]
+        found = s3.get_bucket_lifecycle_configuration(Bucket=bucket)
     except ClientError as exc:
         if error_code(exc) not in ("NoSuchLifecycleConfiguration", "NoSuchBucket"):
             raise
-        rules = None
-    current = next((r for r in rules or [] if r.get("ID") == rule["ID"]), None)
-    others = [r for r in rules or [] if r.get("ID") != rule["ID"]]
-    differences, asked_differences = set_apart(find_differences({key: (current or {}).get(key) for key in rule}, rule),
-                                               asked)
+        found = {}
+    rules = found.get("Rules", [])
+    current = next((r for r in rules if r.get("ID") == rule["ID"]), None)
+    others = [r for r in rules if r.get("ID") != rule["ID"]]
+    if current is None and not new_bucket:
+        differences, asked_differences = [Difference("", "(none)", shown(rule))], []
+    else:
+        differences, asked_differences = set_apart(
+            find_differences({key: (current or {}).get(key) for key in rule}, rule), asked)
+    # Left out, S3 resets it to its default (128 KB): the owner's setting goes back with the rules.
+    kept = {key: found[key] for key in ("TransitionDefaultMinimumObjectSize",) if key in found}
     return apply_change(
         f"bucket {bucket}: lifecycle rule {rule['ID']}",
-        exists=current is not None,
+        exists=current is not None or not new_bucket,
         dry_run=dry_run,
         replace=replace,
         write=lambda: s3.put_bucket_lifecycle_configuration(
-            Bucket=bucket, LifecycleConfiguration={"Rules": [*others, rule]}
+            Bucket=bucket, LifecycleConfiguration={"Rules": [*others, rule]}, **kept
         ),
         differences=differences,
         asked=asked_differences,
+        needed=current is not None or new_bucket,  # the owner's bucket without it: their retention, advice only
     )
 
 

@@ -688,3 +688,37 @@ def test_an_existing_bucket_without_default_encryption_keeps_it_as_advice(aws_en
     assert f"  left as it is bucket {bucket}: default encryption: none -> SSE-S3\n" in kept.stdout
     assert f"bucket {bucket}: default encryption" in kept.stdout.split("ℹ️ hardening left as the owner has it: ")[1]
     assert logging_config(region)["s3Config"]["bucketName"] == bucket
+
+
+def test_a_results_bucket_someone_made_gets_no_expiry_rule_unless_asked(
+        aws_env: dict[str, str], tmp_path: Path) -> None:
+    """An expiry rule deletes the owner's objects under query-results/ too, and beside their own rule S3 applies the
+    shorter expiry: on a bucket this run did not make, the rule is advice (exit 0) until --replace-existing, which
+    adds it beside theirs and sends back the configuration's other setting."""
+    region = "us-east-1"
+    bucket = "team-athena-results"
+    s3 = make_bucket(bucket, region)
+    s3.put_object(Bucket=bucket, Key="query-results/audit/2024-q1.csv", Body=b"kept,for,a,year\n")
+    theirs = {"ID": "retain-results-1y", "Filter": {"Prefix": "query-results/"}, "Status": "Enabled",
+              "Expiration": {"Days": 365}}
+    s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={"Rules": [theirs]})
+    options = ("--regions", region, "--results-bucket", bucket, "--log-bucket", f"bedrock-logs-{ACCOUNT}-{region}")
+    rule = f"bucket {bucket}: lifecycle rule expire-query-results: (none) -> "
+
+    for extra in (("--dry-run",), ()):
+        result, requests = run_recorded("setup_athena_bucket.py", *options, *extra, env=aws_env, tmp_path=tmp_path)
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert [line for line in changes_left(result.stdout) if line.startswith(rule)], result.stdout
+        assert '"Days":30' in next(line for line in changes_left(result.stdout) if line.startswith(rule))
+        assert "PutBucketLifecycleConfiguration" not in {operation for _, operation, _ in requests}
+        assert s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"] == [theirs]
+
+    replaced, requests = run_recorded("setup_athena_bucket.py", *options, "--replace-existing", env=aws_env,
+                                      tmp_path=tmp_path)
+    assert replaced.returncode == 0, replaced.stdout + replaced.stderr
+    found = s3.get_bucket_lifecycle_configuration(Bucket=bucket)
+    assert [r["ID"] for r in found["Rules"]] == ["retain-results-1y", "expire-query-results"]
+    (put,) = [params for _, operation, params in requests if operation == "PutBucketLifecycleConfiguration"]
+    # what the bucket had goes back with the rules (S3 resets a setting left out to its default)
+    assert put["TransitionDefaultMinimumObjectSize"] == found["TransitionDefaultMinimumObjectSize"]
+    assert s3.get_object(Bucket=bucket, Key="query-results/audit/2024-q1.csv")["Body"].read() == b"kept,for,a,year\n"
