@@ -17,7 +17,7 @@ from bedrock_usage.aws.permissions import (
     verify_role,
 )
 from bedrock_usage.aws.session import Aws
-from bedrock_usage.cli import EXIT_OK, make_parser, print_json, regions_of, render_table, run_main
+from bedrock_usage.cli import EXIT_OK, make_parser, named, print_json, regions_of, render_table, run_main
 from bedrock_usage.errors import SetupRequired
 
 EXAMPLES = """\
@@ -37,12 +37,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--roles",
         nargs="+",
+        type=named,
         default=list(DEFAULT_ROLES),
         metavar="ROLE",
         help="role names in this account, or role ARNs (default: the four sample application roles)",
     )
     parser.add_argument(
-        "--model", default=DEFAULT_MODEL, help="model id whose InvokeModel permission is checked (default %(default)s)"
+        "--model", type=named, default=DEFAULT_MODEL,
+        help="model id whose InvokeModel permission is checked (default %(default)s)",
     )
     args = parser.parse_args(argv)
     aws = Aws.connect(args.profile)

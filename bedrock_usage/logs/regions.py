@@ -100,9 +100,12 @@ def bedrock_regions(partition: str | None = None) -> tuple[str, ...]:
 
 
 def requested_regions(values: list[str] | tuple[str, ...] | None) -> tuple[str, ...] | None:
-    """Validated region names (commas split them too); ``None`` when none is given or ``all``: every region
-    that has logs."""
+    """Validated region names (commas split them too); ``None`` when the option is not given or is ``all``: every
+    region that has logs. A value naming nothing (``--regions "$REGION"`` with the variable unset) is refused, not
+    taken for every region."""
     names = [name.strip() for value in values or () for name in value.split(",") if name.strip()]
+    if values and not names:
+        raise UsageError(f"no region given ({' '.join(repr(value) for value in values)}): name regions, or '{ALL}'")
     if not names or names == [ALL]:
         return None
     if ALL in names:

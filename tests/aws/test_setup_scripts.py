@@ -601,6 +601,8 @@ def test_unknown_region_exits_1(script: str, no_aws_env: dict[str, str]) -> None
     result = run(script, "--regions", "us-east-1", "mars-north-1", env=no_aws_env)
     assert result.returncode == 1
     assert "unknown region mars-north-1" in result.stderr and result.stderr.count("\n") == 1
+    unset = run(script, "--regions", "", env=no_aws_env)  # --regions "$REGION" with the variable unset
+    assert unset.returncode == 1 and "no region given ('')" in unset.stderr and unset.stderr.count("\n") == 1
 
 
 @pytest.mark.parametrize(
@@ -615,6 +617,8 @@ def test_unknown_region_exits_1(script: str, no_aws_env: dict[str, str]) -> None
         ("setup_athena_bucket.py", ["--qdev-prefix", "reports/"], "go with --qdev"),
         ("setup_athena_bucket.py", ["--qdev", "--qdev-bucket", "Q_{account}"], "not a valid S3 bucket name"),
         ("check_bedrock_logging.py", ["--format", "xml"], "invalid choice"),
+        ("verify_bedrock_permissions.py", ["--roles", "AppRole", ""], "argument --roles: empty: give a name"),
+        ("verify_bedrock_permissions.py", ["--model", " "], "argument --model: empty: give a name"),
     ],
 )
 @pytest.mark.slow

@@ -71,6 +71,14 @@ def test_all_or_nothing_asks_for_every_region_with_logs(values: list[str] | None
     assert resolve_regions(values) == DEFAULT_REGIONS
 
 
+@pytest.mark.parametrize("values", [[""], [" "], [","], ["", " , "]])
+def test_a_value_naming_no_region_is_refused_not_every_region(values: list[str]) -> None:
+    """``--regions "$REGION"`` with the variable unset would otherwise set up logging in every region."""
+    for pick in (requested_regions, resolve_regions):
+        with pytest.raises(UsageError, match="no region given .*: name regions, or 'all'"):
+            pick(values)
+
+
 def test_names_are_validated_split_and_deduplicated() -> None:
     assert requested_regions(["us-east-2,eu-west-1", "us-east-2", "us-gov-west-1"]) == (
         "us-east-2", "eu-west-1", "us-gov-west-1")
