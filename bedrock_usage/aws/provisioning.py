@@ -26,6 +26,10 @@ WRITES = (CREATE, UPDATE)
 REPLACE_OPTION = "--replace-existing"
 
 _BUCKET_NAME_RE = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+# Amazon S3 User Guide, "General purpose bucket naming rules": names S3 keeps for itself or refuses.
+_IP_ADDRESS_RE = re.compile(r"^\d+\.\d+\.\d+\.\d+$")
+_RESERVED_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
+_RESERVED_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
 _BLOCK_ALL_PUBLIC_ACCESS = {
     "BlockPublicAcls": True,
     "IgnorePublicAcls": True,
@@ -227,6 +231,12 @@ def bucket_name(template: str, account: str, region: str) -> str:
         ) from None
     if not _BUCKET_NAME_RE.match(name) or ".." in name:
         raise UsageError(f"{name!r} is not a valid S3 bucket name (3-63 lower-case letters, digits, dots and hyphens)")
+    if _IP_ADDRESS_RE.match(name):
+        raise UsageError(f"{name!r} is not a valid S3 bucket name: it is formatted as an IP address")
+    reserved = [f"begins with {p}" for p in _RESERVED_PREFIXES if name.startswith(p)]
+    reserved += [f"ends with {s}" for s in _RESERVED_SUFFIXES if name.endswith(s)]
+    if reserved:
+        raise UsageError(f"{name!r} is not a valid S3 bucket name: it {reserved[0]}, which S3 reserves")
     return name
 
 

@@ -610,6 +610,12 @@ def test_unknown_region_exits_1(script: str, no_aws_env: dict[str, str]) -> None
     [
         ("setup_bedrock_logging.py", ["--bucket", "Logs_{region}"], "not a valid S3 bucket name"),
         ("setup_bedrock_logging.py", ["--bucket", "logs-{acount}"], "placeholders"),
+        ("setup_bedrock_logging.py", ["--bucket", "192.168.1.1"], "formatted as an IP address"),
+        ("setup_bedrock_logging.py", ["--bucket", "xn--logs-{region}"], "it begins with xn--, which S3 reserves"),
+        ("setup_bedrock_logging.py", ["--bucket", "sthree-{region}"], "it begins with sthree-, which S3 reserves"),
+        ("setup_athena_bucket.py", ["--results-bucket", "results-{region}-s3alias"], "ends with -s3alias"),
+        ("setup_athena_bucket.py", ["--results-bucket", "results-{region}--ol-s3"], "ends with --ol-s3"),
+        ("setup_athena_bucket.py", ["--results-bucket", "results-{region}--x-s3"], "ends with --x-s3"),
         ("setup_athena_bucket.py", ["--expire-days", "0"], "--expire-days"),
         ("setup_athena_bucket.py", ["--start-date", "2023-13-01"], "--start-date"),
         ("setup_athena_bucket.py", ["--bytes-scanned-cutoff", "5"], "--bytes-scanned-cutoff"),
