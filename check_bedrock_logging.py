@@ -60,7 +60,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"Checking {region}...", flush=True)
         statuses.append(check_region(aws, region, account))
 
-    missing = [status.region for status in statuses if not status.enabled and status.error is None]
+    unset = [status for status in statuses if not status.enabled and status.error is None]
+    # logging someone set up (CloudWatch only, text delivery off) is changed by setup only with --replace-existing
+    missing = [status.region for status in unset if not status.problems]
+    elsewhere = {status.region: fix_command([status.region], args.profile, *_replacing(status))
+                 for status in unset if status.problems}
     broken = [status for status in statuses if status.enabled and not status.healthy and status.error is None]
     failed = [status for status in statuses if status.error]
     commands = {status.region: repair_command(status, account, args.profile) for status in broken}
@@ -69,6 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     commands = {region: command or fix for region, command in commands.items()}
     if missing:
         commands.update(dict.fromkeys(missing, fix))
+    commands |= elsewhere
     if table:
         print("\n📋 Summary")
         for status in statuses:
@@ -79,6 +84,10 @@ def main(argv: list[str] | None = None) -> int:
     problems = []
     if missing:
         problems.append(f"logging is not configured in {' '.join(missing)}: run `{fix}`")
+    for status in unset:
+        if status.problems:
+            problems.append(f"logging in {status.region} does not deliver to S3 ({'; '.join(status.problems)}): "
+                            f"run `{elsewhere[status.region]}`")
     for status in broken:
         why = "; ".join(status.problems) or "Bedrock cannot write to the bucket"
         problems.append(f"logging in {status.region} cannot deliver ({why}): run `{commands[status.region]}`")
@@ -102,21 +111,28 @@ def repair_command(status: RegionLoggingStatus, account: str, profile: str | Non
     """The setup command that makes a region's existing logging deliver again; None when the plain one does.
 
     The destination is kept: setup is pointed at the bucket and prefix the region already uses, and repairs them (it
-    creates a missing bucket, adds the statements Bedrock needs to its policy). Only a bucket in another region cannot
-    be repaired: Bedrock delivers to a bucket in the region, so logging must move (--replace-existing, old -> new).
+    creates a missing bucket, adds the statements Bedrock needs to its policy). A bucket in another region cannot
+    be repaired: Bedrock delivers to a bucket in the region, so logging must move (--replace-existing, old -> new);
+    text delivery someone turned off is turned on only with --replace-existing too.
     """
     if status.bucket_region and status.bucket_region != status.region:
         return fix_command([status.region], profile, REPLACE_OPTION)
     default = bucket_name(DEFAULT_BUCKET_TEMPLATE, account, status.region)
     if status.bucket == default and normalise_prefix(status.prefix) == DEFAULT_PREFIX:
-        return None
+        return fix_command([status.region], profile, *_replacing(status)) if not status.text_delivery else None
     return fix_command([status.region], profile, "--bucket", status.bucket or "", "--prefix",
-                       normalise_prefix(status.prefix))
+                       normalise_prefix(status.prefix), *_replacing(status))
+
+
+def _replacing(status: RegionLoggingStatus) -> tuple[str, ...]:
+    """The option setup needs to turn on text delivery someone turned off (shown old -> new)."""
+    return () if status.text_delivery else (REPLACE_OPTION,)
 
 
 def render_status(status: RegionLoggingStatus) -> str:
     """One region's block, in the layout of the original tool."""
-    state = f"⚠️ Unknown ({status.error})" if status.error else "✅ Enabled" if status.enabled else "❌ Not Configured"
+    state = (f"⚠️ Unknown ({status.error})" if status.error else "✅ Enabled" if status.enabled
+             else "❌ Not delivering to S3" if status.problems else "❌ Not Configured")
     lines = [
         f"{status.region}:",
         f"  Status: {state}",

@@ -53,11 +53,13 @@ class RegionLoggingStatus:
     problems: tuple[str, ...] = field(default_factory=tuple)
     error: str | None = None
     kms_key: str | None = None  # the bucket's SSE-KMS key, when it encrypts with one
+    text_delivery: bool = True  # textDataDeliveryEnabled: off, text model calls (most of the bill) are not logged
 
     @property
     def healthy(self) -> bool:
-        """Enabled, the bucket in the region, and nothing known to stop Bedrock writing."""
-        return self.enabled and self.bucket_region == self.region and self.bedrock_can_write is not False
+        """Enabled with text delivery on, the bucket in the region, and nothing known to stop Bedrock writing."""
+        return (self.enabled and self.text_delivery and self.bucket_region == self.region
+                and self.bedrock_can_write is not False)
 
 
 def check_regions(aws: Aws, regions: tuple[str, ...] | None) -> list[RegionLoggingStatus]:
@@ -79,14 +81,15 @@ def check_region(aws: Aws, region: str, account: str) -> RegionLoggingStatus:
     except AWS_ERRORS as exc:
         return RegionLoggingStatus(region, enabled=False, error=describe(exc, READER_POLICY_FILE))
     bucket = (config.get("s3Config") or {}).get("bucketName")
+    text_delivery = config.get("textDataDeliveryEnabled", True) is not False
+    text_off = () if text_delivery else ("text data delivery is off, so text model calls are not logged",)
     if not bucket:
-        cloudwatch_only = ("logs go to CloudWatch only; this tool reads them from S3",)
-        return RegionLoggingStatus(region, False, problems=cloudwatch_only if config.get("cloudWatchConfig") else ())
+        cloudwatch_only = ("logs go to CloudWatch only; this tool reads them from S3", *text_off)
+        return RegionLoggingStatus(region, False, problems=cloudwatch_only if config.get("cloudWatchConfig") else (),
+                                   text_delivery=text_delivery)
     prefix = config["s3Config"].get("keyPrefix", "")
     s3 = aws.client("s3", region)
-    problems: list[str] = []
-    if not config.get("textDataDeliveryEnabled", True):
-        problems.append("text data delivery is off, so text model calls are not logged")
+    problems: list[str] = list(text_off)
 
     try:
         where = bucket_region(s3, bucket)
@@ -96,7 +99,8 @@ def check_region(aws: Aws, region: str, account: str) -> RegionLoggingStatus:
     else:
         if where is None:
             problems.append(f"bucket {bucket} does not exist")
-            return RegionLoggingStatus(region, True, bucket, prefix, None, False, None, tuple(problems))
+            return RegionLoggingStatus(region, True, bucket, prefix, None, False, None, tuple(problems),
+                                       text_delivery=text_delivery)
         if where != region:
             problems.append(f"bucket is in {where}; Bedrock delivers only to a bucket in {region}")
 
@@ -120,6 +124,7 @@ def check_region(aws: Aws, region: str, account: str) -> RegionLoggingStatus:
         newest_log=newest,
         problems=tuple(problems),
         kms_key=kms_key,
+        text_delivery=text_delivery,
     )
 
 

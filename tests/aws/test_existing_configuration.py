@@ -249,6 +249,39 @@ def test_check_suggests_the_repair_that_keeps_the_destination(aws_env: dict[str,
     assert fixed.returncode == 0, fixed.stdout + fixed.stderr
 
 
+def test_check_names_logging_someone_set_up_without_s3_or_text_and_the_command_that_repairs_it(
+        aws_env: dict[str, str]) -> None:
+    """CloudWatch-only logging with text delivery off is logging someone set up, not logging missing; S3 logging
+    with text delivery off logs none of the text calls. The check says so, exits 2, and gives the command setup
+    runs for each (--replace-existing, as setup turns text delivery on only with it); after it, the check passes."""
+    cloudwatch_only, text_off = "us-west-2", "eu-central-1"
+    put_logging(cloudwatch_only, {"cloudWatchConfig": TEAM_CONFIG["cloudWatchConfig"],
+                                  "textDataDeliveryEnabled": False})
+    own = {"bucketName": f"bedrock-logs-{ACCOUNT}-{text_off}", "keyPrefix": "bedrock-logs/"}
+    put_logging(text_off, {"s3Config": own, "textDataDeliveryEnabled": False})
+    assert run("setup_bedrock_logging.py", "--regions", text_off, "--replace-existing", env=aws_env).returncode == 0
+    put_logging(text_off, {**logging_config(text_off), "textDataDeliveryEnabled": False})
+
+    check = run("check_bedrock_logging.py", "--regions", cloudwatch_only, text_off, "--format", "json", env=aws_env)
+    assert check.returncode == 2
+    document = json.loads(check.stdout)
+    commands = document["fix_commands"]
+    assert commands == {
+        cloudwatch_only: f"python setup_bedrock_logging.py --regions {cloudwatch_only} --replace-existing",
+        text_off: f"python setup_bedrock_logging.py --regions {text_off} --replace-existing",
+    }
+    assert f"logging in {cloudwatch_only} does not deliver to S3 (logs go to CloudWatch only" in check.stderr
+    assert f"logging is not configured in {cloudwatch_only}" not in check.stderr
+    assert f"logging in {text_off} cannot deliver (text data delivery is off" in check.stderr
+    shown = run("check_bedrock_logging.py", "--regions", cloudwatch_only, text_off, env=aws_env).stdout
+    assert "Status: ❌ Not delivering to S3" in shown and "⚠️ text data delivery is off" in shown
+    for region, command in commands.items():
+        assert run(*command.split()[1:], env=aws_env).returncode == 0, region
+    fixed = run("check_bedrock_logging.py", "--regions", cloudwatch_only, text_off, env=aws_env)
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    assert logging_config(cloudwatch_only)["cloudWatchConfig"] == TEAM_CONFIG["cloudWatchConfig"]
+
+
 def test_check_without_regions_when_no_region_logs_names_the_setup_step(aws_env: dict[str, str]) -> None:
     result = run("check_bedrock_logging.py", env=aws_env)
     assert result.returncode == 2
