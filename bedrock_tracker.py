@@ -44,7 +44,8 @@ def main() -> None:
     with st.sidebar:
         choice = sidebar(t)
     # A first visit without AWS credentials, or from a link naming a period, opens on its view straight away.
-    opening = st.session_state.pop("auto_analyze", False) and not choice.problem
+    asked_by_link = st.session_state.pop("auto_analyze", False)
+    opening = asked_by_link and not choice.problem
     if choice.clicked or opening:
         st.session_state[BEDROCK_KEY] = None if choice.problem else choice.bedrock
         st.session_state[QDEV_KEY] = None if choice.problem else choice.qdev
@@ -57,7 +58,7 @@ def main() -> None:
         show_load(t, analysed_request)  # the steps of reading the logs, then where and how long
     models = model_filter(t, choice.model_slot, analysed_request)
     active = replace(analysed_request, models=models) if analysed_request else None
-    if choice.problem and choice.clicked:
+    if choice.problem and (choice.clicked or asked_by_link):
         st.error(choice.problem)
     if st.session_state.get(LINK_IGNORED_KEY):
         st.warning(t("link_ignored", params=", ".join(st.session_state[LINK_IGNORED_KEY])), icon=":material/link_off:")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from zoneinfo import available_timezones
 
 import streamlit as st
@@ -11,6 +11,7 @@ from streamlit.delta_generator import DeltaGenerator
 
 from ..engines.choice import SOURCES
 from ..errors import SetupRequired, UsageError
+from ..logs.period import today_in
 from ..logs.regions import ALL, REGION_NAMES
 from . import data
 from .bedrock_tab import logging_panel
@@ -79,7 +80,7 @@ def sidebar(t: Text) -> SidebarChoice:
         logging_panel(t, None if ALL in regions or not regions else tuple(regions), profile.strip())
 
     start, end = (dates[0], dates[-1]) if isinstance(dates, tuple | list) and len(dates) == 2 else (None, None)
-    problem = _problem(t, regions, start, end, source, logs_dir, group_by, tag_key)
+    problem = _problem(t, regions, start, end, tz, source, logs_dir, group_by, tag_key)
     if end is not None and end > data.dashboard_period(end, end, tz).end:
         st.caption(t("ends_today"))
     start, end = start or date.today(), end or date.today()
@@ -120,11 +121,15 @@ def _all_stands_alone() -> None:
         st.session_state["regions"] = [r for r in regions if r != ALL] if regions[0] == ALL else [ALL]
 
 
-def _problem(t: Text, regions: list[str], start: date | None, end: date | None, source: str, logs_dir: str,
-             group_by: str, tag_key: str) -> str | None:
-    """What must be filled in before Analyze can run, if anything."""
+def _problem(t: Text, regions: list[str], start: date | None, end: date | None, tz: str, source: str,
+             logs_dir: str, group_by: str, tag_key: str) -> str | None:
+    """What must be filled in before Analyze can run, if anything. A start after tomorrow in ``tz`` is refused (a
+    shared link would show other days each day); tomorrow is the pickers' today, a UTC day, west of UTC."""
     if start is None or end is None:
         return t("need_dates")
+    today = today_in(tz)
+    if start > today + timedelta(days=1):
+        return t("future_start", today=today.isoformat(), tz=tz)
     if not regions:
         return t("need_region")
     if source == "local" and not logs_dir.strip():

@@ -92,6 +92,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "to fix the bucket and its policy.",
         "logging_error": "**{region}**: cannot check: {error}",
         "need_dates": "Choose a start and an end date.",
+        "future_start": "The period starts after today ({today} in {tz}): it has no logs yet. Choose a start up to "
+                        "today.",
         "need_region": "Choose at least one region.",
         "need_logs_dir": "Enter the logs folder to read.",
         "need_tag_key": "Enter the requestMetadata tag key to group by.",
@@ -482,6 +484,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "`python setup_bedrock_logging.py --regions {region}` 를 실행하세요.",
         "logging_error": "**{region}**: 확인할 수 없습니다: {error}",
         "need_dates": "시작일과 종료일을 고르세요.",
+        "future_start": "기간이 오늘({tz} 기준 {today}) 이후에 시작해 아직 로그가 없습니다. "
+                        "오늘까지의 시작일을 고르세요.",
         "need_region": "리전을 하나 이상 고르세요.",
         "need_logs_dir": "읽을 로그 폴더를 입력하세요.",
         "need_tag_key": "묶음 기준으로 쓸 requestMetadata 태그 키를 입력하세요.",

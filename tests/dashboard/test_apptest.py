@@ -28,6 +28,7 @@ from tests.dashboard.helpers import (
     PREVIOUS,
     QCLI,
     START,
+    TODAY,
     analyze,
     cli_report,
     expected_change,
@@ -344,3 +345,17 @@ def test_every_region_with_logs_is_read_by_default_and_stands_alone(demo_env: di
     assert at.query_params["regions"] == "eu-west-3"
     at.multiselect(key="regions").set_value(["eu-west-3", "all"]).run()  # choosing "all" drops the named ones
     assert at.multiselect(key="regions").value == ["all"]
+
+
+def test_a_period_after_today_is_refused_not_shown_as_today(demo_env: dict[str, str]) -> None:
+    """From a shared link or the pickers, a period starting after tomorrow (the pickers' UTC today, west of UTC) has
+    no logs: it is refused with the reason, instead of showing today's figures under other dates."""
+    later = TODAY + timedelta(days=26)
+    at = open_app(source="demo", start=later.isoformat(), end=(later + timedelta(days=4)).isoformat())
+    assert [e.value for e in at.error] == [f"The period starts after today ({TODAY} in UTC): it has no logs yet. "
+                                           "Choose a start up to today."]
+    assert not at.metric  # nothing analysed
+    at = analyze(at, later, later + timedelta(days=4))
+    assert len(at.error) == 1 and not at.metric
+    at = analyze(at, TODAY + timedelta(days=1), TODAY + timedelta(days=1))  # tomorrow: the pickers' today in the west
+    assert not at.error and at.metric
