@@ -247,10 +247,15 @@ def _lines(frames: list[tuple[str, pd.Series]], colors: dict[str, str], hover: s
         line = {"color": colors[name], "width": width}
         extra = {"opacity": opacity[name]} if opacity else {}
         cut = next((i for i, x in enumerate(xs) if x in today), None)
+        if cut == 0:  # today alone: its point, named, is the whole line (a one-point dotted line draws nothing)
+            lines.append({"type": "scatter", "mode": "lines+markers" if len(xs) > 1 else "markers", "x": xs, "y": ys,
+                          "name": str(name), "marker": {"color": colors[name], "symbol": "circle-open", "size": 9},
+                          "legendgroup": str(name), "line": line | {"dash": "dot"}, "hovertemplate": hover, **extra})
+            continue
         if cut is not None:
-            start = max(cut - 1, 0)
-            dotted.append({"type": "scatter", "mode": "lines", "x": xs[start:], "y": ys[start:], "showlegend": False,
-                           "hoverinfo": "skip", "line": line | {"dash": "dot"}, "legendgroup": str(name), **extra})
+            dotted.append({"type": "scatter", "mode": "lines", "x": xs[cut - 1:], "y": ys[cut - 1:],
+                           "showlegend": False, "hoverinfo": "skip", "line": line | {"dash": "dot"},
+                           "legendgroup": str(name), **extra})
             xs, ys = xs[:cut], ys[:cut]
         lines.append({"type": "scatter", "mode": "lines" if len(xs) > 1 else "markers", "x": xs, "y": ys,
                       "name": str(name), "marker": {"color": colors[name]},
@@ -391,11 +396,13 @@ def anomaly_lines(
     other_label: str,
     partial: dict[str, str],
     partial_labels: dict[str, str],
+    period_days: Sequence[date] = (),
     n: int = 7,
     height: int = 360,
 ) -> go.Figure:
     """Daily cost per group as lines (the ``n`` costliest and every group with an anomaly, the rest summed as
-    ``other_label``), with each anomalous day marked on its group's line; partial days marked."""
+    ``other_label``), with each anomalous day marked on its group's line; partial days marked. The axis spans
+    ``period_days`` (and any day drawn), so a period without costs still shows its own dates."""
     flagged = list(dict.fromkeys(anomalies["group"]))
     totals = daily.groupby("group")["cost_usd"].sum().sort_values(ascending=False, kind="stable")
     keep = list(dict.fromkeys([*totals.index[:n], *flagged]))
@@ -403,7 +410,7 @@ def anomaly_lines(
     per_day = daily.assign(group=daily["group"].where(daily["group"].isin(keep), other_label))
     per_day = per_day.groupby(["group", "day"], sort=False)["cost_usd"].sum()
     days = sorted({*map(date.fromisoformat, per_day.index.get_level_values("day").astype(str)),
-                   *map(date.fromisoformat, partial)})
+                   *map(date.fromisoformat, partial), *period_days})
     missing = {d for d, kind in partial.items() if kind == "no_logs"}
     drawn = {name for name in per_day.index.get_level_values("group")}
     frames = []

@@ -166,7 +166,8 @@ def anomaly_chart(t: Text, report: AnomalyReport, partial: dict[str, str]) -> No
         st.plotly_chart(charts.anomaly_lines(
             report.daily, report.anomalies, value_label=t("cost_usd"),
             anomaly_label=t("anomaly_marker"), baseline_label=t("baseline_label", window=report.window),
-            other_label=t("other"), partial=partial, partial_labels=t.partial_labels()), key="chart_anomalies")
+            other_label=t("other"), partial=partial, partial_labels=t.partial_labels(),
+            period_days=report.period.all_days()), key="chart_anomalies")
 
 
 def anomaly_tables(t: Text, report: AnomalyReport) -> None:

@@ -72,6 +72,33 @@ def test_a_one_day_period_draws_a_days_wide_bar_a_tick_per_day_and_points() -> N
     assert month.layout.xaxis.dtick is None  # Plotly's own ticks over a longer period
 
 
+def test_today_alone_draws_each_line_as_a_named_point() -> None:
+    """A period of today only: the day is partial, so its line would be the dotted segment into today, which needs
+    a day before it; each line is its named point instead (the chart was empty, its legend too)."""
+    day = [date(2025, 11, 3)]
+    table = pd.DataFrame([("2025-11-03", "claude", 2.0), ("2025-11-03", "nova", 1.0)],
+                         columns=["day", "model", "total_cost_usd"])
+    lines = charts.top_lines(table, "model", "total_cost_usd", day, value_label="Cost", n=5, money=True,
+                             partial={"2025-11-03": "today"}, partial_labels=LABELS)
+    drawn = {trace.name: (trace.mode, list(trace.x), list(trace.y)) for trace in lines.data}
+    assert drawn == {"claude": ("markers", ["2025-11-03"], [2.0]), "nova": ("markers", ["2025-11-03"], [1.0])}
+    assert all(trace.showlegend is not False for trace in lines.data)
+
+
+def test_an_anomaly_chart_without_costs_spans_its_period() -> None:
+    """No costs in the period (or none matching the filters): the axis is the period's days, not Plotly's default
+    year 2000 with a tick per day."""
+    empty = pd.DataFrame({"day": pd.Series(dtype=str), "group": pd.Series(dtype=str),
+                          "cost_usd": pd.Series(dtype=float)})
+    anomalies = pd.DataFrame({"day": pd.Series(dtype=str), "group": pd.Series(dtype=str),
+                              "cost_usd": pd.Series(dtype=float), "baseline_usd": pd.Series(dtype=float)})
+    figure = charts.anomaly_lines(empty, anomalies, value_label="Cost", anomaly_label="anomaly",
+                                  baseline_label="baseline", other_label="Other", partial={}, partial_labels=LABELS,
+                                  period_days=DAYS)
+    start, end = (pd.Timestamp(x) for x in figure.layout.xaxis.range)
+    assert start.date() == DAYS[0] - timedelta(days=1) and end.date() == DAYS[-1]  # half a day either side
+
+
 def test_a_figure_is_built_once_per_input() -> None:
     first = stacked(daily_table())
     # Equal tables (new objects, as a rerun hands in) give back the figure built before.
