@@ -63,6 +63,9 @@ def show_bedrock(t: Text, request: data.BedrockRequest | None) -> None:
         return
     report, summary = view.report, view.report.summary
     metric_row(t, summary, view.previous)
+    first, before = view.previous_first_call, view.previous_period
+    if first is not None and first > before.start:
+        st.caption(t("previous_gap", first=first.isoformat(), days=(first - before.start).days, of=before.days))
     notes = [t("accuracy_note")]
     if summary["unpriced_calls"]:
         notes.append(t("unpriced_note", calls=number(summary["unpriced_calls"])))

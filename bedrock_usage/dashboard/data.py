@@ -180,6 +180,7 @@ class BedrockView:
     previous_period: Period
     previous: dict[str, float | int]
     previous_through: str | None  # the time of day the previous period's last day is read to (HH:MM), or None
+    previous_first_call: date | None  # the previous period's first day with a call logged (any model), if any
     group: pd.DataFrame
     detail: pd.DataFrame
     daily_by: dict[str, pd.DataFrame]  # roll-ups per day and key, with all four token counts summed as ``tokens``
@@ -270,6 +271,12 @@ def report_partial_days(period: Period, reported_through: date, now: datetime | 
     return partial_days(period, [day.isoformat() for day in period.all_days() if day <= reported_through], now)
 
 
+def first_day(report: UsageReport) -> date | None:
+    """The first day of ``report`` with a call logged, in its zone; None without calls."""
+    days = report.facts.loc[report.facts["calls"] > 0, "day"].dropna().astype(str)
+    return date.fromisoformat(days.min()) if len(days) else None
+
+
 def same_time_of_day(previous: UsageReport, period: Period, read_at: datetime
                      ) -> tuple[dict[str, float | int], str | None]:
     """The previous period's totals, and the time of day the logs were read (``read_at``) in ``period``'s zone when
@@ -305,6 +312,7 @@ def load_bedrock(request: BedrockRequest, focus: Focus | None = None) -> Bedrock
         previous_period=previous.period,
         previous=previous_totals,
         previous_through=through,
+        previous_first_call=first_day(scan.previous),
         group=_group_table(report, rows, request),
         detail=tables["detail"],
         daily_by={key: _with_tokens(tables[key]) for key in DAILY_BY},

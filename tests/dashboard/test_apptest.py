@@ -359,3 +359,26 @@ def test_a_period_after_today_is_refused_not_shown_as_today(demo_env: dict[str, 
     assert len(at.error) == 1 and not at.metric
     at = analyze(at, TODAY + timedelta(days=1), TODAY + timedelta(days=1))  # tomorrow: the pickers' today in the west
     assert not at.error and at.metric
+
+
+@pytest.mark.slow
+def test_a_previous_period_logged_only_in_part_is_said(demo_env: dict[str, str], tmp_path: Path) -> None:
+    """Logging began three days into the previous period: the changes compare a whole period with four days of one,
+    and the page says from which day the previous period has calls."""
+    from tests.logfiles import write_records
+
+    began = START - timedelta(days=4)  # the previous period is START - 7 .. START - 1
+    base = {"modelId": "anthropic.claude-3-haiku-20240307-v1:0", "region": "us-east-1",
+            "identity": {"arn": "arn:aws:iam::123456789012:user/ann"},
+            "input": {"inputTokenCount": 10}, "output": {"outputTokenCount": 1}}
+    days = [began + timedelta(days=n) for n in range((END - began).days + 1)]
+    write_records(tmp_path / "logs", [{**base, "requestId": f"r{n}", "timestamp": f"{day}T10:00:00Z"}
+                                      for n, day in enumerate(days)])
+    at = open_app()
+    at.radio(key="source").set_value("local").run()
+    at = analyze(at, START, END, logs_dir=str(tmp_path / "logs"))
+    notes = [c.value for c in at.caption if "previous period has no calls" in c.value]
+    assert notes == [f"The previous period has no calls logged before {began} (3 of its 7 days): if logging began "
+                     "then, the changes compare unlike periods."]
+    at = analyze(at, began, began + timedelta(days=2))  # its previous period has no calls at all: nothing to say
+    assert not [c.value for c in at.caption if "previous period has no calls" in c.value]
