@@ -641,9 +641,10 @@ def _report_estimate(activity: act.ActivityReport | None, per_type: pd.DataFrame
 
 
 def _skipped_line(reasons: Counter[str], what: str) -> str:
-    """``skipped 12 unreadable files (10 not gzip, 2 too large)``: the count and its reasons, most frequent first."""
+    """``skipped 12 unreadable files (10 not gzip, 2 too large)``, ``what`` in the singular: the count and its
+    reasons, most frequent first."""
     detail = ", ".join(f"{n} {why}" for why, n in reasons.most_common())
-    return f"skipped {sum(reasons.values()):,} {what} ({detail})"
+    return f"skipped {counted(sum(reasons.values()), what)} ({detail})"
 
 
 def _kiro_warnings(kiro: kc.KiroCredits) -> list[str]:
@@ -652,9 +653,9 @@ def _kiro_warnings(kiro: kc.KiroCredits) -> list[str]:
     for region, reason in stats.failed_regions.items():
         lines.append(f"Kiro user reports of {region} not read: {reason}")
     if stats.skipped_files:
-        lines.append(_skipped_line(stats.skipped_files, "unreadable Kiro user reports"))
+        lines.append(_skipped_line(stats.skipped_files, "unreadable Kiro user report"))
     if stats.skipped_rows:
-        lines.append(_skipped_line(stats.skipped_rows, "unusable Kiro user-report rows"))
+        lines.append(_skipped_line(stats.skipped_rows, "unusable Kiro user-report row"))
     if stats.replaced_rows:
         lines.append(f"Kiro user-report rows exported again later: {stats.replaced_rows:,} (the later export counts, "
                      "the earlier one not)")
@@ -678,9 +679,9 @@ def _warnings(report: QDevReport, extra: list[str]) -> list[str]:
             f"sampled {files.selected:,} of {files.listed:,} prompt-log files (--sample): figures cover the sample only"
         )
     if files.skipped:
-        lines.append(_skipped_line(files.skipped, "unreadable prompt-log files"))
+        lines.append(_skipped_line(files.skipped, "unreadable prompt-log file"))
     if files.skipped_records:
-        lines.append(_skipped_line(files.skipped_records, "unusable records"))
+        lines.append(_skipped_line(files.skipped_records, "unusable record"))
     if files.duplicate_records:
         lines.append(f"ignored {counted(files.duplicate_records, 'prompt-log record')} already counted from another "
                      "file (same account, region, request type, user, requestId and timeStamp)")
@@ -702,9 +703,9 @@ def _warnings(report: QDevReport, extra: list[str]) -> list[str]:
         for region, reason in stats.failed_regions.items():
             lines.append(f"activity reports of {region} not read: {reason}")
         if stats.skipped_files:
-            lines.append(_skipped_line(stats.skipped_files, "unreadable activity reports"))
+            lines.append(_skipped_line(stats.skipped_files, "unreadable activity report"))
         if stats.skipped_rows:
-            lines.append(_skipped_line(stats.skipped_rows, "unusable activity-report rows"))
+            lines.append(_skipped_line(stats.skipped_rows, "unusable activity-report row"))
         if stats.replaced_rows:
             lines.append(f"activity-report rows delivered again in a later file: {stats.replaced_rows:,} (the later "
                          "file counts, the earlier one not)")

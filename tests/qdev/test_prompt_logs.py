@@ -149,3 +149,10 @@ def test_analysis_skips_and_counts_bad_files_and_keeps_the_good_ones(tmp_path: P
     assert report.summary.input_tokens == 2 * expected_in
     assert report.summary.output_tokens == 2 * expected_out
     assert any("skipped 3 unreadable prompt-log files" in line for line in report.warnings)
+
+
+def test_one_skipped_file_is_counted_in_the_singular(tmp_path: Path) -> None:
+    _put(tmp_path, "GenerateCompletions", "2025-01-06", "good.json.gz", gzip.compress(_example()))
+    _put(tmp_path, "GenerateCompletions", "2025-01-06", "broken.json.gz", b'{"records": [')
+    report = analyze(Source(LocalStore(tmp_path)), Period(datetime(2025, 1, 6).date(), datetime(2025, 1, 6).date()))
+    assert "skipped 1 unreadable prompt-log file (1 malformed JSON)" in report.warnings
