@@ -209,10 +209,12 @@ def main(argv: list[str] | None = None) -> int:
     if qdev:
         regions = regions or _report_regions(aws, account, qdev.bucket_template)
         what = "Amazon Q Developer / Kiro reports"
-        fix = f"turn on user activity reports, see docs/amazon-q.md; permissions: {SETUP_POLICY_FILE}"
+        fix = (f"where no reports are found, turn on user activity reports (docs/amazon-q.md); an AccessDenied "
+               f"names what {SETUP_POLICY_FILE} grants")
     else:
         what = "Bedrock invocation logs"
-        fix = f"run setup_bedrock_logging.py first; permissions: {SETUP_POLICY_FILE}"
+        fix = (f"where no logs are found, run setup_bedrock_logging.py first; an AccessDenied names what "
+               f"{SETUP_POLICY_FILE} grants")
     one_bucket_per_region("--results-bucket", args.results_bucket, regions,
                           "setup makes each region's results bucket in that region")
 

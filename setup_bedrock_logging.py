@@ -93,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
         "Model Invocation Logging",
         args.dry_run,
         args.format,
-        f"the table above says why (permissions: {SETUP_POLICY_FILE})",
+        f"the table above says why (an AccessDenied names what {SETUP_POLICY_FILE} grants)",
     )
 
 
