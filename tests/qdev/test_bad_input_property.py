@@ -237,7 +237,8 @@ def test_broken_input_never_changes_the_valid_figures(good: list[GoodFile], brok
     }
     assert per_user == dict(expected)
     if broken:
-        assert any("unreadable prompt-log files" in line for line in report.warnings)
+        noun = "file" if len(broken) == 1 else "files"
+        assert any(f"skipped {len(broken)} unreadable prompt-log {noun} (" in line for line in report.warnings)
 
 
 CHAT = {"generateAssistantResponseEventRequest": {"prompt": "hi", "userId": "u", "timeStamp": "2025-03-10T10:00:00Z"},
