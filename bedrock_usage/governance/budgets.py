@@ -10,6 +10,7 @@ daily amount. A forecast over the monthly amount is a warning, not a breach.
 from __future__ import annotations
 
 import json
+import math
 import tomllib
 import urllib.error
 import urllib.request
@@ -76,7 +77,7 @@ def _amount(entry: dict[str, Any], name: str, where: str) -> float | None:
     value = entry.get(name)
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value <= 0:
         raise UsageError(f"{where}: {name} must be a positive number of USD, not {value!r}")
     return float(value)
 

@@ -7,6 +7,7 @@ Only ``argparse`` here: the report's parser and option checks load without the m
 from __future__ import annotations
 
 import argparse
+import math
 from pathlib import Path
 
 from ..errors import UsageError
@@ -36,6 +37,14 @@ UNREAD_DATES = {**dict.fromkeys(MONTH_MODES, ("days", "start_date", "end_date"))
                 "check_budgets": ("days", "start_date")}
 
 
+def finite(value: str) -> float:
+    """An argparse type: a number, never nan or inf (which would turn a check off: nothing compares over nan)."""
+    number = float(value)
+    if not math.isfinite(number):
+        raise argparse.ArgumentTypeError(f"{value!r} is not a finite number")
+    return number
+
+
 def _default(dest: str) -> object:
     return MODE_OPTIONS[dest][1]
 
@@ -50,7 +59,7 @@ def add_governance_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--reconcile", action="store_true",
                        help="compare logged calls and tokens with CloudWatch metrics, and estimated cost with Cost "
                        "Explorer, per region, model and UTC day of the period")
-    group.add_argument("--coverage-threshold", type=float, default=_default("coverage_threshold"), metavar="PCT",
+    group.add_argument("--coverage-threshold", type=finite, default=_default("coverage_threshold"), metavar="PCT",
                        help="with --reconcile: flag region-days whose logged / metered calls is below PCT (default 95)")
     group.add_argument("--cur-dir", type=Path, metavar="DIR",
                        help="with --reconcile: billed and estimated cost per caller from a local copy of a CUR 2.0 "
@@ -77,11 +86,11 @@ def add_governance_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--anomalies", action="store_true",
                        help="days whose cost per application exceeds --anomaly-factor x the trailing median, and "
                        "the month-end forecast")
-    group.add_argument("--anomaly-factor", type=float, default=_default("anomaly_factor"), metavar="X",
+    group.add_argument("--anomaly-factor", type=finite, default=_default("anomaly_factor"), metavar="X",
                        help="anomaly threshold factor (default 3)")
     group.add_argument("--anomaly-window", type=int, default=_default("anomaly_window"), metavar="DAYS",
                        help="days of trailing history for anomalies and forecasts (default 7)")
-    group.add_argument("--anomaly-min-cost", type=float, default=_default("anomaly_min_cost"), metavar="USD",
+    group.add_argument("--anomaly-min-cost", type=finite, default=_default("anomaly_min_cost"), metavar="USD",
                        help="never flag a day cheaper than this (default 1)")
     group.add_argument("--chargeback", metavar="YYYY-MM",
                        help="monthly chargeback export (CSV or JSON); says which days of the month its logs cover "

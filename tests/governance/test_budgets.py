@@ -318,6 +318,9 @@ def test_unreachable_webhook_is_reported_and_keeps_exit_3(corpus: dict, no_aws_e
     ("[[budgets]]\napplication = 'A'\nuser = 'b'\nmonthly_usd = 1\n", "exactly one of"),
     ("[[budgets]]\ntag = 'team'\nmonthly_usd = 1\n", "needs the tag's value"),
     ("[[budgets]]\napplication = 'A'\nmonthly_usd = -5\n", "positive number"),
+    # nothing compares over nan: the budget could never breach; inf writes JSON no parser reads
+    ("[[budgets]]\napplication = 'A'\nmonthly_usd = nan\n", "monthly_usd must be a positive number of USD, not nan"),
+    ("[[budgets]]\napplication = 'A'\ndaily_usd = inf\n", "daily_usd must be a positive number of USD, not inf"),
     ("[[budgets]]\napp = 'A'\nmonthly_usd = 5\n", "unknown fields app"),
     ("budgets = []\n", "has no budgets"),
     ("[[budgets]\n", "cannot be parsed"),

@@ -50,3 +50,12 @@ def test_an_option_its_run_would_ignore_is_refused(argv: tuple[str, ...], messag
 ])
 def test_options_of_the_mode_asked_for_are_taken(argv: tuple[str, ...], mode: str | None) -> None:
     assert mode_of(*argv) == mode
+
+
+@pytest.mark.parametrize("argv", [("--anomalies", "--anomaly-factor", "nan"),
+                                  ("--anomalies", "--anomaly-min-cost", "nan"),
+                                  ("--reconcile", "--coverage-threshold", "inf")])
+def test_a_number_that_is_not_finite_is_refused(argv: tuple[str, ...]) -> None:
+    """Nothing compares over nan: the check would find nothing and exit 0."""
+    with pytest.raises(UsageError, match=f"argument {argv[1]}: '{argv[2]}' is not a finite number"):
+        mode_of(*argv)
