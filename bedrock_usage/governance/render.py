@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -409,9 +410,15 @@ def chargeback_document(chargeback: Chargeback) -> dict[str, Any]:
     }
 
 
-def chargeback_stem(chargeback: Chargeback) -> str:
-    """``bedrock_chargeback_2025-11_tag-cost_center``: stable, so a monthly export replaces its previous run."""
-    return f"bedrock_chargeback_{chargeback.month}_{file_part(chargeback.group_by)}"
+def chargeback_stem(month: str, group_by: str, tz: str) -> str:
+    """``bedrock_chargeback_2025-11_tag-cost_center``: stable, so a monthly export replaces its previous run, and
+    apart for another report: the zone when it is not UTC (its month holds other calls), and a digest of a tag key
+    that is not a file name as it is (``team/name`` and ``team-name`` would share one)."""
+    by = file_part(group_by)
+    if by != group_by.replace(":", "-", 1):
+        by += "-" + hashlib.sha256(group_by.encode()).hexdigest()[:8]
+    zone = "" if tz == "UTC" else "_" + file_part(tz)
+    return f"bedrock_chargeback_{month}_{by}{zone}"
 
 
 _DEVELOPERS: list[Column] = [
@@ -486,12 +493,13 @@ def anomalies_output(report: AnomalyReport, max_rows: int) -> Output:
 
 
 def chargeback_output(chargeback: Chargeback, max_rows: int) -> Output:
-    """The chargeback in every form (CSV: the rows and the unpriced usage, each row ending with the days the logs
-    cover)."""
+    """The chargeback in every form (CSV: the rows and the unpriced usage, each row ending with its month, grouping
+    and zone and the days the logs cover)."""
     covered = {f"coverage_{name}": value for name, value in coverage_fields(chargeback.coverage).items()}
+    named = {"month": chargeback.month, "group_by": chargeback.group_by, "tz": chargeback.tz}  # the rows' own first
+    stem = chargeback_stem(chargeback.month, chargeback.group_by, chargeback.tz)
     return Output(chargeback_text(chargeback, max_rows), chargeback_document(chargeback),
-                  {"": chargeback.rows, "unpriced": chargeback.unpriced}, chargeback_stem(chargeback), stable=True,
-                  row_end=covered)
+                  {"": chargeback.rows, "unpriced": chargeback.unpriced}, stem, stable=True, row_end=named | covered)
 
 
 def developers_output(table: pd.DataFrame, month: str, note: str, warnings: list[str], max_rows: int) -> Output:

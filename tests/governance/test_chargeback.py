@@ -22,7 +22,7 @@ from bedrock_usage.engines.queries import Filters
 from bedrock_usage.errors import UsageError
 from bedrock_usage.governance.chargeback import QDevUser, build_chargeback, developer_costs, month_period
 from bedrock_usage.governance.coverage import through_day
-from bedrock_usage.governance.render import chargeback_document, chargeback_text
+from bedrock_usage.governance.render import chargeback_document, chargeback_stem, chargeback_text
 from bedrock_usage.logs.period import Period
 from bedrock_usage.qdev.people import read_user_map
 from bedrock_usage.qdev.synthetic import write_qdev_corpus
@@ -226,10 +226,13 @@ def test_chargeback_schema_is_documented(logs: Path, no_aws_env: dict[str, str],
     assert sorted(p.name for p in out.iterdir()) == ["bedrock_chargeback_2025-11_tag-team.csv",
                                                      "bedrock_chargeback_2025-11_tag-team_unpriced.csv"]
     with (out / "bedrock_chargeback_2025-11_tag-team.csv").open() as handle:
-        assert next(csv.reader(handle)) == columns + COVERAGE_COLUMNS
-    assert all(f"`{name}`" in docs for name in COVERAGE_COLUMNS)
+        assert next(csv.reader(handle)) == columns + ["tz", *COVERAGE_COLUMNS]
+    assert all(f"`{name}`" in docs for name in ["tz", *COVERAGE_COLUMNS])
     with (out / "bedrock_chargeback_2025-11_tag-team_unpriced.csv").open() as handle:
-        assert "example.unlisted-model-v1:0" in {r["model_id"] for r in csv.DictReader(handle)}
+        unpriced = list(csv.DictReader(handle))
+    assert "example.unlisted-model-v1:0" in {r["model_id"] for r in unpriced}
+    # forwarded on its own, the file still names its month, grouping and zone
+    assert {(r["month"], r["group_by"], r["tz"]) for r in unpriced} == {("2025-11", "tag:team", "UTC")}
 
 
 @pytest.mark.slow
@@ -431,3 +434,16 @@ def test_user_map_needs_its_columns(tmp_path: Path) -> None:
     path.write_text(f"UserId,Email,DisplayName\nd-1234567890.{uuid},A@example.com,Ann\n")
     (identity,) = read_user_map(path).items()
     assert identity[0] == uuid and (identity[1].email, identity[1].display_name) == ("a@example.com", "Ann")
+
+
+
+def test_chargeback_files_of_other_reports_have_other_names() -> None:
+    """Tag keys that make the same file name, and another zone's month (other calls), each get files of their own;
+    the same report keeps its name, so a monthly job replaces its previous run."""
+    keys = ["tag:team/name", "tag:team-name", "tag:team name", "tag:team:name", "tag:team_name"]
+    stems = [chargeback_stem("2026-11", key, "UTC") for key in keys]
+    assert len(set(stems)) == len(keys) and stems[1] == "bedrock_chargeback_2026-11_tag-team-name"
+    assert stems == [chargeback_stem("2026-11", key, "UTC") for key in keys]
+    assert chargeback_stem("2026-11", "application", "UTC") == "bedrock_chargeback_2026-11_application"
+    assert (chargeback_stem("2026-11", "application", "America/Los_Angeles")
+            == "bedrock_chargeback_2026-11_application_America-Los_Angeles")
