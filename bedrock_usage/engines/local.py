@@ -81,7 +81,8 @@ UNREADABLE = "unreadable object"  # each reason names the cause after it: "unrea
 EMPTY = "empty object"
 NAME_NOT_UTF8 = "object path is not UTF-8 (the service writes none)"
 NOT_ASKED_FOR = "not among the regions asked for"
-UNKNOWN_REGION = "the folder name is not an Amazon Bedrock region this botocore knows"
+UNKNOWN_REGION = ("the folder name is not an Amazon Bedrock region this botocore knows, so their calls are not in "
+                  "these figures (a region newer than botocore: upgrade boto3 and botocore)")
 LISTING, READING = "listing logs", "reading logs"
 TRANSLATIONS = "duckdb-sql"  # folder of the cache folder keeping translated SQL
 
