@@ -115,7 +115,7 @@ def top_bar(
     longest = float(values.max()) if len(values) else 0.0
     return go.Figure([bar], _layout(
         height, showlegend=False, yaxis={"automargin": True},
-        xaxis={"title": {"text": value_label}, "tickformat": "$,.0f" if money else "~s",
+        xaxis={"title": {"text": value_label}, "tickformat": _money_ticks(longest) if money else "~s",
                "range": [0, longest * 1.18 or 1]},
     ))
 
@@ -159,9 +159,16 @@ def _partial_marks(partial: dict[str, str], labels: dict[str, str]) -> dict[str,
     return {"shapes": shapes, "annotations": notes}
 
 
+def _money_ticks(top: float) -> str:
+    """Dollar ticks for an axis reaching ``top``: whole dollars from $10, else cents (not "$0 $0 $1")."""
+    return "$,.0f" if top >= 10 else "$,.2f"
+
+
 def _day_axis(days: Sequence[date]) -> dict[str, Any]:
-    """A date axis over exactly the period's days (bars centred on them), ticks as month-day."""
-    axis: dict[str, Any] = {"tickformat": "%m-%d", "type": "date"}
+    """A date axis over exactly the period's days (bars centred on them), ticks as month-day, with the year when
+    the days are in more than one."""
+    several_years = bool(days) and days[0].year != days[-1].year
+    axis: dict[str, Any] = {"tickformat": "%Y-%m-%d" if several_years else "%m-%d", "type": "date"}
     if days:
         axis["range"] = [pd.Timestamp(days[0]) - HALF_DAY, pd.Timestamp(days[-1]) + HALF_DAY]
     if len(days) <= DAILY_TICKS_UP_TO:
@@ -300,7 +307,7 @@ def weekday_hour_heatmap(
     heat = {"type": "heatmap", "z": grid.to_numpy(), "x": [f"{h:02d}" for h in range(24)], "y": list(weekday_labels),
             "colorscale": HEAT_SCALE, "xgap": 1, "ygap": 1,
             "hovertemplate": f"%{{y}} %{{x}}:00<br>{value_label}: %{{z{fmt}}}<extra></extra>",
-            "colorbar": {"thickness": 10, "tickformat": "$,.0f" if money else "~s"}}
+            "colorbar": {"thickness": 10, "tickformat": _money_ticks(float(grid.to_numpy().max())) if money else "~s"}}
     return go.Figure([heat], _layout(height, yaxis={"autorange": "reversed"}, xaxis={"title": {"text": hour_label}}))
 
 
@@ -334,7 +341,7 @@ def compare_bars(values: dict[str, float], *, value_label: str, height: int = 24
     return go.Figure(bars, _layout(
         height, showlegend=False, barmode="relative",
         yaxis={"categoryorder": "array", "categoryarray": list(values)[::-1]},
-        xaxis={"title": {"text": value_label}, "tickformat": "$,.0f",
+        xaxis={"title": {"text": value_label}, "tickformat": _money_ticks(max(values.values(), default=0)),
                "range": [0, max(values.values(), default=0) * 1.25 or 1]},
     ))
 
@@ -381,7 +388,7 @@ def burndown(
     # No legend: the page explains the lines once, above the cards.
     return go.Figure(lines, _layout(
         height, showlegend=False, hovermode="x unified", xaxis={"tickformat": "%m-%d"},
-        yaxis={"tickformat": "$,.0f" if top >= 10 else "$,.2f", "range": [0, top * 1.1 or 1]},
+        yaxis={"tickformat": _money_ticks(top), "range": [0, top * 1.1 or 1]},
     ))
 
 

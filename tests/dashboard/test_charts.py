@@ -99,6 +99,20 @@ def test_an_anomaly_chart_without_costs_spans_its_period() -> None:
     assert start.date() == DAYS[0] - timedelta(days=1) and end.date() == DAYS[-1]  # half a day either side
 
 
+def test_axes_say_cents_under_ten_dollars_and_the_year_over_a_new_year() -> None:
+    small = pd.DataFrame({"user": ["a", "b"], "cost": [0.42, 1.37]})
+    assert charts.top_bar(small, "user", "cost", value_label="Cost").layout.xaxis.tickformat == "$,.2f"
+    large = pd.DataFrame({"user": ["a", "b"], "cost": [4.2, 13.7]})
+    assert charts.top_bar(large, "user", "cost", value_label="Cost").layout.xaxis.tickformat == "$,.0f"
+    assert charts.compare_bars({"a": 0.5, "b": 1.5}, value_label="Cost").layout.xaxis.tickformat == "$,.2f"
+    new_year = [date(2025, 12, 30) + timedelta(days=n) for n in range(5)]
+    table = pd.DataFrame([(d.isoformat(), "claude", 1.0) for d in new_year], columns=["day", "model", "total_cost_usd"])
+    lines = charts.top_lines(table, "model", "total_cost_usd", new_year, value_label="Cost", n=5, money=True,
+                             partial={}, partial_labels=LABELS)
+    assert lines.layout.xaxis.tickformat == "%Y-%m-%d"
+    assert stacked(daily_table()).layout.xaxis.tickformat == "%m-%d"
+
+
 def test_a_figure_is_built_once_per_input() -> None:
     first = stacked(daily_table())
     # Equal tables (new objects, as a rerun hands in) give back the figure built before.
