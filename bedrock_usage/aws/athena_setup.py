@@ -443,8 +443,11 @@ def configure_athena(
     bucket_changes = ensure_private_bucket(s3, results_bucket, region, dry_run, replace)
     result.changes.extend(bucket_changes)
     asked = options.asked_settings()
+    # setup's own bucket: made now, or named as setup names it (a first run stopped before its rule was made)
+    setups = bucket_changes[0].action == CREATE or results_bucket == bucket_name(
+        DEFAULT_RESULTS_BUCKET_TEMPLATE, aws.account_id(), region)
     result.changes.append(ensure_lifecycle_rule(s3, results_bucket, expiry_rule(options.expire_days), dry_run,
-                                                replace, asked, new_bucket=bucket_changes[0].action == CREATE))
+                                                replace, asked, setups_bucket=setups))
     result.changes.append(ensure_database(glue, dry_run))
     result.changes.append(ensure_table(glue, table, dry_run, replace, asked))
     output_location = f"s3://{results_bucket}/{RESULTS_PREFIX}"

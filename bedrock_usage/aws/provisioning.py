@@ -113,7 +113,8 @@ class RegionSetup:
         kept = self.hardening_left_as_is
         if not kept:
             return None
-        return f"hardening left as the owner has it: {', '.join(kept)}; to apply it, run again with {REPLACE_OPTION}"
+        return (f"left as the owner has it (setup works without it): {', '.join(kept)}; to apply it, run again with "
+                f"{REPLACE_OPTION}")
 
     def problem(self) -> str | None:
         """Why the region is not set up: its error, or else what was left as it is and how to change it."""
@@ -448,15 +449,15 @@ def ensure_policy_statements(
 
 def ensure_lifecycle_rule(
     s3: Any, bucket: str, rule: dict[str, Any], dry_run: bool, replace: bool, asked: Collection[str] = (),
-    new_bucket: bool = False,
+    setups_bucket: bool = False,
 ) -> Change:
     """Make the bucket's lifecycle configuration hold ``rule`` (matched by ID), keeping the other rules and the
     configuration's other settings; a rule with that ID and other settings is replaced only when ``replace``, or,
     where only the ``asked`` settings (this run's options set them, e.g. ``Expiration.Days``) differ, without it.
 
-    A bucket that existed before this run (not ``new_bucket``) gets the rule only when ``replace``: an expiry rule
-    deletes its owner's objects too, and where rules overlap S3 applies the shortest expiry. Without the rule the
-    region works, so it is advice (not ``needed``)."""
+    A bucket someone else made (not ``setups_bucket``: made by this run, or named as setup names it) gets the rule
+    only when ``replace``: an expiry rule deletes its owner's objects too, and where rules overlap S3 applies the
+    shortest expiry. Without the rule the region works, so it is advice (not ``needed``)."""
     try:
         found = s3.get_bucket_lifecycle_configuration(Bucket=bucket)
     except ClientError as exc:
@@ -466,7 +467,7 @@ def ensure_lifecycle_rule(
     rules = found.get("Rules", [])
     current = next((r for r in rules if r.get("ID") == rule["ID"]), None)
     others = [r for r in rules if r.get("ID") != rule["ID"]]
-    if current is None and not new_bucket:
+    if current is None and not setups_bucket:
         differences, asked_differences = [Difference("", "(none)", shown(rule))], []
     else:
         differences, asked_differences = set_apart(
@@ -475,7 +476,7 @@ def ensure_lifecycle_rule(
     kept = {key: found[key] for key in ("TransitionDefaultMinimumObjectSize",) if key in found}
     return apply_change(
         f"bucket {bucket}: lifecycle rule {rule['ID']}",
-        exists=current is not None or not new_bucket,
+        exists=current is not None or not setups_bucket,
         dry_run=dry_run,
         replace=replace,
         write=lambda: s3.put_bucket_lifecycle_configuration(
@@ -483,7 +484,7 @@ def ensure_lifecycle_rule(
         ),
         differences=differences,
         asked=asked_differences,
-        needed=current is not None or new_bucket,  # the owner's bucket without it: their retention, advice only
+        needed=current is not None or setups_bucket,  # the owner's bucket without it: their retention, advice only
     )
 
 

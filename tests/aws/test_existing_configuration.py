@@ -184,7 +184,8 @@ def test_a_policy_whose_statement_is_one_object_is_merged_keeping_everything(aws
     dry = run("setup_bedrock_logging.py", "--regions", region, "--dry-run", env=aws_env)
     # The TLS-only statement it lacks is the owner's choice: hardening logs are written without, so left and said
     assert dry.returncode == 0, dry.stdout + dry.stderr
-    assert "ℹ️ hardening left as the owner has it: " in dry.stdout and "DenyInsecureTransport" in dry.stdout
+    assert "ℹ️ left as the owner has it (setup works without it): " in dry.stdout
+    assert "DenyInsecureTransport" in dry.stdout
     added = "statement AllowBedrockLoggingUsEast1 (none) -> added"
     assert f"would update  bucket {bucket}: policy: {added}\n" in dry.stdout
     for extra, sids in (((), ["TeamRead", "AllowBedrockLoggingUsEast1"]),
@@ -242,7 +243,7 @@ def test_check_suggests_the_repair_that_keeps_the_destination(aws_env: dict[str,
                    "audit/", env=aws_env)
     # The team's bucket gets the statement Bedrock needs; its missing access block and TLS-only statement are theirs.
     assert repaired.returncode == 0, repaired.stdout  # logging is repaired: the rest is advice
-    assert ("ℹ️ hardening left as the owner has it: bucket team-llm-logs: public access block, bucket "
+    assert ("ℹ️ left as the owner has it (setup works without it): bucket team-llm-logs: public access block, bucket "
             "team-llm-logs: policy statement DenyInsecureTransport;") in repaired.stdout
     assert logging_config("us-east-2")["s3Config"] == {"bucketName": "team-llm-logs", "keyPrefix": "audit/"}
     fixed = run("check_bedrock_logging.py", "--regions", "us-east-2", env=aws_env)
@@ -472,7 +473,8 @@ def test_a_log_bucket_s_public_access_block_is_changed_only_when_asked(aws_env: 
         kept = run("setup_bedrock_logging.py", "--regions", region, *extra, env=aws_env)
         assert kept.returncode == 0, kept.stdout + kept.stderr  # hardening logs are written without: advice
         assert f"  left as it is {block}" in kept.stdout and encryption in kept.stdout
-        assert f"ℹ️ hardening left as the owner has it: bucket {bucket}: public access block, " in kept.stdout
+        advice = f"ℹ️ left as the owner has it (setup works without it): bucket {bucket}: public access block, "
+        assert advice in kept.stdout
         assert s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"] == partial
 
     dry = run("setup_bedrock_logging.py", "--regions", region, "--replace-existing", "--dry-run", env=aws_env)
@@ -719,7 +721,8 @@ def test_an_existing_bucket_without_default_encryption_keeps_it_as_advice(aws_en
     kept = run("setup_bedrock_logging.py", "--regions", region, env=aws_env)
     assert kept.returncode == 0, kept.stdout + kept.stderr  # logs are written to it all the same
     assert f"  left as it is bucket {bucket}: default encryption: none -> SSE-S3\n" in kept.stdout
-    assert f"bucket {bucket}: default encryption" in kept.stdout.split("ℹ️ hardening left as the owner has it: ")[1]
+    advice = kept.stdout.split("ℹ️ left as the owner has it (setup works without it): ")[1]
+    assert f"bucket {bucket}: default encryption" in advice
     assert logging_config(region)["s3Config"]["bucketName"] == bucket
 
 
@@ -755,3 +758,17 @@ def test_a_results_bucket_someone_made_gets_no_expiry_rule_unless_asked(
     # what the bucket had goes back with the rules (S3 resets a setting left out to its default)
     assert put["TransitionDefaultMinimumObjectSize"] == found["TransitionDefaultMinimumObjectSize"]
     assert s3.get_object(Bucket=bucket, Key="query-results/audit/2024-q1.csv")["Body"].read() == b"kept,for,a,year\n"
+
+
+def test_setups_own_results_bucket_without_its_rule_gets_it(aws_env: dict[str, str]) -> None:
+    """A first run that stopped after making its results bucket (Ctrl-C, a refused request) left the bucket setup
+    names without the rule: the next run adds it, as the bucket is setup's own."""
+    region = "us-west-2"
+    bucket = f"bedrock-analytics-{ACCOUNT}-{region}"
+    s3 = make_bucket(bucket, region)
+    result = run("setup_athena_bucket.py", "--regions", region, "--log-bucket", f"bedrock-logs-{ACCOUNT}-{region}",
+                 env=aws_env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"created       bucket {bucket}: lifecycle rule expire-query-results" in result.stdout
+    (rule,) = s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]
+    assert rule["ID"] == "expire-query-results" and rule["Expiration"] == {"Days": 30}
