@@ -410,15 +410,14 @@ def chargeback_document(chargeback: Chargeback) -> dict[str, Any]:
     }
 
 
-def chargeback_stem(month: str, group_by: str, tz: str) -> str:
+def chargeback_stem(month: str, group_by: str) -> str:
     """``bedrock_chargeback_2025-11_tag-cost_center``: stable, so a monthly export replaces its previous run, and
-    apart for another report: the zone when it is not UTC (its month holds other calls), and a digest of a tag key
-    that is not a file name as it is (``team/name`` and ``team-name`` would share one)."""
+    apart for another grouping: a tag key that is not a file name as it is adds a digest of it (``team/name`` and
+    ``team-name`` would share one)."""
     by = file_part(group_by)
     if by != group_by.replace(":", "-", 1):
         by += "-" + hashlib.sha256(group_by.encode()).hexdigest()[:8]
-    zone = "" if tz == "UTC" else "_" + file_part(tz)
-    return f"bedrock_chargeback_{month}_{by}{zone}"
+    return f"bedrock_chargeback_{month}_{by}"
 
 
 _DEVELOPERS: list[Column] = [
@@ -493,13 +492,14 @@ def anomalies_output(report: AnomalyReport, max_rows: int) -> Output:
 
 
 def chargeback_output(chargeback: Chargeback, max_rows: int) -> Output:
-    """The chargeback in every form (CSV: the rows and the unpriced usage, each row ending with its month, grouping
-    and zone and the days the logs cover)."""
+    """The chargeback in every form (CSV: the rows and the unpriced usage, each row ending with the days the logs
+    cover and its month, grouping and zone)."""
     covered = {f"coverage_{name}": value for name, value in coverage_fields(chargeback.coverage).items()}
-    named = {"month": chargeback.month, "group_by": chargeback.group_by, "tz": chargeback.tz}  # the rows' own first
-    stem = chargeback_stem(chargeback.month, chargeback.group_by, chargeback.tz)
+    # the rows' own month and group_by stay first; tz comes last, after the columns files had before it
+    named = {"month": chargeback.month, "group_by": chargeback.group_by, "tz": chargeback.tz}
     return Output(chargeback_text(chargeback, max_rows), chargeback_document(chargeback),
-                  {"": chargeback.rows, "unpriced": chargeback.unpriced}, stem, stable=True, row_end=named | covered)
+                  {"": chargeback.rows, "unpriced": chargeback.unpriced},
+                  chargeback_stem(chargeback.month, chargeback.group_by), stable=True, row_end=covered | named)
 
 
 def developers_output(table: pd.DataFrame, month: str, note: str, warnings: list[str], max_rows: int) -> Output:

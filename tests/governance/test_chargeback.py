@@ -226,7 +226,7 @@ def test_chargeback_schema_is_documented(logs: Path, no_aws_env: dict[str, str],
     assert sorted(p.name for p in out.iterdir()) == ["bedrock_chargeback_2025-11_tag-team.csv",
                                                      "bedrock_chargeback_2025-11_tag-team_unpriced.csv"]
     with (out / "bedrock_chargeback_2025-11_tag-team.csv").open() as handle:
-        assert next(csv.reader(handle)) == columns + ["tz", *COVERAGE_COLUMNS]
+        assert next(csv.reader(handle)) == columns + [*COVERAGE_COLUMNS, "tz"]
     assert all(f"`{name}`" in docs for name in ["tz", *COVERAGE_COLUMNS])
     with (out / "bedrock_chargeback_2025-11_tag-team_unpriced.csv").open() as handle:
         unpriced = list(csv.DictReader(handle))
@@ -259,7 +259,7 @@ def test_partial_month_in_every_form_exit_0(partial_logs: Path, no_aws_env: dict
              ("first_day", "last_day", "through", "days_in_month", "days_with_records", "days_without_records",
               "complete")}
     assert rows and all({k: row[k] for k in stamp} == stamp for row in rows)
-    assert list(rows[0])[-len(stamp):] == COVERAGE_COLUMNS
+    assert list(rows[0])[-len(stamp) - 1:] == [*COVERAGE_COLUMNS, "tz"] and rows[0]["tz"] == "UTC"
 
 
 @pytest.mark.parametrize(("args", "message"), [
@@ -437,13 +437,11 @@ def test_user_map_needs_its_columns(tmp_path: Path) -> None:
 
 
 
-def test_chargeback_files_of_other_reports_have_other_names() -> None:
-    """Tag keys that make the same file name, and another zone's month (other calls), each get files of their own;
-    the same report keeps its name, so a monthly job replaces its previous run."""
+def test_chargeback_files_of_other_groupings_have_other_names() -> None:
+    """Tag keys that make the same file name each get files of their own; the same report keeps its name, so a
+    monthly job replaces its previous run (a run in another zone too: its rows say which, in ``tz``)."""
     keys = ["tag:team/name", "tag:team-name", "tag:team name", "tag:team:name", "tag:team_name"]
-    stems = [chargeback_stem("2026-11", key, "UTC") for key in keys]
+    stems = [chargeback_stem("2026-11", key) for key in keys]
     assert len(set(stems)) == len(keys) and stems[1] == "bedrock_chargeback_2026-11_tag-team-name"
-    assert stems == [chargeback_stem("2026-11", key, "UTC") for key in keys]
-    assert chargeback_stem("2026-11", "application", "UTC") == "bedrock_chargeback_2026-11_application"
-    assert (chargeback_stem("2026-11", "application", "America/Los_Angeles")
-            == "bedrock_chargeback_2026-11_application_America-Los_Angeles")
+    assert stems == [chargeback_stem("2026-11", key) for key in keys]
+    assert chargeback_stem("2026-11", "application") == "bedrock_chargeback_2026-11_application"
