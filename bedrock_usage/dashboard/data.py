@@ -265,10 +265,12 @@ def partial_days(period: Period, days_with_data: Iterable[str], now: datetime | 
     return marks
 
 
-def report_partial_days(period: Period, reported_through: date, now: datetime | None = None) -> dict[str, str]:
-    """``partial_days`` of figures from daily reports: a day up to ``reported_through`` (the last whose report has
-    come) is complete, with or without use; a later one has no report yet."""
-    return partial_days(period, [day.isoformat() for day in period.all_days() if day <= reported_through], now)
+def report_partial_days(period: Period, reported_through: date, days_with_data: Iterable[str] = (),
+                        now: datetime | None = None) -> dict[str, str]:
+    """``partial_days`` of figures from daily reports: a day up to ``reported_through`` (the last whose report is
+    due) is complete, with or without use, and so is a later day whose report came early (``days_with_data``)."""
+    due = [day.isoformat() for day in period.all_days() if day <= reported_through]
+    return partial_days(period, [*due, *days_with_data], now)
 
 
 def first_day(report: UsageReport) -> date | None:

@@ -141,8 +141,10 @@ def kiro_section(t: Text, kiro: KiroCredits, period: Period) -> None:
     with st.container(border=True):
         st.markdown(f"**{t('kiro_chart_daily')}**")
         series = {"credits": t("kiro_in_plan"), "overage_credits": t("kiro_overage")}
+        reported = kiro.per_day.loc[kiro.per_day["messages"] > 0, "date"].astype(str)
         st.plotly_chart(charts.stacked_columns(kiro.per_day, "date", series, value_label=t("credits_label"),
-                                               partial=data.report_partial_days(period, kiro.reported_through),
+                                               partial=data.report_partial_days(period, kiro.reported_through,
+                                                                                reported),
                                                partial_labels=t.partial_labels()), key="kiro_chart_daily")
     if kiro.tiers:
         tiers = ", ".join(f"{tier.name} {usd(tier.monthly_usd)} / {tier.credits:,.0f}" for tier in kiro.tiers.values())

@@ -48,6 +48,7 @@ class KiroCredits:
     per_model: pd.DataFrame
     allowance: pd.DataFrame
     month: MonthWindow  # elapsed: the days of the month whose report has arrived, up to the period's end
+    reported_through: date  # the last day whose report is due by now, or the period's end when earlier
     tiers: dict[str, KiroTier]  # the price rows used, by tier
     unpriced_tiers: list[str]
     prices_from: str | None  # the user's price file, if any
@@ -57,11 +58,6 @@ class KiroCredits:
     def days_counted(self) -> int:
         """Days of the month whose report has arrived, up to the period's end."""
         return self.month.days_elapsed
-
-    @property
-    def reported_through(self) -> date:
-        """The last day whose report has come, up to the period's end (the day before the month when none has)."""
-        return self.month.start + timedelta(days=self.month.days_elapsed - 1)
 
     @property
     def seat_usd(self) -> float:
@@ -227,7 +223,8 @@ def summarise_credits(
     ``now`` (default: the clock) says which days' reports have arrived, for the month-end projection.
     """
     days = days_between(first_day, last_day)
-    month = MonthWindow.of(last_day, reports_due_through(now or datetime.now(UTC), REPORT_DELAY))
+    reported_through = min(last_day, reports_due_through(now or datetime.now(UTC), REPORT_DELAY))
+    month = MonthWindow.of(last_day, reported_through)
     period_rows = facts[(facts[kr.DATE] >= first_day) & (facts[kr.DATE] <= last_day)].reset_index(drop=True)
     month_rows = facts[(facts[kr.DATE] >= month.start) & (facts[kr.DATE] <= last_day)]
     period_models = models[(models[kr.DATE] >= first_day) & (models[kr.DATE] <= last_day)]
@@ -241,6 +238,7 @@ def summarise_credits(
         per_model=_per_model(period_models),
         allowance=_allowance(month_rows, month, tiers),
         month=month,
+        reported_through=reported_through,
         tiers=tiers,
         unpriced_tiers=[tier for tier in seen if tier not in tiers],
         prices_from=prices.override,

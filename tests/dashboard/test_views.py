@@ -200,7 +200,13 @@ def test_kiro_days_follow_the_reports_that_have_come_not_the_days_with_use() -> 
         kiro = analyze_qdev(Source(LocalStore(KIRO_FIXTURE)), period, now=now).kiro
         assert kiro is not None and kiro.reported_through == through and kiro.days_counted == through.day
         assert set(kiro.per_day.loc[kiro.per_day["messages"] == 0, "date"].astype(str)) >= {"2026-11-05", "2026-11-06"}
-        assert report_partial_days(period, kiro.reported_through, now) == marks
+        assert report_partial_days(period, kiro.reported_through, now=now) == marks
+    # a report that came before it was due counts as come; on the 1st before 02:00 the 31st's report is not due yet
+    early = report_partial_days(period, date(2026, 11, 4), ["2026-11-05"], now=datetime(2026, 11, 7, 1, tzinfo=UTC))
+    assert early == {"2026-11-06": "no_logs", "2026-11-07": "today"}
+    kiro = analyze_qdev(Source(LocalStore(KIRO_FIXTURE)), Period(date(2026, 10, 25), date(2026, 11, 1)),
+                        now=datetime(2026, 11, 1, 1, tzinfo=UTC)).kiro
+    assert kiro is not None and kiro.reported_through == date(2026, 10, 30) and kiro.days_counted == 0
 
 
 def test_partial_days_follow_the_calendar() -> None:
