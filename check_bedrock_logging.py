@@ -4,13 +4,11 @@ and when the newest log arrived. Changes nothing.
 
 from __future__ import annotations
 
-import shlex
 import sys
 from datetime import UTC, datetime
 
-from bedrock_usage.aws.logging_setup import DEFAULT_BUCKET_TEMPLATE, DEFAULT_PREFIX
+from bedrock_usage.aws.logging_repair import repair_command, replacing, setup_command
 from bedrock_usage.aws.logging_status import READER_POLICY_FILE, RegionLoggingStatus, check_region
-from bedrock_usage.aws.provisioning import REPLACE_OPTION, bucket_name
 from bedrock_usage.aws.session import Aws
 from bedrock_usage.cli import (
     EXIT_OK,
@@ -23,7 +21,6 @@ from bedrock_usage.cli import (
     run_main,
 )
 from bedrock_usage.errors import SetupRequired
-from bedrock_usage.logs.layout import normalise_prefix
 
 EXAMPLES = """\
   python check_bedrock_logging.py
@@ -47,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
         regions = logging_regions_of(args, aws, READER_POLICY_FILE)
     except SetupRequired as exc:
         if not table:  # a job reading the JSON gets a document here too: no region, why, and the command if setup is it
-            fix = fix_command(["REGION"], args.profile) if isinstance(exc, NoLoggingRegion) else None
+            fix = setup_command(["REGION"], args.profile) if isinstance(exc, NoLoggingRegion) else None
             print_json({"account": aws.account_id(), "regions": [], "fix_command": fix, "fix_commands": {},
                         "error": str(exc)})
         raise
@@ -63,13 +60,13 @@ def main(argv: list[str] | None = None) -> int:
     unset = [status for status in statuses if not status.enabled and status.error is None]
     # logging someone set up (CloudWatch only, text delivery off) is changed by setup only with --replace-existing
     missing = [status.region for status in unset if not status.problems]
-    elsewhere = {status.region: fix_command([status.region], args.profile, *_replacing(status))
+    elsewhere = {status.region: setup_command([status.region], args.profile, *replacing(status))
                  for status in unset if status.problems}
     broken = [status for status in statuses if status.enabled and not status.healthy and status.error is None]
     failed = [status for status in statuses if status.error]
     commands = {status.region: repair_command(status, account, args.profile) for status in broken}
     plain = missing + [region for region, command in commands.items() if command is None]
-    fix = fix_command(plain, args.profile) if plain else None
+    fix = setup_command(plain, args.profile) if plain else None
     commands = {region: command or fix for region, command in commands.items()}
     if missing:
         commands.update(dict.fromkeys(missing, fix))
@@ -97,36 +94,6 @@ def main(argv: list[str] | None = None) -> int:
     if problems:
         raise SetupRequired("; ".join(problems))
     return EXIT_OK
-
-
-def fix_command(regions: list[str], profile: str | None, *options: str) -> str:
-    """The setup command that configures ``regions``."""
-    words = ["python", "setup_bedrock_logging.py", "--regions", *regions, *options]
-    if profile:
-        words += ["--profile", profile]
-    return shlex.join(words)
-
-
-def repair_command(status: RegionLoggingStatus, account: str, profile: str | None) -> str | None:
-    """The setup command that makes a region's existing logging deliver again; None when the plain one does.
-
-    The destination is kept: setup is pointed at the bucket and prefix the region already uses, and repairs them (it
-    creates a missing bucket, adds the statements Bedrock needs to its policy). A bucket in another region cannot
-    be repaired: Bedrock delivers to a bucket in the region, so logging must move (--replace-existing, old -> new);
-    text delivery someone turned off is turned on only with --replace-existing too.
-    """
-    if status.bucket_region and status.bucket_region != status.region:
-        return fix_command([status.region], profile, REPLACE_OPTION)
-    default = bucket_name(DEFAULT_BUCKET_TEMPLATE, account, status.region)
-    if status.bucket == default and normalise_prefix(status.prefix) == DEFAULT_PREFIX:
-        return fix_command([status.region], profile, *_replacing(status)) if not status.text_delivery else None
-    return fix_command([status.region], profile, "--bucket", status.bucket or "", "--prefix",
-                       normalise_prefix(status.prefix), *_replacing(status))
-
-
-def _replacing(status: RegionLoggingStatus) -> tuple[str, ...]:
-    """The option setup needs to turn on text delivery someone turned off (shown old -> new)."""
-    return () if status.text_delivery else (REPLACE_OPTION,)
 
 
 def render_status(status: RegionLoggingStatus) -> str:
@@ -158,7 +125,9 @@ def summary_table(statuses: list[RegionLoggingStatus]) -> tuple[list[str], list[
     headers = ["Region", "Status", "Bucket", "Prefix", "Bucket region", "Bedrock can write", "Newest log"]
     rows = []
     for status in statuses:
-        state = "❔ unknown" if status.error else "✅ enabled" if status.enabled else "❌ not configured"
+        state = ("❔ unknown" if status.error else "✅ enabled" if status.healthy
+                 else "⚠️ enabled, not healthy" if status.enabled
+                 else "❌ not to S3" if status.problems else "❌ not configured")
         rows.append(
             [
                 status.region,

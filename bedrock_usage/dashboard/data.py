@@ -25,6 +25,7 @@ import pandas as pd
 import streamlit as st
 from botocore.exceptions import BotoCoreError
 
+from ..aws.logging_repair import region_command
 from ..aws.logging_status import RegionLoggingStatus, check_regions
 from ..aws.session import Aws
 from ..cache import cache_dir
@@ -413,10 +414,12 @@ def _s3_source(request: QDevRequest, prefixes: tuple[str, ...]) -> QSource:
 
 
 @st.cache_data(show_spinner=False, ttl=CACHE_SECONDS, max_entries=8)
-def load_logging_status(regions: tuple[str, ...] | None, profile: str = "") -> list[RegionLoggingStatus]:
+def load_logging_status(regions: tuple[str, ...] | None, profile: str = "") -> list[tuple[RegionLoggingStatus, str]]:
     """Model Invocation Logging as configured and observed in each region, or (``None``) in every region whose
-    logging delivers to S3 (AWS calls; Athena source only)."""
-    return check_regions(Aws.connect(profile or None), regions)
+    logging delivers to S3, each with the setup command that makes it deliver (AWS calls; Athena source only)."""
+    aws = Aws.connect(profile or None)
+    return [(status, region_command(status, aws.account_id(), profile or None))
+            for status in check_regions(aws, regions)]
 
 
 def logging_verdict(status: RegionLoggingStatus) -> str:

@@ -86,10 +86,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "logging_ok": "**{region}**: logging is on; newest log {newest}.",
         "logging_no_logs": "**{region}**: logging to {bucket} is on, but no logs have arrived yet; they appear a "
         "few minutes after the first Bedrock call.",
-        "logging_disabled": "**{region}**: Model Invocation Logging to S3 is off. Run "
-        "`python setup_bedrock_logging.py --regions {region}`.",
-        "logging_problems": "**{region}**: {problems}. Run `python setup_bedrock_logging.py --regions {region}` "
-        "to fix the bucket and its policy.",
+        "logging_disabled": "**{region}**: Model Invocation Logging to S3 is off. Run `{command}`.",
+        "logging_problems": "**{region}**: {problems}. Run `{command}` to make it deliver.",
         "logging_error": "**{region}**: cannot check: {error}",
         "need_dates": "Choose a start and an end date.",
         "future_start": "The period starts after today ({today} in {tz}): it has no logs yet. Choose a start up to "
@@ -480,10 +478,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "logging_ok": "**{region}**: 로깅이 켜져 있습니다. 가장 최근 로그 {newest}.",
         "logging_no_logs": "**{region}**: {bucket} 으로 로깅이 켜져 있지만 아직 로그가 없습니다. 첫 Bedrock "
         "호출 후 몇 분 안에 나타납니다.",
-        "logging_disabled": "**{region}**: S3로의 Model Invocation Logging이 꺼져 있습니다. "
-        "`python setup_bedrock_logging.py --regions {region}` 를 실행하세요.",
-        "logging_problems": "**{region}**: {problems}. 버킷과 버킷 정책을 고치려면 "
-        "`python setup_bedrock_logging.py --regions {region}` 를 실행하세요.",
+        "logging_disabled": "**{region}**: S3로의 Model Invocation Logging이 꺼져 있습니다. `{command}` 를 실행하세요.",
+        "logging_problems": "**{region}**: {problems}. 로그가 전달되게 하려면 `{command}` 를 실행하세요.",
         "logging_error": "**{region}**: 확인할 수 없습니다: {error}",
         "need_dates": "시작일과 종료일을 고르세요.",
         "future_start": "기간이 오늘({tz} 기준 {today}) 이후에 시작해 아직 로그가 없습니다. "

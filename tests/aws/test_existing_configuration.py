@@ -9,6 +9,7 @@ Expected documents are written out here from the issue and AWS's documentation, 
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -276,6 +277,8 @@ def test_check_names_logging_someone_set_up_without_s3_or_text_and_the_command_t
     assert f"logging in {text_off} cannot deliver (text data delivery is off" in check.stderr
     shown = run("check_bedrock_logging.py", "--regions", cloudwatch_only, text_off, env=aws_env).stdout
     assert "Status: ❌ Not delivering to S3" in shown and "⚠️ text data delivery is off" in shown
+    table = shown.split("📋 Summary")[1]  # the final table says what the blocks above it say
+    assert re.search(rf"{cloudwatch_only} +❌ not to S3", table) and re.search(rf"{text_off} +⚠️ enabled, not", table)
     for region, command in commands.items():
         assert run(*command.split()[1:], env=aws_env).returncode == 0, region
     fixed = run("check_bedrock_logging.py", "--regions", cloudwatch_only, text_off, env=aws_env)

@@ -261,11 +261,16 @@ def test_with_aws_credentials_it_defaults_to_athena_and_names_setup_steps(aws_en
     assert not at.exception
     assert any("setup_athena_bucket.py" in e.value for e in at.error), [e.value for e in at.error]
 
+    # text delivery someone turned off: the panel's command is the one setup needs for it (as the check's)
+    boto3.client("bedrock", region_name="ap-northeast-2").put_model_invocation_logging_configuration(loggingConfig={
+        "cloudWatchConfig": {"logGroupName": "team", "roleArn": "arn:aws:iam::123456789012:role/team"},
+        "textDataDeliveryEnabled": False})
     at.button(key="check_logging_button").click().run()
     assert not at.exception
     status = [w.value for w in at.warning]
-    for region in ("us-east-1", "ap-northeast-2"):
-        assert any(f"setup_bedrock_logging.py --regions {region}" in line for line in status), status
+    off = "Model Invocation Logging to S3 is off. Run `python setup_bedrock_logging.py --regions"
+    assert f"**us-east-1**: {off} us-east-1`." in status, status
+    assert f"**ap-northeast-2**: {off} ap-northeast-2 --replace-existing`." in status, status
 
     # All regions with logs: the regions whose logging delivers to S3, as check_bedrock_logging.py finds them
     at.multiselect(key="regions").set_value(["all"]).run()

@@ -1,0 +1,48 @@
+"""The setup command that makes a region's Model Invocation Logging deliver to S3: what check_bedrock_logging.py
+prints and the dashboard's logging panel shows, one rule for both."""
+
+from __future__ import annotations
+
+import shlex
+
+from ..logs.layout import normalise_prefix
+from .logging_setup import DEFAULT_BUCKET_TEMPLATE, DEFAULT_PREFIX
+from .logging_status import RegionLoggingStatus
+from .provisioning import REPLACE_OPTION, bucket_name
+
+
+def setup_command(regions: list[str], profile: str | None, *options: str) -> str:
+    """The setup command that configures ``regions``."""
+    words = ["python", "setup_bedrock_logging.py", "--regions", *regions, *options]
+    if profile:
+        words += ["--profile", profile]
+    return shlex.join(words)
+
+
+def replacing(status: RegionLoggingStatus) -> tuple[str, ...]:
+    """The option setup needs to turn on text delivery someone turned off (it shows old -> new)."""
+    return () if status.text_delivery else (REPLACE_OPTION,)
+
+
+def repair_command(status: RegionLoggingStatus, account: str, profile: str | None) -> str | None:
+    """The setup command that makes a region's existing logging deliver again; None when the plain one does.
+
+    The destination is kept: setup is pointed at the bucket and prefix the region already uses, and repairs them (it
+    creates a missing bucket, adds the statements Bedrock needs to its policy). A bucket in another region cannot
+    be repaired: Bedrock delivers to a bucket in the region, so logging must move (--replace-existing, old -> new);
+    text delivery someone turned off is turned on only with --replace-existing too.
+    """
+    if status.bucket_region and status.bucket_region != status.region:
+        return setup_command([status.region], profile, REPLACE_OPTION)
+    default = bucket_name(DEFAULT_BUCKET_TEMPLATE, account, status.region)
+    if status.bucket == default and normalise_prefix(status.prefix) == DEFAULT_PREFIX:
+        return setup_command([status.region], profile, *replacing(status)) if not status.text_delivery else None
+    return setup_command([status.region], profile, "--bucket", status.bucket or "", "--prefix",
+                         normalise_prefix(status.prefix), *replacing(status))
+
+
+def region_command(status: RegionLoggingStatus, account: str, profile: str | None) -> str:
+    """The one command for one region that is not logging to S3 as it should: set up, or repaired in place."""
+    if status.enabled:
+        return repair_command(status, account, profile) or setup_command([status.region], profile)
+    return setup_command([status.region], profile, *replacing(status))
