@@ -181,7 +181,7 @@ class BedrockView:
     previous_period: Period
     previous: dict[str, float | int]
     previous_through: str | None  # the time of day the previous period's last day is read to (HH:MM), or None
-    previous_first_call: date | None  # the previous period's first day with a call logged (any model), if any
+    previous_first_call: date | None  # the previous period's first day with a call (any model; no caller filter)
     group: pd.DataFrame
     detail: pd.DataFrame
     daily_by: dict[str, pd.DataFrame]  # roll-ups per day and key, with all four token counts summed as ``tokens``
@@ -315,7 +315,8 @@ def load_bedrock(request: BedrockRequest, focus: Focus | None = None) -> Bedrock
         previous_period=previous.period,
         previous=previous_totals,
         previous_through=through,
-        previous_first_call=first_day(scan.previous),
+        # with a caller filter a late first call is someone starting, not logging
+        previous_first_call=None if request.arn_pattern or request.user_pattern else first_day(scan.previous),
         group=_group_table(report, rows, request),
         detail=tables["detail"],
         daily_by={key: _with_tokens(tables[key]) for key in DAILY_BY},

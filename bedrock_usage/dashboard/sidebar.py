@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from zoneinfo import available_timezones
 
 import streamlit as st
@@ -123,12 +123,12 @@ def _all_stands_alone() -> None:
 
 def _problem(t: Text, regions: list[str], start: date | None, end: date | None, tz: str, source: str,
              logs_dir: str, group_by: str, tag_key: str) -> str | None:
-    """What must be filled in before Analyze can run, if anything. A start after tomorrow in ``tz`` is refused (a
-    shared link would show other days each day); tomorrow is the pickers' today, a UTC day, west of UTC."""
+    """What must be filled in before Analyze can run, if anything. A start after today in ``tz`` is refused (a
+    shared link would show other days each day), but for the pickers' today, a UTC day: tomorrow west of UTC."""
     if start is None or end is None:
         return t("need_dates")
     today = today_in(tz)
-    if start > today + timedelta(days=1):
+    if start > max(today, today_in("UTC")):
         return t("future_start", today=today.isoformat(), tz=tz)
     if not regions:
         return t("need_region")

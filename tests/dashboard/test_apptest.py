@@ -12,6 +12,7 @@ import string
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import boto3
 import pandas as pd
@@ -353,8 +354,8 @@ def test_every_region_with_logs_is_read_by_default_and_stands_alone(demo_env: di
 
 
 def test_a_period_after_today_is_refused_not_shown_as_today(demo_env: dict[str, str]) -> None:
-    """From a shared link or the pickers, a period starting after tomorrow (the pickers' UTC today, west of UTC) has
-    no logs: it is refused with the reason, instead of showing today's figures under other dates."""
+    """From a shared link or the pickers, a period starting after today has no logs: it is refused with the reason,
+    instead of showing today's figures under other dates. The pickers' today, a UTC day, is allowed in any zone."""
     later = TODAY + timedelta(days=26)
     at = open_app(source="demo", start=later.isoformat(), end=(later + timedelta(days=4)).isoformat())
     assert [e.value for e in at.error] == [f"The period starts after today ({TODAY} in UTC): it has no logs yet. "
@@ -362,8 +363,14 @@ def test_a_period_after_today_is_refused_not_shown_as_today(demo_env: dict[str, 
     assert not at.metric  # nothing analysed
     at = analyze(at, later, later + timedelta(days=4))
     assert len(at.error) == 1 and not at.metric
-    at = analyze(at, TODAY + timedelta(days=1), TODAY + timedelta(days=1))  # tomorrow: the pickers' today in the west
+    at = analyze(at, TODAY + timedelta(days=1), TODAY + timedelta(days=1))  # tomorrow, in UTC: refused too
+    assert len(at.error) == 1 and not at.metric
+    at.selectbox(key="tz").set_value("America/Los_Angeles").run()
+    west_today = datetime.now(ZoneInfo("America/Los_Angeles")).date()
+    at = analyze(at, TODAY, TODAY)  # the pickers' today, a UTC day: tomorrow in Los Angeles for some hours
     assert not at.error and at.metric
+    at = analyze(at, west_today + timedelta(days=2), west_today + timedelta(days=2))
+    assert len(at.error) == 1
 
 
 @pytest.mark.slow
@@ -386,4 +393,6 @@ def test_a_previous_period_logged_only_in_part_is_said(demo_env: dict[str, str],
     assert notes == [f"The previous period has no calls logged before {began} (3 of its 7 days): if logging began "
                      "then, the changes compare unlike periods."]
     at = analyze(at, began, began + timedelta(days=2))  # its previous period has no calls at all: nothing to say
+    assert not [c.value for c in at.caption if "previous period has no calls" in c.value]
+    at = analyze(at, START, END, user_pattern="ann")  # a caller filter: a late first call is them starting
     assert not [c.value for c in at.caption if "previous period has no calls" in c.value]
