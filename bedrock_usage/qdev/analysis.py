@@ -411,7 +411,7 @@ def collect(source: Source, period: Period, filters: Filters, options: Options,
         stats.skipped_records.update(result.skipped_records)
         stats.outside_period += result.outside_period
         for row, key in zip(result.rows, result.delivery_keys, strict=True):
-            if key in delivered:  # a copy of the file elsewhere in the bucket, or a record delivered again
+            if key in delivered:  # a copy of the logs elsewhere in the bucket, or a record delivered again
                 stats.duplicate_records += 1
                 continue
             if key is not None:
@@ -683,8 +683,9 @@ def _warnings(report: QDevReport, extra: list[str]) -> list[str]:
     if files.skipped_records:
         lines.append(_skipped_line(files.skipped_records, "unusable record"))
     if files.duplicate_records:
-        lines.append(f"ignored {counted(files.duplicate_records, 'prompt-log record')} already counted from another "
-                     "file (same account, region, request type, user, requestId and timeStamp)")
+        lines.append(f"ignored {counted(files.duplicate_records, 'prompt-log record')} read before (same account, "
+                     "region, request type, user, requestId and timeStamp: a copy of the logs, or a record delivered "
+                     "again)")
     anonymous = int((~named(report.requests)).sum())
     if anonymous:
         lines.append(f"{anonymous:,} prompt-log records without a userId: their requests and tokens are counted "

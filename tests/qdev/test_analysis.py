@@ -271,7 +271,7 @@ def test_a_copy_of_the_logs_elsewhere_in_the_bucket_counts_once(tmp_path: Path) 
     assert report.summary.input_tokens == sum(r.input_tokens for r in kept)
     assert report.summary.output_tokens == sum(r.output_tokens for r in kept)
     assert report.files.duplicate_records == len(kept)
-    assert f"ignored {len(kept)} prompt-log records already counted from another file" in " ".join(report.warnings)
+    assert f"ignored {len(kept)} prompt-log records read before (same account" in " ".join(report.warnings)
     document = report_document(report)
     assert document["files"]["duplicate_records"] == len(kept)
 
