@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..errors import UsageError
@@ -209,6 +210,9 @@ def usage_facts_query(
     """
     zone = zone_literal(period.tz)
     first_day, last_day = period.partition_days()
+    # An unreadable record of the next day's folder (read for the last day's late calls) is that day's to skip, not
+    # this period's. A literal: a date can only write digits and "/", and Athena takes at most 25 parameters.
+    own_last = quoted(partition_value((period.utc_end - timedelta(microseconds=1)).date()))
     tag_selects = [f"element_at(requestMetadata, {tag_key_literal(key)}) AS {tag_column(i)}" for i, key in
                    enumerate(tag_keys)]
     params: list[SqlParam] = [partition_value(first_day), partition_value(last_day)]
@@ -246,6 +250,7 @@ def usage_facts_query(
     requestId AS request_id,
     "timestamp" AS raw_timestamp,
     "$path" AS object_path,
+    {PARTITION_COLUMN} AS partition_day,
     identity.arn AS identity_arn,
     coalesce(region, {_FOLDER_REGION}) AS source_region,
     inferenceRegion AS inference_region,
@@ -279,7 +284,7 @@ SELECT
     AS guardrail_interventions
 FROM (SELECT *, {_cache_writes_1h()} AS cache_write_1h_count,
         coalesce({_body_number(MEDIA_COUNT)}, {media_given_sql("input_body")}) AS media_count FROM delivered)
-WHERE ts IS NULL OR ({' AND '.join(conditions)})
+WHERE (ts IS NULL AND partition_day <= {own_last}) OR ({' AND '.join(conditions)})
 GROUP BY {', '.join(str(i) for i in range(1, group_count + 1))}"""
     return FactQuery(sql, params + filter_params)
 

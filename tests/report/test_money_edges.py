@@ -12,7 +12,7 @@ import os
 import re
 import subprocess
 import sys
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -409,3 +409,25 @@ def test_a_record_without_region_is_priced_in_the_region_whose_folder_holds_it(t
     assert report.summary["estimated_cost_usd"] == pytest.approx(2 * (10 * input_rate + 0.5 * output_rate), rel=1e-12)
     regions = report.tables["region"]
     assert regions["source_region"].tolist() == ["eu-west-1"] and regions["calls"].tolist() == [2]
+
+
+def test_unreadable_records_of_the_next_days_folder_are_not_the_periods(tmp_path: Path) -> None:
+    """The next day's folder is read for the last day's late calls; a malformed line there belongs to that day, so
+    the period's report neither counts nor warns about it. One in the period's own folder is counted."""
+    day = date.fromisoformat(DAY)
+    late = call("night-owl", f"global.{SONNET_45}", 1000, n=1, stamp=f"{DAY}T23:59:30Z")
+    for when, lines in [(datetime(2026, 11, 2, 10), [json.dumps(call("early", f"global.{SONNET_45}", 1000, n=2)),
+                                                     '{"timestamp": "2026-11-02T10:00:00Z", "input": {']),
+                        (datetime(2026, 11, 3, 0), [json.dumps(late), '{"cut off in the next day']),
+                        (datetime(2026, 11, 3, 9), ['not json at all'])]:
+        path = tmp_path / object_key("bedrock-logs/", ACCOUNT, "us-east-1", when, f"{when:%d%H}")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with gzip.open(path, "wt", encoding="utf-8") as handle:
+            handle.write("\n".join(lines) + "\n")
+    report = BedrockAthenaTracker(LocalEngine(tmp_path, cache=False)).analyze(resolve_period(start=day, end=day),
+                                                                             ("us-east-1",))
+    assert report.summary["calls"] == 2  # the late call from the next day's folder counts
+    assert report.records_skipped == 1
+    next_day = BedrockAthenaTracker(LocalEngine(tmp_path, cache=False)).analyze(
+        resolve_period(start=day + timedelta(days=1), end=day + timedelta(days=1)), ("us-east-1",))
+    assert next_day.records_skipped == 2 and next_day.summary["calls"] == 0
