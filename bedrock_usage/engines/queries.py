@@ -210,9 +210,13 @@ def usage_facts_query(
     """
     zone = zone_literal(period.tz)
     first_day, last_day = period.partition_days()
-    # An unreadable record of the next day's folder (read for the last day's late calls) is that day's to skip, not
-    # this period's. A literal: a date can only write digits and "/", and Athena takes at most 25 parameters.
+    # A record skipped (no readable timestamp, impossible token counts) is this period's when its timestamp is in
+    # it, or, unreadable, when its folder is one of the period's own days: the next day's folder, read for the last
+    # day's late calls, is that day's. Literals: dates and times write only digits, "/", "-", ":", "T" and "Z", and
+    # Athena takes at most 25 parameters.
     own_last = quoted(partition_value((period.utc_end - timedelta(microseconds=1)).date()))
+    stamp_in_period = (f"stamp >= from_iso8601_timestamp({quoted(period.utc_start.strftime('%Y-%m-%dT%H:%M:%SZ'))}) "
+                       f"AND stamp < from_iso8601_timestamp({quoted(period.utc_end.strftime('%Y-%m-%dT%H:%M:%SZ'))})")
     tag_selects = [f"element_at(requestMetadata, {tag_key_literal(key)}) AS {tag_column(i)}" for i, key in
                    enumerate(tag_keys)]
     params: list[SqlParam] = [partition_value(first_day), partition_value(last_day)]
@@ -243,10 +247,9 @@ def usage_facts_query(
                     coalesce(input.cacheWriteInputTokenCount, 0), coalesce(output.outputTokenCount, 0))
            > {MAX_TOKENS_PER_CALL}
       THEN NULL
-      WHEN NOT regexp_like(coalesce("timestamp", ''), '{ISO_TIMESTAMP_PATTERN}')
-      THEN NULL
-      ELSE try(from_iso8601_timestamp("timestamp"))
+      ELSE {_STAMP}
     END AS ts,
+    {_STAMP} AS stamp,
     requestId AS request_id,
     "timestamp" AS raw_timestamp,
     "$path" AS object_path,
@@ -284,7 +287,8 @@ SELECT
     AS guardrail_interventions
 FROM (SELECT *, {_cache_writes_1h()} AS cache_write_1h_count,
         coalesce({_body_number(MEDIA_COUNT)}, {media_given_sql("input_body")}) AS media_count FROM delivered)
-WHERE (ts IS NULL AND partition_day <= {own_last}) OR ({' AND '.join(conditions)})
+WHERE (ts IS NULL AND CASE WHEN stamp IS NULL THEN partition_day <= {own_last} ELSE {stamp_in_period} END)
+  OR ({' AND '.join(conditions)})
 GROUP BY {', '.join(str(i) for i in range(1, group_count + 1))}"""
     return FactQuery(sql, params + filter_params)
 
@@ -292,6 +296,8 @@ GROUP BY {', '.join(str(i) for i in range(1, group_count + 1))}"""
 # A record without ``region`` was made in the region whose folder holds it (the key layout, logs/layout.py): it is
 # priced there rather than left unpriced. No match is NULL on Athena, '' on DuckDB.
 _FOLDER_REGION = f"nullif(regexp_extract(\"$path\", '/{SERVICE_FOLDER}/([a-z0-9-]+)/[0-9]{{4}}/', 1), '')"
+_STAMP = (f"CASE WHEN regexp_like(coalesce(\"timestamp\", ''), '{ISO_TIMESTAMP_PATTERN}') "
+          "THEN try(from_iso8601_timestamp(\"timestamp\")) END")
 _COPY_NUMBER = "row_number() OVER (PARTITION BY request_id, raw_timestamp ORDER BY ts IS NULL, object_path)"
 _KEY_HASH = "hash(request_id, raw_timestamp)"
 

@@ -413,12 +413,15 @@ def test_a_record_without_region_is_priced_in_the_region_whose_folder_holds_it(t
 
 def test_unreadable_records_of_the_next_days_folder_are_not_the_periods(tmp_path: Path) -> None:
     """The next day's folder is read for the last day's late calls; a malformed line there belongs to that day, so
-    the period's report neither counts nor warns about it. One in the period's own folder is counted."""
+    the period's report neither counts nor warns about it. One in the period's own folder is counted, and so is a
+    late call of the period skipped for impossible token counts (its timestamp says whose it is)."""
     day = date.fromisoformat(DAY)
     late = call("night-owl", f"global.{SONNET_45}", 1000, n=1, stamp=f"{DAY}T23:59:30Z")
+    late_corrupt = call("night-owl", f"global.{SONNET_45}", -5, n=3, stamp=f"{DAY}T23:59:40Z")  # skipped: its day's
     for when, lines in [(datetime(2026, 11, 2, 10), [json.dumps(call("early", f"global.{SONNET_45}", 1000, n=2)),
                                                      '{"timestamp": "2026-11-02T10:00:00Z", "input": {']),
-                        (datetime(2026, 11, 3, 0), [json.dumps(late), '{"cut off in the next day']),
+                        (datetime(2026, 11, 3, 0), [json.dumps(late), json.dumps(late_corrupt),
+                                                    '{"cut off in the next day']),
                         (datetime(2026, 11, 3, 9), ['not json at all'])]:
         path = tmp_path / object_key("bedrock-logs/", ACCOUNT, "us-east-1", when, f"{when:%d%H}")
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -427,7 +430,7 @@ def test_unreadable_records_of_the_next_days_folder_are_not_the_periods(tmp_path
     report = BedrockAthenaTracker(LocalEngine(tmp_path, cache=False)).analyze(resolve_period(start=day, end=day),
                                                                              ("us-east-1",))
     assert report.summary["calls"] == 2  # the late call from the next day's folder counts
-    assert report.records_skipped == 1
+    assert report.records_skipped == 2  # the unreadable line of its own folder, the late call of impossible tokens
     next_day = BedrockAthenaTracker(LocalEngine(tmp_path, cache=False)).analyze(
         resolve_period(start=day + timedelta(days=1), end=day + timedelta(days=1)), ("us-east-1",))
-    assert next_day.records_skipped == 2 and next_day.summary["calls"] == 0
+    assert next_day.records_skipped == 2 and next_day.summary["calls"] == 0  # its own two unreadable lines
