@@ -760,6 +760,7 @@ def test_a_results_bucket_someone_made_gets_no_expiry_rule_unless_asked(
     (put,) = [params for _, operation, params in requests if operation == "PutBucketLifecycleConfiguration"]
     # what the bucket had goes back with the rules (S3 resets a setting left out to its default)
     assert put["TransitionDefaultMinimumObjectSize"] == found["TransitionDefaultMinimumObjectSize"]
+    assert validation_errors("s3", "PutBucketLifecycleConfiguration", put) == ""  # botocore's service model
     assert s3.get_object(Bucket=bucket, Key="query-results/audit/2024-q1.csv")["Body"].read() == b"kept,for,a,year\n"
 
 
