@@ -7,7 +7,7 @@ from __future__ import annotations
 import sys
 from datetime import UTC, datetime
 
-from bedrock_usage.aws.logging_repair import repair_command, replacing, setup_command
+from bedrock_usage.aws.logging_repair import region_command, repair_command, setup_command
 from bedrock_usage.aws.logging_status import READER_POLICY_FILE, RegionLoggingStatus, check_region
 from bedrock_usage.aws.session import Aws
 from bedrock_usage.cli import (
@@ -60,8 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     unset = [status for status in statuses if not status.enabled and status.error is None]
     # logging someone set up (CloudWatch only, text delivery off) is changed by setup only with --replace-existing
     missing = [status.region for status in unset if not status.problems]
-    elsewhere = {status.region: setup_command([status.region], args.profile, *replacing(status))
-                 for status in unset if status.problems}
+    elsewhere = {status.region: region_command(status, account, args.profile) for status in unset if status.problems}
     broken = [status for status in statuses if status.enabled and not status.healthy and status.error is None]
     failed = [status for status in statuses if status.error]
     commands = {status.region: repair_command(status, account, args.profile) for status in broken}

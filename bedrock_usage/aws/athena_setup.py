@@ -437,15 +437,16 @@ def configure_athena(
     result: RegionSetup,
 ) -> None:
     """Results bucket, database, ``table``, workgroup, then the ``test`` query (SQL, what it counts)."""
-    results_bucket = bucket_name(options.results_bucket_template, aws.account_id(), region)
+    account = aws.account_id()
+    results_bucket = bucket_name(options.results_bucket_template, account, region)
     s3, glue, athena = (aws.client(service, region) for service in ("s3", "glue", "athena"))
     replace = options.replace_existing
     bucket_changes = ensure_private_bucket(s3, results_bucket, region, dry_run, replace)
     result.changes.extend(bucket_changes)
     asked = options.asked_settings()
     # setup's own bucket: made now, or named as setup names it (a first run stopped before its rule was made)
-    setups = bucket_changes[0].action == CREATE or results_bucket == bucket_name(
-        DEFAULT_RESULTS_BUCKET_TEMPLATE, aws.account_id(), region)
+    setups = (bucket_changes[0].action == CREATE
+              or results_bucket == bucket_name(DEFAULT_RESULTS_BUCKET_TEMPLATE, account, region))
     result.changes.append(ensure_lifecycle_rule(s3, results_bucket, expiry_rule(options.expire_days), dry_run,
                                                 replace, asked, setups_bucket=setups))
     result.changes.append(ensure_database(glue, dry_run))

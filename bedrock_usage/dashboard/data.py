@@ -36,6 +36,7 @@ from ..governance import anomalies, budgets, callers, reconcile
 from ..governance.anomalies import AnomalyReport
 from ..governance.budgets import BudgetCheck
 from ..governance.callers import CallerReconciliation
+from ..governance.coverage import log_coverage
 from ..governance.profiles import profile_resolver
 from ..governance.reconcile import Reconciliation
 from ..governance.render import budget_rows
@@ -274,12 +275,6 @@ def report_partial_days(period: Period, reported_through: date, days_with_data: 
     return partial_days(period, [*due, *days_with_data], now)
 
 
-def first_day(report: UsageReport) -> date | None:
-    """The first day of ``report`` with a call logged, in its zone; None without calls."""
-    days = report.facts.loc[report.facts["calls"] > 0, "day"].dropna().astype(str)
-    return date.fromisoformat(days.min()) if len(days) else None
-
-
 def same_time_of_day(previous: UsageReport, period: Period, read_at: datetime
                      ) -> tuple[dict[str, float | int], str | None]:
     """The previous period's totals, and the time of day the logs were read (``read_at``) in ``period``'s zone when
@@ -316,7 +311,8 @@ def load_bedrock(request: BedrockRequest, focus: Focus | None = None) -> Bedrock
         previous=previous_totals,
         previous_through=through,
         # with a caller filter a late first call is someone starting, not logging
-        previous_first_call=None if request.arn_pattern or request.user_pattern else first_day(scan.previous),
+        previous_first_call=None if request.arn_pattern or request.user_pattern
+        else log_coverage(scan.previous.facts, scan.previous.period).first_day,
         group=_group_table(report, rows, request),
         detail=tables["detail"],
         daily_by={key: _with_tokens(tables[key]) for key in DAILY_BY},

@@ -276,8 +276,8 @@ def _read_prompt_file(store: LogStore, obj: StoredObject, key: QDevKey, period: 
                     req.model_id or "",
                 )
             )
-            result.delivery_keys.append(None if req.delivery_key is None else (key.account, key.region,
-                                                                                 *req.delivery_key))
+            copy_key = req.delivery_key
+            result.delivery_keys.append(None if copy_key is None else (key.account, key.region, *copy_key))
     return result
 
 
