@@ -7,7 +7,6 @@ zero-byte permission-check object.
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -18,6 +17,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from botocore.exceptions import ClientError
+from isal import igzip
 
 from ..aws.session import AWS_ERRORS, describe
 from ..errors import SetupRequired, UsageError
@@ -304,8 +304,9 @@ def _json(value: Any) -> bytes:
 
 
 def _gzip(data: bytes) -> bytes:
-    # mtime=0 keeps the bytes identical for identical records.
-    return gzip.compress(data, compresslevel=6, mtime=0)
+    # ISA-L compresses a corpus about 14x faster than zlib at level 6 (objects about 15 % larger); mtime=0 keeps the
+    # bytes identical for identical records.
+    return igzip.compress(data, compresslevel=2, mtime=0)
 
 
 def _parse_time(value: str) -> datetime:

@@ -9,7 +9,6 @@ records carry ``modelId`` and are followed by tool-result turns (empty prompts).
 from __future__ import annotations
 
 import csv
-import gzip
 import io
 import json
 import random
@@ -21,6 +20,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
+
+from isal import igzip
 
 from ..cache import cache_dir
 from ..demo.daily import cached_corpus
@@ -468,7 +469,8 @@ def write_qdev_corpus(
         for i in range(0, len(records), RECORDS_PER_FILE):
             when = hour_start + timedelta(minutes=5 + i)
             key = layout.prompt_log_key(prefix, account, folder, log_type, region, when, _hex(rng, 8))
-            body = gzip.compress(json.dumps({"records": records[i : i + RECORDS_PER_FILE]}).encode(), mtime=0)
+            text = json.dumps({"records": records[i : i + RECORDS_PER_FILE]}).encode()
+            body = igzip.compress(text, compresslevel=2, mtime=0)
             objects.append((key, body))
             summary.prompt_files += 1
             summary.records += len(records[i : i + RECORDS_PER_FILE])
