@@ -8,15 +8,20 @@ Developer / Kiro tables (``qdev/athena_setup.py``) use the same results bucket, 
 from __future__ import annotations
 
 import re
-import time
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
 from botocore.exceptions import ClientError
 
-from ..engines.athena import DEFAULT_RESULTS_BUCKET_TEMPLATE, DEFAULT_WORKGROUP, RESULTS_PREFIX, query_progress
+from ..engines.athena import (
+    DEFAULT_RESULTS_BUCKET_TEMPLATE,
+    DEFAULT_WORKGROUP,
+    FINAL_STATES,
+    RESULTS_PREFIX,
+    poll_query,
+)
 from ..errors import SetupRequired
 from ..logs.layout import normalise_prefix, partition_value, region_prefix
 from ..logs.schema import COLUMNS, DATABASE_NAME, PARTITION_COLUMN, TABLE_NAME, glue_columns
@@ -48,7 +53,6 @@ INPUT_FORMAT = "org.apache.hadoop.mapred.TextInputFormat"
 OUTPUT_FORMAT = "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat"
 TEST_QUERY = f"SELECT count(*) FROM {TABLE_NAME} WHERE {PARTITION_COLUMN} = ?"
 QUERY_TIMEOUT_SECONDS = 120.0
-_FINAL_STATES = {"SUCCEEDED", "FAILED", "CANCELLED"}
 # Table parameters this project owns besides projection.*; any others (added by hand or by Glue) are kept.
 _OWN_PARAMETERS = {"EXTERNAL", "classification", "storage.location.template"}
 CUTOFF_SETTING = "bytes scanned cutoff per query"
@@ -371,7 +375,12 @@ def _read_workgroup(athena: Any, name: str) -> dict[str, Any] | None:
 
 def run_test_query(athena: Any, workgroup: str, day: date, sql: str = TEST_QUERY) -> QueryOutcome:
     """Count one day's rows through the workgroup: proves the table, the workgroup and the results bucket."""
-    query_id, execution = run_query(athena, workgroup, sql, [partition_value(day)])
+    return run_count_query(athena, workgroup, sql, [partition_value(day)])
+
+
+def run_count_query(athena: Any, workgroup: str, sql: str, days: list[str]) -> QueryOutcome:
+    """Run a query whose first cell is a count (``days`` are its partition-value parameters) and read that cell."""
+    query_id, execution = run_query(athena, workgroup, sql, days)
     status = execution["Status"]
     if status["State"] != "SUCCEEDED":
         return QueryOutcome(status["State"], None, status.get("StateChangeReason", ""))
@@ -393,25 +402,7 @@ def run_query(
         WorkGroup=workgroup,
         ExecutionParameters=[f"'{day}'" for day in days],
     )["QueryExecutionId"]
-    return query_id, wait_for_query(athena, query_id, timeout, progress=progress, step=step)
-
-
-def wait_for_query(
-    athena: Any, query_id: str, timeout: float = QUERY_TIMEOUT_SECONDS, sleep: Callable[[float], None] = time.sleep,
-    progress: Reporter = silent, step: str = "Athena query",
-) -> dict[str, Any]:
-    """Poll a query until it ends or ``timeout`` seconds pass; returns its last QueryExecution. ``progress``
-    hears its state, data scanned and cost at every poll."""
-    started = time.monotonic()
-    deadline = started + timeout
-    delay = 0.2
-    while True:
-        execution = athena.get_query_execution(QueryExecutionId=query_id)["QueryExecution"]
-        progress(query_progress(step, execution, time.monotonic() - started))
-        if execution["Status"]["State"] in _FINAL_STATES or time.monotonic() > deadline:
-            return execution
-        sleep(delay)
-        delay = min(delay * 2, 2.0)
+    return query_id, poll_query(athena, query_id, timeout, progress, step)
 
 
 def configure_region(
@@ -463,7 +454,7 @@ def configure_athena(
     counted = f"{outcome.count} {unit}" if outcome.count is not None else "no rows"
     if outcome.state == "SUCCEEDED":
         result.notes.append(f"test query SUCCEEDED: {counted} for {PARTITION_COLUMN}={partition_value(today)}")
-    elif outcome.state in _FINAL_STATES:
+    elif outcome.state in FINAL_STATES:
         result.error = f"test query {outcome.state}: {outcome.reason or 'no reason given'}"
     else:
         waited = f"{QUERY_TIMEOUT_SECONDS:.0f} s"

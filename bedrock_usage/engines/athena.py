@@ -46,6 +46,7 @@ DEFAULT_MAX_CONCURRENCY = 6
 # Polling starts fast for the many sub-second queries and backs off for long ones.
 FIRST_POLL_DELAY = 0.2
 MAX_POLL_DELAY = 5.0
+FINAL_STATES = frozenset({"SUCCEEDED", "FAILED", "CANCELLED"})
 RESULT_PAGE_SIZE = 1000  # the most GetQueryResults returns per call
 MAX_PARAMETER_LENGTH = 1024  # Athena's limit on one ExecutionParameters entry
 # "Queries with execution parameters in the Athena console are limited to a maximum of 25 question marks" (Athena
@@ -137,7 +138,24 @@ def query_progress(step: str, execution: dict[str, Any], seconds: float) -> Prog
     scanned = _scanned(execution)
     cost = query_cost_usd(scanned) if state != "FAILED" else 0.0
     return Progress(step, unit="", note=f"{state}, {seconds:.0f} s, {data_size(scanned)} scanned (${cost:.4f})",
-                    finished=state in ("SUCCEEDED", "FAILED", "CANCELLED"))
+                    finished=state in FINAL_STATES)
+
+
+def poll_query(client: Any, execution_id: str, timeout: float, progress: Reporter = silent,
+               step: str = "Athena query") -> dict[str, Any]:
+    """Poll a query with exponential backoff until it ends or ``timeout`` seconds pass; its last QueryExecution.
+    ``progress`` hears its state, data scanned and cost at every poll, as ``step``."""
+    started = time.monotonic()
+    deadline = started + timeout
+    delay = FIRST_POLL_DELAY
+    while True:
+        execution = client.get_query_execution(QueryExecutionId=execution_id)["QueryExecution"]
+        progress(query_progress(step, execution, time.monotonic() - started))
+        remaining = deadline - time.monotonic()
+        if execution["Status"]["State"] in FINAL_STATES or remaining <= 0:
+            return execution
+        time.sleep(min(delay, remaining))
+        delay = min(delay * 2, MAX_POLL_DELAY)
 
 
 def _scanned(execution: dict[str, Any]) -> int:
@@ -445,28 +463,19 @@ class AthenaEngine:
         return config
 
     def _wait(self, client: Any, region: str, execution_id: str, progress: Reporter = silent) -> dict[str, Any]:
-        """Poll with exponential backoff until the query ends; stop it and raise when the timeout passes."""
-        started = time.monotonic()
-        deadline = started + self.poll_timeout
-        delay = FIRST_POLL_DELAY
-        while True:
-            execution = client.get_query_execution(QueryExecutionId=execution_id)["QueryExecution"]
-            status = execution["Status"]
-            state = status["State"]
-            progress(query_progress(f"Athena {region}", execution, time.monotonic() - started))
-            if state == "SUCCEEDED":
-                return execution
-            if state in ("FAILED", "CANCELLED"):
-                raise self._failure(region, execution_id, state, status, _scanned(execution))
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                client.stop_query_execution(QueryExecutionId=execution_id)
-                raise AthenaQueryError(
-                    f"Athena query {execution_id} in {region} did not finish within {self.poll_timeout:g} s and "
-                    "was cancelled: narrow the date range or allow a longer timeout", _scanned(execution)
-                )
-            time.sleep(min(delay, remaining))
-            delay = min(delay * 2, MAX_POLL_DELAY)
+        """Wait until the query ends; stop it and raise when the timeout passes."""
+        execution = poll_query(client, execution_id, self.poll_timeout, progress, f"Athena {region}")
+        status = execution["Status"]
+        state = status["State"]
+        if state == "SUCCEEDED":
+            return execution
+        if state in ("FAILED", "CANCELLED"):
+            raise self._failure(region, execution_id, state, status, _scanned(execution))
+        client.stop_query_execution(QueryExecutionId=execution_id)
+        raise AthenaQueryError(
+            f"Athena query {execution_id} in {region} did not finish within {self.poll_timeout:g} s and "
+            "was cancelled: narrow the date range or allow a longer timeout", _scanned(execution)
+        )
 
     def _result_frame(self, client: Any, region: str, execution: dict[str, Any]) -> pd.DataFrame:
         """The rows of a finished query: its first GetQueryResults page when they fit in it, else the CSV file Athena

@@ -116,11 +116,7 @@ class RefreshStats:
 
     objects_reused: int = 0
     objects_parsed: int = 0
-    bytes_parsed: int = 0
-    parts_written: int = 0
     parts_dropped: int = 0
-    parts_read: int = 0
-    parquet_bytes: int = 0
     result_reused: bool = False
     seconds: float = 0.0
 
@@ -226,8 +222,6 @@ class ColumnarCache:
         for (plan, batch), (part, left_out) in zip(jobs, written, strict=True):
             plan.add(part, batch, left_out, cap)
             stats.objects_parsed += len(batch)
-            stats.bytes_parsed += sum(o.size for o in batch)
-            stats.parts_written += part is not None
         for plan in plans:
             stats.objects_reused += plan.reused
             stats.parts_dropped += len(plan.dropped)
@@ -236,12 +230,8 @@ class ColumnarCache:
             if plan.changed:
                 plan.save()
             plan.sweep()
-            for part in plan.parts:
-                path = plan.folder / part["file"]
-                scan.parts.append(path)
-                stats.parquet_bytes += path.stat().st_size
+            scan.parts.extend(plan.folder / part["file"] for part in plan.parts)
             scan.left_out.update(plan.left_out)
-        stats.parts_read = len(scan.parts)
         stats.seconds = time.perf_counter() - started
         return scan
 

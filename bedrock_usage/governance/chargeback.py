@@ -29,9 +29,7 @@ from .coverage import Coverage, log_coverage
 
 CHARGEBACK_SCHEMA = "bedrock-usage/chargeback/v1"
 DEVELOPER_SCHEMA = "bedrock-usage/developer-costs/v2"
-GROUP_BY_CHOICES = ("application", "user", "tag:KEY")
 UNTAGGED = "(untagged)"
-ROW_TYPES = ("model", "group_total", "grand_total")
 
 # name, unit, accuracy, meaning: the documented schema of every chargeback row.
 CHARGEBACK_COLUMNS: tuple[tuple[str, str, str, str], ...] = (

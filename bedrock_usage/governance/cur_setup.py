@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
-from ..aws.athena_setup import AthenaOptions, configure_athena, run_query, skips_test_query
+from ..aws.athena_setup import AthenaOptions, configure_athena, run_count_query, skips_test_query
 from ..aws.provisioning import (
     CREATE,
     KEEP,
@@ -251,11 +251,9 @@ def configure_cur(aws: Aws, options: CurOptions, athena: AthenaOptions, dry_run:
     if not athena.test_query or skips_test_query(result, dry_run):
         return
     month = f"{datetime.now(UTC):%Y-%m}"
-    query_id, execution = run_query(aws.client("athena", options.region), athena.workgroup, TEST_QUERY, [month])
-    status = execution["Status"]
-    if status["State"] != "SUCCEEDED":
-        result.error = f"test query {status['State']}: {status.get('StateChangeReason', 'no reason given')}"
+    outcome = run_count_query(aws.client("athena", options.region), athena.workgroup, TEST_QUERY, [month])
+    if outcome.state != "SUCCEEDED":
+        result.error = f"test query {outcome.state}: {outcome.reason or 'no reason given'}"
         return
-    rows = aws.client("athena", options.region).get_query_results(QueryExecutionId=query_id)["ResultSet"]["Rows"]
-    count = rows[1]["Data"][0].get("VarCharValue") if len(rows) > 1 else "no"
+    count = outcome.count or "no"
     result.notes.append(f"test query SUCCEEDED: {count} line items for {PARTITION_COLUMN}={month}")

@@ -105,7 +105,6 @@ def name_key(text: str) -> tuple[str, ...]:
 
 _BY_TOKEN = {row.usage_token.lower(): row for row in MODEL_BILLING}
 _BY_NAME = {name_key(row.name): row for row in MODEL_BILLING}
-BY_BASE_ID: dict[str, ModelBilling] = {row.base_id: row for row in MODEL_BILLING}
 
 
 @dataclass(frozen=True)

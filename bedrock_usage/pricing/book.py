@@ -138,10 +138,6 @@ class PriceBook:
             return base_id
         return self._by_key.get(model_key(base_id))
 
-    def knows(self, base_id: str) -> bool:
-        """True when the book has any row for this base model id."""
-        return self.book_model(base_id) is not None
-
     def quote(
         self, model_id: str, region: str, day: date, *, long_context: bool = False, batch: bool = False,
         context_tokens: int | None = None, tier: str | None = None, mode: str | None = None, unit: str | None = None,
@@ -149,8 +145,10 @@ class PriceBook:
         """The price of one call, or ``None`` when the book has no price for it (never another model's).
 
         ``context_tokens`` (input with cache) picks the highest ``above_{N}k`` tier it exceeds, else ``base``;
-        ``long_context`` means more than 200K. ``tier`` asks for a named tier (an image or video variant), ``unit``
-        for rows in that unit (a model billed in two, such as Titan Multimodal Embeddings' tokens and input images).
+        ``long_context`` means more than 200K. A call past a threshold the model has in some row but not for its
+        endpoint, mode and day has no price here (``None``), never the base rate. ``tier`` asks for a named tier
+        (an image or video variant), ``unit`` for rows in that unit (a model billed in two, such as Titan
+        Multimodal Embeddings' tokens and input images).
         """
         ref, rows = self._rows_for(model_id, region, mode or ("batch" if batch else "standard"))
         candidates = [row for row in rows if row.applies_on(day) and unit in (None, row.unit)]
@@ -158,6 +156,9 @@ class PriceBook:
             wanted = [tier]
         else:
             tokens = context_tokens if context_tokens is not None else LONG_CONTEXT_THRESHOLD + 1 if long_context else 0
+            if self.context_threshold_passed(ref.base_id, tokens) > max(
+                    (r.context_threshold for r in candidates if r.context_threshold < tokens), default=0):
+                return None
             tiers = sorted({r.tier for r in candidates if 0 < r.context_threshold < tokens},
                            key=lambda t: -int(t[6:-1]))
             wanted = [*tiers, "base"]
@@ -167,6 +168,12 @@ class PriceBook:
                     if row.tier == name and row.region == region_choice:
                         return Quote(ref, row)
         return None
+
+    def context_threshold_passed(self, base_id: str, tokens: int) -> int:
+        """The largest context threshold (tokens) of any of the model's rows that ``tokens`` exceed; 0 for none."""
+        model = self.book_model(base_id)
+        return max((row.context_threshold for row in self._by_model.get(model or "", ())
+                    if row.context_threshold < tokens), default=0)
 
     def units(self, model_id: str) -> set[str]:
         """The units a model is billed in (``tokens``, ``image``, ``second``, ``query``); empty when unknown."""

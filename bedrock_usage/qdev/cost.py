@@ -138,11 +138,6 @@ def per_model(priced: pd.DataFrame, reference: str) -> pd.DataFrame:
         drop=True)
 
 
-def token_cost(input_tokens: float, output_tokens: float, price: ModelPrice) -> float:
-    """USD for these token counts at ``price``."""
-    return input_tokens / 1000 * price.input_per_1k + output_tokens / 1000 * price.output_per_1k
-
-
 def prorated_subscription(users: int, first: date, last: date) -> float:
     """``users`` Pro subscriptions for the days ``first``..``last``: each day costs 1/(days in its month)."""
     months = sum(1 / calendar.monthrange(day.year, day.month)[1] for day in days_between(first, last))

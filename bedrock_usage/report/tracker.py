@@ -336,6 +336,8 @@ class BedrockAthenaTracker:
         quote = self.prices.quote(model_id, region, day, context_tokens=context_over + 1 if context_over else 0,
                                   tier=tier, mode=mode, unit=unit)
         if quote is None:
+            if context_over and self.prices.quote(model_id, region, day, tier=tier, mode=mode, unit=unit):
+                return [*empty, unit, NO_CONTEXT_TIER]
             return [*empty, unit, NO_PRICE if mode == "standard" else f"no {mode} tier price for this model, region "
                                                                       "and endpoint"]
         row = quote.row
@@ -395,6 +397,8 @@ NEEDS_BODY = "needs body logging"
 NO_MEDIA_PRICE = "no price for the images, video or audio given, or for an asynchronous embedding job"
 BODY_OFFLOADED = "request body over 100 KB, delivered apart under /data/, which reports do not read"
 NO_TIER = "no price for this image size or video resolution"
+# A call past a context threshold the model is priced at elsewhere (another endpoint, mode or day), but not for its own.
+NO_CONTEXT_TIER = "no long-context price for this model's endpoint, region and day"
 NO_VIDEO_REQUEST = "the request holds no video length or resolution"  # a model priced by resolution (Luma Ray2)
 NEEDS_AUDIO_SPLIT = "speech and text tokens are not split in the logs"
 # A model whose book row prices output tokens but no input: its input is billed in other units (Pegasus: seconds of

@@ -408,3 +408,22 @@ def test_pricing_script_filters() -> None:
 def test_pricing_script_bad_options(args: tuple[str, ...], message: str) -> None:
     bad = run_pricing(*args)
     assert bad.returncode == 1 and bad.stderr.count("\n") == 1 and message in bad.stderr
+
+
+def test_a_context_tier_missing_for_an_endpoint_or_day_is_no_price_never_the_base_rate(tmp_path) -> None:
+    """A model with an above-200K tier for ``global.`` only, from 2026-03-01: a long call on another endpoint or an
+    earlier day has no price (a base rate would bill it as short); a short one takes the base rate."""
+    path = tmp_path / "prices.json"
+    path.write_text(json.dumps({"prices": [
+        {"model": "example.tiered-v1:0", "family": "global", "input": 0.001, "output": 0.002},
+        {"model": "example.tiered-v1:0", "family": "regional", "input": 0.0011, "output": 0.0022},
+        {"model": "example.tiered-v1:0", "family": "global", "tier": "above_200k", "input": 0.002, "output": 0.003,
+         "effective_from": "2026-03-01"}]}))
+    book = PriceBook.load(path)
+    march, february = date(2026, 3, 2), date(2026, 2, 27)
+    long_global = book.quote("global.example.tiered-v1:0", "us-east-1", march, context_tokens=200_001)
+    assert long_global and (long_global.row.tier, long_global.row.input) == ("above_200k", 0.002)
+    assert book.quote("us.example.tiered-v1:0", "us-east-1", march, context_tokens=200_001) is None
+    assert book.quote("global.example.tiered-v1:0", "us-east-1", february, context_tokens=200_001) is None
+    short = book.quote("us.example.tiered-v1:0", "us-east-1", march, context_tokens=200_000)
+    assert short and (short.row.tier, short.row.input) == ("base", 0.0011)

@@ -434,3 +434,22 @@ def test_unreadable_records_of_the_next_days_folder_are_not_the_periods(tmp_path
     next_day = BedrockAthenaTracker(LocalEngine(tmp_path, cache=False)).analyze(
         resolve_period(start=day + timedelta(days=1), end=day + timedelta(days=1)), ("us-east-1",))
     assert next_day.records_skipped == 2 and next_day.summary["calls"] == 0  # its own two unreadable lines
+
+
+def test_a_call_past_a_tier_its_endpoint_lacks_is_unpriced_with_its_tokens(tmp_path: Path) -> None:
+    """The price book prices GPT-5.4 above 272K for commercial endpoints, not for GovCloud: a GovCloud call past it is
+    unpriced with the reason and keeps its tokens (its base rate would bill it as a short call); the same call in
+    us-east-1 takes the tier."""
+    records = [call("gov", GPT_54, 300_000, n=0, region="us-gov-west-1"), call("commercial", GPT_54, 300_000, n=1)]
+    write_records(tmp_path, records)
+    report = BedrockAthenaTracker(LocalEngine(tmp_path, cache=False)).analyze(
+        resolve_period(start=DAY, end=DAY), ("us-east-1", "us-gov-west-1"))
+    users = report.tables["user"].set_index("user")
+    assert math.isnan(users.loc["gov", "estimated_cost_usd"]) and users.loc["gov", "input_tokens"] == 300_000
+    reasons = {(row.model_id, row.reason) for row in report.unpriced.itertuples()}
+    assert reasons == {(GPT_54, "no long-context price for this model's endpoint, region and day")}
+    expected = aggregate(records[1:], date.fromisoformat(DAY), date.fromisoformat(DAY))
+    assert users.loc["commercial", "estimated_cost_usd"] == pytest.approx(
+        expected["user"][("commercial",)].estimated_cost, rel=1e-9)
+    assert all_rates(f"us.{GPT_54}", date.fromisoformat(DAY), 300_000) != all_rates(
+        f"us.{GPT_54}", date.fromisoformat(DAY), 0)
