@@ -31,6 +31,7 @@ from bedrock_usage.output.command import (
     EXIT_OK,
     UsageErrorParser,
     hint_without_aws,
+    print_warnings,
     report_main,
 )
 from bedrock_usage.output.files import output_folder
@@ -39,7 +40,7 @@ from bedrock_usage.output.progress import add_quiet_option, terminal_progress
 from bedrock_usage.output.terminal_table import visible_lines
 from bedrock_usage.pricing import PRICES_ENV, PriceBook
 from bedrock_usage.report.render import render_terminal, report_document, selected_analyses, write_csv, write_json
-from bedrock_usage.report.tracker import ANALYSES, BedrockAthenaTracker
+from bedrock_usage.report.tracker import ANALYSES, BedrockAthenaTracker, UsageReport
 
 if TYPE_CHECKING:
     from bedrock_usage.aws.mirror import MirrorResult
@@ -165,6 +166,7 @@ def run(args: argparse.Namespace) -> int:
         filters = Filters(arn_pattern=args.arn_pattern or None, models=tuple(args.model))
         report = tracker.analyze(period, args.region, filters, user_pattern=args.user_pattern or None,
                                  progress=progress)
+    unsaid = list(report.warnings)  # the sync's warnings are on stderr already
     report.warnings += sync_warnings  # in the terminal text and JSON, not only on stderr
     analyses = selected_analyses(args.analysis, report)
     report.demo = args.demo
@@ -172,13 +174,20 @@ def run(args: argparse.Namespace) -> int:
         print("Demo mode: generated sample data, not your account's usage.", file=sys.stderr)
     if args.format == "terminal":
         print(visible_lines(render_terminal(report, analyses, args.max_rows)))
-    elif args.format == "json" and args.output_dir == "-":
+        return _exit_code(report)
+    print_warnings(unsaid)
+    if args.format == "json" and args.output_dir == "-":
         print(document_text(report_document(report, analyses)))
     elif args.format == "json":
         print(f"Wrote {write_json(report, analyses, Path(args.output_dir))}")
     else:
         for path in write_csv(report, analyses, Path(args.output_dir)):
             print(f"Wrote {path}")
+    return _exit_code(report)
+
+
+def _exit_code(report: UsageReport) -> int:
+    """Exit 2 when every region asked for failed (nothing to report), else 0."""
     if report.stats.failed_regions and len(report.stats.failed_regions) == len(report.regions):
         return EXIT_ENVIRONMENT
     return EXIT_OK

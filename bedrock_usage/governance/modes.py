@@ -124,9 +124,6 @@ def run_governance(
         result = chargeback.build_chargeback(facts, args.chargeback, scan.tz, args.chargeback_by, filtered=filtered)
         result.warnings[1 if result.coverage.warning() else 0:0] = warnings  # the days covered stay first
         output, alert = gr.chargeback_output(result, args.max_rows), False
-        partial = result.coverage.warning()
-        if partial and args.format != "terminal":  # the terminal text opens with it; a file is read later, elsewhere
-            print(f"warning: {partial}", file=sys.stderr)
     else:
         user_map = args.user_map
         if args.demo and not (args.qdev_logs_dir or args.qdev_bucket):

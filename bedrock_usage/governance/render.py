@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from ..logs.period import Period
+from ..output.command import print_warnings
 from ..output.files import file_part, new_files, stable_files, write_csv, write_text
 from ..output.json_values import document_text, json_records
 from ..output.terminal_table import money, text_table, visible
@@ -320,8 +321,12 @@ def anomalies_text(report: AnomalyReport, max_rows: int = 20) -> str:
                                            ("recent_daily_mean_usd", "Recent daily mean"), ("days_left", "Days left"),
                                            ("forecast_usd", "Forecast")], max_rows),
               f"Method: {report.method}."]
+    return "\n".join(lines + _warnings(_anomaly_warnings(report)))
+
+
+def _anomaly_warnings(report: AnomalyReport) -> list[str]:
     unpriced = [f"{report.unpriced_calls:,} calls in the period have no price and no cost here"]
-    return "\n".join(lines + _warnings(report.warnings + (unpriced if report.unpriced_calls else [])))
+    return report.warnings + (unpriced if report.unpriced_calls else [])
 
 
 def anomalies_document(report: AnomalyReport) -> dict[str, Any]:
@@ -340,7 +345,7 @@ def anomalies_document(report: AnomalyReport) -> dict[str, Any]:
         "forecast": json_records(report.forecast),
         "daily": json_records(report.daily),
         "unpriced_calls": report.unpriced_calls,
-        "warnings": report.warnings,
+        "warnings": _anomaly_warnings(report),
     }
 
 
@@ -522,6 +527,8 @@ def emit(output: Output, fmt: str, out_dir: str) -> None:
     if fmt == "terminal":
         print(output.text)
         return
+    nested = output.document.get("callers") or {}  # a reconciliation's per-caller part keeps its own
+    print_warnings([*output.document.get("warnings", ()), *nested.get("warnings", ())])
     for path in write_outputs(output, fmt, out_dir):
         print(f"Wrote {path}")
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 
 from ..errors import NoCredentials, SetupRequired, UsageError
@@ -41,6 +41,13 @@ def guard_output(body: Callable[[], int]) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # the interpreter's last flush must not fail
         print(f"error: cannot write to standard output: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_USER
+
+
+def print_warnings(warnings: Iterable[str]) -> None:
+    """Each warning as one line on stderr: a report written to files or piped as JSON is read later, elsewhere, so
+    what it warns of must reach whoever ran it now."""
+    for line in warnings:
+        print(f"warning: {visible(line)}", file=sys.stderr)
 
 
 def report_main(body: Callable[[], int]) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import math
 import re
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.logfiles import read_tree
+from tests.logfiles import ACCOUNT, read_tree, write_records
 from tests.oracle import aggregate, with_profiles_resolved
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -256,3 +257,29 @@ def test_developer_costs_in_demo_mode_use_the_amazon_q_demo(demo_env: dict[str, 
     both = [row for row in rows if row["bedrock_calls"] and row["qdev_user_ids"]]
     assert both and all("@" in row["developer"] for row in rows)
     assert any(row["kiro_tier"] and row["bedrock_calls"] for row in rows)
+
+
+@pytest.mark.parametrize("mode", [(), ("--chargeback", "2026-11"), ("--anomalies",)])
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_files_and_piped_json_say_their_warnings_on_stderr(tmp_path: Path, demo_env: dict[str, str],
+                                                           mode: tuple[str, ...], fmt: str) -> None:
+    """A report written to files (or piped as JSON) is read later, elsewhere: a skipped record and an unpriced call
+    reach whoever ran it as ``warning:`` lines, once each."""
+    def call(n: int, model: str) -> dict:
+        return {"timestamp": f"2026-11-{10 + n:02d}T12:00:00Z", "accountId": ACCOUNT, "region": "us-east-1",
+                "identity": {"arn": f"arn:aws:iam::{ACCOUNT}:user/ana"}, "requestId": f"r-{n}",
+                "operation": "Converse", "modelId": model,
+                "input": {"inputTokenCount": 100}, "output": {"outputTokenCount": 10}}
+
+    paths = write_records(tmp_path / "logs", [call(0, "example.unknown-model-v1:0"),
+                                              call(1, "anthropic.claude-3-haiku-20240307-v1:0")])
+    with gzip.open(paths[0], "at", encoding="utf-8") as handle:
+        handle.write("{not json\n")
+    period = () if "--chargeback" in mode else ("--start-date", "2026-11-01", "--end-date", "2026-11-30")
+    output = "-" if fmt == "json" else str(tmp_path / "out")
+    result = run_cli("--engine", "local", "--logs-dir", str(tmp_path / "logs"), *mode, *period, "--format", fmt,
+                     "--output-dir", output, env={**demo_env, "BEDROCK_USAGE_COLUMNAR_CACHE": "off"})
+    assert result.returncode in (0, 3), result.stderr
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning: ")]
+    assert sum("skipped 1 record" in line for line in warnings) == 1, result.stderr
+    assert any("example.unknown-model-v1:0" in line or "have no price" in line for line in warnings), result.stderr
