@@ -88,6 +88,7 @@ class Chargeback:
     unpriced: pd.DataFrame
     coverage: Coverage
     warnings: list[str] = field(default_factory=list)
+    filters: dict[str, object] = field(default_factory=dict)  # what narrowed the calls (models, patterns, regions)
 
     @property
     def grand_total(self) -> dict[str, object]:

@@ -122,6 +122,8 @@ def run_governance(
     elif mode == "chargeback":
         filtered = bool(args.model or args.arn_pattern or args.user_pattern)
         result = chargeback.build_chargeback(facts, args.chargeback, scan.tz, args.chargeback_by, filtered=filtered)
+        result.filters = {name: value for name, value in scanned.filters.items() if value} | (
+            {"regions": list(regions)} if args.region else {})
         result.warnings[1 if result.coverage.warning() else 0:0] = warnings  # the days covered stay first
         output, alert = gr.chargeback_output(result, args.max_rows), False
     else:

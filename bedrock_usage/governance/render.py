@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -384,6 +385,8 @@ def chargeback_text(chargeback: Chargeback, max_rows: int = 0) -> str:
     rows.loc[rows["row_type"] == "grand_total", ["group", "model"]] = ["ALL", "GRAND TOTAL"]
     lines = [
         f"Amazon Bedrock chargeback {chargeback.month} ({chargeback.tz}) by {chargeback.group_by}",
+        *([f"Only the calls of {visible(_filters_text(chargeback.filters))}: not the whole month's bill."]
+          if chargeback.filters else []),
         "Calls and tokens are exact; costs are estimated from list prices and cover priced calls only.",
         coverage_line(chargeback.coverage),
         "",
@@ -405,6 +408,7 @@ def chargeback_document(chargeback: Chargeback) -> dict[str, Any]:
         "month": chargeback.month,
         "tz": chargeback.tz,
         "group_by": chargeback.group_by,
+        "filters": chargeback.filters,
         "coverage": {**coverage_fields(chargeback.coverage), "in_progress": chargeback.coverage.in_progress,
                      "missing_days": [day.isoformat() for day in chargeback.coverage.missing_days]},
         "accuracy": accuracy_notes(),
@@ -415,14 +419,25 @@ def chargeback_document(chargeback: Chargeback) -> dict[str, Any]:
     }
 
 
-def chargeback_stem(month: str, group_by: str) -> str:
+def chargeback_stem(month: str, group_by: str, filters: dict[str, object] | None = None) -> str:
     """``bedrock_chargeback_2025-11_tag-cost_center``: stable, so a monthly export replaces its previous run, and
     apart for another grouping: a tag key that is not a file name as it is adds a digest of it (``team/name`` and
-    ``team-name`` would share one)."""
+    ``team-name`` would share one). A chargeback of some calls only (``filters``) ends ``_filtered-`` and a digest
+    of them, so it never replaces the whole month's files."""
     by = file_part(group_by)
     if by != group_by.replace(":", "-", 1):
-        by += "-" + hashlib.sha256(group_by.encode()).hexdigest()[:8]
-    return f"bedrock_chargeback_{month}_{by}"
+        by += "-" + _digest(group_by)
+    narrowed = f"_filtered-{_digest(_filters_text(filters))}" if filters else ""
+    return f"bedrock_chargeback_{month}_{by}{narrowed}"
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:8]
+
+
+def _filters_text(filters: dict[str, object] | None) -> str:
+    """The filters as compact JSON (keys sorted), or empty for none."""
+    return json.dumps(filters, sort_keys=True, separators=(",", ":")) if filters else ""
 
 
 _DEVELOPERS: list[Column] = [
@@ -501,10 +516,12 @@ def chargeback_output(chargeback: Chargeback, max_rows: int) -> Output:
     cover and its month, grouping and zone)."""
     covered = {f"coverage_{name}": value for name, value in coverage_fields(chargeback.coverage).items()}
     # the rows' own month and group_by stay first; tz comes last, after the columns files had before it
-    named = {"month": chargeback.month, "group_by": chargeback.group_by, "tz": chargeback.tz}
+    named = {"month": chargeback.month, "group_by": chargeback.group_by, "tz": chargeback.tz,
+             "filters": _filters_text(chargeback.filters)}
     return Output(chargeback_text(chargeback, max_rows), chargeback_document(chargeback),
                   {"": chargeback.rows, "unpriced": chargeback.unpriced},
-                  chargeback_stem(chargeback.month, chargeback.group_by), stable=True, row_end=covered | named)
+                  chargeback_stem(chargeback.month, chargeback.group_by, chargeback.filters), stable=True,
+                  row_end=covered | named)
 
 
 def developers_output(table: pd.DataFrame, month: str, note: str, warnings: list[str], max_rows: int) -> Output:

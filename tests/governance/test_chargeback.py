@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+import re
 import subprocess
 import sys
 from collections import defaultdict
@@ -172,7 +173,7 @@ def partial_logs(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def run_cli(env: dict[str, str], logs: Path, *args: str) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, str(ROOT / "bedrock_tracker_cli.py"), "--engine", "local", "--logs-dir", str(logs),
-               "--region", "us-east-1", *args]
+               *args]
     return subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT, timeout=300)
 
 
@@ -226,8 +227,8 @@ def test_chargeback_schema_is_documented(logs: Path, no_aws_env: dict[str, str],
     assert sorted(p.name for p in out.iterdir()) == ["bedrock_chargeback_2025-11_tag-team.csv",
                                                      "bedrock_chargeback_2025-11_tag-team_unpriced.csv"]
     with (out / "bedrock_chargeback_2025-11_tag-team.csv").open() as handle:
-        assert next(csv.reader(handle)) == columns + [*COVERAGE_COLUMNS, "tz"]
-    assert all(f"`{name}`" in docs for name in ["tz", *COVERAGE_COLUMNS])
+        assert next(csv.reader(handle)) == columns + [*COVERAGE_COLUMNS, "tz", "filters"]
+    assert all(f"`{name}`" in docs for name in ["tz", "filters", *COVERAGE_COLUMNS])
     with (out / "bedrock_chargeback_2025-11_tag-team_unpriced.csv").open() as handle:
         unpriced = list(csv.DictReader(handle))
     assert "example.unlisted-model-v1:0" in {r["model_id"] for r in unpriced}
@@ -259,7 +260,8 @@ def test_partial_month_in_every_form_exit_0(partial_logs: Path, no_aws_env: dict
              ("first_day", "last_day", "through", "days_in_month", "days_with_records", "days_without_records",
               "complete")}
     assert rows and all({k: row[k] for k in stamp} == stamp for row in rows)
-    assert list(rows[0])[-len(stamp) - 1:] == [*COVERAGE_COLUMNS, "tz"] and rows[0]["tz"] == "UTC"
+    assert list(rows[0])[-len(stamp) - 2:] == [*COVERAGE_COLUMNS, "tz", "filters"] and rows[0]["tz"] == "UTC"
+    assert rows[0]["filters"] == ""
 
 
 @pytest.mark.parametrize(("args", "message"), [
@@ -445,3 +447,35 @@ def test_chargeback_files_of_other_groupings_have_other_names() -> None:
     assert len(set(stems)) == len(keys) and stems[1] == "bedrock_chargeback_2026-11_tag-team-name"
     assert stems == [chargeback_stem("2026-11", key) for key in keys]
     assert chargeback_stem("2026-11", "application") == "bedrock_chargeback_2026-11_application"
+
+
+@pytest.mark.slow
+def test_a_chargeback_of_some_calls_never_replaces_the_months_files(logs: Path, no_aws_env: dict[str, str],
+                                                                    tmp_path: Path) -> None:
+    """``--model`` (or a pattern, or ``--region``) narrows the calls: the files are named apart, by a digest of the
+    filters, and every row and the JSON say what narrowed them; the whole month's files stay as they were."""
+    whole = run_cli(no_aws_env, logs, "--chargeback", "2025-11", "--format", "csv", "--output-dir", str(tmp_path))
+    assert whole.returncode == 0, whole.stderr
+    month_file = tmp_path / "bedrock_chargeback_2025-11_application.csv"
+    before = month_file.read_bytes()
+    model = "anthropic.claude-3-haiku-20240307-v1:0"
+    some = run_cli(no_aws_env, logs, "--chargeback", "2025-11", "--model", model, "--format", "csv", "--output-dir",
+                   str(tmp_path))
+    assert some.returncode == 0, some.stderr
+    assert month_file.read_bytes() == before
+    narrowed = sorted(p.name for p in tmp_path.glob("bedrock_chargeback_2025-11_application_filtered-*.csv"))
+    assert len(narrowed) == 2 and re.fullmatch(r"bedrock_chargeback_2025-11_application_filtered-[0-9a-f]{8}\.csv",
+                                               narrowed[0]), narrowed
+    with (tmp_path / narrowed[0]).open() as handle:
+        rows = list(csv.DictReader(handle))
+    assert {json.dumps(json.loads(row["filters"]), sort_keys=True) for row in rows} == {
+        json.dumps({"models": [model]})}
+    expected = sum(1 for record in usage() if record["modelId"] == model and record["timestamp"].startswith("2025-11"))
+    assert int(next(row for row in rows if row["row_type"] == "grand_total")["calls"]) == expected > 0
+    with month_file.open() as handle:
+        assert {row["filters"] for row in csv.DictReader(handle)} == {""}
+    doc = run_cli(no_aws_env, logs, "--chargeback", "2025-11", "--region", "us-east-1", "--format", "json",
+                  "--output-dir", "-")
+    assert json.loads(doc.stdout)["filters"] == {"regions": ["us-east-1"]}
+    terminal = run_cli(no_aws_env, logs, "--chargeback", "2025-11", "--arn-pattern", "Chatbot")
+    assert 'Only the calls of {"arn_pattern":"Chatbot"}' in terminal.stdout
