@@ -788,7 +788,7 @@ def analyze(
     reading got.
     """
     filters, options, identities = filters or Filters(), options or Options(), identities or Identities()
-    model_price(options.model)  # an unknown model fails before any reading
+    model_price(options.model, period.end)  # an unknown model fails before any reading
     prices = KiroPriceTable.load(options.kiro_prices)  # and so does a bad price file
     collected = collect(source, period, filters, options, progress)
     directory, lookup_warnings = build_directory(collected, identities)

@@ -3,7 +3,9 @@
 Each request is priced at the model it names (Kiro logs ``modelId``) when the price book knows that model; a
 request that names none (Amazon Q Developer), or names one of Kiro's routers (``auto``, ``simple-task``, which
 pick a model per request), is priced at the reference model ``--model``; a named model the book does not know
-is unpriced: its tokens are counted, its cost is not (never another model's price).
+is unpriced: its tokens are counted, its cost is not (never another model's price). As the Bedrock reports price
+each call, a request gets the price in force on its UTC day, in the Region of its log folder when the book prices
+that Region, else in us-east-1.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import pandas as pd
 
 from ..errors import UsageError
 from ..logs.layout import days_between
-from ..pricing import PriceBook
+from ..pricing import PriceBook, is_priced_region
 
 SUBSCRIPTION_USD_PER_USER_MONTH = 19.0
 SUBSCRIPTION_SOURCE = "https://aws.amazon.com/q/developer/pricing/ (Pro tier, $19 per user per month; read 2025-11-12)"
@@ -33,7 +35,8 @@ class ModelPrice:
     output_per_1k: float
 
 
-PRICE_SOURCE = "Amazon Bedrock global (cross-region) list prices from the project's price book (pricing.py)"
+PRICE_SOURCE = ("Amazon Bedrock list prices from the project's price book (pricing.py) on each request's UTC day, in "
+                "its log folder's Region (us-east-1 when the book prices no such Region)")
 # The models a virtual cost can be computed for, as the Bedrock ids the price book knows.
 MODEL_IDS: dict[str, str] = {
     "claude-sonnet-4.5": "global.anthropic.claude-sonnet-4-5-20250929-v1:0",
@@ -42,6 +45,7 @@ MODEL_IDS: dict[str, str] = {
     "claude-opus-4.5": "global.anthropic.claude-opus-4-5-20251101-v1:0",
 }
 DEFAULT_MODEL = "claude-sonnet-4.5"
+DEFAULT_REGION = "us-east-1"  # prices requests whose log folder names no Region the book prices
 ROUTER_MODELS = ("auto", "simple-task")  # Kiro's routing choices: no single model to price
 NO_MODEL = ""
 BASIS_LOGGED = "the logged model"
@@ -55,14 +59,27 @@ def _book() -> PriceBook:
     return PriceBook.load()
 
 
-def model_price(key: str, on: date | None = None) -> ModelPrice:
-    """The list price of a model key on a day (default today); UsageError for keys the book cannot price."""
+def _price(model_id: str, region: str, day: date) -> ModelPrice | None:
+    """The base token price of a Bedrock model id called from ``region`` on ``day``; None when the book has none."""
+    quote = _book().quote(model_id, region, day)
+    if quote is None or quote.row.input is None or quote.row.output is None:
+        return None
+    return ModelPrice(quote.row.name, quote.row.input, quote.row.output)
+
+
+def model_price(key: str, day: date, region: str = DEFAULT_REGION) -> ModelPrice:
+    """The list price of a ``--model`` key on ``day`` in ``region``; UsageError for keys the book cannot price."""
     if key not in MODEL_IDS:
         raise UsageError(f"unknown --model '{key}'; choose one of {', '.join(MODEL_IDS)}")
-    quote = _book().quote(MODEL_IDS[key], "us-east-1", on or date.today())
-    if quote is None or quote.row.input is None or quote.row.output is None:
-        raise UsageError(f"the price book has no price for {key} ({MODEL_IDS[key]})")
-    return ModelPrice(quote.row.name, quote.row.input, quote.row.output)
+    price = _price(MODEL_IDS[key], region, day)
+    if price is None:
+        raise UsageError(f"the price book has no price for {key} ({MODEL_IDS[key]}) in {region} on {day}")
+    return price
+
+
+def price_region(folder_region: str) -> str:
+    """The Region whose prices a prompt log's requests get: its folder's if the book prices it, else us-east-1."""
+    return folder_region if is_priced_region(folder_region) else DEFAULT_REGION
 
 
 @dataclass(frozen=True)
@@ -81,31 +98,36 @@ def _canonical(name: str) -> str:
 _KEY_OF = {_canonical(key): key for key in MODEL_IDS}
 
 
-@lru_cache(maxsize=256)
-def pricing_of(model_id: str, reference: str) -> ModelPricing:
-    """The price of requests that name ``model_id`` ('' for none), with ``reference`` as the ``--model`` key."""
+def pricing_of(model_id: str, reference: str, region: str, day: date) -> ModelPricing:
+    """The price of requests that name ``model_id`` ('' for none) made from ``region`` on ``day``, with
+    ``reference`` as the ``--model`` key."""
     if not model_id:
-        return ModelPricing(model_id, model_price(reference), BASIS_NONE)
-    if _canonical(model_id) in ROUTER_MODELS:
-        return ModelPricing(model_id, model_price(reference), BASIS_ROUTER)
-    key = _KEY_OF.get(_canonical(model_id))
-    if key is not None:
-        return ModelPricing(model_id, model_price(key), BASIS_LOGGED)
-    quote = _book().quote(model_id, "us-east-1", date.today())
-    if quote is not None and quote.row.input is not None and quote.row.output is not None:
-        return ModelPricing(model_id, ModelPrice(quote.row.name, quote.row.input, quote.row.output), BASIS_LOGGED)
-    return ModelPricing(model_id, None, BASIS_UNPRICED)
+        priced_id, basis = MODEL_IDS[reference], BASIS_NONE
+    elif _canonical(model_id) in ROUTER_MODELS:
+        priced_id, basis = MODEL_IDS[reference], BASIS_ROUTER
+    else:
+        key = _KEY_OF.get(_canonical(model_id))
+        priced_id, basis = (model_id if key is None else MODEL_IDS[key]), BASIS_LOGGED
+    price = _price(priced_id, region, day)
+    return ModelPricing(model_id, price, basis if price is not None else BASIS_UNPRICED)
 
 
 def price_requests(frame: pd.DataFrame, reference: str) -> pd.DataFrame:
-    """``frame`` (``model_id``, ``input_tokens``, ``output_tokens``) plus ``input_cost_usd`` and ``output_cost_usd``,
-    NaN where the request's model is unpriced."""
-    pricing = {model: pricing_of(model, reference) for model in frame["model_id"].unique()}
-    input_rate = frame["model_id"].map(lambda m: pricing[m].price.input_per_1k if pricing[m].price else float("nan"))
-    output_rate = frame["model_id"].map(lambda m: pricing[m].price.output_per_1k if pricing[m].price else float("nan"))
+    """``frame`` (``model_id``, ``region``, UTC ``timestamp``, ``input_tokens``, ``output_tokens``) plus
+    ``input_cost_usd`` and ``output_cost_usd`` (NaN where unpriced), ``priced_as`` and ``price_basis``: each request
+    priced at its model, its UTC day and ``price_region`` of its folder."""
+    keys = list(zip(frame["model_id"], frame["region"].map(price_region),
+                    frame["timestamp"].dt.tz_convert("UTC").dt.date, strict=True))
+    pricing = {key: pricing_of(key[0], reference, key[1], key[2]) for key in set(keys)}
+    prices = [pricing[key].price for key in keys]
+    input_rate = pd.Series([p.input_per_1k if p else float("nan") for p in prices], index=frame.index, dtype="float64")
+    output_rate = pd.Series([p.output_per_1k if p else float("nan") for p in prices], index=frame.index,
+                            dtype="float64")
     return frame.assign(
-        input_cost_usd=(frame["input_tokens"] / 1000 * input_rate.astype("float64")).astype("float64"),
-        output_cost_usd=(frame["output_tokens"] / 1000 * output_rate.astype("float64")).astype("float64"),
+        input_cost_usd=frame["input_tokens"] / 1000 * input_rate,
+        output_cost_usd=frame["output_tokens"] / 1000 * output_rate,
+        priced_as=pd.Series([p.name if p else None for p in prices], index=frame.index, dtype="object"),
+        price_basis=pd.Series([pricing[key].basis for key in keys], index=frame.index, dtype="object"),
     )
 
 
@@ -114,13 +136,20 @@ PER_MODEL_COLUMNS = ["model_id", "priced_as", "basis", "requests", "tool_results
 TOOL_RESULT = "tool_result"  # a Kiro chat turn with an empty prompt: the agent going on after a tool ran
 
 
-def per_model(priced: pd.DataFrame, reference: str) -> pd.DataFrame:
-    """One row per logged model ('' for none): requests and tool-result turns (``request_type``), tokens, the price
-    used and the cost (NaN: unpriced)."""
+def _distinct(values: pd.Series) -> str | None:
+    """The distinct non-null values, joined ('a, b'); None when there is none."""
+    return ", ".join(sorted(set(values.dropna()))) or None
+
+
+def per_model(priced: pd.DataFrame) -> pd.DataFrame:
+    """One row per logged model ('' for none): requests and tool-result turns (``request_type``), tokens, the prices
+    used and the cost (NaN: unpriced), summed from the requests priced at their own day and Region."""
     if priced.empty:
         return pd.DataFrame(columns=PER_MODEL_COLUMNS)
     tool = priced["request_type"] == TOOL_RESULT
     table = priced.assign(request=~tool, tool=tool).groupby("model_id", sort=True).agg(
+        priced_as=("priced_as", _distinct),
+        basis=("price_basis", _distinct),
         requests=("request", "sum"),
         tool_results=("tool", "sum"),
         input_tokens=("input_tokens", "sum"),
@@ -128,12 +157,7 @@ def per_model(priced: pd.DataFrame, reference: str) -> pd.DataFrame:
         input_cost_usd=("input_cost_usd", lambda s: s.sum(min_count=1)),
         output_cost_usd=("output_cost_usd", lambda s: s.sum(min_count=1)),
     ).reset_index()
-    pricing = [pricing_of(model, reference) for model in table["model_id"]]
-    table = table.assign(
-        priced_as=[p.price.name if p.price else None for p in pricing],
-        basis=[p.basis for p in pricing],
-        cost_usd=table["input_cost_usd"] + table["output_cost_usd"],
-    )
+    table = table.assign(cost_usd=table["input_cost_usd"] + table["output_cost_usd"])
     return table[PER_MODEL_COLUMNS].sort_values(["requests", "model_id"], ascending=[False, True]).reset_index(
         drop=True)
 
@@ -148,7 +172,8 @@ def prorated_subscription(users: int, first: date, last: date) -> float:
 class VirtualCost:
     """API cost of the counted tokens against the prorated subscription of the users who made them.
 
-    ``model`` and ``price`` are the reference model's; ``per_model`` says which price each logged model got.
+    ``model`` and ``price`` are the reference model's (us-east-1, the period's last day); ``per_model`` says which
+    price each logged model got.
     """
 
     model: str
@@ -176,11 +201,11 @@ def virtual_cost(priced: pd.DataFrame, users: int, first: date, last: date, mode
     unpriced = priced["input_cost_usd"].isna()
     return VirtualCost(
         model=model,
-        price=model_price(model),
+        price=model_price(model, last),
         input_cost=float(priced["input_cost_usd"].sum()),
         output_cost=float(priced["output_cost_usd"].sum()),
         users=users,
         subscription=prorated_subscription(users, first, last),
-        per_model=per_model(priced, model),
+        per_model=per_model(priced),
         unpriced_tokens=int((priced.loc[unpriced, "input_tokens"] + priced.loc[unpriced, "output_tokens"]).sum()),
     )

