@@ -691,10 +691,10 @@ def _warnings(report: QDevReport, extra: list[str]) -> list[str]:
         lines.append(f"{anonymous:,} prompt-log records without a userId: their requests and tokens are counted "
                      f"under {UNKNOWN_USER}, not as a user nor in the subscription")
     if report.virtual_cost.unpriced_tokens:
-        models = report.virtual_cost.per_model
-        names = ", ".join(models.loc[models["cost_usd"].isna(), "model_id"])
-        lines.append(f"{report.virtual_cost.unpriced_tokens:,} tokens of models the price book does not know "
-                     f"({names}) are counted but not in the virtual cost")
+        unpriced = report.requests.loc[report.requests["input_cost_usd"].isna(), "model_id"]
+        names = ", ".join(sorted({model or "(none)" for model in unpriced}))
+        lines.append(f"{report.virtual_cost.unpriced_tokens:,} tokens of models the price book does not price on "
+                     f"their day and Region ({names}) are counted but not in the virtual cost")
     lines.extend(extra)
     if report.activity is not None:
         stats = report.activity.stats

@@ -114,3 +114,23 @@ def test_each_request_is_priced_in_its_folders_region_or_us_east_1(tmp_path: Pat
     assert report.virtual_cost.unpriced_tokens == 0
     assert report.virtual_cost.total == pytest.approx(expected)
 
+
+def test_a_model_priced_in_one_region_and_not_another_is_named_unpriced(tmp_path: Path) -> None:
+    stamp, day = "2026-03-02T09:00:00.000000Z", date(2026, 3, 2)
+    priced = ("Plan the migration", "Four steps.")
+    unpriced = ("Review the GovCloud stack", "It looks fine to me.")
+    write_kiro_chat(tmp_path, "us-east-1", stamp, "claude-opus-4.5", *priced)
+    write_kiro_chat(tmp_path, "us-gov-west-1", stamp, "claude-opus-4.5", *unpriced)
+    opus = "anthropic.claude-opus-4-5-20251101-v1:0"  # Kiro's claude-opus-4.5: a global profile outside GovCloud
+    assert book_rows(opus, "govcloud", day) == []  # no GovCloud price
+    rate = book_rate(opus, "us-east-1", day, family="global")
+
+    report = analyze(Source(LocalStore(tmp_path)), Period(day, day))
+
+    cost = report.virtual_cost
+    assert cost.total == pytest.approx(_tokens(priced[0]) / 1000 * rate[0] + _tokens(priced[1]) / 1000 * rate[1])
+    assert cost.unpriced_tokens == _tokens(unpriced[0]) + _tokens(unpriced[1])
+    row = cost.per_model.set_index("model_id").loc["claude-opus-4.5"]
+    assert row["cost_usd"] == pytest.approx(cost.total)
+    assert row["basis"] == "the logged model, unpriced (not in the price book)"
+    assert any("(claude-opus-4.5)" in line and "not in the virtual cost" in line for line in report.warnings)
