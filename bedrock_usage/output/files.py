@@ -12,6 +12,8 @@ from __future__ import annotations
 import contextlib
 import csv
 import errno
+import io
+import math
 import re
 import shutil
 from collections.abc import Iterable, Sequence
@@ -21,7 +23,7 @@ from typing import Any
 from ..cache import replace_atomically
 from ..errors import UsageError
 from ..lazy_modules import lazy
-from .json_values import rounded
+from .json_values import decimal_text, rounded
 
 pd = lazy("pandas")
 
@@ -70,9 +72,36 @@ def defused_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.rename(columns={name: defused(name) for name in frame.columns if isinstance(name, str)})
 
 
+class _PlainNumber(float):
+    """A float the CSV writer leaves unquoted and writes as plain decimals (``0.00000538``, never ``5.38e-06``;
+    ``2.0`` as before): loaders that read a cost column as fixed-point decimals refuse exponents."""
+
+    def __repr__(self) -> str:
+        text = decimal_text(self)
+        return text if "." in text else f"{text}.0"
+
+    __str__ = __repr__
+
+
+def _csv_cell(value: Any) -> Any:
+    """A cell as the CSV writer takes it: numbers unquoted (floats in plain decimals), a gap empty, text quoted."""
+    if hasattr(value, "item") and not isinstance(value, str):  # a NumPy scalar: the writer would quote it as text
+        value = value.item()
+    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, float):
+        return _PlainNumber(value)
+    return value
+
+
 def csv_text(frame: pd.DataFrame) -> str:
     """``frame`` as CSV text (rounded, defused), e.g. for a download button."""
-    return defused_frame(frame).to_csv(index=False, quoting=csv.QUOTE_NONNUMERIC)
+    table = defused_frame(frame)
+    out = io.StringIO()
+    writer = csv.writer(out, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n")
+    writer.writerow(table.columns)
+    writer.writerows([_csv_cell(value) for value in row] for row in table.itertuples(index=False, name=None))
+    return out.getvalue()
 
 
 def write_csv(path: Path, frame: pd.DataFrame) -> Path:

@@ -44,3 +44,29 @@ def test_two_runs_writing_one_stable_name_each_leave_a_whole_file(tmp_path: Path
     for thread in threads:
         thread.join()
     assert not errors and target.read_text() in texts and os.listdir(tmp_path) == [target.name]
+
+
+def test_csv_numbers_are_plain_decimals_unquoted_and_gaps_empty() -> None:
+    """Small costs as fixed-point text (a loader that reads decimals refuses ``5.38e-06``), numbers unquoted, text
+    quoted, a missing cost empty; every value reads back as it was, to the file's nine decimals."""
+    import csv
+    import io
+
+    import numpy as np
+    import pandas as pd
+
+    from bedrock_usage.output.files import csv_text
+
+    costs = [5.38e-06, 1e-09, 0.1 + 0.2, 3000.0, 12.5, float("nan")]
+    frame = pd.DataFrame({"model": ["a", "b", "c", "d", "e", "f"], "cost_usd": costs,
+                          "calls": np.arange(6, dtype="int64"), "priced": [True, True, True, True, True, False]})
+    text = csv_text(frame)
+    assert "e-" not in text and "E-" not in text
+    lines = text.splitlines()
+    assert lines[0] == '"model","cost_usd","calls","priced"'
+    assert lines[1] == '"a",0.00000538,0,True' and lines[2] == '"b",0.000000001,1,True'
+    assert lines[4] == '"d",3000.0,3,True'  # whole numbers keep their decimal point, as before
+    assert lines[6] == '"f","",5,False'
+    rows = list(csv.reader(io.StringIO(text)))[1:]
+    for row, cost in zip(rows, costs, strict=True):
+        assert (row[1] == "") if cost != cost else float(row[1]) == round(cost, 9)
