@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import UTC, datetime, timedelta
 
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
 from ..governance.anomalies import DEFAULT_FACTOR, DEFAULT_MIN_COST, DEFAULT_WINDOW
 from ..governance.reconcile import DEFAULT_THRESHOLD
+from ..logs.period import today_in
 from ..logs.regions import ALL
 from . import data
 from .text import LANGUAGES, Text
@@ -51,16 +51,18 @@ def signed_in(t: Text) -> bool:
 
 def first_visit_defaults() -> None:
     """Settings of a new session: those of the address it opens (a bookmarked or shared view, analysed straight
-    away), else Athena with AWS credentials or the demo data without, over the last 7 days in every region with logs."""
+    away), else Athena with AWS credentials or the demo data without, over the last 7 days (to today in the address's
+    time zone, else UTC) in every region with logs."""
     if "source" in st.session_state:
         return
     has_credentials = data.aws_credentials_available()
     st.session_state["source"] = "athena" if has_credentials else "demo"
     st.session_state["no_credentials"] = not has_credentials
-    today = datetime.now(ZoneInfo("UTC")).date()
+    now = datetime.now(UTC)
+    link = read_link({name: st.query_params.get_all(name) for name in st.query_params}, now)
+    today = today_in(link.zone, now)  # the link's days and the default ones end there
     st.session_state["dates"] = (today - timedelta(days=DEFAULT_DAYS - 1), today)
     st.session_state["regions"] = [ALL]
-    link = read_link({name: st.query_params.get_all(name) for name in st.query_params}, today)
     for key, value in link.values.items():
         st.session_state[key] = value
     if link.tab:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from ..engines.choice import SOURCES
 from ..errors import UsageError
-from ..logs.period import check_zone
+from ..logs.period import check_zone, today_in
 from ..logs.regions import ALL, REGION_NAMES
 from . import data
 from .text import LANGUAGES
@@ -41,6 +41,11 @@ class LinkSettings:
     tab: str | None = None
     ignored: list[str] = field(default_factory=list)
 
+    @property
+    def zone(self) -> str:
+        """The link's time zone: its ``tz``, or UTC without a usable one."""
+        return str(self.values.get("tz", "UTC"))
+
 
 def _day(text: str) -> date | None:
     try:
@@ -49,8 +54,9 @@ def _day(text: str) -> date | None:
         return None
 
 
-def read_link(params: Mapping[str, list[str]], today: date) -> LinkSettings:
-    """The settings of an address's parameters (each a list of its values, as ``st.query_params`` holds them)."""
+def read_link(params: Mapping[str, list[str]], now: datetime) -> LinkSettings:
+    """The settings of an address's parameters (each a list of its values, as ``st.query_params`` holds them) at
+    the instant ``now``."""
     link = LinkSettings()
     first = {name: values[-1] for name, values in params.items() if values}
     for name, key in TEXTS.items():
@@ -78,7 +84,7 @@ def read_link(params: Mapping[str, list[str]], today: date) -> LinkSettings:
         link.ignored += [f"regions={r}" for r in unknown]
         if regions and not unknown:
             link.values["regions"] = regions
-    _read_period(first, today, link)
+    _read_period(first, today_in(link.zone, now), link)
     if "model" in params:
         link.values["models"] = [m for m in params["model"] if m]
     if "focus" in first:
@@ -93,7 +99,7 @@ def read_link(params: Mapping[str, list[str]], today: date) -> LinkSettings:
 
 
 def _read_period(first: dict[str, str], today: date, link: LinkSettings) -> None:
-    """``start`` and ``end`` (YYYY-MM-DD), or ``days`` ending today."""
+    """``start`` and ``end`` (YYYY-MM-DD), or ``days`` ending ``today`` (the day it is in the link's zone)."""
     if "start" in first or "end" in first:
         start, end = _day(first.get("start", "")), _day(first.get("end", ""))
         if start and end and start <= end and (end - start).days < MAX_DAYS_FROM_LINK:
