@@ -40,7 +40,7 @@ from ..governance.coverage import log_coverage
 from ..governance.profiles import profile_resolver
 from ..governance.reconcile import Reconciliation
 from ..governance.render import budget_rows
-from ..logs.period import Period, check_zone, resolve_period, today_in
+from ..logs.period import Period, check_zone, resolve_period, through_today, today_in
 from ..output.progress import Reporter, labelled, silent
 from ..pricing import PriceBook
 from ..qdev.analysis import Filters as QFilters
@@ -85,13 +85,14 @@ def aws_credentials_available(profile: str | None = None) -> bool:
         return False
 
 
-def dashboard_period(start: date, end: date, tz: str) -> Period:
-    """The checked period of the date pickers, ending today at the latest in ``tz``: later days have no logs yet
-    (a month to date would be compared with a whole month, a subscription prorated over days to come), and the
-    pickers' today is a UTC day, tomorrow west of UTC for hours."""
+def dashboard_period(start: date, end: date, tz: str, now: datetime | None = None) -> Period:
+    """The checked period of the date pickers, cut at today in ``tz`` as the CLIs cut theirs (``through_today``):
+    later days have no logs yet. A start after today is a UsageError, but for the pickers' today, a UTC day
+    (tomorrow west of UTC for hours), which starts the period today in ``tz``."""
     chosen = resolve_period(start=start, end=end, tz=tz)  # order, length and zone checked as chosen
-    today = today_in(chosen.tz)
-    return Period(min(chosen.start, today), min(chosen.end, today), chosen.tz)
+    if chosen.start == today_in("UTC", now):
+        chosen = Period(min(chosen.start, today_in(chosen.tz, now)), chosen.end, chosen.tz)
+    return through_today(chosen, now)[0]
 
 
 @dataclass(frozen=True)

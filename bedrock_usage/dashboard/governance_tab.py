@@ -190,8 +190,11 @@ def reconciliation_section(t: Text, request: data.BedrockRequest) -> None:
     if request.source != "athena":
         st.info(t("reconcile_needs_athena"), icon=":material/cloud_off:")
         return
-    rec_request = data.ReconcileRequest(request)
-    period = rec_request.period()
+    try:
+        period = data.ReconcileRequest(request).period()
+    except UsageError as exc:  # a day east of UTC can be today there and tomorrow as a UTC day
+        load_error(t, exc)
+        return
     st.caption(t("reconcile_intro", start=period.start.isoformat(), end=period.end.isoformat()))
     left, right = st.columns([1, 3], vertical_alignment="bottom")
     threshold = left.number_input(t("reconcile_threshold"), min_value=1.0, max_value=100.0, step=1.0,

@@ -81,7 +81,7 @@ def sidebar(t: Text) -> SidebarChoice:
 
     start, end = (dates[0], dates[-1]) if isinstance(dates, tuple | list) and len(dates) == 2 else (None, None)
     problem = _problem(t, regions, start, end, tz, source, logs_dir, group_by, tag_key)
-    if end is not None and end > data.dashboard_period(end, end, tz).end:
+    if end is not None and end > today_in(tz):
         st.caption(t("ends_today"))
     start, end = start or date.today(), end or date.today()
     bedrock = data.pinned(data.BedrockRequest(
