@@ -15,7 +15,7 @@ import time
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -276,22 +276,37 @@ def report_partial_days(period: Period, reported_through: date, days_with_data: 
     return partial_days(period, [*due, *days_with_data], now)
 
 
+def _hour_starts(day: date, hour: int, zone: ZoneInfo) -> datetime:
+    """The first instant (in UTC) of the clock's hour ``hour`` of ``day`` in ``zone``; 24 is the next midnight. An
+    hour the clocks skip starts, and ends, when they skip it; an hour they repeat starts at its first pass."""
+    day += timedelta(days=hour // 24)
+    return datetime(day.year, day.month, day.day, hour % 24, tzinfo=zone).astimezone(UTC)
+
+
 def same_time_of_day(previous: UsageReport, period: Period, read_at: datetime
                      ) -> tuple[dict[str, float | int], str | None]:
-    """The previous period's totals, and the time of day the logs were read (``read_at``) in ``period``'s zone when
-    ``period`` ends that day: the previous period's last day then counts only its calls before that time (the hour
-    in progress by its share of minutes, facts being hourly), so today so far is compared with the same hours of
-    a day, not a whole one (a steady spend read at 09:00 fell 13% against a week of whole days). A period that ended
-    before that day is compared whole (None)."""
-    there = read_at.astimezone(ZoneInfo(period.tz))
-    if period.end != there.date():
+    """The previous period's totals, and the time (HH:MM) its last day is read to, when ``period`` ends on the day
+    of ``read_at`` (when the logs were read) in its zone: that last day then counts only its calls of as much time
+    after its midnight as ``read_at`` is after today's (the hour in progress by its share of the hour, facts being
+    hourly), so today so far is compared with as much of a day, not a whole one (a steady spend read at 09:00 fell
+    13% against a week of whole days). Around a clock change that is not the clock's time of day: 09:00 after a
+    23-hour day reads it to 10:00. A period that ended before that day is compared whole (None)."""
+    zone = period.zone
+    today = read_at.astimezone(zone).date()
+    if period.end != today:
         return previous.summary, None
+    previous_end = previous.period.end
+    cut = _hour_starts(previous_end, 0, zone) + (read_at - _hour_starts(today, 0, zone))
+    there = cut.astimezone(zone)
+    if there.date() != previous_end:  # today has run longer than that whole day (the clocks went back today)
+        return previous.summary, "24:00"
+    start, end = _hour_starts(previous_end, there.hour, zone), _hour_starts(previous_end, there.hour + 1, zone)
     facts = previous.facts
-    last_day = (facts["day"].astype("object") == previous.period.end.isoformat()).to_numpy()
+    last_day = (facts["day"].astype("object") == previous_end.isoformat()).to_numpy()
     hours = facts["hour"].to_numpy()
     before = PricedRows.of_frame(facts.loc[~last_day | (hours < there.hour)]).summary()
     in_hour = PricedRows.of_frame(facts.loc[last_day & (hours == there.hour)]).summary()
-    share = (there.minute * 60 + there.second) / 3600
+    share = (cut - start) / (end - start)
     return {**before, **{name: before[name] + share * in_hour[name] for _, name in CARDS}}, there.strftime("%H:%M")
 
 

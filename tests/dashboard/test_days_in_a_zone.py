@@ -1,5 +1,6 @@
-"""The dashboard's days in a time zone: a link's ``days`` end today in the link's zone, and a period is cut at
-today, or refused when it starts after today, by the CLI's rule.
+"""The dashboard's days in a time zone: a link's ``days`` end today in the link's zone, a period is cut at today,
+or refused when it starts after today, by the CLI's rule, and today so far is compared with as long a part of the day
+before it when the clocks change.
 
 Expected days come from zoneinfo arithmetic in the test, at an instant the test chooses (the functions take ``now``),
 or from the clock read before and after an app run (a day may end in between).
@@ -8,16 +9,20 @@ or from the clock read before and after an app run (a day may end in between).
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from bedrock_usage.dashboard.data import dashboard_period
+from bedrock_usage.dashboard.data import dashboard_period, same_time_of_day
 from bedrock_usage.dashboard.url_state import read_link
+from bedrock_usage.engines.local import LocalEngine
 from bedrock_usage.errors import UsageError
 from bedrock_usage.logs.period import Period
+from bedrock_usage.report.tracker import BedrockAthenaTracker
 from tests.dashboard.helpers import analyze, open_app
+from tests.logfiles import write_records
 
 # Where the day differs from UTC's at any hour: 11 hours behind it, and 14 ahead.
 BEHIND, AHEAD = "Pacific/Pago_Pago", "Pacific/Kiritimati"
@@ -136,3 +141,61 @@ def test_the_reconciliation_of_days_after_today_says_why_it_cannot_run() -> None
     assert not at.exception, [e.value for e in at.exception]
     assert len(at.error) == 1 and "starts after today" in at.error[0].value and "(UTC)" in at.error[0].value
     assert not at.button  # nothing to run
+
+
+NEW_YORK = ZoneInfo("America/New_York")
+# 2025: clocks go forward an hour at 02:00 on 9 March (a 23-hour day) and back at 02:00 on 2 November (25 hours).
+STEADY_DAYS = [(datetime(2025, 3, 7, tzinfo=UTC), datetime(2025, 3, 13, tzinfo=UTC)),
+               (datetime(2025, 10, 30, tzinfo=UTC), datetime(2025, 11, 5, tzinfo=UTC))]
+
+
+@pytest.fixture(scope="module")
+def steady_calls(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[datetime]]:
+    """One call every 10 minutes, day and night, around both clock changes: the logs' folder and the calls' times."""
+    times = [first + timedelta(minutes=10 * n) for first, last in STEADY_DAYS
+             for n in range(int((last - first) / timedelta(minutes=10)))]
+    base = {"schemaType": "ModelInvocationLog", "schemaVersion": "1.0", "accountId": "123456789012",
+            "identity": {"arn": "arn:aws:iam::123456789012:user/ann"}, "region": "us-east-1", "operation": "Converse",
+            "modelId": "anthropic.claude-3-haiku-20240307-v1:0", "input": {"inputTokenCount": 10},
+            "output": {"outputTokenCount": 1}}
+    root = tmp_path_factory.mktemp("steady") / "logs"
+    write_records(root, [{**base, "requestId": f"r{n}", "timestamp": when.strftime("%Y-%m-%dT%H:%M:%SZ")}
+                         for n, when in enumerate(times)])
+    return root, times
+
+
+@pytest.mark.parametrize(("read_at", "through"), [
+    (datetime(2025, 3, 12, 9, tzinfo=NEW_YORK), "09:00"),  # no change: the same time of day
+    (datetime(2025, 3, 10, 9, tzinfo=NEW_YORK), "10:00"),  # after the 23-hour day: 9 hours of it
+    (datetime(2025, 3, 10, 3, 30, tzinfo=NEW_YORK), "04:30"),
+    (datetime(2025, 3, 9, 9, tzinfo=NEW_YORK), "08:00"),  # on the 23-hour day: 8 hours so far
+    (datetime(2025, 11, 3, 9, tzinfo=NEW_YORK), "08:00"),  # after the 25-hour day: 9 hours of it
+    (datetime(2025, 11, 3, 1, 30, tzinfo=NEW_YORK), "01:30"),  # into 01:00-02:00, an hour passed twice that day
+    (datetime(2025, 11, 3, 2, 30, tzinfo=NEW_YORK), "01:30"),  # its second pass
+    (datetime(2025, 11, 2, 9, tzinfo=NEW_YORK), "10:00"),  # on the 25-hour day: 10 hours so far
+    (datetime(2025, 11, 2, 23, 30, tzinfo=NEW_YORK), "24:00"),  # 24.5 hours so far: all of the day before
+], ids=str)
+def test_today_so_far_is_compared_with_as_long_a_part_of_the_day_before(
+        steady_calls: tuple[Path, list[datetime]], read_at: datetime, through: str) -> None:
+    """A steady load shows no change at any time of day, on and after the days the clocks change."""
+    root, times = steady_calls
+    today = Period(read_at.date(), read_at.date(), "America/New_York")
+    previous = BedrockAthenaTracker(LocalEngine(root, cache=False)).analyze(today.previous())
+
+    totals, shown = same_time_of_day(previous, today, read_at)
+
+    midnight = datetime(read_at.year, read_at.month, read_at.day, tzinfo=NEW_YORK)
+    day_before = midnight.date() - timedelta(days=1)
+    midnight_before = datetime(day_before.year, day_before.month, day_before.day, tzinfo=NEW_YORK)
+    so_far = read_at.astimezone(UTC) - midnight.astimezone(UTC)  # elapsed time, not the clock's difference
+    cut = midnight_before.astimezone(UTC) + so_far
+    end_before = midnight.astimezone(UTC)
+    expected = sum(midnight_before.astimezone(UTC) <= when < min(cut, end_before) for when in times)
+    today_calls = sum(midnight.astimezone(UTC) <= when < read_at for when in times)
+    assert totals["calls"] == pytest.approx(expected)
+    assert totals["input_tokens"] == pytest.approx(10 * expected)
+    if cut < end_before:
+        assert expected == today_calls  # a steady load: a change of 0 %
+    else:  # today has run longer than the day before: all of it, 144 calls against 147
+        assert totals == previous.summary and expected == 144 and today_calls == 147
+    assert shown == through == (cut.astimezone(NEW_YORK).strftime("%H:%M") if cut < end_before else "24:00")
