@@ -3,7 +3,8 @@ or refused when it starts after today, by the CLI's rule, and today so far is co
 before it when the clocks change.
 
 Expected days come from zoneinfo arithmetic in the test, at an instant the test chooses (the functions take ``now``),
-or from the clock read before and after an app run (a day may end in between).
+or from the clock read before and after an app run (a day may end in between); expected calls from a steady load's
+timestamps, counted in plain Python.
 """
 
 from __future__ import annotations
@@ -28,9 +29,14 @@ from tests.logfiles import write_records
 BEHIND, AHEAD = "Pacific/Pago_Pago", "Pacific/Kiritimati"
 
 
+def today_there(zone: str, now: datetime) -> date:
+    """The day it is in ``zone`` at ``now``."""
+    return now.astimezone(ZoneInfo(zone)).date()
+
+
 def days_to_today(zone: str, days: int, now: datetime) -> tuple[date, date]:
     """``days`` calendar days ending on the day it is in ``zone`` at ``now``."""
-    today = now.astimezone(ZoneInfo(zone)).date()
+    today = today_there(zone, now)
     return today - timedelta(days=days - 1), today
 
 
@@ -69,11 +75,6 @@ def test_a_new_session_counts_days_to_today_in_the_links_zone(demo_env: dict[str
         at = open_app(tz=zone)
         after = days_to_today(zone, 7, datetime.now(UTC))
         assert at.date_input(key="dates").value in (before, after), zone
-
-
-def today_there(zone: str, now: datetime) -> date:
-    """The day it is in ``zone`` at ``now``."""
-    return now.astimezone(ZoneInfo(zone)).date()
 
 
 @pytest.mark.parametrize("zone", ["UTC", BEHIND, AHEAD])
@@ -167,7 +168,7 @@ def steady_calls(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[d
 @pytest.mark.parametrize(("read_at", "through"), [
     (datetime(2025, 3, 12, 9, tzinfo=NEW_YORK), "09:00"),  # no change: the same time of day
     (datetime(2025, 3, 10, 9, tzinfo=NEW_YORK), "10:00"),  # after the 23-hour day: 9 hours of it
-    (datetime(2025, 3, 10, 3, 30, tzinfo=NEW_YORK), "04:30"),
+    (datetime(2025, 3, 10, 3, 30, tzinfo=NEW_YORK), "04:30"),  # 3.5 hours of it
     (datetime(2025, 3, 9, 9, tzinfo=NEW_YORK), "08:00"),  # on the 23-hour day: 8 hours so far
     (datetime(2025, 11, 3, 9, tzinfo=NEW_YORK), "08:00"),  # after the 25-hour day: 9 hours of it
     (datetime(2025, 11, 3, 1, 30, tzinfo=NEW_YORK), "01:30"),  # into 01:00-02:00, an hour passed twice that day
