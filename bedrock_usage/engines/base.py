@@ -34,6 +34,13 @@ class Scope:
     regions: tuple[str, ...]
     first_day: date
     last_day: date
+    # The day folders whose unreadable objects count in ``ScanStats.skipped_objects`` (``Period.own_folder_days``);
+    # None: all of them. Their records are read all the same.
+    own_days: tuple[date, date] | None = None
+
+    def owns(self, day: date) -> bool:
+        """Whether what ``day``'s folder leaves out counts as this query's."""
+        return self.own_days is None or self.own_days[0] <= day <= self.own_days[1]
 
 
 @dataclass

@@ -32,6 +32,7 @@ import threading
 import weakref
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
@@ -177,7 +178,7 @@ class LocalEngine:
                         hours = sorted(entry.path for entry in entries if entry.is_dir())
                     for hour_dir in hours:
                         if _first_visit(os.stat(hour_dir), seen):
-                            self._collect_hour(hour_dir, objects, stats, seen)
+                            self._collect_hour(hour_dir, objects, stats, seen, scope.owns(day))
                     if objects:
                         days.append(DayFolder(service_dir, region, partition, tuple(objects)))
         progress(Progress(LISTING, looked, folders, "day folders", note=f"{stats.objects_read:,} objects",
@@ -224,7 +225,9 @@ class LocalEngine:
         return list(unique.values())
 
     @staticmethod
-    def _collect_hour(hour_dir: str, objects: list[LogObject], stats: ScanStats, seen: set[int]) -> None:
+    def _collect_hour(hour_dir: str, objects: list[LogObject], stats: ScanStats, seen: set[int], owned: bool) -> None:
+        """The hour folder's record objects into ``objects``; what it leaves out is counted when ``owned``."""
+        skipped = stats if owned else ScanStats()
         with os.scandir(hour_dir) as scanned:
             entries = sorted(scanned, key=lambda e: e.name)
         folder = hour_dir.replace(os.sep, "/")  # as Path.as_posix() would write it; one text for the whole folder
@@ -232,13 +235,13 @@ class LocalEngine:
         for entry in entries:
             if entry.is_dir():
                 if entry.name == "data":
-                    stats.skipped_objects[PAYLOAD_OBJECTS] += _count_files(entry.path, seen)
+                    skipped.skipped_objects[PAYLOAD_OBJECTS] += _count_files(entry.path, seen)
                 continue
             if entry.name.startswith(PERMISSION_CHECK_NAME) or not entry.name.endswith(".json.gz"):
                 continue
             if not folder_utf8 or not (entry.name.isascii() or _utf8(entry.name)):
-                stats.skipped_objects[NAME_NOT_UTF8] += 1
-                stats.skip_example(NAME_NOT_UTF8, entry.path)
+                skipped.skipped_objects[NAME_NOT_UTF8] += 1
+                skipped.skip_example(NAME_NOT_UTF8, entry.path)
                 continue
             try:
                 info = entry.stat()
@@ -249,8 +252,8 @@ class LocalEngine:
             if not _first_visit(info, seen):
                 continue
             if info.st_size == 0:
-                stats.skipped_objects[EMPTY] += 1
-                stats.skip_example(EMPTY, entry.path)
+                skipped.skipped_objects[EMPTY] += 1
+                skipped.skip_example(EMPTY, entry.path)
                 continue
             objects.append(LogObject(folder, entry.name, info.st_size, info.st_mtime_ns))
             stats.objects_read += 1
@@ -284,8 +287,9 @@ class LocalEngine:
             finally:
                 con.close()
         for obj, reason in left_out.items():
-            stats.skipped_objects[reason] += 1
-            stats.skip_example(reason, obj.path)
+            if scope.owns(_folder_day(obj)):
+                stats.skipped_objects[reason] += 1
+                stats.skip_example(reason, obj.path)
             stats.objects_read -= 1
             stats.bytes_read -= obj.size
         return result
@@ -799,6 +803,12 @@ def _utf8(name: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
+
+
+def _folder_day(obj: LogObject) -> date:
+    """The UTC day of the folder that holds ``obj`` (listed objects always sit in a day folder)."""
+    year, month, day = (int(part) for part in obj.folder.rsplit("/", 4)[-4:-1])
+    return date(year, month, day)
 
 
 def _partition_of(path: str) -> str | None:

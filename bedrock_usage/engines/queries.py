@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..errors import UsageError
@@ -211,10 +210,11 @@ def usage_facts_query(
     zone = zone_literal(period.tz)
     first_day, last_day = period.partition_days()
     # A record skipped (no readable timestamp, impossible token counts) is this period's when its timestamp is in
-    # it, or, unreadable, when its folder is one of the period's own days: the next day's folder, read for the last
-    # day's late calls, is that day's. Literals: dates and times write only digits, "/", "-", ":", "T" and "Z", and
-    # Athena takes at most 25 parameters.
-    own_last = quoted(partition_value((period.utc_end - timedelta(microseconds=1)).date()))
+    # it, or, unreadable, when its folder is one of the period's own (``Period.own_folder_days``): the next day's
+    # folder, read for the last day's late calls, is that day's, and a folder two days of a zone straddle is one's.
+    # Literals: dates and times write only digits, "/", "-", ":", "T" and "Z", and Athena takes at most 25
+    # parameters.
+    own_first, own_last = (quoted(partition_value(day)) for day in period.own_folder_days())
     stamp_in_period = (f"stamp >= from_iso8601_timestamp({quoted(period.utc_start.strftime('%Y-%m-%dT%H:%M:%SZ'))}) "
                        f"AND stamp < from_iso8601_timestamp({quoted(period.utc_end.strftime('%Y-%m-%dT%H:%M:%SZ'))})")
     tag_selects = [f"element_at(requestMetadata, {tag_key_literal(key)}) AS {tag_column(i)}" for i, key in
@@ -287,7 +287,8 @@ SELECT
     AS guardrail_interventions
 FROM (SELECT *, {_cache_writes_1h()} AS cache_write_1h_count,
         coalesce({_body_number(MEDIA_COUNT)}, {media_given_sql("input_body")}) AS media_count FROM delivered)
-WHERE (ts IS NULL AND CASE WHEN stamp IS NULL THEN partition_day <= {own_last} ELSE {stamp_in_period} END)
+WHERE (ts IS NULL AND CASE WHEN stamp IS NULL THEN partition_day BETWEEN {own_first} AND {own_last}
+                            ELSE {stamp_in_period} END)
   OR ({' AND '.join(conditions)})
 GROUP BY {', '.join(str(i) for i in range(1, group_count + 1))}"""
     return FactQuery(sql, params + filter_params)

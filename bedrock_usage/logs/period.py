@@ -51,6 +51,19 @@ class Period:
         last = (self.utc_end - timedelta(microseconds=1)).date() + timedelta(days=1)
         return self.utc_start.date(), last
 
+    def own_folder_days(self) -> tuple[date, date]:
+        """The UTC day folders whose unreadable contents (records, objects) count as this period's.
+
+        A folder is read by two periods when its day straddles theirs (the next day's folder, read for late calls;
+        a zone's day spanning two UTC days): it belongs to the one day of ``tz`` that holds its noon (UTC), so
+        adjacent periods never both count it. In UTC these are the period's own days.
+        """
+        first, last = self.partition_days()
+        zone = self.zone
+        own = [day for day in days_between(first - timedelta(days=1), last)
+               if self.start <= datetime.combine(day, time(12), UTC).astimezone(zone).date() <= self.end]
+        return (own[0], own[-1]) if own else (first, first - timedelta(days=1))
+
     def previous(self) -> Period:
         """The period of equal length just before this one."""
         return Period(self.start - timedelta(days=self.days), self.start - timedelta(days=1), self.tz)

@@ -214,8 +214,8 @@ class BedrockAthenaTracker:
         """The engine's fact rows of the period, regions and filters."""
         query = usage_facts_query(period, filters, self.tag_keys, self.dimensions,
                                   narrow_dedup=not self.engine.rereads_billed)
-        first_day, last_day = period.partition_days()
-        return self.engine.query(query.sql, query.params, Scope(regions, first_day, last_day), progress)
+        scope = Scope(regions, *period.partition_days(), own_days=period.own_folder_days())
+        return self.engine.query(query.sql, query.params, scope, progress)
 
     def _priced(self, result: QueryResult, user_pattern: str | None, progress: Reporter) -> tuple[PricedRows, int]:
         """The engine's rows without unreadable records and duplicates, attributed and priced in SQL (of callers

@@ -453,3 +453,31 @@ def test_a_call_past_a_tier_its_endpoint_lacks_is_unpriced_with_its_tokens(tmp_p
         expected["user"][("commercial",)].estimated_cost, rel=1e-9)
     assert all_rates(f"us.{GPT_54}", date.fromisoformat(DAY), 300_000) != all_rates(
         f"us.{GPT_54}", date.fromisoformat(DAY), 0)
+
+
+@pytest.mark.parametrize("tz", ["UTC", "America/New_York", "Asia/Kathmandu", "Pacific/Kiritimati", "Pacific/Pago_Pago"])
+def test_what_a_folder_leaves_out_counts_for_one_day_of_any_zone(tmp_path: Path, tz: str) -> None:
+    """Each UTC day folder from 2026-10-30 to 11-06 holds an unreadable line and an object that is not gzip. A zone's
+    days straddle those folders (and each day reads the next day's folder for late calls), yet one-day reports of
+    consecutive days count each folder's once: each day owns one folder, and their sum is the week's report."""
+    folders = [date(2026, 10, 30) + timedelta(days=i) for i in range(8)]
+    for day in folders:
+        hour = tmp_path / object_key("bedrock-logs/", ACCOUNT, "us-east-1", datetime(day.year, day.month, day.day, 5),
+                                     "bad").rsplit("/", 1)[0]
+        hour_dir = tmp_path / hour
+        hour_dir.mkdir(parents=True, exist_ok=True)
+        with gzip.open(hour_dir / "lines.json.gz", "wt", encoding="utf-8") as handle:
+            handle.write("{not json\n")
+        (hour_dir / "corrupt.json.gz").write_bytes(b"not gzip at all")
+
+    def skipped(first: date, last: date) -> tuple[int, int]:
+        report = BedrockAthenaTracker(LocalEngine(tmp_path, cache=False)).analyze(
+            resolve_period(start=first, end=last, tz=tz), ("us-east-1",))
+        return report.records_skipped, sum(report.stats.skipped_objects.values())
+
+    week = [date(2026, 11, 1) + timedelta(days=i) for i in range(5)]
+    days = [skipped(day, day) for day in week]
+    whole = skipped(week[0], week[-1])
+    assert tuple(map(sum, zip(*days, strict=True))) == whole
+    assert all(day == (1, 1) for day in days), days  # a one-day period owns exactly one folder
+    assert whole == (5, 5)
