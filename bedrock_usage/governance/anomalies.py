@@ -62,18 +62,20 @@ def group_values(facts: pd.DataFrame, key: str | None) -> pd.Series:
     return values.where(values.notna() & (values.astype("string").str.len() > 0), "(none)")
 
 
-def daily_cost(facts: pd.DataFrame, key: str | None, first: date, last: date) -> pd.DataFrame:
-    """Estimated cost per local day (rows, every day ``first``..``last``) and group (columns); no calls = 0."""
+def daily_cost(facts: pd.DataFrame, key: str | None, first: date, last: date,
+               measure: str = TOTAL_COST) -> pd.DataFrame:
+    """Estimated cost (or another ``measure`` of the facts) per local day (rows, every day ``first``..``last``) and
+    group (columns); no calls = 0."""
     days = days_between(first, last)
     if facts.empty:
         return pd.DataFrame(index=pd.Index(days, name="day"), dtype="float64")
     frame = pd.DataFrame({
         "day": pd.to_datetime(facts["day"]).dt.date,
         "group": group_values(facts, key),
-        "cost": facts[TOTAL_COST].fillna(0.0).astype("float64"),
+        "value": facts[measure].fillna(0.0).astype("float64"),
     })
     frame = frame.loc[(frame["day"] >= first) & (frame["day"] <= last)]
-    table = frame.pivot_table(index="day", columns="group", values="cost", aggfunc="sum", fill_value=0.0)
+    table = frame.pivot_table(index="day", columns="group", values="value", aggfunc="sum", fill_value=0.0)
     return table.reindex(days, fill_value=0.0).rename_axis("day").rename_axis(None, axis=1).astype("float64")
 
 
@@ -135,9 +137,10 @@ class AnomalyReport:
     factor: float
     window: int
     min_cost: float
-    daily: pd.DataFrame  # group, day, cost_usd (every day of the period)
+    daily: pd.DataFrame  # group, day, cost_usd, unpriced_calls (every day of the period)
     anomalies: pd.DataFrame
-    forecast: pd.DataFrame  # group, month, as_of, month_to_date_usd, recent_daily_mean_usd, days_left, forecast_usd
+    # group, month, as_of, month_to_date_usd, recent_daily_mean_usd, days_left, forecast_usd, unpriced_calls
+    forecast: pd.DataFrame
     unjudged_days: list[str]
     unpriced_calls: int
     in_progress: bool = False  # the period ends today
@@ -171,18 +174,27 @@ def analyze_anomalies(
     if len(facts):
         first = max(first, min(pd.to_datetime(facts["day"]).dt.date.min(), period.end))
     daily = daily_cost(facts, key, first, period.end)
+    # calls without a price are not in a cost: a group whose calls have none shows 0 beside its unpriced calls
+    unpriced_daily = daily_cost(facts, key, first, period.end, "unpriced_calls").reindex(columns=daily.columns,
+                                                                                         fill_value=0.0)
     anomalies = detect_anomalies(daily, period.start, factor, window, min_cost)
     unjudged = [d.isoformat() for i, d in enumerate(daily.index) if d >= period.start and i < window]
     forecasts = []
     for group in daily.columns:
         f = forecast_series(daily[group], period.end, window, in_progress)
+        month_unpriced = unpriced_daily[group][[d for d in daily.index if month_start(period.end) <= d]].sum()
         forecasts.append({"group": group, "month": period.end.strftime("%Y-%m"), "as_of": period.end.isoformat(),
                           "month_to_date_usd": f.month_to_date_usd, "recent_daily_mean_usd": f.recent_daily_mean_usd,
-                          "days_left": f.days_left, "forecast_usd": f.forecast_usd})
+                          "days_left": f.days_left, "forecast_usd": f.forecast_usd,
+                          "unpriced_calls": int(month_unpriced)})
     forecast = pd.DataFrame(forecasts, columns=["group", "month", "as_of", "month_to_date_usd",
-                                                "recent_daily_mean_usd", "days_left", "forecast_usd"])
-    in_period = daily.loc[[d for d in daily.index if d >= period.start]]
-    long = in_period.reset_index().melt(id_vars="day", var_name="group", value_name="cost_usd")
+                                                "recent_daily_mean_usd", "days_left", "forecast_usd",
+                                                "unpriced_calls"])
+    own_days = [d for d in daily.index if d >= period.start]
+    long = daily.loc[own_days].reset_index().melt(id_vars="day", var_name="group", value_name="cost_usd")
+    unpriced_long = unpriced_daily.loc[own_days].reset_index().melt(id_vars="day", var_name="group",
+                                                                    value_name="unpriced_calls")
+    long = long.assign(unpriced_calls=unpriced_long["unpriced_calls"].astype("int64"))
     long["day"] = long["day"].map(date.isoformat)
     unpriced = 0
     if len(facts):
@@ -190,7 +202,7 @@ def analyze_anomalies(
         unpriced = int(facts.loc[(days >= period.start) & (days <= period.end), "unpriced_calls"].sum())
     return AnomalyReport(
         period=period, group_by=key, factor=factor, window=window, min_cost=min_cost,
-        daily=long[["group", "day", "cost_usd"]],
+        daily=long[["group", "day", "cost_usd", "unpriced_calls"]],
         anomalies=anomalies,
         forecast=forecast.sort_values("forecast_usd", ascending=False).reset_index(drop=True),
         unjudged_days=unjudged,

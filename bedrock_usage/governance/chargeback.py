@@ -258,8 +258,13 @@ def developer_costs(facts: pd.DataFrame, qdev_users: list[QDevUser], first: date
             row.update(kiro_tier=user.kiro_tier or None, kiro_credits=user.kiro_credits,
                        kiro_overage_credits=user.kiro_overage_credits, kiro_cost_usd=user.kiro_cost_usd)
     table = pd.DataFrame(list(people.values()), columns=[c for c in DEVELOPER_COLUMNS if c != "total_cost_usd"])
-    table["total_cost_usd"] = (table["bedrock_cost_usd"].astype("float64").fillna(0.0) + table["seat_cost_usd"]
-                               + table["kiro_cost_usd"].astype("float64").fillna(0.0))
+    bedrock, kiro = table["bedrock_cost_usd"].astype("float64"), table["kiro_cost_usd"].astype("float64")
+    kiro_unknown = {user.developer.lower() for user in qdev_users if user.kiro and user.kiro_cost_usd is None}
+    # A part with no figure at all (Bedrock calls none of which is priced, a Kiro tier without a price) leaves the
+    # total unknown: a sum without it would read as the whole cost.
+    unknown = (bedrock.isna() & (table["bedrock_calls"] > 0)) | table["developer"].str.lower().isin(kiro_unknown)
+    total = bedrock.fillna(0.0) + table["seat_cost_usd"] + kiro.fillna(0.0)
+    table["total_cost_usd"] = total.mask(unknown)
     return table.sort_values(["total_cost_usd", "developer"], ascending=[False, True]).reset_index(drop=True)
 
 

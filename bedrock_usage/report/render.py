@@ -13,7 +13,7 @@ from ..output.files import write_csv as write_csv_file
 from ..output.json_values import document_text, json_records, json_value
 from ..output.plain_table import PlainTable
 from ..output.terminal_table import money, text_table, visible
-from .priced_facts import GROUP_KEYS, METRICS, TIER_CALLS, TOTAL_COST
+from .priced_facts import COST_COLUMNS, GROUP_KEYS, METRICS, TIER_CALLS, TOTAL_COST
 from .tracker import COST_NOTE, TOKENS_NOTE, UsageReport
 
 pd = lazy("pandas")
@@ -107,9 +107,18 @@ def analysis_table(table: PlainTable, keys: list[str], max_rows: int, summary: d
     )
 
 
+def stated_summary(report: UsageReport) -> dict[str, float | int]:
+    """The summary as reports state it: when calls were made and none has a price, its costs are missing (NaN:
+    ``unpriced`` in the terminal, null in JSON, empty in CSV), never 0."""
+    summary = dict(report.summary)
+    if summary["calls"] and summary["unpriced_calls"] == summary["calls"]:
+        summary.update(dict.fromkeys((*COST_COLUMNS, TOTAL_COST), math.nan))
+    return summary
+
+
 def render_terminal(report: UsageReport, analyses: list[str], max_rows: int) -> str:
     """The whole report as terminal text."""
-    s = report.summary
+    s = stated_summary(report)
     stats = report.stats
     lines = [f"*** {DEMO_SOURCE} ***"] if report.demo else []
     lines += [
@@ -172,7 +181,7 @@ def render_terminal(report: UsageReport, analyses: list[str], max_rows: int) -> 
 def report_document(report: UsageReport, analyses: list[str]) -> dict[str, object]:
     """The stable JSON document (schema ``bedrock-usage/report/v1``)."""
     period = report.period
-    summary = {k: json_value(v) for k, v in report.summary.items()}
+    summary = {k: json_value(v) for k, v in stated_summary(report).items()}
     return {
         "schema": SCHEMA_ID,
         "generated_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -226,7 +235,7 @@ def write_json(report: UsageReport, analyses: list[str], out_dir: Path) -> Path:
 
 def write_csv(report: UsageReport, analyses: list[str], out_dir: Path) -> list[Path]:
     """Write one CSV per analysis plus ``summary`` (each row with ``period_start``, ``period_end``, ``tz``)."""
-    frames = {"summary": pd.DataFrame([report.summary])} | {name: report.tables[name] for name in analyses}
+    frames = {"summary": pd.DataFrame([stated_summary(report)])} | {name: report.tables[name] for name in analyses}
     if len(report.plain_unpriced()):
         frames["unpriced"] = report.unpriced
     names = [f"_{name}.csv" for name in distinct([file_part(name.replace("-", "_"), "_") for name in frames])]

@@ -164,3 +164,27 @@ def test_daily_cost_fills_every_day() -> None:
     facts = pd.DataFrame({"day": ["2025-03-02"], "application": ["A"], "estimated_cost_usd": [float("nan")]})
     table = daily_cost(facts, "application", date(2025, 3, 1), date(2025, 3, 3))
     assert list(table.index) == [date(2025, 3, d) for d in (1, 2, 3)] and list(table["A"]) == [0.0, 0.0, 0.0]
+
+
+def test_a_group_whose_calls_have_no_price_shows_them_beside_its_zero(tmp_path: Path,
+                                                                      no_aws_env: dict[str, str]) -> None:
+    """An application calling only a model the book does not know costs 0 in the daily and forecast rows: each row
+    says how many calls that 0 leaves out, counted from the records."""
+    unknown = [{**record, "modelId": "example.unknown-model-v1:0",
+                "identity": {"arn": f"arn:aws:sts::{ACCOUNT}:assumed-role/Mystery-BedrockRole/w"},
+                "requestId": f"x-{record['requestId']}"}
+               for record in usage() if caller(record)[1] == "Steady"]
+    write_local(tmp_path / "logs", usage() + unknown)
+    result = run_cli(no_aws_env, tmp_path / "logs", "--start-date", "2025-11-10", "--format", "json",
+                     "--output-dir", "-")
+    doc = json.loads(result.stdout)
+    per_day: dict[str, int] = defaultdict(int)
+    for record in unknown:
+        per_day[record["timestamp"][:10]] += 1
+    mystery = [row for row in doc["daily"] if row["group"] == "Mystery"]
+    assert [(row["day"], row["cost_usd"], row["unpriced_calls"]) for row in mystery] == [
+        (day.isoformat(), 0, per_day[day.isoformat()]) for day in (date(2025, 11, 10) + timedelta(days=i)
+                                                                   for i in range(11))]
+    assert all(row["unpriced_calls"] == 0 for row in doc["daily"] if row["group"] != "Mystery")
+    forecast = next(row for row in doc["forecast"] if row["group"] == "Mystery")
+    assert forecast["month_to_date_usd"] == 0 and forecast["unpriced_calls"] == len(unknown)

@@ -5,6 +5,7 @@ tests/oracle.py (published prices, its own tier rule) or from counting the recor
 
 from __future__ import annotations
 
+import csv
 import gzip
 import json
 import math
@@ -481,3 +482,29 @@ def test_what_a_folder_leaves_out_counts_for_one_day_of_any_zone(tmp_path: Path,
     assert tuple(map(sum, zip(*days, strict=True))) == whole
     assert all(day == (1, 1) for day in days), days  # a one-day period owns exactly one folder
     assert whole == (5, 5)
+
+
+def test_a_summary_of_calls_none_of_which_is_priced_has_no_cost(tmp_path: Path) -> None:
+    """Every call of the period unpriced: the summary's costs are missing in every form (terminal ``unpriced``, JSON
+    null, CSV empty), never 0; with no calls at all they are 0."""
+    write_records(tmp_path / "logs", [call("who", "example.unknown-model-v1:0", 1000, n=0)])
+    env = {**os.environ, "BEDROCK_USAGE_COLUMNAR_CACHE": "off"}
+    base = [sys.executable, str(ROOT / "bedrock_tracker_cli.py"), "--engine", "local", "--logs-dir",
+            str(tmp_path / "logs"), "--region", "us-east-1"]
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([*base, *args], capture_output=True, text=True, env=env, timeout=300)
+
+    on_day = ("--start-date", DAY, "--end-date", DAY)
+    terminal = run(*on_day)
+    assert "Estimated cost:     unpriced" in terminal.stdout, terminal.stdout
+    summary = json.loads(run(*on_day, "--format", "json", "--output-dir", "-").stdout)["summary"]
+    assert summary["calls"] == summary["unpriced_calls"] == 1
+    assert {summary[name] for name in ("estimated_cost_usd", "input_cost_usd", "output_cost_usd")} == {None}
+    run(*on_day, "--format", "csv", "--output-dir", str(tmp_path / "out"))
+    with next((tmp_path / "out").glob("*_summary.csv")).open() as handle:
+        row = next(csv.DictReader(handle))
+    assert row["estimated_cost_usd"] == "" and row["calls"] == "1"
+    empty = json.loads(run("--start-date", "2026-10-01", "--end-date", "2026-10-01", "--format", "json",
+                           "--output-dir", "-").stdout)["summary"]
+    assert empty["calls"] == 0 and empty["estimated_cost_usd"] == 0
