@@ -33,6 +33,7 @@ from bedrock_usage.output.command import (
     hint_without_aws,
     print_warnings,
     report_main,
+    row_count,
 )
 from bedrock_usage.output.files import output_folder
 from bedrock_usage.output.json_values import document_text
@@ -109,7 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
     out = parser.add_argument_group("output")
     out.add_argument("--format", choices=("terminal", "csv", "json"), default="terminal",
                      help="terminal tables (default), one CSV file per analysis, or one JSON document")
-    out.add_argument("--max-rows", type=int, default=20, help="rows per terminal table (0 = all; default 20)")
+    out.add_argument("--max-rows", type=row_count, default=20, help="rows per terminal table (0 = all; default 20)")
     out.add_argument("--output-dir",
                      help="where csv/json files go (default report/); '-' prints JSON to standard output")
     add_quiet_option(out)

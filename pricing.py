@@ -19,8 +19,9 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from bedrock_usage.errors import UsageError
+from bedrock_usage.logs.period import parse_day
 from bedrock_usage.logs.regions import REGION_NAMES
-from bedrock_usage.output.command import guard_output
+from bedrock_usage.output.command import UsageErrorParser, report_main
 from bedrock_usage.output.json_values import decimal_text
 from bedrock_usage.output.terminal_table import text_table
 from bedrock_usage.pricing import (
@@ -64,7 +65,7 @@ def render_table(rows: list[PriceRow]) -> str:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = UsageErrorParser(
         description="List the Amazon Bedrock price book (USD per million tokens, or per image, second or query), "
         "or refresh it from AWS's Price List.")
     what = parser.add_argument_group("which rows")
@@ -92,30 +93,27 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """List or refresh the price book."""
-    args = build_parser().parse_args(argv)
-    try:
-        if args.refresh:
-            return _refresh(args)
-        if args.offer_file or args.dry_run:
-            raise UsageError("--offer-file and --dry-run go with --refresh")
-        day = _day(args.date)
-        if args.region and args.region not in REGION_NAMES:
-            raise UsageError(f"unknown region '{args.region}'; known regions: {', '.join(sorted(REGION_NAMES))}")
-        rows = PriceBook.load(args.prices).table(args.region, day, provider=args.provider, model=args.model,
-                                                  family=args.family, mode=args.mode)
-        if not rows:
-            raise UsageError("no price rows match these filters")
-    except UsageError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    return guard_output(lambda: _print_rows(rows, args.format) or 0)
+    return report_main(lambda: _run(build_parser().parse_args(argv)))
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.refresh:
+        return _refresh(args)
+    if args.offer_file or args.dry_run:
+        raise UsageError("--offer-file and --dry-run go with --refresh")
+    day = _day(args.date)
+    if args.region and args.region not in REGION_NAMES:
+        raise UsageError(f"unknown region '{args.region}'; known regions: {', '.join(sorted(REGION_NAMES))}")
+    rows = PriceBook.load(args.prices).table(args.region, day, provider=args.provider, model=args.model,
+                                              family=args.family, mode=args.mode)
+    if not rows:
+        raise UsageError("no price rows match these filters")
+    _print_rows(rows, args.format)
+    return 0
 
 
 def _day(text: str | None) -> date | None:
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        raise UsageError(f"--date '{text}' is not a YYYY-MM-DD date") from None
+    return parse_day(text, "--date") if text else None
 
 
 def _refresh(args: argparse.Namespace) -> int:

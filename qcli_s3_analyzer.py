@@ -21,7 +21,7 @@ from bedrock_usage.engines.athena import DEFAULT_WORKGROUP
 from bedrock_usage.errors import UsageError
 from bedrock_usage.logs.period import resolve_period, through_today
 from bedrock_usage.logs.regions import requested_regions
-from bedrock_usage.output.command import UsageErrorParser, hint_without_aws, report_main
+from bedrock_usage.output.command import UsageErrorParser, hint_without_aws, report_main, row_count
 from bedrock_usage.output.files import STANDARD_OUTPUT, output_folder
 from bedrock_usage.output.json_values import document_text
 from bedrock_usage.output.progress import add_quiet_option, terminal_progress
@@ -177,7 +177,7 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
     )
     out.add_argument(
         "--max-rows",
-        type=int,
+        type=row_count,
         default=20,
         help="rows per table in terminal output (0 = all; files are complete; default 20)",
     )
@@ -200,8 +200,6 @@ def _check(args: argparse.Namespace) -> None:
             raise UsageError(f"{name} must be at least 1 (got {value})")
     if args.workers < 1:
         raise UsageError(f"--workers must be at least 1 (got {args.workers})")
-    if args.max_rows < 0:
-        raise UsageError(f"--max-rows must be 0 (all rows) or more (got {args.max_rows})")
     if args.identity_store and args.demo:
         raise UsageError("--identity-store looks your directory up: the demo's people are not in it (drop --demo)")
     if args.identity_region and not args.identity_store:

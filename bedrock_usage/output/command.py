@@ -23,6 +23,17 @@ class UsageErrorParser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see {self.prog} --help)")
 
 
+def row_count(value: str) -> int:
+    """An argparse type for ``--max-rows``: 0 (every row) or more."""
+    try:
+        rows = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a whole number") from None
+    if rows < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 (all rows) or more (got {rows})")
+    return rows
+
+
 def guard_output(body: Callable[[], int]) -> int:
     """Run ``body`` and flush standard output, so a failure to write it is reported while we still can.
 

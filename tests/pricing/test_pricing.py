@@ -399,7 +399,10 @@ def test_pricing_script_filters() -> None:
 
 @pytest.mark.parametrize(
     ("args", "message"),
-    [(("--date", "yesterday"), "--date 'yesterday' is not a YYYY-MM-DD date"),
+    [(("--date", "yesterday"), "--date 'yesterday' is not a date in YYYY-MM-DD form"),
+     (("--date", "2025-W45-1"), "--date '2025-W45-1' is not a date in YYYY-MM-DD form"),  # ISO week dates too
+     (("--date", "2025-11-01\x1b[31m"), "--date '2025-11-01\\x1b[31m'"),  # a control character shown escaped
+     (("--format", "xml"), "invalid choice: 'xml'"),
      (("--region", "mars-1"), "unknown region 'mars-1'"),
      (("--provider", "nobody"), "no price rows match"),
      (("--offer-file", "x.json"), "go with --refresh")],

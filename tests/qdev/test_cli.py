@@ -236,7 +236,7 @@ def test_help_through_the_main_cli_shows_the_command_typed() -> None:
         (["--tz", "Mars/Olympus"], 1, "time zone"),
         (["--days", "0"], 1, "--days"),
         (["--sample", "0"], 1, "--sample"),
-        (["--max-rows", "-1"], 1, "--max-rows must be 0 (all rows) or more"),
+        (["--max-rows", "-1"], 1, "--max-rows: must be 0 (all rows) or more"),
         (["--bucket", "b", "--logs-dir", "."], 1, "choose one of --bucket, --logs-dir"),
         (["--logs-dir", "/no/such/folder"], 1, "is not a folder"),
         (["--regions", "mars-east-1"], 1, "unknown region"),

@@ -283,3 +283,11 @@ def test_files_and_piped_json_say_their_warnings_on_stderr(tmp_path: Path, demo_
     warnings = [line for line in result.stderr.splitlines() if line.startswith("warning: ")]
     assert sum("skipped 1 record" in line for line in warnings) == 1, result.stderr
     assert any("example.unknown-model-v1:0" in line or "have no price" in line for line in warnings), result.stderr
+
+
+def test_a_negative_row_count_is_refused(demo_env: dict[str, str]) -> None:
+    """``--max-rows -3`` is a mistake (0 means every row), refused in one line before any work."""
+    result = run_cli("--demo", "--max-rows", "-3", env=demo_env)
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr == ("error: argument --max-rows: must be 0 (all rows) or more (got -3) (see "
+                             "bedrock_tracker_cli.py --help)\n")
