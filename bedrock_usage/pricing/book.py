@@ -29,6 +29,7 @@ from functools import cached_property
 from pathlib import Path
 
 from ..errors import UsageError
+from ..logs.period import parse_day
 from .model_ids import ModelRef, is_priced_region, model_key, parse_model_id
 
 BUILTIN_BOOK = Path(__file__).resolve().parent / "bedrock_prices.csv"
@@ -239,12 +240,7 @@ def _parse_row(raw: dict[str, object], origin: str) -> PriceRow:
 
     def day(name: str) -> date | None:
         value = text(name)
-        if not value:
-            return None
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            raise UsageError(f"{origin}: {name} '{value}' is not a YYYY-MM-DD date") from None
+        return parse_day(value, f"{origin}: {name}") if value else None
 
     def rate(name: str, ceiling: float, unit: str) -> float | None:
         value = text(name)

@@ -18,6 +18,7 @@ from datetime import date
 from pathlib import Path
 
 from ..errors import UsageError
+from ..logs.period import parse_day
 
 BUILTIN_TABLE = Path(__file__).resolve().parent / "kiro_prices.csv"
 PRICES_ENV = "BEDROCK_USAGE_KIRO_PRICES"
@@ -49,12 +50,7 @@ class KiroTier:
 
 def _day(value: object, field: str, where: str) -> date | None:
     text = "" if value is None else str(value).strip()
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise UsageError(f"{where}: {field} '{text}' is not a YYYY-MM-DD date") from None
+    return parse_day(text, f"{where}: {field}") if text else None
 
 
 def _amount(value: object, field: str, where: str) -> float:

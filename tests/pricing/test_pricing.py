@@ -430,3 +430,13 @@ def test_a_context_tier_missing_for_an_endpoint_or_day_is_no_price_never_the_bas
     assert book.quote("global.example.tiered-v1:0", "us-east-1", february, context_tokens=200_001) is None
     short = book.quote("us.example.tiered-v1:0", "us-east-1", march, context_tokens=200_000)
     assert short and (short.row.tier, short.row.input) == ("base", 0.0011)
+
+
+def test_a_price_file_date_is_a_calendar_day_in_yyyy_mm_dd_form(tmp_path) -> None:
+    """A row's effective date is read like every date option: an ISO week date or a compact date is refused."""
+    for value in ("2025-W45-1", "20251102"):
+        path = tmp_path / "prices.json"
+        path.write_text(json.dumps({"prices": [{"model": "example.m-v1:0", "input": 0.001, "output": 0.002,
+                                                "effective_from": value}]}))
+        with pytest.raises(UsageError, match=f"effective_from '{value}' is not a date in YYYY-MM-DD form"):
+            PriceBook.load(path)
