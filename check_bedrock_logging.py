@@ -124,9 +124,9 @@ def summary_table(statuses: list[RegionLoggingStatus]) -> tuple[list[str], list[
     headers = ["Region", "Status", "Bucket", "Prefix", "Bucket region", "Bedrock can write", "Newest log"]
     rows = []
     for status in statuses:
-        state = ("❔ unknown" if status.error else "✅ enabled" if status.healthy
-                 else "⚠️ enabled, not healthy" if status.enabled
-                 else "❌ not to S3" if status.problems else "❌ not configured")
+        state = {"error": "❔ unknown", "ok": "✅ enabled", "no_logs": "✅ enabled, no log yet",
+                 "problems": "⚠️ enabled, not healthy" if not status.healthy else "⚠️ enabled, not all checked",
+                 "disabled": "❌ not to S3" if status.problems else "❌ not configured"}[status.verdict]
         rows.append(
             [
                 status.region,

@@ -61,6 +61,19 @@ class RegionLoggingStatus:
         return (self.enabled and self.text_delivery and self.bucket_region == self.region
                 and self.bedrock_can_write is not False)
 
+    @property
+    def verdict(self) -> str:
+        """What the check script's table and the dashboard's panel both say: ``error`` (unreadable), ``disabled``
+        (not delivering to S3), ``problems`` (not healthy, or a part could not be checked), ``no_logs`` (healthy,
+        nothing delivered yet) or ``ok``."""
+        if self.error:
+            return "error"
+        if not self.enabled:
+            return "disabled"
+        if self.problems or not self.healthy:
+            return "problems"
+        return "ok" if self.newest_log else "no_logs"
+
 
 def check_regions(aws: Aws, regions: tuple[str, ...] | None) -> list[RegionLoggingStatus]:
     """The logging status of each region, in order (the dashboard's status panel); ``None``, as

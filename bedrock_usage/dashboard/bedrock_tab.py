@@ -33,7 +33,7 @@ def logging_panel(t: Text, regions: tuple[str, ...] | None, profile: str) -> Non
         if not statuses:
             st.warning(t("logging_nowhere"))
         for status, command in statuses:
-            verdict = data.logging_verdict(status)
+            verdict = status.verdict
             newest = status.newest_log.last_modified.strftime("%Y-%m-%d %H:%M UTC") if status.newest_log else ""
             line = t(f"logging_{verdict}", region=status.region, bucket=status.bucket or "", newest=newest,
                      error=status.error or "", problems="; ".join(status.problems), command=command)

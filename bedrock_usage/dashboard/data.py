@@ -435,17 +435,6 @@ def load_logging_status(regions: tuple[str, ...] | None, profile: str = "") -> l
             for status in check_regions(aws, regions)]
 
 
-def logging_verdict(status: RegionLoggingStatus) -> str:
-    """``error``, ``disabled``, ``problems``, ``no_logs`` or ``ok``: what the panel tells the user."""
-    if status.error:
-        return "error"
-    if not status.enabled:
-        return "disabled"
-    if status.problems or not status.healthy:
-        return "problems"
-    return "ok" if status.newest_log else "no_logs"
-
-
 # Governance views (docs/governance.md): the same module functions as bedrock_tracker_cli.py's governance modes,
 # each on the days that mode reads, with the scope and filters of the analysed Bedrock request.
 
