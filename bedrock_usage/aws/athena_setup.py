@@ -22,12 +22,11 @@ from ..engines.athena import (
     RESULTS_PREFIX,
     poll_query,
 )
-from ..errors import SetupRequired
 from ..logs.layout import normalise_prefix, partition_value, region_prefix
 from ..logs.schema import COLUMNS, DATABASE_NAME, PARTITION_COLUMN, TABLE_NAME, glue_columns
 from ..output.progress import Reporter, silent
-from .logging_config import read_logging_config
-from .logging_setup import DEFAULT_PREFIX
+from .logging_config import LogLocation, log_location
+from .logging_setup import SETUP_POLICY_FILE
 from .provisioning import (
     CREATE,
     Change,
@@ -82,14 +81,6 @@ class AthenaOptions:
 
 
 @dataclass(frozen=True)
-class LogLocation:
-    """The bucket and key prefix a region's Model Invocation Logging writes to."""
-
-    bucket: str
-    prefix: str
-
-
-@dataclass(frozen=True)
 class QueryOutcome:
     """How the test query ended."""
 
@@ -99,20 +90,11 @@ class QueryOutcome:
 
 
 def find_log_location(aws: Aws, region: str, account: str, options: AthenaOptions) -> LogLocation:
-    """The options' bucket and prefix where given, the rest from the region's logging configuration."""
-    if options.log_bucket_template and options.log_prefix is not None:
-        return LogLocation(bucket_name(options.log_bucket_template, account, region), options.log_prefix)
-    s3_config = read_logging_config(aws.client("bedrock", region)).get("s3Config") or {}
-    if options.log_bucket_template:
-        bucket = bucket_name(options.log_bucket_template, account, region)
-        return LogLocation(bucket, s3_config.get("keyPrefix", DEFAULT_PREFIX) if s3_config else DEFAULT_PREFIX)
-    if not s3_config.get("bucketName"):
-        raise SetupRequired(
-            f"Model Invocation Logging to S3 is not configured in {region}: run "
-            f"`python setup_bedrock_logging.py --regions {region}` first, or pass --log-bucket"
-        )
-    prefix = options.log_prefix if options.log_prefix is not None else s3_config.get("keyPrefix", "")
-    return LogLocation(s3_config["bucketName"], prefix)
+    """The options' bucket (its template filled in) and prefix where given, the rest from the region's logging
+    configuration (``logging_config.log_location``)."""
+    template = options.log_bucket_template
+    bucket = bucket_name(template, account, region) if template else None
+    return log_location(aws, region, bucket, options.log_prefix, SETUP_POLICY_FILE)
 
 
 def day_projection(start_day: date) -> dict[str, str]:

@@ -28,7 +28,8 @@ from ..engines.compacted import (
 from ..logs.layout import partition_value, region_prefix
 from ..logs.schema import DATABASE_NAME, glue_columns
 from ..output.progress import Reporter, Tally, silent
-from .athena_setup import AthenaOptions, LogLocation, ensure_table, run_query
+from .athena_setup import AthenaOptions, ensure_table, run_query
+from .logging_config import LogLocation
 from .logging_status import first_log_day
 from .provisioning import KEEP, RegionSetup, bucket_name
 from .session import Aws

@@ -68,3 +68,41 @@ def logging_regions(
     if unread and not answered:
         raise SetupRequired(f"no region's logging configuration can be read ({next(iter(unread.values()))})")
     return LoggingRegions(found, unread)
+
+
+@dataclass(frozen=True)
+class LogLocation:
+    """The bucket and key prefix a region's Model Invocation Logs are read from."""
+
+    bucket: str
+    prefix: str
+
+
+def log_location(aws: Aws, region: str, bucket: str | None, prefix: str | None, policy_file: str) -> LogLocation:
+    """Where a region's logs are: ``bucket`` and ``prefix`` where given, the rest from its logging configuration.
+
+    A bucket given that the configuration does not deliver to (a copy, a replica) is read from its root unless
+    ``prefix`` says otherwise: the configuration's prefix is another bucket's layout. The mirror and the Athena
+    setup read logs by this one rule, as the test-data generator writes them.
+    """
+    if bucket is not None and prefix is not None:
+        return LogLocation(bucket, prefix)
+    try:
+        s3_config = read_logging_config(aws.client("bedrock", region)).get("s3Config") or {}
+    except AWS_ERRORS as exc:
+        if bucket is not None:
+            return LogLocation(bucket, "")  # its root; a read that finds nothing there says where it looked
+        raise SetupRequired(
+            f"the logging configuration of {region} cannot be read ({describe(exc, policy_file)}); pass "
+            "--log-bucket (and --log-prefix) to name the bucket of its logs"
+        ) from exc
+    configured = s3_config.get("bucketName")
+    if bucket is not None:
+        return LogLocation(bucket, s3_config.get("keyPrefix", "") if configured == bucket else "")
+    if not configured:
+        raise SetupRequired(
+            f"Model Invocation Logging to S3 is not configured in {region}: run "
+            f"`python setup_bedrock_logging.py --regions {region}` first, or pass --log-bucket"
+        )
+    return LogLocation(configured, prefix if prefix is not None else s3_config.get("keyPrefix", ""))
+

@@ -28,7 +28,7 @@ from ..errors import SetupRequired, UsageError
 from ..logs.layout import day_prefix, days_between, normalise_prefix, parse_key
 from ..logs.period import Period
 from ..output.progress import Reporter, Tally, silent
-from .logging_config import logging_regions, read_logging_config
+from .logging_config import log_location, logging_regions
 from .logging_status import READER_POLICY_FILE
 from .session import AWS_ERRORS, Aws, as_project_error, describe, error_code, required_action
 
@@ -306,7 +306,8 @@ def mirror_logs(
                     for region, why in sorted(found.unread.items())]
     for region in regions:
         try:
-            region_bucket, region_prefix = _log_location(aws, region, bucket, prefix)
+            location = log_location(aws, region, bucket, prefix, READER_POLICY_FILE)
+            region_bucket, region_prefix = location.bucket, location.prefix
             summary = sync_logs(aws.client("s3", region), region_bucket, region_prefix, account, [region], *days, dest,
                                 progress=progress, prune=prune)
         except (UsageError, SetupRequired) as exc:
@@ -317,26 +318,3 @@ def mirror_logs(
     if len(failures) == len(results):
         raise type(failures[0].failure)("; ".join(f"{r.region} not synced: {r.failure}" for r in failures))
     return results
-
-
-def _log_location(aws: Aws, region: str, bucket: str | None, prefix: str | None) -> tuple[str, str]:
-    """The bucket and prefix of a region's logs: those given, the rest from its logging configuration."""
-    if bucket is not None and prefix is not None:
-        return bucket, prefix
-    try:
-        s3_config = read_logging_config(aws.client("bedrock", region)).get("s3Config") or {}
-    except AWS_ERRORS as exc:
-        if bucket is not None:
-            return bucket, ""  # the root; a sync that finds nothing there says where it looked
-        raise SetupRequired(
-            f"the logging configuration of {region} cannot be read ({describe(exc, READER_POLICY_FILE)}); "
-            "pass --log-bucket (and --log-prefix) to copy from the bucket you name"
-        ) from exc
-    if bucket is not None:
-        return bucket, s3_config.get("keyPrefix", "") if s3_config.get("bucketName") == bucket else ""
-    if not s3_config.get("bucketName"):
-        raise SetupRequired(
-            f"Model Invocation Logging to S3 is not enabled in {region}; run "
-            f"python setup_bedrock_logging.py --regions {region} (or pass --log-bucket)"
-        )
-    return s3_config["bucketName"], s3_config.get("keyPrefix", "")

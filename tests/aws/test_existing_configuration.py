@@ -776,3 +776,29 @@ def test_setups_own_results_bucket_without_its_rule_gets_it(aws_env: dict[str, s
     assert f"created       bucket {bucket}: lifecycle rule expire-query-results" in result.stdout
     (rule,) = s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]
     assert rule["ID"] == "expire-query-results" and rule["Expiration"] == {"Days": 30}
+
+
+def test_a_log_bucket_named_is_read_by_setup_where_the_mirror_reads_it(aws_env: dict[str, str],
+                                                                         tmp_path: Path) -> None:
+    """``--log-bucket`` naming the bucket logging delivers to keeps the configuration's prefix; naming another (a
+    replica, a copy) reads its root, as the mirror does and the test-data generator writes, unless ``--log-prefix``
+    says where. The Glue table's location shows which."""
+    region = "us-east-2"
+    make_bucket(f"acme-logs-{region}", region)
+    make_bucket(f"replica-{region}", region)
+    put_logging(region, {"s3Config": {"bucketName": f"acme-logs-{region}", "keyPrefix": "prod/"},
+                         "textDataDeliveryEnabled": True})
+    glue = boto3.client("glue", region_name=region)
+    service = f"AWSLogs/{ACCOUNT}/BedrockModelInvocationLogs/{region}/"
+    for bucket, prefix in ((f"acme-logs-{region}", "prod/"), (f"replica-{region}", "")):
+        result = run("setup_athena_bucket.py", "--regions", region, "--log-bucket", bucket, "--skip-test-query",
+                     "--replace-existing", env=aws_env)
+        assert result.returncode == 0, result.stdout + result.stderr
+        table = glue.get_table(DatabaseName="bedrock_analytics", Name="bedrock_invocation_logs")["Table"]
+        assert table["StorageDescriptor"]["Location"] == f"s3://{bucket}/{prefix}{service}"
+    for bucket, prefix in ((f"acme-logs-{region}", "prod/"), (f"replica-{region}", "")):
+        synced = subprocess.run([sys.executable, str(ROOT / "bedrock_tracker_cli.py"), "--sync", "--engine", "local",
+                                 "--logs-dir", str(tmp_path / "mirror"), "--region", region, "--log-bucket", bucket,
+                                 "--days", "1", "--format", "json", "--output-dir", "-"],
+                                capture_output=True, text=True, env=aws_env, timeout=300)
+        assert f"Synced {region} from s3://{bucket}/{prefix}: " in synced.stderr, synced.stderr

@@ -20,7 +20,8 @@ from typing import Any
 import duckdb
 import pytest
 
-from bedrock_usage.aws.athena_setup import LogLocation, table_input
+from bedrock_usage.aws.athena_setup import table_input
+from bedrock_usage.aws.logging_config import LogLocation
 from bedrock_usage.engines.local import LocalEngine, to_duckdb
 from bedrock_usage.engines.queries import Filters, tag_column, usage_facts_query
 from bedrock_usage.logs.period import resolve_period
