@@ -142,7 +142,7 @@ def run_governance(
         table = chargeback.developer_costs(facts, people, scan.start, scan.end)
         warnings.extend(chargeback.developer_warnings(people))
         output = gr.developers_output(table, args.developer_costs, chargeback.seat_note(scan.start, scan.end),
-                                      warnings, args.max_rows)
+                                      warnings, args.max_rows, scan)
         alert = False
 
     gr.emit(gr.as_demo(output) if args.demo else output, args.format, args.output_dir)

@@ -524,11 +524,13 @@ def chargeback_output(chargeback: Chargeback, max_rows: int) -> Output:
                   row_end=covered | named)
 
 
-def developers_output(table: pd.DataFrame, month: str, note: str, warnings: list[str], max_rows: int) -> Output:
-    """Total AI cost per developer in every form."""
+def developers_output(table: pd.DataFrame, month: str, note: str, warnings: list[str], max_rows: int,
+                      period: Period) -> Output:
+    """Total AI cost per developer in every form (CSV rows end with the days they cover and the zone, as the
+    chargeback's do)."""
     return Output(developers_text(table, month, note, warnings, max_rows),
                   developers_document(table, month, note, warnings), {"": table}, f"bedrock_developer_costs_{month}",
-                  stable=True)
+                  stable=True, period=period)
 
 
 def as_demo(output: Output) -> Output:

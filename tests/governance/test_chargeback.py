@@ -415,6 +415,12 @@ def test_developer_costs_cli_with_q_developer_and_kiro_logs(logs: Path, no_aws_e
     assert bora["total_cost_usd"] == pytest.approx(bora["bedrock_cost_usd"] + bora["seat_cost_usd"]
                                                    + bora["kiro_cost_usd"])
     assert not any("no e-mail" in line for line in doc["warnings"])
+    files = run_cli(no_aws_env, logs, "--developer-costs", "2025-11", "--qdev-logs-dir", str(tmp_path / "qdev"),
+                    "--user-map", str(user_map), "--format", "csv", "--output-dir", str(tmp_path / "out"))
+    assert files.returncode == 0, files.stderr
+    with (tmp_path / "out" / "bedrock_developer_costs_2025-11.csv").open() as handle:
+        stamps = {(row["period_start"], row["period_end"], row["tz"]) for row in csv.DictReader(handle)}
+    assert stamps == {("2025-11-01", "2025-11-30", "UTC")}  # a file forwarded alone says what it covers
 
 
 def kiro_report_credits(root: Path, user: str, month: str) -> float:
