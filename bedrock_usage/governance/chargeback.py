@@ -2,7 +2,7 @@
 Developer seat, Kiro tier and credits).
 
 The chargeback is long form: one row per group x model, a total row per group and a grand total (schema
-``bedrock-usage/chargeback/v1``, columns in ``CHARGEBACK_COLUMNS``). Tokens and calls are exact; costs are
+``bedrock-usage/chargeback/v2``, columns in ``CHARGEBACK_COLUMNS``). Tokens and calls are exact; costs are
 estimates from list prices and cover priced calls only: calls the book cannot price are counted in
 ``unpriced_calls`` and listed apart, never as a cost of 0. Every chargeback says which days of the month its logs
 cover (``governance.coverage``) and warns when that is not the whole month.
@@ -27,7 +27,7 @@ from ..report.tracker import COST_NOTE, TOKENS_NOTE
 from .anomalies import days_in_month
 from .coverage import Coverage, log_coverage
 
-CHARGEBACK_SCHEMA = "bedrock-usage/chargeback/v1"
+CHARGEBACK_SCHEMA = "bedrock-usage/chargeback/v2"
 DEVELOPER_SCHEMA = "bedrock-usage/developer-costs/v2"
 UNTAGGED = "(untagged)"
 
@@ -38,6 +38,8 @@ CHARGEBACK_COLUMNS: tuple[tuple[str, str, str, str], ...] = (
     ("group", "text", "label", f"the application, user or tag value ({UNTAGGED} when the call had no such tag)"),
     ("row_type", "text", "label", "model (one group x model), group_total, or grand_total"),
     ("model", "text", "label", "model name (empty on total rows)"),
+    ("base_model_id", "text", "label",
+     "the model's id without inference-profile prefix or ARN, as the price book names it: a key to join on"),
     ("calls", "count", "exact", "invocations logged"),
     ("errors", "count", "exact", "invocations logged with an error code"),
     ("input_tokens", "tokens", "exact", "input tokens, without cache reads and writes"),
@@ -118,10 +120,11 @@ def build_chargeback(facts: pd.DataFrame, month: str, tz: str, group_by: str,
         frame.loc[missing, "group"] = UNTAGGED if column.startswith("tag:") else "(unknown)"
     rows = []
     for group, part in (frame.groupby("group", sort=True) if len(frame) else []):
-        for model, model_part in part.groupby("model", sort=True):
-            rows.append({"group": group, "row_type": "model", "model": model, **_totals(model_part)})
-        rows.append({"group": group, "row_type": "group_total", "model": "", **_totals(part)})
-    rows.append({"group": "", "row_type": "grand_total", "model": "", **_totals(frame)})
+        for (model, base_id), model_part in part.groupby(["model", "base_model_id"], sort=True, dropna=False):
+            rows.append({"group": group, "row_type": "model", "model": model,
+                         "base_model_id": "" if pd.isna(base_id) else base_id, **_totals(model_part)})
+        rows.append({"group": group, "row_type": "group_total", "model": "", "base_model_id": "", **_totals(part)})
+    rows.append({"group": "", "row_type": "grand_total", "model": "", "base_model_id": "", **_totals(frame)})
     table = pd.DataFrame(rows)
     table.insert(0, "group_by", group_by)
     table.insert(0, "month", month)

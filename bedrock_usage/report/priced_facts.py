@@ -39,8 +39,8 @@ TOTAL_COST = "estimated_cost_usd"
 GROUP_KEYS: dict[str, list[str]] = {
     "user": ["user", "principal_type", "principal"],
     "application": ["application"],
-    "user-app": ["user", "application", "model", "source_region"],
-    "model": ["model", "endpoint"],
+    "user-app": ["user", "application", "model", "source_region", "base_model_id"],
+    "model": ["model", "endpoint", "base_model_id"],
     "daily": ["day"],
     "hourly": ["hour"],
     "region": ["source_region"],
@@ -166,7 +166,8 @@ def price_facts(con: duckdb.DuckDBPyConnection, application_tags: Sequence[str],
     con.execute(f"""CREATE TEMP TABLE priced AS
 WITH joined AS (
   SELECT f.* REPLACE ({billed_units}), dayname(CAST(f.day AS DATE)) AS weekday,
-    c.principal_type, c.principal, c."user", coalesce({application}) AS application, m.model, m.endpoint, m.has_model,
+    c.principal_type, c.principal, c."user", coalesce({application}) AS application,
+    m.model, m.base_model_id, m.endpoint, m.has_model,
     r.unit, coalesce(r.reason, CASE WHEN coalesce(r.unit, 'tokens') = 'tokens' THEN coalesce({missing}) END) AS reason,
     CASE coalesce(r.unit, 'tokens') {unit_count} END * coalesce(r.rate_per_unit, 0.0) AS unit_cost,
     0.0 + f.input_tokens * coalesce(r.rate_input, 0.0) / 1000.0 AS input_cost,

@@ -50,11 +50,15 @@ _KEY_LABELS = {
     "application": "Application",
     "model": "Model",
     "endpoint": "Endpoint",
+    "base_model_id": "Model id",
     "source_region": "Region",
     "day": "Day",
     "hour": "Hour",
     "weekday": "Weekday",
 }
+
+# Keys a terminal table leaves to the files, where it would be too wide to read (the model table keeps its id).
+_FILE_ONLY_KEYS = {"user-app": ("base_model_id",)}
 
 
 def selected_analyses(choice: str, report: UsageReport) -> list[str]:
@@ -172,7 +176,8 @@ def render_terminal(report: UsageReport, analyses: list[str], max_rows: int) -> 
         lines.append(f"  Guardrail interventions: {s['guardrail_interventions']:,} (from logged Converse responses)")
     for name in analyses:
         title = TITLES.get(name, f"Usage by requestMetadata tag {name.removeprefix('tag:')}")
-        lines += ["", title, analysis_table(report.tables.plain(name), GROUP_KEYS.get(name, [name]), max_rows, s)]
+        keys = [key for key in GROUP_KEYS.get(name, [name]) if key not in _FILE_ONLY_KEYS.get(name, ())]
+        lines += ["", title, analysis_table(report.tables.plain(name), keys, max_rows, s)]
     if report.warnings:
         lines += ["", "Warnings"] + [f"  - {visible(w)}" for w in report.warnings]
     return "\n".join(lines)

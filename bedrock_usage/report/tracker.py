@@ -287,9 +287,12 @@ class BedrockAthenaTracker:
         """The display name and endpoint family of every distinct model id of the facts, as the table ``models``."""
         model_ids = [model_id for (model_id,) in distinct_values(con, ["model_id"])]
         known = [m if is_text(m) else None for m in model_ids]
+        bases = [parse_model_id(m).base_id if m else None for m in known]
         columns = {
             "model_id": model_ids,
             "model": [self.prices.display_name(m) if m else UNKNOWN_MODEL for m in known],
+            # a key to join on: the book's id of the model (without profile prefix or ARN), else the logged base id
+            "base_model_id": [(self.prices.book_model(base) or base) if base else None for base in bases],
             "endpoint": [parse_model_id(m).endpoint if m else "unknown" for m in known],
             "has_model": [m is not None for m in known],
         }

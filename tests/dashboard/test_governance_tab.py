@@ -177,10 +177,12 @@ def test_budgets_and_anomalies_equal_the_cli(demo_env: dict[str, str], demo_cach
     assert any(c.value.startswith("Method: a day is flagged") and "3x the median of the 7 days" in c.value
                for c in at.caption)
 
-    daily = next(d.value for d in at.dataframe if list(d.value.columns) == ["group", "day", "cost_usd"])
+    daily = next(d.value for d in at.dataframe
+                 if list(d.value.columns) == ["group", "day", "cost_usd", "unpriced_calls"])
     expected_daily = oracle_cost(records, START, END)
     for row in daily.to_dict("records"):
         assert row["cost_usd"] == pytest.approx(expected_daily[row["group"]].get(row["day"], 0.0), abs=1e-9), row
+        assert row["unpriced_calls"] == 0  # the demo prices every call
 
     at.radio(key="lang").set_value("ko").run()
     assert not at.exception, [e.value for e in at.exception]

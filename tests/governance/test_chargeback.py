@@ -184,13 +184,16 @@ def test_chargeback_rows_equal_plain_computation(logs: Path, no_aws_env: dict[st
                      "--output-dir", "-")
     assert result.returncode == 0, result.stderr
     doc = json.loads(result.stdout)
-    assert doc["schema"] == "bedrock-usage/chargeback/v1" and doc["month"] == "2025-11"
+    assert doc["schema"] == "bedrock-usage/chargeback/v2" and doc["month"] == "2025-11"
     expected = expected_rows(usage(), "2025-11", group_by)
     rows = {(r["group"], r["model"]): r for r in doc["rows"]}
     assert set(rows) == set(expected)
     kinds = {(r["group"], r["model"]): r["row_type"] for r in doc["rows"]}
     assert kinds[("", "")] == "grand_total" and all(
         kinds[k] == ("group_total" if k[1] == "" else "model") for k in kinds if k[0])
+    # the model's id to join on: the logged id without its inference-profile prefix; total rows have none
+    base_ids = {NAMES[model_id]: model_id.removeprefix("us.").removeprefix("global.") for model_id in NAMES}
+    assert all(r["base_model_id"] == (base_ids[r["model"]] if r["row_type"] == "model" else "") for r in doc["rows"])
     for key, want in expected.items():
         row = rows[key]
         for name in ("calls", "errors", "input_tokens", "output_tokens", "cache_read_tokens", "unpriced_calls"):

@@ -508,3 +508,21 @@ def test_a_summary_of_calls_none_of_which_is_priced_has_no_cost(tmp_path: Path) 
     empty = json.loads(run("--start-date", "2026-10-01", "--end-date", "2026-10-01", "--format", "json",
                            "--output-dir", "-").stdout)["summary"]
     assert empty["calls"] == 0 and empty["estimated_cost_usd"] == 0
+
+
+def test_the_model_table_has_a_model_id_to_join_on(tmp_path: Path) -> None:
+    """Two ids the book names alike (Claude Haiku 4.5's alias and dated id) are two rows of the model table, each
+    with its ``base_model_id``; profile forms of one id (``us.``, ``global.``) share it."""
+    alias, dated = "anthropic.claude-haiku-4-5", "anthropic.claude-haiku-4-5-20251001-v1:0"
+    records = [call("a", f"us.{alias}", 1000, n=0), call("a", f"global.{dated}", 1000, n=1),
+               call("b", f"us.{dated}", 1000, n=2)]
+    write_records(tmp_path, records)
+    report = BedrockAthenaTracker(LocalEngine(tmp_path, cache=False)).analyze(
+        resolve_period(start=DAY, end=DAY), ("us-east-1",))
+    models = report.tables["model"]
+    assert sorted(zip(models["base_model_id"], models["endpoint"], models["calls"], strict=True)) == [
+        (alias, "geo", 1), (dated, "geo", 1), (dated, "global", 1)]
+    assert set(models["model"]) == {"Claude Haiku 4.5"}
+    user_app = report.tables["user-app"]
+    assert sorted(zip(user_app["user"], user_app["base_model_id"], strict=True)) == [
+        ("a", alias), ("a", dated), ("b", dated)]

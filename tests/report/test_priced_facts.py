@@ -24,7 +24,7 @@ def fact(user: str, region: str | None, model: str, day: str, hour: int, calls: 
         "cache_read_tokens": 0, "cache_write_tokens": calls, "guardrail_interventions": 0,
         **dict.fromkeys(UNIT_MEASURES, 0),
         "weekday": pd.Timestamp(day).day_name(), "principal_type": "user", "principal": user, "user": user,
-        "application": f"app-{user}", "model": model, "endpoint": "regional",
+        "application": f"app-{user}", "model": model, "base_model_id": f"base.{model}", "endpoint": "regional",
         "input_cost_usd": cost / 2, "output_cost_usd": cost / 4, "cache_write_cost_usd": cost / 8,
         "cache_read_cost_usd": cost / 8, TOTAL_COST: cost, "priced": priced,
         "unpriced_reason": None if priced else "no price for this model, region and endpoint",

@@ -16,11 +16,14 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def body_texts(value: object) -> set[str]:
-    """Every string inside request and response bodies that is long enough to be recognisable."""
+    """Every string inside request and response bodies that is long enough to be recognisable, but the response's
+    ``model`` (the model's API name, which reports name as metadata: ``claude-sonnet-4-5-20250929`` is part of the
+    model id column)."""
     if isinstance(value, str):
         return {value} if len(value) >= 16 else set()
     if isinstance(value, dict):
-        return set().union(*(body_texts(v) for v in value.values())) if value else set()
+        kept = [v for k, v in value.items() if k != "model"]
+        return set().union(*(body_texts(v) for v in kept)) if kept else set()
     if isinstance(value, list):
         return set().union(*(body_texts(v) for v in value)) if value else set()
     return set()
