@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import datetime, tzinfo
 from pathlib import Path
 
 import pytest
@@ -165,6 +166,14 @@ def test_a_price_row_with_nan_is_a_one_line_error(logs: Path, tmp_path: Path) ->
     assert_one_line(cli(*local(logs, "--prices", str(path))), "input 'NaN' is not a number")
 
 
+class StoppedClock(datetime):
+    """The clock the report's writers read, stopped at 2025-11-02 10:00:00: every run is in the same second."""
+
+    @classmethod
+    def now(cls, tz: tzinfo | None = None) -> datetime:  # type: ignore[override]
+        return datetime(2025, 11, 2, 10, 0, 0, tzinfo=tz)
+
+
 def test_runs_in_the_same_second_keep_each_others_files(logs: Path, tmp_path: Path,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     from bedrock_usage.engines.local import LocalEngine
@@ -172,9 +181,20 @@ def test_runs_in_the_same_second_keep_each_others_files(logs: Path, tmp_path: Pa
 
     result = BedrockAthenaTracker(LocalEngine(logs, cache=False)).analyze(
         resolve_period(start="2025-11-02", end="2025-11-02"), ["us-east-1"])
-    monkeypatch.setattr(render, "output_stem", lambda report, now=None: "bedrock_analysis_us-east-1_20251102_100000")
-    first, second = write_json(result, ["user"], tmp_path), write_json(result, ["user"], tmp_path)
-    assert first != second and first.is_file() and second.is_file()
-    csv_first, csv_second = write_csv(result, ["user"], tmp_path), write_csv(result, ["user"], tmp_path)
-    assert not set(csv_first) & set(csv_second)
-    assert len(list(tmp_path.iterdir())) == 2 + 2 * len(csv_first)  # the stem is fixed: names differ by a counter
+    monkeypatch.setattr(render, "datetime", StoppedClock)
+    stem = "bedrock_analysis_us-east-1_20251102_100000"  # the region, then the time of the run to the second
+
+    first = write_json(result, ["user"], tmp_path)
+    written = first.read_bytes()
+    second = write_json(result, ["user"], tmp_path)
+    assert (first.name, second.name) == (f"{stem}.json", f"{stem}_2.json")
+    assert first.read_bytes() == written and json.loads(second.read_bytes()) == json.loads(written)
+
+    csv_first = write_csv(result, ["user"], tmp_path)
+    kept = {path: path.read_bytes() for path in csv_first}
+    csv_second = write_csv(result, ["user"], tmp_path)
+    assert [path.name for path in csv_first] == [f"{stem}_summary.csv", f"{stem}_user.csv"]
+    assert [path.name for path in csv_second] == [f"{stem}_2_summary.csv", f"{stem}_2_user.csv"]
+    assert {path: path.read_bytes() for path in csv_first} == kept
+    assert [path.read_bytes() for path in csv_second] == list(kept.values())
+    assert len(list(tmp_path.iterdir())) == 2 + 2 * 2
