@@ -15,7 +15,7 @@ from tests.dashboard.helpers import END, PREVIOUS, START, analyze, checked, open
 
 
 def steps_script() -> None:
-    import time
+    import threading
 
     import streamlit as st
 
@@ -28,11 +28,21 @@ def steps_script() -> None:
     request = st.session_state.get("request", "A")
     read = 5 if request == "A" else 8
 
+    drawn = threading.Event()
+
+    class DrawnStep(str):
+        """A step's name that tells when the page has written it: the script's thread formats it into a bar's text,
+        which it does only in an open status box while the load runs."""
+
+        def __format__(self, spec: str) -> str:
+            drawn.set()
+            return str.__format__(self, spec)
+
     def load(report):
         report(Progress("listing logs", 3, 3, "day folders", finished=True))
-        report(Progress("reading logs", read, 10, "objects", 50, 100, "7 records parsed"))
-        if slow:
-            time.sleep(0.5)  # still running when its box opens, at once
+        report(Progress(DrawnStep("reading logs"), read, 10, "objects", 50, 100, "7 records parsed"))
+        if slow:  # still running when its box opens (at once: quick=0), until the box has drawn its bars
+            assert drawn.wait(timeout=60), "no status box drew the steps of a load still running"
         if failure == "usage":
             raise UsageError("no logs here")
         if failure == "bug":
