@@ -28,6 +28,7 @@ from bedrock_usage.demo.synthetic import CorpusSpec, generate_records
 from bedrock_usage.demo.writer import write_local
 from bedrock_usage.engines.local import LocalEngine
 from bedrock_usage.logs.period import Period
+from bedrock_usage.pricing import PriceBook
 from bedrock_usage.qdev.analysis import Source
 from bedrock_usage.qdev.analysis import analyze as analyze_qdev
 from bedrock_usage.qdev.sources import LocalStore
@@ -52,7 +53,7 @@ from tests.dashboard.helpers import (
     tab,
     values,
 )
-from tests.oracle import aggregate, caller, with_profiles_resolved
+from tests.oracle import Totals, aggregate, base_and_family, caller, with_profiles_resolved
 from tests.qdev.kiro_oracle import FIXTURE as KIRO_FIXTURE
 
 MONEY_FORMAT = "$%,.4f"
@@ -165,24 +166,36 @@ def test_the_view_is_in_the_address_and_a_link_opens_it(demo_env: dict[str, str]
     assert all(part in warning for part in ("start=2026-02-30", "regions=mars-1", "tab=nowhere")), warning
 
 
+def oracle_cost_per_1k_by_model(totals_by_id: Mapping[tuple, Totals]) -> dict[str, float]:
+    """Cost per 1,000 priced calls of each model of the oracle's per-model-id totals, by the name the dashboard gives
+    it. The figures are the oracle's, summed over the ids of one base model (``us.``, ``global.``, in-region...); only
+    the name is the price book's, and each base model must have its own."""
+    cost: dict[str, float] = defaultdict(float)
+    priced: dict[str, int] = defaultdict(int)
+    for (model_id,), totals in totals_by_id.items():
+        base, _ = base_and_family(model_id)
+        if base and totals.priced_calls:
+            cost[base] += totals.estimated_cost
+            priced[base] += totals.priced_calls
+    book = PriceBook.load()
+    names = {base: book.display_name(base) for base in cost}
+    assert len(set(names.values())) == len(names), names
+    return {names[base]: 1000 * cost[base] / priced[base] for base in cost}
+
+
 @pytest.mark.slow
-def test_spend_lines_and_cost_per_thousand_calls(demo_env: dict[str, str]) -> None:
+def test_spend_lines_and_cost_per_thousand_calls(demo_env: dict[str, str], demo_records: list[dict]) -> None:
     at = analyze(open_app())
-    report = cli_report(demo_env, START, END)["analyses"]
-    per_user: dict[str, float] = defaultdict(float)
-    for row in report["user"]:
-        per_user[row["user"]] += row["estimated_cost_usd"]
+    oracle = aggregate(with_profiles_resolved(demo_records), START, END)
+    per_user = {user: totals.estimated_cost if totals.priced_calls else 0.0
+                for (user,), totals in oracle["user"].items()}
     top = sorted(per_user, key=per_user.get, reverse=True)[:5]
     lines = chart(at, "chart_lines")["data"]
     assert [trace["name"] for trace in lines] == top
     for trace in lines:
         assert math.fsum(map(float, values(trace["y"]))) == pytest.approx(per_user[trace["name"]], rel=1e-9)
 
-    per_model: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
-    for row in report["model"]:
-        per_model[row["model"]][0] += row["estimated_cost_usd"] or 0.0
-        per_model[row["model"]][1] += row["calls"] - row["unpriced_calls"]
-    expected = {model: 1000 * cost / calls for model, (cost, calls) in per_model.items() if calls}
+    expected = oracle_cost_per_1k_by_model(oracle["model_id"])
     bars = chart(at, "chart_cost_per_1k")["data"][0]
     shown = dict(zip(values(bars["y"]), map(float, values(bars["x"])), strict=True))
     assert list(shown) == sorted(expected, key=expected.get)[-10:]  # the ten dearest per call, dearest on top
