@@ -1,18 +1,29 @@
-"""mirror_logs and ``--sync`` against moto: where each region's logs are read from, and a region's failure kept to
-that region."""
+"""mirror_logs and ``--sync`` against moto: where each region's logs are read from, a region's failure kept to that
+region, and a sync run in a process of its own stopped by Ctrl-C or killed."""
 
 from __future__ import annotations
 
 import gzip
+import http.client
 import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from bedrock_usage.aws.mirror import mirror_logs
+from bedrock_usage.aws.mirror import ABANDONED_PART_SECONDS, DEFAULT_WORKERS, mirror_logs
 from bedrock_usage.aws.session import Aws
 from bedrock_usage.errors import SetupRequired
 from bedrock_usage.logs.layout import object_key
@@ -22,6 +33,7 @@ from tests.aws.test_mirror import ACCOUNT, record
 DAY = date(2025, 3, 10)
 PERIOD = ("--start-date", str(DAY), "--end-date", str(DAY))
 WHEN = datetime(2025, 3, 10, 9, 30, tzinfo=UTC)
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def configure(region: str, bucket: str, prefix: str = "") -> None:
@@ -212,21 +224,204 @@ def test_log_location_options_without_their_partner_are_refused(
     assert message in capsys.readouterr().err
 
 
-def test_ctrl_c_during_a_sync_is_one_line_and_exit_130(
-    aws_env: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+class HoldingProxy:
+    """A plain HTTP proxy on loopback in front of the moto server, for a sync run in another process: it forwards
+    every request and answers with moto's response, except that the requests ``held`` picks wait (nothing of their
+    answer sent) until ``release``. It keeps the method and path of every request it got."""
+
+    HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade", "expect",
+                  "proxy-authorization", "proxy-authenticate", "content-length"}
+
+    def __init__(self, upstream: str, held: Callable[[str, str], bool]) -> None:
+        self.upstream = urlsplit(upstream)
+        self.held = held
+        self.changed = threading.Condition()
+        self.holding = 0
+        self.released = False
+        self.requests: list[tuple[str, str]] = []
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keeps botocore's connections open, as with moto itself
+
+            def do_GET(self) -> None:  # noqa: N802 (http.server's names)
+                proxy.forward(self)
+
+            do_HEAD = do_POST = do_PUT = do_DELETE = do_GET  # noqa: N815
+
+            def log_message(self, *_: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+
+    def __enter__(self) -> HoldingProxy:
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.release()
+        self.server.shutdown()
+        self.server.server_close()
+
+    def forward(self, handler: BaseHTTPRequestHandler) -> None:
+        body = handler.rfile.read(int(handler.headers.get("Content-Length") or 0))
+        with self.changed:
+            self.requests.append((handler.command, handler.path))
+            if self.held(handler.command, handler.path) and not self.released:
+                self.holding += 1
+                self.changed.notify_all()
+                self.changed.wait_for(lambda: self.released)
+        upstream = http.client.HTTPConnection(self.upstream.hostname, self.upstream.port, timeout=60)
+        try:
+            upstream.request(handler.command, handler.path, body=body, headers={
+                name: value for name, value in handler.headers.items() if name.lower() not in self.HOP_BY_HOP})
+            response = upstream.getresponse()
+            answer = response.read()
+            handler.send_response_only(response.status, response.reason)
+            for name, value in response.getheaders():
+                if name.lower() not in self.HOP_BY_HOP:
+                    handler.send_header(name, value)
+            length = response.getheader("Content-Length") if handler.command == "HEAD" else None
+            handler.send_header("Content-Length", length or str(len(answer)))
+            handler.end_headers()
+            if handler.command != "HEAD":
+                handler.wfile.write(answer)
+        except OSError:  # the client went away (killed while it waited)
+            handler.close_connection = True
+        finally:
+            upstream.close()
+
+    def wait_holding(self, count: int, child: subprocess.Popen) -> None:
+        """Wait until ``count`` requests are held (a child that ends first fails the test)."""
+        deadline = time.monotonic() + 300  # a hang, not slowness
+        with self.changed:
+            while self.holding < count:
+                assert child.poll() is None, child.communicate()
+                assert time.monotonic() < deadline, f"{self.holding} requests held, not {count}"
+                self.changed.wait(timeout=1)
+
+    def release(self) -> None:
+        """Answer the requests held, and every request after them at once."""
+        with self.changed:
+            self.released = True
+            self.changed.notify_all()
+
+    def object_reads(self) -> list[str]:
+        """The paths of the log objects read (GetObject)."""
+        return [path for method, path in self.requests if is_object_read(method, path)]
+
+
+def is_object_read(method: str, path: str) -> bool:
+    return method == "GET" and urlsplit(path).path.endswith(".json.gz")
+
+
+def is_listing(method: str, path: str) -> bool:
+    return method == "GET" and "list-type=2" in urlsplit(path).query
+
+
+# Run as at a terminal: Python turns SIGINT into KeyboardInterrupt only if it was not ignored when it started (it is
+# in a test runner started in the background), so the child starts with Python's own handler, then runs the script.
+AS_AT_A_TERMINAL = ("import os, runpy, signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+                    "sys.argv = sys.argv[1:]; sys.path.insert(0, os.path.dirname(sys.argv[0])); "
+                    "runpy.run_path(sys.argv[0], run_name='__main__')")
+
+
+@contextmanager
+def sync_running(env: dict[str, str], proxy: HoldingProxy, dest: Path) -> Iterator[subprocess.Popen]:
+    """``bedrock_tracker_cli.py --engine local --sync`` of us-east-1 on DAY into ``dest``, reaching AWS through
+    ``proxy``, in a process of its own (killed if the test ends before it does)."""
+    child = subprocess.Popen(
+        [sys.executable, "-c", AS_AT_A_TERMINAL, str(ROOT / "bedrock_tracker_cli.py"), "--engine", "local", "--sync",
+         "--logs-dir", str(dest), *PERIOD, "--region", "us-east-1", "--format", "json", "--output-dir", "-"],
+        env={**env, "AWS_ENDPOINT_URL": proxy.url}, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True)
+    with child:
+        try:
+            yield child
+        finally:
+            if child.poll() is None:
+                child.kill()
+
+
+def mirror_files(dest: Path) -> dict[str, bytes]:
+    return {path.relative_to(dest).as_posix(): path.read_bytes() for path in dest.rglob("*") if path.is_file()}
+
+
+def test_ctrl_c_while_a_sync_lists_is_one_line_exit_130_and_nothing_is_downloaded(
+    aws_env: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    import bedrock_tracker_cli
-    from bedrock_usage.aws import mirror
-
     configure("us-east-1", "logs-a")
-    put_logs("logs-a", "", "us-east-1", 1)
+    keys = put_logs("logs-a", "", "us-east-1", 12)
+    with (HoldingProxy(aws_env["AWS_ENDPOINT_URL"], held=is_listing) as proxy,
+          sync_running(aws_env, proxy, tmp_path) as child):
+        proxy.wait_holding(1, child)  # the day folder is being listed
+        child.send_signal(signal.SIGINT)  # Ctrl-C
+        proxy.release()
+        out, err = child.communicate(timeout=300)
 
-    def pressed(*_: object) -> int:
-        raise KeyboardInterrupt  # Ctrl-C as the sync starts
+    assert (child.returncode, err, out) == (130, "interrupted\n", "")
+    assert proxy.object_reads() == [] and mirror_files(tmp_path) == {}  # no download was begun: none is made
 
-    monkeypatch.setattr(mirror, "remove_abandoned_parts", pressed)
-    try:
-        code = bedrock_tracker_cli.main(["--engine", "local", "--sync", "--logs-dir", str(tmp_path), *PERIOD])
-    except KeyboardInterrupt:  # a traceback for the user
-        code = None
-    assert (code, capsys.readouterr().err) == (130, "interrupted\n")
+    code, err, document = sync_report(capsys, tmp_path, "--region", "us-east-1")
+    assert code == 0, err
+    assert (f"Synced us-east-1 from s3://logs-a/: {len(keys)} new or changed objects, 0 already present, "
+            "0 failed\n") in err
+    assert document["summary"]["calls"] == records_in(tmp_path) == len(keys) * 3
+
+
+def test_ctrl_c_while_a_sync_downloads_finishes_the_downloads_under_way_and_the_next_sync_the_rest(
+    aws_env: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    configure("us-east-1", "logs-a")
+    keys = put_logs("logs-a", "", "us-east-1", DEFAULT_WORKERS + 4)
+    s3 = boto3.client("s3", region_name="us-east-1")
+    with (HoldingProxy(aws_env["AWS_ENDPOINT_URL"], held=is_object_read) as proxy,
+          sync_running(aws_env, proxy, tmp_path) as child):
+        proxy.wait_holding(DEFAULT_WORKERS, child)  # a download under way in each worker
+        begun = mirror_files(tmp_path)  # the file each is writing, not yet one a report reads
+        assert len(begun) == DEFAULT_WORKERS and not list(tmp_path.rglob("*.json.gz")), sorted(begun)
+        child.send_signal(signal.SIGINT)  # Ctrl-C
+        proxy.release()
+        out, err = child.communicate(timeout=300)
+
+    assert (child.returncode, err, out) == (130, "interrupted\n", "")
+    # The downloads under way, whole, and nothing half written. (Those not begun may have been taken up as the first
+    # ended, before the interrupted sync dropped the rest: the test above shows them dropped, and the sync never
+    # begins the copy, when Ctrl-C comes while it lists.)
+    copied = mirror_files(tmp_path)
+    assert set(copied) <= set(keys) and len(copied) >= DEFAULT_WORKERS, sorted(copied)
+    for key, body in copied.items():
+        assert body == s3.get_object(Bucket="logs-a", Key=key)["Body"].read(), key
+
+    code, err, document = sync_report(capsys, tmp_path, "--region", "us-east-1")
+    assert code == 0, err
+    assert (f"Synced us-east-1 from s3://logs-a/: {len(keys) - len(copied)} new or changed objects, {len(copied)} "
+            "already present, 0 failed\n") in err
+    assert document["summary"]["calls"] == records_in(tmp_path) == len(keys) * 3
+
+
+def test_a_sync_killed_while_it_downloads_leaves_part_files_a_later_sync_removes(
+    aws_env: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    configure("us-east-1", "logs-a")
+    keys = put_logs("logs-a", "", "us-east-1", DEFAULT_WORKERS + 4)
+    with (HoldingProxy(aws_env["AWS_ENDPOINT_URL"], held=is_object_read) as proxy,
+          sync_running(aws_env, proxy, tmp_path) as child):
+        proxy.wait_holding(DEFAULT_WORKERS, child)  # a download under way in each worker
+        child.kill()  # no Ctrl-C: the process was killed, or the machine went down
+        child.communicate(timeout=300)
+    left = mirror_files(tmp_path)  # the files the downloads were writing, which no report reads
+    assert len(left) == DEFAULT_WORKERS and not list(tmp_path.rglob("*.json.gz")), sorted(left)
+    # The next sync runs later (a sync writing right now keeps its files): they are dated as they would be by then.
+    later = time.time() - ABANDONED_PART_SECONDS - 60
+    for name in left:
+        os.utime(tmp_path / name, (later, later))
+
+    code, err, document = sync_report(capsys, tmp_path, "--region", "us-east-1")
+    assert code == 0, err
+    assert (f"Synced us-east-1 from s3://logs-a/: {len(keys)} new or changed objects, 0 already present, 0 failed, "
+            f"{DEFAULT_WORKERS} partial files of a stopped sync removed\n") in err
+    assert set(mirror_files(tmp_path)) == set(keys)
+    assert document["summary"]["calls"] == records_in(tmp_path) == len(keys) * 3
