@@ -2,8 +2,8 @@
 address, spend lines and cost per 1,000 calls, partial days, table formats, and the messages and labels of the issue
 "The dashboard, for the people who read it".
 
-Expected figures come from the plain-Python count of the corpus with its own prices (tests/oracle.py) or from
-bedrock_tracker_cli.py's JSON for the same period; the partial days from the calendar.
+Expected figures come from the plain-Python count of the corpus with its own prices (tests/oracle.py); the partial
+days from the calendar.
 """
 
 from __future__ import annotations
@@ -42,7 +42,6 @@ from tests.dashboard.helpers import (
     analyze,
     chart,
     checked,
-    cli_report,
     expected_change,
     expected_compact,
     expected_compact_usd,
@@ -118,16 +117,35 @@ def test_drill_down_into_a_user_shows_only_their_calls(demo_env: dict[str, str],
     assert not [m for m in at.metric if m.label == "Share of cost"]
 
 
+def oracle_by_model(totals_by_id: Mapping[tuple, Totals]) -> dict[str, tuple[int, int, float]]:
+    """(calls, priced calls, estimated cost) of each model of the oracle's per-model-id totals, by the name the
+    dashboard gives it. The figures are the oracle's, summed over the ids of one base model (``us.``, ``global.``,
+    in-region...); only the name is the price book's, and each base model must have its own."""
+    calls: dict[str, int] = defaultdict(int)
+    priced: dict[str, int] = defaultdict(int)
+    cost: dict[str, float] = defaultdict(float)
+    for (model_id,), totals in totals_by_id.items():
+        base, _ = base_and_family(model_id)
+        if base:
+            calls[base] += totals.calls
+            priced[base] += totals.priced_calls
+            cost[base] += totals.estimated_cost if totals.priced_calls else 0.0
+    book = PriceBook.load()
+    names = {base: book.display_name(base) for base in calls}
+    assert len(set(names.values())) == len(names), names
+    return {names[base]: (calls[base], priced[base], cost[base]) for base in calls}
+
+
 @pytest.mark.slow
-def test_model_filter_narrows_the_figures(demo_env: dict[str, str]) -> None:
+def test_model_filter_narrows_the_figures(demo_env: dict[str, str], demo_records: list[dict]) -> None:
     at = analyze(open_app())
     options = at.multiselect(key="models").options
     chosen = options[1:3]  # the second and third costliest models
     at.multiselect(key="models").set_value(chosen)
     checked(at.run())
 
-    rows = [row for row in cli_report(demo_env, START, END)["analyses"]["model"] if row["model"] in chosen]
-    calls, cost = sum(row["calls"] for row in rows), math.fsum(row["estimated_cost_usd"] for row in rows)
+    models = oracle_by_model(aggregate(with_profiles_resolved(demo_records), START, END)["model_id"])
+    calls, cost = sum(models[name][0] for name in chosen), math.fsum(models[name][2] for name in chosen)
     bedrock = tab(at, "Amazon Bedrock")
     assert metric(bedrock, "Calls").value == expected_compact(calls)
     assert f"${cost:,.4f}" in metric(bedrock, "Estimated cost").help
@@ -139,7 +157,7 @@ def test_model_filter_narrows_the_figures(demo_env: dict[str, str]) -> None:
 
 
 @pytest.mark.slow
-def test_the_view_is_in_the_address_and_a_link_opens_it(demo_env: dict[str, str]) -> None:
+def test_the_view_is_in_the_address_and_a_link_opens_it(demo_env: dict[str, str], demo_records: list[dict]) -> None:
     link = {"start": START.isoformat(), "end": END.isoformat(), "regions": "us-east-1,us-west-2",
             "group": "application", "focus_by": "application", "focus": "CodeReviewApp", "top": "3", "lang": "ko"}
     at = open_app(**link)
@@ -148,10 +166,10 @@ def test_the_view_is_in_the_address_and_a_link_opens_it(demo_env: dict[str, str]
     assert at.radio(key="group_by").value == "application" and at.radio(key="lang").value == "ko"
     assert at.selectbox(key="focus").value == "CodeReviewApp"
     assert at.number_input(key="top_n").value == 3
-    application = next(row for row in cli_report(demo_env, START, END, "--region", "us-east-1", "us-west-2")[
-        "analyses"]["application"] if row["application"] == "CodeReviewApp")
-    assert metric(at, "호출 수").value == expected_compact(application["calls"])  # analysed straight away
-    assert f"${application['estimated_cost_usd']:,.4f}" in metric(at, "예상 비용").help
+    application = aggregate(with_profiles_resolved(demo_records), START, END, regions=("us-east-1", "us-west-2"))[
+        "application"][("CodeReviewApp",)]
+    assert metric(at, "호출 수").value == expected_compact(application.calls)  # analysed straight away
+    assert f"${application.estimated_cost:,.4f}" in metric(at, "예상 비용").help
     assert at.query_params == {**link, "source": "demo"}
 
     at.radio(key="focus_by").set_value("model")
@@ -166,23 +184,6 @@ def test_the_view_is_in_the_address_and_a_link_opens_it(demo_env: dict[str, str]
     assert all(part in warning for part in ("start=2026-02-30", "regions=mars-1", "tab=nowhere")), warning
 
 
-def oracle_cost_per_1k_by_model(totals_by_id: Mapping[tuple, Totals]) -> dict[str, float]:
-    """Cost per 1,000 priced calls of each model of the oracle's per-model-id totals, by the name the dashboard gives
-    it. The figures are the oracle's, summed over the ids of one base model (``us.``, ``global.``, in-region...); only
-    the name is the price book's, and each base model must have its own."""
-    cost: dict[str, float] = defaultdict(float)
-    priced: dict[str, int] = defaultdict(int)
-    for (model_id,), totals in totals_by_id.items():
-        base, _ = base_and_family(model_id)
-        if base and totals.priced_calls:
-            cost[base] += totals.estimated_cost
-            priced[base] += totals.priced_calls
-    book = PriceBook.load()
-    names = {base: book.display_name(base) for base in cost}
-    assert len(set(names.values())) == len(names), names
-    return {names[base]: 1000 * cost[base] / priced[base] for base in cost}
-
-
 @pytest.mark.slow
 def test_spend_lines_and_cost_per_thousand_calls(demo_env: dict[str, str], demo_records: list[dict]) -> None:
     at = analyze(open_app())
@@ -195,7 +196,8 @@ def test_spend_lines_and_cost_per_thousand_calls(demo_env: dict[str, str], demo_
     for trace in lines:
         assert math.fsum(map(float, values(trace["y"]))) == pytest.approx(per_user[trace["name"]], rel=1e-9)
 
-    expected = oracle_cost_per_1k_by_model(oracle["model_id"])
+    expected = {name: 1000 * cost / priced for name, (_, priced, cost) in oracle_by_model(oracle["model_id"]).items()
+                if priced}
     bars = chart(at, "chart_cost_per_1k")["data"][0]
     shown = dict(zip(values(bars["y"]), map(float, values(bars["x"])), strict=True))
     assert list(shown) == sorted(expected, key=expected.get)[-10:]  # the ten dearest per call, dearest on top
