@@ -42,7 +42,7 @@ def steps_script() -> None:
         report(Progress("listing logs", 3, 3, "day folders", finished=True))
         report(Progress(DrawnStep("reading logs"), read, 10, "objects", 50, 100, "7 records parsed"))
         if slow:  # still running when its box opens (at once: quick=0), until the box has drawn its bars
-            assert drawn.wait(timeout=60), "no status box drew the steps of a load still running"
+            assert drawn.wait(timeout=30), "no status box drew the steps of a load still running"  # < the run's 60 s
         if failure == "usage":
             raise UsageError("no logs here")
         if failure == "bug":
