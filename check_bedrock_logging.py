@@ -97,8 +97,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def render_status(status: RegionLoggingStatus) -> str:
     """One region's block, in the layout of the original tool."""
-    state = (f"⚠️ Unknown ({status.error})" if status.error else "✅ Enabled" if status.enabled
-             else "❌ Not delivering to S3" if status.problems else "❌ Not Configured")
+    state = {"error": f"⚠️ Unknown ({status.error})", "ok": "✅ Enabled", "no_logs": "✅ Enabled (no log yet)",
+             "problems": "⚠️ Enabled, not healthy" if not status.healthy else "⚠️ Enabled, not all checked",
+             "disabled": "❌ Not delivering to S3" if status.problems else "❌ Not Configured"}[status.verdict]
     lines = [
         f"{status.region}:",
         f"  Status: {state}",

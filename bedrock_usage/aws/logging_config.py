@@ -105,4 +105,3 @@ def log_location(aws: Aws, region: str, bucket: str | None, prefix: str | None, 
             f"`python setup_bedrock_logging.py --regions {region}` first, or pass --log-bucket"
         )
     return LogLocation(configured, prefix if prefix is not None else s3_config.get("keyPrefix", ""))
-

@@ -123,7 +123,7 @@ def run_governance(
         filtered = bool(args.model or args.arn_pattern or args.user_pattern)
         result = chargeback.build_chargeback(facts, args.chargeback, scan.tz, args.chargeback_by, filtered=filtered)
         result.filters = {name: value for name, value in scanned.filters.items() if value} | (
-            {"regions": list(regions)} if args.region else {})
+            {"regions": list(regions)} if requested_regions(args.region) else {})  # "all" narrows nothing
         result.warnings[1 if result.coverage.warning() else 0:0] = warnings  # the days covered stay first
         output, alert = gr.chargeback_output(result, args.max_rows), False
     else:
@@ -145,7 +145,7 @@ def run_governance(
                                       warnings, args.max_rows, scan)
         alert = False
 
-    gr.emit(gr.as_demo(output) if args.demo else output, args.format, args.output_dir)
+    gr.emit(gr.as_demo(output) if args.demo else output, args.format, args.output_dir, said=source_warnings)
     if mode == "check_budgets" and alert:
         sns_session = aws or Aws.connect(args.profile)
         for line in budgets.deliver_alert(check, args.notify_sns, args.notify_webhook,

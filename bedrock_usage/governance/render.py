@@ -436,8 +436,10 @@ def _digest(text: str) -> str:
 
 
 def _filters_text(filters: dict[str, object] | None) -> str:
-    """The filters as compact JSON (keys sorted), or empty for none."""
-    return json.dumps(filters, sort_keys=True, separators=(",", ":")) if filters else ""
+    """The filters as compact JSON (keys and lists sorted: the same filters name the same files), or empty for
+    none."""
+    ordered = {name: sorted(value) if isinstance(value, list) else value for name, value in (filters or {}).items()}
+    return json.dumps(ordered, sort_keys=True, separators=(",", ":")) if ordered else ""
 
 
 _DEVELOPERS: list[Column] = [
@@ -541,13 +543,15 @@ def as_demo(output: Output) -> Output:
                                stem=output.stem.replace("bedrock_", "bedrock_demo_", 1))
 
 
-def emit(output: Output, fmt: str, out_dir: str) -> None:
-    """Print the text (terminal), or write the CSV files or JSON document and say where."""
+def emit(output: Output, fmt: str, out_dir: str, said: Sequence[str] = ()) -> None:
+    """Print the text (terminal), or write the CSV files or JSON document and say where, with the warnings on stderr
+    but those already ``said`` there (the sync's)."""
     if fmt == "terminal":
         print(output.text)
         return
     nested = output.document.get("callers") or {}  # a reconciliation's per-caller part keeps its own
-    print_warnings([*output.document.get("warnings", ()), *nested.get("warnings", ())])
+    print_warnings([line for line in [*output.document.get("warnings", ()), *nested.get("warnings", ())]
+                    if line not in said])
     for path in write_outputs(output, fmt, out_dir):
         print(f"Wrote {path}")
 

@@ -77,6 +77,8 @@ class _PlainNumber(float):
     ``2.0`` as before): loaders that read a cost column as fixed-point decimals refuse exponents."""
 
     def __repr__(self) -> str:
+        if not math.isfinite(self):
+            return float.__repr__(self)
         text = decimal_text(self)
         return text if "." in text else f"{text}.0"
 

@@ -51,7 +51,7 @@ NO_MODEL = ""
 BASIS_LOGGED = "the logged model"
 BASIS_NONE = "reference model (no model logged)"
 BASIS_ROUTER = "reference model (Kiro picks the model)"
-BASIS_UNPRICED = "unpriced (not in the price book)"
+BASIS_UNPRICED = "unpriced (no price in the book for its day and Region)"
 
 
 @lru_cache(maxsize=1)

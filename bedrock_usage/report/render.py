@@ -50,7 +50,7 @@ _KEY_LABELS = {
     "application": "Application",
     "model": "Model",
     "endpoint": "Endpoint",
-    "base_model_id": "Model id",
+    "base_model_id": "Base model ID",
     "source_region": "Region",
     "day": "Day",
     "hour": "Hour",

@@ -44,3 +44,11 @@ def test_the_check_table_and_the_dashboard_read_a_status_alike(fields: dict, ver
     assert region.verdict == verdict
     _, rows = CHECK.summary_table([region])
     assert rows[0][1] == shown
+
+
+def test_a_regions_block_says_what_its_table_row_says() -> None:
+    """The per-region block above the table reads the same verdict: not a plain 'Enabled' when part is unchecked."""
+    unchecked = status(bedrock_can_write=None, problems=("newest log: AccessDenied",))
+    assert "  Status: ⚠️ Enabled, not all checked\n" in CHECK.render_status(unchecked)
+    assert "  Status: ✅ Enabled (no log yet)\n" in CHECK.render_status(status())
+    assert "  Status: ✅ Enabled\n" in CHECK.render_status(status(newest_log=NEWEST))

@@ -38,3 +38,14 @@ def _plural_after_one(text: str) -> bool:
     """Whether ``text`` counts one of something with a plural noun (within two words of the 1)."""
     return bool(re.search(r"(?<![\w.,$-])1 (?:[A-Za-z][\w-]* ){0,2}(calls|users|models|tokens|requests|reports|objects"
                           r"|errors|budgets|turns|invocations|applications|callers|days|credits|messages)\b", text))
+
+
+def test_every_column_of_the_bedrock_tables_has_a_header_in_each_language() -> None:
+    """The tables the Bedrock tab shows (every analysis's keys, the measures and costs) are headed by words, never
+    by a raw column name (a new key such as ``base_model_id`` showed as itself)."""
+    from bedrock_usage.report.priced_facts import COST_COLUMNS, GROUP_KEYS, METRICS, TOTAL_COST
+
+    names = {key for keys in GROUP_KEYS.values() for key in keys} | {*METRICS, *COST_COLUMNS, TOTAL_COST}
+    for lang in ("en", "ko"):
+        text = Text(lang)
+        assert [name for name in sorted(names) if text.column(name) == name] == [], lang

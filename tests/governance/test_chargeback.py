@@ -488,3 +488,14 @@ def test_a_chargeback_of_some_calls_never_replaces_the_months_files(logs: Path, 
     assert json.loads(doc.stdout)["filters"] == {"regions": ["us-east-1"]}
     terminal = run_cli(no_aws_env, logs, "--chargeback", "2025-11", "--arn-pattern", "Chatbot")
     assert 'Only the calls of {"arn_pattern":"Chatbot"}' in terminal.stdout
+    every = run_cli(no_aws_env, logs, "--chargeback", "2025-11", "--region", "all", "--format", "json",
+                    "--output-dir", "-")
+    assert json.loads(every.stdout)["filters"] == {}  # 'all' regions narrows nothing: the month's own files
+
+
+def test_the_same_filters_in_another_order_name_the_same_files() -> None:
+    """A filtered chargeback's files are named by its filters, whatever order the options came in."""
+    forward = chargeback_stem("2026-11", "application", {"models": ["a.m-v1:0", "b.m-v1:0"], "regions": ["x", "y"]})
+    backward = chargeback_stem("2026-11", "application", {"regions": ["y", "x"], "models": ["b.m-v1:0", "a.m-v1:0"]})
+    assert forward == backward and forward.startswith("bedrock_chargeback_2026-11_application_filtered-")
+    assert chargeback_stem("2026-11", "application", {"models": ["a.m-v1:0"]}) != forward

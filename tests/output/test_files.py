@@ -70,3 +70,12 @@ def test_csv_numbers_are_plain_decimals_unquoted_and_gaps_empty() -> None:
     rows = list(csv.reader(io.StringIO(text)))[1:]
     for row, cost in zip(rows, costs, strict=True):
         assert (row[1] == "") if cost != cost else float(row[1]) == round(cost, 9)
+
+
+def test_csv_infinity_stays_a_number() -> None:
+    """A ratio with no base is written as ``inf`` (a number), not ``inf.0``."""
+    import pandas as pd
+
+    from bedrock_usage.output.files import csv_text
+
+    assert csv_text(pd.DataFrame({"ratio": [float("inf"), 2.0]})).splitlines()[1:] == ["inf", "2.0"]

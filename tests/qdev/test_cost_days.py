@@ -132,5 +132,5 @@ def test_a_model_priced_in_one_region_and_not_another_is_named_unpriced(tmp_path
     assert cost.unpriced_tokens == _tokens(unpriced[0]) + _tokens(unpriced[1])
     row = cost.per_model.set_index("model_id").loc["claude-opus-4.5"]
     assert row["cost_usd"] == pytest.approx(cost.total)
-    assert row["basis"] == "the logged model, unpriced (not in the price book)"
+    assert row["basis"] == "the logged model, unpriced (no price in the book for its day and Region)"
     assert any("(claude-opus-4.5)" in line and "not in the virtual cost" in line for line in report.warnings)
