@@ -388,6 +388,7 @@ def athena_state(region: str) -> tuple[Any, ...]:
     return workgroup["Configuration"], table["StorageDescriptor"]["Location"], rules
 
 
+@pytest.mark.slow
 def test_athena_setup_leaves_a_workgroup_table_and_rule_someone_made_and_shows_old_and_new(
         aws_env: dict[str, str], tmp_path: Path) -> None:
     region = "us-east-2"
@@ -673,6 +674,7 @@ def test_the_bucket_of_logging_left_as_it_is_is_shown_old_to_new_and_changed_onl
     assert logging_config(region)["s3Config"] == {"bucketName": bucket, "keyPrefix": "bedrock-logs/"}
 
 
+@pytest.mark.slow
 def test_settings_given_on_the_command_line_change_setup_s_own_resources_without_the_option(
         aws_env: dict[str, str], tmp_path: Path) -> None:
     region = "us-west-1"

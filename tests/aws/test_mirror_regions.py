@@ -371,6 +371,7 @@ def test_ctrl_c_while_a_sync_lists_is_one_line_exit_130_and_nothing_is_downloade
     assert document["summary"]["calls"] == records_in(tmp_path) == len(keys) * 3
 
 
+@pytest.mark.slow
 def test_ctrl_c_while_a_sync_downloads_finishes_the_downloads_under_way_and_the_next_sync_the_rest(
     aws_env: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -402,6 +403,7 @@ def test_ctrl_c_while_a_sync_downloads_finishes_the_downloads_under_way_and_the_
     assert document["summary"]["calls"] == records_in(tmp_path) == len(keys) * 3
 
 
+@pytest.mark.slow
 def test_a_sync_killed_while_it_downloads_leaves_part_files_a_later_sync_removes(
     aws_env: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -250,6 +250,7 @@ def by_user(rows: list[dict]) -> dict[str, tuple[int, int, int]]:
     return {row["user"]: (int(row["requests"]), int(row["input_tokens"]), int(row["output_tokens"])) for row in rows}
 
 
+@pytest.mark.slow
 def test_with_aws_credentials_it_defaults_to_athena_and_names_setup_steps(aws_env: dict[str, str],
                                                                           monkeypatch: pytest.MonkeyPatch,
                                                                           tmp_path: Path) -> None:

@@ -62,6 +62,7 @@ def test_a_link_without_a_usable_zone_counts_utc_days() -> None:
     assert link.ignored == ["tz=Mars/Olympus"]
 
 
+@pytest.mark.slow
 def test_a_new_session_counts_days_to_today_in_the_links_zone(demo_env: dict[str, str]) -> None:
     """The page's own clock: a day differs from UTC's at every hour in one of the two zones, so both are opened."""
     for zone in (BEHIND, AHEAD):
@@ -113,6 +114,7 @@ def test_today_east_of_utc_is_tomorrow_as_a_utc_day() -> None:
     assert dashboard_period(*month, "UTC", now) == Period(month[0], utc_today, "UTC")
 
 
+@pytest.mark.slow
 def test_a_period_ending_after_today_is_analysed_through_today_with_a_word(demo_env: dict[str, str]) -> None:
     today = datetime.now(UTC).date()
     at = analyze(open_app(), today - timedelta(days=2), today + timedelta(days=5))

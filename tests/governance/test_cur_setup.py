@@ -157,6 +157,7 @@ def test_options_that_do_not_go_with_cur(exports: tuple[DataExports, dict[str, s
     assert "--cur sets up the CUR 2.0 export and its table alone, in --cur-region" in result.stderr
 
 
+@pytest.mark.slow
 def test_the_export_is_not_made_while_its_bucket_policy_statement_is_left_as_it_is(
     exports: tuple[DataExports, dict[str, str]],
 ) -> None:

@@ -46,6 +46,7 @@ def qdev_logs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("output", [[], ["--format", "json", "--output-dir", "-"]], ids=["terminal", "json"])
 def test_the_report_cli_shows_progress_only_on_a_terminal(
     bedrock_logs: Path, no_aws_env: dict[str, str], output: list[str]

@@ -259,8 +259,8 @@ def test_developer_costs_in_demo_mode_use_the_amazon_q_demo(demo_env: dict[str, 
     assert any(row["kiro_tier"] and row["bedrock_calls"] for row in rows)
 
 
-@pytest.mark.parametrize("mode", [(), ("--chargeback", "2026-11"), ("--anomalies",)])
-@pytest.mark.parametrize("fmt", ["csv", "json"])
+@pytest.mark.parametrize(("mode", "fmt"), [((), "csv"), (("--chargeback", "2026-11"), "json"),
+                                           (("--anomalies",), "csv")])
 def test_files_and_piped_json_say_their_warnings_on_stderr(tmp_path: Path, demo_env: dict[str, str],
                                                            mode: tuple[str, ...], fmt: str) -> None:
     """A report written to files (or piped as JSON) is read later, elsewhere: a skipped record and an unpriced call
