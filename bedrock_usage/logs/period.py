@@ -60,7 +60,7 @@ class Period:
         """
         first, last = self.partition_days()
         zone = self.zone
-        own = [day for day in days_between(first - timedelta(days=1), last)
+        own = [day for day in days_between(first, last)
                if self.start <= datetime.combine(day, time(12), UTC).astimezone(zone).date() <= self.end]
         return (own[0], own[-1]) if own else (first, first - timedelta(days=1))
 
