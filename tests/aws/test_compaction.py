@@ -276,6 +276,7 @@ def test_compact_shows_the_day_blocks_done_on_a_terminal_unless_quiet(
         assert f"Athena {region} {first}.." in stderr and "SUCCEEDED" in stderr
 
 
+@pytest.mark.slow
 def test_a_compacted_table_someone_moved_is_left_as_it_is_and_nothing_is_copied(aws_env: dict[str, str]) -> None:
     region = "ca-central-1"
     bucket = f"bedrock-logs-123456789012-{region}"

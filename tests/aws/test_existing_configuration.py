@@ -199,6 +199,7 @@ def test_a_policy_whose_statement_is_one_object_is_merged_keeping_everything(aws
         assert policy["Statement"][0] == team_read
 
 
+@pytest.mark.slow
 def test_an_sse_kms_bucket_keeps_its_key_and_the_scripts_say_what_the_key_needs(aws_env: dict[str, str]) -> None:
     region = "us-west-2"
     bucket = f"bedrock-logs-{ACCOUNT}-{region}"
@@ -461,6 +462,7 @@ def test_athena_setup_leaves_a_workgroup_table_and_rule_someone_made_and_shows_o
         "EnforceWorkGroupConfiguration": True}}) in requests
 
 
+@pytest.mark.slow
 def test_a_log_bucket_s_public_access_block_is_changed_only_when_asked(aws_env: dict[str, str]) -> None:
     region = "eu-west-3"
     bucket = f"bedrock-logs-{ACCOUNT}-{region}"
@@ -578,6 +580,7 @@ def test_logging_is_not_switched_on_while_the_statement_letting_bedrock_write_is
     assert writer["Resource"] == f"arn:aws:s3:::{bucket}/bedrock-logs/AWSLogs/{ACCOUNT}/BedrockModelInvocationLogs/*"
 
 
+@pytest.mark.slow
 def test_an_existing_bucket_gets_only_the_statement_bedrock_needs_without_the_option(aws_env: dict[str, str]) -> None:
     region = "ca-central-1"
     bucket = f"bedrock-logs-{ACCOUNT}-{region}"
@@ -629,6 +632,7 @@ def test_a_bucket_setup_creates_gets_every_setting_without_the_option(aws_env: d
     assert policy_sids(bucket) == ["DenyInsecureTransport", "AllowBedrockLoggingApSoutheast2"]
 
 
+@pytest.mark.slow
 def test_the_bucket_of_logging_left_as_it_is_is_shown_old_to_new_and_changed_only_with_it(
         aws_env: dict[str, str]) -> None:
     region = "eu-north-1"
@@ -780,6 +784,7 @@ def test_setups_own_results_bucket_without_its_rule_gets_it(aws_env: dict[str, s
     assert rule["ID"] == "expire-query-results" and rule["Expiration"] == {"Days": 30}
 
 
+@pytest.mark.slow
 def test_a_log_bucket_named_is_read_by_setup_where_the_mirror_reads_it(aws_env: dict[str, str],
                                                                          tmp_path: Path) -> None:
     """``--log-bucket`` naming the bucket logging delivers to keeps the configuration's prefix; naming another (a

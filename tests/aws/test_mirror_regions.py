@@ -165,6 +165,7 @@ def test_every_region_names_a_region_whose_configuration_cannot_be_read(aws_env:
     assert "needs bedrock:GetModelInvocationLoggingConfiguration" in refused and "--log-bucket" in refused
 
 
+@pytest.mark.slow
 def test_files_no_longer_in_the_bucket_are_a_report_warning_and_go_with_prune(
     aws_env: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

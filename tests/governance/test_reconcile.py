@@ -204,6 +204,7 @@ def test_reconcile_json_equals_independent_computation(account: dict) -> None:
     assert summary["coverage"] == pytest.approx(len(account["logged"]) / len(account["served"]))
 
 
+@pytest.mark.slow
 def test_a_billed_region_whose_logs_were_not_read_is_named(account: dict) -> None:
     one = ["--engine", "local", "--logs-dir", str(account["logs"]), "--reconcile", "--region", REGIONS[0],
            "--start-date", DAYS[0].isoformat(), "--end-date", DAYS[-1].isoformat(), "--format", "json",
