@@ -807,8 +807,7 @@ def _utf8(name: str) -> bool:
 
 def _folder_day(obj: LogObject) -> date:
     """The UTC day of the folder that holds ``obj`` (listed objects always sit in a day folder)."""
-    year, month, day = (int(part) for part in obj.folder.rsplit("/", 4)[-4:-1])
-    return date(year, month, day)
+    return date.fromisoformat(str(_partition_of(obj.path)).replace("/", "-"))
 
 
 def _partition_of(path: str) -> str | None:
