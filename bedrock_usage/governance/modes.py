@@ -80,7 +80,8 @@ def run_governance(
     tracker = make_tracker(args, engine, tuple(dict.fromkeys(tags)))
     filters = Filters(arn_pattern=args.arn_pattern or None, models=tuple(args.model))
     with terminal_progress(args.quiet) as progress:
-        scanned = tracker.analyze(scan, requested_regions(args.region), filters, args.user_pattern or None, progress)
+        asked = requested_regions(args.region)  # None: every region with logs ("all" or none named)
+        scanned = tracker.analyze(scan, asked, filters, args.user_pattern or None, progress)
     regions = scanned.regions
     if args.demo:
         print("Demo mode: generated sample data, not your account's usage.", file=sys.stderr)
@@ -123,7 +124,7 @@ def run_governance(
         filtered = bool(args.model or args.arn_pattern or args.user_pattern)
         result = chargeback.build_chargeback(facts, args.chargeback, scan.tz, args.chargeback_by, filtered=filtered)
         result.filters = {name: value for name, value in scanned.filters.items() if value} | (
-            {"regions": list(regions)} if requested_regions(args.region) else {})  # "all" narrows nothing
+            {"regions": list(regions)} if asked else {})
         result.warnings[1 if result.coverage.warning() else 0:0] = warnings  # the days covered stay first
         output, alert = gr.chargeback_output(result, args.max_rows), False
     else:
