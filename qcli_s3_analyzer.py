@@ -26,11 +26,12 @@ from bedrock_usage.output.files import STANDARD_OUTPUT, output_folder
 from bedrock_usage.output.json_values import document_text
 from bedrock_usage.output.progress import add_quiet_option, terminal_progress
 from bedrock_usage.output.terminal_table import visible_lines
+from bedrock_usage.pricing import PRICES_ENV
 from bedrock_usage.qdev.analysis import DEFAULT_CONTEXT_WINDOW, Filters, Identities, Options, Source, analyze
 from bedrock_usage.qdev.athena import AthenaActivity, AthenaUserReports, kiro_athena_engine, qdev_athena_engine
 from bedrock_usage.qdev.cost import DEFAULT_MODEL, MODEL_IDS
 from bedrock_usage.qdev.identity_center import IdentityCenter, check_store_option
-from bedrock_usage.qdev.kiro_prices import PRICES_ENV
+from bedrock_usage.qdev.kiro_prices import PRICES_ENV as KIRO_PRICES_ENV
 from bedrock_usage.qdev.people import read_user_map
 from bedrock_usage.qdev.render import (
     DEMO_BANNER,
@@ -159,7 +160,13 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
         "--kiro-prices",
         metavar="FILE",
         help=f"Kiro tier prices (CSV or JSON, the columns of bedrock_usage/qdev/kiro_prices.csv) on top of the "
-        f"built-in ones (default: ${PRICES_ENV} if set)",
+        f"built-in ones (default: ${KIRO_PRICES_ENV} if set)",
+    )
+    what.add_argument(
+        "--prices",
+        metavar="FILE",
+        help=f"Bedrock price file (JSON, TOML or CSV, as bedrock_tracker_cli.py --prices) on top of the built-in book "
+        f"for the virtual cost (default: ${PRICES_ENV} if set)",
     )
     what.add_argument("--workers", type=int, default=8, help="parallel downloads (default 8)")
 
@@ -236,7 +243,7 @@ def run(args: argparse.Namespace) -> int:
     args.output_dir = output_folder(args.format, args.output_dir)
     filters = Filters(user_pattern=args.user_pattern or None, regions=requested_regions(args.regions))
     options = Options(context_window=args.context_window, model=args.model, sample=args.sample, workers=args.workers,
-                      kiro_prices=args.kiro_prices)
+                      kiro_prices=args.kiro_prices, prices=args.prices)
     period, note = through_today(resolve_period(days=args.days, start=args.start_date, end=args.end_date, tz=args.tz))
     if note:
         print(f"note: {note}", file=sys.stderr)

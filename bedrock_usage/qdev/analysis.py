@@ -21,6 +21,7 @@ from ..logs.layout import days_between
 from ..logs.period import Period
 from ..output.progress import Progress, Reporter, labelled, silent
 from ..output.wording import counted
+from ..pricing import PriceBook
 from . import activity as act
 from . import credits as kc
 from . import kiro_report as kr
@@ -123,13 +124,15 @@ class Identities:
 
 @dataclass(frozen=True)
 class Options:
-    """How to analyse: context window, price model, optional sample size, worker threads, Kiro price file."""
+    """How to analyse: context window, price model, optional sample size, worker threads, Kiro price file and
+    Bedrock price file (``None``: ``$BEDROCK_USAGE_PRICES`` or the built-in book alone)."""
 
     context_window: int = DEFAULT_CONTEXT_WINDOW
     model: str = DEFAULT_MODEL
     sample: int | None = None
     workers: int = 8
     kiro_prices: str | None = None
+    prices: str | None = None
 
 
 @dataclass
@@ -788,14 +791,15 @@ def analyze(
     reading got.
     """
     filters, options, identities = filters or Filters(), options or Options(), identities or Identities()
-    model_price(options.model, period.end)  # an unknown model fails before any reading
-    prices = KiroPriceTable.load(options.kiro_prices)  # and so does a bad price file
+    book = PriceBook.load(options.prices)  # a bad price file fails before any reading
+    reference = model_price(book, options.model, period.end)  # and so does an unknown model
+    prices = KiroPriceTable.load(options.kiro_prices)
     collected = collect(source, period, filters, options, progress)
     directory, lookup_warnings = build_directory(collected, identities)
     pattern = filters.user_pattern
     everyone = collected.requests
     frame = _with_people(everyone, "user_id", directory, pattern)
-    frame = price_requests(frame, options.model)
+    frame = price_requests(book, frame, options.model)
     collected.files.filtered_out = len(everyone) - len(frame)
     activity = None
     if collected.activity is not None:
@@ -837,7 +841,7 @@ def analyze(
         daily=_daily(frame, period),
         hourly=_hourly(frame),
         context_window=_context_window(frame, options.context_window),
-        virtual_cost=virtual_cost(frame, users, period.start, period.end, options.model),
+        virtual_cost=virtual_cost(frame, users, period.start, period.end, options.model, reference),
         activity=activity,
         report_estimate=_report_estimate(activity, per_type),
         files=collected.files,

@@ -14,7 +14,6 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 
 import pandas as pd
 
@@ -54,24 +53,19 @@ BASIS_ROUTER = "reference model (Kiro picks the model)"
 BASIS_UNPRICED = "unpriced (no price in the book for its day and Region)"
 
 
-@lru_cache(maxsize=1)
-def _book() -> PriceBook:
-    return PriceBook.load()
-
-
-def _price(model_id: str, region: str, day: date) -> ModelPrice | None:
+def _price(book: PriceBook, model_id: str, region: str, day: date) -> ModelPrice | None:
     """The base token price of a Bedrock model id called from ``region`` on ``day``; None when the book has none."""
-    quote = _book().quote(model_id, region, day)
+    quote = book.quote(model_id, region, day)
     if quote is None or quote.row.input is None or quote.row.output is None:
         return None
     return ModelPrice(quote.row.name, quote.row.input, quote.row.output)
 
 
-def model_price(key: str, day: date, region: str = DEFAULT_REGION) -> ModelPrice:
+def model_price(book: PriceBook, key: str, day: date, region: str = DEFAULT_REGION) -> ModelPrice:
     """The list price of a ``--model`` key on ``day`` in ``region``; UsageError for keys the book cannot price."""
     if key not in MODEL_IDS:
         raise UsageError(f"unknown --model '{key}'; choose one of {', '.join(MODEL_IDS)}")
-    price = _price(MODEL_IDS[key], region, day)
+    price = _price(book, MODEL_IDS[key], region, day)
     if price is None:
         raise UsageError(f"the price book has no price for {key} ({MODEL_IDS[key]}) in {region} on {day}")
     return price
@@ -98,7 +92,7 @@ def _canonical(name: str) -> str:
 _KEY_OF = {_canonical(key): key for key in MODEL_IDS}
 
 
-def pricing_of(model_id: str, reference: str, region: str, day: date) -> ModelPricing:
+def pricing_of(book: PriceBook, model_id: str, reference: str, region: str, day: date) -> ModelPricing:
     """The price of requests that name ``model_id`` ('' for none) made from ``region`` on ``day``, with
     ``reference`` as the ``--model`` key."""
     if not model_id:
@@ -108,17 +102,17 @@ def pricing_of(model_id: str, reference: str, region: str, day: date) -> ModelPr
     else:
         key = _KEY_OF.get(_canonical(model_id))
         priced_id, basis = (model_id if key is None else MODEL_IDS[key]), BASIS_LOGGED
-    price = _price(priced_id, region, day)
+    price = _price(book, priced_id, region, day)
     return ModelPricing(model_id, price, basis if price is not None else BASIS_UNPRICED)
 
 
-def price_requests(frame: pd.DataFrame, reference: str) -> pd.DataFrame:
+def price_requests(book: PriceBook, frame: pd.DataFrame, reference: str) -> pd.DataFrame:
     """``frame`` (``model_id``, ``region``, UTC ``timestamp``, ``input_tokens``, ``output_tokens``) plus
     ``input_cost_usd`` and ``output_cost_usd`` (NaN where unpriced), ``priced_as`` and ``price_basis``: each request
     priced at its model, its UTC day and ``price_region`` of its folder."""
     keys = list(zip(frame["model_id"], frame["region"].map(price_region),
                     frame["timestamp"].dt.tz_convert("UTC").dt.date, strict=True))
-    pricing = {key: pricing_of(key[0], reference, key[1], key[2]) for key in set(keys)}
+    pricing = {key: pricing_of(book, key[0], reference, key[1], key[2]) for key in set(keys)}
     prices = [pricing[key].price for key in keys]
     input_rate = pd.Series([p.input_per_1k if p else float("nan") for p in prices], index=frame.index, dtype="float64")
     output_rate = pd.Series([p.output_per_1k if p else float("nan") for p in prices], index=frame.index,
@@ -196,12 +190,14 @@ class VirtualCost:
         return self.subscription - self.total
 
 
-def virtual_cost(priced: pd.DataFrame, users: int, first: date, last: date, model: str) -> VirtualCost:
-    """Sum the priced requests (``price_requests``) and prorate the subscription over ``first``..``last``."""
+def virtual_cost(priced: pd.DataFrame, users: int, first: date, last: date, model: str,
+                 price: ModelPrice) -> VirtualCost:
+    """Sum the priced requests (``price_requests``) and prorate the subscription over ``first``..``last``; ``model``
+    is the reference ``--model`` key and ``price`` its ``model_price`` on ``last``."""
     unpriced = priced["input_cost_usd"].isna()
     return VirtualCost(
         model=model,
-        price=model_price(model, last),
+        price=price,
         input_cost=float(priced["input_cost_usd"].sum()),
         output_cost=float(priced["output_cost_usd"].sum()),
         users=users,

@@ -291,6 +291,7 @@ def test_help_lists_the_user_facing_options(capsys: pytest.CaptureFixture[str]) 
         "--regions",
         "--sample",
         "--context-window",
+        "--prices",
         "--profile",
         "--demo",
     ):

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import tiktoken
 
+import qcli_s3_analyzer
 from bedrock_usage.logs.period import Period
 from bedrock_usage.qdev.analysis import Source, analyze
 from bedrock_usage.qdev.sources import LocalStore
@@ -134,3 +135,46 @@ def test_a_model_priced_in_one_region_and_not_another_is_named_unpriced(tmp_path
     assert row["cost_usd"] == pytest.approx(cost.total)
     assert row["basis"] == "the logged model, unpriced (no price in the book for its day and Region)"
     assert any("(claude-opus-4.5)" in line and "not in the virtual cost" in line for line in report.warnings)
+
+
+@pytest.mark.parametrize("given_by", ["option", "environment"])
+def test_a_user_price_file_prices_the_virtual_cost(
+    tmp_path: Path, given_by: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A negotiated Nova Pro price in us-east-1 and a price for a model the book does not know; the reference
+    # model's row is left alone. The expected cost is the file's rates times tiktoken's counts.
+    day = "2026-03-02"
+    texts = {NOVA_PRO: ("Draft the rollout plan", "Two phases."), "acme.private-model-v1:0": ("Hi", "Hello there.")}
+    for minute, (model, (prompt, answer)) in enumerate(texts.items()):
+        write_kiro_chat(tmp_path / "logs", "us-east-1", f"{day}T09:0{minute}:00.000000Z", model, prompt, answer)
+    rates = {NOVA_PRO: (0.0005, 0.002), "acme.private-model-v1:0": (0.003, 0.009)}
+    prices = tmp_path / "negotiated.json"
+    prices.write_text(json.dumps({"prices": [
+        {"model": model, "region": "us-east-1", "input": i, "output": o} for model, (i, o) in rates.items()
+    ]}))
+    argv = ["--logs-dir", str(tmp_path / "logs"), "--start-date", day, "--end-date", day,
+            "--format", "json", "--output-dir", "-"]
+    if given_by == "option":
+        argv += ["--prices", str(prices)]
+    else:
+        monkeypatch.setenv("BEDROCK_USAGE_PRICES", str(prices))
+    expected = sum(_tokens(p) / 1000 * rates[m][0] + _tokens(a) / 1000 * rates[m][1] for m, (p, a) in texts.items())
+
+    assert qcli_s3_analyzer.main(argv) == 0
+
+    cost = json.loads(capsys.readouterr().out)["virtual_cost"]
+    assert cost["unpriced_tokens"] == 0
+    assert cost["total"] == pytest.approx(expected)
+    per_model = {row["model_id"]: row["cost_usd"] for row in cost["per_model"]}
+    assert per_model[NOVA_PRO] == pytest.approx(_tokens(texts[NOVA_PRO][0]) / 1000 * 0.0005
+                                                 + _tokens(texts[NOVA_PRO][1]) / 1000 * 0.002)
+
+
+def test_a_price_file_that_cannot_be_read_stops_before_any_reading(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = tmp_path / "prices.json"
+    bad.write_text('{"prices": [{"model": "amazon.nova-pro-v1:0", "input": "NaN", "output": 0.001}]}')
+    assert qcli_s3_analyzer.main(["--logs-dir", str(tmp_path), "--prices", str(bad), "--days", "1"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "is not a number" in err and len(err.strip().splitlines()) == 1
