@@ -85,12 +85,17 @@ def aws_credentials_available(profile: str | None = None) -> bool:
         return False
 
 
+def starts_after_today(start: date, tz: str, now: datetime | None = None) -> bool:
+    """Whether a picked start is after today in ``tz``, which the dashboard refuses (a shared link would show other
+    days each day); the pickers' today, a UTC day (tomorrow west of UTC for hours), is not: it starts today."""
+    return start > max(today_in(tz, now), today_in("UTC", now))
+
+
 def dashboard_period(start: date, end: date, tz: str, now: datetime | None = None) -> Period:
     """The checked period of the date pickers, cut at today in ``tz`` as the CLIs cut theirs (``through_today``):
-    later days have no logs yet. A start after today is a UsageError, but for the pickers' today, a UTC day
-    (tomorrow west of UTC for hours), which starts the period today in ``tz``."""
+    later days have no logs yet. A start after today (``starts_after_today``) is a UsageError."""
     chosen = resolve_period(start=start, end=end, tz=tz)  # order, length and zone checked as chosen
-    if chosen.start == today_in("UTC", now):
+    if not starts_after_today(chosen.start, chosen.tz, now):
         chosen = Period(min(chosen.start, today_in(chosen.tz, now)), chosen.end, chosen.tz)
     return through_today(chosen, now)[0]
 

@@ -123,13 +123,11 @@ def _all_stands_alone() -> None:
 
 def _problem(t: Text, regions: list[str], start: date | None, end: date | None, tz: str, source: str,
              logs_dir: str, group_by: str, tag_key: str) -> str | None:
-    """What must be filled in before Analyze can run, if anything. A start after today in ``tz`` is refused (a
-    shared link would show other days each day), but for the pickers' today, a UTC day: tomorrow west of UTC."""
+    """What must be filled in before Analyze can run, if anything (a start after today: ``starts_after_today``)."""
     if start is None or end is None:
         return t("need_dates")
-    today = today_in(tz)
-    if start > max(today, today_in("UTC")):
-        return t("future_start", today=today.isoformat(), tz=tz)
+    if data.starts_after_today(start, tz):
+        return t("future_start", today=today_in(tz).isoformat(), tz=tz)
     if not regions:
         return t("need_region")
     if source == "local" and not logs_dir.strip():

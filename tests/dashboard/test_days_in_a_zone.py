@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from bedrock_usage.dashboard.data import dashboard_period, same_time_of_day
+from bedrock_usage.dashboard.data import dashboard_period, same_time_of_day, starts_after_today
 from bedrock_usage.dashboard.url_state import read_link
 from bedrock_usage.engines.local import LocalEngine
 from bedrock_usage.errors import UsageError
@@ -98,6 +98,26 @@ def test_the_pickers_today_starts_the_period_today_west_of_utc() -> None:
                                                                                        today, zone)
     with pytest.raises(UsageError, match="starts after today"):
         dashboard_period(utc_today + timedelta(days=1), utc_today + timedelta(days=1), zone, now)
+
+
+@pytest.mark.parametrize("zone", ["UTC", BEHIND, AHEAD, "America/Los_Angeles"])
+@pytest.mark.parametrize("hour", [0, 3, 11, 12, 23])
+def test_the_sidebar_refuses_exactly_the_starts_the_period_refuses(zone: str, hour: int) -> None:
+    """The sidebar's check (``starts_after_today``) and the period it analyses agree for every start around today:
+    a start is refused by one if and only if the other refuses it, and an accepted one starts no later than today
+    in the zone."""
+    now = datetime(2026, 12, 6, hour, 30, tzinfo=UTC)
+    today = today_there(zone, now)
+    for offset in range(-2, 4):
+        start = today + timedelta(days=offset)
+        try:
+            period = dashboard_period(start, start + timedelta(days=1), zone, now)
+        except UsageError:
+            period = None
+        assert starts_after_today(start, zone, now) is (period is None), (start, today)
+        if period is not None:
+            assert period.start <= today and period.end <= today
+            assert period.start == min(start, today)
 
 
 def test_today_east_of_utc_is_tomorrow_as_a_utc_day() -> None:
