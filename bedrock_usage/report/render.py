@@ -183,13 +183,13 @@ def render_terminal(report: UsageReport, analyses: list[str], max_rows: int) -> 
     return "\n".join(lines)
 
 
-def report_document(report: UsageReport, analyses: list[str]) -> dict[str, object]:
-    """The stable JSON document (schema ``bedrock-usage/report/v1``)."""
+def report_document(report: UsageReport, analyses: list[str], now: datetime | None = None) -> dict[str, object]:
+    """The stable JSON document (schema ``bedrock-usage/report/v1``), generated at ``now`` (default: the clock)."""
     period = report.period
     summary = {k: json_value(v) for k, v in stated_summary(report).items()}
     return {
         "schema": SCHEMA_ID,
-        "generated_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "generated_at": (now or datetime.now(UTC)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "service": "bedrock",
         "demo": report.demo,
         "source": {"data": DEMO_SOURCE if report.demo else DATA_SOURCE, "engine": report.engine},
@@ -226,26 +226,28 @@ def report_document(report: UsageReport, analyses: list[str]) -> dict[str, objec
 
 def output_stem(report: UsageReport, now: datetime | None = None) -> str:
     """``bedrock_analysis_us-east-1_20251019_214611`` (``multi-region`` for several regions;
-    ``bedrock_demo_analysis_...`` for demo data)."""
-    stamp = (now or datetime.now()).strftime("%Y%m%d_%H%M%S")
+    ``bedrock_demo_analysis_...`` for demo data), stamped with ``now`` (default: the clock) in local time."""
+    stamp = (now or datetime.now(UTC)).astimezone().strftime("%Y%m%d_%H%M%S")
     where = report.regions[0] if len(report.regions) == 1 else "multi-region"
     return f"bedrock_{'demo_' if report.demo else ''}analysis_{where}_{stamp}"
 
 
-def write_json(report: UsageReport, analyses: list[str], out_dir: Path) -> Path:
-    """Write the JSON document under a name no other run has taken; return its path."""
-    (path,) = new_files(out_dir, output_stem(report), [".json"])
-    return write_text(path, document_text(report_document(report, analyses)))
+def write_json(report: UsageReport, analyses: list[str], out_dir: Path, now: datetime | None = None) -> Path:
+    """Write the JSON document of a run at ``now`` (default: the clock) under a name no other run has taken; return
+    its path."""
+    (path,) = new_files(out_dir, output_stem(report, now), [".json"])
+    return write_text(path, document_text(report_document(report, analyses, now)))
 
 
-def write_csv(report: UsageReport, analyses: list[str], out_dir: Path) -> list[Path]:
-    """Write one CSV per analysis plus ``summary`` (each row with ``period_start``, ``period_end``, ``tz``)."""
+def write_csv(report: UsageReport, analyses: list[str], out_dir: Path, now: datetime | None = None) -> list[Path]:
+    """Write one CSV per analysis plus ``summary`` (each row with ``period_start``, ``period_end``, ``tz``), named
+    for a run at ``now`` (default: the clock)."""
     frames = {"summary": pd.DataFrame([stated_summary(report)])} | {name: report.tables[name] for name in analyses}
     if len(report.plain_unpriced()):
         frames["unpriced"] = report.unpriced
     names = [f"_{name}.csv" for name in distinct([file_part(name.replace("-", "_"), "_") for name in frames])]
     period = report.period
-    paths = new_files(out_dir, output_stem(report), names)
+    paths = new_files(out_dir, output_stem(report, now), names)
     for path, frame in zip(paths, frames.values(), strict=True):
         write_csv_file(path, frame.assign(**period.columns()))
     return paths

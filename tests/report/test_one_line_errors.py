@@ -8,7 +8,7 @@ import json
 import os
 import subprocess
 import sys
-from datetime import datetime, tzinfo
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -16,7 +16,6 @@ import pytest
 import bedrock_tracker_cli
 from bedrock_usage.errors import UsageError
 from bedrock_usage.pricing import PriceBook
-from bedrock_usage.report import render
 from bedrock_usage.report.render import write_csv, write_json
 from bedrock_usage.report.tracker import BedrockAthenaTracker
 from tests.logfiles import ACCOUNT, write_records
@@ -166,33 +165,25 @@ def test_a_price_row_with_nan_is_a_one_line_error(logs: Path, tmp_path: Path) ->
     assert_one_line(cli(*local(logs, "--prices", str(path))), "input 'NaN' is not a number")
 
 
-class StoppedClock(datetime):
-    """The clock the report's writers read, stopped at 2025-11-02 10:00:00: every run is in the same second."""
-
-    @classmethod
-    def now(cls, tz: tzinfo | None = None) -> datetime:  # type: ignore[override]
-        return datetime(2025, 11, 2, 10, 0, 0, tzinfo=tz)
-
-
-def test_runs_in_the_same_second_keep_each_others_files(logs: Path, tmp_path: Path,
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_runs_in_the_same_second_keep_each_others_files(logs: Path, tmp_path: Path) -> None:
     from bedrock_usage.engines.local import LocalEngine
     from bedrock_usage.logs.period import resolve_period
 
     result = BedrockAthenaTracker(LocalEngine(logs, cache=False)).analyze(
         resolve_period(start="2025-11-02", end="2025-11-02"), ["us-east-1"])
-    monkeypatch.setattr(render, "datetime", StoppedClock)
+    now = datetime(2025, 11, 2, 10, 0, 0).astimezone()  # every run in the same second, in local time
     stem = "bedrock_analysis_us-east-1_20251102_100000"  # the region, then the time of the run to the second
 
-    first = write_json(result, ["user"], tmp_path)
+    first = write_json(result, ["user"], tmp_path, now)
     written = first.read_bytes()
-    second = write_json(result, ["user"], tmp_path)
+    second = write_json(result, ["user"], tmp_path, now)
     assert (first.name, second.name) == (f"{stem}.json", f"{stem}_2.json")
     assert first.read_bytes() == written and json.loads(second.read_bytes()) == json.loads(written)
+    assert json.loads(written)["generated_at"] == now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
-    csv_first = write_csv(result, ["user"], tmp_path)
+    csv_first = write_csv(result, ["user"], tmp_path, now)
     kept = {path: path.read_bytes() for path in csv_first}
-    csv_second = write_csv(result, ["user"], tmp_path)
+    csv_second = write_csv(result, ["user"], tmp_path, now)
     assert [path.name for path in csv_first] == [f"{stem}_summary.csv", f"{stem}_user.csv"]
     assert [path.name for path in csv_second] == [f"{stem}_2_summary.csv", f"{stem}_2_user.csv"]
     assert {path: path.read_bytes() for path in csv_first} == kept
