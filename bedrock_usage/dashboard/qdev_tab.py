@@ -102,7 +102,8 @@ def qdev_charts(t: Text, report: QDevReport) -> None:
     with right:
         st.markdown(f"**{t('q_chart_cost')}**")
         cost = report.virtual_cost
-        st.plotly_chart(charts.compare_bars({t("q_virtual_cost"): cost.total, t("q_subscription"): cost.subscription},
+        st.plotly_chart(charts.compare_bars({t("q_subscribed_cost"): cost.subscribed_cost,
+                                             t("q_subscription"): cost.subscription},
                                             value_label=t("cost_usd")), key="q_chart_cost")
         verdict = "q_cost_below" if cost.difference >= 0 else "q_cost_above"
         st.caption(t(verdict, amount=usd(abs(cost.difference))))

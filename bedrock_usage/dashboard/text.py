@@ -171,7 +171,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "q_virtual_cost": "Virtual API cost",
         "q_virtual_cost_help": "{exact}: what these tokens would cost at the {model} list price.",
         "q_subscription": "Subscription",
-        "q_subscription_help": "{exact}: {users} users x {price} per month, prorated to the days of the period.",
+        "q_subscription_help": "{exact}: {users} Amazon Q Developer users x {price} per month (Pro), prorated to the "
+        "days of the period. Kiro users pay Kiro seats instead.",
+        "q_subscribed_cost": "Virtual API cost of Amazon Q Developer requests",
         "q_accuracy_note": "Token counts are estimates: prompt logs hold text, counted here with an approximation "
         "of Claude's tokenizer. No prompt or response text is shown.",
         "q_no_data": "No Amazon Q Developer or Kiro prompt logs or reports in this period.",
@@ -189,9 +191,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "q_context_max": "Largest",
         "q_context_over_80": "Over 80%",
         "q_chart_daily": "Requests per day",
-        "q_chart_cost": "Virtual API cost against the subscription",
-        "q_cost_below": "The subscription costs {amount} more than the API would for these tokens.",
-        "q_cost_above": "The API would cost {amount} more than the subscription for these tokens.",
+        "q_chart_cost": "Amazon Q Developer: virtual API cost against the subscription",
+        "q_cost_below": "The subscription costs {amount} more than the API would for its users' Amazon Q Developer "
+        "requests.",
+        "q_cost_above": "The API would cost {amount} more than the subscription for its users' Amazon Q Developer "
+        "requests.",
         "q_table_users": "Per user",
         "q_table_types": "Per type",
         "q_table_products": "Per product",
@@ -560,7 +564,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "q_virtual_cost": "가상 API 비용",
         "q_virtual_cost_help": "{exact}: 이 토큰을 {model} 정가로 계산한 비용입니다.",
         "q_subscription": "Pro 구독료",
-        "q_subscription_help": "{exact}: 사용자 {users}명 x 월 {price}를 기간의 일수만큼 나눈 값입니다.",
+        "q_subscription_help": "{exact}: Amazon Q Developer 사용자 {users}명 x 월 {price}(Pro)를 기간의 일수만큼 나눈 "
+        "값입니다. Kiro 사용자는 이 구독 대신 Kiro 좌석 요금을 냅니다.",
+        "q_subscribed_cost": "Amazon Q Developer 요청의 가상 API 비용",
         "q_accuracy_note": "토큰 수는 추정값입니다: 프롬프트 로그의 텍스트를 Claude 토크나이저의 근사치로 셉니다. "
         "프롬프트와 응답 내용은 보여 주지 않습니다.",
         "q_no_data": "이 기간에 Amazon Q Developer 나 Kiro 의 프롬프트 로그나 보고서가 없습니다.",
@@ -577,9 +583,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "q_context_max": "최대",
         "q_context_over_80": "80% 초과",
         "q_chart_daily": "일별 요청 수",
-        "q_chart_cost": "가상 API 비용과 구독료 비교",
-        "q_cost_below": "이 토큰에 대해서는 구독료가 API 비용보다 {amount} 더 많습니다.",
-        "q_cost_above": "이 토큰에 대해서는 API 비용이 구독료보다 {amount} 더 많습니다.",
+        "q_chart_cost": "Amazon Q Developer: 가상 API 비용과 구독료 비교",
+        "q_cost_below": "구독 사용자의 Amazon Q Developer 요청에 대해서는 구독료가 API 비용보다 {amount} 더 많습니다.",
+        "q_cost_above": "구독 사용자의 Amazon Q Developer 요청에 대해서는 API 비용이 구독료보다 {amount} 더 많습니다.",
         "q_table_users": "사용자별",
         "q_table_types": "유형별",
         "q_table_products": "제품별",

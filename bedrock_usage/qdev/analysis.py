@@ -841,7 +841,7 @@ def analyze(
         daily=_daily(frame, period),
         hourly=_hourly(frame),
         context_window=_context_window(frame, options.context_window),
-        virtual_cost=virtual_cost(frame, users, period.start, period.end, options.model, reference),
+        virtual_cost=virtual_cost(frame, _subscribers(frame), period.start, period.end, options.model, reference),
         activity=activity,
         report_estimate=_report_estimate(activity, per_type),
         files=collected.files,

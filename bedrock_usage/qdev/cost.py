@@ -1,11 +1,13 @@
 """What the counted tokens would cost at Claude list prices, next to the flat Amazon Q Developer Pro subscription.
 
-Each request is priced at the model it names (Kiro logs ``modelId``) when the price book knows that model; a
-request that names none (Amazon Q Developer), or names one of Kiro's routers (``auto``, ``simple-task``, which
-pick a model per request), is priced at the reference model ``--model``; a named model the book does not know
-is unpriced: its tokens are counted, its cost is not (never another model's price). As the Bedrock reports price
-each call, a request gets the price in force on its UTC day, in the Region of its log folder when the book prices
-that Region, else in us-east-1.
+Each request is priced at the model it names (Kiro logs ``modelId`` as ``claude-opus-4.6``, read as the book's Claude
+model of that name) when the price book knows that model; a request that names none (Amazon Q Developer), or names
+one of Kiro's routers (``auto``, ``simple-task``, which pick a model per request), is priced at the reference model
+``--model``; a named model the book does not know is unpriced: its tokens are counted, its cost is not (never
+another model's price). As the Bedrock reports price each call, a request gets the price in force on its UTC day,
+in the Region of its log folder when the book prices that Region, else in us-east-1, and the book's long-context
+tier its counted input passes (a model without that tier's price for the request's endpoint and day: unpriced).
+The Pro subscription is set against the Amazon Q Developer requests only: Kiro users pay Kiro seats (credits.py).
 """
 
 from __future__ import annotations
@@ -14,12 +16,15 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
+import numpy as np
 import pandas as pd
 
 from ..errors import UsageError
 from ..logs.layout import days_between
 from ..pricing import PriceBook, is_priced_region
+from .layout import PRODUCTS
 
 SUBSCRIPTION_USD_PER_USER_MONTH = 19.0
 SUBSCRIPTION_SOURCE = "https://aws.amazon.com/q/developer/pricing/ (Pro tier, $19 per user per month; read 2025-11-12)"
@@ -51,14 +56,40 @@ BASIS_LOGGED = "the logged model"
 BASIS_NONE = "reference model (no model logged)"
 BASIS_ROUTER = "reference model (Kiro picks the model)"
 BASIS_UNPRICED = "unpriced (no price in the book for its day and Region)"
+BASIS_NO_LONG_CONTEXT = "unpriced (no long-context price in the book for its day and Region)"
+Q_DEVELOPER = PRODUCTS["QDeveloperLogs"]  # the product whose users hold the Pro subscription
 
 
-def _price(book: PriceBook, model_id: str, region: str, day: date) -> ModelPrice | None:
-    """The base token price of a Bedrock model id called from ``region`` on ``day``; None when the book has none."""
-    quote = book.quote(model_id, region, day)
+def _price(book: PriceBook, model_id: str, region: str, day: date, context_tokens: int = 0) -> ModelPrice | None:
+    """The token price of a Bedrock model id called from ``region`` on ``day`` with ``context_tokens`` of input (its
+    long-context tier, else base); None when the book has none."""
+    quote = book.quote(model_id, region, day, context_tokens=context_tokens)
     if quote is None or quote.row.input is None or quote.row.output is None:
         return None
-    return ModelPrice(quote.row.name, quote.row.input, quote.row.output)
+    threshold = quote.row.context_threshold
+    name = f"{quote.row.name} (above {threshold // 1000}K)" if threshold else quote.row.name
+    return ModelPrice(name, quote.row.input, quote.row.output)
+
+
+@lru_cache(maxsize=4)
+def _claude_ids(book: PriceBook) -> dict[str, str]:
+    """Kiro's Claude names as the book's model ids: the book's name made canonical (``Claude Opus 4.6`` ->
+    ``claude-opus-4-6``, as ``claude-opus-4.6`` is) -> the ``global.`` profile of the model when the book prices
+    that endpoint, else the model's in-region id."""
+    families: dict[str, dict[str, set[str]]] = {}
+    for row in book.rows:
+        if row.provider == "Anthropic" and row.unit == "tokens":
+            families.setdefault(_canonical(row.name), {}).setdefault(row.model, set()).add(row.family)
+    chosen = {}
+    for name, models in families.items():
+        model = min(models, key=lambda m: ("global" not in models[m], m))
+        chosen[name] = f"global.{model}" if "global" in models[model] else model
+    return chosen
+
+
+def _thresholds(book: PriceBook) -> np.ndarray:
+    """Every context threshold of the book (tokens), ascending."""
+    return np.array(sorted({row.context_threshold for row in book.rows} - {0}), dtype="int64")
 
 
 def model_price(book: PriceBook, key: str, day: date, region: str = DEFAULT_REGION) -> ModelPrice:
@@ -92,27 +123,37 @@ def _canonical(name: str) -> str:
 _KEY_OF = {_canonical(key): key for key in MODEL_IDS}
 
 
-def pricing_of(book: PriceBook, model_id: str, reference: str, region: str, day: date) -> ModelPricing:
-    """The price of requests that name ``model_id`` ('' for none) made from ``region`` on ``day``, with
-    ``reference`` as the ``--model`` key."""
+def pricing_of(book: PriceBook, model_id: str, reference: str, region: str, day: date,
+               context_tokens: int = 0) -> ModelPricing:
+    """The price of requests that name ``model_id`` ('' for none) made from ``region`` on ``day`` with
+    ``context_tokens`` of input, with ``reference`` as the ``--model`` key."""
     if not model_id:
         priced_id, basis = MODEL_IDS[reference], BASIS_NONE
     elif _canonical(model_id) in ROUTER_MODELS:
         priced_id, basis = MODEL_IDS[reference], BASIS_ROUTER
     else:
         key = _KEY_OF.get(_canonical(model_id))
-        priced_id, basis = (model_id if key is None else MODEL_IDS[key]), BASIS_LOGGED
-    price = _price(book, priced_id, region, day)
-    return ModelPricing(model_id, price, basis if price is not None else BASIS_UNPRICED)
+        named = MODEL_IDS[key] if key is not None else _claude_ids(book).get(_canonical(model_id), model_id)
+        priced_id, basis = named, BASIS_LOGGED
+    price = _price(book, priced_id, region, day, context_tokens)
+    if price is None:
+        short = context_tokens and _price(book, priced_id, region, day) is not None
+        basis = BASIS_NO_LONG_CONTEXT if short else BASIS_UNPRICED
+    return ModelPricing(model_id, price, basis)
 
 
 def price_requests(book: PriceBook, frame: pd.DataFrame, reference: str) -> pd.DataFrame:
     """``frame`` (``model_id``, ``region``, UTC ``timestamp``, ``input_tokens``, ``output_tokens``) plus
     ``input_cost_usd`` and ``output_cost_usd`` (NaN where unpriced), ``priced_as`` and ``price_basis``: each request
-    priced at its model, its UTC day and ``price_region`` of its folder."""
+    priced at its model, its UTC day, ``price_region`` of its folder and the largest context threshold of the book
+    its input tokens pass (0 for none)."""
+    thresholds = _thresholds(book)
+    passed = np.concatenate([[0], thresholds])[np.searchsorted(thresholds, frame["input_tokens"].to_numpy(
+        dtype="int64"), side="left")]
     keys = list(zip(frame["model_id"], frame["region"].map(price_region),
-                    frame["timestamp"].dt.tz_convert("UTC").dt.date, strict=True))
-    pricing = {key: pricing_of(book, key[0], reference, key[1], key[2]) for key in set(keys)}
+                    frame["timestamp"].dt.tz_convert("UTC").dt.date, (int(n) + 1 if n else 0 for n in passed),
+                    strict=True))
+    pricing = {key: pricing_of(book, key[0], reference, key[1], key[2], key[3]) for key in set(keys)}
     prices = [pricing[key].price for key in keys]
     input_rate = pd.Series([p.input_per_1k if p else float("nan") for p in prices], index=frame.index, dtype="float64")
     output_rate = pd.Series([p.output_per_1k if p else float("nan") for p in prices], index=frame.index,
@@ -164,10 +205,11 @@ def prorated_subscription(users: int, first: date, last: date) -> float:
 
 @dataclass(frozen=True)
 class VirtualCost:
-    """API cost of the counted tokens against the prorated subscription of the users who made them.
+    """API cost of the counted tokens, and the prorated Pro subscription of the Amazon Q Developer users against the
+    cost of their Amazon Q Developer requests (``subscribed_cost``); Kiro's users pay Kiro seats instead.
 
     ``model`` and ``price`` are the reference model's (us-east-1, the period's last day); ``per_model`` says which
-    price each logged model got.
+    price each logged model got; ``kiro_users`` are the people with Kiro requests and none of Amazon Q Developer.
     """
 
     model: str
@@ -177,6 +219,8 @@ class VirtualCost:
     users: int
     subscription: float
     per_model: pd.DataFrame
+    subscribed_cost: float
+    kiro_users: int = 0
     unpriced_tokens: int = 0
 
     @property
@@ -186,15 +230,20 @@ class VirtualCost:
 
     @property
     def difference(self) -> float:
-        """Subscription minus virtual cost: positive means the subscription cost more than the API would."""
-        return self.subscription - self.total
+        """Subscription minus the virtual cost of the Amazon Q Developer requests: positive means the subscription
+        cost more than the API would have."""
+        return self.subscription - self.subscribed_cost
 
 
-def virtual_cost(priced: pd.DataFrame, users: int, first: date, last: date, model: str,
+def virtual_cost(priced: pd.DataFrame, people: pd.Series, first: date, last: date, model: str,
                  price: ModelPrice) -> VirtualCost:
-    """Sum the priced requests (``price_requests``) and prorate the subscription over ``first``..``last``; ``model``
-    is the reference ``--model`` key and ``price`` its ``model_price`` on ``last``."""
+    """Sum the priced requests (``price_requests``, with ``product``) and prorate the subscription of the people
+    (``people``: each request's person, NA for none) with Amazon Q Developer requests over ``first``..``last``;
+    ``model`` is the reference ``--model`` key and ``price`` its ``model_price`` on ``last``."""
     unpriced = priced["input_cost_usd"].isna()
+    q_developer = priced["product"] == Q_DEVELOPER
+    subscribers = set(people[q_developer].dropna())
+    users = len(subscribers)
     return VirtualCost(
         model=model,
         price=price,
@@ -203,5 +252,8 @@ def virtual_cost(priced: pd.DataFrame, users: int, first: date, last: date, mode
         users=users,
         subscription=prorated_subscription(users, first, last),
         per_model=per_model(priced),
+        subscribed_cost=float((priced.loc[q_developer, "input_cost_usd"]
+                               + priced.loc[q_developer, "output_cost_usd"]).sum()),
+        kiro_users=len(set(people[~q_developer].dropna()) - subscribers),
         unpriced_tokens=int((priced.loc[unpriced, "input_tokens"] + priced.loc[unpriced, "output_tokens"]).sum()),
     )

@@ -129,7 +129,9 @@ def report_document(report: QDevReport, generated_at: datetime | None = None) ->
             "users": cost.users,
             "subscription_per_user_month": SUBSCRIPTION_USD_PER_USER_MONTH,
             "subscription": cost.subscription,
+            "subscribed_requests_cost": cost.subscribed_cost,
             "difference": cost.difference,
+            "kiro_only_users": cost.kiro_users,
             "subscription_source": SUBSCRIPTION_SOURCE,
             "unpriced_tokens": cost.unpriced_tokens,
             "per_model": json_records(cost.per_model),
@@ -343,10 +345,14 @@ def render_terminal(report: QDevReport, max_rows: int = 20) -> str:
         f"  reference price: ${cost.price.input_per_1k}/1K input, ${cost.price.output_per_1k}/1K output tokens "
         "(requests without a logged model, and Kiro's auto / simple-task)",
         f"  input: {money(cost.input_cost)}   output: {money(cost.output_cost)}   total: {money(cost.total)}",
-        f"  subscription: {cost.users} users x ${SUBSCRIPTION_USD_PER_USER_MONTH:.0f}/month prorated over "
-        f"{period.days} days: {money(cost.subscription)}",
-        f"  subscription minus virtual cost: {money(cost.difference)}",
+        f"  subscription: {cost.users} Amazon Q Developer users x ${SUBSCRIPTION_USD_PER_USER_MONTH:.0f}/month "
+        f"prorated over {period.days} days: {money(cost.subscription)}",
+        f"  subscription minus the virtual cost of their Amazon Q Developer requests ({money(cost.subscribed_cost)}): "
+        f"{money(cost.difference)}",
     ]
+    if cost.kiro_users:
+        out.append(f"  Kiro-only users: {cost.kiro_users} (they pay Kiro seats, not this subscription: see Kiro "
+                   "credits, from Kiro user reports)")
     if len(cost.per_model) > 1 or (len(cost.per_model) == 1 and cost.per_model["model_id"].iloc[0]):
         out.append("")
         out += _table(

@@ -253,9 +253,15 @@ def test_figures_equal_an_independent_aggregation(tmp_path: Path, tz: str) -> No
     assert 0 < cw.share_over_80 < 1
 
     cost = report.virtual_cost
-    users = len({r.user for r in kept})
+    subscribers = {r.user for r in kept if r.product == "Q Developer"}  # Kiro's users pay Kiro seats
+    assert 0 < len(subscribers) < len({r.user for r in kept})
+    assert cost.kiro_users == len({r.user for r in kept} - subscribers)
     assert cost.total == pytest.approx(summary.input_tokens / 1000 * 0.003 + summary.output_tokens / 1000 * 0.015)
-    assert cost.subscription == pytest.approx(users * 19 * 3 / calendar.monthrange(2025, 3)[1])
+    assert cost.subscription == pytest.approx(len(subscribers) * 19 * 3 / calendar.monthrange(2025, 3)[1])
+    q_developer = [r for r in kept if r.product == "Q Developer"]
+    assert cost.subscribed_cost == pytest.approx(sum(r.input_tokens for r in q_developer) / 1000 * 0.003
+                                                 + sum(r.output_tokens for r in q_developer) / 1000 * 0.015)
+    assert cost.difference == pytest.approx(cost.subscription - cost.subscribed_cost)
 
 
 def test_a_copy_of_the_logs_elsewhere_in_the_bucket_counts_once(tmp_path: Path) -> None:

@@ -45,6 +45,17 @@ def book_rows(model: str, family: str, day: date) -> list[dict[str, str]]:
         ]
 
 
+def book_tier_rate(model: str, day: date, family: str, tier: str) -> tuple[float, float]:
+    """(input, output) USD per 1K tokens of the model's ``tier`` row for every Region on ``day``."""
+    with BOOK.open(newline="") as handle:
+        (row,) = [row for row in csv.DictReader(handle)
+                  if (row["model"], row["family"], row["mode"], row["tier"], row["region"]) == (
+                      model, family, "standard", tier, "*")
+                  and (not row["effective_from"] or date.fromisoformat(row["effective_from"]) <= day)
+                  and (not row["effective_to"] or day < date.fromisoformat(row["effective_to"]))]
+    return float(row["input"]), float(row["output"])
+
+
 def book_rate(model: str, region: str, day: date, family: str = "regional") -> tuple[float, float]:
     """(input, output) USD per 1K tokens of the row for ``region`` (else ``*``) on ``day``."""
     rows = book_rows(model, family, day)
@@ -178,3 +189,62 @@ def test_a_price_file_that_cannot_be_read_stops_before_any_reading(
     assert qcli_s3_analyzer.main(["--logs-dir", str(tmp_path), "--prices", str(bad), "--days", "1"]) == 1
     err = capsys.readouterr().err
     assert err.startswith("error: ") and "is not a number" in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_request_past_200k_tokens_gets_the_long_context_price(tmp_path: Path) -> None:
+    stamp, day = "2026-03-02T09:00:00.000000Z", date(2026, 3, 2)
+    sonnet = "anthropic.claude-sonnet-4-5-20250929-v1:0"  # Kiro's claude-sonnet-4.5: its global profile
+    long_prompt, short_prompt, answer = "word " * 210_000, "Explain the diff", "Done."
+    assert _tokens(long_prompt) > 200_000 > _tokens(short_prompt)
+    write_kiro_chat(tmp_path, "us-east-1", stamp, "claude-sonnet-4.5", long_prompt, answer)
+    write_kiro_chat(tmp_path, "us-east-1", "2026-03-02T09:01:00.000000Z", "claude-sonnet-4.5", short_prompt, answer)
+    base, above = book_rate(sonnet, "us-east-1", day, "global"), book_tier_rate(sonnet, day, "global", "above_200k")
+    assert above[0] > base[0]
+    expected = (_tokens(long_prompt) / 1000 * above[0] + _tokens(answer) / 1000 * above[1]
+                + _tokens(short_prompt) / 1000 * base[0] + _tokens(answer) / 1000 * base[1])
+
+    cost = analyze(Source(LocalStore(tmp_path)), Period(day, day)).virtual_cost
+
+    assert cost.unpriced_tokens == 0
+    assert cost.total == pytest.approx(expected)
+    assert cost.per_model.set_index("model_id").loc["claude-sonnet-4.5", "priced_as"] == (
+        "Claude Sonnet 4.5, Claude Sonnet 4.5 (above 200K)")
+
+
+def test_a_claude_name_the_book_does_not_know_is_unpriced_with_its_tokens(tmp_path: Path) -> None:
+    stamp, day = "2026-03-02T09:00:00.000000Z", date(2026, 3, 2)
+    prompt, answer = "Port the parser to Rust", "Here is a first cut."
+    write_kiro_chat(tmp_path, "us-east-1", stamp, "claude-sonnet-9", prompt, answer)
+
+    report = analyze(Source(LocalStore(tmp_path)), Period(day, day))
+
+    assert report.virtual_cost.unpriced_tokens == _tokens(prompt) + _tokens(answer)
+    assert report.virtual_cost.total == 0
+    assert any("(claude-sonnet-9)" in line and "not in the virtual cost" in line for line in report.warnings)
+
+
+def test_kiro_only_users_are_not_charged_the_q_developer_subscription(tmp_path: Path) -> None:
+    stamp, day = "2026-03-02T09:00:00.000000Z", date(2026, 3, 2)
+    write_kiro_chat(tmp_path, "us-east-1", stamp, NOVA_PRO, "Write the changelog", "Done.")
+    folder = tmp_path / "AWSLogs" / ACCOUNT / "QDeveloperLogs" / "GenerateAssistantResponse" / "us-east-1"
+    folder = folder / "2026/03/02/10"
+    folder.mkdir(parents=True)
+    q_user = "d-1111111111.bbbbbbbb-0000-4000-8000-000000000002"
+    prompt, answer = "What does this regex do", "It matches."
+    record = {
+        "generateAssistantResponseEventRequest": {"prompt": prompt, "chatTriggerType": "MANUAL", "userId": q_user,
+                                                  "customizationArn": None, "timeStamp": "2026-03-02T10:00:00.000000Z"},
+        "generateAssistantResponseEventResponse": {"assistantResponse": answer, "requestId": "q-1",
+                                                   "messageMetadata": {"conversationId": "c-2"}},
+    }
+    (folder / "q.json.gz").write_bytes(gzip.compress(json.dumps({"records": [record]}).encode()))
+    sonnet = book_rate("anthropic.claude-sonnet-4-5-20250929-v1:0", "us-east-1", day, "global")  # the reference
+
+    cost = analyze(Source(LocalStore(tmp_path)), Period(day, day)).virtual_cost
+
+    assert (cost.users, cost.kiro_users) == (1, 1)
+    assert cost.subscription == pytest.approx(19 / 31)  # one Pro seat for one day of March
+    assert cost.subscribed_cost == pytest.approx(
+        _tokens(prompt) / 1000 * sonnet[0] + _tokens(answer) / 1000 * sonnet[1])
+    assert cost.total > cost.subscribed_cost  # the Kiro request is in the virtual cost, not set against the seat
+    assert cost.difference == pytest.approx(cost.subscription - cost.subscribed_cost)

@@ -229,24 +229,22 @@ def test_model_id_prices_the_virtual_cost_and_tool_turns_count_apart(reference: 
     priced = fixture_report(options=Options(model=reference))
     records = _kiro_log_records()
     sonnet = (0.003, 0.015)  # the logged model's own global list price, whatever the reference
+    opus = (0.005, 0.025)  # Claude Opus 4.6's global list price ($5 / $25 per million tokens)
     expected = {}
     for model, *_ in records:
         tokens = [(i, o) for m, _, i, o in records if m == model]
-        rate = {"claude-sonnet-4.5": sonnet, "auto": rates, "simple-task": rates}.get(model)
-        cost = None if rate is None else sum(i / 1000 * rate[0] + o / 1000 * rate[1] for i, o in tokens)
+        rate = {"claude-sonnet-4.5": sonnet, "claude-opus-4.6": opus, "auto": rates, "simple-task": rates}[model]
+        cost = sum(i / 1000 * rate[0] + o / 1000 * rate[1] for i, o in tokens)
         tool_turns = sum(1 for m, prompt, _, _ in records if m == model and not prompt)  # empty prompt: a tool result
         expected[model] = (len(tokens) - tool_turns, tool_turns, cost)
     per_model = priced.virtual_cost.per_model.set_index("model_id")
     assert per_model["requests"].sum() == priced.summary.requests  # as every other table counts them
     for model, (requests, tool_turns, cost) in expected.items():
         assert (per_model.loc[model, "requests"], per_model.loc[model, "tool_results"]) == (requests, tool_turns)
-        if cost is None:
-            assert math.isnan(per_model.loc[model, "cost_usd"]) and model == "claude-opus-4.6"
-        else:
-            assert per_model.loc[model, "cost_usd"] == pytest.approx(cost)
-    opus = [(i, o) for m, _, i, o in records if m == "claude-opus-4.6"]
-    assert priced.virtual_cost.unpriced_tokens == sum(i + o for i, o in opus)
-    assert any("claude-opus-4.6" in line and "not in the virtual cost" in line for line in priced.warnings)
+        assert per_model.loc[model, "cost_usd"] == pytest.approx(cost)
+    assert per_model.loc["claude-opus-4.6", "priced_as"] == "Claude Opus 4.6"
+    assert priced.virtual_cost.unpriced_tokens == 0
+    assert not any("not in the virtual cost" in line for line in priced.warnings)
     # tool-result turns (an empty prompt in a Kiro chat record) are not user requests
     tool_turns = sum(1 for _, prompt, _, _ in records if not prompt)
     types = priced.per_type.set_index("request_type")
