@@ -22,7 +22,7 @@ import os
 import re
 import tomllib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
@@ -51,7 +51,7 @@ _TIER_UNITS = {"image": "image", "video": "second"}  # the unit of a row that na
 
 @dataclass(frozen=True)
 class PriceRow:
-    """One row of the price book."""
+    """One row of the price book; ``own`` marks a row of the user's price file."""
 
     model: str
     name: str
@@ -73,11 +73,18 @@ class PriceRow:
     audio_output: float | None = None
     per_unit: float | None = None
     checked: date | None = None
+    own: bool = False
 
     @property
     def key(self) -> tuple[str, str, str, str, str, str, date | None]:
         """Identity of a row: an override with the same key replaces it."""
         return (self.model, self.family, self.region, self.mode, self.tier, self.unit, self.effective_from)
+
+    def rank(self, region: str) -> tuple[bool, bool, int]:
+        """How rows in force on one day for a call from ``region`` rank (smallest first): the user's rows before the
+        built-in ones, a row for ``region`` before one for every Region (``*``), then the row that started last (a
+        dated change supersedes an open-ended row)."""
+        return (not self.own, self.region != region, -(self.effective_from or date.min).toordinal())
 
     @property
     def context_threshold(self) -> int:
@@ -128,7 +135,7 @@ class PriceBook:
         path = override or os.environ.get(PRICES_ENV)
         if path:
             for row in read_override_rows(Path(path)):
-                rows[row.key] = row
+                rows[row.key] = replace(row, own=True)
         return cls(rows.values())
 
     def book_model(self, base_id: str | None) -> str | None:
@@ -164,10 +171,9 @@ class PriceBook:
                            key=lambda t: -int(t[6:-1]))
             wanted = [*tiers, "base"]
         for name in wanted:
-            for region_choice in (region, "*"):
-                for row in candidates:
-                    if row.tier == name and row.region == region_choice:
-                        return Quote(ref, row)
+            rows_of_tier = [row for row in candidates if row.tier == name]
+            if rows_of_tier:
+                return Quote(ref, min(rows_of_tier, key=lambda row: row.rank(region)))
         return None
 
     def context_threshold_passed(self, base_id: str, tokens: int) -> int:
@@ -214,7 +220,8 @@ class PriceBook:
         model: str | None = None, family: str | None = None, mode: str | None = None,
     ) -> list[PriceRow]:
         """Rows in force on ``day`` (all if ``None``) for ``region``, a provider, a model (any part of its id or
-        name, any case), a family and a mode (all if ``None``), sorted for printing."""
+        name, any case), a family and a mode (all if ``None``), sorted for printing; on a ``day``, a row another one
+        supersedes for its Region (``PriceRow.rank``) is left out."""
         wanted_model = model.lower() if model else None
         rows = [
             row
@@ -227,8 +234,23 @@ class PriceBook:
             and (family is None or row.family == family)
             and (mode is None or row.mode == mode)
         ]
+        if day is not None:
+            rows = _not_superseded(rows)
         return sorted(rows, key=lambda r: (r.provider, r.name, r.model, FAMILIES.index(r.family), r.region,
                                            MODES.index(r.mode), r.tier, r.effective_from or date.min))
+
+
+def _not_superseded(rows: list[PriceRow]) -> list[PriceRow]:
+    """The rows (all in force on one day) that price some call: a row is superseded by another of the same model,
+    family, mode, tier and unit for its Region or every Region that ranks first for its Region."""
+    groups: dict[tuple[str, str, str, str, str], list[PriceRow]] = {}
+    for row in rows:
+        groups.setdefault((row.model, row.family, row.mode, row.tier, row.unit), []).append(row)
+    return [
+        row for row in rows
+        if not any(other is not row and other.region in (row.region, "*") and other.rank(row.region) < row.rank(
+            row.region) for other in groups[(row.model, row.family, row.mode, row.tier, row.unit)])
+    ]
 
 
 def _parse_row(raw: dict[str, object], origin: str) -> PriceRow:

@@ -320,6 +320,54 @@ def test_override_file_json_adds_and_replaces(tmp_path, monkeypatch) -> None:
     assert env_book.quote("example.private-model-v1:0", "us-west-2", DAY) is not None
 
 
+HAIKU_3 = "anthropic.claude-3-haiku-20240307-v1:0"
+NOVA_LITE = "amazon.nova-lite-v1:0"
+
+
+def _builtin_rates(model: str, region: str, day: date) -> tuple[float, float]:
+    """(input, output) of the shipped CSV's standard base row of ``model`` for ``region`` (else ``*``) on ``day``."""
+    with BUILTIN_BOOK.open(newline="") as handle:
+        rows = [row for row in csv.DictReader(handle)
+                if (row["model"], row["family"], row["mode"], row["tier"], row["unit"]) == (
+                    model, "regional", "standard", "base", "tokens")
+                and (not row["effective_from"] or date.fromisoformat(row["effective_from"]) <= day)
+                and (not row["effective_to"] or day < date.fromisoformat(row["effective_to"]))]
+    (chosen,) = [row for row in rows if row["region"] == region] or [row for row in rows if row["region"] == "*"]
+    return float(chosen["input"]), float(chosen["output"])
+
+
+def test_a_dated_price_of_the_users_file_applies_from_its_day(tmp_path) -> None:
+    """A negotiated price from 2025-12-01 prices the calls of that day on; the list price the days before."""
+    path = tmp_path / "prices.json"
+    path.write_text(json.dumps({"prices": [{"model": HAIKU_3, "input": 0.0002, "output": 0.001,
+                                            "effective_from": "2025-12-01"}]}))
+    book = PriceBook.load(path)
+    before, after = date(2025, 11, 30), date(2025, 12, 2)
+    assert _builtin_rates(HAIKU_3, "us-east-1", after) != (0.0002, 0.001)  # the file really changes the price
+    for day, rates in ((before, _builtin_rates(HAIKU_3, "us-east-1", before)), (after, (0.0002, 0.001))):
+        quote = book.quote(f"us.{HAIKU_3}", "us-east-1", day)
+        assert quote and (quote.row.input, quote.row.output) == rates, day
+    listed = book.table("us-east-1", after, model=HAIKU_3, mode="standard")
+    assert [(row.input, row.output) for row in listed] == [(0.0002, 0.001)]  # the superseded list price is not shown
+
+
+def test_the_users_price_for_every_region_applies_where_the_book_has_a_regions_own(tmp_path) -> None:
+    """Nova Lite has its own EU and Asia Pacific rows in the book; a user's row without a region is meant for every
+    Region, so it prices the calls there too. A user's row for one Region goes before the user's row for all."""
+    path = tmp_path / "prices.json"
+    path.write_text(json.dumps({"prices": [
+        {"model": NOVA_LITE, "input": 0.00003, "output": 0.00012},
+        {"model": NOVA_LITE, "region": "eu-west-1", "input": 0.00004, "output": 0.00016},
+    ]}))
+    book = PriceBook.load(path)
+    assert _builtin_rates(NOVA_LITE, "eu-central-1", DAY) != _builtin_rates(NOVA_LITE, "us-east-1", DAY)
+    expected = {"us-east-1": (0.00003, 0.00012), "eu-central-1": (0.00003, 0.00012),
+                "ap-northeast-1": (0.00003, 0.00012), "eu-west-1": (0.00004, 0.00016)}
+    for region, rates in expected.items():
+        quote = book.quote(NOVA_LITE, region, DAY)
+        assert quote and (quote.row.input, quote.row.output) == rates, region
+
+
 def test_an_image_tier_override_replaces_the_image_row(tmp_path) -> None:
     """A row naming an image tier is an image row, unit or not: it replaces the built-in one."""
     path = tmp_path / "prices.json"
