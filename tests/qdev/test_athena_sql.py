@@ -339,14 +339,14 @@ ALICE_9_NOV, BOB_9_NOV = "d-1111111111.aaaa", "d-1111111111.bbbb"
 
 
 def write_9_nov_report(root: Path, account: str, day: int, hour: str, rows: list[tuple[str, int]],
-                       bom: bool = False) -> None:
+                       bom: bool = False, region: str = "us-east-1") -> None:
     """An activity report of 9 November 2025 (messages sent per user), delivered in the ``day``/``hour`` folder."""
     header = reference_header()
     lines = [",".join(header)]
     for user, sent in rows:
         values = {"UserId": user, "Date": "11-09-2025", "Chat_MessagesSent": str(sent)}
         lines.append(",".join(values.get(column, "") for column in header))
-    key = (f"AWSLogs/{account}/QDeveloperLogs/by_user_analytic/us-east-1/2025/11/{day:02d}/{hour}/"
+    key = (f"AWSLogs/{account}/QDeveloperLogs/by_user_analytic/{region}/2025/11/{day:02d}/{hour}/"
            f"{account}_by_user_analytic_202511{day:02d}T{hour}0000Z_x.csv")
     _write(root, key, lines, "\r\n" if bom else "\n", bom)
 
@@ -394,3 +394,16 @@ def test_reports_of_two_accounts_are_no_redelivery(tmp_path: Path, through_sql: 
 
     assert activity is not None and activity.stats.replaced_rows == 0
     assert activity.per_user["Chat_MessagesSent"].tolist() == [4 + 6]
+
+
+@pytest.mark.parametrize("through_sql", [False, True])
+def test_reports_of_two_regions_are_added_up(tmp_path: Path, through_sql: bool) -> None:
+    # one user's day in the reports of two Regions of one account: two reports, not a redelivery (docs/amazon-q.md)
+    write_9_nov_report(tmp_path, "123456789012", 10, "00", [(ALICE_9_NOV, 42)])
+    write_9_nov_report(tmp_path, "123456789012", 10, "05", [(ALICE_9_NOV, 6)], region="eu-central-1")
+    source = Source(LocalStore(tmp_path), activity=DuckDBActivity(tmp_path) if through_sql else None)
+
+    activity = analyze(source, Period(date(2025, 11, 9), date(2025, 11, 9))).activity
+
+    assert activity is not None and activity.stats.replaced_rows == 0
+    assert activity.per_user["Chat_MessagesSent"].tolist() == [42 + 6]
