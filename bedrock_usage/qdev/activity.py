@@ -73,9 +73,9 @@ ACTIVITY_COLUMNS: tuple[str, ...] = (
 METRIC_COLUMNS: tuple[str, ...] = ACTIVITY_COLUMNS[2:]
 DATE_FORMAT = "%m-%d-%Y"
 # What a cell must look like (after trimming): the same patterns in Python and in the Athena SQL (written
-# without "?", which the SQL reserves for parameters).
+# without "?", which the SQL reserves for parameters). Counts are never negative: a minus sign is a bad number.
 DATE_PATTERN = r"^(0{0,1}[1-9]|1[0-2])-(0{0,1}[1-9]|[12][0-9]|3[01])-([1-9][0-9]{3})$"
-NUMBER_PATTERN = r"^[+-]{0,1}([0-9]+[.]{0,1}[0-9]*|[.][0-9]+)([eE][+-]{0,1}[0-9]+){0,1}$"
+NUMBER_PATTERN = r"^[+]{0,1}([0-9]+[.]{0,1}[0-9]*|[.][0-9]+)([eE][+-]{0,1}[0-9]+){0,1}$"
 MAX_COUNT = 2**63  # counts are int64: a cell whose value does not fit is a bad number
 
 # Why a file or a row is left out (counted by reason in the report).
@@ -123,14 +123,14 @@ _NUMBER_RE = re.compile(NUMBER_PATTERN)
 
 
 def _number(cell: str) -> int:
-    """An empty cell is 0; else a decimal number, truncated toward zero (ValueError when it is not one)."""
+    """An empty cell is 0; else a number that is not negative, truncated toward zero (ValueError otherwise)."""
     cell = cell.strip()
     if not cell:
         return 0
     if not _NUMBER_RE.match(cell):
         raise ValueError(cell)
     value = float(cell)
-    if not math.isfinite(value) or not -MAX_COUNT <= math.trunc(value) < MAX_COUNT:
+    if not math.isfinite(value) or math.trunc(value) >= MAX_COUNT:
         raise ValueError(cell)
     return math.trunc(value)
 

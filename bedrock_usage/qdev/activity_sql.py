@@ -78,7 +78,8 @@ def _position(column: str) -> str:
 
 
 def _number(column: str) -> str:
-    """A metric cell as bigint: 0 when empty or missing, NULL when it is not a number that fits."""
+    """A metric cell as bigint: 0 when empty or missing, NULL when it is not a number that fits (a negative one
+    never matches ``NUMBER_PATTERN``)."""
     cell = f"element_at(l.padded, y.p_{_alias(column)})"
     return (
         f"CASE WHEN {cell} = '' THEN 0 WHEN regexp_like({cell}, {sql_literal(NUMBER_PATTERN)}) "

@@ -2,10 +2,10 @@
 
 Columns are found by header name, case-insensitively (their set drifts: ``New_User`` and ``User_Email`` are absent
 from older exports, and a ``{model}_messages`` column appears only for the models used that day). ``Date`` is
-ISO ``YYYY-MM-DD``; credits are decimals; counts are whole numbers (``12.0`` is read as 12); ``Overage_Enabled``
-and ``New_User`` are ``true``/``false``; an empty cell is 0 (false, no cap). The cell rules live here once: the
-CSV reader and the Athena query (``kiro_report_sql``, which only splits lines by each file's header) both hand
-their cells to ``parse_row``.
+ISO ``YYYY-MM-DD``; credits are decimals, counts whole numbers (``12.0`` is read as 12), neither ever negative;
+``Overage_Enabled`` and ``New_User`` are ``true``/``false``; an empty cell is 0 (false, no cap). The cell rules live
+here once: the CSV reader and the Athena query (``kiro_report_sql``, which only splits lines by each file's header)
+both hand their cells to ``parse_row``.
 
 A day, user, client type and profile exported in more than one file (a re-export) is counted once, from the file
 with the latest export stamp (``..._user_report_{yyyymmddHHMM}.csv``), then the latest key.
@@ -116,7 +116,7 @@ def header_positions(header: list[str]) -> tuple[dict[str, int], dict[str, int]]
 
 
 def _number(cell: str | None) -> float:
-    """An empty or missing cell is 0; else a finite decimal number (BadRow otherwise)."""
+    """An empty or missing cell is 0; else a finite number that is not negative (BadRow otherwise)."""
     cell = (cell or "").strip()
     if not cell:
         return 0.0
@@ -131,7 +131,7 @@ def _number(cell: str | None) -> float:
 def _count(cell: str | None) -> int:
     """A whole count, truncated toward zero, that fits in 64 bits."""
     value = _number(cell)
-    if not -MAX_COUNT <= math.trunc(value) < MAX_COUNT:
+    if math.trunc(value) >= MAX_COUNT:
         raise BadRow(BAD_NUMBER)
     return math.trunc(value)
 

@@ -407,3 +407,26 @@ def test_reports_of_two_regions_are_added_up(tmp_path: Path, through_sql: bool) 
 
     assert activity is not None and activity.stats.replaced_rows == 0
     assert activity.per_user["Chat_MessagesSent"].tolist() == [42 + 6]
+
+
+NEGATIVE_CELLS = ("-3", "-0.5", " -1e2 ", '"-3"')
+
+
+@pytest.mark.parametrize("through_sql", [False, True])
+def test_a_negative_count_is_a_bad_number(tmp_path: Path, through_sql: bool) -> None:
+    # a count is never negative: each such row is skipped and counted, never summed
+    header = reference_header()
+    good = {"UserId": ALICE_9_NOV, "Date": "11-09-2025", "Inline_SuggestionsCount": "10"}
+    bad = [{"UserId": BOB_9_NOV, "Date": "11-09-2025", "Inline_SuggestionsCount": cell} for cell in NEGATIVE_CELLS]
+    lines = [",".join(header)] + [",".join(row.get(column, "") for column in header) for row in [good, *bad]]
+    key = f"AWSLogs/{ACCOUNT}/QDeveloperLogs/by_user_analytic/us-east-1/2025/11/10/00/{ACCOUNT}_by_user_analytic_x.csv"
+    _write(tmp_path, key, lines, "\n", False)
+    source = Source(LocalStore(tmp_path), activity=DuckDBActivity(tmp_path) if through_sql else None)
+
+    report_of = analyze(source, Period(date(2025, 11, 9), date(2025, 11, 9)))
+
+    activity = report_of.activity
+    assert activity is not None and dict(activity.stats.skipped_rows) == {"bad number": len(NEGATIVE_CELLS)}
+    assert activity.per_user[["user", "Inline_SuggestionsCount"]].values.tolist() == [[ALICE_9_NOV, 10]]
+    assert f"skipped {len(NEGATIVE_CELLS)} unusable activity-report rows ({len(NEGATIVE_CELLS)} bad number)" \
+        in report_of.warnings

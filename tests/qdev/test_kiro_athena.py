@@ -127,6 +127,27 @@ def test_reports_through_sql_equal_reports_from_the_files() -> None:
         assert getattr(through_sql.stats, name) == getattr(from_files.stats, name), name
 
 
+def test_a_negative_number_is_a_bad_number_through_the_sql(tmp_path: Path) -> None:
+    folder = tmp_path / "AWSLogs" / ACCOUNT / "KiroLogs" / "user_report" / "us-east-1" / "2026/11/03/00"
+    folder.mkdir(parents=True)
+    lines = ["Date,UserId,Credits_Used,Overage_Credits_Used,Total_Messages,auto_messages",
+             "2026-11-02,u1,3.5,0,2,2", "2026-11-02,u2,-3.5,0,2,2", "2026-11-02,u3,1,-0.5,2,2",
+             "2026-11-02,u4,1,0,-2,2", "2026-11-02,u5,1,0,2,-2"]
+    (folder / f"KIRO_IDE_{ACCOUNT}_user_report_202611030200.csv").write_text("\n".join(lines) + "\n")
+    query = user_report_query(date(2026, 11, 2), date(2026, 11, 2))
+    con = duckdb.connect()
+    try:
+        emulate(con, tmp_path)
+        frame = con.execute(to_duckdb(query.sql), query.params).df()
+    finally:
+        con.close()
+
+    rows = decode_user_reports(frame, kr.UserReportStats())
+
+    assert rows.facts["UserId"].tolist() == ["u1"]
+    assert dict(rows.stats.skipped_rows) == {"bad number": 4}
+
+
 def test_query_text_is_trino_and_every_value_is_a_parameter() -> None:
     query = user_report_query(PERIOD.start, PERIOD.end)
     placeholders = list(sqlglot.parse_one(query.sql, read="trino").find_all(sqlglot.exp.Placeholder))

@@ -277,6 +277,21 @@ def test_the_reader_maps_columns_by_header_name_in_any_case_and_order() -> None:
     assert not parsed.has_email
 
 
+KIRO_HEADER = ("Date,UserId,Chat_Conversations,Total_Messages,Credits_Used,Overage_Credits_Used,Overage_Cap,"
+               "auto_messages")
+KIRO_GOOD = "2026-11-02,u1,1,2,3.5,0,,2"
+
+
+@pytest.mark.parametrize("column", KIRO_HEADER.split(",")[2:])
+@pytest.mark.parametrize("cell", ["-3", "-0.25", "-1e2"])
+def test_a_negative_number_in_a_kiro_report_is_a_bad_number(column: str, cell: str) -> None:
+    cells = dict(zip(KIRO_HEADER.split(","), KIRO_GOOD.replace("u1", "u2").split(","), strict=True))
+    bad = ",".join({**cells, column: cell}.values())
+    parsed = read_user_report_csv(f"{KIRO_HEADER}\n{KIRO_GOOD}\n{bad}\n".encode())
+    assert parsed.facts["UserId"].tolist() == ["u1"]
+    assert dict(parsed.skipped_rows) == {"bad number": 1}
+
+
 def test_json_and_csv_outputs_carry_the_kiro_tables(report, tmp_path: Path) -> None:
     document = report_document(report)
     assert document["schema_version"] == 2
