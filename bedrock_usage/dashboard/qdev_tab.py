@@ -13,7 +13,7 @@ from ..logs.period import Period
 from ..qdev.analysis import REQUEST_TYPE_ORDER, TOOL_RESULT, QDevReport
 from ..qdev.cost import SUBSCRIPTION_USD_PER_USER_MONTH
 from ..qdev.credits import FLAGGED, KiroCredits
-from ..qdev.limits import ACCOUNT, LimitStatus
+from ..qdev.limits import ACCOUNT, LimitStatus, pool_users
 from ..qdev.render import table_period
 from . import charts, data
 from .layout import cards, pair
@@ -183,6 +183,9 @@ def qdev_tables(t: Text, report: QDevReport) -> None:
                           limits, None))
         tables.append((t("q_table_activity"), "activity_per_user", report.activity.per_user, None))
     st.subheader(t("tables"))
+    pools = [s for s in report.activity.limits if s.subject == ACCOUNT] if report.activity is not None else []
+    if report.filters.user_pattern and pools:
+        st.caption(t("q_pool_note", users=number(pool_users(pools[0]) or 0)))
     for tab, (_, name, frame, highlight) in zip(st.tabs([title for title, *_ in tables]), tables, strict=True):
         with tab:
             data_table(t, frame, f"{stem}_{name}", key=f"qdev_{name}", period=table_period(report, name),

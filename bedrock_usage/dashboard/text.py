@@ -202,6 +202,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "q_table_daily": "Daily",
         "q_table_limits": "Monthly limits ({month})",
         "q_table_activity": "Activity per user",
+        "q_pool_note": "Account pools in the monthly limits are the whole account's: the pool and its use count every "
+        "user of the month's reports ({users}), whatever the user filter selects; a person has no allowance of their "
+        "own in them.",
         "q_table_people": "People",
         "q_table_models": "Virtual cost per model",
         "kiro_header": "Kiro credits",
@@ -592,6 +595,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "q_table_daily": "일별",
         "q_table_limits": "월간 한도 ({month})",
         "q_table_activity": "사용자별 활동",
+        "q_pool_note": "월간 한도의 계정 전체 풀은 계정 전체의 것입니다: 풀과 사용량은 사용자 필터와 관계없이 "
+        "그달 보고서의 모든 사용자({users})를 셉니다. 개인별 할당은 없습니다.",
         "q_table_people": "사용자",
         "q_table_models": "모델별 가상 비용",
         "kiro_header": "Kiro 크레딧",

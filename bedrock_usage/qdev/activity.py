@@ -289,17 +289,24 @@ class ActivityReport:
 
 
 def summarise_activity(
-    rows: pd.DataFrame, first_day: date, last_day: date, stats: ActivityStats, now: datetime | None = None
+    rows: pd.DataFrame,
+    first_day: date,
+    last_day: date,
+    stats: ActivityStats,
+    now: datetime | None = None,
+    account_rows: pd.DataFrame | None = None,
 ) -> ActivityReport:
     """Aggregate rows read from ``min(first_day - 7 days, 1st of the month of last_day)`` to ``last_day``.
 
     Rows carry ``user``, the person an id belongs to (``people``): figures are per person, whatever ids they used.
-    ``now`` (default: the clock) says which days' reports are due yet.
+    ``account_rows`` (default ``rows``) are every user's rows, whatever filter chose ``rows``: the account pools
+    count them. ``now`` (default: the clock) says which days' reports are due yet.
     """
     rows = with_events(rows)
     reported_through = reports_due_through(now or datetime.now(UTC), REPORT_DELAY)
     window = MonthWindow.of(last_day, reported_through)
-    month_rows = rows[(rows["Date"] >= window.start) & (rows["Date"] <= last_day)]
+    month_rows = in_month(rows, window.start, last_day)
+    account_month = None if account_rows is None else in_month(account_rows, window.start, last_day)
     in_period = rows[(rows["Date"] >= first_day) & (rows["Date"] <= last_day)].reset_index(drop=True)
     metrics = [*METRIC_COLUMNS, "events"]
 
@@ -330,10 +337,15 @@ def summarise_activity(
         per_feature=per_feature,
         spikes=find_spikes(rows[rows["Date"] <= last_day], first_day),
         month=window,
-        limits=evaluate_limits(month_rows, window),
+        limits=evaluate_limits(month_rows, window, account_rows=account_month),
         stats=stats,
         reports_due_through=reported_through,
     )
+
+
+def in_month(rows: pd.DataFrame, month_start: date, last_day: date) -> pd.DataFrame:
+    """The rows dated from ``month_start`` to ``last_day``."""
+    return rows[(rows["Date"] >= month_start) & (rows["Date"] <= last_day)]
 
 
 def read_window(first_day: date, last_day: date) -> tuple[date, date]:

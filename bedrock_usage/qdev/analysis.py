@@ -804,7 +804,9 @@ def analyze(
     activity = None
     if collected.activity is not None:
         rows = _with_people(collected.activity, "UserId", directory, pattern)
-        activity = act.summarise_activity(rows, period.start, period.end, collected.activity_stats, now)
+        account_rows = _with_people(collected.activity, "UserId", directory, None)  # the pools are the account's
+        activity = act.summarise_activity(rows, period.start, period.end, collected.activity_stats, now,
+                                          account_rows)
     kiro = None
     if collected.user_reports is not None:
         reports = collected.user_reports

@@ -159,22 +159,48 @@ class LimitStatus:
 
 
 def evaluate_limits(
-    month_rows: pd.DataFrame, window: MonthWindow, limits: tuple[DocumentedLimit, ...] = PRO_LIMITS
+    month_rows: pd.DataFrame,
+    window: MonthWindow,
+    limits: tuple[DocumentedLimit, ...] = PRO_LIMITS,
+    account_rows: pd.DataFrame | None = None,
 ) -> list[LimitStatus]:
-    """Statuses for the month-to-date activity rows (columns ``user``, the person, and the metric columns)."""
+    """Statuses for the month-to-date activity rows (columns ``user``, the person, and the metric columns).
+
+    An account pool counts ``account_rows`` (default ``month_rows``): every user of the month's reports, whatever
+    filter chose ``month_rows``, since the pool and its use are the account's, not a person's.
+    """
+    pool_rows = month_rows if account_rows is None else account_rows
     statuses: list[LimitStatus] = []
-    users = month_rows["user"].nunique() if len(month_rows) else 0
     for limit in limits:
-        used_by_user = month_rows.groupby("user")[list(limit.columns)].sum().sum(axis=1) if users else pd.Series()
         if limit.scope == "account":
-            used = int(used_by_user.sum()) if users else 0
-            allowance = None if limit.monthly is None else limit.monthly * max(users, 1)
-            statuses.append(LimitStatus(limit, ACCOUNT, used, allowance, window.project(used)))
-            continue
-        for user, used in used_by_user.sort_values(ascending=False).items():
-            if used > 0:
-                statuses.append(LimitStatus(limit, str(user), int(used), limit.monthly, window.project(int(used))))
+            statuses.append(account_pool(limit, pool_rows, window))
+        else:
+            statuses.extend(per_user_statuses(limit, month_rows, window))
     return statuses
+
+
+def account_pool(limit: DocumentedLimit, rows: pd.DataFrame, window: MonthWindow) -> LimitStatus:
+    """The account's pool: the limit x every user in ``rows`` (at least one), against all their use."""
+    users = rows["user"].nunique() if len(rows) else 0
+    used = int(rows[list(limit.columns)].to_numpy().sum()) if users else 0
+    allowance = None if limit.monthly is None else limit.monthly * max(users, 1)
+    return LimitStatus(limit, ACCOUNT, used, allowance, window.project(used))
+
+
+def per_user_statuses(limit: DocumentedLimit, rows: pd.DataFrame, window: MonthWindow) -> list[LimitStatus]:
+    """One status per person with some use, most used first."""
+    if not len(rows):
+        return []
+    used_by_user = rows.groupby("user")[list(limit.columns)].sum().sum(axis=1)
+    return [LimitStatus(limit, str(user), int(used), limit.monthly, window.project(int(used)))
+            for user, used in used_by_user.sort_values(ascending=False).items() if used > 0]
+
+
+def pool_users(status: LimitStatus) -> int | None:
+    """How many users an account pool's allowance counts (``None`` for a person's limit or no published figure)."""
+    if status.subject != ACCOUNT or status.allowance is None or not status.limit.monthly:
+        return None
+    return status.allowance // status.limit.monthly
 
 
 def limit_warnings(statuses: list[LimitStatus]) -> list[str]:

@@ -26,7 +26,7 @@ from .cost import PRICE_SOURCE, SUBSCRIPTION_SOURCE, SUBSCRIPTION_USD_PER_USER_M
 from .credits import KiroCredits
 from .kiro_prices import KiroTier
 from .kiro_report_sql import TABLE_NAME as KIRO_TABLE_NAME
-from .limits import LimitStatus
+from .limits import ACCOUNT, LimitStatus, pool_users
 from .tokens import COUNTING_RULE, ENCODING_NAME, TOKENIZER_NOTE
 
 SCHEMA = "bedrock-usage/qdev-report"
@@ -58,6 +58,7 @@ LIMIT_FIELDS = (
     "status",
     "monthly_limit",
     "scope",
+    "pool_users",
     "verified",
     "as_of",
     "source",
@@ -78,6 +79,7 @@ def _limit_record(status: LimitStatus) -> dict[str, Any]:
         "status": status.status,
         "monthly_limit": status.limit.monthly,
         "scope": status.limit.scope,
+        "pool_users": pool_users(status),
         "verified": status.limit.verified,
         "as_of": status.limit.as_of.isoformat(),
         "source": status.limit.source,
@@ -498,6 +500,7 @@ def _activity_lines(report: QDevReport, max_rows: int) -> list[str]:
     ]
     shown, more = _limited(limit_rows, max_rows)
     out += _table(["limit", "for", "used", "limit", "used %", "month end", "proj. %", "status"], shown) + more
+    out += _pool_note(report)
     seen = []
     for status in activity.limits:
         if status.limit not in seen:
@@ -534,6 +537,19 @@ def _activity_lines(report: QDevReport, max_rows: int) -> list[str]:
         )
         out.append(f"  estimated total: {_n(estimate.total)} tokens (estimate)")
     return out
+
+
+def _pool_note(report: QDevReport) -> list[str]:
+    """With ``--user-pattern``: the account pools are the whole account's, not the selected people's."""
+    pools = [s for s in report.activity.limits if s.subject == ACCOUNT] if report.activity else []
+    if not report.filters.user_pattern or not pools:
+        return []
+    users = pool_users(pools[0])
+    counted_users = "" if users is None else f" ({users:,} users)"
+    note = (f"{ACCOUNT}: the account's pool and its use, from every user of the month's reports{counted_users}, "
+            "whatever --user-pattern selects; a person has no allowance of their own in it (their lines of the "
+            "period are the transform LOC column above)")
+    return textwrap.wrap(note, width=116, initial_indent="  ", subsequent_indent="      ", break_on_hyphens=False)
 
 
 def _kiro_lines(report: QDevReport, max_rows: int) -> list[str]:

@@ -14,7 +14,9 @@ from bedrock_usage.logs.period import Period
 from bedrock_usage.qdev.activity import BadActivityFile, read_activity_csv
 from bedrock_usage.qdev.analysis import Filters, Source, analyze
 from bedrock_usage.qdev.limits import PRO_LIMITS, LimitStatus, MonthWindow
+from bedrock_usage.qdev.render import render_terminal, report_document
 from bedrock_usage.qdev.sources import LocalStore
+from tests.qdev.test_athena_sql import DuckDBActivity
 from tests.qdev.test_offline import offline  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.usefixtures("offline")
@@ -180,6 +182,36 @@ def test_aggregation_limits_and_spikes_against_independent_sums(tmp_path: Path) 
     # the user pattern applies to reports too
     only_bob = analyze(Source(LocalStore(tmp_path)), period, Filters(user_pattern="bbbbbbbb"))
     assert list(only_bob.activity.per_user["user"]) == [BOB]
+
+
+@pytest.mark.parametrize("through_sql", [False, True])
+def test_the_transformation_pool_is_the_accounts_whatever_the_user_pattern(tmp_path: Path, through_sql: bool) -> None:
+    # November 2025, reports of the 1st to the 9th: Alice ingests 5,000 lines on the 3rd, Bob only chats
+    days = {date(2025, 11, n): [{"UserId": ALICE, "Transformation_LinesIngested": 5000 if n == 3 else 0},
+                                {"UserId": BOB, "Chat_MessagesSent": 4}] for n in range(1, 10)}
+    write_reports(tmp_path, days, header())
+    rows = [r for day_rows in days.values() for r in day_rows]
+    used = sum(int(r.get("Transformation_LinesIngested", 0)) for r in rows)
+    users = len({r["UserId"] for r in rows})
+    pool, projected = 4000 * users, used * 30 / 9  # 8,000 lines; 9 of 30 days reported on the 10th
+    source = Source(LocalStore(tmp_path), activity=DuckDBActivity(tmp_path) if through_sql else None)
+    period, now = Period(date(2025, 11, 4), date(2025, 11, 10)), datetime(2025, 11, 10, 12, tzinfo=UTC)
+
+    for pattern in (None, "aaaaaaaa", "bbbbbbbb"):
+        report = analyze(source, period, Filters(user_pattern=pattern), now=now)
+        (pooled,) = [s for s in report.activity.limits if s.limit.key == "code_transformation_lines"]
+        assert (pooled.subject, pooled.used, pooled.allowance) == ("(account pool)", used, pool), pattern
+        assert pooled.projected == pytest.approx(projected) and pooled.status == "projected to exceed", pattern
+        assert [line for line in report.warnings if line.startswith("Code transformation")] == [
+            f"Code transformation: (account pool) projected to exceed: {used:,} of {pool:,} lines of code used this "
+            f"month ({used / pool:.0%}), projected {projected:,.0f} by month end"
+        ], pattern
+        document = report_document(report)
+        (record,) = [r for r in document["limits"]["statuses"] if r["limit"] == "code_transformation_lines"]
+        assert (record["used"], record["allowance"], record["pool_users"]) == (used, pool, users)
+        note = " ".join(render_terminal(report).split())
+        assert (f"(account pool): the account's pool and its use, from every user of the month's reports ({users} "
+                "users), whatever --user-pattern selects" in note) == (pattern is not None)
 
 
 @pytest.mark.parametrize(("used", "projected", "status"), [
