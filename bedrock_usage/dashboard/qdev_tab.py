@@ -10,7 +10,7 @@ import streamlit as st
 
 from ..errors import SetupRequired, UsageError
 from ..logs.period import Period
-from ..qdev.analysis import REQUEST_TYPE_ORDER, TOOL_RESULT, QDevReport
+from ..qdev.analysis import REQUEST_TYPE_ORDER, TOOL_RESULT, QDevReport, ReportTokenEstimate
 from ..qdev.cost import SUBSCRIPTION_USD_PER_USER_MONTH
 from ..qdev.credits import FLAGGED, KiroCredits
 from ..qdev.limits import ACCOUNT, LimitStatus, pool_users
@@ -182,14 +182,27 @@ def qdev_tables(t: Text, report: QDevReport) -> None:
         tables.insert(0, (t("q_table_limits", month=report.activity.month.start.strftime("%Y-%m")), "limits",
                           limits, None))
         tables.append((t("q_table_activity"), "activity_per_user", report.activity.per_user, None))
+    estimate = report.report_estimate
+    if estimate is not None:
+        tables.append((t("q_table_estimate"), "activity_estimated_tokens", estimate.rows, None))
     st.subheader(t("tables"))
     pools = [s for s in report.activity.limits if s.subject == ACCOUNT] if report.activity is not None else []
     if report.filters.user_pattern and pools:
         st.caption(t("q_pool_note", users=number(pool_users(pools[0]) or 0)))
+    if estimate is not None:
+        st.caption(estimate_note(t, estimate))
     for tab, (_, name, frame, highlight) in zip(st.tabs([title for title, *_ in tables]), tables, strict=True):
         with tab:
             data_table(t, frame, f"{stem}_{name}", key=f"qdev_{name}", period=table_period(report, name),
                        highlight=highlight, shown=shown.get(name))
+
+
+def estimate_note(t: Text, estimate: ReportTokenEstimate) -> str:
+    """The estimated total, and the request types it leaves out for want of a measured average."""
+    note = t("q_estimate_note", total=number(estimate.total))
+    if estimate.not_estimable:
+        note += " " + t("q_estimate_left_out", types=", ".join(estimate.not_estimable))
+    return note
 
 
 def limits_table(statuses: list[LimitStatus]) -> pd.DataFrame:

@@ -202,6 +202,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "q_table_daily": "Daily",
         "q_table_limits": "Monthly limits ({month})",
         "q_table_activity": "Activity per user",
+        "q_table_estimate": "Tokens estimated from activity reports",
+        "q_estimate_note": "Tokens estimated from the activity reports (an estimate: report counts x the average "
+        "tokens per request measured in the prompt logs): {total}.",
+        "q_estimate_left_out": "It leaves out {types}: no prompt-log request to measure, so not estimable.",
         "q_pool_note": "Account pools in the monthly limits are the whole account's: the pool and its use count every "
         "user of the month's reports ({users}), whatever the user filter selects; a person has no allowance of their "
         "own in them.",
@@ -595,6 +599,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "q_table_daily": "일별",
         "q_table_limits": "월간 한도 ({month})",
         "q_table_activity": "사용자별 활동",
+        "q_table_estimate": "활동 보고서 기반 추정 토큰",
+        "q_estimate_note": "활동 보고서 기반 추정 토큰 (추정치: 보고서 수치 x 프롬프트 로그에서 측정한 요청당 "
+        "평균 토큰): {total}.",
+        "q_estimate_left_out": "{types} 제외: 측정할 프롬프트 로그 요청이 없어 추정할 수 없습니다.",
         "q_pool_note": "월간 한도의 계정 전체 풀은 계정 전체의 것입니다: 풀과 사용량은 사용자 필터와 관계없이 "
         "그달 보고서의 모든 사용자({users})를 셉니다. 개인별 할당은 없습니다.",
         "q_table_people": "사용자",
@@ -874,6 +882,10 @@ COLUMNS: dict[str, dict[str, str]] = {
         "virtual_cost_usd": "Virtual cost",
         "request_type": "Type",
         "avg_total_tokens": "Avg total",
+        "report_column": "Report column",
+        "report_count": "Report count",
+        "measured_avg_tokens": "Measured avg tokens",
+        "estimated_tokens": "Estimated tokens",
         "max_input_tokens": "Max input",
         "users": "Users",
         "date": "Date",
@@ -996,6 +1008,10 @@ COLUMNS: dict[str, dict[str, str]] = {
         "virtual_cost_usd": "가상 비용",
         "request_type": "유형",
         "avg_total_tokens": "평균 전체",
+        "report_column": "보고서 열",
+        "report_count": "보고서 수치",
+        "measured_avg_tokens": "측정 평균 토큰",
+        "estimated_tokens": "추정 토큰",
         "max_input_tokens": "최대 입력",
         "users": "사용자 수",
         "date": "날짜",

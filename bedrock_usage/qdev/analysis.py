@@ -7,6 +7,7 @@ are then joined into people (``people``), named by e-mail where a source knows i
 
 from __future__ import annotations
 
+import math
 import random
 from collections import Counter
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
@@ -192,15 +193,23 @@ class ContextWindowUsage:
 
 @dataclass(frozen=True)
 class ReportTokenEstimate:
-    """Tokens estimated for the activity-report counts (always an estimate, never a measurement)."""
+    """Tokens estimated for the activity-report counts (always an estimate, never a measurement).
+
+    A type with report requests but no prompt-log request to measure has no average and no estimate (NA), not 0.
+    """
 
     label: str
     rows: pd.DataFrame  # request_type, report_column, report_count, requests, measured_avg_tokens, estimated_tokens
 
     @property
     def total(self) -> int:
-        """All estimated tokens."""
-        return int(self.rows["estimated_tokens"].sum())
+        """The estimated tokens of the types that could be estimated (``not_estimable`` are left out)."""
+        return int(self.rows["estimated_tokens"].sum(skipna=True))
+
+    @property
+    def not_estimable(self) -> list[str]:
+        """The request types with report requests but no measured average: left out of ``total``."""
+        return self.rows.loc[self.rows["estimated_tokens"].isna(), "request_type"].tolist()
 
 
 @dataclass
@@ -630,17 +639,25 @@ def _report_estimate(activity: act.ActivityReport | None, per_type: pd.DataFrame
         column, per_request = REPORT_COUNTS[row.request_type]
         count = int(activity.rows[column].sum())
         requests = -(-count // per_request)  # whole requests: an odd message count ends with an unanswered prompt
+        average = row.avg_total_tokens if row.requests else math.nan  # nothing logged: nothing measured
         records.append(
             {
                 "request_type": row.request_type,
                 "report_column": column,
                 "report_count": count,
                 "requests": requests,
-                "measured_avg_tokens": row.avg_total_tokens,
-                "estimated_tokens": round(requests * row.avg_total_tokens),
+                "measured_avg_tokens": average,
+                "estimated_tokens": _estimated_tokens(requests, average),
             }
         )
-    return ReportTokenEstimate(ESTIMATE_LABEL, pd.DataFrame(records))
+    return ReportTokenEstimate(ESTIMATE_LABEL, pd.DataFrame(records).astype({"estimated_tokens": "Int64"}))
+
+
+def _estimated_tokens(requests: int, average: float) -> int | None:
+    """Requests x the measured average; ``None`` (not estimable) for requests without a measured average."""
+    if not requests:
+        return 0
+    return None if math.isnan(average) else round(requests * average)
 
 
 def _skipped_line(reasons: Counter[str], what: str) -> str:

@@ -1,11 +1,17 @@
-"""The dashboard's English strings count one thing in the singular; larger counts and Korean are untouched."""
+"""The dashboard's English strings count one thing in the singular; larger counts and Korean are untouched. The
+Amazon Q tab's token-estimate note names the types it leaves out."""
 
 from __future__ import annotations
 
+import math
 import re
 import string
 
+import pandas as pd
+
+from bedrock_usage.dashboard.qdev_tab import estimate_note
 from bedrock_usage.dashboard.text import STRINGS, Text
+from bedrock_usage.qdev.analysis import ReportTokenEstimate
 
 
 def test_one_of_anything_is_singular_in_english() -> None:
@@ -49,3 +55,17 @@ def test_every_column_of_the_bedrock_tables_has_a_header_in_each_language() -> N
     for lang in ("en", "ko"):
         text = Text(lang)
         assert [name for name in sorted(names) if text.column(name) == name] == [], lang
+
+
+def test_qdev_estimate_note_names_the_types_it_leaves_out() -> None:
+    rows = pd.DataFrame({"request_type": ["chat", "inline", "dev"], "report_column": ["c", "i", "d"],
+                         "report_count": [4, 0, 60], "requests": [2, 0, 60],
+                         "measured_avg_tokens": [10.5, math.nan, math.nan],
+                         "estimated_tokens": pd.array([21, 0, None], dtype="Int64")})
+    estimate = ReportTokenEstimate("estimate", rows)
+    english = estimate_note(Text("en"), estimate)
+    assert "): 21." in english  # the chat tokens; inline had no requests to estimate, 0 of them
+    assert english.endswith("It leaves out dev: no prompt-log request to measure, so not estimable.")
+    assert "21" in estimate_note(Text("ko"), estimate) and "dev 제외" in estimate_note(Text("ko"), estimate)
+    measured = ReportTokenEstimate("estimate", rows.iloc[:2])
+    assert "leaves out" not in estimate_note(Text("en"), measured)

@@ -20,9 +20,10 @@ from bedrock_usage.errors import SetupRequired
 from bedrock_usage.governance.chargeback import qdev_people
 from bedrock_usage.logs.period import Period
 from bedrock_usage.qdev.analysis import Filters, Options, Source, analyze
-from bedrock_usage.qdev.render import report_document
+from bedrock_usage.qdev.render import render_terminal, report_document, write_csv
 from bedrock_usage.qdev.sources import LocalStore
 from bedrock_usage.qdev.synthetic import write_qdev_corpus
+from tests.qdev.test_activity import header, write_reports
 from tests.qdev.test_offline import offline  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.usefixtures("offline")
@@ -442,3 +443,38 @@ def test_records_without_a_user_count_but_are_no_subscribed_user(tmp_path: Path)
     assert any(line.startswith("2 prompt-log records without a userId") for line in report.warnings)
     seats = [p.developer for p in qdev_people(report) if p.q_developer]  # developer costs charge these a seat
     assert seats == [USER_A]
+
+
+def test_a_type_without_prompt_logs_is_not_estimable_not_zero(tmp_path: Path) -> None:
+    # activity reports count chat, inline and /dev, but only chat was logged: inline and /dev cannot be estimated
+    chats = [Req(USER_A, "Q Developer", "chat", "2025-03-10T09:00:00Z", ("List my buckets",), ("Run aws s3 ls.",)),
+             Req(USER_A, "Q Developer", "chat", "2025-03-10T10:00:00Z", ("And their sizes?",), ("Use du.",))]
+    write_corpus(tmp_path, chats)
+    counts = {"Chat_MessagesSent": 4, "Inline_SuggestionsCount": 5, "Dev_GenerationEventCount": 60}
+    write_reports(tmp_path, {date(2025, 3, 10): [{"UserId": USER_A, **counts}]}, header())
+    average = sum(r.input_tokens + r.output_tokens for r in chats) / len(chats)
+    chat_tokens = round(counts["Chat_MessagesSent"] / 2 * average)
+
+    report = analyze(Source(LocalStore(tmp_path)), Period(date(2025, 3, 10), date(2025, 3, 10)))
+
+    estimate = report.report_estimate
+    assert estimate is not None and estimate.total == chat_tokens and estimate.not_estimable == ["inline", "dev"]
+    rows = {row["request_type"]: row for row in report_document(report)["activity"]["estimated_tokens"]["rows"]}
+    assert rows["chat"]["estimated_tokens"] == chat_tokens
+    assert rows["dev"]["requests"] == 60 and rows["dev"]["estimated_tokens"] is None
+    assert rows["dev"]["measured_avg_tokens"] is None and rows["inline"]["estimated_tokens"] is None
+    document = report_document(report)["activity"]["estimated_tokens"]
+    assert (document["total"], document["not_estimable"]) == (chat_tokens, ["inline", "dev"])
+
+    paths = write_csv(report, tmp_path / "out", "x")
+    (table,) = [p for p in paths if p.name.endswith("_activity_estimated_tokens.csv")]
+    with table.open() as handle:
+        cells = {row["request_type"]: row for row in csv.DictReader(handle)}
+    assert cells["dev"]["estimated_tokens"] == "" and cells["dev"]["measured_avg_tokens"] == ""
+    assert cells["chat"]["estimated_tokens"] == str(chat_tokens)
+
+    text = render_terminal(report)
+    (dev_line,) = [line for line in text.splitlines() if line.split()[:2] == ["dev", "Dev_GenerationEventCount"]]
+    assert dev_line.split()[2:] == ["60", "60", "not", "measured", "not", "estimable"]
+    assert (f"estimated total: {chat_tokens:,} tokens (estimate), leaving out inline, dev: no prompt-log request to "
+            "measure, so not estimable") in text
