@@ -74,8 +74,9 @@ def build_parser() -> argparse.ArgumentParser:
     what.add_argument("--region", help="only rows that apply to this region (e.g. ap-northeast-2)")
     what.add_argument("--family", choices=FAMILIES, help="only this endpoint family")
     what.add_argument("--mode", choices=MODES, help="only this mode (default: all)")
-    what.add_argument("--date", help="only rows in force on this day (YYYY-MM-DD); with --refresh, the day the changes "
-                      "take effect (default today, UTC)")
+    what.add_argument("--date", help="only rows in force on this day (YYYY-MM-DD); with --refresh, the day every "
+                      "change takes effect (default: the day the offer file says each price takes effect, its "
+                      "effectiveDate, which may be a later day; today, UTC, when it has none)")
     parser.add_argument("--prices", help=f"user price file (JSON, TOML or CSV) on top of the built-in book; "
                         f"default ${PRICES_ENV}")
     parser.add_argument("--format", choices=("terminal", "csv", "json"), default="terminal")
@@ -120,8 +121,7 @@ def _refresh(args: argparse.Namespace) -> int:
     if not args.book.is_file():
         raise UsageError(f"price book {args.book} does not exist")
     reading = read_offer_files(args.offer_file) if args.offer_file else download_offers()
-    today = _day(args.date) or datetime.now(UTC).date()
-    result = refresh_rows(read_csv_rows(args.book), reading, today)
+    result = refresh_rows(read_csv_rows(args.book), reading, datetime.now(UTC).date(), _day(args.date))
     print(render_changes(result))
     if args.dry_run:
         print("Dry run: the book was not written.")
@@ -146,19 +146,24 @@ def render_changes(result: RefreshResult) -> str:
                      if getattr(old, name) != getattr(new, name)]
             if old.per_unit != new.per_unit:
                 diffs.append(f"per {new.unit} {old.per_unit} -> {new.per_unit}")
-            body.append([new.name, new.family, new.region, new.mode, new.tier, str(new.effective_from),
+            body.append([new.name, new.model, new.family, new.region, new.mode, new.tier, str(new.effective_from),
                          "; ".join(diffs)])
         lines += ["", "Changed (USD per 1M tokens; the old row now ends the day the new one starts)",
-                  text_table(["Model", "Family", "Region", "Mode", "Tier", "From", "Change"], body)]
+                  text_table(["Model", "Model id", "Family", "Region", "Mode", "Tier", "From", "Change"], body)]
     if added:
         lines += ["", "Added", text_table(
-            ["Model", "Family", "Region", "Mode", "Tier", "Input", "Output", "Per unit"],
-            [[c.new.name, c.new.family, c.new.region, c.new.mode, c.new.tier, _format_rate(c.new.input),
-              _format_rate(c.new.output), _per_unit(c.new)] for c in added])]
+            ["Model", "Model id", "Family", "Region", "Mode", "Tier", "From", "Input", "Output", "Per unit"],
+            [[c.new.name, c.new.model, c.new.family, c.new.region, c.new.mode, c.new.tier,
+              str(c.new.effective_from or ""), _format_rate(c.new.input), _format_rate(c.new.output),
+              _per_unit(c.new)] for c in added])]
     if result.unmatched:
         lines += ["", "Products no model of the book matches (not priced; add a row with --prices or a name the "
                   "book knows):"]
         lines += [f"  {name}: {count} prices" for name, count in sorted(result.unmatched.items())]
+    if result.ambiguous:
+        lines += ["", "Products whose name fits models the book names differently (not priced; add rows with "
+                  "--prices):"]
+        lines += [f"  {name}: {', '.join(models)}" for name, models in sorted(result.ambiguous.items())]
     return "\n".join(lines)
 
 

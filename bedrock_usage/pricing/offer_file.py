@@ -14,7 +14,11 @@ An offer file (``https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/{offerC
   variants). Prices are per 1M tokens (unit ``Units``).
 
 Products are matched to the book's models by name, ignoring case, punctuation and word order (``Claude 4.5
-Sonnet`` is ``Claude Sonnet 4.5``); a product no model matches is reported, never priced as another model.
+Sonnet`` is ``Claude Sonnet 4.5``; ``+`` reads as ``plus``, so ``Command R+`` is not ``Command R``). A name prices
+every id the book gives that name (``anthropic.claude-haiku-4-5`` and ``anthropic.claude-haiku-4-5-20251001-v1:0``
+are one model written two ways); an id without provider, date and version counts as a name where no model is
+called so. A product no model matches, or whose name fits models the book names differently, is reported, never
+priced as another model.
 """
 
 from __future__ import annotations
@@ -159,57 +163,94 @@ def _day(text: object) -> date | None:
 
 
 def name_key(text: str) -> tuple[str, ...]:
-    """A model name as a sorted tuple of words and numbers: case, punctuation and word order do not count."""
-    spaced = re.sub(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])", " ", text)
+    """A model name as a sorted tuple of words and numbers: case, punctuation and word order do not count, but a
+    ``+`` does (as ``plus``: ``Command R+`` is ``Command R Plus``, not ``Command R``)."""
+    spaced = re.sub(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])", " ", text.replace("+", " plus "))
     return tuple(sorted(re.findall(r"[a-z]+|\d+", spaced.lower())))
 
 
-def model_names(rows: Iterable[PriceRow]) -> dict[tuple[str, ...], str]:
-    """Every name a book model is known by (its name, and its id without provider and version) -> its id."""
-    names: dict[tuple[str, ...], set[str]] = defaultdict(set)
+def model_names(rows: Iterable[PriceRow]) -> dict[tuple[str, ...], tuple[str, ...]]:
+    """Every name a book model is known by -> the ids it may name: a model's own name names every id of that name;
+    its id without provider, date and version names the ids it comes from, unless a model is called so."""
+    by_name: dict[tuple[str, ...], set[str]] = defaultdict(set)
+    by_stem: dict[tuple[str, ...], set[str]] = defaultdict(set)
     for row in rows:
-        stem = re.sub(r"(-\d{8})?(-v\d+)?(:\d+)?$", "", row.model.split(".", 1)[-1])
-        for text in (row.name, stem):
-            names[name_key(text)].add(row.model)
-    return {key: models.pop() for key, models in names.items() if len(models) == 1}
+        by_name[name_key(row.name)].add(row.model)
+        by_stem[name_key(re.sub(r"(-\d{8})?(-v\d+)?(:\d+)?$", "", row.model.split(".", 1)[-1]))].add(row.model)
+    return {key: tuple(sorted(models)) for key, models in {**by_stem, **by_name}.items()}
+
+
+@dataclass(frozen=True)
+class OfferedRow:
+    """A book row built from offer prices, and the ``effectiveDate`` of each of its figures (``None`` without one)."""
+
+    row: PriceRow
+    effective: dict[str, date | None]
 
 
 @dataclass
 class OfferRows:
-    """Offer prices turned into book rows, and the products no book model matched."""
+    """Offer prices turned into book rows, the products no book model matched (prices per name) and the products
+    whose name fits models of different names (name -> those ids), which are not priced."""
 
-    rows: list[PriceRow]
+    rows: list[OfferedRow]
     unmatched: dict[str, int]
+    ambiguous: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def offer_rows(reading: OfferReading, known: Iterable[PriceRow], checked: date) -> OfferRows:
     """Book rows from offer prices: one row per model, family, region, mode, tier and unit; a row for ``*`` holds
-    us-east-1's price (or the one most regions share), and regions priced otherwise get rows of their own."""
+    us-east-1's price (or the one most regions share), and a region gets a row of its own where its price differs
+    or the book already has an open row for it (so a region whose price falls back to ``*``'s is updated too)."""
     known = list(known)
     names = model_names(known)
     display = {row.model: (row.name, row.provider) for row in known}
+    own_regions = {(*price_group(row), row.region) for row in known if row.region != "*" and row.effective_to is None}
     unmatched: Counter[str] = Counter()
-    slots: dict[tuple[str, str, str, str, str, str], dict[str, float]] = defaultdict(dict)
+    ambiguous: dict[str, tuple[str, ...]] = {}
+    slots: dict[tuple[str, str, str, str, str, str], dict[str, OfferPrice]] = defaultdict(dict)
     for price in reading.prices:
-        model = names.get(name_key(price.model_name))
-        if model is None:
+        models = names.get(name_key(price.model_name), ())
+        if not models:
             unmatched[price.model_name] += 1
             continue
-        slots[(model, price.family, price.region, price.mode, price.tier, price.unit)][price.field] = price.value
+        if len({name_key(display[model][0]) for model in models}) > 1:
+            ambiguous[price.model_name] = models
+            continue
+        for model in models:
+            slots[(model, price.family, price.region, price.mode, price.tier, price.unit)][price.field] = price
     rows = []
-    by_group: dict[tuple[str, ...], dict[str, tuple[tuple[str, float], ...]]] = defaultdict(dict)
-    for (model, family, region, mode, tier, unit), values in slots.items():
-        by_group[(model, family, mode, tier, unit)][region] = tuple(sorted(values.items()))
+    by_group: dict[tuple[str, ...], dict[str, dict[str, OfferPrice]]] = defaultdict(dict)
+    for (model, family, region, mode, tier, unit), prices in slots.items():
+        by_group[(model, family, mode, tier, unit)][region] = prices
     source = f"AWS Price List ({'; '.join(reading.publications)})"
     for (model, family, mode, tier, unit), regions in sorted(by_group.items()):
+        values = {region: _values(prices) for region, prices in regions.items()}
         # ``*`` carries us-east-1's price (the region AWS lists first), else the price most regions share.
-        common = regions.get(REFERENCE_REGION) or Counter(regions.values()).most_common(1)[0][0]
+        common = values.get(REFERENCE_REGION) or Counter(values.values()).most_common(1)[0][0]
+        star = REFERENCE_REGION if REFERENCE_REGION in regions else min(r for r in regions if values[r] == common)
         name, provider = display[model]
         base = PriceRow(model=model, name=name, provider=provider, family=family, region="*", mode=mode,
                         tier=tier, unit=unit, effective_from=None, effective_to=None, input=None, output=None,
                         cache_write_5m=None, cache_write_1h=None, cache_read=None, source=source, checked=checked)
-        rows.append(replace(base, **dict(common)))
-        for region, values in sorted(regions.items()):
-            if values != common:
-                rows.append(replace(base, region=region, **dict(values)))
-    return OfferRows(rows, dict(unmatched))
+        rows.append(_offered(base, "*", regions[star]))
+        for region, prices in sorted(regions.items()):
+            if values[region] != common or (model, family, mode, tier, unit, region) in own_regions:
+                rows.append(_offered(base, region, prices))
+    return OfferRows(rows, dict(unmatched), ambiguous)
+
+
+def price_group(row: PriceRow) -> tuple[str, str, str, str, str]:
+    """What the rows of one price share whatever their region: model, family, mode, tier and unit."""
+    return (row.model, row.family, row.mode, row.tier, row.unit)
+
+
+def _values(prices: dict[str, OfferPrice]) -> tuple[tuple[str, float], ...]:
+    """The figures of one region's prices, comparable between regions."""
+    return tuple(sorted((name, price.value) for name, price in prices.items()))
+
+
+def _offered(base: PriceRow, region: str, prices: dict[str, OfferPrice]) -> OfferedRow:
+    """The row of ``region`` with these prices, and their effective days."""
+    row = replace(base, region=region, **{name: price.value for name, price in prices.items()})
+    return OfferedRow(row, {name: price.effective for name, price in prices.items()})

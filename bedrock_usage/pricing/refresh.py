@@ -5,7 +5,11 @@ Query API's ``GetProducts`` would need ``pricing:GetProducts``; this module does
 (``--offer-file``) serve air-gapped machines and tests.
 
 A price that changed closes its old row (``effective_to`` = the day of the change) and opens a new one, so
-reports over past periods keep the prices of their days. Rows the offer files do not mention stay as they are.
+reports over past periods keep the prices of their days. A change starts on the ``effectiveDate`` of the offer terms
+whose prices changed (the latest, when several changed in one row; the run day for a term without one); a later
+``effectiveDate`` schedules the change, as the book's other dated rows do. A change never starts before the row it
+replaces started: the offer does not rewrite a dated change the book already holds. ``pricing.py --date`` sets the
+day for every change instead. Rows the offer files do not mention stay as they are.
 """
 
 from __future__ import annotations
@@ -14,13 +18,14 @@ import json
 import os
 import urllib.error
 import urllib.request
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
 from ..errors import UsageError
 from .book import RATE_FIELDS, PriceRow
-from .offer_file import OFFER_CODES, OfferReading, offer_rows, read_offer
+from .offer_file import OFFER_CODES, OfferReading, offer_rows, price_group, read_offer
 
 PRICE_LIST_URL_ENV = "BEDROCK_USAGE_PRICE_LIST_URL"
 PRICE_LIST_URL = "https://pricing.us-east-1.amazonaws.com"
@@ -46,6 +51,7 @@ class RefreshResult:
     changes: list[Change] = field(default_factory=list)
     unchanged: int = 0
     unmatched: dict[str, int] = field(default_factory=dict)
+    ambiguous: dict[str, tuple[str, ...]] = field(default_factory=dict)
     skipped: dict[str, int] = field(default_factory=dict)
     publications: list[str] = field(default_factory=list)
 
@@ -88,40 +94,64 @@ def download_offers() -> OfferReading:
     return reading
 
 
-def refresh_rows(book_rows: list[PriceRow], reading: OfferReading, today: date) -> RefreshResult:
-    """The book with the offer prices applied as of ``today``."""
+def refresh_rows(book_rows: list[PriceRow], reading: OfferReading, today: date,
+                 day: date | None = None) -> RefreshResult:
+    """The book with the offer prices applied, read on ``today``: each change takes effect on ``day`` when given,
+    else on the offer terms' ``effectiveDate`` of what changed (``today`` without one), never before the row it
+    replaces started."""
     offered = offer_rows(reading, book_rows, today)
     rows = list(book_rows)
-    result = RefreshResult(rows, unmatched=offered.unmatched, skipped=dict(reading.skipped),
-                           publications=reading.publications)
-    for new in offered.rows:
-        current = [r for r in rows if r.key[:-1] == new.key[:-1] and r.applies_on(today)]  # the key but its start
-        if not current:
-            # A region-specific row replaces the ``*`` price from today; a model new to the book has no past price.
-            group = (new.model, new.family, new.mode, new.tier, new.unit)
-            known = any((r.model, r.family, r.mode, r.tier, r.unit) == group for r in rows)
-            start = today if known else None
-            added = replace(new, effective_from=start)
+    result = RefreshResult(rows, unmatched=offered.unmatched, ambiguous=offered.ambiguous,
+                           skipped=dict(reading.skipped), publications=reading.publications)
+    for offer in offered.rows:
+        new, effective = offer.row, offer.effective
+        wanted = day or _in_force_from(effective, effective, today)
+        # A change dated in the past replaces the row in force today (the rows that one replaced stay as they are);
+        # a later one replaces the row in force on its day.
+        on = max(wanted, today)
+        current = _row_on(rows, new.key[:-1], on)
+        if current is None:
+            # A region-specific row replaces the ``*`` price; a model new to the book has no past price.
+            known = any(price_group(r) == price_group(new) for r in rows)
+            replaced = _row_on(rows, (*new.key[:2], "*", *new.key[3:-1]), on)
+            added = replace(new, effective_from=_start(wanted, replaced) if known else None)
             rows.append(added)
             result.changes.append(Change("added", None, added))
             continue
-        old = current[0]
         # The offer's figures overlay the row: a rate the offer does not list (e.g. a 1-hour cache write) stays.
         offered_values = {name: getattr(new, name) for name in VALUE_FIELDS if getattr(new, name) is not None}
-        if all(_same(getattr(old, name), value) for name, value in offered_values.items()):
+        differing = [name for name, value in offered_values.items() if not _same(getattr(current, name), value)]
+        if not differing:
             result.unchanged += 1
             continue
-        new = replace(old, **offered_values, source=new.source, checked=new.checked)
-        if old.effective_from == today:  # a second refresh on the same day corrects the row it opened
-            changed = replace(new, effective_from=today, effective_to=old.effective_to)
-            rows[rows.index(old)] = changed
+        start = _start(day or _in_force_from(effective, differing, today), current)
+        changed = replace(current, **offered_values, source=new.source, checked=new.checked, effective_from=start)
+        if current.effective_from == start:  # a second refresh with the same day corrects the row it opened
+            rows[rows.index(current)] = changed
         else:
-            rows[rows.index(old)] = replace(old, effective_to=today)
-            changed = replace(new, effective_from=today, effective_to=old.effective_to)
+            rows[rows.index(current)] = replace(current, effective_to=start)
             rows.append(changed)
-        result.changes.append(Change("changed", old, changed))
+        result.changes.append(Change("changed", current, changed))
     result.rows = rows
     return result
+
+
+def _in_force_from(effective: dict[str, date | None], names: Iterable[str], today: date) -> date:
+    """The day the offer's figures ``names`` are all in force: their latest ``effectiveDate``, a figure without one
+    counting from ``today``."""
+    return max((effective[name] or today for name in names), default=today)
+
+
+def _row_on(rows: list[PriceRow], key: tuple[object, ...], day: date) -> PriceRow | None:
+    """The row with this key (but its start) in force on ``day``."""
+    return next((r for r in rows if r.key[:-1] == key and r.applies_on(day)), None)
+
+
+def _start(wanted: date, replaced: PriceRow | None) -> date:
+    """The day a change starts: the day wanted, or the start of the row it replaces when that is later."""
+    if replaced is None or replaced.effective_from is None:
+        return wanted
+    return max(wanted, replaced.effective_from)
 
 
 def _same(a: float | None, b: float | None) -> bool:

@@ -18,7 +18,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -45,6 +45,41 @@ def offer_price(path: Path, usage_type: str, name: str) -> float:
     (term,) = offer["terms"]["OnDemand"][skus[0]].values()
     (dimension,) = term["priceDimensions"].values()
     return float(dimension["pricePerUnit"]["USD"])
+
+
+def term(offer: dict, usage_type: str) -> dict:
+    """The one on-demand term of the ``AmazonBedrock`` product with this usage type (unique in that fixture)."""
+    (sku,) = [sku for sku, p in offer["products"].items() if p["attributes"]["usagetype"] == usage_type]
+    (found,) = offer["terms"]["OnDemand"][sku].values()
+    return found
+
+
+def set_usd(found: dict, usd: str) -> None:
+    (dimension,) = found["priceDimensions"].values()
+    dimension["pricePerUnit"]["USD"] = usd
+
+
+def saved(tmp_path: Path, offer: dict) -> Path:
+    """An edited copy of an offer fixture, as a file."""
+    path = tmp_path / f"{offer['offerCode']}.json"
+    path.write_text(json.dumps(offer))
+    return path
+
+
+NOVA_LITE_INPUT = "USE1-NovaLite-input-tokens"
+FIXTURE_EFFECTIVE = term(json.loads(BEDROCK_OFFER.read_text()), NOVA_LITE_INPUT)["effectiveDate"]
+
+
+def lowered_nova_lite(tmp_path: Path, usd: str = "0.0000500000", effective: str | None = FIXTURE_EFFECTIVE) -> Path:
+    """The AmazonBedrock fixture with Nova Lite's us-east-1 input at ``usd`` from ``effective`` (``None``: no date)."""
+    offer = json.loads(BEDROCK_OFFER.read_text())
+    found = term(offer, NOVA_LITE_INPUT)
+    set_usd(found, usd)
+    if effective is None:
+        del found["effectiveDate"]
+    else:
+        found["effectiveDate"] = effective
+    return saved(tmp_path, offer)
 
 
 def test_offer_files_are_read_in_the_books_units() -> None:
@@ -76,16 +111,10 @@ def test_a_refresh_that_agrees_with_the_book_changes_nothing() -> None:
 
 
 def test_a_changed_price_closes_the_old_row_and_opens_a_dated_one(tmp_path: Path) -> None:
-    offer = json.loads(BEDROCK_OFFER.read_text())
-    for sku, product in offer["products"].items():
-        if product["attributes"]["usagetype"] == "USE1-NovaLite-input-tokens":
-            (term,) = offer["terms"]["OnDemand"][sku].values()
-            (dimension,) = term["priceDimensions"].values()
-            dimension["pricePerUnit"]["USD"] = "0.0000500000"
-    changed = tmp_path / "AmazonBedrock.json"
-    changed.write_text(json.dumps(offer))
+    """With a day given (``--date``), the change takes effect on that day whatever the offer's effectiveDate."""
+    changed = lowered_nova_lite(tmp_path)
     before = read_csv_rows(BUILTIN_BOOK)
-    result = refresh_rows(before, read_offer_files([changed]), TODAY)
+    result = refresh_rows(before, read_offer_files([changed]), TODAY, TODAY)
     assert [(c.kind, c.new.model, c.new.region, c.new.mode) for c in result.changes] == [
         ("changed", "amazon.nova-lite-v1:0", "*", "standard")]
     change = result.changes[0]
@@ -99,8 +128,145 @@ def test_a_changed_price_closes_the_old_row_and_opens_a_dated_one(tmp_path: Path
     assert "AWS Price List" in today.row.source
     eu = book.quote("eu.amazon.nova-lite-v1:0", "eu-west-1", TODAY)
     assert eu and eu.row.input == offer_price(BEDROCK_OFFER, "EU-NovaLite-input-tokens", "Nova Lite")
-    again = refresh_rows(result.rows, read_offer_files([changed]), TODAY)
+    again = refresh_rows(result.rows, read_offer_files([changed]), TODAY, TODAY)
     assert again.changes == []
+
+
+@pytest.mark.parametrize("effective", [FIXTURE_EFFECTIVE, None, "2027-01-01T00:00:00Z"],
+                         ids=["the fixture's effectiveDate", "no effectiveDate", "a later effectiveDate"])
+def test_without_a_day_a_change_takes_effect_on_the_offers_effective_date(tmp_path: Path,
+                                                                          effective: str | None) -> None:
+    """The new price applies from the offer term's effectiveDate (before or after the run day), or from the run
+    day when the term has none; the days before keep the old price, and a second run changes nothing."""
+    start = date.fromisoformat(effective[:10]) if effective else TODAY
+    old = offer_price(BEDROCK_OFFER, NOVA_LITE_INPUT, "Nova Lite")
+    reading = read_offer_files([lowered_nova_lite(tmp_path, "0.0000500000", effective)])
+    result = refresh_rows(read_csv_rows(BUILTIN_BOOK), reading, TODAY)
+    assert [(c.new.region, c.new.mode, c.new.effective_from) for c in result.changes] == [("*", "standard", start)]
+    book = PriceBook(result.rows)
+    for day, price in ((start - timedelta(days=1), old), (start, 0.00005), (max(start, TODAY), 0.00005)):
+        quote = book.quote("us.amazon.nova-lite-v1:0", "us-east-1", day)
+        assert quote and quote.row.input == pytest.approx(price), day
+    assert refresh_rows(result.rows, reading, TODAY).changes == []
+
+
+def test_a_change_never_starts_before_the_row_it_replaces(tmp_path: Path) -> None:
+    """A book row that starts after the offer's effectiveDate (a dated change the book holds) is corrected from its
+    own start: the offer does not rewrite the days before it."""
+    dated = date.fromisoformat(FIXTURE_EFFECTIVE[:10]) + timedelta(days=10)
+    first = refresh_rows(read_csv_rows(BUILTIN_BOOK), read_offer_files([lowered_nova_lite(tmp_path)]), TODAY, dated)
+    second = refresh_rows(first.rows, read_offer_files([lowered_nova_lite(tmp_path, "0.0000450000")]), TODAY)
+    assert [(c.old.effective_from, c.new.effective_from, c.new.input) for c in second.changes] == [
+        (dated, dated, pytest.approx(0.000045))]
+    book = PriceBook(second.rows)
+    before = book.quote("us.amazon.nova-lite-v1:0", "us-east-1", dated - timedelta(days=1))
+    assert before and before.row.input == offer_price(BEDROCK_OFFER, NOVA_LITE_INPUT, "Nova Lite")
+
+
+def test_a_region_priced_like_the_star_row_again_takes_the_offers_price(tmp_path: Path) -> None:
+    """eu-central-1's Nova Lite falls to us-east-1's price: its own row, which wins over ``*``, must follow, from the
+    offer's effectiveDate; eu-west-1, still dearer, keeps its row."""
+    offer = json.loads(BEDROCK_OFFER.read_text())
+    kinds = ("input-tokens", "output-tokens", "cache-read-input-tokens")
+    for kind in kinds:
+        (us_dimension,) = term(offer, f"USE1-NovaLite-{kind}")["priceDimensions"].values()
+        set_usd(term(offer, f"EUC1-NovaLite-{kind}"), us_dimension["pricePerUnit"]["USD"])
+    us = [offer_price(BEDROCK_OFFER, f"USE1-NovaLite-{kind}", "Nova Lite") for kind in kinds]
+    eu = [offer_price(BEDROCK_OFFER, f"EUC1-NovaLite-{kind}", "Nova Lite") for kind in kinds]
+    assert us != eu
+    start = date.fromisoformat(term(offer, "EUC1-NovaLite-input-tokens")["effectiveDate"][:10])
+    reading = read_offer_files([saved(tmp_path, offer)])
+    result = refresh_rows(read_csv_rows(BUILTIN_BOOK), reading, TODAY)
+    assert [(c.kind, c.new.region, c.new.mode, c.new.effective_from) for c in result.changes] == [
+        ("changed", "eu-central-1", "standard", start)]
+    book = PriceBook(result.rows)
+
+    def rates(region: str, day: date) -> list[float | None]:
+        quote = book.quote("eu.amazon.nova-lite-v1:0", region, day)
+        assert quote is not None
+        return [quote.row.input, quote.row.output, quote.row.cache_read]
+
+    assert rates("eu-central-1", start - timedelta(days=1)) == pytest.approx(eu)
+    assert rates("eu-central-1", start) == pytest.approx(us)
+    assert rates("eu-west-1", TODAY) == pytest.approx(eu)
+    assert refresh_rows(result.rows, reading, TODAY).changes == []
+
+
+def marketplace_copies(tmp_path: Path, names: tuple[str, ...], factor: float) -> Path:
+    """The Marketplace fixture with Claude Sonnet 4.5's products copied under other names, every price times
+    ``factor``."""
+    offer = json.loads(MARKETPLACE_OFFER.read_text())
+    for number, name in enumerate(names):
+        for sku, product in list(offer["products"].items()):
+            if not product["attributes"]["servicename"].startswith("Claude Sonnet 4.5"):
+                continue
+            copy_sku = f"{sku}-{number}"
+            copy = json.loads(json.dumps(product).replace(sku, copy_sku))
+            copy["attributes"]["servicename"] = f"{name} (Amazon Bedrock Edition)"
+            terms = json.loads(json.dumps(offer["terms"]["OnDemand"][sku]).replace(sku, copy_sku))
+            for found in terms.values():
+                (dimension,) = found["priceDimensions"].values()
+                dimension["pricePerUnit"]["USD"] = f"{float(dimension['pricePerUnit']['USD']) * factor:.10f}"
+            offer["products"][copy_sku] = copy
+            offer["terms"]["OnDemand"][copy_sku] = terms
+    return saved(tmp_path, offer)
+
+
+HAIKU_AND_OPUS_45 = {"Claude Haiku 4.5": ("anthropic.claude-haiku-4-5", "anthropic.claude-haiku-4-5-20251001-v1:0"),
+                     "Claude Opus 4.5": ("anthropic.claude-opus-4-5-20251101-v1:0", "anthropic.claude-opus-4-5-v1:0")}
+
+
+def assert_sonnet_prices_times(book: PriceBook, model: str, factor: float) -> None:
+    """``model`` has the fixture's Sonnet 4.5 regional and global input and output prices times ``factor``."""
+    for prefix, suffix in (("us", ""), ("global", "_Global")):
+        quote = book.quote(f"{prefix}.{model}", "us-east-1", TODAY)
+        assert quote is not None, (prefix, model)
+        for name, usage in (("input", "InputTokenCount"), ("output", "OutputTokenCount")):
+            per_million = offer_price(MARKETPLACE_OFFER, f"USE1-MP:USE1_{usage}{suffix}-Units",
+                                      "Claude Sonnet 4.5 (Amazon Bedrock Edition)")
+            assert getattr(quote.row, name) == pytest.approx(per_million * factor / 1000), (prefix, model, name)
+
+
+def test_a_name_the_book_gives_two_ids_prices_both(tmp_path: Path) -> None:
+    """Claude Haiku 4.5 and Opus 4.5 are each one model written two ways (an alias and a dated id of one name):
+    the product's prices reach both ids."""
+    reading = read_offer_files([marketplace_copies(tmp_path, tuple(HAIKU_AND_OPUS_45), 0.9)])
+    result = refresh_rows(read_csv_rows(BUILTIN_BOOK), reading, TODAY)
+    assert result.unmatched == {} and result.ambiguous == {}
+    assert {c.new.model for c in result.changes} == {model for ids in HAIKU_AND_OPUS_45.values() for model in ids}
+    book = PriceBook(result.rows)
+    for model in HAIKU_AND_OPUS_45["Claude Haiku 4.5"] + HAIKU_AND_OPUS_45["Claude Opus 4.5"]:
+        assert_sonnet_prices_times(book, model, 0.9)
+
+
+@pytest.mark.parametrize(("product", "models"), [
+    ("Command R+", {"cohere.command-r-plus-v1:0"}),
+    ("Command R", {"cohere.command-r-v1:0"}),
+    ("Claude 3.5 Sonnet", {"anthropic.claude-3-5-sonnet-20240620-v1:0"}),
+    ("Claude 3.5 Sonnet v2", {"anthropic.claude-3-5-sonnet-20241022-v2:0"}),
+    ("GPT OSS 120B", {"openai.gpt-oss-120b", "openai.gpt-oss-120b-1:0"}),
+    ("Qwen3 Coder 30B A3B Instruct", {"qwen.qwen3-coder-30b-a3b-instruct", "qwen.qwen3-coder-30b-a3b-v1:0"}),
+    ("Kimi K2 Thinking", {"moonshot.kimi-k2-thinking", "moonshotai.kimi-k2-thinking"}),
+])
+def test_a_product_prices_the_ids_of_its_name_and_no_other(product: str, models: set[str]) -> None:
+    """``+`` counts (Command R+ is not Command R); an id's version tells models apart (Claude 3.5 Sonnet is not v2)."""
+    price = 0.0001234
+    reading = OfferReading(prices=[OfferPrice("SKU-INPUT", product, "us-east-1", "regional", "standard", "base",
+                                              "tokens", "input", price, None, "USE1-input-tokens")])
+    result = refresh_rows(read_csv_rows(BUILTIN_BOOK), reading, TODAY)
+    assert result.unmatched == {} and result.ambiguous == {}
+    assert {c.new.model for c in result.changes} == models
+    assert {c.new.input for c in result.changes} == {price}
+
+
+def test_a_name_that_fits_two_different_models_is_refused_and_reported() -> None:
+    """``Claude`` is what both ``anthropic.claude-v1`` (Claude 1) and ``anthropic.claude-v2:1`` (Claude 2.1) read as
+    without their version, and neither model is called so: the product is not priced, and the refresh says why."""
+    reading = OfferReading(prices=[OfferPrice("SKU-INPUT", "Claude", "us-east-1", "regional", "standard", "base",
+                                              "tokens", "input", 0.0001234, None, "USE1-input-tokens")])
+    result = refresh_rows(read_csv_rows(BUILTIN_BOOK), reading, TODAY)
+    assert result.changes == [] and result.unmatched == {}
+    assert result.ambiguous == {"Claude": ("anthropic.claude-v1", "anthropic.claude-v2:1")}
 
 
 def test_a_model_billed_in_tokens_and_images_keeps_its_two_rows() -> None:
@@ -164,6 +330,23 @@ def test_refresh_with_offer_files_writes_the_book_and_prints_the_changes(tmp_pat
     assert refreshed.quote(f"eu.{SONNET_45}", "eu-west-3", TODAY).row.input == 0.00363
     second = run_pricing(*args)
     assert second.returncode == 0 and "0 rows added or changed" in second.stdout and "Wrote" not in second.stdout
+
+
+def test_refresh_prints_and_writes_every_id_of_a_name(tmp_path: Path) -> None:
+    """The review's case: Sonnet 4.5's products copied as Claude Haiku 4.5 and Opus 4.5 at -10 % reach all four ids
+    (each table row names its id); a product called ``Claude`` is listed as fitting two models."""
+    book = tmp_path / "book.csv"
+    shutil.copy(BUILTIN_BOOK, book)
+    marketplace = marketplace_copies(tmp_path, (*HAIKU_AND_OPUS_45, "Claude"), 0.9)
+    result = run_pricing("--refresh", "--offer-file", str(marketplace), "--book", str(book))
+    assert result.returncode == 0, result.stderr
+    assert "Claude Haiku 4.5:" not in result.stdout and "Claude Opus 4.5:" not in result.stdout
+    for model in HAIKU_AND_OPUS_45["Claude Haiku 4.5"] + HAIKU_AND_OPUS_45["Claude Opus 4.5"]:
+        assert f" {model} " in result.stdout
+    assert "  Claude: anthropic.claude-v1, anthropic.claude-v2:1" in result.stdout
+    refreshed = PriceBook(read_csv_rows(book))
+    for model in HAIKU_AND_OPUS_45["Claude Haiku 4.5"] + HAIKU_AND_OPUS_45["Claude Opus 4.5"]:
+        assert_sonnet_prices_times(refreshed, model, 0.9)
 
 
 @pytest.fixture
