@@ -164,6 +164,13 @@ def render_changes(result: RefreshResult) -> str:
         lines += ["", "Products whose name fits models the book names differently (not priced; add rows with "
                   "--prices):"]
         lines += [f"  {name}: {', '.join(models)}" for name, models in sorted(result.ambiguous.items())]
+    if result.untiered:
+        lines += ["", "Products the book prices per image size and quality or per video resolution, which their "
+                  "offer prices do not name (not read; the book's rows stay):"]
+        lines += [f"  {name}: {count} prices" for name, count in sorted(result.untiered.items())]
+    if result.skipped:
+        lines += ["", "Offer prices not read:"]
+        lines += [f"  {reason}: {count}" for reason, count in sorted(result.skipped.items())]
     return "\n".join(lines)
 
 

@@ -190,12 +190,15 @@ class OfferedRow:
 
 @dataclass
 class OfferRows:
-    """Offer prices turned into book rows, the products no book model matched (prices per name) and the products
-    whose name fits models of different names (name -> those ids), which are not priced."""
+    """Offer prices turned into book rows, the products no book model matched (prices per name), the products
+    whose name fits models of different names (name -> those ids) and the prices of models the book keeps per
+    image size and quality or video resolution, which an offer price does not name (prices per name): none of
+    those is priced."""
 
     rows: list[OfferedRow]
     unmatched: dict[str, int]
     ambiguous: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    untiered: dict[str, int] = field(default_factory=dict)
 
 
 def offer_rows(reading: OfferReading, known: Iterable[PriceRow], checked: date) -> OfferRows:
@@ -206,7 +209,11 @@ def offer_rows(reading: OfferReading, known: Iterable[PriceRow], checked: date) 
     names = model_names(known)
     display = {row.model: (row.name, row.provider) for row in known}
     own_regions = {(*price_group(row), row.region) for row in known if row.region != "*" and row.effective_to is None}
+    tiers: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for row in known:
+        tiers[(row.model, row.unit)].add(row.tier)
     unmatched: Counter[str] = Counter()
+    untiered: Counter[str] = Counter()
     ambiguous: dict[str, tuple[str, ...]] = {}
     slots: dict[tuple[str, str, str, str, str, str], dict[str, OfferPrice]] = defaultdict(dict)
     for price in reading.prices:
@@ -216,6 +223,9 @@ def offer_rows(reading: OfferReading, known: Iterable[PriceRow], checked: date) 
             continue
         if len({name_key(display[model][0]) for model in models}) > 1:
             ambiguous[price.model_name] = models
+            continue
+        if any(tiers[(model, price.unit)] and price.tier not in tiers[(model, price.unit)] for model in models):
+            untiered[price.model_name] += 1
             continue
         for model in models:
             slots[(model, price.family, price.region, price.mode, price.tier, price.unit)][price.field] = price
@@ -237,7 +247,7 @@ def offer_rows(reading: OfferReading, known: Iterable[PriceRow], checked: date) 
         for region, prices in sorted(regions.items()):
             if values[region] != common or (model, family, mode, tier, unit, region) in own_regions:
                 rows.append(_offered(base, region, prices))
-    return OfferRows(rows, dict(unmatched), ambiguous)
+    return OfferRows(rows, dict(unmatched), ambiguous, dict(untiered))
 
 
 def price_group(row: PriceRow) -> tuple[str, str, str, str, str]:

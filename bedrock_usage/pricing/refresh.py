@@ -52,6 +52,7 @@ class RefreshResult:
     unchanged: int = 0
     unmatched: dict[str, int] = field(default_factory=dict)
     ambiguous: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    untiered: dict[str, int] = field(default_factory=dict)
     skipped: dict[str, int] = field(default_factory=dict)
     publications: list[str] = field(default_factory=list)
 
@@ -101,7 +102,7 @@ def refresh_rows(book_rows: list[PriceRow], reading: OfferReading, today: date,
     replaces started."""
     offered = offer_rows(reading, book_rows, today)
     rows = list(book_rows)
-    result = RefreshResult(rows, unmatched=offered.unmatched, ambiguous=offered.ambiguous,
+    result = RefreshResult(rows, unmatched=offered.unmatched, ambiguous=offered.ambiguous, untiered=offered.untiered,
                            skipped=dict(reading.skipped), publications=reading.publications)
     for offer in offered.rows:
         new, effective = offer.row, offer.effective

@@ -288,6 +288,25 @@ def test_a_model_billed_in_tokens_and_images_keeps_its_two_rows() -> None:
     assert image and (image.row.input, image.row.per_unit) == (None, 0.00007)
 
 
+@pytest.mark.parametrize(("product", "unit", "usage"), [
+    ("Stable Image Core", "image", "USE1-StableImageCore-images"),
+    ("Nova Reel", "second", "USE1-NovaReel-video-seconds"),
+])
+def test_a_price_the_book_keeps_per_size_or_resolution_is_not_read_as_a_base_row(
+    product: str, unit: str, usage: str
+) -> None:
+    """The book prices Stable Image Core per image tier and Nova Reel per video resolution; an offer price naming
+    neither would make a base row of its own that no call reads: it is left out and reported, the rows kept."""
+    reading = OfferReading(prices=[OfferPrice("SKU-UNIT", product, "us-east-1", "regional", "standard", "base", unit,
+                                              "per_unit", 0.5, None, usage)])
+    known = read_csv_rows(BUILTIN_BOOK)
+    named = [row for row in known if row.name == product and row.unit == unit]
+    assert named and all(row.tier != "base" for row in named)  # the book's own rows name a tier
+    result = refresh_rows(known, reading, TODAY)
+    assert result.changes == [] and result.rows == known
+    assert result.untiered == {product: 1}
+
+
 def run_pricing(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "pricing.py", *args], capture_output=True, text=True, env=env)
 
