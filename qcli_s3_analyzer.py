@@ -21,7 +21,13 @@ from bedrock_usage.engines.athena import DEFAULT_WORKGROUP
 from bedrock_usage.errors import UsageError
 from bedrock_usage.logs.period import resolve_period, through_today
 from bedrock_usage.logs.regions import requested_regions
-from bedrock_usage.output.command import UsageErrorParser, hint_without_aws, report_main, row_count
+from bedrock_usage.output.command import (
+    UsageErrorParser,
+    hint_without_aws,
+    print_warnings,
+    report_main,
+    row_count,
+)
 from bedrock_usage.output.files import STANDARD_OUTPUT, output_folder
 from bedrock_usage.output.json_values import document_text
 from bedrock_usage.output.progress import add_quiet_option, terminal_progress
@@ -264,6 +270,7 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "terminal":
         sys.stdout.write(visible_lines(render_terminal(report, args.max_rows)))
         return 0
+    print_warnings(report.warnings)
     if args.format == "json" and args.output_dir == STANDARD_OUTPUT:
         print(document_text(report_document(report)))
         return 0

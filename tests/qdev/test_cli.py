@@ -17,6 +17,7 @@ import pytest
 import qcli_s3_analyzer
 from bedrock_usage.qdev.synthetic import write_qdev_corpus
 from tests.qdev.test_analysis import kiro_emails
+from tests.qdev.test_cost_days import write_kiro_chat
 from tests.qdev.test_offline import offline, offline_env  # noqa: F401  (offline is a fixture)
 
 pytestmark = pytest.mark.usefixtures("offline")
@@ -321,3 +322,26 @@ def test_regions_all_reads_every_region_found(tmp_path: Path) -> None:
     everywhere = requests()
     assert requests("--regions", "all") == everywhere
     assert requests("--regions", "ap-south-2") + requests("--regions", "us-east-1", "eu-central-1") == everywhere
+
+
+@pytest.mark.parametrize("form", ["json", "csv"])
+def test_csv_and_json_runs_print_every_warning_on_stderr(
+    tmp_path: Path, form: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_kiro_chat(tmp_path / "logs", "us-east-1", "2026-03-02T09:00:00.000000Z", "claude-sonnet-9", "Hi", "Hello.")
+    out = "-" if form == "json" else str(tmp_path / "out")
+    argv = ["--logs-dir", str(tmp_path / "logs"), "--start-date", "2026-03-02", "--end-date", "2026-03-02",
+            "--format", form, "--output-dir", out]
+
+    assert qcli_s3_analyzer.main(argv) == 0
+
+    captured = capsys.readouterr()
+    if form == "json":
+        warnings = json.loads(captured.out)["warnings"]
+    else:
+        (summary,) = (tmp_path / "out").glob("*_summary.csv")
+        with summary.open(newline="") as handle:
+            warnings = [row["value"] for row in csv.DictReader(handle) if row["key"].startswith("warning")]
+    assert any("claude-sonnet-9" in line for line in warnings)
+    assert [line.removeprefix("warning: ") for line in captured.err.splitlines()
+            if line.startswith("warning: ")] == warnings

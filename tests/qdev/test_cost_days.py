@@ -248,3 +248,4 @@ def test_kiro_only_users_are_not_charged_the_q_developer_subscription(tmp_path: 
         _tokens(prompt) / 1000 * sonnet[0] + _tokens(answer) / 1000 * sonnet[1])
     assert cost.total > cost.subscribed_cost  # the Kiro request is in the virtual cost, not set against the seat
     assert cost.difference == pytest.approx(cost.subscription - cost.subscribed_cost)
+
