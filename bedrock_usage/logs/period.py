@@ -94,8 +94,11 @@ def parse_day(value: str, option: str) -> date:
 
 
 def check_zone(tz: str | None) -> str:
-    """A valid IANA time zone name (default UTC)."""
-    name = (tz or "UTC").strip()
+    """A valid IANA time zone name (``None``: UTC); an empty name is refused (an unset variable in a script, not a
+    choice of UTC)."""
+    name = "UTC" if tz is None else tz.strip()
+    if not name:
+        raise UsageError("--tz is empty: give a time zone name such as UTC or Asia/Seoul")
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder of zones, such as "America"
@@ -127,6 +130,8 @@ def resolve_period(
             last = today
         if first is None:
             first = last - timedelta(days=span - 1)
+        if last is None and days is None and first > today:
+            raise UsageError(f"--start-date {first} is after today ({today} in {zone}): it has no logs yet")
         if last is None:
             last = today if days is None else first + timedelta(days=span - 1)
     except OverflowError:

@@ -57,6 +57,9 @@ def test_days_and_previous_period() -> None:
         ({"days": 0}, "--days must be at least 1 and at most 731 (got 0)"),
         ({"days": 3, "start": "2025-11-01", "end": "2025-11-10"}, "--days with both --start-date and --end-date"),
         ({"tz": "Mars/Olympus"}, "--tz 'Mars/Olympus' is not a time zone name such as UTC or Asia/Seoul"),
+        ({"tz": " "}, "--tz is empty: give a time zone name such as UTC or Asia/Seoul"),  # an unset $TZ in a script
+        ({"start": "2025-11-10", "today": date(2025, 11, 6)},
+         "--start-date 2025-11-10 is after today (2025-11-06 in UTC): it has no logs yet"),  # not "after end date"
         ({"start": "2020-01-01", "end": "2025-01-01"},
          "the range 2020-01-01 .. 2025-01-01 (UTC) has 1828 days; the limit is 731"),
     ],
