@@ -47,6 +47,8 @@ MODEL_IDS: dict[str, str] = {
     "claude-sonnet-4": "global.anthropic.claude-sonnet-4-20250514-v1:0",
     "claude-haiku-4.5": "global.anthropic.claude-haiku-4-5-20251001-v1:0",
     "claude-opus-4.5": "global.anthropic.claude-opus-4-5-20251101-v1:0",
+    "claude-sonnet-4.6": "global.anthropic.claude-sonnet-4-6",
+    "claude-opus-4.6": "global.anthropic.claude-opus-4-6-v1",
 }
 DEFAULT_MODEL = "claude-sonnet-4.5"
 DEFAULT_REGION = "us-east-1"  # prices requests whose log folder names no Region the book prices

@@ -224,6 +224,7 @@ def _kiro_log_records() -> list[tuple[str, str, int, int]]:
 @pytest.mark.parametrize("reference, rates", [
     ("claude-sonnet-4.5", (0.003, 0.015)),
     ("claude-haiku-4.5", (0.001, 0.005)),
+    ("claude-opus-4.6", (0.005, 0.025)),  # Claude Opus 4.6: $5 / $25 per million tokens, global
 ])
 def test_model_id_prices_the_virtual_cost_and_tool_turns_count_apart(reference: str, rates: tuple) -> None:
     priced = fixture_report(options=Options(model=reference))
