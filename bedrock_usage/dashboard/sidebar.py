@@ -15,7 +15,7 @@ from ..logs.period import today_in
 from ..logs.regions import ALL, REGION_NAMES
 from . import data
 from .bedrock_tab import logging_panel
-from .session import keep_translated_choices
+from .session import LINK_IGNORED_KEY, keep_translated_choices
 from .text import LANGUAGES, Text
 
 ZONES = ["UTC", *sorted(z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/")))]
@@ -121,6 +121,14 @@ def _all_stands_alone() -> None:
         st.session_state["regions"] = [r for r in regions if r != ALL] if regions[0] == ALL else [ALL]
 
 
+def _no_region(t: Text) -> str:
+    """Ask for a region, naming the unknown ones of the link that opened the page (it sets no region rather than
+    read every region)."""
+    left_out = st.session_state.get(LINK_IGNORED_KEY) or []
+    unknown = [value.removeprefix("regions=") for value in left_out if value.startswith("regions=")]
+    return t("link_no_region", regions=", ".join(unknown)) if unknown else t("need_region")
+
+
 def _problem(t: Text, regions: list[str], start: date | None, end: date | None, tz: str, source: str,
              logs_dir: str, group_by: str, tag_key: str) -> str | None:
     """What must be filled in before Analyze can run, if anything (a start after today: ``starts_after_today``)."""
@@ -129,7 +137,7 @@ def _problem(t: Text, regions: list[str], start: date | None, end: date | None, 
     if data.starts_after_today(start, tz):
         return t("future_start", today=today_in(tz).isoformat(), tz=tz)
     if not regions:
-        return t("need_region")
+        return _no_region(t)
     if source == "local" and not logs_dir.strip():
         return t("need_logs_dir")
     if group_by == "tag" and not tag_key.strip():

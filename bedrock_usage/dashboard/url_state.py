@@ -2,7 +2,8 @@
 
 Each run writes the analysed settings (source, period, scope, filters, grouping) and the view's choices (models,
 drill-down, tab, language, chart options) into the address; a new session opening such an address starts from
-them and analyses straight away. Values a link cannot hold (unknown regions, a bad date) are left out and named.
+them and analyses straight away. Values a link cannot hold (unknown regions, a bad date) are left out and named; of a
+list, only the unknown values.
 """
 
 from __future__ import annotations
@@ -78,12 +79,8 @@ def read_link(params: Mapping[str, list[str]], now: datetime) -> LinkSettings:
             link.values["tz"] = check_zone(first["tz"])
         except UsageError:
             link.ignored.append(f"tz={first['tz']}")
-    if "regions" in first:
-        regions = [r for r in first["regions"].split(",") if r]
-        unknown = [r for r in regions if r not in REGION_NAMES and regions != [ALL]]
-        link.ignored += [f"regions={r}" for r in unknown]
-        if regions and not unknown:
-            link.values["regions"] = regions
+    if "regions" in params:
+        _read_regions(params["regions"], link)
     _read_period(first, today_in(link.zone, now), link)
     if "model" in params:
         link.values["models"] = [m for m in params["model"] if m]
@@ -96,6 +93,17 @@ def read_link(params: Mapping[str, list[str]], now: datetime) -> LinkSettings:
         else:
             link.ignored.append(f"top={first['top']}")
     return link
+
+
+def _read_regions(values: list[str], link: LinkSettings) -> None:
+    """``regions``: region codes, comma-separated or in several parameters, or ``all``. Unknown ones are left out
+    and named; a link naming no known region sets none, so the page asks for one rather than read every region."""
+    named = list(dict.fromkeys(r.strip() for value in values for r in value.split(",") if r.strip()))
+    if named == [ALL]:
+        link.values["regions"] = named
+    elif named:
+        link.values["regions"] = [r for r in named if r in REGION_NAMES]
+        link.ignored += [f"regions={r}" for r in named if r not in REGION_NAMES]
 
 
 def _read_period(first: dict[str, str], today: date, link: LinkSettings) -> None:

@@ -185,6 +185,46 @@ def test_the_view_is_in_the_address_and_a_link_opens_it(demo_env: dict[str, str]
 
 
 @pytest.mark.slow
+def test_a_link_keeps_its_known_regions_and_models(demo_env: dict[str, str], demo_records: list[dict]) -> None:
+    period = {"source": "demo", "start": START.isoformat(), "end": END.isoformat()}
+    at = open_app(**period, regions="mars-1,us-east-1")
+    east = aggregate(with_profiles_resolved(demo_records), START, END, regions=("us-east-1",))
+    assert at.multiselect(key="regions").value == ["us-east-1"]
+    assert f"${east['summary'][()].estimated_cost:,.4f}" in metric(at, "Estimated cost").help
+    assert [w.value for w in at.warning if "left out" in w.value] == \
+        ["This link's settings that could not be used were left out: regions=mars-1."]
+    assert at.query_params["regions"] == "us-east-1"
+
+    # A model of the link the scan does not hold narrows to nothing; the others are kept.
+    models = oracle_by_model(east["model_id"])
+    costliest = max(models, key=lambda name: models[name][2])
+    at = open_app(**period, regions="us-east-1", model=["no such model", costliest])
+    assert at.multiselect(key="models").value == ["no such model", costliest]
+    assert f"${models[costliest][2]:,.4f}" in metric(at, "Estimated cost").help
+    assert not [w.value for w in at.warning if "left out" in w.value]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("lang", "error"), [
+    ("en", "Choose at least one region. The link's unknown regions were left out (mars-1, venus-2); the page does "
+           "not read every region in their place."),
+    ("ko", "리전을 하나 이상 고르세요. 링크의 알 수 없는 리전은 뺐습니다(mars-1, venus-2). 그 대신 모든 리전을 읽지는 "
+           "않습니다."),
+])
+def test_a_link_naming_no_known_region_analyses_nothing(demo_env: dict[str, str], lang: str, error: str) -> None:
+    at = open_app(source="demo", days="7", regions="mars-1,venus-2", lang=lang)
+    assert at.multiselect(key="regions").value == []
+    assert [e.value for e in at.error] == [error]
+    assert BEDROCK_KEY not in at.session_state and not at.metric
+    assert sum("regions=mars-1, regions=venus-2" in w.value for w in at.warning) == 1
+
+    at.multiselect(key="regions").set_value(["us-east-1"])
+    at.button(key="analyze").click()
+    checked(at.run())
+    assert not at.error and at.session_state[BEDROCK_KEY].regions == ("us-east-1",)
+
+
+@pytest.mark.slow
 def test_spend_lines_and_cost_per_thousand_calls(demo_env: dict[str, str], demo_records: list[dict]) -> None:
     at = analyze(open_app())
     oracle = aggregate(with_profiles_resolved(demo_records), START, END)
