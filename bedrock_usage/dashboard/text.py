@@ -1102,6 +1102,7 @@ WEEKDAYS = {
 CLI_OPTIONS = (
     ("or pass --profile", "or enter an AWS profile under {aws_options} in the sidebar"),
     ("or --profile", "or the AWS profile under {aws_options} in the sidebar"),
+    ("give --logs-dir the folder", "set **{logs_dir}** in the sidebar to the folder"),
     ("--logs-dir ", "the folder "),
     ("--user-map ", "the user map "),
     ("--tz ", "the time zone "),
@@ -1160,7 +1161,7 @@ class Text:
     def for_dashboard(self, message: str) -> str:
         """A message of the shared code with its command-line options named as the sidebar's fields."""
         for option, field in CLI_OPTIONS:
-            message = message.replace(option, field.format(aws_options=self("aws_options")))
+            message = message.replace(option, field.format(aws_options=self("aws_options"), logs_dir=self("logs_dir")))
         return message
 
 

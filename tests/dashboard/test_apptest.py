@@ -212,6 +212,19 @@ def test_input_mistakes_are_one_line_errors(demo_env: dict[str, str], tmp_path: 
     assert len(errors) == 1 and "missing" in errors[0] and "\n" not in errors[0]
 
 
+@pytest.mark.parametrize(("lang", "error"), [
+    ("en", "Cannot analyse: logs folder {root} does not exist: set **Logs folder** in the sidebar to the folder that "
+           "holds AWSLogs/"),
+    ("ko", "분석할 수 없습니다: logs folder {root} does not exist: set **로그 폴더** in the sidebar to the folder that "
+           "holds AWSLogs/"),
+])
+def test_a_link_to_a_missing_logs_folder_names_the_field_once(no_aws_env: dict[str, str], tmp_path: Path, lang: str,
+                                                             error: str) -> None:
+    root = tmp_path / "nonexistent"
+    at = open_app(source="local", logs=str(root), days="7", lang=lang)
+    assert [e.value for e in at.error] == [error.format(root=root)]
+
+
 @pytest.mark.slow
 def test_amazon_q_tab_equals_the_q_cli(demo_env: dict[str, str], tmp_path: Path) -> None:
     at = analyze(open_app())

@@ -1,16 +1,21 @@
 """The dashboard's English strings count one thing in the singular; larger counts and Korean are untouched. The
-Amazon Q tab's token-estimate note names the types it leaves out."""
+Amazon Q tab's token-estimate note names the types it leaves out. The shared code's messages name the sidebar's
+fields instead of command-line options."""
 
 from __future__ import annotations
 
 import math
 import re
 import string
+from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from bedrock_usage.dashboard.qdev_tab import estimate_note
 from bedrock_usage.dashboard.text import STRINGS, Text
+from bedrock_usage.engines.local import LocalEngine
+from bedrock_usage.errors import UsageError
 from bedrock_usage.qdev.analysis import ReportTokenEstimate
 
 
@@ -69,3 +74,16 @@ def test_qdev_estimate_note_names_the_types_it_leaves_out() -> None:
     assert "21" in estimate_note(Text("ko"), estimate) and "dev 제외" in estimate_note(Text("ko"), estimate)
     measured = ReportTokenEstimate("estimate", rows.iloc[:2])
     assert "leaves out" not in estimate_note(Text("en"), measured)
+
+
+@pytest.mark.parametrize(("lang", "field"), [("en", "Logs folder"), ("ko", "로그 폴더")])
+def test_a_logs_folder_message_names_the_sidebar_field_once(tmp_path: Path, lang: str, field: str) -> None:
+    """The message once read "give the folder the folder that holds AWSLogs/"."""
+    messages = []
+    for root in (tmp_path / "nonexistent", tmp_path):  # no folder; a folder without logs
+        with pytest.raises(UsageError) as raised:
+            LocalEngine(root).log_regions()
+        messages.append(Text(lang).for_dashboard(str(raised.value)))
+    asked = f"set **{field}** in the sidebar to the folder that holds AWSLogs/"
+    assert messages[0] == f"logs folder {tmp_path / 'nonexistent'} does not exist: {asked}"
+    assert messages[1].startswith(f"no Model Invocation Logs under {tmp_path}: {asked}{{account}}/")
