@@ -80,7 +80,7 @@ def _claude_ids(book: PriceBook) -> dict[str, str]:
     that endpoint, else the model's in-region id."""
     families: dict[str, dict[str, set[str]]] = {}
     for row in book.rows:
-        if row.provider == "Anthropic" and row.unit == "tokens":
+        if row.provider.lower() == "anthropic" and row.unit == "tokens":
             families.setdefault(_canonical(row.name), {}).setdefault(row.model, set()).add(row.family)
     chosen = {}
     for name, models in families.items():
