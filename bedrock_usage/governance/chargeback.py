@@ -29,7 +29,7 @@ from .coverage import Coverage, log_coverage
 
 CHARGEBACK_SCHEMA = "bedrock-usage/chargeback/v2"
 DEVELOPER_SCHEMA = "bedrock-usage/developer-costs/v2"
-UNTAGGED = "(untagged)"
+UNTAGGED = "(none)"  # as the --tag report tables and the anomalies name calls without the tag
 
 # name, unit, accuracy, meaning: the documented schema of every chargeback row.
 CHARGEBACK_COLUMNS: tuple[tuple[str, str, str, str], ...] = (
@@ -136,7 +136,7 @@ def build_chargeback(facts: pd.DataFrame, month: str, tz: str, group_by: str,
                     [list(METRICS)].sum().reset_index().sort_values(["group", "calls"], ascending=[True, False])
                     .reset_index(drop=True))
     coverage = log_coverage(facts, month_period(month, tz), now, filtered)
-    warnings = [line for line in [coverage.warning()] if line]
+    warnings = coverage.warnings()
     if len(unpriced):
         warnings.append(f"{int(unpriced['calls'].sum()):,} calls have no price: their tokens are in the rows, their "
                         "cost is not (see the unpriced table)")

@@ -34,6 +34,7 @@ class Coverage:
     record_days: tuple[date, ...]  # in order
     today: date  # in the period's zone, when the coverage was read
     filtered: bool = False  # only the calls of some models, callers or users are counted
+    subject: str = "the chargeback"  # what leaves out the days without logs, in the warning
 
     @property
     def first_day(self) -> date | None:
@@ -84,17 +85,17 @@ class Coverage:
         reasons = []
         if not self.record_days:
             reasons.append("no call matches the filters" if self.filtered else
-                           "the chargeback is empty (is logging on, and are these the regions and logs to read?)")
+                           f"{self.subject} is empty (is logging on, and are these the regions and logs to read?)")
         elif self.record_days[0] > self.period.start:
             reasons.append(f"no matching calls before {self.record_days[0]}" if self.filtered else
-                           "the chargeback leaves out spend before logging began")
+                           f"{self.subject} leaves out spend before logging began")
         if self.in_progress:
             reasons.append(f"the month is not over (month to {self.through}, today included)")
         if self.record_days and self.record_days[-1] < self.through:
             last = self.record_days[-1]
             reasons.append(f"no records after {last} yet" if self.in_progress else
                            f"no matching calls after {last}" if self.filtered else
-                           f"no records after {last}: the chargeback leaves out spend after the logs stop")
+                           f"no records after {last}: {self.subject} leaves out spend after the logs stop")
         gaps = self.gaps()
         if gaps:
             named = ", ".join(day.isoformat() for day in gaps[:NAMED_GAPS])
@@ -102,12 +103,23 @@ class Coverage:
             reasons.append(f"{counted(len(gaps), 'day')} in between without any record ({named}{more})")
         return f"{self.summary()}: {'; '.join(reasons)}"
 
+    def headline(self) -> str:
+        """The days the logs cover in one line, the same in the text, the warnings and on stderr:
+        ``PARTIAL MONTH: ...`` when not the whole period, else ``Whole month: ...``."""
+        warning = self.warning()
+        return f"PARTIAL MONTH: {warning}." if warning else f"Whole month: {self.summary()}."
+
+    def warnings(self) -> list[str]:
+        """The headline when it is a warning (a partial month), else none."""
+        return [self.headline()] if self.warning() else []
+
 
 def log_coverage(facts: pd.DataFrame, period: Period, now: datetime | None = None,
-                 filtered: bool = False) -> Coverage:
+                 filtered: bool = False, subject: str = "the chargeback") -> Coverage:
     """The days of ``period`` the fact rows (one local ``day`` each, of the calls the filters keep when
-    ``filtered``) have records for, as of ``now``."""
+    ``filtered``) have records for, as of ``now``; ``subject`` names what the days without records are missing
+    from."""
     through = through_day(period, now)
     days = set(pd.to_datetime(facts["day"]).dt.date) if len(facts) else set()
     held = tuple(sorted(day for day in days if period.start <= day <= through))
-    return Coverage(period, through, held, today_in(period.tz, now), filtered)
+    return Coverage(period, through, held, today_in(period.tz, now), filtered, subject)

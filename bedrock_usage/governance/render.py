@@ -359,12 +359,6 @@ _CHARGEBACK_TERMINAL: list[Column] = [
 ]
 
 
-def coverage_line(coverage: Coverage) -> str:
-    """The days the logs cover, for the top of the terminal text: ``PARTIAL MONTH: ...`` when not the whole month."""
-    warning = coverage.warning()
-    return f"PARTIAL MONTH: {warning}." if warning else f"Whole month: {coverage.summary()}."
-
-
 def coverage_fields(coverage: Coverage) -> dict[str, object]:
     """The days the logs cover, as values: the JSON document's ``coverage`` and (prefixed) every CSV row's end."""
     return {
@@ -388,7 +382,7 @@ def chargeback_text(chargeback: Chargeback, max_rows: int = 0) -> str:
         *([f"Only the calls of {visible(_filters_text(chargeback.filters))}: not the whole month's bill."]
           if chargeback.filters else []),
         "Calls and tokens are exact; costs are estimated from list prices and cover priced calls only.",
-        coverage_line(chargeback.coverage),
+        chargeback.coverage.headline(),
         "",
         table_text(rows, _CHARGEBACK_TERMINAL, max_rows),
     ]

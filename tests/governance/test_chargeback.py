@@ -82,7 +82,7 @@ def expected_rows(records: list[dict], month: str, key: str) -> dict[tuple[str, 
             continue
         user, application = caller(rec)
         tags = rec.get("requestMetadata") or {}
-        group = {"application": application, "user": user}.get(key) or tags.get(key[4:], "(untagged)")
+        group = {"application": application, "user": user}.get(key) or tags.get(key[4:], "(none)")
         day = date.fromisoformat(rec["timestamp"][:10])
         rates = published_rates(rec["modelId"], day, False)
         cache_read = rec["input"]["cacheReadInputTokenCount"]
@@ -246,12 +246,13 @@ def test_partial_month_in_every_form_exit_0(partial_logs: Path, no_aws_env: dict
     assert result.returncode == 0, result.stderr  # a warning: the figures are what the logs hold
     doc = json.loads(result.stdout)
     assert doc["coverage"] == want
-    warning = next(line for line in doc["warnings"] if line.startswith("logs cover "))
-    assert f"logs cover {want['first_day']} .. {want['last_day']}" in warning and "before logging began" in warning
+    warning = doc["warnings"][0]
+    assert warning.startswith(f"PARTIAL MONTH: logs cover {want['first_day']} .. {want['last_day']}")
+    assert "before logging began" in warning
     assert f"warning: {warning}\n" in result.stderr  # a file is read later: the run says so as it writes it
 
     terminal = run_cli(no_aws_env, partial_logs, "--chargeback", "2025-11")
-    assert terminal.returncode == 0 and terminal.stdout.splitlines()[2] == f"PARTIAL MONTH: {warning}."
+    assert terminal.returncode == 0 and terminal.stdout.splitlines()[2] == warning  # the same line everywhere
     assert "warning:" not in terminal.stderr  # standard output already opens with it
 
     files = run_cli(no_aws_env, partial_logs, "--chargeback", "2025-11", "--format", "csv", "--output-dir",
@@ -290,12 +291,12 @@ def test_chargeback_of_logs_begun_mid_month_says_which_days_they_cover(partial_l
     gaps = [day for day in want["missing_days"] if want["first_day"] < day < want["last_day"]]
     assert want["first_day"] > "2025-11-01" and want["last_day"] < "2025-11-30" and gaps  # what the corpus is for
     warning = result.warnings[0]
-    assert warning.startswith(f"logs cover {want['first_day']} .. {want['last_day']} ({len(held)} of 30 days with "
-                              f"records, {want['days_without_records']} without any): ")
+    assert warning.startswith(f"PARTIAL MONTH: logs cover {want['first_day']} .. {want['last_day']} ({len(held)} of "
+                              f"30 days with records, {want['days_without_records']} without any): ")
     assert "the chargeback leaves out spend before logging began" in warning
     assert f"no records after {want['last_day']}: the chargeback leaves out spend after the logs stop" in warning
     assert f"{len(gaps)} days in between without any record ({', '.join(gaps)})" in warning
-    assert chargeback_text(result).splitlines()[2] == f"PARTIAL MONTH: {warning}."
+    assert chargeback_text(result).splitlines()[2] == warning and warning.endswith(".")
     assert result.grand_total["calls"] == sum(1 for r in PARTIAL if local_days([r], tz, "2025-11"))
 
 
@@ -304,13 +305,13 @@ def test_chargeback_of_the_month_in_progress_runs_to_today(tmp_path: Path) -> No
     facts = month_facts(tmp_path / "logs", "2025-11", "UTC")
     today = build_chargeback(facts, "2025-11", "UTC", "user", now=datetime(2025, 11, 6, 12, tzinfo=UTC))
     assert chargeback_document(today)["coverage"] == expected_coverage(STARTED, "UTC", "2025-11", date(2025, 11, 6))
-    assert today.warnings == ["logs cover 2025-11-01 .. 2025-11-06 (6 of 30 days with records): the month is not "
-                              "over (month to 2025-11-06, today included)"]
+    assert today.warnings == ["PARTIAL MONTH: logs cover 2025-11-01 .. 2025-11-06 (6 of 30 days with records): the "
+                              "month is not over (month to 2025-11-06, today included)."]
     tomorrow = build_chargeback(facts, "2025-11", "UTC", "user", now=datetime(2025, 11, 7, 1, tzinfo=UTC))
     assert chargeback_document(tomorrow)["coverage"] == expected_coverage(STARTED, "UTC", "2025-11",
                                                                           date(2025, 11, 7))
     assert tomorrow.warnings[0].endswith("the month is not over (month to 2025-11-07, today included); no records "
-                                         "after 2025-11-06 yet")
+                                         "after 2025-11-06 yet.")
 
 
 def test_a_chargeback_on_the_months_last_day_is_not_the_whole_month(logs: Path) -> None:
@@ -319,7 +320,7 @@ def test_a_chargeback_on_the_months_last_day_is_not_the_whole_month(logs: Path) 
     closing = build_chargeback(facts, "2025-11", "UTC", "application", now=datetime(2025, 11, 30, 0, 5, tzinfo=UTC))
     assert chargeback_document(closing)["coverage"] == expected_coverage(usage(), "UTC", "2025-11", date(2025, 11, 30))
     assert not closing.coverage.complete
-    assert closing.warnings[0].endswith("the month is not over (month to 2025-11-30, today included)")
+    assert closing.warnings[0].endswith("the month is not over (month to 2025-11-30, today included).")
     # in Los Angeles it is still the 29th at 05:00 UTC on the 30th
     west = build_chargeback(month_facts(logs, "2025-11", "America/Los_Angeles"), "2025-11", "America/Los_Angeles",
                             "application", now=datetime(2025, 11, 30, 5, tzinfo=UTC))
@@ -333,7 +334,7 @@ def test_a_filtered_chargeback_speaks_of_matching_calls_not_of_logging(partial_l
     assert f"no matching calls before {min(first)}" in result.warnings[0]
     assert "logging began" not in result.warnings[0] and "logs stop" not in result.warnings[0]
     empty = build_chargeback(facts.iloc[0:0], "2025-11", "UTC", "application", now=LATER, filtered=True)
-    assert empty.warnings[0].endswith("no call matches the filters")
+    assert empty.warnings[0].endswith("no call matches the filters.")
 
 
 def test_chargeback_of_a_whole_month_has_no_coverage_warning(logs: Path) -> None:
@@ -499,3 +500,17 @@ def test_the_same_filters_in_another_order_name_the_same_files() -> None:
     backward = chargeback_stem("2026-11", "application", {"regions": ["y", "x"], "models": ["b.m-v1:0", "a.m-v1:0"]})
     assert forward == backward and forward.startswith("bedrock_chargeback_2026-11_application_filtered-")
     assert chargeback_stem("2026-11", "application", {"models": ["a.m-v1:0"]}) != forward
+
+
+def test_calls_without_the_tag_have_the_label_the_warning_names(logs: Path, no_aws_env: dict[str, str],
+                                                                tmp_path: Path) -> None:
+    """No call carries ``team/name``: the warning says every call is under (none), and so do the rows."""
+    result = run_cli(no_aws_env, logs, "--chargeback", "2025-11", "--chargeback-by", "tag:team/name", "--format",
+                     "csv", "--output-dir", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert "its table has every call under (none)" in result.stderr
+    [path] = [p for p in tmp_path.iterdir() if not p.name.endswith("_unpriced.csv")]
+    with path.open() as handle:
+        groups = {row["group"] for row in csv.DictReader(handle) if row["row_type"] != "grand_total"}
+    assert groups == {"(none)"}
+

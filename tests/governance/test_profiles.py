@@ -78,7 +78,7 @@ def expected_by(records: list[dict], key: str) -> dict[str, dict[str, float]]:
         tags = dict(profile["tags"]) if profile else {}
         tags.update(rec.get("requestMetadata") or {})
         by_app = key == "application"
-        group = (tags.get("application_name") or caller(rec)[1]) if by_app else tags.get(key, "(untagged)")
+        group = (tags.get("application_name") or caller(rec)[1]) if by_app else tags.get(key, "(none)")
         rates = published_rates(model, date(2025, 11, 3), False)
         totals = out[group]
         totals["calls"] += 1
