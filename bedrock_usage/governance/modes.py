@@ -7,6 +7,8 @@ import argparse
 import sys
 from collections.abc import Callable
 
+import pandas as pd
+
 from ..aws.session import Aws
 from ..engines.base import Engine
 from ..engines.queries import Filters
@@ -23,7 +25,7 @@ from ..qdev.synthetic import ensure_demo_corpus
 from ..report.tracker import BedrockAthenaTracker
 from . import anomalies, budgets, callers, chargeback, coverage, reconcile
 from . import render as gr
-from .options import EXIT_ALERT, wants_caller_bill
+from .options import EXIT_ALERT, MONTH_MODES, wants_caller_bill
 
 TrackerMaker = Callable[[argparse.Namespace, Engine, tuple[str, ...]], BedrockAthenaTracker]
 
@@ -54,6 +56,35 @@ def _governance_days(args: argparse.Namespace, mode: str) -> Period:
     return anomalies.scan_period(period, args.anomaly_window)
 
 
+def _filtered(args: argparse.Namespace) -> bool:
+    """Whether only some calls are read (models, caller ARNs, users): a month's figures are not the whole bill."""
+    return bool(args.model or args.arn_pattern or args.user_pattern)
+
+
+def developer_costs_output(args: argparse.Namespace, facts: pd.DataFrame, scan: Period, aws: Aws | None,
+                           warnings: list[str]) -> gr.Output:
+    """--developer-costs for the month ``scan`` holds: seats and Kiro tiers prorated through today at the latest
+    (never over days to come), and the days the Bedrock logs cover first among the warnings."""
+    user_map = args.user_map
+    if args.demo and not (args.qdev_logs_dir or args.qdev_bucket):
+        demo = ensure_demo_corpus()  # the Amazon Q / Kiro demo beside the Bedrock demo, with its user map
+        args.qdev_logs_dir, user_map = demo.path, user_map or demo.user_map
+    if bool(args.qdev_logs_dir) == bool(args.qdev_bucket):
+        raise UsageError("--developer-costs needs one of --qdev-logs-dir DIR or --qdev-bucket BUCKET")
+    store = (S3Store((aws or Aws.connect(args.profile)).client("s3"), args.qdev_bucket) if args.qdev_bucket
+             else LocalStore(args.qdev_logs_dir))
+    lookup = (IdentityCenter((aws or Aws.connect(args.profile)).client("identitystore"),
+                             check_store_option(args.identity_store)) if args.identity_store else None)
+    identities = Identities(read_user_map(user_map) if user_map else {}, lookup)
+    days = coverage.log_coverage(facts, scan, filtered=_filtered(args), subject="the Bedrock cost")
+    month = Period(scan.start, days.through, scan.tz)
+    people = chargeback.qdev_subscribers(store, month, identities)
+    table = chargeback.developer_costs(facts, people, month.start, month.end)
+    notes = [*days.warnings(), *warnings, *chargeback.developer_warnings(people)]
+    return gr.developers_output(table, args.developer_costs, chargeback.seat_note(month.start, month.end), notes,
+                                args.max_rows, month, days.headline())
+
+
 def run_governance(
     args: argparse.Namespace, mode: str, engine: Engine, scan: Period, make_tracker: TrackerMaker,
     source_warnings: tuple[str, ...] = (),
@@ -68,7 +99,7 @@ def run_governance(
         budgets.sns_region(args.notify_sns)
     if mode in ("check_budgets", "anomalies"):
         anomalies.day_in_progress(scan.end, scan.tz)  # a forecast as of a day to come is refused before reading
-    if mode == "chargeback":
+    if mode in MONTH_MODES:
         coverage.through_day(scan)  # a month to come is refused before reading
     budget_list = budgets.load_budgets(args.check_budgets) if mode == "check_budgets" else []
     tags = [*args.tag, *budgets.tag_keys(budget_list)]
@@ -121,30 +152,14 @@ def run_governance(
         report.warnings = warnings
         output, alert = gr.anomalies_output(report, args.max_rows), len(report.anomalies) > 0
     elif mode == "chargeback":
-        filtered = bool(args.model or args.arn_pattern or args.user_pattern)
-        result = chargeback.build_chargeback(facts, args.chargeback, scan.tz, args.chargeback_by, filtered=filtered)
+        result = chargeback.build_chargeback(facts, args.chargeback, scan.tz, args.chargeback_by,
+                                             filtered=_filtered(args))
         result.filters = {name: value for name, value in scanned.filters.items() if value} | (
             {"regions": list(regions)} if asked else {})
         result.warnings[1 if result.coverage.warning() else 0:0] = warnings  # the days covered stay first
         output, alert = gr.chargeback_output(result, args.max_rows), False
     else:
-        user_map = args.user_map
-        if args.demo and not (args.qdev_logs_dir or args.qdev_bucket):
-            demo = ensure_demo_corpus()  # the Amazon Q / Kiro demo beside the Bedrock demo, with its user map
-            args.qdev_logs_dir, user_map = demo.path, user_map or demo.user_map
-        if bool(args.qdev_logs_dir) == bool(args.qdev_bucket):
-            raise UsageError("--developer-costs needs one of --qdev-logs-dir DIR or --qdev-bucket BUCKET")
-        store = (S3Store((aws or Aws.connect(args.profile)).client("s3"), args.qdev_bucket) if args.qdev_bucket
-                 else LocalStore(args.qdev_logs_dir))
-        lookup = (IdentityCenter((aws or Aws.connect(args.profile)).client("identitystore"),
-                                 check_store_option(args.identity_store)) if args.identity_store else None)
-        identities = Identities(read_user_map(user_map) if user_map else {}, lookup)
-        people = chargeback.qdev_subscribers(store, scan, identities)
-        table = chargeback.developer_costs(facts, people, scan.start, scan.end)
-        warnings.extend(chargeback.developer_warnings(people))
-        output = gr.developers_output(table, args.developer_costs, chargeback.seat_note(scan.start, scan.end),
-                                      warnings, args.max_rows, scan)
-        alert = False
+        output, alert = developer_costs_output(args, facts, scan, aws, warnings), False
 
     gr.emit(gr.as_demo(output) if args.demo else output, args.format, args.output_dir, said=source_warnings)
     if mode == "check_budgets" and alert:

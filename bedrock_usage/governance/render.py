@@ -444,13 +444,15 @@ _DEVELOPERS: list[Column] = [
 ]
 
 
-def developers_text(table: pd.DataFrame, month: str, note: str, warnings: list[str], max_rows: int = 0) -> str:
-    """Total AI cost per developer as terminal text."""
+def developers_text(table: pd.DataFrame, month: str, note: str, warnings: list[str], max_rows: int = 0,
+                    days: str = "") -> str:
+    """Total AI cost per developer as terminal text, ``days`` (the days the Bedrock logs cover) on its third line."""
     lines = [f"Total AI cost per developer, {month}: Amazon Bedrock (as IAM Identity Center user) + Q Developer "
              "seat + Kiro tier and overage",
-             "Bedrock cost is estimated from list prices; seats and Kiro tiers are subscription prices.", "",
+             "Bedrock cost is estimated from list prices; seats and Kiro tiers are subscription prices.",
+             *([days] if days else []), "",
              table_text(table, _DEVELOPERS, max_rows), "", f"Seat: {note}."]
-    return "\n".join(lines + _warnings(warnings))
+    return "\n".join(lines + _warnings([line for line in warnings if line != days]))
 
 
 def developers_document(table: pd.DataFrame, month: str, note: str, warnings: list[str]) -> dict[str, Any]:
@@ -521,10 +523,10 @@ def chargeback_output(chargeback: Chargeback, max_rows: int) -> Output:
 
 
 def developers_output(table: pd.DataFrame, month: str, note: str, warnings: list[str], max_rows: int,
-                      period: Period) -> Output:
-    """Total AI cost per developer in every form (CSV rows end with the days they cover and the zone, as the
-    chargeback's do)."""
-    return Output(developers_text(table, month, note, warnings, max_rows),
+                      period: Period, days: str = "") -> Output:
+    """Total AI cost per developer in every form (CSV rows end with the days they cover, through today at the
+    latest, and the zone, as the chargeback's do); ``days`` is the line saying which days the Bedrock logs cover."""
+    return Output(developers_text(table, month, note, warnings, max_rows, days),
                   developers_document(table, month, note, warnings), {"": table}, f"bedrock_developer_costs_{month}",
                   stable=True, period=period)
 

@@ -514,3 +514,42 @@ def test_calls_without_the_tag_have_the_label_the_warning_names(logs: Path, no_a
         groups = {row["group"] for row in csv.DictReader(handle) if row["row_type"] != "grand_total"}
     assert groups == {"(none)"}
 
+
+def test_developer_costs_of_a_month_to_come_are_refused(logs: Path, no_aws_env: dict[str, str],
+                                                        tmp_path: Path) -> None:
+    result = run_cli(no_aws_env, logs, "--developer-costs", "2099-01", "--qdev-logs-dir", str(tmp_path))
+    assert result.returncode == 1 and result.stderr.startswith("error: the period 2099-01-01 .. 2099-01-31 (UTC) "
+                                                               "starts after today")
+
+
+def test_developer_costs_of_the_month_in_progress_prorate_through_today(no_aws_env: dict[str, str],
+                                                                        tmp_path: Path) -> None:
+    """Seats and Kiro tiers are never prorated over days to come; the month says PARTIAL MONTH as a chargeback's."""
+    today = datetime.now(UTC).date()
+    first = today.replace(day=1)
+    days = (first.replace(month=first.month % 12 + 1, year=first.year + first.month // 12) - first).days
+    alex = CALLERS[3][0]
+    write_local(tmp_path / "logs", [{**record, "timestamp": f"{first}T00:30:00Z", "identity": {"arn": alex}}
+                                    for record in usage()[:3]])
+    qdev = write_qdev_corpus(tmp_path / "qdev", start=first, end=today, users=4,
+                             emails=["alex@example.com", "casey@example.com", "drew@example.com", "bora@example.com"])
+    month = first.strftime("%Y-%m")
+    args = ("--developer-costs", month, "--qdev-logs-dir", str(tmp_path / "qdev"))
+    doc_run = run_cli(no_aws_env, tmp_path / "logs", *args, "--format", "json", "--output-dir", "-")
+    text_run = run_cli(no_aws_env, tmp_path / "logs", *args)
+    if datetime.now(UTC).date() != today:
+        pytest.skip("the month's day changed during the test")
+    assert doc_run.returncode == 0 and text_run.returncode == 0, doc_run.stderr + text_run.stderr
+    doc = json.loads(doc_run.stdout)
+    partial = (f"PARTIAL MONTH: logs cover {first} .. {first} (1 of {days} days with records"
+               + ("" if today == first else f", {today.day - 1} without any"))
+    assert doc["warnings"][0].startswith(partial) and "the month is not over" in doc["warnings"][0]
+    assert f"warning: {doc['warnings'][0]}\n" in doc_run.stderr
+    assert text_run.stdout.splitlines()[2] == doc["warnings"][0]
+    assert f"prorated by day over {first} .. {today}," in doc["seat"]
+    rows = {row["developer"]: row for row in doc["rows"]}
+    seated = [row for row in rows.values() if row["seat_cost_usd"]]
+    assert seated and all(row["seat_cost_usd"] == pytest.approx(19.0 * today.day / days) for row in seated)
+    bora = rows[qdev.users[3].email]  # a Kiro user: the tier's price over the same days
+    price = {"PRO": 20.0, "PRO_PLUS": 40.0, "POWER": 200.0}[bora["kiro_tier"]]
+    assert bora["kiro_cost_usd"] == pytest.approx(price * today.day / days + bora["kiro_overage_credits"] * 0.04)
