@@ -17,22 +17,13 @@ import pandas as pd
 from ..errors import UsageError
 from ..logs.layout import days_between
 from ..logs.period import Period, today_in
+from ..output.wording import counted
 from ..report.priced_facts import TOTAL_COST
 
 DEFAULT_FACTOR = 3.0
 DEFAULT_WINDOW = 7
 DEFAULT_MIN_COST = 1.0
 ALL = "(all)"
-
-
-def forecast_method(window: int, in_progress: bool = False) -> str:
-    """The forecast, in words, for every table that shows one."""
-    if in_progress:
-        return (f"month-to-date cost + mean daily cost of the {window} whole days before the as-of day (days "
-                "without calls as 0) x days left in the month after it; the as-of day is today, not over, and "
-                "counts as at least that mean")
-    return (f"month-to-date cost + mean daily cost of the last {window} days (up to and including the as-of day, "
-            "days without calls as 0) x days left in the month after the as-of day")
 
 
 def day_in_progress(day: date, tz: str, now: datetime | None = None) -> bool:
@@ -79,30 +70,89 @@ def daily_cost(facts: pd.DataFrame, key: str | None, first: date, last: date,
     return table.reindex(days, fill_value=0.0).rename_axis("day").rename_axis(None, axis=1).astype("float64")
 
 
+def first_logged_day(facts: pd.DataFrame) -> date | None:
+    """The first local day with any logged call among the facts (those the filters keep); None without any."""
+    return pd.to_datetime(facts["day"]).dt.date.min() if len(facts) else None
+
+
+def pace_days(last_whole: date, window: int, logs_from: date | None = None) -> list[date]:
+    """The days whose mean daily cost is a forecast's pace: the ``window`` days up to ``last_whole``, none before
+    ``logs_from`` (the first day with logs): a day before logging began is no day without calls."""
+    first = last_whole - timedelta(days=window - 1)
+    return days_between(max(first, logs_from) if logs_from else first, last_whole)
+
+
+@dataclass(frozen=True)
+class ForecastBasis:
+    """What every month-end forecast of a run rests on: the as-of day, whether it is today, the pace's window and
+    the first day with logs in the scan (None: no logs)."""
+
+    as_of: date
+    window: int = DEFAULT_WINDOW
+    in_progress: bool = False
+    logs_from: date | None = None
+
+    @property
+    def days(self) -> list[date]:
+        """The days the pace averages."""
+        return pace_days(self.as_of - timedelta(days=1) if self.in_progress else self.as_of, self.window,
+                         self.logs_from)
+
+    @property
+    def short(self) -> bool:
+        """Whether logging began too late for the pace to average a whole window."""
+        return self.logs_from is not None and len(self.days) < self.window
+
+    def method(self) -> str:
+        """The forecast, in words, naming the days its pace averages."""
+        days = self.days
+        span = f"{days[0]} .. {days[-1]}" if days else "none"
+        before = f"; not the days before logging began on {self.logs_from}" if self.short else ""
+        if self.in_progress:
+            return (f"month-to-date cost + mean daily cost of the {counted(len(days), 'whole day')} before the as-of "
+                    f"day ({span}, days without calls as 0{before}) x days left in the month after it; the as-of day "
+                    "is today, not over, and counts as at least that mean (the rest of today)")
+        return (f"month-to-date cost + mean daily cost of the last {counted(len(days), 'day')} ({span}, up to and "
+                f"including the as-of day, days without calls as 0{before}) x days left in the month after the "
+                "as-of day")
+
+    def warning(self) -> str | None:
+        """A pace that rests on fewer days than its window, in one line; None when it has them all."""
+        if not self.short:
+            return None
+        before = ("; the month to date leaves out any spend before that day"
+                  if self.logs_from and self.logs_from > month_start(self.as_of) else "")
+        return (f"logs begin on {self.logs_from}: the month-end forecast's daily pace is the mean of only "
+                f"{counted(len(self.days), 'day')}, not {self.window}, so the forecast is rough{before}")
+
+
 @dataclass(frozen=True)
 class Forecast:
-    """Month-end forecast of one series."""
+    """Month-end forecast of one series: month to date + the rest of today (an as-of day in progress) + the pace x
+    the days left."""
 
     month_to_date_usd: float
     recent_daily_mean_usd: float
     days_left: int
     forecast_usd: float
+    rest_of_today_usd: float = 0.0
 
 
 def forecast_series(series: pd.Series, as_of: date, window: int = DEFAULT_WINDOW,
-                    in_progress: bool = False) -> Forecast:
+                    in_progress: bool = False, logs_from: date | None = None) -> Forecast:
     """Forecast the month of ``as_of`` from a daily cost series indexed by day (absent days count as 0).
 
-    An ``in_progress`` as-of day (today) is not over: the recent mean is of the ``window`` whole days before it
-    (its cost so far would lower the mean), and the day counts as that mean unless it has already cost more.
+    The pace is the mean of ``pace_days``: never of days before ``logs_from``. An ``in_progress`` as-of day (today)
+    is not over: the pace is of the whole days before it (its cost so far would lower the mean), and the day counts
+    as that mean unless it has already cost more.
     """
     month_to_date = float(series[[d for d in series.index if month_start(as_of) <= d <= as_of]].sum())
     last_whole = as_of - timedelta(days=1) if in_progress else as_of
-    recent = [float(series.get(last_whole - timedelta(days=i), 0.0)) for i in range(window)]
+    recent = [float(series.get(day, 0.0)) for day in pace_days(last_whole, window, logs_from)]
     mean = float(np.mean(recent)) if recent else 0.0
     days_left = days_in_month(as_of) - as_of.day
     rest_of_today = max(0.0, mean - float(series.get(as_of, 0.0))) if in_progress else 0.0
-    return Forecast(month_to_date, mean, days_left, month_to_date + rest_of_today + mean * days_left)
+    return Forecast(month_to_date, mean, days_left, month_to_date + rest_of_today + mean * days_left, rest_of_today)
 
 
 def detect_anomalies(
@@ -139,17 +189,23 @@ class AnomalyReport:
     min_cost: float
     daily: pd.DataFrame  # group, day, cost_usd, unpriced_calls (every day of the period)
     anomalies: pd.DataFrame
-    # group, month, as_of, month_to_date_usd, recent_daily_mean_usd, days_left, forecast_usd, unpriced_calls
+    # group, month, as_of, month_to_date_usd, recent_daily_mean_usd, days_left, forecast_usd, unpriced_calls,
+    # rest_of_today_usd
     forecast: pd.DataFrame
     unjudged_days: list[str]
     unpriced_calls: int
-    in_progress: bool = False  # the period ends today
+    basis: ForecastBasis
     warnings: list[str] = field(default_factory=list)
+
+    @property
+    def in_progress(self) -> bool:
+        """Whether the period ends today."""
+        return self.basis.in_progress
 
     @property
     def method(self) -> str:
         """How the forecast is made."""
-        return forecast_method(self.window, self.in_progress)
+        return self.basis.method()
 
 
 def scan_period(period: Period, window: int = DEFAULT_WINDOW) -> Period:
@@ -169,10 +225,11 @@ def analyze_anomalies(
     begins no earlier than the first day with any call: days before logging began are not zero-cost days.
     ``now`` (default: the clock) says whether the last day is still in progress.
     """
-    in_progress = day_in_progress(period.end, period.tz, now)
+    logs_from = first_logged_day(facts)
+    basis = ForecastBasis(period.end, window, day_in_progress(period.end, period.tz, now), logs_from)
     first = history_start or scan_period(period, window).start
-    if len(facts):
-        first = max(first, min(pd.to_datetime(facts["day"]).dt.date.min(), period.end))
+    if logs_from:
+        first = max(first, min(logs_from, period.end))
     daily = daily_cost(facts, key, first, period.end)
     # calls without a price are not in a cost: a group whose calls have none shows 0 beside its unpriced calls
     unpriced_daily = daily_cost(facts, key, first, period.end, "unpriced_calls").reindex(columns=daily.columns,
@@ -181,15 +238,15 @@ def analyze_anomalies(
     unjudged = [d.isoformat() for i, d in enumerate(daily.index) if d >= period.start and i < window]
     forecasts = []
     for group in daily.columns:
-        f = forecast_series(daily[group], period.end, window, in_progress)
+        f = forecast_series(daily[group], period.end, window, basis.in_progress, logs_from)
         month_unpriced = unpriced_daily[group][[d for d in daily.index if month_start(period.end) <= d]].sum()
         forecasts.append({"group": group, "month": period.end.strftime("%Y-%m"), "as_of": period.end.isoformat(),
                           "month_to_date_usd": f.month_to_date_usd, "recent_daily_mean_usd": f.recent_daily_mean_usd,
                           "days_left": f.days_left, "forecast_usd": f.forecast_usd,
-                          "unpriced_calls": int(month_unpriced)})
+                          "unpriced_calls": int(month_unpriced), "rest_of_today_usd": f.rest_of_today_usd})
     forecast = pd.DataFrame(forecasts, columns=["group", "month", "as_of", "month_to_date_usd",
                                                 "recent_daily_mean_usd", "days_left", "forecast_usd",
-                                                "unpriced_calls"])
+                                                "unpriced_calls", "rest_of_today_usd"])
     own_days = [d for d in daily.index if d >= period.start]
     long = daily.loc[own_days].reset_index().melt(id_vars="day", var_name="group", value_name="cost_usd")
     unpriced_long = unpriced_daily.loc[own_days].reset_index().melt(id_vars="day", var_name="group",
@@ -207,5 +264,6 @@ def analyze_anomalies(
         forecast=forecast.sort_values("forecast_usd", ascending=False).reset_index(drop=True),
         unjudged_days=unjudged,
         unpriced_calls=unpriced,
-        in_progress=in_progress,
+        basis=basis,
+        warnings=[line for line in [basis.warning()] if line],
     )

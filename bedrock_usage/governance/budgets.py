@@ -28,10 +28,11 @@ from ..logs.period import Period
 from ..report.render import DEMO_SOURCE
 from .anomalies import (
     DEFAULT_WINDOW,
+    ForecastBasis,
     daily_cost,
     day_in_progress,
     days_in_month,
-    forecast_method,
+    first_logged_day,
     forecast_series,
     month_start,
 )
@@ -70,7 +71,10 @@ class Budget:
         column = f"tag:{self.tag_key}" if self.scope == "tag" else self.scope
         if column not in facts:  # the tag was not read: nothing matches
             return pd.Series(False, index=facts.index)
-        return facts[column].astype("object") == self.value
+        values = facts[column].astype("object")
+        if self.scope == "user" and "@" in (self.value or ""):  # an e-mail: case aside, as --developer-costs
+            return values.astype("string").str.lower().eq(self.value.lower()).fillna(False).astype(bool)
+        return values == self.value
 
 
 def _amount(entry: dict[str, Any], name: str, where: str) -> float | None:
@@ -166,13 +170,26 @@ class BudgetStatus:
 class BudgetCheck:
     """Every budget's status on one day, and how the forecast was made."""
 
-    as_of: date
     tz: str
-    window: int
+    basis: ForecastBasis
     statuses: list[BudgetStatus]
-    in_progress: bool = False  # the as-of day is today
     warnings: list[str] = field(default_factory=list)
     demo: bool = False  # checked on demo data: every alert says so
+
+    @property
+    def as_of(self) -> date:
+        """The day the check is made as of."""
+        return self.basis.as_of
+
+    @property
+    def window(self) -> int:
+        """The days the forecast's pace averages at most."""
+        return self.basis.window
+
+    @property
+    def in_progress(self) -> bool:
+        """Whether the as-of day is today."""
+        return self.basis.in_progress
 
     @property
     def breached(self) -> list[BudgetStatus]:
@@ -182,7 +199,7 @@ class BudgetCheck:
     @property
     def method(self) -> str:
         """How the forecast is made."""
-        return forecast_method(self.window, self.in_progress)
+        return self.basis.method()
 
     @property
     def month(self) -> Period:
@@ -209,11 +226,11 @@ def check_budgets(
     """Month-to-date spend, the as-of day's spend and the month-end forecast of every budget; ``now`` (default:
     the clock) says whether the as-of day is still in progress."""
     first = scan_period(as_of, tz, window).start
-    in_progress = day_in_progress(as_of, tz, now)
-    statuses, warnings = [], []
+    basis = ForecastBasis(as_of, window, day_in_progress(as_of, tz, now), first_logged_day(facts))
+    statuses, warnings = [], [line for line in [basis.warning()] if line]
     for budget in budgets:
         series, unpriced = _series(facts, budget, first, as_of)
-        forecast = forecast_series(series, as_of, window, in_progress)
+        forecast = forecast_series(series, as_of, window, basis.in_progress, basis.logs_from)
         day = float(series.get(as_of, 0.0))
         breaches = []
         if budget.monthly_usd is not None and forecast.month_to_date_usd > budget.monthly_usd:
@@ -229,7 +246,7 @@ def check_budgets(
                             "its spend")
         if budget.scope != "all" and not facts.empty and not budget.mask(facts).any():
             warnings.append(f"budget {budget.name!r}: no calls of {budget.covers} were found")
-    return BudgetCheck(as_of, tz, window, statuses, in_progress, warnings)
+    return BudgetCheck(tz, basis, statuses, warnings)
 
 
 def burndown(
@@ -238,15 +255,16 @@ def burndown(
 ) -> pd.DataFrame:
     """Per budget and day of the month: spend, cumulative spend, the even-pace line and the forecast path.
 
-    Days up to ``as_of`` are ``actual``; later days are ``forecast`` at the recent daily mean. An ``in_progress``
-    as-of day is ``today``: its spend so far, or the recent mean when that is more (as the forecast counts it).
+    Days up to ``as_of`` are ``actual``; later days are ``forecast`` at the recent daily mean (as ``check_budgets``
+    makes it). An ``in_progress`` as-of day is ``today``: its spend so far, or the recent mean when that is more.
     """
     first = scan_period(as_of, tz, window).start
+    logs_from = first_logged_day(facts)
     last_day = month_start(as_of) + timedelta(days=days_in_month(as_of) - 1)
     rows = []
     for budget in budgets:
         series, _ = _series(facts, budget, first, as_of)
-        mean = forecast_series(series, as_of, window, in_progress).recent_daily_mean_usd
+        mean = forecast_series(series, as_of, window, in_progress, logs_from).recent_daily_mean_usd
         cumulative = 0.0
         day = month_start(as_of)
         while day <= last_day:

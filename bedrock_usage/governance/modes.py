@@ -85,14 +85,23 @@ def developer_costs_output(args: argparse.Namespace, facts: pd.DataFrame, scan: 
                                 args.max_rows, month, days.headline())
 
 
+def check_rule_options(args: argparse.Namespace) -> None:
+    """Refuse a window, factor or threshold no rule can use, naming the option and its value."""
+    if args.anomaly_window < 1:
+        raise UsageError(f"--anomaly-window {args.anomaly_window} must be 1 day or more")
+    if args.anomaly_factor <= 0:
+        raise UsageError(f"--anomaly-factor {args.anomaly_factor:g} must be more than 0")
+    if not 0 < args.coverage_threshold <= 100:
+        raise UsageError(f"--coverage-threshold {args.coverage_threshold:g} must be more than 0 and at most 100")
+
+
 def run_governance(
     args: argparse.Namespace, mode: str, engine: Engine, scan: Period, make_tracker: TrackerMaker,
     source_warnings: tuple[str, ...] = (),
 ) -> int:
     """Run the governance ``mode`` on ``scan``'s facts; print or write its result, with ``source_warnings`` (what
     copying the logs could not do) among its warnings; return the exit code."""
-    if args.anomaly_window < 1 or args.anomaly_factor <= 0 or not 0 < args.coverage_threshold <= 100:
-        raise UsageError("--anomaly-window must be >= 1, --anomaly-factor > 0, --coverage-threshold in (0, 100]")
+    check_rule_options(args)
     if args.demo and mode == "reconcile":
         raise UsageError("--reconcile compares your account's logs with its CloudWatch metrics and bill: not demo data")
     if args.notify_sns:
@@ -149,7 +158,7 @@ def run_governance(
         period = resolve_period(days=args.days, start=args.start_date, end=args.end_date, tz=scan.tz)
         report = anomalies.analyze_anomalies(facts, period, "application", args.anomaly_factor, args.anomaly_window,
                                              args.anomaly_min_cost, history_start=scan.start)
-        report.warnings = warnings
+        report.warnings[:0] = warnings
         output, alert = gr.anomalies_output(report, args.max_rows), len(report.anomalies) > 0
     elif mode == "chargeback":
         result = chargeback.build_chargeback(facts, args.chargeback, scan.tz, args.chargeback_by,

@@ -316,11 +316,12 @@ def anomalies_text(report: AnomalyReport, max_rows: int = 20) -> str:
                                                 ("ratio", "Ratio")], max_rows)]
     if report.unjudged_days:
         lines.append(f"Not judged (too little history): {', '.join(report.unjudged_days)}")
+    today: list[Column] = [("rest_of_today_usd", "+ Rest of today")] if report.in_progress else []
     lines += ["", f"Month-end forecast ({period.end.strftime('%B %Y')}, as of {period.end})",
               table_text(report.forecast, [("group", report.group_by.capitalize()),
-                                           ("month_to_date_usd", "Month to date"),
-                                           ("recent_daily_mean_usd", "Recent daily mean"), ("days_left", "Days left"),
-                                           ("forecast_usd", "Forecast")], max_rows),
+                                           ("month_to_date_usd", "Month to date"), *today,
+                                           ("recent_daily_mean_usd", "+ Daily pace"), ("days_left", "x Days left"),
+                                           ("forecast_usd", "= Forecast")], max_rows),
               f"Method: {report.method}."]
     return "\n".join(lines + _warnings(_anomaly_warnings(report)))
 

@@ -15,7 +15,18 @@ import pandas as pd
 import pytest
 
 from bedrock_usage.demo.writer import write_local
-from bedrock_usage.governance.anomalies import daily_cost, detect_anomalies, forecast_series
+from bedrock_usage.engines.local import LocalEngine
+from bedrock_usage.engines.queries import Filters
+from bedrock_usage.governance.anomalies import (
+    analyze_anomalies,
+    daily_cost,
+    detect_anomalies,
+    forecast_series,
+    scan_period,
+)
+from bedrock_usage.governance.render import anomalies_text
+from bedrock_usage.logs.period import Period
+from bedrock_usage.report.tracker import BedrockAthenaTracker
 from tests.oracle import caller, published_rates
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -188,3 +199,41 @@ def test_a_group_whose_calls_have_no_price_shows_them_beside_its_zero(tmp_path: 
     assert all(row["unpriced_calls"] == 0 for row in doc["daily"] if row["group"] != "Mystery")
     forecast = next(row for row in doc["forecast"] if row["group"] == "Mystery")
     assert forecast["month_to_date_usd"] == 0 and forecast["unpriced_calls"] == len(unknown)
+
+
+def test_the_forecast_of_a_day_in_progress_adds_up_in_its_table(logs: Path) -> None:
+    """As of the 20th at noon: month to date + the rest of today + the pace x the days left = the forecast, each a
+    column of the table."""
+    period = Period(date(2025, 11, 14), LAST, "UTC")
+    facts, _, _ = BedrockAthenaTracker(LocalEngine(logs)).facts(scan_period(period), ("us-east-1",), Filters())
+    report = analyze_anomalies(facts, period, now=datetime(2025, 11, 20, 12, tzinfo=UTC))
+    rows = {row["group"]: row for row in report.forecast.to_dict("records")}
+    for app, costs in oracle_daily(usage()).items():
+        mtd = math.fsum(costs.values())
+        pace = math.fsum(costs.get(LAST - timedelta(days=i), 0.0) for i in range(1, 8)) / 7  # the 13th to the 19th
+        rest = max(0.0, pace - costs.get(LAST, 0.0))
+        assert rows[app]["month_to_date_usd"] == pytest.approx(mtd, abs=1e-9), app
+        assert rows[app]["rest_of_today_usd"] == pytest.approx(rest, abs=1e-9), app
+        assert rows[app]["recent_daily_mean_usd"] == pytest.approx(pace, abs=1e-9), app
+        assert rows[app]["forecast_usd"] == pytest.approx(mtd + rest + pace * 10, abs=1e-9), app
+    header = anomalies_text(report).split("Month-end forecast", 1)[1].splitlines()[1].split("  ")
+    assert [cell.strip() for cell in header if cell.strip()] == [
+        "Application", "Month to date", "+ Rest of today", "+ Daily pace", "x Days left", "= Forecast"]
+
+
+@pytest.mark.parametrize(("option", "value", "message"), [
+    ("--anomaly-factor", "0", "error: --anomaly-factor 0 must be more than 0"),
+    ("--anomaly-window", "0", "error: --anomaly-window 0 must be 1 day or more"),
+])
+def test_a_rule_option_out_of_range_is_named(logs: Path, no_aws_env: dict[str, str], option: str, value: str,
+                                             message: str) -> None:
+    result = run_cli(no_aws_env, logs, option, value)
+    assert result.returncode == 1 and result.stderr.splitlines() == [message]
+
+
+def test_a_coverage_threshold_out_of_range_is_named(logs: Path, no_aws_env: dict[str, str]) -> None:
+    command = [sys.executable, str(ROOT / "bedrock_tracker_cli.py"), "--engine", "local", "--logs-dir", str(logs),
+               "--reconcile", "--coverage-threshold", "150"]
+    result = subprocess.run(command, capture_output=True, text=True, env=no_aws_env, cwd=ROOT, timeout=300)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == ["error: --coverage-threshold 150 must be more than 0 and at most 100"]

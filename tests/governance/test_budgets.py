@@ -22,7 +22,7 @@ from bedrock_usage.demo.writer import write_local
 from bedrock_usage.engines.local import LocalEngine
 from bedrock_usage.engines.queries import Filters
 from bedrock_usage.errors import UsageError
-from bedrock_usage.governance.anomalies import forecast_series
+from bedrock_usage.governance.anomalies import analyze_anomalies, forecast_series
 from bedrock_usage.governance.budgets import burndown, check_budgets, load_budgets, scan_period
 from bedrock_usage.logs.period import Period
 from bedrock_usage.report.tracker import BedrockAthenaTracker
@@ -342,3 +342,55 @@ def test_cli_bad_budget_file_is_exit_1(corpus: dict, no_aws_env: dict[str, str],
 def test_example_budgets_file_loads() -> None:
     budgets = load_budgets(ROOT / "examples" / "budgets.toml")
     assert {b.scope for b in budgets} == {"application", "user", "tag", "all"}
+
+
+LATE_START = [date(2025, 11, 7) + timedelta(days=i) for i in range(4)]  # logging switched on on the 7th
+
+
+def late_start_usage() -> list[dict]:
+    """The developer's calls from the day logging was switched on to the as-of day: 2, 3, 4 and 5 a day."""
+    dev = f"arn:aws:sts::{ACCOUNT}:assumed-role/{SSO_ROLE}/{DEV}"
+    return [call(datetime(d.year, d.month, d.day, 9, i, tzinfo=UTC), 100 * k + i, dev)
+            for k, d in enumerate(LATE_START) for i in range(2 + k)]
+
+
+@pytest.fixture(scope="module")
+def late_start(tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
+    root = tmp_path_factory.mktemp("late_start") / "logs"
+    write_local(root, late_start_usage())
+    scan = scan_period(LATE_START[-1], "UTC", 60)
+    facts, _, _ = BedrockAthenaTracker(LocalEngine(root)).facts(scan, ("us-east-1",), Filters())
+    return facts
+
+
+@pytest.mark.parametrize("window", [7, 60])
+def test_the_forecast_pace_never_counts_days_before_logging_began(late_start: pd.DataFrame, tmp_path: Path,
+                                                                  window: int) -> None:
+    """Logs from the 7th, as of the 10th: the pace is the mean of those 4 days, whatever the window; budgets and
+    anomalies forecast alike, and both say the pace rests on 4 days."""
+    as_of = LATE_START[-1]
+    costs = daily_costs(late_start_usage(), "UTC", SELECTORS["user = dev@example.com"])
+    mtd = math.fsum(costs.values())
+    want = mtd + mtd / 4 * 20  # 20 days left after the 10th
+    assert mtd < 40 < want  # under the budget so far, over it at the pace of the days logged
+    budgets = load_budgets_text(tmp_path, f'[[budgets]]\nuser = "{DEV}"\nmonthly_usd = 40\n')
+    check = check_budgets(late_start, budgets, as_of, "UTC", window)
+    [status] = check.statuses
+    assert status.forecast_usd == pytest.approx(want, abs=1e-9) and status.forecast_over
+    assert "mean daily cost of the last 4 days (2025-11-07 .. 2025-11-10," in check.method
+    [warning] = check.warnings
+    assert warning.startswith(f"logs begin on 2025-11-07: the month-end forecast's daily pace is the mean of only 4 "
+                              f"days, not {window}")
+    report = analyze_anomalies(late_start, Period(as_of, as_of, "UTC"), "user", window=window)
+    [row] = report.forecast.to_dict("records")
+    assert row["group"] == DEV and row["forecast_usd"] == pytest.approx(want, abs=1e-9)
+    assert report.method == check.method and report.warnings == [warning]
+
+
+def test_a_user_budget_matches_an_email_whatever_its_case(late_start: pd.DataFrame, tmp_path: Path) -> None:
+    budgets = load_budgets_text(tmp_path, '[[budgets]]\nuser = "Dev@Example.COM"\nmonthly_usd = 40\n')
+    check = check_budgets(late_start, budgets, LATE_START[-1], "UTC")
+    mtd = math.fsum(daily_costs(late_start_usage(), "UTC", SELECTORS["user = dev@example.com"]).values())
+    assert check.statuses[0].month_to_date_usd == pytest.approx(mtd, abs=1e-9)
+    assert not any("no calls of" in line for line in check.warnings)
+
