@@ -103,7 +103,9 @@ def run_governance(
     copying the logs could not do) among its warnings; return the exit code."""
     check_rule_options(args)
     if args.demo and mode == "reconcile":
-        raise UsageError("--reconcile compares your account's logs with its CloudWatch metrics and bill: not demo data")
+        raise UsageError("--reconcile compares your account's logs with its CloudWatch metrics and bill, which demo "
+                         "data has not: leave out --demo (--cur-dir DIR with --engine local --logs-dir DIR reads only "
+                         "local files)")
     if args.notify_sns:
         budgets.sns_region(args.notify_sns)
     if mode in ("check_budgets", "anomalies"):

@@ -108,11 +108,10 @@ def reconciliation_text(rec: Reconciliation, max_rows: int = 20) -> str:
         f"(threshold {rec.threshold:.0%}); estimated cost {money(s['estimated_cost_usd'])}, billed "
         f"{money(s['billed_cost_usd'])}",
     ]
-    flagged = rec.flagged
-    if len(flagged):
+    flagged = reconciliation_attention(rec)
+    if flagged:
         lines += ["", f"ATTENTION: {len(flagged)} region-days with logging missing or late"]
-        lines += [f"  - {r.region} {r.utc_day}: {r.status}, {r.logged_calls:,} logged of {r.metered_calls:,} metered"
-                  + (f" ({r.note})" if r.note else "") for r in flagged.itertuples()]
+        lines += [f"  - {line}" for line in flagged]
     else:
         lines += ["", "Every region-day with metered calls has logs at or above the threshold."]
     lines += ["", "By region and UTC day", table_text(rec.by_region_day, _REGION_DAY, max_rows)]
@@ -123,6 +122,12 @@ def reconciliation_text(rec: Reconciliation, max_rows: int = 20) -> str:
                   table_text(rec.unmapped_charges, [("region", "Region"), ("service", "Service"),
                                                     ("usage_type", "Usage type"), ("billed_cost_usd", "Billed")])]
     return "\n".join(lines + _warnings(rec.warnings))
+
+
+def reconciliation_attention(rec: Reconciliation) -> list[str]:
+    """A line per region-day whose logs are missing or below the threshold."""
+    return [f"{r.region} {r.utc_day}: {r.status}, {r.logged_calls:,} logged of {r.metered_calls:,} metered"
+            + (f" ({r.note})" if r.note else "") for r in rec.flagged.itertuples()]
 
 
 def reconciliation_document(rec: Reconciliation) -> dict[str, Any]:
@@ -181,8 +186,7 @@ def callers_text(rec: CallerReconciliation, max_rows: int = 20) -> str:
     if len(missing):
         lines += ["", f"ATTENTION: {len(missing)} callers billed with no logs (logging gaps, logging switched off, "
                   "or another region)"]
-        lines += [f"  - {_caller_name(rec, row)}: billed {money(row['billed_cost_usd'])}"
-                  for _, row in missing.iterrows()]
+        lines += [f"  - {line}" for line in callers_attention(rec)]
     else:
         lines += ["", "Every caller the bill names has logs."]
     unbilled = rec.logged_without_bill
@@ -204,6 +208,12 @@ def callers_text(rec: CallerReconciliation, max_rows: int = 20) -> str:
             ("utc_day", "UTC day"), ("region", "Region"), ("service", "Service"), ("usage_type", "Usage type"),
             ("billed_cost_usd", "Billed")], max_rows)]
     return "\n".join(lines + _warnings(rec.warnings))
+
+
+def callers_attention(rec: CallerReconciliation) -> list[str]:
+    """A line per caller the bill names with no logs."""
+    return [f"{_caller_name(rec, row)}: billed {money(row['billed_cost_usd'])}"
+            for _, row in rec.billed_without_logs.iterrows()]
 
 
 def _caller_name(rec: CallerReconciliation, row: pd.Series) -> str:
@@ -272,13 +282,18 @@ def budgets_text(check: BudgetCheck) -> str:
     breached = check.breached
     if breached:
         lines += ["", f"BREACHED: {len(breached)} of {len(check.statuses)} budgets"]
-        lines += [f"  - {visible(s.budget.name)}: {visible(b)}" for s in breached for b in s.breaches]
+        lines += [f"  - {visible(line)}" for line in budgets_attention(check)]
     over = [s for s in check.statuses if s.forecast_over and not s.breaches]
     if over:
         lines += ["", "Forecast over the monthly amount (not yet breached):"]
         lines += [f"  - {visible(s.budget.name)}: forecast {money(s.forecast_usd)} of {money(s.budget.monthly_usd)}"
                   for s in over]
     return "\n".join(lines + _warnings(check.warnings))
+
+
+def budgets_attention(check: BudgetCheck) -> list[str]:
+    """A line per breach."""
+    return [f"{s.budget.name}: {breach}" for s in check.breached for breach in s.breaches]
 
 
 def budgets_document(check: BudgetCheck, burndown: pd.DataFrame) -> dict[str, Any]:
@@ -324,6 +339,14 @@ def anomalies_text(report: AnomalyReport, max_rows: int = 20) -> str:
                                            ("forecast_usd", "= Forecast")], max_rows),
               f"Method: {report.method}."]
     return "\n".join(lines + _warnings(_anomaly_warnings(report)))
+
+
+def anomalies_attention(report: AnomalyReport) -> list[str]:
+    """A line per anomalous day."""
+    window = f"{report.window}-day median"
+    return [f"{r.group} on {r.day}: {money(r.cost_usd)}, "
+            + (f"{r.ratio:.1f}x its {window} {money(r.baseline_usd)}" if r.baseline_usd else f"new spend (its {window} "
+               "is $0)") for r in report.anomalies.itertuples()]
 
 
 def _anomaly_warnings(report: AnomalyReport) -> list[str]:
@@ -475,6 +498,7 @@ class Output:
     stable: bool = False  # a fixed period's report: its files keep their names and each run replaces them
     period: Period | None = None  # the days every CSV row says it covers (a chargeback's rows name their month)
     row_end: dict[str, object] = dataclasses.field(default_factory=dict)  # more values every CSV row ends with
+    attention: list[str] = dataclasses.field(default_factory=list)  # what made the run exit 3, a line each
 
 
 def reconciliation_output(
@@ -485,14 +509,21 @@ def reconciliation_output(
         if callers is None:
             raise ValueError("nothing to render")
         return Output(callers_text(callers, max_rows), callers_document(callers), callers_frames(callers),
-                      timestamped("reconciliation"), period=callers.period)
+                      timestamped("reconciliation"), period=callers.period,
+                      attention=_billed_without_logs(callers))
     output = Output(reconciliation_text(rec, max_rows), reconciliation_document(rec), reconciliation_frames(rec),
-                    timestamped("reconciliation"), period=rec.period)
+                    timestamped("reconciliation"), period=rec.period,
+                    attention=[f"logs missing or late: {line}" for line in reconciliation_attention(rec)])
     if callers is not None:
         output.text += "\n\n" + callers_text(callers, max_rows)
         output.document["callers"] = {k: v for k, v in callers_document(callers).items() if k != "schema"}
         output.frames.update(callers_frames(callers))
+        output.attention += _billed_without_logs(callers)
     return output
+
+
+def _billed_without_logs(callers: CallerReconciliation) -> list[str]:
+    return [f"billed with no logs: {line}" for line in callers_attention(callers)]
 
 
 def budgets_output(check: BudgetCheck, facts: pd.DataFrame, budgets: list) -> Output:
@@ -500,14 +531,14 @@ def budgets_output(check: BudgetCheck, facts: pd.DataFrame, budgets: list) -> Ou
     burn = burndown(facts, budgets, check.as_of, check.tz, check.window, check.in_progress)
     return Output(budgets_text(check), budgets_document(check, burn), {"status": budget_rows(check),
                                                                       "burndown": burn}, timestamped("budgets"),
-                  period=check.month)
+                  period=check.month, attention=[f"budget breached: {line}" for line in budgets_attention(check)])
 
 
 def anomalies_output(report: AnomalyReport, max_rows: int) -> Output:
     """Anomalies and forecasts in every form."""
     frames = {"anomalies": report.anomalies, "forecast": report.forecast, "daily": report.daily}
     return Output(anomalies_text(report, max_rows), anomalies_document(report), frames, timestamped("anomalies"),
-                  period=report.period)
+                  period=report.period, attention=[f"anomaly: {line}" for line in anomalies_attention(report)])
 
 
 def chargeback_output(chargeback: Chargeback, max_rows: int) -> Output:
@@ -541,11 +572,12 @@ def as_demo(output: Output) -> Output:
 
 
 def emit(output: Output, fmt: str, out_dir: str, said: Sequence[str] = ()) -> None:
-    """Print the text (terminal), or write the CSV files or JSON document and say where, with the warnings on stderr
-    but those already ``said`` there (the sync's)."""
+    """Print the text (terminal), or write the CSV files or JSON document and say where, with what needs attention
+    (why the run exits 3) and the warnings on stderr, but the warnings already ``said`` there (the sync's)."""
     if fmt == "terminal":
         print(output.text)
         return
+    print_warnings(output.attention, "attention")
     nested = output.document.get("callers") or {}  # a reconciliation's per-caller part keeps its own
     print_warnings([line for line in [*output.document.get("warnings", ()), *nested.get("warnings", ())]
                     if line not in said])

@@ -54,11 +54,11 @@ def guard_output(body: Callable[[], int]) -> int:
         return EXIT_USER
 
 
-def print_warnings(warnings: Iterable[str]) -> None:
-    """Each warning as one line on stderr: a report written to files or piped as JSON is read later, elsewhere, so
-    what it warns of must reach whoever ran it now."""
+def print_warnings(warnings: Iterable[str], label: str = "warning") -> None:
+    """Each warning (or line of another ``label``, such as ``attention``) as one line on stderr: a report written to
+    files or piped as JSON is read later, elsewhere, so what it warns of must reach whoever ran it now."""
     for line in warnings:
-        print(f"warning: {visible(line)}", file=sys.stderr)
+        print(f"{label}: {visible(line)}", file=sys.stderr)
 
 
 def report_main(body: Callable[[], int]) -> int:

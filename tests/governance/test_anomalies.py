@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import statistics
 import subprocess
 import sys
@@ -219,6 +220,14 @@ def test_the_forecast_of_a_day_in_progress_adds_up_in_its_table(logs: Path) -> N
     header = anomalies_text(report).split("Month-end forecast", 1)[1].splitlines()[1].split("  ")
     assert [cell.strip() for cell in header if cell.strip()] == [
         "Application", "Month to date", "+ Rest of today", "+ Daily pace", "x Days left", "= Forecast"]
+
+
+def test_anomalies_in_a_json_run_are_named_on_stderr(logs: Path, no_aws_env: dict[str, str]) -> None:
+    result = run_cli(no_aws_env, logs, "--start-date", "2025-11-03", "--format", "json", "--output-dir", "-")
+    assert result.returncode == 3, result.stderr
+    named = {tuple(re.fullmatch(r"attention: anomaly: (\w+) on (\S+): .*", line).groups())
+             for line in result.stderr.splitlines() if line.startswith("attention: ")}
+    assert named == expected_anomalies(usage(), date(2025, 11, 3))
 
 
 @pytest.mark.parametrize(("option", "value", "message"), [

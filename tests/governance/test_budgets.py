@@ -394,3 +394,16 @@ def test_a_user_budget_matches_an_email_whatever_its_case(late_start: pd.DataFra
     assert check.statuses[0].month_to_date_usd == pytest.approx(mtd, abs=1e-9)
     assert not any("no calls of" in line for line in check.warnings)
 
+
+def test_a_breach_in_a_csv_run_is_named_on_stderr(corpus: dict, no_aws_env: dict[str, str], tmp_path: Path) -> None:
+    """Exit 3 from cron says what needs attention: each breach is a line on stderr, as warnings are."""
+    result = run_cli(no_aws_env, corpus, "budgets.toml", "--format", "csv", "--output-dir", str(tmp_path))
+    assert result.returncode == 3, result.stderr
+    alpha = expected_status(corpus["records"], "UTC", "Alpha")
+    attention = [line for line in result.stderr.splitlines() if line.startswith("attention: ")]
+    assert attention == [
+        f"attention: budget breached: Alpha: month to date ${alpha['month_to_date_usd']:,.2f} is over the monthly "
+        "$60.00",
+        f"attention: budget breached: Alpha: {AS_OF} spend ${alpha['day_usd']:,.2f} is over the daily $10.00"]
+    calm = run_cli(no_aws_env, corpus, "calm.json", "--format", "csv", "--output-dir", str(tmp_path))
+    assert calm.returncode == 0 and "attention:" not in calm.stderr

@@ -297,4 +297,6 @@ def test_logged_calls_without_metrics_are_called_out(aws_env: dict[str, str], tm
 @pytest.mark.slow
 def test_reconcile_refuses_demo_data(aws_env: dict[str, str]) -> None:
     result = run_cli(aws_env, "--demo", "--reconcile")
-    assert result.returncode == 1 and "not demo data" in result.stderr
+    assert result.returncode == 1 and result.stderr.splitlines() == [
+        "error: --reconcile compares your account's logs with its CloudWatch metrics and bill, which demo data has "
+        "not: leave out --demo (--cur-dir DIR with --engine local --logs-dir DIR reads only local files)"]
