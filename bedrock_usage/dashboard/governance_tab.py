@@ -87,7 +87,9 @@ def budgets_section(t: Text, request: data.BedrockRequest) -> None:
         for status in statuses:
             with st.container(border=True):
                 budget_card(t, status, view.burndown.loc[view.burndown["budget"] == status.budget.name])
-    st.caption(t("forecast_method_today" if check.in_progress else "forecast_method", window=check.window))
+    days = check.basis.days
+    span = f"{days[0]} .. {days[-1]}" if days else "-"
+    st.caption(t("forecast_method_today" if check.in_progress else "forecast_method", days=len(days), span=span))
     month = check.month
     stem = download_stem("bedrock_budgets", month)
     status_tab, burndown_tab = st.tabs([t("budgets_table"), t("burndown_table")])

@@ -267,13 +267,13 @@ STRINGS: dict[str, dict[str, str]] = {
         "burn_pace": "Even pace",
         "burn_legend": ":orange[**━**] spent to date · :orange[**┅**] forecast to month end · :red[**━**] monthly "
         "budget · :gray[**╌**] even pace (the monthly amount spread over the month)",
-        "forecast_method": "Forecast: month-to-date cost + mean daily cost of the last {window} days (up to and "
-        "including the as-of day, days without calls as 0) x days left in the month.",
+        "forecast_method": "Forecast: month-to-date cost + mean daily cost of the last {days} days ({span}, up to and "
+        "including the as-of day, days without calls as 0, none before logging began) x days left in the month.",
         "ends_today": "Days after today have no logs yet: figures end today.",
         "budget_all_spend": "all Bedrock spend",
-        "forecast_method_today": "Forecast: month-to-date cost + mean daily cost of the {window} whole days before "
-        "today (days without calls as 0) x days left in the month; today, not over yet, counts as at least that "
-        "mean.",
+        "forecast_method_today": "Forecast: month-to-date cost + mean daily cost of the {days} whole days before "
+        "today ({span}, days without calls as 0, none before logging began) x days left in the month; today, not "
+        "over yet, counts as at least that mean.",
         "budgets_table": "Budget status",
         "burndown_table": "Burn-down by day",
         "anomalies_header": "Cost anomalies per application",
@@ -663,12 +663,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "burn_pace": "균등 소진선",
         "burn_legend": ":orange[**━**] 지금까지 누적 지출 · :orange[**┅**] 월말까지 예상 · :red[**━**] 월 예산 · "
         ":gray[**╌**] 균등 소진선 (월 예산을 날짜에 고르게 나눈 값)",
-        "forecast_method": "예상 방법: 월 누계 비용 + 최근 {window} 일(기준일 포함, 호출 없는 날은 0)의 일평균 비용 "
-        "x 이번 달 남은 일수.",
+        "forecast_method": "예상 방법: 월 누계 비용 + 최근 {days} 일({span}, 기준일 포함, 호출 없는 날은 0, 로그 시작 "
+        "전 날짜 제외)의 일평균 비용 x 이번 달 남은 일수.",
         "ends_today": "오늘 이후 날짜에는 아직 로그가 없어 오늘까지만 집계합니다.",
         "budget_all_spend": "Bedrock 전체 지출",
-        "forecast_method_today": "예상 방법: 월 누계 비용 + 오늘 이전 {window} 일(호출 없는 날은 0)의 일평균 비용 "
-        "x 이번 달 남은 일수. 아직 끝나지 않은 오늘은 최소한 그 평균만큼으로 계산합니다.",
+        "forecast_method_today": "예상 방법: 월 누계 비용 + 오늘 이전 {days} 일({span}, 호출 없는 날은 0, 로그 시작 "
+        "전 날짜 제외)의 일평균 비용 x 이번 달 남은 일수. 아직 끝나지 않은 오늘은 최소한 그 평균만큼으로 계산합니다.",
         "budgets_table": "예산 상태",
         "burndown_table": "일별 소진 추이",
         "anomalies_header": "애플리케이션별 비용 급증",

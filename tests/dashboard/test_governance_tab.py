@@ -145,6 +145,8 @@ def test_budgets_and_anomalies_equal_the_cli(demo_env: dict[str, str], demo_cach
                             f"{', '.join(budgets['breached'])}"]
     else:
         assert not breached and at.success
+    paced = f"the last 7 days ({END - timedelta(days=6)} .. {END}, up to and including the as-of day"
+    assert any(c.value.startswith("Forecast: month-to-date cost") and paced in c.value for c in at.caption)
 
     burndown = frame_starting(at, "budget", "day", "kind")
     assert len(burndown) == len(budgets["burndown"])
@@ -397,3 +399,24 @@ def test_every_view_ends_today_at_the_latest(tmp_path: Path) -> None:
         dashboard_period(later, later - timedelta(days=3), "UTC")  # a range the wrong way round, even in the future
     assert view.check.as_of == datetime.now(UTC).date() and view.check.in_progress
     assert found.report.period.end == view.check.as_of and found.report.in_progress
+
+
+def test_the_anomalies_view_keeps_the_forecasts_short_history_warning(tmp_path: Path) -> None:
+    """Logs that begin four days before the as-of day: the pace averages those four days, and the view says so
+    beside the report's own warnings, as the CLI does."""
+    alpha = "arn:aws:sts::123456789012:assumed-role/Alpha-BedrockRole/worker"
+    as_of = TODAY - timedelta(days=3)
+    days = [as_of - timedelta(days=n) for n in range(4)]
+    write_local(tmp_path / "logs", [
+        {"schemaType": "ModelInvocationLog", "schemaVersion": "1.0", "timestamp": f"{day.isoformat()}T12:00:00Z",
+         "accountId": "123456789012", "identity": {"arn": alpha}, "region": "us-east-1", "requestId": f"r{n}",
+         "operation": "Converse", "modelId": "example.unknown-model-v1:0",
+         "input": {"inputTokenCount": 1000}, "output": {"outputTokenCount": 100}} for n, day in enumerate(days)])
+    bedrock = BedrockRequest(source="local", regions=("us-east-1",), start=as_of - timedelta(days=1), end=as_of,
+                             logs_dir=str(tmp_path / "logs"))
+
+    warnings = load_anomalies(AnomalyRequest(bedrock)).report.warnings
+
+    assert any(line.startswith(f"logs begin on {days[-1]}") and "mean of only 4 days, not 7" in line
+               for line in warnings), warnings
+    assert any("example.unknown-model-v1:0" in line for line in warnings), warnings  # the tracker's own
