@@ -351,6 +351,33 @@ def test_a_dated_price_of_the_users_file_applies_from_its_day(tmp_path) -> None:
     assert [(row.input, row.output) for row in listed] == [(0.0002, 0.001)]  # the superseded list price is not shown
 
 
+def test_of_the_users_rows_in_force_the_one_that_started_last_applies(tmp_path) -> None:
+    """An open-ended negotiated price and a lower one agreed from 2026-01-01, in one file."""
+    path = tmp_path / "prices.json"
+    path.write_text(json.dumps({"prices": [
+        {"model": HAIKU_3, "input": 0.0002, "output": 0.001},
+        {"model": HAIKU_3, "input": 0.00015, "output": 0.00075, "effective_from": "2026-01-01"},
+    ]}))
+    book = PriceBook.load(path)
+    for day, rates in ((date(2025, 12, 31), (0.0002, 0.001)), (date(2026, 1, 1), (0.00015, 0.00075))):
+        quote = book.quote(HAIKU_3, "us-east-1", day)
+        assert quote and (quote.row.input, quote.row.output) == rates, day
+
+
+def test_a_users_price_with_an_end_applies_through_the_day_before_it(tmp_path) -> None:
+    """A promotional price for November (``effective_to`` 2025-12-01, the first day it no longer applies): the list
+    price before and after it."""
+    path = tmp_path / "prices.json"
+    path.write_text(json.dumps({"prices": [{"model": HAIKU_3, "input": 0.0001, "output": 0.0005,
+                                            "effective_from": "2025-11-01", "effective_to": "2025-12-01"}]}))
+    book = PriceBook.load(path)
+    for day in (date(2025, 10, 31), date(2025, 11, 1), date(2025, 11, 30), date(2025, 12, 1)):
+        promoted = date(2025, 11, 1) <= day < date(2025, 12, 1)
+        quote = book.quote(HAIKU_3, "us-east-1", day)
+        expected = (0.0001, 0.0005) if promoted else _builtin_rates(HAIKU_3, "us-east-1", day)
+        assert quote and (quote.row.input, quote.row.output) == expected, day
+
+
 def test_the_users_price_for_every_region_applies_where_the_book_has_a_regions_own(tmp_path) -> None:
     """Nova Lite has its own EU and Asia Pacific rows in the book; a user's row without a region is meant for every
     Region, so it prices the calls there too. A user's row for one Region goes before the user's row for all."""

@@ -211,6 +211,25 @@ def test_a_request_past_200k_tokens_gets_the_long_context_price(tmp_path: Path) 
         "Claude Sonnet 4.5, Claude Sonnet 4.5 (above 200K)")
 
 
+@pytest.mark.parametrize(("name", "model"), [
+    ("claude-3.7-sonnet", "anthropic.claude-3-7-sonnet-20250219-v1:0"),
+    ("claude-opus-4.1", "anthropic.claude-opus-4-1-20250805-v1:0"),
+])
+def test_a_kiro_claude_name_is_priced_as_the_books_model_of_that_name(tmp_path: Path, name: str, model: str) -> None:
+    """Names that are no --model choice reach the book's Claude model of the same name; neither model has a global
+    price in the book, so its in-region one."""
+    stamp, day = "2026-03-02T09:00:00.000000Z", date(2026, 3, 2)
+    prompt, answer = "Rename the module", "Renamed in four files."
+    write_kiro_chat(tmp_path, "us-east-1", stamp, name, prompt, answer)
+    assert book_rows(model, "global", day) == []
+    rate = book_rate(model, "us-east-1", day)
+
+    cost = analyze(Source(LocalStore(tmp_path)), Period(day, day)).virtual_cost
+
+    assert cost.unpriced_tokens == 0
+    assert cost.total == pytest.approx(_tokens(prompt) / 1000 * rate[0] + _tokens(answer) / 1000 * rate[1])
+
+
 def test_a_claude_name_the_book_does_not_know_is_unpriced_with_its_tokens(tmp_path: Path) -> None:
     stamp, day = "2026-03-02T09:00:00.000000Z", date(2026, 3, 2)
     prompt, answer = "Port the parser to Rust", "Here is a first cut."
