@@ -108,7 +108,7 @@ def test_a_full_standard_output_of_the_amazon_q_report_is_one_line(tmp_path: Pat
     ("args", "message"),
     [
         (["--days", "100000000000000000000"], "at most 731"),
-        (["--start-date", "9999-12-30"], "after end date"),
+        (["--start-date", "9999-12-30"], "is after today"),
         (["--start-date", "9999-12-30", "--end-date", "9999-12-31"], "ends of the calendar"),
         (["--start-date", "9999-12-29", "--days", "5"], "leave the calendar"),
         (["--end-date", "0001-01-02"], "leave the calendar"),
