@@ -395,6 +395,7 @@ def test_a_user_budget_matches_an_email_whatever_its_case(late_start: pd.DataFra
     assert not any("no calls of" in line for line in check.warnings)
 
 
+@pytest.mark.slow
 def test_a_breach_in_a_csv_run_is_named_on_stderr(corpus: dict, no_aws_env: dict[str, str], tmp_path: Path) -> None:
     """Exit 3 from cron says what needs attention: each breach is a line on stderr, as warnings are."""
     result = run_cli(no_aws_env, corpus, "budgets.toml", "--format", "csv", "--output-dir", str(tmp_path))

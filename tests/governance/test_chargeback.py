@@ -522,6 +522,7 @@ def test_developer_costs_of_a_month_to_come_are_refused(logs: Path, no_aws_env: 
                                                                "starts after today")
 
 
+@pytest.mark.slow
 def test_developer_costs_of_the_month_in_progress_prorate_through_today(no_aws_env: dict[str, str],
                                                                         tmp_path: Path) -> None:
     """Seats and Kiro tiers are never prorated over days to come; the month says PARTIAL MONTH as a chargeback's."""
