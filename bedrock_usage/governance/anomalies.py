@@ -71,7 +71,9 @@ def daily_cost(facts: pd.DataFrame, key: str | None, first: date, last: date,
 
 
 def first_logged_day(facts: pd.DataFrame) -> date | None:
-    """The first local day with any logged call among the facts (those the filters keep); None without any."""
+    """The first local day with any logged call among the facts (those the filters keep); None without any. Read
+    over two windows before the as-of day (``scan_period``), it falls inside the pace's days only after more than a
+    window of days without calls, so a quiet stretch such as a weekend is never taken for the start of logging."""
     return pd.to_datetime(facts["day"]).dt.date.min() if len(facts) else None
 
 
@@ -209,8 +211,11 @@ class AnomalyReport:
 
 
 def scan_period(period: Period, window: int = DEFAULT_WINDOW) -> Period:
-    """The days to read for ``period``: ``window`` days of history before it and the whole month of its end."""
-    first = min(period.start - timedelta(days=window), month_start(period.end))
+    """The days to read for ``period``: ``window`` days of history before it, the whole month of its end, and two
+    windows before its end (the forecast's pace and a window before it, which shows whether logging began inside
+    the pace's days: ``first_logged_day``)."""
+    first = min(period.start - timedelta(days=window), period.end - timedelta(days=2 * window),
+                month_start(period.end))
     return Period(first, period.end, period.tz)
 
 

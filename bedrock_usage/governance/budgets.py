@@ -143,9 +143,10 @@ def tag_keys(budgets: list[Budget]) -> tuple[str, ...]:
 
 
 def scan_period(as_of: date, tz: str, window: int = DEFAULT_WINDOW) -> Period:
-    """The days a budget check reads: the month of ``as_of`` and the forecast window before it (``window`` whole
-    days before it, which a forecast as of today reads)."""
-    return Period(min(month_start(as_of), as_of - timedelta(days=window)), as_of, tz)
+    """The days a budget check reads: the month of ``as_of`` and two forecast windows before it (the pace's ``window``
+    whole days before it, which a forecast as of today reads, and a window before those, which shows whether logging
+    began inside the pace's days: ``first_logged_day``)."""
+    return Period(min(month_start(as_of), as_of - timedelta(days=2 * window)), as_of, tz)
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from bedrock_usage.engines.local import LocalEngine
 from bedrock_usage.engines.queries import Filters
 from bedrock_usage.errors import UsageError
 from bedrock_usage.governance.anomalies import analyze_anomalies, forecast_series
+from bedrock_usage.governance.anomalies import scan_period as anomalies_scan_period
 from bedrock_usage.governance.budgets import burndown, check_budgets, load_budgets, scan_period
 from bedrock_usage.logs.period import Period
 from bedrock_usage.report.tracker import BedrockAthenaTracker
@@ -385,6 +386,39 @@ def test_the_forecast_pace_never_counts_days_before_logging_began(late_start: pd
     [row] = report.forecast.to_dict("records")
     assert row["group"] == DEV and row["forecast_usd"] == pytest.approx(want, abs=1e-9)
     assert report.method == check.method and report.warnings == [warning]
+
+
+def weekday_usage() -> list[dict]:
+    """Three calls each weekday from Monday 2 February to Friday 6 March 2026 (logging on all along)."""
+    dev = f"arn:aws:sts::{ACCOUNT}:assumed-role/{SSO_ROLE}/{DEV}"
+    days = [date(2026, 2, 2) + timedelta(days=i) for i in range(33)]
+    return [call(datetime(d.year, d.month, d.day, 10, i, tzinfo=UTC), 1000 * n + i, dev)
+            for n, d in enumerate(days) if d.weekday() < 5 for i in range(3)]
+
+
+def test_a_weekend_is_days_without_calls_not_days_before_logging(tmp_path: Path) -> None:
+    """As of Sunday 8 March, in progress: the pace is the mean of the 7 whole days before it, Sunday 1 and Saturday
+    7 March at $0 (the read begins on a weekend day, which shows no logging start), and nothing warns of one."""
+    write_local(tmp_path / "logs", weekday_usage())
+    as_of, now = date(2026, 3, 8), datetime(2026, 3, 8, 12, tzinfo=UTC)
+    facts, _, _ = BedrockAthenaTracker(LocalEngine(tmp_path / "logs")).facts(
+        scan_period(as_of, "UTC"), ("us-east-1",), Filters())
+    costs = daily_costs(weekday_usage(), "UTC", SELECTORS["user = dev@example.com"])
+    pace = math.fsum(costs.get(date(2026, 3, d), 0.0) for d in range(1, 8)) / 7
+    mtd = math.fsum(cost for day, cost in costs.items() if date(2026, 3, 1) <= day <= as_of)
+    want = mtd + pace + pace * 23  # the rest of today (no call yet) and the 23 days after the 8th
+
+    check = check_budgets(facts, load_budgets_text(tmp_path, f'[[budgets]]\nuser = "{DEV}"\nmonthly_usd = 500\n'),
+                          as_of, "UTC", now=now)
+
+    assert check.statuses[0].forecast_usd == pytest.approx(want, abs=1e-9)
+    assert "the 7 whole days before the as-of day (2026-03-01 .. 2026-03-07," in check.method
+    assert not any(line.startswith("logs begin") for line in check.warnings)
+    period = Period(as_of, as_of, "UTC")
+    read = anomalies_scan_period(period)  # the anomalies' own read
+    facts, _, _ = BedrockAthenaTracker(LocalEngine(tmp_path / "logs")).facts(read, ("us-east-1",), Filters())
+    report = analyze_anomalies(facts, period, "user", history_start=read.start, now=now)
+    assert report.forecast.to_dict("records")[0]["forecast_usd"] == pytest.approx(want, abs=1e-9)
 
 
 def test_a_user_budget_matches_an_email_whatever_its_case(late_start: pd.DataFrame, tmp_path: Path) -> None:
