@@ -224,7 +224,7 @@ def offer_rows(reading: OfferReading, known: Iterable[PriceRow], checked: date) 
         if len({name_key(display[model][0]) for model in models}) > 1:
             ambiguous[price.model_name] = models
             continue
-        if any(tiers[(model, price.unit)] and price.tier not in tiers[(model, price.unit)] for model in models):
+        if any(_sized_only(tiers[(model, price.unit)]) for model in models):
             untiered[price.model_name] += 1
             continue
         for model in models:
@@ -248,6 +248,12 @@ def offer_rows(reading: OfferReading, known: Iterable[PriceRow], checked: date) 
             if values[region] != common or (model, family, mode, tier, unit, region) in own_regions:
                 rows.append(_offered(base, region, prices))
     return OfferRows(rows, dict(unmatched), ambiguous, dict(untiered))
+
+
+def _sized_only(tiers: set[str]) -> bool:
+    """Whether a model's rows in one unit are all priced per image size and quality or video resolution (no base
+    row): an offer's base price for it names none of those."""
+    return bool(tiers) and "base" not in tiers
 
 
 def price_group(row: PriceRow) -> tuple[str, str, str, str, str]:

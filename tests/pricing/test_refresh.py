@@ -307,6 +307,26 @@ def test_a_price_the_book_keeps_per_size_or_resolution_is_not_read_as_a_base_row
     assert result.untiered == {product: 1}
 
 
+def test_a_long_context_price_of_a_model_with_base_rows_only_is_added() -> None:
+    """Claude Sonnet 4.6 has base rows only in the book: an offer's above-200K price is a tier of its own, added
+    from its effective day (only a base price of a model priced per size or resolution is left out)."""
+    sonnet, name = "anthropic.claude-sonnet-4-6", "Claude Sonnet 4.6"
+    known = read_csv_rows(BUILTIN_BOOK)
+    assert {row.tier for row in known if row.model == sonnet} == {"base"}
+    reading = OfferReading(prices=[
+        OfferPrice("SKU-LONG-IN", name, "us-east-1", "global", "standard", "above_200k", "tokens", "input", 0.006,
+                   date(2026, 11, 1), "USE1-MP:USE1_InputTokenCount_Global_LCtx-Units"),
+        OfferPrice("SKU-LONG-OUT", name, "us-east-1", "global", "standard", "above_200k", "tokens", "output", 0.0225,
+                   date(2026, 11, 1), "USE1-MP:USE1_OutputTokenCount_Global_LCtx-Units"),
+    ])
+    result = refresh_rows(known, reading, TODAY)
+    assert result.untiered == {}
+    assert [(c.kind, c.new.tier, c.new.input, c.new.output) for c in result.changes] == [
+        ("added", "above_200k", 0.006, 0.0225)]
+    quote = PriceBook(result.rows).quote(f"global.{sonnet}", "us-east-1", TODAY, context_tokens=250_000)
+    assert quote and (quote.row.input, quote.row.output) == (0.006, 0.0225)
+
+
 def run_pricing(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "pricing.py", *args], capture_output=True, text=True, env=env)
 
