@@ -235,6 +235,7 @@ def output_stem(report: UsageReport, now: datetime | None = None) -> str:
 def write_json(report: UsageReport, analyses: list[str], out_dir: Path, now: datetime | None = None) -> Path:
     """Write the JSON document of a run at ``now`` (default: the clock) under a name no other run has taken; return
     its path."""
+    now = now or datetime.now(UTC)  # one reading: the file's stamp and generated_at name the same second
     (path,) = new_files(out_dir, output_stem(report, now), [".json"])
     return write_text(path, document_text(report_document(report, analyses, now)))
 
