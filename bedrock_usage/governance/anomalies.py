@@ -24,6 +24,7 @@ DEFAULT_FACTOR = 3.0
 DEFAULT_WINDOW = 7
 DEFAULT_MIN_COST = 1.0
 ALL = "(all)"
+NO_VALUE = "(none)"  # the group of calls without the value grouped by (a tag), as the --tag tables name it
 
 
 def day_in_progress(day: date, tz: str, now: datetime | None = None) -> bool:
@@ -46,11 +47,11 @@ def days_in_month(day: date) -> int:
 
 
 def group_values(facts: pd.DataFrame, key: str | None) -> pd.Series:
-    """The group each fact row belongs to; missing values become ``(none)``."""
+    """The group each fact row belongs to; missing values become ``NO_VALUE``."""
     if key is None:
         return pd.Series(ALL, index=facts.index, dtype="object")
     values = facts[key].astype("object")
-    return values.where(values.notna() & (values.astype("string").str.len() > 0), "(none)")
+    return values.where(values.notna() & (values.astype("string").str.len() > 0), NO_VALUE)
 
 
 def daily_cost(facts: pd.DataFrame, key: str | None, first: date, last: date,

@@ -24,18 +24,17 @@ from ..qdev.cost import SUBSCRIPTION_SOURCE, SUBSCRIPTION_USD_PER_USER_MONTH, pr
 from ..qdev.sources import LogStore
 from ..report.priced_facts import COST_COLUMNS, METRICS, TOTAL_COST
 from ..report.tracker import COST_NOTE, TOKENS_NOTE
-from .anomalies import days_in_month
+from .anomalies import NO_VALUE, days_in_month
 from .coverage import Coverage, log_coverage
 
 CHARGEBACK_SCHEMA = "bedrock-usage/chargeback/v2"
 DEVELOPER_SCHEMA = "bedrock-usage/developer-costs/v2"
-UNTAGGED = "(none)"  # as the --tag report tables and the anomalies name calls without the tag
 
 # name, unit, accuracy, meaning: the documented schema of every chargeback row.
 CHARGEBACK_COLUMNS: tuple[tuple[str, str, str, str], ...] = (
     ("month", "YYYY-MM", "label", "calendar month in the report's time zone"),
     ("group_by", "text", "label", "application, user or tag:KEY"),
-    ("group", "text", "label", f"the application, user or tag value ({UNTAGGED} when the call had no such tag)"),
+    ("group", "text", "label", f"the application, user or tag value ({NO_VALUE} when the call had no such tag)"),
     ("row_type", "text", "label", "model (one group x model), group_total, or grand_total"),
     ("model", "text", "label", "model name (empty on total rows)"),
     ("base_model_id", "text", "label",
@@ -117,7 +116,7 @@ def build_chargeback(facts: pd.DataFrame, month: str, tz: str, group_by: str,
     frame = facts.assign(group=facts[column].astype("object")) if len(facts) else facts.assign(group=None)
     if len(frame):
         missing = frame["group"].isna() | (frame["group"].astype("string").str.len() == 0)
-        frame.loc[missing, "group"] = UNTAGGED if column.startswith("tag:") else "(unknown)"
+        frame.loc[missing, "group"] = NO_VALUE if column.startswith("tag:") else "(unknown)"
     rows = []
     for group, part in (frame.groupby("group", sort=True) if len(frame) else []):
         for (model, base_id), model_part in part.groupby(["model", "base_model_id"], sort=True, dropna=False):
