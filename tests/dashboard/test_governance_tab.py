@@ -377,15 +377,20 @@ def test_reconciliation_controls_with_aws_credentials(aws_env: dict[str, str], m
     assert len(added) == 1 and "setup_athena_bucket.py" in added[0] and "\n" not in added[0], added
 
 
+def write_daily_calls(root: Path, days: list[date], clock: str, model: str) -> None:
+    """One call of ``model`` by one application role on each of ``days``, at ``clock`` (UTC)."""
+    alpha = "arn:aws:sts::123456789012:assumed-role/Alpha-BedrockRole/worker"
+    write_local(root, [
+        {"schemaType": "ModelInvocationLog", "schemaVersion": "1.0", "timestamp": f"{day.isoformat()}T{clock}Z",
+         "accountId": "123456789012", "identity": {"arn": alpha}, "region": "us-east-1", "requestId": f"r{n}",
+         "operation": "Converse", "modelId": model,
+         "input": {"inputTokenCount": 1000}, "output": {"outputTokenCount": 100}} for n, day in enumerate(days)])
+
+
 def test_every_view_ends_today_at_the_latest(tmp_path: Path) -> None:
     # the date pickers' today is a UTC day: west of UTC it is tomorrow for hours, which the CLI refuses
-    alpha = "arn:aws:sts::123456789012:assumed-role/Alpha-BedrockRole/worker"
-    days = [TODAY - timedelta(days=n) for n in range(12)]
-    write_local(tmp_path / "logs", [
-        {"schemaType": "ModelInvocationLog", "schemaVersion": "1.0", "timestamp": f"{day.isoformat()}T00:00:01Z",
-         "accountId": "123456789012", "identity": {"arn": alpha}, "region": "us-east-1", "requestId": f"r{n}",
-         "operation": "Converse", "modelId": "anthropic.claude-3-haiku-20240307-v1:0",
-         "input": {"inputTokenCount": 1000}, "output": {"outputTokenCount": 100}} for n, day in enumerate(days)])
+    write_daily_calls(tmp_path / "logs", [TODAY - timedelta(days=n) for n in range(12)], "00:00:01",
+                      "anthropic.claude-3-haiku-20240307-v1:0")
     (tmp_path / "budgets.toml").write_text('[[budgets]]\nname = "All"\nall = true\nmonthly_usd = 100\n')
     bedrock = BedrockRequest(source="local", regions=("us-east-1",), start=TODAY - timedelta(days=3),
                              end=TODAY + timedelta(days=1), logs_dir=str(tmp_path / "logs"))
@@ -404,14 +409,9 @@ def test_every_view_ends_today_at_the_latest(tmp_path: Path) -> None:
 def test_the_anomalies_view_keeps_the_forecasts_short_history_warning(tmp_path: Path) -> None:
     """Logs that begin four days before the as-of day: the pace averages those four days, and the view says so
     beside the report's own warnings, as the CLI does."""
-    alpha = "arn:aws:sts::123456789012:assumed-role/Alpha-BedrockRole/worker"
     as_of = TODAY - timedelta(days=3)
     days = [as_of - timedelta(days=n) for n in range(4)]
-    write_local(tmp_path / "logs", [
-        {"schemaType": "ModelInvocationLog", "schemaVersion": "1.0", "timestamp": f"{day.isoformat()}T12:00:00Z",
-         "accountId": "123456789012", "identity": {"arn": alpha}, "region": "us-east-1", "requestId": f"r{n}",
-         "operation": "Converse", "modelId": "example.unknown-model-v1:0",
-         "input": {"inputTokenCount": 1000}, "output": {"outputTokenCount": 100}} for n, day in enumerate(days)])
+    write_daily_calls(tmp_path / "logs", days, "12:00:00", "example.unknown-model-v1:0")
     bedrock = BedrockRequest(source="local", regions=("us-east-1",), start=as_of - timedelta(days=1), end=as_of,
                              logs_dir=str(tmp_path / "logs"))
 
