@@ -71,11 +71,14 @@ def daily_cost(facts: pd.DataFrame, key: str | None, first: date, last: date,
     return table.reindex(days, fill_value=0.0).rename_axis("day").rename_axis(None, axis=1).astype("float64")
 
 
-def first_logged_day(facts: pd.DataFrame) -> date | None:
-    """The first local day with any logged call among the facts (those the filters keep); None without any. Read
-    over two windows before the as-of day (``scan_period``), it falls inside the pace's days only after more than a
-    window of days without calls, so a quiet stretch such as a weekend is never taken for the start of logging."""
-    return pd.to_datetime(facts["day"]).dt.date.min() if len(facts) else None
+def first_logged_day(facts: pd.DataFrame, as_of: date, window: int) -> date | None:
+    """The first local day with a logged call (of those the filters keep) in the two windows up to ``as_of``; None
+    without any. It falls inside the pace's days only after more than a window of days without calls, so a quiet
+    stretch such as a weekend is never taken for the start of logging; looking at those days only, a mode that
+    reads further back (``--anomalies --days 30``) finds the same day as a budget check."""
+    days = pd.to_datetime(facts["day"]).dt.date
+    recent = days[(days >= as_of - timedelta(days=2 * window)) & (days <= as_of)]
+    return recent.min() if len(recent) else None
 
 
 def pace_days(last_whole: date, window: int, logs_from: date | None = None) -> list[date]:
@@ -231,11 +234,11 @@ def analyze_anomalies(
     begins no earlier than the first day with any call: days before logging began are not zero-cost days.
     ``now`` (default: the clock) says whether the last day is still in progress.
     """
-    logs_from = first_logged_day(facts)
+    logs_from = first_logged_day(facts, period.end, window)
     basis = ForecastBasis(period.end, window, day_in_progress(period.end, period.tz, now), logs_from)
     first = history_start or scan_period(period, window).start
-    if logs_from:
-        first = max(first, min(logs_from, period.end))
+    if len(facts):  # days before the first call have no history to judge by
+        first = max(first, min(pd.to_datetime(facts["day"]).dt.date.min(), period.end))
     daily = daily_cost(facts, key, first, period.end)
     # calls without a price are not in a cost: a group whose calls have none shows 0 beside its unpriced calls
     unpriced_daily = daily_cost(facts, key, first, period.end, "unpriced_calls").reindex(columns=daily.columns,

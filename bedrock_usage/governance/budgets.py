@@ -227,7 +227,7 @@ def check_budgets(
     """Month-to-date spend, the as-of day's spend and the month-end forecast of every budget; ``now`` (default:
     the clock) says whether the as-of day is still in progress."""
     first = scan_period(as_of, tz, window).start
-    basis = ForecastBasis(as_of, window, day_in_progress(as_of, tz, now), first_logged_day(facts))
+    basis = ForecastBasis(as_of, window, day_in_progress(as_of, tz, now), first_logged_day(facts, as_of, window))
     statuses, warnings = [], [line for line in [basis.warning()] if line]
     for budget in budgets:
         series, unpriced = _series(facts, budget, first, as_of)
@@ -260,7 +260,7 @@ def burndown(
     makes it). An ``in_progress`` as-of day is ``today``: its spend so far, or the recent mean when that is more.
     """
     first = scan_period(as_of, tz, window).start
-    logs_from = first_logged_day(facts)
+    logs_from = first_logged_day(facts, as_of, window)
     last_day = month_start(as_of) + timedelta(days=days_in_month(as_of) - 1)
     rows = []
     for budget in budgets:

@@ -421,6 +421,32 @@ def test_a_weekend_is_days_without_calls_not_days_before_logging(tmp_path: Path)
     assert report.forecast.to_dict("records")[0]["forecast_usd"] == pytest.approx(want, abs=1e-9)
 
 
+def test_budgets_and_a_longer_anomalies_read_see_logging_begin_on_the_same_day(tmp_path: Path) -> None:
+    """Calls to 20 February, none for 13 days, calls again from 6 March; as of 10 March both modes pace the 5 days
+    since (more than a window without calls before them), however far back the anomalies read."""
+    dev = f"arn:aws:sts::{ACCOUNT}:assumed-role/{SSO_ROLE}/{DEV}"
+    days = [date(2026, 2, 2) + timedelta(days=i) for i in range(19)] + [date(2026, 3, 6) + timedelta(days=i)
+                                                                         for i in range(5)]
+    usage = [call(datetime(d.year, d.month, d.day, 10, i, tzinfo=UTC), 100 * n + i, dev)
+             for n, d in enumerate(days) for i in range(1 + n % 3)]
+    write_local(tmp_path / "logs", usage)
+    as_of = date(2026, 3, 10)
+    costs = daily_costs(usage, "UTC", SELECTORS["user = dev@example.com"])
+    mtd = math.fsum(cost for day, cost in costs.items() if date(2026, 3, 1) <= day <= as_of)
+    want = mtd + mtd / 5 * 21  # the 5 days' mean for the 21 days after the 10th
+    tracker = BedrockAthenaTracker(LocalEngine(tmp_path / "logs"))
+    budget_facts, _, _ = tracker.facts(scan_period(as_of, "UTC"), ("us-east-1",), Filters())
+    check = check_budgets(budget_facts, load_budgets_text(tmp_path, f'[[budgets]]\nuser = "{DEV}"\nmonthly_usd = 9\n'),
+                          as_of, "UTC")
+    assert check.statuses[0].forecast_usd == pytest.approx(want, abs=1e-9)
+    for period in (Period(as_of, as_of, "UTC"), Period(as_of - timedelta(days=27), as_of, "UTC")):
+        read = anomalies_scan_period(period)
+        facts, _, _ = tracker.facts(read, ("us-east-1",), Filters())
+        report = analyze_anomalies(facts, period, "user", history_start=read.start)
+        assert report.forecast.to_dict("records")[0]["forecast_usd"] == pytest.approx(want, abs=1e-9), period
+        assert report.method == check.method and report.warnings == check.warnings
+
+
 def test_a_user_budget_matches_an_email_whatever_its_case(late_start: pd.DataFrame, tmp_path: Path) -> None:
     budgets = load_budgets_text(tmp_path, '[[budgets]]\nuser = "Dev@Example.COM"\nmonthly_usd = 40\n')
     check = check_budgets(late_start, budgets, LATE_START[-1], "UTC")
