@@ -144,20 +144,19 @@ class Forecast:
     rest_of_today_usd: float = 0.0
 
 
-def forecast_series(series: pd.Series, as_of: date, window: int = DEFAULT_WINDOW,
-                    in_progress: bool = False, logs_from: date | None = None) -> Forecast:
-    """Forecast the month of ``as_of`` from a daily cost series indexed by day (absent days count as 0).
+def forecast_series(series: pd.Series, basis: ForecastBasis) -> Forecast:
+    """Forecast the month of ``basis.as_of`` from a daily cost series indexed by day (absent days count as 0).
 
-    The pace is the mean of ``pace_days``: never of days before ``logs_from``. An ``in_progress`` as-of day (today)
+    The pace is the mean of ``basis.days``: never of days before logging began. An as-of day in progress (today)
     is not over: the pace is of the whole days before it (its cost so far would lower the mean), and the day counts
     as that mean unless it has already cost more.
     """
+    as_of = basis.as_of
     month_to_date = float(series[[d for d in series.index if month_start(as_of) <= d <= as_of]].sum())
-    last_whole = as_of - timedelta(days=1) if in_progress else as_of
-    recent = [float(series.get(day, 0.0)) for day in pace_days(last_whole, window, logs_from)]
+    recent = [float(series.get(day, 0.0)) for day in basis.days]
     mean = float(np.mean(recent)) if recent else 0.0
     days_left = days_in_month(as_of) - as_of.day
-    rest_of_today = max(0.0, mean - float(series.get(as_of, 0.0))) if in_progress else 0.0
+    rest_of_today = max(0.0, mean - float(series.get(as_of, 0.0))) if basis.in_progress else 0.0
     return Forecast(month_to_date, mean, days_left, month_to_date + rest_of_today + mean * days_left, rest_of_today)
 
 
@@ -234,8 +233,8 @@ def analyze_anomalies(
     begins no earlier than the first day with any call: days before logging began are not zero-cost days.
     ``now`` (default: the clock) says whether the last day is still in progress.
     """
-    logs_from = first_logged_day(facts, period.end, window)
-    basis = ForecastBasis(period.end, window, day_in_progress(period.end, period.tz, now), logs_from)
+    basis = ForecastBasis(period.end, window, day_in_progress(period.end, period.tz, now),
+                          first_logged_day(facts, period.end, window))
     first = history_start or scan_period(period, window).start
     if len(facts):  # days before the first call have no history to judge by
         first = max(first, min(pd.to_datetime(facts["day"]).dt.date.min(), period.end))
@@ -247,7 +246,7 @@ def analyze_anomalies(
     unjudged = [d.isoformat() for i, d in enumerate(daily.index) if d >= period.start and i < window]
     forecasts = []
     for group in daily.columns:
-        f = forecast_series(daily[group], period.end, window, basis.in_progress, logs_from)
+        f = forecast_series(daily[group], basis)
         month_unpriced = unpriced_daily[group][[d for d in daily.index if month_start(period.end) <= d]].sum()
         forecasts.append({"group": group, "month": period.end.strftime("%Y-%m"), "as_of": period.end.isoformat(),
                           "month_to_date_usd": f.month_to_date_usd, "recent_daily_mean_usd": f.recent_daily_mean_usd,

@@ -231,7 +231,7 @@ def check_budgets(
     statuses, warnings = [], [line for line in [basis.warning()] if line]
     for budget in budgets:
         series, unpriced = _series(facts, budget, first, as_of)
-        forecast = forecast_series(series, as_of, window, basis.in_progress, basis.logs_from)
+        forecast = forecast_series(series, basis)
         day = float(series.get(as_of, 0.0))
         breaches = []
         if budget.monthly_usd is not None and forecast.month_to_date_usd > budget.monthly_usd:
@@ -260,12 +260,12 @@ def burndown(
     makes it). An ``in_progress`` as-of day is ``today``: its spend so far, or the recent mean when that is more.
     """
     first = scan_period(as_of, tz, window).start
-    logs_from = first_logged_day(facts, as_of, window)
+    basis = ForecastBasis(as_of, window, in_progress, first_logged_day(facts, as_of, window))
     last_day = month_start(as_of) + timedelta(days=days_in_month(as_of) - 1)
     rows = []
     for budget in budgets:
         series, _ = _series(facts, budget, first, as_of)
-        mean = forecast_series(series, as_of, window, in_progress, logs_from).recent_daily_mean_usd
+        mean = forecast_series(series, basis).recent_daily_mean_usd
         cumulative = 0.0
         day = month_start(as_of)
         while day <= last_day:

@@ -19,6 +19,7 @@ from bedrock_usage.demo.writer import write_local
 from bedrock_usage.engines.local import LocalEngine
 from bedrock_usage.engines.queries import Filters
 from bedrock_usage.governance.anomalies import (
+    ForecastBasis,
     analyze_anomalies,
     daily_cost,
     detect_anomalies,
@@ -167,7 +168,7 @@ def test_detection_rule_on_a_small_frame() -> None:
 
 def test_forecast_counts_days_without_calls_as_zero() -> None:
     series = pd.Series({date(2025, 2, 20): 7.0, date(2025, 2, 24): 7.0})
-    forecast = forecast_series(series, date(2025, 2, 24), window=7)
+    forecast = forecast_series(series, ForecastBasis(date(2025, 2, 24), window=7))
     assert forecast.month_to_date_usd == 14 and forecast.days_left == 4
     assert forecast.recent_daily_mean_usd == pytest.approx(2.0) and forecast.forecast_usd == pytest.approx(22.0)
 

@@ -22,7 +22,7 @@ from bedrock_usage.demo.writer import write_local
 from bedrock_usage.engines.local import LocalEngine
 from bedrock_usage.engines.queries import Filters
 from bedrock_usage.errors import UsageError
-from bedrock_usage.governance.anomalies import analyze_anomalies, forecast_series
+from bedrock_usage.governance.anomalies import ForecastBasis, analyze_anomalies, forecast_series
 from bedrock_usage.governance.anomalies import scan_period as anomalies_scan_period
 from bedrock_usage.governance.budgets import burndown, check_budgets, load_budgets, scan_period
 from bedrock_usage.logs.period import Period
@@ -228,8 +228,10 @@ def test_forecast_of_a_day_in_progress_counts_it_as_at_least_the_recent_mean() -
     days = [date(2025, 11, d) for d in range(1, 12)]
     series = pd.Series([10.0] * 10 + [2.0], index=days)  # the 11th is today: $2 so far
     whole_day_pace = 10.0 * 30  # every whole day cost $10: the month at that pace
-    assert forecast_series(series, days[-1], 7, in_progress=True).forecast_usd == pytest.approx(whole_day_pace)
-    done = forecast_series(series, days[-1], 7)  # the 11th over at $2: the mean of the last 7 days is lower
+    assert forecast_series(series, ForecastBasis(days[-1], 7, in_progress=True)).forecast_usd == pytest.approx(
+        whole_day_pace)
+    # the 11th over at $2: the mean of the last 7 days is lower
+    done = forecast_series(series, ForecastBasis(days[-1], 7))
     assert done.forecast_usd == pytest.approx(102 + (6 * 10 + 2) / 7 * 19)
 
 
