@@ -14,7 +14,7 @@ from ..qdev.analysis import REQUEST_TYPE_ORDER, TOOL_RESULT, QDevReport, ReportT
 from ..qdev.cost import SUBSCRIPTION_USD_PER_USER_MONTH
 from ..qdev.credits import FLAGGED, KiroCredits
 from ..qdev.limits import ACCOUNT, LimitStatus, pool_users
-from ..qdev.render import table_period
+from ..qdev.render import filtered_pool, table_period
 from . import charts, data
 from .layout import cards, pair
 from .progress_view import load_with_outcome
@@ -186,9 +186,9 @@ def qdev_tables(t: Text, report: QDevReport) -> None:
     if estimate is not None:
         tables.append((t("q_table_estimate"), "activity_estimated_tokens", estimate.rows, None))
     st.subheader(t("tables"))
-    pools = [s for s in report.activity.limits if s.subject == ACCOUNT] if report.activity is not None else []
-    if report.filters.user_pattern and pools:
-        st.caption(t("q_pool_note", users=number(pool_users(pools[0]) or 0)))
+    pool = filtered_pool(report)
+    if pool is not None:
+        st.caption(t("q_pool_note", users=number(pool_users(pool) or 0)))
     if estimate is not None:
         st.caption(estimate_note(t, estimate))
     for tab, (_, name, frame, highlight) in zip(st.tabs([title for title, *_ in tables]), tables, strict=True):

@@ -305,9 +305,9 @@ def summarise_activity(
     rows = with_events(rows)
     reported_through = reports_due_through(now or datetime.now(UTC), REPORT_DELAY)
     window = MonthWindow.of(last_day, reported_through)
-    month_rows = in_month(rows, window.start, last_day)
-    account_month = None if account_rows is None else in_month(account_rows, window.start, last_day)
-    in_period = rows[(rows["Date"] >= first_day) & (rows["Date"] <= last_day)].reset_index(drop=True)
+    month_rows = dated_between(rows, window.start, last_day)
+    account_month = None if account_rows is None else dated_between(account_rows, window.start, last_day)
+    in_period = dated_between(rows, first_day, last_day).reset_index(drop=True)
     metrics = [*METRIC_COLUMNS, "events"]
 
     per_user = in_period.groupby("user").agg(
@@ -343,9 +343,9 @@ def summarise_activity(
     )
 
 
-def in_month(rows: pd.DataFrame, month_start: date, last_day: date) -> pd.DataFrame:
-    """The rows dated from ``month_start`` to ``last_day``."""
-    return rows[(rows["Date"] >= month_start) & (rows["Date"] <= last_day)]
+def dated_between(rows: pd.DataFrame, first_day: date, last_day: date) -> pd.DataFrame:
+    """The rows dated from ``first_day`` to ``last_day``."""
+    return rows[(rows["Date"] >= first_day) & (rows["Date"] <= last_day)]
 
 
 def read_window(first_day: date, last_day: date) -> tuple[date, date]:

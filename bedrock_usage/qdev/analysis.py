@@ -821,7 +821,8 @@ def analyze(
     activity = None
     if collected.activity is not None:
         rows = _with_people(collected.activity, "UserId", directory, pattern)
-        account_rows = _with_people(collected.activity, "UserId", directory, None)  # the pools are the account's
+        # the pools are the account's: every user's rows, when a pattern chose some
+        account_rows = _with_people(collected.activity, "UserId", directory, None) if pattern else None
         activity = act.summarise_activity(rows, period.start, period.end, collected.activity_stats, now,
                                           account_rows)
     kiro = None

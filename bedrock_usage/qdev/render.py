@@ -548,12 +548,19 @@ def _left_out(estimate: ReportTokenEstimate) -> str:
     return f", leaving out {', '.join(estimate.not_estimable)}: no prompt-log request to measure, so not estimable"
 
 
+def filtered_pool(report: QDevReport) -> LimitStatus | None:
+    """With ``--user-pattern``, the first account pool among the limits: it is the whole account's, beside the
+    selected people's figures; None without a filter or a pool."""
+    pools = [s for s in report.activity.limits if s.subject == ACCOUNT] if report.activity else []
+    return pools[0] if report.filters.user_pattern and pools else None
+
+
 def _pool_note(report: QDevReport) -> list[str]:
     """With ``--user-pattern``: the account pools are the whole account's, not the selected people's."""
-    pools = [s for s in report.activity.limits if s.subject == ACCOUNT] if report.activity else []
-    if not report.filters.user_pattern or not pools:
+    pool = filtered_pool(report)
+    if pool is None:
         return []
-    users = pool_users(pools[0])
+    users = pool_users(pool)
     counted_users = "" if users is None else f" ({users:,} users)"
     note = (f"{ACCOUNT}: the account's pool and its use, from every user of the month's reports{counted_users}, "
             "whatever --user-pattern selects; a person has no allowance of their own in it (their lines of the "
