@@ -25,6 +25,7 @@ import pandas as pd
 from ..aws.session import AWS_ERRORS
 from ..errors import UsageError
 from ..logs.period import Period
+from ..output.terminal_table import money
 from ..report.render import DEMO_SOURCE
 from .anomalies import (
     DEFAULT_WINDOW,
@@ -235,10 +236,10 @@ def check_budgets(
         day = float(series.get(as_of, 0.0))
         breaches = []
         if budget.monthly_usd is not None and forecast.month_to_date_usd > budget.monthly_usd:
-            breaches.append(f"month to date ${forecast.month_to_date_usd:,.2f} is over the monthly "
-                            f"${budget.monthly_usd:,.2f}")
+            breaches.append(f"month to date {money(forecast.month_to_date_usd)} is over the monthly "
+                            f"{money(budget.monthly_usd)}")
         if budget.daily_usd is not None and day > budget.daily_usd:
-            breaches.append(f"{as_of} spend ${day:,.2f} is over the daily ${budget.daily_usd:,.2f}")
+            breaches.append(f"{as_of} spend {money(day)} is over the daily {money(budget.daily_usd)}")
         forecast_over = budget.monthly_usd is not None and forecast.forecast_usd > budget.monthly_usd
         statuses.append(BudgetStatus(budget, forecast.month_to_date_usd, day, forecast.forecast_usd, unpriced,
                                      tuple(breaches), forecast_over))
@@ -295,7 +296,7 @@ def alert_text(check: BudgetCheck) -> tuple[str, str]:
     for status in breached:
         lines.append(f"- {status.budget.name} ({status.budget.covers}):")
         lines += [f"    {breach}" for breach in status.breaches]
-        lines.append(f"    month-end forecast ${status.forecast_usd:,.2f}")
+        lines.append(f"    month-end forecast {money(status.forecast_usd)}")
     lines.append(f"Forecast: {check.method}.")
     return subject, "\n".join(lines)
 

@@ -457,6 +457,15 @@ def test_a_user_budget_matches_an_email_whatever_its_case(late_start: pd.DataFra
     assert not any("no calls of" in line for line in check.warnings)
 
 
+def test_a_breach_of_a_small_budget_shows_the_amounts_as_tables_do(late_start: pd.DataFrame, tmp_path: Path) -> None:
+    """A daily budget under a cent reads "over the daily $0.0010", not "$0.00": four decimals, as every table."""
+    budgets = load_budgets_text(tmp_path, f'[[budgets]]\nuser = "{DEV}"\ndaily_usd = 0.001\n')
+    as_of = LATE_START[-1]
+    day = daily_costs(late_start_usage(), "UTC", SELECTORS["user = dev@example.com"])[as_of]
+    status = check_budgets(late_start, budgets, as_of, "UTC").statuses[0]
+    assert status.breaches == (f"{as_of} spend ${day:,.4f} is over the daily $0.0010",)
+
+
 @pytest.mark.slow
 def test_a_breach_in_a_csv_run_is_named_on_stderr(corpus: dict, no_aws_env: dict[str, str], tmp_path: Path) -> None:
     """Exit 3 from cron says what needs attention: each breach is a line on stderr, as warnings are."""
@@ -465,8 +474,8 @@ def test_a_breach_in_a_csv_run_is_named_on_stderr(corpus: dict, no_aws_env: dict
     alpha = expected_status(corpus["records"], "UTC", "Alpha")
     attention = [line for line in result.stderr.splitlines() if line.startswith("attention: ")]
     assert attention == [
-        f"attention: budget breached: Alpha: month to date ${alpha['month_to_date_usd']:,.2f} is over the monthly "
-        "$60.00",
-        f"attention: budget breached: Alpha: {AS_OF} spend ${alpha['day_usd']:,.2f} is over the daily $10.00"]
+        f"attention: budget breached: Alpha: month to date ${alpha['month_to_date_usd']:,.4f} is over the monthly "
+        "$60.0000",
+        f"attention: budget breached: Alpha: {AS_OF} spend ${alpha['day_usd']:,.4f} is over the daily $10.0000"]
     calm = run_cli(no_aws_env, corpus, "calm.json", "--format", "csv", "--output-dir", str(tmp_path))
     assert calm.returncode == 0 and "attention:" not in calm.stderr
