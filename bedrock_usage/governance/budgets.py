@@ -26,6 +26,7 @@ from ..aws.session import AWS_ERRORS
 from ..errors import UsageError
 from ..logs.period import Period
 from ..output.terminal_table import money
+from ..output.wording import counted
 from ..report.render import DEMO_SOURCE
 from .anomalies import (
     DEFAULT_WINDOW,
@@ -221,6 +222,19 @@ def _series(facts: pd.DataFrame, budget: Budget, first: date, as_of: date) -> tu
     return series, unpriced
 
 
+def _late_month_warning(facts: pd.DataFrame, read_from: date, as_of: date, window: int) -> str | None:
+    """A line when the month's first logged call follows more than a window of days without any from ``read_from``
+    (the read's first day) and the 1st: logging may have begun that day, too long ago to shorten the pace
+    (``ForecastBasis.warning``) but not before the month began."""
+    if facts.empty:
+        return None
+    first = pd.to_datetime(facts["day"]).dt.date.min()
+    if first <= month_start(as_of) or (first - read_from).days <= window:
+        return None
+    return (f"the first logged call is on {first}, after {counted((first - read_from).days, 'day')} without any: if "
+            "logging began then, the month to date leaves out any spend before that day")
+
+
 def check_budgets(
     facts: pd.DataFrame, budgets: list[Budget], as_of: date, tz: str, window: int = DEFAULT_WINDOW,
     now: datetime | None = None,
@@ -229,7 +243,8 @@ def check_budgets(
     the clock) says whether the as-of day is still in progress."""
     first = scan_period(as_of, tz, window).start
     basis = ForecastBasis(as_of, window, day_in_progress(as_of, tz, now), first_logged_day(facts, as_of, window))
-    statuses, warnings = [], [line for line in [basis.warning()] if line]
+    statuses, warnings = [], [line for line in [basis.warning() or _late_month_warning(facts, first, as_of, window)]
+                              if line]
     for budget in budgets:
         series, unpriced = _series(facts, budget, first, as_of)
         forecast = forecast_series(series, basis)
