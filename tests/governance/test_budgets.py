@@ -459,12 +459,12 @@ def test_a_user_budget_matches_an_email_whatever_its_case(late_start: pd.DataFra
 
 def test_a_month_whose_logs_begin_after_a_quiet_stretch_warns_of_its_month_to_date(tmp_path: Path) -> None:
     """Logging on from 12 November, as of the 25th: the pace has its 7 days, but the month to date may lack the 1st to
-    the 11th, and says so; logs from the 6th (5 quiet days, under a window) are a quiet stretch, no warning."""
+    the 11th, and says so; logs from the 8th (7 quiet days, a window but not more) are a quiet stretch, no warning."""
     dev = f"arn:aws:sts::{ACCOUNT}:assumed-role/{SSO_ROLE}/{DEV}"
     as_of = date(2025, 11, 25)
     budgets = load_budgets_text(tmp_path, f'[[budgets]]\nuser = "{DEV}"\nmonthly_usd = 500\n')
     found = {}
-    for first in (12, 6):
+    for first in (12, 8):
         usage = [call(datetime(2025, 11, d, 9, tzinfo=UTC), d, dev) for d in range(first, 26)]
         write_local(tmp_path / str(first), usage)
         facts, _, _ = BedrockAthenaTracker(LocalEngine(tmp_path / str(first))).facts(
@@ -472,7 +472,7 @@ def test_a_month_whose_logs_begin_after_a_quiet_stretch_warns_of_its_month_to_da
         found[first] = check_budgets(facts, budgets, as_of, "UTC").warnings
     assert found[12] == ["the first logged call is on 2025-11-12, after 11 days without any: if logging began then, "
                          "the month to date leaves out any spend before that day"]
-    assert found[6] == []
+    assert found[8] == []
 
 
 def test_a_breach_of_a_small_budget_shows_the_amounts_as_tables_do(late_start: pd.DataFrame, tmp_path: Path) -> None:
