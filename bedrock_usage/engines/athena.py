@@ -74,6 +74,9 @@ _MISSING_TABLE_RE = re.compile(
     r"TABLE_NOT_FOUND|SCHEMA_NOT_FOUND|EntityNotFound|\b(?:table|schema|database)\b.*?\b(?:does not exist|not found)\b",
     re.IGNORECASE,
 )
+# Athena engine 3 words a column the table lacks "Column 'x' cannot be resolved or requester is not authorized to
+# access requested resources": not a bucket permission, so it is read before the access-denied words.
+_MISSING_COLUMN_RE = re.compile(r"COLUMN_NOT_FOUND|Column '[^']*' cannot be resolved", re.IGNORECASE)
 _ACCESS_DENIED_RE = re.compile(
     r"AccessDenied|Access Denied|not authorized|Insufficient permissions|Permission denied", re.IGNORECASE
 )
@@ -525,6 +528,13 @@ class AthenaEngine:
         """The error for a query Athena ended without success, from its StateChangeReason; a cancelled one (the
         workgroup's scan limit, a user) carries the bytes it scanned, which Athena bills."""
         reason = status.get("StateChangeReason") or status.get("AthenaError", {}).get("ErrorMessage") or "no reason"
+        if _MISSING_COLUMN_RE.search(reason):
+            return SetupRequired(
+                f"Athena table {self.database}.{self.table} in {region} lacks a column the reports read, or Lake "
+                f"Formation hides it from this caller ({reason.strip()}): a table made before an upgrade or by "
+                f"someone else: {self.setup_step.format(region=region)} to see its definition old -> new, then "
+                "again with --replace-existing to change it; or grant the column in Lake Formation"
+            )
         if _ACCESS_DENIED_RE.search(reason):
             return _access_denied(region, reason)
         if _MISSING_TABLE_RE.search(reason):

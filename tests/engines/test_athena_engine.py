@@ -495,9 +495,22 @@ def test_a_result_file_of_other_columns_is_not_trusted(aws_env: dict[str, str]) 
 
 
 def test_failed_query_reports_athenas_reason(no_aws_env: dict[str, str]) -> None:
-    fake = FakeAthena(["RUNNING", "FAILED"], reason="SYNTAX_ERROR: line 1:8: Column 'x' cannot be resolved")
-    with pytest.raises(AthenaQueryError, match="failed in us-east-1: SYNTAX_ERROR: line 1:8: Column 'x'"):
+    fake = FakeAthena(["RUNNING", "FAILED"], reason="DIVISION_BY_ZERO: Division by zero")
+    with pytest.raises(AthenaQueryError, match="failed in us-east-1: DIVISION_BY_ZERO: Division by zero"):
+        fake_engine({"us-east-1": fake}).query("SELECT 1 / 0", [], scope("us-east-1"))
+
+
+def test_a_missing_column_asks_for_the_tables_definition_not_a_permission(no_aws_env: dict[str, str]) -> None:
+    """Athena engine 3's wording of a column the table lacks (as in its GetQueryExecution answers) also says "not
+    authorized": the fix named is the table's definition, not the bucket's permissions."""
+    reason = ("COLUMN_NOT_FOUND: line 1:8: Column 'x' cannot be resolved or requester is not authorized to access "
+              "requested resources")
+    fake = FakeAthena(["RUNNING", "FAILED"], reason=reason)
+    with pytest.raises(SetupRequired) as raised:
         fake_engine({"us-east-1": fake}).query("SELECT x", [], scope("us-east-1"))
+    message = str(raised.value)
+    assert "lacks a column the reports read" in message and "grant the caller permission" not in message
+    assert "run python setup_athena_bucket.py --regions us-east-1 to see its definition old -> new" in message
 
 
 def test_cancelled_query_reports_athenas_reason(no_aws_env: dict[str, str]) -> None:
