@@ -1,16 +1,19 @@
 """An optional Parquet copy of the invocation logs for Athena: the parsed columns only, one partition per UTC day.
 
 ``setup_athena_bucket.py --compact`` creates the table (beside the query results, under ``compacted/``) and copies
-every settled day not yet copied, with one ``INSERT INTO`` per block of at most 100 days (the most partitions one
-Athena query may write). After each block the table parameter ``bedrock_usage.compacted_through`` records the
-last day copied. The Athena engine then reads the days up to that one from Parquet and later days from the JSON
-table, so a query scans about a sixteenth of the bytes (BENCHMARKS.md). Request and response bodies are never
-copied. A copy interrupted and run again cannot double count: the facts query counts a record (``requestId`` and
-``timestamp``) once, wherever its copies are.
+every settled day not yet copied from the first day with logs (or ``--start-date``, when later), with one
+``INSERT INTO`` per block of at most 100 days (the most partitions one Athena query may write). After each block the
+table parameters ``bedrock_usage.compacted_from`` and ``bedrock_usage.compacted_through`` record the first and last
+day copied; days before the first copied one (an earlier ``--start-date``, logs found earlier) are copied block by
+block backwards from it, so the days between the two are always all copied. The Athena engine reads those days from
+Parquet and every other day from the JSON table, so a query scans about a sixteenth of the bytes (BENCHMARKS.md).
+Request and response bodies are never copied. A copy interrupted and run again cannot double count: the facts query
+counts a record (``requestId`` and ``timestamp``) once, wherever its copies are.
 """
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -18,10 +21,13 @@ from typing import Any
 from ..engines.compacted import (
     COMPACT_PARTITION,
     COMPACT_TABLE,
+    COMPACTED_FROM,
     COMPACTED_THROUGH,
     EARLIER_COMPACT_TABLES,
     SOURCE_PATH,
+    CompactedDays,
     insert_sql,
+    parse_compacted_days,
     parse_compacted_through,
     read_compact_table,
 )
@@ -90,15 +96,35 @@ def blocks_to_copy(start: date, compacted_through: date | None, through: date) -
     return blocks
 
 
-def record_compacted_through(
-    glue: Any, table: dict[str, Any], day: date, database: str = DATABASE_NAME
+def blocks_around(start: date, copied: CompactedDays | None, through: date) -> list[DayBlock]:
+    """The blocks still to copy of ``start``..``through``, in the order that keeps the copied days one span: the
+    days before ``copied`` backwards from its first day, then the days after it."""
+    if copied is None:
+        return blocks_to_copy(start, None, through)
+    before = blocks_to_copy(start, None, copied.first - timedelta(days=1))[::-1]
+    return before + blocks_to_copy(start, copied.last, through)
+
+
+def record_compacted_days(
+    glue: Any, table: dict[str, Any], days: CompactedDays, database: str = DATABASE_NAME
 ) -> dict[str, Any]:
-    """Store ``day`` as the last day copied, keeping the rest of the table's definition; returns that definition."""
+    """Store the first and last day copied, keeping the rest of the table's definition; returns that definition."""
     keep = ("Name", "Description", "Owner", "Retention", "StorageDescriptor", "PartitionKeys", "TableType")
     table_input = {key: table[key] for key in keep if key in table}
-    table_input["Parameters"] = {**table.get("Parameters", {}), COMPACTED_THROUGH: day.isoformat()}
+    table_input["Parameters"] = {**table.get("Parameters", {}), COMPACTED_FROM: days.first.isoformat(),
+                                 COMPACTED_THROUGH: days.last.isoformat()}
     glue.update_table(DatabaseName=database, TableInput=table_input)
     return table_input
+
+
+def first_copied_day(glue: Any, database: str = DATABASE_NAME) -> date | None:
+    """The earliest day partition of the compacted table (a copy that recorded only its last day), or None."""
+    days = []
+    for page in glue.get_paginator("get_partitions").paginate(DatabaseName=database, TableName=COMPACT_TABLE):
+        for partition in page.get("Partitions", []):
+            with contextlib.suppress(ValueError, IndexError):
+                days.append(date.fromisoformat(partition["Values"][0]))
+    return min(days, default=None)
 
 
 def compact_region(
@@ -130,20 +156,23 @@ def compact_region(
                                 f"days whose JSON logs were deleted: delete it ({where}) only when you no longer "
                                 "need those days")
     table = read_compact_table(glue)
-    done = parse_compacted_through(table)
-    start = options.start_day
-    if done is None:  # a first run starts at the first day with logs, not years of empty partitions earlier
-        first = first_log_day(aws.client("s3", region), logs.bucket, region_prefix(logs.prefix, account, region))
-        if first is None:
-            result.notes.append(f"no log objects yet: nothing to copy into {COMPACT_TABLE}")
-            return
-        start = max(start, first)
-    blocks = blocks_to_copy(start, done, settled_through(now))
+    done = _copied_days(glue, table)
+    if done and table is not None and parse_compacted_days(table) is None and not dry_run:
+        table = record_compacted_days(glue, table, done)  # an earlier version's copy: read again from now on
+        result.notes.append(f"{COMPACT_TABLE} holds {done.first} through {done.last} (its partitions); recorded")
+    # the first day with logs, not years of empty partitions before it
+    first = first_log_day(aws.client("s3", region), logs.bucket, region_prefix(logs.prefix, account, region))
+    if first is None and done is None:
+        result.notes.append(f"no log objects yet: nothing to copy into {COMPACT_TABLE}")
+        return
+    start = max(options.start_day, first) if first else done.first  # no logs left: nothing before the copy
+    blocks = blocks_around(start, done, settled_through(now))
     if not blocks:
-        result.notes.append(f"compacted table up to date (through {done})")
+        result.notes.append(f"compacted table up to date ({done.first} through {done.last})" if done else
+                            f"no settled day to copy into {COMPACT_TABLE} yet")
         return
     days = sum((block.last - block.first).days + 1 for block in blocks)
-    span = f"{blocks[0].first}..{blocks[-1].last}"
+    span = " and ".join(f"{part.first}..{part.last}" for part in _spans(blocks))
     if dry_run or table is None:
         result.notes.append(f"would copy {days} days ({span}) into {COMPACT_TABLE} in {len(blocks)} queries")
         return
@@ -156,10 +185,35 @@ def compact_region(
             result.error = f"copying {block.first}..{block.last} into {COMPACT_TABLE}: {outcome}"
             copied.finish(f"stopped at {block.first}")
             return
-        table = record_compacted_through(glue, table, block.last)
+        done = CompactedDays(min(block.first, done.first), max(block.last, done.last)) if done else CompactedDays(
+            block.first, block.last)
+        table = record_compacted_days(glue, table, done)
         copied.add(1)
-    copied.finish(f"compacted through {blocks[-1].last}")
-    result.notes.append(f"copied {days} days ({span}) into {COMPACT_TABLE}; compacted through {blocks[-1].last}")
+    copied.finish(f"compacted {done.first} through {done.last}")
+    result.notes.append(f"copied {days} days ({span}) into {COMPACT_TABLE}; compacted {done.first} through "
+                        f"{done.last}")
+
+
+def _spans(blocks: list[DayBlock]) -> list[DayBlock]:
+    """``blocks`` as runs of consecutive days, in day order."""
+    spans: list[DayBlock] = []
+    for block in sorted(blocks, key=lambda b: b.first):
+        if spans and spans[-1].last + timedelta(days=1) == block.first:
+            spans[-1] = DayBlock(spans[-1].first, block.last)
+        else:
+            spans.append(block)
+    return spans
+
+
+def _copied_days(glue: Any, table: dict[str, Any] | None) -> CompactedDays | None:
+    """The days the compacted table holds; for a copy that recorded its last day only (an earlier version), its
+    first day from its partitions."""
+    days = parse_compacted_days(table)
+    through = parse_compacted_through(table)
+    if days is not None or through is None or table is None:
+        return days
+    first = first_copied_day(glue)
+    return CompactedDays(first, through) if first and first <= through else None
 
 
 def _run_insert(athena: Any, workgroup: str, block: DayBlock, progress: Reporter = silent, step: str = "") -> str:

@@ -29,6 +29,7 @@ from ..output.progress import Progress, Reporter, Tally, data_size, silent
 from .base import LogRegions, QueryResult, ScanStats, Scope, SqlParam
 from .compacted import (
     EARLIER_COMPACT_TABLES,
+    parse_compacted_days,
     parse_compacted_through,
     read_compact_table,
     reads_logs_table,
@@ -392,10 +393,11 @@ class AthenaEngine:
             return sql, None, None
         glue = self.aws.client("glue", region)
         try:
-            through = parse_compacted_through(read_compact_table(glue, self.database))
+            compacted = parse_compacted_days(read_compact_table(glue, self.database))
         except AWS_ERRORS:
             return sql, None, None
-        text = with_compacted_days(sql, through, scope.first_day, scope.last_day)
+        text = with_compacted_days(sql, compacted, scope.first_day, scope.last_day)
+        through = compacted.last if compacted else None
         return text, (min(through, scope.last_day) if through and text != sql else None), self._unread(glue, through)
 
     def _unread(self, glue: Any, through: date | None) -> str | None:

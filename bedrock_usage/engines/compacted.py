@@ -1,13 +1,16 @@
 """Reading the compacted Parquet copy of the logs: its names, the copy SQL, and the facts SQL that reads it.
 
-``setup_athena_bucket.py --compact`` (``aws/compaction.py``) fills the table; the table parameter
-``bedrock_usage.compacted_through`` names the last day copied. The Athena engine then reads the days up to that
-one from Parquet and later days from the JSON table, so a query scans about a sixteenth of the bytes.
+``setup_athena_bucket.py --compact`` (``aws/compaction.py``) fills the table; the table parameters
+``bedrock_usage.compacted_from`` and ``bedrock_usage.compacted_through`` name the first and last day copied (every
+day between them is). The Athena engine then reads those days from Parquet and every other day from the JSON table,
+so a query scans about a sixteenth of the bytes. A copy that names no first day (made before it was recorded) is not
+read until ``--compact`` runs again and records it: read as starting at the dawn of time, it hid the days before it.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -26,6 +29,7 @@ COMPACT_TABLE = "bedrock_invocation_records_v5"
 EARLIER_COMPACT_TABLES = ("bedrock_invocation_records", "bedrock_invocation_records_v2",
                           "bedrock_invocation_records_v3", "bedrock_invocation_records_v4")
 COMPACT_PARTITION = "day"  # yyyy-MM-dd: Hive-style folders (day=2026-11-01) need a value without slashes
+COMPACTED_FROM = "bedrock_usage.compacted_from"
 COMPACTED_THROUGH = "bedrock_usage.compacted_through"
 SOURCE_PATH = "source_path"
 _DAY_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -62,9 +66,27 @@ def insert_sql() -> str:
     return f"INSERT INTO {COMPACT_TABLE}\n{copy_select_sql()}"
 
 
+@dataclass(frozen=True)
+class CompactedDays:
+    """The UTC days the compacted table holds: every day from ``first`` to ``last``."""
+
+    first: date
+    last: date
+
+
 def parse_compacted_through(table: dict[str, Any] | None) -> date | None:
     """The last day copied, from the compacted table's definition (None when there is no usable one)."""
-    value = ((table or {}).get("Parameters") or {}).get(COMPACTED_THROUGH, "")
+    return _day_parameter(table, COMPACTED_THROUGH)
+
+
+def parse_compacted_days(table: dict[str, Any] | None) -> CompactedDays | None:
+    """The days copied, from the compacted table's definition; None unless it names a usable first and last day."""
+    first, last = _day_parameter(table, COMPACTED_FROM), _day_parameter(table, COMPACTED_THROUGH)
+    return CompactedDays(first, last) if first and last and first <= last else None
+
+
+def _day_parameter(table: dict[str, Any] | None, name: str) -> date | None:
+    value = ((table or {}).get("Parameters") or {}).get(name, "")
     if not _DAY_RE.match(value):
         return None
     try:
@@ -88,25 +110,26 @@ def reads_logs_table(sql: str) -> bool:
     return len(_FROM_LOGS_RE.findall(sql)) == 1
 
 
-def with_compacted_days(sql: str, compacted_through: date | None, first_day: date, last_day: date) -> str:
-    """``sql`` reading the days up to ``compacted_through`` from the compacted table and later days from JSON.
+def with_compacted_days(sql: str, compacted: CompactedDays | None, first_day: date, last_day: date) -> str:
+    """``sql`` reading the compacted days of ``first_day``..``last_day`` from the compacted table, and the days before
+    and after them from JSON.
 
     The days are rendered from ``date`` values (never from user text). ``sql`` is returned unchanged when no day
     of ``first_day``..``last_day`` is compacted, or when it does not read the logs table exactly once.
     """
-    if compacted_through is None or compacted_through < first_day or not reads_logs_table(sql):
+    if (compacted is None or compacted.last < first_day or compacted.first > last_day
+            or not reads_logs_table(sql)):
         return sql
-    through = min(compacted_through, last_day)
-    compacted = (
+    start, through = max(compacted.first, first_day), min(compacted.last, last_day)
+    parts = [
         f'SELECT {_COLUMN_LIST}, {SOURCE_PATH} AS "$path", replace({COMPACT_PARTITION}, \'-\', \'/\') AS '
         f"{PARTITION_COLUMN} FROM {COMPACT_TABLE} "
-        f"WHERE {COMPACT_PARTITION} BETWEEN '{first_day.isoformat()}' AND '{through.isoformat()}'"
-    )
-    parts = [compacted]
-    if through < last_day:
-        parts.append(
-            f'SELECT {_COLUMN_LIST}, "$path", {PARTITION_COLUMN} FROM {TABLE_NAME} '
-            f"WHERE {PARTITION_COLUMN} > '{partition_value(through)}'"
-        )
+        f"WHERE {COMPACT_PARTITION} BETWEEN '{start.isoformat()}' AND '{through.isoformat()}'"
+    ]
+    outside = ([f"{PARTITION_COLUMN} < '{partition_value(start)}'"] if first_day < start else []) + (
+        [f"{PARTITION_COLUMN} > '{partition_value(through)}'"] if through < last_day else [])
+    if outside:
+        parts.append(f'SELECT {_COLUMN_LIST}, "$path", {PARTITION_COLUMN} FROM {TABLE_NAME} '
+                     f"WHERE {' OR '.join(outside)}")
     source = "FROM (\n    " + "\n    UNION ALL\n    ".join(parts) + f"\n  ) AS {TABLE_NAME}"
     return _FROM_LOGS_RE.sub(lambda _: source, sql)

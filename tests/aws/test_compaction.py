@@ -19,7 +19,14 @@ import duckdb
 import pandas as pd
 import pytest
 
-from bedrock_usage.aws.compaction import MAX_DAYS_PER_INSERT, DayBlock, blocks_to_copy
+from bedrock_usage.aws.compaction import (
+    MAX_DAYS_PER_INSERT,
+    DayBlock,
+    blocks_around,
+    blocks_to_copy,
+    compact_table_input,
+    record_compacted_days,
+)
 from bedrock_usage.aws.session import Aws
 from bedrock_usage.demo.synthetic import CorpusSpec, generate_records
 from bedrock_usage.demo.writer import write_local
@@ -28,9 +35,12 @@ from bedrock_usage.engines.base import Scope
 from bedrock_usage.engines.compacted import (
     COMPACT_PARTITION,
     COMPACT_TABLE,
+    COMPACTED_FROM,
     COMPACTED_THROUGH,
     EARLIER_COMPACT_TABLES,
+    CompactedDays,
     copy_select_sql,
+    parse_compacted_days,
     parse_compacted_through,
     with_compacted_days,
 )
@@ -93,18 +103,21 @@ def facts(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> pd.DataFram
     return frame.sort_values(list(frame.columns)).reset_index(drop=True)
 
 
-@pytest.mark.slow
-def test_facts_read_from_the_compacted_days_equal_the_facts_read_from_json(logs: Path) -> None:
+@pytest.mark.parametrize("copied_from", [pytest.param(FIRST, marks=pytest.mark.slow), FIRST + timedelta(days=2)])
+def test_facts_read_from_the_compacted_days_equal_the_facts_read_from_json(logs: Path, copied_from: date) -> None:
+    """Days copied from the first day with logs, or from a later one (a copy begun at a later --start-date): the
+    days before and after the copy come from JSON."""
     con = raw_connection(logs)
     raw_rows = con.execute(f"SELECT count(*) FROM {TABLE_NAME}").fetchone()[0]
     con.execute(
         f"CREATE TABLE {COMPACT_TABLE} AS {copy_on_duckdb()}",
-        [partition_value(FIRST), partition_value(COPIED_THROUGH)],
+        [partition_value(copied_from), partition_value(COPIED_THROUGH)],
     )
     copied = con.execute(f"SELECT count(*), count(*) FILTER (source_path LIKE '%/data/%') FROM {COMPACT_TABLE}")
     assert copied.fetchone()[1] == 0
     days = con.execute(f"SELECT DISTINCT {COMPACT_PARTITION} FROM {COMPACT_TABLE} ORDER BY 1").fetchall()
-    assert [row[0] for row in days] == [str(FIRST + timedelta(days=i)) for i in range(5)]
+    assert [row[0] for row in days] == [str(copied_from + timedelta(days=i))
+                                        for i in range((COPIED_THROUGH - copied_from).days + 1)]
 
     period = Period(FIRST, LAST, "Asia/Seoul")
     query = usage_facts_query(period, Filters(), ("project",))
@@ -112,9 +125,10 @@ def test_facts_read_from_the_compacted_days_equal_the_facts_read_from_json(logs:
     expected = facts(con, query.sql, query.params)
     assert expected["calls"].sum() > 3000 and expected["duplicate"].any()
 
-    rewritten = with_compacted_days(query.sql, COPIED_THROUGH, first_day, last_day)
+    rewritten = with_compacted_days(query.sql, CompactedDays(copied_from, COPIED_THROUGH), first_day, last_day)
     assert COMPACT_TABLE in rewritten and rewritten != query.sql
-    con.execute(f"DELETE FROM {TABLE_NAME} WHERE dt <= ?", [partition_value(COPIED_THROUGH)])
+    con.execute(f"DELETE FROM {TABLE_NAME} WHERE dt BETWEEN ? AND ?",
+                [partition_value(copied_from), partition_value(COPIED_THROUGH)])
     assert con.execute(f"SELECT count(*) FROM {TABLE_NAME}").fetchone()[0] < raw_rows
     pd.testing.assert_frame_equal(facts(con, rewritten, query.params), expected)
 
@@ -139,7 +153,8 @@ def test_values_read_from_bodies_are_the_same_from_the_compacted_copy(tmp_path: 
     assert expected["guardrail_interventions"].sum() == 1 and expected["rerank_queries"].sum() > 0
     assert {"flex", "priority", "reserved", "latency-optimized"} <= set(expected["service_tier"])
     assert {540, 720} <= set(expected["media_size"]) and expected["media_given"].sum() == 4  # Luma; Titan, 3 Nova
-    rewritten = with_compacted_days(query.sql, day + timedelta(days=1), *period.partition_days())
+    rewritten = with_compacted_days(query.sql, CompactedDays(day - timedelta(days=1), day + timedelta(days=1)),
+                                    *period.partition_days())
     con.execute(f"DELETE FROM {TABLE_NAME}")
     pd.testing.assert_frame_equal(facts(con, rewritten, query.params), expected)
 
@@ -153,7 +168,8 @@ def test_a_range_entirely_compacted_reads_no_json(logs: Path) -> None:
     query = usage_facts_query(Period(FIRST, date(2025, 11, 2)), Filters(), ())
     first_day, last_day = Period(FIRST, date(2025, 11, 2)).partition_days()
     expected = facts(con, query.sql, query.params)
-    rewritten = with_compacted_days(query.sql, LAST + timedelta(days=1), first_day, last_day)
+    rewritten = with_compacted_days(query.sql, CompactedDays(FIRST - timedelta(days=1), LAST + timedelta(days=1)),
+                                    first_day, last_day)
     assert f"FROM {TABLE_NAME} " not in rewritten.replace(f"FROM {TABLE_NAME}\n", "")
     con.execute(f"DELETE FROM {TABLE_NAME}")
     pd.testing.assert_frame_equal(facts(con, rewritten, query.params), expected)
@@ -162,8 +178,11 @@ def test_a_range_entirely_compacted_reads_no_json(logs: Path) -> None:
 def test_sql_without_compacted_days_is_unchanged() -> None:
     query = usage_facts_query(Period(FIRST, LAST), Filters(), ())
     assert with_compacted_days(query.sql, None, FIRST, LAST) == query.sql
-    assert with_compacted_days(query.sql, FIRST - timedelta(days=1), FIRST, LAST) == query.sql
-    assert with_compacted_days("SELECT 1", LAST, FIRST, LAST) == "SELECT 1"
+    before = CompactedDays(FIRST - timedelta(days=9), FIRST - timedelta(days=1))
+    after = CompactedDays(LAST + timedelta(days=1), LAST + timedelta(days=9))
+    assert with_compacted_days(query.sql, before, FIRST, LAST) == query.sql
+    assert with_compacted_days(query.sql, after, FIRST, LAST) == query.sql
+    assert with_compacted_days("SELECT 1", CompactedDays(FIRST, LAST), FIRST, LAST) == "SELECT 1"
 
 
 def test_blocks_cover_every_day_once_in_blocks_athena_accepts() -> None:
@@ -180,6 +199,37 @@ def test_blocks_cover_every_day_once_in_blocks_athena_accepts() -> None:
 def test_unusable_compacted_through_values_are_ignored(value: str | None) -> None:
     table = {"Parameters": {} if value is None else {COMPACTED_THROUGH: value}}
     assert parse_compacted_through(table) is None
+    assert parse_compacted_days({"Parameters": {**table["Parameters"], COMPACTED_FROM: "2025-01-01"}}) is None
+
+
+def test_days_before_a_copy_are_copied_backwards_from_it() -> None:
+    """Each block recorded as it is done keeps the copied days one span: the block next to the copy goes first."""
+    copied = CompactedDays(date(2025, 6, 1), date(2025, 11, 20))
+    blocks = blocks_around(date(2025, 1, 1), copied, date(2025, 11, 25))
+    assert blocks == [DayBlock(date(2025, 4, 11), date(2025, 5, 31)), DayBlock(date(2025, 1, 1), date(2025, 4, 10)),
+                      DayBlock(date(2025, 11, 21), date(2025, 11, 25))]
+    assert blocks_around(date(2025, 7, 1), copied, date(2025, 11, 20)) == []
+
+
+def test_both_copied_days_are_recorded_and_the_rest_of_the_table_kept(aws_env: dict[str, str]) -> None:
+    glue = boto3.client("glue", region_name="us-east-1")
+    glue.create_database(DatabaseInput={"Name": DATABASE_NAME})
+    glue.create_table(DatabaseName=DATABASE_NAME, TableInput={**compact_table_input("s3://results/compacted/"),
+                                                              "Parameters": {"team": "finops"}})
+    table = glue.get_table(DatabaseName=DATABASE_NAME, Name=COMPACT_TABLE)["Table"]
+    days = CompactedDays(date(2025, 6, 1), date(2025, 11, 20))
+    record_compacted_days(glue, table, days)
+    stored = glue.get_table(DatabaseName=DATABASE_NAME, Name=COMPACT_TABLE)["Table"]
+    assert parse_compacted_days(stored) == days and stored["Parameters"]["team"] == "finops"
+
+
+def test_a_copy_names_its_first_day_too() -> None:
+    """Without its first day a copy is not read (days before it would read as empty); a first day after the last is
+    no copy."""
+    assert parse_compacted_days({"Parameters": {COMPACTED_THROUGH: "2025-11-20"}}) is None
+    days = {"Parameters": {COMPACTED_FROM: "2025-06-01", COMPACTED_THROUGH: "2025-11-20"}}
+    assert parse_compacted_days(days) == CompactedDays(date(2025, 6, 1), date(2025, 11, 20))
+    assert parse_compacted_days({"Parameters": {COMPACTED_FROM: "2025-11-21", COMPACTED_THROUGH: "2025-11-20"}}) is None
 
 
 def run_setup(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -251,6 +301,92 @@ def test_compact_creates_the_table_copies_settled_days_and_the_engine_reads_them
     latest = athena.list_query_executions()["QueryExecutionIds"]
     texts = [athena.get_query_execution(QueryExecutionId=q)["QueryExecution"]["Query"] for q in latest]
     assert any(f"FROM {COMPACT_TABLE} WHERE" in text and "UNION ALL" in text for text in texts)
+
+
+def insert_days(region: str) -> list[list[str]]:
+    """The day parameters of the INSERT INTOs the workgroup ran in ``region``, in the order they ran."""
+    athena = boto3.client("athena", region_name=region)
+    found = []
+    for query_id in athena.list_query_executions(WorkGroup="bedrock-usage")["QueryExecutionIds"]:
+        execution = athena.get_query_execution(QueryExecutionId=query_id)["QueryExecution"]
+        if execution["Query"].startswith(f"INSERT INTO {COMPACT_TABLE}"):
+            found.append((execution["Status"]["SubmissionDateTime"], execution["ExecutionParameters"]))
+    return [params for _, params in sorted(found, key=lambda item: item[0])]
+
+
+@pytest.mark.slow
+def test_days_before_the_copy_are_read_from_json_then_copied_backwards(aws_env: dict[str, str]) -> None:
+    """A first copy begun at a later --start-date holds the days from it; a report of a day before reads that day
+    from JSON (it read the copy, which has none, and showed no calls); the next run copies the earlier days, the
+    block next to the copy first, so the copied days stay one span."""
+    region = "eu-north-1"
+    bucket = f"bedrock-logs-123456789012-{region}"
+    options = ["--regions", region, "--log-bucket", "bedrock-logs-{account}-{region}", "--log-prefix", "",
+               "--skip-test-query", "--compact"]
+    s3 = boto3.client("s3", region_name=region)
+    s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": region})
+    through = datetime.now(UTC).date() - timedelta(days=2)
+    first_logs, later = through - timedelta(days=250), through - timedelta(days=30)
+    key = f"AWSLogs/123456789012/BedrockModelInvocationLogs/{region}/{first_logs:%Y/%m/%d}/07/x.json.gz"
+    s3.put_object(Bucket=bucket, Key=key, Body=gzip.compress(b"{}\n"))
+    first = run_setup(*options, "--start-date", later.isoformat(), env=aws_env)
+    assert first.returncode == 0, first.stderr
+    glue = boto3.client("glue", region_name=region)
+    table = glue.get_table(DatabaseName=DATABASE_NAME, Name=COMPACT_TABLE)["Table"]
+    assert parse_compacted_days(table) == CompactedDays(later, through)
+
+    engine = AthenaEngine(Aws.connect(), output_location="s3://results/")
+    day = first_logs + timedelta(days=3)
+    query = usage_facts_query(Period(day, day), Filters(), ())
+    engine.query(query.sql, query.params, Scope((region,), day, day + timedelta(days=1)))
+    athena = boto3.client("athena", region_name=region)
+    latest = athena.list_query_executions()["QueryExecutionIds"]
+    texts = [athena.get_query_execution(QueryExecutionId=q)["QueryExecution"]["Query"] for q in latest]
+    reports = [text for text in texts if not text.startswith("INSERT")]
+    assert reports and not any(COMPACT_TABLE in text for text in reports)
+
+    second = run_setup(*options, "--start-date", first_logs.isoformat(), env=aws_env)
+    assert second.returncode == 0, second.stderr
+    table = glue.get_table(DatabaseName=DATABASE_NAME, Name=COMPACT_TABLE)["Table"]
+    assert parse_compacted_days(table) == CompactedDays(first_logs, through)
+    earlier = [[f"'{partition_value(b.first)}'", f"'{partition_value(b.last)}'"]
+               for b in blocks_to_copy(first_logs, None, later - timedelta(days=1))]
+    assert insert_days(region)[-len(earlier):] == earlier[::-1] and len(earlier) == 3
+    assert f"copied {(later - first_logs).days} days ({first_logs}..{later - timedelta(days=1)})" in second.stdout
+
+
+@pytest.mark.slow
+def test_a_copy_that_recorded_only_its_last_day_gets_its_first_from_its_partitions(aws_env: dict[str, str]) -> None:
+    region = "eu-south-1"
+    bucket = f"bedrock-logs-123456789012-{region}"
+    options = ["--regions", region, "--log-bucket", "bedrock-logs-{account}-{region}", "--log-prefix", "",
+               "--skip-test-query", "--compact"]
+    s3 = boto3.client("s3", region_name=region)
+    s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": region})
+    through = datetime.now(UTC).date() - timedelta(days=2)
+    copied_from = through - timedelta(days=20)
+    key = f"AWSLogs/123456789012/BedrockModelInvocationLogs/{region}/{copied_from:%Y/%m/%d}/07/x.json.gz"
+    s3.put_object(Bucket=bucket, Key=key, Body=gzip.compress(b"{}\n"))
+    assert run_setup(*options, env=aws_env).returncode == 0
+    glue = boto3.client("glue", region_name=region)
+    table = glue.get_table(DatabaseName=DATABASE_NAME, Name=COMPACT_TABLE)["Table"]
+    parameters = {k: v for k, v in table["Parameters"].items() if k != COMPACTED_FROM}  # as an earlier version left it
+    glue.update_table(DatabaseName=DATABASE_NAME, TableInput={
+        "Name": COMPACT_TABLE, "Parameters": parameters, "StorageDescriptor": table["StorageDescriptor"],
+        "PartitionKeys": table["PartitionKeys"], "TableType": table["TableType"]})
+    for n in range(21):
+        glue.create_partition(DatabaseName=DATABASE_NAME, TableName=COMPACT_TABLE, PartitionInput={
+            "Values": [(copied_from + timedelta(days=n)).isoformat()], "StorageDescriptor": table["StorageDescriptor"]})
+    assert parse_compacted_days(glue.get_table(DatabaseName=DATABASE_NAME, Name=COMPACT_TABLE)["Table"]) is None
+    before = len(insert_days(region))
+
+    again = run_setup(*options, env=aws_env)
+
+    assert again.returncode == 0, again.stderr
+    table = glue.get_table(DatabaseName=DATABASE_NAME, Name=COMPACT_TABLE)["Table"]
+    assert parse_compacted_days(table) == CompactedDays(copied_from, through)
+    assert len(insert_days(region)) == before  # nothing copied twice
+    assert f"holds {copied_from} through {through} (its partitions); recorded" in again.stdout
 
 
 @pytest.mark.parametrize(("region", "quiet"), [("eu-west-3", False), ("ap-south-1", True)])
