@@ -45,6 +45,7 @@ from bedrock_usage.demo.writer import (
     WriteSummary,
     check_bucket,
     existing_log_keys,
+    is_synthetic_key,
     write_corpus,
 )
 from bedrock_usage.errors import SetupRequired, UsageError
@@ -123,8 +124,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help=f"account id in keys and records (default: {DEFAULT_ACCOUNT} for a folder, "
                      "the caller's account from STS for a bucket)")
     sim.add_argument("--replace", action="store_true",
-                     help="delete the invocation logs already under the chosen regions' prefixes first "
-                     "(without it, existing logs there stop the run)")
+                     help="delete the objects an earlier --simulate run wrote under the chosen regions' prefixes "
+                     "first (without it, they stop the run); other log objects (real logs) are never deleted, and "
+                     "stop the run either way")
 
     real = parser.add_argument_group("real mode (without --simulate; makes billable Bedrock calls)")
     real.add_argument("--create-roles", action="store_true",
@@ -200,11 +202,18 @@ def run_simulate(args: argparse.Namespace) -> int:
         destination = LocalFolder(args.out_dir or DEFAULT_OUT_DIR)
     existing = [key for region, region_prefix in prefixes.items()
                 for key in existing_log_keys(destination, region_prefix, spec.account, [region])]
-    if existing and not args.replace:
-        where = ", ".join(sorted({destination.label + p for p in prefixes.values()}))
+    where = ", ".join(sorted({destination.label + p for p in prefixes.values()}))
+    foreign = [key for key in existing if not is_synthetic_key(key)]
+    if foreign:
         raise UsageError(
-            f"{where} already holds {len(existing):,} invocation-log objects for account "
-            f"{spec.account} in these regions; pass --replace to delete them first, or choose another destination"
+            f"{where} holds {len(foreign):,} invocation-log objects of account {spec.account} in these regions that "
+            f"no --simulate run wrote (real logs, e.g. {foreign[0]}); they are never deleted, and test data beside "
+            "them would be counted as spend: write it under a prefix of its own (--prefix) or elsewhere"
+        )
+    if existing and not args.replace:
+        raise UsageError(
+            f"{where} already holds {len(existing):,} objects a --simulate run wrote for account {spec.account} in "
+            "these regions; pass --replace to delete them first, or choose another destination"
         )
     if existing:
         destination.delete(existing)

@@ -63,6 +63,10 @@ class CorpusObject:
     records: int = 0
 
 
+# In the name of every record and payload object a synthetic corpus writes (never in the service's names).
+SYNTHETIC_MARK = "bedrock-usage-test"
+
+
 class Destination(Protocol):
     """Where objects go: a folder mirroring the bucket layout, or the bucket itself."""
 
@@ -200,11 +204,19 @@ def write_corpus(destination: Destination, records: Iterable[dict[str, Any]], pr
 
 
 def existing_log_keys(destination: Destination, prefix: str, account: str, regions: Sequence[str]) -> list[str]:
-    """Keys already under the invocation-log prefixes of ``regions``."""
+    """Keys already under the invocation-log prefixes of ``regions``, but the service's permission check objects
+    (Bedrock writes one when logging is switched on; a corpus writes its own)."""
     keys: list[str] = []
     for region in regions:
-        keys.extend(destination.keys(region_prefix(prefix, account, region)))
+        keys.extend(key for key in destination.keys(region_prefix(prefix, account, region))
+                    if not key.rsplit("/", 1)[-1].startswith(PERMISSION_CHECK_NAME))
     return keys
+
+
+def is_synthetic_key(key: str) -> bool:
+    """True for an object a synthetic corpus wrote: its name carries ``SYNTHETIC_MARK``, which the service's never
+    do, so a real log object is never taken for one (and never deleted as one)."""
+    return SYNTHETIC_MARK in key.rsplit("/", 1)[-1]
 
 
 def corpus_objects(records: Iterable[dict[str, Any]], prefix: str, uri_base: str) -> Iterator[CorpusObject]:
@@ -234,7 +246,7 @@ def corpus_objects(records: Iterable[dict[str, Any]], prefix: str, uri_base: str
                         yield CorpusObject(key, _gzip(body), "payload", region)
                     line = _json(stored)
                 lines.append(line)
-            suffix = hashlib.sha256(f"{batch[0]['requestId']}/{start}".encode()).hexdigest()[:16]
+            suffix = f"{SYNTHETIC_MARK}-" + hashlib.sha256(f"{batch[0]['requestId']}/{start}".encode()).hexdigest()[:16]
             body = _gzip(b"\n".join(lines) + b"\n")
             yield CorpusObject(object_key(prefix, account, region, when, suffix), body, "records", region, len(batch))
 
@@ -255,7 +267,7 @@ def _externalise_bodies(
         raw = _json(part[body_field])
         if len(raw) <= PAYLOAD_THRESHOLD_BYTES:
             continue
-        key = f"{hour_prefix}data/{record['requestId']}_{part_name}.json.gz"
+        key = f"{hour_prefix}data/{SYNTHETIC_MARK}-{record['requestId']}_{part_name}.json.gz"
         payloads.append((key, raw))
         moved = {(path_field if k == body_field else k): (uri_base + key if k == body_field else v)
                  for k, v in part.items()}

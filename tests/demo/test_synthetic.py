@@ -21,7 +21,7 @@ import boto3
 import pytest
 
 from bedrock_usage.demo.synthetic import MIN_COVERING_RECORDS, CorpusSpec, generate_records
-from bedrock_usage.demo.writer import write_local, write_s3
+from bedrock_usage.demo.writer import is_synthetic_key, write_local, write_s3
 from bedrock_usage.logs.layout import is_payload_key, parse_key
 from tests.logfiles import read_tree
 
@@ -463,6 +463,32 @@ def test_script_writes_the_corpus_to_a_folder(tmp_path: Path, no_aws_env: dict[s
     assert replaced.returncode == 0, replaced.stderr
     reseeded = generate_records(CorpusSpec(**(SCRIPT_SPEC | {"seed": 4})))
     check_layout(read_local_tree(out), reseeded, "s3://local-demo-bucket/")
+
+
+def test_replace_never_deletes_log_objects_no_simulate_run_wrote(tmp_path: Path, no_aws_env: dict[str, str]) -> None:
+    """A real log object under the prefix stops the run, --replace or not, and stays; the service's permission
+    check object alone stops nothing."""
+    out = tmp_path / "logs"
+    region = "us-east-1"
+    service = out / "AWSLogs" / "123456789012" / "BedrockModelInvocationLogs" / region
+    real = service / "2024" / "03" / "01" / "10" / "20240301T100000Z_0123456789abcdef.json.gz"
+    real.parent.mkdir(parents=True)
+    real.write_bytes(gzip.compress(b'{"requestId": "real"}\n'))
+    (service / "amazon-bedrock-logs-permission-check").write_bytes(b"")
+    args = ("--simulate", "--records", "50", "--regions", region, "--start-date", "2025-11-10", "--end-date",
+            "2025-11-10", "--out-dir", str(out))
+    for extra in ((), ("--replace",)):
+        refused = run_script(*args, *extra, env=no_aws_env)
+        assert refused.returncode == 1 and "no --simulate run wrote" in refused.stderr, refused.stderr
+        assert real.exists()
+    real.unlink()
+    assert run_script(*args, env=no_aws_env).returncode == 0  # beside the check object
+    again = run_script(*args, env=no_aws_env)
+    assert again.returncode == 1 and "objects a --simulate run wrote" in again.stderr and "--replace" in again.stderr
+    replaced = run_script(*args, "--replace", env=no_aws_env)
+    assert replaced.returncode == 0, replaced.stderr
+    names = [p.name for p in service.rglob("*.json.gz")]
+    assert names and all(is_synthetic_key(name) for name in names)
 
 
 def test_script_defaults_to_demo_logs_and_the_last_30_days(tmp_path: Path, no_aws_env: dict[str, str]) -> None:
