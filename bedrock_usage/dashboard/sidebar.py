@@ -11,14 +11,15 @@ from streamlit.delta_generator import DeltaGenerator
 
 from ..engines.choice import SOURCES
 from ..errors import SetupRequired, UsageError
-from ..logs.period import today_in
+from ..logs.period import ATHENA_UNKNOWN_ZONES, today_in
 from ..logs.regions import ALL, REGION_NAMES
 from . import data
 from .bedrock_tab import logging_panel
 from .session import LINK_IGNORED_KEY, keep_translated_choices
 from .text import LANGUAGES, Text
 
-ZONES = ["UTC", *sorted(z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/")))]
+ZONES = ["UTC", *sorted(z for z in available_timezones() - ATHENA_UNKNOWN_ZONES
+                        if "/" in z and not z.startswith(("Etc/", "SystemV/")))]
 
 
 @dataclass

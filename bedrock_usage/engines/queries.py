@@ -37,7 +37,7 @@ from ..logs.bodies import (
     media_given_sql,
 )
 from ..logs.layout import SERVICE_FOLDER, partition_value
-from ..logs.period import Period
+from ..logs.period import ATHENA_UNKNOWN_ZONES, Period
 from ..logs.schema import PARTITION_COLUMN, TABLE_NAME
 from .base import SqlParam
 
@@ -366,8 +366,8 @@ def zone_literal(tz: str) -> str:
         ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError, OSError):
         raise UsageError(f"'{tz}' is not a time zone name such as UTC or Asia/Seoul") from None
-    if not _ZONE_NAME.fullmatch(tz):
-        raise UsageError(f"'{tz}' is not an IANA time zone name")
+    if not _ZONE_NAME.fullmatch(tz) or tz in ATHENA_UNKNOWN_ZONES:
+        raise UsageError(f"'{tz}' is not a time zone name Amazon Athena knows")
     return quoted(tz)
 
 

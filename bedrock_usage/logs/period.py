@@ -93,6 +93,13 @@ def parse_day(value: str, option: str) -> date:
         raise UsageError(f"{option} '{value}' is not a day of the calendar ({exc})") from None
 
 
+# Zones Python's tz database (2026f) names that Amazon Athena does not: Athena's engine 3 knows the zones of Trino's
+# fixed list (core/trino-spi/.../type/zone-index.properties: "EST", "HST" and "MST" are left out as "not in
+# java.time"; "ROC", "Factory", "localtime" and America/Coyhaique, new in 2025, are not in it), besides UTC, GMT and
+# the Etc/GMT offsets it reads by their form. A report in one would fail in every region on Athena.
+ATHENA_UNKNOWN_ZONES = frozenset({"EST", "HST", "MST", "ROC", "Factory", "localtime", "America/Coyhaique"})
+
+
 def check_zone(tz: str | None) -> str:
     """A valid IANA time zone name (``None``: UTC); an empty name is refused (an unset variable in a script, not a
     choice of UTC)."""
@@ -103,6 +110,9 @@ def check_zone(tz: str | None) -> str:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder of zones, such as "America"
         raise UsageError(f"--tz '{name}' is not a time zone name such as UTC or Asia/Seoul") from None
+    if name in ATHENA_UNKNOWN_ZONES:
+        raise UsageError(f"--tz '{name}' is not a time zone Amazon Athena knows, so the same report would fail on "
+                         "Athena: give a place's zone such as America/New_York, or an offset such as Etc/GMT+5")
     return name
 
 

@@ -17,12 +17,12 @@ from bedrock_usage.engines.base import Scope
 from bedrock_usage.engines.local import LocalEngine
 from bedrock_usage.engines.queries import TAG_KEY_PATTERN, Filters, usage_facts_query
 from bedrock_usage.errors import UsageError
-from bedrock_usage.logs.period import Period, check_zone, resolve_period
+from bedrock_usage.logs.period import ATHENA_UNKNOWN_ZONES, Period, check_zone, resolve_period
 from bedrock_usage.report.tracker import BedrockAthenaTracker, tag_table
 from tests.athena_rules import athena_violations
 from tests.logfiles import ACCOUNT, write_records
 
-ZONES = sorted(zoneinfo.available_timezones() - {"Factory", "localtime"})
+ZONES = sorted(zoneinfo.available_timezones() - ATHENA_UNKNOWN_ZONES)
 # The characters the Converse API allows in a requestMetadata key (its model's pattern, written out here).
 KEY_CHARACTERS = "abcXYZ019 \t:_@$#=/+,-."
 PERIOD = Period(resolve_period(start="2025-11-01", end="2025-11-03").start,
@@ -52,6 +52,18 @@ def test_every_facts_query_obeys_athenas_rules(zone: str, arn: str | None, model
 def test_a_tag_key_no_request_can_carry_is_refused(key: str) -> None:
     with pytest.raises(UsageError, match="cannot be a requestMetadata key"):
         usage_facts_query(PERIOD, Filters(), (key,))
+
+
+@pytest.mark.parametrize("zone", ["EST", "HST", "MST", "ROC", "America/Coyhaique"])
+def test_a_zone_python_knows_but_athena_does_not_is_refused_before_any_query(zone: str) -> None:
+    """Trino's list of zones (Athena's engine 3) leaves these out: every region's query would fail."""
+    with pytest.raises(UsageError, match=f"--tz '{zone}' is not a time zone Amazon Athena knows"):
+        check_zone(zone)
+    with pytest.raises(UsageError, match="is not a time zone name Amazon Athena knows"):
+        usage_facts_query(Period(PERIOD.start, PERIOD.end, zone), Filters(), ())
+    from bedrock_usage.dashboard.sidebar import ZONES as OFFERED
+
+    assert zone not in OFFERED and "America/New_York" in OFFERED
 
 
 @pytest.mark.parametrize("zone", ["Mars/Olympus", "../../etc/passwd", "UTC'; DROP TABLE x; --", "America", ""])
