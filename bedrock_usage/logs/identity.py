@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 DEFAULT_ROLE_SUFFIX = "-BedrockRole"
 UNKNOWN = "(unknown)"
@@ -20,6 +20,7 @@ class Principal:
     principal: str
     user: str
     application: str
+    account: str = ""  # the ARN's account: an IAM user or role name means one principal only within its account
 
 
 def derive_principal(arn: str | None, role_suffix: str = DEFAULT_ROLE_SUFFIX) -> Principal:
@@ -30,6 +31,11 @@ def derive_principal(arn: str | None, role_suffix: str = DEFAULT_ROLE_SUFFIX) ->
     match = _ARN_RE.match(arn)
     if not match:
         return Principal("other", arn, arn, arn)
+    return replace(_principal(match, role_suffix), account=match["account"])
+
+
+def _principal(match: re.Match[str], role_suffix: str) -> Principal:
+    """The caller of a parsed IAM or STS ARN, without its account."""
     kind, _, rest = match["resource"].partition("/")
     if kind == "user":
         name = rest.rsplit("/", 1)[-1] or UNKNOWN
@@ -51,4 +57,4 @@ def derive_principal(arn: str | None, role_suffix: str = DEFAULT_ROLE_SUFFIX) ->
         return Principal("role", name, name, name)
     if kind == "federated-user":
         return Principal("federated_user", rest or UNKNOWN, rest or UNKNOWN, rest or UNKNOWN)
-    return Principal("other", arn, arn, arn)
+    return Principal("other", match.string, match.string, match.string)

@@ -37,9 +37,9 @@ METRICS = ("calls", "errors", *TOKEN_COLUMNS)
 COST_COLUMNS = ("input_cost_usd", "output_cost_usd", "cache_write_cost_usd", "cache_read_cost_usd")
 TOTAL_COST = "estimated_cost_usd"
 GROUP_KEYS: dict[str, list[str]] = {
-    "user": ["user", "principal_type", "principal"],
+    "user": ["user", "principal_type", "principal", "account"],
     "application": ["application"],
-    "user-app": ["user", "application", "model", "source_region", "base_model_id"],
+    "user-app": ["user", "account", "application", "model", "source_region", "base_model_id"],
     "model": ["model", "endpoint", "base_model_id"],
     "daily": ["day"],
     "hourly": ["hour"],
@@ -65,7 +65,10 @@ class PricingKey(NamedTuple):
 RATE_KEYS = PricingKey._fields
 BOOK_RATE_FIELDS = (*RATE_FIELDS, "per_unit")  # the rates of a price-book row, one ``rate_*`` column each
 RATE_COLUMNS = tuple(f"rate_{name}" for name in BOOK_RATE_FIELDS)
-CALLER_COLUMNS = ("principal_type", "principal", "user", "application")
+CALLER_COLUMNS = ("principal_type", "principal", "user", "application", "account")
+# Users named within their account only: an IAM user or the root user of two accounts are two users. A session name
+# (a person's e-mail, an application's role) is one user whatever the account.
+ACCOUNT_SCOPED_USERS = ("iam_user", "root")
 MISSING_RATE_REASONS = {
     "input": "no input price",
     "output": "no output price",
@@ -73,6 +76,9 @@ MISSING_RATE_REASONS = {
     "cache_write_1h": "no 1-hour cache write price",
     "cache_read": "no cache read price",
 }
+_USERS_COUNT = ("count(DISTINCT CASE WHEN principal_type IN ("
+                + ", ".join(f"'{kind}'" for kind in ACCOUNT_SCOPED_USERS) + ") THEN account || '/' || \"user\" "
+                "ELSE \"user\" END)")
 _ORDERED_FIRST = ("day", "hour", "weekday")  # tables led by these keys are in key order, the others by cost
 _BATCH_ROWS = 16_384  # fact rows per Arrow batch written to a kept report's file
 
@@ -166,7 +172,7 @@ def price_facts(con: duckdb.DuckDBPyConnection, application_tags: Sequence[str],
     con.execute(f"""CREATE TEMP TABLE priced AS
 WITH joined AS (
   SELECT f.* REPLACE ({billed_units}), dayname(CAST(f.day AS DATE)) AS weekday,
-    c.principal_type, c.principal, c."user", coalesce({application}) AS application,
+    c.principal_type, c.principal, c."user", c.account, coalesce({application}) AS application,
     m.model, m.base_model_id, m.endpoint, m.has_model,
     r.unit, coalesce(r.reason, CASE WHEN coalesce(r.unit, 'tokens') = 'tokens' THEN coalesce({missing}) END) AS reason,
     CASE coalesce(r.unit, 'tokens') {unit_count} END * coalesce(r.rate_per_unit, 0.0) AS unit_cost,
@@ -311,7 +317,7 @@ class PricedRows:
                     + [f"coalesce(CAST(sum(calls) FILTER (WHERE priced AND service_tier = '{tier}') AS BIGINT), 0)"
                        if tiered else "0" for tier in TIER_CALLS.values()]
                     + [f"coalesce(sum({name}), 0.0)" for name in (*COST_COLUMNS, TOTAL_COST)]
-                    + ['count(DISTINCT "user")', "count(DISTINCT application)", "count(DISTINCT model)"]
+                    + [_USERS_COUNT, "count(DISTINCT application)", "count(DISTINCT model)"]
                 ) + " FROM priced"
             ).fetchall()[0]
         values = dict(zip([*ints, *COST_COLUMNS, TOTAL_COST, "users", "applications", "models"], row, strict=True))

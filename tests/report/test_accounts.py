@@ -1,0 +1,59 @@
+"""Logs of several accounts in one bucket (an organisation's central log bucket): an IAM user or the root user is a
+principal of one account, so the same name in two accounts is two rows and two users; a person's session name is
+one user whatever the account, with a row per account."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from bedrock_usage.engines.local import LocalEngine
+from bedrock_usage.logs.period import resolve_period
+from bedrock_usage.report.tracker import BedrockAthenaTracker
+from tests.logfiles import write_records
+
+HAIKU = "anthropic.claude-3-haiku-20240307-v1:0"
+PERIOD = resolve_period(start="2025-11-02", end="2025-11-02")
+CALLERS = [  # (ARN, calls)
+    ("arn:aws:iam::111111111111:user/alice", 2),
+    ("arn:aws:iam::222222222222:user/alice", 1),
+    ("arn:aws:iam::111111111111:root", 1),
+    ("arn:aws:iam::222222222222:root", 3),
+    ("arn:aws:sts::111111111111:assumed-role/AWSReservedSSO_Dev_0123456789abcdef/dev@example.com", 1),
+    ("arn:aws:sts::222222222222:assumed-role/AWSReservedSSO_Dev_fedcba9876543210/dev@example.com", 2),
+    ("arn:aws:sts::111111111111:assumed-role/Admin/ops@example.com", 1),
+    ("arn:aws:sts::222222222222:assumed-role/Admin/ops@example.com", 1),
+]
+
+
+def records() -> list[dict]:
+    found, n = [], 0
+    for arn, calls in CALLERS:
+        for _ in range(calls):
+            found.append({"timestamp": f"2025-11-02T10:{n:02d}:00Z", "identity": {"arn": arn}, "region": "us-east-1",
+                          "requestId": f"r{n}", "modelId": HAIKU, "input": {"inputTokenCount": 1000 + n},
+                          "output": {"outputTokenCount": 100 + n}})
+            n += 1
+    return found
+
+
+def test_an_iam_user_or_root_of_two_accounts_is_two_users(tmp_path: Path) -> None:
+    write_records(tmp_path / "logs", records())
+    report = BedrockAthenaTracker(LocalEngine(tmp_path / "logs", cache=False)).analyze(PERIOD, ("us-east-1",))
+
+    expected: Counter = Counter()
+    tokens: Counter = Counter()
+    for record in records():
+        arn = record["identity"]["arn"]
+        account = arn.split(":")[4]
+        name = arn.rsplit("/", 1)[-1] if "/" in arn else "root"
+        expected[(name, account)] += 1
+        tokens[(name, account)] += record["input"]["inputTokenCount"]
+    table = report.tables["user"]
+    found = {(row["user"], row["account"]): row["calls"] for row in table.to_dict("records")}
+    assert found == dict(expected)
+    assert {(row["user"], row["account"]): row["input_tokens"] for row in table.to_dict("records")} == dict(tokens)
+    # alice and root twice (one per account); the two people once each
+    assert report.summary["users"] == 6
+    user_app = report.tables["user-app"]
+    assert sorted(user_app.loc[user_app["user"] == "alice", "account"]) == ["111111111111", "222222222222"]
