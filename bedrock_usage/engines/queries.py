@@ -128,8 +128,9 @@ def _body_text(path: str, side: str = "input") -> str:
 
 
 def _body_number(path: str, side: str = "input") -> str:
-    """A whole number of a logged body; NULL when absent or not a number."""
-    return f"try(CAST(CAST({_body_text(path, side)} AS double) AS bigint))"
+    """A whole number of a logged body; NULL when absent or not a number. A fraction is rounded half away from zero
+    by ``round`` first: a cast alone rounds 2.5 to 3 on Trino (Athena) but to 2 on DuckDB."""
+    return f"try(CAST(round(CAST({_body_text(path, side)} AS double)) AS bigint))"
 
 
 def _unit_sums() -> str:

@@ -282,6 +282,19 @@ def test_rerank_queries_are_input_cost_and_images_output_cost(tmp_path: Path) ->
         0, pytest.approx(images, rel=1e-9))
 
 
+def test_a_fraction_in_a_body_rounds_half_away_from_zero_as_athena_reads_it(tmp_path: Path) -> None:
+    """Trino (Athena) casts 2.5 to 3, DuckDB to 2: both engines count numberOfImages 2.5 as 3 images."""
+    image = call("image", "amazon.titan-image-generator-v2:0", 0, n=1, region="us-west-2")
+    image["operation"], image["output"]["outputTokenCount"] = "InvokeModel", 0
+    image["input"]["inputBodyJson"] = {"imageGenerationConfig": {"numberOfImages": 2.5, "width": 512, "height": 512}}
+    write_records(tmp_path, [image])
+    report = BedrockAthenaTracker(LocalEngine(tmp_path, cache=False)).analyze(
+        resolve_period(start=DAY, end=DAY), ("us-west-2",))
+    assert report.summary["images"] == 3
+    assert report.summary["estimated_cost_usd"] == pytest.approx(
+        3 * IMAGES["amazon.titan-image-generator-v2:0"]["512/standard"], rel=1e-9)
+
+
 def test_an_image_above_every_size_class_takes_the_class_the_book_gives_larger_images(tmp_path: Path) -> None:
     """SDXL 0.8 bills images over 512 x 512 at $0.036 (AWS pricing page, legacy models), not the 512 class's $0.018;
     Titan Image Generator v2's 1152 x 896 is a 1024 x 1024 class image."""
