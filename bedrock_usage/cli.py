@@ -11,7 +11,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from .aws.logging_config import logging_regions
+from .aws.logging_config import enabled_regions, logging_regions
 from .aws.provisioning import REPLACE_OPTION, Change, RegionSetup, run_region
 from .aws.session import AWS_ERRORS, Aws, as_project_error, describe
 from .errors import SetupRequired, UsageError
@@ -86,12 +86,13 @@ def add_replace_existing(parser: argparse.ArgumentParser, what: str) -> None:
 
 def regions_of(args: argparse.Namespace, aws: Aws | None = None) -> tuple[str, ...]:
     """The validated --regions (UsageError for unknown names); none given means ``DEFAULT_REGIONS``, and ``all``
-    every Bedrock region of the account's partition (of the commercial one without an ``aws`` to ask)."""
+    every Bedrock region of the account's partition that the account has enabled (every region of the commercial
+    partition without an ``aws`` to ask)."""
     requested = requested_regions(args.regions)
     if requested:
         return requested
     if args.regions:
-        return bedrock_regions(aws.partition() if aws is not None else "aws")
+        return bedrock_regions("aws") if aws is None else enabled_regions(aws, bedrock_regions(aws.partition()))
     return DEFAULT_REGIONS
 
 

@@ -45,29 +45,44 @@ def logging_regions(
     in ``unread`` with the reason. When no region can be read at all, the first reason is raised.
     """
     regions = candidates if candidates is not None else bedrock_regions(aws.partition())
-    # A boto3 session is not thread-safe: the clients are made here, before the workers start.
-    clients = {region: aws.client("bedrock", region) for region in regions}
-
-    def read(region: str) -> tuple[str, dict[str, Any] | None, Exception | None]:
-        try:
-            return region, read_logging_config(clients[region]), None
-        except AWS_ERRORS as exc:
-            return region, None, exc
-
     found: dict[str, dict[str, Any]] = {}
     unread: dict[str, str] = {}
     answered = 0
-    with ThreadPoolExecutor(max_workers=CONFIG_WORKERS) as pool:
-        for region, config, error in pool.map(read, regions):
-            if error is None:
-                answered += 1
-                if (config.get("s3Config") or {}).get("bucketName"):
-                    found[region] = config["s3Config"]
-            elif error_code(error) not in REGION_NOT_ENABLED_CODES:
-                unread[region] = f"its logging configuration cannot be read: {describe(error, policy_file)}"
+    for region, (config, error) in _read_configs(aws, regions).items():
+        if error is None:
+            answered += 1
+            if (config.get("s3Config") or {}).get("bucketName"):
+                found[region] = config["s3Config"]
+        elif error_code(error) not in REGION_NOT_ENABLED_CODES:
+            unread[region] = f"its logging configuration cannot be read: {describe(error, policy_file)}"
     if unread and not answered:
         raise SetupRequired(f"no region's logging configuration can be read ({next(iter(unread.values()))})")
     return LoggingRegions(found, unread)
+
+
+def enabled_regions(aws: Aws, regions: tuple[str, ...]) -> tuple[str, ...]:
+    """``regions`` without those the account has not enabled (opt-in regions), found by reading each one's logging
+    configuration. When every region answers so, the credentials are at fault, not the regions: all are kept, so
+    the run says what is wrong."""
+    answers = _read_configs(aws, regions)
+    disabled = {region for region, (_, error) in answers.items()
+                if error is not None and error_code(error) in REGION_NOT_ENABLED_CODES}
+    return regions if disabled == set(regions) else tuple(r for r in regions if r not in disabled)
+
+
+def _read_configs(aws: Aws, regions: tuple[str, ...]) -> dict[str, tuple[dict[str, Any] | None, Exception | None]]:
+    """Each region's logging configuration, or the error reading it, read in parallel."""
+    # A boto3 session is not thread-safe: the clients are made here, before the workers start.
+    clients = {region: aws.client("bedrock", region) for region in regions}
+
+    def read(region: str) -> tuple[dict[str, Any] | None, Exception | None]:
+        try:
+            return read_logging_config(clients[region]), None
+        except AWS_ERRORS as exc:
+            return None, exc
+
+    with ThreadPoolExecutor(max_workers=CONFIG_WORKERS) as pool:
+        return dict(zip(regions, pool.map(read, regions), strict=True))
 
 
 @dataclass(frozen=True)
