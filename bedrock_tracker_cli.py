@@ -34,6 +34,7 @@ from bedrock_usage.output.command import (
     print_warnings,
     report_main,
     row_count,
+    workgroup_name,
 )
 from bedrock_usage.output.files import output_folder
 from bedrock_usage.output.json_values import document_text
@@ -106,7 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
     source.add_argument("--log-prefix", help="with --sync and --log-bucket: the key prefix of the logs (default: the "
                         "logging configuration's when its bucket is --log-bucket, else none)")
     source.add_argument("--profile", help="AWS profile for Athena and --sync")
-    source.add_argument("--workgroup", help="Athena workgroup (default bedrock-usage)")
+    source.add_argument("--workgroup", type=workgroup_name, help="Athena workgroup (default bedrock-usage)")
     out = parser.add_argument_group("output")
     out.add_argument("--format", choices=("terminal", "csv", "json"), default="terminal",
                      help="terminal tables (default), one CSV file per analysis, or one JSON document")

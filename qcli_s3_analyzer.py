@@ -27,6 +27,7 @@ from bedrock_usage.output.command import (
     print_warnings,
     report_main,
     row_count,
+    workgroup_name,
 )
 from bedrock_usage.output.files import STANDARD_OUTPUT, output_folder
 from bedrock_usage.output.json_values import document_text
@@ -98,7 +99,8 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
         "reports through the Athena tables of setup_athena_bucket.py --qdev, prompt logs still from S3",
     )
     where.add_argument(
-        "--workgroup", help=f"with --data-source athena: the Athena workgroup (default {DEFAULT_WORKGROUP})"
+        "--workgroup", type=workgroup_name,
+        help=f"with --data-source athena: the Athena workgroup (default {DEFAULT_WORKGROUP})",
     )
     where.add_argument("--profile", help="AWS profile for S3, STS and Athena (default: the standard credential chain)")
     where.add_argument(

@@ -55,6 +55,7 @@ from bedrock_usage.governance.cur_setup import (
 )
 from bedrock_usage.logs.period import parse_day
 from bedrock_usage.logs.regions import resolve_regions
+from bedrock_usage.output.command import workgroup_name
 from bedrock_usage.output.progress import add_quiet_option, terminal_progress
 from bedrock_usage.qdev.athena_setup import (
     QDEV_DEFAULT_BUCKET,
@@ -107,7 +108,8 @@ def main(argv: list[str] | None = None) -> int:
         "rule of setup's with other days)",
     )
     parser.add_argument(
-        "--workgroup", default=DEFAULT_WORKGROUP, help="Athena workgroup to create or use (default %(default)s)"
+        "--workgroup", default=DEFAULT_WORKGROUP, type=workgroup_name,
+        help="Athena workgroup to create or use (default %(default)s)",
     )
     parser.add_argument(
         "--bytes-scanned-cutoff",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -99,3 +100,15 @@ def hint_without_aws(hint: str | None) -> Iterator[None]:
         if hint is None:
             raise
         raise NoCredentials(f"{exc}; {hint}") from None
+
+
+def workgroup_name(value: str) -> str:
+    """An argparse type for an Athena workgroup: the name pattern of botocore's Athena model (``WorkGroupName``),
+    which botocore does not check before sending, so a bad name failed only after the bucket and tables were made."""
+    import botocore.session
+
+    shape = botocore.session.get_session().get_service_model("athena").shape_for("WorkGroupName")
+    if not re.fullmatch(shape.metadata["pattern"], value):
+        raise argparse.ArgumentTypeError(f"{value!r} is not an Athena workgroup name: 1-128 letters, digits, '.', '_' "
+                                         "or '-'")
+    return value
