@@ -17,12 +17,14 @@ from .provisioning import (
     Difference,
     RegionSetup,
     bucket_kms_key,
+    bucket_name,
     carry_out,
     decide_change,
     ensure_policy_statements,
     ensure_private_bucket,
+    read_bucket_policy,
 )
-from .session import Aws, partition
+from .session import AWS_ERRORS, Aws, partition
 
 DEFAULT_BUCKET_TEMPLATE = "bedrock-logs-{account}-{region}"
 DEFAULT_PREFIX = "bedrock-logs/"
@@ -188,8 +190,17 @@ def configure_region(
     s3 = aws.client("s3", target.region)
     bucket = ensure_private_bucket(s3, target.bucket, target.region, only_shown, replace)
     tls_only, writer = bucket_policy_statements(target)
-    policy = ensure_policy_statements(s3, target.bucket, [writer], only_shown, replace, hardening=[tls_only],
-                                      new_bucket=bucket[0].action == CREATE)
+    # setup's own bucket: made now, or named as setup names it and still without a policy (a first run stopped
+    # before its policy was written), which gets the TLS-only statement as a bucket made now does
+    setups = bucket[0].action == CREATE or (
+        target.bucket == bucket_name(DEFAULT_BUCKET_TEMPLATE, target.account, target.region)
+        and read_bucket_policy(s3, target.bucket) is None)
+    try:
+        policy = ensure_policy_statements(s3, target.bucket, [writer], only_shown, replace, hardening=[tls_only],
+                                          new_bucket=setups)
+    except AWS_ERRORS:
+        result.changes += bucket  # made before the step that failed: the report says so
+        raise
     if only_shown and not dry_run and any(change.action in WRITES for change in bucket + policy):
         bucket, policy = ([dataclasses.replace(c, action=SKIP) if c.action in WRITES else c for c in changes]
                           for changes in (bucket, policy))

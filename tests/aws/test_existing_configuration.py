@@ -21,6 +21,8 @@ import pytest
 from botocore.exceptions import ClientError
 from botocore.validate import ParamValidator
 
+from tests.aws.refusing_proxy import refusing_proxy
+
 ROOT = Path(__file__).resolve().parents[2]
 ACCOUNT = "123456789012"
 TEAM_CONFIG = {
@@ -630,6 +632,46 @@ def test_a_bucket_setup_creates_gets_every_setting_without_the_option(aws_env: d
         outcomes(done.stdout))
     assert public_access_block(bucket) == dict.fromkeys(BLOCKS, True)
     assert policy_sids(bucket) == ["DenyInsecureTransport", "AllowBedrockLoggingApSoutheast2"]
+
+
+@pytest.mark.slow
+def test_setups_own_log_bucket_without_a_policy_gets_the_tls_only_statement(aws_env: dict[str, str]) -> None:
+    """A first run that stopped before writing the policy (a refused PutBucketPolicy, Ctrl-C) left the bucket setup
+    names without one: the next run writes both statements, as into a bucket made now; a bucket of that name with a
+    policy of its own keeps the TLS-only statement as advice."""
+    region = "eu-west-2"
+    bucket = f"bedrock-logs-{ACCOUNT}-{region}"
+    make_bucket(bucket, region).put_public_access_block(
+        Bucket=bucket, PublicAccessBlockConfiguration=dict.fromkeys(BLOCKS, True))
+    done = run("setup_bedrock_logging.py", "--regions", region, env=aws_env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert policy_sids(bucket) == ["DenyInsecureTransport", "AllowBedrockLoggingEuWest2"]
+    assert "left as it is" not in done.stdout
+
+    other_region = "eu-west-3"
+    other = f"bedrock-logs-{ACCOUNT}-{other_region}"
+    make_bucket(other, other_region).put_bucket_policy(Bucket=other, Policy=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Sid": "Audit", "Effect": "Allow", "Action": "s3:GetObject",
+                                                "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+                                                "Resource": f"arn:aws:s3:::{other}/*"}]}))
+    kept = run("setup_bedrock_logging.py", "--regions", other_region, env=aws_env)
+    assert policy_sids(other) == ["Audit", "AllowBedrockLoggingEuWest3"]
+    assert "policy statement DenyInsecureTransport: (none) -> added" in kept.stdout
+
+
+@pytest.mark.slow
+def test_a_refused_policy_still_reports_the_bucket_made_before_it(aws_env: dict[str, str], moto_endpoint: str) -> None:
+    """PutBucketPolicy refused (an admin policy without s3:PutBucketPolicy): the run fails, and says it made the
+    bucket, its public access block and its encryption first."""
+    region = "ca-central-1"
+    bucket = f"bedrock-logs-{ACCOUNT}-{region}"
+    with refusing_proxy(moto_endpoint, lambda method, path: method == "PUT" and path.endswith("?policy")) as proxy:
+        done = run("setup_bedrock_logging.py", "--regions", region, "--format", "json",
+                   env={**aws_env, "AWS_ENDPOINT_URL_S3": f"http://127.0.0.1:{proxy.server_port}"})
+    assert proxy.refused and done.returncode == 2, done.stdout + done.stderr
+    [result] = json.loads(done.stdout)["regions"]
+    made = [change["resource"] for change in result["changes"] if change["action"] == "create"]
+    assert made[0] == f"bucket {bucket}" and len(made) >= 3 and "s3:PutBucketPolicy" in result["error"], result
 
 
 @pytest.mark.slow

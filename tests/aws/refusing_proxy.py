@@ -1,0 +1,71 @@
+"""A proxy on 127.0.0.1 in front of the moto server that refuses chosen S3 requests with AccessDenied, as an IAM
+policy without that action makes AWS answer, and passes every other request on unchanged."""
+
+from __future__ import annotations
+
+import http.client
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+ACCESS_DENIED = (b'<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code>'
+                 b"<Message>Access Denied</Message></Error>")
+Refuses = Callable[[str, str], bool]  # (method, path with query) -> refused
+
+
+class _Proxy(ThreadingHTTPServer):
+    def __init__(self, upstream: str, refuses: Refuses):
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.upstream = upstream
+        self.refuses = refuses
+        self.refused: list[str] = []
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Proxy
+    protocol_version = "HTTP/1.1"
+
+    def _answer(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        if self.server.refuses(self.command, self.path):
+            self.server.refused.append(f"{self.command} {self.path}")
+            self._send(403, {"Content-Type": "application/xml"}, ACCESS_DENIED)
+            return
+        headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "expect")}
+        # http.client adds no header of its own (urllib would add a form Content-Type, which moto then reads)
+        upstream = http.client.HTTPConnection(self.server.upstream.split("//", 1)[1], timeout=60)
+        try:
+            upstream.request(self.command, self.path, body=body, headers=headers)
+            answer = upstream.getresponse()
+            self._send(answer.status, dict(answer.getheaders()), answer.read())
+        finally:
+            upstream.close()
+
+    def _send(self, status: int, headers: dict[str, str], body: bytes) -> None:
+        self.send_response(status)
+        for name, value in headers.items():
+            if name.lower() not in ("content-length", "transfer-encoding", "connection", "server", "date"):
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = _answer  # noqa: N815 (http.server's naming)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@contextmanager
+def refusing_proxy(upstream: str, refuses: Refuses) -> Iterator[_Proxy]:
+    """The proxy, serving until the block ends; ``refused`` lists what it refused."""
+    server = _Proxy(upstream, refuses)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
