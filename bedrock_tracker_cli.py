@@ -78,7 +78,8 @@ def build_parser() -> argparse.ArgumentParser:
     what.add_argument("--model", action="append", default=[], metavar="MODEL_ID",
                       help="only this modelId as logged (repeatable)")
     what.add_argument("--tag", action="append", default=[], metavar="KEY",
-                      help="also report by this requestMetadata key, e.g. cost_center (repeatable); "
+                      help="also report by this requestMetadata key, e.g. cost_center (repeatable; its table "
+                      "follows the --analysis tables, but for summary); "
                       "application_name is always read and names the application")
     what.add_argument("--role-suffix", default="-BedrockRole",
                       help="roles named {App}{suffix} are attributed to application {App} (default -BedrockRole)")

@@ -64,11 +64,11 @@ _FILE_ONLY_KEYS = {"user-app": ("base_model_id",)}
 
 
 def selected_analyses(choice: str, report: UsageReport) -> list[str]:
-    """The tables an ``--analysis`` choice prints (``summary`` prints none); ``all`` adds the ``--tag`` tables."""
+    """The tables an ``--analysis`` choice prints (``summary`` prints none), then the ``--tag`` tables asked for."""
+    tags = [name for name in report.tables if name.startswith("tag:")]
     if choice == "all":
-        tags = [name for name in report.tables if name.startswith("tag:")]
         return ["user", "application", "user-app", "model", "daily", "hourly", "region", *tags]
-    return [] if choice == "summary" else [choice]
+    return [] if choice == "summary" else [choice, *tags]
 
 
 def format_cost(value: float) -> str:

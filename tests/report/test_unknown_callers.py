@@ -181,3 +181,6 @@ def test_a_tag_key_no_call_carries_is_named_in_a_warning(tmp_path: Path) -> None
         PERIOD, ("us-east-1",))
     never = [line for line in report.warnings if "carries the requestMetadata key" in line]
     assert len(never) == 1 and "'Team'" in never[0]
+    # the warning names a table every analysis but summary prints
+    assert selected_analyses("application", report) == ["application", "tag:Team", "tag:team"]
+    assert selected_analyses("summary", report) == []
