@@ -457,7 +457,9 @@ def build_warnings(report: UsageReport, fact_warnings: list[str]) -> list[str]:
     if report.records_skipped:
         warnings.append(
             f"skipped {counted(report.records_skipped, 'record')} (malformed, without a readable timestamp or with "
-            "impossible token counts)"
+            "impossible token counts)" + ("; a skipped record's caller and model are not read, so the filters "
+            "(--arn-pattern, --model, --user-pattern) cannot leave it out: some may be of other callers or models"
+            if any(report.filters.get(name) for name in ("arn_pattern", "user_pattern", "models")) else "")
         )
     for reason, count in sorted(report.stats.skipped_objects.items()):
         if reason != PAYLOAD_OBJECTS:

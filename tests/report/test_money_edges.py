@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from bedrock_usage.engines.local import LocalEngine
+from bedrock_usage.engines.queries import Filters
 from bedrock_usage.logs.layout import object_key
 from bedrock_usage.logs.period import resolve_period
 from bedrock_usage.report.render import render_terminal, selected_analyses
@@ -423,6 +424,19 @@ def test_a_record_without_region_is_priced_in_the_region_whose_folder_holds_it(t
     assert report.summary["estimated_cost_usd"] == pytest.approx(2 * (10 * input_rate + 0.5 * output_rate), rel=1e-12)
     regions = report.tables["region"]
     assert regions["source_region"].tolist() == ["eu-west-1"] and regions["calls"].tolist() == [2]
+
+
+def test_a_filtered_report_says_its_skipped_records_may_be_of_other_callers(tmp_path: Path) -> None:
+    """A record of impossible token counts is read as nothing, its caller neither: --arn-pattern cannot leave it out,
+    and the warning of a filtered report says so; an unfiltered one does not."""
+    write_records(tmp_path, [call("amy", f"global.{SONNET_45}", 1000, n=1),
+                             call("zed", f"global.{SONNET_45}", -5, n=2)])
+    tracker = BedrockAthenaTracker(LocalEngine(tmp_path, cache=False))
+    day = resolve_period(start=DAY, end=DAY)
+    for filters, said in ((Filters(), False), (Filters(arn_pattern="amy"), True)):
+        report = tracker.analyze(day, ("us-east-1",), filters)
+        [line] = [w for w in report.warnings if w.startswith("skipped 1 record")]
+        assert ("cannot leave it out" in line) is said, line
 
 
 def test_unreadable_records_of_the_next_days_folder_are_not_the_periods(tmp_path: Path) -> None:
