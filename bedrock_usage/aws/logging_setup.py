@@ -190,11 +190,12 @@ def configure_region(
     s3 = aws.client("s3", target.region)
     bucket = ensure_private_bucket(s3, target.bucket, target.region, only_shown, replace)
     tls_only, writer = bucket_policy_statements(target)
-    # setup's own bucket: made now, or named as setup names it and still without a policy (a first run stopped
-    # before its policy was written), which gets the TLS-only statement as a bucket made now does
+    # setup's own bucket: made now, or named as setup names it, set as setup sets it (public access blocked,
+    # encrypted) and still without a policy: a first run stopped before writing it; it gets the TLS-only statement
+    # as a bucket made now does
     setups = bucket[0].action == CREATE or (
         target.bucket == bucket_name(DEFAULT_BUCKET_TEMPLATE, target.account, target.region)
-        and read_bucket_policy(s3, target.bucket) is None)
+        and not any(change.differences for change in bucket) and read_bucket_policy(s3, target.bucket) is None)
     try:
         policy = ensure_policy_statements(s3, target.bucket, [writer], only_shown, replace, hardening=[tls_only],
                                           new_bucket=setups)
