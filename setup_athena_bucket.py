@@ -9,11 +9,11 @@ activity-report CSVs and ``kiro_user_report`` over Kiro's user-report CSVs, in t
 holds (docs/amazon-q.md). With ``--cur``: a CUR 2.0 export with caller identity (found or created), its bucket
 policy and the table ``cur2_export`` over it (docs/governance.md). Running it again changes nothing
 and says so. What exists with other settings (a workgroup writing elsewhere, a table over another location or
-of an earlier version, a lifecycle rule with other days) is left as it is and reported old -> new, with exit 2;
+of an earlier version) is left as it is and reported old -> new, with exit 2;
 an existing bucket's public access block or lack of one is left too, as advice, with exit 0. Only
 --replace-existing changes them. Settings passed on the command line (--bytes-scanned-cutoff, --expire-days,
---start-date) change setup's own resources without it; pass them on every run (a run without them compares with
-the defaults and leaves the values an earlier run set, shown old -> new).
+--start-date) change setup's own resources without it; a run without --expire-days or --start-date keeps the
+expiry rule's days and the table's first day as they are.
 """
 
 from __future__ import annotations
@@ -104,8 +104,8 @@ def main(argv: list[str] | None = None) -> int:
         "--expire-days",
         type=_positive_int,
         metavar="N",
-        help=f"delete query results after N days (default {DEFAULT_EXPIRE_DAYS}; given, it also changes an existing "
-        "rule of setup's with other days)",
+        help=f"delete query results after N days (default {DEFAULT_EXPIRE_DAYS} for a new rule; given, it also "
+        "changes an existing rule of setup's with other days, which a run without it keeps)",
     )
     parser.add_argument(
         "--workgroup", default=DEFAULT_WORKGROUP, type=workgroup_name,
@@ -122,8 +122,8 @@ def main(argv: list[str] | None = None) -> int:
         "--start-date",
         type=lambda text: parse_day(text, "--start-date"),
         metavar="YYYY-MM-DD",
-        help=f"first day the dt partition projection covers (default {DEFAULT_START_DAY:%Y-%m-%d}; given, it also "
-        "changes the range of an existing table of setup's)",
+        help=f"first day the dt partition projection covers (default {DEFAULT_START_DAY:%Y-%m-%d} for a new table; "
+        "given, it also changes the range of an existing table of setup's, which a run without it keeps)",
     )
     parser.add_argument(
         "--log-bucket",

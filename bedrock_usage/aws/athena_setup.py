@@ -57,6 +57,7 @@ _OWN_PARAMETERS = {"EXTERNAL", "classification", "storage.location.template"}
 CUTOFF_SETTING = "bytes scanned cutoff per query"
 # The setting each option with a default sets, as the old -> new lines name it.
 _OPTION_SETTINGS = {"expire_days": "Expiration.Days", "start_day": f"parameter projection.{PARTITION_COLUMN}.range"}
+_OPEN_RANGE = re.compile(r"\d{4}/\d{2}/\d{2},NOW")  # a projection from some day up to today, as setup writes it
 
 
 @dataclass(frozen=True)
@@ -192,6 +193,33 @@ def expiry_rule(days: int) -> dict[str, Any]:
         "Status": "Enabled",
         "Expiration": {"Days": days},
     }
+
+
+def _rule_days(s3: Any, bucket: str) -> int | None:
+    """The days of setup's expiry rule in ``bucket`` as an earlier run set them (``--expire-days``), or None.
+
+    A run that does not name the option keeps them: a plain daily ``--compact`` after ``--expire-days 7`` reported
+    the rule as left as it is, exit 2, skipped the copy, and its advice (``--replace-existing``) undid the 7 days."""
+    try:
+        rules = s3.get_bucket_lifecycle_configuration(Bucket=bucket).get("Rules", [])
+    except ClientError:
+        return None
+    days = next((r.get("Expiration", {}).get("Days") for r in rules if r.get("ID") == EXPIRY_RULE_ID), None)
+    return days if isinstance(days, int) and days > 0 else None
+
+
+def _with_earlier_range(glue: Any, table: dict[str, Any]) -> dict[str, Any]:
+    """``table`` with the first day of its existing table's projection (an earlier ``--start-date``) when that runs
+    up to today as setup writes it: a run that does not name the option keeps it."""
+    try:
+        current = glue.get_table(DatabaseName=DATABASE_NAME, Name=table["Name"])["Table"]
+    except ClientError:
+        return table
+    key = f"projection.{PARTITION_COLUMN}.range"
+    earlier = (current.get("Parameters") or {}).get(key, "")
+    if key not in table.get("Parameters", {}) or not _OPEN_RANGE.fullmatch(earlier):
+        return table
+    return {**table, "Parameters": {**table["Parameters"], key: earlier}}
 
 
 def ensure_database(glue: Any, dry_run: bool) -> Change:
@@ -420,9 +448,12 @@ def configure_athena(
     # setup's own bucket: made now, or named as setup names it (a first run stopped before its rule was made)
     setups = (bucket_changes[0].action == CREATE
               or results_bucket == bucket_name(DEFAULT_RESULTS_BUCKET_TEMPLATE, account, region))
-    result.changes.append(ensure_lifecycle_rule(s3, results_bucket, expiry_rule(options.expire_days), dry_run,
-                                                replace, asked, setups_bucket=setups))
+    days = options.expire_days if "expire_days" in options.explicit else _rule_days(s3, results_bucket)
+    result.changes.append(ensure_lifecycle_rule(s3, results_bucket, expiry_rule(days or options.expire_days),
+                                                dry_run, replace, asked, setups_bucket=setups))
     result.changes.append(ensure_database(glue, dry_run))
+    if "start_day" not in options.explicit:
+        table = _with_earlier_range(glue, table)
     result.changes.append(ensure_table(glue, table, dry_run, replace, asked))
     output_location = f"s3://{results_bucket}/{RESULTS_PREFIX}"
     result.changes.append(
