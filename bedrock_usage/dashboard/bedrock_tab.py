@@ -11,7 +11,7 @@ from . import charts, data
 from .drilldown import detail_view, focus_controls
 from .layout import cards, pair
 from .tables import data_table, download_stem, load_error, named_columns, show_warnings
-from .text import Text, change, compact, compact_usd, number
+from .text import Text, change, compact, compact_usd, number, plain
 
 
 def logging_panel(t: Text, regions: tuple[str, ...] | None, profile: str) -> None:
@@ -55,7 +55,7 @@ def show_bedrock(t: Text, request: data.BedrockRequest | None) -> None:
             st.caption(t("scope_line", period=whole.report.period.label(), regions=", ".join(whole.report.regions),
                          previous=previous))
             if request.models:
-                st.caption(t("models_line", models=", ".join(request.models)))
+                st.caption(t("models_line", models=", ".join(map(plain, request.models))))
             focus = focus_controls(t, whole.focus_choices)
             view = data.load_bedrock(request, focus) if focus else whole
     except (UsageError, SetupRequired) as exc:

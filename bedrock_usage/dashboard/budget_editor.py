@@ -21,7 +21,7 @@ import streamlit as st
 from ..errors import UsageError
 from ..governance.budgets import SCOPES, Budget, parse_budget
 from . import data
-from .text import Text
+from .text import Text, plain
 
 COLUMNS = ("name", "scope", "value", "tag", "monthly_usd", "daily_usd")
 SUFFIXES = (".toml", ".json")
@@ -175,7 +175,7 @@ def budget_editor(t: Text, budget_list: list[Budget], source: str) -> None:
             entries = entries_from_frame(edited, target)
             old = read_text(path)
         except UsageError as exc:
-            st.error(t("usage_error", message=str(exc)))
+            st.error(t("usage_error", message=plain(exc)))
             return
         if not entries:
             st.info(t("editor_empty"))

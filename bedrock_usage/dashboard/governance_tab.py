@@ -20,7 +20,7 @@ from .budget_editor import budget_editor
 from .layout import cards, tiles
 from .session import RECONCILE_KEY
 from .tables import data_table, download_stem, load_error, show_warnings
-from .text import Text, compact, compact_usd, number, percent, usd
+from .text import Text, compact, compact_usd, number, percent, plain, usd
 
 CALLERS_KEY = "callers_request"
 Request = TypeVar("Request")
@@ -35,7 +35,7 @@ def show_governance(t: Text, request: data.BedrockRequest | None) -> None:
         return
     st.caption(t("gov_scope_line", regions=", ".join(t("regions_all") if r == ALL else r for r in request.regions)))
     if request.models:
-        st.caption(t("models_line", models=", ".join(request.models)))
+        st.caption(t("models_line", models=", ".join(map(plain, request.models))))
     request = data.governance_scope(request)
     budgets_section(t, request)
     st.divider()
@@ -313,7 +313,7 @@ def show_callers(t: Text, rec: CallerReconciliation) -> None:
             st.metric(t(label), compact_usd(s[name]), border=True, help=money(s[name]))
     missing = rec.billed_without_logs
     if len(missing):
-        names = ", ".join(_caller(rec, row) for _, row in missing.iterrows())
+        names = ", ".join(plain(_caller(rec, row)) for _, row in missing.iterrows())
         st.error(t("callers_missing", count=len(missing), names=names), icon=":material/error:")
     else:
         st.success(t("callers_all_logged"), icon=":material/check_circle:")

@@ -16,7 +16,7 @@ from ..logs.regions import ALL, REGION_NAMES
 from . import data
 from .bedrock_tab import logging_panel
 from .session import LINK_IGNORED_KEY, keep_translated_choices
-from .text import LANGUAGES, Text
+from .text import LANGUAGES, Text, plain
 
 ZONES = ["UTC", *sorted(z for z in available_timezones() - ATHENA_UNKNOWN_ZONES
                         if "/" in z and not z.startswith(("Etc/", "SystemV/")))]
@@ -127,7 +127,7 @@ def _no_region(t: Text) -> str:
     read every region)."""
     left_out = st.session_state.get(LINK_IGNORED_KEY) or []
     unknown = [value.removeprefix("regions=") for value in left_out if value.startswith("regions=")]
-    return t("link_no_region", regions=", ".join(unknown)) if unknown else t("need_region")
+    return t("link_no_region", regions=", ".join(map(plain, unknown))) if unknown else t("need_region")
 
 
 def _problem(t: Text, regions: list[str], start: date | None, end: date | None, tz: str, source: str,

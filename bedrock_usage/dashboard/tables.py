@@ -9,7 +9,7 @@ from ..errors import SetupRequired
 from ..logs.period import Period
 from ..output.files import csv_text
 from ..report.priced_facts import COST_COLUMNS, TOTAL_COST
-from .text import Text
+from .text import Text, plain
 
 MONEY_COLUMNS = {*COST_COLUMNS, TOTAL_COST, "virtual_cost_usd"}
 SHARE_COLUMNS = {"max_context_share", "avg_context_share", "used_share", "projected_share", "monthly_share",
@@ -75,10 +75,10 @@ def show_warnings(t: Text, lines: list[str]) -> None:
     """A collapsed list of what may make the figures incomplete."""
     if lines:
         with st.expander(t("warnings", count=len(lines)), icon=":material/warning:"):
-            st.markdown("\n".join(f"- {line}" for line in lines))
+            st.markdown("\n".join(f"- {plain(line)}" for line in lines))
 
 
 def load_error(t: Text, exc: Exception) -> None:
     """One line for an error the user can fix, never a traceback, in the dashboard's words."""
     key = "setup_needed" if isinstance(exc, SetupRequired) else "usage_error"
-    st.error(t(key, message=t.for_dashboard(str(exc))))
+    st.error(t(key, message=t.for_dashboard(plain(exc))))

@@ -1167,6 +1167,17 @@ class Text:
         return message
 
 
+# What Streamlit's Markdown reads as markup: links and images, emphasis, code, HTML, LaTeX ($), :shortcodes:,
+# tables, headings. A backslash makes each one a plain character (CommonMark escapes any ASCII punctuation).
+_MARKUP = re.compile(r"([\\`*_\[\]()!<>$:|#~{}])")
+
+
+def plain(text: object) -> str:
+    """``text`` shown as written wherever the page reads Markdown: a value from a link, the logs or an error message
+    (``[Sign in](https://evil.example)`` stays those characters, never a link or an image)."""
+    return _MARKUP.sub(r"\\\1", str(text))
+
+
 def usd(value: float | None) -> str:
     """``$1,234.56``; a dash when there is no amount."""
     if value is None or (isinstance(value, float) and math.isnan(value)):

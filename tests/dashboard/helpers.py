@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import json
 import math
+import re
 import subprocess
 import sys
 from datetime import UTC, date, datetime, timedelta
@@ -45,6 +46,11 @@ def checked(at: AppTest) -> AppTest:
     """``at`` after asserting its run raised nothing."""
     assert not at.exception, [e.value for e in at.exception]
     return at
+
+
+def shown(markdown: str) -> str:
+    """The text a reader sees of Markdown whose punctuation is escaped (``\\[`` reads ``[``)."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown)
 
 
 def open_app(**query: str | list[str]) -> AppTest:

@@ -40,6 +40,7 @@ from tests.dashboard.helpers import (
     open_app,
     plain,
     run_cli,
+    shown,
     tab,
 )
 from tests.oracle import aggregate, caller, with_profiles_resolved
@@ -222,7 +223,20 @@ def test_a_link_to_a_missing_logs_folder_names_the_field_once(no_aws_env: dict[s
                                                              error: str) -> None:
     root = tmp_path / "nonexistent"
     at = open_app(source="local", logs=str(root), days="7", lang=lang)
-    assert [e.value for e in at.error] == [error.format(root=root)]
+    assert [shown(e.value) for e in at.error] == [error.format(root=root)]
+
+
+def test_a_hostile_link_shows_its_values_as_text_never_as_links_or_images(no_aws_env: dict[str, str]) -> None:
+    """Values of a hand-edited link reach the page as the characters they are: no link to click, no remote image,
+    no bold line posing as the page's own."""
+    tab_value = "[Open the full report](https://evil.example/report)"
+    region = "**Session expired.** ![x](https://evil.example/pixel.png)"
+    at = open_app(source="demo", days="7", tab=tab_value, regions=region)
+    texts = [w.value for w in at.warning] + [e.value for e in at.error]
+    assert any(f"tab={tab_value}" in shown(text) for text in texts), texts
+    assert any(region in shown(text) for text in texts), texts
+    for text in texts:
+        assert "](" not in text and "**Session" not in text, text
 
 
 @pytest.mark.slow
