@@ -87,7 +87,7 @@ def read_link(params: Mapping[str, list[str]], now: datetime) -> LinkSettings:
     if "focus" in first:
         link.values["focus"] = first["focus"]
     if "top" in first:
-        n = int(first["top"]) if first["top"].isdigit() else 0
+        n = _whole(first["top"])
         if TOP_N[0] <= n <= TOP_N[1]:
             link.values["top_n"] = n
         else:
@@ -115,7 +115,7 @@ def _read_period(first: dict[str, str], today: date, link: LinkSettings) -> None
         else:
             link.ignored.append(f"start={first.get('start', '')}&end={first.get('end', '')}")
     elif "days" in first:
-        days = int(first["days"]) if first["days"].isdigit() else 0
+        days = _whole(first["days"])
         if 1 <= days <= MAX_DAYS_FROM_LINK:
             link.values["dates"], link.has_period = (today - timedelta(days=days - 1), today), True
         else:
@@ -166,3 +166,9 @@ def link_of(request: data.BedrockRequest | None, state: Mapping[str, object], ta
     if state.get("top_n") not in (None, data.TOP_N_DEFAULT):
         params["top"] = str(state["top_n"])
     return params
+
+
+def _whole(text: str) -> int:
+    """A link's whole number of ASCII digits; 0 for anything else (``str.isdigit`` is true for ``²``, which ``int``
+    refuses)."""
+    return int(text) if text.isascii() and text.isdigit() else 0

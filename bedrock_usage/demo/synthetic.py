@@ -349,7 +349,7 @@ class CorpusSpec:
             raise UsageError(f"start date {self.start_date} is after end date {self.end_date}")
         if not 0 <= self.body_bytes <= MAX_BODY_BYTES:
             raise UsageError(f"body bytes must be between 0 and {MAX_BODY_BYTES:,}, not {self.body_bytes}")
-        if not (len(self.account) == 12 and self.account.isdigit()):
+        if not (len(self.account) == 12 and self.account.isascii() and self.account.isdigit()):
             raise UsageError(f"account id must be 12 digits, not {self.account!r}")
         object.__setattr__(self, "regions", resolve_regions(list(self.regions)))
         if self.not_after is not None and self.not_after < datetime.combine(self.start_date, time(1), tzinfo=UTC):

@@ -32,7 +32,7 @@ def memory_mb(threads: int | None = None) -> int:
     text = os.environ.get(MEMORY_ENV, "").strip()
     if not text:
         return max(DEFAULT_MEMORY_MB, MIB_PER_THREAD * (threads or os.cpu_count() or 1))
-    if not text.isdigit() or not 64 <= int(text) <= 16 * 1024 * 1024:
+    if not (text.isascii() and text.isdigit()) or not 64 <= int(text) <= 16 * 1024 * 1024:
         raise UsageError(f"{MEMORY_ENV}={text!r} must be a whole number of mebibytes, at least 64 (default "
                          f"{DEFAULT_MEMORY_MB}, or {MIB_PER_THREAD} per core when that is more)")
     return int(text)
@@ -96,7 +96,7 @@ def _remove_stale(root: Path) -> None:
 
 def _running(pid: str) -> bool:
     """True when a process with id ``pid`` runs on this machine (or may: it cannot be told)."""
-    if not pid.isdigit():
+    if not (pid.isascii() and pid.isdigit()):
         return False
     try:
         os.kill(int(pid), 0)

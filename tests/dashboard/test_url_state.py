@@ -45,3 +45,10 @@ def test_every_model_of_a_link_is_kept() -> None:
     link = read_link({"days": ["7"], "model": ["Claude Sonnet 4", "no such model", ""]}, NOW)
     assert link.values["models"] == ["Claude Sonnet 4", "no such model"]
     assert not link.ignored
+
+
+def test_a_number_in_other_digits_is_left_out_and_named() -> None:
+    """``²`` and ``٣`` are digits to ``str.isdigit`` but no number ``int`` reads: the page crashed on them."""
+    link = read_link({"days": ["²"], "top": ["٣"]}, NOW)
+    assert "dates" not in link.values and "top_n" not in link.values
+    assert link.ignored == ["days=²", "top=٣"]

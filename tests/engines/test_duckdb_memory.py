@@ -58,7 +58,7 @@ def test_the_cap_is_read_from_the_environment(monkeypatch: pytest.MonkeyPatch, t
     monkeypatch.setenv(MEMORY_ENV, "2048")
     assert duckdb_config(threads=2) | {"temp_directory": ""} == {"memory_limit": "2048MiB", "threads": 2,
                                                                   "temp_directory": ""}
-    for text in ("0", "63", "1.5", "lots", "-1"):
+    for text in ("0", "63", "1.5", "lots", "-1", "²⁵⁶"):
         monkeypatch.setenv(MEMORY_ENV, text)
         with pytest.raises(UsageError, match=f"{MEMORY_ENV}='{text}' must be a whole number of mebibytes"):
             duckdb_config()
