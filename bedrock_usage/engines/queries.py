@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..errors import UsageError
 from ..logs.bodies import (
@@ -37,7 +36,7 @@ from ..logs.bodies import (
     media_given_sql,
 )
 from ..logs.layout import SERVICE_FOLDER, partition_value
-from ..logs.period import ATHENA_UNKNOWN_ZONES, Period
+from ..logs.period import ATHENA_UNKNOWN_ZONES, Period, is_zone_name
 from ..logs.schema import PARTITION_COLUMN, TABLE_NAME
 from .base import SqlParam
 
@@ -363,10 +362,8 @@ def quoted_name(name: str) -> str:
 
 def zone_literal(tz: str) -> str:
     """The time zone as a literal, once ``zoneinfo`` knows it (UsageError otherwise)."""
-    try:
-        ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        raise UsageError(f"'{tz}' is not a time zone name such as UTC or Asia/Seoul") from None
+    if not is_zone_name(tz):
+        raise UsageError(f"'{tz}' is not a time zone name such as UTC or Asia/Seoul")
     if not _ZONE_NAME.fullmatch(tz) or tz in ATHENA_UNKNOWN_ZONES:
         raise UsageError(f"'{tz}' is not a time zone name Amazon Athena knows")
     return quoted(tz)

@@ -6,7 +6,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from functools import cache
+from zoneinfo import ZoneInfo, available_timezones
 
 from ..errors import UsageError
 from .layout import days_between
@@ -100,16 +101,25 @@ def parse_day(value: str, option: str) -> date:
 ATHENA_UNKNOWN_ZONES = frozenset({"EST", "HST", "MST", "ROC", "Factory", "localtime", "America/Coyhaique"})
 
 
+@cache
+def _zone_names() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def is_zone_name(name: str) -> bool:
+    """Whether ``name`` is a zone of the tz database: ``ZoneInfo`` also opens what the system's zone folder holds
+    besides them (``posixrules``, ``right/UTC``, ``posix/Asia/Seoul``), which DuckDB does not know."""
+    return name in _zone_names()
+
+
 def check_zone(tz: str | None) -> str:
     """A valid IANA time zone name (``None``: UTC); an empty name is refused (an unset variable in a script, not a
     choice of UTC)."""
     name = "UTC" if tz is None else tz.strip()
     if not name:
         raise UsageError("--tz is empty: give a time zone name such as UTC or Asia/Seoul")
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a folder of zones, such as "America"
-        raise UsageError(f"--tz '{name}' is not a time zone name such as UTC or Asia/Seoul") from None
+    if not is_zone_name(name):
+        raise UsageError(f"--tz '{name}' is not a time zone name such as UTC or Asia/Seoul")
     if name in ATHENA_UNKNOWN_ZONES:
         raise UsageError(f"--tz '{name}' is not a time zone Amazon Athena knows, so the same report would fail on "
                          "Athena: give a place's zone such as America/New_York, or an offset such as Etc/GMT+5")
