@@ -188,11 +188,7 @@ def bedrock_tables(t: Text, view: data.BedrockView, request: data.BedrockRequest
     stem = download_stem("bedrock", report.period)
     group_name = request.group_by if request.group_by != "tag" else f"tag_{file_part(request.tag_key, '_')}"
     tables = [
-        (
-            t("table_group", group=_group_label(t, request)),
-            group_name,
-            named_columns(t, view.group, request.group_column),
-        ),
+        (t("table_group", group=_group_label(t, request)), group_name, view.group),
         (t("table_detail"), "application_model_region", view.detail),
         (t("table_user_app"), "user_app", report.tables["user-app"]),
         (t("table_models"), "model", report.tables["model"]),
@@ -204,7 +200,9 @@ def bedrock_tables(t: Text, view: data.BedrockView, request: data.BedrockRequest
     st.subheader(t("tables"))
     for tab, (_, name, frame) in zip(st.tabs([title for title, _, _ in tables]), tables, strict=True):
         with tab:
-            data_table(t, frame, f"{stem}_{name}", key=f"bedrock_{name}", period=report.period)
+            # a missing tag reads "(not set)" on the page; the file has it empty, as the CLI's file does
+            shown = named_columns(t, frame, request.group_column) if name == group_name else None
+            data_table(t, frame, f"{stem}_{name}", key=f"bedrock_{name}", period=report.period, shown=shown)
 
 
 def _group_label(t: Text, request: data.BedrockRequest) -> str:

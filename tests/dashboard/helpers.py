@@ -4,6 +4,7 @@ and the card formats computed independently of the dashboard's code."""
 from __future__ import annotations
 
 import base64
+import gc
 import json
 import math
 import re
@@ -138,3 +139,19 @@ def expected_compact_usd(amount: float) -> str:
 def expected_change(current: float, previous: float) -> str | None:
     """A card's change against the previous period."""
     return f"{(current - previous) / previous:+.1%}" if previous else None
+
+
+def downloads(at: AppTest) -> dict[str, bytes]:
+    """Every download button's file by its name, made as a click makes it: the buttons defer their data to a callable
+    the media file manager keeps (AppTest gives no handle on it, so it is found among the live objects)."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    managers = [o for o in gc.get_objects() if isinstance(o, MediaFileManager)]
+    found: dict[str, bytes] = {}
+    for button in at.get("download_button"):
+        for manager in managers:
+            entry = manager._deferred_callables.get(button.proto.deferred_file_id)
+            if entry is not None:
+                data = entry["callable"]()
+                found[entry["filename"]] = data.encode() if isinstance(data, str) else data
+    return found

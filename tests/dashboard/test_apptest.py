@@ -7,6 +7,8 @@ prices) checks the figures independently, cost included.
 
 from __future__ import annotations
 
+import csv
+import io
 import shutil
 import string
 from collections import defaultdict
@@ -32,6 +34,7 @@ from tests.dashboard.helpers import (
     TODAY,
     analyze,
     cli_report,
+    downloads,
     expected_change,
     expected_compact,
     expected_compact_usd,
@@ -159,6 +162,10 @@ def test_group_by_a_request_metadata_tag(demo_env: dict[str, str], demo_records:
     shown = {row["tag:cost_center"]: [row["calls"], row["input_tokens"]] for row in table.to_dict("records")}
     assert len(expected) > 2
     assert shown == expected
+    # the file has a missing tag empty, as the CLI's file does, never the page's "(not set)"
+    [file] = [content for name, content in downloads(at).items() if name.endswith("_tag_cost_center.csv")]
+    rows = list(csv.DictReader(io.StringIO(file.decode("utf-8"))))
+    assert {row["tag:cost_center"] for row in rows} == {tag if tag != "(not set)" else "" for tag in expected}
 
 
 @pytest.mark.slow
