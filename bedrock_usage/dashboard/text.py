@@ -1215,9 +1215,10 @@ def compact(value: int | float) -> str:
     value = int(value)
     if abs(value) < 100_000:
         return f"{value:,}"
-    if abs(value) < 1_000_000:
+    # a unit is used while its figure, rounded as shown, stays under 1,000 (999,960 is 1.00M, never 1,000.0K)
+    if abs(round(value / 1e3, 1)) < 1_000:
         return f"{value / 1e3:,.1f}K"
-    if abs(value) < 1_000_000_000:
+    if abs(round(value / 1e6, 2)) < 1_000:
         return f"{value / 1e6:,.2f}M"
     return f"{value / 1e9:,.2f}B"
 

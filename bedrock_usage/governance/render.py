@@ -327,7 +327,7 @@ def anomalies_text(report: AnomalyReport, max_rows: int = 20) -> str:
     else:
         lines += [f"ANOMALIES: {len(report.anomalies)}",
                   table_text(report.anomalies, [("day", "Day"), ("group", report.group_by.capitalize()),
-                                                ("cost_usd", "Cost"), ("baseline_usd", "7-day median"),
+                                                ("cost_usd", "Cost"), ("baseline_usd", f"{report.window}-day median"),
                                                 ("ratio", "Ratio")], max_rows)]
     if report.unjudged_days:
         lines.append(f"Not judged (too little history): {', '.join(report.unjudged_days)}")

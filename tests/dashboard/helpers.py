@@ -113,12 +113,13 @@ def plain(value: object) -> object:
 
 
 def expected_compact(value: int) -> str:
-    """How a metric card prints a count: exact below 100,000, else in K, M or B."""
+    """How a metric card prints a count: exact below 100,000, else in K, M or B, each step taken once the rounded
+    figure reaches the next (999,960 is 1.00M)."""
     if value < 100_000:
         return f"{value:,}"
-    if value < 1_000_000:
+    if float(f"{value / 1e3:.1f}") < 1000:
         return f"{value / 1e3:,.1f}K"
-    if value < 1_000_000_000:
+    if float(f"{value / 1e6:.2f}") < 1000:
         return f"{value / 1e6:,.2f}M"
     return f"{value / 1e9:,.2f}B"
 

@@ -139,6 +139,8 @@ def test_budgets_and_anomalies_equal_the_cli(demo_env: dict[str, str], demo_cach
             assert plain(row[name]) == pytest.approx(expected[name], rel=1e-9, abs=1e-9), (expected["budget"], name)
         caption = next(c.value for c in at.caption if c.value.startswith(f"`{expected['covers']}`"))
         assert f"**${expected['month_to_date_usd']:,.2f}**" in caption, caption
+        if expected["monthly_share"] is not None:  # one decimal, as the table: 99.8% never reads as 100%
+            assert f"({expected['monthly_share'] * 100:.1f}%)" in caption, caption
     breached = [e.value for e in at.error if "budgets breached" in e.value]
     if budgets["breached"]:
         assert breached == [f"**{len(budgets['breached'])} of {len(budgets['budgets'])} budgets breached**: "

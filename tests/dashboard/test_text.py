@@ -13,10 +13,11 @@ import pandas as pd
 import pytest
 
 from bedrock_usage.dashboard.qdev_tab import estimate_note
-from bedrock_usage.dashboard.text import STRINGS, Text
+from bedrock_usage.dashboard.text import STRINGS, Text, compact, plain
 from bedrock_usage.engines.local import LocalEngine
 from bedrock_usage.errors import UsageError
 from bedrock_usage.qdev.analysis import ReportTokenEstimate
+from tests.dashboard.helpers import expected_compact
 
 
 def test_one_of_anything_is_singular_in_english() -> None:
@@ -87,3 +88,18 @@ def test_a_logs_folder_message_names_the_sidebar_field_once(tmp_path: Path, lang
     asked = f"set **{field}** in the sidebar to the folder that holds AWSLogs/"
     assert messages[0] == f"logs folder {tmp_path / 'nonexistent'} does not exist: {asked}"
     assert messages[1].startswith(f"no Model Invocation Logs under {tmp_path}: {asked}{{account}}/")
+
+
+@pytest.mark.parametrize("value", [99_999, 100_000, 999_949, 999_950, 999_960, 1_000_000, 999_994_999, 999_995_000,
+                                   1_234_567_890])
+def test_a_card_count_takes_the_next_unit_once_its_rounded_figure_reaches_it(value: int) -> None:
+    """999,960 is "1.00M", never "1,000.0K"; 999,995,000 is "1.00B"."""
+    assert compact(value) == expected_compact(value)
+    assert not compact(value).startswith("1,000.")
+
+
+def test_plain_keeps_every_character_and_no_markup() -> None:
+    text = "[Sign in](https://evil.example) ![x](y.png) **b** `c` <i>h</i> $1$ :material/x: # h | t"
+    escaped = plain(text)
+    assert re.sub(r"\\(.)", r"\1", escaped) == text
+    assert "](" not in escaped and "**" not in escaped and "<i>" not in escaped and "$1$" not in escaped

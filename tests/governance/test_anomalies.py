@@ -149,6 +149,9 @@ def test_terminal_output_and_a_quiet_period(logs: Path, no_aws_env: dict[str, st
     result = run_cli(no_aws_env, logs, "--start-date", "2025-11-03")
     assert result.returncode == 3
     assert "ANOMALIES:" in result.stdout and "Month-end forecast (November 2025, as of 2025-11-20)" in result.stdout
+    assert "7-day median" in result.stdout
+    window = run_cli(no_aws_env, logs, "--start-date", "2025-11-03", "--anomaly-window", "5")
+    assert "5-day median" in window.stdout and "7-day median" not in window.stdout  # the header names the window
     quiet = subprocess.run(
         [sys.executable, str(ROOT / "bedrock_tracker_cli.py"), "--engine", "local", "--logs-dir", str(logs),
          "--region", "us-east-1", "--anomalies", "--start-date", "2025-11-09", "--end-date", "2025-11-13"],
