@@ -43,6 +43,7 @@ from bedrock_usage.demo.writer import write_local
 from bedrock_usage.errors import UsageError
 from bedrock_usage.governance.budgets import Budget, load_budgets
 from bedrock_usage.logs.period import Period
+from tests.dashboard.helpers import shown
 from tests.logfiles import read_tree
 from tests.oracle import aggregate, published_rates, with_profiles_resolved
 
@@ -85,7 +86,7 @@ def frame_starting(at: AppTest, *columns: str) -> pd.DataFrame:
 
 def load_errors(at: AppTest) -> list[str]:
     """Error boxes that say a view could not be loaded (the budget breach summary is an error box too)."""
-    return [e.value for e in at.error if e.value.startswith(("Cannot analyse", "Setup needed"))]
+    return [shown(e.value) for e in at.error if e.value.startswith(("Cannot analyse", "Setup needed"))]
 
 
 def chart(at: AppTest, key: str) -> list[dict]:
