@@ -77,7 +77,8 @@ def show_bedrock(t: Text, request: data.BedrockRequest | None) -> None:
     if focus:
         detail_view(t, focus, view)
     bedrock_charts(t, view, request, drillable=focus is None)
-    bedrock_tables(t, view, request)
+    bedrock_tables(t, view, request, filtered=bool(focus or request.models or request.arn_pattern
+                                                   or request.user_pattern))
     stats = report.stats
     scan = t("scan_line", objects=number(stats.objects_read), megabytes=f"{stats.bytes_read / 1e6:,.1f}",
              engine=report.engine)
@@ -182,10 +183,11 @@ def spend_over_time(t: Text, view: data.BedrockView, partial: dict) -> None:
     st.caption(t("lines_note", shown=shown, total=daily[by].nunique(), group=t(f"group_{by}").lower()))
 
 
-def bedrock_tables(t: Text, view: data.BedrockView, request: data.BedrockRequest) -> None:
-    """Every table behind the charts, each with a CSV download."""
+def bedrock_tables(t: Text, view: data.BedrockView, request: data.BedrockRequest, filtered: bool = False) -> None:
+    """Every table behind the charts, each with a CSV download; the files of a ``filtered`` view (a drill-down, models,
+    an ARN or user pattern) are named ``bedrock_filtered_...``, never like the whole scope's."""
     report = view.report
-    stem = download_stem("bedrock", report.period)
+    stem = download_stem("bedrock_filtered" if filtered else "bedrock", report.period)
     group_name = request.group_by if request.group_by != "tag" else f"tag_{file_part(request.tag_key, '_')}"
     tables = [
         (t("table_group", group=_group_label(t, request)), group_name, view.group),

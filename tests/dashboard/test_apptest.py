@@ -134,7 +134,7 @@ def test_demo_figures_equal_the_cli_json(demo_env: dict[str, str], demo_records:
     tables = report["analyses"]
     assert_same_table(frame_starting(at, "user", "principal_type", "principal"), tables["user"],
                       ["user", "principal_type", "principal"], "user")
-    user_app = ["user", "application", "model", "source_region"]
+    user_app = ["user", "account", "application", "model", "source_region"]
     assert_same_table(frame_starting(at, *user_app), tables["user-app"], user_app, "user-app")
     detail = ["application", "model", "source_region"]
     assert_same_table(frame_starting(at, *detail), summed(tables["user-app"], detail), detail, "detail")

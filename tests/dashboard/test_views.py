@@ -42,6 +42,7 @@ from tests.dashboard.helpers import (
     analyze,
     chart,
     checked,
+    downloads,
     expected_change,
     expected_compact,
     expected_compact_usd,
@@ -105,15 +106,20 @@ def test_drill_down_into_a_user_shows_only_their_calls(demo_env: dict[str, str],
     # Every table holds only the user's calls.
     users = frame_starting(at, "user", "principal_type", "principal")
     assert set(users["user"]) == {user}
-    assert set(frame_starting(at, "user", "application", "model", "source_region")["user"]) == {user}
+    assert set(frame_starting(at, "user", "account", "application", "model")["user"]) == {user}
     days = frame_starting(at, "day", "calls")
     assert {row["day"]: (row["calls"], pytest.approx(row["estimated_cost_usd"], rel=1e-9))
             for row in days.to_dict("records")} == \
         {day: (t.calls, t.estimated_cost) for (day,), t in oracle["daily"].items()}
+    # its files are named apart from the whole scope's, which they would otherwise overwrite in a downloads folder
+    bedrock_files = [name for name in downloads(at) if name.startswith("bedrock")]
+    assert bedrock_files and all(name.startswith("bedrock_filtered_") for name in bedrock_files), bedrock_files
 
     at.button(key="focus_clear").click()
     checked(at.run())
     assert metric(tab(at, "Amazon Bedrock"), "Calls").value == expected_compact(everyone.calls)
+    bedrock_files = [name for name in downloads(at) if name.startswith("bedrock")]
+    assert bedrock_files and not any(name.startswith("bedrock_filtered_") for name in bedrock_files)
     assert not [m for m in at.metric if m.label == "Share of cost"]
 
 
