@@ -66,6 +66,8 @@ MIN_BILLED_BYTES = 10 * BYTES_PER_MB
 
 DEFAULT_RESULTS_BUCKET_TEMPLATE = "bedrock-analytics-{account}-{region}"
 DEFAULT_WORKGROUP = "bedrock-usage"
+# A query Athena ends FAILED but marks retryable is started again after each pause (seconds).
+RETRY_PAUSES = (1.0, 4.0)
 RESULTS_PREFIX = "query-results/"
 SETUP_STEP = "run python setup_athena_bucket.py --regions {region}"
 
@@ -95,6 +97,11 @@ class AthenaQueryError(UsageError):
     def __init__(self, message: str, bytes_scanned: int = 0):
         super().__init__(message)
         self.bytes_scanned = bytes_scanned
+
+
+class RetryableFailure(AthenaQueryError):
+    """A query that failed where Athena says it may succeed if run again (``AthenaError.Retryable``: an internal
+    error, a transient capacity limit)."""
 
 
 def sql_literal(value: SqlParam) -> str:
@@ -292,6 +299,7 @@ class AthenaEngine:
         database: str = DATABASE_NAME,
         output_location: str | None = None,
         poll_timeout: float = DEFAULT_POLL_TIMEOUT,
+        retry_pauses: tuple[float, ...] = RETRY_PAUSES,
         max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
         client_factory: AthenaClientFactory | None = None,
         use_compacted: bool = True,
@@ -303,6 +311,7 @@ class AthenaEngine:
         self.database = database
         self.output_location = output_location
         self.poll_timeout = poll_timeout
+        self.retry_pauses = retry_pauses  # seconds before each run again of a query Athena marks retryable
         self.max_concurrency = max(1, max_concurrency)
         self.description = f"Amazon Athena over Model Invocation Logs (workgroup {workgroup})"
         self._client_factory = client_factory or (lambda region: aws.client("athena", region))
@@ -426,8 +435,15 @@ class AthenaEngine:
                 request["ResultConfiguration"] = result_config
             if parameters:
                 request["ExecutionParameters"] = parameters
-            execution_id = client.start_query_execution(**request)["QueryExecutionId"]
-            execution = self._wait(client, region, execution_id, progress)
+            for pause in (*self.retry_pauses, None):
+                execution_id = client.start_query_execution(**request)["QueryExecutionId"]
+                try:
+                    execution = self._wait(client, region, execution_id, progress)
+                    break
+                except RetryableFailure:
+                    if pause is None:
+                        raise
+                    time.sleep(pause)  # a failed query is not billed
             frame = self._result_frame(client, region, execution)
         except AWS_ERRORS as err:
             raise self._translate(err, region) from err
@@ -541,6 +557,10 @@ class AthenaEngine:
             return _access_denied(region, reason)
         if _MISSING_TABLE_RE.search(reason):
             return self._missing_table(region, reason)
+        if state == "FAILED" and status.get("AthenaError", {}).get("Retryable"):
+            return RetryableFailure(f"Athena query {execution_id} failed in {region}, and failed again when run "
+                                    f"{len(self.retry_pauses)} more times, though Athena says it may succeed if run "
+                                    f"again: {reason}")
         if state == "FAILED":
             return AthenaQueryError(f"Athena query {execution_id} failed in {region}: {reason}")
         return AthenaQueryError(f"Athena query {execution_id} was cancelled in {region}: {reason}", scanned)

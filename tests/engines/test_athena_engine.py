@@ -373,8 +373,10 @@ class FakeAthena:
         start_error: ClientError | None = None,
         output: str | None = None,
         encryption: str | None = None,
+        retryable: bool = False,
     ):
         self.states = list(states)
+        self.retryable = retryable  # a FAILED state's AthenaError says the query may succeed if run again
         self.reason = reason
         self.rows = rows or []
         self.columns = columns or []
@@ -398,9 +400,12 @@ class FakeAthena:
 
     def get_query_execution(self, QueryExecutionId: str) -> dict[str, Any]:
         state = self.states.pop(0) if len(self.states) > 1 else self.states[0]
-        status = {"State": state}
+        status: dict[str, Any] = {"State": state}
         if self.reason:
             status["StateChangeReason"] = self.reason
+        if state == "FAILED":  # ErrorCategory 1 is SYSTEM (Athena API reference, AthenaError)
+            status["AthenaError"] = {"ErrorCategory": 1 if self.retryable else 2, "Retryable": self.retryable,
+                                     "ErrorMessage": self.reason}
         execution = {"QueryExecutionId": QueryExecutionId, "Status": status,
                      "Statistics": {"DataScannedInBytes": self.scanned}}
         if self.output:
@@ -427,7 +432,7 @@ class FakeAthena:
 
 
 def fake_engine(clients: dict[str, FakeAthena]) -> AthenaEngine:
-    return AthenaEngine(Aws.connect(), output_location=RESULTS, client_factory=clients.get)
+    return AthenaEngine(Aws.connect(), output_location=RESULTS, client_factory=clients.get, retry_pauses=(0.0, 0.0))
 
 
 def test_every_result_page_is_read(no_aws_env: dict[str, str]) -> None:
@@ -511,6 +516,24 @@ def test_a_missing_column_asks_for_the_tables_definition_not_a_permission(no_aws
     message = str(raised.value)
     assert "lacks a column the reports read" in message and "grant the caller permission" not in message
     assert "run python setup_athena_bucket.py --regions us-east-1 to see its definition old -> new" in message
+
+
+def test_a_query_athena_says_may_succeed_again_is_run_again(no_aws_env: dict[str, str]) -> None:
+    """FAILED with AthenaError.Retryable (an internal error): the query is started again and its rows read; a failure
+    that stays retryable is reported once the retries are spent; a failure that is not retryable is never rerun."""
+    reason = "GENERIC_INTERNAL_ERROR: Query exhausted resources at this scale factor"
+    again = FakeAthena(["RUNNING", "FAILED", "RUNNING", "SUCCEEDED"], reason=reason, retryable=True,
+                       rows=result_rows(["n"], [[1]]), columns=[column("n", "bigint")])
+    frame = fake_engine({"us-east-1": again}).query("SELECT 1", [], scope("us-east-1")).frame
+    assert len(again.started) == 2 and frame["n"].tolist() == [1]
+    stuck = FakeAthena(["FAILED"], reason=reason, retryable=True)
+    with pytest.raises(AthenaQueryError, match="failed again when run 2 more times"):
+        fake_engine({"us-east-1": stuck}).query("SELECT 1", [], scope("us-east-1"))
+    assert len(stuck.started) == 3
+    once = FakeAthena(["FAILED"], reason="DIVISION_BY_ZERO: Division by zero")
+    with pytest.raises(AthenaQueryError, match="failed in us-east-1: DIVISION_BY_ZERO"):
+        fake_engine({"us-east-1": once}).query("SELECT 1 / 0", [], scope("us-east-1"))
+    assert len(once.started) == 1
 
 
 def test_cancelled_query_reports_athenas_reason(no_aws_env: dict[str, str]) -> None:
