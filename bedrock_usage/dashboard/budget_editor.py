@@ -140,6 +140,9 @@ def _write(target: str, text: str, expected: str | None) -> None:
     st.session_state["budget_confirm"] = False
 
 
+TARGET_DEFAULT_KEY = "budget_target_default"  # the "Save to" path last filled in for the user
+
+
 def budget_editor(t: Text, budget_list: list[Budget], source: str) -> None:
     """The editor of the budgets in use (those of ``source``, a file path), and the write of the edited ones."""
     with st.expander(t("editor_header"), icon=":material/edit_note:",
@@ -158,7 +161,12 @@ def budget_editor(t: Text, budget_list: list[Budget], source: str) -> None:
                 "monthly_usd": st.column_config.NumberColumn(t.column("monthly_usd"), min_value=0.01, format="$%,.2f"),
                 "daily_usd": st.column_config.NumberColumn(t.column("daily_usd"), min_value=0.01, format="$%,.2f"),
             })
-        st.session_state.setdefault("budget_target", "" if Path(source) == data.EXAMPLE_BUDGETS else source)
+        # "Save to" follows the budgets in use (none for the example file) until the user writes another path there
+        default = "" if Path(source) == data.EXAMPLE_BUDGETS else source
+        if st.session_state.get("budget_target", st.session_state.get(TARGET_DEFAULT_KEY, "")) == \
+                st.session_state.get(TARGET_DEFAULT_KEY, ""):
+            st.session_state["budget_target"] = default
+        st.session_state[TARGET_DEFAULT_KEY] = default
         target = st.text_input(t("editor_target"), key="budget_target", placeholder="budgets.toml",
                                help=t("editor_target_help")).strip()
         if not target:

@@ -245,6 +245,7 @@ def test_budget_editor_writes_the_file_the_cli_reads(demo_env: dict[str, str], t
     original = '# ours, keep it short\n[[budgets]]\nname = "Chat"\napplication = "ChatApp"\nmonthly_usd = 75\n'
     mine.write_text(original)
     at.text_input(key="budgets_path").set_value(str(mine)).run()
+    assert at.text_input(key="budget_target").value == str(mine)  # "Save to" follows the budgets in use
     at.text_input(key="budget_target").set_value(str(mine)).run()
     assert not at.exception, [e.value for e in at.exception]
     assert "-# ours, keep it short" in at.code[-1].value
