@@ -351,7 +351,7 @@ def test_calls_without_caller_or_model_are_shown_as_unknown(demo_env: dict[str, 
     at = analyze(at, START, START, logs_dir=str(tmp_path / "logs"))
     users = frame_starting(at, "user", "principal_type")
     assert dict(zip(users["user"], users["calls"], strict=True)) == {"(unknown caller)": 2, "ann": 1}
-    warnings = " ".join(m.value for m in at.markdown)
+    warnings = " ".join(shown(m.value) for m in at.markdown)
     assert "2 calls without a caller (identity.arn)" in warnings and "1 call without a modelId" in warnings
 
 
@@ -374,7 +374,7 @@ def test_every_region_with_logs_is_read_by_default_and_stands_alone(demo_env: di
     at = analyze(at, START, START, logs_dir=str(tmp_path / "logs"))
     regions = frame_starting(at, "source_region", "calls")
     assert dict(zip(regions["source_region"], regions["calls"], strict=True)) == {"eu-west-3": 2, "ca-central-1": 1}
-    notes = " ".join(m.value for m in at.markdown) + " ".join(w.value for w in at.warning)
+    notes = " ".join(shown(m.value) for m in at.markdown) + " ".join(shown(w.value) for w in at.warning)
     assert "no logs of" not in notes and "not read" not in notes, notes
     assert "regions" not in at.query_params  # the default stays out of the address
 
