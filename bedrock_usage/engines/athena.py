@@ -28,6 +28,7 @@ from ..logs.schema import DATABASE_NAME, TABLE_NAME
 from ..output.progress import Progress, Reporter, Tally, data_size, silent
 from .base import LogRegions, QueryResult, ScanStats, Scope, SqlParam
 from .compacted import (
+    COMPACT_TABLE,
     EARLIER_COMPACT_TABLES,
     parse_compacted_days,
     parse_compacted_through,
@@ -402,12 +403,16 @@ class AthenaEngine:
             return sql, None, None
         glue = self.aws.client("glue", region)
         try:
-            compacted = parse_compacted_days(read_compact_table(glue, self.database))
+            table = read_compact_table(glue, self.database)
         except AWS_ERRORS:
             return sql, None, None
+        compacted = parse_compacted_days(table)
         text = with_compacted_days(sql, compacted, scope.first_day, scope.last_day)
         through = compacted.last if compacted else None
-        return text, (min(through, scope.last_day) if through and text != sql else None), self._unread(glue, through)
+        unrecorded = parse_compacted_through(table) if compacted is None else None  # a copy of the last version
+        unread = f"{COMPACT_TABLE} through {unrecorded}, its first day not recorded" if unrecorded else None
+        return text, (min(through, scope.last_day) if through and text != sql else None), unread or self._unread(
+            glue, through)
 
     def _unread(self, glue: Any, through: date | None) -> str | None:
         """``name through DAY`` of an earlier version's compacted copy holding days after ``through``, if any."""

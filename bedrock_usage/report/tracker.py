@@ -475,9 +475,9 @@ def build_warnings(report: UsageReport, fact_warnings: list[str]) -> list[str]:
         warnings.append(f"logs of {', '.join(regions)} are not read: {why}")
     for copy, regions in _regions_by(report.stats.earlier_compacted).items():
         warnings.append(f"the compacted copy an earlier version made in {', '.join(regions)} ({copy}) is not read, as "
-                        "it lacks values reports now read: its days come from the JSON logs (more bytes scanned) and "
+                        "it lacks what reports now read: its days come from the JSON logs (more bytes scanned) and "
                         "have no figures where those logs were deleted; setup_athena_bucket.py --compact copies them "
-                        "again")
+                        "again (or records the copy's first day)")
     if not report.summary["calls"] and not report.records_skipped and not report.stats.failed_regions:
         warnings.append(_no_calls(report))
     warnings += _tags_never_seen(report)

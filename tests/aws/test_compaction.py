@@ -379,6 +379,11 @@ def test_a_copy_that_recorded_only_its_last_day_gets_its_first_from_its_partitio
             "Values": [(copied_from + timedelta(days=n)).isoformat()], "StorageDescriptor": table["StorageDescriptor"]})
     assert parse_compacted_days(glue.get_table(DatabaseName=DATABASE_NAME, Name=COMPACT_TABLE)["Table"]) is None
     before = len(insert_days(region))
+    engine = AthenaEngine(Aws.connect(), output_location="s3://results/")
+    query = usage_facts_query(Period(through, through), Filters(), ())
+    day_scope = Scope((region,), through, through + timedelta(days=1))
+    unread = engine.query(query.sql, query.params, day_scope).stats.earlier_compacted
+    assert unread == {region: f"{COMPACT_TABLE} through {through}, its first day not recorded"}  # said, not read
 
     again = run_setup(*options, env=aws_env)
 
@@ -387,6 +392,8 @@ def test_a_copy_that_recorded_only_its_last_day_gets_its_first_from_its_partitio
     assert parse_compacted_days(table) == CompactedDays(copied_from, through)
     assert len(insert_days(region)) == before  # nothing copied twice
     assert f"holds {copied_from} through {through} (its partitions); recorded" in again.stdout
+    stats = engine.query(query.sql, query.params, day_scope).stats
+    assert stats.earlier_compacted == {} and stats.compacted_through == {region: through.isoformat()}
 
 
 @pytest.mark.parametrize(("region", "quiet"), [("eu-west-3", False), ("ap-south-1", True)])
