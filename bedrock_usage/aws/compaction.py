@@ -32,13 +32,13 @@ from ..engines.compacted import (
     read_compact_table,
 )
 from ..logs.layout import partition_value, region_prefix
-from ..logs.schema import DATABASE_NAME, glue_columns
+from ..logs.schema import DATABASE_NAME, PARTITION_COLUMN, TABLE_NAME, glue_columns
 from ..output.progress import Reporter, Tally, silent
 from .athena_setup import AthenaOptions, ensure_table, run_query
 from .logging_config import LogLocation
 from .logging_status import first_log_day
 from .provisioning import KEEP, RegionSetup, bucket_name
-from .session import Aws
+from .session import AWS_ERRORS, Aws
 
 COMPACTED_PREFIX = "compacted/"
 MAX_DAYS_PER_INSERT = 100  # Athena's limit on the partitions one INSERT INTO writes
@@ -165,7 +165,13 @@ def compact_region(
     if first is None and done is None:
         result.notes.append(f"no log objects yet: nothing to copy into {COMPACT_TABLE}")
         return
-    start = max(options.start_day, first) if first else done.first  # no logs left: nothing before the copy
+    # Athena reads no day before the JSON table's projection starts (an earlier --start-date a run without it keeps):
+    # a copy of those days would copy nothing and still be recorded
+    start = max(_projection_start(glue) or options.start_day, first) if first else done.first
+    if done and start > done.last + timedelta(days=1):  # the copy would not reach the first day read: begun again
+        result.notes.append(f"{COMPACT_TABLE} held {done.first} through {done.last}, before the first day the logs "
+                            f"table reads ({start}): copied afresh from {start}")
+        done = None
     blocks = blocks_around(start, done, settled_through(now))
     if not blocks:
         result.notes.append(f"compacted table up to date ({done.first} through {done.last})" if done else
@@ -192,6 +198,19 @@ def compact_region(
     copied.finish(f"compacted {done.first} through {done.last}")
     result.notes.append(f"copied {days} days ({span}) into {COMPACT_TABLE}; compacted {done.first} through "
                         f"{done.last}")
+
+
+def _projection_start(glue: Any) -> date | None:
+    """The first day the JSON logs table's ``dt`` projection covers (``yyyy/MM/dd,NOW``), or None."""
+    try:
+        table = glue.get_table(DatabaseName=DATABASE_NAME, Name=TABLE_NAME)["Table"]
+    except AWS_ERRORS:
+        return None
+    first = (table.get("Parameters") or {}).get(f"projection.{PARTITION_COLUMN}.range", "").split(",", 1)[0]
+    try:
+        return datetime.strptime(first, "%Y/%m/%d").date()
+    except ValueError:
+        return None
 
 
 def _spans(blocks: list[DayBlock]) -> list[DayBlock]:

@@ -345,6 +345,11 @@ def test_days_before_the_copy_are_read_from_json_then_copied_backwards(aws_env: 
     reports = [text for text in texts if not text.startswith("INSERT")]
     assert reports and not any(COMPACT_TABLE in text for text in reports)
 
+    daily = run_setup(*options, env=aws_env)  # the plain daily run: the table still reads from the later day
+    assert daily.returncode == 0 and "up to date" in daily.stdout, daily.stdout + daily.stderr
+    table = glue.get_table(DatabaseName=DATABASE_NAME, Name=COMPACT_TABLE)["Table"]
+    assert parse_compacted_days(table) == CompactedDays(later, through)  # no day Athena cannot read is recorded
+
     second = run_setup(*options, "--start-date", first_logs.isoformat(), env=aws_env)
     assert second.returncode == 0, second.stderr
     table = glue.get_table(DatabaseName=DATABASE_NAME, Name=COMPACT_TABLE)["Table"]
@@ -353,6 +358,20 @@ def test_days_before_the_copy_are_read_from_json_then_copied_backwards(aws_env: 
                for b in blocks_to_copy(first_logs, None, later - timedelta(days=1))]
     assert insert_days(region)[-len(earlier):] == earlier[::-1] and len(earlier) == 3
     assert f"copied {(later - first_logs).days} days ({first_logs}..{later - timedelta(days=1)})" in second.stdout
+
+    # A copy that ends long before the first day read (--start-date moved past it) is begun again from that day,
+    # never extended over days it has not copied
+    table = glue.get_table(DatabaseName=DATABASE_NAME, Name=COMPACT_TABLE)["Table"]
+    ended = through - timedelta(days=100)
+    glue.update_table(DatabaseName=DATABASE_NAME, TableInput={
+        **{k: table[k] for k in ("Name", "StorageDescriptor", "PartitionKeys", "TableType")},
+        "Parameters": {**table["Parameters"], COMPACTED_THROUGH: ended.isoformat()}})
+    moved = through - timedelta(days=50)
+    third = run_setup(*options, "--start-date", moved.isoformat(), env=aws_env)
+    assert third.returncode == 0, third.stderr
+    assert f"copied afresh from {moved}" in third.stdout
+    table = glue.get_table(DatabaseName=DATABASE_NAME, Name=COMPACT_TABLE)["Table"]
+    assert parse_compacted_days(table) == CompactedDays(moved, through)
 
 
 @pytest.mark.slow
