@@ -208,5 +208,5 @@ def bedrock_tables(t: Text, view: data.BedrockView, request: data.BedrockRequest
 
 
 def _group_label(t: Text, request: data.BedrockRequest) -> str:
-    return request.tag_key if request.group_by == "tag" else t(f"group_{request.group_by}")
+    return plain(request.tag_key) if request.group_by == "tag" else t(f"group_{request.group_by}")
 

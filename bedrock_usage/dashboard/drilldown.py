@@ -8,7 +8,7 @@ import streamlit as st
 from ..report.priced_facts import TOTAL_COST
 from . import charts, data
 from .layout import cards, pair
-from .text import Text, compact, compact_usd, number, percent
+from .text import Text, compact, compact_usd, number, percent, plain
 
 FOCUS_OPTIONS = ("none", *data.FOCUS_BY)
 
@@ -48,7 +48,7 @@ def detail_view(t: Text, focus: data.Focus, view: data.BedrockView) -> None:
     cost = summary[TOTAL_COST]
     share = cost / view.scope_cost_usd if view.scope_cost_usd else None
     with st.container(border=True, key="detail"):
-        st.markdown(f"**{t('detail_header', what=t(f'group_{focus.by}'), value=focus.value)}**")
+        st.markdown(f"**{t('detail_header', what=t(f'group_{focus.by}'), value=plain(focus.value))}**")
         with cards("detail"):
             st.metric(t("detail_share"), percent(share), border=True,
                       help=t("detail_share_help", cost=f"${cost:,.4f}", scope=f"${view.scope_cost_usd:,.4f}"))

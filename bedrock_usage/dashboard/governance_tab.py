@@ -319,7 +319,7 @@ def show_callers(t: Text, rec: CallerReconciliation) -> None:
         st.success(t("callers_all_logged"), icon=":material/check_circle:")
     unbilled = rec.logged_without_bill
     if len(unbilled):
-        names = ", ".join(_caller(rec, row) for _, row in unbilled.iterrows())
+        names = ", ".join(plain(_caller(rec, row)) for _, row in unbilled.iterrows())
         st.warning(t("callers_unbilled", count=len(unbilled), names=names), icon=":material/receipt:")
     stem = download_stem("bedrock_callers", rec.period)
     labels = {"billed_cost_usd": t("callers_billed"), "estimated_cost_usd": t("callers_estimated"),

@@ -1172,10 +1172,16 @@ class Text:
 _MARKUP = re.compile(r"([\\`*_\[\]()!<>$:|#~{}])")
 
 
+# Streamlit also turns bare web and e-mail addresses into links, escapes or not: an invisible word joiner (U+2060)
+# inside "://", after "www" and after "@" keeps them text.
+_BARE_LINK = re.compile(r"(?<=:)(?=//)|(?<=\bwww)(?=\.)|(?<=@)(?=\w)", re.IGNORECASE)
+WORD_JOINER = "\u2060"
+
+
 def plain(text: object) -> str:
     """``text`` shown as written wherever the page reads Markdown: a value from a link, the logs or an error message
     (``[Sign in](https://evil.example)`` stays those characters, never a link or an image)."""
-    return _MARKUP.sub(r"\\\1", str(text))
+    return _MARKUP.sub(r"\\\1", _BARE_LINK.sub(WORD_JOINER, str(text)))
 
 
 def usd(value: float | None) -> str:

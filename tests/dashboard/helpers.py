@@ -50,8 +50,9 @@ def checked(at: AppTest) -> AppTest:
 
 
 def shown(markdown: str) -> str:
-    """The text a reader sees of Markdown whose punctuation is escaped (``\\[`` reads ``[``)."""
-    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown)
+    """The text a reader sees of Markdown whose punctuation is escaped (``\\[`` reads ``[``; a word joiner, which
+    keeps an address from becoming a link, is invisible)."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown).replace("\u2060", "")
 
 
 def open_app(**query: str | list[str]) -> AppTest:

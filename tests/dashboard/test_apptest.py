@@ -356,6 +356,23 @@ def test_calls_without_caller_or_model_are_shown_as_unknown(demo_env: dict[str, 
 
 
 @pytest.mark.slow
+def test_a_logged_name_shown_in_a_heading_stays_text(demo_env: dict[str, str], tmp_path: Path) -> None:
+    """An application named in a request's metadata heads the drill-down as the characters it is, never as a link."""
+    from tests.logfiles import write_records
+
+    name = "[Sign in](https://evil.example) **Session expired**"
+    write_records(tmp_path / "logs", [{
+        "timestamp": f"{START.isoformat()}T10:00:00Z", "region": "us-east-1", "requestId": "a",
+        "modelId": "anthropic.claude-3-haiku-20240307-v1:0", "identity": {"arn": "arn:aws:iam::123456789012:user/ann"},
+        "requestMetadata": {"application_name": name}, "input": {"inputTokenCount": 10},
+        "output": {"outputTokenCount": 1}}])
+    at = open_app(source="local", logs=str(tmp_path / "logs"), start=START.isoformat(), end=START.isoformat(),
+                  regions="us-east-1", focus_by="application", focus=name)
+    headings = [m.value for m in at.markdown if name in shown(m.value)]
+    assert headings and not any("](" in h or "**Session" in h for h in headings), headings
+
+
+@pytest.mark.slow
 def test_every_region_with_logs_is_read_by_default_and_stands_alone(demo_env: dict[str, str],
                                                                      tmp_path: Path) -> None:
     from tests.logfiles import write_records

@@ -17,7 +17,7 @@ from bedrock_usage.dashboard.text import STRINGS, Text, compact, plain
 from bedrock_usage.engines.local import LocalEngine
 from bedrock_usage.errors import UsageError
 from bedrock_usage.qdev.analysis import ReportTokenEstimate
-from tests.dashboard.helpers import expected_compact
+from tests.dashboard.helpers import expected_compact, shown
 
 
 def test_one_of_anything_is_singular_in_english() -> None:
@@ -99,7 +99,12 @@ def test_a_card_count_takes_the_next_unit_once_its_rounded_figure_reaches_it(val
 
 
 def test_plain_keeps_every_character_and_no_markup() -> None:
-    text = "[Sign in](https://evil.example) ![x](y.png) **b** `c` <i>h</i> $1$ :material/x: # h | t"
+    """Markup is escaped, and a bare address, which Streamlit links whatever the escapes, is broken by an invisible
+    word joiner."""
+    text = ("[Sign in](https://evil.example) ![x](y.png) **b** `c` <i>h</i> $1$ :material/x: # h | t "
+            "https://evil.example/login www.evil.example alice@evil.example")
     escaped = plain(text)
-    assert re.sub(r"\\(.)", r"\1", escaped) == text
+    assert shown(escaped) == text
     assert "](" not in escaped and "**" not in escaped and "<i>" not in escaped and "$1$" not in escaped
+    unescaped = re.sub(r"\\(.)", r"\1", escaped)
+    assert not re.search(r"https?://|www\.|@\w", unescaped), unescaped
