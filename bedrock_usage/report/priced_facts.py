@@ -76,9 +76,11 @@ MISSING_RATE_REASONS = {
     "cache_write_1h": "no 1-hour cache write price",
     "cache_read": "no cache read price",
 }
-_USERS_COUNT = ("count(DISTINCT CASE WHEN principal_type IN ("
-                + ", ".join(f"'{kind}'" for kind in ACCOUNT_SCOPED_USERS) + ") THEN account || '/' || \"user\" "
-                "ELSE \"user\" END)")
+_SCOPED = "principal_type IN (" + ", ".join(f"'{kind}'" for kind in ACCOUNT_SCOPED_USERS) + ")"
+# Users by name, plus one for every further account an account-scoped name (an IAM user, root) is found in: one
+# account's count is its distinct names, as ever (an IAM user and a session of the same name are one user).
+_USERS_COUNT = (f'count(DISTINCT "user") + count(DISTINCT CASE WHEN {_SCOPED} THEN account || \'/\' || "user" END) '
+                f'- count(DISTINCT CASE WHEN {_SCOPED} THEN "user" END)')
 _ORDERED_FIRST = ("day", "hour", "weekday")  # tables led by these keys are in key order, the others by cost
 _BATCH_ROWS = 16_384  # fact rows per Arrow batch written to a kept report's file
 

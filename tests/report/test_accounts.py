@@ -57,3 +57,18 @@ def test_an_iam_user_or_root_of_two_accounts_is_two_users(tmp_path: Path) -> Non
     assert report.summary["users"] == 6
     user_app = report.tables["user-app"]
     assert sorted(user_app.loc[user_app["user"] == "alice", "account"]) == ["111111111111", "222222222222"]
+
+
+def test_one_accounts_users_are_its_distinct_names(tmp_path: Path) -> None:
+    """In one account an IAM user and a role session of the same name are one user, as before accounts were told
+    apart; the user table still has a row for each principal."""
+    arns = ["arn:aws:iam::111111111111:user/reporting-svc",
+            "arn:aws:sts::111111111111:assumed-role/ReportingOps/reporting-svc",
+            "arn:aws:iam::111111111111:user/ann"]
+    calls = [{"timestamp": f"2025-11-02T10:0{n}:00Z", "identity": {"arn": arn}, "region": "us-east-1",
+              "requestId": f"r{n}", "modelId": HAIKU, "input": {"inputTokenCount": 10},
+              "output": {"outputTokenCount": 1}} for n, arn in enumerate(arns)]
+    write_records(tmp_path / "logs", calls)
+    report = BedrockAthenaTracker(LocalEngine(tmp_path / "logs", cache=False)).analyze(PERIOD, ("us-east-1",))
+    assert report.summary["users"] == len({arn.rsplit("/", 1)[-1] for arn in arns}) == 2
+    assert len(report.tables["user"]) == 3
