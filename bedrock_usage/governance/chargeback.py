@@ -22,7 +22,7 @@ from ..qdev.analysis import Identities, QDevReport, Source, named
 from ..qdev.analysis import analyze as analyze_qdev
 from ..qdev.cost import SUBSCRIPTION_SOURCE, SUBSCRIPTION_USD_PER_USER_MONTH, prorated_subscription
 from ..qdev.sources import LogStore
-from ..report.priced_facts import COST_COLUMNS, METRICS, TOTAL_COST
+from ..report.priced_facts import ACCOUNT_SCOPED_USERS, COST_COLUMNS, METRICS, TOTAL_COST
 from ..report.tracker import COST_NOTE, TOKENS_NOTE
 from .anomalies import NO_VALUE, days_in_month
 from .coverage import Coverage, log_coverage
@@ -108,12 +108,25 @@ def _totals(frame: pd.DataFrame) -> dict[str, object]:
     return totals
 
 
+def _users_of_accounts(facts: pd.DataFrame) -> pd.Series:
+    """The user of each fact row, an IAM or root user found in several accounts named with its account
+    (``alice (111111111111)``): two accounts' ``alice`` are two people to charge, never one summed row."""
+    users = facts["user"]
+    if "account" not in facts or "principal_type" not in facts:
+        return users
+    scoped = facts["principal_type"].isin(ACCOUNT_SCOPED_USERS)
+    accounts = facts.loc[scoped].groupby("user")["account"].nunique()
+    shared = scoped & users.isin(accounts.index[accounts > 1])
+    return users.where(~shared, users.astype("object") + " (" + facts["account"].astype("object") + ")")
+
+
 def build_chargeback(facts: pd.DataFrame, month: str, tz: str, group_by: str,
                      now: datetime | None = None, filtered: bool = False) -> Chargeback:
     """Chargeback rows for the facts of one month (read with the tag key when grouping by a tag), and the days of
     the month they cover as of ``now`` (default: the clock), with a warning when that is not the whole month."""
     column, _ = group_column(group_by)
-    frame = facts.assign(group=facts[column].astype("object")) if len(facts) else facts.assign(group=None)
+    groups = _users_of_accounts(facts) if column == "user" and len(facts) else facts[column] if len(facts) else None
+    frame = facts.assign(group=groups.astype("object")) if len(facts) else facts.assign(group=None)
     if len(frame):
         missing = frame["group"].isna() | (frame["group"].astype("string").str.len() == 0)
         frame.loc[missing, "group"] = NO_VALUE if column.startswith("tag:") else "(unknown)"

@@ -4,6 +4,9 @@ one user whatever the account, with a row per account."""
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -12,6 +15,7 @@ from bedrock_usage.logs.period import resolve_period
 from bedrock_usage.report.tracker import BedrockAthenaTracker
 from tests.logfiles import write_records
 
+ROOT = Path(__file__).resolve().parents[2]
 HAIKU = "anthropic.claude-3-haiku-20240307-v1:0"
 PERIOD = resolve_period(start="2025-11-02", end="2025-11-02")
 CALLERS = [  # (ARN, calls)
@@ -72,3 +76,18 @@ def test_one_accounts_users_are_its_distinct_names(tmp_path: Path) -> None:
     report = BedrockAthenaTracker(LocalEngine(tmp_path / "logs", cache=False)).analyze(PERIOD, ("us-east-1",))
     assert report.summary["users"] == len({arn.rsplit("/", 1)[-1] for arn in arns}) == 2
     assert len(report.tables["user"]) == 3
+
+
+def test_a_chargeback_by_user_charges_each_accounts_iam_user(tmp_path: Path) -> None:
+    """Two accounts' IAM users ``alice`` are two groups to charge, named with their account; a person is one group."""
+    write_records(tmp_path / "logs", records())
+    done = subprocess.run([sys.executable, str(ROOT / "bedrock_tracker_cli.py"), "--engine", "local", "--logs-dir",
+                           str(tmp_path / "logs"), "--region", "us-east-1", "--chargeback", "2025-11",
+                           "--chargeback-by", "user", "--format", "json", "--output-dir", "-"],
+                          capture_output=True, text=True, timeout=120, cwd=ROOT)
+    totals = {row["group"]: row["calls"] for row in json.loads(done.stdout)["rows"] if row["row_type"] == "group_total"}
+    expected: Counter = Counter()
+    for arn, calls in CALLERS:
+        account, name = arn.split(":")[4], arn.rsplit("/", 1)[-1] if "/" in arn else "root"
+        expected[f"{name} ({account})" if ":iam::" in arn else name] += calls
+    assert totals == dict(expected)
