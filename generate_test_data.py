@@ -207,8 +207,9 @@ def run_simulate(args: argparse.Namespace) -> int:
     if foreign:
         raise UsageError(
             f"{where} holds {len(foreign):,} invocation-log objects of account {spec.account} in these regions that "
-            f"no --simulate run wrote (real logs, e.g. {foreign[0]}); they are never deleted, and test data beside "
-            "them would be counted as spend: write it under a prefix of its own (--prefix) or elsewhere"
+            f"no --simulate run wrote (real logs, e.g. {foreign[0]}; or a corpus of a version before 2026-12-06, whose "
+            "names lack 'bedrock-usage-test': delete that one yourself); they are never deleted, and test data "
+            "beside them would be counted as spend: write it under a prefix of its own (--prefix) or elsewhere"
         )
     if existing and not args.replace:
         raise UsageError(
