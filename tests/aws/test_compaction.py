@@ -314,21 +314,26 @@ def insert_days(region: str) -> list[list[str]]:
     return [params for _, params in sorted(found, key=lambda item: item[0])]
 
 
+def logs_since(region: str, day: date) -> list[str]:
+    """A log bucket in ``region`` whose first log object is of ``day``; the options of a --compact run over it."""
+    s3 = boto3.client("s3", region_name=region)
+    bucket = f"bedrock-logs-123456789012-{region}"
+    s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": region})
+    key = f"AWSLogs/123456789012/BedrockModelInvocationLogs/{region}/{day:%Y/%m/%d}/07/x.json.gz"
+    s3.put_object(Bucket=bucket, Key=key, Body=gzip.compress(b"{}\n"))
+    return ["--regions", region, "--log-bucket", "bedrock-logs-{account}-{region}", "--log-prefix", "",
+            "--skip-test-query", "--compact"]
+
+
 @pytest.mark.slow
 def test_days_before_the_copy_are_read_from_json_then_copied_backwards(aws_env: dict[str, str]) -> None:
     """A first copy begun at a later --start-date holds the days from it; a report of a day before reads that day
     from JSON (it read the copy, which has none, and showed no calls); the next run copies the earlier days, the
     block next to the copy first, so the copied days stay one span."""
     region = "eu-north-1"
-    bucket = f"bedrock-logs-123456789012-{region}"
-    options = ["--regions", region, "--log-bucket", "bedrock-logs-{account}-{region}", "--log-prefix", "",
-               "--skip-test-query", "--compact"]
-    s3 = boto3.client("s3", region_name=region)
-    s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": region})
     through = datetime.now(UTC).date() - timedelta(days=2)
     first_logs, later = through - timedelta(days=250), through - timedelta(days=30)
-    key = f"AWSLogs/123456789012/BedrockModelInvocationLogs/{region}/{first_logs:%Y/%m/%d}/07/x.json.gz"
-    s3.put_object(Bucket=bucket, Key=key, Body=gzip.compress(b"{}\n"))
+    options = logs_since(region, first_logs)
     first = run_setup(*options, "--start-date", later.isoformat(), env=aws_env)
     assert first.returncode == 0, first.stderr
     glue = boto3.client("glue", region_name=region)
@@ -377,15 +382,9 @@ def test_days_before_the_copy_are_read_from_json_then_copied_backwards(aws_env: 
 @pytest.mark.slow
 def test_a_copy_that_recorded_only_its_last_day_gets_its_first_from_its_partitions(aws_env: dict[str, str]) -> None:
     region = "eu-south-1"
-    bucket = f"bedrock-logs-123456789012-{region}"
-    options = ["--regions", region, "--log-bucket", "bedrock-logs-{account}-{region}", "--log-prefix", "",
-               "--skip-test-query", "--compact"]
-    s3 = boto3.client("s3", region_name=region)
-    s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": region})
     through = datetime.now(UTC).date() - timedelta(days=2)
     copied_from = through - timedelta(days=20)
-    key = f"AWSLogs/123456789012/BedrockModelInvocationLogs/{region}/{copied_from:%Y/%m/%d}/07/x.json.gz"
-    s3.put_object(Bucket=bucket, Key=key, Body=gzip.compress(b"{}\n"))
+    options = logs_since(region, copied_from)
     assert run_setup(*options, env=aws_env).returncode == 0
     glue = boto3.client("glue", region_name=region)
     table = glue.get_table(DatabaseName=DATABASE_NAME, Name=COMPACT_TABLE)["Table"]
@@ -419,14 +418,8 @@ def test_a_copy_that_recorded_only_its_last_day_gets_its_first_from_its_partitio
 def test_compact_shows_the_day_blocks_done_on_a_terminal_unless_quiet(
     aws_env: dict[str, str], region: str, quiet: bool
 ) -> None:
-    bucket = f"bedrock-logs-123456789012-{region}"
-    options = ["--regions", region, "--log-bucket", "bedrock-logs-{account}-{region}", "--log-prefix", "",
-               "--skip-test-query", "--compact", *(["--quiet"] if quiet else [])]
-    s3 = boto3.client("s3", region_name=region)
-    s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": region})
     first = datetime.now(UTC).date() - timedelta(days=150)
-    key = f"AWSLogs/123456789012/BedrockModelInvocationLogs/{region}/{first:%Y/%m/%d}/07/x.json.gz"
-    s3.put_object(Bucket=bucket, Key=key, Body=gzip.compress(b"{}\n"))
+    options = [*logs_since(region, first), *(["--quiet"] if quiet else [])]
     blocks = len(blocks_to_copy(first, None, datetime.now(UTC).date() - timedelta(days=2)))
 
     _, stderr = run_script("setup_athena_bucket.py", *options, "--start-date", first.isoformat(), terminal=True)
@@ -441,14 +434,8 @@ def test_compact_shows_the_day_blocks_done_on_a_terminal_unless_quiet(
 @pytest.mark.slow
 def test_a_compacted_table_someone_moved_is_left_as_it_is_and_nothing_is_copied(aws_env: dict[str, str]) -> None:
     region = "ca-central-1"
-    bucket = f"bedrock-logs-123456789012-{region}"
-    options = ["--regions", region, "--log-bucket", "bedrock-logs-{account}-{region}", "--log-prefix", "",
-               "--skip-test-query", "--compact"]
-    s3 = boto3.client("s3", region_name=region)
-    s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": region})
     first = datetime.now(UTC).date() - timedelta(days=30)
-    key = f"AWSLogs/123456789012/BedrockModelInvocationLogs/{region}/{first:%Y/%m/%d}/07/x.json.gz"
-    s3.put_object(Bucket=bucket, Key=key, Body=gzip.compress(b"{}\n"))
+    options = logs_since(region, first)
     assert run_setup(*options[:-1], "--start-date", first.isoformat(), env=aws_env).returncode == 0
     glue = boto3.client("glue", region_name=region)
     glue.create_table(DatabaseName=DATABASE_NAME, TableInput={
