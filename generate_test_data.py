@@ -52,6 +52,7 @@ from bedrock_usage.errors import SetupRequired, UsageError
 from bedrock_usage.logs.layout import normalise_prefix
 from bedrock_usage.logs.period import parse_day
 from bedrock_usage.output.progress import Reporter, add_quiet_option, terminal_progress
+from bedrock_usage.qdev.layout import AWSLOGS, PRODUCTS
 from bedrock_usage.qdev.synthetic import write_qdev_corpus
 
 DEFAULT_OUT_DIR = Path("demo-logs")
@@ -265,6 +266,18 @@ def write_by_prefix(destination: Destination, records: list[dict[str, Any]], pre
     return summary
 
 
+def _refuse_qdev_data(destination: Destination, prefix: str, account: str) -> None:
+    """A UsageError when the destination already holds prompt logs or reports of ``account``: a second corpus would
+    add its users' days to the first's (reports of the same days counted twice), and real ones are never replaced."""
+    found = [key for folder in PRODUCTS for key in destination.keys(f"{prefix}{AWSLOGS}/{account}/{folder}/")]
+    if found:
+        raise UsageError(
+            f"{destination.label}{prefix} already holds {len(found):,} Amazon Q Developer / Kiro objects of account "
+            f"{account} (e.g. {found[0]}): a second corpus would be counted with them, and they are never deleted; "
+            "write to an empty folder, another --prefix or another bucket"
+        )
+
+
 def run_qdev_simulate(args: argparse.Namespace) -> int:
     """Write synthetic Amazon Q Developer / Kiro prompt logs and activity reports to the folder or bucket."""
     _reject(args, (*REAL_OPTIONS, "records", "body_bytes", "replace"), "--qdev --simulate")
@@ -283,15 +296,19 @@ def run_qdev_simulate(args: argparse.Namespace) -> int:
         aws = Aws.connect(args.profile)
         s3 = aws.client("s3")
         account = args.account or aws.account_id()
+        check_bucket(s3, args.bucket)
+        _refuse_qdev_data(S3Bucket(s3, args.bucket), normalise_prefix(args.prefix), account)
         with terminal_progress(args.quiet) as progress:
             summary = write_qdev_corpus(f"s3://{args.bucket}", prefix=args.prefix or "", s3_client=s3,
                                         account=account, progress=progress, **options)
     else:
         if args.prefix:
             raise UsageError("--prefix applies to --bucket; for a folder, put it in --out-dir")
+        account = args.account or DEFAULT_ACCOUNT
+        _refuse_qdev_data(LocalFolder(args.out_dir or DEFAULT_QDEV_DIR), "", account)
         with terminal_progress(args.quiet) as progress:
-            summary = write_qdev_corpus(args.out_dir or DEFAULT_QDEV_DIR, account=args.account or DEFAULT_ACCOUNT,
-                                        progress=progress, **options)
+            summary = write_qdev_corpus(args.out_dir or DEFAULT_QDEV_DIR, account=account, progress=progress,
+                                        **options)
     if args.format == "json":
         print_json({"summary": {k: v for k, v in vars(summary).items() if k != "keys"}})
     else:

@@ -47,6 +47,12 @@ def test_generated_qdev_corpus_is_read_whole_by_the_bedrock_cli(tmp_path: Path) 
     doc = json.loads(report.stdout)
     assert doc["summary"]["requests"] == records and doc["summary"]["tool_results"] == tool_turns
     assert doc["summary"]["users"] <= 4
+    # a second corpus into the same folder would be counted with the first: refused, the first left whole
+    files = sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file())
+    again = run("generate_test_data.py", "--qdev", "--simulate", "--out-dir", str(out), "--start-date", "2025-10-28",
+                "--end-date", "2025-11-04", "--users", "4", "--seed", "9", env=env)
+    assert again.returncode == 1 and "already holds" in again.stderr and again.stderr.count("\n") == 1
+    assert sorted(p.relative_to(out) for p in out.rglob("*") if p.is_file()) == files
 
 
 @pytest.mark.slow
