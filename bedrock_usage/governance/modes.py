@@ -113,7 +113,7 @@ def run_governance(
     if mode in MONTH_MODES:
         coverage.through_day(scan)  # a month to come is refused before reading
     budget_list = budgets.load_budgets(args.check_budgets) if mode == "check_budgets" else []
-    tags = [*args.tag, *budgets.tag_keys(budget_list)]
+    tags = [*budgets.tag_keys(budget_list)]
     if mode == "chargeback":
         tags += [key for key in [chargeback.group_column(args.chargeback_by)[1]] if key]
     bill = caller_bill_source(args)

@@ -126,6 +126,9 @@ def governance_mode(args: argparse.Namespace) -> str | None:
         raise UsageError(f"{_option(mode)} reads {month}: leave out {' and '.join(dates)}")
     if mode and args.analysis != "all":
         raise UsageError(f"{_option(mode)} writes its own tables: leave out --analysis")
+    if mode and args.tag:  # read, it would only add a warning about a table no governance mode prints
+        raise UsageError(f"{_option(mode)} writes its own tables: leave out --tag (a budget's tag = \"KEY\" and "
+                         "--chargeback-by tag:KEY name their keys themselves)")
     if args.anomaly_min_cost < 0:
         raise UsageError("--anomaly-min-cost must be 0 or more")
     return mode

@@ -29,6 +29,7 @@ def mode_of(*argv: str) -> str | None:
     (("--developer-costs", "2025-11", "--start-date", "2025-10-01", "--end-date", "2025-10-31"),
      "leave out --start-date and --end-date"),
     (("--chargeback", "2025-11", "--analysis", "user"), "--chargeback writes its own tables: leave out --analysis"),
+    (("--anomalies", "--tag", "cost_center"), "--anomalies writes its own tables: leave out --tag"),
     (("--check-budgets", "b.toml", "--days", "30"),
      "--check-budgets reads the month of --end-date \\(default today\\): leave out --days"),
     (("--anomalies", "--anomaly-min-cost", "-1"), "--anomaly-min-cost must be 0 or more"),
