@@ -31,6 +31,7 @@ from bedrock_usage.output.command import (
     EXIT_OK,
     UsageErrorParser,
     hint_without_aws,
+    named,
     print_warnings,
     report_main,
     row_count,
@@ -75,14 +76,15 @@ def build_parser() -> argparse.ArgumentParser:
     what.add_argument("--arn-pattern", help="only callers whose identity ARN contains this text (literal, "
                       "case-sensitive)")
     what.add_argument("--user-pattern", help="only users whose name contains this text (literal, case-sensitive)")
-    what.add_argument("--model", action="append", default=[], metavar="MODEL_ID",
+    what.add_argument("--model", action="append", default=[], metavar="MODEL_ID", type=named,
                       help="only this modelId as logged (repeatable)")
     what.add_argument("--tag", action="append", default=[], metavar="KEY",
                       help="also report by this requestMetadata key, e.g. cost_center (repeatable; its table "
                       "follows the --analysis tables, but for summary); "
                       "application_name is always read and names the application")
     what.add_argument("--role-suffix", default="-BedrockRole",
-                      help="roles named {App}{suffix} are attributed to application {App} (default -BedrockRole)")
+                      help="roles named {App}{suffix} are attributed to application {App} (default -BedrockRole; "
+                      "write a suffix that starts with a dash as --role-suffix=-Role)")
     what.add_argument("--inference-profiles", metavar="FILE",
                       help="JSON mapping application inference profile ARN -> {model_id, tags}, so their calls are "
                       "priced and attributed (default $" + PROFILES_ENV + "); with Athena the Bedrock API resolves "

@@ -17,8 +17,9 @@ from bedrock_usage.aws.permissions import (
     verify_role,
 )
 from bedrock_usage.aws.session import Aws
-from bedrock_usage.cli import EXIT_OK, make_parser, named, print_json, regions_of, render_table, run_main
+from bedrock_usage.cli import EXIT_OK, make_parser, print_json, regions_of, render_table, run_main
 from bedrock_usage.errors import SetupRequired
+from bedrock_usage.output.command import named
 
 EXAMPLES = """\
   python verify_bedrock_permissions.py

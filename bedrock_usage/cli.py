@@ -59,13 +59,6 @@ def make_parser(
     return parser
 
 
-def named(value: str) -> str:
-    """An argparse type for a name: surrounding blanks dropped, refused when nothing is left (an unset variable)."""
-    if not value.strip():
-        raise argparse.ArgumentTypeError("empty: give a name")
-    return value.strip()
-
-
 def add_dry_run(parser: argparse.ArgumentParser) -> None:
     """The --dry-run option of the scripts that change things."""
     parser.add_argument(

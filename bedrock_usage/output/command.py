@@ -112,3 +112,10 @@ def workgroup_name(value: str) -> str:
         raise argparse.ArgumentTypeError(f"{value!r} is not an Athena workgroup name: 1-128 letters, digits, '.', '_' "
                                          "or '-'")
     return value
+
+
+def named(value: str) -> str:
+    """An argparse type for a name: surrounding blanks dropped, refused when nothing is left (an unset variable)."""
+    if not value.strip():
+        raise argparse.ArgumentTypeError("empty: give a name")
+    return value.strip()

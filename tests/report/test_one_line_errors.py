@@ -189,3 +189,10 @@ def test_runs_in_the_same_second_keep_each_others_files(logs: Path, tmp_path: Pa
     assert {path: path.read_bytes() for path in csv_first} == kept
     assert [path.read_bytes() for path in csv_second] == list(kept.values())
     assert len(list(tmp_path.iterdir())) == 2 + 2 * 2
+
+
+@pytest.mark.parametrize("value", ["", "  "])
+def test_an_empty_model_is_refused_not_taken_as_a_filter_nothing_matches(
+        logs: Path, value: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """``--model "$MODEL"`` with the variable unset matched no call and reported zeros, exit 0."""
+    assert_one_line(main(capsys, *local(logs, "--model", value)), "argument --model: empty: give a name", code=1)
