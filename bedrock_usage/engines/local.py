@@ -81,6 +81,7 @@ _PARTITION_RE = r"/(\d{4}/\d{2}/\d{2})/\d{2}/[^/]+$"
 UNREADABLE = "unreadable object"  # each reason names the cause after it: "unreadable object: not gzip"
 EMPTY = "empty object"
 NAME_NOT_UTF8 = "object path is not UTF-8 (the service writes none)"
+NOT_GZIP_NAME = "not named .json.gz (the service writes no other record objects; a hand-made copy may)"
 NOT_ASKED_FOR = "not among the regions asked for"
 UNKNOWN_REGION = ("the folder name is not an Amazon Bedrock region this botocore knows, so their calls are not in "
                   "these figures (a region newer than botocore: upgrade boto3 and botocore)")
@@ -237,7 +238,11 @@ class LocalEngine:
                 if entry.name == "data":
                     skipped.skipped_objects[PAYLOAD_OBJECTS] += _count_files(entry.path, seen)
                 continue
-            if entry.name.startswith(PERMISSION_CHECK_NAME) or not entry.name.endswith(".json.gz"):
+            if entry.name.startswith(PERMISSION_CHECK_NAME):
+                continue
+            if not entry.name.endswith(".json.gz"):
+                skipped.skipped_objects[NOT_GZIP_NAME] += 1
+                skipped.skip_example(NOT_GZIP_NAME, entry.path)
                 continue
             if not folder_utf8 or not (entry.name.isascii() or _utf8(entry.name)):
                 skipped.skipped_objects[NAME_NOT_UTF8] += 1

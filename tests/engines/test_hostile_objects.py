@@ -137,6 +137,19 @@ def test_an_object_whose_name_is_not_utf8_is_skipped_and_counted(tmp_path: Path,
 
 
 @CACHES
+def test_an_object_not_named_json_gz_is_skipped_and_counted(tmp_path: Path, cache: bool) -> None:
+    """A hand-made copy's ``.json`` or ``.JSON.GZ`` object is not read, and says so (it was left out silently)."""
+    good = [record(m, inp=10 + m) for m in range(3)]
+    (path,) = write_records(tmp_path / "logs", good)
+    path.with_name("plain.json").write_text(json.dumps(record(50, inp=999)) + "\n")
+    path.with_name("upper.JSON.GZ").write_bytes(gzip.compress(json.dumps(record(51, inp=999)).encode()))
+    result = report(tmp_path / "logs", cache_arg(cache, tmp_path))
+    assert result.summary["calls"] == len(good)
+    assert result.stats.skipped_objects == {local.NOT_GZIP_NAME: 2}
+    assert any(w.startswith(f"skipped 2 objects: {local.NOT_GZIP_NAME}") for w in result.warnings), result.warnings
+
+
+@CACHES
 def test_objects_in_an_hour_folder_whose_name_is_not_utf8_are_skipped_and_the_json_stays_utf8(
         tmp_path: Path, cache: bool) -> None:
     good = [record(m, inp=10 + m) for m in range(3)]
