@@ -163,8 +163,8 @@ def budget_editor(t: Text, budget_list: list[Budget], source: str) -> None:
             })
         # "Save to" follows the budgets in use (none for the example file) until the user writes another path there
         default = "" if Path(source) == data.EXAMPLE_BUDGETS else source
-        if st.session_state.get("budget_target", st.session_state.get(TARGET_DEFAULT_KEY, "")) == \
-                st.session_state.get(TARGET_DEFAULT_KEY, ""):
+        filled = st.session_state.get(TARGET_DEFAULT_KEY, "")
+        if st.session_state.get("budget_target", filled) == filled:
             st.session_state["budget_target"] = default
         st.session_state[TARGET_DEFAULT_KEY] = default
         target = st.text_input(t("editor_target"), key="budget_target", placeholder="budgets.toml",

@@ -112,8 +112,6 @@ def _users_of_accounts(facts: pd.DataFrame) -> pd.Series:
     """The user of each fact row, an IAM or root user found in several accounts named with its account
     (``alice (111111111111)``): two accounts' ``alice`` are two people to charge, never one summed row."""
     users = facts["user"]
-    if "account" not in facts or "principal_type" not in facts:
-        return users
     scoped = facts["principal_type"].isin(ACCOUNT_SCOPED_USERS)
     accounts = facts.loc[scoped].groupby("user")["account"].nunique()
     shared = scoped & users.isin(accounts.index[accounts > 1])
@@ -125,8 +123,8 @@ def build_chargeback(facts: pd.DataFrame, month: str, tz: str, group_by: str,
     """Chargeback rows for the facts of one month (read with the tag key when grouping by a tag), and the days of
     the month they cover as of ``now`` (default: the clock), with a warning when that is not the whole month."""
     column, _ = group_column(group_by)
-    groups = _users_of_accounts(facts) if column == "user" and len(facts) else facts[column] if len(facts) else None
-    frame = facts.assign(group=groups.astype("object")) if len(facts) else facts.assign(group=None)
+    groups = _users_of_accounts(facts) if column == "user" else facts[column]
+    frame = facts.assign(group=groups.astype("object") if len(facts) else None)
     if len(frame):
         missing = frame["group"].isna() | (frame["group"].astype("string").str.len() == 0)
         frame.loc[missing, "group"] = NO_VALUE if column.startswith("tag:") else "(unknown)"
