@@ -22,7 +22,6 @@ from .provisioning import (
     decide_change,
     ensure_policy_statements,
     ensure_private_bucket,
-    read_bucket_policy,
 )
 from .session import AWS_ERRORS, Aws, partition
 
@@ -193,12 +192,11 @@ def configure_region(
     # setup's own bucket: made now, or named as setup names it, set as setup sets it (public access blocked,
     # encrypted) and still without a policy: a first run stopped before writing it; it gets the TLS-only statement
     # as a bucket made now does
-    setups = bucket[0].action == CREATE or (
-        target.bucket == bucket_name(DEFAULT_BUCKET_TEMPLATE, target.account, target.region)
-        and not any(change.differences for change in bucket) and read_bucket_policy(s3, target.bucket) is None)
+    named_as_setups = (target.bucket == bucket_name(DEFAULT_BUCKET_TEMPLATE, target.account, target.region)
+                       and not any(change.differences for change in bucket))
     try:
         policy = ensure_policy_statements(s3, target.bucket, [writer], only_shown, replace, hardening=[tls_only],
-                                          new_bucket=setups)
+                                          new_bucket=bucket[0].action == CREATE, new_without_policy=named_as_setups)
     except AWS_ERRORS:
         result.changes += bucket  # made before the step that failed: the report says so
         raise

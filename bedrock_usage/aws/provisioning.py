@@ -401,14 +401,17 @@ def ensure_policy_statements(
     replace: bool,
     hardening: Sequence[dict[str, Any]] = (),
     new_bucket: bool = False,
+    new_without_policy: bool = False,
 ) -> list[Change]:
     """Make the bucket policy hold ``statements`` (matched by Sid), keeping every other statement, and the rest of
     the document (``Id``, ``Version``), as it is: a missing one is added without any option, one with our Sid that
     says something else is replaced only when ``replace``. ``hardening`` statements (not what the purpose needs)
-    go with them into a bucket made this run (``new_bucket``); an existing bucket without them, or with other ones,
-    is its owner's choice: each is a change of its own, made only when ``replace``. The policy is written once.
-    Returns the change of ``statements`` first."""
+    go with them into a bucket made this run (``new_bucket``), or, with ``new_without_policy``, one that has no
+    policy yet (setup's own, whose first run stopped before writing it); an existing bucket without them, or with
+    other ones, is its owner's choice: each is a change of its own, made only when ``replace``. The policy is
+    written once. Returns the change of ``statements`` first."""
     policy = read_bucket_policy(s3, bucket)
+    new_bucket = new_bucket or (new_without_policy and policy is None)
     existing = policy_statements(policy)
     current = {statement.get("Sid"): statement for statement in existing}
     ours = [*hardening, *statements]
