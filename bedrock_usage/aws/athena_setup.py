@@ -39,7 +39,7 @@ from .provisioning import (
     find_differences,
     set_apart,
 )
-from .session import Aws, error_code
+from .session import AWS_ERRORS, Aws, error_code
 
 DEFAULT_EXPIRE_DAYS = 30
 DEFAULT_START_DAY = date(2023, 1, 1)
@@ -56,7 +56,8 @@ QUERY_TIMEOUT_SECONDS = 120.0
 _OWN_PARAMETERS = {"EXTERNAL", "classification", "storage.location.template"}
 CUTOFF_SETTING = "bytes scanned cutoff per query"
 # The setting each option with a default sets, as the old -> new lines name it.
-_OPTION_SETTINGS = {"expire_days": "Expiration.Days", "start_day": f"parameter projection.{PARTITION_COLUMN}.range"}
+_RANGE_KEY = f"projection.{PARTITION_COLUMN}.range"
+_OPTION_SETTINGS = {"expire_days": "Expiration.Days", "start_day": f"parameter {_RANGE_KEY}"}
 _OPEN_RANGE = re.compile(r"\d{4}/\d{2}/\d{2},NOW")  # a projection from some day up to today, as setup writes it
 
 
@@ -208,18 +209,24 @@ def _rule_days(s3: Any, bucket: str) -> int | None:
     return days if isinstance(days, int) and days > 0 else None
 
 
+def projection_range(glue: Any, name: str) -> str:
+    """The ``dt`` projection range of the existing table ``name`` (``yyyy/MM/dd,NOW`` as setup writes it), or ""."""
+    try:
+        current = glue.get_table(DatabaseName=DATABASE_NAME, Name=name)["Table"]
+    except AWS_ERRORS:
+        return ""
+    return (current.get("Parameters") or {}).get(_RANGE_KEY, "")
+
+
 def _with_earlier_range(glue: Any, table: dict[str, Any]) -> dict[str, Any]:
     """``table`` with the first day of its existing table's projection (an earlier ``--start-date``) when that runs
     up to today as setup writes it: a run that does not name the option keeps it."""
-    try:
-        current = glue.get_table(DatabaseName=DATABASE_NAME, Name=table["Name"])["Table"]
-    except ClientError:
+    if _RANGE_KEY not in table.get("Parameters", {}):
         return table
-    key = f"projection.{PARTITION_COLUMN}.range"
-    earlier = (current.get("Parameters") or {}).get(key, "")
-    if key not in table.get("Parameters", {}) or not _OPEN_RANGE.fullmatch(earlier):
+    earlier = projection_range(glue, table["Name"])
+    if not _OPEN_RANGE.fullmatch(earlier):
         return table
-    return {**table, "Parameters": {**table["Parameters"], key: earlier}}
+    return {**table, "Parameters": {**table["Parameters"], _RANGE_KEY: earlier}}
 
 
 def ensure_database(glue: Any, dry_run: bool) -> Change:

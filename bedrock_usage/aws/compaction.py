@@ -32,13 +32,13 @@ from ..engines.compacted import (
     read_compact_table,
 )
 from ..logs.layout import partition_value, region_prefix
-from ..logs.schema import DATABASE_NAME, PARTITION_COLUMN, TABLE_NAME, glue_columns
+from ..logs.schema import DATABASE_NAME, TABLE_NAME, glue_columns
 from ..output.progress import Reporter, Tally, silent
-from .athena_setup import AthenaOptions, ensure_table, run_query
+from .athena_setup import AthenaOptions, ensure_table, projection_range, run_query
 from .logging_config import LogLocation
 from .logging_status import first_log_day
 from .provisioning import KEEP, RegionSetup, bucket_name
-from .session import AWS_ERRORS, Aws
+from .session import Aws
 
 COMPACTED_PREFIX = "compacted/"
 MAX_DAYS_PER_INSERT = 100  # Athena's limit on the partitions one INSERT INTO writes
@@ -202,11 +202,7 @@ def compact_region(
 
 def _projection_start(glue: Any) -> date | None:
     """The first day the JSON logs table's ``dt`` projection covers (``yyyy/MM/dd,NOW``), or None."""
-    try:
-        table = glue.get_table(DatabaseName=DATABASE_NAME, Name=TABLE_NAME)["Table"]
-    except AWS_ERRORS:
-        return None
-    first = (table.get("Parameters") or {}).get(f"projection.{PARTITION_COLUMN}.range", "").split(",", 1)[0]
+    first = projection_range(glue, TABLE_NAME).split(",", 1)[0]
     try:
         return datetime.strptime(first, "%Y/%m/%d").date()
     except ValueError:
