@@ -115,7 +115,7 @@ def bedrock_charts(t: Text, view: data.BedrockView, request: data.BedrockRequest
     report = view.report
     partial = {"partial": view.partial_days, "partial_labels": t.partial_labels()}
     group_label = _group_label(t, request)
-    group = named_columns(t, view.group, request.group_column)
+    group = named_columns(t, view.top, request.group_column)
     top, models = pair("top")
     with top:
         st.markdown(f"**{t('chart_top', group=group_label)}**")

@@ -52,6 +52,7 @@ from ..qdev.sources import LocalStore, s3_store
 from ..qdev.synthetic import ensure_demo_corpus
 from ..report.priced_facts import TOKEN_COLUMNS, TOTAL_COST, PricedRows
 from ..report.tracker import BedrockAthenaTracker, UsageReport, narrowed
+from ..report.user_names import named_users, shared_names
 
 CACHE_SECONDS = 600
 GROUP_BY = ("user", "application", "tag")
@@ -190,6 +191,7 @@ class BedrockView:
     previous_through: str | None  # the time of day the previous period's last day is read to (HH:MM), or None
     previous_first_call: date | None  # the previous period's first day with a call (any model; no caller filter)
     group: pd.DataFrame
+    top: pd.DataFrame  # the top chart's rows: one per user (named apart across accounts), application or tag value
     detail: pd.DataFrame
     daily_by: dict[str, pd.DataFrame]  # roll-ups per day and key, with all four token counts summed as ``tokens``
     cost_per_1k: pd.DataFrame
@@ -237,6 +239,14 @@ def only_models(report: UsageReport, models: tuple[str, ...]) -> UsageReport:
     if not models:
         return report
     return narrowed(report, report.facts["model"].isin(models), model_names=list(models))
+
+
+def _users_named(report: UsageReport, shared: set[str]) -> UsageReport:
+    """The report with IAM and root users whose names are in ``shared`` (found in several accounts) named with
+    their account in its facts: the charts, lines and drill-down keep them apart, in both periods alike."""
+    if not shared:
+        return report
+    return replace(report, facts=report.facts.assign(user=named_users(report.facts, shared)))
 
 
 def _focused(report: UsageReport, focus: Focus | None) -> UsageReport:
@@ -319,13 +329,16 @@ def same_time_of_day(previous: UsageReport, period: Period, read_at: datetime
 def load_bedrock(request: BedrockRequest, focus: Focus | None = None) -> BedrockView:
     """The request's figures (models and drill-down applied to both periods), with the roll-ups the tab draws."""
     scan = load_scan(request.scan())
-    report, previous = only_models(scan.report, request.models), only_models(scan.previous, request.models)
+    shared = shared_names(scan.report.facts, scan.previous.facts)
+    report, previous = (only_models(_users_named(r, shared), request.models) for r in (scan.report, scan.previous))
     choices = ranked(report.facts, FOCUS_BY)
     scope_cost = report.summary[TOTAL_COST]
     report, previous = _focused(report, focus), _focused(previous, focus)
     previous_totals, through = same_time_of_day(previous, report.period, scan.loaded_at or datetime.now(UTC))
     rows = PricedRows.of_frame(report.facts)
-    tables = rows.rollups({"detail": DETAIL_KEYS, "models": ["model"], **{key: ["day", key] for key in DAILY_BY}})
+    tables = rows.rollups({"detail": DETAIL_KEYS, "models": ["model"], "users": ["user"],
+                           **{key: ["day", key] for key in DAILY_BY}})
+    group = _group_table(report, rows, request)
     return BedrockView(
         report=report,
         previous_period=previous.period,
@@ -334,7 +347,8 @@ def load_bedrock(request: BedrockRequest, focus: Focus | None = None) -> Bedrock
         # with a caller filter a late first call is someone starting, not logging
         previous_first_call=None if request.arn_pattern or request.user_pattern
         else log_coverage(scan.previous.facts, scan.previous.period).first_day,
-        group=_group_table(report, rows, request),
+        group=group,
+        top=tables["users"] if request.group_by == "user" else group,
         detail=tables["detail"],
         daily_by={key: _with_tokens(tables[key]) for key in DAILY_BY},
         cost_per_1k=cost_per_1k_calls(report.tables["model"]),

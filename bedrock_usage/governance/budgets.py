@@ -27,7 +27,9 @@ from ..errors import UsageError
 from ..logs.period import Period
 from ..output.terminal_table import money
 from ..output.wording import counted
+from ..report.priced_facts import ACCOUNT_SCOPED_USERS
 from ..report.render import DEMO_SOURCE
+from ..report.user_names import user_in_account
 from .anomalies import (
     DEFAULT_WINDOW,
     ForecastBasis,
@@ -76,6 +78,10 @@ class Budget:
         values = facts[column].astype("object")
         if self.scope == "user" and "@" in (self.value or ""):  # an e-mail: case aside, as --developer-costs
             return values.astype("string").str.lower().eq(self.value.lower()).fillna(False).astype(bool)
+        named = user_in_account(self.value) if self.scope == "user" else None
+        if named:  # one account's IAM or root user, as chargebacks and the dashboard name it
+            return (values == self.value) | (facts["principal_type"].isin(ACCOUNT_SCOPED_USERS)
+                                             & (values == named[0]) & (facts["account"] == named[1]))
         return values == self.value
 
 

@@ -22,8 +22,9 @@ from ..qdev.analysis import Identities, QDevReport, Source, named
 from ..qdev.analysis import analyze as analyze_qdev
 from ..qdev.cost import SUBSCRIPTION_SOURCE, SUBSCRIPTION_USD_PER_USER_MONTH, prorated_subscription
 from ..qdev.sources import LogStore
-from ..report.priced_facts import ACCOUNT_SCOPED_USERS, COST_COLUMNS, METRICS, TOTAL_COST
+from ..report.priced_facts import COST_COLUMNS, METRICS, TOTAL_COST
 from ..report.tracker import COST_NOTE, TOKENS_NOTE
+from ..report.user_names import named_users
 from .anomalies import NO_VALUE, days_in_month
 from .coverage import Coverage, log_coverage
 
@@ -108,22 +109,12 @@ def _totals(frame: pd.DataFrame) -> dict[str, object]:
     return totals
 
 
-def _users_of_accounts(facts: pd.DataFrame) -> pd.Series:
-    """The user of each fact row, an IAM or root user found in several accounts named with its account
-    (``alice (111111111111)``): two accounts' ``alice`` are two people to charge, never one summed row."""
-    users = facts["user"]
-    scoped = facts["principal_type"].isin(ACCOUNT_SCOPED_USERS)
-    accounts = facts.loc[scoped].groupby("user")["account"].nunique()
-    shared = scoped & users.isin(accounts.index[accounts > 1])
-    return users.where(~shared, users.astype("object") + " (" + facts["account"].astype("object") + ")")
-
-
 def build_chargeback(facts: pd.DataFrame, month: str, tz: str, group_by: str,
                      now: datetime | None = None, filtered: bool = False) -> Chargeback:
     """Chargeback rows for the facts of one month (read with the tag key when grouping by a tag), and the days of
     the month they cover as of ``now`` (default: the clock), with a warning when that is not the whole month."""
     column, _ = group_column(group_by)
-    groups = _users_of_accounts(facts) if column == "user" else facts[column]
+    groups = named_users(facts) if column == "user" else facts[column]
     frame = facts.assign(group=groups.astype("object") if len(facts) else None)
     if len(frame):
         missing = frame["group"].isna() | (frame["group"].astype("string").str.len() == 0)

@@ -11,6 +11,7 @@ from collections import Counter
 from pathlib import Path
 
 from bedrock_usage.engines.local import LocalEngine
+from bedrock_usage.governance.budgets import parse_budget
 from bedrock_usage.logs.period import resolve_period
 from bedrock_usage.report.tracker import BedrockAthenaTracker
 from tests.logfiles import write_records
@@ -91,3 +92,14 @@ def test_a_chargeback_by_user_charges_each_accounts_iam_user(tmp_path: Path) -> 
         account, name = arn.split(":")[4], arn.rsplit("/", 1)[-1] if "/" in arn else "root"
         expected[f"{name} ({account})" if ":iam::" in arn else name] += calls
     assert totals == dict(expected)
+
+
+def test_a_user_budget_names_one_accounts_iam_user_with_its_account(tmp_path: Path) -> None:
+    """``user = "alice (222222222222)"`` covers that account's IAM user alone, as a chargeback names it; ``alice``
+    covers the name in every account."""
+    write_records(tmp_path / "logs", records())
+    facts = BedrockAthenaTracker(LocalEngine(tmp_path / "logs", cache=False)).analyze(PERIOD, ("us-east-1",)).facts
+    calls = {f"{arn.rsplit('/', 1)[-1]} ({arn.split(':')[4]})": n for arn, n in CALLERS if ":user/" in arn}
+    for value, expected in [*calls.items(), ("alice", sum(calls.values()))]:
+        budget = parse_budget({"user": value, "monthly_usd": 1}, 0, "test")
+        assert int(facts.loc[budget.mask(facts), "calls"].sum()) == expected, value

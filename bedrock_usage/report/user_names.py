@@ -1,0 +1,38 @@
+"""Users named apart across accounts: an IAM user or the root user found in several accounts of the logs (an
+organisation's central log bucket) is named with its account, ``alice (111111111111)``, wherever users are one
+value each (a chargeback's groups, the dashboard's charts and drill-down, a budget's ``user``)."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from .priced_facts import ACCOUNT_SCOPED_USERS
+
+_WITH_ACCOUNT = re.compile(r"(?P<user>.+) \((?P<account>\d{12})\)")
+
+
+def shared_names(*facts: pd.DataFrame) -> set[str]:
+    """The names of IAM or root users found in more than one account among ``facts`` (fact rows with ``user``,
+    ``principal_type`` and ``account``)."""
+    pairs = pd.concat([f.loc[f["principal_type"].isin(ACCOUNT_SCOPED_USERS), ["user", "account"]] for f in facts])
+    accounts = pairs.drop_duplicates().groupby("user", observed=True)["account"].size()
+    return set(accounts.index[accounts > 1])
+
+
+def named_users(facts: pd.DataFrame, shared: set[str] | None = None) -> pd.Series:
+    """The user of each fact row, an IAM or root user whose name is in ``shared`` (default: found in several
+    accounts of ``facts``) named with its account."""
+    shared = shared_names(facts) if shared is None else shared
+    users = facts["user"].astype("object")
+    if not shared or facts.empty:
+        return users
+    apart = facts["principal_type"].isin(ACCOUNT_SCOPED_USERS) & users.isin(shared)
+    return users.where(~apart, users + " (" + facts["account"].astype("object") + ")")
+
+
+def user_in_account(name: str) -> tuple[str, str] | None:
+    """``("alice", "111111111111")`` for a name given with its account (``alice (111111111111)``), else None."""
+    match = _WITH_ACCOUNT.fullmatch(name)
+    return (match["user"], match["account"]) if match else None

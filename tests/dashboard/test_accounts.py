@@ -1,0 +1,72 @@
+"""The dashboard over logs of several accounts: one bar per user, with IAM users of the same name in two accounts
+named with their account (as a chargeback names them), and a drill-down into one of them."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from tests.dashboard.helpers import TODAY, analyze, chart, checked, open_app, tab, values
+from tests.logfiles import write_records
+
+HAIKU = "anthropic.claude-3-haiku-20240307-v1:0"
+HAIKU_USD_PER_1K = (0.00025, 0.00125)  # Claude 3 Haiku in us-east-1, input and output (aws.amazon.com/bedrock/pricing)
+DAY = TODAY - timedelta(days=3)
+CALLERS = [  # (ARN, calls): alice is an IAM user of two accounts; dev@ signs in through two permission sets
+    ("arn:aws:iam::111111111111:user/alice", 2),
+    ("arn:aws:iam::222222222222:user/alice", 3),
+    ("arn:aws:sts::111111111111:assumed-role/AWSReservedSSO_Dev_0123456789abcdef/dev@example.com", 1),
+    ("arn:aws:sts::111111111111:assumed-role/AWSReservedSSO_Admin_fedcba9876543210/dev@example.com", 2),
+]
+
+
+def _records() -> list[dict]:
+    found, n = [], 0
+    for arn, calls in CALLERS:
+        for _ in range(calls):
+            found.append({"timestamp": f"{DAY}T10:{n:02d}:00Z", "identity": {"arn": arn}, "region": "us-east-1",
+                          "requestId": f"r{n}", "modelId": HAIKU, "input": {"inputTokenCount": 10_000 * (n + 1)},
+                          "output": {"outputTokenCount": 1_000 * (n + 1)}})
+            n += 1
+    return found
+
+
+def _label(arn: str) -> str:
+    name = arn.rsplit("/", 1)[-1]
+    return f"{name} ({arn.split(':')[4]})" if ":user/" in arn else name
+
+
+@pytest.mark.slow
+def test_users_of_two_accounts_are_two_bars_and_a_person_of_two_roles_one(demo_env: dict[str, str],
+                                                                          tmp_path: Path) -> None:
+    write_records(tmp_path / "logs", _records())
+    cost: dict[str, float] = defaultdict(float)
+    calls: dict[str, int] = defaultdict(int)
+    for record in _records():
+        label = _label(record["identity"]["arn"])
+        cost[label] += (record["input"]["inputTokenCount"] * HAIKU_USD_PER_1K[0]
+                        + record["output"]["outputTokenCount"] * HAIKU_USD_PER_1K[1]) / 1000
+        calls[label] += 1
+
+    at = open_app()
+    at.radio(key="source").set_value("local")
+    checked(at.run())
+    at = analyze(at, DAY, DAY, logs_dir=str(tmp_path / "logs"))
+    (bars,) = chart(at, "chart_top")["data"]
+    drawn = dict(zip(bars["y"], values(bars["x"]), strict=True))
+    assert drawn.keys() == cost.keys()
+    assert drawn == pytest.approx(cost, rel=1e-9)
+    lines = {trace["name"] for trace in chart(at, "chart_lines")["data"]}
+    assert lines == set(cost)
+
+    at.radio(key="focus_by").set_value("user")
+    checked(at.run())
+    assert set(at.selectbox(key="focus").options) == set(cost)
+    at.selectbox(key="focus").set_value("alice (222222222222)")
+    checked(at.run())
+    bedrock = tab(at, "Amazon Bedrock")
+    calls_card = next(m for m in bedrock.metric if m.label == "Calls")
+    assert calls_card.value == str(calls["alice (222222222222)"])
