@@ -204,10 +204,24 @@ class PriceBook:
                 rows = [
                     row
                     for row in self._by_model.get(model, ())
-                    if row.family == family and row.mode == mode and row.region in (region, "*")
+                    if row.family == family and row.mode == mode and self._prices_region(row, region)
                 ]
             self._rows_of_call[key] = (ref, rows)
         return self._rows_of_call[key]
+
+    def _prices_region(self, row: PriceRow, region: str) -> bool:
+        """True when ``row`` may price a call from ``region``: a row of that Region, or a row for every Region
+        (``*``) in standard mode, of the user's price file, or in another mode where the book does not price the
+        Region's standard calls apart. A Region priced apart (Nova in Europe) has its own batch, flex and priority
+        rates; the built-in ``*`` rate of those modes is another Region's, so such a call is unpriced until the
+        book holds the Region's row."""
+        if row.region == region:
+            return True
+        if row.region != "*":
+            return False
+        return row.mode == "standard" or row.own or not any(
+            other.region == region and other.family == row.family and other.mode == "standard"
+            for other in self._by_model.get(row.model, ()))
 
     def display_name(self, model_id: str) -> str:
         """A readable model name (``Claude Sonnet 4.5``), or the id itself when unknown."""
@@ -221,13 +235,13 @@ class PriceBook:
     ) -> list[PriceRow]:
         """Rows in force on ``day`` (all if ``None``) for ``region``, a provider, a model (any part of its id or
         name, any case), a family and a mode (all if ``None``), sorted for printing; on a ``day``, a row another one
-        supersedes for its Region (``PriceRow.rank``) is left out."""
+        supersedes for its Region, or for ``region`` when given (``PriceRow.rank``), is left out."""
         wanted_model = model.lower() if model else None
         rows = [
             row
             for row in self.rows
             if (day is None or row.applies_on(day))
-            and (region is None or row.region in (region, "*"))
+            and (region is None or self._prices_region(row, region))
             and (region is None or (row.family == "govcloud") == region.startswith("us-gov-"))
             and (provider is None or provider.lower() in (row.provider or row.model.split(".")[0]).lower())
             and (wanted_model is None or wanted_model in row.model.lower() or wanted_model in row.name.lower())
@@ -235,22 +249,25 @@ class PriceBook:
             and (mode is None or row.mode == mode)
         ]
         if day is not None:
-            rows = _not_superseded(rows)
+            rows = _not_superseded(rows, region)
         return sorted(rows, key=lambda r: (r.provider, r.name, r.model, FAMILIES.index(r.family), r.region,
                                            MODES.index(r.mode), r.tier, r.effective_from or date.min))
 
 
-def _not_superseded(rows: list[PriceRow]) -> list[PriceRow]:
-    """The rows (all in force on one day) that price some call: a row is superseded by another of the same model,
-    family, mode, tier and unit for its Region or every Region that ranks first for its Region."""
+def _not_superseded(rows: list[PriceRow], region: str | None = None) -> list[PriceRow]:
+    """The rows (all in force on one day) that price some call from ``region`` (from any Region when None): a row
+    is superseded by another of the same model, family, mode, tier and unit that ranks first for that Region (the
+    row's own Region when none is given)."""
     groups: dict[tuple[str, str, str, str, str], list[PriceRow]] = {}
     for row in rows:
         groups.setdefault((row.model, row.family, row.mode, row.tier, row.unit), []).append(row)
-    return [
-        row for row in rows
-        if not any(other is not row and other.region in (row.region, "*") and other.rank(row.region) < row.rank(
-            row.region) for other in groups[(row.model, row.family, row.mode, row.tier, row.unit)])
-    ]
+
+    def superseded(row: PriceRow) -> bool:
+        judged = region or row.region
+        return any(other is not row and other.region in (judged, "*") and other.rank(judged) < row.rank(judged)
+                   for other in groups[(row.model, row.family, row.mode, row.tier, row.unit)])
+
+    return [row for row in rows if not superseded(row)]
 
 
 def _parse_row(raw: dict[str, object], origin: str) -> PriceRow:

@@ -515,3 +515,32 @@ def test_a_price_file_date_is_a_calendar_day_in_yyyy_mm_dd_form(tmp_path) -> Non
                                                 "effective_from": value}]}))
         with pytest.raises(UsageError, match=f"effective_from '{value}' is not a date in YYYY-MM-DD form"):
             PriceBook.load(path)
+
+
+def _builtin_rows(model: str, mode: str) -> list[dict[str, str]]:
+    """The shipped CSV's regional rows of ``model`` in ``mode``, read as text."""
+    with BUILTIN_BOOK.open(newline="") as handle:
+        return [r for r in csv.DictReader(handle) if r["model"] == model and r["family"] == "regional"
+                and r["mode"] == mode]
+
+
+def test_a_region_priced_apart_takes_no_other_regions_rate_for_a_mode_it_lacks(book: PriceBook, tmp_path) -> None:
+    """Nova Pro costs more in eu-west-1 than the ``*`` row; the book has the Region's own standard and flex rows
+    but no priority row: a Priority call there is unpriced, never priced at the ``*`` (US) rate. A Region without
+    rows of its own takes the ``*`` priority rate; a user's ``*`` row is meant for every Region."""
+    nova_pro = "amazon.nova-pro-v1:0"
+    assert {r["region"] for r in _builtin_rows(nova_pro, "standard")} >= {"*", "eu-west-1"}
+    assert {r["region"] for r in _builtin_rows(nova_pro, "priority")} == {"*"}
+    assert book.quote(nova_pro, "eu-west-1", DAY, mode="priority") is None
+    flex = book.quote(nova_pro, "eu-west-1", DAY, mode="flex")
+    assert flex and flex.row.region == "eu-west-1"
+    star = next(r for r in _builtin_rows(nova_pro, "priority"))
+    us = book.quote(nova_pro, "us-east-1", DAY, mode="priority")
+    assert us and (us.row.region, us.row.input) == ("*", float(star["input"]))
+    listed = book.table(region="eu-west-1", day=DAY, model=nova_pro, family="regional")
+    assert sorted((r.region, r.mode) for r in listed) == [("eu-west-1", "flex"), ("eu-west-1", "standard")]
+
+    path = tmp_path / "prices.json"
+    path.write_text(json.dumps({"prices": [{"model": nova_pro, "mode": "priority", "input": 0.002, "output": 0.008}]}))
+    own = PriceBook.load(path).quote(nova_pro, "eu-west-1", DAY, mode="priority")
+    assert own and (own.row.input, own.row.output) == (0.002, 0.008)
