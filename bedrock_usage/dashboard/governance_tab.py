@@ -114,7 +114,7 @@ def budget_card(t: Text, status: BudgetStatus, burndown: pd.DataFrame) -> None:
     st.markdown(f"**{budget.name}** {badge}")
     if budget.monthly_usd:
         spent = t("budget_spent_of", spent=usd(status.month_to_date_usd), monthly=usd(budget.monthly_usd),
-                  share=f"{status.monthly_share:.1%}")  # as the CLI: 99.8%, never a rounded 100%
+                  share=f"{status.monthly_share:,.1%}")  # as the CLI: 99.8%, never a rounded 100%
     else:
         spent = t("budget_spent", spent=usd(status.month_to_date_usd))
     day = (t("budget_day_of", day=usd(status.day_usd), daily=usd(budget.daily_usd)) if budget.daily_usd

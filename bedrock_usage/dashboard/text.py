@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 import re
 
+from ..output.terminal_table import money
+
 LANGUAGES = {"en": "English", "ko": "한국어"}
 
 _ENABLE_Q_EN = """**Turning on Amazon Q Developer analytics**
@@ -1185,19 +1187,23 @@ def plain(text: object) -> str:
 
 
 def usd(value: float | None) -> str:
-    """``$1,234.56``; a dash when there is no amount."""
+    """``$1,234.56``; an amount under a cent as the CLI prints it (``$0.0042``, ``<$0.0001``), never ``$0.00``;
+    a dash when there is no amount."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
-    return f"${value:,.2f}"
+    return money(value) if 0 < abs(value) < 0.01 else f"${value:,.2f}"
 
 
 def compact_usd(value: float | None) -> str:
-    """A short amount for a metric card: ``$12.34``, ``$173.4``, ``$1.2K``, ``$3.4M``; a dash when there is none.
+    """A short amount for a metric card: ``$12.34``, ``$173.4``, ``$1.2K``, ``$3.4M``, under a cent ``$0.0042``;
+    a dash when there is none.
 
     The exact figure goes in the card's tooltip.
     """
     if value is None or math.isnan(value):
         return "—"
+    if 0 < abs(value) < 0.01:
+        return money(value)
     amount = abs(value)
     for limit, divisor, unit, digits in _COMPACT_STEPS:
         shown = round(amount / divisor, digits)

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from bedrock_usage.dashboard.qdev_tab import estimate_note
-from bedrock_usage.dashboard.text import STRINGS, Text, compact, plain
+from bedrock_usage.dashboard.text import STRINGS, Text, compact, compact_usd, plain, usd
 from bedrock_usage.engines.local import LocalEngine
 from bedrock_usage.errors import UsageError
 from bedrock_usage.qdev.analysis import ReportTokenEstimate
@@ -108,3 +108,14 @@ def test_plain_keeps_every_character_and_no_markup() -> None:
     assert "](" not in escaped and "**" not in escaped and "<i>" not in escaped and "$1$" not in escaped
     unescaped = re.sub(r"\\(.)", r"\1", escaped)
     assert not re.search(r"https?://|www\.|@\w", unescaped), unescaped
+
+
+@pytest.mark.parametrize(("amount", "shown_as"), [
+    (0.0042, "$0.0042"), (0.00004, "<$0.0001"), (0.0099, "$0.0099"), (-0.003, "-$0.0030"), (0.0, "$0.00"),
+    (0.01, "$0.01"), (1234.5, "$1,234.50")])
+def test_an_amount_under_a_cent_is_never_shown_as_cents(amount: float, shown_as: str) -> None:
+    """A budget of $0.005 a day or a report of a few calls reads in four decimals, as the CLI prints them, not
+    ``$0.00`` or a doubled ``$0.01``."""
+    assert usd(amount) == shown_as
+    if abs(amount) < 0.01:
+        assert compact_usd(amount) == shown_as
