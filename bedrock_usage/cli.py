@@ -197,8 +197,9 @@ def finish_setup(results: list[RegionSetup], aws: Aws, title: str, dry_run: bool
     kept = [result.region for result in results if result.left_as_is and not result.error]
     problems = [f"{len(failed)} region(s) failed: {' '.join(failed)}; {fix}"] if failed else []
     if kept:
+        shown = "in each change's differences of the JSON document" if fmt == "json" else "shown above"
         problems.append(f"{len(kept)} region(s) not fully set up, existing settings left as they are: {' '.join(kept)} "
-                        f"(old -> new shown above; run again with {REPLACE_OPTION} to change them)")
+                        f"(old -> new {shown}; run again with {REPLACE_OPTION} to change them)")
     if problems:
         raise SetupRequired("; ".join(problems))
     return EXIT_OK

@@ -116,6 +116,11 @@ def test_logging_elsewhere_is_kept_reported_and_replaced_only_when_asked(aws_env
         assert "--replace-existing" in kept.stderr and kept.stderr.count("\n") == 1
         assert logging_config(region) == TEAM_CONFIG
         assert bucket_names() == []  # nothing made for a region whose logging is not changed
+    document = run("setup_bedrock_logging.py", "--regions", region, "--format", "json", env=aws_env)
+    assert document.returncode == 2
+    assert "old -> new in each change's differences of the JSON document" in document.stderr
+    (kept_change,) = [c for c in json.loads(document.stdout)["regions"][0]["changes"] if c["action"] == "keep"]
+    assert kept_change["differences"] == [{"setting": "", "old": old, "new": new}]
 
     dry = run("setup_bedrock_logging.py", "--regions", region, "--replace-existing", "--dry-run", env=aws_env)
     assert dry.returncode == 0 and f"  would update  logging configuration {region}: {old} -> {new}\n" in dry.stdout
