@@ -28,8 +28,10 @@ def named_users(facts: pd.DataFrame, shared: set[str] | None = None) -> pd.Serie
     users = facts["user"].astype("object")
     if not shared or facts.empty:
         return users
-    apart = facts["principal_type"].isin(ACCOUNT_SCOPED_USERS) & users.isin(shared)
-    return users.where(~apart, users + " (" + facts["account"].astype("object") + ")")
+    apart = (facts["principal_type"].isin(ACCOUNT_SCOPED_USERS) & users.isin(shared)).to_numpy()
+    named = users.copy()
+    named.loc[apart] = users.loc[apart] + " (" + facts["account"].astype("object").loc[apart] + ")"
+    return named
 
 
 def user_in_account(name: str) -> tuple[str, str] | None:
