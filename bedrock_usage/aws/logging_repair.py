@@ -20,8 +20,9 @@ def setup_command(regions: list[str], profile: str | None, *options: str) -> str
 
 
 def replacing(status: RegionLoggingStatus) -> tuple[str, ...]:
-    """The option setup needs to turn on text delivery someone turned off (it shows old -> new)."""
-    return () if status.text_delivery else (REPLACE_OPTION,)
+    """The option setup needs (it shows old -> new) to turn on text delivery someone turned off, or to replace a
+    policy statement named as setup names its own that lets Bedrock write nowhere it logs (setup keeps it without)."""
+    return () if status.text_delivery and not status.own_statement_kept else (REPLACE_OPTION,)
 
 
 def repair_command(status: RegionLoggingStatus, account: str, profile: str | None) -> str | None:
@@ -30,13 +31,13 @@ def repair_command(status: RegionLoggingStatus, account: str, profile: str | Non
     The destination is kept: setup is pointed at the bucket and prefix the region already uses, and repairs them (it
     creates a missing bucket, adds the statements Bedrock needs to its policy). A bucket in another region cannot
     be repaired: Bedrock delivers to a bucket in the region, so logging must move (--replace-existing, old -> new);
-    text delivery someone turned off is turned on only with --replace-existing too.
+    text delivery someone turned off, and setup's own policy statement someone changed, only with it too.
     """
     if status.bucket_region and status.bucket_region != status.region:
         return setup_command([status.region], profile, REPLACE_OPTION)
     default = bucket_name(DEFAULT_BUCKET_TEMPLATE, account, status.region)
     if status.bucket == default and normalise_prefix(status.prefix) == DEFAULT_PREFIX:
-        return setup_command([status.region], profile, *replacing(status)) if not status.text_delivery else None
+        return setup_command([status.region], profile, *replacing(status)) if replacing(status) else None
     return setup_command([status.region], profile, "--bucket", status.bucket or "", "--prefix",
                          normalise_prefix(status.prefix), *replacing(status))
 

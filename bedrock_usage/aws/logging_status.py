@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from ..logs.layout import normalise_prefix, parse_key, region_prefix
 from .logging_config import logging_regions, read_logging_config
-from .logging_setup import BEDROCK_SERVICE
+from .logging_setup import BEDROCK_SERVICE, writer_sid
 from .provisioning import bucket_kms_key, bucket_region, policy_statements, read_bucket_policy
 from .session import AWS_ERRORS, Aws, describe, partition
 
@@ -29,6 +29,7 @@ class PolicyVerdict:
 
     allows: bool | None
     reason: str
+    own_statement_kept: bool = False  # setup's statement for the region is there but lets no write: it needs replacing
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ class RegionLoggingStatus:
     error: str | None = None
     kms_key: str | None = None  # the bucket's SSE-KMS key, when it encrypts with one
     text_delivery: bool = True  # textDataDeliveryEnabled: off, text model calls (most of the bill) are not logged
+    own_statement_kept: bool = False  # the policy's statement named as setup names it lets no write (PolicyVerdict)
 
     @property
     def healthy(self) -> bool:
@@ -138,6 +140,7 @@ def check_region(aws: Aws, region: str, account: str) -> RegionLoggingStatus:
         problems=tuple(problems),
         kms_key=kms_key,
         text_delivery=text_delivery,
+        own_statement_kept=verdict.own_statement_kept if verdict else False,
     )
 
 
@@ -228,7 +231,9 @@ def bedrock_write_verdict(
     if undecided:
         return PolicyVerdict(None, f"cannot evaluate bucket policy statement(s) {', '.join(undecided)}")
     where = f"{normalise_prefix(prefix)}AWSLogs/{account}/"
-    return PolicyVerdict(False, f"bucket policy has no statement letting {BEDROCK_SERVICE} s3:PutObject under {where}")
+    own = any(statement.get("Sid") == writer_sid(region) for statement in policy_statements(policy))
+    return PolicyVerdict(False, f"bucket policy has no statement letting {BEDROCK_SERVICE} s3:PutObject under {where}",
+                         own_statement_kept=own)
 
 
 def _statement_applies(statement: dict[str, Any], request: dict[str, str]) -> bool | None:

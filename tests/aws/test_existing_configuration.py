@@ -259,6 +259,29 @@ def test_check_suggests_the_repair_that_keeps_the_destination(aws_env: dict[str,
     assert fixed.returncode == 0, fixed.stdout + fixed.stderr
 
 
+@pytest.mark.slow
+def test_check_repairs_setups_own_statement_someone_changed_in_one_run(aws_env: dict[str, str]) -> None:
+    """A statement named as setup names its own (AllowBedrockLoggingUsEast2) that no longer lets Bedrock write under
+    the prefix is left as it is by setup without --replace-existing: the check's command gives it, so one run of
+    that command repairs the region."""
+    region, bucket = "us-east-2", "team-llm-logs"
+    make_bucket(bucket, region)
+    changed = {"Sid": "AllowBedrockLoggingUsEast2", "Effect": "Allow",
+               "Principal": {"Service": "bedrock.amazonaws.com"}, "Action": "s3:PutObject",
+               "Resource": f"arn:aws:s3:::{bucket}/elsewhere/*"}
+    boto3.client("s3").put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17",
+                                                                           "Statement": [changed]}))
+    put_logging(region, {"s3Config": {"bucketName": bucket, "keyPrefix": "audit/"}, "textDataDeliveryEnabled": True})
+    check = run("check_bedrock_logging.py", "--regions", region, "--format", "json", env=aws_env)
+    assert check.returncode == 2
+    command = json.loads(check.stdout)["fix_commands"][region]
+    assert command == (f"python setup_bedrock_logging.py --regions {region} --bucket {bucket} --prefix audit/ "
+                       "--replace-existing")
+    assert run(*command.split()[1:], env=aws_env).returncode == 0
+    fixed = run("check_bedrock_logging.py", "--regions", region, env=aws_env)
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+
+
 def test_check_names_logging_someone_set_up_without_s3_or_text_and_the_command_that_repairs_it(
         aws_env: dict[str, str]) -> None:
     """CloudWatch-only logging with text delivery off is logging someone set up, not logging missing; S3 logging
