@@ -25,7 +25,7 @@ from ..output.terminal_table import money
 from ..report.priced_facts import TOTAL_COST
 from .cost_explorer_callers import CALLER_NAMES, read_cost_explorer_callers
 from .cur import BilledLines, no_caller_identity, read_cur_athena, read_cur_dir
-from .reconcile import CE_REGION
+from .reconcile import CE_REGION, account_facts
 
 ARN_KEYS = ["principal_type", "principal", "user", "application"]
 RECENT_BILL_DAYS = 2  # the bill of a day arrives 24 to 48 hours after it
@@ -57,6 +57,7 @@ class CallerReconciliation:
     unattributed: pd.DataFrame  # billed lines that name no principal
     outside_regions: pd.DataFrame  # billed lines of regions the logs were not read for
     warnings: list[str] = field(default_factory=list)
+    account: str | None = None  # the account whose bill and callers' logs are compared
 
     @property
     def billed_without_logs(self) -> pd.DataFrame:
@@ -215,13 +216,15 @@ def reconcile_callers(
     facts: pd.DataFrame, billed: BilledLines, period: Period, regions: tuple[str, ...],
     role_suffix: str = DEFAULT_ROLE_SUFFIX, today: date | None = None,
 ) -> CallerReconciliation:
-    """Compare the tracker's facts (of a UTC period and ``regions``) with the bill per caller."""
+    """Compare the tracker's facts (of a UTC period and ``regions``) with the bill per caller; only the facts of the
+    billed account's callers when the bill names its account."""
     if period.tz != "UTC":
         raise ValueError("the bill counts UTC days; build the period with tz='UTC'")
     today = today or datetime.now(UTC).date()
     recent_from = (today - timedelta(days=RECENT_BILL_DAYS - 1)).isoformat()
     keys = caller_keys(billed.principal_kind)
     facts = facts.loc[facts["source_region"].isin(regions)] if len(facts) else facts
+    facts, account_warnings = account_facts(facts, billed.account)
     logged = logged_costs(facts, keys, role_suffix)
     lines = billed.lines
     in_days = lines["utc_day"].between(period.start.isoformat(), period.end.isoformat())
@@ -240,7 +243,7 @@ def reconcile_callers(
                     .reset_index())
     outside = lines.loc[in_days & ~in_regions].assign(region=lambda f: f["region"].fillna("(unknown)"))
     outside_regions = _outside(outside, keys, billed.principal_kind, role_suffix)
-    warnings = list(billed.warnings)
+    warnings = [*account_warnings, *billed.warnings]
     if len(lines.loc[in_days]) and not named.any() and billed.principal_kind == "arn":
         warnings.append(no_caller_identity())
     if len(outside_regions):
@@ -250,7 +253,7 @@ def reconcile_callers(
     return CallerReconciliation(
         period=period, regions=regions, source=billed.source, keys=keys, by_caller=by_caller,
         by_caller_model=by_model, by_caller_day=by_day, by_month=_by_month(logged, all_billed, unattributed),
-        unattributed=unattributed, outside_regions=outside_regions, warnings=warnings,
+        unattributed=unattributed, outside_regions=outside_regions, warnings=warnings, account=billed.account,
     )
 
 

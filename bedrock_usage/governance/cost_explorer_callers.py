@@ -97,4 +97,5 @@ def read_cost_explorer_callers(
         warnings.append(f"tag {tag_key!r} is not an IAM principal tag (they read {PRINCIPAL_TAG_PREFIX}KEY in Cost "
                         "Explorer): calls are attributed by it only if it is one")
     source = f"Cost Explorer, grouped by the IAM principal tag {tag_key} (compared with the logs' {names})"
-    return BilledLines(pd.DataFrame(rows, columns=LINE_COLUMNS), source, principal_kind=names, warnings=warnings)
+    return BilledLines(pd.DataFrame(rows, columns=LINE_COLUMNS), source, principal_kind=names, warnings=warnings,
+                       account=account)

@@ -83,6 +83,7 @@ class BilledLines:
     source: str
     principal_kind: str = "arn"
     warnings: list[str] = field(default_factory=list)
+    account: str | None = None  # the account billed: only its callers' logs are compared
 
 
 def billing_periods(period: Period) -> tuple[str, str]:
@@ -194,7 +195,7 @@ def read_cur_dir(cur_dir: Path, period: Period, account: str) -> BilledLines:
     paths = [str(path) for month in months for path in copy.files[month]]
     source = f"CUR 2.0 export copy in {cur_dir} (DuckDB)"
     if not paths:
-        return BilledLines(pd.DataFrame(columns=LINE_COLUMNS), source, warnings=warnings)
+        return BilledLines(pd.DataFrame(columns=LINE_COLUMNS), source, warnings=warnings, account=account)
     connection = duckdb.connect(config=duckdb_config())
     try:
         connection.execute("SET TimeZone = 'UTC'")
@@ -211,7 +212,7 @@ def read_cur_dir(cur_dir: Path, period: Period, account: str) -> BilledLines:
     finally:
         connection.close()
     lines, more = lines_from_rows(rows)
-    return BilledLines(lines, source, warnings=warnings + more)
+    return BilledLines(lines, source, warnings=warnings + more, account=account)
 
 
 def _months(first: str, last: str) -> list[str]:
@@ -244,4 +245,4 @@ def read_cur_athena(aws: Aws, region: str, period: Period, account: str, workgro
                                      "utc_day", "within_day", "billed_cost_usd", "list_cost_usd", "line_items"])
     lines, warnings = lines_from_rows(rows)
     source = f"CUR 2.0 export through Athena ({region}, table {engine.database}.{CUR_TABLE})"
-    return BilledLines(lines, source, warnings=warnings)
+    return BilledLines(lines, source, warnings=warnings, account=account)

@@ -73,6 +73,7 @@ class BilledCost:
 
     charges: pd.DataFrame  # utc_day, region, service, usage_type, kind, model, billed_cost_usd
     failure: str | None = None
+    account: str | None = None  # the account billed (None: every account Cost Explorer holds)
 
 
 @dataclass
@@ -89,6 +90,7 @@ class Reconciliation:
     warnings: list[str] = field(default_factory=list)
     billed_services: tuple[str, ...] = ()  # the Bedrock services Cost Explorer billed, in every region
     billed_failure: str | None = None  # why Cost Explorer could not be read
+    account: str | None = None  # the account whose bill and callers' logs are compared
 
     @property
     def flagged(self) -> pd.DataFrame:
@@ -262,8 +264,8 @@ def billed_cost(ce_client: Any, first_day: date, last_day: date, account: str | 
             if not token:
                 break
     except AWS_ERRORS as exc:
-        return BilledCost(pd.DataFrame(columns=CHARGE_COLUMNS), aws_failure(exc))
-    return BilledCost(pd.DataFrame(rows, columns=CHARGE_COLUMNS))
+        return BilledCost(pd.DataFrame(columns=CHARGE_COLUMNS), aws_failure(exc), account)
+    return BilledCost(pd.DataFrame(rows, columns=CHARGE_COLUMNS), account=account)
 
 
 def called_model_ids(facts: pd.DataFrame) -> pd.Series:
@@ -271,6 +273,40 @@ def called_model_ids(facts: pd.DataFrame) -> pd.Series:
     if PROFILE_COLUMN in facts:
         return facts[PROFILE_COLUMN].where(facts[PROFILE_COLUMN].notna(), facts["model_id"])
     return facts["model_id"]
+
+
+def _other_accounts(facts: pd.DataFrame, account: str) -> pd.Series:
+    """Rows whose caller is known to be of another account than ``account`` (an unknown caller's account is not)."""
+    accounts = facts["account"].astype("object").fillna("")
+    return (accounts != "") & (accounts != account)
+
+
+def account_facts(facts: pd.DataFrame, account: str | None) -> tuple[pd.DataFrame, list[str]]:
+    """The facts of ``account``'s callers (and of callers whose account is unknown), with a warning counting the calls
+    of other accounts' callers left out: a bill is one account's. ``account`` None keeps every fact."""
+    if account is None or facts.empty:
+        return facts, []
+    other = _other_accounts(facts, account)
+    if not other.any():
+        return facts, []
+    accounts = ", ".join(sorted(set(facts.loc[other, "account"].astype("object"))))
+    return facts.loc[~other], [
+        f"{int(facts.loc[other, 'calls'].sum()):,} logged calls of callers in other accounts ({accounts}) are left "
+        f"out: only account {account}'s callers are compared with its bill"]
+
+
+def account_regions(facts: pd.DataFrame, account: str, regions: tuple[str, ...]) -> tuple[tuple[str, ...], list[str]]:
+    """``regions`` without those whose logged calls are all other accounts' callers' (a logs folder of several
+    accounts), with a warning naming them."""
+    if facts.empty:
+        return regions, []
+    other = _other_accounts(facts, account).groupby(facts["source_region"], observed=True).all()
+    foreign = [region for region in regions if other.get(region, False)]
+    if not foreign:
+        return regions, []
+    return tuple(r for r in regions if r not in foreign), [
+        f"the logs of {', '.join(foreign)} hold only calls of other accounts' callers over the period: left out of "
+        f"account {account}'s comparison (name them with --region to compare them)"]
 
 
 def logged_ids_by_region(facts: pd.DataFrame) -> dict[str, set[str]]:
@@ -319,9 +355,11 @@ def reconcile(
     facts: pd.DataFrame, metered: MeteredUsage, billed: BilledCost, period: Period, regions: tuple[str, ...],
     threshold: float = DEFAULT_THRESHOLD, today: date | None = None,
 ) -> Reconciliation:
-    """Compare the tracker's facts (of a UTC period) with CloudWatch and Cost Explorer."""
+    """Compare the tracker's facts (of a UTC period) with CloudWatch and Cost Explorer; only the facts of the billed
+    account's callers when the bill names its account."""
     today = today or datetime.now(UTC).date()
     facts = facts.loc[facts["source_region"].isin(regions)] if len(facts) else facts
+    facts, account_warnings = account_facts(facts, billed.account)
     # A charge whose region code is unknown cannot be placed in a region: it is kept, among the unmapped charges.
     charges = billed.charges.loc[billed.charges["region"].isin(regions) | billed.charges["region"].isna()]
 
@@ -339,8 +377,8 @@ def reconcile(
     recent = pd.to_datetime(by_region["utc_day"]).dt.date >= today - timedelta(days=RECENT_DAYS - 1)
     by_region["note"] = ["recent day: logs and Cost Explorer may still be arriving" if r else "" for r in recent]
 
-    warnings = [f"CloudWatch metrics of {region} could not be read: {reason}"
-                for region, reason in sorted(metered.failed_regions.items())]
+    warnings = [*account_warnings, *(f"CloudWatch metrics of {region} could not be read: {reason}"
+                                     for region, reason in sorted(metered.failed_regions.items()))]
     if billed.failure:
         warnings.append(f"Cost Explorer could not be read, so there is no billed cost: {billed.failure}")
     elsewhere = billed.charges.loc[billed.charges["region"].notna() & ~billed.charges["region"].isin(regions)]
@@ -369,6 +407,7 @@ def reconcile(
         warnings=warnings,
         billed_services=tuple(sorted(set(billed.charges["service"]))),
         billed_failure=billed.failure,
+        account=billed.account,
     )
 
 
@@ -417,9 +456,10 @@ def run_reconciliation(
     reconcile them with the facts."""
     if period.tz != "UTC":
         raise ValueError("reconciliation compares UTC days; build the period with tz='UTC'")
+    account = account or aws.account_id()
     metered = metered_usage(lambda region: aws.client("cloudwatch", region), regions, period.start, period.end,
-                            logged_ids_by_region(facts))
-    billed = billed_cost(aws.client("ce", CE_REGION), period.start, period.end, account or aws.account_id())
+                            logged_ids_by_region(account_facts(facts, account)[0]))
+    billed = billed_cost(aws.client("ce", CE_REGION), period.start, period.end, account)
     return reconcile(facts, metered, billed, period, regions, threshold, today)
 
 

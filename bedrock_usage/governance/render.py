@@ -102,6 +102,7 @@ def reconciliation_text(rec: Reconciliation, max_rows: int = 20) -> str:
         "Amazon Bedrock reconciliation: logs vs CloudWatch metrics vs Cost Explorer",
         f"Period:   {rec.period.start} .. {rec.period.end} (UTC days; CloudWatch and Cost Explorer days are UTC)",
         f"Regions:  {', '.join(rec.regions)}",
+        *_account_line(rec.account),
         f"Truth:    {BILLING_TRUTH}.",
         "",
         f"Logged calls {s['logged_calls']:,} of {s['metered_calls']:,} metered: coverage {coverage} "
@@ -124,6 +125,11 @@ def reconciliation_text(rec: Reconciliation, max_rows: int = 20) -> str:
     return "\n".join(lines + _warnings(rec.warnings))
 
 
+def _account_line(account: str | None) -> list[str]:
+    """The header line naming the account whose bill and callers' logs are compared (none when not one account)."""
+    return [f"Account:  {account} (its bill, and the logs of its callers)"] if account else []
+
+
 def reconciliation_attention(rec: Reconciliation) -> list[str]:
     """A line per region-day whose logs are missing or below the threshold."""
     return [f"{r.region} {r.utc_day}: {r.status}, {r.logged_calls:,} logged of {r.metered_calls:,} metered"
@@ -137,6 +143,7 @@ def reconciliation_document(rec: Reconciliation) -> dict[str, Any]:
         "generated_at": _now(),
         "period": {"start": rec.period.start.isoformat(), "end": rec.period.end.isoformat(), "tz": "UTC"},
         "regions": list(rec.regions),
+        "account": rec.account,
         "billing_truth": BILLING_TRUTH,
         "coverage_threshold": rec.threshold,
         "summary": rec.summary(),
@@ -176,6 +183,7 @@ def callers_text(rec: CallerReconciliation, max_rows: int = 20) -> str:
         "Amazon Bedrock cost per caller: the bill vs the logs' estimate",
         f"Period:   {rec.period.start} .. {rec.period.end} (UTC days)",
         f"Regions:  {', '.join(rec.regions)}",
+        *_account_line(rec.account),
         f"Bill:     {rec.source}",
         f"Truth:    {CALLER_TRUTH}.",
         "",
@@ -228,6 +236,7 @@ def callers_document(rec: CallerReconciliation) -> dict[str, Any]:
         "generated_at": _now(),
         "period": {"start": rec.period.start.isoformat(), "end": rec.period.end.isoformat(), "tz": "UTC"},
         "regions": list(rec.regions),
+        "account": rec.account,
         "bill": rec.source,
         "truth": CALLER_TRUTH,
         "caller_keys": rec.keys,

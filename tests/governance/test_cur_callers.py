@@ -8,6 +8,7 @@ the same line items and records.
 from __future__ import annotations
 
 import json
+import math
 import subprocess
 import sys
 from datetime import date
@@ -227,3 +228,53 @@ def test_files_of_a_create_new_export_are_named_not_read(tmp_path: Path) -> None
         "1 Parquet files in subfolders of BILLING_PERIOD=2025-10 are not read: an export that creates new files on "
         "each refresh keeps a full copy per refresh; use one with overwrite delivery",
     ]
+
+
+def other_account_calls() -> list[dict]:
+    """Calls of another account's IAM user named as this account's bob, in a region of this account's logs and in
+    a region only the other account logs: none of them is this account's bill."""
+    records = []
+    for n, (region, day) in enumerate([("ap-northeast-2", sc.DAYS[0]), ("ap-northeast-2", sc.DAYS[1]),
+                                       ("eu-central-1", sc.DAYS[2])]):
+        records.append({
+            "schemaType": "ModelInvocationLog", "schemaVersion": "1.0", "timestamp": f"{day}T08:0{n}:00Z",
+            "accountId": sc.MEMBER, "identity": {"arn": f"arn:aws:iam::{sc.MEMBER}:user/bob"}, "region": region,
+            "requestId": f"member-bob-{n}", "operation": "Converse",
+            "modelId": "anthropic.claude-3-haiku-20240307-v1:0",
+            "input": {"inputTokenCount": 2_000_000}, "output": {"outputTokenCount": 10_000},
+        })
+    return records
+
+
+def test_only_the_billed_accounts_callers_are_compared(account: dict, no_aws_env: dict[str, str],
+                                                        tmp_path: Path) -> None:
+    logs = tmp_path / "logs"
+    write_local(logs, [*account["logged"], *other_account_calls()])
+    args = ["--engine", "local", "--logs-dir", str(logs), "--reconcile", "--cur-dir", str(account["export"]),
+            "--start-date", sc.DAYS[0].isoformat(), "--end-date", sc.DAYS[-1].isoformat(), "--account", sc.ACCOUNT,
+            "--format", "json", "--output-dir", "-"]
+    result = run_cli(no_aws_env, *args)
+    assert result.returncode == 3, result.stderr  # bob's own calls were never logged
+    doc = json.loads(result.stdout)
+    own_regions = {r["region"] for r in account["logged"]}
+    assert doc["account"] == sc.ACCOUNT and set(doc["regions"]) == own_regions  # eu-central-1 is the other's only
+    estimated: dict[tuple[str, str], list[float]] = {}
+    for record in account["logged"]:
+        estimated.setdefault(sc.who(record["identity"]["arn"]), []).extend(sc.cost_parts(record))
+    billed: dict[tuple[str, str], list[float]] = {}
+    for item in account["items"]:
+        if sc.counted(item) and item.principal and item.region_code in own_regions:
+            billed.setdefault(sc.who(item.principal), []).append(item.cost)
+    rows = by_caller(doc)
+    assert set(rows) == set(estimated) | set(billed)
+    for key, row in rows.items():
+        assert row["logged_calls"] == sum(sc.who(r["identity"]["arn"]) == key for r in account["logged"]), key
+        if key in estimated:
+            assert row["estimated_cost_usd"] == pytest.approx(math.fsum(estimated[key]), abs=1e-9), key
+        if key in billed:
+            assert row["billed_cost_usd"] == pytest.approx(math.fsum(billed[key]), abs=1e-9), key
+    assert rows[sc.who(sc.BOB)]["status"] == "billed, no logs"
+    assert "2 logged calls of callers in other accounts (210987654321) are left out: only account 123456789012's " \
+        "callers are compared with its bill" in doc["warnings"]
+    assert any(w.startswith("the logs of eu-central-1 hold only calls of other accounts' callers") for w in
+               doc["warnings"])

@@ -300,3 +300,29 @@ def test_reconcile_refuses_demo_data(aws_env: dict[str, str]) -> None:
     assert result.returncode == 1 and result.stderr.splitlines() == [
         "error: --reconcile compares your account's logs with its CloudWatch metrics and bill, which demo data has "
         "not: leave out --demo (--cur-dir DIR with --engine local --logs-dir DIR reads only local files)"]
+
+
+def test_only_the_billed_accounts_callers_are_compared(account: dict, tmp_path: Path) -> None:
+    member = "210987654321"
+    others = [{**clean(r), "accountId": member, "requestId": f"member-{r['requestId']}",
+               "identity": {"arn": f"arn:aws:iam::{member}:user/support"}}
+              for r in account["served"] if r["timestamp"][:10] == DAYS[0].isoformat()]
+    logs = tmp_path / "two-accounts"
+    write_local(logs, [*(clean(r) for r in account["logged"]), *others])
+    result = run_cli(account["env"], *reconcile_args(logs, "--account", ACCOUNT, "--format", "json",
+                                                     "--output-dir", "-"))
+    assert result.returncode == 3, result.stderr
+    doc = json.loads(result.stdout)
+    logged, estimated = defaultdict(int), defaultdict(list)
+    for r in account["logged"]:
+        key = (r["region"], r["timestamp"][:10])
+        logged[key] += 1
+        estimated[key] += list(cost_parts(r))
+    for row in doc["by_region_day"]:
+        key = (row["region"], row["utc_day"])
+        assert row["logged_calls"] == logged[key], key
+        if logged[key]:
+            assert row["estimated_cost_usd"] == pytest.approx(math.fsum(estimated[key]), abs=1e-9), key
+    assert doc["account"] == ACCOUNT
+    assert f"{len(others)} logged calls of callers in other accounts ({member}) are left out: only account " \
+        f"{ACCOUNT}'s callers are compared with its bill" in doc["warnings"]
