@@ -246,9 +246,10 @@ def developer_costs(facts: pd.DataFrame, qdev_users: list[QDevUser], first: date
     if len(facts):
         sso = facts.loc[facts["principal_type"] == "sso_user"]
         tokens = sso[["input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens"]].sum(axis=1)
-        grouped = sso.assign(tokens=tokens).groupby("user")
-        for user, part in grouped:
-            row = person(str(user))
+        users = sso["user"].astype("object").astype(str)
+        # One person per e-mail whatever its letter case: every spelling's calls add up in one group.
+        for _, part in sso.assign(tokens=tokens, user=users, person=users.str.lower()).groupby("person"):
+            row = person(min(part["user"]))
             cost = part[TOTAL_COST].sum(min_count=1)
             row.update(bedrock_calls=int(part["calls"].sum()), bedrock_tokens=int(part["tokens"].sum()),
                        bedrock_cost_usd=None if pd.isna(cost) else float(cost),

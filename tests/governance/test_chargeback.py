@@ -388,6 +388,39 @@ def test_developer_costs_join_sso_emails_and_prorate_seats(logs: Path) -> None:
     assert math.isnan(dana["total_cost_usd"])  # a part with no figure leaves the total unknown, never 0
 
 
+def test_developer_costs_add_the_spellings_of_one_e_mail(tmp_path: Path) -> None:
+    haiku, unlisted = "anthropic.claude-3-haiku-20240307-v1:0", "example.unlisted-model-v1:0"
+    calls = [("Jisoo.Kim@Example.com", haiku, 1_000), ("jisoo.kim@example.com", haiku, 3_000),
+             ("jisoo.kim@example.com", unlisted, 5_000), ("Lee@Example.com", unlisted, 7_000),
+             ("lee@example.com", unlisted, 9_000)]
+    records = [{"schemaType": "ModelInvocationLog", "schemaVersion": "1.0",
+                "timestamp": f"2025-11-{n + 3:02d}T10:00:00Z", "accountId": ACCOUNT,
+                "identity": {"arn": f"arn:aws:sts::{ACCOUNT}:assumed-role/{SSO}/{email}"}, "region": "us-east-1",
+                "requestId": f"spelling-{n}", "operation": "Converse", "modelId": model,
+                "input": {"inputTokenCount": tokens}, "output": {"outputTokenCount": tokens // 10}}
+               for n, (email, model, tokens) in enumerate(calls)]
+    write_local(tmp_path / "logs", records)
+    facts, _, _ = BedrockAthenaTracker(LocalEngine(tmp_path / "logs")).facts(
+        Period(date(2025, 11, 1), date(2025, 11, 30)), ("us-east-1",), Filters())
+    rows = {r["developer"].lower(): r for r in developer_costs(facts, [], date(2025, 11, 1),
+                                                               date(2025, 11, 30)).to_dict("records")}
+    assert set(rows) == {"jisoo.kim@example.com", "lee@example.com"}
+    for person, row in rows.items():
+        own = [r for r in records if r["identity"]["arn"].lower().endswith("/" + person)]
+        priced = [r for r in own if r["modelId"] == haiku]
+        terms = [r["input"]["inputTokenCount"] * published_rates(haiku, date(2025, 11, 3), False)[0] / 1000
+                 + r["output"]["outputTokenCount"] * published_rates(haiku, date(2025, 11, 3), False)[1] / 1000
+                 for r in priced]
+        assert row["bedrock_calls"] == len(own), person
+        assert row["bedrock_tokens"] == sum(r["input"]["inputTokenCount"] + r["output"]["outputTokenCount"]
+                                            for r in own), person
+        assert row["bedrock_unpriced_calls"] == len(own) - len(priced), person
+        if priced:
+            assert row["bedrock_cost_usd"] == pytest.approx(math.fsum(terms), abs=1e-12), person
+        else:  # nothing priced in either spelling: unknown, not 0
+            assert math.isnan(row["bedrock_cost_usd"]) and math.isnan(row["total_cost_usd"]), person
+
+
 @pytest.mark.slow
 def test_developer_costs_cli_with_q_developer_and_kiro_logs(logs: Path, no_aws_env: dict[str, str],
                                                             tmp_path: Path) -> None:
