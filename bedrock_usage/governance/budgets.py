@@ -102,7 +102,9 @@ def parse_budget(entry: object, index: int, origin: str) -> Budget:
     unknown = set(entry) - _FIELDS
     if unknown:
         raise UsageError(f"{where}: unknown fields {', '.join(sorted(unknown))}; allowed: {', '.join(sorted(_FIELDS))}")
-    selectors = [s for s in ("application", "user", "tag") if s in entry] + (["all"] if entry.get("all") else [])
+    if "all" in entry and entry["all"] is not True:  # "no", 1 or false would read as all spend or as nothing
+        raise UsageError(f"{where}: all must be true (a budget of all Bedrock spend), not {entry['all']!r}")
+    selectors = [s for s in ("application", "user", "tag", "all") if s in entry]
     if len(selectors) != 1:
         raise UsageError(f"{where}: name exactly one of application, user, tag (with value) or all = true")
     scope = selectors[0]

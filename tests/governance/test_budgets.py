@@ -325,6 +325,11 @@ def test_unreachable_webhook_is_reported_and_keeps_exit_3(corpus: dict, no_aws_e
     ("[[budgets]]\napplication = 'A'\nmonthly_usd = nan\n", "monthly_usd must be a positive number of USD, not nan"),
     ("[[budgets]]\napplication = 'A'\ndaily_usd = inf\n", "daily_usd must be a positive number of USD, not inf"),
     ("[[budgets]]\napp = 'A'\nmonthly_usd = 5\n", "unknown fields app"),
+    # only the boolean true makes a budget of all spend: "no" is no yes, 1 no boolean
+    ("[[budgets]]\nall = 'no'\nmonthly_usd = 1\n", r"budget 1: all must be true \(a budget of all Bedrock spend\), "
+                                                  "not 'no'"),
+    ("[[budgets]]\nall = 1\nmonthly_usd = 1\n", "all must be true .*, not 1$"),
+    ("[[budgets]]\napplication = 'A'\nall = false\nmonthly_usd = 1\n", "all must be true .*, not False$"),
     ("budgets = []\n", "has no budgets"),
     ("[[budgets]\n", "cannot be parsed"),
 ])
@@ -340,6 +345,14 @@ def test_cli_bad_budget_file_is_exit_1(corpus: dict, no_aws_env: dict[str, str],
     result = run_cli(no_aws_env, corpus, "bad.toml")
     assert result.returncode == 1
     assert result.stderr.startswith("error: ") and "budget 1" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_cli_all_other_than_true_is_exit_1(corpus: dict, no_aws_env: dict[str, str]) -> None:
+    (corpus["root"] / "all-no.toml").write_text("[[budgets]]\nall = \"no\"\nmonthly_usd = 1\n")
+    result = run_cli(no_aws_env, corpus, "all-no.toml")
+    assert result.returncode == 1, result.stdout
+    assert result.stderr.splitlines()[-1].endswith("budget 1: all must be true (a budget of all Bedrock spend), "
+                                                   "not 'no'")
 
 
 def test_example_budgets_file_loads() -> None:
