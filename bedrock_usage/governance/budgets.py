@@ -27,7 +27,7 @@ from ..errors import UsageError
 from ..logs.period import Period
 from ..output.terminal_table import money
 from ..output.wording import counted
-from ..report.priced_facts import ACCOUNT_SCOPED_USERS
+from ..report.priced_facts import ACCOUNT_SCOPED_USERS, is_text
 from ..report.render import DEMO_SOURCE
 from ..report.user_names import user_in_account
 from .anomalies import (
@@ -152,6 +152,30 @@ def tag_keys(budgets: list[Budget]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(b.tag_key for b in budgets if b.tag_key))
 
 
+def absent_tag_keys(facts: pd.DataFrame, budgets: list[Budget]) -> tuple[str, ...]:
+    """The budgets' tag keys no call of ``facts`` carries (none when there is no call)."""
+    if facts.empty:
+        return ()
+    return tuple(key for key in tag_keys(budgets)
+                 if f"tag:{key}" not in facts or not facts[f"tag:{key}"].astype("object").map(is_text).any())
+
+
+def scan_warnings(warnings: list[str], facts: pd.DataFrame, budgets: list[Budget]) -> list[str]:
+    """The scan's warnings for a budget check: without the usage report's line on a tag key no call carries, which
+    speaks of a --tag table a budget check has not (``check_budgets`` says what the key means for its budgets)."""
+    notes = tuple(f"no call in the period carries the requestMetadata key '{key}' "  # report/tracker.py's words
+                  for key in absent_tag_keys(facts, budgets))
+    return [line for line in warnings if not line.startswith(notes)]
+
+
+def _covers_nothing(budget: Budget, absent: tuple[str, ...]) -> str:
+    """Why a budget covers no call of the scan: no call carries its tag key, or none matches its value."""
+    if budget.tag_key in absent:
+        return (f"budget {budget.name!r} covers no calls: no call in the period carries the requestMetadata key "
+                f"'{budget.tag_key}' (keys are matched as written, case included)")
+    return f"budget {budget.name!r}: no calls of {budget.covers} were found"
+
+
 def scan_period(as_of: date, tz: str, window: int = DEFAULT_WINDOW) -> Period:
     """The days a budget check reads: the month of ``as_of`` and two forecast windows before it (the pace's ``window``
     whole days before it, which a forecast as of today reads, and a window before those, which shows whether logging
@@ -253,6 +277,7 @@ def check_budgets(
     basis = ForecastBasis(as_of, window, day_in_progress(as_of, tz, now), first_logged_day(facts, as_of, window))
     statuses, warnings = [], [line for line in [basis.warning() or _late_month_warning(facts, first, as_of, window)]
                               if line]
+    absent = absent_tag_keys(facts, budgets)
     for budget in budgets:
         series, unpriced = _series(facts, budget, first, as_of)
         forecast = forecast_series(series, basis)
@@ -270,7 +295,7 @@ def check_budgets(
             warnings.append(f"budget {budget.name!r}: {unpriced:,} calls this month have no price and are not in "
                             "its spend")
         if budget.scope != "all" and not facts.empty and not budget.mask(facts).any():
-            warnings.append(f"budget {budget.name!r}: no calls of {budget.covers} were found")
+            warnings.append(_covers_nothing(budget, absent))
     return BudgetCheck(tz, basis, statuses, warnings)
 
 

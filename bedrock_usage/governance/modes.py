@@ -157,7 +157,7 @@ def run_governance(
             per_caller is not None and len(per_caller.billed_without_logs) > 0)
     elif mode == "check_budgets":
         check = budgets.check_budgets(facts, budget_list, scan.end, scan.tz, args.anomaly_window)
-        check.warnings[:0], check.demo = warnings, args.demo
+        check.warnings[:0], check.demo = budgets.scan_warnings(warnings, facts, budget_list), args.demo
         output, alert = gr.budgets_output(check, facts, budget_list), bool(check.breached)
     elif mode == "anomalies":
         period = resolve_period(days=args.days, start=args.start_date, end=args.end_date, tz=scan.tz)

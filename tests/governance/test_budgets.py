@@ -355,6 +355,18 @@ def test_cli_all_other_than_true_is_exit_1(corpus: dict, no_aws_env: dict[str, s
                                                    "not 'no'")
 
 
+def test_a_tag_key_no_call_carries_is_said_of_the_budget(corpus: dict, no_aws_env: dict[str, str]) -> None:
+    (corpus["root"] / "teams.toml").write_text("[[budgets]]\nname = 'Team X'\ntag = 'team'\nvalue = 'x'\n"
+                                               "monthly_usd = 5\n")
+    result = run_cli(no_aws_env, corpus, "teams.toml", "--format", "json", "--output-dir", "-")
+    assert result.returncode == 0, result.stderr
+    assert not any("team" in (r.get("requestMetadata") or {}) for r in corpus["records"])
+    warnings = json.loads(result.stdout)["warnings"]
+    assert warnings == ["budget 'Team X' covers no calls: no call in the period carries the requestMetadata key "
+                        "'team' (keys are matched as written, case included)"]
+    assert "(none)" not in result.stderr
+
+
 def test_example_budgets_file_loads() -> None:
     budgets = load_budgets(ROOT / "examples" / "budgets.toml")
     assert {b.scope for b in budgets} == {"application", "user", "tag", "all"}
