@@ -29,6 +29,7 @@ from ..output.terminal_table import money
 from ..output.wording import counted
 from ..report.priced_facts import ACCOUNT_SCOPED_USERS, is_text
 from ..report.render import DEMO_SOURCE
+from ..report.tracker import absent_tag_note
 from ..report.user_names import user_in_account
 from .anomalies import (
     DEFAULT_WINDOW,
@@ -163,16 +164,14 @@ def absent_tag_keys(facts: pd.DataFrame, budgets: list[Budget]) -> tuple[str, ..
 def scan_warnings(warnings: list[str], facts: pd.DataFrame, budgets: list[Budget]) -> list[str]:
     """The scan's warnings for a budget check: without the usage report's line on a tag key no call carries, which
     speaks of a --tag table a budget check has not (``check_budgets`` says what the key means for its budgets)."""
-    notes = tuple(f"no call in the period carries the requestMetadata key '{key}' "  # report/tracker.py's words
-                  for key in absent_tag_keys(facts, budgets))
+    notes = tuple(absent_tag_note(key) for key in absent_tag_keys(facts, budgets))
     return [line for line in warnings if not line.startswith(notes)]
 
 
 def _covers_nothing(budget: Budget, absent: tuple[str, ...]) -> str:
     """Why a budget covers no call of the scan: no call carries its tag key, or none matches its value."""
     if budget.tag_key in absent:
-        return (f"budget {budget.name!r} covers no calls: no call in the period carries the requestMetadata key "
-                f"'{budget.tag_key}' (keys are matched as written, case included)")
+        return f"budget {budget.name!r} covers no calls: {absent_tag_note(budget.tag_key)}"
     return f"budget {budget.name!r}: no calls of {budget.covers} were found"
 
 

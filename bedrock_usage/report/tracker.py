@@ -494,9 +494,13 @@ def _tags_never_seen(report: UsageReport) -> list[str]:
         if name.startswith("tag:"):
             values = report.tables.plain(name).column(name)
             if not any(is_text(value) for value in values):
-                lines.append(f"no call in the period carries the requestMetadata key '{name.removeprefix('tag:')}' "
-                             "(keys are matched as written, case included): its table has every call under (none)")
+                lines.append(f"{absent_tag_note(name.removeprefix('tag:'))}: its table has every call under (none)")
     return lines
+
+
+def absent_tag_note(key: str) -> str:
+    """What a report says of a tag key no call of its period carries."""
+    return f"no call in the period carries the requestMetadata key '{key}' (keys are matched as written, case included)"
 
 
 def _no_calls(report: UsageReport) -> str:
