@@ -10,6 +10,7 @@ cover (``governance.coverage``) and warns when that is not the whole month.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -254,10 +255,9 @@ def developer_costs(facts: pd.DataFrame, qdev_users: list[QDevUser], first: date
             row.update(bedrock_calls=int(part["calls"].sum()), bedrock_tokens=int(part["tokens"].sum()),
                        bedrock_cost_usd=None if pd.isna(cost) else float(cost),
                        bedrock_unpriced_calls=int(part["unpriced_calls"].sum()))
-    for user in qdev_users:
+    for user in _one_per_email(qdev_users):
         row = person(user.developer)
-        row.update(qdev_user_ids=user.user_ids, qdev_requests=int(row["qdev_requests"]) + user.requests,
-                   qdev_events=int(row["qdev_events"]) + user.events,
+        row.update(qdev_user_ids=user.user_ids, qdev_requests=user.requests, qdev_events=user.events,
                    seat_cost_usd=seat if user.q_developer else 0.0)
         if user.kiro:
             row.update(kiro_tier=user.kiro_tier or None, kiro_credits=user.kiro_credits,
@@ -271,6 +271,28 @@ def developer_costs(facts: pd.DataFrame, qdev_users: list[QDevUser], first: date
     total = bedrock.fillna(0.0) + table["seat_cost_usd"] + kiro.fillna(0.0)
     table["total_cost_usd"] = total.mask(unknown)
     return table.sort_values(["total_cost_usd", "developer"], ascending=[False, True]).reset_index(drop=True)
+
+
+def _one_per_email(users: list[QDevUser]) -> list[QDevUser]:
+    """The subscribers with one entry per e-mail whatever its letter case: the ids, requests, events, Kiro credits
+    and Kiro cost of every spelling added up (the cost unknown when any spelling's is), one seat per person."""
+    groups: dict[str, list[QDevUser]] = {}
+    for user in users:
+        groups.setdefault(user.developer.lower(), []).append(user)
+    merged = []
+    for group in groups.values():
+        kiro = [user for user in group if user.kiro]
+        costs = [user.kiro_cost_usd for user in kiro]
+        merged.append(QDevUser(
+            developer=min(user.developer for user in group),
+            user_ids=", ".join(sorted({i for user in group for i in user.user_ids.split(", ") if i})),
+            requests=sum(user.requests for user in group), events=sum(user.events for user in group),
+            q_developer=any(user.q_developer for user in group), kiro=bool(kiro),
+            kiro_tier=" / ".join(dict.fromkeys(user.kiro_tier for user in kiro if user.kiro_tier)),
+            kiro_credits=math.fsum(user.kiro_credits for user in kiro),
+            kiro_overage_credits=math.fsum(user.kiro_overage_credits for user in kiro),
+            kiro_cost_usd=None if not costs or None in costs else math.fsum(costs)))
+    return merged
 
 
 def developer_warnings(qdev_users: list[QDevUser]) -> list[str]:

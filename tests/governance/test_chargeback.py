@@ -421,6 +421,28 @@ def test_developer_costs_add_the_spellings_of_one_e_mail(tmp_path: Path) -> None
             assert math.isnan(row["bedrock_cost_usd"]) and math.isnan(row["total_cost_usd"]), person
 
 
+def test_developer_costs_add_the_q_and_kiro_figures_of_every_spelling() -> None:
+    """Two Amazon Q / Kiro users whose e-mails differ only in case are one person: ids, requests, events, credits
+    and Kiro cost add up (one seat), and a spelling whose Kiro cost is unknown leaves the person's cost unknown."""
+    first, last = date(2025, 11, 1), date(2025, 11, 30)
+    users = [QDevUser("Ann@Example.com", "id-1", requests=3, events=2, q_developer=True, kiro=True, kiro_tier="PRO",
+                      kiro_credits=120.0, kiro_overage_credits=20.0, kiro_cost_usd=20.8),
+             QDevUser("ann@example.com", "id-2", requests=4, events=5, q_developer=True, kiro=True, kiro_tier="PRO",
+                      kiro_credits=30.5, kiro_overage_credits=0.0, kiro_cost_usd=19.0),
+             QDevUser("Bo@Example.com", "id-3", requests=1, kiro=True, kiro_tier="PRO", kiro_cost_usd=19.0),
+             QDevUser("bo@example.com", "id-4", requests=2, kiro=True, kiro_tier="", kiro_cost_usd=None)]
+    rows = {r["developer"].lower(): r for r in developer_costs(pd.DataFrame(), users, first, last).to_dict("records")}
+    assert set(rows) == {"ann@example.com", "bo@example.com"}
+    ann = rows["ann@example.com"]
+    assert (ann["qdev_user_ids"], ann["qdev_requests"], ann["qdev_events"]) == ("id-1, id-2", 7, 7)
+    assert (ann["kiro_credits"], ann["kiro_overage_credits"]) == (150.5, 20.0)
+    assert ann["kiro_cost_usd"] == pytest.approx(39.8)
+    assert ann["seat_cost_usd"] == pytest.approx(19.0)  # one seat for the whole month of November
+    assert ann["total_cost_usd"] == pytest.approx(39.8 + 19.0)
+    bo = rows["bo@example.com"]
+    assert bo["qdev_requests"] == 3 and math.isnan(bo["kiro_cost_usd"]) and math.isnan(bo["total_cost_usd"])
+
+
 @pytest.mark.slow
 def test_developer_costs_cli_with_q_developer_and_kiro_logs(logs: Path, no_aws_env: dict[str, str],
                                                             tmp_path: Path) -> None:
