@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from bedrock_usage.cache import default_mirror_dir
 from bedrock_usage.demo.profiles import DEMO_INFERENCE_PROFILES
-from bedrock_usage.engines.base import Engine
+from bedrock_usage.engines.base import SKIPPED_EXAMPLES, Engine
 from bedrock_usage.engines.choice import SourceChoice, build_engine
 from bedrock_usage.engines.queries import Filters
 from bedrock_usage.errors import UsageError
@@ -40,7 +40,7 @@ from bedrock_usage.output.command import (
 from bedrock_usage.output.files import output_folder
 from bedrock_usage.output.json_values import document_text
 from bedrock_usage.output.progress import add_quiet_option, terminal_progress
-from bedrock_usage.output.terminal_table import visible_lines
+from bedrock_usage.output.terminal_table import visible, visible_lines
 from bedrock_usage.pricing import PRICES_ENV, PriceBook
 from bedrock_usage.report.render import render_terminal, report_document, selected_analyses, write_csv, write_json
 from bedrock_usage.report.tracker import ANALYSES, BedrockAthenaTracker, UsageReport
@@ -222,8 +222,7 @@ def sync_mirror(args: argparse.Namespace, period: Period) -> tuple[str, ...]:
     warnings = tuple(line for result in results for line in sync_warnings_of(result))
     for result in results:
         print_sync_result(result)
-    for line in warnings:
-        print(f"warning: {line}", file=sys.stderr)
+    print_warnings(warnings)
     return warnings
 
 
@@ -237,10 +236,21 @@ def sync_warnings_of(result: MirrorResult) -> list[str]:
         lines.append(f"{s.not_in_bucket:,} mirror files of {result.region} for these days are no longer in {where} "
                      "(deleted, expired by a lifecycle rule, or another bucket's): they are still read and counted; "
                      "--prune deletes them")
+    if s.failed:
+        lines.append(f"{len(s.failed):,} objects of {result.region} were not copied from {where} (the figures lack "
+                     f"them, or hold the mirror's older copy; the next --sync tries again): {named_objects(s.failed)}")
     if not s.listed:
         lines.append(f"no log object of {result.region} for the period under {where}: check the bucket and prefix "
                      "(--log-bucket, --log-prefix)")
     return lines
+
+
+def named_objects(reasons: dict[str, str]) -> str:
+    """The first few keys (by name) with their reason, and how many more."""
+    keys = sorted(reasons)
+    named = "; ".join(f"{key} ({reasons[key]})" for key in keys[:SKIPPED_EXAMPLES])
+    more = len(keys) - SKIPPED_EXAMPLES
+    return f"{named}; and {more:,} more" if more > 0 else named
 
 
 def print_sync_result(result: MirrorResult) -> None:
@@ -251,11 +261,11 @@ def print_sync_result(result: MirrorResult) -> None:
     notes = [f"{s.partials_removed:,} partial files of a stopped sync removed"] if s.partials_removed else []
     if s.removed:
         notes.append(f"{s.removed:,} removed (no longer in the bucket, --prune)")
-    print(f"Synced {result.region} from {where}: {s.downloaded:,} new or changed objects, "
+    print(f"Synced {result.region} from {visible(where)}: {s.downloaded:,} new or changed objects, "
           f"{s.already_present:,} already present, {len(s.failed):,} failed{''.join(', ' + n for n in notes)}",
           file=sys.stderr)
     for key, reason in s.failed.items():
-        print(f"  not copied: {key}: {reason}", file=sys.stderr)
+        print(f"  not copied: {visible(key)}: {visible(reason)}", file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:

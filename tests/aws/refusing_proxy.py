@@ -1,5 +1,6 @@
 """A proxy on 127.0.0.1 in front of the moto server that refuses chosen S3 requests with AccessDenied, as an IAM
-policy without that action makes AWS answer, and passes every other request on unchanged."""
+policy without that action makes AWS answer (or with another error, such as NoSuchKey for an object deleted since it
+was listed), and passes every other request on unchanged."""
 
 from __future__ import annotations
 
@@ -11,14 +12,17 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 ACCESS_DENIED = (b'<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code>'
                  b"<Message>Access Denied</Message></Error>")
+NO_SUCH_KEY = (b'<?xml version="1.0" encoding="UTF-8"?><Error><Code>NoSuchKey</Code>'
+               b"<Message>The specified key does not exist.</Message></Error>")
 Refuses = Callable[[str, str], bool]  # (method, path with query) -> refused
 
 
 class _Proxy(ThreadingHTTPServer):
-    def __init__(self, upstream: str, refuses: Refuses):
+    def __init__(self, upstream: str, refuses: Refuses, answer: tuple[int, bytes]):
         super().__init__(("127.0.0.1", 0), _Handler)
         self.upstream = upstream
         self.refuses = refuses
+        self.answer = answer
         self.refused: list[str] = []
 
 
@@ -30,7 +34,8 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         if self.server.refuses(self.command, self.path):
             self.server.refused.append(f"{self.command} {self.path}")
-            self._send(403, {"Content-Type": "application/xml"}, ACCESS_DENIED)
+            status, body = self.server.answer
+            self._send(status, {"Content-Type": "application/xml"}, body)
             return
         headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "expect")}
         # http.client adds no header of its own (urllib would add a form Content-Type, which moto then reads)
@@ -59,9 +64,12 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def refusing_proxy(upstream: str, refuses: Refuses) -> Iterator[_Proxy]:
-    """The proxy, serving until the block ends; ``refused`` lists what it refused."""
-    server = _Proxy(upstream, refuses)
+def refusing_proxy(
+    upstream: str, refuses: Refuses, answer: tuple[int, bytes] = (403, ACCESS_DENIED)
+) -> Iterator[_Proxy]:
+    """The proxy, serving until the block ends, answering what it refuses with ``answer`` (HTTP status and body);
+    ``refused`` lists what it refused."""
+    server = _Proxy(upstream, refuses, answer)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -28,6 +28,7 @@ from bedrock_usage.aws.session import Aws
 from bedrock_usage.errors import SetupRequired
 from bedrock_usage.logs.layout import object_key
 from bedrock_usage.logs.period import resolve_period
+from tests.aws.refusing_proxy import NO_SUCH_KEY, refusing_proxy
 from tests.aws.test_mirror import ACCOUNT, record
 
 DAY = date(2025, 3, 10)
@@ -208,6 +209,41 @@ def test_a_sync_that_finds_no_object_names_where_it_looked(
     _, err, _ = sync_report(capsys, tmp_path, "--region", "us-east-1", "--log-bucket", "logs-a", "--log-prefix",
                             "wrong")
     assert "warning: no log object of us-east-1 for the period under s3://logs-a/wrong/" in err
+
+
+def test_objects_not_copied_are_named_escaped_in_every_form_of_the_report(
+    aws_env: dict[str, str], moto_endpoint: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Four objects (with an ESC byte in their name) deleted between the listing and their download."""
+    import bedrock_tracker_cli
+
+    configure("us-east-1", "logs-a")
+    put_logs("logs-a", "", "us-east-1", 2)
+    s3 = boto3.client("s3", region_name="us-east-1")
+    lost = sorted(object_key("", ACCOUNT, "us-east-1", WHEN, f"gone\x1b[31m{n}") for n in range(4))
+    for key in lost:
+        s3.put_object(Bucket="logs-a", Key=key, Body=log_object("us-east-1", key, 3))
+    deleted = (404, NO_SUCH_KEY)
+    with refusing_proxy(moto_endpoint, lambda method, path: is_object_read(method, path) and "gone" in path,
+                        deleted) as proxy:
+        monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{proxy.server_port}")
+        code, err, document = sync_report(capsys, tmp_path / "mirror", "--region", "us-east-1")
+        terminal_code = bedrock_tracker_cli.main(["--engine", "local", "--sync", "--logs-dir", str(tmp_path / "m2"),
+                                                  *PERIOD, "--analysis", "summary", "--quiet"])
+        terminal, terminal_err = capsys.readouterr()
+
+    assert (code, terminal_code) == (0, 0), err
+    assert document["summary"]["calls"] == records_in(tmp_path / "mirror") == 2 * 3
+    [warning] = [line for line in document["warnings"] if "not copied" in line]
+    assert warning.startswith("4 objects of us-east-1 were not copied from s3://logs-a/")
+    named = [f"{key} (object deleted after it was listed)" for key in lost[:3]]
+    assert warning.endswith(": " + "; ".join(named) + "; and 1 more")
+    escaped = lost[0].replace("\x1b", "\\x1b")
+    for text in (err, terminal, terminal_err):
+        assert "\x1b" not in text
+        assert escaped in text
+    assert "1 more" in terminal and "1 more" in err
 
 
 @pytest.mark.parametrize(("options", "message"), [
