@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -41,6 +42,7 @@ from bedrock_usage.output.files import output_folder
 from bedrock_usage.output.json_values import document_text
 from bedrock_usage.output.progress import add_quiet_option, terminal_progress
 from bedrock_usage.output.terminal_table import visible, visible_lines
+from bedrock_usage.output.wording import counted
 from bedrock_usage.pricing import PRICES_ENV, PriceBook
 from bedrock_usage.report.render import render_terminal, report_document, selected_analyses, write_csv, write_json
 from bedrock_usage.report.tracker import ANALYSES, BedrockAthenaTracker, UsageReport
@@ -236,8 +238,14 @@ def sync_warnings_of(result: MirrorResult) -> list[str]:
         lines.append(f"{s.not_in_bucket:,} mirror files of {result.region} for these days are no longer in {where} "
                      "(deleted, expired by a lifecycle rule, or another bucket's): they are still read and counted; "
                      "--prune deletes them")
+    if s.archived:
+        classes = ", ".join(f"{name}: {count:,}" for name, count in sorted(Counter(s.archived.values()).items()))
+        lines.append(f"{counted(len(s.archived), 'object')} of {result.region} in {where} archived ({classes}) and not "
+                     "copied, so their calls are not in these figures: restore them (the S3 console's Initiate "
+                     "restore, aws s3api restore-object, or S3 Batch Operations for many), then --sync again: "
+                     f"{named_objects(s.archived)}")
     if s.failed:
-        lines.append(f"{len(s.failed):,} objects of {result.region} were not copied from {where} (the figures lack "
+        lines.append(f"{counted(len(s.failed), 'object')} of {result.region} not copied from {where} (the figures lack "
                      f"them, or hold the mirror's older copy; the next --sync tries again): {named_objects(s.failed)}")
     if not s.listed:
         lines.append(f"no log object of {result.region} for the period under {where}: check the bucket and prefix "
@@ -261,6 +269,8 @@ def print_sync_result(result: MirrorResult) -> None:
     notes = [f"{s.partials_removed:,} partial files of a stopped sync removed"] if s.partials_removed else []
     if s.removed:
         notes.append(f"{s.removed:,} removed (no longer in the bucket, --prune)")
+    if s.archived:
+        notes.append(f"{len(s.archived):,} archived (not copied until restored)")
     print(f"Synced {result.region} from {visible(where)}: {s.downloaded:,} new or changed objects, "
           f"{s.already_present:,} already present, {len(s.failed):,} failed{''.join(', ' + n for n in notes)}",
           file=sys.stderr)

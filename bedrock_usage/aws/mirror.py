@@ -7,7 +7,9 @@ or more older than the object (FAT keeps times to 2 s), is fetched again, so an 
 the next sync of the same days fetches what is missing and deletes the ``*.part`` files the interrupted one left
 behind. Once a day folder is listed, the mirror's record files of that day whose object the bucket no longer holds
 are counted, and deleted only when asked (``prune``): they may be days a lifecycle rule expired, which the mirror
-keeps, or another bucket's logs under the same prefix, as much as objects deleted or regenerated.
+keeps, or another bucket's logs under the same prefix, as much as objects deleted or regenerated. An object S3 will
+not serve until it is restored (S3 Glacier Flexible Retrieval or Deep Archive, an Intelligent-Tiering archive tier)
+is counted apart, with its storage class, and leaves no file; once restored it is copied like any other.
 """
 
 from __future__ import annotations
@@ -42,7 +44,8 @@ MTIME_ROUNDING_SECONDS = 2  # FAT keeps modification times to 2 s: a copy may re
 
 @dataclass
 class SyncSummary:
-    """What one sync listed and did; ``failed`` holds objects that could not be fetched, with the reason."""
+    """What one sync listed and did; ``failed`` holds objects that could not be fetched, with the reason, and
+    ``archived`` those S3 serves only once restored, with their storage class."""
 
     listed: int = 0
     downloaded: int = 0
@@ -50,6 +53,7 @@ class SyncSummary:
     skipped: int = 0
     bytes: int = 0
     failed: dict[str, str] = field(default_factory=dict)
+    archived: dict[str, str] = field(default_factory=dict)
     partials_removed: int = 0  # ``*.part`` files an interrupted sync left behind
     removed: int = 0  # record files whose object is no longer in the bucket, deleted (``prune``)
     not_in_bucket: int = 0  # such files kept (without ``prune``): still read
@@ -60,6 +64,16 @@ class _Listed:
     key: str
     size: int
     last_modified: float  # POSIX time
+    storage_class: str = "STANDARD"
+
+
+@dataclass(frozen=True)
+class _NotFetched:
+    """Why an object was not fetched; ``archived`` when S3 serves it only once restored (``reason`` is then its
+    storage class)."""
+
+    reason: str
+    archived: bool = False
 
 
 def sync_logs(
@@ -120,7 +134,7 @@ def sync_logs(
         to_fetch = _outdated(root, [listed for found in listings for listed in found], summary)
         _copy(pool, s3_client, bucket, to_fetch, summary, Tally(
             progress, f"copying {names}", with_bytes=True,
-            notes=lambda counts: f"{summary.already_present:,} already present, {counts.get('failed', 0):,} failed"))
+            notes=lambda counts: _copy_note(summary, counts)))
     finally:
         pool.shutdown(cancel_futures=True)  # a failure or Ctrl-C waits only for the downloads under way
     return summary
@@ -146,15 +160,25 @@ def _copy(pool: ThreadPoolExecutor, s3_client: Any, bucket: str, to_fetch: list[
     """Download ``to_fetch`` with ``pool``, counting into ``summary`` and ``copying``."""
     copying.start(len(to_fetch), sum(listed.size for listed, _ in to_fetch))
     results = pool.map(lambda item: _fetch(s3_client, bucket, *item), to_fetch)
-    for (listed, _), error in zip(to_fetch, results, strict=True):
-        if error:
-            summary.failed[listed.key] = error
+    for (listed, _), missed in zip(to_fetch, results, strict=True):
+        if missed and missed.archived:
+            summary.archived[listed.key] = missed.reason
+            copying.add(1, archived=1)
+        elif missed:
+            summary.failed[listed.key] = missed.reason
             copying.add(1, failed=1)
         else:
             summary.downloaded += 1
             summary.bytes += listed.size
             copying.add(1, listed.size)
     copying.finish()
+
+
+def _copy_note(summary: SyncSummary, counts: dict[str, int]) -> str:
+    """The copy's progress note: objects already present, failed and, when any, archived."""
+    note = f"{summary.already_present:,} already present, {counts.get('failed', 0):,} failed"
+    archived = counts.get("archived", 0)
+    return f"{note}, {archived:,} archived" if archived else note
 
 
 def _is_current(path: Path, size: int, last_modified: float) -> bool:
@@ -205,7 +229,8 @@ def _not_in_bucket(root: Path, day: str, keys: set[str]) -> list[Path]:
 def _list(s3_client: Any, bucket: str, prefix: str) -> list[_Listed]:
     try:
         pages = s3_client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
-        return [_Listed(obj["Key"], int(obj["Size"]), obj["LastModified"].timestamp())
+        return [_Listed(obj["Key"], int(obj["Size"]), obj["LastModified"].timestamp(),
+                        obj.get("StorageClass") or "STANDARD")
                 for page in pages for obj in page.get("Contents", [])]
     except AWS_ERRORS as err:
         raise _project_error(err, bucket, f"listing s3://{bucket}/{prefix}") or UsageError(
@@ -213,8 +238,8 @@ def _list(s3_client: Any, bucket: str, prefix: str) -> list[_Listed]:
         ) from err
 
 
-def _fetch(s3_client: Any, bucket: str, listed: _Listed, target: Path) -> str | None:
-    """Download one object atomically, dated by its LastModified; return why it could not be fetched, or ``None``."""
+def _fetch(s3_client: Any, bucket: str, listed: _Listed, target: Path) -> _NotFetched | None:
+    """Download one object atomically, dated by its LastModified; return why it was not fetched, or ``None``."""
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, temp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=PART_SUFFIX)
     try:
@@ -226,23 +251,32 @@ def _fetch(s3_client: Any, bucket: str, listed: _Listed, target: Path) -> str | 
         if written != listed.size:
             # The object changed between listing and download; the next sync fetches it again.
             os.unlink(temp_name)
-            return f"got {written} bytes, listing said {listed.size}"
+            return _NotFetched(f"got {written} bytes, listing said {listed.size}")
         # Dated as listed: an object rewritten since the listing is newer than the file, and fetched again next time.
         os.utime(temp_name, (listed.last_modified, listed.last_modified))
         os.replace(temp_name, target)
         return None
     except AWS_ERRORS as err:
         os.unlink(temp_name)
-        project_error = _project_error(err, bucket, f"reading s3://{bucket}/{listed.key}")
-        if project_error:
-            raise project_error from err
-        if error_code(err) in ("NoSuchKey", "404"):
-            return "object deleted after it was listed"
-        # Anything else (a dropped connection after the retries) is left for the next sync to fetch.
-        return describe(err)
+        return _not_fetched(err, bucket, listed)
     except BaseException:
         os.unlink(temp_name)
         raise
+
+
+def _not_fetched(err: Exception, bucket: str, listed: _Listed) -> _NotFetched:
+    """Why reading an object failed, when only that object is concerned; raises the error that stops the region."""
+    error = err.response.get("Error", {}) if isinstance(err, ClientError) else {}
+    if error_code(err) == "InvalidObjectState":  # archived: GetObject is refused until the object is restored
+        tier = error.get("AccessTier")  # an Intelligent-Tiering archive tier
+        return _NotFetched(" ".join(filter(None, (error.get("StorageClass") or listed.storage_class, tier))), True)
+    project_error = _project_error(err, bucket, f"reading s3://{bucket}/{listed.key}")
+    if project_error:
+        raise project_error from err
+    if error_code(err) in ("NoSuchKey", "404"):
+        return _NotFetched("object deleted after it was listed")
+    # Anything else (a dropped connection after the retries) is left for the next sync to fetch.
+    return _NotFetched(describe(err))
 
 
 def _project_error(err: Exception, bucket: str, doing: str) -> UsageError | SetupRequired | None:

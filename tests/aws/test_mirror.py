@@ -445,3 +445,53 @@ def test_an_interrupted_sync_stops_the_downloads_not_yet_started(s3, tmp_path: P
                   progress=stop_after_the_first)
     copied = files_under(tmp_path)
     assert copied <= set(keys["in"]) and len(copied) <= 2  # the one done, and at most the one under way
+
+
+def test_archived_objects_are_counted_apart_and_copied_once_restored(s3, tmp_path: Path) -> None:
+    from botocore.exceptions import ClientError
+
+    keys = populate(s3)
+    when = datetime(2025, 3, 10, 6, 0, tzinfo=UTC)
+    by_class = {}
+    for storage_class in ("GLACIER", "DEEP_ARCHIVE", "GLACIER_IR", "INTELLIGENT_TIERING"):
+        key = object_key(PREFIX, ACCOUNT, REGIONS[0], when, storage_class.lower())
+        s3.put_object(Bucket=BUCKET, Key=key, Body=log_object(when, REGIONS[0], 2), StorageClass=storage_class)
+        by_class[storage_class] = key
+    with pytest.raises(ClientError) as refused:  # as S3 answers until the object is restored
+        s3.get_object(Bucket=BUCKET, Key=by_class["GLACIER"])
+    assert refused.value.response["Error"]["Code"] == "InvalidObjectState"
+
+    summary = sync(s3, tmp_path)
+
+    assert summary.archived == {by_class["GLACIER"]: "GLACIER", by_class["DEEP_ARCHIVE"]: "DEEP_ARCHIVE"}
+    assert summary.failed == {}
+    readable = set(keys["in"]) | {by_class["GLACIER_IR"], by_class["INTELLIGENT_TIERING"]}
+    assert files_under(tmp_path) == readable  # nothing of the archived ones, not even a *.part file
+    assert summary.downloaded == len(readable)
+
+    s3.restore_object(Bucket=BUCKET, Key=by_class["GLACIER"], RestoreRequest={"Days": 1})
+    again = sync(s3, tmp_path)
+    assert (again.downloaded, again.archived) == (1, {by_class["DEEP_ARCHIVE"]: "DEEP_ARCHIVE"})
+    restored = s3.get_object(Bucket=BUCKET, Key=by_class["GLACIER"])["Body"].read()
+    assert (tmp_path / by_class["GLACIER"]).read_bytes() == restored
+
+
+def test_an_object_in_an_intelligent_tiering_archive_tier_is_counted_as_archived(s3, tmp_path: Path) -> None:
+    """The listing says INTELLIGENT_TIERING whatever the tier; S3 refuses GetObject as it does here (moto keeps no
+    tiers)."""
+    from botocore.exceptions import ClientError
+
+    keys = populate(s3)
+    archived = keys["in"][1]
+
+    def refuse(params: dict, **_: object) -> None:
+        if params["Key"] == archived:
+            raise ClientError({"Error": {"Code": "InvalidObjectState", "Message": "The operation is not valid for the "
+                                         "object's access tier", "StorageClass": "INTELLIGENT_TIERING",
+                                         "AccessTier": "DEEP_ARCHIVE_ACCESS"},
+                               "ResponseMetadata": {"HTTPStatusCode": 403}}, "GetObject")
+
+    s3.meta.events.register("provide-client-params.s3.GetObject", refuse)
+    summary = sync(s3, tmp_path)
+    assert summary.archived == {archived: "INTELLIGENT_TIERING DEEP_ARCHIVE_ACCESS"}
+    assert files_under(tmp_path) == set(keys["in"]) - {archived}

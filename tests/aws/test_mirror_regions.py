@@ -236,7 +236,7 @@ def test_objects_not_copied_are_named_escaped_in_every_form_of_the_report(
     assert (code, terminal_code) == (0, 0), err
     assert document["summary"]["calls"] == records_in(tmp_path / "mirror") == 2 * 3
     [warning] = [line for line in document["warnings"] if "not copied" in line]
-    assert warning.startswith("4 objects of us-east-1 were not copied from s3://logs-a/")
+    assert warning.startswith("4 objects of us-east-1 not copied from s3://logs-a/")
     named = [f"{key} (object deleted after it was listed)" for key in lost[:3]]
     assert warning.endswith(": " + "; ".join(named) + "; and 1 more")
     escaped = lost[0].replace("\x1b", "\\x1b")
@@ -244,6 +244,26 @@ def test_objects_not_copied_are_named_escaped_in_every_form_of_the_report(
         assert "\x1b" not in text
         assert escaped in text
     assert "1 more" in terminal and "1 more" in err
+
+
+def test_an_archived_object_is_a_warning_and_the_others_are_synced_and_reported(
+    aws_env: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    configure("us-east-1", "logs-a")
+    put_logs("logs-a", "", "us-east-1", 2)
+    archived = object_key("", ACCOUNT, "us-east-1", WHEN, "old")
+    boto3.client("s3", region_name="us-east-1").put_object(
+        Bucket="logs-a", Key=archived, Body=log_object("us-east-1", archived, 4), StorageClass="DEEP_ARCHIVE")
+
+    code, err, document = sync_report(capsys, tmp_path, "--region", "us-east-1")
+
+    assert code == 0, err
+    assert document["summary"]["calls"] == records_in(tmp_path) == 2 * 3
+    [warning] = [line for line in document["warnings"] if "archived" in line]
+    assert warning.startswith("1 object of us-east-1 in s3://logs-a/ archived (DEEP_ARCHIVE: 1) and not copied")
+    assert "restore" in warning and warning.endswith(f": {archived} (DEEP_ARCHIVE)")
+    assert f"warning: {warning}" in err
+    assert "1 archived (not copied until restored)" in err
 
 
 @pytest.mark.parametrize(("options", "message"), [
