@@ -14,6 +14,7 @@ is counted apart, with its storage class, and leaves no file; once restored it i
 
 from __future__ import annotations
 
+import errno
 import os
 import tempfile
 import time
@@ -40,6 +41,11 @@ PART_SUFFIX = ".part"  # not ``.json.gz``, so readers of the mirror never pick u
 # A ``*.part`` file untouched this long belongs to a sync that was stopped (a running one writes every few ms).
 ABANDONED_PART_SECONDS = 600
 MTIME_ROUNDING_SECONDS = 2  # FAT keeps modification times to 2 s: a copy may read as up to that much older
+
+
+class MirrorUnwritable(UsageError):
+    """The mirror folder refuses a file (read-only, no permission, a full disk): the whole sync stops, not only a
+    region's."""
 
 
 @dataclass
@@ -95,12 +101,23 @@ def sync_logs(
     expired by a lifecycle rule, or another bucket's under the same prefix) is counted and kept, and deleted only
     with ``prune`` and only from a day the bucket still holds records of. Payload objects under ``/data/`` and the
     permission-check object are listed but never copied. ``progress`` hears of the day folders listed and the
-    objects and bytes copied, with those skipped.
+    objects and bytes copied, with those skipped. A MirrorUnwritable when ``dest`` refuses a file.
     """
-    dest = Path(dest)
+    try:
+        return _sync(s3_client, bucket, prefix, account, regions, (first_day, last_day), Path(dest), workers, progress,
+                     prune)
+    except OSError as exc:
+        where = f" ({exc.filename})" if exc.filename else ""
+        raise MirrorUnwritable(f"cannot write the mirror in {dest}: {exc.strerror or exc}{where}: free some space, or "
+                               "give --logs-dir a folder that takes files") from None
+
+
+def _sync(s3_client: Any, bucket: str, prefix: str, account: str, regions: Sequence[str], days: tuple[date, date],
+          dest: Path, workers: int, progress: Reporter, prune: bool) -> SyncSummary:
+    """``sync_logs``, whose local file errors are raised as they are."""
     dest.mkdir(parents=True, exist_ok=True)
     root = dest.resolve()
-    prefixes = [day_prefix(prefix, account, r, d) for r in regions for d in days_between(first_day, last_day)]
+    prefixes = [day_prefix(prefix, account, r, d) for r in regions for d in days_between(*days)]
     summary = SyncSummary()
     for day in prefixes:
         folder = _local_path(root, day.rstrip("/"), folder=True)
@@ -185,10 +202,15 @@ def _is_current(path: Path, size: int, last_modified: float) -> bool:
     """A mirror file holds its object's present content: the same size, and not written before the object last
     was (a download takes the object's LastModified as its time; files of earlier syncs are newer still), within
     less than the 2 seconds a FAT file system rounds times to."""
-    if not path.is_file():
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
         return False
-    stat = path.stat()
-    return stat.st_size == size and stat.st_mtime > last_modified - MTIME_ROUNDING_SECONDS
+    except OSError as exc:
+        if _name_refused(exc):  # fetched, and counted as failed with the reason
+            return False
+        raise
+    return path.is_file() and stat.st_size == size and stat.st_mtime > last_modified - MTIME_ROUNDING_SECONDS
 
 
 def _local_path(root: Path, key: str, folder: bool = False) -> Path | None:
@@ -239,9 +261,18 @@ def _list(s3_client: Any, bucket: str, prefix: str) -> list[_Listed]:
 
 
 def _fetch(s3_client: Any, bucket: str, listed: _Listed, target: Path) -> _NotFetched | None:
-    """Download one object atomically, dated by its LastModified; return why it was not fetched, or ``None``."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=PART_SUFFIX)
+    """Download one object atomically, dated by its LastModified; return why it was not fetched, or ``None``.
+
+    A name the file system refuses (too long) is that object's failure; any other local error (a full disk, a
+    folder that refuses files) is raised.
+    """
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handle, temp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=PART_SUFFIX)
+    except OSError as exc:
+        if _name_refused(exc):
+            return _NotFetched(f"this file system refuses its name: {exc.strerror}")
+        raise
     try:
         with os.fdopen(handle, "wb") as out:
             body = s3_client.get_object(Bucket=bucket, Key=listed.key)["Body"]
@@ -262,6 +293,11 @@ def _fetch(s3_client: Any, bucket: str, listed: _Listed, target: Path) -> _NotFe
     except BaseException:
         os.unlink(temp_name)
         raise
+
+
+def _name_refused(exc: OSError) -> bool:
+    """True when the file system refuses a path for its name alone (a key's last part longer than it allows)."""
+    return exc.errno == errno.ENAMETOOLONG
 
 
 def _not_fetched(err: Exception, bucket: str, listed: _Listed) -> _NotFetched:
@@ -322,7 +358,8 @@ def mirror_logs(
     The bucket and prefix come from the region's logging configuration unless given (``bucket`` alone: the
     configuration's prefix when its bucket is that one, else the bucket's root). ``None`` for the regions means
     every region whose logging delivers to S3. A region that fails is reported in its result and the others are
-    synced; when every region fails, the failures are raised. ``progress`` hears how far each region's copy got.
+    synced; when every region fails, the failures are raised, and a mirror folder that refuses files stops them all.
+    ``progress`` hears how far each region's copy got.
     """
     account = aws.account_id()
     days = period.partition_days()
@@ -344,6 +381,8 @@ def mirror_logs(
             region_bucket, region_prefix = location.bucket, location.prefix
             summary = sync_logs(aws.client("s3", region), region_bucket, region_prefix, account, [region], *days, dest,
                                 progress=progress, prune=prune)
+        except MirrorUnwritable:
+            raise
         except (UsageError, SetupRequired) as exc:
             results.append(MirrorResult(region, failure=exc))
         else:

@@ -9,6 +9,7 @@ import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from typing import Any, TextIO
 
 from ..errors import NoCredentials, SetupRequired, UsageError
 from .terminal_table import visible
@@ -35,24 +36,54 @@ def row_count(value: str) -> int:
     return rows
 
 
+class _WatchedOutput:
+    """A text stream that passes everything on and keeps the error its last failed write or flush raised, so an
+    error of standard output is told from one of another file (neither names a file)."""
+
+    def __init__(self, stream: TextIO):
+        self.stream = stream
+        self.error: OSError | None = None
+
+    def write(self, text: str) -> int:
+        return self._watched(self.stream.write, text)
+
+    def flush(self) -> None:
+        self._watched(self.stream.flush)
+
+    def _watched(self, call: Callable[..., Any], *args: Any) -> Any:
+        try:
+            return call(*args)
+        except OSError as exc:
+            self.error = exc
+            raise
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stream, name)
+
+
 def guard_output(body: Callable[[], int]) -> int:
     """Run ``body`` and flush standard output, so a failure to write it is reported while we still can.
 
     A reader that went away (``| head``) ends quietly; an output that refuses the text (``> /dev/full``, a full
-    disk) is one line on stderr and exit 1, never a traceback.
+    disk) is one line on stderr and exit 1, never a traceback. Errors of other files are not this function's.
     """
+    watched = _WatchedOutput(sys.stdout)
+    sys.stdout = watched
     try:
         code = body()
         sys.stdout.flush()
         return code
-    except BrokenPipeError:
-        return reader_went_away()
     except OSError as exc:
-        if exc.filename is not None:  # a file of ours, not standard output: not this function's to explain
+        if exc is not watched.error:
             raise
+        if isinstance(exc, BrokenPipeError):
+            return reader_went_away()
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # the interpreter's last flush must not fail
         print(f"error: cannot write to standard output: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_USER
+    finally:
+        if sys.stdout is watched:
+            sys.stdout = watched.stream
 
 
 def print_warnings(warnings: Iterable[str], label: str = "warning") -> None:

@@ -495,3 +495,30 @@ def test_an_object_in_an_intelligent_tiering_archive_tier_is_counted_as_archived
     summary = sync(s3, tmp_path)
     assert summary.archived == {archived: "INTELLIGENT_TIERING DEEP_ARCHIVE_ACCESS"}
     assert files_under(tmp_path) == set(keys["in"]) - {archived}
+
+
+def test_a_name_too_long_for_the_file_system_fails_that_object_alone(s3, tmp_path: Path) -> None:
+    keys = populate(s3)
+    when = datetime(2025, 3, 10, 5, 0, tzinfo=UTC)
+    long_key = object_key(PREFIX, ACCOUNT, REGIONS[0], when, "x" * 300)
+    s3.put_object(Bucket=BUCKET, Key=long_key, Body=log_object(when, REGIONS[0], 1))
+
+    summary = sync(s3, tmp_path)
+
+    assert summary.failed == {long_key: "this file system refuses its name: File name too long"}
+    assert files_under(tmp_path) == set(keys["in"])
+
+
+def test_a_mirror_folder_that_refuses_files_stops_the_sync_with_one_error(s3, tmp_path: Path) -> None:
+    from bedrock_usage.aws.mirror import MirrorUnwritable
+
+    populate(s3)
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    (mirror / PREFIX.rstrip("/")).write_text("a file where the logs' folder goes")
+    with pytest.raises(MirrorUnwritable) as stopped:
+        sync(s3, mirror)
+    assert str(stopped.value).startswith(f"cannot write the mirror in {mirror}: ")
+    # /sys refuses new folders to every user, root included.
+    with pytest.raises(MirrorUnwritable, match="cannot write the mirror in /sys/bedrock-mirror: "):
+        sync(s3, Path("/sys/bedrock-mirror"))

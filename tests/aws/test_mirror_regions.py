@@ -266,6 +266,52 @@ def test_an_archived_object_is_a_warning_and_the_others_are_synced_and_reported(
     assert "1 archived (not copied until restored)" in err
 
 
+def confined_sync(env: dict[str, str], dest: Path, *confinement: str) -> subprocess.CompletedProcess:
+    """``--sync`` of us-east-1 on DAY into ``dest`` run under ``unshare`` with ``confinement`` (skipped where user
+    namespaces are not allowed)."""
+    probe = subprocess.run(["unshare", *confinement, "true"], capture_output=True, check=False)
+    if probe.returncode:
+        pytest.skip(f"unshare {' '.join(confinement)} is not allowed here: {probe.stderr.decode().strip()}")
+    return subprocess.run(
+        ["unshare", *confinement, sys.executable, str(ROOT / "bedrock_tracker_cli.py"), "--engine", "local", "--sync",
+         "--logs-dir", str(dest), *PERIOD, "--region", "us-east-1", "--format", "json", "--output-dir", "-",
+         "--quiet"], env=env, cwd=ROOT, capture_output=True, text=True, check=False, timeout=300)
+
+
+def assert_one_line_about_the_mirror(done: subprocess.CompletedProcess, dest: Path, cause: str) -> None:
+    assert (done.returncode, done.stdout) == (1, ""), done.stderr
+    assert done.stderr.count("\n") == 1, done.stderr
+    assert done.stderr.startswith(f"error: cannot write the mirror in {dest}: {cause}"), done.stderr
+    assert "give --logs-dir a folder that takes files" in done.stderr
+
+
+def test_a_mirror_folder_that_refuses_files_is_one_line_exit_1(aws_env: dict[str, str], tmp_path: Path) -> None:
+    configure("us-east-1", "logs-a")
+    put_logs("logs-a", "", "us-east-1", 2)
+    dest = tmp_path / "mirror"
+    dest.mkdir(mode=0o555)
+    # In a user namespace of its own even root is held to the folder's permissions.
+    done = confined_sync({**aws_env, "BEDROCK_USAGE_CACHE_DIR": str(tmp_path / "cache")}, dest, "--user")
+    assert_one_line_about_the_mirror(done, dest, "Permission denied")
+    assert not list(dest.iterdir())
+
+
+def test_a_full_disk_under_the_mirror_is_one_line_exit_1(aws_env: dict[str, str], tmp_path: Path) -> None:
+    configure("us-east-1", "logs-a")
+    s3 = boto3.client("s3", region_name="us-east-1")
+    s3.create_bucket(Bucket="logs-a")
+    for n in range(3):  # 300 KB that do not compress, on a 64 KB file system
+        s3.put_object(Bucket="logs-a", Key=object_key("", ACCOUNT, "us-east-1", WHEN, f"big{n}"),
+                      Body=os.urandom(100_000))
+    dest = tmp_path / "mirror"
+    dest.mkdir()
+    mount = ("--user", "--map-root-user", "--mount", "sh", "-c",
+             'mount -t tmpfs -o size=64k tmpfs "$0" && exec "$@"', str(dest))
+    done = confined_sync({**aws_env, "BEDROCK_USAGE_CACHE_DIR": str(tmp_path / "cache")}, dest, *mount)
+    assert_one_line_about_the_mirror(done, dest, "No space left on device")
+    assert "standard output" not in done.stderr
+
+
 @pytest.mark.parametrize(("options", "message"), [
     (["--sync", "--log-prefix", "bedrock/"], "--log-prefix is a key prefix in the bucket --log-bucket names"),
     (["--log-bucket", "logs-a"], "say how --sync copies the logs: add --sync"),
