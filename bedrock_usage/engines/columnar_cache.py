@@ -1,15 +1,17 @@
 """A columnar cache of parsed log records: Parquet parts per log folder, region and UTC day, built incrementally.
 
 Each day folder of the logs has a cache folder holding Parquet parts and ``manifest.json``, which lists the
-log objects (name, size, mtime) behind each part and the objects found unreadable. A refresh reuses every part
-whose objects are unchanged, parses only objects it has not seen, and drops a part when one of its objects
-changed or disappeared (its other objects are parsed again). Parts hold the table's declared columns only:
-never request or response bodies.
+log objects (name, size, mtime) behind each part and the objects found unreadable for their content. A refresh
+reuses every part whose objects are unchanged, parses only objects it has not seen, and drops a part when one of
+its objects changed or disappeared (its other objects are parsed again). An object left out for the environment
+(permission denied, an I/O error) is read again on every refresh: the user may have fixed it. Parts hold the
+table's declared columns only: never request or response bodies.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import os
@@ -52,6 +54,9 @@ PARQUET_COMPRESSION = "uncompressed"  # dictionary and run-length encoded still;
 PART_COMPRESSION = "none"  # the same, as Arrow's Parquet writer names it (parts are written by Arrow)
 PARQUET_MAGIC = b"PAR1"
 ORPHAN_GRACE_SECONDS = 600  # a part no manifest lists is deleted only after this, in case a reader still uses it
+# The operating system's error texts: a reason ending in one (``unreadable object: Permission denied``) comes from
+# the environment, not from the object's content, and is never remembered.
+_OS_ERRORS = frozenset(os.strerror(code) for code in errno.errorcode)
 _OFF = {"off", "0", "false", "no"}
 _ON = {"", "on", "1", "true", "yes"}
 T = TypeVar("T")
@@ -323,7 +328,7 @@ class _Plan:
     A part that is missing, of another size than written, or without Parquet's magic bytes at both ends (a
     truncated or emptied file) is dropped, and its objects parsed again, so a damaged cache heals itself.
     ``left_out`` entries are ``[name, size, mtime_ns, reason, cap]``; one left out for passing a smaller cap than
-    today's is read again.
+    today's is read again, and one left out for the environment is never kept (an earlier version kept them).
     """
 
     def __init__(self, day: DayFolder, folder: Path, manifest: dict, cap: int):
@@ -332,6 +337,7 @@ class _Plan:
         listed = {o.name: o for o in day.objects}
         self.parts: list[dict] = []
         self.dropped: list[str] = []
+        self.retried: dict[LogObject, str] = {}  # left out for the environment in this refresh: not remembered
         covered: set[str] = set()
         for part in manifest.get("parts", []):
             fresh = all(listed.get(name) and _same(listed[name], size, mtime) for name, size, mtime in part["objects"])
@@ -343,7 +349,7 @@ class _Plan:
         self.left_out_entries = [
             entry for entry in manifest.get("left_out", [])
             if listed.get(entry[0]) and _same(listed[entry[0]], entry[1], entry[2])
-            and (entry[4] is None or entry[4] >= cap)
+            and (entry[4] is None or entry[4] >= cap) and not from_environment(entry[3])
         ]
         covered.update(entry[0] for entry in self.left_out_entries)
         self.reused = len(covered)
@@ -363,8 +369,9 @@ class _Plan:
 
     @property
     def left_out(self) -> dict[LogObject, str]:
+        """The objects left out, remembered or met in this refresh, with the reason."""
         listed = {o.name: o for o in self.day.objects}
-        return {listed[entry[0]]: entry[3] for entry in self.left_out_entries}
+        return {**{listed[entry[0]]: entry[3] for entry in self.left_out_entries}, **self.retried}
 
     def add(self, part: Path | None, batch: list[LogObject], left_out: dict[LogObject, str], cap: int) -> None:
         bad = {o.path for o in left_out}
@@ -376,8 +383,9 @@ class _Plan:
             })
         self.left_out_entries += [
             [o.name, o.size, o.mtime_ns, reason, cap if reason == over_cap_reason(cap) else None]
-            for o, reason in left_out.items()
+            for o, reason in left_out.items() if not from_environment(reason)
         ]
+        self.retried.update({o: reason for o, reason in left_out.items() if from_environment(reason)})
         self.changed = True
 
     def compact(self) -> None:
@@ -437,6 +445,12 @@ def damaged_parts(parts: list[Path]) -> list[Path]:
     finally:
         con.close()
     return damaged
+
+
+def from_environment(reason: str) -> bool:
+    """True when an object was left out for the environment (its reason ends in the operating system's text for an
+    error: permission denied, an I/O error), not for its content (not gzip, not UTF-8, over the cap)."""
+    return reason.rpartition(": ")[2] in _OS_ERRORS
 
 
 def _same(obj: LogObject, size: int, mtime_ns: int) -> bool:

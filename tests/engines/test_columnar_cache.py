@@ -25,6 +25,7 @@ from bedrock_usage.errors import UsageError
 from bedrock_usage.logs.period import resolve_period
 from bedrock_usage.output.progress import silent
 from bedrock_usage.report.tracker import BedrockAthenaTracker, UsageReport
+from tests.conftest import ROOT
 from tests.logfiles import read_tree
 from tests.oracle import aggregate
 
@@ -372,3 +373,45 @@ def test_a_stored_result_used_again_counts_as_recent(logs: Path, tmp_path: Path)
     os.utime(stored, (1_000_000_000, 1_000_000_000))
     again, engine = analyze(logs, cache=tmp_path / "cache")
     assert engine.last_refresh.result_reused and stored.stat().st_mtime > 1_000_000_000
+
+
+def test_an_object_unreadable_for_its_permissions_is_read_once_they_are_fixed(tmp_path: Path) -> None:
+    """Permission denied is the folder's state, not the object's content: the cache must not remember it."""
+    from datetime import UTC, datetime
+
+    from bedrock_usage.logs.layout import object_key
+    from tests.aws.test_mirror import ACCOUNT, record
+
+    when = datetime(2025, 3, 10, 9, 30, tzinfo=UTC)
+    sizes = {"a": 3, "b": 4}
+    paths = {}
+    for name, records in sizes.items():
+        path = tmp_path / "logs" / object_key("", ACCOUNT, "us-east-1", when, name)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        calls = [{**record(when, "us-east-1", n), "requestId": f"{name}-{n}"} for n in range(records)]
+        path.write_bytes(gzip.compress("".join(json.dumps(call) + "\n" for call in calls).encode()))
+        paths[name] = path
+    probe = subprocess.run(["unshare", "--user", "true"], capture_output=True, check=False)
+    if probe.returncode:
+        pytest.skip(f"unshare --user is not allowed here: {probe.stderr.decode().strip()}")
+
+    def report() -> dict:
+        # In a user namespace of its own even root is held to the object's permissions.
+        done = subprocess.run(
+            ["unshare", "--user", sys.executable, str(ROOT / "bedrock_tracker_cli.py"), "--engine", "local",
+             "--logs-dir", str(tmp_path / "logs"), "--start-date", "2025-03-10", "--end-date", "2025-03-10",
+             "--analysis", "summary", "--format", "json", "--output-dir", "-", "--quiet"],
+            env={**os.environ, "BEDROCK_USAGE_CACHE_DIR": str(tmp_path / "cache"), CACHE_ENV: "on"}, cwd=ROOT,
+            capture_output=True, text=True, check=False, timeout=300)
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout)
+
+    paths["b"].chmod(0)
+    denied = report()
+    assert denied["summary"]["calls"] == sizes["a"]
+    assert denied["scan"]["objects_skipped"] == {"unreadable object: Permission denied": 1}
+
+    paths["b"].chmod(0o644)
+    fixed = report()
+    assert fixed["summary"]["calls"] == sizes["a"] + sizes["b"]
+    assert fixed["scan"]["objects_skipped"] == {}
