@@ -82,6 +82,9 @@ UNREADABLE = "unreadable object"  # each reason names the cause after it: "unrea
 EMPTY = "empty object"
 NAME_NOT_UTF8 = "object path is not UTF-8 (the service writes none)"
 NOT_GZIP_NAME = "not named .json.gz (the service writes no other record objects; a hand-made copy may)"
+UNREADABLE_FOLDER = "unreadable folder, counted as one object (the objects in it are not read)"
+UNREADABLE_PAYLOADS = "unreadable /data/ folder of request and response bodies (it holds no records)"
+DANGLING_LINK = "a symbolic link to nothing"
 NOT_ASKED_FOR = "not among the regions asked for"
 UNKNOWN_REGION = ("the folder name is not an Amazon Bedrock region this botocore knows, so their calls are not in "
                   "these figures (a region newer than botocore: upgrade boto3 and botocore)")
@@ -171,12 +174,9 @@ class LocalEngine:
                     looked += 1
                     progress(Progress(LISTING, looked, folders, "day folders", note=f"{stats.objects_read:,} objects"))
                     partition = partition_value(day)
-                    day_dir = service_dir / region / partition
-                    if not day_dir.is_dir():
-                        continue
+                    entries = _entries(str(service_dir / region / partition), stats if scope.owns(day) else ScanStats())
                     objects: list[LogObject] = []
-                    with os.scandir(day_dir) as entries:
-                        hours = sorted(entry.path for entry in entries if entry.is_dir())
+                    hours = [entry.path for entry in entries if entry.is_dir()]
                     for hour_dir in hours:
                         if _first_visit(os.stat(hour_dir), seen):
                             self._collect_hour(hour_dir, objects, stats, seen, scope.owns(day))
@@ -229,14 +229,13 @@ class LocalEngine:
     def _collect_hour(hour_dir: str, objects: list[LogObject], stats: ScanStats, seen: set[int], owned: bool) -> None:
         """The hour folder's record objects into ``objects``; what it leaves out is counted when ``owned``."""
         skipped = stats if owned else ScanStats()
-        with os.scandir(hour_dir) as scanned:
-            entries = sorted(scanned, key=lambda e: e.name)
+        entries = _entries(hour_dir, skipped)
         folder = hour_dir.replace(os.sep, "/")  # as Path.as_posix() would write it; one text for the whole folder
         folder_utf8 = folder.isascii() or _utf8(folder)
         for entry in entries:
             if entry.is_dir():
                 if entry.name == "data":
-                    skipped.skipped_objects[PAYLOAD_OBJECTS] += _count_files(entry.path, seen)
+                    _count_payloads(entry.path, seen, skipped)
                 continue
             if entry.name.startswith(PERMISSION_CHECK_NAME):
                 continue
@@ -252,7 +251,11 @@ class LocalEngine:
                 info = entry.stat()
                 if not info.st_ino:  # Windows' directory entries leave the file id out: asked for on its own
                     info = os.stat(entry.path)
-            except OSError:  # a dangling link
+            except OSError as exc:
+                reason = DANGLING_LINK if entry.is_symlink() and isinstance(exc, FileNotFoundError) else (
+                    f"{UNREADABLE}: {exc.strerror or exc}")
+                skipped.skipped_objects[reason] += 1
+                skipped.skip_example(reason, entry.path)
                 continue
             if not _first_visit(info, seen):
                 continue
@@ -778,9 +781,38 @@ def _create_view(con: duckdb.DuckDBPyConnection, parts: list[Path]) -> None:
 
 
 def _subfolders(folder: Path) -> list[Path]:
-    """The folders directly inside ``folder``."""
-    with os.scandir(folder) as entries:
-        return sorted(Path(entry.path) for entry in entries if entry.is_dir())
+    """The folders directly inside ``folder`` (a service folder); a UsageError when it cannot be read."""
+    try:
+        with os.scandir(folder) as entries:
+            return sorted(Path(entry.path) for entry in entries if entry.is_dir())
+    except OSError as exc:
+        raise UsageError(f"cannot read the logs folder {folder}: {exc.strerror or exc}") from None
+
+
+def _entries(folder: str, skipped: ScanStats) -> list[os.DirEntry]:
+    """The entries of a day or hour folder, by name; none when it is missing, and none, counted in ``skipped`` with
+    the cause, when it cannot be read."""
+    try:
+        with os.scandir(folder) as scanned:
+            return sorted(scanned, key=lambda e: e.name)
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    except OSError as exc:
+        reason = f"{UNREADABLE_FOLDER}: {exc.strerror or exc}"
+        skipped.skipped_objects[reason] += 1
+        skipped.skip_example(reason, folder)
+        return []
+
+
+def _count_payloads(folder: str, seen: set[int], skipped: ScanStats) -> None:
+    """Count the payload objects under a ``/data/`` folder in ``skipped``; a folder that cannot be read is counted
+    with the cause."""
+    try:
+        skipped.skipped_objects[PAYLOAD_OBJECTS] += _count_files(folder, seen)
+    except OSError as exc:
+        reason = f"{UNREADABLE_PAYLOADS}: {exc.strerror or exc}"
+        skipped.skipped_objects[reason] += 1
+        skipped.skip_example(reason, folder)
 
 
 def _count_files(folder: str, seen: set[int]) -> int:

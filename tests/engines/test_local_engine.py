@@ -317,3 +317,56 @@ def test_a_logs_folder_that_is_missing_or_a_file_is_named_as_such(tmp_path: Path
     with pytest.raises(UsageError, match=f"logs folder {root} {expected}: give --logs-dir the folder that holds"):
         BedrockAthenaTracker(LocalEngine(root, cache=False)).analyze(resolve_period(start="2025-11-02",
                                                                                   end="2025-11-02"), ["us-east-1"])
+
+
+def test_a_symbolic_link_to_nothing_is_skipped_and_counted(tmp_path: Path) -> None:
+    records = [record("2025-11-10T09:00:00Z", user("alice")), record("2025-11-10T09:30:00Z", user("bob"))]
+    [path] = write_records(tmp_path, records)
+    dangling = path.parent / "20251110T0900Z_gone.json.gz"
+    dangling.symlink_to(tmp_path / "nowhere.json.gz")
+    report = BedrockAthenaTracker(LocalEngine(tmp_path, cache=False)).analyze(
+        resolve_period(start="2025-11-10", end="2025-11-10"), ["us-east-1"])
+    assert report.summary["calls"] == len(records)
+    assert dict(report.stats.skipped_objects) == {"a symbolic link to nothing": 1}
+    assert report.stats.skipped_examples["a symbolic link to nothing"] == [str(dangling)]
+
+
+def test_unreadable_day_hour_and_payload_folders_are_skipped_and_counted(tmp_path: Path) -> None:
+    """Run as a user the folders refuse (root in a user namespace of its own is held to their permissions)."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    probe = subprocess.run(["unshare", "--user", "true"], capture_output=True, check=False)
+    if probe.returncode:
+        pytest.skip(f"unshare --user is not allowed here: {probe.stderr.decode().strip()}")
+    readable = [record("2025-11-10T09:00:00Z", user("alice"), inp=7), record("2025-11-10T09:10:00Z", user("bob"))]
+    refused = [record("2025-11-10T10:00:00Z", user("carol")), record("2025-11-11T10:00:00Z", user("dave"))]
+    paths = write_records(tmp_path / "logs", readable + refused)
+    payloads = paths[0].parent / "data"
+    payloads.mkdir()
+    (payloads / "20251110T0900Z_input.json.gz").write_bytes(gzip.compress(b"{}"))
+    refused_folders = [paths[0].parent.parent / "10", paths[0].parent.parent.parent / "11", payloads]
+    for folder in refused_folders:
+        folder.chmod(0)
+    try:
+        done = subprocess.run(
+            ["unshare", "--user", sys.executable, str(ROOT / "bedrock_tracker_cli.py"), "--engine", "local",
+             "--logs-dir", str(tmp_path / "logs"), "--start-date", "2025-11-10", "--end-date", "2025-11-11",
+             "--analysis", "summary", "--format", "json", "--output-dir", "-", "--quiet"],
+            env={**os.environ, "BEDROCK_USAGE_CACHE_DIR": str(tmp_path / "cache")}, cwd=ROOT, capture_output=True,
+            text=True, check=False, timeout=300)
+    finally:
+        for folder in refused_folders:
+            folder.chmod(0o755)
+    assert done.returncode == 0, done.stderr
+    document = json.loads(done.stdout)
+    assert document["summary"]["calls"] == len(readable)
+    assert document["summary"]["input_tokens"] == sum(r["input"]["inputTokenCount"] for r in readable)
+    assert document["scan"]["objects_skipped"] == {
+        "unreadable folder, counted as one object (the objects in it are not read): Permission denied": 2,
+        "unreadable /data/ folder of request and response bodies (it holds no records): Permission denied": 1,
+    }
+    assert "Traceback" not in done.stderr
