@@ -176,7 +176,7 @@ def _status(used_in_plan: float, overage: float, projected: float, allowance: fl
         return IN_OVERAGE
     if used_in_plan >= allowance:
         return OVER_ALLOWANCE
-    if projected >= allowance:
+    if projected > allowance:
         return PROJECTED
     if used_in_plan >= WARNING_SHARE * allowance:
         return WARNING
@@ -193,7 +193,7 @@ def _allowance(month_rows: pd.DataFrame, month: MonthWindow, tiers: dict[str, Ki
     table["overage_cap"] = _latest(month_rows, kr.OVERAGE_CAP)
     table = table.reset_index()
     table["used"] = table["credits"] + table["overage_credits"]
-    table["projected"] = table["used"] * month.scale
+    table["projected"] = month.project(table["used"])
     allowance = [tiers[t].credits if t in tiers else None for t in table["tier"]]
     table["allowance"] = pd.array(allowance, dtype="Float64")
     table["used_share"] = (table["used"] / table["allowance"]).astype("Float64")

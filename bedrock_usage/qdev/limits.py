@@ -113,14 +113,12 @@ class MonthWindow:
         days = max(0, (counted_to - start).days + 1)
         return cls(start, as_of, days, calendar.monthrange(as_of.year, as_of.month)[1])
 
-    def project(self, used: float) -> float:
-        """Linear month-end projection from the days elapsed (none elapsed yet: the use so far)."""
-        return used * self.scale
+    def project(self, used: float | pd.Series) -> float | pd.Series:
+        """Linear month-end projection from the days elapsed (none elapsed yet: the use so far).
 
-    @property
-    def scale(self) -> float:
-        """Month-end use per unit of use so far."""
-        return self.days_in_month / self.days_elapsed if self.days_elapsed else 1.0
+        Multiplied before it is divided, so a projection that lands on a limit equals it exactly.
+        """
+        return used * self.days_in_month / self.days_elapsed if self.days_elapsed else used
 
 
 @dataclass(frozen=True)
@@ -145,13 +143,14 @@ class LimitStatus:
 
     @property
     def status(self) -> str:
-        """``exceeded``, ``projected to exceed``, ``warning`` (80% used, on course to stay within), ``ok`` or ``no
-        published limit``: the first that holds, so 80% used on course to run out says it will."""
+        """``exceeded`` (at the allowance), ``projected to exceed`` (the projection passes it), ``warning`` (80% used,
+        on course to stay within), ``ok`` or ``no published limit``: the first that holds, so 80% used on course to
+        run out says it will."""
         if self.allowance is None:
             return "no published limit"
         if self.used >= self.allowance:
             return "exceeded"
-        if self.projected >= self.allowance:
+        if self.projected > self.allowance:
             return "projected to exceed"
         if self.used >= WARNING_SHARE * self.allowance:
             return "warning"

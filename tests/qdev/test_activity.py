@@ -215,8 +215,8 @@ def test_the_transformation_pool_is_the_accounts_whatever_the_user_pattern(tmp_p
 
 
 @pytest.mark.parametrize(("used", "projected", "status"), [
-    (24, 25.0, "warning"), (24, 30.0, "projected to exceed"), (10, 31.0, "projected to exceed"), (30, 30.0, "exceeded"),
-    (23, 29.9, "ok")])
+    (24, 25.0, "warning"), (24, 30.1, "projected to exceed"), (10, 31.0, "projected to exceed"), (30, 30.0, "exceeded"),
+    (23, 29.9, "ok"), (24, 30.0, "warning"), (10, 30.0, "ok")])  # a projection equal to the limit does not pass it
 def test_running_out_by_month_end_outranks_80_percent_used(used: int, projected: float, status: str) -> None:
     dev = next(limit for limit in PRO_LIMITS if limit.key == "dev_invocations")  # 30 a month
     assert LimitStatus(dev, ALICE, used, 30, projected).status == status
@@ -232,11 +232,14 @@ def test_month_window_projection() -> None:
     assert MonthWindow.of(date(2024, 2, 14), reported_through=date(2024, 3, 1)).days_elapsed == 14
     none_yet = MonthWindow.of(date(2024, 3, 1), reported_through=date(2024, 2, 29))
     assert none_yet.days_elapsed == 0 and none_yet.project(3) == 3
+    # one a day in a 30-day month lands on 30 exactly, never a hair above a limit of 30
+    assert [MonthWindow.of(date(2025, 11, n)).project(n) for n in (11, 13, 22, 26, 29)] == [30.0] * 5
 
 
 def test_projection_counts_only_days_whose_report_has_arrived(tmp_path: Path) -> None:
     # one /dev generation a day, reports of the 1st to the 9th; on the 10th at noon UTC the 10th's report is not
-    # due (it arrives at 00:00 UTC on the 11th): 9 a day over 9 days is 30 by the end of a 30-day month
+    # due (it arrives at 00:00 UTC on the 11th): 9 a day over 9 days is 30 by the end of a 30-day month, which
+    # reaches the limit of 30 without passing it
     days = {date(2025, 11, n): [{"UserId": ALICE, "Dev_GenerationEventCount": 1}] for n in range(1, 10)}
     write_reports(tmp_path, days, header())
     now = datetime(2025, 11, 10, 12, tzinfo=UTC)
@@ -244,7 +247,7 @@ def test_projection_counts_only_days_whose_report_has_arrived(tmp_path: Path) ->
     assert report.activity is not None and report.activity.month.days_elapsed == 9
     dev = next(s for s in report.activity.limits if s.limit.key == "dev_invocations" and s.subject == ALICE)
     assert dev.used == 9 and dev.allowance == 30
-    assert dev.projected == pytest.approx(9 * 30 / 9) and dev.status == "projected to exceed"
+    assert dev.projected == pytest.approx(9 * 30 / 9) and dev.status == "ok"
 
 
 def test_reports_only_outside_the_period_are_an_empty_period_not_a_missing_setup(tmp_path: Path) -> None:

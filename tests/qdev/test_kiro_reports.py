@@ -129,7 +129,7 @@ def test_allowance_projection_and_flags(report) -> None:
             assert row["allowance"] == allowance_of_tier
             in_plan, over = math.fsum(r.credits for r in mine), math.fsum(r.overage for r in mine)
             expected = ("in overage" if over > 0 else "allowance used up" if in_plan >= allowance_of_tier
-                        else "projected to exceed" if used * 30 / 4 >= allowance_of_tier
+                        else "projected to exceed" if used * 30 / 4 > allowance_of_tier
                         else "warning" if in_plan >= 0.8 * allowance_of_tier else "ok")
             assert row["status"] == expected, user
         else:
