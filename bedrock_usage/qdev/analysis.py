@@ -667,6 +667,17 @@ def _skipped_line(reasons: Counter[str], what: str) -> str:
     return f"skipped {counted(sum(reasons.values()), what)} ({detail})"
 
 
+def _days(days: list[date]) -> str:
+    """Sorted days as runs: ``2026-11-01 .. 2026-11-03, 2026-11-07``."""
+    runs: list[list[date]] = []
+    for day in days:
+        if runs and (day - runs[-1][-1]).days == 1:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    return ", ".join(f"{run[0]}" if len(run) == 1 else f"{run[0]} .. {run[-1]}" for run in runs)
+
+
 def _kiro_warnings(kiro: kc.KiroCredits) -> list[str]:
     lines: list[str] = []
     stats = kiro.stats
@@ -682,6 +693,9 @@ def _kiro_warnings(kiro: kc.KiroCredits) -> list[str]:
     if kiro.unpriced_tiers:
         lines.append(f"Kiro tiers without published prices: {', '.join(kiro.unpriced_tiers)}: their seats and "
                      "overage are not in the cost (add them with --kiro-prices)")
+    for tier, days in kiro.unpriced_days.items():
+        lines.append(f"Kiro tier {tier} has no price on {counted(len(days), 'day')} of the period ({_days(days)}): "
+                     "their seats and overage are not in the cost (add a price row with --kiro-prices)")
     for row in kiro.flagged.itertuples():
         allowance = "" if pd.isna(row.allowance) else f" of {row.allowance:,.0f}"
         lines.append(f"Kiro credits: {row.user} ({row.tier or 'no tier'}) {row.status}: {row.used:,.2f}{allowance} "

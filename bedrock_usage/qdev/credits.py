@@ -4,13 +4,15 @@
 above it, per day, user and client type. For the month of the period's last day each person's credits (both kinds,
 every client) are set against their tier's allowance with a linear month-end projection, over the days whose report
 has arrived (a day's report is written at 02:00 UTC the next day). A person's tier is the one of their latest row.
-Cost for the period: the tier's monthly price prorated by day, plus overage credits at the tier's per-credit price
-(``kiro_prices``); a tier without published figures is unpriced, never priced as another.
+Cost for the period: each day's share of the tier's monthly price in force that day, plus each day's overage credits
+at the tier's per-credit price of that day (``kiro_prices``); a day without a price row for the tier is unpriced,
+never priced as another tier or day.
 """
 
 from __future__ import annotations
 
 import calendar
+import math
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -49,8 +51,10 @@ class KiroCredits:
     allowance: pd.DataFrame
     month: MonthWindow  # elapsed: the days of the month whose report has arrived, up to the period's end
     reported_through: date  # the last day whose report is due by now, or the period's end when earlier
-    tiers: dict[str, KiroTier]  # the price rows used, by tier
-    unpriced_tiers: list[str]
+    tiers: dict[str, KiroTier]  # by tier, the row of the period's last day it has one (allowances use it)
+    price_rows: list[KiroTier]  # every row that priced a day of the period
+    unpriced_tiers: list[str]  # tiers without a price on any day of the period
+    unpriced_days: dict[str, list[date]]  # tiers priced on some days of the period: the days without a price
     prices_from: str | None  # the user's price file, if any
     stats: UserReportStats
 
@@ -97,9 +101,23 @@ def in_read_window(facts: pd.DataFrame, first_day: date, last_day: date) -> pd.S
     return (facts[kr.DATE] >= first) & (facts[kr.DATE] <= last)
 
 
-def prorated_price(monthly: float, days: list[date]) -> float:
-    """A monthly price for some days: each day costs 1/(days in its month)."""
-    return monthly * sum(1 / calendar.monthrange(day.year, day.month)[1] for day in days)
+DayPrices = dict[date, KiroTier | None]  # a tier's price row in force on each day of the period (None: no price)
+
+
+def day_share(day: date) -> float:
+    """The share of a monthly price one day costs: 1/(days in its month)."""
+    return 1 / calendar.monthrange(day.year, day.month)[1]
+
+
+def seat_price(rows: DayPrices) -> float:
+    """A seat for the days of ``rows``: each priced day its share of that day's monthly price; NaN when none is."""
+    priced = [row.monthly_usd * day_share(day) for day, row in rows.items() if row is not None]
+    return math.fsum(priced) if priced else math.nan
+
+
+def day_prices(prices: KiroPriceTable, tiers: set[str], days: list[date]) -> dict[str, DayPrices]:
+    """Each tier's price row on each day."""
+    return {tier: {day: prices.tier(tier, day) for day in days} for tier in tiers}
 
 
 def _latest(frame: pd.DataFrame, column: str) -> pd.Series:
@@ -108,7 +126,16 @@ def _latest(frame: pd.DataFrame, column: str) -> pd.Series:
     return ordered.groupby("person")[column].last()
 
 
-def _per_user(period_rows: pd.DataFrame, days: list[date], tiers: dict[str, KiroTier]) -> pd.DataFrame:
+def _overage_usd(period_rows: pd.DataFrame, tier_of: pd.Series, prices: dict[str, DayPrices]) -> pd.Series:
+    """Per person, their overage credits of each day at their tier's price of that day (NaN: no day priced)."""
+    tiers = period_rows["person"].map(tier_of)
+    rates = [None if (row := prices[tier][day]) is None else row.overage_usd_per_credit
+             for tier, day in zip(tiers, period_rows[kr.DATE], strict=True)]
+    rate = pd.Series(rates, index=period_rows.index, dtype="float64")
+    return (period_rows[kr.OVERAGE] * rate).groupby(period_rows["person"]).sum(min_count=1)
+
+
+def _per_user(period_rows: pd.DataFrame, prices: dict[str, DayPrices]) -> pd.DataFrame:
     if period_rows.empty:
         return pd.DataFrame(columns=PER_USER_COLUMNS)
     grouped = period_rows.groupby("person")
@@ -123,13 +150,10 @@ def _per_user(period_rows: pd.DataFrame, days: list[date], tiers: dict[str, Kiro
         overage_credits=(kr.OVERAGE, "sum"),
     )
     table["tier"] = _latest(period_rows, kr.TIER)
-    price = [tiers.get(tier) for tier in table["tier"]]
     table["total_credits"] = table["credits"] + table["overage_credits"]
-    table["seat_usd"] = [prorated_price(t.monthly_usd, days) if t else float("nan") for t in price]
-    table["overage_usd"] = [
-        credits * t.overage_usd_per_credit if t else float("nan")
-        for credits, t in zip(table["overage_credits"], price, strict=True)
-    ]
+    table["seat_usd"] = [seat_price(prices[tier]) for tier in table["tier"]]
+    priced = table["seat_usd"].notna()  # a day priced: an overage of 0 costs $0, not unpriced
+    table["overage_usd"] = _overage_usd(period_rows, table["tier"], prices).fillna(0.0).where(priced)
     table["cost_usd"] = table["seat_usd"] + table["overage_usd"]
     table = table.reset_index()[PER_USER_COLUMNS]
     return table.sort_values(["total_credits", "user"], ascending=[False, True]).reset_index(drop=True)
@@ -229,10 +253,11 @@ def summarise_credits(
     month_rows = facts[(facts[kr.DATE] >= month.start) & (facts[kr.DATE] <= last_day)]
     period_models = models[(models[kr.DATE] >= first_day) & (models[kr.DATE] <= last_day)]
     seen = sorted(set(facts[kr.TIER]) - {""})
-    tiers = {tier: row for tier in seen if (row := prices.tier(tier, last_day)) is not None}
+    by_day = day_prices(prices, {*seen, ""}, days)
+    tiers = {tier: rows[-1] for tier in seen if (rows := [r for r in by_day[tier].values() if r is not None])}
     return KiroCredits(
         rows=period_rows,
-        per_user=_per_user(period_rows, days, tiers),
+        per_user=_per_user(period_rows, by_day),
         per_client=_per_client(period_rows),
         per_day=_per_day(period_rows, days),
         per_model=_per_model(period_models),
@@ -240,7 +265,9 @@ def summarise_credits(
         month=month,
         reported_through=reported_through,
         tiers=tiers,
+        price_rows=list(dict.fromkeys(row for tier in seen for row in by_day[tier].values() if row is not None)),
         unpriced_tiers=[tier for tier in seen if tier not in tiers],
+        unpriced_days={tier: gaps for tier in tiers if (gaps := [d for d, r in by_day[tier].items() if r is None])},
         prices_from=prices.override,
         stats=stats,
     )

@@ -9,7 +9,7 @@ import json
 import textwrap
 from collections.abc import Sequence
 from dataclasses import asdict
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -218,8 +218,9 @@ def kiro_document(kiro: KiroCredits) -> dict[str, Any]:
             "rows": json_records(kiro.allowance),
         },
         "cost": {"seats_usd": kiro.seat_usd, "overage_usd": kiro.overage_usd, "total_usd": kiro.cost_usd,
-                 "unpriced_tiers": kiro.unpriced_tiers},
-        "prices": {"override": kiro.prices_from, "tiers": [_tier_record(t) for t in kiro.tiers.values()]},
+                 "unpriced_tiers": kiro.unpriced_tiers,
+                 "unpriced_days": {tier: [str(day) for day in days] for tier, days in kiro.unpriced_days.items()}},
+        "prices": {"override": kiro.prices_from, "tiers": [_tier_record(t) for t in kiro.price_rows]},
     }
 
 
@@ -623,13 +624,21 @@ def _kiro_lines(report: QDevReport, max_rows: int) -> list[str]:
     shown, more = _limited(allowance_rows, max_rows)
     out += _table(["user", "tier", "allowance", "used", "used %", "month end", "proj. %", "overage", "status"],
                   shown) + more
-    for tier in kiro.tiers.values():
-        note = (f"{'' if tier.verified else '* '}{tier.name}: ${tier.monthly_usd:,.2f}/month, {tier.credits:,.0f} "
-                f"credits, overage ${tier.overage_usd_per_credit}/credit (as of {tier.as_of}): {tier.source}")
+    for tier in kiro.price_rows:
+        note = (f"{'' if tier.verified else '* '}{tier.name}{_validity(tier)}: ${tier.monthly_usd:,.2f}/month, "
+                f"{tier.credits:,.0f} credits, overage ${tier.overage_usd_per_credit}/credit (as of {tier.as_of}): "
+                f"{tier.source}")
         out += textwrap.wrap(note, width=116, initial_indent="  ", subsequent_indent="      ")
     if kiro.prices_from:
         out.append(f"  prices from {kiro.prices_from} on top of the built-in table")
     return out
+
+
+def _validity(tier: KiroTier) -> str:
+    """`` from 2026-11-01``, `` until 2026-10-31`` or both, for a dated price row ('' for an open one)."""
+    start = f" from {tier.effective_from}" if tier.effective_from else ""
+    end = f" until {tier.effective_to - timedelta(days=1)}" if tier.effective_to else ""
+    return start + end
 
 
 def write_json(report: QDevReport, out_dir: Path, stamp: str) -> Path:

@@ -1,4 +1,5 @@
-"""Kiro user-report edges where a slip changes the figures: allowance status at exactly the allowance. Expected
+"""Kiro user-report edges where a slip changes the figures: allowance status at exactly the allowance, prices that
+change or end within the period. Expected
 figures are counted here from what was written and from the published prices (Kiro Pro: $20 a month, 1,000 credits,
 $0.04 an overage credit, kiro.dev)."""
 
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bedrock_usage.logs.period import Period
-from bedrock_usage.qdev.analysis import Source, analyze
+from bedrock_usage.qdev.analysis import Options, Source, analyze
 from bedrock_usage.qdev.sources import LocalStore
 from tests.qdev.test_offline import offline  # noqa: F401  (fixture)
 
@@ -40,9 +41,11 @@ def ana(day: date, credits: float, **cells: object) -> dict[str, object]:
             "Total_Messages": 1, "User_Email": "ana.silva@example.com", **cells}
 
 
-def kiro_of(root: Path, first: date, last: date, now: datetime | None = None):
-    report = analyze(Source(LocalStore(root)), Period(first, last), now=now or datetime.combine(
-        last + timedelta(days=2), datetime.min.time(), UTC))
+def kiro_of(root: Path, first: date, last: date, now: datetime | None = None, prices: Path | None = None):
+    """The report of ``first`` .. ``last`` (by default two days later, every report in)."""
+    now = now or datetime.combine(last + timedelta(days=2), datetime.min.time(), UTC)
+    options = Options(kiro_prices=str(prices) if prices else None)
+    report = analyze(Source(LocalStore(root)), Period(first, last), now=now, options=options)
     assert report.kiro is not None
     return report
 
@@ -55,3 +58,40 @@ def test_a_projection_equal_to_the_allowance_does_not_pass_it(tmp_path: Path) ->
     assert row["used"] == pytest.approx(500) and row["projected"] == pytest.approx(1000)
     assert row["status"] == "ok"
     assert not any("projected to exceed" in line for line in report.warnings)
+
+
+PRICE_HEADER = "tier,name,monthly_usd,credits,overage_usd_per_credit,effective_from,effective_to,as_of,verified,source"
+OCT_29_TO_NOV_2 = [date(2026, 10, 29) + timedelta(days=n) for n in range(5)]
+
+
+def test_each_day_is_priced_at_the_price_in_force_that_day(tmp_path: Path) -> None:
+    # Pro is $20 and $0.04 an overage credit (built in); the contract makes it $30 and $0.10 from 1 November
+    prices = tmp_path / "prices.csv"
+    prices.write_text(f"{PRICE_HEADER}\nPRO,Kiro Pro,30,1000,0.10,2026-11-01,,2026-12-05,true,contract\n")
+    for day in OCT_29_TO_NOV_2:
+        overage = 10 if day in (date(2026, 10, 30), date(2026, 11, 2)) else 0
+        write_report(tmp_path / "logs", day, [ana(day, 5, Overage_Credits_Used=overage)])
+    kiro = kiro_of(tmp_path / "logs", OCT_29_TO_NOV_2[0], OCT_29_TO_NOV_2[-1], prices=prices).kiro
+    row = kiro.per_user.set_index("user").loc["ana.silva@example.com"]
+    seat = 20 * 3 / 31 + 30 * 2 / 30  # $3.9355: three October days at $20, two November days at $30
+    assert row["seat_usd"] == pytest.approx(seat, rel=1e-12)
+    assert row["overage_usd"] == pytest.approx(10 * 0.04 + 10 * 0.10, rel=1e-12)
+    assert kiro.cost_usd == pytest.approx(seat + 1.4, rel=1e-12)
+    assert sorted(r.monthly_usd for r in kiro.price_rows) == [20, 30]
+    assert kiro.unpriced_tiers == [] and kiro.unpriced_days == {}
+
+
+def test_a_price_row_that_ends_within_the_period_prices_its_days_and_names_the_rest(tmp_path: Path) -> None:
+    # Pro Max: $100 a month and $0.05 a credit until 31 October only; 1 and 2 November have no price
+    prices = tmp_path / "prices.csv"
+    prices.write_text(f"{PRICE_HEADER}\nPRO_MAX,Kiro Pro Max,100,5000,0.05,,2026-11-01,2026-12-05,true,contract\n")
+    for day in OCT_29_TO_NOV_2:
+        write_report(tmp_path / "logs", day, [ana(day, 5, Subscription_Tier="PRO_MAX", Overage_Credits_Used=1)])
+    report = kiro_of(tmp_path / "logs", OCT_29_TO_NOV_2[0], OCT_29_TO_NOV_2[-1], prices=prices)
+    row = report.kiro.per_user.set_index("user").loc["ana.silva@example.com"]
+    assert row["seat_usd"] == pytest.approx(100 * 3 / 31, rel=1e-12)
+    assert row["overage_usd"] == pytest.approx(3 * 0.05, rel=1e-12)
+    assert report.kiro.unpriced_tiers == []
+    assert report.kiro.unpriced_days == {"PRO_MAX": [date(2026, 11, 1), date(2026, 11, 2)]}
+    assert ("Kiro tier PRO_MAX has no price on 2 days of the period (2026-11-01 .. 2026-11-02): their seats and "
+            "overage are not in the cost (add a price row with --kiro-prices)") in report.warnings
