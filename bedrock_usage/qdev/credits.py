@@ -55,6 +55,7 @@ class KiroCredits:
     price_rows: list[KiroTier]  # every row that priced a day of the period
     unpriced_tiers: list[str]  # tiers without a price on any day of the period
     unpriced_days: dict[str, list[date]]  # tiers priced on some days of the period: the days without a price
+    users_without_tier: list[str]  # people whose latest row has no Subscription_Tier: unpriced
     prices_from: str | None  # the user's price file, if any
     stats: UserReportStats
 
@@ -255,9 +256,10 @@ def summarise_credits(
     seen = sorted(set(facts[kr.TIER]) - {""})
     by_day = day_prices(prices, {*seen, ""}, days)
     tiers = {tier: rows[-1] for tier in seen if (rows := [r for r in by_day[tier].values() if r is not None])}
+    per_user = _per_user(period_rows, by_day)
     return KiroCredits(
         rows=period_rows,
-        per_user=_per_user(period_rows, by_day),
+        per_user=per_user,
         per_client=_per_client(period_rows),
         per_day=_per_day(period_rows, days),
         per_model=_per_model(period_models),
@@ -268,6 +270,7 @@ def summarise_credits(
         price_rows=list(dict.fromkeys(row for tier in seen for row in by_day[tier].values() if row is not None)),
         unpriced_tiers=[tier for tier in seen if tier not in tiers],
         unpriced_days={tier: gaps for tier in tiers if (gaps := [d for d, r in by_day[tier].items() if r is None])},
+        users_without_tier=sorted(per_user.loc[per_user["tier"] == "", "user"]),
         prices_from=prices.override,
         stats=stats,
     )

@@ -218,7 +218,7 @@ def kiro_document(kiro: KiroCredits) -> dict[str, Any]:
             "rows": json_records(kiro.allowance),
         },
         "cost": {"seats_usd": kiro.seat_usd, "overage_usd": kiro.overage_usd, "total_usd": kiro.cost_usd,
-                 "unpriced_tiers": kiro.unpriced_tiers,
+                 "unpriced_tiers": kiro.unpriced_tiers, "users_without_tier": kiro.users_without_tier,
                  "unpriced_days": {tier: [str(day) for day in days] for tier, days in kiro.unpriced_days.items()}},
         "prices": {"override": kiro.prices_from, "tiers": [_tier_record(t) for t in kiro.price_rows]},
     }

@@ -95,3 +95,17 @@ def test_a_price_row_that_ends_within_the_period_prices_its_days_and_names_the_r
     assert report.kiro.unpriced_days == {"PRO_MAX": [date(2026, 11, 1), date(2026, 11, 2)]}
     assert ("Kiro tier PRO_MAX has no price on 2 days of the period (2026-11-01 .. 2026-11-02): their seats and "
             "overage are not in the cost (add a price row with --kiro-prices)") in report.warnings
+
+
+def test_a_person_without_a_tier_is_named_as_unpriced(tmp_path: Path) -> None:
+    day = date(2026, 11, 1)
+    ben = {"Date": day, "UserId": "u-2", "Client_Type": "KIRO_IDE", "Credits_Used": 100, "Overage_Credits_Used": 50,
+           "Total_Messages": 3, "User_Email": "ben@example.com"}  # Subscription_Tier empty
+    write_report(tmp_path, day, [ana(day, 100, Overage_Credits_Used=50), ben])
+    report = kiro_of(tmp_path, day, day)
+    per_user = report.kiro.per_user.set_index("user")
+    assert per_user["cost_usd"].isna().tolist() == [False, True]  # Ana first: same credits, then by name
+    assert report.kiro.cost_usd == pytest.approx(20 / 30 + 50 * 0.04, rel=1e-12)  # Ana's alone
+    assert report.kiro.users_without_tier == ["ben@example.com"]
+    assert ("Kiro users without a Subscription_Tier in their latest report row: ben@example.com: their seats and "
+            "overage are not in the cost") in report.warnings
