@@ -7,8 +7,10 @@ ISO ``YYYY-MM-DD``; credits are decimals, counts whole numbers (``12.0`` is read
 here once: the CSV reader and the Athena query (``kiro_report_sql``, which only splits lines by each file's header)
 both hand their cells to ``parse_row``.
 
-A day, user, client type and profile exported in more than one file (a re-export) is counted once, from the file
-with the latest export stamp (``..._user_report_{yyyymmddHHMM}.csv``), then the latest key.
+A row without a ``Client_Type`` cell takes the client type of its file's name (``KIRO_CLI_...``). A day, user, client
+type and profile of one account and Region exported in more than one file of the same client type (a re-export) is
+counted once, from the file with the latest export stamp (``..._user_report_{yyyymmddHHMM}.csv``), then the latest
+key; rows of other accounts, Regions or client files are other usage, never a re-export.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from datetime import date
 import pandas as pd
 
 from .activity import NUMBER_PATTERN, later_file_wins, person_keys
+from .layout import parse_key
 
 DATE = "Date"
 USER = "UserId"
@@ -273,7 +276,7 @@ class UserReportStats:
     skipped_files: Counter[str] = field(default_factory=Counter)
     skipped_rows: Counter[str] = field(default_factory=Counter)
     files_without_email: int = 0
-    replaced_rows: int = 0  # rows of an earlier export of the same day, user, client and profile
+    replaced_rows: int = 0  # rows of an earlier export of the same account, Region, day, user, client and profile
     via_athena: bool = False
     queried_regions: tuple[str, ...] = ()
     bytes_scanned: int = 0
@@ -308,12 +311,18 @@ def combine_files(files: list[UserReportFile], stats: UserReportStats,
     """
     facts, models = [], []
     for order, item in enumerate(sorted(files, key=lambda f: (f.export_stamp, f.source_file))):
-        facts.append(item.parsed.facts.assign(file_order=order, region=item.region))
+        key = parse_key(item.source_file)
+        named = {"account": key.account, "file_client": key.client_type or ""} if key else {}
+        facts.append(item.parsed.facts.assign(file_order=order, region=item.region, **named))
         models.append(item.parsed.models.assign(file_order=order))
-    fact_frame = pd.concat([empty_facts().assign(file_order=0, region=""), *facts], ignore_index=True)
+    origin = {"file_order": 0, "region": "", "account": "", "file_client": ""}
+    fact_frame = pd.concat([empty_facts().assign(**origin), *facts], ignore_index=True).fillna(
+        {"account": "", "file_client": ""})
     fact_frame = typed_facts(fact_frame).astype({"file_order": "int64"})
+    fact_frame[CLIENT] = fact_frame[CLIENT].mask(fact_frame[CLIENT] == "", fact_frame["file_client"])
     model_rows = pd.concat([model_frame([]).assign(file_order=0), *models], ignore_index=True)
-    kept = later_file_wins(fact_frame["file_order"], [fact_frame[DATE], person_keys(fact_frame[USER]),
+    export = [fact_frame[c] for c in ("account", "region", "file_client")]
+    kept = later_file_wins(fact_frame["file_order"], [*export, fact_frame[DATE], person_keys(fact_frame[USER]),
                                                       fact_frame[CLIENT], fact_frame[PROFILE]])
     stats.replaced_rows += int((~kept).sum())
     fact_frame = fact_frame[kept]

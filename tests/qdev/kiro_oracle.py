@@ -1,7 +1,8 @@
 """An independent reading of the Kiro fixture: plain csv, the rules written out again, for expected figures.
 
 It follows the published format (tests/fixtures/README.md), not the code under test: header names matched in lower
-case, ISO dates, the later export of a day, user, client type and profile counting once.
+case, ISO dates, the later export of a client file's day, user, client type and profile counting once (the
+fixture is one account and Region).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ UNREADABLE = {"KIRO_CLI_111122223333_user_report_202611040200.csv", "PLUGIN_1111
 SKIPPED_FILES = {"not UTF-8 text": 1, "no Date/UserId header": 1}
 SKIPPED_ROWS = {"bad Date": 1, "bad number": 1, "wrong number of cells": 1, "no UserId": 1, "bad true/false": 1}
 _STAMP = re.compile(r"_user_report_(\d{12})")
+_CLIENT = re.compile(r"^([A-Za-z0-9_]+?)_\d{12}_user_report_")
 
 
 @dataclass
@@ -74,7 +76,7 @@ def rows(folder_from: date, folder_to: date) -> list[Row]:
     by_key: dict[tuple, list[Row]] = defaultdict(list)
     order: dict[tuple, tuple[str, str]] = {}
     for path in report_files(folder_from, folder_to):
-        stamp = _STAMP.search(path.name)[1]
+        stamp, file_client = _STAMP.search(path.name)[1], _CLIENT.match(path.name)[1].upper()
         lines = list(csv.reader(path.read_text(encoding="utf-8-sig").splitlines()))
         header = [name.strip().lower() for name in lines[0]]
         for raw in lines[1:]:
@@ -84,7 +86,7 @@ def rows(folder_from: date, folder_to: date) -> list[Row]:
             row = Row(
                 user=re.sub(r"^[0-9a-z]{10}-(?=[0-9a-f]{8}-)", "", cells["userid"]),
                 day=date.fromisoformat(cells["date"]),
-                client=cells["client_type"],
+                client=cells["client_type"] or file_client,
                 profile=cells["profileid"],
                 tier=cells["subscription_tier"],
                 email=cells.get("user_email", ""),
@@ -95,7 +97,7 @@ def rows(folder_from: date, folder_to: date) -> list[Row]:
                 models={name[: -len("_messages")]: int(value) for name, value in cells.items()
                         if name.endswith("_messages") and name != "total_messages" and value},
             )
-            key = (row.day, row.user, row.client, row.profile)
+            key = (file_client, row.day, row.user, row.client, row.profile)
             rank = (stamp, str(path))
             if key not in order or rank > order[key]:
                 order[key], by_key[key] = rank, [row]

@@ -62,17 +62,20 @@ def emulate(con: duckdb.DuckDBPyConnection, root: Path) -> None:
     con.execute('CREATE TABLE qdev_user_activity AS SELECT line, product, dt, "$path" FROM activity_lines')
 
 
-def run_on_duckdb(sql: str, params: list) -> pd.DataFrame:
+def run_on_duckdb(sql: str, params: list, root: Path = oracle.FIXTURE) -> pd.DataFrame:
     con = duckdb.connect()
     try:
-        emulate(con, oracle.FIXTURE)
+        emulate(con, root)
         return con.execute(to_duckdb(sql), params).df()
     finally:
         con.close()
 
 
 class DuckDBUserReports:
-    """A UserReportReader running the Athena query on DuckDB over the emulated table."""
+    """A UserReportReader running the Athena query on DuckDB over the emulated table (of the fixture by default)."""
+
+    def __init__(self, root: Path = oracle.FIXTURE) -> None:
+        self.root = root
 
     def describe(self) -> str:
         return "DuckDB over the fixture"
@@ -81,7 +84,7 @@ class DuckDBUserReports:
              progress: object = None) -> kr.UserReportRows:
         query = user_report_query(first_day, last_day)
         stats = kr.UserReportStats(via_athena=True, queried_regions=regions)
-        return decode_user_reports(run_on_duckdb(query.sql, query.params), stats,
+        return decode_user_reports(run_on_duckdb(query.sql, query.params, self.root), stats,
                                    lambda facts: in_read_window(facts, first_day, last_day))
 
 

@@ -1,5 +1,6 @@
 """Kiro user-report edges where a slip changes the figures: allowance status at exactly the allowance, prices that
-change or end within the period. Expected
+change or end within the period, rows of other accounts, Regions and client files (never a re-export), from the files
+and through the Athena query (DuckDB). Expected
 figures are counted here from what was written and from the published prices (Kiro Pro: $20 a month, 1,000 credits,
 $0.04 an overage credit, kiro.dev)."""
 
@@ -13,6 +14,7 @@ import pytest
 from bedrock_usage.logs.period import Period
 from bedrock_usage.qdev.analysis import Options, Source, analyze
 from bedrock_usage.qdev.sources import LocalStore
+from tests.qdev.test_kiro_athena import DuckDBUserReports
 from tests.qdev.test_offline import offline  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.usefixtures("offline")
@@ -41,11 +43,13 @@ def ana(day: date, credits: float, **cells: object) -> dict[str, object]:
             "Total_Messages": 1, "User_Email": "ana.silva@example.com", **cells}
 
 
-def kiro_of(root: Path, first: date, last: date, now: datetime | None = None, prices: Path | None = None):
+def kiro_of(root: Path, first: date, last: date, now: datetime | None = None, prices: Path | None = None,
+            through_sql: bool = False):
     """The report of ``first`` .. ``last`` (by default two days later, every report in)."""
     now = now or datetime.combine(last + timedelta(days=2), datetime.min.time(), UTC)
     options = Options(kiro_prices=str(prices) if prices else None)
-    report = analyze(Source(LocalStore(root)), Period(first, last), now=now, options=options)
+    source = Source(LocalStore(root), user_reports=DuckDBUserReports(root) if through_sql else None)
+    report = analyze(source, Period(first, last), now=now, options=options)
     assert report.kiro is not None
     return report
 
@@ -109,3 +113,31 @@ def test_a_person_without_a_tier_is_named_as_unpriced(tmp_path: Path) -> None:
     assert report.kiro.users_without_tier == ["ben@example.com"]
     assert ("Kiro users without a Subscription_Tier in their latest report row: ben@example.com: their seats and "
             "overage are not in the cost") in report.warnings
+
+
+@pytest.mark.parametrize("through_sql", [False, True])
+def test_rows_of_other_accounts_regions_and_client_files_are_no_re_export(tmp_path: Path, through_sql: bool) -> None:
+    # Ana's 1 November in four reports of one export time: two accounts' IDE reports (no ProfileId), and an IDE and a
+    # CLI report of a third account whose files have no Client_Type or ProfileId column (the file name says it)
+    day = date(2026, 11, 1)
+    write_report(tmp_path, day, [ana(day, 11)], account="333333333333")
+    write_report(tmp_path, day, [ana(day, 7)], account="222222222222", region="eu-central-1")
+    bare = tuple(name for name in HEADER if name not in ("Client_Type", "ProfileId"))
+    write_report(tmp_path, day, [ana(day, 100)], header=bare)
+    write_report(tmp_path, day, [ana(day, 40)], client="KIRO_CLI", header=bare)
+    kiro = kiro_of(tmp_path, day, day, through_sql=through_sql).kiro
+    assert kiro.stats.replaced_rows == 0
+    assert kiro.per_user.set_index("user").loc["ana.silva@example.com", "credits"] == 11 + 7 + 100 + 40
+    assert dict(zip(kiro.per_client["client_type"], kiro.per_client["credits"], strict=True)) == {
+        "KIRO_IDE": 11 + 7 + 100, "KIRO_CLI": 40}
+
+
+@pytest.mark.parametrize("through_sql", [False, True])
+def test_a_re_export_of_the_same_report_still_counts_once(tmp_path: Path, through_sql: bool) -> None:
+    day = date(2026, 11, 1)
+    first = write_report(tmp_path, day, [ana(day, 100)], client="KIRO_CLI")
+    again = first.with_name(first.name.replace("0200.csv", "1330.csv"))  # exported again at 13:30
+    again.write_text(first.read_text().replace(",100,", ",120,"))
+    kiro = kiro_of(tmp_path, day, day, through_sql=through_sql).kiro
+    assert kiro.stats.replaced_rows == 1
+    assert kiro.per_user.set_index("user").loc["ana.silva@example.com", "credits"] == 120
