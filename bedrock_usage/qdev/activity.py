@@ -13,6 +13,7 @@ import io
 import math
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
@@ -77,6 +78,8 @@ DATE_FORMAT = "%m-%d-%Y"
 DATE_PATTERN = r"^(0{0,1}[1-9]|1[0-2])-(0{0,1}[1-9]|[12][0-9]|3[01])-([1-9][0-9]{3})$"
 NUMBER_PATTERN = r"^[+]{0,1}([0-9]+[.]{0,1}[0-9]*|[.][0-9]+)([eE][+-]{0,1}[0-9]+){0,1}$"
 MAX_COUNT = 2**63  # counts are int64: a cell whose value does not fit is a bad number
+CELL_LIMIT = 131_072  # characters: the csv module's default field limit; no report cell comes near it
+_CSV_FIELD_LIMIT = 2**31 - 1  # the csv module's own cap on every platform: a longer cell is read, then its row skipped
 
 # Why a file or a row is left out (counted by reason in the report).
 NO_HEADER = "no UserId/Date header"
@@ -84,6 +87,7 @@ WRONG_CELL_COUNT = "wrong number of cells"
 NO_USER = "no UserId"
 BAD_DATE = "bad Date"
 BAD_NUMBER = "bad number"
+CELL_TOO_LONG = f"a cell longer than {CELL_LIMIT:,} characters"
 
 # One user action each: what "activity" means for daily totals and spike days.
 EVENT_COLUMNS: tuple[str, ...] = (
@@ -144,13 +148,25 @@ def report_date(cell: str) -> date:
     return date(year, month, day)
 
 
+def csv_rows(text: str) -> Iterator[list[str]]:
+    """The rows of a CSV text, lines ending at LF, CRLF or CR (as Athena splits them); a cell of any length is read,
+    so a file with one too long is not lost (the readers skip such a row with ``too_long``)."""
+    csv.field_size_limit(_CSV_FIELD_LIMIT)
+    return csv.reader(io.StringIO(text, newline=""))
+
+
+def too_long(cells: list[str]) -> bool:
+    """True when a cell, trimmed, is longer than ``CELL_LIMIT``."""
+    return any(len(cell) > CELL_LIMIT and len(cell.strip()) > CELL_LIMIT for cell in cells)
+
+
 def read_activity_csv(data: bytes) -> ParsedReport:
     """Parse one ``by_user_analytic`` CSV into ``UserId``, ``Date`` and the 44 metric columns."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise BadActivityFile("not UTF-8 text") from None
-    reader = csv.reader(io.StringIO(text))
+    reader = csv_rows(text)
     header = [name.strip() for name in next(reader, [])]
     if "UserId" not in header or "Date" not in header:
         raise BadActivityFile(NO_HEADER)
@@ -163,6 +179,9 @@ def read_activity_csv(data: bytes) -> ParsedReport:
             continue
         if len(row) != len(header):
             skipped[WRONG_CELL_COUNT] += 1
+            continue
+        if too_long(row):
+            skipped[CELL_TOO_LONG] += 1
             continue
         user = row[position["UserId"]].strip()
         if not user:

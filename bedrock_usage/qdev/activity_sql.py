@@ -24,6 +24,8 @@ from .activity import (
     ACTIVITY_COLUMNS,
     BAD_DATE,
     BAD_NUMBER,
+    CELL_LIMIT,
+    CELL_TOO_LONG,
     DATE_PATTERN,
     METRIC_COLUMNS,
     NO_HEADER,
@@ -70,6 +72,11 @@ def cells_sql(text: str) -> str:
         "THEN trim(replace(substr(c, 2, length(c) - 2), '\"\"', '\"')) ELSE c END"
     )
     return f"transform(transform(split({text}, ','), c -> trim(c)), {unquoted})"
+
+
+def long_cell_sql(cells: str) -> str:
+    """True when one of the (trimmed) cells is longer than ``CELL_LIMIT``: the row is skipped, as in Python."""
+    return f"cardinality(filter({cells}, c -> length(c) > {CELL_LIMIT})) > 0"
 
 
 def _position(column: str) -> str:
@@ -152,6 +159,7 @@ parsed AS (
     y.source_file IS NOT NULL AS has_header,
     y.missing_columns,
     cardinality(l.cells) = y.header_cells AS cells_match,
+    {long_cell_sql("l.cells")} AS long_cell,
     element_at(l.padded, y.p_userid) AS user_id,
     element_at(l.padded, y.p_date) AS date_cell,
     {numbers}
@@ -175,6 +183,7 @@ classified AS (
       WHEN is_header THEN NULL
       WHEN NOT has_header THEN {sql_literal(NO_HEADER)}
       WHEN NOT cells_match THEN {sql_literal(WRONG_CELL_COUNT)}
+      WHEN long_cell THEN {sql_literal(CELL_TOO_LONG)}
       WHEN user_id = '' THEN {sql_literal(NO_USER)}
       WHEN report_date IS NULL THEN {sql_literal(BAD_DATE)}
       WHEN {any_bad} THEN {sql_literal(BAD_NUMBER)}

@@ -15,8 +15,6 @@ key; rows of other accounts, Regions or client files are other usage, never a re
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 import re
 from collections import Counter
@@ -26,7 +24,7 @@ from datetime import date
 
 import pandas as pd
 
-from .activity import NUMBER_PATTERN, later_file_wins, person_keys
+from .activity import CELL_TOO_LONG, NUMBER_PATTERN, csv_rows, later_file_wins, person_keys, too_long
 from .layout import parse_key
 
 DATE = "Date"
@@ -228,6 +226,9 @@ class LineParser:
         if len(cells) != self.width:
             self.skipped[WRONG_CELL_COUNT] += 1
             return
+        if too_long(cells):
+            self.skipped[CELL_TOO_LONG] += 1
+            return
         try:
             record, models = parse_row(
                 {column: cells[i] for column, i in self.fixed.items()},
@@ -256,7 +257,7 @@ def read_user_report_csv(data: bytes) -> ParsedUserReport:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise BadUserReport(NOT_UTF8) from None
-    reader = csv.reader(io.StringIO(text))
+    reader = csv_rows(text)
     header = next(reader, [])
     if not has_report_header(header):
         raise BadUserReport(NO_HEADER)

@@ -25,7 +25,7 @@ from ..engines.base import SqlParam
 from ..logs.layout import partition_value
 from ..logs.schema import PARTITION_COLUMN
 from . import kiro_report as kr
-from .activity_sql import LINE_COLUMN, cells_sql, sql_literal
+from .activity_sql import LINE_COLUMN, cells_sql, long_cell_sql, sql_literal
 from .credits import report_folder_days
 from .layout import USER_REPORT_TYPE, parse_key
 
@@ -113,6 +113,7 @@ SELECT
   y.source_file IS NOT NULL AS has_header,
   e.not_utf8,
   cardinality(l.cells) = y.header_cells AS cells_match,
+  {long_cell_sql("l.cells")} AS long_cell,
   {cells},
   array_join(
     transform(y.model_positions, i -> concat(element_at(y.header, i), '=', coalesce(element_at(l.cells, i), ''))),
@@ -166,6 +167,9 @@ def decode_user_reports(result: pd.DataFrame, stats: kr.UserReportStats,
                 continue
             if not _flag(record["cells_match"]):
                 parser.skipped[kr.WRONG_CELL_COUNT] += 1
+                continue
+            if _flag(record["long_cell"]):
+                parser.skipped[kr.CELL_TOO_LONG] += 1
                 continue
             try:
                 fact, models = kr.parse_row({column: record[_alias(column)] for column in kr.HEADER_NAMES},

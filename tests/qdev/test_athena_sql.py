@@ -430,3 +430,25 @@ def test_a_negative_count_is_a_bad_number(tmp_path: Path, through_sql: bool) -> 
     assert activity.per_user[["user", "Inline_SuggestionsCount"]].values.tolist() == [[ALICE_9_NOV, 10]]
     assert f"skipped {len(NEGATIVE_CELLS)} unusable activity-report rows ({len(NEGATIVE_CELLS)} bad number)" \
         in report_of.warnings
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r"])
+@pytest.mark.parametrize("through_sql", [False, True])
+def test_a_row_with_an_oversized_cell_is_skipped_and_the_rest_counted(tmp_path: Path, through_sql: bool,
+                                                                      newline: str) -> None:
+    # a UserId of 200,000 characters (over the csv module's 131,072), in a file whose lines may end at CR alone
+    header = reference_header()
+    rows = [{"UserId": ALICE_9_NOV, "Chat_MessagesSent": "4"}, {"UserId": "x" * 200_000, "Chat_MessagesSent": "5"},
+            {"UserId": BOB_9_NOV, "Chat_MessagesSent": "6"}]
+    lines = [",".join(header)] + [",".join({"Date": "11-09-2025", **row}.get(column, "") for column in header)
+                                  for row in rows]
+    key = f"AWSLogs/{ACCOUNT}/QDeveloperLogs/by_user_analytic/us-east-1/2025/11/10/00/{ACCOUNT}_by_user_analytic_x.csv"
+    _write(tmp_path, key, lines, newline, False)
+    source = Source(LocalStore(tmp_path), activity=DuckDBActivity(tmp_path) if through_sql else None)
+
+    report_of = analyze(source, Period(date(2025, 11, 9), date(2025, 11, 9)))
+
+    activity = report_of.activity
+    assert activity is not None and activity.stats.files_read == 1
+    assert dict(activity.stats.skipped_rows) == {"a cell longer than 131,072 characters": 1}
+    assert activity.per_user[["user", "Chat_MessagesSent"]].values.tolist() == [[BOB_9_NOV, 6], [ALICE_9_NOV, 4]]

@@ -141,3 +141,15 @@ def test_a_re_export_of_the_same_report_still_counts_once(tmp_path: Path, throug
     kiro = kiro_of(tmp_path, day, day, through_sql=through_sql).kiro
     assert kiro.stats.replaced_rows == 1
     assert kiro.per_user.set_index("user").loc["ana.silva@example.com", "credits"] == 120
+
+
+@pytest.mark.parametrize("through_sql", [False, True])
+def test_a_row_with_an_oversized_cell_is_skipped_and_the_rest_counted(tmp_path: Path, through_sql: bool) -> None:
+    # an e-mail of 140,000 characters (over the csv module's 131,072) in one row of one file
+    day = date(2026, 11, 1)
+    ben = {"Date": day, "UserId": "u-2", "Credits_Used": 5, "Subscription_Tier": "PRO", "User_Email": "b" * 140_000}
+    write_report(tmp_path, day, [ana(day, 11), ben])
+    write_report(tmp_path, day, [ana(day, 7)], account="222222222222")
+    kiro = kiro_of(tmp_path, day, day, through_sql=through_sql).kiro
+    assert kiro.stats.files_read == 2 and dict(kiro.stats.skipped_rows) == {"a cell longer than 131,072 characters": 1}
+    assert kiro.per_user[["user", "credits"]].values.tolist() == [["ana.silva@example.com", 18.0]]
