@@ -77,7 +77,9 @@ DATE_FORMAT = "%m-%d-%Y"
 # without "?", which the SQL reserves for parameters). Counts are never negative: a minus sign is a bad number.
 DATE_PATTERN = r"^(0{0,1}[1-9]|1[0-2])-(0{0,1}[1-9]|[12][0-9]|3[01])-([1-9][0-9]{3})$"
 NUMBER_PATTERN = r"^[+]{0,1}([0-9]+[.]{0,1}[0-9]*|[.][0-9]+)([eE][+-]{0,1}[0-9]+){0,1}$"
-MAX_COUNT = 2**63  # counts are int64: a cell whose value does not fit is a bad number
+# A cell of 2**32 or more (a user's day) is a bad number: no real day comes near it, and below it no sum over the
+# rows a run can hold (fewer than 2**31) passes int64, nor a sum of credits float64.
+MAX_COUNT = 2**32
 CELL_LIMIT = 131_072  # characters: the csv module's default field limit; no report cell comes near it
 _CSV_FIELD_LIMIT = 2**31 - 1  # the csv module's own cap on every platform: a longer cell is read, then its row skipped
 
@@ -127,14 +129,15 @@ _NUMBER_RE = re.compile(NUMBER_PATTERN)
 
 
 def _number(cell: str) -> int:
-    """An empty cell is 0; else a number that is not negative, truncated toward zero (ValueError otherwise)."""
+    """An empty cell is 0; else a number below ``MAX_COUNT`` that is not negative, truncated toward zero (ValueError
+    otherwise)."""
     cell = cell.strip()
     if not cell:
         return 0
     if not _NUMBER_RE.match(cell):
         raise ValueError(cell)
     value = float(cell)
-    if not math.isfinite(value) or math.trunc(value) >= MAX_COUNT:
+    if not value < MAX_COUNT:
         raise ValueError(cell)
     return math.trunc(value)
 

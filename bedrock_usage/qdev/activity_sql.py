@@ -27,6 +27,7 @@ from .activity import (
     CELL_LIMIT,
     CELL_TOO_LONG,
     DATE_PATTERN,
+    MAX_COUNT,
     METRIC_COLUMNS,
     NO_HEADER,
     NO_USER,
@@ -85,12 +86,13 @@ def _position(column: str) -> str:
 
 
 def _number(column: str) -> str:
-    """A metric cell as bigint: 0 when empty or missing, NULL when it is not a number that fits (a negative one
-    never matches ``NUMBER_PATTERN``)."""
+    """A metric cell as bigint: 0 when empty or missing, NULL when it is not a number below ``MAX_COUNT`` (a
+    negative one never matches ``NUMBER_PATTERN``)."""
     cell = f"element_at(l.padded, y.p_{_alias(column)})"
     return (
         f"CASE WHEN {cell} = '' THEN 0 WHEN regexp_like({cell}, {sql_literal(NUMBER_PATTERN)}) "
-        f"THEN try(CAST(truncate(CAST({cell} AS double)) AS bigint)) END AS {_alias(column)}"
+        f"AND try(CAST({cell} AS double)) < {MAX_COUNT} "
+        f"THEN CAST(truncate(CAST({cell} AS double)) AS bigint) END AS {_alias(column)}"
     )
 
 

@@ -221,8 +221,9 @@ def _allowance(month_rows: pd.DataFrame, month: MonthWindow, tiers: dict[str, Ki
     table["projected"] = month.project(table["used"])
     allowance = [tiers[t].credits if t in tiers else None for t in table["tier"]]
     table["allowance"] = pd.array(allowance, dtype="Float64")
-    table["used_share"] = (table["used"] / table["allowance"]).astype("Float64")
-    table["projected_share"] = (table["projected"] / table["allowance"]).astype("Float64")
+    shareable = table["allowance"].where(table["allowance"] > 0)  # a share of no credits is none, not infinite
+    table["used_share"] = (table["used"] / shareable).astype("Float64")
+    table["projected_share"] = (table["projected"] / shareable).astype("Float64")
     table["status"] = [
         _status(c, o, p, a)
         for c, o, p, a in zip(table["credits"], table["overage_credits"], table["projected"], allowance, strict=True)

@@ -2,10 +2,10 @@
 
 Columns are found by header name, case-insensitively (their set drifts: ``New_User`` and ``User_Email`` are absent
 from older exports, and a ``{model}_messages`` column appears only for the models used that day). ``Date`` is
-ISO ``YYYY-MM-DD``; credits are decimals, counts whole numbers (``12.0`` is read as 12), neither ever negative;
-``Overage_Enabled`` and ``New_User`` are ``true``/``false``; an empty cell is 0 (false, no cap). The cell rules live
-here once: the CSV reader and the Athena query (``kiro_report_sql``, which only splits lines by each file's header)
-both hand their cells to ``parse_row``.
+ISO ``YYYY-MM-DD``; credits are decimals, counts whole numbers (``12.0`` is read as 12), neither ever negative nor
+``MAX_COUNT`` or more; ``Overage_Enabled`` and ``New_User`` are ``true``/``false``; an empty cell is 0 (false, no
+cap). The cell rules live here once: the CSV reader and the Athena query (``kiro_report_sql``, which only splits
+lines by each file's header) both hand their cells to ``parse_row``.
 
 A row without a ``Client_Type`` cell takes the client type of its file's name (``KIRO_CLI_...``). A day, user, client
 type and profile of one account and Region exported in more than one file of the same client type (a re-export) is
@@ -24,7 +24,7 @@ from datetime import date
 
 import pandas as pd
 
-from .activity import CELL_TOO_LONG, NUMBER_PATTERN, csv_rows, later_file_wins, person_keys, too_long
+from .activity import CELL_TOO_LONG, MAX_COUNT, NUMBER_PATTERN, csv_rows, later_file_wins, person_keys, too_long
 from .layout import parse_key
 
 DATE = "Date"
@@ -64,7 +64,6 @@ FLAG_COLUMNS = (OVERAGE_ENABLED, NEW_USER)
 MODEL_COLUMN_PATTERN = r"^[a-z0-9][a-z0-9_.-]*_messages$"
 MODEL_SUFFIX = "_messages"
 ISO_DATE_PATTERN = r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$"
-MAX_COUNT = 2**63
 
 # Why a file or a row is left out (counted by reason in the report).
 NO_HEADER = "no Date/UserId header"
@@ -117,24 +116,21 @@ def header_positions(header: list[str]) -> tuple[dict[str, int], dict[str, int]]
 
 
 def _number(cell: str | None) -> float:
-    """An empty or missing cell is 0; else a finite number that is not negative (BadRow otherwise)."""
+    """An empty or missing cell is 0; else a number below ``MAX_COUNT`` that is not negative (BadRow otherwise)."""
     cell = (cell or "").strip()
     if not cell:
         return 0.0
     if not _NUMBER_RE.match(cell):
         raise BadRow(BAD_NUMBER)
     value = float(cell)
-    if not math.isfinite(value):
+    if not value < MAX_COUNT:
         raise BadRow(BAD_NUMBER)
     return value
 
 
 def _count(cell: str | None) -> int:
-    """A whole count, truncated toward zero, that fits in 64 bits."""
-    value = _number(cell)
-    if math.trunc(value) >= MAX_COUNT:
-        raise BadRow(BAD_NUMBER)
-    return math.trunc(value)
+    """A whole count, truncated toward zero."""
+    return math.trunc(_number(cell))
 
 
 def _flag(cell: str | None) -> bool:

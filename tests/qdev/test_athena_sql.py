@@ -452,3 +452,22 @@ def test_a_row_with_an_oversized_cell_is_skipped_and_the_rest_counted(tmp_path: 
     assert activity is not None and activity.stats.files_read == 1
     assert dict(activity.stats.skipped_rows) == {"a cell longer than 131,072 characters": 1}
     assert activity.per_user[["user", "Chat_MessagesSent"]].values.tolist() == [[BOB_9_NOV, 6], [ALICE_9_NOV, 4]]
+
+
+@pytest.mark.parametrize("through_sql", [False, True])
+def test_counts_whose_sum_could_overflow_are_bad_numbers(tmp_path: Path, through_sql: bool) -> None:
+    # 9e18 fits int64 but two of them do not: a count of 2**32 or more in a user's day is a bad number
+    header = reference_header()
+    cells = [str(2**32 - 1), "9e18", "9000000000000000000", str(2**32)]
+    lines = [",".join(header)] + [
+        ",".join({"UserId": user, "Date": "11-09-2025", "Chat_MessagesSent": cell}.get(column, "") for column in header)
+        for user, cell in zip([ALICE_9_NOV, BOB_9_NOV, BOB_9_NOV, BOB_9_NOV], cells, strict=True)]
+    key = f"AWSLogs/{ACCOUNT}/QDeveloperLogs/by_user_analytic/us-east-1/2025/11/10/00/{ACCOUNT}_by_user_analytic_x.csv"
+    _write(tmp_path, key, lines, "\n", False)
+    source = Source(LocalStore(tmp_path), activity=DuckDBActivity(tmp_path) if through_sql else None)
+
+    activity = analyze(source, Period(date(2025, 11, 9), date(2025, 11, 9))).activity
+
+    assert activity is not None and dict(activity.stats.skipped_rows) == {"bad number": 3}
+    assert activity.per_user[["user", "Chat_MessagesSent"]].values.tolist() == [[ALICE_9_NOV, 2**32 - 1]]
+    assert int(activity.per_day["Chat_MessagesSent"].sum()) == 2**32 - 1

@@ -1,17 +1,19 @@
 """Kiro user-report edges where a slip changes the figures: allowance status at exactly the allowance, prices that
-change or end within the period, rows of other accounts, Regions and client files (never a re-export), from the files
-and through the Athena query (DuckDB). Expected
+change or end within the period, rows of other accounts, Regions and client files (never a re-export), oversized
+cells and numbers too large to add up, from the files and through the Athena query (DuckDB). Expected
 figures are counted here from what was written and from the published prices (Kiro Pro: $20 a month, 1,000 credits,
 $0.04 an overage credit, kiro.dev)."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from bedrock_usage.logs.period import Period
+from bedrock_usage.qdev import render
 from bedrock_usage.qdev.analysis import Options, Source, analyze
 from bedrock_usage.qdev.sources import LocalStore
 from tests.qdev.test_kiro_athena import DuckDBUserReports
@@ -153,3 +155,35 @@ def test_a_row_with_an_oversized_cell_is_skipped_and_the_rest_counted(tmp_path: 
     kiro = kiro_of(tmp_path, day, day, through_sql=through_sql).kiro
     assert kiro.stats.files_read == 2 and dict(kiro.stats.skipped_rows) == {"a cell longer than 131,072 characters": 1}
     assert kiro.per_user[["user", "credits"]].values.tolist() == [["ana.silva@example.com", 18.0]]
+
+
+def _strict_json(path: Path) -> dict:
+    """The document, refusing the NaN and Infinity that JSON does not allow."""
+    def refuse(name: str) -> None:
+        raise ValueError(f"{name} in {path}")
+    return json.loads(path.read_text(), parse_constant=refuse)
+
+
+@pytest.mark.parametrize("through_sql", [False, True])
+def test_credits_too_large_to_add_up_are_bad_numbers_and_the_json_stays_valid(tmp_path: Path,
+                                                                               through_sql: bool) -> None:
+    # 1e308 credits is finite, two of them are not: a credit or count of 2**32 or more in a day is a bad number
+    days = (date(2026, 11, 1), date(2026, 11, 2))
+    for day in days:
+        write_report(tmp_path / "logs", day, [ana(day, "1e308", Total_Messages=5 * 10**18)])
+    write_report(tmp_path / "logs", days[0], [ana(days[0], 12.5)], account="222222222222")
+    report = kiro_of(tmp_path / "logs", *days, through_sql=through_sql)
+    assert dict(report.kiro.stats.skipped_rows) == {"bad number": 2}
+    assert report.kiro.per_user[["user", "credits"]].values.tolist() == [["ana.silva@example.com", 12.5]]
+    document = _strict_json(render.write_json(report, tmp_path, "run"))
+    assert document["kiro"]["per_user"][0]["credits"] == 12.5
+
+
+def test_a_tier_of_no_credits_has_no_share_and_the_json_stays_valid(tmp_path: Path) -> None:
+    prices = tmp_path / "prices.csv"
+    prices.write_text(f"{PRICE_HEADER}\nPRO,Kiro Pro,20,0,0.04,,,2026-12-05,true,contract\n")
+    day = date(2026, 11, 1)
+    write_report(tmp_path / "logs", day, [ana(day, 10)])
+    report = kiro_of(tmp_path / "logs", day, day, prices=prices)
+    (row,) = _strict_json(render.write_json(report, tmp_path, "run"))["kiro"]["allowance"]["rows"]
+    assert (row["allowance"], row["used_share"], row["projected_share"]) == (0, None, None)
