@@ -87,6 +87,9 @@ def _limit_record(status: LimitStatus) -> dict[str, Any]:
     }
 
 
+PARTLY_PRICED = "(part)"  # a per-person virtual cost that leaves out the tokens of unpriced models
+
+
 def report_document(report: QDevReport, generated_at: datetime | None = None) -> dict[str, Any]:
     """The stable JSON document of a report (documented in docs/amazon-q.md)."""
     period, cost, files = report.period, report.virtual_cost, report.files
@@ -239,6 +242,13 @@ def _tier_record(tier: KiroTier) -> dict[str, Any]:
     }
 
 
+def _virtual_cost(cost: float, unpriced_tokens: int, total_tokens: int) -> str:
+    """A person's virtual cost: '-' when none of their tokens is priced, marked when only some are."""
+    if unpriced_tokens and unpriced_tokens >= total_tokens:
+        return "-"
+    return money(cost) + (f" {PARTLY_PRICED}" if unpriced_tokens else "")
+
+
 def _n(value: float) -> str:
     return f"{value:,.0f}"
 
@@ -383,7 +393,7 @@ def render_terminal(report: QDevReport, max_rows: int = 20) -> str:
             _n(r.input_tokens),
             _n(r.output_tokens),
             _pct(r.max_context_share),
-            money(r.virtual_cost_usd),
+            _virtual_cost(r.virtual_cost_usd, r.unpriced_tokens, r.total_tokens),
         ]
         for r in report.per_user.itertuples()
     ]
@@ -394,6 +404,10 @@ def render_terminal(report: QDevReport, max_rows: int = 20) -> str:
         shown,
     )
     out += more
+    if (report.per_user["unpriced_tokens"] > 0).any():
+        note = (f"virtual $: '-' when none of a person's tokens is priced; {PARTLY_PRICED} when some are not: the "
+                "cost of the priced ones (unpriced_tokens in CSV and JSON; the models are listed above)")
+        out += textwrap.wrap(note, width=116, initial_indent="  ", subsequent_indent="  ")
 
     out += _section(f"Daily ({period.tz})")
     daily_rows = [

@@ -16,6 +16,7 @@ import tiktoken
 import qcli_s3_analyzer
 from bedrock_usage.logs.period import Period
 from bedrock_usage.qdev.analysis import Source, analyze
+from bedrock_usage.qdev.render import render_terminal
 from bedrock_usage.qdev.sources import LocalStore
 from tests.qdev.test_offline import offline  # noqa: F401  (fixture)
 
@@ -268,3 +269,29 @@ def test_kiro_only_users_are_not_charged_the_q_developer_subscription(tmp_path: 
     assert cost.total > cost.subscribed_cost  # the Kiro request is in the virtual cost, not set against the seat
     assert cost.difference == pytest.approx(cost.subscription - cost.subscribed_cost)
 
+
+
+def _per_user_cell(report: object) -> str:
+    """The person's ``virtual $`` cell of the terminal's per-user table."""
+    text = render_terminal(report)
+    section = text.split("Per user (by total tokens")[1].split("Daily (")[0]
+    (row,) = [line for line in section.splitlines() if line.strip().startswith(USER)]
+    return row.rsplit("  ", 1)[1].strip()
+
+
+def test_the_terminal_never_shows_unpriced_tokens_as_money(tmp_path: Path) -> None:
+    stamp, day = "2026-03-02T09:00:00.000000Z", date(2026, 3, 2)
+    write_kiro_chat(tmp_path, "us-east-1", stamp, "claude-sonnet-9", "Port the parser to Rust", "A first cut.")
+
+    unpriced = analyze(Source(LocalStore(tmp_path)), Period(day, day))
+
+    assert _per_user_cell(unpriced) == "-"  # none of the tokens is priced: no $0.0000
+    prompt, answer = "Write the changelog", " ".join(["Added the entry for release two."] * 40)
+    write_kiro_chat(tmp_path, "us-east-1", "2026-03-02T10:00:00.000000Z", NOVA_PRO, prompt, answer)
+    rate = book_rate(NOVA_PRO, "us-east-1", day)
+
+    partly = analyze(Source(LocalStore(tmp_path)), Period(day, day))
+
+    priced = _tokens(prompt) / 1000 * rate[0] + _tokens(answer) / 1000 * rate[1]
+    assert _per_user_cell(partly) == f"${priced:,.4f} (part)"
+    assert "(part) when some are not" in " ".join(render_terminal(partly).split())
