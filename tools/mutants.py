@@ -70,6 +70,8 @@ MUTANTS = [
     Mutant("book-own-star-row-not-everywhere", "bedrock_usage/pricing/book.py",
            'return row.mode == "standard" or row.own or not any(', 'return row.mode == "standard" or not any(',
            PRICES),
+    Mutant("book-users-region-row-prices-apart", "bedrock_usage/pricing/book.py",
+           'other.mode == "standard" and not other.own', 'other.mode == "standard"', PRICES),
     Mutant("budget-user-account-ignored", "bedrock_usage/governance/budgets.py",
            '& (values == named[0]) & (facts["account"] == named[1]))', "& (values == named[0]))",
            ("tests/report/test_accounts.py",)),

@@ -211,16 +211,16 @@ class PriceBook:
 
     def _prices_region(self, row: PriceRow, region: str) -> bool:
         """True when ``row`` may price a call from ``region``: a row of that Region, or a row for every Region
-        (``*``) in standard mode, of the user's price file, or in another mode where the book does not price the
-        Region's standard calls apart. A Region priced apart (Nova in Europe) has its own batch, flex and priority
-        rates; the built-in ``*`` rate of those modes is another Region's, so such a call is unpriced until the
-        book holds the Region's row."""
+        (``*``) in standard mode, of the user's price file, or in another mode where the built-in book does not
+        price the Region's standard calls apart. A Region priced apart (Nova in Europe) has its own batch, flex and
+        priority rates; the built-in ``*`` rate of those modes is another Region's, so such a call is unpriced until
+        the book holds the Region's row. A user's row for the Region (a negotiated price) says nothing of that."""
         if row.region == region:
             return True
         if row.region != "*":
             return False
         return row.mode == "standard" or row.own or not any(
-            other.region == region and other.family == row.family and other.mode == "standard"
+            other.region == region and other.family == row.family and other.mode == "standard" and not other.own
             for other in self._by_model.get(row.model, ()))
 
     def display_name(self, model_id: str) -> str:

@@ -544,3 +544,8 @@ def test_a_region_priced_apart_takes_no_other_regions_rate_for_a_mode_it_lacks(b
     path.write_text(json.dumps({"prices": [{"model": nova_pro, "mode": "priority", "input": 0.002, "output": 0.008}]}))
     own = PriceBook.load(path).quote(nova_pro, "eu-west-1", DAY, mode="priority")
     assert own and (own.row.input, own.row.output) == (0.002, 0.008)
+    # A user's standard row for a Region the book prices like '*' (a negotiated rate) leaves its other modes alone.
+    path.write_text(json.dumps({"prices": [{"model": nova_pro, "region": "us-east-1", "input": 0.0007,
+                                            "output": 0.0028}]}))
+    negotiated = PriceBook.load(path).quote(nova_pro, "us-east-1", DAY, mode="priority")
+    assert negotiated and (negotiated.row.region, negotiated.row.input) == ("*", float(star["input"]))
