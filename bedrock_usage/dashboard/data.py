@@ -52,7 +52,7 @@ from ..qdev.sources import LocalStore, s3_store
 from ..qdev.synthetic import ensure_demo_corpus
 from ..report.priced_facts import TOKEN_COLUMNS, TOTAL_COST, PricedRows
 from ..report.tracker import BedrockAthenaTracker, UsageReport, narrowed
-from ..report.user_names import named_users, shared_names
+from ..report.user_names import is_user, named_users, shared_names
 
 CACHE_SECONDS = 600
 GROUP_BY = ("user", "application", "tag")
@@ -252,7 +252,9 @@ def _users_named(report: UsageReport, shared: set[str]) -> UsageReport:
 def _focused(report: UsageReport, focus: Focus | None) -> UsageReport:
     if focus is None:
         return report
-    return narrowed(report, report.facts[focus.by].astype("object") == focus.value, focus={focus.by: focus.value})
+    rows = (is_user(report.facts, focus.value) if focus.by == "user"
+            else report.facts[focus.by].astype("object") == focus.value)
+    return narrowed(report, rows, focus={focus.by: focus.value})
 
 
 def ranked(facts: pd.DataFrame, columns: Iterable[str]) -> dict[str, list[str]]:

@@ -27,10 +27,10 @@ from ..errors import UsageError
 from ..logs.period import Period
 from ..output.terminal_table import money
 from ..output.wording import counted
-from ..report.priced_facts import ACCOUNT_SCOPED_USERS, is_text
+from ..report.priced_facts import is_text
 from ..report.render import DEMO_SOURCE
 from ..report.tracker import absent_tag_note
-from ..report.user_names import user_in_account
+from ..report.user_names import is_user
 from .anomalies import (
     DEFAULT_WINDOW,
     ForecastBasis,
@@ -79,10 +79,8 @@ class Budget:
         values = facts[column].astype("object")
         if self.scope == "user" and "@" in (self.value or ""):  # an e-mail: case aside, as --developer-costs
             return values.astype("string").str.lower().eq(self.value.lower()).fillna(False).astype(bool)
-        named = user_in_account(self.value) if self.scope == "user" else None
-        if named:  # one account's IAM or root user, as chargebacks and the dashboard name it
-            return (values == self.value) | (facts["principal_type"].isin(ACCOUNT_SCOPED_USERS)
-                                             & (values == named[0]) & (facts["account"] == named[1]))
+        if self.scope == "user":  # ``alice (111111111111)``: one account's IAM or root user, as chargebacks name it
+            return is_user(facts, self.value)
         return values == self.value
 
 

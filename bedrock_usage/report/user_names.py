@@ -34,6 +34,18 @@ def named_users(facts: pd.DataFrame, shared: set[str] | None = None) -> pd.Serie
     return named
 
 
+def is_user(facts: pd.DataFrame, value: str) -> pd.Series:
+    """Fact rows of the user ``value``: the name as the rows have it, or, given with its account
+    (``alice (111111111111)``), that account's IAM or root user of that name, named so or not (a link or a budget
+    may name it so where the rows of another period do not)."""
+    users = facts["user"].astype("object")
+    named = user_in_account(value)
+    if not named:
+        return users == value
+    return (users == value) | (facts["principal_type"].isin(ACCOUNT_SCOPED_USERS) & (users == named[0])
+                               & (facts["account"] == named[1]))
+
+
 def user_in_account(name: str) -> tuple[str, str] | None:
     """``("alice", "111111111111")`` for a name given with its account (``alice (111111111111)``), else None."""
     match = _WITH_ACCOUNT.fullmatch(name)

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from bedrock_usage.cache import CACHE_ENV
+from bedrock_usage.dashboard import data
 from tests.dashboard.helpers import TODAY, analyze, chart, checked, open_app, tab, values
 from tests.logfiles import write_records
 
@@ -70,3 +72,19 @@ def test_users_of_two_accounts_are_two_bars_and_a_person_of_two_roles_one(demo_e
     bedrock = tab(at, "Amazon Bedrock")
     calls_card = next(m for m in bedrock.metric if m.label == "Calls")
     assert calls_card.value == str(calls["alice (222222222222)"])
+
+
+def test_a_drill_down_into_one_accounts_user_finds_its_calls_where_the_name_is_not_shared(
+        no_aws_env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A link to ``alice (222222222222)`` (made in a week where two accounts had an alice) drills into that account's
+    alice in a week where only she calls, not into no calls."""
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "cache"))
+    alone = [r for r in _records() if r["identity"]["arn"] != CALLERS[0][0]]
+    write_records(tmp_path / "logs", alone)
+    request = data.BedrockRequest(source="local", regions=("us-east-1",), start=DAY, end=DAY,
+                                  logs_dir=str(tmp_path / "logs"))
+    view = data.load_bedrock(request, data.Focus("user", "alice (222222222222)"))
+    expected = [r for r in alone if r["identity"]["arn"] == CALLERS[1][0]]
+    assert view.report.summary["calls"] == len(expected) > 0
+    assert view.report.summary["input_tokens"] == sum(r["input"]["inputTokenCount"] for r in expected)
+    assert data.load_bedrock(request).focus_choices["user"].count("alice") == 1
