@@ -137,9 +137,6 @@ def run_governance(
             print(f"note: --reconcile compares UTC days (as CloudWatch and Cost Explorer do), not {args.tz} days",
                   file=sys.stderr)
         account = reconcile.logs_account(engine, aws, args.account)
-        if asked is None:  # every region with logs: not those holding only other accounts' callers
-            regions, narrowed = reconcile.account_regions(facts, account, regions)
-            warnings += narrowed
         result = None
         if bill is None or bill.needs_aws:
             result = reconcile.run_reconciliation(aws, facts, scan, regions, args.coverage_threshold / 100,

@@ -295,20 +295,6 @@ def account_facts(facts: pd.DataFrame, account: str | None) -> tuple[pd.DataFram
         f"out: only account {account}'s callers are compared with its bill"]
 
 
-def account_regions(facts: pd.DataFrame, account: str, regions: tuple[str, ...]) -> tuple[tuple[str, ...], list[str]]:
-    """``regions`` without those whose logged calls are all other accounts' callers' (a logs folder of several
-    accounts), with a warning naming them."""
-    if facts.empty:
-        return regions, []
-    other = _other_accounts(facts, account).groupby(facts["source_region"], observed=True).all()
-    foreign = [region for region in regions if other.get(region, False)]
-    if not foreign:
-        return regions, []
-    return tuple(r for r in regions if r not in foreign), [
-        f"the logs of {', '.join(foreign)} hold only calls of other accounts' callers over the period: left out of "
-        f"account {account}'s comparison (name them with --region to compare them)"]
-
-
 def logged_ids_by_region(facts: pd.DataFrame) -> dict[str, set[str]]:
     """Model ids as called, per source region."""
     if facts.empty:
