@@ -28,6 +28,7 @@ import json
 import os
 import re
 import shutil
+import stat
 import threading
 import weakref
 from collections.abc import Callable, Iterator, Sequence
@@ -174,9 +175,13 @@ class LocalEngine:
                     looked += 1
                     progress(Progress(LISTING, looked, folders, "day folders", note=f"{stats.objects_read:,} objects"))
                     partition = partition_value(day)
-                    entries = _entries(str(service_dir / region / partition), stats if scope.owns(day) else ScanStats())
+                    owned = stats if scope.owns(day) else ScanStats()
+                    entries = _entries(str(service_dir / region / partition), owned)
                     objects: list[LogObject] = []
                     hours = [entry.path for entry in entries if entry.is_dir()]
+                    for entry in entries:
+                        if entry.is_symlink() and not os.path.exists(entry.path):
+                            _dangling(entry.path, owned)
                     for hour_dir in hours:
                         if _first_visit(os.stat(hour_dir), seen):
                             self._collect_hour(hour_dir, objects, stats, seen, scope.owns(day))
@@ -220,9 +225,15 @@ class LocalEngine:
                 found += [Path(folder, account, SERVICE_FOLDER) for account in subfolders]
                 subfolders.clear()
         unique: dict[tuple[int, int], Path] = {}
-        for path in sorted(p for p in found if p.is_dir()):
-            info = path.stat()
-            unique.setdefault((info.st_dev, info.st_ino), path)
+        for path in sorted(found):
+            try:
+                info = path.stat()
+            except FileNotFoundError:
+                continue
+            except OSError as exc:  # an account folder it may not read: its logs would be missing without a word
+                raise UsageError(f"cannot read the logs folder {path.parent}: {exc.strerror or exc}") from None
+            if stat.S_ISDIR(info.st_mode):
+                unique.setdefault((info.st_dev, info.st_ino), path)
         return list(unique.values())
 
     @staticmethod
@@ -796,12 +807,20 @@ def _entries(folder: str, skipped: ScanStats) -> list[os.DirEntry]:
         with os.scandir(folder) as scanned:
             return sorted(scanned, key=lambda e: e.name)
     except (FileNotFoundError, NotADirectoryError):
+        if os.path.islink(folder) and not os.path.exists(folder):
+            _dangling(folder, skipped)
         return []
     except OSError as exc:
         reason = f"{UNREADABLE_FOLDER}: {exc.strerror or exc}"
         skipped.skipped_objects[reason] += 1
         skipped.skip_example(reason, folder)
         return []
+
+
+def _dangling(path: str, skipped: ScanStats) -> None:
+    """Count a symbolic link to nothing (an object, hour or day folder) in ``skipped``."""
+    skipped.skipped_objects[DANGLING_LINK] += 1
+    skipped.skip_example(DANGLING_LINK, path)
 
 
 def _count_payloads(folder: str, seen: set[int], skipped: ScanStats) -> None:

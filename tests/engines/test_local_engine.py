@@ -5,6 +5,9 @@ from __future__ import annotations
 import gc
 import gzip
 import json
+import os
+import subprocess
+import sys
 import tempfile
 from datetime import date
 from pathlib import Path
@@ -24,6 +27,7 @@ from bedrock_usage.logs.period import resolve_period
 from bedrock_usage.output.progress import silent
 from bedrock_usage.report.tracker import BedrockAthenaTracker
 from tests.athena_rules import athena_violations
+from tests.conftest import ROOT
 from tests.logfiles import ACCOUNT, write_records
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -320,25 +324,23 @@ def test_a_logs_folder_that_is_missing_or_a_file_is_named_as_such(tmp_path: Path
 
 
 def test_a_symbolic_link_to_nothing_is_skipped_and_counted(tmp_path: Path) -> None:
+    """An object, an hour folder or a day folder that links to nothing (a mirror moved away) is counted, never
+    dropped without a word."""
     records = [record("2025-11-10T09:00:00Z", user("alice")), record("2025-11-10T09:30:00Z", user("bob"))]
     [path] = write_records(tmp_path, records)
-    dangling = path.parent / "20251110T0900Z_gone.json.gz"
-    dangling.symlink_to(tmp_path / "nowhere.json.gz")
+    dangling = [path.parent / "20251110T0900Z_gone.json.gz", path.parent.parent / "10",
+                path.parent.parent.parent / "11"]
+    for link in dangling:
+        link.symlink_to(tmp_path / "nowhere")
     report = BedrockAthenaTracker(LocalEngine(tmp_path, cache=False)).analyze(
-        resolve_period(start="2025-11-10", end="2025-11-10"), ["us-east-1"])
+        resolve_period(start="2025-11-10", end="2025-11-11"), ["us-east-1"])
     assert report.summary["calls"] == len(records)
-    assert dict(report.stats.skipped_objects) == {"a symbolic link to nothing": 1}
-    assert report.stats.skipped_examples["a symbolic link to nothing"] == [str(dangling)]
+    assert dict(report.stats.skipped_objects) == {"a symbolic link to nothing": len(dangling)}
+    assert sorted(report.stats.skipped_examples["a symbolic link to nothing"]) == sorted(map(str, dangling))
 
 
 def test_unreadable_day_hour_and_payload_folders_are_skipped_and_counted(tmp_path: Path) -> None:
     """Run as a user the folders refuse (root in a user namespace of its own is held to their permissions)."""
-    import os
-    import subprocess
-    import sys
-
-    from tests.conftest import ROOT
-
     probe = subprocess.run(["unshare", "--user", "true"], capture_output=True, check=False)
     if probe.returncode:
         pytest.skip(f"unshare --user is not allowed here: {probe.stderr.decode().strip()}")
@@ -370,3 +372,23 @@ def test_unreadable_day_hour_and_payload_folders_are_skipped_and_counted(tmp_pat
         "unreadable /data/ folder of request and response bodies (it holds no records): Permission denied": 1,
     }
     assert "Traceback" not in done.stderr
+
+
+def test_an_account_folder_that_cannot_be_read_is_one_line(tmp_path: Path) -> None:
+    """An ``AWSLogs/{account}`` folder the user may not read is named (its logs would be missing), not a traceback."""
+    probe = subprocess.run(["unshare", "--user", "true"], capture_output=True, check=False)
+    if probe.returncode:
+        pytest.skip(f"unshare --user is not allowed here: {probe.stderr.decode().strip()}")
+    write_records(tmp_path / "logs", [record("2025-11-10T09:00:00Z", user("alice"))])
+    account = next((tmp_path / "logs").rglob(f"AWSLogs/{ACCOUNT}"))
+    account.chmod(0)
+    try:
+        done = subprocess.run(
+            ["unshare", "--user", sys.executable, str(ROOT / "bedrock_tracker_cli.py"), "--engine", "local",
+             "--logs-dir", str(tmp_path / "logs"), "--start-date", "2025-11-10", "--end-date", "2025-11-10",
+             "--quiet"], env={**os.environ, "BEDROCK_USAGE_CACHE_DIR": str(tmp_path / "cache")}, cwd=ROOT,
+            capture_output=True, text=True, check=False, timeout=300)
+    finally:
+        account.chmod(0o755)
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert f"cannot read the logs folder {account}: Permission denied" in done.stderr
