@@ -296,7 +296,9 @@ def _one_per_email(users: list[QDevUser]) -> list[QDevUser]:
 
 
 def developer_warnings(qdev_users: list[QDevUser]) -> list[str]:
-    """What the developer table cannot say: Kiro users without a priced tier, people known only by id."""
+    """What the developer table cannot say: Kiro users without a priced tier, people known only by id (one per
+    e-mail whatever its letter case, as the table counts them)."""
+    qdev_users = _one_per_email(qdev_users)
     lines = []
     unpriced = sorted(user.developer for user in qdev_users if user.kiro and user.kiro_cost_usd is None)
     if unpriced:

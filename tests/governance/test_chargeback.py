@@ -21,7 +21,13 @@ from bedrock_usage.demo.writer import write_local
 from bedrock_usage.engines.local import LocalEngine
 from bedrock_usage.engines.queries import Filters
 from bedrock_usage.errors import UsageError
-from bedrock_usage.governance.chargeback import QDevUser, build_chargeback, developer_costs, month_period
+from bedrock_usage.governance.chargeback import (
+    QDevUser,
+    build_chargeback,
+    developer_costs,
+    developer_warnings,
+    month_period,
+)
 from bedrock_usage.governance.coverage import through_day
 from bedrock_usage.governance.render import chargeback_document, chargeback_stem, chargeback_text
 from bedrock_usage.logs.period import Period
@@ -429,7 +435,7 @@ def test_developer_costs_add_the_q_and_kiro_figures_of_every_spelling() -> None:
                       kiro_credits=120.0, kiro_overage_credits=20.0, kiro_cost_usd=20.8),
              QDevUser("ann@example.com", "id-2", requests=4, events=5, q_developer=True, kiro=True, kiro_tier="PRO",
                       kiro_credits=30.5, kiro_overage_credits=0.0, kiro_cost_usd=19.0),
-             QDevUser("Bo@Example.com", "id-3", requests=1, kiro=True, kiro_tier="PRO", kiro_cost_usd=19.0),
+             QDevUser("Bo@Example.com", "id-3", requests=1, kiro=True, kiro_tier="PRO_MAX", kiro_cost_usd=None),
              QDevUser("bo@example.com", "id-4", requests=2, kiro=True, kiro_tier="", kiro_cost_usd=None)]
     rows = {r["developer"].lower(): r for r in developer_costs(pd.DataFrame(), users, first, last).to_dict("records")}
     assert set(rows) == {"ann@example.com", "bo@example.com"}
@@ -441,6 +447,7 @@ def test_developer_costs_add_the_q_and_kiro_figures_of_every_spelling() -> None:
     assert ann["total_cost_usd"] == pytest.approx(39.8 + 19.0)
     bo = rows["bo@example.com"]
     assert bo["qdev_requests"] == 3 and math.isnan(bo["kiro_cost_usd"]) and math.isnan(bo["total_cost_usd"])
+    assert "Kiro cost unknown for 1 developer(s)" in developer_warnings(users)[0]
 
 
 @pytest.mark.slow
