@@ -10,6 +10,7 @@ from botocore.exceptions import (
     BotoCoreError,
     ClientError,
     NoCredentialsError,
+    ParamValidationError,
     PartialCredentialsError,
     ProfileNotFound,
     SSOError,
@@ -30,6 +31,10 @@ GLOBAL_REGION = "us-east-1"
 # Every exception an AWS call can raise that is not a bug of ours.
 AWS_ERRORS: tuple[type[Exception], ...] = (ClientError, BotoCoreError, ResponseParserError)
 
+# botocore's bucket-name check names two long regular expressions; the rule they encode, in words (S3 User Guide,
+# "General purpose bucket naming rules").
+_BUCKET_RULE = re.compile(r"Bucket name must match the regex .*")
+BUCKET_NAME_RULE = "a bucket name has 3 to 63 lowercase letters, digits, dots and hyphens"
 _EXPIRED_CODES = {"ExpiredToken", "ExpiredTokenException", "RequestExpired", "TokenRefreshRequired"}
 _INVALID_CODES = {
     "InvalidClientTokenId",
@@ -192,6 +197,9 @@ def as_project_error(exc: Exception, policy_file: str | None = None) -> UsageErr
         )
     if isinstance(exc, SSOError | TokenRetrievalError):
         return SetupRequired(f"the AWS SSO session cannot be used ({exc}): run `aws sso login`")
+    if isinstance(exc, ParamValidationError):  # a value from the options (a bucket name) that AWS would refuse
+        message = " ".join(str(exc).split()).replace("Parameter validation failed: ", "", 1)
+        return UsageError(_BUCKET_RULE.sub(BUCKET_NAME_RULE, message))
     code = error_code(exc)
     if code in _EXPIRED_CODES:
         return SetupRequired("the AWS credentials have expired: refresh them (e.g. `aws sso login`) and retry")

@@ -19,7 +19,7 @@ from typing import Any, Protocol
 from botocore.exceptions import ClientError
 from isal import igzip
 
-from ..aws.session import AWS_ERRORS, describe
+from ..aws.session import AWS_ERRORS, as_project_error, describe
 from ..errors import SetupRequired, UsageError
 from ..logs.layout import PERMISSION_CHECK_NAME, day_prefix, normalise_prefix, object_key, region_prefix
 from ..output.progress import Reporter, Tally, data_size, silent
@@ -166,7 +166,8 @@ def check_bucket(client: Any, bucket: str, policy_file: str = POLICY_FILE) -> No
         code = str(exc.response.get("Error", {}).get("Code", "")) if isinstance(exc, ClientError) else ""
         if code in ("404", "NoSuchBucket"):
             raise SetupRequired(f"bucket {bucket} does not exist; create it first (aws s3 mb s3://{bucket})") from None
-        raise SetupRequired(f"cannot reach bucket {bucket}: {describe(exc, policy_file)}") from None
+        kind = UsageError if isinstance(as_project_error(exc, policy_file), UsageError) else SetupRequired
+        raise kind(f"cannot reach bucket {bucket}: {describe(exc, policy_file)}") from None
 
 
 def write_local(root: Path, records: Iterable[dict[str, Any]], prefix: str = "") -> WriteSummary:

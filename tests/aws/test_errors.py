@@ -6,6 +6,8 @@ The ClientErrors here are built the way botocore builds them from AWS's answers;
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +16,7 @@ from botocore.exceptions import ClientError, NoCredentialsError
 
 from bedrock_usage.aws.session import IAM_ACTIONS, Aws, as_project_error, describe
 from bedrock_usage.errors import SetupRequired, UsageError
+from tests.conftest import ROOT
 
 IAM_DIR = Path(__file__).resolve().parents[2] / "iam"
 
@@ -84,6 +87,22 @@ def test_other_failures_are_one_readable_line() -> None:
     )
     throttled = client_error("ThrottlingException", "Rate exceeded\nsecond line", "StartQueryExecution")
     assert describe(throttled) == "StartQueryExecution failed: ThrottlingException: Rate exceeded"
+
+
+@pytest.mark.parametrize("command", [
+    ["qcli_s3_analyzer.py", "--bucket", "Bad_Bucket{x}"],
+    ["generate_test_data.py", "--simulate", "--regions", "us-east-1", "--bucket", "logs-123456789012-{region}"],
+    ["bedrock_tracker_cli.py", "--engine", "local", "--sync", "--logs-dir", "mirror", "--log-bucket", "Bad_Bucket{x}",
+     "--region", "us-east-1"]])
+def test_a_bucket_name_aws_refuses_is_an_options_mistake(aws_env: dict[str, str], tmp_path: Path,
+                                                          command: list[str]) -> None:
+    """botocore refuses the name before any request (its reason on a second line, once cut off): exit 1 with the
+    rule, never 'setup needed' with the reason lost."""
+    done = subprocess.run([sys.executable, str(ROOT / command[0]), *command[1:]], cwd=tmp_path, env=aws_env,
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 1, done.stderr
+    assert "Invalid bucket name" in done.stderr and "3 to 63 lowercase letters, digits, dots and hyphens" in done.stderr
+    assert "Traceback" not in done.stderr and "regex" not in done.stderr
 
 
 def test_unknown_profile_is_a_usage_error(no_aws_env: dict[str, str]) -> None:
