@@ -80,8 +80,9 @@ Generate Amazon Bedrock Model Invocation Logging test data.
 
 With --simulate, write a synthetic corpus without calling Bedrock: 8 role-based applications
 ({App}-BedrockRole), 5 IAM-user applications that tag calls with requestMetadata and a few SSO developers
-call 13 Claude models with all four operations from the chosen regions, with cache tokens, >200K-token
-calls, errors, large bodies under /data/, and more traffic on weekdays and in working hours. The same
+call 13 Claude models (Claude 3 to Opus 4.5), Llama 3.3 70B, Nova Lite, Nova Pro and Titan Text Embeddings V2
+with all four operations from the chosen regions, with cache tokens, >200K-token calls, errors,
+large bodies under /data/, and more traffic on weekdays and in working hours. The same
 options and --seed always write the same objects; requestIds also depend on the regions, dates, record
 count and account, so runs that differ in any of them never share one (each real call has its own).
 
