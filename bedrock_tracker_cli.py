@@ -174,7 +174,7 @@ def run(args: argparse.Namespace) -> int:
         report = tracker.analyze(period, args.region, filters, user_pattern=args.user_pattern or None,
                                  progress=progress)
     unsaid = list(report.warnings)  # the sync's warnings are on stderr already
-    report.warnings += sync_warnings  # in the terminal text and JSON, not only on stderr
+    report.warnings[:0] = sync_warnings  # in the terminal text and JSON too, first: they explain what follows
     analyses = selected_analyses(args.analysis, report)
     report.demo = args.demo
     if args.demo and args.format != "terminal":
