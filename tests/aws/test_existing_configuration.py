@@ -181,6 +181,7 @@ def team_read_statement(bucket: str) -> dict:
             "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{bucket}/*"}
 
 
+@pytest.mark.slow
 def test_a_policy_whose_statement_is_one_object_is_merged_keeping_everything(aws_env: dict[str, str]) -> None:
     region = "us-east-1"
     bucket = f"bedrock-logs-{ACCOUNT}-{region}"
@@ -555,6 +556,7 @@ def test_a_statement_with_setup_s_sid_that_says_otherwise_is_replaced_only_when_
     assert statements[2]["Resource"] == logs and statements[2]["Condition"] == condition
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("dry_run", [(), ("--dry-run",)])
 def test_one_bucket_name_for_several_regions_is_refused_before_anything_is_read(
         dry_run: tuple[str, ...], aws_env: dict[str, str]) -> None:
@@ -579,6 +581,7 @@ def outcomes(stdout: str) -> list[str]:
     return [line for line in stdout.splitlines() if line.startswith(starts)]
 
 
+@pytest.mark.slow
 def test_logging_is_not_switched_on_while_the_statement_letting_bedrock_write_is_left_as_it_is(
         aws_env: dict[str, str]) -> None:
     region = "us-east-1"

@@ -57,6 +57,7 @@ def throttling(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) 
     server.shutdown()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("throttling", [2], indirect=True)
 def test_slow_down_is_retried_until_it_passes(throttling: Throttling) -> None:
     s3 = Aws.connect().client("s3", "us-east-1")

@@ -408,6 +408,7 @@ def test_local_layout_holds_exactly_the_records(written, corpus: list[dict]) -> 
     )
 
 
+@pytest.mark.slow
 def test_write_s3_lays_out_the_same_objects_as_write_local(aws_env: dict[str, str], tmp_path: Path) -> None:
     records = generate_records(CorpusSpec(start_date=date(2025, 11, 1), end_date=date(2025, 11, 3), records=300,
                                           seed=9))

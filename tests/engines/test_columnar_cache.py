@@ -235,6 +235,7 @@ def test_bad_objects_are_counted_alike_and_remembered(logs: Path, tmp_path: Path
     assert_same_report(repaired, analyze(logs, cache=False)[0])
 
 
+@pytest.mark.slow
 def test_day_folders_parsed_together_keep_a_part_each(logs: Path, tmp_path: Path) -> None:
     """Small day folders are parsed in one go; each part still holds exactly the records of its own folder's
     objects, and an unreadable object of one folder leaves the others whole."""

@@ -28,6 +28,7 @@ GROUPS = 400_000
 ROWS = 2_000_000
 
 
+@pytest.mark.slow
 def test_a_query_larger_than_the_cap_spills_and_answers(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("BEDROCK_USAGE_CACHE_DIR", str(tmp_path))
     monkeypatch.setenv(MEMORY_ENV, "64")

@@ -85,6 +85,7 @@ def athena_text(value: Any) -> str:
     return ("true" if value else "false") if isinstance(value, bool) else str(value)
 
 
+@pytest.mark.slow
 def test_cur_through_athena(account: dict) -> None:
     endpoint = account["env"]["AWS_ENDPOINT_URL"]
     boto3.client("athena").create_work_group(Name="bedrock-usage",
@@ -147,6 +148,7 @@ def ce_answer(groups_by_day: dict[str, dict[tuple[str, str], float]]) -> dict[st
     return {"ResultsByTime": results, "DimensionValueAttributes": []}
 
 
+@pytest.mark.slow
 def test_cost_explorer_by_principal_tag(account: dict) -> None:
     counted = [i for i in account["items"] if sc.counted(i)]
     by_service: dict[str, dict[str, dict]] = defaultdict(lambda: defaultdict(lambda: defaultdict(float)))

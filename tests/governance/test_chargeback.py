@@ -564,6 +564,7 @@ def test_the_same_filters_in_another_order_name_the_same_files() -> None:
     assert chargeback_stem("2026-11", "application", {"models": ["a.m-v1:0"]}) != forward
 
 
+@pytest.mark.slow
 def test_calls_without_the_tag_have_the_label_the_warning_names(logs: Path, no_aws_env: dict[str, str],
                                                                 tmp_path: Path) -> None:
     """No call carries ``team/name``: the warning says every call is under (none), and so do the rows."""

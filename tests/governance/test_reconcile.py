@@ -267,6 +267,7 @@ def test_reconcile_csv_files(account: dict, tmp_path: Path) -> None:
     assert names == ["cost_model_day.csv", "model_day.csv", "region_day.csv", "unmapped_charges.csv"]
 
 
+@pytest.mark.slow
 def test_reconcile_without_gaps_exits_0(account: dict) -> None:
     first_two = ["--start-date", DAYS[0].isoformat(), "--end-date", DAYS[1].isoformat()]
     args = ["--engine", "local", "--logs-dir", str(account["logs"]), "--reconcile", "--region", *REGIONS, *first_two]

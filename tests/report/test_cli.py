@@ -244,6 +244,7 @@ def test_local_engine_reads_the_sync_mirror_by_default(demo_env: dict[str, str],
     assert json.loads(result.stdout)["summary"]["calls"] == len(records)
 
 
+@pytest.mark.slow
 def test_developer_costs_in_demo_mode_use_the_amazon_q_demo(demo_env: dict[str, str]) -> None:
     from bedrock_usage.qdev.synthetic import DEMO_USERS
 

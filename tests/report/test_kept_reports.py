@@ -74,6 +74,7 @@ def test_a_repeated_refresh_loads_the_same_report(corpus: Path, tmp_path: Path) 
     assert warm.summary["estimated_cost_usd"] == pytest.approx(expected.estimated_cost, rel=1e-9)
 
 
+@pytest.mark.slow
 def test_other_prices_settings_or_user_filter_are_other_reports(corpus: Path, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     base, _ = analyze(corpus, cache=cache)

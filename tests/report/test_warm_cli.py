@@ -44,6 +44,7 @@ def run(root: Path, cache: Path, *args: str) -> tuple[str, set[str]]:
     return done.stdout, imported
 
 
+@pytest.mark.slow
 def test_a_repeated_run_prints_the_kept_report_without_the_heavy_libraries(
     corpus: tuple[Path, list[dict]], tmp_path: Path,
 ) -> None:
