@@ -9,7 +9,6 @@ reasons, the dates read) are defined here once; ``activity_sql`` applies the sam
 from __future__ import annotations
 
 import csv
-import io
 import math
 import re
 from collections import Counter
@@ -80,6 +79,7 @@ NUMBER_PATTERN = r"^[+]{0,1}([0-9]+[.]{0,1}[0-9]*|[.][0-9]+)([eE][+-]{0,1}[0-9]+
 # A cell of 2**32 or more (a user's day) is a bad number: no real day comes near it, and below it no sum over the
 # rows a run can hold (fewer than 2**31) passes int64, nor a sum of credits float64.
 MAX_COUNT = 2**32
+_LINE_END = re.compile(r"\r\n|\r|\n")
 CELL_LIMIT = 131_072  # characters: the csv module's default field limit; no report cell comes near it
 _CSV_FIELD_LIMIT = 2**31 - 1  # the csv module's own cap on every platform: a longer cell is read, then its row skipped
 
@@ -152,10 +152,12 @@ def report_date(cell: str) -> date:
 
 
 def csv_rows(text: str) -> Iterator[list[str]]:
-    """The rows of a CSV text, lines ending at LF, CRLF or CR (as Athena splits them); a cell of any length is read,
-    so a file with one too long is not lost (the readers skip such a row with ``too_long``)."""
+    """The rows of a CSV text, one per line, lines ending at LF, CRLF or CR (as Athena splits them): a quote left
+    open ends with its line, so it spoils that row alone, not every row after it. A cell of any length is read, so
+    a file with one too long is not lost (the readers skip such a row with ``too_long``)."""
     csv.field_size_limit(_CSV_FIELD_LIMIT)
-    return csv.reader(io.StringIO(text, newline=""))
+    for line in _LINE_END.split(text):
+        yield next(csv.reader([line]), [])
 
 
 def too_long(cells: list[str]) -> bool:

@@ -157,6 +157,20 @@ def test_a_row_with_an_oversized_cell_is_skipped_and_the_rest_counted(tmp_path: 
     assert kiro.per_user[["user", "credits"]].values.tolist() == [["ana.silva@example.com", 18.0]]
 
 
+@pytest.mark.parametrize("through_sql", [False, True])
+def test_a_quote_left_open_spoils_its_row_alone(tmp_path: Path, through_sql: bool) -> None:
+    # Ana's credits cell opens a quote it never closes; Ben's and Carla's rows follow in the same file
+    day = date(2026, 11, 1)
+    others = [ana(day, 40, UserId="u-2", User_Email="ben@example.com"),
+              ana(day, 100, UserId="u-3", User_Email="carla@example.com")]
+    path = write_report(tmp_path, day, [ana(day, 11), *others])
+    path.write_text(path.read_text().replace(",11,", ',"11,', 1))
+    kiro = kiro_of(tmp_path, day, day, through_sql=through_sql).kiro
+    assert sum(kiro.stats.skipped_rows.values()) == 1
+    expected = sorted([str(row["User_Email"]), float(row["Credits_Used"])] for row in others)
+    assert sorted(kiro.per_user[["user", "credits"]].values.tolist()) == expected
+
+
 def _strict_json(path: Path) -> dict:
     """The document, refusing the NaN and Infinity that JSON does not allow."""
     def refuse(name: str) -> None:
