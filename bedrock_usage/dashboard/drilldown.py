@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ..output.terminal_table import money
 from ..report.priced_facts import TOTAL_COST
 from . import charts, data
 from .layout import cards, pair
@@ -56,7 +57,7 @@ def detail_view(t: Text, focus: data.Focus, view: data.BedrockView) -> None:
                       help=t("detail_error_rate_help", errors=number(summary["errors"]),
                              calls=number(summary["calls"])))
             per_call = units["cost_per_call"]
-            st.metric(t("detail_cost_per_call"), "—" if per_call is None else f"${per_call:,.4f}", border=True,
+            st.metric(t("detail_cost_per_call"), "—" if per_call is None else money(per_call), border=True,
                       help=t("detail_cost_per_call_help"))
             st.metric(t("detail_cost_per_1k"), compact_usd(units["cost_per_1k_calls"]), border=True,
                       help=t("detail_cost_per_call_help"))

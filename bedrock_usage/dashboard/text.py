@@ -1195,15 +1195,15 @@ def usd(value: float | None) -> str:
 
 
 def compact_usd(value: float | None) -> str:
-    """A short amount for a metric card: ``$12.34``, ``$173.4``, ``$1.2K``, ``$3.4M``, under a cent ``$0.0042``;
+    """A short amount for a metric card: ``$12.34``, ``$173.4``, ``$1.2K``, ``$3.4M``, under a cent ``<$0.01``;
     a dash when there is none.
 
     The exact figure goes in the card's tooltip.
     """
     if value is None or math.isnan(value):
         return "—"
-    if 0 < abs(value) < 0.01:
-        return money(value)
+    if 0 < abs(value) < 0.01:  # as short as a card allows, never $0.00; the exact amount is in the tooltip
+        return f"{'-' if value < 0 else ''}<$0.01"
     amount = abs(value)
     for limit, divisor, unit, digits in _COMPACT_STEPS:
         shown = round(amount / divisor, digits)

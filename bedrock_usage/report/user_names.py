@@ -37,11 +37,12 @@ def named_users(facts: pd.DataFrame, shared: set[str] | None = None) -> pd.Serie
 def is_user(facts: pd.DataFrame, value: str) -> pd.Series:
     """Fact rows of the user ``value``: the name as the rows have it, or, given with its account
     (``alice (111111111111)``), that account's IAM or root user of that name, named so or not (a link or a budget
-    may name it so where the rows of another period do not)."""
+    may name it so where the rows of another period do not); a name alone covers every account's user of it."""
     users = facts["user"].astype("object")
     named = user_in_account(value)
-    if not named:
-        return users == value
+    if not named:  # the name alone: every account's user of that name, also where the rows name them apart
+        apart = users.astype("string").str.fullmatch(re.escape(value) + r" \(\d{12}\)").fillna(False)
+        return (users == value) | (facts["principal_type"].isin(ACCOUNT_SCOPED_USERS) & apart.astype(bool))
     return (users == value) | (facts["principal_type"].isin(ACCOUNT_SCOPED_USERS) & (users == named[0])
                                & (facts["account"] == named[1]))
 

@@ -126,13 +126,11 @@ def expected_compact(value: int) -> str:
 
 
 def expected_compact_usd(amount: float) -> str:
-    """How a metric card prints a (non-negative) amount: four decimals below a cent (``<$0.0001`` below that), cents
-    below $100, dimes below $1,000, then $1.2K, $3.4M, $5.6B (one decimal), each step taken once the rounded figure
-    reaches the next."""
-    if 0 < amount < 0.0001:
-        return "<$0.0001"
+    """How a metric card prints a (non-negative) amount: ``<$0.01`` below a cent (never $0.00), cents below $100,
+    dimes below $1,000, then $1.2K, $3.4M, $5.6B (one decimal), each step taken once the rounded figure reaches the
+    next."""
     if 0 < amount < 0.01:
-        return f"${amount:.4f}"
+        return "<$0.01"
     if round(amount, 2) < 100:
         return f"${amount:,.2f}"
     if round(amount, 1) < 1000:

@@ -88,3 +88,17 @@ def test_a_drill_down_into_one_accounts_user_finds_its_calls_where_the_name_is_n
     assert view.report.summary["calls"] == len(expected) > 0
     assert view.report.summary["input_tokens"] == sum(r["input"]["inputTokenCount"] for r in expected)
     assert data.load_bedrock(request).focus_choices["user"].count("alice") == 1
+
+
+def test_a_drill_down_into_a_name_alone_finds_every_accounts_user_where_the_rows_name_them_apart(
+        no_aws_env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A link to ``alice`` (made in a week where one account had an alice) drills into both accounts' alice in a
+    week where the rows name them apart, not into no calls."""
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "cache"))
+    write_records(tmp_path / "logs", _records())
+    request = data.BedrockRequest(source="local", regions=("us-east-1",), start=DAY, end=DAY,
+                                  logs_dir=str(tmp_path / "logs"))
+    view = data.load_bedrock(request, data.Focus("user", "alice"))
+    expected = [r for r in _records() if r["identity"]["arn"].endswith(":user/alice")]
+    assert view.report.summary["calls"] == len(expected) == 5
+    assert view.report.summary["input_tokens"] == sum(r["input"]["inputTokenCount"] for r in expected)

@@ -115,7 +115,7 @@ def test_plain_keeps_every_character_and_no_markup() -> None:
     (0.01, "$0.01"), (1234.5, "$1,234.50")])
 def test_an_amount_under_a_cent_is_never_shown_as_cents(amount: float, shown_as: str) -> None:
     """A budget of $0.005 a day or a report of a few calls reads in four decimals, as the CLI prints them, not
-    ``$0.00`` or a doubled ``$0.01``."""
+    ``$0.00`` or a doubled ``$0.01``; a card, too narrow for four decimals, reads ``<$0.01``."""
     assert usd(amount) == shown_as
-    if abs(amount) < 0.01:
-        assert compact_usd(amount) == shown_as
+    if 0 < abs(amount) < 0.01:  # a card is narrow: under a cent, never $0.00, the exact amount in its tooltip
+        assert compact_usd(amount) == ("-<$0.01" if amount < 0 else "<$0.01")
