@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import streamlit as st
 
 from ..errors import SetupRequired, UsageError
@@ -107,7 +109,7 @@ def _drill_from_chart(by: str) -> None:
     """A click on a bar of the top chart drills into that user or application."""
     points = st.session_state["chart_top"].selection.points
     if points:
-        st.session_state["focus_by"], st.session_state["focus"] = by, str(points[0]["y"])
+        st.session_state["focus_by"], st.session_state["focus"] = by, html.unescape(str(points[0]["y"]))
 
 
 def bedrock_charts(t: Text, view: data.BedrockView, request: data.BedrockRequest, drillable: bool) -> None:

@@ -12,6 +12,7 @@ segments dotted, and days without logs left empty, so the end of a period never 
 from __future__ import annotations
 
 import hashlib
+import html
 import pickle
 import weakref
 from collections.abc import Sequence
@@ -88,9 +89,16 @@ def _ranked(table: pd.DataFrame, key: str, rank_by: str, n: int, other: str) -> 
     return table[key].where(table[key].isin(keep), other), colors
 
 
+def label(value: object) -> str:
+    """A name from the logs (a tag value, an application) as plotly draws text: its ``<a href>``, ``<b>`` and the
+    like escaped, so a caller's requestMetadata draws as the characters it is, never a link or markup."""
+    return html.escape(str(value), quote=False)
+
+
 def _hbar(names: list[str], values: np.ndarray, color: str, fmt: str, hover: str) -> dict[str, Any]:
     """One horizontal bar trace with each value printed after its bar."""
-    return {"type": "bar", "orientation": "h", "x": values, "y": names, "text": values, "texttemplate": f"%{{x{fmt}}}",
+    return {"type": "bar", "orientation": "h", "x": values, "y": [label(name) for name in names],
+            "text": values, "texttemplate": f"%{{x{fmt}}}",
             "textposition": "outside", "cliponaxis": False, "marker": {"color": color}, "hovertemplate": hover}
 
 
@@ -128,7 +136,7 @@ def share_donut(
     names, colors = _ranked(table, key, value, n, other_label)
     shares = table.assign(**{key: names, value: table[value].fillna(0)})
     shares = shares.groupby(key, sort=False)[value].sum().reindex(list(colors)).dropna()
-    pie = {"type": "pie", "labels": [str(name) for name in shares.index], "values": shares.to_numpy(dtype=float),
+    pie = {"type": "pie", "labels": [label(name) for name in shares.index], "values": shares.to_numpy(dtype=float),
            "marker": {"colors": [colors[name] for name in shares.index]}, "hole": 0.55, "sort": False,
            "textinfo": "percent", "textposition": "inside",
            "hovertemplate": f"%{{label}}<br>{value_label}: %{{value:$,.2f}} (%{{percent}})<extra></extra>"}
@@ -199,7 +207,7 @@ def _stacked_bars(grid: pd.DataFrame, colors: dict[str, str], hover: str, partia
     today = _today(partial)
     days = [str(day) for day in grid.index]
     shapes = ["/" if day in today else "" for day in days]
-    return [{"type": "bar", "x": days, "y": grid[name].tolist(), "width": BAR_WIDTH_MS, "name": str(name),
+    return [{"type": "bar", "x": days, "y": grid[name].tolist(), "width": BAR_WIDTH_MS, "name": label(name),
              "legendgroup": str(name),
              "marker": {"color": colors[name], "line": {"width": 0}, "pattern": {"shape": shapes, "size": 6}},
              "hovertemplate": hover} for name in grid.columns]
@@ -256,7 +264,7 @@ def _lines(frames: list[tuple[str, pd.Series]], colors: dict[str, str], hover: s
         cut = next((i for i, x in enumerate(xs) if x in today), None)
         if cut == 0:  # today alone: its point, named, is the whole line (a one-point dotted line draws nothing)
             lines.append({"type": "scatter", "mode": "lines+markers" if len(xs) > 1 else "markers", "x": xs, "y": ys,
-                          "name": str(name), "marker": {"color": colors[name], "symbol": "circle-open", "size": 9},
+                          "name": label(name), "marker": {"color": colors[name], "symbol": "circle-open", "size": 9},
                           "legendgroup": str(name), "line": line | {"dash": "dot"}, "hovertemplate": hover, **extra})
             continue
         if cut is not None:
@@ -265,7 +273,7 @@ def _lines(frames: list[tuple[str, pd.Series]], colors: dict[str, str], hover: s
                            "legendgroup": str(name), **extra})
             xs, ys = xs[:cut], ys[:cut]
         lines.append({"type": "scatter", "mode": "lines" if len(xs) > 1 else "markers", "x": xs, "y": ys,
-                      "name": str(name), "marker": {"color": colors[name]},
+                      "name": label(name), "marker": {"color": colors[name]},
                       "legendgroup": str(name), "line": line, "hovertemplate": hover, **extra})
     return lines, dotted
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import html
 import math
 from collections import defaultdict
 from datetime import date, timedelta
@@ -140,3 +141,20 @@ def test_frame_token_follows_values_types_and_names_and_forgets_collected_frames
     del table
     gc.collect()
     assert key not in charts._tokens
+
+
+def test_names_from_the_logs_draw_as_the_characters_they_are() -> None:
+    """A requestMetadata value holding plotly's markup (a link, bold) is escaped in every chart that names it, so it
+    never draws a link to another site; the figures' values stay the logged ones."""
+    hostile = '<a href="https://evil.example/">Finance</a> <b>x</b>'
+    table = pd.DataFrame({"tag:team": [hostile, "ops"], "estimated_cost_usd": [2.0, 1.0]})
+    bar = charts.top_bar(table, "tag:team", "estimated_cost_usd", value_label="Cost").to_dict()["data"][0]
+    donut = charts.share_donut(table, "tag:team", "estimated_cost_usd", other_label="Other",
+                               value_label="Cost").to_dict()["data"][0]
+    daily = pd.DataFrame({"day": ["2025-11-01", "2025-11-01"], "tag:team": [hostile, "ops"],
+                          "estimated_cost_usd": [2.0, 1.0]})
+    stacked = charts.stacked_daily(daily, "tag:team", "estimated_cost_usd", [date(2025, 11, 1)], value_label="Cost",
+                                   other_label="Other", money=True, partial={}, partial_labels={}).to_dict()["data"]
+    drawn = [*bar["y"], *donut["labels"], *(trace["name"] for trace in stacked)]
+    assert all("<" not in text and ">" not in text for text in drawn), drawn
+    assert html.unescape(list(bar["y"])[-1]) == hostile  # the bar a click drills into names the logged value
