@@ -220,7 +220,8 @@ def _analyze(tracker: BedrockAthenaTracker, request: BedrockRequest, period: Per
 
 @st.cache_resource(show_spinner=False, ttl=CACHE_SECONDS, max_entries=16)
 def load_scan(request: BedrockRequest, _progress: Reporter = silent) -> BedrockScan:
-    """The request's period and the previous one of equal length, analysed concurrently (models not applied);
+    """The request's period and the previous one of equal length, analysed concurrently (models not applied), IAM
+    and root users found in several accounts of either named with their account once for every view of the scan;
     ``_progress`` (not part of the cache key) hears the steps of both."""
     started = time.perf_counter()
     request = request.scan()
@@ -230,6 +231,8 @@ def load_scan(request: BedrockRequest, _progress: Reporter = silent) -> BedrockS
         current = pool.submit(_analyze, tracker, request, period, _progress)
         previous = pool.submit(_analyze, tracker, request, period.previous(), _progress)
         report, previous_report = current.result(), previous.result()
+    shared = shared_names(report.facts, previous_report.facts)
+    report, previous_report = _users_named(report, shared), _users_named(previous_report, shared)
     return BedrockScan(report, previous_report, report.stats.cost_usd + previous_report.stats.cost_usd,
                        time.perf_counter() - started, datetime.now(UTC))
 
@@ -331,8 +334,7 @@ def same_time_of_day(previous: UsageReport, period: Period, read_at: datetime
 def load_bedrock(request: BedrockRequest, focus: Focus | None = None) -> BedrockView:
     """The request's figures (models and drill-down applied to both periods), with the roll-ups the tab draws."""
     scan = load_scan(request.scan())
-    shared = shared_names(scan.report.facts, scan.previous.facts)
-    report, previous = (only_models(_users_named(r, shared), request.models) for r in (scan.report, scan.previous))
+    report, previous = only_models(scan.report, request.models), only_models(scan.previous, request.models)
     choices = ranked(report.facts, FOCUS_BY)
     scope_cost = report.summary[TOTAL_COST]
     report, previous = _focused(report, focus), _focused(previous, focus)

@@ -79,7 +79,7 @@ class Budget:
         values = facts[column].astype("object")
         if self.scope == "user" and "@" in (self.value or ""):  # an e-mail: case aside, as --developer-costs
             return values.astype("string").str.lower().eq(self.value.lower()).fillna(False).astype(bool)
-        if self.scope == "user":  # ``alice (111111111111)``: one account's IAM or root user, as chargebacks name it
+        if self.scope == "user":  # ``alice ({account id})``: one account's IAM or root user, as chargebacks name it
             return is_user(facts, self.value)
         return values == self.value
 

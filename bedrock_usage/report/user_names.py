@@ -1,5 +1,5 @@
 """Users named apart across accounts: an IAM user or the root user found in several accounts of the logs (an
-organisation's central log bucket) is named with its account, ``alice (111111111111)``, wherever users are one
+organisation's central log bucket) is named with its account, ``alice ({account id})``, wherever users are one
 value each (a chargeback's groups, the dashboard's charts and drill-down, a budget's ``user``)."""
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ def named_users(facts: pd.DataFrame, shared: set[str] | None = None) -> pd.Serie
 
 def is_user(facts: pd.DataFrame, value: str) -> pd.Series:
     """Fact rows of the user ``value``: the name as the rows have it, or, given with its account
-    (``alice (111111111111)``), that account's IAM or root user of that name, named so or not (a link or a budget
+    (``alice ({account id})``), that account's IAM or root user of that name, named so or not (a link or a budget
     may name it so where the rows of another period do not); a name alone covers every account's user of it."""
     users = facts["user"].astype("object")
     named = user_in_account(value)
@@ -48,6 +48,6 @@ def is_user(facts: pd.DataFrame, value: str) -> pd.Series:
 
 
 def user_in_account(name: str) -> tuple[str, str] | None:
-    """``("alice", "111111111111")`` for a name given with its account (``alice (111111111111)``), else None."""
+    """``("alice", account id)`` for a name given with its account (``alice ({account id})``), else None."""
     match = _WITH_ACCOUNT.fullmatch(name)
     return (match["user"], match["account"]) if match else None
