@@ -73,7 +73,7 @@ MUTANTS = [
     Mutant("book-users-region-row-prices-apart", "bedrock_usage/pricing/book.py",
            'other.mode == "standard" and not other.own', 'other.mode == "standard"', PRICES),
     Mutant("budget-user-account-ignored", "bedrock_usage/report/user_names.py",
-           '\n                               & (facts["account"] == named[1]))', ")",
+           '\n                                & (facts["account"] == named[1]))', ")",
            ("tests/report/test_accounts.py", "tests/dashboard/test_accounts.py")),
     Mutant("model-id-global-as-regional", "bedrock_usage/pricing/model_ids.py",
            'return "global"', 'return "regional"', PRICES),

@@ -51,8 +51,8 @@ from ..qdev.people import read_user_map
 from ..qdev.sources import LocalStore, s3_store
 from ..qdev.synthetic import ensure_demo_corpus
 from ..report.priced_facts import TOKEN_COLUMNS, TOTAL_COST, PricedRows
-from ..report.tracker import BedrockAthenaTracker, UsageReport, narrowed
-from ..report.user_names import is_user, named_users, shared_names
+from ..report.tracker import BedrockAthenaTracker, UsageReport, narrowed, refigured
+from ..report.user_names import is_application, is_user, named_applications, named_users, shared_names
 
 CACHE_SECONDS = 600
 GROUP_BY = ("user", "application", "tag")
@@ -232,7 +232,8 @@ def load_scan(request: BedrockRequest, _progress: Reporter = silent) -> BedrockS
         previous = pool.submit(_analyze, tracker, request, period.previous(), _progress)
         report, previous_report = current.result(), previous.result()
     shared = shared_names(report.facts, previous_report.facts)
-    report, previous_report = _users_named(report, shared), _users_named(previous_report, shared)
+    tags = tracker.application_tags
+    report, previous_report = _users_named(report, shared, tags), _users_named(previous_report, shared, tags)
     return BedrockScan(report, previous_report, report.stats.cost_usd + previous_report.stats.cost_usd,
                        time.perf_counter() - started, datetime.now(UTC))
 
@@ -244,18 +245,26 @@ def only_models(report: UsageReport, models: tuple[str, ...]) -> UsageReport:
     return narrowed(report, report.facts["model"].isin(models), model_names=list(models))
 
 
-def _users_named(report: UsageReport, shared: set[str]) -> UsageReport:
+def _users_named(report: UsageReport, shared: set[str], application_tags: tuple[str, ...]) -> UsageReport:
     """The report with IAM and root users whose names are in ``shared`` (found in several accounts) named with
-    their account in its facts: the charts, lines and drill-down keep them apart, in both periods alike."""
+    their account in its facts, and the applications named like them (but not by ``application_tags``): the charts,
+    lines, tables and drill-down keep them apart, in both periods alike. The figures are computed again only when
+    an application's name changed (its name is found in several accounts of the other period alone)."""
     if not shared:
         return report
-    return replace(report, facts=report.facts.assign(user=named_users(report.facts, shared)))
+    facts = report.facts
+    applications = named_applications(facts, shared, application_tags)
+    named = facts.assign(user=named_users(facts, shared), application=applications)
+    if applications.equals(facts["application"].astype("object")):
+        return replace(report, facts=named)
+    return refigured(report, named)
 
 
 def _focused(report: UsageReport, focus: Focus | None) -> UsageReport:
     if focus is None:
         return report
     rows = (is_user(report.facts, focus.value) if focus.by == "user"
+            else is_application(report.facts, focus.value) if focus.by == "application"
             else report.facts[focus.by].astype("object") == focus.value)
     return narrowed(report, rows, focus={focus.by: focus.value})
 

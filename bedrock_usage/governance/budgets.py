@@ -30,7 +30,7 @@ from ..output.wording import counted
 from ..report.priced_facts import is_text
 from ..report.render import DEMO_SOURCE
 from ..report.tracker import absent_tag_note
-from ..report.user_names import is_user
+from ..report.user_names import is_application, is_user
 from .anomalies import (
     DEFAULT_WINDOW,
     ForecastBasis,
@@ -81,6 +81,8 @@ class Budget:
             return values.astype("string").str.lower().eq(self.value.lower()).fillna(False).astype(bool)
         if self.scope == "user":  # ``alice ({account id})``: one account's IAM or root user, as chargebacks name it
             return is_user(facts, self.value)
+        if self.scope == "application":  # ``alice``: every account's application named like its IAM user alice
+            return is_application(facts, self.value)
         return values == self.value
 
 

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 DEFAULT_ROLE_SUFFIX = "-BedrockRole"
 UNKNOWN = "(unknown)"
+# Users named within their account only: an IAM user or the root user of two accounts are two users. A session name
+# (a person's e-mail, an application's role) is one user whatever the account.
+ACCOUNT_SCOPED_USERS = ("iam_user", "root")
 
 _ARN_RE = re.compile(r"^arn:aws[a-z-]*:(?P<service>iam|sts)::(?P<account>[^:]*):(?P<resource>.+)$")
 _SSO_ROLE_RE = re.compile(r"^AWSReservedSSO_(?P<permission_set>.+)_[0-9a-f]{16}$")
@@ -58,3 +62,20 @@ def _principal(match: re.Match[str], role_suffix: str) -> Principal:
     if kind == "federated-user":
         return Principal("federated_user", rest or UNKNOWN, rest or UNKNOWN, rest or UNKNOWN)
     return Principal("other", match.string, match.string, match.string)
+
+
+def with_account(name: str, account: str) -> str:
+    """``alice ({account id})``: an IAM or root user (or the application named like it) of one account, where its
+    name is found in several."""
+    return f"{name} ({account})"
+
+
+def applications_apart(principals: Sequence[Principal]) -> list[Principal]:
+    """``principals`` with the application of every IAM or root user whose name is found in several accounts among
+    them named with its account: two accounts' ``alice`` are two applications, as they are two users."""
+    accounts: dict[str, set[str]] = {}
+    for p in principals:
+        if p.principal_type in ACCOUNT_SCOPED_USERS:
+            accounts.setdefault(p.user, set()).add(p.account)
+    return [replace(p, application=with_account(p.application, p.account))
+            if p.principal_type in ACCOUNT_SCOPED_USERS and len(accounts[p.user]) > 1 else p for p in principals]

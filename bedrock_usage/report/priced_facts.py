@@ -20,6 +20,7 @@ from typing import BinaryIO, NamedTuple
 from ..engines.duckdb_memory import duckdb_config
 from ..engines.queries import DEFAULT_TIER, FACT_MEASURES, REQUEST_BODY_NONE, quoted_name, tag_column
 from ..lazy_modules import lazy
+from ..logs.identity import ACCOUNT_SCOPED_USERS
 from ..pricing import RATE_FIELDS
 
 duckdb = lazy("duckdb")
@@ -66,9 +67,6 @@ RATE_KEYS = PricingKey._fields
 BOOK_RATE_FIELDS = (*RATE_FIELDS, "per_unit")  # the rates of a price-book row, one ``rate_*`` column each
 RATE_COLUMNS = tuple(f"rate_{name}" for name in BOOK_RATE_FIELDS)
 CALLER_COLUMNS = ("principal_type", "principal", "user", "application", "account")
-# Users named within their account only: an IAM user or the root user of two accounts are two users. A session name
-# (a person's e-mail, an application's role) is one user whatever the account.
-ACCOUNT_SCOPED_USERS = ("iam_user", "root")
 MISSING_RATE_REASONS = {
     "input": "no input price",
     "output": "no output price",

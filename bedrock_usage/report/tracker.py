@@ -28,7 +28,7 @@ from ..engines.queries import (
 )
 from ..lazy_modules import lazy
 from ..logs.bodies import MEDIA_MODELS
-from ..logs.identity import DEFAULT_ROLE_SUFFIX, Principal, derive_principal
+from ..logs.identity import DEFAULT_ROLE_SUFFIX, Principal, applications_apart, derive_principal
 from ..logs.period import Period
 from ..logs.regions import requested_regions
 from ..output.plain_table import PlainTable, ReportTables
@@ -270,9 +270,10 @@ class BedrockAthenaTracker:
         return report_key(result.identity, settings)
 
     def _register_callers(self, con: duckdb.DuckDBPyConnection) -> None:
-        """The caller of every distinct ARN of the facts, as the table ``callers``."""
+        """The caller of every distinct ARN of the facts, as the table ``callers``; the application of an IAM or root
+        user whose name is found in several accounts is named with its account (``logs.identity``)."""
         arns = [arn for (arn,) in distinct_values(con, ["identity_arn"])]
-        principals = [self._principal(arn) for arn in arns]
+        principals = applications_apart([self._principal(arn) for arn in arns])
         columns = {"identity_arn": arns, **{name: [getattr(p, name) for p in principals] for name in CALLER_COLUMNS}}
         register_table(con, "callers", columns, dict.fromkeys(columns, pa.string()))
 
@@ -425,7 +426,12 @@ def narrowed(report: UsageReport, keep: pd.Series, **filters: object) -> UsageRe
     """The report over the fact rows where ``keep`` holds (a model filter, a drill-down), ``filters`` added to
     its filters; the scan's figures and the rewriter's warnings stay, the unpriced models and the warnings of the
     facts are recomputed."""
-    facts = report.facts.loc[keep.to_numpy()].reset_index(drop=True)
+    return refigured(report, report.facts.loc[keep.to_numpy()].reset_index(drop=True), **filters)
+
+
+def refigured(report: UsageReport, facts: pd.DataFrame, **filters: object) -> UsageReport:
+    """The report over ``facts`` (some of its fact rows, or its rows named otherwise), ``filters`` added to its
+    filters: the summary, tables, unpriced models and warnings of the facts computed again."""
     rows = PricedRows.of_frame(facts)
     tag_tables = [name for name in report.tables if name.startswith("tag:")]
     result = replace(report, filters={**report.filters, **filters}, summary=rows.summary(),

@@ -4,6 +4,7 @@ named with their account (as a chargeback names them), and a drill-down into one
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -102,3 +103,35 @@ def test_a_drill_down_into_a_name_alone_finds_every_accounts_user_where_the_rows
     expected = [r for r in _records() if r["identity"]["arn"].endswith(":user/alice")]
     assert view.report.summary["calls"] == len(expected) == 5
     assert view.report.summary["input_tokens"] == sum(r["input"]["inputTokenCount"] for r in expected)
+
+
+def _cost(records: list[dict]) -> float:
+    return sum(r["input"]["inputTokenCount"] * HAIKU_USD_PER_1K[0] + r["output"]["outputTokenCount"]
+               * HAIKU_USD_PER_1K[1] for r in records) / 1000
+
+
+def test_an_iam_users_application_is_named_with_its_account_as_in_the_other_period(
+        no_aws_env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where the previous period has two accounts' alice and this one only account 222222222222's, her application
+    is ``alice (222222222222)`` in both periods (the table, the chart's rows, the choices), so her drill-down compares
+    like with like; a drill-down into ``alice`` covers every account's."""
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "cache"))
+    day_before = DAY - timedelta(days=1)
+    now = [r for r in _records() if r["identity"]["arn"] != CALLERS[0][0]]
+    before = [{**r, "timestamp": r["timestamp"].replace(str(DAY), str(day_before)), "requestId": f"p{n}"}
+              for n, r in enumerate(_records())]
+    write_records(tmp_path / "logs", now + before)
+    request = data.BedrockRequest(source="local", regions=("us-east-1",), start=DAY, end=DAY, group_by="application",
+                                  logs_dir=str(tmp_path / "logs"))
+    view = data.load_bedrock(request)
+    alice_now = [r for r in now if r["identity"]["arn"] == CALLERS[1][0]]
+    groups = dict(zip(view.group["application"], view.group["estimated_cost_usd"], strict=True))
+    assert groups == pytest.approx({"alice (222222222222)": _cost(alice_now), "Dev": _cost(now[len(alice_now):][:1]),
+                                    "Admin": _cost(now[len(alice_now) + 1:])}, rel=1e-9)
+    assert "alice (222222222222)" in view.focus_choices["application"]
+
+    one = data.load_bedrock(request, data.Focus("application", "alice (222222222222)"))
+    assert one.report.summary["calls"] == len(alice_now)
+    assert one.previous["calls"] == len([r for r in before if r["identity"]["arn"] == CALLERS[1][0]])
+    every = data.load_bedrock(replace(request, start=day_before, end=day_before), data.Focus("application", "alice"))
+    assert every.report.summary["calls"] == len([r for r in before if ":user/alice" in r["identity"]["arn"]]) == 5

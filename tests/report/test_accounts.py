@@ -103,3 +103,75 @@ def test_a_user_budget_names_one_accounts_iam_user_with_its_account(tmp_path: Pa
     for value, expected in [*calls.items(), ("alice", sum(calls.values()))]:
         budget = parse_budget({"user": value, "monthly_usd": 1}, 0, "test")
         assert int(facts.loc[budget.mask(facts), "calls"].sum()) == expected, value
+
+
+def _expected_applications(found: list[dict]) -> Counter:
+    """Calls per application, by hand: a tag's value, else an IAM or root user's name, with its account where the
+    name is an IAM or root user's in two accounts of ``found``, else the permission set or role."""
+    accounts: dict[str, set[str]] = {}
+    for record in found:
+        arn = record["identity"]["arn"]
+        if ":iam::" in arn:
+            accounts.setdefault(arn.rsplit("/", 1)[-1] if "/" in arn else "root", set()).add(arn.split(":")[4])
+    calls: Counter = Counter()
+    for record in found:
+        arn = record["identity"]["arn"]
+        tag = (record.get("requestMetadata") or {}).get("application_name")
+        if tag:
+            calls[tag] += 1
+        elif ":iam::" in arn:
+            name = arn.rsplit("/", 1)[-1] if "/" in arn else "root"
+            calls[f"{name} ({arn.split(':')[4]})" if len(accounts[name]) > 1 else name] += 1
+        else:
+            role = arn.split("/")[1]
+            calls[role.split("_")[1] if role.startswith("AWSReservedSSO_") else role] += 1
+    return calls
+
+
+def _tagged_records() -> list[dict]:
+    """``records()`` plus a call of account 111111111111's alice tagged with an application, and an IAM user of
+    one account only."""
+    found = records()
+    found.append({**found[0], "requestId": "tagged", "timestamp": "2025-11-02T11:00:00Z",
+                  "requestMetadata": {"application_name": "Chatbot"}})
+    found.append({**found[0], "requestId": "bob", "timestamp": "2025-11-02T11:01:00Z",
+                  "identity": {"arn": "arn:aws:iam::111111111111:user/bob"}})
+    return found
+
+
+def test_an_iam_users_application_of_two_accounts_is_two_applications(tmp_path: Path) -> None:
+    """Two accounts' IAM users ``alice`` (and root users) are two applications, named with their account as their
+    users are; a tagged call keeps its tag's application, a name of one account stays as it is."""
+    found = _tagged_records()
+    write_records(tmp_path / "logs", found)
+    report = BedrockAthenaTracker(LocalEngine(tmp_path / "logs", cache=False)).analyze(PERIOD, ("us-east-1",))
+    expected = _expected_applications(found)
+    assert "alice (111111111111)" in expected and "bob" in expected  # the oracle names them as the README says
+    table = report.tables["application"]
+    assert dict(zip(table["application"], table["calls"], strict=True)) == dict(expected)
+    assert report.summary["applications"] == len(expected)
+    user_app = report.tables["user-app"]
+    alice = user_app.loc[user_app["user"] == "alice"].groupby(["account", "application"])["calls"].sum().to_dict()
+    assert alice == {("111111111111", "Chatbot"): 1, ("111111111111", "alice (111111111111)"): 2,
+                     ("222222222222", "alice (222222222222)"): 1}
+
+
+def test_a_chargeback_by_application_charges_each_accounts_iam_user(tmp_path: Path) -> None:
+    """``--chargeback-by application`` charges two accounts' alice as two applications, as by user."""
+    write_records(tmp_path / "logs", records())
+    done = subprocess.run([sys.executable, str(ROOT / "bedrock_tracker_cli.py"), "--engine", "local", "--logs-dir",
+                           str(tmp_path / "logs"), "--region", "us-east-1", "--chargeback", "2025-11",
+                           "--chargeback-by", "application", "--format", "json", "--output-dir", "-"],
+                          capture_output=True, text=True, timeout=120, cwd=ROOT)
+    totals = {row["group"]: row["calls"] for row in json.loads(done.stdout)["rows"] if row["row_type"] == "group_total"}
+    assert totals == dict(_expected_applications(records()))
+
+
+def test_an_application_budget_names_one_accounts_iam_user_with_its_account(tmp_path: Path) -> None:
+    """``application = "alice (222222222222)"`` covers that account's alice alone; ``alice`` every account's."""
+    write_records(tmp_path / "logs", records())
+    facts = BedrockAthenaTracker(LocalEngine(tmp_path / "logs", cache=False)).analyze(PERIOD, ("us-east-1",)).facts
+    calls = {f"{arn.rsplit('/', 1)[-1]} ({arn.split(':')[4]})": n for arn, n in CALLERS if ":user/" in arn}
+    for value, expected in [*calls.items(), ("alice", sum(calls.values()))]:
+        budget = parse_budget({"application": value, "monthly_usd": 1}, 0, "test")
+        assert int(facts.loc[budget.mask(facts), "calls"].sum()) == expected, value
