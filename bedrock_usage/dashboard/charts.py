@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import math
 import pickle
 import weakref
 from collections.abc import Sequence
@@ -25,6 +26,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from ..report.priced_facts import WEEKDAYS
+from .text import usd
 
 ACCENT = "#EC7211"
 PALETTE = (
@@ -34,8 +36,6 @@ PALETTE = (
 )  # Plotly's qualitative "Safe" colours
 OTHER_COLOR = "#B8BEC9"
 HEAT_SCALE = "YlOrRd"
-MONEY = ":$,.2f"
-COUNT = ":,.0f"
 PARTIAL_FILL = "rgba(141, 153, 174, 0.18)"
 PARTIAL_TEXT = "#5A6B86"
 HALF_DAY = pd.Timedelta(hours=12)
@@ -95,10 +95,23 @@ def label(value: object) -> str:
     return html.escape(str(value), quote=False)
 
 
-def _hbar(names: list[str], values: np.ndarray, color: str, fmt: str, hover: str) -> dict[str, Any]:
-    """One horizontal bar trace with each value printed after its bar."""
+def amounts(values: Any, money: bool) -> list[str]:
+    """Each value as a chart prints it: an amount as the cards and tables do (``text.usd``: ``$1,234.56``, under a
+    cent ``$0.0042``, never ``$0.00``), a count with thousands separators. Charts hand these texts to plotly
+    (``text``, ``customdata``) rather than a d3 format, which has one number of decimals for every value."""
+    return [usd(float(v)) if money else f"{float(v):,.0f}" for v in values]
+
+
+def _top(values: Any) -> float:
+    """The largest of ``values`` (0 when there is none)."""
+    top = float(np.nanmax(values)) if np.size(values) and not np.all(np.isnan(values)) else 0.0
+    return max(top, 0.0)
+
+
+def _hbar(names: list[str], values: np.ndarray, color: str, money: bool, hover: str) -> dict[str, Any]:
+    """One horizontal bar trace with each value printed after its bar (``hover`` may name it: ``%{text}``)."""
     return {"type": "bar", "orientation": "h", "x": values, "y": [label(name) for name in names],
-            "text": values, "texttemplate": f"%{{x{fmt}}}",
+            "text": amounts(values, money), "texttemplate": "%{text}",
             "textposition": "outside", "cliponaxis": False, "marker": {"color": color}, "hovertemplate": hover}
 
 
@@ -115,10 +128,9 @@ def top_bar(
 ) -> go.Figure:
     """Horizontal bars of the ``n`` largest rows by ``value``, largest on top."""
     top = pd.to_numeric(table[value]).fillna(0).reset_index(drop=True).nlargest(n).iloc[::-1]
-    fmt = MONEY if money else COUNT
     values = top.to_numpy(dtype=float)
-    bar = _hbar(table[key].iloc[top.index].astype(str).tolist(), values, ACCENT, fmt,
-                f"%{{y}}<br>{value_label}: %{{x{fmt}}}<extra></extra>")
+    bar = _hbar(table[key].iloc[top.index].astype(str).tolist(), values, ACCENT, money,
+                f"%{{y}}<br>{value_label}: %{{text}}<extra></extra>")
     # Room on the right for the value printed after the longest bar.
     longest = float(values.max()) if len(values) else 0.0
     return go.Figure([bar], _layout(
@@ -136,10 +148,11 @@ def share_donut(
     names, colors = _ranked(table, key, value, n, other_label)
     shares = table.assign(**{key: names, value: table[value].fillna(0)})
     shares = shares.groupby(key, sort=False)[value].sum().reindex(list(colors)).dropna()
-    pie = {"type": "pie", "labels": [label(name) for name in shares.index], "values": shares.to_numpy(dtype=float),
+    values = shares.to_numpy(dtype=float)
+    pie = {"type": "pie", "labels": [label(name) for name in shares.index], "values": values,
            "marker": {"colors": [colors[name] for name in shares.index]}, "hole": 0.55, "sort": False,
-           "textinfo": "percent", "textposition": "inside",
-           "hovertemplate": f"%{{label}}<br>{value_label}: %{{value:$,.2f}} (%{{percent}})<extra></extra>"}
+           "textinfo": "percent", "textposition": "inside", "customdata": amounts(values, money=True),
+           "hovertemplate": f"%{{label}}<br>{value_label}: %{{customdata}} (%{{percent}})<extra></extra>"}
     return go.Figure([pie], _layout(height, legend={"orientation": "v", "y": 0.5, "yanchor": "middle", "x": 1.02}))
 
 
@@ -168,8 +181,13 @@ def _partial_marks(partial: dict[str, str], labels: dict[str, str]) -> dict[str,
 
 
 def _money_ticks(top: float) -> str:
-    """Dollar ticks for an axis reaching ``top``: whole dollars from $10, else cents (not "$0 $0 $1")."""
-    return "$,.0f" if top >= 10 else "$,.2f"
+    """Dollar ticks for an axis reaching ``top``: whole dollars from $10, else cents (not "$0 $0 $1"), and under
+    10 cents the decimals that tell ticks a tenth of ``top`` apart (not "$0.00 $0.00 $0.00")."""
+    if top >= 10:
+        return "$,.0f"
+    if not top >= 0.1:
+        return f"$,.{max(2, math.ceil(-math.log10(top / 10)))}f" if top > 0 else "$,.2f"
+    return "$,.2f"
 
 
 def _day_axis(days: Sequence[date]) -> dict[str, Any]:
@@ -184,9 +202,9 @@ def _day_axis(days: Sequence[date]) -> dict[str, Any]:
     return axis
 
 
-def _value_axis(value_label: str, money: bool) -> dict[str, Any]:
-    """The value axis of a daily chart, starting at zero."""
-    return {"title": {"text": value_label}, "tickformat": "$,.2f" if money else "~s", "rangemode": "tozero"}
+def _value_axis(value_label: str, money: bool, top: float) -> dict[str, Any]:
+    """The value axis of a daily chart reaching ``top``, starting at zero."""
+    return {"title": {"text": value_label}, "tickformat": _money_ticks(top) if money else "~s", "rangemode": "tozero"}
 
 
 def _today(partial: dict[str, str]) -> set[str]:
@@ -202,15 +220,15 @@ def _daily_grid(table: pd.DataFrame, day: str, key: str, value: str, days: Seque
     return grid.drop(index=[d for d, kind in partial.items() if kind == "no_logs"], errors="ignore")
 
 
-def _stacked_bars(grid: pd.DataFrame, colors: dict[str, str], hover: str, partial: dict[str, str]) -> list[dict]:
+def _stacked_bars(grid: pd.DataFrame, colors: dict[str, str], money: bool, partial: dict[str, str]) -> list[dict]:
     """One bar trace per column of ``grid`` (rows are ISO days), today's bars hatched (the day is not over)."""
     today = _today(partial)
     days = [str(day) for day in grid.index]
     shapes = ["/" if day in today else "" for day in days]
     return [{"type": "bar", "x": days, "y": grid[name].tolist(), "width": BAR_WIDTH_MS, "name": label(name),
-             "legendgroup": str(name),
+             "legendgroup": str(name), "customdata": amounts(grid[name], money),
              "marker": {"color": colors[name], "line": {"width": 0}, "pattern": {"shape": shapes, "size": 6}},
-             "hovertemplate": hover} for name in grid.columns]
+             "hovertemplate": DAILY_HOVER} for name in grid.columns]
 
 
 def _stacked_figure(bars: list[dict], days: Sequence[date], value_axis: dict[str, Any], partial: dict[str, str],
@@ -219,9 +237,7 @@ def _stacked_figure(bars: list[dict], days: Sequence[date], value_axis: dict[str
                                    **_partial_marks(partial, partial_labels)))
 
 
-def _daily_hover(money: bool) -> str:
-    fmt = MONEY if money else COUNT
-    return f"%{{x|%Y-%m-%d}}<br>%{{fullData.name}}: %{{y{fmt}}}<extra></extra>"
+DAILY_HOVER = "%{x|%Y-%m-%d}<br>%{fullData.name}: %{customdata}<extra></extra>"  # customdata: ``amounts``
 
 
 @kept
@@ -247,11 +263,12 @@ def stacked_daily(
     present = set(names)
     grid = _daily_grid(series, "day", key, value, [d.isoformat() for d in days],
                        [c for c in colors if c in present], partial)
-    bars = _stacked_bars(grid, colors, _daily_hover(money), partial)
-    return _stacked_figure(bars, days, _value_axis(value_label, money), partial, partial_labels, height)
+    bars = _stacked_bars(grid, colors, money, partial)
+    return _stacked_figure(bars, days, _value_axis(value_label, money, _top(grid.sum(axis=1))), partial,
+                           partial_labels, height)
 
 
-def _lines(frames: list[tuple[str, pd.Series]], colors: dict[str, str], hover: str, partial: dict[str, str],
+def _lines(frames: list[tuple[str, pd.Series]], colors: dict[str, str], money: bool, partial: dict[str, str],
            width: float, opacity: dict[str, float] | None = None) -> tuple[list[dict], list[dict]]:
     """One line per (name, values by ISO day) and, for each line that reaches today, its segment into today dotted
     (the day is not over, its point is not a fall in spend): (lines, dotted segments)."""
@@ -259,22 +276,24 @@ def _lines(frames: list[tuple[str, pd.Series]], colors: dict[str, str], hover: s
     lines, dotted = [], []
     for name, values in frames:
         xs, ys = [str(day) for day in values.index], values.tolist()
+        texts = amounts(ys, money)
         line = {"color": colors[name], "width": width}
         extra = {"opacity": opacity[name]} if opacity else {}
         cut = next((i for i, x in enumerate(xs) if x in today), None)
         if cut == 0:  # today alone: its point, named, is the whole line (a one-point dotted line draws nothing)
             lines.append({"type": "scatter", "mode": "lines+markers" if len(xs) > 1 else "markers", "x": xs, "y": ys,
                           "name": label(name), "marker": {"color": colors[name], "symbol": "circle-open", "size": 9},
-                          "legendgroup": str(name), "line": line | {"dash": "dot"}, "hovertemplate": hover, **extra})
+                          "legendgroup": str(name), "line": line | {"dash": "dot"}, "customdata": texts,
+                          "hovertemplate": DAILY_HOVER, **extra})
             continue
         if cut is not None:
             dotted.append({"type": "scatter", "mode": "lines", "x": xs[cut - 1:], "y": ys[cut - 1:],
                            "showlegend": False, "hoverinfo": "skip", "line": line | {"dash": "dot"},
                            "legendgroup": str(name), **extra})
-            xs, ys = xs[:cut], ys[:cut]
+            xs, ys, texts = xs[:cut], ys[:cut], texts[:cut]
         lines.append({"type": "scatter", "mode": "lines" if len(xs) > 1 else "markers", "x": xs, "y": ys,
-                      "name": label(name), "marker": {"color": colors[name]},
-                      "legendgroup": str(name), "line": line, "hovertemplate": hover, **extra})
+                      "name": label(name), "marker": {"color": colors[name]}, "legendgroup": str(name),
+                      "line": line, "customdata": texts, "hovertemplate": DAILY_HOVER, **extra})
     return lines, dotted
 
 
@@ -298,8 +317,9 @@ def top_lines(
     colors = {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(keep)}
     grid = _daily_grid(table.loc[table[key].isin(keep)], "day", key, value, [d.isoformat() for d in days], keep,
                        partial)
-    lines, dotted = _lines([(name, grid[name]) for name in keep], colors, _daily_hover(money), partial, 2)
-    return go.Figure([*lines, *dotted], _layout(height, xaxis=_day_axis(days), yaxis=_value_axis(value_label, money),
+    lines, dotted = _lines([(name, grid[name]) for name in keep], colors, money, partial, 2)
+    axis = _value_axis(value_label, money, _top(grid.to_numpy(dtype=float)))
+    return go.Figure([*lines, *dotted], _layout(height, xaxis=_day_axis(days), yaxis=axis,
                                                 **_partial_marks(partial, partial_labels)))
 
 
@@ -311,10 +331,10 @@ def weekday_hour_heatmap(
     """``value`` by weekday (rows, Monday first) and hour of day (columns), every cell present."""
     grid = table.groupby(["weekday", "hour"])[value].sum().unstack("hour")
     grid = grid.reindex(index=list(WEEKDAYS), columns=range(24), fill_value=0).fillna(0)
-    fmt = MONEY if money else COUNT
+    texts = [amounts(row, money) for row in grid.to_numpy(dtype=float)]
     heat = {"type": "heatmap", "z": grid.to_numpy(), "x": [f"{h:02d}" for h in range(24)], "y": list(weekday_labels),
-            "colorscale": HEAT_SCALE, "xgap": 1, "ygap": 1,
-            "hovertemplate": f"%{{y}} %{{x}}:00<br>{value_label}: %{{z{fmt}}}<extra></extra>",
+            "colorscale": HEAT_SCALE, "xgap": 1, "ygap": 1, "customdata": texts,
+            "hovertemplate": f"%{{y}} %{{x}}:00<br>{value_label}: %{{customdata}}<extra></extra>",
             "colorbar": {"thickness": 10, "tickformat": _money_ticks(float(grid.to_numpy().max())) if money else "~s"}}
     return go.Figure([heat], _layout(height, yaxis={"autorange": "reversed"}, xaxis={"title": {"text": hour_label}}))
 
@@ -335,7 +355,7 @@ def stacked_columns(
     grid = frame.assign(**{x: frame[x].astype(str)}).set_index(x)[list(columns)].rename(columns=columns)
     grid = grid.drop(index=[d for d, kind in partial.items() if kind == "no_logs"], errors="ignore")
     colors = {label: PALETTE[i % len(PALETTE)] for i, label in enumerate(grid.columns)}
-    bars = _stacked_bars(grid, colors, _daily_hover(money=False), partial)
+    bars = _stacked_bars(grid, colors, False, partial)
     days = sorted({*pd.to_datetime(frame[x].astype(str)).dt.date, *map(date.fromisoformat, partial)})
     return _stacked_figure(bars, days, {"title": {"text": value_label}}, partial, partial_labels, height)
 
@@ -344,8 +364,8 @@ def stacked_columns(
 def compare_bars(values: dict[str, float], *, value_label: str, height: int = 240) -> go.Figure:
     """A few labelled amounts side by side (e.g. virtual API cost against the subscription), the first on top."""
     colors = [ACCENT, "#5A6B86", *PALETTE]
-    bars = [_hbar([name], np.array([amount], dtype=float), colors[i % len(colors)], MONEY,
-                  f"%{{y}}: %{{x{MONEY}}}<extra></extra>") for i, (name, amount) in enumerate(values.items())]
+    bars = [_hbar([name], np.array([amount], dtype=float), colors[i % len(colors)], True,
+                  "%{y}: %{text}<extra></extra>") for i, (name, amount) in enumerate(values.items())]
     return go.Figure(bars, _layout(
         height, showlegend=False, barmode="relative",
         yaxis={"categoryorder": "array", "categoryarray": list(values)[::-1]},
@@ -362,7 +382,8 @@ COVERAGE_SCALE = [(0.0, "#D13212"), (0.5, "#F2C14E"), (0.9, "#C9E4B4"), (1.0, "#
 
 def _cumulative(name: str, x: Any, y: Any, line: dict[str, Any], hover: str, **extra: Any) -> dict[str, Any]:
     return {"type": "scatter", "mode": "lines", "name": name, "x": x, "y": y, "line": line,
-            "hovertemplate": f"{hover}{name}: %{{y{MONEY}}}<extra></extra>", **extra}
+            "customdata": amounts(y, money=True), "hovertemplate": f"{hover}{name}: %{{customdata}}<extra></extra>",
+            **extra}
 
 
 @kept
@@ -435,8 +456,7 @@ def anomaly_lines(
         frames.append((name, values.loc[~values.index.isin(missing)].sort_index(kind="stable")))
     # The groups with an anomaly stand out; the others stay as context.
     opacity = {name: 1.0 if name in flagged else 0.45 for name in colors}
-    lines, dotted = _lines(frames, colors, f"%{{x|%Y-%m-%d}}<br>%{{fullData.name}}: %{{y{MONEY}}}<extra></extra>",
-                           partial, 1.2, opacity)
+    lines, dotted = _lines(frames, colors, True, partial, 1.2, opacity)
     for line in lines + dotted:
         if line["legendgroup"] in flagged:
             line["line"] = line["line"] | {"width": 2.4}
@@ -445,13 +465,14 @@ def anomaly_lines(
             "type": "scatter", "mode": "markers", "name": anomaly_label, "x": pd.to_datetime(anomalies["day"]),
             "y": anomalies["cost_usd"],
             "marker": {"color": FLAG_COLOR, "size": 11, "symbol": "circle-open", "line": {"width": 2.5}},
-            "customdata": anomalies[["group", "baseline_usd"]].to_numpy(),
-            "hovertemplate": (f"%{{x|%Y-%m-%d}} · %{{customdata[0]}}<br>{value_label}: %{{y{MONEY}}}<br>"
-                              f"{baseline_label}: %{{customdata[1]{MONEY}}}<extra>{anomaly_label}</extra>"),
+            "customdata": list(zip([label(group) for group in anomalies["group"]],
+                                   amounts(anomalies["cost_usd"], money=True),
+                                   amounts(anomalies["baseline_usd"], money=True), strict=True)),
+            "hovertemplate": (f"%{{x|%Y-%m-%d}} · %{{customdata[0]}}<br>{value_label}: %{{customdata[1]}}<br>"
+                              f"{baseline_label}: %{{customdata[2]}}<extra>{anomaly_label}</extra>"),
         })
     return go.Figure([*lines, *dotted], _layout(
-        height, xaxis=_day_axis(days), yaxis={"title": {"text": value_label}, "tickformat": "$,.2f",
-                                               "rangemode": "tozero"},
+        height, xaxis=_day_axis(days), yaxis=_value_axis(value_label, True, _top(per_day.to_numpy(dtype=float))),
         **_partial_marks(partial, partial_labels),
     ))
 

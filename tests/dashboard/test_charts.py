@@ -9,6 +9,7 @@ from collections import defaultdict
 from datetime import date, timedelta
 
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 
 from bedrock_usage.dashboard import charts
@@ -158,3 +159,82 @@ def test_names_from_the_logs_draw_as_the_characters_they_are() -> None:
     drawn = [*bar["y"], *donut["labels"], *(trace["name"] for trace in stacked)]
     assert all("<" not in text and ">" not in text for text in drawn), drawn
     assert html.unescape(list(bar["y"])[-1]) == hostile  # the bar a click drills into names the logged value
+
+
+# Amounts under a cent, and what the CLI prints for each (four decimals: bedrock_tracker_cli.py's tables).
+TINY = {"alice": (0.0042, "$0.0042"), "bob": (0.0017, "$0.0017")}
+
+
+def _tiny_figures() -> dict[str, go.Figure]:
+    """Every money chart over the amounts of ``TINY``."""
+    names = list(TINY)
+    costs = [TINY[name][0] for name in names]
+    day = [date(2025, 11, 3)]
+    daily = pd.DataFrame({"day": ["2025-11-03"] * 2, "user": names, "cost": costs})
+    anomalies = pd.DataFrame({"day": ["2025-11-03"], "group": ["alice"], "cost_usd": [TINY["alice"][0]],
+                              "baseline_usd": [TINY["bob"][0]]})
+    burn = pd.DataFrame({"day": ["2025-11-01", "2025-11-02"], "kind": ["actual", "actual"],
+                         "cumulative_usd": costs[::-1], "monthly_usd": [None, None], "even_pace_usd": costs[::-1]})
+    heat = pd.DataFrame({"weekday": ["Monday", "Tuesday"], "hour": [9, 10], "cost": costs})
+    figures = {
+        "top_bar": charts.top_bar(daily, "user", "cost", value_label="Cost"),
+        "donut": charts.share_donut(daily, "user", "cost", other_label="Other", value_label="Cost"),
+        "stacked": charts.stacked_daily(daily, "user", "cost", day, value_label="Cost", other_label="Other",
+                                        money=True, partial={}, partial_labels={}),
+        "lines": charts.top_lines(daily, "user", "cost", day, value_label="Cost", n=5, partial={}, partial_labels={}),
+        "heatmap": charts.weekday_hour_heatmap(heat, "cost", weekday_labels=list(charts.WEEKDAYS), value_label="Cost",
+                                               hour_label="Hour"),
+        "compare": charts.compare_bars(dict(zip(names, costs, strict=True)), value_label="Cost"),
+        "anomalies": charts.anomaly_lines(daily.rename(columns={"user": "group", "cost": "cost_usd"}), anomalies,
+                                          value_label="Cost", anomaly_label="anomaly", baseline_label="baseline",
+                                          other_label="Other", partial={}, partial_labels={}),
+        "burndown": charts.burndown(burn, labels={"actual": "Spent", "forecast": "Forecast", "budget": "Budget",
+                                                  "pace": "Pace"}),
+    }
+    return figures
+
+
+def _drawn_texts(figure: go.Figure) -> list[str]:
+    """The amounts a figure prints: bar labels and the texts its hovers name (``%{text}``, ``%{customdata...}``),
+    but a heatmap's empty cells (no spend: ``$0.00``)."""
+    texts = []
+    for trace in figure.data:
+        for name in ("text", "customdata"):
+            values = getattr(trace, name)
+            if values is not None and f"%{{{name}" in (trace.hovertemplate or "") + (trace.texttemplate or ""):
+                if trace.type == "heatmap":
+                    values = [text for row, texts_of in zip(trace.z, values, strict=True)
+                              for z, text in zip(row, texts_of, strict=True) if z]
+                texts += [str(v) for v in pd.Series(list(values)).explode().explode()]
+    return texts
+
+
+def test_amounts_under_a_cent_read_as_the_cli_prints_them_in_every_chart() -> None:
+    """A bar label or a hover of an amount under a cent read ``$0.00`` (a d3 format of two decimals): it reads as the
+    CLI prints it, and no non-zero amount reads ``$0.00`` anywhere."""
+    expected = {text for _, text in TINY.values()}
+    for name, figure in _tiny_figures().items():
+        texts = _drawn_texts(figure)
+        assert expected & set(texts), (name, texts)
+        assert "$0.00" not in texts, (name, texts)
+        for trace in figure.data:
+            template = (trace.hovertemplate or "") + (trace.texttemplate or "")
+            assert "$,.2f" not in template and ":$" not in template, (name, template)
+
+
+def test_an_axis_of_amounts_under_a_cent_tells_its_ticks_apart() -> None:
+    """Ticks of an axis reaching $0.0042 read ``$0.00`` each: the format has the decimals that tell apart ticks
+    a tenth of its top apart (the smallest step Plotly's ticks take: 1, 2 or 5 times a power of ten)."""
+    top = max(cost for cost, _ in TINY.values())
+    step = min(m * 10.0 ** k for k in range(-8, 2) for m in (1, 2, 5) if m * 10.0 ** k >= top / 10)
+    for name, figure in _tiny_figures().items():
+        if name == "donut":
+            continue
+        formats = [figure.layout.xaxis.tickformat, figure.layout.yaxis.tickformat]
+        formats += [trace.colorbar.tickformat for trace in figure.data if trace.type == "heatmap"]
+        money = [f for f in formats if f and f.startswith("$")]
+        assert money, (name, formats)
+        for spec in money:
+            decimals = int(spec.removeprefix("$,.").removesuffix("f"))
+            ticks = [f"${i * step:,.{decimals}f}" for i in range(5)]
+            assert len(set(ticks)) == len(ticks), (name, spec, ticks)
