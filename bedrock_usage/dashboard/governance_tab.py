@@ -95,11 +95,17 @@ def budgets_section(t: Text, request: data.BedrockRequest) -> None:
     status_tab, burndown_tab = st.tabs([t("budgets_table"), t("burndown_table")])
     with status_tab:
         data_table(t, view.statuses, f"{stem}_status", key="budgets_status", period=month,
-                   highlight=view.statuses["status"] != "ok")
+                   highlight=view.statuses["status"] != "ok", shown=shown_statuses(view.statuses))
     with burndown_tab:
         data_table(t, view.burndown, f"{stem}_burndown", key="budgets_burndown", period=month)
     show_warnings(t, check.warnings)
     budget_editor(t, [s.budget for s in statuses], path)
+
+
+def shown_statuses(statuses: pd.DataFrame) -> pd.DataFrame:
+    """The budgets' status rows as the page shows them: the share of the monthly amount used as the cards (and the
+    CLI) print it, one decimal (``percent``), where the table's percent format printed two."""
+    return statuses.assign(monthly_share=statuses["monthly_share"].map(percent))
 
 
 def budget_card(t: Text, status: BudgetStatus, burndown: pd.DataFrame) -> None:
@@ -114,7 +120,7 @@ def budget_card(t: Text, status: BudgetStatus, burndown: pd.DataFrame) -> None:
     st.markdown(f"**{budget.name}** {badge}")
     if budget.monthly_usd:
         spent = t("budget_spent_of", spent=usd(status.month_to_date_usd), monthly=usd(budget.monthly_usd),
-                  share=f"{status.monthly_share:,.1%}")  # as the CLI: 99.8%, never a rounded 100%
+                  share=percent(status.monthly_share))  # as the CLI and the status table
     else:
         spent = t("budget_spent", spent=usd(status.month_to_date_usd))
     day = (t("budget_day_of", day=usd(status.day_usd), daily=usd(budget.daily_usd)) if budget.daily_usd

@@ -53,7 +53,7 @@ def data_table(t: Text, frame: pd.DataFrame, file_stem: str, key: str, period: P
         label = (labels or {}).get(column) or t.column(column)
         if column in MONEY_COLUMNS or column.endswith("_usd"):
             config[column] = st.column_config.NumberColumn(label, format=MONEY_FORMAT)
-        elif column in SHARE_COLUMNS:
+        elif column in SHARE_COLUMNS and pd.api.types.is_numeric_dtype(shown[column]):
             config[column] = st.column_config.NumberColumn(label, format="percent")
         elif column in RATIO_COLUMNS:
             config[column] = st.column_config.NumberColumn(label, format="%.1fx")

@@ -1213,8 +1213,8 @@ def compact_usd(value: float | None) -> str:
 
 
 def percent(share: float | None) -> str:
-    """``12.3%``; a dash when there is no share."""
-    return "—" if share is None or math.isnan(share) else f"{share:.1%}"
+    """``12.3%`` (one decimal, as the CLI prints a share), ``1,234.5%``; a dash when there is no share."""
+    return "—" if share is None or math.isnan(share) else f"{share:,.1%}"
 
 
 def number(value: int | float) -> str:

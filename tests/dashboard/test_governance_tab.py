@@ -39,6 +39,7 @@ from bedrock_usage.dashboard.data import (
     load_budgets_view,
     load_reconciliation,
 )
+from bedrock_usage.dashboard.governance_tab import shown_statuses
 from bedrock_usage.demo.writer import write_local
 from bedrock_usage.errors import UsageError
 from bedrock_usage.governance.budgets import Budget, load_budgets
@@ -54,7 +55,7 @@ BUDGETS = ROOT / "examples" / "budgets.toml"
 TODAY = datetime.now(UTC).date()
 # Inside the 30-day demo corpus and clear of today (the corpus is remade daily).
 START, END = TODAY - timedelta(days=9), TODAY - timedelta(days=3)
-STATUS_FIGURES = ("month_to_date_usd", "day_usd", "forecast_usd", "monthly_share")
+STATUS_FIGURES = ("month_to_date_usd", "day_usd", "forecast_usd")
 
 
 def cli_json(env: dict[str, str], *args: str) -> tuple[int, dict]:
@@ -138,6 +139,8 @@ def test_budgets_and_anomalies_equal_the_cli(demo_env: dict[str, str], demo_cach
         assert row["breaches"] == expected["breaches"], expected["budget"]
         for name in STATUS_FIGURES:
             assert plain(row[name]) == pytest.approx(expected[name], rel=1e-9, abs=1e-9), (expected["budget"], name)
+        share = expected["monthly_share"]
+        assert row["monthly_share"] == ("—" if share is None else f"{share * 100:,.1f}%"), expected["budget"]
         caption = next(c.value for c in at.caption if c.value.startswith(f"`{expected['covers']}`"))
         assert f"**${expected['month_to_date_usd']:,.2f}**" in caption, caption
         if expected["monthly_share"] is not None:  # one decimal, as the table: 99.8% never reads as 100%
@@ -424,3 +427,12 @@ def test_the_anomalies_view_keeps_the_forecasts_short_history_warning(tmp_path: 
     assert any(line.startswith(f"logs begin on {days[-1]}") and "mean of only 4 days, not 7" in line
                for line in warnings), warnings
     assert any("example.unknown-model-v1:0" in line for line in warnings), warnings  # the tracker's own
+
+
+def test_the_budget_status_table_prints_each_share_as_its_card_does() -> None:
+    """The status table printed a share with two decimals (``99.85%``) beside cards of one (``99.8%``): it prints
+    the cards' text, one decimal as the CLI, and a dash for a budget without a monthly amount."""
+    shares = [0.99849, 0.9986, 0.0625, 12.3456, None]
+    statuses = pd.DataFrame({"budget": [f"b{i}" for i in range(len(shares))], "monthly_share": shares})
+    expected = ["—" if share is None else f"{share * 100:,.1f}%" for share in shares]
+    assert list(shown_statuses(statuses)["monthly_share"]) == expected == ["99.8%", "99.9%", "6.2%", "1,234.6%", "—"]
