@@ -18,7 +18,7 @@ class ModelRef:
 
     model_id: str
     base_id: str | None
-    endpoint: str  # "in-region", "geo", "global", "application-profile", "other-arn"
+    endpoint: str  # "in-region", "geo", "global", "application-profile", "provisioned", "other-arn"
 
     def family(self, region: str) -> str | None:
         """The price family for a call from ``region``; ``None`` when the endpoint cannot be priced."""
@@ -38,6 +38,8 @@ def parse_model_id(model_id: str) -> ModelRef:
         kind, ident = match["kind"], match["id"]
         if kind == "application-inference-profile":
             return ModelRef(raw, None, "application-profile")
+        if kind == "provisioned-model":  # Provisioned Throughput: billed per model-unit hour, never per token
+            return ModelRef(raw, None, "provisioned")
         if kind not in ("inference-profile", "foundation-model"):
             return ModelRef(raw, None, "other-arn")
     endpoint = "in-region"

@@ -322,8 +322,8 @@ class BedrockAthenaTracker:
             units_of[model_id] = self.prices.units(model_id)
         units = units_of[model_id]
         if not units:
-            unresolved = parse_model_id(model_id).endpoint == "application-profile" if model_id else False
-            return [*empty, "tokens", UNRESOLVED_PROFILE if unresolved else NO_PRICE]
+            endpoint = parse_model_id(model_id).endpoint if model_id else "unknown"
+            return [*empty, "tokens", OPAQUE_ENDPOINT_REASONS.get(endpoint, NO_PRICE)]
         unit = "tokens" if "tokens" in units else sorted(units)[0]
         per_image = unit == "tokens" and "image" in units  # Titan Multimodal Embeddings: tokens and images given
         logged = key.request_body in (REQUEST_BODY_LOGGED, REQUEST_BODY_MEDIA)
@@ -396,6 +396,9 @@ def _video_tier(tiers: list[str], lines: int) -> str | None:
 NO_PRICE = "no price for this model, region and endpoint"
 UNRESOLVED_PROFILE = ("an application inference profile whose model is not known: name it in an inference-profiles "
                       "file, see docs/governance.md")
+PROVISIONED = "Provisioned Throughput, billed per model-unit hour, not per token: see the bill or Cost Explorer"
+# Why a call through an ARN that names no model of the book is unpriced, by its endpoint (``ModelRef.endpoint``).
+OPAQUE_ENDPOINT_REASONS = {"application-profile": UNRESOLVED_PROFILE, "provisioned": PROVISIONED}
 NEEDS_BODY = "needs body logging"
 # Media given to an embeddings model without a price for them (Nova Multimodal Embeddings), or its async job.
 NO_MEDIA_PRICE = "no price for the images, video or audio given, or for an asynchronous embedding job"

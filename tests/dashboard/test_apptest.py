@@ -356,6 +356,22 @@ def test_calls_without_caller_or_model_are_shown_as_unknown(demo_env: dict[str, 
 
 
 @pytest.mark.slow
+def test_provisioned_throughput_calls_say_why_they_are_unpriced(demo_env: dict[str, str], tmp_path: Path) -> None:
+    """The page shows the CLI's reason for calls through a Provisioned Throughput ARN (billed per model-unit hour),
+    in its unpriced table and its warnings, with their tokens."""
+    from tests.logfiles import write_records
+    from tests.report.test_provisioned_throughput import PROVISIONED, REASON, call
+
+    write_records(tmp_path / "logs", [{**call(0, PROVISIONED, (1000, 300)), "timestamp": f"{START}T10:00:00Z"}])
+    at = open_app(source="local", logs=str(tmp_path / "logs"), start=START.isoformat(), end=START.isoformat(),
+                  regions="us-east-1")
+    unpriced = frame_starting(at, "model_id", "source_region", "reason")
+    assert unpriced[["model_id", "reason", "input_tokens"]].values.tolist() == [[PROVISIONED, REASON, 1000]]
+    warnings = " ".join(shown(m.value) for m in at.markdown)
+    assert f"unpriced ({REASON}): {PROVISIONED} in us-east-1: 1 call" in warnings
+
+
+@pytest.mark.slow
 def test_a_logged_name_shown_in_a_heading_stays_text(demo_env: dict[str, str], tmp_path: Path) -> None:
     """An application named in a request's metadata heads the drill-down as the characters it is, never as a link."""
     from tests.logfiles import write_records

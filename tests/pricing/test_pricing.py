@@ -277,6 +277,7 @@ def test_a_model_without_a_global_row_is_unpriced_through_global(book: PriceBook
         (f"arn:aws:bedrock:us-east-1::foundation-model/{SONNET_45}", SONNET_45, "in-region"),
         ("anthropic.claude-3-haiku-20240307-v1:0:200k", "anthropic.claude-3-haiku-20240307-v1:0", "in-region"),
         ("arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/x1", None, "application-profile"),
+        ("arn:aws:bedrock:us-east-1:123456789012:provisioned-model/a1b2c3d4e5f6", None, "provisioned"),
     ],
 )
 def test_model_id_forms(model_id: str, base: str | None, endpoint: str) -> None:
