@@ -182,6 +182,11 @@ class PriceBook:
         return max((row.context_threshold for row in self._by_model.get(model or "", ())
                     if row.context_threshold < tokens), default=0)
 
+    def own_families(self, base_id: str | None) -> set[str]:
+        """The endpoint families the user's price file prices a model in (empty when it has no row of it)."""
+        model = self.book_model(base_id)
+        return {row.family for row in self._by_model.get(model or "", ()) if row.own}
+
     def units(self, model_id: str) -> set[str]:
         """The units a model is billed in (``tokens``, ``image``, ``second``, ``query``); empty when unknown."""
         model = self.book_model(parse_model_id(model_id).base_id)

@@ -341,6 +341,13 @@ class PricedRows:
         return table.astype({name: "object" for name in ("model_id", "source_region", "reason")}).where(
             table.notna(), None)
 
+    def priced_calls(self) -> list[tuple[str, str, int]]:
+        """Priced calls by logged model id and source region."""
+        with self._lock:
+            rows = self.con.execute("SELECT model_id, source_region, CAST(sum(calls) AS BIGINT) FROM priced "
+                                    "WHERE priced GROUP BY ALL ORDER BY ALL").fetchall()
+        return [(str(model_id), str(region), int(calls)) for model_id, region, calls in rows]
+
     def calls_without(self) -> tuple[int, int]:
         """Calls with no caller and calls with no model id."""
         with self._lock:

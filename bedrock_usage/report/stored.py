@@ -104,6 +104,7 @@ class Finished:
     duplicate_records: int
     rewriter_warnings: list[str]
     fact_warnings: list[str]
+    price_warnings: list[str]
 
     @property
     def rows(self) -> int:

@@ -115,6 +115,7 @@ class UsageReport:
     facts: pd.DataFrame = DeferredFrame()
     warnings: list[str] = field(default_factory=list)
     rewriter_warnings: list[str] = field(default_factory=list)  # the last of ``warnings``, from the rewriter
+    price_warnings: list[str] = field(default_factory=list)  # before them: the price file's rows the calls missed
     demo: bool = False  # generated demo data, not an account's usage: every output says so
 
     def __post_init__(self) -> None:
@@ -206,8 +207,10 @@ class BedrockAthenaTracker:
             records_skipped=finished.records_skipped,
             facts=finished.facts,
             rewriter_warnings=finished.rewriter_warnings,
+            price_warnings=finished.price_warnings,
         )
-        report.warnings = build_warnings(report, finished.fact_warnings) + finished.rewriter_warnings
+        report.warnings = (build_warnings(report, finished.fact_warnings) + finished.price_warnings
+                           + finished.rewriter_warnings)
         return report
 
     def _query(self, period: Period, regions: tuple[str, ...], filters: Filters, progress: Reporter) -> QueryResult:
@@ -258,7 +261,8 @@ class BedrockAthenaTracker:
         return Finished(rows, {name: PlainTable.of(table) for name, table in tables.items()},
                         PlainTable.of(rows.unpriced()), rows.summary(), skipped,
                         result.stats.duplicate_records, self.rewriter.warnings() if self.rewriter else [],
-                        unknown_warnings(*rows.calls_without()))
+                        unknown_warnings(*rows.calls_without()),
+                        book_fallback_warnings(self.prices, rows.priced_calls()))
 
     def _report_key(self, result: QueryResult, user_pattern: str | None) -> str | None:
         """The key of the finished report of ``result`` (None: not kept)."""
@@ -439,7 +443,8 @@ def refigured(report: UsageReport, facts: pd.DataFrame, **filters: object) -> Us
     tag_tables = [name for name in report.tables if name.startswith("tag:")]
     result = replace(report, filters={**report.filters, **filters}, summary=rows.summary(),
                      tables=rows.tables(tag_tables), unpriced=rows.unpriced(), facts=facts)
-    result.warnings = build_warnings(result, unknown_warnings(*rows.calls_without())) + report.rewriter_warnings
+    result.warnings = (build_warnings(result, unknown_warnings(*rows.calls_without())) + report.price_warnings
+                       + report.rewriter_warnings)
     return result
 
 
@@ -532,6 +537,26 @@ def _regions_by(value_of: dict[str, str]) -> dict[str, list[str]]:
     for region, value in sorted(value_of.items()):
         grouped.setdefault(value, []).append(region)
     return grouped
+
+
+def book_fallback_warnings(prices: PriceBook, calls: list[tuple[str, str, int]]) -> list[str]:
+    """A line per model and endpoint family whose priced ``calls`` (model id, source region, calls) took the built-in
+    book's price while the user's price file prices the model in another family only (a ``regional`` row does not
+    reach ``global.`` calls): a negotiated price is not everywhere."""
+    fallen: dict[tuple[str, str], int] = {}
+    own_of: dict[str, tuple[str, set[str]]] = {}
+    for model_id, region, count in calls:
+        ref = parse_model_id(model_id)
+        family = ref.family(region)
+        model = prices.book_model(ref.base_id)
+        if model and family:
+            own = own_of.setdefault(model, (prices.display_name(model), prices.own_families(model)))[1]
+            if own and family not in own:
+                fallen[(model, family)] = fallen.get((model, family), 0) + count
+    return [f"{own_of[model][0]} ({model}): your price file prices it for the {' and '.join(sorted(own_of[model][1]))} "
+            f"endpoint family only; {counted(count, 'call')} through the {family} family took the built-in book's "
+            f"price (add a row with \"family\": \"{family}\" for yours there)"
+            for (model, family), count in sorted(fallen.items())]
 
 
 def unknown_warnings(no_caller: int, no_model: int) -> list[str]:
