@@ -131,11 +131,13 @@ class PriceBook:
     @classmethod
     def load(cls, override: str | Path | None = None) -> PriceBook:
         """The built-in book, plus the rows of ``override`` (or of ``$BEDROCK_USAGE_PRICES``) on top."""
-        rows = {row.key: row for row in read_csv_rows(BUILTIN_BOOK)}
+        builtin = read_csv_rows(BUILTIN_BOOK)
+        rows = {row.key: row for row in builtin}
         path = override or os.environ.get(PRICES_ENV)
         if path:
+            names = _book_names(builtin)
             for row in read_override_rows(Path(path)):
-                rows[row.key] = replace(row, own=True)
+                rows[row.key] = _named(row, names)
         return cls(rows.values())
 
     def book_model(self, base_id: str | None) -> str | None:
@@ -257,6 +259,24 @@ class PriceBook:
             rows = _not_superseded(rows, region)
         return sorted(rows, key=lambda r: (r.provider, r.name, r.model, FAMILIES.index(r.family), r.region,
                                            MODES.index(r.mode), r.tier, r.effective_from or date.min))
+
+
+def _book_names(rows: Iterable[PriceRow]) -> dict[str, tuple[str, str]]:
+    """The provider and name of each book model, by its id and by ``model_key`` (the first model of a key)."""
+    names: dict[str, tuple[str, str]] = {}
+    for row in rows:
+        names.setdefault(row.model, (row.provider, row.name))
+        names.setdefault(model_key(row.model), (row.provider, row.name))
+    return names
+
+
+def _named(row: PriceRow, names: dict[str, tuple[str, str]]) -> PriceRow:
+    """A user's row, marked as such; where it names its model's provider or name only as its id does (the
+    defaults: ``anthropic``, the id), it takes the book's (``Anthropic``, ``Claude 3 Haiku``), so one provider and
+    model read one way."""
+    provider, name = names.get(row.model) or names.get(model_key(row.model)) or (row.provider, row.name)
+    return replace(row, provider=provider if row.provider == row.model.split(".")[0] else row.provider,
+                   name=name if row.name == row.model else row.name, own=True)
 
 
 def _not_superseded(rows: list[PriceRow], region: str | None = None) -> list[PriceRow]:

@@ -321,6 +321,27 @@ def test_override_file_json_adds_and_replaces(tmp_path, monkeypatch) -> None:
     assert env_book.quote("example.private-model-v1:0", "us-west-2", DAY) is not None
 
 
+def test_a_users_row_without_provider_or_name_takes_the_books(tmp_path) -> None:
+    """One provider, one spelling: the book says ``Anthropic``, so a negotiated row of a Claude model (its id's
+    ``-v1`` form included) lists under it too, never under a second ``anthropic``."""
+    with BUILTIN_BOOK.open(newline="", encoding="utf-8") as handle:
+        shipped = {row["model"]: (row["provider"], row["name"]) for row in csv.DictReader(handle)}
+    path = tmp_path / "prices.json"
+    path.write_text(json.dumps({"prices": [
+        {"model": "anthropic.claude-3-haiku-20240307-v1:0", "input": 0.0002, "output": 0.001},
+        {"model": "anthropic.claude-opus-4-6-v1:0", "family": "global", "input": 0.004, "output": 0.02},
+        {"model": "example.private-model-v1:0", "input": 0.00075, "output": 0.001},
+        {"model": "meta.llama3-70b-instruct-v1:0", "provider": "Meta (reseller)", "name": "L3", "input": 0.002,
+         "output": 0.003},
+    ]}))
+    own = {row.model: (row.provider, row.name) for row in PriceBook.load(path).rows if row.own}
+    assert own == {"anthropic.claude-3-haiku-20240307-v1:0": shipped["anthropic.claude-3-haiku-20240307-v1:0"],
+                   "anthropic.claude-opus-4-6-v1:0": shipped["anthropic.claude-opus-4-6-v1"],
+                   "example.private-model-v1:0": ("example", "example.private-model-v1:0"),
+                   "meta.llama3-70b-instruct-v1:0": ("Meta (reseller)", "L3")}
+    assert {row.provider for row in PriceBook.load(path).table(provider="anthropic")} == {"Anthropic"}
+
+
 HAIKU_3 = "anthropic.claude-3-haiku-20240307-v1:0"
 NOVA_LITE = "amazon.nova-lite-v1:0"
 
