@@ -166,7 +166,8 @@ def render_changes(result: RefreshResult) -> str:
         lines += [f"  {name}: {', '.join(models)}" for name, models in sorted(result.ambiguous.items())]
     if result.untiered:
         lines += ["", "Products the book prices per image size and quality or per video resolution, which their "
-                  "offer prices do not name (not read; the book's rows stay):"]
+                  "offer prices do not name, or in another unit than theirs (a token price of an image model) "
+                  "(not read; the book's rows stay):"]
         lines += [f"  {name}: {count} prices" for name, count in sorted(result.untiered.items())]
     if result.skipped:
         lines += ["", "Offer prices not read:"]

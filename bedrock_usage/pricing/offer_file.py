@@ -31,7 +31,7 @@ from datetime import date, datetime
 from typing import Any
 
 from ..errors import UsageError
-from .book import MAX_PLAUSIBLE_PER_1K, PriceRow
+from .book import MAX_PLAUSIBLE_PER_1K, UNITS, PriceRow
 
 OFFER_CODES = ("AmazonBedrock", "AmazonBedrockFoundationModels")
 MARKETPLACE_EDITION = "(Amazon Bedrock Edition)"
@@ -192,8 +192,8 @@ class OfferedRow:
 class OfferRows:
     """Offer prices turned into book rows, the products no book model matched (prices per name), the products
     whose name fits models of different names (name -> those ids) and the prices of models the book keeps per
-    image size and quality or video resolution, which an offer price does not name (prices per name): none of
-    those is priced."""
+    image size and quality or video resolution, which an offer price does not name, or in another unit than the
+    offer price's (prices per name): none of those is priced."""
 
     rows: list[OfferedRow]
     unmatched: dict[str, int]
@@ -224,7 +224,7 @@ def offer_rows(reading: OfferReading, known: Iterable[PriceRow], checked: date) 
         if len({name_key(display[model][0]) for model in models}) > 1:
             ambiguous[price.model_name] = models
             continue
-        if any(_sized_only(tiers[(model, price.unit)]) for model in models):
+        if any(_sized_only(tiers[(model, price.unit)]) or _other_unit(tiers, model, price.unit) for model in models):
             untiered[price.model_name] += 1
             continue
         for model in models:
@@ -248,6 +248,12 @@ def offer_rows(reading: OfferReading, known: Iterable[PriceRow], checked: date) 
             if values[region] != common or (model, family, mode, tier, unit, region) in own_regions:
                 rows.append(_offered(base, region, prices))
     return OfferRows(rows, dict(unmatched), ambiguous, dict(untiered))
+
+
+def _other_unit(tiers: dict[tuple[str, str], set[str]], model: str, unit: str) -> bool:
+    """Whether the book bills ``model`` in units other than ``unit`` only (an offer's token price for a model billed
+    per image or second of video would price its calls as tokens, never per image)."""
+    return not tiers[(model, unit)] and any(tiers[(model, other)] for other in UNITS if other != unit)
 
 
 def _sized_only(tiers: set[str]) -> bool:

@@ -307,6 +307,22 @@ def test_a_price_the_book_keeps_per_size_or_resolution_is_not_read_as_a_base_row
     assert result.untiered == {product: 1}
 
 
+@pytest.mark.parametrize(("product", "usage"), [
+    ("Stable Image Ultra", "USE1-MP:USE1_Output-Units"),  # a Marketplace usage type that reads as output tokens
+    ("Nova Canvas", "USE1-NovaCanvas-output-tokens"),
+])
+def test_a_token_price_of_a_model_billed_per_image_is_not_read(product: str, usage: str) -> None:
+    """The book bills these models per image only: an offer price read as tokens would add a token row, and the
+    report would price their calls by tokens instead of images. It is left out and reported, the rows kept."""
+    reading = OfferReading(prices=[OfferPrice("SKU-TOKENS", product, "us-east-1", "regional", "standard", "base",
+                                              "tokens", "output", 0.00014, None, usage)])
+    known = read_csv_rows(BUILTIN_BOOK)
+    assert {row.unit for row in known if row.name == product} == {"image"}
+    result = refresh_rows(known, reading, TODAY)
+    assert result.changes == [] and result.rows == known
+    assert result.untiered == {product: 1}
+
+
 def test_a_long_context_price_of_a_model_with_base_rows_only_is_added() -> None:
     """Claude Sonnet 4.6 has base rows only in the book: an offer's above-200K price is a tier of its own, added
     from its effective day (only a base price of a model priced per size or resolution is left out)."""
