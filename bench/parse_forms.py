@@ -53,7 +53,7 @@ def _inflate(objects: list[LogObject]) -> int:
 
 
 def _lines(objects: list[LogObject]) -> int:
-    return sum(len(lines) for obj in objects for lines, _, _ in local._object_lines(obj.path, CAP))
+    return sum(len(lines) for obj in objects for lines, *_ in local._object_lines(obj.path, CAP))
 
 
 def _aggregate(con: duckdb.DuckDBPyConnection, objects: list[LogObject]) -> int:
@@ -74,7 +74,7 @@ def _aggregate(con: duckdb.DuckDBPyConnection, objects: list[LogObject]) -> int:
         size = 0
 
     for obj in objects:
-        for lines, text, _ in local._object_lines(obj.path, CAP):
+        for lines, text, *_ in local._object_lines(obj.path, CAP):
             pending.append(lines)
             size += len(text)
             if size >= local.PARSE_BYTES:

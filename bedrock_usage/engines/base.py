@@ -58,13 +58,25 @@ class ScanStats:
     unread_regions: dict[str, str] = field(default_factory=dict)  # region (or folder) with logs not read -> why
     regions_without_logs: dict[str, str] = field(default_factory=dict)  # region asked for -> folder with none of it
     earlier_compacted: dict[str, str] = field(default_factory=dict)  # region -> an earlier version's copy not read
+    objects_not_utf8: int = 0  # objects read with U+FFFD for bytes that are not UTF-8 (their records are kept)
+    not_utf8_examples: list[str] = field(default_factory=list)  # the first of them, by name
 
     def skip_example(self, reason: str, path: str) -> None:
         """Keep ``path`` among the first ``SKIPPED_EXAMPLES`` objects (by name) skipped for ``reason``, so a report
         can say where to look; bytes of a name that are not UTF-8 are written as escapes (``\\xe9``)."""
-        shown = os.fsencode(path).decode(errors="backslashreplace")
-        examples = sorted({*self.skipped_examples.get(reason, []), shown})
-        self.skipped_examples[reason] = examples[:SKIPPED_EXAMPLES]
+        self.skipped_examples[reason] = _first_names(self.skipped_examples.get(reason, []), path)
+
+    def not_utf8(self, path: str) -> None:
+        """Count an object read with replacement characters for bytes that are not UTF-8, named like a skipped one."""
+        self.objects_not_utf8 += 1
+        self.not_utf8_examples = _first_names(self.not_utf8_examples, path)
+
+
+def _first_names(examples: list[str], path: str) -> list[str]:
+    """The first ``SKIPPED_EXAMPLES`` of ``examples`` and ``path`` by name, the bytes of a name that are not UTF-8
+    written as escapes."""
+    shown = os.fsencode(path).decode(errors="backslashreplace")
+    return sorted({*examples, shown})[:SKIPPED_EXAMPLES]
 
 
 @dataclass(frozen=True)

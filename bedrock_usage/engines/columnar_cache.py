@@ -1,7 +1,8 @@
 """A columnar cache of parsed log records: Parquet parts per log folder, region and UTC day, built incrementally.
 
 Each day folder of the logs has a cache folder holding Parquet parts and ``manifest.json``, which lists the
-log objects (name, size, mtime) behind each part and the objects found unreadable for their content. A refresh
+log objects (name, size, mtime) behind each part (and which of them were read with replacement characters for bytes
+that are not UTF-8) and the objects found unreadable for their content. A refresh
 reuses every part whose objects are unchanged, parses only objects it has not seen, and drops a part when one of
 its objects changed or disappeared (its other objects are parsed again). An object left out for the environment
 (permission denied, an I/O error) is read again on every refresh: the user may have fixed it. Parts hold the
@@ -38,7 +39,7 @@ pa = lazy("pyarrow")
 pq = lazy("pyarrow.parquet")
 
 CACHE_ENV = "BEDROCK_USAGE_COLUMNAR_CACHE"
-FORMAT_VERSION = 4  # bump when parts would hold other rows or columns: every cache is then rebuilt
+FORMAT_VERSION = 5  # bump when parts would hold other rows or columns: every cache is then rebuilt
 MANIFEST = "manifest.json"
 RESULTS = "results"
 SHELF = "reports"
@@ -127,17 +128,32 @@ class RefreshStats:
 
 
 @dataclass
+class ReadNotes:
+    """What reading objects found: those left out, with the reason, and those read with U+FFFD in place of bytes that
+    are not UTF-8 (their records are kept)."""
+
+    left_out: dict[LogObject, str] = field(default_factory=dict)
+    replaced: set[LogObject] = field(default_factory=set)
+
+    def add(self, other: ReadNotes) -> None:
+        """Take in what ``other`` found."""
+        self.left_out.update(other.left_out)
+        self.replaced |= other.replaced
+
+
+@dataclass
 class CachedScan:
-    """The Parquet parts that hold a scope's records, and the objects left out with the reason."""
+    """The Parquet parts that hold a scope's records, and what reading their objects found."""
 
     parts: list[Path]
-    left_out: dict[LogObject, str]
+    notes: ReadNotes = field(default_factory=ReadNotes)
     stats: RefreshStats = field(default_factory=RefreshStats)
 
 
 # Parses the objects of several batches at once and writes each batch's records to a Parquet file at the path
-# beside it; returns, batch by batch, the objects it left out, with why.
-PartWriter = Callable[[list[tuple[list[LogObject], Path]]], list[dict[LogObject, str]]]
+# beside it; returns, batch by batch, what reading found (the objects it left out, with why; those read with
+# replacement characters).
+PartWriter = Callable[[list[tuple[list[LogObject], Path]]], list[ReadNotes]]
 
 
 def cache_setting(value: bool | str | Path | None) -> Path | None:
@@ -215,7 +231,7 @@ class ColumnarCache:
                  on_start: Callable[[int, int], None] | None) -> CachedScan:
         started = time.perf_counter()
         plans = [_Plan.of(day, self.folder_of(day), cap) for day in days]
-        scan = CachedScan([], {})
+        scan = CachedScan([])
         stats = scan.stats
         jobs = [(plan, batch) for plan in plans for batch in batches(plan.new)]
         if on_start:
@@ -224,8 +240,8 @@ class ColumnarCache:
         with ThreadPoolExecutor(max_workers=workers) as pool:
             written = [part for group in pool.map(lambda group: _write(group, write_parts),
                                                   parse_groups(jobs, workers)) for part in group]
-        for (plan, batch), (part, left_out) in zip(jobs, written, strict=True):
-            plan.add(part, batch, left_out, cap)
+        for (plan, batch), (part, notes) in zip(jobs, written, strict=True):
+            plan.add(part, batch, notes, cap)
             stats.objects_parsed += len(batch)
         for plan in plans:
             stats.objects_reused += plan.reused
@@ -236,7 +252,7 @@ class ColumnarCache:
                 plan.save()
             plan.sweep()
             scan.parts.extend(plan.folder / part["file"] for part in plan.parts)
-            scan.left_out.update(plan.left_out)
+            scan.notes.add(ReadNotes(plan.left_out, plan.replaced))
         stats.seconds = time.perf_counter() - started
         return scan
 
@@ -328,7 +344,8 @@ class _Plan:
     A part that is missing, of another size than written, or without Parquet's magic bytes at both ends (a
     truncated or emptied file) is dropped, and its objects parsed again, so a damaged cache heals itself.
     ``left_out`` entries are ``[name, size, mtime_ns, reason, cap]``; one left out for passing a smaller cap than
-    today's is read again, and one left out for the environment is never kept (an earlier version kept them).
+    today's is read again, and one left out for the environment is never kept (an earlier version kept them). A part's
+    ``replaced`` names its objects read with replacement characters, so a refresh that reuses it still says so.
     """
 
     def __init__(self, day: DayFolder, folder: Path, manifest: dict, cap: int):
@@ -373,13 +390,21 @@ class _Plan:
         listed = {o.name: o for o in self.day.objects}
         return {**{listed[entry[0]]: entry[3] for entry in self.left_out_entries}, **self.retried}
 
-    def add(self, part: Path | None, batch: list[LogObject], left_out: dict[LogObject, str], cap: int) -> None:
+    @property
+    def replaced(self) -> set[LogObject]:
+        """The objects of the parts read with replacement characters for bytes that are not UTF-8."""
+        listed = {o.name: o for o in self.day.objects}
+        return {listed[name] for part in self.parts for name in part.get("replaced", ())}
+
+    def add(self, part: Path | None, batch: list[LogObject], notes: ReadNotes, cap: int) -> None:
+        left_out = notes.left_out
         bad = {o.path for o in left_out}
         if part is not None:
             self.parts.append({
                 "file": part.name,
                 "bytes": part.stat().st_size,
                 "objects": [[o.name, o.size, o.mtime_ns] for o in batch if o.path not in bad],
+                "replaced": sorted(o.name for o in notes.replaced),
             })
         self.left_out_entries += [
             [o.name, o.size, o.mtime_ns, reason, cap if reason == over_cap_reason(cap) else None]
@@ -394,7 +419,8 @@ class _Plan:
         merge_parts([self.folder / p["file"] for p in self.parts], target)
         self.dropped += [p["file"] for p in self.parts]
         self.parts = [{"file": target.name, "bytes": target.stat().st_size,
-                       "objects": [o for p in self.parts for o in p["objects"]]}]
+                       "objects": [o for p in self.parts for o in p["objects"]],
+                       "replaced": sorted(name for p in self.parts for name in p.get("replaced", ()))}]
         self.changed = True
 
     def save(self) -> None:
@@ -449,7 +475,7 @@ def damaged_parts(parts: list[Path]) -> list[Path]:
 
 def from_environment(reason: str) -> bool:
     """True when an object was left out for the environment (its reason ends in the operating system's text for an
-    error: permission denied, an I/O error), not for its content (not gzip, not UTF-8, over the cap)."""
+    error: permission denied, an I/O error), not for its content (not gzip, cut short, over the cap)."""
     return reason.rpartition(": ")[2] in _OS_ERRORS
 
 
@@ -486,7 +512,7 @@ def _runs(items: Iterable[T], size: Callable[[T], int], limit: int) -> Iterator[
         yield run
 
 
-def _write(group: list[_Job], write_parts: PartWriter) -> list[tuple[Path | None, dict[LogObject, str]]]:
+def _write(group: list[_Job], write_parts: PartWriter) -> list[tuple[Path | None, ReadNotes]]:
     """Parse the batches of ``group`` at once, each into a new part of its day folder; no part for a batch of which
     nothing could be read."""
     targets = []
@@ -494,15 +520,15 @@ def _write(group: list[_Job], write_parts: PartWriter) -> list[tuple[Path | None
         plan.folder.mkdir(parents=True, exist_ok=True)
         targets.append(plan.folder / _part_name())
     temporaries = [target.with_name(f"tmp-{target.name}") for target in targets]
-    written: list[tuple[Path | None, dict[LogObject, str]]] = []
+    written: list[tuple[Path | None, ReadNotes]] = []
     try:
-        left_outs = write_parts([(batch, temporary) for (_, batch), temporary in zip(group, temporaries, strict=True)])
-        for (_, batch), target, temporary, left_out in zip(group, targets, temporaries, left_outs, strict=True):
-            if len(left_out) == len(batch):
-                written.append((None, left_out))
+        read = write_parts([(batch, temporary) for (_, batch), temporary in zip(group, temporaries, strict=True)])
+        for (_, batch), target, temporary, notes in zip(group, targets, temporaries, read, strict=True):
+            if len(notes.left_out) == len(batch):
+                written.append((None, notes))
             else:
                 os.replace(temporary, target)
-                written.append((target, left_out))
+                written.append((target, notes))
     finally:
         for temporary in temporaries:
             temporary.unlink(missing_ok=True)

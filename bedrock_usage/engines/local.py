@@ -3,10 +3,12 @@
 Only the day folders of the requested regions and UTC days are listed, so files outside the range are
 never opened; symbolic links are followed, each real folder and object once. Every object is decompressed and
 parsed a chunk at a time, so memory stays bounded and time linear whatever it holds; objects over the cap on
-decompressed bytes (``bounded_gzip``) and unreadable ones (truncated or non-gzip content, not UTF-8) are skipped
-and counted with the reason; malformed lines become rows without a timestamp, which the tracker counts as
-skipped records. Parsed records are kept in a columnar cache (``columnar_cache``) unless it is switched off, so a
-refresh parses only new objects; a damaged part of it is rebuilt.
+decompressed bytes (``bounded_gzip``) and unreadable ones (truncated or non-gzip content) are skipped and counted
+with the reason; malformed lines become rows without a timestamp, which the tracker counts as skipped records.
+Bytes that are not UTF-8 (a damaged byte in a prompt) are read as U+FFFD, as Athena's reader reads them, so the
+object's records are kept; such objects are counted. Parsed records are kept in a columnar cache
+(``columnar_cache``) unless it is switched off, so a refresh parses only new objects; a damaged part of it is
+rebuilt.
 
 A ``timestamp`` key written twice in a record is read as its last value, as Python's json and Athena's reader
 read it (DuckDB alone would take the first): lines that may hold one are rewritten by Python's json first.
@@ -36,6 +38,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from ..bounded_gzip import CHUNK_BYTES, GZIP_ERRORS, OverCap, gunzip_chunks
 from ..bounded_gzip import max_object_bytes as max_object_bytes_setting
@@ -54,6 +57,7 @@ from .columnar_cache import (
     ColumnarCache,
     DayFolder,
     LogObject,
+    ReadNotes,
     RefreshStats,
     batches,
     cache_setting,
@@ -290,32 +294,27 @@ class LocalEngine:
         reading = Tally(progress, READING, with_bytes=True, notes=_records_note)
         if self.cache_dir:
             try:
-                result, left_out = self._query_cached(sql, params, days, reading, stats)
+                result, notes = self._query_cached(sql, params, days, reading, stats)
             except duckdb.Error:
                 # A part damaged where the cheap checks do not look: drop what DuckDB cannot read, rebuild it
                 # from the logs, and answer once more.
                 cache = ColumnarCache(self.cache_dir, self.root)
                 if not cache.discard(damaged_parts(cache.parts_of(days))):
                     raise
-                result, left_out = self._query_cached(sql, params, days, reading, stats)
+                result, notes = self._query_cached(sql, params, days, reading, stats)
         else:
             con = self._connect()
             try:
-                left_out = self._load(con, [obj for day in days for obj in day.objects], reading)
+                notes = self._load(con, [obj for day in days for obj in day.objects], reading)
                 result = _answer_unkept(con, sql, params, stats)
             finally:
                 con.close()
-        for obj, reason in left_out.items():
-            if scope.owns(_folder_day(obj)):
-                stats.skipped_objects[reason] += 1
-                stats.skip_example(reason, obj.path)
-            stats.objects_read -= 1
-            stats.bytes_read -= obj.size
+        _count_notes(notes, scope, stats)
         return result
 
     def _query_cached(
         self, sql: str, params: Sequence[SqlParam], days: list[DayFolder], reading: Tally, stats: ScanStats,
-    ) -> tuple[QueryResult, dict[LogObject, str]]:
+    ) -> tuple[QueryResult, ReadNotes]:
         """Run ``sql`` over the columnar cache, brought up to date first (or its stored result); the result is
         named by the query and the parts it read. DuckDB is opened only when there is something to parse or
         query: a repeated refresh answered by its stored result needs none."""
@@ -332,7 +331,7 @@ class LocalEngine:
     def _answer_cached(
         self, parsing: _Opened, con: _Opened, sql: str, params: list[SqlParam], days: list[DayFolder],
         reading: Tally, stats: ScanStats,
-    ) -> tuple[QueryResult, dict[LogObject, str]]:
+    ) -> tuple[QueryResult, ReadNotes]:
         """``_query_cached`` with connections opened when first called: ``parsing`` for the parse workers, ``con``
         for the query."""
         cap = self.max_object_bytes
@@ -353,9 +352,9 @@ class LocalEngine:
             except _write_errors():
                 stored = False
         if not stored:  # the cache folder or the disk refuses the file
-            return QueryResult(_rows(con(), sql, params), stats), scan.left_out
+            return QueryResult(_rows(con(), sql, params), stats), scan.notes
         rows = self._stored_rows(cache, key, sql, params, scan.parts)
-        return QueryResult(rows, stats, key, cache.shelf, cache.result_path(key)), scan.left_out
+        return QueryResult(rows, stats, key, cache.shelf, cache.result_path(key)), scan.notes
 
     def _stored_rows(
         self, cache: ColumnarCache, key: str, sql: str, params: list[SqlParam], parts: list[Path]
@@ -389,27 +388,42 @@ class LocalEngine:
     def _workers(self) -> int:
         return self.threads or os.cpu_count() or 2
 
-    def _load(self, con: duckdb.DuckDBPyConnection, objects: list[LogObject], reading: Tally) -> dict[LogObject, str]:
-        """Parse ``objects`` into the logs table in bounded batches, one per worker at a time; return the
-        objects left out, with the reason."""
+    def _load(self, con: duckdb.DuckDBPyConnection, objects: list[LogObject], reading: Tally) -> ReadNotes:
+        """Parse ``objects`` into the logs table in bounded batches, one per worker at a time; return what reading
+        them found."""
         con.execute(f"CREATE TABLE {TABLE_NAME} ({_TABLE_DDL})")
         reading.start(len(objects), sum(obj.size for obj in objects))
 
-        def load(batch: list[LogObject]) -> dict[LogObject, str]:
+        def load(batch: list[LogObject]) -> ReadNotes:
             cursor = con.cursor()
             try:
-                records, left_out = _parsed(cursor, batch, self.max_object_bytes)
+                records, notes = _parsed(cursor, batch, self.max_object_bytes)
                 if records is not None:
                     cursor.from_arrow(records).insert_into(TABLE_NAME)
                 reading.add(len(batch), sum(obj.size for obj in batch), records=len(records) if records else 0)
-                return left_out
+                return notes
             finally:
                 cursor.close()
 
+        found = ReadNotes()
         with _one_thread(con), ThreadPoolExecutor(max_workers=self._workers()) as pool:
-            left = {obj: reason for left_out in pool.map(load, batches(objects)) for obj, reason in left_out.items()}
+            for notes in pool.map(load, batches(objects)):
+                found.add(notes)
         reading.finish()
-        return left
+        return found
+
+
+def _count_notes(notes: ReadNotes, scope: Scope, stats: ScanStats) -> None:
+    """Count in ``stats`` the objects left out (no longer read) and those read with replacement characters; those of
+    a day folder the scope does not own (the next day's, read for late calls) are named by the period that owns it."""
+    for obj, reason in notes.left_out.items():
+        if scope.owns(_folder_day(obj)):
+            stats.skipped_objects[reason] += 1
+            stats.skip_example(reason, obj.path)
+        stats.objects_read -= 1
+        stats.bytes_read -= obj.size
+    for owned in (obj for obj in notes.replaced if scope.owns(_folder_day(obj))):
+        stats.not_utf8(owned.path)
 
 
 _COLUMNS = duckdb_columns()
@@ -503,19 +517,12 @@ def _write_errors() -> tuple[type[Exception], ...]:
     return (OSError, duckdb.IOException)
 
 
-def _unreadable_errors() -> tuple[type[Exception], ...]:
-    """The errors of an object that cannot be inflated or cut into lines: it is skipped and counted."""
-    return (*GZIP_ERRORS, pa.ArrowInvalid)
-
-
 def unreadable_reason(exc: BaseException) -> str:
     """Why an object could not be read, for the skipped-objects warning: what to fix differs by cause."""
     if isinstance(exc, EOFError):
         cause = "gzip cut short (an object still being written, or a partial copy)"
     elif isinstance(exc, gzip.BadGzipFile):
         cause = "not gzip"
-    elif isinstance(exc, pa.ArrowInvalid):
-        cause = "not UTF-8 text"
     elif isinstance(exc, OSError) and exc.strerror:
         cause = exc.strerror  # permission denied, an I/O error
     else:
@@ -531,9 +538,9 @@ def _batch_schema() -> pa.Schema:
 
 def _parsed(
     cursor: duckdb.DuckDBPyConnection, objects: list[LogObject], cap: int
-) -> tuple[pa.Table | None, dict[LogObject, str]]:
-    """The records of ``objects`` as an Arrow table (None when none is readable), and the objects left out with
-    the reason.
+) -> tuple[pa.Table | None, ReadNotes]:
+    """The records of ``objects`` as an Arrow table (None when none is readable), and what reading found: the objects
+    left out with the reason, those read with replacement characters.
 
     Each object is read in chunks and its lines parsed ``PARSE_BYTES`` at a time, so memory stays bounded
     whatever an object holds; an object found damaged or over the cap part-way has its rows taken out again.
@@ -545,6 +552,7 @@ def _parsed(
     escaped = False  # whether a pending chunk spells an ASCII character with an escape (\u0073)
     pending_bytes = 0
     left_out: dict[LogObject, str] = {}
+    replaced: set[LogObject] = set()
 
     partitions = pa.array([_partition_of(obj.path) for obj in objects], pa.string())
     paths = pa.array([obj.path for obj in objects], pa.string())
@@ -583,38 +591,46 @@ def _parsed(
 
     for index, obj in enumerate(objects):
         try:
-            for lines, text, has_escape in _object_lines(obj.path, cap):
+            for chunk in _object_lines(obj.path, cap):
                 pending.append(pa.RecordBatch.from_arrays(
-                    [lines, pa.array(np.full(len(lines), index, dtype=np.int32))], schema=_batch_schema()))
-                texts.append(text)
-                keys += text.count(_TIMESTAMP_KEY)  # while the chunk is in the CPU's cache
-                escaped = escaped or has_escape
-                pending_bytes += len(text)  # blank lines too
+                    [chunk.lines, pa.array(np.full(len(chunk.lines), index, dtype=np.int32))], schema=_batch_schema()))
+                texts.append(chunk.text)
+                keys += chunk.text.count(_TIMESTAMP_KEY)  # while the chunk is in the CPU's cache
+                escaped = escaped or chunk.escaped
+                pending_bytes += len(chunk.text)  # blank lines too
+                if chunk.replaced:
+                    replaced.add(obj)
                 if pending_bytes >= PARSE_BYTES:
                     parse_pending()
         except OverCap as exc:
             left_out[obj] = str(exc)
-        except _unreadable_errors() as exc:
+        except GZIP_ERRORS as exc:
             left_out[obj] = unreadable_reason(exc)
     parse_pending()
+    notes = ReadNotes(left_out, replaced - left_out.keys())
     if len(left_out) == len(objects):
-        return None, left_out
+        return None, notes
     table = pa.concat_tables(parsed) if parsed else parse([])  # objects of blank lines only: no rows
     if left_out:
         dropped = pa.array([obj.path for obj in left_out])
         table = table.filter(pc.invert(pc.is_in(table["$path"], value_set=dropped)))
-    return table, left_out
+    return table, notes
 
 
-def _object_lines(
-    path: str, cap: int, chunk_bytes: int = CHUNK_BYTES
-) -> Iterator[tuple[pa.LargeStringArray, bytes, bool]]:
-    """The non-blank lines of one gzip object as UTF-8 checked Arrow strings, with the text they point into and
-    whether it spells an ASCII character with an escape, a chunk at a time.
+class _Chunk(NamedTuple):
+    """The non-blank lines of a run of whole lines of an object, and what the parse needs to know of their text."""
+
+    lines: pa.LargeStringArray
+    text: bytes  # the UTF-8 text the lines point into
+    escaped: bool  # whether the text spells an ASCII character with an escape (\u0073)
+    replaced: bool  # whether bytes that are not UTF-8 were replaced with U+FFFD
+
+
+def _object_lines(path: str, cap: int, chunk_bytes: int = CHUNK_BYTES) -> Iterator[_Chunk]:
+    """The non-blank lines of one gzip object as UTF-8 Arrow strings, a chunk at a time.
 
     A line keeps its newline and the blank lines after it (JSON whitespace), so cutting needs no copy; a line
-    cut by a chunk boundary is carried into the next chunk. Raises OverCap, a gzip error or ArrowInvalid (not
-    UTF-8).
+    cut by a chunk boundary is carried into the next chunk. Raises OverCap or a gzip error.
     """
     carried: list[bytes] = []
     for chunk in gunzip_chunks(path, cap, chunk_bytes):
@@ -624,13 +640,29 @@ def _object_lines(
             continue
         text = b"".join([*carried, chunk[: last_newline + 1]]) if carried else chunk[: last_newline + 1]
         carried = [chunk[last_newline + 1 :]]
-        lines = _lines(text)
-        if lines is not None:
-            yield lines, text, _ascii_escape_in(text)
+        cut = _chunk(text)
+        if cut is not None:
+            yield cut
     rest = b"".join(carried) + b"\n"
-    lines = _lines(rest) if len(rest) > 1 else None
-    if lines is not None:
-        yield lines, rest, _ascii_escape_in(rest)
+    cut = _chunk(rest) if len(rest) > 1 else None
+    if cut is not None:
+        yield cut
+
+
+def _chunk(text: bytes) -> _Chunk | None:
+    """The lines of ``text`` (whole lines, so no character is cut); None when all are blank.
+
+    Text that fails the UTF-8 check is decoded again with each bad byte replaced by U+FFFD, as Athena's reader does
+    (Hadoop's ``Text.toString``, Java's ``new String(bytes, UTF_8)``), so one damaged byte in a prompt loses no
+    record; only such text takes this slower path.
+    """
+    replaced = False
+    try:
+        lines = _lines(text)
+    except pa.ArrowInvalid:
+        text, replaced = text.decode("utf-8", errors="replace").encode("utf-8"), True
+        lines = _lines(text)
+    return None if lines is None else _Chunk(lines, text, _ascii_escape_in(text), replaced)
 
 
 def _lines(text: bytes) -> pa.LargeStringArray | None:
@@ -704,13 +736,14 @@ def _last_key_wins(batch: pa.RecordBatch) -> pa.RecordBatch | None:
 
 def _write_parts(
     con: duckdb.DuckDBPyConnection, jobs: list[tuple[list[LogObject], Path]], cap: int, reading: Tally
-) -> list[dict[LogObject, str]]:
+) -> list[ReadNotes]:
     """Parse the objects of every job in one go and write each job's records to a Parquet file at its path; return,
-    job by job, the objects left out with the reason. A job none of whose objects is readable gets no file."""
+    job by job, what reading found. A job none of whose objects is readable gets no file."""
     objects = [obj for batch, _ in jobs for obj in batch]
     cursor = con.cursor()
     try:
-        records, left_out = _parsed(cursor, objects, cap)
+        records, notes = _parsed(cursor, objects, cap)
+        left_out = notes.left_out
         if records is not None:
             job_of_object = np.repeat(np.arange(len(jobs)), [len(batch) for batch, _ in jobs])
             paths = pa.array([obj.path for obj in objects])
@@ -728,7 +761,8 @@ def _write_parts(
                     # 2.9 us per record)
                     pq.write_table(rows, target, compression=PART_COMPRESSION)
         reading.add(len(objects), sum(obj.size for obj in objects), records=len(records) if records else 0)
-        return [{obj: left_out[obj] for obj in batch if obj in left_out} for batch, _ in jobs]
+        return [ReadNotes({obj: left_out[obj] for obj in batch if obj in left_out},
+                          {obj for obj in batch if obj in notes.replaced}) for batch, _ in jobs]
     finally:
         cursor.close()
 

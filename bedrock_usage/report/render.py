@@ -216,6 +216,8 @@ def report_document(report: UsageReport, analyses: list[str], now: datetime | No
             "duplicate_records_ignored": report.stats.duplicate_records,
             "objects_skipped": dict(report.stats.skipped_objects),
             "objects_skipped_examples": report.stats.skipped_examples,
+            "objects_not_utf8": report.stats.objects_not_utf8,
+            "objects_not_utf8_examples": report.stats.not_utf8_examples,
             "failed_regions": report.stats.failed_regions,
             "regions_without_logs": report.stats.regions_without_logs,
             "engine_cost_usd": json_value(report.stats.cost_usd),

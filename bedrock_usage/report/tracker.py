@@ -477,9 +477,12 @@ def build_warnings(report: UsageReport, fact_warnings: list[str]) -> list[str]:
         )
     for reason, count in sorted(report.stats.skipped_objects.items()):
         if reason != PAYLOAD_OBJECTS:
-            examples = report.stats.skipped_examples.get(reason, [])
-            named = f" ({'first: ' if count > len(examples) else ''}{', '.join(examples)})" if examples else ""
+            named = _named(count, report.stats.skipped_examples.get(reason, []))
             warnings.append(f"skipped {counted(count, 'object')}: {reason}{named}")
+    if report.stats.objects_not_utf8:
+        count = report.stats.objects_not_utf8
+        warnings.append(f"{counted(count, 'object')} held bytes that are not UTF-8; read with replacement characters"
+                        f"{_named(count, report.stats.not_utf8_examples)}")
     for region, message in sorted(report.stats.failed_regions.items()):
         warnings.append(f"region {region} failed and is missing from the figures: {message}")
     for folder, regions in _regions_by(report.stats.regions_without_logs).items():
@@ -496,6 +499,11 @@ def build_warnings(report: UsageReport, fact_warnings: list[str]) -> list[str]:
         warnings.append(_no_calls(report))
     warnings += _tags_never_seen(report)
     return warnings
+
+
+def _named(count: int, examples: list[str]) -> str:
+    """`` (a, b)`` naming the objects a warning counts, `` (first: a, b, c)`` when it counts more."""
+    return f" ({'first: ' if count > len(examples) else ''}{', '.join(examples)})" if examples else ""
 
 
 def _tags_never_seen(report: UsageReport) -> list[str]:

@@ -18,6 +18,8 @@ from hypothesis import strategies as st
 import bedrock_tracker_cli
 from bedrock_usage.bounded_gzip import MAX_OBJECT_ENV, OverCap, gunzip_chunks, over_cap_reason
 from bedrock_usage.engines import local
+from bedrock_usage.engines.base import Scope
+from bedrock_usage.engines.columnar_cache import MANIFEST, MAX_PARTS
 from bedrock_usage.engines.local import LocalEngine
 from bedrock_usage.logs.period import resolve_period
 from bedrock_usage.report.render import report_document
@@ -183,6 +185,107 @@ def test_skipped_objects_are_named_the_first_three_by_name(tmp_path: Path, cache
     assert report_document(result, [])["scan"]["objects_skipped_examples"] == {reason: first}
     assert result.summary["calls"] == 1
 
+
+# Bytes that are not UTF-8
+
+
+def prompted(minute: int, inp: int, out: int) -> dict:
+    """A record whose request body holds a prompt that names it (``PROMPT-<minute>``)."""
+    body = {"messages": [{"role": "user", "content": [{"text": f"PROMPT-{minute} summarise the report"}]}]}
+    logged = record(minute, inp=inp, out=out)
+    logged["input"]["inputBodyJson"] = body
+    return logged
+
+
+def write_damaged(path: Path, records: list[dict], damaged: set[int], extra: bytes = b"") -> None:
+    """``records`` as one gzip object at ``path``, the prompt of each record numbered in ``damaged`` holding a byte
+    that is not UTF-8 (``\\xff``), then ``extra`` lines."""
+    lines = [json.dumps(r).encode() for r in records]
+    for index in damaged:
+        lines[index] = lines[index].replace(b"PROMPT-", b"caf\xff-")
+    path.write_bytes(gzip.compress(b"\n".join(lines) + b"\n" + extra))
+
+
+@CACHES
+def test_an_object_with_a_byte_that_is_not_utf8_keeps_every_record_and_warns(tmp_path: Path, cache: bool) -> None:
+    """One damaged byte in one prompt used to skip the whole object; it is read with U+FFFD, as Athena reads it."""
+    records = [prompted(m, inp=1000 + 7 * m, out=50 + m) for m in range(3)]
+    (path,) = write_records(tmp_path / "logs", records)
+    write_damaged(path, records, {1})
+    warning = f"1 object held bytes that are not UTF-8; read with replacement characters ({path.as_posix()})"
+    for run in ("cold", "warm") if cache else ("cold",):
+        engine = LocalEngine(tmp_path / "logs", cache=cache_arg(cache, tmp_path))
+        result = BedrockAthenaTracker(engine).analyze(PERIOD, ["us-east-1"])
+        assert result.summary["calls"] == 3, run
+        assert result.summary["input_tokens"] == sum(r["input"]["inputTokenCount"] for r in records)
+        assert result.summary["output_tokens"] == sum(r["output"]["outputTokenCount"] for r in records)
+        assert result.records_skipped == 0 and not result.stats.skipped_objects
+        assert result.stats.objects_read == 1
+        assert warning in result.warnings, result.warnings
+        scan = report_document(result, [])["scan"]
+        assert (scan["objects_not_utf8"], scan["objects_not_utf8_examples"]) == (1, [path.as_posix()])
+    if cache:
+        assert engine.last_refresh.objects_parsed == 0  # the warm run still says so, from the cache's manifest
+
+
+@CACHES
+def test_a_record_that_is_not_json_once_its_bytes_are_replaced_is_skipped_and_counted(
+        tmp_path: Path, cache: bool) -> None:
+    records = [prompted(m, inp=10 + m, out=m) for m in range(3)]
+    (path,) = write_records(tmp_path / "logs", records)
+    write_damaged(path, records, {0}, b'{"timestamp": "2025-11-02T10:30:00Z", "modelId": "caf\xff\n')
+    result = report(tmp_path / "logs", cache_arg(cache, tmp_path))
+    assert result.summary["calls"] == 3
+    assert result.summary["input_tokens"] == sum(r["input"]["inputTokenCount"] for r in records)
+    assert result.records_skipped == 1 and result.stats.objects_not_utf8 == 1
+
+
+def test_objects_read_with_replacement_characters_are_named_the_first_three_by_name(tmp_path: Path) -> None:
+    (path,) = write_records(tmp_path / "logs", [record(1)])
+    damaged = sorted(path.with_name(f"zz-{n}.json.gz") for n in range(4))
+    for minute, target in enumerate(damaged, start=10):
+        write_damaged(target, [prompted(minute, inp=5, out=1)], {0})
+    result = report(tmp_path / "logs", tmp_path / "cache")
+    first = ", ".join(target.as_posix() for target in damaged[:3])
+    assert result.summary["calls"] == 5
+    assert f"4 objects held bytes that are not UTF-8; read with replacement characters (first: {first})" in (
+        result.warnings)
+
+
+def test_a_compacted_part_still_names_its_object_read_with_replacement_characters(tmp_path: Path) -> None:
+    (path,) = write_records(tmp_path / "logs", [record(1)])
+    damaged = path.with_name("zz-damaged.json.gz")
+    write_damaged(damaged, [prompted(2, inp=5, out=1)], {0})
+    engine = LocalEngine(tmp_path / "logs", cache=tmp_path / "cache")
+    sql = "SELECT count(*) AS calls FROM bedrock_invocation_logs"
+    for minute in range(10, 11 + MAX_PARTS):  # a part per refresh, until the day folder's parts are merged
+        path.with_name(f"zz-{minute}.json.gz").write_bytes(gzip.compress(json.dumps(record(minute)).encode()))
+        result = engine.query(sql, [], Scope(("us-east-1",), *PERIOD.partition_days()))
+    (manifest,) = (tmp_path / "cache").rglob(MANIFEST)
+    assert len(json.loads(manifest.read_text())["parts"]) == 1
+    assert result.rows.column("calls").to_pylist() == [3 + MAX_PARTS]
+    assert (result.stats.objects_not_utf8, result.stats.not_utf8_examples) == (1, [damaged.as_posix()])
+
+
+def test_the_cli_reports_every_record_of_an_object_with_a_byte_that_is_not_utf8(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    records = [prompted(m, inp=2000 + m, out=300 + m) for m in range(3)]
+    (path,) = write_records(tmp_path / "logs", records)
+    write_damaged(path, records, {1})
+    code = bedrock_tracker_cli.main(["--logs-dir", str(tmp_path / "logs"), "--start-date", "2025-11-02",
+                                     "--end-date", "2025-11-02", "--region", "us-east-1", "--format", "json",
+                                     "--output-dir", "-"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    document = json.loads(out)
+    assert document["summary"]["calls"] == 3
+    assert document["summary"]["input_tokens"] == sum(r["input"]["inputTokenCount"] for r in records)
+    assert document["summary"]["output_tokens"] == sum(r["output"]["outputTokenCount"] for r in records)
+    assert document["scan"]["objects_skipped"] == {} and document["scan"]["objects_not_utf8"] == 1
+    warning = f"1 object held bytes that are not UTF-8; read with replacement characters ({path.as_posix()})"
+    assert warning in document["warnings"]
+    assert f"warning: {warning}" in err
+    assert "PROMPT" not in out and "caf" not in out  # reports never show prompt text
 
 @pytest.mark.slow
 def test_a_gigabyte_of_blank_lines_is_read_in_bounded_memory(tmp_path: Path) -> None:
