@@ -392,11 +392,14 @@ PERIODS),
            'link.values["regions"] = named if all(r in REGION_NAMES for r in named) else [ALL]',
            ("tests/dashboard/test_url_state.py",)),
     Mutant("refresh-tier-prices-as-base", "bedrock_usage/pricing/offer_file.py",
-           "if any(_sized_only(tiers[(model, price.unit)]) for model in models):",
-           "if False:", ("tests/pricing/test_refresh.py",)),
+           "if any(_sized_only(tiers[(model, price.unit)]) or _other_unit(tiers, model, price.unit)"
+           " for model in models):",
+           "if any(_other_unit(tiers, model, price.unit) for model in models):", ("tests/pricing/test_refresh.py",)),
     Mutant("refresh-new-tier-as-sized", "bedrock_usage/pricing/offer_file.py",
-           "if any(_sized_only(tiers[(model, price.unit)]) for model in models):",
-           "if any(tiers[(model, price.unit)] and price.tier not in tiers[(model, price.unit)] for model in models):",
+           "if any(_sized_only(tiers[(model, price.unit)]) or _other_unit(tiers, model, price.unit)"
+           " for model in models):",
+           "if any((tiers[(model, price.unit)] and price.tier not in tiers[(model, price.unit)])\n"
+           "            or _other_unit(tiers, model, price.unit) for model in models):",
            ("tests/pricing/test_refresh.py",)),
     Mutant("qcli-warnings-unsaid", "qcli_s3_analyzer.py", "    print_warnings(report.warnings)\n", "",
            ("tests/qdev/test_cli.py",)),
