@@ -8,7 +8,6 @@ reasons, the dates read) are defined here once; ``activity_sql`` applies the sam
 
 from __future__ import annotations
 
-import csv
 import math
 import re
 from collections import Counter
@@ -81,7 +80,12 @@ NUMBER_PATTERN = r"^[+]{0,1}([0-9]+[.]{0,1}[0-9]*|[.][0-9]+)([eE][+-]{0,1}[0-9]+
 MAX_COUNT = 2**32
 _LINE_END = re.compile(r"\r\n|\r|\n")
 CELL_LIMIT = 131_072  # characters: the csv module's default field limit; no report cell comes near it
-_CSV_FIELD_LIMIT = 2**31 - 1  # the csv module's own cap on every platform: a longer cell is read, then its row skipped
+# What a cell is trimmed of, on every path: spaces and tabs, nothing else. Each engine's own trim takes another set
+# (Python's str.strip also U+00A0, U+0085, ...; Trino's Java whitespace; DuckDB's Unicode spaces, no tab), so the
+# SQL trims with this pattern instead; a line never holds CR or LF (lines end there).
+BLANKS = " \t"
+BLANK_EDGES_PATTERN = r"^[ \t]+|[ \t]+$"
+QUOTE = '"'
 
 # Why a file or a row is left out (counted by reason in the report).
 NO_HEADER = "no UserId/Date header"
@@ -131,7 +135,6 @@ _NUMBER_RE = re.compile(NUMBER_PATTERN)
 def _number(cell: str) -> int:
     """An empty cell is 0; else a number below ``MAX_COUNT`` that is not negative, truncated toward zero (ValueError
     otherwise)."""
-    cell = cell.strip()
     if not cell:
         return 0
     if not _NUMBER_RE.match(cell):
@@ -144,25 +147,33 @@ def _number(cell: str) -> int:
 
 def report_date(cell: str) -> date:
     """The day of a ``MM-DD-YYYY`` cell (one-digit month and day accepted); ValueError for anything else."""
-    match = _DATE_RE.match(cell.strip())
+    match = _DATE_RE.match(cell)
     if not match:
         raise ValueError(cell)
     month, day, year = (int(part) for part in match.groups())
     return date(year, month, day)
 
 
+def cell_text(raw: str) -> str:
+    """A cell as every path reads it (the SQL of ``activity_sql.cells_sql`` too): trimmed of ``BLANKS``, then one
+    pair of surrounding quotes removed (``""`` inside -> ``"``) and trimmed again."""
+    cell = raw.strip(BLANKS)
+    if len(cell) >= 2 and cell[0] == cell[-1] == QUOTE:
+        return cell[1:-1].replace(QUOTE * 2, QUOTE).strip(BLANKS)
+    return cell
+
+
 def csv_rows(text: str) -> Iterator[list[str]]:
-    """The rows of a CSV text, one per line, lines ending at LF, CRLF or CR (as Athena splits them): a quote left
-    open ends with its line, so it spoils that row alone, not every row after it. A cell of any length is read, so
-    a file with one too long is not lost (the readers skip such a row with ``too_long``)."""
-    csv.field_size_limit(_CSV_FIELD_LIMIT)
+    """The cells of each line of a CSV text, lines ending at LF, CRLF or CR and cells at every comma, as the Athena
+    query splits them: a quote left open spoils its cell alone, and a quoted comma splits its cell (the reports
+    never quote one)."""
     for line in _LINE_END.split(text):
-        yield next(csv.reader([line]), [])
+        yield [cell_text(raw) for raw in line.split(",")]
 
 
 def too_long(cells: list[str]) -> bool:
-    """True when a cell, trimmed, is longer than ``CELL_LIMIT``."""
-    return any(len(cell) > CELL_LIMIT and len(cell.strip()) > CELL_LIMIT for cell in cells)
+    """True when a cell is longer than ``CELL_LIMIT``."""
+    return any(len(cell) > CELL_LIMIT for cell in cells)
 
 
 def read_activity_csv(data: bytes) -> ParsedReport:
@@ -172,7 +183,7 @@ def read_activity_csv(data: bytes) -> ParsedReport:
     except UnicodeDecodeError:
         raise BadActivityFile("not UTF-8 text") from None
     reader = csv_rows(text)
-    header = [name.strip() for name in next(reader, [])]
+    header = next(reader, [])
     if "UserId" not in header or "Date" not in header:
         raise BadActivityFile(NO_HEADER)
     position = {name: i for i, name in enumerate(header)}
@@ -180,7 +191,7 @@ def read_activity_csv(data: bytes) -> ParsedReport:
     records: list[list[object]] = []
     skipped: Counter[str] = Counter()
     for row in reader:
-        if not any(cell.strip() for cell in row):
+        if not any(row):
             continue
         if len(row) != len(header):
             skipped[WRONG_CELL_COUNT] += 1
@@ -188,7 +199,7 @@ def read_activity_csv(data: bytes) -> ParsedReport:
         if too_long(row):
             skipped[CELL_TOO_LONG] += 1
             continue
-        user = row[position["UserId"]].strip()
+        user = row[position["UserId"]]
         if not user:
             skipped[NO_USER] += 1
             continue

@@ -4,10 +4,11 @@ The Glue table ``qdev_user_activity`` (``setup_athena_bucket.py --qdev``) holds 
 file: the whole line in ``line``, partitions ``product`` (the ``QDeveloperLogs`` or ``KiroLogs`` folder) and ``dt``
 (the ``yyyy/MM/dd`` folder). Column order differs between files, so the query finds each file's header line (the
 one with ``UserId`` and ``Date`` cells), takes every column's position from it, and reads the other lines by those
-positions with the cell rules of ``activity`` (patterns, skip reasons, empty or missing cell = 0). It returns one
-row per usable line (the grain ``read_activity_csv`` gives), one per header line and one per skipped line, so
-``decode_activity`` fills the same rows and counts (files read, older layouts, skipped rows) as the S3 reader.
-Cells are split on every comma: the reports never quote one, and a quoted comma makes a row "wrong number of cells".
+positions with the cell rules of ``activity`` (trimming, patterns, skip reasons, empty or missing cell = 0). It
+returns one row per usable line (the grain ``read_activity_csv`` gives), one per header line and one per skipped
+line, so ``decode_activity`` fills the same rows and counts (files read, older layouts, skipped rows) as the S3
+reader. Cells are split on every comma, as the Python reader splits them: the reports never quote one, and a quoted
+comma makes a row "wrong number of cells" on both paths.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from .activity import (
     ACTIVITY_COLUMNS,
     BAD_DATE,
     BAD_NUMBER,
+    BLANK_EDGES_PATTERN,
     CELL_LIMIT,
     CELL_TOO_LONG,
     DATE_PATTERN,
@@ -66,13 +68,20 @@ def _alias(column: str) -> str:
     return column.lower()
 
 
+def trimmed_sql(text: str) -> str:
+    """``text`` trimmed of ``BLANKS`` (spaces and tabs) alone: Trino's and DuckDB's own ``trim`` take other sets."""
+    return f"regexp_replace({text}, {sql_literal(BLANK_EDGES_PATTERN)}, '')"
+
+
 def cells_sql(text: str) -> str:
-    """The cells of a line: split on commas, trimmed, one pair of surrounding quotes removed (``""`` -> ``"``)."""
+    """The cells of a line, as ``activity.cell_text`` reads them: split on commas, trimmed, one pair of surrounding
+    quotes removed (``""`` -> ``"``) and trimmed again."""
+    inner = trimmed_sql("replace(substr(c, 2, length(c) - 2), '\"\"', '\"')")
     unquoted = (
         "c -> CASE WHEN length(c) >= 2 AND starts_with(c, '\"') AND substr(c, length(c)) = '\"' "
-        "THEN trim(replace(substr(c, 2, length(c) - 2), '\"\"', '\"')) ELSE c END"
+        f"THEN {inner} ELSE c END"
     )
-    return f"transform(transform(split({text}, ','), c -> trim(c)), {unquoted})"
+    return f"transform(transform(split({text}, ','), c -> {trimmed_sql('c')}), {unquoted})"
 
 
 def long_cell_sql(cells: str) -> str:

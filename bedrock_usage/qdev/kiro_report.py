@@ -4,7 +4,8 @@ Columns are found by header name, case-insensitively (their set drifts: ``New_Us
 from older exports, and a ``{model}_messages`` column appears only for the models used that day). ``Date`` is
 ISO ``YYYY-MM-DD``; credits are decimals, counts whole numbers (``12.0`` is read as 12), neither ever negative nor
 ``MAX_COUNT`` or more; ``Overage_Enabled`` and ``New_User`` are ``true``/``false``; an empty cell is 0 (false, no
-cap). The cell rules live here once: the CSV reader and the Athena query (``kiro_report_sql``, which only splits
+cap). A cell is trimmed of spaces and tabs alone, then of one pair of quotes (``activity.cell_text``, the same in
+the SQL). The cell rules live here once: the CSV reader and the Athena query (``kiro_report_sql``, which only splits
 lines by each file's header) both hand their cells to ``parse_row``.
 
 A row without a ``Client_Type`` cell takes the client type of its file's name (``KIRO_CLI_...``). A day, user, client
@@ -105,7 +106,7 @@ def model_name(column: str) -> str:
 
 def header_positions(header: list[str]) -> tuple[dict[str, int], dict[str, int]]:
     """Report column -> cell index, and model name -> cell index, from a header line (names matched loosely)."""
-    names = [name.strip().lower() for name in header]
+    names = [name.lower() for name in header]
     fixed = {}
     for column, candidates in HEADER_NAMES.items():
         found = next((names.index(name) for name in candidates if name in names), None)
@@ -117,7 +118,6 @@ def header_positions(header: list[str]) -> tuple[dict[str, int], dict[str, int]]
 
 def _number(cell: str | None) -> float:
     """An empty or missing cell is 0; else a number below ``MAX_COUNT`` that is not negative (BadRow otherwise)."""
-    cell = (cell or "").strip()
     if not cell:
         return 0.0
     if not _NUMBER_RE.match(cell):
@@ -134,7 +134,7 @@ def _count(cell: str | None) -> int:
 
 
 def _flag(cell: str | None) -> bool:
-    cell = (cell or "").strip().lower()
+    cell = (cell or "").lower()
     if cell in ("", "false"):
         return False
     if cell == "true":
@@ -143,7 +143,7 @@ def _flag(cell: str | None) -> bool:
 
 
 def _date(cell: str | None) -> date:
-    match = _ISO_RE.match((cell or "").strip())
+    match = _ISO_RE.match(cell or "")
     if not match:
         raise BadRow(BAD_DATE)
     try:
@@ -155,22 +155,23 @@ def _date(cell: str | None) -> date:
 def parse_row(cells: Mapping[str, str | None], model_cells: Mapping[str, str | None]) -> tuple[dict, dict[str, int]]:
     """One report line as a fact record and its non-zero model message counts; BadRow with the reason to count.
 
-    ``cells`` maps report columns (``HEADER_NAMES`` keys) to their raw cells, ``model_cells`` model names to theirs;
-    a column the file lacks is missing (or None) and reads as empty.
+    ``cells`` maps report columns (``HEADER_NAMES`` keys) to their cells, ``model_cells`` model names to theirs, each
+    read by ``activity.cell_text`` (in the SQL, ``cells_sql``); a column the file lacks is missing (or None) and reads
+    as empty.
     """
-    user = (cells.get(USER) or "").strip()
+    user = cells.get(USER) or ""
     if not user:
         raise BadRow(NO_USER)
     record: dict = {USER: user, DATE: _date(cells.get(DATE))}
     for column in TEXT_COLUMNS[1:]:
-        record[column] = (cells.get(column) or "").strip()
+        record[column] = cells.get(column) or ""
     record[CLIENT], record[TIER] = record[CLIENT].upper(), record[TIER].upper()
     record[EMAIL] = record[EMAIL].lower()
     for column in COUNT_COLUMNS:
         record[column] = _count(cells.get(column))
     for column in CREDIT_COLUMNS:
         record[column] = _number(cells.get(column))
-    cap = (cells.get(OVERAGE_CAP) or "").strip()
+    cap = cells.get(OVERAGE_CAP) or ""
     record[OVERAGE_CAP] = _number(cap) if cap else None
     for column in FLAG_COLUMNS:
         record[column] = _flag(cells.get(column))
@@ -243,7 +244,7 @@ class LineParser:
 
 def has_report_header(cells: list[str]) -> bool:
     """True for a header line: it names the ``Date`` and ``UserId`` columns."""
-    names = {cell.strip().lower() for cell in cells}
+    names = {cell.lower() for cell in cells}
     return "date" in names and "userid" in names
 
 
@@ -259,7 +260,7 @@ def read_user_report_csv(data: bytes) -> ParsedUserReport:
         raise BadUserReport(NO_HEADER)
     parser = LineParser(header)
     for number, cells in enumerate(reader, start=2):
-        if any(cell.strip() for cell in cells):
+        if any(cells):
             parser.add(number, cells)
     return parser.result()
 

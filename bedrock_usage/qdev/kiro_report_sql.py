@@ -7,7 +7,8 @@ table schema can read them: the query finds each file's header line, takes each 
 in lower case), and returns, per line, the raw cells of the known columns and, in ``model_cells``, every model
 column of that file as ``name=cell`` pairs. The cell rules are not repeated here: ``decode_user_reports`` hands the
 cells to ``kiro_report.parse_row``, as the CSV reader does, so a new model needs no change to the table or the SQL.
-Cells are split on every comma (a quoted comma splits a row into too many cells; the reports never quote one).
+Cells are split on every comma and trimmed as the CSV reader does (``activity_sql.cells_sql``; a quoted comma
+splits a row into too many cells on both paths; the reports never quote one).
 Athena decodes a file that is not UTF-8 with replacement characters (U+FFFD) instead of failing: a file with one
 is skipped as "not UTF-8 text", as the CSV reader skips it.
 """

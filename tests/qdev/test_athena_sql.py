@@ -26,8 +26,8 @@ import sqlglot
 
 from bedrock_usage.engines.local import to_duckdb
 from bedrock_usage.logs.period import Period
-from bedrock_usage.qdev.activity import ActivityStats, read_activity_csv
-from bedrock_usage.qdev.activity_sql import activity_query, decode_activity
+from bedrock_usage.qdev.activity import ActivityStats, csv_rows, read_activity_csv
+from bedrock_usage.qdev.activity_sql import activity_query, cells_sql, decode_activity
 from bedrock_usage.qdev.analysis import Filters, Source, analyze
 from bedrock_usage.qdev.sources import LocalStore
 from tests.qdev.test_offline import offline  # noqa: F401  (fixture)
@@ -471,3 +471,48 @@ def test_counts_whose_sum_could_overflow_are_bad_numbers(tmp_path: Path, through
     assert activity is not None and dict(activity.stats.skipped_rows) == {"bad number": 3}
     assert activity.per_user[["user", "Chat_MessagesSent"]].values.tolist() == [[ALICE_9_NOV, 2**32 - 1]]
     assert int(activity.per_day["Chat_MessagesSent"].sum()) == 2**32 - 1
+
+
+# A count cell as it may come, and what it must read as on every path: only spaces and tabs are trimmed, so the
+# other Unicode blanks (U+00A0, U+202F, U+0085) leave a bad number, and quotes count after the trim.
+PADDED_CELLS = {"\t12\t": 12, ' "12"': 12, ' " 12\t" ': 12, "12": 12,
+                "12\u00a0": None, "\u202f12": None, "12\u0085": None}
+
+
+@pytest.mark.parametrize("through_sql", [False, True])
+def test_cells_are_trimmed_of_spaces_and_tabs_alone_on_every_path(tmp_path: Path, through_sql: bool) -> None:
+    header = reference_header()
+    users = [f"d-1111111111.user{i}" for i in range(len(PADDED_CELLS))]
+    lines = [",".join(header)] + [
+        ",".join({"UserId": user, "Date": "11-09-2025", "Chat_MessagesSent": cell}.get(column, "") for column in header)
+        for user, cell in zip(users, PADDED_CELLS, strict=True)]
+    key = f"AWSLogs/{ACCOUNT}/QDeveloperLogs/by_user_analytic/us-east-1/2025/11/10/00/{ACCOUNT}_by_user_analytic_x.csv"
+    _write(tmp_path, key, lines, "\n", False)
+    source = Source(LocalStore(tmp_path), activity=DuckDBActivity(tmp_path) if through_sql else None)
+
+    activity = analyze(source, Period(date(2025, 11, 9), date(2025, 11, 9))).activity
+
+    expected = sorted([user, sent] for user, sent in zip(users, PADDED_CELLS.values(), strict=True) if sent is not None)
+    bad = sum(sent is None for sent in PADDED_CELLS.values())
+    assert activity is not None and dict(activity.stats.skipped_rows) == {"bad number": bad}
+    assert sorted(activity.per_user[["user", "Chat_MessagesSent"]].values.tolist()) == expected
+
+
+# A line and its cells, written out here: spaces and tabs trimmed, then one pair of quotes ("" inside is "), then
+# spaces and tabs again; every other character kept.
+LINES_AND_CELLS = [
+    ('\t12\t, "12",  " 12\t" ,"a""b"', ["12", "12", "12", 'a"b']),
+    ("12\u00a0,\u202f12,12\u0085,\u3000", ["12\u00a0", "\u202f12", "12\u0085", "\u3000"]),
+    (' "" ,"12, """" ', ["", '"12', '"']),
+]
+
+
+def test_the_sql_and_the_python_reader_split_and_trim_a_line_alike() -> None:
+    con = duckdb.connect()
+    try:
+        for line, cells in LINES_AND_CELLS:
+            from_sql = con.execute(to_duckdb(f"SELECT {cells_sql('?')}"), [line]).fetchone()[0]
+            assert list(from_sql) == cells, repr(line)
+            assert next(csv_rows(line)) == cells, repr(line)
+    finally:
+        con.close()

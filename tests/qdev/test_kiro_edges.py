@@ -201,3 +201,23 @@ def test_a_tier_of_no_credits_has_no_share_and_the_json_stays_valid(tmp_path: Pa
     report = kiro_of(tmp_path / "logs", day, day, prices=prices)
     (row,) = _strict_json(render.write_json(report, tmp_path, "run"))["kiro"]["allowance"]["rows"]
     assert (row["allowance"], row["used_share"], row["projected_share"]) == (0, None, None)
+
+
+# A credits cell as it may come, and what it must read as on every path: only spaces and tabs are trimmed, so the
+# other Unicode blanks (U+00A0, U+202F, U+0085) leave a bad number, and quotes count after the trim.
+PADDED_CREDITS = {"\t12\t": 12.0, ' "12"': 12.0, ' " 12\t" ': 12.0, "12": 12.0,
+                  "12\u00a0": None, "\u202f12": None, "12\u0085": None}
+
+
+@pytest.mark.parametrize("through_sql", [False, True])
+def test_cells_are_trimmed_of_spaces_and_tabs_alone_on_every_path(tmp_path: Path, through_sql: bool) -> None:
+    day = date(2026, 11, 1)
+    rows = [ana(day, cell, UserId=f"u-{i}", User_Email=f"user{i}@example.com")
+            for i, cell in enumerate(PADDED_CREDITS)]
+    write_report(tmp_path, day, rows)
+    kiro = kiro_of(tmp_path, day, day, through_sql=through_sql).kiro
+    expected = sorted([f"user{i}@example.com", credits] for i, credits in enumerate(PADDED_CREDITS.values())
+                      if credits is not None)
+    bad = sum(credits is None for credits in PADDED_CREDITS.values())
+    assert dict(kiro.stats.skipped_rows) == {"bad number": bad}
+    assert sorted(kiro.per_user[["user", "credits"]].values.tolist()) == expected
