@@ -80,8 +80,9 @@ def qdev_charts(t: Text, report: QDevReport) -> None:
                                        money=False), key="q_chart_users")
     with right:
         st.markdown(f"**{t('q_chart_types')}**")
-        per_type = report.per_type.assign(request_type=report.per_type["request_type"].map(types))
-        st.plotly_chart(charts.top_bar(per_type, "request_type", "requests", value_label=t("q_requests"),
+        per_type = report.per_type.assign(request_type=report.per_type["request_type"].map(types),
+                                          count=report.per_type["requests"] + report.per_type["tool_results"])
+        st.plotly_chart(charts.top_bar(per_type, "request_type", "count", value_label=t("q_requests"),
                                        money=False, height=200),
                         key="q_chart_types")
         window = report.context_window

@@ -526,16 +526,19 @@ def _per_user(frame: pd.DataFrame, options: Options) -> pd.DataFrame:
 
 
 def _per_type(frame: pd.DataFrame, options: Options) -> pd.DataFrame:
-    """One row per request type, then the tool-result turns (whose averages would distort chat's)."""
+    """One row per request type, then the tool-result turns (whose averages would distort chat's): their count is
+    ``tool_results``, not ``requests``, so the requests add up to the user requests, as in every other table."""
     records = []
     for request_type in (*REQUEST_TYPE_ORDER, TOOL_RESULT):
         part = frame[frame["request_type"] == request_type]
         n = len(part)
+        turns = request_type == TOOL_RESULT
         inputs, outputs = int(part["input_tokens"].sum()), int(part["output_tokens"].sum())
         records.append(
             {
                 "request_type": request_type,
-                "requests": n,
+                "requests": 0 if turns else n,
+                "tool_results": n if turns else 0,
                 "input_tokens": inputs,
                 "output_tokens": outputs,
                 "total_tokens": inputs + outputs,

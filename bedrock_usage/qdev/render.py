@@ -330,13 +330,14 @@ def render_terminal(report: QDevReport, max_rows: int = 20) -> str:
             ],
         )
 
-    out += _section("Per request type (averages per request)")
+    out += _section("Per request type (averages per request, or per tool-result turn)")
     out += _table(
-        ["type", "requests", "avg input", "avg output", "avg total", "max input", "avg ctx"],
+        ["type", "requests", "tool turns", "avg input", "avg output", "avg total", "max input", "avg ctx"],
         [
             [
                 r.request_type,
                 _n(r.requests),
+                _n(r.tool_results),
                 _n(r.avg_input_tokens),
                 _n(r.avg_output_tokens),
                 _n(r.avg_total_tokens),

@@ -248,9 +248,11 @@ def test_model_id_prices_the_virtual_cost_and_tool_turns_count_apart(reference: 
     assert not any("not in the virtual cost" in line for line in priced.warnings)
     # tool-result turns (an empty prompt in a Kiro chat record) are not user requests
     tool_turns = sum(1 for _, prompt, _, _ in records if not prompt)
+    chats = len(records) - tool_turns + 2  # and the two Q Developer chats
     types = priced.per_type.set_index("request_type")
-    assert types.loc["tool_result", "requests"] == tool_turns == priced.summary.tool_results == 3
-    assert priced.summary.chat == len(records) - tool_turns + 2  # and the two Q Developer chats
+    assert types["requests"].to_dict() == {"chat": chats, "inline": 0, "dev": 0, "tool_result": 0}
+    assert types["tool_results"].to_dict() == {"chat": 0, "inline": 0, "dev": 0, "tool_result": tool_turns}
+    assert tool_turns == priced.summary.tool_results == 3 and priced.summary.chat == chats
 
 
 def test_parts_above_1000_users_are_all_read(tmp_path: Path) -> None:
