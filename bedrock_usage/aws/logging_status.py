@@ -210,26 +210,30 @@ def bedrock_write_verdict(
     request = {
         "action": "s3:PutObject",
         "resource": f"arn:{arn}:s3:::{bucket}/{region_prefix(prefix, account, region)}2025/01/01/00/log.json.gz",
-        "aws:SourceAccount": account,
+        "aws:sourceaccount": account,
         # Bedrock's exact source ARN is not documented; any ARN of the region and account stands for it.
-        "aws:SourceArn": f"arn:{arn}:bedrock:{region}:{account}:*",
-        "aws:SecureTransport": "true",
+        "aws:sourcearn": f"arn:{arn}:bedrock:{region}:{account}:*",
+        "aws:securetransport": "true",
+        "aws:principalisawsservice": "true",
+        "aws:principalservicename": BEDROCK_SERVICE,
     }
     allowed_by: list[str] = []
-    undecided: list[str] = []
+    undecided: dict[str, list[str]] = {"Allow": [], "Deny": []}
     for number, statement in enumerate(policy_statements(policy)):
         name = statement.get("Sid") or f"statement {number + 1}"
         applies = _statement_applies(statement, request)
         if applies is None:
-            undecided.append(name)
+            undecided.setdefault(str(statement.get("Effect")), []).append(name)
         elif applies and statement.get("Effect") == "Deny":
             return PolicyVerdict(False, f"bucket policy statement {name} denies Bedrock's log writes")
         elif applies and statement.get("Effect") == "Allow":
             allowed_by.append(name)
-    if allowed_by and not undecided:
+    if allowed_by and not undecided["Deny"]:
         return PolicyVerdict(True, f"allowed by {', '.join(allowed_by)}")
-    if undecided:
-        return PolicyVerdict(None, f"cannot evaluate bucket policy statement(s) {', '.join(undecided)}")
+    if allowed_by or undecided["Allow"]:
+        unknown = ", ".join(undecided["Deny"] or undecided["Allow"])
+        return PolicyVerdict(None, f"cannot tell whether bucket policy statement(s) {unknown} apply to Bedrock's log "
+                                   "writes (a condition key or operator this check does not evaluate)")
     where = f"{normalise_prefix(prefix)}AWSLogs/{account}/"
     own = any(statement.get("Sid") == writer_sid(region) for statement in policy_statements(policy))
     return PolicyVerdict(False, f"bucket policy has no statement letting {BEDROCK_SERVICE} s3:PutObject under {where}",
@@ -267,28 +271,67 @@ def _names_bedrock(principal: Any) -> bool:
 
 
 def _conditions_hold(conditions: dict[str, Any], request: dict[str, str]) -> bool | None:
-    for operator, tests in conditions.items():
-        base = operator.removesuffix("IfExists")
-        for key, expected in tests.items():
-            actual = request.get(key) if key.startswith("aws:") else None
-            if actual is None:
-                return None
-            patterns = [str(value) for value in _as_list(expected)]
-            if base in ("StringEquals", "ArnEquals"):
-                holds = actual in patterns
-            elif base == "Bool":
-                holds = actual in [p.lower() for p in patterns]
-            elif base in ("StringLike", "ArnLike"):
-                holds = _any_match(patterns, actual)
-            elif base == "StringNotEquals":
-                holds = actual not in patterns
-            elif base in ("StringNotLike", "ArnNotLike"):
-                holds = not _any_match(patterns, actual)
-            else:
-                return None
-            if not holds:
-                return False
-    return True
+    """Whether every condition holds (IAM ANDs them): False when one fails, None when one cannot be told."""
+    held = [_condition_holds(operator, key, expected, request)
+            for operator, tests in conditions.items() for key, expected in tests.items()]
+    if False in held:
+        return False
+    return None if None in held else True
+
+
+def _condition_holds(operator: str, key: str, expected: Any, request: dict[str, str]) -> bool | None:
+    """One operator over one key for Bedrock's write; None for a key or operator this check cannot decide."""
+    name = key.lower()  # IAM matches condition key names ignoring case
+    if ":" in operator or not name.startswith("aws:"):
+        return None  # ForAnyValue:/ForAllValues: set operators, service keys (s3:x-amz-...): not evaluated
+    if name not in request and name not in ABSENT_FOR_SERVICE:
+        return None
+    actual = request.get(name)
+    patterns = [str(value) for value in _as_list(expected)]
+    base = operator.removesuffix("IfExists")
+    if base == "Null":
+        return any((pattern.lower() == "true") == (actual is None) for pattern in patterns)
+    if actual is None:
+        # IAM User Guide, "Condition operators": a key missing from the request matches nothing, so a negated
+        # operator holds and any other fails, unless the operator ends in IfExists.
+        return base != operator or base in _NEGATED
+    positive = _NEGATED.get(base, base)
+    matcher = _MATCHERS.get(positive)
+    if matcher is None:
+        return None
+    return matcher(patterns, actual) is (positive == base)
+
+
+def _arn_match(patterns: list[str], actual: str) -> bool:
+    """ArnEquals/ArnLike: each of an ARN's six colon-separated parts is matched apart, wildcards included."""
+    parts = actual.split(":", 5)
+    for pattern in patterns:
+        pattern_parts = pattern.split(":", 5)
+        if len(pattern_parts) != len(parts):
+            if _any_match(pattern, actual):
+                return True
+        elif all(_any_match(want, part) for want, part in zip(pattern_parts, parts, strict=True)):
+            return True
+    return False
+
+
+# Keys absent from the request context of a service principal's call: IAM User Guide, "AWS global condition context
+# keys", aws:PrincipalOrgID and aws:PrincipalOrgPaths are present only when the principal is a member of an
+# organization, which a service principal is not. The keys ``request`` holds are present (aws:SourceAccount,
+# aws:SourceArn for a service acting for a resource; aws:SecureTransport, aws:PrincipalIsAWSService,
+# aws:PrincipalServiceName); every other aws: key (aws:PrincipalAccount, aws:SourceOrgID...) cannot be decided.
+ABSENT_FOR_SERVICE = frozenset({"aws:principalorgid", "aws:principalorgpaths"})
+_NEGATED = {"StringNotEquals": "StringEquals", "StringNotEqualsIgnoreCase": "StringEqualsIgnoreCase",
+            "StringNotLike": "StringLike", "ArnNotEquals": "ArnEquals", "ArnNotLike": "ArnLike",
+            "NumericNotEquals": "NumericEquals", "DateNotEquals": "DateEquals", "NotIpAddress": "IpAddress"}
+_MATCHERS: dict[str, Callable[[list[str], str], bool]] = {
+    "StringEquals": lambda patterns, actual: actual in patterns,
+    "StringEqualsIgnoreCase": lambda patterns, actual: actual.lower() in [p.lower() for p in patterns],
+    "StringLike": lambda patterns, actual: _any_match(patterns, actual),
+    "ArnEquals": _arn_match,
+    "ArnLike": _arn_match,
+    "Bool": lambda patterns, actual: actual in [p.lower() for p in patterns],
+}
 
 
 def _any_match(patterns: Any, value: str, case: bool = True) -> bool:

@@ -90,3 +90,65 @@ def test_a_deny_with_not_principal(not_principal: dict[str, Any], allows: bool) 
     deny = {"Sid": "OnlyListed", "Effect": "Deny", "NotPrincipal": not_principal, "Action": "s3:PutObject",
             "Resource": f"arn:aws:s3:::{BUCKET}/*"}
     assert verdict(allow(), deny) is allows
+
+
+def deny_when(condition: dict[str, Any]) -> dict[str, Any]:
+    """A Deny of every principal's PutObject on the whole bucket under ``condition``."""
+    return {"Sid": "Guard", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject",
+            "Resource": f"arn:aws:s3:::{BUCKET}/*", "Condition": condition}
+
+
+ORG = "o-abc123"
+
+
+@pytest.mark.parametrize(
+    ("condition", "allows"),
+    [
+        # IAM User Guide, "Condition operators": a key missing from the request context makes a negated operator true
+        # and any other false, unless ...IfExists. A service principal belongs to no organization, so its request
+        # has no aws:PrincipalOrgID or aws:PrincipalOrgPaths ("AWS global condition context keys").
+        ({"StringNotEquals": {"aws:PrincipalOrgID": ORG}}, False),
+        ({"StringNotLike": {"aws:PrincipalOrgPaths": f"{ORG}/*"}}, False),
+        ({"StringEquals": {"aws:PrincipalOrgID": ORG}}, True),
+        ({"StringNotEqualsIfExists": {"aws:PrincipalOrgID": ORG}}, False),  # ...IfExists: a missing key holds
+        ({"Null": {"aws:PrincipalOrgID": "true"}}, False),
+        ({"Null": {"aws:PrincipalOrgID": "false"}}, True),
+        # The data perimeter's form: the Deny spares AWS services, Bedrock among them.
+        ({"StringNotEqualsIfExists": {"aws:PrincipalOrgID": ORG},
+          "BoolIfExists": {"aws:PrincipalIsAWSService": "false"}}, True),
+        # Key names are matched ignoring case, values as the operator says.
+        ({"StringNotEquals": {"aws:sourceaccount": "999999999999"}}, False),
+        ({"StringNotEquals": {"AWS:SOURCEACCOUNT": ACCOUNT}}, True),
+        ({"Null": {"aws:SourceArn": "false"}}, False),
+        ({"Bool": {"aws:securetransport": "false"}}, True),
+        # Keys a service principal's request may or may not carry cannot be decided.
+        ({"StringNotEquals": {"aws:PrincipalAccount": ACCOUNT}}, None),
+        ({"Null": {"s3:x-amz-server-side-encryption": "true"}}, None),
+        # One condition that fails is enough for the Deny not to apply, whatever the others.
+        ({"StringEquals": {"aws:SourceAccount": "999999999999"}, "Null": {"s3:x-amz-server-side-encryption": "true"}},
+         True),
+    ],
+)
+def test_a_deny_over_keys_of_the_request_context(condition: dict[str, Any], allows: bool | None) -> None:
+    assert verdict(allow(), deny_when(condition)) is allows
+
+
+@pytest.mark.parametrize(
+    ("condition", "allows"),
+    [
+        ({"StringEquals": {"aws:sourceaccount": ACCOUNT}}, True),
+        ({"ArnLike": {"aws:SourceArn": "arn:aws:bedrock:*:*:*"}}, True),
+        ({"ArnEquals": {"aws:SourceArn": f"arn:aws:bedrock:{REGION}:{ACCOUNT}:*"}}, True),
+        ({"ArnLike": {"aws:SourceArn": "arn:aws:bedrock:*:999999999999:*"}}, False),
+        ({"StringEquals": {"aws:PrincipalOrgID": ORG}}, False),
+    ],
+)
+def test_an_allow_over_keys_of_the_request_context(condition: dict[str, Any], allows: bool) -> None:
+    assert verdict(allow(Condition=condition)) is allows
+
+
+def test_an_allow_that_cannot_be_decided_does_not_hide_one_that_applies() -> None:
+    unknown = allow(Sid="Maybe", Condition={"StringEquals": {"aws:SourceOrgID": ORG}})
+    assert verdict(allow(), unknown) is True
+    assert verdict(unknown) is None
+    assert verdict(TLS_DENY, deny_when({"Null": {"s3:x-amz-server-side-encryption": "true"}})) is False

@@ -318,6 +318,36 @@ def test_check_names_logging_someone_set_up_without_s3_or_text_and_the_command_t
     assert logging_config(cloudwatch_only)["cloudWatchConfig"] == TEAM_CONFIG["cloudWatchConfig"]
 
 
+@pytest.mark.slow
+def test_check_reads_an_org_only_deny_as_bedrock_cannot_write_and_says_when_it_cannot_tell(
+        aws_env: dict[str, str]) -> None:
+    """An org-only Deny (StringNotEquals aws:PrincipalOrgID) applies to Bedrock's service principal, which belongs to
+    no organization (IAM User Guide: a missing key makes a negated operator true): Bedrock cannot write, exit 2. A
+    Deny over a key the check cannot decide is named on the region's status line, and the exit code stays 0."""
+    region, bucket = "us-east-2", "team-llm-logs"
+    s3 = make_bucket(bucket, region)
+    put_logging(region, {"s3Config": {"bucketName": bucket, "keyPrefix": "audit/"}, "textDataDeliveryEnabled": True})
+    writer = {"Sid": "BedrockWrites", "Effect": "Allow", "Principal": {"Service": "bedrock.amazonaws.com"},
+              "Action": "s3:PutObject", "Resource": f"arn:aws:s3:::{bucket}/audit/AWSLogs/{ACCOUNT}/*",
+              "Condition": {"StringEquals": {"aws:sourceaccount": ACCOUNT}}}
+    guard = {"Sid": "OrgOnly", "Effect": "Deny", "Principal": "*", "Action": "s3:PutObject",
+             "Resource": f"arn:aws:s3:::{bucket}/*",
+             "Condition": {"StringNotEquals": {"aws:PrincipalOrgID": "o-abc123"}}}
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [writer, guard]}))
+    denied = run("check_bedrock_logging.py", "--regions", region, env=aws_env)
+    assert denied.returncode == 2, denied.stdout + denied.stderr
+    assert "Bedrock Can Write: ❌ no" in denied.stdout
+    assert f"logging in {region} cannot deliver (bucket policy statement OrgOnly denies Bedrock's log writes)" in (
+        denied.stderr)
+
+    guard["Condition"] = {"StringNotEquals": {"aws:PrincipalAccount": ACCOUNT}}  # present for a service? not documented
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [writer, guard]}))
+    unknown = run("check_bedrock_logging.py", "--regions", region, env=aws_env)
+    assert unknown.returncode == 0, unknown.stdout + unknown.stderr
+    assert "Status: ⚠️ Enabled, not all checked" in unknown.stdout and "Bedrock Can Write: ? unknown" in unknown.stdout
+    assert "⚠️ cannot tell whether bucket policy statement(s) OrgOnly apply to Bedrock's log writes" in unknown.stdout
+
+
 def test_check_without_regions_when_no_region_logs_names_the_setup_step(aws_env: dict[str, str]) -> None:
     result = run("check_bedrock_logging.py", env=aws_env)
     assert result.returncode == 2
