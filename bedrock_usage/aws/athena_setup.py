@@ -39,7 +39,7 @@ from .provisioning import (
     find_differences,
     set_apart,
 )
-from .session import AWS_ERRORS, Aws, error_code
+from .session import AWS_ERRORS, Aws, describe, error_code
 
 DEFAULT_EXPIRE_DAYS = 30
 DEFAULT_START_DAY = date(2023, 1, 1)
@@ -456,8 +456,14 @@ def configure_athena(
     setups = (bucket_changes[0].action == CREATE
               or results_bucket == bucket_name(DEFAULT_RESULTS_BUCKET_TEMPLATE, account, region))
     days = options.expire_days if "expire_days" in options.explicit else _rule_days(s3, results_bucket)
-    result.changes.append(ensure_lifecycle_rule(s3, results_bucket, expiry_rule(days or options.expire_days),
-                                                dry_run, replace, asked, setups_bucket=setups))
+    try:
+        result.changes.append(ensure_lifecycle_rule(s3, results_bucket, expiry_rule(days or options.expire_days),
+                                                    dry_run, replace, asked, setups_bucket=setups))
+    except AWS_ERRORS as exc:  # the rule only tidies query results: the region's other steps still run
+        lifecycle_error = (f"bucket {results_bucket}: lifecycle rule {EXPIRY_RULE_ID} not made "
+                           f"({describe(exc, SETUP_POLICY_FILE)}); the other steps ran")
+    else:
+        lifecycle_error = None
     result.changes.append(ensure_database(glue, dry_run))
     if "start_day" not in options.explicit:
         table = _with_earlier_range(glue, table)
@@ -466,6 +472,7 @@ def configure_athena(
     result.changes.append(
         ensure_workgroup(athena, options.workgroup, output_location, options.bytes_scanned_cutoff, dry_run, replace)
     )
+    result.error = lifecycle_error
     if not options.test_query or skips_test_query(result, dry_run):
         return
     today = datetime.now(UTC).date()
@@ -475,7 +482,8 @@ def configure_athena(
     if outcome.state == "SUCCEEDED":
         result.notes.append(f"test query SUCCEEDED: {counted} for {PARTITION_COLUMN}={partition_value(today)}")
     elif outcome.state in FINAL_STATES:
-        result.error = f"test query {outcome.state}: {outcome.reason or 'no reason given'}"
+        failed = f"test query {outcome.state}: {outcome.reason or 'no reason given'}"
+        result.error = "; ".join(filter(None, (result.error, failed)))
     else:
         waited = f"{QUERY_TIMEOUT_SECONDS:.0f} s"
         result.notes.append(f"test query still {outcome.state} after {waited}: see the Athena console")

@@ -477,18 +477,26 @@ def ensure_lifecycle_rule(
             find_differences({key: (current or {}).get(key) for key in rule}, rule), asked)
     # Left out, S3 resets it to its default (128 KB): the owner's setting goes back with the rules.
     kept = {key: found[key] for key in ("TransitionDefaultMinimumObjectSize",) if key in found}
-    return apply_change(
-        f"bucket {bucket}: lifecycle rule {rule['ID']}",
-        exists=current is not None or not setups_bucket,
-        dry_run=dry_run,
-        replace=replace,
-        write=lambda: s3.put_bucket_lifecycle_configuration(
-            Bucket=bucket, LifecycleConfiguration={"Rules": [*others, rule]}, **kept
-        ),
-        differences=differences,
-        asked=asked_differences,
-        needed=current is not None or setups_bucket,  # the owner's bucket without it: their retention, advice only
-    )
+    resource = f"bucket {bucket}: lifecycle rule {rule['ID']}"
+    decided = decide_change(resource, current is not None or not setups_bucket, replace, differences,
+                            asked_differences, needed=current is not None or setups_bucket)
+    if decided.action in WRITES and any("Prefix" in other for other in others):
+        # S3 refuses a configuration mixing a rule-level Prefix (lifecycle V1, as s3cmd writes) with a Filter
+        # ("Filter element can only be used in Lifecycle V2"): the owner's prefixes go as Filter.Prefix, the same.
+        forms = [Difference(f"rule {other.get('ID', '(no ID)')}: Prefix {shown(other['Prefix'])}",
+                            "", f"Filter.Prefix {shown(other['Prefix'])}") for other in others if "Prefix" in other]
+        decided = dataclasses.replace(decided, differences=(*decided.differences, *forms))
+        others = [_filtered(other) for other in others]
+    (change,) = carry_out([decided], lambda: s3.put_bucket_lifecycle_configuration(
+        Bucket=bucket, LifecycleConfiguration={"Rules": [*others, rule]}, **kept), dry_run)
+    return change
+
+
+def _filtered(rule: dict[str, Any]) -> dict[str, Any]:
+    """A lifecycle rule with its rule-level ``Prefix`` (V1) moved into a ``Filter`` (V2), which S3 reads alike."""
+    if "Prefix" not in rule:
+        return rule
+    return {**{key: value for key, value in rule.items() if key != "Prefix"}, "Filter": {"Prefix": rule["Prefix"]}}
 
 
 def _canonical(value: Any) -> Any:

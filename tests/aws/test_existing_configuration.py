@@ -892,6 +892,63 @@ def test_setups_own_results_bucket_without_its_rule_gets_it(aws_env: dict[str, s
     assert rule["ID"] == "expire-query-results" and rule["Expiration"] == {"Days": 30}
 
 
+def lifecycle_refusal(put: dict[str, Any]) -> str:
+    """What S3 answers a lifecycle configuration with ('' when it takes it), for the one rule moto does not keep: a
+    rule-level Prefix (lifecycle V1, as s3cmd writes rules) beside a Filter is refused, "InvalidRequest: Filter
+    element can only be used in Lifecycle V2" (aws/aws-sdk-ruby#1653)."""
+    rules = put["LifecycleConfiguration"]["Rules"]
+    if any("Filter" in rule for rule in rules) and any("Prefix" in rule for rule in rules):
+        return "InvalidRequest: Filter element can only be used in Lifecycle V2"
+    return ""
+
+
+@pytest.mark.slow
+def test_an_old_style_lifecycle_rule_goes_back_as_a_filter_beside_setups_rule(
+        aws_env: dict[str, str], tmp_path: Path) -> None:
+    """A results bucket holding a rule with a rule-level Prefix got setup's rule (a Filter) beside it, a request S3
+    refuses, and the region stopped before its table. The owner's prefix now goes as Filter.Prefix, which S3 reads
+    alike, and the line says so."""
+    region = "us-west-2"
+    bucket = f"bedrock-analytics-{ACCOUNT}-{region}"
+    s3 = make_bucket(bucket, region)
+    theirs = {"ID": "s3cmd-archive", "Prefix": "archive/", "Status": "Enabled", "Expiration": {"Days": 90}}
+    s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={"Rules": [theirs]})
+    result, requests = run_recorded("setup_athena_bucket.py", "--regions", region, "--log-bucket",
+                                    f"bedrock-logs-{ACCOUNT}-{region}", "--skip-test-query", env=aws_env,
+                                    tmp_path=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    (put,) = [params for _, operation, params in requests if operation == "PutBucketLifecycleConfiguration"]
+    assert lifecycle_refusal(put) == "" and validation_errors("s3", "PutBucketLifecycleConfiguration", put) == ""
+    assert put["LifecycleConfiguration"]["Rules"][0] == {"ID": "s3cmd-archive", "Filter": {"Prefix": "archive/"},
+                                                         "Status": "Enabled", "Expiration": {"Days": 90}}
+    assert (f"bucket {bucket}: lifecycle rule expire-query-results: rule s3cmd-archive: Prefix archive/ -> "
+            "Filter.Prefix archive/") in result.stdout
+    table = boto3.client("glue", region_name=region).get_table(DatabaseName="bedrock_analytics",
+                                                               Name="bedrock_invocation_logs")
+    assert table["Table"]["Name"] == "bedrock_invocation_logs"
+
+
+@pytest.mark.slow
+def test_a_refused_lifecycle_rule_does_not_stop_the_region(aws_env: dict[str, str], moto_endpoint: str) -> None:
+    """The expiry rule only tidies query results: when S3 refuses it, the database, table and workgroup are still
+    made, and the region names what was refused (exit 2)."""
+    region = "us-west-2"
+    refused = (400, b'<?xml version="1.0" encoding="UTF-8"?><Error><Code>InvalidRequest</Code>'
+                    b"<Message>Filter element can only be used in Lifecycle V2.</Message></Error>")
+    with refusing_proxy(moto_endpoint, lambda method, path: method == "PUT" and path.endswith("?lifecycle"),
+                        refused) as proxy:
+        done = run("setup_athena_bucket.py", "--regions", region, "--log-bucket", f"bedrock-logs-{ACCOUNT}-{region}",
+                   "--format", "json", "--skip-test-query",
+                   env={**aws_env, "AWS_ENDPOINT_URL_S3": f"http://127.0.0.1:{proxy.server_port}"})
+    assert proxy.refused and done.returncode == 2, done.stdout + done.stderr
+    [outcome] = json.loads(done.stdout)["regions"]
+    assert "lifecycle rule expire-query-results not made" in outcome["error"]
+    assert "Filter element can only be used in Lifecycle V2" in outcome["error"], outcome["error"]
+    glue = boto3.client("glue", region_name=region)
+    assert glue.get_table(DatabaseName="bedrock_analytics", Name="bedrock_invocation_logs")["Table"]
+    assert boto3.client("athena", region_name=region).get_work_group(WorkGroup="bedrock-usage")["WorkGroup"]
+
+
 @pytest.mark.slow
 def test_a_log_bucket_named_is_read_by_setup_where_the_mirror_reads_it(aws_env: dict[str, str],
                                                                          tmp_path: Path) -> None:
