@@ -266,7 +266,7 @@ def ensure_table(
         if current is None:
             glue.create_table(DatabaseName=DATABASE_NAME, TableInput=desired)
         else:
-            glue.update_table(DatabaseName=DATABASE_NAME, TableInput=_keep_foreign_parameters(current, desired))
+            glue.update_table(DatabaseName=DATABASE_NAME, TableInput=_update_input(current, desired))
 
     differences, asked_differences = set_apart(table_differences(current or {}, desired), asked)
     return apply_change(
@@ -330,10 +330,29 @@ def _is_own_parameter(key: str) -> bool:
     return key in _OWN_PARAMETERS or key.startswith("projection.")
 
 
-def _keep_foreign_parameters(current: dict[str, Any], desired: dict[str, Any]) -> dict[str, Any]:
-    """``desired`` plus the table parameters someone else added (ours and projection.* are replaced)."""
+def _update_input(current: dict[str, Any], desired: dict[str, Any]) -> dict[str, Any]:
+    """``desired`` with what describes the existing table and setup does not decide (UpdateTable replaces the whole
+    definition): the table parameters someone else added (ours and projection.* are replaced), its description,
+    owner and retention, the comments of columns and partition keys, and the storage descriptor's parameters."""
     foreign = {key: value for key, value in current.get("Parameters", {}).items() if not _is_own_parameter(key)}
-    return {**desired, "Parameters": {**foreign, **desired["Parameters"]}}
+    described = {key: current[key] for key in _DESCRIBING_FIELDS if key in current}
+    storage = dict(desired["StorageDescriptor"])
+    current_storage = current.get("StorageDescriptor", {})
+    storage["Columns"] = _with_comments(storage["Columns"], current_storage.get("Columns", []))
+    if "Parameters" in current_storage:
+        storage["Parameters"] = current_storage["Parameters"]
+    return {**desired, **described, "Parameters": {**foreign, **desired["Parameters"]}, "StorageDescriptor": storage,
+            "PartitionKeys": _with_comments(desired["PartitionKeys"], current.get("PartitionKeys", []))}
+
+
+_DESCRIBING_FIELDS = ("Description", "Owner", "Retention")
+
+
+def _with_comments(columns: list[dict[str, Any]], current: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``columns`` with the comment a same-named column of ``current`` carries."""
+    comments = {column["Name"]: column["Comment"] for column in current if "Comment" in column}
+    return [{**column, "Comment": comments[column["Name"]]} if column["Name"] in comments else column
+            for column in columns]
 
 
 def ensure_workgroup(

@@ -387,6 +387,35 @@ def test_athena_setup_updates_a_changed_table_when_asked_and_keeps_foreign_param
 
 
 @pytest.mark.slow
+def test_a_start_date_keeps_what_describes_the_table(aws_env: dict[str, str]) -> None:
+    """--start-date changes the table's first day; UpdateTable replaces the whole definition, so the description,
+    owner, retention, column comments and storage parameters someone gave the table go back with it."""
+    region = "eu-central-1"
+    assert run("setup_bedrock_logging.py", "--regions", region, env=aws_env).returncode == 0
+    options = ("--regions", region, "--skip-test-query")
+    assert run("setup_athena_bucket.py", *options, env=aws_env).returncode == 0
+    glue = boto3.client("glue", region_name=region)
+    table = glue.get_table(DatabaseName="bedrock_analytics", Name="bedrock_invocation_logs")["Table"]
+    columns = [{**column, "Comment": "the model called"} if column["Name"] == "modelid" else column
+               for column in table["StorageDescriptor"]["Columns"]]
+    described = {"Description": "Bedrock logs, FinOps owns this", "Owner": "finops", "Retention": 400}
+    storage = {**table["StorageDescriptor"], "Columns": columns, "Parameters": {"data_classification": "internal"}}
+    partition_keys = [{"Name": "dt", "Type": "string", "Comment": "day folder"}]
+    glue.update_table(DatabaseName="bedrock_analytics", TableInput={
+        **{key: table[key] for key in ("Name", "TableType", "Parameters")}, **described,
+        "PartitionKeys": partition_keys, "StorageDescriptor": storage})
+
+    result = run("setup_athena_bucket.py", *options, "--start-date", "2024-03-01", env=aws_env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    updated = glue.get_table(DatabaseName="bedrock_analytics", Name="bedrock_invocation_logs")["Table"]
+    assert updated["Parameters"]["projection.dt.range"] == "2024/03/01,NOW"
+    assert {key: updated.get(key) for key in described} == described
+    assert updated["StorageDescriptor"]["Columns"] == columns
+    assert updated["StorageDescriptor"]["Parameters"] == {"data_classification": "internal"}
+    assert updated["PartitionKeys"] == partition_keys
+
+
+@pytest.mark.slow
 def test_custom_names_flow_from_logging_setup_into_the_athena_table(aws_env: dict[str, str]) -> None:
     account = account_id()
     region = "ap-southeast-1"
