@@ -13,6 +13,7 @@ import json
 import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
+from string import Formatter
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -224,12 +225,9 @@ def one_bucket_per_region(option: str, template: str, regions: Sequence[str], wh
 
 def bucket_name(template: str, account: str, region: str) -> str:
     """Fill ``{account}`` and ``{region}`` into a bucket-name template and check the result is valid."""
-    try:
-        name = template.format(account=account, region=region)
-    except (KeyError, IndexError, ValueError):
-        raise UsageError(
-            f"bucket name {template!r}: the only placeholders allowed are {{account}} and {{region}}"
-        ) from None
+    if not _plain_placeholders(template):
+        raise UsageError(f"bucket name {template!r}: the only placeholders allowed are {{account}} and {{region}}")
+    name = template.format(account=account, region=region)
     if not _BUCKET_NAME_RE.match(name) or ".." in name:
         raise UsageError(f"{name!r} is not a valid S3 bucket name (3-63 lower-case letters, digits, dots and hyphens)")
     if _IP_ADDRESS_RE.match(name):
@@ -239,6 +237,16 @@ def bucket_name(template: str, account: str, region: str) -> str:
     if reserved:
         raise UsageError(f"{name!r} is not a valid S3 bucket name: it {reserved[0]}, which S3 reserves")
     return name
+
+
+def _plain_placeholders(template: str) -> bool:
+    """Whether every ``{...}`` of ``template`` is a bare ``{account}`` or ``{region}`` (no attribute, index, format
+    or conversion, which ``str.format`` would follow)."""
+    try:
+        fields = [field for field in Formatter().parse(template) if field[1] is not None]
+    except ValueError:  # a lone brace
+        return False
+    return all(name in ("account", "region") and not spec and not conversion for _, name, spec, conversion in fields)
 
 
 def bucket_region(s3: Any, bucket: str) -> str | None:

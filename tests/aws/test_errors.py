@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError, NoCredentialsError
 
+from bedrock_usage.aws.provisioning import bucket_name
 from bedrock_usage.aws.session import IAM_ACTIONS, Aws, as_project_error, describe
 from bedrock_usage.errors import SetupRequired, UsageError
 from tests.conftest import ROOT
@@ -103,6 +104,15 @@ def test_a_bucket_name_aws_refuses_is_an_options_mistake(aws_env: dict[str, str]
     assert done.returncode == 1, done.stderr
     assert "Invalid bucket name" in done.stderr and "3 to 63 lowercase letters, digits, dots and hyphens" in done.stderr
     assert "Traceback" not in done.stderr and "regex" not in done.stderr
+
+
+@pytest.mark.parametrize("template", ["{region.x}-b", "{account[0]}-b", "{region!r}-b", "{region:>12}-b", "b-{",
+                                      "b}-x", "{0}-b"])
+def test_a_placeholder_other_than_account_or_region_is_an_options_mistake(template: str) -> None:
+    """str.format follows an attribute, index, conversion or format spec; a bucket name takes the bare two only."""
+    with pytest.raises(UsageError, match=r"the only placeholders allowed are \{account\} and \{region\}"):
+        bucket_name(template, "123456789012", "us-east-1")
+    assert bucket_name("b-{account}-{region}", "123456789012", "us-east-1") == "b-123456789012-us-east-1"
 
 
 def test_unknown_profile_is_a_usage_error(no_aws_env: dict[str, str]) -> None:

@@ -642,6 +642,9 @@ def test_unknown_region_exits_1(script: str, no_aws_env: dict[str, str]) -> None
     [
         ("setup_bedrock_logging.py", ["--bucket", "Logs_{region}"], "not a valid S3 bucket name"),
         ("setup_bedrock_logging.py", ["--bucket", "logs-{acount}"], "placeholders"),
+        ("setup_bedrock_logging.py", ["--bucket", "{region.x}-b"], "only placeholders allowed are {account} and"),
+        ("setup_athena_bucket.py", ["--results-bucket", "{region.x}-b"], "only placeholders allowed are {account}"),
+        ("setup_athena_bucket.py", ["--log-bucket", "{account[0]}-b"], "only placeholders allowed are {account}"),
         ("setup_bedrock_logging.py", ["--bucket", "192.168.1.1"], "formatted as an IP address"),
         ("setup_bedrock_logging.py", ["--bucket", "xn--logs-{region}"], "it begins with xn--, which S3 reserves"),
         ("setup_bedrock_logging.py", ["--bucket", "sthree-{region}"], "it begins with sthree-, which S3 reserves"),
