@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, TypeVar
 
+from ..errors import SetupRequired
 from ..logs.layout import normalise_prefix, parse_key, region_prefix
 from .logging_config import logging_regions, read_logging_config
 from .logging_setup import BEDROCK_SERVICE, writer_sid
@@ -108,7 +109,7 @@ def check_region(aws: Aws, region: str, account: str) -> RegionLoggingStatus:
 
     try:
         where = bucket_region(s3, bucket)
-    except AWS_ERRORS as exc:
+    except (*AWS_ERRORS, SetupRequired) as exc:
         where = None
         problems.append(f"bucket region: {describe(exc, READER_POLICY_FILE)}")
     else:

@@ -250,12 +250,19 @@ def _plain_placeholders(template: str) -> bool:
 
 
 def bucket_region(s3: Any, bucket: str) -> str | None:
-    """The region a bucket lives in, or None when it does not exist."""
+    """The region a bucket lives in, or None when it does not exist; SetupRequired when S3 refuses to say."""
     try:
         location = s3.get_bucket_location(Bucket=bucket).get("LocationConstraint")
     except ClientError as exc:
         if error_code(exc) in ("NoSuchBucket", "404"):
             return None
+        if error_code(exc) in ("AccessDenied", "403"):
+            # S3 answers so for a bucket of another account too: names are global, so IAM may not be at fault.
+            raise SetupRequired(
+                f"bucket {bucket}: access denied reading its location: the name may belong to another AWS account "
+                "(bucket names are shared by all accounts: pick another bucket name), or this identity lacks "
+                "s3:GetBucketLocation"
+            ) from None
         raise
     # Buckets made before regions had names report "EU"; us-east-1 reports no constraint at all.
     return {"EU": "eu-west-1", "": "us-east-1"}.get(location or "", location)

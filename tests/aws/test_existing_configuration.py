@@ -21,6 +21,8 @@ import pytest
 from botocore.exceptions import ClientError
 from botocore.validate import ParamValidator
 
+from bedrock_usage.aws.provisioning import bucket_region
+from bedrock_usage.errors import SetupRequired
 from tests.aws.refusing_proxy import refusing_proxy
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -890,6 +892,42 @@ def test_setups_own_results_bucket_without_its_rule_gets_it(aws_env: dict[str, s
     assert f"created       bucket {bucket}: lifecycle rule expire-query-results" in result.stdout
     (rule,) = s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]
     assert rule["ID"] == "expire-query-results" and rule["Expiration"] == {"Days": 30}
+
+
+FOREIGN_BUCKET = "acme-llm-logs"
+
+
+def refuses_location(method: str, path: str) -> bool:
+    """What S3 answers about a bucket of another account (moto keeps no other accounts): GetBucketLocation 403."""
+    return method == "GET" and path.startswith(f"/{FOREIGN_BUCKET}") and "location" in path
+
+
+@pytest.mark.slow
+def test_a_bucket_name_another_account_holds_is_named_as_such(aws_env: dict[str, str], moto_endpoint: str) -> None:
+    """S3 answers 403 for a bucket of another account as for a missing permission: the scripts say the name may be
+    taken, not only that IAM lacks s3:GetBucketLocation."""
+    make_bucket(FOREIGN_BUCKET, "us-east-1")
+    put_logging("us-east-1", {"s3Config": {"bucketName": FOREIGN_BUCKET, "keyPrefix": ""},
+                              "textDataDeliveryEnabled": True})
+    with refusing_proxy(moto_endpoint, refuses_location) as proxy:
+        env = {**aws_env, "AWS_ENDPOINT_URL_S3": f"http://127.0.0.1:{proxy.server_port}"}
+        setup = run("setup_bedrock_logging.py", "--regions", "us-east-1", "--bucket", FOREIGN_BUCKET, env=env)
+        check = run("check_bedrock_logging.py", "--regions", "us-east-1", env=env)
+    assert proxy.refused
+    taken = f"bucket {FOREIGN_BUCKET}: access denied reading its location: the name may belong to another AWS account"
+    assert setup.returncode == 2 and taken in setup.stdout + setup.stderr, setup.stdout + setup.stderr
+    assert check.returncode == 2 and taken in check.stdout, check.stdout + check.stderr
+    assert "pick another bucket name" in check.stdout and "Traceback" not in setup.stderr + check.stderr
+
+
+def test_a_refused_bucket_location_says_the_name_may_be_another_accounts(aws_env: dict[str, str],
+                                                                        moto_endpoint: str) -> None:
+    make_bucket(FOREIGN_BUCKET, "us-east-1")
+    with refusing_proxy(moto_endpoint, refuses_location) as proxy:
+        s3 = boto3.client("s3", region_name="us-east-1", endpoint_url=f"http://127.0.0.1:{proxy.server_port}")
+        with pytest.raises(SetupRequired, match="the name may belong to another AWS account .* or this identity "
+                                                "lacks s3:GetBucketLocation"):
+            bucket_region(s3, FOREIGN_BUCKET)
 
 
 def lifecycle_refusal(put: dict[str, Any]) -> str:
