@@ -110,6 +110,7 @@ def _cost(records: list[dict]) -> float:
                * HAIKU_USD_PER_1K[1] for r in records) / 1000
 
 
+@pytest.mark.slow
 def test_an_iam_users_application_is_named_with_its_account_as_in_the_other_period(
         no_aws_env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Where the previous period has two accounts' alice and this one only account 222222222222's, her application

@@ -10,6 +10,8 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from bedrock_usage.engines.local import LocalEngine
 from bedrock_usage.governance.budgets import parse_budget
 from bedrock_usage.logs.period import resolve_period
@@ -156,6 +158,7 @@ def test_an_iam_users_application_of_two_accounts_is_two_applications(tmp_path: 
                      ("222222222222", "alice (222222222222)"): 1}
 
 
+@pytest.mark.slow
 def test_a_chargeback_by_application_charges_each_accounts_iam_user(tmp_path: Path) -> None:
     """``--chargeback-by application`` charges two accounts' alice as two applications, as by user."""
     write_records(tmp_path / "logs", records())

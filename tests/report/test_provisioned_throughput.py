@@ -58,6 +58,7 @@ def test_json_keeps_the_tokens_unpriced_and_names_provisioned_throughput(logs: P
     assert doc["summary"]["estimated_cost_usd"] == pytest.approx(2 * 0.00025 + 0.4 * 0.00125, abs=1e-12)
 
 
+@pytest.mark.slow
 def test_terminal_and_csv_say_the_same_reason(logs: Path, no_aws_env: dict[str, str], tmp_path: Path) -> None:
     assert f"unpriced ({REASON}): {PROVISIONED}" in report(logs, no_aws_env, "--analysis", "model")
     report(logs, no_aws_env, "--analysis", "model", "--format", "csv", "--output-dir", str(tmp_path))
