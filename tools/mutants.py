@@ -403,6 +403,21 @@ PERIODS),
            ("tests/pricing/test_refresh.py",)),
     Mutant("qcli-warnings-unsaid", "qcli_s3_analyzer.py", "    print_warnings(report.warnings)\n", "",
            ("tests/qdev/test_cli.py",)),
+    # the eighteenth run's fixes
+    Mutant("application-apart-in-one-account", "bedrock_usage/logs/identity.py",
+           "len(accounts[p.user]) > 1", "len(accounts[p.user]) >= 1", ("tests/report/test_accounts.py",)),
+    Mutant("provisioned-read-as-other-arn", "bedrock_usage/pricing/model_ids.py",
+           'if kind == "provisioned-model":', "if False:",
+           ("tests/report/test_provisioned_throughput.py", "tests/pricing/test_pricing.py")),
+    Mutant("report-cell-trimmed-of-unicode-spaces", "bedrock_usage/qdev/activity.py",
+           "cell = raw.strip(BLANKS)", "cell = raw.strip()",
+           ("tests/qdev/test_athena_sql.py", "tests/qdev/test_kiro_edges.py")),
+    Mutant("non-utf8-object-skipped", "bedrock_usage/engines/local.py",
+           'text, replaced = text.decode("utf-8", errors="replace").encode("utf-8"), True', "raise",
+           ("tests/engines/test_hostile_objects.py",)),
+    Mutant("org-only-deny-undecided", "bedrock_usage/aws/logging_status.py",
+           'ABSENT_FOR_SERVICE = frozenset({"aws:principalorgid", "aws:principalorgpaths"})',
+           "ABSENT_FOR_SERVICE = frozenset()", ("tests/aws/test_bucket_policy.py",)),
 ]
 
 
