@@ -220,12 +220,23 @@ def sync_mirror(args: argparse.Namespace, period: Period) -> tuple[str, ...]:
 
     with terminal_progress(args.quiet) as progress:
         results = mirror_logs(Aws.connect(args.profile), requested_regions(args.region), period, args.logs_dir,
-                              args.log_bucket or None, args.log_prefix, progress, prune=args.prune)
+                              args.log_bucket or None, args.log_prefix, progress, prune=args.prune,
+                              accounts=synced_accounts(args))
     warnings = tuple(line for result in results for line in sync_warnings_of(result))
     for result in results:
         print_sync_result(result)
     print_warnings(warnings)
     return warnings
+
+
+def synced_accounts(args: argparse.Namespace) -> tuple[str, ...] | None:
+    """The accounts ``--sync`` copies: ``--account`` alone (``--reconcile`` compares that account), else every
+    account the bucket holds (None)."""
+    if not args.account:
+        return None
+    from bedrock_usage.governance.cur import check_account  # loaded already: --account comes with --reconcile
+
+    return (check_account(args.account),)
 
 
 def sync_warnings_of(result: MirrorResult) -> list[str]:
@@ -271,7 +282,8 @@ def print_sync_result(result: MirrorResult) -> None:
         notes.append(f"{s.removed:,} removed (no longer in the bucket, --prune)")
     if s.archived:
         notes.append(f"{len(s.archived):,} archived (not copied until restored)")
-    print(f"Synced {result.region} from {visible(where)}: {s.downloaded:,} new or changed objects, "
+    print(f"Synced {result.region} of {counted(len(result.accounts), 'account')} from {visible(where)}: "
+          f"{s.downloaded:,} new or changed objects, "
           f"{s.already_present:,} already present, {len(s.failed):,} failed{''.join(', ' + n for n in notes)}",
           file=sys.stderr)
     for key, reason in s.failed.items():

@@ -10,12 +10,15 @@ are counted, and deleted only when asked (``prune``): they may be days a lifecyc
 keeps, or another bucket's logs under the same prefix, as much as objects deleted or regenerated. An object S3 will
 not serve until it is restored (S3 Glacier Flexible Retrieval or Deep Archive, an Intelligent-Tiering archive tier)
 is counted apart, with its storage class, and leaves no file; once restored it is copied like any other.
+A bucket may hold several accounts' logs (S3 replication, central logging): every account folder under
+``{prefix}AWSLogs/`` is mirrored, unless the caller names the accounts.
 """
 
 from __future__ import annotations
 
 import errno
 import os
+import re
 import tempfile
 import time
 from collections.abc import Sequence
@@ -28,7 +31,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from ..errors import SetupRequired, UsageError
-from ..logs.layout import day_prefix, days_between, normalise_prefix, parse_key
+from ..logs.layout import day_prefix, days_between, logs_root, normalise_prefix, parse_key
 from ..logs.period import Period
 from ..output.progress import Reporter, Tally, silent
 from .logging_config import log_location, logging_regions
@@ -41,6 +44,9 @@ PART_SUFFIX = ".part"  # not ``.json.gz``, so readers of the mirror never pick u
 # A ``*.part`` file untouched this long belongs to a sync that was stopped (a running one writes every few ms).
 ABANDONED_PART_SECONDS = 600
 MTIME_ROUNDING_SECONDS = 2  # FAT keeps modification times to 2 s: a copy may read as up to that much older
+# Bedrock writes under the 12-digit account id; other folders under AWSLogs/ (an organization trail's ``o-...``)
+# hold no invocation logs.
+_ACCOUNT_FOLDER = re.compile(r"\d{12}")
 
 
 class MirrorUnwritable(UsageError):
@@ -86,7 +92,7 @@ def sync_logs(
     s3_client: Any,
     bucket: str,
     prefix: str,
-    account: str,
+    accounts: Sequence[str],
     regions: Sequence[str],
     first_day: date,
     last_day: date,
@@ -95,7 +101,8 @@ def sync_logs(
     progress: Reporter = silent,
     prune: bool = False,
 ) -> SyncSummary:
-    """Make the mirror under ``dest`` hold the record objects of ``regions`` from ``first_day`` to ``last_day`` (UTC).
+    """Make the mirror under ``dest`` hold the record objects of ``accounts`` and ``regions`` from ``first_day`` to
+    ``last_day`` (UTC).
 
     Missing, changed and partial files are downloaded. A file whose object is no longer in the bucket (deleted,
     expired by a lifecycle rule, or another bucket's under the same prefix) is counted and kept, and deleted only
@@ -104,7 +111,7 @@ def sync_logs(
     objects and bytes copied, with those skipped. A MirrorUnwritable when ``dest`` refuses a file.
     """
     try:
-        return _sync(s3_client, bucket, prefix, account, regions, (first_day, last_day), Path(dest), workers, progress,
+        return _sync(s3_client, bucket, prefix, accounts, regions, (first_day, last_day), Path(dest), workers, progress,
                      prune)
     except OSError as exc:
         where = f" ({exc.filename})" if exc.filename else ""
@@ -112,12 +119,12 @@ def sync_logs(
                                "give --logs-dir a folder that takes files") from None
 
 
-def _sync(s3_client: Any, bucket: str, prefix: str, account: str, regions: Sequence[str], days: tuple[date, date],
-          dest: Path, workers: int, progress: Reporter, prune: bool) -> SyncSummary:
+def _sync(s3_client: Any, bucket: str, prefix: str, accounts: Sequence[str], regions: Sequence[str],
+          days: tuple[date, date], dest: Path, workers: int, progress: Reporter, prune: bool) -> SyncSummary:
     """``sync_logs``, whose local file errors are raised as they are."""
     dest.mkdir(parents=True, exist_ok=True)
     root = dest.resolve()
-    prefixes = [day_prefix(prefix, account, r, d) for r in regions for d in days_between(*days)]
+    prefixes = [day_prefix(prefix, a, r, d) for a in accounts for r in regions for d in days_between(*days)]
     summary = SyncSummary()
     for day in prefixes:
         folder = _local_path(root, day.rstrip("/"), folder=True)
@@ -248,6 +255,20 @@ def _not_in_bucket(root: Path, day: str, keys: set[str]) -> list[Path]:
     return [path for path, key in stale if key not in keys and parse_key(key)]
 
 
+def log_accounts(s3_client: Any, bucket: str, prefix: str) -> list[str]:
+    """The account folders under ``{prefix}AWSLogs/`` in ``bucket``, sorted (one request per 1,000 folders)."""
+    root = logs_root(prefix)
+    try:
+        pages = s3_client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=root, Delimiter="/")
+        folders = [common["Prefix"][len(root):].rstrip("/")
+                   for page in pages for common in page.get("CommonPrefixes", [])]
+    except AWS_ERRORS as err:
+        raise _project_error(err, bucket, f"listing s3://{bucket}/{root}") or UsageError(
+            f"cannot list s3://{bucket}/{root}: {describe(err)}"
+        ) from err
+    return sorted(folder for folder in folders if _ACCOUNT_FOLDER.fullmatch(folder))
+
+
 def _list(s3_client: Any, bucket: str, prefix: str) -> list[_Listed]:
     try:
         pages = s3_client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
@@ -342,6 +363,7 @@ class MirrorResult:
     prefix: str = ""
     summary: SyncSummary | None = None
     failure: UsageError | SetupRequired | None = None
+    accounts: tuple[str, ...] = ()  # the account folders synced
 
     @property
     def location(self) -> str:
@@ -352,6 +374,7 @@ class MirrorResult:
 def mirror_logs(
     aws: Aws, regions: tuple[str, ...] | None, period: Period, dest: Path, bucket: str | None = None,
     prefix: str | None = None, progress: Reporter = silent, prune: bool = False,
+    accounts: tuple[str, ...] | None = None,
 ) -> list[MirrorResult]:
     """Sync each region's log objects for ``period`` from its logging bucket into ``dest``.
 
@@ -359,7 +382,8 @@ def mirror_logs(
     configuration's prefix when its bucket is that one, else the bucket's root). ``None`` for the regions means
     every region whose logging delivers to S3. A region that fails is reported in its result and the others are
     synced; when every region fails, the failures are raised, and a mirror folder that refuses files stops them all.
-    ``progress`` hears how far each region's copy got.
+    Every account folder the bucket holds under the prefix is synced, or only ``accounts`` when given (the caller's
+    own when the bucket holds none). ``progress`` hears how far each region's copy got.
     """
     account = aws.account_id()
     days = period.partition_days()
@@ -379,14 +403,16 @@ def mirror_logs(
         try:
             location = log_location(aws, region, bucket, prefix, READER_POLICY_FILE)
             region_bucket, region_prefix = location.bucket, location.prefix
-            summary = sync_logs(aws.client("s3", region), region_bucket, region_prefix, account, [region], *days, dest,
+            s3_client = aws.client("s3", region)
+            synced = accounts or tuple(log_accounts(s3_client, region_bucket, region_prefix)) or (account,)
+            summary = sync_logs(s3_client, region_bucket, region_prefix, synced, [region], *days, dest,
                                 progress=progress, prune=prune)
         except MirrorUnwritable:
             raise
         except (UsageError, SetupRequired) as exc:
             results.append(MirrorResult(region, failure=exc))
         else:
-            results.append(MirrorResult(region, region_bucket, region_prefix, summary))
+            results.append(MirrorResult(region, region_bucket, region_prefix, summary, accounts=synced))
     failures = [result for result in results if result.failure]
     if len(failures) == len(results):
         raise type(failures[0].failure)("; ".join(f"{r.region} not synced: {r.failure}" for r in failures))

@@ -76,7 +76,8 @@ def add_governance_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--ce-principal-names", choices=("user", "application"), default=_default("ce_principal_names"),
                        help="with --ce-principal-tag: the tag's values name the logs' user (default) or application")
     group.add_argument("--account", metavar="ACCOUNT_ID",
-                       help="with --reconcile: the account whose bill is compared (default: the account of the logs)")
+                       help="with --reconcile: the account whose bill is compared (default: the account of the logs); "
+                       "with --sync, the only account copied")
     group.add_argument("--check-budgets", metavar="FILE",
                        help="budgets file (TOML or JSON): month-to-date spend, breaches and month-end forecast as of "
                        "--end-date (default today) in --tz")

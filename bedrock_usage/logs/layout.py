@@ -40,9 +40,14 @@ def partition_value(day: date) -> str:
     return day.strftime("%Y/%m/%d")
 
 
+def logs_root(prefix: str) -> str:
+    """The key prefix under which every account's folder lives."""
+    return f"{normalise_prefix(prefix)}AWSLogs/"
+
+
 def region_prefix(prefix: str, account: str, region: str) -> str:
     """The key prefix under which one region's records live."""
-    return f"{normalise_prefix(prefix)}AWSLogs/{account}/{SERVICE_FOLDER}/{region}/"
+    return f"{logs_root(prefix)}{account}/{SERVICE_FOLDER}/{region}/"
 
 
 def day_prefix(prefix: str, account: str, region: str, day: date) -> str:

@@ -1011,4 +1011,4 @@ def test_a_log_bucket_named_is_read_by_setup_where_the_mirror_reads_it(aws_env: 
                                  "--logs-dir", str(tmp_path / "mirror"), "--region", region, "--log-bucket", bucket,
                                  "--days", "1", "--format", "json", "--output-dir", "-"],
                                 capture_output=True, text=True, env=aws_env, timeout=300)
-        assert f"Synced {region} from s3://{bucket}/{prefix}: " in synced.stderr, synced.stderr
+        assert f"Synced {region} of 1 account from s3://{bucket}/{prefix}: " in synced.stderr, synced.stderr

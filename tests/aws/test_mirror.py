@@ -95,7 +95,7 @@ def files_under(root: Path) -> set[str]:
 
 
 def sync(s3, dest: Path, prune: bool = False):
-    return sync_logs(s3, BUCKET, PREFIX, ACCOUNT, REGIONS, FIRST, LAST, dest, prune=prune)
+    return sync_logs(s3, BUCKET, PREFIX, (ACCOUNT,), REGIONS, FIRST, LAST, dest, prune=prune)
 
 
 def test_first_sync_copies_the_range_exactly(s3, tmp_path: Path) -> None:
@@ -168,7 +168,7 @@ def test_payload_and_check_objects_are_never_copied(s3, tmp_path: Path) -> None:
 def test_missing_bucket_is_a_usage_error(aws_env: dict[str, str], tmp_path: Path) -> None:
     client = boto3.client("s3", region_name="us-east-1")
     with pytest.raises(UsageError, match="bucket no-such-bucket does not exist"):
-        sync_logs(client, "no-such-bucket", PREFIX, ACCOUNT, REGIONS, FIRST, LAST, tmp_path)
+        sync_logs(client, "no-such-bucket", PREFIX, (ACCOUNT,), REGIONS, FIRST, LAST, tmp_path)
 
 
 def test_keys_that_would_leave_the_mirror_are_skipped(s3, tmp_path: Path) -> None:
@@ -176,7 +176,7 @@ def test_keys_that_would_leave_the_mirror_are_skipped(s3, tmp_path: Path) -> Non
     key = object_key("../escape", ACCOUNT, "us-east-1", when, "x")
     s3.put_object(Bucket=BUCKET, Key=key, Body=log_object(when, "us-east-1", 1))
     dest = tmp_path / "mirror"
-    summary = sync_logs(s3, BUCKET, "../escape", ACCOUNT, ("us-east-1",), FIRST, LAST, dest)
+    summary = sync_logs(s3, BUCKET, "../escape", (ACCOUNT,), ("us-east-1",), FIRST, LAST, dest)
     assert (summary.listed, summary.skipped, summary.downloaded) == (1, 1, 0)
     assert files_under(tmp_path) == set()
 
@@ -255,7 +255,7 @@ def test_sync_reports_the_day_folders_listed_and_the_objects_and_bytes_copied(s3
     new = put_record_object(s3, "us-east-1", datetime(2025, 3, 11, 20, 0, tzinfo=UTC), "late", records=5)
     updates: list[Progress] = []
 
-    sync_logs(s3, BUCKET, PREFIX, ACCOUNT, REGIONS, FIRST, LAST, tmp_path, progress=updates.append)
+    sync_logs(s3, BUCKET, PREFIX, (ACCOUNT,), REGIONS, FIRST, LAST, tmp_path, progress=updates.append)
 
     size = s3.head_object(Bucket=BUCKET, Key=new)["ContentLength"]
     names = ", ".join(REGIONS)
@@ -441,7 +441,7 @@ def test_an_interrupted_sync_stops_the_downloads_not_yet_started(s3, tmp_path: P
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        sync_logs(s3, BUCKET, PREFIX, ACCOUNT, REGIONS, FIRST, LAST, tmp_path, workers=1,
+        sync_logs(s3, BUCKET, PREFIX, (ACCOUNT,), REGIONS, FIRST, LAST, tmp_path, workers=1,
                   progress=stop_after_the_first)
     copied = files_under(tmp_path)
     assert copied <= set(keys["in"]) and len(copied) <= 2  # the one done, and at most the one under way

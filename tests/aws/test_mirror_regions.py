@@ -35,6 +35,7 @@ DAY = date(2025, 3, 10)
 PERIOD = ("--start-date", str(DAY), "--end-date", str(DAY))
 WHEN = datetime(2025, 3, 10, 9, 30, tzinfo=UTC)
 ROOT = Path(__file__).resolve().parents[2]
+OTHER_ACCOUNT = "210987654321"  # a member account whose logs are replicated into the caller's bucket
 
 
 def configure(region: str, bucket: str, prefix: str = "") -> None:
@@ -42,20 +43,23 @@ def configure(region: str, bucket: str, prefix: str = "") -> None:
         "s3Config": {"bucketName": bucket, "keyPrefix": prefix}, "textDataDeliveryEnabled": True})
 
 
-def log_object(region: str, name: str, records: int) -> bytes:
-    """A log object of ``records`` calls at WHEN, each with its own requestId."""
-    calls = [{**record(WHEN, region, n), "requestId": f"{name}-{n}"} for n in range(records)]
+def log_object(region: str, name: str, records: int, account: str = ACCOUNT) -> bytes:
+    """A log object of ``records`` calls at WHEN by IAM users of ``account``, each with its own requestId."""
+    calls = [{**record(WHEN, region, n), "requestId": f"{name}-{n}", "accountId": account,
+              "identity": {"arn": f"arn:aws:iam::{account}:user/dev{n}"}} for n in range(records)]
     return gzip.compress("".join(json.dumps(call) + "\n" for call in calls).encode())
 
 
-def put_logs(bucket: str, prefix: str, region: str, objects: int, records: int = 3) -> list[str]:
-    """``objects`` log objects of ``region`` on DAY in ``bucket`` (made when missing); returns their keys."""
+def put_logs(bucket: str, prefix: str, region: str, objects: int, records: int = 3, account: str = ACCOUNT
+             ) -> list[str]:
+    """``objects`` log objects of ``account`` and ``region`` on DAY in ``bucket`` (made when missing); returns their
+    keys."""
     s3 = boto3.client("s3", region_name="us-east-1")
     if bucket not in {b["Name"] for b in s3.list_buckets()["Buckets"]}:
         s3.create_bucket(Bucket=bucket)
-    keys = [object_key(prefix, ACCOUNT, region, WHEN, f"o{n}") for n in range(objects)]
+    keys = [object_key(prefix, account, region, WHEN, f"o{n}") for n in range(objects)]
     for key in keys:
-        s3.put_object(Bucket=bucket, Key=key, Body=log_object(region, key, records))
+        s3.put_object(Bucket=bucket, Key=key, Body=log_object(region, key, records, account))
     return keys
 
 
@@ -89,6 +93,50 @@ def test_log_bucket_alone_reads_under_the_configured_prefix_of_that_bucket(aws_e
     assert {p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.json.gz")} == set(keys + elsewhere)
 
 
+def central_bucket() -> dict[str, list[str]]:
+    """A central logging bucket: the caller's account's logs and another account's (replicated into it), beside an
+    organization trail's folder under AWSLogs/, which holds no invocation logs; the keys by account."""
+    configure("us-east-1", "central-logs", "org/")
+    keys = {ACCOUNT: put_logs("central-logs", "org/", "us-east-1", 2, records=3),
+            OTHER_ACCOUNT: put_logs("central-logs", "org/", "us-east-1", 3, records=4, account=OTHER_ACCOUNT)}
+    trail = f"org/AWSLogs/o-a1b2c3d4e5/{ACCOUNT}/CloudTrail/us-east-1/2025/03/10/trail.json.gz"
+    boto3.client("s3", region_name="us-east-1").put_object(Bucket="central-logs", Key=trail, Body=b"{}")
+    return keys
+
+
+@pytest.mark.slow
+def test_a_bucket_of_several_accounts_is_synced_and_reported_for_every_account(
+    aws_env: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    keys = central_bucket()
+
+    code, err, document = sync_report(capsys, tmp_path, "--region", "us-east-1", "--analysis", "user")
+
+    assert code == 0, err
+    assert {p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.json.gz")} == {*keys[ACCOUNT],
+                                                                                         *keys[OTHER_ACCOUNT]}
+    calls = {row["account"]: 0 for row in document["analyses"]["user"]}
+    for row in document["analyses"]["user"]:
+        calls[row["account"]] += row["calls"]
+    assert calls == {ACCOUNT: 2 * 3, OTHER_ACCOUNT: 3 * 4}
+    assert ("Synced us-east-1 of 2 accounts from s3://central-logs/org/: 5 new or changed objects, 0 already present, "
+            "0 failed\n") in err
+
+
+def test_every_account_folder_is_mirrored_unless_accounts_are_named(aws_env: dict[str, str], tmp_path: Path) -> None:
+    keys = central_bucket()
+    period = resolve_period(start=str(DAY), end=str(DAY))
+
+    [every] = mirror_logs(Aws.connect(), ("us-east-1",), period, tmp_path / "every")
+    [named] = mirror_logs(Aws.connect(), ("us-east-1",), period, tmp_path / "named", accounts=(OTHER_ACCOUNT,))
+
+    assert (every.accounts, every.summary.downloaded) == ((ACCOUNT, OTHER_ACCOUNT), 2 + 3)
+    assert (named.accounts, named.summary.downloaded) == ((OTHER_ACCOUNT,), 3)
+    for folder, expected in (("every", keys[ACCOUNT] + keys[OTHER_ACCOUNT]), ("named", keys[OTHER_ACCOUNT])):
+        assert {p.relative_to(tmp_path / folder).as_posix() for p in (tmp_path / folder).rglob("*.json.gz")} == set(
+            expected)
+
+
 def test_one_region_failing_leaves_the_others_synced_and_reported(
     aws_env: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -104,7 +152,7 @@ def test_one_region_failing_leaves_the_others_synced_and_reported(
     assert code == 0, err
     assert ("warning: eu-central-1 was not synced, its figures are those the mirror already held: bucket "
             "missing-bucket does not exist") in err
-    assert "Synced us-east-1 from s3://logs-a/: 2 new or changed objects" in err
+    assert "Synced us-east-1 of 1 account from s3://logs-a/: 2 new or changed objects" in err
     assert document["summary"]["calls"] == records_in(tmp_path) == 2 * 3 + 5
 
 
@@ -185,8 +233,8 @@ def test_files_no_longer_in_the_bucket_are_a_report_warning_and_go_with_prune(
 
     code, err, document = sync_report(capsys, tmp_path, "--prune")
     assert code == 0, err
-    assert ("Synced us-east-1 from s3://logs-a/bedrock/: 0 new or changed objects, 3 already present, 0 failed, "
-            "5 removed (no longer in the bucket, --prune)") in err
+    assert ("Synced us-east-1 of 1 account from s3://logs-a/bedrock/: 0 new or changed objects, 3 already present, "
+            "0 failed, 5 removed (no longer in the bucket, --prune)") in err
     assert document["summary"]["calls"] == 3 * 3
     assert not any("no longer in" in line for line in document["warnings"])
 
@@ -469,7 +517,7 @@ def test_ctrl_c_while_a_sync_lists_is_one_line_exit_130_and_nothing_is_downloade
 
     code, err, document = sync_report(capsys, tmp_path, "--region", "us-east-1")
     assert code == 0, err
-    assert (f"Synced us-east-1 from s3://logs-a/: {len(keys)} new or changed objects, 0 already present, "
+    assert (f"Synced us-east-1 of 1 account from s3://logs-a/: {len(keys)} new or changed objects, 0 already present, "
             "0 failed\n") in err
     assert document["summary"]["calls"] == records_in(tmp_path) == len(keys) * 3
 
@@ -501,8 +549,8 @@ def test_ctrl_c_while_a_sync_downloads_finishes_the_downloads_under_way_and_the_
 
     code, err, document = sync_report(capsys, tmp_path, "--region", "us-east-1")
     assert code == 0, err
-    assert (f"Synced us-east-1 from s3://logs-a/: {len(keys) - len(copied)} new or changed objects, {len(copied)} "
-            "already present, 0 failed\n") in err
+    assert (f"Synced us-east-1 of 1 account from s3://logs-a/: {len(keys) - len(copied)} new or changed objects, "
+            f"{len(copied)} already present, 0 failed\n") in err
     assert document["summary"]["calls"] == records_in(tmp_path) == len(keys) * 3
 
 
@@ -526,7 +574,7 @@ def test_a_sync_killed_while_it_downloads_leaves_part_files_a_later_sync_removes
 
     code, err, document = sync_report(capsys, tmp_path, "--region", "us-east-1")
     assert code == 0, err
-    assert (f"Synced us-east-1 from s3://logs-a/: {len(keys)} new or changed objects, 0 already present, 0 failed, "
-            f"{DEFAULT_WORKERS} partial files of a stopped sync removed\n") in err
+    assert (f"Synced us-east-1 of 1 account from s3://logs-a/: {len(keys)} new or changed objects, 0 already present, "
+            f"0 failed, {DEFAULT_WORKERS} partial files of a stopped sync removed\n") in err
     assert set(mirror_files(tmp_path)) == set(keys)
     assert document["summary"]["calls"] == records_in(tmp_path) == len(keys) * 3
