@@ -18,7 +18,7 @@ from ..logs.period import Period
 from ..output.command import print_warnings
 from ..output.files import file_part, new_files, stable_files, write_csv, write_text
 from ..output.json_values import document_text, json_records
-from ..output.terminal_table import money, text_table, visible
+from ..output.terminal_table import money, quoted_if_blank, text_table, visible
 from ..report.render import DEMO_SOURCE
 from .anomalies import AnomalyReport
 from .budgets import BudgetCheck, burndown
@@ -53,7 +53,7 @@ def _cell(column: str, value: object) -> str:
     if isinstance(value, int | float) or hasattr(value, "item"):
         number = value.item() if hasattr(value, "item") else value
         return f"{number:,}" if isinstance(number, int) else f"{number:,.2f}"
-    return str(value)
+    return quoted_if_blank(str(value))
 
 
 def table_text(frame: pd.DataFrame, columns: Sequence[Column], max_rows: int = 0) -> str:

@@ -37,6 +37,12 @@ def visible(text: object) -> str:
     return _CANDIDATE_RE.sub(_escape, str(text))
 
 
+def quoted_if_blank(text: str) -> str:
+    """``text`` in double quotes when it is spaces alone (a tag value logged so), so it never reads as a blank
+    cell."""
+    return f'"{text}"' if text and not text.strip() else text
+
+
 def visible_lines(text: str) -> str:
     """Like :func:`visible` but keeps line breaks: for whole reports whose values were escaped one by one."""
     return _CANDIDATE_BUT_NEWLINE_RE.sub(_escape, text)

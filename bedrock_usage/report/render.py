@@ -12,7 +12,7 @@ from ..output.files import distinct, file_part, new_files, write_text
 from ..output.files import write_csv as write_csv_file
 from ..output.json_values import document_text, json_records, json_value
 from ..output.plain_table import PlainTable
-from ..output.terminal_table import money, text_table, visible
+from ..output.terminal_table import money, quoted_if_blank, text_table, visible
 from .priced_facts import COST_COLUMNS, GROUP_KEYS, METRICS, TIER_CALLS, TOTAL_COST
 from .tracker import COST_NOTE, TOKENS_NOTE, UsageReport
 
@@ -81,7 +81,7 @@ def _cell(column: str, value: object) -> str:
         return format_cost(value)  # type: ignore[arg-type]
     if isinstance(value, int | float) and not isinstance(value, bool) and column in (*METRICS, "unpriced_calls"):
         return f"{int(value):,}"
-    return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
+    return "" if value is None or (isinstance(value, float) and math.isnan(value)) else quoted_if_blank(str(value))
 
 
 def analysis_table(table: PlainTable, keys: list[str], max_rows: int, summary: dict[str, float | int]) -> str:

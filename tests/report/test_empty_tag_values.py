@@ -1,0 +1,86 @@
+"""A requestMetadata value logged as "" (the API allows it) is a group of its own, ``(empty)``, in the terminal, CSV,
+JSON and chargeback, apart from calls without the key (``(none)``, an empty CSV cell, JSON null); a value of spaces
+is kept as logged and shown quoted in the terminal."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.logfiles import ACCOUNT, write_records
+
+HAIKU = "anthropic.claude-3-haiku-20240307-v1:0"
+DAY = "2025-11-02"
+
+
+def record(minute: int, tags: dict[str, str] | None) -> dict:
+    base = {"timestamp": f"{DAY}T10:{minute:02d}:00Z", "identity": {"arn": f"arn:aws:iam::{ACCOUNT}:user/alice"},
+            "region": "us-east-1", "requestId": f"r{minute}", "modelId": HAIKU,
+            "input": {"inputTokenCount": 1000 * (minute + 1)}, "output": {"outputTokenCount": 10 * (minute + 1)}}
+    return base if tags is None else {**base, "requestMetadata": tags}
+
+
+RECORDS = [record(0, {"cost_center": ""}), record(1, {"cost_center": ""}), record(2, None),
+           record(3, {"application_name": "chat"}), record(4, {"cost_center": "  "}), record(5, {"cost_center": "cc1"})]
+
+
+def input_tokens(value: str | None) -> int:
+    """Input tokens of the calls whose cost_center is ``value`` (None: calls without the key), in plain Python."""
+    return sum(r["input"]["inputTokenCount"] for r in RECORDS
+               if (r.get("requestMetadata") or {}).get("cost_center") == value)
+
+
+@pytest.fixture
+def logs(tmp_path: Path) -> Path:
+    write_records(tmp_path / "logs", RECORDS)
+    return tmp_path / "logs"
+
+
+def cli(capsys: pytest.CaptureFixture[str], logs: Path, *options: str) -> str:
+    import bedrock_tracker_cli
+
+    code = bedrock_tracker_cli.main(["--engine", "local", "--logs-dir", str(logs), "--quiet", *options])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    return out
+
+
+def report(capsys: pytest.CaptureFixture[str], logs: Path, *options: str) -> str:
+    return cli(capsys, logs, "--start-date", DAY, "--end-date", DAY, "--analysis", "user", "--tag", "cost_center",
+               *options)
+
+
+def test_an_empty_value_is_its_own_group_in_the_terminal(logs: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = report(capsys, logs)
+    table = text[text.index("Usage by requestMetadata tag cost_center"):]
+    rows = [re.match(r"(.+?) +(\d+) +\d+ +([\d,]+) ", line) for line in table.splitlines()[3:7]]
+    inputs = {row[1]: int(row[3].replace(",", "")) for row in rows if row}
+    assert inputs == {"(empty)": input_tokens(""), "(none)": input_tokens(None), '"  "': input_tokens("  "),
+                      "cc1": input_tokens("cc1")}
+
+
+def test_an_empty_value_is_its_own_group_in_csv_and_json(logs: Path, tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    report(capsys, logs, "--format", "csv", "--output-dir", str(tmp_path / "csv"))
+    [path] = (tmp_path / "csv").glob("*_tag_cost_center.csv")
+    with path.open(newline="") as handle:
+        rows = {row["tag:cost_center"]: int(row["input_tokens"]) for row in csv.DictReader(handle)}
+    assert rows == {"(empty)": input_tokens(""), "": input_tokens(None), "  ": input_tokens("  "),
+                    "cc1": input_tokens("cc1")}
+
+    document = json.loads(report(capsys, logs, "--format", "json", "--output-dir", "-"))
+    rows = {row["tag:cost_center"]: row["input_tokens"] for row in document["analyses"]["tag:cost_center"]}
+    assert rows == {"(empty)": input_tokens(""), None: input_tokens(None), "  ": input_tokens("  "),
+                    "cc1": input_tokens("cc1")}
+
+
+def test_an_empty_value_is_its_own_group_in_the_chargeback(logs: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    document = json.loads(cli(capsys, logs, "--chargeback", "2025-11", "--chargeback-by", "tag:cost_center",
+                              "--format", "json", "--output-dir", "-"))
+    totals = {row["group"]: row["input_tokens"] for row in document["rows"] if row["row_type"] == "group_total"}
+    assert totals == {"(empty)": input_tokens(""), "(none)": input_tokens(None), "  ": input_tokens("  "),
+                      "cc1": input_tokens("cc1")}
