@@ -18,6 +18,7 @@ from datetime import date, datetime, timedelta
 import pandas as pd
 
 from ..errors import UsageError
+from ..logs.identity import person_spellings
 from ..logs.period import Period
 from ..qdev.analysis import Identities, QDevReport, Source, named
 from ..qdev.analysis import analyze as analyze_qdev
@@ -249,8 +250,8 @@ def developer_costs(facts: pd.DataFrame, qdev_users: list[QDevUser], first: date
         tokens = sso[["input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens"]].sum(axis=1)
         users = sso["user"].astype("object").astype(str)
         # One person per e-mail whatever its letter case: every spelling's calls add up in one group.
-        for _, part in sso.assign(tokens=tokens, user=users, person=users.str.lower()).groupby("person"):
-            row = person(min(part["user"]))
+        for name, part in sso.assign(tokens=tokens).groupby(users.map(person_spellings(users))):
+            row = person(name)
             cost = part[TOTAL_COST].sum(min_count=1)
             row.update(bedrock_calls=int(part["calls"].sum()), bedrock_tokens=int(part["tokens"].sum()),
                        bedrock_cost_usd=None if pd.isna(cost) else float(cost),

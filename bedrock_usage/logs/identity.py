@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 DEFAULT_ROLE_SUFFIX = "-BedrockRole"
@@ -25,6 +25,22 @@ class Principal:
     user: str
     application: str
     account: str = ""  # the ARN's account: an IAM user or role name means one principal only within its account
+
+
+def person_spellings(names: Iterable[str]) -> dict[str, str]:
+    """Each IAM Identity Center session name (an e-mail) with the one spelling of its person: the first in sort
+    order of the names equal to it case aside, as e-mail addresses are in practice one mailbox whatever the case."""
+    distinct = sorted(set(names))
+    first: dict[str, str] = {}
+    for name in distinct:
+        first.setdefault(name.lower(), name)
+    return {name: first[name.lower()] for name in distinct}
+
+
+def one_spelling_per_person(principals: list[Principal]) -> list[Principal]:
+    """``principals`` with every SSO user named by the one spelling of its person (``person_spellings``)."""
+    spelling = person_spellings(p.user for p in principals if p.principal_type == "sso_user")
+    return [replace(p, user=spelling[p.user]) if p.principal_type == "sso_user" else p for p in principals]
 
 
 def derive_principal(arn: str | None, role_suffix: str = DEFAULT_ROLE_SUFFIX) -> Principal:

@@ -28,7 +28,13 @@ from ..engines.queries import (
 )
 from ..lazy_modules import lazy
 from ..logs.bodies import MEDIA_MODELS
-from ..logs.identity import DEFAULT_ROLE_SUFFIX, Principal, applications_apart, derive_principal
+from ..logs.identity import (
+    DEFAULT_ROLE_SUFFIX,
+    Principal,
+    applications_apart,
+    derive_principal,
+    one_spelling_per_person,
+)
 from ..logs.period import Period
 from ..logs.regions import requested_regions
 from ..output.plain_table import PlainTable, ReportTables
@@ -275,10 +281,11 @@ class BedrockAthenaTracker:
         return report_key(result.identity, settings)
 
     def _register_callers(self, con: duckdb.DuckDBPyConnection) -> None:
-        """The caller of every distinct ARN of the facts, as the table ``callers``; the application of an IAM or root
-        user whose name is found in several accounts is named with its account (``logs.identity``)."""
+        """The caller of every distinct ARN of the facts, as the table ``callers``: an SSO user's spellings (an
+        e-mail in other letter cases) are one user, and the application of an IAM or root user whose name is found in
+        several accounts is named with its account (``logs.identity``)."""
         arns = [arn for (arn,) in distinct_values(con, ["identity_arn"])]
-        principals = applications_apart([self._principal(arn) for arn in arns])
+        principals = applications_apart(one_spelling_per_person([self._principal(arn) for arn in arns]))
         columns = {"identity_arn": arns, **{name: [getattr(p, name) for p in principals] for name in CALLER_COLUMNS}}
         register_table(con, "callers", columns, dict.fromkeys(columns, pa.string()))
 

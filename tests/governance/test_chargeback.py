@@ -394,17 +394,47 @@ def test_developer_costs_join_sso_emails_and_prorate_seats(logs: Path) -> None:
     assert math.isnan(dana["total_cost_usd"])  # a part with no figure leaves the total unknown, never 0
 
 
+SPELLING_HAIKU, SPELLING_UNLISTED = "anthropic.claude-3-haiku-20240307-v1:0", "example.unlisted-model-v1:0"
+
+
+def spelling_records() -> list[dict]:
+    """SSO calls of two people, each signing in with their e-mail in two letter cases."""
+    calls = [("Jisoo.Kim@Example.com", SPELLING_HAIKU, 1_000), ("jisoo.kim@example.com", SPELLING_HAIKU, 3_000),
+             ("jisoo.kim@example.com", SPELLING_UNLISTED, 5_000), ("Lee@Example.com", SPELLING_UNLISTED, 7_000),
+             ("lee@example.com", SPELLING_UNLISTED, 9_000)]
+    return [{"schemaType": "ModelInvocationLog", "schemaVersion": "1.0",
+             "timestamp": f"2025-11-{n + 3:02d}T10:00:00Z", "accountId": ACCOUNT,
+             "identity": {"arn": f"arn:aws:sts::{ACCOUNT}:assumed-role/{SSO}/{email}"}, "region": "us-east-1",
+             "requestId": f"spelling-{n}", "operation": "Converse", "modelId": model,
+             "input": {"inputTokenCount": tokens}, "output": {"outputTokenCount": tokens // 10}}
+            for n, (email, model, tokens) in enumerate(calls)]
+
+
+def test_a_chargeback_by_user_and_the_user_table_name_one_e_mail_once(tmp_path: Path) -> None:
+    records = spelling_records()
+    write_local(tmp_path / "logs", records)
+    report = BedrockAthenaTracker(LocalEngine(tmp_path / "logs")).analyze(
+        Period(date(2025, 11, 1), date(2025, 11, 30)), ("us-east-1",), Filters())
+    expected: dict[str, list[dict]] = defaultdict(list)  # the calls of each person, their e-mail case aside
+    for r in records:
+        expected[r["identity"]["arn"].rsplit("/", 1)[1].lower()].append(r)
+    spellings = {person: min(r["identity"]["arn"].rsplit("/", 1)[1] for r in own) for person, own in expected.items()}
+
+    rows = build_chargeback(report.facts, "2025-11", "UTC", "user").rows
+    totals = rows.loc[rows["row_type"] == "group_total"].set_index("group")
+    users = report.tables["user"].set_index("user")
+    for person, own in expected.items():
+        tokens = sum(r["input"]["inputTokenCount"] for r in own)
+        assert (totals.loc[spellings[person], "calls"], totals.loc[spellings[person], "input_tokens"]) == (
+            len(own), tokens), person
+        assert (users.loc[spellings[person], "calls"], users.loc[spellings[person], "input_tokens"]) == (
+            len(own), tokens), person
+    assert len(totals) == len(users) == len(expected)
+
+
 def test_developer_costs_add_the_spellings_of_one_e_mail(tmp_path: Path) -> None:
-    haiku, unlisted = "anthropic.claude-3-haiku-20240307-v1:0", "example.unlisted-model-v1:0"
-    calls = [("Jisoo.Kim@Example.com", haiku, 1_000), ("jisoo.kim@example.com", haiku, 3_000),
-             ("jisoo.kim@example.com", unlisted, 5_000), ("Lee@Example.com", unlisted, 7_000),
-             ("lee@example.com", unlisted, 9_000)]
-    records = [{"schemaType": "ModelInvocationLog", "schemaVersion": "1.0",
-                "timestamp": f"2025-11-{n + 3:02d}T10:00:00Z", "accountId": ACCOUNT,
-                "identity": {"arn": f"arn:aws:sts::{ACCOUNT}:assumed-role/{SSO}/{email}"}, "region": "us-east-1",
-                "requestId": f"spelling-{n}", "operation": "Converse", "modelId": model,
-                "input": {"inputTokenCount": tokens}, "output": {"outputTokenCount": tokens // 10}}
-               for n, (email, model, tokens) in enumerate(calls)]
+    haiku = SPELLING_HAIKU
+    records = spelling_records()
     write_local(tmp_path / "logs", records)
     facts, _, _ = BedrockAthenaTracker(LocalEngine(tmp_path / "logs")).facts(
         Period(date(2025, 11, 1), date(2025, 11, 30)), ("us-east-1",), Filters())
