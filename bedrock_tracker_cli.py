@@ -45,7 +45,7 @@ from bedrock_usage.output.terminal_table import visible, visible_lines
 from bedrock_usage.output.wording import counted
 from bedrock_usage.pricing import PRICES_ENV, PriceBook
 from bedrock_usage.report.render import render_terminal, report_document, selected_analyses, write_csv, write_json
-from bedrock_usage.report.tracker import ANALYSES, BedrockAthenaTracker, UsageReport
+from bedrock_usage.report.tracker import ANALYSES, DEFAULT_APPLICATION_TAGS, BedrockAthenaTracker, UsageReport
 
 if TYPE_CHECKING:
     from bedrock_usage.aws.mirror import MirrorResult
@@ -83,7 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     what.add_argument("--tag", action="append", default=[], metavar="KEY",
                       help="also report by this requestMetadata key, e.g. cost_center (repeatable; its table "
                       "follows the --analysis tables, but for summary); "
-                      "application_name is always read and names the application")
+                      "application_name is always read and names the application, so it is refused here")
     what.add_argument("--role-suffix", default="-BedrockRole",
                       help="roles named {App}{suffix} are attributed to application {App} (default -BedrockRole; "
                       "write a suffix that starts with a dash as --role-suffix=-Role)")
@@ -135,6 +135,7 @@ def make_tracker(args: argparse.Namespace, engine: Engine, extra_tags: tuple[str
 def run(args: argparse.Namespace) -> int:
     """Produce the Bedrock report the options ask for."""
     check_log_location(args)
+    check_tags(args.tag)
     args.output_dir = output_folder(args.format, args.output_dir)
     period = resolve_period(days=args.days, start=args.start_date, end=args.end_date, tz=args.tz)
     mode = governance_mode(args)
@@ -209,6 +210,15 @@ def check_log_location(args: argparse.Namespace) -> None:
     if args.log_prefix is not None and not args.log_bucket:
         raise UsageError("--log-prefix is a key prefix in the bucket --log-bucket names: pass --log-bucket too, or "
                          "leave both out to copy from where each region's logging configuration says")
+
+
+def check_tags(keys: list[str]) -> None:
+    """A ``--tag`` key that names the application has no table of its own: asking for one is refused, not
+    ignored."""
+    named = [key for key in keys if key in DEFAULT_APPLICATION_TAGS]
+    if named:
+        raise UsageError(f"--tag {named[0]}: {named[0]} is always read and names the application; its calls are in "
+                         "the application table (--analysis application): leave out this --tag")
 
 
 def sync_mirror(args: argparse.Namespace, period: Period) -> tuple[str, ...]:

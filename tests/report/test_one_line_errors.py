@@ -196,3 +196,11 @@ def test_an_empty_model_is_refused_not_taken_as_a_filter_nothing_matches(
         logs: Path, value: str, capsys: pytest.CaptureFixture[str]) -> None:
     """``--model "$MODEL"`` with the variable unset matched no call and reported zeros, exit 0."""
     assert_one_line(main(capsys, *local(logs, "--model", value)), "argument --model: empty: give a name", code=1)
+
+
+@pytest.mark.parametrize("tags", [["application_name", "cost_center"], ["cost_center", "application_name"]])
+def test_a_tag_table_that_would_be_ignored_is_refused(logs: Path, capsys: pytest.CaptureFixture[str],
+                                                      tags: list[str]) -> None:
+    proc = main(capsys, *local(logs, *(option for key in tags for option in ("--tag", key))))
+    assert_one_line(proc, "--tag application_name: application_name is always read and names the application")
+    assert proc.stdout == ""
