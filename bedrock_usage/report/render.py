@@ -246,8 +246,10 @@ def write_json(report: UsageReport, analyses: list[str], out_dir: Path, now: dat
 
 def write_csv(report: UsageReport, analyses: list[str], out_dir: Path, now: datetime | None = None) -> list[Path]:
     """Write one CSV per analysis plus ``summary`` (each row with ``period_start``, ``period_end``, ``tz``), named
-    for a run at ``now`` (default: the clock)."""
-    frames = {"summary": pd.DataFrame([stated_summary(report)])} | {name: report.tables[name] for name in analyses}
+    for a run at ``now`` (default: the clock). The summary's ``accuracy_tokens`` and ``accuracy_cost`` say what is
+    exact and what is estimated, as the JSON's ``accuracy`` does, in columns: no comment line breaks a pivot."""
+    summary = {**stated_summary(report), "accuracy_tokens": TOKENS_NOTE, "accuracy_cost": COST_NOTE}
+    frames = {"summary": pd.DataFrame([summary])} | {name: report.tables[name] for name in analyses}
     if len(report.plain_unpriced()):
         frames["unpriced"] = report.unpriced
     names = [f"_{name}.csv" for name in distinct([file_part(name.replace("-", "_"), "_") for name in frames])]
