@@ -423,7 +423,9 @@ def chargeback_text(chargeback: Chargeback, max_rows: int = 0) -> str:
         lines += ["", "Unpriced usage (tokens counted above, cost unknown)",
                   table_text(chargeback.unpriced, [("group", "Group"), ("model_id", "Model id"),
                                                    ("source_region", "Region"), ("calls", "Calls"),
-                                                   ("input_tokens", "Input"), ("output_tokens", "Output")])]
+                                                   ("input_tokens", "Input"), ("output_tokens", "Output"),
+                                                   ("cache_read_tokens", "Cache read"),
+                                                   ("cache_write_tokens", "Cache write")])]
     return "\n".join(lines + _warnings(chargeback.warnings))
 
 

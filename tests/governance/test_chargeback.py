@@ -432,6 +432,29 @@ def test_a_chargeback_by_user_and_the_user_table_name_one_e_mail_once(tmp_path: 
     assert len(totals) == len(users) == len(expected)
 
 
+def test_the_unpriced_usage_table_shows_cache_tokens(tmp_path: Path) -> None:
+    records = [{"schemaType": "ModelInvocationLog", "schemaVersion": "1.0", "accountId": ACCOUNT,
+                "timestamp": f"2025-11-0{n + 3}T10:00:00Z", "identity": {"arn": f"arn:aws:iam::{ACCOUNT}:user/ann"},
+                "region": "us-east-1", "requestId": f"cached-{n}", "operation": "Converse",
+                "modelId": SPELLING_UNLISTED,
+                "input": {"inputTokenCount": 100 * (n + 1), "cacheReadInputTokenCount": 7_000 * (n + 1),
+                          "cacheWriteInputTokenCount": 900 * (n + 1)},
+                "output": {"outputTokenCount": 10 * (n + 1)}} for n in range(2)]
+    write_local(tmp_path / "logs", records)
+    report = BedrockAthenaTracker(LocalEngine(tmp_path / "logs")).analyze(
+        Period(date(2025, 11, 1), date(2025, 11, 30)), ("us-east-1",), Filters())
+
+    text = chargeback_text(build_chargeback(report.facts, "2025-11", "UTC", "application"))
+
+    unpriced = text[text.index("Unpriced usage"):].splitlines()
+    assert unpriced[1].split()[-4:] == ["Cache", "read", "Cache", "write"]
+    [row] = [line.split() for line in unpriced[3:] if SPELLING_UNLISTED in line]
+    expected = [sum(r["input"][name] for r in records)
+                for name in ("inputTokenCount", "cacheReadInputTokenCount", "cacheWriteInputTokenCount")]
+    expected.insert(1, sum(r["output"]["outputTokenCount"] for r in records))
+    assert [int(cell.replace(",", "")) for cell in row[-4:]] == expected
+
+
 def test_developer_costs_add_the_spellings_of_one_e_mail(tmp_path: Path) -> None:
     haiku = SPELLING_HAIKU
     records = spelling_records()
