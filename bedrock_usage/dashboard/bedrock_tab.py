@@ -204,7 +204,7 @@ def bedrock_tables(t: Text, view: data.BedrockView, request: data.BedrockRequest
     st.subheader(t("tables"))
     for tab, (_, name, frame) in zip(st.tabs([title for title, _, _ in tables]), tables, strict=True):
         with tab:
-            # a missing tag reads "(not set)" on the page; the file has it empty, as the CLI's file does
+            # a missing tag reads "(none)" on the page, as in the CLI's tables; the file has it empty, as its file does
             shown = named_columns(t, frame, request.group_column) if name == group_name else None
             data_table(t, frame, f"{stem}_{name}", key=f"bedrock_{name}", period=report.period, shown=shown)
 

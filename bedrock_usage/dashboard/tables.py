@@ -21,7 +21,7 @@ MISSING = "—"
 
 
 def named_columns(t: Text, frame: pd.DataFrame, column: str) -> pd.DataFrame:
-    """``frame`` with missing group names shown as "(not set)" (a tag absent from a call)."""
+    """``frame`` with missing group names shown as "(none)" (a tag absent from a call)."""
     if column not in frame or not frame[column].isna().any():
         return frame
     return frame.assign(**{column: frame[column].astype(object).where(frame[column].notna(), t("not_set"))})

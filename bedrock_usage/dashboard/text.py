@@ -153,7 +153,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "cost_usd": "Cost (USD)",
         "tokens": "Tokens",
         "other": "Other",
-        "not_set": "(not set)",
+        "not_set": "(none)",  # as the CLI's tables and chargebacks name calls without the tag
         "tables": "Tables",
         "table_group": "By {group}",
         "table_detail": "Application x model x region",

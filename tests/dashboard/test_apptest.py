@@ -156,16 +156,16 @@ def test_group_by_a_request_metadata_tag(demo_env: dict[str, str], demo_records:
     expected: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for record in with_profiles_resolved(demo_records):  # the demo's profiles carry a cost_center tag
         if lo <= datetime.fromisoformat(record["timestamp"].replace("Z", "+00:00")) < hi:
-            tag = (record.get("requestMetadata") or {}).get("cost_center") or "(not set)"
+            tag = (record.get("requestMetadata") or {}).get("cost_center") or "(none)"
             expected[tag][0] += 1
             expected[tag][1] += (record.get("input") or {}).get("inputTokenCount") or 0
     shown = {row["tag:cost_center"]: [row["calls"], row["input_tokens"]] for row in table.to_dict("records")}
     assert len(expected) > 2
     assert shown == expected
-    # the file has a missing tag empty, as the CLI's file does, never the page's "(not set)"
+    # the file has a missing tag empty, as the CLI's file does, never the page's "(none)"
     [file] = [content for name, content in downloads(at).items() if name.endswith("_tag_cost_center.csv")]
     rows = list(csv.DictReader(io.StringIO(file.decode("utf-8"))))
-    assert {row["tag:cost_center"] for row in rows} == {tag if tag != "(not set)" else "" for tag in expected}
+    assert {row["tag:cost_center"] for row in rows} == {tag if tag != "(none)" else "" for tag in expected}
 
 
 @pytest.mark.slow
