@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bedrock_usage.pricing.book import CSV_FIELDS, UNITS  # noqa: E402
-from bedrock_usage.pricing.model_ids import model_key  # noqa: E402
+from bedrock_usage.pricing.model_ids import alias_key, model_key  # noqa: E402
 
 TOKEN_FIELDS = ("input", "output", "cache_write_5m", "cache_write_1h", "cache_read", "audio_input", "audio_output")
 # Source regions of each geographic cross-region profile: for ``eu`` and ``apac``, the ``eu-`` and ``ap-`` regions with
@@ -80,7 +80,6 @@ GENAI_FIELDS = {
 }
 _GEO_PREFIXES = ("us-gov", "global", *GEO_REGIONS)
 _REGION = re.compile(r"^[a-z]{2}(-gov)?-[a-z]+-\d$")  # any AWS region: a region LiteLLM prices apart is never dropped
-_DATE = re.compile(r"-\d{8}(?=-v\d)")
 _CONTEXT_TIER = re.compile(r"_above_(\d+)k_tokens")
 _IMAGE_KEY = re.compile(r"^(?P<size>\d+|max)-x-(?:\d+|max)/(?P<steps>50|max)-steps/(?:bedrock/)?(?P<model>.+)$")
 
@@ -436,17 +435,12 @@ def apply_reference_to_aliases(book: Book) -> None:
     the reference table's rows too: a source's alias row must not undercut the dated id's regional rate."""
     by_alias: dict[str, list[ReferenceRow]] = defaultdict(list)
     for entry in book.reference:
-        by_alias[_alias_key(entry.model)].append(entry)
+        by_alias[alias_key(entry.model)].append(entry)
     models = {row.model for row in book.rows.values()}
     for model in sorted(models):
-        for entry in by_alias.get(_alias_key(model), ()):
+        for entry in by_alias.get(alias_key(model), ()):
             if entry.model != model:
                 _add_reference(book, model, entry)
-
-
-def _alias_key(model: str) -> str:
-    """A model id without its date and first-version suffix: a dated id and its alias share it."""
-    return model_key(_DATE.sub("", model))
 
 
 def read_aws_pages(book: Book) -> None:

@@ -30,7 +30,7 @@ from pathlib import Path
 
 from ..errors import UsageError
 from ..logs.period import parse_day
-from .model_ids import ModelRef, is_priced_region, model_key, parse_model_id
+from .model_ids import ModelRef, alias_key, is_priced_region, model_key, parse_model_id
 
 BUILTIN_BOOK = Path(__file__).resolve().parent / "bedrock_prices.csv"
 PRICES_ENV = "BEDROCK_USAGE_PRICES"
@@ -135,9 +135,12 @@ class PriceBook:
         rows = {row.key: row for row in builtin}
         path = override or os.environ.get(PRICES_ENV)
         if path:
-            names = _book_names(builtin)
+            names, forms = _book_names(builtin), _book_forms(builtin)
             for row in read_override_rows(Path(path)):
-                rows[row.key] = _named(row, names)
+                named = _named(row, names)
+                for model in forms.get(model_key(row.model), (row.model,)):
+                    own = replace(named, model=model)
+                    rows[own.key] = own
         return cls(rows.values())
 
     def book_model(self, base_id: str | None) -> str | None:
@@ -188,6 +191,10 @@ class PriceBook:
         """The endpoint families the user's price file prices a model in (empty when it has no row of it)."""
         model = self.book_model(base_id)
         return {row.family for row in self._by_model.get(model or "", ()) if row.own}
+
+    def own_only_models(self) -> list[str]:
+        """The models only the user's price file names (no id of the built-in book, nor a form of one)."""
+        return sorted(model for model, rows in self._by_model.items() if all(row.own for row in rows))
 
     def units(self, model_id: str) -> set[str]:
         """The units a model is billed in (``tokens``, ``image``, ``second``, ``query``); empty when unknown."""
@@ -268,6 +275,27 @@ def _book_names(rows: Iterable[PriceRow]) -> dict[str, tuple[str, str]]:
         names.setdefault(row.model, (row.provider, row.name))
         names.setdefault(model_key(row.model), (row.provider, row.name))
     return names
+
+
+def _book_forms(rows: Iterable[PriceRow]) -> dict[str, tuple[str, ...]]:
+    """Every book id of a model, by the ``model_key`` of each form a user's row may name it with: any of its ids with
+    or without ``-v1``/``:0``, and the alias of a model the book lists under a dated id (``alias_key``: one name for
+    ``anthropic.claude-haiku-4-5`` and ``...-haiku-4-5-20251001-v1:0``). Ids sharing an alias but named apart in the
+    book are models apart."""
+    named: dict[str, str] = {}
+    for row in rows:
+        named.setdefault(row.model, row.name)
+    by_alias: dict[str, list[str]] = {}
+    for model in sorted(named):
+        by_alias.setdefault(alias_key(model), []).append(model)
+    forms: dict[str, tuple[str, ...]] = {}
+    for alias, models in by_alias.items():
+        if len({named[model] for model in models}) == 1:
+            forms[alias] = tuple(models)
+            forms.update(dict.fromkeys(map(model_key, models), tuple(models)))
+        else:
+            forms.update({model_key(model): (model,) for model in models})
+    return forms
 
 
 def _named(row: PriceRow, names: dict[str, tuple[str, str]]) -> PriceRow:

@@ -9,6 +9,7 @@ GEO_PREFIXES = frozenset({"us", "eu", "apac", "jp", "au", "ca", "in", "us-gov"})
 _ARN_RE = re.compile(r"^arn:aws[a-z-]*:bedrock:(?P<region>[a-z0-9-]*):(?P<account>\d*):(?P<kind>[a-z-]+)/(?P<id>.+)$")
 _CONTEXT_SUFFIX_RE = re.compile(r":\d+k$")
 _VERSION_SUFFIX_RE = re.compile(r"(-v1)?(:0)?$")
+_DATE_RE = re.compile(r"-\d{8}(?=-v\d)")
 _COMMERCIAL_REGION_RE = re.compile(r"^(?!cn-|us-gov-|us-iso)[a-z]{2}-[a-z]+-\d$")
 
 
@@ -60,3 +61,9 @@ def model_key(base_id: str) -> str:
     """A base id without a first-version suffix (``-v1``, ``:0``), to match ids AWS writes both ways
     (``anthropic.claude-opus-4-6-v1`` is logged as ``...-v1:0`` too); ``-v2`` or ``:1`` name other models."""
     return _VERSION_SUFFIX_RE.sub("", base_id.strip().lower())
+
+
+def alias_key(base_id: str) -> str:
+    """``model_key`` without the date of a dated id: a dated id and its alias share it
+    (``anthropic.claude-haiku-4-5-20251001-v1:0`` and ``anthropic.claude-haiku-4-5``)."""
+    return model_key(_DATE_RE.sub("", base_id))

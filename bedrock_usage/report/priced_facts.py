@@ -361,6 +361,12 @@ class PricedRows:
                                     "WHERE priced GROUP BY ALL ORDER BY ALL").fetchall()
         return [(str(model_id), str(region), int(calls)) for model_id, region, calls in rows]
 
+    def base_models(self) -> set[str]:
+        """The book's ids (else the logged base ids) of the models called."""
+        with self._lock:
+            rows = self.con.execute("SELECT DISTINCT base_model_id FROM priced WHERE base_model_id IS NOT NULL")
+            return {str(model) for (model,) in rows.fetchall()}
+
     def calls_without(self) -> tuple[int, int]:
         """Calls with no caller and calls with no model id."""
         with self._lock:

@@ -269,7 +269,8 @@ class BedrockAthenaTracker:
                         PlainTable.of(rows.unpriced()), rows.summary(), skipped,
                         result.stats.duplicate_records, self.rewriter.warnings() if self.rewriter else [],
                         unknown_warnings(*rows.calls_without()),
-                        book_fallback_warnings(self.prices, rows.priced_calls()))
+                        book_fallback_warnings(self.prices, rows.priced_calls())
+                        + unused_row_warnings(self.prices, rows.base_models()))
 
     def _report_key(self, result: QueryResult, user_pattern: str | None) -> str | None:
         """The key of the finished report of ``result`` (None: not kept)."""
@@ -573,6 +574,14 @@ def book_fallback_warnings(prices: PriceBook, calls: list[tuple[str, str, int]])
             f"endpoint family only; {counted(count, 'call')} through the {family} family took the built-in book's "
             f"price (add a row with \"family\": \"{family}\" for yours there)"
             for (model, family), count in sorted(fallen.items())]
+
+
+def unused_row_warnings(prices: PriceBook, called: set[str]) -> list[str]:
+    """A line per model only the user's price file names that no call of the period reaches: a misspelt id would
+    otherwise leave the calls it was meant for at the book's price without a word."""
+    return [f"your price file's rows for {model} price no call of the period: no logged model id is {model}, with "
+            "or without -v1/:0 (check it against the logged modelId, or name a model pricing.py lists)"
+            for model in prices.own_only_models() if model not in called]
 
 
 def unknown_warnings(no_caller: int, no_model: int) -> list[str]:

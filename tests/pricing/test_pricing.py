@@ -336,7 +336,7 @@ def test_a_users_row_without_provider_or_name_takes_the_books(tmp_path) -> None:
     ]}))
     own = {row.model: (row.provider, row.name) for row in PriceBook.load(path).rows if row.own}
     assert own == {"anthropic.claude-3-haiku-20240307-v1:0": shipped["anthropic.claude-3-haiku-20240307-v1:0"],
-                   "anthropic.claude-opus-4-6-v1:0": shipped["anthropic.claude-opus-4-6-v1"],
+                   "anthropic.claude-opus-4-6-v1": shipped["anthropic.claude-opus-4-6-v1"],  # the book's id
                    "example.private-model-v1:0": ("example", "example.private-model-v1:0"),
                    "meta.llama3-70b-instruct-v1:0": ("Meta (reseller)", "L3")}
     assert {row.provider for row in PriceBook.load(path).table(provider="anthropic")} == {"Anthropic"}
