@@ -263,10 +263,17 @@ def _users_named(report: UsageReport, shared: set[str], application_tags: tuple[
 def _focused(report: UsageReport, focus: Focus | None) -> UsageReport:
     if focus is None:
         return report
-    rows = (is_user(report.facts, focus.value) if focus.by == "user"
-            else is_application(report.facts, focus.value) if focus.by == "application"
-            else report.facts[focus.by].astype("object") == focus.value)
-    return narrowed(report, rows, focus={focus.by: focus.value})
+    return narrowed(report, focus_rows(report.facts, focus), focus={focus.by: focus.value})
+
+
+def focus_rows(facts: pd.DataFrame, focus: Focus) -> pd.Series:
+    """The fact rows of a drill-down: those holding its value, so it shows what that value's bar shows; a user or
+    application no row holds as it is (a link from another period) is found as a budget finds it (``is_user``:
+    ``alice`` covers every account's alice, named apart or not)."""
+    rows = facts[focus.by].astype("object") == focus.value
+    if rows.any() or focus.by not in ("user", "application"):
+        return rows
+    return is_user(facts, focus.value) if focus.by == "user" else is_application(facts, focus.value)
 
 
 def ranked(facts: pd.DataFrame, columns: Iterable[str]) -> dict[str, list[str]]:

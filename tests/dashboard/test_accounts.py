@@ -136,3 +136,30 @@ def test_an_iam_users_application_is_named_with_its_account_as_in_the_other_peri
     assert one.previous["calls"] == len([r for r in before if r["identity"]["arn"] == CALLERS[1][0]])
     every = data.load_bedrock(replace(request, start=day_before, end=day_before), data.Focus("application", "alice"))
     assert every.report.summary["calls"] == len([r for r in before if ":user/alice" in r["identity"]["arn"]]) == 5
+
+
+def test_a_drill_down_into_a_value_the_rows_hold_is_that_bar_alone(
+        no_aws_env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Beside the bars ``alice (111111111111)`` and ``alice (222222222222)``, the bar ``alice`` (a role named alice, a
+    call tagged alice; a session named alice for users) is a caller of its own: its drill-down holds its calls, not
+    every account's alice too."""
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "cache"))
+    iam = [*_records()[:5]]  # alice of 111111111111 twice, of 222222222222 three times
+    role = "arn:aws:sts::111111111111:assumed-role/alice/i-0abc"
+    tagged = "arn:aws:sts::111111111111:assumed-role/Web-BedrockRole/x"
+    session = "arn:aws:sts::111111111111:assumed-role/batch/alice"
+    others = [{**iam[0], "identity": {"arn": arn}, "requestId": f"o{n}", "timestamp": f"{DAY}T11:{n:02d}:00Z"}
+              for n, arn in enumerate((role, tagged, session))]
+    others[1]["requestMetadata"] = {"application_name": "alice"}
+    records = iam + others
+    write_records(tmp_path / "logs", records)
+    request = data.BedrockRequest(source="local", regions=("us-east-1",), start=DAY, end=DAY,
+                                  logs_dir=str(tmp_path / "logs"))
+    expected = {("application", "alice"): [others[0], others[1]], ("user", "alice"): [others[2]],
+                ("application", "alice (111111111111)"): iam[:2], ("user", "alice (222222222222)"): iam[2:]}
+    for (by, value), calls in expected.items():
+        view = data.load_bedrock(replace(request, group_by=by), data.Focus(by, value))
+        bars = data.load_bedrock(replace(request, group_by=by)).top  # the top chart's bars
+        bar = bars.loc[bars[by] == value].iloc[0]
+        assert view.report.summary["calls"] == bar["calls"] == len(calls), (by, value)
+        assert view.report.summary["estimated_cost_usd"] == pytest.approx(_cost(calls), rel=1e-9)
