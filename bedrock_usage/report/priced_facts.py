@@ -354,12 +354,12 @@ class PricedRows:
         return table.astype({name: "object" for name in ("model_id", "source_region", "reason")}).where(
             table.notna(), None)
 
-    def priced_calls(self) -> list[tuple[str, str, int]]:
-        """Priced calls by logged model id and source region."""
+    def priced_calls(self) -> list[tuple[str, str, str, int]]:
+        """Priced calls by logged model id, source region and the book's id of the model."""
         with self._lock:
-            rows = self.con.execute("SELECT model_id, source_region, CAST(sum(calls) AS BIGINT) FROM priced "
-                                    "WHERE priced GROUP BY ALL ORDER BY ALL").fetchall()
-        return [(str(model_id), str(region), int(calls)) for model_id, region, calls in rows]
+            rows = self.con.execute("SELECT model_id, source_region, base_model_id, CAST(sum(calls) AS BIGINT) "
+                                    "FROM priced WHERE priced GROUP BY ALL ORDER BY ALL").fetchall()
+        return [(str(model_id), str(region), str(model), int(calls)) for model_id, region, model, calls in rows]
 
     def base_models(self) -> set[str]:
         """The book's ids (else the logged base ids) of the models called."""

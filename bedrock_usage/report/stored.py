@@ -32,6 +32,7 @@ from ..cache import keep_newest, source_digest, write_atomically
 from ..errors import UsageError
 from ..lazy_modules import lazy, library_version
 from ..output.plain_table import PlainTable
+from .price_notes import PriceNotes
 from .priced_facts import PricedRows
 
 pd = lazy("pandas")
@@ -105,6 +106,7 @@ class Finished:
     rewriter_warnings: list[str]
     fact_warnings: list[str]
     price_warnings: list[str]
+    price_notes: PriceNotes  # what the price warnings are made of, for a narrowed report's own
 
     @property
     def rows(self) -> int:

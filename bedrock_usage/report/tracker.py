@@ -41,6 +41,7 @@ from ..output.plain_table import PlainTable, ReportTables
 from ..output.progress import Progress, Reporter, silent
 from ..output.wording import counted
 from ..pricing import PriceBook, parse_model_id
+from .price_notes import PriceNotes
 from .priced_facts import (
     BOOK_RATE_FIELDS,
     CALLER_COLUMNS,
@@ -122,6 +123,7 @@ class UsageReport:
     warnings: list[str] = field(default_factory=list)
     rewriter_warnings: list[str] = field(default_factory=list)  # the last of ``warnings``, from the rewriter
     price_warnings: list[str] = field(default_factory=list)  # before them: the price file's rows the calls missed
+    price_notes: PriceNotes = PriceNotes({})  # what makes them, for a narrowed report's own
     demo: bool = False  # generated demo data, not an account's usage: every output says so
 
     def __post_init__(self) -> None:
@@ -214,6 +216,7 @@ class BedrockAthenaTracker:
             facts=finished.facts,
             rewriter_warnings=finished.rewriter_warnings,
             price_warnings=finished.price_warnings,
+            price_notes=finished.price_notes,
         )
         report.warnings = (build_warnings(report, finished.fact_warnings) + finished.price_warnings
                            + finished.rewriter_warnings)
@@ -264,13 +267,13 @@ class BedrockAthenaTracker:
     def _finish(self, result: QueryResult, user_pattern: str | None, progress: Reporter) -> Finished:
         """Price the engine's rows, keep the user filter's rows, and roll them up into every table."""
         rows, skipped = self._priced(result, user_pattern, progress)
+        notes = PriceNotes.of(self.prices, rows.base_models())
         tables = rows.tables([tag_table(key) for key in self.tag_keys if key not in self.application_tags])
         return Finished(rows, {name: PlainTable.of(table) for name, table in tables.items()},
                         PlainTable.of(rows.unpriced()), rows.summary(), skipped,
                         result.stats.duplicate_records, self.rewriter.warnings() if self.rewriter else [],
                         unknown_warnings(*rows.calls_without()),
-                        book_fallback_warnings(self.prices, rows.priced_calls())
-                        + unused_row_warnings(self.prices, rows.base_models()))
+                        notes.warnings(rows.priced_calls()), notes)
 
     def _report_key(self, result: QueryResult, user_pattern: str | None) -> str | None:
         """The key of the finished report of ``result`` (None: not kept)."""
@@ -447,12 +450,13 @@ def narrowed(report: UsageReport, keep: pd.Series, **filters: object) -> UsageRe
 
 def refigured(report: UsageReport, facts: pd.DataFrame, **filters: object) -> UsageReport:
     """The report over ``facts`` (some of its fact rows, or its rows named otherwise), ``filters`` added to its
-    filters: the summary, tables, unpriced models and warnings of the facts computed again."""
+    filters: the summary, tables, unpriced models and warnings of the facts (the price file's too) computed again."""
     rows = PricedRows.of_frame(facts)
     tag_tables = [name for name in report.tables if name.startswith("tag:")]
     result = replace(report, filters={**report.filters, **filters}, summary=rows.summary(),
-                     tables=rows.tables(tag_tables), unpriced=rows.unpriced(), facts=facts)
-    result.warnings = (build_warnings(result, unknown_warnings(*rows.calls_without())) + report.price_warnings
+                     tables=rows.tables(tag_tables), unpriced=rows.unpriced(), facts=facts,
+                     price_warnings=report.price_notes.warnings(rows.priced_calls()))
+    result.warnings = (build_warnings(result, unknown_warnings(*rows.calls_without())) + result.price_warnings
                        + report.rewriter_warnings)
     return result
 
@@ -554,34 +558,6 @@ def _regions_by(value_of: dict[str, str]) -> dict[str, list[str]]:
     for region, value in sorted(value_of.items()):
         grouped.setdefault(value, []).append(region)
     return grouped
-
-
-def book_fallback_warnings(prices: PriceBook, calls: list[tuple[str, str, int]]) -> list[str]:
-    """A line per model and endpoint family whose priced ``calls`` (model id, source region, calls) took the built-in
-    book's price while the user's price file prices the model in another family only (a ``regional`` row does not
-    reach ``global.`` calls): a negotiated price is not everywhere."""
-    fallen: dict[tuple[str, str], int] = {}
-    own_of: dict[str, tuple[str, set[str]]] = {}
-    for model_id, region, count in calls:
-        ref = parse_model_id(model_id)
-        family = ref.family(region)
-        model = prices.book_model(ref.base_id)
-        if model and family:
-            own = own_of.setdefault(model, (prices.display_name(model), prices.own_families(model)))[1]
-            if own and family not in own:
-                fallen[(model, family)] = fallen.get((model, family), 0) + count
-    return [f"{own_of[model][0]} ({model}): your price file prices it for the {' and '.join(sorted(own_of[model][1]))} "
-            f"endpoint family only; {counted(count, 'call')} through the {family} family took the built-in book's "
-            f"price (add a row with \"family\": \"{family}\" for yours there)"
-            for (model, family), count in sorted(fallen.items())]
-
-
-def unused_row_warnings(prices: PriceBook, called: set[str]) -> list[str]:
-    """A line per model only the user's price file names that no call of the period reaches: a misspelt id would
-    otherwise leave the calls it was meant for at the book's price without a word."""
-    return [f"your price file's rows for {model} price no call of the period: no logged model id is {model}, with "
-            "or without -v1/:0 (check it against the logged modelId, or name a model pricing.py lists)"
-            for model in prices.own_only_models() if model not in called]
 
 
 def unknown_warnings(no_caller: int, no_model: int) -> list[str]:

@@ -67,3 +67,16 @@ def test_calls_of_another_family_name_the_family_that_took_the_book_price(tmp_pa
 def test_a_price_file_that_names_every_family_called_says_nothing(tmp_path: Path) -> None:
     rows = [{"model": SONNET_45, "family": family, **OWN} for family in ("regional", "global", "govcloud")]
     assert fallbacks(analyse(tmp_path, rows)) == []
+
+
+def test_a_drill_down_says_only_what_its_own_calls_took(tmp_path: Path) -> None:
+    """A drill-down without the model's calls through another family has no such line; one with some of them names
+    those alone (the same in the dashboard, which narrows reports the same way)."""
+    report = analyse(tmp_path, [{"model": SONNET_45, **OWN}])
+    model_ids = report.facts["model_id"]
+    assert fallbacks(narrowed(report, pd.Series(model_ids == HAIKU))) == []
+    assert fallbacks(narrowed(report, pd.Series(model_ids == f"us.{SONNET_45}"))) == []
+    assert fallbacks(narrowed(report, pd.Series(model_ids == f"global.{SONNET_45}"))) == [
+        f"Claude Sonnet 4.5 ({SONNET_45}): your price file prices it for the regional endpoint family only; 2 calls "
+        "through the global family took the built-in book's price (add a row with \"family\": \"global\" for yours "
+        "there)"]
