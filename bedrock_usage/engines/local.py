@@ -414,16 +414,17 @@ class LocalEngine:
 
 
 def _count_notes(notes: ReadNotes, scope: Scope, stats: ScanStats) -> None:
-    """Count in ``stats`` the objects left out (no longer read) and those read with replacement characters; those of
-    a day folder the scope does not own (the next day's, read for late calls) are named by the period that owns it."""
+    """Count in ``stats`` the objects left out (no longer read), those of a day folder the scope does not own (the
+    next day's, read for late calls) by the period that owns it; and every object read with replacement characters,
+    as its records may be any period's that read it (a late call of the day before, in the next day's first hour)."""
     for obj, reason in notes.left_out.items():
         if scope.owns(_folder_day(obj)):
             stats.skipped_objects[reason] += 1
             stats.skip_example(reason, obj.path)
         stats.objects_read -= 1
         stats.bytes_read -= obj.size
-    for owned in (obj for obj in notes.replaced if scope.owns(_folder_day(obj))):
-        stats.not_utf8(owned.path)
+    for obj in notes.replaced:
+        stats.not_utf8(obj.path)
 
 
 _COLUMNS = duckdb_columns()

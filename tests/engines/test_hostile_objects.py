@@ -240,6 +240,22 @@ def test_a_record_that_is_not_json_once_its_bytes_are_replaced_is_skipped_and_co
     assert result.records_skipped == 1 and result.stats.objects_not_utf8 == 1
 
 
+@CACHES
+def test_a_late_call_read_with_replacement_characters_is_named_by_the_report_holding_it(
+        tmp_path: Path, cache: bool) -> None:
+    """A call of 23:59 delivered in the next day's 00 hour folder, with a damaged byte: the day's report holds its
+    tokens and names the object; so does every report that read it (the next day's, which owns the folder)."""
+    late = {**prompted(1, inp=5000, out=500), "timestamp": "2025-11-02T23:59:58Z", "requestId": "late"}
+    (path,) = write_records(tmp_path / "logs", [{**late, "timestamp": "2025-11-03T00:00:30Z"}])  # the folder
+    write_damaged(path, [late], {0})  # holding the late call alone
+    result = report(tmp_path / "logs", cache_arg(cache, tmp_path))
+    assert (result.summary["calls"], result.summary["input_tokens"]) == (1, 5000)
+    assert (result.stats.objects_not_utf8, result.stats.not_utf8_examples) == (1, [path.as_posix()])
+    next_day = BedrockAthenaTracker(LocalEngine(tmp_path / "logs", cache=cache_arg(cache, tmp_path))).analyze(
+        resolve_period(start="2025-11-03", end="2025-11-03"), ["us-east-1"])
+    assert next_day.summary["calls"] == 0 and next_day.stats.objects_not_utf8 == 1
+
+
 def test_objects_read_with_replacement_characters_are_named_the_first_three_by_name(tmp_path: Path) -> None:
     (path,) = write_records(tmp_path / "logs", [record(1)])
     damaged = sorted(path.with_name(f"zz-{n}.json.gz") for n in range(4))
