@@ -256,6 +256,19 @@ def test_a_late_call_read_with_replacement_characters_is_named_by_the_report_hol
     assert next_day.summary["calls"] == 0 and next_day.stats.objects_not_utf8 == 1
 
 
+def test_a_bad_byte_inside_a_key_loses_that_fields_value_and_the_object_is_named(tmp_path: Path) -> None:
+    """As README's failure table says: ``"inputToken\\xffCount"`` is a key no reader knows (Athena neither), so the
+    call stays with 0 input tokens, not a skipped record; the object warning names the object."""
+    records = [record(1, inp=1000, out=10), record(2, inp=2000, out=20)]
+    (path,) = write_records(tmp_path / "logs", records)
+    lines = [json.dumps(r).encode() for r in records]
+    lines[1] = lines[1].replace(b"inputTokenCount", b"inputToken\xffCount")
+    path.write_bytes(gzip.compress(b"\n".join(lines) + b"\n"))
+    result = report(tmp_path / "logs", False)
+    assert (result.summary["calls"], result.summary["input_tokens"], result.summary["output_tokens"]) == (2, 1000, 30)
+    assert result.records_skipped == 0 and result.stats.not_utf8_examples == [path.as_posix()]
+
+
 def test_objects_read_with_replacement_characters_are_named_the_first_three_by_name(tmp_path: Path) -> None:
     (path,) = write_records(tmp_path / "logs", [record(1)])
     damaged = sorted(path.with_name(f"zz-{n}.json.gz") for n in range(4))
