@@ -418,6 +418,18 @@ PERIODS),
     Mutant("org-only-deny-undecided", "bedrock_usage/aws/logging_status.py",
            'ABSENT_FOR_SERVICE = frozenset({"aws:principalorgid", "aws:principalorgpaths"})',
            "ABSENT_FOR_SERVICE = frozenset()", ("tests/aws/test_bucket_policy.py",)),
+    Mutant("price-row-under-its-own-id-only", "bedrock_usage/pricing/book.py",
+           "for model in forms.get(model_key(row.model), (row.model,)):", "for model in (row.model,):",
+           ("tests/report/test_price_file_id_forms.py",)),
+    Mutant("empty-tag-value-as-untagged", "bedrock_usage/report/priced_facts.py",
+           "f\"CASE WHEN {text} = '' THEN '{EMPTY_TAG_VALUE}' ELSE {text} END AS {quoted_name(tag)}\"",
+           "f\"{text} AS {quoted_name(tag)}\"", ("tests/report/test_empty_tag_values.py",)),
+    Mutant("e-mail-spellings-apart", "bedrock_usage/logs/identity.py",
+           "return {name: first[name.lower()] for name in distinct}", "return {name: name for name in distinct}",
+           ("tests/governance/test_chargeback.py",)),
+    Mutant("sync-own-account-only", "bedrock_usage/aws/mirror.py",
+           "synced = accounts or tuple(log_accounts(s3_client, region_bucket, region_prefix)) or (account,)",
+           "synced = accounts or (account,)", ("tests/aws/test_mirror_regions.py",)),
 ]
 
 
