@@ -122,6 +122,7 @@ class PriceBook:
         # (``anthropic.claude-opus-4-6-v1:0`` and ``anthropic.claude-opus-4-6-v1`` are one model).
         self._by_key = {key: models.pop() for key, models in by_key.items() if len(models) == 1}
         self._rows_of_call: dict[tuple[str, str, str], tuple[ModelRef, list[PriceRow]]] = {}
+        self.has_own_rows = any(row.own for row in self.rows)  # a user's price file gave rows
 
     @cached_property
     def digest(self) -> str:

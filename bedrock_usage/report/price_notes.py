@@ -4,6 +4,7 @@ families only (they took the built-in book's price), and its models no call of t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..output.wording import counted
@@ -21,18 +22,23 @@ class PriceNotes:
     unused: tuple[str, ...] = ()
 
     @classmethod
-    def of(cls, prices: PriceBook, called: set[str]) -> PriceNotes:
-        """The notes of a period whose calls are of the book models ``called``."""
+    def of(cls, prices: PriceBook, called: Callable[[], set[str]]) -> PriceNotes:
+        """The notes of a period whose calls are of the book models ``called()`` (asked only when a price file gave
+        rows: without one there is nothing to say)."""
+        if not prices.has_own_rows:
+            return cls({})
+        called = called()
         own = {model: (prices.display_name(model), tuple(sorted(families)))
                for model in sorted(called) if (families := prices.own_families(model))}
         return cls(own, tuple(_unused_line(model) for model in prices.own_only_models() if model not in called))
 
-    def warnings(self, calls: list[PricedCall]) -> list[str]:
-        """The lines of a report whose priced calls are ``calls``: one per model and endpoint family whose calls took
-        the built-in book's price while the price file prices the model in another family only (a ``regional`` row
-        does not reach ``global.`` calls), then the file's models no call of the period reaches."""
+    def warnings(self, calls: Callable[[], list[PricedCall]]) -> list[str]:
+        """The lines of a report whose priced calls are ``calls()`` (asked only when the price file prices a model
+        called): one per model and endpoint family whose calls took the built-in book's price while the price file
+        prices the model in another family only (a ``regional`` row does not reach ``global.`` calls), then the
+        file's models no call of the period reaches."""
         fallen: dict[tuple[str, str], int] = {}
-        for model_id, region, model, count in calls:
+        for model_id, region, model, count in (calls() if self.own_families else []):
             family = parse_model_id(model_id).family(region)
             if model in self.own_families and family and family not in self.own_families[model][1]:
                 fallen[(model, family)] = fallen.get((model, family), 0) + count

@@ -267,13 +267,13 @@ class BedrockAthenaTracker:
     def _finish(self, result: QueryResult, user_pattern: str | None, progress: Reporter) -> Finished:
         """Price the engine's rows, keep the user filter's rows, and roll them up into every table."""
         rows, skipped = self._priced(result, user_pattern, progress)
-        notes = PriceNotes.of(self.prices, rows.base_models())
+        notes = PriceNotes.of(self.prices, rows.base_models)
         tables = rows.tables([tag_table(key) for key in self.tag_keys if key not in self.application_tags])
         return Finished(rows, {name: PlainTable.of(table) for name, table in tables.items()},
                         PlainTable.of(rows.unpriced()), rows.summary(), skipped,
                         result.stats.duplicate_records, self.rewriter.warnings() if self.rewriter else [],
                         unknown_warnings(*rows.calls_without()),
-                        notes.warnings(rows.priced_calls()), notes)
+                        notes.warnings(rows.priced_calls), notes)
 
     def _report_key(self, result: QueryResult, user_pattern: str | None) -> str | None:
         """The key of the finished report of ``result`` (None: not kept)."""
@@ -455,7 +455,7 @@ def refigured(report: UsageReport, facts: pd.DataFrame, **filters: object) -> Us
     tag_tables = [name for name in report.tables if name.startswith("tag:")]
     result = replace(report, filters={**report.filters, **filters}, summary=rows.summary(),
                      tables=rows.tables(tag_tables), unpriced=rows.unpriced(), facts=facts,
-                     price_warnings=report.price_notes.warnings(rows.priced_calls()))
+                     price_warnings=report.price_notes.warnings(rows.priced_calls))
     result.warnings = (build_warnings(result, unknown_warnings(*rows.calls_without())) + result.price_warnings
                        + report.rewriter_warnings)
     return result
