@@ -15,6 +15,7 @@ import hashlib
 import html
 import math
 import pickle
+import textwrap
 import weakref
 from collections.abc import Sequence
 from datetime import date
@@ -360,17 +361,36 @@ def stacked_columns(
     return _stacked_figure(bars, days, {"title": {"text": value_label}}, partial, partial_labels, height)
 
 
+COMPARE_LABEL_CHARS = 22  # a category label of compare_bars wraps at this many characters a line
+
+
+def _wrapped(name: str, width: int = COMPARE_LABEL_CHARS) -> str:
+    """``name`` escaped as ``label`` does, its words wrapped onto lines of at most ``width`` characters (``<br>``), so
+    a long category label stays narrow and leaves its bars the width of a half-page column."""
+    return "<br>".join(label(line) for line in textwrap.wrap(str(name), width)) or label(name)
+
+
+def _compare_bar(name: str, amount: float, top: float, color: str) -> dict[str, Any]:
+    """One bar of ``compare_bars``: its amount inside its end when the bar is at least half the longest, else after
+    it, where at least half of the plot's width is free; so no amount runs past the figure's edge."""
+    bar = _hbar([name], np.array([amount], dtype=float), color, True, "%{y}: %{text}<extra></extra>")
+    bar["y"] = [_wrapped(name)]
+    if top > 0 and amount >= top / 2:
+        bar |= {"textposition": "inside", "insidetextanchor": "end", "textfont": {"color": "white"}}
+    return bar
+
+
 @kept
 def compare_bars(values: dict[str, float], *, value_label: str, height: int = 240) -> go.Figure:
     """A few labelled amounts side by side (e.g. virtual API cost against the subscription), the first on top."""
     colors = [ACCENT, "#5A6B86", *PALETTE]
-    bars = [_hbar([name], np.array([amount], dtype=float), colors[i % len(colors)], True,
-                  "%{y}: %{text}<extra></extra>") for i, (name, amount) in enumerate(values.items())]
+    top = max(values.values(), default=0)
+    bars = [_compare_bar(name, amount, top, colors[i % len(colors)]) for i, (name, amount) in enumerate(values.items())]
+    order = [_wrapped(name) for name in values][::-1]
     return go.Figure(bars, _layout(
         height, showlegend=False, barmode="relative",
-        yaxis={"categoryorder": "array", "categoryarray": list(values)[::-1]},
-        xaxis={"title": {"text": value_label}, "tickformat": _money_ticks(max(values.values(), default=0)),
-               "range": [0, max(values.values(), default=0) * 1.25 or 1]},
+        yaxis={"automargin": True, "categoryorder": "array", "categoryarray": order},
+        xaxis={"title": {"text": value_label}, "tickformat": _money_ticks(top), "range": [0, top * 1.1 or 1]},
     ))
 
 

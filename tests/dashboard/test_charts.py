@@ -238,3 +238,24 @@ def test_an_axis_of_amounts_under_a_cent_tells_its_ticks_apart() -> None:
             decimals = int(spec.removeprefix("$,.").removesuffix("f"))
             ticks = [f"${i * step:,.{decimals}f}" for i in range(5)]
             assert len(set(ticks)) == len(ticks), (name, spec, ticks)
+
+
+def test_compare_bars_print_every_amount_whole_in_a_half_page_column() -> None:
+    """At 1280 px the Subscription bar's amount, printed after the bar, ran past the figure's edge (``$34``) and the
+    long category label squeezed the bars: a bar at least half the longest prints its amount inside its end, a
+    shorter one after it with at least half of the axis free, and category labels wrap onto short lines."""
+    long_name = "Virtual API cost of Amazon Q Developer requests"
+    values = {long_name: 2.10, "Subscription": 34.49, "Nearly as much": 30.0}
+    printed = ["$2.10", "$34.49", "$30.00"]
+    figure = charts.compare_bars(values, value_label="Cost (USD)")
+    low, high = figure.layout.xaxis.range
+    assert figure.layout.yaxis.automargin is True
+    for trace, (name, amount), text in zip(figure.data, values.items(), printed, strict=True):
+        assert trace.text == (text,)
+        if trace.textposition == "inside":
+            assert amount - low >= (high - low) / 2, name
+        else:
+            assert (high - amount) >= (high - low) / 2, name
+        lines = trace.y[0].split("<br>")
+        assert " ".join(lines) == name and all(len(line) <= 24 for line in lines), trace.y
+    assert list(figure.layout.yaxis.categoryarray) == [trace.y[0] for trace in figure.data][::-1]
