@@ -11,7 +11,7 @@ import streamlit as st
 from ..errors import SetupRequired, UsageError
 from ..logs.period import Period
 from ..qdev.analysis import REQUEST_TYPE_ORDER, TOOL_RESULT, QDevReport, ReportTokenEstimate
-from ..qdev.cost import SUBSCRIPTION_USD_PER_USER_MONTH
+from ..qdev.cost import Q_DEVELOPER, SUBSCRIPTION_USD_PER_USER_MONTH, VirtualCost
 from ..qdev.credits import FLAGGED, KiroCredits
 from ..qdev.limits import ACCOUNT, LimitStatus, pool_users
 from ..qdev.render import filtered_pool, table_period
@@ -42,22 +42,18 @@ def show_qdev(t: Text, request: data.QDevRequest | None) -> None:
     s = report.summary
     st.caption(t("q_scope_line", period=report.period.label(), source=report.source))
     cost = report.virtual_cost
-    items = [
+    items: list[tuple[str, str, str | None]] = [
         ("q_requests", compact(s.requests), t("q_requests_help", exact=number(s.requests), chat=number(s.chat),
                                               inline=number(s.inline), dev=number(s.dev),
                                               tools=number(s.tool_results))),
         ("q_input", compact(s.input_tokens), t("q_tokens_help", exact=number(s.input_tokens))),
         ("q_output", compact(s.output_tokens), t("q_tokens_help", exact=number(s.output_tokens))),
         ("q_users", number(s.users), None),
-        ("q_virtual_cost", compact_usd(cost.total), t("q_virtual_cost_help", exact=f"${cost.total:,.4f}",
-                                                      model=cost.price.name)),
-        ("q_subscription", compact_usd(cost.subscription), t("q_subscription_help", exact=f"${cost.subscription:,.4f}",
-                                                             users=number(cost.users),
-                                                             price=usd(SUBSCRIPTION_USD_PER_USER_MONTH))),
     ]
-    with cards("qdev"):
-        for label, value, help_text in items:
-            st.metric(t(label), value, border=True, help=help_text)
+    for row, row_items in (("qdev", items), ("qdev_cost", cost_cards(t, cost, other_products(report)))):
+        with cards(row):
+            for label, value, help_text in row_items:
+                st.metric(t(label), value, border=True, help=help_text)
     st.caption(t("q_accuracy_note"))
     show_warnings(t, report.warnings)
     if not s.requests and not s.tool_results and report.activity is None and report.kiro is None:
@@ -68,6 +64,31 @@ def show_qdev(t: Text, request: data.QDevRequest | None) -> None:
     if report.kiro is not None:
         kiro_section(t, report.kiro, report.period)
     qdev_tables(t, report)
+
+
+def other_products(report: QDevReport) -> bool:
+    """Whether the period holds requests or tool-result turns of a product other than Amazon Q Developer (Kiro)."""
+    rows = report.per_product
+    others = rows.loc[rows["product"] != Q_DEVELOPER]
+    return bool((others["requests"].sum() + others["tool_results"].sum()) > 0)
+
+
+def cost_cards(t: Text, cost: VirtualCost, with_others: bool) -> list[tuple[str, str, str]]:
+    """The virtual-cost cards, a row of their own (their labels are long): the total with Kiro's requests when there
+    are any (``with_others``), then the Amazon Q Developer requests' cost beside the subscription set against it, as
+    the chart compares them."""
+    cards_: list[tuple[str, str, str]] = []
+    if with_others:
+        cards_.append(("q_virtual_cost", compact_usd(cost.total),
+                       t("q_virtual_cost_help", exact=f"${cost.total:,.4f}", model=cost.price.name)))
+    cards_ += [
+        ("q_subscribed_cost_card", compact_usd(cost.subscribed_cost),
+         t("q_subscribed_cost_help", exact=f"${cost.subscribed_cost:,.4f}", model=cost.price.name)),
+        ("q_subscription", compact_usd(cost.subscription),
+         t("q_subscription_help", exact=f"${cost.subscription:,.4f}", users=number(cost.users),
+           price=usd(SUBSCRIPTION_USD_PER_USER_MONTH))),
+    ]
+    return cards_
 
 
 def qdev_charts(t: Text, report: QDevReport) -> None:

@@ -172,8 +172,14 @@ STRINGS: dict[str, dict[str, str]] = {
         "q_tokens_help": "{exact} tokens, counted from the prompt logs with an approximation of Claude's "
         "tokenizer.",
         "q_users": "Active users",
-        "q_virtual_cost": "Virtual API cost",
-        "q_virtual_cost_help": "{exact}: what these tokens would cost at the {model} list price.",
+        "q_virtual_cost": "Virtual cost incl. Kiro",
+        "q_virtual_cost_help": "{exact}: what the tokens of every request, Kiro's included, would cost at the list "
+        "price of the model each request was priced as ({model} for a request that names none; see the table "
+        "Virtual cost per model).",
+        "q_subscribed_cost_card": "Virtual cost, Q Developer",
+        "q_subscribed_cost_help": "{exact}: what the Amazon Q Developer requests' tokens would cost at the list price "
+        "of the model each request was priced as ({model} for a request that names none), set against the "
+        "subscription.",
         "q_subscription": "Subscription",
         "q_subscription_help": "{exact}: {users} Amazon Q Developer users x {price} per month (Pro), prorated to the "
         "days of the period. Kiro users pay Kiro seats instead.",
@@ -574,8 +580,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "q_output": "출력 토큰",
         "q_tokens_help": "토큰 {exact}: 프롬프트 로그의 텍스트를 Claude 토크나이저의 근사치로 센 값입니다.",
         "q_users": "활성 사용자",
-        "q_virtual_cost": "가상 API 비용",
-        "q_virtual_cost_help": "{exact}: 이 토큰을 {model} 정가로 계산한 비용입니다.",
+        "q_virtual_cost": "가상 비용(Kiro 포함)",
+        "q_virtual_cost_help": "{exact}: Kiro 요청을 포함한 모든 요청의 토큰을 요청마다 적용한 모델의 정가로 계산한 "
+        "비용입니다(모델을 밝히지 않은 요청은 {model}; 모델별 가상 비용 표 참고).",
+        "q_subscribed_cost_card": "Q Developer 가상 비용",
+        "q_subscribed_cost_help": "{exact}: Amazon Q Developer 요청의 토큰을 요청마다 적용한 모델의 정가로 계산한 "
+        "비용으로, 구독료와 비교합니다(모델을 밝히지 않은 요청은 {model}).",
         "q_subscription": "Pro 구독료",
         "q_subscription_help": "{exact}: Amazon Q Developer 사용자 {users}명 x 월 {price}(Pro)를 기간의 일수만큼 나눈 "
         "값입니다. Kiro 사용자는 이 구독 대신 Kiro 좌석 요금을 냅니다.",

@@ -258,8 +258,11 @@ def test_amazon_q_tab_equals_the_q_cli(demo_env: dict[str, str], tmp_path: Path)
         assert metric(qdev, label).value == expected_compact(summary[name]), label
         assert f"{summary[name]:,}" in metric(qdev, label).help, label
     assert metric(qdev, "Active users").value == f"{summary['users']:,}"
-    assert metric(qdev, "Virtual API cost").value == expected_compact_usd(cost["total"])
-    assert f"${cost['total']:,.4f}" in metric(qdev, "Virtual API cost").help
+    assert metric(qdev, "Virtual cost incl. Kiro").value == expected_compact_usd(cost["total"])
+    assert f"${cost['total']:,.4f}" in metric(qdev, "Virtual cost incl. Kiro").help
+    q_only = metric(qdev, "Virtual cost, Q Developer")
+    assert q_only.value == expected_compact_usd(cost["subscribed_requests_cost"])
+    assert f"${cost['subscribed_requests_cost']:,.4f}" in q_only.help
     assert metric(qdev, "Subscription").value == expected_compact_usd(cost["subscription"])
     per_user = frame_starting(at, "user", "person", "user_ids", "products")
     assert by_user(per_user.to_dict("records")) == by_user(q["per_user"])

@@ -1,0 +1,60 @@
+"""The Amazon Q / Kiro tab's cost cards compare like with like: the card beside the subscription holds the virtual
+cost of the Amazon Q Developer requests the subscription is set against, and the total with Kiro's says so."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from bedrock_usage.dashboard.qdev_tab import cost_cards, other_products
+from bedrock_usage.dashboard.text import Text, compact_usd
+from bedrock_usage.logs.period import Period
+from bedrock_usage.qdev.analysis import Source, analyze
+from bedrock_usage.qdev.sources import LocalStore
+from tests.qdev.test_analysis import REQUESTS, in_period, write_corpus
+from tests.qdev.test_offline import offline  # noqa: F401  (fixture)
+
+pytestmark = pytest.mark.usefixtures("offline")
+
+# Claude Sonnet 4.5, the reference model for requests that name none, in USD per token (AWS's published list
+# price: $3 input, $15 output per million tokens).
+INPUT_USD, OUTPUT_USD = 3 / 1e6, 15 / 1e6
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_the_card_beside_the_subscription_holds_the_amazon_q_developer_requests_cost(tmp_path: Path,
+                                                                                     lang: str) -> None:
+    """Cards read the total with Kiro's requests beside the subscription while the chart compared the Amazon Q
+    Developer requests' cost with it, and the tooltip put every request at the reference model's price."""
+    write_corpus(tmp_path, REQUESTS)
+    period = Period(date(2025, 3, 10), date(2025, 3, 12), "UTC")
+    report = analyze(Source(LocalStore(tmp_path)), period)
+    kept = [r for r in REQUESTS if in_period(r, period)]
+    cost = {product: sum(r.input_tokens * INPUT_USD + r.output_tokens * OUTPUT_USD for r in kept
+                         if r.product == product) for product in ("Q Developer", "Kiro")}
+    assert cost["Kiro"] > 0
+    t = Text(lang)
+
+    cards = cost_cards(t, report.virtual_cost, other_products(report))
+
+    (total, total_value, total_help), (q_dev, q_value, q_help), (subscription, *_) = cards
+    assert (total, q_dev, subscription) == ("q_virtual_cost", "q_subscribed_cost_card", "q_subscription")
+    assert "Kiro" in t(total) and "Q Developer" in t(q_dev)
+    assert total_value == compact_usd(cost["Q Developer"] + cost["Kiro"])
+    assert f"${cost['Q Developer'] + cost['Kiro']:,.4f}" in total_help
+    assert q_value == compact_usd(cost["Q Developer"])
+    assert q_help.startswith(f"${cost['Q Developer']:,.4f}:")
+    for help_text in (total_help, q_help):
+        assert "Claude Sonnet 4.5" in help_text  # the reference model, named for requests that name none
+    if lang == "en":
+        assert "list price of the model each request was priced as" in total_help
+
+
+def test_without_kiro_requests_one_card_holds_the_virtual_cost(tmp_path: Path) -> None:
+    write_corpus(tmp_path, [r for r in REQUESTS if r.product == "Q Developer"])
+    report = analyze(Source(LocalStore(tmp_path)), Period(date(2025, 3, 10), date(2025, 3, 12), "UTC"))
+    assert not other_products(report)
+    cards = cost_cards(Text("en"), report.virtual_cost, other_products(report))
+    assert [key for key, *_ in cards] == ["q_subscribed_cost_card", "q_subscription"]
