@@ -1223,8 +1223,13 @@ def compact_usd(value: float | None) -> str:
 
 
 def percent(share: float | None) -> str:
-    """``12.3%`` (one decimal, as the CLI prints a share), ``1,234.5%``; a dash when there is no share."""
-    return "—" if share is None or math.isnan(share) else f"{share:,.1%}"
+    """``12.3%`` (one decimal, as the CLI prints a share), ``1,234.5%``; a share that would round to ``0.0%`` but is
+    not zero ``<0.1%`` (as an amount under a cent reads ``<$0.01``); a dash when there is no share."""
+    if share is None or math.isnan(share):
+        return "—"
+    if 0 < abs(share) < 0.0005:
+        return "-<0.1%" if share < 0 else "<0.1%"
+    return f"{share:,.1%}"
 
 
 def number(value: int | float) -> str:

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from bedrock_usage.dashboard.qdev_tab import estimate_note
-from bedrock_usage.dashboard.text import STRINGS, Text, compact, compact_usd, plain, usd
+from bedrock_usage.dashboard.text import STRINGS, Text, compact, compact_usd, percent, plain, usd
 from bedrock_usage.engines.local import LocalEngine
 from bedrock_usage.errors import UsageError
 from bedrock_usage.qdev.analysis import ReportTokenEstimate
@@ -119,3 +119,12 @@ def test_an_amount_under_a_cent_is_never_shown_as_cents(amount: float, shown_as:
     assert usd(amount) == shown_as
     if 0 < abs(amount) < 0.01:  # a card is narrow: under a cent, never $0.00, the exact amount in its tooltip
         assert compact_usd(amount) == ("-<$0.01" if amount < 0 else "<$0.01")
+
+
+@pytest.mark.parametrize(("share", "shown_as"), [
+    (0.00175 / 182.39, "<0.1%"), (0.0004999, "<0.1%"), (0.0005, "0.1%"), (0.0, "0.0%"), (-0.0001, "-<0.1%"),
+    (0.123, "12.3%"), (12.345, "1,234.5%"), (None, "—"), (math.nan, "—")])
+def test_a_share_under_a_twentieth_of_a_percent_is_never_shown_as_zero(share: float | None, shown_as: str) -> None:
+    """A drill-down's share of cost read ``0.0%`` for $0.00175 of $182.39: a non-zero share that rounds to zero
+    reads ``<0.1%``, as an amount under a cent reads ``<$0.01``; zero stays ``0.0%``."""
+    assert percent(share) == shown_as
