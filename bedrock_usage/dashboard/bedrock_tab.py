@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import html
+from datetime import date
 
 import streamlit as st
 
 from ..errors import SetupRequired, UsageError
+from ..logs.period import Period
 from ..output.files import file_part
 from ..report.priced_facts import TOTAL_COST
 from . import charts, data
@@ -65,9 +67,9 @@ def show_bedrock(t: Text, request: data.BedrockRequest | None) -> None:
         return
     report, summary = view.report, view.report.summary
     metric_row(t, summary, view.previous)
-    first, before = view.previous_first_call, view.previous_period
-    if first is not None and first > before.start:
-        st.caption(t("previous_gap", first=first.isoformat(), days=(first - before.start).days, of=before.days))
+    note = previous_note(t, view.previous["calls"], view.previous_first_call, view.previous_period)
+    if note:
+        st.caption(note)
     notes = [t("accuracy_note")]
     if summary["unpriced_calls"]:
         notes.append(t("unpriced_note", calls=number(summary["unpriced_calls"])))
@@ -87,6 +89,16 @@ def show_bedrock(t: Text, request: data.BedrockRequest | None) -> None:
     if view.query_cost_usd:
         scan += " " + t("scan_cost", cost=f"${view.query_cost_usd:,.4f}")
     st.caption(scan)
+
+
+def previous_note(t: Text, calls: float, first: date | None, before: Period) -> str | None:
+    """Why the changes are missing or compare unlike periods: the previous period (``before``) has no calls to
+    compare with (``calls``), or none before its ``first`` day with a call (logging began then); else None."""
+    if not calls:
+        return t("previous_none")
+    if first is not None and first > before.start:
+        return t("previous_gap", first=first.isoformat(), days=(first - before.start).days, of=before.days)
+    return None
 
 
 def metric_row(t: Text, summary: dict, previous: dict) -> None:

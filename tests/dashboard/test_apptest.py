@@ -463,7 +463,9 @@ def test_a_previous_period_logged_only_in_part_is_said(demo_env: dict[str, str],
     notes = [c.value for c in at.caption if "previous period has no calls" in c.value]
     assert notes == [f"The previous period has no calls logged before {began} (3 of its 7 days): if logging began "
                      "then, the changes compare unlike periods."]
-    at = analyze(at, began, began + timedelta(days=2))  # its previous period has no calls at all: nothing to say
-    assert not [c.value for c in at.caption if "previous period has no calls" in c.value]
+    at = analyze(at, began, began + timedelta(days=2))  # its previous period has no calls at all: no changes
+    assert [c.value for c in at.caption if "previous period has no calls" in c.value] == [
+        "The previous period has no calls logged: no changes shown."]
+    assert not [m.label for m in at.metric if m.delta]
     at = analyze(at, START, END, user_pattern="ann")  # a caller filter: a late first call is them starting
     assert not [c.value for c in at.caption if "previous period has no calls" in c.value]

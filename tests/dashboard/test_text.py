@@ -7,15 +7,18 @@ from __future__ import annotations
 import math
 import re
 import string
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from bedrock_usage.dashboard.bedrock_tab import previous_note
 from bedrock_usage.dashboard.qdev_tab import estimate_note
 from bedrock_usage.dashboard.text import STRINGS, Text, compact, compact_usd, percent, plain, usd
 from bedrock_usage.engines.local import LocalEngine
 from bedrock_usage.errors import UsageError
+from bedrock_usage.logs.period import Period
 from bedrock_usage.qdev.analysis import ReportTokenEstimate
 from tests.dashboard.helpers import expected_compact, shown
 
@@ -128,3 +131,16 @@ def test_a_share_under_a_twentieth_of_a_percent_is_never_shown_as_zero(share: fl
     """A drill-down's share of cost read ``0.0%`` for $0.00175 of $182.39: a non-zero share that rounds to zero
     reads ``<0.1%``, as an amount under a cent reads ``<$0.01``; zero stays ``0.0%``."""
     assert percent(share) == shown_as
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_a_previous_period_without_calls_says_why_no_change_is_shown(lang: str) -> None:
+    """With no call logged in the previous period the caption said "changes against ..." and no card showed a change,
+    without a word why: the page says the previous period has no calls, so no changes are shown."""
+    t = Text(lang)
+    before = Period(date(2026, 10, 2), date(2026, 10, 31), "America/Los_Angeles")
+    assert previous_note(t, 0, None, before) == STRINGS[lang]["previous_none"]
+    assert previous_note(t, 0.0, None, before) == STRINGS[lang]["previous_none"]
+    assert previous_note(t, 12, before.start, before) is None
+    late = previous_note(t, 12, date(2026, 10, 5), before)
+    assert late == t("previous_gap", first="2026-10-05", days=3, of=30)
