@@ -351,14 +351,19 @@ def test_athena_setup_builds_the_projected_table_over_the_log_layout(aws_env: di
     assert snapshot(TWO_REGIONS) == before
 
 
+def logs_table_set_up(aws_env: dict[str, str], region: str) -> tuple[Any, dict[str, Any]]:
+    """Logging and the Athena table of ``region`` set up by the scripts: a Glue client and the table as made."""
+    assert run("setup_bedrock_logging.py", "--regions", region, env=aws_env).returncode == 0
+    assert run("setup_athena_bucket.py", "--regions", region, "--skip-test-query", env=aws_env).returncode == 0
+    glue = boto3.client("glue", region_name=region)
+    return glue, glue.get_table(DatabaseName="bedrock_analytics", Name="bedrock_invocation_logs")["Table"]
+
+
 @pytest.mark.slow
 def test_athena_setup_updates_a_changed_table_when_asked_and_keeps_foreign_parameters(aws_env: dict[str, str]) -> None:
     region = "eu-central-1"
-    assert run("setup_bedrock_logging.py", "--regions", region, env=aws_env).returncode == 0
     options = ("--regions", region, "--skip-test-query")
-    assert run("setup_athena_bucket.py", *options, env=aws_env).returncode == 0
-    glue = boto3.client("glue", region_name=region)
-    table = glue.get_table(DatabaseName="bedrock_analytics", Name="bedrock_invocation_logs")["Table"]
+    glue, table = logs_table_set_up(aws_env, region)
     # An older definition: one column fewer, a different start day, and a parameter somebody added by hand.
     old = {key: table[key] for key in ("Name", "TableType", "PartitionKeys", "StorageDescriptor")}
     old["StorageDescriptor"] = {**table["StorageDescriptor"], "Columns": table["StorageDescriptor"]["Columns"][:-1]}
@@ -391,11 +396,8 @@ def test_a_start_date_keeps_what_describes_the_table(aws_env: dict[str, str]) ->
     """--start-date changes the table's first day; UpdateTable replaces the whole definition, so the description,
     owner, retention, column comments and storage parameters someone gave the table go back with it."""
     region = "eu-central-1"
-    assert run("setup_bedrock_logging.py", "--regions", region, env=aws_env).returncode == 0
     options = ("--regions", region, "--skip-test-query")
-    assert run("setup_athena_bucket.py", *options, env=aws_env).returncode == 0
-    glue = boto3.client("glue", region_name=region)
-    table = glue.get_table(DatabaseName="bedrock_analytics", Name="bedrock_invocation_logs")["Table"]
+    glue, table = logs_table_set_up(aws_env, region)
     columns = [{**column, "Comment": "the model called"} if column["Name"] == "modelid" else column
                for column in table["StorageDescriptor"]["Columns"]]
     described = {"Description": "Bedrock logs, FinOps owns this", "Owner": "finops", "Retention": 400}

@@ -81,14 +81,19 @@ def test_one_accounts_users_are_its_distinct_names(tmp_path: Path) -> None:
     assert len(report.tables["user"]) == 3
 
 
-def test_a_chargeback_by_user_charges_each_accounts_iam_user(tmp_path: Path) -> None:
-    """Two accounts' IAM users ``alice`` are two groups to charge, named with their account; a person is one group."""
+def chargeback_calls(tmp_path: Path, by: str) -> dict[str, int]:
+    """Calls per group of the CLI's JSON chargeback of November 2025 by ``by``, over ``records()``."""
     write_records(tmp_path / "logs", records())
     done = subprocess.run([sys.executable, str(ROOT / "bedrock_tracker_cli.py"), "--engine", "local", "--logs-dir",
                            str(tmp_path / "logs"), "--region", "us-east-1", "--chargeback", "2025-11",
-                           "--chargeback-by", "user", "--format", "json", "--output-dir", "-"],
+                           "--chargeback-by", by, "--format", "json", "--output-dir", "-"],
                           capture_output=True, text=True, timeout=120, cwd=ROOT)
-    totals = {row["group"]: row["calls"] for row in json.loads(done.stdout)["rows"] if row["row_type"] == "group_total"}
+    return {row["group"]: row["calls"] for row in json.loads(done.stdout)["rows"] if row["row_type"] == "group_total"}
+
+
+def test_a_chargeback_by_user_charges_each_accounts_iam_user(tmp_path: Path) -> None:
+    """Two accounts' IAM users ``alice`` are two groups to charge, named with their account; a person is one group."""
+    totals = chargeback_calls(tmp_path, "user")
     expected: Counter = Counter()
     for arn, calls in CALLERS:
         account, name = arn.split(":")[4], arn.rsplit("/", 1)[-1] if "/" in arn else "root"
@@ -161,13 +166,7 @@ def test_an_iam_users_application_of_two_accounts_is_two_applications(tmp_path: 
 @pytest.mark.slow
 def test_a_chargeback_by_application_charges_each_accounts_iam_user(tmp_path: Path) -> None:
     """``--chargeback-by application`` charges two accounts' alice as two applications, as by user."""
-    write_records(tmp_path / "logs", records())
-    done = subprocess.run([sys.executable, str(ROOT / "bedrock_tracker_cli.py"), "--engine", "local", "--logs-dir",
-                           str(tmp_path / "logs"), "--region", "us-east-1", "--chargeback", "2025-11",
-                           "--chargeback-by", "application", "--format", "json", "--output-dir", "-"],
-                          capture_output=True, text=True, timeout=120, cwd=ROOT)
-    totals = {row["group"]: row["calls"] for row in json.loads(done.stdout)["rows"] if row["row_type"] == "group_total"}
-    assert totals == dict(_expected_applications(records()))
+    assert chargeback_calls(tmp_path, "application") == dict(_expected_applications(records()))
 
 
 def test_an_application_budget_names_one_accounts_iam_user_with_its_account(tmp_path: Path) -> None:
