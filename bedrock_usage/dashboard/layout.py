@@ -16,6 +16,7 @@ _STYLE = """<style>
 [class*="st-key-pair_"] > div:last-child { flex: 2 1 300px; }
 [class*="st-key-even_"] > div { flex: 1 1 360px; }
 [class*="st-key-cards_"] > div { flex: 1 1 132px; }
+[class*="st-key-cards_wide_"] > div { flex: 1 1 240px; }
 [class*="st-key-tiles_"] > div { flex: 1 1 300px; }
 </style>"""
 
@@ -25,9 +26,10 @@ def page_style() -> None:
     st.html(_STYLE)
 
 
-def cards(key: str) -> DeltaGenerator:
-    """A row of metric cards that wraps onto more rows when the page is narrow."""
-    return st.container(horizontal=True, key=f"cards_{key}")
+def cards(key: str, *, wide: bool = False) -> DeltaGenerator:
+    """A row of metric cards that wraps onto more rows when the page is narrow (``wide``: cards of long labels, at
+    least 240 px each)."""
+    return st.container(horizontal=True, key=f"cards_{'wide_' if wide else ''}{key}")
 
 
 def tiles(key: str) -> DeltaGenerator:

@@ -51,7 +51,7 @@ def show_qdev(t: Text, request: data.QDevRequest | None) -> None:
         ("q_users", number(s.users), None),
     ]
     for row, row_items in (("qdev", items), ("qdev_cost", cost_cards(t, cost, other_products(report)))):
-        with cards(row):
+        with cards(row, wide=row == "qdev_cost"):
             for label, value, help_text in row_items:
                 st.metric(t(label), value, border=True, help=help_text)
     st.caption(t("q_accuracy_note"))
