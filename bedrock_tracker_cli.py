@@ -255,6 +255,10 @@ def sync_warnings_of(result: MirrorResult) -> list[str]:
         return [f"{result.region} was not synced, its figures are those the mirror already held: {result.failure}"]
     s, where = result.summary, result.location
     lines = []
+    if result.accounts_unlisted:
+        lines.append(f"other accounts' folders in {where}AWSLogs/ could not be listed, so {result.region} was synced "
+                     f"for account {result.accounts[0]} alone ({result.accounts_unlisted}); --reconcile --account ID "
+                     "copies a named account")
     if s.not_in_bucket:
         lines.append(f"{s.not_in_bucket:,} mirror files of {result.region} for these days are no longer in {where} "
                      "(deleted, expired by a lifecycle rule, or another bucket's): they are still read and counted; "

@@ -428,8 +428,8 @@ PERIODS),
            "return {name: first[name.lower()] for name in distinct}", "return {name: name for name in distinct}",
            ("tests/governance/test_chargeback.py",)),
     Mutant("sync-own-account-only", "bedrock_usage/aws/mirror.py",
-           "synced = accounts or tuple(log_accounts(s3_client, region_bucket, region_prefix)) or (account,)",
-           "synced = accounts or (account,)", ("tests/aws/test_mirror_regions.py",)),
+           "return tuple(log_accounts(s3_client, bucket, prefix)) or (own,), \"\"",
+           "return (own,), \"\"", ("tests/aws/test_mirror_regions.py",)),
 ]
 
 

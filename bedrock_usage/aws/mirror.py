@@ -11,7 +11,8 @@ keeps, or another bucket's logs under the same prefix, as much as objects delete
 not serve until it is restored (S3 Glacier Flexible Retrieval or Deep Archive, an Intelligent-Tiering archive tier)
 is counted apart, with its storage class, and leaves no file; once restored it is copied like any other.
 A bucket may hold several accounts' logs (S3 replication, central logging): every account folder under
-``{prefix}AWSLogs/`` is mirrored, unless the caller names the accounts.
+``{prefix}AWSLogs/`` is mirrored, unless the caller names the accounts; an identity refused that listing (allowed
+only its own account's prefix) syncs its own account.
 """
 
 from __future__ import annotations
@@ -269,6 +270,16 @@ def log_accounts(s3_client: Any, bucket: str, prefix: str) -> list[str]:
     return sorted(folder for folder in folders if _ACCOUNT_FOLDER.fullmatch(folder))
 
 
+def _accounts_to_sync(s3_client: Any, bucket: str, prefix: str, own: str) -> tuple[tuple[str, ...], str]:
+    """Every account folder of the bucket (``own`` when it holds none), and ``""``; or, when listing the folders is
+    refused (a policy allowing only the caller's own account's prefix, common in central buckets), ``own`` alone
+    and why the others could not be listed."""
+    try:
+        return tuple(log_accounts(s3_client, bucket, prefix)) or (own,), ""
+    except SetupRequired as refused:
+        return (own,), str(refused)
+
+
 def _list(s3_client: Any, bucket: str, prefix: str) -> list[_Listed]:
     try:
         pages = s3_client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
@@ -364,6 +375,7 @@ class MirrorResult:
     summary: SyncSummary | None = None
     failure: UsageError | SetupRequired | None = None
     accounts: tuple[str, ...] = ()  # the account folders synced
+    accounts_unlisted: str = ""  # why the bucket's account folders could not be listed (the caller's alone synced)
 
     @property
     def location(self) -> str:
@@ -383,7 +395,8 @@ def mirror_logs(
     every region whose logging delivers to S3. A region that fails is reported in its result and the others are
     synced; when every region fails, the failures are raised, and a mirror folder that refuses files stops them all.
     Every account folder the bucket holds under the prefix is synced, or only ``accounts`` when given (the caller's
-    own when the bucket holds none). ``progress`` hears how far each region's copy got.
+    own when the bucket holds none, or when listing the folders is refused). ``progress`` hears how far each
+    region's copy got.
     """
     account = aws.account_id()
     days = period.partition_days()
@@ -404,7 +417,8 @@ def mirror_logs(
             location = log_location(aws, region, bucket, prefix, READER_POLICY_FILE)
             region_bucket, region_prefix = location.bucket, location.prefix
             s3_client = aws.client("s3", region)
-            synced = accounts or tuple(log_accounts(s3_client, region_bucket, region_prefix)) or (account,)
+            synced, unlisted = (accounts, "") if accounts else _accounts_to_sync(
+                s3_client, region_bucket, region_prefix, account)
             summary = sync_logs(s3_client, region_bucket, region_prefix, synced, [region], *days, dest,
                                 progress=progress, prune=prune)
         except MirrorUnwritable:
@@ -412,7 +426,8 @@ def mirror_logs(
         except (UsageError, SetupRequired) as exc:
             results.append(MirrorResult(region, failure=exc))
         else:
-            results.append(MirrorResult(region, region_bucket, region_prefix, summary, accounts=synced))
+            results.append(MirrorResult(region, region_bucket, region_prefix, summary, accounts=synced,
+                                        accounts_unlisted=unlisted))
     failures = [result for result in results if result.failure]
     if len(failures) == len(results):
         raise type(failures[0].failure)("; ".join(f"{r.region} not synced: {r.failure}" for r in failures))

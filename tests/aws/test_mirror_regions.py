@@ -137,6 +137,29 @@ def test_every_account_folder_is_mirrored_unless_accounts_are_named(aws_env: dic
             expected)
 
 
+def test_an_identity_refused_the_account_folders_syncs_its_own_account_with_a_warning(
+    aws_env: dict[str, str], moto_endpoint: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    keys = central_bucket()
+
+    def folders_listing(method: str, path: str) -> bool:  # allowed: listings under org/AWSLogs/ACCOUNT/ only
+        return is_listing(method, path) and "delimiter" in urlsplit(path).query
+
+    with refusing_proxy(moto_endpoint, folders_listing) as proxy:
+        monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{proxy.server_port}")
+        code, err, document = sync_report(capsys, tmp_path, "--region", "us-east-1")
+
+    assert proxy.refused, "the account folders' listing was never asked for"
+    assert code == 0, err
+    assert {p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.json.gz")} == set(keys[ACCOUNT])
+    assert document["summary"]["calls"] == 2 * 3
+    [warning] = [line for line in document["warnings"] if "could not be listed" in line]
+    assert warning.startswith("other accounts' folders in s3://central-logs/org/AWSLogs/ could not be listed, so "
+                              f"us-east-1 was synced for account {ACCOUNT} alone (access denied")
+    assert "Synced us-east-1 of 1 account from s3://central-logs/org/: 2 new or changed objects" in err
+
+
 def test_one_region_failing_leaves_the_others_synced_and_reported(
     aws_env: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
