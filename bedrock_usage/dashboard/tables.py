@@ -21,10 +21,15 @@ MISSING = "—"
 
 
 def named_columns(t: Text, frame: pd.DataFrame, column: str) -> pd.DataFrame:
-    """``frame`` with missing group names shown as "(none)" (a tag absent from a call)."""
-    if column not in frame or not frame[column].isna().any():
+    """``frame`` with missing group names shown as "(none)" (a tag absent from a call) and a tag value logged empty
+    as "(empty)"."""
+    if column not in frame:
         return frame
-    return frame.assign(**{column: frame[column].astype(object).where(frame[column].notna(), t("not_set"))})
+    values = frame[column].astype(object)
+    empty = values.map(lambda value: isinstance(value, str) and not value)
+    if not (values.isna().any() or empty.any()):
+        return frame
+    return frame.assign(**{column: values.where(values.notna(), t("not_set")).where(~empty, t("empty_value"))})
 
 
 def download_stem(name: str, period: Period) -> str:

@@ -155,6 +155,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "tokens": "Tokens",
         "other": "Other",
         "not_set": "(none)",  # as the CLI's tables and chargebacks name calls without the tag
+        "empty_value": "(empty)",  # a tag value logged "", as the CLI's tables show it
         "tables": "Tables",
         "table_group": "By {group}",
         "table_detail": "Application x model x region",
@@ -565,6 +566,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "tokens": "토큰",
         "other": "기타",
         "not_set": "(없음)",
+        "empty_value": "(빈 값)",
         "tables": "표",
         "table_group": "{group}별",
         "table_detail": "애플리케이션 x 모델 x 리전",

@@ -18,7 +18,7 @@ from ..errors import UsageError
 from ..logs.layout import days_between
 from ..logs.period import Period, today_in
 from ..output.wording import counted
-from ..report.priced_facts import TOTAL_COST
+from ..report.priced_facts import EMPTY_TAG_VALUE, TOTAL_COST
 
 DEFAULT_FACTOR = 3.0
 DEFAULT_WINDOW = 7
@@ -47,11 +47,13 @@ def days_in_month(day: date) -> int:
 
 
 def group_values(facts: pd.DataFrame, key: str | None) -> pd.Series:
-    """The group each fact row belongs to; missing values become ``NO_VALUE``."""
+    """The group each fact row belongs to; missing values become ``NO_VALUE``, a tag value logged empty
+    ``EMPTY_TAG_VALUE``."""
     if key is None:
         return pd.Series(ALL, index=facts.index, dtype="object")
     values = facts[key].astype("object")
-    return values.where(values.notna() & (values.astype("string").str.len() > 0), NO_VALUE)
+    empty = values.map(lambda value: isinstance(value, str) and not value)
+    return values.where(values.notna(), NO_VALUE).where(~empty, EMPTY_TAG_VALUE if key.startswith("tag:") else NO_VALUE)
 
 
 def daily_cost(facts: pd.DataFrame, key: str | None, first: date, last: date,

@@ -37,7 +37,8 @@ DEVELOPER_SCHEMA = "bedrock-usage/developer-costs/v2"
 CHARGEBACK_COLUMNS: tuple[tuple[str, str, str, str], ...] = (
     ("month", "YYYY-MM", "label", "calendar month in the report's time zone"),
     ("group_by", "text", "label", "application, user or tag:KEY"),
-    ("group", "text", "label", f"the application, user or tag value ({NO_VALUE} when the call had no such tag)"),
+    ("group", "text", "label", f"the application, user or tag value ({NO_VALUE} when the call had no such "
+                                "tag, empty when logged empty)"),
     ("row_type", "text", "label", "model (one group x model), group_total, or grand_total"),
     ("model", "text", "label", "model name (empty on total rows)"),
     ("base_model_id", "text", "label",
@@ -119,8 +120,11 @@ def build_chargeback(facts: pd.DataFrame, month: str, tz: str, group_by: str,
     groups = named_users(facts) if column == "user" else facts[column]
     frame = facts.assign(group=groups.astype("object") if len(facts) else None)
     if len(frame):
-        missing = frame["group"].isna() | (frame["group"].astype("string").str.len() == 0)
-        frame.loc[missing, "group"] = NO_VALUE if column.startswith("tag:") else "(unknown)"
+        tag = column.startswith("tag:")
+        missing = frame["group"].isna()
+        if not tag:  # a tag value logged empty stays "": a group apart from the calls without the tag
+            missing |= frame["group"].astype("string").str.len() == 0
+        frame.loc[missing, "group"] = NO_VALUE if tag else "(unknown)"
     rows = []
     for group, part in (frame.groupby("group", sort=True) if len(frame) else []):
         for (model, base_id), model_part in part.groupby(["model", "base_model_id"], sort=True, dropna=False):

@@ -85,12 +85,26 @@ class _PlainNumber(float):
     __str__ = __repr__
 
 
+class _Gap(float):
+    """A missing value the CSV writer leaves unquoted and empty, so it reads apart from a text cell ``""`` (a tag
+    logged empty) in readers that tell them apart."""
+
+    def __repr__(self) -> str:
+        return ""
+
+    __str__ = __repr__
+
+
+_GAP = _Gap(math.nan)
+
+
 def _csv_cell(value: Any) -> Any:
-    """A cell as the CSV writer takes it: numbers unquoted (floats in plain decimals), a gap empty, text quoted."""
+    """A cell as the CSV writer takes it: numbers unquoted (floats in plain decimals), a gap a bare empty cell, text
+    quoted (an empty text ``""``)."""
     if hasattr(value, "item") and not isinstance(value, str):  # a NumPy scalar: the writer would quote it as text
         value = value.item()
     if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
-        return None
+        return _GAP
     if isinstance(value, float):
         return _PlainNumber(value)
     return value

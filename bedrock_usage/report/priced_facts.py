@@ -37,7 +37,7 @@ TIER_CALLS = {"flex_calls": "flex", "priority_calls": "priority"}
 METRICS = ("calls", "errors", *TOKEN_COLUMNS)
 COST_COLUMNS = ("input_cost_usd", "output_cost_usd", "cache_write_cost_usd", "cache_read_cost_usd")
 TOTAL_COST = "estimated_cost_usd"
-EMPTY_TAG_VALUE = "(empty)"  # a requestMetadata value logged as "": a group apart from calls without the key
+EMPTY_TAG_VALUE = "(empty)"  # how tables show a requestMetadata value logged as "" (kept "" in the facts, CSV, JSON)
 GROUP_KEYS: dict[str, list[str]] = {
     "user": ["user", "principal_type", "principal", "account"],
     "application": ["application"],
@@ -145,8 +145,7 @@ def register_table(con: duckdb.DuckDBPyConnection, name: str, columns: dict[str,
     con.register(name, pa.table({column: pa.array(values, types[column]) for column, values in columns.items()}))
 
 
-def price_facts(con: duckdb.DuckDBPyConnection, application_tags: Sequence[str], user_pattern: str | None,
-                tag_columns: Sequence[str] = ()) -> None:
+def price_facts(con: duckdb.DuckDBPyConnection, application_tags: Sequence[str], user_pattern: str | None) -> None:
     """Join the facts with the ``callers``, ``models`` and ``rates`` tables into the table ``priced``: caller,
     application (the first application tag with a value, else the caller's), model, weekday and the cost columns.
 
@@ -157,9 +156,8 @@ def price_facts(con: duckdb.DuckDBPyConnection, application_tags: Sequence[str],
     not billed. A row whose rates leave a billed quantity without a price is unpriced, with the first reason, and
     has no cost (its tokens stay). ``application_tags`` are the tag columns (``tag_0``...) that name an application.
     Only callers whose user name holds ``user_pattern`` are kept. A row's images, video seconds, rerank queries and
-    media given count only when its model is billed in that unit (0 otherwise). In the ``tag_columns`` an empty
-    value (the API allows one) becomes ``EMPTY_TAG_VALUE``, so it is a group of its own in every table and file,
-    never merged with or read as an absent tag (NULL).
+    media given count only when its model is billed in that unit (0 otherwise). A tag value logged empty (the
+    API allows one) stays ``""``: a group apart from an absent tag (NULL) and from any value logged.
     """
     application = ", ".join(
         [f"nullif(CAST(f.{quoted_name(tag)} AS VARCHAR), '')" for tag in application_tags] + ["c.application"]
@@ -202,22 +200,13 @@ costed AS (
     reason
   FROM joined
 )
-SELECT * EXCLUDE (reason){_empty_tags_labelled(tag_columns)},
+SELECT * EXCLUDE (reason),
   input_cost_usd + output_cost_usd + cache_write_cost_usd + cache_read_cost_usd AS {TOTAL_COST},
   reason IS NULL AS priced,
   reason AS unpriced_reason,
   CASE WHEN reason IS NULL THEN 0 ELSE calls END AS unpriced_calls
 FROM costed""", [user_pattern or None])
     con.execute("DROP TABLE facts")
-
-
-def _empty_tags_labelled(tag_columns: Sequence[str]) -> str:
-    """The ``REPLACE`` clause that labels the tag columns' empty values, or nothing without tag columns."""
-    if not tag_columns:
-        return ""
-    return " REPLACE (" + ", ".join(
-        f"CASE WHEN {text} = '' THEN '{EMPTY_TAG_VALUE}' ELSE {text} END AS {quoted_name(tag)}"
-        for tag, text in ((tag, f"CAST({quoted_name(tag)} AS VARCHAR)") for tag in tag_columns)) + ")"
 
 
 def _billed(name: str) -> str:

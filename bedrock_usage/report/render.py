@@ -13,7 +13,7 @@ from ..output.files import write_csv as write_csv_file
 from ..output.json_values import document_text, json_records, json_value
 from ..output.plain_table import PlainTable
 from ..output.terminal_table import money, quoted_if_blank, text_table, visible
-from .priced_facts import COST_COLUMNS, GROUP_KEYS, METRICS, TIER_CALLS, TOTAL_COST
+from .priced_facts import COST_COLUMNS, EMPTY_TAG_VALUE, GROUP_KEYS, METRICS, TIER_CALLS, TOTAL_COST
 from .tracker import COST_NOTE, TOKENS_NOTE, UsageReport
 
 pd = lazy("pandas")
@@ -84,6 +84,14 @@ def _cell(column: str, value: object) -> str:
     return "" if value is None or (isinstance(value, float) and math.isnan(value)) else quoted_if_blank(str(value))
 
 
+def _key_cell(value: object) -> str:
+    """A group's name as tables show it: ``(none)`` when missing (an absent tag), ``(empty)`` for a value logged
+    empty."""
+    if value == "":
+        return EMPTY_TAG_VALUE
+    return _cell("", value) or "(none)"
+
+
 def analysis_table(table: PlainTable, keys: list[str], max_rows: int, summary: dict[str, float | int]) -> str:
     """An aligned table of ``table`` with a totals row over all its rows: the report's totals (``summary``), as every
     table splits the same calls, so each totals row shows the summary's figures (no sum of rounded parts).
@@ -102,7 +110,7 @@ def analysis_table(table: PlainTable, keys: list[str], max_rows: int, summary: d
     records = table.records(columns, None if latest or not cut else max_rows)
     if cut and latest:
         records = records[-max_rows:]
-    body = [[_cell(c, row[c]) or ("(none)" if c in keys else "") for c in columns] for row in records]
+    body = [[_key_cell(row[c]) if c in keys else _cell(c, row[c]) for c in columns] for row in records]
     totals = {c: summary[c] for c in (*METRICS, "unpriced_calls")}
     priced = any(not math.isnan(cost) for cost in table.column(TOTAL_COST))
     totals[TOTAL_COST] = summary[TOTAL_COST] if priced or not len(table) else math.nan  # NaN: nothing has a price

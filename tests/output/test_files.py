@@ -66,7 +66,7 @@ def test_csv_numbers_are_plain_decimals_unquoted_and_gaps_empty() -> None:
     assert lines[0] == '"model","cost_usd","calls","priced"'
     assert lines[1] == '"a",0.00000538,0,True' and lines[2] == '"b",0.000000001,1,True'
     assert lines[4] == '"d",3000.0,3,True'  # whole numbers keep their decimal point, as before
-    assert lines[6] == '"f","",5,False'
+    assert lines[6] == '"f",,5,False'  # a bare empty cell, apart from an empty text "" (a tag logged empty)
     rows = list(csv.reader(io.StringIO(text)))[1:]
     for row, cost in zip(rows, costs, strict=True):
         assert (row[1] == "") if cost != cost else float(row[1]) == round(cost, 9)

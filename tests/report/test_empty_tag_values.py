@@ -1,6 +1,7 @@
-"""A requestMetadata value logged as "" (the API allows it) is a group of its own, ``(empty)``, in the terminal, CSV,
-JSON and chargeback, apart from calls without the key (``(none)``, an empty CSV cell, JSON null); a value of spaces
-is kept as logged and shown quoted in the terminal."""
+"""A requestMetadata value logged as "" (the API allows it) is a group of its own, apart from calls without the key
+and from a value logged as ``(empty)``: shown ``(empty)`` in the terminal and the dashboard, kept ``""`` in CSV (a
+quoted empty cell; without the key, a bare one), JSON and the chargeback; a value of spaces is kept as logged and shown
+quoted in the terminal."""
 
 from __future__ import annotations
 
@@ -9,8 +10,11 @@ import json
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
+from bedrock_usage.dashboard.tables import named_columns
+from bedrock_usage.dashboard.text import Text
 from tests.logfiles import ACCOUNT, write_records
 
 HAIKU = "anthropic.claude-3-haiku-20240307-v1:0"
@@ -25,7 +29,8 @@ def record(minute: int, tags: dict[str, str] | None) -> dict:
 
 
 RECORDS = [record(0, {"cost_center": ""}), record(1, {"cost_center": ""}), record(2, None),
-           record(3, {"application_name": "chat"}), record(4, {"cost_center": "  "}), record(5, {"cost_center": "cc1"})]
+           record(3, {"application_name": "chat"}), record(4, {"cost_center": "  "}), record(5, {"cost_center": "cc1"}),
+           record(6, {"cost_center": "(empty)"})]
 
 
 def input_tokens(value: str | None) -> int:
@@ -57,10 +62,11 @@ def report(capsys: pytest.CaptureFixture[str], logs: Path, *options: str) -> str
 def test_an_empty_value_is_its_own_group_in_the_terminal(logs: Path, capsys: pytest.CaptureFixture[str]) -> None:
     text = report(capsys, logs)
     table = text[text.index("Usage by requestMetadata tag cost_center"):]
-    rows = [re.match(r"(.+?) +(\d+) +\d+ +([\d,]+) ", line) for line in table.splitlines()[3:7]]
-    inputs = {row[1]: int(row[3].replace(",", "")) for row in rows if row}
-    assert inputs == {"(empty)": input_tokens(""), "(none)": input_tokens(None), '"  "': input_tokens("  "),
-                      "cc1": input_tokens("cc1")}
+    rows = [re.match(r"(.+?) +(\d+) +\d+ +([\d,]+) ", line) for line in table.splitlines()[3:8]]
+    inputs = sorted((row[1], int(row[3].replace(",", ""))) for row in rows if row)
+    assert inputs == sorted([("(empty)", input_tokens("")), ("(empty)", input_tokens("(empty)")),
+                             ("(none)", input_tokens(None)), ('"  "', input_tokens("  ")),
+                             ("cc1", input_tokens("cc1"))])
 
 
 def test_an_empty_value_is_its_own_group_in_csv_and_json(logs: Path, tmp_path: Path,
@@ -68,19 +74,33 @@ def test_an_empty_value_is_its_own_group_in_csv_and_json(logs: Path, tmp_path: P
     report(capsys, logs, "--format", "csv", "--output-dir", str(tmp_path / "csv"))
     [path] = (tmp_path / "csv").glob("*_tag_cost_center.csv")
     with path.open(newline="") as handle:
-        rows = {row["tag:cost_center"]: int(row["input_tokens"]) for row in csv.DictReader(handle)}
-    assert rows == {"(empty)": input_tokens(""), "": input_tokens(None), "  ": input_tokens("  "),
-                    "cc1": input_tokens("cc1")}
+        rows = {row["tag:cost_center"]: int(row["input_tokens"]) for row in csv.DictReader(handle)
+                if row["tag:cost_center"]}
+    assert rows == {"(empty)": input_tokens("(empty)"), "  ": input_tokens("  "), "cc1": input_tokens("cc1")}
+    # csv readers give "" for both; the file tells them apart: a quoted empty cell for "", a bare one without the key
+    lines = path.read_text().splitlines()
+    header = next(csv.reader(lines[:1]))
+    assert header[0] == "tag:cost_center"
+    first_input = {line.split(",", 1)[0]: int(next(csv.reader([line]))[header.index("input_tokens")])
+                   for line in lines[1:]}
+    assert (first_input['""'], first_input[""]) == (input_tokens(""), input_tokens(None))
 
     document = json.loads(report(capsys, logs, "--format", "json", "--output-dir", "-"))
     rows = {row["tag:cost_center"]: row["input_tokens"] for row in document["analyses"]["tag:cost_center"]}
-    assert rows == {"(empty)": input_tokens(""), None: input_tokens(None), "  ": input_tokens("  "),
-                    "cc1": input_tokens("cc1")}
+    assert rows == {"": input_tokens(""), "(empty)": input_tokens("(empty)"), None: input_tokens(None),
+                    "  ": input_tokens("  "), "cc1": input_tokens("cc1")}
 
 
 def test_an_empty_value_is_its_own_group_in_the_chargeback(logs: Path, capsys: pytest.CaptureFixture[str]) -> None:
     document = json.loads(cli(capsys, logs, "--chargeback", "2025-11", "--chargeback-by", "tag:cost_center",
                               "--format", "json", "--output-dir", "-"))
     totals = {row["group"]: row["input_tokens"] for row in document["rows"] if row["row_type"] == "group_total"}
-    assert totals == {"(empty)": input_tokens(""), "(none)": input_tokens(None), "  ": input_tokens("  "),
-                      "cc1": input_tokens("cc1")}
+    assert totals == {"": input_tokens(""), "(empty)": input_tokens("(empty)"), "(none)": input_tokens(None),
+                      "  ": input_tokens("  "), "cc1": input_tokens("cc1")}
+
+
+def test_the_dashboard_shows_an_empty_value_and_an_absent_tag_by_name() -> None:
+    frame = pd.DataFrame({"tag:cost_center": ["", None, "(empty)", "cc1"], "calls": [1, 2, 3, 4]})
+    shown = named_columns(Text("en"), frame, "tag:cost_center")
+    assert shown["tag:cost_center"].tolist() == ["(empty)", "(none)", "(empty)", "cc1"]
+    assert frame["tag:cost_center"].tolist()[:1] == [""]  # the download keeps the value as logged
