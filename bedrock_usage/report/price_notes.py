@@ -16,21 +16,23 @@ PricedCall = tuple[str, str, str, int]  # logged model id, source region, the bo
 @dataclass(frozen=True)
 class PriceNotes:
     """The price file's families per model of the period's calls (book model id -> display name, families), and
-    a line per model of the file no call of the period reaches."""
+    a line per model of the file no call of the period reaches (none in a report narrowed by a filter)."""
 
     own_families: dict[str, tuple[str, tuple[str, ...]]]
     unused: tuple[str, ...] = ()
 
     @classmethod
-    def of(cls, prices: PriceBook, called: Callable[[], set[str]]) -> PriceNotes:
+    def of(cls, prices: PriceBook, called: Callable[[], set[str]], narrowed: bool = False) -> PriceNotes:
         """The notes of a period whose calls are of the book models ``called()`` (asked only when a price file gave
-        rows: without one there is nothing to say)."""
+        rows: without one there is nothing to say). A ``narrowed`` report (a model, user or ARN filter) says nothing
+        of unused rows: a row may price the calls the filter leaves out."""
         if not prices.has_own_rows:
             return cls({})
         called = called()
         own = {model: (prices.display_name(model), tuple(sorted(families)))
                for model in sorted(called) if (families := prices.own_families(model))}
-        return cls(own, tuple(_unused_line(model) for model in prices.own_only_models() if model not in called))
+        unused = () if narrowed else tuple(_unused_line(m) for m in prices.own_only_models() if m not in called)
+        return cls(own, unused)
 
     def warnings(self, calls: Callable[[], list[PricedCall]]) -> list[str]:
         """The lines of a report whose priced calls are ``calls()`` (asked only when the price file prices a model

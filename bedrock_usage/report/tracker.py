@@ -196,7 +196,8 @@ class BedrockAthenaTracker:
         key = self._report_key(result, user_pattern)
         finished = load_finished(result.shelf, key) if key else None
         if finished is None:
-            finished = self._finish(result, user_pattern, progress)
+            narrowed = bool(user_pattern or filters.arn_pattern or filters.models)
+            finished = self._finish(result, user_pattern, progress, narrowed)
             if key:
                 keep_finished(result.shelf, key, finished)
         else:
@@ -264,10 +265,12 @@ class BedrockAthenaTracker:
         return pd.DataFrame({name: pd.Series(dtype="object") for name in columns}
                             | {name: pd.Series(dtype="int64") for name in FACT_MEASURES})
 
-    def _finish(self, result: QueryResult, user_pattern: str | None, progress: Reporter) -> Finished:
-        """Price the engine's rows, keep the user filter's rows, and roll them up into every table."""
+    def _finish(self, result: QueryResult, user_pattern: str | None, progress: Reporter,
+                narrowed: bool = False) -> Finished:
+        """Price the engine's rows, keep the user filter's rows, and roll them up into every table; ``narrowed``
+        when a model, user or ARN filter left calls out."""
         rows, skipped = self._priced(result, user_pattern, progress)
-        notes = PriceNotes.of(self.prices, rows.base_models)
+        notes = PriceNotes.of(self.prices, rows.base_models, narrowed)
         tables = rows.tables([tag_table(key) for key in self.tag_keys if key not in self.application_tags])
         return Finished(rows, {name: PlainTable.of(table) for name, table in tables.items()},
                         PlainTable.of(rows.unpriced()), rows.summary(), skipped,

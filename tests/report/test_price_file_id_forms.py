@@ -37,11 +37,12 @@ def price_file(tmp_path: Path, rows: list[dict]) -> Path:
     return path
 
 
-def analyse(tmp_path: Path, prices: Path, models: tuple[str, ...] = LOGGED) -> UsageReport:
+def analyse(tmp_path: Path, prices: Path, models: tuple[str, ...] = LOGGED, filters: Filters | None = None,
+            user_pattern: str | None = None) -> UsageReport:
     logs = tmp_path / "logs"
     write_records(logs, [call(n, model) for n, model in enumerate(models)])
     tracker = BedrockAthenaTracker(LocalEngine(logs, cache=False), PriceBook.load(prices))
-    return tracker.analyze(resolve_period(start=DAY, end=DAY), ("us-east-1",), Filters())
+    return tracker.analyze(resolve_period(start=DAY, end=DAY), ("us-east-1",), filters or Filters(), user_pattern)
 
 
 @pytest.mark.parametrize("form", FORMS)
@@ -80,3 +81,15 @@ def test_a_row_no_call_reaches_is_named_in_the_warnings(tmp_path: Path) -> None:
                       ("example.private-v1",))
     assert not [line for line in private.warnings if "price no call" in line]
     assert private.summary["estimated_cost_usd"] == pytest.approx((1000 * OWN["input"] + 100 * OWN["output"]) / 1000)
+
+
+def test_a_filtered_report_names_no_row_as_unused(tmp_path: Path) -> None:
+    """The filter hides calls a row of a model only the file knows prices: no line says the row prices none."""
+    private, other = "example.private-v1:0", "amazon.nova-micro-v1:0"
+    logged = (private, other)
+    prices = price_file(tmp_path, [{"model": private, **OWN}])
+    hidden = {"model": Filters(models=(other,)), "arn": Filters(arn_pattern="user/nobody"), "user": Filters()}
+    for name, filters in hidden.items():
+        report = analyse(tmp_path / name, prices, logged, filters, "nobody" if name == "user" else None)
+        assert not [line for line in report.warnings if "price no call" in line], name
+    assert [line for line in analyse(tmp_path / "all", prices, (other,)).warnings if "price no call" in line]
