@@ -360,6 +360,10 @@ def _parse_row(raw: dict[str, object], origin: str) -> PriceRow:
     model = text("model")
     if not model:
         raise UsageError(f"{origin}: every price row needs a 'model' (a base model id)")
+    profile = parse_model_id(model)
+    if profile.endpoint in ("geo", "global"):  # its calls are logged and priced under the base id: never reached
+        raise UsageError(f"{origin}: model must be the base model id ({profile.base_id}), the endpoint family goes in "
+                         "\"family\"")
     family, mode, tier = text("family", "regional"), text("mode", "standard"), text("tier", "base")
     unit = text("unit", _TIER_UNITS.get(tier.split("_")[0], "tokens"))
     for label, value, allowed in (("family", family, FAMILIES), ("mode", mode, MODES), ("unit", unit, UNITS)):

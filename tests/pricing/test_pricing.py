@@ -455,6 +455,26 @@ def test_bad_override_files_are_user_errors(tmp_path, content: str, message: str
         PriceBook.load(path)
 
 
+@pytest.mark.parametrize("prefix", ["us.", "eu.", "apac.", "jp.", "au.", "ca.", "us-gov.", "global."])
+def test_a_row_under_an_inference_profile_id_is_refused_naming_file_row_and_base_id(
+    tmp_path: Path, prefix: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Calls are priced under their base id, so a profile-id row would price none while looking applied."""
+    import bedrock_tracker_cli
+
+    base = "anthropic.claude-3-5-haiku-20241022-v1:0"
+    path = tmp_path / "prices.json"
+    path.write_text(json.dumps({"prices": [{"model": "example.other-v1:0", "input": 0.001, "output": 0.002},
+                                           {"model": prefix + base, "input": 0.0004, "output": 0.002}]}))
+    (tmp_path / "logs").mkdir()
+    code = bedrock_tracker_cli.main(["--engine", "local", "--logs-dir", str(tmp_path / "logs"), "--prices", str(path),
+                                     "--start-date", "2025-03-10", "--end-date", "2025-03-10", "--quiet"])
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert err.strip().splitlines() == [f"error: prices.json row 2: model must be the base model id ({base}), the "
+                                        'endpoint family goes in "family"']
+
+
 def run_pricing(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "pricing.py", *args], capture_output=True, text=True)
 
