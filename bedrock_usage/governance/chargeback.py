@@ -244,7 +244,7 @@ def developer_costs(facts: pd.DataFrame, qdev_users: list[QDevUser], first: date
 
     def person(key: str) -> dict[str, object]:
         return people.setdefault(key.lower(), {
-            "developer": key, "qdev_user_ids": None, "bedrock_calls": 0, "bedrock_tokens": 0,
+            "developer": key.lower(), "qdev_user_ids": None, "bedrock_calls": 0, "bedrock_tokens": 0,
             "bedrock_cost_usd": None, "bedrock_unpriced_calls": 0, "qdev_requests": 0, "qdev_events": 0,
             "seat_cost_usd": 0.0, "kiro_tier": None, "kiro_credits": 0.0, "kiro_overage_credits": 0.0,
             "kiro_cost_usd": None})

@@ -28,13 +28,10 @@ class Principal:
 
 
 def person_spellings(names: Iterable[str]) -> dict[str, str]:
-    """Each IAM Identity Center session name (an e-mail) with the one spelling of its person: the first in sort
-    order of the names equal to it case aside, as e-mail addresses are in practice one mailbox whatever the case."""
-    distinct = sorted(set(names))
-    first: dict[str, str] = {}
-    for name in distinct:
-        first.setdefault(name.lower(), name)
-    return {name: first[name.lower()] for name in distinct}
+    """Each IAM Identity Center session name (an e-mail) with the one spelling of its person: its lower-case form,
+    as e-mail addresses are in practice one mailbox whatever the case; the same whatever names a period holds, so a
+    person's chargeback key does not change from month to month."""
+    return {name: name.lower() for name in set(names)}
 
 
 def one_spelling_per_person(principals: list[Principal]) -> list[Principal]:

@@ -418,7 +418,7 @@ def test_a_chargeback_by_user_and_the_user_table_name_one_e_mail_once(tmp_path: 
     expected: dict[str, list[dict]] = defaultdict(list)  # the calls of each person, their e-mail case aside
     for r in records:
         expected[r["identity"]["arn"].rsplit("/", 1)[1].lower()].append(r)
-    spellings = {person: min(r["identity"]["arn"].rsplit("/", 1)[1] for r in own) for person, own in expected.items()}
+    spellings = {person: person for person in expected}  # the lower-case e-mail, whatever the period's spellings
 
     rows = build_chargeback(report.facts, "2025-11", "UTC", "user").rows
     totals = rows.loc[rows["row_type"] == "group_total"].set_index("group")
@@ -430,6 +430,18 @@ def test_a_chargeback_by_user_and_the_user_table_name_one_e_mail_once(tmp_path: 
         assert (users.loc[spellings[person], "calls"], users.loc[spellings[person], "input_tokens"]) == (
             len(own), tokens), person
     assert len(totals) == len(users) == len(expected)
+
+
+def test_a_person_keeps_one_name_whatever_spellings_the_period_holds(tmp_path: Path) -> None:
+    """A month with only ``Lee@Example.com`` and one with only ``lee@example.com`` name the same chargeback group."""
+    records = spelling_records()
+    write_local(tmp_path / "logs", records)
+    tracker = BedrockAthenaTracker(LocalEngine(tmp_path / "logs"))
+    for r in records:
+        day = date.fromisoformat(r["timestamp"][:10])
+        report = tracker.analyze(Period(day, day), ("us-east-1",), Filters())
+        groups = build_chargeback(report.facts, "2025-11", "UTC", "user").rows["group"]
+        assert set(groups) - {""} == {r["identity"]["arn"].rsplit("/", 1)[1].lower()}, day
 
 
 def test_the_unpriced_usage_table_shows_cache_tokens(tmp_path: Path) -> None:
@@ -461,7 +473,7 @@ def test_developer_costs_add_the_spellings_of_one_e_mail(tmp_path: Path) -> None
     write_local(tmp_path / "logs", records)
     facts, _, _ = BedrockAthenaTracker(LocalEngine(tmp_path / "logs")).facts(
         Period(date(2025, 11, 1), date(2025, 11, 30)), ("us-east-1",), Filters())
-    rows = {r["developer"].lower(): r for r in developer_costs(facts, [], date(2025, 11, 1),
+    rows = {r["developer"]: r for r in developer_costs(facts, [], date(2025, 11, 1),
                                                                date(2025, 11, 30)).to_dict("records")}
     assert set(rows) == {"jisoo.kim@example.com", "lee@example.com"}
     for person, row in rows.items():
