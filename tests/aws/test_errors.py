@@ -90,6 +90,7 @@ def test_other_failures_are_one_readable_line() -> None:
     assert describe(throttled) == "StartQueryExecution failed: ThrottlingException: Rate exceeded"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", [
     ["qcli_s3_analyzer.py", "--bucket", "Bad_Bucket{x}"],
     ["generate_test_data.py", "--simulate", "--regions", "us-east-1", "--bucket", "logs-123456789012-{region}"],

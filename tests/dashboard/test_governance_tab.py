@@ -331,6 +331,7 @@ def seed_aws(endpoint: str, served: list[dict]) -> dict[tuple[str, str], float]:
     return billed
 
 
+@pytest.mark.slow
 def test_reconciliation_loader_against_moto(aws_env: dict[str, str], tmp_path: Path) -> None:
     served = served_calls()
     logged = [r for r in served if (r["region"], date.fromisoformat(r["timestamp"][:10])) != GAP]

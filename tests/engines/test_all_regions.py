@@ -91,6 +91,7 @@ def configure_logging(region: str) -> None:
         "s3Config": {"bucketName": f"logs-{region}"}, "textDataDeliveryEnabled": True})
 
 
+@pytest.mark.slow
 def test_athena_queries_every_region_whose_logging_delivers_to_s3(aws_env: dict[str, str]) -> None:
     for region in ("us-east-2", "eu-west-1", "us-east-1"):
         boto3.client("athena", region_name=region).create_work_group(

@@ -91,6 +91,7 @@ def test_json_per_caller_equals_plain_computation(account: dict, no_aws_env: dic
     assert summary["callers_billed_without_logs"] == 1
 
 
+@pytest.mark.slow
 def test_per_model_day_and_month(account: dict, no_aws_env: dict[str, str]) -> None:
     doc = json.loads(run_cli(no_aws_env, *cur_args(account, "--format", "json", "--output-dir", "-")).stdout)
     alice = sc.who(sc.ALICE)

@@ -140,6 +140,7 @@ def test_an_export_someone_made_is_used_or_reported_never_changed(
     assert table["StorageDescriptor"]["Location"] == "s3://finance-cur/exports/finance-callers/data/"
 
 
+@pytest.mark.slow
 def test_our_export_misconfigured_is_reported_not_replaced(exports: tuple[DataExports, dict[str, str]]) -> None:
     service, env = exports
     service.add(foreign_export("bedrock-usage-cur2", TIME_GRANULARITY="MONTHLY", INCLUDE_IAM_PRINCIPAL_DATA="TRUE"))

@@ -303,6 +303,7 @@ def test_reconcile_refuses_demo_data(aws_env: dict[str, str]) -> None:
         "not: leave out --demo (--cur-dir DIR with --engine local --logs-dir DIR reads only local files)"]
 
 
+@pytest.mark.slow
 def test_only_the_billed_accounts_callers_are_compared(account: dict, tmp_path: Path) -> None:
     member = "210987654321"
     others = [{**clean(r), "accountId": member, "requestId": f"member-{r['requestId']}",

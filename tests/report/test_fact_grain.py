@@ -108,6 +108,7 @@ def odd_logs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", [
     pytest.param(dict(start="2025-11-03", end="2025-11-05"), id="shapes-utc"),
     pytest.param(dict(start="2025-11-02", end="2025-11-06", tz="America/St_Johns"), id="shapes-half-hour-zone"),
