@@ -52,7 +52,7 @@ def group_values(facts: pd.DataFrame, key: str | None) -> pd.Series:
     if key is None:
         return pd.Series(ALL, index=facts.index, dtype="object")
     values = facts[key].astype("object")
-    empty = values.map(lambda value: isinstance(value, str) and not value)
+    empty = (values.astype("string").str.len() == 0).fillna(False).astype(bool)
     return values.where(values.notna(), NO_VALUE).where(~empty, EMPTY_TAG_VALUE if key.startswith("tag:") else NO_VALUE)
 
 

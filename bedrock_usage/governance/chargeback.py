@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 import pandas as pd
 
 from ..errors import UsageError
-from ..logs.identity import person_spellings
+from ..logs.identity import person_name
 from ..logs.period import Period
 from ..qdev.analysis import Identities, QDevReport, Source, named
 from ..qdev.analysis import analyze as analyze_qdev
@@ -243,8 +243,8 @@ def developer_costs(facts: pd.DataFrame, qdev_users: list[QDevUser], first: date
     people: dict[str, dict[str, object]] = {}
 
     def person(key: str) -> dict[str, object]:
-        return people.setdefault(key.lower(), {
-            "developer": key.lower(), "qdev_user_ids": None, "bedrock_calls": 0, "bedrock_tokens": 0,
+        return people.setdefault(person_name(key), {
+            "developer": person_name(key), "qdev_user_ids": None, "bedrock_calls": 0, "bedrock_tokens": 0,
             "bedrock_cost_usd": None, "bedrock_unpriced_calls": 0, "qdev_requests": 0, "qdev_events": 0,
             "seat_cost_usd": 0.0, "kiro_tier": None, "kiro_credits": 0.0, "kiro_overage_credits": 0.0,
             "kiro_cost_usd": None})
@@ -254,7 +254,7 @@ def developer_costs(facts: pd.DataFrame, qdev_users: list[QDevUser], first: date
         tokens = sso[["input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens"]].sum(axis=1)
         users = sso["user"].astype("object").astype(str)
         # One person per e-mail whatever its letter case: every spelling's calls add up in one group.
-        for name, part in sso.assign(tokens=tokens).groupby(users.map(person_spellings(users))):
+        for name, part in sso.assign(tokens=tokens).groupby(users.map(person_name)):
             row = person(name)
             cost = part[TOTAL_COST].sum(min_count=1)
             row.update(bedrock_calls=int(part["calls"].sum()), bedrock_tokens=int(part["tokens"].sum()),
@@ -269,10 +269,10 @@ def developer_costs(facts: pd.DataFrame, qdev_users: list[QDevUser], first: date
                        kiro_overage_credits=user.kiro_overage_credits, kiro_cost_usd=user.kiro_cost_usd)
     table = pd.DataFrame(list(people.values()), columns=[c for c in DEVELOPER_COLUMNS if c != "total_cost_usd"])
     bedrock, kiro = table["bedrock_cost_usd"].astype("float64"), table["kiro_cost_usd"].astype("float64")
-    kiro_unknown = {user.developer.lower() for user in qdev_users if user.kiro and user.kiro_cost_usd is None}
+    kiro_unknown = {person_name(user.developer) for user in qdev_users if user.kiro and user.kiro_cost_usd is None}
     # A part with no figure at all (Bedrock calls none of which is priced, a Kiro tier without a price) leaves the
     # total unknown: a sum without it would read as the whole cost.
-    unknown = (bedrock.isna() & (table["bedrock_calls"] > 0)) | table["developer"].str.lower().isin(kiro_unknown)
+    unknown = (bedrock.isna() & (table["bedrock_calls"] > 0)) | table["developer"].isin(kiro_unknown)
     total = bedrock.fillna(0.0) + table["seat_cost_usd"] + kiro.fillna(0.0)
     table["total_cost_usd"] = total.mask(unknown)
     return table.sort_values(["total_cost_usd", "developer"], ascending=[False, True]).reset_index(drop=True)
@@ -283,7 +283,7 @@ def _one_per_email(users: list[QDevUser]) -> list[QDevUser]:
     and Kiro cost of every spelling added up (the cost unknown when any spelling's is), one seat per person."""
     groups: dict[str, list[QDevUser]] = {}
     for user in users:
-        groups.setdefault(user.developer.lower(), []).append(user)
+        groups.setdefault(person_name(user.developer), []).append(user)
     merged = []
     for group in groups.values():
         kiro = [user for user in group if user.kiro]

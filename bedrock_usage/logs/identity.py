@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 DEFAULT_ROLE_SUFFIX = "-BedrockRole"
@@ -27,17 +27,16 @@ class Principal:
     account: str = ""  # the ARN's account: an IAM user or role name means one principal only within its account
 
 
-def person_spellings(names: Iterable[str]) -> dict[str, str]:
-    """Each IAM Identity Center session name (an e-mail) with the one spelling of its person: its lower-case form,
+def person_name(session_name: str) -> str:
+    """The one name of an IAM Identity Center session's person (the session name is an e-mail): its lower-case form,
     as e-mail addresses are in practice one mailbox whatever the case; the same whatever names a period holds, so a
     person's chargeback key does not change from month to month."""
-    return {name: name.lower() for name in set(names)}
+    return session_name.lower()
 
 
 def one_spelling_per_person(principals: list[Principal]) -> list[Principal]:
-    """``principals`` with every SSO user named by the one spelling of its person (``person_spellings``)."""
-    spelling = person_spellings(p.user for p in principals if p.principal_type == "sso_user")
-    return [replace(p, user=spelling[p.user]) if p.principal_type == "sso_user" else p for p in principals]
+    """``principals`` with every SSO user named by ``person_name``."""
+    return [replace(p, user=person_name(p.user)) if p.principal_type == "sso_user" else p for p in principals]
 
 
 def derive_principal(arn: str | None, role_suffix: str = DEFAULT_ROLE_SUFFIX) -> Principal:
