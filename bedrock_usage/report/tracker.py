@@ -251,8 +251,7 @@ class BedrockAthenaTracker:
         self._register_callers(con)
         self._register_models(con)
         self._register_rates(con)
-        application_tags = [tag_column(self.tag_keys.index(key)) for key in self.application_tags]
-        price_facts(con, application_tags, user_pattern)
+        price_facts(con, [tag_column(self.tag_keys.index(key)) for key in self.application_tags], user_pattern)
         progress(Progress(PRICING, count, count, "fact rows", finished=True))
         return PricedRows(con, tags), skipped
 
