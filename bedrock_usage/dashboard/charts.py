@@ -186,8 +186,8 @@ def _money_ticks(top: float) -> str:
     10 cents the decimals that tell ticks a tenth of ``top`` apart (not "$0.00 $0.00 $0.00")."""
     if top >= 10:
         return "$,.0f"
-    if not top >= 0.1:
-        return f"$,.{max(2, math.ceil(-math.log10(top / 10)))}f" if top > 0 else "$,.2f"
+    if 0 < top < 0.1:
+        return f"$,.{max(2, math.ceil(-math.log10(top / 10)))}f"
     return "$,.2f"
 
 
