@@ -378,6 +378,7 @@ def test_a_stored_result_used_again_counts_as_recent(logs: Path, tmp_path: Path)
     assert engine.last_refresh.result_reused and stored.stat().st_mtime > 1_000_000_000
 
 
+@pytest.mark.slow
 def test_an_object_unreadable_for_its_permissions_is_read_once_they_are_fixed(tmp_path: Path) -> None:
     """Permission denied is the folder's state, not the object's content: the cache must not remember it."""
     from datetime import UTC, datetime

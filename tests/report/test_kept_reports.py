@@ -93,6 +93,7 @@ def test_other_prices_settings_or_user_filter_are_other_reports(corpus: Path, tm
     assert priced.summary["input_cost_usd"] == pytest.approx(2 * base.summary["input_cost_usd"], rel=1e-12)
 
 
+@pytest.mark.slow
 def test_new_logs_make_a_new_report(corpus: Path, tmp_path: Path) -> None:
     logs = tmp_path / "logs"
     shutil.copytree(corpus, logs)
@@ -124,6 +125,7 @@ def unreachable(region: str) -> None:
     raise EndpointConnectionError(endpoint_url=f"https://bedrock.{region}.amazonaws.com")
 
 
+@pytest.mark.slow
 def test_profiles_looked_up_in_the_api_are_never_kept(corpus: Path, tmp_path: Path) -> None:
     profile = "arn:aws:bedrock:us-east-1:111122223333:application-inference-profile/abc"
     mapping = {profile: ProfileInfo(profile, "anthropic.claude-3-haiku-20240307-v1:0", {}, "file")}
