@@ -9,6 +9,8 @@ connection of one thread, and is timed in CPU seconds of this process:
   the lines (``json_extract`` of the few fields, ``GROUP BY``), with no table of records: what a report that kept
   nothing could cost at least;
 - ``orjson``: the same aggregate with ``orjson.loads`` per line in Python (bench/peers.py's worker);
+- ``msgspec``: the same with msgspec decoding the lines into a typed struct of the four fields (the other peer's
+  worker);
 - ``table``: the records parsed into the table the columnar cache keeps (``local._parsed``: every field, reduced
   bodies, checked token counts, repeated ``timestamp`` keys);
 - ``parts``: that, plus writing each day folder's Parquet part (``local._write_parts``): a cold build's parse.
@@ -25,14 +27,14 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
-from peers import orjson_totals
+from peers import msgspec_totals, orjson_totals
 
 from bedrock_usage.bounded_gzip import gunzip_chunks
 from bedrock_usage.engines import local
 from bedrock_usage.engines.columnar_cache import LogObject
 from bedrock_usage.output.progress import Tally
 
-FORMS = ("inflate", "lines", "aggregate", "orjson", "table", "parts")
+FORMS = ("inflate", "lines", "aggregate", "orjson", "msgspec", "table", "parts")
 CAP = 1 << 40  # no object of a benchmark corpus comes near a cap
 _AGGREGATE = (
     "SELECT f[1] AS arn, f[2] AS model, count(*) AS calls, sum(TRY_CAST(f[3] AS BIGINT)) AS tokens_in, "
@@ -110,6 +112,7 @@ def measure(objects: list[LogObject], rounds: int) -> dict[str, object]:
             "lines": lambda: _lines(objects),
             "aggregate": lambda: _aggregate(con, objects),
             "orjson": lambda: sum(row[0] for row in orjson_totals([obj.path for obj in objects]).values()),
+            "msgspec": lambda: sum(row[0] for row in msgspec_totals([obj.path for obj in objects]).values()),
             "table": lambda: _table(con, objects),
             "parts": lambda: _parts(con, objects, Path(folder)),
         }
@@ -125,7 +128,7 @@ def measure(objects: list[LogObject], rounds: int) -> dict[str, object]:
     return {
         "objects": len(objects),
         "records": records,
-        "same_records": counts["aggregate"] == counts["orjson"] == records == counts["parts"],
+        "same_records": counts["aggregate"] == counts["orjson"] == counts["msgspec"] == records == counts["parts"],
         "rounds": per_round,
         "us_per_record": {name: statistics.median(r[name] for r in per_round) / records * 1e6 for name in FORMS},
         "vs_inflate": {name: statistics.median(r[name] / r["inflate"] for r in per_round) for name in FORMS},
