@@ -382,6 +382,13 @@ class MirrorResult:
         """``s3://bucket/prefix/`` the region was synced from."""
         return f"s3://{self.bucket}/{normalise_prefix(self.prefix)}"
 
+    @property
+    def holds_records(self) -> bool:
+        """The region was synced and its days hold record files: objects the bucket lists, or the mirror's files no
+        longer in it (still read)."""
+        s = self.summary
+        return s is not None and (s.listed - s.skipped + s.not_in_bucket) > 0
+
 
 def mirror_logs(
     aws: Aws, regions: tuple[str, ...] | None, period: Period, dest: Path, bucket: str | None = None,
@@ -393,7 +400,8 @@ def mirror_logs(
     The bucket and prefix come from the region's logging configuration unless given (``bucket`` alone: the
     configuration's prefix when its bucket is that one, else the bucket's root). ``None`` for the regions means
     every region whose logging delivers to S3. A region that fails is reported in its result and the others are
-    synced; when every region fails, the failures are raised, and a mirror folder that refuses files stops them all.
+    synced; when every region fails, or the regions synced hold no record of the period (a report would read as no
+    spend), the failures are raised, and a mirror folder that refuses files stops them all.
     Every account folder the bucket holds under the prefix is synced, or only ``accounts`` when given (the caller's
     own when the bucket holds none, or when listing the folders is refused). ``progress`` hears how far each
     region's copy got.
@@ -429,6 +437,14 @@ def mirror_logs(
             results.append(MirrorResult(region, region_bucket, region_prefix, summary, accounts=synced,
                                         accounts_unlisted=unlisted))
     failures = [result for result in results if result.failure]
-    if len(failures) == len(results):
-        raise type(failures[0].failure)("; ".join(f"{r.region} not synced: {r.failure}" for r in failures))
+    if failures and not any(result.holds_records for result in results):
+        raise type(failures[0].failure)(_failed_and_empty(results))
     return results
+
+
+def _failed_and_empty(results: list[MirrorResult]) -> str:
+    """Each region not synced and why, then the regions synced that hold no record of the period."""
+    lines = [f"{r.region} not synced: {r.failure}" for r in results if r.failure]
+    lines += [f"{r.region} synced but holds no log record of the period under {r.location}"
+              for r in results if r.summary is not None]
+    return "; ".join(lines)

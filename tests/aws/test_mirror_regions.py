@@ -190,6 +190,23 @@ def test_every_region_failing_stops_the_run_naming_each(
     assert "eu-central-1 not synced: bucket missing-b does not exist" in err
 
 
+def test_a_region_failing_beside_regions_that_hold_no_records_stops_the_run_naming_each(
+    aws_env: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A $0 report with exit 0 would read as no spend: the failure is the run's, as when every region fails."""
+    configure("us-east-1", "logs-a")
+    put_logs("logs-a", "", "us-east-1", 0)  # the bucket exists; it holds nothing of the period
+    configure("eu-central-1", "missing-bucket")
+    earlier = tmp_path / object_key("", ACCOUNT, "us-east-1", datetime(2025, 3, 1, 9, tzinfo=UTC), "earlier")
+    earlier.parent.mkdir(parents=True)  # an earlier sync's day: the mirror is a logs folder, read as one
+    earlier.write_bytes(log_object("us-east-1", "earlier", 2))
+
+    code, err, document = sync_report(capsys, tmp_path, "--region", "us-east-1", "eu-central-1")
+    assert (code, document) == (1, None)
+    assert "eu-central-1 not synced: bucket missing-bucket does not exist" in err
+    assert "us-east-1 synced but holds no log record of the period under s3://logs-a/" in err
+
+
 def refusing_configuration(region: str) -> Aws:
     """A session whose ``region`` refuses to show its logging configuration, as AWS refuses it."""
     aws = Aws.connect()
@@ -222,6 +239,18 @@ def test_an_unreadable_logging_configuration_names_the_permission(aws_env: dict[
     assert "setup_bedrock_logging" not in message
     with pytest.raises(SetupRequired, match="needs bedrock:GetModelInvocationLoggingConfiguration"):
         mirror_logs(aws, ("eu-central-1",), period, tmp_path)
+
+
+def test_an_unreadable_configuration_beside_an_empty_region_is_the_refusal(aws_env: dict[str, str],
+                                                                             tmp_path: Path) -> None:
+    configure("us-east-1", "logs-a")
+    put_logs("logs-a", "", "us-east-1", 0)
+    configure("eu-central-1", "logs-a")
+    aws = refusing_configuration("eu-central-1")
+    period = resolve_period(start=str(DAY), end=str(DAY))
+
+    with pytest.raises(SetupRequired, match="eu-central-1 not synced: .*needs bedrock:GetModelInvocationLogging"):
+        mirror_logs(aws, ("us-east-1", "eu-central-1"), period, tmp_path)
 
 
 def test_every_region_names_a_region_whose_configuration_cannot_be_read(aws_env: dict[str, str],
