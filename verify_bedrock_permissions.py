@@ -12,7 +12,6 @@ from bedrock_usage.aws.permissions import (
     ALLOWED,
     DEFAULT_MODEL,
     DEFAULT_ROLES,
-    POLICY_FILE,
     RoleRegionCheck,
     verify_role,
 )
@@ -41,7 +40,8 @@ def main(argv: list[str] | None = None) -> int:
         type=named,
         default=list(DEFAULT_ROLES),
         metavar="ROLE",
-        help="role names in this account, or role ARNs (default: the four sample application roles)",
+        help="role names in this account, or role ARNs (default: the four sample roles, which "
+        "generate_test_data.py --create-roles makes; InvokeModel is checked for roles of this account only)",
     )
     parser.add_argument(
         "--model", type=named, default=DEFAULT_MODEL,
@@ -72,10 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     failing = [check for check in checks if not check.ok]
     if failing:
         pairs = len({(check.role, check.region) for check in failing})
-        raise SetupRequired(
-            f"{pairs} role/region pair(s) cannot use Bedrock as expected (see the problems listed; the caller's "
-            f"permissions are in {POLICY_FILE})"
-        )
+        raise SetupRequired(f"{pairs} role/region pair(s) cannot use Bedrock as expected: see the problems listed")
     return EXIT_OK
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from ..demo.writer import POLICY_FILE
 from ..pricing.model_ids import parse_model_id
-from .session import AWS_ERRORS, GLOBAL_REGION, Aws, describe, partition
+from .session import AWS_ERRORS, GLOBAL_REGION, Aws, describe, error_code, partition, required_action
 
 DEFAULT_ROLES: tuple[str, ...] = (
     "CustomerServiceApp-BedrockRole",
@@ -17,8 +17,14 @@ DEFAULT_ROLES: tuple[str, ...] = (
 )
 DEFAULT_MODEL = "anthropic.claude-3-haiku-20240307-v1:0"
 ALLOWED, DENIED, UNKNOWN = "allowed", "denied", "unknown"
+ROLE_POLICY_FILE = "iam/test-role.json"  # what a role needs to list and invoke models
 
 _SESSION_NAME_RE = re.compile(r"[^\w+=,.@-]")
+_DENIED = ("AccessDenied", "AccessDeniedException")
+
+
+class RoleNotFound(Exception):
+    """IAM has no role of that name in the caller's account."""
 
 
 @dataclass(frozen=True)
@@ -43,14 +49,28 @@ def role_arn(role: str, account: str, region: str) -> str:
     return role if role.startswith("arn:") else f"arn:{partition(region)}:iam::{account}:role/{role}"
 
 
+def arn_account(arn: str) -> str:
+    """The account field of an ARN; ``''`` when it has none."""
+    parts = arn.split(":")
+    return parts[4] if len(parts) > 5 else ""
+
+
 def session_name(role: str) -> str:
     """A valid RoleSessionName (2-64 characters of a restricted set) that names the role in CloudTrail."""
     return _SESSION_NAME_RE.sub("-", f"verify-{role.rsplit('/', 1)[-1]}")[:64]
 
 
 def verify_role(aws: Aws, role: str, regions: tuple[str, ...], model: str) -> list[RoleRegionCheck]:
-    """One check per region for ``role``; failures are recorded in the checks, never raised."""
-    arn = role_arn(role, aws.account_id(), regions[0] if regions else GLOBAL_REGION)
+    """One check per region for ``role``; failures are recorded in the checks, never raised. A role the simulator
+    says does not exist is not assumed (AWS would refuse it as if the caller lacked the permission)."""
+    account = aws.account_id()
+    arn = role_arn(role, account, regions[0] if regions else GLOBAL_REGION)
+    try:
+        simulated = {region: simulate_invoke(aws, arn, region, model) for region in regions}
+    except RoleNotFound:
+        missing = (f"role {arn} does not exist: name your application roles with --roles (the default checks the "
+                   "four sample roles, which generate_test_data.py --create-roles makes)",)
+        return [RoleRegionCheck(role, region, False, None, UNKNOWN, missing) for region in regions]
     try:
         assumed: Aws | None = aws.assume_role(arn, session_name(role))
         assume_problem: tuple[str, ...] = ()
@@ -59,7 +79,7 @@ def verify_role(aws: Aws, role: str, regions: tuple[str, ...], model: str) -> li
         assume_problem = (f"cannot assume the role: {describe(exc, POLICY_FILE)}",)
     checks = []
     for region in regions:
-        invoke, invoke_problems = simulate_invoke(aws, arn, region, model)
+        invoke, invoke_problems = simulated[region]
         count, list_problems = (None, ()) if assumed is None else _count_models(assumed, region)
         checks.append(
             RoleRegionCheck(
@@ -70,9 +90,13 @@ def verify_role(aws: Aws, role: str, regions: tuple[str, ...], model: str) -> li
 
 
 def _count_models(assumed: Aws, region: str) -> tuple[int | None, tuple[str, ...]]:
+    """How many foundation models the assumed role lists in ``region``; a refusal is the role's to fix."""
     try:
         summaries = assumed.client("bedrock", region).list_foundation_models().get("modelSummaries", [])
     except AWS_ERRORS as exc:
+        if error_code(exc) in _DENIED:
+            return None, (f"listing foundation models: the role needs {required_action(exc)} ({ROLE_POLICY_FILE} "
+                          "shows what a role needs)",)
         return None, (f"listing foundation models: {describe(exc)}",)
     return len(summaries), ()
 
@@ -94,16 +118,26 @@ def invoke_resources(model: str, region: str, account: str) -> list[str]:
 
 def simulate_invoke(aws: Aws, arn: str, region: str, model: str) -> tuple[str, tuple[str, ...]]:
     """IAM's policy simulator on bedrock:InvokeModel of ``model`` in ``region`` for the role (every resource the call
-    needs); ``unknown`` if it cannot be asked (it needs iam:SimulatePrincipalPolicy, and evaluates identity policies
-    only)."""
+    needs); ``unknown`` if it cannot be asked (it needs iam:SimulatePrincipalPolicy, evaluates identity policies only
+    and reads roles of the caller's account only). RoleNotFound when the role does not exist."""
+    account = aws.account_id()
+    owner = arn_account(arn)
+    if owner and owner != account:
+        return UNKNOWN, (f"InvokeModel check: IAM's policy simulator reads roles of this account ({account}) only: "
+                         f"run again with --profile for account {owner} to check this role's InvokeModel",)
+    resources = invoke_resources(model, region, account)
     try:
         results = aws.client("iam").simulate_principal_policy(
-            PolicySourceArn=arn, ActionNames=["bedrock:InvokeModel"],
-            ResourceArns=invoke_resources(model, region, aws.account_id()),
+            PolicySourceArn=arn, ActionNames=["bedrock:InvokeModel"], ResourceArns=resources,
         )["EvaluationResults"]
     except AWS_ERRORS as exc:
+        if error_code(exc) == "NoSuchEntity":
+            raise RoleNotFound(arn) from exc
         return UNKNOWN, (f"InvokeModel check: {describe(exc, POLICY_FILE)}",)
     decisions = {result["EvalDecision"] for result in results}
     if not decisions:
         return UNKNOWN, ("InvokeModel check: the policy simulator returned no decision",)
-    return (ALLOWED if decisions == {"allowed"} else DENIED), ()
+    if decisions == {"allowed"}:
+        return ALLOWED, ()
+    return DENIED, (f"the role's policies do not allow bedrock:InvokeModel on {', '.join(resources)}: grant it to "
+                    f"the role ({ROLE_POLICY_FILE} shows what a role needs)",)

@@ -21,6 +21,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 
 from tests.aws.test_setup_scripts import run
 
@@ -44,17 +45,30 @@ def simulate(moto_url: str, role_arn: str, action: str, resource: str) -> str:
     return "implicitDeny"
 
 
+def role_exists(moto_url: str, role_arn: str) -> bool:
+    try:
+        boto3.client("iam", endpoint_url=moto_url, region_name="us-east-1").get_role(RoleName=role_arn.rsplit("/")[-1])
+    except ClientError:
+        return False
+    return True
+
+
 @contextmanager
-def stand_in(moto_url: str) -> Iterator[tuple[str, list[dict]]]:
-    """The stand-in's URL and the simulator requests it received."""
+def stand_in(moto_url: str, refused_listing: tuple[str, ...] = ()) -> Iterator[tuple[str, list[dict]]]:
+    """The stand-in's URL and the simulator requests it received. It refuses ListFoundationModels in the regions of
+    ``refused_listing`` as Bedrock refuses a role without that permission, and answers the simulator for a role
+    that does not exist with IAM's NoSuchEntity."""
     simulated: list[dict] = []
 
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, *args: object) -> None:
             pass
 
-        def _send(self, body: bytes, content_type: str) -> None:
-            self.send_response(200)
+        def _send(self, body: bytes, content_type: str, status: int = 200, headers: dict[str, str] | None = None
+                  ) -> None:
+            self.send_response(status)
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
@@ -63,6 +77,13 @@ def stand_in(moto_url: str) -> Iterator[tuple[str, list[dict]]]:
         def do_GET(self) -> None:  # Bedrock ListFoundationModels: GET /foundation-models
             assert self.path.startswith("/foundation-models"), self.path
             region = re.search(r"/\d{8}/([a-z0-9-]+)/bedrock/", self.headers["Authorization"])[1]
+            if region in refused_listing:
+                refusal = {"message": "User: arn:aws:sts::123456789012:assumed-role/role/verify is not authorized to "
+                           "perform: bedrock:ListFoundationModels because no identity-based policy allows the "
+                           "bedrock:ListFoundationModels action"}
+                self._send(json.dumps(refusal).encode(), "application/json", 403,
+                           {"x-amzn-ErrorType": "AccessDeniedException"})
+                return
             models = [{"modelId": f"example.model-{i}", "modelArn": f"arn:aws:bedrock:{region}::foundation-model/"
                        f"example.model-{i}", "providerName": "Example"} for i in range(MODELS[region])]
             self._send(json.dumps({"modelSummaries": models}).encode(), "application/json")
@@ -71,6 +92,12 @@ def stand_in(moto_url: str) -> Iterator[tuple[str, list[dict]]]:
             form = urllib.parse.parse_qs(self.rfile.read(int(self.headers["Content-Length"])).decode())
             assert form["Action"] == ["SimulatePrincipalPolicy"], form
             resources = [form[name][0] for name in sorted(form) if name.startswith("ResourceArns.member.")]
+            if not role_exists(moto_url, form["PolicySourceArn"][0]):
+                name = form["PolicySourceArn"][0].rsplit("/")[-1]
+                self._send(f"""<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/"><Error><Type>Sender</Type>
+<Code>NoSuchEntity</Code><Message>The role with name {name} cannot be found.</Message></Error>
+<RequestId>stand-in</RequestId></ErrorResponse>""".encode(), "text/xml", 404)
+                return
             members = []
             for resource in resources:  # one result per action and resource, as IAM answers
                 request = {"role": form["PolicySourceArn"][0], "action": form["ActionNames.member.1"][0],
@@ -145,8 +172,52 @@ def test_a_role_that_may_not_invoke_is_named_and_exits_2(aws_env: dict[str, str]
     assert done.returncode == 2
     assert "✅ 3 models, invoke allowed" in done.stdout and "❌ 3 models, invoke denied" in done.stdout
     assert done.stderr.strip() == (
-        "verify_bedrock_permissions.py: 1 role/region pair(s) cannot use Bedrock as expected (see the problems "
-        "listed; the caller's permissions are in iam/test-data-generator.json)")
+        "verify_bedrock_permissions.py: 1 role/region pair(s) cannot use Bedrock as expected: see the problems listed")
+    assert (f"  {DENIED_ROLE} / us-east-1: the role's policies do not allow bedrock:InvokeModel on "
+            "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-haiku-20240307-v1:0: grant it to the role "
+            "(iam/test-role.json shows what a role needs)") in done.stdout
+
+
+def test_sample_roles_that_do_not_exist_are_named_with_how_to_name_or_make_roles(aws_env: dict[str, str]) -> None:
+    """AWS refuses AssumeRole of a role that does not exist as if the caller lacked sts:AssumeRole: the simulator's
+    NoSuchEntity says which it is, so the caller's policy is not blamed."""
+    account = boto3.client("sts").get_caller_identity()["Account"]
+    with stand_in(aws_env["AWS_ENDPOINT_URL"]) as (url, _):
+        env = {**aws_env, "AWS_ENDPOINT_URL_BEDROCK": url, "AWS_ENDPOINT_URL_IAM": url}
+        done = run("verify_bedrock_permissions.py", "--regions", "us-east-1", env=env)
+    assert done.returncode == 2, done.stderr
+    for role in ("CustomerServiceApp-BedrockRole", "DataAnalysisApp-BedrockRole", "ChatbotApp-BedrockRole",
+                 "DocumentProcessorApp-BedrockRole"):
+        assert re.search(rf"^{role} +❌ not assumed, invoke unknown$", done.stdout, re.MULTILINE), done.stdout
+        assert (f"  {role} / us-east-1: role arn:aws:iam::{account}:role/{role} does not exist: name your application "
+                "roles with --roles (the default checks the four sample roles, which generate_test_data.py "
+                "--create-roles makes)") in done.stdout
+    assert "sts:AssumeRole" not in done.stdout and "test-data-generator" not in done.stdout + done.stderr
+
+
+def test_a_role_of_another_account_is_not_simulated_and_says_which_profile_can(aws_env: dict[str, str],
+                                                                               roles: str) -> None:
+    other = f"arn:aws:iam::210987654321:role/{ALLOWED_ROLE}"
+    with stand_in(aws_env["AWS_ENDPOINT_URL"]) as (url, simulated):
+        env = {**aws_env, "AWS_ENDPOINT_URL_BEDROCK": url, "AWS_ENDPOINT_URL_IAM": url}
+        done = run("verify_bedrock_permissions.py", "--roles", other, "--regions", "us-east-1", "--format", "json",
+                   env=env)
+    assert simulated == []  # the simulator would read this account's role of the same name
+    [check] = json.loads(done.stdout)["checks"]
+    assert (check["invoke"], check["problems"]) == ("unknown", [
+        f"InvokeModel check: IAM's policy simulator reads roles of this account ({roles}) only: run again with "
+        "--profile for account 210987654321 to check this role's InvokeModel"])
+
+
+def test_a_role_without_bedrock_permissions_is_told_what_the_role_needs(aws_env: dict[str, str], roles: str) -> None:
+    with stand_in(aws_env["AWS_ENDPOINT_URL"], refused_listing=("us-east-1",)) as (url, _):
+        env = {**aws_env, "AWS_ENDPOINT_URL_BEDROCK": url, "AWS_ENDPOINT_URL_IAM": url, "AWS_MAX_ATTEMPTS": "1"}
+        done = run("verify_bedrock_permissions.py", "--roles", DENIED_ROLE, "--regions", "us-east-1", env=env)
+    assert done.returncode == 2
+    assert (f"  {DENIED_ROLE} / us-east-1: listing foundation models: the role needs bedrock:ListFoundationModels "
+            "(iam/test-role.json shows what a role needs)") in done.stdout
+    assert f"  {DENIED_ROLE} / us-east-1: the role's policies do not allow bedrock:InvokeModel" in done.stdout
+    assert "this identity" not in done.stdout and "test-data-generator" not in done.stdout + done.stderr
 
 
 @pytest.mark.parametrize("profile", ["us", "global"])
