@@ -178,6 +178,7 @@ def test_a_role_that_may_not_invoke_is_named_and_exits_2(aws_env: dict[str, str]
             "(iam/test-role.json shows what a role needs)") in done.stdout
 
 
+@pytest.mark.slow
 def test_sample_roles_that_do_not_exist_are_named_with_how_to_name_or_make_roles(aws_env: dict[str, str]) -> None:
     """AWS refuses AssumeRole of a role that does not exist as if the caller lacked sts:AssumeRole: the simulator's
     NoSuchEntity says which it is, so the caller's policy is not blamed."""
@@ -195,6 +196,7 @@ def test_sample_roles_that_do_not_exist_are_named_with_how_to_name_or_make_roles
     assert "sts:AssumeRole" not in done.stdout and "test-data-generator" not in done.stdout + done.stderr
 
 
+@pytest.mark.slow
 def test_a_role_of_another_account_is_not_simulated_and_says_which_profile_can(aws_env: dict[str, str],
                                                                                roles: str) -> None:
     other = f"arn:aws:iam::210987654321:role/{ALLOWED_ROLE}"
@@ -209,6 +211,7 @@ def test_a_role_of_another_account_is_not_simulated_and_says_which_profile_can(a
         "--profile for account 210987654321 to check this role's InvokeModel"])
 
 
+@pytest.mark.slow
 def test_a_role_without_bedrock_permissions_is_told_what_the_role_needs(aws_env: dict[str, str], roles: str) -> None:
     with stand_in(aws_env["AWS_ENDPOINT_URL"], refused_listing=("us-east-1",)) as (url, _):
         env = {**aws_env, "AWS_ENDPOINT_URL_BEDROCK": url, "AWS_ENDPOINT_URL_IAM": url, "AWS_MAX_ATTEMPTS": "1"}
