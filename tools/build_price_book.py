@@ -3,8 +3,9 @@
 These machines cannot reach the AWS Price List, so the shipped book is built from what can be read offline and
 cross-checked: LiteLLM's ``model_prices_and_context_window_backup.json`` (inside the ``litellm`` wheel), pydantic's
 ``genai-prices`` data (the ``genai_prices`` package), the consolidated Claude table in ``shared/reference/pricing``
-and a few figures read from AWS's pricing and model-card pages (``AWS_PAGES`` below, each with its page). A user's
-``python pricing.py --refresh`` then brings the book to AWS's current list.
+a few figures read from AWS's pricing and model-card pages (``AWS_PAGES`` below, each with its page) and a few
+corrections of LiteLLM slips by a published source (``CORRECTIONS``). A user's ``python pricing.py --refresh`` then
+brings the book to AWS's current list.
 
 Run it in a scratch environment (neither package is a dependency of the project)::
 
@@ -118,6 +119,15 @@ SPURIOUS: dict[tuple[str, tuple[str, ...]], str] = {
 AWS_PAGE_TOKENS: tuple[tuple[str, str, float, float | None, str], ...] = (
     ("cohere.command-r-v1:0", "Command R", 0.0005, 0.0015, "aws.amazon.com/bedrock/pricing (Cohere)"),
     ("cohere.command-r-plus-v1:0", "Command R+", 0.003, 0.015, "aws.amazon.com/bedrock/pricing (Cohere)"),
+)
+# A region's figures that a published source corrects where LiteLLM, the only other source, slipped:
+# (model, family, region, {field: USD per 1K}, source). They outrank LiteLLM, whose figure the row keeps as a
+# disagreement.
+CORRECTIONS: tuple[tuple[str, str, str, dict[str, float], str], ...] = (
+    # LiteLLM 1.110.2 gives us-gov-east-1 Llama 3 8B's output the 70B input rate (0.00265); its us-gov-west-1 row
+    # (AWS model card) and LiteLLM's later regression test (AWS offer file, both GovCloud regions) give 0.0006.
+    ("meta.llama3-8b-instruct-v1:0", "govcloud", "us-gov-east-1", {"input": 0.0003, "output": 0.0006},
+     "LiteLLM tests/test_litellm/test_bedrock_usgov_pricing.py at 041a19d5 (AWS offer file)"),
 )
 # What the sources leave open, written into the rows of a model (pricing.py --refresh settles it from AWS's list).
 NOTES = {
@@ -454,6 +464,12 @@ def read_aws_pages(book: Book) -> None:
     book.names.update(NAMES)
 
 
+def read_corrections(book: Book) -> None:
+    """The ``CORRECTIONS`` rows, ranked like the reference table: above LiteLLM and genai-prices."""
+    for model, family, region, values, source in CORRECTIONS:
+        book.add(model, family, region, "standard", "base", values, (source, True, 1))
+
+
 def _display_name(model: str, book: Book) -> str:
     if model in book.names:
         return book.names[model]
@@ -582,6 +598,7 @@ def main(argv: list[str] | None = None) -> int:
     read_reference(args.reference, book)
     read_litellm(args.litellm, args.litellm_version, book)
     read_genai(version("genai-prices"), book)
+    read_corrections(book)
     apply_reference_to_aliases(book)
     apply_geographies(book)
     rows = finish(book, args.checked)

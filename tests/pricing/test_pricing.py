@@ -210,6 +210,20 @@ def test_govcloud_prices(book: PriceBook) -> None:
     assert long and (long.row.tier, long.row.input, long.row.output) == ("above_200k", 0.0072, 0.027)
 
 
+@pytest.mark.parametrize("region", ["us-gov-east-1", "us-gov-west-1"])
+def test_govcloud_llama_3_8b_output_is_its_own_rate_never_the_70b_input_rate(book: PriceBook, region: str) -> None:
+    # $0.30 / $0.60 per 1M tokens in both GovCloud regions: the AWS offer file as LiteLLM's regression test reads it
+    # (BerriAI/litellm tests/test_litellm/test_bedrock_usgov_pricing.py at 041a19d5,
+    # test_usgov_llama3_8b_output_price_fixed) and the AWS model card LiteLLM 1.110.2 cites for us-gov-west-1.
+    # LiteLLM 1.110.2's us-gov-east-1 output, 0.00265 per 1K, is Llama 3 70B's input rate.
+    quote = book.quote("meta.llama3-8b-instruct-v1:0", region, DAY)
+    assert quote and quote.row.family == "govcloud" and quote.row.region == region
+    assert (quote.row.input, quote.row.output) == (0.0003, 0.0006)
+    assert cost(book, "meta.llama3-8b-instruct-v1:0", region, DAY, 10_000, 10_000) == pytest.approx(0.009, abs=1e-12)
+    if region == "us-gov-east-1":
+        assert "LiteLLM 1.110.2 0.00265 disagree" in quote.row.source
+
+
 def test_units_other_than_tokens(book: PriceBook) -> None:
     assert book.units("amazon.titan-embed-text-v2:0") == {"tokens"}
     embed = book.quote("amazon.titan-embed-text-v2:0", "us-east-1", DAY)
