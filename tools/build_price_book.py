@@ -136,6 +136,17 @@ NOTES = {
     "whether v1 did too is not in LiteLLM, genai-prices or the reference table; the Marketplace offer decides",
     "anthropic.claude-3-5-sonnet-20241022-v2:0": "checked against the Marketplace offer only through secondary "
     "sources: LiteLLM and genai-prices keep the pre-2025-12-01 price",
+    "amazon.titan-embed-text-v2:0": "open: the GovCloud rates are LiteLLM's alone, with no source: us-gov-east-1 "
+    "0.00003 and us-gov-west-1 0.00011 per 1K, both 0.0002 through LiteLLM 1.106.0 (its commercial 10x slip, left "
+    "unverified for GovCloud by LiteLLM PR #29693); neither is 1.2x the commercial 0.00002; AWS's GovCloud list "
+    "decides",
+    "amazon.titan-text-express-v1": "open: the GovCloud rates are LiteLLM's alone, with no source: us-gov-east-1 "
+    "0.0013/0.0017 per 1K is its old commercial figure (its bare id through LiteLLM 1.106.0, both GovCloud regions "
+    "too); us-gov-west-1 0.0008/0.0016 since LiteLLM 1.109.0; AWS's GovCloud list decides",
+    "cohere.command-text-v14": "open: 0.001/0.002 per 1K is LiteLLM's since 1.106.0 (citing aws.amazon.com/bedrock/"
+    "pricing) and a 2025-07-20 copy of that page (convo-lang/convo-lang packages/convo-lang-bedrock/"
+    "bedrock-pricing.md); LiteLLM through 1.100.0 and older tables give 0.0015/0.002: the day the price changed is "
+    "not known, calls before it may have cost more",
 }
 NAMES = {
     "amazon.nova-reel-v1:0": "Nova Reel", "amazon.nova-reel-v1:1": "Nova Reel 1.1", "luma.ray-v2:0": "Ray2",
