@@ -2,9 +2,11 @@
 
 IAM Identity Center users appear as ``d-xxxxxxxxxx.{uuid}`` in prompt logs (directory id, a dot, the user's uuid),
 as ``{uuid}`` or ``xxxxxxxxxx-{uuid}`` (the Identity Store ``UserId``) in activity reports, and with a
-``User_Email`` in Kiro user reports. The uuid is the same in every form, so it is the person's key. A person is
-named, in this order, by the e-mail a Kiro report gives, by the user map file, by IAM Identity Center
-(``identity_center``), and otherwise by the id as logged.
+``User_Email`` in Kiro user reports. The uuid is the same in every form, so it is the person's key; an id that is
+an e-mail address is keyed by its lower-case form (``logs.identity.person_name``, as on the Bedrock side), so two
+spellings of one address are one person. A person is named, in this order, by the e-mail a Kiro report gives, by the
+user map file, by IAM Identity Center (``identity_center``), by an id that is an e-mail, and otherwise by the id as
+logged.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import UsageError
+from ..logs.identity import person_name
 
 _UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 _PROMPT_LOG_ID = re.compile(rf"^(?P<store>d-[0-9a-zA-Z]{{10}})\.(?P<uuid>{_UUID})$")
@@ -49,7 +52,7 @@ class UserRef:
 
 
 def parse_user_id(raw: str) -> UserRef:
-    """The person key of any id form (its lower-case uuid), else the id itself."""
+    """The person key of any id form (its lower-case uuid), an e-mail's lower-case form, else the id itself."""
     text = raw.strip()
     match = _PROMPT_LOG_ID.match(text)
     if match:
@@ -58,7 +61,12 @@ def parse_user_id(raw: str) -> UserRef:
     if match:
         store = f"d-{match['prefix'].lower()}" if match["prefix"] else None
         return UserRef(text, match["uuid"].lower(), store, match["uuid"].lower())
-    return UserRef(text, text, None, None)
+    return UserRef(text, person_name(text) if _is_email(text) else text, None, None)
+
+
+def _is_email(text: str) -> bool:
+    """True for an id that is an e-mail address (the one an IdP other than IAM Identity Center may log)."""
+    return "@" in text
 
 
 def person_key(raw: str) -> str:
@@ -112,10 +120,15 @@ class Person:
     identity: Identity = field(default_factory=Identity)
 
     @property
+    def email(self) -> str:
+        """The e-mail a source gives, else the key when the person's ids are an e-mail; else empty."""
+        return self.identity.email or (self.key if _is_email(self.key) else "")
+
+    @property
     def label(self) -> str:
         """The e-mail, else the display name, else the fullest id as logged (the prompt logs' ``d-….{uuid}``)."""
         fullest = min(self.ids, key=lambda raw: (-len(raw), raw), default=self.key)
-        return self.identity.email or self.identity.display_name or fullest
+        return self.email or self.identity.display_name or fullest
 
     @property
     def named_by(self) -> str:
@@ -170,7 +183,7 @@ class Directory:
         """Group the people by e-mail and give each group a label of its own."""
         self._groups = {}
         for person in self.people.values():
-            self._groups.setdefault(person.identity.email or f"key:{person.key}", []).append(person)
+            self._groups.setdefault(person.email or f"key:{person.key}", []).append(person)
         labels: dict[str, str] = {}
         for group, members in self._groups.items():
             labels[group] = min(member.label for member in members)
@@ -187,7 +200,7 @@ class Directory:
         person = self.people.get(person_key(raw))
         if person is None:
             return f"key:{person_key(raw)}"
-        return person.identity.email or f"key:{person.key}"
+        return person.email or f"key:{person.key}"
 
     def group_of(self, raw: str) -> str:
         """The group an id belongs to: the person's e-mail, else their key."""

@@ -27,6 +27,7 @@ from bedrock_usage.governance.chargeback import (
     developer_costs,
     developer_warnings,
     month_period,
+    qdev_people,
 )
 from bedrock_usage.governance.coverage import through_day
 from bedrock_usage.governance.render import chargeback_document, chargeback_stem, chargeback_text
@@ -35,6 +36,8 @@ from bedrock_usage.qdev.people import read_user_map
 from bedrock_usage.qdev.synthetic import write_qdev_corpus
 from bedrock_usage.report.tracker import BedrockAthenaTracker
 from tests.oracle import caller, published_rates
+from tests.qdev.test_kiro_edges import ana, kiro_of, write_report
+from tests.qdev.test_offline import offline  # noqa: F401  (fixture)
 
 ROOT = Path(__file__).resolve().parents[2]
 ACCOUNT = "123456789012"
@@ -513,6 +516,22 @@ def test_developer_costs_add_the_q_and_kiro_figures_of_every_spelling() -> None:
     bo = rows["bo@example.com"]
     assert bo["qdev_requests"] == 3 and math.isnan(bo["kiro_cost_usd"]) and math.isnan(bo["total_cost_usd"])
     assert "Kiro cost unknown for 1 developer(s)" in developer_warnings(users)[0]
+
+
+@pytest.mark.usefixtures("offline")
+def test_developer_costs_charge_one_kiro_seat_for_two_spellings_of_an_email_id(tmp_path: Path) -> None:
+    """Kiro rows whose UserId is one e-mail in two letter cases: one developer at the tier of the latest row, Pro+
+    ($40 a month, kiro.dev) over 15 of November's 30 days, never a Pro seat beside it."""
+    first, last = date(2026, 11, 1), date(2026, 11, 15)
+    write_report(tmp_path, date(2026, 11, 2), [ana(date(2026, 11, 2), 100, UserId="Alice@Example.com",
+                                                   User_Email="")])
+    write_report(tmp_path, date(2026, 11, 3), [ana(date(2026, 11, 3), 50, UserId="alice@example.com",
+                                                   User_Email="", Subscription_Tier="PRO_PLUS")])
+    users = qdev_people(kiro_of(tmp_path, first, last))
+    (row,) = developer_costs(pd.DataFrame(), users, first, last).to_dict("records")
+    assert (row["developer"], row["kiro_tier"], row["kiro_credits"]) == ("alice@example.com", "PRO_PLUS", 150)
+    assert row["kiro_cost_usd"] == pytest.approx(40 * 15 / 30, rel=1e-12)
+    assert row["total_cost_usd"] == pytest.approx(40 * 15 / 30, rel=1e-12)
 
 
 @pytest.mark.slow

@@ -221,3 +221,19 @@ def test_cells_are_trimmed_of_spaces_and_tabs_alone_on_every_path(tmp_path: Path
     bad = sum(credits is None for credits in PADDED_CREDITS.values())
     assert dict(kiro.stats.skipped_rows) == {"bad number": bad}
     assert sorted(kiro.per_user[["user", "credits"]].values.tolist()) == expected
+
+
+@pytest.mark.parametrize("through_sql", [False, True])
+def test_two_spellings_of_an_email_id_are_one_person_with_one_seat(tmp_path: Path, through_sql: bool) -> None:
+    """Rows whose UserId is one e-mail in two letter cases (no User_Email) are one person, at the tier of their latest
+    row: Pro on the 2nd, Pro+ on the 3rd, and Pro+ is $40 a month (kiro.dev), so 15 of November's 30 days cost $20."""
+    write_report(tmp_path, date(2026, 11, 2), [ana(date(2026, 11, 2), 100, UserId="Alice@Example.com",
+                                                   User_Email="")])
+    write_report(tmp_path, date(2026, 11, 3), [ana(date(2026, 11, 3), 50, UserId="alice@example.com",
+                                                   User_Email="", Subscription_Tier="PRO_PLUS")])
+    report = kiro_of(tmp_path, date(2026, 11, 1), date(2026, 11, 15), through_sql=through_sql)
+    (row,) = report.kiro.per_user.to_dict("records")
+    assert (row["user"], row["tier"], row["credits"]) == ("alice@example.com", "PRO_PLUS", 150)
+    assert row["user_ids"] == "Alice@Example.com, alice@example.com"
+    assert report.kiro.cost_usd == pytest.approx(40 * 15 / 30, rel=1e-12)
+    assert list(report.kiro.allowance["user"]) == list(report.people["user"]) == ["alice@example.com"]

@@ -144,3 +144,27 @@ def test_a_kiro_seat_is_priced_at_the_latest_tier_of_the_period(tmp_path: Path) 
     ana = report.kiro.per_user.set_index("user").loc["ana.silva@example.com"]
     assert ana["tier"] == "POWER"
     assert ana["seat_usd"] == pytest.approx(200 * 2 / 30, rel=1e-12)
+
+
+def test_two_spellings_of_an_email_user_id_are_one_subscription(tmp_path: Path) -> None:
+    """Prompt logs whose userId is one e-mail in two letter cases: one user, one $19 seat (1 day of 31 in March)."""
+    requests = [chat("Alice@Example.com", "2025-03-10T09:00:00.000000Z", 3),
+                chat("alice@example.com", "2025-03-10T10:00:00.000000Z", 5)]
+    write_corpus(tmp_path, requests)
+    report = analyze(Source(LocalStore(tmp_path)), Period(date(2025, 3, 10), date(2025, 3, 10)))
+    assert report.summary.users == report.virtual_cost.users == 1
+    assert report.virtual_cost.subscription == pytest.approx(19 / 31, rel=1e-12)
+    assert list(report.per_user["user"]) == ["alice@example.com"]
+    assert report.per_user["requests"].tolist() == [2]
+
+
+@pytest.mark.parametrize("through", ["files", "athena-sql"])
+def test_two_spellings_of_an_email_user_id_are_one_activity_user(tmp_path: Path, through: str) -> None:
+    write_reports(tmp_path, {date(2025, 11, 10): [{"UserId": "Alice@Example.com", "Chat_MessagesSent": 3}],
+                             date(2025, 11, 11): [{"UserId": "alice@example.com", "Chat_MessagesSent": 7}]}, header())
+    activity = DuckDBActivity(tmp_path) if through == "athena-sql" else None
+    report = analyze(Source(LocalStore(tmp_path), activity=activity), Period(date(2025, 11, 10), date(2025, 11, 11)))
+    assert report.activity is not None
+    per_user = report.activity.per_user
+    assert per_user["user"].tolist() == ["alice@example.com"]
+    assert per_user["Chat_MessagesSent"].tolist() == [3 + 7]
