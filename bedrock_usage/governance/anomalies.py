@@ -47,13 +47,23 @@ def days_in_month(day: date) -> int:
 
 
 def group_values(facts: pd.DataFrame, key: str | None) -> pd.Series:
-    """The group each fact row belongs to; missing values become ``NO_VALUE``, a tag value logged empty
-    ``EMPTY_TAG_VALUE``."""
+    """The group each fact row belongs to: a tag's value as logged (``""`` kept, missing without the tag; named for
+    display by ``group_label``), else the name, ``NO_VALUE`` when missing or empty."""
     if key is None:
         return pd.Series(ALL, index=facts.index, dtype="object")
     values = facts[key].astype("object")
+    if key.startswith("tag:"):
+        return values.where(values.notna(), None)
     empty = (values.astype("string").str.len() == 0).fillna(False).astype(bool)
-    return values.where(values.notna(), NO_VALUE).where(~empty, EMPTY_TAG_VALUE if key.startswith("tag:") else NO_VALUE)
+    return values.where(values.notna() & ~empty, NO_VALUE)
+
+
+def group_label(group: object) -> str:
+    """A group as tables show it: ``NO_VALUE`` for calls without the tag, ``EMPTY_TAG_VALUE`` for a value logged
+    empty, else the value."""
+    if pd.isna(group):
+        return NO_VALUE
+    return EMPTY_TAG_VALUE if group == "" else str(group)
 
 
 def daily_cost(facts: pd.DataFrame, key: str | None, first: date, last: date,
@@ -69,7 +79,8 @@ def daily_cost(facts: pd.DataFrame, key: str | None, first: date, last: date,
         "value": facts[measure].fillna(0.0).astype("float64"),
     })
     frame = frame.loc[(frame["day"] >= first) & (frame["day"] <= last)]
-    table = frame.pivot_table(index="day", columns="group", values="value", aggfunc="sum", fill_value=0.0)
+    # groupby keeps the calls without the tag (a missing group), which pivot_table would drop
+    table = frame.groupby(["day", "group"], dropna=False)["value"].sum().unstack("group", fill_value=0.0)
     return table.reindex(days, fill_value=0.0).rename_axis("day").rename_axis(None, axis=1).astype("float64")
 
 

@@ -20,7 +20,7 @@ from ..output.files import file_part, new_files, stable_files, write_csv, write_
 from ..output.json_values import document_text, json_records
 from ..output.terminal_table import money, quoted_if_blank, text_table, visible
 from ..report.render import DEMO_SOURCE
-from .anomalies import AnomalyReport
+from .anomalies import AnomalyReport, group_label
 from .budgets import BudgetCheck, burndown
 from .callers import CALLER_TRUTH, CallerReconciliation
 from .chargeback import CHARGEBACK_COLUMNS, CHARGEBACK_SCHEMA, DEVELOPER_SCHEMA, Chargeback, accuracy_notes
@@ -322,6 +322,11 @@ def budgets_document(check: BudgetCheck, burndown: pd.DataFrame) -> dict[str, An
 
 # Anomalies
 
+def _labelled(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its groups named as tables show them (``group_label``)."""
+    return frame.assign(group=frame["group"].map(group_label))
+
+
 def anomalies_text(report: AnomalyReport, max_rows: int = 20) -> str:
     """Anomalies and the month-end forecast as terminal text."""
     period = report.period
@@ -335,17 +340,17 @@ def anomalies_text(report: AnomalyReport, max_rows: int = 20) -> str:
         lines.append("No anomalies.")
     else:
         lines += [f"ANOMALIES: {len(report.anomalies)}",
-                  table_text(report.anomalies, [("day", "Day"), ("group", report.group_by.capitalize()),
-                                                ("cost_usd", "Cost"), ("baseline_usd", f"{report.window}-day median"),
-                                                ("ratio", "Ratio")], max_rows)]
+                  table_text(_labelled(report.anomalies),
+                             [("day", "Day"), ("group", report.group_by.capitalize()), ("cost_usd", "Cost"),
+                              ("baseline_usd", f"{report.window}-day median"), ("ratio", "Ratio")], max_rows)]
     if report.unjudged_days:
         lines.append(f"Not judged (too little history): {', '.join(report.unjudged_days)}")
     today: list[Column] = [("rest_of_today_usd", "+ Rest of today")] if report.in_progress else []
     lines += ["", f"Month-end forecast ({period.end.strftime('%B %Y')}, as of {period.end})",
-              table_text(report.forecast, [("group", report.group_by.capitalize()),
-                                           ("month_to_date_usd", "Month to date"), *today,
-                                           ("recent_daily_mean_usd", "+ Daily pace"), ("days_left", "x Days left"),
-                                           ("forecast_usd", "= Forecast")], max_rows),
+              table_text(_labelled(report.forecast),
+                         [("group", report.group_by.capitalize()), ("month_to_date_usd", "Month to date"), *today,
+                          ("recent_daily_mean_usd", "+ Daily pace"), ("days_left", "x Days left"),
+                          ("forecast_usd", "= Forecast")], max_rows),
               f"Method: {report.method}."]
     return "\n".join(lines + _warnings(_anomaly_warnings(report)))
 
@@ -353,7 +358,7 @@ def anomalies_text(report: AnomalyReport, max_rows: int = 20) -> str:
 def anomalies_attention(report: AnomalyReport) -> list[str]:
     """A line per anomalous day."""
     window = f"{report.window}-day median"
-    return [f"{r.group} on {r.day}: {money(r.cost_usd)}, "
+    return [f"{group_label(r.group)} on {r.day}: {money(r.cost_usd)}, "
             + (f"{r.ratio:.1f}x its {window} {money(r.baseline_usd)}" if r.baseline_usd else f"new spend (its {window} "
                "is $0)") for r in report.anomalies.itertuples()]
 

@@ -28,6 +28,7 @@ from bedrock_usage.governance.anomalies import (
 )
 from bedrock_usage.governance.render import anomalies_text
 from bedrock_usage.logs.period import Period
+from bedrock_usage.report.priced_facts import TOTAL_COST
 from bedrock_usage.report.tracker import BedrockAthenaTracker
 from tests.oracle import caller, published_rates
 
@@ -180,6 +181,26 @@ def test_daily_cost_fills_every_day() -> None:
     facts = pd.DataFrame({"day": ["2025-03-02"], "application": ["A"], "estimated_cost_usd": [float("nan")]})
     table = daily_cost(facts, "application", date(2025, 3, 1), date(2025, 3, 3))
     assert list(table.index) == [date(2025, 3, d) for d in (1, 2, 3)] and list(table["A"]) == [0.0, 0.0, 0.0]
+
+
+def test_a_tag_value_logged_empty_is_a_group_apart_from_one_spelled_like_its_label() -> None:
+    """``""``, a value spelled ``(empty)``, calls without the tag and a value spelled ``(none)`` are four groups, each
+    with its own month to date; the terminal names them as the usage tables do."""
+    values = ["", "(empty)", None, "(none)", "", None]
+    costs = [1.0, 2.0, 4.0, 8.0, 16.0, 32.0]
+    facts = pd.DataFrame({"day": ["2025-11-01", "2025-11-01", "2025-11-02", "2025-11-02", "2025-11-03", "2025-11-03"],
+                          "tag:team": pd.Series(values, dtype="object"), TOTAL_COST: costs,
+                          "unpriced_calls": [0] * 6})
+    report = analyze_anomalies(facts, Period(date(2025, 11, 1), date(2025, 11, 3)), "tag:team",
+                               now=datetime(2025, 12, 1, tzinfo=UTC))
+    expected: dict[str | None, float] = defaultdict(float)
+    for value, cost in zip(values, costs, strict=True):
+        expected[value] += cost
+    got = {None if pd.isna(row["group"]) else row["group"]: row["month_to_date_usd"]
+           for row in report.forecast.to_dict("records")}
+    assert got == expected
+    forecast = anomalies_text(report).split("Month-end forecast", 1)[1].splitlines()[3:7]
+    assert sorted(line.split()[0] for line in forecast) == ["(empty)", "(empty)", "(none)", "(none)"]
 
 
 def test_a_group_whose_calls_have_no_price_shows_them_beside_its_zero(tmp_path: Path,
