@@ -316,11 +316,17 @@ def _arn_match(patterns: list[str], actual: str) -> bool:
     return False
 
 
-# Keys absent from the request context of a service principal's call: IAM User Guide, "AWS global condition context
-# keys", aws:PrincipalOrgID and aws:PrincipalOrgPaths are present only when the principal is a member of an
-# organization, which a service principal is not. The keys ``request`` holds are present (aws:SourceAccount,
-# aws:SourceArn for a service acting for a resource; aws:SecureTransport, aws:PrincipalIsAWSService,
-# aws:PrincipalServiceName); every other aws: key (aws:PrincipalAccount, aws:SourceOrgID...) cannot be decided.
+# Keys absent from the request context of a service principal's call, from each key's "Availability" on the IAM User
+# Guide's page "AWS global condition context keys":
+# https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html
+# aws:PrincipalOrgID and aws:PrincipalOrgPaths are "included in the request context only if the principal is a member
+# of an organization", and an org-only policy also stops "AWS services ... such as AWS CloudTrail sending log data to
+# your Amazon S3 buckets" (the page's note on aws:PrincipalOrgID). Present, as ``request`` holds them:
+# aws:PrincipalIsAWSService ("present in the request context for all signed API requests", true for a service
+# principal's direct call), aws:PrincipalServiceName ("present in the request when the call is made by an AWS service
+# principal"), aws:SourceAccount and aws:SourceArn (a service principal calling on behalf of a resource) and
+# aws:SecureTransport (always). aws:PrincipalAccount, aws:PrincipalType and aws:userid are in every request, but the
+# page gives no value for a service principal: they, like every other aws: key, cannot be decided.
 ABSENT_FOR_SERVICE = frozenset({"aws:principalorgid", "aws:principalorgpaths"})
 _NEGATED = {"StringNotEquals": "StringEquals", "StringNotEqualsIgnoreCase": "StringEqualsIgnoreCase",
             "StringNotLike": "StringLike", "ArnNotEquals": "ArnEquals", "ArnNotLike": "ArnLike",

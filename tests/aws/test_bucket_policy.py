@@ -116,6 +116,10 @@ ORG = "o-abc123"
         # The data perimeter's form: the Deny spares AWS services, Bedrock among them.
         ({"StringNotEqualsIfExists": {"aws:PrincipalOrgID": ORG},
           "BoolIfExists": {"aws:PrincipalIsAWSService": "false"}}, True),
+        # A service principal's request carries aws:PrincipalIsAWSService (true) and aws:PrincipalServiceName.
+        ({"Bool": {"aws:PrincipalIsAWSService": "false"}}, True),
+        ({"StringNotEquals": {"aws:PrincipalServiceName": "bedrock.amazonaws.com"}}, True),
+        ({"StringNotEquals": {"aws:PrincipalServiceName": "cloudtrail.amazonaws.com"}}, False),
         # Key names are matched ignoring case, values as the operator says.
         ({"StringNotEquals": {"aws:sourceaccount": "999999999999"}}, False),
         ({"StringNotEquals": {"AWS:SOURCEACCOUNT": ACCOUNT}}, True),
