@@ -8,6 +8,7 @@ import sys
 from datetime import UTC, datetime
 
 from bedrock_usage.aws.logging_repair import region_command, repair_command, setup_command
+from bedrock_usage.aws.logging_setup import BEDROCK_SERVICE
 from bedrock_usage.aws.logging_status import READER_POLICY_FILE, RegionLoggingStatus, check_region
 from bedrock_usage.aws.session import Aws
 from bedrock_usage.cli import (
@@ -21,6 +22,7 @@ from bedrock_usage.cli import (
     run_main,
 )
 from bedrock_usage.errors import SetupRequired
+from bedrock_usage.logs.layout import normalise_prefix
 
 EXAMPLES = """\
   python check_bedrock_logging.py
@@ -29,7 +31,8 @@ EXAMPLES = """\
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Check each region, print the report, exit 2 when a region is not configured or cannot be read."""
+    """Check each region, print the report, exit 2 when a region is not configured, cannot be read, or its
+    delivery cannot be confirmed."""
     parser = make_parser(
         "check_bedrock_logging.py",
         "Show, per region, whether Amazon Bedrock Model Invocation Logging delivers to S3, the bucket, prefix "
@@ -63,6 +66,9 @@ def main(argv: list[str] | None = None) -> int:
     elsewhere = {status.region: region_command(status, account, args.profile) for status in unset if status.problems}
     broken = [status for status in statuses if status.enabled and not status.healthy and status.error is None]
     failed = [status for status in statuses if status.error]
+    # healthy as far as read, but whether Bedrock may write could not be told: delivery is not confirmed
+    unconfirmed = [status for status in statuses if status.healthy and status.bedrock_can_write is None
+                   and status.error is None]
     commands = {status.region: repair_command(status, account, args.profile) for status in broken}
     plain = missing + [region for region, command in commands.items() if command is None]
     fix = setup_command(plain, args.profile) if plain else None
@@ -87,12 +93,20 @@ def main(argv: list[str] | None = None) -> int:
     for status in broken:
         why = "; ".join(status.problems) or "Bedrock cannot write to the bucket"
         problems.append(f"logging in {status.region} cannot deliver ({why}): run `{commands[status.region]}`")
+    problems += [unconfirmed_line(status, account) for status in unconfirmed]
     if failed:
         regions_failed = " ".join(status.region for status in failed)
         problems.append(f"could not check {regions_failed}: {failed[0].error}")
     if problems:
         raise SetupRequired("; ".join(problems))
     return EXIT_OK
+
+
+def unconfirmed_line(status: RegionLoggingStatus, account: str) -> str:
+    """What the user must look at in a region whose logs may not arrive: the check could not tell."""
+    where = f"s3://{status.bucket}/{normalise_prefix(status.prefix)}AWSLogs/{account}/"
+    return (f"could not confirm that Bedrock can deliver in {status.region} ({'; '.join(status.problems)}): make sure "
+            f"the bucket policy lets {BEDROCK_SERVICE} s3:PutObject under {where}")
 
 
 def render_status(status: RegionLoggingStatus) -> str:

@@ -325,7 +325,8 @@ def test_check_reads_an_org_only_deny_as_bedrock_cannot_write_and_says_when_it_c
         aws_env: dict[str, str]) -> None:
     """An org-only Deny (StringNotEquals aws:PrincipalOrgID) applies to Bedrock's service principal, which belongs to
     no organization (IAM User Guide: a missing key makes a negated operator true): Bedrock cannot write, exit 2. A
-    Deny over a key the check cannot decide is named on the region's status line, and the exit code stays 0."""
+    Deny over a key the check cannot decide is named on the region's status line, and exits 2 too: delivery is not
+    confirmed, the user must look at that statement."""
     region, bucket = "us-east-2", "team-llm-logs"
     s3 = make_bucket(bucket, region)
     put_logging(region, {"s3Config": {"bucketName": bucket, "keyPrefix": "audit/"}, "textDataDeliveryEnabled": True})
@@ -342,12 +343,33 @@ def test_check_reads_an_org_only_deny_as_bedrock_cannot_write_and_says_when_it_c
     assert f"logging in {region} cannot deliver (bucket policy statement OrgOnly denies Bedrock's log writes)" in (
         denied.stderr)
 
-    guard["Condition"] = {"StringNotEquals": {"aws:PrincipalAccount": ACCOUNT}}  # present for a service? not documented
+    # in every request, with no documented value for a service principal (IAM User Guide, its "Availability")
+    guard["Condition"] = {"StringNotEquals": {"aws:PrincipalAccount": ACCOUNT}}
     s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [writer, guard]}))
     unknown = run("check_bedrock_logging.py", "--regions", region, env=aws_env)
-    assert unknown.returncode == 0, unknown.stdout + unknown.stderr
+    assert unknown.returncode == 2, unknown.stdout + unknown.stderr
     assert "Status: ⚠️ Enabled, not all checked" in unknown.stdout and "Bedrock Can Write: ? unknown" in unknown.stdout
     assert "⚠️ cannot tell whether bucket policy statement(s) OrgOnly apply to Bedrock's log writes" in unknown.stdout
+    assert unknown.stderr.count("\n") == 1 and (
+        f"could not confirm that Bedrock can deliver in {region} (cannot tell whether bucket policy statement(s) "
+        "OrgOnly apply to Bedrock's log writes") in unknown.stderr
+    assert f"s3:PutObject under s3://{bucket}/audit/AWSLogs/{ACCOUNT}/" in unknown.stderr
+    assert "setup_bedrock_logging.py" not in unknown.stderr  # setup cannot decide it either
+
+
+@pytest.mark.slow
+def test_check_refused_the_bucket_policy_cannot_confirm_delivery(aws_env: dict[str, str], moto_endpoint: str) -> None:
+    """A policy the check may not read (no s3:GetBucketPolicy) leaves Bedrock's write unknown: exit 2, not healthy."""
+    region, bucket = "us-east-2", "team-llm-logs"
+    make_bucket(bucket, region)
+    put_logging(region, {"s3Config": {"bucketName": bucket, "keyPrefix": ""}, "textDataDeliveryEnabled": True})
+    with refusing_proxy(moto_endpoint, lambda method, path: method == "GET" and path.endswith("?policy")) as proxy:
+        env = {**aws_env, "AWS_ENDPOINT_URL_S3": f"http://127.0.0.1:{proxy.server_port}"}
+        check = run("check_bedrock_logging.py", "--regions", region, env=env)
+    assert proxy.refused
+    assert check.returncode == 2, check.stdout + check.stderr
+    assert "Bedrock Can Write: ? unknown" in check.stdout and "Traceback" not in check.stderr
+    assert f"could not confirm that Bedrock can deliver in {region} (bucket policy: " in check.stderr
 
 
 def test_check_without_regions_when_no_region_logs_names_the_setup_step(aws_env: dict[str, str]) -> None:
