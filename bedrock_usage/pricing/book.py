@@ -188,10 +188,14 @@ class PriceBook:
         return max((row.context_threshold for row in self._by_model.get(model or "", ())
                     if row.context_threshold < tokens), default=0)
 
-    def own_families(self, base_id: str | None) -> set[str]:
-        """The endpoint families the user's price file prices a model in (empty when it has no row of it)."""
-        model = self.book_model(base_id)
-        return {row.family for row in self._by_model.get(model or "", ()) if row.own}
+    def own_regions(self, base_id: str | None) -> dict[str, set[str]]:
+        """The Regions (``*``: every Region) the user's price file prices a model in, per endpoint family (empty
+        when it has no row of it)."""
+        regions: dict[str, set[str]] = {}
+        for row in self._by_model.get(self.book_model(base_id) or "", ()):
+            if row.own:
+                regions.setdefault(row.family, set()).add(row.region)
+        return regions
 
     def own_only_models(self) -> list[str]:
         """The models only the user's price file names (no id of the built-in book, nor a form of one)."""

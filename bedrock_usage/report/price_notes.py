@@ -1,6 +1,6 @@
 """What a user's price file leaves unsaid in a report's figures: calls of a model it prices in other endpoint
-families only (they took the built-in book's price), and its models no call of the period reaches. A narrowed report
-(a drill-down, a model filter) says the first again of its own calls."""
+families or other Regions only (they took the built-in book's price), and its models no call of the period reaches. A
+narrowed report (a drill-down, a model filter) says the first again of its own calls."""
 
 from __future__ import annotations
 
@@ -11,14 +11,16 @@ from ..output.wording import counted
 from ..pricing import PriceBook, parse_model_id
 
 PricedCall = tuple[str, str, str, int]  # logged model id, source region, the book's model id, calls
+EVERY_REGION = "*"
 
 
 @dataclass(frozen=True)
 class PriceNotes:
-    """The price file's families per model of the period's calls (book model id -> display name, families), and
-    a line per model of the file no call of the period reaches (none in a report narrowed by a filter)."""
+    """The price file's Regions per endpoint family of each model of the period's calls (book model id -> display
+    name, family -> Regions, ``*`` for every Region), and a line per model of the file no call of the period reaches
+    (none in a report narrowed by a filter)."""
 
-    own_families: dict[str, tuple[str, tuple[str, ...]]]
+    own_regions: dict[str, tuple[str, dict[str, tuple[str, ...]]]]
     unused: tuple[str, ...] = ()
 
     @classmethod
@@ -29,29 +31,45 @@ class PriceNotes:
         if not prices.has_own_rows:
             return cls({})
         called = called()
-        own = {model: (prices.display_name(model), tuple(sorted(families)))
-               for model in sorted(called) if (families := prices.own_families(model))}
+        own = {model: (prices.display_name(model), {family: tuple(sorted(in_force))
+                                                     for family, in_force in sorted(regions.items())})
+               for model in sorted(called) if (regions := prices.own_regions(model))}
         unused = () if narrowed else tuple(_unused_line(m) for m in prices.own_only_models() if m not in called)
         return cls(own, unused)
 
     def warnings(self, calls: Callable[[], list[PricedCall]]) -> list[str]:
         """The lines of a report whose priced calls are ``calls()`` (asked only when the price file prices a model
-        called): one per model and endpoint family whose calls took the built-in book's price while the price file
-        prices the model in another family only (a ``regional`` row does not reach ``global.`` calls), then the
-        file's models no call of the period reaches."""
-        fallen: dict[tuple[str, str], int] = {}
-        for model_id, region, model, count in (calls() if self.own_families else []):
+        called): one per model and endpoint family whose calls took the built-in book's price, as the price file
+        prices the model in another family only (a ``regional`` row does not reach ``global.`` calls) or in that
+        family for other Regions only (naming the Regions of those calls), then the file's models no call of the
+        period reaches."""
+        families: dict[tuple[str, str], int] = {}
+        regions: dict[tuple[str, str], dict[str, int]] = {}
+        for model_id, region, model, count in (calls() if self.own_regions else []):
             family = parse_model_id(model_id).family(region)
-            if model in self.own_families and family and family not in self.own_families[model][1]:
-                fallen[(model, family)] = fallen.get((model, family), 0) + count
-        return [*(self._fallback_line(model, family, count) for (model, family), count in sorted(fallen.items())),
+            if model not in self.own_regions or not family:
+                continue
+            priced_in = self.own_regions[model][1].get(family)
+            if priced_in is None:
+                families[(model, family)] = families.get((model, family), 0) + count
+            elif region not in priced_in and EVERY_REGION not in priced_in:
+                fallen = regions.setdefault((model, family), {})
+                fallen[region] = fallen.get(region, 0) + count
+        return [*(self._family_line(model, family, count) for (model, family), count in sorted(families.items())),
+                *(self._region_line(model, family, fallen) for (model, family), fallen in sorted(regions.items())),
                 *self.unused]
 
-    def _fallback_line(self, model: str, family: str, count: int) -> str:
-        name, families = self.own_families[model]
-        return (f"{name} ({model}): your price file prices it for the {' and '.join(families)} endpoint family only; "
+    def _family_line(self, model: str, family: str, count: int) -> str:
+        name, own = self.own_regions[model]
+        return (f"{name} ({model}): your price file prices it for the {' and '.join(own)} endpoint family only; "
                 f"{counted(count, 'call')} through the {family} family took the built-in book's price (add a row "
                 f"with \"family\": \"{family}\" for yours there)")
+
+    def _region_line(self, model: str, family: str, fallen: dict[str, int]) -> str:
+        name, own = self.own_regions[model]
+        return (f"{name} ({model}): your price file prices its {family} endpoint family in {', '.join(own[family])} "
+                f"only; {counted(sum(fallen.values()), 'call')} from {', '.join(sorted(fallen))} took the built-in "
+                "book's price (add a row with \"region\" for each, or one without \"region\" for every Region)")
 
 
 def _unused_line(model: str) -> str:
