@@ -42,7 +42,7 @@ from ..governance.reconcile import Reconciliation
 from ..governance.render import budget_rows
 from ..logs.period import Period, check_zone, resolve_period, through_today, today_in
 from ..output.progress import Reporter, labelled, silent
-from ..pricing import PriceBook
+from ..pricing import PriceBook, price_file_stamp
 from ..qdev.analysis import Filters as QFilters
 from ..qdev.analysis import Identities, QDevReport
 from ..qdev.analysis import Source as QSource
@@ -122,6 +122,7 @@ class BedrockRequest:
     profile: str = ""
     workgroup: str = ""
     models: tuple[str, ...] = ()
+    prices: str = ""  # the user's price file as read now (``price_file_stamp``): an edited file is priced anew
 
     def period(self) -> Period:
         """The analysed period (checked: order, length, time zone), ending today at the latest."""
@@ -151,7 +152,9 @@ class BedrockRequest:
 
 
 def pinned(request: BedrockRequest) -> BedrockRequest:
-    """The request with a demo source tied to the current cache folder, so cached views never mix corpora."""
+    """The request with a demo source tied to the current cache folder, so cached views never mix corpora, and with
+    the price file's current state, so kept figures never mix prices."""
+    request = replace(request, prices=price_file_stamp())
     return replace(request, logs_dir=str(cache_dir())) if request.source == "demo" else request
 
 

@@ -107,6 +107,20 @@ class Quote:
     row: PriceRow
 
 
+def price_file_stamp() -> str:
+    """What tells one content of the user's price file (``$BEDROCK_USAGE_PRICES``) from another for a kept result:
+    its path, size and modification time; ``""`` without one, the path alone when it cannot be read (loading says
+    why)."""
+    path = os.environ.get(PRICES_ENV)
+    if not path:
+        return ""
+    try:
+        info = Path(path).stat()
+    except OSError:
+        return path
+    return f"{path}:{info.st_size}:{info.st_mtime_ns}"
+
+
 class PriceBook:
     """All price rows, with a lookup by model id, source region and day."""
 

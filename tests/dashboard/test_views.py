@@ -452,3 +452,26 @@ def test_reruns_leave_the_shared_scan_views_and_q_report_as_they_were(demo_env: 
         assert set(after) == set(before[name])
         for where, frame in before[name].items():
             pd.testing.assert_frame_equal(after[where], frame, check_exact=True, obj=f"{name}{where}")
+
+
+@pytest.mark.slow
+def test_an_edited_price_file_is_priced_by_the_next_analyze(demo_env: dict[str, str], tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """A view kept for ten minutes is not reused once the price file changed: the sidebar's next request prices the
+    calls with the file as it is now."""
+    from tests.logfiles import write_records
+
+    model, day = "acme.dashboard-test-v1:0", date(2026, 11, 2)
+    write_records(tmp_path / "logs", [
+        {"timestamp": f"{day}T10:00:00Z", "region": "us-east-1", "modelId": model, "requestId": "r1",
+         "identity": {"arn": "arn:aws:iam::123456789012:user/ann"},
+         "input": {"inputTokenCount": 1000}, "output": {"outputTokenCount": 1000}},
+    ])
+    prices = tmp_path / "prices.json"
+    monkeypatch.setenv("BEDROCK_USAGE_PRICES", str(prices))
+    for input_price in (0.001, 0.004):  # per 1K tokens; 1K tokens in, and 1K out at $0.002
+        prices.write_text(json.dumps([{"model": model, "input": input_price, "output": 0.002}]))
+        request = data.pinned(data.BedrockRequest(source="local", regions=("us-east-1",), start=day, end=day,
+                                                  logs_dir=str(tmp_path / "logs")))
+        summary = data.load_bedrock(request).report.summary
+        assert summary[TOTAL_COST] == pytest.approx(input_price + 0.002, rel=1e-12)
