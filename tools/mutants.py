@@ -81,7 +81,7 @@ MUTANTS = [
     Mutant("sql-tier-on-input-only", "bedrock_usage/engines/queries.py",
            'tokens = "input_count + cache_read_count + cache_write_count"', 'tokens = "input_count"', QUERIES),
     Mutant("sql-tier-at-least", "bedrock_usage/engines/queries.py",
-           'f"WHEN {tokens} > {n} THEN {n}"', 'f"WHEN {tokens} >= {n} THEN {n}"', QUERIES),
+           'f"WHEN {tokens} > element_at(', 'f"WHEN {tokens} >= element_at(', QUERIES),
     Mutant("sql-period-end-inclusive", "bedrock_usage/engines/queries.py",
            '"ts < from_iso8601_timestamp(?)"', '"ts <= from_iso8601_timestamp(?)"', PERIODS),
     Mutant("sql-period-start-exclusive", "bedrock_usage/engines/queries.py",

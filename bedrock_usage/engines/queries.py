@@ -38,11 +38,13 @@ from ..logs.bodies import (
 from ..logs.layout import SERVICE_FOLDER, partition_value
 from ..logs.period import ATHENA_UNKNOWN_ZONES, Period, is_zone_name
 from ..logs.schema import PARTITION_COLUMN, TABLE_NAME
+from ..pricing.book import MAX_CONTEXT_TIER_K
 from .base import SqlParam
 
-# Context sizes (input with cache) above which some models bill every token at another rate; ``context_over`` is
-# the largest one a call exceeds, so each ``above_{N}k`` tier of the price book can be applied.
-CONTEXT_TIERS = (100_000, 200_000, 272_000)
+# ``context_over`` is the largest context threshold of the price book (its ``above_{N}k`` tiers, the user's price
+# file's included) that a call's input with cache exceeds, so each tier can be applied. Athena takes ``?`` only in
+# WHERE, so the thresholds enter as one parameter (",128,200,", in thousands) that picks them from 1..N; only their
+# count (the CASE branches of ``context_over``) shapes the text.
 # Per-call values read from logged bodies (logs/bodies.py); with no request body in the record they are 0 and
 # ``request_body`` says why (``none``: not logged; ``offloaded``: over 100 KB, delivered apart under ``/data/``,
 # which reports do not read), so a model billed per image, second or query is left unpriced rather than priced at 0.
@@ -181,16 +183,32 @@ def _service_tier() -> str:
             f"ELSE coalesce({said(*SERVICE_TIER_PATHS)}, '{DEFAULT_TIER}') END")
 
 
-def _context_over() -> str:
-    """The largest of ``CONTEXT_TIERS`` a call's input (with cache) exceeds, or 0."""
+def _context_over(count: int) -> str:
+    """The largest of the ``count`` thresholds of ``context_tiers`` (largest first) a call's input (with cache)
+    exceeds, or 0."""
     tokens = "input_count + cache_read_count + cache_write_count"
-    cases = " ".join(f"WHEN {tokens} > {n} THEN {n}" for n in sorted(CONTEXT_TIERS, reverse=True))
-    return f"CASE {cases} ELSE 0 END"
+    cases = " ".join(f"WHEN {tokens} > element_at(context_thresholds, {i}) THEN element_at(context_thresholds, {i})"
+                     for i in range(1, count + 1))
+    return f"CASE {cases} ELSE 0 END" if cases else "0"
+
+
+def _context_tiers() -> str:
+    """The ``context_tiers`` row: the thresholds (tokens) its parameter lists in thousands between commas."""
+    return f"""context_tiers AS (
+  SELECT array_agg(k * 1000 ORDER BY k DESC) AS context_thresholds
+  FROM UNNEST(sequence(1, {MAX_CONTEXT_TIER_K})) AS tiers(k)
+  WHERE strpos(?, ',' || CAST(k AS varchar) || ',') > 0
+)"""
+
+
+def context_tiers_param(thresholds: tuple[int, ...]) -> str:
+    """The ``context_tiers`` parameter of thresholds in tokens: their thousands between commas (",128,200,")."""
+    return "," + "".join(f"{n // 1000}," for n in thresholds)
 
 
 def usage_facts_query(
     period: Period, filters: Filters, tag_keys: tuple[str, ...], dimensions: tuple[str, ...] = FACT_DIMENSIONS,
-    narrow_dedup: bool = False,
+    narrow_dedup: bool = False, context_thresholds: tuple[int, ...] = (),
 ) -> FactQuery:
     """The facts query for a period.
 
@@ -200,7 +218,8 @@ def usage_facts_query(
     copy before an unreadable one; its extra copies come back flagged ``duplicate``. Calls are facts apart by the
     cache quantities they bill (``cache_kinds``), so a model without one cache price leaves only the calls that
     bill it unpriced. Failed calls bill no images or media (made or given), seconds of video or rerank queries.
-    ``dimensions`` (``FACT_DIMENSIONS``, optionally with some of ``RECORD_DIMENSIONS``) are the columns grouped by.
+    ``dimensions`` (``FACT_DIMENSIONS``, optionally with some of ``RECORD_DIMENSIONS``) are the columns grouped by;
+    ``context_thresholds`` (tokens, multiples of 1,000: ``PriceBook.context_thresholds``) decide ``context_over``.
 
     The copies are numbered by a window over every record. With ``narrow_dedup`` (for engines where reading the
     logs again costs time, not bytes billed: DuckDB) a first, narrow read finds the hashes of keys seen more than
@@ -219,7 +238,8 @@ def usage_facts_query(
                        f"AND stamp < from_iso8601_timestamp({quoted(period.utc_end.strftime('%Y-%m-%dT%H:%M:%SZ'))})")
     tag_selects = [f"element_at(requestMetadata, {tag_key_literal(key)}) AS {tag_column(i)}" for i, key in
                    enumerate(tag_keys)]
-    params: list[SqlParam] = [partition_value(first_day), partition_value(last_day)]
+    params: list[SqlParam] = [partition_value(first_day), partition_value(last_day),
+                              context_tiers_param(context_thresholds)]
 
     conditions = ["ts >= from_iso8601_timestamp(?)", "ts < from_iso8601_timestamp(?)"]
     filter_params: list[SqlParam] = [
@@ -235,7 +255,7 @@ def usage_facts_query(
 
     tags_inner = "".join(f",\n    {select}" for select in tag_selects)
     tags_outer = "".join(f", {tag_column(i)}" for i in range(len(tag_keys)))
-    expressions = _dimension_expressions(zone)
+    expressions = _dimension_expressions(zone, len(context_thresholds))
     dimension_selects = ",\n  ".join(f"{expressions[name]} AS {name}" for name in dimensions)
     group_count = len(dimensions) + len(tag_keys)
     sql = f"""WITH parsed AS {"NOT MATERIALIZED " if narrow_dedup else ""}(
@@ -272,7 +292,8 @@ def usage_facts_query(
   WHERE {PARTITION_COLUMN} BETWEEN ? AND ?
     AND NOT regexp_like("$path", '/data/[^/]*$')
 ),
-{_delivered(narrow_dedup)}
+{_delivered(narrow_dedup)},
+{_context_tiers()}
 SELECT
   {dimension_selects}{tags_outer},
   count(*) AS calls,
@@ -287,6 +308,7 @@ SELECT
     AS guardrail_interventions
 FROM (SELECT *, {_cache_writes_1h()} AS cache_write_1h_count,
         coalesce({_body_number(MEDIA_COUNT)}, {media_given_sql("input_body")}) AS media_count FROM delivered)
+CROSS JOIN context_tiers
 WHERE (ts IS NULL AND CASE WHEN stamp IS NULL THEN partition_day BETWEEN {own_first} AND {own_last}
                             ELSE {stamp_in_period} END)
   OR ({' AND '.join(conditions)})
@@ -319,8 +341,9 @@ delivered AS (
 )"""
 
 
-def _dimension_expressions(zone: str) -> dict[str, str]:
-    """The SQL of every dimension a facts query may group by, over the ``delivered`` rows."""
+def _dimension_expressions(zone: str, context_tiers: int) -> dict[str, str]:
+    """The SQL of every dimension a facts query may group by, over the ``delivered`` rows and the ``context_tiers``
+    thresholds (``context_tiers`` of them)."""
     return {
         "day": f"date_format(at_timezone(ts, {zone}), '%Y-%m-%d')",
         "utc_day": "date_format(ts, '%Y-%m-%d')",
@@ -330,7 +353,7 @@ def _dimension_expressions(zone: str) -> dict[str, str]:
         "model_id": "model_id",
         "cache_kinds": _cache_kinds(),
         "duplicate": "request_id IS NOT NULL AND copy_number > 1",
-        "context_over": _context_over(),
+        "context_over": _context_over(context_tiers),
         "request_body": "CASE WHEN body_logged AND media_count > 0 AND error_code IS NULL "
                         f"THEN '{REQUEST_BODY_MEDIA}' WHEN body_logged THEN '{REQUEST_BODY_LOGGED}' "
                         f"WHEN body_offloaded THEN '{REQUEST_BODY_OFFLOADED}' ELSE '{REQUEST_BODY_NONE}' END",

@@ -35,6 +35,7 @@ from .model_ids import ModelRef, alias_key, is_priced_region, model_key, parse_m
 BUILTIN_BOOK = Path(__file__).resolve().parent / "bedrock_prices.csv"
 PRICES_ENV = "BEDROCK_USAGE_PRICES"
 LONG_CONTEXT_THRESHOLD = 200_000
+MAX_CONTEXT_TIER_K = 10_000  # the largest N of an ``above_{N}k`` tier (10M tokens; the SQL lists 1..N)
 # The dearest rate in the book is $0.1375 per 1K output tokens; a rate above $1 per 1K is a per-million figure.
 MAX_PLAUSIBLE_PER_1K = 1.0
 MAX_PLAUSIBLE_PER_UNIT = 10.0  # USD per image, second of video or query
@@ -157,6 +158,11 @@ class PriceBook:
                     own = replace(named, model=model)
                     rows[own.key] = own
         return cls(rows.values())
+
+    @cached_property
+    def context_thresholds(self) -> tuple[int, ...]:
+        """Every context threshold (tokens) of the book's ``above_{N}k`` tiers, ascending."""
+        return tuple(sorted({row.context_threshold for row in self.rows} - {0}))
 
     def book_model(self, base_id: str | None) -> str | None:
         """The book's model id for a logged base id, or ``None`` when the book does not know the model."""
@@ -392,6 +398,10 @@ def _parse_row(raw: dict[str, object], origin: str) -> PriceRow:
             f"{origin}: tier '{tier}' for {model} must be base, above_{{N}}k, image_{{side}}_{{standard|premium}} "
             f"or video_{{lines}}"
         )
+    context_k = _CONTEXT_TIER_RE.match(tier)
+    if context_k and not 1 <= int(context_k[1]) <= MAX_CONTEXT_TIER_K:
+        raise UsageError(
+            f"{origin}: tier '{tier}' for {model}: a context tier is above_1k to above_{MAX_CONTEXT_TIER_K}k")
     start, end = day("effective_from"), day("effective_to")
     if start and end and end <= start:
         raise UsageError(f"{origin}: effective_to {end} of {model} is not after effective_from {start}")

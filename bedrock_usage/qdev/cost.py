@@ -91,7 +91,7 @@ def _claude_ids(book: PriceBook) -> dict[str, str]:
 
 def _thresholds(book: PriceBook) -> np.ndarray:
     """Every context threshold of the book (tokens), ascending."""
-    return np.array(sorted({row.context_threshold for row in book.rows} - {0}), dtype="int64")
+    return np.array(book.context_thresholds, dtype="int64")
 
 
 def model_price(book: PriceBook, key: str, day: date, region: str = DEFAULT_REGION) -> ModelPrice:

@@ -226,7 +226,8 @@ class BedrockAthenaTracker:
     def _query(self, period: Period, regions: tuple[str, ...], filters: Filters, progress: Reporter) -> QueryResult:
         """The engine's fact rows of the period, regions and filters."""
         query = usage_facts_query(period, filters, self.tag_keys, self.dimensions,
-                                  narrow_dedup=not self.engine.rereads_billed)
+                                  narrow_dedup=not self.engine.rereads_billed,
+                                  context_thresholds=self.prices.context_thresholds)
         scope = Scope(regions, *period.partition_days(), own_days=period.own_folder_days())
         return self.engine.query(query.sql, query.params, scope, progress)
 

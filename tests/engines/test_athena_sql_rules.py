@@ -19,6 +19,7 @@ from bedrock_usage.engines.local import LocalEngine
 from bedrock_usage.engines.queries import TAG_KEY_PATTERN, Filters, usage_facts_query
 from bedrock_usage.errors import UsageError
 from bedrock_usage.logs.period import ATHENA_UNKNOWN_ZONES, Period, check_zone, resolve_period
+from bedrock_usage.pricing.book import MAX_CONTEXT_TIER_K
 from bedrock_usage.report.tracker import BedrockAthenaTracker, tag_table
 from tests.athena_rules import athena_violations
 from tests.logfiles import ACCOUNT, write_records
@@ -40,12 +41,15 @@ def test_the_tag_key_pattern_is_the_converse_apis() -> None:
 @given(
     zone=st.sampled_from(ZONES),
     arn=st.one_of(st.none(), st.text(min_size=1, max_size=40)),
-    models=st.lists(st.text(min_size=1, max_size=30), max_size=20),
+    models=st.lists(st.text(min_size=1, max_size=30), max_size=19),
     tags=st.lists(st.text(alphabet=KEY_CHARACTERS, min_size=1, max_size=20), max_size=4, unique=True),
+    tiers=st.lists(st.integers(1, MAX_CONTEXT_TIER_K), max_size=8, unique=True),
 )
 @pytest.mark.slow
-def test_every_facts_query_obeys_athenas_rules(zone: str, arn: str | None, models: list[str], tags: list[str]) -> None:
-    query = usage_facts_query(Period(PERIOD.start, PERIOD.end, zone), Filters(arn, tuple(models)), tuple(tags))
+def test_every_facts_query_obeys_athenas_rules(zone: str, arn: str | None, models: list[str], tags: list[str],
+                                               tiers: list[int]) -> None:
+    query = usage_facts_query(Period(PERIOD.start, PERIOD.end, zone), Filters(arn, tuple(models)), tuple(tags),
+                              context_thresholds=tuple(sorted(n * 1000 for n in tiers)))
     assert athena_violations(query.sql, execution_parameters(query.params)) == []
 
 
@@ -83,9 +87,10 @@ def test_a_time_zone_zoneinfo_does_not_know_is_refused(zone: str) -> None:
 
 
 def test_more_values_than_athena_takes_are_refused_before_any_query(aws_env: dict[str, str]) -> None:
-    query = usage_facts_query(PERIOD, Filters("x", tuple(f"m{i}" for i in range(20))), ())
+    query = usage_facts_query(PERIOD, Filters("x", tuple(f"m{i}" for i in range(19))), (),
+                              context_thresholds=(100_000, 128_000, 200_000, 272_000))
     assert len(query.params) == 25 and athena_violations(query.sql, execution_parameters(query.params)) == []
-    too_many = usage_facts_query(PERIOD, Filters("x", tuple(f"m{i}" for i in range(21))), ())
+    too_many = usage_facts_query(PERIOD, Filters("x", tuple(f"m{i}" for i in range(20))), ())
     with pytest.raises(UsageError, match="26 values and Athena takes at most 25 query parameters"):
         AthenaEngine(Aws.connect()).query(too_many.sql, too_many.params, Scope(("us-east-1",), PERIOD.start,
                                                                                 PERIOD.end))

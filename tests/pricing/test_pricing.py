@@ -469,6 +469,8 @@ def test_override_file_toml(tmp_path) -> None:
      ('{"prices": [{"model": "m", "outptu": 0.001}]}', "unknown key 'outptu'"),  # a typo must not drop the price
      ('{"prices": [{"model": "m", "input": 0.25, "output": 1.25}]}', "divide a per-million price"),
      ('{"prices": [{"model": "m", "tier": "huge"}]}', "tier 'huge'"),
+     ('{"prices": [{"model": "m", "tier": "above_0k", "input": 0.001}]}', "above_1k to above_10000k"),
+     ('{"prices": [{"model": "m", "tier": "above_10001k", "input": 0.001}]}', "above_1k to above_10000k"),
      ('{"prices": [{"model": "m", "unit": "bananas"}]}', "unit 'bananas'"),
      ('{"prices": [{"model": "m", "unit": "image", "per_unit": 40}]}', "implausible"),
      ('{"prices": [{"model": "m", "per_unit": 0.0001}]}', "per_unit price but no unit"),

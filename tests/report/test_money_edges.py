@@ -22,6 +22,7 @@ from bedrock_usage.engines.local import LocalEngine
 from bedrock_usage.engines.queries import Filters
 from bedrock_usage.logs.layout import object_key
 from bedrock_usage.logs.period import resolve_period
+from bedrock_usage.pricing import PriceBook
 from bedrock_usage.report.render import render_terminal, selected_analyses
 from bedrock_usage.report.tracker import BedrockAthenaTracker
 from tests.logfiles import ACCOUNT, write_records
@@ -100,6 +101,30 @@ def test_each_call_costs_its_context_tier(tier_report) -> None:
         assert not math.isnan(totals.estimated_cost), user
         assert users.loc[user, "estimated_cost_usd"] == pytest.approx(totals.estimated_cost, rel=1e-9), user
     assert report.summary["estimated_cost_usd"] == pytest.approx(expected["summary"][()].estimated_cost, rel=1e-9)
+
+
+OWN_MODEL = "acme.long-v1:0"
+OWN_TIERS = {0: {"input": 0.001, "output": 0.002, "cache_read": 0.0001},
+             128_000: {"input": 0.004, "output": 0.008, "cache_read": 0.0004}}
+# (user, input, cache read): a tier of the user's price file between the built-in book's thresholds (100K, 200K)
+OWN_TIER_CALLS = [("own-100k", 100_000, 0), ("own-exactly-128k", 128_000, 0), ("own-128001", 128_001, 0),
+                  ("own-100k-in-28001-read", 100_000, 28_001), ("own-150k", 150_000, 0), ("own-210k", 210_000, 0)]
+
+
+def test_a_context_tier_of_the_users_price_file_applies_from_its_own_threshold(tmp_path: Path) -> None:
+    prices = tmp_path / "prices.json"
+    prices.write_text(json.dumps({"prices": [
+        {"model": OWN_MODEL, **({"tier": f"above_{n // 1000}k"} if n else {}), **rates}
+        for n, rates in OWN_TIERS.items()]}), encoding="utf-8")
+    write_records(tmp_path / "logs", [call(user, OWN_MODEL, tokens, read, n=n)
+                                      for n, (user, tokens, read) in enumerate(OWN_TIER_CALLS)])
+    report = BedrockAthenaTracker(LocalEngine(tmp_path / "logs", cache=False), PriceBook.load(prices)).analyze(
+        resolve_period(start=DAY, end=DAY), ("us-east-1",))
+    users = report.tables["user"].set_index("user")["estimated_cost_usd"]
+    for user, tokens, read in OWN_TIER_CALLS:
+        rates = OWN_TIERS[128_000 if tokens + read > 128_000 else 0]
+        expected = (tokens * rates["input"] + 500 * rates["output"] + read * rates["cache_read"]) / 1000
+        assert users[user] == pytest.approx(expected, rel=1e-9), user
 
 
 def edge_call(n: int, stamp: str) -> dict:
