@@ -465,9 +465,17 @@ def read_csv_rows(path: Path) -> list[PriceRow]:
     """Rows of a price book CSV (the built-in one's columns)."""
     try:
         with path.open(newline="", encoding="utf-8") as handle:
-            return [_parse_row(raw, f"{path.name} line {n}") for n, raw in enumerate(csv.DictReader(handle), start=2)]
+            return [_csv_row(raw, f"{path.name} line {n}") for n, raw in enumerate(csv.DictReader(handle), start=2)]
     except UnicodeDecodeError:
         raise UsageError(f"price file {path} is not UTF-8 text: save it as UTF-8") from None
+
+
+def _csv_row(raw: dict[str | None, object], origin: str) -> PriceRow:
+    """One CSV row; cells past the header's columns (``DictReader`` keys them ``None``) are refused."""
+    if None in raw:
+        raise UsageError(f"{origin}: more cells than the header has columns (a trailing comma?); give each row the "
+                         "header's columns")
+    return _parse_row({str(key): value for key, value in raw.items()}, origin)
 
 
 def read_override_rows(path: Path) -> list[PriceRow]:

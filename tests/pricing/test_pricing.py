@@ -483,6 +483,30 @@ def test_bad_override_files_are_user_errors(tmp_path, content: str, message: str
         PriceBook.load(path)
 
 
+@pytest.mark.parametrize("header", ["model,family,input,output", "model,family,input,output,note"])
+def test_a_csv_row_with_more_cells_than_columns_is_one_line_naming_file_and_line(
+    tmp_path: Path, header: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A trailing comma (Excel's export of a sheet with an empty column) gives a cell without a column."""
+    import bedrock_tracker_cli
+    import pricing
+
+    path = tmp_path / "prices.csv"
+    extra = ",x," if header.endswith("note") else ","
+    path.write_text(f"{header}\nexample.other-v1:0,regional,0.002,0.01{extra}\n")
+    (tmp_path / "logs").mkdir()
+    runs = [(pricing.main, ["--prices", str(path)]),
+            (bedrock_tracker_cli.main, ["--engine", "local", "--logs-dir", str(tmp_path / "logs"), "--prices",
+                                        str(path), "--start-date", "2025-03-10", "--end-date", "2025-03-10",
+                                        "--quiet"])]
+    for main, args in runs:
+        capsys.readouterr()
+        code = main(args)
+        assert (code, capsys.readouterr().err) == (1, "error: prices.csv line 2: more cells than the header has "
+                                                      "columns (a trailing comma?); give each row the header's "
+                                                      "columns\n")
+
+
 @pytest.mark.parametrize("prefix", ["us.", "eu.", "apac.", "jp.", "au.", "ca.", "us-gov.", "global."])
 def test_a_row_under_an_inference_profile_id_is_refused_naming_file_row_and_base_id(
     tmp_path: Path, prefix: str, capsys: pytest.CaptureFixture[str]
