@@ -462,9 +462,10 @@ def write_csv_rows(path: Path, rows: Iterable[PriceRow]) -> None:
 
 
 def read_csv_rows(path: Path) -> list[PriceRow]:
-    """Rows of a price book CSV (the built-in one's columns)."""
+    """Rows of a price book CSV (the built-in one's columns), UTF-8 with or without a byte-order mark (Excel's "CSV
+    UTF-8")."""
     try:
-        with path.open(newline="", encoding="utf-8") as handle:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
             return [_csv_row(raw, f"{path.name} line {n}") for n, raw in enumerate(csv.DictReader(handle), start=2)]
     except UnicodeDecodeError:
         raise UsageError(f"price file {path} is not UTF-8 text: save it as UTF-8") from None

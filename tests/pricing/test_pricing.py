@@ -452,6 +452,14 @@ def test_an_image_tier_override_replaces_the_image_row(tmp_path) -> None:
     assert quote and (quote.row.unit, quote.row.per_unit) == ("image", 0.035)
 
 
+def test_a_csv_saved_by_excel_as_csv_utf8_is_read(tmp_path: Path) -> None:
+    """Excel's "CSV UTF-8" opens the file with a byte-order mark, which is no part of the first column's name."""
+    path = tmp_path / "prices.csv"
+    path.write_text("model,input,output\r\nexample.other-v1:0,0.0005,0.0015\r\n", encoding="utf-8-sig")
+    quote = PriceBook.load(path).quote("example.other-v1:0", "us-east-1", DAY)
+    assert quote and (quote.row.input, quote.row.output) == (0.0005, 0.0015)
+
+
 def test_override_file_toml(tmp_path) -> None:
     path = tmp_path / "prices.toml"
     path.write_text('[[prices]]\nmodel = "example.other-v1:0"\ninput = 0.0005\noutput = 0.0015\n')
