@@ -16,6 +16,7 @@ import csv
 import json
 import sys
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 from bedrock_usage.errors import UsageError
@@ -41,7 +42,11 @@ UNIT_LABELS = {"tokens": "", "image": "/image", "second": "/second", "query": "/
 
 
 def _format_rate(value: float | None) -> str:
-    return "-" if value is None else f"{value * 1000:.4f}"
+    """A rate per 1K tokens as USD per million tokens, exactly: four decimals, more where the price has them."""
+    if value is None:
+        return "-"
+    per_million = Decimal(repr(value)).scaleb(3).normalize()
+    return f"{per_million:.{max(4, -per_million.as_tuple().exponent)}f}"
 
 
 def _per_unit(row: PriceRow) -> str:

@@ -539,6 +539,19 @@ def run_pricing(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "pricing.py", *args], capture_output=True, text=True)
 
 
+def test_the_terminal_listing_shows_each_price_per_million_exactly(tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """Nova Micro's cache read is $0.00875 per 1M tokens and Nova 2 Lite's priority one $0.144375: no digit lost."""
+    import pricing
+
+    path = tmp_path / "prices.json"
+    path.write_text(json.dumps({"prices": [{"model": "example.exact-v1:0", "input": 0.003, "output": 0.000144375,
+                                            "cache_read": 0.00000875}]}))
+    assert pricing.main(["--prices", str(path), "--model", "example.exact"]) == 0
+    line = next(line for line in capsys.readouterr().out.splitlines() if "example.exact-v1:0" in line)
+    assert line.split()[-7:] == ["3.0000", "0.144375", "-", "-", "0.00875", "-", "-"]
+
+
 def test_pricing_script_lists_the_whole_book(book: PriceBook) -> None:
     listed = run_pricing("--format", "csv")
     assert listed.returncode == 0, listed.stderr
