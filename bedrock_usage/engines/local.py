@@ -473,8 +473,9 @@ _PARSE = (
     # (3 us per record in 12k-line batches).
     " WHERE CASE WHEN starts_with(line, '{') THEN true ELSE NOT regexp_full_match(line, '[ \\t\\r\\n]*') END))"
 )
-# A batch holding a line that is not JSON fails the query above; it is parsed again with every line's parse guarded,
-# so such lines become rows of NULLs. Guarding every batch would cost 10 % of the parse (0.6 us per record).
+# A batch holding a line that is not JSON fails the query above (UnicodeDecodeError when DuckDB's message quotes the
+# line cut inside a character); it is parsed again with every line's parse guarded, so such lines become rows of
+# NULLs. Guarding every batch would cost 10 % of the parse (0.6 us per record).
 _PARSE_GUARDED = _PARSE.replace("json_transform(line, ?)", "try(json_transform(line, ?))")
 _PARTITION_PATTERN = re.compile(_PARTITION_RE)
 
@@ -565,7 +566,7 @@ def _parsed(
                 table = cursor.sql(_PARSE, params=[_STRUCTURE]).to_arrow_table()
             except (duckdb.InterruptException, duckdb.OutOfMemoryException):
                 raise
-            except duckdb.Error:
+            except (duckdb.Error, UnicodeDecodeError):
                 table = cursor.sql(_PARSE_GUARDED, params=[_STRUCTURE]).to_arrow_table()
         finally:
             cursor.unregister("batch")

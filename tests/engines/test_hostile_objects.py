@@ -241,6 +241,21 @@ def test_a_record_that_is_not_json_once_its_bytes_are_replaced_is_skipped_and_co
 
 
 @CACHES
+def test_a_record_cut_inside_korean_text_is_skipped_and_counted(tmp_path: Path, cache: bool) -> None:
+    """A line that is not JSON and holds characters of several bytes: DuckDB's error quotes it cut inside a
+    character, which Python cannot decode; the line is skipped and counted like any other."""
+    records = [record(m, inp=10 + m, out=m) for m in range(3)]
+    (path,) = write_records(tmp_path / "logs", records)
+    cut = '{"prompt": "' + "한국어 문장 " * 40  # DuckDB's message quotes the line's first bytes
+    with gzip.open(path.parent / "cut.json.gz", "wt", encoding="utf-8") as handle:
+        handle.write(cut + "\n")
+    result = report(tmp_path / "logs", cache_arg(cache, tmp_path))
+    assert result.summary["calls"] == 3
+    assert result.summary["input_tokens"] == sum(r["input"]["inputTokenCount"] for r in records)
+    assert result.records_skipped == 1
+
+
+@CACHES
 def test_a_late_call_read_with_replacement_characters_is_named_by_the_report_holding_it(
         tmp_path: Path, cache: bool) -> None:
     """A call of 23:59 delivered in the next day's 00 hour folder, with a damaged byte: the day's report holds its
