@@ -214,6 +214,7 @@ class AnomalyReport:
     unpriced_calls: int
     basis: ForecastBasis
     warnings: list[str] = field(default_factory=list)
+    filters: dict[str, object] = field(default_factory=dict)  # what narrowed the calls: their costs only
 
     @property
     def in_progress(self) -> bool:

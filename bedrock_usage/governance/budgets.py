@@ -41,12 +41,14 @@ from .anomalies import (
     forecast_series,
     month_start,
 )
+from .filters import only_line
 from .profiles import aws_failure
 
 ALERT_SCHEMA = "bedrock-usage/budget-alert/v1"
 SCOPES = ("application", "user", "tag", "all")
 _FIELDS = {"name", "application", "user", "tag", "value", "all", "monthly_usd", "daily_usd"}
 WEBHOOK_TIMEOUT_SECONDS = 10
+FILTERED_SPEND = "each budget's whole spend"  # what filtered budgets are not
 
 
 @dataclass(frozen=True)
@@ -209,6 +211,7 @@ class BudgetCheck:
     statuses: list[BudgetStatus]
     warnings: list[str] = field(default_factory=list)
     demo: bool = False  # checked on demo data: every alert says so
+    filters: dict[str, object] = field(default_factory=dict)  # what narrowed the calls: spend of those calls only
 
     @property
     def as_of(self) -> date:
@@ -340,6 +343,7 @@ def alert_text(check: BudgetCheck) -> tuple[str, str]:
     subject = f"{'[DEMO DATA] ' if check.demo else ''}Bedrock budgets: {len(breached)} breached on {check.as_of}"[:99]
     lines = [DEMO_SOURCE] if check.demo else []
     lines.append(f"Amazon Bedrock budget check for {check.as_of} ({check.tz}); costs are estimates from list prices.")
+    lines += only_line(check.filters, FILTERED_SPEND)
     for status in breached:
         lines.append(f"- {status.budget.name} ({status.budget.covers}):")
         lines += [f"    {breach}" for breach in status.breaches]
@@ -357,6 +361,7 @@ def alert_document(check: BudgetCheck) -> dict[str, Any]:
         "generated_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "as_of": check.as_of.isoformat(),
         "tz": check.tz,
+        "filters": check.filters,
         "text": f"{subject}\n{body}",
         "breaches": [
             {"budget": s.budget.name, "covers": s.budget.covers, "monthly_usd": s.budget.monthly_usd,

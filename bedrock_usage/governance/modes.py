@@ -25,6 +25,7 @@ from ..qdev.synthetic import ensure_demo_corpus
 from ..report.tracker import BedrockAthenaTracker
 from . import anomalies, budgets, callers, chargeback, coverage, reconcile
 from . import render as gr
+from .filters import run_filters
 from .options import EXIT_ALERT, MONTH_MODES, wants_caller_bill
 
 TrackerMaker = Callable[[argparse.Namespace, Engine, tuple[str, ...]], BedrockAthenaTracker]
@@ -131,6 +132,7 @@ def run_governance(
         print("\n".join(f"error: {w}" for w in scanned.warnings), file=sys.stderr)
         return EXIT_ENVIRONMENT
     facts, warnings = scanned.facts, [*scanned.warnings, *source_warnings]
+    narrowed = run_filters(scanned.filters, regions, bool(asked))
 
     if mode == "reconcile":
         if check_zone(args.tz) != "UTC":
@@ -155,18 +157,18 @@ def run_governance(
     elif mode == "check_budgets":
         check = budgets.check_budgets(facts, budget_list, scan.end, scan.tz, args.anomaly_window)
         check.warnings[:0], check.demo = budgets.scan_warnings(warnings, facts, budget_list), args.demo
+        check.filters = narrowed
         output, alert = gr.budgets_output(check, facts, budget_list), bool(check.breached)
     elif mode == "anomalies":
         period = resolve_period(days=args.days, start=args.start_date, end=args.end_date, tz=scan.tz)
         report = anomalies.analyze_anomalies(facts, period, "application", args.anomaly_factor, args.anomaly_window,
                                              args.anomaly_min_cost, history_start=scan.start)
-        report.warnings[:0] = warnings
+        report.warnings[:0], report.filters = warnings, narrowed
         output, alert = gr.anomalies_output(report, args.max_rows), len(report.anomalies) > 0
     elif mode == "chargeback":
         result = chargeback.build_chargeback(facts, args.chargeback, scan.tz, args.chargeback_by,
                                              filtered=_filtered(args))
-        result.filters = {name: value for name, value in scanned.filters.items() if value} | (
-            {"regions": list(regions)} if asked else {})
+        result.filters = narrowed
         result.warnings[1 if result.coverage.warning() else 0:0] = warnings  # the days covered stay first
         output, alert = gr.chargeback_output(result, args.max_rows), False
     else:

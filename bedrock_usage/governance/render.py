@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,10 +19,11 @@ from ..output.json_values import document_text, json_records
 from ..output.terminal_table import money, quoted_if_blank, text_table, visible
 from ..report.render import DEMO_SOURCE
 from .anomalies import AnomalyReport, group_label
-from .budgets import BudgetCheck, burndown
+from .budgets import FILTERED_SPEND, BudgetCheck, burndown
 from .callers import CALLER_TRUTH, CallerReconciliation
 from .chargeback import CHARGEBACK_COLUMNS, CHARGEBACK_SCHEMA, DEVELOPER_SCHEMA, Chargeback, accuracy_notes
 from .coverage import Coverage
+from .filters import digest, filtered_suffix, filters_text, only_line
 from .reconcile import BILLING_TRUTH, Reconciliation
 
 RECONCILIATION_SCHEMA = "bedrock-usage/reconciliation/v1"
@@ -280,6 +279,7 @@ def budgets_text(check: BudgetCheck) -> str:
     table = budget_rows(check)
     lines = [
         f"Amazon Bedrock budgets on {check.as_of} ({check.tz}); month to date from {check.as_of.replace(day=1)}",
+        *map(visible, only_line(check.filters, FILTERED_SPEND)),
         "Spend is the estimated cost (logged tokens x list prices).",
         "",
         table_text(table, [("budget", "Budget"), ("covers", "Covers"), ("month_to_date_usd", "Month to date"),
@@ -312,6 +312,7 @@ def budgets_document(check: BudgetCheck, burndown: pd.DataFrame) -> dict[str, An
         "generated_at": _now(),
         "as_of": check.as_of.isoformat(),
         "tz": check.tz,
+        "filters": check.filters,
         "forecast_method": check.method,
         "breached": [s.budget.name for s in check.breached],
         "budgets": json_records(budget_rows(check)),
@@ -332,6 +333,7 @@ def anomalies_text(report: AnomalyReport, max_rows: int = 20) -> str:
     period = report.period
     lines = [
         f"Amazon Bedrock cost anomalies by {report.group_by}: {period.label()}",
+        *map(visible, only_line(report.filters, "all Bedrock spend")),
         f"Rule: a day's estimated cost over {report.factor:g}x the median of the {report.window} days before it, "
         f"and at least {money(report.min_cost)}; days without {report.window} days of history are not judged.",
         "",
@@ -376,6 +378,7 @@ def anomalies_document(report: AnomalyReport) -> dict[str, Any]:
         "period": {"start": report.period.start.isoformat(), "end": report.period.end.isoformat(),
                    "tz": report.period.tz},
         "group_by": report.group_by,
+        "filters": report.filters,
         "rule": {"factor": report.factor, "window_days": report.window, "min_cost_usd": report.min_cost,
                  "baseline": "median of the window's daily costs, days without calls as 0"},
         "anomalies": json_records(report.anomalies),
@@ -417,8 +420,7 @@ def chargeback_text(chargeback: Chargeback, max_rows: int = 0) -> str:
     rows.loc[rows["row_type"] == "grand_total", ["group", "model"]] = ["ALL", "GRAND TOTAL"]
     lines = [
         f"Amazon Bedrock chargeback {chargeback.month} ({chargeback.tz}) by {chargeback.group_by}",
-        *([f"Only the calls of {visible(_filters_text(chargeback.filters))}: not the whole month's bill."]
-          if chargeback.filters else []),
+        *map(visible, only_line(chargeback.filters, "the whole month's bill")),
         "Calls and tokens are exact; costs are estimated from list prices and cover priced calls only.",
         chargeback.coverage.headline(),
         "",
@@ -460,20 +462,8 @@ def chargeback_stem(month: str, group_by: str, filters: dict[str, object] | None
     of them, so it never replaces the whole month's files."""
     by = file_part(group_by)
     if by != group_by.replace(":", "-", 1):
-        by += "-" + _digest(group_by)
-    narrowed = f"_filtered-{_digest(_filters_text(filters))}" if filters else ""
-    return f"bedrock_chargeback_{month}_{by}{narrowed}"
-
-
-def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()[:8]
-
-
-def _filters_text(filters: dict[str, object] | None) -> str:
-    """The filters as compact JSON (keys and lists sorted: the same filters name the same files), or empty for
-    none."""
-    ordered = {name: sorted(value) if isinstance(value, list) else value for name, value in (filters or {}).items()}
-    return json.dumps(ordered, sort_keys=True, separators=(",", ":")) if ordered else ""
+        by += "-" + digest(group_by)
+    return f"bedrock_chargeback_{month}_{by}{filtered_suffix(filters)}"
 
 
 _DEVELOPERS: list[Column] = [
@@ -546,15 +536,19 @@ def budgets_output(check: BudgetCheck, facts: pd.DataFrame, budgets: list) -> Ou
     """Budget statuses and their burn-down in every form."""
     burn = burndown(facts, budgets, check.as_of, check.tz, check.window, check.in_progress)
     return Output(budgets_text(check), budgets_document(check, burn), {"status": budget_rows(check),
-                                                                      "burndown": burn}, timestamped("budgets"),
-                  period=check.month, attention=[f"budget breached: {line}" for line in budgets_attention(check)])
+                                                                      "burndown": burn},
+                  timestamped("budgets") + filtered_suffix(check.filters),
+                  period=check.month, row_end={"filters": filters_text(check.filters)},
+                  attention=[f"budget breached: {line}" for line in budgets_attention(check)])
 
 
 def anomalies_output(report: AnomalyReport, max_rows: int) -> Output:
     """Anomalies and forecasts in every form."""
     frames = {"anomalies": report.anomalies, "forecast": report.forecast, "daily": report.daily}
-    return Output(anomalies_text(report, max_rows), anomalies_document(report), frames, timestamped("anomalies"),
-                  period=report.period, attention=[f"anomaly: {line}" for line in anomalies_attention(report)])
+    return Output(anomalies_text(report, max_rows), anomalies_document(report), frames,
+                  timestamped("anomalies") + filtered_suffix(report.filters), period=report.period,
+                  row_end={"filters": filters_text(report.filters)},
+                  attention=[f"anomaly: {line}" for line in anomalies_attention(report)])
 
 
 def chargeback_output(chargeback: Chargeback, max_rows: int) -> Output:
@@ -563,7 +557,7 @@ def chargeback_output(chargeback: Chargeback, max_rows: int) -> Output:
     covered = {f"coverage_{name}": value for name, value in coverage_fields(chargeback.coverage).items()}
     # the rows' own month and group_by stay first; tz comes last, after the columns files had before it
     named = {"month": chargeback.month, "group_by": chargeback.group_by, "tz": chargeback.tz,
-             "filters": _filters_text(chargeback.filters)}
+             "filters": filters_text(chargeback.filters)}
     return Output(chargeback_text(chargeback, max_rows), chargeback_document(chargeback),
                   {"": chargeback.rows, "unpriced": chargeback.unpriced},
                   chargeback_stem(chargeback.month, chargeback.group_by, chargeback.filters), stable=True,

@@ -271,3 +271,25 @@ def test_a_coverage_threshold_out_of_range_is_named(logs: Path, no_aws_env: dict
     result = subprocess.run(command, capture_output=True, text=True, env=no_aws_env, cwd=ROOT, timeout=300)
     assert result.returncode == 1
     assert result.stderr.splitlines() == ["error: --coverage-threshold 150 must be more than 0 and at most 100"]
+
+
+@pytest.mark.slow
+def test_anomalies_of_some_calls_say_so_in_text_json_and_file_names(
+        logs: Path, no_aws_env: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``--region`` (or ``--model``, a pattern) narrows the calls whose costs are judged, as a chargeback's: the text,
+    the JSON and the file names say which; a run over every region says none."""
+    import bedrock_tracker_cli
+
+    def run(*args: str) -> str:
+        bedrock_tracker_cli.main(["--engine", "local", "--logs-dir", str(logs), "--anomalies", "--end-date",
+                                  LAST.isoformat(), "--start-date", "2025-11-20", "--quiet", *args])
+        return capsys.readouterr().out
+
+    assert 'Only the calls of {"regions":["us-east-1"]}: not all Bedrock spend.' in run("--region", "us-east-1")
+    assert json.loads(run("--user-pattern", "x", "--format", "json", "--output-dir", "-"))["filters"] == {
+        "user_pattern": "x"}
+    assert json.loads(run("--format", "json", "--output-dir", "-"))["filters"] == {}
+    run("--region", "us-east-1", "--format", "csv", "--output-dir", str(tmp_path))
+    names = [path.name for path in tmp_path.glob("*.csv")]
+    assert len(names) == 3 and all(re.search(r"_filtered-[0-9a-f]{8}_(anomalies|forecast|daily)\.csv$", n)
+                                   for n in names), names

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import math
+import re
 import subprocess
 import sys
 import threading
@@ -294,6 +296,8 @@ def test_webhook_alert_is_posted_as_json(corpus: dict, no_aws_env: dict[str, str
     assert payload["schema"] == "bedrock-usage/budget-alert/v1"
     assert [b["budget"] for b in payload["breaches"]] == ["Alpha"]
     assert payload["text"].startswith("Bedrock budgets: 1 breached") and payload["demo"] is False
+    assert payload["filters"] == {"regions": ["us-east-1"]}  # run_cli reads one region: the alert says so
+    assert 'Only the calls of {"regions":["us-east-1"]}: not each budget\'s whole spend.' in payload["text"]
     want = expected_status(usage(), "UTC", "Alpha")
     assert payload["breaches"][0]["month_to_date_usd"] == pytest.approx(want["month_to_date_usd"], abs=1e-6)
 
@@ -522,3 +526,31 @@ def test_a_breach_in_a_csv_run_is_named_on_stderr(corpus: dict, no_aws_env: dict
         f"attention: budget breached: Alpha: {AS_OF} spend ${alpha['day_usd']:,.4f} is over the daily $10.0000"]
     calm = run_cli(no_aws_env, corpus, "calm.json", "--format", "csv", "--output-dir", str(tmp_path))
     assert calm.returncode == 0 and "attention:" not in calm.stderr
+
+
+def run_main(corpus: dict, budgets: str, *args: str) -> int:
+    """The CLI's main in this process, on the corpus (every region read unless ``args`` name some)."""
+    import bedrock_tracker_cli
+
+    return bedrock_tracker_cli.main(["--engine", "local", "--logs-dir", str(corpus["logs"]), "--check-budgets",
+                                     str(corpus["root"] / budgets), "--end-date", AS_OF.isoformat(), "--quiet", *args])
+
+
+@pytest.mark.slow
+def test_budgets_of_some_calls_say_so_in_text_json_and_file_names(
+        corpus: dict, no_aws_env: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``--region``, ``--model`` and the patterns narrow the calls a budget sums, as a chargeback's: every output says
+    which, so a budget found ok is not read as the whole spend found ok."""
+    run_main(corpus, "calm.json", "--region", "us-east-1")
+    assert 'Only the calls of {"regions":["us-east-1"]}: not each budget\'s whole spend.' in capsys.readouterr().out
+    run_main(corpus, "calm.json", "--arn-pattern", "Beta", "--format", "json", "--output-dir", "-")
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["filters"] == {"arn_pattern": "Beta"}
+    run_main(corpus, "calm.json", "--format", "json", "--output-dir", "-")
+    assert json.loads(capsys.readouterr().out)["filters"] == {}
+    run_main(corpus, "calm.json", "--model", SONNET_45, "--format", "csv", "--output-dir", str(tmp_path))
+    names = sorted(path.name for path in tmp_path.glob("*.csv"))
+    assert len(names) == 2 and all(re.search(r"_filtered-[0-9a-f]{8}_(status|burndown)\.csv$", n) for n in names), names
+    with (tmp_path / names[1]).open() as handle:
+        assert {row["filters"] for row in csv.DictReader(handle)} == {json.dumps({"models": [SONNET_45]},
+                                                                                separators=(",", ":"))}
