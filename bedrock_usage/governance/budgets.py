@@ -41,6 +41,7 @@ from .anomalies import (
     forecast_series,
     month_start,
 )
+from .coverage import trailing_days_without_records, trailing_gap_warning
 from .filters import only_line
 from .profiles import aws_failure
 
@@ -212,6 +213,8 @@ class BudgetCheck:
     warnings: list[str] = field(default_factory=list)
     demo: bool = False  # checked on demo data: every alert says so
     filters: dict[str, object] = field(default_factory=dict)  # what narrowed the calls: spend of those calls only
+    days_without_records: list[date] = field(default_factory=list)  # the empty days ending on the as-of day
+    gap_warning: str | None = None  # the line naming them
 
     @property
     def as_of(self) -> date:
@@ -271,14 +274,17 @@ def _late_month_warning(facts: pd.DataFrame, read_from: date, as_of: date, windo
 
 def check_budgets(
     facts: pd.DataFrame, budgets: list[Budget], as_of: date, tz: str, window: int = DEFAULT_WINDOW,
-    now: datetime | None = None,
+    now: datetime | None = None, filtered: bool = False,
 ) -> BudgetCheck:
     """Month-to-date spend, the as-of day's spend and the month-end forecast of every budget; ``now`` (default:
-    the clock) says whether the as-of day is still in progress."""
-    first = scan_period(as_of, tz, window).start
+    the clock) says whether the as-of day is still in progress; ``filtered``: the facts are some calls only."""
+    read = scan_period(as_of, tz, window)
+    first = read.start
     basis = ForecastBasis(as_of, window, day_in_progress(as_of, tz, now), first_logged_day(facts, as_of, window))
-    statuses, warnings = [], [line for line in [basis.warning() or _late_month_warning(facts, first, as_of, window)]
-                              if line]
+    empty = trailing_days_without_records(facts, read)
+    gap = trailing_gap_warning(empty, read, filtered)
+    statuses = []
+    warnings = [line for line in [gap, basis.warning() or _late_month_warning(facts, first, as_of, window)] if line]
     absent = absent_tag_keys(facts, budgets)
     for budget in budgets:
         series, unpriced = _series(facts, budget, first, as_of)
@@ -298,7 +304,7 @@ def check_budgets(
                             "its spend")
         if budget.scope != "all" and not facts.empty and not budget.mask(facts).any():
             warnings.append(_covers_nothing(budget, absent))
-    return BudgetCheck(tz, basis, statuses, warnings)
+    return BudgetCheck(tz, basis, statuses, warnings, days_without_records=empty, gap_warning=gap)
 
 
 def burndown(
@@ -344,6 +350,7 @@ def alert_text(check: BudgetCheck) -> tuple[str, str]:
     lines = [DEMO_SOURCE] if check.demo else []
     lines.append(f"Amazon Bedrock budget check for {check.as_of} ({check.tz}); costs are estimates from list prices.")
     lines += only_line(check.filters, FILTERED_SPEND)
+    lines += [f"NO RECORDS: {check.gap_warning}."] if check.gap_warning else []
     for status in breached:
         lines.append(f"- {status.budget.name} ({status.budget.covers}):")
         lines += [f"    {breach}" for breach in status.breaches]
@@ -362,6 +369,7 @@ def alert_document(check: BudgetCheck) -> dict[str, Any]:
         "as_of": check.as_of.isoformat(),
         "tz": check.tz,
         "filters": check.filters,
+        "days_without_records": [day.isoformat() for day in check.days_without_records],
         "text": f"{subject}\n{body}",
         "breaches": [
             {"budget": s.budget.name, "covers": s.budget.covers, "monthly_usd": s.budget.monthly_usd,

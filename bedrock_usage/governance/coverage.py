@@ -7,7 +7,7 @@ yet, or a day without calls: the logs cannot tell which, so such days are counte
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pandas as pd
 
@@ -123,3 +123,27 @@ def log_coverage(facts: pd.DataFrame, period: Period, now: datetime | None = Non
     days = set(pd.to_datetime(facts["day"]).dt.date) if len(facts) else set()
     held = tuple(sorted(day for day in days if period.start <= day <= through))
     return Coverage(period, through, held, today_in(period.tz, now), filtered, subject)
+
+
+def trailing_days_without_records(facts: pd.DataFrame, period: Period) -> list[date]:
+    """The run of days of ``period`` ending on its last day that hold no record (of the calls the filters keep),
+    oldest first: empty when its last day has one, every day of it when none has."""
+    held = set(pd.to_datetime(facts["day"]).dt.date) if len(facts) else set()
+    days, day = [], period.end
+    while day >= period.start and day not in held:
+        days.append(day)
+        day -= timedelta(days=1)
+    return days[::-1]
+
+
+def trailing_gap_warning(days: list[date], period: Period, filtered: bool = False) -> str | None:
+    """One line naming ``days`` (``trailing_days_without_records``), which figures as of ``period``'s last day count
+    as $0 though the logs may have stopped or be late; None when there are none."""
+    if not days:
+        return None
+    span = f"{days[0]}" if len(days) == 1 else f"{days[0]} .. {days[-1]}"
+    what = "no matching calls" if filtered else "no log records"
+    since = f", none since the read began on {period.start}" if days[0] == period.start else ""
+    cause = "logging may be off or its logs late" + (", or no call matched the filters" if filtered else "")
+    return (f"{what} on {span} ({counted(len(days), 'day')} up to the as-of day{since}): {cause}; any calls of "
+            "those days are not in the spend, and the forecast's pace counts them as $0")

@@ -155,8 +155,10 @@ def run_governance(
         alert = (result is not None and len(result.flagged) > 0) or (
             per_caller is not None and len(per_caller.billed_without_logs) > 0)
     elif mode == "check_budgets":
-        check = budgets.check_budgets(facts, budget_list, scan.end, scan.tz, args.anomaly_window)
-        check.warnings[:0], check.demo = budgets.scan_warnings(warnings, facts, budget_list), args.demo
+        check = budgets.check_budgets(facts, budget_list, scan.end, scan.tz, args.anomaly_window,
+                                      filtered=_filtered(args))
+        first = 1 if check.gap_warning else 0  # the days without records stay first
+        check.warnings[first:first], check.demo = budgets.scan_warnings(warnings, facts, budget_list), args.demo
         check.filters = narrowed
         output, alert = gr.budgets_output(check, facts, budget_list), bool(check.breached)
     elif mode == "anomalies":

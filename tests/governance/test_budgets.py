@@ -554,3 +554,25 @@ def test_budgets_of_some_calls_say_so_in_text_json_and_file_names(
     with (tmp_path / names[1]).open() as handle:
         assert {row["filters"] for row in csv.DictReader(handle)} == {json.dumps({"models": [SONNET_45]},
                                                                                 separators=(",", ":"))}
+
+
+@pytest.mark.slow
+def test_days_without_records_up_to_the_as_of_day_are_named_in_text_json_and_alert(
+        corpus: dict, no_aws_env: dict[str, str], webhook, capsys: pytest.CaptureFixture[str]) -> None:
+    """Logs that stop are what a daily check must hear of: the run of days without any record ending on the as-of day
+    is named in the text, the JSON and the alert, not checked as $0 and ok without a word."""
+    last = max(datetime.fromisoformat(r["timestamp"].replace("Z", "+00:00")).date() for r in corpus["records"])
+    as_of = last + timedelta(days=3)
+    empty = [(last + timedelta(days=i)).isoformat() for i in (1, 2, 3)]
+    line = f"no log records on {empty[0]} .. {empty[-1]} (3 days up to the as-of day): logging may be off"
+    url, received = webhook
+    assert run_main(corpus, "budgets.toml", "--end-date", as_of.isoformat(), "--notify-webhook", url) == 3
+    assert f"NO RECORDS: {line}" in capsys.readouterr().out
+    [post] = received
+    assert post["json"]["days_without_records"] == empty and line in post["json"]["text"]
+    run_main(corpus, "calm.json", "--end-date", as_of.isoformat(), "--format", "json", "--output-dir", "-")
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["days_without_records"] == empty and doc["warnings"][0].startswith(line)
+    run_main(corpus, "calm.json", "--end-date", last.isoformat(), "--format", "json", "--output-dir", "-")
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["days_without_records"] == [] and not any("no log records" in w for w in doc["warnings"])
