@@ -140,6 +140,10 @@ def load_budgets(path: str | Path) -> list[Budget]:
         raw = json.loads(text) if path.suffix.lower() == ".json" else tomllib.loads(text)
     except (json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:
         raise UsageError(f"budgets file {path} cannot be parsed: {exc}") from None
+    stray = sorted(set(raw) - {"budgets"}) if isinstance(raw, dict) else []
+    if stray:  # a budget written before the first [[budgets]] header lands here, and would never be checked
+        raise UsageError(f"budgets file {path}: unknown top-level keys {', '.join(map(str, stray))}: every budget "
+                         "goes in a [[budgets]] table (TOML) or the \"budgets\" list (JSON)")
     entries = raw.get("budgets") if isinstance(raw, dict) else None
     if not isinstance(entries, list) or not entries:
         raise UsageError(f"budgets file {path} has no budgets ([[budgets]] tables or a \"budgets\" list)")

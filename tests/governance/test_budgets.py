@@ -335,12 +335,23 @@ def test_unreachable_webhook_is_reported_and_keeps_exit_3(corpus: dict, no_aws_e
     ("[[budgets]]\nall = 1\nmonthly_usd = 1\n", "all must be true .*, not 1$"),
     ("[[budgets]]\napplication = 'A'\nall = false\nmonthly_usd = 1\n", "all must be true .*, not False$"),
     ("budgets = []\n", "has no budgets"),
+    # a budget written before the first [[budgets]] header is top-level keys: refused, never silently dropped
+    ("name = 'Early'\napplication = 'A'\nmonthly_usd = 5\n[[budgets]]\nall = true\nmonthly_usd = 9\n",
+     "unknown top-level keys application, monthly_usd, name: every budget goes in a"),
     ("[[budgets]\n", "cannot be parsed"),
 ])
 def test_bad_budget_files_are_named(tmp_path: Path, text: str, message: str) -> None:
     path = tmp_path / "budgets.toml"
     path.write_text(text)
     with pytest.raises(UsageError, match=message):
+        load_budgets(path)
+
+
+def test_json_top_level_keys_other_than_budgets_are_refused(tmp_path: Path) -> None:
+    path = tmp_path / "budgets.json"
+    path.write_text(json.dumps({"budget": [{"all": True, "monthly_usd": 1}], "budgets": [{"all": True,
+                                                                                       "monthly_usd": 2}]}))
+    with pytest.raises(UsageError, match=r"unknown top-level keys budget: "):
         load_budgets(path)
 
 
