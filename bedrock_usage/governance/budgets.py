@@ -43,6 +43,7 @@ from .anomalies import (
 )
 from .coverage import trailing_days_without_records, trailing_gap_warning
 from .filters import only_line
+from .options import check_webhook_url, sns_region
 from .profiles import aws_failure
 
 ALERT_SCHEMA = "bedrock-usage/budget-alert/v1"
@@ -393,20 +394,11 @@ def notify_sns(client: Any, topic_arn: str, check: BudgetCheck) -> str:
 
 def notify_webhook(url: str, check: BudgetCheck, timeout: float = WEBHOOK_TIMEOUT_SECONDS) -> int:
     """POST the alert document as JSON; return the HTTP status. Raises OSError when it cannot be delivered."""
-    if not url.startswith(("https://", "http://")):
-        raise UsageError(f"--notify-webhook {url!r} must be an http:// or https:// URL")
+    check_webhook_url(url)
     body = json.dumps(alert_document(check)).encode()
     request = urllib.request.Request(url, data=body, method="POST", headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=timeout) as response:
         return response.status
-
-
-def sns_region(topic_arn: str) -> str:
-    """The region of an SNS topic ARN; UsageError when it is not one."""
-    parts = topic_arn.split(":")
-    if len(parts) != 6 or parts[0] != "arn" or parts[2] != "sns" or not parts[3]:
-        raise UsageError(f"--notify-sns {topic_arn!r} is not an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:NAME)")
-    return parts[3]
 
 
 def webhook_failure(exc: Exception) -> str:

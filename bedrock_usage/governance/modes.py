@@ -107,8 +107,6 @@ def run_governance(
         raise UsageError("--reconcile compares your account's logs with its CloudWatch metrics and bill, which demo "
                          "data has not: leave out --demo (--cur-dir DIR with --engine local --logs-dir DIR reads only "
                          "local files)")
-    if args.notify_sns:
-        budgets.sns_region(args.notify_sns)
     if mode in ("check_budgets", "anomalies"):
         anomalies.day_in_progress(scan.end, scan.tz)  # a forecast as of a day to come is refused before reading
     if mode in MONTH_MODES:

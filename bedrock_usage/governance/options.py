@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import urllib.parse
 from pathlib import Path
 
 from ..errors import UsageError
@@ -132,7 +133,31 @@ def governance_mode(args: argparse.Namespace) -> str | None:
                          "--chargeback-by tag:KEY name their keys themselves)")
     if args.anomaly_min_cost < 0:
         raise UsageError("--anomaly-min-cost must be 0 or more")
+    if args.notify_sns:
+        sns_region(args.notify_sns)
+    if args.notify_webhook:
+        check_webhook_url(args.notify_webhook)
     return mode
+
+
+def sns_region(topic_arn: str) -> str:
+    """The region of an SNS topic ARN; UsageError when it is not one."""
+    parts = topic_arn.split(":")
+    if len(parts) != 6 or parts[0] != "arn" or parts[2] != "sns" or not parts[3]:
+        raise UsageError(f"--notify-sns {topic_arn!r} is not an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:NAME)")
+    return parts[3]
+
+
+def check_webhook_url(url: str) -> None:
+    """UsageError unless ``url`` is an http:// or https:// URL with a host (checked before any scan: a mistyped one
+    found only when a breach is alerted would lose the alert)."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+        usable = parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+    except ValueError:  # a malformed host, such as an unclosed IPv6 bracket
+        usable = False
+    if not usable:
+        raise UsageError(f"--notify-webhook {url!r} must be an http:// or https:// URL with a host")
 
 
 def _option(dest: str) -> str:

@@ -587,3 +587,12 @@ def test_days_without_records_up_to_the_as_of_day_are_named_in_text_json_and_ale
     run_main(corpus, "calm.json", "--end-date", last.isoformat(), "--format", "json", "--output-dir", "-")
     doc = json.loads(capsys.readouterr().out)
     assert doc["days_without_records"] == [] and not any("no log records" in w for w in doc["warnings"])
+
+
+def test_a_mistyped_webhook_url_is_refused_before_the_report(corpus: dict, no_aws_env: dict[str, str],
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """Exit 1 before any scan: found only when a breach is alerted, it cost the alert and turned exit 3 into 1."""
+    assert run_main(corpus, "budgets.toml", "--notify-webhook", "htps://hooks.example.com/x") == 1
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.strip() == (
+        "error: --notify-webhook 'htps://hooks.example.com/x' must be an http:// or https:// URL with a host")

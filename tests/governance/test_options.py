@@ -33,6 +33,14 @@ def mode_of(*argv: str) -> str | None:
     (("--check-budgets", "b.toml", "--days", "30"),
      "--check-budgets reads the month of --end-date \\(default today\\): leave out --days"),
     (("--anomalies", "--anomaly-min-cost", "-1"), "--anomaly-min-cost must be 0 or more"),
+    # a mistyped alert target is found before any scan, not when a breach is to be alerted
+    (("--check-budgets", "b.toml", "--notify-webhook", "htps://hooks.example.com/x"),
+     "--notify-webhook 'htps://hooks.example.com/x' must be an http:// or https:// URL with a host"),
+    (("--check-budgets", "b.toml", "--notify-webhook", "ftp://hooks.example.com/x"), "must be an http:// or https://"),
+    (("--check-budgets", "b.toml", "--notify-webhook", "https:///x"), "must be an http:// or https:// URL with a host"),
+    (("--check-budgets", "b.toml", "--notify-webhook", "http://[::1/x"), "must be an http:// or https://"),
+    (("--check-budgets", "b.toml", "--notify-sns", "arn:aws:sqs:us-east-1:123456789012:t"),
+     "--notify-sns 'arn:aws:sqs:us-east-1:123456789012:t' is not an SNS topic ARN"),
 ])
 def test_an_option_its_run_would_ignore_is_refused(argv: tuple[str, ...], message: str) -> None:
     with pytest.raises(UsageError, match=message):
