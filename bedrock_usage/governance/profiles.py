@@ -154,9 +154,9 @@ class ProfileResolver:
 def resolve_profiles(frame: pd.DataFrame, resolver: ProfileResolver, tag_keys: tuple[str, ...]) -> pd.DataFrame:
     """Raw fact rows with profile ARNs rewritten to their model id; the ARN moves to ``inference_profile``.
 
-    A profile's tags fill the ``requestMetadata`` tag columns (``tag_0``... for ``tag_keys``) its calls left
-    empty, so a call's own tag wins over its profile's. Unresolved profiles keep their ARN as ``model_id``
-    (and stay unpriced, with the tracker's warning).
+    A profile's tags fill the ``requestMetadata`` tag columns (``tag_0``... for ``tag_keys``) its calls did not
+    send, so a call's own tag wins over its profile's, a value sent as ``""`` too. Unresolved profiles keep their
+    ARN as ``model_id`` (and stay unpriced, with the tracker's warning).
     """
     frame = frame.copy()
     frame[PROFILE_COLUMN] = None
@@ -173,9 +173,8 @@ def resolve_profiles(frame: pd.DataFrame, resolver: ProfileResolver, tag_keys: t
             column = tag_column(index)
             if key not in info.tags or column not in frame:
                 continue
-            values = frame[column]
-            empty = rows & (values.isna() | (values.astype("string").str.len() == 0))
-            frame.loc[empty, column] = info.tags[key]
+            missing = rows & frame[column].isna()  # a value logged "" was sent: its own group, never filled
+            frame.loc[missing, column] = info.tags[key]
     return frame
 
 

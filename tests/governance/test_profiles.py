@@ -64,6 +64,8 @@ def corpus() -> list[dict]:
     records += [record(n, SUPPORT, "Batch", {"application_name": "Escalations"}) for n in range(12, 18)]
     records += [record(n, NIGHTLY, "Nightly") for n in range(18, 30)]
     records += [record(n, UNKNOWN, "Mystery") for n in range(30, 33)]
+    # sent "" through a profile tagged CC-7: a value of its own (""), not the profile's tag
+    records += [record(n, NIGHTLY, "Nightly", {"cost_center": ""}) for n in range(40, 45)]
     records += [record(n, "anthropic.claude-3-haiku-20240307-v1:0", "Direct", {"cost_center": "CC-1"})
                 for n in range(33, 40)]
     return records
