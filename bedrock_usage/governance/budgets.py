@@ -169,11 +169,13 @@ def absent_tag_keys(facts: pd.DataFrame, budgets: list[Budget]) -> tuple[str, ..
                  if f"tag:{key}" not in facts or not facts[f"tag:{key}"].astype("object").map(is_text).any())
 
 
-def scan_warnings(warnings: list[str], facts: pd.DataFrame, budgets: list[Budget]) -> list[str]:
+def scan_warnings(warnings: list[str], facts: pd.DataFrame, budgets: list[Budget], read: Period) -> list[str]:
     """The scan's warnings for a budget check: without the usage report's line on a tag key no call carries, which
-    speaks of a --tag table a budget check has not (``check_budgets`` says what the key means for its budgets)."""
+    speaks of a --tag table a budget check has not (``check_budgets`` says what the key means for its budgets); its
+    unpriced counts name the days ``read``, which begin before the month (each budget's line counts the month)."""
     notes = tuple(absent_tag_note(key) for key in absent_tag_keys(facts, budgets))
-    return [line for line in warnings if not line.startswith(notes)]
+    span = f" (days read {read.start} .. {read.end}, the forecast's days before the month included)"
+    return [line + span if line.startswith("unpriced") else line for line in warnings if not line.startswith(notes)]
 
 
 def _covers_nothing(budget: Budget, absent: tuple[str, ...]) -> str:

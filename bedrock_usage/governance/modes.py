@@ -156,7 +156,8 @@ def run_governance(
         check = budgets.check_budgets(facts, budget_list, scan.end, scan.tz, args.anomaly_window,
                                       filtered=_filtered(args))
         first = 1 if check.gap_warning else 0  # the days without records stay first
-        check.warnings[first:first], check.demo = budgets.scan_warnings(warnings, facts, budget_list), args.demo
+        check.warnings[first:first], check.demo = budgets.scan_warnings(warnings, facts, budget_list,
+                                                                                    scan), args.demo
         check.filters = narrowed
         output, alert = gr.budgets_output(check, facts, budget_list), bool(check.breached)
     elif mode == "anomalies":

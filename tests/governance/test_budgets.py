@@ -596,3 +596,13 @@ def test_a_mistyped_webhook_url_is_refused_before_the_report(corpus: dict, no_aw
     captured = capsys.readouterr()
     assert captured.out == "" and captured.err.strip() == (
         "error: --notify-webhook 'htps://hooks.example.com/x' must be an http:// or https:// URL with a host")
+
+
+def test_the_scans_unpriced_count_names_the_days_it_covers() -> None:
+    """The scan reads the forecast's days before the month: its unpriced count says so, beside each budget's month."""
+    from bedrock_usage.governance.budgets import scan_warnings
+
+    line = "unpriced: acme.unknown-model-v1:0 in us-east-1: 31 calls, 10 input / 2 output tokens have no price"
+    read = scan_period(date(2026, 11, 13), "UTC")
+    assert scan_warnings([line, "other"], pd.DataFrame(), [], read) == [
+        f"{line} (days read 2026-10-30 .. 2026-11-13, the forecast's days before the month included)", "other"]
