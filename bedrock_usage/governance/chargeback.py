@@ -32,6 +32,7 @@ from .coverage import Coverage, log_coverage
 
 CHARGEBACK_SCHEMA = "bedrock-usage/chargeback/v2"
 DEVELOPER_SCHEMA = "bedrock-usage/developer-costs/v2"
+QDEV_SIDE = "Amazon Q / Kiro"  # what begins the lines of the Amazon Q / Kiro report among the developer warnings
 
 # name, unit, accuracy, meaning: the documented schema of every chargeback row.
 CHARGEBACK_COLUMNS: tuple[tuple[str, str, str, str], ...] = (
@@ -221,9 +222,12 @@ def qdev_people(report: QDevReport) -> list[QDevUser]:
     return people
 
 
-def qdev_subscribers(store: LogStore, period: Period, identities: Identities | None = None) -> list[QDevUser]:
-    """Subscribers seen in the Amazon Q Developer / Kiro logs and reports of ``store`` in ``period``."""
-    return qdev_people(analyze_qdev(Source(store), period, identities=identities))
+def qdev_subscribers(store: LogStore, period: Period,
+                     identities: Identities | None = None) -> tuple[list[QDevUser], list[str]]:
+    """Subscribers seen in the Amazon Q Developer / Kiro logs and reports of ``store`` in ``period``, and the
+    report's warnings (files and rows skipped, tiers unpriced, ...), each line marked as the Amazon Q / Kiro side's."""
+    report = analyze_qdev(Source(store), period, identities=identities)
+    return qdev_people(report), [f"{QDEV_SIDE}: {line}" for line in report.warnings]
 
 
 DEVELOPER_COLUMNS = ["developer", "qdev_user_ids", "bedrock_calls", "bedrock_tokens", "bedrock_cost_usd",

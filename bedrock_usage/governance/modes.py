@@ -65,7 +65,8 @@ def _filtered(args: argparse.Namespace) -> bool:
 def developer_costs_output(args: argparse.Namespace, facts: pd.DataFrame, scan: Period, aws: Aws | None,
                            warnings: list[str]) -> gr.Output:
     """--developer-costs for the month ``scan`` holds: seats and Kiro tiers prorated through today at the latest
-    (never over days to come), and the days the Bedrock logs cover first among the warnings."""
+    (never over days to come), and the days the Bedrock logs cover first among the warnings, then the Bedrock
+    scan's, then the Amazon Q / Kiro report's (what it skipped or could not price)."""
     user_map = args.user_map
     if args.demo and not (args.qdev_logs_dir or args.qdev_bucket):
         demo = ensure_demo_corpus()  # the Amazon Q / Kiro demo beside the Bedrock demo, with its user map
@@ -79,9 +80,9 @@ def developer_costs_output(args: argparse.Namespace, facts: pd.DataFrame, scan: 
     identities = Identities(read_user_map(user_map) if user_map else {}, lookup)
     days = coverage.log_coverage(facts, scan, filtered=_filtered(args), subject="the Bedrock cost")
     month = Period(scan.start, days.through, scan.tz)
-    people = chargeback.qdev_subscribers(store, month, identities)
+    people, qdev_warnings = chargeback.qdev_subscribers(store, month, identities)
     table = chargeback.developer_costs(facts, people, month.start, month.end)
-    notes = [*days.warnings(), *warnings, *chargeback.developer_warnings(people)]
+    notes = [*days.warnings(), *warnings, *qdev_warnings, *chargeback.developer_warnings(people)]
     return gr.developers_output(table, args.developer_costs, chargeback.seat_note(month.start, month.end), notes,
                                 args.max_rows, month, days.headline())
 

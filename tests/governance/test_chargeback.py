@@ -4,6 +4,7 @@ plain computation."""
 from __future__ import annotations
 
 import csv
+import gzip
 import json
 import math
 import re
@@ -17,6 +18,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import pytest
 
+import bedrock_tracker_cli
 from bedrock_usage.demo.writer import write_local
 from bedrock_usage.engines.local import LocalEngine
 from bedrock_usage.engines.queries import Filters
@@ -36,6 +38,7 @@ from bedrock_usage.qdev.people import read_user_map
 from bedrock_usage.qdev.synthetic import write_qdev_corpus
 from bedrock_usage.report.tracker import BedrockAthenaTracker
 from tests.oracle import caller, published_rates
+from tests.qdev.test_kiro_edges import ACCOUNT as KIRO_ACCOUNT
 from tests.qdev.test_kiro_edges import ana, kiro_of, write_report
 from tests.qdev.test_offline import offline  # noqa: F401  (fixture)
 
@@ -571,6 +574,34 @@ def test_developer_costs_cli_with_q_developer_and_kiro_logs(logs: Path, no_aws_e
     with (tmp_path / "out" / "bedrock_developer_costs_2025-11.csv").open() as handle:
         stamps = {(row["period_start"], row["period_end"], row["tz"]) for row in csv.DictReader(handle)}
     assert stamps == {("2025-11-01", "2025-11-30", "UTC")}  # a file forwarded alone says what it covers
+
+
+@pytest.mark.usefixtures("offline")
+def test_developer_costs_say_what_the_amazon_q_side_skipped(logs: Path, no_aws_env: dict[str, str], tmp_path: Path,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """A Kiro report row with a bad number and a prompt log cut short are skipped by the Amazon Q / Kiro report;
+    the developer costs say so in their warnings (JSON, and stderr), as qcli_s3_analyzer.py does, so the credits
+    shown are never taken for the whole month's."""
+    qdev = tmp_path / "qdev"
+    write_report(qdev, date(2025, 11, 2), [ana(date(2025, 11, 2), 100)])
+    write_report(qdev, date(2025, 11, 3), [ana(date(2025, 11, 3), "30.25abc")])
+    folder = (qdev / "AWSLogs" / KIRO_ACCOUNT / "QDeveloperLogs" / "GenerateAssistantResponse" / "us-east-1"
+              / "2025" / "11" / "04" / "10")
+    folder.mkdir(parents=True)
+    whole = gzip.compress(json.dumps({"records": []}).encode() * 20)
+    (folder / f"{KIRO_ACCOUNT}_GenerateAssistantResponse_20251104T101000Z_x.json.gz").write_bytes(whole[:20])
+    code = bedrock_tracker_cli.main(["--engine", "local", "--logs-dir", str(logs), "--region", "us-east-1",
+                                     "--developer-costs", "2025-11", "--qdev-logs-dir", str(qdev), "--format", "json",
+                                     "--output-dir", "-"])
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    doc = json.loads(out.out)
+    (ana_row,) = [row for row in doc["rows"] if row["developer"] == "ana.silva@example.com"]
+    assert ana_row["kiro_credits"] == 100  # the readable row only, and the warnings say a row was not read
+    skipped = ["Amazon Q / Kiro: skipped 1 unreadable prompt-log file (1 truncated or corrupt gzip)",
+               "Amazon Q / Kiro: skipped 1 unusable Kiro user-report row (1 bad number)"]
+    assert all(line in doc["warnings"] for line in skipped), doc["warnings"]
+    assert all(f"warning: {line}\n" in out.err for line in skipped)
 
 
 def kiro_report_credits(root: Path, user: str, month: str) -> float:
