@@ -697,8 +697,8 @@ def _kiro_warnings(kiro: kc.KiroCredits) -> list[str]:
         lines.append(f"Kiro tiers without published prices: {', '.join(kiro.unpriced_tiers)}: their seats and "
                      "overage are not in the cost (add them with --kiro-prices)")
     if kiro.users_without_tier:
-        lines.append(f"Kiro users without a Subscription_Tier in their latest report row: "
-                     f"{', '.join(kiro.users_without_tier)}: their seats and overage are not in the cost")
+        lines.append(f"Kiro users without a Subscription_Tier in their latest report row of a month: "
+                     f"{', '.join(kiro.users_without_tier)}: their seats and overage of that month are not in the cost")
     for tier, days in kiro.unpriced_days.items():
         lines.append(f"Kiro tier {tier} has no price on {counted(len(days), 'day')} of the period ({_days(days)}): "
                      "their seats and overage are not in the cost (add a price row with --kiro-prices)")

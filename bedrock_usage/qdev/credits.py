@@ -3,10 +3,11 @@
 ``Credits_Used`` are the credits taken from the plan's monthly allowance and ``Overage_Credits_Used`` those billed
 above it, per day, user and client type. For the month of the period's last day each person's credits (both kinds,
 every client) are set against their tier's allowance with a linear month-end projection, over the days whose report
-has arrived (a day's report is written at 02:00 UTC the next day). A person's tier is the one of their latest row.
-Cost for the period: each day's share of the tier's monthly price in force that day, plus each day's overage credits
-at the tier's per-credit price of that day (``kiro_prices``); a day without a price row for the tier is unpriced,
-never priced as another tier or day.
+has arrived (a day's report is written at 02:00 UTC the next day). A person's tier in a calendar month is the one of
+their latest row in it (Kiro re-rates the whole month after an upgrade, not the months before).
+Cost for the period: each day's share of the monthly price of the person's tier of that month in force that day, plus
+each day's overage credits at that tier's per-credit price of that day (``kiro_prices``); a day without a price row
+for the tier is unpriced, never priced as another tier or day.
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ class KiroCredits:
     price_rows: list[KiroTier]  # every row that priced a day of the period
     unpriced_tiers: list[str]  # tiers without a price on any day of the period
     unpriced_days: dict[str, list[date]]  # tiers priced on some days of the period: the days without a price
-    users_without_tier: list[str]  # people whose latest row has no Subscription_Tier: unpriced
+    users_without_tier: list[str]  # people with a month whose latest row has no Subscription_Tier: unpriced then
     prices_from: str | None  # the user's price file, if any
     stats: UserReportStats
 
@@ -127,16 +128,38 @@ def _latest(frame: pd.DataFrame, column: str) -> pd.Series:
     return ordered.groupby("person")[column].last()
 
 
-def _overage_usd(period_rows: pd.DataFrame, tier_of: pd.Series, prices: dict[str, DayPrices]) -> pd.Series:
-    """Per person, their overage credits of each day at their tier's price of that day (NaN: no day priced)."""
-    tiers = period_rows["person"].map(tier_of)
-    rates = [None if (row := prices[tier][day]) is None else row.overage_usd_per_credit
-             for tier, day in zip(tiers, period_rows[kr.DATE], strict=True)]
+DayTiers = dict[str, dict[date, str]]  # per person, their tier on each day of the period ("": none)
+
+
+def _day_tiers(period_rows: pd.DataFrame, days: list[date]) -> DayTiers:
+    """Per person, each day's tier: that of their latest row in its calendar month; a month without a row of theirs
+    takes the tier of the nearest month before with one, else of the first after."""
+    months = period_rows[kr.DATE].map(lambda day: (day.year, day.month))
+    ordered = period_rows.assign(_month=months).sort_values(["person", "_month", kr.DATE, kr.TIER], kind="stable")
+    latest = ordered.groupby(["person", "_month"])[kr.TIER].last()
+    by_person: dict[str, dict[tuple[int, int], str]] = {}
+    for (person, month), tier in latest.items():
+        by_person.setdefault(person, {})[month] = tier
+    return {person: {day: _tier_in(tiers, (day.year, day.month)) for day in days}
+            for person, tiers in by_person.items()}
+
+
+def _tier_in(tiers: dict[tuple[int, int], str], month: tuple[int, int]) -> str:
+    """The tier of ``month`` among a person's months with rows, carried over a month without one."""
+    before = [key for key in tiers if key <= month]
+    return tiers[max(before)] if before else tiers[min(tiers)]
+
+
+def _overage_usd(period_rows: pd.DataFrame, day_tiers: DayTiers, prices: dict[str, DayPrices]) -> pd.Series:
+    """Per person, their overage credits of each day at the price of their tier of that day (NaN: no day priced)."""
+    rates = [None if (row := prices[day_tiers[person][day]][day]) is None else row.overage_usd_per_credit
+             for person, day in zip(period_rows["person"], period_rows[kr.DATE], strict=True)]
     rate = pd.Series(rates, index=period_rows.index, dtype="float64")
     return (period_rows[kr.OVERAGE] * rate).groupby(period_rows["person"]).sum(min_count=1)
 
 
-def _per_user(period_rows: pd.DataFrame, prices: dict[str, DayPrices]) -> pd.DataFrame:
+def _per_user(period_rows: pd.DataFrame, prices: dict[str, DayPrices], day_tiers: DayTiers) -> pd.DataFrame:
+    """One row per person; ``tier`` is their latest row's, the seat and overage are priced at each month's tier."""
     if period_rows.empty:
         return pd.DataFrame(columns=PER_USER_COLUMNS)
     grouped = period_rows.groupby("person")
@@ -152,9 +175,10 @@ def _per_user(period_rows: pd.DataFrame, prices: dict[str, DayPrices]) -> pd.Dat
     )
     table["tier"] = _latest(period_rows, kr.TIER)
     table["total_credits"] = table["credits"] + table["overage_credits"]
-    table["seat_usd"] = [seat_price(prices[tier]) for tier in table["tier"]]
+    table["seat_usd"] = [seat_price({day: prices[tier][day] for day, tier in day_tiers[person].items()})
+                         for person in table.index]
     priced = table["seat_usd"].notna()  # a day priced: an overage of 0 costs $0, not unpriced
-    table["overage_usd"] = _overage_usd(period_rows, table["tier"], prices).fillna(0.0).where(priced)
+    table["overage_usd"] = _overage_usd(period_rows, day_tiers, prices).fillna(0.0).where(priced)
     table["cost_usd"] = table["seat_usd"] + table["overage_usd"]
     table = table.reset_index()[PER_USER_COLUMNS]
     return table.sort_values(["total_credits", "user"], ascending=[False, True]).reset_index(drop=True)
@@ -257,7 +281,8 @@ def summarise_credits(
     seen = sorted(set(facts[kr.TIER]) - {""})
     by_day = day_prices(prices, {*seen, ""}, days)
     tiers = {tier: rows[-1] for tier in seen if (rows := [r for r in by_day[tier].values() if r is not None])}
-    per_user = _per_user(period_rows, by_day)
+    day_tiers = _day_tiers(period_rows, days)
+    per_user = _per_user(period_rows, by_day, day_tiers)
     return KiroCredits(
         rows=period_rows,
         per_user=per_user,
@@ -271,7 +296,7 @@ def summarise_credits(
         price_rows=list(dict.fromkeys(row for tier in seen for row in by_day[tier].values() if row is not None)),
         unpriced_tiers=[tier for tier in seen if tier not in tiers],
         unpriced_days={tier: gaps for tier in tiers if (gaps := [d for d, r in by_day[tier].items() if r is None])},
-        users_without_tier=sorted(per_user.loc[per_user["tier"] == "", "user"]),
+        users_without_tier=sorted(per_user.loc[["" in day_tiers[p].values() for p in per_user["person"]], "user"]),
         prices_from=prices.override,
         stats=stats,
     )

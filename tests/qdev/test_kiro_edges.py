@@ -113,8 +113,8 @@ def test_a_person_without_a_tier_is_named_as_unpriced(tmp_path: Path) -> None:
     assert per_user["cost_usd"].isna().tolist() == [False, True]  # Ana first: same credits, then by name
     assert report.kiro.cost_usd == pytest.approx(20 / 30 + 50 * 0.04, rel=1e-12)  # Ana's alone
     assert report.kiro.users_without_tier == ["ben@example.com"]
-    assert ("Kiro users without a Subscription_Tier in their latest report row: ben@example.com: their seats and "
-            "overage are not in the cost") in report.warnings
+    assert ("Kiro users without a Subscription_Tier in their latest report row of a month: ben@example.com: their "
+            "seats and overage of that month are not in the cost") in report.warnings
 
 
 @pytest.mark.parametrize("through_sql", [False, True])

@@ -5,7 +5,7 @@ figures are counted here from what was written."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -144,6 +144,34 @@ def test_a_kiro_seat_is_priced_at_the_latest_tier_of_the_period(tmp_path: Path) 
     ana = report.kiro.per_user.set_index("user").loc["ana.silva@example.com"]
     assert ana["tier"] == "POWER"
     assert ana["seat_usd"] == pytest.approx(200 * 2 / 30, rel=1e-12)
+
+
+def test_a_kiro_seat_is_priced_at_each_months_own_latest_tier(tmp_path: Path) -> None:
+    """Ana on Pro ($20 a month) through 1 December, on Pro+ ($40, kiro.dev) from the 2nd: Kiro re-rates December, not
+    November, so November's 11 days cost 11/30 of $20 and December's 4 days 4/31 of $40; December's allowance is
+    Pro+'s (2,000 credits)."""
+    days = [date(2026, 11, 20) + timedelta(days=n) for n in range(15)]
+    write_kiro_days(tmp_path, {day: "PRO_PLUS" if day >= date(2026, 12, 2) else "PRO" for day in days})
+    report = analyze(Source(LocalStore(tmp_path)), Period(days[0], days[-1]), now=datetime(2026, 12, 6, tzinfo=UTC))
+    assert report.kiro is not None
+    ana = report.kiro.per_user.set_index("user").loc["ana.silva@example.com"]
+    assert ana["tier"] == "PRO_PLUS"
+    assert ana["seat_usd"] == pytest.approx(20 * 11 / 30 + 40 * 4 / 31, rel=1e-12)
+    assert report.kiro.allowance.set_index("user").loc["ana.silva@example.com", "allowance"] == 2000
+
+
+def test_a_month_whose_latest_row_has_no_tier_is_unpriced_and_named(tmp_path: Path) -> None:
+    """No Subscription_Tier in November, Pro ($20 a month) in December: only December's day is priced (1/31 of $20),
+    and the warning names Ana, never pricing November as Pro."""
+    write_kiro_days(tmp_path, {date(2026, 11, 30): "", date(2026, 12, 1): "PRO"})
+    report = analyze(Source(LocalStore(tmp_path)), Period(date(2026, 11, 30), date(2026, 12, 1)),
+                     now=datetime(2026, 12, 3, tzinfo=UTC))
+    assert report.kiro is not None
+    assert report.kiro.per_user.set_index("user").loc["ana.silva@example.com", "seat_usd"] == pytest.approx(
+        20 / 31, rel=1e-12)
+    assert report.kiro.users_without_tier == ["ana.silva@example.com"]
+    assert any(line.startswith("Kiro users without a Subscription_Tier in their latest report row of a month: "
+                               "ana.silva@example.com") for line in report.warnings)
 
 
 def test_two_spellings_of_an_email_user_id_are_one_subscription(tmp_path: Path) -> None:
