@@ -5,11 +5,14 @@ People are shown by e-mail where a source knows it (the Kiro user reports, the u
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import streamlit as st
 
 from ..errors import SetupRequired, UsageError
 from ..logs.period import Period
+from ..output.terminal_table import money
 from ..qdev.analysis import REQUEST_TYPE_ORDER, TOOL_RESULT, QDevReport, ReportTokenEstimate
 from ..qdev.cost import Q_DEVELOPER, SUBSCRIPTION_USD_PER_USER_MONTH, VirtualCost
 from ..qdev.credits import FLAGGED, KiroCredits
@@ -80,10 +83,10 @@ def cost_cards(t: Text, cost: VirtualCost, with_others: bool) -> list[tuple[str,
     cards_: list[tuple[str, str, str]] = []
     if with_others:
         cards_.append(("q_virtual_cost", compact_usd(cost.total),
-                       t("q_virtual_cost_help", exact=f"${cost.total:,.4f}", model=cost.price.name)))
+                       t("q_virtual_cost_help", exact=money(cost.total), model=cost.price.name)))
     cards_ += [
         ("q_subscribed_cost_card", compact_usd(cost.subscribed_cost),
-         t("q_subscribed_cost_help", exact=f"${cost.subscribed_cost:,.4f}", model=cost.price.name)),
+         t("q_subscribed_cost_help", exact=money(cost.subscribed_cost), model=cost.price.name)),
         ("q_subscription", compact_usd(cost.subscription),
          t("q_subscription_help", exact=f"${cost.subscription:,.4f}", users=number(cost.users),
            price=usd(SUBSCRIPTION_USD_PER_USER_MONTH))),
@@ -127,8 +130,9 @@ def qdev_charts(t: Text, report: QDevReport) -> None:
         st.plotly_chart(charts.compare_bars({t("q_subscribed_cost"): cost.subscribed_cost,
                                              t("q_subscription"): cost.subscription},
                                             value_label=t("cost_usd")), key="q_chart_cost")
-        verdict = "q_cost_below" if cost.difference >= 0 else "q_cost_above"
-        st.caption(t(verdict, amount=usd(abs(cost.difference))))
+        if not math.isnan(cost.difference):  # unknown when none of the requests is priced
+            verdict = "q_cost_below" if cost.difference >= 0 else "q_cost_above"
+            st.caption(t(verdict, amount=usd(abs(cost.difference))))
 
 
 def kiro_section(t: Text, kiro: KiroCredits, period: Period) -> None:

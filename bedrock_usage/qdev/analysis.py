@@ -494,13 +494,14 @@ PER_USER_COLUMNS = ["user", "person", "user_ids", "products", "requests", *REQUE
 
 
 def _per_user(frame: pd.DataFrame, options: Options) -> pd.DataFrame:
-    """One row per person; the virtual cost sums the priced requests, ``unpriced_tokens`` the others' tokens."""
+    """One row per person; the virtual cost sums the priced requests (NaN when none is), ``unpriced_tokens`` the
+    others' tokens."""
     if frame.empty:
         return pd.DataFrame(columns=PER_USER_COLUMNS)
     user_requests = frame[frame["request_type"] != TOOL_RESULT]
     unpriced = frame["input_cost_usd"].isna()
     table = frame.assign(
-        cost=frame["input_cost_usd"].fillna(0.0) + frame["output_cost_usd"].fillna(0.0),
+        cost=frame["input_cost_usd"] + frame["output_cost_usd"],  # NaN for an unpriced request
         unpriced=(frame["input_tokens"] + frame["output_tokens"]).where(unpriced, 0),
     ).groupby("person").agg(
         user=("user", "first"),
@@ -508,7 +509,7 @@ def _per_user(frame: pd.DataFrame, options: Options) -> pd.DataFrame:
         products=("product", lambda s: ", ".join(sorted(set(s)))),
         input_tokens=("input_tokens", "sum"),
         output_tokens=("output_tokens", "sum"),
-        virtual_cost_usd=("cost", "sum"),
+        virtual_cost_usd=("cost", lambda s: s.sum(min_count=1)),
         unpriced_tokens=("unpriced", "sum"),
     )
     table["max_context_share"] = user_requests.groupby("person")["input_tokens"].max() / options.context_window

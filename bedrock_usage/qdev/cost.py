@@ -212,6 +212,7 @@ class VirtualCost:
 
     ``model`` and ``price`` are the reference model's (us-east-1, the period's last day); ``per_model`` says which
     price each logged model got; ``kiro_users`` are the people with Kiro requests and none of Amazon Q Developer.
+    Costs sum the priced requests, NaN (unknown, never 0) when there are requests and none is priced.
     """
 
     model: str
@@ -227,14 +228,19 @@ class VirtualCost:
 
     @property
     def total(self) -> float:
-        """Input plus output cost."""
+        """Input plus output cost (NaN when no request is priced)."""
         return self.input_cost + self.output_cost
 
     @property
     def difference(self) -> float:
         """Subscription minus the virtual cost of the Amazon Q Developer requests: positive means the subscription
-        cost more than the API would have."""
+        cost more than the API would have; NaN when that cost is unknown."""
         return self.subscription - self.subscribed_cost
+
+
+def priced_sum(costs: pd.Series) -> float:
+    """The sum of the priced costs (NaN: unpriced); NaN when there are costs and none is priced, never 0."""
+    return float(costs.sum(min_count=1)) if len(costs) else 0.0
 
 
 def virtual_cost(priced: pd.DataFrame, people: pd.Series, first: date, last: date, model: str,
@@ -249,13 +255,13 @@ def virtual_cost(priced: pd.DataFrame, people: pd.Series, first: date, last: dat
     return VirtualCost(
         model=model,
         price=price,
-        input_cost=float(priced["input_cost_usd"].sum()),
-        output_cost=float(priced["output_cost_usd"].sum()),
+        input_cost=priced_sum(priced["input_cost_usd"]),
+        output_cost=priced_sum(priced["output_cost_usd"]),
         users=users,
         subscription=prorated_subscription(users, first, last),
         per_model=per_model(priced),
-        subscribed_cost=float((priced.loc[q_developer, "input_cost_usd"]
-                               + priced.loc[q_developer, "output_cost_usd"]).sum()),
+        subscribed_cost=priced_sum(priced.loc[q_developer, "input_cost_usd"]
+                                   + priced.loc[q_developer, "output_cost_usd"]),
         kiro_users=len(set(people[~q_developer].dropna()) - subscribers),
         unpriced_tokens=int((priced.loc[unpriced, "input_tokens"] + priced.loc[unpriced, "output_tokens"]).sum()),
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import gzip
 import json
+import math
 from datetime import date, datetime
 from pathlib import Path
 
@@ -16,7 +17,7 @@ import tiktoken
 import qcli_s3_analyzer
 from bedrock_usage.logs.period import Period
 from bedrock_usage.qdev.analysis import Source, analyze
-from bedrock_usage.qdev.render import render_terminal
+from bedrock_usage.qdev.render import render_terminal, report_document
 from bedrock_usage.qdev.sources import LocalStore
 from tests.qdev.test_offline import offline  # noqa: F401  (fixture)
 
@@ -239,7 +240,11 @@ def test_a_claude_name_the_book_does_not_know_is_unpriced_with_its_tokens(tmp_pa
     report = analyze(Source(LocalStore(tmp_path)), Period(day, day))
 
     assert report.virtual_cost.unpriced_tokens == _tokens(prompt) + _tokens(answer)
-    assert report.virtual_cost.total == 0
+    assert math.isnan(report.virtual_cost.total)  # nothing priced: unknown, never $0
+    assert math.isnan(report.per_user.loc[0, "virtual_cost_usd"])
+    document = report_document(report)
+    assert document["per_user"][0]["virtual_cost_usd"] is None
+    assert [document["virtual_cost"][key] for key in ("input_cost", "output_cost", "total")] == [None] * 3
     assert any("(claude-sonnet-9)" in line and "not in the virtual cost" in line for line in report.warnings)
 
 
@@ -294,4 +299,5 @@ def test_the_terminal_never_shows_unpriced_tokens_as_money(tmp_path: Path) -> No
 
     priced = _tokens(prompt) / 1000 * rate[0] + _tokens(answer) / 1000 * rate[1]
     assert _per_user_cell(partly) == f"${priced:,.4f} (part)"
+    assert partly.virtual_cost.total == pytest.approx(priced)  # the priced requests' sum, the rest in the warnings
     assert "(part) when some are not" in " ".join(render_terminal(partly).split())
