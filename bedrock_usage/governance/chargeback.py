@@ -20,9 +20,10 @@ import pandas as pd
 from ..errors import UsageError
 from ..logs.identity import person_name
 from ..logs.period import Period
-from ..qdev.analysis import Identities, QDevReport, Source, named
+from ..qdev.analysis import Identities, Options, QDevReport, Source, named
 from ..qdev.analysis import analyze as analyze_qdev
 from ..qdev.cost import SUBSCRIPTION_SOURCE, SUBSCRIPTION_USD_PER_USER_MONTH, prorated_subscription
+from ..qdev.kiro_prices import PRICES_ENV as KIRO_PRICES_ENV
 from ..qdev.sources import LogStore
 from ..report.priced_facts import COST_COLUMNS, METRICS, TOTAL_COST
 from ..report.tracker import COST_NOTE, TOKENS_NOTE
@@ -222,11 +223,12 @@ def qdev_people(report: QDevReport) -> list[QDevUser]:
     return people
 
 
-def qdev_subscribers(store: LogStore, period: Period,
-                     identities: Identities | None = None) -> tuple[list[QDevUser], list[str]]:
-    """Subscribers seen in the Amazon Q Developer / Kiro logs and reports of ``store`` in ``period``, and the
+def qdev_subscribers(store: LogStore, period: Period, identities: Identities | None = None,
+                     kiro_prices: str | None = None) -> tuple[list[QDevUser], list[str]]:
+    """Subscribers seen in the Amazon Q Developer / Kiro logs and reports of ``store`` in ``period``, their Kiro tiers
+    priced with ``kiro_prices`` on top of the built-in prices (as ``qcli_s3_analyzer.py --kiro-prices``), and the
     report's warnings (files and rows skipped, tiers unpriced, ...), each line marked as the Amazon Q / Kiro side's."""
-    report = analyze_qdev(Source(store), period, identities=identities)
+    report = analyze_qdev(Source(store), period, options=Options(kiro_prices=kiro_prices), identities=identities)
     return qdev_people(report), [f"{QDEV_SIDE}: {line}" for line in report.warnings]
 
 
@@ -312,7 +314,8 @@ def developer_warnings(qdev_users: list[QDevUser]) -> list[str]:
     unpriced = sorted(user.developer for user in qdev_users if user.kiro and user.kiro_cost_usd is None)
     if unpriced:
         lines.append(f"Kiro cost unknown for {len(unpriced)} developer(s) without a priced tier in the Kiro user "
-                     f"reports ({', '.join(unpriced)}): add the tier with --kiro-prices, or turn on the reports")
+                     f"reports ({', '.join(unpriced)}): add the tier with --kiro-prices FILE (or "
+                     f"${KIRO_PRICES_ENV}), or turn on the reports")
     unnamed = sum("@" not in user.developer for user in qdev_users)
     if unnamed:
         lines.append(f"{unnamed} Amazon Q Developer / Kiro user(s) have no e-mail in any source and cannot meet "

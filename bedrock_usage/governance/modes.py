@@ -80,7 +80,7 @@ def developer_costs_output(args: argparse.Namespace, facts: pd.DataFrame, scan: 
     identities = Identities(read_user_map(user_map) if user_map else {}, lookup)
     days = coverage.log_coverage(facts, scan, filtered=_filtered(args), subject="the Bedrock cost")
     month = Period(scan.start, days.through, scan.tz)
-    people, qdev_warnings = chargeback.qdev_subscribers(store, month, identities)
+    people, qdev_warnings = chargeback.qdev_subscribers(store, month, identities, args.kiro_prices)
     table = chargeback.developer_costs(facts, people, month.start, month.end)
     notes = [*days.warnings(), *warnings, *qdev_warnings, *chargeback.developer_warnings(people)]
     return gr.developers_output(table, args.developer_costs, chargeback.seat_note(month.start, month.end), notes,

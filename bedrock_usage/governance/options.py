@@ -12,6 +12,7 @@ import urllib.parse
 from pathlib import Path
 
 from ..errors import UsageError
+from ..qdev.kiro_prices import PRICES_ENV as KIRO_PRICES_ENV
 
 EXIT_ALERT = 3
 GOVERNANCE_MODES = ("reconcile", "check_budgets", "anomalies", "chargeback", "developer_costs")
@@ -31,6 +32,7 @@ MODE_OPTIONS: dict[str, tuple[tuple[str, ...], object]] = {
     "qdev_bucket": (("developer_costs",), None),
     "user_map": (("developer_costs",), None),
     "identity_store": (("developer_costs",), None),
+    "kiro_prices": (("developer_costs",), None),
 }
 MONTH_MODES = ("chargeback", "developer_costs")  # their period is the month they name
 # The period options a mode does not read: a month's modes none, a budget check only its as-of day (--end-date).
@@ -108,6 +110,10 @@ def add_governance_arguments(parser: argparse.ArgumentParser) -> None:
                        help="with --developer-costs: CSV with userId,email (any Identity Center id form -> email)")
     group.add_argument("--identity-store", metavar="auto|d-XXXXXXXXXX",
                        help="with --developer-costs: look people without an e-mail up in IAM Identity Center")
+    group.add_argument("--kiro-prices", metavar="FILE",
+                       help="with --developer-costs: Kiro tier prices (CSV or JSON, the columns of "
+                            "bedrock_usage/qdev/kiro_prices.csv) on top of the built-in ones, as qcli_s3_analyzer.py's "
+                            f"(default: ${KIRO_PRICES_ENV} if set)")
 
 
 def governance_mode(args: argparse.Namespace) -> str | None:

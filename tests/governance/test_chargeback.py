@@ -604,6 +604,29 @@ def test_developer_costs_say_what_the_amazon_q_side_skipped(logs: Path, no_aws_e
     assert all(f"warning: {line}\n" in out.err for line in skipped)
 
 
+@pytest.mark.usefixtures("offline")
+def test_developer_costs_price_a_kiro_tier_from_kiro_prices(logs: Path, no_aws_env: dict[str, str], tmp_path: Path,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """``--kiro-prices FILE``, which the warning of an unpriced tier names, prices it as in qcli_s3_analyzer.py: a
+    PRO_MAX seat at the file's $100 a month is $100 for the whole of November, 12 overage credits $0.05 each."""
+    qdev, prices = tmp_path / "qdev", tmp_path / "kiro.json"
+    write_report(qdev, date(2025, 11, 2), [ana(date(2025, 11, 2), 100, Subscription_Tier="PRO_MAX",
+                                               Overage_Credits_Used=12)])
+    prices.write_text(json.dumps([{"tier": "PRO_MAX", "monthly_usd": 100, "credits": 5000,
+                                   "overage_usd_per_credit": 0.05, "source": "our contract"}]))
+    argv = ["--engine", "local", "--logs-dir", str(logs), "--region", "us-east-1", "--developer-costs", "2025-11",
+            "--qdev-logs-dir", str(qdev), "--format", "json", "--output-dir", "-"]
+    assert bedrock_tracker_cli.main(argv) == 0
+    unpriced = json.loads(capsys.readouterr().out)
+    assert any("add the tier with --kiro-prices FILE" in line for line in unpriced["warnings"])
+    assert bedrock_tracker_cli.main([*argv, "--kiro-prices", str(prices)]) == 0
+    out = capsys.readouterr()
+    doc = json.loads(out.out)
+    (ana_row,) = [row for row in doc["rows"] if row["developer"] == "ana.silva@example.com"]
+    assert ana_row["kiro_cost_usd"] == pytest.approx(100 + 12 * 0.05, rel=1e-12)
+    assert not any("Kiro cost unknown" in line for line in doc["warnings"]), doc["warnings"]
+
+
 def kiro_report_credits(root: Path, user: str, month: str) -> float:
     """In-plan plus overage credits of ``user`` in ``month``, from the Kiro user reports under ``root``."""
     total = 0.0

@@ -23,6 +23,7 @@ def mode_of(*argv: str) -> str | None:
      "--anomaly-window goes with --anomalies or --check-budgets"),
     (("--user-map", "people.csv"), "--user-map goes with --developer-costs"),
     (("--qdev-logs-dir", "q"), "--qdev-logs-dir goes with --developer-costs"),
+    (("--kiro-prices", "kiro.csv"), "--kiro-prices goes with --developer-costs"),
     (("--coverage-threshold", "90"), "--coverage-threshold goes with --reconcile"),
     (("--account", "123456789012", "--anomalies"), "--account goes with --reconcile"),
     (("--chargeback", "2025-11", "--days", "3"), "--chargeback reads the month it names: leave out --days"),
@@ -56,6 +57,7 @@ def test_an_option_its_run_would_ignore_is_refused(argv: tuple[str, ...], messag
     (("--chargeback", "2025-11", "--chargeback-by", "tag:team"), "chargeback"),
     (("--reconcile", "--coverage-threshold", "90", "--account", "123456789012"), "reconcile"),
     (("--developer-costs", "2025-11", "--qdev-logs-dir", "q", "--user-map", "m.csv"), "developer_costs"),
+    (("--developer-costs", "2025-11", "--qdev-logs-dir", "q", "--kiro-prices", "k.csv"), "developer_costs"),
 ])
 def test_options_of_the_mode_asked_for_are_taken(argv: tuple[str, ...], mode: str | None) -> None:
     assert mode_of(*argv) == mode
