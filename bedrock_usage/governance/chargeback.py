@@ -171,8 +171,8 @@ class QDevUser:
 
     developer: str
     user_ids: str
-    requests: int = 0  # prompt-log requests
-    events: int = 0  # activity-report events
+    requests: int = 0  # prompt-log requests, of Amazon Q Developer and Kiro
+    events: int = 0  # activity-report events, of Amazon Q Developer and Kiro (KiroLogs/by_user_analytic)
     q_developer: bool = False
     kiro: bool = False
     kiro_tier: str = ""

@@ -32,12 +32,18 @@ from bedrock_usage.governance.chargeback import (
     qdev_people,
 )
 from bedrock_usage.governance.coverage import through_day
-from bedrock_usage.governance.render import chargeback_document, chargeback_stem, chargeback_text
+from bedrock_usage.governance.render import chargeback_document, chargeback_stem, chargeback_text, developers_text
 from bedrock_usage.logs.period import Period
+from bedrock_usage.qdev.analysis import Source
+from bedrock_usage.qdev.analysis import analyze as analyze_qdev
 from bedrock_usage.qdev.people import read_user_map
+from bedrock_usage.qdev.sources import LocalStore
 from bedrock_usage.qdev.synthetic import write_qdev_corpus
 from bedrock_usage.report.tracker import BedrockAthenaTracker
 from tests.oracle import caller, published_rates
+from tests.qdev.test_cost_days import ACCOUNT as COST_ACCOUNT
+from tests.qdev.test_cost_days import USER as COST_USER
+from tests.qdev.test_cost_days import write_kiro_chat
 from tests.qdev.test_kiro_edges import ACCOUNT as KIRO_ACCOUNT
 from tests.qdev.test_kiro_edges import ana, kiro_of, write_report
 from tests.qdev.test_offline import offline  # noqa: F401  (fixture)
@@ -625,6 +631,26 @@ def test_developer_costs_price_a_kiro_tier_from_kiro_prices(logs: Path, no_aws_e
     (ana_row,) = [row for row in doc["rows"] if row["developer"] == "ana.silva@example.com"]
     assert ana_row["kiro_cost_usd"] == pytest.approx(100 + 12 * 0.05, rel=1e-12)
     assert not any("Kiro cost unknown" in line for line in doc["warnings"]), doc["warnings"]
+
+
+@pytest.mark.usefixtures("offline")
+def test_the_developer_table_says_its_requests_are_amazon_qs_and_kiros(tmp_path: Path) -> None:
+    """One Amazon Q Developer request and two Kiro requests of one developer: the column holds 3, and its header says
+    it counts both products' requests, not Amazon Q Developer's alone beside the Q seat."""
+    write_kiro_chat(tmp_path, "us-east-1", "2026-03-02T09:00:00.000000Z", "auto", "Plan the release", "A plan.")
+    write_kiro_chat(tmp_path, "us-east-1", "2026-03-02T10:00:00.000000Z", "auto", "Write the notes", "Notes.")
+    folder = tmp_path / "AWSLogs" / COST_ACCOUNT / "QDeveloperLogs" / "GenerateAssistantResponse" / "us-east-1"
+    (folder / "2026/03/02/11").mkdir(parents=True)
+    record = {"generateAssistantResponseEventRequest": {"prompt": "Explain this", "userId": COST_USER,
+                                                        "timeStamp": "2026-03-02T11:00:00.000000Z"},
+              "generateAssistantResponseEventResponse": {"assistantResponse": "It sorts.", "requestId": "q-1"}}
+    (folder / "2026/03/02/11" / "q.json.gz").write_bytes(gzip.compress(json.dumps({"records": [record]}).encode()))
+    first, last = date(2026, 3, 1), date(2026, 3, 31)
+    people = qdev_people(analyze_qdev(Source(LocalStore(tmp_path)), Period(first, last)))
+    text = developers_text(developer_costs(pd.DataFrame(), people, first, last), "2026-03", "a note", [])
+    header, _, row = text.splitlines()[3:6]
+    cells = dict(zip(re.split(r"\s{2,}", header.strip()), re.split(r"\s{2,}", row.strip()), strict=True))
+    assert cells["Developer"] == COST_USER and cells["Q+Kiro requests"] == "3"
 
 
 def kiro_report_credits(root: Path, user: str, month: str) -> float:
