@@ -425,6 +425,7 @@ class _Plan:
 
     def save(self) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
+        mark_dropped(self.folder / name for name in self.dropped)
         _write_json(self.folder / MANIFEST, {
             "fingerprint": _fingerprint(),
             "day_folder": self.day.path.as_posix(),
@@ -433,7 +434,8 @@ class _Plan:
         })
 
     def sweep(self) -> None:
-        """Delete parts no manifest lists once they are old enough that no reader can still be using them."""
+        """Delete parts no manifest lists once they were dropped long enough ago that no reader can still be using
+        them (``mark_dropped``)."""
         if not self.folder.is_dir():
             return
         kept = {p["file"] for p in self.parts}
@@ -456,6 +458,15 @@ def part_is_whole(path: Path, size: int | None = None) -> bool:
     except OSError:  # missing, unreadable, or shorter than four bytes
         return False
     return head == tail == PARQUET_MAGIC and (size is None or end == size)
+
+
+def mark_dropped(parts: Iterable[Path]) -> None:
+    """Stamp parts a manifest stops listing with the time they are dropped, before the manifest is saved: their grace
+    (``ORPHAN_GRACE_SECONDS``, for a reader that listed them earlier) counts from then, not from when they were
+    written, which may be long ago."""
+    for part in parts:
+        with contextlib.suppress(OSError):  # already gone, or damaged past reading
+            os.utime(part)
 
 
 def damaged_parts(parts: list[Path]) -> list[Path]:

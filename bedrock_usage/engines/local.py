@@ -52,6 +52,7 @@ from ..logs.schema import BODY_FIELDS, PARTITION_COLUMN, TABLE_NAME, duckdb_colu
 from ..output.progress import Progress, Reporter, Tally, silent
 from .base import PAYLOAD_OBJECTS, LogRegions, QueryResult, ScanStats, Scope, SqlParam
 from .columnar_cache import (
+    CACHE_ENV,
     PARQUET_COMPRESSION,
     PART_COMPRESSION,
     ColumnarCache,
@@ -293,15 +294,7 @@ class LocalEngine:
         days, stats = self.list_days(scope, progress)
         reading = Tally(progress, READING, with_bytes=True, notes=_records_note)
         if self.cache_dir:
-            try:
-                result, notes = self._query_cached(sql, params, days, reading, stats)
-            except duckdb.Error:
-                # A part damaged where the cheap checks do not look: drop what DuckDB cannot read, rebuild it
-                # from the logs, and answer once more.
-                cache = ColumnarCache(self.cache_dir, self.root)
-                if not cache.discard(damaged_parts(cache.parts_of(days))):
-                    raise
-                result, notes = self._query_cached(sql, params, days, reading, stats)
+            result, notes = self._query_cached_healed(sql, params, days, reading, stats)
         else:
             con = self._connect()
             try:
@@ -311,6 +304,31 @@ class LocalEngine:
                 con.close()
         _count_notes(notes, scope, stats)
         return result
+
+    def _query_cached_healed(
+        self, sql: str, params: Sequence[SqlParam], days: list[DayFolder], reading: Tally, stats: ScanStats,
+    ) -> tuple[QueryResult, ReadNotes]:
+        """``_query_cached``, planned and answered once more when a part it read went away meanwhile (another run on
+        the same cache swept it) or is damaged where the cheap checks do not look (dropped first, so its objects are
+        parsed again); a part gone again is a UsageError."""
+        try:
+            return self._query_cached(sql, params, days, reading, stats)
+        except _PartsGone:
+            pass
+        except duckdb.Error:
+            cache = ColumnarCache(self.cache_dir, self.root)
+            if not cache.discard(damaged_parts(cache.parts_of(days))):
+                raise
+        try:
+            return self._query_cached(sql, params, days, reading, stats)
+        except _PartsGone:
+            raise self._parts_gone_error() from None
+
+    def _parts_gone_error(self) -> UsageError:
+        return UsageError(
+            f"parts of the columnar cache in {self.cache_dir} were removed while this report read them (another "
+            f"run on the same cache folder?): run the report again, or give each run a folder of its own with "
+            f"{CACHE_ENV}")
 
     def _query_cached(
         self, sql: str, params: Sequence[SqlParam], days: list[DayFolder], reading: Tally, stats: ScanStats,
@@ -343,16 +361,17 @@ class LocalEngine:
         self.last_refresh = scan.stats
         key = cache.result_key(sql, params, scan.parts)
         scan.stats.result_reused = stored = cache.has_result(key)
-        if stored:
-            cache.mark_used(key)
-        else:
-            _create_view(con(), scan.parts)
-            try:  # straight from the query to the file, never whole in memory
-                stored = cache.write_result(key, lambda target: _write_rows(con(), sql, params, target))
-            except _write_errors():
-                stored = False
-        if not stored:  # the cache folder or the disk refuses the file
-            return QueryResult(_rows(con(), sql, params), stats), scan.notes
+        with _noting_parts_gone(scan.parts):
+            if stored:
+                cache.mark_used(key)
+            else:
+                _create_view(con(), scan.parts)
+                try:  # straight from the query to the file, never whole in memory
+                    stored = cache.write_result(key, lambda target: _write_rows(con(), sql, params, target))
+                except _write_errors():
+                    stored = False
+            if not stored:  # the cache folder or the disk refuses the file
+                return QueryResult(_rows(con(), sql, params), stats), scan.notes
         rows = self._stored_rows(cache, key, sql, params, scan.parts)
         return QueryResult(rows, stats, key, cache.shelf, cache.result_path(key)), scan.notes
 
@@ -367,8 +386,11 @@ class LocalEngine:
             if table is None:
                 con = self._connect()
                 try:
-                    _create_view(con, parts)
-                    table = _rows(con, sql, params)
+                    with _noting_parts_gone(parts):
+                        _create_view(con, parts)
+                        table = _rows(con, sql, params)
+                except _PartsGone:
+                    raise self._parts_gone_error() from None
                 finally:
                     con.close()
                 cache.store_result(key, table)
@@ -511,6 +533,21 @@ class _Opened:
             if self._connection is not None:
                 self._connection.close()
                 self._connection = None
+
+
+class _PartsGone(Exception):
+    """A part a query read went away while it ran (another run on the same cache swept it)."""
+
+
+@contextlib.contextmanager
+def _noting_parts_gone(parts: list[Path]) -> Iterator[None]:
+    """Raise ``_PartsGone`` for a DuckDB error met while one of ``parts`` is missing; any other error as it is."""
+    try:
+        yield
+    except duckdb.Error:
+        if all(os.path.isfile(part) for part in parts):
+            raise
+        raise _PartsGone from None
 
 
 def _write_errors() -> tuple[type[Exception], ...]:

@@ -8,9 +8,11 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from datetime import date
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -18,12 +20,19 @@ import pytest
 
 from bedrock_usage.demo.synthetic import CorpusSpec, generate_records
 from bedrock_usage.demo.writer import write_local
-from bedrock_usage.engines.columnar_cache import CACHE_ENV, MANIFEST, MAX_PARTS, ColumnarCache, prune_missing_roots
-from bedrock_usage.engines.local import LocalEngine
+from bedrock_usage.engines.columnar_cache import (
+    CACHE_ENV,
+    MANIFEST,
+    MAX_PARTS,
+    ORPHAN_GRACE_SECONDS,
+    ColumnarCache,
+    prune_missing_roots,
+)
+from bedrock_usage.engines.local import READING, LocalEngine
 from bedrock_usage.engines.queries import Filters
 from bedrock_usage.errors import UsageError
 from bedrock_usage.logs.period import resolve_period
-from bedrock_usage.output.progress import silent
+from bedrock_usage.output.progress import Progress, silent
 from bedrock_usage.report.tracker import BedrockAthenaTracker, UsageReport
 from tests.conftest import ROOT
 from tests.logfiles import read_tree
@@ -280,20 +289,115 @@ def test_parts_hold_no_bodies_or_prompts(logs: Path, tmp_path: Path) -> None:
         assert "Draft a polite" not in str(pq.read_table(part).to_pylist())
 
 
+def add_one_call(logs: Path, index: int) -> None:
+    """Write an object of one call into the 2025-11-05 us-east-1 day folder (a new part at the next refresh)."""
+    extra = generate_records(CorpusSpec(records=1, start_date=date(2025, 11, 5), end_date=date(2025, 11, 5),
+                                        seed=1000 + index))
+    extra[0].update(timestamp=f"2025-11-05T10:{index:02d}:00Z", region="us-east-1")
+    write_local(logs, extra)
+
+
+def parts_in(cache: Path) -> set[Path]:
+    return set(cache.rglob("part-*.parquet"))
+
+
+def age(paths: set[Path], seconds: float) -> None:
+    """Set the modification time of ``paths`` to ``seconds`` ago."""
+    then = time.time() - seconds
+    for path in paths:
+        os.utime(path, (then, then))
+
+
+def rows_of(parts: set[Path]) -> int:
+    """The rows a reader gets from ``parts`` (as a report that listed them before reads them)."""
+    return duckdb.connect().read_parquet([str(p) for p in sorted(parts)]).aggregate("count(*)").fetchall()[0][0]
+
+
+@pytest.mark.slow
+def test_a_part_dropped_by_another_run_outlives_its_readers(logs: Path, tmp_path: Path) -> None:
+    """A part dropped because one of its objects changed stays until the grace period has passed since it was
+    dropped (its written time is long past), so a report that listed it before still reads it; then it is swept."""
+    cache, day = tmp_path / "cache", resolve_period(start="2025-11-02", end="2025-11-02")
+    analyze(logs, cache=cache, period=day)
+    listed = parts_in(cache)  # what report A listed, written two hours ago
+    age(listed, 2 * 3600)
+    rows = rows_of(listed)
+    changed = next(path for path in record_objects(logs) if "/2025/11/02/" in path.as_posix())
+    os.utime(changed)  # touched: report B drops the part that holds it
+    dropped_at = time.time()
+    _, engine = analyze(logs, cache=cache, period=day)
+    assert engine.last_refresh.parts_dropped == 1
+    assert listed <= parts_in(cache)  # nothing A reads was deleted
+    (dropped,) = listed - {manifest.parent / part["file"] for manifest in cache.rglob(MANIFEST)
+                           for part in json.loads(manifest.read_text())["parts"]}
+    assert dropped.stat().st_mtime >= dropped_at - 1  # its grace counts from the drop
+    assert rows_of(listed) == rows
+    age({dropped}, ORPHAN_GRACE_SECONDS + 60)
+    analyze(logs, cache=cache, period=day)
+    assert not dropped.exists()
+
+
+class Sweeper:
+    """A progress reporter that, once the logs are read and before the query runs, deletes every part (another run
+    on the same cache sweeping them past their grace); ``times`` says how many queries it does this to."""
+
+    def __init__(self, cache: Path, times: int):
+        self.cache = cache
+        self.times = times
+        self.swept: list[Path] = []
+
+    def __call__(self, update: Progress) -> None:
+        if update.step == READING and update.finished and self.times:
+            self.times -= 1
+            for part in parts_in(self.cache):
+                part.unlink()
+                self.swept.append(part)
+
+
+@pytest.mark.slow
+def test_a_report_whose_parts_are_swept_while_it_reads_plans_again(logs: Path, tmp_path: Path) -> None:
+    sweeper = Sweeper(tmp_path / "cache", times=1)
+    report = BedrockAthenaTracker(LocalEngine(logs, cache=tmp_path / "cache")).analyze(PERIOD, progress=sweeper)
+    assert sweeper.swept
+    assert_matches_records(report, logs)
+
+
+def test_parts_swept_again_on_the_second_plan_are_one_clear_error(logs: Path, tmp_path: Path) -> None:
+    sweeper = Sweeper(tmp_path / "cache", times=2)
+    with pytest.raises(UsageError, match=f"removed while this report read them.*{CACHE_ENV}"):
+        BedrockAthenaTracker(LocalEngine(logs, cache=tmp_path / "cache")).analyze(PERIOD, progress=sweeper)
+
+
 @pytest.mark.slow
 def test_many_small_refreshes_are_compacted(logs: Path, tmp_path: Path) -> None:
     analyze(logs, cache=tmp_path / "cache")
     for index in range(MAX_PARTS + 3):
-        stamp = f"2025-11-05T10:{index:02d}:00Z"
-        extra = generate_records(CorpusSpec(records=1, start_date=date(2025, 11, 5), end_date=date(2025, 11, 5),
-                                            seed=1000 + index))
-        extra[0].update(timestamp=stamp, region="us-east-1")
-        write_local(logs, extra)
+        add_one_call(logs, index)
         analyze(logs, cache=tmp_path / "cache")
     manifests = list((tmp_path / "cache").rglob(MANIFEST))
     assert max(len(json.loads(m.read_text())["parts"]) for m in manifests) <= MAX_PARTS
     cached, _ = analyze(logs, cache=tmp_path / "cache")
     assert_same_report(cached, analyze(logs, cache=False)[0])
+
+
+@pytest.mark.slow
+def test_parts_merged_into_one_outlive_their_readers(logs: Path, tmp_path: Path) -> None:
+    """The parts a merge replaces stay for the grace period from the merge, however long ago they were written."""
+    cache = tmp_path / "cache"
+    analyze(logs, cache=cache)
+    for index in range(MAX_PARTS):
+        add_one_call(logs, index)
+        if index == MAX_PARTS - 1:
+            listed = parts_in(cache)
+            age(listed, 2 * 3600)
+            rows = rows_of(listed)
+            merged_at = time.time()
+        _, engine = analyze(logs, cache=cache)
+    merged = listed - {manifest.parent / part["file"] for manifest in cache.rglob(MANIFEST)
+                       for part in json.loads(manifest.read_text())["parts"]}
+    assert len(merged) == MAX_PARTS
+    assert listed <= parts_in(cache) and rows_of(listed) == rows
+    assert all(part.stat().st_mtime >= merged_at - 1 for part in merged)
 
 
 @pytest.mark.slow
