@@ -1,10 +1,11 @@
 """A columnar cache of parsed log records: Parquet parts per log folder, region and UTC day, built incrementally.
 
 Each day folder of the logs has a cache folder holding Parquet parts and ``manifest.json``, which lists the
-log objects (name, size, mtime) behind each part (and which of them were read with replacement characters for bytes
-that are not UTF-8) and the objects found unreadable for their content. A refresh
-reuses every part whose objects are unchanged, parses only objects it has not seen, and drops a part when one of
-its objects changed or disappeared (its other objects are parsed again). An object left out for the environment
+log objects (name, size, mtime) behind each part, the cap on decompressed bytes it was parsed under (and which of its
+objects were read with replacement characters for bytes that are not UTF-8) and the objects found unreadable for their
+content. A refresh reuses every part whose objects are unchanged, parses only objects it has not seen, and drops a
+part when one of its objects changed or disappeared, or when it was parsed under a larger cap than today's (its
+other objects are parsed again). An object left out for the environment
 (permission denied, an I/O error) is read again on every refresh: the user may have fixed it. Parts hold the
 table's declared columns only: never request or response bodies.
 """
@@ -39,7 +40,7 @@ pa = lazy("pyarrow")
 pq = lazy("pyarrow.parquet")
 
 CACHE_ENV = "BEDROCK_USAGE_COLUMNAR_CACHE"
-FORMAT_VERSION = 5  # bump when parts would hold other rows or columns: every cache is then rebuilt
+FORMAT_VERSION = 6  # bump when parts would hold other rows or columns: every cache is then rebuilt
 MANIFEST = "manifest.json"
 RESULTS = "results"
 SHELF = "reports"
@@ -256,9 +257,9 @@ class ColumnarCache:
         stats.seconds = time.perf_counter() - started
         return scan
 
-    def parts_of(self, days: Iterable[DayFolder]) -> list[Path]:
-        """The parts the manifests of ``days`` list now."""
-        return [plan.folder / part["file"] for plan in (_Plan.of(day, self.folder_of(day), 0) for day in days)
+    def parts_of(self, days: Iterable[DayFolder], cap: int) -> list[Path]:
+        """The parts the manifests of ``days`` list now that a refresh under ``cap`` would read."""
+        return [plan.folder / part["file"] for plan in (_Plan.of(day, self.folder_of(day), cap) for day in days)
                 for part in plan.parts]
 
     def discard(self, parts: list[Path]) -> list[Path]:
@@ -342,7 +343,8 @@ class _Plan:
     """One day folder's manifest, compared with the objects listed now and with the parts on disk.
 
     A part that is missing, of another size than written, or without Parquet's magic bytes at both ends (a
-    truncated or emptied file) is dropped, and its objects parsed again, so a damaged cache heals itself.
+    truncated or emptied file) is dropped, and its objects parsed again, so a damaged cache heals itself; so is one
+    parsed under a larger cap than today's, whose objects may now be over it (a smaller cap leaves it whole).
     ``left_out`` entries are ``[name, size, mtime_ns, reason, cap]``; one left out for passing a smaller cap than
     today's is read again, and one left out for the environment is never kept (an earlier version kept them). A part's
     ``replaced`` names its objects read with replacement characters, so a refresh that reuses it still says so.
@@ -358,7 +360,7 @@ class _Plan:
         covered: set[str] = set()
         for part in manifest.get("parts", []):
             fresh = all(listed.get(name) and _same(listed[name], size, mtime) for name, size, mtime in part["objects"])
-            if fresh and part_is_whole(folder / part["file"], part.get("bytes")):
+            if fresh and part["cap"] <= cap and part_is_whole(folder / part["file"], part.get("bytes")):
                 self.parts.append(part)
                 covered.update(name for name, _, _ in part["objects"])
             else:
@@ -403,6 +405,7 @@ class _Plan:
             self.parts.append({
                 "file": part.name,
                 "bytes": part.stat().st_size,
+                "cap": cap,
                 "objects": [[o.name, o.size, o.mtime_ns] for o in batch if o.path not in bad],
                 "replaced": sorted(o.name for o in notes.replaced),
             })
@@ -418,7 +421,7 @@ class _Plan:
         target = self.folder / _part_name()
         merge_parts([self.folder / p["file"] for p in self.parts], target)
         self.dropped += [p["file"] for p in self.parts]
-        self.parts = [{"file": target.name, "bytes": target.stat().st_size,
+        self.parts = [{"file": target.name, "bytes": target.stat().st_size, "cap": max(p["cap"] for p in self.parts),
                        "objects": [o for p in self.parts for o in p["objects"]],
                        "replaced": sorted(name for p in self.parts for name in p.get("replaced", ()))}]
         self.changed = True

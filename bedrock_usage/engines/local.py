@@ -317,7 +317,7 @@ class LocalEngine:
             pass
         except duckdb.Error:
             cache = ColumnarCache(self.cache_dir, self.root)
-            if not cache.discard(damaged_parts(cache.parts_of(days))):
+            if not cache.discard(damaged_parts(cache.parts_of(days, self.max_object_bytes))):
                 raise
         try:
             return self._query_cached(sql, params, days, reading, stats)

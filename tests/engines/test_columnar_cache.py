@@ -20,6 +20,7 @@ import pytest
 
 from bedrock_usage.demo.synthetic import CorpusSpec, generate_records
 from bedrock_usage.demo.writer import write_local
+from bedrock_usage.engines.base import PAYLOAD_OBJECTS
 from bedrock_usage.engines.columnar_cache import (
     CACHE_ENV,
     MANIFEST,
@@ -244,6 +245,37 @@ def test_bad_objects_are_counted_alike_and_remembered(logs: Path, tmp_path: Path
     repaired, engine = analyze(logs, cache=tmp_path / "cache")
     assert engine.last_refresh.objects_parsed >= 1
     assert_same_report(repaired, analyze(logs, cache=False)[0])
+
+
+@pytest.mark.slow
+def test_a_lowered_cap_on_decompressed_bytes_gives_the_figures_of_a_run_without_the_cache(
+    logs: Path, tmp_path: Path
+) -> None:
+    """Parts parsed under a larger cap (``BEDROCK_USAGE_MAX_OBJECT_MB``) hold objects now over it: they are parsed
+    again, and the objects over the cap skipped, as a run without the cache skips them; raising the cap back reads
+    them all."""
+    day = resolve_period(start="2025-11-02", end="2025-11-02")
+    sizes = {path: len(gzip.decompress(path.read_bytes())) for path in record_objects(logs)}
+    read = sorted(size for path, size in sizes.items() if "/2025/11/02/" in path.as_posix())
+    cap = (read[-3] + read[-2]) // 2  # the two largest objects of the day are over it
+    assert read[-3] < cap < read[-2]
+    analyze(logs, cache=tmp_path / "cache", period=day)  # parsed under the default cap
+
+    def lowered(cache: Path | bool) -> UsageReport:
+        return BedrockAthenaTracker(LocalEngine(logs, cache=cache, max_object_bytes=cap)).analyze(day)
+
+    cached, raw = lowered(tmp_path / "cache"), lowered(False)
+    assert_same_report(cached, raw)
+    # the next day's folder is read for late calls; its objects over the cap are counted by its own day
+    assert sum(cached.stats.skipped_objects.values()) - cached.stats.skipped_objects[PAYLOAD_OBJECTS] == 2
+    within = [json.loads(line) for path, size in sizes.items() if size <= cap
+              for line in gzip.decompress(path.read_bytes()).splitlines() if line.strip()]
+    expected = aggregate(within, day.start, day.end)["summary"][()]
+    assert (cached.summary["calls"], cached.summary["input_tokens"]) == (expected.calls, expected.input_tokens)
+    assert cached.summary["estimated_cost_usd"] == pytest.approx(expected.estimated_cost, rel=1e-9)
+    again, _ = analyze(logs, cache=tmp_path / "cache", period=day)
+    assert again.summary["calls"] > cached.summary["calls"]
+    assert_same_report(again, analyze(logs, cache=False, period=day)[0])
 
 
 @pytest.mark.slow
