@@ -46,8 +46,8 @@ _AGGREGATE = (
 def sample(files: list[Path], share: int) -> list[LogObject]:
     """Every ``share``-th record object, as the engine lists them."""
     chosen = files[::share]
-    return [LogObject(path.parent.as_posix(), path.name, path.stat().st_size, path.stat().st_mtime_ns)
-            for path in chosen]
+    return [LogObject(path.parent.as_posix(), path.name, info.st_size, info.st_mtime_ns, info.st_ino,
+                      info.st_ctime_ns) for path, info in ((path, path.stat()) for path in chosen)]
 
 
 def _inflate(objects: list[LogObject]) -> int:

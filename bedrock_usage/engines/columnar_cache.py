@@ -1,13 +1,13 @@
 """A columnar cache of parsed log records: Parquet parts per log folder, region and UTC day, built incrementally.
 
 Each day folder of the logs has a cache folder holding Parquet parts and ``manifest.json``, which lists the
-log objects (name, size, mtime) behind each part, the cap on decompressed bytes it was parsed under (and which of its
-objects were read with replacement characters for bytes that are not UTF-8) and the objects found unreadable for their
-content. A refresh reuses every part whose objects are unchanged, parses only objects it has not seen, and drops a
-part when one of its objects changed or disappeared, or when it was parsed under a larger cap than today's (its
-other objects are parsed again). An object left out for the environment
-(permission denied, an I/O error) is read again on every refresh: the user may have fixed it. Parts hold the
-table's declared columns only: never request or response bodies.
+log objects (name and ``LogObject.stamp``: size, mtime, file id, status-change time) behind each part, the cap on
+decompressed bytes it was parsed under (and which of its objects were read with replacement characters for bytes that
+are not UTF-8) and the objects found unreadable for their content. A refresh reuses every part whose objects are
+unchanged, parses only objects it has not seen, and drops a part when one of its objects changed, was replaced or
+disappeared, or when it was parsed under a larger cap than today's (its other objects are parsed again). An object
+left out for the environment (permission denied, an I/O error) is read again on every refresh: the user may have fixed
+it. Parts hold the table's declared columns only: never request or response bodies.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ pa = lazy("pyarrow")
 pq = lazy("pyarrow.parquet")
 
 CACHE_ENV = "BEDROCK_USAGE_COLUMNAR_CACHE"
-FORMAT_VERSION = 6  # bump when parts would hold other rows or columns: every cache is then rebuilt
+FORMAT_VERSION = 7  # bump when parts would hold other rows or columns: every cache is then rebuilt
 MANIFEST = "manifest.json"
 RESULTS = "results"
 SHELF = "reports"
@@ -80,7 +80,8 @@ def _fingerprint() -> str:
 
 @dataclass(frozen=True, slots=True)
 class LogObject:
-    """A record object as listed: its hour folder and file name, size and modification time in nanoseconds.
+    """A record object as listed: its hour folder and file name, size, modification time, file id (inode) and
+    status-change time (``st_ctime_ns``), which together tell an object replaced since it was parsed (``stamp``).
 
     A listing makes one per object (tens of thousands a month), so each holds text only: the hour folder's text is
     the one object every file of the folder shares, and ``path`` and ``name`` are made when read (at 5M records a
@@ -91,6 +92,17 @@ class LogObject:
     file: str
     size: int
     mtime_ns: int
+    ino: int
+    ctime_ns: int
+
+    @property
+    def stamp(self) -> list[int]:
+        """What changes when the object is replaced, as a manifest keeps it. Size and modification time alone miss a
+        copy that keeps both (``rsync -a``, ``cp -p``, a restore, the mirror's whole-second S3 dates); the kernel sets
+        the status-change time to now on every write, rename or ``utime`` (no program can set it back), and a file
+        put in the object's place has another file id, where Windows' "ctime" is a creation time that the file
+        system may carry over to a file of the same name."""
+        return [self.size, self.mtime_ns, self.ino, self.ctime_ns]
 
     @property
     def path(self) -> str:
@@ -345,7 +357,7 @@ class _Plan:
     A part that is missing, of another size than written, or without Parquet's magic bytes at both ends (a
     truncated or emptied file) is dropped, and its objects parsed again, so a damaged cache heals itself; so is one
     parsed under a larger cap than today's, whose objects may now be over it (a smaller cap leaves it whole).
-    ``left_out`` entries are ``[name, size, mtime_ns, reason, cap]``; one left out for passing a smaller cap than
+    ``left_out`` entries are ``[name, *stamp, reason, cap]``; one left out for passing a smaller cap than
     today's is read again, and one left out for the environment is never kept (an earlier version kept them). A part's
     ``replaced`` names its objects read with replacement characters, so a refresh that reuses it still says so.
     """
@@ -359,16 +371,16 @@ class _Plan:
         self.retried: dict[LogObject, str] = {}  # left out for the environment in this refresh: not remembered
         covered: set[str] = set()
         for part in manifest.get("parts", []):
-            fresh = all(listed.get(name) and _same(listed[name], size, mtime) for name, size, mtime in part["objects"])
+            fresh = all(_same(listed.get(name), stamp) for name, *stamp in part["objects"])
             if fresh and part["cap"] <= cap and part_is_whole(folder / part["file"], part.get("bytes")):
                 self.parts.append(part)
-                covered.update(name for name, _, _ in part["objects"])
+                covered.update(name for name, *_ in part["objects"])
             else:
                 self.dropped.append(part["file"])
         self.left_out_entries = [
             entry for entry in manifest.get("left_out", [])
-            if listed.get(entry[0]) and _same(listed[entry[0]], entry[1], entry[2])
-            and (entry[4] is None or entry[4] >= cap) and not from_environment(entry[3])
+            if _same(listed.get(entry[0]), entry[1:-2])
+            and (entry[-1] is None or entry[-1] >= cap) and not from_environment(entry[-2])
         ]
         covered.update(entry[0] for entry in self.left_out_entries)
         self.reused = len(covered)
@@ -390,7 +402,7 @@ class _Plan:
     def left_out(self) -> dict[LogObject, str]:
         """The objects left out, remembered or met in this refresh, with the reason."""
         listed = {o.name: o for o in self.day.objects}
-        return {**{listed[entry[0]]: entry[3] for entry in self.left_out_entries}, **self.retried}
+        return {**{listed[entry[0]]: entry[-2] for entry in self.left_out_entries}, **self.retried}
 
     @property
     def replaced(self) -> set[LogObject]:
@@ -406,11 +418,11 @@ class _Plan:
                 "file": part.name,
                 "bytes": part.stat().st_size,
                 "cap": cap,
-                "objects": [[o.name, o.size, o.mtime_ns] for o in batch if o.path not in bad],
+                "objects": [[o.name, *o.stamp] for o in batch if o.path not in bad],
                 "replaced": sorted(o.name for o in notes.replaced),
             })
         self.left_out_entries += [
-            [o.name, o.size, o.mtime_ns, reason, cap if reason == over_cap_reason(cap) else None]
+            [o.name, *o.stamp, reason, cap if reason == over_cap_reason(cap) else None]
             for o, reason in left_out.items() if not from_environment(reason)
         ]
         self.retried.update({o: reason for o, reason in left_out.items() if from_environment(reason)})
@@ -493,8 +505,9 @@ def from_environment(reason: str) -> bool:
     return reason.rpartition(": ")[2] in _OS_ERRORS
 
 
-def _same(obj: LogObject, size: int, mtime_ns: int) -> bool:
-    return obj.size == size and obj.mtime_ns == mtime_ns
+def _same(obj: LogObject | None, stamp: list[int]) -> bool:
+    """True when ``obj`` is listed and still the object a manifest stamped ``stamp``."""
+    return obj is not None and obj.stamp == stamp
 
 
 def batches(objects: list[LogObject], limit: int = PART_BYTES) -> Iterator[list[LogObject]]:

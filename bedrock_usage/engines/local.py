@@ -279,7 +279,7 @@ class LocalEngine:
                 skipped.skipped_objects[EMPTY] += 1
                 skipped.skip_example(EMPTY, entry.path)
                 continue
-            objects.append(LogObject(folder, entry.name, info.st_size, info.st_mtime_ns))
+            objects.append(LogObject(folder, entry.name, info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns))
             stats.objects_read += 1
             stats.bytes_read += info.st_size
 

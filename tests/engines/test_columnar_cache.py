@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -20,7 +21,7 @@ import pytest
 
 from bedrock_usage.demo.synthetic import CorpusSpec, generate_records
 from bedrock_usage.demo.writer import write_local
-from bedrock_usage.engines.base import PAYLOAD_OBJECTS
+from bedrock_usage.engines.base import PAYLOAD_OBJECTS, Scope
 from bedrock_usage.engines.columnar_cache import (
     CACHE_ENV,
     MANIFEST,
@@ -207,6 +208,61 @@ def test_a_changed_object_replaces_its_part(logs: Path, tmp_path: Path) -> None:
     assert_matches_records(cached, logs)
 
 
+def same_size_rewrite(text: bytes, size: int) -> bytes:
+    """``text`` gzipped to ``size`` bytes with the first input token count changed (to the first number of as many
+    digits that compresses to that size)."""
+    count = re.search(rb'"inputTokenCount": ?(\d+)', text)
+    digits = count.end(1) - count.start(1)
+    for tokens in range(10 ** (digits - 1), 10**digits):
+        changed = text[:count.start(1)] + str(tokens).encode() + text[count.end(1):]
+        packed = gzip.compress(changed, mtime=0)
+        if len(packed) == size and changed != text:
+            return packed
+    raise AssertionError("no count compresses to the size")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("how", ["in place (cp -p)", "a new file renamed over it (rsync -a, the mirror)"])
+def test_an_object_replaced_with_the_same_size_and_time_is_parsed_again(logs: Path, tmp_path: Path, how: str) -> None:
+    day = resolve_period(start="2025-11-02", end="2025-11-02")
+    target = next(path for path in record_objects(logs) if "/2025/11/02/" in path.as_posix())
+    text = gzip.decompress(target.read_bytes())
+    target.write_bytes(gzip.compress(text, mtime=0))  # as the logs came: a size the rewrite can match
+    before = target.stat()
+    analyze(logs, cache=tmp_path / "cache", period=day)
+    rewritten = same_size_rewrite(text, before.st_size)
+    written = target if how.startswith("in place") else target.with_name("incoming.tmp")
+    written.write_bytes(rewritten)
+    os.utime(written, ns=(before.st_atime_ns, before.st_mtime_ns))
+    os.replace(written, target)
+    after = target.stat()
+    assert (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    assert (after.st_ino == before.st_ino) == how.startswith("in place")
+
+    cached, engine = analyze(logs, cache=tmp_path / "cache", period=day)
+    assert engine.last_refresh.parts_dropped == 1
+    records = [json.loads(line) for path in record_objects(logs)
+               for line in gzip.decompress(path.read_bytes()).splitlines() if line.strip()]
+    expected = aggregate(records, day.start, day.end)["summary"][()]
+    assert (cached.summary["calls"], cached.summary["input_tokens"]) == (expected.calls, expected.input_tokens)
+    assert_same_report(cached, analyze(logs, cache=False, period=day)[0])
+
+
+def test_an_object_listed_again_unchanged_keeps_its_stamp(logs: Path, tmp_path: Path) -> None:
+    """Listing an unchanged object twice, reading it, or renaming the folder above the logs changes none of what
+    tells a replaced object (so a warm refresh parses nothing)."""
+    def stamps(root: Path) -> list[list[int]]:
+        days, _ = LocalEngine(root).list_days(Scope(("us-east-1",), FIRST, LAST))
+        return [obj.stamp for day in days for obj in day.objects]
+
+    first = stamps(logs)
+    for path in record_objects(logs):
+        path.read_bytes()
+    assert stamps(logs) == first
+    again = stamps(logs.rename(tmp_path / "moved"))
+    assert again == first and len(again) > 10
+
+
 @pytest.mark.slow
 def test_a_removed_object_leaves_the_figures(logs: Path, tmp_path: Path) -> None:
     analyze(logs, cache=tmp_path / "cache")
@@ -290,7 +346,7 @@ def test_day_folders_parsed_together_keep_a_part_each(logs: Path, tmp_path: Path
     for manifest in manifests:
         listed = json.loads(manifest.read_text())
         folder = logs / Path(listed["day_folder"]).relative_to(logs.resolve())
-        names = [name for part in listed["parts"] for name, _, _ in part["objects"]]
+        names = [name for part in listed["parts"] for name, *_ in part["objects"]]
         assert sorted(names) == sorted(
             p.relative_to(folder).as_posix() for p in record_objects(logs) if folder in p.parents and p != unreadable
         )
