@@ -17,35 +17,38 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bedrock_usage.cache import default_mirror_dir
-from bedrock_usage.demo.profiles import DEMO_INFERENCE_PROFILES
-from bedrock_usage.engines.base import SKIPPED_EXAMPLES, Engine
-from bedrock_usage.engines.choice import SourceChoice, build_engine
-from bedrock_usage.engines.queries import Filters
-from bedrock_usage.errors import UsageError
-from bedrock_usage.governance.options import add_governance_arguments, governance_mode
-from bedrock_usage.governance.profiles import PROFILES_ENV, profile_resolver
-from bedrock_usage.logs.period import Period, resolve_period, through_today
-from bedrock_usage.logs.regions import requested_regions
-from bedrock_usage.output.command import (
-    EXIT_ENVIRONMENT,
-    EXIT_OK,
-    UsageErrorParser,
-    hint_without_aws,
-    named,
-    print_warnings,
-    report_main,
-    row_count,
-    workgroup_name,
-)
-from bedrock_usage.output.files import output_folder
-from bedrock_usage.output.json_values import document_text
-from bedrock_usage.output.progress import add_quiet_option, terminal_progress
-from bedrock_usage.output.terminal_table import visible, visible_lines
-from bedrock_usage.output.wording import counted
-from bedrock_usage.pricing import PRICES_ENV, PriceBook
-from bedrock_usage.report.render import render_terminal, report_document, selected_analyses, write_csv, write_json
-from bedrock_usage.report.tracker import ANALYSES, DEFAULT_APPLICATION_TAGS, BedrockAthenaTracker, UsageReport
+from bedrock_usage.output.command import interrupt_ends_run
+
+with interrupt_ends_run():  # Ctrl-C while the modules load ends the run as later: one line, exit 130
+    from bedrock_usage.cache import default_mirror_dir
+    from bedrock_usage.demo.profiles import DEMO_INFERENCE_PROFILES
+    from bedrock_usage.engines.base import SKIPPED_EXAMPLES, Engine
+    from bedrock_usage.engines.choice import SourceChoice, build_engine
+    from bedrock_usage.engines.queries import Filters
+    from bedrock_usage.errors import UsageError
+    from bedrock_usage.governance.options import add_governance_arguments, governance_mode
+    from bedrock_usage.governance.profiles import PROFILES_ENV, profile_resolver
+    from bedrock_usage.logs.period import Period, resolve_period, through_today
+    from bedrock_usage.logs.regions import requested_regions
+    from bedrock_usage.output.command import (
+        EXIT_ENVIRONMENT,
+        EXIT_OK,
+        UsageErrorParser,
+        hint_without_aws,
+        named,
+        print_warnings,
+        report_main,
+        row_count,
+        workgroup_name,
+    )
+    from bedrock_usage.output.files import output_folder
+    from bedrock_usage.output.json_values import document_text
+    from bedrock_usage.output.progress import add_quiet_option, terminal_progress
+    from bedrock_usage.output.terminal_table import visible, visible_lines
+    from bedrock_usage.output.wording import counted
+    from bedrock_usage.pricing import PRICES_ENV, PriceBook
+    from bedrock_usage.report.render import render_terminal, report_document, selected_analyses, write_csv, write_json
+    from bedrock_usage.report.tracker import ANALYSES, DEFAULT_APPLICATION_TAGS, BedrockAthenaTracker, UsageReport
 
 if TYPE_CHECKING:
     from bedrock_usage.aws.mirror import MirrorResult

@@ -16,39 +16,42 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from bedrock_usage.aws.session import Aws
-from bedrock_usage.engines.athena import DEFAULT_WORKGROUP
-from bedrock_usage.errors import UsageError
-from bedrock_usage.logs.period import resolve_period, through_today
-from bedrock_usage.logs.regions import requested_regions
-from bedrock_usage.output.command import (
-    UsageErrorParser,
-    hint_without_aws,
-    print_warnings,
-    report_main,
-    row_count,
-    workgroup_name,
-)
-from bedrock_usage.output.files import STANDARD_OUTPUT, output_folder
-from bedrock_usage.output.json_values import document_text
-from bedrock_usage.output.progress import add_quiet_option, terminal_progress
-from bedrock_usage.output.terminal_table import visible_lines
-from bedrock_usage.pricing import PRICES_ENV
-from bedrock_usage.qdev.analysis import DEFAULT_CONTEXT_WINDOW, Filters, Identities, Options, Source, analyze
-from bedrock_usage.qdev.athena import AthenaActivity, AthenaUserReports, kiro_athena_engine, qdev_athena_engine
-from bedrock_usage.qdev.cost import DEFAULT_MODEL, MODEL_IDS
-from bedrock_usage.qdev.identity_center import IdentityCenter, check_store_option
-from bedrock_usage.qdev.kiro_prices import PRICES_ENV as KIRO_PRICES_ENV
-from bedrock_usage.qdev.people import read_user_map
-from bedrock_usage.qdev.render import (
-    DEMO_BANNER,
-    render_terminal,
-    report_document,
-    write_csv,
-    write_json,
-)
-from bedrock_usage.qdev.sources import DEFAULT_BUCKET, LocalStore, s3_store
-from bedrock_usage.qdev.synthetic import DEMO_DAYS, demo_cache_dir, ensure_demo_corpus
+from bedrock_usage.output.command import interrupt_ends_run
+
+with interrupt_ends_run():  # Ctrl-C while the modules load ends the run as later: one line, exit 130
+    from bedrock_usage.aws.session import Aws
+    from bedrock_usage.engines.athena import DEFAULT_WORKGROUP
+    from bedrock_usage.errors import UsageError
+    from bedrock_usage.logs.period import resolve_period, through_today
+    from bedrock_usage.logs.regions import requested_regions
+    from bedrock_usage.output.command import (
+        UsageErrorParser,
+        hint_without_aws,
+        print_warnings,
+        report_main,
+        row_count,
+        workgroup_name,
+    )
+    from bedrock_usage.output.files import STANDARD_OUTPUT, output_folder
+    from bedrock_usage.output.json_values import document_text
+    from bedrock_usage.output.progress import add_quiet_option, terminal_progress
+    from bedrock_usage.output.terminal_table import visible_lines
+    from bedrock_usage.pricing import PRICES_ENV
+    from bedrock_usage.qdev.analysis import DEFAULT_CONTEXT_WINDOW, Filters, Identities, Options, Source, analyze
+    from bedrock_usage.qdev.athena import AthenaActivity, AthenaUserReports, kiro_athena_engine, qdev_athena_engine
+    from bedrock_usage.qdev.cost import DEFAULT_MODEL, MODEL_IDS
+    from bedrock_usage.qdev.identity_center import IdentityCenter, check_store_option
+    from bedrock_usage.qdev.kiro_prices import PRICES_ENV as KIRO_PRICES_ENV
+    from bedrock_usage.qdev.people import read_user_map
+    from bedrock_usage.qdev.render import (
+        DEMO_BANNER,
+        render_terminal,
+        report_document,
+        write_csv,
+        write_json,
+    )
+    from bedrock_usage.qdev.sources import DEFAULT_BUCKET, LocalStore, s3_store
+    from bedrock_usage.qdev.synthetic import DEMO_DAYS, demo_cache_dir, ensure_demo_corpus
 
 PROG = "qcli_s3_analyzer.py"
 EXAMPLES = """examples:

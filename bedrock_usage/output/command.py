@@ -115,6 +115,16 @@ def interrupted() -> int:
     return EXIT_INTERRUPTED
 
 
+@contextmanager
+def interrupt_ends_run() -> Iterator[None]:
+    """Ctrl-C inside the block (a script still importing its modules, before ``report_main`` or ``run_main`` guard
+    it) ends the run as it does later: ``interrupted``, exit 130, no traceback."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        raise SystemExit(interrupted()) from None
+
+
 def reader_went_away() -> int:
     """The reader of standard output (e.g. ``| head``) stopped early: not an error, and nothing more to print."""
     os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

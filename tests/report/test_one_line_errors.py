@@ -204,3 +204,33 @@ def test_a_tag_table_that_would_be_ignored_is_refused(logs: Path, capsys: pytest
     proc = main(capsys, *local(logs, *(option for key in tags for option in ("--tag", key))))
     assert_one_line(proc, "--tag application_name: application_name is always read and names the application")
     assert proc.stdout == ""
+
+
+# Runs a script as Python would, with Ctrl-C arriving while it imports one module (as a SIGINT in its first second
+# does): the finder raises KeyboardInterrupt in place of the import.
+_INTERRUPTED_IMPORT = """
+import runpy, sys
+
+script, module = sys.argv[1:3]
+
+class CtrlC:
+    def find_spec(self, name, path=None, target=None):
+        if name == module:
+            raise KeyboardInterrupt
+
+sys.meta_path.insert(0, CtrlC())
+sys.argv = [script, *sys.argv[3:]]
+runpy.run_path(script, run_name="__main__")
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("script", "module", "args"), [
+    ("bedrock_tracker_cli.py", "bedrock_usage.report.render", ["--demo"]),
+    ("bedrock_tracker_cli.py", "bedrock_usage.qdev.render", ["--service", "qcli", "--demo"]),
+    ("qcli_s3_analyzer.py", "bedrock_usage.qdev.render", ["--demo"]),
+])
+def test_ctrl_c_while_the_modules_load_is_one_line_and_exit_130(script: str, module: str, args: list[str]) -> None:
+    done = subprocess.run([sys.executable, "-c", _INTERRUPTED_IMPORT, str(ROOT / script), module, *args],
+                          capture_output=True, text=True, cwd=ROOT, timeout=120, check=False)
+    assert (done.returncode, done.stderr, done.stdout) == (130, "interrupted\n", "")
