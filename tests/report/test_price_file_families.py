@@ -33,12 +33,14 @@ def call(n: int, model_id: str, region: str) -> dict:
             "modelId": model_id, "input": {"inputTokenCount": 1000}, "output": {"outputTokenCount": 100}}
 
 
-def analyse(tmp_path: Path, rows: list[dict]) -> UsageReport:
+def analyse(tmp_path: Path, rows: list[dict], calls: list[tuple[str, str]] = CALLS,
+            regions: tuple[str, ...] = ("us-east-1", "us-gov-west-1")) -> UsageReport:
+    """The report of ``calls`` (model id, Region) on ``DAY`` priced with a price file of ``rows``."""
     logs, prices = tmp_path / "logs", tmp_path / "prices.json"
-    write_records(logs, [call(n, model, region) for n, (model, region) in enumerate(CALLS)])
+    write_records(logs, [call(n, model, region) for n, (model, region) in enumerate(calls)])
     prices.write_text(json.dumps({"prices": rows}), encoding="utf-8")
     tracker = BedrockAthenaTracker(LocalEngine(logs, cache=False), PriceBook.load(prices))
-    return tracker.analyze(resolve_period(start=DAY, end=DAY), ("us-east-1", "us-gov-west-1"), Filters())
+    return tracker.analyze(resolve_period(start=DAY, end=DAY), regions, Filters())
 
 
 def fallbacks(report: UsageReport) -> list[str]:

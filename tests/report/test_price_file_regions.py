@@ -4,23 +4,17 @@ families, so a price negotiated for one Region is never taken to apply everywher
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from bedrock_usage.engines.local import LocalEngine
-from bedrock_usage.engines.queries import Filters
-from bedrock_usage.logs.period import resolve_period
-from bedrock_usage.pricing import PriceBook
-from bedrock_usage.report.tracker import BedrockAthenaTracker, UsageReport, narrowed
-from tests.logfiles import ACCOUNT, write_records
+from bedrock_usage.report.tracker import UsageReport, narrowed
 from tests.oracle import all_rates
+from tests.report.test_price_file_families import DAY, SONNET_45, fallbacks
+from tests.report.test_price_file_families import analyse as priced_calls
 
-SONNET_45 = "anthropic.claude-sonnet-4-5-20250929-v1:0"
-DAY = "2026-11-10"
 OWN = {"input": 0.002, "output": 0.01, "cache_write_5m": 0.0025, "cache_read": 0.0002}  # negotiated for us-east-1
 REGIONS = ("us-east-1", "us-west-2", "eu-west-1")
 # every call through the regional family (geo profiles and in-region ids), from three Regions
@@ -31,22 +25,8 @@ LINE = (f"Claude Sonnet 4.5 ({SONNET_45}): your price file prices its regional e
         "\"region\" for every Region)")
 
 
-def call(n: int, model_id: str, region: str) -> dict:
-    return {"timestamp": f"{DAY}T12:{n:02d}:00Z", "accountId": ACCOUNT, "region": region,
-            "identity": {"arn": f"arn:aws:iam::{ACCOUNT}:user/ana"}, "requestId": f"r-{n}", "operation": "Converse",
-            "modelId": model_id, "input": {"inputTokenCount": 1000}, "output": {"outputTokenCount": 100}}
-
-
 def analyse(tmp_path: Path, rows: list[dict]) -> UsageReport:
-    logs, prices = tmp_path / "logs", tmp_path / "prices.json"
-    write_records(logs, [call(n, model, region) for n, (model, region) in enumerate(CALLS)])
-    prices.write_text(json.dumps({"prices": rows}), encoding="utf-8")
-    tracker = BedrockAthenaTracker(LocalEngine(logs, cache=False), PriceBook.load(prices))
-    return tracker.analyze(resolve_period(start=DAY, end=DAY), REGIONS, Filters())
-
-
-def fallbacks(report: UsageReport) -> list[str]:
-    return [line for line in report.warnings if "your price file" in line]
+    return priced_calls(tmp_path, rows, CALLS, REGIONS)
 
 
 def test_calls_from_other_regions_name_the_regions_that_took_the_book_price(tmp_path: Path) -> None:
