@@ -311,6 +311,7 @@ def test_a_sync_that_finds_no_object_names_where_it_looked(
     assert "warning: no log object of us-east-1 for the period under s3://logs-a/wrong/" in err
 
 
+@pytest.mark.slow
 def test_objects_not_copied_are_named_escaped_in_every_form_of_the_report(
     aws_env: dict[str, str], moto_endpoint: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,

@@ -591,6 +591,7 @@ def test_qdev_athena_setup_finds_no_reports_or_too_many_and_says_which_option_to
     )
 
 
+@pytest.mark.slow
 def test_verify_permissions_reports_each_role_and_region_without_crashing(aws_env: dict[str, str]) -> None:
     iam = boto3.client("iam")
     trust = {

@@ -138,6 +138,7 @@ def test_an_iam_users_application_is_named_with_its_account_as_in_the_other_peri
     assert every.report.summary["calls"] == len([r for r in before if ":user/alice" in r["identity"]["arn"]]) == 5
 
 
+@pytest.mark.slow
 def test_a_drill_down_into_a_value_the_rows_hold_is_that_bar_alone(
         no_aws_env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Beside the bars ``alice (111111111111)`` and ``alice (222222222222)``, the bar ``alice`` (a role named alice, a

@@ -424,6 +424,7 @@ def test_every_region_with_logs_is_read_by_default_and_stands_alone(demo_env: di
     assert at.multiselect(key="regions").value == ["all"]
 
 
+@pytest.mark.slow
 def test_a_period_after_today_is_refused_not_shown_as_today(demo_env: dict[str, str]) -> None:
     """From a shared link or the pickers, a period starting after today has no logs: it is refused with the reason,
     instead of showing today's figures under other dates. The pickers' today, a UTC day, is allowed in any zone."""

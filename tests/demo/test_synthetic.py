@@ -575,6 +575,7 @@ def test_request_ids_stay_reproducible_for_a_spec_and_differ_between_specs() -> 
         assert not set(first) & set(other), change
 
 
+@pytest.mark.slow
 def test_a_refused_write_names_the_action_and_the_policy_file(aws_env: dict[str, str]) -> None:
     s3 = boto3.client("s3")
     s3.create_bucket(Bucket="locked-logs")

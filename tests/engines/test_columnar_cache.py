@@ -143,6 +143,7 @@ def test_new_objects_are_the_only_ones_parsed(logs: Path, tmp_path: Path) -> Non
     assert_matches_records(cached, logs)
 
 
+@pytest.mark.slow
 def test_parts_an_earlier_version_made_are_parsed_again(logs: Path, tmp_path: Path) -> None:
     """Parts keep reduced bodies: those of another format (columns or body values, e.g. before Converse's cache
     details were kept) never answer; their objects are parsed again."""
@@ -539,6 +540,7 @@ class ForgetfulEngine(LocalEngine):
         return result
 
 
+@pytest.mark.slow
 def test_results_go_straight_to_their_file_and_are_priced_from_it(logs: Path, tmp_path: Path) -> None:
     raw, _ = analyze(logs, cache=False)
     cold, _ = analyze(logs, cache=tmp_path / "cache")
@@ -550,6 +552,7 @@ def test_results_go_straight_to_their_file_and_are_priced_from_it(logs: Path, tm
     assert_same_report(gone, raw)  # the file went away between the query and the pricing: its rows are read
 
 
+@pytest.mark.slow
 def test_a_results_folder_that_refuses_files_still_answers(logs: Path, tmp_path: Path) -> None:
     raw, _ = analyze(logs, cache=False)
     analyze(logs, cache=tmp_path / "cache", period=resolve_period(start="2025-11-02", end="2025-11-02"))

@@ -444,6 +444,7 @@ def test_a_chargeback_by_user_and_the_user_table_name_one_e_mail_once(tmp_path: 
     assert len(totals) == len(users) == len(expected)
 
 
+@pytest.mark.slow
 def test_a_person_keeps_one_name_whatever_spellings_the_period_holds(tmp_path: Path) -> None:
     """A month with only ``Lee@Example.com`` and one with only ``lee@example.com`` name the same chargeback group."""
     records = spelling_records()

@@ -49,11 +49,12 @@ def test_every_form_of_a_demo_result_says_demo(env: dict[str, str], mode: str, t
     run(env, *MODES[mode], "--format", "csv", "--output-dir", str(tmp_path))
     names = [path.name for path in tmp_path.iterdir()]
     assert names and all(name.startswith("bedrock_demo_") for name in names), names
-    if mode in ("budgets", "anomalies"):  # every row says which days it covers (a month's modes name the month)
+    # every row says which days and calls it covers (a month's modes name the month)
+    if mode in ("budgets", "anomalies"):
         for path in tmp_path.iterdir():
             with path.open() as handle:
                 header = next(csv.reader(handle))
-            assert header[-3:] == ["period_start", "period_end", "tz"], path.name
+            assert header[-4:] == ["period_start", "period_end", "tz", "filters"], path.name
 
 
 @pytest.mark.slow

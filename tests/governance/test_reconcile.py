@@ -283,6 +283,7 @@ def test_reconcile_without_credentials_needs_setup(tmp_path: Path, no_aws_env: d
     assert result.stderr.startswith("setup needed: no AWS credentials") and "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_logged_calls_without_metrics_are_called_out(aws_env: dict[str, str], tmp_path: Path) -> None:
     foreign = [clean(r) for r in served_calls() if r["region"] == "ap-northeast-2"][:7]
     write_local(tmp_path / "logs", foreign)  # CloudWatch of this (moto) account has no Bedrock metrics at all

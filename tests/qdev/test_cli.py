@@ -299,6 +299,7 @@ def test_help_lists_the_user_facing_options(capsys: pytest.CaptureFixture[str]) 
         assert option in text
 
 
+@pytest.mark.slow
 def test_regions_all_reads_every_region_found(tmp_path: Path) -> None:
     logs = tmp_path / "logs"
     write_qdev_corpus(logs, start=date(2025, 11, 3), end=date(2025, 11, 4), seed=5, users=3)

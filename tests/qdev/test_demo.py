@@ -41,6 +41,7 @@ def report_dates(root: Path, kind: str = "by_user_analytic") -> dict[date, date]
     return found
 
 
+@pytest.mark.slow
 def test_demo_corpus_covers_30_days_to_now_and_is_made_once_a_day(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

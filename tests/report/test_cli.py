@@ -36,6 +36,7 @@ def demo_env(tmp_path_factory: pytest.TempPathFactory, shared_demo_cache: Path) 
     return env
 
 
+@pytest.mark.slow
 def test_demo_prints_every_analysis(demo_env: dict[str, str]) -> None:
     result = run_cli("--demo", env=demo_env)
     assert result.returncode == 0, result.stderr

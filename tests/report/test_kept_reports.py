@@ -60,6 +60,7 @@ def assert_identical(kept: UsageReport, computed: UsageReport) -> None:
     assert kept.stats.duplicate_records == computed.stats.duplicate_records
 
 
+@pytest.mark.slow
 def test_a_repeated_refresh_loads_the_same_report(corpus: Path, tmp_path: Path) -> None:
     raw, heard = analyze(corpus, cache=False)
     assert not was_kept(heard)
