@@ -157,9 +157,8 @@ def run_governance(
         check = budgets.check_budgets(facts, budget_list, scan.end, scan.tz, args.anomaly_window,
                                       filtered=_filtered(args))
         first = 1 if check.gap_warning else 0  # the days without records stay first
-        check.warnings[first:first], check.demo = budgets.scan_warnings(warnings, facts, budget_list,
-                                                                                    scan), args.demo
-        check.filters = narrowed
+        check.warnings[first:first] = budgets.scan_warnings(warnings, facts, budget_list, scan)
+        check.demo, check.filters = args.demo, narrowed
         output, alert = gr.budgets_output(check, facts, budget_list), bool(check.breached)
     elif mode == "anomalies":
         period = resolve_period(days=args.days, start=args.start_date, end=args.end_date, tz=scan.tz)

@@ -26,7 +26,7 @@ from ..pricing import PriceBook
 from . import activity as act
 from . import credits as kc
 from . import kiro_report as kr
-from .cost import DEFAULT_MODEL, TOOL_RESULT, VirtualCost, model_price, price_requests, virtual_cost
+from .cost import DEFAULT_MODEL, TOOL_RESULT, VirtualCost, model_price, price_requests, priced_sum, virtual_cost
 from .identity_center import IdentityCenter
 from .kiro_prices import KiroPriceTable
 from .layout import ACTIVITY_TYPE, REQUEST_TYPES, USER_REPORT_TYPE, QDevKey, parse_key
@@ -509,7 +509,7 @@ def _per_user(frame: pd.DataFrame, options: Options) -> pd.DataFrame:
         products=("product", lambda s: ", ".join(sorted(set(s)))),
         input_tokens=("input_tokens", "sum"),
         output_tokens=("output_tokens", "sum"),
-        virtual_cost_usd=("cost", lambda s: s.sum(min_count=1)),
+        virtual_cost_usd=("cost", priced_sum),
         unpriced_tokens=("unpriced", "sum"),
     )
     table["max_context_share"] = user_requests.groupby("person")["input_tokens"].max() / options.context_window
