@@ -21,6 +21,8 @@ one backed by AWS: the reference table (checked against the AWS Price List), the
 Price List or pricing page for that model, then genai-prices, then LiteLLM. A reference-table price holds in every
 region of its family (no geographic-profile row undercuts it) and for the model's alias ids; a row for one region is
 today's price, so it never undoes a dated change of the ``*`` row (Claude 3.5 Sonnet v2 from 2025-12-01).
+
+``tests/pricing/test_build_price_book.py`` runs the build offline over excerpts of LiteLLM and the reference table.
 """
 
 from __future__ import annotations
@@ -590,6 +592,14 @@ def finish(book: Book, checked: str) -> list[dict[str, str]]:
     return out
 
 
+def assemble(book: Book, checked: str) -> list[dict[str, str]]:
+    """The book's CSV rows once every source is read: corrections, aliases and geographies applied, then finished."""
+    read_corrections(book)
+    apply_reference_to_aliases(book)
+    apply_geographies(book)
+    return finish(book, checked)
+
+
 def _text(value: float) -> str:
     return format(Decimal(repr(value)).normalize(), "f")
 
@@ -609,10 +619,7 @@ def main(argv: list[str] | None = None) -> int:
     read_reference(args.reference, book)
     read_litellm(args.litellm, args.litellm_version, book)
     read_genai(version("genai-prices"), book)
-    read_corrections(book)
-    apply_reference_to_aliases(book)
-    apply_geographies(book)
-    rows = finish(book, args.checked)
+    rows = assemble(book, args.checked)
     with args.out.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(CSV_FIELDS), lineterminator="\n")
         writer.writeheader()

@@ -1,0 +1,125 @@
+"""``tools/build_price_book.py`` over excerpts of its sources, offline.
+
+The fixtures in tests/fixtures/pricing/build/ are entries of LiteLLM 1.110.2's price map copied unchanged (USD per
+token) and rows of the consolidated Claude table (USD per 1K tokens); see tests/fixtures/pricing/README.md. Each
+expected figure below is the fixture's or a cited source's number converted to the book's unit by hand (per token x
+1000, per 1M / 1000), never the builder's output. genai-prices is not read: it is no dependency of the project.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+BUILD = ROOT / "tests" / "fixtures" / "pricing" / "build"
+LITELLM = BUILD / "litellm-1.110.2-bedrock-excerpt.json"
+REFERENCE = BUILD / "consolidated_bedrock_claude-excerpt.csv"
+SONNET_45 = "anthropic.claude-sonnet-4-5-20250929-v1:0"
+SONNET_35_V2 = "anthropic.claude-3-5-sonnet-20241022-v2:0"
+LLAMA3_8B = "meta.llama3-8b-instruct-v1:0"
+NOVA_LITE = "amazon.nova-lite-v1:0"
+
+
+def builder() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("build_price_book", ROOT / "tools" / "build_price_book.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up while being defined
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def rows() -> list[dict[str, str]]:
+    """The book the builder writes from the fixtures, AWS's pages and CORRECTIONS (``main`` without genai-prices)."""
+    tool = builder()
+    book = tool.Book()
+    tool.read_aws_pages(book)
+    tool.read_reference(REFERENCE, book)
+    tool.read_litellm(LITELLM, "1.110.2", book)
+    return tool.assemble(book, "2026-12-05")
+
+
+def row(rows: list[dict[str, str]], model: str, family: str = "regional", region: str = "*",
+        mode: str = "standard", tier: str = "base", start: str = "") -> dict[str, str]:
+    """The one token row of this model, family, region, mode, tier and start."""
+    (found,) = [r for r in rows if (r["model"], r["family"], r["region"], r["mode"], r["tier"], r["unit"],
+                                    r["effective_from"]) == (model, family, region, mode, tier, "tokens", start)]
+    return found
+
+
+def figures(found: dict[str, str], *names: str) -> tuple[float | None, ...]:
+    return tuple(float(found[name]) if found[name] else None for name in names)
+
+
+TOKEN_RATES = ("input", "output", "cache_read")
+CACHE_RATES = ("input", "output", "cache_write_5m", "cache_write_1h", "cache_read")
+
+
+def test_per_token_prices_are_written_per_1k(rows: list[dict[str, str]]) -> None:
+    # amazon.nova-lite-v1:0: input 6e-08, output 2.4e-07, cache read 1.5e-08 per token
+    assert figures(row(rows, NOVA_LITE), *TOKEN_RATES) == pytest.approx((0.00006, 0.00024, 0.000015))
+    # its input_cost_per_token_batches 3e-08 and output_cost_per_token_batches 1.2e-07
+    assert figures(row(rows, NOVA_LITE, mode="batch"), "input", "output") == pytest.approx((0.00003, 0.00012))
+
+
+def test_cache_writes_long_context_and_batch_of_claude(rows: list[dict[str, str]]) -> None:
+    # the reference table's regional row (1.1x global) outranks LiteLLM's bare id at the global 3e-06
+    assert figures(row(rows, SONNET_45), *CACHE_RATES) == pytest.approx((0.0033, 0.0165, 0.004125, 0.0066, 0.00033))
+    assert figures(row(rows, SONNET_45, family="global"), *CACHE_RATES) == pytest.approx(
+        (0.003, 0.015, 0.00375, 0.006, 0.0003))
+    # above 200K: the table's input and output; the cache rates of LiteLLM's us. entry (8.25e-06, 1.32e-05, 6.6e-07)
+    # outrank its bare id's global ones (7.5e-06, 1.2e-05, 6e-07)
+    assert figures(row(rows, SONNET_45, tier="above_200k"), *CACHE_RATES) == pytest.approx(
+        (0.0066, 0.02475, 0.00825, 0.0132, 0.00066))
+    assert figures(row(rows, SONNET_45, mode="batch"), "input", "output") == pytest.approx((0.00165, 0.00825))
+    # GovCloud: $3.60 / $18.00 / $4.50 / $7.20 / $0.36 per 1M (LiteLLM's test of its us-gov entries, AWS's page)
+    assert figures(row(rows, SONNET_45, family="govcloud", region="us-gov-east-1"), *CACHE_RATES) == pytest.approx(
+        (0.0036, 0.018, 0.0045, 0.0072, 0.00036))
+
+
+def test_a_region_priced_apart_gets_its_own_row(rows: list[dict[str, str]]) -> None:
+    # bedrock/eu-west-1/meta.llama3-8b-instruct-v1:0: 3.2e-07 and 6.5e-07 per token; the bare id 3e-07 and 6e-07
+    assert figures(row(rows, LLAMA3_8B, region="eu-west-1"), "input", "output") == pytest.approx((0.00032, 0.00065))
+    assert figures(row(rows, LLAMA3_8B), "input", "output") == pytest.approx((0.0003, 0.0006))
+    # apac.amazon.nova-lite-v1:0 (6.3e-08, 2.52e-07, 1.575e-08) prices the APAC regions; us. is the in-region price
+    for region in ("ap-northeast-1", "ap-south-1"):
+        assert figures(row(rows, NOVA_LITE, region=region), *TOKEN_RATES) == pytest.approx(
+            (0.000063, 0.000252, 0.00001575))
+    assert not [r for r in rows if r["model"] == NOVA_LITE and r["region"].startswith("us-")]
+
+
+def test_a_correction_outranks_litellms_slip_and_keeps_it_as_a_disagreement(rows: list[dict[str, str]]) -> None:
+    # LiteLLM tests/test_litellm/test_bedrock_usgov_pricing.py at 041a19d5: the offer file prices Llama 3 8B in both
+    # GovCloud regions at 3e-07 input and 6e-07 output per token; LiteLLM 1.110.2's us-gov-east-1 output is 2.65e-06
+    east = row(rows, LLAMA3_8B, family="govcloud", region="us-gov-east-1")
+    assert figures(east, "input", "output") == pytest.approx((0.0003, 0.0006))
+    assert "output: LiteLLM 1.110.2 0.00265 disagree" in east["source"]
+    west = row(rows, LLAMA3_8B, family="govcloud", region="us-gov-west-1")
+    assert figures(west, "input", "output") == pytest.approx((0.0003, 0.0006))
+
+
+def test_entries_the_builder_must_skip(rows: list[dict[str, str]]) -> None:
+    models = {r["model"] for r in rows}
+    assert "anthropic.claude-3-7-sonnet-20240620-v1:0" not in models  # GovCloud rate under an id Bedrock lacks
+    assert "anthropic.claude-v1" not in models  # only a provisioned-throughput commitment, per second
+    assert not [m for m in models if "snowflake" in m or "/" in m]  # another platform
+    # amazon.titan-embed-text-v2:0 is an embedding model: input 2e-08 per token, its output 0.0 is no rate
+    assert figures(row(rows, "amazon.titan-embed-text-v2:0"), "input", "output") == (pytest.approx(0.00002), None)
+
+
+def test_a_dated_change_of_the_reference_table_outranks_litellms_undated_figure(rows: list[dict[str, str]]) -> None:
+    # the table: $3 / $15 per 1M until 2025-12-01, Public Extended Access $6 / $30 from then (AWS's page, quoted by
+    # Helicone PR #5709); LiteLLM 1.110.2 still has 3e-06 / 1.5e-05 per token, and its eu. profile the same
+    before = [r for r in rows if r["model"] == SONNET_35_V2 and r["effective_to"] == "2025-12-01"
+              and r["mode"] == "standard"]
+    assert [figures(r, "input", "output") for r in before] == [pytest.approx((0.003, 0.015))]
+    since = row(rows, SONNET_35_V2, start="2025-12-01")
+    assert figures(since, *TOKEN_RATES) == pytest.approx((0.006, 0.03, 0.0006))
+    assert "input: LiteLLM 1.110.2 0.003 disagree" in since["source"]
+    assert not [r for r in rows if r["model"] == SONNET_35_V2 and r["region"] != "*"]  # no eu- row undercuts it
