@@ -612,21 +612,38 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--checked", default=date.today().isoformat(), help="the day the sources were read")
     parser.add_argument("--out", type=Path, default=ROOT / "bedrock_usage" / "pricing" / "bedrock_prices.csv")
     args = parser.parse_args(argv)
+    try:
+        rows = build(args.litellm, args.litellm_version, args.reference, args.checked)
+        with args.out.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(CSV_FIELDS), lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(rows)
+    except OSError as exc:
+        return _fail(f"cannot read or write {exc.filename}: {exc.strerror}")
+    except json.JSONDecodeError as exc:
+        return _fail(f"{args.litellm} is not JSON: {exc}")
+    except ImportError:
+        return _fail("genai-prices is not installed: install it in a scratch environment (see this tool's docstring)")
+    models = {r["model"] for r in rows}
+    print(f"wrote {len(rows)} rows for {len(models)} models to {args.out}")
+    return 0
+
+
+def build(litellm: Path, litellm_version: str, reference: Path, checked: str) -> list[dict[str, str]]:
+    """The book's rows from every source, read in the order that decides a model id's spelling and name."""
     from importlib.metadata import version
 
     book = Book()
     read_aws_pages(book)
-    read_reference(args.reference, book)
-    read_litellm(args.litellm, args.litellm_version, book)
-    read_genai(version("genai-prices"), book)
-    rows = assemble(book, args.checked)
-    with args.out.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(CSV_FIELDS), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-    models = {r["model"] for r in rows}
-    print(f"wrote {len(rows)} rows for {len(models)} models to {args.out}")
-    return 0
+    read_reference(reference, book)
+    read_litellm(litellm, litellm_version, book)
+    read_genai(version("genai-prices"), book)  # PackageNotFoundError is an ImportError
+    return assemble(book, checked)
+
+
+def _fail(message: str) -> int:
+    print(f"build_price_book.py: {message}", file=sys.stderr)
+    return 1
 
 
 if __name__ == "__main__":

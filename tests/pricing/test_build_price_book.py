@@ -123,3 +123,20 @@ def test_a_dated_change_of_the_reference_table_outranks_litellms_undated_figure(
     assert figures(since, *TOKEN_RATES) == pytest.approx((0.006, 0.03, 0.0006))
     assert "input: LiteLLM 1.110.2 0.003 disagree" in since["source"]
     assert not [r for r in rows if r["model"] == SONNET_35_V2 and r["region"] != "*"]  # no eu- row undercuts it
+
+
+@pytest.mark.parametrize(("source", "message"), [
+    ("--reference", "cannot read or write {path}: No such file or directory"),
+    ("--litellm", "{path} is not JSON: Expecting value: line 1 column 1 (char 0)"),
+], ids=["missing reference table", "LiteLLM file not JSON"])
+def test_a_source_it_cannot_read_is_one_line_and_exit_1(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                        source: str, message: str) -> None:
+    bad = tmp_path / "bad-source"
+    if source == "--litellm":
+        bad.write_text("not json", encoding="utf-8")
+    sources = {"--litellm": str(LITELLM), "--reference": str(REFERENCE), source: str(bad)}
+    out = tmp_path / "book.csv"
+    argv = [*(item for pair in sources.items() for item in pair), "--litellm-version", "1.110.2", "--out", str(out)]
+    assert builder().main(argv) == 1
+    assert capsys.readouterr().err == f"build_price_book.py: {message.format(path=bad)}\n"
+    assert not out.exists()
