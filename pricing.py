@@ -4,7 +4,8 @@
     python pricing.py --provider meta --region eu-west-1 --date 2026-06-01
     python pricing.py --model "sonnet 4.5" --format csv
     python pricing.py --refresh                          # AWS's current list (public offer files, no credentials)
-    python pricing.py --refresh --offer-file AmazonBedrock.json --offer-file AmazonBedrockFoundationModels.json
+    python pricing.py --refresh --offer-file AmazonBedrock.json --offer-file AmazonBedrockFoundationModels.json \
+        --offer-file AmazonBedrockService.json
 
 The book lives in ``bedrock_usage/pricing/``; this script only lists it and writes refreshed rows.
 """
@@ -87,7 +88,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--format", choices=("terminal", "csv", "json"), default="terminal")
     refresh = parser.add_argument_group("refresh from the AWS Price List")
     refresh.add_argument("--refresh", action="store_true",
-                         help="read the AmazonBedrock and AmazonBedrockFoundationModels offer files, write the book "
+                         help="read the AmazonBedrock, AmazonBedrockFoundationModels and AmazonBedrockService offer "
+                         "files, write the book "
                          "with dated changes and print what changed")
     refresh.add_argument("--offer-file", action="append", type=Path, default=[], metavar="FILE",
                          help="with --refresh: a saved offer file (index.json) instead of downloading (repeatable)")

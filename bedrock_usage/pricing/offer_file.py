@@ -2,7 +2,7 @@
 
 An offer file (``https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/{offerCode}/current/index.json``) holds
 ``products`` (SKU -> ``attributes``) and ``terms.OnDemand`` (SKU -> term -> ``priceDimensions`` -> ``unit`` and
-``pricePerUnit.USD``). Bedrock publishes two:
+``pricePerUnit.USD``). Bedrock publishes three:
 
 - ``AmazonBedrock``: Amazon's own and openly licensed models. A product names its model in ``model`` (``Nova
   Lite``) and the kind of price in ``inferenceType`` and ``usagetype`` (``USE1-NovaLite-input-tokens``, with
@@ -12,6 +12,12 @@ An offer file (``https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/{offerC
   ``servicename`` (``Claude Sonnet 4.5 (Amazon Bedrock Edition)``) and ``usagetype``
   (``USE1-MP:USE1_InputTokenCount-Units``; ``_Global``, ``Batch``, ``CacheRead``, ``CacheWrite`` and ``1h``
   variants). Prices are per 1M tokens (unit ``Units``).
+- ``AmazonBedrockService``: the current Claude models (Sonnet 4, 4.5...), per 1K tokens. A product names its model in
+  ``model`` and its price only in ``usagetype``: ``USE1-Claude4.5Sonnet-input-tokens``, ``output-tokens``,
+  ``cache-read-input-token-count`` or ``cache-write-input-token-count``, then any of ``-long-context``,
+  ``-cross-region-global``, ``-batch``, ``-flex``, ``-priority`` and (cache writes) ``-1-hour``/``-1h``.
+  ``inferenceType`` cannot tell the standard and batch meters apart, so it is not read. AWS does not document this
+  grammar: a usage type of another shape (``-mantle-`` meters, latency-optimized...) is left out with its reason.
 
 Products are matched to the book's models by name, ignoring case, punctuation and word order (``Claude 4.5
 Sonnet`` is ``Claude Sonnet 4.5``; ``+`` reads as ``plus``, so ``Command R+`` is not ``Command R``). A name prices
@@ -33,10 +39,18 @@ from typing import Any
 from ..errors import UsageError
 from .book import MAX_PLAUSIBLE_PER_1K, UNITS, PriceRow
 
-OFFER_CODES = ("AmazonBedrock", "AmazonBedrockFoundationModels")
+SERVICE_OFFER = "AmazonBedrockService"
+OFFER_CODES = ("AmazonBedrock", "AmazonBedrockFoundationModels", SERVICE_OFFER)
 MARKETPLACE_EDITION = "(Amazon Bedrock Edition)"
 REFERENCE_REGION = "us-east-1"
 ON_DEMAND_FEATURES = {"", "on-demand inference", "batch inference", "on-demand", "cross-region inference"}
+NOT_ON_DEMAND_WORDS = ("provisioned", "customization", "custom-model", "storage", "training")
+SERVICE_USAGE = re.compile(r"^[A-Z0-9]+-[A-Za-z][A-Za-z0-9.]*-(?P<kind>input-tokens|output-tokens|"
+                           r"cache-read-input-token-count|cache-write-input-token-count)(?P<rest>(?:-[a-z0-9]+)*)$")
+SERVICE_FIELDS = {"input-tokens": "input", "output-tokens": "output", "cache-read-input-token-count": "cache_read",
+                  "cache-write-input-token-count": "cache_write_5m"}
+SERVICE_CACHE_WRITE = "cache-write-input-token-count"
+SERVICE_QUALIFIERS = ("cross-region-global", "long-context", "batch", "flex", "priority", "1-hour", "1h")
 
 
 @dataclass(frozen=True)
@@ -103,13 +117,15 @@ def _read_price(code: str, sku: str, attributes: dict[str, str], dimension: dict
     if feature not in ON_DEMAND_FEATURES:
         return f"not on-demand inference ({attributes.get('feature')})"
     words = f"{usage} {attributes.get('inferenceType', '')} {dimension.get('description', '')}".lower()
-    if any(w in words for w in ("provisioned", "customization", "custom-model", "storage", "training")):
+    if any(w in words for w in NOT_ON_DEMAND_WORDS):
         return "not on-demand inference"
+    if code == SERVICE_OFFER:
+        return _service_price(sku, attributes, dimension, effective, value)
     unit_text = str(dimension.get("unit", "")).lower()
     if code == "AmazonBedrock":
         name = attributes.get("model", "")
         kind = _kind(words)
-        per = 1.0 if "1k" in unit_text or "1,000" in unit_text else 1000.0 if "1m" in unit_text else None
+        per = _per(unit_text)
     else:
         name = attributes.get("servicename", "").replace(MARKETPLACE_EDITION, "").strip()
         kind = _kind(usage.split(":")[-1].replace("_", " ").lower())
@@ -120,15 +136,68 @@ def _read_price(code: str, sku: str, attributes: dict[str, str], dimension: dict
         return "a price that is not per token, image, second or query"
     field_name, unit = kind
     if unit == "tokens":
-        if per is None:
-            return f"token price in an unknown unit ({dimension.get('unit')})"
-        value /= per
-        if value > MAX_PLAUSIBLE_PER_1K:
-            return "token price above 1 USD per 1K tokens"
+        value = _per_1k(value, per, dimension)
+        if isinstance(value, str):
+            return value
     family = "govcloud" if region.startswith("us-gov-") else "global" if "global" in words else "regional"
     mode = next((m for m in ("batch", "flex", "priority") if m in words), "standard")
     tier = "above_200k" if re.search(r"long[ -]?context|lctx|>200k|200k", words) else "base"
     return OfferPrice(sku, name, region, family, mode, tier, unit, field_name, value, effective, usage)
+
+
+def _per(unit_text: str) -> float | None:
+    """How many 1K tokens an offer's token unit holds (``1K tokens``: 1, ``1M tokens``: 1000), ``None`` if unknown."""
+    return 1.0 if "1k" in unit_text or "1,000" in unit_text else 1000.0 if "1m" in unit_text else None
+
+
+def _per_1k(value: float, per: float | None, dimension: dict[str, Any]) -> float | str:
+    """A token price per 1K tokens, or why it is left out."""
+    if per is None:
+        return f"token price in an unknown unit ({dimension.get('unit')})"
+    if value / per > MAX_PLAUSIBLE_PER_1K:
+        return "token price above 1 USD per 1K tokens"
+    return value / per
+
+
+def _service_price(sku: str, attributes: dict[str, str], dimension: dict[str, Any], effective: date | None,
+                   value: float) -> OfferPrice | str:
+    """One ``AmazonBedrockService`` price, read from its ``usagetype`` alone, or the reason it is left out."""
+    usage, region = attributes.get("usagetype", ""), attributes.get("regionCode", "")
+    if "-mantle-" in usage:
+        return "a bedrock-mantle meter (not read)"
+    match = SERVICE_USAGE.match(usage)
+    qualifiers = _qualifiers(match["kind"], match["rest"]) if match else None
+    if match is None or qualifiers is None:
+        return f"usage type of an unknown shape ({usage.split('-', 1)[-1]})"
+    name = attributes.get("model", "")
+    if not name:
+        return "no model name"
+    per_1k = _per_1k(value, _per(str(dimension.get("unit", "")).lower()), dimension)
+    if isinstance(per_1k, str):
+        return per_1k
+    field_name = "cache_write_1h" if qualifiers & {"1-hour", "1h"} else SERVICE_FIELDS[match["kind"]]
+    family = ("global" if "cross-region-global" in qualifiers else
+              "govcloud" if region.startswith("us-gov-") else "regional")
+    mode = next((m for m in ("batch", "flex", "priority") if m in qualifiers), "standard")
+    tier = "above_200k" if "long-context" in qualifiers else "base"
+    return OfferPrice(sku, name, region, family, mode, tier, "tokens", field_name, per_1k, effective, usage)
+
+
+def _qualifiers(kind: str, rest: str) -> set[str] | None:
+    """The qualifiers after a usage type's kind (``-long-context-cross-region-global``), ``None`` for a part that is
+    not one, a repeated one, two service tiers or a duration on anything but a cache write."""
+    found: list[str] = []
+    while rest:
+        known = next((q for q in SERVICE_QUALIFIERS if rest == f"-{q}" or rest.startswith(f"-{q}-")), None)
+        if known is None:
+            return None
+        found.append(known)
+        rest = rest[len(known) + 1:]
+    tiers = [q for q in found if q in ("batch", "flex", "priority")]
+    durations = [q for q in found if q in ("1-hour", "1h")]
+    if len(set(found)) < len(found) or len(tiers) > 1 or (durations and kind != SERVICE_CACHE_WRITE):
+        return None
+    return set(found)
 
 
 def _kind(words: str) -> tuple[str, str] | None:

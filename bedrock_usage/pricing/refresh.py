@@ -58,7 +58,7 @@ class RefreshResult:
 
 
 def read_offer_files(paths: list[Path]) -> OfferReading:
-    """Saved offer files (``index.json`` of either Bedrock offer)."""
+    """Saved offer files (``index.json`` of any Bedrock offer)."""
     reading = OfferReading()
     for path in paths:
         try:
@@ -75,7 +75,7 @@ def read_offer_files(paths: list[Path]) -> OfferReading:
 
 
 def download_offers() -> OfferReading:
-    """Both Bedrock offer files from the public Price List (``$BEDROCK_USAGE_PRICE_LIST_URL`` to use a mirror)."""
+    """The Bedrock offer files from the public Price List (``$BEDROCK_USAGE_PRICE_LIST_URL`` to use a mirror)."""
     base = os.environ.get(PRICE_LIST_URL_ENV, PRICE_LIST_URL).rstrip("/")
     reading = OfferReading()
     for code in OFFER_CODES:

@@ -18,6 +18,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -31,6 +32,7 @@ from bedrock_usage.pricing.refresh import read_offer_files, refresh_rows
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "pricing"
 BEDROCK_OFFER = FIXTURES / "AmazonBedrock-index.json"
 MARKETPLACE_OFFER = FIXTURES / "AmazonBedrockFoundationModels-index.json"
+SERVICE_OFFER = FIXTURES / "AmazonBedrockService-index.json"
 TODAY = date(2026, 12, 5)
 SONNET_45 = "anthropic.claude-sonnet-4-5-20250929-v1:0"
 
@@ -407,7 +409,8 @@ def test_refresh_prints_and_writes_every_id_of_a_name(tmp_path: Path) -> None:
 @pytest.fixture
 def price_list_server(tmp_path: Path) -> Iterator[str]:
     """A Price List mirror on 127.0.0.1 serving the fixtures at the bulk offer files' paths."""
-    for code, fixture in (("AmazonBedrock", BEDROCK_OFFER), ("AmazonBedrockFoundationModels", MARKETPLACE_OFFER)):
+    for code, fixture in (("AmazonBedrock", BEDROCK_OFFER), ("AmazonBedrockFoundationModels", MARKETPLACE_OFFER),
+                          ("AmazonBedrockService", SERVICE_OFFER)):
         folder = tmp_path / "offers" / "v1.0" / "aws" / code / "current"
         folder.mkdir(parents=True)
         shutil.copy(fixture, folder / "index.json")
@@ -422,13 +425,15 @@ def price_list_server(tmp_path: Path) -> Iterator[str]:
         server.server_close()
 
 
-def test_refresh_downloads_both_offer_files(price_list_server: str, tmp_path: Path) -> None:
+def test_refresh_downloads_the_three_offer_files(price_list_server: str, tmp_path: Path) -> None:
     book = tmp_path / "book.csv"
     shutil.copy(BUILTIN_BOOK, book)
     env = {**os.environ, "BEDROCK_USAGE_PRICE_LIST_URL": price_list_server}
     result = run_pricing("--refresh", "--dry-run", "--book", str(book), env=env)
     assert result.returncode == 0, result.stderr
-    assert "AmazonBedrockFoundationModels 2026-11-20T18:04:11Z" in result.stdout
+    assert ("Read AmazonBedrock 2026-11-20T18:04:11Z, AmazonBedrockFoundationModels 2026-11-20T18:04:11Z, "
+            "AmazonBedrockService 2026-11-20T18:04:11Z") in result.stdout
+    assert "  a bedrock-mantle meter (not read): 1" in result.stdout
     assert "Dry run: the book was not written." in result.stdout
 
 
@@ -446,3 +451,82 @@ def test_refresh_errors_are_one_line(tmp_path: Path) -> None:
     other.write_text(json.dumps({"offerCode": "AmazonEC2", "products": {}, "terms": {}}))
     wrong = run_pricing("--refresh", "--offer-file", str(other), "--dry-run")
     assert wrong.returncode == 1 and "'AmazonEC2' is not one of Bedrock's" in wrong.stderr
+
+
+SERVICE_SONNET = "Claude Sonnet 4.5"
+
+
+def service_usd(usage_type: str) -> float:
+    """A Claude Sonnet 4.5 price of the ``AmazonBedrockService`` fixture: USD per 1K tokens, its unit, as published."""
+    return offer_price(SERVICE_OFFER, f"USE1-Claude4.5Sonnet-{usage_type}", SERVICE_SONNET)
+
+
+def test_the_service_offer_prices_current_claude_in_the_books_rows() -> None:
+    """Claude Sonnet 4.5 is priced in ``AmazonBedrockService`` only: a book whose Sonnet 4.5 rows are off takes each
+    of its prices (per 1K tokens, as published) into the row of its endpoint family, mode and context tier."""
+    off = [replace(row, **{name: getattr(row, name) * 2 for name in ("input", "output", "cache_write_5m",
+                                                                    "cache_write_1h", "cache_read")
+                           if getattr(row, name) is not None})
+           if row.model == SONNET_45 and row.family in ("regional", "global") else row
+           for row in read_csv_rows(BUILTIN_BOOK)]
+    result = refresh_rows(off, read_offer_files([SERVICE_OFFER]), TODAY, TODAY)
+    assert result.unmatched == {} and result.untiered == {}
+    book = PriceBook(result.rows)
+
+    def rates(model_id: str, names: tuple[str, ...], **kwargs: object) -> list[float | None]:
+        quote = book.quote(model_id, "us-east-1", TODAY, **kwargs)
+        assert quote is not None, (model_id, kwargs)
+        return [getattr(quote.row, name) for name in names]
+
+    regional = ("input", "output", "cache_read", "cache_write_5m", "cache_write_1h")
+    assert rates(f"us.{SONNET_45}", regional) == pytest.approx([service_usd(u) for u in (
+        "input-tokens", "output-tokens", "cache-read-input-token-count", "cache-write-input-token-count",
+        "cache-write-input-token-count-1-hour")])
+    assert rates(f"global.{SONNET_45}", ("input", "output")) == pytest.approx(
+        [service_usd("input-tokens-cross-region-global"), service_usd("output-tokens-cross-region-global")])
+    assert rates(SONNET_45, ("input",), mode="batch") == pytest.approx([service_usd("input-tokens-batch")])
+    assert rates(f"global.{SONNET_45}", ("output",), mode="batch") == pytest.approx(
+        [service_usd("output-tokens-cross-region-global-batch")])
+    assert rates(f"global.{SONNET_45}", ("input", "output"), context_tokens=250_000) == pytest.approx(
+        [service_usd("input-tokens-long-context-cross-region-global"),
+         service_usd("output-tokens-long-context-cross-region-global")])
+    # Published: $3.30 / $16.50 per 1M in-region, $3 / $15 global, >200K global $6 / $22.50, batch half.
+    assert rates(f"us.{SONNET_45}", ("input", "output")) == pytest.approx([0.0033, 0.0165])
+    assert rates(f"global.{SONNET_45}", ("input", "output"), context_tokens=250_000) == pytest.approx([0.006, 0.0225])
+
+
+def test_the_service_offer_agrees_with_the_book() -> None:
+    """The fixture's figures are the book's published ones: read alongside the other two offers, nothing changes."""
+    reading = read_offer_files([BEDROCK_OFFER, MARKETPLACE_OFFER, SERVICE_OFFER])
+    result = refresh_rows(read_csv_rows(BUILTIN_BOOK), reading, TODAY)
+    assert result.changes == []
+    assert result.skipped == {"not on-demand inference (Model Customization)": 1,
+                              "not on-demand inference (Provisioned Throughput)": 1,
+                              "a bedrock-mantle meter (not read)": 1,
+                              "not on-demand inference (Reserved - 1 Month)": 1}
+
+
+@pytest.mark.parametrize(("usage_type", "unit", "reason"), [
+    ("USE1-Claude4.5Sonnet-input-tokens-latency-optimized", "1K tokens",
+     "usage type of an unknown shape (Claude4.5Sonnet-input-tokens-latency-optimized)"),
+    ("USE1-Claude4.5Sonnet-input-tokens-batch-flex", "1K tokens",
+     "usage type of an unknown shape (Claude4.5Sonnet-input-tokens-batch-flex)"),
+    ("USE1-Claude4.5Sonnet-input-tokens-1-hour", "1K tokens",
+     "usage type of an unknown shape (Claude4.5Sonnet-input-tokens-1-hour)"),
+    ("USE1-Claude4.5Sonnet-input-tokens", "Units", "token price in an unknown unit (Units)"),
+])
+def test_a_service_price_of_an_unknown_shape_is_skipped_with_its_reason(tmp_path: Path, usage_type: str, unit: str,
+                                                                        reason: str) -> None:
+    """AWS does not document the usage-type grammar: a shape or unit the reader does not know is left out, with its
+    reason, never priced as the meter it resembles."""
+    offer = json.loads(SERVICE_OFFER.read_text())
+    (sku,) = [sku for sku, p in offer["products"].items()
+              if p["attributes"]["usagetype"] == "USE1-Claude4.5Sonnet-input-tokens"]
+    offer["products"][sku]["attributes"]["usagetype"] = usage_type
+    (found,) = offer["terms"]["OnDemand"][sku].values()
+    (dimension,) = found["priceDimensions"].values()
+    dimension["unit"] = unit
+    reading = read_offer_files([saved(tmp_path, offer)])
+    assert reading.skipped[reason] == 1
+    assert sku not in {price.sku for price in reading.prices}
+    assert len(reading.prices) == len(json.loads(SERVICE_OFFER.read_text())["products"]) - 3
