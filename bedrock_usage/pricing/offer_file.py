@@ -44,7 +44,7 @@ OFFER_CODES = ("AmazonBedrock", "AmazonBedrockFoundationModels", SERVICE_OFFER)
 MARKETPLACE_EDITION = "(Amazon Bedrock Edition)"
 REFERENCE_REGION = "us-east-1"
 ON_DEMAND_FEATURES = {"", "on-demand inference", "batch inference", "on-demand", "cross-region inference"}
-NOT_ON_DEMAND_WORDS = ("provisioned", "customization", "custom-model", "storage", "training")
+NOT_ON_DEMAND_WORDS = ("provisioned", "customization", "custom-model", "storage", "training", "reserved")
 SERVICE_USAGE = re.compile(r"^[A-Z0-9]+-[A-Za-z][A-Za-z0-9.]*-(?P<kind>input-tokens|output-tokens|"
                            r"cache-read-input-token-count|cache-write-input-token-count)(?P<rest>(?:-[a-z0-9]+)*)$")
 SERVICE_FIELDS = {"input-tokens": "input", "output-tokens": "output", "cache-read-input-token-count": "cache_read",

@@ -102,7 +102,8 @@ def test_offer_files_are_read_in_the_books_units() -> None:
     write = by_usage[("USE1-MP:USE1_CacheWriteInputTokenCount-Units", "Claude Sonnet 4.5")]
     assert (write.family, write.field) == ("regional", "cache_write_5m")
     assert reading.skipped == {"not on-demand inference (Model Customization)": 1,
-                               "not on-demand inference (Provisioned Throughput)": 1}
+                               "not on-demand inference (Provisioned Throughput)": 1,
+                               "not on-demand inference": 1}  # a reserved-capacity price, in "Units"
 
 
 def test_a_refresh_that_agrees_with_the_book_changes_nothing() -> None:
@@ -502,6 +503,7 @@ def test_the_service_offer_agrees_with_the_book() -> None:
     assert result.changes == []
     assert result.skipped == {"not on-demand inference (Model Customization)": 1,
                               "not on-demand inference (Provisioned Throughput)": 1,
+                              "not on-demand inference": 1,
                               "a bedrock-mantle meter (not read)": 1,
                               "not on-demand inference (Reserved - 1 Month)": 1}
 
