@@ -3,7 +3,9 @@
 Per source region, model and UTC day, logged calls and tokens (Model Invocation Logs) are compared with
 the ``AWS/Bedrock`` metrics ``Invocations``, ``InputTokenCount`` and ``OutputTokenCount``; the tracker's
 estimated cost is compared with Cost Explorer's cost by usage type. Coverage = logged / metered calls: a
-day below the threshold, or with metered calls and no logs, means logging was off, failing or late.
+day below the threshold, or with metered calls and no logs, means logging was off, failing or late. A region-day
+compares only the models CloudWatch metered that day (its other logged calls are counted apart) and is flagged
+whenever one of its models is.
 Cost Explorer is the billing truth; the tracker's cost is an estimate from list prices.
 """
 
@@ -55,6 +57,7 @@ STATUS_NO_CALLS = "no calls metered or logged"  # a day with only billed charges
 FLAGGED = (STATUS_NO_LOGS, STATUS_INCOMPLETE)
 
 _KEYS = ["region", "utc_day"]
+UNMETERED = "logged_calls_without_metric"  # a region-day's logged calls of models CloudWatch has no metric for
 _COUNTS = ["calls", "input_tokens", "output_tokens"]
 
 
@@ -98,7 +101,7 @@ class Reconciliation:
         return self.by_region_day.loc[self.by_region_day["status"].isin(FLAGGED)].reset_index(drop=True)
 
     def summary(self) -> dict[str, float | int | None]:
-        """Totals over the period: calls, coverage, estimated and billed cost."""
+        """Totals over the period: calls compared, coverage, calls without a metric, estimated and billed cost."""
         table = self.by_region_day
         logged, metered = int(table["logged_calls"].sum()), int(table["metered_calls"].sum())
         estimated = table["estimated_cost_usd"].sum(min_count=1)
@@ -107,6 +110,7 @@ class Reconciliation:
             "logged_calls": logged,
             "metered_calls": metered,
             "coverage": logged / metered if metered else None,
+            UNMETERED: int(table[UNMETERED].sum()),
             "estimated_cost_usd": None if pd.isna(estimated) else float(estimated),
             "billed_cost_usd": None if pd.isna(billed) else float(billed),
             "flagged_region_days": len(self.flagged),
@@ -353,12 +357,13 @@ def reconcile(
         metered.usage, on=[*_KEYS, "model_key"], how="outer")
     by_model = _finish(by_model, [*_KEYS, "model_key"], threshold)
 
-    by_region = _logged(facts, _KEYS).merge(
-        metered.usage.groupby(_KEYS)[[f"metered_{c}" for c in _COUNTS]].sum().reset_index(), on=_KEYS, how="outer")
+    by_region = _compared(by_model).merge(_logged(facts, _KEYS)[[*_KEYS, "estimated_cost_usd", "unpriced_calls"]],
+                                          on=_KEYS, how="outer")
     billed_days = charges.groupby(_KEYS)["billed_cost_usd"].sum().rename("billed_cost_usd").reset_index()
     by_region = by_region.merge(billed_days, on=_KEYS, how="outer").merge(
         metered.delivery_failures, on=_KEYS, how="left")
     by_region = _finish(by_region, _KEYS, threshold)
+    by_region["status"] = _region_status(by_region, by_model)
     by_region["cost_difference_usd"] = by_region["estimated_cost_usd"] - by_region["billed_cost_usd"]
     recent = pd.to_datetime(by_region["utc_day"]).dt.date >= today - timedelta(days=RECENT_DAYS - 1)
     by_region["note"] = ["recent day: logs and Cost Explorer may still be arriving" if r else "" for r in recent]
@@ -373,12 +378,7 @@ def reconcile(
                           for region, amount in elsewhere.groupby("region")["billed_cost_usd"].sum().items())
         warnings.append(f"Cost Explorer bills Bedrock in {named} over the period, whose logs were not read: is "
                         "logging off there, or was the region left out?")
-    unmetered = by_region.loc[by_region["status"] == STATUS_NO_METRICS]
-    if len(unmetered):
-        warnings.append(
-            f"{len(unmetered)} region-days have {int(unmetered['logged_calls'].sum()):,} logged calls but no calls in "
-            "CloudWatch: are the logs from this account and these regions?"
-        )
+    warnings += _unmetered_warnings(by_region)
     unmapped = charges.loc[charges["model"].isna() | charges["region"].isna()]
     unmapped = (unmapped.groupby(["region", "service", "usage_type"], dropna=False)["billed_cost_usd"].sum()
                 .reset_index())
@@ -397,10 +397,55 @@ def reconcile(
     )
 
 
+def _compared(by_model: pd.DataFrame) -> pd.DataFrame:
+    """Per region-day, the metered counts and the logged counts of the models metered that day (the only ones a
+    metric can vouch for), and the logged calls of models without a metric that day apart."""
+    metered = by_model["metered_calls"] > 0
+    logged = ["logged_calls", "logged_errors", "logged_input_tokens", "logged_output_tokens"]
+    table = by_model.assign(**{column: by_model[column].where(metered, 0) for column in logged},
+                            **{UNMETERED: by_model["logged_calls"].where(~metered, 0)})
+    sums = [*logged, UNMETERED, *(f"metered_{c}" for c in _COUNTS)]
+    return table.groupby(_KEYS)[sums].sum().reset_index()
+
+
+def _region_status(by_region: pd.DataFrame, by_model: pd.DataFrame) -> list[str]:
+    """A region-day's status: ``no metrics`` when only unmetered models were logged, and never better than
+    ``incomplete logs`` when one of its models' logs are missing or below the threshold."""
+    flagged = set(map(tuple, by_model.loc[by_model["status"].isin(FLAGGED), _KEYS].to_numpy()))
+    statuses = []
+    for row in by_region.itertuples():
+        status = row.status
+        if row.metered_calls <= 0 and getattr(row, UNMETERED) > 0:
+            status = STATUS_NO_METRICS
+        elif status not in FLAGGED and (row.region, row.utc_day) in flagged:
+            status = STATUS_INCOMPLETE
+        statuses.append(status)
+    return statuses
+
+
+def _unmetered_warnings(by_region: pd.DataFrame) -> list[str]:
+    """What to say of logged calls that no CloudWatch metric can be compared with."""
+    lines = []
+    unmetered = by_region.loc[by_region["status"] == STATUS_NO_METRICS]
+    if len(unmetered):
+        lines.append(
+            f"{len(unmetered)} region-days have {int(unmetered[UNMETERED].sum()):,} logged calls "
+            "but no calls in CloudWatch: are the logs from this account and these regions?"
+        )
+    beside = by_region.loc[(by_region["status"] != STATUS_NO_METRICS) & (by_region[UNMETERED] > 0)]
+    if len(beside):
+        lines.append(
+            f"{int(beside[UNMETERED].sum()):,} logged calls on {len(beside)} region-days are of "
+            "models with no CloudWatch metric that day (logged_calls_without_metric): they are left out of the "
+            "coverage, which compares only the models CloudWatch counts"
+        )
+    return lines
+
+
 def _finish(table: pd.DataFrame, keys: list[str], threshold: float) -> pd.DataFrame:
     """Fill absent counts with 0, add coverage and status, and order the rows."""
     for column in ("logged_calls", "logged_errors", "logged_input_tokens", "logged_output_tokens", "unpriced_calls",
-                   *(f"metered_{c}" for c in _COUNTS)):
+                   *(f"metered_{c}" for c in _COUNTS), *([UNMETERED] if UNMETERED in table else [])):
         table[column] = pd.to_numeric(table[column]).fillna(0).astype("int64")
     if "delivery_failures" in table:
         table["delivery_failures"] = pd.to_numeric(table["delivery_failures"]).astype("Int64")
@@ -410,7 +455,7 @@ def _finish(table: pd.DataFrame, keys: list[str], threshold: float) -> pd.DataFr
     order = [*keys, "logged_calls", "metered_calls", "coverage", "status", "logged_errors", "logged_input_tokens",
              "metered_input_tokens", "logged_output_tokens", "metered_output_tokens", "estimated_cost_usd",
              "unpriced_calls"]
-    extra = [c for c in ("billed_cost_usd", "delivery_failures") if c in table]
+    extra = [c for c in ("billed_cost_usd", "delivery_failures", UNMETERED) if c in table]
     return table[order + extra].sort_values(keys).reset_index(drop=True)
 
 

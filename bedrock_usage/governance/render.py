@@ -24,7 +24,7 @@ from .callers import CALLER_TRUTH, CallerReconciliation
 from .chargeback import CHARGEBACK_COLUMNS, CHARGEBACK_SCHEMA, DEVELOPER_SCHEMA, Chargeback, accuracy_notes
 from .coverage import Coverage
 from .filters import digest, filtered_suffix, filters_text, only_line
-from .reconcile import BILLING_TRUTH, Reconciliation
+from .reconcile import BILLING_TRUTH, FLAGGED, UNMETERED, Reconciliation
 
 RECONCILIATION_SCHEMA = "bedrock-usage/reconciliation/v1"
 CALLERS_SCHEMA = "bedrock-usage/caller-reconciliation/v1"
@@ -76,9 +76,10 @@ def _warnings(lines: list[str]) -> list[str]:
 
 _REGION_DAY: list[Column] = [
     ("region", "Region"), ("utc_day", "UTC day"), ("logged_calls", "Logged"), ("metered_calls", "Metered"),
-    ("coverage", "Coverage"), ("status", "Status"), ("logged_input_tokens", "Input (log)"),
-    ("metered_input_tokens", "Input (CW)"), ("logged_output_tokens", "Output (log)"),
-    ("metered_output_tokens", "Output (CW)"), ("delivery_failures", "Delivery failures"),
+    ("coverage", "Coverage"), ("status", "Status"), (UNMETERED, "Logged, no metric"),
+    ("logged_input_tokens", "Input (log)"), ("metered_input_tokens", "Input (CW)"),
+    ("logged_output_tokens", "Output (log)"), ("metered_output_tokens", "Output (CW)"),
+    ("delivery_failures", "Delivery failures"),
     ("estimated_cost_usd", "Estimated"), ("billed_cost_usd", "Billed (CE)"), ("cost_difference_usd", "Est - billed"),
 ]
 _MODEL_DAY: list[Column] = [
@@ -107,6 +108,8 @@ def reconciliation_text(rec: Reconciliation, max_rows: int = 20) -> str:
         f"Logged calls {s['logged_calls']:,} of {s['metered_calls']:,} metered: coverage {coverage} "
         f"(threshold {rec.threshold:.0%}); estimated cost {money(s['estimated_cost_usd'])}, billed "
         f"{money(s['billed_cost_usd'])}",
+        *([f"Logged calls of models without a CloudWatch metric that day, not compared: {s[UNMETERED]:,}"]
+          if s[UNMETERED] else []),
     ]
     flagged = reconciliation_attention(rec)
     if flagged:
@@ -130,9 +133,21 @@ def _account_line(account: str | None) -> list[str]:
 
 
 def reconciliation_attention(rec: Reconciliation) -> list[str]:
-    """A line per region-day whose logs are missing or below the threshold."""
+    """A line per region-day whose logs are missing or below the threshold (naming the models below it when the
+    region-day's own coverage is not)."""
     return [f"{r.region} {r.utc_day}: {r.status}, {r.logged_calls:,} logged of {r.metered_calls:,} metered"
-            + (f" ({r.note})" if r.note else "") for r in rec.flagged.itertuples()]
+            + _models_below(rec, r) + (f" ({r.note})" if r.note else "") for r in rec.flagged.itertuples()]
+
+
+def _models_below(rec: Reconciliation, day: Any) -> str:
+    """``; models below the threshold: X 8 of 10`` for a region-day flagged by its models alone, else nothing."""
+    if day.coverage < rec.threshold:
+        return ""
+    models = rec.by_model_day
+    below = models.loc[(models["region"] == day.region) & (models["utc_day"] == day.utc_day)
+                       & models["status"].isin(FLAGGED)]
+    return "; models below the threshold: " + ", ".join(
+        f"{m.model_key} {m.logged_calls:,} of {m.metered_calls:,}" for m in below.itertuples())
 
 
 def reconciliation_document(rec: Reconciliation) -> dict[str, Any]:

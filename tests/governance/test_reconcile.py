@@ -329,3 +329,75 @@ def test_only_the_billed_accounts_callers_are_compared(account: dict, tmp_path: 
     assert doc["account"] == ACCOUNT
     assert f"{len(others)} logged calls of callers in other accounts ({member}) are left out: only account " \
         f"{ACCOUNT}'s callers are compared with its bill" in doc["warnings"]
+
+
+HAIKU_3 = "anthropic.claude-3-haiku-20240307-v1:0"
+SONNET_37 = "anthropic.claude-3-7-sonnet-20250219-v1:0"
+HAIKU_45 = "us.anthropic.claude-haiku-4-5-20251001-v1:0"  # logged, never in CloudWatch
+# (UTC day, model, calls Bedrock served and CloudWatch counts (None: no metric), calls logged), all in us-east-1
+MODEL_DAYS = [
+    (DAYS[0], HAIKU_3, 6, 3),  # half the logs of a model ...
+    (DAYS[0], SONNET_37, 4, 4),
+    (DAYS[0], HAIKU_45, None, 3),  # ... hidden by as many calls of a model without a metric
+    (DAYS[1], HAIKU_3, 10, 8),  # 80 % of one model, under a region-day at 28 of 30 (93 %)
+    (DAYS[1], SONNET_37, 20, 20),
+]
+
+
+def model_day_records() -> tuple[list[dict], dict[tuple[str, str], int]]:
+    """The logged records of MODEL_DAYS, and CloudWatch's Invocations per (day, model) as published."""
+    records, metered = [], {}
+    for day, model, served, logged in MODEL_DAYS:
+        for n in range(logged):
+            records.append({
+                "schemaType": "ModelInvocationLog", "schemaVersion": "1.0",
+                "timestamp": f"{day}T{1 + n % 20:02d}:00:00Z", "accountId": ACCOUNT,
+                "identity": {"arn": f"arn:aws:sts::{ACCOUNT}:assumed-role/Support-BedrockRole/s{n}"},
+                "region": "us-east-1", "requestId": f"{day}-{model}-{n}", "operation": "Converse", "modelId": model,
+                "input": {"inputTokenCount": 100}, "output": {"outputTokenCount": 10},
+            })
+        if served is not None:
+            metered[(day.isoformat(), model)] = served
+            noon = datetime.combine(day, datetime.min.time(), UTC).replace(hour=12)
+            boto3.client("cloudwatch", region_name="us-east-1").put_metric_data(Namespace="AWS/Bedrock", MetricData=[
+                {"MetricName": name, "Dimensions": [{"Name": "ModelId", "Value": model}], "Timestamp": noon,
+                 "Value": float(served * per_call), "Unit": "Count"}
+                for name, per_call in (("Invocations", 1), ("InputTokenCount", 100), ("OutputTokenCount", 10))])
+    return records, metered
+
+
+@pytest.mark.slow
+def test_a_model_without_metrics_never_hides_another_models_missing_logs(aws_env: dict[str, str],
+                                                                          tmp_path: Path) -> None:
+    records, metered = model_day_records()
+    write_local(tmp_path / "logs", records)
+    days = ["--start-date", DAYS[0].isoformat(), "--end-date", DAYS[1].isoformat(), "--coverage-threshold", "90"]
+    base = ["--engine", "local", "--logs-dir", str(tmp_path / "logs"), "--reconcile", "--region", "us-east-1", *days]
+    result = run_cli(aws_env, *base, "--format", "json", "--output-dir", "-")
+    assert result.returncode == 3, result.stderr
+    doc = json.loads(result.stdout)
+
+    logged = defaultdict(int)
+    for r in records:
+        logged[(r["timestamp"][:10], r["modelId"])] += 1
+    models = {(row["utc_day"], row["model_key"]): row for row in doc["by_model_day"]}
+    below = {key for key, calls in metered.items() if logged[key] / calls < 0.9}
+    assert {key for key, row in models.items() if row["status"] == "incomplete logs"} == below
+    for day in (DAYS[0].isoformat(), DAYS[1].isoformat()):
+        compared = sum(calls for (d, model), calls in logged.items() if d == day and (d, model) in metered)
+        without = sum(calls for (d, model), calls in logged.items() if d == day and (d, model) not in metered)
+        served = sum(calls for (d, _), calls in metered.items() if d == day)
+        row = next(r for r in doc["by_region_day"] if r["utc_day"] == day)
+        assert (row["logged_calls"], row["metered_calls"], row["logged_calls_without_metric"]) == (
+            compared, served, without), day
+        assert row["coverage"] == pytest.approx(compared / served), day
+        assert row["status"] == "incomplete logs", day  # a model below the threshold flags its region-day
+    assert doc["summary"]["logged_calls_without_metric"] == logged[(DAYS[0].isoformat(), HAIKU_45)]
+    assert (f"{logged[(DAYS[0].isoformat(), HAIKU_45)]} logged calls on 1 region-days are of models with no "
+            "CloudWatch metric that day") in " ".join(doc["warnings"])
+
+    text = run_cli(aws_env, *base).stdout
+    day_1 = (DAYS[1].isoformat(), HAIKU_3)
+    assert (f"us-east-1 {DAYS[1]}: incomplete logs, 28 logged of 30 metered; models below the threshold: {HAIKU_3} "
+            f"{logged[day_1]} of {metered[day_1]}") in text
+    assert "Logged, no metric" in text
