@@ -585,7 +585,7 @@ def load_reconciliation(request: ReconcileRequest) -> Reconciliation:
     report = _scan(request.bedrock, period)
     aws = Aws.connect(request.bedrock.profile or None)
     result = reconcile.run_reconciliation(aws, report.facts, period, report.regions, request.threshold)
-    result.warnings[:0] = report.warnings
+    result.warnings[:0] = reconcile.account_scan_warnings(report, result.account)
     return result
 
 
@@ -622,5 +622,5 @@ def load_callers(request: CallerRequest) -> CallerReconciliation:
     account = reconcile.logs_account(build_engine(request.bedrock.source_choice()), aws, request.account or None)
     result = callers.reconcile_callers(report.facts, callers.read_bill(source, aws, period, account), period,
                                        report.regions)
-    result.warnings[:0] = report.warnings
+    result.warnings[:0] = reconcile.account_scan_warnings(report, account)
     return result

@@ -138,6 +138,7 @@ def run_governance(
             print(f"note: --reconcile compares UTC days (as CloudWatch and Cost Explorer do), not {args.tz} days",
                   file=sys.stderr)
         account = reconcile.logs_account(engine, aws, args.account)
+        warnings = [*reconcile.account_scan_warnings(scanned, account), *source_warnings]
         result = None
         if bill is None or bill.needs_aws:
             result = reconcile.run_reconciliation(aws, facts, scan, regions, args.coverage_threshold / 100,

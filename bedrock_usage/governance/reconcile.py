@@ -23,6 +23,7 @@ from ..errors import UsageError
 from ..logs.period import Period
 from ..output.terminal_table import money
 from ..report.priced_facts import TOTAL_COST
+from ..report.tracker import UNPRICED, UsageReport, refigured
 from .cur import check_account
 from .profiles import PROFILE_COLUMN, aws_failure
 from .usage_types import (
@@ -297,6 +298,17 @@ def account_facts(facts: pd.DataFrame, account: str | None) -> tuple[pd.DataFram
     return facts.loc[~other], [
         f"{int(facts.loc[other, 'calls'].sum()):,} logged calls of callers in other accounts ({accounts}) are left "
         f"out: only account {account}'s callers are compared with its bill"]
+
+
+def account_scan_warnings(report: UsageReport, account: str | None) -> list[str]:
+    """The scan's warnings over the calls compared with ``account``'s bill (``account_facts``): its unpriced calls
+    and calls without a caller counted among them alone, each unpriced line naming the account."""
+    if account is None:
+        return list(report.warnings)
+    facts, _ = account_facts(report.facts, account)
+    own = report if facts is report.facts else refigured(report, facts.reset_index(drop=True))
+    return [f"{line} (calls of account {account}'s callers)" if line.startswith(UNPRICED) else line
+            for line in own.warnings]
 
 
 def logged_ids_by_region(facts: pd.DataFrame) -> dict[str, set[str]]:

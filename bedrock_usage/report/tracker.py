@@ -69,6 +69,7 @@ KEPT_NOTE = "kept from an earlier refresh"
 ANALYSES = ("summary", "user", "application", "user-app", "model", "daily", "hourly", "region")
 UNKNOWN_CALLER = "(unknown caller)"  # a record without identity.arn
 UNKNOWN_MODEL = "(unknown model)"  # a record without modelId
+UNPRICED = "unpriced"  # what begins the warning line of each model and region whose calls have no price
 TOKENS_NOTE = "exact: token counts from Model Invocation Logs"
 COST_NOTE = (
     "estimated: logged tokens (and images, video seconds and rerank queries from logged request bodies) x list "
@@ -478,7 +479,7 @@ def build_warnings(report: UsageReport, fact_warnings: list[str]) -> list[str]:
         )
         reason = f" ({row['reason']})" if row["reason"] and row["reason"] != NO_PRICE else ""
         warnings.append(
-            f"unpriced{reason}: {model} in {region}: {counted(row['calls'], 'call')}, "
+            f"{UNPRICED}{reason}: {model} in {region}: {counted(row['calls'], 'call')}, "
             f"{row['input_tokens']:,} input / {row['output_tokens']:,} output{cache} tokens have no price"
         )
     if report.stats.duplicate_records:

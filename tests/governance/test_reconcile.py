@@ -401,3 +401,25 @@ def test_a_model_without_metrics_never_hides_another_models_missing_logs(aws_env
     assert (f"us-east-1 {DAYS[1]}: incomplete logs, 28 logged of 30 metered; models below the threshold: {HAIKU_3} "
             f"{logged[day_1]} of {metered[day_1]}") in text
     assert "Logged, no metric" in text
+
+
+@pytest.mark.slow
+def test_unpriced_calls_are_counted_for_the_compared_account_alone(aws_env: dict[str, str], tmp_path: Path) -> None:
+    member, model = "210987654321", "anthropic.claude-not-in-any-book-v1:0"
+    records = [{
+        "schemaType": "ModelInvocationLog", "schemaVersion": "1.0", "timestamp": f"{DAYS[0]}T0{n}:00:00Z",
+        "accountId": account, "identity": {"arn": f"arn:aws:iam::{account}:user/support"}, "region": "us-east-1",
+        "requestId": f"{account}-{n}", "operation": "Converse", "modelId": model,
+        "input": {"inputTokenCount": 100 + n}, "output": {"outputTokenCount": 10 + n},
+    } for account, calls in ((ACCOUNT, 3), (member, 5)) for n in range(calls)]
+    write_local(tmp_path / "logs", records)
+    result = run_cli(aws_env, "--engine", "local", "--logs-dir", str(tmp_path / "logs"), "--reconcile", "--region",
+                     "us-east-1", "--start-date", DAYS[0].isoformat(), "--end-date", DAYS[0].isoformat(),
+                     "--account", ACCOUNT, "--format", "json", "--output-dir", "-")
+    assert result.returncode == 0, result.stderr
+    own = [r for r in records if r["accountId"] == ACCOUNT]
+    inputs = sum(r["input"]["inputTokenCount"] for r in own)
+    outputs = sum(r["output"]["outputTokenCount"] for r in own)
+    assert [w for w in json.loads(result.stdout)["warnings"] if w.startswith("unpriced")] == [
+        f"unpriced: {model} in us-east-1: {len(own)} calls, {inputs:,} input / {outputs:,} output tokens have no "
+        f"price (calls of account {ACCOUNT}'s callers)"]
