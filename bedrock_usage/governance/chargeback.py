@@ -41,6 +41,8 @@ CHARGEBACK_COLUMNS: tuple[tuple[str, str, str, str], ...] = (
     ("group_by", "text", "label", "application, user or tag:KEY"),
     ("group", "text", "label", f"the application, user or tag value ({NO_VALUE} when the call had no such "
                                 "tag, empty when logged empty)"),
+    ("group_present", "boolean", "label", "false for the group of calls without the tag (or without a user or "
+                                          "application name), true for a value as logged; empty on grand_total"),
     ("row_type", "text", "label", "model (one group x model), group_total, or grand_total"),
     ("model", "text", "label", "model name (empty on total rows)"),
     ("base_model_id", "text", "label",
@@ -60,7 +62,7 @@ CHARGEBACK_COLUMNS: tuple[tuple[str, str, str, str], ...] = (
     ("estimated_cost_usd", "USD", "estimated", "sum of the four costs over priced calls; null when none is priced"),
     ("unpriced_calls", "count", "exact", "calls with no price in the book: their tokens are above, their cost is not"),
 )
-UNPRICED_COLUMNS = ["group", "model_id", "source_region", *METRICS]
+UNPRICED_COLUMNS = ["group", "group_present", "model_id", "source_region", *METRICS]
 
 
 def month_period(month: str, tz: str) -> Period:
@@ -114,26 +116,35 @@ def _totals(frame: pd.DataFrame) -> dict[str, object]:
     return totals
 
 
+def _grouped(facts: pd.DataFrame, column: str) -> pd.DataFrame:
+    """The facts with their ``group`` label and ``group_present``: whether the call had the value grouped by. Calls
+    without it (for a user or application, also one logged empty) are labelled NO_VALUE / ``(unknown)`` yet kept
+    apart from a value logged so; a tag value logged empty stays ``""``, a group of its own."""
+    if facts.empty:
+        return facts.assign(group=None, group_present=None)
+    values = (named_users(facts) if column == "user" else facts[column]).astype("object")
+    tag = column.startswith("tag:")
+    missing = values.isna()
+    if not tag:  # a tag value logged empty stays "": a group apart from the calls without the tag
+        missing |= values.astype("string").str.len() == 0
+    present = ~missing.astype(bool)
+    return facts.assign(group=values.mask(missing, NO_VALUE if tag else "(unknown)"), group_present=present)
+
+
 def build_chargeback(facts: pd.DataFrame, month: str, tz: str, group_by: str,
                      now: datetime | None = None, filtered: bool = False) -> Chargeback:
     """Chargeback rows for the facts of one month (read with the tag key when grouping by a tag), and the days of
     the month they cover as of ``now`` (default: the clock), with a warning when that is not the whole month."""
-    column, _ = group_column(group_by)
-    groups = named_users(facts) if column == "user" else facts[column]
-    frame = facts.assign(group=groups.astype("object") if len(facts) else None)
-    if len(frame):
-        tag = column.startswith("tag:")
-        missing = frame["group"].isna()
-        if not tag:  # a tag value logged empty stays "": a group apart from the calls without the tag
-            missing |= frame["group"].astype("string").str.len() == 0
-        frame.loc[missing, "group"] = NO_VALUE if tag else "(unknown)"
+    frame = _grouped(facts, group_column(group_by)[0])
     rows = []
-    for group, part in (frame.groupby("group", sort=True) if len(frame) else []):
+    for (group, present), part in (frame.groupby(["group", "group_present"], sort=True) if len(frame) else []):
+        labels = {"group": group, "group_present": bool(present)}
         for (model, base_id), model_part in part.groupby(["model", "base_model_id"], sort=True, dropna=False):
-            rows.append({"group": group, "row_type": "model", "model": model,
+            rows.append({**labels, "row_type": "model", "model": model,
                          "base_model_id": "" if pd.isna(base_id) else base_id, **_totals(model_part)})
-        rows.append({"group": group, "row_type": "group_total", "model": "", "base_model_id": "", **_totals(part)})
-    rows.append({"group": "", "row_type": "grand_total", "model": "", "base_model_id": "", **_totals(frame)})
+        rows.append({**labels, "row_type": "group_total", "model": "", "base_model_id": "", **_totals(part)})
+    rows.append({"group": "", "group_present": None, "row_type": "grand_total", "model": "", "base_model_id": "",
+                 **_totals(frame)})
     table = pd.DataFrame(rows)
     table.insert(0, "group_by", group_by)
     table.insert(0, "month", month)
@@ -141,8 +152,10 @@ def build_chargeback(facts: pd.DataFrame, month: str, tz: str, group_by: str,
 
     unpriced = pd.DataFrame(columns=UNPRICED_COLUMNS)
     if len(frame) and (~frame["priced"]).any():
-        unpriced = (frame.loc[~frame["priced"]].groupby(["group", "model_id", "source_region"], dropna=False)
-                    [list(METRICS)].sum().reset_index().sort_values(["group", "calls"], ascending=[True, False])
+        unpriced = (frame.loc[~frame["priced"]]
+                    .groupby(["group", "group_present", "model_id", "source_region"], dropna=False)
+                    [list(METRICS)].sum().reset_index()
+                    .sort_values(["group", "group_present", "calls"], ascending=[True, True, False])
                     .reset_index(drop=True))
     coverage = log_coverage(facts, month_period(month, tz), now, filtered)
     warnings = coverage.warnings()

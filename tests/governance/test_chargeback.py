@@ -782,3 +782,39 @@ def test_developer_costs_of_the_month_in_progress_prorate_through_today(no_aws_e
     bora = rows[qdev.users[3].email]  # a Kiro user: the tier's price over the same days
     price = {"PRO": 20.0, "PRO_PLUS": 40.0, "POWER": 200.0}[bora["kiro_tier"]]
     assert bora["kiro_cost_usd"] == pytest.approx(price * today.day / days + bora["kiro_overage_credits"] * 0.04)
+
+
+def test_a_tag_value_logged_none_is_never_merged_with_calls_without_the_tag(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], no_aws_env: dict[str, str]) -> None:
+    """Calls tagged ``(none)`` and calls without the tag are two groups, both labelled ``(none)``, told apart by
+    ``group_present`` in JSON and CSV; each group's money is its own calls'."""
+    arn, model = CALLERS[0][0], "anthropic.claude-3-haiku-20240307-v1:0"
+    tags = [{"team": "(none)"}] * 2 + [None] * 3 + [{"team": ""}, {"team": "ops"}]
+    records = [{"schemaType": "ModelInvocationLog", "schemaVersion": "1.0", "accountId": ACCOUNT,
+                "timestamp": f"2025-11-0{n + 1}T10:00:00Z", "identity": {"arn": arn}, "region": "us-east-1",
+                "requestId": f"none-{n}", "operation": "Converse", "modelId": model,
+                "input": {"inputTokenCount": 1000 * (n + 1)}, "output": {"outputTokenCount": 100 * (n + 1)},
+                **({"requestMetadata": tag} if tag is not None else {})} for n, tag in enumerate(tags)]
+    write_local(tmp_path / "logs", records)
+    expected: dict[tuple[str, bool], list[float]] = defaultdict(list)
+    for r in records:
+        value = (r.get("requestMetadata") or {}).get("team")
+        rates = published_rates(model, date.fromisoformat(r["timestamp"][:10]), False)
+        expected[("(none)" if value is None else value, value is not None)] += [
+            r["input"]["inputTokenCount"] * rates[0] / 1000, r["output"]["outputTokenCount"] * rates[1] / 1000]
+    args = ["--engine", "local", "--logs-dir", str(tmp_path / "logs"), "--quiet", "--chargeback", "2025-11",
+            "--chargeback-by", "tag:team"]
+
+    assert bedrock_tracker_cli.main([*args, "--format", "json", "--output-dir", "-"]) == 0
+    rows = json.loads(capsys.readouterr().out)["rows"]
+    assert sorted(r["calls"] for r in rows if r["row_type"] == "group_total" and r["group"] == "(none)") == [2, 3]
+    totals = {(r["group"], r["group_present"]): r["estimated_cost_usd"] for r in rows if r["row_type"] == "group_total"}
+    assert set(totals) == set(expected)
+    for key, terms in expected.items():
+        assert totals[key] == pytest.approx(math.fsum(terms), abs=1e-12), key
+    assert [r["group_present"] for r in rows if r["row_type"] == "grand_total"] == [None]
+
+    assert bedrock_tracker_cli.main([*args, "--format", "csv", "--output-dir", str(tmp_path / "out")]) == 0
+    with (tmp_path / "out" / "bedrock_chargeback_2025-11_tag-team.csv").open() as handle:
+        present = {(r["group"], r["group_present"]) for r in csv.DictReader(handle) if r["row_type"] == "group_total"}
+    assert present == {(group, str(known)) for group, known in expected}  # as coverage_complete: True, False
