@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import calendar
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -55,7 +56,7 @@ class KiroCredits:
     tiers: dict[str, KiroTier]  # by tier, the row of the period's last day it has one (allowances use it)
     price_rows: list[KiroTier]  # every row that priced a day of the period
     unpriced_tiers: list[str]  # tiers without a price on any day of the period
-    unpriced_days: dict[str, list[date]]  # tiers priced on some days of the period: the days without a price
+    unpriced_days: dict[str, list[date]]  # tiers priced on some days of the period: the days a seat is on one unpriced
     users_without_tier: list[str]  # people with a month whose latest row has no Subscription_Tier: unpriced then
     prices_from: str | None  # the user's price file, if any
     stats: UserReportStats
@@ -148,6 +149,13 @@ def _tier_in(tiers: dict[tuple[int, int], str], month: tuple[int, int]) -> str:
     """The tier of ``month`` among a person's months with rows, carried over a month without one."""
     before = [key for key in tiers if key <= month]
     return tiers[max(before)] if before else tiers[min(tiers)]
+
+
+def _unpriced_days(day_tiers: DayTiers, prices: dict[str, DayPrices], priced: Iterable[str]) -> dict[str, list[date]]:
+    """Per tier priced on some day of the period, the days a seat is on it (``_day_tiers``) that have no price."""
+    held = {(tier, day) for tiers in day_tiers.values() for day, tier in tiers.items()}
+    gaps = {tier: [day for day, row in prices[tier].items() if row is None and (tier, day) in held] for tier in priced}
+    return {tier: days for tier, days in gaps.items() if days}
 
 
 def _overage_usd(period_rows: pd.DataFrame, day_tiers: DayTiers, prices: dict[str, DayPrices]) -> pd.Series:
@@ -295,7 +303,7 @@ def summarise_credits(
         tiers=tiers,
         price_rows=list(dict.fromkeys(row for tier in seen for row in by_day[tier].values() if row is not None)),
         unpriced_tiers=[tier for tier in seen if tier not in tiers],
-        unpriced_days={tier: gaps for tier in tiers if (gaps := [d for d, r in by_day[tier].items() if r is None])},
+        unpriced_days=_unpriced_days(day_tiers, by_day, tiers),
         users_without_tier=sorted(per_user.loc[["" in day_tiers[p].values() for p in per_user["person"]], "user"]),
         prices_from=prices.override,
         stats=stats,

@@ -103,6 +103,27 @@ def test_a_price_row_that_ends_within_the_period_prices_its_days_and_names_the_r
             "overage are not in the cost (add a price row with --kiro-prices)") in report.warnings
 
 
+def test_a_tier_lacks_a_price_only_on_the_days_a_seat_is_on_it(tmp_path: Path) -> None:
+    # Pro Max is priced for 1 November alone; Ana is on Pro in October and on Pro Max in November, Ben on Pro
+    # throughout: October's days have no Pro Max price but nobody is on Pro Max then
+    prices = tmp_path / "prices.csv"
+    prices.write_text(f"{PRICE_HEADER}\nPRO_MAX,Kiro Pro Max,100,5000,0.05,2026-11-01,2026-11-02,2026-12-05,true,c\n")
+    rows: dict[date, list[dict[str, object]]] = {}
+    for day in OCT_29_TO_NOV_2:
+        ben = ana(day, 3, UserId="u-2", User_Email="ben@example.com")
+        rows[day] = [ana(day, 5, Subscription_Tier="PRO" if day.month == 10 else "PRO_MAX"), ben]
+        write_report(tmp_path / "logs", day, rows[day])
+    tier_of_month = {(row["User_Email"], day.month): row["Subscription_Tier"]
+                     for day in sorted(rows) for row in rows[day]}  # the latest row of each month
+    held = [day for day in OCT_29_TO_NOV_2 if any(tier == "PRO_MAX" and month == day.month
+                                                  for (_, month), tier in tier_of_month.items())]
+    expected = [day for day in held if day != date(2026, 11, 1)]
+    report = kiro_of(tmp_path / "logs", OCT_29_TO_NOV_2[0], OCT_29_TO_NOV_2[-1], prices=prices)
+    assert report.kiro.unpriced_days == {"PRO_MAX": expected}
+    assert ("Kiro tier PRO_MAX has no price on 1 day of the period (2026-11-02): their seats and overage are not in "
+            "the cost (add a price row with --kiro-prices)") in report.warnings
+
+
 def test_a_person_without_a_tier_is_named_as_unpriced(tmp_path: Path) -> None:
     day = date(2026, 11, 1)
     ben = {"Date": day, "UserId": "u-2", "Client_Type": "KIRO_IDE", "Credits_Used": 100, "Overage_Credits_Used": 50,
