@@ -76,7 +76,9 @@ def verify_role(aws: Aws, role: str, regions: tuple[str, ...], model: str) -> li
         assume_problem: tuple[str, ...] = ()
     except AWS_ERRORS as exc:
         assumed = None
-        assume_problem = (f"cannot assume the role: {describe(exc, POLICY_FILE)}",)
+        refused = error_code(exc) in _DENIED and aws.caller_arn()
+        assume_problem = (assume_refused(arn, aws.caller_arn()) if refused
+                          else f"cannot assume the role: {describe(exc, POLICY_FILE)}",)
     checks = []
     for region in regions:
         invoke, invoke_problems = simulated[region]
@@ -87,6 +89,25 @@ def verify_role(aws: Aws, role: str, regions: tuple[str, ...], model: str) -> li
             )
         )
     return checks
+
+
+def trust_principal(caller: str) -> str:
+    """The principal a role's trust policy names to let ``caller`` assume it: for an assumed-role session the role
+    (``arn:aws:sts::1:assumed-role/R/s`` -> ``arn:aws:iam::1:role/R``), else the caller's own ARN."""
+    parts = caller.split(":", 5)
+    if len(parts) == 6 and parts[2] == "sts" and parts[5].startswith("assumed-role/"):
+        return f"arn:{parts[1]}:iam::{parts[4]}:role/{parts[5].split('/')[1]}"
+    return caller
+
+
+def assume_refused(arn: str, caller: str) -> str:
+    """The problem of an AssumeRole refused with AccessDenied: the role's trust policy first (the usual cause), then
+    the caller's own policies."""
+    principal = trust_principal(caller)
+    path = " (with the role's path, if it has one)" if principal != caller else ""
+    return (f"cannot assume the role: AccessDenied: the trust policy of {arn} must allow {caller} to call "
+            f'sts:AssumeRole (a statement with "Principal": {{"AWS": "{principal}"}}{path}, "Action": '
+            f'"sts:AssumeRole"), and the caller\'s own policies must allow sts:AssumeRole on {arn} (see {POLICY_FILE})')
 
 
 def _count_models(assumed: Aws, region: str) -> tuple[int | None, tuple[str, ...]]:

@@ -107,6 +107,7 @@ class Aws:
         self._clients_lock = threading.Lock()
         self._account: str | None = None
         self._partition: str | None = None
+        self._arn = ""
 
     @classmethod
     def connect(cls, profile: str | None = None) -> Aws:
@@ -141,7 +142,13 @@ class Aws:
             self._account = identity["Account"]
             # arn:aws-us-gov:sts::... for GovCloud credentials: the partition every ARN of this account uses.
             self._partition = identity.get("Arn", "arn:aws:").split(":")[1] or "aws"
+            self._arn = identity.get("Arn", "")
         return self._account
+
+    def caller_arn(self) -> str:
+        """The ARN of the caller, from STS (``''`` when STS names none)."""
+        self.account_id()
+        return self._arn
 
     def partition(self) -> str:
         """The ARN partition of the caller's account (``aws``, ``aws-us-gov``), from STS."""

@@ -1,6 +1,7 @@
-"""A proxy on 127.0.0.1 in front of the moto server that refuses chosen S3 requests with AccessDenied, as an IAM
-policy without that action makes AWS answer (or with another error, such as NoSuchKey for an object deleted since it
-was listed), and passes every other request on unchanged."""
+"""A proxy on 127.0.0.1 in front of the moto server that refuses chosen requests (S3's by method and path, those of
+query-protocol APIs such as STS by their body) with AccessDenied, as an IAM policy without that action makes AWS
+answer (or with another error, such as NoSuchKey for an object deleted since it was listed), and passes every other
+request on unchanged."""
 
 from __future__ import annotations
 
@@ -15,13 +16,15 @@ ACCESS_DENIED = (b'<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDeni
 NO_SUCH_KEY = (b'<?xml version="1.0" encoding="UTF-8"?><Error><Code>NoSuchKey</Code>'
                b"<Message>The specified key does not exist.</Message></Error>")
 Refuses = Callable[[str, str], bool]  # (method, path with query) -> refused
+RefusesBody = Callable[[bytes], bool]  # the request body -> refused (for query-protocol APIs such as STS)
 
 
 class _Proxy(ThreadingHTTPServer):
-    def __init__(self, upstream: str, refuses: Refuses, answer: tuple[int, bytes]):
+    def __init__(self, upstream: str, refuses: Refuses, answer: tuple[int, bytes], refuses_body: RefusesBody):
         super().__init__(("127.0.0.1", 0), _Handler)
         self.upstream = upstream
         self.refuses = refuses
+        self.refuses_body = refuses_body
         self.answer = answer
         self.refused: list[str] = []
 
@@ -32,7 +35,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _answer(self) -> None:
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        if self.server.refuses(self.command, self.path):
+        if self.server.refuses(self.command, self.path) and self.server.refuses_body(body):
             self.server.refused.append(f"{self.command} {self.path}")
             status, body = self.server.answer
             self._send(status, {"Content-Type": "application/xml"}, body)
@@ -65,11 +68,12 @@ class _Handler(BaseHTTPRequestHandler):
 
 @contextmanager
 def refusing_proxy(
-    upstream: str, refuses: Refuses, answer: tuple[int, bytes] = (403, ACCESS_DENIED)
+    upstream: str, refuses: Refuses, answer: tuple[int, bytes] = (403, ACCESS_DENIED),
+    refuses_body: RefusesBody = lambda body: True,
 ) -> Iterator[_Proxy]:
-    """The proxy, serving until the block ends, answering what it refuses with ``answer`` (HTTP status and body);
-    ``refused`` lists what it refused."""
-    server = _Proxy(upstream, refuses, answer)
+    """The proxy, serving until the block ends, answering what it refuses (``refuses`` and ``refuses_body`` both say
+    so) with ``answer`` (HTTP status and body); ``refused`` lists what it refused."""
+    server = _Proxy(upstream, refuses, answer, refuses_body)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

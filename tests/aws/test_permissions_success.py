@@ -23,6 +23,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
+from tests.aws.refusing_proxy import refusing_proxy
 from tests.aws.test_setup_scripts import run
 
 MODELS = {"us-east-1": 3, "us-west-2": 2}
@@ -244,3 +245,35 @@ def test_an_inference_profile_needs_invoke_on_the_profile_and_its_model(aws_env:
     assert {s["resource"] for s in simulated} == {
         f"arn:aws:bedrock:us-east-1:{roles}:inference-profile/{model}",
         f"arn:aws:bedrock:{model_region}::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0"}
+
+
+def test_a_refused_assume_role_names_the_trust_policy_and_the_principal_it_must_allow(aws_env: dict[str, str],
+                                                                                      roles: str) -> None:
+    """AWS refuses AssumeRole of an existing role with AccessDenied when the role's trust policy does not name the
+    caller (the usual cause) or the caller's policies lack sts:AssumeRole; the caller here is an SSO-like session of
+    the role OpsRole, whose trust principal is that role's ARN."""
+    trust = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{roles}:root"}, "Action": "sts:AssumeRole"}]}
+    boto3.client("iam").create_role(RoleName="OpsRole", AssumeRolePolicyDocument=json.dumps(trust))
+    keys = boto3.client("sts").assume_role(RoleArn=f"arn:aws:iam::{roles}:role/OpsRole",
+                                           RoleSessionName="alice")["Credentials"]
+    caller = f"arn:aws:sts::{roles}:assumed-role/OpsRole/alice"
+    role = f"arn:aws:iam::{roles}:role/{ALLOWED_ROLE}"
+    refusal = (f'<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>'
+               f"AccessDenied</Code><Message>User: {caller} is not authorized to perform: sts:AssumeRole on resource: "
+               f"{role}</Message></Error><RequestId>proxy</RequestId></ErrorResponse>").encode()
+    with stand_in(aws_env["AWS_ENDPOINT_URL"]) as (url, _), refusing_proxy(
+            aws_env["AWS_ENDPOINT_URL"], lambda method, path: method == "POST", (403, refusal),
+            lambda body: b"Action=AssumeRole&" in body) as proxy:
+        env = {**aws_env, "AWS_ENDPOINT_URL_BEDROCK": url, "AWS_ENDPOINT_URL_IAM": url,
+               "AWS_ENDPOINT_URL_STS": f"http://127.0.0.1:{proxy.server_port}",
+               "AWS_ACCESS_KEY_ID": keys["AccessKeyId"], "AWS_SECRET_ACCESS_KEY": keys["SecretAccessKey"],
+               "AWS_SESSION_TOKEN": keys["SessionToken"]}
+        done = run("verify_bedrock_permissions.py", "--roles", ALLOWED_ROLE, "--regions", "us-east-1", env=env)
+    assert len(proxy.refused) == 1 and done.returncode == 2, done.stdout + done.stderr
+    assert (f"  {ALLOWED_ROLE} / us-east-1: cannot assume the role: AccessDenied: the trust policy of {role} must "
+            f'allow {caller} to call sts:AssumeRole (a statement with "Principal": {{"AWS": '
+            f'"arn:aws:iam::{roles}:role/OpsRole"}} (with the role\'s path, if it has one), "Action": '
+            f'"sts:AssumeRole"), and the caller\'s own policies must allow sts:AssumeRole on {role} (see '
+            "iam/test-data-generator.json)") in done.stdout
+    assert "Traceback" not in done.stderr
