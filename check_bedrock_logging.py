@@ -32,7 +32,7 @@ EXAMPLES = """\
 
 def main(argv: list[str] | None = None) -> int:
     """Check each region, print the report, exit 2 when a region is not configured, cannot be read, or its
-    delivery cannot be confirmed."""
+    delivery cannot be confirmed (a read it needs failed)."""
     parser = make_parser(
         "check_bedrock_logging.py",
         "Show, per region, whether Amazon Bedrock Model Invocation Logging delivers to S3, the bucket, prefix "
@@ -66,9 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     elsewhere = {status.region: region_command(status, account, args.profile) for status in unset if status.problems}
     broken = [status for status in statuses if status.enabled and not status.healthy and status.error is None]
     failed = [status for status in statuses if status.error]
-    # healthy as far as read, but whether Bedrock may write could not be told: delivery is not confirmed
-    unconfirmed = [status for status in statuses if status.healthy and status.bedrock_can_write is None
-                   and status.error is None]
+    unconfirmed = [status for status in statuses if status.unchecked]
     commands = {status.region: repair_command(status, account, args.profile) for status in broken}
     plain = missing + [region for region, command in commands.items() if command is None]
     fix = setup_command(plain, args.profile) if plain else None
@@ -104,8 +102,12 @@ def main(argv: list[str] | None = None) -> int:
 
 def unconfirmed_line(status: RegionLoggingStatus, account: str) -> str:
     """What the user must look at in a region whose logs may not arrive: the check could not tell."""
+    why = "; ".join(status.problems)
+    if status.bedrock_can_write is not None:
+        return (f"could not check all of the logging in {status.region} ({why}): delivery is not confirmed until "
+                f"these can be read ({READER_POLICY_FILE} lists what the check reads)")
     where = f"s3://{status.bucket}/{normalise_prefix(status.prefix)}AWSLogs/{account}/"
-    return (f"could not confirm that Bedrock can deliver in {status.region} ({'; '.join(status.problems)}): make sure "
+    return (f"could not confirm that Bedrock can deliver in {status.region} ({why}): make sure "
             f"the bucket policy lets {BEDROCK_SERVICE} s3:PutObject under {where}")
 
 

@@ -65,6 +65,12 @@ class RegionLoggingStatus:
                 and self.bedrock_can_write is not False)
 
     @property
+    def unchecked(self) -> bool:
+        """Healthy as far as read, but a read the verdict needs failed (bucket policy, its evaluation, bucket
+        encryption, the newest log): delivery is not confirmed."""
+        return self.error is None and self.healthy and bool(self.problems)
+
+    @property
     def verdict(self) -> str:
         """What the check script's table and the dashboard's panel both say: ``error`` (unreadable), ``disabled``
         (not delivering to S3), ``problems`` (not healthy, or a part could not be checked), ``no_logs`` (healthy,

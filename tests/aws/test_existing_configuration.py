@@ -12,6 +12,7 @@ import json
 import re
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -370,6 +371,35 @@ def test_check_refused_the_bucket_policy_cannot_confirm_delivery(aws_env: dict[s
     assert check.returncode == 2, check.stdout + check.stderr
     assert "Bedrock Can Write: ? unknown" in check.stdout and "Traceback" not in check.stderr
     assert f"could not confirm that Bedrock can deliver in {region} (bucket policy: " in check.stderr
+
+
+@pytest.mark.parametrize(("read", "action", "refuses"), [
+    ("bucket encryption", "s3:GetEncryptionConfiguration",
+     lambda method, path: method == "GET" and path.endswith("?encryption")),
+    ("newest log", "s3:ListBucket", lambda method, path: method == "GET" and "list-type=2" in path),
+], ids=["encryption", "listing"])
+def test_check_refused_another_read_of_a_healthy_region_is_not_confirmed(
+        aws_env: dict[str, str], moto_endpoint: str, read: str, action: str, refuses: Callable[[str, str], bool]
+) -> None:
+    """A bucket policy that lets Bedrock write, but the encryption (an SSE-KMS key may stop delivery) or the newest
+    log (are logs arriving?) refused: not all checked, exit 2, the refusal named; readable, the same region exits 0."""
+    region, bucket = "us-east-2", "team-llm-logs"
+    s3 = make_bucket(bucket, region)
+    put_logging(region, {"s3Config": {"bucketName": bucket, "keyPrefix": ""}, "textDataDeliveryEnabled": True})
+    writer = {"Sid": "BedrockWrites", "Effect": "Allow", "Principal": {"Service": "bedrock.amazonaws.com"},
+              "Action": "s3:PutObject", "Resource": f"arn:aws:s3:::{bucket}/AWSLogs/{ACCOUNT}/*"}
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [writer]}))
+    assert run("check_bedrock_logging.py", "--regions", region, env=aws_env).returncode == 0
+    with refusing_proxy(moto_endpoint, refuses) as proxy:
+        env = {**aws_env, "AWS_ENDPOINT_URL_S3": f"http://127.0.0.1:{proxy.server_port}"}
+        check = run("check_bedrock_logging.py", "--regions", region, env=env)
+    assert proxy.refused
+    assert check.returncode == 2, check.stdout + check.stderr
+    assert "Status: ⚠️ Enabled, not all checked" in check.stdout and "Bedrock Can Write: ✅ yes" in check.stdout
+    assert check.stderr.strip() == (
+        f"check_bedrock_logging.py: could not check all of the logging in {region} ({read}: access denied: this "
+        f"identity needs {action} (see iam/report-reader.json)): delivery is not confirmed until these can be read "
+        "(iam/report-reader.json lists what the check reads)")
 
 
 def test_check_without_regions_when_no_region_logs_names_the_setup_step(aws_env: dict[str, str]) -> None:
