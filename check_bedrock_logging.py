@@ -7,22 +7,25 @@ from __future__ import annotations
 import sys
 from datetime import UTC, datetime
 
-from bedrock_usage.aws.logging_repair import region_command, repair_command, setup_command
-from bedrock_usage.aws.logging_setup import BEDROCK_SERVICE
-from bedrock_usage.aws.logging_status import READER_POLICY_FILE, RegionLoggingStatus, check_region
-from bedrock_usage.aws.session import Aws
-from bedrock_usage.cli import (
-    EXIT_OK,
-    LOGGING_REGIONS_HELP,
-    NoLoggingRegion,
-    logging_regions_of,
-    make_parser,
-    print_json,
-    render_table,
-    run_main,
-)
-from bedrock_usage.errors import SetupRequired
-from bedrock_usage.logs.layout import normalise_prefix
+from bedrock_usage.output.command import interrupt_ends_run
+
+with interrupt_ends_run():  # Ctrl-C while the modules load ends the run as later: one line, exit 130
+    from bedrock_usage.aws.logging_repair import region_command, repair_command, setup_command
+    from bedrock_usage.aws.logging_setup import BEDROCK_SERVICE
+    from bedrock_usage.aws.logging_status import READER_POLICY_FILE, RegionLoggingStatus, check_region
+    from bedrock_usage.aws.session import Aws
+    from bedrock_usage.cli import (
+        EXIT_OK,
+        LOGGING_REGIONS_HELP,
+        NoLoggingRegion,
+        logging_regions_of,
+        make_parser,
+        print_json,
+        render_table,
+        run_main,
+    )
+    from bedrock_usage.errors import SetupRequired
+    from bedrock_usage.logs.layout import normalise_prefix
 
 EXAMPLES = """\
   python check_bedrock_logging.py

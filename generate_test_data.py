@@ -17,43 +17,46 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from botocore.config import Config
+from bedrock_usage.output.command import interrupt_ends_run
 
-from bedrock_usage.aws.logging_config import read_logging_config
-from bedrock_usage.aws.permissions import role_arn
-from bedrock_usage.aws.session import AWS_ERRORS, Aws, describe, error_code
-from bedrock_usage.cli import EXIT_OK, make_parser, print_json, regions_of, render_table, run_main
-from bedrock_usage.demo.synthetic import (
-    DEFAULT_ACCOUNT,
-    DEFAULT_BODY_BYTES,
-    DEFAULT_RECORDS,
-    DEFAULT_SEED,
-    MODELS_BY_KEY,
-    ROLE_APPS,
-    SCENARIOS,
-    Caller,
-    CorpusSpec,
-    default_dates,
-    generate_records,
-    routed_model_id,
-)
-from bedrock_usage.demo.writer import (
-    POLICY_FILE,
-    Destination,
-    LocalFolder,
-    S3Bucket,
-    WriteSummary,
-    check_bucket,
-    existing_log_keys,
-    is_synthetic_key,
-    write_corpus,
-)
-from bedrock_usage.errors import SetupRequired, UsageError
-from bedrock_usage.logs.layout import normalise_prefix
-from bedrock_usage.logs.period import parse_day
-from bedrock_usage.output.progress import Reporter, add_quiet_option, terminal_progress
-from bedrock_usage.qdev.layout import AWSLOGS, PRODUCTS
-from bedrock_usage.qdev.synthetic import write_qdev_corpus
+with interrupt_ends_run():  # Ctrl-C while the modules load ends the run as later: one line, exit 130
+    from botocore.config import Config
+
+    from bedrock_usage.aws.logging_config import read_logging_config
+    from bedrock_usage.aws.permissions import role_arn
+    from bedrock_usage.aws.session import AWS_ERRORS, Aws, describe, error_code
+    from bedrock_usage.cli import EXIT_OK, make_parser, print_json, regions_of, render_table, run_main
+    from bedrock_usage.demo.synthetic import (
+        DEFAULT_ACCOUNT,
+        DEFAULT_BODY_BYTES,
+        DEFAULT_RECORDS,
+        DEFAULT_SEED,
+        MODELS_BY_KEY,
+        ROLE_APPS,
+        SCENARIOS,
+        Caller,
+        CorpusSpec,
+        default_dates,
+        generate_records,
+        routed_model_id,
+    )
+    from bedrock_usage.demo.writer import (
+        POLICY_FILE,
+        Destination,
+        LocalFolder,
+        S3Bucket,
+        WriteSummary,
+        check_bucket,
+        existing_log_keys,
+        is_synthetic_key,
+        write_corpus,
+    )
+    from bedrock_usage.errors import SetupRequired, UsageError
+    from bedrock_usage.logs.layout import normalise_prefix
+    from bedrock_usage.logs.period import parse_day
+    from bedrock_usage.output.progress import Reporter, add_quiet_option, terminal_progress
+    from bedrock_usage.qdev.layout import AWSLOGS, PRODUCTS
+    from bedrock_usage.qdev.synthetic import write_qdev_corpus
 
 DEFAULT_OUT_DIR = Path("demo-logs")
 DEFAULT_QDEV_DIR = Path("demo-qdev")

@@ -20,24 +20,27 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from bedrock_usage.errors import UsageError
-from bedrock_usage.logs.period import parse_day
-from bedrock_usage.logs.regions import REGION_NAMES
-from bedrock_usage.output.command import UsageErrorParser, report_main
-from bedrock_usage.output.json_values import decimal_text
-from bedrock_usage.output.terminal_table import text_table
-from bedrock_usage.pricing import (
-    FAMILIES,
-    PRICES_ENV,
-    TOKEN_FIELDS,
-    PriceBook,
-    PriceRow,
-    read_csv_rows,
-    row_record,
-    write_csv_rows,
-)
-from bedrock_usage.pricing.book import BUILTIN_BOOK, MODES
-from bedrock_usage.pricing.refresh import RefreshResult, download_offers, read_offer_files, refresh_rows
+from bedrock_usage.output.command import interrupt_ends_run
+
+with interrupt_ends_run():  # Ctrl-C while the modules load ends the run as later: one line, exit 130
+    from bedrock_usage.errors import UsageError
+    from bedrock_usage.logs.period import parse_day
+    from bedrock_usage.logs.regions import REGION_NAMES
+    from bedrock_usage.output.command import UsageErrorParser, report_main
+    from bedrock_usage.output.json_values import decimal_text
+    from bedrock_usage.output.terminal_table import text_table
+    from bedrock_usage.pricing import (
+        FAMILIES,
+        PRICES_ENV,
+        TOKEN_FIELDS,
+        PriceBook,
+        PriceRow,
+        read_csv_rows,
+        row_record,
+        write_csv_rows,
+    )
+    from bedrock_usage.pricing.book import BUILTIN_BOOK, MODES
+    from bedrock_usage.pricing.refresh import RefreshResult, download_offers, read_offer_files, refresh_rows
 
 UNIT_LABELS = {"tokens": "", "image": "/image", "second": "/second", "query": "/query"}
 

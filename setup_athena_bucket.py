@@ -21,48 +21,51 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bedrock_usage.aws.athena_setup import (
-    DEFAULT_EXPIRE_DAYS,
-    DEFAULT_START_DAY,
-    AthenaOptions,
-    configure_region,
-)
-from bedrock_usage.aws.compaction import compact_region
-from bedrock_usage.aws.logging_setup import SETUP_POLICY_FILE
-from bedrock_usage.aws.provisioning import RegionSetup, bucket_name, one_bucket_per_region
-from bedrock_usage.aws.session import Aws
-from bedrock_usage.cli import (
-    LOGGING_REGIONS_HELP,
-    add_dry_run,
-    add_replace_existing,
-    finish_setup,
-    logging_regions_of,
-    make_parser,
-    regions_of,
-    run_main,
-    run_setup,
-)
-from bedrock_usage.engines.athena import DEFAULT_RESULTS_BUCKET_TEMPLATE, DEFAULT_WORKGROUP
-from bedrock_usage.engines.compacted import COMPACT_TABLE
-from bedrock_usage.errors import SetupRequired, UsageError
-from bedrock_usage.governance.cur_setup import (
-    DATA_EXPORTS_REGION,
-    DEFAULT_CUR_BUCKET_TEMPLATE,
-    DEFAULT_CUR_PREFIX,
-    DEFAULT_EXPORT_NAME,
-    CurOptions,
-    configure_cur,
-)
-from bedrock_usage.logs.period import parse_day
-from bedrock_usage.logs.regions import resolve_regions
-from bedrock_usage.output.command import workgroup_name
-from bedrock_usage.output.progress import add_quiet_option, terminal_progress
-from bedrock_usage.qdev.athena_setup import (
-    QDEV_DEFAULT_BUCKET,
-    QDevOptions,
-    configure_qdev_region,
-    qdev_report_prefixes,
-)
+from bedrock_usage.output.command import interrupt_ends_run
+
+with interrupt_ends_run():  # Ctrl-C while the modules load ends the run as later: one line, exit 130
+    from bedrock_usage.aws.athena_setup import (
+        DEFAULT_EXPIRE_DAYS,
+        DEFAULT_START_DAY,
+        AthenaOptions,
+        configure_region,
+    )
+    from bedrock_usage.aws.compaction import compact_region
+    from bedrock_usage.aws.logging_setup import SETUP_POLICY_FILE
+    from bedrock_usage.aws.provisioning import RegionSetup, bucket_name, one_bucket_per_region
+    from bedrock_usage.aws.session import Aws
+    from bedrock_usage.cli import (
+        LOGGING_REGIONS_HELP,
+        add_dry_run,
+        add_replace_existing,
+        finish_setup,
+        logging_regions_of,
+        make_parser,
+        regions_of,
+        run_main,
+        run_setup,
+    )
+    from bedrock_usage.engines.athena import DEFAULT_RESULTS_BUCKET_TEMPLATE, DEFAULT_WORKGROUP
+    from bedrock_usage.engines.compacted import COMPACT_TABLE
+    from bedrock_usage.errors import SetupRequired, UsageError
+    from bedrock_usage.governance.cur_setup import (
+        DATA_EXPORTS_REGION,
+        DEFAULT_CUR_BUCKET_TEMPLATE,
+        DEFAULT_CUR_PREFIX,
+        DEFAULT_EXPORT_NAME,
+        CurOptions,
+        configure_cur,
+    )
+    from bedrock_usage.logs.period import parse_day
+    from bedrock_usage.logs.regions import resolve_regions
+    from bedrock_usage.output.command import workgroup_name
+    from bedrock_usage.output.progress import add_quiet_option, terminal_progress
+    from bedrock_usage.qdev.athena_setup import (
+        QDEV_DEFAULT_BUCKET,
+        QDevOptions,
+        configure_qdev_region,
+        qdev_report_prefixes,
+    )
 
 EXAMPLES = """\
   python setup_athena_bucket.py --dry-run

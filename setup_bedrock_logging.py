@@ -13,26 +13,29 @@ from __future__ import annotations
 
 import sys
 
-from bedrock_usage.aws.logging_setup import (
-    DEFAULT_BUCKET_TEMPLATE,
-    DEFAULT_PREFIX,
-    SETUP_POLICY_FILE,
-    DeliveryOptions,
-    LoggingTarget,
-    configure_region,
-)
-from bedrock_usage.aws.provisioning import bucket_name, one_bucket_per_region
-from bedrock_usage.aws.session import Aws
-from bedrock_usage.cli import (
-    add_dry_run,
-    add_replace_existing,
-    finish_setup,
-    make_parser,
-    regions_of,
-    run_main,
-    run_setup,
-)
-from bedrock_usage.logs.layout import normalise_prefix
+from bedrock_usage.output.command import interrupt_ends_run
+
+with interrupt_ends_run():  # Ctrl-C while the modules load ends the run as later: one line, exit 130
+    from bedrock_usage.aws.logging_setup import (
+        DEFAULT_BUCKET_TEMPLATE,
+        DEFAULT_PREFIX,
+        SETUP_POLICY_FILE,
+        DeliveryOptions,
+        LoggingTarget,
+        configure_region,
+    )
+    from bedrock_usage.aws.provisioning import bucket_name, one_bucket_per_region
+    from bedrock_usage.aws.session import Aws
+    from bedrock_usage.cli import (
+        add_dry_run,
+        add_replace_existing,
+        finish_setup,
+        make_parser,
+        regions_of,
+        run_main,
+        run_setup,
+    )
+    from bedrock_usage.logs.layout import normalise_prefix
 
 EXAMPLES = """\
   python setup_bedrock_logging.py --dry-run

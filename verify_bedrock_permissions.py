@@ -8,17 +8,20 @@ from __future__ import annotations
 
 import sys
 
-from bedrock_usage.aws.permissions import (
-    ALLOWED,
-    DEFAULT_MODEL,
-    DEFAULT_ROLES,
-    RoleRegionCheck,
-    verify_role,
-)
-from bedrock_usage.aws.session import Aws
-from bedrock_usage.cli import EXIT_OK, make_parser, print_json, regions_of, render_table, run_main
-from bedrock_usage.errors import SetupRequired
-from bedrock_usage.output.command import named
+from bedrock_usage.output.command import interrupt_ends_run
+
+with interrupt_ends_run():  # Ctrl-C while the modules load ends the run as later: one line, exit 130
+    from bedrock_usage.aws.permissions import (
+        ALLOWED,
+        DEFAULT_MODEL,
+        DEFAULT_ROLES,
+        RoleRegionCheck,
+        verify_role,
+    )
+    from bedrock_usage.aws.session import Aws
+    from bedrock_usage.cli import EXIT_OK, make_parser, print_json, regions_of, render_table, run_main
+    from bedrock_usage.errors import SetupRequired
+    from bedrock_usage.output.command import named
 
 EXAMPLES = """\
   python verify_bedrock_permissions.py

@@ -229,6 +229,12 @@ runpy.run_path(script, run_name="__main__")
     ("bedrock_tracker_cli.py", "bedrock_usage.report.render", ["--demo"]),
     ("bedrock_tracker_cli.py", "bedrock_usage.qdev.render", ["--service", "qcli", "--demo"]),
     ("qcli_s3_analyzer.py", "bedrock_usage.qdev.render", ["--demo"]),
+    ("setup_athena_bucket.py", "bedrock_usage.aws.athena_setup", []),
+    ("setup_bedrock_logging.py", "bedrock_usage.aws.logging_setup", []),
+    ("check_bedrock_logging.py", "bedrock_usage.aws.logging_status", []),
+    ("verify_bedrock_permissions.py", "bedrock_usage.aws.permissions", []),
+    ("generate_test_data.py", "botocore.config", []),
+    ("pricing.py", "bedrock_usage.pricing.refresh", []),
 ])
 def test_ctrl_c_while_the_modules_load_is_one_line_and_exit_130(script: str, module: str, args: list[str]) -> None:
     done = subprocess.run([sys.executable, "-c", _INTERRUPTED_IMPORT, str(ROOT / script), module, *args],
