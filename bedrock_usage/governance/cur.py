@@ -7,8 +7,9 @@ A CUR 2.0 export with "Include caller identity (IAM principal) allocation data" 
 ``{prefix}/{export}/data/BILLING_PERIOD=YYYY-MM/``; with "overwrite" delivery each refresh replaces the files of
 the billing period, so the files directly in a ``BILLING_PERIOD=`` folder are the whole current bill of that month.
 
-Only Amazon Bedrock's line items are read: its own service (``line_item_product_code`` ``AmazonBedrock``) and the
-Marketplace services named ``... (Amazon Bedrock Edition)`` (``product['product_name']``), only line items of type
+Only Amazon Bedrock's line items are read: its own services (``line_item_product_code`` ``AmazonBedrock`` and
+``AmazonBedrockService``, the latter billing Claude Sonnet 4 and later) and the Marketplace services named
+``... (Amazon Bedrock Edition)`` (``product['product_name']``), only line items of type
 ``Usage`` (no credits, discounts, refunds or taxes), only the account the logs belong to
 (``line_item_usage_account_id``: an export of a management account holds every member account).
 """
@@ -33,9 +34,8 @@ from ..errors import UsageError
 from ..logs.period import Period
 from ..output.terminal_table import money
 from .cur_layout import CUR_COLUMNS, CUR_TABLE, DATA_FOLDER, PARTITION_COLUMN, PARTITION_FOLDER
-from .usage_types import BEDROCK_SERVICE, MARKETPLACE_SUFFIX, parse_usage_type
+from .usage_types import MARKETPLACE_SUFFIX, OWN_SHAPE_SERVICES, cur_service, parse_usage_type
 
-BEDROCK_PRODUCT_CODE = "AmazonBedrock"
 USAGE_LINE_ITEM = "Usage"
 CUR_SETUP_STEP = "run python setup_athena_bucket.py --cur --cur-region {region}"
 
@@ -61,8 +61,8 @@ FROM {CUR_TABLE}
 WHERE {PARTITION_COLUMN} BETWEEN ? AND ?
   AND line_item_usage_account_id = ?
   AND line_item_line_item_type = {sql_literal(USAGE_LINE_ITEM)}
-  AND (line_item_product_code = {sql_literal(BEDROCK_PRODUCT_CODE)}
-       OR element_at(product, 'product_name') = {sql_literal(BEDROCK_SERVICE)}
+  AND (line_item_product_code IN ({', '.join(map(sql_literal, OWN_SHAPE_SERVICES.values()))})
+       OR element_at(product, 'product_name') IN ({', '.join(map(sql_literal, OWN_SHAPE_SERVICES))})
        OR element_at(product, 'product_name') LIKE {sql_literal('%' + MARKETPLACE_SUFFIX)})
   AND date_format(line_item_usage_start_date, '%Y-%m-%d') BETWEEN ? AND ?
 GROUP BY 1, 2, 3, 4, 5, 6, 7"""
@@ -120,8 +120,7 @@ def lines_from_rows(rows: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     rows = rows.loc[within]
     records = []
     for row in rows.itertuples(index=False):
-        name = row.product_name if isinstance(row.product_name, str) else ""
-        service = BEDROCK_SERVICE if row.product_code == BEDROCK_PRODUCT_CODE or not name else name
+        service = cur_service(row.product_code, row.product_name if isinstance(row.product_name, str) else "")
         parsed = parse_usage_type(service, row.usage_type or "")
         region = parsed.region or (row.region_code if isinstance(row.region_code, str) and row.region_code else None)
         records.append([row.principal or "", service, row.usage_type, region,

@@ -27,8 +27,8 @@ from ..report.tracker import UNPRICED, UsageReport, refigured
 from .cur import check_account
 from .profiles import PROFILE_COLUMN, aws_failure
 from .usage_types import (
-    BEDROCK_SERVICE,
     MARKETPLACE_BILLING_ENTITY,
+    OWN_SHAPE_SERVICES,
     is_bedrock_service,
     metric_model_key,
     parse_usage_type,
@@ -214,7 +214,8 @@ def metered_usage(
 
 
 def cost_explorer_request(first_day: date, last_day: date, account: str | None = None) -> dict[str, Any]:
-    """The ``get_cost_and_usage`` arguments: daily Bedrock and Bedrock-Edition Marketplace usage by usage type.
+    """The ``get_cost_and_usage`` arguments: daily usage by usage type of ``Amazon Bedrock``, ``Amazon Bedrock
+    Service`` and the Bedrock-Edition Marketplace services.
 
     Marketplace models have one service each, so the filter takes the whole Marketplace billing entity and
     the rows are narrowed to Bedrock services afterwards; credits, refunds and taxes are left out. With
@@ -223,7 +224,7 @@ def cost_explorer_request(first_day: date, last_day: date, account: str | None =
     """
     conditions: list[dict[str, Any]] = [
         {"Or": [
-            {"Dimensions": {"Key": "SERVICE", "Values": [BEDROCK_SERVICE]}},
+            {"Dimensions": {"Key": "SERVICE", "Values": list(OWN_SHAPE_SERVICES)}},
             {"Dimensions": {"Key": "BILLING_ENTITY", "Values": [MARKETPLACE_BILLING_ENTITY]}},
         ]},
         {"Dimensions": {"Key": "RECORD_TYPE", "Values": ["Usage"]}},

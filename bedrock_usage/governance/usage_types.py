@@ -1,10 +1,12 @@
 """How AWS's other sources name a Bedrock model: Cost Explorer usage types and CloudWatch ``ModelId`` values.
 
-Cost Explorer bills Bedrock in two shapes. Models sold by AWS appear under the service ``Amazon Bedrock`` with
-usage types such as ``USE1-Claude3Haiku-input-tokens`` (region code, model, kind of token). Models sold through
-AWS Marketplace (most Anthropic models today) appear under a service of their own,
-``Claude Haiku 4.5 (Amazon Bedrock Edition)``, with usage types such as ``USE1-MP:USE1_InputTokenCount-Units``
-that name only the region and the kind of token: the service name is what says the model.
+Cost Explorer bills Bedrock under three kinds of service, in two shapes. ``Amazon Bedrock`` (CUR product code
+``AmazonBedrock``: Amazon's own and openly licensed models) and ``Amazon Bedrock Service`` (product code
+``AmazonBedrockService``: current Anthropic models, Claude Sonnet 4 and later) have usage types such as
+``USE1-Claude3Haiku-input-tokens`` (region code, model, kind of token). Models sold through AWS Marketplace
+appear under a service of their own, ``Claude Haiku 4.5 (Amazon Bedrock Edition)``, with usage types such as
+``USE1-MP:USE1_InputTokenCount-Units`` that name only the region and the kind of token: the service name is what
+says the model.
 
 CloudWatch's ``AWS/Bedrock`` metrics carry the model id as the caller passed it (``us.`` / ``global.`` profile
 ids stay as they are). ``metric_model_key`` reduces every form to one key so logs and metrics meet.
@@ -16,6 +18,15 @@ import re
 from dataclasses import dataclass
 
 BEDROCK_SERVICE = "Amazon Bedrock"
+# Cost Explorer SERVICE -> CUR ``line_item_product_code`` (the Price List offer code) of Bedrock's own-shape bills.
+# ``Amazon Bedrock Service`` (offer ``AmazonBedrockService``) bills Claude Sonnet 4 and later: its Price List SKUs
+# include ``USE1-Claude4Sonnet-output-tokens-long-context-cross-region-global``, and public Cost Explorer filters and
+# CUR 2.0 queries of several independent projects read it beside ``Amazon Bedrock`` / ``AmazonBedrock``.
+OWN_SHAPE_SERVICES: dict[str, str] = {
+    BEDROCK_SERVICE: "AmazonBedrock",
+    "Amazon Bedrock Service": "AmazonBedrockService",
+}
+_SERVICE_BY_CODE = {code: service for service, code in OWN_SHAPE_SERVICES.items()}
 MARKETPLACE_SUFFIX = "(Amazon Bedrock Edition)"
 MARKETPLACE_BILLING_ENTITY = "AWS Marketplace"
 
@@ -121,8 +132,13 @@ class UsageType:
 
 
 def is_bedrock_service(service: str) -> bool:
-    """True for ``Amazon Bedrock`` and the Marketplace ``... (Amazon Bedrock Edition)`` services."""
-    return service == BEDROCK_SERVICE or service.strip().endswith(MARKETPLACE_SUFFIX)
+    """True for ``Amazon Bedrock``, ``Amazon Bedrock Service`` and the Marketplace ``... (Amazon Bedrock Edition)``."""
+    return service in OWN_SHAPE_SERVICES or service.strip().endswith(MARKETPLACE_SUFFIX)
+
+
+def cur_service(product_code: str | None, product_name: str | None) -> str:
+    """The Cost Explorer service of a CUR line: by its product code for Bedrock's own shapes, else its product name."""
+    return _SERVICE_BY_CODE.get(product_code or "") or product_name or BEDROCK_SERVICE
 
 
 def model_for_name(name: str) -> ModelBilling | None:
@@ -135,7 +151,7 @@ def parse_usage_type(service: str, usage_type: str) -> UsageType:
     """Read one Cost Explorer group: ``USE1-Claude3Haiku-input-tokens`` or ``USE1-MP:USE1_InputTokenCount-Units``."""
     code, _, rest = usage_type.partition("-")
     region = CODE_REGIONS.get(code.upper())
-    marketplace = service != BEDROCK_SERVICE or rest.startswith("MP:")
+    marketplace = service not in OWN_SHAPE_SERVICES or rest.startswith("MP:")
     if region is None:
         rest = usage_type
     if marketplace:

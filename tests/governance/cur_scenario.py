@@ -25,25 +25,30 @@ CODES = {"us-east-1": "USE1", "ap-northeast-2": "APN2", "eu-west-1": "EU"}
 SONNET_45 = f"arn:aws:bedrock:us-east-1:{ACCOUNT}:inference-profile/us.anthropic.claude-sonnet-4-5-20250929-v1:0"
 SONNET_SERVICE = "Claude Sonnet 4.5 (Amazon Bedrock Edition)"
 BEDROCK = ("AmazonBedrock", "Amazon Bedrock")
+BEDROCK_SERVICE = ("AmazonBedrockService", "Amazon Bedrock Service")  # Claude Sonnet 4 and later
 MARKETPLACE_CODE = "a1b2c3d4e5f6g7h8i9j0k1l2m"
 
 ALICE = f"arn:aws:sts::{ACCOUNT}:assumed-role/AWSReservedSSO_Developer_0123456789abcdef/alice@example.com"
 BOB = f"arn:aws:iam::{ACCOUNT}:user/bob"
 DAVE = f"arn:aws:iam::{ACCOUNT}:user/dave"
 ERIN = f"arn:aws:iam::{ACCOUNT}:user/erin"
+CAROL = f"arn:aws:iam::{ACCOUNT}:user/carol"
 
 
 def support(session: int) -> str:
     return f"arn:aws:sts::{ACCOUNT}:assumed-role/Support-BedrockRole/task-{session}"
 
 
-# (principal ARN or a function of the call number, region, modelId, calls per day, billed as (service, usage token))
+# (principal ARN or a function of the call number, region, modelId, calls per day,
+#  billed as (service, usage token, usage-type tail after the kind of token))
 CALLERS = [
-    (ALICE, "us-east-1", "us.anthropic.claude-3-haiku-20240307-v1:0", 3, (BEDROCK, "Claude3Haiku")),
-    (support, "us-east-1", SONNET_45, 2, ((MARKETPLACE_CODE, SONNET_SERVICE), None)),
-    (BOB, "ap-northeast-2", "anthropic.claude-3-7-sonnet-20250219-v1:0", 2, (BEDROCK, "Claude3.7Sonnet")),
-    (DAVE, "ap-northeast-2", "anthropic.claude-3-7-sonnet-20250219-v1:0", 1, (BEDROCK, "Claude3.7Sonnet")),
-    (ERIN, "eu-west-1", "anthropic.claude-3-haiku-20240307-v1:0", 2, (BEDROCK, "Claude3Haiku")),
+    (ALICE, "us-east-1", "us.anthropic.claude-3-haiku-20240307-v1:0", 3, (BEDROCK, "Claude3Haiku", "")),
+    (support, "us-east-1", SONNET_45, 2, ((MARKETPLACE_CODE, SONNET_SERVICE), None, "")),
+    (BOB, "ap-northeast-2", "anthropic.claude-3-7-sonnet-20250219-v1:0", 2, (BEDROCK, "Claude3.7Sonnet", "")),
+    (DAVE, "ap-northeast-2", "anthropic.claude-3-7-sonnet-20250219-v1:0", 1, (BEDROCK, "Claude3.7Sonnet", "")),
+    (ERIN, "eu-west-1", "anthropic.claude-3-haiku-20240307-v1:0", 2, (BEDROCK, "Claude3Haiku", "")),
+    (CAROL, "ap-northeast-2", "global.anthropic.claude-sonnet-4-20250514-v1:0", 2,
+     (BEDROCK_SERVICE, "Claude4Sonnet", "-cross-region-global")),
 ]
 GAP_DAY = DAYS[2]  # the Support application's logs of this day never arrived
 TITAN = "USE1-TitanEmbeddingsG1-Text-input-tokens"
@@ -97,13 +102,13 @@ def line_items(records: list[dict]) -> list[LineItem]:
         arn = record["identity"]["arn"]
         if arn == DAVE:
             continue
-        (code, name), token = record["_billing"]
+        (code, name), token, tail = record["_billing"]
         region = record["region"]
         for kind, amount, tokens in zip(("input", "output"), cost_parts(record),
                                         (record["input"]["inputTokenCount"], record["output"]["outputTokenCount"]),
                                         strict=True):
             prefix = CODES[region]
-            usage_type = (f"{prefix}-{token}-{kind}-tokens" if token
+            usage_type = (f"{prefix}-{token}-{kind}-tokens{tail}" if token
                           else f"{prefix}-MP:{prefix}_{kind.capitalize()}TokenCount-Units")
             key = (arn, code, name, usage_type, region, date.fromisoformat(record["timestamp"][:10]))
             sums[key][0] += amount
@@ -137,7 +142,8 @@ def line_items(records: list[dict]) -> list[LineItem]:
 
 def counted(item: LineItem) -> bool:
     """The reader's rules, restated: this account, usage, Bedrock's services, the period's days."""
-    bedrock = item.product_code == "AmazonBedrock" or item.product_name.endswith("(Amazon Bedrock Edition)")
+    bedrock = (item.product_code in ("AmazonBedrock", "AmazonBedrockService")
+               or item.product_name.endswith("(Amazon Bedrock Edition)"))
     return (item.account == ACCOUNT and item.line_type == "Usage" and bedrock and DAYS[0] <= item.day <= DAYS[-1])
 
 

@@ -194,3 +194,6 @@ def test_requests_are_valid_and_keep_to_the_account() -> None:
     assert by_tag["GroupBy"] == [{"Type": "TAG", "Key": TAG}, {"Type": "DIMENSION", "Key": "USAGE_TYPE"}]
     assert {"Dimensions": {"Key": "SERVICE", "Values": [sc.SONNET_SERVICE]}} in by_tag["Filter"]["And"]
     assert linked not in cost_explorer_request(period.start, period.end)["Filter"]["And"]
+    # Claude Sonnet 4 and later bill under "Amazon Bedrock Service", beside "Amazon Bedrock".
+    [services_or] = [condition["Or"] for condition in services["Filter"]["And"] if "Or" in condition]
+    assert {"Dimensions": {"Key": "SERVICE", "Values": ["Amazon Bedrock", "Amazon Bedrock Service"]}} in services_or

@@ -169,7 +169,7 @@ def test_reader_keeps_the_account_and_usage_lines(account: dict, tmp_path: Path,
     kept = [i for i in account["items"] if sc.counted(i)]
     assert len(billed.lines) == len(kept)
     assert billed.lines["billed_cost_usd"].sum() == pytest.approx(sum(i.cost for i in kept), abs=1e-9)
-    assert set(billed.lines["service"]) == {"Amazon Bedrock", sc.SONNET_SERVICE}
+    assert set(billed.lines["service"]) == {"Amazon Bedrock", "Amazon Bedrock Service", sc.SONNET_SERVICE}
     assert billed.warnings == []
     other = read_cur_dir(export, period, sc.MEMBER)
     assert list(other.lines["billed_cost_usd"]) == [7.0]

@@ -29,17 +29,22 @@ ACCOUNT = "123456789012"
 DAYS = [date(2025, 11, 3) + timedelta(days=i) for i in range(5)]
 REGIONS = ("us-east-1", "ap-northeast-2")
 SONNET_45_ARN = f"arn:aws:bedrock:us-east-1:{ACCOUNT}:inference-profile/us.anthropic.claude-sonnet-4-5-20250929-v1:0"
-# (region, modelId as called and logged, ModelId CloudWatch reports, calls per day, billed as)
+# (region, modelId as called and logged, ModelId CloudWatch reports, calls per day,
+#  billed as (service, usage-type model token, model, usage-type tail after the kind of token))
 CALLS = [
     ("us-east-1", "us.anthropic.claude-3-haiku-20240307-v1:0", "us.anthropic.claude-3-haiku-20240307-v1:0", 6,
-     ("Amazon Bedrock", "Claude3Haiku", "Claude 3 Haiku")),
+     ("Amazon Bedrock", "Claude3Haiku", "Claude 3 Haiku", "")),
     ("us-east-1", SONNET_45_ARN, "us.anthropic.claude-sonnet-4-5-20250929-v1:0", 4,
-     ("Claude Sonnet 4.5 (Amazon Bedrock Edition)", None, "Claude Sonnet 4.5")),
+     ("Claude Sonnet 4.5 (Amazon Bedrock Edition)", None, "Claude Sonnet 4.5", "")),
     ("ap-northeast-2", "anthropic.claude-3-7-sonnet-20250219-v1:0", "anthropic.claude-3-7-sonnet-20250219-v1:0", 5,
-     ("Amazon Bedrock", "Claude3.7Sonnet", "Claude 3.7 Sonnet")),
+     ("Amazon Bedrock", "Claude3.7Sonnet", "Claude 3.7 Sonnet", "")),
     ("ap-northeast-2", "global.anthropic.claude-haiku-4-5-20251001-v1:0",
      "global.anthropic.claude-haiku-4-5-20251001-v1:0", 5,
-     ("Claude 4.5 Haiku (Amazon Bedrock Edition)", None, "Claude Haiku 4.5")),
+     ("Claude 4.5 Haiku (Amazon Bedrock Edition)", None, "Claude Haiku 4.5", "")),
+    # Claude Sonnet 4 and later bill under the service "Amazon Bedrock Service" (not "Amazon Bedrock").
+    ("ap-northeast-2", "global.anthropic.claude-sonnet-4-20250514-v1:0",
+     "global.anthropic.claude-sonnet-4-20250514-v1:0", 3,
+     ("Amazon Bedrock Service", "Claude4Sonnet", "Claude Sonnet 4", "-cross-region-global")),
 ]
 CODES = {"us-east-1": "USE1", "ap-northeast-2": "APN2"}
 GAP = ("us-east-1", DAYS[2])  # CloudWatch and the bill show calls; no log object arrived
@@ -117,11 +122,11 @@ def seed_cost_explorer(endpoint: str, records: list[dict]) -> dict[tuple[str, st
     groups: dict[str, dict[tuple[str, str], float]] = defaultdict(lambda: defaultdict(float))
     billed: dict[tuple[str, str, str], float] = defaultdict(float)
     for r in records:
-        service, token, model = r["_billing"]
+        service, token, model, tail = r["_billing"]
         day, code = r["timestamp"][:10], CODES[r["region"]]
         for kind, amount in zip(("input", "output"), cost_parts(r), strict=True):
             if token:
-                usage_type = f"{code}-{token}-{kind}-tokens"
+                usage_type = f"{code}-{token}-{kind}-tokens{tail}"
             else:
                 usage_type = f"{code}-MP:{code}_{kind.capitalize()}TokenCount-Units"
             groups[day][(service, usage_type)] += amount

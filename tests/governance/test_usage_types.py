@@ -37,6 +37,8 @@ HAIKU_45 = "anthropic.claude-haiku-4-5-20251001-v1:0"
      HAIKU_45, "cache_read", True, False),
     ("Claude Haiku 4.5 (Amazon Bedrock Edition)", "EU-MP:EU_CacheWriteInputTokenCount-Units", "eu-west-1",
      HAIKU_45, "cache_write", True, False),
+    ("Amazon Bedrock Service", "USE1-Claude4Sonnet-output-tokens-long-context-cross-region-global", "us-east-1",
+     SONNET_4, "output", False, True),
     ("Amazon Bedrock", "APS3-TitanEmbeddingsG1-Text-input-tokens", "ap-south-1", None, "input", False, False),
     ("Amazon Bedrock", "ModelUnit-Hours", None, None, "other", False, False),
 ])
@@ -84,6 +86,7 @@ def test_metric_model_key(model_id: str | None, key: str) -> None:
 def test_bedrock_services() -> None:
     assert is_bedrock_service("Amazon Bedrock")
     assert is_bedrock_service("Claude Sonnet 4.5 (Amazon Bedrock Edition)")
+    assert is_bedrock_service("Amazon Bedrock Service")  # Claude Sonnet 4 and later
     assert not is_bedrock_service("Amazon Bedrock AgentCore") and not is_bedrock_service("Amazon EC2")
 
 
