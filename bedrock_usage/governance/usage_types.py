@@ -88,7 +88,10 @@ class ModelBilling:
 
 
 # Claude 3 Haiku and Claude Sonnet 4 usage tokens are from the AWS Price List (USE1-Claude3Haiku-input-tokens,
-# USE1-Claude4Sonnet-output-tokens-long-context-cross-region-global); the others follow the same pattern.
+# USE1-Claude4Sonnet-output-tokens-long-context-cross-region-global), Claude Opus 4.6's from Cost Explorer
+# (USE1-Claude4.6Opus-input-tokens-cross-region-global); the others follow the same pattern. Some usage types name
+# the model by its id instead (USW2-anthropic.claude-opus-4-8-mantle-cache-write-tokens-global-standard): the base
+# id matches too. Only models whose base id the price book knows are listed.
 MODEL_BILLING: tuple[ModelBilling, ...] = (
     ModelBilling("anthropic.claude-3-haiku-20240307-v1:0", "Claude 3 Haiku", "Claude3Haiku"),
     ModelBilling("anthropic.claude-3-sonnet-20240229-v1:0", "Claude 3 Sonnet", "Claude3Sonnet"),
@@ -103,6 +106,10 @@ MODEL_BILLING: tuple[ModelBilling, ...] = (
     ModelBilling("anthropic.claude-sonnet-4-5-20250929-v1:0", "Claude Sonnet 4.5", "Claude4.5Sonnet"),
     ModelBilling("anthropic.claude-haiku-4-5-20251001-v1:0", "Claude Haiku 4.5", "Claude4.5Haiku"),
     ModelBilling("anthropic.claude-opus-4-5-20251101-v1:0", "Claude Opus 4.5", "Claude4.5Opus"),
+    ModelBilling("anthropic.claude-sonnet-4-6", "Claude Sonnet 4.6", "Claude4.6Sonnet"),
+    ModelBilling("anthropic.claude-opus-4-6-v1", "Claude Opus 4.6", "Claude4.6Opus"),
+    ModelBilling("anthropic.claude-opus-4-7", "Claude Opus 4.7", "Claude4.7Opus"),
+    ModelBilling("anthropic.claude-opus-4-8", "Claude Opus 4.8", "Claude4.8Opus"),
 )
 
 _WORD_RE = re.compile(r"\d+(?:\.\d+)*|[A-Za-z][a-z]*")
@@ -115,6 +122,9 @@ def name_key(text: str) -> tuple[str, ...]:
 
 
 _BY_TOKEN = {row.usage_token.lower(): row for row in MODEL_BILLING}
+# Every way a usage type names a model (token or base id), longest first so a name is tried before its prefixes.
+_MODEL_PARTS = sorted({**_BY_TOKEN, **{row.base_id.lower(): row for row in MODEL_BILLING}}.items(),
+                      key=lambda item: -len(item[0]))
 _BY_NAME = {name_key(row.name): row for row in MODEL_BILLING}
 
 
@@ -158,9 +168,23 @@ def parse_usage_type(service: str, usage_type: str) -> UsageType:
         model = model_for_name(service)
         detail = rest
     else:
-        token, _, detail = rest.partition("-")
-        model = model_for_name(token)
+        model, detail = _model_part(rest)
     return UsageType(service, usage_type, region, model, _kind(detail), marketplace, "global" in detail.lower())
+
+
+def _model_part(rest: str) -> tuple[ModelBilling | None, str]:
+    """The model the start of a usage type's tail names, and the rest (kind of token, endpoint).
+
+    A known token or base id must be followed by a dash and no number (``anthropic.claude-opus-4-8`` does not name
+    ``anthropic.claude-opus-4-8-1-...``); else the text up to the first dash is the model, known or not.
+    """
+    lower = rest.lower()
+    for part, row in _MODEL_PARTS:
+        after = lower[len(part) + 1:]
+        if lower.startswith(f"{part}-") and not after[:1].isdigit():
+            return row, rest[len(part) + 1:]
+    token, _, detail = rest.partition("-")
+    return model_for_name(token), detail
 
 
 def _kind(detail: str) -> str:

@@ -50,6 +50,8 @@ CODES = {"us-east-1": "USE1", "ap-northeast-2": "APN2"}
 GAP = ("us-east-1", DAYS[2])  # CloudWatch and the bill show calls; no log object arrived
 SHORT = ("ap-northeast-2", DAYS[3])  # every fifth call's log is missing
 TITAN_CHARGE = 0.5  # an Amazon Bedrock usage type of a model the table does not know
+# A charge with no logged call, whose usage type names the model by its id (Claude Opus 4.8).
+OPUS_48_CHARGE = ("USE1-anthropic.claude-opus-4-8-mantle-cache-write-tokens-global-standard", "Claude Opus 4.8", 0.75)
 
 
 def served_calls() -> list[dict]:
@@ -133,6 +135,9 @@ def seed_cost_explorer(endpoint: str, records: list[dict]) -> dict[tuple[str, st
             billed[(r["region"], day, model)] += amount
     first = DAYS[0].isoformat()
     groups[first][("Amazon Bedrock", "USE1-TitanEmbeddingsG1-Text-input-tokens")] += TITAN_CHARGE
+    opus_usage_type, opus_model, opus_cost = OPUS_48_CHARGE
+    groups[first][("Amazon Bedrock Service", opus_usage_type)] += opus_cost
+    billed[("us-east-1", first, opus_model)] += opus_cost
     groups[first][("Some Other Marketplace Product", "USE1-MP:USE1_Seats-Units")] += 99.0
     results = [{
         "TimePeriod": {"Start": day.isoformat(), "End": (day + timedelta(days=1)).isoformat()},

@@ -23,6 +23,8 @@ from bedrock_usage.pricing import PriceBook
 HAIKU_3 = "anthropic.claude-3-haiku-20240307-v1:0"
 SONNET_4 = "anthropic.claude-sonnet-4-20250514-v1:0"
 HAIKU_45 = "anthropic.claude-haiku-4-5-20251001-v1:0"
+OPUS_46 = "anthropic.claude-opus-4-6-v1"
+OPUS_48 = "anthropic.claude-opus-4-8"
 
 
 @pytest.mark.parametrize(("service", "usage_type", "region", "base_id", "kind", "marketplace", "global_"), [
@@ -39,6 +41,18 @@ HAIKU_45 = "anthropic.claude-haiku-4-5-20251001-v1:0"
      HAIKU_45, "cache_write", True, False),
     ("Amazon Bedrock Service", "USE1-Claude4Sonnet-output-tokens-long-context-cross-region-global", "us-east-1",
      SONNET_4, "output", False, True),
+    ("Amazon Bedrock Service", "USE1-Claude4.6Opus-input-tokens-cross-region-global", "us-east-1", OPUS_46, "input",
+     False, True),
+    ("Amazon Bedrock Service", "USE1-Claude4.6Opus-cache-read-input-token-count-cross-region-global", "us-east-1",
+     OPUS_46, "cache_read", False, True),
+    # The model named by its id, dashes and all.
+    ("Amazon Bedrock Service", "USW2-anthropic.claude-opus-4-8-mantle-cache-write-tokens-global-standard",
+     "us-west-2", OPUS_48, "cache_write", False, True),
+    # Models the table does not know stay unknown, never taken for one whose id they start with.
+    ("Amazon Bedrock Service", "USW2-anthropic.claude-opus-4-9-mantle-input-tokens-global-standard", "us-west-2",
+     None, "input", False, True),
+    ("Amazon Bedrock Service", "USW2-anthropic.claude-opus-4-8-1-mantle-output-tokens", "us-west-2", None, "output",
+     False, False),
     ("Amazon Bedrock", "APS3-TitanEmbeddingsG1-Text-input-tokens", "ap-south-1", None, "input", False, False),
     ("Amazon Bedrock", "ModelUnit-Hours", None, None, "other", False, False),
 ])
