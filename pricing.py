@@ -40,6 +40,7 @@ with interrupt_ends_run():  # Ctrl-C while the modules load ends the run as late
         write_csv_rows,
     )
     from bedrock_usage.pricing.book import BUILTIN_BOOK, MODES
+    from bedrock_usage.pricing.offer_file import Disagreement
     from bedrock_usage.pricing.refresh import RefreshResult, download_offers, read_offer_files, refresh_rows
 
 UNIT_LABELS = {"tokens": "", "image": "/image", "second": "/second", "query": "/query"}
@@ -182,7 +183,21 @@ def render_changes(result: RefreshResult) -> str:
     if result.skipped:
         lines += ["", "Offer prices not read:"]
         lines += [f"  {reason}: {count}" for reason, count in sorted(result.skipped.items())]
+    if result.disagreements:
+        lines += ["", "Offer prices that disagree (none applied; the book's figure stays; USD per 1M tokens). Settle "
+                  "each with a row in your price file (--prices; README.md, Prices):",
+                  _disagreement_table(result.disagreements)]
     return "\n".join(lines)
+
+
+def _disagreement_table(disagreements: list[Disagreement]) -> str:
+    """One line per offer price of each disputed figure: the book row, the figure, and where the price comes from."""
+    return text_table(
+        ["Model id", "Region", "Family", "Mode", "Tier", "Field", "Price", "Offer", "SKU", "Usage type"],
+        [[d.model, d.region, d.family, d.mode, d.tier, d.field,
+          _format_rate(p.value) if d.unit == "tokens" else f"${decimal_text(p.value)}{UNIT_LABELS[d.unit]}",
+          p.offer, p.sku, p.usage_type]
+         for d in disagreements for p in d.prices])
 
 
 def _print_rows(rows: list[PriceRow], form: str) -> None:

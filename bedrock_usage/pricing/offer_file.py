@@ -29,6 +29,7 @@ priced as another model.
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -51,6 +52,7 @@ SERVICE_FIELDS = {"input-tokens": "input", "output-tokens": "output", "cache-rea
                   "cache-write-input-token-count": "cache_write_5m"}
 SERVICE_CACHE_WRITE = "cache-write-input-token-count"
 SERVICE_QUALIFIERS = ("cross-region-global", "long-context", "batch", "flex", "priority", "1-hour", "1h")
+Slot = tuple[str, str, str, str, str, str]  # model, family, region, mode, tier, unit
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,7 @@ class OfferPrice:
     value: float  # USD per 1K tokens, or per unit
     effective: date | None
     usage_type: str
+    offer: str = ""  # the offer code it was read from
 
 
 @dataclass
@@ -142,7 +145,7 @@ def _read_price(code: str, sku: str, attributes: dict[str, str], dimension: dict
     family = "govcloud" if region.startswith("us-gov-") else "global" if "global" in words else "regional"
     mode = next((m for m in ("batch", "flex", "priority") if m in words), "standard")
     tier = "above_200k" if re.search(r"long[ -]?context|lctx|>200k|200k", words) else "base"
-    return OfferPrice(sku, name, region, family, mode, tier, unit, field_name, value, effective, usage)
+    return OfferPrice(sku, name, region, family, mode, tier, unit, field_name, value, effective, usage, code)
 
 
 def _per(unit_text: str) -> float | None:
@@ -180,7 +183,8 @@ def _service_price(sku: str, attributes: dict[str, str], dimension: dict[str, An
               "govcloud" if region.startswith("us-gov-") else "regional")
     mode = next((m for m in ("batch", "flex", "priority") if m in qualifiers), "standard")
     tier = "above_200k" if "long-context" in qualifiers else "base"
-    return OfferPrice(sku, name, region, family, mode, tier, "tokens", field_name, per_1k, effective, usage)
+    return OfferPrice(sku, name, region, family, mode, tier, "tokens", field_name, per_1k, effective, usage,
+                      SERVICE_OFFER)
 
 
 def _qualifiers(kind: str, rest: str) -> set[str] | None:
@@ -257,23 +261,40 @@ class OfferedRow:
     effective: dict[str, date | None]
 
 
+@dataclass(frozen=True)
+class Disagreement:
+    """Offer prices (of two offers, or two products of one) giving one figure of one book row different values:
+    none of them is applied, so the book's figure stays."""
+
+    model: str
+    family: str
+    region: str
+    mode: str
+    tier: str
+    unit: str
+    field: str
+    prices: tuple[OfferPrice, ...]
+
+
 @dataclass
 class OfferRows:
     """Offer prices turned into book rows, the products no book model matched (prices per name), the products
-    whose name fits models of different names (name -> those ids) and the prices of models the book keeps per
+    whose name fits models of different names (name -> those ids), the prices of models the book keeps per
     image size and quality or video resolution, which an offer price does not name, or in another unit than the
-    offer price's (prices per name): none of those is priced."""
+    offer price's (prices per name), and the figures whose offer prices disagree: none of those is priced."""
 
     rows: list[OfferedRow]
     unmatched: dict[str, int]
     ambiguous: dict[str, tuple[str, ...]] = field(default_factory=dict)
     untiered: dict[str, int] = field(default_factory=dict)
+    disagreements: list[Disagreement] = field(default_factory=list)
 
 
 def offer_rows(reading: OfferReading, known: Iterable[PriceRow], checked: date) -> OfferRows:
     """Book rows from offer prices: one row per model, family, region, mode, tier and unit; a row for ``*`` holds
     us-east-1's price (or the one most regions share), and a region gets a row of its own where its price differs
-    or the book already has an open row for it (so a region whose price falls back to ``*``'s is updated too)."""
+    or the book already has an open row for it (so a region whose price falls back to ``*``'s is updated too). A
+    figure whose prices disagree is left out of its row and of the comparison between regions."""
     known = list(known)
     names = model_names(known)
     display = {row.model: (row.name, row.provider) for row in known}
@@ -284,7 +305,7 @@ def offer_rows(reading: OfferReading, known: Iterable[PriceRow], checked: date) 
     unmatched: Counter[str] = Counter()
     untiered: Counter[str] = Counter()
     ambiguous: dict[str, tuple[str, ...]] = {}
-    slots: dict[tuple[str, str, str, str, str, str], dict[str, OfferPrice]] = defaultdict(dict)
+    slots: dict[Slot, dict[str, list[OfferPrice]]] = defaultdict(lambda: defaultdict(list))
     for price in reading.prices:
         models = names.get(name_key(price.model_name), ())
         if not models:
@@ -297,16 +318,22 @@ def offer_rows(reading: OfferReading, known: Iterable[PriceRow], checked: date) 
             untiered[price.model_name] += 1
             continue
         for model in models:
-            slots[(model, price.family, price.region, price.mode, price.tier, price.unit)][price.field] = price
+            slots[(model, price.family, price.region, price.mode, price.tier, price.unit)][price.field].append(price)
+    agreed, disagreements = _settle(slots)
+    disputed: dict[tuple[str, ...], set[str]] = defaultdict(set)
+    for found in disagreements:
+        disputed[(found.model, found.family, found.mode, found.tier, found.unit)].add(found.field)
     rows = []
     by_group: dict[tuple[str, ...], dict[str, dict[str, OfferPrice]]] = defaultdict(dict)
-    for (model, family, region, mode, tier, unit), prices in slots.items():
+    for (model, family, region, mode, tier, unit), prices in agreed.items():
         by_group[(model, family, mode, tier, unit)][region] = prices
     source = f"AWS Price List ({'; '.join(reading.publications)})"
     for (model, family, mode, tier, unit), regions in sorted(by_group.items()):
-        values = {region: _values(prices) for region, prices in regions.items()}
+        ignored = disputed[(model, family, mode, tier, unit)]
+        values = {region: _values(prices, ignored) for region, prices in regions.items()}
         # ``*`` carries us-east-1's price (the region AWS lists first), else the price most regions share.
-        common = values.get(REFERENCE_REGION) or Counter(values.values()).most_common(1)[0][0]
+        common = values[REFERENCE_REGION] if REFERENCE_REGION in values else Counter(
+            values.values()).most_common(1)[0][0]
         star = REFERENCE_REGION if REFERENCE_REGION in regions else min(r for r in regions if values[r] == common)
         name, provider = display[model]
         base = PriceRow(model=model, name=name, provider=provider, family=family, region="*", mode=mode,
@@ -316,7 +343,24 @@ def offer_rows(reading: OfferReading, known: Iterable[PriceRow], checked: date) 
         for region, prices in sorted(regions.items()):
             if values[region] != common or (model, family, mode, tier, unit, region) in own_regions:
                 rows.append(_offered(base, region, prices))
-    return OfferRows(rows, dict(unmatched), ambiguous, dict(untiered))
+    # A row whose every figure is disputed has nothing to apply.
+    return OfferRows([r for r in rows if r.effective], dict(unmatched), ambiguous, dict(untiered), disagreements)
+
+
+def _settle(slots: dict[Slot, dict[str, list[OfferPrice]]]) -> tuple[dict[Slot, dict[str, OfferPrice]],
+                                                                    list[Disagreement]]:
+    """One price per figure of each slot, and the figures whose prices differ (left out): equal prices from two
+    offers are one price."""
+    agreed: dict[Slot, dict[str, OfferPrice]] = {}
+    disagreements = []
+    for slot, figures in slots.items():
+        agreed[slot] = {}
+        for name, prices in figures.items():
+            if all(math.isclose(p.value, prices[0].value, rel_tol=1e-12) for p in prices):
+                agreed[slot][name] = prices[-1]
+            else:
+                disagreements.append(Disagreement(*slot, name, tuple(prices)))
+    return agreed, disagreements
 
 
 def _other_unit(tiers: dict[tuple[str, str], set[str]], model: str, unit: str) -> bool:
@@ -336,9 +380,9 @@ def price_group(row: PriceRow) -> tuple[str, str, str, str, str]:
     return (row.model, row.family, row.mode, row.tier, row.unit)
 
 
-def _values(prices: dict[str, OfferPrice]) -> tuple[tuple[str, float], ...]:
-    """The figures of one region's prices, comparable between regions."""
-    return tuple(sorted((name, price.value) for name, price in prices.items()))
+def _values(prices: dict[str, OfferPrice], ignored: set[str]) -> tuple[tuple[str, float], ...]:
+    """The figures of one region's prices but the ``ignored`` ones, comparable between regions."""
+    return tuple(sorted((name, price.value) for name, price in prices.items() if name not in ignored))
 
 
 def _offered(base: PriceRow, region: str, prices: dict[str, OfferPrice]) -> OfferedRow:

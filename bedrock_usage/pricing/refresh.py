@@ -9,7 +9,8 @@ reports over past periods keep the prices of their days. A change starts on the 
 whose prices changed (the latest, when several changed in one row; the run day for a term without one); a later
 ``effectiveDate`` schedules the change, as the book's other dated rows do. A change never starts before the row it
 replaces started: the offer does not rewrite a dated change the book already holds. ``pricing.py --date`` sets the
-day for every change instead. Rows the offer files do not mention stay as they are.
+day for every change instead. Rows the offer files do not mention stay as they are. A figure that two offers (or two
+products of one) price differently is applied from neither: the book's figure stays, and the disagreement is listed.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from pathlib import Path
 
 from ..errors import UsageError
 from .book import RATE_FIELDS, PriceRow
-from .offer_file import OFFER_CODES, OfferReading, offer_rows, price_group, read_offer
+from .offer_file import OFFER_CODES, Disagreement, OfferReading, offer_rows, price_group, read_offer
 
 PRICE_LIST_URL_ENV = "BEDROCK_USAGE_PRICE_LIST_URL"
 PRICE_LIST_URL = "https://pricing.us-east-1.amazonaws.com"
@@ -54,6 +55,7 @@ class RefreshResult:
     ambiguous: dict[str, tuple[str, ...]] = field(default_factory=dict)
     untiered: dict[str, int] = field(default_factory=dict)
     skipped: dict[str, int] = field(default_factory=dict)
+    disagreements: list[Disagreement] = field(default_factory=list)
     publications: list[str] = field(default_factory=list)
 
 
@@ -103,7 +105,8 @@ def refresh_rows(book_rows: list[PriceRow], reading: OfferReading, today: date,
     offered = offer_rows(reading, book_rows, today)
     rows = list(book_rows)
     result = RefreshResult(rows, unmatched=offered.unmatched, ambiguous=offered.ambiguous, untiered=offered.untiered,
-                           skipped=dict(reading.skipped), publications=reading.publications)
+                           skipped=dict(reading.skipped), disagreements=offered.disagreements,
+                           publications=reading.publications)
     for offer in offered.rows:
         new, effective = offer.row, offer.effective
         wanted = day or _in_force_from(effective, effective, today)

@@ -532,3 +532,95 @@ def test_a_service_price_of_an_unknown_shape_is_skipped_with_its_reason(tmp_path
     assert reading.skipped[reason] == 1
     assert sku not in {price.sku for price in reading.prices}
     assert len(reading.prices) == len(json.loads(SERVICE_OFFER.read_text())["products"]) - 3
+
+
+SERVICE_INPUT = "USE1-Claude4.5Sonnet-input-tokens"
+MARKETPLACE_INPUT = "USE1-MP:USE1_InputTokenCount-Units"
+MARKETPLACE_SONNET = "Claude Sonnet 4.5 (Amazon Bedrock Edition)"
+
+
+def offer_sku(path: Path, usage_type: str, name: str) -> str:
+    """The SKU of the one product with this usage type and model or service name, read straight from the file."""
+    offer = json.loads(path.read_text())
+    (sku,) = [sku for sku, p in offer["products"].items() if p["attributes"]["usagetype"] == usage_type
+              and name in (p["attributes"].get("model"), p["attributes"].get("servicename"))]
+    return sku
+
+
+def repriced(tmp_path: Path, path: Path, usage_type: str, name: str, usd: str) -> Path:
+    """A copy of an offer fixture with one product's price set to ``usd``."""
+    offer = json.loads(path.read_text())
+    (found,) = offer["terms"]["OnDemand"][offer_sku(path, usage_type, name)].values()
+    set_usd(found, usd)
+    return saved(tmp_path, offer)
+
+
+def sonnet_doubled() -> list:
+    """The built-in book with Claude Sonnet 4.5's in-region input and output doubled, so a refresh changes them."""
+    return [replace(row, input=row.input * 2, output=row.output * 2)
+            if row.model == SONNET_45 and row.family == "regional" else row for row in read_csv_rows(BUILTIN_BOOK)]
+
+
+@pytest.mark.parametrize("service_first", [False, True])
+def test_offers_that_disagree_on_a_figure_keep_the_books_figure_and_list_both_prices(tmp_path: Path,
+                                                                                      service_first: bool) -> None:
+    """Sonnet 4.5's in-region input is in the Marketplace and the Service offer: when their figures differ, neither is
+    applied (the book's stays, whichever offer is read last) and both are listed with their offer, SKU and usage type;
+    the output, on which they agree, is applied."""
+    service = repriced(tmp_path, SERVICE_OFFER, SERVICE_INPUT, SERVICE_SONNET, "0.0036000000")
+    offers = [service, MARKETPLACE_OFFER] if service_first else [BEDROCK_OFFER, MARKETPLACE_OFFER, service]
+    before = sonnet_doubled()
+    result = refresh_rows(before, read_offer_files(offers), TODAY, TODAY)
+    old = PriceBook(before).quote(f"us.{SONNET_45}", "us-east-1", TODAY)
+    new = PriceBook(result.rows).quote(f"us.{SONNET_45}", "us-east-1", TODAY)
+    assert old is not None and new is not None
+    assert new.row.input == old.row.input
+    assert new.row.output == pytest.approx(service_usd("output-tokens"))
+    (found,) = result.disagreements
+    assert (found.model, found.region, found.family, found.mode, found.tier, found.field) == (
+        SONNET_45, "us-east-1", "regional", "standard", "base", "input")
+    assert {(p.offer, p.sku, p.usage_type): p.value for p in found.prices} == pytest.approx({
+        ("AmazonBedrockFoundationModels", offer_sku(MARKETPLACE_OFFER, MARKETPLACE_INPUT, MARKETPLACE_SONNET),
+         MARKETPLACE_INPUT): offer_price(MARKETPLACE_OFFER, MARKETPLACE_INPUT, MARKETPLACE_SONNET) / 1000,
+        ("AmazonBedrockService", offer_sku(service, SERVICE_INPUT, SERVICE_SONNET), SERVICE_INPUT): 0.0036})
+
+
+def test_two_products_of_one_offer_that_disagree_change_nothing() -> None:
+    """Two products of one offer pricing Command R's only figure differently: the book is as it was, nothing is
+    counted as unchanged, and both prices are listed."""
+    prices = [OfferPrice(sku, "Command R", "us-east-1", "regional", "standard", "base", "tokens", "input", value, None,
+                         "USE1-input-tokens", "AmazonBedrock") for sku, value in (("SKU-A", 0.0005), ("SKU-B", 0.0006))]
+    book = read_csv_rows(BUILTIN_BOOK)
+    result = refresh_rows(book, OfferReading(prices=prices), TODAY)
+    assert (result.rows, result.changes, result.unchanged) == (book, [], 0)
+    (found,) = result.disagreements
+    assert (found.model, found.field, found.prices) == ("cohere.command-r-v1:0", "input", tuple(prices))
+
+
+def test_offers_that_agree_on_a_changed_figure_apply_it(tmp_path: Path) -> None:
+    """The same new figure in both offers ($3.60 per 1M, $0.0036 per 1K) is one price, not a disagreement."""
+    service = repriced(tmp_path, SERVICE_OFFER, SERVICE_INPUT, SERVICE_SONNET, "0.0036000000")
+    marketplace = repriced(tmp_path, MARKETPLACE_OFFER, MARKETPLACE_INPUT, MARKETPLACE_SONNET, "3.6000000000")
+    result = refresh_rows(read_csv_rows(BUILTIN_BOOK), read_offer_files([marketplace, service]), TODAY, TODAY)
+    assert result.disagreements == []
+    quote = PriceBook(result.rows).quote(f"us.{SONNET_45}", "us-east-1", TODAY)
+    assert quote is not None and quote.row.input == pytest.approx(0.0036)
+
+
+def test_refresh_prints_each_disagreeing_price_and_how_to_settle_it(tmp_path: Path) -> None:
+    book = tmp_path / "book.csv"
+    shutil.copy(BUILTIN_BOOK, book)
+    service = repriced(tmp_path, SERVICE_OFFER, SERVICE_INPUT, SERVICE_SONNET, "0.0036000000")
+    result = run_pricing("--refresh", "--offer-file", str(MARKETPLACE_OFFER), "--offer-file", str(service),
+                         "--book", str(book))
+    assert result.returncode == 0, result.stderr
+    assert "Settle each with a row in your price file (--prices; README.md, Prices)" in result.stdout
+    lines = [line.split() for line in result.stdout.splitlines() if SONNET_45 in line]
+    per_million = offer_price(MARKETPLACE_OFFER, MARKETPLACE_INPUT, MARKETPLACE_SONNET)
+    assert lines == [
+        [SONNET_45, "us-east-1", "regional", "standard", "base", "input", f"{per_million:.4f}",
+         "AmazonBedrockFoundationModels", offer_sku(MARKETPLACE_OFFER, MARKETPLACE_INPUT, MARKETPLACE_SONNET),
+         MARKETPLACE_INPUT],
+        [SONNET_45, "us-east-1", "regional", "standard", "base", "input", "3.6000", "AmazonBedrockService",
+         offer_sku(service, SERVICE_INPUT, SERVICE_SONNET), SERVICE_INPUT]]
+    assert book.read_bytes() == BUILTIN_BOOK.read_bytes()  # nothing else changed, so nothing was written
