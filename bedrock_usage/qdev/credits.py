@@ -55,7 +55,7 @@ class KiroCredits:
     reported_through: date  # the last day whose report is due by now, or the period's end when earlier
     tiers: dict[str, KiroTier]  # by tier, the row of the period's last day it has one (allowances use it)
     price_rows: list[KiroTier]  # every row that priced a day of the period
-    unpriced_tiers: list[str]  # tiers without a price on any day of the period
+    unpriced_tiers: list[str]  # tiers some seat is on during the period, without a price on any day of it
     unpriced_days: dict[str, list[date]]  # tiers priced on some days of the period: the days a seat is on one unpriced
     users_without_tier: list[str]  # people with a month whose latest row has no Subscription_Tier: unpriced then
     prices_from: str | None  # the user's price file, if any
@@ -151,9 +151,21 @@ def _tier_in(tiers: dict[tuple[int, int], str], month: tuple[int, int]) -> str:
     return tiers[max(before)] if before else tiers[min(tiers)]
 
 
-def _unpriced_days(day_tiers: DayTiers, prices: dict[str, DayPrices], priced: Iterable[str]) -> dict[str, list[date]]:
-    """Per tier priced on some day of the period, the days a seat is on it (``_day_tiers``) that have no price."""
-    held = {(tier, day) for tiers in day_tiers.values() for day, tier in tiers.items()}
+Held = set[tuple[str, date]]  # (tier, day) for each day of the period some seat is on the tier ("": none)
+
+
+def _held(day_tiers: DayTiers) -> Held:
+    """The tiers some seat is on (``_day_tiers``), with the days it is."""
+    return {(tier, day) for tiers in day_tiers.values() for day, tier in tiers.items()}
+
+
+def _unpriced_tiers(held: Held, priced: Iterable[str]) -> list[str]:
+    """The tiers some seat is on during the period, without a price on any of its days."""
+    return sorted({tier for tier, _ in held} - {*priced, ""})
+
+
+def _unpriced_days(held: Held, prices: dict[str, DayPrices], priced: Iterable[str]) -> dict[str, list[date]]:
+    """Per tier priced on some day of the period, the days a seat is on it that have no price."""
     gaps = {tier: [day for day, row in prices[tier].items() if row is None and (tier, day) in held] for tier in priced}
     return {tier: days for tier, days in gaps.items() if days}
 
@@ -290,6 +302,7 @@ def summarise_credits(
     by_day = day_prices(prices, {*seen, ""}, days)
     tiers = {tier: rows[-1] for tier in seen if (rows := [r for r in by_day[tier].values() if r is not None])}
     day_tiers = _day_tiers(period_rows, days)
+    held = _held(day_tiers)
     per_user = _per_user(period_rows, by_day, day_tiers)
     return KiroCredits(
         rows=period_rows,
@@ -302,8 +315,8 @@ def summarise_credits(
         reported_through=reported_through,
         tiers=tiers,
         price_rows=list(dict.fromkeys(row for tier in seen for row in by_day[tier].values() if row is not None)),
-        unpriced_tiers=[tier for tier in seen if tier not in tiers],
-        unpriced_days=_unpriced_days(day_tiers, by_day, tiers),
+        unpriced_tiers=_unpriced_tiers(held, tiers),
+        unpriced_days=_unpriced_days(held, by_day, tiers),
         users_without_tier=sorted(per_user.loc[["" in day_tiers[p].values() for p in per_user["person"]], "user"]),
         prices_from=prices.override,
         stats=stats,

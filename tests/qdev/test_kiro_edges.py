@@ -124,6 +124,26 @@ def test_a_tier_lacks_a_price_only_on_the_days_a_seat_is_on_it(tmp_path: Path) -
             "the cost (add a price row with --kiro-prices)") in report.warnings
 
 
+def test_only_tiers_a_seat_is_on_during_the_period_are_named_unpriced(tmp_path: Path) -> None:
+    # the period is 20-22 November, but November's rows are read from the 1st: Ana is on Pro Max on 2 November and
+    # on Pro from the 20th (Pro for the month), Ben on Pro Max on 3 November only; Cara is on Ultra in the period.
+    # Neither Pro Max nor Ultra has a published price (kiro_prices.csv: PRO, PRO_PLUS, POWER)
+    first, last = date(2026, 11, 20), date(2026, 11, 22)
+    rows = [ana(date(2026, 11, 2), 5, Subscription_Tier="PRO_MAX"),
+            ana(date(2026, 11, 3), 5, UserId="u-2", User_Email="ben@example.com", Subscription_Tier="PRO_MAX")]
+    for day in (first, date(2026, 11, 21), last):
+        rows += [ana(day, 5), ana(day, 2, UserId="u-3", User_Email="cara@example.com", Subscription_Tier="ULTRA")]
+    for day in {r["Date"] for r in rows}:
+        write_report(tmp_path, day, [r for r in rows if r["Date"] == day])
+    in_period = sorted((r for r in rows if first <= r["Date"] <= last), key=lambda r: r["Date"])
+    tier_of_month = {(r["User_Email"], r["Date"].month): r["Subscription_Tier"] for r in in_period}  # latest row
+    expected = sorted(set(tier_of_month.values()) - {"PRO", "PRO_PLUS", "POWER"})
+    report = kiro_of(tmp_path, first, last)
+    assert report.kiro.unpriced_tiers == expected == ["ULTRA"]
+    assert ("Kiro tiers without published prices: ULTRA: their seats and overage are not in the cost (add them with "
+            "--kiro-prices)") in report.warnings
+
+
 def test_a_person_without_a_tier_is_named_as_unpriced(tmp_path: Path) -> None:
     day = date(2026, 11, 1)
     ben = {"Date": day, "UserId": "u-2", "Client_Type": "KIRO_IDE", "Credits_Used": 100, "Overage_Credits_Used": 50,
