@@ -33,6 +33,7 @@ from .coverage import Coverage, log_coverage
 
 CHARGEBACK_SCHEMA = "bedrock-usage/chargeback/v2"
 DEVELOPER_SCHEMA = "bedrock-usage/developer-costs/v2"
+NO_NAME = "(unknown)"  # the group of calls without a user or application name
 QDEV_SIDE = "Amazon Q / Kiro"  # what begins the lines of the Amazon Q / Kiro report among the developer warnings
 
 # name, unit, accuracy, meaning: the documented schema of every chargeback row.
@@ -128,7 +129,7 @@ def _grouped(facts: pd.DataFrame, column: str) -> pd.DataFrame:
     if not tag:  # a tag value logged empty stays "": a group apart from the calls without the tag
         missing |= values.astype("string").str.len() == 0
     present = ~missing.astype(bool)
-    return facts.assign(group=values.mask(missing, NO_VALUE if tag else "(unknown)"), group_present=present)
+    return facts.assign(group=values.mask(missing, NO_VALUE if tag else NO_NAME), group_present=present)
 
 
 def build_chargeback(facts: pd.DataFrame, month: str, tz: str, group_by: str,

@@ -18,10 +18,10 @@ from ..output.files import file_part, new_files, stable_files, write_csv, write_
 from ..output.json_values import document_text, json_records
 from ..output.terminal_table import money, quoted_if_blank, text_table, visible
 from ..report.render import DEMO_SOURCE
-from .anomalies import AnomalyReport, group_label
+from .anomalies import NO_VALUE, AnomalyReport, group_label
 from .budgets import FILTERED_SPEND, BudgetCheck, burndown
 from .callers import CALLER_TRUTH, CallerReconciliation
-from .chargeback import CHARGEBACK_COLUMNS, CHARGEBACK_SCHEMA, DEVELOPER_SCHEMA, Chargeback, accuracy_notes
+from .chargeback import CHARGEBACK_COLUMNS, CHARGEBACK_SCHEMA, DEVELOPER_SCHEMA, NO_NAME, Chargeback, accuracy_notes
 from .coverage import Coverage
 from .filters import digest, filtered_suffix, filters_text, only_line
 from .reconcile import BILLING_TRUTH, FLAGGED, UNMETERED, Reconciliation
@@ -430,11 +430,31 @@ def coverage_fields(coverage: Coverage) -> dict[str, object]:
     }
 
 
+GRAND_TOTAL_GROUP = "ALL"
+_GROUP_LABELS = (NO_VALUE, NO_NAME, GRAND_TOTAL_GROUP)  # what the terminal's group column says of no logged value
+
+
+def _group_cell(group: str, present: object) -> str:
+    """A chargeback group as the terminal shows it: a logged value in double quotes (``\\`` and ``\\"`` escaped)
+    when it could read as a label (one of ``_GROUP_LABELS``, empty, blank, or opening with a quote)."""
+    if pd.isna(present) or not present:
+        return group
+    if group in _GROUP_LABELS or not group.strip() or group.startswith('"'):
+        return '"' + group.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return group
+
+
+def _group_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its groups as the terminal shows them (``_group_cell``)."""
+    cells = [_group_cell(group, present) for group, present in zip(frame["group"], frame["group_present"], strict=True)]
+    return frame.assign(group=pd.Series(cells, index=frame.index, dtype="object"))
+
+
 def chargeback_text(chargeback: Chargeback, max_rows: int = 0) -> str:
-    """The chargeback as terminal text (group totals marked with ``TOTAL``)."""
-    rows = chargeback.rows.copy()
+    """The chargeback as terminal text (group totals marked with ``TOTAL``; groups as ``_group_cell`` shows them)."""
+    rows = _group_cells(chargeback.rows)
     rows.loc[rows["row_type"] == "group_total", "model"] = "TOTAL"
-    rows.loc[rows["row_type"] == "grand_total", ["group", "model"]] = ["ALL", "GRAND TOTAL"]
+    rows.loc[rows["row_type"] == "grand_total", ["group", "model"]] = [GRAND_TOTAL_GROUP, "GRAND TOTAL"]
     lines = [
         f"Amazon Bedrock chargeback {chargeback.month} ({chargeback.tz}) by {chargeback.group_by}",
         *map(visible, only_line(chargeback.filters, "the whole month's bill")),
@@ -445,7 +465,7 @@ def chargeback_text(chargeback: Chargeback, max_rows: int = 0) -> str:
     ]
     if len(chargeback.unpriced):
         lines += ["", "Unpriced usage (tokens counted above, cost unknown)",
-                  table_text(chargeback.unpriced, [("group", "Group"), ("model_id", "Model id"),
+                  table_text(_group_cells(chargeback.unpriced), [("group", "Group"), ("model_id", "Model id"),
                                                    ("source_region", "Region"), ("calls", "Calls"),
                                                    ("input_tokens", "Input"), ("output_tokens", "Output"),
                                                    ("cache_read_tokens", "Cache read"),

@@ -818,3 +818,34 @@ def test_a_tag_value_logged_none_is_never_merged_with_calls_without_the_tag(
     with (tmp_path / "out" / "bedrock_chargeback_2025-11_tag-team.csv").open() as handle:
         present = {(r["group"], r["group_present"]) for r in csv.DictReader(handle) if r["row_type"] == "group_total"}
     assert present == {(group, str(known)) for group, known in expected}  # as coverage_complete: True, False
+
+
+def test_the_terminal_tells_a_tag_value_logged_none_from_calls_without_the_tag(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], no_aws_env: dict[str, str]) -> None:
+    """The terminal shows the calls without the tag as ``(none)`` and a logged value that could read as a label
+    (``(none)``, ``ALL``, empty, or opening with a quote) in double quotes; the CSV keeps the labels as they were."""
+    arn, model = CALLERS[0][0], "anthropic.claude-3-haiku-20240307-v1:0"
+    tags = [{"team": "(none)"}] * 2 + [None] * 3 + [{"team": ""}, {"team": "ops"}, {"team": '"(none)"'},
+                                                    {"team": "ALL"}]
+    records = [{"schemaType": "ModelInvocationLog", "schemaVersion": "1.0", "accountId": ACCOUNT,
+                "timestamp": f"2025-11-0{n + 1}T10:00:00Z", "identity": {"arn": arn}, "region": "us-east-1",
+                "requestId": f"label-{n}", "operation": "Converse", "modelId": model,
+                "input": {"inputTokenCount": 100}, "output": {"outputTokenCount": 10},
+                **({"requestMetadata": tag} if tag is not None else {})} for n, tag in enumerate(tags)]
+    write_local(tmp_path / "logs", records)
+    expected: dict[str, int] = defaultdict(int)
+    for tag in tags:
+        value = None if tag is None else tag["team"]
+        quoted = value is not None and (value in ("(none)", "ALL", "") or value.startswith('"'))
+        expected["(none)" if value is None else json.dumps(value) if quoted else value] += 1
+    args = ["--engine", "local", "--logs-dir", str(tmp_path / "logs"), "--quiet", "--chargeback", "2025-11",
+            "--chargeback-by", "tag:team"]
+
+    assert bedrock_tracker_cli.main(args) == 0
+    totals = re.findall(r"^(\S.*?)\s{2,}TOTAL\s+(\d+)", capsys.readouterr().out, re.MULTILINE)
+    assert sorted((group, int(calls)) for group, calls in totals) == sorted(expected.items())
+
+    assert bedrock_tracker_cli.main([*args, "--format", "csv", "--output-dir", str(tmp_path / "out")]) == 0
+    with (tmp_path / "out" / "bedrock_chargeback_2025-11_tag-team.csv").open() as handle:
+        groups = sorted(r["group"] for r in csv.DictReader(handle) if r["row_type"] == "group_total")
+    assert groups == sorted(["(none)", *{tag["team"] for tag in tags if tag}])  # as logged, unquoted
