@@ -11,11 +11,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-from ..errors import SetupRequired
 from ..logs.layout import normalise_prefix, parse_key, region_prefix
 from .logging_config import logging_regions, read_logging_config
 from .logging_setup import BEDROCK_SERVICE, writer_sid
-from .provisioning import bucket_kms_key, bucket_region, policy_statements, read_bucket_policy
+from .provisioning import bucket_kms_key, policy_statements, read_bucket_policy, read_bucket_region
 from .session import AWS_ERRORS, Aws, describe, partition
 
 READER_POLICY_FILE = "iam/report-reader.json"
@@ -49,7 +48,7 @@ class RegionLoggingStatus:
     enabled: bool
     bucket: str | None = None
     prefix: str | None = None
-    bucket_region: str | None = None
+    bucket_region: str | None = None  # None while enabled: the bucket does not exist, or its location was refused
     bedrock_can_write: bool | None = None
     newest_log: LogObject | None = None
     problems: tuple[str, ...] = field(default_factory=tuple)
@@ -60,14 +59,15 @@ class RegionLoggingStatus:
 
     @property
     def healthy(self) -> bool:
-        """Enabled with text delivery on, the bucket in the region, and nothing known to stop Bedrock writing."""
-        return (self.enabled and self.text_delivery and self.bucket_region == self.region
+        """Enabled with text delivery on, the bucket in the region (or its location unread), and nothing known to
+        stop Bedrock writing: a refused read is no evidence of a fault (``unchecked``)."""
+        return (self.enabled and self.text_delivery and self.bucket_region in (self.region, None)
                 and self.bedrock_can_write is not False)
 
     @property
     def unchecked(self) -> bool:
-        """Healthy as far as read, but a read the verdict needs failed (bucket policy, its evaluation, bucket
-        encryption, the newest log): delivery is not confirmed."""
+        """Healthy as far as read, but a read the verdict needs failed (bucket location, bucket policy, its
+        evaluation, bucket encryption, the newest log): delivery is not confirmed."""
         return self.error is None and self.healthy and bool(self.problems)
 
     @property
@@ -114,8 +114,8 @@ def check_region(aws: Aws, region: str, account: str) -> RegionLoggingStatus:
     problems: list[str] = list(text_off)
 
     try:
-        where = bucket_region(s3, bucket)
-    except (*AWS_ERRORS, SetupRequired) as exc:
+        where = read_bucket_region(s3, bucket)
+    except AWS_ERRORS as exc:
         where = None
         problems.append(f"bucket region: {describe(exc, READER_POLICY_FILE)}")
     else:

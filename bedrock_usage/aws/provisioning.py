@@ -249,13 +249,24 @@ def _plain_placeholders(template: str) -> bool:
     return all(name in ("account", "region") and not spec and not conversion for _, name, spec, conversion in fields)
 
 
-def bucket_region(s3: Any, bucket: str) -> str | None:
-    """The region a bucket lives in, or None when it does not exist; SetupRequired when S3 refuses to say."""
+def read_bucket_region(s3: Any, bucket: str) -> str | None:
+    """The region a bucket lives in, or None when it does not exist; S3's refusal raised as it came."""
     try:
         location = s3.get_bucket_location(Bucket=bucket).get("LocationConstraint")
     except ClientError as exc:
         if error_code(exc) in ("NoSuchBucket", "404"):
             return None
+        raise
+    # Buckets made before regions had names report "EU"; us-east-1 reports no constraint at all.
+    return {"EU": "eu-west-1", "": "us-east-1"}.get(location or "", location)
+
+
+def bucket_region(s3: Any, bucket: str) -> str | None:
+    """The region of a bucket setup is to use, or None when it does not exist; SetupRequired when S3 refuses to
+    say."""
+    try:
+        return read_bucket_region(s3, bucket)
+    except ClientError as exc:
         if error_code(exc) in ("AccessDenied", "403"):
             # S3 answers so for a bucket of another account too: names are global, so IAM may not be at fault.
             raise SetupRequired(
@@ -264,8 +275,6 @@ def bucket_region(s3: Any, bucket: str) -> str | None:
                 "s3:GetBucketLocation"
             ) from None
         raise
-    # Buckets made before regions had names report "EU"; us-east-1 reports no constraint at all.
-    return {"EU": "eu-west-1", "": "us-east-1"}.get(location or "", location)
 
 
 def ensure_private_bucket(s3: Any, bucket: str, region: str, dry_run: bool, replace: bool) -> list[Change]:

@@ -374,15 +374,17 @@ def test_check_refused_the_bucket_policy_cannot_confirm_delivery(aws_env: dict[s
 
 
 @pytest.mark.parametrize(("read", "action", "refuses"), [
+    ("bucket region", "s3:GetBucketLocation", lambda method, path: method == "GET" and path.endswith("?location")),
     ("bucket encryption", "s3:GetEncryptionConfiguration",
      lambda method, path: method == "GET" and path.endswith("?encryption")),
     ("newest log", "s3:ListBucket", lambda method, path: method == "GET" and "list-type=2" in path),
-], ids=["encryption", "listing"])
+], ids=["location", "encryption", "listing"])
 def test_check_refused_another_read_of_a_healthy_region_is_not_confirmed(
         aws_env: dict[str, str], moto_endpoint: str, read: str, action: str, refuses: Callable[[str, str], bool]
 ) -> None:
-    """A bucket policy that lets Bedrock write, but the encryption (an SSE-KMS key may stop delivery) or the newest
-    log (are logs arriving?) refused: not all checked, exit 2, the refusal named; readable, the same region exits 0."""
+    """A bucket policy that lets Bedrock write, but the bucket's location (is it in the region?), its encryption (an
+    SSE-KMS key may stop delivery) or the newest log (are logs arriving?) refused: not all checked, exit 2, the
+    refusal named and no repair command (a refusal is no fault); readable, the same region exits 0."""
     region, bucket = "us-east-2", "team-llm-logs"
     s3 = make_bucket(bucket, region)
     put_logging(region, {"s3Config": {"bucketName": bucket, "keyPrefix": ""}, "textDataDeliveryEnabled": True})
@@ -400,6 +402,7 @@ def test_check_refused_another_read_of_a_healthy_region_is_not_confirmed(
         f"check_bedrock_logging.py: could not check all of the logging in {region} ({read}: access denied: this "
         f"identity needs {action} (see iam/report-reader.json)): delivery is not confirmed until these can be read "
         "(iam/report-reader.json lists what the check reads)")
+    assert "setup_bedrock_logging.py" not in check.stdout + check.stderr
 
 
 def test_check_without_regions_when_no_region_logs_names_the_setup_step(aws_env: dict[str, str]) -> None:
@@ -956,8 +959,9 @@ def refuses_location(method: str, path: str) -> bool:
 
 @pytest.mark.slow
 def test_a_bucket_name_another_account_holds_is_named_as_such(aws_env: dict[str, str], moto_endpoint: str) -> None:
-    """S3 answers 403 for a bucket of another account as for a missing permission: the scripts say the name may be
-    taken, not only that IAM lacks s3:GetBucketLocation."""
+    """S3 answers 403 for a bucket of another account as for a missing permission: setup, which picks the name, says
+    it may be taken, not only that IAM lacks s3:GetBucketLocation; the check, reading a bucket already in use, names
+    the refused read and its permission, as for any refused read, and proposes no new name."""
     make_bucket(FOREIGN_BUCKET, "us-east-1")
     put_logging("us-east-1", {"s3Config": {"bucketName": FOREIGN_BUCKET, "keyPrefix": ""},
                               "textDataDeliveryEnabled": True})
@@ -968,8 +972,9 @@ def test_a_bucket_name_another_account_holds_is_named_as_such(aws_env: dict[str,
     assert proxy.refused
     taken = f"bucket {FOREIGN_BUCKET}: access denied reading its location: the name may belong to another AWS account"
     assert setup.returncode == 2 and taken in setup.stdout + setup.stderr, setup.stdout + setup.stderr
-    assert check.returncode == 2 and taken in check.stdout, check.stdout + check.stderr
-    assert "pick another bucket name" in check.stdout and "Traceback" not in setup.stderr + check.stderr
+    refused = "bucket region: access denied: this identity needs s3:GetBucketLocation (see iam/report-reader.json)"
+    assert check.returncode == 2 and refused in check.stdout, check.stdout + check.stderr
+    assert "pick another bucket name" not in check.stdout and "Traceback" not in setup.stderr + check.stderr
 
 
 def test_a_refused_bucket_location_says_the_name_may_be_another_accounts(aws_env: dict[str, str],
