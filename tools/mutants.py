@@ -478,6 +478,8 @@ PERIODS),
     Mutant("offer-disagreement-last-wins", "bedrock_usage/pricing/offer_file.py",
            "if all(math.isclose(p.value, prices[0].value, rel_tol=1e-12) for p in prices):", "if True:",
            ("tests/pricing/test_refresh.py",)),
+    Mutant("kiro-unpriced-day-nobody-on", "bedrock_usage/qdev/credits.py",
+           "if row is None and (tier, day) in held]", "if row is None]", ("tests/qdev/test_kiro_edges.py",)),
 ]
 
 
