@@ -399,9 +399,10 @@ def mirror_logs(
 
     The bucket and prefix come from the region's logging configuration unless given (``bucket`` alone: the
     configuration's prefix when its bucket is that one, else the bucket's root). ``None`` for the regions means
-    every region whose logging delivers to S3. A region that fails is reported in its result and the others are
-    synced; when every region fails, or the regions synced hold no record of the period (a report would read as no
-    spend), the failures are raised, and a mirror folder that refuses files stops them all.
+    every region whose logging delivers to S3. A region that fails, or whose bucket holds nothing of the period, is
+    reported in its result and the others are synced; when no region synced holds a record of the period (a report
+    would read as no spend), each failure and each empty bucket is raised in one error (a UsageError when no region
+    failed), and a mirror folder that refuses files stops them all.
     Every account folder the bucket holds under the prefix is synced, or only ``accounts`` when given (the caller's
     own when the bucket holds none, or when listing the folders is refused). ``progress`` hears how far each
     region's copy got.
@@ -436,15 +437,25 @@ def mirror_logs(
         else:
             results.append(MirrorResult(region, region_bucket, region_prefix, summary, accounts=synced,
                                         accounts_unlisted=unlisted))
-    failures = [result for result in results if result.failure]
-    if failures and not any(result.holds_records for result in results):
-        raise type(failures[0].failure)(_failed_and_empty(results))
+    if not any(result.holds_records for result in results):
+        failures = [result.failure for result in results if result.failure]
+        raise (type(failures[0]) if failures else UsageError)(_failed_and_empty(results, period))
     return results
 
 
-def _failed_and_empty(results: list[MirrorResult]) -> str:
-    """Each region not synced and why, then the regions synced that hold no record of the period."""
+def _failed_and_empty(results: list[MirrorResult], period: Period) -> str:
+    """Each region not synced and why, then each bucket that holds no log object of the period for the regions
+    synced from it, and what to check."""
     lines = [f"{r.region} not synced: {r.failure}" for r in results if r.failure]
-    lines += [f"{r.region} synced but holds no log record of the period under {r.location}"
-              for r in results if r.summary is not None]
+    empty: dict[str, list[str]] = {}
+    for result in results:
+        if result.summary is not None:
+            empty.setdefault(result.location, []).append(result.region)
+    lines += [f"{where} holds no log object of {', '.join(regions)} for {period.label()}"
+              for where, regions in empty.items()]
+    if empty:
+        regions = " ".join(region for names in empty.values() for region in names)
+        lines.append(f"no report is made, as $0 would read as no spend: check that logging delivers there (python "
+                     f"check_bedrock_logging.py --regions {regions}), the bucket and prefix (--log-bucket, "
+                     "--log-prefix) and the period")
     return "; ".join(lines)

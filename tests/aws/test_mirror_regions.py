@@ -204,7 +204,71 @@ def test_a_region_failing_beside_regions_that_hold_no_records_stops_the_run_nami
     code, err, document = sync_report(capsys, tmp_path, "--region", "us-east-1", "eu-central-1")
     assert (code, document) == (1, None)
     assert "eu-central-1 not synced: bucket missing-bucket does not exist" in err
-    assert "us-east-1 synced but holds no log record of the period under s3://logs-a/" in err
+    assert "s3://logs-a/ holds no log object of us-east-1 for 2025-03-10 .. 2025-03-10 (UTC)" in err
+
+
+def test_a_bucket_with_no_object_of_the_period_is_one_line_naming_it_and_no_report(
+    aws_env: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Logging just set up, nothing delivered yet: the bucket is named, not --logs-dir the user never gave."""
+    configure("us-west-2", "logs-a", "bedrock/")
+    put_logs("logs-a", "bedrock/", "us-west-2", 0)
+
+    code, err, document = sync_report(capsys, tmp_path, "--region", "us-west-2")
+
+    assert (code, document) == (1, None)
+    [line] = [line for line in err.splitlines() if not line.startswith("Synced ")]
+    assert line.startswith("error: s3://logs-a/bedrock/ holds no log object of us-west-2 for 2025-03-10 .. "
+                           "2025-03-10 (UTC); no report is made")
+    assert "check_bedrock_logging.py --regions us-west-2" in line and "--logs-dir" not in line
+
+
+def mirror_holding_day(folder: Path) -> None:
+    """The bucket holds DAY and the mirror an earlier sync's copy of it."""
+    configure("us-east-1", "logs-a")
+    put_logs("logs-a", "", "us-east-1", 2)
+    held = folder / object_key("", ACCOUNT, "us-east-1", WHEN, "held")
+    held.parent.mkdir(parents=True)
+    held.write_bytes(log_object("us-east-1", "held", 5))
+
+
+def test_a_period_the_bucket_holds_nothing_of_is_no_report_even_beside_other_mirrored_days(
+    aws_env: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A $0 report with exit 0 would read as no spend."""
+    mirror_holding_day(tmp_path)
+    code, err, document = sync_report(capsys, tmp_path, "--start-date", "2025-04-01", "--end-date", "2025-04-03")
+    assert (code, document) == (1, None)
+    assert "error: s3://logs-a/ holds no log object of us-east-1 for 2025-04-01 .. 2025-04-03 (UTC)" in err
+
+
+@pytest.mark.slow
+def test_a_month_the_bucket_holds_nothing_of_is_no_chargeback(
+    aws_env: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import bedrock_tracker_cli
+
+    mirror_holding_day(tmp_path)
+    code = bedrock_tracker_cli.main(["--engine", "local", "--sync", "--logs-dir", str(tmp_path), "--chargeback",
+                                     "2025-04", "--chargeback-by", "application", "--format", "json", "--output-dir",
+                                     "-", "--quiet"])
+    out, err = capsys.readouterr()
+    assert (code, out) == (1, "")
+    assert "error: s3://logs-a/ holds no log object of us-east-1 for 2025-04-01 .. 2025-04-30 (UTC)" in err
+
+
+def test_one_region_without_objects_beside_one_with_records_is_a_warning(
+    aws_env: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    configure("us-east-1", "logs-a")
+    put_logs("logs-a", "", "us-east-1", 2)
+    configure("eu-central-1", "logs-a")
+
+    code, err, document = sync_report(capsys, tmp_path, "--region", "us-east-1", "eu-central-1")
+
+    assert code == 0, err
+    assert "warning: no log object of eu-central-1 for the period under s3://logs-a/" in err
+    assert document["summary"]["calls"] == 2 * 3
 
 
 def refusing_configuration(region: str) -> Aws:
@@ -306,9 +370,10 @@ def test_a_sync_that_finds_no_object_names_where_it_looked(
     aws_env: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     put_logs("logs-a", "bedrock/", "us-east-1", 1)
-    _, err, _ = sync_report(capsys, tmp_path, "--region", "us-east-1", "--log-bucket", "logs-a", "--log-prefix",
-                            "wrong")
-    assert "warning: no log object of us-east-1 for the period under s3://logs-a/wrong/" in err
+    code, err, _ = sync_report(capsys, tmp_path, "--region", "us-east-1", "--log-bucket", "logs-a", "--log-prefix",
+                               "wrong")
+    assert code == 1
+    assert "error: s3://logs-a/wrong/ holds no log object of us-east-1 for 2025-03-10 .. 2025-03-10 (UTC)" in err
 
 
 @pytest.mark.slow
