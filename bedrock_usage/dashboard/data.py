@@ -215,10 +215,11 @@ def _tracker(request: BedrockRequest, tags: tuple[str, ...] = ()) -> BedrockAthe
 
 
 def _analyze(tracker: BedrockAthenaTracker, request: BedrockRequest, period: Period,
-             progress: Reporter = silent) -> UsageReport:
-    """One period's report (with its user-filtered facts)."""
+             progress: Reporter = silent, comparison: bool = False) -> UsageReport:
+    """One period's report (with its user-filtered facts); the ``comparison`` period's objects may all be
+    unreadable without stopping the page, which reports the request's own period."""
     return tracker.analyze(period, request.regions, request.filters(), request.user_pattern or None,
-                           labelled(progress, period.label()))
+                           labelled(progress, period.label()), unreadable_ok=comparison)
 
 
 @st.cache_resource(show_spinner=False, ttl=CACHE_SECONDS, max_entries=16)
@@ -232,7 +233,7 @@ def load_scan(request: BedrockRequest, _progress: Reporter = silent) -> BedrockS
     tracker = _tracker(request, (request.tag_key,) if request.group_by == "tag" else ())
     with ThreadPoolExecutor(max_workers=2) as pool:
         current = pool.submit(_analyze, tracker, request, period, _progress)
-        previous = pool.submit(_analyze, tracker, request, period.previous(), _progress)
+        previous = pool.submit(_analyze, tracker, request, period.previous(), _progress, True)
         report, previous_report = current.result(), previous.result()
     shared = shared_names(report.facts, previous_report.facts)
     tags = tracker.application_tags

@@ -20,6 +20,7 @@ SqlParam = str | int | float
 Rows: TypeAlias = "pd.DataFrame | pa.Table"  # a query's rows: a frame, or an Arrow table
 # Objects under .../{HH}/data/ hold large request/response bodies, not records: counted, never read, no warning.
 PAYLOAD_OBJECTS = "payload object under /data/ (not a log record)"
+UNREADABLE_PAYLOADS = "unreadable /data/ folder of request and response bodies (it holds no records)"
 SKIPPED_EXAMPLES = 3  # objects named per reason for skipping
 
 
@@ -65,6 +66,11 @@ class ScanStats:
         """Keep ``path`` among the first ``SKIPPED_EXAMPLES`` objects (by name) skipped for ``reason``, so a report
         can say where to look; bytes of a name that are not UTF-8 are written as escapes (``\\xe9``)."""
         self.skipped_examples[reason] = _first_names(self.skipped_examples.get(reason, []), path)
+
+    def record_objects_skipped(self) -> Counter[str]:
+        """``skipped_objects`` without what holds no records (the ``/data/`` payload objects and folders)."""
+        return Counter({reason: count for reason, count in self.skipped_objects.items()
+                        if reason != PAYLOAD_OBJECTS and not reason.startswith(UNREADABLE_PAYLOADS)})
 
     def not_utf8(self, path: str) -> None:
         """Count an object read with replacement characters for bytes that are not UTF-8, named like a skipped one."""

@@ -50,7 +50,7 @@ from ..logs.layout import PERMISSION_CHECK_NAME, SERVICE_FOLDER, days_between, p
 from ..logs.regions import REGION_NAMES
 from ..logs.schema import BODY_FIELDS, PARTITION_COLUMN, TABLE_NAME, duckdb_columns
 from ..output.progress import Progress, Reporter, Tally, silent
-from .base import PAYLOAD_OBJECTS, LogRegions, QueryResult, ScanStats, Scope, SqlParam
+from .base import PAYLOAD_OBJECTS, UNREADABLE_PAYLOADS, LogRegions, QueryResult, ScanStats, Scope, SqlParam
 from .columnar_cache import (
     CACHE_ENV,
     PARQUET_COMPRESSION,
@@ -89,7 +89,6 @@ EMPTY = "empty object"
 NAME_NOT_UTF8 = "object path is not UTF-8 (the service writes none)"
 NOT_GZIP_NAME = "not named .json.gz (the service writes no other record objects; a hand-made copy may)"
 UNREADABLE_FOLDER = "unreadable folder, counted as one object (the objects in it are not read)"
-UNREADABLE_PAYLOADS = "unreadable /data/ folder of request and response bodies (it holds no records)"
 DANGLING_LINK = "a symbolic link to nothing"
 NOT_ASKED_FOR = "not among the regions asked for"
 UNKNOWN_REGION = ("the folder name is not an Amazon Bedrock region this botocore knows, so their calls are not in "

@@ -26,6 +26,7 @@ from ..engines.queries import (
     tag_column,
     usage_facts_query,
 )
+from ..errors import UsageError
 from ..lazy_modules import lazy
 from ..logs.bodies import MEDIA_MODELS
 from ..logs.identity import (
@@ -179,9 +180,12 @@ class BedrockAthenaTracker:
         filters: Filters | None = None,
         user_pattern: str | None = None,
         progress: Reporter = silent,
+        *,
+        unreadable_ok: bool = False,
     ) -> UsageReport:
         """All analyses for a period, from one scan of the logs; no regions (or ``all``) means every region the
-        engine finds logs in. ``progress`` hears how far the scan and the pricing got.
+        engine finds logs in. ``progress`` hears how far the scan and the pricing got. A UsageError when every log
+        object of the period was skipped as unreadable, unless ``unreadable_ok`` (a comparison period's report).
 
         When the engine names its rows exactly (a stored result of the local engine), the finished report is kept
         beside them and a repeated refresh loads it (``report.stored``): the same figures, not computed again.
@@ -191,6 +195,9 @@ class BedrockAthenaTracker:
         regions = found.regions if found else asked
         filters = filters or Filters()
         result = self._query(period, regions, filters, progress)
+        unreadable = None if unreadable_ok else none_readable(period, result.stats)
+        if unreadable:
+            raise UsageError(unreadable)
         if found:
             unread = result.stats.unread_regions
             unread.update({r: why for r, why in found.unread.items() if r not in unread})
@@ -516,6 +523,20 @@ def build_warnings(report: UsageReport, fact_warnings: list[str]) -> list[str]:
         warnings.append(_no_calls(report))
     warnings += _tags_never_seen(report)
     return warnings
+
+
+def none_readable(period: Period, stats: ScanStats) -> str | None:
+    """Why no report is made when the period's log objects were all skipped as unreadable and none was read (a $0
+    report would read as no spend): how many, and why, the most common reason first; None otherwise."""
+    skipped = stats.record_objects_skipped()
+    if stats.objects_read or not skipped:
+        return None
+    reasons = sorted(skipped.items(), key=lambda item: (-item[1], item[0]))
+    why = "; ".join(f"{count:,} {reason}{_named(count, stats.skipped_examples.get(reason, [])[:1])}"
+                    for reason, count in reasons)
+    return (f"none of the {counted(sum(skipped.values()), 'log object')} of {period.label()} could be read, so no "
+            f"report is made ($0 would read as no spend): {why}; read the logs as Bedrock delivers them (whole, "
+            "gzip-compressed .json.gz objects you may read)")
 
 
 def _named(count: int, examples: list[str]) -> str:

@@ -233,6 +233,32 @@ def test_a_link_to_a_missing_logs_folder_names_the_field_once(no_aws_env: dict[s
     assert [shown(e.value) for e in at.error] == [error.format(root=root)]
 
 
+@pytest.mark.slow
+def test_a_period_whose_objects_are_all_unreadable_is_an_error_and_an_unreadable_previous_one_is_not(
+        no_aws_env: dict[str, str], tmp_path: Path) -> None:
+    """Every object of the period gunzipped to ``.json``: an error, not $0 and "No calls"; the same objects in the
+    previous period (the comparison's) leave the period's own figures shown."""
+    from tests.logfiles import write_records
+    from tests.report.test_unreadable_period import DAY, unreadable_logs
+
+    plain, cut = unreadable_logs(tmp_path / "logs")
+    at = open_app(source="local", logs=str(tmp_path / "logs"), start=DAY, end=DAY, regions="us-east-1")
+    [error] = [shown(e.value) for e in at.error]
+    assert error.startswith(f"Cannot analyse: none of the {plain + cut} log objects of {DAY} .. {DAY} (UTC) could be "
+                            "read, so no report is made")
+    assert not at.metric and STRINGS["en"]["no_calls"] not in [i.value for i in at.info]
+
+    # The period's second day holds a call; the previous period (DAY - 1 .. DAY, read through DAY + 1) none.
+    first, second = (datetime.fromisoformat(DAY) + timedelta(days=n) for n in (1, 2))
+    write_records(tmp_path / "logs", [{"timestamp": f"{second.date()}T10:00:00Z", "region": "us-east-1",
+                                       "requestId": "n", "modelId": "anthropic.claude-3-haiku-20240307-v1:0",
+                                       "identity": {"arn": "arn:aws:iam::123456789012:user/ann"},
+                                       "input": {"inputTokenCount": 10}, "output": {"outputTokenCount": 1}}])
+    at = open_app(source="local", logs=str(tmp_path / "logs"), start=str(first.date()), end=str(second.date()),
+                  regions="us-east-1")
+    assert not at.error and metric(tab(at, "Amazon Bedrock"), "Calls").value == "1"
+
+
 def test_a_hostile_link_shows_its_values_as_text_never_as_links_or_images(no_aws_env: dict[str, str]) -> None:
     """Values of a hand-edited link reach the page as the characters they are: no link to click, no remote image,
     no bold line posing as the page's own."""
