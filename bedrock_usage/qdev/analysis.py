@@ -17,7 +17,7 @@ from typing import NamedTuple, Protocol
 
 import pandas as pd
 
-from ..errors import SetupRequired
+from ..errors import SetupRequired, UsageError
 from ..logs.layout import days_between
 from ..logs.period import Period
 from ..output.progress import Progress, Reporter, labelled, silent
@@ -29,11 +29,11 @@ from . import kiro_report as kr
 from .cost import DEFAULT_MODEL, TOOL_RESULT, VirtualCost, model_price, price_requests, priced_sum, virtual_cost
 from .identity_center import IdentityCenter
 from .kiro_prices import KiroPriceTable
-from .layout import ACTIVITY_TYPE, REQUEST_TYPES, USER_REPORT_TYPE, QDevKey, parse_key
+from .layout import ACTIVITY_TYPE, AWSLOGS, PRODUCTS, REQUEST_TYPES, USER_REPORT_TYPE, QDevKey, parse_key
 from .limits import limit_warnings
 from .people import REPORT_EMAIL, Directory, Identity
 from .prompt_logs import UNKNOWN_USER, BadLogFile, parse_log_file
-from .sources import DOCS, Location, LogStore, StoredObject, UnreadableObject, discover_locations
+from .sources import DOCS, LocalStore, Location, LogStore, StoredObject, UnreadableObject, discover_locations
 from .tokens import count_tokens, load_encoding
 
 DEFAULT_CONTEXT_WINDOW = 200_000
@@ -361,6 +361,20 @@ class Collected:
     activity_stats: act.ActivityStats
 
 
+def _no_logs(source: Source, regions: tuple[str, ...] | None) -> UsageError | SetupRequired:
+    """No log folder in the source: in a bucket, logging or reports are not turned on (a step to take); in a local
+    folder, the path is wrong, so the layouts read under it are named."""
+    where = f"{source.describe()}{' for ' + ', '.join(regions) if regions else ''}"
+    if not isinstance(source.store, LocalStore):
+        return SetupRequired(f"no Amazon Q Developer or Kiro logs in {where}: turn on prompt logging or user activity "
+                             f"reports (see {DOCS}), or check --bucket, --prefix and --regions")
+    return UsageError(f"no Amazon Q Developer or Kiro logs in {where}: the folders read are "
+                      f"[PREFIX/]{AWSLOGS}/ACCOUNT/{{{','.join(PRODUCTS)}}}/"
+                      f"{{{','.join([*REQUEST_TYPES, ACTIVITY_TYPE, USER_REPORT_TYPE])}}}/REGION/ under it (PREFIX: "
+                      "each --prefix, else none or a top-level folder): give --logs-dir the folder that holds the "
+                      "reports bucket's AWSLogs/, or check --prefix and --regions")
+
+
 def collect(source: Source, period: Period, filters: Filters, options: Options,
             progress: Reporter = silent) -> Collected:
     """Read the period's prompt logs, activity reports and Kiro user reports (every user; ``filters`` choose the
@@ -370,11 +384,7 @@ def collect(source: Source, period: Period, filters: Filters, options: Options,
     wanted = {*REQUEST_TYPES, ACTIVITY_TYPE, USER_REPORT_TYPE}
     locations = discover_locations(store, source.prefixes, wanted, filters.regions)
     if not locations:
-        regions = f" for {', '.join(filters.regions)}" if filters.regions else ""
-        raise SetupRequired(
-            f"no Amazon Q Developer or Kiro logs in {source.describe()}{regions}: turn on prompt logging or user "
-            f"activity reports (see {DOCS}), or check --bucket, --prefix and --regions"
-        )
+        raise _no_logs(source, filters.regions)
     stats, activity_stats = FileStats(folders=len(locations)), act.ActivityStats()
     report_stats = kr.UserReportStats()
     prompt_objects: list[tuple[StoredObject, QDevKey]] = []

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import tiktoken
 
-from bedrock_usage.errors import SetupRequired
+from bedrock_usage.errors import UsageError
 from bedrock_usage.governance.chargeback import qdev_people
 from bedrock_usage.logs.period import Period
 from bedrock_usage.qdev.analysis import Filters, Options, Source, analyze
@@ -302,7 +302,7 @@ def test_user_pattern_and_sampling(tmp_path: Path) -> None:
 def test_regions_filter_limits_the_folders(tmp_path: Path) -> None:
     write_corpus(tmp_path, REQUESTS)
     period = Period(date(2025, 3, 10), date(2025, 3, 12))
-    with pytest.raises(SetupRequired, match="no Amazon Q Developer or Kiro logs .* for eu-central-1"):
+    with pytest.raises(UsageError, match="no Amazon Q Developer or Kiro logs .* for eu-central-1"):
         analyze(Source(LocalStore(tmp_path)), period, Filters(regions=("eu-central-1",)))
     report = analyze(Source(LocalStore(tmp_path)), Period(date(2025, 1, 1), date(2025, 1, 2)))
     assert report.files.folders == 4 and report.summary.requests == 0

@@ -244,7 +244,7 @@ def test_help_through_the_main_cli_shows_the_command_typed() -> None:
         (["--data-source", "athena", "--logs-dir", "."], 1, "drop --logs-dir"),
         (["--data-source", "athena", "--demo"], 1, "drop --demo"),
         (["--workgroup", "nightly"], 1, "--workgroup goes with --data-source athena"),
-        (["--logs-dir", "{tmp}"], 2, "no Amazon Q Developer or Kiro logs"),
+        (["--logs-dir", "{tmp}"], 1, "no Amazon Q Developer or Kiro logs"),
         (["--demo", "--format", "terminal"], 1, "add --format csv or json, or leave --output-dir out"),
         (["--demo", "--format", "csv", "--output-dir", "-"], 1, "add --format json"),
     ],
@@ -259,6 +259,22 @@ def test_user_errors_are_one_line(
     err = capsys.readouterr().err
     prefix = "error: " if code == 1 else "setup needed: "  # as bedrock_tracker_cli.py says them
     assert message in err and err.startswith(prefix) and len(err.strip().splitlines()) == 1
+
+
+def test_a_folder_without_amazon_q_logs_is_a_wrong_path_naming_the_layouts_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A Bedrock logs folder given by mistake: exit 1 naming what is looked for, not "turn on prompt logging"."""
+    from tests.logfiles import write_records
+
+    write_records(tmp_path, [{"timestamp": "2025-11-10T10:00:00Z", "requestId": "r", "modelId": "m"}])
+    assert qcli_s3_analyzer.main(["--logs-dir", str(tmp_path), "--quiet"]) == 1
+    [line] = capsys.readouterr().err.splitlines()
+    assert line.startswith(f"error: no Amazon Q Developer or Kiro logs in {tmp_path}: the folders read are "
+                           "[PREFIX/]AWSLogs/ACCOUNT/{QDeveloperLogs,KiroLogs}/{GenerateAssistantResponse,"
+                           "GenerateCompletions,StartTaskAssistCodeGeneration,by_user_analytic,user_report}/REGION/ "
+                           "under it")
+    assert "turn on prompt logging" not in line
 
 
 def test_without_credentials_the_setup_step_is_named(

@@ -13,6 +13,7 @@ from pathlib import Path
 import boto3
 import pytest
 
+from bedrock_usage.errors import SetupRequired
 from bedrock_usage.logs.period import Period
 from bedrock_usage.qdev.analysis import Source, analyze
 from bedrock_usage.qdev.sources import S3Store
@@ -175,6 +176,16 @@ def test_a_missing_bucket_is_a_setup_step(aws_env: dict[str, str], tmp_path: Pat
     )
     assert result.returncode == 2
     assert "no-such-q-bucket does not exist" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_bucket_without_amazon_q_logs_is_a_setup_step(aws_env: dict[str, str]) -> None:
+    """Unlike a local folder (a wrong path), a reports bucket without logs needs logging or reports turned on."""
+    s3 = boto3.client("s3")
+    s3.create_bucket(Bucket=BUCKET)
+    s3.put_object(Bucket=BUCKET, Key="unrelated/archive/0.bin", Body=b"x")
+    with pytest.raises(SetupRequired, match=f"no Amazon Q Developer or Kiro logs in s3://{BUCKET}/: turn on prompt "
+                                            "logging or user activity reports"):
+        analyze(Source(S3Store(s3, BUCKET)), PERIOD)
 
 
 def test_a_local_file_that_cannot_be_read_is_an_unreadable_object(tmp_path: Path) -> None:
