@@ -25,7 +25,6 @@ with interrupt_ends_run():  # Ctrl-C while the modules load ends the run as late
         run_main,
     )
     from bedrock_usage.errors import SetupRequired
-    from bedrock_usage.logs.layout import normalise_prefix
 
 EXAMPLES = """\
   python check_bedrock_logging.py
@@ -109,9 +108,8 @@ def unconfirmed_line(status: RegionLoggingStatus, account: str) -> str:
     if status.bedrock_can_write is not None:
         return (f"could not check all of the logging in {status.region} ({why}): delivery is not confirmed until "
                 f"these can be read ({READER_POLICY_FILE} lists what the check reads)")
-    where = f"s3://{status.bucket}/{normalise_prefix(status.prefix)}AWSLogs/{account}/"
     return (f"could not confirm that Bedrock can deliver in {status.region} ({why}): make sure "
-            f"the bucket policy lets {BEDROCK_SERVICE} s3:PutObject under {where}")
+            f"the bucket policy lets {BEDROCK_SERVICE} s3:PutObject under {status.log_folder(account)}")
 
 
 def render_status(status: RegionLoggingStatus) -> str:

@@ -83,6 +83,10 @@ class RegionLoggingStatus:
             return "problems"
         return "ok" if self.newest_log else "no_logs"
 
+    def log_folder(self, account: str) -> str:
+        """The folder Bedrock writes ``account``'s logs to, which the bucket policy must let it put objects under."""
+        return f"s3://{self.bucket}/{normalise_prefix(self.prefix)}AWSLogs/{account}/"
+
 
 def check_regions(aws: Aws, regions: tuple[str, ...] | None) -> list[RegionLoggingStatus]:
     """The logging status of each region, in order (the dashboard's status panel); ``None``, as

@@ -7,6 +7,8 @@ from datetime import date
 
 import streamlit as st
 
+from ..aws.logging_setup import BEDROCK_SERVICE
+from ..aws.logging_status import READER_POLICY_FILE
 from ..errors import SetupRequired, UsageError
 from ..logs.period import Period
 from ..output.files import file_part
@@ -36,12 +38,21 @@ def logging_panel(t: Text, regions: tuple[str, ...] | None, profile: str) -> Non
             return
         if not statuses:
             st.warning(t("logging_nowhere"))
-        for status, command in statuses:
-            verdict = status.verdict
-            newest = status.newest_log.last_modified.strftime("%Y-%m-%d %H:%M UTC") if status.newest_log else ""
-            line = t(f"logging_{verdict}", region=status.region, bucket=status.bucket or "", newest=newest,
-                     error=status.error or "", problems="; ".join(status.problems), command=command)
-            (st.success if verdict == "ok" else st.warning)(line)
+        for check in statuses:
+            (st.success if check.status.verdict == "ok" else st.warning)(logging_line(t, check))
+
+
+def logging_line(t: Text, check: data.RegionCheck) -> str:
+    """What the panel says of one region. A region healthy as far as read but with a read refused (``unchecked``)
+    names what could not be read and the policy that grants it, never a setup command: nothing shows one is needed."""
+    status = check.status
+    key = f"logging_{status.verdict}"
+    if status.unchecked:
+        key = "logging_unchecked" if status.bedrock_can_write is not None else "logging_unconfirmed"
+    newest = status.newest_log.last_modified.strftime("%Y-%m-%d %H:%M UTC") if status.newest_log else ""
+    return t(key, region=status.region, bucket=status.bucket or "", newest=newest, error=status.error or "",
+             problems="; ".join(status.problems), command=check.command, policy=READER_POLICY_FILE,
+             service=BEDROCK_SERVICE, folder=status.log_folder(check.account))
 
 
 def show_bedrock(t: Text, request: data.BedrockRequest | None) -> None:

@@ -17,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 import botocore.credentials
@@ -469,12 +470,21 @@ def _s3_source(request: QDevRequest, prefixes: tuple[str, ...]) -> QSource:
     return QSource(s3_store(Aws.connect(request.profile or None), request.bucket or None), prefixes)
 
 
+class RegionCheck(NamedTuple):
+    """One region's logging status, the setup command that makes it deliver, and the account it was checked in."""
+
+    status: RegionLoggingStatus
+    command: str
+    account: str
+
+
 @st.cache_data(show_spinner=False, ttl=CACHE_SECONDS, max_entries=8)
-def load_logging_status(regions: tuple[str, ...] | None, profile: str = "") -> list[tuple[RegionLoggingStatus, str]]:
+def load_logging_status(regions: tuple[str, ...] | None, profile: str = "") -> list[RegionCheck]:
     """Model Invocation Logging as configured and observed in each region, or (``None``) in every region whose
     logging delivers to S3, each with the setup command that makes it deliver (AWS calls; Athena source only)."""
     aws = Aws.connect(profile or None)
-    return [(status, region_command(status, aws.account_id(), profile or None))
+    account = aws.account_id()
+    return [RegionCheck(status, region_command(status, account, profile or None), account)
             for status in check_regions(aws, regions)]
 
 

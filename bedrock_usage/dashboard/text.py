@@ -90,6 +90,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "few minutes after the first Bedrock call.",
         "logging_disabled": "**{region}**: Model Invocation Logging to S3 is off. Run `{command}`.",
         "logging_problems": "**{region}**: {problems}. Run `{command}` to make it deliver.",
+        "logging_unchecked": "**{region}**: logging to {bucket} is on, but not all of it could be checked: "
+        "{problems}. Delivery is not confirmed until these can be read ({policy} lists what the check reads).",
+        "logging_unconfirmed": "**{region}**: logging to {bucket} is on, but whether Bedrock can write there is not "
+        "confirmed: {problems}. Make sure the bucket policy lets {service} s3:PutObject under `{folder}` ({policy} "
+        "lists what the check reads).",
         "logging_error": "**{region}**: cannot check: {error}",
         "need_dates": "Choose a start and an end date.",
         "future_start": "The period starts after today ({today} in {tz}): it has no logs yet. Choose a start up to "
@@ -503,6 +508,12 @@ STRINGS: dict[str, dict[str, str]] = {
         "호출 후 몇 분 안에 나타납니다.",
         "logging_disabled": "**{region}**: S3로의 Model Invocation Logging이 꺼져 있습니다. `{command}` 를 실행하세요.",
         "logging_problems": "**{region}**: {problems}. 로그가 전달되게 하려면 `{command}` 를 실행하세요.",
+        "logging_unchecked": "**{region}**: {bucket} 으로 로깅이 켜져 있지만 모두 확인하지는 못했습니다: "
+        "{problems}. 이 항목을 읽을 수 있을 때까지 로그 전달은 확인되지 않습니다 ({policy} 에 이 확인이 읽는 항목이 "
+        "있습니다).",
+        "logging_unconfirmed": "**{region}**: {bucket} 으로 로깅이 켜져 있지만 Bedrock이 버킷에 쓸 수 있는지 확인되지 "
+        "않았습니다: {problems}. 버킷 정책이 {service} 에 `{folder}` 아래 s3:PutObject 를 허용하는지 확인하세요 "
+        "({policy} 에 이 확인이 읽는 항목이 있습니다).",
         "logging_error": "**{region}**: 확인할 수 없습니다: {error}",
         "need_dates": "시작일과 종료일을 고르세요.",
         "future_start": "기간이 오늘({tz} 기준 {today}) 이후에 시작해 아직 로그가 없습니다. "

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import shutil
 import string
 from collections import defaultdict
@@ -25,6 +26,7 @@ from bedrock_usage.cache import CACHE_ENV
 from bedrock_usage.dashboard.text import COLUMNS, STRINGS, WEEKDAYS
 from bedrock_usage.demo.synthetic import CorpusSpec, generate_records
 from bedrock_usage.demo.writer import write_local
+from tests.aws.refusing_proxy import refusing_proxy
 from tests.dashboard.helpers import (
     APP,
     END,
@@ -33,6 +35,7 @@ from tests.dashboard.helpers import (
     START,
     TODAY,
     analyze,
+    checked,
     cli_report,
     downloads,
     expected_change,
@@ -349,6 +352,44 @@ def test_with_aws_credentials_it_defaults_to_athena_and_names_setup_steps(aws_en
     at.button(key="check_logging_button").click().run()
     checked = [m.value for m in [*at.warning, *at.success] if m.value.startswith("**")]
     assert [line.split("**")[1] for line in checked] == ["eu-west-1"], checked
+
+
+@pytest.mark.slow
+def test_a_region_where_a_read_was_refused_gets_no_setup_command(aws_env: dict[str, str], moto_endpoint: str,
+                                                                 monkeypatch: pytest.MonkeyPatch,
+                                                                 tmp_path: Path) -> None:
+    """us-east-1's bucket lets Bedrock write but its location read is refused: the panel names the refusal and the
+    reader policy and proposes no setup; ap-northeast-2's bucket has no policy: its repair command stays."""
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
+    account = "123456789012"
+    for region, bucket in (("us-east-1", "refused-logs"), ("ap-northeast-2", "open-logs")):
+        location = {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
+        boto3.client("s3", region_name=region).create_bucket(Bucket=bucket, **location)
+        boto3.client("bedrock", region_name=region).put_model_invocation_logging_configuration(
+            loggingConfig={"s3Config": {"bucketName": bucket, "keyPrefix": ""}, "textDataDeliveryEnabled": True})
+    boto3.client("s3", region_name="us-east-1").put_bucket_policy(Bucket="refused-logs", Policy=json.dumps({
+        "Version": "2012-10-17", "Statement": [{
+            "Sid": "AllowBedrock", "Effect": "Allow", "Principal": {"Service": "bedrock.amazonaws.com"},
+            "Action": "s3:PutObject", "Resource": f"arn:aws:s3:::refused-logs/AWSLogs/{account}/*",
+            "Condition": {"StringEquals": {"aws:SourceAccount": account},
+                          "ArnLike": {"aws:SourceArn": f"arn:aws:bedrock:us-east-1:{account}:*"}}}]}))
+
+    def refuses_location(method: str, path: str) -> bool:
+        return method == "GET" and path.startswith("/refused-logs") and "location" in path
+
+    with refusing_proxy(moto_endpoint, refuses_location) as proxy:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_S3", f"http://127.0.0.1:{proxy.server_port}")
+        at = open_app()
+        at.multiselect(key="regions").set_value(["us-east-1", "ap-northeast-2"])
+        at = checked(at.button(key="check_logging_button").click().run())
+    assert proxy.refused
+    lines = {w.value.split("**")[1]: w.value for w in at.warning if w.value.startswith("**")}
+    refused = "access denied: this identity needs s3:GetBucketLocation (see iam/report-reader.json)"
+    assert refused in lines["us-east-1"] and "not confirmed" in lines["us-east-1"], lines
+    assert "setup_bedrock_logging" not in lines["us-east-1"], lines
+    assert "bucket open-logs has no policy" in lines["ap-northeast-2"], lines
+    assert "`python setup_bedrock_logging.py --regions ap-northeast-2 --bucket open-logs --prefix " in \
+        lines["ap-northeast-2"], lines
 
 
 def test_with_oidc_login_configured_nothing_shows_before_log_in(demo_env: dict[str, str]) -> None:

@@ -1,0 +1,53 @@
+"""The logging panel's line for one region, from statuses built by hand: a region where a read was only refused
+names the read, the permission and the reader policy, and no setup command; a region with a real fault keeps its
+repair command."""
+
+from __future__ import annotations
+
+import pytest
+
+from bedrock_usage.aws.logging_status import RegionLoggingStatus
+from bedrock_usage.dashboard.bedrock_tab import logging_line
+from bedrock_usage.dashboard.data import RegionCheck
+from bedrock_usage.dashboard.text import Text
+
+ACCOUNT = "123456789012"
+COMMAND = "python setup_bedrock_logging.py --regions us-east-1 --bucket team-logs --prefix bedrock/"
+LOCATION_REFUSED = "bucket region: access denied: this identity needs s3:GetBucketLocation (see iam/report-reader.json)"
+POLICY_REFUSED = "bucket policy: access denied: this identity needs s3:GetBucketPolicy (see iam/report-reader.json)"
+
+
+def status(**changes: object) -> RegionLoggingStatus:
+    """Logging in us-east-1 to team-logs under bedrock/, with ``changes``."""
+    fields: dict = {"region": "us-east-1", "enabled": True, "bucket": "team-logs", "prefix": "bedrock/"} | changes
+    return RegionLoggingStatus(**fields)
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_a_refused_read_names_it_and_the_reader_policy_and_suggests_no_setup(lang: str) -> None:
+    refused = status(bucket_region=None, bedrock_can_write=True, problems=(LOCATION_REFUSED,))
+    line = logging_line(Text(lang), RegionCheck(refused, COMMAND, ACCOUNT))
+    assert "**us-east-1**" in line and LOCATION_REFUSED in line, line
+    assert "iam/report-reader.json" in line.replace(LOCATION_REFUSED, ""), line
+    assert "setup_bedrock_logging" not in line and "`" not in line, line
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_a_refused_bucket_policy_says_what_the_policy_must_allow_and_where(lang: str) -> None:
+    refused = status(bucket_region="us-east-1", bedrock_can_write=None, problems=(POLICY_REFUSED,))
+    line = logging_line(Text(lang), RegionCheck(refused, COMMAND, ACCOUNT))
+    assert POLICY_REFUSED in line and "iam/report-reader.json" in line.replace(POLICY_REFUSED, ""), line
+    assert "bedrock.amazonaws.com" in line and "s3:PutObject" in line, line
+    assert "`s3://team-logs/bedrock/AWSLogs/123456789012/`" in line, line
+    assert "setup_bedrock_logging" not in line, line
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_a_real_fault_keeps_its_repair_command_even_beside_a_refused_read(lang: str) -> None:
+    moved = "bucket is in eu-west-1; Bedrock delivers only to a bucket in us-east-1"
+    broken = status(bucket_region="eu-west-1", bedrock_can_write=True, problems=(moved,))
+    no_write = status(bucket_region=None, bedrock_can_write=False,
+                      problems=(LOCATION_REFUSED, "bucket team-logs has no policy, so Bedrock cannot write to it"))
+    for region in (broken, no_write):
+        line = logging_line(Text(lang), RegionCheck(region, COMMAND, ACCOUNT))
+        assert f"`{COMMAND}`" in line and "; ".join(region.problems) in line, line
