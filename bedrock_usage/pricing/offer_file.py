@@ -255,10 +255,13 @@ def model_names(rows: Iterable[PriceRow]) -> dict[tuple[str, ...], tuple[str, ..
 
 @dataclass(frozen=True)
 class OfferedRow:
-    """A book row built from offer prices, and the ``effectiveDate`` of each of its figures (``None`` without one)."""
+    """A book row built from offer prices, the ``effectiveDate`` of each of its figures (``None`` without one), and
+    the figures disputed in its Region (``kept``): a row the Region had none of keeps those as the Region quoted
+    them; the ``effective`` of a kept figure is the day the ``*`` row's price of it starts."""
 
     row: PriceRow
     effective: dict[str, date | None]
+    kept: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -294,7 +297,8 @@ def offer_rows(reading: OfferReading, known: Iterable[PriceRow], checked: date) 
     """Book rows from offer prices: one row per model, family, region, mode, tier and unit; a row for ``*`` holds
     us-east-1's price (or the one most regions share), and a region gets a row of its own where its price differs
     or the book already has an open row for it (so a region whose price falls back to ``*``'s is updated too). A
-    figure whose prices disagree is left out of its row and of the comparison between regions."""
+    figure whose prices disagree in a region is left out of that region's row; where the ``*`` row prices that
+    figure, the region gets a row of its own to keep its old figure."""
     known = list(known)
     names = model_names(known)
     display = {row.model: (row.name, row.provider) for row in known}
@@ -320,17 +324,16 @@ def offer_rows(reading: OfferReading, known: Iterable[PriceRow], checked: date) 
         for model in models:
             slots[(model, price.family, price.region, price.mode, price.tier, price.unit)][price.field].append(price)
     agreed, disagreements = _settle(slots)
-    disputed: dict[tuple[str, ...], set[str]] = defaultdict(set)
+    disputed: dict[Slot, set[str]] = defaultdict(set)
     for found in disagreements:
-        disputed[(found.model, found.family, found.mode, found.tier, found.unit)].add(found.field)
+        disputed[(found.model, found.family, found.region, found.mode, found.tier, found.unit)].add(found.field)
     rows = []
     by_group: dict[tuple[str, ...], dict[str, dict[str, OfferPrice]]] = defaultdict(dict)
     for (model, family, region, mode, tier, unit), prices in agreed.items():
         by_group[(model, family, mode, tier, unit)][region] = prices
     source = f"AWS Price List ({'; '.join(reading.publications)})"
     for (model, family, mode, tier, unit), regions in sorted(by_group.items()):
-        ignored = disputed[(model, family, mode, tier, unit)]
-        values = {region: _values(prices, ignored) for region, prices in regions.items()}
+        values = {region: _values(prices) for region, prices in regions.items()}
         # ``*`` carries us-east-1's price (the region AWS lists first), else the price most regions share.
         common = values[REFERENCE_REGION] if REFERENCE_REGION in values else Counter(
             values.values()).most_common(1)[0][0]
@@ -341,8 +344,12 @@ def offer_rows(reading: OfferReading, known: Iterable[PriceRow], checked: date) 
                         cache_write_5m=None, cache_write_1h=None, cache_read=None, source=source, checked=checked)
         rows.append(_offered(base, "*", regions[star]))
         for region, prices in sorted(regions.items()):
-            if values[region] != common or (model, family, mode, tier, unit, region) in own_regions:
-                rows.append(_offered(base, region, prices))
+            kept = frozenset(disputed[(model, family, region, mode, tier, unit)])
+            # Figures disputed here that the ``*`` row may change: a region without a row of its own needs one.
+            own = (model, family, mode, tier, unit, region) in own_regions
+            carried = set() if own else kept & regions[star].keys()
+            if values[region] != common or carried or own:
+                rows.append(_offered(base, region, prices, kept, {name: regions[star][name] for name in carried}))
     # A row whose every figure is disputed has nothing to apply.
     return OfferRows([r for r in rows if r.effective], dict(unmatched), ambiguous, dict(untiered), disagreements)
 
@@ -380,12 +387,15 @@ def price_group(row: PriceRow) -> tuple[str, str, str, str, str]:
     return (row.model, row.family, row.mode, row.tier, row.unit)
 
 
-def _values(prices: dict[str, OfferPrice], ignored: set[str]) -> tuple[tuple[str, float], ...]:
-    """The figures of one region's prices but the ``ignored`` ones, comparable between regions."""
-    return tuple(sorted((name, price.value) for name, price in prices.items() if name not in ignored))
+def _values(prices: dict[str, OfferPrice]) -> tuple[tuple[str, float], ...]:
+    """The figures of one region's prices, comparable between regions."""
+    return tuple(sorted((name, price.value) for name, price in prices.items()))
 
 
-def _offered(base: PriceRow, region: str, prices: dict[str, OfferPrice]) -> OfferedRow:
-    """The row of ``region`` with these prices, and their effective days."""
+def _offered(base: PriceRow, region: str, prices: dict[str, OfferPrice], kept: frozenset[str] = frozenset(),
+             star_prices: dict[str, OfferPrice] | None = None) -> OfferedRow:
+    """The row of ``region`` with these prices, their effective days, and its ``kept`` figures, dated by the ``*``
+    row's prices of them (``star_prices``)."""
     row = replace(base, region=region, **{name: price.value for name, price in prices.items()})
-    return OfferedRow(row, {name: price.effective for name, price in prices.items()})
+    dated = {**(star_prices or {}), **prices}
+    return OfferedRow(row, {name: price.effective for name, price in dated.items()}, kept)

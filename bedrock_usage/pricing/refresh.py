@@ -10,7 +10,8 @@ whose prices changed (the latest, when several changed in one row; the run day f
 ``effectiveDate`` schedules the change, as the book's other dated rows do. A change never starts before the row it
 replaces started: the offer does not rewrite a dated change the book already holds. ``pricing.py --date`` sets the
 day for every change instead. Rows the offer files do not mention stay as they are. A figure that two offers (or two
-products of one) price differently is applied from neither: the book's figure stays, and the disagreement is listed.
+products of one) price differently in a Region is applied from neither: that Region keeps the figure it quoted (a
+row of its own where it fell back to a changing ``*`` row), and the disagreement is listed.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from pathlib import Path
 
 from ..errors import UsageError
 from .book import RATE_FIELDS, PriceRow
-from .offer_file import OFFER_CODES, Disagreement, OfferReading, offer_rows, price_group, read_offer
+from .offer_file import OFFER_CODES, Disagreement, OfferedRow, OfferReading, offer_rows, price_group, read_offer
 
 PRICE_LIST_URL_ENV = "BEDROCK_USAGE_PRICE_LIST_URL"
 PRICE_LIST_URL = "https://pricing.us-east-1.amazonaws.com"
@@ -115,10 +116,10 @@ def refresh_rows(book_rows: list[PriceRow], reading: OfferReading, today: date,
         on = max(wanted, today)
         current = _row_on(rows, new.key[:-1], on)
         if current is None:
-            # A region-specific row replaces the ``*`` price; a model new to the book has no past price.
-            known = any(price_group(r) == price_group(new) for r in rows)
-            replaced = _row_on(rows, (*new.key[:2], "*", *new.key[3:-1]), on)
-            added = replace(new, effective_from=_start(wanted, replaced) if known else None)
+            added = _added(offer, rows, book_rows, wanted, on)
+            if added is None:
+                result.unchanged += 1
+                continue
             rows.append(added)
             result.changes.append(Change("added", None, added))
             continue
@@ -138,6 +139,28 @@ def refresh_rows(book_rows: list[PriceRow], reading: OfferReading, today: date,
         result.changes.append(Change("changed", current, changed))
     result.rows = rows
     return result
+
+
+def _added(offer: OfferedRow, rows: list[PriceRow], book_rows: list[PriceRow], wanted: date,
+           on: date) -> PriceRow | None:
+    """The row to add for an offer row the book has none of in force on ``on``: a model new to the book has no past
+    price; a region-specific row replaces the ``*`` price from ``wanted``. A region's disputed figures (and those the
+    offer does not give) stay as it quoted them before; ``None`` when the ``*`` row quotes all of them anyway."""
+    new = offer.row
+    if not any(price_group(r) == price_group(new) for r in rows):
+        return replace(new, effective_from=None)
+    star_key = (*new.key[:2], "*", *new.key[3:-1])
+    start = _start(wanted, _row_on(rows, star_key, on))
+    quoted = _row_on(book_rows, star_key, start) if offer.kept else None
+    if quoted is None:
+        return replace(new, effective_from=start)
+    offered = {name: getattr(new, name) for name in VALUE_FIELDS if getattr(new, name) is not None}
+    kept = replace(quoted, **offered, region=new.region, effective_from=start, effective_to=None, source=new.source,
+                   checked=new.checked)
+    star = _row_on(rows, star_key, start)
+    if star is not None and all(_same(getattr(kept, name), getattr(star, name)) for name in VALUE_FIELDS):
+        return None
+    return kept
 
 
 def _in_force_from(effective: dict[str, date | None], names: Iterable[str], today: date) -> date:

@@ -607,6 +607,65 @@ def test_offers_that_agree_on_a_changed_figure_apply_it(tmp_path: Path) -> None:
     assert quote is not None and quote.row.input == pytest.approx(0.0036)
 
 
+OFFERS_DAY = date(2026, 12, 1)
+
+
+def sonnet_price(offer: str, region: str, field: str, per_1k: float) -> OfferPrice:
+    """One on-demand in-region price of Claude Sonnet 4.5 (USD per 1K tokens), effective ``OFFERS_DAY``."""
+    return OfferPrice(f"{offer}-{region}-{field}", "Claude Sonnet 4.5", region, "regional", "standard", "base",
+                      "tokens", field, per_1k, OFFERS_DAY, f"{region}-{field}", offer)
+
+
+def sonnet_quotes(book: PriceBook, region: str) -> list[tuple[float | None, ...]]:
+    """Sonnet 4.5's in-region figures in ``region`` the day before the offers, on their day and on the run day."""
+    quotes = [book.quote(SONNET_45, region, day) for day in (OFFERS_DAY - timedelta(days=1), OFFERS_DAY, TODAY)]
+    assert all(quotes)
+    return [tuple(getattr(q.row, name) for name in ("input", "output", "cache_write_5m", "cache_write_1h",
+                                                     "cache_read")) for q in quotes]
+
+
+def test_a_figure_disputed_in_one_region_leaves_the_other_regions_figures_applied() -> None:
+    """us-east-1's input disputed (Service $3.40, Marketplace $3.30 per 1M): ap-south-1's undisputed $5.00 is still
+    written as its own row; us-east-1 quotes what it quoted before."""
+    service, marketplace = "AmazonBedrockService", "AmazonBedrockFoundationModels"
+    prices = [sonnet_price(service, "us-east-1", "input", 0.0034), sonnet_price(service, "us-east-1", "output", 0.0165),
+              sonnet_price(service, "ap-south-1", "input", 0.0050),
+              sonnet_price(service, "ap-south-1", "output", 0.0165),
+              sonnet_price(marketplace, "us-east-1", "input", 3.30 / 1000),
+              sonnet_price(marketplace, "us-east-1", "output", 16.50 / 1000)]
+    before = read_csv_rows(BUILTIN_BOOK)
+    result = refresh_rows(before, OfferReading(prices=prices), TODAY)
+    assert [(d.region, d.field) for d in result.disagreements] == [("us-east-1", "input")]
+    assert [(c.kind, c.new.region, c.new.effective_from) for c in result.changes] == [
+        ("added", "ap-south-1", OFFERS_DAY)]
+    after = PriceBook(result.rows)
+    assert sonnet_quotes(after, "us-east-1") == sonnet_quotes(PriceBook(before), "us-east-1")
+    quote = after.quote(SONNET_45, "ap-south-1", OFFERS_DAY)
+    assert quote and (quote.row.input, quote.row.output) == pytest.approx((0.0050, 0.0165))
+
+
+@pytest.mark.parametrize(("us_east_input", "added"), [(0.0036, ["eu-west-1"]), (0.0033, [])],
+                         ids=["star row changes", "star row stays"])
+def test_a_region_whose_figure_is_disputed_keeps_its_old_quote_when_the_star_row_changes(
+        us_east_input: float, added: list[str]) -> None:
+    """us-east-1's input (undisputed) is taken by the ``*`` row; eu-west-1's input is disputed (Service $4.00,
+    Marketplace $3.90 per 1M) and it priced through ``*``: every figure it quotes stays as before (through a row of
+    its own only when ``*`` changes), and a second refresh changes nothing."""
+    prices = [sonnet_price("AmazonBedrockService", "us-east-1", "input", us_east_input),
+              sonnet_price("AmazonBedrockService", "eu-west-1", "input", 0.0040),
+              sonnet_price("AmazonBedrockFoundationModels", "eu-west-1", "input", 3.90 / 1000)]
+    before = read_csv_rows(BUILTIN_BOOK)
+    result = refresh_rows(before, OfferReading(prices=prices), TODAY)
+    assert [(d.region, d.field) for d in result.disagreements] == [("eu-west-1", "input")]
+    assert [c.new.region for c in result.changes if c.kind == "added"] == added
+    after = PriceBook(result.rows)
+    assert sonnet_quotes(after, "eu-west-1") == sonnet_quotes(PriceBook(before), "eu-west-1")
+    us_east = after.quote(SONNET_45, "us-east-1", OFFERS_DAY)
+    assert us_east and us_east.row.input == pytest.approx(us_east_input)
+    again = refresh_rows(result.rows, OfferReading(prices=prices), TODAY)
+    assert (again.rows, again.changes) == (result.rows, [])
+
+
 def test_refresh_prints_each_disagreeing_price_and_how_to_settle_it(tmp_path: Path) -> None:
     book = tmp_path / "book.csv"
     shutil.copy(BUILTIN_BOOK, book)
