@@ -27,7 +27,7 @@ from pathlib import Path
 
 from ..errors import UsageError
 from .book import RATE_FIELDS, PriceRow
-from .offer_file import OFFER_CODES, Disagreement, OfferedRow, OfferReading, offer_rows, price_group, read_offer
+from .offer_file import OFFER_CODES, Disagreement, OfferedRow, OfferReading, offer_rows, read_offer
 
 PRICE_LIST_URL_ENV = "BEDROCK_USAGE_PRICE_LIST_URL"
 PRICE_LIST_URL = "https://pricing.us-east-1.amazonaws.com"
@@ -143,12 +143,11 @@ def refresh_rows(book_rows: list[PriceRow], reading: OfferReading, today: date,
 
 def _added(offer: OfferedRow, rows: list[PriceRow], book_rows: list[PriceRow], wanted: date,
            on: date) -> PriceRow | None:
-    """The row to add for an offer row the book has none of in force on ``on``: a model new to the book has no past
-    price; a region-specific row replaces the ``*`` price from ``wanted``. A region's disputed figures (and those the
-    offer does not give) stay as it quoted them before; ``None`` when the ``*`` row quotes all of them anyway."""
+    """The row to add for an offer row the book has none of in force on ``on``: it starts on ``wanted`` (a new mode,
+    tier or Region of a model alike: the offer names only the book's models), never before the ``*`` row it
+    replaces. A region's disputed figures (and those the offer does not give) stay as it quoted them before; ``None``
+    when the ``*`` row quotes all of them anyway."""
     new = offer.row
-    if not any(price_group(r) == price_group(new) for r in rows):
-        return replace(new, effective_from=None)
     star_key = (*new.key[:2], "*", *new.key[3:-1])
     start = _start(wanted, _row_on(rows, star_key, on))
     quoted = _row_on(book_rows, star_key, start) if offer.kept else None

@@ -346,6 +346,25 @@ def test_a_long_context_price_of_a_model_with_base_rows_only_is_added() -> None:
     assert quote and (quote.row.input, quote.row.output) == (0.006, 0.0225)
 
 
+@pytest.mark.parametrize(("family", "mode", "field", "model_id"),
+                         [("regional", "flex", "input", SONNET_45),
+                          ("global", "priority", "output", f"global.{SONNET_45}")])
+def test_a_new_mode_of_a_known_model_starts_on_the_offers_effective_date(family: str, mode: str, field: str,
+                                                                         model_id: str) -> None:
+    """Sonnet 4.5 has no flex or priority row in the book: an offer's price of one from 2027-01-01 prices the calls
+    from that day, not those before (which stay unpriced, as they were)."""
+    start = date(2027, 1, 1)
+    assert not [row for row in read_csv_rows(BUILTIN_BOOK) if row.model == SONNET_45 and row.mode == mode]
+    price = OfferPrice("SKU-NEW-MODE", "Claude Sonnet 4.5", "us-east-1", family, mode, "base", "tokens", field,
+                       0.00165, start, f"USE1-Claude4.5Sonnet-{field}-tokens-{mode}", "AmazonBedrockService")
+    result = refresh_rows(read_csv_rows(BUILTIN_BOOK), OfferReading(prices=[price]), TODAY)
+    assert [(c.kind, c.new.mode, c.new.effective_from) for c in result.changes] == [("added", mode, start)]
+    book = PriceBook(result.rows)
+    assert book.quote(model_id, "us-east-1", date(2025, 6, 1), mode=mode) is None
+    quote = book.quote(model_id, "us-east-1", start, mode=mode)
+    assert quote and getattr(quote.row, field) == 0.00165
+
+
 def run_pricing(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "pricing.py", *args], capture_output=True, text=True, env=env)
 
