@@ -126,6 +126,9 @@ _BY_TOKEN = {row.usage_token.lower(): row for row in MODEL_BILLING}
 _MODEL_PARTS = sorted({**_BY_TOKEN, **{row.base_id.lower(): row for row in MODEL_BILLING}}.items(),
                       key=lambda item: -len(item[0]))
 _BY_NAME = {name_key(row.name): row for row in MODEL_BILLING}
+# The words that follow the model in the usage types AWS's Price List and Cost Explorer show (kind of token, mantle
+# meter, reserved capacity, provisioned throughput, customization): any other word (``V2``, ``1``) names another model.
+_DETAIL_WORDS = frozenset({"input", "output", "cache", "mantle", "reserved", "provisionedthroughput", "model"})
 
 
 @dataclass(frozen=True)
@@ -175,16 +178,21 @@ def parse_usage_type(service: str, usage_type: str) -> UsageType:
 def _model_part(rest: str) -> tuple[ModelBilling | None, str]:
     """The model the start of a usage type's tail names, and the rest (kind of token, endpoint).
 
-    A known token or base id must be followed by a dash and no number (``anthropic.claude-opus-4-8`` does not name
-    ``anthropic.claude-opus-4-8-1-...``); else the text up to the first dash is the model, known or not.
+    A known token or base id must be followed by a dash and a word of ``_DETAIL_WORDS``: ``anthropic.claude-opus-4-8``
+    does not name ``anthropic.claude-opus-4-8-1-...``, nor ``Claude3.5Sonnet`` ``Claude3.5Sonnet-V2-...``; else the
+    text up to the first dash is the model, known or not.
     """
     lower = rest.lower()
     for part, row in _MODEL_PARTS:
-        after = lower[len(part) + 1:]
-        if lower.startswith(f"{part}-") and not after[:1].isdigit():
+        if lower.startswith(f"{part}-") and _is_detail(lower[len(part) + 1:]):
             return row, rest[len(part) + 1:]
     token, _, detail = rest.partition("-")
-    return model_for_name(token), detail
+    return model_for_name(token) if _is_detail(detail) else None, detail
+
+
+def _is_detail(tail: str) -> bool:
+    """True when ``tail`` starts with a word that follows a model in a usage type (``input-tokens``, ``mantle-``)."""
+    return tail.partition("-")[0].lower() in _DETAIL_WORDS
 
 
 def _kind(detail: str) -> str:

@@ -25,6 +25,8 @@ SONNET_4 = "anthropic.claude-sonnet-4-20250514-v1:0"
 HAIKU_45 = "anthropic.claude-haiku-4-5-20251001-v1:0"
 OPUS_46 = "anthropic.claude-opus-4-6-v1"
 OPUS_48 = "anthropic.claude-opus-4-8"
+SONNET_35 = "anthropic.claude-3-5-sonnet-20240620-v1:0"
+SONNET_35_V2 = "anthropic.claude-3-5-sonnet-20241022-v2:0"
 
 
 @pytest.mark.parametrize(("service", "usage_type", "region", "base_id", "kind", "marketplace", "global_"), [
@@ -53,6 +55,10 @@ OPUS_48 = "anthropic.claude-opus-4-8"
      None, "input", False, True),
     ("Amazon Bedrock Service", "USW2-anthropic.claude-opus-4-8-1-mantle-output-tokens", "us-west-2", None, "output",
      False, False),
+    # A known token followed by a word that is neither a kind of token nor an endpoint names another model.
+    ("Amazon Bedrock", "USE1-Claude3.5Sonnet-V2-input-tokens", "us-east-1", None, "input", False, False),
+    ("Amazon Bedrock", "USE1-Claude3.5SonnetV2-input-tokens", "us-east-1", SONNET_35_V2, "input", False, False),
+    ("Amazon Bedrock", "USE1-Claude3.5Sonnet-input-tokens", "us-east-1", SONNET_35, "input", False, False),
     ("Amazon Bedrock", "APS3-TitanEmbeddingsG1-Text-input-tokens", "ap-south-1", None, "input", False, False),
     ("Amazon Bedrock", "ModelUnit-Hours", None, None, "other", False, False),
 ])
