@@ -16,6 +16,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
+
+from ..pricing.book import BUILTIN_BOOK, read_csv_rows
+from ..pricing.model_ids import alias_key
 
 BEDROCK_SERVICE = "Amazon Bedrock"
 # Cost Explorer SERVICE -> CUR ``line_item_product_code`` (the Price List offer code) of Bedrock's own-shape bills.
@@ -76,7 +80,8 @@ CODE_REGIONS: dict[str, str] = {code: region for region, code in REGION_CODES.it
 
 @dataclass(frozen=True)
 class ModelBilling:
-    """One model: its base id, its name, and the model part of its ``Amazon Bedrock`` usage types.
+    """One model: its base id, its name, the model part of its ``Amazon Bedrock`` usage types, and every id a usage
+    type may name it by (the price book's ids and their undated forms, lower case).
 
     Its Marketplace service is ``{name} (Amazon Bedrock Edition)``; names are matched ignoring word order
     (``Claude 4.5 Sonnet`` is ``Claude Sonnet 4.5``), case and dots, so both spellings AWS has used match.
@@ -85,32 +90,48 @@ class ModelBilling:
     base_id: str
     name: str
     usage_token: str
+    ids: tuple[str, ...] = ()
 
 
-# Claude 3 Haiku and Claude Sonnet 4 usage tokens are from the AWS Price List (USE1-Claude3Haiku-input-tokens,
-# USE1-Claude4Sonnet-output-tokens-long-context-cross-region-global), Claude Opus 4.6's from Cost Explorer
-# (USE1-Claude4.6Opus-input-tokens-cross-region-global); the others follow the same pattern. Some usage types name
-# the model by its id instead (USW2-anthropic.claude-opus-4-8-mantle-cache-write-tokens-global-standard): the base
-# id matches too. Only models whose base id the price book knows are listed.
-MODEL_BILLING: tuple[ModelBilling, ...] = (
-    ModelBilling("anthropic.claude-3-haiku-20240307-v1:0", "Claude 3 Haiku", "Claude3Haiku"),
-    ModelBilling("anthropic.claude-3-sonnet-20240229-v1:0", "Claude 3 Sonnet", "Claude3Sonnet"),
-    ModelBilling("anthropic.claude-3-opus-20240229-v1:0", "Claude 3 Opus", "Claude3Opus"),
-    ModelBilling("anthropic.claude-3-5-haiku-20241022-v1:0", "Claude 3.5 Haiku", "Claude3.5Haiku"),
-    ModelBilling("anthropic.claude-3-5-sonnet-20240620-v1:0", "Claude 3.5 Sonnet", "Claude3.5Sonnet"),
-    ModelBilling("anthropic.claude-3-5-sonnet-20241022-v2:0", "Claude 3.5 Sonnet v2", "Claude3.5SonnetV2"),
-    ModelBilling("anthropic.claude-3-7-sonnet-20250219-v1:0", "Claude 3.7 Sonnet", "Claude3.7Sonnet"),
-    ModelBilling("anthropic.claude-sonnet-4-20250514-v1:0", "Claude Sonnet 4", "Claude4Sonnet"),
-    ModelBilling("anthropic.claude-opus-4-20250514-v1:0", "Claude Opus 4", "Claude4Opus"),
-    ModelBilling("anthropic.claude-opus-4-1-20250805-v1:0", "Claude Opus 4.1", "Claude4.1Opus"),
-    ModelBilling("anthropic.claude-sonnet-4-5-20250929-v1:0", "Claude Sonnet 4.5", "Claude4.5Sonnet"),
-    ModelBilling("anthropic.claude-haiku-4-5-20251001-v1:0", "Claude Haiku 4.5", "Claude4.5Haiku"),
-    ModelBilling("anthropic.claude-opus-4-5-20251101-v1:0", "Claude Opus 4.5", "Claude4.5Opus"),
-    ModelBilling("anthropic.claude-sonnet-4-6", "Claude Sonnet 4.6", "Claude4.6Sonnet"),
-    ModelBilling("anthropic.claude-opus-4-6-v1", "Claude Opus 4.6", "Claude4.6Opus"),
-    ModelBilling("anthropic.claude-opus-4-7", "Claude Opus 4.7", "Claude4.7Opus"),
-    ModelBilling("anthropic.claude-opus-4-8", "Claude Opus 4.8", "Claude4.8Opus"),
-)
+# Usage tokens follow one pattern, ``Claude{version}{Family}``: Claude 3 Haiku's and Claude Sonnet 4's are from the
+# AWS Price List (USE1-Claude3Haiku-input-tokens, USE1-Claude4Sonnet-output-tokens-long-context-cross-region-global),
+# Claude Sonnet 4.5's and Opus 4.6's from Cost Explorer (USE1-Claude4.5Sonnet-input-tokens-cross-region-global,
+# USE1-Claude4.6Opus-input-tokens-cross-region-global). Some usage types name the model by its id, dated or not
+# (USW2-anthropic.claude-opus-4-8-mantle-cache-write-tokens-global-standard,
+# USE1-anthropic.claude-sonnet-4-5-mantle-cache-write-tokens-1h-standard). The table holds every Anthropic model of
+# the built-in price book whose name fits the pattern (``Claude 3.5 Sonnet v2``: ``Claude3.5SonnetV2``; ``Claude Opus
+# 5``: ``Claude5Opus``); an undated id two of its models share names neither.
+_CLAUDE_NAME_RE = re.compile(r"^Claude (?:(?P<family>[A-Z][a-z]+) (?P<version>\d+(?:\.\d+)?)"
+                             r"|(?P<old_version>\d+(?:\.\d+)?) (?P<old_family>[A-Z][a-z]+)(?P<v2> v2)?)$")
+
+
+def usage_token(name: str) -> str | None:
+    """The usage-type token of a Claude model's name (``Claude Sonnet 4.5``: ``Claude4.5Sonnet``), else None."""
+    match = _CLAUDE_NAME_RE.match(name)
+    if not match:
+        return None
+    version, family = match["version"] or match["old_version"], match["family"] or match["old_family"]
+    return f"Claude{version}{family}{'V2' if match['v2'] else ''}"
+
+
+@cache
+def model_billing() -> tuple[ModelBilling, ...]:
+    """A row per Anthropic model of the built-in price book that has a usage token, with every id it is named by
+    (read once, when a usage type is first parsed)."""
+    ids_by_name: dict[str, set[str]] = {}
+    for row in read_csv_rows(BUILTIN_BOOK):
+        if row.provider == "Anthropic" and usage_token(row.name):
+            ids_by_name.setdefault(row.name, set()).add(row.model)
+    forms = {name: {form for model in ids for form in (model.lower(), alias_key(model))}
+             for name, ids in ids_by_name.items()}
+    shared = {form for name, own in forms.items() for other, theirs in forms.items() if other != name
+              for form in own & theirs}
+    return tuple(
+        ModelBilling(max(ids_by_name[name], key=len), name, usage_token(name) or "",
+                     tuple(sorted(forms[name] - shared)))
+        for name in sorted(ids_by_name)
+    )
+
 
 _WORD_RE = re.compile(r"\d+(?:\.\d+)*|[A-Za-z][a-z]*")
 _BEDROCK_ARN_RE = re.compile(r"^arn:aws[a-z-]*:bedrock:[a-z0-9-]*:\d*:[a-z-]+/(?P<id>.+)$")
@@ -121,11 +142,25 @@ def name_key(text: str) -> tuple[str, ...]:
     return tuple(sorted(word.lower().replace(".", "") for word in _WORD_RE.findall(text)))
 
 
-_BY_TOKEN = {row.usage_token.lower(): row for row in MODEL_BILLING}
-# Every way a usage type names a model (token or base id), longest first so a name is tried before its prefixes.
-_MODEL_PARTS = sorted({**_BY_TOKEN, **{row.base_id.lower(): row for row in MODEL_BILLING}}.items(),
-                      key=lambda item: -len(item[0]))
-_BY_NAME = {name_key(row.name): row for row in MODEL_BILLING}
+@dataclass(frozen=True)
+class _Lookups:
+    """The table's rows by usage token, by name key, and every way a usage type names a model (token or id), longest
+    first so a name is tried before its prefixes."""
+
+    by_token: dict[str, ModelBilling]
+    by_name: dict[tuple[str, ...], ModelBilling]
+    parts: tuple[tuple[str, ModelBilling], ...]
+
+
+@cache
+def _lookups() -> _Lookups:
+    rows = model_billing()
+    by_token = {row.usage_token.lower(): row for row in rows}
+    parts = {**by_token, **{form: row for row in rows for form in row.ids}}
+    return _Lookups(by_token, {name_key(row.name): row for row in rows},
+                    tuple(sorted(parts.items(), key=lambda item: -len(item[0]))))
+
+
 # The words that follow the model in the usage types AWS's Price List and Cost Explorer show (kind of token, mantle
 # meter, reserved capacity, provisioned throughput, customization): any other word (``V2``, ``1``) names another model.
 _DETAIL_WORDS = frozenset({"input", "output", "cache", "mantle", "reserved", "provisionedthroughput", "model"})
@@ -157,7 +192,8 @@ def cur_service(product_code: str | None, product_name: str | None) -> str:
 def model_for_name(name: str) -> ModelBilling | None:
     """The table row for a usage-type model token or a Marketplace service name, else None."""
     bare = name.replace(MARKETPLACE_SUFFIX, "").strip()
-    return _BY_TOKEN.get(bare.lower()) or _BY_NAME.get(name_key(bare))
+    lookups = _lookups()
+    return lookups.by_token.get(bare.lower()) or lookups.by_name.get(name_key(bare))
 
 
 def parse_usage_type(service: str, usage_type: str) -> UsageType:
@@ -183,7 +219,7 @@ def _model_part(rest: str) -> tuple[ModelBilling | None, str]:
     text up to the first dash is the model, known or not.
     """
     lower = rest.lower()
-    for part, row in _MODEL_PARTS:
+    for part, row in _lookups().parts:
         if lower.startswith(f"{part}-") and _is_detail(lower[len(part) + 1:]):
             return row, rest[len(part) + 1:]
     token, _, detail = rest.partition("-")

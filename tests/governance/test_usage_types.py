@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import csv
+import re
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from bedrock_usage.governance.reconcile import CHARGE_COLUMNS, BilledCost, MeteredUsage, reconcile
 from bedrock_usage.governance.usage_types import (
-    MODEL_BILLING,
     REGION_CODES,
     is_bedrock_service,
     metric_model_key,
+    model_billing,
     model_for_name,
     parse_usage_type,
 )
@@ -25,6 +28,7 @@ SONNET_4 = "anthropic.claude-sonnet-4-20250514-v1:0"
 HAIKU_45 = "anthropic.claude-haiku-4-5-20251001-v1:0"
 OPUS_46 = "anthropic.claude-opus-4-6-v1"
 OPUS_48 = "anthropic.claude-opus-4-8"
+BOOK = Path(__file__).resolve().parents[2] / "bedrock_usage" / "pricing" / "bedrock_prices.csv"
 SONNET_35 = "anthropic.claude-3-5-sonnet-20240620-v1:0"
 SONNET_35_V2 = "anthropic.claude-3-5-sonnet-20241022-v2:0"
 
@@ -72,7 +76,7 @@ def test_parse_usage_type(service: str, usage_type: str, region: str | None, bas
 
 def test_every_table_model_is_in_the_price_book_under_its_name() -> None:
     book = PriceBook.load()
-    for row in MODEL_BILLING:
+    for row in model_billing():
         assert book.display_name(row.base_id) == row.name
         assert model_for_name(row.usage_token) is row
         assert model_for_name(f"{row.name} (Amazon Bedrock Edition)") is row
@@ -138,13 +142,77 @@ def test_a_charge_with_an_unknown_region_code_is_listed_among_unmapped_charges()
         rows.append([day, parsed.region, service, usage_type, parsed.kind,
                      parsed.model.name if parsed.model else None, cost])
     billed = BilledCost(pd.DataFrame(rows, columns=CHARGE_COLUMNS))
-    metered = MeteredUsage(pd.DataFrame(columns=["region", "utc_day", "model_key", "metered_calls",
-                                                 "metered_input_tokens", "metered_output_tokens"]),
-                           pd.DataFrame(columns=["region", "utc_day", "delivery_failures"]))
-    facts = pd.DataFrame(columns=["source_region", "utc_day", "model", "model_id", "calls", "errors", "input_tokens",
-                                  "output_tokens", "estimated_cost_usd", "unpriced_calls"])
-    result = reconcile(facts, metered, billed, Period(date(2025, 11, 3), date(2025, 11, 3)), ("us-east-1",),
+    result = reconcile(_no_facts(), _no_metrics(), billed, Period(date(2025, 11, 3), date(2025, 11, 3)), ("us-east-1",),
                        today=date(2026, 1, 1))
     unmapped = {row.usage_type: row.billed_cost_usd for row in result.unmapped_charges.itertuples()}
     assert unmapped == {"XYZ9-MP:XYZ9_InputTokenCount-Units": 0.75, "XYZ9-Claude3Haiku-output-tokens": 0.5}
     assert result.cost_by_model_day["billed_cost_usd"].sum() == 1.25  # the known charge, in us-east-1
+
+
+@pytest.mark.parametrize(("service", "usage_type", "name"), [
+    # Undated ids, as mantle meters name the model (the first from tests/fixtures/pricing's AmazonBedrockService).
+    ("Amazon Bedrock Service", "USE1-anthropic.claude-sonnet-4-5-mantle-cache-write-tokens-1h-standard",
+     "Claude Sonnet 4.5"),
+    ("Amazon Bedrock Service", "USE1-anthropic.claude-haiku-4-5-mantle-input-tokens-global-standard",
+     "Claude Haiku 4.5"),
+    ("Amazon Bedrock Service", "USW2-anthropic.claude-opus-4-6-mantle-output-tokens-global-standard",
+     "Claude Opus 4.6"),
+    # Claude 5.x, whose ids the price book prices: by token (Claude{version}{Family}), id and Marketplace name.
+    ("Amazon Bedrock Service", "USE1-Claude5Opus-input-tokens-cross-region-global", "Claude Opus 5"),
+    ("Amazon Bedrock Service", "USE1-Claude5Sonnet-output-tokens", "Claude Sonnet 5"),
+    ("Amazon Bedrock Service", "USE1-Claude5.5Haiku-cache-read-input-token-count", "Claude Haiku 5.5"),
+    ("Amazon Bedrock Service", "USE1-anthropic.claude-opus-5-mantle-input-tokens-global-standard", "Claude Opus 5"),
+    ("Claude Opus 5 (Amazon Bedrock Edition)", "USE1-MP:USE1_InputTokenCount-Units", "Claude Opus 5"),
+    ("Claude 5.5 Sonnet (Amazon Bedrock Edition)", "USE1-MP:USE1_OutputTokenCount-Units", "Claude Sonnet 5.5"),
+    # Unknown stays unmapped.
+    ("Amazon Bedrock Service", "USE1-Claude5.9Opus-input-tokens", None),
+    ("Amazon Bedrock Service", "USE1-anthropic.claude-opus-5-9-mantle-input-tokens-global-standard", None),
+    ("Amazon Bedrock Service", "USE1-anthropic.claude-3-5-sonnet-v3-input-tokens", None),
+    ("Claude Opus 5.9 (Amazon Bedrock Edition)", "USE1-MP:USE1_InputTokenCount-Units", None),
+])
+def test_current_claude_models_are_named(service: str, usage_type: str, name: str | None) -> None:
+    parsed = parse_usage_type(service, usage_type)
+    assert (parsed.model.name if parsed.model else None) == name
+
+
+def test_every_claude_model_of_the_price_book_is_named_by_its_ids_and_its_marketplace_name() -> None:
+    with BOOK.open(newline="", encoding="utf-8") as handle:
+        named = {(row["model"], row["name"]) for row in csv.DictReader(handle) if row["provider"] == "Anthropic"}
+    claude = {(model, name) for model, name in named
+              if re.fullmatch(r"Claude (\d[\d.]* [A-Z][a-z]+( v2)?|[A-Z][a-z]+ \d[\d.]*)", name)}
+    assert {"Claude Opus 5", "Claude Sonnet 5", "Claude Haiku 5.5", "Claude Sonnet 4.5"} <= {n for _, n in claude}
+    for model, name in claude:
+        parsed = parse_usage_type("Amazon Bedrock Service", f"USE1-{model}-mantle-input-tokens-global-standard")
+        assert parsed.model is not None and parsed.model.name == name, model
+        assert model_for_name(f"{name} (Amazon Bedrock Edition)").name == name
+
+
+def test_cost_by_model_holds_every_charge_of_a_current_claude_model() -> None:
+    """A review's bill: Sonnet 4.5 billed under its token and under its mantle meter, and Opus 5."""
+    charges = {("Amazon Bedrock Service", "USE1-Claude4.5Sonnet-input-tokens-cross-region-global"): 0.05,
+               ("Amazon Bedrock Service", "USE1-Claude4.5Sonnet-output-tokens-cross-region-global"): 0.03,
+               ("Amazon Bedrock Service", "USE1-anthropic.claude-sonnet-4-5-mantle-input-tokens-global-standard"): 0.40,
+               ("Amazon Bedrock Service", "USE1-Claude5Opus-input-tokens-cross-region-global"): 0.02,
+               ("Amazon Bedrock", "USE1-Claude3Haiku-input-tokens"): 0.0025}
+    rows = []
+    for (service, usage_type), cost in charges.items():
+        parsed = parse_usage_type(service, usage_type)
+        rows.append(["2026-11-02", parsed.region, service, usage_type, parsed.kind,
+                     parsed.model.name if parsed.model else None, cost])
+    result = reconcile(_no_facts(), _no_metrics(), BilledCost(pd.DataFrame(rows, columns=CHARGE_COLUMNS)),
+                       Period(date(2026, 11, 2), date(2026, 11, 2)), ("us-east-1",), today=date(2027, 1, 1))
+    billed = result.cost_by_model_day.set_index("model")["billed_cost_usd"].to_dict()
+    assert billed == pytest.approx({"Claude Sonnet 4.5": 0.05 + 0.03 + 0.40, "Claude Opus 5": 0.02,
+                                    "Claude 3 Haiku": 0.0025})
+    assert result.unmapped_charges.empty
+
+
+def _no_metrics() -> MeteredUsage:
+    return MeteredUsage(pd.DataFrame(columns=["region", "utc_day", "model_key", "metered_calls",
+                                              "metered_input_tokens", "metered_output_tokens"]),
+                        pd.DataFrame(columns=["region", "utc_day", "delivery_failures"]))
+
+
+def _no_facts() -> pd.DataFrame:
+    return pd.DataFrame(columns=["source_region", "utc_day", "model", "model_id", "calls", "errors", "input_tokens",
+                                 "output_tokens", "estimated_cost_usd", "unpriced_calls"])
