@@ -59,6 +59,7 @@ FLAGGED = (STATUS_NO_LOGS, STATUS_INCOMPLETE)
 
 _KEYS = ["region", "utc_day"]
 UNMETERED = "logged_calls_without_metric"  # a region-day's logged calls of models CloudWatch has no metric for
+BILLED_WITHOUT_REGION = "billed_without_region_usd"  # charges whose usage type's region code is unknown
 _COUNTS = ["calls", "input_tokens", "output_tokens"]
 
 
@@ -101,12 +102,18 @@ class Reconciliation:
         """Region-days whose logs are missing or below the coverage threshold."""
         return self.by_region_day.loc[self.by_region_day["status"].isin(FLAGGED)].reset_index(drop=True)
 
+    @property
+    def billed_without_region(self) -> pd.DataFrame:
+        """Charges whose region code is unknown: in the billed total, in no region-day."""
+        return self.unmapped_charges.loc[self.unmapped_charges["region"].isna()]
+
     def summary(self) -> dict[str, float | int | None]:
-        """Totals over the period: calls compared, coverage, calls without a metric, estimated and billed cost."""
+        """Totals over the period: calls compared, coverage, calls without a metric, estimated and billed cost (the
+        region-days' and the charges of no known region)."""
         table = self.by_region_day
         logged, metered = int(table["logged_calls"].sum()), int(table["metered_calls"].sum())
         estimated = table["estimated_cost_usd"].sum(min_count=1)
-        billed = table["billed_cost_usd"].sum(min_count=1)
+        billed = pd.concat([table["billed_cost_usd"], self.billed_without_region["billed_cost_usd"]]).sum(min_count=1)
         return {
             "logged_calls": logged,
             "metered_calls": metered,
@@ -114,6 +121,7 @@ class Reconciliation:
             UNMETERED: int(table[UNMETERED].sum()),
             "estimated_cost_usd": None if pd.isna(estimated) else float(estimated),
             "billed_cost_usd": None if pd.isna(billed) else float(billed),
+            BILLED_WITHOUT_REGION: float(self.billed_without_region["billed_cost_usd"].sum()),
             "flagged_region_days": len(self.flagged),
         }
 
@@ -363,7 +371,8 @@ def reconcile(
     today = today or datetime.now(UTC).date()
     facts = facts.loc[facts["source_region"].isin(regions)] if len(facts) else facts
     facts, account_warnings = account_facts(facts, billed.account)
-    # A charge whose region code is unknown cannot be placed in a region: it is kept, among the unmapped charges.
+    # A charge whose region code is unknown cannot be placed in a region: it is kept, among the unmapped charges (and
+    # in the summary's billed total).
     charges = billed.charges.loc[billed.charges["region"].isin(regions) | billed.charges["region"].isna()]
 
     by_model = _logged(facts, [*_KEYS, "model_key"]).merge(
@@ -395,6 +404,7 @@ def reconcile(
     unmapped = charges.loc[charges["model"].isna() | charges["region"].isna()]
     unmapped = (unmapped.groupby(["region", "service", "usage_type"], dropna=False)["billed_cost_usd"].sum()
                 .reset_index())
+    warnings += _no_region_warnings(unmapped)
     return Reconciliation(
         period=period,
         regions=regions,
@@ -453,6 +463,16 @@ def _unmetered_warnings(by_region: pd.DataFrame) -> list[str]:
             "coverage, which compares only the models CloudWatch counts"
         )
     return lines
+
+
+def _no_region_warnings(unmapped: pd.DataFrame) -> list[str]:
+    """What to say of charges whose usage type's region code is unknown (they are in no region-day)."""
+    no_region = unmapped.loc[unmapped["region"].isna()]
+    if no_region.empty:
+        return []
+    amount, names = money(float(no_region["billed_cost_usd"].sum())), ", ".join(sorted(no_region["usage_type"]))
+    return [f"Cost Explorer bills {amount} under {len(no_region)} usage types whose region code is unknown ({names}): "
+            "counted in the billed total, in no region-day"]
 
 
 def _finish(table: pd.DataFrame, keys: list[str], threshold: float) -> pd.DataFrame:

@@ -24,7 +24,7 @@ from .callers import CALLER_TRUTH, CallerReconciliation
 from .chargeback import CHARGEBACK_COLUMNS, CHARGEBACK_SCHEMA, DEVELOPER_SCHEMA, NO_NAME, Chargeback, accuracy_notes
 from .coverage import Coverage
 from .filters import digest, filtered_suffix, filters_text, only_line
-from .reconcile import BILLING_TRUTH, FLAGGED, UNMETERED, Reconciliation
+from .reconcile import BILLED_WITHOUT_REGION, BILLING_TRUTH, FLAGGED, UNMETERED, Reconciliation
 
 RECONCILIATION_SCHEMA = "bedrock-usage/reconciliation/v1"
 CALLERS_SCHEMA = "bedrock-usage/caller-reconciliation/v1"
@@ -110,6 +110,8 @@ def reconciliation_text(rec: Reconciliation, max_rows: int = 20) -> str:
         f"{money(s['billed_cost_usd'])}",
         *([f"Logged calls of models without a CloudWatch metric that day, not compared: {s[UNMETERED]:,}"]
           if s[UNMETERED] else []),
+        *([f"Billed under usage types of no known region, in no region-day: {money(s[BILLED_WITHOUT_REGION])}"]
+          if s[BILLED_WITHOUT_REGION] else []),
     ]
     flagged = reconciliation_attention(rec)
     if flagged:
@@ -121,7 +123,8 @@ def reconciliation_text(rec: Reconciliation, max_rows: int = 20) -> str:
     lines += ["", "By region, UTC day and ModelId (as called)", table_text(rec.by_model_day, _MODEL_DAY, max_rows)]
     lines += ["", "Cost by region, UTC day and model", table_text(rec.cost_by_model_day, _COST_MODEL_DAY, max_rows)]
     if len(rec.unmapped_charges):
-        lines += ["", "Billed usage types not tied to a model (in the region-day totals only)",
+        lines += ["", "Billed usage types not tied to a model (in the region-day totals; of no known region, in the "
+                      "billed total only)",
                   table_text(rec.unmapped_charges, [("region", "Region"), ("service", "Service"),
                                                     ("usage_type", "Usage type"), ("billed_cost_usd", "Billed")])]
     return "\n".join(lines + _warnings(rec.warnings))

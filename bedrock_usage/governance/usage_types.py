@@ -37,7 +37,7 @@ MARKETPLACE_BILLING_ENTITY = "AWS Marketplace"
 # Region codes that prefix usage types, for every Bedrock region (logs/regions.py), from AWS's table "AWS Region
 # billing codes" (https://docs.aws.amazon.com/global-infrastructure/latest/regions/aws-region-billing-codes.html).
 # eu-west-1 is the historical exception: plain ``EU`` (``EUW1`` also occurs). A code not in this table leaves the
-# charge's region unknown, and such a charge is listed among the unmapped charges of a reconciliation.
+# charge's region unknown: a reconciliation lists it among the unmapped charges and counts it in the billed total.
 REGION_CODES: dict[str, str] = {
     "us-east-1": "USE1",
     "us-east-2": "USE2",

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from bedrock_usage.governance.reconcile import CHARGE_COLUMNS, BilledCost, MeteredUsage, reconcile
+from bedrock_usage.governance.render import reconciliation_text
 from bedrock_usage.governance.usage_types import (
     REGION_CODES,
     is_bedrock_service,
@@ -205,6 +206,27 @@ def test_cost_by_model_holds_every_charge_of_a_current_claude_model() -> None:
     assert billed == pytest.approx({"Claude Sonnet 4.5": 0.05 + 0.03 + 0.40, "Claude Opus 5": 0.02,
                                     "Claude 3 Haiku": 0.0025})
     assert result.unmapped_charges.empty
+
+
+def test_a_charge_with_an_unknown_region_code_counts_in_the_billed_total() -> None:
+    charges = {("Amazon Bedrock", "USE1-Claude3Haiku-input-tokens"): 1.25,
+               ("Amazon Bedrock Service", "APE1-Claude4.5Sonnet-input-tokens"): 1.0,
+               ("Amazon Bedrock Service", "Global-Claude4.5Sonnet-input-tokens"): 2.0}
+    rows = []
+    for (service, usage_type), cost in charges.items():
+        parsed = parse_usage_type(service, usage_type)
+        rows.append(["2025-11-03", parsed.region, service, usage_type, parsed.kind,
+                     parsed.model.name if parsed.model else None, cost])
+    result = reconcile(_no_facts(), _no_metrics(), BilledCost(pd.DataFrame(rows, columns=CHARGE_COLUMNS)),
+                       Period(date(2025, 11, 3), date(2025, 11, 3)), ("us-east-1",), today=date(2026, 1, 1))
+    summary = result.summary()
+    assert summary["billed_cost_usd"] == pytest.approx(1.25 + 1.0 + 2.0)
+    assert summary["billed_without_region_usd"] == pytest.approx(1.0 + 2.0)
+    assert result.by_region_day["billed_cost_usd"].sum() == pytest.approx(1.25)
+    [warning] = [line for line in result.warnings if "region code is unknown" in line]
+    assert "APE1-Claude4.5Sonnet-input-tokens" in warning and "Global-Claude4.5Sonnet-input-tokens" in warning
+    text = reconciliation_text(result)
+    assert "billed $4.25" in text and "Billed under usage types of no known region, in no region-day: $3.00" in text
 
 
 def _no_metrics() -> MeteredUsage:
