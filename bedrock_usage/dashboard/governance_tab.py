@@ -13,7 +13,7 @@ from ..governance.anomalies import AnomalyReport
 from ..governance.budgets import BudgetStatus
 from ..governance.callers import STATUS_BILLED_ONLY, CallerReconciliation
 from ..governance.reconcile import FLAGGED, Reconciliation
-from ..governance.render import money
+from ..governance.render import models_below, money
 from ..logs.regions import ALL
 from . import charts, data
 from .budget_editor import budget_editor
@@ -251,9 +251,8 @@ def show_reconciliation(t: Text, rec: Reconciliation) -> None:
     threshold = f"{rec.threshold:.0%}"
     flagged = rec.flagged
     if len(flagged):
-        days = "; ".join(f"{r.region} {r.utc_day} ({r.status}, {r.logged_calls:,} / {r.metered_calls:,})"
-                         for r in flagged.itertuples())
-        st.error(t("rec_flagged", count=len(flagged), threshold=threshold, days=days), icon=":material/error:")
+        st.error(t("rec_flagged", count=len(flagged), threshold=threshold, days=flagged_days(t, rec)),
+                 icon=":material/error:")
     else:
         st.success(t("rec_all_ok", threshold=threshold), icon=":material/check_circle:")
     table = rec.by_region_day
@@ -275,6 +274,21 @@ def show_reconciliation(t: Text, rec: Reconciliation) -> None:
         with tab:
             data_table(t, frame, f"{stem}_{name}", key=f"reconcile_{name}", period=rec.period, highlight=flags)
     show_warnings(t, rec.warnings)
+
+
+def flagged_days(t: Text, rec: Reconciliation) -> str:
+    """The region-days whose logs are missing or below the threshold, each naming its models below the threshold
+    when its own coverage is not (as the command line's attention lines do)."""
+    return "; ".join(f"{r.region} {r.utc_day} ({r.status}, {r.logged_calls:,} / {r.metered_calls:,}"
+                     f"{_models_below(t, rec, r)})" for r in rec.flagged.itertuples())
+
+
+def _models_below(t: Text, rec: Reconciliation, day: object) -> str:
+    below = models_below(rec, day)
+    if below.empty:
+        return ""
+    return t("rec_models_below", models=", ".join(
+        f"{plain(m.model_key)} {m.logged_calls:,} / {m.metered_calls:,}" for m in below.itertuples()))
 
 
 def callers_section(t: Text, request: data.BedrockRequest) -> None:

@@ -142,13 +142,21 @@ def reconciliation_attention(rec: Reconciliation) -> list[str]:
             + _models_below(rec, r) + (f" ({r.note})" if r.note else "") for r in rec.flagged.itertuples()]
 
 
+def models_below(rec: Reconciliation, day: Any) -> pd.DataFrame:
+    """The ``model_day`` rows of a flagged region-day whose logs are missing or below the threshold, when the
+    region-day's own coverage is not (none otherwise: its own figures say why it is flagged)."""
+    models = rec.by_model_day
+    if day.coverage < rec.threshold:
+        return models.iloc[:0]
+    return models.loc[(models["region"] == day.region) & (models["utc_day"] == day.utc_day)
+                      & models["status"].isin(FLAGGED)]
+
+
 def _models_below(rec: Reconciliation, day: Any) -> str:
     """``; models below the threshold: X 8 of 10`` for a region-day flagged by its models alone, else nothing."""
-    if day.coverage < rec.threshold:
+    below = models_below(rec, day)
+    if below.empty:
         return ""
-    models = rec.by_model_day
-    below = models.loc[(models["region"] == day.region) & (models["utc_day"] == day.utc_day)
-                       & models["status"].isin(FLAGGED)]
     return "; models below the threshold: " + ", ".join(
         f"{m.model_key} {m.logged_calls:,} of {m.metered_calls:,}" for m in below.itertuples())
 

@@ -39,12 +39,19 @@ from bedrock_usage.dashboard.data import (
     load_budgets_view,
     load_reconciliation,
 )
-from bedrock_usage.dashboard.governance_tab import shown_statuses
+from bedrock_usage.dashboard.governance_tab import flagged_days, shown_statuses
+from bedrock_usage.dashboard.text import Text
+from bedrock_usage.dashboard.text import plain as markdown_plain
 from bedrock_usage.demo.writer import write_local
 from bedrock_usage.errors import UsageError
 from bedrock_usage.governance.budgets import Budget, load_budgets
+from bedrock_usage.governance.render import reconciliation_attention
 from bedrock_usage.logs.period import Period
 from tests.dashboard.helpers import shown
+from tests.governance.test_reconcile_coverage import DAY as COVERAGE_DAY
+from tests.governance.test_reconcile_coverage import HAIKU_3
+from tests.governance.test_reconcile_coverage import SONNET as SONNET_35
+from tests.governance.test_reconcile_coverage import _reconcile as reconcile_one_day
 from tests.logfiles import read_tree
 from tests.oracle import aggregate, published_rates, with_profiles_resolved
 
@@ -437,3 +444,17 @@ def test_the_budget_status_table_prints_each_share_as_its_card_does() -> None:
     statuses = pd.DataFrame({"budget": [f"b{i}" for i in range(len(shares))], "monthly_share": shares})
     expected = ["—" if share is None else f"{share * 100:,.1f}%" for share in shares]
     assert list(shown_statuses(statuses)["monthly_share"]) == expected == ["99.8%", "99.9%", "6.2%", "1,234.6%", "—"]
+
+
+def test_the_flagged_region_days_name_the_models_below_the_threshold_as_the_cli_does() -> None:
+    """A region-day at 98 % over a 90 % threshold is flagged by one model at 80 %: the page named the day alone."""
+    logged, metered = {SONNET_35: 80, HAIKU_3: 1000}, {SONNET_35: 100, HAIKU_3: 1000}
+    rec = reconcile_one_day(logged, metered)
+    line = flagged_days(Text("en"), rec)
+    day = f"us-east-1 {COVERAGE_DAY.isoformat()}"
+    below = f"{markdown_plain(SONNET_35)} {logged[SONNET_35]} / {metered[SONNET_35]}"
+    assert line == (f"{day} (incomplete logs, {sum(logged.values()):,} / {sum(metered.values()):,}; models below the "
+                    f"threshold: {below})")
+    assert HAIKU_3 not in line  # 100 %: not below
+    [cli] = reconciliation_attention(rec)
+    assert f"{SONNET_35} {logged[SONNET_35]} of {metered[SONNET_35]}" in cli
