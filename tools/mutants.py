@@ -484,6 +484,13 @@ PERIODS),
            ("tests/pricing/test_refresh.py",)),
     Mutant("kiro-unpriced-day-nobody-on", "bedrock_usage/qdev/credits.py",
            "if row is None and (tier, day) in held]", "if row is None]", ("tests/qdev/test_kiro_edges.py",)),
+    Mutant("disputed-region-takes-new-star", "bedrock_usage/pricing/offer_file.py",
+           "carried = set() if own else kept & regions[star].keys()", "carried = set()",
+           ("tests/pricing/test_refresh.py",)),
+    Mutant("unknown-region-charges-in-no-total", "bedrock_usage/governance/reconcile.py",
+           'billed = pd.concat([table["billed_cost_usd"], self.billed_without_region["billed_cost_usd"]])'
+           ".sum(min_count=1)",
+           'billed = table["billed_cost_usd"].sum(min_count=1)', ("tests/governance/test_usage_types.py",)),
 ]
 
 
