@@ -1068,4 +1068,6 @@ def test_a_log_bucket_named_is_read_by_setup_where_the_mirror_reads_it(aws_env: 
                                  "--logs-dir", str(tmp_path / "mirror"), "--region", region, "--log-bucket", bucket,
                                  "--days", "1", "--format", "json", "--output-dir", "-"],
                                 capture_output=True, text=True, env=aws_env, timeout=300)
-        assert f"Synced {region} of 1 account from s3://{bucket}/{prefix}: " in synced.stderr, synced.stderr
+        # Both buckets are empty: the sync names where it read, and makes no $0 report.
+        assert f"error: s3://{bucket}/{prefix} holds no log object of {region} for " in synced.stderr, synced.stderr
+        assert synced.returncode == 1
