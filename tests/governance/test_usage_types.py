@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from bedrock_usage.governance.reconcile import CHARGE_COLUMNS, BilledCost, MeteredUsage, reconcile
+from bedrock_usage.governance.reconcile import CHARGE_COLUMNS, BilledCost, MeteredUsage, Reconciliation, reconcile
 from bedrock_usage.governance.render import reconciliation_text
 from bedrock_usage.governance.usage_types import (
     REGION_CODES,
@@ -195,13 +195,7 @@ def test_cost_by_model_holds_every_charge_of_a_current_claude_model() -> None:
                ("Amazon Bedrock Service", "USE1-anthropic.claude-sonnet-4-5-mantle-input-tokens-global-standard"): 0.40,
                ("Amazon Bedrock Service", "USE1-Claude5Opus-input-tokens-cross-region-global"): 0.02,
                ("Amazon Bedrock", "USE1-Claude3Haiku-input-tokens"): 0.0025}
-    rows = []
-    for (service, usage_type), cost in charges.items():
-        parsed = parse_usage_type(service, usage_type)
-        rows.append(["2026-11-02", parsed.region, service, usage_type, parsed.kind,
-                     parsed.model.name if parsed.model else None, cost])
-    result = reconcile(_no_facts(), _no_metrics(), BilledCost(pd.DataFrame(rows, columns=CHARGE_COLUMNS)),
-                       Period(date(2026, 11, 2), date(2026, 11, 2)), ("us-east-1",), today=date(2027, 1, 1))
+    result = _reconcile_bill(charges, date(2026, 11, 2))
     billed = result.cost_by_model_day.set_index("model")["billed_cost_usd"].to_dict()
     assert billed == pytest.approx({"Claude Sonnet 4.5": 0.05 + 0.03 + 0.40, "Claude Opus 5": 0.02,
                                     "Claude 3 Haiku": 0.0025})
@@ -212,13 +206,7 @@ def test_a_charge_with_an_unknown_region_code_counts_in_the_billed_total() -> No
     charges = {("Amazon Bedrock", "USE1-Claude3Haiku-input-tokens"): 1.25,
                ("Amazon Bedrock Service", "APE1-Claude4.5Sonnet-input-tokens"): 1.0,
                ("Amazon Bedrock Service", "Global-Claude4.5Sonnet-input-tokens"): 2.0}
-    rows = []
-    for (service, usage_type), cost in charges.items():
-        parsed = parse_usage_type(service, usage_type)
-        rows.append(["2025-11-03", parsed.region, service, usage_type, parsed.kind,
-                     parsed.model.name if parsed.model else None, cost])
-    result = reconcile(_no_facts(), _no_metrics(), BilledCost(pd.DataFrame(rows, columns=CHARGE_COLUMNS)),
-                       Period(date(2025, 11, 3), date(2025, 11, 3)), ("us-east-1",), today=date(2026, 1, 1))
+    result = _reconcile_bill(charges, date(2025, 11, 3))
     summary = result.summary()
     assert summary["billed_cost_usd"] == pytest.approx(1.25 + 1.0 + 2.0)
     assert summary["billed_without_region_usd"] == pytest.approx(1.0 + 2.0)
@@ -238,3 +226,15 @@ def _no_metrics() -> MeteredUsage:
 def _no_facts() -> pd.DataFrame:
     return pd.DataFrame(columns=["source_region", "utc_day", "model", "model_id", "calls", "errors", "input_tokens",
                                  "output_tokens", "estimated_cost_usd", "unpriced_calls"])
+
+
+def _reconcile_bill(charges: dict[tuple[str, str], float], day: date) -> Reconciliation:
+    """``reconcile`` of one us-east-1 day without logs or metrics, over Cost Explorer charges given as
+    (service, usage type) -> cost, each read by ``parse_usage_type`` as ``billed_cost`` reads them."""
+    rows = []
+    for (service, usage_type), cost in charges.items():
+        parsed = parse_usage_type(service, usage_type)
+        rows.append([day.isoformat(), parsed.region, service, usage_type, parsed.kind,
+                     parsed.model.name if parsed.model else None, cost])
+    return reconcile(_no_facts(), _no_metrics(), BilledCost(pd.DataFrame(rows, columns=CHARGE_COLUMNS)),
+                     Period(day, day), ("us-east-1",), today=date(day.year + 1, 1, 1))
