@@ -38,7 +38,7 @@ from datetime import date, datetime
 from typing import Any
 
 from ..errors import UsageError
-from .book import MAX_PLAUSIBLE_PER_1K, UNITS, PriceRow
+from .book import MAX_PLAUSIBLE_PER_1K, MODES, UNITS, PriceRow
 
 SERVICE_OFFER = "AmazonBedrockService"
 OFFER_CODES = ("AmazonBedrock", "AmazonBedrockFoundationModels", SERVICE_OFFER)
@@ -51,7 +51,9 @@ SERVICE_USAGE = re.compile(r"^[A-Z0-9]+-[A-Za-z][A-Za-z0-9.]*-(?P<kind>input-tok
 SERVICE_FIELDS = {"input-tokens": "input", "output-tokens": "output", "cache-read-input-token-count": "cache_read",
                   "cache-write-input-token-count": "cache_write_5m"}
 SERVICE_CACHE_WRITE = "cache-write-input-token-count"
-SERVICE_QUALIFIERS = ("cross-region-global", "long-context", "batch", "flex", "priority", "1-hour", "1h")
+OTHER_MODES = MODES[1:]  # batch, flex, priority: what a price says instead of the standard mode
+SERVICE_DURATIONS = ("1-hour", "1h")  # a cache write's 1-hour meter
+SERVICE_QUALIFIERS = ("cross-region-global", "long-context", *OTHER_MODES, *SERVICE_DURATIONS)
 Slot = tuple[str, str, str, str, str, str]  # model, family, region, mode, tier, unit
 
 
@@ -143,7 +145,7 @@ def _read_price(code: str, sku: str, attributes: dict[str, str], dimension: dict
         if isinstance(value, str):
             return value
     family = "govcloud" if region.startswith("us-gov-") else "global" if "global" in words else "regional"
-    mode = next((m for m in ("batch", "flex", "priority") if m in words), "standard")
+    mode = _mode(words)
     tier = "above_200k" if re.search(r"long[ -]?context|lctx|>200k|200k", words) else "base"
     return OfferPrice(sku, name, region, family, mode, tier, unit, field_name, value, effective, usage, code)
 
@@ -178,13 +180,18 @@ def _service_price(sku: str, attributes: dict[str, str], dimension: dict[str, An
     per_1k = _per_1k(value, _per(str(dimension.get("unit", "")).lower()), dimension)
     if isinstance(per_1k, str):
         return per_1k
-    field_name = "cache_write_1h" if qualifiers & {"1-hour", "1h"} else SERVICE_FIELDS[match["kind"]]
+    field_name = "cache_write_1h" if qualifiers & {*SERVICE_DURATIONS} else SERVICE_FIELDS[match["kind"]]
     family = ("global" if "cross-region-global" in qualifiers else
               "govcloud" if region.startswith("us-gov-") else "regional")
-    mode = next((m for m in ("batch", "flex", "priority") if m in qualifiers), "standard")
+    mode = _mode(qualifiers)
     tier = "above_200k" if "long-context" in qualifiers else "base"
     return OfferPrice(sku, name, region, family, mode, tier, "tokens", field_name, per_1k, effective, usage,
                       SERVICE_OFFER)
+
+
+def _mode(words: str | set[str]) -> str:
+    """The mode a price's words (or usage-type qualifiers) name: the first of ``OTHER_MODES`` found, else standard."""
+    return next((m for m in OTHER_MODES if m in words), MODES[0])
 
 
 def _qualifiers(kind: str, rest: str) -> set[str] | None:
@@ -197,8 +204,8 @@ def _qualifiers(kind: str, rest: str) -> set[str] | None:
             return None
         found.append(known)
         rest = rest[len(known) + 1:]
-    tiers = [q for q in found if q in ("batch", "flex", "priority")]
-    durations = [q for q in found if q in ("1-hour", "1h")]
+    tiers = [q for q in found if q in OTHER_MODES]
+    durations = [q for q in found if q in SERVICE_DURATIONS]
     if len(set(found)) < len(found) or len(tiers) > 1 or (durations and kind != SERVICE_CACHE_WRITE):
         return None
     return set(found)
