@@ -30,12 +30,14 @@ from .base import LogRegions, QueryResult, ScanStats, Scope, SqlParam
 from .compacted import (
     COMPACT_TABLE,
     EARLIER_COMPACT_TABLES,
+    CompactedDays,
     parse_compacted_days,
     parse_compacted_through,
     read_compact_table,
     reads_logs_table,
     with_compacted_days,
 )
+from .projection import parse_projected_days, unread_days
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -354,11 +356,7 @@ class AthenaEngine:
         errors: list[Exception] = []
         texts = {}
         for region in regions:
-            texts[region], through, earlier = self._sql_for(region, sql, scope)
-            if through:
-                stats.compacted_through[region] = through.isoformat()
-            if earlier:
-                stats.earlier_compacted[region] = earlier
+            texts[region] = self._sql_for(region, sql, scope, stats)
         regions_done = Tally(progress, "Athena regions", unit="regions")
         regions_done.start(len(texts))
 
@@ -390,29 +388,49 @@ class AthenaEngine:
         frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
         return QueryResult(frame, stats)
 
-    def _sql_for(self, region: str, sql: str, scope: Scope) -> tuple[str, date | None, str | None]:
+    def _sql_for(self, region: str, sql: str, scope: Scope, stats: ScanStats) -> str:
         """``sql`` reading the region's compacted days from Parquet when ``setup_athena_bucket.py --compact`` made
-        them, the last such day (None when none is read from Parquet), and the compacted copy an earlier version made
-        (``name through DAY``) when it holds days the current copy does not: they are read from JSON, and have no
-        figures where the JSON logs are gone.
+        them. ``stats`` hear the last such day, the compacted copy an earlier version made (``name through DAY``) when
+        it holds days the current copy does not (they are read from JSON, and have no figures where the JSON logs are
+        gone), and the days of the scope the logs table's partition projection leaves out, which no table reads.
 
         A region whose compacted table cannot be read (missing, or no glue:GetTable) is read from JSON: the same
-        figures, more bytes scanned.
+        figures, more bytes scanned; one whose logs table cannot be read has every day taken as projected.
         """
-        if not self.use_compacted or not reads_logs_table(sql):
-            return sql, None, None
+        if not reads_logs_table(sql):
+            return sql
         glue = self.aws.client("glue", region)
         try:
-            table = read_compact_table(glue, self.database)
+            table = read_compact_table(glue, self.database) if self.use_compacted else None
         except AWS_ERRORS:
-            return sql, None, None
+            self._note_unprojected(glue, region, scope, None, stats)
+            return sql
         compacted = parse_compacted_days(table)
         text = with_compacted_days(sql, compacted, scope.first_day, scope.last_day)
-        through = compacted.last if compacted else None
+        copied = compacted if compacted and text != sql else None
+        self._note_unprojected(glue, region, scope, copied, stats)
+        if copied:
+            stats.compacted_through[region] = min(copied.last, scope.last_day).isoformat()
         unrecorded = parse_compacted_through(table) if compacted is None else None  # a copy of the last version
-        unread = f"{COMPACT_TABLE} through {unrecorded}, its first day not recorded" if unrecorded else None
-        return text, (min(through, scope.last_day) if through and text != sql else None), unread or self._unread(
-            glue, through)
+        earlier = (f"{COMPACT_TABLE} through {unrecorded}, its first day not recorded" if unrecorded
+                   else self._unread(glue, compacted.last if compacted else None) if self.use_compacted else None)
+        if earlier:
+            stats.earlier_compacted[region] = earlier
+        return text
+
+    def _note_unprojected(self, glue: Any, region: str, scope: Scope, copied: CompactedDays | None,
+                          stats: ScanStats) -> None:
+        """Record in ``stats`` the days of the scope's period outside the logs table's ``dt`` projection that the
+        compacted copy (``copied``, when read) does not hold either: Athena reads nothing of them."""
+        try:
+            logs = glue.get_table(DatabaseName=self.database, Name=TABLE_NAME)["Table"]
+        except AWS_ERRORS:
+            return
+        own = scope.own_days or (scope.first_day, scope.last_day)
+        unread = unread_days(parse_projected_days(logs), own, (copied.first, copied.last) if copied else None,
+                             f"{self.database}.{TABLE_NAME}")
+        if unread:
+            stats.days_not_projected[region] = unread
 
     def _unread(self, glue: Any, through: date | None) -> str | None:
         """``name through DAY`` of an earlier version's compacted copy holding days after ``through``, if any."""

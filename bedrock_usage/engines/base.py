@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TypeAlias
 
 from ..output.progress import Reporter, silent
+from .projection import UnreadDays
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -61,6 +62,8 @@ class ScanStats:
     earlier_compacted: dict[str, str] = field(default_factory=dict)  # region -> an earlier version's copy not read
     objects_not_utf8: int = 0  # objects read with U+FFFD for bytes that are not UTF-8 (their records are kept)
     not_utf8_examples: list[str] = field(default_factory=list)  # the first of them, by name
+    # region -> the days of the period the logs table's partition projection leaves out (Athena reads none of them)
+    days_not_projected: dict[str, UnreadDays] = field(default_factory=dict)
 
     def skip_example(self, reason: str, path: str) -> None:
         """Keep ``path`` among the first ``SKIPPED_EXAMPLES`` objects (by name) skipped for ``reason``, so a report

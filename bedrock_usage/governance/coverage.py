@@ -6,8 +6,9 @@ yet, or a day without calls: the logs cannot tell which, so such days are counte
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pandas as pd
 
@@ -35,6 +36,7 @@ class Coverage:
     today: date  # in the period's zone, when the coverage was read
     filtered: bool = False  # only the calls of some models, callers or users are counted
     subject: str = "the chargeback"  # what leaves out the days without logs, in the warning
+    unread_days: tuple[date, ...] = ()  # days Athena does not read: outside the logs table's partition projection
 
     @property
     def first_day(self) -> date | None:
@@ -82,26 +84,36 @@ class Coverage:
         """Why the figures are not the whole period's, in one line; None when they are."""
         if self.complete:
             return None
-        reasons = []
+        reasons = self._unread_reason()
+        unread = set(self.unread_days)
         if not self.record_days:
             reasons.append("no call matches the filters" if self.filtered else
                            f"{self.subject} is empty (is logging on, and are these the regions and logs to read?)")
-        elif self.record_days[0] > self.period.start:
+        elif any(day not in unread for day in days_between(self.period.start, self.record_days[0])[:-1]):
             reasons.append(f"no matching calls before {self.record_days[0]}" if self.filtered else
                            f"{self.subject} leaves out spend before logging began")
         if self.in_progress:
             reasons.append(f"the month is not over (month to {self.through}, today included)")
-        if self.record_days and self.record_days[-1] < self.through:
+        if self.record_days and any(day not in unread for day in days_between(self.record_days[-1], self.through)[1:]):
             last = self.record_days[-1]
             reasons.append(f"no records after {last} yet" if self.in_progress else
                            f"no matching calls after {last}" if self.filtered else
                            f"no records after {last}: {self.subject} leaves out spend after the logs stop")
-        gaps = self.gaps()
+        gaps = [day for day in self.gaps() if day not in unread]
         if gaps:
             named = ", ".join(day.isoformat() for day in gaps[:NAMED_GAPS])
             more = ", ..." if len(gaps) > NAMED_GAPS else ""
             reasons.append(f"{counted(len(gaps), 'day')} in between without any record ({named}{more})")
         return f"{self.summary()}: {'; '.join(reasons)}"
+
+    def _unread_reason(self) -> list[str]:
+        """The days without records that Athena did not read, as the first reason (their logs may be there)."""
+        unread = [day for day in self.missing_days if day in set(self.unread_days)]
+        if not unread:
+            return []
+        span = f"{unread[0]}" if len(unread) == 1 else f"{unread[0]} .. {unread[-1]}"
+        return [f"{counted(len(unread), 'day')} not read ({span}: outside the partition projection of the Athena "
+                f"logs table, see the warnings), so {self.subject} leaves out their spend"]
 
     def headline(self) -> str:
         """The days the logs cover in one line, the same in the text, the warnings and on stderr:
@@ -115,14 +127,17 @@ class Coverage:
 
 
 def log_coverage(facts: pd.DataFrame, period: Period, now: datetime | None = None,
-                 filtered: bool = False, subject: str = "the chargeback") -> Coverage:
+                 filtered: bool = False, subject: str = "the chargeback",
+                 unread: Iterable[date] = ()) -> Coverage:
     """The days of ``period`` the fact rows (one local ``day`` each, of the calls the filters keep when
     ``filtered``) have records for, as of ``now``; ``subject`` names what the days without records are missing
-    from."""
+    from, ``unread`` the UTC day folders Athena did not read (``ScanStats.days_not_projected``)."""
     through = through_day(period, now)
     days = set(pd.to_datetime(facts["day"]).dt.date) if len(facts) else set()
     held = tuple(sorted(day for day in days if period.start <= day <= through))
-    return Coverage(period, through, held, today_in(period.tz, now), filtered, subject)
+    zone = period.zone  # a UTC folder is the local day that holds its noon (``Period.own_folder_days``)
+    local = tuple(sorted({datetime.combine(day, time(12), UTC).astimezone(zone).date() for day in unread}))
+    return Coverage(period, through, held, today_in(period.tz, now), filtered, subject, local)
 
 
 def trailing_days_without_records(facts: pd.DataFrame, period: Period) -> list[date]:

@@ -6,11 +6,12 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
+from datetime import date
 
 import pandas as pd
 
 from ..aws.session import Aws
-from ..engines.base import Engine
+from ..engines.base import Engine, ScanStats
 from ..engines.queries import Filters
 from ..errors import UsageError
 from ..logs.period import Period, check_zone, readable, resolve_period
@@ -63,7 +64,7 @@ def _filtered(args: argparse.Namespace) -> bool:
 
 
 def developer_costs_output(args: argparse.Namespace, facts: pd.DataFrame, scan: Period, aws: Aws | None,
-                           warnings: list[str]) -> gr.Output:
+                           warnings: list[str], unread: tuple[date, ...] = ()) -> gr.Output:
     """--developer-costs for the month ``scan`` holds: seats and Kiro tiers prorated through today at the latest
     (never over days to come), and the days the Bedrock logs cover first among the warnings, then the Bedrock
     scan's, then the Amazon Q / Kiro report's (what it skipped or could not price)."""
@@ -78,13 +79,18 @@ def developer_costs_output(args: argparse.Namespace, facts: pd.DataFrame, scan: 
     lookup = (IdentityCenter((aws or Aws.connect(args.profile)).client("identitystore"),
                              check_store_option(args.identity_store)) if args.identity_store else None)
     identities = Identities(read_user_map(user_map) if user_map else {}, lookup)
-    days = coverage.log_coverage(facts, scan, filtered=_filtered(args), subject="the Bedrock cost")
+    days = coverage.log_coverage(facts, scan, filtered=_filtered(args), subject="the Bedrock cost", unread=unread)
     month = Period(scan.start, days.through, scan.tz)
     people, qdev_warnings = chargeback.qdev_subscribers(store, month, identities, args.kiro_prices)
     table = chargeback.developer_costs(facts, people, month.start, month.end)
     notes = [*days.warnings(), *warnings, *qdev_warnings, *chargeback.developer_warnings(people)]
     return gr.developers_output(table, args.developer_costs, chargeback.seat_note(month.start, month.end), notes,
                                 args.max_rows, month, days.headline())
+
+
+def _unread_days(stats: ScanStats) -> tuple[date, ...]:
+    """The UTC day folders of the scan Athena did not read in some region (outside the logs table's projection)."""
+    return tuple(sorted({day for unread in stats.days_not_projected.values() for day in unread.days}))
 
 
 def check_rule_options(args: argparse.Namespace) -> None:
@@ -169,12 +175,12 @@ def run_governance(
         output, alert = gr.anomalies_output(report, args.max_rows), len(report.anomalies) > 0
     elif mode == "chargeback":
         result = chargeback.build_chargeback(facts, args.chargeback, scan.tz, args.chargeback_by,
-                                             filtered=_filtered(args))
+                                             filtered=_filtered(args), unread=_unread_days(scanned.stats))
         result.filters = narrowed
         result.warnings[1 if result.coverage.warning() else 0:0] = warnings  # the days covered stay first
         output, alert = gr.chargeback_output(result, args.max_rows), False
     else:
-        output, alert = developer_costs_output(args, facts, scan, aws, warnings), False
+        output, alert = developer_costs_output(args, facts, scan, aws, warnings, _unread_days(scanned.stats)), False
 
     gr.emit(gr.as_demo(output) if args.demo else output, args.format, args.output_dir, said=source_warnings)
     if mode == "check_budgets" and alert:

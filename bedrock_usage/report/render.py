@@ -231,6 +231,8 @@ def report_document(report: UsageReport, analyses: list[str], now: datetime | No
             "engine_cost_usd": json_value(report.stats.cost_usd),
             "compacted_through": report.stats.compacted_through,
             "earlier_compacted_copies_not_read": report.stats.earlier_compacted,
+            "days_not_projected": {region: [day.isoformat() for day in unread.days]
+                                   for region, unread in sorted(report.stats.days_not_projected.items())},
         },
         "warnings": report.warnings,
     }

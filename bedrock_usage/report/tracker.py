@@ -195,7 +195,8 @@ class BedrockAthenaTracker:
         regions = found.regions if found else asked
         filters = filters or Filters()
         result = self._query(period, regions, filters, progress)
-        unreadable = None if unreadable_ok else none_readable(period, result.stats)
+        unreadable = None if unreadable_ok else none_readable(period, result.stats) or none_projected(
+            period, regions, result.stats)
         if unreadable:
             raise UsageError(unreadable)
         if found:
@@ -514,6 +515,9 @@ def build_warnings(report: UsageReport, fact_warnings: list[str]) -> list[str]:
                         f"{'its figures are' if len(regions) == 1 else 'their figures are'} unknown, not zero")
     for why, regions in _regions_by(report.stats.unread_regions).items():
         warnings.append(f"logs of {', '.join(regions)} are not read: {why}")
+    for region, unread in sorted(report.stats.days_not_projected.items()):
+        warnings.append(f"the logs of {unread.spans()} in {region} are not read, so their figures are unknown, not "
+                        f"zero: {unread.why(region)}")
     for copy, regions in _regions_by(report.stats.earlier_compacted).items():
         warnings.append(f"the compacted copy an earlier version made in {', '.join(regions)} ({copy}) is not read, as "
                         "it lacks what reports now read: its days come from the JSON logs (more bytes scanned) and "
@@ -537,6 +541,17 @@ def none_readable(period: Period, stats: ScanStats) -> str | None:
     return (f"none of the {counted(sum(skipped.values()), 'log object')} of {period.label()} could be read, so no "
             f"report is made ($0 would read as no spend): {why}; read the logs as Bedrock delivers them (whole, "
             "gzip-compressed .json.gz objects you may read)")
+
+
+def none_projected(period: Period, regions: tuple[str, ...], stats: ScanStats) -> str | None:
+    """Why no report is made when Athena reads none of the period's days in any region (the logs table's partition
+    projection leaves them all out, or the region failed): a $0 report would read as no spend; None otherwise."""
+    unread = stats.days_not_projected
+    if not unread or not all(region in stats.failed_regions or region in unread and unread[region].every_day
+                             for region in regions):
+        return None
+    why = "; ".join(unread[region].why(region) for region in sorted(unread))
+    return f"Athena reads none of the days of {period.label()}, so no report is made ($0 would read as no spend): {why}"
 
 
 def _named(count: int, examples: list[str]) -> str:

@@ -10,7 +10,7 @@ import json
 import math
 import urllib.request
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import boto3
@@ -32,8 +32,13 @@ from bedrock_usage.engines.athena import (
     sql_literal,
 )
 from bedrock_usage.engines.base import Scope
+from bedrock_usage.engines.compacted import COMPACT_TABLE
 from bedrock_usage.errors import SetupRequired, UsageError
+from bedrock_usage.governance.coverage import log_coverage
+from bedrock_usage.logs.period import Period
 from bedrock_usage.logs.schema import DATABASE_NAME
+from bedrock_usage.report.render import report_document
+from bedrock_usage.report.tracker import BedrockAthenaTracker, UsageReport
 
 ACCOUNT = "123456789012"
 RESULTS = "s3://results-bucket/athena/"
@@ -609,3 +614,78 @@ def test_query_cost_follows_the_price_rule() -> None:
     assert query_cost_usd(0) == pytest.approx(TEN_MB_COST)
     assert query_cost_usd(10 * 2**20 + 1) == pytest.approx(11 * 2**20 / 2**40 * 5.0)
     assert query_cost_usd(2**40) == pytest.approx(5.0)
+
+
+# --- days outside the logs table's partition projection ----------------------------------------------------
+
+
+def logs_table(region: str, projection_range: str, compacted: tuple[date, date] | None = None) -> None:
+    """The logs table as setup_athena_bucket.py --start-date writes it (``projection.dt.range``), and the compacted
+    copy holding ``compacted`` (first, last day) when given."""
+    glue = boto3.client("glue", region_name=region)
+    glue.create_database(DatabaseInput={"Name": DATABASE_NAME})
+    glue.create_table(DatabaseName=DATABASE_NAME, TableInput={
+        "Name": "bedrock_invocation_logs", "StorageDescriptor": {"Location": "s3://logs/AWSLogs/"},
+        "PartitionKeys": [{"Name": "dt", "Type": "string"}],
+        "Parameters": {"projection.enabled": "true", "projection.dt.type": "date",
+                       "projection.dt.format": "yyyy/MM/dd", "projection.dt.range": projection_range,
+                       "projection.dt.interval": "1", "projection.dt.interval.unit": "DAYS"}})
+    if compacted:
+        glue.create_table(DatabaseName=DATABASE_NAME, TableInput={
+            "Name": COMPACT_TABLE, "StorageDescriptor": {"Location": "s3://results/compacted/"},
+            "Parameters": {"bedrock_usage.compacted_from": compacted[0].isoformat(),
+                           "bedrock_usage.compacted_through": compacted[1].isoformat()}})
+
+
+def projected_report(first: date, last: date) -> UsageReport:
+    create_workgroup("us-east-1")
+    return BedrockAthenaTracker(AthenaEngine(Aws.connect())).analyze(Period(first, last), ("us-east-1",))
+
+
+@pytest.mark.slow
+def test_a_period_before_the_projection_start_is_refused_not_reported_as_zero(aws_env: dict[str, str]) -> None:
+    today = datetime.now(UTC).date()
+    start = today - timedelta(days=6)
+    logs_table("us-east-1", f"{start:%Y/%m/%d},NOW")
+    with pytest.raises(UsageError) as refused:
+        projected_report(today - timedelta(days=9), today - timedelta(days=7))
+    message = str(refused.value)
+    assert "no report is made" in message and "bedrock_analytics.bedrock_invocation_logs" in message
+    assert f"covers only {start} through today" in message
+    assert f"python setup_athena_bucket.py --regions us-east-1 --start-date {today - timedelta(days=9)}" in message
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("projection_range", "compacted", "unread"), [
+    ("{start},NOW", None, (9, 8, 7)),  # before the range start
+    ("{start},NOW", (9, 8), (7,)),  # the compacted copy holds two of them
+    ("2020/01/01,{end}", None, (5, 4)),  # after a fixed end
+])
+def test_days_outside_the_projection_are_named_with_the_command_that_widens_it(
+    aws_env: dict[str, str], projection_range: str, compacted: tuple[int, int] | None, unread: tuple[int, ...]
+) -> None:
+    today = datetime.now(UTC).date()
+    ago = [today - timedelta(days=n) for n in range(12)]
+    logs_table("us-east-1", projection_range.format(start=f"{ago[6]:%Y/%m/%d}", end=f"{ago[6]:%Y/%m/%d}"),
+               (ago[compacted[0]], ago[compacted[1]]) if compacted else None)
+    report = projected_report(ago[9], ago[4])
+    expected = [ago[n] for n in unread]
+    assert list(report.stats.days_not_projected["us-east-1"].days) == expected
+    span = f"{expected[0]}" if len(expected) == 1 else f"{expected[0]} .. {expected[-1]}"
+    [line] = [w for w in report.warnings if "not read" in w]
+    assert line.startswith(f"the logs of {span} in us-east-1 are not read")
+    widen = min(expected[0], date(2020, 1, 1) if projection_range.startswith("2020") else ago[6])
+    assert f"python setup_athena_bucket.py --regions us-east-1 --start-date {widen}" in line
+    document = report_document(report, ["model"])
+    assert document["scan"]["days_not_projected"] == {"us-east-1": [day.isoformat() for day in expected]}
+
+
+def test_a_chargeback_does_not_blame_logging_for_days_athena_did_not_read() -> None:
+    month = Period(date(2026, 11, 1), date(2026, 11, 30))
+    facts = pd.DataFrame({"day": [date(2026, 11, n).isoformat() for n in range(5, 31)]})
+    unread = [date(2026, 11, n) for n in range(1, 5)]
+    coverage = log_coverage(facts, month, datetime(2026, 12, 7, tzinfo=UTC), unread=unread)
+    [headline] = coverage.warnings()
+    assert "before logging began" not in headline
+    assert "4 days not read (2026-11-01 .. 2026-11-04: outside the partition projection" in headline
+    assert "before logging began" in log_coverage(facts, month, datetime(2026, 12, 7, tzinfo=UTC)).warnings()[0]

@@ -1,0 +1,140 @@
+"""The days the logs table's partition projection covers: Athena reads no ``dt`` partition outside its range.
+
+``setup_athena_bucket.py --start-date`` sets ``projection.dt.range`` (``2026/11/28,NOW``). Athena "ignores the
+earlier dates in the query" (Athena User Guide, partition projection, the date type), so a day before the range start
+(or after a fixed end) reads nothing, with no error: such days are named here, so a report never shows them as $0.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from ..logs.layout import days_between
+from ..logs.schema import PARTITION_COLUMN
+
+NOW = "NOW"
+RANGE_KEY = f"projection.{PARTITION_COLUMN}.range"
+FORMAT_KEY = f"projection.{PARTITION_COLUMN}.format"
+WIDEN_STEP = "python setup_athena_bucket.py --regions {region} --start-date {day}"
+# Java DateTimeFormatter letters a day's format may use, as strptime directives; any other makes the range unknown.
+_JAVA_TO_STRPTIME = {"yyyy": "%Y", "MM": "%m", "dd": "%d", "HH": "%H", "mm": "%M", "ss": "%S"}
+_JAVA_FIELD = re.compile(r"yyyy|MM|dd|HH|mm|ss|[A-Za-z]")
+# Relative bounds: NOW, NOW-3YEARS, NOW+1DAYS (Athena User Guide, supported types for partition projection).
+_RELATIVE = re.compile(r"NOW(?:([+-])(\d+)(YEARS|MONTHS|WEEKS|DAYS|HOURS|MINUTES|SECONDS))?")
+_UNIT_SECONDS = {"WEEKS": 7 * 86400, "DAYS": 86400, "HOURS": 3600, "MINUTES": 60, "SECONDS": 1}
+
+
+@dataclass(frozen=True)
+class ProjectedDays:
+    """The UTC days ``first`` to ``last`` the ``dt`` projection covers (``last`` None: up to now), and its range as
+    the table states it."""
+
+    first: date
+    last: date | None
+    range_text: str
+
+    def covers(self, day: date) -> bool:
+        """Whether Athena reads ``day``'s partition."""
+        return self.first <= day and (self.last is None or day <= self.last)
+
+    def label(self) -> str:
+        """``2026-11-28 through today`` or ``2026-11-01 through 2026-11-20``."""
+        return f"{self.first} through {self.last or 'today'}"
+
+
+@dataclass(frozen=True)
+class UnreadDays:
+    """The days of a query's period in one region that Athena does not read, and the projection that leaves them
+    out; ``every_day`` when it reads none of the period's days."""
+
+    days: tuple[date, ...]
+    projected: ProjectedDays
+    every_day: bool
+    table: str  # database.table
+
+    def spans(self) -> str:
+        """``2026-11-25 .. 2026-11-27, 2026-12-02``: the days as runs of consecutive days."""
+        runs: list[list[date]] = []
+        for day in self.days:
+            if runs and day == runs[-1][-1] + timedelta(days=1):
+                runs[-1].append(day)
+            else:
+                runs.append([day])
+        return ", ".join(f"{run[0]}" if len(run) == 1 else f"{run[0]} .. {run[-1]}" for run in runs)
+
+    def widen_step(self, region: str) -> str:
+        """The setup command that makes the projection cover these days."""
+        return WIDEN_STEP.format(region=region, day=min(self.days[0], self.projected.first))
+
+    def why(self, region: str) -> str:
+        """Why Athena reads nothing of these days in ``region``, and the command that changes it."""
+        return (f"the partition projection of table {self.table} in {region} covers only {self.projected.label()} "
+                f"({RANGE_KEY} {self.projected.range_text}) and Athena ignores the days outside it: run "
+                f"{self.widen_step(region)} to widen it")
+
+
+def parse_projected_days(table: dict[str, Any] | None, now: datetime | None = None) -> ProjectedDays | None:
+    """The days the ``dt`` projection of the logs table's definition covers; None when projection is off or its
+    range or format is one this does not read (every day is then taken as read)."""
+    parameters = (table or {}).get("Parameters") or {}
+    if parameters.get("projection.enabled", "").lower() != "true":
+        return None
+    text, pattern = parameters.get(RANGE_KEY, ""), _strptime_pattern(parameters.get(FORMAT_KEY, ""))
+    bounds = [part.strip() for part in text.split(",")]
+    if pattern is None or len(bounds) != 2:
+        return None
+    clock = now or datetime.now(UTC)
+    first, last = (_bound(bound, pattern, clock) for bound in bounds)
+    if first is None or last is None:
+        return None
+    return ProjectedDays(first, None if bounds[1] == NOW else last, text)
+
+
+def unread_days(projected: ProjectedDays | None, days: tuple[date, date], read_elsewhere: tuple[date, date] | None,
+                table: str, now: datetime | None = None) -> UnreadDays | None:
+    """The days of ``days`` (first, last; those after today left out) outside ``projected`` and not in
+    ``read_elsewhere`` (the compacted copy's days), ``table`` naming the logs table; None when there are none."""
+    if projected is None:
+        return None
+    today = (now or datetime.now(UTC)).date()
+    period = [day for day in days_between(*days) if day <= today]
+    elsewhere = read_elsewhere or (date.max, date.min)
+    unread = tuple(day for day in period
+                   if not projected.covers(day) and not elsewhere[0] <= day <= elsewhere[1])
+    return UnreadDays(unread, projected, len(unread) == len(period), table) if unread else None
+
+
+def _strptime_pattern(java: str) -> str | None:
+    """A Java date format (``yyyy/MM/dd``) as a strptime pattern; None for letters other than those of a day."""
+    out, position = [], 0
+    for match in _JAVA_FIELD.finditer(java):
+        if match.group() not in _JAVA_TO_STRPTIME:
+            return None
+        out += [java[position:match.start()].replace("%", "%%"), _JAVA_TO_STRPTIME[match.group()]]
+        position = match.end()
+    return "".join(out) + java[position:].replace("%", "%%") if out else None
+
+
+def _bound(text: str, pattern: str, now: datetime) -> date | None:
+    """The UTC day of one end of a range: a date in the table's format, or NOW with an offset."""
+    relative = _RELATIVE.fullmatch(text)
+    try:
+        return _offset(now, *relative.groups()).date() if relative else datetime.strptime(text, pattern).date()
+    except (ValueError, OverflowError):
+        return None
+
+
+def _offset(now: datetime, sign: str | None, amount: str | None, unit: str | None) -> datetime:
+    """``now`` moved by ``sign amount unit`` (nothing when no offset is given)."""
+    if not sign or not amount or not unit:
+        return now
+    count = int(amount) * (1 if sign == "+" else -1)
+    if unit in _UNIT_SECONDS:
+        return now + timedelta(seconds=count * _UNIT_SECONDS[unit])
+    months = now.year * 12 + now.month - 1 + count * (12 if unit == "YEARS" else 1)
+    year, month = divmod(months, 12)
+    next_month = date(year + (month + 1) // 12, (month + 1) % 12 + 1, 1)
+    return now.replace(year=year, month=month + 1, day=min(now.day, (next_month - timedelta(days=1)).day))
