@@ -398,7 +398,9 @@ class AthenaEngine:
         figures, more bytes scanned; one whose logs table cannot be read has every day taken as projected.
         """
         if not reads_logs_table(sql):
+            _read_table(stats, f"{self.database}.{self.table}")
             return sql
+        _read_table(stats, f"{self.database}.{TABLE_NAME}")
         glue = self.aws.client("glue", region)
         try:
             table = read_compact_table(glue, self.database) if self.use_compacted else None
@@ -410,6 +412,7 @@ class AthenaEngine:
         copied = compacted if compacted and text != sql else None
         self._note_unprojected(glue, region, scope, copied, stats)
         if copied:
+            _read_table(stats, f"{self.database}.{COMPACT_TABLE}")
             stats.compacted_through[region] = min(copied.last, scope.last_day).isoformat()
         unrecorded = parse_compacted_through(table) if compacted is None else None  # a copy of the last version
         earlier = (f"{COMPACT_TABLE} through {unrecorded}, its first day not recorded" if unrecorded
@@ -621,6 +624,12 @@ class AthenaEngine:
             + ("" if self.workgroup == DEFAULT_WORKGROUP else f" --workgroup {shlex.quote(self.workgroup)}")
             + ", or choose an existing workgroup"
         )
+
+
+def _read_table(stats: ScanStats, table: str) -> None:
+    """Name ``table`` among those the query reads, once."""
+    if table not in stats.tables_read:
+        stats.tables_read.append(table)
 
 
 def _access_denied(region: str, reason: str, action: str | None = None) -> SetupRequired:

@@ -64,6 +64,7 @@ class ScanStats:
     not_utf8_examples: list[str] = field(default_factory=list)  # the first of them, by name
     # region -> the days of the period the logs table's partition projection leaves out (Athena reads none of them)
     days_not_projected: dict[str, UnreadDays] = field(default_factory=dict)
+    tables_read: list[str] = field(default_factory=list)  # Athena: the tables its queries read (database.table)
 
     def skip_example(self, reason: str, path: str) -> None:
         """Keep ``path`` among the first ``SKIPPED_EXAMPLES`` objects (by name) skipped for ``reason``, so a report

@@ -39,7 +39,7 @@ from ..logs.identity import (
 from ..logs.period import Period
 from ..logs.regions import requested_regions
 from ..output.plain_table import PlainTable, ReportTables
-from ..output.progress import Progress, Reporter, silent
+from ..output.progress import Progress, Reporter, data_size, silent
 from ..output.wording import counted
 from ..pricing import PriceBook, parse_model_id
 from .price_notes import PriceNotes
@@ -587,8 +587,10 @@ def _no_calls(report: UsageReport) -> str:
                 "(e.g. us.anthropic.claude-sonnet-4-5-20250929-v1:0), not the names the tables show")
     if active:
         return f"no calls match the filters in {where}"
-    return (f"no calls in {where} ({counted(report.stats.objects_read, 'log object')} read): check the dates "
-            "and regions, and that the logs of these days are there")
+    stats = report.stats
+    read = (f"Athena scanned {data_size(stats.bytes_read)} of {' and '.join(stats.tables_read)}" if stats.tables_read
+            else f"{counted(stats.objects_read, 'log object')} read")
+    return f"no calls in {where} ({read}): check the dates and regions, and that the logs of these days are there"
 
 
 def _regions_by(value_of: dict[str, str]) -> dict[str, list[str]]:

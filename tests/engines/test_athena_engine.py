@@ -689,3 +689,16 @@ def test_a_chargeback_does_not_blame_logging_for_days_athena_did_not_read() -> N
     assert "before logging began" not in headline
     assert "4 days not read (2026-11-01 .. 2026-11-04: outside the partition projection" in headline
     assert "before logging began" in log_coverage(facts, month, datetime(2026, 12, 7, tzinfo=UTC)).warnings()[0]
+
+
+@pytest.mark.slow
+def test_no_calls_on_athena_says_the_bytes_scanned_and_the_table_not_log_objects(aws_env: dict[str, str]) -> None:
+    today = datetime.now(UTC).date()
+    logs_table("us-east-1", "2020/01/01,NOW")
+    report = projected_report(today - timedelta(days=3), today - timedelta(days=2))
+    [line] = [w for w in report.warnings if w.startswith("no calls in")]
+    [execution] = executions("us-east-1")
+    scanned = execution["Statistics"].get("DataScannedInBytes", 0)
+    assert scanned < 1024  # moto scans nothing
+    assert f"(Athena scanned {scanned} B of bedrock_analytics.bedrock_invocation_logs)" in line
+    assert "log objects read" not in line
