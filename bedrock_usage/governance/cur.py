@@ -67,6 +67,13 @@ WHERE {PARTITION_COLUMN} BETWEEN ? AND ?
   AND date_format(line_item_usage_start_date, '%Y-%m-%d') BETWEEN ? AND ?
 GROUP BY 1, 2, 3, 4, 5, 6, 7"""
 
+# The billing periods of the range that hold any line item: Athena returns no row for a projected billing_period
+# partition without files, which the billed lines alone cannot tell from a month without Bedrock usage.
+BILLING_PERIODS_SQL = f"""SELECT {PARTITION_COLUMN} AS billing_period, count(*) AS line_items
+FROM {CUR_TABLE}
+WHERE {PARTITION_COLUMN} BETWEEN ? AND ?
+GROUP BY 1"""
+
 _ACCOUNT_RE = re.compile(r"^\d{12}$")
 _PERIOD_FOLDER_RE = re.compile(rf"^{PARTITION_FOLDER}=(\d{{4}}-\d{{2}})$")
 
@@ -236,12 +243,17 @@ def read_cur_athena(aws: Aws, region: str, period: Period, account: str, workgro
     export that ``setup_athena_bucket.py --cur`` makes in ``region``."""
     engine = AthenaEngine(aws, workgroup=workgroup or DEFAULT_WORKGROUP, use_compacted=False, table=CUR_TABLE,
                           setup_step=CUR_SETUP_STEP)
-    result = engine.query(BILLED_LINES_SQL, billed_lines_params(period, account), Scope((region,), period.start,
-                                                                                           period.end))
-    rows = result.frame
+    scope = Scope((region,), period.start, period.end)
+    first, last = billing_periods(period)
+    held = engine.query(BILLING_PERIODS_SQL, [first, last], scope).frame
+    months = set(held["billing_period"]) if "billing_period" in held else set()
+    table = f"table {engine.database}.{CUR_TABLE} in {region}"
+    missing = [f"no export files for billing period {month} under {table}"
+               for month in _months(first, last) if month not in months]
+    rows = engine.query(BILLED_LINES_SQL, billed_lines_params(period, account), scope).frame
     if rows.empty:
         rows = pd.DataFrame(columns=["principal", "product_code", "product_name", "region_code", "usage_type",
                                      "utc_day", "within_day", "billed_cost_usd", "list_cost_usd", "line_items"])
     lines, warnings = lines_from_rows(rows)
     source = f"CUR 2.0 export through Athena ({region}, table {engine.database}.{CUR_TABLE})"
-    return BilledLines(lines, source, warnings=warnings, account=account)
+    return BilledLines(lines, source, warnings=missing + warnings, account=account)

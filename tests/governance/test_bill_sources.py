@@ -24,10 +24,13 @@ import pytest
 import sqlglot
 from botocore.validate import ParamValidator
 
+from bedrock_usage.aws.session import Aws
 from bedrock_usage.demo.writer import write_local
 from bedrock_usage.governance.cost_explorer_callers import tag_request
+from bedrock_usage.governance.cur import read_cur_athena
 from bedrock_usage.governance.reconcile import cost_explorer_request
 from bedrock_usage.logs.period import Period
+from tests.athena_rules import athena_violations
 from tests.governance import cur_scenario as sc
 from tests.governance.cur_export import write_export
 
@@ -94,8 +97,10 @@ def test_cur_through_athena(account: dict) -> None:
     header = [{"Data": [{"VarCharValue": name} for name, _ in COLUMNS]}]
     body = [{"Data": [{"VarCharValue": athena_text(v)} for v in row]} for row in rows]
     columns = [{"Name": n, "Label": n, "Type": t, "Nullable": "UNKNOWN", "CaseSensitive": True} for n, t in COLUMNS]
+    months = sorted({item.day.strftime("%Y-%m") for item in account["items"]})
     post(endpoint, "/moto-api/static/athena/query-results", {"account_id": sc.ACCOUNT, "region": "us-east-1",
-                                                             "results": [{"rows": header + body,
+                                                             "results": [billing_periods_result(months),
+                                                                         {"rows": header + body,
                                                                           "column_info": columns}]})
     result = run_cli(account["env"], *reconcile_args(account, "--cur"))
     assert result.returncode == 3, result.stderr
@@ -111,9 +116,10 @@ def test_cur_through_athena(account: dict) -> None:
         assert got[key]["estimated_cost_usd"] == pytest.approx(amount, abs=1e-9), key
     assert "by_region_day" in doc  # the CloudWatch and Cost Explorer part ran too
 
+    assert not [w for w in doc["callers"]["warnings"] if "no export files" in w]
     athena = boto3.client("athena")
-    [query_id] = athena.list_query_executions()["QueryExecutionIds"]
-    execution = athena.get_query_execution(QueryExecutionId=query_id)["QueryExecution"]
+    [execution] = [e for e in map(athena_execution, athena.list_query_executions()["QueryExecutionIds"])
+                   if "sum(line_item_unblended_cost)" in e["Query"]]
     assert execution["QueryExecutionContext"]["Database"] == "bedrock_analytics"
     assert execution["WorkGroup"] == "bedrock-usage"
     assert execution["ExecutionParameters"] == ["'2025-10'", "'2025-11'", f"'{sc.ACCOUNT}'", "'2025-10-30'",
@@ -130,6 +136,37 @@ def test_cur_through_athena(account: dict) -> None:
     values = [p.strip("'") for p in execution["ExecutionParameters"]]
     duck = connection.execute(sqlglot.transpile(sql, read="trino", write="duckdb")[0], values).fetchall()
     assert sorted((*r[:7], pytest.approx(r[7]), pytest.approx(r[8]), r[9]) for r in duck) == rows
+
+
+def billing_periods_result(months: list[str]) -> dict[str, Any]:
+    """The answer of the billing-period count: one row per month holding line items."""
+    names = [("billing_period", "varchar"), ("line_items", "bigint")]
+    rows = [{"Data": [{"VarCharValue": name} for name, _ in names]}]
+    rows += [{"Data": [{"VarCharValue": month}, {"VarCharValue": "1"}]} for month in months]
+    return {"rows": rows, "column_info": [{"Name": n, "Label": n, "Type": t, "Nullable": "UNKNOWN",
+                                           "CaseSensitive": True} for n, t in names]}
+
+
+def athena_execution(query_id: str) -> dict[str, Any]:
+    return boto3.client("athena").get_query_execution(QueryExecutionId=query_id)["QueryExecution"]
+
+
+def test_a_billing_period_without_export_files_is_named_through_athena(aws_env: dict[str, str]) -> None:
+    boto3.client("athena").create_work_group(Name="bedrock-usage",
+                                             Configuration={"ResultConfiguration": {"OutputLocation": RESULTS}})
+    post(aws_env["AWS_ENDPOINT_URL"], "/moto-api/static/athena/query-results",
+         {"account_id": sc.ACCOUNT, "region": "us-east-1", "results": [billing_periods_result(["2025-10"])]})
+    bill = read_cur_athena(Aws.connect(), "us-east-1", Period(date(2025, 10, 30), date(2025, 12, 2)), sc.ACCOUNT)
+    assert bill.warnings == [f"no export files for billing period {month} under table bedrock_analytics.cur2_export "
+                             "in us-east-1" for month in ("2025-11", "2025-12")]
+    executions = [athena_execution(q) for q in boto3.client("athena").list_query_executions()["QueryExecutionIds"]]
+    assert len(executions) == 2
+    model = boto3.client("athena").meta.service_model.operation_model("StartQueryExecution")
+    for execution in executions:
+        assert athena_violations(execution["Query"], execution["ExecutionParameters"]) == []
+        request = {"QueryString": execution["Query"], "ExecutionParameters": execution["ExecutionParameters"]}
+        assert not ParamValidator().validate(request, model.input_shape).has_errors()
+    assert sorted(e["ExecutionParameters"] for e in executions)[0] == ["'2025-10'", "'2025-12'"]
 
 
 # --- Cost Explorer -----------------------------------------------------------------------------------------
