@@ -19,8 +19,14 @@ Run it in a scratch environment (neither package is a dependency of the project)
 Where the sources give different prices for one row, the row's ``source`` says so, and the value taken is the
 one backed by AWS: the reference table (checked against the AWS Price List), then a source that cites the AWS
 Price List or pricing page for that model, then genai-prices, then LiteLLM. A reference-table price holds in every
-region of its family (no geographic-profile row undercuts it) and for the model's alias ids; a row for one region is
-today's price, so it never undoes a dated change of the ``*`` row (Claude 3.5 Sonnet v2 from 2025-12-01).
+region of its family (no geographic-profile row undercuts it); a row for one region is today's price, so it never
+undoes a dated change of the ``*`` row (Claude 3.5 Sonnet v2 from 2025-12-01).
+
+Ids that name one model (an alias and its dated id; the Bedrock Runtime and bedrock-mantle ids in ``TWINS``) get the
+same rows, from the quotes of all of them, and one name: a call is priced alike whichever id it logs. Where their
+quotes disagree, the row takes the figure backed by AWS as above, on a tie the one quoted under the id Bedrock Runtime
+takes (Qwen3 Next 80B's input: $0.15 per 1M, which its Regions' rates, 1.2x, and its Priority rate, 1.75x, fit; the
+Mantle id's entry says $0.14); the row's ``source`` names both and the build prints a line for each.
 
 ``tests/pricing/test_build_price_book.py`` runs the build offline over excerpts of LiteLLM and the reference table.
 """
@@ -33,7 +39,8 @@ import json
 import re
 import sys
 from collections import defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -131,6 +138,22 @@ CORRECTIONS: tuple[tuple[str, str, str, dict[str, float], str], ...] = (
     ("meta.llama3-8b-instruct-v1:0", "govcloud", "us-gov-east-1", {"input": 0.0003, "output": 0.0006},
      "LiteLLM tests/test_litellm/test_bedrock_usgov_pricing.py at 041a19d5 (AWS offer file)"),
 )
+# Models Bedrock serves under two ids, {id of the bedrock-mantle endpoint: id Bedrock Runtime takes and Model
+# Invocation Logs carry}; the sources price some rows under one id only (LiteLLM's Kimi K2 Thinking Regions and flex
+# rates are under the Mantle id). Runtime ids: AWS's model cards, as quoted in models.dev PR #1637 and opencode issue
+# #5548 (moonshot.kimi-k2-thinking), braintrust-proxy issues #629 and #550 and hebo-gateway PR #151 (Qwen); Mantle
+# ids: the same issues, LangChain's ChatAwsMantle docs (moonshotai.kimi-k2-thinking) and LiteLLM's bedrock_mantle/
+# entries. An alias and its dated id (``alias_key``) are one model too.
+TWINS: dict[str, str] = {
+    "moonshotai.kimi-k2-thinking": "moonshot.kimi-k2-thinking",
+    "qwen.qwen3-coder-30b-a3b-instruct": "qwen.qwen3-coder-30b-a3b-v1:0",
+    "qwen.qwen3-coder-480b-a35b-instruct": "qwen.qwen3-coder-480b-a35b-v1:0",
+    "qwen.qwen3-vl-235b-a22b-instruct": "qwen.qwen3-vl-235b-a22b",
+    "qwen.qwen3-next-80b-a3b-instruct": "qwen.qwen3-next-80b-a3b",
+    "openai.gpt-oss-120b": "openai.gpt-oss-120b-1:0",
+    "openai.gpt-oss-20b": "openai.gpt-oss-20b-1:0",
+}
+_TWIN_KEYS = {model_key(twin): runtime for twin, runtime in TWINS.items()}
 # What the sources leave open, written into the rows of a model (pricing.py --refresh settles it from AWS's list).
 NOTES = {
     "anthropic.claude-3-5-sonnet-20240620-v1:0": "open: Claude 3.5 Sonnet v2 moved to Public Extended Access prices "
@@ -215,7 +238,7 @@ class Book:
         self.names: dict[str, str] = {}
         self.ids: dict[str, str] = {}  # model_key -> the id the book uses (the first source's spelling)
         self.geographies: list[tuple[str, str, dict, str]] = []  # (base id, geo, values, source) to compare
-        self.reference: list[ReferenceRow] = []  # the reference table's rows, for the aliases of its models
+        self.reference: list[ReferenceRow] = []  # the reference table's rows, which geographic rows never undercut
 
     def add(self, model: str, family: str, region: str, mode: str, tier: str, values: dict[str, float],
             quote: tuple[str, bool, float], unit: str = "tokens", start: str = "", end: str = "") -> None:
@@ -453,17 +476,61 @@ def _add_reference(book: Book, model: str, entry: ReferenceRow) -> None:
              start=entry.start, end=entry.end)
 
 
-def apply_reference_to_aliases(book: Book) -> None:
-    """An alias of a reference model (``anthropic.claude-haiku-4-5`` for ``...-haiku-4-5-20251001-v1:0``) takes
-    the reference table's rows too: a source's alias row must not undercut the dated id's regional rate."""
-    by_alias: dict[str, list[ReferenceRow]] = defaultdict(list)
-    for entry in book.reference:
-        by_alias[alias_key(entry.model)].append(entry)
-    models = {row.model for row in book.rows.values()}
+def twin_groups(models: Iterable[str]) -> list[list[str]]:
+    """Book ids that name one model (``TWINS``, an alias and its dated id), the id whose quotes win a tie first:
+    Bedrock Runtime's, then a dated id."""
+    groups: dict[str, list[str]] = defaultdict(list)
     for model in sorted(models):
-        for entry in by_alias.get(alias_key(model), ()):
-            if entry.model != model:
-                _add_reference(book, model, entry)
+        groups[alias_key(_TWIN_KEYS.get(model_key(model), model))].append(model)
+    return [sorted(group, key=lambda m: (model_key(m) in _TWIN_KEYS, model_key(m) == alias_key(m)))
+            for group in groups.values() if len(group) > 1]
+
+
+def apply_twins(book: Book) -> list[str]:
+    """Give every id of one model the rows of all of them, from all their quotes and under one name, so a call is
+    priced alike whichever id it names. A quote made under another id than the first is labelled with that id; one
+    equal to the first id's from the same source is left out. Returns a line for each figure the ids disagree on
+    (the row takes the best-backed figure, the first id's on a tie, and says so in its source)."""
+    disagreements: list[str] = []
+    for group in twin_groups({row.model for row in book.rows.values()}):
+        merged: dict[tuple[str, ...], Row] = {}
+        for model in group:
+            for row in [r for r in book.rows.values() if r.model == model]:
+                into = merged.setdefault(row.key[1:], replace(row, model=group[0], values=defaultdict(list)))
+                into.effective_to = into.effective_to or row.effective_to
+                for name, quotes in row.values.items():
+                    disagreements += _merge_quotes(into, name, quotes, model, first=model == group[0])
+        name = _display_name(group[0], book)
+        for model in group:
+            book.names[model] = name
+            for key in [k for k, r in book.rows.items() if r.model == model]:
+                del book.rows[key]
+            for row in merged.values():
+                copy = replace(row, model=model, values=defaultdict(list, {n: list(q) for n, q in row.values.items()}))
+                book.rows[copy.key] = copy
+    return disagreements
+
+
+def _merge_quotes(into: Row, name: str, quotes: list[Quote], model: str, first: bool) -> list[str]:
+    """Add ``model``'s quotes of one field to a merged row; a line for each that no quote already there agrees with."""
+    lines = []
+    present = into.values[name]
+    for quote in quotes:
+        if first:
+            present.append(quote)
+            continue
+        if any(q.source == quote.source and _equal(q.value, quote.value) for q in present):
+            continue
+        if present and not any(_equal(q.value, quote.value) for q in present):
+            quoted = ", ".join(f"{q.source} {_text(q.value)}" for q in present)
+            lines.append(f"{into.model} ({quoted}) and {model} ({quote.source} {_text(quote.value)}): {into.family} "
+                         f"{into.region} {into.mode} {into.tier} {name}")
+        present.append(replace(quote, source=f"{quote.source} {model}"))
+    return lines
+
+
+def _equal(a: float, b: float) -> bool:
+    return abs(a - b) <= 1e-12 * max(1.0, a)
 
 
 def read_aws_pages(book: Book) -> None:
@@ -593,10 +660,11 @@ def finish(book: Book, checked: str) -> list[dict[str, str]]:
 
 
 def assemble(book: Book, checked: str) -> list[dict[str, str]]:
-    """The book's CSV rows once every source is read: corrections, aliases and geographies applied, then finished."""
+    """The book's CSV rows once every source is read: corrections, geographies and twins applied, then finished."""
     read_corrections(book)
-    apply_reference_to_aliases(book)
     apply_geographies(book)
+    for line in apply_twins(book):
+        print(f"build_price_book.py: ids of one model disagree, {line}", file=sys.stderr)
     return finish(book, checked)
 
 

@@ -125,6 +125,51 @@ def test_a_dated_change_of_the_reference_table_outranks_litellms_undated_figure(
     assert not [r for r in rows if r["model"] == SONNET_35_V2 and r["region"] != "*"]  # no eu- row undercuts it
 
 
+KIMI = ("moonshot.kimi-k2-thinking", "moonshotai.kimi-k2-thinking")  # Bedrock Runtime's id, bedrock-mantle's
+QWEN_CODER_30B = ("qwen.qwen3-coder-30b-a3b-v1:0", "qwen.qwen3-coder-30b-a3b-instruct")
+QWEN_NEXT_80B = ("qwen.qwen3-next-80b-a3b", "qwen.qwen3-next-80b-a3b-instruct")
+
+
+def rows_apart_from_model(rows: list[dict[str, str]], model: str) -> list[dict[str, str]]:
+    return [{k: v for k, v in r.items() if k != "model"} for r in rows if r["model"] == model]
+
+
+@pytest.mark.parametrize("ids", [KIMI, QWEN_CODER_30B, QWEN_NEXT_80B], ids=lambda ids: ids[0])
+def test_the_ids_of_one_model_get_the_same_rows(rows: list[dict[str, str]], ids: tuple[str, str]) -> None:
+    runtime, mantle = ids
+    assert rows_apart_from_model(rows, runtime) == rows_apart_from_model(rows, mantle) != []
+
+
+def test_the_id_bedrock_logs_gets_the_rows_a_source_gives_its_twin(rows: list[dict[str, str]]) -> None:
+    # bedrock/sa-east-1/moonshotai.kimi-k2-thinking: 7.3e-07 / 3.03e-06 per token, flex 3.6e-07 / 1.52e-06 (AWS's
+    # model card); only the Mantle id carries them in LiteLLM, moonshot.kimi-k2-thinking has no Region and no flex
+    for model in KIMI:
+        assert figures(row(rows, model, region="sa-east-1"), "input", "output") == pytest.approx((0.00073, 0.00303))
+        assert figures(row(rows, model, region="sa-east-1", mode="flex"), "input", "output") == pytest.approx(
+            (0.00036, 0.00152))
+        # bedrock_mantle/moonshotai.kimi-k2-thinking: input_cost_per_token_flex 3e-07, output 1.25e-06
+        assert figures(row(rows, model, mode="flex"), "input", "output") == pytest.approx((0.0003, 0.00125))
+    # bedrock_mantle/qwen.qwen3-coder-30b-a3b-instruct: flex 7.5e-08 / 3e-07 per token; the Runtime id has no flex
+    assert figures(row(rows, QWEN_CODER_30B[0], mode="flex"), "input", "output") == pytest.approx((0.000075, 0.0003))
+
+
+def test_twins_that_disagree_take_the_runtime_ids_figure_and_say_so(capsys: pytest.CaptureFixture[str]) -> None:
+    # LiteLLM 1.110.2, both entries citing the AWS Price List: qwen.qwen3-next-80b-a3b input 1.5e-07 per token,
+    # bedrock_mantle/qwen.qwen3-next-80b-a3b-instruct 1.4e-07; the output (1.2e-06) agrees
+    tool = builder()
+    book = tool.Book()
+    tool.read_litellm(LITELLM, "1.110.2", book)
+    built = tool.assemble(book, "2026-12-05")
+    for model in QWEN_NEXT_80B:
+        found = row(built, model)
+        assert figures(found, "input", "output") == pytest.approx((0.00015, 0.0012))
+        assert ("input: LiteLLM 1.110.2 qwen.qwen3-next-80b-a3b-instruct 0.00014 disagree, took LiteLLM 1.110.2 "
+                "0.00015") in found["source"]
+    assert capsys.readouterr().err == (
+        "build_price_book.py: ids of one model disagree, qwen.qwen3-next-80b-a3b (LiteLLM 1.110.2 0.00015) and "
+        "qwen.qwen3-next-80b-a3b-instruct (LiteLLM 1.110.2 0.00014): regional * standard base input\n")
+
+
 @pytest.mark.parametrize(("source", "message"), [
     ("--reference", "cannot read or write {path}: No such file or directory"),
     ("--litellm", "{path} is not JSON: Expecting value: line 1 column 1 (char 0)"),

@@ -7,6 +7,7 @@ import io
 import json
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -111,6 +112,61 @@ def test_jakarta_calls_take_jakarta_rates_never_the_us_ones(book: PriceBook, mod
     assert standard and flex and us
     assert (standard.row.input, standard.row.output, flex.row.input, flex.row.output) == JAKARTA[model]
     assert standard.row.input > us.row.input
+
+
+# Ids that name one model: an alias and its dated id, and the id Bedrock Runtime takes (logged) beside the id of the
+# bedrock-mantle endpoint (AWS's model cards as quoted in models.dev PR #1637, opencode #5548, braintrust-proxy #629
+# and #550; LiteLLM's bedrock_mantle/ entries).
+ONE_MODEL = [
+    ("anthropic.claude-haiku-4-5-20251001-v1:0", "anthropic.claude-haiku-4-5"),
+    ("anthropic.claude-opus-4-5-20251101-v1:0", "anthropic.claude-opus-4-5-v1:0"),
+    ("moonshot.kimi-k2-thinking", "moonshotai.kimi-k2-thinking"),
+    ("qwen.qwen3-coder-30b-a3b-v1:0", "qwen.qwen3-coder-30b-a3b-instruct"),
+    ("qwen.qwen3-coder-480b-a35b-v1:0", "qwen.qwen3-coder-480b-a35b-instruct"),
+    ("qwen.qwen3-vl-235b-a22b", "qwen.qwen3-vl-235b-a22b-instruct"),
+    ("qwen.qwen3-next-80b-a3b", "qwen.qwen3-next-80b-a3b-instruct"),
+    ("openai.gpt-oss-120b-1:0", "openai.gpt-oss-120b"),
+    ("openai.gpt-oss-20b-1:0", "openai.gpt-oss-20b"),
+]
+
+
+@pytest.mark.parametrize("ids", ONE_MODEL, ids=lambda ids: ids[0])
+def test_the_ids_of_one_model_have_the_same_rows(book: PriceBook, ids: tuple[str, str]) -> None:
+    logged, twin = ids
+    rows = [{replace(r, model="") for r in book.rows if r.model == model} for model in ids]
+    assert rows[0] == rows[1] != set(), ids
+    assert book.display_name(logged) == book.display_name(twin)
+
+
+# The reviewer's calls, priced under the id Bedrock Runtime logs. USD per 1K tokens (input, output).
+# Kimi K2 Thinking in São Paulo: $0.73 / $3.03 per 1M (AWS's model card, as LiteLLM 1.110.2 bedrock/sa-east-1/ quotes
+# it); Flex at half the Standard $0.60 / $2.50 (aws.amazon.com/bedrock/pricing, service tiers). Qwen3 Coder 30B: $0.15 /
+# $0.60 per 1M (genai-prices 0.2.5, LiteLLM), Flex half; Qwen3 Coder 480B: $0.45 / $1.80, Priority 1.75x; Qwen3 VL
+# 235B Flex $0.26 / $1.33 per 1M (the AWS Price List as LiteLLM's bedrock_mantle/ entry quotes it: half of $0.53, cut).
+LOGGED_CALLS = [
+    ("moonshot.kimi-k2-thinking", "sa-east-1", "standard", (0.00073, 0.00303)),
+    ("moonshot.kimi-k2-thinking", "us-east-1", "flex", (0.5 * 0.0006, 0.5 * 0.0025)),
+    ("qwen.qwen3-coder-30b-a3b-v1:0", "us-west-2", "flex", (0.5 * 0.00015, 0.5 * 0.0006)),
+    ("qwen.qwen3-coder-480b-a35b-v1:0", "us-west-2", "priority", (1.75 * 0.00045, 1.75 * 0.0018)),
+    ("qwen.qwen3-vl-235b-a22b", "us-east-1", "flex", (0.00026, 0.00133)),
+]
+
+
+@pytest.mark.parametrize(("model", "region", "mode", "expected"), LOGGED_CALLS)
+def test_a_call_under_the_logged_id_takes_its_models_rate(book: PriceBook, model: str, region: str, mode: str,
+                                                         expected: tuple[float, float]) -> None:
+    quote = book.quote(model, region, DAY, mode=mode)
+    assert quote is not None and (quote.row.input, quote.row.output) == pytest.approx(expected, rel=1e-9)
+
+
+def test_claude_haiku_45_alias_takes_the_govcloud_rates() -> None:
+    # GovCloud 1.2x the global $1 / $5 (reference table); a 1-hour cache write is 2x input (reference README):
+    # $2.40 per 1M, LiteLLM 1.110.2 bedrock/us-gov-{east,west}-1/anthropic.claude-haiku-4-5-20251001-v1:0
+    book = PriceBook.load()
+    for region in ("us-gov-east-1", "us-gov-west-1"):
+        quote = book.quote("anthropic.claude-haiku-4-5", region, DAY)
+        assert quote and (quote.row.input, quote.row.output, quote.row.cache_write_1h) == pytest.approx(
+            (0.0012, 0.006, 2 * 0.0012)), region
 
 
 # The reference table (shared/reference/pricing/consolidated_bedrock_claude.csv), USD per 1K tokens in RATE_ORDER.
