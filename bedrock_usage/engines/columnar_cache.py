@@ -40,7 +40,7 @@ pa = lazy("pyarrow")
 pq = lazy("pyarrow.parquet")
 
 CACHE_ENV = "BEDROCK_USAGE_COLUMNAR_CACHE"
-FORMAT_VERSION = 7  # bump when parts would hold other rows or columns: every cache is then rebuilt
+FORMAT_VERSION = 8  # bump when parts would hold other rows or columns: every cache is then rebuilt
 MANIFEST = "manifest.json"
 RESULTS = "results"
 SHELF = "reports"
@@ -80,20 +80,22 @@ def _fingerprint() -> str:
 
 @dataclass(frozen=True, slots=True)
 class LogObject:
-    """A record object as listed: its hour folder and file name, size, modification time, file id (inode) and
-    status-change time (``st_ctime_ns``), which together tell an object replaced since it was parsed (``stamp``).
+    """A record object as listed: its folder and file name, size, modification time, file id (inode) and
+    status-change time (``st_ctime_ns``), which together tell an object replaced since it was parsed (``stamp``),
+    and the day folder that holds it, which gives its ``partition`` whatever its hour folder is named.
 
-    A listing makes one per object (tens of thousands a month), so each holds text only: the hour folder's text is
-    the one object every file of the folder shares, and ``path`` and ``name`` are made when read (at 5M records a
-    warm run's peak memory grew 1.6x from 1M with whole paths held per object).
+    A listing makes one per object (tens of thousands a month), so each holds text only: the folder's and the day
+    folder's texts are objects every file of the folder shares, and ``path`` and ``name`` are made when read (at 5M
+    records a warm run's peak memory grew 1.6x from 1M with whole paths held per object).
     """
 
-    folder: str  # the hour folder, as ``Path.as_posix()`` writes it
+    folder: str  # the folder holding the object (the hour folder), as ``Path.as_posix()`` writes it
     file: str
     size: int
     mtime_ns: int
     ino: int
     ctime_ns: int
+    day: str  # the day folder (``.../{region}/yyyy/MM/dd``) that ``folder`` is or is inside, written as ``folder``
 
     @property
     def stamp(self) -> list[int]:
@@ -112,7 +114,12 @@ class LogObject:
     @property
     def name(self) -> str:
         """The object's name inside its day folder: ``HH/file.json.gz``."""
-        return f"{self.folder.rpartition('/')[2]}/{self.file}"
+        return self.path[len(self.day) + 1 :]
+
+    @property
+    def partition(self) -> str:
+        """The ``yyyy/MM/dd`` partition value of the object's day folder (Athena's ``dt``)."""
+        return self.day[-len("yyyy/MM/dd") :]
 
 
 @dataclass(frozen=True)

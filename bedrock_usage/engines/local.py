@@ -83,7 +83,6 @@ _SESSION_SETUP = (
     "SET TimeZone = 'UTC'",
     "CREATE OR REPLACE TEMP MACRO at_timezone(ts, zone) AS timezone(zone, ts)",
 )
-_PARTITION_RE = r"/(\d{4}/\d{2}/\d{2})/\d{2}/[^/]+$"
 UNREADABLE = "unreadable object"  # each reason names the cause after it: "unreadable object: not gzip"
 EMPTY = "empty object"
 NAME_NOT_UTF8 = "object path is not UTF-8 (the service writes none)"
@@ -180,7 +179,8 @@ class LocalEngine:
                     progress(Progress(LISTING, looked, folders, "day folders", note=f"{stats.objects_read:,} objects"))
                     partition = partition_value(day)
                     owned = stats if scope.owns(day) else ScanStats()
-                    entries = _entries(str(service_dir / region / partition), owned)
+                    day_folder = str(service_dir / region / partition)
+                    entries = _entries(day_folder, owned)
                     objects: list[LogObject] = []
                     hours = [entry.path for entry in entries if entry.is_dir()]
                     for entry in entries:
@@ -188,7 +188,7 @@ class LocalEngine:
                             _dangling(entry.path, owned)
                     for hour_dir in hours:
                         if _first_visit(os.stat(hour_dir), seen):
-                            self._collect_hour(hour_dir, objects, stats, seen, scope.owns(day))
+                            self._collect_hour(hour_dir, day_folder, objects, stats, seen, scope.owns(day))
                     if objects:
                         days.append(DayFolder(service_dir, region, partition, tuple(objects)))
         progress(Progress(LISTING, looked, folders, "day folders", note=f"{stats.objects_read:,} objects",
@@ -241,11 +241,14 @@ class LocalEngine:
         return list(unique.values())
 
     @staticmethod
-    def _collect_hour(hour_dir: str, objects: list[LogObject], stats: ScanStats, seen: set[int], owned: bool) -> None:
-        """The hour folder's record objects into ``objects``; what it leaves out is counted when ``owned``."""
+    def _collect_hour(hour_dir: str, day_folder: str, objects: list[LogObject], stats: ScanStats, seen: set[int],
+                      owned: bool) -> None:
+        """The record objects of an hour folder (of any name) of ``day_folder`` into ``objects``; what it leaves out
+        is counted when ``owned``."""
         skipped = stats if owned else ScanStats()
         entries = _entries(hour_dir, skipped)
         folder = hour_dir.replace(os.sep, "/")  # as Path.as_posix() would write it; one text for the whole folder
+        day = day_folder.replace(os.sep, "/")
         folder_utf8 = folder.isascii() or _utf8(folder)
         for entry in entries:
             if entry.is_dir():
@@ -278,7 +281,8 @@ class LocalEngine:
                 skipped.skipped_objects[EMPTY] += 1
                 skipped.skip_example(EMPTY, entry.path)
                 continue
-            objects.append(LogObject(folder, entry.name, info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns))
+            objects.append(LogObject(folder, entry.name, info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns,
+                                     day))
             stats.objects_read += 1
             stats.bytes_read += info.st_size
 
@@ -498,7 +502,6 @@ _PARSE = (
 # line cut inside a character); it is parsed again with every line's parse guarded, so such lines become rows of
 # NULLs. Guarding every batch would cost 10 % of the parse (0.6 us per record).
 _PARSE_GUARDED = _PARSE.replace("json_transform(line, ?)", "try(json_transform(line, ?))")
-_PARTITION_PATTERN = re.compile(_PARTITION_RE)
 
 
 @contextlib.contextmanager
@@ -592,7 +595,7 @@ def _parsed(
     left_out: dict[LogObject, str] = {}
     replaced: set[LogObject] = set()
 
-    partitions = pa.array([_partition_of(obj.path) for obj in objects], pa.string())
+    partitions = pa.array([obj.partition for obj in objects], pa.string())
     paths = pa.array([obj.path for obj in objects], pa.string())
 
     def parse(batches: list[pa.RecordBatch]) -> pa.Table:
@@ -934,11 +937,5 @@ def _utf8(name: str) -> bool:
 
 
 def _folder_day(obj: LogObject) -> date:
-    """The UTC day of the folder that holds ``obj`` (listed objects always sit in a day folder)."""
-    return date.fromisoformat(str(_partition_of(obj.path)).replace("/", "-"))
-
-
-def _partition_of(path: str) -> str | None:
-    """The ``yyyy/MM/dd`` partition value of an object, from its path."""
-    match = _PARTITION_PATTERN.search(path)
-    return match.group(1) if match else None
+    """The UTC day of the day folder that holds ``obj``."""
+    return date.fromisoformat(obj.partition.replace("/", "-"))

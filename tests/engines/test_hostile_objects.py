@@ -427,6 +427,69 @@ def test_a_damaged_part_is_dropped_and_rebuilt_with_the_same_figures(tmp_path: P
     assert again.last_refresh.objects_parsed == 0
 
 
+# Folders named otherwise than the service names them
+
+HAIKU_3_PER_TOKEN = (0.25 / 1e6, 1.25 / 1e6)  # published on-demand price, USD per input and output token
+
+
+def day_folder(root: Path) -> Path:
+    """The 2025-11-02 us-east-1 folder under ``root`` (made empty), as ``write_records`` lays it out."""
+    folder = root / "bedrock-logs" / "AWSLogs" / ACCOUNT / "BedrockModelInvocationLogs" / "us-east-1" / "2025/11/02"
+    folder.mkdir(parents=True)
+    return folder
+
+
+def put(path: Path, records: list[dict], extra: bytes = b"") -> None:
+    """``records`` (then ``extra`` lines) as one gzip object at ``path``, its folders made."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(gzip.compress("".join(json.dumps(r) + "\n" for r in records).encode() + extra))
+
+
+@CACHES
+def test_calls_in_hour_folders_not_named_with_two_digits_count_for_their_day_folder(
+        tmp_path: Path, cache: bool) -> None:
+    """Hour folders ``0``, ``3`` ... ``21`` (a hand-made copy): Athena's table reads everything under the day's
+    folder, so the engine reads them as that day's (4 of the 8 calls were lost without a word)."""
+    day = day_folder(tmp_path / "logs")
+    records = [record(h, inp=1000, out=500, timestamp=f"2025-11-02T{h:02d}:00:00Z") for h in range(0, 24, 3)]
+    for hour, rec in zip(range(0, 24, 3), records, strict=True):
+        put(day / str(hour) / f"obj{hour}.json.gz", [rec])
+    result = report(tmp_path / "logs", cache_arg(cache, tmp_path))
+    assert (result.summary["calls"], result.summary["input_tokens"], result.summary["output_tokens"]) == (
+        8, 8000, 4000)
+    assert result.summary["estimated_cost_usd"] == pytest.approx(
+        8 * (1000 * HAIKU_3_PER_TOKEN[0] + 500 * HAIKU_3_PER_TOKEN[1]))  # $0.007
+    assert result.records_skipped == 0 and not result.stats.skipped_objects
+
+
+@CACHES
+def test_a_cut_object_in_a_one_digit_hour_folder_is_skipped_and_counted(tmp_path: Path, cache: bool) -> None:
+    """It stopped the report with a traceback (``Invalid isoformat string: 'None'``)."""
+    day = day_folder(tmp_path / "logs")
+    put(day / "08" / "ok.json.gz", [record(1)])
+    (day / "7").mkdir()
+    (day / "7" / "cut.json.gz").write_bytes(gzip.compress(json.dumps(record(2)).encode())[:40])
+    result = report(tmp_path / "logs", cache_arg(cache, tmp_path))
+    assert result.summary["calls"] == 1
+    reason = f"{local.UNREADABLE}: gzip cut short (an object still being written, or a partial copy)"
+    assert result.stats.skipped_objects == {reason: 1}
+    assert result.stats.skipped_examples == {reason: [(day / "7" / "cut.json.gz").as_posix()]}
+
+
+@CACHES
+def test_a_damaged_object_in_a_one_digit_hour_folder_keeps_its_calls_and_counts_its_bad_line(
+        tmp_path: Path, cache: bool) -> None:
+    """A byte that is not UTF-8 and a broken line in ``7/``: its call was lost and the line not counted."""
+    day = day_folder(tmp_path / "logs")
+    put(day / "08" / "ok.json.gz", [record(1, inp=100)])
+    damaged = [prompted(2, inp=300, out=30)]
+    (day / "7").mkdir()
+    write_damaged(day / "7" / "bad.json.gz", damaged, {0}, b'{"timestamp": "2025-11-02T07:\n')
+    result = report(tmp_path / "logs", cache_arg(cache, tmp_path))
+    assert (result.summary["calls"], result.summary["input_tokens"]) == (2, 100 + 300)
+    assert result.records_skipped == 1 and result.stats.objects_not_utf8 == 1
+
+
 # Symbolic links
 
 
