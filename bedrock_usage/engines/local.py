@@ -1,7 +1,9 @@
 """Embedded engine: DuckDB runs the tracker's Trino SQL over a local folder (or S3 mirror) of log objects.
 
-Only the day folders of the requested regions and UTC days are listed, so files outside the range are
-never opened; symbolic links are followed, each real folder and object once. Every object is decompressed and
+Only the day folders of the requested regions and UTC days are listed, with every folder below them (Athena's table
+reads them all as the day's: its partition location is the day folder), so files outside the range are never opened;
+objects in their month folders, which no report reads, are counted. Symbolic links are followed, each real folder
+and object once. Every object is decompressed and
 parsed a chunk at a time, so memory stays bounded and time linear whatever it holds; objects over the cap on
 decompressed bytes (``bounded_gzip``) and unreadable ones (truncated or non-gzip content) are skipped and counted
 with the reason; malformed lines become rows without a timestamp, which the tracker counts as skipped records.
@@ -37,6 +39,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from functools import lru_cache
+from itertools import groupby
 from pathlib import Path
 from typing import NamedTuple
 
@@ -89,6 +92,8 @@ NAME_NOT_UTF8 = "object path is not UTF-8 (the service writes none)"
 NOT_GZIP_NAME = "not named .json.gz (the service writes no other record objects; a hand-made copy may)"
 UNREADABLE_FOLDER = "unreadable folder, counted as one object (the objects in it are not read)"
 DANGLING_LINK = "a symbolic link to nothing"
+OUTSIDE_DAY_FOLDERS = ("in a month folder, which no report reads, nor Athena's table (the service writes objects only "
+                       "in day folders: {region}/yyyy/MM/dd/HH/)")
 NOT_ASKED_FOR = "not among the regions asked for"
 UNKNOWN_REGION = ("the folder name is not an Amazon Bedrock region this botocore knows, so their calls are not in "
                   "these figures (a region newer than botocore: upgrade boto3 and botocore)")
@@ -158,7 +163,7 @@ class LocalEngine:
         stats = ScanStats()
         days: list[DayFolder] = []
         service_dirs = self._existing_service_dirs()
-        seen: set[int] = set()  # (device, inode) of every hour folder and object read
+        seen: set[int] = set()  # (device, inode) of every day folder, folder below it and object read
         present: set[str] = set()
         for service_dir in service_dirs:
             for folder in _subfolders(service_dir):
@@ -178,19 +183,12 @@ class LocalEngine:
                     looked += 1
                     progress(Progress(LISTING, looked, folders, "day folders", note=f"{stats.objects_read:,} objects"))
                     partition = partition_value(day)
-                    owned = stats if scope.owns(day) else ScanStats()
-                    day_folder = str(service_dir / region / partition)
-                    entries = _entries(day_folder, owned)
-                    objects: list[LogObject] = []
-                    hours = [entry.path for entry in entries if entry.is_dir()]
-                    for entry in entries:
-                        if entry.is_symlink() and not os.path.exists(entry.path):
-                            _dangling(entry.path, owned)
-                    for hour_dir in hours:
-                        if _first_visit(os.stat(hour_dir), seen):
-                            self._collect_hour(hour_dir, day_folder, objects, stats, seen, scope.owns(day))
+                    objects = _day_objects(str(service_dir / region / partition), stats, seen, scope.owns(day))
                     if objects:
                         days.append(DayFolder(service_dir, region, partition, tuple(objects)))
+                for month, month_days in groupby(scope_days, key=lambda day: day.strftime("%Y/%m")):
+                    owned = any(scope.owns(day) for day in month_days)
+                    _count_strays(str(service_dir / region / month), stats if owned else ScanStats())
         progress(Progress(LISTING, looked, folders, "day folders", note=f"{stats.objects_read:,} objects",
                           finished=True))
         return days, stats
@@ -239,52 +237,6 @@ class LocalEngine:
             if stat.S_ISDIR(info.st_mode):
                 unique.setdefault((info.st_dev, info.st_ino), path)
         return list(unique.values())
-
-    @staticmethod
-    def _collect_hour(hour_dir: str, day_folder: str, objects: list[LogObject], stats: ScanStats, seen: set[int],
-                      owned: bool) -> None:
-        """The record objects of an hour folder (of any name) of ``day_folder`` into ``objects``; what it leaves out
-        is counted when ``owned``."""
-        skipped = stats if owned else ScanStats()
-        entries = _entries(hour_dir, skipped)
-        folder = hour_dir.replace(os.sep, "/")  # as Path.as_posix() would write it; one text for the whole folder
-        day = day_folder.replace(os.sep, "/")
-        folder_utf8 = folder.isascii() or _utf8(folder)
-        for entry in entries:
-            if entry.is_dir():
-                if entry.name == "data":
-                    _count_payloads(entry.path, seen, skipped)
-                continue
-            if entry.name.startswith(PERMISSION_CHECK_NAME):
-                continue
-            if not entry.name.endswith(".json.gz"):
-                skipped.skipped_objects[NOT_GZIP_NAME] += 1
-                skipped.skip_example(NOT_GZIP_NAME, entry.path)
-                continue
-            if not folder_utf8 or not (entry.name.isascii() or _utf8(entry.name)):
-                skipped.skipped_objects[NAME_NOT_UTF8] += 1
-                skipped.skip_example(NAME_NOT_UTF8, entry.path)
-                continue
-            try:
-                info = entry.stat()
-                if not info.st_ino:  # Windows' directory entries leave the file id out: asked for on its own
-                    info = os.stat(entry.path)
-            except OSError as exc:
-                reason = DANGLING_LINK if entry.is_symlink() and isinstance(exc, FileNotFoundError) else (
-                    f"{UNREADABLE}: {exc.strerror or exc}")
-                skipped.skipped_objects[reason] += 1
-                skipped.skip_example(reason, entry.path)
-                continue
-            if not _first_visit(info, seen):
-                continue
-            if info.st_size == 0:
-                skipped.skipped_objects[EMPTY] += 1
-                skipped.skip_example(EMPTY, entry.path)
-                continue
-            objects.append(LogObject(folder, entry.name, info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns,
-                                     day))
-            stats.objects_read += 1
-            stats.bytes_read += info.st_size
 
     def query(self, sql: str, params: Sequence[SqlParam], scope: Scope, progress: Reporter = silent) -> QueryResult:
         """Make the scope's records a table named like the Glue table, then run ``sql`` over it.
@@ -436,6 +388,69 @@ class LocalEngine:
                 found.add(notes)
         reading.finish()
         return found
+
+
+def _day_objects(day_folder: str, stats: ScanStats, seen: set[int], owned: bool) -> list[LogObject]:
+    """The record objects in a day folder and every folder below it but ``data/`` (Athena's table reads all of them
+    as the day's: its partition location is the day folder); what is left out is counted when ``owned``."""
+    objects: list[LogObject] = []
+    skipped = stats if owned else ScanStats()
+    day = day_folder.replace(os.sep, "/")
+    folders = [day_folder] if _new_folder(day_folder, seen) else []
+    while folders:  # a loop, not recursion: a hand-made tree may nest deeper than Python recurses
+        folders += _collect_folder(folders.pop(), day, objects, stats, skipped, seen)
+    return objects
+
+
+def _collect_folder(folder_path: str, day: str, objects: list[LogObject], stats: ScanStats, skipped: ScanStats,
+                    seen: set[int]) -> list[str]:
+    """The record objects directly in a folder of the day folder ``day`` into ``objects``, what it leaves out counted
+    in ``skipped``; return its sub-folders not met before (payload folders, ``data/``, are counted, not returned)."""
+    entries = _entries(folder_path, skipped)
+    folder = folder_path.replace(os.sep, "/")  # as Path.as_posix() would write it; one text for the whole folder
+    folder_utf8 = folder.isascii() or _utf8(folder)
+    subfolders: list[str] = []
+    for entry in entries:
+        if entry.is_symlink() and not os.path.exists(entry.path):
+            _dangling(entry.path, skipped)
+            continue
+        if entry.is_dir():
+            if entry.name == "data":
+                _count_payloads(entry.path, seen, skipped)
+            elif _new_folder(entry.path, seen):
+                subfolders.append(entry.path)
+            continue
+        if entry.name.startswith(PERMISSION_CHECK_NAME):
+            continue
+        if not entry.name.endswith(".json.gz"):
+            skipped.skipped_objects[NOT_GZIP_NAME] += 1
+            skipped.skip_example(NOT_GZIP_NAME, entry.path)
+            continue
+        if not folder_utf8 or not (entry.name.isascii() or _utf8(entry.name)):
+            skipped.skipped_objects[NAME_NOT_UTF8] += 1
+            skipped.skip_example(NAME_NOT_UTF8, entry.path)
+            continue
+        try:
+            info = entry.stat()
+            if not info.st_ino:  # Windows' directory entries leave the file id out: asked for on its own
+                info = os.stat(entry.path)
+        except OSError as exc:
+            reason = DANGLING_LINK if entry.is_symlink() and isinstance(exc, FileNotFoundError) else (
+                f"{UNREADABLE}: {exc.strerror or exc}")
+            skipped.skipped_objects[reason] += 1
+            skipped.skip_example(reason, entry.path)
+            continue
+        if not _first_visit(info, seen):
+            continue
+        if info.st_size == 0:
+            skipped.skipped_objects[EMPTY] += 1
+            skipped.skip_example(EMPTY, entry.path)
+            continue
+        objects.append(LogObject(folder, entry.name, info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns,
+                                 day))
+        stats.objects_read += 1
+        stats.bytes_read += info.st_size
+    return subfolders
 
 
 def _count_notes(notes: ReadNotes, scope: Scope, stats: ScanStats) -> None:
@@ -915,6 +930,28 @@ def _count_files(folder: str, seen: set[int]) -> int:
         return 0
     with os.scandir(folder) as entries:
         return sum(_count_files(e.path, seen) if e.is_dir() else 1 for e in entries)
+
+
+def _count_strays(month_folder: str, skipped: ScanStats) -> None:
+    """Count in ``skipped`` the objects directly in a month folder, which no day's partition holds."""
+    try:
+        with os.scandir(month_folder) as entries:
+            strays = [entry.path for entry in entries  # files only: a day folder linking to nothing counts as one
+                      if entry.is_file() and not entry.name.startswith(PERMISSION_CHECK_NAME)]
+    except OSError:  # no such month, or one that cannot be listed: its day folders say what they hold
+        return
+    for path in strays:
+        skipped.skipped_objects[OUTSIDE_DAY_FOLDERS] += 1
+        skipped.skip_example(OUTSIDE_DAY_FOLDERS, path)
+
+
+def _new_folder(path: str, seen: set[int]) -> bool:
+    """True the first time a folder is met (``_first_visit``), and for one that cannot be looked at, whose listing
+    then says why (missing, a link to nothing, permission denied)."""
+    try:
+        return _first_visit(os.stat(path), seen)
+    except OSError:
+        return True
 
 
 def _first_visit(info: os.stat_result, seen: set[int]) -> bool:

@@ -490,6 +490,29 @@ def test_a_damaged_object_in_a_one_digit_hour_folder_keeps_its_calls_and_counts_
     assert result.records_skipped == 1 and result.stats.objects_not_utf8 == 1
 
 
+@CACHES
+def test_objects_anywhere_below_a_day_folder_are_read_and_those_of_a_month_folder_counted(
+        tmp_path: Path, cache: bool) -> None:
+    """Athena's table reads everything below the day's folder, so the engine reads objects directly in it and in
+    sub-folders of hour folders, each under its own name in the cache (``x.json.gz`` beside ``02/x.json.gz``); an
+    object in the month folder, which no report reads, is counted. All were left out without a word."""
+    day = day_folder(tmp_path / "logs")
+    read = {"x.json.gz": 1, "02/x.json.gz": 2, "10/sub/x.json.gz": 3, "11/sub/x.json.gz": 4, "11/a/b/c/x.json.gz": 5}
+    records = {name: record(minute, inp=100 * minute, out=minute) for name, minute in read.items()}
+    for name, rec in records.items():
+        put(day / name, [rec])
+    put(day.parent / "stray.json.gz", [record(6, inp=999)])
+    for run in ("cold", "warm") if cache else ("cold",):
+        engine = LocalEngine(tmp_path / "logs", cache=cache_arg(cache, tmp_path))
+        result = BedrockAthenaTracker(engine).analyze(PERIOD, ["us-east-1"])
+        assert result.summary["calls"] == len(records), run
+        assert result.summary["input_tokens"] == sum(r["input"]["inputTokenCount"] for r in records.values())
+        assert result.stats.skipped_objects == {local.OUTSIDE_DAY_FOLDERS: 1}
+        assert result.stats.skipped_examples == {local.OUTSIDE_DAY_FOLDERS: [(day.parent / "stray.json.gz").as_posix()]}
+    if cache:
+        assert engine.last_refresh.objects_parsed == 0 and engine.last_refresh.objects_reused == len(records)
+
+
 # Symbolic links
 
 
