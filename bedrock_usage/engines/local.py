@@ -90,6 +90,8 @@ UNREADABLE = "unreadable object"  # each reason names the cause after it: "unrea
 EMPTY = "empty object"
 NAME_NOT_UTF8 = "object path is not UTF-8 (the service writes none)"
 NOT_GZIP_NAME = "not named .json.gz (the service writes no other record objects; a hand-made copy may)"
+DAMAGED_GZIP = "damaged gzip data (corrupt compressed bytes, or a checksum that does not match them: a damaged copy)"
+_NOT_GZIP = "Not a gzipped file"  # how Python's and ISA-L's gzip readers say the magic bytes are missing
 UNREADABLE_FOLDER = "unreadable folder, counted as one object (the objects in it are not read)"
 DANGLING_LINK = "a symbolic link to nothing"
 OUTSIDE_DAY_FOLDERS = ("in a month folder, which no report reads, nor Athena's table (the service writes objects only "
@@ -577,12 +579,12 @@ def unreadable_reason(exc: BaseException) -> str:
     """Why an object could not be read, for the skipped-objects warning: what to fix differs by cause."""
     if isinstance(exc, EOFError):
         cause = "gzip cut short (an object still being written, or a partial copy)"
-    elif isinstance(exc, gzip.BadGzipFile):
+    elif isinstance(exc, gzip.BadGzipFile) and str(exc).startswith(_NOT_GZIP):
         cause = "not gzip"
     elif isinstance(exc, OSError) and exc.strerror:
         cause = exc.strerror  # permission denied, an I/O error
-    else:
-        cause = "damaged gzip data"
+    else:  # bad deflate data, or a gzip whose checksum or length does not match what it holds
+        cause = DAMAGED_GZIP
     return f"{UNREADABLE}: {cause}"
 
 

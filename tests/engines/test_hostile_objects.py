@@ -186,6 +186,25 @@ def test_skipped_objects_are_named_the_first_three_by_name(tmp_path: Path, cache
     assert result.summary["calls"] == 1
 
 
+@CACHES
+def test_a_gzip_whose_checksum_or_length_fails_is_skipped_as_damaged_not_as_not_gzip(
+        tmp_path: Path, cache: bool) -> None:
+    """Python's gzip says "CRC check failed" or "Incorrect length of data produced"; the reason said "not gzip"."""
+    (path,) = write_records(tmp_path / "logs", [record(1)])
+    stored = bytearray(gzip.compress(json.dumps(record(2, inp=100)).encode() + b"\n", compresslevel=0))
+    digit = stored.index(b'"inputTokenCount": 100') + len('"inputTokenCount": ')
+    stored[digit] = ord("9")  # 100 -> 900 in the stored bytes: the CRC no longer matches
+    path.with_name("crc.json.gz").write_bytes(bytes(stored))
+    wrong_length = bytearray(gzip.compress(json.dumps(record(3)).encode() + b"\n"))
+    wrong_length[-4:] = (5).to_bytes(4, "little")  # ISIZE, the length of what it holds
+    path.with_name("length.json.gz").write_bytes(bytes(wrong_length))
+    path.with_name("plain.json.gz").write_bytes(b"plain text")
+    result = report(tmp_path / "logs", cache_arg(cache, tmp_path))
+    assert result.summary["calls"] == 1
+    assert result.stats.skipped_objects == {f"{local.UNREADABLE}: {local.DAMAGED_GZIP}": 2,
+                                            f"{local.UNREADABLE}: not gzip": 1}
+
+
 # Bytes that are not UTF-8
 
 
