@@ -47,7 +47,8 @@ def sample(files: list[Path], share: int) -> list[LogObject]:
     """Every ``share``-th record object, as the engine lists them."""
     chosen = files[::share]
     return [LogObject(path.parent.as_posix(), path.name, info.st_size, info.st_mtime_ns, info.st_ino,
-                      info.st_ctime_ns) for path, info in ((path, path.stat()) for path in chosen)]
+                      info.st_ctime_ns, path.parent.parent.as_posix())
+            for path, info in ((path, path.stat()) for path in chosen)]
 
 
 def _inflate(objects: list[LogObject]) -> int:
