@@ -217,6 +217,12 @@ class PriceBook:
                 regions.setdefault(row.family, set()).add(row.region)
         return regions
 
+    def own_tiers(self, model_id: str, region: str, day: date, mode: str, unit: str) -> set[str]:
+        """The tiers of the user's rows that may price a call of ``model_id`` from ``region`` on ``day`` in ``mode``
+        and ``unit`` (empty when the price file does not reach the call's family, Region, mode or day)."""
+        _, rows = self._rows_for(model_id, region, mode)
+        return {row.tier for row in rows if row.own and row.unit == unit and row.applies_on(day)}
+
     def own_only_models(self) -> list[str]:
         """The models only the user's price file names (no id of the built-in book, nor a form of one)."""
         return sorted(model for model, rows in self._by_model.items() if all(row.own for row in rows))

@@ -1,6 +1,6 @@
 """What a user's price file leaves unsaid in a report's figures: calls of a model it prices in other endpoint
-families or other Regions only (they took the built-in book's price), and its models no call of the period reaches. A
-narrowed report (a drill-down, a model filter) says the first again of its own calls."""
+families, other Regions or other tiers only (they took the built-in book's price), and its models no call of the
+period reaches. A narrowed report (a drill-down, a model filter) says the first again of its own calls."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from ..output.wording import counted
 from ..pricing import PriceBook, parse_model_id
 
-PricedCall = tuple[str, str, str, int]  # logged model id, source region, the book's model id, calls
+# logged model id, source region, the book's model id, the built-in tier that priced them beside the file's (or None),
+# calls
+PricedCall = tuple[str, str, str, str | None, int]
 EVERY_REGION = "*"
 
 
@@ -40,23 +42,29 @@ class PriceNotes:
     def warnings(self, calls: Callable[[], list[PricedCall]]) -> list[str]:
         """The lines of a report whose priced calls are ``calls()`` (asked only when the price file prices a model
         called): one per model and endpoint family whose calls took the built-in book's price, as the price file
-        prices the model in another family only (a ``regional`` row does not reach ``global.`` calls) or in that
-        family for other Regions only (naming the Regions of those calls), then the file's models no call of the
-        period reaches."""
+        prices the model in another family only (a ``regional`` row does not reach ``global.`` calls), in that
+        family for other Regions only (naming the Regions of those calls) or there in other tiers only (naming the
+        tier: a ``base`` row does not reach a call over 200K input tokens the book prices ``above_200k``), then the
+        file's models no call of the period reaches."""
         families: dict[tuple[str, str], int] = {}
         regions: dict[tuple[str, str], dict[str, int]] = {}
-        for model_id, region, model, count in (calls() if self.own_regions else []):
+        tiers: dict[tuple[str, str, str], dict[str, int]] = {}
+        for model_id, region, model, book_tier, count in (calls() if self.own_regions else []):
             family = parse_model_id(model_id).family(region)
             if model not in self.own_regions or not family:
                 continue
             priced_in = self.own_regions[model][1].get(family)
-            if priced_in is None:
+            if book_tier is not None:
+                fallen = tiers.setdefault((model, family, book_tier), {})
+                fallen[region] = fallen.get(region, 0) + count
+            elif priced_in is None:
                 families[(model, family)] = families.get((model, family), 0) + count
             elif region not in priced_in and EVERY_REGION not in priced_in:
                 fallen = regions.setdefault((model, family), {})
                 fallen[region] = fallen.get(region, 0) + count
         return [*(self._family_line(model, family, count) for (model, family), count in sorted(families.items())),
                 *(self._region_line(model, family, fallen) for (model, family), fallen in sorted(regions.items())),
+                *(self._tier_line(*key, fallen) for key, fallen in sorted(tiers.items())),
                 *self.unused]
 
     def _family_line(self, model: str, family: str, count: int) -> str:
@@ -70,6 +78,12 @@ class PriceNotes:
         return (f"{name} ({model}): your price file prices its {family} endpoint family in {', '.join(own[family])} "
                 f"only; {counted(sum(fallen.values()), 'call')} from {', '.join(sorted(fallen))} took the built-in "
                 "book's price (add a row with \"region\" for each, or one without \"region\" for every Region)")
+
+    def _tier_line(self, model: str, family: str, tier: str, fallen: dict[str, int]) -> str:
+        name = self.own_regions[model][0]
+        return (f"{name} ({model}): your price file has no {tier} row for its {family} endpoint family; "
+                f"{counted(sum(fallen.values()), 'call')} from {', '.join(sorted(fallen))} took the built-in book's "
+                f"{tier} price (add a row with \"tier\": \"{tier}\" for yours there)")
 
 
 def _unused_line(model: str) -> str:

@@ -176,7 +176,8 @@ WITH joined AS (
   SELECT f.* REPLACE ({billed_units}), dayname(CAST(f.day AS DATE)) AS weekday,
     c.principal_type, c.principal, c."user", c.account, coalesce({application}) AS application,
     m.model, m.base_model_id, m.endpoint, m.has_model,
-    r.unit, coalesce(r.reason, CASE WHEN coalesce(r.unit, 'tokens') = 'tokens' THEN coalesce({missing}) END) AS reason,
+    r.unit, r.book_tier,
+    coalesce(r.reason, CASE WHEN coalesce(r.unit, 'tokens') = 'tokens' THEN coalesce({missing}) END) AS reason,
     CASE coalesce(r.unit, 'tokens') {unit_count} END * coalesce(r.rate_per_unit, 0.0) AS unit_cost,
     0.0 + f.input_tokens * coalesce(r.rate_input, 0.0) / 1000.0 AS input_cost,
     0.0 + f.output_tokens * coalesce(r.rate_output, 0.0) / 1000.0 AS output_cost,
@@ -343,12 +344,15 @@ class PricedRows:
         return table.astype({name: "object" for name in ("model_id", "source_region", "reason")}).where(
             table.notna(), None)
 
-    def priced_calls(self) -> list[tuple[str, str, str, int]]:
-        """Priced calls by logged model id, source region and the book's id of the model."""
+    def priced_calls(self) -> list[tuple[str, str, str, str | None, int]]:
+        """Priced calls by logged model id, source region, the book's id of the model and the tier of the built-in
+        row that priced them where the user's price file prices the model's other tiers only (else None)."""
         with self._lock:
-            rows = self.con.execute("SELECT model_id, source_region, base_model_id, CAST(sum(calls) AS BIGINT) "
-                                    "FROM priced WHERE priced GROUP BY ALL ORDER BY ALL").fetchall()
-        return [(str(model_id), str(region), str(model), int(calls)) for model_id, region, model, calls in rows]
+            rows = self.con.execute("SELECT model_id, source_region, base_model_id, book_tier, "
+                                    "CAST(sum(calls) AS BIGINT) FROM priced WHERE priced GROUP BY ALL "
+                                    "ORDER BY ALL").fetchall()
+        return [(str(model_id), str(region), str(model), tier, int(calls))
+                for model_id, region, model, tier, calls in rows]
 
     def base_models(self) -> set[str]:
         """The book's ids (else the logged base ids) of the models called."""

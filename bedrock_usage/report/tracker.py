@@ -41,7 +41,7 @@ from ..logs.regions import requested_regions
 from ..output.plain_table import PlainTable, ReportTables
 from ..output.progress import Progress, Reporter, data_size, silent
 from ..output.wording import counted
-from ..pricing import PriceBook, parse_model_id
+from ..pricing import PriceBook, PriceRow, parse_model_id
 from .price_notes import PriceNotes
 from .priced_facts import (
     BOOK_RATE_FIELDS,
@@ -335,55 +335,63 @@ class BedrockAthenaTracker:
         units: dict[str, set[str]] = {}
         rates = [self._rates(key, units) for key in keys]
         columns: dict[str, list[object]] = {name: [key[i] for key in keys] for i, name in enumerate(RATE_KEYS)}
-        for i, name in enumerate((*RATE_COLUMNS, "unit", "reason")):
+        for i, name in enumerate((*RATE_COLUMNS, "unit", "reason", "book_tier")):
             columns[name] = [rate[i] for rate in rates]
         types = {**dict.fromkeys(columns, pa.string()), **dict.fromkeys(RATE_COLUMNS, pa.float64()),
                  "context_over": pa.int64(), "media_size": pa.int64()}
         register_table(con, "rates", columns, types)
 
     def _rates(self, key: PricingKey, units_of: dict[str, set[str]]) -> list[object]:
-        """The rates of one pricing key, the unit its calls are billed in, and why it is unpriced (or None);
-        ``units_of`` keeps the book's units of each model already asked."""
-        empty = [None] * len(RATE_COLUMNS)
+        """The rates of one pricing key, the unit its calls are billed in, why it is unpriced (or None) and the tier
+        of a built-in row that priced it where the price file prices its other tiers (or None); ``units_of`` keeps
+        the book's units of each model already asked."""
         model_id = key.model_id or ""
         if model_id not in units_of:
             units_of[model_id] = self.prices.units(model_id)
         units = units_of[model_id]
         if not units:
             endpoint = parse_model_id(model_id).endpoint if model_id else "unknown"
-            return [*empty, "tokens", OPAQUE_ENDPOINT_REASONS.get(endpoint, NO_PRICE)]
+            return _unpriced("tokens", OPAQUE_ENDPOINT_REASONS.get(endpoint, NO_PRICE))
         unit = "tokens" if "tokens" in units else sorted(units)[0]
         per_image = unit == "tokens" and "image" in units  # Titan Multimodal Embeddings: tokens and images given
         logged = key.request_body in (REQUEST_BODY_LOGGED, REQUEST_BODY_MEDIA)
         if not logged and (unit != "tokens" or per_image or self._takes_media(model_id)):
-            return [*empty, unit, BODY_OFFLOADED if key.request_body == REQUEST_BODY_OFFLOADED else NEEDS_BODY]
+            return _unpriced(unit, BODY_OFFLOADED if key.request_body == REQUEST_BODY_OFFLOADED else NEEDS_BODY)
         mode = SERVICE_TIER_MODES.get(key.service_tier)
         if mode is None:
-            return [*empty, unit, SERVICE_TIER_REASONS.get(key.service_tier, UNKNOWN_SERVICE_TIER)]
+            return _unpriced(unit, SERVICE_TIER_REASONS.get(key.service_tier, UNKNOWN_SERVICE_TIER))
         tier = self._unit_tier(model_id, unit, key)
         if unit != "tokens" and tier is None:
-            return [*empty, unit, NO_VIDEO_REQUEST if unit == "second" and not key.media_size else NO_TIER]
+            return _unpriced(unit, NO_VIDEO_REQUEST if unit == "second" and not key.media_size else NO_TIER)
         context_over = int(key.context_over)
         region, day = key.source_region or "", date.fromisoformat(key.utc_day)
         quote = self.prices.quote(model_id, region, day, context_tokens=context_over + 1 if context_over else 0,
                                   tier=tier, mode=mode, unit=unit)
         if quote is None:
             if context_over and self.prices.quote(model_id, region, day, tier=tier, mode=mode, unit=unit):
-                return [*empty, unit, NO_CONTEXT_TIER]
-            return [*empty, unit, NO_PRICE if mode == "standard" else f"no {mode} tier price for this model, region "
-                                                                      "and endpoint"]
+                return _unpriced(unit, NO_CONTEXT_TIER)
+            return _unpriced(unit, NO_PRICE if mode == "standard" else f"no {mode} tier price for this model, region "
+                                                                      "and endpoint")
         row = quote.row
         if unit == "tokens" and row.audio_output is not None:  # speech-to-speech (Nova Sonic): counts mix both
-            return [*empty, unit, NEEDS_AUDIO_SPLIT]
+            return _unpriced(unit, NEEDS_AUDIO_SPLIT)
         if unit == "tokens" and row.input is None and row.output is not None:  # TwelveLabs Pegasus: video input
-            return [*empty, unit, INPUT_NOT_IN_TOKENS]
+            return _unpriced(unit, INPUT_NOT_IN_TOKENS)
         rates = [getattr(row, name) for name in BOOK_RATE_FIELDS]
         if unit == "tokens" and key.request_body == REQUEST_BODY_MEDIA:
             image = per_image and self.prices.quote(model_id, region, day, tier="base", mode=mode, unit="image")
             if not image or image.row.per_unit is None:
-                return [*empty, unit, NO_MEDIA_PRICE]
+                return _unpriced(unit, NO_MEDIA_PRICE)
             rates[BOOK_RATE_FIELDS.index("per_unit")] = image.row.per_unit
-        return [*rates, unit, None]
+        return [*rates, unit, None, self._book_tier(row, model_id, region, day, mode)]
+
+    def _book_tier(self, row: PriceRow, model_id: str, region: str, day: date, mode: str) -> str | None:
+        """The tier of ``row`` when it is a built-in row pricing calls the price file prices in other tiers only (a
+        call over 200K input tokens at the book's ``above_200k`` rate beside the user's ``base`` row), else None."""
+        if row.own:
+            return None
+        own = self.prices.own_tiers(model_id, region, day, mode, row.unit)
+        return row.tier if own and row.tier not in own else None
 
     def _takes_media(self, model_id: str) -> bool:
         """True for a model whose calls may give media (``MEDIA_MODELS``): unknown without a logged request body."""
@@ -398,6 +406,11 @@ class BedrockAthenaTracker:
         if unit == "second":
             return _video_tier(self.prices.tiers(model_id, "second"), key.media_size)
         return "base" if unit == "query" else None
+
+
+def _unpriced(unit: str, reason: str) -> list[object]:
+    """The rates table's row of a pricing key without a price: no rates, its unit and the reason."""
+    return [*[None] * len(RATE_COLUMNS), unit, reason, None]
 
 
 def _image_tier(tiers: list[str], side: int, quality: str) -> str | None:
