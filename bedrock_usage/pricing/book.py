@@ -185,7 +185,8 @@ class PriceBook:
         Multimodal Embeddings' tokens and input images).
         """
         ref, rows = self._rows_for(model_id, region, mode or ("batch" if batch else "standard"))
-        candidates = [row for row in rows if row.applies_on(day) and unit in (None, row.unit)]
+        candidates = [row for row in rows if row.applies_on(day) and unit in (None, row.unit)
+                      and self._prices_region(row, region, day)]
         if tier is not None:
             wanted = [tier]
         else:
@@ -249,24 +250,33 @@ class PriceBook:
                 rows = [
                     row
                     for row in self._by_model.get(model, ())
-                    if row.family == family and row.mode == mode and self._prices_region(row, region)
+                    if row.family == family and row.mode == mode and row.region in (region, "*")
                 ]
             self._rows_of_call[key] = (ref, rows)
         return self._rows_of_call[key]
 
-    def _prices_region(self, row: PriceRow, region: str) -> bool:
-        """True when ``row`` may price a call from ``region``: a row of that Region, or a row for every Region
-        (``*``) in standard mode, of the user's price file, or in another mode where the built-in book does not
-        price the Region's standard calls apart. A Region priced apart (Nova in Europe) has its own batch, flex and
-        priority rates; the built-in ``*`` rate of those modes is another Region's, so such a call is unpriced until
-        the book holds the Region's row. A user's row for the Region (a negotiated price) says nothing of that."""
+    def _prices_region(self, row: PriceRow, region: str, day: date | None = None) -> bool:
+        """True when ``row`` may price a call from ``region`` on ``day`` (on some day when None): a row of that
+        Region, or a row for every Region (``*``) in standard mode, of the user's price file, or in another mode where
+        the built-in book prices the Region's standard calls like ``*``. A Region priced apart (Nova in Europe) has
+        its own batch, flex and priority rates; the built-in ``*`` rate of those modes is another Region's, so such a
+        call is unpriced until the book holds the Region's row. A user's row for the Region (a negotiated price) says
+        nothing of that."""
         if row.region == region:
             return True
         if row.region != "*":
             return False
-        return row.mode == "standard" or row.own or not any(
-            other.region == region and other.family == row.family and other.mode == "standard" and not other.own
-            for other in self._by_model.get(row.model, ()))
+        return row.mode == "standard" or row.own or self._priced_like_every_region(row, region, day)
+
+    def _priced_like_every_region(self, row: PriceRow, region: str, day: date | None) -> bool:
+        """True when each built-in standard row of ``region`` (of ``row``'s model and family, in force on ``day``)
+        has the figures of the built-in ``*`` standard row of its tier and unit in force then: a Region the book
+        lists with the ``*`` prices, or not at all."""
+        standard = [other for other in self._by_model.get(row.model, ())
+                    if other.family == row.family and other.mode == "standard" and not other.own
+                    and (day is None or other.applies_on(day))]
+        everywhere = {_figures(other) for other in standard if other.region == "*"}
+        return all(_figures(other) in everywhere for other in standard if other.region == region)
 
     def display_name(self, model_id: str) -> str:
         """A readable model name (``Claude Sonnet 4.5``), or the id itself when unknown."""
@@ -286,7 +296,7 @@ class PriceBook:
             row
             for row in self.rows
             if (day is None or row.applies_on(day))
-            and (region is None or self._prices_region(row, region))
+            and (region is None or self._prices_region(row, region, day))
             and (region is None or (row.family == "govcloud") == region.startswith("us-gov-"))
             and (provider is None or provider.lower() in (row.provider or row.model.split(".")[0]).lower())
             and (wanted_model is None or wanted_model in row.model.lower() or wanted_model in row.name.lower())
@@ -297,6 +307,11 @@ class PriceBook:
             rows = _not_superseded(rows, region)
         return sorted(rows, key=lambda r: (r.provider, r.name, r.model, FAMILIES.index(r.family), r.region,
                                            MODES.index(r.mode), r.tier, r.effective_from or date.min))
+
+
+def _figures(row: PriceRow) -> tuple[object, ...]:
+    """A row's tier, unit and prices: equal for two rows that price a call alike."""
+    return (row.tier, row.unit, *(getattr(row, name) for name in (*RATE_FIELDS, "per_unit")))
 
 
 def _book_names(rows: Iterable[PriceRow]) -> dict[str, tuple[str, str]]:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from bedrock_usage.errors import UsageError
-from bedrock_usage.pricing import PriceBook, Quote, parse_model_id
+from bedrock_usage.pricing import PriceBook, PriceRow, Quote, parse_model_id
 from bedrock_usage.pricing.book import BUILTIN_BOOK
 
 DAY = date(2025, 11, 1)
@@ -720,3 +720,48 @@ def test_a_region_priced_apart_takes_no_other_regions_rate_for_a_mode_it_lacks(b
                                             "output": 0.0028}]}))
     negotiated = PriceBook.load(path).quote(nova_pro, "us-east-1", DAY, mode="priority")
     assert negotiated and (negotiated.row.region, negotiated.row.input) == ("*", float(star["input"]))
+
+
+def _priority_cost(book: PriceBook, model: str, region: str, day: date) -> float | None:
+    """The cost of a Priority call of 1,000 input and 500 output tokens, or None when it is unpriced."""
+    quote = book.quote(model, region, day, mode="priority")
+    return None if quote is None else (1000 * quote.row.input + 500 * quote.row.output) / 1000
+
+
+def test_a_region_the_book_prices_like_every_region_takes_the_every_region_priority_rate(book: PriceBook) -> None:
+    """The book lists Qwen3 Coder Next in us-west-2 and us-east-2, and Kimi K2 Thinking in us-east-1, at the ``*``
+    standard price ($0.50/$1.20 and $0.60/$2.50 per 1M tokens) and has no Priority row of theirs: they take the ``*``
+    Priority rate ($0.875/$2.10 and $1.05/$4.38 per 1M), as a Region without rows does; Tokyo, priced apart, does
+    not."""
+    day = date(2026, 12, 1)
+    qwen, kimi = "qwen.qwen3-coder-next", "moonshotai.kimi-k2-thinking"
+    for region in ("us-east-1", "us-west-2", "us-east-2"):
+        assert _priority_cost(book, qwen, region, day) == pytest.approx(0.000875 + 0.5 * 0.0021)  # $0.001925
+    for region in ("us-east-1", "us-west-1"):
+        assert _priority_cost(book, kimi, region, day) == pytest.approx(0.00105 + 0.5 * 0.00438)  # $0.00324
+    assert _priority_cost(book, qwen, "ap-northeast-1", day) is None
+    assert _priority_cost(book, kimi, "ap-northeast-1", day) is None
+
+
+def _row(region: str, mode: str, rates: tuple[float, float], start: date | None = None,
+         end: date | None = None) -> PriceRow:
+    return PriceRow(model="acme.model-v1:0", name="Acme", family="regional", region=region, mode=mode, tier="base",
+                    effective_from=start, effective_to=end, input=rates[0], output=rates[1], cache_write_5m=None,
+                    cache_write_1h=None, cache_read=None, source="test")
+
+
+def test_a_region_priced_like_every_region_until_the_every_region_price_changes() -> None:
+    """eu-west-1 keeps the old ``*`` standard price after the ``*`` row changes on 2026-06-01: it is priced like
+    ``*`` before that day (the ``*`` Priority rate applies) and apart from it after (unpriced); a Region without
+    rows of its own takes the ``*`` Priority rate on both days."""
+    change = date(2026, 6, 1)
+    book = PriceBook([_row("*", "standard", (0.001, 0.002), end=change),
+                      _row("*", "standard", (0.0012, 0.0024), start=change),
+                      _row("eu-west-1", "standard", (0.001, 0.002)),
+                      _row("*", "priority", (0.00175, 0.0035))])
+    before, after = date(2026, 5, 31), date(2026, 6, 1)
+    priority = 0.00175 + 0.5 * 0.0035
+    assert _priority_cost(book, "acme.model-v1:0", "eu-west-1", before) == pytest.approx(priority)
+    assert _priority_cost(book, "acme.model-v1:0", "eu-west-1", after) is None
+    for day in (before, after):
+        assert _priority_cost(book, "acme.model-v1:0", "us-east-1", day) == pytest.approx(priority)
