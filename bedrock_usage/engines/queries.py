@@ -213,7 +213,7 @@ def usage_facts_query(
     """The facts query for a period.
 
     Records without a readable timestamp, or with a negative or impossibly large token count, come back
-    with ``day`` NULL, to be counted as skipped. A record delivered more than once
+    with ``day`` NULL, to be counted as skipped unless flagged ``duplicate``. A record delivered more than once
     (same ``requestId`` and ``timestamp``: a re-synced object, an overlapping mirror) is counted once, a readable
     copy before an unreadable one; its extra copies come back flagged ``duplicate``. Calls are facts apart by the
     cache quantities they bill (``cache_kinds``), so a model without one cache price leaves only the calls that

@@ -92,8 +92,8 @@ def connect() -> duckdb.DuckDBPyConnection:
 def clean_rows(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame | pa.Table | Path) -> tuple[int, int, int]:
     """Keep the engine's ``rows`` (or those of its Parquet file, scanned) that are neither unreadable (no ``day``)
     nor extra copies (``duplicate``) as the table ``facts``: typed, and numbered in the order of their dimensions
-    (``row_id``: engines return groups in any order). Returns how many rows are kept, and the calls of unreadable
-    records and of duplicates."""
+    (``row_id``: engines return groups in any order). Returns how many rows are kept, the calls of unreadable
+    records that are no extra copy (skipped), and of extra copies, readable or not (duplicates)."""
     con.register("engine_rows", con.read_parquet(str(rows)) if isinstance(rows, Path) else rows)
     try:
         return _clean_registered(con)
@@ -103,9 +103,11 @@ def clean_rows(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame | pa.Table | P
 
 def _clean_registered(con: duckdb.DuckDBPyConnection) -> tuple[int, int, int]:
     """``clean_rows`` of the rows registered as ``engine_rows``."""
+    # A copy is a duplicate whether readable or not: the copy counted first is readable when any is (queries.py),
+    # so an unreadable extra copy loses nothing, and only a record with no readable copy is skipped.
     skipped, duplicates = con.execute(
-        "SELECT coalesce(sum(calls) FILTER (WHERE day IS NULL), 0),"
-        " coalesce(sum(calls) FILTER (WHERE day IS NOT NULL AND coalesce(duplicate, false)), 0) FROM engine_rows"
+        "SELECT coalesce(sum(calls) FILTER (WHERE day IS NULL AND NOT coalesce(duplicate, false)), 0),"
+        " coalesce(sum(calls) FILTER (WHERE coalesce(duplicate, false)), 0) FROM engine_rows"
     ).fetchall()[0]
     names = [name for name in con.sql("SELECT * FROM engine_rows").columns if name != "duplicate"]
     typed = {name: f"coalesce(CAST({name} AS BIGINT), 0)"
