@@ -16,7 +16,8 @@ A ``timestamp`` key written twice in a record is read as its last value, as Pyth
 read it (DuckDB alone would take the first): lines that may hold one are rewritten by Python's json first.
 
 A token count must be a JSON integer or a string of digits (``"12"`` reads as 12, as Athena reads it); a record
-with any other count (``"abc"``, ``"12x"``, ``12.5``, ``true``, an object or an array) is a malformed line too.
+with any other count (``"abc"``, ``"12x"``, ``12.5``, ``true``, an object or an array) is skipped as a record with a
+negative count is, its ``requestId`` and ``timestamp`` kept, so a copy of it that is readable counts.
 Athena cannot tell such a count from a missing one: its OpenX JSON SerDe (Trino's reader, engine 3) reads a
 string that is not a number, or a boolean, as NULL, which the facts query counts as 0 tokens, truncates ``12.5``
 to 12, and fails the whole query (HIVE_BAD_DATA) on an object or array; ``ignore.malformed.json`` covers only
@@ -479,7 +480,24 @@ _TEXT_COLUMNS = {name: kind.replace(" BIGINT", " VARCHAR") for name, kind in _CO
 _INTEGER_FIELDS = [
     f'j."{name}"."{field}"' for name, kind in _COLUMNS.items() for field in re.findall(r"(\w+) BIGINT", kind)
 ]
-_INTEGERS_VALID = " AND ".join(f"({p} IS NULL OR regexp_full_match({p}, '-?[0-9]{{1,18}}'))" for p in _INTEGER_FIELDS)
+_INTEGER_VALID = "({0} IS NULL OR regexp_full_match({0}, '-?[0-9]{{1,18}}'))"
+_INTEGERS_VALID = " AND ".join(_INTEGER_VALID.format(p) for p in _INTEGER_FIELDS)
+
+
+def _unreadable_counts_impossible() -> str:
+    """The record ``j`` with each unreadable integer as -1, an impossible count: the facts query skips the record as
+    it skips a negative count, and still knows its ``requestId`` and ``timestamp``, so a copy of a record that has a
+    readable copy is a duplicate, not a lost record."""
+    updates = []
+    for name, kind in _COLUMNS.items():
+        paths = {field: f'j."{name}"."{field}"' for field in re.findall(r"(\w+) BIGINT", kind)}
+        values = [f"{field} := CASE WHEN {_INTEGER_VALID.format(path)} THEN {path} ELSE '-1' END"
+                  for field, path in paths.items()]
+        if values:
+            updates.append(f'"{name}" := struct_update(j."{name}", {", ".join(values)})')
+    return f"struct_update(j, {', '.join(updates)})"
+
+
 # Bodies are read into structs of the few values reports use (logs/bodies.py), never as text.
 _READ_TYPES = {
     name: kind.replace(f"{BODY_FIELDS[name]} VARCHAR", f"{BODY_FIELDS[name]} {duckdb_body_type(name)}")
@@ -507,8 +525,7 @@ _PARSE = (
     "SELECT "
     + ", ".join(_column_sql(name, kind) for name, kind in _COLUMNS.items())
     + ", obj FROM ("
-    # A record with an unreadable integer becomes a row of NULLs, like a line that is not JSON.
-    f"SELECT CASE WHEN {_INTEGERS_VALID} THEN j END AS j, line, obj FROM ("
+    f"SELECT CASE WHEN {_INTEGERS_VALID} THEN j ELSE {_unreadable_counts_impossible()} END AS j, line, obj FROM ("
     "SELECT json_transform(line, ?) AS j, line, obj FROM batch"
     # A line of JSON whitespace only (spaces, tabs, a CRLF file's carriage returns; a line keeps its newlines) is no
     # record. Most lines start with '{': CASE keeps the pattern from running on them, which ``OR`` did not always do

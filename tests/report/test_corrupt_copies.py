@@ -59,7 +59,7 @@ def check(report: UsageReport, root: Path) -> None:
 
 
 @pytest.mark.parametrize("cache", [False, True], ids=["cache-off", "cache-on"])
-@pytest.mark.parametrize("bad", [-5], ids=["negative"])
+@pytest.mark.parametrize("bad", [-5, "abc", 12.5, True], ids=["negative", "text", "fraction", "boolean"])
 def test_the_local_engine_counts_corrupt_copies_as_duplicates(tmp_path: Path, bad: object, cache: bool) -> None:
     write_copies(tmp_path / "logs", bad)
     engine = LocalEngine(tmp_path / "logs", cache=tmp_path / "cache" if cache else False)
