@@ -215,7 +215,8 @@ def usage_facts_query(
     Records without a readable timestamp, or with a negative or impossibly large token count, come back
     with ``day`` NULL, to be counted as skipped unless flagged ``duplicate``. A record delivered more than once
     (same ``requestId`` and ``timestamp``: a re-synced object, an overlapping mirror) is counted once, a readable
-    copy before an unreadable one; its extra copies come back flagged ``duplicate``. Calls are facts apart by the
+    copy before an unreadable one; its extra copies, readable or not, come back flagged ``duplicate`` where the
+    period and filters keep them (an unreadable one by its own timestamp). Calls are facts apart by the
     cache quantities they bill (``cache_kinds``), so a model without one cache price leaves only the calls that
     bill it unpriced. Failed calls bill no images or media (made or given), seconds of video or rerank queries.
     ``dimensions`` (``FACT_DIMENSIONS``, optionally with some of ``RECORD_DIMENSIONS``) are the columns grouped by;
@@ -241,7 +242,7 @@ def usage_facts_query(
     params: list[SqlParam] = [partition_value(first_day), partition_value(last_day),
                               context_tiers_param(context_thresholds)]
 
-    conditions = ["ts >= from_iso8601_timestamp(?)", "ts < from_iso8601_timestamp(?)"]
+    conditions = ["kept_ts >= from_iso8601_timestamp(?)", "kept_ts < from_iso8601_timestamp(?)"]
     filter_params: list[SqlParam] = [
         period.utc_start.strftime("%Y-%m-%dT%H:%M:%SZ"),
         period.utc_end.strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -306,10 +307,10 @@ SELECT
   sum(cache_write_1h_count) AS cache_write_1h_tokens,
   count_if(coalesce({_body_text(STOP_REASON_PATH, "output")} = '{GUARDRAIL_INTERVENED}', false))
     AS guardrail_interventions
-FROM (SELECT *, {_cache_writes_1h()} AS cache_write_1h_count,
+FROM (SELECT *, {_cache_writes_1h()} AS cache_write_1h_count, {_KEPT_TS} AS kept_ts,
         coalesce({_body_number(MEDIA_COUNT)}, {media_given_sql("input_body")}) AS media_count FROM delivered)
 CROSS JOIN context_tiers
-WHERE (ts IS NULL AND CASE WHEN stamp IS NULL THEN partition_day BETWEEN {own_first} AND {own_last}
+WHERE (kept_ts IS NULL AND CASE WHEN stamp IS NULL THEN partition_day BETWEEN {own_first} AND {own_last}
                             ELSE {stamp_in_period} END)
   OR ({' AND '.join(conditions)})
 GROUP BY {', '.join(str(i) for i in range(1, group_count + 1))}"""
@@ -323,6 +324,10 @@ _STAMP = (f"CASE WHEN regexp_like(coalesce(\"timestamp\", ''), '{ISO_TIMESTAMP_P
           "THEN try(from_iso8601_timestamp(\"timestamp\")) END")
 _COPY_NUMBER = "row_number() OVER (PARTITION BY request_id, raw_timestamp ORDER BY ts IS NULL, object_path)"
 _KEY_HASH = "hash(request_id, raw_timestamp)"
+# The time the period and filters see: a readable record's, and an unreadable extra copy's own timestamp, so an extra
+# copy is kept, as a duplicate, only where a readable one would be (the filters on its own fields); a record skipped
+# is counted whatever the filters.
+_KEPT_TS = "coalesce(ts, CASE WHEN request_id IS NOT NULL AND copy_number > 1 THEN stamp END)"
 
 
 def _delivered(narrow_dedup: bool) -> str:

@@ -11,7 +11,7 @@ import pytest
 from bedrock_usage.aws.session import Aws
 from bedrock_usage.engines.athena import AthenaEngine
 from bedrock_usage.engines.local import LocalEngine
-from bedrock_usage.engines.queries import BODY_MEASURES, FACT_DIMENSIONS, FACT_MEASURES
+from bedrock_usage.engines.queries import BODY_MEASURES, FACT_DIMENSIONS, FACT_MEASURES, Filters
 from bedrock_usage.logs.period import resolve_period
 from bedrock_usage.report.tracker import BedrockAthenaTracker, UsageReport
 from tests.engines.test_athena_engine import column, create_workgroup, register_result, result_rows
@@ -48,14 +48,16 @@ def copies_by_key(records: list[dict]) -> list[list[dict]]:
     return [sorted(copies, key=lambda rec: not readable(rec)) for copies in keys.values()]
 
 
-def check(report: UsageReport, root: Path) -> None:
-    """Calls and tokens of the records with a readable copy; skipped: keys with none; duplicates: the other copies."""
+def check(report: UsageReport, root: Path, arn_pattern: str = "") -> None:
+    """Calls and tokens of the records with a readable copy; skipped: keys with none, whatever the filter;
+    duplicates: the other copies, as far as the filter keeps them."""
     keys = copies_by_key(read_tree(root))
-    counted = [copies[0] for copies in keys if readable(copies[0])]
+    counted = [copies[0] for copies in keys if readable(copies[0]) and arn_pattern in copies[0]["identity"]["arn"]]
     assert report.summary["calls"] == len(counted)
     assert report.summary["input_tokens"] == sum(rec["input"]["inputTokenCount"] for rec in counted)
-    assert report.records_skipped == len(keys) - len(counted)
-    assert report.stats.duplicate_records == sum(len(copies) - 1 for copies in keys)
+    assert report.records_skipped == sum(not readable(copies[0]) for copies in keys)
+    assert report.stats.duplicate_records == sum(arn_pattern in rec["identity"]["arn"] for copies in keys
+                                                 for rec in copies[1:])
 
 
 @pytest.mark.parametrize("cache", [False, True], ids=["cache-off", "cache-on"])
@@ -64,6 +66,16 @@ def test_the_local_engine_counts_corrupt_copies_as_duplicates(tmp_path: Path, ba
     write_copies(tmp_path / "logs", bad)
     engine = LocalEngine(tmp_path / "logs", cache=tmp_path / "cache" if cache else False)
     check(BedrockAthenaTracker(engine).analyze(PERIOD, ["us-east-1"]), tmp_path / "logs")
+
+
+@pytest.mark.parametrize("arn_pattern", ["alice", "nobody"])
+@pytest.mark.parametrize("bad", [-5, "abc"], ids=["negative", "text"])
+def test_a_filter_keeps_a_corrupt_copy_where_it_keeps_a_readable_one(tmp_path: Path, bad: object,
+                                                                     arn_pattern: str) -> None:
+    write_copies(tmp_path, bad)
+    report = BedrockAthenaTracker(LocalEngine(tmp_path, cache=False)).analyze(
+        PERIOD, ["us-east-1"], Filters(arn_pattern=arn_pattern))
+    check(report, tmp_path, arn_pattern)
 
 
 def athena_rows(root: Path) -> list[dict]:
