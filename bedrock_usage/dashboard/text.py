@@ -9,19 +9,24 @@ from ..output.terminal_table import money
 
 LANGUAGES = {"en": "English", "ko": "한국어"}
 
-_ENABLE_Q_EN = """**Turning on Amazon Q Developer analytics**
+# The sidebar's Amazon Q / Kiro section and its fields, named once: the tab's help names them as the sidebar shows them.
+_Q_SECTION = {"en": "Amazon Q / Kiro logs", "ko": "Amazon Q / Kiro 로그"}
+_Q_BUCKET = {"en": "S3 bucket", "ko": "S3 버킷"}
+_Q_FOLDER = {"en": "Folder", "ko": "폴더"}
+
+_ENABLE_Q_EN = f"""**Turning on Amazon Q Developer analytics**
 1. In the Amazon Q Developer console, open **Settings**.
 2. Turn on **prompt logging** and choose an S3 bucket, for example `amazonq-developer-reports-<account>`.
 3. Turn on the **user activity report** as well: it gives per-feature counts and the monthly limits.
-4. Enter the bucket under **Amazon Q Developer logs** in the sidebar and click **Analyze** (docs/amazon-q.md has
-   the details)."""
+4. In the sidebar, under **{_Q_SECTION["en"]}**, enter the bucket in **{_Q_BUCKET["en"]}** (or a local copy in
+   **{_Q_FOLDER["en"]}**) and click **Analyze** (docs/amazon-q.md has the details)."""
 
-_ENABLE_Q_KO = """**Amazon Q Developer 분석 켜기**
+_ENABLE_Q_KO = f"""**Amazon Q Developer 분석 켜기**
 1. Amazon Q Developer 콘솔에서 **설정(Settings)** 을 엽니다.
 2. **프롬프트 로깅(prompt logging)** 을 켜고 S3 버킷을 지정합니다. 예: `amazonq-developer-reports-<account>`
 3. **사용자 활동 보고서(user activity report)** 도 켭니다. 기능별 횟수와 월간 한도를 여기서 읽습니다.
-4. 사이드바의 **Amazon Q Developer 로그** 에 버킷을 입력하고 **분석** 을 누릅니다 (자세한 내용은
-   docs/amazon-q.md)."""
+4. 사이드바의 **{_Q_SECTION["ko"]}** 에서 **{_Q_BUCKET["ko"]}** 에 버킷을 (로컬 사본이면 **{_Q_FOLDER["ko"]}** 에
+   폴더를) 입력하고 **분석** 을 누릅니다 (자세한 내용은 docs/amazon-q.md)."""
 
 STRINGS: dict[str, dict[str, str]] = {
     "en": {
@@ -45,11 +50,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "profile": "AWS profile",
         "profile_help": "Leave empty to use the default credential chain.",
         "workgroup": "Athena workgroup",
-        "qdev_logs": "Amazon Q / Kiro logs",
-        "q_bucket": "S3 bucket",
+        "qdev_logs": _Q_SECTION["en"],
+        "q_bucket": _Q_BUCKET["en"],
         "q_bucket_help": "Bucket of the prompt logs and activity reports; empty means "
         "amazonq-developer-reports-<account>.",
-        "q_logs_dir": "Folder",
+        "q_logs_dir": _Q_FOLDER["en"],
         "q_logs_dir_help": "A local folder laid out like the Amazon Q Developer log bucket.",
         "q_prefix": "Key prefix (optional)",
         "q_prefix_help": "The prefix in front of AWSLogs/; empty means the bucket root and every top-level folder.",
@@ -194,8 +199,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "q_accuracy_note": "Token counts are estimates: prompt logs hold text, counted here with an approximation "
         "of Claude's tokenizer. No prompt or response text is shown.",
         "q_no_data": "No Amazon Q Developer or Kiro prompt logs or reports in this period.",
-        "q_need_dir": "Enter the folder of the Amazon Q Developer logs under **Amazon Q Developer logs** in the "
-        "sidebar.",
+        "q_need_dir": f"Enter the folder of the Amazon Q Developer logs in **{_Q_FOLDER['en']}** under "
+        f"**{_Q_SECTION['en']}** in the sidebar.",
         "q_enable_help": _ENABLE_Q_EN,
         "q_type_chat": "Chat",
         "q_type_inline": "Inline",
@@ -464,11 +469,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "profile": "AWS 프로필",
         "profile_help": "비워 두면 기본 자격 증명 체인을 사용합니다.",
         "workgroup": "Athena 작업 그룹",
-        "qdev_logs": "Amazon Q / Kiro 로그",
-        "q_bucket": "S3 버킷",
+        "qdev_logs": _Q_SECTION["ko"],
+        "q_bucket": _Q_BUCKET["ko"],
         "q_bucket_help": "프롬프트 로그와 활동 보고서가 있는 버킷입니다. 비워 두면 "
         "amazonq-developer-reports-<account> 를 읽습니다.",
-        "q_logs_dir": "폴더",
+        "q_logs_dir": _Q_FOLDER["ko"],
         "q_logs_dir_help": "Amazon Q Developer 로그 버킷과 같은 구조의 로컬 폴더입니다.",
         "q_prefix": "키 접두사 (선택)",
         "q_prefix_help": "AWSLogs/ 앞의 접두사입니다. 비워 두면 버킷 루트와 모든 최상위 폴더를 찾습니다.",
@@ -609,7 +614,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "q_accuracy_note": "토큰 수는 추정값입니다: 프롬프트 로그의 텍스트를 Claude 토크나이저의 근사치로 셉니다. "
         "프롬프트와 응답 내용은 보여 주지 않습니다.",
         "q_no_data": "이 기간에 Amazon Q Developer 나 Kiro 의 프롬프트 로그나 보고서가 없습니다.",
-        "q_need_dir": "사이드바의 **Amazon Q Developer 로그** 에 로그 폴더를 입력하세요.",
+        "q_need_dir": f"사이드바의 **{_Q_SECTION['ko']}** 에서 **{_Q_FOLDER['ko']}** 에 로그 폴더를 입력하세요.",
         "q_enable_help": _ENABLE_Q_KO,
         "q_type_chat": "채팅",
         "q_type_inline": "인라인",

@@ -144,3 +144,16 @@ def test_a_previous_period_without_calls_says_why_no_change_is_shown(lang: str) 
     assert previous_note(t, 12, before.start, before) is None
     late = previous_note(t, 12, date(2026, 10, 5), before)
     assert late == t("previous_gap", first="2026-10-05", days=3, of=30)
+
+
+
+@pytest.mark.parametrize("language", ["en", "ko"])
+def test_the_amazon_q_help_names_the_sidebar_fields_as_the_sidebar_shows_them(language: str) -> None:
+    """The tab's help told users to look under **Amazon Q Developer logs**, a section the sidebar does not have."""
+    words = STRINGS[language]
+    sidebar = {words[key] for key in ("qdev_logs", "q_bucket", "q_logs_dir", "analyze")}
+    step_four = words["q_enable_help"][words["q_enable_help"].index("\n4.") :]
+    for text in (words["q_need_dir"], step_four):
+        named = set(re.findall(r"\*\*(.+?)\*\*", text))
+        assert words["qdev_logs"] in named, text
+        assert named <= sidebar, named - sidebar
