@@ -155,7 +155,18 @@ class LocalEngine:
     def log_regions(self) -> LogRegions:
         """The Bedrock regions with a folder under the logs; other folders are named by ``list_days``."""
         folders = {folder.name for service_dir in self._existing_service_dirs() for folder in _subfolders(service_dir)}
-        return LogRegions(tuple(region for region in REGION_NAMES if region in folders))
+        regions = tuple(region for region in REGION_NAMES if region in folders)
+        if not regions:
+            raise UsageError(self._no_region_folder(sorted(folders)))
+        return LogRegions(regions)
+
+    def _no_region_folder(self, folders: list[str]) -> str:
+        """Why no report is made when the service folders hold no region's folder ($0 would read as no spend)."""
+        if folders:
+            return (f"no folder under {self.root} ({', '.join(folders)}) is an Amazon Bedrock region this botocore "
+                    "knows, so no report is made ($0 would read as no spend): upgrade boto3 and botocore")
+        return (f"logging is set up but no region has written logs yet under {self.root}, so no report is made ($0 "
+                "would read as no spend): Bedrock writes a region's folder with its first logged call")
 
     def list_days(self, scope: Scope, progress: Reporter = silent) -> tuple[list[DayFolder], ScanStats]:
         """The scope's day folders with their record objects, and counts of what was left out.

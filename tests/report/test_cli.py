@@ -225,8 +225,9 @@ def test_a_logs_folder_without_invocation_logs_is_a_user_error(
         folder.mkdir(exist_ok=True)
         code = bedrock_tracker_cli.main(["--engine", "local", "--logs-dir", str(folder)])
         assert code == 1 and "no Model Invocation Logs under" in capsys.readouterr().err
-    for folder in (tmp_path, tmp_path / "AWSLogs"):
-        assert bedrock_tracker_cli.main(["--engine", "local", "--logs-dir", str(folder), "--analysis", "summary"]) == 0
+    for folder in (tmp_path, tmp_path / "AWSLogs"):  # logging set up, no region logged yet: no $0 report either
+        assert bedrock_tracker_cli.main(["--engine", "local", "--logs-dir", str(folder), "--analysis", "summary"]) == 1
+        assert "no region has written logs yet under" in capsys.readouterr().err
 
 
 def test_local_engine_reads_the_sync_mirror_by_default(demo_env: dict[str, str], tmp_path: Path) -> None:
