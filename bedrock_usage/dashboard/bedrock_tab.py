@@ -13,6 +13,7 @@ from ..errors import SetupRequired, UsageError
 from ..logs.period import Period
 from ..output.files import file_part
 from ..report.priced_facts import TOTAL_COST
+from ..report.tracker import UsageReport
 from . import charts, data
 from .drilldown import detail_view, focus_controls
 from .layout import cards, pair
@@ -87,7 +88,7 @@ def show_bedrock(t: Text, request: data.BedrockRequest | None) -> None:
     st.caption(" ".join(notes))
     show_warnings(t, report.warnings)
     if not summary["calls"]:
-        st.info(t("no_calls"))
+        st.info(no_calls_line(t, report))
         return
     if focus:
         detail_view(t, focus, view)
@@ -100,6 +101,15 @@ def show_bedrock(t: Text, request: data.BedrockRequest | None) -> None:
     if view.query_cost_usd:
         scan += " " + t("scan_cost", cost=f"${view.query_cost_usd:,.4f}")
     st.caption(scan)
+
+
+def no_calls_line(t: Text, report: UsageReport) -> str:
+    """What the tab says of a scope without calls: regions asked for without logs are unknown, not zero."""
+    missing = report.stats.regions_without_logs
+    if not missing:
+        return t("no_calls")
+    read = [region for region in report.regions if region not in missing]
+    return t("no_calls_unknown", read=plain(", ".join(read)), missing=plain(", ".join(sorted(missing))))
 
 
 def previous_note(t: Text, calls: float, first: date | None, before: Period) -> str | None:

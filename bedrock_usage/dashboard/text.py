@@ -152,6 +152,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "who_line": "{users} users · {applications} applications · {models} models · {errors} errors",
         "warnings": "Warnings ({count}): some figures may be incomplete",
         "no_calls": "No calls in this period for this scope and these filters.",
+        "no_calls_unknown": "No calls in this period in {read} for this scope and these filters. There are no logs of "
+        "{missing} under the logs folder: their figures are unknown, not zero.",
         "chart_top": "Top 10 by cost: {group}",
         "chart_models": "Cost share by model",
         "chart_daily": "Daily cost and tokens",
@@ -570,6 +572,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "who_line": "사용자 {users} · 애플리케이션 {applications} · 모델 {models} · 오류 {errors}",
         "warnings": "경고 {count} 건: 일부 수치가 불완전할 수 있습니다",
         "no_calls": "이 기간, 범위, 필터에 해당하는 호출이 없습니다.",
+        "no_calls_unknown": "이 기간, 범위, 필터에 해당하는 {read} 의 호출이 없습니다. 로그 폴더에 {missing} 의 로그가 "
+        "없어 그 수치는 0이 아니라 알 수 없습니다.",
         "chart_top": "비용 상위 10: {group}",
         "chart_models": "모델별 비용 비중",
         "chart_daily": "일별 비용과 토큰",

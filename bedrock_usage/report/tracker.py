@@ -37,7 +37,7 @@ from ..logs.identity import (
     one_spelling_per_person,
 )
 from ..logs.period import Period
-from ..logs.regions import requested_regions
+from ..logs.regions import REGION_NAMES, requested_regions
 from ..output.plain_table import PlainTable, ReportTables
 from ..output.progress import Progress, Reporter, data_size, silent
 from ..output.wording import counted
@@ -184,8 +184,9 @@ class BedrockAthenaTracker:
         unreadable_ok: bool = False,
     ) -> UsageReport:
         """All analyses for a period, from one scan of the logs; no regions (or ``all``) means every region the
-        engine finds logs in. ``progress`` hears how far the scan and the pricing got. A UsageError when every log
-        object of the period was skipped as unreadable, unless ``unreadable_ok`` (a comparison period's report).
+        engine finds logs in. ``progress`` hears how far the scan and the pricing got. A UsageError when no region
+        asked for has logs, or when every log object of the period was skipped as unreadable, unless
+        ``unreadable_ok`` (a comparison period's report).
 
         When the engine names its rows exactly (a stored result of the local engine), the finished report is kept
         beside them and a repeated refresh loads it (``report.stored``): the same figures, not computed again.
@@ -195,8 +196,8 @@ class BedrockAthenaTracker:
         regions = found.regions if found else asked
         filters = filters or Filters()
         result = self._query(period, regions, filters, progress)
-        unreadable = None if unreadable_ok else none_readable(period, result.stats) or none_projected(
-            period, regions, result.stats)
+        unreadable = none_logged(regions, result.stats) or (None if unreadable_ok else none_readable(
+            period, result.stats) or none_projected(period, regions, result.stats))
         if unreadable:
             raise UsageError(unreadable)
         if found:
@@ -554,6 +555,19 @@ def none_readable(period: Period, stats: ScanStats) -> str | None:
     return (f"none of the {counted(sum(skipped.values()), 'log object')} of {period.label()} could be read, so no "
             f"report is made ($0 would read as no spend): {why}; read the logs as Bedrock delivers them (whole, "
             "gzip-compressed .json.gz objects you may read)")
+
+
+def none_logged(regions: tuple[str, ...], stats: ScanStats) -> str | None:
+    """Why no report is made when no region asked for has logs under the folder (a $0 report would read as no spend):
+    the regions, and those the folder has logs of; None otherwise."""
+    missing = stats.regions_without_logs
+    if not regions or not all(region in missing for region in regions):
+        return None
+    folders = ", ".join(dict.fromkeys(missing[region] for region in regions))
+    present = sorted(region for region in stats.unread_regions if region in REGION_NAMES)
+    has = f"it has logs of {', '.join(present)}: ask for those regions" if present else \
+        "it has logs of no Amazon Bedrock region"
+    return f"no logs of {', '.join(regions)} under {folders}, so no report is made ($0 would read as no spend): {has}"
 
 
 def none_projected(period: Period, regions: tuple[str, ...], stats: ScanStats) -> str | None:
