@@ -122,18 +122,27 @@ def previous_note(t: Text, calls: float, first: date | None, before: Period) -> 
     return None
 
 
-def metric_row(t: Text, summary: dict, previous: dict) -> None:
-    """Cost, calls and tokens, each with its change against the previous period (exact figures on hover)."""
+def card_items(t: Text, summary: dict, previous: dict) -> list[tuple[str, str, str | None, str, str]]:
+    """Each card as (label, value, change, colour, help). A cost none of whose calls has a price reads ``unpriced``
+    without a change, never $0.00; one partly priced is the priced part (the caption counts the others)."""
     items = []
     for label, name in data.CARDS:
         value, was = summary[name], previous[name]
-        if name == TOTAL_COST:
-            items.append((label, compact_usd(value), f"${value:,.4f}", change(value, was), "inverse"))
+        if name == TOTAL_COST and data.all_unpriced(summary):
+            items.append((t(label), t("cost_unpriced"), None, "inverse", t("cost_unpriced_help")))
+        elif name == TOTAL_COST:
+            items.append((t(label), compact_usd(value), change(value, was), "inverse",
+                          t(f"{label}_help", exact=f"${value:,.4f}")))
         else:
-            items.append((label, compact(value), number(value), change(value, was), "off"))
+            items.append((t(label), compact(value), change(value, was), "off", t(f"{label}_help", exact=number(value))))
+    return items
+
+
+def metric_row(t: Text, summary: dict, previous: dict) -> None:
+    """Cost, calls and tokens, each with its change against the previous period (exact figures on hover)."""
     with cards("bedrock"):
-        for label, value, exact, delta, color in items:
-            st.metric(t(label), value, delta, delta_color=color, border=True, help=t(f"{label}_help", exact=exact))
+        for label, value, delta, color, help_text in card_items(t, summary, previous):
+            st.metric(label, value, delta, delta_color=color, border=True, help=help_text)
     st.caption(t("who_line", users=number(summary["users"]), applications=number(summary["applications"]),
                  models=number(summary["models"]), errors=number(summary["errors"])))
 
@@ -151,19 +160,26 @@ def bedrock_charts(t: Text, view: data.BedrockView, request: data.BedrockRequest
     partial = {"partial": view.partial_days, "partial_labels": t.partial_labels()}
     group_label = _group_label(t, request)
     group = named_columns(t, view.top, request.group_column)
+    marks = t.unpriced_marks()
+    if report.summary["unpriced_calls"]:
+        st.caption(t("chart_priced_only"))
     top, models = pair("top")
     with top:
         st.markdown(f"**{t('chart_top', group=group_label)}**")
         clickable = drillable and request.group_by in data.FOCUS_BY
         if clickable:
             st.caption(t("chart_top_click"))
-        st.plotly_chart(charts.top_bar(group, request.group_column, TOTAL_COST, value_label=t("cost_usd")),
+        st.plotly_chart(charts.top_bar(group, request.group_column, TOTAL_COST, value_label=t("cost_usd"),
+                                       unpriced_marks=marks),
                         key="chart_top", selection_mode="points",
                         on_select=(lambda: _drill_from_chart(request.group_by)) if clickable else "ignore")
     with models:
         st.markdown(f"**{t('chart_models')}**")
-        st.plotly_chart(charts.share_donut(report.tables["model"], "model", TOTAL_COST, other_label=t("other"),
-                                           value_label=t("cost_usd")), key="chart_models")
+        if data.all_unpriced(report.summary):
+            st.caption(t("cost_unpriced_help"))
+        else:
+            st.plotly_chart(charts.share_donut(report.tables["model"], "model", TOTAL_COST, other_label=t("other"),
+                                               value_label=t("cost_usd")), key="chart_models")
 
     with st.container(border=True):
         head, choice = st.columns([3, 2])
@@ -176,7 +192,7 @@ def bedrock_charts(t: Text, view: data.BedrockView, request: data.BedrockRequest
         cost_panel.caption(t("daily_cost"))
         cost_panel.plotly_chart(charts.stacked_daily(
             daily, stack, TOTAL_COST, days, value_label=t("cost_usd"),
-            other_label=t("other"), money=True, **partial), key="chart_daily_cost")
+            other_label=t("other"), money=True, unpriced_marks=marks, **partial), key="chart_daily_cost")
         token_panel.caption(t("daily_tokens"))
         token_panel.plotly_chart(charts.stacked_daily(
             daily, stack, "tokens", days, value_label=t("tokens"),
@@ -196,11 +212,11 @@ def bedrock_charts(t: Text, view: data.BedrockView, request: data.BedrockRequest
         st.markdown(f"**{t('chart_heatmap')}**")
         st.plotly_chart(charts.weekday_hour_heatmap(
             report.tables["weekday-hour"], TOTAL_COST, weekday_labels=t.weekdays(), value_label=t("cost_usd"),
-            hour_label=t("hour_axis", tz=report.period.tz)), key="chart_heatmap")
+            hour_label=t("hour_axis", tz=report.period.tz), unpriced_marks=marks), key="chart_heatmap")
     with regions:
         st.markdown(f"**{t('chart_regions')}**")
         st.plotly_chart(charts.top_bar(report.tables["region"], "source_region", TOTAL_COST,
-                                       value_label=t("cost_usd"), height=330),
+                                       value_label=t("cost_usd"), height=330, unpriced_marks=marks),
                         key="chart_regions")
 
 
@@ -213,7 +229,7 @@ def spend_over_time(t: Text, view: data.BedrockView, partial: dict) -> None:
     n = int(n_column.number_input(t("top_n"), min_value=1, max_value=20, step=1, key="top_n"))
     daily = view.daily_by[by]
     st.plotly_chart(charts.top_lines(daily, by, TOTAL_COST, view.report.period.all_days(), value_label=t("cost_usd"),
-                                     n=n, **partial), key="chart_lines")
+                                     n=n, unpriced_marks=t.unpriced_marks(), **partial), key="chart_lines")
     shown = min(n, daily[by].nunique())
     st.caption(t("lines_note", shown=shown, total=daily[by].nunique(), group=t(f"group_{by}").lower()))
 

@@ -4,6 +4,10 @@ Every figure is built as plain trace and layout dictionaries validated once by `
 costs several times more per figure), and kept per input (``kept``): a rerun that changes none of a chart's
 inputs (another control, another tab) draws the figure built before.
 
+Money charts of the Bedrock report's tables read their ``unpriced_calls`` column: a cost whose calls have no price
+is missing (NaN), never $0.00, and labelled with ``unpriced_marks`` (``unpriced``, or the priced part marked
+``partial``); a missing cost ranks after every priced one and adds nothing to a share.
+
 Daily charts take ``partial``: days whose figures are not complete (``today``, ``no_logs``; see
 ``data.partial_days``) mapped to their label. They are shaded and labelled, today's bars hatched and its line
 segments dotted, and days without logs left empty, so the end of a period never reads as a drop in spend.
@@ -45,6 +49,8 @@ BAR_WIDTH_MS = 0.85 * DAY_MS  # a day's bar, as wide with one day as with thirty
 DAILY_TICKS_UP_TO = 14  # days up to which a date axis has a tick per day (Plotly's own ticks split a day in two)
 FIGURES_KEPT = 64  # per chart kind: a few views × controls × languages
 
+UNPRICED_CALLS = "unpriced_calls"  # a report table's count of calls without a price, beside their group's cost
+
 _tokens: dict[int, tuple[weakref.ref, bytes]] = {}
 
 
@@ -84,10 +90,15 @@ def _ranked(table: pd.DataFrame, key: str, rank_by: str, n: int, other: str) -> 
 
     Colours follow the rank, so the same key has the same colour in every chart ranked by the same measure.
     """
-    totals = table.groupby(key, dropna=False)[rank_by].sum().fillna(0).sort_values(ascending=False, kind="stable")
-    keep = list(totals.index[:n])
+    keep = _largest(table, key, rank_by, n)
     colors = {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(keep)} | {other: OTHER_COLOR}
     return table[key].where(table[key].isin(keep), other), colors
+
+
+def _largest(table: pd.DataFrame, key: str, value: str, n: int) -> list:
+    """The ``n`` ``key`` values of the largest ``value`` summed; a sum with nothing priced (NaN) after every other."""
+    totals = table.groupby(key, dropna=False)[value].sum(min_count=1)
+    return list(totals.sort_values(ascending=False, kind="stable", na_position="last").index[:n])
 
 
 def label(value: object) -> str:
@@ -96,11 +107,24 @@ def label(value: object) -> str:
     return html.escape(str(value), quote=False)
 
 
-def amounts(values: Any, money: bool) -> list[str]:
+def amounts(values: Any, money: bool, unpriced: Any = None, marks: dict[str, str] | None = None) -> list[str]:
     """Each value as a chart prints it: an amount as the cards and tables do (``text.usd``: ``$1,234.56``, under a
-    cent ``$0.0042``, never ``$0.00``), a count with thousands separators. Charts hand these texts to plotly
-    (``text``, ``customdata``) rather than a d3 format, which has one number of decimals for every value."""
-    return [usd(float(v)) if money else f"{float(v):,.0f}" for v in values]
+    cent ``$0.0042``, never ``$0.00``; ``—`` when missing), a count with thousands separators. Charts hand these
+    texts to plotly (``text``, ``customdata``) rather than a d3 format, which has one number of decimals for every
+    value. With ``unpriced`` (calls without a price, one per value) and ``marks``, a missing amount reads
+    ``marks["unpriced"]`` and one beside unpriced calls ``marks["partial"]`` (the priced part, as ``{amount}``)."""
+    if not money:
+        return [f"{float(v):,.0f}" for v in values]
+    texts = [usd(float(v)) for v in values]
+    if unpriced is None or marks is None:
+        return texts
+    return [marks["unpriced"] if math.isnan(float(v)) else marks["partial"].format(amount=text) if calls else text
+            for v, text, calls in zip(values, texts, unpriced, strict=True)]
+
+
+def _unpriced(table: pd.DataFrame, money: bool) -> pd.Series | None:
+    """The table's count of unpriced calls per row, for a money chart of a report table that has one."""
+    return pd.to_numeric(table[UNPRICED_CALLS]).fillna(0) if money and UNPRICED_CALLS in table else None
 
 
 def _top(values: Any) -> float:
@@ -109,10 +133,12 @@ def _top(values: Any) -> float:
     return max(top, 0.0)
 
 
-def _hbar(names: list[str], values: np.ndarray, color: str, money: bool, hover: str) -> dict[str, Any]:
-    """One horizontal bar trace with each value printed after its bar (``hover`` may name it: ``%{text}``)."""
-    return {"type": "bar", "orientation": "h", "x": values, "y": [label(name) for name in names],
-            "text": amounts(values, money), "texttemplate": "%{text}",
+def _hbar(names: list[str], values: np.ndarray, color: str, money: bool, hover: str,
+          texts: list[str] | None = None) -> dict[str, Any]:
+    """One horizontal bar trace with each value (or ``texts``) printed after its bar (``hover`` may name it:
+    ``%{text}``); a missing value is a bar of no length with its text."""
+    return {"type": "bar", "orientation": "h", "x": np.nan_to_num(values), "y": [label(name) for name in names],
+            "text": texts or amounts(values, money), "texttemplate": "%{text}",
             "textposition": "outside", "cliponaxis": False, "marker": {"color": color}, "hovertemplate": hover}
 
 
@@ -126,14 +152,19 @@ def top_bar(
     n: int = 10,
     money: bool = True,
     height: int = 360,
+    unpriced_marks: dict[str, str] | None = None,
 ) -> go.Figure:
-    """Horizontal bars of the ``n`` largest rows by ``value``, largest on top."""
-    top = pd.to_numeric(table[value]).fillna(0).reset_index(drop=True).nlargest(n).iloc[::-1]
+    """Horizontal bars of the ``n`` largest rows by ``value``, largest on top; rows without a value (nothing
+    priced) after the others, each labelled with ``unpriced_marks`` as ``amounts`` says."""
+    ranked = pd.to_numeric(table[value]).reset_index(drop=True)
+    top = ranked.sort_values(ascending=False, kind="stable", na_position="last").head(n).iloc[::-1]
     values = top.to_numpy(dtype=float)
+    unpriced = _unpriced(table.reset_index(drop=True), money)
+    texts = amounts(values, money, None if unpriced is None else unpriced.iloc[top.index], unpriced_marks)
     bar = _hbar(table[key].iloc[top.index].astype(str).tolist(), values, ACCENT, money,
-                f"%{{y}}<br>{value_label}: %{{text}}<extra></extra>")
+                f"%{{y}}<br>{value_label}: %{{text}}<extra></extra>", texts)
     # Room on the right for the value printed after the longest bar.
-    longest = float(values.max()) if len(values) else 0.0
+    longest = _top(values)
     return go.Figure([bar], _layout(
         height, showlegend=False, yaxis={"automargin": True},
         xaxis={"title": {"text": value_label}, "tickformat": _money_ticks(longest) if money else "~s",
@@ -145,10 +176,11 @@ def top_bar(
 def share_donut(
     table: pd.DataFrame, key: str, value: str, *, other_label: str, value_label: str, n: int = 7, height: int = 360
 ) -> go.Figure:
-    """Each ``key``'s share of ``value`` (the ``n`` largest, the rest as ``other_label``)."""
+    """Each ``key``'s share of ``value`` (the ``n`` largest, the rest as ``other_label``): of the rows with a value
+    only (the priced cost), so a key without one has no slice rather than a 0% one."""
     names, colors = _ranked(table, key, value, n, other_label)
-    shares = table.assign(**{key: names, value: table[value].fillna(0)})
-    shares = shares.groupby(key, sort=False)[value].sum().reindex(list(colors)).dropna()
+    shares = table.assign(**{key: names}).groupby(key, sort=False)[value].sum(min_count=1)
+    shares = shares.reindex(list(colors)).dropna()
     values = shares.to_numpy(dtype=float)
     pie = {"type": "pie", "labels": [label(name) for name in shares.index], "values": values,
            "marker": {"colors": [colors[name] for name in shares.index]}, "hole": 0.55, "sort": False,
@@ -215,19 +247,26 @@ def _today(partial: dict[str, str]) -> set[str]:
 def _daily_grid(table: pd.DataFrame, day: str, key: str, value: str, days: Sequence[str], columns: Sequence[str],
                 partial: dict[str, str]) -> pd.DataFrame:
     """``value`` summed per ISO day (rows: ``days``, except days after the logs end, which hold no data rather
-    than zero spend) and ``key`` (``columns``, in that order), zero where a day has none."""
-    grid = table.groupby([day, key])[value].sum().unstack(key)
-    grid = grid.reindex(index=list(days), columns=list(columns), fill_value=0).fillna(0)
+    than zero spend) and ``key`` (``columns``, in that order), zero where a day has no row, missing (NaN) where its
+    rows have none (calls without a price)."""
+    grouped = table.groupby([day, key])[value]
+    sums, rows = grouped.sum(min_count=1).unstack(key), grouped.size().unstack(key)
+    grid = sums.mask(sums.isna() & rows.isna(), 0)
+    grid = grid.reindex(index=list(days), columns=list(columns), fill_value=0)
     return grid.drop(index=[d for d, kind in partial.items() if kind == "no_logs"], errors="ignore")
 
 
-def _stacked_bars(grid: pd.DataFrame, colors: dict[str, str], money: bool, partial: dict[str, str]) -> list[dict]:
-    """One bar trace per column of ``grid`` (rows are ISO days), today's bars hatched (the day is not over)."""
+def _stacked_bars(grid: pd.DataFrame, colors: dict[str, str], money: bool, partial: dict[str, str],
+                  unpriced: pd.DataFrame | None = None, marks: dict[str, str] | None = None) -> list[dict]:
+    """One bar trace per column of ``grid`` (rows are ISO days), today's bars hatched (the day is not over); a
+    missing amount is no bar, and ``unpriced`` (calls without a price, as ``grid``) marks amounts as ``amounts``
+    does."""
     today = _today(partial)
     days = [str(day) for day in grid.index]
     shapes = ["/" if day in today else "" for day in days]
     return [{"type": "bar", "x": days, "y": grid[name].tolist(), "width": BAR_WIDTH_MS, "name": label(name),
-             "legendgroup": str(name), "customdata": amounts(grid[name], money),
+             "legendgroup": str(name),
+             "customdata": amounts(grid[name], money, None if unpriced is None else unpriced[name], marks),
              "marker": {"color": colors[name], "line": {"width": 0}, "pattern": {"shape": shapes, "size": 6}},
              "hovertemplate": DAILY_HOVER} for name in grid.columns]
 
@@ -256,28 +295,32 @@ def stacked_daily(
     rank_by: str | None = None,
     n: int = 7,
     height: int = 330,
+    unpriced_marks: dict[str, str] | None = None,
 ) -> go.Figure:
     """``value`` per day as stacked bars, one colour per ``key``: the ``n`` largest by ``rank_by`` (default
-    ``value``), the rest as ``other_label``; partial days marked."""
+    ``value``), the rest as ``other_label``; partial days marked, amounts without a price as ``amounts`` says."""
     names, colors = _ranked(table, key, rank_by or value, n, other_label)
-    series = table.assign(**{key: names, value: table[value].fillna(0)})
-    present = set(names)
-    grid = _daily_grid(series, "day", key, value, [d.isoformat() for d in days],
-                       [c for c in colors if c in present], partial)
-    bars = _stacked_bars(grid, colors, money, partial)
+    series = table.assign(**{key: names})
+    isodays, columns = [d.isoformat() for d in days], [c for c in colors if c in set(names)]
+    grid = _daily_grid(series, "day", key, value, isodays, columns, partial)
+    unpriced = None if _unpriced(table, money) is None else _daily_grid(series, "day", key, UNPRICED_CALLS, isodays,
+                                                                        columns, partial)
+    bars = _stacked_bars(grid, colors, money, partial, unpriced, unpriced_marks)
     return _stacked_figure(bars, days, _value_axis(value_label, money, _top(grid.sum(axis=1))), partial,
                            partial_labels, height)
 
 
-def _lines(frames: list[tuple[str, pd.Series]], colors: dict[str, str], money: bool, partial: dict[str, str],
-           width: float, opacity: dict[str, float] | None = None) -> tuple[list[dict], list[dict]]:
-    """One line per (name, values by ISO day) and, for each line that reaches today, its segment into today dotted
-    (the day is not over, its point is not a fall in spend): (lines, dotted segments)."""
+def _lines(frames: list[tuple[str, pd.Series, pd.Series | None]], colors: dict[str, str], money: bool,
+           partial: dict[str, str], width: float, opacity: dict[str, float] | None = None,
+           marks: dict[str, str] | None = None) -> tuple[list[dict], list[dict]]:
+    """One line per (name, values by ISO day, unpriced calls by day or None) and, for each line that reaches today,
+    its segment into today dotted (the day is not over, its point is not a fall in spend): (lines, dotted
+    segments)."""
     today = _today(partial)
     lines, dotted = [], []
-    for name, values in frames:
+    for name, values, unpriced in frames:
         xs, ys = [str(day) for day in values.index], values.tolist()
-        texts = amounts(ys, money)
+        texts = amounts(ys, money, unpriced, marks)
         line = {"color": colors[name], "width": width}
         extra = {"opacity": opacity[name]} if opacity else {}
         cut = next((i for i, x in enumerate(xs) if x in today), None)
@@ -311,32 +354,46 @@ def top_lines(
     partial_labels: dict[str, str],
     money: bool = True,
     height: int = 340,
+    unpriced_marks: dict[str, str] | None = None,
 ) -> go.Figure:
-    """``value`` per day as one line for each of the ``n`` largest ``key`` values over the period (no others)."""
-    totals = table.groupby(key, dropna=False)[value].sum().fillna(0).sort_values(ascending=False, kind="stable")
-    keep = list(totals.index[:n])
+    """``value`` per day as one line for each of the ``n`` largest ``key`` values over the period (no others); a day
+    whose calls have no price is a gap in its line, amounts without a price as ``amounts`` says."""
+    keep = _largest(table, key, value, n)
     colors = {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(keep)}
-    grid = _daily_grid(table.loc[table[key].isin(keep)], "day", key, value, [d.isoformat() for d in days], keep,
-                       partial)
-    lines, dotted = _lines([(name, grid[name]) for name in keep], colors, money, partial, 2)
+    kept_rows, isodays = table.loc[table[key].isin(keep)], [d.isoformat() for d in days]
+    grid = _daily_grid(kept_rows, "day", key, value, isodays, keep, partial)
+    unpriced = None if _unpriced(table, money) is None else _daily_grid(kept_rows, "day", key, UNPRICED_CALLS,
+                                                                        isodays, keep, partial)
+    frames = [(name, grid[name], None if unpriced is None else unpriced[name]) for name in keep]
+    lines, dotted = _lines(frames, colors, money, partial, 2, marks=unpriced_marks)
     axis = _value_axis(value_label, money, _top(grid.to_numpy(dtype=float)))
     return go.Figure([*lines, *dotted], _layout(height, xaxis=_day_axis(days), yaxis=axis,
                                                 **_partial_marks(partial, partial_labels)))
 
 
+def _cells(table: pd.DataFrame, value: str) -> pd.DataFrame:
+    """``value`` by weekday and hour: zero where no row, missing where its rows have none."""
+    grouped = table.groupby(["weekday", "hour"])[value]
+    sums, rows = grouped.sum(min_count=1).unstack("hour"), grouped.size().unstack("hour")
+    return sums.mask(sums.isna() & rows.isna(), 0).reindex(index=list(WEEKDAYS), columns=range(24), fill_value=0)
+
+
 @kept
 def weekday_hour_heatmap(
     table: pd.DataFrame, value: str, *, weekday_labels: Sequence[str], value_label: str, hour_label: str,
-    money: bool = True, height: int = 330,
+    money: bool = True, height: int = 330, unpriced_marks: dict[str, str] | None = None,
 ) -> go.Figure:
-    """``value`` by weekday (rows, Monday first) and hour of day (columns), every cell present."""
-    grid = table.groupby(["weekday", "hour"])[value].sum().unstack("hour")
-    grid = grid.reindex(index=list(WEEKDAYS), columns=range(24), fill_value=0).fillna(0)
-    texts = [amounts(row, money) for row in grid.to_numpy(dtype=float)]
+    """``value`` by weekday (rows, Monday first) and hour of day (columns), every cell present: zero without calls,
+    blank when its calls have no price (amounts without a price as ``amounts`` says)."""
+    grid = _cells(table, value)
+    unpriced = _cells(table, UNPRICED_CALLS).to_numpy(dtype=float) if _unpriced(table, money) is not None else None
+    texts = [amounts(row, money, None if unpriced is None else unpriced[i], unpriced_marks)
+             for i, row in enumerate(grid.to_numpy(dtype=float))]
     heat = {"type": "heatmap", "z": grid.to_numpy(), "x": [f"{h:02d}" for h in range(24)], "y": list(weekday_labels),
             "colorscale": HEAT_SCALE, "xgap": 1, "ygap": 1, "customdata": texts,
             "hovertemplate": f"%{{y}} %{{x}}:00<br>{value_label}: %{{customdata}}<extra></extra>",
-            "colorbar": {"thickness": 10, "tickformat": _money_ticks(float(grid.to_numpy().max())) if money else "~s"}}
+            "colorbar": {"thickness": 10,
+                         "tickformat": _money_ticks(_top(grid.to_numpy(dtype=float))) if money else "~s"}}
     return go.Figure([heat], _layout(height, yaxis={"autorange": "reversed"}, xaxis={"title": {"text": hour_label}}))
 
 
@@ -473,7 +530,7 @@ def anomaly_lines(
     for name in (c for c in colors if c in drawn):
         values = per_day.xs(name, level="group")
         values.index = values.index.astype(str)
-        frames.append((name, values.loc[~values.index.isin(missing)].sort_index(kind="stable")))
+        frames.append((name, values.loc[~values.index.isin(missing)].sort_index(kind="stable"), None))
     # The groups with an anomaly stand out; the others stay as context.
     opacity = {name: 1.0 if name in flagged else 0.45 for name in colors}
     lines, dotted = _lines(frames, colors, True, partial, 1.2, opacity)

@@ -398,6 +398,18 @@ def _group_table(report: UsageReport, rows: PricedRows, request: BedrockRequest)
     return report.tables[request.group_by]
 
 
+def all_unpriced(summary: dict[str, float | int]) -> bool:
+    """Whether a summary has calls and none of them has a price: its cost is unknown, not $0."""
+    return bool(summary["calls"]) and summary["unpriced_calls"] == summary["calls"]
+
+
+def share_of_scope(summary: dict[str, float | int], scope_cost: float) -> float | None:
+    """A drill-down's share of the scope's priced cost; None when it has no priced call or the scope no cost."""
+    if all_unpriced(summary) or not scope_cost:
+        return None
+    return summary[TOTAL_COST] / scope_cost
+
+
 def unit_figures(summary: dict[str, float | int]) -> dict[str, float | None]:
     """Per-call figures of a summary: error rate, cost per call and per 1,000 calls (over the priced calls),
     tokens per call (input, output and cache); None without calls."""

@@ -47,12 +47,13 @@ def detail_view(t: Text, focus: data.Focus, view: data.BedrockView) -> None:
     report, summary = view.report, view.report.summary
     units = data.unit_figures(summary)
     cost = summary[TOTAL_COST]
-    share = cost / view.scope_cost_usd if view.scope_cost_usd else None
+    share = data.share_of_scope(summary, view.scope_cost_usd)
     with st.container(border=True, key="detail"):
         st.markdown(f"**{t('detail_header', what=t(f'group_{focus.by}'), value=plain(focus.value))}**")
         with cards("detail"):
             st.metric(t("detail_share"), percent(share), border=True,
-                      help=t("detail_share_help", cost=f"${cost:,.4f}", scope=f"${view.scope_cost_usd:,.4f}"))
+                      help=t("cost_unpriced_help") if share is None and summary["calls"] else
+                      t("detail_share_help", cost=f"${cost:,.4f}", scope=f"${view.scope_cost_usd:,.4f}"))
             st.metric(t("detail_error_rate"), percent(units["error_rate"]), border=True,
                       help=t("detail_error_rate_help", errors=number(summary["errors"]),
                              calls=number(summary["calls"])))
@@ -70,11 +71,11 @@ def detail_view(t: Text, focus: data.Focus, view: data.BedrockView) -> None:
             st.markdown(f"**{t('detail_daily', by=t(f'group_{by}').lower())}**")
             st.plotly_chart(charts.stacked_daily(
                 view.daily_by[by], by, TOTAL_COST, report.period.all_days(), value_label=t("cost_usd"),
-                other_label=t("other"), money=True, partial=view.partial_days,
+                other_label=t("other"), money=True, partial=view.partial_days, unpriced_marks=t.unpriced_marks(),
                 partial_labels=t.partial_labels(), height=300),
                 key="chart_detail_daily")
         with top:
             st.markdown(f"**{t('detail_top', by=t(f'group_{by}').lower())}**")
             table = view.models if by == "model" else report.tables["application"]
-            st.plotly_chart(charts.top_bar(table, by, TOTAL_COST, value_label=t("cost_usd"),
-                                           height=300), key="chart_detail_top")
+            st.plotly_chart(charts.top_bar(table, by, TOTAL_COST, value_label=t("cost_usd"), height=300,
+                                           unpriced_marks=t.unpriced_marks()), key="chart_detail_top")

@@ -415,7 +415,14 @@ STRINGS: dict[str, dict[str, str]] = {
         "focus_clear": "Clear",
         "detail_header": "{what}: {value}. Every figure, chart and table on this tab shows only its calls.",
         "detail_share": "Share of cost",
-        "detail_share_help": "{cost} of {scope} in this scope (period, regions, filters and models).",
+        "detail_share_help": "{cost} of {scope} in this scope (period, regions, filters and models), over the priced "
+        "cost only: calls without a price are in neither.",
+        "cost_unpriced": "unpriced",
+        "cost_partial": "{amount} (priced part)",
+        "cost_unpriced_help": "No call here has a price in the price book, so its cost is unknown, not $0 (see the "
+        "warnings).",
+        "chart_priced_only": "Costs cover the priced calls only: a bar or slice marked unpriced or (priced part) has "
+        "calls without a price, which rank after the priced ones and are in no share.",
         "detail_error_rate": "Error rate",
         "detail_error_rate_help": "{errors} of {calls} calls ended in an error.",
         "detail_cost_per_call": "Cost per call",
@@ -823,7 +830,13 @@ STRINGS: dict[str, dict[str, str]] = {
         "focus_clear": "해제",
         "detail_header": "{what}: {value}. 이 탭의 모든 수치, 차트, 표가 이 항목의 호출만 보여 줍니다.",
         "detail_share": "비용 비중",
-        "detail_share_help": "이 범위(기간, 리전, 필터, 모델)의 {scope} 중 {cost}.",
+        "detail_share_help": "이 범위(기간, 리전, 필터, 모델)의 {scope} 중 {cost}. 가격 있는 비용만 셉니다: 가격 없는 "
+        "호출은 어느 쪽에도 없습니다.",
+        "cost_unpriced": "가격 없음",
+        "cost_partial": "{amount} (가격 있는 부분)",
+        "cost_unpriced_help": "가격표에 가격이 있는 호출이 없어 비용은 $0 이 아니라 알 수 없습니다 (경고 참고).",
+        "chart_priced_only": "비용은 가격 있는 호출만 셉니다: 가격 없음 또는 (가격 있는 부분) 으로 표시된 막대와 "
+        "조각에는 가격 없는 호출이 있으며, 가격 있는 것 뒤에 놓이고 비중에는 들어가지 않습니다.",
         "detail_error_rate": "오류율",
         "detail_error_rate_help": "호출 {calls}건 중 {errors}건이 오류로 끝났습니다.",
         "detail_cost_per_call": "호출당 비용",
@@ -1195,6 +1208,10 @@ class Text:
     def limit_subject(self, who: str, account: str) -> str:
         """Whom a limit counts: a person, or ``account`` (the account's pool)."""
         return ACCOUNT_POOL.get(self.lang, who) if who == account else who
+
+    def unpriced_marks(self) -> dict[str, str]:
+        """How money charts label a cost without a price, or only partly priced (``charts.amounts``)."""
+        return {"unpriced": self("cost_unpriced"), "partial": self("cost_partial", amount="{amount}")}
 
     def partial_labels(self) -> dict[str, str]:
         """How daily charts label days whose figures are not complete (see ``data.partial_days``)."""
