@@ -500,6 +500,19 @@ PERIODS),
            'billed = pd.concat([table["billed_cost_usd"], self.billed_without_region["billed_cost_usd"]])'
            ".sum(min_count=1)",
            'billed = table["billed_cost_usd"].sum(min_count=1)', ("tests/governance/test_usage_types.py",)),
+    Mutant("corrupt-copy-counted-skipped", "bedrock_usage/report/priced_facts.py",
+           "FILTER (WHERE day IS NULL AND NOT coalesce(duplicate, false)), 0),", "FILTER (WHERE day IS NULL), 0),",
+           ("tests/report/test_corrupt_copies.py",)),
+    Mutant("unpriced-bar-reads-zero", "bedrock_usage/dashboard/charts.py",
+           'marks["unpriced"] if math.isnan(float(v)) else', 'usd(0.0) if math.isnan(float(v)) else',
+           ("tests/dashboard/test_unpriced_figures.py",)),
+    Mutant("unprojected-days-blamed-on-logging", "bedrock_usage/governance/coverage.py",
+           "elif any(day not in unread for day in days_between(self.period.start, self.record_days[0])[:-1]):",
+           "elif self.record_days[0] > self.period.start:",
+           ("tests/engines/test_athena_engine.py",)),
+    Mutant("no-region-logged-reported-as-zero", "bedrock_usage/report/tracker.py",
+           "unreadable = none_logged(regions, result.stats) or (", "unreadable = (",
+           ("tests/report/test_no_region_logged.py",)),
 ]
 
 
