@@ -2,7 +2,8 @@
 
 Only the day folders of the requested regions and UTC days are listed, with every folder below them (Athena's table
 reads them all as the day's: its partition location is the day folder), so files outside the range are never opened;
-objects in their month folders, which no report reads, are counted. Symbolic links are followed, each real folder
+objects in their month folders, which no report reads, are counted, as are hidden objects (a name, or a folder's below
+the day folder, starting with ``_`` or ``.``), which Athena skips. Symbolic links are followed, each real folder
 and object once. Every object is decompressed and
 parsed a chunk at a time, so memory stays bounded and time linear whatever it holds; objects over the cap on
 decompressed bytes (``bounded_gzip``) and unreadable ones (truncated or non-gzip content) are skipped and counted
@@ -50,7 +51,7 @@ from ..cache import cache_dir, write_atomically
 from ..errors import UsageError
 from ..lazy_modules import lazy, library_version
 from ..logs.bodies import duckdb_body_type, duckdb_reduced_body
-from ..logs.layout import PERMISSION_CHECK_NAME, SERVICE_FOLDER, days_between, partition_value
+from ..logs.layout import PERMISSION_CHECK_NAME, SERVICE_FOLDER, days_between, is_hidden, partition_value
 from ..logs.regions import REGION_NAMES
 from ..logs.schema import BODY_FIELDS, PARTITION_COLUMN, TABLE_NAME, duckdb_columns
 from ..output.progress import Progress, Reporter, Tally, silent
@@ -95,6 +96,8 @@ DAMAGED_GZIP = "damaged gzip data (corrupt compressed bytes, or a checksum that 
 _NOT_GZIP = "Not a gzipped file"  # how Python's and ISA-L's gzip readers say the magic bytes are missing
 UNREADABLE_FOLDER = "unreadable folder, counted as one object (the objects in it are not read)"
 DANGLING_LINK = "a symbolic link to nothing"
+HIDDEN = ("hidden: its name, or a folder's below the day folder, starts with _ or . (Athena skips such objects too: "
+          "rename it to have it read)")
 OUTSIDE_DAY_FOLDERS = ("in a month folder, which no report reads, nor Athena's table (the service writes objects only "
                        "in day folders: {region}/yyyy/MM/dd/HH/)")
 NOT_ASKED_FOR = "not among the regions asked for"
@@ -427,6 +430,9 @@ def _collect_folder(folder_path: str, day: str, objects: list[LogObject], stats:
     for entry in entries:
         if entry.is_symlink() and not os.path.exists(entry.path):
             _dangling(entry.path, skipped)
+            continue
+        if is_hidden(entry.name):
+            _count_hidden(entry, seen, skipped)
             continue
         if entry.is_dir():
             if entry.name == "data":
@@ -952,6 +958,18 @@ def _count_payloads(folder: str, seen: set[int], skipped: ScanStats) -> None:
         reason = f"{UNREADABLE_PAYLOADS}: {exc.strerror or exc}"
         skipped.skipped_objects[reason] += 1
         skipped.skip_example(reason, folder)
+
+
+def _count_hidden(entry: os.DirEntry, seen: set[int], skipped: ScanStats) -> None:
+    """Count a hidden object, or every file of a hidden folder (one for a folder that cannot be listed), in
+    ``skipped``: Athena's reader skips them, so the engines agree."""
+    try:
+        count = _count_files(entry.path, seen) if entry.is_dir() else 1
+    except OSError:
+        count = 1
+    if count:
+        skipped.skipped_objects[HIDDEN] += count
+        skipped.skip_example(HIDDEN, entry.path)
 
 
 def _count_files(folder: str, seen: set[int]) -> int:

@@ -86,6 +86,13 @@ def is_payload_key(key: str) -> bool:
     return "/data/" in key.replace("\\", "/")
 
 
+def is_hidden(name: str) -> bool:
+    """True for a file or folder name Athena's reader skips as hidden, and so every reader here: ``_`` or ``.``
+    first (https://docs.aws.amazon.com/athena/latest/ug/troubleshooting-athena.html, "Athena cannot read hidden
+    files")."""
+    return name.startswith(("_", "."))
+
+
 def days_between(first: date, last: date) -> list[date]:
     """Every calendar day from ``first`` to ``last`` inclusive."""
     return [first + timedelta(days=i) for i in range((last - first).days + 1)]

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 import bedrock_tracker_cli
 from bedrock_usage.bounded_gzip import MAX_OBJECT_ENV, OverCap, gunzip_chunks, over_cap_reason
 from bedrock_usage.engines import local
-from bedrock_usage.engines.base import Scope
+from bedrock_usage.engines.base import SKIPPED_EXAMPLES, Scope
 from bedrock_usage.engines.columnar_cache import MANIFEST, MAX_PARTS
 from bedrock_usage.engines.local import LocalEngine
 from bedrock_usage.logs.period import resolve_period
@@ -530,6 +530,30 @@ def test_objects_anywhere_below_a_day_folder_are_read_and_those_of_a_month_folde
         assert result.stats.skipped_examples == {local.OUTSIDE_DAY_FOLDERS: [(day.parent / "stray.json.gz").as_posix()]}
     if cache:
         assert engine.last_refresh.objects_parsed == 0 and engine.last_refresh.objects_reused == len(records)
+
+
+
+@CACHES
+def test_hidden_objects_and_folders_below_a_day_folder_are_skipped_and_counted_as_athena_skips_them(
+        tmp_path: Path, cache: bool) -> None:
+    """Athena treats files whose name starts with ``_`` or ``.`` as hidden, and Trino's Hive reader skips files below
+    a hidden folder too; the engine read them (``10/.hidden.json.gz``: its calls counted where Athena's are not)."""
+    day = day_folder(tmp_path / "logs")
+    read = {"10/x.json.gz": 1, "11/y.json.gz": 2, "x_.json.gz": 3}
+    hidden = {"10/.hidden.json.gz": 4, "10/_copy.json.gz": 5, "_x.json.gz": 6, "11/.tmp/z.json.gz": 7,
+              "_temporary/0/a.json.gz": 8, "_temporary/0/b.json.gz": 9}
+    records = {name: record(minute, inp=100 * minute, out=minute) for name, minute in {**read, **hidden}.items()}
+    for name, rec in records.items():
+        put(day / name, [rec])
+    examples = sorted((day / name).as_posix() for name in (
+        "10/.hidden.json.gz", "10/_copy.json.gz", "_x.json.gz", "11/.tmp", "_temporary"))
+    for run in ("cold", "warm") if cache else ("cold",):
+        result = report(tmp_path / "logs", cache_arg(cache, tmp_path))
+        assert result.summary["calls"] == len(read), run
+        assert result.summary["input_tokens"] == sum(records[name]["input"]["inputTokenCount"] for name in read)
+        assert result.stats.skipped_objects == {local.HIDDEN: len(hidden)}
+        assert result.stats.skipped_examples[local.HIDDEN] == examples[:SKIPPED_EXAMPLES]
+        assert result.stats.objects_read == len(read)
 
 
 # Symbolic links
