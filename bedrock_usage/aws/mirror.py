@@ -1,7 +1,10 @@
 """Copy the invocation-log objects of some regions and UTC days from S3 into a local folder.
 
 The mirror keeps each object's key as its path under the destination, so the local engine reads it like
-any logs folder. Files are written under a temporary ``*.part`` name and renamed when complete, with the object's
+any logs folder. It holds what the local engine and Athena read of a day, no more: every ``.json.gz`` object below the
+day folder (in its hour folders, directly in it, in their sub-folders), but payloads (``data/``), the permission-check
+object and hidden objects (a name, or a folder's below the day folder, starting with ``_`` or ``.``: Athena skips
+them). Files are written under a temporary ``*.part`` name and renamed when complete, with the object's
 LastModified as their modification time; an existing file whose size differs from the object's, or that is 2 s
 or more older than the object (FAT keeps times to 2 s), is fetched again, so an interrupted sync resumes cleanly:
 the next sync of the same days fetches what is missing and deletes the ``*.part`` files the interrupted one left
@@ -32,7 +35,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from ..errors import SetupRequired, UsageError
-from ..logs.layout import day_prefix, days_between, logs_root, normalise_prefix, parse_key
+from ..logs.layout import day_prefix, days_between, logs_root, normalise_prefix, read_below_day
 from ..logs.period import Period
 from ..output.progress import Reporter, Tally, silent
 from .logging_config import log_location, logging_regions
@@ -107,9 +110,9 @@ def sync_logs(
 
     Missing, changed and partial files are downloaded. A file whose object is no longer in the bucket (deleted,
     expired by a lifecycle rule, or another bucket's under the same prefix) is counted and kept, and deleted only
-    with ``prune`` and only from a day the bucket still holds records of. Payload objects under ``/data/`` and the
-    permission-check object are listed but never copied. ``progress`` hears of the day folders listed and the
-    objects and bytes copied, with those skipped. A MirrorUnwritable when ``dest`` refuses a file.
+    with ``prune`` and only from a day the bucket still holds records of. Payload objects under ``/data/``, the
+    permission-check object and hidden objects are listed but never copied. ``progress`` hears of the day folders
+    listed and the objects and bytes copied, with those skipped. A MirrorUnwritable when ``dest`` refuses a file.
     """
     try:
         return _sync(s3_client, bucket, prefix, accounts, regions, (first_day, last_day), Path(dest), workers, progress,
@@ -128,7 +131,7 @@ def _sync(s3_client: Any, bucket: str, prefix: str, accounts: Sequence[str], reg
     prefixes = [day_prefix(prefix, a, r, d) for a in accounts for r in regions for d in days_between(*days)]
     summary = SyncSummary()
     for day in prefixes:
-        folder = _local_path(root, day.rstrip("/"), folder=True)
+        folder = _local_path(root, day.rstrip("/"))
         if folder is not None:
             summary.partials_removed += remove_abandoned_parts(folder)
     names = ", ".join(regions)
@@ -150,13 +153,14 @@ def _sync(s3_client: Any, bucket: str, prefix: str, accounts: Sequence[str], reg
             stale = _not_in_bucket(root, day, keys)
             # Never from a day the bucket holds no record of: a wrong bucket or prefix, or a day a lifecycle rule
             # expired whole, would empty the mirror.
-            if prune and any(parse_key(key) is not None for key in keys):
+            if prune and any(read_below_day(key[len(day):]) for key in keys):
                 for path in stale:
                     path.unlink(missing_ok=True)
                 summary.removed += len(stale)
             else:
                 summary.not_in_bucket += len(stale)
-        to_fetch = _outdated(root, [listed for found in listings for listed in found], summary)
+        to_fetch = _outdated(root, [(day, listed) for day, found in zip(prefixes, listings, strict=True)
+                                    for listed in found], summary)
         _copy(pool, s3_client, bucket, to_fetch, summary, Tally(
             progress, f"copying {names}", with_bytes=True,
             notes=lambda counts: _copy_note(summary, counts)))
@@ -165,12 +169,14 @@ def _sync(s3_client: Any, bucket: str, prefix: str, accounts: Sequence[str], reg
     return summary
 
 
-def _outdated(root: Path, listed_objects: list[_Listed], summary: SyncSummary) -> list[tuple[_Listed, Path]]:
-    """The record objects whose mirror file is missing or not current, with that file; counts the others."""
+def _outdated(root: Path, listed_objects: list[tuple[str, _Listed]], summary: SyncSummary
+              ) -> list[tuple[_Listed, Path]]:
+    """The record objects (each with the day prefix it was listed under) whose mirror file is missing or not current,
+    with that file; counts the others."""
     to_fetch = []
-    for listed in listed_objects:
+    for day, listed in listed_objects:
         summary.listed += 1
-        target = _local_path(root, listed.key)
+        target = _local_path(root, listed.key) if read_below_day(listed.key[len(day):]) else None
         if target is None:
             summary.skipped += 1
         elif _is_current(target, listed.size, listed.last_modified):
@@ -221,11 +227,8 @@ def _is_current(path: Path, size: int, last_modified: float) -> bool:
     return path.is_file() and stat.st_size == size and stat.st_mtime > last_modified - MTIME_ROUNDING_SECONDS
 
 
-def _local_path(root: Path, key: str, folder: bool = False) -> Path | None:
-    """Where a record object (or a key prefix, with ``folder``) goes under ``root``; ``None`` for objects that are
-    not records or would escape it."""
-    if not folder and parse_key(key) is None:
-        return None
+def _local_path(root: Path, key: str) -> Path | None:
+    """Where an object (or a key prefix) goes under ``root``; ``None`` for one that would escape it."""
     parts = key.split("/")
     if any(part in ("", ".", "..") for part in parts):
         return None
@@ -233,10 +236,10 @@ def _local_path(root: Path, key: str, folder: bool = False) -> Path | None:
 
 
 def remove_abandoned_parts(day_folder: Path, now: float | None = None) -> int:
-    """Delete the ``*.part`` files of a stopped sync in a day folder's hour folders; return how many."""
+    """Delete the ``*.part`` files of a stopped sync in a day folder and the folders below it; return how many."""
     limit = (now or time.time()) - ABANDONED_PART_SECONDS
     removed = 0
-    for part in day_folder.glob(f"*/*{PART_SUFFIX}"):
+    for part in day_folder.rglob(f"*{PART_SUFFIX}"):
         try:
             if part.stat().st_mtime < limit:
                 part.unlink()
@@ -247,13 +250,13 @@ def remove_abandoned_parts(day_folder: Path, now: float | None = None) -> int:
 
 
 def _not_in_bucket(root: Path, day: str, keys: set[str]) -> list[Path]:
-    """The record files of the mirror's day folder ``day`` (a key prefix) whose key is not in ``keys``, the day's
-    complete listing. ``*.part`` files and payload objects are never among them."""
-    folder = _local_path(root, day.rstrip("/"), folder=True)
+    """The record files of the mirror's day folder ``day`` (a key prefix), wherever below it, whose key is not in
+    ``keys``, the day's complete listing. ``*.part`` files, payload and hidden objects are never among them."""
+    folder = _local_path(root, day.rstrip("/"))
     if folder is None:
         return []
-    stale = ((path, path.relative_to(root).as_posix()) for path in folder.glob("*/*.json.gz"))
-    return [path for path, key in stale if key not in keys and parse_key(key)]
+    stale = ((path, path.relative_to(root).as_posix()) for path in folder.rglob("*.json.gz"))
+    return [path for path, key in stale if key not in keys and read_below_day(key[len(day):])]
 
 
 def log_accounts(s3_client: Any, bucket: str, prefix: str) -> list[str]:

@@ -93,6 +93,15 @@ def is_hidden(name: str) -> bool:
     return name.startswith(("_", "."))
 
 
+def read_below_day(relative: str) -> bool:
+    """True for an object key below a day folder (``relative`` to it) that the readers read as a record object,
+    wherever below it (Athena's table reads the day folder's whole prefix): named ``.json.gz``, not the
+    permission-check object, in no ``data/`` payload folder, and with no hidden part (``is_hidden``)."""
+    *folders, name = relative.split("/")
+    return (name.endswith(".json.gz") and not name.startswith(PERMISSION_CHECK_NAME) and "data" not in folders
+            and not any(is_hidden(part) for part in (*folders, name)))
+
+
 def days_between(first: date, last: date) -> list[date]:
     """Every calendar day from ``first`` to ``last`` inclusive."""
     return [first + timedelta(days=i) for i in range((last - first).days + 1)]

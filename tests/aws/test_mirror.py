@@ -165,6 +165,33 @@ def test_payload_and_check_objects_are_never_copied(s3, tmp_path: Path) -> None:
     assert not set(keys["skip"]) & local
 
 
+def test_the_mirror_holds_what_the_local_engine_and_athena_read_below_a_day_folder(s3, tmp_path: Path) -> None:
+    """Objects directly in a day folder and in sub-folders of an hour folder were not copied (the local engine and
+    Athena read them), and hidden ones were (Athena skips them: ``_`` or ``.`` first, of the name or a folder's)."""
+    day = day_prefix(PREFIX, ACCOUNT, "us-east-1", FIRST)
+    when = datetime(2025, 3, 10, 9, tzinfo=UTC)
+    read = ["09/a.json.gz", "b.json.gz", "09/sub/c.json.gz", "other/deep/d.json.gz"]
+    left = ["09/.hidden.json.gz", "09/_copy.json.gz", "_e.json.gz", "09/.tmp/f.json.gz", "_temporary/0/g.json.gz",
+            "09/data/h.json.gz", "09/notes.txt"]
+    for n, name in enumerate(read + left):
+        s3.put_object(Bucket=BUCKET, Key=day + name, Body=log_object(when, "us-east-1", n + 1))
+    dest = tmp_path / "mirror"
+
+    summary = sync_logs(s3, BUCKET, PREFIX, (ACCOUNT,), ("us-east-1",), FIRST, FIRST, dest)
+
+    assert files_under(dest) == {day + name for name in read}
+    assert (summary.listed, summary.downloaded, summary.skipped) == (len(read) + len(left), len(read), len(left))
+    scope = Scope(("us-east-1",), FIRST, FIRST)
+    records = LocalEngine(dest).query(
+        "SELECT count(*) AS records FROM bedrock_invocation_logs WHERE dt = ?", [partition_value(FIRST)], scope)
+    assert records.frame["records"].tolist() == [sum(n + 1 for n in range(len(read)))]
+    # Copies no longer in the bucket are found wherever below the day folder, and removed with prune.
+    s3.delete_object(Bucket=BUCKET, Key=day + read[2])
+    assert sync_logs(s3, BUCKET, PREFIX, (ACCOUNT,), ("us-east-1",), FIRST, FIRST, dest).not_in_bucket == 1
+    pruned = sync_logs(s3, BUCKET, PREFIX, (ACCOUNT,), ("us-east-1",), FIRST, FIRST, dest, prune=True)
+    assert pruned.removed == 1 and files_under(dest) == {day + name for name in read if name != read[2]}
+
+
 def test_missing_bucket_is_a_usage_error(aws_env: dict[str, str], tmp_path: Path) -> None:
     client = boto3.client("s3", region_name="us-east-1")
     with pytest.raises(UsageError, match="bucket no-such-bucket does not exist"):
