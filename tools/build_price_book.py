@@ -22,11 +22,12 @@ Price List or pricing page for that model, then genai-prices, then LiteLLM. A re
 region of its family (no geographic-profile row undercuts it); a row for one region is today's price, so it never
 undoes a dated change of the ``*`` row (Claude 3.5 Sonnet v2 from 2025-12-01).
 
-Ids that name one model (an alias and its dated id; the Bedrock Runtime and bedrock-mantle ids in ``TWINS``) get the
-same rows, from the quotes of all of them, and one name: a call is priced alike whichever id it logs. Where their
-quotes disagree, the row takes the figure backed by AWS as above, on a tie the one quoted under the id Bedrock Runtime
-takes (Qwen3 Next 80B's input: $0.15 per 1M, which its Regions' rates, 1.2x, and its Priority rate, 1.75x, fit; the
-Mantle id's entry says $0.14); the row's ``source`` names both and the build prints a line for each.
+Ids that name one model (an alias and its dated id; the Bedrock Runtime and bedrock-mantle ids in ``TWINS``, in
+``bedrock_usage/pricing/model_ids.py``, which the runtime reads too) get the same rows, from the quotes of all of
+them, and one name: a call is priced alike whichever id it logs. Where their quotes disagree, the row takes the
+figure backed by AWS as above, on a tie the one quoted under the id Bedrock Runtime takes (Qwen3 Next 80B's input:
+$0.15 per 1M, which its Regions' rates, 1.2x, and its Priority rate, 1.75x, fit; the Mantle id's entry says $0.14);
+the row's ``source`` names both and the build prints a line for each.
 
 ``tests/pricing/test_build_price_book.py`` runs the build offline over excerpts of LiteLLM and the reference table.
 """
@@ -49,7 +50,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bedrock_usage.pricing.book import CSV_FIELDS, UNITS  # noqa: E402
-from bedrock_usage.pricing.model_ids import alias_key, model_key  # noqa: E402
+from bedrock_usage.pricing.model_ids import alias_key, is_twin, model_key, one_model_key  # noqa: E402
 
 TOKEN_FIELDS = ("input", "output", "cache_write_5m", "cache_write_1h", "cache_read", "audio_input", "audio_output")
 # Source regions of each geographic cross-region profile: for ``eu`` and ``apac``, the ``eu-`` and ``ap-`` regions with
@@ -138,22 +139,6 @@ CORRECTIONS: tuple[tuple[str, str, str, dict[str, float], str], ...] = (
     ("meta.llama3-8b-instruct-v1:0", "govcloud", "us-gov-east-1", {"input": 0.0003, "output": 0.0006},
      "LiteLLM tests/test_litellm/test_bedrock_usgov_pricing.py at 041a19d5 (AWS offer file)"),
 )
-# Models Bedrock serves under two ids, {id of the bedrock-mantle endpoint: id Bedrock Runtime takes and Model
-# Invocation Logs carry}; the sources price some rows under one id only (LiteLLM's Kimi K2 Thinking Regions and flex
-# rates are under the Mantle id). Runtime ids: AWS's model cards, as quoted in models.dev PR #1637 and opencode issue
-# #5548 (moonshot.kimi-k2-thinking), braintrust-proxy issues #629 and #550 and hebo-gateway PR #151 (Qwen); Mantle
-# ids: the same issues, LangChain's ChatAwsMantle docs (moonshotai.kimi-k2-thinking) and LiteLLM's bedrock_mantle/
-# entries. An alias and its dated id (``alias_key``) are one model too.
-TWINS: dict[str, str] = {
-    "moonshotai.kimi-k2-thinking": "moonshot.kimi-k2-thinking",
-    "qwen.qwen3-coder-30b-a3b-instruct": "qwen.qwen3-coder-30b-a3b-v1:0",
-    "qwen.qwen3-coder-480b-a35b-instruct": "qwen.qwen3-coder-480b-a35b-v1:0",
-    "qwen.qwen3-vl-235b-a22b-instruct": "qwen.qwen3-vl-235b-a22b",
-    "qwen.qwen3-next-80b-a3b-instruct": "qwen.qwen3-next-80b-a3b",
-    "openai.gpt-oss-120b": "openai.gpt-oss-120b-1:0",
-    "openai.gpt-oss-20b": "openai.gpt-oss-20b-1:0",
-}
-_TWIN_KEYS = {model_key(twin): runtime for twin, runtime in TWINS.items()}
 # What the sources leave open, written into the rows of a model (pricing.py --refresh settles it from AWS's list).
 NOTES = {
     "anthropic.claude-3-5-sonnet-20240620-v1:0": "open: Claude 3.5 Sonnet v2 moved to Public Extended Access prices "
@@ -481,8 +466,8 @@ def twin_groups(models: Iterable[str]) -> list[list[str]]:
     Bedrock Runtime's, then a dated id."""
     groups: dict[str, list[str]] = defaultdict(list)
     for model in sorted(models):
-        groups[alias_key(_TWIN_KEYS.get(model_key(model), model))].append(model)
-    return [sorted(group, key=lambda m: (model_key(m) in _TWIN_KEYS, model_key(m) == alias_key(m)))
+        groups[one_model_key(model)].append(model)
+    return [sorted(group, key=lambda m: (is_twin(m), model_key(m) == alias_key(m)))
             for group in groups.values() if len(group) > 1]
 
 

@@ -30,7 +30,7 @@ from pathlib import Path
 
 from ..errors import UsageError
 from ..logs.period import parse_day
-from .model_ids import ModelRef, alias_key, is_priced_region, model_key, parse_model_id
+from .model_ids import ModelRef, is_priced_region, model_key, one_model_key, parse_model_id
 
 BUILTIN_BOOK = Path(__file__).resolve().parent / "bedrock_prices.csv"
 PRICES_ENV = "BEDROCK_USAGE_PRICES"
@@ -325,15 +325,15 @@ def _book_names(rows: Iterable[PriceRow]) -> dict[str, tuple[str, str]]:
 
 def _book_forms(rows: Iterable[PriceRow]) -> dict[str, tuple[str, ...]]:
     """Every book id of a model, by the ``model_key`` of each form a user's row may name it with: any of its ids with
-    or without ``-v1``/``:0``, and the alias of a model the book lists under a dated id (``alias_key``: one name for
-    ``anthropic.claude-haiku-4-5`` and ``...-haiku-4-5-20251001-v1:0``). Ids sharing an alias but named apart in the
-    book are models apart."""
+    or without ``-v1``/``:0``, and the alias of a model the book lists under a dated id (``one_model_key``: one name
+    for ``anthropic.claude-haiku-4-5`` and ``...-haiku-4-5-20251001-v1:0``, and for the Bedrock Runtime and
+    bedrock-mantle ids of ``TWINS``). Ids sharing that key but named apart in the book are models apart."""
     named: dict[str, str] = {}
     for row in rows:
         named.setdefault(row.model, row.name)
     by_alias: dict[str, list[str]] = {}
     for model in sorted(named):
-        by_alias.setdefault(alias_key(model), []).append(model)
+        by_alias.setdefault(one_model_key(model), []).append(model)
     forms: dict[str, tuple[str, ...]] = {}
     for alias, models in by_alias.items():
         if len({named[model] for model in models}) == 1:

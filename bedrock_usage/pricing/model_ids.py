@@ -12,6 +12,23 @@ _VERSION_SUFFIX_RE = re.compile(r"(-v1)?(:0)?$")
 _DATE_RE = re.compile(r"-\d{8}(?=-v\d)")
 _COMMERCIAL_REGION_RE = re.compile(r"^(?!cn-|us-gov-|us-iso)[a-z]{2}-[a-z]+-\d$")
 
+# Models Bedrock serves under two ids, {id of the bedrock-mantle endpoint: id Bedrock Runtime takes and Model
+# Invocation Logs carry}; the sources price some rows under one id only (LiteLLM's Kimi K2 Thinking Regions and flex
+# rates are under the Mantle id). Runtime ids: AWS's model cards, as quoted in models.dev PR #1637 and opencode issue
+# #5548 (moonshot.kimi-k2-thinking), braintrust-proxy issues #629 and #550 and hebo-gateway PR #151 (Qwen); Mantle
+# ids: the same issues, LangChain's ChatAwsMantle docs (moonshotai.kimi-k2-thinking) and LiteLLM's bedrock_mantle/
+# entries. An alias and its dated id (``alias_key``) are one model too. ``tools/build_price_book.py`` gives both ids the
+# same rows; a user's price row for either prices both (``pricing/book.py``).
+TWINS: dict[str, str] = {
+    "moonshotai.kimi-k2-thinking": "moonshot.kimi-k2-thinking",
+    "qwen.qwen3-coder-30b-a3b-instruct": "qwen.qwen3-coder-30b-a3b-v1:0",
+    "qwen.qwen3-coder-480b-a35b-instruct": "qwen.qwen3-coder-480b-a35b-v1:0",
+    "qwen.qwen3-vl-235b-a22b-instruct": "qwen.qwen3-vl-235b-a22b",
+    "qwen.qwen3-next-80b-a3b-instruct": "qwen.qwen3-next-80b-a3b",
+    "openai.gpt-oss-120b": "openai.gpt-oss-120b-1:0",
+    "openai.gpt-oss-20b": "openai.gpt-oss-20b-1:0",
+}
+
 
 @dataclass(frozen=True)
 class ModelRef:
@@ -67,3 +84,17 @@ def alias_key(base_id: str) -> str:
     """``model_key`` without the date of a dated id: a dated id and its alias share it
     (``anthropic.claude-haiku-4-5-20251001-v1:0`` and ``anthropic.claude-haiku-4-5``)."""
     return model_key(_DATE_RE.sub("", base_id))
+
+
+_TWIN_KEYS = {model_key(twin): runtime for twin, runtime in TWINS.items()}
+
+
+def is_twin(base_id: str) -> bool:
+    """True for the bedrock-mantle id of a model Bedrock Runtime names otherwise (``TWINS``)."""
+    return model_key(base_id) in _TWIN_KEYS
+
+
+def one_model_key(base_id: str) -> str:
+    """A key every id of one model shares: ``alias_key`` of its Bedrock Runtime id (``TWINS``), so an alias, its dated
+    id and a bedrock-mantle twin meet."""
+    return alias_key(_TWIN_KEYS.get(model_key(base_id), base_id))

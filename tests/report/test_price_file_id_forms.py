@@ -61,6 +61,26 @@ def test_the_row_is_listed_under_every_book_id_of_the_model(tmp_path: Path, form
         (model, True, OWN["input"], OWN["output"]) for model in (ALIAS, DATED)}
 
 
+
+# The id Bedrock Runtime logs and the bedrock-mantle endpoint's id of one model (AWS's model cards, as the price book's
+# TWINS cite them), each way round: a row under one prices calls logged under the other.
+TWIN_IDS = [("moonshotai.kimi-k2-thinking", "moonshot.kimi-k2-thinking"),
+            ("moonshot.kimi-k2-thinking", "moonshotai.kimi-k2-thinking"),
+            ("qwen.qwen3-coder-30b-a3b-instruct", "qwen.qwen3-coder-30b-a3b-v1:0"),
+            ("openai.gpt-oss-120b", "openai.gpt-oss-120b-1:0")]
+OWN_TWIN = {"input": 0.0001, "output": 0.0002}  # a negotiated price below every list price of these models
+
+
+@pytest.mark.parametrize(("named", "logged"), TWIN_IDS)
+def test_a_row_under_one_twin_id_prices_the_calls_logged_under_the_other(tmp_path: Path, named: str,
+                                                                          logged: str) -> None:
+    """The row replaced the list price under its own id only: calls under the twin id kept the list price."""
+    report = analyse(tmp_path, price_file(tmp_path, [{"model": named, **OWN_TWIN}]), (logged, logged))
+    expected = 2 * (1000 * OWN_TWIN["input"] + 100 * OWN_TWIN["output"]) / 1000
+    assert report.summary["estimated_cost_usd"] == pytest.approx(expected, rel=1e-12)
+    book = PriceBook.load(price_file(tmp_path, [{"model": named, **OWN_TWIN}]))
+    assert {row.model for row in book.rows if row.own} == {named, logged}
+
 def test_a_dated_id_the_book_lacks_stays_a_model_of_its_own(tmp_path: Path) -> None:
     """A newer dated version of a known model is not the book's version: its row prices its own calls only."""
     newer = "anthropic.claude-haiku-4-5-20260301-v1:0"
