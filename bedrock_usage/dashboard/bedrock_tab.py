@@ -122,20 +122,34 @@ def previous_note(t: Text, calls: float, first: date | None, before: Period) -> 
     return None
 
 
-def card_items(t: Text, summary: dict, previous: dict) -> list[tuple[str, str, str | None, str, str]]:
-    """Each card as (label, value, change, colour, help). A cost none of whose calls has a price reads ``unpriced``
-    without a change, never $0.00; one partly priced is the priced part (the caption counts the others)."""
+Card = tuple[str, str, str | None, str, str]  # (label, value, change, colour, help) of one metric card
+
+
+def card_items(t: Text, summary: dict, previous: dict) -> list[Card]:
+    """Each card as (label, value, change, colour, help); the cost card as ``cost_card`` says."""
     items = []
     for label, name in data.CARDS:
         value, was = summary[name], previous[name]
-        if name == TOTAL_COST and data.all_unpriced(summary):
-            items.append((t(label), t("cost_unpriced"), None, "inverse", t("cost_unpriced_help")))
-        elif name == TOTAL_COST:
-            items.append((t(label), compact_usd(value), change(value, was), "inverse",
-                          t(f"{label}_help", exact=f"${value:,.4f}")))
+        if name == TOTAL_COST:
+            items.append(cost_card(t, label, summary, previous))
         else:
             items.append((t(label), compact(value), change(value, was), "off", t(f"{label}_help", exact=number(value))))
     return items
+
+
+def cost_card(t: Text, label: str, summary: dict, previous: dict) -> Card:
+    """The cost card: ``unpriced`` when no call has a price (never $0.00), the priced part marked when some have
+    none, and no change when either period has calls without a price (a priced part is not the period's cost, so a
+    change would read unpriced calls as a rise or a drop in spend)."""
+    value = summary[TOTAL_COST]
+    if data.all_unpriced(summary):
+        return t(label), t("cost_unpriced"), None, "inverse", t("cost_unpriced_help")
+    shown, help_text = compact_usd(value), t(f"{label}_help", exact=f"${value:,.4f}")
+    if summary["unpriced_calls"]:
+        shown = t("cost_partial", amount=shown)
+    if summary["unpriced_calls"] or previous["unpriced_calls"]:
+        return t(label), shown, None, "inverse", f"{help_text} {t('cost_no_change')}"
+    return t(label), shown, change(value, previous[TOTAL_COST]), "inverse", help_text
 
 
 def metric_row(t: Text, summary: dict, previous: dict) -> None:

@@ -419,6 +419,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "cost only: calls without a price are in neither.",
         "cost_unpriced": "unpriced",
         "cost_partial": "{amount} (priced part)",
+        "cost_no_change": "No change is shown: this period or the previous one has calls without a price, so its cost "
+        "is only the priced part and the two do not compare.",
         "cost_unpriced_help": "No call here has a price in the price book, so its cost is unknown, not $0 (see the "
         "warnings).",
         "chart_priced_only": "Costs cover the priced calls only: a bar or slice marked unpriced or (priced part) has "
@@ -834,6 +836,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "호출은 어느 쪽에도 없습니다.",
         "cost_unpriced": "가격 없음",
         "cost_partial": "{amount} (가격 있는 부분)",
+        "cost_no_change": "변화율은 없습니다: 이 기간이나 이전 기간에 가격 없는 호출이 있어 비용이 가격 있는 "
+        "부분뿐이므로 두 기간을 비교할 수 없습니다.",
         "cost_unpriced_help": "가격표에 가격이 있는 호출이 없어 비용은 $0 이 아니라 알 수 없습니다 (경고 참고).",
         "chart_priced_only": "비용은 가격 있는 호출만 셉니다: 가격 없음 또는 (가격 있는 부분) 으로 표시된 막대와 "
         "조각에는 가격 없는 호출이 있으며, 가격 있는 것 뒤에 놓이고 비중에는 들어가지 않습니다.",

@@ -5,6 +5,7 @@ cost only. In-process, over a report of real log objects (no Streamlit)."""
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pytest
 
@@ -91,6 +92,30 @@ def test_a_scope_without_a_priced_call_has_no_cost_card_and_no_share(report: Usa
     assert cost[1:3] == ("unpriced", None)
     assert percent(data.share_of_scope(summary, report.summary[TOTAL_COST])) == "—"
     whole = card_items(EN, report.summary, report.summary)[0]
-    assert whole[1] == "<$0.01" and whole[4].startswith(f"${3 * HAIKU_CALL:,.4f}, estimated")
+    assert whole[1] == "<$0.01 (priced part)" and whole[4].startswith(f"${3 * HAIKU_CALL:,.4f}, estimated")
     alice = PricedRows.of_frame(report.facts.loc[report.facts["user"] == "alice"]).summary()
     assert data.share_of_scope(alice, report.summary[TOTAL_COST]) == pytest.approx(2 / 3)  # of the priced $0.0048
+
+
+def period_summary(tmp_path: Path, calls: list[tuple[str, str, str]], start: str, end: str) -> dict:
+    """The totals of a period of (model, day, region) calls, as the Bedrock tab's cards read them."""
+    records = [{**record(n, "alice", model, day, 10), "region": region} for n, (model, day, region) in enumerate(calls)]
+    write_records(tmp_path, records)
+    regions = sorted({region for *_, region in calls})
+    return BedrockAthenaTracker(LocalEngine(tmp_path, cache=False)).analyze(
+        resolve_period(start=start, end=end), regions).summary
+
+
+def test_a_partly_priced_cost_is_marked_and_never_compared(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """4 Haiku calls, then 1 Haiku call and 3 unpriced ones: the card is the priced part, marked, and no -75% drop
+    (nor, the other way round, a rise against a partly priced previous period)."""
+    before = period_summary(tmp_path_factory.mktemp("before"), [(HAIKU, "2026-01-28", "us-east-1")] * 4,
+                            "2026-01-28", "2026-01-29")
+    now = period_summary(tmp_path_factory.mktemp("now"), [(HAIKU, "2026-01-30", "us-east-1")]
+                         + [(MYSTERY, "2026-01-31", "ap-northeast-2")] * 3, "2026-01-30", "2026-01-31")
+    label, value, delta, _, help_text = card_items(EN, now, before)[0]
+    assert (label, value, delta) == ("Estimated cost", "<$0.01 (priced part)", None)
+    assert help_text.startswith(f"${HAIKU_CALL:,.4f}, estimated") and "No change is shown" in help_text
+    assert card_items(EN, now, before)[1][2] == "+0.0%"  # calls still compare: 4 and 4
+    assert card_items(EN, before, now)[0][1:3] == ("<$0.01", None)
+    assert card_items(EN, before, before)[0][2] == "+0.0%"  # all priced on both sides: the change stays
