@@ -348,7 +348,8 @@ def same_time_of_day(previous: UsageReport, period: Period, read_at: datetime
     before = PricedRows.of_frame(facts.loc[~last_day | (hours < there.hour)]).summary()
     in_hour = PricedRows.of_frame(facts.loc[last_day & (hours == there.hour)]).summary()
     share = (cut - start) / (end - start)
-    return {**before, **{name: before[name] + share * in_hour[name] for _, name in CARDS}}, there.strftime("%H:%M")
+    prorated = [name for _, name in CARDS] + ["unpriced_calls"]  # an unpriced call there withholds the cost change
+    return {**before, **{name: before[name] + share * in_hour[name] for name in prorated}}, there.strftime("%H:%M")
 
 
 @st.cache_resource(show_spinner=False, ttl=CACHE_SECONDS, max_entries=32)

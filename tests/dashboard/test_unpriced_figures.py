@@ -5,6 +5,7 @@ cost only. In-process, over a report of real log objects (no Streamlit)."""
 from __future__ import annotations
 
 import math
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -119,3 +120,19 @@ def test_a_partly_priced_cost_is_marked_and_never_compared(tmp_path_factory: pyt
     assert card_items(EN, now, before)[1][2] == "+0.0%"  # calls still compare: 4 and 4
     assert card_items(EN, before, now)[0][1:3] == ("<$0.01", None)
     assert card_items(EN, before, before)[0][2] == "+0.0%"  # all priced on both sides: the change stays
+
+
+def test_an_unpriced_call_in_the_hour_read_to_still_withholds_the_change(tmp_path: Path) -> None:
+    """Read at 09:30 on the period's last day, the previous period's last day counts half of its 09:00 hour, whose
+    only call has no price: the previous cost is a priced part, so the card gives no change."""
+    calls = [(HAIKU, "2026-01-28", 10), (HAIKU, "2026-01-29", 8), (MYSTERY, "2026-01-29", 9),
+             (HAIKU, "2026-01-30", 10), (HAIKU, "2026-01-31", 8)]
+    write_records(tmp_path, [record(n, "alice", model, day, hour) for n, (model, day, hour) in enumerate(calls)])
+    tracker = BedrockAthenaTracker(LocalEngine(tmp_path, cache=False))
+    period = resolve_period(start="2026-01-30", end="2026-01-31")
+    now = tracker.analyze(period, ["us-east-1"]).summary
+    previous, through = data.same_time_of_day(tracker.analyze(period.previous(), ["us-east-1"]), period,
+                                              datetime(2026, 1, 31, 9, 30, tzinfo=UTC))
+    assert through == "09:30" and previous["calls"] == pytest.approx(2.5)
+    assert previous["unpriced_calls"] == pytest.approx(0.5)  # the 09:00 hour's one unpriced call, half counted
+    assert card_items(EN, now, previous)[0][1:3] == ("<$0.01", None)
