@@ -325,12 +325,9 @@ def callers_section(t: Text, request: data.BedrockRequest) -> None:
 def show_callers(t: Text, rec: CallerReconciliation) -> None:
     """Totals, the callers only one side names, and the tables per caller, model, day and month."""
     st.info(t("callers_truth", source=rec.source), icon=":material/receipt_long:")
-    s = rec.summary()
     with cards("callers"):
-        for label, name in (("callers_billed", "billed_cost_usd"), ("callers_estimated", "estimated_cost_usd"),
-                            ("callers_difference", "difference_usd"),
-                            ("callers_unattributed", "unattributed_billed_usd")):
-            st.metric(t(label), compact_usd(s[name]), border=True, help=money(s[name]))
+        for label, value, help_text in caller_cards(t, rec):
+            st.metric(label, value, border=True, help=help_text)
     missing = rec.billed_without_logs
     if len(missing):
         names = ", ".join(plain(_caller(rec, row)) for _, row in missing.iterrows())
@@ -360,6 +357,37 @@ def show_callers(t: Text, rec: CallerReconciliation) -> None:
             data_table(t, frame, f"{stem}_{name}", key=f"callers_{name}", period=rec.period, labels=labels,
                        highlight=flags)
     show_warnings(t, rec.warnings)
+
+
+Card = tuple[str, str, str | None]  # (label, value, help) of one metric card
+
+
+def amount_card(t: Text, label: str, amount: float | None) -> Card:
+    """A card of one amount: short on the card, exact in its help."""
+    return t(label), compact_usd(amount), money(amount)
+
+
+def estimate_card(t: Text, label: str, estimated: float | None, unpriced: int) -> Card:
+    """The logs' estimate: ``unpriced`` when no logged call has a price (never $0.00), the priced part marked when
+    ``unpriced`` calls have none, its help counting them."""
+    if unpriced and estimated is None:
+        return t(label), t("cost_unpriced"), t("cost_unpriced_help")
+    if unpriced:
+        return (t(label), t("cost_partial", amount=compact_usd(estimated)),
+                f"{money(estimated)} {t('estimate_partial_help', calls=number(unpriced))}")
+    return amount_card(t, label, estimated)
+
+
+def caller_cards(t: Text, rec: CallerReconciliation) -> list[Card]:
+    """Billed, estimated, their difference and the bill naming no principal. With calls without a price the
+    estimate is the priced part and the difference is not shown: it would read those calls as a gap in the bill."""
+    s = rec.summary()
+    unpriced = int(rec.by_caller["unpriced_calls"].sum())
+    difference = (amount_card(t, "callers_difference", s["difference_usd"]) if not unpriced else
+                  (t("callers_difference"), "—", t("callers_difference_unpriced", calls=number(unpriced))))
+    return [amount_card(t, "callers_billed", s["billed_cost_usd"]),
+            estimate_card(t, "callers_estimated", s["estimated_cost_usd"], unpriced), difference,
+            amount_card(t, "callers_unattributed", s["unattributed_billed_usd"])]
 
 
 def _caller(rec: CallerReconciliation, row: pd.Series) -> str:

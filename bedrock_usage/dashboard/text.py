@@ -378,6 +378,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "callers_billed": "Billed",
         "callers_estimated": "Estimated",
         "callers_difference": "Estimated - billed",
+        "callers_difference_unpriced": "Not shown: the estimate leaves out {calls} logged calls without a price, so "
+        "estimated - billed would read them as a gap in the bill. The table per caller gives each caller's difference "
+        "beside its unpriced calls.",
         "callers_unattributed": "Billed, no principal",
         "callers_missing": "**{count} callers billed with no logs** (logging gaps, logging switched off, or another "
         "region): {names}",
@@ -423,6 +426,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "is only the priced part and the two do not compare.",
         "cost_unpriced_help": "No call here has a price in the price book, so its cost is unknown, not $0 (see the "
         "warnings).",
+        "estimate_partial_help": "Only the priced part: {calls} logged calls have no price in the price book and are "
+        "left out (see the warnings).",
         "chart_priced_only": "Costs cover the priced calls only: a bar or slice marked unpriced or (priced part) has "
         "calls without a price, which rank after the priced ones and are in no share.",
         "detail_error_rate": "Error rate",
@@ -796,6 +801,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "callers_billed": "청구",
         "callers_estimated": "예상",
         "callers_difference": "예상 - 청구",
+        "callers_difference_unpriced": "표시하지 않습니다: 예상 비용에 가격 없는 로그 호출 {calls}건이 빠져 있어 "
+        "예상 - 청구가 이 호출들을 청구서와의 차이로 읽게 됩니다. 호출자별 표에 호출자마다 차이와 가격 없는 호출 수가 "
+        "함께 있습니다.",
         "callers_unattributed": "주체 없는 청구",
         "callers_missing": "**로그 없이 청구된 호출자 {count}명** (로깅 누락, 로깅 꺼짐, 또는 다른 리전): {names}",
         "callers_all_logged": "청구서에 있는 모든 호출자에게 로그가 있습니다.",
@@ -839,6 +847,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "cost_no_change": "변화율은 없습니다: 이 기간이나 이전 기간에 가격 없는 호출이 있어 비용이 가격 있는 "
         "부분뿐이므로 두 기간을 비교할 수 없습니다.",
         "cost_unpriced_help": "가격표에 가격이 있는 호출이 없어 비용은 $0 이 아니라 알 수 없습니다 (경고 참고).",
+        "estimate_partial_help": "가격 있는 부분만입니다: 로그 호출 {calls}건은 가격표에 가격이 없어 빠져 있습니다 "
+        "(경고 참고).",
         "chart_priced_only": "비용은 가격 있는 호출만 셉니다: 가격 없음 또는 (가격 있는 부분) 으로 표시된 막대와 "
         "조각에는 가격 없는 호출이 있으며, 가격 있는 것 뒤에 놓이고 비중에는 들어가지 않습니다.",
         "detail_error_rate": "오류율",

@@ -1,0 +1,86 @@
+"""The Governance tab's cost cards when logged calls have no price: the estimate reads as its priced part (or
+``unpriced``), never as the whole, and the per-caller difference is not shown. In-process, over real log records
+and a real CUR 2.0 export through the functions the tab calls (no Streamlit); expected figures in plain Python."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from bedrock_usage.dashboard.governance_tab import caller_cards
+from bedrock_usage.dashboard.text import STRINGS, Text
+from bedrock_usage.engines.local import LocalEngine
+from bedrock_usage.governance.callers import CallerReconciliation, reconcile_callers
+from bedrock_usage.governance.cur import read_cur_dir
+from bedrock_usage.logs.period import Period
+from bedrock_usage.report.tracker import BedrockAthenaTracker
+from tests.governance.cur_export import LineItem, write_export
+from tests.logfiles import ACCOUNT, write_records
+
+DAY = date(2025, 11, 3)
+PERIOD = Period(DAY, DAY)
+REGIONS = ("us-east-1",)
+HAIKU = "anthropic.claude-3-haiku-20240307-v1:0"
+MYSTERY = "acme.mystery-model-v1:0"  # no price in the book
+TOKENS = (1_000_000, 200_000)
+# Claude 3 Haiku's published on-demand price in us-east-1: $0.25 per million input tokens, $1.25 per million output.
+HAIKU_CALL = TOKENS[0] * 0.25 / 1e6 + TOKENS[1] * 1.25 / 1e6  # $0.50
+CALLS = [("alice", HAIKU), ("alice", HAIKU), ("alice", MYSTERY), ("bob", MYSTERY)]
+BILL = [("alice", "Claude3Haiku", 2 * HAIKU_CALL), ("alice", "MysteryModel", 0.70), ("bob", "MysteryModel", 0.30)]
+EN, KO = Text("en"), Text("ko")
+
+
+def arn(user: str) -> str:
+    return f"arn:aws:iam::{ACCOUNT}:user/{user}"
+
+
+def record(n: int, user: str, model: str) -> dict:
+    return {"timestamp": f"{DAY.isoformat()}T10:{n:02d}:00Z", "region": "us-east-1", "requestId": f"r{n}",
+            "identity": {"arn": arn(user)}, "operation": "Converse", "modelId": model,
+            "input": {"inputTokenCount": TOKENS[0]}, "output": {"outputTokenCount": TOKENS[1]}}
+
+
+@pytest.fixture(scope="module")
+def scene(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """The tracker's facts of the logged calls and the bill read from the export, as the tab's loaders read them."""
+    root = tmp_path_factory.mktemp("governance-cards")
+    write_records(root / "logs", [record(n, *call) for n, call in enumerate(CALLS)])
+    facts = BedrockAthenaTracker(LocalEngine(root / "logs", cache=False)).analyze(PERIOD, list(REGIONS)).facts
+    items = [LineItem(ACCOUNT, arn(user), "AmazonBedrock", "Amazon Bedrock", f"USE1-{token}-input-tokens",
+                      "us-east-1", DAY, cost, 1) for user, token, cost in BILL]
+    return {"facts": facts, "billed": read_cur_dir(write_export(root / "bucket", items), PERIOD, ACCOUNT)}
+
+
+def callers(scene: dict, models: set[str]) -> CallerReconciliation:
+    """The per-caller comparison of the logged calls of ``models`` with the whole bill."""
+    facts = scene["facts"]
+    return reconcile_callers(facts.loc[facts["model_id"].isin(models)], scene["billed"], PERIOD, REGIONS, today=DAY)
+
+
+def test_a_partly_priced_estimate_is_marked_and_gives_no_difference(scene: dict) -> None:
+    unpriced = sum(model == MYSTERY for _, model in CALLS)
+    billed = sum(cost for *_, cost in BILL)
+    rec = callers(scene, {HAIKU, MYSTERY})
+    cards = {label: (value, help_text) for label, value, help_text in caller_cards(EN, rec)}
+    assert cards["Billed"][0] == f"${billed:,.2f}"
+    assert cards["Estimated"][0] == f"${2 * HAIKU_CALL:,.2f} (priced part)"
+    assert cards["Estimated"][1].startswith(f"${2 * HAIKU_CALL:,.4f} Only the priced part: {unpriced} logged calls")
+    assert cards["Estimated - billed"][0] == "—"
+    assert f"leaves out {unpriced} logged calls without a price" in cards["Estimated - billed"][1]
+    korean = caller_cards(KO, rec)
+    assert korean[1][1] == STRINGS["ko"]["cost_partial"].format(amount=f"${2 * HAIKU_CALL:,.2f}")
+    assert korean[2][1] == "—" and f"{unpriced}건" in korean[2][2]
+
+
+def test_an_estimate_with_no_priced_call_reads_unpriced(scene: dict) -> None:
+    _, estimated, difference, _ = caller_cards(EN, callers(scene, {MYSTERY}))
+    assert estimated[1:] == ("unpriced", STRINGS["en"]["cost_unpriced_help"])
+    assert difference[1] == "—"
+
+
+def test_an_all_priced_estimate_keeps_its_difference(scene: dict) -> None:
+    _, estimated, difference, _ = caller_cards(EN, callers(scene, {HAIKU}))
+    assert estimated[1:] == (f"${2 * HAIKU_CALL:,.2f}", f"${2 * HAIKU_CALL:,.4f}")
+    gap = 2 * HAIKU_CALL - sum(cost for *_, cost in BILL)
+    assert difference[1:] == (f"-${-gap:,.2f}", f"-${-gap:,.4f}")
