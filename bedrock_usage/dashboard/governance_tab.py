@@ -234,20 +234,31 @@ def last_asked(t: Text, name: str, asked: bool, key: str, request: Request, load
         return None
 
 
+Card = tuple[str, str, str | None]  # (label, value, help) of one metric card
+
+
+def amount_card(t: Text, label: str, amount: float | None) -> Card:
+    """A card of one amount: short on the card, exact in its help."""
+    return t(label), compact_usd(amount), money(amount)
+
+
+def estimate_card(t: Text, label: str, estimated: float | None, unpriced: int) -> Card:
+    """The logs' estimate: ``unpriced`` when no logged call has a price (never $0.00), the priced part marked when
+    ``unpriced`` calls have none, its help counting them."""
+    if unpriced and estimated is None:
+        return t(label), t("cost_unpriced"), t("cost_unpriced_help")
+    if unpriced:
+        return (t(label), t("cost_partial", amount=compact_usd(estimated)),
+                f"{money(estimated)} {t('estimate_partial_help', calls=number(unpriced))}")
+    return amount_card(t, label, estimated)
+
+
 def show_reconciliation(t: Text, rec: Reconciliation) -> None:
     """Totals, the region-days that need attention, coverage per region and day, and the detail tables."""
     st.info(t("billing_truth"), icon=":material/receipt_long:")
-    s = rec.summary()
-    items = [
-        ("rec_logged", compact(s["logged_calls"]), number(s["logged_calls"])),
-        ("rec_metered", compact(s["metered_calls"]), number(s["metered_calls"])),
-        ("rec_coverage", percent(s["coverage"]), None),
-        ("rec_estimated", compact_usd(s["estimated_cost_usd"]), money(s["estimated_cost_usd"])),
-        ("rec_billed", compact_usd(s["billed_cost_usd"]), money(s["billed_cost_usd"])),
-    ]
     with cards("reconcile"):
-        for label, value, exact in items:
-            st.metric(t(label), value, border=True, help=exact)
+        for label, value, help_text in reconciliation_cards(t, rec):
+            st.metric(label, value, border=True, help=help_text)
     threshold = f"{rec.threshold:.0%}"
     flagged = rec.flagged
     if len(flagged):
@@ -274,6 +285,18 @@ def show_reconciliation(t: Text, rec: Reconciliation) -> None:
         with tab:
             data_table(t, frame, f"{stem}_{name}", key=f"reconcile_{name}", period=rec.period, highlight=flags)
     show_warnings(t, rec.warnings)
+
+
+def reconciliation_cards(t: Text, rec: Reconciliation) -> list[Card]:
+    """Logged and metered calls, coverage, and the estimate (marked as its priced part when some logged calls have no
+    price) beside the bill."""
+    s = rec.summary()
+    unpriced = int(rec.by_region_day["unpriced_calls"].sum())
+    return [(t("rec_logged"), compact(s["logged_calls"]), number(s["logged_calls"])),
+            (t("rec_metered"), compact(s["metered_calls"]), number(s["metered_calls"])),
+            (t("rec_coverage"), percent(s["coverage"]), None),
+            estimate_card(t, "rec_estimated", s["estimated_cost_usd"], unpriced),
+            amount_card(t, "rec_billed", s["billed_cost_usd"])]
 
 
 def flagged_days(t: Text, rec: Reconciliation) -> str:
@@ -357,25 +380,6 @@ def show_callers(t: Text, rec: CallerReconciliation) -> None:
             data_table(t, frame, f"{stem}_{name}", key=f"callers_{name}", period=rec.period, labels=labels,
                        highlight=flags)
     show_warnings(t, rec.warnings)
-
-
-Card = tuple[str, str, str | None]  # (label, value, help) of one metric card
-
-
-def amount_card(t: Text, label: str, amount: float | None) -> Card:
-    """A card of one amount: short on the card, exact in its help."""
-    return t(label), compact_usd(amount), money(amount)
-
-
-def estimate_card(t: Text, label: str, estimated: float | None, unpriced: int) -> Card:
-    """The logs' estimate: ``unpriced`` when no logged call has a price (never $0.00), the priced part marked when
-    ``unpriced`` calls have none, its help counting them."""
-    if unpriced and estimated is None:
-        return t(label), t("cost_unpriced"), t("cost_unpriced_help")
-    if unpriced:
-        return (t(label), t("cost_partial", amount=compact_usd(estimated)),
-                f"{money(estimated)} {t('estimate_partial_help', calls=number(unpriced))}")
-    return amount_card(t, label, estimated)
 
 
 def caller_cards(t: Text, rec: CallerReconciliation) -> list[Card]:

@@ -1,18 +1,21 @@
 """The Governance tab's cost cards when logged calls have no price: the estimate reads as its priced part (or
 ``unpriced``), never as the whole, and the per-caller difference is not shown. In-process, over real log records
-and a real CUR 2.0 export through the functions the tab calls (no Streamlit); expected figures in plain Python."""
+and a real CUR 2.0 export (or CloudWatch's and Cost Explorer's figures for the same calls) through the functions the
+tab calls (no Streamlit); expected figures in plain Python."""
 
 from __future__ import annotations
 
 from datetime import date
 
+import pandas as pd
 import pytest
 
-from bedrock_usage.dashboard.governance_tab import caller_cards
+from bedrock_usage.dashboard.governance_tab import caller_cards, reconciliation_cards
 from bedrock_usage.dashboard.text import STRINGS, Text
 from bedrock_usage.engines.local import LocalEngine
 from bedrock_usage.governance.callers import CallerReconciliation, reconcile_callers
 from bedrock_usage.governance.cur import read_cur_dir
+from bedrock_usage.governance.reconcile import BilledCost, MeteredUsage, Reconciliation, reconcile
 from bedrock_usage.logs.period import Period
 from bedrock_usage.report.tracker import BedrockAthenaTracker
 from tests.governance.cur_export import LineItem, write_export
@@ -84,3 +87,34 @@ def test_an_all_priced_estimate_keeps_its_difference(scene: dict) -> None:
     assert estimated[1:] == (f"${2 * HAIKU_CALL:,.2f}", f"${2 * HAIKU_CALL:,.4f}")
     gap = 2 * HAIKU_CALL - sum(cost for *_, cost in BILL)
     assert difference[1:] == (f"-${-gap:,.2f}", f"-${-gap:,.4f}")
+
+
+def reconciled(scene: dict, models: set[str]) -> Reconciliation:
+    """The logged calls of ``models`` against CloudWatch's count of every call and Cost Explorer's bill of them."""
+    facts = scene["facts"]
+    metered = pd.DataFrame([{"region": "us-east-1", "utc_day": DAY.isoformat(), "model_key": model,
+                             "metered_calls": sum(m == model for _, m in CALLS),
+                             "metered_input_tokens": TOKENS[0] * sum(m == model for _, m in CALLS),
+                             "metered_output_tokens": TOKENS[1] * sum(m == model for _, m in CALLS)}
+                            for model in (HAIKU, MYSTERY)])
+    failures = pd.DataFrame(columns=["region", "utc_day", "delivery_failures"])
+    charges = pd.DataFrame([{"utc_day": DAY.isoformat(), "region": "us-east-1", "service": "Amazon Bedrock",
+                             "usage_type": f"USE1-{token}-input-tokens", "kind": "input", "model": None,
+                             "billed_cost_usd": cost} for _, token, cost in BILL])
+    return reconcile(facts.loc[facts["model_id"].isin(models)], MeteredUsage(metered, failures), BilledCost(charges),
+                     PERIOD, REGIONS, today=DAY)
+
+
+def test_the_reconciliation_estimate_is_marked_when_some_calls_have_no_price(scene: dict) -> None:
+    unpriced = sum(model == MYSTERY for _, model in CALLS)
+    billed = sum(cost for *_, cost in BILL)
+    rec = reconciled(scene, {HAIKU, MYSTERY})
+    *_, (label, value, help_text), billed_card = reconciliation_cards(EN, rec)
+    assert (label, value) == ("Estimated cost", f"${2 * HAIKU_CALL:,.2f} (priced part)")
+    assert help_text.startswith(f"${2 * HAIKU_CALL:,.4f} Only the priced part: {unpriced} logged calls")
+    assert billed_card[1:] == (f"${billed:,.2f}", f"${billed:,.4f}")
+    korean = reconciliation_cards(KO, rec)[3]
+    assert korean[1] == STRINGS["ko"]["cost_partial"].format(amount=f"${2 * HAIKU_CALL:,.2f}")
+    assert reconciliation_cards(EN, reconciled(scene, {MYSTERY}))[3][1] == "unpriced"
+    priced = reconciliation_cards(EN, reconciled(scene, {HAIKU}))[3]
+    assert priced[1:] == (f"${2 * HAIKU_CALL:,.2f}", f"${2 * HAIKU_CALL:,.4f}")
