@@ -513,6 +513,20 @@ PERIODS),
     Mutant("no-region-logged-reported-as-zero", "bedrock_usage/report/tracker.py",
            "unreadable = none_logged(regions, result.stats) or (", "unreadable = (",
            ("tests/report/test_no_region_logged.py",)),
+    Mutant("hidden-objects-read", "bedrock_usage/logs/layout.py",
+           'return name.startswith(("_", "."))', 'return name.startswith(("_", ".")) and False',
+           ("tests/engines/test_hostile_objects.py",)),
+    Mutant("twin-price-file-row-one-id", "bedrock_usage/pricing/book.py",
+           "by_alias.setdefault(one_model_key(model), []).append(model)",
+           "by_alias.setdefault(__import__('bedrock_usage.pricing.model_ids', fromlist=['alias_key'])"
+           ".alias_key(model), []).append(model)", ("tests/report/test_price_file_id_forms.py",)),
+    Mutant("cost-change-over-priced-part", "bedrock_usage/dashboard/bedrock_tab.py",
+           'if summary["unpriced_calls"] or previous["unpriced_calls"]:', 'if False:',
+           ("tests/dashboard/test_unpriced_figures.py",)),
+    Mutant("estimate-priced-part-unmarked", "bedrock_usage/dashboard/governance_tab.py",
+           "    if unpriced:\n        return (t(label), t(\"cost_partial\"",
+           "    if False:\n        return (t(label), t(\"cost_partial\"",
+           ("tests/dashboard/test_governance_cards.py",)),
 ]
 
 
