@@ -386,7 +386,7 @@ def caller_cards(t: Text, rec: CallerReconciliation) -> list[Card]:
     """Billed, estimated, their difference and the bill naming no principal. With calls without a price the
     estimate is the priced part and the difference is not shown: it would read those calls as a gap in the bill."""
     s = rec.summary()
-    unpriced = int(rec.by_caller["unpriced_calls"].sum())
+    unpriced = int(s["unpriced_calls"] or 0)
     difference = (amount_card(t, "callers_difference", s["difference_usd"]) if not unpriced else
                   (t("callers_difference"), "—", t("callers_difference_unpriced", calls=number(unpriced))))
     return [amount_card(t, "callers_billed", s["billed_cost_usd"]),

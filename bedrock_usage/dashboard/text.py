@@ -374,13 +374,14 @@ STRINGS: dict[str, dict[str, str]] = {
         "callers_loading": "Reading the bill...",
         "callers_changed": "The settings have changed since this comparison: click **Compare per caller** to refresh.",
         "callers_truth": "**The bill is the truth** ({source}): what AWS charged each IAM principal, 24-48 hours "
-        "late. The estimate is logged tokens x list prices. Difference = estimated - billed.",
+        "late. The estimate is logged tokens x list prices. Difference = estimated - billed, empty on rows with logged "
+        "calls without a price.",
         "callers_billed": "Billed",
         "callers_estimated": "Estimated",
         "callers_difference": "Estimated - billed",
         "callers_difference_unpriced": "Not shown: the estimate leaves out {calls} logged calls without a price, so "
-        "estimated - billed would read them as a gap in the bill. The table per caller gives each caller's difference "
-        "beside its unpriced calls.",
+        "estimated - billed would read them as a gap in the bill. The tables give a difference only on rows whose "
+        "logged calls all have a price.",
         "callers_unattributed": "Billed, no principal",
         "callers_missing": "**{count} callers billed with no logs** (logging gaps, logging switched off, or another "
         "region): {names}",
@@ -797,13 +798,14 @@ STRINGS: dict[str, dict[str, str]] = {
         "callers_loading": "청구 데이터를 읽는 중...",
         "callers_changed": "이 비교 이후 설정이 바뀌었습니다. **호출자별 비교** 를 눌러 새로 고치세요.",
         "callers_truth": "**청구 데이터가 기준입니다** ({source}): AWS 가 IAM 주체별로 청구한 금액이며 24~48시간 늦게 "
-        "도착합니다. 예상 비용은 로그의 토큰 수 x 정가입니다. 차이 = 예상 - 청구.",
+        "도착합니다. 예상 비용은 로그의 토큰 수 x 정가입니다. 차이 = 예상 - 청구이며, 가격 없는 로그 호출이 있는 행은 "
+        "비워 둡니다.",
         "callers_billed": "청구",
         "callers_estimated": "예상",
         "callers_difference": "예상 - 청구",
         "callers_difference_unpriced": "표시하지 않습니다: 예상 비용에 가격 없는 로그 호출 {calls}건이 빠져 있어 "
-        "예상 - 청구가 이 호출들을 청구서와의 차이로 읽게 됩니다. 호출자별 표에 호출자마다 차이와 가격 없는 호출 수가 "
-        "함께 있습니다.",
+        "예상 - 청구가 이 호출들을 청구서와의 차이로 읽게 됩니다. 표에서는 로그 호출 모두에 가격이 있는 행에만 차이가 "
+        "있습니다.",
         "callers_unattributed": "주체 없는 청구",
         "callers_missing": "**로그 없이 청구된 호출자 {count}명** (로깅 누락, 로깅 꺼짐, 또는 다른 리전): {names}",
         "callers_all_logged": "청구서에 있는 모든 호출자에게 로그가 있습니다.",

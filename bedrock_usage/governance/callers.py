@@ -38,7 +38,7 @@ STATUS_BILL_PENDING = "logged, bill not in yet"
 
 CALLER_TRUTH = (
     "The bill is the truth (what AWS charges per IAM principal, 24-48 hours late); the estimate is logged tokens x "
-    "list prices. Difference = estimated - billed; ratio = estimated / billed"
+    "list prices. Difference = estimated - billed (none where logged calls have no price); ratio = estimated / billed"
 )
 
 
@@ -75,11 +75,13 @@ class CallerReconciliation:
         table = self.by_caller
         billed = _total(table["billed_cost_usd"])
         estimated = _total(table["estimated_cost_usd"])
+        unpriced = int(table["unpriced_calls"].sum())
         return {
             "callers": len(table),
             "billed_cost_usd": billed,
             "estimated_cost_usd": estimated,
-            "difference_usd": None if billed is None or estimated is None else estimated - billed,
+            "difference_usd": _difference(estimated, billed, unpriced),
+            "unpriced_calls": unpriced,
             "callers_billed_without_logs": len(self.billed_without_logs),
             "billed_without_logs_usd": _total(self.billed_without_logs["billed_cost_usd"]),
             "callers_logged_without_bill": len(self.logged_without_bill),
@@ -87,6 +89,12 @@ class CallerReconciliation:
             "unattributed_billed_usd": _total(self.unattributed["billed_cost_usd"]),
             "billed_outside_regions_usd": _total(self.outside_regions["billed_cost_usd"]),
         }
+
+
+def _difference(estimated: float | None, billed: float | None, unpriced: int) -> float | None:
+    """Estimated - billed; none when calls without a price leave the estimate short, which it would read as a gap
+    in the bill."""
+    return None if unpriced or billed is None or estimated is None else estimated - billed
 
 
 def _total(values: pd.Series) -> float | None:
@@ -205,7 +213,8 @@ def _compare(logged: pd.DataFrame, billed: pd.DataFrame, keys: list[str], recent
     table["status"] = np.select(
         [has_bill & has_logs, has_bill, recent], [STATUS_BOTH, STATUS_BILLED_ONLY, STATUS_BILL_PENDING],
         STATUS_LOGGED_ONLY)
-    table["difference_usd"] = table["estimated_cost_usd"] - table["billed_cost_usd"]
+    table["difference_usd"] = (table["estimated_cost_usd"] - table["billed_cost_usd"]).where(
+        table["unpriced_calls"] == 0)
     table["ratio"] = table["estimated_cost_usd"] / table["billed_cost_usd"].where(table["billed_cost_usd"] > 0)
     order = [*keys, "status", "logged_calls", "estimated_cost_usd", "billed_cost_usd", "difference_usd", "ratio",
              "list_cost_usd", "unpriced_calls"]
@@ -280,12 +289,11 @@ def _by_month(logged: pd.DataFrame, billed: pd.DataFrame, unattributed: pd.DataF
         loose = unattributed.loc[unattributed["utc_day"].str[:7] == month]
         estimated = _total(log_rows["estimated_cost_usd"])
         billed_usd = float(bill_rows["billed_cost_usd"].sum())
+        unpriced = int(log_rows["unpriced_calls"].sum())
         rows.append({
             "month": month, "logged_calls": int(log_rows["logged_calls"].sum()), "estimated_cost_usd": estimated,
-            "billed_cost_usd": billed_usd,
-            "difference_usd": None if estimated is None else estimated - billed_usd,
-            "unattributed_billed_usd": float(loose["billed_cost_usd"].sum()),
-            "unpriced_calls": int(log_rows["unpriced_calls"].sum()),
+            "billed_cost_usd": billed_usd, "difference_usd": _difference(estimated, billed_usd, unpriced),
+            "unattributed_billed_usd": float(loose["billed_cost_usd"].sum()), "unpriced_calls": unpriced,
         })
     columns = ["month", "logged_calls", "estimated_cost_usd", "billed_cost_usd", "difference_usd",
                "unattributed_billed_usd", "unpriced_calls"]

@@ -40,7 +40,7 @@ def _is_missing(value: object) -> bool:
 
 def _cell(column: str, value: object) -> str:
     if column.endswith("_usd"):
-        return money(value)
+        return value if isinstance(value, str) else money(value)
     if _is_missing(value):
         return "-"
     if column in ("coverage", "monthly_share"):
@@ -196,6 +196,33 @@ _CALLER_FIGURES: list[Column] = [
 ]
 
 
+WITHHELD = "—"  # a difference not given: calls without a price leave the estimate short
+
+
+def estimate_text(estimated: object, unpriced: int) -> str:
+    """The logs' estimate: ``unpriced`` when no call has a price, the priced part marked when some have none."""
+    if not unpriced:
+        return money(estimated)
+    return money(estimated, missing="unpriced") + ("" if _is_missing(estimated) else " (priced part)")
+
+
+def difference_text(difference: object, unpriced: int) -> str:
+    """Estimated - billed, or ``—`` when calls without a price leave the estimate short."""
+    return WITHHELD if unpriced else money(difference)
+
+
+def _priced_parts(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with the estimate and difference as text on its rows with calls without a price."""
+    unpriced = frame["unpriced_calls"] > 0
+    if not unpriced.any():
+        return frame
+    shown = frame.astype({"estimated_cost_usd": object, "difference_usd": object})
+    for index, row in frame.loc[unpriced].iterrows():
+        shown.at[index, "estimated_cost_usd"] = estimate_text(row["estimated_cost_usd"], row["unpriced_calls"])
+        shown.at[index, "difference_usd"] = WITHHELD
+    return shown
+
+
 def _caller_columns(rec: CallerReconciliation, *extra: Column) -> list[Column]:
     shown = [key for key in rec.keys if key != "principal"]
     return [(key, _CALLER_LABELS[key]) for key in shown] + list(extra) + _CALLER_FIGURES
@@ -212,8 +239,12 @@ def callers_text(rec: CallerReconciliation, max_rows: int = 20) -> str:
         f"Bill:     {rec.source}",
         f"Truth:    {CALLER_TRUTH}.",
         "",
-        f"{s['callers']:,} callers: billed {money(s['billed_cost_usd'])}, estimated {money(s['estimated_cost_usd'])}, "
-        f"difference {money(s['difference_usd'])}; unattributed billed cost {money(s['unattributed_billed_usd'])}",
+        f"{s['callers']:,} callers: billed {money(s['billed_cost_usd'])}, estimated "
+        f"{estimate_text(s['estimated_cost_usd'], s['unpriced_calls'])}, difference "
+        f"{difference_text(s['difference_usd'], s['unpriced_calls'])}; unattributed billed cost "
+        f"{money(s['unattributed_billed_usd'])}",
+        *([f"Unpriced: {s['unpriced_calls']:,} logged calls have no price, so no difference is given where they are "
+           "(it would read them as a gap in the bill)"] if s["unpriced_calls"] else []),
     ]
     missing = rec.billed_without_logs
     if len(missing):
@@ -225,14 +256,15 @@ def callers_text(rec: CallerReconciliation, max_rows: int = 20) -> str:
     unbilled = rec.logged_without_bill
     if len(unbilled):
         lines += ["", f"{len(unbilled)} callers logged with no bill"]
-        lines += [f"  - {_caller_name(rec, row)}: {row['status']}, estimated {money(row['estimated_cost_usd'])}"
+        lines += [f"  - {_caller_name(rec, row)}: {row['status']}, estimated "
+                  f"{estimate_text(row['estimated_cost_usd'], row['unpriced_calls'])}"
                   for _, row in unbilled.iterrows()]
-    lines += ["", "Per caller", table_text(rec.by_caller, _caller_columns(rec), max_rows)]
-    lines += ["", "Per caller and model", table_text(rec.by_caller_model, _caller_columns(rec, ("model", "Model")),
-                                                     max_rows)]
-    lines += ["", "Per caller and UTC day", table_text(rec.by_caller_day, _caller_columns(rec, ("utc_day", "UTC day")),
-                                                       max_rows)]
-    lines += ["", "Per month", table_text(rec.by_month, [
+    lines += ["", "Per caller", table_text(_priced_parts(rec.by_caller), _caller_columns(rec), max_rows)]
+    lines += ["", "Per caller and model", table_text(_priced_parts(rec.by_caller_model),
+                                                     _caller_columns(rec, ("model", "Model")), max_rows)]
+    lines += ["", "Per caller and UTC day", table_text(_priced_parts(rec.by_caller_day),
+                                                       _caller_columns(rec, ("utc_day", "UTC day")), max_rows)]
+    lines += ["", "Per month", table_text(_priced_parts(rec.by_month), [
         ("month", "Month"), ("logged_calls", "Calls (log)"), ("estimated_cost_usd", "Estimated"),
         ("billed_cost_usd", "Billed"), ("difference_usd", "Est - billed"),
         ("unattributed_billed_usd", "Billed, no principal")])]
