@@ -374,8 +374,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "callers_loading": "Reading the bill...",
         "callers_changed": "The settings have changed since this comparison: click **Compare per caller** to refresh.",
         "callers_truth": "**The bill is the truth** ({source}): what AWS charged each IAM principal, 24-48 hours "
-        "late. The estimate is logged tokens x list prices. Difference = estimated - billed, empty on rows with logged "
-        "calls without a price.",
+        "late. The estimate is logged tokens x list prices. Difference = estimated - billed and ratio = estimated / "
+        "billed, both empty on rows with logged calls without a price.",
         "callers_billed": "Billed",
         "callers_estimated": "Estimated",
         "callers_difference": "Estimated - billed",
@@ -798,8 +798,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "callers_loading": "청구 데이터를 읽는 중...",
         "callers_changed": "이 비교 이후 설정이 바뀌었습니다. **호출자별 비교** 를 눌러 새로 고치세요.",
         "callers_truth": "**청구 데이터가 기준입니다** ({source}): AWS 가 IAM 주체별로 청구한 금액이며 24~48시간 늦게 "
-        "도착합니다. 예상 비용은 로그의 토큰 수 x 정가입니다. 차이 = 예상 - 청구이며, 가격 없는 로그 호출이 있는 행은 "
-        "비워 둡니다.",
+        "도착합니다. 예상 비용은 로그의 토큰 수 x 정가입니다. 차이 = 예상 - 청구, 비율 = 예상 / 청구이며, "
+        "가격 없는 로그 호출이 있는 행은 둘 다 비워 둡니다.",
         "callers_billed": "청구",
         "callers_estimated": "예상",
         "callers_difference": "예상 - 청구",

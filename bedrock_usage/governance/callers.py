@@ -38,7 +38,7 @@ STATUS_BILL_PENDING = "logged, bill not in yet"
 
 CALLER_TRUTH = (
     "The bill is the truth (what AWS charges per IAM principal, 24-48 hours late); the estimate is logged tokens x "
-    "list prices. Difference = estimated - billed (none where logged calls have no price); ratio = estimated / billed"
+    "list prices. Difference = estimated - billed; ratio = estimated / billed (neither where calls have no price)"
 )
 
 
@@ -215,7 +215,8 @@ def _compare(logged: pd.DataFrame, billed: pd.DataFrame, keys: list[str], recent
         STATUS_LOGGED_ONLY)
     table["difference_usd"] = (table["estimated_cost_usd"] - table["billed_cost_usd"]).where(
         table["unpriced_calls"] == 0)
-    table["ratio"] = table["estimated_cost_usd"] / table["billed_cost_usd"].where(table["billed_cost_usd"] > 0)
+    table["ratio"] = (table["estimated_cost_usd"] / table["billed_cost_usd"].where(table["billed_cost_usd"] > 0)).where(
+        table["unpriced_calls"] == 0)
     order = [*keys, "status", "logged_calls", "estimated_cost_usd", "billed_cost_usd", "difference_usd", "ratio",
              "list_cost_usd", "unpriced_calls"]
     return table[order].sort_values(keys).reset_index(drop=True)

@@ -38,9 +38,15 @@ def _is_missing(value: object) -> bool:
     return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
 
 
+def _figure(column: str) -> bool:
+    return column.endswith("_usd") or column == "ratio"
+
+
 def _cell(column: str, value: object) -> str:
+    if isinstance(value, str) and _figure(column):
+        return value  # already text: a priced part or a figure withheld
     if column.endswith("_usd"):
-        return value if isinstance(value, str) else money(value)
+        return money(value)
     if _is_missing(value):
         return "-"
     if column in ("coverage", "monthly_share"):
@@ -60,7 +66,7 @@ def table_text(frame: pd.DataFrame, columns: Sequence[Column], max_rows: int = 0
     shown = frame.head(max_rows) if max_rows > 0 else frame
     header = [label for _, label in columns]
     body = [[_cell(name, row[name]) for name, _ in columns] for _, row in shown.iterrows()]
-    numeric = [pd.api.types.is_numeric_dtype(frame[name]) or name.endswith("_usd") for name, _ in columns]
+    numeric = [pd.api.types.is_numeric_dtype(frame[name]) or _figure(name) for name, _ in columns]
     return text_table(header, body, right=numeric, hidden=len(frame) - len(shown))
 
 
@@ -196,7 +202,7 @@ _CALLER_FIGURES: list[Column] = [
 ]
 
 
-WITHHELD = "—"  # a difference not given: calls without a price leave the estimate short
+WITHHELD = "—"  # a difference or ratio not given: calls without a price leave the estimate short
 
 
 def estimate_text(estimated: object, unpriced: int) -> str:
@@ -212,14 +218,16 @@ def difference_text(difference: object, unpriced: int) -> str:
 
 
 def _priced_parts(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with the estimate and difference as text on its rows with calls without a price."""
+    """``frame`` with the estimate, difference and ratio as text on its rows with calls without a price."""
     unpriced = frame["unpriced_calls"] > 0
     if not unpriced.any():
         return frame
-    shown = frame.astype({"estimated_cost_usd": object, "difference_usd": object})
+    withheld = [column for column in ("difference_usd", "ratio") if column in frame]
+    shown = frame.astype(dict.fromkeys(["estimated_cost_usd", *withheld], object))
     for index, row in frame.loc[unpriced].iterrows():
         shown.at[index, "estimated_cost_usd"] = estimate_text(row["estimated_cost_usd"], row["unpriced_calls"])
-        shown.at[index, "difference_usd"] = WITHHELD
+        for column in withheld:
+            shown.at[index, column] = WITHHELD
     return shown
 
 
@@ -243,8 +251,8 @@ def callers_text(rec: CallerReconciliation, max_rows: int = 20) -> str:
         f"{estimate_text(s['estimated_cost_usd'], s['unpriced_calls'])}, difference "
         f"{difference_text(s['difference_usd'], s['unpriced_calls'])}; unattributed billed cost "
         f"{money(s['unattributed_billed_usd'])}",
-        *([f"Unpriced: {s['unpriced_calls']:,} logged calls have no price, so no difference is given where they are "
-           "(it would read them as a gap in the bill)"] if s["unpriced_calls"] else []),
+        *([f"Unpriced: {s['unpriced_calls']:,} logged calls have no price, so no difference or ratio is given where "
+           "they are (it would read them as a gap in the bill)"] if s["unpriced_calls"] else []),
     ]
     missing = rec.billed_without_logs
     if len(missing):

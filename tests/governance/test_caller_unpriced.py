@@ -1,6 +1,6 @@
-"""Per-caller rows with logged calls without a price: their estimate is the priced part, so no difference is given
-(JSON null, CSV empty, terminal —), where a row of priced calls keeps its own. In-process, over real log records
-and a real CUR 2.0 export; expected figures in plain Python from published prices."""
+"""Per-caller rows with logged calls without a price: their estimate is the priced part, so no difference or ratio
+is given (JSON null, CSV empty, terminal —), where a row of priced calls keeps its own. In-process, over real log
+records and a real CUR 2.0 export; expected figures in plain Python from published prices."""
 
 from __future__ import annotations
 
@@ -76,12 +76,14 @@ def test_json_gives_no_difference_where_calls_have_no_price(rec: CallerReconcili
     assert callers["alice"]["difference_usd"] == pytest.approx(alice["estimated"] - alice["billed"], abs=1e-9)
     assert callers["bob"]["estimated_cost_usd"] == pytest.approx(bob["estimated"], abs=1e-9)
     assert callers["bob"]["unpriced_calls"] == bob["unpriced"] and callers["bob"]["difference_usd"] is None
+    assert callers["alice"]["ratio"] == pytest.approx(alice["estimated"] / alice["billed"])
+    assert callers["bob"]["ratio"] is None
     days = {row["user"]: row for row in doc["by_caller_day"]}
     assert days["alice"]["difference_usd"] == pytest.approx(alice["estimated"] - alice["billed"], abs=1e-9)
-    assert days["bob"]["difference_usd"] is None
+    assert days["bob"]["difference_usd"] is None and days["bob"]["ratio"] is None
     for row in doc["by_caller_model"]:
         if row["unpriced_calls"]:
-            assert row["difference_usd"] is None, row
+            assert row["difference_usd"] is None and row["ratio"] is None, row
     bob_haiku = [row for row in doc["by_caller_model"] if row["user"] == "bob" and row["model"] == "Claude 3 Haiku"]
     assert [row["difference_usd"] for row in bob_haiku] == [pytest.approx(HAIKU_CALL - 0.50, abs=1e-9)]
     assert [row["difference_usd"] for row in doc["by_month"]] == [None]
@@ -97,7 +99,7 @@ def test_csv_leaves_the_difference_empty(rec: CallerReconciliation, tmp_path: Pa
         rows = {row["user"]: row for row in csv.DictReader(handle)}
     alice = expected()["alice"]
     assert float(rows["alice"]["difference_usd"]) == pytest.approx(alice["estimated"] - alice["billed"], abs=1e-6)
-    assert rows["bob"]["difference_usd"] == ""
+    assert rows["bob"]["difference_usd"] == "" and rows["bob"]["ratio"] == ""
 
 
 def test_terminal_marks_the_priced_part_and_withholds_the_difference(rec: CallerReconciliation) -> None:
@@ -105,7 +107,8 @@ def test_terminal_marks_the_priced_part_and_withholds_the_difference(rec: Caller
     alice, bob = want["alice"], want["bob"]
     text = callers_text(rec)
     lines = {line.split()[1]: line for line in text.split("Per caller\n", 1)[1].split("\n\n", 1)[0].splitlines()[2:]}
-    assert f"${bob['estimated']:,.4f} (priced part)" in lines["bob"] and lines["bob"].split()[-2] == "—"
-    assert lines["alice"].split()[-2] == f"${alice['estimated'] - alice['billed']:,.4f}"
+    assert f"${bob['estimated']:,.4f} (priced part)" in lines["bob"] and lines["bob"].split()[-2:] == ["—", "—"]
+    assert lines["alice"].split()[-2:] == [f"${alice['estimated'] - alice['billed']:,.4f}",
+                                           f"{alice['estimated'] / alice['billed']:.1f}x"]
     estimated = sum(row["estimated"] for row in want.values())
     assert f"estimated ${estimated:,.4f} (priced part), difference —;" in text
