@@ -527,6 +527,10 @@ PERIODS),
            "    if unpriced:\n        return (t(label), t(\"cost_partial\"",
            "    if False:\n        return (t(label), t(\"cost_partial\"",
            ("tests/dashboard/test_governance_cards.py",)),
+    Mutant("caller-difference-over-priced-part", "bedrock_usage/governance/callers.py",
+           "return None if unpriced or billed is None or estimated is None else estimated - billed",
+           "return None if billed is None or estimated is None else estimated - billed",
+           ("tests/governance/test_caller_unpriced.py",)),
 ]
 
 
