@@ -386,7 +386,8 @@ def reconcile(
         metered.delivery_failures, on=_KEYS, how="left")
     by_region = _finish(by_region, _KEYS, threshold)
     by_region["status"] = _region_status(by_region, by_model)
-    by_region["cost_difference_usd"] = by_region["estimated_cost_usd"] - by_region["billed_cost_usd"]
+    by_region["cost_difference_usd"] = _over_priced_calls(
+        by_region["estimated_cost_usd"] - by_region["billed_cost_usd"], by_region["unpriced_calls"])
     recent = pd.to_datetime(by_region["utc_day"]).dt.date >= today - timedelta(days=RECENT_DAYS - 1)
     by_region["note"] = ["recent day: logs and Cost Explorer may still be arriving" if r else "" for r in recent]
 
@@ -497,9 +498,10 @@ def _cost_by_model(facts: pd.DataFrame, charges: pd.DataFrame) -> pd.DataFrame:
     columns = [*_KEYS, "model", "estimated_cost_usd", "billed_cost_usd", "difference_usd", "ratio"]
     estimated = (
         facts.assign(region=facts["source_region"], utc_day=_iso_days(facts["utc_day"]))
-        .groupby([*_KEYS, "model"])[TOTAL_COST].sum(min_count=1)
-        .rename("estimated_cost_usd").reset_index()
-        if len(facts) else pd.DataFrame(columns=[*_KEYS, "model", "estimated_cost_usd"])
+        .groupby([*_KEYS, "model"]).agg(estimated_cost_usd=(TOTAL_COST, lambda cost: cost.sum(min_count=1)),
+                                        unpriced_calls=("unpriced_calls", "sum"))
+        .reset_index()
+        if len(facts) else pd.DataFrame(columns=[*_KEYS, "model", "estimated_cost_usd", "unpriced_calls"])
     )
     billed = (charges.loc[charges["model"].notna() & charges["region"].notna()]
               .groupby([*_KEYS, "model"])["billed_cost_usd"].sum()
@@ -507,9 +509,17 @@ def _cost_by_model(facts: pd.DataFrame, charges: pd.DataFrame) -> pd.DataFrame:
     table = estimated.merge(billed, on=[*_KEYS, "model"], how="outer")
     table["estimated_cost_usd"] = pd.to_numeric(table["estimated_cost_usd"]).astype("float64")
     table["billed_cost_usd"] = pd.to_numeric(table["billed_cost_usd"]).astype("float64")
-    table["difference_usd"] = table["estimated_cost_usd"] - table["billed_cost_usd"]
-    table["ratio"] = table["estimated_cost_usd"] / table["billed_cost_usd"].where(table["billed_cost_usd"] > 0)
+    unpriced = table["unpriced_calls"]
+    table["difference_usd"] = _over_priced_calls(table["estimated_cost_usd"] - table["billed_cost_usd"], unpriced)
+    table["ratio"] = _over_priced_calls(
+        table["estimated_cost_usd"] / table["billed_cost_usd"].where(table["billed_cost_usd"] > 0), unpriced)
     return table[columns].sort_values([*_KEYS, "model"]).reset_index(drop=True)
+
+
+def _over_priced_calls(values: pd.Series, unpriced_calls: pd.Series) -> pd.Series:
+    """``values`` comparing the estimate with the bill, missing where logged calls have no price: the estimate is
+    then only its priced part, and the comparison would read those calls as a gap in the bill."""
+    return values.where(pd.to_numeric(unpriced_calls).fillna(0) == 0)
 
 
 def run_reconciliation(
