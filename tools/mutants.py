@@ -531,6 +531,9 @@ PERIODS),
            "return None if unpriced or billed is None or estimated is None else estimated - billed",
            "return None if billed is None or estimated is None else estimated - billed",
            ("tests/governance/test_caller_unpriced.py",)),
+    Mutant("bill-comparison-over-priced-part", "bedrock_usage/governance/reconcile.py",
+           "return values.where(pd.to_numeric(unpriced_calls).fillna(0) == 0)", "return values",
+           ("tests/governance/test_reconcile_coverage.py",)),
 ]
 
 

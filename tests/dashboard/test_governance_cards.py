@@ -5,54 +5,34 @@ tab calls (no Streamlit); expected figures in plain Python."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import pandas as pd
 import pytest
 
 from bedrock_usage.dashboard.governance_tab import caller_cards, reconciliation_cards
 from bedrock_usage.dashboard.text import STRINGS, Text
-from bedrock_usage.engines.local import LocalEngine
 from bedrock_usage.governance.callers import CallerReconciliation, reconcile_callers
-from bedrock_usage.governance.cur import read_cur_dir
 from bedrock_usage.governance.reconcile import BilledCost, MeteredUsage, Reconciliation, reconcile
-from bedrock_usage.logs.period import Period
-from bedrock_usage.report.tracker import BedrockAthenaTracker
-from tests.governance.cur_export import LineItem, write_export
-from tests.logfiles import ACCOUNT, write_records
+from tests.governance.priced_part_scene import (
+    DAY,
+    HAIKU,
+    HAIKU_CALL,
+    MYSTERY,
+    PERIOD,
+    REGIONS,
+    TOKENS,
+    logged_and_billed,
+)
 
-DAY = date(2025, 11, 3)
-PERIOD = Period(DAY, DAY)
-REGIONS = ("us-east-1",)
-HAIKU = "anthropic.claude-3-haiku-20240307-v1:0"
-MYSTERY = "acme.mystery-model-v1:0"  # no price in the book
-TOKENS = (1_000_000, 200_000)
-# Claude 3 Haiku's published on-demand price in us-east-1: $0.25 per million input tokens, $1.25 per million output.
-HAIKU_CALL = TOKENS[0] * 0.25 / 1e6 + TOKENS[1] * 1.25 / 1e6  # $0.50
 CALLS = [("alice", HAIKU), ("alice", HAIKU), ("alice", MYSTERY), ("bob", MYSTERY)]
 BILL = [("alice", "Claude3Haiku", 2 * HAIKU_CALL), ("alice", "MysteryModel", 0.70), ("bob", "MysteryModel", 0.30)]
 EN, KO = Text("en"), Text("ko")
 
 
-def arn(user: str) -> str:
-    return f"arn:aws:iam::{ACCOUNT}:user/{user}"
-
-
-def record(n: int, user: str, model: str) -> dict:
-    return {"timestamp": f"{DAY.isoformat()}T10:{n:02d}:00Z", "region": "us-east-1", "requestId": f"r{n}",
-            "identity": {"arn": arn(user)}, "operation": "Converse", "modelId": model,
-            "input": {"inputTokenCount": TOKENS[0]}, "output": {"outputTokenCount": TOKENS[1]}}
-
-
 @pytest.fixture(scope="module")
 def scene(tmp_path_factory: pytest.TempPathFactory) -> dict:
     """The tracker's facts of the logged calls and the bill read from the export, as the tab's loaders read them."""
-    root = tmp_path_factory.mktemp("governance-cards")
-    write_records(root / "logs", [record(n, *call) for n, call in enumerate(CALLS)])
-    facts = BedrockAthenaTracker(LocalEngine(root / "logs", cache=False)).analyze(PERIOD, list(REGIONS)).facts
-    items = [LineItem(ACCOUNT, arn(user), "AmazonBedrock", "Amazon Bedrock", f"USE1-{token}-input-tokens",
-                      "us-east-1", DAY, cost, 1) for user, token, cost in BILL]
-    return {"facts": facts, "billed": read_cur_dir(write_export(root / "bucket", items), PERIOD, ACCOUNT)}
+    facts, billed = logged_and_billed(tmp_path_factory.mktemp("governance-cards"), CALLS, BILL)
+    return {"facts": facts, "billed": billed}
 
 
 def callers(scene: dict, models: set[str]) -> CallerReconciliation:

@@ -6,52 +6,23 @@ from __future__ import annotations
 
 import csv
 import json
-from datetime import date
 from pathlib import Path
 
 import pytest
 
-from bedrock_usage.engines.local import LocalEngine
 from bedrock_usage.governance.callers import CallerReconciliation, reconcile_callers
-from bedrock_usage.governance.cur import read_cur_dir
 from bedrock_usage.governance.render import callers_document, callers_frames, callers_text
-from bedrock_usage.logs.period import Period
 from bedrock_usage.output.files import write_csv
 from bedrock_usage.output.json_values import document_text
-from bedrock_usage.report.tracker import BedrockAthenaTracker
-from tests.governance.cur_export import LineItem, write_export
-from tests.logfiles import ACCOUNT, write_records
+from tests.governance.priced_part_scene import DAY, HAIKU, HAIKU_CALL, MYSTERY, PERIOD, REGIONS, logged_and_billed
 
-DAY = date(2025, 11, 3)
-PERIOD = Period(DAY, DAY)
-REGIONS = ("us-east-1",)
-HAIKU = "anthropic.claude-3-haiku-20240307-v1:0"
-MYSTERY = "acme.mystery-model-v1:0"  # no price in the book
-TOKENS = (1_000_000, 200_000)
-# Claude 3 Haiku's published on-demand price in us-east-1: $0.25 per million input tokens, $1.25 per million output.
-HAIKU_CALL = TOKENS[0] * 0.25 / 1e6 + TOKENS[1] * 1.25 / 1e6  # $0.50
 CALLS = [("alice", HAIKU), ("alice", HAIKU), ("bob", HAIKU), ("bob", MYSTERY)]
 BILL = [("alice", "Claude3Haiku", 0.90), ("bob", "Claude3Haiku", 0.50), ("bob", "MysteryModel", 0.70)]
 
 
-def arn(user: str) -> str:
-    return f"arn:aws:iam::{ACCOUNT}:user/{user}"
-
-
-def record(n: int, user: str, model: str) -> dict:
-    return {"timestamp": f"{DAY.isoformat()}T10:{n:02d}:00Z", "region": "us-east-1", "requestId": f"r{n}",
-            "identity": {"arn": arn(user)}, "operation": "Converse", "modelId": model,
-            "input": {"inputTokenCount": TOKENS[0]}, "output": {"outputTokenCount": TOKENS[1]}}
-
-
 @pytest.fixture(scope="module")
 def rec(tmp_path_factory: pytest.TempPathFactory) -> CallerReconciliation:
-    root = tmp_path_factory.mktemp("caller-unpriced")
-    write_records(root / "logs", [record(n, *call) for n, call in enumerate(CALLS)])
-    facts = BedrockAthenaTracker(LocalEngine(root / "logs", cache=False)).analyze(PERIOD, list(REGIONS)).facts
-    items = [LineItem(ACCOUNT, arn(user), "AmazonBedrock", "Amazon Bedrock", f"USE1-{token}-input-tokens",
-                      "us-east-1", DAY, cost, 1) for user, token, cost in BILL]
-    billed = read_cur_dir(write_export(root / "bucket", items), PERIOD, ACCOUNT)
+    facts, billed = logged_and_billed(tmp_path_factory.mktemp("caller-unpriced"), CALLS, BILL)
     return reconcile_callers(facts, billed, PERIOD, REGIONS, today=DAY)
 
 
