@@ -25,7 +25,7 @@ from ..output.terminal_table import money
 from ..report.priced_facts import TOTAL_COST
 from .cost_explorer_callers import CALLER_NAMES, read_cost_explorer_callers
 from .cur import BilledLines, no_caller_identity, read_cur_athena, read_cur_dir
-from .reconcile import CE_REGION, account_facts
+from .reconcile import CE_REGION, account_facts, compare_with_bill
 
 ARN_KEYS = ["principal_type", "principal", "user", "application"]
 RECENT_BILL_DAYS = 2  # the bill of a day arrives 24 to 48 hours after it
@@ -213,10 +213,7 @@ def _compare(logged: pd.DataFrame, billed: pd.DataFrame, keys: list[str], recent
     table["status"] = np.select(
         [has_bill & has_logs, has_bill, recent], [STATUS_BOTH, STATUS_BILLED_ONLY, STATUS_BILL_PENDING],
         STATUS_LOGGED_ONLY)
-    table["difference_usd"] = (table["estimated_cost_usd"] - table["billed_cost_usd"]).where(
-        table["unpriced_calls"] == 0)
-    table["ratio"] = (table["estimated_cost_usd"] / table["billed_cost_usd"].where(table["billed_cost_usd"] > 0)).where(
-        table["unpriced_calls"] == 0)
+    compare_with_bill(table)
     order = [*keys, "status", "logged_calls", "estimated_cost_usd", "billed_cost_usd", "difference_usd", "ratio",
              "list_cost_usd", "unpriced_calls"]
     return table[order].sort_values(keys).reset_index(drop=True)

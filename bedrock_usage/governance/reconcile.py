@@ -509,11 +509,16 @@ def _cost_by_model(facts: pd.DataFrame, charges: pd.DataFrame) -> pd.DataFrame:
     table = estimated.merge(billed, on=[*_KEYS, "model"], how="outer")
     table["estimated_cost_usd"] = pd.to_numeric(table["estimated_cost_usd"]).astype("float64")
     table["billed_cost_usd"] = pd.to_numeric(table["billed_cost_usd"]).astype("float64")
-    unpriced = table["unpriced_calls"]
-    table["difference_usd"] = _over_priced_calls(table["estimated_cost_usd"] - table["billed_cost_usd"], unpriced)
-    table["ratio"] = _over_priced_calls(
-        table["estimated_cost_usd"] / table["billed_cost_usd"].where(table["billed_cost_usd"] > 0), unpriced)
+    compare_with_bill(table)
     return table[columns].sort_values([*_KEYS, "model"]).reset_index(drop=True)
+
+
+def compare_with_bill(table: pd.DataFrame) -> None:
+    """Set ``difference_usd`` (estimated - billed) and ``ratio`` (estimated / billed) of each row, both missing where
+    the row's logged calls have no price (``unpriced_calls``)."""
+    estimated, billed = table["estimated_cost_usd"], table["billed_cost_usd"]
+    table["difference_usd"] = _over_priced_calls(estimated - billed, table["unpriced_calls"])
+    table["ratio"] = _over_priced_calls(estimated / billed.where(billed > 0), table["unpriced_calls"])
 
 
 def _over_priced_calls(values: pd.Series, unpriced_calls: pd.Series) -> pd.Series:

@@ -389,7 +389,7 @@ class BedrockAthenaTracker:
     def _book_tier(self, row: PriceRow, model_id: str, region: str, day: date, mode: str) -> str | None:
         """The tier of ``row`` when it is a built-in row pricing calls the price file prices in other tiers only (a
         call over 200K input tokens at the book's ``above_200k`` rate beside the user's ``base`` row), else None."""
-        if row.own:
+        if row.own or not self.prices.has_own_rows:
             return None
         own = self.prices.own_tiers(model_id, region, day, mode, row.unit)
         return row.tier if own and row.tier not in own else None
