@@ -249,10 +249,7 @@ def _daily_grid(table: pd.DataFrame, day: str, key: str, value: str, days: Seque
     """``value`` summed per ISO day (rows: ``days``, except days after the logs end, which hold no data rather
     than zero spend) and ``key`` (``columns``, in that order), zero where a day has no row, missing (NaN) where its
     rows have none (calls without a price)."""
-    grouped = table.groupby([day, key])[value]
-    sums, rows = grouped.sum(min_count=1).unstack(key), grouped.size().unstack(key)
-    grid = sums.mask(sums.isna() & rows.isna(), 0)
-    grid = grid.reindex(index=list(days), columns=list(columns), fill_value=0)
+    grid = _summed(table, day, key, value).reindex(index=list(days), columns=list(columns), fill_value=0)
     return grid.drop(index=[d for d, kind in partial.items() if kind == "no_logs"], errors="ignore")
 
 
@@ -373,9 +370,15 @@ def top_lines(
 
 def _cells(table: pd.DataFrame, value: str) -> pd.DataFrame:
     """``value`` by weekday and hour: zero where no row, missing where its rows have none."""
-    grouped = table.groupby(["weekday", "hour"])[value]
-    sums, rows = grouped.sum(min_count=1).unstack("hour"), grouped.size().unstack("hour")
-    return sums.mask(sums.isna() & rows.isna(), 0).reindex(index=list(WEEKDAYS), columns=range(24), fill_value=0)
+    return _summed(table, "weekday", "hour", value).reindex(index=list(WEEKDAYS), columns=range(24), fill_value=0)
+
+
+def _summed(table: pd.DataFrame, rows: str, columns: str, value: str) -> pd.DataFrame:
+    """``value`` summed by ``rows`` and ``columns`` (a grid): zero where no row of the table falls, missing (NaN)
+    where the rows that fall there have none (calls without a price)."""
+    grouped = table.groupby([rows, columns])[value]
+    sums, counts = grouped.sum(min_count=1).unstack(columns), grouped.size().unstack(columns)
+    return sums.mask(sums.isna() & counts.isna(), 0)
 
 
 @kept
