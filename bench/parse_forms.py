@@ -95,7 +95,7 @@ def _table(con: duckdb.DuckDBPyConnection, objects: list[LogObject]) -> int:
 def _parts(con: duckdb.DuckDBPyConnection, objects: list[LogObject], folder: Path) -> int:
     days: dict[str, list[LogObject]] = defaultdict(list)
     for obj in objects:
-        days[local._partition_of(obj.path) or ""].append(obj)
+        days[obj.partition].append(obj)
     jobs = [(batch, folder / f"part-{index}.parquet") for index, batch in enumerate(days.values())]
     reading = Tally(lambda update: None, "parse", with_bytes=True)  # counts only when someone listens
     local._write_parts(con, jobs, CAP, reading)
