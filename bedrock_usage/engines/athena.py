@@ -37,7 +37,7 @@ from .compacted import (
     reads_logs_table,
     with_compacted_days,
 )
-from .projection import parse_projected_days, unread_days
+from .projection import PeriodNotProjected, parse_projected_days, unread_days
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -357,6 +357,9 @@ class AthenaEngine:
         texts = {}
         for region in regions:
             texts[region] = self._sql_for(region, sql, scope, stats)
+        unread = stats.days_not_projected
+        if not scope.run_unprojected and regions and all(r in unread and unread[r].every_day for r in regions):
+            raise PeriodNotProjected(unread)  # before any query starts: Athena bills one that reads nothing
         regions_done = Tally(progress, "Athena regions", unit="regions")
         regions_done.start(len(texts))
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from ..errors import UsageError
 from ..logs.layout import days_between
 from ..logs.schema import PARTITION_COLUMN
 
@@ -74,6 +75,22 @@ class UnreadDays:
         return (f"the partition projection of table {self.table} in {region} covers only {self.projected.label()} "
                 f"({RANGE_KEY} {self.projected.range_text}) and Athena ignores the days outside it: run "
                 f"{self.widen_step(region)} to widen it")
+
+
+class PeriodNotProjected(UsageError):
+    """Athena would read none of the period's days in any region asked: raised before the query runs (it would be
+    billed for reading nothing), so the caller refuses the report with ``refusal``."""
+
+    def __init__(self, unread: dict[str, UnreadDays]):
+        super().__init__(refusal("the period", unread))
+        self.unread = unread
+
+
+def refusal(period: str, unread: dict[str, UnreadDays]) -> str:
+    """Why no report of ``period`` is made when Athena reads none of its days: each region's projection and the
+    command that widens it."""
+    why = "; ".join(unread[region].why(region) for region in sorted(unread))
+    return f"Athena reads none of the days of {period}, so no report is made ($0 would read as no spend): {why}"
 
 
 def parse_projected_days(table: dict[str, Any] | None, now: datetime | None = None) -> ProjectedDays | None:

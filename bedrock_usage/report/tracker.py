@@ -14,6 +14,7 @@ from typing import Protocol
 
 from ..engines.base import PAYLOAD_OBJECTS, Engine, QueryResult, ScanStats, Scope
 from ..engines.duckdb_memory import memory_mb
+from ..engines.projection import PeriodNotProjected, refusal
 from ..engines.queries import (
     DEFAULT_TIER,
     FACT_DIMENSIONS,
@@ -195,7 +196,10 @@ class BedrockAthenaTracker:
         found = self.engine.log_regions() if asked is None else None
         regions = found.regions if found else asked
         filters = filters or Filters()
-        result = self._query(period, regions, filters, progress)
+        try:
+            result = self._query(period, regions, filters, progress, run_unprojected=unreadable_ok)
+        except PeriodNotProjected as exc:
+            raise UsageError(refusal(period.label(), exc.unread)) from None
         unreadable = none_logged(regions, result.stats) or (None if unreadable_ok else none_readable(
             period, result.stats) or none_projected(period, regions, result.stats))
         if unreadable:
@@ -233,12 +237,15 @@ class BedrockAthenaTracker:
                            + finished.rewriter_warnings)
         return report
 
-    def _query(self, period: Period, regions: tuple[str, ...], filters: Filters, progress: Reporter) -> QueryResult:
-        """The engine's fact rows of the period, regions and filters."""
+    def _query(self, period: Period, regions: tuple[str, ...], filters: Filters, progress: Reporter,
+               run_unprojected: bool = True) -> QueryResult:
+        """The engine's fact rows of the period, regions and filters; ``run_unprojected`` False: PeriodNotProjected
+        rather than a query that reads none of the period's days."""
         query = usage_facts_query(period, filters, self.tag_keys, self.dimensions,
                                   narrow_dedup=not self.engine.rereads_billed,
                                   context_thresholds=self.prices.context_thresholds)
-        scope = Scope(regions, *period.partition_days(), own_days=period.own_folder_days())
+        scope = Scope(regions, *period.partition_days(), own_days=period.own_folder_days(),
+                      run_unprojected=run_unprojected)
         return self.engine.query(query.sql, query.params, scope, progress)
 
     def _priced(self, result: QueryResult, user_pattern: str | None, progress: Reporter) -> tuple[PricedRows, int]:
@@ -577,8 +584,7 @@ def none_projected(period: Period, regions: tuple[str, ...], stats: ScanStats) -
     if not unread or not all(region in stats.failed_regions or region in unread and unread[region].every_day
                              for region in regions):
         return None
-    why = "; ".join(unread[region].why(region) for region in sorted(unread))
-    return f"Athena reads none of the days of {period.label()}, so no report is made ($0 would read as no spend): {why}"
+    return refusal(period.label(), unread)
 
 
 def _named(count: int, examples: list[str]) -> str:

@@ -653,6 +653,10 @@ def test_a_period_before_the_projection_start_is_refused_not_reported_as_zero(aw
     assert "no report is made" in message and "bedrock_analytics.bedrock_invocation_logs" in message
     assert f"covers only {start} through today" in message
     assert f"python setup_athena_bucket.py --regions us-east-1 --start-date {today - timedelta(days=9)}" in message
+    assert executions("us-east-1") == []  # refused before a query that Athena would bill for reading nothing
+    comparison = BedrockAthenaTracker(AthenaEngine(Aws.connect())).analyze(
+        Period(today - timedelta(days=9), today - timedelta(days=7)), ("us-east-1",), unreadable_ok=True)
+    assert comparison.stats.days_not_projected["us-east-1"].every_day and len(executions("us-east-1")) == 1
 
 
 @pytest.mark.slow
