@@ -103,13 +103,13 @@ def seeds_sequential_sample(client, keys: list[str], period) -> int:
     return len(chosen)
 
 
-def run_qdev_bench(log=print) -> QdevFigures:
-    """Write the corpus to a fresh moto bucket, then time both readers over the same 30 days."""
+def run_qdev_bench(log=print, users: int = USERS) -> QdevFigures:
+    """Write the corpus of ``users`` to a fresh moto bucket, then time both readers over the same 30 days."""
     with moto_server():
         client = boto3.client("s3", region_name="us-east-1")
         client.create_bucket(Bucket=BUCKET)
-        log(f"  writing the Amazon Q corpus ({USERS} users, {FIRST} .. {LAST}) to moto ...")
-        write_qdev_corpus(f"s3://{BUCKET}", start=FIRST, end=LAST, users=USERS, activity=False,
+        log(f"  writing the Amazon Q corpus ({users} users, {FIRST} .. {LAST}) to moto ...")
+        write_qdev_corpus(f"s3://{BUCKET}", start=FIRST, end=LAST, users=users, activity=False,
                           regions=("us-east-1", "eu-central-1"), s3_client=client)
         keys = [item["Key"] for page in client.get_paginator("list_objects_v2").paginate(Bucket=BUCKET)
                 for item in page.get("Contents", ())
