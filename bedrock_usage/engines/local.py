@@ -93,6 +93,8 @@ EMPTY = "empty object"
 NAME_NOT_UTF8 = "object path is not UTF-8 (the service writes none)"
 NOT_GZIP_NAME = "not named .json.gz (the service writes no other record objects; a hand-made copy may)"
 DAMAGED_GZIP = "damaged gzip data (corrupt compressed bytes, or a checksum that does not match them: a damaged copy)"
+TRAILING_BYTES = "gzip data followed by bytes that are not gzip (a damaged or appended copy)"
+_GZIP_MAGIC = b"\x1f\x8b"
 _NOT_GZIP = "Not a gzipped file"  # how Python's and ISA-L's gzip readers say the magic bytes are missing
 UNREADABLE_FOLDER = "unreadable folder, counted as one object (the objects in it are not read)"
 DANGLING_LINK = "a symbolic link to nothing"
@@ -609,17 +611,31 @@ def _write_errors() -> tuple[type[Exception], ...]:
     return (OSError, duckdb.IOException)
 
 
-def unreadable_reason(exc: BaseException) -> str:
-    """Why an object could not be read, for the skipped-objects warning: what to fix differs by cause."""
-    if isinstance(exc, EOFError):
+def unreadable_reason(exc: BaseException, path: str) -> str:
+    """Why the object at ``path`` could not be read, for the skipped-objects warning: what to fix differs by cause.
+    The readers say "not gzip" of bytes after a whole gzip member too, and "ended early" of a short object that is
+    not gzip at all, so its first bytes tell them apart."""
+    gzip_start = _starts_as_gzip(path)
+    if gzip_start is False:
+        cause = "not gzip"
+    elif isinstance(exc, EOFError):
         cause = "gzip cut short (an object still being written, or a partial copy)"
     elif isinstance(exc, gzip.BadGzipFile) and str(exc).startswith(_NOT_GZIP):
-        cause = "not gzip"
+        cause = TRAILING_BYTES if gzip_start else "not gzip"
     elif isinstance(exc, OSError) and exc.strerror:
         cause = exc.strerror  # permission denied, an I/O error
     else:  # bad deflate data, or a gzip whose checksum or length does not match what it holds
         cause = DAMAGED_GZIP
     return f"{UNREADABLE}: {cause}"
+
+
+def _starts_as_gzip(path: str) -> bool | None:
+    """Whether the object opens with gzip's magic bytes; None when it cannot be read again."""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(2) == _GZIP_MAGIC
+    except OSError:
+        return None
 
 
 @lru_cache(maxsize=1)
@@ -697,7 +713,7 @@ def _parsed(
         except OverCap as exc:
             left_out[obj] = str(exc)
         except GZIP_ERRORS as exc:
-            left_out[obj] = unreadable_reason(exc)
+            left_out[obj] = unreadable_reason(exc, obj.path)
     parse_pending()
     notes = ReadNotes(left_out, replaced - left_out.keys())
     if len(left_out) == len(objects):
