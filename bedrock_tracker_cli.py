@@ -74,7 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     when.add_argument("--end-date", help="last day, YYYY-MM-DD (default today)")
     when.add_argument("--tz", default="UTC", help="time zone of days and hours, e.g. Asia/Seoul (default UTC)")
     what = parser.add_argument_group("what to analyse")
-    what.add_argument("--region", "--regions", nargs="+", metavar="REGION",
+    what.add_argument("--region", "--regions", nargs="+", action="extend", metavar="REGION",
                       help="one or more regions (spaces or commas), or 'all' (default: all = every region with "
                       "logs: the region folders present locally, or where logging delivers to S3 on AWS)")
     what.add_argument("--analysis", choices=("all", *ANALYSES), default="all", help="which tables (default all)")
@@ -310,8 +310,9 @@ def print_sync_result(result: MirrorResult) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Entry point: parse options, run, map our errors to exit codes with a one-line message."""
     argv = sys.argv[1:] if argv is None else argv
+    # Only picks the analyzer: a wrong or missing value is the full parser's mistake to report (one line, exit 1).
     service = argparse.ArgumentParser(add_help=False)
-    service.add_argument("--service", choices=("bedrock", "qcli"), default="bedrock")
+    service.add_argument("--service", nargs="?")
     known, rest = service.parse_known_args(argv)
     if known.service == "qcli":
         import qcli_s3_analyzer

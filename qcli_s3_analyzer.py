@@ -109,6 +109,7 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
     where.add_argument(
         "--regions",
         nargs="+",
+        action="extend",
         metavar="REGION",
         help="only these regions' log folders (space- or comma-separated; default: every region found)",
     )

@@ -40,8 +40,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--roles",
         nargs="+",
+        action="extend",
         type=named,
-        default=list(DEFAULT_ROLES),
         metavar="ROLE",
         help="role names in this account, or role ARNs (default: the four sample roles, which "
         "generate_test_data.py --create-roles makes; InvokeModel is checked for roles of this account only)",
@@ -51,21 +51,22 @@ def main(argv: list[str] | None = None) -> int:
         help="model id whose InvokeModel permission is checked (default %(default)s)",
     )
     args = parser.parse_args(argv)
+    roles = args.roles or list(DEFAULT_ROLES)
     aws = Aws.connect(args.profile)
     regions = regions_of(args, aws)
     account = aws.account_id()
     table = args.format == "table"
     if table:
-        print(f"🔐 Checking Bedrock access of {len(args.roles)} role(s) in account {account}")
+        print(f"🔐 Checking Bedrock access of {len(roles)} role(s) in account {account}")
     checks: list[RoleRegionCheck] = []
-    for role in args.roles:
+    for role in roles:
         if table:
             print(f"Testing role: {role}", flush=True)
         checks += verify_role(aws, role, regions, args.model)
 
     if table:
         print()
-        print(render_table(*matrix(checks, args.roles, regions)))
+        print(render_table(*matrix(checks, roles, regions)))
         problems = [f"  {c.role} / {c.region}: {p}" for c in checks for p in c.problems]
         if problems:
             print("\nProblems:")

@@ -49,6 +49,7 @@ def make_parser(
     parser.add_argument(
         "--regions",
         nargs="+",
+        action="extend",
         metavar="REGION",
         help=regions_help,
     )
