@@ -1,4 +1,5 @@
-"""What a logged ``modelId`` names: base model, endpoint family (in-region, geo, global) or an opaque ARN."""
+"""What a logged ``modelId`` names: base model, endpoint family (in-region, geo, global; GovCloud by the call's
+Region) or an opaque ARN."""
 
 from __future__ import annotations
 
@@ -45,6 +46,11 @@ class ModelRef:
         if region.startswith("us-gov-") or self.model_id.startswith("us-gov."):
             return "govcloud"
         return "global" if self.endpoint == "global" else "regional"
+
+    def endpoint_in(self, region: str) -> str:
+        """The endpoint reports show for a call from ``region``: ``govcloud`` for a call priced at GovCloud rates
+        (``family``), so no row mixes them with commercial calls; else ``endpoint``."""
+        return "govcloud" if self.family(region) == "govcloud" else self.endpoint
 
 
 def parse_model_id(model_id: str) -> ModelRef:

@@ -2,8 +2,8 @@
 
 The engine's fact rows (a frame from Athena; DuckDB's stored Parquet file, or its Arrow table) are joined with three
 small tables the tracker derives in Python from their distinct values: callers (``identity_arn`` → principal, user,
-application), models (``model_id`` → display name, endpoint family) and rates (a pricing key → the book's rates, the
-billing unit and why a key is unpriced). One SQL statement prices every row; the report's tables are
+application), models (``model_id`` and source region → display name, endpoint) and rates (a pricing key → the
+book's rates, the billing unit and why a key is unpriced). One SQL statement prices every row; the report's tables are
 ``GROUPING SETS`` of one aggregation over the priced rows, so pandas holds the few hundred rows of the tables, and
 the fact rows only as the report's ``facts``. The connection runs one thread, so the same rows go through the same
 plan in the same order on every run, and every floating-point sum adds them in that order; groups that tie in a
@@ -189,6 +189,7 @@ WITH joined AS (
   FROM facts f
   LEFT JOIN callers c ON f.identity_arn IS NOT DISTINCT FROM c.identity_arn
   LEFT JOIN models m ON f.model_id IS NOT DISTINCT FROM m.model_id
+    AND f.source_region IS NOT DISTINCT FROM m.source_region
   LEFT JOIN rates r ON {joins}
   WHERE $1 IS NULL OR strpos(c."user", $1) > 0
 ),

@@ -321,16 +321,20 @@ class BedrockAthenaTracker:
         return derive_principal(arn, self.role_suffix)
 
     def _register_models(self, con: duckdb.DuckDBPyConnection) -> None:
-        """The display name and endpoint family of every distinct model id of the facts, as the table ``models``."""
-        model_ids = [model_id for (model_id,) in distinct_values(con, ["model_id"])]
-        known = [m if is_text(m) else None for m in model_ids]
-        bases = [parse_model_id(m).base_id if m else None for m in known]
+        """The display name and endpoint of every distinct model id and source region of the facts (a GovCloud
+        call's endpoint is ``govcloud``), as the table ``models``."""
+        pairs = distinct_values(con, ["model_id", "source_region"])
+        known = [m if is_text(m) else None for m, _ in pairs]
+        refs = [parse_model_id(m) if m else None for m in known]
         columns = {
-            "model_id": model_ids,
+            "model_id": [m for m, _ in pairs],
+            "source_region": [region for _, region in pairs],
             "model": [self.prices.display_name(m) if m else UNKNOWN_MODEL for m in known],
             # a key to join on: the book's id of the model (without profile prefix or ARN), else the logged base id
-            "base_model_id": [(self.prices.book_model(base) or base) if base else None for base in bases],
-            "endpoint": [parse_model_id(m).endpoint if m else "unknown" for m in known],
+            "base_model_id": [(self.prices.book_model(ref.base_id) or ref.base_id) if ref and ref.base_id else None
+                              for ref in refs],
+            "endpoint": [ref.endpoint_in(region or "") if ref else "unknown"
+                         for ref, (_, region) in zip(refs, pairs, strict=True)],
             "has_model": [m is not None for m in known],
         }
         register_table(con, "models", columns, {**dict.fromkeys(columns, pa.string()), "has_model": pa.bool_()})
