@@ -36,6 +36,7 @@ with interrupt_ends_run():  # Ctrl-C while the modules load ends the run as late
         UsageErrorParser,
         hint_without_aws,
         named,
+        pattern,
         print_warnings,
         report_main,
         row_count,
@@ -78,9 +79,10 @@ def build_parser() -> argparse.ArgumentParser:
                       help="one or more regions (spaces or commas), or 'all' (default: all = every region with "
                       "logs: the region folders present locally, or where logging delivers to S3 on AWS)")
     what.add_argument("--analysis", choices=("all", *ANALYSES), default="all", help="which tables (default all)")
-    what.add_argument("--arn-pattern", help="only callers whose identity ARN contains this text (literal, "
-                      "case-sensitive)")
-    what.add_argument("--user-pattern", help="only users whose name contains this text (literal, case-sensitive)")
+    what.add_argument("--arn-pattern", type=pattern,
+                      help="only callers whose identity ARN contains this text (literal, case-sensitive)")
+    what.add_argument("--user-pattern", type=pattern,
+                      help="only users whose name contains this text (literal, case-sensitive)")
     what.add_argument("--model", action="append", default=[], metavar="MODEL_ID", type=named,
                       help="only this modelId as logged (repeatable)")
     what.add_argument("--tag", action="append", default=[], metavar="KEY",
@@ -174,8 +176,8 @@ def run(args: argparse.Namespace) -> int:
     with hint_without_aws(hint), terminal_progress(args.quiet) as progress:
         engine = build_engine(SourceChoice(source, args.logs_dir, args.profile, args.workgroup))
         tracker = make_tracker(args, engine, tuple(args.tag))
-        filters = Filters(arn_pattern=args.arn_pattern or None, models=tuple(args.model))
-        report = tracker.analyze(period, args.region, filters, user_pattern=args.user_pattern or None,
+        filters = Filters(arn_pattern=args.arn_pattern, models=tuple(args.model))
+        report = tracker.analyze(period, args.region, filters, user_pattern=args.user_pattern,
                                  progress=progress)
     unsaid = list(report.warnings)  # the sync's warnings are on stderr already
     report.warnings[:0] = sync_warnings  # in the terminal text and JSON too, first: they explain what follows

@@ -27,6 +27,7 @@ with interrupt_ends_run():  # Ctrl-C while the modules load ends the run as late
     from bedrock_usage.output.command import (
         UsageErrorParser,
         hint_without_aws,
+        pattern,
         print_warnings,
         report_main,
         row_count,
@@ -127,6 +128,7 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
     who = parser.add_argument_group("people (one row per developer, shown by e-mail where known)")
     who.add_argument(
         "--user-pattern",
+        type=pattern,
         help="only people whose id (any form), e-mail or name contains this text (literal, case-insensitive)",
     )
     who.add_argument(
@@ -253,7 +255,7 @@ def run(args: argparse.Namespace) -> int:
     """Analyse and render; errors a user can fix are raised as UsageError / SetupRequired."""
     _check(args)
     args.output_dir = output_folder(args.format, args.output_dir)
-    filters = Filters(user_pattern=args.user_pattern or None, regions=requested_regions(args.regions))
+    filters = Filters(user_pattern=args.user_pattern, regions=requested_regions(args.regions))
     options = Options(context_window=args.context_window, model=args.model, sample=args.sample, workers=args.workers,
                       kiro_prices=args.kiro_prices, prices=args.prices)
     period, note = through_today(resolve_period(days=args.days, start=args.start_date, end=args.end_date, tz=args.tz))

@@ -160,3 +160,11 @@ def named(value: str) -> str:
     if not value.strip():
         raise argparse.ArgumentTypeError("empty: give a name")
     return value.strip()
+
+
+def pattern(value: str) -> str:
+    """An argparse type for a text to look for, kept as given: refused when blank (an unset variable), which would
+    match everyone and read as a filter."""
+    if not value.strip():
+        raise argparse.ArgumentTypeError("empty: give the text to look for")
+    return value

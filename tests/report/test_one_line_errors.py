@@ -198,6 +198,16 @@ def test_an_empty_model_is_refused_not_taken_as_a_filter_nothing_matches(
     assert_one_line(main(capsys, *local(logs, "--model", value)), "argument --model: empty: give a name", code=1)
 
 
+@pytest.mark.parametrize("option", ["--arn-pattern", "--user-pattern"])
+@pytest.mark.parametrize("value", ["", "  "])
+def test_an_empty_pattern_is_refused_not_taken_as_no_filter(
+        logs: Path, option: str, value: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """``--user-pattern "$WHO"`` with the variable unset reported every caller, exit 0."""
+    proc = main(capsys, *local(logs, option, value))
+    assert_one_line(proc, f"argument {option}: empty: give the text to look for", code=1)
+    assert proc.stdout == ""
+
+
 @pytest.mark.parametrize("tags", [["application_name", "cost_center"], ["cost_center", "application_name"]])
 def test_a_tag_table_that_would_be_ignored_is_refused(logs: Path, capsys: pytest.CaptureFixture[str],
                                                       tags: list[str]) -> None:
