@@ -38,7 +38,15 @@ with interrupt_ends_run():  # Ctrl-C while the modules load ends the run as late
     from bedrock_usage.output.progress import add_quiet_option, terminal_progress
     from bedrock_usage.output.terminal_table import visible_lines
     from bedrock_usage.pricing import PRICES_ENV
-    from bedrock_usage.qdev.analysis import DEFAULT_CONTEXT_WINDOW, Filters, Identities, Options, Source, analyze
+    from bedrock_usage.qdev.analysis import (
+        DEFAULT_CONTEXT_WINDOW,
+        Filters,
+        Identities,
+        Options,
+        Source,
+        analyze,
+        none_readable,
+    )
     from bedrock_usage.qdev.athena import AthenaActivity, AthenaUserReports, kiro_athena_engine, qdev_athena_engine
     from bedrock_usage.qdev.cost import DEFAULT_MODEL, MODEL_IDS
     from bedrock_usage.qdev.identity_center import IdentityCenter, check_store_option
@@ -274,6 +282,9 @@ def run(args: argparse.Namespace) -> int:
             source = _s3_source(args)
         with terminal_progress(args.quiet) as progress:
             report = analyze(source, period, filters, options, progress, identities)
+    refusal = none_readable(report)
+    if refusal:
+        raise UsageError(refusal)
     report.demo = corpus is not None
     if args.format == "terminal":
         sys.stdout.write(visible_lines(render_terminal(report, args.max_rows)))

@@ -772,6 +772,28 @@ def _warnings(report: QDevReport, extra: list[str]) -> list[str]:
     return lines
 
 
+def none_readable(report: QDevReport) -> str | None:
+    """Why no report is made when every prompt-log file, or every Kiro user report, listed for the period was skipped
+    as unreadable and none read (its $0 would read as no use and no spend): each such kind, how many and the most
+    common reasons; None otherwise."""
+    kinds = [("prompt-log file", report.files.read, report.files.skipped)]
+    if report.kiro is not None:
+        kinds.append(("Kiro user report", report.kiro.stats.files_read, report.kiro.stats.skipped_files))
+    unread = [f"the {counted(sum(skipped.values()), what)} ({_first_reasons(skipped)})"
+              for what, read, skipped in kinds if skipped and not read]
+    if not unread:
+        return None
+    return (f"none of {' nor of '.join(unread)} listed for {report.period.label()} could be read, so no report is "
+            "made ($0 would read as no spend): read the files as Amazon Q Developer and Kiro deliver them (whole and "
+            "unchanged)")
+
+
+def _first_reasons(reasons: Counter[str], shown: int = 3) -> str:
+    """``41 truncated or corrupt gzip, 1 empty file``: the most frequent reasons first, at most ``shown`` of them."""
+    first = ", ".join(f"{n:,} {why}" for why, n in reasons.most_common(shown))
+    return first if len(reasons) <= shown else f"{first}, ..."
+
+
 def build_directory(collected: Collected, identities: Identities) -> tuple[Directory, list[str]]:
     """Every id of every source as people, named by the Kiro reports' e-mails, the user map, then Identity Center.
 
