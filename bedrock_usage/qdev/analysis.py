@@ -769,7 +769,27 @@ def _warnings(report: QDevReport, extra: list[str]) -> list[str]:
             )
     if report.kiro is not None:
         lines.extend(_kiro_warnings(report.kiro))
+    unreported = kiro_unreported(report)
+    if unreported:
+        lines.append(f"the Kiro user reports have no row in {report.period.label()} for "
+                     f"{counted(len(unreported), 'person', 'people')} seen using Kiro in the prompt logs or activity "
+                     f"reports ({', '.join(unreported)}): their Kiro seats and overage are not in the Kiro cost")
     return lines
+
+
+def kiro_unreported(report: QDevReport) -> list[str]:
+    """The people seen using Kiro in the period (a prompt-log request naming them, an activity-report row) for whom
+    the Kiro user reports, when read, have no row in it: their Kiro cost is unknown. Empty without the reports."""
+    if report.kiro is None:
+        return []
+    kiro = PRODUCTS[KIRO_FOLDER]
+    requests = report.requests
+    users = requests.loc[named(requests) & (requests["product"] == kiro), ["person", "user"]]
+    if report.activity is not None:
+        rows = report.activity.rows
+        users = pd.concat([users, rows.loc[rows["product"] == kiro, ["person", "user"]]])
+    missing = users[~users["person"].isin(set(report.kiro.rows["person"]))]
+    return sorted(set(missing["user"]))
 
 
 def none_readable(report: QDevReport) -> str | None:

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 import qcli_s3_analyzer
-from tests.qdev.test_cost_days import SONNET_V2, write_kiro_chat
-from tests.qdev.test_kiro_edges import write_report
+from tests.qdev.test_cost_days import SONNET_V2, USER, write_kiro_chat
+from tests.qdev.test_kiro_edges import ana, write_report
 from tests.qdev.test_offline import offline  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.usefixtures("offline")
@@ -94,3 +94,28 @@ def test_one_readable_file_of_each_kind_keeps_the_report_and_the_warnings(
     assert document["kiro"]["files"]["read"] == 1 and document["kiro"]["per_user"][0]["credits"] == 10
     assert any(line.startswith("skipped 1 unreadable prompt-log file (1 ") for line in document["warnings"])
     assert "skipped 1 unreadable Kiro user report (1 not UTF-8 text)" in document["warnings"]
+
+
+def _warnings(capsys: pytest.CaptureFixture[str], root: Path) -> list[str]:
+    """The warnings of the JSON report of November 2026 (every Kiro report in by then)."""
+    capsys.readouterr()
+    assert qcli_s3_analyzer.main(["--logs-dir", str(root), *PERIOD, "--format", "json", "--output-dir", "-"]) == 0
+    return json.loads(capsys.readouterr().out)["warnings"]
+
+
+def test_a_kiro_user_without_a_row_in_the_user_reports_is_named_as_such(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The reports are on and hold Ana's row; the person of the Kiro prompt log has none, so no Kiro cost."""
+    _prompt_log(tmp_path, 3)
+    write_report(tmp_path, date(2026, 11, 5), [ana(date(2026, 11, 5), 10)])
+    assert (f"the Kiro user reports have no row in 2026-11-01 .. 2026-11-30 (UTC) for 1 person seen using Kiro in the "
+            f"prompt logs or activity reports ({USER}): their Kiro seats and overage are not in the Kiro cost"
+            ) in _warnings(capsys, tmp_path)
+
+
+def test_no_such_line_when_the_user_has_a_row_or_the_reports_are_off(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _prompt_log(tmp_path, 3)
+    assert not any("Kiro user reports have no row" in line for line in _warnings(capsys, tmp_path))
+    write_report(tmp_path, date(2026, 11, 5), [ana(date(2026, 11, 5), 10, UserId=USER, User_Email="")])
+    assert not any("Kiro user reports have no row" in line for line in _warnings(capsys, tmp_path))
