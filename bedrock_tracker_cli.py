@@ -89,14 +89,14 @@ def build_parser() -> argparse.ArgumentParser:
                       help="also report by this requestMetadata key, e.g. cost_center (repeatable; its table "
                       "follows the --analysis tables, but for summary); "
                       "application_name is always read and names the application, so it is refused here")
-    what.add_argument("--role-suffix", default="-BedrockRole",
+    what.add_argument("--role-suffix", default="-BedrockRole", type=named,
                       help="roles named {App}{suffix} are attributed to application {App} (default -BedrockRole; "
                       "write a suffix that starts with a dash as --role-suffix=-Role)")
-    what.add_argument("--inference-profiles", metavar="FILE",
+    what.add_argument("--inference-profiles", metavar="FILE", type=named,
                       help="JSON mapping application inference profile ARN -> {model_id, tags}, so their calls are "
                       "priced and attributed (default $" + PROFILES_ENV + "); with Athena the Bedrock API resolves "
                       "the profiles the file does not name")
-    what.add_argument("--prices", help=f"price file (JSON, TOML or CSV) with extra or negotiated prices "
+    what.add_argument("--prices", type=named, help=f"price file (JSON, TOML or CSV) with extra or negotiated prices "
                       f"(default ${PRICES_ENV})")
     source = parser.add_argument_group("data source")
     source.add_argument("--engine", choices=("athena", "local"),
@@ -122,7 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("--format", choices=("terminal", "csv", "json"), default="terminal",
                      help="terminal tables (default), one CSV file per analysis, or one JSON document")
     out.add_argument("--max-rows", type=row_count, default=20, help="rows per terminal table (0 = all; default 20)")
-    out.add_argument("--output-dir",
+    out.add_argument("--output-dir", type=named,
                      help="where csv/json files go (default report/); '-' prints JSON to standard output")
     add_quiet_option(out)
     add_governance_arguments(parser)

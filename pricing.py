@@ -26,7 +26,7 @@ with interrupt_ends_run():  # Ctrl-C while the modules load ends the run as late
     from bedrock_usage.errors import UsageError
     from bedrock_usage.logs.period import parse_day
     from bedrock_usage.logs.regions import REGION_NAMES
-    from bedrock_usage.output.command import UsageErrorParser, report_main
+    from bedrock_usage.output.command import UsageErrorParser, named, report_main
     from bedrock_usage.output.json_values import decimal_text
     from bedrock_usage.output.terminal_table import text_table
     from bedrock_usage.pricing import (
@@ -87,8 +87,8 @@ def build_parser() -> argparse.ArgumentParser:
     what.add_argument("--date", help="only rows in force on this day (YYYY-MM-DD); with --refresh, the day every "
                       "change takes effect (default: the day the offer file says each price takes effect, its "
                       "effectiveDate, which may be a later day; today, UTC, when it has none)")
-    parser.add_argument("--prices", help=f"user price file (JSON, TOML or CSV) on top of the built-in book; "
-                        f"default ${PRICES_ENV}")
+    parser.add_argument("--prices", type=named,
+                        help=f"user price file (JSON, TOML or CSV) on top of the built-in book; default ${PRICES_ENV}")
     parser.add_argument("--format", choices=("terminal", "csv", "json"), default="terminal")
     refresh = parser.add_argument_group("refresh from the AWS Price List")
     refresh.add_argument("--refresh", action="store_true",

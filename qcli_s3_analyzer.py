@@ -27,6 +27,7 @@ with interrupt_ends_run():  # Ctrl-C while the modules load ends the run as late
     from bedrock_usage.output.command import (
         UsageErrorParser,
         hint_without_aws,
+        named,
         pattern,
         print_warnings,
         report_main,
@@ -187,6 +188,7 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
     what.add_argument(
         "--prices",
         metavar="FILE",
+        type=named,
         help=f"Bedrock price file (JSON, TOML or CSV, as bedrock_tracker_cli.py --prices) on top of the built-in book "
         f"for the virtual cost (default: ${PRICES_ENV} if set)",
     )
@@ -201,6 +203,7 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
     )
     out.add_argument(
         "--output-dir",
+        type=named,
         help="folder for csv/json files, named qcli_analysis_YYYYmmdd_HHMMSS* (default report/); "
         "'-' prints JSON to standard output",
     )
