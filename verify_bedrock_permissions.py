@@ -16,6 +16,7 @@ with interrupt_ends_run():  # Ctrl-C while the modules load ends the run as late
         DEFAULT_MODEL,
         DEFAULT_ROLES,
         RoleRegionCheck,
+        model_target,
         verify_role,
     )
     from bedrock_usage.aws.session import Aws
@@ -47,8 +48,10 @@ def main(argv: list[str] | None = None) -> int:
         "generate_test_data.py --create-roles makes; InvokeModel is checked for roles of this account only)",
     )
     parser.add_argument(
-        "--model", type=named, default=DEFAULT_MODEL,
-        help="model id whose InvokeModel permission is checked (default %(default)s)",
+        "--model", type=model_target, default=DEFAULT_MODEL,
+        help="model whose InvokeModel permission is checked: a model id, an inference profile id (us., global.), or "
+        "the ARN of a foundation model, inference profile or application inference profile; for a profile, the "
+        "foundation model in each region it routes to is checked too (default %(default)s)",
     )
     args = parser.parse_args(argv)
     roles = args.roles or list(DEFAULT_ROLES)

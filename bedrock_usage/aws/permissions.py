@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import argparse
 import re
 from dataclasses import dataclass
 
 from ..demo.writer import POLICY_FILE
+from ..output.command import named
 from ..pricing.model_ids import parse_model_id
 from .session import AWS_ERRORS, GLOBAL_REGION, Aws, describe, error_code, partition, required_action
 
@@ -19,8 +21,17 @@ DEFAULT_MODEL = "anthropic.claude-3-haiku-20240307-v1:0"
 ALLOWED, DENIED, UNKNOWN = "allowed", "denied", "unknown"
 ROLE_POLICY_FILE = "iam/test-role.json"  # what a role needs to list and invoke models
 
+FOUNDATION_MODEL, INFERENCE_PROFILE = "foundation-model", "inference-profile"  # kinds of resource ARN
+
 _SESSION_NAME_RE = re.compile(r"[^\w+=,.@-]")
 _DENIED = ("AccessDenied", "AccessDeniedException")
+_MODEL_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")
+# The resources bedrock:InvokeModel takes that --model may name: a foundation model (no account) or a profile.
+_TARGET_ARN_RE = re.compile(
+    r"^arn:(?P<partition>aws(-[a-z]+)*):bedrock:(?P<region>[a-z]{2}(-[a-z]+)+-\d):(?:"
+    r":(?P<kind>foundation-model)|\d{12}:(?P<profile>inference-profile|application-inference-profile))"
+    r"/(?P<id>[A-Za-z0-9][A-Za-z0-9._:-]*)$"
+)
 
 
 class RoleNotFound(Exception):
@@ -37,11 +48,32 @@ class RoleRegionCheck:
     model_count: int | None
     invoke: str
     problems: tuple[str, ...] = ()
+    models_checked: bool = True  # False: the models an inference profile routes to could not be read
 
     @property
     def ok(self) -> bool:
-        """Assumed, models listed, and InvokeModel not denied (``unknown`` is not a failure)."""
-        return self.assumed and self.model_count is not None and self.invoke != DENIED
+        """Assumed, models listed, InvokeModel not denied and every model it needs asked about (``unknown`` because
+        the simulator cannot be asked is not a failure)."""
+        return self.assumed and self.model_count is not None and self.invoke != DENIED and self.models_checked
+
+
+@dataclass(frozen=True)
+class InvokeCheck:
+    """The simulator's answer on bedrock:InvokeModel of one model from one region."""
+
+    verdict: str
+    problems: tuple[str, ...] = ()
+    models_checked: bool = True
+
+
+@dataclass(frozen=True)
+class InvokeTarget:
+    """What a call of ``--model`` from one region names: the resource, its kind, and the foundation models known
+    without asking Bedrock that the call is authorized on too."""
+
+    resource: str
+    kind: str
+    models: tuple[str, ...] = ()
 
 
 def role_arn(role: str, account: str, region: str) -> str:
@@ -81,12 +113,11 @@ def verify_role(aws: Aws, role: str, regions: tuple[str, ...], model: str) -> li
                           else f"cannot assume the role: {describe(exc, POLICY_FILE)}",)
     checks = []
     for region in regions:
-        invoke, invoke_problems = simulated[region]
+        invoke = simulated[region]
         count, list_problems = (None, ()) if assumed is None else _count_models(assumed, region)
         checks.append(
-            RoleRegionCheck(
-                role, region, assumed is not None, count, invoke, assume_problem + list_problems + invoke_problems
-            )
+            RoleRegionCheck(role, region, assumed is not None, count, invoke.verdict,
+                            assume_problem + list_problems + invoke.problems, invoke.models_checked)
         )
     return checks
 
@@ -122,31 +153,70 @@ def _count_models(assumed: Aws, region: str) -> tuple[int | None, tuple[str, ...
     return len(summaries), ()
 
 
-def invoke_resources(model: str, region: str, account: str) -> list[str]:
-    """The resources a call of ``model`` (a model id, or a ``us.``/``global.`` inference profile id) from ``region``
-    needs bedrock:InvokeModel on: the foundation model, and for a profile the profile too (Amazon Bedrock User Guide,
-    "Geographic cross-Region inference" and "Global cross-Region inference": a profile's calls are authorized on the
-    profile and on the model where they run, a global profile's model ARN naming no region). Of a geographic
-    profile's destinations only the source region's model is checked."""
-    ref = parse_model_id(model)
-    arn = f"arn:{partition(region)}:bedrock"
-    if ref.endpoint not in ("geo", "global") or ref.base_id is None:
-        return [f"{arn}:{region}::foundation-model/{model}"]
+def model_target(value: str) -> str:
+    """``--model``'s argparse type: a model or inference profile id, or the ARN of a foundation model, an inference
+    profile or an application inference profile."""
+    model = named(value)
+    if _TARGET_ARN_RE.match(model) if model.startswith("arn:") else _MODEL_ID_RE.match(model):
+        return model
+    raise argparse.ArgumentTypeError(
+        f"{model!r} is neither a model id (anthropic.claude-3-haiku-20240307-v1:0, us.anthropic...) nor the ARN of a "
+        "Bedrock foundation model, inference profile or application inference profile")
+
+
+def invoke_target(model: str, region: str, account: str) -> InvokeTarget:
+    """What a call of ``model`` (an id, or an ARN ``model_target`` accepts) from ``region`` names. An ARN is the
+    resource it names. A system-defined profile (``us.``/``global.`` id or ARN) needs its model in the source region
+    too (Amazon Bedrock User Guide, "Geographic cross-Region inference" and "Global cross-Region inference"; a global
+    profile's model ARN names no region)."""
+    match = _TARGET_ARN_RE.match(model)
+    if match:
+        kind = match["kind"] or match["profile"]
+        part, region, ident = match["partition"], match["region"], match["id"]
+        resource = model
+    else:
+        ref = parse_model_id(model)
+        kind = INFERENCE_PROFILE if ref.endpoint in ("geo", "global") and ref.base_id else FOUNDATION_MODEL
+        part, ident = partition(region), model
+        owner = account if kind == INFERENCE_PROFILE else ""
+        resource = f"arn:{part}:bedrock:{region}:{owner}:{kind}/{model}"
+    ref = parse_model_id(ident)
+    if kind != INFERENCE_PROFILE or ref.endpoint not in ("geo", "global") or ref.base_id is None:
+        return InvokeTarget(resource, kind)
     model_region = "" if ref.endpoint == "global" else region
-    return [f"{arn}:{region}:{account}:inference-profile/{model}",
-            f"{arn}:{model_region}::foundation-model/{ref.base_id}"]
+    return InvokeTarget(resource, kind, (f"arn:{part}:bedrock:{model_region}::foundation-model/{ref.base_id}",))
 
 
-def simulate_invoke(aws: Aws, arn: str, region: str, model: str) -> tuple[str, tuple[str, ...]]:
-    """IAM's policy simulator on bedrock:InvokeModel of ``model`` in ``region`` for the role (every resource the call
-    needs); ``unknown`` if it cannot be asked (it needs iam:SimulatePrincipalPolicy, evaluates identity policies only
-    and reads roles of the caller's account only). RoleNotFound when the role does not exist."""
+def routed_models(aws: Aws, target: InvokeTarget) -> tuple[tuple[str, ...], str | None]:
+    """The foundation models an inference profile routes to, one per destination region (bedrock:GetInferenceProfile,
+    asked as the caller), and why they could not be read; nothing to read for a foundation model."""
+    if target.kind == FOUNDATION_MODEL:
+        return (), None
+    try:
+        profile = aws.client("bedrock", target.resource.split(":")[3]).get_inference_profile(
+            inferenceProfileIdentifier=target.resource)
+    except AWS_ERRORS as exc:
+        return (), describe(exc, POLICY_FILE)
+    models = tuple(model["modelArn"] for model in profile.get("models", []) if model.get("modelArn"))
+    return (models, None) if models else ((), "the profile names no foundation model")
+
+
+def simulate_invoke(aws: Aws, arn: str, region: str, model: str) -> InvokeCheck:
+    """IAM's policy simulator on bedrock:InvokeModel of ``model`` from ``region`` for the role, on every resource the
+    call needs: the model or profile named and, for a profile, the foundation model in each destination region
+    (Amazon Bedrock User Guide, "Prerequisites for inference profiles"). ``unknown`` if the simulator cannot be asked
+    (it needs iam:SimulatePrincipalPolicy, evaluates identity policies only and reads roles of the caller's account
+    only), and ``unknown`` with ``models_checked`` false if a profile allowed routes to models that could not be
+    read. RoleNotFound when the role does not exist."""
     account = aws.account_id()
     owner = arn_account(arn)
     if owner and owner != account:
-        return UNKNOWN, (f"InvokeModel check: IAM's policy simulator reads roles of this account ({account}) only: "
-                         f"run again with --profile for account {owner} to check this role's InvokeModel",)
-    resources = invoke_resources(model, region, account)
+        return InvokeCheck(UNKNOWN, (f"InvokeModel check: IAM's policy simulator reads roles of this account "
+                                     f"({account}) only: run again with --profile for account {owner} to check this "
+                                     "role's InvokeModel",))
+    target = invoke_target(model, region, account)
+    routed, unread = routed_models(aws, target)
+    resources = [target.resource, *dict.fromkeys(target.models + routed)]
     try:
         results = aws.client("iam").simulate_principal_policy(
             PolicySourceArn=arn, ActionNames=["bedrock:InvokeModel"], ResourceArns=resources,
@@ -154,11 +224,16 @@ def simulate_invoke(aws: Aws, arn: str, region: str, model: str) -> tuple[str, t
     except AWS_ERRORS as exc:
         if error_code(exc) == "NoSuchEntity":
             raise RoleNotFound(arn) from exc
-        return UNKNOWN, (f"InvokeModel check: {describe(exc, POLICY_FILE)}",)
-    decisions = {result["EvalDecision"] for result in results}
-    if not decisions:
-        return UNKNOWN, ("InvokeModel check: the policy simulator returned no decision",)
-    if decisions == {"allowed"}:
-        return ALLOWED, ()
-    return DENIED, (f"the role's policies do not allow bedrock:InvokeModel on {', '.join(resources)}: grant it to "
-                    f"the role ({ROLE_POLICY_FILE} shows what a role needs)",)
+        return InvokeCheck(UNKNOWN, (f"InvokeModel check: {describe(exc, POLICY_FILE)}",))
+    if not results:
+        return InvokeCheck(UNKNOWN, ("InvokeModel check: the policy simulator returned no decision",))
+    denied = [result.get("EvalResourceName", "") for result in results if result["EvalDecision"] != "allowed"]
+    if denied:
+        named = ", ".join(name for name in denied if name) or ", ".join(resources)
+        return InvokeCheck(DENIED, (f"the role's policies do not allow bedrock:InvokeModel on {named}: grant it to "
+                                    f"the role ({ROLE_POLICY_FILE} shows what a role needs)",))
+    if unread:
+        return InvokeCheck(UNKNOWN, (f"InvokeModel check: {target.resource} is allowed, but the foundation models it "
+                                     f"routes to could not be read, so their permissions were not checked: {unread}",),
+                           models_checked=False)
+    return InvokeCheck(ALLOWED)

@@ -1,11 +1,11 @@
 """``verify_bedrock_permissions.py`` succeeding: roles assumed on moto, models listed and InvokeModel simulated.
 
-moto has neither Bedrock's ListFoundationModels (it answers HTTP 500) nor IAM's policy simulator, so a stand-in on
-127.0.0.1 answers those two operations, reached through the standard ``AWS_ENDPOINT_URL_BEDROCK`` and
-``AWS_ENDPOINT_URL_IAM``; STS (AssumeRole, GetCallerIdentity) stays on moto. The stand-in lists a different number
-of models per region (read from the request's SigV4 scope) and decides InvokeModel from the role's inline policies
-as stored on moto (an Allow of ``bedrock:InvokeModel`` or ``bedrock:*`` on a matching resource), so the script's
-table and JSON can be checked against what was set up.
+moto has neither Bedrock's ListFoundationModels (it answers HTTP 500) and GetInferenceProfile nor IAM's policy
+simulator, so a stand-in on 127.0.0.1 answers those operations, reached through the standard
+``AWS_ENDPOINT_URL_BEDROCK`` and ``AWS_ENDPOINT_URL_IAM``; STS (AssumeRole, GetCallerIdentity) stays on moto. The
+stand-in lists a different number of models per region (read from the request's SigV4 scope) and decides InvokeModel
+from the role's inline policies as stored on moto (an Allow of ``bedrock:InvokeModel`` or ``bedrock:*`` on a matching
+resource), so the script's table and JSON can be checked against what was set up.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 import fnmatch
 import json
 import re
+import subprocess
 import threading
 import urllib.parse
 from collections.abc import Iterator
@@ -28,6 +29,17 @@ from tests.aws.test_setup_scripts import run
 
 MODELS = {"us-east-1": 3, "us-west-2": 2}
 ALLOWED_ROLE, DENIED_ROLE = "ChatbotApp-BedrockRole", "ReportsApp-BedrockRole"
+ACCOUNT = "123456789012"  # moto's default account
+SONNET = "anthropic.claude-sonnet-4-5-20250929-v1:0"
+HAIKU = "anthropic.claude-3-haiku-20240307-v1:0"
+# The destination regions of the system-defined profiles the tests call through from us-east-1.
+DESTINATIONS = {"us": ("us-east-1", "us-east-2", "us-west-2"), "global": ("us-east-1", "eu-west-1", "ap-northeast-1")}
+SYSTEM_PROFILES: dict[str, list[str] | None] = {
+    f"arn:aws:bedrock:us-east-1:{ACCOUNT}:inference-profile/{geo}.{SONNET}": [
+        f"arn:aws:bedrock:{region}::foundation-model/{SONNET}" for region in regions]
+    for geo, regions in DESTINATIONS.items()}
+APP_PROFILE = f"arn:aws:bedrock:us-east-1:{ACCOUNT}:application-inference-profile/abc123"
+APP_MODELS = [f"arn:aws:bedrock:{region}::foundation-model/{HAIKU}" for region in ("us-east-1", "us-west-2")]
 
 
 def simulate(moto_url: str, role_arn: str, action: str, resource: str) -> str:
@@ -55,11 +67,14 @@ def role_exists(moto_url: str, role_arn: str) -> bool:
 
 
 @contextmanager
-def stand_in(moto_url: str, refused_listing: tuple[str, ...] = ()) -> Iterator[tuple[str, list[dict]]]:
+def stand_in(moto_url: str, refused_listing: tuple[str, ...] = (), profiles: dict[str, list[str] | None] | None = None
+             ) -> Iterator[tuple[str, list[dict]]]:
     """The stand-in's URL and the simulator requests it received. It refuses ListFoundationModels in the regions of
-    ``refused_listing`` as Bedrock refuses a role without that permission, and answers the simulator for a role
-    that does not exist with IAM's NoSuchEntity."""
+    ``refused_listing`` as Bedrock refuses a role without that permission, answers the simulator for a role
+    that does not exist with IAM's NoSuchEntity, and GetInferenceProfile of a profile ARN in ``profiles`` with its
+    model ARNs (AccessDeniedException for ``None``; ResourceNotFoundException for a profile not there)."""
     simulated: list[dict] = []
+    profiles = {**SYSTEM_PROFILES, **(profiles or {})}
 
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, *args: object) -> None:
@@ -76,6 +91,9 @@ def stand_in(moto_url: str, refused_listing: tuple[str, ...] = ()) -> Iterator[t
             self.wfile.write(body)
 
         def do_GET(self) -> None:  # Bedrock ListFoundationModels: GET /foundation-models
+            if self.path.startswith("/inference-profiles/"):
+                self._profile(urllib.parse.unquote(self.path.removeprefix("/inference-profiles/")))
+                return
             assert self.path.startswith("/foundation-models"), self.path
             region = re.search(r"/\d{8}/([a-z0-9-]+)/bedrock/", self.headers["Authorization"])[1]
             if region in refused_listing:
@@ -88,6 +106,20 @@ def stand_in(moto_url: str, refused_listing: tuple[str, ...] = ()) -> Iterator[t
             models = [{"modelId": f"example.model-{i}", "modelArn": f"arn:aws:bedrock:{region}::foundation-model/"
                        f"example.model-{i}", "providerName": "Example"} for i in range(MODELS[region])]
             self._send(json.dumps({"modelSummaries": models}).encode(), "application/json")
+
+        def _profile(self, arn: str) -> None:  # Bedrock GetInferenceProfile: GET /inference-profiles/{identifier}
+            if arn not in profiles or profiles[arn] is None:
+                code, status = ("ResourceNotFoundException", 404) if arn not in profiles else (
+                    "AccessDeniedException", 403)
+                message = {"message": "User: arn:aws:sts::123456789012:assumed-role/caller/s is not authorized to "
+                           "perform: bedrock:GetInferenceProfile" if status == 403 else "Profile not found"}
+                self._send(json.dumps(message).encode(), "application/json", status, {"x-amzn-ErrorType": code})
+                return
+            answer = {"inferenceProfileArn": arn, "inferenceProfileId": arn.rsplit("/", 1)[-1],
+                      "inferenceProfileName": "profile", "status": "ACTIVE",
+                      "type": "APPLICATION" if ":application-inference-profile/" in arn else "SYSTEM_DEFINED",
+                      "models": [{"modelArn": model} for model in profiles[arn]]}
+            self._send(json.dumps(answer).encode(), "application/json")
 
         def do_POST(self) -> None:  # IAM SimulatePrincipalPolicy (query protocol)
             form = urllib.parse.parse_qs(self.rfile.read(int(self.headers["Content-Length"])).decode())
@@ -155,7 +187,8 @@ def test_a_role_that_may_invoke_passes_in_every_region(aws_env: dict[str, str], 
     assert set(checks) == set(MODELS)
     for region, count in MODELS.items():
         assert checks[region] == {"role": ALLOWED_ROLE, "region": region, "assumed": True, "model_count": count,
-                                  "invoke": "allowed", "problems": [], "ok": True}
+                                  "invoke": "allowed", "problems": [], "models_checked": True,
+                                  "ok": True}
     model = "anthropic.claude-3-haiku-20240307-v1:0"
     assert {(s["role"], s["action"], s["resource"]) for s in simulated} == {
         (f"arn:aws:iam::{roles}:role/{ALLOWED_ROLE}", "bedrock:InvokeModel",
@@ -244,7 +277,102 @@ def test_an_inference_profile_needs_invoke_on_the_profile_and_its_model(aws_env:
     model_region = "" if profile == "global" else "us-east-1"
     assert {s["resource"] for s in simulated} == {
         f"arn:aws:bedrock:us-east-1:{roles}:inference-profile/{model}",
-        f"arn:aws:bedrock:{model_region}::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0"}
+        f"arn:aws:bedrock:{model_region}::foundation-model/anthropic.claude-sonnet-4-5-20250929-v1:0",
+        *(f"arn:aws:bedrock:{region}::foundation-model/{SONNET}" for region in DESTINATIONS[profile])}
+
+
+def allow_invoke(role: str, *resources: str) -> None:
+    """Replace the role's invoke policy by an Allow of bedrock:InvokeModel on ``resources``."""
+    boto3.client("iam").put_role_policy(RoleName=role, PolicyName="invoke", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "bedrock:InvokeModel",
+                                                "Resource": list(resources)}]}))
+
+
+def check_model(aws_env: dict[str, str], model: str, profiles: dict[str, list[str] | None] | None = None
+                ) -> tuple[subprocess.CompletedProcess[str], dict, set[str]]:
+    """One run for ALLOWED_ROLE in us-east-1: the run, its one check (JSON) and the resources simulated."""
+    with stand_in(aws_env["AWS_ENDPOINT_URL"], profiles=profiles) as (url, simulated):
+        env = {**aws_env, "AWS_ENDPOINT_URL_BEDROCK": url, "AWS_ENDPOINT_URL_IAM": url, "AWS_MAX_ATTEMPTS": "1"}
+        done = run("verify_bedrock_permissions.py", "--roles", ALLOWED_ROLE, "--regions", "us-east-1", "--model",
+                   model, "--format", "json", env=env)
+    [check] = json.loads(done.stdout)["checks"]
+    return done, check, {s["resource"] for s in simulated}
+
+
+def test_a_profile_needs_invoke_on_its_model_in_every_destination_region(aws_env: dict[str, str],
+                                                                         roles: str) -> None:
+    """Amazon Bedrock User Guide, "Prerequisites for inference profiles": a policy naming an inference profile must
+    name the foundation model in each Region of the profile too; the source region's model alone is not enough."""
+    model = f"us.{SONNET}"
+    allow_invoke(ALLOWED_ROLE, f"arn:aws:bedrock:us-east-1:{roles}:inference-profile/{model}",
+                 f"arn:aws:bedrock:us-east-1::foundation-model/{SONNET}")
+    done, check, _ = check_model(aws_env, model)
+    assert done.returncode == 2 and check["invoke"] == "denied", done.stdout + done.stderr
+    assert check["problems"] == [
+        "the role's policies do not allow bedrock:InvokeModel on "
+        f"arn:aws:bedrock:us-east-2::foundation-model/{SONNET}, arn:aws:bedrock:us-west-2::foundation-model/{SONNET}: "
+        "grant it to the role (iam/test-role.json shows what a role needs)"]
+
+
+def test_an_application_profile_arn_is_checked_as_itself_and_the_models_it_routes_to(aws_env: dict[str, str],
+                                                                                     roles: str) -> None:
+    """A role scoped to its application inference profile and that profile's models is allowed; one allowed on
+    foundation models only is denied, naming the profile."""
+    allow_invoke(ALLOWED_ROLE, APP_PROFILE, *APP_MODELS)
+    scoped, check, simulated = check_model(aws_env, APP_PROFILE, {APP_PROFILE: APP_MODELS})
+    assert scoped.returncode == 0 and check["invoke"] == "allowed", scoped.stdout + scoped.stderr
+    assert simulated == {APP_PROFILE, *APP_MODELS}
+    allow_invoke(ALLOWED_ROLE, "arn:aws:bedrock:*::foundation-model/*")
+    models_only, check, _ = check_model(aws_env, APP_PROFILE, {APP_PROFILE: APP_MODELS})
+    assert models_only.returncode == 2 and check["problems"] == [
+        f"the role's policies do not allow bedrock:InvokeModel on {APP_PROFILE}: grant it to the role "
+        "(iam/test-role.json shows what a role needs)"]
+
+
+def test_an_application_profile_whose_models_cannot_be_read_is_unknown_and_exits_2(aws_env: dict[str, str],
+                                                                                   roles: str) -> None:
+    allow_invoke(ALLOWED_ROLE, APP_PROFILE, "arn:aws:bedrock:*::foundation-model/*")
+    done, check, simulated = check_model(aws_env, APP_PROFILE, {APP_PROFILE: None})
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert simulated == {APP_PROFILE}
+    assert (check["invoke"], check["models_checked"], check["ok"]) == ("unknown", False, False)
+    assert check["problems"] == [
+        f"InvokeModel check: {APP_PROFILE} is allowed, but the foundation models it routes to could not be read, so "
+        "their permissions were not checked: access denied: this identity needs bedrock:GetInferenceProfile (see "
+        "iam/test-data-generator.json)"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("form", ["foundation-model", "inference-profile"])
+def test_a_model_named_by_its_arn_is_checked_as_the_resource_it_names(aws_env: dict[str, str], roles: str,
+                                                                      form: str) -> None:
+    """An ARN is not made a model id: a foundation-model ARN is that model, an inference-profile ARN that profile
+    with its models, as its id is."""
+    if form == "foundation-model":
+        arn = f"arn:aws:bedrock:us-east-1::foundation-model/{HAIKU}"
+        expected = {arn}
+    else:
+        arn = f"arn:aws:bedrock:us-east-1:{roles}:inference-profile/us.{SONNET}"
+        expected = {arn, *(f"arn:aws:bedrock:{region}::foundation-model/{SONNET}" for region in DESTINATIONS["us"])}
+    allow_invoke(ALLOWED_ROLE, *sorted(expected))
+    done, check, simulated = check_model(aws_env, arn)
+    assert simulated == expected
+    assert done.returncode == 0 and check["invoke"] == "allowed", done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("model", [
+    "arn:aws:s3:::my-bucket",
+    "arn:aws:bedrock:us-east-1:123456789012:agent/ABCDEFGHIJ",
+    f"arn:aws:bedrock:us-east-1:123456789012:foundation-model/{HAIKU}",
+    f"foundation-model/{HAIKU}",
+])
+def test_a_model_that_is_no_model_id_or_bedrock_model_arn_is_refused(no_aws_env: dict[str, str], model: str) -> None:
+    done = run("verify_bedrock_permissions.py", "--model", model, env=no_aws_env)
+    assert done.returncode == 1 and done.stdout == "", done.stderr
+    assert done.stderr == (
+        f"verify_bedrock_permissions.py: argument --model: '{model}' is neither a model id "
+        "(anthropic.claude-3-haiku-20240307-v1:0, us.anthropic...) nor the ARN of a Bedrock foundation model, "
+        "inference profile or application inference profile (see verify_bedrock_permissions.py --help)\n")
 
 
 def test_a_refused_assume_role_names_the_trust_policy_and_the_principal_it_must_allow(aws_env: dict[str, str],
