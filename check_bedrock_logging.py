@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 from bedrock_usage.output.command import interrupt_ends_run
 
 with interrupt_ends_run():  # Ctrl-C while the modules load ends the run as later: one line, exit 130
-    from bedrock_usage.aws.logging_repair import region_command, repair_command, setup_command
-    from bedrock_usage.aws.logging_setup import BEDROCK_SERVICE
+    from bedrock_usage.aws.logging_repair import blocking_statement, region_command, repair_command, setup_command
+    from bedrock_usage.aws.logging_setup import BEDROCK_SERVICE, deny_advice
     from bedrock_usage.aws.logging_status import READER_POLICY_FILE, RegionLoggingStatus, check_region
     from bedrock_usage.aws.session import Aws
     from bedrock_usage.cli import (
@@ -67,6 +67,9 @@ def main(argv: list[str] | None = None) -> int:
     missing = [status.region for status in unset if not status.problems]
     elsewhere = {status.region: region_command(status, account, args.profile) for status in unset if status.problems}
     broken = [status for status in statuses if status.enabled and not status.healthy and status.error is None]
+    # a Deny someone else wrote: only its owner can lift it, so no setup command is printed for it
+    blocked = [(status, statement) for status in broken if (statement := blocking_statement(status))]
+    broken = [status for status in broken if not blocking_statement(status)]
     failed = [status for status in statuses if status.error]
     unconfirmed = [status for status in statuses if status.unchecked]
     commands = {status.region: repair_command(status, account, args.profile) for status in broken}
@@ -93,6 +96,8 @@ def main(argv: list[str] | None = None) -> int:
     for status in broken:
         why = "; ".join(status.problems) or "Bedrock cannot write to the bucket"
         problems.append(f"logging in {status.region} cannot deliver ({why}): run `{commands[status.region]}`")
+    problems += [f"logging in {status.region} cannot deliver ({'; '.join(status.problems)}): {deny_advice(statement)}"
+                 for status, statement in blocked]
     problems += [unconfirmed_line(status, account) for status in unconfirmed]
     if failed:
         regions_failed = " ".join(status.region for status in failed)

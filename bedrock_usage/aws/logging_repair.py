@@ -6,7 +6,7 @@ from __future__ import annotations
 import shlex
 
 from ..logs.layout import normalise_prefix
-from .logging_setup import DEFAULT_BUCKET_TEMPLATE, DEFAULT_PREFIX
+from .logging_setup import DEFAULT_BUCKET_TEMPLATE, DEFAULT_PREFIX, foreign_denial
 from .logging_status import RegionLoggingStatus
 from .provisioning import REPLACE_OPTION, bucket_name
 
@@ -40,6 +40,14 @@ def repair_command(status: RegionLoggingStatus, account: str, profile: str | Non
         return setup_command([status.region], profile, *replacing(status)) if replacing(status) else None
     return setup_command([status.region], profile, "--bucket", status.bucket or "", "--prefix",
                          normalise_prefix(status.prefix), *replacing(status))
+
+
+def blocking_statement(status: RegionLoggingStatus) -> str | None:
+    """The statement someone else wrote that denies Bedrock's writes to the bucket the region keeps logging to: only
+    its owner can change it, so no setup command repairs the region (a bucket in another region is left behind)."""
+    if status.bucket_region and status.bucket_region != status.region:
+        return None
+    return foreign_denial(status.denied_by, status.region)
 
 
 def region_command(status: RegionLoggingStatus, account: str, profile: str | None) -> str:

@@ -8,6 +8,7 @@ from typing import Any
 
 from ..logs.layout import SERVICE_FOLDER, normalise_prefix
 from .logging_config import read_logging_config
+from .logging_status import BEDROCK_SERVICE, bedrock_write_verdict, writer_sid
 from .provisioning import (
     CREATE,
     KEEP,
@@ -20,14 +21,14 @@ from .provisioning import (
     bucket_name,
     carry_out,
     decide_change,
-    ensure_policy_statements,
     ensure_private_bucket,
+    plan_policy_statements,
+    put_policy,
 )
 from .session import AWS_ERRORS, Aws, partition
 
 DEFAULT_BUCKET_TEMPLATE = "bedrock-logs-{account}-{region}"
 DEFAULT_PREFIX = "bedrock-logs/"
-BEDROCK_SERVICE = "bedrock.amazonaws.com"
 TLS_ONLY_SID = "DenyInsecureTransport"
 SETUP_POLICY_FILE = "iam/setup-admin.json"
 
@@ -54,11 +55,6 @@ class DeliveryOptions:
     image: bool = False
     embedding: bool = False
     video: bool = False
-
-
-def writer_sid(region: str) -> str:
-    """The Sid of the statement letting Bedrock in ``region`` write (its SourceArn names the region)."""
-    return "AllowBedrockLogging" + "".join(part.capitalize() for part in region.split("-"))
 
 
 def log_objects_arn(bucket: str, prefix: str, account: str, region: str) -> str:
@@ -161,6 +157,20 @@ def logging_change(current: dict[str, Any], plan: LoggingPlan, region: str, repl
     )
 
 
+def foreign_denial(denied_by: str | None, region: str) -> str | None:
+    """The policy statement denying Bedrock's log writes when setup did not write it (setup never changes such a
+    statement: only its owner can); None when none denies them, or setup's own Sid does (``--replace-existing``)."""
+    return None if denied_by in (None, TLS_ONLY_SID, writer_sid(region)) else denied_by
+
+
+def deny_advice(statement: str) -> str:
+    """What the owner of a bucket policy statement denying Bedrock's log writes must change, as setup cannot."""
+    exemption = f'"StringNotEqualsIfExists": {{"aws:PrincipalServiceName": "{BEDROCK_SERVICE}"}}'
+    return (f"setup changes no statement it did not write: change {statement} so it does not apply to the "
+            f"{BEDROCK_SERVICE} service principal (e.g. add the condition {exemption} to it, or leave that principal "
+            "out of it), then run again")
+
+
 def kms_notes(s3: Any, bucket: str, region: str, account: str) -> list[str]:
     """What a log bucket encrypted with SSE-KMS needs: Bedrock must be able to use the key, readers to decrypt."""
     key = bucket_kms_key(s3, bucket)
@@ -173,13 +183,21 @@ def kms_notes(s3: Any, bucket: str, region: str, account: str) -> list[str]:
     ]
 
 
+def denial(policy: dict[str, Any], target: LoggingTarget) -> str | None:
+    """The statement of ``policy`` setup did not write that denies Bedrock's log writes to ``target``, evaluated as
+    check_bedrock_logging.py evaluates it; None when none does."""
+    verdict = bedrock_write_verdict(policy, target.bucket, target.prefix, target.account, target.region)
+    return foreign_denial(verdict.denied_by, target.region)
+
+
 def configure_region(
     aws: Aws, target: LoggingTarget, delivery: DeliveryOptions, dry_run: bool, result: RegionSetup,
     replace: bool = False,
 ) -> None:
     """Decide what to do with the region's logging first, then the log bucket, its policy (Bedrock checks it may
     write when logging is switched on), then logging. Where the logging configuration is left as it is, the bucket
-    steps are shown but not carried out; where the statement letting Bedrock write is, logging is not switched on."""
+    steps are shown but not carried out; where the statement letting Bedrock write is, logging is not switched on, nor
+    where the policy, as setup leaves it, still denies Bedrock's writes (the region fails, naming the statement)."""
     bedrock = aws.client("bedrock", target.region)
     current = read_logging_config(bedrock)
     plan = plan_logging(current, target, delivery)
@@ -195,8 +213,9 @@ def configure_region(
     named_as_setups = (target.bucket == bucket_name(DEFAULT_BUCKET_TEMPLATE, target.account, target.region)
                        and not any(change.differences for change in bucket))
     try:
-        policy = ensure_policy_statements(s3, target.bucket, [writer], only_shown, replace, hardening=[tls_only],
-                                          new_bucket=bucket[0].action == CREATE, new_without_policy=named_as_setups)
+        planned = plan_policy_statements(s3, target.bucket, [writer], replace, hardening=[tls_only],
+                                         new_bucket=bucket[0].action == CREATE, new_without_policy=named_as_setups)
+        policy = put_policy(s3, target.bucket, planned, only_shown)
     except AWS_ERRORS:
         result.changes += bucket  # made before the step that failed: the report says so
         raise
@@ -207,6 +226,13 @@ def configure_region(
                             "would use it was left as it is")
     result.changes += [*bucket, *policy]
     result.notes.extend(kms_notes(s3, target.bucket, target.region, target.account))
+    denied = denial(planned.document, target)
+    if denied:
+        if logging.action in WRITES:
+            result.notes.append(f"logging configuration {target.region} not made: the bucket policy denies Bedrock's "
+                                "log writes")
+        result.error = f"bucket policy statement {denied} denies Bedrock's log writes; {deny_advice(denied)}"
+        return
     if logging.action in WRITES and policy[0].action == KEEP:
         result.notes.append(f"logging configuration {target.region} not made: Bedrock's permission to write its logs "
                             f"there (policy statement {writer['Sid']}) was left as it is")

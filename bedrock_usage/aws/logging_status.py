@@ -13,14 +13,19 @@ from typing import Any, TypeVar
 
 from ..logs.layout import normalise_prefix, parse_key, region_prefix
 from .logging_config import logging_regions, read_logging_config
-from .logging_setup import BEDROCK_SERVICE, writer_sid
 from .provisioning import bucket_kms_key, policy_statements, read_bucket_policy, read_bucket_region
 from .session import AWS_ERRORS, Aws, describe, partition
 
 READER_POLICY_FILE = "iam/report-reader.json"
+BEDROCK_SERVICE = "bedrock.amazonaws.com"
 T = TypeVar("T")
 # year/month/day/hour folders sit between a region's prefix and its log objects.
 _DATE_FOLDER_DEPTH = 4
+
+
+def writer_sid(region: str) -> str:
+    """The Sid setup gives the statement letting Bedrock in ``region`` write (its SourceArn names the region)."""
+    return "AllowBedrockLogging" + "".join(part.capitalize() for part in region.split("-"))
 
 
 @dataclass(frozen=True)
@@ -30,6 +35,7 @@ class PolicyVerdict:
     allows: bool | None
     reason: str
     own_statement_kept: bool = False  # setup's statement for the region is there but lets no write: it needs replacing
+    denied_by: str | None = None  # the statement (Sid, or "statement N") whose Deny applies to Bedrock's writes
 
 
 @dataclass(frozen=True)
@@ -56,6 +62,7 @@ class RegionLoggingStatus:
     kms_key: str | None = None  # the bucket's SSE-KMS key, when it encrypts with one
     text_delivery: bool = True  # textDataDeliveryEnabled: off, text model calls (most of the bill) are not logged
     own_statement_kept: bool = False  # the policy's statement named as setup names it lets no write (PolicyVerdict)
+    denied_by: str | None = None  # the policy statement whose Deny applies to Bedrock's writes (PolicyVerdict)
 
     @property
     def healthy(self) -> bool:
@@ -152,6 +159,7 @@ def check_region(aws: Aws, region: str, account: str) -> RegionLoggingStatus:
         kms_key=kms_key,
         text_delivery=text_delivery,
         own_statement_kept=verdict.own_statement_kept if verdict else False,
+        denied_by=verdict.denied_by if verdict else None,
     )
 
 
@@ -236,7 +244,7 @@ def bedrock_write_verdict(
         if applies is None:
             undecided.setdefault(str(statement.get("Effect")), []).append(name)
         elif applies and statement.get("Effect") == "Deny":
-            return PolicyVerdict(False, f"bucket policy statement {name} denies Bedrock's log writes")
+            return PolicyVerdict(False, f"bucket policy statement {name} denies Bedrock's log writes", denied_by=name)
         elif applies and statement.get("Effect") == "Allow":
             allowed_by.append(name)
     if allowed_by and not undecided["Deny"]:

@@ -417,6 +417,15 @@ def read_bucket_policy(s3: Any, bucket: str) -> dict[str, Any] | None:
         raise
 
 
+@dataclass(frozen=True)
+class PolicyPlan:
+    """What a step does to a bucket policy (the change of the statements asked for first) and the document it
+    puts, or, where nothing is written, the policy as it stays."""
+
+    changes: list[Change]
+    document: dict[str, Any]
+
+
 def ensure_policy_statements(
     s3: Any,
     bucket: str,
@@ -427,13 +436,34 @@ def ensure_policy_statements(
     new_bucket: bool = False,
     new_without_policy: bool = False,
 ) -> list[Change]:
-    """Make the bucket policy hold ``statements`` (matched by Sid), keeping every other statement, and the rest of
+    """Plan the bucket policy (``plan_policy_statements``) and put it; the changes, as ``put_policy`` gives them."""
+    plan = plan_policy_statements(s3, bucket, statements, replace, hardening, new_bucket, new_without_policy)
+    return put_policy(s3, bucket, plan, dry_run)
+
+
+def put_policy(s3: Any, bucket: str, plan: PolicyPlan, dry_run: bool) -> list[Change]:
+    """Write a planned policy once when it creates or updates (never in a dry run); its changes, those written
+    marked applied."""
+    return carry_out(plan.changes, lambda: s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(plan.document)),
+                     dry_run)
+
+
+def plan_policy_statements(
+    s3: Any,
+    bucket: str,
+    statements: list[dict[str, Any]],
+    replace: bool,
+    hardening: Sequence[dict[str, Any]] = (),
+    new_bucket: bool = False,
+    new_without_policy: bool = False,
+) -> PolicyPlan:
+    """Plan a bucket policy that holds ``statements`` (matched by Sid), keeping every other statement, and the rest of
     the document (``Id``, ``Version``), as it is: a missing one is added without any option, one with our Sid that
     says something else is replaced only when ``replace``. ``hardening`` statements (not what the purpose needs)
     go with them into a bucket made this run (``new_bucket``), or, with ``new_without_policy``, one that has no
     policy yet (setup's own, whose first run stopped before writing it); an existing bucket without them, or with
-    other ones, is its owner's choice: each is a change of its own, made only when ``replace``. The policy is
-    written once. Returns the change of ``statements`` first."""
+    other ones, is its owner's choice: each is a change of its own, made only when ``replace``. Reads, never
+    writes."""
     policy = read_bucket_policy(s3, bucket)
     new_bucket = new_bucket or (new_without_policy and policy is None)
     existing = policy_statements(policy)
@@ -471,7 +501,7 @@ def ensure_policy_statements(
     kept_ours = [s if s["Sid"] in put else current[s["Sid"]] for s in ours if s["Sid"] in put or s["Sid"] in current]
     others = [statement for statement in existing if statement.get("Sid") not in {s["Sid"] for s in ours}]
     document = {"Version": "2012-10-17", **(policy or {}), "Statement": others + kept_ours}
-    return carry_out([main, *alone], lambda: s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(document)), dry_run)
+    return PolicyPlan([main, *alone], document)
 
 
 def ensure_lifecycle_rule(

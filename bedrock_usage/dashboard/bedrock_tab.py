@@ -7,6 +7,7 @@ from datetime import date
 
 import streamlit as st
 
+from ..aws.logging_repair import blocking_statement
 from ..aws.logging_setup import BEDROCK_SERVICE
 from ..aws.logging_status import READER_POLICY_FILE
 from ..errors import SetupRequired, UsageError
@@ -45,15 +46,19 @@ def logging_panel(t: Text, regions: tuple[str, ...] | None, profile: str) -> Non
 
 def logging_line(t: Text, check: data.RegionCheck) -> str:
     """What the panel says of one region. A region healthy as far as read but with a read refused (``unchecked``)
-    names what could not be read and the policy that grants it, never a setup command: nothing shows one is needed."""
+    names what could not be read and the policy that grants it, never a setup command: nothing shows one is needed;
+    nor does one whose bucket policy holds someone's Deny of Bedrock's writes, which only its owner can change."""
     status = check.status
     key = f"logging_{status.verdict}"
     if status.unchecked:
         key = "logging_unchecked" if status.bedrock_can_write is not None else "logging_unconfirmed"
+    statement = blocking_statement(status)
+    if statement:  # someone's Deny: no setup command lifts it
+        key = "logging_denied"
     newest = status.newest_log.last_modified.strftime("%Y-%m-%d %H:%M UTC") if status.newest_log else ""
     return t(key, region=status.region, bucket=status.bucket or "", newest=newest, error=status.error or "",
              problems="; ".join(status.problems), command=check.command, policy=READER_POLICY_FILE,
-             service=BEDROCK_SERVICE, folder=status.log_folder(check.account))
+             service=BEDROCK_SERVICE, folder=status.log_folder(check.account), statement=statement or "")
 
 
 def show_bedrock(t: Text, request: data.BedrockRequest | None) -> None:

@@ -101,6 +101,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "confirmed: {problems}. Make sure the bucket policy lets {service} s3:PutObject under `{folder}` ({policy} "
         "lists what the check reads).",
         "logging_error": "**{region}**: cannot check: {error}",
+        "logging_denied": "**{region}**: {problems}. Setup changes no statement it did not write: change {statement} "
+        "so it does not apply to {service} (e.g. add the condition `StringNotEqualsIfExists` "
+        "`aws:PrincipalServiceName` = `{service}`), then check again.",
         "need_dates": "Choose a start and an end date.",
         "future_start": "The period starts after today ({today} in {tz}): it has no logs yet. Choose a start up to "
                         "today.",
@@ -538,6 +541,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "않았습니다: {problems}. 버킷 정책이 {service} 에 `{folder}` 아래 s3:PutObject 를 허용하는지 확인하세요 "
         "({policy} 에 이 확인이 읽는 항목이 있습니다).",
         "logging_error": "**{region}**: 확인할 수 없습니다: {error}",
+        "logging_denied": "**{region}**: {problems}. 설정 스크립트는 자신이 쓰지 않은 정책 문을 바꾸지 않습니다: "
+        "{statement} 이(가) {service} 에 적용되지 않도록 바꾼 뒤 (예: 조건 `StringNotEqualsIfExists` "
+        "`aws:PrincipalServiceName` = `{service}` 추가) 다시 확인하세요.",
         "need_dates": "시작일과 종료일을 고르세요.",
         "future_start": "기간이 오늘({tz} 기준 {today}) 이후에 시작해 아직 로그가 없습니다. "
                         "오늘까지의 시작일을 고르세요.",

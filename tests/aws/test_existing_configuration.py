@@ -1071,3 +1071,57 @@ def test_a_log_bucket_named_is_read_by_setup_where_the_mirror_reads_it(aws_env: 
         # Both buckets are empty: the sync names where it read, and makes no $0 report.
         assert f"error: s3://{bucket}/{prefix} holds no log object of {region} for " in synced.stderr, synced.stderr
         assert synced.returncode == 1
+
+
+def org_only_policy(bucket: str) -> dict[str, Any]:
+    """A bucket policy letting Bedrock write, and a Deny of everything to every principal outside organization o-abc,
+    as an account's own guard rail is written (IAM User Guide, aws:PrincipalOrgID)."""
+    return {"Version": "2012-10-17", "Statement": [
+        {"Sid": "BR", "Effect": "Allow", "Principal": {"Service": "bedrock.amazonaws.com"}, "Action": "s3:PutObject",
+         "Resource": f"arn:aws:s3:::{bucket}/*"},
+        {"Sid": "OrgOnly", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+         "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"],
+         "Condition": {"StringNotEquals": {"aws:PrincipalOrgID": "o-abc"}}}]}
+
+
+@pytest.mark.slow
+def test_a_deny_someone_else_wrote_is_named_with_what_to_change_and_setup_does_not_claim_to_repair_it(
+        aws_env: dict[str, str]) -> None:
+    """An org-only Deny stops Bedrock (a service principal is in no organization). Setup may not change a statement
+    it did not write: the check names the statement and the exemption and prints no setup command; setup, dry run
+    or not, says the statement still denies and exits 2. Once the owner exempts Bedrock as advised, both pass."""
+    region, bucket = "ap-northeast-2", "apne2-logs"
+    s3 = make_bucket(bucket, region)
+    policy = org_only_policy(bucket)
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(policy))
+    put_logging(region, {"s3Config": {"bucketName": bucket, "keyPrefix": "x/"}, "textDataDeliveryEnabled": True})
+
+    check = run("check_bedrock_logging.py", "--regions", region, env=aws_env)
+    assert check.returncode == 2, check.stdout + check.stderr
+    assert (f"logging in {region} cannot deliver (bucket policy statement OrgOnly denies Bedrock's log writes): "
+            "setup changes no statement it did not write: change OrgOnly") in check.stderr
+    assert '"aws:PrincipalServiceName": "bedrock.amazonaws.com"' in check.stderr
+    assert "setup_bedrock_logging.py" not in check.stdout + check.stderr
+    document = json.loads(run("check_bedrock_logging.py", "--regions", region, "--format", "json",
+                              env=aws_env).stdout)
+    assert document["fix_commands"] == {} and document["regions"][0]["denied_by"] == "OrgOnly"
+
+    repair = ("setup_bedrock_logging.py", "--regions", region, "--bucket", bucket, "--prefix", "x/")
+    for extra in (("--dry-run",), ()):
+        setup = run(*repair, *extra, env=aws_env)
+        assert setup.returncode == 2, setup.stdout + setup.stderr
+        assert "❌ bucket policy statement OrgOnly denies Bedrock's log writes; setup changes no statement" in (
+            setup.stdout)
+        assert re.search(rf"{region} +❌ failed", setup.stdout.split("📋 Summary")[1])
+    kept = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])["Statement"]
+    assert policy["Statement"][1] in kept  # the owner's Deny is never touched
+
+    exempt = {**policy["Statement"][1], "Condition": {
+        "StringNotEquals": {"aws:PrincipalOrgID": "o-abc"},
+        "StringNotEqualsIfExists": {"aws:PrincipalServiceName": "bedrock.amazonaws.com"}}}
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({**policy, "Statement": [
+        exempt if statement.get("Sid") == "OrgOnly" else statement for statement in kept]}))
+    fixed = run("check_bedrock_logging.py", "--regions", region, env=aws_env)
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    assert run(*repair, env=aws_env).returncode == 0
+

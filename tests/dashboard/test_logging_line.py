@@ -51,3 +51,15 @@ def test_a_real_fault_keeps_its_repair_command_even_beside_a_refused_read(lang: 
     for region in (broken, no_write):
         line = logging_line(Text(lang), RegionCheck(region, COMMAND, ACCOUNT))
         assert f"`{COMMAND}`" in line and "; ".join(region.problems) in line, line
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_a_deny_someone_else_wrote_names_the_exemption_and_suggests_no_setup(lang: str) -> None:
+    """Setup never changes a statement it did not write, so its command cannot lift an org-only Deny: the line names
+    the statement and the exemption instead."""
+    denied = status(bucket_region="us-east-1", bedrock_can_write=False, denied_by="OrgOnly",
+                    problems=("bucket policy statement OrgOnly denies Bedrock's log writes",))
+    line = logging_line(Text(lang), RegionCheck(denied, COMMAND, ACCOUNT))
+    assert "OrgOnly" in line.replace(denied.problems[0], ""), line
+    assert "`aws:PrincipalServiceName`" in line and "`bedrock.amazonaws.com`" in line, line
+    assert "setup_bedrock_logging" not in line, line
