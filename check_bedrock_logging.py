@@ -10,7 +10,13 @@ from datetime import UTC, datetime
 from bedrock_usage.output.command import interrupt_ends_run
 
 with interrupt_ends_run():  # Ctrl-C while the modules load ends the run as later: one line, exit 130
-    from bedrock_usage.aws.logging_repair import blocking_statement, region_command, repair_command, setup_command
+    from bedrock_usage.aws.logging_repair import (
+        blocking_statement,
+        region_command,
+        repair_command,
+        replace_advice,
+        setup_command,
+    )
     from bedrock_usage.aws.logging_setup import BEDROCK_SERVICE, deny_advice
     from bedrock_usage.aws.logging_status import READER_POLICY_FILE, RegionLoggingStatus, check_region
     from bedrock_usage.aws.session import Aws
@@ -92,10 +98,11 @@ def main(argv: list[str] | None = None) -> int:
     for status in unset:
         if status.problems:
             problems.append(f"logging in {status.region} does not deliver to S3 ({'; '.join(status.problems)}): "
-                            f"run `{elsewhere[status.region]}`")
+                            + run_line(status, account, elsewhere[status.region]))
     for status in broken:
         why = "; ".join(status.problems) or "Bedrock cannot write to the bucket"
-        problems.append(f"logging in {status.region} cannot deliver ({why}): run `{commands[status.region]}`")
+        problems.append(f"logging in {status.region} cannot deliver ({why}): "
+                        + run_line(status, account, commands[status.region]))
     problems += [f"logging in {status.region} cannot deliver ({'; '.join(status.problems)}): {deny_advice(statement)}"
                  for status, statement in blocked]
     problems += [unconfirmed_line(status, account) for status in unconfirmed]
@@ -105,6 +112,12 @@ def main(argv: list[str] | None = None) -> int:
     if problems:
         raise SetupRequired("; ".join(problems))
     return EXIT_OK
+
+
+def run_line(status: RegionLoggingStatus, account: str, command: str) -> str:
+    """The command that repairs a region, with all it changes when it replaces what someone set."""
+    advice = replace_advice(status, account, command)
+    return f"run `{command}`" + (f" ({advice})" if advice else "")
 
 
 def unconfirmed_line(status: RegionLoggingStatus, account: str) -> str:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import shlex
 
 from ..logs.layout import normalise_prefix
-from .logging_setup import DEFAULT_BUCKET_TEMPLATE, DEFAULT_PREFIX, foreign_denial
-from .logging_status import RegionLoggingStatus
+from .logging_setup import DEFAULT_BUCKET_TEMPLATE, DEFAULT_PREFIX, TLS_ONLY_SID, foreign_denial
+from .logging_status import RegionLoggingStatus, writer_sid
 from .provisioning import REPLACE_OPTION, bucket_name
 
 
@@ -55,3 +55,19 @@ def region_command(status: RegionLoggingStatus, account: str, profile: str | Non
     if status.enabled:
         return repair_command(status, account, profile) or setup_command([status.region], profile)
     return setup_command([status.region], profile, *replacing(status))
+
+
+def replace_advice(status: RegionLoggingStatus, account: str, command: str) -> str:
+    """What the region's command changes when it carries --replace-existing, which replaces whatever setup finds set
+    otherwise, not only what the check found wrong: said in full, with its dry run to run first; '' without it."""
+    elsewhere = status.enabled and status.bucket_region not in (None, status.region)
+    if not (elsewhere or replacing(status)):
+        return ""
+    moves = elsewhere or not status.enabled
+    bucket = bucket_name(DEFAULT_BUCKET_TEMPLATE, account, status.region) if moves else status.bucket
+    prefix = DEFAULT_PREFIX if moves else normalise_prefix(status.prefix)
+    return (f"{REPLACE_OPTION} changes whatever setup finds set otherwise, not only that: logging to "
+            f"s3://{bucket}/{prefix} with text delivery on (a CloudWatch destination and other kinds of data kept); "
+            f"on bucket {bucket} the public access block (all four blocked), default encryption where it has none "
+            f"(SSE-S3), and the policy statements {TLS_ONLY_SID} (TLS only) and {writer_sid(status.region)} (Bedrock's "
+            f"writes) where they differ from setup's; run it with --dry-run first: `{command} --dry-run`")

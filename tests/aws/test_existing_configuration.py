@@ -1125,3 +1125,30 @@ def test_a_deny_someone_else_wrote_is_named_with_what_to_change_and_setup_does_n
     assert fixed.returncode == 0, fixed.stdout + fixed.stderr
     assert run(*repair, env=aws_env).returncode == 0
 
+
+@pytest.mark.slow
+def test_the_check_says_everything_its_replace_existing_command_would_change(aws_env: dict[str, str]) -> None:
+    """Text delivery off to a bucket someone made (no public access block, no policy, no encryption): the check's
+    command needs --replace-existing, which also hardens the bucket. Every change its dry run shows is named in the
+    check's advice, which asks for that dry run first."""
+    region, bucket = "us-west-1", "team-text-off"
+    boto3.client("s3", region_name=region).create_bucket(
+        Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": region})
+    put_logging(region, {"s3Config": {"bucketName": bucket, "keyPrefix": "logs/"}, "textDataDeliveryEnabled": False})
+    check = run("check_bedrock_logging.py", "--regions", region, "--format", "json", env=aws_env)
+    assert check.returncode == 2, check.stdout + check.stderr
+    command = json.loads(check.stdout)["fix_commands"][region]
+    assert command.endswith("--replace-existing") and f"--bucket {bucket}" in command
+    assert f"run it with --dry-run first: `{command} --dry-run`" in check.stderr
+
+    dry = run(*command.split()[1:], "--dry-run", env=aws_env)
+    would = [line.strip() for line in dry.stdout.splitlines() if line.startswith("  would ")]
+    assert len(would) == 5, dry.stdout  # text on, Bedrock's statement, access block, encryption, TLS-only statement
+    named = {"public access block": "public access block", "default encryption": "default encryption",
+             f"logging configuration {region}": "text delivery on"}
+    for line in would:
+        for resource, said in named.items():
+            if f": {resource}" in line or f" {resource}:" in line:
+                assert said in check.stderr, (line, check.stderr)
+        for sid in re.findall(r"statement (\w+)", line):
+            assert sid in check.stderr, (line, check.stderr)
