@@ -230,8 +230,7 @@ def bedrock_write_verdict(
         "action": "s3:PutObject",
         "resource": f"arn:{arn}:s3:::{bucket}/{region_prefix(prefix, account, region)}2025/01/01/00/log.json.gz",
         "aws:sourceaccount": account,
-        # Bedrock's exact source ARN is not documented; any ARN of the region and account stands for it.
-        "aws:sourcearn": f"arn:{arn}:bedrock:{region}:{account}:*",
+        "aws:sourcearn": source_arn_start(region, account),
         "aws:securetransport": "true",
         "aws:principalisawsservice": "true",
         "aws:principalservicename": BEDROCK_SERVICE,
@@ -242,7 +241,8 @@ def bedrock_write_verdict(
         name = statement.get("Sid") or f"statement {number + 1}"
         applies = _statement_applies(statement, request)
         if applies is None:
-            undecided.setdefault(str(statement.get("Effect")), []).append(name)
+            conditions = ", ".join(_undecided_conditions(statement.get("Condition") or {}, request))
+            undecided.setdefault(str(statement.get("Effect")), []).append(f"{name} ({conditions})")
         elif applies and statement.get("Effect") == "Deny":
             return PolicyVerdict(False, f"bucket policy statement {name} denies Bedrock's log writes", denied_by=name)
         elif applies and statement.get("Effect") == "Allow":
@@ -250,13 +250,36 @@ def bedrock_write_verdict(
     if allowed_by and not undecided["Deny"]:
         return PolicyVerdict(True, f"allowed by {', '.join(allowed_by)}")
     if allowed_by or undecided["Allow"]:
-        unknown = ", ".join(undecided["Deny"] or undecided["Allow"])
-        return PolicyVerdict(None, f"cannot tell whether bucket policy statement(s) {unknown} apply to Bedrock's log "
-                                   "writes (a condition key or operator this check does not evaluate)")
+        unknown = undecided["Deny"] or undecided["Allow"]
+        return PolicyVerdict(None, _undecided_reason(unknown, request["aws:sourcearn"]))
     where = f"{normalise_prefix(prefix)}AWSLogs/{account}/"
     own = any(statement.get("Sid") == writer_sid(region) for statement in policy_statements(policy))
     return PolicyVerdict(False, f"bucket policy has no statement letting {BEDROCK_SERVICE} s3:PutObject under {where}",
                          own_statement_kept=own)
+
+
+def source_arn_start(region: str, account: str) -> str:
+    """What is known of Bedrock's aws:SourceArn when it writes logs: the ARN up to its resource, which is not
+    documented (the Bedrock User Guide's bucket policy matches it with ArnLike ``arn:aws:bedrock:{region}:{account}:*``,
+    "Monitor model invocation using CloudWatch Logs and Amazon S3")."""
+    return f"arn:{partition(region)}:bedrock:{region}:{account}:"
+
+
+def _undecided_reason(statements: list[str], source_arn: str) -> str:
+    """Why the verdict is unknown: each statement with the conditions that could not be decided."""
+    reason = (f"cannot tell whether bucket policy statement(s) {'; '.join(statements)} apply to Bedrock's log writes "
+              "(a condition key, operator or value this check cannot decide)")
+    if "aws:sourcearn" not in " ".join(statements).lower():
+        return reason
+    return (f"{reason}: Bedrock's aws:SourceArn is {source_arn}<resource>, its resource not known, so a condition "
+            f"on it is decided only when every such ARN gives one answer (ArnLike {source_arn}* matches them all; "
+            "StringEquals takes * literally)")
+
+
+def _undecided_conditions(conditions: dict[str, Any], request: dict[str, str]) -> list[str]:
+    """The ``operator key`` of each condition of a statement that cannot be decided for Bedrock's write."""
+    return [f"{operator} {key}" for operator, tests in conditions.items() for key, expected in tests.items()
+            if _condition_holds(operator, key, expected, request) is None]
 
 
 def _statement_applies(statement: dict[str, Any], request: dict[str, str]) -> bool | None:
@@ -315,10 +338,99 @@ def _condition_holds(operator: str, key: str, expected: Any, request: dict[str, 
         # operator holds and any other fails, unless the operator ends in IfExists.
         return base != operator or base in _NEGATED
     positive = _NEGATED.get(base, base)
+    if name in OPEN_ENDED:
+        held = _open_ended_match(positive, patterns, actual)
+        return None if held is None else held is (positive == base)
     matcher = _MATCHERS.get(positive)
     if matcher is None:
         return None
     return matcher(patterns, actual) is (positive == base)
+
+
+def _open_ended_match(operator: str, patterns: list[str], start: str) -> bool | None:
+    """Whether ``operator`` matches every value that opens with ``start`` (True), none of them (False), or only some
+    (None, the answer depends on what follows ``start``); None too for an operator not decided on such a value."""
+    tails: list[tuple[str, ...]] = []
+    for pattern in patterns:
+        found = _pattern_tails(operator, pattern, start)
+        if found is None:
+            return None
+        tails += found
+    if not tails:
+        return False
+    return True if _matches_every_string(tails) else None
+
+
+def _pattern_tails(operator: str, pattern: str, start: str) -> list[tuple[str, ...]] | None:
+    """What of ``pattern`` is left to match what follows ``start``, one tail per way it can match ``start``
+    (none: it cannot); None for an operator that is not a string or ARN comparison."""
+    if operator in ("ArnEquals", "ArnLike"):
+        parts, known = pattern.split(":", 5), start.split(":", 5)
+        if len(parts) != len(known):
+            return _tails(_tokens(pattern), start)
+        fixed = all(_any_match(want, part) for want, part in zip(parts[:5], known[:5], strict=True))
+        return [_tokens(parts[5])] if fixed else []
+    if operator == "StringLike":
+        return _tails(_tokens(pattern), start)
+    if operator == "StringEquals":
+        return _tails(tuple(pattern), start)
+    if operator == "StringEqualsIgnoreCase":
+        return _tails(tuple(pattern.lower()), start.lower())
+    return None
+
+
+def _tokens(pattern: str) -> tuple[str, ...]:
+    """An IAM wildcard pattern as tokens: ``_RUN`` for ``*``, ``_ONE`` for ``?``, else one character each."""
+    return tuple({"*": _RUN, "?": _ONE}.get(char, char) for char in pattern)
+
+
+def _tails(glob: tuple[str, ...], start: str) -> list[tuple[str, ...]]:
+    """The rests of ``glob`` once ``start`` is matched, one per way of matching it (none: it cannot be)."""
+    states = _closure([glob], {(0, 0)})
+    for char in start:
+        states = _advance([glob], states, char)
+    return [glob[position:] for _, position in states]
+
+
+def _matches_every_string(globs: list[tuple[str, ...]]) -> bool:
+    """Whether every string matches at least one of ``globs``: every set of states reachable on the characters they
+    name, and on one character they do not (``_OTHER``), must hold an accepting state."""
+    alphabet = {token for glob in globs for token in glob if token not in (_RUN, _ONE)} | {_OTHER}
+    start = _closure(globs, {(number, 0) for number in range(len(globs))})
+    seen, todo = {start}, [start]
+    while todo:
+        states = todo.pop()
+        if not any(position == len(globs[number]) for number, position in states):
+            return False
+        for char in alphabet:
+            following = _advance(globs, states, char)
+            if following not in seen:
+                seen.add(following)
+                todo.append(following)
+    return True
+
+
+def _advance(globs: list[tuple[str, ...]], states: frozenset[tuple[int, int]], char: str) -> frozenset[tuple[int, int]]:
+    """The states (glob, position) after one more character."""
+    moved = set()
+    for number, position in states:
+        token = globs[number][position] if position < len(globs[number]) else None
+        if token == _RUN:
+            moved.add((number, position))
+        elif token is not None and token in (_ONE, char):
+            moved.add((number, position + 1))
+    return _closure(globs, moved)
+
+
+def _closure(globs: list[tuple[str, ...]], states: set[tuple[int, int]]) -> frozenset[tuple[int, int]]:
+    """``states`` and the states past each ``*`` they stand before (a run may be empty)."""
+    found, todo = set(states), list(states)
+    while todo:
+        number, position = todo.pop()
+        if position < len(globs[number]) and globs[number][position] == _RUN and (number, position + 1) not in found:
+            found.add((number, position + 1))
+            todo.append((number, position + 1))
+    return frozenset(found)
 
 
 def _arn_match(patterns: list[str], actual: str) -> bool:
@@ -346,6 +458,11 @@ def _arn_match(patterns: list[str], actual: str) -> bool:
 # aws:SecureTransport (always). aws:PrincipalAccount, aws:PrincipalType and aws:userid are in every request, but the
 # page gives no value for a service principal: they, like every other aws: key, cannot be decided.
 ABSENT_FOR_SERVICE = frozenset({"aws:principalorgid", "aws:principalorgpaths"})
+# Keys whose value in ``request`` is only how the real value opens (Bedrock's aws:SourceArn, ``source_arn_start``):
+# a condition on one is decided only when every value opening so gives the same answer.
+OPEN_ENDED = frozenset({"aws:sourcearn"})
+# Wildcard tokens of a pattern, and a character no pattern names; no single character equals any of them.
+_RUN, _ONE, _OTHER = "*run", "?one", "other"
 _NEGATED = {"StringNotEquals": "StringEquals", "StringNotEqualsIgnoreCase": "StringEqualsIgnoreCase",
             "StringNotLike": "StringLike", "ArnNotEquals": "ArnEquals", "ArnNotLike": "ArnLike",
             "NumericNotEquals": "NumericEquals", "DateNotEquals": "DateEquals", "NotIpAddress": "IpAddress"}

@@ -156,3 +156,53 @@ def test_an_allow_that_cannot_be_decided_does_not_hide_one_that_applies() -> Non
     assert verdict(allow(), unknown) is True
     assert verdict(unknown) is None
     assert verdict(TLS_DENY, deny_when({"Null": {"s3:x-amz-server-side-encryption": "true"}})) is False
+
+
+SOURCE = f"arn:aws:bedrock:{REGION}:{ACCOUNT}:"
+
+
+@pytest.mark.parametrize(
+    ("condition", "allows"),
+    [
+        # IAM User Guide, "Condition operators": StringEquals matches exactly, * is no wildcard there; Bedrock's
+        # SourceArn is a specific ARN of the region and account (its resource unknown), so it may or may not equal it.
+        ({"StringEquals": {"aws:SourceAccount": ACCOUNT, "aws:SourceArn": f"{SOURCE}*"}}, None),
+        ({"StringLike": {"aws:SourceArn": f"{SOURCE}*"}}, True),
+        ({"StringLike": {"aws:SourceArn": f"arn:aws:bedrock:{REGION}:*"}}, True),
+        ({"StringEqualsIgnoreCase": {"aws:SourceArn": SOURCE.upper() + "*"}}, None),
+        # One ARN, or a pattern over some resources only: some ARNs of the region match, others not.
+        ({"ArnEquals": {"aws:SourceArn": f"{SOURCE}model/x"}}, None),
+        ({"ArnLike": {"aws:SourceArn": f"{SOURCE}model/*"}}, None),
+        # Patterns no ARN of the region and account can match.
+        ({"StringLike": {"aws:SourceArn": "arn:aws:bedrock:eu-west-1:*"}}, False),
+        ({"StringEquals": {"aws:SourceArn": f"arn:aws:bedrock:eu-west-1:{ACCOUNT}:x"}}, False),
+        # Two patterns that together cover every ARN, though neither does alone.
+        ({"StringLike": {"aws:SourceArn": [f"{SOURCE}?*", SOURCE]}}, True),
+    ],
+)
+def test_an_allow_over_bedrock_s_source_arn(condition: dict[str, Any], allows: bool | None) -> None:
+    assert verdict(allow(Condition=condition)) is allows
+
+
+@pytest.mark.parametrize(
+    ("condition", "allows"),
+    [
+        # Bedrock's SourceArn is never the text ending in *, so this Deny may apply: not "allowed".
+        ({"StringNotEquals": {"aws:SourceArn": f"{SOURCE}*"}}, None),
+        ({"ArnNotLike": {"aws:SourceArn": f"{SOURCE}*"}}, True),
+        ({"StringNotLike": {"aws:SourceArn": "arn:aws:bedrock:eu-west-1:*"}}, False),
+        ({"ArnNotLike": {"aws:SourceArn": f"{SOURCE}model/*"}}, None),
+    ],
+)
+def test_a_deny_over_bedrock_s_source_arn(condition: dict[str, Any], allows: bool | None) -> None:
+    deny = {**deny_when(condition), "Principal": {"Service": "bedrock.amazonaws.com"}}
+    assert verdict(allow(), deny) is allows
+
+
+def test_an_unknown_verdict_names_the_condition_it_could_not_decide() -> None:
+    condition = {"StringEquals": {"aws:SourceAccount": ACCOUNT, "aws:SourceArn": f"{SOURCE}*"}}
+    result = bedrock_write_verdict({"Statement": [allow(Condition=condition)]}, BUCKET, "bedrock-logs/", ACCOUNT,
+                                   REGION)
+    assert result.allows is None
+    assert "statement(s) AllowBedrock (StringEquals aws:SourceArn) apply" in result.reason
+    assert f"ArnLike {SOURCE}*" in result.reason

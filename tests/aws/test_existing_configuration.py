@@ -322,6 +322,33 @@ def test_check_names_logging_someone_set_up_without_s3_or_text_and_the_command_t
 
 
 @pytest.mark.slow
+@pytest.mark.slow
+def test_check_does_not_take_a_source_arn_ending_in_a_star_for_bedrock_s_arn(aws_env: dict[str, str]) -> None:
+    """Bedrock's aws:SourceArn is one ARN of the region and account, not the text ending in *: StringEquals on that
+    text (exact, IAM User Guide "Condition operators") may not let it write, and a Deny whose StringNotEquals names
+    it may stop it. Neither is "yes": unknown, exit 2, the condition named."""
+    region, bucket = "us-east-2", "team-arn-logs"
+    s3 = make_bucket(bucket, region)
+    put_logging(region, {"s3Config": {"bucketName": bucket, "keyPrefix": "audit/"}, "textDataDeliveryEnabled": True})
+    source = f"arn:aws:bedrock:{region}:{ACCOUNT}:*"
+    writer = {"Sid": "BedrockWrites", "Effect": "Allow", "Principal": {"Service": "bedrock.amazonaws.com"},
+              "Action": "s3:PutObject", "Resource": f"arn:aws:s3:::{bucket}/audit/AWSLogs/{ACCOUNT}/*",
+              "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT, "aws:SourceArn": source}}}
+    guard = {"Sid": "OnlyOurBedrock", "Effect": "Deny", "Principal": {"Service": "bedrock.amazonaws.com"},
+             "Action": "s3:PutObject", "Resource": f"arn:aws:s3:::{bucket}/*",
+             "Condition": {"StringNotEquals": {"aws:SourceArn": source}}}
+    ours = {**writer, "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT},
+                                    "ArnLike": {"aws:SourceArn": source}}}
+    for statements, named in (([writer], "BedrockWrites (StringEquals aws:SourceArn)"),
+                              ([ours, guard], "OnlyOurBedrock (StringNotEquals aws:SourceArn)")):
+        s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": statements}))
+        check = run("check_bedrock_logging.py", "--regions", region, env=aws_env)
+        assert check.returncode == 2, check.stdout + check.stderr
+        assert "Bedrock Can Write: ? unknown" in check.stdout and "✅ yes" not in check.stdout
+        assert f"could not confirm that Bedrock can deliver in {region} (cannot tell whether bucket policy " \
+               f"statement(s) {named} apply to Bedrock's log writes" in check.stderr
+
+
 def test_check_reads_an_org_only_deny_as_bedrock_cannot_write_and_says_when_it_cannot_tell(
         aws_env: dict[str, str]) -> None:
     """An org-only Deny (StringNotEquals aws:PrincipalOrgID) applies to Bedrock's service principal, which belongs to
@@ -350,10 +377,11 @@ def test_check_reads_an_org_only_deny_as_bedrock_cannot_write_and_says_when_it_c
     unknown = run("check_bedrock_logging.py", "--regions", region, env=aws_env)
     assert unknown.returncode == 2, unknown.stdout + unknown.stderr
     assert "Status: ⚠️ Enabled, not all checked" in unknown.stdout and "Bedrock Can Write: ? unknown" in unknown.stdout
-    assert "⚠️ cannot tell whether bucket policy statement(s) OrgOnly apply to Bedrock's log writes" in unknown.stdout
+    named = "statement(s) OrgOnly (StringNotEquals aws:PrincipalAccount) apply to Bedrock's log writes"
+    assert f"⚠️ cannot tell whether bucket policy {named}" in unknown.stdout
     assert unknown.stderr.count("\n") == 1 and (
-        f"could not confirm that Bedrock can deliver in {region} (cannot tell whether bucket policy statement(s) "
-        "OrgOnly apply to Bedrock's log writes") in unknown.stderr
+        f"could not confirm that Bedrock can deliver in {region} (cannot tell whether bucket policy {named}"
+    ) in unknown.stderr
     assert f"s3:PutObject under s3://{bucket}/audit/AWSLogs/{ACCOUNT}/" in unknown.stderr
     assert "setup_bedrock_logging.py" not in unknown.stderr  # setup cannot decide it either
 
