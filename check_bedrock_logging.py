@@ -78,7 +78,9 @@ def main(argv: list[str] | None = None) -> int:
     broken = [status for status in broken if not blocking_statement(status)]
     failed = [status for status in statuses if status.error]
     unconfirmed = [status for status in statuses if status.unchecked]
-    commands = {status.region: repair_command(status, account, args.profile) for status in broken}
+    # a region whose only fault is the AWS managed key gets no setup command: setup keeps a bucket's key
+    commands = {status.region: repair_command(status, account, args.profile) for status in broken
+                if not status.destination_sound}
     plain = missing + [region for region, command in commands.items() if command is None]
     fix = setup_command(plain, args.profile) if plain else None
     commands = {region: command or fix for region, command in commands.items()}
@@ -101,8 +103,8 @@ def main(argv: list[str] | None = None) -> int:
                             + run_line(status, account, elsewhere[status.region]))
     for status in broken:
         why = "; ".join(status.problems) or "Bedrock cannot write to the bucket"
-        problems.append(f"logging in {status.region} cannot deliver ({why}): "
-                        + run_line(status, account, commands[status.region]))
+        run = f": {run_line(status, account, commands[status.region])}" if status.region in commands else ""
+        problems.append(f"logging in {status.region} cannot deliver ({why}){run}")
     problems += [f"logging in {status.region} cannot deliver ({'; '.join(status.problems)}): {deny_advice(statement)}"
                  for status, statement in blocked]
     problems += [unconfirmed_line(status, account) for status in unconfirmed]
@@ -147,6 +149,7 @@ def render_status(status: RegionLoggingStatus) -> str:
         lines.append(f"  Newest Log: {_newest(status)}")
     if status.kms_key:
         lines.append(f"  Encryption: SSE-KMS ({status.kms_key})")
+    if status.kms_key and not status.managed_key:  # the AWS managed key's fault is among the problems
         lines.append(
             "  ℹ️ the key policy must let bedrock.amazonaws.com use kms:GenerateDataKey, and readers need kms:Decrypt "
             "(docs/aws-setup.md, 'Log buckets encrypted with SSE-KMS')"

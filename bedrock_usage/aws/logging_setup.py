@@ -8,7 +8,14 @@ from typing import Any
 
 from ..logs.layout import SERVICE_FOLDER, normalise_prefix
 from .logging_config import read_logging_config
-from .logging_status import BEDROCK_SERVICE, bedrock_write_verdict, writer_sid
+from .logging_status import (
+    BEDROCK_SERVICE,
+    KMS_DOCS,
+    bedrock_source_arns,
+    bedrock_write_verdict,
+    managed_key_problem,
+    writer_sid,
+)
 from .provisioning import (
     CREATE,
     KEEP,
@@ -22,6 +29,7 @@ from .provisioning import (
     carry_out,
     decide_change,
     ensure_private_bucket,
+    is_aws_managed_key,
     plan_policy_statements,
     put_policy,
 )
@@ -176,10 +184,12 @@ def kms_notes(s3: Any, bucket: str, region: str, account: str) -> list[str]:
     key = bucket_kms_key(s3, bucket)
     if key is None:
         return []
+    if is_aws_managed_key(key):
+        return [managed_key_problem(bucket, region, account)]
     return [
         f"bucket {bucket} encrypts with SSE-KMS ({key}): the key policy must let {BEDROCK_SERVICE} use "
-        f"kms:GenerateDataKey for arn:{partition(region)}:bedrock:{region}:{account}:*, and whoever reads the logs "
-        "needs kms:Decrypt on the key (docs/aws-setup.md, 'Log buckets encrypted with SSE-KMS')"
+        f"kms:GenerateDataKey for {bedrock_source_arns(region, account)}, and whoever reads the logs "
+        f"needs kms:Decrypt on the key ({KMS_DOCS})"
     ]
 
 

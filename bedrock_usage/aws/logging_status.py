@@ -13,14 +13,34 @@ from typing import Any, TypeVar
 
 from ..logs.layout import normalise_prefix, parse_key, region_prefix
 from .logging_config import logging_regions, read_logging_config
-from .provisioning import bucket_kms_key, policy_statements, read_bucket_policy, read_bucket_region
+from .provisioning import (
+    bucket_kms_key,
+    is_aws_managed_key,
+    policy_statements,
+    read_bucket_policy,
+    read_bucket_region,
+)
 from .session import AWS_ERRORS, Aws, describe, partition
 
 READER_POLICY_FILE = "iam/report-reader.json"
 BEDROCK_SERVICE = "bedrock.amazonaws.com"
+KMS_DOCS = "docs/aws-setup.md, 'Log buckets encrypted with SSE-KMS'"
 T = TypeVar("T")
 # year/month/day/hour folders sit between a region's prefix and its log objects.
 _DATE_FOLDER_DEPTH = 4
+
+
+def managed_key_problem(bucket: str, region: str, account: str) -> str:
+    """Why a bucket encrypted with the AWS managed key aws/s3 takes no logs, and what to set instead."""
+    return (f"bucket {bucket} encrypts with the AWS managed key aws/s3, whose key policy cannot be changed to let "
+            f"{BEDROCK_SERVICE} use it, so Bedrock cannot write its logs there: set the bucket's default encryption "
+            f"to a customer managed key whose key policy lets {BEDROCK_SERVICE} use kms:GenerateDataKey for "
+            f"{bedrock_source_arns(region, account)}, or to SSE-S3 ({KMS_DOCS})")
+
+
+def bedrock_source_arns(region: str, account: str) -> str:
+    """The pattern of Bedrock's aws:SourceArn in ``region`` for ``account``, as the Bedrock User Guide writes it."""
+    return f"arn:{partition(region)}:bedrock:{region}:{account}:*"
 
 
 def writer_sid(region: str) -> str:
@@ -65,11 +85,21 @@ class RegionLoggingStatus:
     denied_by: str | None = None  # the policy statement whose Deny applies to Bedrock's writes (PolicyVerdict)
 
     @property
-    def healthy(self) -> bool:
-        """Enabled with text delivery on, the bucket in the region (or its location unread), and nothing known to
-        stop Bedrock writing: a refused read is no evidence of a fault (``unchecked``)."""
+    def destination_sound(self) -> bool:
+        """Enabled with text delivery on, the bucket in the region (or its location unread), and no bucket policy
+        known to stop Bedrock writing: what setup repairs. A refused read is no evidence of a fault (``unchecked``)."""
         return (self.enabled and self.text_delivery and self.bucket_region in (self.region, None)
                 and self.bedrock_can_write is not False)
+
+    @property
+    def managed_key(self) -> bool:
+        """The bucket encrypts with the AWS managed key aws/s3, whose key policy cannot let Bedrock use it."""
+        return self.kms_key is not None and is_aws_managed_key(self.kms_key)
+
+    @property
+    def healthy(self) -> bool:
+        """A sound destination whose default encryption Bedrock can use."""
+        return self.destination_sound and not self.managed_key
 
     @property
     def unchecked(self) -> bool:
@@ -147,6 +177,8 @@ def check_region(aws: Aws, region: str, account: str) -> RegionLoggingStatus:
 
     newest = _step(problems, "newest log", lambda: newest_log(s3, bucket, region_prefix(prefix, account, region)))
     kms_key = _step(problems, "bucket encryption", lambda: bucket_kms_key(s3, bucket))
+    if kms_key is not None and is_aws_managed_key(kms_key):
+        problems.append(managed_key_problem(bucket, region, account))
     return RegionLoggingStatus(
         region,
         enabled=True,

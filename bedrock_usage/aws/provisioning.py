@@ -38,7 +38,7 @@ _BLOCK_ALL_PUBLIC_ACCESS = {
     "RestrictPublicBuckets": True,
 }
 NO_ENCRYPTION = "none"
-_AWS_MANAGED_KEY = "the AWS managed key aws/s3"
+AWS_MANAGED_KEY = "the AWS managed key aws/s3"
 _ALL_BLOCKED = "all four blocked"
 
 
@@ -361,8 +361,13 @@ def _kms_key(rules: list[dict[str, Any]]) -> str | None:
     for rule in rules:
         default = rule.get("ApplyServerSideEncryptionByDefault", {})
         if default.get("SSEAlgorithm", "").startswith("aws:kms"):
-            return default.get("KMSMasterKeyID") or _AWS_MANAGED_KEY
+            return default.get("KMSMasterKeyID") or AWS_MANAGED_KEY
     return None
+
+
+def is_aws_managed_key(key: str) -> bool:
+    """Whether a bucket's KMS key (``bucket_kms_key``) is the AWS managed key aws/s3: named by none, or by its alias."""
+    return key == AWS_MANAGED_KEY or key == "alias/aws/s3" or key.endswith(":alias/aws/s3")
 
 
 def describe_encryption(rules: list[dict[str, Any]]) -> str:
@@ -371,7 +376,7 @@ def describe_encryption(rules: list[dict[str, Any]]) -> str:
     key = _kms_key(rules)
     if key is not None:
         kind = "DSSE-KMS" if "aws:kms:dsse" in algorithms else "SSE-KMS"
-        return f"{kind}, {key if key == _AWS_MANAGED_KEY else 'key ' + key}"
+        return f"{kind}, {key if key == AWS_MANAGED_KEY else 'key ' + key}"
     return "SSE-S3" if "AES256" in algorithms else NO_ENCRYPTION
 
 

@@ -47,11 +47,14 @@ def logging_panel(t: Text, regions: tuple[str, ...] | None, profile: str) -> Non
 def logging_line(t: Text, check: data.RegionCheck) -> str:
     """What the panel says of one region. A region healthy as far as read but with a read refused (``unchecked``)
     names what could not be read and the policy that grants it, never a setup command: nothing shows one is needed;
-    nor does one whose bucket policy holds someone's Deny of Bedrock's writes, which only its owner can change."""
+    nor does one whose bucket policy holds someone's Deny of Bedrock's writes, which only its owner can change,
+    nor one whose only fault is the bucket's key, which setup does not change (the problem says what to set)."""
     status = check.status
     key = f"logging_{status.verdict}"
     if status.unchecked:
         key = "logging_unchecked" if status.bedrock_can_write is not None else "logging_unconfirmed"
+    elif status.verdict == "problems" and status.destination_sound:  # only the AWS managed key: setup keeps keys
+        key = "logging_key"
     statement = blocking_statement(status)
     if statement:  # someone's Deny: no setup command lifts it
         key = "logging_denied"

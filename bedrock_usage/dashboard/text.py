@@ -95,6 +95,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "few minutes after the first Bedrock call.",
         "logging_disabled": "**{region}**: Model Invocation Logging to S3 is off. Run `{command}`.",
         "logging_problems": "**{region}**: {problems}. Run `{command}` to make it deliver.",
+        "logging_key": "**{region}**: logging to {bucket} is on, but Bedrock cannot deliver: {problems}.",
         "logging_unchecked": "**{region}**: logging to {bucket} is on, but not all of it could be checked: "
         "{problems}. Delivery is not confirmed until these can be read ({policy} lists what the check reads).",
         "logging_unconfirmed": "**{region}**: logging to {bucket} is on, but whether Bedrock can write there is not "
@@ -534,6 +535,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "호출 후 몇 분 안에 나타납니다.",
         "logging_disabled": "**{region}**: S3로의 Model Invocation Logging이 꺼져 있습니다. `{command}` 를 실행하세요.",
         "logging_problems": "**{region}**: {problems}. 로그가 전달되게 하려면 `{command}` 를 실행하세요.",
+        "logging_key": "**{region}**: {bucket} 으로 로깅이 켜져 있지만 Bedrock이 로그를 전달할 수 없습니다: "
+        "{problems}.",
         "logging_unchecked": "**{region}**: {bucket} 으로 로깅이 켜져 있지만 모두 확인하지는 못했습니다: "
         "{problems}. 이 항목을 읽을 수 있을 때까지 로그 전달은 확인되지 않습니다 ({policy} 에 이 확인이 읽는 항목이 "
         "있습니다).",

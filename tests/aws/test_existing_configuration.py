@@ -235,6 +235,39 @@ def test_an_sse_kms_bucket_keeps_its_key_and_the_scripts_say_what_the_key_needs(
 
 
 @pytest.mark.slow
+def test_a_bucket_on_the_aws_managed_key_is_a_fault_the_check_and_setup_name(aws_env: dict[str, str]) -> None:
+    """SSE-KMS with no key id is the AWS managed key aws/s3; only a customer managed key's policy can be changed (AWS
+    KMS Developer Guide, "Change a key policy"), so aws/s3's cannot let bedrock.amazonaws.com use it as the Bedrock
+    User Guide asks: Bedrock cannot write its logs. The check says so with the fix, exit 2; setup's note too."""
+    region, bucket = "ap-northeast-2", "team-managed-key-logs"
+    s3 = make_bucket(bucket, region)
+    managed = {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms"}}
+    s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": [managed]})
+    writer = {"Sid": "BedrockWrites", "Effect": "Allow", "Principal": {"Service": "bedrock.amazonaws.com"},
+              "Action": "s3:PutObject", "Resource": f"arn:aws:s3:::{bucket}/audit/AWSLogs/{ACCOUNT}/*",
+              "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT},
+                            "ArnLike": {"aws:SourceArn": f"arn:aws:bedrock:{region}:{ACCOUNT}:*"}}}
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [writer]}))
+    put_logging(region, {"s3Config": {"bucketName": bucket, "keyPrefix": "audit/"}, "textDataDeliveryEnabled": True})
+    fault = f"bucket {bucket} encrypts with the AWS managed key aws/s3"
+    fix = "customer managed key whose key policy lets bedrock.amazonaws.com use kms:GenerateDataKey"
+
+    check = run("check_bedrock_logging.py", "--regions", region, env=aws_env)
+    assert check.returncode == 2, check.stdout + check.stderr
+    assert "Status: ⚠️ Enabled, not healthy" in check.stdout and f"⚠️ {fault}" in check.stdout
+    assert "the key policy must let bedrock.amazonaws.com use kms:GenerateDataKey, and readers" not in check.stdout
+    assert check.stderr.count("\n") == 1 and f"logging in {region} cannot deliver ({fault}" in check.stderr
+    assert fix in check.stderr and "setup_bedrock_logging.py" not in check.stderr  # setup keeps the key
+    document = json.loads(run("check_bedrock_logging.py", "--regions", region, "--format", "json", env=aws_env).stdout)
+    assert document["regions"][0]["healthy"] is False and region not in document["fix_commands"]
+
+    setup = run("setup_bedrock_logging.py", "--regions", region, "--bucket", bucket, "--prefix", "audit/",
+                env=aws_env)
+    assert f"  {fault}" in setup.stdout and fix in setup.stdout, setup.stdout + setup.stderr
+    assert "the key policy must let" not in setup.stdout
+
+
+@pytest.mark.slow
 def test_check_suggests_the_repair_that_keeps_the_destination(aws_env: dict[str, str]) -> None:
     # Logging that cannot deliver: a team bucket without a statement for Bedrock, and a bucket in another region.
     make_bucket("team-llm-logs", "us-east-2")

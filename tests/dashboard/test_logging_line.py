@@ -63,3 +63,13 @@ def test_a_deny_someone_else_wrote_names_the_exemption_and_suggests_no_setup(lan
     assert "OrgOnly" in line.replace(denied.problems[0], ""), line
     assert "`aws:PrincipalServiceName`" in line and "`bedrock.amazonaws.com`" in line, line
     assert "setup_bedrock_logging" not in line, line
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_a_bucket_on_the_aws_managed_key_says_what_to_set_and_no_setup_command(lang: str) -> None:
+    """Setup keeps a bucket's key, so its command would not make the region deliver; nor is it a refused read."""
+    key = "bucket team-logs encrypts with the AWS managed key aws/s3: set a customer managed key"
+    managed = status(bucket_region="us-east-1", bedrock_can_write=True, kms_key="the AWS managed key aws/s3",
+                     problems=(key,))
+    line = logging_line(Text(lang), RegionCheck(managed, COMMAND, ACCOUNT))
+    assert key in line and "setup_bedrock_logging" not in line and "iam/report-reader.json" not in line, line
