@@ -32,6 +32,12 @@ with interrupt_ends_run():  # Ctrl-C while the modules load ends the run as late
     )
     from bedrock_usage.errors import SetupRequired
 
+EXIT_CODES = (
+    "Exit codes: 0 logging delivers to S3 in every region checked (no log yet included); 1 a mistake in the "
+    "options; 2 the environment needs a step (credentials, permissions), logging is not set up or cannot deliver in "
+    "a region (the setup command that fixes it, or the fix, is named), or a read the check needs failed, so "
+    "delivery is not confirmed. The check changes nothing."
+)
 EXAMPLES = """\
   python check_bedrock_logging.py
   python check_bedrock_logging.py --regions us-east-1 ap-northeast-2 --profile reader
@@ -47,6 +53,7 @@ def main(argv: list[str] | None = None) -> int:
         "and bucket region, whether the bucket policy lets Bedrock write, and the newest log object.",
         EXAMPLES,
         LOGGING_REGIONS_HELP,
+        exit_codes=EXIT_CODES,
     )
     args = parser.parse_args(argv)
     aws = Aws.connect(args.profile)

@@ -70,6 +70,11 @@ TEST_ROLE_POLICY = "BedrockUsageTestRole"
 TEST_ROLE_POLICY_FILE = "iam/test-role.json"
 MAX_TOKENS = 200
 
+EXIT_CODES = (
+    "Exit codes: 0 the data was written, or every scenario's calls succeeded; 1 a mistake in the options; 2 the "
+    "environment needs a step (credentials, permissions, the test roles' managed policy, a logging configuration "
+    "to read), or a scenario's calls failed (named in the last line)."
+)
 EXAMPLES = """\
   python generate_test_data.py --simulate
   python generate_test_data.py --simulate --records 50000 --start-date 2025-10-01 --end-date 2025-10-31 --seed 7
@@ -101,7 +106,7 @@ REAL_OPTIONS = ("create_roles", "cleanup_roles", "no_calls", "calls", "delay", "
 
 def build_parser() -> argparse.ArgumentParser:
     """Every option of both modes (each mode rejects the other's options)."""
-    parser = make_parser("generate_test_data.py", DESCRIPTION, EXAMPLES)
+    parser = make_parser("generate_test_data.py", DESCRIPTION, EXAMPLES, exit_codes=EXIT_CODES)
     parser.add_argument("--simulate", action="store_true",
                         help="write a synthetic corpus instead of making real Bedrock calls")
     parser.add_argument("--qdev", action="store_true",

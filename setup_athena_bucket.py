@@ -36,6 +36,7 @@ with interrupt_ends_run():  # Ctrl-C while the modules load ends the run as late
     from bedrock_usage.aws.session import Aws
     from bedrock_usage.cli import (
         LOGGING_REGIONS_HELP,
+        SETUP_EXIT_CODES,
         add_dry_run,
         add_replace_existing,
         finish_setup,
@@ -88,13 +89,14 @@ def main(argv: list[str] | None = None) -> int:
         "With --qdev: the same over the Amazon Q Developer / Kiro user-activity reports and Kiro user reports instead.",
         EXAMPLES,
         LOGGING_REGIONS_HELP + "; with --log-bucket: the six default regions, 'all' every Bedrock region",
+        exit_codes=SETUP_EXIT_CODES,
     )
     add_dry_run(parser)
     add_replace_existing(
         parser,
         "the workgroup's output location and settings, the Glue tables' definitions (location, columns, "
-        "projection: after an upgrade too), the results bucket's lifecycle rule and public access block (or lack of "
-        "one), the --cur bucket's policy statement",
+        "projection: after an upgrade too), the results bucket's lifecycle rule, public access block (or lack of "
+        "one) and lack of default encryption (SSE-S3 is set), the --cur bucket's policy statement",
     )
     parser.add_argument(
         "--results-bucket",

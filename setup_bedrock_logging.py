@@ -27,6 +27,7 @@ with interrupt_ends_run():  # Ctrl-C while the modules load ends the run as late
     from bedrock_usage.aws.provisioning import bucket_name, one_bucket_per_region
     from bedrock_usage.aws.session import Aws
     from bedrock_usage.cli import (
+        SETUP_EXIT_CODES,
         add_dry_run,
         add_replace_existing,
         finish_setup,
@@ -50,6 +51,7 @@ def main(argv: list[str] | None = None) -> int:
         "Turn on Amazon Bedrock Model Invocation Logging to S3 in each region: log bucket (Block Public Access, "
         "SSE-S3, TLS-only policy that lets Bedrock write), then the logging configuration. Idempotent.",
         EXAMPLES,
+        exit_codes=SETUP_EXIT_CODES,
     )
     add_dry_run(parser)
     parser.add_argument(
@@ -66,8 +68,8 @@ def main(argv: list[str] | None = None) -> int:
     add_replace_existing(
         parser,
         "a region's logging that delivers to another bucket or prefix (or has text delivery off), and settings of a "
-        "log bucket setup did not make in this run (its public access block or lack of one, a missing TLS-only "
-        "statement, a policy statement with setup's Sid)",
+        "log bucket setup did not make in this run (its public access block or lack of one, no default encryption: "
+        "SSE-S3 is set, a missing TLS-only statement, a policy statement with setup's Sid)",
     )
     args = parser.parse_args(argv)
     aws = Aws.connect(args.profile)

@@ -24,6 +24,12 @@ with interrupt_ends_run():  # Ctrl-C while the modules load ends the run as late
     from bedrock_usage.errors import SetupRequired
     from bedrock_usage.output.command import named
 
+EXIT_CODES = (
+    "Exit codes: 0 every role was assumed, listed the models and may invoke the model (or the simulator could not "
+    "tell: 'unknown') in every region; 1 a mistake in the options; 2 the environment needs a step (credentials, "
+    "permissions), or a role/region pair cannot use Bedrock as expected (each listed under Problems). The check "
+    "changes nothing."
+)
 EXAMPLES = """\
   python verify_bedrock_permissions.py
   python verify_bedrock_permissions.py --roles ChatbotApp-BedrockRole --regions us-east-1 us-west-2
@@ -37,6 +43,7 @@ def main(argv: list[str] | None = None) -> int:
         "Assume each application role and check, per region, that it can list Bedrock foundation models and "
         "may invoke a model (IAM policy simulator; 'unknown' when the simulator cannot be asked).",
         EXAMPLES,
+        exit_codes=EXIT_CODES,
     )
     parser.add_argument(
         "--roles",

@@ -28,7 +28,7 @@ LOGGING_REGIONS_HELP = (
 )
 # Settings of one resource printed old -> new in the table format; JSON lists every one.
 SHOWN_DIFFERENCES = 4
-EXIT_CODES_HELP = (
+SETUP_EXIT_CODES = (
     "Exit codes: 0 every region is fine; 1 a mistake in the options; 2 the environment needs a step "
     "(credentials, permissions, logging), a region failed, or an existing setting the region needs was left as it "
     f"is (old -> new shown; {REPLACE_OPTION} changes it) - the message and the table say which."
@@ -36,13 +36,14 @@ EXIT_CODES_HELP = (
 
 
 def make_parser(
-    prog: str, description: str, examples: str, regions_help: str = SIX_REGIONS_HELP
+    prog: str, description: str, examples: str, regions_help: str = SIX_REGIONS_HELP, *, exit_codes: str
 ) -> argparse.ArgumentParser:
-    """A parser with the options every script has: --regions, --profile and --format."""
+    """A parser with the options every script has: --regions, --profile and --format; ``exit_codes`` says what
+    each exit code of the script means."""
     parser = UsageErrorParser(
         prog=prog,
         description=description,
-        epilog=f"examples:\n{examples}\n\n{EXIT_CODES_HELP}\nAWS_MAX_ATTEMPTS sets how often a throttled or "
+        epilog=f"examples:\n{examples}\n\n{exit_codes}\nAWS_MAX_ATTEMPTS sets how often a throttled or "
         "failed call is retried (default 5).",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

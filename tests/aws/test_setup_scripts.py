@@ -682,6 +682,23 @@ def test_help_lists_the_shared_options(script: str, no_aws_env: dict[str, str]) 
         assert option in result.stdout
 
 
+@pytest.mark.parametrize("script", [*SCRIPTS, "generate_test_data.py"])
+def test_help_s_exit_codes_name_replace_existing_only_where_the_script_has_it(
+        script: str, no_aws_env: dict[str, str]) -> None:
+    """Only the two setup scripts leave settings as they are and take --replace-existing; the checks change nothing."""
+    result = run(script, "--help", env=no_aws_env)
+    exit_codes = " ".join(result.stdout[result.stdout.index("Exit codes"):].split())
+    has_option = script in ("setup_bedrock_logging.py", "setup_athena_bucket.py")
+    assert ("--replace-existing" in exit_codes) is has_option and ("left as it is" in exit_codes) is has_option
+
+
+def test_setup_s_replace_existing_help_names_default_encryption(no_aws_env: dict[str, str]) -> None:
+    """setup sets SSE-S3 on an existing log bucket without default encryption only with --replace-existing."""
+    help_text = " ".join(run("setup_bedrock_logging.py", "--help", env=no_aws_env).stdout.split())
+    option = help_text[help_text.index("--replace-existing replace"):]
+    assert "default encryption" in option[:option.index("; without it")]
+
+
 def _reset_auth(endpoint: str, count: str) -> None:
     request = urllib.request.Request(
         f"{endpoint}/moto-api/reset-auth", data=count.encode(), method="POST", headers={"Content-Type": "text/plain"}
