@@ -21,13 +21,14 @@ import pandas as pd
 from ..errors import UsageError
 from ..logs.identity import person_name
 from ..logs.period import Period
+from ..pricing import PriceFile
 from ..qdev.analysis import Identities, Options, QDevReport, Source, named
 from ..qdev.analysis import analyze as analyze_qdev
 from ..qdev.cost import SUBSCRIPTION_SOURCE, SUBSCRIPTION_USD_PER_USER_MONTH, prorated_subscription
 from ..qdev.kiro_prices import PRICES_ENV as KIRO_PRICES_ENV
 from ..qdev.sources import LogStore
 from ..report.priced_facts import COST_COLUMNS, METRICS, TOTAL_COST
-from ..report.tracker import COST_NOTE, TOKENS_NOTE
+from ..report.tracker import TOKENS_NOTE, cost_note
 from ..report.user_names import named_users
 from .anomalies import NO_VALUE, days_in_month
 from .coverage import Coverage, log_coverage
@@ -64,6 +65,17 @@ CHARGEBACK_COLUMNS: tuple[tuple[str, str, str, str], ...] = (
     ("estimated_cost_usd", "USD", "estimated", "sum of the four costs over priced calls; null when none is priced"),
     ("unpriced_calls", "count", "exact", "calls with no price in the book: their tokens are above, their cost is not"),
 )
+
+
+def chargeback_columns(price_file: PriceFile | None = None) -> list[tuple[str, str, str, str]]:
+    """``CHARGEBACK_COLUMNS`` as a chargeback documents them: costs x list price, or x ``price_file``'s price where
+    its rows priced calls."""
+    price = "list price" if price_file is None else (f"price (the price file {price_file.label} where its rows "
+                                                     "apply, else the list price)")
+    return [(name, unit, accuracy, meaning.replace(" x list price", f" x {price}"))
+            for name, unit, accuracy, meaning in CHARGEBACK_COLUMNS]
+
+
 UNPRICED_COLUMNS = ["group", "group_present", "model_id", "source_region", *METRICS]
 
 
@@ -100,6 +112,7 @@ class Chargeback:
     coverage: Coverage
     warnings: list[str] = field(default_factory=list)
     filters: dict[str, object] = field(default_factory=dict)  # what narrowed the calls (models, patterns, regions)
+    price_file: PriceFile | None = None  # the user's price file, when its rows priced some of the calls
 
     @property
     def grand_total(self) -> dict[str, object]:
@@ -168,9 +181,10 @@ def build_chargeback(facts: pd.DataFrame, month: str, tz: str, group_by: str,
     return Chargeback(month, tz, group_by, table, unpriced, coverage, warnings)
 
 
-def accuracy_notes() -> dict[str, str]:
-    """What is exact and what is estimated, for every chargeback document."""
-    return {"tokens": TOKENS_NOTE, "cost": COST_NOTE,
+def accuracy_notes(price_file: PriceFile | None = None) -> dict[str, str]:
+    """What is exact and what is estimated, for every chargeback document (costs at ``price_file``'s prices where
+    its rows priced calls)."""
+    return {"tokens": TOKENS_NOTE, "cost": cost_note(price_file),
             "unpriced": "calls without a price are counted in unpriced_calls and listed apart; their cost is unknown, "
                         "not 0"}
 

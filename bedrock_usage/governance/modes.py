@@ -176,7 +176,7 @@ def run_governance(
     elif mode == "chargeback":
         result = chargeback.build_chargeback(facts, args.chargeback, scan.tz, args.chargeback_by,
                                              filtered=_filtered(args), unread=_unread_days(scanned.stats))
-        result.filters = narrowed
+        result.filters, result.price_file = narrowed, scanned.price_file
         result.warnings[1 if result.coverage.warning() else 0:0] = warnings  # the days covered stay first
         output, alert = gr.chargeback_output(result, args.max_rows), False
     else:

@@ -21,7 +21,14 @@ from ..report.render import DEMO_SOURCE
 from .anomalies import NO_VALUE, AnomalyReport, group_label
 from .budgets import FILTERED_SPEND, BudgetCheck, burndown
 from .callers import CALLER_TRUTH, CallerReconciliation
-from .chargeback import CHARGEBACK_COLUMNS, CHARGEBACK_SCHEMA, DEVELOPER_SCHEMA, NO_NAME, Chargeback, accuracy_notes
+from .chargeback import (
+    CHARGEBACK_SCHEMA,
+    DEVELOPER_SCHEMA,
+    NO_NAME,
+    Chargeback,
+    accuracy_notes,
+    chargeback_columns,
+)
 from .coverage import Coverage
 from .filters import digest, filtered_suffix, filters_text, only_line
 from .reconcile import BILLED_WITHOUT_REGION, BILLING_TRUTH, FLAGGED, UNMETERED, Reconciliation
@@ -501,6 +508,13 @@ def _group_cells(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(group=pd.Series(cells, index=frame.index, dtype="object"))
 
 
+def _prices(chargeback: Chargeback) -> str:
+    """What the chargeback's costs are priced at, as its header says."""
+    if chargeback.price_file is None:
+        return "list prices"
+    return f"the price file {visible(chargeback.price_file.label)} where its rows apply, else list prices,"
+
+
 def chargeback_text(chargeback: Chargeback, max_rows: int = 0) -> str:
     """The chargeback as terminal text (group totals marked with ``TOTAL``; groups as ``_group_cell`` shows them)."""
     rows = _group_cells(chargeback.rows)
@@ -509,7 +523,7 @@ def chargeback_text(chargeback: Chargeback, max_rows: int = 0) -> str:
     lines = [
         f"Amazon Bedrock chargeback {chargeback.month} ({chargeback.tz}) by {chargeback.group_by}",
         *map(visible, only_line(chargeback.filters, "the whole month's bill")),
-        "Calls and tokens are exact; costs are estimated from list prices and cover priced calls only.",
+        f"Calls and tokens are exact; costs are estimated from {_prices(chargeback)} and cover priced calls only.",
         chargeback.coverage.headline(),
         "",
         table_text(rows, _CHARGEBACK_TERMINAL, max_rows),
@@ -535,8 +549,9 @@ def chargeback_document(chargeback: Chargeback) -> dict[str, Any]:
         "filters": chargeback.filters,
         "coverage": {**coverage_fields(chargeback.coverage), "in_progress": chargeback.coverage.in_progress,
                      "missing_days": [day.isoformat() for day in chargeback.coverage.missing_days]},
-        "accuracy": accuracy_notes(),
-        "columns": [{"name": n, "unit": u, "accuracy": a, "meaning": m} for n, u, a, m in CHARGEBACK_COLUMNS],
+        "accuracy": accuracy_notes(chargeback.price_file),
+        "columns": [{"name": n, "unit": u, "accuracy": a, "meaning": m}
+                    for n, u, a, m in chargeback_columns(chargeback.price_file)],
         "rows": json_records(chargeback.rows),
         "unpriced": json_records(chargeback.unpriced),
         "warnings": chargeback.warnings,

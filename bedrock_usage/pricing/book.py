@@ -108,6 +108,29 @@ class Quote:
     row: PriceRow
 
 
+@dataclass(frozen=True)
+class PriceFile:
+    """A user's price file as reports name it: its path as given and a short digest of its content, so two runs with
+    files of one name but other prices can be told apart."""
+
+    path: str
+    sha256: str  # the first 12 hex digits of the SHA-256 of the file's bytes
+
+    @classmethod
+    def read(cls, path: str) -> PriceFile:
+        """The price file at ``path`` (read after its rows were: a file that cannot be read stops there)."""
+        try:
+            content = Path(path).read_bytes()
+        except OSError as exc:
+            raise UsageError(f"cannot read price file {path}: {exc.strerror or exc}") from None
+        return cls(path, hashlib.sha256(content).hexdigest()[:12])
+
+    @property
+    def label(self) -> str:
+        """``prices.json (sha256 0123456789ab)``."""
+        return f"{self.path} (sha256 {self.sha256})"
+
+
 def price_file_stamp() -> str:
     """What tells one content of the user's price file (``$BEDROCK_USAGE_PRICES``) from another for a kept result:
     its path, size and modification time; ``""`` without one, the path alone when it cannot be read (loading says
@@ -125,8 +148,10 @@ def price_file_stamp() -> str:
 class PriceBook:
     """All price rows, with a lookup by model id, source region and day."""
 
-    def __init__(self, rows: Iterable[PriceRow]):
+    def __init__(self, rows: Iterable[PriceRow], price_file: PriceFile | None = None):
+        """``price_file``: the user's file that gave the rows marked ``own``."""
         self.rows: list[PriceRow] = list(rows)
+        self.price_file = price_file
         self._by_model: dict[str, list[PriceRow]] = {}
         for row in self.rows:
             self._by_model.setdefault(row.model, []).append(row)
@@ -150,14 +175,15 @@ class PriceBook:
         builtin = read_csv_rows(BUILTIN_BOOK)
         rows = {row.key: row for row in builtin}
         path = override or os.environ.get(PRICES_ENV)
-        if path:
-            names, forms = _book_names(builtin), _book_forms(builtin)
-            for row in read_override_rows(Path(path)):
-                named = _named(row, names)
-                for model in forms.get(model_key(row.model), (row.model,)):
-                    own = replace(named, model=model)
-                    rows[own.key] = own
-        return cls(rows.values())
+        if not path:
+            return cls(rows.values())
+        names, forms = _book_names(builtin), _book_forms(builtin)
+        for row in read_override_rows(Path(path)):
+            named = _named(row, names)
+            for model in forms.get(model_key(row.model), (row.model,)):
+                own = replace(named, model=model)
+                rows[own.key] = own
+        return cls(rows.values(), PriceFile.read(str(path)))
 
     @cached_property
     def context_thresholds(self) -> tuple[int, ...]:

@@ -178,7 +178,7 @@ WITH joined AS (
   SELECT f.* REPLACE ({billed_units}), dayname(CAST(f.day AS DATE)) AS weekday,
     c.principal_type, c.principal, c."user", c.account, coalesce({application}) AS application,
     m.model, m.base_model_id, m.endpoint, m.has_model,
-    r.unit, r.book_tier,
+    r.unit, r.book_tier, coalesce(r.own_price, false) AS own_price,
     coalesce(r.reason, CASE WHEN coalesce(r.unit, 'tokens') = 'tokens' THEN coalesce({missing}) END) AS reason,
     CASE coalesce(r.unit, 'tokens') {unit_count} END * coalesce(r.rate_per_unit, 0.0) AS unit_cost,
     0.0 + f.input_tokens * coalesce(r.rate_input, 0.0) / 1000.0 AS input_cost,
@@ -356,6 +356,15 @@ class PricedRows:
                                     "ORDER BY ALL").fetchall()
         return [(str(model_id), str(region), str(model), tier, int(calls))
                 for model_id, region, model, tier, calls in rows]
+
+    def price_file_calls(self) -> int:
+        """Priced calls whose rates came from a row of the user's price file (0 for facts without the ``own_price``
+        column)."""
+        with self._lock:
+            if "own_price" not in self.con.sql("SELECT * FROM priced LIMIT 0").columns:
+                return 0
+            row = self.con.execute("SELECT coalesce(sum(calls) FILTER (WHERE priced AND own_price), 0) FROM priced")
+            return int(row.fetchall()[0][0])
 
     def base_models(self) -> set[str]:
         """The book's ids (else the logged base ids) of the models called."""

@@ -14,7 +14,7 @@ from ..output.json_values import document_text, json_records, json_value
 from ..output.plain_table import PlainTable
 from ..output.terminal_table import money, quoted_if_blank, text_table, visible
 from .priced_facts import COST_COLUMNS, EMPTY_TAG_VALUE, GROUP_KEYS, METRICS, TIER_CALLS, TOTAL_COST
-from .tracker import COST_NOTE, TOKENS_NOTE, UsageReport
+from .tracker import TOKENS_NOTE, UsageReport
 
 pd = lazy("pandas")
 
@@ -172,7 +172,7 @@ def render_terminal(report: UsageReport, analyses: list[str], max_rows: int) -> 
         f"cache read {format_cost(s['cache_read_cost_usd'])})",
         f"  Users / applications / models: {s['users']:,} / {s['applications']:,} / {s['models']:,}",
         f"  Tokens are {TOKENS_NOTE}.",
-        f"  Cost is {COST_NOTE}.",
+        f"  Cost is {visible(report.cost_note)}.",
     ]
     if s["unpriced_calls"]:
         lines.append(f"  Unpriced calls:     {s['unpriced_calls']:,} (not in the cost; see warnings)")
@@ -202,8 +202,8 @@ def report_document(report: UsageReport, analyses: list[str], now: datetime | No
         "generated_at": (now or datetime.now(UTC)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "service": "bedrock",
         "demo": report.demo,
-        "source": {"data": DEMO_SOURCE if report.demo else DATA_SOURCE, "engine": report.engine},
-        "accuracy": {"tokens": TOKENS_NOTE, "cost": COST_NOTE},
+        "source": _source(report),
+        "accuracy": {"tokens": TOKENS_NOTE, "cost": report.cost_note},
         "period": {
             "start": period.start.isoformat(),
             "end": period.end.isoformat(),
@@ -238,6 +238,15 @@ def report_document(report: UsageReport, analyses: list[str], now: datetime | No
     }
 
 
+def _source(report: UsageReport) -> dict[str, object]:
+    """Where the figures come from: the logs (or demo data), the engine, and the price file whose rows priced some
+    calls (its path as given and a short digest of its content), when one did."""
+    source: dict[str, object] = {"data": DEMO_SOURCE if report.demo else DATA_SOURCE, "engine": report.engine}
+    if report.price_file:
+        source["price_file"] = {"path": report.price_file.path, "sha256": report.price_file.sha256}
+    return source
+
+
 def output_stem(report: UsageReport, now: datetime | None = None) -> str:
     """``bedrock_analysis_us-east-1_20251019_214611`` (``multi-region`` for several regions;
     ``bedrock_demo_analysis_...`` for demo data), stamped with ``now`` (default: the clock) in local time."""
@@ -258,7 +267,7 @@ def write_csv(report: UsageReport, analyses: list[str], out_dir: Path, now: date
     """Write one CSV per analysis plus ``summary`` (each row with ``period_start``, ``period_end``, ``tz``), named
     for a run at ``now`` (default: the clock). The summary's ``accuracy_tokens`` and ``accuracy_cost`` say what is
     exact and what is estimated, as the JSON's ``accuracy`` does, in columns: no comment line breaks a pivot."""
-    summary = {**stated_summary(report), "accuracy_tokens": TOKENS_NOTE, "accuracy_cost": COST_NOTE}
+    summary = {**stated_summary(report), "accuracy_tokens": TOKENS_NOTE, "accuracy_cost": report.cost_note}
     frames = {"summary": pd.DataFrame([summary])} | {name: report.tables[name] for name in analyses}
     if len(report.plain_unpriced()):
         frames["unpriced"] = report.unpriced

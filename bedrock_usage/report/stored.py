@@ -107,6 +107,7 @@ class Finished:
     fact_warnings: list[str]
     price_warnings: list[str]
     price_notes: PriceNotes  # what the price warnings are made of, for a narrowed report's own
+    price_file_calls: int  # priced calls whose rates came from the user's price file
 
     @property
     def rows(self) -> int:

@@ -42,7 +42,7 @@ from ..logs.regions import REGION_NAMES, requested_regions
 from ..output.plain_table import PlainTable, ReportTables
 from ..output.progress import Progress, Reporter, data_size, silent
 from ..output.wording import counted
-from ..pricing import PriceBook, PriceRow, parse_model_id
+from ..pricing import PriceBook, PriceFile, PriceRow, parse_model_id
 from .price_notes import PriceNotes
 from .priced_facts import (
     BOOK_RATE_FIELDS,
@@ -73,11 +73,20 @@ UNKNOWN_CALLER = "(unknown caller)"  # a record without identity.arn
 UNKNOWN_MODEL = "(unknown model)"  # a record without modelId
 UNPRICED = "unpriced"  # what begins the warning line of each model and region whose calls have no price
 TOKENS_NOTE = "exact: token counts from Model Invocation Logs"
-COST_NOTE = (
-    "estimated: logged tokens (and images, video seconds and rerank queries from logged request bodies) x list "
-    "prices of the price book for the model, source region, endpoint family, context tier and day (cache writes "
-    "at the 5-minute rate unless the logged response says 1 hour)"
-)
+
+
+def cost_note(price_file: PriceFile | None = None) -> str:
+    """What a report's costs are: estimated, at list prices, or at ``price_file``'s prices where its rows priced
+    calls (the file named with its digest, so reports of other prices never read alike)."""
+    prices = ("list prices of the price book" if price_file is None else
+              f"the prices of the price file {price_file.label} where its rows apply, else list prices of the price "
+              "book,")
+    return ("estimated: logged tokens (and images, video seconds and rerank queries from logged request bodies) x "
+            f"{prices} for the model, source region, endpoint family, context tier and day (cache writes at the "
+            "5-minute rate unless the logged response says 1 hour)")
+
+
+COST_NOTE = cost_note()
 
 
 
@@ -128,6 +137,12 @@ class UsageReport:
     price_warnings: list[str] = field(default_factory=list)  # before them: the price file's rows the calls missed
     price_notes: PriceNotes = PriceNotes({})  # what makes them, for a narrowed report's own
     demo: bool = False  # generated demo data, not an account's usage: every output says so
+    price_file: PriceFile | None = None  # the user's price file, when its rows priced some of the calls
+
+    @property
+    def cost_note(self) -> str:
+        """What the report's costs are (``cost_note``)."""
+        return cost_note(self.price_file)
 
     def __post_init__(self) -> None:
         if not isinstance(self.tables, ReportTables):
@@ -232,6 +247,7 @@ class BedrockAthenaTracker:
             rewriter_warnings=finished.rewriter_warnings,
             price_warnings=finished.price_warnings,
             price_notes=finished.price_notes,
+            price_file=self.prices.price_file if finished.price_file_calls else None,
         )
         report.warnings = (build_warnings(report, finished.fact_warnings) + finished.price_warnings
                            + finished.rewriter_warnings)
@@ -293,7 +309,7 @@ class BedrockAthenaTracker:
                         PlainTable.of(rows.unpriced()), rows.summary(), skipped,
                         result.stats.duplicate_records, self.rewriter.warnings() if self.rewriter else [],
                         unknown_warnings(*rows.calls_without()),
-                        notes.warnings(rows.priced_calls), notes)
+                        notes.warnings(rows.priced_calls), notes, rows.price_file_calls())
 
     def _report_key(self, result: QueryResult, user_pattern: str | None) -> str | None:
         """The key of the finished report of ``result`` (None: not kept)."""
@@ -347,16 +363,16 @@ class BedrockAthenaTracker:
         units: dict[str, set[str]] = {}
         rates = [self._rates(key, units) for key in keys]
         columns: dict[str, list[object]] = {name: [key[i] for key in keys] for i, name in enumerate(RATE_KEYS)}
-        for i, name in enumerate((*RATE_COLUMNS, "unit", "reason", "book_tier")):
+        for i, name in enumerate((*RATE_COLUMNS, "unit", "reason", "book_tier", "own_price")):
             columns[name] = [rate[i] for rate in rates]
         types = {**dict.fromkeys(columns, pa.string()), **dict.fromkeys(RATE_COLUMNS, pa.float64()),
-                 "context_over": pa.int64(), "media_size": pa.int64()}
+                 "context_over": pa.int64(), "media_size": pa.int64(), "own_price": pa.bool_()}
         register_table(con, "rates", columns, types)
 
     def _rates(self, key: PricingKey, units_of: dict[str, set[str]]) -> list[object]:
-        """The rates of one pricing key, the unit its calls are billed in, why it is unpriced (or None) and the tier
-        of a built-in row that priced it where the price file prices its other tiers (or None); ``units_of`` keeps
-        the book's units of each model already asked."""
+        """The rates of one pricing key, the unit its calls are billed in, why it is unpriced (or None), the tier
+        of a built-in row that priced it where the price file prices its other tiers (or None) and whether a row of
+        the price file priced it; ``units_of`` keeps the book's units of each model already asked."""
         model_id = key.model_id or ""
         if model_id not in units_of:
             units_of[model_id] = self.prices.units(model_id)
@@ -389,13 +405,14 @@ class BedrockAthenaTracker:
             return _unpriced(unit, NEEDS_AUDIO_SPLIT)
         if unit == "tokens" and row.input is None and row.output is not None:  # TwelveLabs Pegasus: video input
             return _unpriced(unit, INPUT_NOT_IN_TOKENS)
-        rates = [getattr(row, name) for name in BOOK_RATE_FIELDS]
+        rates, own = [getattr(row, name) for name in BOOK_RATE_FIELDS], row.own
         if unit == "tokens" and key.request_body == REQUEST_BODY_MEDIA:
             image = per_image and self.prices.quote(model_id, region, day, tier="base", mode=mode, unit="image")
             if not image or image.row.per_unit is None:
                 return _unpriced(unit, NO_MEDIA_PRICE)
             rates[BOOK_RATE_FIELDS.index("per_unit")] = image.row.per_unit
-        return [*rates, unit, None, self._book_tier(row, model_id, region, day, mode)]
+            own = own or image.row.own
+        return [*rates, unit, None, self._book_tier(row, model_id, region, day, mode), own]
 
     def _book_tier(self, row: PriceRow, model_id: str, region: str, day: date, mode: str) -> str | None:
         """The tier of ``row`` when it is a built-in row pricing calls the price file prices in other tiers only (a
@@ -422,7 +439,7 @@ class BedrockAthenaTracker:
 
 def _unpriced(unit: str, reason: str) -> list[object]:
     """The rates table's row of a pricing key without a price: no rates, its unit and the reason."""
-    return [*[None] * len(RATE_COLUMNS), unit, reason, None]
+    return [*[None] * len(RATE_COLUMNS), unit, reason, None, False]
 
 
 def _image_tier(tiers: list[str], side: int, quality: str) -> str | None:
@@ -492,7 +509,8 @@ def refigured(report: UsageReport, facts: pd.DataFrame, **filters: object) -> Us
     tag_tables = [name for name in report.tables if name.startswith("tag:")]
     result = replace(report, filters={**report.filters, **filters}, summary=rows.summary(),
                      tables=rows.tables(tag_tables), unpriced=rows.unpriced(), facts=facts,
-                     price_warnings=report.price_notes.warnings(rows.priced_calls))
+                     price_warnings=report.price_notes.warnings(rows.priced_calls),
+                     price_file=report.price_file if rows.price_file_calls() else None)
     result.warnings = (build_warnings(result, unknown_warnings(*rows.calls_without())) + result.price_warnings
                        + report.rewriter_warnings)
     return result
