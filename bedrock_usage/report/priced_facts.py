@@ -92,8 +92,9 @@ def connect() -> duckdb.DuckDBPyConnection:
 def clean_rows(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame | pa.Table | Path) -> tuple[int, int, int]:
     """Keep the engine's ``rows`` (or those of its Parquet file, scanned) that are neither unreadable (no ``day``)
     nor extra copies (``duplicate``) as the table ``facts``: typed, and numbered in the order of their dimensions
-    (``row_id``: engines return groups in any order). Returns how many rows are kept, the calls of unreadable
-    records that are no extra copy (skipped), and of extra copies, readable or not (duplicates)."""
+    (``row_id``: engines return groups in any order), and the extra copies' calls by caller ARN as the table
+    ``duplicates``. Returns how many rows are kept, the calls of unreadable records that are no extra copy
+    (skipped), and of extra copies, readable or not (duplicates)."""
     con.register("engine_rows", con.read_parquet(str(rows)) if isinstance(rows, Path) else rows)
     try:
         return _clean_registered(con)
@@ -109,6 +110,8 @@ def _clean_registered(con: duckdb.DuckDBPyConnection) -> tuple[int, int, int]:
         "SELECT coalesce(sum(calls) FILTER (WHERE day IS NULL AND NOT coalesce(duplicate, false)), 0),"
         " coalesce(sum(calls) FILTER (WHERE coalesce(duplicate, false)), 0) FROM engine_rows"
     ).fetchall()[0]
+    con.execute("CREATE TEMP TABLE duplicates AS SELECT CAST(identity_arn AS VARCHAR) AS identity_arn, "
+                "CAST(sum(calls) AS BIGINT) AS calls FROM engine_rows WHERE coalesce(duplicate, false) GROUP BY ALL")
     names = [name for name in con.sql("SELECT * FROM engine_rows").columns if name != "duplicate"]
     typed = {name: f"coalesce(CAST({name} AS BIGINT), 0)"
              for name in (*FACT_MEASURES, "context_over", "media_size", "cache_kinds")}

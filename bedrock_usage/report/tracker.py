@@ -266,8 +266,8 @@ class BedrockAthenaTracker:
 
     def _priced(self, result: QueryResult, user_pattern: str | None, progress: Reporter) -> tuple[PricedRows, int]:
         """The engine's rows without unreadable records and duplicates, attributed and priced in SQL (of callers
-        whose user name holds ``user_pattern``), and the unreadable records' count. The duplicates' count goes into
-        the result's scan figures."""
+        whose user name holds ``user_pattern``), and the unreadable records' count. The count of the duplicates of
+        those callers' calls goes into the result's scan figures."""
         con = connect()
         tags = {tag_column(i): tag_table(key) for i, key in enumerate(self.tag_keys)}
         counts = None
@@ -278,11 +278,12 @@ class BedrockAthenaTracker:
                 con.execute("DROP TABLE IF EXISTS facts")
         if counts is None:
             counts = clean_rows(con, self._engine_rows(result))
-        count, skipped, result.stats.duplicate_records = counts
+        count, skipped, duplicates = counts
         if self.rewriter:
             rewrite_facts(con, lambda frame: self.rewriter.rewrite(frame, self.tag_keys))
         progress(Progress(PRICING, 0, count, "fact rows"))
         self._register_callers(con)
+        result.stats.duplicate_records = self._duplicates_of(con, user_pattern) if user_pattern else duplicates
         self._register_models(con)
         self._register_rates(con)
         price_facts(con, [tag_column(self.tag_keys.index(key)) for key in self.application_tags], user_pattern)
@@ -328,6 +329,15 @@ class BedrockAthenaTracker:
         principals = applications_apart(one_spelling_per_person([self._principal(arn) for arn in arns]))
         columns = {"identity_arn": arns, **{name: [getattr(p, name) for p in principals] for name in CALLER_COLUMNS}}
         register_table(con, "callers", columns, dict.fromkeys(columns, pa.string()))
+
+    def _duplicates_of(self, con: duckdb.DuckDBPyConnection, user_pattern: str) -> int:
+        """The extra copies of the calls of callers whose user name holds ``user_pattern``, each by its own caller
+        (as the ARN filter keeps a copy by its own ARN); a caller the kept records lack (every copy of its records
+        unreadable) is named as its ARN names it."""
+        rows = con.execute("SELECT d.identity_arn, c.\"user\", d.calls FROM duplicates d LEFT JOIN callers c "
+                           "ON d.identity_arn IS NOT DISTINCT FROM c.identity_arn").fetchall()
+        return sum(int(calls) for arn, user, calls in rows
+                   if user_pattern in (user if user is not None else self._principal(arn).user))
 
     def _principal(self, arn: object) -> Principal:
         """The caller of an ARN; a record without one (no ``identity``, a null or empty ``arn``) is the unknown

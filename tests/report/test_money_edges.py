@@ -173,6 +173,24 @@ def test_a_duplicate_is_the_same_request_id_and_timestamp(tmp_path: Path, cache:
     assert report.stats.duplicate_records == 2
 
 
+@pytest.mark.parametrize("pattern", [None, "ann", "bob", "nobody"])
+def test_a_user_pattern_counts_the_duplicates_of_the_calls_it_keeps(tmp_path: Path, pattern: str | None) -> None:
+    records = [call("ann", f"global.{SONNET_45}", 1000, n=1), call("bob", f"global.{SONNET_45}", 1000, n=2),
+               call("bob", f"global.{SONNET_45}", 1000, n=3)]
+    write_object(tmp_path / "logs", records, "aaaa")
+    write_object(tmp_path / "logs", records[1:], "bbbb")  # bob's calls delivered again
+    write_object(tmp_path / "logs", records[:1], "cccc")  # ann's too
+    delivered = [*records, *records[1:], *records[:1]]
+    kept = [r for r in delivered if pattern is None or pattern in caller(r)[0]]
+    report = BedrockAthenaTracker(LocalEngine(tmp_path / "logs", cache=False)).analyze(
+        resolve_period(start=DAY, end=DAY), ("us-east-1",), user_pattern=pattern)
+    calls = len({(r["requestId"], r["timestamp"]) for r in kept})
+    assert (report.summary["calls"], report.stats.duplicate_records) == (calls, len(kept) - calls)
+    assert [w for w in report.warnings if "duplicate" in w] == (
+        [f"ignored {len(kept) - calls} duplicate deliver{'y' if len(kept) - calls == 1 else 'ies'} of records already "
+         "counted (same requestId and timestamp)"] if len(kept) > calls else [])
+
+
 # Users whose names a regular expression would confuse: "." is any character, "+" a repetition, "[...]" a class.
 PATTERN_USERS = ["a.b@example.com", "axb@example.com", "dev+ops", "devvops", "devops", "team[1]", "team1", "t(x)"]
 HOSTILE_PATTERNS = ["a.b@", "dev+ops", "dev+", "team[1]", "[1]", "t(x)", "(", ".*", "A.B@"]
