@@ -16,7 +16,7 @@ from ..logs.period import Period
 from ..output.command import print_warnings
 from ..output.files import file_part, new_files, stable_files, write_csv, write_text
 from ..output.json_values import document_text, json_records
-from ..output.terminal_table import money, quoted_if_blank, text_table, visible
+from ..output.terminal_table import money, quoted_if_blank, quoted_if_label, text_table, visible
 from ..report.render import DEMO_SOURCE
 from .anomalies import NO_VALUE, AnomalyReport, group_label
 from .budgets import FILTERED_SPEND, BudgetCheck, burndown
@@ -493,13 +493,11 @@ _GROUP_LABELS = (NO_VALUE, NO_NAME, GRAND_TOTAL_GROUP)  # what the terminal's gr
 
 
 def _group_cell(group: str, present: object) -> str:
-    """A chargeback group as the terminal shows it: a logged value in double quotes (``\\`` and ``\\"`` escaped)
-    when it could read as a label (one of ``_GROUP_LABELS``, empty, blank, or opening with a quote)."""
+    """A chargeback group as the terminal shows it: a logged value in double quotes when it could read as a label
+    (``quoted_if_label`` of ``_GROUP_LABELS``)."""
     if pd.isna(present) or not present:
         return group
-    if group in _GROUP_LABELS or not group.strip() or group.startswith('"'):
-        return '"' + group.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    return group
+    return quoted_if_label(group, _GROUP_LABELS)
 
 
 def _group_cells(frame: pd.DataFrame) -> pd.DataFrame:

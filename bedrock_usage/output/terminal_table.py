@@ -12,7 +12,7 @@ import math
 import numbers
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from .wording import counted
 
@@ -41,6 +41,15 @@ def quoted_if_blank(text: str) -> str:
     """``text`` in double quotes when it is spaces alone (a tag value logged so), so it never reads as a blank
     cell."""
     return f'"{text}"' if text and not text.strip() else text
+
+
+def quoted_if_label(text: str, labels: Collection[str]) -> str:
+    """``text`` in double quotes (``\\`` and ``\\"`` escaped) when it could read as one of the ``labels`` a table
+    shows for no logged value (``(none)``), or is empty, blank or opens with a quote: a value logged ``(none)`` shows
+    ``"(none)"``, apart from the calls without one."""
+    if text in labels or not text.strip() or text.startswith('"'):
+        return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return text
 
 
 def visible_lines(text: str) -> str:

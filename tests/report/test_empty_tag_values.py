@@ -1,7 +1,7 @@
 """A requestMetadata value logged as "" (the API allows it) is a group of its own, apart from calls without the key
 and from a value logged as ``(empty)``: shown ``(empty)`` in the terminal and the dashboard, kept ``""`` in CSV (a
 quoted empty cell; without the key, a bare one), JSON and the chargeback; a value of spaces is kept as logged and shown
-quoted in the terminal."""
+quoted in the terminal, as is a value logged like a label the terminal shows (``(none)``, ``(empty)``)."""
 
 from __future__ import annotations
 
@@ -64,9 +64,30 @@ def test_an_empty_value_is_its_own_group_in_the_terminal(logs: Path, capsys: pyt
     table = text[text.index("Usage by requestMetadata tag cost_center"):]
     rows = [re.match(r"(.+?) +(\d+) +\d+ +([\d,]+) ", line) for line in table.splitlines()[3:8]]
     inputs = sorted((row[1], int(row[3].replace(",", ""))) for row in rows if row)
-    assert inputs == sorted([("(empty)", input_tokens("")), ("(empty)", input_tokens("(empty)")),
+    assert inputs == sorted([("(empty)", input_tokens("")), ('"(empty)"', input_tokens("(empty)")),
                              ("(none)", input_tokens(None)), ('"  "', input_tokens("  ")),
                              ("cc1", input_tokens("cc1"))])
+
+
+# A value logged like a label of the terminal (the placeholders, or opening with a quote), beside calls without the key
+# and a value logged empty: each row is told apart, as the chargeback's terminal table does.
+LABEL_LIKE = {None: "(none)", "": "(empty)", "(none)": '"(none)"', "(empty)": '"(empty)"',
+              '"(none)"': '"\\"(none)\\""', "ops": "ops"}
+
+
+def test_a_value_logged_like_a_label_is_quoted_in_the_terminal(tmp_path: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    records = [record(minute, None if value is None else {"cost_center": value})
+               for minute, value in enumerate([*LABEL_LIKE, None])]
+    write_records(tmp_path / "logs", records)
+    text = report(capsys, tmp_path / "logs")
+    table = text[text.index("Usage by requestMetadata tag cost_center"):].splitlines()[3:3 + len(LABEL_LIKE)]
+    rows = {row[1]: int(row[2].replace(",", "")) for line in table
+            if (row := re.match(r"(.+?) +\d+ +\d+ +([\d,]+) ", line))}
+    expected = {cell: sum(r["input"]["inputTokenCount"] for r in records
+                          if (r.get("requestMetadata") or {}).get("cost_center") == value)
+                for value, cell in LABEL_LIKE.items()}
+    assert rows == expected
 
 
 def test_an_empty_value_is_its_own_group_in_csv_and_json(logs: Path, tmp_path: Path,
