@@ -527,7 +527,17 @@ def _csv_row(raw: dict[str | None, object], origin: str) -> PriceRow:
 
 
 def read_override_rows(path: Path) -> list[PriceRow]:
-    """Rows of a user price file: JSON or TOML with a ``prices`` list (or a JSON list), or a CSV."""
+    """Rows of a user price file: JSON or TOML with a ``prices`` list (or a JSON list), or a CSV. A file without a
+    row is refused: it would price every call at list prices while the user takes them for their own."""
+    rows = _override_rows(path)
+    if not rows:
+        raise UsageError(f"price file {path} holds no price rows, so no call would take its prices: give it rows "
+                         "(README.md, section Prices, gives the columns), or leave --prices out for list prices")
+    return rows
+
+
+def _override_rows(path: Path) -> list[PriceRow]:
+    """The rows of a user price file, none or more."""
     if not path.is_file():
         raise UsageError(f"price file {path} does not exist")
     if path.suffix.lower() == ".csv":

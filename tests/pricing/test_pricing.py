@@ -386,6 +386,19 @@ def test_every_form_of_one_model_reaches_one_row(book: PriceBook) -> None:
     assert v1 and v2 and v1.row.model != v2.row.model and v1.row.input != v2.row.input
 
 
+@pytest.mark.parametrize(("name", "text"), [
+    ("prices.json", '{"prices": []}'), ("prices.json", "[]"), ("prices.toml", "prices = []"), ("prices.csv", ""),
+    ("prices.csv", "model_id,input_per_1k,output_per_1k\n"),  # a header only, and not the book's columns
+])
+def test_a_price_file_without_a_row_is_refused_not_taken_as_list_prices(tmp_path: Path, name: str,
+                                                                        text: str) -> None:
+    """Such a file priced every call at list prices, exit 0, while the user took the figures for their own."""
+    path = tmp_path / name
+    path.write_text(text)
+    with pytest.raises(UsageError, match="holds no price rows"):
+        PriceBook.load(path)
+
+
 def test_override_file_json_adds_and_replaces(tmp_path, monkeypatch) -> None:
     path = tmp_path / "prices.json"
     path.write_text(json.dumps({"prices": [
