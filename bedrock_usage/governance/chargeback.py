@@ -22,6 +22,7 @@ from ..errors import UsageError
 from ..logs.identity import person_name
 from ..logs.period import Period
 from ..pricing import PriceFile
+from ..qdev.analysis import Filters as QDevFilters
 from ..qdev.analysis import Identities, Options, QDevReport, Source, named
 from ..qdev.analysis import analyze as analyze_qdev
 from ..qdev.cost import SUBSCRIPTION_SOURCE, SUBSCRIPTION_USD_PER_USER_MONTH, prorated_subscription
@@ -254,11 +255,14 @@ def qdev_people(report: QDevReport) -> list[QDevUser]:
 
 
 def qdev_subscribers(store: LogStore, period: Period, identities: Identities | None = None,
-                     kiro_prices: str | None = None) -> tuple[list[QDevUser], list[str]]:
-    """Subscribers seen in the Amazon Q Developer / Kiro logs and reports of ``store`` in ``period``, their Kiro tiers
-    priced with ``kiro_prices`` on top of the built-in prices (as ``qcli_s3_analyzer.py --kiro-prices``), and the
-    report's warnings (files and rows skipped, tiers unpriced, ...), each line marked as the Amazon Q / Kiro side's."""
-    report = analyze_qdev(Source(store), period, options=Options(kiro_prices=kiro_prices), identities=identities)
+                     kiro_prices: str | None = None, user_pattern: str | None = None
+                     ) -> tuple[list[QDevUser], list[str]]:
+    """Subscribers seen in the Amazon Q Developer / Kiro logs and reports of ``store`` in ``period`` (those
+    ``user_pattern`` matches, as ``qcli_s3_analyzer.py --user-pattern``), their Kiro tiers priced with ``kiro_prices``
+    on top of the built-in prices (as ``qcli_s3_analyzer.py --kiro-prices``), and the report's warnings (files and rows
+    skipped, tiers unpriced, ...), each line marked as the Amazon Q / Kiro side's."""
+    report = analyze_qdev(Source(store), period, QDevFilters(user_pattern=user_pattern),
+                          Options(kiro_prices=kiro_prices), identities=identities)
     return qdev_people(report), [f"{QDEV_SIDE}: {line}" for line in report.warnings]
 
 
@@ -350,6 +354,26 @@ def developer_warnings(qdev_users: list[QDevUser]) -> list[str]:
     if unnamed:
         lines.append(f"{unnamed} Amazon Q Developer / Kiro user(s) have no e-mail in any source and cannot meet "
                      "their Bedrock spend: name them with --user-map or --identity-store")
+    return lines
+
+
+# The filters of the Bedrock calls alone, by the option that sets them: the Amazon Q / Kiro side has no such values.
+_BEDROCK_ONLY = {"models": "--model", "arn_pattern": "--arn-pattern", "regions": "--region"}
+
+
+def filter_notes(filters: dict[str, object]) -> list[str]:
+    """What the filters of a developer-cost run narrowed on each side: ``--user-pattern`` the developers listed,
+    the other filters the Bedrock calls only."""
+    lines = []
+    if filters.get("user_pattern"):
+        lines.append("--user-pattern lists the developers it matches: Bedrock calls whose user name holds it as "
+                     "written (case included), Amazon Q / Kiro people whose ids, e-mail or name hold it in any case")
+    options = [option for name, option in _BEDROCK_ONLY.items() if filters.get(name)]
+    if options:
+        matched = " --user-pattern matches" if filters.get("user_pattern") else ""
+        lines.append(f"{' and '.join(options)} narrow{'s' if len(options) == 1 else ''} the Bedrock calls only: "
+                     f"every Amazon Q Developer / Kiro subscriber{matched} is listed, with their whole seat and Kiro "
+                     "cost")
     return lines
 
 

@@ -64,10 +64,13 @@ def _filtered(args: argparse.Namespace) -> bool:
 
 
 def developer_costs_output(args: argparse.Namespace, facts: pd.DataFrame, scan: Period, aws: Aws | None,
-                           warnings: list[str], unread: tuple[date, ...] = ()) -> gr.Output:
+                           warnings: list[str], unread: tuple[date, ...] = (),
+                           filters: dict[str, object] | None = None) -> gr.Output:
     """--developer-costs for the month ``scan`` holds: seats and Kiro tiers prorated through today at the latest
     (never over days to come), and the days the Bedrock logs cover first among the warnings, then the Bedrock
-    scan's, then the Amazon Q / Kiro report's (what it skipped or could not price)."""
+    scan's, what the ``filters`` narrowed, then the Amazon Q / Kiro report's (what it skipped or could not price).
+    ``--user-pattern`` narrows the developers of both sides; the other filters the Bedrock calls only."""
+    filters = filters or {}
     user_map = args.user_map
     if args.demo and not (args.qdev_logs_dir or args.qdev_bucket):
         demo = ensure_demo_corpus()  # the Amazon Q / Kiro demo beside the Bedrock demo, with its user map
@@ -81,11 +84,13 @@ def developer_costs_output(args: argparse.Namespace, facts: pd.DataFrame, scan: 
     identities = Identities(read_user_map(user_map) if user_map else {}, lookup)
     days = coverage.log_coverage(facts, scan, filtered=_filtered(args), subject="the Bedrock cost", unread=unread)
     month = Period(scan.start, days.through, scan.tz)
-    people, qdev_warnings = chargeback.qdev_subscribers(store, month, identities, args.kiro_prices)
+    people, qdev_warnings = chargeback.qdev_subscribers(store, month, identities, args.kiro_prices,
+                                                        args.user_pattern or None)
     table = chargeback.developer_costs(facts, people, month.start, month.end)
-    notes = [*days.warnings(), *warnings, *qdev_warnings, *chargeback.developer_warnings(people)]
+    notes = [*days.warnings(), *warnings, *chargeback.filter_notes(filters), *qdev_warnings,
+             *chargeback.developer_warnings(people)]
     return gr.developers_output(table, args.developer_costs, chargeback.seat_note(month.start, month.end), notes,
-                                args.max_rows, month, days.headline())
+                                args.max_rows, month, days.headline(), filters)
 
 
 def _unread_days(stats: ScanStats) -> tuple[date, ...]:
@@ -180,7 +185,8 @@ def run_governance(
         result.warnings[1 if result.coverage.warning() else 0:0] = warnings  # the days covered stay first
         output, alert = gr.chargeback_output(result, args.max_rows), False
     else:
-        output, alert = developer_costs_output(args, facts, scan, aws, warnings, _unread_days(scanned.stats)), False
+        output, alert = developer_costs_output(args, facts, scan, aws, warnings, _unread_days(scanned.stats),
+                                               narrowed), False
 
     gr.emit(gr.as_demo(output) if args.demo else output, args.format, args.output_dir, said=source_warnings)
     if mode == "check_budgets" and alert:

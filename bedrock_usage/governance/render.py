@@ -577,20 +577,23 @@ _DEVELOPERS: list[Column] = [
 
 
 def developers_text(table: pd.DataFrame, month: str, note: str, warnings: list[str], max_rows: int = 0,
-                    days: str = "") -> str:
-    """Total AI cost per developer as terminal text, ``days`` (the days the Bedrock logs cover) on its third line."""
+                    days: str = "", filters: dict[str, object] | None = None) -> str:
+    """Total AI cost per developer as terminal text, ``days`` (the days the Bedrock logs cover) on its third line
+    (its fourth after the ``filters`` that narrowed it)."""
     lines = [f"Total AI cost per developer, {month}: Amazon Bedrock (as IAM Identity Center user) + Q Developer "
              "seat + Kiro tier and overage",
+             *map(visible, only_line(filters, "the whole month's cost of every developer")),
              "Bedrock cost is estimated from list prices; seats and Kiro tiers are subscription prices.",
              *([days] if days else []), "",
              table_text(table, _DEVELOPERS, max_rows), "", f"Seat: {note}."]
     return "\n".join(lines + _warnings([line for line in warnings if line != days]))
 
 
-def developers_document(table: pd.DataFrame, month: str, note: str, warnings: list[str]) -> dict[str, Any]:
-    """Total AI cost per developer as one JSON document."""
-    return {"schema": DEVELOPER_SCHEMA, "generated_at": _now(), "month": month, "seat": note,
-            "accuracy": accuracy_notes(), "rows": json_records(table), "warnings": warnings}
+def developers_document(table: pd.DataFrame, month: str, note: str, warnings: list[str],
+                        filters: dict[str, object] | None = None) -> dict[str, Any]:
+    """Total AI cost per developer as one JSON document (``filters``: what narrowed it, ``{}`` for none)."""
+    return {"schema": DEVELOPER_SCHEMA, "generated_at": _now(), "month": month, "filters": filters or {},
+            "seat": note, "accuracy": accuracy_notes(), "rows": json_records(table), "warnings": warnings}
 
 
 # Files
@@ -667,12 +670,14 @@ def chargeback_output(chargeback: Chargeback, max_rows: int) -> Output:
 
 
 def developers_output(table: pd.DataFrame, month: str, note: str, warnings: list[str], max_rows: int,
-                      period: Period, days: str = "") -> Output:
+                      period: Period, days: str = "", filters: dict[str, object] | None = None) -> Output:
     """Total AI cost per developer in every form (CSV rows end with the days they cover, through today at the
-    latest, and the zone, as the chargeback's do); ``days`` is the line saying which days the Bedrock logs cover."""
-    return Output(developers_text(table, month, note, warnings, max_rows, days),
-                  developers_document(table, month, note, warnings), {"": table}, f"bedrock_developer_costs_{month}",
-                  stable=True, period=period)
+    latest, the zone and the ``filters``, as the chargeback's do); ``days`` is the line saying which days the Bedrock
+    logs cover. A run narrowed by ``filters`` is named apart, so it never replaces the whole month's files."""
+    return Output(developers_text(table, month, note, warnings, max_rows, days, filters),
+                  developers_document(table, month, note, warnings, filters), {"": table},
+                  f"bedrock_developer_costs_{month}{filtered_suffix(filters)}", stable=True, period=period,
+                  row_end={"filters": filters_text(filters)})
 
 
 def as_demo(output: Output) -> Output:

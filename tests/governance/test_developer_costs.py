@@ -1,0 +1,114 @@
+"""--developer-costs end to end in-process: what filters narrow, priced parts, unreadable Amazon Q / Kiro inputs and
+the days read, against plain computations over the records written."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+import bedrock_tracker_cli
+from bedrock_usage.demo.writer import write_local
+from tests.qdev.test_kiro_edges import ana, write_report
+from tests.qdev.test_offline import offline  # noqa: F401  (fixture)
+
+ACCOUNT = "123456789012"
+SSO = "AWSReservedSSO_Developers_0123456789abcdef"
+HAIKU = "anthropic.claude-3-haiku-20240307-v1:0"
+MYSTERY = "acme.mystery-model-v1:0"  # no price in the book
+HAIKU_RATES = (0.25 / 1e6, 1.25 / 1e6)  # Claude 3 Haiku's published on-demand USD per input / output token
+MONTH = "2025-11"
+
+
+def call(n: int, user: str, model: str = HAIKU, day: date = date(2025, 11, 3)) -> dict:
+    """One Converse call of the SSO session ``user`` (an e-mail) on ``day``."""
+    return {"schemaType": "ModelInvocationLog", "schemaVersion": "1.0", "timestamp": f"{day}T10:{n % 60:02d}:00Z",
+            "accountId": ACCOUNT, "identity": {"arn": f"arn:aws:sts::{ACCOUNT}:assumed-role/{SSO}/{user}"},
+            "region": "us-east-1", "requestId": f"dev-{day}-{n}", "operation": "Converse", "modelId": model,
+            "input": {"inputTokenCount": 1000 + 10 * n}, "output": {"outputTokenCount": 200 + n}}
+
+
+def user_of(record: dict) -> str:
+    return record["identity"]["arn"].rsplit("/", 1)[1]
+
+
+def run(capsys: pytest.CaptureFixture[str], logs: Path, qdev: Path, *args: str) -> tuple[int, str, str]:
+    """The report CLI's exit code, standard output and standard error for ``args``."""
+    code = bedrock_tracker_cli.main(["--engine", "local", "--logs-dir", str(logs), "--quiet", "--qdev-logs-dir",
+                                     str(qdev), *args])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+@pytest.fixture
+def scene(tmp_path: Path) -> tuple[Path, Path, list[dict]]:
+    """Bedrock calls of Alex and Bora; Kiro reports of Alex and Ana (Ana has no Bedrock call)."""
+    records = [call(n, "alex@example.com") for n in range(3)] + [call(n, "bora@example.com") for n in range(3, 7)]
+    write_local(tmp_path / "logs", records)
+    write_report(tmp_path / "qdev", date(2025, 11, 2), [
+        ana(date(2025, 11, 2), 100),
+        ana(date(2025, 11, 2), 40, UserId="alex-id", User_Email="alex@example.com")])
+    return tmp_path / "logs", tmp_path / "qdev", records
+
+
+@pytest.mark.usefixtures("offline")
+def test_a_user_pattern_lists_only_its_developers_and_never_replaces_the_months_file(
+        scene: tuple[Path, Path, list[dict]], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``--user-pattern alex``: Alex alone is listed; the files are named apart by the filters, say them, and leave
+    the whole month's file as it was."""
+    logs, qdev, _ = scene
+    out = tmp_path / "out"
+    assert run(capsys, logs, qdev, "--developer-costs", MONTH, "--format", "csv", "--output-dir", str(out))[0] == 0
+    month_file = out / f"bedrock_developer_costs_{MONTH}.csv"
+    before = month_file.read_bytes()
+    with month_file.open() as handle:
+        assert {row["developer"] for row in csv.DictReader(handle)} == {
+            "alex@example.com", "bora@example.com", "ana.silva@example.com"}
+
+    args = ("--developer-costs", MONTH, "--user-pattern", "alex")
+    assert run(capsys, logs, qdev, *args, "--format", "csv", "--output-dir", str(out))[0] == 0
+    assert month_file.read_bytes() == before
+    (narrowed,) = out.glob(f"bedrock_developer_costs_{MONTH}_filtered-*.csv")
+    assert re.fullmatch(rf"bedrock_developer_costs_{MONTH}_filtered-[0-9a-f]{{8}}\.csv", narrowed.name)
+    with narrowed.open() as handle:
+        rows = list(csv.DictReader(handle))
+    assert [row["developer"] for row in rows] == ["alex@example.com"]
+    assert {row["filters"] for row in rows} == {json.dumps({"user_pattern": "alex"}, separators=(",", ":"))}
+
+
+@pytest.mark.usefixtures("offline")
+def test_a_user_pattern_says_its_filters_and_keeps_both_sides_of_its_developers(
+        scene: tuple[Path, Path, list[dict]], capsys: pytest.CaptureFixture[str]) -> None:
+    """JSON and terminal say the filters; Alex keeps his Bedrock calls and his Kiro credits, nobody else is shown."""
+    logs, qdev, records = scene
+    args = ("--developer-costs", MONTH, "--user-pattern", "alex")
+    code, text, _ = run(capsys, logs, qdev, *args, "--format", "json", "--output-dir", "-")
+    doc = json.loads(text)
+    assert code == 0 and doc["filters"] == {"user_pattern": "alex"}
+    (alex,) = doc["rows"]
+    assert alex["bedrock_calls"] == sum(user_of(r) == "alex@example.com" for r in records) == 3
+    assert alex["kiro_credits"] == 40
+    terminal = run(capsys, logs, qdev, *args)[1]
+    assert 'Only the calls of {"user_pattern":"alex"}: not the whole month\'s cost of every developer.' in terminal
+    assert "ana.silva@example.com" not in terminal and "bora@example.com" not in terminal
+
+
+@pytest.mark.usefixtures("offline")
+def test_a_model_filter_narrows_the_bedrock_calls_only_and_says_so(
+        scene: tuple[Path, Path, list[dict]], capsys: pytest.CaptureFixture[str]) -> None:
+    """``--model`` keeps every Amazon Q / Kiro subscriber (Ana, without a Bedrock call of it) and says so."""
+    logs, qdev, records = scene
+    code, text, _ = run(capsys, logs, qdev, "--developer-costs", MONTH, "--model", HAIKU, "--format", "json",
+                        "--output-dir", "-")
+    doc = json.loads(text)
+    assert code == 0 and doc["filters"] == {"models": [HAIKU]}
+    rows = {row["developer"]: row for row in doc["rows"]}
+    assert set(rows) == {"alex@example.com", "bora@example.com", "ana.silva@example.com"}
+    assert rows["ana.silva@example.com"]["kiro_credits"] == 100
+    assert rows["bora@example.com"]["bedrock_calls"] == sum(user_of(r) == "bora@example.com" for r in records)
+    assert ("--model narrows the Bedrock calls only: every Amazon Q Developer / Kiro subscriber is listed, with "
+            "their whole seat and Kiro cost") in doc["warnings"]
