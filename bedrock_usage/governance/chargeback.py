@@ -21,6 +21,7 @@ import pandas as pd
 from ..errors import UsageError
 from ..logs.identity import person_name
 from ..logs.period import Period
+from ..output.wording import counted
 from ..pricing import PriceFile
 from ..qdev.analysis import Filters as QDevFilters
 from ..qdev.analysis import Identities, Options, QDevReport, Source, named
@@ -355,6 +356,19 @@ def developer_warnings(qdev_users: list[QDevUser]) -> list[str]:
         lines.append(f"{unnamed} Amazon Q Developer / Kiro user(s) have no e-mail in any source and cannot meet "
                      "their Bedrock spend: name them with --user-map or --identity-store")
     return lines
+
+
+def unpriced_developers(table: pd.DataFrame) -> list[str]:
+    """A line naming the developers with Bedrock calls without a price: their Bedrock cost and total are the priced
+    part only (unknown where none of their calls is priced)."""
+    part = table.loc[table["bedrock_unpriced_calls"] > 0].sort_values("developer")
+    if part.empty:
+        return []
+    named = "; ".join(f"{row.developer}: {counted(int(row.bedrock_unpriced_calls), 'call')}"
+                      for row in part.itertuples())
+    return [f"Bedrock calls without a price for {counted(len(part), 'developer')} ({named}): their Bedrock cost and "
+            "total are the priced part only (unknown where none of their calls is priced); the calls are in "
+            "bedrock_unpriced_calls"]
 
 
 # The filters of the Bedrock calls alone, by the option that sets them: the Amazon Q / Kiro side has no such values.

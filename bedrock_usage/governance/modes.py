@@ -87,8 +87,8 @@ def developer_costs_output(args: argparse.Namespace, facts: pd.DataFrame, scan: 
     people, qdev_warnings = chargeback.qdev_subscribers(store, month, identities, args.kiro_prices,
                                                         args.user_pattern or None)
     table = chargeback.developer_costs(facts, people, month.start, month.end)
-    notes = [*days.warnings(), *warnings, *chargeback.filter_notes(filters), *qdev_warnings,
-             *chargeback.developer_warnings(people)]
+    notes = [*days.warnings(), *warnings, *chargeback.filter_notes(filters), *chargeback.unpriced_developers(table),
+             *qdev_warnings, *chargeback.developer_warnings(people)]
     return gr.developers_output(table, args.developer_costs, chargeback.seat_note(month.start, month.end), notes,
                                 args.max_rows, month, days.headline(), filters)
 

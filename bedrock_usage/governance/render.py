@@ -576,6 +576,21 @@ _DEVELOPERS: list[Column] = [
 ]
 
 
+def _developer_parts(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with the Bedrock cost and the total as text, marked ``(priced part)``, on the rows of developers with
+    Bedrock calls without a price (a Bedrock cost ``unpriced`` where none of their calls has one; an unknown total
+    stays ``-``)."""
+    unpriced = table["bedrock_unpriced_calls"] > 0
+    if not unpriced.any():
+        return table
+    shown = table.astype(dict.fromkeys(["bedrock_cost_usd", "total_cost_usd"], object))
+    for index, row in table.loc[unpriced].iterrows():
+        shown.at[index, "bedrock_cost_usd"] = estimate_text(row["bedrock_cost_usd"], row["bedrock_unpriced_calls"])
+        if not _is_missing(row["total_cost_usd"]):
+            shown.at[index, "total_cost_usd"] = estimate_text(row["total_cost_usd"], row["bedrock_unpriced_calls"])
+    return shown
+
+
 def developers_text(table: pd.DataFrame, month: str, note: str, warnings: list[str], max_rows: int = 0,
                     days: str = "", filters: dict[str, object] | None = None) -> str:
     """Total AI cost per developer as terminal text, ``days`` (the days the Bedrock logs cover) on its third line
@@ -585,7 +600,7 @@ def developers_text(table: pd.DataFrame, month: str, note: str, warnings: list[s
              *map(visible, only_line(filters, "the whole month's cost of every developer")),
              "Bedrock cost is estimated from list prices; seats and Kiro tiers are subscription prices.",
              *([days] if days else []), "",
-             table_text(table, _DEVELOPERS, max_rows), "", f"Seat: {note}."]
+             table_text(_developer_parts(table), _DEVELOPERS, max_rows), "", f"Seat: {note}."]
     return "\n".join(lines + _warnings([line for line in warnings if line != days]))
 
 

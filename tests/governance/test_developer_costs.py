@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import re
 from datetime import date
 from pathlib import Path
@@ -44,15 +45,20 @@ def run(capsys: pytest.CaptureFixture[str], logs: Path, qdev: Path, *args: str) 
     return code, out.out, out.err
 
 
-@pytest.fixture
-def scene(tmp_path: Path) -> tuple[Path, Path, list[dict]]:
-    """Bedrock calls of Alex and Bora; Kiro reports of Alex and Ana (Ana has no Bedrock call)."""
+def write_scene(root: Path, more: list[dict]) -> tuple[Path, Path, list[dict]]:
+    """Bedrock calls of Alex and Bora and ``more``; Kiro reports of Alex and Ana (Ana has no Bedrock call), both on
+    Kiro Pro ($20 a month)."""
     records = [call(n, "alex@example.com") for n in range(3)] + [call(n, "bora@example.com") for n in range(3, 7)]
-    write_local(tmp_path / "logs", records)
-    write_report(tmp_path / "qdev", date(2025, 11, 2), [
+    write_local(root / "logs", records + more)
+    write_report(root / "qdev", date(2025, 11, 2), [
         ana(date(2025, 11, 2), 100),
         ana(date(2025, 11, 2), 40, UserId="alex-id", User_Email="alex@example.com")])
-    return tmp_path / "logs", tmp_path / "qdev", records
+    return root / "logs", root / "qdev", records + more
+
+
+@pytest.fixture
+def scene(tmp_path: Path) -> tuple[Path, Path, list[dict]]:
+    return write_scene(tmp_path, [])
 
 
 @pytest.mark.usefixtures("offline")
@@ -112,3 +118,39 @@ def test_a_model_filter_narrows_the_bedrock_calls_only_and_says_so(
     assert rows["bora@example.com"]["bedrock_calls"] == sum(user_of(r) == "bora@example.com" for r in records)
     assert ("--model narrows the Bedrock calls only: every Amazon Q Developer / Kiro subscriber is listed, with "
             "their whole seat and Kiro cost") in doc["warnings"]
+
+
+def priced_cost(records: list[dict], user: str) -> float:
+    """The cost of ``user``'s Claude 3 Haiku calls at the published price: the priced part of their Bedrock spend."""
+    return math.fsum(r["input"]["inputTokenCount"] * HAIKU_RATES[0] + r["output"]["outputTokenCount"] * HAIKU_RATES[1]
+                     for r in records if user_of(r) == user and r["modelId"] == HAIKU)
+
+
+@pytest.mark.usefixtures("offline")
+def test_a_developer_with_unpriced_bedrock_calls_shows_the_priced_part_marked(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Alex has a call of a model without a price: his Bedrock cost and total are marked ``(priced part)`` and a
+    note names him; Bora's, all priced, are not; JSON keeps the numbers and the count of unpriced calls."""
+    logs, qdev, records = write_scene(tmp_path, [call(9, "alex@example.com", MYSTERY), call(10, "carl@example.com",
+                                                                                           MYSTERY)])
+    alex, bora = priced_cost(records, "alex@example.com"), priced_cost(records, "bora@example.com")
+    kiro = 20.0  # Kiro Pro's published $20 a month, the whole of November
+    code, text, _ = run(capsys, logs, qdev, "--developer-costs", MONTH)
+    assert code == 0
+    lines = text.splitlines()
+    header = next(line for line in lines if line.startswith("Developer"))
+    names = re.split(r"\s{2,}", header.strip())
+    cells = {row[0]: dict(zip(names, row, strict=True)) for row in
+             (re.split(r"\s{2,}", line.strip()) for line in lines if line.startswith(("alex@", "bora@", "carl@")))}
+    assert cells["alex@example.com"]["Bedrock cost"] == f"${alex:,.4f} (priced part)"
+    assert cells["alex@example.com"]["Total"] == f"${alex + kiro:,.4f} (priced part)"
+    assert (cells["bora@example.com"]["Bedrock cost"], cells["bora@example.com"]["Total"]) == (
+        f"${bora:,.4f}", f"${bora:,.4f}")
+    assert (cells["carl@example.com"]["Bedrock cost"], cells["carl@example.com"]["Total"]) == ("unpriced", "-")
+    assert ("  - Bedrock calls without a price for 2 developers (alex@example.com: 1 call; carl@example.com: 1 call): "
+            "their Bedrock cost and total are the priced part only") in text
+    doc = json.loads(run(capsys, logs, qdev, "--developer-costs", MONTH, "--format", "json", "--output-dir", "-")[1])
+    rows = {row["developer"]: row for row in doc["rows"]}
+    assert rows["alex@example.com"]["bedrock_cost_usd"] == pytest.approx(alex, rel=1e-12)
+    assert rows["alex@example.com"]["total_cost_usd"] == pytest.approx(alex + kiro, rel=1e-12)
+    assert [rows[name]["bedrock_unpriced_calls"] for name in ("alex@example.com", "bora@example.com")] == [1, 0]
