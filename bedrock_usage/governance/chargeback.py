@@ -264,7 +264,30 @@ def qdev_subscribers(store: LogStore, period: Period, identities: Identities | N
     skipped, tiers unpriced, ...), each line marked as the Amazon Q / Kiro side's."""
     report = analyze_qdev(Source(store), period, QDevFilters(user_pattern=user_pattern),
                           Options(kiro_prices=kiro_prices), identities=identities)
+    refusal = none_readable(report)
+    if refusal:
+        raise UsageError(refusal)
     return qdev_people(report), [f"{QDEV_SIDE}: {line}" for line in report.warnings]
+
+
+def none_readable(report: QDevReport) -> str | None:
+    """Why no developer costs are made when every Amazon Q / Kiro file of the period was skipped as unreadable and
+    none was read ($0 seats would read as no spend): how many of each kind, and why; None otherwise (also when there
+    was no file at all)."""
+    kinds = [("prompt-log file", report.files.read, report.files.skipped)]
+    if report.activity is not None:
+        kinds.append(("activity report", report.activity.stats.files_read, report.activity.stats.skipped_files))
+    if report.kiro is not None:
+        kinds.append(("Kiro user report", report.kiro.stats.files_read, report.kiro.stats.skipped_files))
+    skipped = sum(sum(reasons.values()) for _, _, reasons in kinds)
+    if not skipped or any(read for _, read, _ in kinds):
+        return None
+    why = "; ".join(f"{counted(sum(reasons.values()), kind)}: "
+                    + ", ".join(f"{count:,} {reason}" for reason, count in reasons.most_common())
+                    for kind, _, reasons in kinds if reasons)
+    return (f"none of the {counted(skipped, 'Amazon Q / Kiro file')} of {report.period.label()} could be read ({why}), "
+            "so no developer costs are made ($0 seats and Kiro costs would read as no spend): read the logs and "
+            "reports as AWS delivers them (whole, gzip-compressed prompt logs; CSV reports)")
 
 
 DEVELOPER_COLUMNS = ["developer", "qdev_user_ids", "bedrock_calls", "bedrock_tokens", "bedrock_cost_usd",

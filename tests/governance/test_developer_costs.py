@@ -4,6 +4,7 @@ the days read, against plain computations over the records written."""
 from __future__ import annotations
 
 import csv
+import gzip
 import json
 import math
 import re
@@ -14,6 +15,7 @@ import pytest
 
 import bedrock_tracker_cli
 from bedrock_usage.demo.writer import write_local
+from tests.qdev.test_kiro_edges import ACCOUNT as KIRO_ACCOUNT
 from tests.qdev.test_kiro_edges import ana, write_report
 from tests.qdev.test_offline import offline  # noqa: F401  (fixture)
 
@@ -154,3 +156,47 @@ def test_a_developer_with_unpriced_bedrock_calls_shows_the_priced_part_marked(
     assert rows["alex@example.com"]["bedrock_cost_usd"] == pytest.approx(alex, rel=1e-12)
     assert rows["alex@example.com"]["total_cost_usd"] == pytest.approx(alex + kiro, rel=1e-12)
     assert [rows[name]["bedrock_unpriced_calls"] for name in ("alex@example.com", "bora@example.com")] == [1, 0]
+
+
+def write_unreadable_prompt_logs(root: Path, count: int) -> None:
+    """``count`` Amazon Q Developer prompt-log files cut short (not whole gzip) on 2025-11-04."""
+    folder = (root / "AWSLogs" / KIRO_ACCOUNT / "QDeveloperLogs" / "GenerateAssistantResponse" / "us-east-1"
+              / "2025" / "11" / "04" / "10")
+    folder.mkdir(parents=True)
+    whole = gzip.compress(json.dumps({"records": []}).encode() * 20)
+    for n in range(count):
+        (folder / f"{KIRO_ACCOUNT}_GenerateAssistantResponse_20251104T10{n:02d}00Z_x.json.gz").write_bytes(whole[:20])
+
+
+@pytest.mark.usefixtures("offline")
+def test_developer_costs_are_refused_when_no_amazon_q_or_kiro_file_could_be_read(
+        scene: tuple[Path, Path, list[dict]], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Two prompt logs cut short and a Kiro report without its header, nothing else: every seat would show $0 as if
+    nobody had one, so the run exits 1 with one line saying which files could not be read and how many."""
+    logs, _, _ = scene
+    qdev = tmp_path / "unreadable"
+    write_unreadable_prompt_logs(qdev, 2)
+    write_report(qdev, date(2025, 11, 5), [ana(date(2025, 11, 5), 10)], header=("Day", "User"))
+    code, out, err = run(capsys, logs, qdev, "--developer-costs", MONTH)
+    assert (code, out) == (1, "")
+    assert err.startswith("error: none of the 3 Amazon Q / Kiro files of 2025-11-01 .. 2025-11-30 (UTC) could be read "
+                          "(2 prompt-log files: 2 truncated or corrupt gzip; 1 Kiro user report: 1 no Date/UserId "
+                          "header), so no developer costs are made")
+    assert err.count("\n") == 1
+
+
+@pytest.mark.usefixtures("offline")
+def test_developer_costs_stand_when_some_amazon_q_file_was_read_or_none_was_there(
+        scene: tuple[Path, Path, list[dict]], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Unreadable prompt logs beside a readable Kiro report: the report stands, with a warning (exit 0); a folder
+    without any file of the month is as before (exit 0), its seats none."""
+    logs, qdev, _ = scene
+    write_unreadable_prompt_logs(qdev, 2)
+    code, out, _ = run(capsys, logs, qdev, "--developer-costs", MONTH, "--format", "json", "--output-dir", "-")
+    doc = json.loads(out)
+    assert code == 0 and {row["developer"]: row["kiro_credits"] for row in doc["rows"]}["ana.silva@example.com"] == 100
+    assert "Amazon Q / Kiro: skipped 2 unreadable prompt-log files (2 truncated or corrupt gzip)" in doc["warnings"]
+    other_month = tmp_path / "october"
+    write_report(other_month, date(2025, 10, 10), [ana(date(2025, 10, 10), 10)])
+    code, out, _ = run(capsys, logs, other_month, "--developer-costs", MONTH, "--format", "json", "--output-dir", "-")
+    assert code == 0 and not any(row["seat_cost_usd"] or row["kiro_tier"] for row in json.loads(out)["rows"])
