@@ -14,7 +14,7 @@ from ..aws.session import Aws
 from ..engines.base import Engine, ScanStats
 from ..engines.queries import Filters
 from ..errors import UsageError
-from ..logs.period import Period, check_zone, readable, resolve_period
+from ..logs.period import Period, check_zone, readable, resolve_period, through_today
 from ..logs.regions import requested_regions, resolve_regions
 from ..output.command import EXIT_ENVIRONMENT, EXIT_OK
 from ..output.progress import terminal_progress
@@ -42,13 +42,15 @@ def caller_bill_source(args: argparse.Namespace) -> callers.BillSource | None:
 
 
 def scan_period(args: argparse.Namespace, mode: str) -> Period:
-    """The days a governance mode reads: UTC days, a month, or history before the period."""
-    return readable(lambda: _governance_days(args, mode))
+    """The days a governance mode reads: UTC days, a month through today (days to come have no logs; a month to come
+    is refused), or history before the period."""
+    period = readable(lambda: _governance_days(args, mode))
+    return through_today(period)[0] if mode in MONTH_MODES else period
 
 
 def _governance_days(args: argparse.Namespace, mode: str) -> Period:
     tz = check_zone(args.tz)
-    if mode in ("chargeback", "developer_costs"):
+    if mode in MONTH_MODES:
         return chargeback.month_period(getattr(args, mode), tz)
     if mode == "reconcile":
         return resolve_period(days=args.days, start=args.start_date, end=args.end_date, tz="UTC")
@@ -66,10 +68,10 @@ def _filtered(args: argparse.Namespace) -> bool:
 def developer_costs_output(args: argparse.Namespace, facts: pd.DataFrame, scan: Period, aws: Aws | None,
                            warnings: list[str], unread: tuple[date, ...] = (),
                            filters: dict[str, object] | None = None) -> gr.Output:
-    """--developer-costs for the month ``scan`` holds: seats and Kiro tiers prorated through today at the latest
-    (never over days to come), and the days the Bedrock logs cover first among the warnings, then the Bedrock
-    scan's, what the ``filters`` narrowed, then the Amazon Q / Kiro report's (what it skipped or could not price).
-    ``--user-pattern`` narrows the developers of both sides; the other filters the Bedrock calls only."""
+    """--developer-costs for the month ``scan`` reads (through today at the latest): seats and Kiro tiers prorated
+    over those days (never over days to come), and the days the Bedrock logs cover first among the warnings, then
+    the Bedrock scan's, what the ``filters`` narrowed, then the Amazon Q / Kiro report's (what it skipped or could not
+    price). ``--user-pattern`` narrows the developers of both sides; the other filters the Bedrock calls only."""
     filters = filters or {}
     user_map = args.user_map
     if args.demo and not (args.qdev_logs_dir or args.qdev_bucket):
@@ -82,15 +84,15 @@ def developer_costs_output(args: argparse.Namespace, facts: pd.DataFrame, scan: 
     lookup = (IdentityCenter((aws or Aws.connect(args.profile)).client("identitystore"),
                              check_store_option(args.identity_store)) if args.identity_store else None)
     identities = Identities(read_user_map(user_map) if user_map else {}, lookup)
-    days = coverage.log_coverage(facts, scan, filtered=_filtered(args), subject="the Bedrock cost", unread=unread)
-    month = Period(scan.start, days.through, scan.tz)
-    people, qdev_warnings = chargeback.qdev_subscribers(store, month, identities, args.kiro_prices,
+    whole = chargeback.month_period(args.developer_costs, scan.tz)
+    days = coverage.log_coverage(facts, whole, filtered=_filtered(args), subject="the Bedrock cost", unread=unread)
+    people, qdev_warnings = chargeback.qdev_subscribers(store, scan, identities, args.kiro_prices,
                                                         args.user_pattern or None)
-    table = chargeback.developer_costs(facts, people, month.start, month.end)
+    table = chargeback.developer_costs(facts, people, scan.start, scan.end)
     notes = [*days.warnings(), *warnings, *chargeback.filter_notes(filters), *chargeback.unpriced_developers(table),
              *qdev_warnings, *chargeback.developer_warnings(people)]
-    return gr.developers_output(table, args.developer_costs, chargeback.seat_note(month.start, month.end), notes,
-                                args.max_rows, month, days.headline(), filters)
+    return gr.developers_output(table, args.developer_costs, chargeback.seat_note(scan.start, scan.end), notes,
+                                args.max_rows, scan, days.headline(), filters)
 
 
 def _unread_days(stats: ScanStats) -> tuple[date, ...]:
@@ -121,8 +123,6 @@ def run_governance(
                          "local files)")
     if mode in ("check_budgets", "anomalies"):
         anomalies.day_in_progress(scan.end, scan.tz)  # a forecast as of a day to come is refused before reading
-    if mode in MONTH_MODES:
-        coverage.through_day(scan)  # a month to come is refused before reading
     budget_list = budgets.load_budgets(args.check_budgets) if mode == "check_budgets" else []
     tags = [*budgets.tag_keys(budget_list)]
     if mode == "chargeback":

@@ -8,7 +8,7 @@ import gzip
 import json
 import math
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -39,10 +39,11 @@ def user_of(record: dict) -> str:
     return record["identity"]["arn"].rsplit("/", 1)[1]
 
 
-def run(capsys: pytest.CaptureFixture[str], logs: Path, qdev: Path, *args: str) -> tuple[int, str, str]:
-    """The report CLI's exit code, standard output and standard error for ``args``."""
-    code = bedrock_tracker_cli.main(["--engine", "local", "--logs-dir", str(logs), "--quiet", "--qdev-logs-dir",
-                                     str(qdev), *args])
+def run(capsys: pytest.CaptureFixture[str], logs: Path, qdev: Path | None, *args: str) -> tuple[int, str, str]:
+    """The report CLI's exit code, standard output and standard error for ``args`` (and ``qdev`` as the Amazon Q /
+    Kiro logs, when given)."""
+    qdev_args = ["--qdev-logs-dir", str(qdev)] if qdev else []
+    code = bedrock_tracker_cli.main(["--engine", "local", "--logs-dir", str(logs), "--quiet", *qdev_args, *args])
     out = capsys.readouterr()
     return code, out.out, out.err
 
@@ -200,3 +201,21 @@ def test_developer_costs_stand_when_some_amazon_q_file_was_read_or_none_was_ther
     write_report(other_month, date(2025, 10, 10), [ana(date(2025, 10, 10), 10)])
     code, out, _ = run(capsys, logs, other_month, "--developer-costs", MONTH, "--format", "json", "--output-dir", "-")
     assert code == 0 and not any(row["seat_cost_usd"] or row["kiro_tier"] for row in json.loads(out)["rows"])
+
+
+@pytest.mark.usefixtures("offline")
+@pytest.mark.parametrize("mode", ["--developer-costs", "--chargeback"])
+def test_the_month_in_progress_names_the_days_read_not_days_to_come(
+        scene: tuple[Path, Path, list[dict]], mode: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """The current month is read through today: a month without calls says so of its first day .. today, never of
+    the days to come."""
+    logs, qdev, _ = scene
+    today = datetime.now(UTC).date()
+    first = today.replace(day=1)
+    code, out, err = run(capsys, logs, qdev if mode == "--developer-costs" else None, mode, first.strftime("%Y-%m"),
+                         "--format", "json", "--output-dir", "-")
+    if datetime.now(UTC).date() != today:
+        pytest.skip("the day changed during the test")
+    assert code == 0, err
+    (no_calls,) = [line for line in json.loads(out)["warnings"] if line.startswith("no calls in ")]
+    assert no_calls.startswith(f"no calls in {first} .. {today} (UTC) in us-east-1 ")
