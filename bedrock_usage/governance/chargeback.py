@@ -24,7 +24,7 @@ from ..logs.period import Period
 from ..output.wording import counted
 from ..pricing import PriceFile
 from ..qdev.analysis import Filters as QDevFilters
-from ..qdev.analysis import Identities, Options, QDevReport, Source, named
+from ..qdev.analysis import Identities, Options, QDevReport, Source, kiro_unreported, named
 from ..qdev.analysis import analyze as analyze_qdev
 from ..qdev.cost import SUBSCRIPTION_SOURCE, SUBSCRIPTION_USD_PER_USER_MONTH, prorated_subscription
 from ..qdev.kiro_prices import PRICES_ENV as KIRO_PRICES_ENV
@@ -211,6 +211,7 @@ class QDevUser:
     kiro_credits: float = 0.0
     kiro_overage_credits: float = 0.0
     kiro_cost_usd: float | None = None
+    kiro_unreported: bool = False  # seen using Kiro, but the Kiro user reports read have no row of theirs
 
 
 def _by_user(table: pd.DataFrame | None, column: str) -> dict[str, object]:
@@ -240,6 +241,7 @@ def qdev_people(report: QDevReport) -> list[QDevUser]:
                   kiro.per_user if kiro else None):
         for user, user_ids in _by_user(table, "user_ids").items():
             ids.setdefault(str(user), set()).update(str(user_ids).split(", "))
+    unreported = set(kiro_unreported(report))
     people = []
     for user in sorted(q_users | kiro_users | set(counts) | set(events)):
         row = per_kiro.loc[user] if per_kiro is not None and user in per_kiro.index else None
@@ -250,7 +252,7 @@ def qdev_people(report: QDevReport) -> list[QDevUser]:
             kiro_tier="" if row is None else str(row["tier"]),
             kiro_credits=0.0 if row is None else float(row["credits"]),
             kiro_overage_credits=0.0 if row is None else float(row["overage_credits"]),
-            kiro_cost_usd=cost,
+            kiro_cost_usd=cost, kiro_unreported=user in unreported,
         ))
     return people
 
@@ -360,7 +362,8 @@ def _one_per_email(users: list[QDevUser]) -> list[QDevUser]:
             kiro_tier=" / ".join(dict.fromkeys(user.kiro_tier for user in kiro if user.kiro_tier)),
             kiro_credits=math.fsum(user.kiro_credits for user in kiro),
             kiro_overage_credits=math.fsum(user.kiro_overage_credits for user in kiro),
-            kiro_cost_usd=None if not costs or None in costs else math.fsum(costs)))
+            kiro_cost_usd=None if not costs or None in costs else math.fsum(costs),
+            kiro_unreported=any(user.kiro_unreported for user in kiro)))
     return merged
 
 
@@ -369,7 +372,12 @@ def developer_warnings(qdev_users: list[QDevUser]) -> list[str]:
     e-mail whatever its letter case, as the table counts them)."""
     qdev_users = _one_per_email(qdev_users)
     lines = []
-    unpriced = sorted(user.developer for user in qdev_users if user.kiro and user.kiro_cost_usd is None)
+    unknown = [user for user in qdev_users if user.kiro and user.kiro_cost_usd is None]
+    unreported = sorted(user.developer for user in unknown if user.kiro_unreported)
+    if unreported:
+        lines.append(f"Kiro cost unknown for {len(unreported)} developer(s) the Kiro user reports have no row for in "
+                     f"the period ({', '.join(unreported)})")
+    unpriced = sorted(user.developer for user in unknown if not user.kiro_unreported)
     if unpriced:
         lines.append(f"Kiro cost unknown for {len(unpriced)} developer(s) without a priced tier in the Kiro user "
                      f"reports ({', '.join(unpriced)}): add the tier with --kiro-prices FILE (or "

@@ -544,6 +544,19 @@ def test_developer_costs_charge_one_kiro_seat_for_two_spellings_of_an_email_id(t
     assert row["total_cost_usd"] == pytest.approx(40 * 15 / 30, rel=1e-12)
 
 
+@pytest.mark.usefixtures("offline")
+def test_a_kiro_user_the_reports_have_no_row_for_is_not_told_to_turn_them_on(tmp_path: Path) -> None:
+    """The reports are on and hold Ana's row; the person of the Kiro prompt log has none."""
+    first, last = date(2026, 11, 1), date(2026, 11, 30)
+    write_kiro_chat(tmp_path, "us-east-1", "2026-11-03T10:00:00.000000Z", "claude-sonnet-4.5", "Fix it", "Done.")
+    write_report(tmp_path, date(2026, 11, 5), [ana(date(2026, 11, 5), 10)])
+    users = qdev_people(analyze_qdev(Source(LocalStore(tmp_path)), Period(first, last)))
+    lines = developer_warnings(users)
+    assert lines[0] == (f"Kiro cost unknown for 1 developer(s) the Kiro user reports have no row for in the period "
+                        f"({COST_USER})")
+    assert not any("turn on the reports" in line for line in lines)
+
+
 @pytest.mark.slow
 def test_developer_costs_cli_with_q_developer_and_kiro_logs(logs: Path, no_aws_env: dict[str, str],
                                                             tmp_path: Path) -> None:
