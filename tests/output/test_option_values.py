@@ -21,7 +21,8 @@ def test_the_report_cli_keeps_every_region_of_a_repeated_option() -> None:
 def test_the_amazon_q_analyzer_and_the_setup_scripts_keep_every_region() -> None:
     argv = ["--regions", "us-east-1", "--regions", "eu-central-1"]
     assert qcli_s3_analyzer.build_parser().parse_args(argv).regions == ["us-east-1", "eu-central-1"]
-    assert make_parser("setup.py", "a setup script", "", exit_codes="").parse_args(argv).regions == ["us-east-1", "eu-central-1"]
+    setup = make_parser("setup.py", "a setup script", "", exit_codes="")
+    assert setup.parse_args(argv).regions == ["us-east-1", "eu-central-1"]
 
 
 def test_a_wrong_service_is_an_option_mistake_exit_1(capsys: pytest.CaptureFixture[str]) -> None:
