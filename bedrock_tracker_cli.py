@@ -36,6 +36,7 @@ with interrupt_ends_run():  # Ctrl-C while the modules load ends the run as late
         UsageErrorParser,
         hint_without_aws,
         named,
+        named_path,
         pattern,
         print_warnings,
         report_main,
@@ -101,7 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
     source = parser.add_argument_group("data source")
     source.add_argument("--engine", choices=("athena", "local"),
                         help="athena (default with AWS) or local (DuckDB over --logs-dir)")
-    source.add_argument("--logs-dir", type=Path,
+    source.add_argument("--logs-dir", type=named_path,
                         help="folder with log objects in the S3 layout (AWSLogs/...); "
                         "with --engine local the default is the mirror --sync fills")
     source.add_argument("--demo", action="store_true",

@@ -28,6 +28,7 @@ with interrupt_ends_run():  # Ctrl-C while the modules load ends the run as late
         UsageErrorParser,
         hint_without_aws,
         named,
+        named_path,
         pattern,
         print_warnings,
         report_main,
@@ -87,6 +88,7 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
     where = parser.add_argument_group("where the logs are (choose one; default: S3 with the default bucket)")
     where.add_argument(
         "--bucket",
+        type=named,
         help="S3 bucket holding the logs (default: " + DEFAULT_BUCKET + ", account from STS)",
     )
     where.add_argument(
@@ -97,7 +99,7 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
         help="key prefix in front of AWSLogs/ (repeatable, e.g. once for prompt logs and once for activity "
         "reports; default: the bucket root and every top-level folder)",
     )
-    where.add_argument("--logs-dir", type=Path, help="a local folder laid out like the bucket, instead of S3")
+    where.add_argument("--logs-dir", type=named_path, help="a local folder laid out like the bucket, instead of S3")
     where.add_argument(
         "--demo",
         action="store_true",
@@ -142,19 +144,21 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
     )
     who.add_argument(
         "--user-map",
-        type=Path,
+        type=named_path,
         metavar="CSV",
         help="a CSV with userId and email columns (optional displayName): names people the Kiro reports do not "
         "(with --demo: the demo's own map)",
     )
     who.add_argument(
         "--identity-store",
+        type=named,
         metavar="auto|d-XXXXXXXXXX",
         help="look people without an e-mail up in IAM Identity Center (identitystore DescribeUser/ListUsers, "
         "cached for 7 days): auto = the directories named in the user ids",
     )
     who.add_argument(
         "--identity-region",
+        type=named,
         metavar="REGION",
         help="with --identity-store: the Region of IAM Identity Center (default: the profile's Region)",
     )
@@ -181,6 +185,7 @@ def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
     )
     what.add_argument(
         "--kiro-prices",
+        type=named,
         metavar="FILE",
         help=f"Kiro tier prices (CSV or JSON, the columns of bedrock_usage/qdev/kiro_prices.csv) on top of the "
         f"built-in ones (default: ${KIRO_PRICES_ENV} if set)",

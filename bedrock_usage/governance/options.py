@@ -9,9 +9,9 @@ from __future__ import annotations
 import argparse
 import math
 import urllib.parse
-from pathlib import Path
 
 from ..errors import UsageError
+from ..output.command import named, named_path
 from ..qdev.kiro_prices import PRICES_ENV as KIRO_PRICES_ENV
 
 EXIT_ALERT = 3
@@ -64,7 +64,7 @@ def add_governance_arguments(parser: argparse.ArgumentParser) -> None:
                        "Explorer, per region, model and UTC day of the period")
     group.add_argument("--coverage-threshold", type=finite, default=_default("coverage_threshold"), metavar="PCT",
                        help="with --reconcile: flag region-days whose logged / metered calls is below PCT (default 95)")
-    group.add_argument("--cur-dir", type=Path, metavar="DIR",
+    group.add_argument("--cur-dir", type=named_path, metavar="DIR",
                        help="with --reconcile: billed and estimated cost per caller from a local copy of a CUR 2.0 "
                        "export with caller identity (the folder holding data/BILLING_PERIOD=YYYY-MM/); reads only "
                        "local files, no CloudWatch or Cost Explorer")
@@ -103,14 +103,15 @@ def add_governance_arguments(parser: argparse.ArgumentParser) -> None:
                        help="with --chargeback: the group of each row (default application)")
     group.add_argument("--developer-costs", metavar="YYYY-MM",
                        help="Bedrock spend per developer (SSO email) beside their Q Developer seat and Kiro cost")
-    group.add_argument("--qdev-logs-dir", type=Path, metavar="DIR",
+    group.add_argument("--qdev-logs-dir", type=named_path, metavar="DIR",
                        help="with --developer-costs: Q Developer / Kiro logs folder")
-    group.add_argument("--qdev-bucket", metavar="BUCKET", help="with --developer-costs: Q Developer / Kiro logs bucket")
-    group.add_argument("--user-map", metavar="CSV",
+    group.add_argument("--qdev-bucket", type=named, metavar="BUCKET",
+                       help="with --developer-costs: Q Developer / Kiro logs bucket")
+    group.add_argument("--user-map", type=named, metavar="CSV",
                        help="with --developer-costs: CSV with userId,email (any Identity Center id form -> email)")
-    group.add_argument("--identity-store", metavar="auto|d-XXXXXXXXXX",
+    group.add_argument("--identity-store", type=named, metavar="auto|d-XXXXXXXXXX",
                        help="with --developer-costs: look people without an e-mail up in IAM Identity Center")
-    group.add_argument("--kiro-prices", metavar="FILE",
+    group.add_argument("--kiro-prices", type=named, metavar="FILE",
                        help="with --developer-costs: Kiro tier prices (CSV or JSON, the columns of "
                             "bedrock_usage/qdev/kiro_prices.csv) on top of the built-in ones, as qcli_s3_analyzer.py's "
                             f"(default: ${KIRO_PRICES_ENV} if set)")

@@ -9,6 +9,7 @@ import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, TextIO
 
 from ..errors import NoCredentials, SetupRequired, UsageError
@@ -160,6 +161,12 @@ def named(value: str) -> str:
     if not value.strip():
         raise argparse.ArgumentTypeError("empty: give a name")
     return value.strip()
+
+
+def named_path(value: str) -> Path:
+    """An argparse type for a file or folder: refused when blank (an unset variable), which would read the current
+    folder."""
+    return Path(named(value))
 
 
 def pattern(value: str) -> str:

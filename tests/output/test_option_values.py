@@ -33,16 +33,20 @@ def test_a_wrong_service_is_an_option_mistake_exit_1(capsys: pytest.CaptureFixtu
         assert line.startswith("error: argument --service:") and line.endswith("(see bedrock_tracker_cli.py --help)")
 
 
-@pytest.mark.parametrize("option", ["--prices", "--role-suffix", "--inference-profiles", "--output-dir"])
+@pytest.mark.parametrize("option", ["--prices", "--role-suffix", "--inference-profiles", "--output-dir", "--logs-dir",
+                                    "--cur-dir", "--qdev-logs-dir", "--qdev-bucket", "--user-map", "--identity-store",
+                                    "--kiro-prices"])
 def test_an_empty_value_is_refused_not_taken_as_the_default(option: str, capsys: pytest.CaptureFixture[str]) -> None:
     """``--prices=""`` priced at list prices, ``--role-suffix=`` named an application after the whole role,
-    ``--output-dir=`` wrote into report/: each with exit 0."""
+    ``--output-dir=`` wrote into report/, ``--logs-dir=`` read the current folder, ``--kiro-prices=`` priced Kiro at
+    list prices: each with exit 0 (or a message about another thing)."""
     assert bedrock_tracker_cli.main(["--demo", f"{option}=", "--format", "json"]) == 1
     assert capsys.readouterr().err.startswith(f"error: argument {option}: empty")
 
 
-def test_the_other_scripts_refuse_an_empty_price_file_and_output_folder(capsys: pytest.CaptureFixture[str]) -> None:
-    for argv in (["--prices="], ["--output-dir=", "--format", "json"]):
+def test_the_other_scripts_refuse_empty_files_folders_and_names(capsys: pytest.CaptureFixture[str]) -> None:
+    for argv in (["--prices="], ["--output-dir=", "--format", "json"], ["--logs-dir="], ["--bucket="],
+                 ["--user-map="], ["--identity-store="], ["--identity-region="], ["--kiro-prices="]):
         assert qcli_s3_analyzer.main(argv) == 1
         assert capsys.readouterr().err.startswith(f"error: argument {argv[0][:-1]}: empty")
     assert pricing.main(["--prices="]) == 1
