@@ -37,6 +37,7 @@ import shutil
 import stat
 import threading
 import weakref
+import zlib
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
@@ -619,7 +620,8 @@ def unreadable_reason(exc: BaseException, path: str) -> str:
     if gzip_start is False:
         cause = "not gzip"
     elif isinstance(exc, EOFError):
-        cause = "gzip cut short (an object still being written, or a partial copy)"
+        cause = TRAILING_BYTES if _bytes_after_members(path) else \
+            "gzip cut short (an object still being written, or a partial copy)"
     elif isinstance(exc, gzip.BadGzipFile) and str(exc).startswith(_NOT_GZIP):
         cause = TRAILING_BYTES if gzip_start else "not gzip"
     elif isinstance(exc, OSError) and exc.strerror:
@@ -627,6 +629,28 @@ def unreadable_reason(exc: BaseException, path: str) -> str:
     else:  # bad deflate data, or a gzip whose checksum or length does not match what it holds
         cause = DAMAGED_GZIP
     return f"{UNREADABLE}: {cause}"
+
+
+def _bytes_after_members(path: str) -> bool:
+    """Whether the object is whole gzip members followed by bytes that open no member: ISA-L's reader says "ended
+    early" of fewer than a header's bytes after the last member. Inflated again a block at a time, never whole."""
+    try:
+        with open(path, "rb") as handle:
+            rest = handle.read()
+    except OSError:
+        return False
+    while rest[:2] == _GZIP_MAGIC:
+        inflater = zlib.decompressobj(wbits=31)
+        try:
+            while rest and not inflater.eof:
+                inflater.decompress(rest, 1 << 16)
+                rest = inflater.unconsumed_tail
+        except zlib.error:
+            return False
+        if not inflater.eof:
+            return False  # cut short
+        rest = inflater.unused_data
+    return bool(rest)
 
 
 def _starts_as_gzip(path: str) -> bool | None:

@@ -211,12 +211,13 @@ def test_a_short_text_object_is_not_gzip_and_bytes_after_a_gzip_member_are_named
     magic bytes), and a whole gzip member followed by junk read "not gzip"."""
     (path,) = write_records(tmp_path / "logs", [record(1)])
     path.with_name("short.json.gz").write_bytes(b"notgzip")
-    appended = gzip.compress(json.dumps(record(2)).encode() + b"\n") + b"junk after the member"
-    path.with_name("appended.json.gz").write_bytes(appended)
+    member = gzip.compress(json.dumps(record(2)).encode() + b"\n")
+    path.with_name("appended.json.gz").write_bytes(member + b"junk after the member")
+    path.with_name("one-byte.json.gz").write_bytes(member + b"\n")  # fewer bytes than a header: "ended early"
     result = report(tmp_path / "logs", cache_arg(cache, tmp_path))
     assert result.summary["calls"] == 1
     assert result.stats.skipped_objects == {f"{local.UNREADABLE}: not gzip": 1,
-                                            f"{local.UNREADABLE}: {local.TRAILING_BYTES}": 1}
+                                            f"{local.UNREADABLE}: {local.TRAILING_BYTES}": 2}
 
 
 # Bytes that are not UTF-8
