@@ -225,10 +225,15 @@ def configure_region(
     try:
         planned = plan_policy_statements(s3, target.bucket, [writer], replace, hardening=[tls_only],
                                          new_bucket=bucket[0].action == CREATE, new_without_policy=named_as_setups)
-        policy = put_policy(s3, target.bucket, planned, only_shown)
+        denied = denial(planned.document, target)  # known before any write: a refused region changes no policy
+        policy = put_policy(s3, target.bucket, planned, only_shown or denied is not None)
     except AWS_ERRORS:
         result.changes += bucket  # made before the step that failed: the report says so
         raise
+    if denied and not dry_run and any(change.action in WRITES for change in policy):
+        policy = [dataclasses.replace(c, action=SKIP) if c.action in WRITES else c for c in policy]
+        result.notes.append(f"bucket {target.bucket}: policy left as it is, as statement {denied} would still deny "
+                            "Bedrock's log writes")
     if only_shown and not dry_run and any(change.action in WRITES for change in bucket + policy):
         bucket, policy = ([dataclasses.replace(c, action=SKIP) if c.action in WRITES else c for c in changes]
                           for changes in (bucket, policy))
@@ -236,7 +241,6 @@ def configure_region(
                             "would use it was left as it is")
     result.changes += [*bucket, *policy]
     result.notes.extend(kms_notes(s3, target.bucket, target.region, target.account))
-    denied = denial(planned.document, target)
     if denied:
         if logging.action in WRITES:
             result.notes.append(f"logging configuration {target.region} not made: the bucket policy denies Bedrock's "

@@ -1175,7 +1175,8 @@ def test_a_deny_someone_else_wrote_is_named_with_what_to_change_and_setup_does_n
             setup.stdout)
         assert re.search(rf"{region} +❌ failed", setup.stdout.split("📋 Summary")[1])
     kept = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])["Statement"]
-    assert policy["Statement"][1] in kept  # the owner's Deny is never touched
+    assert kept == policy["Statement"]  # a refused region changes no policy: no Allow added beside the Deny
+    assert "policy left as it is, as statement OrgOnly would still deny" in setup.stdout
 
     exempt = {**policy["Statement"][1], "Condition": {
         "StringNotEquals": {"aws:PrincipalOrgID": "o-abc"},
