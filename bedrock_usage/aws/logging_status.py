@@ -356,6 +356,8 @@ def _conditions_hold(conditions: dict[str, Any], request: dict[str, str]) -> boo
 def _condition_holds(operator: str, key: str, expected: Any, request: dict[str, str]) -> bool | None:
     """One operator over one key for Bedrock's write; None for a key or operator this check cannot decide."""
     name = key.lower()  # IAM matches condition key names ignoring case
+    if name == TLS_VERSION_KEY and ":" not in operator:
+        return _tls_condition(operator.removesuffix("IfExists"), _as_list(expected))
     if ":" in operator or not name.startswith("aws:"):
         return None  # ForAnyValue:/ForAllValues: set operators, service keys (s3:x-amz-...): not evaluated
     if name not in request and name not in ABSENT_FOR_SERVICE:
@@ -377,6 +379,21 @@ def _condition_holds(operator: str, key: str, expected: Any, request: dict[str, 
     if matcher is None:
         return None
     return matcher(patterns, actual) is (positive == base)
+
+
+def _tls_condition(operator: str, expected: list[Any]) -> bool | None:
+    """A numeric operator over s3:TlsVersion for Bedrock's write, which comes over TLS 1.2 or 1.3 (S3 takes no other
+    version on any endpoint: Amazon S3 User Guide, "Protecting data in transit with encryption"): decided when both
+    versions give the same answer, None when they differ or the operator is not a numeric comparison."""
+    compare = _NUMERIC.get(operator)
+    try:
+        limits = [float(value) for value in expected]
+    except (TypeError, ValueError):
+        return None
+    if compare is None or not limits:
+        return None
+    answers = {any(compare(version, limit) for limit in limits) for version in BEDROCK_TLS_VERSIONS}
+    return answers.pop() if len(answers) == 1 else None
 
 
 def _open_ended_match(operator: str, patterns: list[str], start: str) -> bool | None:
@@ -490,6 +507,16 @@ def _arn_match(patterns: list[str], actual: str) -> bool:
 # aws:SecureTransport (always). aws:PrincipalAccount, aws:PrincipalType and aws:userid are in every request, but the
 # page gives no value for a service principal: they, like every other aws: key, cannot be decided.
 ABSENT_FOR_SERVICE = frozenset({"aws:principalorgid", "aws:principalorgpaths"})
+TLS_VERSION_KEY = "s3:tlsversion"
+BEDROCK_TLS_VERSIONS = (1.2, 1.3)  # what any request to S3 can use, so Bedrock's writes too
+_NUMERIC: dict[str, Callable[[float, float], bool]] = {
+    "NumericLessThan": lambda value, limit: value < limit,
+    "NumericLessThanEquals": lambda value, limit: value <= limit,
+    "NumericGreaterThan": lambda value, limit: value > limit,
+    "NumericGreaterThanEquals": lambda value, limit: value >= limit,
+    "NumericEquals": lambda value, limit: value == limit,
+    "NumericNotEquals": lambda value, limit: value != limit,
+}
 # Keys whose value in ``request`` is only how the real value opens (Bedrock's aws:SourceArn, ``source_arn_start``):
 # a condition on one is decided only when every value opening so gives the same answer.
 OPEN_ENDED = frozenset({"aws:sourcearn"})

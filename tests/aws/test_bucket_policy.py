@@ -199,6 +199,25 @@ def test_a_deny_over_bedrock_s_source_arn(condition: dict[str, Any], allows: boo
     assert verdict(allow(), deny) is allows
 
 
+@pytest.mark.parametrize(
+    ("condition", "allows"),
+    [
+        # AWS's own TLS-1.2 floor (Knowledge Center, "s3-enforce-modern-tls"): S3 takes TLS 1.2 and 1.3 only, so no
+        # write of Bedrock's is under 1.2 and the Deny never applies. It read "? unknown", exit 2, on healthy buckets.
+        ({"NumericLessThan": {"s3:TlsVersion": "1.2"}}, True),
+        ({"NumericLessThan": {"s3:TlsVersion": 1.2}}, True),
+        ({"NumericLessThanEquals": {"s3:TlsVersion": "1.1"}}, True),
+        # A TLS-1.3 floor: a write over 1.2 is denied, one over 1.3 not: undecided.
+        ({"NumericLessThan": {"s3:TlsVersion": "1.3"}}, None),
+        # Denying every version S3 takes: Bedrock is denied.
+        ({"NumericGreaterThanEquals": {"s3:TlsVersion": "1.2"}}, False),
+        ({"NumericLessThan": {"s3:TlsVersion": "one point two"}}, None),
+    ],
+)
+def test_a_deny_over_the_tls_version(condition: dict[str, Any], allows: bool | None) -> None:
+    assert verdict(allow(), deny_when(condition)) is allows
+
+
 def test_an_unknown_verdict_names_the_condition_it_could_not_decide() -> None:
     condition = {"StringEquals": {"aws:SourceAccount": ACCOUNT, "aws:SourceArn": f"{SOURCE}*"}}
     result = bedrock_write_verdict({"Statement": [allow(Condition=condition)]}, BUCKET, "bedrock-logs/", ACCOUNT,
