@@ -83,6 +83,7 @@ class RegionLoggingStatus:
     text_delivery: bool = True  # textDataDeliveryEnabled: off, text model calls (most of the bill) are not logged
     own_statement_kept: bool = False  # the policy's statement named as setup names it lets no write (PolicyVerdict)
     denied_by: str | None = None  # the policy statement whose Deny applies to Bedrock's writes (PolicyVerdict)
+    kms_logs: bool = False  # the newest log was written under SSE-KMS: Bedrock can use the bucket's key
 
     @property
     def destination_sound(self) -> bool:
@@ -93,8 +94,9 @@ class RegionLoggingStatus:
 
     @property
     def managed_key(self) -> bool:
-        """The bucket encrypts with the AWS managed key aws/s3, whose key policy cannot let Bedrock use it."""
-        return self.kms_key is not None and is_aws_managed_key(self.kms_key)
+        """The bucket encrypts with the AWS managed key aws/s3, whose key policy cannot let Bedrock use it, and no log
+        shows otherwise (``kms_logs``)."""
+        return self.kms_key is not None and is_aws_managed_key(self.kms_key) and not self.kms_logs
 
     @property
     def healthy(self) -> bool:
@@ -177,7 +179,9 @@ def check_region(aws: Aws, region: str, account: str) -> RegionLoggingStatus:
 
     newest = _step(problems, "newest log", lambda: newest_log(s3, bucket, region_prefix(prefix, account, region)))
     kms_key = _step(problems, "bucket encryption", lambda: bucket_kms_key(s3, bucket))
-    if kms_key is not None and is_aws_managed_key(kms_key):
+    managed = kms_key is not None and is_aws_managed_key(kms_key)
+    kms_logs = managed and newest is not None and _written_with_kms(s3, bucket, newest.key)
+    if managed and not kms_logs:
         problems.append(managed_key_problem(bucket, region, account))
     return RegionLoggingStatus(
         region,
@@ -192,7 +196,17 @@ def check_region(aws: Aws, region: str, account: str) -> RegionLoggingStatus:
         text_delivery=text_delivery,
         own_statement_kept=verdict.own_statement_kept if verdict else False,
         denied_by=verdict.denied_by if verdict else None,
+        kms_logs=kms_logs,
     )
+
+
+def _written_with_kms(s3: Any, bucket: str, key: str) -> bool:
+    """Whether the object was written under SSE-KMS (HeadObject; False when it cannot be read): a log Bedrock wrote
+    so shows it can use the bucket's key, whatever the documentation leads one to expect."""
+    try:
+        return s3.head_object(Bucket=bucket, Key=key).get("ServerSideEncryption") == "aws:kms"
+    except AWS_ERRORS:
+        return False
 
 
 def _step(problems: list[str], what: str, read: Callable[[], T]) -> T | None:

@@ -266,6 +266,12 @@ def test_a_bucket_on_the_aws_managed_key_is_a_fault_the_check_and_setup_name(aws
     assert f"  {fault}" in setup.stdout and fix in setup.stdout, setup.stdout + setup.stderr
     assert "the key policy must let" not in setup.stdout
 
+    # A log written under SSE-KMS since is evidence against the documentation: no fault is claimed then.
+    s3.put_object(Bucket=bucket, Key=f"audit/AWSLogs/{ACCOUNT}/BedrockModelInvocationLogs/{region}/2026/12/07/10/"
+                  "a.json.gz", Body=b"", ServerSideEncryption="aws:kms")
+    arrived = run("check_bedrock_logging.py", "--regions", region, env=aws_env)
+    assert arrived.returncode == 0 and fault not in arrived.stdout + arrived.stderr, arrived.stdout + arrived.stderr
+
 
 @pytest.mark.slow
 def test_check_suggests_the_repair_that_keeps_the_destination(aws_env: dict[str, str]) -> None:
