@@ -17,6 +17,7 @@ from ..output.command import print_warnings
 from ..output.files import file_part, new_files, stable_files, write_csv, write_text
 from ..output.json_values import document_text, json_records
 from ..output.terminal_table import money, quoted_if_blank, quoted_if_label, text_table, visible
+from ..pricing import priced_at
 from ..report.render import DEMO_SOURCE
 from .anomalies import NO_VALUE, AnomalyReport, group_label
 from .budgets import FILTERED_SPEND, BudgetCheck, burndown
@@ -506,22 +507,15 @@ def _group_cells(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(group=pd.Series(cells, index=frame.index, dtype="object"))
 
 
-def _prices(chargeback: Chargeback) -> str:
-    """What the chargeback's costs are priced at, as its header says."""
-    if chargeback.price_file is None:
-        return "list prices"
-    return f"the price file {visible(chargeback.price_file.label)} where its rows apply, else list prices,"
-
-
 def chargeback_text(chargeback: Chargeback, max_rows: int = 0) -> str:
     """The chargeback as terminal text (group totals marked with ``TOTAL``; groups as ``_group_cell`` shows them)."""
-    rows = _group_cells(chargeback.rows)
+    rows, prices = _group_cells(chargeback.rows), visible(priced_at(chargeback.price_file, goes_on=True))
     rows.loc[rows["row_type"] == "group_total", "model"] = "TOTAL"
     rows.loc[rows["row_type"] == "grand_total", ["group", "model"]] = [GRAND_TOTAL_GROUP, "GRAND TOTAL"]
     lines = [
         f"Amazon Bedrock chargeback {chargeback.month} ({chargeback.tz}) by {chargeback.group_by}",
         *map(visible, only_line(chargeback.filters, "the whole month's bill")),
-        f"Calls and tokens are exact; costs are estimated from {_prices(chargeback)} and cover priced calls only.",
+        f"Calls and tokens are exact; costs are estimated from {prices} and cover priced calls only.",
         chargeback.coverage.headline(),
         "",
         table_text(rows, _CHARGEBACK_TERMINAL, max_rows),

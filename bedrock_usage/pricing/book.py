@@ -131,6 +131,15 @@ class PriceFile:
         return f"{self.path} (sha256 {self.sha256})"
 
 
+def priced_at(price_file: PriceFile | None, book: str = "list prices", goes_on: bool = False) -> str:
+    """What costs are priced at, in every output's words: ``book``, or, where ``price_file``'s rows priced calls,
+    ``the prices of the price file prices.json (sha256 0123456789ab) where its rows apply, else list prices`` (with
+    a comma closing it when the sentence ``goes_on``)."""
+    if price_file is None:
+        return book
+    return f"the prices of the price file {price_file.label} where its rows apply, else {book}{',' if goes_on else ''}"
+
+
 def price_file_stamp() -> str:
     """What tells one content of the user's price file (``$BEDROCK_USAGE_PRICES``) from another for a kept result:
     its path, size and modification time; ``""`` without one, the path alone when it cannot be read (loading says

@@ -42,7 +42,7 @@ from ..logs.regions import REGION_NAMES, requested_regions
 from ..output.plain_table import PlainTable, ReportTables
 from ..output.progress import Progress, Reporter, data_size, silent
 from ..output.wording import counted
-from ..pricing import PriceBook, PriceFile, PriceRow, parse_model_id
+from ..pricing import PriceBook, PriceFile, PriceRow, parse_model_id, priced_at
 from .price_notes import PriceNotes
 from .priced_facts import (
     BOOK_RATE_FIELDS,
@@ -78,9 +78,7 @@ TOKENS_NOTE = "exact: token counts from Model Invocation Logs"
 def cost_note(price_file: PriceFile | None = None) -> str:
     """What a report's costs are: estimated, at list prices, or at ``price_file``'s prices where its rows priced
     calls (the file named with its digest, so reports of other prices never read alike)."""
-    prices = ("list prices of the price book" if price_file is None else
-              f"the prices of the price file {price_file.label} where its rows apply, else list prices of the price "
-              "book,")
+    prices = priced_at(price_file, "list prices of the price book", goes_on=True)
     return ("estimated: logged tokens (and images, video seconds and rerank queries from logged request bodies) x "
             f"{prices} for the model, source region, endpoint family, context tier and day (cache writes at the "
             "5-minute rate unless the logged response says 1 hour)")

@@ -93,7 +93,8 @@ def test_the_chargeback_header_and_column_notes_name_the_price_file(tmp_path: Pa
     run = ["--engine", "local", "--logs-dir", str(tmp_path / "logs"), "--quiet", "--prices", str(prices),
            "--chargeback", "2025-11"]
     assert bedrock_tracker_cli.main(run) == 0
-    assert f"costs are estimated from {label}, else list prices, and cover priced calls only" in capsys.readouterr().out
+    assert f"costs are estimated from the prices of {label}, else list prices, and cover priced calls only" in (
+        capsys.readouterr().out)
     assert bedrock_tracker_cli.main([*run, "--format", "json", "--output-dir", "-"]) == 0
     document = json.loads(capsys.readouterr().out)
     notes = {column["name"]: column["meaning"] for column in document["columns"]}
