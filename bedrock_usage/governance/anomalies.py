@@ -18,6 +18,7 @@ from ..errors import UsageError
 from ..logs.layout import days_between
 from ..logs.period import Period, today_in
 from ..output.wording import counted
+from ..pricing import PriceFile
 from ..report.priced_facts import EMPTY_TAG_VALUE, TOTAL_COST
 
 DEFAULT_FACTOR = 3.0
@@ -215,6 +216,7 @@ class AnomalyReport:
     basis: ForecastBasis
     warnings: list[str] = field(default_factory=list)
     filters: dict[str, object] = field(default_factory=dict)  # what narrowed the calls: their costs only
+    price_file: PriceFile | None = None  # the user's price file, when its rows priced some of the calls
 
     @property
     def in_progress(self) -> bool:

@@ -27,6 +27,7 @@ from ..errors import UsageError
 from ..logs.period import Period
 from ..output.terminal_table import money
 from ..output.wording import counted
+from ..pricing import PriceFile, priced_at
 from ..report.priced_facts import is_text
 from ..report.render import DEMO_SOURCE
 from ..report.tracker import absent_tag_note
@@ -222,6 +223,7 @@ class BudgetCheck:
     filters: dict[str, object] = field(default_factory=dict)  # what narrowed the calls: spend of those calls only
     days_without_records: list[date] = field(default_factory=list)  # the empty days ending on the as-of day
     gap_warning: str | None = None  # the line naming them
+    price_file: PriceFile | None = None  # the user's price file, when its rows priced some of the calls read
 
     @property
     def as_of(self) -> date:
@@ -355,7 +357,8 @@ def alert_text(check: BudgetCheck) -> tuple[str, str]:
     breached = check.breached
     subject = f"{'[DEMO DATA] ' if check.demo else ''}Bedrock budgets: {len(breached)} breached on {check.as_of}"[:99]
     lines = [DEMO_SOURCE] if check.demo else []
-    lines.append(f"Amazon Bedrock budget check for {check.as_of} ({check.tz}); costs are estimates from list prices.")
+    lines.append(f"Amazon Bedrock budget check for {check.as_of} ({check.tz}); costs are estimates from "
+                 f"{priced_at(check.price_file)}.")
     lines += only_line(check.filters, FILTERED_SPEND)
     lines += [f"NO RECORDS: {check.gap_warning}."] if check.gap_warning else []
     for status in breached:

@@ -4,7 +4,7 @@ The bill (CUR 2.0 or Cost Explorer, see ``cur.py`` and ``cost_explorer_callers.p
 terms: an IAM principal ARN, or an IAM principal tag. The logs name the same caller by ``identity.arn``. Both
 sides go through the one attribution the reports use (``logs/identity.py``: user, application), so a role's
 many sessions meet as one application and an SSO session as one user. The logs' cost is an estimate (logged
-tokens x list prices); the bill is the truth, 24 to 48 hours late.
+tokens x list prices, or the user's price file); the bill is the truth, 24 to 48 hours late.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from ..errors import SetupRequired, UsageError
 from ..logs.identity import DEFAULT_ROLE_SUFFIX, derive_principal
 from ..logs.period import Period
 from ..output.terminal_table import money
+from ..pricing import PriceFile, priced_at
 from ..report.priced_facts import TOTAL_COST
 from .cost_explorer_callers import CALLER_NAMES, read_cost_explorer_callers
 from .cur import BilledLines, no_caller_identity, read_cur_athena, read_cur_dir
@@ -36,10 +37,12 @@ STATUS_BILLED_ONLY = "billed, no logs"
 STATUS_LOGGED_ONLY = "logged, no bill"
 STATUS_BILL_PENDING = "logged, bill not in yet"
 
-CALLER_TRUTH = (
-    "The bill is the truth (what AWS charges per IAM principal, 24-48 hours late); the estimate is logged tokens x "
-    "list prices. Difference = estimated - billed; ratio = estimated / billed (neither where calls have no price)"
-)
+
+def caller_truth(price_file: PriceFile | None = None) -> str:
+    """What the comparison per caller's figures are, at ``priced_at`` the prices that gave the estimate."""
+    return ("The bill is the truth (what AWS charges per IAM principal, 24-48 hours late); the estimate is logged "
+            f"tokens x {priced_at(price_file)}. Difference = estimated - billed; ratio = estimated / billed (neither "
+            "where calls have no price)")
 
 
 @dataclass
@@ -58,6 +61,7 @@ class CallerReconciliation:
     outside_regions: pd.DataFrame  # billed lines of regions the logs were not read for
     warnings: list[str] = field(default_factory=list)
     account: str | None = None  # the account whose bill and callers' logs are compared
+    price_file: PriceFile | None = None  # the user's price file, when its rows priced some of the calls
 
     @property
     def billed_without_logs(self) -> pd.DataFrame:

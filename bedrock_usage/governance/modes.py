@@ -18,6 +18,7 @@ from ..logs.period import Period, check_zone, readable, resolve_period, through_
 from ..logs.regions import requested_regions, resolve_regions
 from ..output.command import EXIT_ENVIRONMENT, EXIT_OK
 from ..output.progress import terminal_progress
+from ..pricing import PriceFile
 from ..qdev.analysis import Identities
 from ..qdev.identity_center import IdentityCenter, check_store_option
 from ..qdev.people import read_user_map
@@ -67,11 +68,13 @@ def _filtered(args: argparse.Namespace) -> bool:
 
 def developer_costs_output(args: argparse.Namespace, facts: pd.DataFrame, scan: Period, aws: Aws | None,
                            warnings: list[str], unread: tuple[date, ...] = (),
-                           filters: dict[str, object] | None = None) -> gr.Output:
+                           filters: dict[str, object] | None = None, price_file: PriceFile | None = None
+                           ) -> gr.Output:
     """--developer-costs for the month ``scan`` reads (through today at the latest): seats and Kiro tiers prorated
     over those days (never over days to come), and the days the Bedrock logs cover first among the warnings, then
     the Bedrock scan's, what the ``filters`` narrowed, then the Amazon Q / Kiro report's (what it skipped or could not
-    price). ``--user-pattern`` narrows the developers of both sides; the other filters the Bedrock calls only."""
+    price). ``--user-pattern`` narrows the developers of both sides; the other filters the Bedrock calls only.
+    ``price_file``: the user's price file, when its rows priced some of the Bedrock calls."""
     filters = filters or {}
     user_map = args.user_map
     if args.demo and not (args.qdev_logs_dir or args.qdev_bucket):
@@ -92,7 +95,7 @@ def developer_costs_output(args: argparse.Namespace, facts: pd.DataFrame, scan: 
     notes = [*days.warnings(), *warnings, *chargeback.filter_notes(filters), *chargeback.unpriced_developers(table),
              *qdev_warnings, *chargeback.developer_warnings(people)]
     return gr.developers_output(table, args.developer_costs, chargeback.seat_note(scan.start, scan.end), notes,
-                                args.max_rows, scan, days.headline(), filters)
+                                args.max_rows, scan, days.headline(), filters, price_file)
 
 
 def _unread_days(stats: ScanStats) -> tuple[date, ...]:
@@ -154,12 +157,13 @@ def run_governance(
         if bill is None or bill.needs_aws:
             result = reconcile.run_reconciliation(aws, facts, scan, regions, args.coverage_threshold / 100,
                                                   account=account)
-            result.warnings[:0] = warnings
+            result.warnings[:0], result.price_file = warnings, scanned.price_file
         per_caller = None
         if bill is not None:
             known = None if result is None or result.billed_failure else set(result.billed_services)
             per_caller = callers.reconcile_callers(facts, callers.read_bill(bill, aws, scan, account, known), scan,
                                                    regions, args.role_suffix)
+            per_caller.price_file = scanned.price_file
             if result is None:
                 per_caller.warnings[:0] = warnings
         output = gr.reconciliation_output(result, args.max_rows, per_caller)
@@ -170,13 +174,13 @@ def run_governance(
                                       filtered=_filtered(args))
         first = 1 if check.gap_warning else 0  # the days without records stay first
         check.warnings[first:first] = budgets.scan_warnings(warnings, facts, budget_list, scan)
-        check.demo, check.filters = args.demo, narrowed
+        check.demo, check.filters, check.price_file = args.demo, narrowed, scanned.price_file
         output, alert = gr.budgets_output(check, facts, budget_list), bool(check.breached)
     elif mode == "anomalies":
         period = resolve_period(days=args.days, start=args.start_date, end=args.end_date, tz=scan.tz)
         report = anomalies.analyze_anomalies(facts, period, "application", args.anomaly_factor, args.anomaly_window,
                                              args.anomaly_min_cost, history_start=scan.start)
-        report.warnings[:0], report.filters = warnings, narrowed
+        report.warnings[:0], report.filters, report.price_file = warnings, narrowed, scanned.price_file
         output, alert = gr.anomalies_output(report, args.max_rows), len(report.anomalies) > 0
     elif mode == "chargeback":
         result = chargeback.build_chargeback(facts, args.chargeback, scan.tz, args.chargeback_by,
@@ -186,7 +190,7 @@ def run_governance(
         output, alert = gr.chargeback_output(result, args.max_rows), False
     else:
         output, alert = developer_costs_output(args, facts, scan, aws, warnings, _unread_days(scanned.stats),
-                                               narrowed), False
+                                               narrowed, scanned.price_file), False
 
     gr.emit(gr.as_demo(output) if args.demo else output, args.format, args.output_dir, said=source_warnings)
     if mode == "check_budgets" and alert:

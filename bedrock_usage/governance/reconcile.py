@@ -6,7 +6,7 @@ estimated cost is compared with Cost Explorer's cost by usage type. Coverage = l
 day below the threshold, or with metered calls and no logs, means logging was off, failing or late. A region-day
 compares only the models CloudWatch metered that day (its other logged calls are counted apart) and is flagged
 whenever one of its models is.
-Cost Explorer is the billing truth; the tracker's cost is an estimate from list prices.
+Cost Explorer is the billing truth; the tracker's cost is an estimate from list prices (or the user's price file).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from ..aws.session import AWS_ERRORS
 from ..errors import UsageError
 from ..logs.period import Period
 from ..output.terminal_table import money
+from ..pricing import PriceFile, priced_at
 from ..report.priced_facts import TOTAL_COST
 from ..report.tracker import UNPRICED, UsageReport, refigured
 from .cur import check_account
@@ -44,11 +45,14 @@ MAX_QUERIES = 500  # get_metric_data's limit per request
 CE_REGION = "us-east-1"  # Cost Explorer's one endpoint
 RECENT_DAYS = 2  # logs arrive within hours, Cost Explorer within a day or two: the newest days may be incomplete
 
-BILLING_TRUTH = (
-    "Cost Explorer is the billing truth (what AWS charges, list price before credits); the tracker's cost is an "
-    "estimate from logged tokens x list prices; CloudWatch metrics count what Bedrock served, and coverage = "
-    "logged calls / metered calls shows whether the logs hold every call"
-)
+
+def billing_truth(price_file: PriceFile | None = None) -> str:
+    """What the reconciliation's figures are, at ``priced_at`` the prices that gave the estimate."""
+    return ("Cost Explorer is the billing truth (what AWS charges, list price before credits); the tracker's cost is "
+            f"an estimate from logged tokens x {priced_at(price_file)}; CloudWatch metrics count what Bedrock served, "
+            "and coverage = logged calls / metered calls shows whether the logs hold every call")
+
+
 STATUS_NO_LOGS = "no logs"
 STATUS_INCOMPLETE = "incomplete logs"
 STATUS_NO_METRICS = "no metrics"
@@ -96,6 +100,7 @@ class Reconciliation:
     billed_services: tuple[str, ...] = ()  # the Bedrock services Cost Explorer billed, in every region
     billed_failure: str | None = None  # why Cost Explorer could not be read
     account: str | None = None  # the account whose bill and callers' logs are compared
+    price_file: PriceFile | None = None  # the user's price file, when its rows priced some of the calls
 
     @property
     def flagged(self) -> pd.DataFrame:

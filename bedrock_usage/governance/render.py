@@ -17,11 +17,11 @@ from ..output.command import print_warnings
 from ..output.files import file_part, new_files, stable_files, write_csv, write_text
 from ..output.json_values import document_text, json_records
 from ..output.terminal_table import money, quoted_if_blank, quoted_if_label, text_table, visible
-from ..pricing import priced_at
+from ..pricing import PriceFile, priced_at
 from ..report.render import DEMO_SOURCE
 from .anomalies import NO_VALUE, AnomalyReport, group_label
 from .budgets import FILTERED_SPEND, BudgetCheck, burndown
-from .callers import CALLER_TRUTH, CallerReconciliation
+from .callers import CallerReconciliation, caller_truth
 from .chargeback import (
     CHARGEBACK_SCHEMA,
     DEVELOPER_SCHEMA,
@@ -32,7 +32,7 @@ from .chargeback import (
 )
 from .coverage import Coverage
 from .filters import digest, filtered_suffix, filters_text, only_line
-from .reconcile import BILLED_WITHOUT_REGION, BILLING_TRUTH, FLAGGED, UNMETERED, Reconciliation
+from .reconcile import BILLED_WITHOUT_REGION, FLAGGED, UNMETERED, Reconciliation, billing_truth
 
 RECONCILIATION_SCHEMA = "bedrock-usage/reconciliation/v1"
 CALLERS_SCHEMA = "bedrock-usage/caller-reconciliation/v1"
@@ -117,7 +117,7 @@ def reconciliation_text(rec: Reconciliation, max_rows: int = 20) -> str:
         f"Period:   {rec.period.start} .. {rec.period.end} (UTC days; CloudWatch and Cost Explorer days are UTC)",
         f"Regions:  {', '.join(rec.regions)}",
         *_account_line(rec.account),
-        f"Truth:    {BILLING_TRUTH}.",
+        f"Truth:    {visible(billing_truth(rec.price_file))}.",
         "",
         f"Logged calls {s['logged_calls']:,} of {s['metered_calls']:,} metered: coverage {coverage} "
         f"(threshold {rec.threshold:.0%}); estimated cost {money(s['estimated_cost_usd'])}, billed "
@@ -183,7 +183,7 @@ def reconciliation_document(rec: Reconciliation) -> dict[str, Any]:
         "period": {"start": rec.period.start.isoformat(), "end": rec.period.end.isoformat(), "tz": "UTC"},
         "regions": list(rec.regions),
         "account": rec.account,
-        "billing_truth": BILLING_TRUTH,
+        "billing_truth": billing_truth(rec.price_file),
         "coverage_threshold": rec.threshold,
         "summary": rec.summary(),
         "flagged": json_records(rec.flagged),
@@ -253,7 +253,7 @@ def callers_text(rec: CallerReconciliation, max_rows: int = 20) -> str:
         f"Regions:  {', '.join(rec.regions)}",
         *_account_line(rec.account),
         f"Bill:     {rec.source}",
-        f"Truth:    {CALLER_TRUTH}.",
+        f"Truth:    {visible(caller_truth(rec.price_file))}.",
         "",
         f"{s['callers']:,} callers: billed {money(s['billed_cost_usd'])}, estimated "
         f"{estimate_text(s['estimated_cost_usd'], s['unpriced_calls'])}, difference "
@@ -311,7 +311,7 @@ def callers_document(rec: CallerReconciliation) -> dict[str, Any]:
         "regions": list(rec.regions),
         "account": rec.account,
         "bill": rec.source,
-        "truth": CALLER_TRUTH,
+        "truth": caller_truth(rec.price_file),
         "caller_keys": rec.keys,
         "summary": rec.summary(),
         "billed_without_logs": json_records(rec.billed_without_logs),
@@ -354,7 +354,7 @@ def budgets_text(check: BudgetCheck) -> str:
     lines = [
         f"Amazon Bedrock budgets on {check.as_of} ({check.tz}); month to date from {check.as_of.replace(day=1)}",
         *map(visible, only_line(check.filters, FILTERED_SPEND)),
-        "Spend is the estimated cost (logged tokens x list prices).",
+        f"Spend is the estimated cost (logged tokens x {visible(priced_at(check.price_file))}).",
         *([f"NO RECORDS: {visible(check.gap_warning)}."] if check.gap_warning else []),
         "",
         table_text(table, [("budget", "Budget"), ("covers", "Covers"), ("month_to_date_usd", "Month to date"),
@@ -412,6 +412,7 @@ def anomalies_text(report: AnomalyReport, max_rows: int = 20) -> str:
         *map(visible, only_line(report.filters, "all Bedrock spend")),
         f"Rule: a day's estimated cost over {report.factor:g}x the median of the {report.window} days before it, "
         f"and at least {money(report.min_cost)}; days without {report.window} days of history are not judged.",
+        *([f"Costs are estimated from {visible(priced_at(report.price_file))}."] if report.price_file else []),
         "",
     ]
     if report.anomalies.empty:
@@ -586,23 +587,27 @@ def _developer_parts(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def developers_text(table: pd.DataFrame, month: str, note: str, warnings: list[str], max_rows: int = 0,
-                    days: str = "", filters: dict[str, object] | None = None) -> str:
+                    days: str = "", filters: dict[str, object] | None = None,
+                    price_file: PriceFile | None = None) -> str:
     """Total AI cost per developer as terminal text, ``days`` (the days the Bedrock logs cover) on its third line
-    (its fourth after the ``filters`` that narrowed it)."""
+    (its fourth after the ``filters`` that narrowed it); Bedrock costs at ``price_file``'s prices where its rows
+    priced calls."""
     lines = [f"Total AI cost per developer, {month}: Amazon Bedrock (as IAM Identity Center user) + Q Developer "
              "seat + Kiro tier and overage",
              *map(visible, only_line(filters, "the whole month's cost of every developer")),
-             "Bedrock cost is estimated from list prices; seats and Kiro tiers are subscription prices.",
+             f"Bedrock cost is estimated from {visible(priced_at(price_file))}; seats and Kiro tiers are subscription "
+             "prices.",
              *([days] if days else []), "",
              table_text(_developer_parts(table), _DEVELOPERS, max_rows), "", f"Seat: {note}."]
     return "\n".join(lines + _warnings([line for line in warnings if line != days]))
 
 
 def developers_document(table: pd.DataFrame, month: str, note: str, warnings: list[str],
-                        filters: dict[str, object] | None = None) -> dict[str, Any]:
+                        filters: dict[str, object] | None = None, price_file: PriceFile | None = None
+                        ) -> dict[str, Any]:
     """Total AI cost per developer as one JSON document (``filters``: what narrowed it, ``{}`` for none)."""
     return {"schema": DEVELOPER_SCHEMA, "generated_at": _now(), "month": month, "filters": filters or {},
-            "seat": note, "accuracy": accuracy_notes(), "rows": json_records(table), "warnings": warnings}
+            "seat": note, "accuracy": accuracy_notes(price_file), "rows": json_records(table), "warnings": warnings}
 
 
 # Files
@@ -679,12 +684,14 @@ def chargeback_output(chargeback: Chargeback, max_rows: int) -> Output:
 
 
 def developers_output(table: pd.DataFrame, month: str, note: str, warnings: list[str], max_rows: int,
-                      period: Period, days: str = "", filters: dict[str, object] | None = None) -> Output:
+                      period: Period, days: str = "", filters: dict[str, object] | None = None,
+                      price_file: PriceFile | None = None) -> Output:
     """Total AI cost per developer in every form (CSV rows end with the days they cover, through today at the
     latest, the zone and the ``filters``, as the chargeback's do); ``days`` is the line saying which days the Bedrock
-    logs cover. A run narrowed by ``filters`` is named apart, so it never replaces the whole month's files."""
-    return Output(developers_text(table, month, note, warnings, max_rows, days, filters),
-                  developers_document(table, month, note, warnings, filters), {"": table},
+    logs cover; ``price_file``: the user's price file, when its rows priced some of the Bedrock calls. A run narrowed
+    by ``filters`` is named apart, so it never replaces the whole month's files."""
+    return Output(developers_text(table, month, note, warnings, max_rows, days, filters, price_file),
+                  developers_document(table, month, note, warnings, filters, price_file), {"": table},
                   f"bedrock_developer_costs_{month}{filtered_suffix(filters)}", stable=True, period=period,
                   row_end={"filters": filters_text(filters)})
 
