@@ -13,6 +13,7 @@ from ..aws.logging_status import READER_POLICY_FILE
 from ..errors import SetupRequired, UsageError
 from ..logs.period import Period
 from ..output.files import file_part
+from ..pricing import PriceFile
 from ..report.priced_facts import TOTAL_COST
 from ..report.tracker import UsageReport
 from . import charts, data
@@ -86,11 +87,11 @@ def show_bedrock(t: Text, request: data.BedrockRequest | None) -> None:
         load_error(t, exc)
         return
     report, summary = view.report, view.report.summary
-    metric_row(t, summary, view.previous)
+    metric_row(t, summary, view.previous, report.price_file)
     note = previous_note(t, view.previous["calls"], view.previous_first_call, view.previous_period)
     if note:
         st.caption(note)
-    notes = [t("accuracy_note")]
+    notes = [t("accuracy_note", prices=t.prices(report.price_file, "book_prices"))]
     if summary["unpriced_calls"]:
         notes.append(t("unpriced_note", calls=number(summary["unpriced_calls"])))
     st.caption(" ".join(notes))
@@ -133,26 +134,28 @@ def previous_note(t: Text, calls: float, first: date | None, before: Period) -> 
 Card = tuple[str, str, str | None, str, str]  # (label, value, change, colour, help) of one metric card
 
 
-def card_items(t: Text, summary: dict, previous: dict) -> list[Card]:
-    """Each card as (label, value, change, colour, help); the cost card as ``cost_card`` says."""
+def card_items(t: Text, summary: dict, previous: dict, price_file: PriceFile | None = None) -> list[Card]:
+    """Each card as (label, value, change, colour, help); the cost card as ``cost_card`` says (at ``price_file``'s
+    prices where its rows priced calls)."""
     items = []
     for label, name in data.CARDS:
         value, was = summary[name], previous[name]
         if name == TOTAL_COST:
-            items.append(cost_card(t, label, summary, previous))
+            items.append(cost_card(t, label, summary, previous, price_file))
         else:
             items.append((t(label), compact(value), change(value, was), "off", t(f"{label}_help", exact=number(value))))
     return items
 
 
-def cost_card(t: Text, label: str, summary: dict, previous: dict) -> Card:
+def cost_card(t: Text, label: str, summary: dict, previous: dict, price_file: PriceFile | None = None) -> Card:
     """The cost card: ``unpriced`` when no call has a price (never $0.00), the priced part marked when some have
     none, and no change when either period has calls without a price (a priced part is not the period's cost, so a
     change would read unpriced calls as a rise or a drop in spend)."""
     value = summary[TOTAL_COST]
     if data.all_unpriced(summary):
         return t(label), t("cost_unpriced"), None, "inverse", t("cost_unpriced_help")
-    shown, help_text = compact_usd(value), t(f"{label}_help", exact=f"${value:,.4f}")
+    prices = t.prices(price_file, goes_on=True)
+    shown, help_text = compact_usd(value), t(f"{label}_help", exact=f"${value:,.4f}", prices=prices)
     if summary["unpriced_calls"]:
         shown = t("cost_partial", amount=shown)
     if summary["unpriced_calls"] or previous["unpriced_calls"]:
@@ -160,10 +163,10 @@ def cost_card(t: Text, label: str, summary: dict, previous: dict) -> Card:
     return t(label), shown, change(value, previous[TOTAL_COST]), "inverse", help_text
 
 
-def metric_row(t: Text, summary: dict, previous: dict) -> None:
+def metric_row(t: Text, summary: dict, previous: dict, price_file: PriceFile | None) -> None:
     """Cost, calls and tokens, each with its change against the previous period (exact figures on hover)."""
     with cards("bedrock"):
-        for label, value, delta, color, help_text in card_items(t, summary, previous):
+        for label, value, delta, color, help_text in card_items(t, summary, previous, price_file):
             st.metric(label, value, delta, delta_color=color, border=True, help=help_text)
     st.caption(t("who_line", users=number(summary["users"]), applications=number(summary["applications"]),
                  models=number(summary["models"]), errors=number(summary["errors"])))

@@ -554,7 +554,7 @@ def load_budgets_view(request: BudgetsRequest) -> BudgetsView:
     as_of, tz = request.bedrock.period().end, check_zone(request.bedrock.tz)
     report = _scan(request.bedrock, budgets.scan_period(as_of, tz), budgets.tag_keys(budget_list))
     check = budgets.check_budgets(report.facts, budget_list, as_of, tz)
-    check.warnings[:0] = report.warnings
+    check.warnings[:0], check.price_file = report.warnings, report.price_file
     burn = budgets.burndown(report.facts, budget_list, as_of, tz, check.window, check.in_progress)
     return BudgetsView(check, budget_rows(check), burn)
 
@@ -610,6 +610,7 @@ def load_reconciliation(request: ReconcileRequest) -> Reconciliation:
     aws = Aws.connect(request.bedrock.profile or None)
     result = reconcile.run_reconciliation(aws, report.facts, period, report.regions, request.threshold)
     result.warnings[:0] = reconcile.account_scan_warnings(report, result.account)
+    result.price_file = report.price_file
     return result
 
 
@@ -646,5 +647,5 @@ def load_callers(request: CallerRequest) -> CallerReconciliation:
     account = reconcile.logs_account(build_engine(request.bedrock.source_choice()), aws, request.account or None)
     result = callers.reconcile_callers(report.facts, callers.read_bill(source, aws, period, account), period,
                                        report.regions)
-    result.warnings[:0] = reconcile.account_scan_warnings(report, account)
+    result.warnings[:0], result.price_file = reconcile.account_scan_warnings(report, account), report.price_file
     return result

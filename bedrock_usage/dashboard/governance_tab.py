@@ -71,7 +71,7 @@ def budgets_section(t: Text, request: data.BedrockRequest) -> None:
         return
     check = view.check
     st.caption(t("budgets_scope", as_of=check.as_of.isoformat(), tz=check.tz,
-                 month_start=check.as_of.replace(day=1).isoformat()))
+                 month_start=check.as_of.replace(day=1).isoformat(), prices=t.prices(check.price_file)))
     breached = check.breached
     if breached:
         st.error(t("budgets_breached", count=len(breached), total=len(check.statuses),
@@ -255,7 +255,7 @@ def estimate_card(t: Text, label: str, estimated: float | None, unpriced: int) -
 
 def show_reconciliation(t: Text, rec: Reconciliation) -> None:
     """Totals, the region-days that need attention, coverage per region and day, and the detail tables."""
-    st.info(t("billing_truth"), icon=":material/receipt_long:")
+    st.info(t("billing_truth", prices=t.prices(rec.price_file)), icon=":material/receipt_long:")
     with cards("reconcile"):
         for label, value, help_text in reconciliation_cards(t, rec):
             st.metric(label, value, border=True, help=help_text)
@@ -347,7 +347,7 @@ def callers_section(t: Text, request: data.BedrockRequest) -> None:
 
 def show_callers(t: Text, rec: CallerReconciliation) -> None:
     """Totals, the callers only one side names, and the tables per caller, model, day and month."""
-    st.info(t("callers_truth", source=rec.source), icon=":material/receipt_long:")
+    st.info(t("callers_truth", source=rec.source, prices=t.prices(rec.price_file)), icon=":material/receipt_long:")
     with cards("callers"):
         for label, value, help_text in caller_cards(t, rec):
             st.metric(label, value, border=True, help=help_text)

@@ -6,6 +6,7 @@ import math
 import re
 
 from ..output.terminal_table import money
+from ..pricing import PriceFile, priced_at
 
 LANGUAGES = {"en": "English", "ko": "한국어"}
 
@@ -134,8 +135,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "scan_line": "Read {objects} log objects ({megabytes} MB): {engine}.",
         "scan_cost": "Its Athena queries (this period and the previous one) cost {cost}.",
         "metric_cost": "Estimated cost",
+        "list_prices": "list prices",
+        "book_prices": "list prices of the price book",
         "metric_cost_help": "{exact}, estimated: logged tokens (and images, video seconds, rerank queries and media "
-        "read from logged request bodies) x list prices for the model, region, endpoint, service tier and day. "
+        "read from logged request bodies) x {prices} for the model, region, endpoint, service tier and day. "
         "Changes compare with the previous period of equal length (when the period ends today, its last day to the "
         "same time of day).",
         "metric_calls": "Calls",
@@ -149,8 +152,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "metric_cache_write": "Cache write",
         "metric_cache_write_help": "{exact} tokens written to the prompt cache: exact, from Model Invocation Logs.",
         "accuracy_note": "Tokens are exact (from Model Invocation Logs). Cost is estimated: logged tokens (and "
-        "images, video seconds, rerank queries and media read from logged request bodies) x list prices of the price "
-        "book (cache writes at the 5-minute rate unless the logged response says 1 hour).",
+        "images, video seconds, rerank queries and media read from logged request bodies) x {prices} (cache writes "
+        "at the 5-minute rate unless the logged response says 1 hour).",
         "unpriced_note": "Calls without a price in the price book: {calls}. They are not in the cost (see the "
         "warnings).",
         "who_line": "{users} users · {applications} applications · {models} models · {errors} errors",
@@ -275,7 +278,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "breaches (format in docs/governance.md).",
         "budgets_loading": "Checking the budgets...",
         "budgets_scope": "As of {as_of} ({tz}), the last day of the period; month to date from {month_start}. "
-        "Spend is the estimated cost (logged tokens x list prices).",
+        "Spend is the estimated cost (logged tokens x {prices}).",
         "budgets_breached": "**{count} of {total} budgets breached**: {names}",
         "budgets_ok": "No budget is breached ({total} checked).",
         "budgets_forecast_over": "The month-end forecast is over the monthly amount (not yet breached): {names}",
@@ -339,7 +342,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "reconcile_changed": "The settings have changed since this reconciliation: click **Run reconciliation** to "
         "refresh.",
         "billing_truth": "**Cost Explorer is the billing truth** (what AWS charges, list price before credits). The "
-        "tracker's cost is an estimate from logged tokens x list prices; CloudWatch metrics count what Bedrock "
+        "tracker's cost is an estimate from logged tokens x {prices}; CloudWatch metrics count what Bedrock "
         "served, and coverage = logged calls / metered calls shows whether the logs hold every call.",
         "rec_logged": "Logged calls",
         "rec_metered": "Metered calls",
@@ -378,7 +381,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "callers_loading": "Reading the bill...",
         "callers_changed": "The settings have changed since this comparison: click **Compare per caller** to refresh.",
         "callers_truth": "**The bill is the truth** ({source}): what AWS charged each IAM principal, 24-48 hours "
-        "late. The estimate is logged tokens x list prices. Difference = estimated - billed and ratio = estimated / "
+        "late. The estimate is logged tokens x {prices}. Difference = estimated - billed and ratio = estimated / "
         "billed, both empty on rows with logged calls without a price.",
         "callers_billed": "Billed",
         "callers_estimated": "Estimated",
@@ -576,9 +579,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "scan_line": "로그 객체 {objects} 개 ({megabytes} MB) 를 읽었습니다: {engine}.",
         "scan_cost": "Athena 쿼리 비용 (이번 기간과 직전 기간): {cost}.",
         "metric_cost": "예상 비용",
+        "list_prices": "정가",
+        "book_prices": "가격표의 정가",
         "metric_cost_help": "{exact}, 추정값: 로그의 토큰 수 (와 로그된 요청 본문의 이미지, 동영상 초, 리랭크 쿼리, "
-        "미디어) x 모델, 리전, 엔드포인트, 서비스 티어, 날짜별 정가. 변화율은 같은 길이의 직전 기간과 비교한 값입니다 "
-        "(기간이 오늘 끝나면 그 마지막 날은 같은 시각까지).",
+        "미디어) x 모델, 리전, 엔드포인트, 서비스 티어, 날짜별 {prices}. 변화율은 같은 길이의 직전 기간과 비교한 "
+        "값입니다 (기간이 오늘 끝나면 그 마지막 날은 같은 시각까지).",
         "metric_calls": "호출 수",
         "metric_calls_help": "모델 호출 {exact} 건 (오류 포함).",
         "metric_input": "입력 토큰",
@@ -590,7 +595,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "metric_cache_write": "캐시 쓰기",
         "metric_cache_write_help": "프롬프트 캐시에 쓴 토큰 {exact}: Model Invocation Logs의 정확한 값입니다.",
         "accuracy_note": "토큰 수는 Model Invocation Logs의 정확한 값입니다. 비용은 추정값입니다: 로그의 토큰 수 (와 "
-        "로그된 요청 본문의 이미지, 동영상 초, 리랭크 쿼리, 미디어) x 가격표의 정가 (캐시 쓰기는 응답이 1시간이라고 "
+        "로그된 요청 본문의 이미지, 동영상 초, 리랭크 쿼리, 미디어) x {prices} (캐시 쓰기는 응답이 1시간이라고 "
         "하지 않으면 5분 단가).",
         "unpriced_note": "{calls} 건의 호출은 가격표에 가격이 없어 비용에서 빠졌습니다 (경고 참고).",
         "who_line": "사용자 {users} · 애플리케이션 {applications} · 모델 {models} · 오류 {errors}",
@@ -706,7 +711,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "보여 줍니다 (형식은 docs/governance.md).",
         "budgets_loading": "예산을 확인하는 중...",
         "budgets_scope": "기준일 {as_of} ({tz}, 기간의 마지막 날), 월 누계는 {month_start} 부터. 지출은 예상 "
-        "비용입니다 (로그의 토큰 수 x 정가).",
+        "비용입니다 (로그의 토큰 수 x {prices}).",
         "budgets_breached": "**예산 {total} 개 중 {count} 개 초과**: {names}",
         "budgets_ok": "초과한 예산이 없습니다 ({total} 개 확인).",
         "budgets_forecast_over": "월말 예상이 월 예산을 넘습니다 (아직 초과 전): {names}",
@@ -767,7 +772,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "reconcile_loading": "CloudWatch 와 Cost Explorer 를 읽는 중...",
         "reconcile_changed": "이 대사 이후 설정이 바뀌었습니다. **대사 실행** 을 눌러 새로 고치세요.",
         "billing_truth": "**Cost Explorer 가 청구의 기준입니다** (AWS 가 청구하는 금액, 크레딧 적용 전 정가). 이 "
-        "도구의 비용은 로그의 토큰 수 x 정가로 낸 추정값이고, CloudWatch 지표는 Bedrock 이 처리한 양을 셉니다. "
+        "도구의 비용은 로그의 토큰 수 x {prices}로 낸 추정값이고, CloudWatch 지표는 Bedrock 이 처리한 양을 셉니다. "
         "커버리지 = 로그 호출 수 / 계량 호출 수 로 로그가 모든 호출을 담았는지 봅니다.",
         "rec_logged": "로그 호출 수",
         "rec_metered": "계량 호출 수",
@@ -807,7 +812,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "callers_loading": "청구 데이터를 읽는 중...",
         "callers_changed": "이 비교 이후 설정이 바뀌었습니다. **호출자별 비교** 를 눌러 새로 고치세요.",
         "callers_truth": "**청구 데이터가 기준입니다** ({source}): AWS 가 IAM 주체별로 청구한 금액이며 24~48시간 늦게 "
-        "도착합니다. 예상 비용은 로그의 토큰 수 x 정가입니다. 차이 = 예상 - 청구, 비율 = 예상 / 청구이며, "
+        "도착합니다. 예상 비용은 로그의 토큰 수 x {prices}입니다. 차이 = 예상 - 청구, 비율 = 예상 / 청구이며, "
         "가격 없는 로그 호출이 있는 행은 둘 다 비워 둡니다.",
         "callers_billed": "청구",
         "callers_estimated": "예상",
@@ -1192,6 +1197,9 @@ _COMPACT_STEPS = ((100, 1, "", 2), (1_000, 1, "", 1), (1e6, 1e3, "K", 1), (1e9, 
 
 
 # "1 calls" -> "1 call": the English nouns the strings count (Korean counts need no plural).
+# The prices of a user's price file where its rows priced calls, in each language but English (``priced_at``).
+FILE_PRICES = {"ko": "가격 파일 {file} 의 행이 적용되는 호출은 그 파일의 가격, 나머지는 {book}"}
+
 _SINGULAR = {noun: noun[:-1] for noun in ("calls", "users", "applications", "models", "errors", "requests",
                                            "budgets", "callers", "region-days", "days", "messages", "tokens",
                                            "credits", "warnings", "objects", "reports", "turns", "invocations",
@@ -1233,6 +1241,13 @@ class Text:
     def limit_subject(self, who: str, account: str) -> str:
         """Whom a limit counts: a person, or ``account`` (the account's pool)."""
         return ACCOUNT_POOL.get(self.lang, who) if who == account else who
+
+    def prices(self, price_file: PriceFile | None, book: str = "list_prices", goes_on: bool = False) -> str:
+        """What costs are priced at (``pricing.priced_at``, in this language): the ``book`` string, or the price
+        file's prices where its rows priced calls, named as plain text."""
+        if self.lang == "en" or price_file is None:
+            return plain(priced_at(price_file, self(book), goes_on))
+        return FILE_PRICES[self.lang].format(file=plain(price_file.label), book=self(book))
 
     def unpriced_marks(self) -> dict[str, str]:
         """How money charts label a cost without a price, or only partly priced (``charts.amounts``)."""
