@@ -8,6 +8,7 @@ import streamlit as st
 from ..errors import SetupRequired
 from ..logs.period import Period
 from ..output.files import csv_text
+from ..output.terminal_table import quoted_if_label
 from ..report.priced_facts import COST_COLUMNS, TOTAL_COST
 from .text import Text, plain
 
@@ -21,14 +22,15 @@ MISSING = "—"
 
 
 def named_columns(t: Text, frame: pd.DataFrame, column: str) -> pd.DataFrame:
-    """``frame`` with missing group names shown as "(none)" (a tag absent from a call) and a tag value logged empty
-    as "(empty)"."""
+    """``frame`` with missing group names shown as "(none)" (a tag absent from a call), a tag value logged empty as
+    "(empty)", and a value logged like one of those labels (or opening with a quote) in quotes, as the CLI's tables
+    show it, so no two rows read alike."""
     if column not in frame:
         return frame
-    values = frame[column].astype(object)
+    labels = (t("not_set"), t("empty_value"))
+    values = frame[column].astype(object).map(
+        lambda value: quoted_if_label(value, labels) if isinstance(value, str) and value else value)
     empty = values.map(lambda value: isinstance(value, str) and not value)
-    if not (values.isna().any() or empty.any()):
-        return frame
     return frame.assign(**{column: values.where(values.notna(), t("not_set")).where(~empty, t("empty_value"))})
 
 

@@ -121,7 +121,8 @@ def test_an_empty_value_is_its_own_group_in_the_chargeback(logs: Path, capsys: p
 
 
 def test_the_dashboard_shows_an_empty_value_and_an_absent_tag_by_name() -> None:
-    frame = pd.DataFrame({"tag:cost_center": ["", None, "(empty)", "cc1"], "calls": [1, 2, 3, 4]})
+    frame = pd.DataFrame({"tag:cost_center": ["", None, "(empty)", "(none)", "cc1"], "calls": [1, 2, 3, 4, 5]})
     shown = named_columns(Text("en"), frame, "tag:cost_center")
-    assert shown["tag:cost_center"].tolist() == ["(empty)", "(none)", "(empty)", "cc1"]
+    # values logged like the labels are quoted, as in the CLI's tables: no two rows read alike
+    assert shown["tag:cost_center"].tolist() == ["(empty)", "(none)", '"(empty)"', '"(none)"', "cc1"]
     assert frame["tag:cost_center"].tolist()[:1] == [""]  # the download keeps the value as logged
