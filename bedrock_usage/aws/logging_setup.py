@@ -90,7 +90,7 @@ def bucket_policy_statements(target: LoggingTarget) -> list[dict[str, Any]]:
             "Resource": log_objects_arn(target.bucket, target.prefix, target.account, target.region),
             "Condition": {
                 "StringEquals": {"aws:SourceAccount": target.account},
-                "ArnLike": {"aws:SourceArn": f"arn:{arn}:bedrock:{target.region}:{target.account}:*"},
+                "ArnLike": {"aws:SourceArn": bedrock_source_arns(target.region, target.account)},
             },
         },
     ]

@@ -40,7 +40,7 @@ def managed_key_problem(bucket: str, region: str, account: str) -> str:
 
 def bedrock_source_arns(region: str, account: str) -> str:
     """The pattern of Bedrock's aws:SourceArn in ``region`` for ``account``, as the Bedrock User Guide writes it."""
-    return f"arn:{partition(region)}:bedrock:{region}:{account}:*"
+    return source_arn_start(region, account) + "*"
 
 
 def writer_sid(region: str) -> str:
