@@ -24,7 +24,16 @@ from ..logs.period import Period
 from ..output.wording import counted
 from ..pricing import PriceFile
 from ..qdev.analysis import Filters as QDevFilters
-from ..qdev.analysis import Identities, Options, QDevReport, Source, kiro_unreported, named
+from ..qdev.analysis import (
+    Identities,
+    Options,
+    QDevReport,
+    Source,
+    files_by_kind,
+    first_reasons,
+    kiro_unreported,
+    named,
+)
 from ..qdev.analysis import analyze as analyze_qdev
 from ..qdev.cost import SUBSCRIPTION_SOURCE, SUBSCRIPTION_USD_PER_USER_MONTH, prorated_subscription
 from ..qdev.kiro_prices import PRICES_ENV as KIRO_PRICES_ENV
@@ -276,16 +285,11 @@ def none_readable(report: QDevReport) -> str | None:
     """Why no developer costs are made when every Amazon Q / Kiro file of the period was skipped as unreadable and
     none was read ($0 seats would read as no spend): how many of each kind, and why; None otherwise (also when there
     was no file at all)."""
-    kinds = [("prompt-log file", report.files.read, report.files.skipped)]
-    if report.activity is not None:
-        kinds.append(("activity report", report.activity.stats.files_read, report.activity.stats.skipped_files))
-    if report.kiro is not None:
-        kinds.append(("Kiro user report", report.kiro.stats.files_read, report.kiro.stats.skipped_files))
+    kinds = files_by_kind(report, activity=True)
     skipped = sum(sum(reasons.values()) for _, _, reasons in kinds)
     if not skipped or any(read for _, read, _ in kinds):
         return None
-    why = "; ".join(f"{counted(sum(reasons.values()), kind)}: "
-                    + ", ".join(f"{count:,} {reason}" for reason, count in reasons.most_common())
+    why = "; ".join(f"{counted(sum(reasons.values()), kind)}: {first_reasons(reasons, None)}"
                     for kind, _, reasons in kinds if reasons)
     return (f"none of the {counted(skipped, 'Amazon Q / Kiro file')} of {report.period.label()} could be read ({why}), "
             "so no developer costs are made ($0 seats and Kiro costs would read as no spend): read the logs and "

@@ -90,7 +90,7 @@ def developer_costs_output(args: argparse.Namespace, facts: pd.DataFrame, scan: 
     whole = chargeback.month_period(args.developer_costs, scan.tz)
     days = coverage.log_coverage(facts, whole, filtered=_filtered(args), subject="the Bedrock cost", unread=unread)
     people, qdev_warnings = chargeback.qdev_subscribers(store, scan, identities, args.kiro_prices,
-                                                        args.user_pattern or None)
+                                                        args.user_pattern)
     table = chargeback.developer_costs(facts, people, scan.start, scan.end)
     notes = [*days.warnings(), *warnings, *chargeback.filter_notes(filters), *chargeback.unpriced_developers(table),
              *qdev_warnings, *chargeback.developer_warnings(people)]
@@ -134,10 +134,10 @@ def run_governance(
     needs_aws = mode == "reconcile" and (bill is None or bill.needs_aws)
     aws = Aws.connect(args.profile) if engine.name == "athena" or args.sync or needs_aws else None
     tracker = make_tracker(args, engine, tuple(dict.fromkeys(tags)))
-    filters = Filters(arn_pattern=args.arn_pattern or None, models=tuple(args.model))
+    filters = Filters(arn_pattern=args.arn_pattern, models=tuple(args.model))
     with terminal_progress(args.quiet) as progress:
         asked = requested_regions(args.region)  # None: every region with logs ("all" or none named)
-        scanned = tracker.analyze(scan, asked, filters, args.user_pattern or None, progress)
+        scanned = tracker.analyze(scan, asked, filters, args.user_pattern, progress)
     regions = scanned.regions
     if args.demo:
         print("Demo mode: generated sample data, not your account's usage.", file=sys.stderr)

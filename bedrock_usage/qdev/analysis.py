@@ -796,11 +796,8 @@ def none_readable(report: QDevReport) -> str | None:
     """Why no report is made when every prompt-log file, or every Kiro user report, listed for the period was skipped
     as unreadable and none read (its $0 would read as no use and no spend): each such kind, how many and the most
     common reasons; None otherwise."""
-    kinds = [("prompt-log file", report.files.read, report.files.skipped)]
-    if report.kiro is not None:
-        kinds.append(("Kiro user report", report.kiro.stats.files_read, report.kiro.stats.skipped_files))
-    unread = [f"the {counted(sum(skipped.values()), what)} ({_first_reasons(skipped)})"
-              for what, read, skipped in kinds if skipped and not read]
+    unread = [f"the {counted(sum(skipped.values()), what)} ({first_reasons(skipped)})"
+              for what, read, skipped in files_by_kind(report) if skipped and not read]
     if not unread:
         return None
     return (f"none of {' nor of '.join(unread)} listed for {report.period.label()} could be read, so no report is "
@@ -808,10 +805,22 @@ def none_readable(report: QDevReport) -> str | None:
             "unchanged)")
 
 
-def _first_reasons(reasons: Counter[str], shown: int = 3) -> str:
-    """``41 truncated or corrupt gzip, 1 empty file``: the most frequent reasons first, at most ``shown`` of them."""
+def files_by_kind(report: QDevReport, activity: bool = False) -> list[tuple[str, int, Counter[str]]]:
+    """Each kind of file the report read (prompt logs, the activity reports when ``activity`` and read, the Kiro user
+    reports when read): its name, how many were read and the skipped ones by reason."""
+    kinds = [("prompt-log file", report.files.read, report.files.skipped)]
+    if activity and report.activity is not None:
+        kinds.append(("activity report", report.activity.stats.files_read, report.activity.stats.skipped_files))
+    if report.kiro is not None:
+        kinds.append(("Kiro user report", report.kiro.stats.files_read, report.kiro.stats.skipped_files))
+    return kinds
+
+
+def first_reasons(reasons: Counter[str], shown: int | None = 3) -> str:
+    """``41 truncated or corrupt gzip, 1 empty file``: the most frequent reasons first, at most ``shown`` of them
+    (every one when None)."""
     first = ", ".join(f"{n:,} {why}" for why, n in reasons.most_common(shown))
-    return first if len(reasons) <= shown else f"{first}, ..."
+    return first if shown is None or len(reasons) <= shown else f"{first}, ..."
 
 
 def build_directory(collected: Collected, identities: Identities) -> tuple[Directory, list[str]]:
