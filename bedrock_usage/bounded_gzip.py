@@ -27,6 +27,7 @@ DEFAULT_MAX_OBJECT_MB = 1024
 DEFAULT_MAX_DOCUMENT_MB = 64  # files parsed whole (Amazon Q prompt logs)
 MIB = 1024 * 1024
 CHUNK_BYTES = 16 * 1024 * 1024
+GZIP_MAGIC = b"\x1f\x8b"  # the first two bytes of every gzip member
 # What a damaged or foreign object raises: truncated (EOFError), not gzip or a bad checksum (OSError), bad data.
 GZIP_ERRORS: tuple[type[Exception], ...] = (OSError, EOFError, zlib.error, _isal_error)
 

@@ -46,7 +46,7 @@ from itertools import groupby
 from pathlib import Path
 from typing import NamedTuple
 
-from ..bounded_gzip import CHUNK_BYTES, GZIP_ERRORS, OverCap, gunzip_chunks
+from ..bounded_gzip import CHUNK_BYTES, GZIP_ERRORS, GZIP_MAGIC, OverCap, gunzip_chunks
 from ..bounded_gzip import max_object_bytes as max_object_bytes_setting
 from ..cache import cache_dir, write_atomically
 from ..errors import UsageError
@@ -95,7 +95,6 @@ NAME_NOT_UTF8 = "object path is not UTF-8 (the service writes none)"
 NOT_GZIP_NAME = "not named .json.gz (the service writes no other record objects; a hand-made copy may)"
 DAMAGED_GZIP = "damaged gzip data (corrupt compressed bytes, or a checksum that does not match them: a damaged copy)"
 TRAILING_BYTES = "gzip data followed by bytes that are not gzip (a damaged or appended copy)"
-_GZIP_MAGIC = b"\x1f\x8b"
 _NOT_GZIP = "Not a gzipped file"  # how Python's and ISA-L's gzip readers say the magic bytes are missing
 UNREADABLE_FOLDER = "unreadable folder, counted as one object (the objects in it are not read)"
 DANGLING_LINK = "a symbolic link to nothing"
@@ -639,7 +638,7 @@ def _bytes_after_members(path: str) -> bool:
             rest = handle.read()
     except OSError:
         return False
-    while rest[:2] == _GZIP_MAGIC:
+    while rest[:2] == GZIP_MAGIC:
         inflater = zlib.decompressobj(wbits=31)
         try:
             while rest and not inflater.eof:
@@ -657,7 +656,7 @@ def _starts_as_gzip(path: str) -> bool | None:
     """Whether the object opens with gzip's magic bytes; None when it cannot be read again."""
     try:
         with open(path, "rb") as handle:
-            return handle.read(2) == _GZIP_MAGIC
+            return handle.read(2) == GZIP_MAGIC
     except OSError:
         return None
 

@@ -18,7 +18,15 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from ..bounded_gzip import DEFAULT_MAX_DOCUMENT_MB, GZIP_ERRORS, OverCap, gunzip, max_object_bytes, over_cap_reason
+from ..bounded_gzip import (
+    DEFAULT_MAX_DOCUMENT_MB,
+    GZIP_ERRORS,
+    GZIP_MAGIC,
+    OverCap,
+    gunzip,
+    max_object_bytes,
+    over_cap_reason,
+)
 
 UNKNOWN_USER = "(unknown)"
 
@@ -84,7 +92,7 @@ def decode_log_file(data: bytes, cap: int | None = None) -> dict:
     stops there, so a small file that inflates to gigabytes costs no more memory than the cap.
     """
     cap = max_object_bytes(cap, DEFAULT_MAX_DOCUMENT_MB)
-    if data[:2] == b"\x1f\x8b":
+    if data[:2] == GZIP_MAGIC:
         try:
             data = gunzip(data, cap)
         except OverCap as exc:
