@@ -19,13 +19,12 @@ from ..logs.layout import days_between
 from ..logs.period import Period, today_in
 from ..output.wording import counted
 from ..pricing import PriceFile
-from ..report.priced_facts import EMPTY_TAG_VALUE, TOTAL_COST
+from ..report.priced_facts import EMPTY_TAG_VALUE, NO_VALUE, TOTAL_COST
 
 DEFAULT_FACTOR = 3.0
 DEFAULT_WINDOW = 7
 DEFAULT_MIN_COST = 1.0
 ALL = "(all)"
-NO_VALUE = "(none)"  # the group of calls without the value grouped by (a tag), as the --tag tables name it
 
 
 def day_in_progress(day: date, tz: str, now: datetime | None = None) -> bool:

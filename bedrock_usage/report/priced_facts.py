@@ -38,6 +38,7 @@ METRICS = ("calls", "errors", *TOKEN_COLUMNS)
 COST_COLUMNS = ("input_cost_usd", "output_cost_usd", "cache_write_cost_usd", "cache_read_cost_usd")
 TOTAL_COST = "estimated_cost_usd"
 EMPTY_TAG_VALUE = "(empty)"  # how tables show a requestMetadata value logged as "" (kept "" in the facts, CSV, JSON)
+NO_VALUE = "(none)"  # how tables show the group of calls without the value grouped by (a tag key they lack)
 GROUP_KEYS: dict[str, list[str]] = {
     "user": ["user", "principal_type", "principal", "account"],
     "application": ["application"],
