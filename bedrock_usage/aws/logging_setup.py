@@ -29,11 +29,11 @@ from .provisioning import (
     carry_out,
     decide_change,
     ensure_private_bucket,
-    is_aws_managed_key,
+    key_managed_by_aws,
     plan_policy_statements,
     put_policy,
 )
-from .session import AWS_ERRORS, Aws, partition
+from .session import AWS_ERRORS, Aws, describe, partition
 
 DEFAULT_BUCKET_TEMPLATE = "bedrock-logs-{account}-{region}"
 DEFAULT_PREFIX = "bedrock-logs/"
@@ -179,18 +179,20 @@ def deny_advice(statement: str) -> str:
             "out of it), then run again")
 
 
-def kms_notes(s3: Any, bucket: str, region: str, account: str) -> list[str]:
+def kms_notes(aws: Aws, bucket: str, region: str, account: str) -> list[str]:
     """What a log bucket encrypted with SSE-KMS needs: Bedrock must be able to use the key, readers to decrypt."""
-    key = bucket_kms_key(s3, bucket)
+    key = bucket_kms_key(aws.client("s3", region), bucket)
     if key is None:
         return []
-    if is_aws_managed_key(key):
-        return [managed_key_problem(bucket, region, account)]
-    return [
-        f"bucket {bucket} encrypts with SSE-KMS ({key}): the key policy must let {BEDROCK_SERVICE} use "
-        f"kms:GenerateDataKey for {bedrock_source_arns(region, account)}, and whoever reads the logs "
-        f"needs kms:Decrypt on the key ({KMS_DOCS})"
-    ]
+    needs = (f"bucket {bucket} encrypts with SSE-KMS ({key}): the key policy must let {BEDROCK_SERVICE} use "
+             f"kms:GenerateDataKey for {bedrock_source_arns(region, account)}, and whoever reads the logs "
+             f"needs kms:Decrypt on the key ({KMS_DOCS})")
+    try:
+        managed = key_managed_by_aws(lambda where: aws.client("kms", where), key, region, account)
+    except AWS_ERRORS as exc:
+        return [f"bucket {bucket}: whether key {key} is the AWS managed key aws/s3, which Bedrock cannot use, is "
+                f"unknown: {describe(exc, SETUP_POLICY_FILE)}", needs]
+    return [managed_key_problem(bucket, region, account) if managed else needs]
 
 
 def denial(policy: dict[str, Any], target: LoggingTarget) -> str | None:
@@ -240,7 +242,7 @@ def configure_region(
         result.notes.append(f"bucket {target.bucket}: nothing made or changed, as the logging configuration that "
                             "would use it was left as it is")
     result.changes += [*bucket, *policy]
-    result.notes.extend(kms_notes(s3, target.bucket, target.region, target.account))
+    result.notes.extend(kms_notes(aws, target.bucket, target.region, target.account))
     if denied:
         if logging.action in WRITES:
             result.notes.append(f"logging configuration {target.region} not made: the bucket policy denies Bedrock's "

@@ -15,7 +15,7 @@ from ..logs.layout import normalise_prefix, parse_key, region_prefix
 from .logging_config import logging_regions, read_logging_config
 from .provisioning import (
     bucket_kms_key,
-    is_aws_managed_key,
+    key_managed_by_aws,
     policy_statements,
     read_bucket_policy,
     read_bucket_region,
@@ -84,6 +84,7 @@ class RegionLoggingStatus:
     own_statement_kept: bool = False  # the policy's statement named as setup names it lets no write (PolicyVerdict)
     denied_by: str | None = None  # the policy statement whose Deny applies to Bedrock's writes (PolicyVerdict)
     kms_logs: bool = False  # the newest log was written under SSE-KMS: Bedrock can use the bucket's key
+    aws_managed_key: bool = False  # ``kms_key`` is an AWS managed key (aws/s3), by its name or its aliases
 
     @property
     def destination_sound(self) -> bool:
@@ -96,7 +97,7 @@ class RegionLoggingStatus:
     def managed_key(self) -> bool:
         """The bucket encrypts with the AWS managed key aws/s3, whose key policy cannot let Bedrock use it, and no log
         shows otherwise (``kms_logs``)."""
-        return self.kms_key is not None and is_aws_managed_key(self.kms_key) and not self.kms_logs
+        return self.aws_managed_key and not self.kms_logs
 
     @property
     def healthy(self) -> bool:
@@ -179,7 +180,9 @@ def check_region(aws: Aws, region: str, account: str) -> RegionLoggingStatus:
 
     newest = _step(problems, "newest log", lambda: newest_log(s3, bucket, region_prefix(prefix, account, region)))
     kms_key = _step(problems, "bucket encryption", lambda: bucket_kms_key(s3, bucket))
-    managed = kms_key is not None and is_aws_managed_key(kms_key)
+    managed = kms_key is not None and bool(_step(
+        problems, f"bucket encryption (whether key {kms_key} is the AWS managed key aws/s3)",
+        lambda: key_managed_by_aws(lambda where_key: aws.client("kms", where_key), kms_key, where or region, account)))
     kms_logs = managed and newest is not None and _written_with_kms(s3, bucket, newest.key)
     if managed and not kms_logs:
         problems.append(managed_key_problem(bucket, region, account))
@@ -197,6 +200,7 @@ def check_region(aws: Aws, region: str, account: str) -> RegionLoggingStatus:
         own_statement_kept=verdict.own_statement_kept if verdict else False,
         denied_by=verdict.denied_by if verdict else None,
         kms_logs=kms_logs,
+        aws_managed_key=managed,
     )
 
 

@@ -39,6 +39,8 @@ _BLOCK_ALL_PUBLIC_ACCESS = {
 }
 NO_ENCRYPTION = "none"
 AWS_MANAGED_KEY = "the AWS managed key aws/s3"
+AWS_ALIAS_PREFIX = "alias/aws/"  # reserved for AWS managed keys
+_KEY_ARN_RE = re.compile(r"^arn:[a-z-]+:kms:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):key/")
 _ALL_BLOCKED = "all four blocked"
 
 
@@ -368,6 +370,28 @@ def _kms_key(rules: list[dict[str, Any]]) -> str | None:
 def is_aws_managed_key(key: str) -> bool:
     """Whether a bucket's KMS key (``bucket_kms_key``) is the AWS managed key aws/s3: named by none, or by its alias."""
     return key == AWS_MANAGED_KEY or key == "alias/aws/s3" or key.endswith(":alias/aws/s3")
+
+
+def key_managed_by_aws(kms_in: Callable[[str], Any], key: str, region: str, account: str) -> bool:
+    """Whether a bucket's KMS key is an AWS managed key (aws/s3), whose key policy nobody can change.
+
+    Named by its alias, or by none, the name tells. Named by its key id or key ARN, the aliases of the key's account
+    and Region do (``ListAliases`` through ``kms_in(region)``, the ARN's Region, else the bucket's ``region``; each
+    alias names its ``TargetKeyId``): the ``alias/aws/`` prefix is reserved for AWS managed keys (AWS KMS API
+    Reference, CreateAlias). ``ListAliases`` reads the caller's account only, and an AWS managed key serves its own
+    account, so a key of another ``account`` is a customer managed key. Raises AWS_ERRORS when the aliases cannot be
+    read."""
+    if is_aws_managed_key(key):
+        return True
+    if key.startswith("alias/") or ":alias/" in key:
+        return False
+    arn = _KEY_ARN_RE.match(key)
+    if arn and arn["account"] != account:
+        return False
+    key_id = key[arn.end():] if arn else key
+    pages = kms_in(arn["region"] if arn else region).get_paginator("list_aliases").paginate()
+    return any(alias.get("TargetKeyId") == key_id and alias["AliasName"].startswith(AWS_ALIAS_PREFIX)
+               for page in pages for alias in page.get("Aliases", []))
 
 
 def describe_encryption(rules: list[dict[str, Any]]) -> str:

@@ -211,6 +211,48 @@ def test_a_policy_whose_statement_is_one_object_is_merged_keeping_everything(aws
 
 
 @pytest.mark.slow
+def test_the_aws_managed_key_named_by_its_key_arn_is_the_same_fault(aws_env: dict[str, str],
+                                                                    moto_endpoint: str) -> None:
+    """A bucket's default encryption may name aws/s3 by its key ARN rather than its alias; the aliases KMS lists for
+    the key tell (the alias/aws/ prefix is reserved for AWS managed keys). Aliases that cannot be read leave it
+    unknown: the check says which read failed and what it needs, setup says it is unknown."""
+    region, bucket = "eu-west-3", "team-key-arn-logs"
+    s3 = make_bucket(bucket, region)
+    kms = boto3.client("kms", region_name=region)
+    (aws_s3,) = [alias["TargetKeyId"] for alias in kms.list_aliases()["Aliases"]
+                 if alias["AliasName"] == "alias/aws/s3"]
+    key = f"arn:aws:kms:{region}:{ACCOUNT}:key/{aws_s3}"
+    rule = {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key}}
+    s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": [rule]})
+    writer = {"Sid": "BedrockWrites", "Effect": "Allow", "Principal": {"Service": "bedrock.amazonaws.com"},
+              "Action": "s3:PutObject", "Resource": f"arn:aws:s3:::{bucket}/AWSLogs/{ACCOUNT}/*",
+              "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT}}}
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [writer]}))
+    put_logging(region, {"s3Config": {"bucketName": bucket, "keyPrefix": ""}, "textDataDeliveryEnabled": True})
+    fault = f"bucket {bucket} encrypts with the AWS managed key aws/s3"
+
+    check = run("check_bedrock_logging.py", "--regions", region, env=aws_env)
+    assert check.returncode == 2, check.stdout + check.stderr
+    assert "Status: ⚠️ Enabled, not healthy" in check.stdout and f"⚠️ {fault}" in check.stdout
+    setup = run("setup_bedrock_logging.py", "--regions", region, "--bucket", bucket, "--prefix", "", env=aws_env)
+    assert f"  {fault}" in setup.stdout and "the key policy must let" not in setup.stdout, setup.stdout + setup.stderr
+
+    denied = (400, b'{"__type": "AccessDeniedException", "message": "not authorized to perform kms:ListAliases"}')
+    with refusing_proxy(moto_endpoint, lambda method, path: True, answer=denied) as proxy:
+        env = {**aws_env, "AWS_ENDPOINT_URL_KMS": f"http://127.0.0.1:{proxy.server_port}"}
+        unread = run("check_bedrock_logging.py", "--regions", region, env=env)
+        setup_unread = run("setup_bedrock_logging.py", "--regions", region, "--bucket", bucket, "--prefix", "",
+                           "--dry-run", env=env)
+    assert proxy.refused
+    assert unread.returncode == 2 and "Status: ⚠️ Enabled, not all checked" in unread.stdout, unread.stdout
+    assert f"whether key {key} is the AWS managed key aws/s3" in unread.stderr and "kms:ListAliases" in unread.stderr
+    assert fault not in unread.stdout + unread.stderr
+    unknown = f"whether key {key} is the AWS managed key aws/s3, which Bedrock cannot use, is unknown"
+    assert unknown in setup_unread.stdout, setup_unread.stdout
+    assert f"bucket {bucket} encrypts with SSE-KMS ({key})" in setup_unread.stdout
+
+
+@pytest.mark.slow
 def test_an_sse_kms_bucket_keeps_its_key_and_the_scripts_say_what_the_key_needs(aws_env: dict[str, str]) -> None:
     region = "us-west-2"
     bucket = f"bedrock-logs-{ACCOUNT}-{region}"

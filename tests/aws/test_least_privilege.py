@@ -54,6 +54,8 @@ NOT_EXERCISED_ON_MOTO = {
     "iam:DeleteRolePolicy": "only for test roles an older version gave an inline policy",
     "kms:Decrypt": "S3 decrypts objects of an SSE-KMS log bucket with the reader's rights; moto buckets use SSE-S3",
     "kms:GenerateDataKey": "S3 encrypts objects put into an SSE-KMS log bucket with the writer's rights",
+    "kms:ListAliases": "only for a log bucket whose default encryption names its KMS key by id or ARN; moto buckets "
+                       "use SSE-S3",
     "glue:CreateDatabase@report-reader": "Athena's mandatory access to the default database (Athena User Guide)",
     "glue:GetDatabase@report-reader": "Athena itself reads the table definition with the caller's rights",
     "s3:PutObject@report-reader": "Athena itself writes query results with the caller's rights",

@@ -36,7 +36,8 @@ NEWEST = LogObject("AWSLogs/1/BedrockModelInvocationLogs/us-east-1/2026/12/06/09
     ({"bucket_region": "us-west-2", "problems": ("bucket is in us-west-2",)}, "problems", "⚠️ enabled, not healthy"),
     ({"text_delivery": False, "newest_log": NEWEST}, "problems", "⚠️ enabled, not healthy"),
     # the AWS managed key's policy cannot let Bedrock use it (docs/aws-setup.md): logs arrive no more
-    ({"kms_key": "the AWS managed key aws/s3", "newest_log": NEWEST}, "problems", "⚠️ enabled, not healthy"),
+    ({"kms_key": "the AWS managed key aws/s3", "aws_managed_key": True, "newest_log": NEWEST}, "problems",
+     "⚠️ enabled, not healthy"),
     ({"enabled": False, "bucket": None, "problems": ("logs go to CloudWatch only",)}, "disabled", "❌ not to S3"),
     ({"enabled": False, "bucket": None}, "disabled", "❌ not configured"),
     ({"enabled": False, "error": "AccessDenied"}, "error", "❔ unknown"),

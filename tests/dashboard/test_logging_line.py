@@ -70,6 +70,6 @@ def test_a_bucket_on_the_aws_managed_key_says_what_to_set_and_no_setup_command(l
     """Setup keeps a bucket's key, so its command would not make the region deliver; nor is it a refused read."""
     key = "bucket team-logs encrypts with the AWS managed key aws/s3: set a customer managed key"
     managed = status(bucket_region="us-east-1", bedrock_can_write=True, kms_key="the AWS managed key aws/s3",
-                     problems=(key,))
+                     aws_managed_key=True, problems=(key,))
     line = logging_line(Text(lang), RegionCheck(managed, COMMAND, ACCOUNT))
     assert key in line and "setup_bedrock_logging" not in line and "iam/report-reader.json" not in line, line
