@@ -15,8 +15,11 @@ with interrupt_ends_run():  # Ctrl-C while the modules load ends the run as late
         ALLOWED,
         DEFAULT_MODEL,
         DEFAULT_ROLES,
+        NOT_APPLICABLE,
         RoleRegionCheck,
+        arn_region,
         model_target,
+        require_model_region,
         verify_role,
     )
     from bedrock_usage.aws.session import Aws
@@ -33,7 +36,8 @@ EXIT_CODES = (
 EXAMPLES = """\
   python verify_bedrock_permissions.py
   python verify_bedrock_permissions.py --roles ChatbotApp-BedrockRole --regions us-east-1 us-west-2
-  python verify_bedrock_permissions.py --model anthropic.claude-3-5-sonnet-20240620-v1:0 --format json"""
+  python verify_bedrock_permissions.py --model anthropic.claude-3-5-sonnet-20240620-v1:0 --format json
+  python verify_bedrock_permissions.py --model arn:aws:bedrock:eu-west-1:123456789012:provisioned-model/abc123def456"""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -57,14 +61,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--model", type=model_target, default=DEFAULT_MODEL,
         help="model whose InvokeModel permission is checked: a model id, an inference profile id (us., global.), or "
-        "the ARN of a foundation model, inference profile or application inference profile; for a profile, the "
-        "foundation model in each region it routes to is checked too (default %(default)s)",
+        "the ARN of a foundation model, inference profile, application inference profile, provisioned model, custom "
+        "model deployment or imported model; for a profile, the foundation model in each region it routes to is "
+        "checked too. An ARN's InvokeModel is checked in the ARN's region only, as a call from another region cannot "
+        "name it; without --regions that is the one region checked (default %(default)s)",
     )
     args = parser.parse_args(argv)
     roles = args.roles or list(DEFAULT_ROLES)
     aws = Aws.connect(args.profile)
-    regions = regions_of(args, aws)
+    model_region = arn_region(args.model)
+    regions = (model_region,) if model_region and not args.regions else regions_of(args, aws)
     account = aws.account_id()
+    require_model_region(args.model, regions, account, aws.partition())
     table = args.format == "table"
     if table:
         print(f"🔐 Checking Bedrock access of {len(roles)} role(s) in account {account}")
@@ -77,12 +85,15 @@ def main(argv: list[str] | None = None) -> int:
     if table:
         print()
         print(render_table(*matrix(checks, roles, regions)))
+        if any(check.invoke == NOT_APPLICABLE for check in checks):
+            print(f"\nInvokeModel is checked in {model_region} only ('invoke {NOT_APPLICABLE}' elsewhere): --model "
+                  f"names a resource of {model_region}, which a call from another region cannot name.")
         problems = [f"  {c.role} / {c.region}: {p}" for c in checks for p in c.problems]
         if problems:
             print("\nProblems:")
             print("\n".join(problems))
     else:
-        print_json({"account": account, "model": args.model, "checks": checks})
+        print_json({"account": account, "model": args.model, "model_region": model_region, "checks": checks})
     failing = [check for check in checks if not check.ok]
     if failing:
         pairs = len({(check.role, check.region) for check in failing})
@@ -93,7 +104,8 @@ def main(argv: list[str] | None = None) -> int:
 def matrix(
     checks: list[RoleRegionCheck], roles: list[str], regions: tuple[str, ...]
 ) -> tuple[list[str], list[list[str]]]:
-    """Headers and rows of the role x region table; each cell is '<mark> <models> models, invoke <verdict>'."""
+    """Headers and rows of the role x region table; each cell is '<mark> <models> models, invoke <verdict>' (➖ for
+    a region whose calls cannot name an ARN --model)."""
     by_pair = {(check.role, check.region): check for check in checks}
     rows = []
     for role in roles:
@@ -104,7 +116,7 @@ def matrix(
                 models = "not assumed"
             else:
                 models = "? models" if check.model_count is None else f"{check.model_count} models"
-            mark = "✅" if check.ok and check.invoke == ALLOWED else "❔" if check.ok else "❌"
+            mark = {ALLOWED: "✅", NOT_APPLICABLE: "➖"}.get(check.invoke, "❔") if check.ok else "❌"
             row.append(f"{mark} {models}, invoke {check.invoke}")
         rows.append(row)
     return ["Role", *regions], rows

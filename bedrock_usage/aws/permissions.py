@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass
 
 from ..demo.writer import POLICY_FILE
+from ..errors import UsageError
+from ..logs.regions import REGION_NAMES
 from ..output.command import named
 from ..pricing.model_ids import parse_model_id
 from .session import AWS_ERRORS, GLOBAL_REGION, Aws, describe, error_code, partition, required_action
@@ -19,19 +21,28 @@ DEFAULT_ROLES: tuple[str, ...] = (
 )
 DEFAULT_MODEL = "anthropic.claude-3-haiku-20240307-v1:0"
 ALLOWED, DENIED, UNKNOWN = "allowed", "denied", "unknown"
+NOT_APPLICABLE = "n/a"  # --model is the ARN of another region's resource, which a call from this region cannot name
 ROLE_POLICY_FILE = "iam/test-role.json"  # what a role needs to list and invoke models
 
 FOUNDATION_MODEL, INFERENCE_PROFILE = "foundation-model", "inference-profile"  # kinds of resource ARN
+PROFILES = (INFERENCE_PROFILE, "application-inference-profile")  # kinds that route to foundation models
+# Resources of an account that InvokeModel's modelId takes and bedrock:InvokeModel is authorized on, with no model to
+# read behind them (Service Authorization Reference, "Actions, resources, and condition keys for Amazon Bedrock":
+# InvokeModel's resource types; Amazon Bedrock API Reference, "InvokeModel": modelId).
+OWN_MODELS = ("provisioned-model", "custom-model-deployment", "imported-model")
 
 _SESSION_NAME_RE = re.compile(r"[^\w+=,.@-]")
 _DENIED = ("AccessDenied", "AccessDeniedException")
 _MODEL_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")
-# The resources bedrock:InvokeModel takes that --model may name: a foundation model (no account) or a profile.
+# The resources bedrock:InvokeModel takes that --model may name: a foundation model (no account), a profile, or one of
+# OWN_MODELS.
 _TARGET_ARN_RE = re.compile(
     r"^arn:(?P<partition>aws(-[a-z]+)*):bedrock:(?P<region>[a-z]{2}(-[a-z]+)+-\d):(?:"
-    r":(?P<kind>foundation-model)|\d{12}:(?P<profile>inference-profile|application-inference-profile))"
+    rf":(?P<model>{FOUNDATION_MODEL})|\d{{12}}:(?P<owned>{'|'.join((*PROFILES, *OWN_MODELS))}))"
     r"/(?P<id>[A-Za-z0-9][A-Za-z0-9._:-]*)$"
 )
+_TARGET_KINDS = ("a Bedrock foundation model, inference profile, application inference profile, provisioned model, "
+                 "custom model deployment or imported model")
 
 
 class RoleNotFound(Exception):
@@ -154,24 +165,59 @@ def _count_models(assumed: Aws, region: str) -> tuple[int | None, tuple[str, ...
 
 
 def model_target(value: str) -> str:
-    """``--model``'s argparse type: a model or inference profile id, or the ARN of a foundation model, an inference
-    profile or an application inference profile."""
+    """``--model``'s argparse type: a model or inference profile id, or the ARN of a resource InvokeModel is
+    authorized on (a foundation model, a profile, or one of ``OWN_MODELS``) in a Bedrock region, its partition's."""
     model = named(value)
-    if _TARGET_ARN_RE.match(model) if model.startswith("arn:") else _MODEL_ID_RE.match(model):
+    match = _TARGET_ARN_RE.match(model)
+    if match:
+        region, part = match["region"], match["partition"]
+        if region not in REGION_NAMES:
+            raise argparse.ArgumentTypeError(f"{model!r} names {region}, which is not an Amazon Bedrock region")
+        if partition(region) != part:
+            raise argparse.ArgumentTypeError(
+                f"{model!r} names partition {part}, but {region} is in partition {partition(region)}")
+        return model
+    if not model.startswith("arn:") and _MODEL_ID_RE.match(model):
         return model
     raise argparse.ArgumentTypeError(
-        f"{model!r} is neither a model id (anthropic.claude-3-haiku-20240307-v1:0, us.anthropic...) nor the ARN of a "
-        "Bedrock foundation model, inference profile or application inference profile")
+        f"{model!r} is neither a model id (anthropic.claude-3-haiku-20240307-v1:0, us.anthropic...) nor the ARN of "
+        f"{_TARGET_KINDS}")
+
+
+def arn_region(model: str) -> str | None:
+    """The region of the resource an ARN ``--model`` names, the only region whose calls can name it: a call names a
+    resource of the region it is made in (Amazon Bedrock User Guide, "Supported Regions and models for inference
+    profiles": the source Region is the one the request is made from; Bedrock's endpoints are regional, "Amazon
+    Bedrock endpoints and quotas"). ``None`` for a model or profile id, which a call from any region can name."""
+    match = _TARGET_ARN_RE.match(model)
+    return match["region"] if match else None
+
+
+def require_model_region(model: str, regions: tuple[str, ...], account: str, account_partition: str) -> None:
+    """UsageError unless an ARN ``model`` can be called by the account from one of ``regions``: its partition must be
+    the account's and its region among those checked."""
+    region = arn_region(model)
+    if region is None:
+        return
+    part = partition(region)
+    if part != account_partition:
+        raise UsageError(f"--model names a resource of {region} (partition {part}), but account {account} is in "
+                         f"partition {account_partition}: give the ARN of a resource in {account_partition}, or "
+                         f"--profile for an account in {part}")
+    if region not in regions:
+        raise UsageError(f"--model names a resource of {region}, which --regions ({' '.join(regions)}) leaves out: "
+                         f"a call from another region cannot name it; add {region} to --regions, or give the model's "
+                         "id to check it in every region")
 
 
 def invoke_target(model: str, region: str, account: str) -> InvokeTarget:
     """What a call of ``model`` (an id, or an ARN ``model_target`` accepts) from ``region`` names. An ARN is the
-    resource it names. A system-defined profile (``us.``/``global.`` id or ARN) needs its model in the source region
-    too (Amazon Bedrock User Guide, "Geographic cross-Region inference" and "Global cross-Region inference"; a global
-    profile's model ARN names no region)."""
+    resource it names (a call from another region cannot name it: ``arn_region``). A system-defined profile
+    (``us.``/``global.`` id or ARN) needs its model in the source region too (Amazon Bedrock User Guide, "Geographic
+    cross-Region inference" and "Global cross-Region inference"; a global profile's model ARN names no region)."""
     match = _TARGET_ARN_RE.match(model)
     if match:
-        kind = match["kind"] or match["profile"]
+        kind = match["model"] or match["owned"]
         part, region, ident = match["partition"], match["region"], match["id"]
         resource = model
     else:
@@ -189,8 +235,9 @@ def invoke_target(model: str, region: str, account: str) -> InvokeTarget:
 
 def routed_models(aws: Aws, target: InvokeTarget) -> tuple[tuple[str, ...], str | None]:
     """The foundation models an inference profile routes to, one per destination region (bedrock:GetInferenceProfile,
-    asked as the caller), and why they could not be read; nothing to read for a foundation model."""
-    if target.kind == FOUNDATION_MODEL:
+    asked as the caller in the profile's region), and why they could not be read; nothing to read for a foundation
+    model or one of ``OWN_MODELS`` (authorized on itself)."""
+    if target.kind not in PROFILES:
         return (), None
     try:
         profile = aws.client("bedrock", target.resource.split(":")[3]).get_inference_profile(
@@ -204,10 +251,13 @@ def routed_models(aws: Aws, target: InvokeTarget) -> tuple[tuple[str, ...], str 
 def simulate_invoke(aws: Aws, arn: str, region: str, model: str) -> InvokeCheck:
     """IAM's policy simulator on bedrock:InvokeModel of ``model`` from ``region`` for the role, on every resource the
     call needs: the model or profile named and, for a profile, the foundation model in each destination region
-    (Amazon Bedrock User Guide, "Prerequisites for inference profiles"). ``unknown`` if the simulator cannot be asked
-    (it needs iam:SimulatePrincipalPolicy, evaluates identity policies only and reads roles of the caller's account
-    only), and ``unknown`` with ``models_checked`` false if a profile allowed routes to models that could not be
-    read. RoleNotFound when the role does not exist."""
+    (Amazon Bedrock User Guide, "Prerequisites for inference profiles"). ``n/a``, nothing asked, when ``model`` is the
+    ARN of another region's resource. ``unknown`` if the simulator cannot be asked (it needs
+    iam:SimulatePrincipalPolicy, evaluates identity policies only and reads roles of the caller's account only), and
+    ``unknown`` with ``models_checked`` false if a profile allowed routes to models that could not be read.
+    RoleNotFound when the role does not exist."""
+    if arn_region(model) not in (None, region):
+        return InvokeCheck(NOT_APPLICABLE)
     account = aws.account_id()
     owner = arn_account(arn)
     if owner and owner != account:

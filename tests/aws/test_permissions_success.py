@@ -19,12 +19,16 @@ import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import boto3
+import botocore.session
 import pytest
 from botocore.exceptions import ClientError
 
 from tests.aws.refusing_proxy import refusing_proxy
+from tests.aws.test_existing_configuration import run_recorded, validation_errors
+from tests.aws.test_least_privilege import beyond_botocore
 from tests.aws.test_setup_scripts import run
 
 MODELS = {"us-east-1": 3, "us-west-2": 2}
@@ -363,7 +367,9 @@ def test_a_model_named_by_its_arn_is_checked_as_the_resource_it_names(aws_env: d
 @pytest.mark.parametrize("model", [
     "arn:aws:s3:::my-bucket",
     "arn:aws:bedrock:us-east-1:123456789012:agent/ABCDEFGHIJ",
+    "arn:aws:bedrock:us-east-1:123456789012:prompt/ABCDEFGHIJ:1",  # not among InvokeModel's resource types
     f"arn:aws:bedrock:us-east-1:123456789012:foundation-model/{HAIKU}",
+    "arn:aws:bedrock:us-east-1::provisioned-model/abc123def456",
     f"foundation-model/{HAIKU}",
 ])
 def test_a_model_that_is_no_model_id_or_bedrock_model_arn_is_refused(no_aws_env: dict[str, str], model: str) -> None:
@@ -372,7 +378,139 @@ def test_a_model_that_is_no_model_id_or_bedrock_model_arn_is_refused(no_aws_env:
     assert done.stderr == (
         f"verify_bedrock_permissions.py: argument --model: '{model}' is neither a model id "
         "(anthropic.claude-3-haiku-20240307-v1:0, us.anthropic...) nor the ARN of a Bedrock foundation model, "
-        "inference profile or application inference profile (see verify_bedrock_permissions.py --help)\n")
+        "inference profile, application inference profile, provisioned model, custom model deployment or imported "
+        "model (see verify_bedrock_permissions.py --help)\n")
+
+
+@pytest.mark.parametrize(("model", "why"), [
+    (f"arn:aws-us-gov:bedrock:us-east-1::foundation-model/{HAIKU}",
+     "names partition aws-us-gov, but us-east-1 is in partition aws"),
+    (f"arn:aws:bedrock:us-gov-west-1::foundation-model/{HAIKU}",
+     "names partition aws, but us-gov-west-1 is in partition aws-us-gov"),
+    (f"arn:aws:bedrock:xx-east-1::foundation-model/{HAIKU}", "names xx-east-1, which is not an Amazon Bedrock region"),
+])
+def test_an_arn_whose_region_and_partition_disagree_is_refused(no_aws_env: dict[str, str], model: str,
+                                                               why: str) -> None:
+    done = run("verify_bedrock_permissions.py", "--model", model, env=no_aws_env)
+    assert (done.returncode, done.stdout) == (1, ""), done.stderr
+    assert done.stderr == (f"verify_bedrock_permissions.py: argument --model: '{model}' {why} (see "
+                           "verify_bedrock_permissions.py --help)\n")
+
+
+WEST_MODEL = f"arn:aws:bedrock:us-west-2::foundation-model/{HAIKU}"
+
+
+def test_an_arn_is_checked_in_its_own_region_and_not_applicable_in_the_others(aws_env: dict[str, str],
+                                                                              roles: str) -> None:
+    """A call from us-east-1 cannot name a us-west-2 model's ARN: a role allowed on us-west-2's models only is allowed
+    there and n/a in us-east-1; one allowed on us-east-1's models only is denied in us-west-2, and not reported
+    allowed in us-east-1 on the strength of a resource it could not call there."""
+    allow_invoke(ALLOWED_ROLE, "arn:aws:bedrock:us-west-2::foundation-model/*")
+    allow_invoke(DENIED_ROLE, "arn:aws:bedrock:us-east-1::foundation-model/*")
+    with stand_in(aws_env["AWS_ENDPOINT_URL"]) as (url, simulated):
+        env = {**aws_env, "AWS_ENDPOINT_URL_BEDROCK": url, "AWS_ENDPOINT_URL_IAM": url}
+        args = ["--roles", ALLOWED_ROLE, DENIED_ROLE, "--regions", "us-east-1", "us-west-2", "--model", WEST_MODEL]
+        document = run("verify_bedrock_permissions.py", *args, "--format", "json", env=env)
+        table = run("verify_bedrock_permissions.py", *args, env=env)
+    assert document.returncode == 2, document.stderr
+    answer = json.loads(document.stdout)
+    assert answer["model_region"] == "us-west-2"
+    verdicts = {(c["role"], c["region"]): (c["invoke"], c["ok"]) for c in answer["checks"]}
+    assert verdicts == {(ALLOWED_ROLE, "us-east-1"): ("n/a", True), (ALLOWED_ROLE, "us-west-2"): ("allowed", True),
+                        (DENIED_ROLE, "us-east-1"): ("n/a", True), (DENIED_ROLE, "us-west-2"): ("denied", False)}
+    # two runs, each asking once per role, in us-west-2 only
+    assert sorted((s["role"].rsplit("/", 1)[-1], s["resource"]) for s in simulated) == sorted(
+        [(ALLOWED_ROLE, WEST_MODEL), (DENIED_ROLE, WEST_MODEL)] * 2)
+    assert table.returncode == 2, table.stderr
+    assert re.search(rf"^{ALLOWED_ROLE} +➖ 3 models, invoke n/a +✅ 2 models, invoke allowed$", table.stdout,
+                     re.MULTILINE), table.stdout
+    assert re.search(rf"^{DENIED_ROLE} +➖ 3 models, invoke n/a +❌ 2 models, invoke denied$", table.stdout,
+                     re.MULTILINE), table.stdout
+    assert ("\nInvokeModel is checked in us-west-2 only ('invoke n/a' elsewhere): --model names a resource of "
+            "us-west-2, which a call from another region cannot name.\n") in table.stdout
+    assert f"  {DENIED_ROLE} / us-west-2: the role's policies do not allow bedrock:InvokeModel on {WEST_MODEL}" in (
+        table.stdout)
+    assert "/ us-east-1:" not in table.stdout
+
+
+def test_an_arn_without_regions_is_checked_in_its_region_alone(aws_env: dict[str, str], roles: str) -> None:
+    with stand_in(aws_env["AWS_ENDPOINT_URL"]) as (url, simulated):
+        env = {**aws_env, "AWS_ENDPOINT_URL_BEDROCK": url, "AWS_ENDPOINT_URL_IAM": url}
+        done = run("verify_bedrock_permissions.py", "--roles", ALLOWED_ROLE, "--model", WEST_MODEL, "--format", "json",
+                   env=env)
+    assert done.returncode == 0, done.stderr
+    assert [(c["region"], c["invoke"]) for c in json.loads(done.stdout)["checks"]] == [("us-west-2", "allowed")]
+    assert [s["resource"] for s in simulated] == [WEST_MODEL]
+
+
+@pytest.mark.parametrize(("model", "regions", "message"), [
+    (WEST_MODEL, ["us-east-1", "eu-west-1"], "--model names a resource of us-west-2, which --regions (us-east-1 "
+     "eu-west-1) leaves out: a call from another region cannot name it; add us-west-2 to --regions, or give the "
+     "model's id to check it in every region"),
+    (f"arn:aws-us-gov:bedrock:us-gov-west-1::foundation-model/{HAIKU}", ["us-east-1"], "--model names a resource of "
+     f"us-gov-west-1 (partition aws-us-gov), but account {ACCOUNT} is in partition aws: give the ARN of a resource "
+     "in aws, or --profile for an account in aws-us-gov"),
+])
+def test_an_arn_no_region_checked_can_call_is_refused(aws_env: dict[str, str], model: str, regions: list[str],
+                                                      message: str) -> None:
+    done = run("verify_bedrock_permissions.py", "--model", model, "--regions", *regions, env=aws_env)
+    assert (done.returncode, done.stdout, done.stderr) == (1, "", f"verify_bedrock_permissions.py: {message}\n")
+
+
+def test_a_profile_arn_of_one_region_is_read_and_asked_for_there_only(aws_env: dict[str, str], roles: str,
+                                                                        tmp_path: Path) -> None:
+    """GetInferenceProfile is asked in the profile's region, once, and not for the regions whose calls cannot name it;
+    every request is valid for botocore's service models."""
+    profile = f"arn:aws:bedrock:us-west-2:{roles}:inference-profile/us.{SONNET}"
+    routed = [f"arn:aws:bedrock:{region}::foundation-model/{SONNET}" for region in DESTINATIONS["us"]]
+    allow_invoke(ALLOWED_ROLE, profile, *routed)
+    with stand_in(aws_env["AWS_ENDPOINT_URL"], profiles={profile: routed}) as (url, simulated):
+        env = {**aws_env, "AWS_ENDPOINT_URL_BEDROCK": url, "AWS_ENDPOINT_URL_IAM": url}
+        done, requests = run_recorded("verify_bedrock_permissions.py", "--roles", ALLOWED_ROLE, "--regions",
+                                      "us-east-1", "us-west-2", "--model", profile, "--format", "json", env=env,
+                                      tmp_path=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert {c["region"]: c["invoke"] for c in json.loads(done.stdout)["checks"]} == {"us-east-1": "n/a",
+                                                                                     "us-west-2": "allowed"}
+    assert [params for _, operation, params in requests if operation == "GetInferenceProfile"] == [
+        {"inferenceProfileIdentifier": profile}]
+    assert sorted(s["resource"] for s in simulated) == sorted({profile, *routed})
+    assert not [f"{service}.{operation}: {problem}" for service, operation, params in requests
+                for problem in request_problems(service, operation, params)]
+
+
+def request_problems(service: str, operation: str, params: dict) -> list[str]:
+    """What botocore's model finds wrong with a request: its validator's report and the maximum lengths, patterns
+    and enums it does not check client-side."""
+    shape = botocore.session.get_session().get_service_model(service).operation_model(operation).input_shape
+    return [problem for problem in [validation_errors(service, operation, params)] if problem] + beyond_botocore(
+        params, shape, operation)
+
+
+@pytest.mark.parametrize("kind", ["provisioned-model", "custom-model-deployment", "imported-model"])
+def test_a_provisioned_custom_or_imported_model_arn_is_checked_as_itself(aws_env: dict[str, str], roles: str,
+                                                                         tmp_path: Path, kind: str) -> None:
+    """InvokeModel's modelId takes these ARNs and bedrock:InvokeModel is authorized on them (Service Authorization
+    Reference for Amazon Bedrock): a role allowed on the account's resources of that kind may call one; a role
+    allowed on foundation models only may not. Nothing behind them is read."""
+    arn = f"arn:aws:bedrock:us-east-1:{roles}:{kind}/abc123def456"
+    allow_invoke(ALLOWED_ROLE, f"arn:aws:bedrock:us-east-1:{roles}:{kind}/*")
+    allow_invoke(DENIED_ROLE, "arn:aws:bedrock:*::foundation-model/*")
+    with stand_in(aws_env["AWS_ENDPOINT_URL"]) as (url, simulated):
+        env = {**aws_env, "AWS_ENDPOINT_URL_BEDROCK": url, "AWS_ENDPOINT_URL_IAM": url}
+        done, requests = run_recorded("verify_bedrock_permissions.py", "--roles", ALLOWED_ROLE, DENIED_ROLE,
+                                      "--regions", "us-east-1", "--model", arn, "--format", "json", env=env,
+                                      tmp_path=tmp_path)
+    assert done.returncode == 2, done.stdout + done.stderr
+    checks = {c["role"]: c for c in json.loads(done.stdout)["checks"]}
+    assert (checks[ALLOWED_ROLE]["invoke"], checks[ALLOWED_ROLE]["problems"]) == ("allowed", [])
+    assert (checks[DENIED_ROLE]["invoke"], checks[DENIED_ROLE]["problems"]) == ("denied", [
+        f"the role's policies do not allow bedrock:InvokeModel on {arn}: grant it to the role (iam/test-role.json "
+        "shows what a role needs)"])
+    assert [s["resource"] for s in simulated] == [arn, arn]
+    assert "GetInferenceProfile" not in {operation for _, operation, _ in requests}
+    assert not [f"{service}.{operation}: {problem}" for service, operation, params in requests
+                for problem in request_problems(service, operation, params)]
 
 
 def test_a_refused_assume_role_names_the_trust_policy_and_the_principal_it_must_allow(aws_env: dict[str, str],
