@@ -433,6 +433,7 @@ def test_an_arn_is_checked_in_its_own_region_and_not_applicable_in_the_others(aw
     assert "/ us-east-1:" not in table.stdout
 
 
+@pytest.mark.slow
 def test_an_arn_without_regions_is_checked_in_its_region_alone(aws_env: dict[str, str], roles: str) -> None:
     with stand_in(aws_env["AWS_ENDPOINT_URL"]) as (url, simulated):
         env = {**aws_env, "AWS_ENDPOINT_URL_BEDROCK": url, "AWS_ENDPOINT_URL_IAM": url}
@@ -457,6 +458,7 @@ def test_an_arn_no_region_checked_can_call_is_refused(aws_env: dict[str, str], m
     assert (done.returncode, done.stdout, done.stderr) == (1, "", f"verify_bedrock_permissions.py: {message}\n")
 
 
+@pytest.mark.slow
 def test_a_profile_arn_of_one_region_is_read_and_asked_for_there_only(aws_env: dict[str, str], roles: str,
                                                                         tmp_path: Path) -> None:
     """GetInferenceProfile is asked in the profile's region, once, and not for the regions whose calls cannot name it;
@@ -487,6 +489,7 @@ def request_problems(service: str, operation: str, params: dict) -> list[str]:
         params, shape, operation)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["provisioned-model", "custom-model-deployment", "imported-model"])
 def test_a_provisioned_custom_or_imported_model_arn_is_checked_as_itself(aws_env: dict[str, str], roles: str,
                                                                          tmp_path: Path, kind: str) -> None:
