@@ -83,7 +83,8 @@ def build_parser() -> argparse.ArgumentParser:
     what.add_argument("--arn-pattern", type=pattern,
                       help="only callers whose identity ARN contains this text (literal, case-sensitive)")
     what.add_argument("--user-pattern", type=pattern,
-                      help="only users whose name contains this text (literal, case-sensitive)")
+                      help="only users whose name contains this text (literal, in any letter case, as "
+                      "qcli_s3_analyzer.py --user-pattern matches people)")
     what.add_argument("--model", action="append", default=[], metavar="MODEL_ID", type=named,
                       help="only this modelId as logged (repeatable)")
     what.add_argument("--tag", action="append", default=[], metavar="KEY",

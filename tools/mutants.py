@@ -39,6 +39,8 @@ PERIODS = (*EDGES, "tests/logs/test_period_identity.py", "tests/engines/test_loc
 CALLERS = ("tests/logs/test_period_identity.py", "tests/report/test_unknown_callers.py")
 TRACKER = (*EDGES, "tests/report/test_pricing_families.py", "tests/report/test_unknown_callers.py")
 QDEV = (*Q_EDGES, "tests/qdev/test_activity.py", "tests/qdev/test_analysis.py")
+# --user-pattern's one rule (logs.identity.holds_pattern) answers to both sides.
+USER_PATTERN = (*EDGES, "tests/governance/test_user_pattern_any_case.py", *QDEV)
 KIRO = (*Q_EDGES, "tests/qdev/test_kiro_reports.py")
 
 
@@ -140,11 +142,15 @@ PERIODS),
     Mutant("identity-iam-user-with-path", "bedrock_usage/logs/identity.py",
            'name = rest.rsplit("/", 1)[-1] or UNKNOWN\n        return Principal("iam_user"',
            'name = rest or UNKNOWN\n        return Principal("iam_user"', CALLERS),
+    Mutant("user-pattern-regex", "bedrock_usage/logs/identity.py",
+           "return pattern.lower() in name.lower()", "return re.search(pattern.lower(), name.lower()) is not None",
+           USER_PATTERN),
+    Mutant("user-pattern-case-sensitive", "bedrock_usage/logs/identity.py",
+           "return pattern.lower() in name.lower()", "return pattern in name", USER_PATTERN),
     # report/tracker.py: attribution, pricing, roll-ups
-    Mutant("tracker-user-pattern-regex", "bedrock_usage/report/priced_facts.py",
-           'strpos(c."user", $1) > 0', 'regexp_matches(c."user", $1)', TRACKER),
-    Mutant("tracker-user-pattern-any-case", "bedrock_usage/report/priced_facts.py",
-           'strpos(c."user", $1) > 0', 'strpos(lower(c."user"), lower($1)) > 0', TRACKER),
+    Mutant("tracker-user-pattern-ignored", "bedrock_usage/report/tracker.py",
+           '"kept": [not user_pattern or holds_pattern(p.user, user_pattern) for p in principals]',
+           '"kept": [True for p in principals]', TRACKER),
     Mutant("tracker-tier-not-above", "bedrock_usage/report/tracker.py",
            "context_tokens=context_over + 1 if context_over else 0", "context_tokens=context_over", TRACKER),
     Mutant("tracker-1h-writes-also-5m", "bedrock_usage/report/priced_facts.py",
@@ -191,13 +197,8 @@ PERIODS),
     Mutant("q-prompt-period-start-exclusive", "bedrock_usage/qdev/analysis.py",
            "period.utc_start <= req.timestamp < period.utc_end", "period.utc_start < req.timestamp < period.utc_end",
            QDEV),
-    Mutant("q-person-matches-regex", "bedrock_usage/qdev/people.py",
-           "return any(needle in name.lower() for name in names if name)",
-           "return any(re.search(needle, name.lower()) for name in names if name)", QDEV),
-    Mutant("q-raw-id-matches-regex", "bedrock_usage/qdev/people.py",
-           "or pattern.lower() in raw.lower()", "or re.search(pattern.lower(), raw.lower()) is not None", QDEV),
-    Mutant("q-person-matches-case", "bedrock_usage/qdev/people.py",
-           "needle = pattern.lower()", "needle = pattern", QDEV),
+    Mutant("q-person-names-unmatched", "bedrock_usage/qdev/people.py",
+           "return any(holds_pattern(name, pattern) for name in names if name)", "return False", QDEV),
     Mutant("q-email-id-case-apart", "bedrock_usage/qdev/people.py",
            "UserRef(text, person_name(text) if _is_email(text) else text, None, None)",
            "UserRef(text, text, None, None)", (*Q_EDGES, "tests/qdev/test_kiro_edges.py")),
@@ -541,7 +542,7 @@ PERIODS),
            'return "govcloud" if self.family(region) == "govcloud" else self.endpoint', "return self.endpoint",
            ("tests/report/test_govcloud_endpoint.py",)),
     Mutant("pattern-duplicates-of-everyone", "bedrock_usage/report/tracker.py",
-           "if user_pattern in (user if user is not None else self._principal(arn).user))", "if True)",
+           "if holds_pattern(user if user is not None else self._principal(arn).user, user_pattern))", "if True)",
            ("tests/report/test_money_edges.py",)),
     Mutant("price-file-calls-any-priced", "bedrock_usage/report/priced_facts.py",
            "FILTER (WHERE priced AND own_price)", "FILTER (WHERE priced)",

@@ -74,8 +74,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "arn_filter_help": "Only callers whose identity ARN contains this text (literal, case-sensitive), "
         "e.g. DataAnalysis.",
         "user_filter": "User contains",
-        "user_filter_help": "Only users whose name contains this text (literal; case-sensitive for Amazon Bedrock; "
-        "for Amazon Q / Kiro any id form, e-mail or name, case-insensitive).",
+        "user_filter_help": "Only users whose name contains this text (literal, in any letter case; for Amazon Q / "
+        "Kiro any id form, e-mail or name).",
         "group_by": "Group cost by",
         "group_user": "User",
         "group_application": "Application",
@@ -516,8 +516,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "arn_filter_help": "identity ARN에 이 문자열이 들어 있는 호출자만 봅니다 (그대로 비교, 대소문자 구분). "
         "예: DataAnalysis",
         "user_filter": "사용자 포함 문자열",
-        "user_filter_help": "이름에 이 문자열이 들어 있는 사용자만 봅니다 (그대로 비교; Amazon Bedrock 은 대소문자 "
-        "구분, Amazon Q / Kiro 는 모든 ID 형식·이메일·이름에서 대소문자 구분 없이).",
+        "user_filter_help": "이름에 이 문자열이 들어 있는 사용자만 봅니다 (그대로 비교, 대소문자 구분 없이; "
+        "Amazon Q / Kiro 는 모든 ID 형식·이메일·이름에서).",
         "group_by": "비용 묶음 기준",
         "group_user": "사용자",
         "group_application": "애플리케이션",

@@ -415,8 +415,8 @@ def filter_notes(filters: dict[str, object]) -> list[str]:
     the other filters the Bedrock calls only."""
     lines = []
     if filters.get("user_pattern"):
-        lines.append("--user-pattern lists the developers it matches: Bedrock calls whose user name holds it as "
-                     "written (case included), Amazon Q / Kiro people whose ids, e-mail or name hold it in any case")
+        lines.append("--user-pattern lists the developers it matches, in any letter case: Bedrock calls whose user "
+                     "name holds it, Amazon Q / Kiro people whose ids, e-mail or name hold it")
     options = [option for name, option in _BEDROCK_ONLY.items() if filters.get(name)]
     if options:
         matched = " --user-pattern matches" if filters.get("user_pattern") else ""

@@ -34,6 +34,14 @@ def person_name(session_name: str) -> str:
     return session_name.lower()
 
 
+def holds_pattern(name: str, pattern: str) -> bool:
+    """Whether ``name`` holds ``pattern`` (``--user-pattern``) as written but in any letter case: the one rule of the
+    Bedrock callers and the Amazon Q / Kiro people alike. IAM does not tell names apart by case (IAM API Reference,
+    "CreateUser" and "CreateRole": user, group, role and policy "names are not distinguished by case"), and an e-mail
+    session name is one mailbox whatever its case (``person_name``)."""
+    return pattern.lower() in name.lower()
+
+
 def one_spelling_per_person(principals: list[Principal]) -> list[Principal]:
     """``principals`` with every SSO user named by ``person_name``."""
     return [replace(p, user=person_name(p.user)) if p.principal_type == "sso_user" else p for p in principals]

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import UsageError
-from ..logs.identity import person_name
+from ..logs.identity import holds_pattern, person_name
 
 _UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 _PROMPT_LOG_ID = re.compile(rf"^(?P<store>d-[0-9a-zA-Z]{{10}})\.(?P<uuid>{_UUID})$")
@@ -136,10 +136,9 @@ class Person:
         return self.identity.source if (self.identity.email or self.identity.display_name) else AS_LOGGED
 
     def matches(self, pattern: str) -> bool:
-        """True when ``pattern`` is in any id form, the e-mail or the name (literal, case-insensitive)."""
-        needle = pattern.lower()
+        """True when ``pattern`` is in any id form, the e-mail or the name (``holds_pattern``: literal, any case)."""
         names = (*self.ids, self.key, self.identity.email, self.identity.display_name, self.identity.user_name)
-        return any(needle in name.lower() for name in names if name)
+        return any(holds_pattern(name, pattern) for name in names if name)
 
 
 class Directory:
@@ -216,4 +215,4 @@ class Directory:
         if not pattern:
             return True
         members = self._groups.get(self._group(raw), [])
-        return any(member.matches(pattern) for member in members) or pattern.lower() in raw.lower()
+        return any(member.matches(pattern) for member in members) or holds_pattern(raw, pattern)

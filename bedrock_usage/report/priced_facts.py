@@ -151,7 +151,7 @@ def register_table(con: duckdb.DuckDBPyConnection, name: str, columns: dict[str,
     con.register(name, pa.table({column: pa.array(values, types[column]) for column, values in columns.items()}))
 
 
-def price_facts(con: duckdb.DuckDBPyConnection, application_tags: Sequence[str], user_pattern: str | None) -> None:
+def price_facts(con: duckdb.DuckDBPyConnection, application_tags: Sequence[str]) -> None:
     """Join the facts with the ``callers``, ``models`` and ``rates`` tables into the table ``priced``: caller,
     application (the first application tag with a value, else the caller's), model, weekday and the cost columns.
 
@@ -161,7 +161,7 @@ def price_facts(con: duckdb.DuckDBPyConnection, application_tags: Sequence[str],
     the input cost; a model the book bills per image, second or query has no token prices, and its logged tokens are
     not billed. A row whose rates leave a billed quantity without a price is unpriced, with the first reason, and
     has no cost (its tokens stay). ``application_tags`` are the tag columns (``tag_0``...) that name an application.
-    Only callers whose user name holds ``user_pattern`` are kept. A row's images, video seconds, rerank queries and
+    Only the callers the ``callers`` table marks ``kept`` are kept. A row's images, video seconds, rerank queries and
     media given count only when its model is billed in that unit (0 otherwise). A tag value logged empty (the
     API allows one) stays ``""``: a group apart from an absent tag (NULL) and from any value logged.
     """
@@ -195,7 +195,7 @@ WITH joined AS (
   LEFT JOIN models m ON f.model_id IS NOT DISTINCT FROM m.model_id
     AND f.source_region IS NOT DISTINCT FROM m.source_region
   LEFT JOIN rates r ON {joins}
-  WHERE $1 IS NULL OR strpos(c."user", $1) > 0
+  WHERE c.kept
 ),
 costed AS (
   SELECT * EXCLUDE (unit, reason, unit_cost, input_cost, output_cost, cache_write_cost, cache_read_cost),
@@ -213,7 +213,7 @@ SELECT * EXCLUDE (reason),
   reason IS NULL AS priced,
   reason AS unpriced_reason,
   CASE WHEN reason IS NULL THEN 0 ELSE calls END AS unpriced_calls
-FROM costed""", [user_pattern or None])
+FROM costed""")
     con.execute("DROP TABLE facts")
 
 

@@ -35,6 +35,7 @@ from ..logs.identity import (
     Principal,
     applications_apart,
     derive_principal,
+    holds_pattern,
     one_spelling_per_person,
 )
 from ..logs.period import Period
@@ -264,8 +265,8 @@ class BedrockAthenaTracker:
 
     def _priced(self, result: QueryResult, user_pattern: str | None, progress: Reporter) -> tuple[PricedRows, int]:
         """The engine's rows without unreadable records and duplicates, attributed and priced in SQL (of callers
-        whose user name holds ``user_pattern``), and the unreadable records' count. The count of the duplicates of
-        those callers' calls goes into the result's scan figures."""
+        whose user name holds ``user_pattern``: ``holds_pattern``), and the unreadable records' count. The count of
+        the duplicates of those callers' calls goes into the result's scan figures."""
         con = connect()
         tags = {tag_column(i): tag_table(key) for i, key in enumerate(self.tag_keys)}
         counts = None
@@ -280,11 +281,11 @@ class BedrockAthenaTracker:
         if self.rewriter:
             rewrite_facts(con, lambda frame: self.rewriter.rewrite(frame, self.tag_keys))
         progress(Progress(PRICING, 0, count, "fact rows"))
-        self._register_callers(con)
+        self._register_callers(con, user_pattern)
         result.stats.duplicate_records = self._duplicates_of(con, user_pattern) if user_pattern else duplicates
         self._register_models(con)
         self._register_rates(con)
-        price_facts(con, [tag_column(self.tag_keys.index(key)) for key in self.application_tags], user_pattern)
+        price_facts(con, [tag_column(self.tag_keys.index(key)) for key in self.application_tags])
         progress(Progress(PRICING, count, count, "fact rows", finished=True))
         return PricedRows(con, tags), skipped
 
@@ -319,23 +320,26 @@ class BedrockAthenaTracker:
                     rewriting, user_pattern, memory_mb(threads=1)]  # a spilling sum may add in another order
         return report_key(result.identity, settings)
 
-    def _register_callers(self, con: duckdb.DuckDBPyConnection) -> None:
+    def _register_callers(self, con: duckdb.DuckDBPyConnection, user_pattern: str | None) -> None:
         """The caller of every distinct ARN of the facts, as the table ``callers``: an SSO user's spellings (an
         e-mail in other letter cases) are one user, and the application of an IAM or root user whose name is found in
-        several accounts is named with its account (``logs.identity``)."""
+        several accounts is named with its account (``logs.identity``); ``kept`` when no ``user_pattern`` is set or
+        the user name holds it (``holds_pattern``, as the Amazon Q / Kiro side matches people)."""
         arns = [arn for (arn,) in distinct_values(con, ["identity_arn"])]
         principals = applications_apart(one_spelling_per_person([self._principal(arn) for arn in arns]))
-        columns = {"identity_arn": arns, **{name: [getattr(p, name) for p in principals] for name in CALLER_COLUMNS}}
-        register_table(con, "callers", columns, dict.fromkeys(columns, pa.string()))
+        columns: dict[str, list[object]] = {
+            "identity_arn": arns, **{name: [getattr(p, name) for p in principals] for name in CALLER_COLUMNS},
+            "kept": [not user_pattern or holds_pattern(p.user, user_pattern) for p in principals]}
+        register_table(con, "callers", columns, dict.fromkeys(columns, pa.string()) | {"kept": pa.bool_()})
 
     def _duplicates_of(self, con: duckdb.DuckDBPyConnection, user_pattern: str) -> int:
-        """The extra copies of the calls of callers whose user name holds ``user_pattern``, each by its own caller
-        (as the ARN filter keeps a copy by its own ARN); a caller the kept records lack (every copy of its records
-        unreadable) is named as its ARN names it."""
+        """The extra copies of the calls of callers whose user name holds ``user_pattern`` (``holds_pattern``), each
+        by its own caller (as the ARN filter keeps a copy by its own ARN); a caller the kept records lack (every copy
+        of its records unreadable) is named as its ARN names it."""
         rows = con.execute("SELECT d.identity_arn, c.\"user\", d.calls FROM duplicates d LEFT JOIN callers c "
                            "ON d.identity_arn IS NOT DISTINCT FROM c.identity_arn").fetchall()
         return sum(int(calls) for arn, user, calls in rows
-                   if user_pattern in (user if user is not None else self._principal(arn).user))
+                   if holds_pattern(user if user is not None else self._principal(arn).user, user_pattern))
 
     def _principal(self, arn: object) -> Principal:
         """The caller of an ARN; a record without one (no ``identity``, a null or empty ``arn``) is the unknown

@@ -115,7 +115,7 @@ def test_demo_figures_equal_the_cli_json(demo_env: dict[str, str], demo_records:
 
     assert summary["calls"] > 100
     # Independently: the plain-Python count and its own prices, over the callers the filters keep.
-    kept = [r for r in with_profiles_resolved(demo_records) if user_pattern in caller(r)[0]]
+    kept = [r for r in with_profiles_resolved(demo_records) if user_pattern.lower() in caller(r)[0].lower()]
     oracle = aggregate(kept, START, END, "UTC", arn_pattern or None)["summary"][()]
     assert (summary["calls"], summary["input_tokens"]) == (oracle.calls, oracle.input_tokens)
     assert summary["estimated_cost_usd"] == pytest.approx(oracle.estimated_cost, rel=1e-9)
