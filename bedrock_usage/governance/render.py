@@ -17,7 +17,7 @@ from ..output.command import print_warnings
 from ..output.files import file_part, new_files, stable_files, write_csv, write_text
 from ..output.json_values import document_text, json_records
 from ..output.terminal_table import money, quoted_if_blank, quoted_if_label, text_table, visible
-from ..pricing import PriceFile, priced_at
+from ..pricing import PriceFile, price_file_value, priced_at
 from ..report.render import DEMO_SOURCE
 from .anomalies import NO_VALUE, AnomalyReport, group_label
 from .budgets import FILTERED_SPEND, BudgetCheck, burndown
@@ -381,13 +381,15 @@ def budgets_attention(check: BudgetCheck) -> list[str]:
 
 
 def budgets_document(check: BudgetCheck, burndown: pd.DataFrame) -> dict[str, Any]:
-    """Budget statuses and burn-down as one JSON document."""
+    """Budget statuses and burn-down as one JSON document (``price_file`` as the report's ``source.price_file``: the
+    file whose rows priced some of the calls, else null)."""
     return {
         "schema": BUDGETS_SCHEMA,
         "generated_at": _now(),
         "as_of": check.as_of.isoformat(),
         "tz": check.tz,
         "filters": check.filters,
+        "price_file": price_file_value(check.price_file),
         "days_without_records": [day.isoformat() for day in check.days_without_records],
         "forecast_method": check.method,
         "breached": [s.budget.name for s in check.breached],
@@ -448,7 +450,8 @@ def _anomaly_warnings(report: AnomalyReport) -> list[str]:
 
 
 def anomalies_document(report: AnomalyReport) -> dict[str, Any]:
-    """Anomalies, daily costs and the forecast as one JSON document."""
+    """Anomalies, daily costs and the forecast as one JSON document (``price_file`` as the report's
+    ``source.price_file``: the file whose rows priced some of the calls, else null)."""
     return {
         "schema": ANOMALIES_SCHEMA,
         "generated_at": _now(),
@@ -456,6 +459,7 @@ def anomalies_document(report: AnomalyReport) -> dict[str, Any]:
                    "tz": report.period.tz},
         "group_by": report.group_by,
         "filters": report.filters,
+        "price_file": price_file_value(report.price_file),
         "rule": {"factor": report.factor, "window_days": report.window, "min_cost_usd": report.min_cost,
                  "baseline": "median of the window's daily costs, days without calls as 0"},
         "anomalies": json_records(report.anomalies),

@@ -131,6 +131,12 @@ class PriceFile:
         return f"{self.path} (sha256 {self.sha256})"
 
 
+def price_file_value(price_file: PriceFile | None) -> dict[str, str] | None:
+    """The price file as every JSON document names it, ``{"path": "prices.json", "sha256": "0123456789ab"}``; None
+    when no price file's rows priced a call."""
+    return {"path": price_file.path, "sha256": price_file.sha256} if price_file else None
+
+
 def priced_at(price_file: PriceFile | None, book: str = "list prices", goes_on: bool = False) -> str:
     """What costs are priced at, in every output's words: ``book``, or, where ``price_file``'s rows priced calls,
     ``the prices of the price file prices.json (sha256 0123456789ab) where its rows apply, else list prices`` (with

@@ -13,6 +13,7 @@ from ..output.files import write_csv as write_csv_file
 from ..output.json_values import document_text, json_records, json_value
 from ..output.plain_table import PlainTable
 from ..output.terminal_table import money, quoted_if_blank, quoted_if_label, text_table, visible
+from ..pricing import price_file_value
 from .priced_facts import COST_COLUMNS, EMPTY_TAG_VALUE, GROUP_KEYS, METRICS, NO_VALUE, TIER_CALLS, TOTAL_COST
 from .tracker import TOKENS_NOTE, UsageReport
 
@@ -245,7 +246,7 @@ def _source(report: UsageReport) -> dict[str, object]:
     calls (its path as given and a short digest of its content), when one did."""
     source: dict[str, object] = {"data": DEMO_SOURCE if report.demo else DATA_SOURCE, "engine": report.engine}
     if report.price_file:
-        source["price_file"] = {"path": report.price_file.path, "sha256": report.price_file.sha256}
+        source["price_file"] = price_file_value(report.price_file)
     return source
 
 

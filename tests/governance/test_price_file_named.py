@@ -62,6 +62,39 @@ def test_the_anomalies_name_the_price_file(priced: tuple[Path, Path, str], capsy
     assert f"Costs are estimated from {named(prices, digest)}." in out
 
 
+@pytest.mark.parametrize("rows", [[{"model": HAIKU, **OWN}], [{"model": HAIKU, **OWN, "effective_from": "2025-12-01"}]],
+                         ids=["rows that price calls", "rows that price no call"])
+def test_the_budgets_and_anomalies_json_name_the_price_file_as_the_report_json(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], rows: list[dict]) -> None:
+    """``price_file`` is the report JSON's ``source.price_file`` (path as given, 12 hex digits of the SHA-256 of the
+    file's bytes) when its rows priced calls, else null."""
+    write_records(tmp_path / "logs", RECORDS)
+    prices, digest = price_file(tmp_path, rows)
+    budgets = tmp_path / "budgets.json"
+    budgets.write_text(json.dumps({"budgets": [{"name": "All", "all": True, "monthly_usd": 100.0}]}), "utf-8")
+    json_out = ("--format", "json", "--output-dir", "-", "--tz", "UTC")
+    expected = {"path": str(prices), "sha256": digest} if "effective_from" not in rows[0] else None
+    report = json.loads(run(capsys, tmp_path / "logs", prices, "--start-date", DAY, "--end-date", DAY, *json_out)[1])
+    assert report["source"].get("price_file") == expected
+    for mode in (("--check-budgets", str(budgets), "--end-date", DAY),
+                 ("--anomalies", "--start-date", DAY, "--end-date", DAY)):
+        code, out = run(capsys, tmp_path / "logs", prices, *mode, *json_out)
+        assert code == 0 and json.loads(out)["price_file"] == expected
+
+
+def test_the_budgets_and_anomalies_json_without_a_price_file_say_null(tmp_path: Path,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    write_records(tmp_path / "logs", RECORDS)
+    budgets = tmp_path / "budgets.json"
+    budgets.write_text(json.dumps({"budgets": [{"name": "All", "all": True, "monthly_usd": 100.0}]}), "utf-8")
+    for mode in (("--check-budgets", str(budgets), "--end-date", DAY),
+                 ("--anomalies", "--start-date", DAY, "--end-date", DAY)):
+        code = bedrock_tracker_cli.main(["--engine", "local", "--logs-dir", str(tmp_path / "logs"), "--quiet", *mode,
+                                         "--tz", "UTC", "--format", "json", "--output-dir", "-"])
+        document = json.loads(capsys.readouterr().out)
+        assert code == 0 and "price_file" in document and document["price_file"] is None
+
+
 def test_the_comparison_with_the_bill_names_the_price_file(priced: tuple[Path, Path, str], tmp_path: Path,
                                                            capsys: pytest.CaptureFixture[str]) -> None:
     logs, prices, digest = priced
