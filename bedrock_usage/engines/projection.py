@@ -15,6 +15,7 @@ from typing import Any
 from ..errors import UsageError
 from ..logs.layout import days_between
 from ..logs.schema import PARTITION_COLUMN
+from ..output.wording import day_spans
 
 NOW = "NOW"
 RANGE_KEY = f"projection.{PARTITION_COLUMN}.range"
@@ -58,13 +59,7 @@ class UnreadDays:
 
     def spans(self) -> str:
         """``2026-11-25 .. 2026-11-27, 2026-12-02``: the days as runs of consecutive days."""
-        runs: list[list[date]] = []
-        for day in self.days:
-            if runs and day == runs[-1][-1] + timedelta(days=1):
-                runs[-1].append(day)
-            else:
-                runs.append([day])
-        return ", ".join(f"{run[0]}" if len(run) == 1 else f"{run[0]} .. {run[-1]}" for run in runs)
+        return day_spans(self.days)
 
     def widen_step(self, region: str) -> str:
         """The setup command that makes the projection cover these days."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -158,10 +158,12 @@ def _grouped(facts: pd.DataFrame, column: str) -> pd.DataFrame:
 
 
 def build_chargeback(facts: pd.DataFrame, month: str, tz: str, group_by: str,
-                     now: datetime | None = None, filtered: bool = False, unread: Iterable[date] = ()) -> Chargeback:
+                     now: datetime | None = None, filtered: bool = False,
+                     unread: Mapping[str, Iterable[date]] | None = None, regions: Sequence[str] = ()) -> Chargeback:
     """Chargeback rows for the facts of one month (read with the tag key when grouping by a tag), and the days of
-    the month they cover as of ``now`` (default: the clock), with a warning when that is not the whole month
-    (``unread``: the UTC day folders Athena did not read)."""
+    the month they cover as of ``now`` (default: the clock), in all and in each of the ``regions`` read, with a
+    warning when that is not the whole month and a note per region that lacks days another has (``unread``: the UTC
+    day folders Athena did not read in each region)."""
     frame = _grouped(facts, group_column(group_by)[0])
     rows = []
     for (group, present), part in (frame.groupby(["group", "group_present"], sort=True) if len(frame) else []):
@@ -184,7 +186,7 @@ def build_chargeback(facts: pd.DataFrame, month: str, tz: str, group_by: str,
                     [list(METRICS)].sum().reset_index()
                     .sort_values(["group", "group_present", "calls"], ascending=[True, True, False])
                     .reset_index(drop=True))
-    coverage = log_coverage(facts, month_period(month, tz), now, filtered, unread=unread)
+    coverage = log_coverage(facts, month_period(month, tz), now, filtered, unread=unread, regions=regions)
     warnings = coverage.warnings()
     if len(unpriced):
         warnings.append(f"{int(unpriced['calls'].sum()):,} calls have no price: their tokens are in the rows, their "

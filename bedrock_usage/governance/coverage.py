@@ -1,20 +1,22 @@
 """Which days of a period the logs hold records for, so that part of a month is never billed as the whole month.
 
 Days are the facts' local days in the period's time zone. A day without any record is logging off, logs not arrived
-yet, or a day without calls: the logs cannot tell which, so such days are counted and named, never filled in.
+yet, or a day without calls: the logs cannot tell which, so such days are counted and named, never filled in. With
+several regions a day counts as covered when any region has records on it; the days a region lacks while another has
+records are named per region beside it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
 import pandas as pd
 
 from ..logs.layout import days_between
 from ..logs.period import Period, through_today, today_in
-from ..output.wording import counted
+from ..output.wording import counted, day_spans
 
 NAMED_GAPS = 5  # days in between without records named in the warning; the rest are counted
 
@@ -28,7 +30,7 @@ def through_day(period: Period, now: datetime | None = None) -> date:
 @dataclass(frozen=True)
 class Coverage:
     """The days of ``period`` up to ``through`` and those among them with at least one record (of the calls the
-    filters keep, when ``filtered``)."""
+    filters keep, when ``filtered``), in all and in each region read."""
 
     period: Period
     through: date
@@ -36,7 +38,14 @@ class Coverage:
     today: date  # in the period's zone, when the coverage was read
     filtered: bool = False  # only the calls of some models, callers or users are counted
     subject: str = "the chargeback"  # what leaves out the days without logs, in the warning
-    unread_days: tuple[date, ...] = ()  # days Athena does not read: outside the logs table's partition projection
+    region_days: Mapping[str, tuple[date, ...]] = field(default_factory=dict)  # region read -> its days with records
+    # region -> the days Athena does not read there: outside the logs table's partition projection
+    region_unread: Mapping[str, tuple[date, ...]] = field(default_factory=dict)
+
+    @property
+    def unread_days(self) -> tuple[date, ...]:
+        """The days Athena did not read in some region, in order."""
+        return tuple(sorted({day for days in self.region_unread.values() for day in days}))
 
     @property
     def first_day(self) -> date | None:
@@ -107,13 +116,42 @@ class Coverage:
         return f"{self.summary()}: {'; '.join(reasons)}"
 
     def _unread_reason(self) -> list[str]:
-        """The days without records that Athena did not read, as the first reason (their logs may be there)."""
+        """The days without records that Athena did not read, as the first reason (their logs may be there), with the
+        regions that did not read them."""
         unread = [day for day in self.missing_days if day in set(self.unread_days)]
         if not unread:
             return []
-        span = f"{unread[0]}" if len(unread) == 1 else f"{unread[0]} .. {unread[-1]}"
-        return [f"{counted(len(unread), 'day')} not read ({span}: outside the partition projection of the Athena "
+        in_region = {region: [day for day in unread if day in set(days)]
+                     for region, days in sorted(self.region_unread.items())}
+        where = "; ".join(f"{day_spans(days, NAMED_GAPS)} in {region}" for region, days in in_region.items() if days)
+        return [f"{counted(len(unread), 'day')} not read ({where}: outside the partition projection of the Athena "
                 f"logs table, see the warnings), so {self.subject} leaves out their spend"]
+
+    def region_missing_days(self, region: str) -> list[date]:
+        """Days of the period up to ``through`` without any record of ``region``."""
+        held = set(self.region_days.get(region, ()))
+        return [day for day in days_between(self.period.start, self.through) if day not in held]
+
+    def region_notes(self) -> list[str]:
+        """With several regions read, a line per region that lacks records on days another region has them on (the
+        days the whole's coverage counts as covered), naming the days; a day Athena did not read there is left to
+        the scan's warning of it."""
+        if len(self.region_days) < 2:
+            return []
+        notes = []
+        for region, days in sorted(self.region_days.items()):
+            held, unread = set(days), set(self.region_unread.get(region, ()))
+            lacking = [day for day in self.record_days if day not in held and day not in unread]
+            if not lacking:
+                continue
+            if self.filtered:
+                notes.append(f"{region} has no matching calls on {counted(len(lacking), 'day')} that other regions "
+                             f"have them on ({day_spans(lacking, NAMED_GAPS)})")
+                continue
+            notes.append(f"{region} has no records on {counted(len(lacking), 'day')} that other regions have "
+                         f"records on ({day_spans(lacking, NAMED_GAPS)}): no calls there, or its logging off or its "
+                         f"logs late (then {self.subject} leaves out its spend of those days)")
+        return notes
 
     def headline(self) -> str:
         """The days the logs cover in one line, the same in the text, the warnings and on stderr:
@@ -122,22 +160,33 @@ class Coverage:
         return f"PARTIAL MONTH: {warning}." if warning else f"Whole month: {self.summary()}."
 
     def warnings(self) -> list[str]:
-        """The headline when it is a warning (a partial month), else none."""
-        return [self.headline()] if self.warning() else []
+        """The headline when it is a warning (a partial month), then the regions that lack days others have."""
+        return ([self.headline()] if self.warning() else []) + self.region_notes()
 
 
 def log_coverage(facts: pd.DataFrame, period: Period, now: datetime | None = None,
                  filtered: bool = False, subject: str = "the chargeback",
-                 unread: Iterable[date] = ()) -> Coverage:
+                 unread: Mapping[str, Iterable[date]] | None = None, regions: Sequence[str] = ()) -> Coverage:
     """The days of ``period`` the fact rows (one local ``day`` each, of the calls the filters keep when
-    ``filtered``) have records for, as of ``now``; ``subject`` names what the days without records are missing
-    from, ``unread`` the UTC day folders Athena did not read (``ScanStats.days_not_projected``)."""
+    ``filtered``) have records for, as of ``now``, in all and in each of the ``regions`` read and the facts'
+    ``source_region``; ``subject`` names what the days without records are missing from, ``unread`` the UTC day
+    folders Athena did not read in each region (``ScanStats.days_not_projected``)."""
     through = through_day(period, now)
-    days = set(pd.to_datetime(facts["day"]).dt.date) if len(facts) else set()
-    held = tuple(sorted(day for day in days if period.start <= day <= through))
+
+    def in_period(values: Iterable[object]) -> set[date]:
+        """The days of ``values`` (dates or ISO text) from the period's start to ``through``."""
+        return {day for day in pd.to_datetime(pd.Series(list(values))).dt.date if period.start <= day <= through}
+
+    held = in_period(facts["day"].unique()) if len(facts) else set()
+    by_region: dict[str, set[date]] = {region: set() for region in regions}
+    if len(facts) and "source_region" in facts.columns:
+        for region, days in facts.groupby("source_region")["day"].unique().items():
+            by_region.setdefault(str(region), set()).update(in_period(days))
     zone = period.zone  # a UTC folder is the local day that holds its noon (``Period.own_folder_days``)
-    local = tuple(sorted({datetime.combine(day, time(12), UTC).astimezone(zone).date() for day in unread}))
-    return Coverage(period, through, held, today_in(period.tz, now), filtered, subject, local)
+    local = {region: tuple(sorted({datetime.combine(day, time(12), UTC).astimezone(zone).date() for day in days}))
+             for region, days in (unread or {}).items()}
+    return Coverage(period, through, tuple(sorted(held)), today_in(period.tz, now), filtered, subject,
+                    {region: tuple(sorted(days)) for region, days in by_region.items()}, local)
 
 
 def trailing_days_without_records(facts: pd.DataFrame, period: Period) -> list[date]:

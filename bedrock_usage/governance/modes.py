@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 
 import pandas as pd
@@ -67,14 +67,15 @@ def _filtered(args: argparse.Namespace) -> bool:
 
 
 def developer_costs_output(args: argparse.Namespace, facts: pd.DataFrame, scan: Period, aws: Aws | None,
-                           warnings: list[str], unread: tuple[date, ...] = (),
-                           filters: dict[str, object] | None = None, price_file: PriceFile | None = None
-                           ) -> gr.Output:
+                           warnings: list[str], unread: Mapping[str, tuple[date, ...]] | None = None,
+                           filters: dict[str, object] | None = None, price_file: PriceFile | None = None,
+                           regions: tuple[str, ...] = ()) -> gr.Output:
     """--developer-costs for the month ``scan`` reads (through today at the latest): seats and Kiro tiers prorated
     over those days (never over days to come), and the days the Bedrock logs cover first among the warnings, then
     the Bedrock scan's, what the ``filters`` narrowed, then the Amazon Q / Kiro report's (what it skipped or could not
     price). ``--user-pattern`` narrows the developers of both sides; the other filters the Bedrock calls only.
-    ``price_file``: the user's price file, when its rows priced some of the Bedrock calls."""
+    ``price_file``: the user's price file, when its rows priced some of the Bedrock calls; ``regions``: those read,
+    whose days are counted apart too."""
     filters = filters or {}
     user_map = args.user_map
     if args.demo and not (args.qdev_logs_dir or args.qdev_bucket):
@@ -88,7 +89,8 @@ def developer_costs_output(args: argparse.Namespace, facts: pd.DataFrame, scan: 
                              check_store_option(args.identity_store)) if args.identity_store else None)
     identities = Identities(read_user_map(user_map) if user_map else {}, lookup)
     whole = chargeback.month_period(args.developer_costs, scan.tz)
-    days = coverage.log_coverage(facts, whole, filtered=_filtered(args), subject="the Bedrock cost", unread=unread)
+    days = coverage.log_coverage(facts, whole, filtered=_filtered(args), subject="the Bedrock cost", unread=unread,
+                                 regions=regions)
     people, qdev_warnings = chargeback.qdev_subscribers(store, scan, identities, args.kiro_prices,
                                                         args.user_pattern)
     table = chargeback.developer_costs(facts, people, scan.start, scan.end)
@@ -98,9 +100,15 @@ def developer_costs_output(args: argparse.Namespace, facts: pd.DataFrame, scan: 
                                 args.max_rows, scan, days.headline(), filters, price_file)
 
 
-def _unread_days(stats: ScanStats) -> tuple[date, ...]:
-    """The UTC day folders of the scan Athena did not read in some region (outside the logs table's projection)."""
-    return tuple(sorted({day for unread in stats.days_not_projected.values() for day in unread.days}))
+def _unread_days(stats: ScanStats) -> dict[str, tuple[date, ...]]:
+    """The UTC day folders of the scan Athena did not read in each region (outside the logs table's projection)."""
+    return {region: unread.days for region, unread in stats.days_not_projected.items()}
+
+
+def _regions_read(regions: tuple[str, ...], stats: ScanStats) -> tuple[str, ...]:
+    """The ``regions`` of a scan whose logs were read: not those that failed or have no logs (named in the scan's
+    warnings)."""
+    return tuple(r for r in regions if r not in stats.failed_regions and r not in stats.regions_without_logs)
 
 
 def check_rule_options(args: argparse.Namespace) -> None:
@@ -184,13 +192,15 @@ def run_governance(
         output, alert = gr.anomalies_output(report, args.max_rows), len(report.anomalies) > 0
     elif mode == "chargeback":
         result = chargeback.build_chargeback(facts, args.chargeback, scan.tz, args.chargeback_by,
-                                             filtered=_filtered(args), unread=_unread_days(scanned.stats))
+                                             filtered=_filtered(args), unread=_unread_days(scanned.stats),
+                                             regions=_regions_read(regions, scanned.stats))
         result.filters, result.price_file = narrowed, scanned.price_file
-        result.warnings[1 if result.coverage.warning() else 0:0] = warnings  # the days covered stay first
+        result.warnings[len(result.coverage.warnings()):0] = warnings  # the days covered stay first
         output, alert = gr.chargeback_output(result, args.max_rows), False
     else:
         output, alert = developer_costs_output(args, facts, scan, aws, warnings, _unread_days(scanned.stats),
-                                               narrowed, scanned.price_file), False
+                                               narrowed, scanned.price_file,
+                                               _regions_read(regions, scanned.stats)), False
 
     gr.emit(gr.as_demo(output) if args.demo else output, args.format, args.output_dir, said=source_warnings)
     if mode == "check_budgets" and alert:

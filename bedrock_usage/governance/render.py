@@ -494,6 +494,21 @@ def coverage_fields(coverage: Coverage) -> dict[str, object]:
     }
 
 
+def region_coverage(coverage: Coverage) -> dict[str, dict[str, object]]:
+    """The days each region read has records on, by region: the first and last, how many, and those of the month up to
+    ``through`` without any (``missing_days``) and not read by Athena there (``days_not_read``)."""
+    fields = {}
+    for region, days in sorted(coverage.region_days.items()):
+        fields[region] = {
+            "first_day": days[0].isoformat() if days else None,
+            "last_day": days[-1].isoformat() if days else None,
+            "days_with_records": len(days),
+            "missing_days": [day.isoformat() for day in coverage.region_missing_days(region)],
+            "days_not_read": [day.isoformat() for day in coverage.region_unread.get(region, ())],
+        }
+    return fields
+
+
 GRAND_TOTAL_GROUP = "ALL"
 _GROUP_LABELS = (NO_VALUE, NO_NAME, GRAND_TOTAL_GROUP)  # what the terminal's group column says of no logged value
 
@@ -545,7 +560,8 @@ def chargeback_document(chargeback: Chargeback) -> dict[str, Any]:
         "group_by": chargeback.group_by,
         "filters": chargeback.filters,
         "coverage": {**coverage_fields(chargeback.coverage), "in_progress": chargeback.coverage.in_progress,
-                     "missing_days": [day.isoformat() for day in chargeback.coverage.missing_days]},
+                     "missing_days": [day.isoformat() for day in chargeback.coverage.missing_days],
+                     "regions": region_coverage(chargeback.coverage)},
         "accuracy": accuracy_notes(chargeback.price_file),
         "columns": [{"name": n, "unit": u, "accuracy": a, "meaning": m}
                     for n, u, a, m in chargeback_columns(chargeback.price_file)],

@@ -688,10 +688,10 @@ def test_a_chargeback_does_not_blame_logging_for_days_athena_did_not_read() -> N
     month = Period(date(2026, 11, 1), date(2026, 11, 30))
     facts = pd.DataFrame({"day": [date(2026, 11, n).isoformat() for n in range(5, 31)]})
     unread = [date(2026, 11, n) for n in range(1, 5)]
-    coverage = log_coverage(facts, month, datetime(2026, 12, 7, tzinfo=UTC), unread=unread)
+    coverage = log_coverage(facts, month, datetime(2026, 12, 7, tzinfo=UTC), unread={"us-east-1": unread})
     [headline] = coverage.warnings()
     assert "before logging began" not in headline
-    assert "4 days not read (2026-11-01 .. 2026-11-04: outside the partition projection" in headline
+    assert "4 days not read (2026-11-01 .. 2026-11-04 in us-east-1: outside the partition projection" in headline
     assert "before logging began" in log_coverage(facts, month, datetime(2026, 12, 7, tzinfo=UTC)).warnings()[0]
 
 

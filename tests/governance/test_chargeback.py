@@ -171,10 +171,18 @@ def expected_coverage(records: list[dict], tz: str, month: str, today: date) -> 
                   if (first_of_month + timedelta(days=i)).strftime("%Y-%m") == month]
     through = min(today, month_days[-1])
     missing = [day for day in month_days if day <= through and day not in held]
+    regions = {}
+    for region in sorted({r["region"] for r in records}):
+        own = sorted(day for day in local_days([r for r in records if r["region"] == region], tz, month)
+                     if day <= through)
+        regions[region] = {"first_day": own[0].isoformat() if own else None,
+                           "last_day": own[-1].isoformat() if own else None, "days_with_records": len(own),
+                           "missing_days": [day.isoformat() for day in month_days if day <= through and day not in own],
+                           "days_not_read": []}
     return {"first_day": min(held).isoformat(), "last_day": max(held).isoformat(), "through": through.isoformat(),
             "days_in_month": len(month_days), "days_with_records": len(held), "days_without_records": len(missing),
             "complete": today > month_days[-1] and not missing, "in_progress": today <= month_days[-1],
-            "missing_days": [day.isoformat() for day in missing]}
+            "missing_days": [day.isoformat() for day in missing], "regions": regions}
 
 
 def month_facts(root: Path, month: str, tz: str) -> pd.DataFrame:

@@ -1,0 +1,101 @@
+"""With several regions, a chargeback's days are counted in all (a day is covered when any region has records on it,
+as before) and in each region: a region that lacks days another has is named with those days, in the warnings and
+the JSON ``coverage.regions``, against plain Python over the records written."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import bedrock_tracker_cli
+from bedrock_usage.governance.coverage import log_coverage
+from bedrock_usage.logs.period import Period
+from tests.logfiles import ACCOUNT, write_records
+from tests.qdev.test_kiro_edges import ana, write_report
+from tests.qdev.test_offline import offline  # noqa: F401  (fixture)
+
+HAIKU = "anthropic.claude-3-haiku-20240307-v1:0"
+SSO = "AWSReservedSSO_Developers_0123456789abcdef"
+NOVEMBER = [date(2025, 11, 1) + timedelta(days=n) for n in range(30)]
+# eu-west-1 misses one day, then its logs stop after the 20th; us-east-1 has every day.
+EU_DAYS = [day for day in NOVEMBER if day != date(2025, 11, 11) and day <= date(2025, 11, 20)]
+
+
+def records() -> list[dict]:
+    """A call of alex@example.com at noon UTC on each day each region has."""
+    days = {"us-east-1": NOVEMBER, "eu-west-1": EU_DAYS}
+    return [{"schemaType": "ModelInvocationLog", "schemaVersion": "1.0", "timestamp": f"{day}T12:00:00Z",
+             "accountId": ACCOUNT, "identity": {"arn": f"arn:aws:sts::{ACCOUNT}:assumed-role/{SSO}/alex@example.com"},
+             "region": region, "requestId": f"{region}-{day}", "operation": "Converse", "modelId": HAIKU,
+             "input": {"inputTokenCount": 100}, "output": {"outputTokenCount": 10}}
+            for region, held in days.items() for day in held]
+
+
+def cli(capsys: pytest.CaptureFixture[str], logs: Path, *args: str) -> dict:
+    code = bedrock_tracker_cli.main(["--engine", "local", "--logs-dir", str(logs), "--quiet", "--format", "json",
+                                     "--output-dir", "-", *args])
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    return json.loads(out.out)
+
+
+@pytest.mark.usefixtures("offline")
+def test_the_days_a_region_lacks_are_named_for_it_and_the_totals_stay(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    written = records()
+    write_records(tmp_path / "logs", written)
+    doc = cli(capsys, tmp_path / "logs", "--chargeback", "2025-11")
+    coverage = doc["coverage"]
+    # The whole: every day has records in some region, so the month is whole, as before.
+    assert (coverage["days_with_records"], coverage["missing_days"], coverage["complete"]) == (30, [], True)
+    assert next(r for r in doc["rows"] if r["row_type"] == "grand_total")["calls"] == len(written)
+    per_region = {}
+    for region in ("eu-west-1", "us-east-1"):
+        held = sorted({date.fromisoformat(r["timestamp"][:10]) for r in written if r["region"] == region})
+        per_region[region] = {"first_day": f"{held[0]}", "last_day": f"{held[-1]}", "days_with_records": len(held),
+                              "missing_days": [f"{day}" for day in NOVEMBER if day not in held], "days_not_read": []}
+    assert coverage["regions"] == per_region
+    lacking = per_region["eu-west-1"]["missing_days"]
+    assert len(lacking) == 11
+    assert doc["warnings"] == [
+        "eu-west-1 has no records on 11 days that other regions have records on (2025-11-11, 2025-11-21 .. "
+        "2025-11-30): no calls there, or its logging off or its logs late (then the chargeback leaves out its spend "
+        "of those days)"]
+
+    filtered = cli(capsys, tmp_path / "logs", "--chargeback", "2025-11", "--model", HAIKU)
+    assert ("eu-west-1 has no matching calls on 11 days that other regions have them on (2025-11-11, 2025-11-21 .. "
+            "2025-11-30)") in filtered["warnings"]
+
+    write_report(tmp_path / "qdev", date(2025, 11, 3), [ana(date(2025, 11, 3), 40, User_Email="alex@example.com")])
+    developers = cli(capsys, tmp_path / "logs", "--qdev-logs-dir", str(tmp_path / "qdev"), "--developer-costs",
+                     "2025-11")
+    assert ("eu-west-1 has no records on 11 days that other regions have records on (2025-11-11, 2025-11-21 .. "
+            "2025-11-30): no calls there, or its logging off or its logs late (then the Bedrock cost leaves out its "
+            "spend of those days)") in developers["warnings"]
+
+
+def test_one_region_has_no_region_notes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_records(tmp_path / "logs", [r for r in records() if r["region"] == "eu-west-1"])
+    doc = cli(capsys, tmp_path / "logs", "--chargeback", "2025-11")
+    assert set(doc["coverage"]["regions"]) == {"eu-west-1"}
+    assert not any("other regions" in line for line in doc["warnings"])
+
+
+def test_a_day_athena_did_not_read_in_one_region_is_named_with_that_region() -> None:
+    """eu-west-1's first four days are outside its projection; us-east-1 read them and found no call: the days are
+    said not read in eu-west-1, not in the whole; a day not read there that us-east-1 has records on is left to the
+    scan's warning (no region note)."""
+    month = Period(date(2026, 11, 1), date(2026, 11, 30))
+    east, west = [date(2026, 11, n) for n in range(5, 31)], [date(2026, 11, n) for n in range(6, 31)]
+    facts = pd.DataFrame({"day": [f"{day}" for day in east + west],
+                          "source_region": ["us-east-1"] * len(east) + ["eu-west-1"] * len(west)})
+    unread = {"eu-west-1": [date(2026, 11, n) for n in range(1, 6)]}  # the 5th too, which us-east-1 has
+    coverage = log_coverage(facts, month, datetime(2026, 12, 7, tzinfo=UTC), unread=unread,
+                            regions=("us-east-1", "eu-west-1"))
+    [headline] = coverage.warnings()
+    assert "4 days not read (2026-11-01 .. 2026-11-04 in eu-west-1: outside the partition projection" in headline
+    assert coverage.region_notes() == []
