@@ -95,14 +95,16 @@ def text_table(
     """Header, rule, rows, the "more rows" line when ``hidden`` rows (named by ``hidden_rows``) were left out, then
     ``total`` under a rule.
 
-    Columns flagged in ``right`` are right-aligned; by default those whose cells are all figures (or empty).
+    Columns flagged in ``right`` are right-aligned; by default those whose cells, the total's too, are all figures
+    (or empty): a column of names that look like figures (account ids) keeps its ``TOTAL`` label at the left.
     A table without rows or totals says ``(none)``.
     """
     head = [visible(cell) for cell in header]
     body = [[visible(cell) for cell in row] for row in rows]
     footer = [visible(cell) for cell in total] if total is not None else None
     if right is None:
-        right = [bool(body) and all(_NUMBER_RE.match(row[i]) for row in body) for i in range(len(head))]
+        right = [bool(body) and all(_NUMBER_RE.match(row[i]) for row in [*body, *([footer] if footer else [])])
+                 for i in range(len(head))]
     cells = [head, *body, *([footer] if footer else [])]
     widths = [max(display_width(row[i]) for row in cells) for i in range(len(head))]
 
