@@ -22,7 +22,7 @@ from ..engines.athena import (
     RESULTS_PREFIX,
     poll_query,
 )
-from ..logs.layout import normalise_prefix, partition_value, region_prefix
+from ..logs.layout import RECORD_PATH_SQL, normalise_prefix, partition_value, region_prefix
 from ..logs.schema import COLUMNS, DATABASE_NAME, PARTITION_COLUMN, TABLE_NAME, glue_columns
 from ..output.progress import Reporter, silent
 from .logging_config import LogLocation, log_location
@@ -50,7 +50,7 @@ LINE_SERDE = "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe"
 LINE_DELIMITER = "\u0001"
 INPUT_FORMAT = "org.apache.hadoop.mapred.TextInputFormat"
 OUTPUT_FORMAT = "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat"
-TEST_QUERY = f"SELECT count(*) FROM {TABLE_NAME} WHERE {PARTITION_COLUMN} = ?"
+TEST_QUERY = f"SELECT count(*) FROM {TABLE_NAME} WHERE {PARTITION_COLUMN} = ? AND {RECORD_PATH_SQL}"
 QUERY_TIMEOUT_SECONDS = 120.0
 # Table parameters this project owns besides projection.*; any others (added by hand or by Glue) are kept.
 _OWN_PARAMETERS = {"EXTERNAL", "classification", "storage.location.template"}
@@ -145,7 +145,8 @@ def table_input(logs: LogLocation, account: str, region: str, start_day: date) -
     """The Glue table over one region's logs, with the ``dt`` partition projected from the date folders.
 
     Athena reads a Hive table's location recursively, so the payload objects one folder below the hour
-    (``.../{HH}/data/``) are inside it too; the tracker's SQL drops every object under a ``/data/`` folder.
+    (``.../{HH}/data/``) and any object not named ``.json.gz`` are inside it too; every query of the table keeps only
+    the record objects (``RECORD_PATH_SQL``), those the local engine reads.
     """
     location = f"s3://{logs.bucket}/{region_prefix(logs.prefix, account, region)}"
     return projected_text_table(

@@ -18,7 +18,7 @@ from botocore.exceptions import ClientError
 
 from ..aws.session import error_code
 from ..logs.bodies import reduced_body_sql
-from ..logs.layout import partition_value
+from ..logs.layout import RECORD_PATH_SQL, partition_value
 from ..logs.schema import BODY_FIELDS, COLUMNS, DATABASE_NAME, PARTITION_COLUMN, TABLE_NAME
 
 # The copy keeps reduced bodies (logs/bodies.py): when what they keep changes, the table gets a new name, so days
@@ -52,12 +52,12 @@ def _copied_column(name: str, hive: str) -> str:
 
 
 def copy_select_sql() -> str:
-    """The records of the JSON table between two ``dt`` partitions (``?``, ``?``) in the compacted table's shape."""
+    """The records of the JSON table between two ``dt`` partitions (``?``, ``?``) in the compacted table's shape, read
+    from the objects the facts query reads (``RECORD_PATH_SQL``): the copy holds no row the reports would not read."""
     columns = ", ".join(_copied_column(name, hive) for name, hive, _ in COLUMNS)
     return (
         f'SELECT {columns}, "$path" AS {SOURCE_PATH}, replace({PARTITION_COLUMN}, \'/\', \'-\') AS '
-        f"{COMPACT_PARTITION}\nFROM {TABLE_NAME}\nWHERE {PARTITION_COLUMN} BETWEEN ? AND ?\n"
-        "  AND NOT regexp_like(\"$path\", '/data/[^/]*$')"
+        f"{COMPACT_PARTITION}\nFROM {TABLE_NAME}\nWHERE {PARTITION_COLUMN} BETWEEN ? AND ?\n  AND {RECORD_PATH_SQL}"
     )
 
 

@@ -35,7 +35,7 @@ from ..logs.bodies import (
     json_path,
     media_given_sql,
 )
-from ..logs.layout import SERVICE_FOLDER, partition_value
+from ..logs.layout import RECORD_PATH_SQL, SERVICE_FOLDER, partition_value
 from ..logs.period import ATHENA_UNKNOWN_ZONES, Period, is_zone_name
 from ..logs.schema import PARTITION_COLUMN, TABLE_NAME
 from ..pricing.book import MAX_CONTEXT_TIER_K
@@ -291,7 +291,7 @@ def usage_facts_query(
     nullif(output.outputBodyJson, '{{}}') AS output_body{tags_inner}
   FROM {TABLE_NAME}
   WHERE {PARTITION_COLUMN} BETWEEN ? AND ?
-    AND NOT regexp_like("$path", '/data/[^/]*$')
+    AND {RECORD_PATH_SQL}
 ),
 {_delivered(narrow_dedup)},
 {_context_tiers()}

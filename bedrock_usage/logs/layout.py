@@ -102,6 +102,14 @@ def read_below_day(relative: str) -> bool:
             and not any(is_hidden(part) for part in (*folders, name)))
 
 
+# ``read_below_day`` as a condition on Athena's ``"$path"`` (an object's whole key), for every query of the logs table,
+# so both engines read the same objects: named ``.json.gz``, not the permission-check object, and in no ``data/``
+# folder below the day folder. Hidden objects need no condition: Athena skips them itself ("Athena cannot read hidden
+# files", Athena troubleshooting). Constant text: no user input reaches it.
+RECORD_PATH_SQL = (f"\"$path\" LIKE '%.json.gz' AND NOT regexp_like(\"$path\", "
+                   f"'/{SERVICE_FOLDER}/[^/]+/[0-9]{{4}}/[0-9]{{2}}/[0-9]{{2}}/(.*/){{0,1}}(data/|{PERMISSION_CHECK_NAME}[^/]*$)')")
+
+
 def days_between(first: date, last: date) -> list[date]:
     """Every calendar day from ``first`` to ``last`` inclusive."""
     return [first + timedelta(days=i) for i in range((last - first).days + 1)]

@@ -21,6 +21,7 @@ from botocore.validate import ParamValidator
 
 from bedrock_usage.aws.session import IAM_ACTIONS
 from bedrock_usage.engines.compacted import COMPACT_TABLE
+from bedrock_usage.logs.layout import RECORD_PATH_SQL
 from bedrock_usage.logs.regions import BEDROCK_REGIONS
 from bedrock_usage.qdev.identity_center import LIST_THRESHOLD
 from tests.athena_rules import athena_violations
@@ -288,7 +289,7 @@ def test_every_query_sent_to_athena_obeys_athenas_rules(user_run: UserRun) -> No
     assert any(f"FROM {COMPACT_TABLE} " in t and "element_at" in t for t in texts)
     assert any(t.startswith(f"INSERT INTO {COMPACT_TABLE}\n") for t in texts)
     assert any("qdev_user_activity" in t and "count(*)" not in t for t in texts)
-    assert "SELECT count(*) FROM bedrock_invocation_logs WHERE dt = ?" in texts
+    assert f"SELECT count(*) FROM bedrock_invocation_logs WHERE dt = ? AND {RECORD_PATH_SQL}" in texts
     assert "SELECT count(*) FROM qdev_user_activity WHERE dt = ?" in texts
     problems = {f"{region}: {sql[:80]!r}: {problem}" for region, sql, params in user_run.queries
                 for problem in athena_violations(sql, params)}

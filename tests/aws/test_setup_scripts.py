@@ -341,7 +341,8 @@ def test_athena_setup_builds_the_projected_table_over_the_log_layout(aws_env: di
         executions = boto3.client("athena", region_name=region).list_query_executions(WorkGroup="bedrock-usage")
         (query_id,) = executions["QueryExecutionIds"]
         query = boto3.client("athena", region_name=region).get_query_execution(QueryExecutionId=query_id)
-        assert query["QueryExecution"]["Query"] == "SELECT count(*) FROM bedrock_invocation_logs WHERE dt = ?"
+        assert query["QueryExecution"]["Query"] == ("SELECT count(*) FROM bedrock_invocation_logs WHERE dt = ? AND "
+                                                    f"{layout.RECORD_PATH_SQL}")
         assert query["QueryExecution"]["ExecutionParameters"] == [f"'{datetime.now(UTC):%Y/%m/%d}'"]
 
     before = snapshot(TWO_REGIONS)

@@ -134,8 +134,8 @@ def facts_over_table(rows: list[dict[str, Any] | None], tmp_path: Path) -> Any:
     day = {r["requestId"]: r["timestamp"][:10].replace("-", "/") for r in RECORDS}
     with lines.open("w") as out:
         for record, row in zip(RECORDS, rows, strict=True):
-            out.write(json.dumps({**(row or {}), "dt": day[record["requestId"]], "$path": f"s3://b/{record['requestId']}"})
-                      + "\n")
+            path = f"s3://b/{record['requestId']}.json.gz"
+            out.write(json.dumps({**(row or {}), "dt": day[record["requestId"]], "$path": path}) + "\n")
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
     con.execute("CREATE TEMP MACRO at_timezone(ts, zone) AS timezone(zone, ts)")
