@@ -37,7 +37,7 @@ from .compacted import (
     reads_logs_table,
     with_compacted_days,
 )
-from .projection import PeriodNotProjected, parse_projected_days, unread_days
+from .projection import PeriodNotProjected, UncheckedProjection, parse_projected_days, unchecked_days, unread_days
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -427,14 +427,21 @@ class AthenaEngine:
     def _note_unprojected(self, glue: Any, region: str, scope: Scope, copied: CompactedDays | None,
                           stats: ScanStats) -> None:
         """Record in ``stats`` the days of the scope's period outside the logs table's ``dt`` projection that the
-        compacted copy (``copied``, when read) does not hold either: Athena reads nothing of them."""
+        compacted copy (``copied``, when read) does not hold either: Athena reads nothing of them. A projection whose
+        range or format cannot be read is recorded instead, unless the copy holds every such day."""
         try:
             logs = glue.get_table(DatabaseName=self.database, Name=TABLE_NAME)["Table"]
         except AWS_ERRORS:
             return
         own = scope.own_days or (scope.first_day, scope.last_day)
-        unread = unread_days(parse_projected_days(logs), own, (copied.first, copied.last) if copied else None,
-                             f"{self.database}.{TABLE_NAME}")
+        elsewhere, table = (copied.first, copied.last) if copied else None, f"{self.database}.{TABLE_NAME}"
+        projection = parse_projected_days(logs)
+        if isinstance(projection, UncheckedProjection):
+            unchecked = unchecked_days(projection, own, elsewhere, table)
+            if unchecked:
+                stats.projections_not_checked[region] = unchecked
+            return
+        unread = unread_days(projection, own, elsewhere, table)
         if unread:
             stats.days_not_projected[region] = unread
 

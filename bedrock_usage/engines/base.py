@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TypeAlias
 
 from ..output.progress import Reporter, silent
-from .projection import UnreadDays
+from .projection import UncheckedProjection, UnreadDays
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -67,6 +67,8 @@ class ScanStats:
     not_utf8_examples: list[str] = field(default_factory=list)  # the first of them, by name
     # region -> the days of the period the logs table's partition projection leaves out (Athena reads none of them)
     days_not_projected: dict[str, UnreadDays] = field(default_factory=dict)
+    # region -> its logs table's projection, on with a range or format the days could not be checked against
+    projections_not_checked: dict[str, UncheckedProjection] = field(default_factory=dict)
     tables_read: list[str] = field(default_factory=list)  # Athena: the tables its queries read (database.table)
 
     def skip_example(self, reason: str, path: str) -> None:

@@ -3,12 +3,14 @@
 ``setup_athena_bucket.py --start-date`` sets ``projection.dt.range`` (``2026/11/28,NOW``). Athena "ignores the
 earlier dates in the query" (Athena User Guide, partition projection, the date type), so a day before the range start
 (or after a fixed end) reads nothing, with no error: such days are named here, so a report never shows them as $0.
+A range or format this does not read (``2024/01/01,NOW-1YEARS+...``, a format with other letters) is named too, as
+one against which the days could not be checked.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -72,6 +74,24 @@ class UnreadDays:
                 f"{self.widen_step(region)} to widen it")
 
 
+@dataclass(frozen=True)
+class UncheckedProjection:
+    """A ``dt`` projection that is on, with a range or format this does not read (as the table states them, ``""``
+    when missing): whether Athena reads a day cannot be told."""
+
+    range_text: str
+    format_text: str
+    table: str = ""  # database.table
+
+    def note(self, region: str) -> str:
+        """The report's warning: the table, its range and format, and that the days could not be checked."""
+        return (f"the partition projection of table {self.table} in {region} is one this tool cannot read "
+                f"({RANGE_KEY} {self.range_text!r}, {FORMAT_KEY} {self.format_text!r}), so the period's days could not "
+                "be checked against it: Athena reads nothing of a day outside it, and such a day would show $0 rather "
+                f"than its spend (python setup_athena_bucket.py --regions {region} --start-date DAY writes a range "
+                "this reads)")
+
+
 class PeriodNotProjected(UsageError):
     """Athena would read none of the period's days in any region asked: raised before the query runs (it would be
     billed for reading nothing), so the caller refuses the report with ``refusal``."""
@@ -88,20 +108,22 @@ def refusal(period: str, unread: dict[str, UnreadDays]) -> str:
     return f"Athena reads none of the days of {period}, so no report is made ($0 would read as no spend): {why}"
 
 
-def parse_projected_days(table: dict[str, Any] | None, now: datetime | None = None) -> ProjectedDays | None:
-    """The days the ``dt`` projection of the logs table's definition covers; None when projection is off or its
-    range or format is one this does not read (every day is then taken as read)."""
+def parse_projected_days(table: dict[str, Any] | None,
+                         now: datetime | None = None) -> ProjectedDays | UncheckedProjection | None:
+    """The days the ``dt`` projection of the logs table's definition covers; None when projection is off (every day
+    is read); ``UncheckedProjection`` when its range or format is one this does not read."""
     parameters = (table or {}).get("Parameters") or {}
     if parameters.get("projection.enabled", "").lower() != "true":
         return None
-    text, pattern = parameters.get(RANGE_KEY, ""), _strptime_pattern(parameters.get(FORMAT_KEY, ""))
+    text, java = parameters.get(RANGE_KEY, ""), parameters.get(FORMAT_KEY, "")
+    pattern = _strptime_pattern(java)
     bounds = [part.strip() for part in text.split(",")]
     if pattern is None or len(bounds) != 2:
-        return None
+        return UncheckedProjection(text, java)
     clock = now or datetime.now(UTC)
     first, last = (_bound(bound, pattern, clock) for bound in bounds)
     if first is None or last is None:
-        return None
+        return UncheckedProjection(text, java)
     return ProjectedDays(first, None if bounds[1] == NOW else last, text)
 
 
@@ -117,6 +139,18 @@ def unread_days(projected: ProjectedDays | None, days: tuple[date, date], read_e
     unread = tuple(day for day in period
                    if not projected.covers(day) and not elsewhere[0] <= day <= elsewhere[1])
     return UnreadDays(unread, projected, len(unread) == len(period), table) if unread else None
+
+
+def unchecked_days(projection: UncheckedProjection, days: tuple[date, date],
+                   read_elsewhere: tuple[date, date] | None, table: str,
+                   now: datetime | None = None) -> UncheckedProjection | None:
+    """``projection`` naming ``table`` when some day of ``days`` (first, last; those after today left out) is not in
+    ``read_elsewhere`` (the compacted copy's days), so Athena reads it through the projection; None otherwise."""
+    today = (now or datetime.now(UTC)).date()
+    elsewhere = read_elsewhere or (date.max, date.min)
+    through_projection = [day for day in days_between(*days)
+                          if day <= today and not elsewhere[0] <= day <= elsewhere[1]]
+    return replace(projection, table=table) if through_projection else None
 
 
 def _strptime_pattern(java: str) -> str | None:

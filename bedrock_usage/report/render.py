@@ -236,6 +236,9 @@ def report_document(report: UsageReport, analyses: list[str], now: datetime | No
             "earlier_compacted_copies_not_read": report.stats.earlier_compacted,
             "days_not_projected": {region: [day.isoformat() for day in unread.days]
                                    for region, unread in sorted(report.stats.days_not_projected.items())},
+            "projections_not_checked": {region: {"table": unchecked.table, "range": unchecked.range_text,
+                                                 "format": unchecked.format_text}
+                                        for region, unchecked in sorted(report.stats.projections_not_checked.items())},
         },
         "warnings": report.warnings,
     }

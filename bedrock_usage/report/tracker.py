@@ -573,6 +573,7 @@ def build_warnings(report: UsageReport, fact_warnings: list[str]) -> list[str]:
     for region, unread in sorted(report.stats.days_not_projected.items()):
         warnings.append(f"the logs of {unread.spans()} in {region} are not read, so their figures are unknown, not "
                         f"zero: {unread.why(region)}")
+    warnings += [unchecked.note(region) for region, unchecked in sorted(report.stats.projections_not_checked.items())]
     for copy, regions in _regions_by(report.stats.earlier_compacted).items():
         warnings.append(f"the compacted copy an earlier version made in {', '.join(regions)} ({copy}) is not read, as "
                         "it lacks what reports now read: its days come from the JSON logs (more bytes scanned) and "

@@ -11,6 +11,7 @@ import math
 import urllib.request
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -21,6 +22,7 @@ from botocore.exceptions import ClientError
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import bedrock_tracker_cli
 from bedrock_usage.aws.session import Aws
 from bedrock_usage.engines.athena import (
     DEFAULT_WORKGROUP,
@@ -619,7 +621,8 @@ def test_query_cost_follows_the_price_rule() -> None:
 # --- days outside the logs table's partition projection ----------------------------------------------------
 
 
-def logs_table(region: str, projection_range: str, compacted: tuple[date, date] | None = None) -> None:
+def logs_table(region: str, projection_range: str, compacted: tuple[date, date] | None = None,
+               projection_format: str = "yyyy/MM/dd") -> None:
     """The logs table as setup_athena_bucket.py --start-date writes it (``projection.dt.range``), and the compacted
     copy holding ``compacted`` (first, last day) when given."""
     glue = boto3.client("glue", region_name=region)
@@ -628,7 +631,7 @@ def logs_table(region: str, projection_range: str, compacted: tuple[date, date] 
         "Name": "bedrock_invocation_logs", "StorageDescriptor": {"Location": "s3://logs/AWSLogs/"},
         "PartitionKeys": [{"Name": "dt", "Type": "string"}],
         "Parameters": {"projection.enabled": "true", "projection.dt.type": "date",
-                       "projection.dt.format": "yyyy/MM/dd", "projection.dt.range": projection_range,
+                       "projection.dt.format": projection_format, "projection.dt.range": projection_range,
                        "projection.dt.interval": "1", "projection.dt.interval.unit": "DAYS"}})
     if compacted:
         glue.create_table(DatabaseName=DATABASE_NAME, TableInput={
@@ -693,6 +696,58 @@ def test_a_chargeback_does_not_blame_logging_for_days_athena_did_not_read() -> N
     assert "before logging began" not in headline
     assert "4 days not read (2026-11-01 .. 2026-11-04 in us-east-1: outside the partition projection" in headline
     assert "before logging began" in log_coverage(facts, month, datetime(2026, 12, 7, tzinfo=UTC)).warnings()[0]
+
+
+UNCHECKED = "the partition projection of table bedrock_analytics.bedrock_invocation_logs in us-east-1 is one"
+
+
+@pytest.mark.parametrize(("projection_range", "projection_format"), [
+    ("2024/01/01,NOW-1YEARS+2MONTHS", "yyyy/MM/dd"),  # an offset of two units
+    ("2024/001,NOW", "yyyy/DDD"),  # a day of the year: a letter this does not read
+    ("", "yyyy/MM/dd"),  # no range at all
+])
+def test_a_projection_that_cannot_be_read_is_a_warning_naming_it_not_every_day_read(
+    aws_env: dict[str, str], projection_range: str, projection_format: str
+) -> None:
+    today = datetime.now(UTC).date()
+    logs_table("us-east-1", projection_range, projection_format=projection_format)
+    report = projected_report(today - timedelta(days=3), today - timedelta(days=2))
+    assert report.stats.days_not_projected == {}
+    [line] = [w for w in report.warnings if w.startswith(UNCHECKED)]
+    assert (f"(projection.dt.range {projection_range!r}, projection.dt.format {projection_format!r}), so the "
+            "period's days could not be checked against it") in line
+    assert len(executions("us-east-1")) == 1  # a warning, never a refusal
+    document = report_document(report, ["model"])
+    assert line in document["warnings"]
+    assert document["scan"]["projections_not_checked"] == {"us-east-1": {
+        "table": "bedrock_analytics.bedrock_invocation_logs", "range": projection_range, "format": projection_format}}
+
+
+def test_the_unchecked_projection_is_said_in_the_terminal_json_and_csv_runs(
+    aws_env: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    today = datetime.now(UTC).date()
+    logs_table("us-east-1", "2024/01/01,NOW-1YEARS+2MONTHS")
+    create_workgroup("us-east-1")
+    dates = ["--start-date", f"{today - timedelta(days=3)}", "--end-date", f"{today - timedelta(days=2)}"]
+    said = {}
+    for fmt in ("terminal", "json", "csv"):
+        where = [] if fmt == "terminal" else ["--output-dir", "-" if fmt == "json" else str(tmp_path)]
+        code = bedrock_tracker_cli.main(["--engine", "athena", "--region", "us-east-1", *dates, "--format", fmt,
+                                         *where, "--quiet"])
+        assert code == 0
+        said[fmt] = capsys.readouterr()
+    assert f"  - {UNCHECKED}" in said["terminal"].out
+    assert any(w.startswith(UNCHECKED) for w in json.loads(said["json"].out)["warnings"])
+    assert f"warning: {UNCHECKED}" in said["csv"].err
+
+
+def test_a_compacted_copy_of_every_day_needs_no_projection_check(aws_env: dict[str, str]) -> None:
+    today = datetime.now(UTC).date()
+    logs_table("us-east-1", "2024/01/01,NOW-1YEARS+2MONTHS", (today - timedelta(days=9), today - timedelta(days=1)))
+    report = projected_report(today - timedelta(days=3), today - timedelta(days=2))
+    assert report.stats.projections_not_checked == {}
+    assert not [w for w in report.warnings if w.startswith(UNCHECKED)]
 
 
 @pytest.mark.slow
