@@ -2,8 +2,8 @@
 
 Days are the facts' local days in the period's time zone. A day without any record is logging off, logs not arrived
 yet, or a day without calls: the logs cannot tell which, so such days are counted and named, never filled in. With
-several regions a day counts as covered when any region has records on it; the days a region lacks while another has
-records are named per region beside it.
+several regions a day counts as covered when any region has records on it; a region whose records begin later or end
+earlier than another's, by more than any pause between its own calls, is named beside it.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import pairwise
 
 import pandas as pd
 
@@ -133,25 +134,38 @@ class Coverage:
         return [day for day in days_between(self.period.start, self.through) if day not in held]
 
     def region_notes(self) -> list[str]:
-        """With several regions read, a line per region that lacks records on days another region has them on (the
-        days the whole's coverage counts as covered), naming the days; a day Athena did not read there is left to
-        the scan's warning of it."""
+        """With several regions read, a line per region whose records begin later or end earlier than other regions'
+        by more days than any pause between its own days with records in the period (logging begun late, stopped, or
+        logs late). Days a region lacks between its own days with records (a region not called at weekends), a day not
+        over yet, and a region with records on fewer than two days (no pause to judge by) are left to the JSON's
+        ``coverage.regions``; a day Athena did not read there is left to the scan's warning of it."""
         if len(self.region_days) < 2:
             return []
         notes = []
         for region, days in sorted(self.region_days.items()):
-            held, unread = set(days), set(self.region_unread.get(region, ()))
-            lacking = [day for day in self.record_days if day not in held and day not in unread]
-            if not lacking:
+            if len(days) < 2:
                 continue
-            if self.filtered:
-                notes.append(f"{region} has no matching calls on {counted(len(lacking), 'day')} that other regions "
-                             f"have them on ({day_spans(lacking, NAMED_GAPS)})")
-                continue
-            notes.append(f"{region} has no records on {counted(len(lacking), 'day')} that other regions have "
-                         f"records on ({day_spans(lacking, NAMED_GAPS)}): no calls there, or its logging off or its "
-                         f"logs late (then {self.subject} leaves out its spend of those days)")
+            unread = set(self.region_unread.get(region, ()))
+            pause = max((later - earlier).days - 1 for earlier, later in pairwise(days))
+            before = [day for day in self.record_days if day < days[0] and day not in unread]
+            after = [day for day in self.record_days if days[-1] < day < self.today and day not in unread]
+            if before and (days[0] - before[0]).days > pause:
+                notes.append(self._region_note(region, before, f"before {days[0]}", f"from {before[0]}",
+                                               "its logging began later, or no calls there before"))
+            if after and (after[-1] - days[-1]).days > pause:
+                notes.append(self._region_note(region, after, f"after {days[-1]}", f"through {after[-1]}",
+                                               "its logging off or its logs late, or no calls there since"))
         return notes
+
+    def _region_note(self, region: str, lacking: list[date], side: str, others: str, causes: str) -> str:
+        """One region's note: the days other regions have records on, ``side`` of its own, and their likely
+        ``causes``."""
+        pause = f"{day_spans(lacking, NAMED_GAPS)}: {counted(len(lacking), 'day')}, a longer pause than any between"
+        if self.filtered:
+            return (f"{region} has no matching calls {side} while other regions have them {others} ({pause} its "
+                    "matching calls in the month)")
+        return (f"{region} has no records {side} while other regions have records {others} ({pause} its calls in "
+                f"the month): {causes} (then {self.subject} leaves out its spend of those days)")
 
     def headline(self) -> str:
         """The days the logs cover in one line, the same in the text, the warnings and on stderr:

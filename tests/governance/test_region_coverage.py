@@ -1,6 +1,7 @@
 """With several regions, a chargeback's days are counted in all (a day is covered when any region has records on it,
-as before) and in each region: a region that lacks days another has is named with those days, in the warnings and
-the JSON ``coverage.regions``, against plain Python over the records written."""
+as before) and in each region (the JSON ``coverage.regions``): a region whose records begin later or end earlier than
+another's, by more days than any pause between its own calls, is named in the warnings; one called on weekdays only,
+or in another month only, is not. Expected days come from plain Python over the records written."""
 
 from __future__ import annotations
 
@@ -59,23 +60,67 @@ def test_the_days_a_region_lacks_are_named_for_it_and_the_totals_stay(
         per_region[region] = {"first_day": f"{held[0]}", "last_day": f"{held[-1]}", "days_with_records": len(held),
                               "missing_days": [f"{day}" for day in NOVEMBER if day not in held], "days_not_read": []}
     assert coverage["regions"] == per_region
-    lacking = per_region["eu-west-1"]["missing_days"]
-    assert len(lacking) == 11
+    assert len(per_region["eu-west-1"]["missing_days"]) == 11
+    # Its pause on the 11th is one day; its records end on the 20th while us-east-1's go on through the 30th.
+    last = max(EU_DAYS)
+    after = [day for day in NOVEMBER if day > last]
+    spans = f"{after[0]} .. {after[-1]}: {len(after)} days, a longer pause than any between its"
     assert doc["warnings"] == [
-        "eu-west-1 has no records on 11 days that other regions have records on (2025-11-11, 2025-11-21 .. "
-        "2025-11-30): no calls there, or its logging off or its logs late (then the chargeback leaves out its spend "
-        "of those days)"]
+        f"eu-west-1 has no records after {last} while other regions have records through {after[-1]} ({spans} calls "
+        "in the month): its logging off or its logs late, or no calls there since (then the chargeback leaves out its "
+        "spend of those days)"]
 
     filtered = cli(capsys, tmp_path / "logs", "--chargeback", "2025-11", "--model", HAIKU)
-    assert ("eu-west-1 has no matching calls on 11 days that other regions have them on (2025-11-11, 2025-11-21 .. "
-            "2025-11-30)") in filtered["warnings"]
+    assert (f"eu-west-1 has no matching calls after {last} while other regions have them through {after[-1]} ({spans} "
+            "matching calls in the month)") in filtered["warnings"]
 
     write_report(tmp_path / "qdev", date(2025, 11, 3), [ana(date(2025, 11, 3), 40, User_Email="alex@example.com")])
     developers = cli(capsys, tmp_path / "logs", "--qdev-logs-dir", str(tmp_path / "qdev"), "--developer-costs",
                      "2025-11")
-    assert ("eu-west-1 has no records on 11 days that other regions have records on (2025-11-11, 2025-11-21 .. "
-            "2025-11-30): no calls there, or its logging off or its logs late (then the Bedrock cost leaves out its "
-            "spend of those days)") in developers["warnings"]
+    assert (f"eu-west-1 has no records after {last} while other regions have records through {after[-1]} ({spans} "
+            "calls in the month): its logging off or its logs late, or no calls there since (then the Bedrock cost "
+            "leaves out its spend of those days)") in developers["warnings"]
+
+
+@pytest.mark.usefixtures("offline")
+def test_a_region_not_called_at_weekends_is_not_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """us-east-1 is called every day, eu-west-1 on weekdays only, as a healthy account may be every month: the
+    weekends it lacks are in its JSON coverage, with no warning (November 2025 begins and ends on a weekend)."""
+    weekdays = [day for day in NOVEMBER if day.weekday() < 5]
+    write_records(tmp_path / "logs", [r for r in records() if r["region"] == "us-east-1"]
+                  + [{**r, "region": "eu-west-1", "requestId": f"eu-{r['requestId']}"} for r in records()
+                     if r["region"] == "us-east-1" and date.fromisoformat(r["timestamp"][:10]) in weekdays])
+    doc = cli(capsys, tmp_path / "logs", "--chargeback", "2025-11")
+    assert doc["warnings"] == []
+    assert doc["coverage"]["regions"]["eu-west-1"]["missing_days"] == [
+        f"{day}" for day in NOVEMBER if day not in weekdays]
+
+
+def month_coverage(days: dict[str, list[date]], now: datetime, regions: tuple[str, ...] = ()) -> list[str]:
+    """The region notes of November 2026 for records on ``days`` per region, as of ``now``."""
+    facts = pd.DataFrame([{"day": f"{day}", "source_region": region} for region, held in days.items() for day in held])
+    return log_coverage(facts, Period(date(2026, 11, 1), date(2026, 11, 30)), now,
+                        regions=regions or tuple(days)).region_notes()
+
+
+def test_a_region_whose_logging_began_later_is_named_with_the_days_before() -> None:
+    east = [date(2026, 11, n) for n in range(1, 31)]
+    west = [date(2026, 11, n) for n in range(10, 31)]
+    before = [day for day in east if day < west[0]]
+    assert month_coverage({"us-east-1": east, "eu-west-1": west}, datetime(2026, 12, 7, tzinfo=UTC)) == [
+        f"eu-west-1 has no records before {west[0]} while other regions have records from {before[0]} ({before[0]} .. "
+        f"{before[-1]}: {len(before)} days, a longer pause than any between its calls in the month): its logging began "
+        "later, or no calls there before (then the chargeback leaves out its spend of those days)"]
+
+
+def test_neither_a_day_not_over_nor_a_region_of_another_month_is_named() -> None:
+    """On the 20th at 09:00 UTC us-east-1 has calls of the day and eu-west-1 none yet; ap-northeast-1, a region read
+    (it has logs of other months), has none in the month: no pause to judge by, so neither is named."""
+    east = [date(2026, 11, n) for n in range(1, 21)]
+    west = [date(2026, 11, n) for n in range(1, 20)]
+    now = datetime(2026, 11, 20, 9, tzinfo=UTC)
+    assert month_coverage({"us-east-1": east, "eu-west-1": west}, now,
+                          ("us-east-1", "eu-west-1", "ap-northeast-1")) == []
 
 
 def test_one_region_has_no_region_notes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
