@@ -15,6 +15,7 @@ from ..logs.layout import normalise_prefix, parse_key, region_prefix
 from .logging_config import logging_regions, read_logging_config
 from .provisioning import (
     bucket_kms_key,
+    is_aws_managed_key,
     key_managed_by_aws,
     policy_statements,
     read_bucket_policy,
@@ -84,7 +85,8 @@ class RegionLoggingStatus:
     own_statement_kept: bool = False  # the policy's statement named as setup names it lets no write (PolicyVerdict)
     denied_by: str | None = None  # the policy statement whose Deny applies to Bedrock's writes (PolicyVerdict)
     kms_logs: bool = False  # the newest log was written under SSE-KMS: Bedrock can use the bucket's key
-    aws_managed_key: bool = False  # ``kms_key`` is an AWS managed key (aws/s3), by its name or its aliases
+    # ``kms_key`` is an AWS managed key (aws/s3): by its name, or by its aliases when no log shows Bedrock can use it
+    aws_managed_key: bool = False
 
     @property
     def destination_sound(self) -> bool:
@@ -180,10 +182,11 @@ def check_region(aws: Aws, region: str, account: str) -> RegionLoggingStatus:
 
     newest = _step(problems, "newest log", lambda: newest_log(s3, bucket, region_prefix(prefix, account, region)))
     kms_key = _step(problems, "bucket encryption", lambda: bucket_kms_key(s3, bucket))
-    managed = kms_key is not None and bool(_step(
+    kms_logs = kms_key is not None and newest is not None and _written_with_kms(s3, bucket, newest.key)
+    # A log written under SSE-KMS shows Bedrock can use the key whichever it is: its aliases are asked only otherwise.
+    managed = kms_key is not None and (is_aws_managed_key(kms_key) if kms_logs else bool(_step(
         problems, f"bucket encryption (whether key {kms_key} is the AWS managed key aws/s3)",
-        lambda: key_managed_by_aws(lambda where_key: aws.client("kms", where_key), kms_key, where or region, account)))
-    kms_logs = managed and newest is not None and _written_with_kms(s3, bucket, newest.key)
+        lambda: key_managed_by_aws(lambda where_key: aws.client("kms", where_key), kms_key, where or region, account))))
     if managed and not kms_logs:
         problems.append(managed_key_problem(bucket, region, account))
     return RegionLoggingStatus(

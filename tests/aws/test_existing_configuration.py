@@ -252,6 +252,32 @@ def test_the_aws_managed_key_named_by_its_key_arn_is_the_same_fault(aws_env: dic
 
 
 @pytest.mark.slow
+def test_logs_written_under_the_buckets_key_need_no_alias_list(aws_env: dict[str, str], moto_endpoint: str) -> None:
+    """A bucket naming a customer managed key by its ARN, whose newest log Bedrock wrote under SSE-KMS: Bedrock can
+    use the key whichever it is, so a reader without kms:ListAliases (a reader policy from before it was granted) still
+    gets a healthy check, exit 0, and no KMS request is sent."""
+    region, bucket = "eu-north-1", "team-cmk-logs"
+    s3 = make_bucket(bucket, region)
+    key = boto3.client("kms", region_name=region).create_key()["KeyMetadata"]["Arn"]
+    rule = {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key}}
+    s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": [rule]})
+    writer = {"Sid": "BedrockWrites", "Effect": "Allow", "Principal": {"Service": "bedrock.amazonaws.com"},
+              "Action": "s3:PutObject", "Resource": f"arn:aws:s3:::{bucket}/AWSLogs/{ACCOUNT}/*",
+              "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT}}}
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [writer]}))
+    put_logging(region, {"s3Config": {"bucketName": bucket, "keyPrefix": ""}, "textDataDeliveryEnabled": True})
+    s3.put_object(Bucket=bucket, Key=f"AWSLogs/{ACCOUNT}/BedrockModelInvocationLogs/{region}/2026/12/06/09/"
+                  "20261206T090000Z_a.json.gz", Body=b"", ServerSideEncryption="aws:kms", SSEKMSKeyId=key)
+
+    with refusing_proxy(moto_endpoint, lambda method, path: True) as proxy:
+        env = {**aws_env, "AWS_ENDPOINT_URL_KMS": f"http://127.0.0.1:{proxy.server_port}"}
+        check = run("check_bedrock_logging.py", "--regions", region, env=env)
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert "not all checked" not in check.stdout and "kms:ListAliases" not in check.stdout + check.stderr
+    assert not proxy.refused
+
+
+@pytest.mark.slow
 def test_an_sse_kms_bucket_keeps_its_key_and_the_scripts_say_what_the_key_needs(aws_env: dict[str, str]) -> None:
     region = "us-west-2"
     bucket = f"bedrock-logs-{ACCOUNT}-{region}"
