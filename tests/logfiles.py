@@ -8,7 +8,11 @@ from collections import defaultdict
 from datetime import datetime
 from pathlib import Path
 
+import duckdb
+import pytest
+
 from bedrock_usage.logs.layout import object_key
+from bedrock_usage.logs.schema import TABLE_NAME, duckdb_columns
 
 ACCOUNT = "123456789012"
 
@@ -45,3 +49,26 @@ def read_tree(root: Path) -> list[dict]:
         with gzip.open(path, "rt", encoding="utf-8") as handle:
             records += [json.loads(line) for line in handle if line.strip()]
     return records
+
+
+def athena_shaped_table(lines: Path) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection set up as an Athena session, holding the logs table as Athena's reader makes it from
+    ``lines`` (one JSON row per line, with its ``dt`` and ``"$path"``)."""
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    con.execute("CREATE TEMP MACRO at_timezone(ts, zone) AS timezone(zone, ts)")
+    columns = {**duckdb_columns(), "dt": "VARCHAR", "$path": "VARCHAR"}
+    con.execute(f"CREATE TABLE {TABLE_NAME} AS SELECT * FROM read_json(?, columns = {columns!r}, "
+                "format = 'newline_delimited')", [str(lines)])
+    return con
+
+
+def cli_json(capsys: pytest.CaptureFixture[str], logs: Path, *args: str) -> dict:
+    """The report CLI's JSON document for ``args`` over the local logs ``logs`` (exit 0 asserted)."""
+    import bedrock_tracker_cli
+
+    code = bedrock_tracker_cli.main(["--engine", "local", "--logs-dir", str(logs), "--quiet", "--format", "json",
+                                     "--output-dir", "-", *args])
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    return json.loads(out.out)

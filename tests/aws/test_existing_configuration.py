@@ -77,6 +77,20 @@ def make_bucket(name: str, region: str) -> Any:
     return s3
 
 
+def logging_to_bucket_on_key(bucket: str, region: str, key: str) -> Any:
+    """Logging to a new bucket (no prefix) whose default encryption is SSE-KMS with ``key`` and whose policy lets
+    Bedrock write; the bucket's S3 client."""
+    s3 = make_bucket(bucket, region)
+    rule = {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key}}
+    s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": [rule]})
+    writer = {"Sid": "BedrockWrites", "Effect": "Allow", "Principal": {"Service": "bedrock.amazonaws.com"},
+              "Action": "s3:PutObject", "Resource": f"arn:aws:s3:::{bucket}/AWSLogs/{ACCOUNT}/*",
+              "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT}}}
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [writer]}))
+    put_logging(region, {"s3Config": {"bucketName": bucket, "keyPrefix": ""}, "textDataDeliveryEnabled": True})
+    return s3
+
+
 def bucket_names() -> list[str]:
     return sorted(b["Name"] for b in boto3.client("s3").list_buckets()["Buckets"])
 
@@ -216,18 +230,11 @@ def test_the_aws_managed_key_named_by_its_key_arn_is_the_same_fault(aws_env: dic
     the key tell (the alias/aws/ prefix is reserved for AWS managed keys). Aliases that cannot be read leave it
     unknown: the check says which read failed and what it needs, setup says it is unknown."""
     region, bucket = "eu-west-3", "team-key-arn-logs"
-    s3 = make_bucket(bucket, region)
     kms = boto3.client("kms", region_name=region)
     (aws_s3,) = [alias["TargetKeyId"] for alias in kms.list_aliases()["Aliases"]
                  if alias["AliasName"] == "alias/aws/s3"]
     key = f"arn:aws:kms:{region}:{ACCOUNT}:key/{aws_s3}"
-    rule = {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key}}
-    s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": [rule]})
-    writer = {"Sid": "BedrockWrites", "Effect": "Allow", "Principal": {"Service": "bedrock.amazonaws.com"},
-              "Action": "s3:PutObject", "Resource": f"arn:aws:s3:::{bucket}/AWSLogs/{ACCOUNT}/*",
-              "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT}}}
-    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [writer]}))
-    put_logging(region, {"s3Config": {"bucketName": bucket, "keyPrefix": ""}, "textDataDeliveryEnabled": True})
+    logging_to_bucket_on_key(bucket, region, key)
     fault = f"bucket {bucket} encrypts with the AWS managed key aws/s3"
 
     check = run("check_bedrock_logging.py", "--regions", region, env=aws_env)
@@ -257,15 +264,8 @@ def test_logs_written_under_the_buckets_key_need_no_alias_list(aws_env: dict[str
     use the key whichever it is, so a reader without kms:ListAliases (a reader policy from before it was granted) still
     gets a healthy check, exit 0, and no KMS request is sent."""
     region, bucket = "eu-north-1", "team-cmk-logs"
-    s3 = make_bucket(bucket, region)
     key = boto3.client("kms", region_name=region).create_key()["KeyMetadata"]["Arn"]
-    rule = {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key}}
-    s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": [rule]})
-    writer = {"Sid": "BedrockWrites", "Effect": "Allow", "Principal": {"Service": "bedrock.amazonaws.com"},
-              "Action": "s3:PutObject", "Resource": f"arn:aws:s3:::{bucket}/AWSLogs/{ACCOUNT}/*",
-              "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT}}}
-    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [writer]}))
-    put_logging(region, {"s3Config": {"bucketName": bucket, "keyPrefix": ""}, "textDataDeliveryEnabled": True})
+    s3 = logging_to_bucket_on_key(bucket, region, key)
     s3.put_object(Bucket=bucket, Key=f"AWSLogs/{ACCOUNT}/BedrockModelInvocationLogs/{region}/2026/12/06/09/"
                   "20261206T090000Z_a.json.gz", Body=b"", ServerSideEncryption="aws:kms", SSEKMSKeyId=key)
 

@@ -17,7 +17,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pytest
 
 from bedrock_usage.aws.athena_setup import table_input
@@ -25,9 +24,9 @@ from bedrock_usage.aws.logging_config import LogLocation
 from bedrock_usage.engines.local import LocalEngine, to_duckdb
 from bedrock_usage.engines.queries import Filters, tag_column, usage_facts_query
 from bedrock_usage.logs.period import resolve_period
-from bedrock_usage.logs.schema import COLUMNS, TABLE_NAME, duckdb_columns
+from bedrock_usage.logs.schema import COLUMNS, duckdb_columns
 from bedrock_usage.report.tracker import BedrockAthenaTracker, tag_table
-from tests.logfiles import ACCOUNT, write_records
+from tests.logfiles import ACCOUNT, athena_shaped_table, write_records
 from tests.oracle import aggregate
 
 CORPUS = json.loads((Path(__file__).resolve().parents[1] / "fixtures" / "record_shapes.json").read_text())["records"]
@@ -136,12 +135,7 @@ def facts_over_table(rows: list[dict[str, Any] | None], tmp_path: Path) -> Any:
         for record, row in zip(RECORDS, rows, strict=True):
             path = f"s3://b/{record['requestId']}.json.gz"
             out.write(json.dumps({**(row or {}), "dt": day[record["requestId"]], "$path": path}) + "\n")
-    con = duckdb.connect()
-    con.execute("SET TimeZone = 'UTC'")
-    con.execute("CREATE TEMP MACRO at_timezone(ts, zone) AS timezone(zone, ts)")
-    columns = {**duckdb_columns(), "dt": "VARCHAR", "$path": "VARCHAR"}
-    con.execute(f"CREATE TABLE {TABLE_NAME} AS SELECT * FROM read_json(?, columns = {columns!r}, "
-                "format = 'newline_delimited')", [str(lines)])
+    con = athena_shaped_table(lines)
     query = usage_facts_query(PERIOD, Filters(), TAGS)
     return con.execute(to_duckdb(query.sql), query.params).df()
 

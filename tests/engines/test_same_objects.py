@@ -21,8 +21,7 @@ from bedrock_usage.engines.compacted import SOURCE_PATH, copy_select_sql
 from bedrock_usage.engines.local import to_duckdb
 from bedrock_usage.engines.queries import Filters, usage_facts_query
 from bedrock_usage.logs.period import resolve_period
-from bedrock_usage.logs.schema import TABLE_NAME, duckdb_columns
-from tests.logfiles import ACCOUNT, write_records
+from tests.logfiles import ACCOUNT, athena_shaped_table, write_records
 
 DAY = "2025-11-02"
 PERIOD = resolve_period(start=DAY, end=DAY)
@@ -73,12 +72,7 @@ def athena_table(root: Path, tmp_path: Path) -> duckdb.DuckDBPyConnection:
                     row = None
                 out.write(json.dumps({**(row if isinstance(row, dict) else {}), "dt": dt, "$path": BUCKET + key})
                           + "\n")
-    con = duckdb.connect()
-    con.execute("SET TimeZone = 'UTC'")
-    con.execute("CREATE TEMP MACRO at_timezone(ts, zone) AS timezone(zone, ts)")
-    columns = {**duckdb_columns(), "dt": "VARCHAR", "$path": "VARCHAR"}
-    con.execute(f"CREATE TABLE {TABLE_NAME} AS SELECT * FROM read_json(?, columns = {columns!r}, "
-                "format = 'newline_delimited')", [str(lines)])
+    con = athena_shaped_table(lines)
     return con
 
 

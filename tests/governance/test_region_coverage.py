@@ -5,17 +5,15 @@ or in another month only, is not. Expected days come from plain Python over the 
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-import bedrock_tracker_cli
 from bedrock_usage.governance.coverage import log_coverage
 from bedrock_usage.logs.period import Period
-from tests.logfiles import ACCOUNT, write_records
+from tests.logfiles import ACCOUNT, cli_json, write_records
 from tests.qdev.test_kiro_edges import ana, write_report
 from tests.qdev.test_offline import offline  # noqa: F401  (fixture)
 
@@ -36,20 +34,12 @@ def records() -> list[dict]:
             for region, held in days.items() for day in held]
 
 
-def cli(capsys: pytest.CaptureFixture[str], logs: Path, *args: str) -> dict:
-    code = bedrock_tracker_cli.main(["--engine", "local", "--logs-dir", str(logs), "--quiet", "--format", "json",
-                                     "--output-dir", "-", *args])
-    out = capsys.readouterr()
-    assert code == 0, out.err
-    return json.loads(out.out)
-
-
 @pytest.mark.usefixtures("offline")
 def test_the_days_a_region_lacks_are_named_for_it_and_the_totals_stay(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     written = records()
     write_records(tmp_path / "logs", written)
-    doc = cli(capsys, tmp_path / "logs", "--chargeback", "2025-11")
+    doc = cli_json(capsys, tmp_path / "logs", "--chargeback", "2025-11")
     coverage = doc["coverage"]
     # The whole: every day has records in some region, so the month is whole, as before.
     assert (coverage["days_with_records"], coverage["missing_days"], coverage["complete"]) == (30, [], True)
@@ -70,12 +60,12 @@ def test_the_days_a_region_lacks_are_named_for_it_and_the_totals_stay(
         "in the month): its logging off or its logs late, or no calls there since (then the chargeback leaves out its "
         "spend of those days)"]
 
-    filtered = cli(capsys, tmp_path / "logs", "--chargeback", "2025-11", "--model", HAIKU)
+    filtered = cli_json(capsys, tmp_path / "logs", "--chargeback", "2025-11", "--model", HAIKU)
     assert (f"eu-west-1 has no matching calls after {last} while other regions have them through {after[-1]} ({spans} "
             "matching calls in the month)") in filtered["warnings"]
 
     write_report(tmp_path / "qdev", date(2025, 11, 3), [ana(date(2025, 11, 3), 40, User_Email="alex@example.com")])
-    developers = cli(capsys, tmp_path / "logs", "--qdev-logs-dir", str(tmp_path / "qdev"), "--developer-costs",
+    developers = cli_json(capsys, tmp_path / "logs", "--qdev-logs-dir", str(tmp_path / "qdev"), "--developer-costs",
                      "2025-11")
     assert (f"eu-west-1 has no records after {last} while other regions have records through {after[-1]} ({spans} "
             "calls in the month): its logging off or its logs late, or no calls there since (then the Bedrock cost "
@@ -90,7 +80,7 @@ def test_a_region_not_called_at_weekends_is_not_named(tmp_path: Path, capsys: py
     write_records(tmp_path / "logs", [r for r in records() if r["region"] == "us-east-1"]
                   + [{**r, "region": "eu-west-1", "requestId": f"eu-{r['requestId']}"} for r in records()
                      if r["region"] == "us-east-1" and date.fromisoformat(r["timestamp"][:10]) in weekdays])
-    doc = cli(capsys, tmp_path / "logs", "--chargeback", "2025-11")
+    doc = cli_json(capsys, tmp_path / "logs", "--chargeback", "2025-11")
     assert doc["warnings"] == []
     assert doc["coverage"]["regions"]["eu-west-1"]["missing_days"] == [
         f"{day}" for day in NOVEMBER if day not in weekdays]
@@ -125,7 +115,7 @@ def test_neither_a_day_not_over_nor_a_region_of_another_month_is_named() -> None
 
 def test_one_region_has_no_region_notes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     write_records(tmp_path / "logs", [r for r in records() if r["region"] == "eu-west-1"])
-    doc = cli(capsys, tmp_path / "logs", "--chargeback", "2025-11")
+    doc = cli_json(capsys, tmp_path / "logs", "--chargeback", "2025-11")
     assert set(doc["coverage"]["regions"]) == {"eu-west-1"}
     assert not any("other regions" in line for line in doc["warnings"])
 

@@ -4,14 +4,12 @@ Python over the records written."""
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-import bedrock_tracker_cli
-from tests.logfiles import write_records
+from tests.logfiles import cli_json, write_records
 from tests.oracle import aggregate, caller
 from tests.qdev.test_kiro_edges import ana, write_report
 from tests.qdev.test_offline import offline  # noqa: F401  (fixture)
@@ -33,15 +31,6 @@ def call(n: int, role: str, session: str, tokens: int) -> dict:
             "input": {"inputTokenCount": tokens}, "output": {"outputTokenCount": 100 + n}}
 
 
-def cli(capsys: pytest.CaptureFixture[str], logs: Path, *args: str) -> dict:
-    """The report CLI's JSON document for ``args`` over the local logs ``logs`` (exit 0 asserted)."""
-    code = bedrock_tracker_cli.main(["--engine", "local", "--logs-dir", str(logs), "--quiet", "--format", "json",
-                                     "--output-dir", "-", *args])
-    out = capsys.readouterr()
-    assert code == 0, out.err
-    return json.loads(out.out)
-
-
 def holds(user: str, pattern: str) -> bool:
     """The oracle's rule: ``pattern`` in ``user`` as a plain substring, both lower-cased."""
     return pattern.lower() in user.lower()
@@ -53,7 +42,7 @@ def test_the_report_keeps_every_letter_case_of_the_pattern(tmp_path: Path, capsy
     """Role sessions ``Alice``, ``alice`` and ``ALICE-ci`` are three users the pattern keeps; ``bob`` is not."""
     records = [call(n, "Developers", session, tokens) for n, (session, tokens) in enumerate(SESSIONS.items())]
     write_records(tmp_path, records)
-    doc = cli(capsys, tmp_path, "--start-date", f"{DAY}", "--end-date", f"{DAY}", "--user-pattern", pattern)
+    doc = cli_json(capsys, tmp_path, "--start-date", f"{DAY}", "--end-date", f"{DAY}", "--user-pattern", pattern)
     kept = [r for r in records if holds(caller(r)[0], pattern)]
     assert {caller(r)[0] for r in kept} == {"Alice", "alice", "ALICE-ci"}
     expected = aggregate(kept, DAY, DAY)["summary"][()]
@@ -69,7 +58,7 @@ def test_like_wildcards_in_the_pattern_stay_literal(tmp_path: Path, capsys: pyte
     sessions = {"A_B": 1_000, "axb": 2_000, "50%": 4_000, "bob": 8_000}
     records = [call(n, "Developers", session, tokens) for n, (session, tokens) in enumerate(sessions.items())]
     write_records(tmp_path, records)
-    doc = cli(capsys, tmp_path, "--start-date", f"{DAY}", "--end-date", f"{DAY}", "--user-pattern", pattern)
+    doc = cli_json(capsys, tmp_path, "--start-date", f"{DAY}", "--end-date", f"{DAY}", "--user-pattern", pattern)
     kept = [r for r in records if holds(caller(r)[0], pattern)]
     assert len(kept) == 1
     assert {row["user"] for row in doc["analyses"]["user"]} == {caller(kept[0])[0]}
@@ -86,7 +75,7 @@ def test_developer_costs_keep_both_sides_of_the_people_the_pattern_matches(
     write_records(tmp_path / "logs", records)
     write_report(tmp_path / "qdev", DAY, [ana(DAY, 40, UserId="alice-id", User_Email="alice@example.com"),
                                          ana(DAY, 30, UserId="bob-id", User_Email="bob@example.com")])
-    doc = cli(capsys, tmp_path / "logs", "--qdev-logs-dir", str(tmp_path / "qdev"), "--developer-costs", MONTH,
+    doc = cli_json(capsys, tmp_path / "logs", "--qdev-logs-dir", str(tmp_path / "qdev"), "--developer-costs", MONTH,
               "--user-pattern", pattern)
     expected: dict[str, list[dict]] = {}
     for record in records:
