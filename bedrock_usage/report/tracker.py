@@ -396,7 +396,8 @@ class BedrockAthenaTracker:
         per_image = unit == "tokens" and "image" in units  # Titan Multimodal Embeddings: tokens and images given
         logged = key.request_body in (REQUEST_BODY_LOGGED, REQUEST_BODY_MEDIA)
         if not logged and (unit != "tokens" or per_image or self._takes_media(model_id)):
-            return _unpriced(unit, BODY_OFFLOADED if key.request_body == REQUEST_BODY_OFFLOADED else NEEDS_BODY)
+            offloaded = key.request_body == REQUEST_BODY_OFFLOADED
+            return _unpriced(unit, f"{BODY_OFFLOADED}: {OFFLOADED_UNITS[unit]}" if offloaded else NEEDS_BODY)
         mode = SERVICE_TIER_MODES.get(key.service_tier)
         if mode is None:
             return _unpriced(unit, SERVICE_TIER_REASONS.get(key.service_tier, UNKNOWN_SERVICE_TIER))
@@ -485,6 +486,15 @@ NEEDS_BODY = "needs body logging"
 # Media given to an embeddings model without a price for them (Nova Multimodal Embeddings), or its async job.
 NO_MEDIA_PRICE = "no price for the images, video or audio given, or for an asynchronous embedding job"
 BODY_OFFLOADED = "request body over 100 KB, delivered apart under /data/, which reports do not read"
+# What a model's offloaded request body holds that its calls' price needs, by the model's unit: the number of images
+# (with their size and quality), the length of a video, the documents of a rerank call, the media given an embeddings
+# model. The report reads no /data/ object, so these calls stay unpriced rather than priced as one image or 0.
+OFFLOADED_UNITS = {
+    "image": "the images billed are known only there",
+    "second": "the seconds of video billed are known only there",
+    "query": "the rerank queries billed are known only there",
+    "tokens": "the media given are known only there",
+}
 NO_TIER = "no price for this image size or video resolution"
 # A call past a context threshold the model is priced at elsewhere (another endpoint, mode or day), but not for its own.
 NO_CONTEXT_TIER = "no long-context price for this model's endpoint, region and day"

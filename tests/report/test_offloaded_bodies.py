@@ -1,0 +1,262 @@
+"""Calls billed per image, second of video or rerank query whose request or response body went to ``/data/``.
+
+Bedrock writes a body over 100 KB to a payload object under ``.../{HH}/data/`` and the record then carries
+``input.inputBodyS3Path`` / ``output.outputBodyS3Path`` instead of ``inputBodyJson`` / ``outputBodyJson`` (Amazon
+Bedrock User Guide, "Monitor model invocation using CloudWatch Logs and Amazon S3"). Image and video calls are the
+ones whose bodies are large: an image to edit, vary or upscale travels base64 in the request, every image made
+comes back base64 in the response. The records below are built that way, with request and response bodies in the
+shapes the model pages publish (Amazon Nova user guide, "Request and response structure for image generation" and
+Nova Reel's "Video generation access and usage"; Titan Image Generator, Stability AI, Cohere Rerank and Amazon
+Rerank model parameters in the Amazon Bedrock User Guide).
+
+A call whose request is logged is priced from it whatever became of the response; a call whose request went to
+``/data/`` is unpriced, with a reason that says so, its calls and tokens kept (never one image, default seconds or 0),
+even when its small response is logged: the size and quality that set an image's price are in the request. The
+local engine, its columnar cache and the facts SQL over the table Athena reads give the same facts. Expected figures
+come from the request bodies in plain Python and the published rows of ``bedrock_prices.csv``.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import gzip
+import json
+import random
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import pytest
+
+from bedrock_usage.engines.local import LocalEngine, to_duckdb
+from bedrock_usage.engines.queries import Filters, usage_facts_query
+from bedrock_usage.logs.layout import object_key
+from bedrock_usage.logs.period import resolve_period
+from bedrock_usage.report.tracker import BedrockAthenaTracker
+from tests.logfiles import ACCOUNT, athena_shaped_table, cli_json
+
+DAY = "2026-11-04"
+PERIOD = resolve_period(start=DAY, end=DAY)
+BUCKET, PREFIX = "bedrock-logs-x", "bedrock-logs/"
+ROLE = "arn:aws:sts::123456789012:assumed-role/Studio-BedrockRole/render"
+INLINE_LIMIT = 100 * 1024  # bodies over 100 KB are written apart, under .../{HH}/data/
+PRICES = Path(__file__).resolve().parents[2] / "bedrock_usage" / "pricing" / "bedrock_prices.csv"
+CANVAS, TITAN_V1, TITAN_V2 = ("amazon.nova-canvas-v1:0", "amazon.titan-image-generator-v1",
+                              "amazon.titan-image-generator-v2:0")
+SD35, REMOVE_BG, UPSCALE = ("stability.sd3-5-large-v1:0", "stability.stable-image-remove-background-v1:0",
+                            "stability.stable-conservative-upscale-v1:0")
+REEL, COHERE_RERANK, AMAZON_RERANK = "amazon.nova-reel-v1:1", "cohere.rerank-v3-5:0", "amazon.rerank-v1:0"
+
+
+def b64_image(n: int, size: int) -> str:
+    """A base64 PNG of ``size`` bytes (its signature, then incompressible bytes, as image data is)."""
+    return base64.b64encode(b"\x89PNG\r\n\x1a\n" + random.Random(n).randbytes(size - 8)).decode()
+
+
+BIG, SMALL = 110_000, 30_000  # bytes of an image: base64 over 100 KB alone, and well under it
+
+
+def canvas_made(count: int, size: int = BIG) -> dict:
+    return {"images": [b64_image(900 + i, size) for i in range(count)]}
+
+
+def stability_made(size: int = BIG) -> dict:
+    return {"seeds": [2130420379], "finish_reasons": [None], "images": [b64_image(950, size)]}
+
+
+# (model, operation, request body, response body, input tokens); a body over 100 KB is written apart.
+# 1. Only the response went to /data/: the request says what the call made.
+RESPONSE_APART = [
+    (CANVAS, "InvokeModel", {"taskType": "TEXT_IMAGE", "textToImageParams": {"text": "a lighthouse at dusk"},
+                             "imageGenerationConfig": {"numberOfImages": 2, "width": 2048, "height": 2048,
+                                                       "quality": "premium", "cfgScale": 6.5, "seed": 12}},
+     canvas_made(2), 0),
+    (CANVAS, "InvokeModel", {"taskType": "TEXT_IMAGE", "textToImageParams": {"text": "a red kite"}},
+     canvas_made(1), 0),  # the defaults: one 1024 x 1024 image of standard quality
+    (TITAN_V2, "InvokeModel", {"taskType": "TEXT_IMAGE", "textToImageParams": {"text": "a harbour"},
+                               "imageGenerationConfig": {"numberOfImages": 3, "width": 512, "height": 512,
+                                                         "quality": "standard", "cfgScale": 8.0}},
+     canvas_made(3, 40_000), 0),
+    (SD35, "InvokeModel", {"prompt": "a fox in snow", "mode": "text-to-image", "aspect_ratio": "1:1",
+                           "output_format": "png"}, stability_made(), 0),
+]
+# 2. Only the request went to /data/ (an image to vary, edit or animate; a thousand documents to rank); the logged
+# response may even show the images made, but not their size or quality.
+REQUEST_APART = [
+    (CANVAS, "InvokeModel", {"taskType": "IMAGE_VARIATION", "imageVariationParams": {
+        "text": "in watercolour", "images": [b64_image(1, BIG)], "similarityStrength": 0.7},
+        "imageGenerationConfig": {"numberOfImages": 1, "width": 2048, "height": 2048, "quality": "premium"}},
+     canvas_made(1, SMALL), 9),
+    (REMOVE_BG, "InvokeModel", {"image": b64_image(2, BIG), "output_format": "png"}, stability_made(SMALL), 0),
+    (REEL, "StartAsyncInvoke", {"taskType": "TEXT_VIDEO", "textToVideoParams": {
+        "text": "waves roll in", "images": [{"format": "png", "source": {"bytes": b64_image(3, BIG)}}]},
+        "videoGenerationConfig": {"durationSeconds": 6, "fps": 24, "dimension": "1280x720", "seed": 7}},
+     {"invocationArn": "arn:aws:bedrock:us-east-1:123456789012:async-invoke/abcdef123456"}, 14),
+    (COHERE_RERANK, "InvokeModel", {"query": "which clause covers refunds?", "top_n": 3, "api_version": 2,
+                                    "documents": [f"clause {i}: " + "terms " * 24 for i in range(700)]},
+     {"id": "r-1", "results": [{"index": i, "relevance_score": 0.9 - i / 10} for i in range(3)]}, 0),
+    (AMAZON_RERANK, "InvokeModel", {"query": "refunds", "documents": [f"page {i}: " + "text " * 30
+                                                                      for i in range(700)]},
+     {"results": [{"index": 4, "relevance_score": 0.8}]}, 0),
+]
+# 3. Both went to /data/: an edit whose input and output images are both large.
+BOTH_APART = [
+    (CANVAS, "InvokeModel", {"taskType": "INPAINTING", "inPaintingParams": {
+        "image": b64_image(4, BIG), "maskPrompt": "the sky", "text": "a starry sky"},
+        "imageGenerationConfig": {"numberOfImages": 3, "quality": "premium"}}, canvas_made(3), 21),
+    (TITAN_V1, "InvokeModel", {"taskType": "IMAGE_VARIATION", "imageVariationParams": {
+        "text": "brighter", "images": [b64_image(5, BIG)]},
+        "imageGenerationConfig": {"numberOfImages": 2, "width": 1024, "height": 1024}}, canvas_made(2), 0),
+    (UPSCALE, "InvokeModel", {"image": b64_image(6, BIG), "prompt": "a sharp photo of a cat"},
+     stability_made(), 0),
+    (SD35, "InvokeModel", {"prompt": "the same fox at night", "mode": "image-to-image", "image": b64_image(7, BIG),
+                           "strength": 0.6}, stability_made(), 0),
+]
+CALLS = RESPONSE_APART + REQUEST_APART + BOTH_APART
+
+
+def published(model: str, tier: str) -> float:
+    """The price per unit of ``model``'s ``tier`` row (standard mode, every region) in the price book's CSV."""
+    with PRICES.open(newline="") as handle:
+        rows = [row for row in csv.DictReader(handle) if (row["model"], row["tier"], row["mode"], row["region"])
+                == (model, tier, "standard", "*")]
+    assert len(rows) == 1, (model, tier)
+    return float(rows[0]["per_unit"])
+
+
+def expected_image_cost(model: str, request: dict) -> float:
+    """Images asked for x the published price of their size class and quality (defaults: one image, 1024 x 1024,
+    standard; Stability's models make one image, at one price whatever its size)."""
+    if model.startswith("stability."):
+        return published(model, "image_any_standard")
+    config = request.get("imageGenerationConfig", {})
+    side = max(config.get("width", 1024), config.get("height", 1024))
+    size = next(limit for limit in (512, 1024, 2048) if side <= limit)
+    return config.get("numberOfImages", 1) * published(model, f"image_{size}_{config.get('quality', 'standard')}")
+
+
+def records_of(calls: list[tuple], first: int = 0) -> tuple[list[dict], dict[str, bytes]]:
+    """Log records of ``calls`` and the payload objects (key -> gzip JSON) their bodies over 100 KB went to."""
+    records, payloads = [], {}
+    for n, (model, operation, request, response, tokens) in enumerate(calls, start=first):
+        request_id = f"5e1d0000-0000-4000-8000-{n:012d}"
+        hour = f"{DAY.replace('-', '/')}/10"
+        part_in: dict = {"inputContentType": "application/json", "inputTokenCount": tokens}
+        part_out: dict = {"outputContentType": "application/json", "outputTokenCount": 0}
+        for part, side, body in ((part_in, "input", request), (part_out, "output", response)):
+            text = json.dumps(body)
+            if len(text) > INLINE_LIMIT:
+                key = (f"{PREFIX}AWSLogs/{ACCOUNT}/BedrockModelInvocationLogs/us-east-1/{hour}/data/"
+                       f"{request_id}_{side}.json.gz")
+                payloads[key] = gzip.compress(text.encode())
+                part[f"{side}BodyS3Path"] = f"s3://{BUCKET}/{key}"
+            else:
+                part[f"{side}BodyJson"] = body
+        records.append({"schemaType": "ModelInvocationLog", "schemaVersion": "1.0",
+                        "timestamp": f"{DAY}T10:{n:02d}:00Z", "accountId": ACCOUNT, "identity": {"arn": ROLE},
+                        "region": "us-east-1", "requestId": request_id, "operation": operation, "modelId": model,
+                        "input": part_in, "output": part_out})
+    return records, payloads
+
+
+RECORDS, PAYLOADS = records_of(CALLS)
+RECORD_KEY = object_key(PREFIX, ACCOUNT, "us-east-1", PERIOD.utc_start.replace(hour=10), "0001")
+REQUESTS_APART = [r for r in RECORDS if "inputBodyS3Path" in r["input"]]
+
+
+def test_the_records_are_offloaded_as_each_case_says() -> None:
+    sides = [("inputBodyS3Path" in r["input"], "outputBodyS3Path" in r["output"]) for r in RECORDS]
+    cases = ([(False, True)] * len(RESPONSE_APART) + [(True, False)] * len(REQUEST_APART)
+             + [(True, True)] * len(BOTH_APART))
+    assert sides == cases
+
+
+@pytest.fixture(scope="module")
+def logs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The records in one object of their hour, the bodies over 100 KB as payload objects under its ``data/``."""
+    root = tmp_path_factory.mktemp("offloaded")
+    path = root / RECORD_KEY
+    path.parent.mkdir(parents=True)
+    path.write_bytes(gzip.compress("".join(json.dumps(r) + "\n" for r in RECORDS).encode()))
+    for key, body in PAYLOADS.items():
+        (root / key).parent.mkdir(parents=True, exist_ok=True)
+        (root / key).write_bytes(body)
+    return root
+
+
+def test_a_logged_request_prices_the_call_and_an_offloaded_one_leaves_it_unpriced_with_its_calls(
+        logs: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    doc = cli_json(capsys, logs, "--start-date", DAY, "--end-date", DAY)
+    priced = defaultdict(float)
+    for model, _, request, _, _ in RESPONSE_APART:
+        priced[model] += expected_image_cost(model, request)
+    apart = Counter(r["modelId"] for r in REQUESTS_APART)
+    tokens = Counter()
+    for record in REQUESTS_APART:
+        tokens[record["modelId"]] += record["input"]["inputTokenCount"]
+    by_model = {row["base_model_id"]: row for row in doc["analyses"]["model"]}
+    for model in {call[0] for call in CALLS}:
+        row = by_model[model]
+        assert row["unpriced_calls"] == apart[model], model
+        if model in priced:
+            assert row["estimated_cost_usd"] == pytest.approx(priced[model], rel=1e-12), model
+        else:
+            assert row["estimated_cost_usd"] is None, model  # not one image, six seconds or one query: no figure
+    summary = doc["summary"]
+    assert summary["estimated_cost_usd"] == pytest.approx(sum(priced.values()), rel=1e-12)
+    images = sum(r.get("imageGenerationConfig", {}).get("numberOfImages", 1) for _, _, r, _, _ in RESPONSE_APART)
+    assert (summary["images"], summary["video_seconds"], summary["rerank_queries"]) == (images, 0, 0)
+    assert summary["unpriced_calls"] == len(REQUESTS_APART) and summary["calls"] == len(RECORDS)
+    unpriced = {row["model_id"]: row for row in doc["unpriced_models"]}
+    assert set(unpriced) == set(apart)
+    units = {REEL: "seconds of video", COHERE_RERANK: "rerank queries", AMAZON_RERANK: "rerank queries"}
+    for model, row in unpriced.items():
+        assert (row["calls"], row["input_tokens"]) == (apart[model], tokens[model]), model
+        assert row["reason"] == ("request body over 100 KB, delivered apart under /data/, which reports do not "
+                                 f"read: the {units.get(model, 'images')} billed are known only there"), model
+    warnings = "\n".join(doc["warnings"])
+    assert (f"unpriced (request body over 100 KB, delivered apart under /data/, which reports do not read: the "
+            f"images billed are known only there): {CANVAS} in us-east-1: 2 calls, 30 input / 0 output tokens "
+            "have no price") in warnings
+
+
+BILLED_IN = {REEL: "video_seconds", COHERE_RERANK: "rerank_queries", AMAZON_RERANK: "rerank_queries"}
+
+
+def facts_by_key(facts) -> dict[tuple, dict[str, int]]:
+    """Fact rows summed by what pricing reads of them (model, request body, image size and quality): calls, tokens
+    and the units the model is billed in (images unless ``BILLED_IN`` says otherwise)."""
+    sums: dict[tuple, Counter] = defaultdict(Counter)
+    for row in facts.to_dict("records"):
+        key = (row["model_id"], row["request_body"], int(row["media_size"]), row["image_quality"])
+        sums[key].update({name: int(row[name]) for name in ("calls", "errors", "input_tokens")})
+        sums[key]["units"] += int(row[BILLED_IN.get(row["model_id"], "images")])
+    return {key: dict(values) for key, values in sums.items()}
+
+
+def test_the_local_engine_its_cache_and_athenas_table_give_the_same_facts(logs: Path, tmp_path: Path) -> None:
+    raw = BedrockAthenaTracker(LocalEngine(logs, cache=False)).analyze(PERIOD).facts
+    cached = BedrockAthenaTracker(LocalEngine(logs, cache=tmp_path / "parts")).analyze(PERIOD).facts
+    # Athena reads the payload objects too (a table location is read recursively): rows of NULLs the facts skip
+    lines = tmp_path / "rows.jsonl"
+    with lines.open("w") as out:
+        for record in RECORDS:
+            row = {**record, "input": {**record["input"]}, "output": {**record["output"]}}
+            for part, field in (("input", "inputBodyJson"), ("output", "outputBodyJson")):
+                if field in row[part]:
+                    row[part][field] = json.dumps(row[part][field])  # the SerDe hands a body over as its text
+            out.write(json.dumps({**row, "dt": DAY.replace("-", "/"), "$path": f"s3://{BUCKET}/{RECORD_KEY}"})
+                      + "\n")
+        for key in PAYLOADS:
+            out.write(json.dumps({"dt": DAY.replace("-", "/"), "$path": f"s3://{BUCKET}/{key}"}) + "\n")
+    query = usage_facts_query(PERIOD, Filters(), ())
+    athena = athena_shaped_table(lines).execute(to_duckdb(query.sql), query.params).df()
+    assert athena["day"].notna().all() and int(athena["calls"].sum()) == len(RECORDS)
+    want = facts_by_key(athena)
+    assert facts_by_key(raw) == want and facts_by_key(cached) == want
+    # what the request asked for, and nothing for a call whose request is apart
+    units = Counter()
+    for (_, request_body, _, _), sums in want.items():
+        units[request_body] += sums["units"]
+    images = sum(r.get("imageGenerationConfig", {}).get("numberOfImages", 1) for _, _, r, _, _ in RESPONSE_APART)
+    assert units == {"logged": images, "offloaded": 0}
