@@ -4,9 +4,10 @@
 Reads the prompt logs (chat, inline suggestions, /dev), the daily user-activity CSVs and Kiro's daily user reports
 that Amazon Q Developer and Kiro write to S3, or a local folder in the same layout (the CSVs also through Athena),
 counts tokens offline with cl100k_base (an approximation of Claude's tokenizer), and reports, per person (by e-mail
-where known): requests, tokens, context-window use, a virtual API cost against the subscription, activity per
-feature, documented monthly limits, spike days, and Kiro credits against each tier's allowance with their cost.
-Reports never contain prompt or response text. Set-up and output format: docs/amazon-q.md.
+where known): requests, tokens, context-window use, a virtual cost at Amazon Bedrock list prices (an estimate, never
+billed) against the subscription, activity per feature, documented monthly limits, spike days, and Kiro credits
+against each tier's allowance with their estimated cost. Reports say which figures are exact and which estimated,
+and never contain prompt or response text. Set-up and output format: docs/amazon-q.md.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""What the counted tokens would cost at Claude list prices, next to the flat Amazon Q Developer Pro subscription.
+"""What the counted tokens would cost at Amazon Bedrock list prices (an estimate: AWS bills the subscription, never
+tokens), next to the flat Amazon Q Developer Pro subscription.
 
 Each request is priced at the model it names (Kiro logs ``modelId`` as ``claude-opus-4.6``, read as the book's Claude
 model of that name) when the price book knows that model; a request that names none (Amazon Q Developer), or names
