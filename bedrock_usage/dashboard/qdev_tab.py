@@ -211,6 +211,9 @@ def qdev_tables(t: Text, report: QDevReport) -> None:
     estimate = report.report_estimate
     if estimate is not None:
         tables.append((t("q_table_estimate"), "activity_estimated_tokens", estimate.rows, None))
+    # the virtual cost per model is what Amazon Bedrock would charge, never a cost billed: its headers say so
+    labels = {"per_model": {"input_cost_usd": t("q_virtual_input"), "output_cost_usd": t("q_virtual_output"),
+                            "cost_usd": t.column("virtual_cost_usd")}}
     st.subheader(t("tables"))
     pool = filtered_pool(report)
     if pool is not None:
@@ -220,7 +223,7 @@ def qdev_tables(t: Text, report: QDevReport) -> None:
     for tab, (_, name, frame, highlight) in zip(st.tabs([title for title, *_ in tables]), tables, strict=True):
         with tab:
             data_table(t, frame, f"{stem}_{name}", key=f"qdev_{name}", period=table_period(report, name),
-                       highlight=highlight, shown=shown.get(name))
+                       labels=labels.get(name), highlight=highlight, shown=shown.get(name))
 
 
 def estimate_note(t: Text, estimate: ReportTokenEstimate) -> str:

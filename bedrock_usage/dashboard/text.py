@@ -194,19 +194,24 @@ STRINGS: dict[str, dict[str, str]] = {
         "tokenizer.",
         "q_users": "Active users",
         "q_virtual_cost": "Virtual cost incl. Kiro",
-        "q_virtual_cost_help": "{exact}: what the tokens of every request, Kiro's included, would cost at the list "
-        "price of the model each request was priced as ({model} for a request that names none; see the table "
-        "Virtual cost per model).",
+        "q_virtual_cost_help": "{exact}, estimated: what the tokens of every request, Kiro's included, would cost on "
+        "Amazon Bedrock at the list price of the model each request was priced as ({model} for a request that names "
+        "none; see the table Virtual cost per model). Not billed.",
         "q_subscribed_cost_card": "Virtual cost, Q Developer",
-        "q_subscribed_cost_help": "{exact}: what the Amazon Q Developer requests' tokens would cost at the list price "
-        "of the model each request was priced as ({model} for a request that names none), set against the "
-        "subscription.",
+        "q_subscribed_cost_help": "{exact}, estimated: what the Amazon Q Developer requests' tokens would cost on "
+        "Amazon Bedrock at the list price of the model each request was priced as ({model} for a request that names "
+        "none), set against the subscription. Not billed.",
         "q_subscription": "Subscription",
-        "q_subscription_help": "{exact}: {users} Amazon Q Developer users x {price} per month (Pro), prorated to the "
-        "days of the period. Kiro users pay Kiro seats instead.",
+        "q_subscription_help": "{exact}, estimated: {users} Amazon Q Developer users x {price} per month (the Pro "
+        "list price), prorated to the days of the period; AWS bills every subscribed user. Kiro users pay Kiro seats "
+        "instead.",
         "q_subscribed_cost": "Virtual API cost of Amazon Q Developer requests",
-        "q_accuracy_note": "Token counts are estimates: prompt logs hold text, counted here with an approximation "
-        "of Claude's tokenizer. No prompt or response text is shown.",
+        "q_accuracy_note": "Requests, users, activity-report counts and Kiro credits are exact (from the logs and "
+        "reports). Token counts are estimates: prompt logs hold text, counted here with an approximation of Claude's "
+        "tokenizer. Every cost here is estimated: the virtual cost is what those tokens would cost at Amazon Bedrock "
+        "list prices, not what AWS bills (Amazon Q Developer Pro is billed per subscribed user); the subscription and "
+        "the Kiro cost are published prices prorated by day; month-end figures are linear projections. No prompt or "
+        "response text is shown.",
         "q_no_data": "No Amazon Q Developer or Kiro prompt logs or reports in this period.",
         "q_need_dir": f"Enter the folder of the Amazon Q Developer logs in **{_Q_FOLDER['en']}** under "
         f"**{_Q_SECTION['en']}** in the sidebar.",
@@ -242,6 +247,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "own in them.",
         "q_table_people": "People",
         "q_table_models": "Virtual cost per model",
+        "q_virtual_input": "Virtual input cost",
+        "q_virtual_output": "Virtual output cost",
         "kiro_header": "Kiro credits",
         "kiro_scope": "From {files} Kiro user reports · month to date {month}: {days} of {days_in_month} days "
         "reported",
@@ -249,7 +256,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "kiro_credits_help": "{exact} credits from the plans' monthly allowances, {overage} overage credits.",
         "kiro_overage": "Overage credits",
         "kiro_cost": "Kiro cost",
-        "kiro_cost_help": "{exact}: tier prices prorated to the period ({seats}) plus overage credits ({overage}).",
+        "kiro_cost_help": "{exact}, estimated: published tier prices prorated to the period ({seats}) plus overage "
+        "credits at the tier's price ({overage}); not the bill.",
         "kiro_unpriced_tiers": "Tiers without a published price are left out: {unpriced}.",
         "kiro_overage_help": "{exact} credits used beyond the plans' monthly allowances.",
         "kiro_flagged": "Near or over allowance",
@@ -635,17 +643,23 @@ STRINGS: dict[str, dict[str, str]] = {
         "q_tokens_help": "토큰 {exact}: 프롬프트 로그의 텍스트를 Claude 토크나이저의 근사치로 센 값입니다.",
         "q_users": "활성 사용자",
         "q_virtual_cost": "가상 비용(Kiro 포함)",
-        "q_virtual_cost_help": "{exact}: Kiro 요청을 포함한 모든 요청의 토큰을 요청마다 적용한 모델의 정가로 계산한 "
-        "비용입니다(모델을 밝히지 않은 요청은 {model}; 모델별 가상 비용 표 참고).",
+        "q_virtual_cost_help": "{exact}, 추정값: Kiro 요청을 포함한 모든 요청의 토큰을 요청마다 적용한 모델의 "
+        "Amazon Bedrock 정가로 계산한 비용입니다(모델을 밝히지 않은 요청은 {model}; 모델별 가상 비용 표 참고). "
+        "청구되는 금액이 아닙니다.",
         "q_subscribed_cost_card": "Q Developer 가상 비용",
-        "q_subscribed_cost_help": "{exact}: Amazon Q Developer 요청의 토큰을 요청마다 적용한 모델의 정가로 계산한 "
-        "비용으로, 구독료와 비교합니다(모델을 밝히지 않은 요청은 {model}).",
+        "q_subscribed_cost_help": "{exact}, 추정값: Amazon Q Developer 요청의 토큰을 요청마다 적용한 모델의 "
+        "Amazon Bedrock 정가로 계산한 비용으로, 구독료와 비교합니다(모델을 밝히지 않은 요청은 {model}). 청구되는 "
+        "금액이 아닙니다.",
         "q_subscription": "Pro 구독료",
-        "q_subscription_help": "{exact}: Amazon Q Developer 사용자 {users}명 x 월 {price}(Pro)를 기간의 일수만큼 나눈 "
-        "값입니다. Kiro 사용자는 이 구독 대신 Kiro 좌석 요금을 냅니다.",
+        "q_subscription_help": "{exact}, 추정값: Amazon Q Developer 사용자 {users}명 x 월 {price}(Pro 정가)를 기간의 "
+        "일수에 비례해 나눈 값입니다. AWS 는 구독한 모든 사용자에게 청구합니다. Kiro 사용자는 이 구독 대신 Kiro "
+        "좌석 요금을 냅니다.",
         "q_subscribed_cost": "Amazon Q Developer 요청의 가상 API 비용",
-        "q_accuracy_note": "토큰 수는 추정값입니다: 프롬프트 로그의 텍스트를 Claude 토크나이저의 근사치로 셉니다. "
-        "프롬프트와 응답 내용은 보여 주지 않습니다.",
+        "q_accuracy_note": "요청 수, 사용자 수, 활동 보고서 수치와 Kiro 크레딧은 정확한 값입니다(로그와 보고서의 "
+        "값). 토큰 수는 추정값입니다: 프롬프트 로그의 텍스트를 Claude 토크나이저의 근사치로 셉니다. 여기의 모든 "
+        "비용은 추정값입니다: 가상 비용은 그 토큰을 Amazon Bedrock 정가로 계산한 비용으로, AWS 가 청구하는 금액이 "
+        "아닙니다(Amazon Q Developer Pro 는 구독한 사용자마다 청구됩니다). 구독료와 Kiro 비용은 공개 가격을 일수에 "
+        "비례해 나눈 값이고, 월말 수치는 선형 예측입니다. 프롬프트와 응답 내용은 보여 주지 않습니다.",
         "q_no_data": "이 기간에 Amazon Q Developer 나 Kiro 의 프롬프트 로그나 보고서가 없습니다.",
         "q_need_dir": f"사이드바의 **{_Q_SECTION['ko']}** 에서 **{_Q_FOLDER['ko']}** 에 로그 폴더를 입력하세요.",
         "q_enable_help": _ENABLE_Q_KO,
@@ -661,8 +675,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "q_context_over_80": "80% 초과",
         "q_chart_daily": "일별 요청 수",
         "q_chart_cost": "Amazon Q Developer: 가상 API 비용과 구독료 비교",
-        "q_cost_below": "구독 사용자의 Amazon Q Developer 요청에 대해서는 구독료가 API 비용보다 {amount} 더 많습니다.",
-        "q_cost_above": "구독 사용자의 Amazon Q Developer 요청에 대해서는 API 비용이 구독료보다 {amount} 더 많습니다.",
+        "q_cost_below": "구독 사용자의 Amazon Q Developer 요청에 대해서는 구독료가 같은 요청을 API 로 처리했을 때의 "
+        "비용보다 {amount} 더 많습니다.",
+        "q_cost_above": "구독 사용자의 Amazon Q Developer 요청을 API 로 처리했다면 구독료보다 {amount} 더 들었을 "
+        "것입니다.",
         "q_table_users": "사용자별",
         "q_table_types": "유형별",
         "q_table_products": "제품별",
@@ -677,13 +693,16 @@ STRINGS: dict[str, dict[str, str]] = {
         "그달 보고서의 모든 사용자({users})를 셉니다. 개인별 할당은 없습니다.",
         "q_table_people": "사용자",
         "q_table_models": "모델별 가상 비용",
+        "q_virtual_input": "가상 입력 비용",
+        "q_virtual_output": "가상 출력 비용",
         "kiro_header": "Kiro 크레딧",
         "kiro_scope": "Kiro 사용자 보고서 {files} 개 · {month} 월 누계: {days_in_month} 일 중 {days} 일 보고됨",
         "kiro_credits": "Kiro 크레딧",
         "kiro_credits_help": "요금제 월 할당량에서 쓴 크레딧 {exact}, 초과 크레딧 {overage}.",
         "kiro_overage": "초과 크레딧",
         "kiro_cost": "Kiro 비용",
-        "kiro_cost_help": "{exact}: 기간의 일수만큼 나눈 요금제 가격({seats})과 초과 크레딧({overage}).",
+        "kiro_cost_help": "{exact}, 추정값: 공개된 요금제 가격을 기간의 일수에 비례해 나눈 값({seats})과 요금제 "
+        "가격으로 계산한 초과 크레딧({overage})입니다. 청구서 금액이 아닙니다.",
         "kiro_unpriced_tiers": "공개 가격이 없는 요금제는 빠집니다: {unpriced}.",
         "kiro_overage_help": "요금제 월 할당량을 넘어 쓴 크레딧 {exact}.",
         "kiro_flagged": "할당량 근접·초과",

@@ -45,7 +45,7 @@ def test_the_card_beside_the_subscription_holds_the_amazon_q_developer_requests_
     assert total_value == compact_usd(cost["Q Developer"] + cost["Kiro"])
     assert f"${cost['Q Developer'] + cost['Kiro']:,.4f}" in total_help
     assert q_value == compact_usd(cost["Q Developer"])
-    assert q_help.startswith(f"${cost['Q Developer']:,.4f}:")
+    assert q_help.startswith(f"${cost['Q Developer']:,.4f}, ")  # the exact figure first, then what it is
     for help_text in (total_help, q_help):
         assert "Claude Sonnet 4.5" in help_text  # the reference model, named for requests that name none
     if lang == "en":
