@@ -37,6 +37,7 @@ from ..qdev.analysis import (
 from ..qdev.analysis import analyze as analyze_qdev
 from ..qdev.cost import SUBSCRIPTION_SOURCE, SUBSCRIPTION_USD_PER_USER_MONTH, prorated_subscription
 from ..qdev.kiro_prices import PRICES_ENV as KIRO_PRICES_ENV
+from ..qdev.render import ACCURACY as QDEV_ACCURACY
 from ..qdev.sources import LogStore
 from ..report.priced_facts import COST_COLUMNS, METRICS, TOTAL_COST
 from ..report.tracker import TOKENS_NOTE, cost_note
@@ -200,6 +201,21 @@ def accuracy_notes(price_file: PriceFile | None = None) -> dict[str, str]:
     return {"tokens": TOKENS_NOTE, "cost": cost_note(price_file),
             "unpriced": "calls without a price are counted in unpriced_calls and listed apart; their cost is unknown, "
                         "not 0"}
+
+
+def developer_accuracy(price_file: PriceFile | None = None) -> dict[str, str]:
+    """What is exact and what is estimated in the total AI cost per developer: the Bedrock side's notes, the seats and
+    Kiro costs (published prices prorated by day, so estimated), and the total, which holds no Amazon Q virtual cost
+    (what the tokens would cost on Amazon Bedrock is no spend: AWS bills Amazon Q Developer Pro per subscribed user)."""
+    return {**accuracy_notes(price_file),
+            "qdev_requests": "exact: prompt-log requests and activity-report events of Amazon Q Developer and Kiro",
+            "seat_cost": f"estimated: the Q Developer Pro list price, ${SUBSCRIPTION_USD_PER_USER_MONTH:g} per user "
+                         "per month, prorated by day, for each person seen in the Amazon Q Developer data (AWS bills "
+                         "every subscribed user)",
+            "kiro_credits": QDEV_ACCURACY["kiro_credits"],
+            "kiro_cost": QDEV_ACCURACY["kiro_cost"],
+            "total": "estimated: Bedrock cost + Q seat + Kiro cost; the Amazon Q virtual cost (tokens at Amazon "
+                     "Bedrock prices) is not in it"}
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from .chargeback import (
     Chargeback,
     accuracy_notes,
     chargeback_columns,
+    developer_accuracy,
 )
 from .coverage import Coverage
 from .filters import digest, filtered_suffix, filters_text, only_line
@@ -615,8 +616,9 @@ def developers_text(table: pd.DataFrame, month: str, note: str, warnings: list[s
     lines = [f"Total AI cost per developer, {month}: Amazon Bedrock (as IAM Identity Center user) + Q Developer "
              "seat + Kiro tier and overage",
              *map(visible, only_line(filters, "the whole month's cost of every developer")),
-             f"Bedrock cost is estimated from {visible(priced_at(price_file))}; seats and Kiro tiers are subscription "
-             "prices.",
+             f"Bedrock cost is estimated from {visible(priced_at(price_file))}; seats and Kiro tiers are estimated "
+             "too, from published subscription prices prorated by day; so is the total, which holds no Amazon Q "
+             "virtual cost.",
              *([days] if days else []), "",
              table_text(_developer_parts(table), _DEVELOPERS, max_rows), "", f"Seat: {note}."]
     return "\n".join(lines + _warnings([line for line in warnings if line != days]))
@@ -627,7 +629,8 @@ def developers_document(table: pd.DataFrame, month: str, note: str, warnings: li
                         ) -> dict[str, Any]:
     """Total AI cost per developer as one JSON document (``filters``: what narrowed it, ``{}`` for none)."""
     return {"schema": DEVELOPER_SCHEMA, "generated_at": _now(), "month": month, "filters": filters or {},
-            "seat": note, "accuracy": accuracy_notes(price_file), "rows": json_records(table), "warnings": warnings}
+            "seat": note, "accuracy": developer_accuracy(price_file), "rows": json_records(table),
+            "warnings": warnings}
 
 
 # Files

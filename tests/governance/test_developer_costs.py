@@ -219,3 +219,25 @@ def test_the_month_in_progress_names_the_days_read_not_days_to_come(
     assert code == 0, err
     (no_calls,) = [line for line in json.loads(out)["warnings"] if line.startswith("no calls in ")]
     assert no_calls.startswith(f"no calls in {first} .. {today} (UTC) in us-east-1 ")
+
+
+@pytest.mark.usefixtures("offline")
+def test_seats_kiro_costs_and_the_total_say_they_are_estimated(
+        scene: tuple[Path, Path, list[dict]], capsys: pytest.CaptureFixture[str]) -> None:
+    """Seats and Kiro tiers read as subscription prices, as if billed: they are published prices prorated by day,
+    so they and the total are estimated (terminal and JSON ``accuracy``), and the total says it holds no Amazon Q
+    virtual cost; credits and requests, as reported and logged, are exact."""
+    logs, qdev, _ = scene
+    code, out, _ = run(capsys, logs, qdev, "--developer-costs", MONTH, "--format", "json", "--output-dir", "-")
+    accuracy = json.loads(out)["accuracy"]
+    assert code == 0
+    assert {name: accuracy[name].split(":")[0] for name in ("seat_cost", "kiro_cost", "total", "kiro_credits",
+                                                             "qdev_requests")} == \
+        {"seat_cost": "estimated", "kiro_cost": "estimated", "total": "estimated", "kiro_credits": "exact",
+         "qdev_requests": "exact"}
+    assert "virtual cost" in accuracy["total"] and "not in it" in accuracy["total"]
+    code, out, _ = run(capsys, logs, qdev, "--developer-costs", MONTH)
+    assert code == 0
+    assert "seats and Kiro tiers are estimated too, from published subscription prices prorated by day; so is the " \
+           "total, which holds no Amazon Q virtual cost." in out
+    assert "subscription prices." not in out
