@@ -191,15 +191,16 @@ def qdev_tables(t: Text, report: QDevReport) -> None:
         (t("q_table_daily"), "daily", report.daily, None),
         (t("q_table_people"), "people", report.people, None),
     ]
+    shown: dict[str, pd.DataFrame] = {}  # what the page shows where it differs from the CSV: translated words
     kiro = report.kiro
     if kiro is not None:
         flagged = kiro.allowance["status"].isin(FLAGGED)
+        shown["kiro_allowance"] = kiro.allowance.assign(status=kiro.allowance["status"].map(t.limit_status))
         tables[:0] = [(t("kiro_table_allowance", month=kiro.month.start.strftime("%Y-%m")), "kiro_allowance",
                        kiro.allowance, flagged)]
         tables += [(t("kiro_table_users"), "kiro_per_user", kiro.per_user, None),
                    (t("kiro_table_clients"), "kiro_per_client", kiro.per_client, None),
                    (t("kiro_table_models"), "kiro_per_model", kiro.per_model, None)]
-    shown: dict[str, pd.DataFrame] = {}
     if report.activity is not None:
         limits = limits_table(report.activity.limits)
         shown["limits"] = limits.assign(limit=[t.limit_name(s.limit.key, s.limit.name) for s in report.activity.limits],

@@ -1182,7 +1182,8 @@ COLUMNS: dict[str, dict[str, str]] = {
     },
 }
 
-# Amazon Q Developer limits (qdev/limits.py) and their statuses, in the languages other than English.
+# Amazon Q Developer limits (qdev/limits.py) and their statuses, and Kiro allowances' (qdev/credits.py), in the
+# languages other than English.
 LIMIT_NAMES = {
     "ko": {
         "code_transformation_lines": "코드 변환 (줄 수)",
@@ -1192,7 +1193,8 @@ LIMIT_NAMES = {
 }
 LIMIT_STATUSES = {
     "ko": {"exceeded": "초과", "warning": "경고 (80% 사용)", "projected to exceed": "월말 초과 예상", "ok": "정상",
-           "no published limit": "공개된 한도 없음"},
+           "no published limit": "공개된 한도 없음", "in overage": "초과 사용 중", "allowance used up": "할당량 소진",
+           "no published allowance": "공개된 할당량 없음"},
 }
 ACCOUNT_POOL = {"ko": "(계정 전체 풀)"}
 
@@ -1254,7 +1256,8 @@ class Text:
         return LIMIT_NAMES.get(self.lang, {}).get(key, english)
 
     def limit_status(self, status: str) -> str:
-        """A limit's status: exceeded, warning, projected to exceed, ok, no published limit."""
+        """A limit's or a Kiro allowance's status: exceeded, in overage, allowance used up, warning, projected to
+        exceed, ok, no published limit or allowance."""
         return LIMIT_STATUSES.get(self.lang, {}).get(status, status)
 
     def limit_subject(self, who: str, account: str) -> str:

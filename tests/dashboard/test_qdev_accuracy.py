@@ -87,3 +87,14 @@ def test_the_virtual_cost_per_model_table_heads_its_money_as_virtual(tabs: dict[
     for column in ("input_cost_usd", "output_cost_usd", "cost_usd"):
         assert virtual in config[column]["label"], config[column]
 
+
+
+def test_the_korean_kiro_allowance_table_words_each_status_in_korean(tabs: dict[str, AppTest]) -> None:
+    """Its statuses ('in overage', 'projected to exceed', 'no published allowance', ...) read in English on the
+    Korean page, while the monthly limits' were translated."""
+    english, korean = ([d.value for d in tabs[lang].dataframe if "overage_cap" in d.value.columns][0]
+                       for lang in ("en", "ko"))
+    assert len(set(english["status"])) >= 3  # the fixture's people are in overage, near, under and unpriced
+    assert list(english["user"]) == list(korean["user"])
+    for status in korean["status"]:
+        assert re.search("[가-힣]", status), status
