@@ -90,10 +90,10 @@ def call_cost(record: dict, on: date) -> list[float] | None:
     base, _ = base_and_family(model_id, region)
     request = inp.get("inputBodyJson")
     if base in IMAGES or base in VIDEO or base in VIDEO_BY_RESOLUTION or base in RERANK:  # per unit, not tokens
+        if record.get("errorCode"):
+            return [0.0]  # a failed call makes no image, video or ranking, whatever became of its request body
         if not isinstance(request, dict):
             return None  # needs body logging (or the body was over 100 KB and delivered apart)
-        if record.get("errorCode"):
-            return [0.0]  # a failed call makes no image, video or ranking
         if base in IMAGES:
             config = request.get("imageGenerationConfig") or {}
             side = max(config.get("width") or 1024, config.get("height") or 1024)
@@ -119,9 +119,10 @@ def call_cost(record: dict, on: date) -> list[float] | None:
               _int(inp.get("cacheReadInputTokenCount")), _int(inp.get("cacheWriteInputTokenCount")))
     rates = all_rates(model_id, on, tokens[0] + tokens[2] + tokens[3], region)
     response = out.get("outputBodyJson")
-    if base in INPUT_IMAGE and not isinstance(request, dict):
+    failed = bool(record.get("errorCode"))  # a failed call is billed no media given: its tokens alone
+    if base in INPUT_IMAGE and not failed and not isinstance(request, dict):
         return None  # whether an image was given is unknown
-    if base in UNPRICED_MEDIA and (not isinstance(request, dict) or (not record.get("errorCode") and _media(request))):
+    if base in UNPRICED_MEDIA and not failed and (not isinstance(request, dict) or _media(request)):
         return None  # what was given is unknown, or an image, video, audio or async job, which has no price here
     tier = _service_tier(request, response)
     factor = 1.0 if tier == "default" else TIER_FACTORS.get(base or "", {}).get(tier)
@@ -142,7 +143,7 @@ def call_cost(record: dict, on: date) -> list[float] | None:
         if count and rate is None:
             return None
         terms.append(count * (rate or 0.0) / 1000)
-    if base in INPUT_IMAGE and request.get("inputImage") is not None and not record.get("errorCode"):
+    if base in INPUT_IMAGE and not failed and request.get("inputImage") is not None:
         terms.append(INPUT_IMAGE[base])
     return terms
 

@@ -49,10 +49,12 @@ from .base import SqlParam
 # ``request_body`` says why (``none``: not logged; ``offloaded``: over 100 KB, delivered apart under ``/data/``,
 # which reports do not read), so a model billed per image, second or query is left unpriced rather than priced at 0.
 # A logged body that gives an embeddings model images, video or audio is ``media``: such calls are priced (or left
-# unpriced) apart from the text-only calls of the same hour.
+# unpriced) apart from the text-only calls of the same hour. A failed call (``errorCode``) is ``failed`` whatever
+# became of its body: it bills no images, seconds of video, rerank queries or media, so nothing of its body is
+# needed to price it, and its facts are apart from those of the calls that succeeded.
 BODY_DIMENSIONS = ("context_over", "request_body", "media_size", "image_quality", "service_tier")
 REQUEST_BODY_LOGGED, REQUEST_BODY_MEDIA = "logged", "media"
-REQUEST_BODY_OFFLOADED, REQUEST_BODY_NONE = "offloaded", "none"
+REQUEST_BODY_OFFLOADED, REQUEST_BODY_NONE, REQUEST_BODY_FAILED = "offloaded", "none", "failed"
 BODY_MEASURES = ("images", "video_seconds", "rerank_queries", "media_given", "cache_write_1h_tokens",
                  "guardrail_interventions")
 DEFAULT_TIER = "default"  # ``service_tier`` of a call whose bodies name no tier: on-demand standard
@@ -360,7 +362,8 @@ def _dimension_expressions(zone: str, context_tiers: int) -> dict[str, str]:
         "duplicate": "request_id IS NOT NULL AND copy_number > 1",
         "context_over": _context_over(context_tiers),
         "request_body": "CASE WHEN body_logged AND media_count > 0 AND error_code IS NULL "
-                        f"THEN '{REQUEST_BODY_MEDIA}' WHEN body_logged THEN '{REQUEST_BODY_LOGGED}' "
+                        f"THEN '{REQUEST_BODY_MEDIA}' WHEN error_code IS NOT NULL THEN '{REQUEST_BODY_FAILED}' "
+                        f"WHEN body_logged THEN '{REQUEST_BODY_LOGGED}' "
                         f"WHEN body_offloaded THEN '{REQUEST_BODY_OFFLOADED}' ELSE '{REQUEST_BODY_NONE}' END",
         "media_size": f"""greatest(coalesce({_body_number("imageGenerationConfig.width")}, {_body_number("width")}, 0),
            coalesce({_body_number("imageGenerationConfig.height")}, {_body_number("height")}, 0),

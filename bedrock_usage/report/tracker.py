@@ -20,6 +20,7 @@ from ..engines.queries import (
     FACT_DIMENSIONS,
     FACT_MEASURES,
     LATENCY_OPTIMIZED,
+    REQUEST_BODY_FAILED,
     REQUEST_BODY_LOGGED,
     REQUEST_BODY_MEDIA,
     REQUEST_BODY_OFFLOADED,
@@ -370,7 +371,8 @@ class BedrockAthenaTracker:
     def _register_rates(self, con: duckdb.DuckDBPyConnection) -> None:
         """The rates, billing unit and unpriced reason of every distinct pricing key of the facts, as the table
         ``rates``. A model billed per unit whose calls logged no request body is unpriced, with the reason ``needs
-        body logging`` (or that the body was delivered apart), never priced at 0."""
+        body logging`` (or that the body was delivered apart), never priced at 0; its failed calls, which bill no
+        unit, are priced at 0 whatever became of their bodies."""
         keys = [PricingKey(*key) for key in distinct_values(con, RATE_KEYS)]
         units: dict[str, set[str]] = {}
         rates = [self._rates(key, units) for key in keys]
@@ -394,7 +396,9 @@ class BedrockAthenaTracker:
             return _unpriced("tokens", OPAQUE_ENDPOINT_REASONS.get(endpoint, NO_PRICE))
         unit = "tokens" if "tokens" in units else sorted(units)[0]
         per_image = unit == "tokens" and "image" in units  # Titan Multimodal Embeddings: tokens and images given
-        logged = key.request_body in (REQUEST_BODY_LOGGED, REQUEST_BODY_MEDIA)
+        if key.request_body == REQUEST_BODY_FAILED and unit != "tokens":
+            return _failed_units(unit)
+        logged = key.request_body in (REQUEST_BODY_LOGGED, REQUEST_BODY_MEDIA, REQUEST_BODY_FAILED)
         if not logged and (unit != "tokens" or per_image or self._takes_media(model_id)):
             offloaded = key.request_body == REQUEST_BODY_OFFLOADED
             return _unpriced(unit, f"{BODY_OFFLOADED}: {OFFLOADED_UNITS[unit]}" if offloaded else NEEDS_BODY)
@@ -453,6 +457,13 @@ class BedrockAthenaTracker:
 def _unpriced(unit: str, reason: str) -> list[object]:
     """The rates table's row of a pricing key without a price: no rates, its unit and the reason."""
     return [*[None] * len(RATE_COLUMNS), unit, reason, None, False]
+
+
+def _failed_units(unit: str) -> list[object]:
+    """The rates table's row of failed calls to a model billed per ``unit`` (image, second, query): priced at $0,
+    as a failed call makes and bills none, whatever became of its request body; its logged tokens, like those of
+    any call of such a model, are not billed."""
+    return [*[None] * len(RATE_COLUMNS), unit, None, None, False]
 
 
 def _image_tier(tiers: list[str], side: int, quality: str) -> str | None:

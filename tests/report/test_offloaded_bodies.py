@@ -136,14 +136,17 @@ def expected_image_cost(model: str, request: dict) -> float:
 
 
 def records_of(calls: list[tuple], first: int = 0) -> tuple[list[dict], dict[str, bytes]]:
-    """Log records of ``calls`` and the payload objects (key -> gzip JSON) their bodies over 100 KB went to."""
+    """Log records of ``calls`` and the payload objects (key -> gzip JSON) their bodies over 100 KB went to; a call
+    given a sixth item failed with that ``errorCode``, and a body given as None was not logged."""
     records, payloads = [], {}
-    for n, (model, operation, request, response, tokens) in enumerate(calls, start=first):
+    for n, (model, operation, request, response, tokens, *error) in enumerate(calls, start=first):
         request_id = f"5e1d0000-0000-4000-8000-{n:012d}"
         hour = f"{DAY.replace('-', '/')}/10"
         part_in: dict = {"inputContentType": "application/json", "inputTokenCount": tokens}
         part_out: dict = {"outputContentType": "application/json", "outputTokenCount": 0}
         for part, side, body in ((part_in, "input", request), (part_out, "output", response)):
+            if body is None:
+                continue
             text = json.dumps(body)
             if len(text) > INLINE_LIMIT:
                 key = (f"{PREFIX}AWSLogs/{ACCOUNT}/BedrockModelInvocationLogs/us-east-1/{hour}/data/"
@@ -155,7 +158,7 @@ def records_of(calls: list[tuple], first: int = 0) -> tuple[list[dict], dict[str
         records.append({"schemaType": "ModelInvocationLog", "schemaVersion": "1.0",
                         "timestamp": f"{DAY}T10:{n:02d}:00Z", "accountId": ACCOUNT, "identity": {"arn": ROLE},
                         "region": "us-east-1", "requestId": request_id, "operation": operation, "modelId": model,
-                        "input": part_in, "output": part_out})
+                        "input": part_in, "output": part_out} | ({"errorCode": error[0]} if error else {}))
     return records, payloads
 
 
@@ -171,17 +174,20 @@ def test_the_records_are_offloaded_as_each_case_says() -> None:
     assert sides == cases
 
 
-@pytest.fixture(scope="module")
-def logs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def write_logs(root: Path, records: list[dict], payloads: dict[str, bytes]) -> Path:
     """The records in one object of their hour, the bodies over 100 KB as payload objects under its ``data/``."""
-    root = tmp_path_factory.mktemp("offloaded")
     path = root / RECORD_KEY
     path.parent.mkdir(parents=True)
-    path.write_bytes(gzip.compress("".join(json.dumps(r) + "\n" for r in RECORDS).encode()))
-    for key, body in PAYLOADS.items():
+    path.write_bytes(gzip.compress("".join(json.dumps(r) + "\n" for r in records).encode()))
+    for key, body in payloads.items():
         (root / key).parent.mkdir(parents=True, exist_ok=True)
         (root / key).write_bytes(body)
     return root
+
+
+@pytest.fixture(scope="module")
+def logs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_logs(tmp_path_factory.mktemp("offloaded"), RECORDS, PAYLOADS)
 
 
 def test_a_logged_request_prices_the_call_and_an_offloaded_one_leaves_it_unpriced_with_its_calls(
@@ -223,6 +229,23 @@ def test_a_logged_request_prices_the_call_and_an_offloaded_one_leaves_it_unprice
 BILLED_IN = {REEL: "video_seconds", COHERE_RERANK: "rerank_queries", AMAZON_RERANK: "rerank_queries"}
 
 
+def athena_facts(records: list[dict], payloads: dict[str, bytes], lines: Path):
+    """The facts SQL's rows over the table Athena reads from the records' object and payload objects."""
+    # Athena reads the payload objects too (a table location is read recursively): rows of NULLs the facts skip
+    with lines.open("w") as out:
+        for record in records:
+            row = {**record, "input": {**record["input"]}, "output": {**record["output"]}}
+            for part, field in (("input", "inputBodyJson"), ("output", "outputBodyJson")):
+                if field in row[part]:
+                    row[part][field] = json.dumps(row[part][field])  # the SerDe hands a body over as its text
+            out.write(json.dumps({**row, "dt": DAY.replace("-", "/"), "$path": f"s3://{BUCKET}/{RECORD_KEY}"})
+                      + "\n")
+        for key in payloads:
+            out.write(json.dumps({"dt": DAY.replace("-", "/"), "$path": f"s3://{BUCKET}/{key}"}) + "\n")
+    query = usage_facts_query(PERIOD, Filters(), ())
+    return athena_shaped_table(lines).execute(to_duckdb(query.sql), query.params).df()
+
+
 def facts_by_key(facts) -> dict[tuple, dict[str, int]]:
     """Fact rows summed by what pricing reads of them (model, request body, image size and quality): calls, tokens
     and the units the model is billed in (images unless ``BILLED_IN`` says otherwise)."""
@@ -237,20 +260,7 @@ def facts_by_key(facts) -> dict[tuple, dict[str, int]]:
 def test_the_local_engine_its_cache_and_athenas_table_give_the_same_facts(logs: Path, tmp_path: Path) -> None:
     raw = BedrockAthenaTracker(LocalEngine(logs, cache=False)).analyze(PERIOD).facts
     cached = BedrockAthenaTracker(LocalEngine(logs, cache=tmp_path / "parts")).analyze(PERIOD).facts
-    # Athena reads the payload objects too (a table location is read recursively): rows of NULLs the facts skip
-    lines = tmp_path / "rows.jsonl"
-    with lines.open("w") as out:
-        for record in RECORDS:
-            row = {**record, "input": {**record["input"]}, "output": {**record["output"]}}
-            for part, field in (("input", "inputBodyJson"), ("output", "outputBodyJson")):
-                if field in row[part]:
-                    row[part][field] = json.dumps(row[part][field])  # the SerDe hands a body over as its text
-            out.write(json.dumps({**row, "dt": DAY.replace("-", "/"), "$path": f"s3://{BUCKET}/{RECORD_KEY}"})
-                      + "\n")
-        for key in PAYLOADS:
-            out.write(json.dumps({"dt": DAY.replace("-", "/"), "$path": f"s3://{BUCKET}/{key}"}) + "\n")
-    query = usage_facts_query(PERIOD, Filters(), ())
-    athena = athena_shaped_table(lines).execute(to_duckdb(query.sql), query.params).df()
+    athena = athena_facts(RECORDS, PAYLOADS, tmp_path / "rows.jsonl")
     assert athena["day"].notna().all() and int(athena["calls"].sum()) == len(RECORDS)
     want = facts_by_key(athena)
     assert facts_by_key(raw) == want and facts_by_key(cached) == want
@@ -260,3 +270,92 @@ def test_the_local_engine_its_cache_and_athenas_table_give_the_same_facts(logs: 
         units[request_body] += sums["units"]
     images = sum(r.get("imageGenerationConfig", {}).get("numberOfImages", 1) for _, _, r, _, _ in RESPONSE_APART)
     assert units == {"logged": images, "offloaded": 0}
+
+
+# Failed calls (``errorCode``, no response body) beside calls that succeeded, in the same hour, by the same caller, to
+# the same models. A failed call makes, and bills, no image, second of video, rerank query or media given, whatever
+# became of its request body; a multimodal embeddings model's failed call bills its tokens as any failed call does.
+TITAN_EMBED = "amazon.titan-embed-image-v1"
+VARIATION = {"taskType": "IMAGE_VARIATION", "imageVariationParams": {"text": "in ink", "images": [b64_image(8, BIG)]},
+             "imageGenerationConfig": {"numberOfImages": 4, "width": 2048, "height": 2048, "quality": "premium"}}
+VIDEO = {"taskType": "TEXT_VIDEO", "textToVideoParams": {
+    "text": "a kite", "images": [{"format": "png", "source": {"bytes": b64_image(9, BIG)}}]},
+    "videoGenerationConfig": {"durationSeconds": 12, "fps": 24, "dimension": "1280x720"}}
+RANK = {"query": "refunds", "documents": [f"page {i}: " + "text " * 30 for i in range(700)]}
+EMBED = {"inputText": "a red kite", "inputImage": b64_image(10, BIG)}
+LUMA = "luma.ray-v2:0"  # priced by resolution: its size is in the request too
+ANIMATE = {"prompt": "the kite flies off", "duration": "5s", "resolution": "720p", "keyframes": {"frame0": {
+    "type": "image", "source": {"type": "base64", "media_type": "image/png", "data": b64_image(11, BIG)}}}}
+FAILED = [
+    (CANVAS, "InvokeModel", VARIATION, None, 9, "ValidationException"),
+    (REEL, "StartAsyncInvoke", VIDEO, None, 14, "ThrottlingException"),
+    (COHERE_RERANK, "InvokeModel", RANK, None, 0, "ServiceUnavailableException"),
+    (TITAN_EMBED, "InvokeModel", EMBED, None, 40, "ModelTimeoutException"),
+    (LUMA, "StartAsyncInvoke", ANIMATE, None, 0, "ValidationException"),
+    (CANVAS, "InvokeModel", None, None, 0, "ValidationException"),  # its request body not logged
+    (TITAN_V2, "InvokeModel", {"taskType": "TEXT_IMAGE", "textToImageParams": {"text": "a boat"},
+                               "imageGenerationConfig": {"numberOfImages": 2}}, None, 0, "ValidationException"),
+]
+SUCCEEDED = [(CANVAS, "InvokeModel", VARIATION, canvas_made(4, SMALL), 9), (REEL, "StartAsyncInvoke", VIDEO,
+             {"invocationArn": "arn:aws:bedrock:us-east-1:123456789012:async-invoke/0123456789ab"}, 14)]
+FAILED_RECORDS, FAILED_PAYLOADS = records_of(FAILED + SUCCEEDED, first=40)
+
+
+def published_tokens(model: str) -> float:
+    """The input price per 1K tokens of ``model``'s token row (standard mode, every region) in the price book's CSV."""
+    with PRICES.open(newline="") as handle:
+        rows = [row for row in csv.DictReader(handle) if (row["model"], row["unit"], row["mode"], row["region"])
+                == (model, "tokens", "standard", "*")]
+    assert len(rows) == 1, model
+    return float(rows[0]["input"])
+
+
+def test_the_failed_records_are_shaped_as_each_case_says() -> None:
+    shapes = [("errorCode" in r, "inputBodyS3Path" in r["input"], "inputBodyJson" in r["input"])
+              for r in FAILED_RECORDS]
+    failed = [(True, True, False)] * 5 + [(True, False, False), (True, False, True)]
+    assert shapes == failed + [(False, True, False)] * len(SUCCEEDED)
+
+
+def test_a_failed_call_is_priced_at_0_whatever_became_of_its_request_body(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    logs = write_logs(tmp_path, FAILED_RECORDS, FAILED_PAYLOADS)
+    doc = cli_json(capsys, logs, "--start-date", DAY, "--end-date", DAY)
+    failed = [r for r in FAILED_RECORDS if "errorCode" in r]
+    apart = Counter(r["modelId"] for r in FAILED_RECORDS if "errorCode" not in r)
+    cost = dict.fromkeys((r["modelId"] for r in failed), 0.0)  # no image, second or query made, nothing given
+    cost[TITAN_EMBED] = sum(r["input"]["inputTokenCount"] for r in failed if r["modelId"] == TITAN_EMBED) / 1000 \
+        * published_tokens(TITAN_EMBED)
+    by_model = {row["base_model_id"]: row for row in doc["analyses"]["model"]}
+    assert set(by_model) == set(cost)
+    for model, row in by_model.items():
+        assert row["estimated_cost_usd"] == pytest.approx(cost[model], rel=1e-12, abs=0), model
+        assert row["unpriced_calls"] == apart[model], model
+        assert row["errors"] == sum(r["modelId"] == model for r in failed), model
+    summary = doc["summary"]
+    assert summary["estimated_cost_usd"] == pytest.approx(sum(cost.values()), rel=1e-12)
+    assert (summary["images"], summary["video_seconds"], summary["rerank_queries"], summary["media_given"]) == (
+        0, 0, 0, 0)
+    assert summary["unpriced_calls"] == len(SUCCEEDED) and summary["errors"] == len(failed)
+    # the calls that succeeded with their requests apart stay unpriced, their tokens alone (none of the failed ones')
+    unpriced = {row["model_id"]: row for row in doc["unpriced_models"]}
+    assert set(unpriced) == set(apart)
+    for model, row in unpriced.items():
+        tokens = sum(r["input"]["inputTokenCount"] for r in FAILED_RECORDS if "errorCode" not in r
+                     and r["modelId"] == model)
+        assert (row["calls"], row["input_tokens"]) == (apart[model], tokens), model
+    assert not any("needs body logging" in warning for warning in doc["warnings"])
+
+
+def test_failed_calls_are_facts_apart_from_the_calls_that_succeeded_on_athenas_table(tmp_path: Path) -> None:
+    athena = athena_facts(FAILED_RECORDS, FAILED_PAYLOADS, tmp_path / "rows.jsonl")
+    raw = BedrockAthenaTracker(LocalEngine(write_logs(tmp_path / "logs", FAILED_RECORDS, FAILED_PAYLOADS),
+                                           cache=False)).analyze(PERIOD).facts
+    want = facts_by_key(athena)
+    assert facts_by_key(raw) == want
+    sides = defaultdict(Counter)
+    for (_, request_body, _, _), sums in want.items():
+        sides[request_body].update({"calls": sums["calls"], "errors": sums["errors"], "units": sums["units"]})
+    failed = sum("errorCode" in r for r in FAILED_RECORDS)
+    assert dict(sides) == {"failed": {"calls": failed, "errors": failed, "units": 0},
+                           "offloaded": {"calls": len(SUCCEEDED), "errors": 0, "units": 0}}
