@@ -9,11 +9,13 @@ another model's price). As the Bedrock reports price each call, a request gets t
 in the Region of its log folder when the book prices that Region, else in us-east-1, and the book's long-context
 tier its counted input passes (a model without that tier's price for the request's endpoint and day: unpriced).
 The Pro subscription is set against the Amazon Q Developer requests only: Kiro users pay Kiro seats (credits.py).
+With ``--sample`` it is set against nothing: the requests are a sample's, the subscription is for every day.
 """
 
 from __future__ import annotations
 
 import calendar
+import math
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -29,6 +31,10 @@ from .layout import PRODUCTS
 
 SUBSCRIPTION_USD_PER_USER_MONTH = 19.0
 SUBSCRIPTION_SOURCE = "https://aws.amazon.com/q/developer/pricing/ (Pro tier, $19 per user per month; read 2025-11-12)"
+# Why a sample's virtual cost is not set against the subscription: the difference would count the requests of the
+# files left unread as free, and read as what the subscription saves or costs.
+SAMPLE_NOT_COMPARED = ("not compared under --sample: the virtual cost covers the sampled prompt-log files only, the "
+                       "subscription every day of the period")
 
 
 @dataclass(frozen=True)
@@ -212,7 +218,8 @@ class VirtualCost:
     cost of their Amazon Q Developer requests (``subscribed_cost``); Kiro's users pay Kiro seats instead.
 
     ``model`` and ``price`` are the reference model's (us-east-1, the period's last day); ``per_model`` says which
-    price each logged model got; ``kiro_users`` are the people with Kiro requests and none of Amazon Q Developer.
+    price each logged model got; ``kiro_users`` are the people with Kiro requests and none of Amazon Q Developer;
+    ``sampled`` when the requests are those of a sample of the prompt-log files (``--sample``).
     Costs sum the priced requests, NaN (unknown, never 0) when there are requests and none is priced.
     """
 
@@ -226,6 +233,7 @@ class VirtualCost:
     subscribed_cost: float
     kiro_users: int = 0
     unpriced_tokens: int = 0
+    sampled: bool = False
 
     @property
     def total(self) -> float:
@@ -235,8 +243,8 @@ class VirtualCost:
     @property
     def difference(self) -> float:
         """Subscription minus the virtual cost of the Amazon Q Developer requests: positive means the subscription
-        cost more than the API would have; NaN when that cost is unknown."""
-        return self.subscription - self.subscribed_cost
+        cost more than the API would have; NaN when that cost is unknown, or is a sample's (``SAMPLE_NOT_COMPARED``)."""
+        return math.nan if self.sampled else self.subscription - self.subscribed_cost
 
 
 def priced_sum(costs: pd.Series) -> float:
@@ -245,10 +253,11 @@ def priced_sum(costs: pd.Series) -> float:
 
 
 def virtual_cost(priced: pd.DataFrame, people: pd.Series, first: date, last: date, model: str,
-                 price: ModelPrice) -> VirtualCost:
+                 price: ModelPrice, sampled: bool = False) -> VirtualCost:
     """Sum the priced requests (``price_requests``, with ``product``) and prorate the subscription of the people
     (``people``: each request's person, NA for none) with Amazon Q Developer requests over ``first``..``last``;
-    ``model`` is the reference ``--model`` key and ``price`` its ``model_price`` on ``last``."""
+    ``model`` is the reference ``--model`` key and ``price`` its ``model_price`` on ``last``; ``sampled`` when the
+    requests are a sample's."""
     unpriced = priced["input_cost_usd"].isna()
     q_developer = priced["product"] == Q_DEVELOPER
     subscribers = set(people[q_developer].dropna())
@@ -265,4 +274,5 @@ def virtual_cost(priced: pd.DataFrame, people: pd.Series, first: date, last: dat
                                    + priced.loc[q_developer, "output_cost_usd"]),
         kiro_users=len(set(people[~q_developer].dropna()) - subscribers),
         unpriced_tokens=int((priced.loc[unpriced, "input_tokens"] + priced.loc[unpriced, "output_tokens"]).sum()),
+        sampled=sampled,
     )

@@ -21,8 +21,14 @@ from ..output.json_values import document_text, json_records, json_value
 from ..output.terminal_table import money, more_rows_note, text_table, visible
 from .activity import ActivityReport, ActivityStats
 from .activity_sql import TABLE_NAME
-from .analysis import QDevReport, ReportTokenEstimate
-from .cost import PRICE_SOURCE, SUBSCRIPTION_SOURCE, SUBSCRIPTION_USD_PER_USER_MONTH
+from .analysis import FileStats, QDevReport, ReportTokenEstimate
+from .cost import (
+    PRICE_SOURCE,
+    SAMPLE_NOT_COMPARED,
+    SUBSCRIPTION_SOURCE,
+    SUBSCRIPTION_USD_PER_USER_MONTH,
+    VirtualCost,
+)
 from .credits import KiroCredits
 from .kiro_prices import KiroTier
 from .kiro_report_sql import TABLE_NAME as KIRO_TABLE_NAME
@@ -159,6 +165,7 @@ def report_document(report: QDevReport, generated_at: datetime | None = None) ->
             "subscription": cost.subscription,
             "subscribed_requests_cost": json_value(cost.subscribed_cost),
             "difference": json_value(cost.difference),
+            "difference_left_out": SAMPLE_NOT_COMPARED if cost.sampled else None,
             "kiro_only_users": cost.kiro_users,
             "subscription_source": SUBSCRIPTION_SOURCE,
             "unpriced_tokens": cost.unpriced_tokens,
@@ -262,6 +269,17 @@ def _tier_record(tier: KiroTier) -> dict[str, Any]:
         "verified": tier.verified,
         "source": tier.source,
     }
+
+
+def _comparison(cost: VirtualCost, files: FileStats) -> str:
+    """The line setting the subscription against the virtual cost of the Amazon Q Developer requests; under
+    ``--sample`` that cost alone, the comparison left out."""
+    if cost.sampled:
+        return (f"  virtual cost of their Amazon Q Developer requests in the sample ({_n(files.selected)} of "
+                f"{_n(files.listed)} prompt-log files): {money(cost.subscribed_cost)}; not set against the "
+                "subscription, which covers every day of the period (run without --sample to compare)")
+    return (f"  subscription minus the virtual cost of their Amazon Q Developer requests "
+            f"({money(cost.subscribed_cost)}): {money(cost.difference)}")
 
 
 def _virtual_cost(cost: float, unpriced_tokens: int, total_tokens: int) -> str:
@@ -386,8 +404,7 @@ def render_terminal(report: QDevReport, max_rows: int = 20) -> str:
         f"  input: {money(cost.input_cost)}   output: {money(cost.output_cost)}   total: {money(cost.total)}",
         f"  subscription (estimated): {cost.users} Amazon Q Developer users x "
         f"${SUBSCRIPTION_USD_PER_USER_MONTH:.0f}/month prorated over {period.days} days: {money(cost.subscription)}",
-        f"  subscription minus the virtual cost of their Amazon Q Developer requests ({money(cost.subscribed_cost)}): "
-        f"{money(cost.difference)}",
+        _comparison(cost, files),
     ]
     if cost.kiro_users:
         out.append(f"  Kiro-only users: {cost.kiro_users} (they pay Kiro seats, not this subscription: see Kiro "

@@ -16,7 +16,7 @@ import pytest
 
 import qcli_s3_analyzer
 from bedrock_usage.qdev.synthetic import write_qdev_corpus
-from tests.qdev.test_analysis import kiro_emails
+from tests.qdev.test_analysis import REQUESTS, kiro_emails, write_corpus
 from tests.qdev.test_cost_days import write_kiro_chat
 from tests.qdev.test_offline import offline, offline_env  # noqa: F401  (offline is a fixture)
 
@@ -362,3 +362,44 @@ def test_csv_and_json_runs_print_every_warning_on_stderr(
     assert any("claude-sonnet-9" in line for line in warnings)
     assert [line.removeprefix("warning: ") for line in captured.err.splitlines()
             if line.startswith("warning: ")] == warnings
+
+
+def test_a_sample_s_virtual_cost_is_not_set_against_the_subscription(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The subscription is for every day of the period, a --sample run's virtual cost for the files it read: the
+    difference would count the requests of the unread files as free, so no output gives one."""
+    write_corpus(tmp_path / "logs", REQUESTS)
+    files = len(list((tmp_path / "logs").rglob("*.json.gz")))
+    argv = ["--logs-dir", str(tmp_path / "logs"), "--start-date", "2025-03-09", "--end-date", "2025-03-13"]
+
+    def run(*extra: str) -> str:
+        capsys.readouterr()
+        assert qcli_s3_analyzer.main([*argv, *extra]) == 0
+        return capsys.readouterr().out
+
+    full = json.loads(run("--format", "json", "--output-dir", "-"))["virtual_cost"]
+    assert full["difference"] == pytest.approx(full["subscription"] - full["subscribed_requests_cost"])
+    assert full["difference"] > 0 and full["difference_left_out"] is None
+    assert "subscription minus the virtual cost of their Amazon Q Developer requests" in run()
+
+    document = json.loads(run("--sample", "3", "--format", "json", "--output-dir", "-"))
+    cost = document["virtual_cost"]
+    assert (document["files"]["selected"], document["files"]["listed"]) == (3, files)
+    assert cost["difference"] is None and cost["subscribed_requests_cost"] < full["subscribed_requests_cost"]
+    assert cost["difference_left_out"] == ("not compared under --sample: the virtual cost covers the sampled "
+                                           "prompt-log files only, the subscription every day of the period")
+    text = run("--sample", "3")
+    assert "subscription minus" not in text
+    assert (f"  virtual cost of their Amazon Q Developer requests in the sample (3 of {files} prompt-log files): "
+            f"${cost['subscribed_requests_cost']:.4f}; not set against the subscription, which covers every day of "
+            "the period (run without --sample to compare)") in text
+    run("--sample", "3", "--format", "csv", "--output-dir", str(tmp_path / "csv"))
+    (summary,) = (tmp_path / "csv").glob("*_summary.csv")
+    with summary.open(newline="") as handle:
+        rows = {row["key"]: row["value"] for row in csv.DictReader(handle)}
+    assert rows["virtual_cost.difference"] == "" and rows["virtual_cost.difference_left_out"] == cost[
+        "difference_left_out"]
+    # a sample as large as the files is every file: compared as ever
+    every = json.loads(run("--sample", str(files), "--format", "json", "--output-dir", "-"))["virtual_cost"]
+    assert every["difference"] == pytest.approx(full["difference"]) and every["difference_left_out"] is None
