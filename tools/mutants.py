@@ -112,7 +112,7 @@ MUTANTS = [
            "NOT body_logged OR error_code IS NOT NULL THEN 0 ELSE {sql} END", "NOT body_logged THEN 0 ELSE {sql} END",
            QUERIES),
     Mutant("sql-converse-1h-ignored", "bedrock_usage/engines/queries.py",
-           "CASE {converse} END, 0))", "NULL, 0))", QUERIES),
+           "CASE {converse} END, request_1h_count, 0))", "NULL, request_1h_count, 0))", QUERIES),
     Mutant("sql-shots-ignored", "bedrock_usage/engines/queries.py",
            "{SHOT_SECONDS} * coalesce(", "NULL * coalesce(", QUERIES),
     Mutant("sql-rerank-floor", "bedrock_usage/engines/queries.py",

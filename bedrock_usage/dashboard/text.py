@@ -153,7 +153,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "metric_cache_write_help": "{exact} tokens written to the prompt cache: exact, from Model Invocation Logs.",
         "accuracy_note": "Tokens are exact (from Model Invocation Logs). Cost is estimated: logged tokens (and "
         "images, video seconds, rerank queries and media read from logged request bodies) x {prices} (cache writes "
-        "at the 5-minute rate unless the logged response says 1 hour).",
+        "at the 5-minute rate unless the logged response, or for a response delivered apart under /data/ the "
+        "logged request, says 1 hour).",
         "unpriced_note": "Calls without a price in the price book: {calls}. They are not in the cost (see the "
         "warnings).",
         "who_line": "{users} users · {applications} applications · {models} models · {errors} errors",
@@ -603,8 +604,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "metric_cache_write": "캐시 쓰기",
         "metric_cache_write_help": "프롬프트 캐시에 쓴 토큰 {exact}: Model Invocation Logs의 정확한 값입니다.",
         "accuracy_note": "토큰 수는 Model Invocation Logs의 정확한 값입니다. 비용은 추정값입니다: 로그의 토큰 수 (와 "
-        "로그된 요청 본문의 이미지, 동영상 초, 리랭크 쿼리, 미디어) x {prices} (캐시 쓰기는 응답이 1시간이라고 "
-        "하지 않으면 5분 단가).",
+        "로그된 요청 본문의 이미지, 동영상 초, 리랭크 쿼리, 미디어) x {prices} (캐시 쓰기는 로그된 응답이, 응답이 "
+        "/data/에 따로 전달된 호출은 로그된 요청이 1시간이라고 하지 않으면 5분 단가).",
         "unpriced_note": "{calls} 건의 호출은 가격표에 가격이 없어 비용에서 빠졌습니다 (경고 참고).",
         "who_line": "사용자 {users} · 애플리케이션 {applications} · 모델 {models} · 오류 {errors}",
         "warnings": "경고 {count} 건: 일부 수치가 불완전할 수 있습니다",

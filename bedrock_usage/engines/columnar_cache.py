@@ -73,7 +73,7 @@ def _fingerprint() -> str:
     answer, whether or not it bumped FORMAT_VERSION."""
     return hashlib.sha256(json.dumps(
         [FORMAT_VERSION, COLUMNS, *(duckdb_body_type(side) for side in BODY_FIELDS),
-         *(duckdb_reduced_body(side, "body", "line", "writes") for side in BODY_FIELDS),
+         *(duckdb_reduced_body(side, "body", "line", "writes", "apart") for side in BODY_FIELDS),
          source_digest(_PARSE_CODE), library_version("duckdb")]
     ).encode()).hexdigest()[:16]
 

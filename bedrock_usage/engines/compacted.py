@@ -23,11 +23,13 @@ from ..logs.schema import BODY_FIELDS, COLUMNS, DATABASE_NAME, PARTITION_COLUMN,
 
 # The copy keeps reduced bodies (logs/bodies.py): when what they keep changes, the table gets a new name, so days
 # copied by an earlier version are never read as if they held the new values (the new table is filled afresh).
-COMPACT_TABLE = "bedrock_invocation_records_v5"
+COMPACT_TABLE = "bedrock_invocation_records_v6"
 # v1: no Converse cache details or Nova Reel shots; v2: no video resolution or service tier; v3: no images given to
-# an embeddings model or OpenAI-style service_tier; v4: no media given to Nova Multimodal Embeddings
+# an embeddings model or OpenAI-style service_tier; v4: no media given to Nova Multimodal Embeddings; v5: no cache
+# breakpoints of a request
 EARLIER_COMPACT_TABLES = ("bedrock_invocation_records", "bedrock_invocation_records_v2",
-                          "bedrock_invocation_records_v3", "bedrock_invocation_records_v4")
+                          "bedrock_invocation_records_v3", "bedrock_invocation_records_v4",
+                          "bedrock_invocation_records_v5")
 COMPACT_PARTITION = "day"  # yyyy-MM-dd: Hive-style folders (day=2026-11-01) need a value without slashes
 COMPACTED_FROM = "bedrock_usage.compacted_from"
 COMPACTED_THROUGH = "bedrock_usage.compacted_through"

@@ -532,7 +532,8 @@ def _column_sql(name: str, kind: str) -> str:
     if name in BODY_FIELDS:
         field = BODY_FIELDS[name]
         cache_writes = 'TRY_CAST(j."input"."cacheWriteInputTokenCount" AS BIGINT)'
-        reduced = duckdb_reduced_body(name, f"{value}.{field}", "line", cache_writes)
+        response_apart = 'j."output"."outputBodyS3Path" IS NOT NULL'
+        reduced = duckdb_reduced_body(name, f"{value}.{field}", "line", cache_writes, response_apart)
         value = f"struct_update({value}, {field} := {reduced})"
     return value if kind == _TEXT_COLUMNS[name] else f'CAST({value} AS {kind}) AS "{name}"'
 

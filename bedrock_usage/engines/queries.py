@@ -21,6 +21,10 @@ from ..errors import UsageError
 from ..logs.bodies import (
     CACHE_DETAILS_ENTRIES,
     CACHE_DETAILS_PATH,
+    CACHE_POINT,
+    CACHE_POINT_1H,
+    CACHE_POINTS,
+    CACHE_POINTS_1H,
     CACHE_SPLIT_PATHS,
     DOCUMENTS_COUNT,
     DOCUMENTS_PATH,
@@ -32,6 +36,7 @@ from ..logs.bodies import (
     SHOTS_PATH,
     STOP_REASON_PATH,
     STREAM_PREFIX,
+    cache_points_sql,
     json_path,
     media_given_sql,
 )
@@ -55,8 +60,11 @@ from .base import SqlParam
 BODY_DIMENSIONS = ("context_over", "request_body", "media_size", "image_quality", "service_tier")
 REQUEST_BODY_LOGGED, REQUEST_BODY_MEDIA = "logged", "media"
 REQUEST_BODY_OFFLOADED, REQUEST_BODY_NONE, REQUEST_BODY_FAILED = "offloaded", "none", "failed"
+# ``cache_split_unknown_*``: calls with cache writes whose response went to ``/data/`` and whose request does not tell
+# their time to live (not logged inline, or its breakpoints ask both), and their cache writes: priced at the 5-minute
+# rate, and said so.
 BODY_MEASURES = ("images", "video_seconds", "rerank_queries", "media_given", "cache_write_1h_tokens",
-                 "guardrail_interventions")
+                 "guardrail_interventions", "cache_split_unknown_calls", "cache_split_unknown_tokens")
 DEFAULT_TIER = "default"  # ``service_tier`` of a call whose bodies name no tier: on-demand standard
 LATENCY_OPTIMIZED = "latency-optimized"
 DEFAULT_VIDEO_SECONDS = 6  # Nova Reel's durationSeconds when the request leaves it out
@@ -154,17 +162,27 @@ def _unit_sums() -> str:
                          for name, sql in units.items())
 
 
+def _request_writes_1h() -> str:
+    """The 1-hour cache writes of a call with cache writes whose response went to ``/data/``, as its logged request
+    says: none when no breakpoint asks one hour (5 minutes is the default), all of them when every breakpoint does;
+    NULL when the request does not tell (not logged inline, or breakpoints of both kinds), and for other calls."""
+    points, points_1h = (f"coalesce({_body_number(key)}, {cache_points_sql('input_body', pattern)}, 0)"
+                         for key, pattern in ((CACHE_POINTS, CACHE_POINT), (CACHE_POINTS_1H, CACHE_POINT_1H)))
+    return (f"CASE WHEN response_offloaded AND body_logged AND cache_write_count > 0 THEN "
+            f"CASE WHEN {points_1h} = 0 THEN 0 WHEN {points_1h} = {points} THEN cache_write_count END END")
+
+
 def _cache_writes_1h() -> str:
     """A call's 1-hour cache writes, between 0 and its logged cache writes: from Anthropic's
     ``usage.cache_creation`` (InvokeModel, or a stream's first chunk) or Converse's ``usage.cacheDetails`` entry whose
-    ``ttl`` is ``1h``."""
+    ``ttl`` is ``1h``; for a response delivered apart under ``/data/``, from the request (``request_1h_count``)."""
     converse = " ".join(
         f"WHEN {_body_text(f'{CACHE_DETAILS_PATH}[{i}].ttl', 'output')} = '1h' "
         f"THEN {_body_number(f'{CACHE_DETAILS_PATH}[{i}].inputTokens', 'output')}"
         for i in range(CACHE_DETAILS_ENTRIES)
     )
     return (f"greatest(0, least(cache_write_count, coalesce({_body_number(CACHE_1H, 'output')}, "
-            f"{_body_number(STREAM_PREFIX + CACHE_1H, 'output')}, CASE {converse} END, 0)))")
+            f"{_body_number(STREAM_PREFIX + CACHE_1H, 'output')}, CASE {converse} END, request_1h_count, 0)))")
 
 
 def _cache_kinds() -> str:
@@ -289,6 +307,7 @@ def usage_facts_query(
     coalesce(output.outputTokenCount, 0) AS output_count,
     input.inputBodyJson IS NOT NULL AS body_logged,
     input.inputBodyS3Path IS NOT NULL AS body_offloaded,
+    output.outputBodyS3Path IS NOT NULL AS response_offloaded,
     nullif(input.inputBodyJson, '{{}}') AS input_body,
     nullif(output.outputBodyJson, '{{}}') AS output_body{tags_inner}
   FROM {TABLE_NAME}
@@ -308,9 +327,12 @@ SELECT
   {_unit_sums()},
   sum(cache_write_1h_count) AS cache_write_1h_tokens,
   count_if(coalesce({_body_text(STOP_REASON_PATH, "output")} = '{GUARDRAIL_INTERVENED}', false))
-    AS guardrail_interventions
+    AS guardrail_interventions,
+  count_if({_SPLIT_UNKNOWN}) AS cache_split_unknown_calls,
+  sum(CASE WHEN {_SPLIT_UNKNOWN} THEN cache_write_count ELSE 0 END) AS cache_split_unknown_tokens
 FROM (SELECT *, {_cache_writes_1h()} AS cache_write_1h_count, {_KEPT_TS} AS kept_ts,
-        coalesce({_body_number(MEDIA_COUNT)}, {media_given_sql("input_body")}) AS media_count FROM delivered)
+        coalesce({_body_number(MEDIA_COUNT)}, {media_given_sql("input_body")}) AS media_count
+      FROM (SELECT *, {_request_writes_1h()} AS request_1h_count FROM delivered))
 CROSS JOIN context_tiers
 WHERE (kept_ts IS NULL AND CASE WHEN stamp IS NULL THEN partition_day BETWEEN {own_first} AND {own_last}
                             ELSE {stamp_in_period} END)
@@ -330,6 +352,9 @@ _KEY_HASH = "hash(request_id, raw_timestamp)"
 # copy is kept, as a duplicate, only where a readable one would be (the filters on its own fields); a record skipped
 # is counted whatever the filters.
 _KEPT_TS = "coalesce(ts, CASE WHEN request_id IS NOT NULL AND copy_number > 1 THEN stamp END)"
+# A call whose cache writes' time to live is known neither from its response (delivered apart under /data/) nor its
+# request (``_request_writes_1h``).
+_SPLIT_UNKNOWN = "response_offloaded AND cache_write_count > 0 AND request_1h_count IS NULL"
 
 
 def _delivered(narrow_dedup: bool) -> str:

@@ -72,7 +72,8 @@ CHARGEBACK_COLUMNS: tuple[tuple[str, str, str, str], ...] = (
      "input tokens x list price, plus rerank queries and the images given to an embeddings model"),
     ("output_cost_usd", "USD", "estimated", "output tokens x list price, plus images and seconds of video made"),
     ("cache_write_cost_usd", "USD", "estimated",
-     "cache write tokens x list price (the 1-hour rate for writes the response logs as 1-hour, else 5-minute)"),
+     "cache write tokens x list price (the 1-hour rate for writes the response logs as 1-hour, or, for a response "
+     "in /data/, those of a request whose every cache breakpoint asks 1 hour; else 5-minute)"),
     ("cache_read_cost_usd", "USD", "estimated", "cache read tokens x list price"),
     ("estimated_cost_usd", "USD", "estimated", "sum of the four costs over priced calls; null when none is priced"),
     ("unpriced_calls", "count", "exact", "calls with no price in the book: their tokens are above, their cost is not"),

@@ -7,15 +7,18 @@ what media an embeddings call was given; Anthropic's response splits cache write
 ones (``usage.cache_creation``, in the first chunk of a stream), as does a Converse response
 (``usage.cacheDetails``: ``{ttl, inputTokens}`` per time to live, Bedrock Runtime API reference, ``TokenUsage``),
 which also says when a guardrail intervened (``stopReason``) and which service tier (flex, priority...) and latency
-(optimized) served the call, as its request asked. The facts query reads these paths (``engines/queries.py``).
-Nothing else of a body is read: no prompt text reaches a report.
+(optimized) served the call, as its request asked. A response over 100 KB is delivered apart under ``/data/``, which
+reports do not read (long streams of chunks often are); its cache writes then go by the request's cache breakpoints:
+how many there are and how many ask one hour (``cache_points``, ``cache_points_1h``). The facts query reads these
+paths (``engines/queries.py``). Nothing else of a body is read: no prompt text reaches a report.
 
 The local engine's columnar cache and the compacted Parquet copy keep a *reduced body* instead of the body: a
 JSON document with the same paths and only these values, so the same query reads either. An array of documents is
 kept as its length under ``documents_count``, Nova Reel's manual shots as theirs under ``shots_count``, the images,
-video or audio given to an embeddings model as their number under ``media_count`` (never the media); a request body
-with none of the values (every text model's) is kept as ``{}``, which the facts query reads as "logged, nothing to
-read" without parsing it.
+video or audio given to an embeddings model as their number under ``media_count`` (never the media), the cache
+breakpoints of a call with cache writes whose response went to ``/data/`` as their numbers; a request body with none
+of the values (every text model's) is kept as ``{}``, which the facts query reads as "logged, nothing to read" without
+parsing it.
 """
 
 from __future__ import annotations
@@ -58,6 +61,16 @@ MEDIA_GIVEN_PATHS: tuple[str, ...] = (
 # unknown.
 MEDIA_MODELS = ("amazon.titan-embed-image-v1", "amazon.nova-2-multimodal-embeddings-v1:0")
 MEDIA_COUNT = "media_count"
+# A cache breakpoint of a request: Anthropic's ``cache_control`` ({"type": "ephemeral", "ttl": "1h"}; 5 minutes
+# without ``ttl``), in system, tools or message content blocks, and Converse's ``cachePoint`` block ({"type":
+# "default", "ttl": "5m" | "1h"}; Bedrock Runtime API reference, ``CachePointBlock``: without ``ttl`` the type's
+# default, 5 minutes; Amazon Bedrock User Guide, "Prompt caching for faster model inference": cache checkpoints in
+# system, messages and tools). They sit at any depth, so they are found in the body's text: a key opens an object or
+# follows a comma (a quote inside a JSON string is escaped, so text in a prompt never matches), and its value is an
+# object of plain values. ``CACHE_POINT_1H`` is such a breakpoint asking one hour. No ``?`` (Athena's parameters).
+CACHE_POINT = r'[{,]\s*"(cache_control|cachePoint)"\s*:\s*\{[^{}]*\}'
+CACHE_POINT_1H = r'[{,]\s*"(cache_control|cachePoint)"\s*:\s*\{[^{}]*"ttl"\s*:\s*"1h"[^{}]*\}'
+CACHE_POINTS, CACHE_POINTS_1H = "cache_points", "cache_points_1h"
 # Response-body values: Anthropic's split of cache writes by time to live (InvokeModel, and the
 # ``message_start`` chunk that opens an InvokeModelWithResponseStream body).
 CACHE_SPLIT_PATHS: tuple[str, ...] = (
@@ -106,6 +119,13 @@ def _object_sql(tree: dict, value_sql: dict[str, str]) -> str:
     return "'{' || " + " || ".join(parts) + " || '}'"
 
 
+def cache_points_sql(text: str, pattern: str, dialect: str = "trino") -> str:
+    """SQL for how many matches of ``pattern`` (``CACHE_POINT``, ``CACHE_POINT_1H``) the JSON text ``text`` holds."""
+    if dialect == "trino":
+        return f"regexp_count({text}, '{pattern}')"
+    return f"len(regexp_extract_all({text}, '{pattern}'))"
+
+
 def reduced_body_sql(body: str, side: str, dialect: str) -> str:
     """SQL for the reduced form of a body column (text of a JSON document, NULL when there is no body).
 
@@ -124,7 +144,9 @@ def reduced_body_sql(body: str, side: str, dialect: str) -> str:
             count = f"json_array_length(json_extract({body}, '{json_path(array)}'))"
             values[key] = f"coalesce(CAST({count} AS VARCHAR), 'null')"
         values[MEDIA_COUNT] = f"coalesce(CAST(nullif({media_given_sql(body)}, 0) AS VARCHAR), 'null')"
-        counts = {key: key for key in (*COUNTED_ARRAYS.values(), MEDIA_COUNT)}
+        for key, pattern in ((CACHE_POINTS, CACHE_POINT), (CACHE_POINTS_1H, CACHE_POINT_1H)):
+            values[key] = f"coalesce(CAST(nullif({cache_points_sql(body, pattern)}, 0) AS VARCHAR), 'null')"
+        counts = {key: key for key in (*COUNTED_ARRAYS.values(), MEDIA_COUNT, CACHE_POINTS, CACHE_POINTS_1H)}
         document = _object_sql({**_tree(paths), **counts}, values)
         return f"CASE WHEN {body} IS NULL THEN NULL ELSE {document} END"
     plain = _object_sql(_tree(OUTPUT_BODY_PATHS), {p: leaf(p) for p in OUTPUT_BODY_PATHS})
@@ -160,17 +182,24 @@ def duckdb_body_type(side: str) -> str:
     return _struct_type(_tree(OUTPUT_BODY_PATHS), details)
 
 
-def duckdb_reduced_body(side: str, body: str, line: str, cache_writes: str) -> str:
+def duckdb_reduced_body(side: str, body: str, line: str, cache_writes: str, response_apart: str) -> str:
     """DuckDB SQL for the reduced body from the struct ``duckdb_body_type`` read (``body``); a stream's cache split
-    is read from the record's text (``line``) only for calls with cache writes."""
+    is read from the record's text (``line``) only for calls with cache writes, and so are the request's cache
+    breakpoints, only for such calls whose response went to ``/data/`` (``response_apart``: the record's text then
+    holds no other body)."""
     if side == "input":
         tops = dict.fromkeys(path.split(".")[0] for path in (*COUNTED_ARRAYS, *MEDIA_GIVEN_PATHS))
         without_arrays = f"struct_update({body}, {', '.join(f'{top} := NULL' for top in tops)})"
         media = " + ".join(f"CASE WHEN {body}.{path} IS NOT NULL THEN 1 ELSE 0 END" for path in MEDIA_GIVEN_PATHS)
+        points = {key: f"CASE WHEN {cache_writes} > 0 AND {response_apart} "
+                       f"THEN nullif({cache_points_sql(line, pattern, 'duckdb')}, 0) END"
+                  for key, pattern in ((CACHE_POINTS, CACHE_POINT), (CACHE_POINTS_1H, CACHE_POINT_1H))}
         lengths = ", ".join([*(f"{key} := len({body}.{array})" for array, key in COUNTED_ARRAYS.items()),
-                             f"{MEDIA_COUNT} := nullif({media}, 0)"])
+                             f"{MEDIA_COUNT} := nullif({media}, 0)",
+                             *(f"{key} := {sql}" for key, sql in points.items())])
         counted = f"struct_insert({without_arrays}, {lengths})"
-        leaves = [f"{body}.{path}" for path in (*INPUT_BODY_PATHS, *COUNTED_ARRAYS, *MEDIA_GIVEN_PATHS)]
+        leaves = [*(f"{body}.{path}" for path in (*INPUT_BODY_PATHS, *COUNTED_ARRAYS, *MEDIA_GIVEN_PATHS)),
+                  points[CACHE_POINTS]]
         empty = " AND ".join(f"{leaf} IS NULL" for leaf in leaves)
         return f"CASE WHEN {body} IS NULL THEN NULL WHEN {empty} THEN '{{}}' ELSE to_json({counted}) END"
     split = "usage.cache_creation"

@@ -34,6 +34,9 @@ TOKEN_COLUMNS = ("input_tokens", "output_tokens", "cache_read_tokens", "cache_wr
 UNIT_MEASURES = {"images": "image", "video_seconds": "second", "rerank_queries": "query", "media_given": "tokens"}
 # Priced calls served in a service tier priced apart from Standard (the summary says how many).
 TIER_CALLS = {"flex_calls": "flex", "priority_calls": "priority"}
+# Priced calls whose cache writes went at the 5-minute rate though their split is unknown (engines/queries.py), and
+# those writes.
+SPLIT_UNKNOWN = ("cache_split_unknown_calls", "cache_split_unknown_tokens")
 METRICS = ("calls", "errors", *TOKEN_COLUMNS)
 COST_COLUMNS = ("input_cost_usd", "output_cost_usd", "cache_write_cost_usd", "cache_read_cost_usd")
 TOTAL_COST = "estimated_cost_usd"
@@ -317,13 +320,15 @@ class PricedRows:
     def summary(self) -> dict[str, float | int]:
         """Totals of the period."""
         counts = [*METRICS, "unpriced_calls", "guardrail_interventions"]
-        ints = [*counts, *UNIT_MEASURES, *TIER_CALLS]
+        ints = [*counts, *UNIT_MEASURES, *SPLIT_UNKNOWN, *TIER_CALLS]
         with self._lock:
-            tiered = "service_tier" in self.con.sql("SELECT * FROM priced LIMIT 0").columns  # a frame may lack it
+            columns = self.con.sql("SELECT * FROM priced LIMIT 0").columns
+            tiered = "service_tier" in columns  # a frame may lack it
             row = self.con.execute(
                 "SELECT " + ", ".join(
                     [f"coalesce(CAST(sum({name}) AS BIGINT), 0)" for name in counts]
-                    + [f"coalesce(CAST(sum({name}) FILTER (WHERE priced) AS BIGINT), 0)" for name in UNIT_MEASURES]
+                    + [f"coalesce(CAST(sum({name}) FILTER (WHERE priced) AS BIGINT), 0)" if name in columns else "0"
+                       for name in (*UNIT_MEASURES, *SPLIT_UNKNOWN)]
                     + [f"coalesce(CAST(sum(calls) FILTER (WHERE priced AND service_tier = '{tier}') AS BIGINT), 0)"
                        if tiered else "0" for tier in TIER_CALLS.values()]
                     + [f"coalesce(sum({name}), 0.0)" for name in (*COST_COLUMNS, TOTAL_COST)]

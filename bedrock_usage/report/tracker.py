@@ -51,6 +51,7 @@ from .priced_facts import (
     CALLER_COLUMNS,
     RATE_COLUMNS,
     RATE_KEYS,
+    SPLIT_UNKNOWN,
     PricedRows,
     PricingKey,
     clean_rows,
@@ -83,10 +84,17 @@ def cost_note(price_file: PriceFile | None = None) -> str:
     prices = priced_at(price_file, "list prices of the price book", goes_on=True)
     return ("estimated: logged tokens (and images, video seconds and rerank queries from logged request bodies) x "
             f"{prices} for the model, source region, endpoint family, context tier and day (cache writes at the "
-            "5-minute rate unless the logged response says 1 hour)")
+            "5-minute rate unless the logged response says 1 hour, or, for a response delivered apart under /data/, "
+            "every cache breakpoint of the logged request asks 1 hour)")
 
 
 COST_NOTE = cost_note()
+
+
+def split_unknown_note(calls: int) -> str:
+    """What the cost note adds for ``calls`` priced calls whose cache writes' split is known only in /data/."""
+    whose = f"{calls:,} call's" if calls == 1 else f"{calls:,} calls'"
+    return f"{whose} cache writes priced at the 5-minute rate; the split is in /data/ objects"
 
 
 
@@ -141,8 +149,10 @@ class UsageReport:
 
     @property
     def cost_note(self) -> str:
-        """What the report's costs are (``cost_note``)."""
-        return cost_note(self.price_file)
+        """What the report's costs are (``cost_note``), and how many calls' cache writes went at the 5-minute rate
+        for want of their split (``split_unknown_note``)."""
+        calls = int(self.summary.get(SPLIT_UNKNOWN[0], 0))
+        return cost_note(self.price_file) + (f"; {split_unknown_note(calls)}" if calls else "")
 
     def __post_init__(self) -> None:
         if not isinstance(self.tables, ReportTables):
@@ -566,6 +576,12 @@ def build_warnings(report: UsageReport, fact_warnings: list[str]) -> list[str]:
             f"{UNPRICED}{reason}: {model} in {region}: {counted(row['calls'], 'call')}, "
             f"{row['input_tokens']:,} input / {row['output_tokens']:,} output{cache} tokens have no price"
         )
+    calls, tokens = (int(report.summary.get(name, 0)) for name in SPLIT_UNKNOWN)
+    if calls:
+        warnings.append(f"{split_unknown_note(calls)}: {tokens:,} cache write tokens of responses over 100 KB, "
+                        "delivered apart under /data/, which reports do not read, whose requests do not say one time "
+                        "to live (not logged inline, or asking 5 minutes and 1 hour); any 1-hour writes among them "
+                        "cost more than shown")
     if report.stats.duplicate_records:
         duplicates = counted(report.stats.duplicate_records, "duplicate delivery", "duplicate deliveries")
         warnings.append(f"ignored {duplicates} of records already counted (same requestId and timestamp)")
