@@ -570,6 +570,9 @@ PERIODS),
     Mutant("region-logging-stopped-unnamed", "bedrock_usage/governance/coverage.py",
            "if after and (after[-1] - days[-1]).days > pause:", "if False:",
            ("tests/governance/test_region_coverage.py",)),
+    Mutant("offloaded-response-1h-request-ignored", "bedrock_usage/engines/queries.py",
+           "WHEN {points_1h} = {points} THEN cache_write_count END END",
+           "WHEN {points_1h} = {points} THEN NULL END END", ("tests/report/test_offloaded_cache_writes.py",)),
 ]
 
 
