@@ -65,11 +65,13 @@ MEDIA_COUNT = "media_count"
 # without ``ttl``), in system, tools or message content blocks, and Converse's ``cachePoint`` block ({"type":
 # "default", "ttl": "5m" | "1h"}; Bedrock Runtime API reference, ``CachePointBlock``: without ``ttl`` the type's
 # default, 5 minutes; Amazon Bedrock User Guide, "Prompt caching for faster model inference": cache checkpoints in
-# system, messages and tools). They sit at any depth, so they are found in the body's text: a key opens an object or
-# follows a comma (a quote inside a JSON string is escaped, so text in a prompt never matches), and its value is an
-# object of plain values. ``CACHE_POINT_1H`` is such a breakpoint asking one hour. No ``?`` (Athena's parameters).
-CACHE_POINT = r'[{,]\s*"(cache_control|cachePoint)"\s*:\s*\{[^{}]*\}'
-CACHE_POINT_1H = r'[{,]\s*"(cache_control|cachePoint)"\s*:\s*\{[^{}]*"ttl"\s*:\s*"1h"[^{}]*\}'
+# system, messages and tools). They sit at any depth, so they are found in the body's text: the quoted key and a colon
+# (a quote inside a JSON string is escaped, and a string value is never followed by a colon, so text in a prompt never
+# matches), its value an object of plain values. The pattern opens with the quoted key, which regex engines find
+# without trying every comma and brace of a request of tens of KB. ``CACHE_POINT_1H`` is such a breakpoint asking one
+# hour. No ``?`` (Athena's parameters).
+CACHE_POINT = r'"(cache_control|cachePoint)"\s*:\s*\{[^{}]*\}'
+CACHE_POINT_1H = r'"(cache_control|cachePoint)"\s*:\s*\{[^{}]*"ttl"\s*:\s*"1h"[^{}]*\}'
 CACHE_POINTS, CACHE_POINTS_1H = "cache_points", "cache_points_1h"
 # Response-body values: Anthropic's split of cache writes by time to live (InvokeModel, and the
 # ``message_start`` chunk that opens an InvokeModelWithResponseStream body).
