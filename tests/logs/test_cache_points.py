@@ -1,5 +1,4 @@
-"""Counting a request's cache breakpoints (``logs/bodies.py``) on request shapes as clients send them, and at a cost
-below that of parsing the record once.
+"""Counting a request's cache breakpoints (``logs/bodies.py``) on request shapes as clients send them.
 
 The local engine counts them in the record's text of every Claude call with cache writes whose response went to
 ``/data/``: agentic clients send requests of tens of KB (a system prompt, tools, a long conversation) and stream long
@@ -10,7 +9,6 @@ from __future__ import annotations
 
 import json
 import random
-import time
 
 import duckdb
 import pytest
@@ -51,9 +49,9 @@ def test_breakpoints_are_counted_in_request_text_written_with_or_without_spaces(
         assert counts(con, json.dumps(body, separators=separators)) == (points, points_1h), body
 
 
-def test_counting_the_breakpoints_of_a_large_request_costs_less_than_parsing_its_record() -> None:
-    """Requests of 80 KB of code and text, each with a breakpoint: counting both kinds of breakpoint takes less time
-    than reading one value out of each record's JSON, which the parse does anyway."""
+def test_the_breakpoints_of_large_requests_are_counted_among_code_and_braces() -> None:
+    """Requests of 80 KB of code and text (commas, braces, colons everywhere), each with one breakpoint asking one hour:
+    every breakpoint is counted, once. What counting costs is measured in BENCHMARKS.md, not asserted here."""
     rng = random.Random(5)
     text = "".join(rng.choices("abcdefghij klmnop,{}()[]:=\n'", k=80_000))
     record = json.dumps({"input": {"inputBodyJson": {
@@ -62,17 +60,6 @@ def test_counting_the_breakpoints_of_a_large_request_costs_less_than_parsing_its
     con = duckdb.connect()
     con.execute("CREATE TABLE lines AS SELECT '{\"n\": ' || i || ', ' || ? AS line FROM range(400) AS t(i)",
                 [record.removeprefix("{")])  # 400 distinct records
-
-    def seconds(expression: str) -> tuple[float, int]:
-        runs = []
-        for _ in range(3):
-            start = time.perf_counter()
-            total = con.execute(f"SELECT sum({expression}) FROM lines").fetchone()[0]
-            runs.append(time.perf_counter() - start)
-        return min(runs), total
-
-    counting, found = seconds(" + ".join(cache_points_sql("line", pattern, "duckdb")
-                                         for pattern in (CACHE_POINT, CACHE_POINT_1H)))
-    parsing, length = seconds("len(json_extract_string(line, '$.input.inputBodyJson.system[0].text'))")
-    assert (found, length) == (800, 400 * len(text))
-    assert counting < parsing, (counting, parsing)
+    found = [con.execute(f"SELECT sum({cache_points_sql('line', pattern, 'duckdb')}) FROM lines").fetchone()[0]
+             for pattern in (CACHE_POINT, CACHE_POINT_1H)]
+    assert found == [400, 400]
