@@ -446,8 +446,9 @@ class AthenaEngine:
             stats.days_not_projected[region] = unread
 
     def _unread(self, glue: Any, through: date | None) -> str | None:
-        """``name through DAY`` of an earlier version's compacted copy holding days after ``through``, if any."""
-        for name in EARLIER_COMPACT_TABLES:
+        """``name through DAY`` of the newest earlier version's compacted copy holding days after ``through``, if any
+        (a user who kept an older copy too is told of the one that reaches furthest)."""
+        for name in reversed(EARLIER_COMPACT_TABLES):
             try:
                 day = parse_compacted_through(read_compact_table(glue, self.database, name))
             except AWS_ERRORS:

@@ -414,6 +414,24 @@ def test_a_copy_that_recorded_only_its_last_day_gets_its_first_from_its_partitio
     assert stats.earlier_compacted == {} and stats.compacted_through == {region: through.isoformat()}
 
 
+def test_of_several_earlier_copies_the_newest_is_named(aws_env: dict[str, str]) -> None:
+    """A user who kept two earlier versions' copies (the docs say either may be dropped once a new copy holds their
+    days) is told of the newest, the one holding the latest days, not the first version's."""
+    region = "sa-east-1"
+    glue = boto3.client("glue", region_name=region)
+    glue.create_database(DatabaseInput={"Name": DATABASE_NAME})
+    boto3.client("athena", region_name=region).create_work_group(Name="bedrock-usage")
+    day = datetime.now(UTC).date() - timedelta(days=3)
+    for name, through in ((EARLIER_COMPACT_TABLES[0], day - timedelta(days=60)), (EARLIER_COMPACT_TABLES[-1], day)):
+        glue.create_table(DatabaseName=DATABASE_NAME, TableInput={
+            "Name": name, "Parameters": {COMPACTED_THROUGH: through.isoformat()},
+            "StorageDescriptor": {"Location": f"s3://bedrock-analytics-123456789012-{region}/compacted/{name}/"}})
+    engine = AthenaEngine(Aws.connect(), output_location="s3://results/")
+    query = usage_facts_query(Period(day, day), Filters(), ())
+    stats = engine.query(query.sql, query.params, Scope((region,), day, day)).stats
+    assert stats.earlier_compacted == {region: f"{EARLIER_COMPACT_TABLES[-1]} through {day}"}
+
+
 @pytest.mark.parametrize(("region", "quiet"), [("eu-west-3", False), ("ap-south-1", True)])
 def test_compact_shows_the_day_blocks_done_on_a_terminal_unless_quiet(
     aws_env: dict[str, str], region: str, quiet: bool
