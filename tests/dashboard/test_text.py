@@ -66,6 +66,16 @@ def test_every_column_of_the_bedrock_tables_has_a_header_in_each_language() -> N
         assert [name for name in sorted(names) if text.column(name) == name] == [], lang
 
 
+def test_every_column_of_the_kiro_tables_has_a_header_in_each_language() -> None:
+    """The Kiro allowance table headed its month-end share by its raw name (``projected_share``), in English and
+    Korean alike, beside the worded ``Projected`` and ``Used share``."""
+    from bedrock_usage.qdev.credits import ALLOWANCE_COLUMNS, PER_USER_COLUMNS
+
+    for lang in ("en", "ko"):
+        text = Text(lang)
+        assert [name for name in [*ALLOWANCE_COLUMNS, *PER_USER_COLUMNS] if text.column(name) == name] == [], lang
+
+
 def test_qdev_estimate_note_names_the_types_it_leaves_out() -> None:
     rows = pd.DataFrame({"request_type": ["chat", "inline", "dev"], "report_column": ["c", "i", "d"],
                          "report_count": [4, 0, 60], "requests": [2, 0, 60],
