@@ -95,17 +95,22 @@ def budgets_section(t: Text, request: data.BedrockRequest) -> None:
     status_tab, burndown_tab = st.tabs([t("budgets_table"), t("burndown_table")])
     with status_tab:
         data_table(t, view.statuses, f"{stem}_status", key="budgets_status", period=month,
-                   highlight=view.statuses["status"] != "ok", shown=shown_statuses(view.statuses))
+                   highlight=view.statuses["status"] != "ok", shown=shown_statuses(t, view.statuses))
     with burndown_tab:
         data_table(t, view.burndown, f"{stem}_burndown", key="budgets_burndown", period=month)
     show_warnings(t, check.warnings)
     budget_editor(t, [s.budget for s in statuses], path)
 
 
-def shown_statuses(statuses: pd.DataFrame) -> pd.DataFrame:
+def shown_statuses(t: Text, statuses: pd.DataFrame) -> pd.DataFrame:
     """The budgets' status rows as the page shows them: the share of the monthly amount used as the cards (and the
-    CLI) print it, one decimal (``percent``), where the table's percent format printed two."""
-    return statuses.assign(monthly_share=statuses["monthly_share"].map(percent))
+    CLI) print it, one decimal (``percent``), where the table's percent format printed two; the status in the cards'
+    words and language (on track, forecast over, breached), where the CSV keeps the CLI's ``ok`` and ``BREACHED``."""
+    keys = ["budget_status_breached" if status != "ok" else "budget_status_forecast" if over else "budget_status_ok"
+            for status, over in zip(statuses["status"], statuses["forecast_over"], strict=True)]
+    words = [t(key) for key in keys]
+    return statuses.assign(monthly_share=statuses["monthly_share"].map(percent),
+                           status=pd.Series(words, index=statuses.index, dtype="object"))
 
 
 def budget_card(t: Text, status: BudgetStatus, burndown: pd.DataFrame) -> None:

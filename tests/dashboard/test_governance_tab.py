@@ -40,7 +40,7 @@ from bedrock_usage.dashboard.data import (
     load_reconciliation,
 )
 from bedrock_usage.dashboard.governance_tab import flagged_days, shown_statuses
-from bedrock_usage.dashboard.text import Text
+from bedrock_usage.dashboard.text import STRINGS, Text
 from bedrock_usage.dashboard.text import plain as markdown_plain
 from bedrock_usage.demo.writer import write_local
 from bedrock_usage.errors import UsageError
@@ -117,6 +117,14 @@ def plain(value: object) -> object:
     return value.item() if hasattr(value, "item") else value
 
 
+def card_word(lang: str, budget: dict) -> str:
+    """A budget's state as its card words it, from the CLI's JSON status (``ok`` or ``BREACHED``) and
+    ``forecast_over``."""
+    key = ("budget_status_breached" if budget["status"] == "BREACHED" else
+           "budget_status_forecast" if budget["forecast_over"] else "budget_status_ok")
+    return STRINGS[lang][key]
+
+
 def oracle_cost(records: list[dict], first: date, last: date) -> dict[str, dict[str, float]]:
     """Estimated cost per application and day, from the plain-Python aggregation and its own price list."""
     costs: dict[str, dict[str, float]] = defaultdict(dict)
@@ -142,7 +150,7 @@ def test_budgets_and_anomalies_equal_the_cli(demo_env: dict[str, str], demo_cach
     assert list(shown) == [row["budget"] for row in budgets["budgets"]]
     for expected in budgets["budgets"]:
         row = shown[expected["budget"]]
-        assert row["status"] == expected["status"], expected["budget"]
+        assert row["status"] == card_word("en", expected), expected["budget"]
         assert row["breaches"] == expected["breaches"], expected["budget"]
         for name in STATUS_FIGURES:
             assert plain(row[name]) == pytest.approx(expected[name], rel=1e-9, abs=1e-9), (expected["budget"], name)
@@ -207,7 +215,7 @@ def test_budgets_and_anomalies_equal_the_cli(demo_env: dict[str, str], demo_cach
         assert [trace["name"] for trace in chart(at, "chart_anomalies") if trace.get("mode") == "markers"] == \
             ["비용 급증"]
     korean = frame_starting(at, "budget", "covers")
-    assert list(korean["status"]) == [row["status"] for row in budgets["budgets"]]
+    assert list(korean["status"]) == [card_word("ko", row) for row in budgets["budgets"]]
 
 
 @pytest.mark.slow
@@ -441,9 +449,36 @@ def test_the_budget_status_table_prints_each_share_as_its_card_does() -> None:
     """The status table printed a share with two decimals (``99.85%``) beside cards of one (``99.8%``): it prints
     the cards' text, one decimal as the CLI, and a dash for a budget without a monthly amount."""
     shares = [0.99849, 0.9986, 0.0625, 12.3456, None]
-    statuses = pd.DataFrame({"budget": [f"b{i}" for i in range(len(shares))], "monthly_share": shares})
+    statuses = pd.DataFrame({"budget": [f"b{i}" for i in range(len(shares))], "monthly_share": shares,
+                             "status": "ok", "forecast_over": False})
     expected = ["—" if share is None else f"{share * 100:,.1f}%" for share in shares]
-    assert list(shown_statuses(statuses)["monthly_share"]) == expected == ["99.8%", "99.9%", "6.2%", "1,234.6%", "—"]
+    assert list(shown_statuses(Text("en"), statuses)["monthly_share"]) == expected == \
+        ["99.8%", "99.9%", "6.2%", "1,234.6%", "—"]
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_the_budget_status_table_words_each_status_as_its_card_does(tmp_path: Path, lang: str) -> None:
+    """A budget whose month-end forecast is over its amount read 'Forecast over' on its card and 'ok' in the status
+    table under it, and the Korean table read 'ok' and 'BREACHED' in English: the table now says what the cards say,
+    in the page's language, and its CSV keeps the CLI's words."""
+    as_of = date(TODAY.year - 1, 3, 10)  # a call a day from the 1st: month to date 10 calls, forecast about 31
+    write_daily_calls(tmp_path / "logs", [as_of.replace(day=n) for n in range(1, 11)], "12:00:00",
+                      "anthropic.claude-3-haiku-20240307-v1:0")
+    call = (1000 * 0.25 + 100 * 1.25) / 1e6  # Claude 3 Haiku, us-east-1: $0.25 and $1.25 per million tokens
+    amounts = {"Forecast over": 20 * call, "Breached": 5 * call, "On track": 100 * call}
+    (tmp_path / "budgets.toml").write_text("".join(
+        f'[[budgets]]\nname = "{name}"\nall = true\nmonthly_usd = {amount}\n' for name, amount in amounts.items()))
+    bedrock = BedrockRequest(source="local", regions=("us-east-1",), start=as_of - timedelta(days=1), end=as_of,
+                             logs_dir=str(tmp_path / "logs"))
+
+    view = load_budgets_view(budgets_request(bedrock, str(tmp_path / "budgets.toml")))
+    table = shown_statuses(Text(lang), view.statuses)
+
+    cards = {"Forecast over": "budget_status_forecast", "Breached": "budget_status_breached",
+             "On track": "budget_status_ok"}
+    assert dict(zip(table["budget"], table["status"], strict=True)) == \
+        {name: STRINGS[lang][key] for name, key in cards.items()}
+    assert list(view.statuses["status"]) == ["ok", "BREACHED", "ok"]  # the download, as the CLI writes it
 
 
 def test_the_flagged_region_days_name_the_models_below_the_threshold_as_the_cli_does() -> None:
