@@ -39,7 +39,7 @@ from ..qdev.cost import SUBSCRIPTION_SOURCE, SUBSCRIPTION_USD_PER_USER_MONTH, pr
 from ..qdev.kiro_prices import PRICES_ENV as KIRO_PRICES_ENV
 from ..qdev.render import ACCURACY as QDEV_ACCURACY
 from ..qdev.sources import LogStore
-from ..report.priced_facts import COST_COLUMNS, METRICS, TOTAL_COST
+from ..report.priced_facts import COST_COLUMNS, METRICS, SPLIT_UNKNOWN, TOTAL_COST
 from ..report.tracker import TOKENS_NOTE, cost_note
 from ..report.user_names import named_users
 from .anomalies import NO_VALUE, days_in_month
@@ -126,6 +126,7 @@ class Chargeback:
     warnings: list[str] = field(default_factory=list)
     filters: dict[str, object] = field(default_factory=dict)  # what narrowed the calls (models, patterns, regions)
     price_file: PriceFile | None = None  # the user's price file, when its rows priced some of the calls
+    split_unknown_calls: int = 0  # priced calls with cache writes at the 5-minute rate, their split unknown
 
     @property
     def grand_total(self) -> dict[str, object]:
@@ -193,22 +194,33 @@ def build_chargeback(facts: pd.DataFrame, month: str, tz: str, group_by: str,
     if len(unpriced):
         warnings.append(f"{int(unpriced['calls'].sum()):,} calls have no price: their tokens are in the rows, their "
                         "cost is not (see the unpriced table)")
-    return Chargeback(month, tz, group_by, table, unpriced, coverage, warnings)
+    return Chargeback(month, tz, group_by, table, unpriced, coverage, warnings,
+                      split_unknown_calls=split_unknown_calls(facts))
 
 
-def accuracy_notes(price_file: PriceFile | None = None) -> dict[str, str]:
+def split_unknown_calls(facts: pd.DataFrame) -> int:
+    """The priced calls of ``facts`` whose cache writes went at the 5-minute rate for want of their split (as the
+    report's summary counts them in ``cache_split_unknown_calls``)."""
+    if facts.empty or SPLIT_UNKNOWN[0] not in facts:
+        return 0
+    return int(facts.loc[facts["priced"].astype(bool), SPLIT_UNKNOWN[0]].sum())
+
+
+def accuracy_notes(price_file: PriceFile | None = None, split_unknown: int = 0) -> dict[str, str]:
     """What is exact and what is estimated, for every chargeback document (costs at ``price_file``'s prices where
-    its rows priced calls)."""
-    return {"tokens": TOKENS_NOTE, "cost": cost_note(price_file),
+    its rows priced calls; ``split_unknown``: the priced calls whose cache writes' split is known only in /data/, as
+    the report's cost note counts them)."""
+    return {"tokens": TOKENS_NOTE, "cost": cost_note(price_file, split_unknown),
             "unpriced": "calls without a price are counted in unpriced_calls and listed apart; their cost is unknown, "
                         "not 0"}
 
 
-def developer_accuracy(price_file: PriceFile | None = None) -> dict[str, str]:
-    """What is exact and what is estimated in the total AI cost per developer: the Bedrock side's notes, the seats and
-    Kiro costs (published prices prorated by day, so estimated), and the total, which holds no Amazon Q virtual cost
-    (what the tokens would cost on Amazon Bedrock is no spend: AWS bills Amazon Q Developer Pro per subscribed user)."""
-    return {**accuracy_notes(price_file),
+def developer_accuracy(price_file: PriceFile | None = None, split_unknown: int = 0) -> dict[str, str]:
+    """What is exact and what is estimated in the total AI cost per developer: the Bedrock side's notes
+    (``accuracy_notes``), the seats and Kiro costs (published prices prorated by day, so estimated), and the total,
+    which holds no Amazon Q virtual cost (what the tokens would cost on Amazon Bedrock is no spend: AWS bills Amazon Q
+    Developer Pro per subscribed user)."""
+    return {**accuracy_notes(price_file, split_unknown),
             "qdev_requests": "exact: prompt-log requests and activity-report events of Amazon Q Developer and Kiro",
             "seat_cost": f"estimated: the Q Developer Pro list price, ${SUBSCRIPTION_USD_PER_USER_MONTH:g} per user "
                          "per month, prorated by day, for each person seen in the Amazon Q Developer data (AWS bills "
@@ -339,7 +351,7 @@ def developer_costs(facts: pd.DataFrame, qdev_users: list[QDevUser], first: date
             "kiro_cost_usd": None})
 
     if len(facts):
-        sso = facts.loc[facts["principal_type"] == "sso_user"]
+        sso = sso_calls(facts)
         tokens = sso[["input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens"]].sum(axis=1)
         users = sso["user"].astype("object").astype(str)
         # One person per e-mail whatever its letter case: every spelling's calls add up in one group.
@@ -365,6 +377,11 @@ def developer_costs(facts: pd.DataFrame, qdev_users: list[QDevUser], first: date
     total = bedrock.fillna(0.0) + table["seat_cost_usd"] + kiro.fillna(0.0)
     table["total_cost_usd"] = total.mask(unknown)
     return table.sort_values(["total_cost_usd", "developer"], ascending=[False, True]).reset_index(drop=True)
+
+
+def sso_calls(facts: pd.DataFrame) -> pd.DataFrame:
+    """The fact rows a developer's Bedrock cost sums: the calls of IAM Identity Center users."""
+    return facts.loc[facts["principal_type"] == "sso_user"] if len(facts) else facts
 
 
 def _one_per_email(users: list[QDevUser]) -> list[QDevUser]:

@@ -97,7 +97,8 @@ def developer_costs_output(args: argparse.Namespace, facts: pd.DataFrame, scan: 
     notes = [*days.warnings(), *warnings, *chargeback.filter_notes(filters), *chargeback.unpriced_developers(table),
              *qdev_warnings, *chargeback.developer_warnings(people)]
     return gr.developers_output(table, args.developer_costs, chargeback.seat_note(scan.start, scan.end), notes,
-                                args.max_rows, scan, days.headline(), filters, price_file)
+                                args.max_rows, scan, days.headline(), filters, price_file,
+                                chargeback.split_unknown_calls(chargeback.sso_calls(facts)))
 
 
 def _unread_days(stats: ScanStats) -> dict[str, tuple[date, ...]]:

@@ -19,6 +19,7 @@ from ..output.json_values import document_text, json_records
 from ..output.terminal_table import money, quoted_if_blank, quoted_if_label, text_table, visible
 from ..pricing import PriceFile, price_file_value, priced_at
 from ..report.render import DEMO_SOURCE
+from ..report.tracker import split_unknown_note
 from .anomalies import NO_VALUE, AnomalyReport, group_label
 from .budgets import FILTERED_SPEND, BudgetCheck, burndown
 from .callers import CallerReconciliation, caller_truth
@@ -536,7 +537,8 @@ def chargeback_text(chargeback: Chargeback, max_rows: int = 0) -> str:
     lines = [
         f"Amazon Bedrock chargeback {chargeback.month} ({chargeback.tz}) by {chargeback.group_by}",
         *map(visible, only_line(chargeback.filters, "the whole month's bill")),
-        f"Calls and tokens are exact; costs are estimated from {prices} and cover priced calls only.",
+        f"Calls and tokens are exact; costs are estimated from {prices} and cover priced calls only"
+        + (f"; {split_unknown_note(chargeback.split_unknown_calls)}." if chargeback.split_unknown_calls else "."),
         chargeback.coverage.headline(),
         "",
         table_text(rows, _CHARGEBACK_TERMINAL, max_rows),
@@ -563,7 +565,7 @@ def chargeback_document(chargeback: Chargeback) -> dict[str, Any]:
         "coverage": {**coverage_fields(chargeback.coverage), "in_progress": chargeback.coverage.in_progress,
                      "missing_days": [day.isoformat() for day in chargeback.coverage.missing_days],
                      "regions": region_coverage(chargeback.coverage)},
-        "accuracy": accuracy_notes(chargeback.price_file),
+        "accuracy": accuracy_notes(chargeback.price_file, chargeback.split_unknown_calls),
         "columns": [{"name": n, "unit": u, "accuracy": a, "meaning": m}
                     for n, u, a, m in chargeback_columns(chargeback.price_file)],
         "rows": json_records(chargeback.rows),
@@ -609,27 +611,28 @@ def _developer_parts(table: pd.DataFrame) -> pd.DataFrame:
 
 def developers_text(table: pd.DataFrame, month: str, note: str, warnings: list[str], max_rows: int = 0,
                     days: str = "", filters: dict[str, object] | None = None,
-                    price_file: PriceFile | None = None) -> str:
+                    price_file: PriceFile | None = None, split_unknown: int = 0) -> str:
     """Total AI cost per developer as terminal text, ``days`` (the days the Bedrock logs cover) on its third line
     (its fourth after the ``filters`` that narrowed it); Bedrock costs at ``price_file``'s prices where its rows
-    priced calls."""
+    priced calls, ``split_unknown`` of their calls with cache writes at the 5-minute rate for want of their split."""
+    split = f" ({split_unknown_note(split_unknown)})" if split_unknown else ""
     lines = [f"Total AI cost per developer, {month}: Amazon Bedrock (as IAM Identity Center user) + Q Developer "
              "seat + Kiro tier and overage",
              *map(visible, only_line(filters, "the whole month's cost of every developer")),
-             f"Bedrock cost is estimated from {visible(priced_at(price_file))}; seats and Kiro tiers are estimated "
-             "too, from published subscription prices prorated by day; so is the total, which holds no Amazon Q "
-             "virtual cost.",
+             f"Bedrock cost is estimated from {visible(priced_at(price_file))}{split}; seats and Kiro tiers are "
+             "estimated too, from published subscription prices prorated by day; so is the total, which holds no "
+             "Amazon Q virtual cost.",
              *([days] if days else []), "",
              table_text(_developer_parts(table), _DEVELOPERS, max_rows), "", f"Seat: {note}."]
     return "\n".join(lines + _warnings([line for line in warnings if line != days]))
 
 
 def developers_document(table: pd.DataFrame, month: str, note: str, warnings: list[str],
-                        filters: dict[str, object] | None = None, price_file: PriceFile | None = None
-                        ) -> dict[str, Any]:
+                        filters: dict[str, object] | None = None, price_file: PriceFile | None = None,
+                        split_unknown: int = 0) -> dict[str, Any]:
     """Total AI cost per developer as one JSON document (``filters``: what narrowed it, ``{}`` for none)."""
     return {"schema": DEVELOPER_SCHEMA, "generated_at": _now(), "month": month, "filters": filters or {},
-            "seat": note, "accuracy": developer_accuracy(price_file), "rows": json_records(table),
+            "seat": note, "accuracy": developer_accuracy(price_file, split_unknown), "rows": json_records(table),
             "warnings": warnings}
 
 
@@ -708,13 +711,14 @@ def chargeback_output(chargeback: Chargeback, max_rows: int) -> Output:
 
 def developers_output(table: pd.DataFrame, month: str, note: str, warnings: list[str], max_rows: int,
                       period: Period, days: str = "", filters: dict[str, object] | None = None,
-                      price_file: PriceFile | None = None) -> Output:
+                      price_file: PriceFile | None = None, split_unknown: int = 0) -> Output:
     """Total AI cost per developer in every form (CSV rows end with the days they cover, through today at the
     latest, the zone and the ``filters``, as the chargeback's do); ``days`` is the line saying which days the Bedrock
-    logs cover; ``price_file``: the user's price file, when its rows priced some of the Bedrock calls. A run narrowed
-    by ``filters`` is named apart, so it never replaces the whole month's files."""
-    return Output(developers_text(table, month, note, warnings, max_rows, days, filters, price_file),
-                  developers_document(table, month, note, warnings, filters, price_file), {"": table},
+    logs cover; ``price_file``: the user's price file, when its rows priced some of the Bedrock calls;
+    ``split_unknown``: the developers' priced Bedrock calls whose cache writes went at the 5-minute rate for want of
+    their split. A run narrowed by ``filters`` is named apart, so it never replaces the whole month's files."""
+    return Output(developers_text(table, month, note, warnings, max_rows, days, filters, price_file, split_unknown),
+                  developers_document(table, month, note, warnings, filters, price_file, split_unknown), {"": table},
                   f"bedrock_developer_costs_{month}{filtered_suffix(filters)}", stable=True, period=period,
                   row_end={"filters": filters_text(filters)})
 

@@ -78,14 +78,16 @@ UNPRICED = "unpriced"  # what begins the warning line of each model and region w
 TOKENS_NOTE = "exact: token counts from Model Invocation Logs"
 
 
-def cost_note(price_file: PriceFile | None = None) -> str:
+def cost_note(price_file: PriceFile | None = None, split_unknown: int = 0) -> str:
     """What a report's costs are: estimated, at list prices, or at ``price_file``'s prices where its rows priced
-    calls (the file named with its digest, so reports of other prices never read alike)."""
+    calls (the file named with its digest, so reports of other prices never read alike), and how many of its priced
+    calls had their cache writes priced at the 5-minute rate for want of their split (``split_unknown_note``)."""
     prices = priced_at(price_file, "list prices of the price book", goes_on=True)
     return ("estimated: logged tokens (and images, video seconds and rerank queries from logged request bodies) x "
             f"{prices} for the model, source region, endpoint family, context tier and day (cache writes at the "
             "5-minute rate unless the logged response says 1 hour, or, for a response delivered apart under /data/, "
-            "every cache breakpoint of the logged request asks 1 hour)")
+            "every cache breakpoint of the logged request asks 1 hour)"
+            + (f"; {split_unknown_note(split_unknown)}" if split_unknown else ""))
 
 
 COST_NOTE = cost_note()
@@ -151,8 +153,7 @@ class UsageReport:
     def cost_note(self) -> str:
         """What the report's costs are (``cost_note``), and how many calls' cache writes went at the 5-minute rate
         for want of their split (``split_unknown_note``)."""
-        calls = int(self.summary.get(SPLIT_UNKNOWN[0], 0))
-        return cost_note(self.price_file) + (f"; {split_unknown_note(calls)}" if calls else "")
+        return cost_note(self.price_file, int(self.summary.get(SPLIT_UNKNOWN[0], 0)))
 
     def __post_init__(self) -> None:
         if not isinstance(self.tables, ReportTables):

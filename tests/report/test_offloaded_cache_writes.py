@@ -113,25 +113,26 @@ CALLS = [
 TOKENS = (40, 30_000)  # input and output tokens of every call
 
 
-def records_of() -> tuple[list[dict], dict[str, bytes]]:
-    """Log records of ``CALLS`` and the payload objects (key -> gzip JSON) their bodies over 100 KB went to."""
+def records_of(day: str = DAY, arn: str = ROLE, batch: int = 0) -> tuple[list[dict], dict[str, bytes]]:
+    """Log records of ``CALLS`` made by ``arn`` at 10:00 UTC on ``day`` (request ids apart for each ``batch``) and the
+    payload objects (key -> gzip JSON) their bodies over 100 KB went to."""
     records, payloads = [], {}
     for n, (operation, request, response, writes, _, _) in enumerate(CALLS):
-        request_id = f"c4c3e000-0000-4000-8000-{n:012d}"
+        request_id = f"c4c3e000-0000-4000-{8000 + batch}-{n:012d}"
         part_in: dict = {"inputContentType": "application/json", "inputTokenCount": TOKENS[0],
                          "cacheReadInputTokenCount": 0, "cacheWriteInputTokenCount": writes}
         part_out: dict = {"outputContentType": "application/json", "outputTokenCount": TOKENS[1]}
         for part, side, body in ((part_in, "input", request), (part_out, "output", response)):
             text = json.dumps(body)
             if len(text) > INLINE_LIMIT:
-                key = (f"{PREFIX}AWSLogs/{ACCOUNT}/BedrockModelInvocationLogs/us-east-1/{DAY.replace('-', '/')}/10/"
+                key = (f"{PREFIX}AWSLogs/{ACCOUNT}/BedrockModelInvocationLogs/us-east-1/{day.replace('-', '/')}/10/"
                        f"data/{request_id}_{side}.json.gz")
                 payloads[key] = gzip.compress(text.encode())
                 part[f"{side}BodyS3Path"] = f"s3://{BUCKET}/{key}"
             else:
                 part[f"{side}BodyJson"] = body
         records.append({"schemaType": "ModelInvocationLog", "schemaVersion": "1.0",
-                        "timestamp": f"{DAY}T10:{n:02d}:00Z", "accountId": ACCOUNT, "identity": {"arn": ROLE},
+                        "timestamp": f"{day}T10:{n:02d}:00Z", "accountId": ACCOUNT, "identity": {"arn": arn},
                         "region": "us-east-1", "requestId": request_id, "operation": operation, "modelId": HAIKU,
                         "input": part_in, "output": part_out})
     return records, payloads
@@ -139,6 +140,18 @@ def records_of() -> tuple[list[dict], dict[str, bytes]]:
 
 RECORDS, PAYLOADS = records_of()
 RECORD_KEY = object_key(PREFIX, ACCOUNT, "us-east-1", PERIOD.utc_start.replace(hour=10), "0001")
+
+
+def write_logs(root: Path, records: list[dict], payloads: dict[str, bytes], batch: int = 0) -> None:
+    """``records`` (of one day, from ``records_of``) in one object of their hour, named apart for each ``batch``, and
+    ``payloads`` under its ``data/``."""
+    day = resolve_period(start=records[0]["timestamp"][:10], end=records[0]["timestamp"][:10])
+    path = root / object_key(PREFIX, ACCOUNT, "us-east-1", day.utc_start.replace(hour=10), f"{batch + 1:04d}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(gzip.compress("".join(json.dumps(r) + "\n" for r in records).encode()))
+    for key, body in payloads.items():
+        (root / key).parent.mkdir(parents=True, exist_ok=True)
+        (root / key).write_bytes(body)
 
 
 def rates() -> dict[str, float]:
@@ -167,12 +180,8 @@ def test_the_records_are_offloaded_as_each_case_says() -> None:
 def logs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The records in one object of their hour, the bodies over 100 KB as payload objects under its ``data/``."""
     root = tmp_path_factory.mktemp("offloaded-cache")
-    path = root / RECORD_KEY
-    path.parent.mkdir(parents=True)
-    path.write_bytes(gzip.compress("".join(json.dumps(r) + "\n" for r in RECORDS).encode()))
-    for key, body in PAYLOADS.items():
-        (root / key).parent.mkdir(exist_ok=True)
-        (root / key).write_bytes(body)
+    write_logs(root, RECORDS, PAYLOADS)
+    assert (root / RECORD_KEY).is_file()
     return root
 
 
