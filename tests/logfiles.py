@@ -72,3 +72,37 @@ def cli_json(capsys: pytest.CaptureFixture[str], logs: Path, *args: str) -> dict
     out = capsys.readouterr()
     assert code == 0, out.err
     return json.loads(out.out)
+
+
+INLINE_LIMIT = 100 * 1024  # bodies over 100 KB are delivered apart, under .../{HH}/data/
+
+
+def log_body(part: dict, side: str, body: object, data_folder: str, request_id: str, bucket: str,
+             payloads: dict[str, bytes]) -> None:
+    """``body`` (``side`` ``input`` or ``output``) logged in ``part`` as Bedrock logs it: inline under
+    ``{side}BodyJson``, or, its JSON over 100 KB, as a gzip payload object ``payloads[key]`` under ``data_folder`` (the
+    hour folder's key and ``data/``) that ``{side}BodyS3Path`` names."""
+    text = json.dumps(body)
+    if len(text) > INLINE_LIMIT:
+        key = f"{data_folder}{request_id}_{side}.json.gz"
+        payloads[key] = gzip.compress(text.encode())
+        part[f"{side}BodyS3Path"] = f"s3://{bucket}/{key}"
+    else:
+        part[f"{side}BodyJson"] = body
+
+
+def write_payloads(root: Path, payloads: dict[str, bytes]) -> None:
+    """The payload objects (key -> gzip bytes) below ``root``."""
+    for key, body in payloads.items():
+        (root / key).parent.mkdir(parents=True, exist_ok=True)
+        (root / key).write_bytes(body)
+
+
+def serde_row(record: dict, dt: str, path: str) -> dict:
+    """A record as a row of Athena's logs table: its bodies as their JSON text (the OpenX SerDe hands a body declared
+    ``string`` over as its text), with the partition ``dt`` and ``"$path"``."""
+    row = {**record, "input": {**record.get("input", {})}, "output": {**record.get("output", {})}}
+    for part, field in (("input", "inputBodyJson"), ("output", "outputBodyJson")):
+        if field in row[part]:
+            row[part][field] = json.dumps(row[part][field])
+    return {**row, "dt": dt, "$path": path}

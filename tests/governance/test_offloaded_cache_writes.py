@@ -6,7 +6,6 @@ flags, in plain Python."""
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from pathlib import Path
 
@@ -36,24 +35,15 @@ def logs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-def run(capsys: pytest.CaptureFixture[str], logs: Path, *args: str) -> dict:
-    """The JSON document of a governance mode over ``logs`` (exit 0 asserted)."""
-    code = bedrock_tracker_cli.main(["--engine", "local", "--logs-dir", str(logs), "--quiet", "--format", "json",
-                                     "--output-dir", "-", *args])
-    out = capsys.readouterr()
-    assert code == 0, out.err
-    return json.loads(out.out)
-
-
 def test_the_chargeback_and_developer_costs_say_the_calls_priced_at_the_5_minute_rate_in_their_accuracy(
         logs: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     in_month = UNKNOWN * sum(day.startswith("2026-11") for day, _ in BATCHES)
-    doc = run(capsys, logs, "--chargeback", "2026-11")
+    doc = cli_json(capsys, logs, "--chargeback", "2026-11")
     report = cli_json(capsys, logs, "--start-date", "2026-11-01", "--end-date", "2026-11-30")
     assert report["summary"]["cache_split_unknown_calls"] == in_month
     assert doc["accuracy"]["cost"] == report["accuracy"]["cost"] and doc["accuracy"]["cost"].endswith(
         f"; {note(in_month)}")
-    assert run(capsys, logs, "--chargeback", "2026-10")["accuracy"]["cost"].endswith(f"; {note(UNKNOWN)}")
+    assert cli_json(capsys, logs, "--chargeback", "2026-10")["accuracy"]["cost"].endswith(f"; {note(UNKNOWN)}")
     assert bedrock_tracker_cli.main(["--engine", "local", "--logs-dir", str(logs), "--quiet",
                                      "--chargeback", "2026-11"]) == 0
     assert f"cover priced calls only; {note(in_month)}.\n" in capsys.readouterr().out
@@ -61,7 +51,7 @@ def test_the_chargeback_and_developer_costs_say_the_calls_priced_at_the_5_minute
     qdev = tmp_path / "qdev"
     write_report(qdev, date(2026, 11, 5), [ana(date(2026, 11, 5), 10)])
     developers = sum(UNKNOWN for day, arn in BATCHES if day.startswith("2026-11") and arn == DEV)
-    doc = run(capsys, logs, "--developer-costs", "2026-11", "--qdev-logs-dir", str(qdev))
+    doc = cli_json(capsys, logs, "--developer-costs", "2026-11", "--qdev-logs-dir", str(qdev))
     assert doc["accuracy"]["cost"].endswith(f"; {note(developers)}")
     assert {row["developer"]: row["bedrock_calls"] for row in doc["rows"]}["dev@example.com"] == len(CALLS)
     assert bedrock_tracker_cli.main(["--engine", "local", "--logs-dir", str(logs), "--quiet", "--developer-costs",

@@ -33,13 +33,12 @@ from bedrock_usage.engines.queries import Filters, usage_facts_query
 from bedrock_usage.logs.layout import object_key
 from bedrock_usage.logs.period import resolve_period
 from bedrock_usage.report.tracker import BedrockAthenaTracker
-from tests.logfiles import ACCOUNT, athena_shaped_table, cli_json
+from tests.logfiles import ACCOUNT, athena_shaped_table, cli_json, log_body, serde_row, write_payloads
 
 DAY = "2026-11-04"
 PERIOD = resolve_period(start=DAY, end=DAY)
 BUCKET, PREFIX = "bedrock-logs-x", "bedrock-logs/"
 ROLE = "arn:aws:sts::123456789012:assumed-role/Studio-BedrockRole/render"
-INLINE_LIMIT = 100 * 1024  # bodies over 100 KB are written apart, under .../{HH}/data/
 PRICES = Path(__file__).resolve().parents[2] / "bedrock_usage" / "pricing" / "bedrock_prices.csv"
 CANVAS, TITAN_V1, TITAN_V2 = ("amazon.nova-canvas-v1:0", "amazon.titan-image-generator-v1",
                               "amazon.titan-image-generator-v2:0")
@@ -144,17 +143,10 @@ def records_of(calls: list[tuple], first: int = 0) -> tuple[list[dict], dict[str
         hour = f"{DAY.replace('-', '/')}/10"
         part_in: dict = {"inputContentType": "application/json", "inputTokenCount": tokens}
         part_out: dict = {"outputContentType": "application/json", "outputTokenCount": 0}
+        folder = f"{PREFIX}AWSLogs/{ACCOUNT}/BedrockModelInvocationLogs/us-east-1/{hour}/data/"
         for part, side, body in ((part_in, "input", request), (part_out, "output", response)):
-            if body is None:
-                continue
-            text = json.dumps(body)
-            if len(text) > INLINE_LIMIT:
-                key = (f"{PREFIX}AWSLogs/{ACCOUNT}/BedrockModelInvocationLogs/us-east-1/{hour}/data/"
-                       f"{request_id}_{side}.json.gz")
-                payloads[key] = gzip.compress(text.encode())
-                part[f"{side}BodyS3Path"] = f"s3://{BUCKET}/{key}"
-            else:
-                part[f"{side}BodyJson"] = body
+            if body is not None:
+                log_body(part, side, body, folder, request_id, BUCKET, payloads)
         records.append({"schemaType": "ModelInvocationLog", "schemaVersion": "1.0",
                         "timestamp": f"{DAY}T10:{n:02d}:00Z", "accountId": ACCOUNT, "identity": {"arn": ROLE},
                         "region": "us-east-1", "requestId": request_id, "operation": operation, "modelId": model,
@@ -179,9 +171,7 @@ def write_logs(root: Path, records: list[dict], payloads: dict[str, bytes]) -> P
     path = root / RECORD_KEY
     path.parent.mkdir(parents=True)
     path.write_bytes(gzip.compress("".join(json.dumps(r) + "\n" for r in records).encode()))
-    for key, body in payloads.items():
-        (root / key).parent.mkdir(parents=True, exist_ok=True)
-        (root / key).write_bytes(body)
+    write_payloads(root, payloads)
     return root
 
 
@@ -234,12 +224,7 @@ def athena_facts(records: list[dict], payloads: dict[str, bytes], lines: Path):
     # Athena reads the payload objects too (a table location is read recursively): rows of NULLs the facts skip
     with lines.open("w") as out:
         for record in records:
-            row = {**record, "input": {**record["input"]}, "output": {**record["output"]}}
-            for part, field in (("input", "inputBodyJson"), ("output", "outputBodyJson")):
-                if field in row[part]:
-                    row[part][field] = json.dumps(row[part][field])  # the SerDe hands a body over as its text
-            out.write(json.dumps({**row, "dt": DAY.replace("-", "/"), "$path": f"s3://{BUCKET}/{RECORD_KEY}"})
-                      + "\n")
+            out.write(json.dumps(serde_row(record, DAY.replace("-", "/"), f"s3://{BUCKET}/{RECORD_KEY}")) + "\n")
         for key in payloads:
             out.write(json.dumps({"dt": DAY.replace("-", "/"), "$path": f"s3://{BUCKET}/{key}"}) + "\n")
     query = usage_facts_query(PERIOD, Filters(), ())

@@ -28,14 +28,13 @@ from bedrock_usage.logs.layout import object_key, partition_value
 from bedrock_usage.logs.period import resolve_period
 from bedrock_usage.report.tracker import BedrockAthenaTracker
 from tests.aws.test_compaction import copy_on_duckdb, raw_connection
-from tests.logfiles import ACCOUNT, athena_shaped_table, cli_json
+from tests.logfiles import ACCOUNT, athena_shaped_table, cli_json, log_body, serde_row, write_payloads
 
 DAY = "2026-11-05"
 PERIOD = resolve_period(start=DAY, end=DAY)
 BUCKET, PREFIX = "bedrock-logs-x", "bedrock-logs/"
 ROLE = "arn:aws:sts::123456789012:assumed-role/Agents-BedrockRole/coder"
 HAIKU = "anthropic.claude-haiku-4-5-20251001-v1:0"
-INLINE_LIMIT = 100 * 1024  # bodies over 100 KB are written apart, under .../{HH}/data/
 PRICES = Path(__file__).resolve().parents[2] / "bedrock_usage" / "pricing" / "bedrock_prices.csv"
 LONG = "A long answer. " * 8_000  # 120 KB of text: the response goes to /data/
 SPLIT_NOTE = "2 calls' cache writes priced at the 5-minute rate; the split is in /data/ objects"
@@ -122,15 +121,9 @@ def records_of(day: str = DAY, arn: str = ROLE, batch: int = 0) -> tuple[list[di
         part_in: dict = {"inputContentType": "application/json", "inputTokenCount": TOKENS[0],
                          "cacheReadInputTokenCount": 0, "cacheWriteInputTokenCount": writes}
         part_out: dict = {"outputContentType": "application/json", "outputTokenCount": TOKENS[1]}
+        folder = f"{PREFIX}AWSLogs/{ACCOUNT}/BedrockModelInvocationLogs/us-east-1/{day.replace('-', '/')}/10/data/"
         for part, side, body in ((part_in, "input", request), (part_out, "output", response)):
-            text = json.dumps(body)
-            if len(text) > INLINE_LIMIT:
-                key = (f"{PREFIX}AWSLogs/{ACCOUNT}/BedrockModelInvocationLogs/us-east-1/{day.replace('-', '/')}/10/"
-                       f"data/{request_id}_{side}.json.gz")
-                payloads[key] = gzip.compress(text.encode())
-                part[f"{side}BodyS3Path"] = f"s3://{BUCKET}/{key}"
-            else:
-                part[f"{side}BodyJson"] = body
+            log_body(part, side, body, folder, request_id, BUCKET, payloads)
         records.append({"schemaType": "ModelInvocationLog", "schemaVersion": "1.0",
                         "timestamp": f"{day}T10:{n:02d}:00Z", "accountId": ACCOUNT, "identity": {"arn": arn},
                         "region": "us-east-1", "requestId": request_id, "operation": operation, "modelId": HAIKU,
@@ -149,9 +142,7 @@ def write_logs(root: Path, records: list[dict], payloads: dict[str, bytes], batc
     path = root / object_key(PREFIX, ACCOUNT, "us-east-1", day.utc_start.replace(hour=10), f"{batch + 1:04d}")
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(gzip.compress("".join(json.dumps(r) + "\n" for r in records).encode()))
-    for key, body in payloads.items():
-        (root / key).parent.mkdir(parents=True, exist_ok=True)
-        (root / key).write_bytes(body)
+    write_payloads(root, payloads)
 
 
 def rates() -> dict[str, float]:
@@ -226,12 +217,7 @@ def test_the_local_engine_its_cache_athenas_table_and_the_compacted_copy_give_th
     lines = tmp_path / "rows.jsonl"
     with lines.open("w") as out:
         for record in RECORDS:
-            row = {**record, "input": {**record["input"]}, "output": {**record["output"]}}
-            for part, field in (("input", "inputBodyJson"), ("output", "outputBodyJson")):
-                if field in row[part]:
-                    row[part][field] = json.dumps(row[part][field])  # the SerDe hands a body over as its text
-            out.write(json.dumps({**row, "dt": DAY.replace("-", "/"), "$path": f"s3://{BUCKET}/{RECORD_KEY}"})
-                      + "\n")
+            out.write(json.dumps(serde_row(record, DAY.replace("-", "/"), f"s3://{BUCKET}/{RECORD_KEY}")) + "\n")
     query = usage_facts_query(PERIOD, Filters(), (), dimensions)
     assert facts_by_call(athena_shaped_table(lines).execute(to_duckdb(query.sql), query.params).df()) == want
     # the compacted copy keeps only the breakpoints' numbers of a request, and gives the same split
