@@ -710,6 +710,10 @@ def _kiro_warnings(kiro: kc.KiroCredits) -> list[str]:
     if kiro.users_without_tier:
         lines.append(f"Kiro users without a Subscription_Tier in their latest report row of a month: "
                      f"{', '.join(kiro.users_without_tier)}: their seats and overage of that month are not in the cost")
+    if kiro.seats_from_first_row:
+        people = len(kiro.seats_from_first_row)
+        lines.append(f"{counted(people, 'person', 'people')}'s Kiro {'seat' if people == 1 else 'seats'} counted from "
+                     "the month of their first report row (before it no seat is known)")
     for tier, days in kiro.unpriced_days.items():
         lines.append(f"Kiro tier {tier} has no price on {counted(len(days), 'day')} of the period ({_days(days)}): "
                      "their seats and overage are not in the cost (add a price row with --kiro-prices)")

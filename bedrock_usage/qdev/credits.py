@@ -4,7 +4,8 @@
 above it, per day, user and client type. For the month of the period's last day each person's credits (both kinds,
 every client) are set against their tier's allowance with a linear month-end projection, over the days whose report
 has arrived (a day's report is written at 02:00 UTC the next day). A person's tier in a calendar month is the one of
-their latest row in it (Kiro re-rates the whole month after an upgrade, not the months before).
+their latest row in it (Kiro re-rates the whole month after an upgrade, not the months before); a month after one
+with a row keeps its tier, and a month before their first row has no seat (the reports show no subscription start).
 Cost for the period: each day's share of the monthly price of the person's tier of that month in force that day, plus
 each day's overage credits at that tier's per-credit price of that day (``kiro_prices``); a day without a price row
 for the tier is unpriced, never priced as another tier or day.
@@ -58,6 +59,7 @@ class KiroCredits:
     unpriced_tiers: list[str]  # tiers some seat is on during the period, without a price on any day of it
     unpriced_days: dict[str, list[date]]  # tiers priced on some days of the period: the days a seat is on one unpriced
     users_without_tier: list[str]  # people with a month whose latest row has no Subscription_Tier: unpriced then
+    seats_from_first_row: list[str]  # people without a seat before the month of their first row, within the period
     prices_from: str | None  # the user's price file, if any
     stats: UserReportStats
 
@@ -129,26 +131,32 @@ def _latest(frame: pd.DataFrame, column: str) -> pd.Series:
     return ordered.groupby("person")[column].last()
 
 
-DayTiers = dict[str, dict[date, str]]  # per person, their tier on each day of the period ("": none)
+DayTiers = dict[str, dict[date, str]]  # per person, their tier on each day of the period they hold a seat ("": none)
 
 
 def _day_tiers(period_rows: pd.DataFrame, days: list[date]) -> DayTiers:
-    """Per person, each day's tier: that of their latest row in its calendar month; a month without a row of theirs
-    takes the tier of the nearest month before with one, else of the first after."""
+    """Per person, their tier on each day from the month of their first row: that of their latest row in its
+    calendar month; a month without a row of theirs takes the tier of the nearest month before with one. Days before
+    the month of their first row are left out: the reports hold a row per active user per day and no subscription
+    start, so no seat is known before it (a seat runs until cancelled, so months after the last row keep its tier)."""
     months = period_rows[kr.DATE].map(lambda day: (day.year, day.month))
     ordered = period_rows.assign(_month=months).sort_values(["person", "_month", kr.DATE, kr.TIER], kind="stable")
     latest = ordered.groupby(["person", "_month"])[kr.TIER].last()
     by_person: dict[str, dict[tuple[int, int], str]] = {}
     for (person, month), tier in latest.items():
         by_person.setdefault(person, {})[month] = tier
-    return {person: {day: _tier_in(tiers, (day.year, day.month)) for day in days}
+    return {person: {day: _tier_in(tiers, month) for day in days if (month := (day.year, day.month)) >= min(tiers)}
             for person, tiers in by_person.items()}
 
 
 def _tier_in(tiers: dict[tuple[int, int], str], month: tuple[int, int]) -> str:
-    """The tier of ``month`` among a person's months with rows, carried over a month without one."""
-    before = [key for key in tiers if key <= month]
-    return tiers[max(before)] if before else tiers[min(tiers)]
+    """The tier of ``month`` (not before a person's first month with rows), carried over a month without one."""
+    return tiers[max(key for key in tiers if key <= month)]
+
+
+def _seats_from_first_row(per_user: pd.DataFrame, day_tiers: DayTiers, days: list[date]) -> list[str]:
+    """The people whose seat starts after the period's first day: at the month of their first row."""
+    return sorted(per_user.loc[[days[0] not in day_tiers[p] for p in per_user["person"]], "user"])
 
 
 Held = set[tuple[str, date]]  # (tier, day) for each day of the period some seat is on the tier ("": none)
@@ -318,6 +326,7 @@ def summarise_credits(
         unpriced_tiers=_unpriced_tiers(held, tiers),
         unpriced_days=_unpriced_days(held, by_day, tiers),
         users_without_tier=sorted(per_user.loc[["" in day_tiers[p].values() for p in per_user["person"]], "user"]),
+        seats_from_first_row=_seats_from_first_row(per_user, day_tiers, days),
         prices_from=prices.override,
         stats=stats,
     )

@@ -251,7 +251,8 @@ def kiro_document(kiro: KiroCredits) -> dict[str, Any]:
         },
         "cost": {"seats_usd": kiro.seat_usd, "overage_usd": kiro.overage_usd, "total_usd": kiro.cost_usd,
                  "unpriced_tiers": kiro.unpriced_tiers, "users_without_tier": kiro.users_without_tier,
-                 "unpriced_days": {tier: [str(day) for day in days] for tier, days in kiro.unpriced_days.items()}},
+                 "unpriced_days": {tier: [str(day) for day in days] for tier, days in kiro.unpriced_days.items()},
+                 "seats_from_first_row": kiro.seats_from_first_row},
         "prices": {"override": kiro.prices_from, "tiers": [_tier_record(t) for t in kiro.price_rows]},
     }
 

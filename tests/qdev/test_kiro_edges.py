@@ -6,12 +6,15 @@ $0.04 an overage credit, kiro.dev)."""
 
 from __future__ import annotations
 
+import calendar
+import csv
 import json
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+import qcli_s3_analyzer
 from bedrock_usage.logs.period import Period
 from bedrock_usage.qdev import render
 from bedrock_usage.qdev.analysis import Options, Source, analyze
@@ -278,3 +281,74 @@ def test_two_spellings_of_an_email_id_are_one_person_with_one_seat(tmp_path: Pat
     assert row["user_ids"] == "Alice@Example.com, alice@example.com"
     assert report.kiro.cost_usd == pytest.approx(40 * 15 / 30, rel=1e-12)
     assert list(report.kiro.allowance["user"]) == list(report.people["user"]) == ["alice@example.com"]
+
+
+PRICES_CSV = Path(__file__).resolve().parents[2] / "bedrock_usage" / "qdev" / "kiro_prices.csv"
+
+
+def published_seat(spans: list[tuple[str, date, date]]) -> float:
+    """A seat over ``spans`` (tier, first day, last day) at kiro_prices.csv's monthly prices, each day costing
+    1/(days in its month) of its month's price (docs/amazon-q.md, section 7)."""
+    with PRICES_CSV.open(newline="") as handle:
+        monthly = {row["tier"]: float(row["monthly_usd"]) for row in csv.DictReader(handle)}
+    total = 0.0
+    for tier, first, last in spans:
+        day = first
+        while day <= last:
+            total += monthly[tier] / calendar.monthrange(day.year, day.month)[1]
+            day += timedelta(days=1)
+    return total
+
+
+def test_a_seat_starts_at_the_month_of_the_first_report_row(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # 17 August to 31 October: Ana has a row in every month (Pro); Cara is on Pro in August, has no row in September
+    # and is on Pro+ in October; Dev has one row, in September (Pro); Ben first uses Kiro on 15 October (Pro+, 10
+    # overage credits). Nobody's seat is known before the month of their first row; a month without a row keeps the
+    # tier of the month before
+    person = {"ben": ("u-2", "ben@example.com"), "cara": ("u-3", "cara@example.com"), "dev": ("u-4", "dev@example.com")}
+    rows = [ana(date(2026, 8, 20), 5), ana(date(2026, 9, 10), 5), ana(date(2026, 10, 20), 5)]
+    for who, day, tier, overage in (("cara", date(2026, 8, 18), "PRO", 0), ("cara", date(2026, 10, 5), "PRO_PLUS", 0),
+                                    ("dev", date(2026, 9, 12), "PRO", 0), ("ben", date(2026, 10, 15), "PRO_PLUS", 10)):
+        user_id, email = person[who]
+        rows.append(ana(day, 3, UserId=user_id, User_Email=email, Subscription_Tier=tier,
+                        Overage_Credits_Used=overage))
+    for day in sorted({row["Date"] for row in rows}):
+        write_report(tmp_path, day, [row for row in rows if row["Date"] == day])
+    aug17, sep1, sep30, oct1, oct31 = (date(2026, 8, 17), date(2026, 9, 1), date(2026, 9, 30), date(2026, 10, 1),
+                                       date(2026, 10, 31))
+    expected = {
+        "ana.silva@example.com": published_seat([("PRO", aug17, oct31)]),
+        "cara@example.com": published_seat([("PRO", aug17, sep30), ("PRO_PLUS", oct1, oct31)]),
+        "dev@example.com": published_seat([("PRO", sep1, oct31)]),
+        "ben@example.com": published_seat([("PRO_PLUS", oct1, oct31)]),
+    }
+    assert expected["ben@example.com"] == pytest.approx(40) and expected["dev@example.com"] == pytest.approx(40)
+    note = "2 people's Kiro seats counted from the month of their first report row (before it no seat is known)"
+    argv = ["--logs-dir", str(tmp_path), "--start-date", "2026-08-17", "--end-date", "2026-10-31"]
+
+    assert qcli_s3_analyzer.main([*argv, "--format", "json", "--output-dir", "-"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    seats = {row["user"]: row["seat_usd"] for row in document["kiro"]["per_user"]}
+    assert seats == pytest.approx(expected, abs=1e-8)  # the JSON rounds to 9 decimals
+    cost = document["kiro"]["cost"]
+    assert cost["seats_usd"] == pytest.approx(sum(expected.values()), abs=1e-8)
+    assert cost["overage_usd"] == pytest.approx(10 * 0.04, rel=1e-12)
+    assert cost["seats_from_first_row"] == ["ben@example.com", "dev@example.com"]
+    assert note in document["warnings"]
+
+    assert qcli_s3_analyzer.main([*argv, "--max-rows", "0"]) == 0
+    assert f"  ! {note}" in capsys.readouterr().out.splitlines()
+    assert qcli_s3_analyzer.main([*argv, "--format", "csv", "--output-dir", str(tmp_path / "csv")]) == 0
+    (summary,) = (tmp_path / "csv").glob("*_summary.csv")
+    with summary.open(newline="") as handle:
+        assert ["warning", note] in list(csv.reader(handle))
+    capsys.readouterr()
+
+    # a one-month period is unchanged: every person seen in it holds a seat for the whole of it
+    assert qcli_s3_analyzer.main([*argv[:2], "--start-date", "2026-10-01", "--end-date", "2026-10-31", "--format",
+                                  "json", "--output-dir", "-"]) == 0
+    october = json.loads(capsys.readouterr().out)
+    assert {row["user"]: row["seat_usd"] for row in october["kiro"]["per_user"]} == pytest.approx(
+        {"ana.silva@example.com": 20, "cara@example.com": 40, "ben@example.com": 40}, rel=1e-12)
+    assert october["kiro"]["cost"]["seats_from_first_row"] == []
+    assert not any("first report row" in line for line in october["warnings"])
