@@ -573,6 +573,10 @@ PERIODS),
     Mutant("offloaded-response-1h-request-ignored", "bedrock_usage/engines/queries.py",
            "WHEN {points_1h} = {points} THEN cache_write_count END END",
            "WHEN {points_1h} = {points} THEN NULL END END", ("tests/report/test_offloaded_cache_writes.py",)),
+    Mutant("kiro-seat-before-first-row", "bedrock_usage/qdev/credits.py",
+           "for day in days if (month := (day.year, day.month)) >= min(tiers)}",
+           "for day in days if (month := max((day.year, day.month), min(tiers)))}",
+           ("tests/qdev/test_kiro_edges.py",)),
 ]
 
 
