@@ -254,7 +254,7 @@ def test_budget_editor_writes_the_file_the_cli_reads(demo_env: dict[str, str], t
     assert any(f"Saved {target}" in s.value for s in at.success)
     pd.testing.assert_frame_equal(frame_starting(at, "budget", "covers"), statuses)
     _, from_editor = cli_json(demo_env, "--check-budgets", str(target), "--end-date", END.isoformat())
-    assert [(row["budget"], row["status"], pytest.approx(row["month_to_date_usd"], rel=1e-9))
+    assert [(row["budget"], card_word("en", row), pytest.approx(row["month_to_date_usd"], rel=1e-9))
             for row in from_editor["budgets"]] == \
         [(row["budget"], row["status"], row["month_to_date_usd"]) for row in statuses.to_dict("records")]
 
