@@ -95,7 +95,7 @@ COST_NOTE = cost_note()
 
 def split_unknown_note(calls: int) -> str:
     """What the cost note adds for ``calls`` priced calls whose cache writes' split is known only in /data/."""
-    whose = f"{calls:,} call's" if calls == 1 else f"{calls:,} calls'"
+    whose = counted(calls, "call's", "calls'")
     return f"{whose} cache writes priced at the 5-minute rate; the split is in /data/ objects"
 
 
