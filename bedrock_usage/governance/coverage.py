@@ -66,8 +66,12 @@ class Coverage:
     @property
     def missing_days(self) -> list[date]:
         """Days of the period up to ``through`` without any record."""
-        held = set(self.record_days)
-        return [day for day in days_between(self.period.start, self.through) if day not in held]
+        return self._without(self.record_days)
+
+    def _without(self, held: Iterable[date]) -> list[date]:
+        """Days of the period up to ``through`` not among ``held``."""
+        had = set(held)
+        return [day for day in days_between(self.period.start, self.through) if day not in had]
 
     @property
     def complete(self) -> bool:
@@ -130,8 +134,7 @@ class Coverage:
 
     def region_missing_days(self, region: str) -> list[date]:
         """Days of the period up to ``through`` without any record of ``region``."""
-        held = set(self.region_days.get(region, ()))
-        return [day for day in days_between(self.period.start, self.through) if day not in held]
+        return self._without(self.region_days.get(region, ()))
 
     def region_notes(self) -> list[str]:
         """With several regions read, a line per region whose records begin later or end earlier than other regions'
