@@ -188,7 +188,7 @@ def kms_notes(aws: Aws, bucket: str, region: str, account: str) -> list[str]:
              f"kms:GenerateDataKey for {bedrock_source_arns(region, account)}, and whoever reads the logs "
              f"needs kms:Decrypt on the key ({KMS_DOCS})")
     try:
-        managed = key_managed_by_aws(lambda where: aws.client("kms", where), key, region, account)
+        managed = key_managed_by_aws(aws, key, region, account)
     except AWS_ERRORS as exc:
         return [f"bucket {bucket}: whether key {key} is the AWS managed key aws/s3, which Bedrock cannot use, is "
                 f"unknown: {describe(exc, SETUP_POLICY_FILE)}", needs]

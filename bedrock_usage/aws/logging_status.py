@@ -186,7 +186,7 @@ def check_region(aws: Aws, region: str, account: str) -> RegionLoggingStatus:
     # A log written under SSE-KMS shows Bedrock can use the key whichever it is: its aliases are asked only otherwise.
     managed = kms_key is not None and (is_aws_managed_key(kms_key) if kms_logs else bool(_step(
         problems, f"bucket encryption (whether key {kms_key} is the AWS managed key aws/s3)",
-        lambda: key_managed_by_aws(lambda where_key: aws.client("kms", where_key), kms_key, where or region, account))))
+        lambda: key_managed_by_aws(aws, kms_key, where or region, account))))
     if managed and not kms_logs:
         problems.append(managed_key_problem(bucket, region, account))
     return RegionLoggingStatus(

@@ -19,7 +19,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from ..errors import SetupRequired, UsageError
-from .session import AWS_ERRORS, describe, error_code
+from .session import AWS_ERRORS, Aws, describe, error_code
 
 CREATE, UPDATE, NONE, KEEP = "create", "update", "none", "keep"
 SKIP = "skip"  # a create or update a real run did not make, as what would use it was left as it is
@@ -372,11 +372,11 @@ def is_aws_managed_key(key: str) -> bool:
     return key == AWS_MANAGED_KEY or key == "alias/aws/s3" or key.endswith(":alias/aws/s3")
 
 
-def key_managed_by_aws(kms_in: Callable[[str], Any], key: str, region: str, account: str) -> bool:
+def key_managed_by_aws(aws: Aws, key: str, region: str, account: str) -> bool:
     """Whether a bucket's KMS key is an AWS managed key (aws/s3), whose key policy nobody can change.
 
     Named by its alias, or by none, the name tells. Named by its key id or key ARN, the aliases of the key's account
-    and Region do (``ListAliases`` through ``kms_in(region)``, the ARN's Region, else the bucket's ``region``; each
+    and Region do (``ListAliases`` in the ARN's Region, else the bucket's ``region``; each
     alias names its ``TargetKeyId``): the ``alias/aws/`` prefix is reserved for AWS managed keys (AWS KMS API
     Reference, CreateAlias). ``ListAliases`` reads the caller's account only, and an AWS managed key serves its own
     account, so a key of another ``account`` is a customer managed key. Raises AWS_ERRORS when the aliases cannot be
@@ -389,7 +389,7 @@ def key_managed_by_aws(kms_in: Callable[[str], Any], key: str, region: str, acco
     if arn and arn["account"] != account:
         return False
     key_id = key[arn.end():] if arn else key
-    pages = kms_in(arn["region"] if arn else region).get_paginator("list_aliases").paginate()
+    pages = aws.client("kms", arn["region"] if arn else region).get_paginator("list_aliases").paginate()
     return any(alias.get("TargetKeyId") == key_id and alias["AliasName"].startswith(AWS_ALIAS_PREFIX)
                for page in pages for alias in page.get("Aliases", []))
 
