@@ -133,11 +133,8 @@ def unread_days(projected: ProjectedDays | None, days: tuple[date, date], read_e
     ``read_elsewhere`` (the compacted copy's days), ``table`` naming the logs table; None when there are none."""
     if projected is None:
         return None
-    today = (now or datetime.now(UTC)).date()
-    period = [day for day in days_between(*days) if day <= today]
-    elsewhere = read_elsewhere or (date.max, date.min)
-    unread = tuple(day for day in period
-                   if not projected.covers(day) and not elsewhere[0] <= day <= elsewhere[1])
+    period, through = _days_through_projection(days, read_elsewhere, now)
+    unread = tuple(day for day in through if not projected.covers(day))
     return UnreadDays(unread, projected, len(unread) == len(period), table) if unread else None
 
 
@@ -146,11 +143,18 @@ def unchecked_days(projection: UncheckedProjection, days: tuple[date, date],
                    now: datetime | None = None) -> UncheckedProjection | None:
     """``projection`` naming ``table`` when some day of ``days`` (first, last; those after today left out) is not in
     ``read_elsewhere`` (the compacted copy's days), so Athena reads it through the projection; None otherwise."""
+    _, through = _days_through_projection(days, read_elsewhere, now)
+    return replace(projection, table=table) if through else None
+
+
+def _days_through_projection(days: tuple[date, date], read_elsewhere: tuple[date, date] | None,
+                             now: datetime | None) -> tuple[list[date], list[date]]:
+    """The days of ``days`` (first, last) up to today, and those of them not in ``read_elsewhere`` (the compacted
+    copy's days), which Athena reads through the projection."""
     today = (now or datetime.now(UTC)).date()
-    elsewhere = read_elsewhere or (date.max, date.min)
-    through_projection = [day for day in days_between(*days)
-                          if day <= today and not elsewhere[0] <= day <= elsewhere[1]]
-    return replace(projection, table=table) if through_projection else None
+    period = [day for day in days_between(*days) if day <= today]
+    first, last = read_elsewhere or (date.max, date.min)
+    return period, [day for day in period if not first <= day <= last]
 
 
 def _strptime_pattern(java: str) -> str | None:
