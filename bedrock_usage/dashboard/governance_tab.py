@@ -106,22 +106,27 @@ def shown_statuses(t: Text, statuses: pd.DataFrame) -> pd.DataFrame:
     """The budgets' status rows as the page shows them: the share of the monthly amount used as the cards (and the
     CLI) print it, one decimal (``percent``), where the table's percent format printed two; the status in the cards'
     words and language (on track, forecast over, breached), where the CSV keeps the CLI's ``ok`` and ``BREACHED``."""
-    keys = ["budget_status_breached" if status != "ok" else "budget_status_forecast" if over else "budget_status_ok"
-            for status, over in zip(statuses["status"], statuses["forecast_over"], strict=True)]
-    words = [t(key) for key in keys]
+    words = [t(state_key(status != "ok", over))
+             for status, over in zip(statuses["status"], statuses["forecast_over"], strict=True)]
     return statuses.assign(monthly_share=statuses["monthly_share"].map(percent),
                            status=pd.Series(words, index=statuses.index, dtype="object"))
+
+
+def state_key(breached: bool, forecast_over: bool) -> str:
+    """The text key of a budget's state, as its card and the status table word it."""
+    return "budget_status_breached" if breached else "budget_status_forecast" if forecast_over else "budget_status_ok"
+
+
+STATE_BADGES = {"budget_status_breached": ("red", "error"), "budget_status_forecast": ("orange", "trending_up"),
+                "budget_status_ok": ("green", "check")}  # a card's badge: colour and icon
 
 
 def budget_card(t: Text, status: BudgetStatus, burndown: pd.DataFrame) -> None:
     """One budget: its name and state, month to date against the amount, and the burn-down chart."""
     budget = status.budget
-    if status.breaches:
-        badge = f":red-badge[:material/error: {t('budget_status_breached')}]"
-    elif status.forecast_over:
-        badge = f":orange-badge[:material/trending_up: {t('budget_status_forecast')}]"
-    else:
-        badge = f":green-badge[:material/check: {t('budget_status_ok')}]"
+    key = state_key(bool(status.breaches), status.forecast_over)
+    colour, icon = STATE_BADGES[key]
+    badge = f":{colour}-badge[:material/{icon}: {t(key)}]"
     st.markdown(f"**{budget.name}** {badge}")
     if budget.monthly_usd:
         spent = t("budget_spent_of", spent=usd(status.month_to_date_usd), monthly=usd(budget.monthly_usd),
