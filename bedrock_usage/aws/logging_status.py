@@ -20,6 +20,7 @@ from .provisioning import (
     policy_statements,
     read_bucket_policy,
     read_bucket_region,
+    same_key,
 )
 from .session import AWS_ERRORS, Aws, describe, partition
 
@@ -84,7 +85,7 @@ class RegionLoggingStatus:
     text_delivery: bool = True  # textDataDeliveryEnabled: off, text model calls (most of the bill) are not logged
     own_statement_kept: bool = False  # the policy's statement named as setup names it lets no write (PolicyVerdict)
     denied_by: str | None = None  # the policy statement whose Deny applies to Bedrock's writes (PolicyVerdict)
-    kms_logs: bool = False  # the newest log was written under SSE-KMS: Bedrock can use the bucket's key
+    kms_logs: bool = False  # the newest log was written under the bucket's key: Bedrock can use it
     # ``kms_key`` is an AWS managed key (aws/s3): by its name, or by its aliases when no log shows Bedrock can use it
     aws_managed_key: bool = False
 
@@ -182,8 +183,10 @@ def check_region(aws: Aws, region: str, account: str) -> RegionLoggingStatus:
 
     newest = _step(problems, "newest log", lambda: newest_log(s3, bucket, region_prefix(prefix, account, region)))
     kms_key = _step(problems, "bucket encryption", lambda: bucket_kms_key(s3, bucket))
-    kms_logs = kms_key is not None and newest is not None and _written_with_kms(s3, bucket, newest.key)
-    # A log written under SSE-KMS shows Bedrock can use the key whichever it is: its aliases are asked only otherwise.
+    written_with = _log_kms_key(s3, bucket, newest.key) if kms_key is not None and newest is not None else None
+    kms_logs = written_with is not None and same_key(aws, kms_key, written_with, where or region)
+    # A log written under the bucket's key shows Bedrock can use it whichever it is: its aliases are asked only
+    # otherwise (a log written under another key, before the bucket's key changed, shows nothing of the new key).
     managed = kms_key is not None and (is_aws_managed_key(kms_key) if kms_logs else bool(_step(
         problems, f"bucket encryption (whether key {kms_key} is the AWS managed key aws/s3)",
         lambda: key_managed_by_aws(aws, kms_key, where or region, account))))
@@ -207,13 +210,15 @@ def check_region(aws: Aws, region: str, account: str) -> RegionLoggingStatus:
     )
 
 
-def _written_with_kms(s3: Any, bucket: str, key: str) -> bool:
-    """Whether the object was written under SSE-KMS (HeadObject; False when it cannot be read): a log Bedrock wrote
-    so shows it can use the bucket's key, whatever the documentation leads one to expect."""
+def _log_kms_key(s3: Any, bucket: str, key: str) -> str | None:
+    """The KMS key ARN an object was written under (HeadObject's ``SSEKMSKeyId``, "" when it names none); None when
+    it was not written under SSE-KMS or cannot be read. A log Bedrock wrote under the bucket's key shows it can use
+    the key, whatever the documentation leads one to expect."""
     try:
-        return s3.head_object(Bucket=bucket, Key=key).get("ServerSideEncryption") == "aws:kms"
+        head = s3.head_object(Bucket=bucket, Key=key)
     except AWS_ERRORS:
-        return False
+        return None
+    return head.get("SSEKMSKeyId", "") if head.get("ServerSideEncryption") == "aws:kms" else None
 
 
 def _step(problems: list[str], what: str, read: Callable[[], T]) -> T | None:

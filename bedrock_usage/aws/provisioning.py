@@ -394,6 +394,28 @@ def key_managed_by_aws(aws: Aws, key: str, region: str, account: str) -> bool:
                for page in pages for alias in page.get("Aliases", []))
 
 
+def same_key(aws: Aws, bucket_key: str, written_with: str, region: str) -> bool:
+    """Whether ``written_with``, the key ARN HeadObject gives for an object under SSE-KMS, is the bucket's key
+    (``bucket_key``: a key id, key ARN, alias name or ARN, or ``AWS_MANAGED_KEY``). An id or ARN is compared by key id;
+    an alias by the ``TargetKeyId`` the aliases of its Region name (``ListAliases``). Only a key shown to differ
+    counts: an object naming no key, or an alias that cannot be read or is not listed, counts as the same key."""
+    written = written_with.rsplit("key/", 1)[-1] if written_with else ""
+    if not written:
+        return True
+    named = bucket_key.rsplit(":key/", 1)[-1] if _KEY_ARN_RE.match(bucket_key) else bucket_key
+    if not (named == AWS_MANAGED_KEY or named.startswith("alias/") or ":alias/" in named):
+        return named == written
+    alias = "alias/aws/s3" if named == AWS_MANAGED_KEY else "alias/" + named.rsplit("alias/", 1)[-1]
+    alias_region = named.split(":")[3] if named.startswith("arn:") else region
+    try:
+        pages = aws.client("kms", alias_region).get_paginator("list_aliases").paginate()
+        targets = [item.get("TargetKeyId") for page in pages for item in page.get("Aliases", [])
+                   if item["AliasName"] == alias]
+    except AWS_ERRORS:
+        return True
+    return not targets or targets[0] in (None, written)
+
+
 def describe_encryption(rules: list[dict[str, Any]]) -> str:
     """What default encryption rules hold: ``SSE-S3``, ``SSE-KMS, key ...``, ``DSSE-KMS, key ...`` or ``none``."""
     algorithms = {rule.get("ApplyServerSideEncryptionByDefault", {}).get("SSEAlgorithm") for rule in rules}

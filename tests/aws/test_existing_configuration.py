@@ -277,6 +277,32 @@ def test_logs_written_under_the_buckets_key_need_no_alias_list(aws_env: dict[str
     assert not proxy.refused
 
 
+@pytest.mark.parametrize("named", ["its key ARN", "no key"])
+def test_logs_written_under_an_earlier_key_show_nothing_of_the_buckets_aws_managed_key(aws_env: dict[str, str],
+                                                                                        named: str) -> None:
+    """The bucket's key changed to aws/s3 after Bedrock's newest log was written under a customer managed key: that
+    log shows Bedrock could use the earlier key, not this one, so the fault is named (HeadObject's SSEKMSKeyId against
+    the bucket's key; aws/s3 named by no key is found through its alias's TargetKeyId)."""
+    region, bucket = "ca-central-1", f"team-rekeyed-logs-{len(named)}"
+    kms = boto3.client("kms", region_name=region)
+    earlier = kms.create_key()["KeyMetadata"]["Arn"]
+    (aws_s3,) = [alias["TargetKeyId"] for alias in kms.list_aliases()["Aliases"]
+                 if alias["AliasName"] == "alias/aws/s3"]
+    s3 = logging_to_bucket_on_key(bucket, region, earlier)
+    s3.put_object(Bucket=bucket, Key=f"AWSLogs/{ACCOUNT}/BedrockModelInvocationLogs/{region}/2026/12/06/09/"
+                  "20261206T090000Z_a.json.gz", Body=b"", ServerSideEncryption="aws:kms", SSEKMSKeyId=earlier)
+    assert run("check_bedrock_logging.py", "--regions", region, env=aws_env).returncode == 0
+    default = {"SSEAlgorithm": "aws:kms"}
+    if named == "its key ARN":
+        default["KMSMasterKeyID"] = f"arn:aws:kms:{region}:{ACCOUNT}:key/{aws_s3}"
+    s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={
+        "Rules": [{"ApplyServerSideEncryptionByDefault": default}]})
+
+    check = run("check_bedrock_logging.py", "--regions", region, env=aws_env)
+    assert check.returncode == 2, check.stdout + check.stderr
+    assert f"bucket {bucket} encrypts with the AWS managed key aws/s3" in check.stdout
+
+
 @pytest.mark.slow
 def test_an_sse_kms_bucket_keeps_its_key_and_the_scripts_say_what_the_key_needs(aws_env: dict[str, str]) -> None:
     region = "us-west-2"
