@@ -554,7 +554,8 @@ def load_budgets_view(request: BudgetsRequest) -> BudgetsView:
     as_of, tz = request.bedrock.period().end, check_zone(request.bedrock.tz)
     report = _scan(request.bedrock, budgets.scan_period(as_of, tz), budgets.tag_keys(budget_list))
     check = budgets.check_budgets(report.facts, budget_list, as_of, tz)
-    check.warnings[:0], check.price_file = report.warnings, report.price_file
+    check.scan_warnings = budgets.scan_warnings(report.warnings, report.facts, budget_list)
+    check.price_file = report.price_file
     burn = budgets.burndown(report.facts, budget_list, as_of, tz, check.window, check.in_progress)
     return BudgetsView(check, budget_rows(check), burn)
 

@@ -98,7 +98,8 @@ def budgets_section(t: Text, request: data.BedrockRequest) -> None:
                    highlight=view.statuses["status"] != "ok", shown=shown_statuses(t, view.statuses))
     with burndown_tab:
         data_table(t, view.burndown, f"{stem}_burndown", key="budgets_burndown", period=month)
-    show_warnings(t, check.warnings)
+    read = check.read
+    show_warnings(t, check.all_warnings(t("budgets_days_read", start=read.start, end=read.end, tz=read.tz)))
     budget_editor(t, [s.budget for s in statuses], path)
 
 

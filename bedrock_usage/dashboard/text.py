@@ -291,6 +291,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "budgets_breached": "**{count} of {total} budgets breached**: {names}",
         "budgets_ok": "No budget is breached ({total} checked).",
         "budgets_forecast_over": "The month-end forecast is over the monthly amount (not yet breached): {names}",
+        "budgets_days_read": "The scan's warnings below count every day read, {start} .. {end} ({tz}), the "
+        "forecast's days before the month included, not the month alone:",
         "budget_status_ok": "On track",
         "budget_status_breached": "Breached",
         "budget_status_forecast": "Forecast over",
@@ -735,6 +737,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "budgets_breached": "**예산 {total} 개 중 {count} 개 초과**: {names}",
         "budgets_ok": "초과한 예산이 없습니다 ({total} 개 확인).",
         "budgets_forecast_over": "월말 예상이 월 예산을 넘습니다 (아직 초과 전): {names}",
+        "budgets_days_read": "아래 조회 경고의 수는 이번 달만이 아니라 읽은 모든 날, {start} .. {end} ({tz}) 의 "
+        "것입니다 (예측에 쓰는 이번 달 이전 날짜 포함):",
         "budget_status_ok": "정상",
         "budget_status_breached": "초과",
         "budget_status_forecast": "월말 초과 예상",

@@ -170,13 +170,18 @@ def absent_tag_keys(facts: pd.DataFrame, budgets: list[Budget]) -> tuple[str, ..
                  if f"tag:{key}" not in facts or not facts[f"tag:{key}"].astype("object").map(is_text).any())
 
 
-def scan_warnings(warnings: list[str], facts: pd.DataFrame, budgets: list[Budget], read: Period) -> list[str]:
-    """The scan's warnings for a budget check: without the usage report's line on a tag key no call carries, which
-    speaks of a --tag table a budget check has not (``check_budgets`` says what the key means for its budgets); its
-    unpriced counts name the days ``read``, which begin before the month (each budget's line counts the month)."""
+def scan_warnings(warnings: list[str], facts: pd.DataFrame, budgets: list[Budget]) -> list[str]:
+    """The scan's warnings for a budget check (``BudgetCheck.scan_warnings``): without the usage report's line on a
+    tag key no call carries, which speaks of a --tag table a budget check has not (``check_budgets`` says what the key
+    means for its budgets)."""
     notes = tuple(absent_tag_note(key) for key in absent_tag_keys(facts, budgets))
-    span = f" (days read {read.start} .. {read.end}, the forecast's days before the month included)"
-    return [line + span if line.startswith("unpriced") else line for line in warnings if not line.startswith(notes)]
+    return [line for line in warnings if not line.startswith(notes)]
+
+
+def days_read_line(read: Period) -> str:
+    """The line over the scan's warnings: they count every day read, not the month each budget's line counts."""
+    return (f"the scan's warnings below count every day read, {read.start} .. {read.end} ({read.tz}), the "
+            "forecast's days before the month included, not the month alone:")
 
 
 def _covers_nothing(budget: Budget, absent: tuple[str, ...]) -> str:
@@ -218,12 +223,21 @@ class BudgetCheck:
     tz: str
     basis: ForecastBasis
     statuses: list[BudgetStatus]
+    read: Period  # the days the scan read (``scan_period``): the month and the forecast's days before it
     warnings: list[str] = field(default_factory=list)
     demo: bool = False  # checked on demo data: every alert says so
     filters: dict[str, object] = field(default_factory=dict)  # what narrowed the calls: spend of those calls only
     days_without_records: list[date] = field(default_factory=list)  # the empty days ending on the as-of day
     gap_warning: str | None = None  # the line naming them
     price_file: PriceFile | None = None  # the user's price file, when its rows priced some of the calls read
+    scan_warnings: list[str] = field(default_factory=list)  # the scan's (``scan_warnings``), over every day ``read``
+
+    def all_warnings(self, heading: str | None = None) -> list[str]:
+        """The check's warnings (the days without records first; each budget's counting the month), then the scan's
+        under ``heading`` (default: ``days_read_line``), which says they count every day read."""
+        if not self.scan_warnings:
+            return list(self.warnings)
+        return [*self.warnings, heading or days_read_line(self.read), *self.scan_warnings]
 
     @property
     def as_of(self) -> date:
@@ -313,7 +327,7 @@ def check_budgets(
                             "its spend")
         if budget.scope != "all" and not facts.empty and not budget.mask(facts).any():
             warnings.append(_covers_nothing(budget, absent))
-    return BudgetCheck(tz, basis, statuses, warnings, days_without_records=empty, gap_warning=gap)
+    return BudgetCheck(tz, basis, statuses, read, warnings, days_without_records=empty, gap_warning=gap)
 
 
 def burndown(

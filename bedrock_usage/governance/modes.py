@@ -181,8 +181,7 @@ def run_governance(
     elif mode == "check_budgets":
         check = budgets.check_budgets(facts, budget_list, scan.end, scan.tz, args.anomaly_window,
                                       filtered=_filtered(args))
-        first = 1 if check.gap_warning else 0  # the days without records stay first
-        check.warnings[first:first] = budgets.scan_warnings(warnings, facts, budget_list, scan)
+        check.scan_warnings = budgets.scan_warnings(warnings, facts, budget_list)
         check.demo, check.filters, check.price_file = args.demo, narrowed, scanned.price_file
         output, alert = gr.budgets_output(check, facts, budget_list), bool(check.breached)
     elif mode == "anomalies":

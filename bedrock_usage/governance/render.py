@@ -374,7 +374,7 @@ def budgets_text(check: BudgetCheck) -> str:
         lines += ["", "Forecast over the monthly amount (not yet breached):"]
         lines += [f"  - {visible(s.budget.name)}: forecast {money(s.forecast_usd)} of {money(s.budget.monthly_usd)}"
                   for s in over]
-    return "\n".join(lines + _warnings(check.warnings))
+    return "\n".join(lines + _warnings(check.all_warnings()))
 
 
 def budgets_attention(check: BudgetCheck) -> list[str]:
@@ -397,7 +397,7 @@ def budgets_document(check: BudgetCheck, burndown: pd.DataFrame) -> dict[str, An
         "breached": [s.budget.name for s in check.breached],
         "budgets": json_records(budget_rows(check)),
         "burndown": json_records(burndown),
-        "warnings": check.warnings,
+        "warnings": check.all_warnings(),
     }
 
 

@@ -52,7 +52,7 @@ from tests.governance.test_reconcile_coverage import DAY as COVERAGE_DAY
 from tests.governance.test_reconcile_coverage import HAIKU_3
 from tests.governance.test_reconcile_coverage import SONNET as SONNET_35
 from tests.governance.test_reconcile_coverage import _reconcile as reconcile_one_day
-from tests.logfiles import read_tree
+from tests.logfiles import read_tree, write_records
 from tests.oracle import aggregate, published_rates, with_profiles_resolved
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -493,3 +493,33 @@ def test_the_flagged_region_days_name_the_models_below_the_threshold_as_the_cli_
     assert HAIKU_3 not in line  # 100 %: not below
     [cli] = reconciliation_attention(rec)
     assert f"{SONNET_35} {logged[SONNET_35]} of {metered[SONNET_35]}" in cli
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_the_budget_views_scan_warnings_come_under_the_days_they_count(tmp_path: Path, lang: str) -> None:
+    """The scan reads the forecast's days before the month: its warnings (a duplicate delivery before the month and
+    one in it) come last, under a line naming the days read in the page's language, as the CLI's do."""
+    as_of = date(2025, 11, 9)
+    days = [as_of - timedelta(days=n) for n in range(15)]
+    alpha = "arn:aws:sts::123456789012:assumed-role/Alpha-BedrockRole/worker"
+    records = [{"schemaType": "ModelInvocationLog", "schemaVersion": "1.0", "timestamp": f"{day}T12:00:00Z",
+                "accountId": "123456789012", "identity": {"arn": alpha}, "region": "us-east-1", "requestId": f"r{n}",
+                "operation": "Converse", "modelId": "anthropic.claude-3-haiku-20240307-v1:0",
+                "input": {"inputTokenCount": 1000}, "output": {"outputTokenCount": 100}} for n, day in enumerate(days)]
+    copies = [records[2], records[12]]  # November 7 and October 28, delivered twice
+    write_records(tmp_path / "logs", records + copies)
+    (tmp_path / "budgets.toml").write_text('[[budgets]]\nname = "All"\nall = true\nmonthly_usd = 100\n')
+    bedrock = BedrockRequest(source="local", regions=("us-east-1",), start=as_of, end=as_of,
+                             logs_dir=str(tmp_path / "logs"))
+    first = min(as_of.replace(day=1), as_of - timedelta(days=14))  # two 7-day forecast windows before the as-of day
+    assert first <= date(2025, 10, 28) < date(2025, 11, 1)
+
+    check = load_budgets_view(budgets_request(bedrock, str(tmp_path / "budgets.toml"))).check
+    heading = Text(lang)("budgets_days_read", start=check.read.start, end=check.read.end, tz=check.read.tz)
+    lines = check.all_warnings(heading)
+
+    assert (check.read.start, check.read.end) == (first, as_of)
+    assert heading == STRINGS[lang]["budgets_days_read"].format(start=first, end=as_of, tz="UTC")
+    [duplicates] = [line for line in lines if "duplicate" in line]
+    assert "2 duplicate" in duplicates and lines.index(heading) < lines.index(duplicates), lines
+    assert lines[:lines.index(heading)] == check.warnings  # the check's own lines, each counting the month, above

@@ -29,6 +29,7 @@ from bedrock_usage.governance.anomalies import scan_period as anomalies_scan_per
 from bedrock_usage.governance.budgets import burndown, check_budgets, load_budgets, scan_period
 from bedrock_usage.logs.period import Period
 from bedrock_usage.report.tracker import BedrockAthenaTracker
+from tests.logfiles import write_records
 from tests.oracle import caller, published_rates
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -598,11 +599,40 @@ def test_a_mistyped_webhook_url_is_refused_before_the_report(corpus: dict, no_aw
         "error: --notify-webhook 'htps://hooks.example.com/x' must be an http:// or https:// URL with a host")
 
 
-def test_the_scans_unpriced_count_names_the_days_it_covers() -> None:
-    """The scan reads the forecast's days before the month: its unpriced count says so, beside each budget's month."""
-    from bedrock_usage.governance.budgets import scan_warnings
+def test_the_scans_counts_are_said_to_be_over_every_day_read(tmp_path: Path, no_aws_env: dict[str, str],
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """The scan reads the forecast's days before the month: its counts (here duplicate deliveries, one before the
+    month and one in it) come under a line naming the days read, in the terminal, the JSON and on stderr beside CSV
+    files, so they are not read as the month's; each budget's own lines stay above it."""
+    import bedrock_tracker_cli
 
-    line = "unpriced: acme.unknown-model-v1:0 in us-east-1: 31 calls, 10 input / 2 output tokens have no price"
-    read = scan_period(date(2026, 11, 13), "UTC")
-    assert scan_warnings([line, "other"], pd.DataFrame(), [], read) == [
-        f"{line} (days read 2026-10-30 .. 2026-11-13, the forecast's days before the month included)", "other"]
+    as_of = date(2025, 11, 9)
+    arn = f"arn:aws:sts::{ACCOUNT}:assumed-role/Alpha-BedrockRole/worker"
+    records = [call(datetime(2025, 10, 20, 3, tzinfo=UTC) + timedelta(days=i), i, arn) for i in range(21)]
+    copies = [records[11], records[16]]  # October 31 and November 5, delivered twice
+    write_records(tmp_path / "logs", records + copies)
+    (tmp_path / "calm.json").write_text(json.dumps({"budgets": [{"all": True, "monthly_usd": 1_000_000}]}))
+    first = min(as_of.replace(day=1), as_of - timedelta(days=14))  # two 7-day forecast windows before the as-of day
+    extra = len(records + copies) - len({(r["requestId"], r["timestamp"]) for r in records + copies})
+    assert first < date(2025, 11, 1) and extra == 2 and {c["timestamp"][:10] for c in copies} == {
+        "2025-10-31", "2025-11-05"}
+
+    def warnings(*args: str) -> tuple[list[str], str]:
+        code = bedrock_tracker_cli.main(["--engine", "local", "--logs-dir", str(tmp_path / "logs"), "--quiet",
+                                         "--check-budgets", str(tmp_path / "calm.json"), "--end-date",
+                                         as_of.isoformat(), *args])
+        out = capsys.readouterr()
+        assert code == 0, out.err
+        return (json.loads(out.out)["warnings"] if "json" in args else []), out.out + out.err
+
+    lines, _ = warnings("--format", "json", "--output-dir", "-")
+    named = [i for i, line in enumerate(lines) if f"{first} .. {as_of}" in line]
+    assert named, lines
+    heading = named[0]
+    assert "every day read" in lines[heading] and "before the month" in lines[heading], lines
+    [duplicates] = [line for line in lines if "duplicate" in line]
+    assert lines.index(duplicates) > heading and re.search(rf"\b{extra} duplicate", duplicates), lines
+    _, terminal = warnings()
+    assert terminal.index(lines[heading]) < terminal.index(duplicates)
+    _, stderr = warnings("--format", "csv", "--output-dir", str(tmp_path / "out"))
+    assert stderr.index(f"warning: {lines[heading]}") < stderr.index(f"warning: {duplicates}")
