@@ -106,7 +106,7 @@ def show_bedrock(t: Text, request: data.BedrockRequest | None) -> None:
                                                    or request.user_pattern))
     stats = report.stats
     scan = t("scan_line", objects=number(stats.objects_read), megabytes=f"{stats.bytes_read / 1e6:,.1f}",
-             engine=report.engine)
+             engine=t.log_source(report.source))
     if view.query_cost_usd:
         scan += " " + t("scan_cost", cost=f"${view.query_cost_usd:,.4f}")
     st.caption(scan)

@@ -141,4 +141,4 @@ def show_load(t: Text, request: data.BedrockRequest) -> None:
 def loaded_line(t: Text, scan: data.BedrockScan) -> str:
     """Where the figures were read and how long that took (the read itself, not a re-render from the cache)."""
     at = scan.loaded_at.strftime("%H:%M:%S UTC") if scan.loaded_at else ""
-    return t("loaded_from", source=scan.report.engine, seconds=f"{scan.load_seconds:.1f}", at=at)
+    return t("loaded_from", source=t.log_source(scan.report.source), seconds=f"{scan.load_seconds:.1f}", at=at)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 
+from ..engines.base import LogSource
 from ..output.terminal_table import money
 from ..pricing import PriceFile, priced_at
 
@@ -133,6 +134,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "previous_gap": "The previous period has no calls logged before {first} ({days} of its {of} days): if logging "
                         "began then, the changes compare unlike periods.",
         "scan_line": "Read {objects} log objects ({megabytes} MB): {engine}.",
+        "source_read_athena": "Amazon Athena over Model Invocation Logs (workgroup {workgroup})",
+        "source_read_local": "DuckDB over local log files in {folder}",
+        "source_read_cache": " (columnar cache in {folder})",
         "scan_cost": "Its Athena queries (this period and the previous one) cost {cost}.",
         "metric_cost": "Estimated cost",
         "list_prices": "list prices",
@@ -588,6 +592,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "previous_gap": "이전 기간에는 {first} 이전에 로그된 호출이 없습니다 ({of}일 중 {days}일): 로깅이 그때 "
                         "시작되었다면 변화율은 서로 다른 기간을 비교한 것입니다.",
         "scan_line": "로그 객체 {objects} 개 ({megabytes} MB) 를 읽었습니다: {engine}.",
+        "source_read_athena": "Amazon Athena, Model Invocation Logs 테이블 (워크그룹 {workgroup})",
+        "source_read_local": "DuckDB, 로컬 로그 파일 {folder}",
+        "source_read_cache": " (열 형식 캐시 {folder})",
         "scan_cost": "Athena 쿼리 비용 (이번 기간과 직전 기간): {cost}.",
         "metric_cost": "예상 비용",
         "list_prices": "정가",
@@ -1285,6 +1292,13 @@ class Text:
     def partial_labels(self) -> dict[str, str]:
         """How daily charts label days whose figures are not complete (see ``data.partial_days``)."""
         return {"today": self("partial_today"), "no_logs": self("partial_no_logs")}
+
+    def log_source(self, source: LogSource) -> str:
+        """Where the logs were read (an engine's ``LogSource``) in this language; in English its ``description``."""
+        if source.kind == "athena":
+            return self("source_read_athena", workgroup=plain(source.place))
+        cache = self("source_read_cache", folder=plain(source.cache)) if source.cache else ""
+        return self("source_read_local", folder=plain(source.place)) + cache
 
     def for_dashboard(self, message: str) -> str:
         """A message of the shared code with its command-line options named as the sidebar's fields."""

@@ -26,7 +26,7 @@ from ..errors import SetupRequired, UsageError
 from ..lazy_modules import lazy
 from ..logs.schema import DATABASE_NAME, TABLE_NAME
 from ..output.progress import Progress, Reporter, Tally, data_size, silent
-from .base import LogRegions, QueryResult, ScanStats, Scope, SqlParam
+from .base import LogRegions, LogSource, QueryResult, ScanStats, Scope, SqlParam
 from .compacted import (
     COMPACT_TABLE,
     EARLIER_COMPACT_TABLES,
@@ -316,7 +316,8 @@ class AthenaEngine:
         self.poll_timeout = poll_timeout
         self.retry_pauses = retry_pauses  # seconds before each run again of a query Athena marks retryable
         self.max_concurrency = max(1, max_concurrency)
-        self.description = f"Amazon Athena over Model Invocation Logs (workgroup {workgroup})"
+        self.source = LogSource("athena", workgroup)
+        self.description = self.source.description
         self._client_factory = client_factory or (lambda region: aws.client("athena", region))
         self.use_compacted = use_compacted
         self.table = table

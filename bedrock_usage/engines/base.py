@@ -26,6 +26,24 @@ SKIPPED_EXAMPLES = 3  # objects named per reason for skipping
 
 
 @dataclass(frozen=True)
+class LogSource:
+    """Where an engine reads the logs, in parts a page can word in its own language (``description``: in English)."""
+
+    kind: str  # "athena": the workgroup's logs table; "local": a folder of log objects
+    place: str  # the Athena workgroup, or the local folder
+    cache: str | None = None  # the local engine's columnar cache folder, if it keeps one
+
+    @property
+    def description(self) -> str:
+        """``Amazon Athena over Model Invocation Logs (workgroup bedrock-usage)``, ``DuckDB over local log files in
+        ./mirror (columnar cache in ...)``."""
+        if self.kind == "athena":
+            return f"Amazon Athena over Model Invocation Logs (workgroup {self.place})"
+        cached = f" (columnar cache in {self.cache})" if self.cache else ""
+        return f"DuckDB over local log files in {self.place}{cached}"
+
+
+@dataclass(frozen=True)
 class Scope:
     """Which logs a query may read: the regions and the UTC partition days (inclusive).
 
@@ -143,7 +161,8 @@ class Engine(Protocol):
     """Runs one SQL text (Athena/Trino dialect, ``?`` placeholders) over the logs in a scope."""
 
     name: str
-    description: str
+    source: LogSource  # where it reads the logs
+    description: str  # the same in English
     rereads_billed: bool  # reading the logs twice in one query doubles its bill (Athena), not only its time
 
     def query(self, sql: str, params: Sequence[SqlParam], scope: Scope, progress: Reporter = silent) -> QueryResult:

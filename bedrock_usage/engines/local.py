@@ -56,7 +56,7 @@ from ..logs.layout import PERMISSION_CHECK_NAME, SERVICE_FOLDER, days_between, i
 from ..logs.regions import REGION_NAMES
 from ..logs.schema import BODY_FIELDS, PARTITION_COLUMN, TABLE_NAME, duckdb_columns
 from ..output.progress import Progress, Reporter, Tally, silent
-from .base import PAYLOAD_OBJECTS, UNREADABLE_PAYLOADS, LogRegions, QueryResult, ScanStats, Scope, SqlParam
+from .base import PAYLOAD_OBJECTS, UNREADABLE_PAYLOADS, LogRegions, LogSource, QueryResult, ScanStats, Scope, SqlParam
 from .columnar_cache import (
     CACHE_ENV,
     PARQUET_COMPRESSION,
@@ -149,8 +149,8 @@ class LocalEngine:
         self.cache_dir = cache_setting(cache)
         self.max_object_bytes = max_object_bytes_setting(max_object_bytes)
         self.last_refresh: RefreshStats | None = None  # what the columnar cache did in the latest query
-        cached = f" (columnar cache in {self.cache_dir})" if self.cache_dir else ""
-        self.description = f"DuckDB over local log files in {self.root}{cached}"
+        self.source = LogSource("local", str(self.root), str(self.cache_dir) if self.cache_dir else None)
+        self.description = self.source.description
 
     def list_objects(self, scope: Scope) -> tuple[list[Path], ScanStats]:
         """Record objects of the scope's regions and days, with counts of what was left out."""

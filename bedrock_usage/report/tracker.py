@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Protocol
 
-from ..engines.base import PAYLOAD_OBJECTS, Engine, QueryResult, ScanStats, Scope
+from ..engines.base import PAYLOAD_OBJECTS, Engine, LogSource, QueryResult, ScanStats, Scope
 from ..engines.duckdb_memory import memory_mb
 from ..engines.projection import PeriodNotProjected, refusal
 from ..engines.queries import (
@@ -135,7 +135,8 @@ class UsageReport:
     period: Period
     regions: tuple[str, ...]
     filters: dict[str, object]
-    engine: str
+    engine: str  # where the logs were read, in English (``source.description``)
+    source: LogSource
     summary: dict[str, float | int]
     tables: ReportTables
     unpriced: pd.DataFrame = DeferredFrame()
@@ -249,6 +250,7 @@ class BedrockAthenaTracker:
             regions=regions,
             filters={"arn_pattern": filters.arn_pattern, "user_pattern": user_pattern, "models": list(filters.models)},
             engine=self.engine.description,
+            source=self.engine.source,
             summary=finished.summary,
             tables=finished.tables,
             unpriced=finished.unpriced,

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from bedrock_usage.demo.synthetic import CorpusSpec, generate_records
 from bedrock_usage.demo.writer import write_local
-from tests.dashboard.helpers import END, PREVIOUS, START, analyze, checked, open_app
+from tests.dashboard.helpers import END, PREVIOUS, START, analyze, checked, open_app, shown
 
 
 def steps_script() -> None:
@@ -140,7 +140,7 @@ def test_the_bedrock_tab_shows_the_steps_of_both_periods_then_the_source_and_tim
     bedrock = [label for label in labels if label.startswith("Read with ")]
     assert len(bedrock) == 1, labels
     assert re.fullmatch(rf"Read with DuckDB over local log files in {re.escape(str(logs))}.* in \d+\.\d s at "
-                        r"\d\d:\d\d:\d\d UTC \(this period and the previous one\)", bedrock[0]), bedrock[0]
+                        r"\d\d:\d\d:\d\d UTC \(this period and the previous one\)", shown(bedrock[0])), bedrock[0]
     texts = [bar.proto.text for bar in at.get("progress")]
     for start, end in ((START, END), PREVIOUS):
         for step in ("listing logs", "reading logs", "pricing"):
