@@ -31,5 +31,12 @@ def digest(text: str) -> str:
 
 
 def filtered_suffix(filters: Mapping[str, object] | None) -> str:
-    """``_filtered-1a2b3c4d`` for filtered figures, so their files never replace the whole spend's; else empty."""
-    return f"_filtered-{digest(filters_text(filters))}" if filters else ""
+    """``_filtered-1a2b3c4d`` for filtered figures, so their files never replace the whole spend's; else empty. The
+    user pattern is matched in any letter case (``logs.identity.holds_pattern``), so its case names no other file
+    (``Alice`` and ``alice`` keep the same calls); model ids and ARN patterns are matched as written, so theirs
+    does."""
+    if not filters:
+        return ""
+    pattern = filters.get("user_pattern")
+    named = {**filters, "user_pattern": pattern.lower()} if isinstance(pattern, str) else filters
+    return f"_filtered-{digest(filters_text(named))}"

@@ -1,14 +1,17 @@
 """--user-pattern keeps the same people on the Bedrock side as on the Amazon Q / Kiro side: a literal substring in any
 letter case (IAM does not tell names apart by case), in the plain report and in --developer-costs, against plain
-Python over the records written."""
+Python over the records written; and a filtered chargeback's files have one name whatever the pattern's case."""
 
 from __future__ import annotations
 
+import csv
+import json
 from datetime import date
 from pathlib import Path
 
 import pytest
 
+import bedrock_tracker_cli
 from tests.logfiles import cli_json, write_records
 from tests.oracle import aggregate, caller
 from tests.qdev.test_kiro_edges import ana, write_report
@@ -90,3 +93,36 @@ def test_developer_costs_keep_both_sides_of_the_people_the_pattern_matches(
         assert rows[developer]["bedrock_tokens"] == sum(r["input"]["inputTokenCount"] + r["output"]["outputTokenCount"]
                                                         for r in kept)
     assert (rows["alice@example.com"]["bedrock_calls"], rows["alice@example.com"]["kiro_credits"]) == (2, 40)
+
+
+def chargeback_files(capsys: pytest.CaptureFixture[str], logs: Path, out: Path, *args: str) -> dict[str, list[str]]:
+    """The CSV files a chargeback of ``MONTH`` narrowed by ``args`` writes to ``out``, each with its rows'
+    ``filters``."""
+    code = bedrock_tracker_cli.main(["--engine", "local", "--logs-dir", str(logs), "--quiet", "--chargeback", MONTH,
+                                     *args, "--format", "csv", "--output-dir", str(out)])
+    assert code == 0, capsys.readouterr().err
+    capsys.readouterr()
+    files = {}
+    for path in sorted(out.iterdir()):
+        with path.open(newline="", encoding="utf-8") as handle:
+            files[path.name] = [row["filters"] for row in csv.DictReader(handle)]
+    return files
+
+
+def test_a_user_pattern_in_another_letter_case_names_the_same_files(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``--user-pattern Alice`` and ``--user-pattern alice`` keep the same calls, so their files have one name (a
+    monthly job's run replaces the other's), each row's ``filters`` saying the pattern as typed. Model ids are
+    matched as written: ``--model`` in two letter cases names two sets of files."""
+    records = [call(n, "Developers", session, tokens) for n, (session, tokens) in enumerate(SESSIONS.items())]
+    write_records(tmp_path / "logs", records)
+    typed = {pattern: chargeback_files(capsys, tmp_path / "logs", tmp_path / pattern, "--user-pattern", pattern)
+             for pattern in ("Alice", "alice")}
+    assert list(typed["Alice"]) == list(typed["alice"]) and len(typed["alice"]) == 2
+    assert all(name.startswith(f"bedrock_chargeback_{MONTH}_application_filtered-") for name in typed["alice"])
+    for pattern, files in typed.items():
+        assert {value for rows in files.values() for value in rows} == {json.dumps({"user_pattern": pattern},
+                                                                                   separators=(",", ":"))}
+    models = [chargeback_files(capsys, tmp_path / "logs", tmp_path / f"model-{n}", "--model", model)
+              for n, model in enumerate((HAIKU, HAIKU.upper()))]
+    assert all(len(files) == 2 for files in models) and not set(models[0]) & set(models[1])
