@@ -649,6 +649,8 @@ class Output:
     stable: bool = False  # a fixed period's report: its files keep their names and each run replaces them
     period: Period | None = None  # the days every CSV row says it covers (a chargeback's rows name their month)
     row_end: dict[str, object] = dataclasses.field(default_factory=dict)  # more values every CSV row ends with
+    # more values the rows of one CSV table (by its name suffix) end with, after row_end's
+    table_end: dict[str, dict[str, object]] = dataclasses.field(default_factory=dict)
     attention: list[str] = dataclasses.field(default_factory=list)  # what made the run exit 3, a line each
 
 
@@ -698,29 +700,33 @@ def anomalies_output(report: AnomalyReport, max_rows: int) -> Output:
 
 def chargeback_output(chargeback: Chargeback, max_rows: int) -> Output:
     """The chargeback in every form (CSV: the rows and the unpriced usage, each row ending with the days the logs
-    cover and its month, grouping and zone)."""
+    cover, its month, grouping, zone and filters, then the JSON ``accuracy`` of what it holds: ``accuracy_tokens``,
+    and on the rows, which hold costs, ``accuracy_cost``)."""
+    document = chargeback_document(chargeback)
     covered = {f"coverage_{name}": value for name, value in coverage_fields(chargeback.coverage).items()}
     # the rows' own month and group_by stay first; tz comes last, after the columns files had before it
     named = {"month": chargeback.month, "group_by": chargeback.group_by, "tz": chargeback.tz,
-             "filters": filters_text(chargeback.filters)}
-    return Output(chargeback_text(chargeback, max_rows), chargeback_document(chargeback),
+             "filters": filters_text(chargeback.filters), "accuracy_tokens": document["accuracy"]["tokens"]}
+    return Output(chargeback_text(chargeback, max_rows), document,
                   {"": chargeback.rows, "unpriced": chargeback.unpriced},
                   chargeback_stem(chargeback.month, chargeback.group_by, chargeback.filters), stable=True,
-                  row_end=covered | named)
+                  row_end=covered | named, table_end={"": {"accuracy_cost": document["accuracy"]["cost"]}})
 
 
 def developers_output(table: pd.DataFrame, month: str, note: str, warnings: list[str], max_rows: int,
                       period: Period, days: str = "", filters: dict[str, object] | None = None,
                       price_file: PriceFile | None = None, split_unknown: int = 0) -> Output:
     """Total AI cost per developer in every form (CSV rows end with the days they cover, through today at the
-    latest, the zone and the ``filters``, as the chargeback's do); ``days`` is the line saying which days the Bedrock
-    logs cover; ``price_file``: the user's price file, when its rows priced some of the Bedrock calls;
-    ``split_unknown``: the developers' priced Bedrock calls whose cache writes went at the 5-minute rate for want of
-    their split. A run narrowed by ``filters`` is named apart, so it never replaces the whole month's files."""
+    latest, the zone and the ``filters``, as the chargeback's do, then each note of the JSON ``accuracy`` as
+    ``accuracy_<key>``); ``days`` is the line saying which days the Bedrock logs cover; ``price_file``: the user's
+    price file, when its rows priced some of the Bedrock calls; ``split_unknown``: the developers' priced Bedrock
+    calls whose cache writes went at the 5-minute rate for want of their split. A run narrowed by ``filters`` is
+    named apart, so it never replaces the whole month's files."""
+    document = developers_document(table, month, note, warnings, filters, price_file, split_unknown)
+    accuracy = {f"accuracy_{key}": text for key, text in document["accuracy"].items()}
     return Output(developers_text(table, month, note, warnings, max_rows, days, filters, price_file, split_unknown),
-                  developers_document(table, month, note, warnings, filters, price_file, split_unknown), {"": table},
-                  f"bedrock_developer_costs_{month}{filtered_suffix(filters)}", stable=True, period=period,
-                  row_end={"filters": filters_text(filters)})
+                  document, {"": table}, f"bedrock_developer_costs_{month}{filtered_suffix(filters)}", stable=True,
+                  period=period, row_end={"filters": filters_text(filters), **accuracy})
 
 
 def as_demo(output: Output) -> Output:
@@ -758,8 +764,8 @@ def write_outputs(output: Output, fmt: str, out_dir: str) -> list[str]:
         return [str(write_text(path, document_text(output.document)))]
     paths = files(folder, output.stem, [f"_{name}.csv" if name else ".csv" for name in output.frames])
     stamp = {**(output.period.columns() if output.period else {}), **output.row_end}
-    return [str(write_csv(path, frame.assign(**stamp)))
-            for path, frame in zip(paths, output.frames.values(), strict=True)]
+    return [str(write_csv(path, frame.assign(**stamp, **output.table_end.get(name, {}))))
+            for path, (name, frame) in zip(paths, output.frames.items(), strict=True)]
 
 
 def timestamped(name: str, now: datetime | None = None) -> str:

@@ -59,6 +59,7 @@ NAMES = {  # the book's names of the models used, to key expected rows; unknown 
 }
 COVERAGE_COLUMNS = ["coverage_first_day", "coverage_last_day", "coverage_through", "coverage_days_in_month",
                     "coverage_days_with_records", "coverage_days_without_records", "coverage_complete"]
+ACCURACY_COLUMNS = ["accuracy_tokens", "accuracy_cost"]  # the JSON accuracy's notes, every CSV row ending with them
 SSO = "AWSReservedSSO_Developers_0123456789abcdef"
 CALLERS = [
     (f"arn:aws:sts::{ACCOUNT}:assumed-role/Chatbot-BedrockRole/w", {"team": "support"}),
@@ -210,7 +211,7 @@ def test_chargeback_rows_equal_plain_computation(logs: Path, no_aws_env: dict[st
                      "--output-dir", "-")
     assert result.returncode == 0, result.stderr
     doc = json.loads(result.stdout)
-    assert doc["schema"] == "bedrock-usage/chargeback/v2" and doc["month"] == "2025-11"
+    assert doc["schema"] == "bedrock-usage/chargeback/v3" and doc["month"] == "2025-11"
     expected = expected_rows(usage(), "2025-11", group_by)
     rows = {(r["group"], r["model"]): r for r in doc["rows"]}
     assert set(rows) == set(expected)
@@ -256,8 +257,8 @@ def test_chargeback_schema_is_documented(logs: Path, no_aws_env: dict[str, str],
     assert sorted(p.name for p in out.iterdir()) == ["bedrock_chargeback_2025-11_tag-team.csv",
                                                      "bedrock_chargeback_2025-11_tag-team_unpriced.csv"]
     with (out / "bedrock_chargeback_2025-11_tag-team.csv").open() as handle:
-        assert next(csv.reader(handle)) == columns + [*COVERAGE_COLUMNS, "tz", "filters"]
-    assert all(f"`{name}`" in docs for name in ["tz", "filters", *COVERAGE_COLUMNS])
+        assert next(csv.reader(handle)) == columns + [*COVERAGE_COLUMNS, "tz", "filters", *ACCURACY_COLUMNS]
+    assert all(f"`{name}`" in docs for name in ["tz", "filters", *COVERAGE_COLUMNS, *ACCURACY_COLUMNS])
     with (out / "bedrock_chargeback_2025-11_tag-team_unpriced.csv").open() as handle:
         unpriced = list(csv.DictReader(handle))
     assert "example.unlisted-model-v1:0" in {r["model_id"] for r in unpriced}
@@ -290,7 +291,8 @@ def test_partial_month_in_every_form_exit_0(partial_logs: Path, no_aws_env: dict
              ("first_day", "last_day", "through", "days_in_month", "days_with_records", "days_without_records",
               "complete")}
     assert rows and all({k: row[k] for k in stamp} == stamp for row in rows)
-    assert list(rows[0])[-len(stamp) - 2:] == [*COVERAGE_COLUMNS, "tz", "filters"] and rows[0]["tz"] == "UTC"
+    assert list(rows[0])[-len(stamp) - 4:] == [*COVERAGE_COLUMNS, "tz", "filters", *ACCURACY_COLUMNS]
+    assert rows[0]["tz"] == "UTC"
     assert rows[0]["filters"] == ""
 
 
@@ -581,7 +583,7 @@ def test_developer_costs_cli_with_q_developer_and_kiro_logs(logs: Path, no_aws_e
                      "--user-map", str(user_map), "--format", "json", "--output-dir", "-")
     assert result.returncode == 0, result.stderr
     doc = json.loads(result.stdout)
-    assert doc["schema"] == "bedrock-usage/developer-costs/v2" and "$19" in doc["seat"]
+    assert doc["schema"] == "bedrock-usage/developer-costs/v3" and "$19" in doc["seat"]
     rows = {r["developer"]: r for r in doc["rows"]}
     assert set(qdev.emails.values()) == set(rows)
     alex = rows["alex@example.com"]  # in both: Bedrock as an SSO session, Q Developer through the map

@@ -1,0 +1,95 @@
+"""The chargeback's and --developer-costs' CSV files say on every row what is exact and what is estimated, as their
+JSON ``accuracy`` does, so a spreadsheet or a chargeback job reading a file alone has it: compared with the JSON
+document of a run with the same options and, for list prices, with the wording itself."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+import bedrock_tracker_cli
+from tests.governance.test_chargeback import COVERAGE_COLUMNS
+from tests.governance.test_developer_costs import MONTH, MYSTERY, call, write_scene
+from tests.governance.test_price_file_named import named
+from tests.logfiles import cli_json, write_records
+from tests.qdev.test_offline import offline  # noqa: F401  (fixture)
+from tests.report.test_price_file_named import DAY, HAIKU, OWN, RECORDS, price_file
+
+TOKENS = "exact: token counts from Model Invocation Logs"
+LIST_COST = ("estimated: logged tokens (and images, video seconds and rerank queries from logged request bodies) x "
+             "list prices of the price book for the model, source region, endpoint family, context tier and day "
+             "(cache writes at the 5-minute rate unless the logged response says 1 hour, or, for a response "
+             "delivered apart under /data/, every cache breakpoint of the logged request asks 1 hour)")
+
+
+def write_csv_files(capsys: pytest.CaptureFixture[str], logs: Path, out: Path, *args: str) -> None:
+    """Run the report CLI with ``args`` on the local ``logs``, its CSV files written to ``out`` (exit 0 asserted)."""
+    code = bedrock_tracker_cli.main(["--engine", "local", "--logs-dir", str(logs), "--quiet", *args, "--format", "csv",
+                                     "--output-dir", str(out)])
+    assert code == 0, capsys.readouterr().err
+    capsys.readouterr()
+
+
+def read(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    """A CSV file's header and rows."""
+    with path.open(newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        return list(reader.fieldnames or []), list(reader)
+
+
+@pytest.fixture
+def scene(tmp_path: Path) -> tuple[Path, Path]:
+    """Bedrock calls of Alex and Bora (one of a model without a price), Kiro reports of Alex and Ana."""
+    logs, qdev, _ = write_scene(tmp_path, [call(9, "bora@example.com", MYSTERY)])
+    return logs, qdev
+
+
+def test_every_chargeback_csv_row_ends_with_the_accuracy_of_its_json(
+        scene: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The rows end with ``accuracy_tokens`` and ``accuracy_cost``; the unpriced file, which holds tokens and no
+    cost, with ``accuracy_tokens``; the columns before them as they were."""
+    logs, _ = scene
+    doc = cli_json(capsys, logs, "--chargeback", MONTH)
+    assert doc["schema"] == "bedrock-usage/chargeback/v3"
+    assert (doc["accuracy"]["tokens"], doc["accuracy"]["cost"]) == (TOKENS, LIST_COST)
+    write_csv_files(capsys, logs, tmp_path / "out", "--chargeback", MONTH)
+    header, rows = read(tmp_path / "out" / f"bedrock_chargeback_{MONTH}_application.csv")
+    assert header == [*(c["name"] for c in doc["columns"]), *COVERAGE_COLUMNS, "tz", "filters", "accuracy_tokens",
+                      "accuracy_cost"]
+    assert len(rows) == len(doc["rows"]) and {(r["accuracy_tokens"], r["accuracy_cost"]) for r in rows} == {
+        (doc["accuracy"]["tokens"], doc["accuracy"]["cost"])}
+    header, unpriced = read(tmp_path / "out" / f"bedrock_chargeback_{MONTH}_application_unpriced.csv")
+    assert header[-3:] == ["tz", "filters", "accuracy_tokens"] and "accuracy_cost" not in header
+    assert [r["model_id"] for r in unpriced] == [MYSTERY] and {r["accuracy_tokens"] for r in unpriced} == {TOKENS}
+
+
+def test_a_chargeback_priced_with_a_price_file_names_it_on_every_csv_row(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    write_records(tmp_path / "logs", RECORDS)
+    prices, digest = price_file(tmp_path, [{"model": HAIKU, **OWN}])
+    args = ("--prices", str(prices), "--chargeback", DAY[:7])
+    doc = cli_json(capsys, tmp_path / "logs", *args)
+    assert named(prices, digest) in doc["accuracy"]["cost"]
+    write_csv_files(capsys, tmp_path / "logs", tmp_path / "out", *args)
+    _, rows = read(tmp_path / "out" / f"bedrock_chargeback_{DAY[:7]}_application.csv")
+    assert rows and {r["accuracy_cost"] for r in rows} == {doc["accuracy"]["cost"]}
+
+
+@pytest.mark.usefixtures("offline")
+def test_every_developer_costs_csv_row_ends_with_each_accuracy_note_of_its_json(
+        scene: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """One ``accuracy_<key>`` column per note of the JSON ``accuracy``, after the columns the file had."""
+    logs, qdev = scene
+    args = ("--qdev-logs-dir", str(qdev), "--developer-costs", MONTH)
+    doc = cli_json(capsys, logs, *args)
+    assert doc["schema"] == "bedrock-usage/developer-costs/v3"
+    notes = {f"accuracy_{key}": text for key, text in doc["accuracy"].items()}
+    assert (notes["accuracy_tokens"], notes["accuracy_cost"]) == (TOKENS, LIST_COST)
+    assert notes["accuracy_seat_cost"].startswith("estimated: the Q Developer Pro list price, $19 per user per month")
+    assert notes["accuracy_total"].startswith("estimated: Bedrock cost + Q seat + Kiro cost")
+    write_csv_files(capsys, logs, tmp_path / "out", *args)
+    header, rows = read(tmp_path / "out" / f"bedrock_developer_costs_{MONTH}.csv")
+    assert header == [*doc["rows"][0], "period_start", "period_end", "tz", "filters", *notes]
+    assert len(rows) == len(doc["rows"]) == 3 and all({key: row[key] for key in notes} == notes for row in rows)
