@@ -218,10 +218,14 @@ def accuracy_notes(price_file: PriceFile | None = None, split_unknown: int = 0) 
 
 def developer_accuracy(price_file: PriceFile | None = None, split_unknown: int = 0) -> dict[str, str]:
     """What is exact and what is estimated in the total AI cost per developer: the Bedrock side's notes
-    (``accuracy_notes``), the seats and Kiro costs (published prices prorated by day, so estimated), and the total,
-    which holds no Amazon Q virtual cost (what the tokens would cost on Amazon Bedrock is no spend: AWS bills Amazon Q
-    Developer Pro per subscribed user)."""
+    (``accuracy_notes``; its calls without a price in ``bedrock_unpriced_calls``, not listed apart), the seats and
+    Kiro costs (published prices prorated by day, so estimated), and the total, which holds no Amazon Q virtual cost
+    (what the tokens would cost on Amazon Bedrock is no spend: AWS bills Amazon Q Developer Pro per subscribed
+    user)."""
     return {**accuracy_notes(price_file, split_unknown),
+            "unpriced": "Bedrock calls without a price are counted in bedrock_unpriced_calls; their cost is unknown, "
+                        "not 0: a developer's Bedrock cost and total are the priced part only (unknown where none of "
+                        "their calls is priced)",
             "qdev_requests": "exact: prompt-log requests and activity-report events of Amazon Q Developer and Kiro",
             "seat_cost": f"estimated: the Q Developer Pro list price, ${SUBSCRIPTION_USD_PER_USER_MONTH:g} per user "
                          "per month, prorated by day, for each person seen in the Amazon Q Developer data (AWS bills "

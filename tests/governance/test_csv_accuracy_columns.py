@@ -89,6 +89,8 @@ def test_every_developer_costs_csv_row_ends_with_each_accuracy_note_of_its_json(
     assert (notes["accuracy_tokens"], notes["accuracy_cost"]) == (TOKENS, LIST_COST)
     assert notes["accuracy_seat_cost"].startswith("estimated: the Q Developer Pro list price, $19 per user per month")
     assert notes["accuracy_total"].startswith("estimated: Bedrock cost + Q seat + Kiro cost")
+    # the developer table counts calls without a price in bedrock_unpriced_calls and lists none apart
+    assert notes["accuracy_unpriced"].startswith("Bedrock calls without a price are counted in bedrock_unpriced_calls")
     write_csv_files(capsys, logs, tmp_path / "out", *args)
     header, rows = read(tmp_path / "out" / f"bedrock_developer_costs_{MONTH}.csv")
     assert header == [*doc["rows"][0], "period_start", "period_end", "tz", "filters", *notes]
