@@ -1,5 +1,6 @@
 """The facts query obeys Athena's rules for every filter, tag key and time zone a user can ask for, and the values
-that enter it as literals (time zone, tag keys) are checked and read back exactly."""
+that enter it as literals (time zone, tag keys) are checked and read back exactly. The rules' check itself refuses a
+function Athena engine version 3 does not have."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ from bedrock_usage.engines.queries import TAG_KEY_PATTERN, Filters, usage_facts_
 from bedrock_usage.errors import UsageError
 from bedrock_usage.logs.period import ATHENA_UNKNOWN_ZONES, Period, check_zone, resolve_period
 from bedrock_usage.pricing.book import MAX_CONTEXT_TIER_K
+from bedrock_usage.qdev.activity_sql import activity_query
+from bedrock_usage.qdev.kiro_report_sql import user_report_query
 from bedrock_usage.report.tracker import BedrockAthenaTracker, tag_table
 from tests.athena_rules import athena_violations
 from tests.logfiles import ACCOUNT, write_records
@@ -29,6 +32,29 @@ ZONES = sorted(zoneinfo.available_timezones() - ATHENA_UNKNOWN_ZONES)
 KEY_CHARACTERS = "abcXYZ019 \t:_@$#=/+,-."
 PERIOD = Period(resolve_period(start="2025-11-01", end="2025-11-03").start,
                 resolve_period(start="2025-11-01", end="2025-11-03").end)
+
+
+@pytest.mark.parametrize("call", ["list_value(1, 2)", "hash(requestId)", "strftime(ts, '%Y')", "epoch_ms(0)",
+                                  "datediff('day', ts, ts)"])
+def test_a_function_athena_does_not_have_is_refused(call: str) -> None:
+    """DuckDB's functions (``datediff`` too, which sqlglot would write back as Trino's ``date_diff``)."""
+    name = call.split("(")[0]
+    assert athena_violations(f"SELECT {call} FROM t WHERE dt = ?", ["'2025-11-01'"]) == [
+        f"calls {name}, which Athena engine version 3 does not have"]
+
+
+def test_functions_and_forms_athena_has_are_accepted() -> None:
+    sql = """SELECT regexp_like(a, 'x'), from_iso8601_timestamp(t), json_extract_scalar(j, '$.a'),
+        element_at(m, 'k'), count_if(b), try(CAST(a AS bigint)), TRY_CAST(a AS double), log10(x),
+        CASE WHEN a IS NULL THEN 0 ELSE 1 END, EXTRACT(hour FROM ts), position('a' IN a), ARRAY[1, 2], ROW(1, 2),
+        transform(xs, x -> upper(x)), current_date, invoker_principal(), row_number() OVER (ORDER BY a)
+        FROM t CROSS JOIN UNNEST(xs) AS u(x) WHERE dt = ?"""
+    assert athena_violations(sql, ["'2025-11-01'"]) == []
+
+
+def test_the_amazon_q_and_kiro_queries_obey_athenas_rules() -> None:
+    for query in (activity_query(PERIOD.start, PERIOD.end), user_report_query(PERIOD.start, PERIOD.end)):
+        assert athena_violations(query.sql, execution_parameters(query.params)) == []
 
 
 def test_the_tag_key_pattern_is_the_converse_apis() -> None:
