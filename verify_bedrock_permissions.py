@@ -37,7 +37,8 @@ EXAMPLES = """\
   python verify_bedrock_permissions.py
   python verify_bedrock_permissions.py --roles ChatbotApp-BedrockRole --regions us-east-1 us-west-2
   python verify_bedrock_permissions.py --model anthropic.claude-3-5-sonnet-20240620-v1:0 --format json
-  python verify_bedrock_permissions.py --model arn:aws:bedrock:eu-west-1:123456789012:provisioned-model/abc123def456"""
+  python verify_bedrock_permissions.py --model arn:aws:bedrock:eu-west-1:123456789012:provisioned-model/abc123def456
+  python verify_bedrock_permissions.py --model arn:aws:bedrock:us-east-1:123456789012:prompt-router/abcd1234efgh"""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -61,10 +62,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--model", type=model_target, default=DEFAULT_MODEL,
         help="model whose InvokeModel permission is checked: a model id, an inference profile id (us., global.), or "
-        "the ARN of a foundation model, inference profile, application inference profile, provisioned model, custom "
-        "model deployment or imported model; for a profile, the foundation model in each region it routes to is "
-        "checked too. An ARN's InvokeModel is checked in the ARN's region only, as a call from another region cannot "
-        "name it; without --regions that is the one region checked (default %(default)s)",
+        "the ARN of a foundation model, inference profile, application inference profile, prompt router, provisioned "
+        "model, custom model deployment or imported model; for a profile, the foundation model in each region it "
+        "routes to is checked too, for a prompt router each model it routes to (and a profile's models). An ARN's "
+        "InvokeModel is checked in the ARN's region only, as a call from another region cannot name it; without "
+        "--regions that is the one region checked (default %(default)s)",
     )
     args = parser.parse_args(argv)
     roles = args.roles or list(DEFAULT_ROLES)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from ..demo.writer import POLICY_FILE
 from ..errors import UsageError
@@ -30,19 +31,28 @@ PROFILES = (INFERENCE_PROFILE, "application-inference-profile")  # kinds that ro
 # read behind them (Service Authorization Reference, "Actions, resources, and condition keys for Amazon Bedrock":
 # InvokeModel's resource types; Amazon Bedrock API Reference, "InvokeModel": modelId).
 OWN_MODELS = ("provisioned-model", "custom-model-deployment", "imported-model")
+# Intelligent Prompt Routing's routers, AWS's and the account's own (resource types default-prompt-router and
+# prompt-router of bedrock:InvokeModel in the same reference): a call through one is authorized on the router and on
+# each model it routes to, as the AWS CDK's PromptRouter.grantInvoke grants (bedrock:GetPromptRouter and
+# bedrock:InvokeModel on the router, InvokeModel on its routing endpoints).
+DEFAULT_ROUTER, CUSTOM_ROUTER = "default-prompt-router", "prompt-router"
+ROUTERS = (DEFAULT_ROUTER, CUSTOM_ROUTER)
 
 _SESSION_NAME_RE = re.compile(r"[^\w+=,.@-]")
 _DENIED = ("AccessDenied", "AccessDeniedException")
 _MODEL_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")
-# The resources bedrock:InvokeModel takes that --model may name: a foundation model (no account), a profile, or one of
-# OWN_MODELS.
+# The resources bedrock:InvokeModel takes that --model may name: a foundation model (no account), a profile, a prompt
+# router, or one of OWN_MODELS.
 _TARGET_ARN_RE = re.compile(
     r"^arn:(?P<partition>aws(-[a-z]+)*):bedrock:(?P<region>[a-z]{2}(-[a-z]+)+-\d):(?:"
-    rf":(?P<model>{FOUNDATION_MODEL})|\d{{12}}:(?P<owned>{'|'.join((*PROFILES, *OWN_MODELS))}))"
+    rf":(?P<model>{FOUNDATION_MODEL})|"
+    rf"\d{{12}}:(?P<owned>{'|'.join((*PROFILES, *ROUTERS, *OWN_MODELS))}))"
     r"/(?P<id>[A-Za-z0-9][A-Za-z0-9._:-]*)$"
 )
-_TARGET_KINDS = ("a Bedrock foundation model, inference profile, application inference profile, provisioned model, "
-                 "custom model deployment or imported model")
+_TARGET_KINDS = ("a Bedrock foundation model, inference profile, application inference profile, prompt router, "
+                 "provisioned model, custom model deployment or imported model")
+# The kind of a model ARN a prompt router routes to (its region or account may be empty).
+_ROUTED_KIND_RE = re.compile(r"^arn:[^:]+:bedrock:[^:]*:\d*:(?P<kind>[a-z-]+)/")
 
 
 class RoleNotFound(Exception):
@@ -166,7 +176,8 @@ def _count_models(assumed: Aws, region: str) -> tuple[int | None, tuple[str, ...
 
 def model_target(value: str) -> str:
     """``--model``'s argparse type: a model or inference profile id, or the ARN of a resource InvokeModel is
-    authorized on (a foundation model, a profile, or one of ``OWN_MODELS``) in a Bedrock region, its partition's."""
+    authorized on (a foundation model, a profile, a prompt router, or one of ``OWN_MODELS``) in a Bedrock region, its
+    partition's."""
     model = named(value)
     match = _TARGET_ARN_RE.match(model)
     if match:
@@ -234,9 +245,12 @@ def invoke_target(model: str, region: str, account: str) -> InvokeTarget:
 
 
 def routed_models(aws: Aws, target: InvokeTarget) -> tuple[tuple[str, ...], str | None]:
-    """The foundation models an inference profile routes to, one per destination region (bedrock:GetInferenceProfile,
-    asked as the caller in the profile's region), and why they could not be read; nothing to read for a foundation
-    model or one of ``OWN_MODELS`` (authorized on itself)."""
+    """The models a call of ``target`` reaches behind it, and why some could not be read: for an inference profile
+    its foundation model in each destination region, for a prompt router each model it routes to (and, for a
+    profile among them, that profile's models); nothing for a foundation model or one of ``OWN_MODELS`` (authorized
+    on itself)."""
+    if target.kind in ROUTERS:
+        return _router_models(aws, target.resource)
     if target.kind not in PROFILES:
         return (), None
     try:
@@ -248,14 +262,49 @@ def routed_models(aws: Aws, target: InvokeTarget) -> tuple[tuple[str, ...], str 
     return (models, None) if models else ((), "the profile names no foundation model")
 
 
+def _router_models(aws: Aws, router: str) -> tuple[tuple[str, ...], str | None]:
+    """The models a prompt router routes to (its ``models`` and ``fallbackModel``), asked as the caller in the
+    router's region, with those behind each inference profile among them; why some could not be read."""
+    try:
+        answer = _read_router(aws.client("bedrock", router.split(":")[3]), router)
+    except AWS_ERRORS as exc:
+        return (), describe(exc, POLICY_FILE)
+    if answer is None:
+        return (), "ListPromptRouters does not list the router: check its ARN"
+    routed = [model.get("modelArn") for model in [*answer.get("models", []), answer.get("fallbackModel") or {}]]
+    models: list[str] = []
+    unread: list[str] = []
+    for arn in dict.fromkeys(arn for arn in routed if arn):
+        found = _ROUTED_KIND_RE.match(arn)
+        behind, problem = routed_models(aws, InvokeTarget(arn, found["kind"] if found else FOUNDATION_MODEL))
+        models += [arn, *behind]
+        unread += [f"{arn}: {problem}"] if problem else []
+    if not models:
+        return (), "the router names no model"
+    return tuple(dict.fromkeys(models)), "; ".join(unread) or None
+
+
+def _read_router(bedrock: Any, router: str) -> dict | None:
+    """What Bedrock says of a prompt router: GetPromptRouter for one of AWS's (the only ARNs its promptRouterArn
+    takes in the Bedrock API's model), ListPromptRouters of the account's own for one of them; ``None`` when the
+    list does not hold it."""
+    if f":{DEFAULT_ROUTER}/" in router:
+        return bedrock.get_prompt_router(promptRouterArn=router)
+    for page in bedrock.get_paginator("list_prompt_routers").paginate(type="custom"):
+        for summary in page.get("promptRouterSummaries", []):
+            if summary.get("promptRouterArn") == router:
+                return summary
+    return None
+
+
 def simulate_invoke(aws: Aws, arn: str, region: str, model: str) -> InvokeCheck:
     """IAM's policy simulator on bedrock:InvokeModel of ``model`` from ``region`` for the role, on every resource the
-    call needs: the model or profile named and, for a profile, the foundation model in each destination region
-    (Amazon Bedrock User Guide, "Prerequisites for inference profiles"). ``n/a``, nothing asked, when ``model`` is the
-    ARN of another region's resource. ``unknown`` if the simulator cannot be asked (it needs
-    iam:SimulatePrincipalPolicy, evaluates identity policies only and reads roles of the caller's account only), and
-    ``unknown`` with ``models_checked`` false if a profile allowed routes to models that could not be read.
-    RoleNotFound when the role does not exist."""
+    call needs: the model, profile or router named and, for a profile, the foundation model in each destination
+    region (Amazon Bedrock User Guide, "Prerequisites for inference profiles"), for a prompt router each model it
+    routes to (``routed_models``). ``n/a``, nothing asked, when ``model`` is the ARN of another region's resource.
+    ``unknown`` if the simulator cannot be asked (it needs iam:SimulatePrincipalPolicy, evaluates identity policies
+    only and reads roles of the caller's account only), and ``unknown`` with ``models_checked`` false if a profile or
+    router allowed routes to models that could not be read. RoleNotFound when the role does not exist."""
     if arn_region(model) not in (None, region):
         return InvokeCheck(NOT_APPLICABLE)
     account = aws.account_id()
@@ -283,7 +332,8 @@ def simulate_invoke(aws: Aws, arn: str, region: str, model: str) -> InvokeCheck:
         return InvokeCheck(DENIED, (f"the role's policies do not allow bedrock:InvokeModel on {named}: grant it to "
                                     f"the role ({ROLE_POLICY_FILE} shows what a role needs)",))
     if unread:
-        return InvokeCheck(UNKNOWN, (f"InvokeModel check: {target.resource} is allowed, but the foundation models it "
-                                     f"routes to could not be read, so their permissions were not checked: {unread}",),
+        models = "models" if target.kind in ROUTERS else "foundation models"
+        return InvokeCheck(UNKNOWN, (f"InvokeModel check: {target.resource} is allowed, but the {models} it routes to "
+                                     f"could not be read, so their permissions were not checked: {unread}",),
                            models_checked=False)
     return InvokeCheck(ALLOWED)

@@ -47,6 +47,8 @@ ALWAYS_ALLOWED = {"sts:GetCallerIdentity"}
 NOT_EXERCISED_ON_MOTO = {
     "athena:StopQueryExecution": "only after a query times out",
     "bedrock:GetInferenceProfile": "moto has no application inference profiles",
+    "bedrock:GetPromptRouter": "moto has no prompt routers",
+    "bedrock:ListPromptRouters": "moto has no prompt routers",
     "bedrock:ListTagsForResource": "moto has no application inference profiles",
     "bedrock:InvokeModel": "real model calls; moto has no bedrock-runtime",
     "bedrock:InvokeModelWithResponseStream": "streaming calls of applications that use the test roles",

@@ -1,7 +1,8 @@
 """``verify_bedrock_permissions.py`` succeeding: roles assumed on moto, models listed and InvokeModel simulated.
 
-moto has neither Bedrock's ListFoundationModels (it answers HTTP 500) and GetInferenceProfile nor IAM's policy
-simulator, so a stand-in on 127.0.0.1 answers those operations, reached through the standard
+moto has neither Bedrock's ListFoundationModels (it answers HTTP 500), GetInferenceProfile, GetPromptRouter and
+ListPromptRouters nor IAM's policy simulator, so a stand-in on 127.0.0.1 answers those operations, reached through the
+standard
 ``AWS_ENDPOINT_URL_BEDROCK`` and ``AWS_ENDPOINT_URL_IAM``; STS (AssumeRole, GetCallerIdentity) stays on moto. The
 stand-in lists a different number of models per region (read from the request's SigV4 scope) and decides InvokeModel
 from the role's inline policies as stored on moto (an Allow of ``bedrock:InvokeModel`` or ``bedrock:*`` on a matching
@@ -44,6 +45,11 @@ SYSTEM_PROFILES: dict[str, list[str] | None] = {
     for geo, regions in DESTINATIONS.items()}
 APP_PROFILE = f"arn:aws:bedrock:us-east-1:{ACCOUNT}:application-inference-profile/abc123"
 APP_MODELS = [f"arn:aws:bedrock:{region}::foundation-model/{HAIKU}" for region in ("us-east-1", "us-west-2")]
+# A router's models and fallback model, as GetPromptRouter and ListPromptRouters answer them; None: refused.
+Router = tuple[list[str], str] | None
+CLAUDE_ROUTER = f"arn:aws:bedrock:us-east-1:{ACCOUNT}:default-prompt-router/anthropic.claude:1"
+CLAUDE_ROUTED = [f"arn:aws:bedrock:us-east-1::foundation-model/{HAIKU}",
+                 f"arn:aws:bedrock:us-east-1::foundation-model/{SONNET}"]
 
 
 def simulate(moto_url: str, role_arn: str, action: str, resource: str) -> str:
@@ -71,14 +77,20 @@ def role_exists(moto_url: str, role_arn: str) -> bool:
 
 
 @contextmanager
-def stand_in(moto_url: str, refused_listing: tuple[str, ...] = (), profiles: dict[str, list[str] | None] | None = None
+def stand_in(moto_url: str, refused_listing: tuple[str, ...] = (), profiles: dict[str, list[str] | None] | None = None,
+             routers: dict[str, Router] | None = None, router_reads: list[tuple[str, str]] | None = None
              ) -> Iterator[tuple[str, list[dict]]]:
     """The stand-in's URL and the simulator requests it received. It refuses ListFoundationModels in the regions of
     ``refused_listing`` as Bedrock refuses a role without that permission, answers the simulator for a role
     that does not exist with IAM's NoSuchEntity, and GetInferenceProfile of a profile ARN in ``profiles`` with its
-    model ARNs (AccessDeniedException for ``None``; ResourceNotFoundException for a profile not there)."""
+    model ARNs (AccessDeniedException for ``None``; ResourceNotFoundException for a profile not there). AWS's routers
+    (``default-prompt-router``) of ``routers`` are read with GetPromptRouter, the account's (``prompt-router``) listed
+    by ListPromptRouters of type custom, one router a page after a router of no concern, as Bedrock pages them
+    (AccessDeniedException for ``None``); each read goes to ``router_reads`` as (region, operation)."""
     simulated: list[dict] = []
     profiles = {**SYSTEM_PROFILES, **(profiles or {})}
+    routers = routers or {}
+    reads = [] if router_reads is None else router_reads
 
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, *args: object) -> None:
@@ -95,11 +107,14 @@ def stand_in(moto_url: str, refused_listing: tuple[str, ...] = (), profiles: dic
             self.wfile.write(body)
 
         def do_GET(self) -> None:  # Bedrock ListFoundationModels: GET /foundation-models
+            region = re.search(r"/\d{8}/([a-z0-9-]+)/bedrock/", self.headers["Authorization"])[1]
             if self.path.startswith("/inference-profiles/"):
                 self._profile(urllib.parse.unquote(self.path.removeprefix("/inference-profiles/")))
                 return
+            if self.path.startswith("/prompt-routers"):
+                self._routers(region)
+                return
             assert self.path.startswith("/foundation-models"), self.path
-            region = re.search(r"/\d{8}/([a-z0-9-]+)/bedrock/", self.headers["Authorization"])[1]
             if region in refused_listing:
                 refusal = {"message": "User: arn:aws:sts::123456789012:assumed-role/role/verify is not authorized to "
                            "perform: bedrock:ListFoundationModels because no identity-based policy allows the "
@@ -123,6 +138,40 @@ def stand_in(moto_url: str, refused_listing: tuple[str, ...] = (), profiles: dic
                       "inferenceProfileName": "profile", "status": "ACTIVE",
                       "type": "APPLICATION" if ":application-inference-profile/" in arn else "SYSTEM_DEFINED",
                       "models": [{"modelArn": model} for model in profiles[arn]]}
+            self._send(json.dumps(answer).encode(), "application/json")
+
+        def _routers(self, region: str) -> None:  # GET /prompt-routers/{promptRouterArn}, GET /prompt-routers?...
+            url = urllib.parse.urlsplit(self.path)
+            arn = urllib.parse.unquote(url.path.removeprefix("/prompt-routers").removeprefix("/"))
+            query = urllib.parse.parse_qs(url.query)
+            reads.append((region, "GetPromptRouter" if arn else "ListPromptRouters"))
+            if arn:
+                assert ":default-prompt-router/" in arn, arn
+                chosen = [arn] if arn in routers else []
+            else:
+                assert query["type"] == ["custom"], query
+                chosen = [router for router in routers if ":prompt-router/" in router]
+            if any(routers[router] is None for router in chosen):
+                action = "bedrock:GetPromptRouter" if arn else "bedrock:ListPromptRouters"
+                message = {"message": "User: arn:aws:sts::123456789012:assumed-role/caller/s is not authorized to "
+                           f"perform: {action}"}
+                self._send(json.dumps(message).encode(), "application/json", 403,
+                           {"x-amzn-ErrorType": "AccessDeniedException"})
+                return
+            if arn and not chosen:
+                self._send(json.dumps({"message": "Prompt router not found"}).encode(), "application/json", 404,
+                           {"x-amzn-ErrorType": "ResourceNotFoundException"})
+                return
+            if arn:
+                self._send(json.dumps(router_answer(arn, *routers[arn])).encode(), "application/json")
+                return
+            pages = [router_answer(f"arn:aws:bedrock:{region}:{ACCOUNT}:prompt-router/other1234567",
+                                   [f"arn:aws:bedrock:{region}::foundation-model/{HAIKU}"], CLAUDE_ROUTED[0])]
+            pages += [router_answer(router, *routers[router]) for router in chosen]
+            page = int(query.get("nextToken", ["0"])[0])
+            answer: dict = {"promptRouterSummaries": pages[page:page + 1]}
+            if page + 1 < len(pages):
+                answer["nextToken"] = str(page + 1)
             self._send(json.dumps(answer).encode(), "application/json")
 
         def do_POST(self) -> None:  # IAM SimulatePrincipalPolicy (query protocol)
@@ -158,6 +207,14 @@ def stand_in(moto_url: str, refused_listing: tuple[str, ...] = (), profiles: dic
     finally:
         server.shutdown()
         server.server_close()
+
+
+def router_answer(arn: str, models: list[str], fallback: str) -> dict:
+    """A router as GetPromptRouter and ListPromptRouters describe it."""
+    return {"promptRouterName": arn.rsplit("/", 1)[-1].replace(".", "-").replace(":", "-"),
+            "routingCriteria": {"responseQualityDifference": 0.25}, "promptRouterArn": arn,
+            "models": [{"modelArn": model} for model in models], "fallbackModel": {"modelArn": fallback},
+            "status": "AVAILABLE", "type": "default" if ":default-prompt-router/" in arn else "custom"}
 
 
 @pytest.fixture
@@ -292,10 +349,10 @@ def allow_invoke(role: str, *resources: str) -> None:
                                                 "Resource": list(resources)}]}))
 
 
-def check_model(aws_env: dict[str, str], model: str, profiles: dict[str, list[str] | None] | None = None
-                ) -> tuple[subprocess.CompletedProcess[str], dict, set[str]]:
+def check_model(aws_env: dict[str, str], model: str, profiles: dict[str, list[str] | None] | None = None,
+                routers: dict[str, Router] | None = None) -> tuple[subprocess.CompletedProcess[str], dict, set[str]]:
     """One run for ALLOWED_ROLE in us-east-1: the run, its one check (JSON) and the resources simulated."""
-    with stand_in(aws_env["AWS_ENDPOINT_URL"], profiles=profiles) as (url, simulated):
+    with stand_in(aws_env["AWS_ENDPOINT_URL"], profiles=profiles, routers=routers) as (url, simulated):
         env = {**aws_env, "AWS_ENDPOINT_URL_BEDROCK": url, "AWS_ENDPOINT_URL_IAM": url, "AWS_MAX_ATTEMPTS": "1"}
         done = run("verify_bedrock_permissions.py", "--roles", ALLOWED_ROLE, "--regions", "us-east-1", "--model",
                    model, "--format", "json", env=env)
@@ -370,6 +427,7 @@ def test_a_model_named_by_its_arn_is_checked_as_the_resource_it_names(aws_env: d
     "arn:aws:bedrock:us-east-1:123456789012:prompt/ABCDEFGHIJ:1",  # not among InvokeModel's resource types
     f"arn:aws:bedrock:us-east-1:123456789012:foundation-model/{HAIKU}",
     "arn:aws:bedrock:us-east-1::provisioned-model/abc123def456",
+    "arn:aws:bedrock:us-east-1::default-prompt-router/anthropic.claude:1",  # a router's ARN names its account
     f"foundation-model/{HAIKU}",
 ])
 def test_a_model_that_is_no_model_id_or_bedrock_model_arn_is_refused(no_aws_env: dict[str, str], model: str) -> None:
@@ -378,8 +436,8 @@ def test_a_model_that_is_no_model_id_or_bedrock_model_arn_is_refused(no_aws_env:
     assert done.stderr == (
         f"verify_bedrock_permissions.py: argument --model: '{model}' is neither a model id "
         "(anthropic.claude-3-haiku-20240307-v1:0, us.anthropic...) nor the ARN of a Bedrock foundation model, "
-        "inference profile, application inference profile, provisioned model, custom model deployment or imported "
-        "model (see verify_bedrock_permissions.py --help)\n")
+        "inference profile, application inference profile, prompt router, provisioned model, custom model "
+        "deployment or imported model (see verify_bedrock_permissions.py --help)\n")
 
 
 @pytest.mark.parametrize(("model", "why"), [
@@ -448,6 +506,9 @@ def test_an_arn_without_regions_is_checked_in_its_region_alone(aws_env: dict[str
     (WEST_MODEL, ["us-east-1", "eu-west-1"], "--model names a resource of us-west-2, which --regions (us-east-1 "
      "eu-west-1) leaves out: a call from another region cannot name it; add us-west-2 to --regions, or give the "
      "model's id to check it in every region"),
+    (f"arn:aws:bedrock:eu-west-1:{ACCOUNT}:prompt-router/abcd1234efgh", ["us-east-1"], "--model names a resource "
+     "of eu-west-1, which --regions (us-east-1) leaves out: a call from another region cannot name it; add eu-west-1 "
+     "to --regions, or give the model's id to check it in every region"),
     (f"arn:aws-us-gov:bedrock:us-gov-west-1::foundation-model/{HAIKU}", ["us-east-1"], "--model names a resource of "
      f"us-gov-west-1 (partition aws-us-gov), but account {ACCOUNT} is in partition aws: give the ARN of a resource "
      "in aws, or --profile for an account in aws-us-gov"),
@@ -546,3 +607,100 @@ def test_a_refused_assume_role_names_the_trust_policy_and_the_principal_it_must_
             f'"sts:AssumeRole"), and the caller\'s own policies must allow sts:AssumeRole on {role} (see '
             "iam/test-data-generator.json)") in done.stdout
     assert "Traceback" not in done.stderr
+
+
+def test_a_prompt_router_needs_invoke_on_the_router_and_every_model_it_routes_to(aws_env: dict[str, str], roles: str,
+                                                                                  tmp_path: Path) -> None:
+    """Intelligent Prompt Routing: a call naming a router is authorized on the router and on the models it routes to
+    (the AWS CDK's PromptRouter.grantInvoke): a role allowed on the three is allowed; GetPromptRouter reads them, in
+    the router's region, with a request valid for botocore's model."""
+    allow_invoke(ALLOWED_ROLE, CLAUDE_ROUTER, *CLAUDE_ROUTED)
+    reads: list[tuple[str, str]] = []
+    with stand_in(aws_env["AWS_ENDPOINT_URL"], routers={CLAUDE_ROUTER: (CLAUDE_ROUTED, CLAUDE_ROUTED[1])},
+                  router_reads=reads) as (url, simulated):
+        env = {**aws_env, "AWS_ENDPOINT_URL_BEDROCK": url, "AWS_ENDPOINT_URL_IAM": url}
+        done, requests = run_recorded("verify_bedrock_permissions.py", "--roles", ALLOWED_ROLE, "--regions",
+                                      "us-east-1", "--model", CLAUDE_ROUTER, "--format", "json", env=env,
+                                      tmp_path=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    [check] = json.loads(done.stdout)["checks"]
+    assert (check["invoke"], check["problems"], check["models_checked"]) == ("allowed", [], True)
+    assert sorted(s["resource"] for s in simulated) == sorted([CLAUDE_ROUTER, *CLAUDE_ROUTED])
+    assert reads == [("us-east-1", "GetPromptRouter")]
+    assert [params for _, operation, params in requests if operation == "GetPromptRouter"] == [
+        {"promptRouterArn": CLAUDE_ROUTER}]
+    assert not [f"{service}.{operation}: {problem}" for service, operation, params in requests
+                for problem in request_problems(service, operation, params)]
+
+
+def test_a_router_whose_fallback_model_the_role_may_not_invoke_is_denied_naming_it(aws_env: dict[str, str],
+                                                                                   roles: str) -> None:
+    """The fallback model answers whenever the router routes to none of its models: a role without it is denied."""
+    allow_invoke(ALLOWED_ROLE, CLAUDE_ROUTER, CLAUDE_ROUTED[0])
+    done, check, simulated = check_model(aws_env, CLAUDE_ROUTER,
+                                         routers={CLAUDE_ROUTER: ([CLAUDE_ROUTED[0]], CLAUDE_ROUTED[1])})
+    assert done.returncode == 2 and check["invoke"] == "denied", done.stdout + done.stderr
+    assert simulated == {CLAUDE_ROUTER, *CLAUDE_ROUTED}
+    assert check["problems"] == [
+        f"the role's policies do not allow bedrock:InvokeModel on {CLAUDE_ROUTED[1]}: grant it to the role "
+        "(iam/test-role.json shows what a role needs)"]
+
+
+def test_a_router_that_cannot_be_read_is_unknown_naming_the_permission(aws_env: dict[str, str], roles: str) -> None:
+    allow_invoke(ALLOWED_ROLE, CLAUDE_ROUTER, "arn:aws:bedrock:*::foundation-model/*")
+    done, check, simulated = check_model(aws_env, CLAUDE_ROUTER, routers={CLAUDE_ROUTER: None})
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert simulated == {CLAUDE_ROUTER}
+    assert (check["invoke"], check["models_checked"], check["ok"]) == ("unknown", False, False)
+    assert check["problems"] == [
+        f"InvokeModel check: {CLAUDE_ROUTER} is allowed, but the models it routes to could not be read, so their "
+        "permissions were not checked: access denied: this identity needs bedrock:GetPromptRouter (see "
+        "iam/test-data-generator.json)"]
+
+
+def test_an_own_router_routing_to_a_profile_needs_the_profiles_models_too(aws_env: dict[str, str], roles: str,
+                                                                          tmp_path: Path) -> None:
+    """An account's own router (prompt-router/...) is found by ListPromptRouters (GetPromptRouter's promptRouterArn
+    takes AWS's routers only in botocore's model); a profile it routes to needs its foundation models as a call
+    through the profile does: a role allowed on the router and the profile alone is denied on those."""
+    router = f"arn:aws:bedrock:us-east-1:{roles}:prompt-router/abcd1234efgh"
+    profile = f"arn:aws:bedrock:us-east-1:{roles}:inference-profile/us.{SONNET}"
+    behind = SYSTEM_PROFILES[profile]
+    assert behind is not None
+    allow_invoke(ALLOWED_ROLE, router, profile, CLAUDE_ROUTED[0])
+    with stand_in(aws_env["AWS_ENDPOINT_URL"], routers={router: ([CLAUDE_ROUTED[0], profile], profile)}) as (
+            url, simulated):
+        env = {**aws_env, "AWS_ENDPOINT_URL_BEDROCK": url, "AWS_ENDPOINT_URL_IAM": url}
+        done, requests = run_recorded("verify_bedrock_permissions.py", "--roles", ALLOWED_ROLE, "--regions",
+                                      "us-east-1", "--model", router, "--format", "json", env=env, tmp_path=tmp_path)
+    assert done.returncode == 2, done.stdout + done.stderr
+    [check] = json.loads(done.stdout)["checks"]
+    assert check["invoke"] == "denied"
+    assert sorted(s["resource"] for s in simulated) == sorted({router, CLAUDE_ROUTED[0], profile, *behind})
+    assert check["problems"] == [
+        f"the role's policies do not allow bedrock:InvokeModel on {', '.join(behind)}: grant it to the role "
+        "(iam/test-role.json shows what a role needs)"]
+    operations = [(operation, params) for _, operation, params in requests if operation != "SimulatePrincipalPolicy"]
+    assert ("ListPromptRouters", {"type": "custom"}) in operations
+    assert ("GetInferenceProfile", {"inferenceProfileIdentifier": profile}) in operations
+    assert "GetPromptRouter" not in {operation for operation, _ in operations}
+    assert not [f"{service}.{operation}: {problem}" for service, operation, params in requests
+                for problem in request_problems(service, operation, params)]
+
+
+def test_a_router_arn_is_read_and_asked_for_in_its_own_region_only(aws_env: dict[str, str], roles: str) -> None:
+    router = f"arn:aws:bedrock:us-west-2:{roles}:default-prompt-router/anthropic.claude:1"
+    routed = [f"arn:aws:bedrock:us-west-2::foundation-model/{model}" for model in (HAIKU, SONNET)]
+    allow_invoke(ALLOWED_ROLE, router, *routed)
+    reads: list[tuple[str, str]] = []
+    with stand_in(aws_env["AWS_ENDPOINT_URL"], routers={router: (routed, routed[1])}, router_reads=reads) as (
+            url, simulated):
+        env = {**aws_env, "AWS_ENDPOINT_URL_BEDROCK": url, "AWS_ENDPOINT_URL_IAM": url}
+        done = run("verify_bedrock_permissions.py", "--roles", ALLOWED_ROLE, "--regions", "us-east-1", "us-west-2",
+                   "--model", router, "--format", "json", env=env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    answer = json.loads(done.stdout)
+    assert answer["model_region"] == "us-west-2"
+    assert {c["region"]: c["invoke"] for c in answer["checks"]} == {"us-east-1": "n/a", "us-west-2": "allowed"}
+    assert reads == [("us-west-2", "GetPromptRouter")]
+    assert sorted(s["resource"] for s in simulated) == sorted([router, *routed])
