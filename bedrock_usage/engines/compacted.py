@@ -23,13 +23,13 @@ from ..logs.schema import BODY_FIELDS, COLUMNS, DATABASE_NAME, PARTITION_COLUMN,
 
 # The copy keeps reduced bodies (logs/bodies.py): when what they keep changes, the table gets a new name, so days
 # copied by an earlier version are never read as if they held the new values (the new table is filled afresh).
-COMPACT_TABLE = "bedrock_invocation_records_v6"
+COMPACT_TABLE = "bedrock_invocation_records_v7"
 # v1: no Converse cache details or Nova Reel shots; v2: no video resolution or service tier; v3: no images given to
 # an embeddings model or OpenAI-style service_tier; v4: no media given to Nova Multimodal Embeddings; v5: no cache
-# breakpoints of a request
+# breakpoints of a request; v6: no model a prompt router chose
 EARLIER_COMPACT_TABLES = ("bedrock_invocation_records", "bedrock_invocation_records_v2",
                           "bedrock_invocation_records_v3", "bedrock_invocation_records_v4",
-                          "bedrock_invocation_records_v5")
+                          "bedrock_invocation_records_v5", "bedrock_invocation_records_v6")
 COMPACT_PARTITION = "day"  # yyyy-MM-dd: Hive-style folders (day=2026-11-01) need a value without slashes
 COMPACTED_FROM = "bedrock_usage.compacted_from"
 COMPACTED_THROUGH = "bedrock_usage.compacted_through"
@@ -46,7 +46,8 @@ def _copied_column(name: str, hive: str) -> str:
         return f'"{name}"'
     fields = [field.split(":") for field in hive[len("struct<"):-1].split(",")]
     values = [
-        reduced_body_sql(f'"{name}".{field}', name, "trino") if field == BODY_FIELDS[name] else f'"{name}".{field}'
+        reduced_body_sql(f'"{name}".{field}', name, "trino", '"modelId"') if field == BODY_FIELDS[name]
+        else f'"{name}".{field}'
         for field, _ in fields
     ]
     row_type = ", ".join(f"{field} {_TRINO_TYPES[kind]}" for field, kind in fields)

@@ -31,6 +31,7 @@ from ..logs.bodies import (
     GUARDRAIL_INTERVENED,
     LATENCY_PATH,
     MEDIA_COUNT,
+    ROUTED_MODEL_PATH,
     SERVICE_TIER_PATHS,
     SHOTS_COUNT,
     SHOTS_PATH,
@@ -39,6 +40,7 @@ from ..logs.bodies import (
     cache_points_sql,
     json_path,
     media_given_sql,
+    via_router_sql,
 )
 from ..logs.layout import RECORD_PATH_SQL, SERVICE_FOLDER, partition_value
 from ..logs.period import ATHENA_UNKNOWN_ZONES, Period, is_zone_name
@@ -95,6 +97,8 @@ FACT_DIMENSIONS = (
     *BODY_DIMENSIONS,
 )
 RECORD_DIMENSIONS = ("request_id", "raw_timestamp", "object_path", "inference_region", "operation")
+# ``prompt_router_calls``: calls made through a prompt router, counted under the model it chose where the logged
+# response names it (``model_id``), else under the router's ARN.
 FACT_MEASURES = (
     "calls",
     "errors",
@@ -103,6 +107,7 @@ FACT_MEASURES = (
     "cache_read_tokens",
     "cache_write_tokens",
     *BODY_MEASURES,
+    "prompt_router_calls",
 )
 
 
@@ -298,7 +303,8 @@ def usage_facts_query(
     identity.arn AS identity_arn,
     coalesce(region, {_FOLDER_REGION}) AS source_region,
     inferenceRegion AS inference_region,
-    modelId AS model_id,
+    {_MODEL_ID} AS model_id,
+    {_VIA_ROUTER} AS via_router,
     operation AS operation_name,
     errorCode AS error_code,
     coalesce(input.inputTokenCount, 0) AS input_count,
@@ -329,7 +335,8 @@ SELECT
   count_if(coalesce({_body_text(STOP_REASON_PATH, "output")} = '{GUARDRAIL_INTERVENED}', false))
     AS guardrail_interventions,
   count_if({_SPLIT_UNKNOWN}) AS cache_split_unknown_calls,
-  sum(CASE WHEN {_SPLIT_UNKNOWN} THEN cache_write_count ELSE 0 END) AS cache_split_unknown_tokens
+  sum(CASE WHEN {_SPLIT_UNKNOWN} THEN cache_write_count ELSE 0 END) AS cache_split_unknown_tokens,
+  count_if(via_router) AS prompt_router_calls
 FROM (SELECT *, {_cache_writes_1h()} AS cache_write_1h_count, {_KEPT_TS} AS kept_ts,
         coalesce({_body_number(MEDIA_COUNT)}, {media_given_sql("input_body")}) AS media_count
       FROM (SELECT *, {_request_writes_1h()} AS request_1h_count FROM delivered))
@@ -346,6 +353,12 @@ GROUP BY {', '.join(str(i) for i in range(1, group_count + 1))}"""
 _FOLDER_REGION = f"nullif(regexp_extract(\"$path\", '/{SERVICE_FOLDER}/([a-z0-9-]+)/[0-9]{{4}}/', 1), '')"
 _STAMP = (f"CASE WHEN regexp_like(coalesce(\"timestamp\", ''), '{ISO_TIMESTAMP_PATTERN}') "
           "THEN try(from_iso8601_timestamp(\"timestamp\")) END")
+# A call through a prompt router is a call of the model the router chose, as its logged response names it
+# (``ROUTED_MODEL_PATH``): its model id, price, endpoint family and filter are that model's. Only such calls read the
+# response; one that does not name the model keeps the router's ARN (unpriced, ``report/tracker.py`` says why).
+_VIA_ROUTER = via_router_sql("modelId")
+_MODEL_ID = (f"CASE WHEN {_VIA_ROUTER} THEN coalesce(nullif(json_extract_scalar(output.outputBodyJson, "
+             f"'{json_path(ROUTED_MODEL_PATH)}'), ''), modelId) ELSE modelId END")
 _COPY_NUMBER = "row_number() OVER (PARTITION BY request_id, raw_timestamp ORDER BY ts IS NULL, object_path)"
 _KEY_HASH = "hash(request_id, raw_timestamp)"
 # The time the period and filters see: a readable record's, and an unreadable extra copy's own timestamp, so an extra

@@ -7,7 +7,8 @@ what media an embeddings call was given; Anthropic's response splits cache write
 ones (``usage.cache_creation``, in the first chunk of a stream), as does a Converse response
 (``usage.cacheDetails``: ``{ttl, inputTokens}`` per time to live, Bedrock Runtime API reference, ``TokenUsage``),
 which also says when a guardrail intervened (``stopReason``) and which service tier (flex, priority...) and latency
-(optimized) served the call, as its request asked. A response over 100 KB is delivered apart under ``/data/``, which
+(optimized) served the call, as its request asked, and, for a call through a prompt router, which model the router
+chose (``trace.promptRouter.invokedModelId``). A response over 100 KB is delivered apart under ``/data/``, which
 reports do not read (long streams of chunks often are); its cache writes then go by the request's cache breakpoints:
 how many there are and how many ask one hour (``cache_points``, ``cache_points_1h``). The facts query reads these
 paths (``engines/queries.py``). Nothing else of a body is read: no prompt text reaches a report.
@@ -93,6 +94,13 @@ SERVICE_TIER_PATHS = ("serviceTier.type", "service_tier")
 LATENCY_PATH = "performanceConfig.latency"
 OUTPUT_BODY_PATHS: tuple[str, ...] = (*CACHE_SPLIT_PATHS, CACHE_DETAILS_PATH, STOP_REASON_PATH, *SERVICE_TIER_PATHS,
                                       LATENCY_PATH)
+# The model a prompt router chose, in a Converse or ConverseStream response (Amazon Bedrock API Reference,
+# "ConverseTrace" and "PromptRouterTrace": a foundation-model or inference-profile ARN); InvokeModel's responses, an
+# error's and one delivered apart under /data/ do not name it. The facts query reads it, and the compacted copy keeps
+# it, only for calls whose ``modelId`` matches ``PROMPT_ROUTER_ARN`` (``arn:...:default-prompt-router/{id}`` or
+# ``arn:...:prompt-router/{id}``): no other call pays for parsing its response again.
+ROUTED_MODEL_PATH = "trace.promptRouter.invokedModelId"
+PROMPT_ROUTER_ARN = "^arn:aws[a-z-]*:bedrock:[a-z0-9-]*:[0-9]*:(default-prompt-router|prompt-router)/"
 
 
 def json_path(path: str) -> str:
@@ -128,11 +136,17 @@ def cache_points_sql(text: str, pattern: str, dialect: str = "trino") -> str:
     return f"len(regexp_extract_all({text}, '{pattern}'))"
 
 
-def reduced_body_sql(body: str, side: str, dialect: str) -> str:
+def via_router_sql(model_id: str) -> str:
+    """Trino SQL: true when the ``modelId`` expression ``model_id`` is a prompt router's ARN (NULL for none)."""
+    return f"regexp_like({model_id}, '{PROMPT_ROUTER_ARN}')"
+
+
+def reduced_body_sql(body: str, side: str, dialect: str, model_id: str) -> str:
     """SQL for the reduced form of a body column (text of a JSON document, NULL when there is no body).
 
     ``body`` is an expression holding the body's JSON text; ``side`` is ``input`` or ``output``; ``dialect`` is
-    ``trino`` (the compacted copy) or ``duckdb`` (the local engine's cache).
+    ``trino`` (the compacted copy) or ``duckdb`` (the local engine's cache); ``model_id`` is the record's ``modelId``:
+    only a prompt router's call has the model its router chose read (``ROUTED_MODEL_PATH``).
     """
     def leaf(path: str) -> str:
         extract = f"json_extract({body}, '{json_path(path)}')"
@@ -151,7 +165,9 @@ def reduced_body_sql(body: str, side: str, dialect: str) -> str:
         counts = {key: key for key in (*COUNTED_ARRAYS.values(), MEDIA_COUNT, CACHE_POINTS, CACHE_POINTS_1H)}
         document = _object_sql({**_tree(paths), **counts}, values)
         return f"CASE WHEN {body} IS NULL THEN NULL ELSE {document} END"
-    plain = _object_sql(_tree(OUTPUT_BODY_PATHS), {p: leaf(p) for p in OUTPUT_BODY_PATHS})
+    values = {p: leaf(p) for p in OUTPUT_BODY_PATHS}
+    values[ROUTED_MODEL_PATH] = f"CASE WHEN {via_router_sql(model_id)} THEN {leaf(ROUTED_MODEL_PATH)} ELSE 'null' END"
+    plain = _object_sql(_tree((*OUTPUT_BODY_PATHS, ROUTED_MODEL_PATH)), values)
     streamed = {p: leaf(STREAM_PREFIX + p) for p in CACHE_SPLIT_PATHS}
     stream = "'[{\"message\":' || " + _object_sql(_tree(CACHE_SPLIT_PATHS), streamed) + " || '}]'"
     is_array = f"json_array_length({body}) IS NOT NULL" if dialect == "trino" else f"json_type({body}) = 'ARRAY'"
@@ -181,7 +197,7 @@ def duckdb_body_type(side: str) -> str:
         arrays = dict.fromkeys(COUNTED_ARRAYS, "BOOLEAN[]")
         return _struct_type(_tree((*INPUT_BODY_PATHS, *COUNTED_ARRAYS, *MEDIA_GIVEN_PATHS)), arrays)
     details = {CACHE_DETAILS_PATH: "STRUCT(ttl JSON, inputTokens JSON)[]"}
-    return _struct_type(_tree(OUTPUT_BODY_PATHS), details)
+    return _struct_type(_tree((*OUTPUT_BODY_PATHS, ROUTED_MODEL_PATH)), details)
 
 
 def duckdb_reduced_body(side: str, body: str, line: str, cache_writes: str, response_apart: str) -> str:
@@ -205,11 +221,12 @@ def duckdb_reduced_body(side: str, body: str, line: str, cache_writes: str, resp
         empty = " AND ".join(f"{leaf} IS NULL" for leaf in leaves)
         return f"CASE WHEN {body} IS NULL THEN NULL WHEN {empty} THEN '{{}}' ELSE to_json({counted}) END"
     split = "usage.cache_creation"
+    named = (*SERVICE_TIER_PATHS, LATENCY_PATH, ROUTED_MODEL_PATH)
     stream = f"json_extract({line}, '$.output.outputBodyJson{STREAM_PREFIX.rstrip('.')}.{split}')"
     return (
         f"CASE WHEN {body}.usage.cache_creation IS NOT NULL OR len({body}.{CACHE_DETAILS_PATH}) > 0 "
         f"OR CAST({body}.{STOP_REASON_PATH} AS VARCHAR) = '\"{GUARDRAIL_INTERVENED}\"' "
-        f"OR {' OR '.join(f'{body}.{path} IS NOT NULL' for path in (*SERVICE_TIER_PATHS, LATENCY_PATH))} "
+        f"OR {' OR '.join(f'{body}.{path} IS NOT NULL' for path in named)} "
         f"THEN to_json({body}) "
         f"WHEN {cache_writes} > 0 AND {stream} IS NOT NULL "
         f"THEN '[{{\"message\":{{\"usage\":{{\"cache_creation\":' || CAST({stream} AS VARCHAR) || '}}}}}}]' END"

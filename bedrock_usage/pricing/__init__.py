@@ -20,13 +20,14 @@ from .book import (
     row_record,
     write_csv_rows,
 )
-from .model_ids import ModelRef, is_priced_region, model_key, parse_model_id
+from .model_ids import PROMPT_ROUTER, ModelRef, is_priced_region, model_key, parse_model_id
 
 __all__ = [
     "CSV_FIELDS",
     "FAMILIES",
     "LONG_CONTEXT_THRESHOLD",
     "PRICES_ENV",
+    "PROMPT_ROUTER",
     "RATE_FIELDS",
     "TOKEN_FIELDS",
     "UNITS",

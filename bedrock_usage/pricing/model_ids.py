@@ -1,5 +1,13 @@
 """What a logged ``modelId`` names: base model, endpoint family (in-region, geo, global; GovCloud by the call's
-Region) or an opaque ARN."""
+Region) or an opaque ARN.
+
+A call may name a prompt router (Intelligent Prompt Routing) instead of a model:
+``arn:aws:bedrock:{region}:{account}:default-prompt-router/{id}`` or ``...:prompt-router/{id}``. Bedrock bills the
+model the router chose, which the logged Converse or ConverseStream response names as
+``trace.promptRouter.invokedModelId`` (Amazon Bedrock API Reference, "ConverseTrace" and "PromptRouterTrace": a
+foundation-model or inference-profile ARN); the facts query counts such a call as one of that model
+(``engines/queries.py``, ``logs/bodies.py``), so a router's ARN left as a model id is a call whose choice the log
+does not hold."""
 
 from __future__ import annotations
 
@@ -12,6 +20,8 @@ _CONTEXT_SUFFIX_RE = re.compile(r":\d+k$")
 _VERSION_SUFFIX_RE = re.compile(r"(-v1)?(:0)?$")
 _DATE_RE = re.compile(r"-\d{8}(?=-v\d)")
 _COMMERCIAL_REGION_RE = re.compile(r"^(?!cn-|us-gov-|us-iso)[a-z]{2}-[a-z]+-\d$")
+PROMPT_ROUTER = "prompt-router"  # the endpoint of a call through a prompt router whose choice is not logged
+_ROUTER_KINDS = frozenset({"default-prompt-router", "prompt-router"})
 
 # Models Bedrock serves under two ids, {id of the bedrock-mantle endpoint: id Bedrock Runtime takes and Model
 # Invocation Logs carry}; the sources price some rows under one id only (LiteLLM's Kimi K2 Thinking Regions and flex
@@ -37,7 +47,7 @@ class ModelRef:
 
     model_id: str
     base_id: str | None
-    endpoint: str  # "in-region", "geo", "global", "application-profile", "provisioned", "other-arn"
+    endpoint: str  # "in-region", "geo", "global", "application-profile", "provisioned", "prompt-router", "other-arn"
 
     def family(self, region: str) -> str | None:
         """The price family for a call from ``region``; ``None`` when the endpoint cannot be priced."""
@@ -64,6 +74,8 @@ def parse_model_id(model_id: str) -> ModelRef:
             return ModelRef(raw, None, "application-profile")
         if kind == "provisioned-model":  # Provisioned Throughput: billed per model-unit hour, never per token
             return ModelRef(raw, None, "provisioned")
+        if kind in _ROUTER_KINDS:  # billed at the model it chose, named only in the logged response
+            return ModelRef(raw, None, PROMPT_ROUTER)
         if kind not in ("inference-profile", "foundation-model"):
             return ModelRef(raw, None, "other-arn")
     endpoint = "in-region"

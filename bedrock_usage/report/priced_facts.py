@@ -21,7 +21,7 @@ from ..engines.duckdb_memory import duckdb_config
 from ..engines.queries import DEFAULT_TIER, FACT_MEASURES, REQUEST_BODY_NONE, quoted_name, tag_column
 from ..lazy_modules import lazy
 from ..logs.identity import ACCOUNT_SCOPED_USERS
-from ..pricing import RATE_FIELDS
+from ..pricing import PROMPT_ROUTER, RATE_FIELDS
 
 duckdb = lazy("duckdb")
 np = lazy("numpy")
@@ -37,6 +37,9 @@ TIER_CALLS = {"flex_calls": "flex", "priority_calls": "priority"}
 # Priced calls whose cache writes went at the 5-minute rate though their split is unknown (engines/queries.py), and
 # those writes.
 SPLIT_UNKNOWN = ("cache_split_unknown_calls", "cache_split_unknown_tokens")
+# Calls through a prompt router (engines/queries.py), and those of them whose logged response does not name the model
+# the router chose (still under the router's ARN, unpriced).
+ROUTER_CALLS = ("prompt_router_calls", "prompt_router_calls_model_unknown")
 METRICS = ("calls", "errors", *TOKEN_COLUMNS)
 COST_COLUMNS = ("input_cost_usd", "output_cost_usd", "cache_write_cost_usd", "cache_read_cost_usd")
 TOTAL_COST = "estimated_cost_usd"
@@ -320,7 +323,7 @@ class PricedRows:
     def summary(self) -> dict[str, float | int]:
         """Totals of the period."""
         counts = [*METRICS, "unpriced_calls", "guardrail_interventions"]
-        ints = [*counts, *UNIT_MEASURES, *SPLIT_UNKNOWN, *TIER_CALLS]
+        ints = [*counts, *UNIT_MEASURES, *SPLIT_UNKNOWN, *TIER_CALLS, *ROUTER_CALLS]
         with self._lock:
             columns = self.con.sql("SELECT * FROM priced LIMIT 0").columns
             tiered = "service_tier" in columns  # a frame may lack it
@@ -331,6 +334,9 @@ class PricedRows:
                        for name in (*UNIT_MEASURES, *SPLIT_UNKNOWN)]
                     + [f"coalesce(CAST(sum(calls) FILTER (WHERE priced AND service_tier = '{tier}') AS BIGINT), 0)"
                        if tiered else "0" for tier in TIER_CALLS.values()]
+                    + [f"coalesce(CAST(sum(prompt_router_calls) FILTER (WHERE {where}) AS BIGINT), 0)"
+                       if "prompt_router_calls" in columns else "0"
+                       for where in ("true", f"endpoint = '{PROMPT_ROUTER}'")]
                     + [f"coalesce(sum({name}), 0.0)" for name in (*COST_COLUMNS, TOTAL_COST)]
                     + [_USERS_COUNT, "count(DISTINCT application)", "count(DISTINCT model)"]
                 ) + " FROM priced"

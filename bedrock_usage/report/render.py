@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -14,7 +15,16 @@ from ..output.json_values import document_text, json_records, json_value
 from ..output.plain_table import PlainTable
 from ..output.terminal_table import money, quoted_if_blank, quoted_if_label, text_table, visible
 from ..pricing import price_file_value
-from .priced_facts import COST_COLUMNS, EMPTY_TAG_VALUE, GROUP_KEYS, METRICS, NO_VALUE, TIER_CALLS, TOTAL_COST
+from .priced_facts import (
+    COST_COLUMNS,
+    EMPTY_TAG_VALUE,
+    GROUP_KEYS,
+    METRICS,
+    NO_VALUE,
+    ROUTER_CALLS,
+    TIER_CALLS,
+    TOTAL_COST,
+)
 from .tracker import TOKENS_NOTE, UsageReport
 
 pd = lazy("pandas")
@@ -133,6 +143,15 @@ def stated_summary(report: UsageReport) -> dict[str, float | int]:
     return summary
 
 
+def router_note(summary: Mapping[str, float | int]) -> str:
+    """What the summary says of its calls through a prompt router (``ROUTER_CALLS``): how many, how they are counted,
+    and how many are unpriced for want of the model the router chose."""
+    calls, unknown = (int(summary.get(name, 0)) for name in ROUTER_CALLS)
+    left = f"; {unknown:,} whose response does not name it are unpriced, see warnings" if unknown else ""
+    return (f"{calls:,}, counted and priced as calls of the model the router chose, which the logged Converse "
+            f"response names{left}")
+
+
 def render_terminal(report: UsageReport, analyses: list[str], max_rows: int) -> str:
     """The whole report as terminal text."""
     s = stated_summary(report)
@@ -187,6 +206,8 @@ def render_terminal(report: UsageReport, analyses: list[str], max_rows: int) -> 
         lines.append(f"  Service tiers:      {' and '.join(tiers)} calls, priced at their tier's rates")
     if s.get("guardrail_interventions"):
         lines.append(f"  Guardrail interventions: {s['guardrail_interventions']:,} (from logged Converse responses)")
+    if s.get("prompt_router_calls"):
+        lines.append(f"  Prompt router calls: {router_note(s)}")
     for name in analyses:
         title = TITLES.get(name, f"Usage by requestMetadata tag {name.removeprefix('tag:')}")
         keys = [key for key in GROUP_KEYS.get(name, [name]) if key not in _FILE_ONLY_KEYS.get(name, ())]

@@ -44,7 +44,7 @@ from ..logs.regions import REGION_NAMES, requested_regions
 from ..output.plain_table import PlainTable, ReportTables
 from ..output.progress import Progress, Reporter, data_size, silent
 from ..output.wording import counted
-from ..pricing import PriceBook, PriceFile, PriceRow, parse_model_id, priced_at
+from ..pricing import PROMPT_ROUTER, PriceBook, PriceFile, PriceRow, parse_model_id, priced_at
 from .price_notes import PriceNotes
 from .priced_facts import (
     BOOK_RATE_FIELDS,
@@ -504,8 +504,13 @@ NO_PRICE = "no price for this model, region and endpoint"
 UNRESOLVED_PROFILE = ("an application inference profile whose model is not known: name it in an inference-profiles "
                       "file, see docs/governance.md")
 PROVISIONED = "Provisioned Throughput, billed per model-unit hour, not per token: see the bill or Cost Explorer"
+# A call through a prompt router whose logged response does not name the model it chose (InvokeModel's responses hold
+# no trace; an error has none; a response over 100 KB is delivered apart under /data/, which reports do not read).
+UNROUTED = ("prompt router: the model it chose is not in the logged response (only a Converse or ConverseStream "
+            "response logged inline names it)")
 # Why a call through an ARN that names no model of the book is unpriced, by its endpoint (``ModelRef.endpoint``).
-OPAQUE_ENDPOINT_REASONS = {"application-profile": UNRESOLVED_PROFILE, "provisioned": PROVISIONED}
+OPAQUE_ENDPOINT_REASONS = {"application-profile": UNRESOLVED_PROFILE, "provisioned": PROVISIONED,
+                           PROMPT_ROUTER: UNROUTED}
 NEEDS_BODY = "needs body logging"
 # Media given to an embeddings model without a price for them (Nova Multimodal Embeddings), or its async job.
 NO_MEDIA_PRICE = "no price for the images, video or audio given, or for an asynchronous embedding job"

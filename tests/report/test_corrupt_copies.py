@@ -90,7 +90,8 @@ def athena_rows(root: Path) -> list[dict]:
                          "context_over": 0, "request_body": "none", "media_size": 0, "image_quality": "standard",
                          "service_tier": "default", "tag_0": None, "calls": 1, "errors": 0,
                          "input_tokens": rec["input"]["inputTokenCount"], "output_tokens": 50,
-                         "cache_read_tokens": 0, "cache_write_tokens": 0, **dict.fromkeys(BODY_MEASURES, 0)})
+                         "cache_read_tokens": 0, "cache_write_tokens": 0, **dict.fromkeys(BODY_MEASURES, 0),
+                         "prompt_router_calls": 0})
     return rows
 
 

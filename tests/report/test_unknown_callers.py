@@ -97,7 +97,7 @@ def test_the_athena_engine_counts_calls_without_caller_or_model(aws_env: dict[st
                  "input_tokens": r["input"]["inputTokenCount"], "output_tokens": r["output"]["outputTokenCount"],
                  "cache_read_tokens": 0, "cache_write_tokens": 0, "context_over": 0, "request_body": "none",
                  "media_size": 0, "image_quality": "standard", "service_tier": "default",
-                 **dict.fromkeys(BODY_MEASURES, 0)}
+                 **dict.fromkeys(BODY_MEASURES, 0), "prompt_router_calls": 0}
         rows.append([facts[name] for name in names])
     columns = [column(name, kinds.get(name, "bigint" if name in FACT_MEASURES else "varchar")) for name in names]
     register_result(moto_endpoint, "us-east-1", columns, result_rows(names, rows))
