@@ -172,10 +172,10 @@ def anomalies_section(t: Text, request: data.BedrockRequest) -> None:
         st.caption(t("anomalies_unjudged", days=", ".join(report.unjudged_days)))
     anomaly_chart(t, report, loaded.partial_days)
     anomaly_tables(t, report)
-    notes = list(report.warnings)
-    if report.unpriced_calls:
-        notes.append(t("anomalies_unpriced", calls=number(report.unpriced_calls)))
-    show_warnings(t, notes)
+    unpriced = [t("anomalies_unpriced", calls=number(report.unpriced_calls))] if report.unpriced_calls else []
+    read = report.read
+    show_warnings(t, report.all_warnings(t("anomalies_days_read", start=read.start, end=read.end, tz=read.tz),
+                                         unpriced))
 
 
 def anomaly_chart(t: Text, report: AnomalyReport, partial: dict[str, str]) -> None:

@@ -337,6 +337,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "anomalies_none": "No anomalies in {period}.",
         "anomalies_unjudged": "Not judged (too little history): {days}",
         "anomalies_unpriced": "{calls} calls in the period have no price and no cost here.",
+        "anomalies_days_read": "The scan's warnings below count every day read, {start} .. {end} ({tz}), the "
+        "median's and the forecast's days before the period included, not the period alone:",
         "anomalies_chart": "Daily estimated cost per application (circles: anomalous days)",
         "anomaly_marker": "Anomaly",
         "baseline_label": "{window}-day median",
@@ -784,6 +786,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "anomalies_none": "{period} 기간에 비용 급증일이 없습니다.",
         "anomalies_unjudged": "판단하지 않은 날 (이력 부족): {days}",
         "anomalies_unpriced": "기간 중 {calls} 건의 호출은 가격이 없어 여기 비용에 없습니다.",
+        "anomalies_days_read": "아래 조회 경고의 수는 이 기간만이 아니라 읽은 모든 날, {start} .. {end} ({tz}) 의 "
+        "것입니다 (중앙값과 예측에 쓰는 기간 이전 날짜 포함):",
         "anomalies_chart": "애플리케이션별 일일 예상 비용 (동그라미: 비용 급증일)",
         "anomaly_marker": "비용 급증",
         "baseline_label": "{window} 일 중앙값",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
@@ -20,6 +21,7 @@ from ..logs.period import Period, today_in
 from ..output.wording import counted
 from ..pricing import PriceFile
 from ..report.priced_facts import EMPTY_TAG_VALUE, NO_VALUE, TOTAL_COST
+from .days_read import ScanBeyondDays
 
 DEFAULT_FACTOR = 3.0
 DEFAULT_WINDOW = 7
@@ -197,8 +199,10 @@ def detect_anomalies(
 
 
 @dataclass
-class AnomalyReport:
+class AnomalyReport(ScanBeyondDays):
     """Anomalies in a period and the month-end forecast, per group (application by default)."""
+
+    DAYS_BEFORE: ClassVar[tuple[str, str]] = ("the median's and the forecast's days before the period", "the period")
 
     period: Period
     group_by: str
@@ -213,9 +217,11 @@ class AnomalyReport:
     unjudged_days: list[str]
     unpriced_calls: int
     basis: ForecastBasis
+    read: Period  # the days the scan read (``scan_period``): the period and the median's and forecast's days before
     warnings: list[str] = field(default_factory=list)
     filters: dict[str, object] = field(default_factory=dict)  # what narrowed the calls: their costs only
     price_file: PriceFile | None = None  # the user's price file, when its rows priced some of the calls
+    scan_warnings: list[str] = field(default_factory=list)  # the scan's, over every day ``read``
 
     @property
     def in_progress(self) -> bool:
@@ -244,13 +250,15 @@ def analyze_anomalies(
 ) -> AnomalyReport:
     """Anomalies in ``period`` and the forecast for the month of its last day, from facts of ``scan_period``.
 
-    ``history_start`` is the first day the facts cover (default: ``scan_period(period).start``). History
-    begins no earlier than the first day with any call: days before logging began are not zero-cost days.
+    ``history_start`` is the first day the facts cover (default: ``scan_period(period).start``): the report's
+    ``read`` begins there. History begins no earlier than the first day with any call: days before logging began are
+    not zero-cost days.
     ``now`` (default: the clock) says whether the last day is still in progress.
     """
     basis = ForecastBasis(period.end, window, day_in_progress(period.end, period.tz, now),
                           first_logged_day(facts, period.end, window))
-    first = history_start or scan_period(period, window).start
+    read = Period(history_start or scan_period(period, window).start, period.end, period.tz)
+    first = read.start
     if len(facts):  # days before the first call have no history to judge by
         first = max(first, min(pd.to_datetime(facts["day"]).dt.date.min(), period.end))
     daily = daily_cost(facts, key, first, period.end)
@@ -288,5 +296,6 @@ def analyze_anomalies(
         unjudged_days=unjudged,
         unpriced_calls=unpriced,
         basis=basis,
+        read=read,
         warnings=[line for line in [basis.warning()] if line],
     )

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pandas as pd
 
@@ -43,6 +43,7 @@ from .anomalies import (
     month_start,
 )
 from .coverage import trailing_days_without_records, trailing_gap_warning
+from .days_read import ScanBeyondDays
 from .filters import only_line
 from .options import check_webhook_url, sns_region
 from .profiles import aws_failure
@@ -178,12 +179,6 @@ def scan_warnings(warnings: list[str], facts: pd.DataFrame, budgets: list[Budget
     return [line for line in warnings if not line.startswith(notes)]
 
 
-def days_read_line(read: Period) -> str:
-    """The line over the scan's warnings: they count every day read, not the month each budget's line counts."""
-    return (f"the scan's warnings below count every day read, {read.start} .. {read.end} ({read.tz}), the "
-            "forecast's days before the month included, not the month alone:")
-
-
 def _covers_nothing(budget: Budget, absent: tuple[str, ...]) -> str:
     """Why a budget covers no call of the scan: no call carries its tag key, or none matches its value."""
     if budget.tag_key in absent:
@@ -217,8 +212,10 @@ class BudgetStatus:
 
 
 @dataclass
-class BudgetCheck:
+class BudgetCheck(ScanBeyondDays):
     """Every budget's status on one day, and how the forecast was made."""
+
+    DAYS_BEFORE: ClassVar[tuple[str, str]] = ("the forecast's days before the month", "the month")
 
     tz: str
     basis: ForecastBasis
@@ -231,13 +228,6 @@ class BudgetCheck:
     gap_warning: str | None = None  # the line naming them
     price_file: PriceFile | None = None  # the user's price file, when its rows priced some of the calls read
     scan_warnings: list[str] = field(default_factory=list)  # the scan's (``scan_warnings``), over every day ``read``
-
-    def all_warnings(self, heading: str | None = None) -> list[str]:
-        """The check's warnings (the days without records first; each budget's counting the month), then the scan's
-        under ``heading`` (default: ``days_read_line``), which says they count every day read."""
-        if not self.scan_warnings:
-            return list(self.warnings)
-        return [*self.warnings, heading or days_read_line(self.read), *self.scan_warnings]
 
     @property
     def as_of(self) -> date:

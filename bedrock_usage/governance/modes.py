@@ -188,7 +188,7 @@ def run_governance(
         period = resolve_period(days=args.days, start=args.start_date, end=args.end_date, tz=scan.tz)
         report = anomalies.analyze_anomalies(facts, period, "application", args.anomaly_factor, args.anomaly_window,
                                              args.anomaly_min_cost, history_start=scan.start)
-        report.warnings[:0], report.filters, report.price_file = warnings, narrowed, scanned.price_file
+        report.scan_warnings, report.filters, report.price_file = warnings, narrowed, scanned.price_file
         output, alert = gr.anomalies_output(report, args.max_rows), len(report.anomalies) > 0
     elif mode == "chargeback":
         result = chargeback.build_chargeback(facts, args.chargeback, scan.tz, args.chargeback_by,

@@ -447,8 +447,9 @@ def anomalies_attention(report: AnomalyReport) -> list[str]:
 
 
 def _anomaly_warnings(report: AnomalyReport) -> list[str]:
+    """The report's warnings and the calls of the period without a price, then the scan's under the days read."""
     unpriced = [f"{report.unpriced_calls:,} calls in the period have no price and no cost here"]
-    return report.warnings + (unpriced if report.unpriced_calls else [])
+    return report.all_warnings(more=unpriced if report.unpriced_calls else ())
 
 
 def anomalies_document(report: AnomalyReport) -> dict[str, Any]:

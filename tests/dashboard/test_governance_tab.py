@@ -438,11 +438,11 @@ def test_the_anomalies_view_keeps_the_forecasts_short_history_warning(tmp_path: 
     bedrock = BedrockRequest(source="local", regions=("us-east-1",), start=as_of - timedelta(days=1), end=as_of,
                              logs_dir=str(tmp_path / "logs"))
 
-    warnings = load_anomalies(AnomalyRequest(bedrock)).report.warnings
+    report = load_anomalies(AnomalyRequest(bedrock)).report
 
     assert any(line.startswith(f"logs begin on {days[-1]}") and "mean of only 4 days, not 7" in line
-               for line in warnings), warnings
-    assert any("example.unknown-model-v1:0" in line for line in warnings), warnings  # the tracker's own
+               for line in report.warnings), report.warnings
+    assert any("example.unknown-model-v1:0" in line for line in report.scan_warnings), report  # the tracker's own
 
 
 def test_the_budget_status_table_prints_each_share_as_its_card_does() -> None:
@@ -523,3 +523,53 @@ def test_the_budget_views_scan_warnings_come_under_the_days_they_count(tmp_path:
     [duplicates] = [line for line in lines if "duplicate" in line]
     assert "2 duplicate" in duplicates and lines.index(heading) < lines.index(duplicates), lines
     assert lines[:lines.index(heading)] == check.warnings  # the check's own lines, each counting the month, above
+
+
+def anomalies_script() -> None:
+    import streamlit as st
+
+    from bedrock_usage.dashboard.governance_tab import anomalies_section
+    from bedrock_usage.dashboard.session import keep_settings
+    from bedrock_usage.dashboard.text import Text
+
+    keep_settings()  # the rule's defaults, as the page starts them
+    anomalies_section(Text(st.session_state["lang"]), st.session_state["request"])
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_the_anomalies_views_scan_warnings_come_under_the_days_they_count(tmp_path: Path, lang: str) -> None:
+    """The anomalies read the median's and the forecast's days before the period: the scan's warnings (a duplicate
+    delivery before the period and one in it, calls of a model without a price before it and in it) come last, under
+    a line naming the days read in the page's language, below the count of the period's calls without a price, as
+    the CLI's do."""
+    start, end = TODAY - timedelta(days=6), TODAY - timedelta(days=2)
+    alpha = "arn:aws:sts::123456789012:assumed-role/Alpha-BedrockRole/worker"
+    days = [end - timedelta(days=n) for n in range(25)]
+    models = {n: "example.unknown-model-v1:0" for n in (3, 12)}  # one in the period, one before it
+    records = [{"schemaType": "ModelInvocationLog", "schemaVersion": "1.0", "timestamp": f"{day}T12:00:00Z",
+                "accountId": "123456789012", "identity": {"arn": alpha}, "region": "us-east-1", "requestId": f"r{n}",
+                "operation": "Converse", "modelId": models.get(n, "anthropic.claude-3-haiku-20240307-v1:0"),
+                "input": {"inputTokenCount": 1000}, "output": {"outputTokenCount": 100}} for n, day in enumerate(days)]
+    copies = [records[1], records[10]]  # in the period, and before it: delivered twice
+    write_records(tmp_path / "logs", records + copies)
+    first = min(start - timedelta(days=7), end - timedelta(days=14), end.replace(day=1))  # 7-day median, forecast
+    period = {day.isoformat() for day in days if start <= day <= end}
+    in_period = [r for r in records if r["modelId"] in models.values() and r["timestamp"][:10] in period]
+    before = [r for r in records + copies if first.isoformat() <= r["timestamp"][:10] < start.isoformat()]
+    assert len(in_period) == 1 and {r["requestId"] for r in before} >= {"r10", "r12"}
+    extra = len(records + copies) - len({(r["requestId"], r["timestamp"]) for r in records + copies})
+
+    at = AppTest.from_function(anomalies_script, default_timeout=60)
+    at.session_state["lang"] = lang
+    at.session_state["request"] = BedrockRequest(source="local", regions=("us-east-1",), start=start, end=end,
+                                                 logs_dir=str(tmp_path / "logs"))
+    at.run()
+    assert not at.exception, at.exception
+    t = Text(lang)
+    [box] = [box for box in at.expander if any("duplicate" in text.value for text in box.markdown)]
+    lines = [shown(line.removeprefix("- ")) for line in box.markdown[0].value.splitlines()]
+    assert box.label == t("warnings", count=len(lines))
+    heading = STRINGS[lang]["anomalies_days_read"].format(start=first, end=end, tz="UTC")
+    assert lines[:2] == [t("anomalies_unpriced", calls=len(in_period)), heading], lines
+    assert [line for line in lines[2:] if f"{extra} duplicate deliveries" in line], lines
+    assert [line for line in lines[2:] if f"example.unknown-model-v1:0 in us-east-1: {len(models)} calls" in line]

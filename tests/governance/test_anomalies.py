@@ -293,3 +293,59 @@ def test_anomalies_of_some_calls_say_so_in_text_json_and_file_names(
     names = [path.name for path in tmp_path.glob("*.csv")]
     assert len(names) == 3 and all(re.search(r"_filtered-[0-9a-f]{8}_(anomalies|forecast|daily)\.csv$", n)
                                    for n in names), names
+
+
+def test_the_scans_counts_are_said_to_be_over_every_day_read(tmp_path: Path, no_aws_env: dict[str, str],
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """The run reads the median's window and the forecast's days before the period: the scan's counts (duplicate
+    deliveries and calls without a price, one of each before the period and one in it) come under a line naming the
+    days read, in the terminal, the JSON and on stderr beside CSV files, so they are not read as the period's; the
+    report's own count of the period's calls without a price stays above it."""
+    import bedrock_tracker_cli
+
+    start, end = date(2025, 11, 3), date(2025, 11, 9)
+    arn = f"arn:aws:sts::{ACCOUNT}:assumed-role/Alpha-BedrockRole/worker"
+    records = [caller_call(datetime(2025, 10, 20, 3, tzinfo=UTC) + timedelta(days=i), i, arn, HAIKU_3)
+               for i in range(21)]
+    unknown = [caller_call(datetime(2025, 10, 28, 5, tzinfo=UTC), 100, arn, "example.unknown-model-v1:0"),
+               caller_call(datetime(2025, 11, 7, 5, tzinfo=UTC), 101, arn, "example.unknown-model-v1:0")]
+    copies = [records[10], records[17]]  # October 30 and November 6, delivered twice
+    write_local(tmp_path / "logs", records + unknown + copies)
+    first = min(start - timedelta(days=7), end - timedelta(days=14), end.replace(day=1))  # median's window, forecast
+    extra = len(records + copies) - len({(r["requestId"], r["timestamp"]) for r in records + copies})
+    in_period = [c for c in unknown if start <= date.fromisoformat(c["timestamp"][:10]) <= end]
+    assert first <= date(2025, 10, 28) and extra == 2 and len(in_period) == 1
+    assert {c["timestamp"][:10] for c in copies} == {"2025-10-30", "2025-11-06"}
+
+    def warnings(*args: str) -> tuple[list[str], str]:
+        code = bedrock_tracker_cli.main(["--engine", "local", "--logs-dir", str(tmp_path / "logs"), "--quiet",
+                                         "--region", "us-east-1", "--anomalies", "--start-date", start.isoformat(),
+                                         "--end-date", end.isoformat(), *args])
+        out = capsys.readouterr()
+        assert code == 0, out.err
+        return (json.loads(out.out)["warnings"] if "json" in args else []), out.out + out.err
+
+    lines, _ = warnings("--format", "json", "--output-dir", "-")
+    named = [i for i, line in enumerate(lines) if f"{first} .. {end}" in line]
+    assert len(named) == 1, lines
+    heading = lines[named[0]]
+    assert "every day read" in heading and "before the period" in heading, lines
+    [duplicates] = [line for line in lines if "duplicate" in line]
+    [scan_unpriced] = [line for line in lines if "example.unknown-model-v1:0" in line]
+    [own_unpriced] = [line for line in lines if "in the period have no price" in line]
+    assert f"{extra} duplicate deliveries" in duplicates and f": {len(unknown)} calls," in scan_unpriced, lines
+    assert own_unpriced.startswith(f"{len(in_period)} calls in the period"), lines
+    assert lines.index(own_unpriced) < lines.index(heading) < min(lines.index(duplicates), lines.index(scan_unpriced))
+    _, terminal = warnings()
+    assert terminal.index(own_unpriced) < terminal.index(heading) < terminal.index(duplicates)
+    _, stderr = warnings("--format", "csv", "--output-dir", str(tmp_path / "out"))
+    assert stderr.index(f"warning: {own_unpriced}") < stderr.index(f"warning: {heading}") < stderr.index(
+        f"warning: {duplicates}")
+
+
+def caller_call(when: datetime, n: int, arn: str, model: str) -> dict:
+    """One Converse call of ``model`` by ``arn`` at ``when``."""
+    return {"schemaType": "ModelInvocationLog", "schemaVersion": "1.0",
+            "timestamp": when.strftime("%Y-%m-%dT%H:%M:%SZ"), "accountId": ACCOUNT, "identity": {"arn": arn},
+            "region": "us-east-1", "requestId": f"req-{n}", "operation": "Converse", "modelId": model,
+            "input": {"inputTokenCount": 1000}, "output": {"outputTokenCount": 100}}
