@@ -3,8 +3,8 @@ were read and how long that took.
 
 The load runs in a worker thread and reports plain ``Progress`` updates (``output/progress.py``) into a
 ``LatestSteps``; the script's own thread draws the latest update of every step as a progress bar in a
-``st.status`` box until the load ends. Nothing is drawn from the worker, so nothing is recorded into
-Streamlit's replay of the cached loaders.
+``st.status`` box, in the page's language, until the load ends. Nothing is drawn from the worker, so nothing is
+recorded into Streamlit's replay of the cached loaders.
 
 A load answered from the cache (every re-run after the first: a control change, Analyze again) ends at once, and
 draws no status box: Streamlit pauses 0.05 s when it makes one and again when a running one closes, so a box would
@@ -25,7 +25,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 
 from ..errors import SetupRequired, UsageError
-from ..output.progress import Progress, Reporter, fraction_done, progress_line
+from ..output.progress import Progress, Reporter, fraction_done
 from . import data
 from .text import Text
 
@@ -55,10 +55,11 @@ class LatestSteps:
             return list(self._steps.values())
 
 
-def load_with_steps(load: Callable[[Reporter], T], box: Callable[[], Any], quick: float, steps: LatestSteps) -> T:
+def load_with_steps(load: Callable[[Reporter], T], box: Callable[[], Any], quick: float, steps: LatestSteps,
+                    line: Callable[[Progress], str]) -> T:
     """Run ``load`` (given the reporter ``steps``) in a worker thread, drawing its steps as bars in the status box
-    that ``box`` opens (a ``st.status``), until it ends; its result, or its error raised here. ``box`` is called
-    only when the load has not ended within ``quick`` seconds."""
+    that ``box`` opens (a ``st.status``), each worded by ``line``, until it ends; its result, or its error raised
+    here. ``box`` is called only when the load has not ended within ``quick`` seconds."""
     context = get_script_run_ctx()
     bars: dict[str, Any] = {}
     drawn: dict[str, Progress] = {}
@@ -69,7 +70,7 @@ def load_with_steps(load: Callable[[Reporter], T], box: Callable[[], Any], quick
                 continue
             if update.step not in bars:
                 bars[update.step] = status.empty()
-            bars[update.step].progress(fraction_done(update), text=progress_line(update))
+            bars[update.step].progress(fraction_done(update), text=line(update))
             drawn[update.step] = update
 
     with ThreadPoolExecutor(max_workers=1, initializer=lambda: add_script_run_ctx(threading.current_thread(),
@@ -83,12 +84,12 @@ def load_with_steps(load: Callable[[Reporter], T], box: Callable[[], Any], quick
     return future.result()
 
 
-def load_with_outcome(load: Callable[[Reporter], T], load_key: str, loading: str, outcome: Callable[[T], str],
-                      failed: str, quick: float = QUICK_SECONDS) -> T:
+def load_with_outcome(t: Text, load: Callable[[Reporter], T], load_key: str, loading: str,
+                      outcome: Callable[[T], str], failed: str, quick: float = QUICK_SECONDS) -> T:
     """``load_with_steps`` in a status box labelled ``loading``, closed on ``outcome`` of the result, or on
     ``failed`` when the load raises (the error is raised again here); a load that ends within ``quick`` seconds
     opens no box and its outcome is drawn alone, with the finished steps this session saw for ``load_key`` (what
-    names the load: its request)."""
+    names the load: its request). The steps are worded in ``t``'s language."""
     status: Any | None = None
     steps = LatestSteps()
 
@@ -98,26 +99,27 @@ def load_with_outcome(load: Callable[[Reporter], T], load_key: str, loading: str
         return status
 
     try:
-        result = load_with_steps(load, box, quick, steps)
+        result = load_with_steps(load, box, quick, steps, t.step_line)
     except BaseException:
-        show_outcome(status, failed, "error")
+        show_outcome(t, status, failed, "error")
         raise
     if status is not None:
         _remember_steps(load_key, steps.latest())
-    show_outcome(status, outcome(result), "complete", st.session_state.get(STEPS_KEY, {}).get(load_key, []))
+    show_outcome(t, status, outcome(result), "complete", st.session_state.get(STEPS_KEY, {}).get(load_key, []))
     return result
 
 
-def show_outcome(status: Any | None, label: str, state: Literal["complete", "error"],
+def show_outcome(t: Text, status: Any | None, label: str, state: Literal["complete", "error"],
                  steps: list[Progress] | tuple[()] = ()) -> None:
     """Close the status box ``status``, if one was opened, on ``label`` in ``state``; otherwise draw a closed
-    expander with that label and the icon a status box in that state has, holding the finished ``steps``."""
+    expander with that label and the icon a status box in that state has, holding the finished ``steps`` (in
+    ``t``'s language)."""
     if status is not None:
         status.update(label=label, state=state, expanded=False)
         return
     with st.expander(label, expanded=False, icon=OUTCOME_ICONS[state]):
         for update in steps:
-            st.progress(fraction_done(update), text=progress_line(update))
+            st.progress(fraction_done(update), text=t.step_line(update))
 
 
 def _remember_steps(load_key: str, steps: list[Progress]) -> None:
@@ -134,7 +136,7 @@ def show_load(t: Text, request: data.BedrockRequest) -> None:
     the figures were read and how long that took. A failed read is left to the Bedrock tab to explain."""
     with contextlib.suppress(UsageError, SetupRequired):
         scan = request.scan()
-        load_with_outcome(lambda progress: data.load_scan(scan, progress), f"bedrock {scan!r}", t("loading"),
+        load_with_outcome(t, lambda progress: data.load_scan(scan, progress), f"bedrock {scan!r}", t("loading"),
                           lambda loaded: loaded_line(t, loaded), t("load_failed"))
 
 

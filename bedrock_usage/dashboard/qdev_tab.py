@@ -35,7 +35,7 @@ def show_qdev(t: Text, request: data.QDevRequest | None) -> None:
         st.markdown(t("q_enable_help"))
         return
     try:
-        report = load_with_outcome(lambda progress: data.load_qdev(request, progress), f"qdev {request!r}",
+        report = load_with_outcome(t, lambda progress: data.load_qdev(request, progress), f"qdev {request!r}",
                                    t("loading"), lambda loaded: t("q_loaded", source=loaded.source),
                                    t("q_load_failed"))
     except (UsageError, SetupRequired) as exc:

@@ -6,6 +6,7 @@ import math
 import re
 
 from ..engines.base import LogSource
+from ..output.progress import Progress, Said, progress_line
 from ..output.terminal_table import money
 from ..pricing import PriceFile, priced_at
 
@@ -126,6 +127,29 @@ STRINGS: dict[str, dict[str, str]] = {
         "q_loaded": "Read {source}",
         "q_load_failed": "Could not read the Amazon Q / Kiro data (the reason is below)",
         "loaded_from": "Read with {source} in {seconds} s at {at} (this period and the previous one)",
+        "progress_listing_logs": "listing logs",
+        "progress_reading_logs": "reading logs",
+        "progress_pricing": "pricing",
+        "progress_athena_regions": "Athena regions",
+        "progress_athena_region": "Athena {region}",
+        "progress_listing_qdev": "listing Amazon Q logs",
+        "progress_reading_qdev": "reading Amazon Q logs",
+        "progress_activity_reports": "activity reports",
+        "progress_kiro_user_reports": "Kiro user reports",
+        "progress_objects": "objects",
+        "progress_day_folders": "day folders",
+        "progress_fact_rows": "fact rows",
+        "progress_files": "files",
+        "progress_regions": "regions",
+        "progress_objects_listed": "{objects:,} objects",
+        "progress_records_parsed": "{records:,} records parsed",
+        "progress_records_cached": "{records:,} records parsed, {cached:,} objects cached",
+        "progress_kept": "kept from an earlier refresh",
+        "progress_query_state": "{state}, {seconds:.0f} s, {scanned} scanned (${cost:.4f})",
+        "progress_regions_scanned": "{scanned} scanned, ${cost:.4f}",
+        "progress_count_of": "{done:,} of {total:,} {unit}",
+        "progress_count": "{done:,} {unit}",
+        "progress_size_of": "{done} of {total}",
         "setup_needed": "Setup needed: {message}",
         "usage_error": "Cannot analyse: {message}",
         "scope_line": "{period} · {regions} · changes against {previous}",
@@ -586,6 +610,29 @@ STRINGS: dict[str, dict[str, str]] = {
         "q_loaded": "{source}에서 읽었습니다",
         "q_load_failed": "Amazon Q / Kiro 데이터를 읽지 못했습니다 (이유는 아래에 있습니다)",
         "loaded_from": "{source}(으)로 {at}에 {seconds}초 동안 읽었습니다 (이번 기간과 이전 기간)",
+        "progress_listing_logs": "로그 목록 조회",
+        "progress_reading_logs": "로그 읽기",
+        "progress_pricing": "가격 계산",
+        "progress_athena_regions": "Athena 리전",
+        "progress_athena_region": "Athena {region}",
+        "progress_listing_qdev": "Amazon Q 로그 목록 조회",
+        "progress_reading_qdev": "Amazon Q 로그 읽기",
+        "progress_activity_reports": "활동 보고서",
+        "progress_kiro_user_reports": "Kiro 사용자 보고서",
+        "progress_objects": "객체",
+        "progress_day_folders": "일별 폴더",
+        "progress_fact_rows": "집계 행",
+        "progress_files": "파일",
+        "progress_regions": "리전",
+        "progress_objects_listed": "객체 {objects:,} 개",
+        "progress_records_parsed": "레코드 {records:,} 개 파싱",
+        "progress_records_cached": "레코드 {records:,} 개 파싱, 캐시된 객체 {cached:,} 개",
+        "progress_kept": "이전 갱신의 결과를 그대로 사용",
+        "progress_query_state": "{state}, {seconds:.0f}초, {scanned} 스캔 (${cost:.4f})",
+        "progress_regions_scanned": "{scanned} 스캔, ${cost:.4f}",
+        "progress_count_of": "{unit} {total:,} 개 중 {done:,} 개",
+        "progress_count": "{unit} {done:,} 개",
+        "progress_size_of": "{total} 중 {done}",
         "setup_needed": "설정이 필요합니다: {message}",
         "usage_error": "분석할 수 없습니다: {message}",
         "scope_line": "{period} · {regions} · 비교 기간 {previous}",
@@ -1303,6 +1350,14 @@ class Text:
             return self("source_read_athena", workgroup=plain(source.place))
         cache = self("source_read_cache", folder=plain(source.cache)) if source.cache else ""
         return self("source_read_local", folder=plain(source.place)) + cache
+
+    def progress_words(self, said: Said) -> str:
+        """Words of a load's progress (``output.progress.Words``) in this language; text as it is (a period)."""
+        return said if isinstance(said, str) else self(f"progress_{said.key}", **dict(said.values))
+
+    def step_line(self, update: Progress) -> str:
+        """A load's step as its bar says it (``output.progress.progress_line``), in this language."""
+        return progress_line(update, self.progress_words)
 
     def for_dashboard(self, message: str) -> str:
         """A message of the shared code with its command-line options named as the sidebar's fields."""

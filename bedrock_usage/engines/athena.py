@@ -25,7 +25,7 @@ from ..aws.session import AWS_ERRORS, Aws, as_project_error, describe, error_cod
 from ..errors import SetupRequired, UsageError
 from ..lazy_modules import lazy
 from ..logs.schema import DATABASE_NAME, TABLE_NAME
-from ..output.progress import Progress, Reporter, Tally, data_size, silent
+from ..output.progress import REGIONS, Progress, Reporter, Said, Tally, Words, data_size, silent, step_update
 from .base import LogRegions, LogSource, QueryResult, ScanStats, Scope, SqlParam
 from .compacted import (
     COMPACT_TABLE,
@@ -145,18 +145,18 @@ def query_cost_usd(bytes_scanned: int) -> float:
     return billed / BYTES_PER_TB * ATHENA_USD_PER_TB
 
 
-def query_progress(step: str, execution: dict[str, Any], seconds: float) -> Progress:
+def query_progress(step: Said, execution: dict[str, Any], seconds: float) -> Progress:
     """One poll of a query as progress: its state, the seconds since it started, the data scanned so far and
     what that costs (a failed query costs nothing)."""
     state = execution["Status"]["State"]
     scanned = _scanned(execution)
     cost = query_cost_usd(scanned) if state != "FAILED" else 0.0
-    return Progress(step, unit="", note=f"{state}, {seconds:.0f} s, {data_size(scanned)} scanned (${cost:.4f})",
-                    finished=state in FINAL_STATES)
+    note = Words.of("query_state", state=state, seconds=seconds, scanned=data_size(scanned), cost=cost)
+    return step_update(step, unit="", note=note, finished=state in FINAL_STATES)
 
 
 def poll_query(client: Any, execution_id: str, timeout: float, progress: Reporter = silent,
-               step: str = "Athena query") -> dict[str, Any]:
+               step: Said = "Athena query") -> dict[str, Any]:
     """Poll a query with exponential backoff until it ends or ``timeout`` seconds pass; its last QueryExecution.
     ``progress`` hears its state, data scanned and cost at every poll, as ``step``."""
     started = time.monotonic()
@@ -361,7 +361,7 @@ class AthenaEngine:
         unread = stats.days_not_projected
         if not scope.run_unprojected and regions and all(r in unread and unread[r].every_day for r in regions):
             raise PeriodNotProjected(unread)  # before any query starts: Athena bills one that reads nothing
-        regions_done = Tally(progress, "Athena regions", unit="regions")
+        regions_done = Tally(progress, Words("athena_regions"), REGIONS)
         regions_done.start(len(texts))
 
         def run(region: str, text: str) -> tuple[pd.DataFrame, int]:
@@ -384,7 +384,7 @@ class AthenaEngine:
                 if billed is not None:
                     stats.bytes_read += billed
                     stats.cost_usd += query_cost_usd(billed)
-        regions_done.finish(f"{data_size(stats.bytes_read)} scanned, ${stats.cost_usd:.4f}")
+        regions_done.finish(Words.of("regions_scanned", scanned=data_size(stats.bytes_read), cost=stats.cost_usd))
         if errors and not frames:
             raise errors[0]
         import pandas as pd
@@ -523,7 +523,8 @@ class AthenaEngine:
 
     def _wait(self, client: Any, region: str, execution_id: str, progress: Reporter = silent) -> dict[str, Any]:
         """Wait until the query ends; stop it and raise when the timeout passes."""
-        execution = poll_query(client, execution_id, self.poll_timeout, progress, f"Athena {region}")
+        execution = poll_query(client, execution_id, self.poll_timeout, progress,
+                               Words.of("athena_region", region=region))
         status = execution["Status"]
         state = status["State"]
         if state == "SUCCEEDED":

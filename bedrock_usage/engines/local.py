@@ -55,7 +55,7 @@ from ..logs.bodies import duckdb_body_type, duckdb_reduced_body
 from ..logs.layout import PERMISSION_CHECK_NAME, SERVICE_FOLDER, days_between, is_hidden, partition_value
 from ..logs.regions import REGION_NAMES
 from ..logs.schema import BODY_FIELDS, PARTITION_COLUMN, TABLE_NAME, duckdb_columns
-from ..output.progress import Progress, Reporter, Tally, silent
+from ..output.progress import DAY_FOLDERS, OBJECTS, Reporter, Tally, Words, silent, step_update
 from .base import PAYLOAD_OBJECTS, UNREADABLE_PAYLOADS, LogRegions, LogSource, QueryResult, ScanStats, Scope, SqlParam
 from .columnar_cache import (
     CACHE_ENV,
@@ -105,7 +105,7 @@ OUTSIDE_DAY_FOLDERS = ("in a month folder, which no report reads, nor Athena's t
 NOT_ASKED_FOR = "not among the regions asked for"
 UNKNOWN_REGION = ("the folder name is not an Amazon Bedrock region this botocore knows, so their calls are not in "
                   "these figures (a region newer than botocore: upgrade boto3 and botocore)")
-LISTING, READING = "listing logs", "reading logs"
+LISTING, READING = Words("listing_logs"), Words("reading_logs")
 TRANSLATIONS = "duckdb-sql"  # folder of the cache folder keeping translated SQL
 
 
@@ -200,7 +200,7 @@ class LocalEngine:
             for region in scope.regions:
                 for day in scope_days:
                     looked += 1
-                    progress(Progress(LISTING, looked, folders, "day folders", note=f"{stats.objects_read:,} objects"))
+                    progress(step_update(LISTING, looked, folders, DAY_FOLDERS, note=_listed_note(stats)))
                     partition = partition_value(day)
                     objects = _day_objects(str(service_dir / region / partition), stats, seen, scope.owns(day))
                     if objects:
@@ -208,8 +208,7 @@ class LocalEngine:
                 for month, month_days in groupby(scope_days, key=lambda day: day.strftime("%Y/%m")):
                     owned = any(scope.owns(day) for day in month_days)
                     _count_strays(str(service_dir / region / month), stats if owned else ScanStats())
-        progress(Progress(LISTING, looked, folders, "day folders", note=f"{stats.objects_read:,} objects",
-                          finished=True))
+        progress(step_update(LISTING, looked, folders, DAY_FOLDERS, note=_listed_note(stats), finished=True))
         return days, stats
 
     def accounts(self) -> list[str]:
@@ -266,7 +265,7 @@ class LocalEngine:
         records parsed.
         """
         days, stats = self.list_days(scope, progress)
-        reading = Tally(progress, READING, with_bytes=True, notes=_records_note)
+        reading = Tally(progress, READING, OBJECTS, with_bytes=True, notes=_records_note)
         if self.cache_dir:
             result, notes = self._query_cached_healed(sql, params, days, reading, stats)
         else:
@@ -331,7 +330,8 @@ class LocalEngine:
         scan = cache.refresh(days, lambda jobs: _write_parts(parsing(), jobs, cap, reading),
                              self._workers(), cap, reading.start)
         parsing.close()
-        reading.finish(f"{_records_note(reading.extra)}, {scan.stats.objects_reused:,} objects cached")
+        reading.finish(Words.of("records_cached", records=reading.extra.get("records", 0),
+                                cached=scan.stats.objects_reused))
         self.last_refresh = scan.stats
         key = cache.result_key(sql, params, scan.parts)
         scan.stats.result_reused = stored = cache.has_result(key)
@@ -945,8 +945,12 @@ def _relation(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[SqlPara
     return relation.project(", ".join(columns))
 
 
-def _records_note(counts: dict[str, int]) -> str:
-    return f"{counts.get('records', 0):,} records parsed"
+def _records_note(counts: dict[str, int]) -> Words:
+    return Words.of("records_parsed", records=counts.get("records", 0))
+
+
+def _listed_note(stats: ScanStats) -> Words:
+    return Words.of("objects_listed", objects=stats.objects_read)
 
 
 def _create_view(con: duckdb.DuckDBPyConnection, parts: list[Path]) -> None:

@@ -5,7 +5,8 @@ Whatever can run long (the engines, the S3 mirror, compaction, the corpus writer
 a progress library. The scripts make their reporter with ``terminal_progress``: tqdm bars on standard error when
 that is a terminal, and nothing at all otherwise (pipes, CI, cron) or with ``--quiet``. Standard output is never
 written, so the report there is the same with or without a terminal. The dashboard draws the same updates with
-Streamlit (``dashboard/progress_view.py``).
+Streamlit (``dashboard/progress_view.py``), worded in the page's language: the steps it shows name themselves, their
+units and notes in ``Words`` (a key and the counts in it), whose English here is the terminal's.
 """
 
 from __future__ import annotations
@@ -17,6 +18,76 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any, TextIO
 
+# The English of the steps the dashboard shows, their units and notes, and of how a step's line is put together
+# (``progress_line``); dashboard/text.py words each key ``progress_{key}`` in the page's language.
+ENGLISH: dict[str, str] = {
+    "listing_logs": "listing logs",
+    "reading_logs": "reading logs",
+    "pricing": "pricing",
+    "athena_regions": "Athena regions",
+    "athena_region": "Athena {region}",
+    "listing_qdev": "listing Amazon Q logs",
+    "reading_qdev": "reading Amazon Q logs",
+    "activity_reports": "activity reports",
+    "kiro_user_reports": "Kiro user reports",
+    "objects": "objects",
+    "day_folders": "day folders",
+    "fact_rows": "fact rows",
+    "files": "files",
+    "regions": "regions",
+    "objects_listed": "{objects:,} objects",
+    "records_parsed": "{records:,} records parsed",
+    "records_cached": "{records:,} records parsed, {cached:,} objects cached",
+    "kept": "kept from an earlier refresh",
+    "query_state": "{state}, {seconds:.0f} s, {scanned} scanned (${cost:.4f})",
+    "regions_scanned": "{scanned} scanned, ${cost:.4f}",
+    "count_of": "{done:,} of {total:,} {unit}",
+    "count": "{done:,} {unit}",
+    "size_of": "{done} of {total}",
+}
+
+
+@dataclass(frozen=True)
+class Words:
+    """Words of progress as data, for a page to word in its own language: the key of their wording (``ENGLISH``)
+    and the values in it (counts, a region, a size); ``english`` as the terminal shows them."""
+
+    key: str
+    values: tuple[tuple[str, object], ...] = ()
+
+    @classmethod
+    def of(cls, key: str, **values: object) -> Words:
+        """``Words.of("objects_listed", objects=911)``."""
+        return cls(key, tuple(values.items()))
+
+    @property
+    def english(self) -> str:
+        """``911 objects``."""
+        return ENGLISH[self.key].format(**dict(self.values))
+
+
+Said = str | Words  # text as it is (a period, a step only the scripts show), or words a page words in its language
+
+
+def english(said: Said) -> str:
+    """``said`` in English."""
+    return said.english if isinstance(said, Words) else said
+
+
+OBJECTS, DAY_FOLDERS, FACT_ROWS = Words("objects"), Words("day_folders"), Words("fact_rows")  # the steps' units
+FILES, REGIONS = Words("files"), Words("regions")
+
+
+@dataclass(frozen=True)
+class StepWords:
+    """A step's name, unit and note as a page words them: ``Words``, or text as it is; ``labels``: what ``labelled``
+    put before its name, outermost first."""
+
+    name: Words
+    unit: Said = ""
+    note: Said = ""
+    labels: tuple[Said, ...] = ()
+
 
 @dataclass(frozen=True)
 class Progress:
@@ -24,7 +95,9 @@ class Progress:
 
     ``step`` names the step and keys its bar (``reading logs``, ``Athena us-east-1``); ``total`` is None while
     unknown. ``bytes_done`` / ``bytes_total`` go with steps that move bytes; ``note`` carries the rest in plain
-    words (records parsed, an Athena query's state, data scanned and its cost).
+    words (records parsed, an Athena query's state, data scanned and its cost). These are English; ``worded`` has
+    the same in ``Words`` for a page to word in its language (None: a step only the scripts show; ``step_update``
+    makes both).
     """
 
     step: str
@@ -35,6 +108,17 @@ class Progress:
     bytes_total: int | None = None
     note: str = ""
     finished: bool = False
+    worded: StepWords | None = None
+
+
+def step_update(step: Said, done: int = 0, total: int | None = None, unit: Said = "objects",
+                bytes_done: int | None = None, bytes_total: int | None = None, note: Said = "",
+                finished: bool = False) -> Progress:
+    """A ``Progress`` whose name, unit and note are text or ``Words``: a step named in ``Words`` carries them
+    (``worded``), its text fields their English."""
+    worded = StepWords(step, unit, note) if isinstance(step, Words) else None
+    return Progress(english(step), done, total, english(unit), bytes_done, bytes_total, english(note), finished,
+                    worded)
 
 
 Reporter = Callable[[Progress], None]
@@ -44,21 +128,27 @@ def silent(update: Progress) -> None:
     """The reporter that shows nothing."""
 
 
-def labelled(report: Reporter, label: str) -> Reporter:
+def labelled(report: Reporter, label: Said) -> Reporter:
     """A reporter that puts ``label`` before every step's name (two loads running side by side)."""
     if report is silent:
         return silent
-    return lambda update: report(replace(update, step=f"{label}: {update.step}"))
+
+    def label_update(update: Progress) -> None:
+        worded = update.worded and replace(update.worded, labels=(label, *update.worded.labels))
+        report(replace(update, step=f"{english(label)}: {update.step}", worded=worded))
+
+    return label_update
 
 
 class Tally:
     """The running totals of one step, added to from any thread; each addition is reported.
 
-    ``notes`` turns the extra counts (e.g. records parsed) into the update's note.
+    ``notes`` turns the extra counts (e.g. records parsed) into the update's note; the step, its unit and notes may
+    be ``Words`` (``step_update``).
     """
 
-    def __init__(self, report: Reporter, step: str, unit: str = "objects", with_bytes: bool = False,
-                 notes: Callable[[dict[str, int]], str] | None = None):
+    def __init__(self, report: Reporter, step: Said, unit: Said = "objects", with_bytes: bool = False,
+                 notes: Callable[[dict[str, int]], Said] | None = None):
         self.report = report
         self.step = step
         self.unit = unit
@@ -89,17 +179,17 @@ class Tally:
                 self.extra[name] = self.extra.get(name, 0) + value
             self._report(False)
 
-    def finish(self, note: str = "") -> None:
+    def finish(self, note: Said = "") -> None:
         """Report the step ended; ``note`` replaces the counts' note when given."""
         with self._lock:
             self._report(True, note)
 
-    def _report(self, finished: bool, note: str = "") -> None:
+    def _report(self, finished: bool, note: Said = "") -> None:
         if self.report is silent:
             return
         note = note or (self.notes(self.extra) if self.notes else "")
         bytes_done, bytes_total = (self.bytes_done, self.bytes_total) if self.with_bytes else (None, None)
-        self.report(Progress(self.step, self.done, self.total, self.unit, bytes_done, bytes_total, note, finished))
+        self.report(step_update(self.step, self.done, self.total, self.unit, bytes_done, bytes_total, note, finished))
 
 
 class TerminalProgress:
@@ -180,16 +270,26 @@ def _is_terminal(stream: TextIO) -> bool:
         return False
 
 
-def progress_line(update: Progress) -> str:
-    """One update in words: ``reading logs: 120 of 340 objects, 12.0 MiB of 40.0 MiB; 1,234 records parsed``."""
-    counts = f"{update.done:,} of {update.total:,}" if update.total is not None else f"{update.done:,}"
-    parts = [f"{counts} {update.unit}"] if update.unit else []
+def progress_line(update: Progress, word: Callable[[Said], str] = english) -> str:
+    """One update in words: ``reading logs: 120 of 340 objects, 12.0 MiB of 40.0 MiB; 1,234 records parsed``;
+    ``word`` words a step named in ``Words`` in a page's language (a step without them reads in English)."""
+    said = update.worded
+    if said is None:
+        word = english
+        step, unit, note = update.step, update.unit, update.note
+    else:
+        step, unit, note = ": ".join(map(word, (*said.labels, said.name))), word(said.unit), word(said.note)
+    parts = []
+    if unit:
+        counts = (Words.of("count_of", done=update.done, total=update.total, unit=unit) if update.total is not None
+                  else Words.of("count", done=update.done, unit=unit))
+        parts.append(word(counts))
     if update.bytes_done is not None:
         size = data_size(update.bytes_done)
-        parts.append(f"{size} of {data_size(update.bytes_total)}" if update.bytes_total is not None else size)
-    text = ", ".join(parts)
-    text = "; ".join(part for part in (text, update.note) if part)
-    return f"{update.step}: {text}" if text else update.step
+        parts.append(word(Words.of("size_of", done=size, total=data_size(update.bytes_total)))
+                     if update.bytes_total is not None else size)
+    text = "; ".join(part for part in (", ".join(parts), note) if part)
+    return f"{step}: {text}" if text else step
 
 
 def fraction_done(update: Progress) -> float:

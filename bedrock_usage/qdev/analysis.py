@@ -20,7 +20,7 @@ import pandas as pd
 from ..errors import SetupRequired, UsageError
 from ..logs.layout import days_between
 from ..logs.period import Period
-from ..output.progress import Progress, Reporter, labelled, silent
+from ..output.progress import DAY_FOLDERS, FILES, Reporter, Words, labelled, silent, step_update
 from ..output.wording import counted
 from ..pricing import PriceBook
 from . import activity as act
@@ -50,7 +50,7 @@ ESTIMATE_LABEL = (
     "estimate: requests counted in the activity reports x average tokens per request measured in the prompt logs"
 )
 
-LISTING, READING = "listing Amazon Q logs", "reading Amazon Q logs"
+LISTING, READING = Words("listing_qdev"), Words("reading_qdev")
 
 
 class ActivityReader(Protocol):
@@ -334,16 +334,16 @@ def _sample(objects: list[tuple[StoredObject, QDevKey]], size: int | None) -> li
     return [objects[i] for i in sorted(chosen)]
 
 
-def _run(pool: ThreadPoolExecutor, futures: list[Future], progress: Reporter, step: str, unit: str) -> list:
+def _run(pool: ThreadPoolExecutor, futures: list[Future], progress: Reporter, step: Words, unit: Words) -> list:
     """Results in submission order, with each one done told to ``progress``; the first error cancels what has
     not started."""
     done = 0
     try:
-        progress(Progress(step, 0, len(futures), unit, finished=not futures))
+        progress(step_update(step, 0, len(futures), unit, finished=not futures))
         for future in as_completed(futures):
             future.result()
             done += 1
-            progress(Progress(step, done, len(futures), unit, finished=done == len(futures)))
+            progress(step_update(step, done, len(futures), unit, finished=done == len(futures)))
     except BaseException:
         pool.shutdown(wait=True, cancel_futures=True)
         raise
@@ -399,7 +399,7 @@ def collect(source: Source, period: Period, filters: Filters, options: Options,
     with ThreadPoolExecutor(max_workers=max(1, options.workers)) as pool:
         jobs = _list_jobs(locations, period)
         listings = _run(pool, [pool.submit(store.list_objects, loc.day_prefix(day)) for loc, day in jobs], progress,
-                        LISTING, "day folders")
+                        LISTING, DAY_FOLDERS)
         for obj in (o for listing in listings for o in listing):
             key = parse_key(obj.key)
             if key is None:
@@ -417,7 +417,7 @@ def collect(source: Source, period: Period, filters: Filters, options: Options,
         futures = [pool.submit(_read_prompt_file, store, obj, key, period) for obj, key in selected]
         futures += [pool.submit(_read_activity_file, store, obj, key) for obj, key in activity_objects]
         futures += [pool.submit(_read_user_report_file, store, obj, key) for obj, key in user_report_objects]
-        results = _run(pool, futures, progress, READING, "files")
+        results = _run(pool, futures, progress, READING, FILES)
     prompt_results = results[: len(selected)]
     activity_results = results[len(selected) : len(selected) + len(activity_objects)]
     user_report_results = results[len(selected) + len(activity_objects) :]
@@ -453,7 +453,7 @@ def collect(source: Source, period: Period, filters: Filters, options: Options,
     if source.activity is not None and activity_regions:
         # kept even without rows: the report says the query found none, and what its scan cost
         activity_rows, activity_stats = source.activity.read(activity_regions, period.start, period.end,
-                                                             labelled(progress, "activity reports"))
+                                                             labelled(progress, Words("activity_reports")))
     elif activity_regions:  # the reports folder exists: no report in the period is a finding, not a missing setup
         activity_rows = pd.concat([act.empty_rows(), *frames], ignore_index=True) if frames else act.empty_rows()
         activity_rows = act.in_read_window(activity_rows, period.start, period.end)
@@ -463,7 +463,7 @@ def collect(source: Source, period: Period, filters: Filters, options: Options,
     user_reports = None
     if source.user_reports is not None and user_report_regions:
         user_reports = source.user_reports.read(user_report_regions, period.start, period.end,
-                                                labelled(progress, "Kiro user reports"))
+                                                labelled(progress, Words("kiro_user_reports")))
     elif user_report_objects:
         user_reports = _combine_user_reports(user_report_results, report_stats, period)
     return Collected(_request_frame(rows, period), activity_rows, user_reports, stats, activity_stats)

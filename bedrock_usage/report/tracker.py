@@ -42,7 +42,7 @@ from ..logs.identity import (
 from ..logs.period import Period
 from ..logs.regions import REGION_NAMES, requested_regions
 from ..output.plain_table import PlainTable, ReportTables
-from ..output.progress import Progress, Reporter, data_size, silent
+from ..output.progress import FACT_ROWS, Reporter, Words, data_size, silent, step_update
 from ..output.wording import counted
 from ..pricing import PROMPT_ROUTER, PriceBook, PriceFile, PriceRow, parse_model_id, priced_at
 from .price_notes import PriceNotes
@@ -69,8 +69,7 @@ pd = lazy("pandas")
 pa = lazy("pyarrow")
 
 DEFAULT_APPLICATION_TAGS = ("application_name",)
-PRICING = "pricing"
-KEPT_NOTE = "kept from an earlier refresh"
+PRICING, KEPT_NOTE = Words("pricing"), Words("kept")
 ANALYSES = ("summary", "user", "application", "user-app", "model", "daily", "hourly", "region")
 UNKNOWN_CALLER = "(unknown caller)"  # a record without identity.arn
 UNKNOWN_MODEL = "(unknown model)"  # a record without modelId
@@ -244,7 +243,7 @@ class BedrockAthenaTracker:
         else:
             result.stats.duplicate_records = finished.duplicate_records
             rows = finished.rows
-            progress(Progress(PRICING, rows, rows, "fact rows", note=KEPT_NOTE, finished=True))
+            progress(step_update(PRICING, rows, rows, FACT_ROWS, note=KEPT_NOTE, finished=True))
         report = UsageReport(
             period=period,
             regions=regions,
@@ -294,13 +293,13 @@ class BedrockAthenaTracker:
         count, skipped, duplicates = counts
         if self.rewriter:
             rewrite_facts(con, lambda frame: self.rewriter.rewrite(frame, self.tag_keys))
-        progress(Progress(PRICING, 0, count, "fact rows"))
+        progress(step_update(PRICING, 0, count, FACT_ROWS))
         self._register_callers(con, user_pattern)
         result.stats.duplicate_records = self._duplicates_of(con, user_pattern) if user_pattern else duplicates
         self._register_models(con)
         self._register_rates(con)
         price_facts(con, [tag_column(self.tag_keys.index(key)) for key in self.application_tags])
-        progress(Progress(PRICING, count, count, "fact rows", finished=True))
+        progress(step_update(PRICING, count, count, FACT_ROWS, finished=True))
         return PricedRows(con, tags), skipped
 
     def _engine_rows(self, result: QueryResult) -> pd.DataFrame | pa.Table:

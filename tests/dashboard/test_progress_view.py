@@ -20,6 +20,7 @@ def steps_script() -> None:
     import streamlit as st
 
     from bedrock_usage.dashboard.progress_view import load_with_outcome
+    from bedrock_usage.dashboard.text import Text
     from bedrock_usage.errors import UsageError
     from bedrock_usage.output.progress import Progress
 
@@ -50,7 +51,7 @@ def steps_script() -> None:
         return 42
 
     try:
-        load_with_outcome(load, request, "Loading", lambda result: f"loaded {result}", "failed",
+        load_with_outcome(Text("en"), load, request, "Loading", lambda result: f"loaded {result}", "failed",
                           quick=0 if slow else 60)
     except UsageError as exc:
         st.error(str(exc))

@@ -436,7 +436,7 @@ class Sweeper:
         self.swept: list[Path] = []
 
     def __call__(self, update: Progress) -> None:
-        if update.step == READING and update.finished and self.times:
+        if update.step == READING.english and update.finished and self.times:
             self.times -= 1
             for part in parts_in(self.cache):
                 part.unlink()

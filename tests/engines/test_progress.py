@@ -12,14 +12,17 @@ import pytest
 
 from bedrock_usage.demo.synthetic import CorpusSpec, generate_records
 from bedrock_usage.demo.writer import write_local
+from bedrock_usage.engines import local
 from bedrock_usage.engines.base import Scope
-from bedrock_usage.engines.local import LISTING, READING, LocalEngine
+from bedrock_usage.engines.local import LocalEngine
 from bedrock_usage.logs.period import resolve_period
 from bedrock_usage.output.progress import Progress
-from bedrock_usage.report.tracker import PRICING, BedrockAthenaTracker
+from bedrock_usage.report import tracker
+from bedrock_usage.report.tracker import BedrockAthenaTracker
 from tests.engines.test_athena_engine import FakeAthena, fake_engine, scope
 
 FIRST, LAST = date(2025, 11, 3), date(2025, 11, 6)
+LISTING, READING, PRICING = local.LISTING.english, local.READING.english, tracker.PRICING.english  # steps' names
 COUNT_SQL = "SELECT count(*) AS n FROM bedrock_invocation_logs"
 
 

@@ -45,7 +45,7 @@ def analyze(root: Path, cache: Path | bool, **options: object) -> tuple[UsageRep
 
 
 def was_kept(heard: list[Progress]) -> bool:
-    return any(p.step == PRICING and p.finished and p.note == KEPT_NOTE for p in heard)
+    return any(p.step == PRICING.english and p.finished and p.note == KEPT_NOTE.english for p in heard)
 
 
 def assert_identical(kept: UsageReport, computed: UsageReport) -> None:
