@@ -17,6 +17,7 @@ from ..output.command import print_warnings
 from ..output.files import file_part, new_files, stable_files, write_csv, write_text
 from ..output.json_values import document_text, json_records
 from ..output.terminal_table import money, quoted_if_blank, quoted_if_label, text_table, visible
+from ..output.wording import counted
 from ..pricing import PriceFile, price_file_value, priced_at
 from ..report.render import DEMO_SOURCE
 from ..report.tracker import split_unknown_note
@@ -448,7 +449,8 @@ def anomalies_attention(report: AnomalyReport) -> list[str]:
 
 def _anomaly_warnings(report: AnomalyReport) -> list[str]:
     """The report's warnings and the calls of the period without a price, then the scan's under the days read."""
-    unpriced = [f"{report.unpriced_calls:,} calls in the period have no price and no cost here"]
+    calls = report.unpriced_calls
+    unpriced = [f"{counted(calls, 'call')} in the period {'has' if calls == 1 else 'have'} no price and no cost here"]
     return report.all_warnings(more=unpriced if report.unpriced_calls else ())
 
 
@@ -653,6 +655,7 @@ class Output:
     # more values the rows of one CSV table (by its name suffix) end with, after row_end's
     table_end: dict[str, dict[str, object]] = dataclasses.field(default_factory=dict)
     attention: list[str] = dataclasses.field(default_factory=list)  # what made the run exit 3, a line each
+    heading: str | None = None  # the line over the scan's warnings, last of all (``ScanBeyondDays``)
 
 
 def reconciliation_output(
@@ -687,7 +690,8 @@ def budgets_output(check: BudgetCheck, facts: pd.DataFrame, budgets: list) -> Ou
                                                                       "burndown": burn},
                   timestamped("budgets") + filtered_suffix(check.filters),
                   period=check.month, row_end={"filters": filters_text(check.filters)},
-                  attention=[f"budget breached: {line}" for line in budgets_attention(check)])
+                  attention=[f"budget breached: {line}" for line in budgets_attention(check)],
+                  heading=check.days_read_line())
 
 
 def anomalies_output(report: AnomalyReport, max_rows: int) -> Output:
@@ -696,7 +700,8 @@ def anomalies_output(report: AnomalyReport, max_rows: int) -> Output:
     return Output(anomalies_text(report, max_rows), anomalies_document(report), frames,
                   timestamped("anomalies") + filtered_suffix(report.filters), period=report.period,
                   row_end={"filters": filters_text(report.filters)},
-                  attention=[f"anomaly: {line}" for line in anomalies_attention(report)])
+                  attention=[f"anomaly: {line}" for line in anomalies_attention(report)],
+                  heading=report.days_read_line())
 
 
 def chargeback_output(chargeback: Chargeback, max_rows: int) -> Output:
@@ -746,8 +751,8 @@ def emit(output: Output, fmt: str, out_dir: str, said: Sequence[str] = ()) -> No
         return
     print_warnings(output.attention, "attention")
     nested = output.document.get("callers") or {}  # a reconciliation's per-caller part keeps its own
-    print_warnings([line for line in [*output.document.get("warnings", ()), *nested.get("warnings", ())]
-                    if line not in said])
+    lines = [line for line in [*output.document.get("warnings", ()), *nested.get("warnings", ())] if line not in said]
+    print_warnings(lines[:-1] if lines and lines[-1] == output.heading else lines)  # a heading over nothing left
     for path in write_outputs(output, fmt, out_dir):
         print(f"Wrote {path}")
 

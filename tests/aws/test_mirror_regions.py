@@ -696,3 +696,33 @@ def test_a_sync_killed_while_it_downloads_leaves_part_files_a_later_sync_removes
             f"0 failed, {DEFAULT_WORKERS} partial files of a stopped sync removed\n") in err
     assert set(mirror_files(tmp_path)) == set(keys)
     assert document["summary"]["calls"] == records_in(tmp_path) == len(keys) * 3
+
+
+def test_a_heading_over_the_scans_warnings_is_left_out_when_the_sync_said_them_all(
+    aws_env: dict[str, str], moto_endpoint: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An anomaly check reads days before its period; the line heading the scan's warnings goes over them on stderr
+    only when one is left there: the sync's own line (an object deleted after it was listed) was printed as it ran,
+    so it is not printed twice, nor its heading alone."""
+    import bedrock_tracker_cli
+
+    configure("us-east-1", "logs-a")
+    put_logs("logs-a", "", "us-east-1", 2)
+    lost = object_key("", ACCOUNT, "us-east-1", WHEN, "gone")
+    boto3.client("s3", region_name="us-east-1").put_object(Bucket="logs-a", Key=lost,
+                                                           Body=log_object("us-east-1", lost, 3))
+    with refusing_proxy(moto_endpoint, lambda method, path: is_object_read(method, path) and "gone" in path,
+                        (404, NO_SUCH_KEY)) as proxy:
+        monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{proxy.server_port}")
+        code = bedrock_tracker_cli.main(["--engine", "local", "--sync", "--logs-dir", str(tmp_path), *PERIOD,
+                                         "--region", "us-east-1", "--anomalies", "--format", "json", "--output-dir",
+                                         "-", "--quiet"])
+        out, err = capsys.readouterr()
+
+    assert code == 0, err
+    warnings = json.loads(out)["warnings"]
+    [heading] = [line for line in warnings if "count every day read" in line]
+    [not_copied] = warnings[warnings.index(heading) + 1:]
+    assert "not copied" in not_copied and lost in not_copied, warnings
+    assert err.count(f"warning: {not_copied}") == 1 and "count every day read" not in err, err
