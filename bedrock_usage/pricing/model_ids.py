@@ -21,6 +21,13 @@ _VERSION_SUFFIX_RE = re.compile(r"(-v1)?(:0)?$")
 _DATE_RE = re.compile(r"-\d{8}(?=-v\d)")
 _COMMERCIAL_REGION_RE = re.compile(r"^(?!cn-|us-gov-|us-iso)[a-z]{2}-[a-z]+-\d$")
 PROMPT_ROUTER = "prompt-router"  # the endpoint of a call through a prompt router whose choice is not logged
+# A Bedrock Marketplace model is called by its SageMaker endpoint's ARN (Amazon Bedrock User Guide, "Call the
+# endpoint": ``--model-id arn:aws:sagemaker:{region}:{account}:endpoint/{name}``).
+_MARKETPLACE_RE = re.compile(r"^arn:aws[a-z-]*:sagemaker:[a-z0-9-]*:\d*:endpoint/.")
+# Bedrock ARNs of models billed otherwise than per call, by the endpoint reports show for them: Provisioned Throughput
+# (model-unit hours), Custom Model Import (custom model units per 5-minute window), a custom model deployment.
+_OWN_MODEL_ENDPOINTS = {"provisioned-model": "provisioned", "imported-model": "imported",
+                        "custom-model-deployment": "custom-deployment"}
 _ROUTER_KINDS = frozenset({"default-prompt-router", "prompt-router"})
 
 # Models Bedrock serves under two ids, {id of the bedrock-mantle endpoint: id Bedrock Runtime takes and Model
@@ -47,7 +54,9 @@ class ModelRef:
 
     model_id: str
     base_id: str | None
-    endpoint: str  # "in-region", "geo", "global", "application-profile", "provisioned", "prompt-router", "other-arn"
+    # "in-region", "geo", "global", or what an ARN names: "application-profile", "provisioned", "imported",
+    # "custom-deployment", "marketplace", "prompt-router", "other-arn"
+    endpoint: str
 
     def family(self, region: str) -> str | None:
         """The price family for a call from ``region``; ``None`` when the endpoint cannot be priced."""
@@ -66,14 +75,16 @@ class ModelRef:
 def parse_model_id(model_id: str) -> ModelRef:
     """Read any ``modelId`` form: base id, ``us.``/``global.`` profile id, or a Bedrock ARN."""
     raw = (model_id or "").strip()
+    if _MARKETPLACE_RE.match(raw):
+        return ModelRef(raw, None, "marketplace")
     ident = raw
     match = _ARN_RE.match(raw)
     if match:
         kind, ident = match["kind"], match["id"]
         if kind == "application-inference-profile":
             return ModelRef(raw, None, "application-profile")
-        if kind == "provisioned-model":  # Provisioned Throughput: billed per model-unit hour, never per token
-            return ModelRef(raw, None, "provisioned")
+        if kind in _OWN_MODEL_ENDPOINTS:  # billed per hour, per 5-minute window or by deployment: never per token
+            return ModelRef(raw, None, _OWN_MODEL_ENDPOINTS[kind])
         if kind in _ROUTER_KINDS:  # billed at the model it chose, named only in the logged response
             return ModelRef(raw, None, PROMPT_ROUTER)
         if kind not in ("inference-profile", "foundation-model"):

@@ -508,8 +508,17 @@ PROVISIONED = "Provisioned Throughput, billed per model-unit hour, not per token
 UNROUTED = ("prompt router: the model it chose is not in the logged response (only a Converse or ConverseStream "
             "response logged inline names it)")
 # Why a call through an ARN that names no model of the book is unpriced, by its endpoint (``ModelRef.endpoint``).
-OPAQUE_ENDPOINT_REASONS = {"application-profile": UNRESOLVED_PROFILE, "provisioned": PROVISIONED,
-                           PROMPT_ROUTER: UNROUTED}
+OPAQUE_ENDPOINT_REASONS = {
+    "application-profile": UNRESOLVED_PROFILE, "provisioned": PROVISIONED, PROMPT_ROUTER: UNROUTED,
+    # Amazon Bedrock pricing, "Custom Model Import": billed for the model copies active in each 5-minute window.
+    "imported": "Custom Model Import, billed per custom model unit per 5-minute window, not per token: see the bill "
+                "or Cost Explorer",
+    "custom-deployment": "a custom model deployment (on-demand inference of a customized model), which the price book "
+                         "does not price: see the bill or Cost Explorer",
+    # Amazon Bedrock User Guide, "Amazon Bedrock Marketplace": the model runs on the SageMaker endpoint it was given
+    "marketplace": "a Bedrock Marketplace model on a SageMaker endpoint, billed for the endpoint's instances (and any "
+                   "provider fee), not per token: see the bill or Cost Explorer",
+}
 NEEDS_BODY = "needs body logging"
 # Media given to an embeddings model without a price for them (Nova Multimodal Embeddings), or its async job.
 NO_MEDIA_PRICE = "no price for the images, video or audio given, or for an asynchronous embedding job"

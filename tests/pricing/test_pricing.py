@@ -361,6 +361,9 @@ def test_a_model_without_a_global_row_is_unpriced_through_global(book: PriceBook
         ("anthropic.claude-3-haiku-20240307-v1:0:200k", "anthropic.claude-3-haiku-20240307-v1:0", "in-region"),
         ("arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/x1", None, "application-profile"),
         ("arn:aws:bedrock:us-east-1:123456789012:provisioned-model/a1b2c3d4e5f6", None, "provisioned"),
+        ("arn:aws:bedrock:us-east-1:123456789012:imported-model/a1b2c3d4e5f6", None, "imported"),
+        ("arn:aws:bedrock:us-east-1:123456789012:custom-model-deployment/a1b2c3d4e5f6", None, "custom-deployment"),
+        ("arn:aws:sagemaker:us-east-1:123456789012:endpoint/my-llama", None, "marketplace"),
         # a prompt router's call is priced at the model its logged response names (tests/report/test_prompt_routers.py)
         ("arn:aws:bedrock:us-east-1:123456789012:default-prompt-router/anthropic.claude:1", None, "prompt-router"),
         ("arn:aws-us-gov:bedrock:us-gov-west-1:123456789012:prompt-router/k3x9pq2rtz7w", None, "prompt-router"),

@@ -66,3 +66,29 @@ def test_terminal_and_csv_say_the_same_reason(logs: Path, no_aws_env: dict[str, 
     with path.open(newline="", encoding="utf-8") as handle:
         [row] = list(csv.DictReader(handle))
     assert (row["model_id"], row["reason"], row["input_tokens"]) == (PROVISIONED, REASON, "1500")
+
+
+# Other ARNs a call may name that are billed otherwise than per token (Amazon Bedrock pricing: Custom Model Import by
+# custom model units per 5-minute window; a Marketplace model by its SageMaker endpoint's instances, called by the
+# endpoint's ARN: User Guide, "Call the endpoint"); each is unpriced with its own reason, never as another model.
+OTHERS = {
+    f"arn:aws:bedrock:us-east-1:{ACCOUNT}:imported-model/abcdef123456": "Custom Model Import, billed per custom model "
+    "unit per 5-minute window, not per token: see the bill or Cost Explorer",
+    f"arn:aws:bedrock:us-east-1:{ACCOUNT}:custom-model-deployment/abcdef123456": "a custom model deployment "
+    "(on-demand inference of a customized model), which the price book does not price: see the bill or Cost Explorer",
+    f"arn:aws:sagemaker:us-east-1:{ACCOUNT}:endpoint/llama-marketplace": "a Bedrock Marketplace model on a SageMaker "
+    "endpoint, billed for the endpoint's instances (and any provider fee), not per token: see the bill or Cost "
+    "Explorer",
+}
+
+
+def test_imported_deployed_and_marketplace_models_are_unpriced_each_with_its_reason(
+        tmp_path: Path, no_aws_env: dict[str, str]) -> None:
+    calls = [call(n, model_id, (100 * (n + 1), 10 * (n + 1))) for n, model_id in enumerate(OTHERS)]
+    write_records(tmp_path, [*calls, call(9, HAIKU, (2000, 400))])
+    doc = json.loads(report(tmp_path, no_aws_env, "--format", "json", "--output-dir", "-"))
+    got = {row["model_id"]: (row["reason"], row["calls"], row["input_tokens"], row["output_tokens"])
+           for row in doc["unpriced_models"]}
+    assert got == {c["modelId"]: (OTHERS[c["modelId"]], 1, c["input"]["inputTokenCount"],
+                                  c["output"]["outputTokenCount"]) for c in calls}
+    assert doc["summary"]["estimated_cost_usd"] == pytest.approx(2 * 0.00025 + 0.4 * 0.00125, abs=1e-12)
