@@ -22,6 +22,7 @@ from ..aws.session import AWS_ERRORS
 from ..errors import UsageError
 from ..logs.period import Period
 from ..output.terminal_table import money
+from ..output.wording import counted
 from ..pricing import PriceFile, priced_at
 from ..report.priced_facts import TOTAL_COST
 from ..report.tracker import UNPRICED, UsageReport, refigured
@@ -406,7 +407,7 @@ def reconcile(
                           for region, amount in elsewhere.groupby("region")["billed_cost_usd"].sum().items())
         warnings.append(f"Cost Explorer bills Bedrock in {named} over the period, whose logs were not read: is "
                         "logging off there, or was the region left out?")
-    warnings += _unmetered_warnings(by_region)
+    warnings += _unmetered_warnings(by_region) + _router_warnings(facts)
     unmapped = charges.loc[charges["model"].isna() | charges["region"].isna()]
     unmapped = (unmapped.groupby(["region", "service", "usage_type"], dropna=False)["billed_cost_usd"].sum()
                 .reset_index())
@@ -469,6 +470,17 @@ def _unmetered_warnings(by_region: pd.DataFrame) -> list[str]:
             "coverage, which compares only the models CloudWatch counts"
         )
     return lines
+
+
+def _router_warnings(facts: pd.DataFrame) -> list[str]:
+    """The calls through prompt routers, counted under the model each router chose (``engines/queries.py``): how
+    CloudWatch's ``ModelId`` names them is not documented, so their rows may differ there."""
+    routed = int(facts["prompt_router_calls"].sum()) if len(facts) and "prompt_router_calls" in facts else 0
+    if not routed:
+        return []
+    return [f"{counted(routed, 'call')} through prompt routers {'is' if routed == 1 else 'are'} counted under the "
+            "model each router chose, as its logged response names it; CloudWatch's ModelId for such calls is not "
+            "documented, so the rows of those models (and any row of a router's id) may differ by them"]
 
 
 def _no_region_warnings(unmapped: pd.DataFrame) -> list[str]:

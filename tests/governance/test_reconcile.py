@@ -306,6 +306,24 @@ def test_logged_calls_without_metrics_are_called_out(aws_env: dict[str, str], tm
         "this account and these regions?"]
 
 
+def test_calls_through_prompt_routers_are_said_to_be_under_the_model_chosen(aws_env: dict[str, str],
+                                                                           tmp_path: Path) -> None:
+    """A router call is counted under the model its router chose (its logged Converse response names it); what
+    CloudWatch's ModelId holds for it is not documented, so the reconciliation says how many such calls there are."""
+    router = f"arn:aws:bedrock:us-east-1:{ACCOUNT}:default-prompt-router/anthropic.claude:1"
+    chosen = "arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-5-haiku-20241022-v1:0"
+    calls = [clean(r) for r in served_calls() if r["region"] == "us-east-1"][:5]
+    for record in calls[:3]:
+        record["modelId"] = router
+        record["output"]["outputBodyJson"] = {"stopReason": "end_turn",
+                                              "trace": {"promptRouter": {"invokedModelId": chosen}}}
+    write_local(tmp_path / "logs", calls)
+    result = run_cli(aws_env, *reconcile_args(tmp_path / "logs", "--format", "json", "--output-dir", "-"))
+    assert result.returncode == 0, result.stderr
+    [line] = [w for w in json.loads(result.stdout)["warnings"] if "prompt router" in w]
+    assert line.startswith("3 calls through prompt routers are counted under the model each router chose"), line
+
+
 @pytest.mark.slow
 def test_reconcile_refuses_demo_data(aws_env: dict[str, str]) -> None:
     result = run_cli(aws_env, "--demo", "--reconcile")
