@@ -224,6 +224,11 @@ class AnomalyReport(ScanBeyondDays):
     scan_warnings: list[str] = field(default_factory=list)  # the scan's, over every day ``read``
 
     @property
+    def own_days(self) -> Period:
+        """The days the report's own lines count: ``period``."""
+        return self.period
+
+    @property
     def in_progress(self) -> bool:
         """Whether the period ends today."""
         return self.basis.in_progress

@@ -259,6 +259,11 @@ class BudgetCheck(ScanBeyondDays):
         """The days the month-to-date figures cover: the month's first day to the as-of day."""
         return Period(month_start(self.as_of), self.as_of, self.tz)
 
+    @property
+    def own_days(self) -> Period:
+        """The days each budget's own lines count: ``month``."""
+        return self.month
+
 
 def _series(facts: pd.DataFrame, budget: Budget, first: date, as_of: date) -> tuple[pd.Series, int]:
     """The budget's daily cost from ``first`` to ``as_of`` and its unpriced calls in the month."""

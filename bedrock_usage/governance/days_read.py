@@ -1,6 +1,7 @@
 """The scan's warnings of a governance mode that reads days before those it reports on (a budget check's month, the
 anomalies' period): they count every day read, so they come last, under a line naming those days, below the mode's
-own lines, which count its days."""
+own lines, which count its days. A scan that read none before them (a budget check late in the month, whose forecast
+windows lie in the month) counts the same days as those lines: its warnings then follow them without that line."""
 
 from __future__ import annotations
 
@@ -21,6 +22,16 @@ class ScanBeyondDays:
     scan_warnings: list[str]
     DAYS_BEFORE: ClassVar[tuple[str, str]]
 
+    @property
+    def own_days(self) -> Period:
+        """The days the result's own lines count."""
+        raise NotImplementedError
+
+    @property
+    def read_before(self) -> bool:
+        """Whether the scan read days before ``own_days``, so that its warnings count more days than the result's."""
+        return self.read.start < self.own_days.start
+
     def days_read_line(self) -> str:
         """The line over the scan's warnings: they count every day read, not the days the result's own lines count."""
         before, own = self.DAYS_BEFORE
@@ -29,8 +40,9 @@ class ScanBeyondDays:
 
     def all_warnings(self, heading: str | None = None, more: Sequence[str] = ()) -> list[str]:
         """The result's warnings (``warnings``, then ``more``: each counting its days), then the scan's under
-        ``heading`` (default: ``days_read_line``), which says they count every day read."""
+        ``heading`` (default: ``days_read_line``), which says they count every day read; without it when the scan read
+        no day before ``own_days``."""
         own = [*self.warnings, *more]
-        if not self.scan_warnings:
-            return own
+        if not self.scan_warnings or not self.read_before:
+            return [*own, *self.scan_warnings]
         return [*own, heading or self.days_read_line(), *self.scan_warnings]

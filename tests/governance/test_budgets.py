@@ -636,3 +636,31 @@ def test_the_scans_counts_are_said_to_be_over_every_day_read(tmp_path: Path, no_
     assert terminal.index(lines[heading]) < terminal.index(duplicates)
     _, stderr = warnings("--format", "csv", "--output-dir", str(tmp_path / "out"))
     assert stderr.index(f"warning: {lines[heading]}") < stderr.index(f"warning: {duplicates}")
+
+
+def test_late_in_the_month_the_scans_counts_are_the_months_and_no_line_says_otherwise(
+        tmp_path: Path, no_aws_env: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
+    """As of the 20th the forecast's two windows lie in the month: the scan reads the month alone, so its counts (a
+    duplicate delivery on November 10) are the month's and come last with no line saying they count days before it."""
+    import bedrock_tracker_cli
+
+    as_of = date(2025, 11, 20)
+    arn = f"arn:aws:sts::{ACCOUNT}:assumed-role/Alpha-BedrockRole/worker"
+    records = [call(datetime(2025, 11, 1, 3, tzinfo=UTC) + timedelta(days=i), i, arn) for i in range(20)]
+    write_records(tmp_path / "logs", [*records, records[9]])  # November 10, delivered twice
+    (tmp_path / "calm.json").write_text(json.dumps({"budgets": [{"all": True, "monthly_usd": 1_000_000}]}))
+    assert as_of - timedelta(days=14) >= as_of.replace(day=1)  # two 7-day forecast windows, both in the month
+
+    def run(*args: str) -> tuple[str, str]:
+        code = bedrock_tracker_cli.main(["--engine", "local", "--logs-dir", str(tmp_path / "logs"), "--quiet",
+                                         "--check-budgets", str(tmp_path / "calm.json"), "--end-date",
+                                         as_of.isoformat(), *args])
+        out = capsys.readouterr()
+        assert code == 0, out.err
+        return out.out, out.err
+
+    lines = json.loads(run("--format", "json", "--output-dir", "-")[0])["warnings"]
+    assert re.search(r"\b1 duplicate", lines[-1]) and not any("every day read" in line for line in lines), lines
+    for args in ((), ("--format", "csv", "--output-dir", str(tmp_path / "out"))):
+        text = "".join(run(*args))
+        assert "duplicate" in text and "every day read" not in text and "before the month" not in text, text
