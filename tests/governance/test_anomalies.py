@@ -332,9 +332,9 @@ def test_the_scans_counts_are_said_to_be_over_every_day_read(tmp_path: Path, no_
     assert "every day read" in heading and "before the period" in heading, lines
     [duplicates] = [line for line in lines if "duplicate" in line]
     [scan_unpriced] = [line for line in lines if "example.unknown-model-v1:0" in line]
-    [own_unpriced] = [line for line in lines if "in the period have no price" in line]
+    [own_unpriced] = [line for line in lines if "in the period has no price" in line]
     assert f"{extra} duplicate deliveries" in duplicates and f": {len(unknown)} calls," in scan_unpriced, lines
-    assert own_unpriced.startswith(f"{len(in_period)} calls in the period"), lines
+    assert own_unpriced.startswith(f"{len(in_period)} call in the period"), lines
     assert lines.index(own_unpriced) < lines.index(heading) < min(lines.index(duplicates), lines.index(scan_unpriced))
     _, terminal = warnings()
     assert terminal.index(own_unpriced) < terminal.index(heading) < terminal.index(duplicates)
