@@ -318,8 +318,9 @@ def check_budgets(
         statuses.append(BudgetStatus(budget, forecast.month_to_date_usd, day, forecast.forecast_usd, unpriced,
                                      tuple(breaches), forecast_over))
         if unpriced:
-            warnings.append(f"budget {budget.name!r}: {unpriced:,} calls this month have no price and are not in "
-                            "its spend")
+            one = unpriced == 1
+            warnings.append(f"budget {budget.name!r}: {counted(unpriced, 'call')} this month "
+                            f"{'has' if one else 'have'} no price and {'is' if one else 'are'} not in its spend")
         if budget.scope != "all" and not facts.empty and not budget.mask(facts).any():
             warnings.append(_covers_nothing(budget, absent))
     return BudgetCheck(tz, basis, statuses, read, warnings, days_without_records=empty, gap_warning=gap)

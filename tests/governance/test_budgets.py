@@ -664,3 +664,21 @@ def test_late_in_the_month_the_scans_counts_are_the_months_and_no_line_says_othe
     for args in ((), ("--format", "csv", "--output-dir", str(tmp_path / "out"))):
         text = "".join(run(*args))
         assert "duplicate" in text and "every day read" not in text and "before the month" not in text, text
+
+
+def test_one_unpriced_call_is_worded_as_one(tmp_path: Path, no_aws_env: dict[str, str],
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """A budget whose month holds one call without a price says so in the singular, as the anomalies' line does."""
+    import bedrock_tracker_cli
+
+    arn = f"arn:aws:sts::{ACCOUNT}:assumed-role/Alpha-BedrockRole/worker"
+    records = [call(datetime(2025, 11, 18, 3, tzinfo=UTC), 0, arn),
+               call(datetime(2025, 11, 19, 3, tzinfo=UTC), 1, arn) | {"modelId": "example.unknown-model-v1:0"}]
+    write_records(tmp_path / "logs", records)
+    (tmp_path / "calm.json").write_text(json.dumps({"budgets": [{"name": "All", "all": True, "monthly_usd": 1e6}]}))
+    code = bedrock_tracker_cli.main(["--engine", "local", "--logs-dir", str(tmp_path / "logs"), "--quiet",
+                                     "--check-budgets", str(tmp_path / "calm.json"), "--end-date", "2025-11-20",
+                                     "--format", "json", "--output-dir", "-"])
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    assert "budget 'All': 1 call this month has no price and is not in its spend" in json.loads(out.out)["warnings"]
