@@ -86,7 +86,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help="only users whose name contains this text (literal, in any letter case, as "
                       "qcli_s3_analyzer.py --user-pattern matches people)")
     what.add_argument("--model", action="append", default=[], metavar="MODEL_ID", type=named,
-                      help="only this modelId as logged (repeatable)")
+                      help="only this modelId as logged (repeatable); a call through a prompt router is matched by the "
+                      "id of the model the router chose, as the report shows it (by the router's ARN only when "
+                      "its logged response does not name that model)")
     what.add_argument("--tag", action="append", default=[], metavar="KEY",
                       help="also report by this requestMetadata key, e.g. cost_center (repeatable; its table "
                       "follows the --analysis tables, but for summary); "

@@ -221,3 +221,12 @@ def test_the_local_engine_its_cache_athenas_table_and_the_compacted_copy_count_t
     con.execute("DELETE FROM bedrock_invocation_logs")
     rewritten = with_compacted_days(query.sql, CompactedDays(day, day), *PERIOD.partition_days())
     assert models_by_call(con.execute(to_duckdb(rewritten), query.params).df()) == want
+
+
+def test_the_model_options_help_says_which_id_a_router_call_is_matched_by(capsys: pytest.CaptureFixture[str]) -> None:
+    """``--help`` says, as the README does, that ``--model`` matches a router call by the model its router chose: the
+    logged ``modelId`` (the router's ARN) keeps only the calls whose response does not name that model."""
+    with pytest.raises(SystemExit):
+        bedrock_tracker_cli.main(["--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "a call through a prompt router is matched by the id of the model the router chose" in text
