@@ -503,9 +503,10 @@ PERIODS),
            "carried = set() if own else kept & regions[star].keys()", "carried = set()",
            ("tests/pricing/test_refresh.py",)),
     Mutant("unknown-region-charges-in-no-total", "bedrock_usage/governance/reconcile.py",
-           'billed = pd.concat([table["billed_cost_usd"], self.billed_without_region["billed_cost_usd"]])'
-           ".sum(min_count=1)",
-           'billed = table["billed_cost_usd"].sum(min_count=1)', ("tests/governance/test_usage_types.py",)),
+           'billed = pd.concat([table["billed_cost_usd"], table[BATCH_BILLED],\n'
+           '                            self.billed_without_region["billed_cost_usd"]]).sum(min_count=1)',
+           'billed = pd.concat([table["billed_cost_usd"], table[BATCH_BILLED]]).sum(min_count=1)',
+           ("tests/governance/test_usage_types.py",)),
     Mutant("corrupt-copy-counted-skipped", "bedrock_usage/report/priced_facts.py",
            "FILTER (WHERE day IS NULL AND NOT coalesce(duplicate, false)), 0),", "FILTER (WHERE day IS NULL), 0),",
            ("tests/report/test_corrupt_copies.py",)),

@@ -384,6 +384,8 @@ def show_callers(t: Text, rec: CallerReconciliation) -> None:
     ]
     if len(rec.unattributed):
         tables.append((t("callers_table_unattributed"), "unattributed", rec.unattributed, None))
+    if len(rec.batch):
+        tables.append((t("callers_table_batch"), "batch", rec.batch, None))
     if len(rec.outside_regions):
         tables.append((t("callers_table_outside"), "outside_regions", rec.outside_regions, None))
     for tab, (_, name, frame, flags) in zip(st.tabs([title for title, *_ in tables]), tables, strict=True):

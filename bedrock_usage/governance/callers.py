@@ -4,7 +4,9 @@ The bill (CUR 2.0 or Cost Explorer, see ``cur.py`` and ``cost_explorer_callers.p
 terms: an IAM principal ARN, or an IAM principal tag. The logs name the same caller by ``identity.arn``. Both
 sides go through the one attribution the reports use (``logs/identity.py``: user, application), so a role's
 many sessions meet as one application and an SSO session as one user. The logs' cost is an estimate (logged
-tokens x list prices, or the user's price file); the bill is the truth, 24 to 48 hours late.
+tokens x list prices, or the user's price file); the bill is the truth, 24 to 48 hours late. Batch inference is
+billed under usage types of its own and the logs read hold no batch calls the tool can tell apart: its lines are
+listed apart (``batch``), on no caller.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from ..pricing import PriceFile, priced_at
 from ..report.priced_facts import TOTAL_COST
 from .cost_explorer_callers import CALLER_NAMES, read_cost_explorer_callers
 from .cur import BilledLines, no_caller_identity, read_cur_athena, read_cur_dir
-from .reconcile import CE_REGION, account_facts, compare_with_bill
+from .reconcile import CE_REGION, account_facts, batch_warnings, compare_with_bill
 
 ARN_KEYS = ["principal_type", "principal", "user", "application"]
 RECENT_BILL_DAYS = 2  # the bill of a day arrives 24 to 48 hours after it
@@ -58,6 +60,7 @@ class CallerReconciliation:
     by_caller_day: pd.DataFrame
     by_month: pd.DataFrame
     unattributed: pd.DataFrame  # billed lines that name no principal
+    batch: pd.DataFrame  # billed lines of batch inference jobs, whoever they name
     outside_regions: pd.DataFrame  # billed lines of regions the logs were not read for
     warnings: list[str] = field(default_factory=list)
     account: str | None = None  # the account whose bill and callers' logs are compared
@@ -91,6 +94,7 @@ class CallerReconciliation:
             "callers_logged_without_bill": len(self.logged_without_bill),
             "estimated_without_bill_usd": _total(self.logged_without_bill["estimated_cost_usd"]),
             "unattributed_billed_usd": _total(self.unattributed["billed_cost_usd"]),
+            "batch_billed_usd": _total(self.batch["billed_cost_usd"]),
             "billed_outside_regions_usd": _total(self.outside_regions["billed_cost_usd"]),
         }
 
@@ -241,7 +245,8 @@ def reconcile_callers(
     in_days = lines["utc_day"].between(period.start.isoformat(), period.end.isoformat())
     in_regions = lines["region"].isin(regions)
     named = lines["principal"].fillna("") != ""
-    compared = BilledLines(lines.loc[in_days & in_regions], billed.source, billed.principal_kind)
+    batch = lines["batch"].astype(bool)
+    compared = BilledLines(lines.loc[in_days & in_regions & ~batch], billed.source, billed.principal_kind)
     all_billed = billed_costs(compared, keys, role_suffix)
 
     by_caller = _compare(logged, all_billed, keys, recent_from)
@@ -249,22 +254,27 @@ def reconcile_callers(
     by_day = _compare(logged, all_billed, [*keys, "utc_day"], recent_from)
     by_day["note"] = np.where(by_day["utc_day"] >= recent_from, "recent day: the bill may still be arriving", "")
 
-    unattributed = (lines.loc[in_days & in_regions & ~named]
+    unattributed = (lines.loc[in_days & in_regions & ~named & ~batch]
                     .groupby(["utc_day", "region", "service", "usage_type"], dropna=False)["billed_cost_usd"].sum()
                     .reset_index())
+    jobs = (lines.loc[in_days & in_regions & batch].assign(model=lambda f: f["model"].fillna(NO_MODEL))
+            .groupby(["utc_day", "region", "service", "usage_type", "model"], dropna=False)["billed_cost_usd"].sum()
+            .reset_index())
     outside = lines.loc[in_days & ~in_regions].assign(region=lambda f: f["region"].fillna("(unknown)"))
     outside_regions = _outside(outside, keys, billed.principal_kind, role_suffix)
     warnings = [*account_warnings, *billed.warnings]
     if len(lines.loc[in_days]) and not named.any() and billed.principal_kind == "arn":
         warnings.append(no_caller_identity())
+    warnings += batch_warnings(jobs, "billed_cost_usd", "listed apart (batch), on no caller")
     if len(outside_regions):
         warnings.append(
             f"{money(outside_regions['billed_cost_usd'].sum())} was billed in regions whose logs were not read "
             f"({', '.join(sorted(outside_regions['region'].unique()))}): add them with --region to compare them")
     return CallerReconciliation(
         period=period, regions=regions, source=billed.source, keys=keys, by_caller=by_caller,
-        by_caller_model=by_model, by_caller_day=by_day, by_month=_by_month(logged, all_billed, unattributed),
-        unattributed=unattributed, outside_regions=outside_regions, warnings=warnings, account=billed.account,
+        by_caller_model=by_model, by_caller_day=by_day, by_month=_by_month(logged, all_billed, unattributed, jobs),
+        unattributed=unattributed, batch=jobs, outside_regions=outside_regions, warnings=warnings,
+        account=billed.account,
     )
 
 
@@ -281,23 +291,28 @@ def _outside(lines: pd.DataFrame, keys: list[str], principal_kind: str, role_suf
     return frame.groupby([*keys, "region"], dropna=False)["billed_cost_usd"].sum().reset_index()[columns]
 
 
-def _by_month(logged: pd.DataFrame, billed: pd.DataFrame, unattributed: pd.DataFrame) -> pd.DataFrame:
-    """Totals per month: billed, estimated, their difference, and the parts only one side has."""
-    months = sorted({day[:7] for day in [*logged["utc_day"], *billed["utc_day"], *unattributed["utc_day"]]})
+def _by_month(logged: pd.DataFrame, billed: pd.DataFrame, unattributed: pd.DataFrame,
+              jobs: pd.DataFrame) -> pd.DataFrame:
+    """Totals per month: billed, estimated, their difference, and the parts only one side has (the bill naming no
+    principal, batch inference)."""
+    months = sorted({day[:7] for day in [*logged["utc_day"], *billed["utc_day"], *unattributed["utc_day"],
+                                         *jobs["utc_day"]]})
     rows = []
     for month in months:
         log_rows = logged.loc[logged["utc_day"].str[:7] == month]
         bill_rows = billed.loc[billed["utc_day"].str[:7] == month]
         loose = unattributed.loc[unattributed["utc_day"].str[:7] == month]
+        batch = jobs.loc[jobs["utc_day"].str[:7] == month]
         estimated = _total(log_rows["estimated_cost_usd"])
         billed_usd = float(bill_rows["billed_cost_usd"].sum())
         unpriced = int(log_rows["unpriced_calls"].sum())
         rows.append({
             "month": month, "logged_calls": int(log_rows["logged_calls"].sum()), "estimated_cost_usd": estimated,
             "billed_cost_usd": billed_usd, "difference_usd": _difference(estimated, billed_usd, unpriced),
-            "unattributed_billed_usd": float(loose["billed_cost_usd"].sum()), "unpriced_calls": unpriced,
+            "unattributed_billed_usd": float(loose["billed_cost_usd"].sum()),
+            "batch_billed_usd": float(batch["billed_cost_usd"].sum()), "unpriced_calls": unpriced,
         })
     columns = ["month", "logged_calls", "estimated_cost_usd", "billed_cost_usd", "difference_usd",
-               "unattributed_billed_usd", "unpriced_calls"]
+               "unattributed_billed_usd", "batch_billed_usd", "unpriced_calls"]
     return pd.DataFrame(rows, columns=columns).astype({"estimated_cost_usd": "float64", "difference_usd": "float64"})
 

@@ -91,7 +91,8 @@ def read_cost_explorer_callers(
                     parsed = parse_usage_type(service, usage_type)
                     amount = float(group["Metrics"]["UnblendedCost"]["Amount"])
                     rows.append([tag_value(tag_group, tag_key), service, usage_type, parsed.region,
-                                 parsed.model.name if parsed.model else None, parsed.kind, day, amount, float("nan")])
+                                 parsed.model.name if parsed.model else None, parsed.kind, day, amount, float("nan"),
+                                 parsed.batch])
     warnings = []
     if not tag_key.startswith(PRINCIPAL_TAG_PREFIX):
         warnings.append(f"tag {tag_key!r} is not an IAM principal tag (they read {PRINCIPAL_TAG_PREFIX}KEY in Cost "

@@ -12,6 +12,8 @@ Only Amazon Bedrock's line items are read: its own services (``line_item_product
 ``... (Amazon Bedrock Edition)`` (``product['product_name']``), only line items of type
 ``Usage`` (no credits, discounts, refunds or taxes), only the account the logs belong to
 (``line_item_usage_account_id``: an export of a management account holds every member account).
+A batch inference job's line items are told apart by their usage type (``usage_types.bills_batch``), the one column
+every source of the bill has (the resource id is not read).
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ _DUCKDB_TYPES = {"timestamp": "TIMESTAMP", "string": "VARCHAR", "double": "DOUBL
 
 # Billed lines in the shape every billing source returns (CUR 2.0 through Athena or DuckDB, Cost Explorer).
 LINE_COLUMNS = ["principal", "service", "usage_type", "region", "model", "kind", "utc_day", "billed_cost_usd",
-                "list_cost_usd"]
+                "list_cost_usd", "batch"]
 
 BILLED_LINES_SQL = f"""SELECT
   coalesce(line_item_iam_principal, '') AS principal,
@@ -132,7 +134,7 @@ def lines_from_rows(rows: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
         region = parsed.region or (row.region_code if isinstance(row.region_code, str) and row.region_code else None)
         records.append([row.principal or "", service, row.usage_type, region,
                         parsed.model.name if parsed.model else None, parsed.kind, row.utc_day,
-                        float(row.billed_cost_usd or 0.0), _float_or_nan(row.list_cost_usd)])
+                        float(row.billed_cost_usd or 0.0), _float_or_nan(row.list_cost_usd), parsed.batch])
     return pd.DataFrame(records, columns=LINE_COLUMNS), warnings
 
 

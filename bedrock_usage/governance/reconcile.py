@@ -7,6 +7,9 @@ day below the threshold, or with metered calls and no logs, means logging was of
 compares only the models CloudWatch metered that day (its other logged calls are counted apart) and is flagged
 whenever one of its models is.
 Cost Explorer is the billing truth; the tracker's cost is an estimate from list prices (or the user's price file).
+Batch inference is billed under usage types of its own (``usage_types.bills_batch``) and the logs read hold no batch
+calls the tool can tell apart: its charges are counted apart per region-day (``batch_billed_usd``), in the billed
+total, never compared with the logs' estimate.
 """
 
 from __future__ import annotations
@@ -65,6 +68,7 @@ FLAGGED = (STATUS_NO_LOGS, STATUS_INCOMPLETE)
 _KEYS = ["region", "utc_day"]
 UNMETERED = "logged_calls_without_metric"  # a region-day's logged calls of models CloudWatch has no metric for
 BILLED_WITHOUT_REGION = "billed_without_region_usd"  # charges whose usage type's region code is unknown
+BATCH_BILLED = "batch_billed_usd"  # a region-day's batch inference charges, not compared with the logs
 _COUNTS = ["calls", "input_tokens", "output_tokens"]
 
 
@@ -81,7 +85,7 @@ class MeteredUsage:
 class BilledCost:
     """Cost Explorer's Bedrock cost per UTC day and usage type, with the model and region each one names."""
 
-    charges: pd.DataFrame  # utc_day, region, service, usage_type, kind, model, billed_cost_usd
+    charges: pd.DataFrame  # CHARGE_COLUMNS
     failure: str | None = None
     account: str | None = None  # the account billed (None: every account Cost Explorer holds)
 
@@ -115,11 +119,12 @@ class Reconciliation:
 
     def summary(self) -> dict[str, float | int | None]:
         """Totals over the period: calls compared, coverage, calls without a metric, estimated and billed cost (the
-        region-days' and the charges of no known region)."""
+        whole bill: the region-days' charges, their batch inference and the charges of no known region)."""
         table = self.by_region_day
         logged, metered = int(table["logged_calls"].sum()), int(table["metered_calls"].sum())
         estimated = table["estimated_cost_usd"].sum(min_count=1)
-        billed = pd.concat([table["billed_cost_usd"], self.billed_without_region["billed_cost_usd"]]).sum(min_count=1)
+        billed = pd.concat([table["billed_cost_usd"], table[BATCH_BILLED],
+                            self.billed_without_region["billed_cost_usd"]]).sum(min_count=1)
         return {
             "logged_calls": logged,
             "metered_calls": metered,
@@ -127,6 +132,7 @@ class Reconciliation:
             UNMETERED: int(table[UNMETERED].sum()),
             "estimated_cost_usd": None if pd.isna(estimated) else float(estimated),
             "billed_cost_usd": None if pd.isna(billed) else float(billed),
+            BATCH_BILLED: float(table[BATCH_BILLED].sum()),
             BILLED_WITHOUT_REGION: float(self.billed_without_region["billed_cost_usd"].sum()),
             "flagged_region_days": len(self.flagged),
         }
@@ -259,7 +265,14 @@ def linked_account(account: str) -> dict[str, Any]:
     return {"Dimensions": {"Key": "LINKED_ACCOUNT", "Values": [account]}}
 
 
-CHARGE_COLUMNS = ["utc_day", "region", "service", "usage_type", "kind", "model", "billed_cost_usd"]
+CHARGE_COLUMNS = ["utc_day", "region", "service", "usage_type", "kind", "model", "billed_cost_usd", "batch"]
+
+
+def charge_row(day: str, service: str, usage_type: str, amount: float) -> list[Any]:
+    """One Cost Explorer charge (``CHARGE_COLUMNS``), its usage type read for region, kind, model and batch."""
+    parsed = parse_usage_type(service, usage_type)
+    return [day, parsed.region, service, usage_type, parsed.kind, parsed.model.name if parsed.model else None,
+            amount, parsed.batch]
 
 
 def billed_cost(ce_client: Any, first_day: date, last_day: date, account: str | None = None) -> BilledCost:
@@ -276,10 +289,8 @@ def billed_cost(ce_client: Any, first_day: date, last_day: date, account: str | 
                     service, usage_type = [*(group.get("Keys") or []), "", ""][:2]
                     if not is_bedrock_service(service):
                         continue
-                    parsed = parse_usage_type(service, usage_type)
-                    amount = float(group["Metrics"]["UnblendedCost"]["Amount"])
-                    rows.append([day, parsed.region, service, usage_type, parsed.kind,
-                                 parsed.model.name if parsed.model else None, amount])
+                    rows.append(charge_row(day, service, usage_type,
+                                           float(group["Metrics"]["UnblendedCost"]["Amount"])))
             token = page.get("NextPageToken")
             if not token:
                 break
@@ -380,6 +391,7 @@ def reconcile(
     # A charge whose region code is unknown cannot be placed in a region: it is kept, among the unmapped charges (and
     # in the summary's billed total).
     charges = billed.charges.loc[billed.charges["region"].isin(regions) | billed.charges["region"].isna()]
+    batch = charges["batch"].astype(bool)
 
     by_model = _logged(facts, [*_KEYS, "model_key"]).merge(
         metered.usage, on=[*_KEYS, "model_key"], how="outer")
@@ -387,8 +399,9 @@ def reconcile(
 
     by_region = _compared(by_model).merge(_logged(facts, _KEYS)[[*_KEYS, "estimated_cost_usd", "unpriced_calls"]],
                                           on=_KEYS, how="outer")
-    billed_days = charges.groupby(_KEYS)["billed_cost_usd"].sum().rename("billed_cost_usd").reset_index()
-    by_region = by_region.merge(billed_days, on=_KEYS, how="outer").merge(
+    billed_days = charges.loc[~batch].groupby(_KEYS)["billed_cost_usd"].sum().rename("billed_cost_usd").reset_index()
+    batch_days = charges.loc[batch].groupby(_KEYS)["billed_cost_usd"].sum().rename(BATCH_BILLED).reset_index()
+    by_region = by_region.merge(billed_days, on=_KEYS, how="outer").merge(batch_days, on=_KEYS, how="outer").merge(
         metered.delivery_failures, on=_KEYS, how="left")
     by_region = _finish(by_region, _KEYS, threshold)
     by_region["status"] = _region_status(by_region, by_model)
@@ -407,8 +420,10 @@ def reconcile(
                           for region, amount in elsewhere.groupby("region")["billed_cost_usd"].sum().items())
         warnings.append(f"Cost Explorer bills Bedrock in {named} over the period, whose logs were not read: is "
                         "logging off there, or was the region left out?")
-    warnings += _unmetered_warnings(by_region) + _router_warnings(facts)
-    unmapped = charges.loc[charges["model"].isna() | charges["region"].isna()]
+    warnings += _unmetered_warnings(by_region) + _router_warnings(facts) + batch_warnings(
+        by_region, BATCH_BILLED, f"counted apart ({BATCH_BILLED}), in the billed total, out of the comparison")
+    # Batch charges of a known region are counted apart, whether or not their usage type names the model.
+    unmapped = charges.loc[(charges["model"].isna() & ~batch) | charges["region"].isna()]
     unmapped = (unmapped.groupby(["region", "service", "usage_type"], dropna=False)["billed_cost_usd"].sum()
                 .reset_index())
     warnings += _no_region_warnings(unmapped)
@@ -418,7 +433,7 @@ def reconcile(
         threshold=threshold,
         by_region_day=by_region,
         by_model_day=by_model,
-        cost_by_model_day=_cost_by_model(facts, charges),
+        cost_by_model_day=_cost_by_model(facts, charges.loc[~batch]),
         unmapped_charges=unmapped,
         warnings=warnings,
         billed_services=tuple(sorted(set(billed.charges["service"]))),
@@ -483,6 +498,19 @@ def _router_warnings(facts: pd.DataFrame) -> list[str]:
             "documented, so the rows of those models (and any row of a router's id) may differ by them"]
 
 
+def batch_warnings(charges: pd.DataFrame, column: str, kept: str) -> list[str]:
+    """What to say of batch inference's charges (``column`` of ``charges`` per ``region``): billed, with no logged
+    call to compare them with, and ``kept`` says where they are counted instead."""
+    regions = charges.groupby("region")[column].sum()
+    regions = regions.loc[regions != 0]
+    if regions.empty:
+        return []
+    where = (regions.index[0] if len(regions) == 1 else
+             ", ".join(f"{region} ({money(float(amount))})" for region, amount in regions.items()))
+    return [f"Batch inference billed {money(float(regions.sum()))} in {where} over the period; the logs read hold no "
+            f"batch calls the tool can tell apart, so it is {kept}"]
+
+
 def _no_region_warnings(unmapped: pd.DataFrame) -> list[str]:
     """What to say of charges whose usage type's region code is unknown (they are in no region-day)."""
     no_region = unmapped.loc[unmapped["region"].isna()]
@@ -506,12 +534,13 @@ def _finish(table: pd.DataFrame, keys: list[str], threshold: float) -> pd.DataFr
     order = [*keys, "logged_calls", "metered_calls", "coverage", "status", "logged_errors", "logged_input_tokens",
              "metered_input_tokens", "logged_output_tokens", "metered_output_tokens", "estimated_cost_usd",
              "unpriced_calls"]
-    extra = [c for c in ("billed_cost_usd", "delivery_failures", UNMETERED) if c in table]
+    extra = [c for c in ("billed_cost_usd", BATCH_BILLED, "delivery_failures", UNMETERED) if c in table]
     return table[order + extra].sort_values(keys).reset_index(drop=True)
 
 
 def _cost_by_model(facts: pd.DataFrame, charges: pd.DataFrame) -> pd.DataFrame:
-    """Estimated against billed cost per region, UTC day and model (billed rows without a model are left out)."""
+    """Estimated against billed cost per region, UTC day and model (billed rows without a model are left out;
+    ``charges`` hold no batch inference)."""
     columns = [*_KEYS, "model", "estimated_cost_usd", "billed_cost_usd", "difference_usd", "ratio"]
     estimated = (
         facts.assign(region=facts["source_region"], utc_day=_iso_days(facts["utc_day"]))

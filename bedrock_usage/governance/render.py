@@ -35,7 +35,7 @@ from .chargeback import (
 )
 from .coverage import Coverage
 from .filters import digest, filtered_suffix, filters_text, only_line
-from .reconcile import BILLED_WITHOUT_REGION, FLAGGED, UNMETERED, Reconciliation, billing_truth
+from .reconcile import BATCH_BILLED, BILLED_WITHOUT_REGION, FLAGGED, UNMETERED, Reconciliation, billing_truth
 
 RECONCILIATION_SCHEMA = "bedrock-usage/reconciliation/v1"
 CALLERS_SCHEMA = "bedrock-usage/caller-reconciliation/v1"
@@ -127,6 +127,8 @@ def reconciliation_text(rec: Reconciliation, max_rows: int = 20) -> str:
         f"{money(s['billed_cost_usd'])}",
         *([f"Logged calls of models without a CloudWatch metric that day, not compared: {s[UNMETERED]:,}"]
           if s[UNMETERED] else []),
+        *([f"Batch inference billed, in the billed total and not compared with the logs: {money(s[BATCH_BILLED])}"]
+          if s[BATCH_BILLED] else []),
         *([f"Billed under usage types of no known region, in no region-day: {money(s[BILLED_WITHOUT_REGION])}"]
           if s[BILLED_WITHOUT_REGION] else []),
     ]
@@ -136,7 +138,7 @@ def reconciliation_text(rec: Reconciliation, max_rows: int = 20) -> str:
         lines += [f"  - {line}" for line in flagged]
     else:
         lines += ["", "Every region-day with metered calls has logs at or above the threshold."]
-    lines += ["", "By region and UTC day", table_text(rec.by_region_day, _REGION_DAY, max_rows)]
+    lines += ["", "By region and UTC day", table_text(rec.by_region_day, _region_day_columns(s), max_rows)]
     lines += ["", "By region, UTC day and ModelId (as called)", table_text(rec.by_model_day, _MODEL_DAY, max_rows)]
     lines += ["", "Cost by region, UTC day and model", table_text(rec.cost_by_model_day, _COST_MODEL_DAY, max_rows)]
     if len(rec.unmapped_charges):
@@ -145,6 +147,12 @@ def reconciliation_text(rec: Reconciliation, max_rows: int = 20) -> str:
                   table_text(rec.unmapped_charges, [("region", "Region"), ("service", "Service"),
                                                     ("usage_type", "Usage type"), ("billed_cost_usd", "Billed")])]
     return "\n".join(lines + _warnings(rec.warnings))
+
+
+def _region_day_columns(summary: dict[str, Any]) -> list[Column]:
+    """The region-day table's columns, with batch inference's bill last (apart from the comparison) when there is
+    any."""
+    return [*_REGION_DAY, (BATCH_BILLED, "Batch billed (apart)")] if summary[BATCH_BILLED] else _REGION_DAY
 
 
 def _account_line(account: str | None) -> list[str]:
@@ -262,6 +270,8 @@ def callers_text(rec: CallerReconciliation, max_rows: int = 20) -> str:
         f"{estimate_text(s['estimated_cost_usd'], s['unpriced_calls'])}, difference "
         f"{difference_text(s['difference_usd'], s['unpriced_calls'])}; unattributed billed cost "
         f"{money(s['unattributed_billed_usd'])}",
+        *([f"Batch inference billed, listed apart on no caller and not compared with the logs: "
+           f"{money(s['batch_billed_usd'])}"] if s["batch_billed_usd"] else []),
         *([f"Unpriced: {s['unpriced_calls']:,} logged calls have no price, so no difference or ratio is given where "
            "they are (it would read them as a gap in the bill)"] if s["unpriced_calls"] else []),
     ]
@@ -286,11 +296,15 @@ def callers_text(rec: CallerReconciliation, max_rows: int = 20) -> str:
     lines += ["", "Per month", table_text(_priced_parts(rec.by_month), [
         ("month", "Month"), ("logged_calls", "Calls (log)"), ("estimated_cost_usd", "Estimated"),
         ("billed_cost_usd", "Billed"), ("difference_usd", "Est - billed"),
-        ("unattributed_billed_usd", "Billed, no principal")])]
+        ("unattributed_billed_usd", "Billed, no principal"), ("batch_billed_usd", "Batch billed")])]
     if len(rec.unattributed):
         lines += ["", "Billed usage that names no principal", table_text(rec.unattributed, [
             ("utc_day", "UTC day"), ("region", "Region"), ("service", "Service"), ("usage_type", "Usage type"),
             ("billed_cost_usd", "Billed")], max_rows)]
+    if len(rec.batch):
+        lines += ["", "Billed batch inference (batch jobs: on no caller, not in the logs read)", table_text(rec.batch, [
+            ("utc_day", "UTC day"), ("region", "Region"), ("service", "Service"), ("usage_type", "Usage type"),
+            ("model", "Model"), ("billed_cost_usd", "Billed")], max_rows)]
     return "\n".join(lines + _warnings(rec.warnings))
 
 
@@ -324,6 +338,7 @@ def callers_document(rec: CallerReconciliation) -> dict[str, Any]:
         "by_caller_day": json_records(rec.by_caller_day),
         "by_month": json_records(rec.by_month),
         "unattributed": json_records(rec.unattributed),
+        "batch": json_records(rec.batch),
         "outside_regions": json_records(rec.outside_regions),
         "warnings": rec.warnings,
     }
@@ -332,7 +347,8 @@ def callers_document(rec: CallerReconciliation) -> dict[str, Any]:
 def callers_frames(rec: CallerReconciliation) -> dict[str, pd.DataFrame]:
     """The per-caller tables written as CSV files."""
     return {"caller": rec.by_caller, "caller_model": rec.by_caller_model, "caller_day": rec.by_caller_day,
-            "caller_month": rec.by_month, "unattributed": rec.unattributed, "outside_regions": rec.outside_regions}
+            "caller_month": rec.by_month, "unattributed": rec.unattributed, "batch": rec.batch,
+            "outside_regions": rec.outside_regions}
 
 
 # Budgets

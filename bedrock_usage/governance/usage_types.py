@@ -8,6 +8,11 @@ appear under a service of their own, ``Claude Haiku 4.5 (Amazon Bedrock Edition)
 ``USE1-MP:USE1_InputTokenCount-Units`` that name only the region and the kind of token: the service name is what
 says the model.
 
+Batch inference (``CreateModelInvocationJob``) is billed at its own rates under usage types that say so, as the
+Price List's do: ``USE1-NovaLite-input-tokens-batch`` (``Amazon Bedrock``), a ``-batch`` qualifier in ``Amazon
+Bedrock Service``'s (``USE1-Claude4.5Sonnet-input-tokens-batch``) and ``Batch`` in Marketplace ones. Such a charge
+is read as batch (``UsageType.batch``) by the rule the offer reader prices the batch mode by (``price_mode``).
+
 CloudWatch's ``AWS/Bedrock`` metrics carry the model id as the caller passed it (``us.`` / ``global.`` profile
 ids stay as they are). ``metric_model_key`` reduces every form to one key so logs and metrics meet.
 """
@@ -18,8 +23,9 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from ..pricing.book import BUILTIN_BOOK, read_csv_rows
+from ..pricing.book import BUILTIN_BOOK, MODES, read_csv_rows
 from ..pricing.model_ids import alias_key
+from ..pricing.offer_file import price_mode
 
 BEDROCK_SERVICE = "Amazon Bedrock"
 # Cost Explorer SERVICE -> CUR ``line_item_product_code`` (the Price List offer code) of Bedrock's own-shape bills.
@@ -33,6 +39,7 @@ OWN_SHAPE_SERVICES: dict[str, str] = {
 _SERVICE_BY_CODE = {code: service for service, code in OWN_SHAPE_SERVICES.items()}
 MARKETPLACE_SUFFIX = "(Amazon Bedrock Edition)"
 MARKETPLACE_BILLING_ENTITY = "AWS Marketplace"
+BATCH_MODE = MODES[1]  # the book's and the offers' name for batch inference's prices
 
 # Region codes that prefix usage types, for every Bedrock region (logs/regions.py), from AWS's table "AWS Region
 # billing codes" (https://docs.aws.amazon.com/global-infrastructure/latest/regions/aws-region-billing-codes.html).
@@ -177,6 +184,7 @@ class UsageType:
     kind: str  # input, output, cache_read, cache_write, other
     marketplace: bool
     global_endpoint: bool
+    batch: bool  # billed at batch inference rates (a job of CreateModelInvocationJob)
 
 
 def is_bedrock_service(service: str) -> bool:
@@ -208,7 +216,14 @@ def parse_usage_type(service: str, usage_type: str) -> UsageType:
         detail = rest
     else:
         model, detail = _model_part(rest)
-    return UsageType(service, usage_type, region, model, _kind(detail), marketplace, "global" in detail.lower())
+    return UsageType(service, usage_type, region, model, _kind(detail), marketplace, "global" in detail.lower(),
+                     bills_batch(detail))
+
+
+def bills_batch(detail: str) -> bool:
+    """Whether a usage type (or its part after the model) bills batch inference: the mode its words name, read as
+    the offer reader reads a price's (``-batch``, ``_Batch``)."""
+    return price_mode(detail.lower()) == BATCH_MODE
 
 
 def _model_part(rest: str) -> tuple[ModelBilling | None, str]:

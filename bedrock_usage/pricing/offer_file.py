@@ -145,7 +145,7 @@ def _read_price(code: str, sku: str, attributes: dict[str, str], dimension: dict
         if isinstance(value, str):
             return value
     family = "govcloud" if region.startswith("us-gov-") else "global" if "global" in words else "regional"
-    mode = _mode(words)
+    mode = price_mode(words)
     tier = "above_200k" if re.search(r"long[ -]?context|lctx|>200k|200k", words) else "base"
     return OfferPrice(sku, name, region, family, mode, tier, unit, field_name, value, effective, usage, code)
 
@@ -183,14 +183,17 @@ def _service_price(sku: str, attributes: dict[str, str], dimension: dict[str, An
     field_name = "cache_write_1h" if qualifiers & {*SERVICE_DURATIONS} else SERVICE_FIELDS[match["kind"]]
     family = ("global" if "cross-region-global" in qualifiers else
               "govcloud" if region.startswith("us-gov-") else "regional")
-    mode = _mode(qualifiers)
+    mode = price_mode(qualifiers)
     tier = "above_200k" if "long-context" in qualifiers else "base"
     return OfferPrice(sku, name, region, family, mode, tier, "tokens", field_name, per_1k, effective, usage,
                       SERVICE_OFFER)
 
 
-def _mode(words: str | set[str]) -> str:
-    """The mode a price's words (or usage-type qualifiers) name: the first of ``OTHER_MODES`` found, else standard."""
+def price_mode(words: str | set[str]) -> str:
+    """The mode a price's words (or usage-type qualifiers) name: the first of ``OTHER_MODES`` found, else standard.
+
+    Lower-case words, as every offer writes its mode in its usage types (``-batch``, ``Batch``); the bill's usage
+    types are the offers' (``governance/usage_types.py`` reads a charge's mode here too)."""
     return next((m for m in OTHER_MODES if m in words), MODES[0])
 
 

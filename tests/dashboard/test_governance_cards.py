@@ -80,7 +80,7 @@ def reconciled(scene: dict, models: set[str]) -> Reconciliation:
     failures = pd.DataFrame(columns=["region", "utc_day", "delivery_failures"])
     charges = pd.DataFrame([{"utc_day": DAY.isoformat(), "region": "us-east-1", "service": "Amazon Bedrock",
                              "usage_type": f"USE1-{token}-input-tokens", "kind": "input", "model": None,
-                             "billed_cost_usd": cost} for _, token, cost in BILL])
+                             "billed_cost_usd": cost, "batch": False} for _, token, cost in BILL])
     return reconcile(facts.loc[facts["model_id"].isin(models)], MeteredUsage(metered, failures), BilledCost(charges),
                      PERIOD, REGIONS, today=DAY)
 

@@ -138,8 +138,8 @@ def test_terminal_and_csv(account: dict, no_aws_env: dict[str, str], tmp_path: P
     result = run_cli(no_aws_env, *cur_args(account, "--format", "csv", "--output-dir", str(folder)))
     assert result.returncode == 3, result.stderr
     names = sorted(p.name.split("_", 4)[-1] for p in folder.glob("bedrock_reconciliation_*.csv"))
-    assert names == ["caller.csv", "caller_day.csv", "caller_model.csv", "caller_month.csv", "outside_regions.csv",
-                     "unattributed.csv"]
+    assert names == ["batch.csv", "caller.csv", "caller_day.csv", "caller_model.csv", "caller_month.csv",
+                     "outside_regions.csv", "unattributed.csv"]
 
 
 @pytest.mark.slow
@@ -279,3 +279,50 @@ def test_only_the_billed_accounts_callers_are_compared(account: dict, no_aws_env
     assert rows[sc.who(sc.BOB)]["status"] == "billed, no logs"
     assert (f"{len(other_account_calls())} logged calls of callers in other accounts (210987654321) are left out: "
             "only account 123456789012's callers are compared with its bill") in doc["warnings"]
+
+
+BATCHBOT = f"arn:aws:iam::{sc.ACCOUNT}:user/batchbot"  # runs batch jobs only: no logged call
+
+
+def batch_items() -> list[LineItem]:
+    """A batch job's line items (usage types of the Price List's batch meters): alice's, whose on-demand calls are
+    all logged; batchbot's, who has no logged call at all; and one naming no principal, in the other month."""
+    return [
+        LineItem(sc.ACCOUNT, sc.ALICE, *sc.BEDROCK_SERVICE, "USE1-Claude4.5Sonnet-input-tokens-batch", "us-east-1",
+                 sc.DAYS[1], 1.5, 500_000),
+        LineItem(sc.ACCOUNT, BATCHBOT, *sc.BEDROCK, "USE1-NovaLite-input-tokens-batch", "us-east-1", sc.DAYS[1],
+                 0.75, 25_000_000),
+        LineItem(sc.ACCOUNT, "", *sc.BEDROCK_SERVICE, "APN2-Claude4Sonnet-output-tokens-cross-region-global-batch",
+                 "ap-northeast-2", sc.DAYS[3], 0.5, 66_000),
+    ]
+
+
+def test_batch_jobs_are_billed_apart_on_no_caller(account: dict, no_aws_env: dict[str, str], tmp_path: Path) -> None:
+    jobs = batch_items()
+    export = write_export(tmp_path / "bucket", [*account["items"], *jobs])
+    result = run_cli(no_aws_env, *cur_args(account, "--format", "json", "--output-dir", "-", cur_dir=export))
+    assert result.returncode == 3, result.stderr  # bob alone, as without the batch jobs
+    doc = json.loads(result.stdout)
+    rows = by_caller(doc)
+    billed = sc.expected_billed(account["items"])  # the bill of the callers without the batch lines
+    assert set(rows) == set(billed) | set(sc.expected_estimated(account["logged"]))
+    for key, amount in billed.items():
+        assert rows[key]["billed_cost_usd"] == pytest.approx(amount, abs=1e-9), key
+    # No model row of alice's holds her batch job (Claude Sonnet 4.5), nor is batchbot a caller.
+    assert {r["model"] for r in doc["by_caller_model"] if (r["user"], r["application"]) == sc.who(sc.ALICE)} == {
+        "Claude 3 Haiku", "(not named by the usage type)"}
+    assert sc.who(BATCHBOT) not in rows
+    assert [(r["user"], r["application"]) for r in doc["billed_without_logs"]] == [sc.who(sc.BOB)]
+    assert {(r["utc_day"], r["region"], r["usage_type"]): r["billed_cost_usd"] for r in doc["batch"]} == {
+        (i.day.isoformat(), i.region_code, i.usage_type): i.cost for i in jobs}
+    summary = doc["summary"]
+    assert summary["batch_billed_usd"] == pytest.approx(sum(i.cost for i in jobs), abs=1e-9)
+    assert summary["unattributed_billed_usd"] == pytest.approx(3.0)  # the provisioned line alone
+    months = {row["month"]: row["batch_billed_usd"] for row in doc["by_month"]}
+    assert months == pytest.approx({month: sum(i.cost for i in jobs if f"{i.day:%Y-%m}" == month)
+                                    for month in ("2025-10", "2025-11")})
+    regions = {region: sum(i.cost for i in jobs if i.region_code == region) for region in sorted(sc.REGIONS)}
+    named = ", ".join(f"{region} (${amount:,.4f})" for region, amount in regions.items())
+    assert (f"Batch inference billed ${sum(i.cost for i in jobs):,.4f} in {named} over the period; the logs read "
+            "hold no batch calls the tool can tell apart, so it is listed apart (batch), on no caller") \
+        in doc["warnings"]

@@ -119,8 +119,10 @@ def seed_cloudwatch(records: list[dict]) -> None:
         {"MetricName": "ModelInvocationLogsS3DeliveryFailure", "Timestamp": gap_noon, "Value": 3.0}])
 
 
-def seed_cost_explorer(endpoint: str, records: list[dict]) -> dict[tuple[str, str, str], float]:
-    """Register Cost Explorer's answer; return billed cost per (region, day, model)."""
+def seed_cost_explorer(endpoint: str, records: list[dict],
+                       more: dict[tuple[str, str, str], float] | None = None) -> dict[tuple[str, str, str], float]:
+    """Register Cost Explorer's answer (with ``more`` charges per (day, service, usage type)); return billed cost per
+    (region, day, model) of the records and the Opus charge."""
     groups: dict[str, dict[tuple[str, str], float]] = defaultdict(lambda: defaultdict(float))
     billed: dict[tuple[str, str, str], float] = defaultdict(float)
     for r in records:
@@ -139,6 +141,8 @@ def seed_cost_explorer(endpoint: str, records: list[dict]) -> dict[tuple[str, st
     groups[first][("Amazon Bedrock Service", opus_usage_type)] += opus_cost
     billed[("us-east-1", first, opus_model)] += opus_cost
     groups[first][("Some Other Marketplace Product", "USE1-MP:USE1_Seats-Units")] += 99.0
+    for (day, service, usage_type), amount in (more or {}).items():
+        groups[day][(service, usage_type)] += amount
     results = [{
         "TimePeriod": {"Start": day.isoformat(), "End": (day + timedelta(days=1)).isoformat()},
         "Total": {}, "Estimated": False,
@@ -451,3 +455,59 @@ def test_unpriced_calls_are_counted_for_the_compared_account_alone(aws_env: dict
     assert [w for w in json.loads(result.stdout)["warnings"] if w.startswith("unpriced")] == [
         f"unpriced: {model} in us-east-1: {len(own)} calls, {inputs:,} input / {outputs:,} output tokens have no "
         f"price (calls of account {ACCOUNT}'s callers)"]
+
+
+# Batch inference charges, per (UTC day, service, usage type): usage types of the AWS Price List's batch meters
+# (tests/fixtures/pricing: ``USE1-NovaLite-input-tokens-batch``, ``-cross-region-global-batch`` in Amazon Bedrock
+# Service's) and a Marketplace one with the ``Batch`` word of that offer's variants. Claude Sonnet 4's has on-demand
+# calls in ap-northeast-2 that day, all logged: its row must compare them alone.
+BATCH_CHARGES = {
+    (DAYS[0].isoformat(), "Amazon Bedrock", "USE1-NovaLite-input-tokens-batch"): 0.40,
+    (DAYS[0].isoformat(), "Amazon Bedrock", "USE1-NovaLite-output-tokens-batch"): 0.10,
+    (DAYS[1].isoformat(), "Amazon Bedrock Service", "APN2-Claude4Sonnet-input-tokens-cross-region-global-batch"): 0.30,
+    (DAYS[1].isoformat(), "Claude Sonnet 4.5 (Amazon Bedrock Edition)", "USE1-MP:USE1_Batch_InputTokenCount-Units"):
+        0.20,
+}
+
+
+def test_batch_inference_is_billed_apart_from_the_comparison_with_the_logs(aws_env: dict[str, str],
+                                                                          tmp_path: Path) -> None:
+    served = served_calls()
+    logged = delivered(served)
+    write_local(tmp_path / "logs", [clean(r) for r in logged])
+    seed_cloudwatch(served)
+    billed = seed_cost_explorer(aws_env["AWS_ENDPOINT_URL"], served, BATCH_CHARGES)
+    result = run_cli(aws_env, *reconcile_args(tmp_path / "logs", "--format", "json", "--output-dir", "-"))
+    assert result.returncode == 3, result.stderr
+    doc = json.loads(result.stdout)
+
+    region_of = {code: region for region, code in CODES.items()}
+    batch: dict[tuple[str, str], float] = defaultdict(float)
+    for (day, _, usage_type), amount in BATCH_CHARGES.items():
+        batch[(region_of[usage_type.split("-")[0]], day)] += amount
+    on_demand: dict[tuple[str, str], float] = defaultdict(float)
+    for (region, day, _), amount in billed.items():
+        on_demand[(region, day)] += amount
+    on_demand[("us-east-1", DAYS[0].isoformat())] += TITAN_CHARGE
+    rows = {(row["region"], row["utc_day"]): row for row in doc["by_region_day"]}
+    for key, row in rows.items():
+        assert row["billed_cost_usd"] == pytest.approx(on_demand[key], abs=1e-9), key
+        assert (row["batch_billed_usd"] or 0.0) == pytest.approx(batch.get(key, 0.0), abs=1e-9), key
+    # Per model, the bill is the on-demand charges alone: Sonnet 4's fully logged day differs by nothing.
+    costs = {(row["region"], row["utc_day"], row["model"]): row for row in doc["cost_by_model_day"]}
+    assert set(costs) == set(billed)
+    for key, amount in billed.items():
+        assert costs[key]["billed_cost_usd"] == pytest.approx(amount, abs=1e-9), key
+    sonnet_4 = costs[("ap-northeast-2", DAYS[1].isoformat(), "Claude Sonnet 4")]
+    assert sonnet_4["difference_usd"] == pytest.approx(0, abs=1e-9)
+    assert [c["usage_type"] for c in doc["unmapped_charges"]] == ["USE1-TitanEmbeddingsG1-Text-input-tokens"]
+    # The billed total stays the whole bill.
+    summary = doc["summary"]
+    assert summary["batch_billed_usd"] == pytest.approx(sum(BATCH_CHARGES.values()), abs=1e-9)
+    assert summary["billed_cost_usd"] == pytest.approx(
+        sum(billed.values()) + TITAN_CHARGE + sum(BATCH_CHARGES.values()), abs=1e-9)
+    by_region = {region: sum(a for (r, _), a in batch.items() if r == region) for region in sorted(REGIONS)}
+    named = ", ".join(f"{region} (${amount:,.4f})" for region, amount in by_region.items())
+    assert (f"Batch inference billed ${sum(BATCH_CHARGES.values()):,.4f} in {named} over the period; the logs read "
+            "hold no batch calls the tool can tell apart, so it is counted apart (batch_billed_usd), in the billed "
+            "total, out of the comparison") in doc["warnings"]

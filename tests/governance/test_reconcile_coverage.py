@@ -9,14 +9,13 @@ from datetime import date
 
 import pandas as pd
 
-from bedrock_usage.governance.reconcile import BilledCost, MeteredUsage, Reconciliation, reconcile
+from bedrock_usage.governance.reconcile import CHARGE_COLUMNS, BilledCost, MeteredUsage, Reconciliation, reconcile
 from bedrock_usage.logs.period import Period
 
 DAY = date(2025, 11, 3)
 SONNET = "anthropic.claude-3-5-sonnet-20240620-v1:0"
 HAIKU_3 = "anthropic.claude-3-haiku-20240307-v1:0"
 HAIKU_45 = "us.anthropic.claude-haiku-4-5-20251001-v1:0"
-CHARGES = ["utc_day", "region", "service", "usage_type", "kind", "model", "billed_cost_usd"]
 
 
 def _reconcile(logged: dict[str, int], metered: dict[str, int]) -> Reconciliation:
@@ -32,7 +31,7 @@ def _reconcile(logged: dict[str, int], metered: dict[str, int]) -> Reconciliatio
         "metered_input_tokens": calls * 100, "metered_output_tokens": calls * 10,
     } for model, calls in metered.items()])
     failures = pd.DataFrame(columns=["region", "utc_day", "delivery_failures"])
-    return reconcile(facts, MeteredUsage(usage, failures), BilledCost(pd.DataFrame(columns=CHARGES)),
+    return reconcile(facts, MeteredUsage(usage, failures), BilledCost(pd.DataFrame(columns=CHARGE_COLUMNS)),
                      Period(DAY, DAY), ("us-east-1",), 0.9, today=DAY)
 
 
@@ -69,8 +68,8 @@ def test_a_comparison_with_the_bill_is_withheld_where_logged_calls_have_no_price
     bill = {SONNET: 0.60, HAIKU_3: 0.55}
     charges = pd.DataFrame([{
         "utc_day": DAY.isoformat(), "region": "us-east-1", "service": "Amazon Bedrock", "usage_type": "x",
-        "kind": "input", "model": model, "billed_cost_usd": billed,
-    } for model, billed in bill.items()], columns=CHARGES)
+        "kind": "input", "model": model, "billed_cost_usd": billed, "batch": False,
+    } for model, billed in bill.items()], columns=CHARGE_COLUMNS)
     usage = pd.DataFrame([{
         "region": "us-east-1", "utc_day": DAY.isoformat(), "model_key": model, "metered_calls": calls,
         "metered_input_tokens": calls * 100, "metered_output_tokens": calls * 10,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import re
 from datetime import date
 from pathlib import Path
@@ -10,7 +11,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from bedrock_usage.governance.reconcile import CHARGE_COLUMNS, BilledCost, MeteredUsage, Reconciliation, reconcile
+from bedrock_usage.governance.reconcile import (
+    CHARGE_COLUMNS,
+    BilledCost,
+    MeteredUsage,
+    Reconciliation,
+    charge_row,
+    reconcile,
+)
 from bedrock_usage.governance.render import reconciliation_text
 from bedrock_usage.governance.usage_types import (
     REGION_CODES,
@@ -30,6 +38,7 @@ HAIKU_45 = "anthropic.claude-haiku-4-5-20251001-v1:0"
 OPUS_46 = "anthropic.claude-opus-4-6-v1"
 OPUS_48 = "anthropic.claude-opus-4-8"
 BOOK = Path(__file__).resolve().parents[2] / "bedrock_usage" / "pricing" / "bedrock_prices.csv"
+OFFERS = Path(__file__).resolve().parents[1] / "fixtures" / "pricing"
 SONNET_35 = "anthropic.claude-3-5-sonnet-20240620-v1:0"
 SONNET_35_V2 = "anthropic.claude-3-5-sonnet-20241022-v2:0"
 
@@ -73,6 +82,26 @@ def test_parse_usage_type(service: str, usage_type: str, region: str | None, bas
     assert parsed.region == region
     assert (parsed.model.base_id if parsed.model else None) == base_id
     assert (parsed.kind, parsed.marketplace, parsed.global_endpoint) == (kind, marketplace, global_)
+
+
+@pytest.mark.parametrize(("offer", "service"), [("AmazonBedrock", "Amazon Bedrock"),
+                                               ("AmazonBedrockService", "Amazon Bedrock Service")])
+def test_a_usage_type_bills_batch_inference_as_its_price_list_product_does(offer: str, service: str) -> None:
+    """Every usage type of the fixture offers is batch exactly when its product's ``feature`` is Batch Inference."""
+    products = json.loads((OFFERS / f"{offer}-index.json").read_text(encoding="utf-8"))["products"].values()
+    batch = {p["attributes"]["usagetype"]: p["attributes"].get("feature") == "Batch Inference" for p in products}
+    assert any(batch.values()) and not all(batch.values())
+    assert {usage_type: parse_usage_type(service, usage_type).batch for usage_type in batch} == batch
+
+
+@pytest.mark.parametrize(("usage_type", "batch"), [
+    ("USE1-MP:USE1_Batch_InputTokenCount-Units", True),
+    ("USE1-MP:USE1_OutputTokenCount_Batch-Units", True),
+    ("USE1-MP:USE1_InputTokenCount_Global-Units", False),
+    ("USE1-MP:USE1_CacheReadInputTokenCount-Units", False),
+])
+def test_a_marketplace_usage_type_bills_batch_inference_by_its_word(usage_type: str, batch: bool) -> None:
+    assert parse_usage_type("Claude Sonnet 4.5 (Amazon Bedrock Edition)", usage_type).batch is batch
 
 
 def test_every_table_model_is_in_the_price_book_under_its_name() -> None:
@@ -139,9 +168,7 @@ def test_a_charge_with_an_unknown_region_code_is_listed_among_unmapped_charges()
     for service, usage_type, cost in (("Amazon Bedrock", "USE1-Claude3Haiku-input-tokens", 1.25),
                                       (haiku_45, "XYZ9-MP:XYZ9_InputTokenCount-Units", 0.75),
                                       ("Amazon Bedrock", "XYZ9-Claude3Haiku-output-tokens", 0.5)):
-        parsed = parse_usage_type(service, usage_type)
-        rows.append([day, parsed.region, service, usage_type, parsed.kind,
-                     parsed.model.name if parsed.model else None, cost])
+        rows.append(charge_row(day, service, usage_type, cost))
     billed = BilledCost(pd.DataFrame(rows, columns=CHARGE_COLUMNS))
     result = reconcile(_no_facts(), _no_metrics(), billed, Period(date(2025, 11, 3), date(2025, 11, 3)), ("us-east-1",),
                        today=date(2026, 1, 1))
@@ -217,6 +244,29 @@ def test_a_charge_with_an_unknown_region_code_counts_in_the_billed_total() -> No
     assert "billed $4.25" in text and "Billed under usage types of no known region, in no region-day: $3.00" in text
 
 
+def test_batch_charges_are_counted_apart_in_the_billed_total() -> None:
+    on_demand = {("Amazon Bedrock Service", "USE1-Claude4.5Sonnet-input-tokens"): 1.25,
+                 ("Amazon Bedrock", "USE1-Claude3Haiku-input-tokens"): 0.5}
+    batch = {("Amazon Bedrock Service", "USE1-Claude4.5Sonnet-input-tokens-batch"): 0.625,
+             ("Amazon Bedrock", "USE1-NovaLite-output-tokens-batch"): 0.25}
+    result = _reconcile_bill({**on_demand, **batch}, date(2025, 11, 3))
+    [row] = result.by_region_day.to_dict("records")
+    assert row["billed_cost_usd"] == pytest.approx(sum(on_demand.values()))
+    assert row["batch_billed_usd"] == pytest.approx(sum(batch.values()))
+    billed = result.cost_by_model_day.set_index("model")["billed_cost_usd"].to_dict()
+    assert billed == pytest.approx({"Claude Sonnet 4.5": 1.25, "Claude 3 Haiku": 0.5})
+    assert result.unmapped_charges.empty  # Nova Lite's batch charge is counted apart, not as a charge of no model
+    summary = result.summary()
+    assert summary["billed_cost_usd"] == pytest.approx(sum(on_demand.values()) + sum(batch.values()))
+    assert summary["batch_billed_usd"] == pytest.approx(sum(batch.values()))
+    text = reconciliation_text(result)
+    assert "Batch inference billed, in the billed total and not compared with the logs: $0.8750" in text
+    assert "Batch billed (apart)" in text
+    assert ("Batch inference billed $0.8750 in us-east-1 over the period; the logs read hold no batch calls the "
+            "tool can tell apart") in text
+    assert "Batch billed (apart)" not in reconciliation_text(_reconcile_bill(on_demand, date(2025, 11, 3)))
+
+
 def _no_metrics() -> MeteredUsage:
     return MeteredUsage(pd.DataFrame(columns=["region", "utc_day", "model_key", "metered_calls",
                                               "metered_input_tokens", "metered_output_tokens"]),
@@ -230,11 +280,7 @@ def _no_facts() -> pd.DataFrame:
 
 def _reconcile_bill(charges: dict[tuple[str, str], float], day: date) -> Reconciliation:
     """``reconcile`` of one us-east-1 day without logs or metrics, over Cost Explorer charges given as
-    (service, usage type) -> cost, each read by ``parse_usage_type`` as ``billed_cost`` reads them."""
-    rows = []
-    for (service, usage_type), cost in charges.items():
-        parsed = parse_usage_type(service, usage_type)
-        rows.append([day.isoformat(), parsed.region, service, usage_type, parsed.kind,
-                     parsed.model.name if parsed.model else None, cost])
+    (service, usage type) -> cost, each read by ``charge_row`` as ``billed_cost`` reads them."""
+    rows = [charge_row(day.isoformat(), service, usage_type, cost) for (service, usage_type), cost in charges.items()]
     return reconcile(_no_facts(), _no_metrics(), BilledCost(pd.DataFrame(rows, columns=CHARGE_COLUMNS)),
                      Period(day, day), ("us-east-1",), today=date(day.year + 1, 1, 1))
