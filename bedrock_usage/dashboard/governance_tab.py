@@ -10,7 +10,7 @@ import streamlit as st
 
 from ..errors import SetupRequired, UsageError
 from ..governance.anomalies import AnomalyReport
-from ..governance.budgets import BudgetStatus
+from ..governance.budgets import ALL_SPEND, BudgetStatus
 from ..governance.callers import STATUS_BILLED_ONLY, CallerReconciliation
 from ..governance.reconcile import FLAGGED, Reconciliation
 from ..governance.render import models_below, money
@@ -106,11 +106,13 @@ def budgets_section(t: Text, request: data.BedrockRequest) -> None:
 def shown_statuses(t: Text, statuses: pd.DataFrame) -> pd.DataFrame:
     """The budgets' status rows as the page shows them: the share of the monthly amount used as the cards (and the
     CLI) print it, one decimal (``percent``), where the table's percent format printed two; the status in the cards'
-    words and language (on track, forecast over, breached), where the CSV keeps the CLI's ``ok`` and ``BREACHED``."""
+    words and language (on track, forecast over, breached), where the CSV keeps the CLI's ``ok`` and ``BREACHED``;
+    an all-spend budget's cover in the cards' words too (the others are the file's words)."""
     words = [t(state_key(status != "ok", over))
              for status, over in zip(statuses["status"], statuses["forecast_over"], strict=True)]
     return statuses.assign(monthly_share=statuses["monthly_share"].map(percent),
-                           status=pd.Series(words, index=statuses.index, dtype="object"))
+                           status=pd.Series(words, index=statuses.index, dtype="object"),
+                           covers=statuses["covers"].replace(ALL_SPEND, t("budget_all_spend")))
 
 
 def state_key(breached: bool, forecast_over: bool) -> str:

@@ -53,6 +53,7 @@ SCOPES = ("application", "user", "tag", "all")
 _FIELDS = {"name", "application", "user", "tag", "value", "all", "monthly_usd", "daily_usd"}
 WEBHOOK_TIMEOUT_SECONDS = 10
 FILTERED_SPEND = "each budget's whole spend"  # what filtered budgets are not
+ALL_SPEND = "all Bedrock spend"  # what an ``all = true`` budget covers, as its status row and the CLI word it
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ class Budget:
     def covers(self) -> str:
         """``application = Chatbot``, ``tag cost_center = CC-1``, ``all Bedrock spend``."""
         if self.scope == "all":
-            return "all Bedrock spend"
+            return ALL_SPEND
         if self.scope == "tag":
             return f"tag {self.tag_key} = {self.value}"
         return f"{self.scope} = {self.value}"

@@ -449,8 +449,8 @@ def test_the_budget_status_table_prints_each_share_as_its_card_does() -> None:
     """The status table printed a share with two decimals (``99.85%``) beside cards of one (``99.8%``): it prints
     the cards' text, one decimal as the CLI, and a dash for a budget without a monthly amount."""
     shares = [0.99849, 0.9986, 0.0625, 12.3456, None]
-    statuses = pd.DataFrame({"budget": [f"b{i}" for i in range(len(shares))], "monthly_share": shares,
-                             "status": "ok", "forecast_over": False})
+    statuses = pd.DataFrame({"budget": [f"b{i}" for i in range(len(shares))], "covers": "application = App",
+                             "monthly_share": shares, "status": "ok", "forecast_over": False})
     expected = ["—" if share is None else f"{share * 100:,.1f}%" for share in shares]
     assert list(shown_statuses(Text("en"), statuses)["monthly_share"]) == expected == \
         ["99.8%", "99.9%", "6.2%", "1,234.6%", "—"]
@@ -460,7 +460,8 @@ def test_the_budget_status_table_prints_each_share_as_its_card_does() -> None:
 def test_the_budget_status_table_words_each_status_as_its_card_does(tmp_path: Path, lang: str) -> None:
     """A budget whose month-end forecast is over its amount read 'Forecast over' on its card and 'ok' in the status
     table under it, and the Korean table read 'ok' and 'BREACHED' in English: the table now says what the cards say,
-    in the page's language, and its CSV keeps the CLI's words."""
+    in the page's language, and its CSV keeps the CLI's words. So does an all-spend budget's cover, which the Korean
+    table left in English ('all Bedrock spend') under cards saying 'Bedrock 전체 지출'."""
     as_of = date(TODAY.year - 1, 3, 10)  # a call a day from the 1st: month to date 10 calls, forecast about 31
     write_daily_calls(tmp_path / "logs", [as_of.replace(day=n) for n in range(1, 11)], "12:00:00",
                       "anthropic.claude-3-haiku-20240307-v1:0")
@@ -478,7 +479,9 @@ def test_the_budget_status_table_words_each_status_as_its_card_does(tmp_path: Pa
              "On track": "budget_status_ok"}
     assert dict(zip(table["budget"], table["status"], strict=True)) == \
         {name: STRINGS[lang][key] for name, key in cards.items()}
+    assert list(table["covers"]) == [STRINGS[lang]["budget_all_spend"]] * 3  # every budget here is all = true
     assert list(view.statuses["status"]) == ["ok", "BREACHED", "ok"]  # the download, as the CLI writes it
+    assert list(view.statuses["covers"]) == ["all Bedrock spend"] * 3
 
 
 def test_the_flagged_region_days_name_the_models_below_the_threshold_as_the_cli_does() -> None:
