@@ -99,7 +99,7 @@ def month_period(month: str, tz: str) -> Period:
         raise UsageError(f"month '{month}' is not in YYYY-MM form")
     year, number = (int(part) for part in month.strip().split("-"))
     if not 1 <= number <= 12:
-        raise UsageError(f"month '{month}' is not in YYYY-MM form")
+        raise UsageError(f"month '{month}' is not a month of the year: MM goes from 01 to 12")
     first = date(year, number, 1)
     return Period(first, first + timedelta(days=days_in_month(first) - 1), tz)
 

@@ -19,6 +19,7 @@ import pandas as pd
 import pytest
 
 import bedrock_tracker_cli
+from bedrock_usage.cache import CACHE_ENV
 from bedrock_usage.demo.writer import write_local
 from bedrock_usage.engines.local import LocalEngine
 from bedrock_usage.engines.queries import Filters
@@ -297,7 +298,7 @@ def test_partial_month_in_every_form_exit_0(partial_logs: Path, no_aws_env: dict
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (("--chargeback", "2025-13"), "YYYY-MM"),
+    (("--chargeback", "2025-13"), "not a month of the year"),
     (("--chargeback", "2099-01"), "starts after today"),
     (("--chargeback", "2025-11", "--chargeback-by", "team"), "application, user or tag:KEY"),
     (("--chargeback", "2025-11", "--reconcile"), "choose one of --reconcile, --chargeback"),
@@ -386,6 +387,18 @@ def test_month_period() -> None:
     assert month_period("2024-02", "Asia/Seoul") == Period(date(2024, 2, 1), date(2024, 2, 29), "Asia/Seoul")
     with pytest.raises(UsageError, match=r"^month '2024-2' is not in YYYY-MM form$"):
         month_period("2024-2", "UTC")
+
+
+@pytest.mark.parametrize("args", [("--chargeback", "2025-13"), ("--developer-costs", "2025-00")])
+def test_a_month_past_12_or_0_is_refused_as_such(no_aws_env: dict[str, str], tmp_path: Path, args: tuple) -> None:
+    """'2025-13' is in YYYY-MM form, yet was refused as 'not in YYYY-MM form', sending the user to the format they
+    had written; the line now says what is wrong with it, before any log is read."""
+    env = {**no_aws_env, CACHE_ENV: str(tmp_path / "cache")}
+    result = subprocess.run([sys.executable, str(ROOT / "bedrock_tracker_cli.py"), "--demo", *args],
+                            capture_output=True, text=True, env=env, cwd=ROOT, timeout=60)
+    assert result.returncode == 1
+    last = result.stderr.splitlines()[-1]
+    assert last == f"error: month '{args[1]}' is not a month of the year: MM goes from 01 to 12"
 
 
 def test_developer_costs_join_sso_emails_and_prorate_seats(logs: Path) -> None:
