@@ -98,6 +98,18 @@ def copy_on_duckdb() -> str:
     return to_duckdb(copy_select_sql()).replace("JSON_ARRAY_LENGTH(", "trino_json_array_length(")
 
 
+def compacted_day_rows(root: Path, period: Period, sql: str, params: list) -> pd.DataFrame:
+    """The rows of a facts query over ``period`` (``sql``, ``params``, Athena's dialect) when its first day is read
+    from the compacted copy of the local logs of ``root``, the JSON table emptied, as Athena reads a day that
+    ``--compact`` copied."""
+    con = raw_connection(root)
+    day = period.start
+    con.execute(f"CREATE TABLE {COMPACT_TABLE} AS {copy_on_duckdb()}", [partition_value(day)] * 2)
+    con.execute(f"DELETE FROM {TABLE_NAME}")
+    rewritten = with_compacted_days(sql, CompactedDays(day, day), *period.partition_days())
+    return con.execute(to_duckdb(rewritten), params).df()
+
+
 def facts(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> pd.DataFrame:
     frame = con.execute(to_duckdb(sql), params).df()
     return frame.sort_values(list(frame.columns)).reset_index(drop=True)

@@ -21,13 +21,12 @@ from pathlib import Path
 import pytest
 
 import bedrock_tracker_cli
-from bedrock_usage.engines.compacted import COMPACT_TABLE, CompactedDays, with_compacted_days
 from bedrock_usage.engines.local import LocalEngine, to_duckdb
 from bedrock_usage.engines.queries import FACT_DIMENSIONS, Filters, usage_facts_query
-from bedrock_usage.logs.layout import object_key, partition_value
+from bedrock_usage.logs.layout import object_key
 from bedrock_usage.logs.period import resolve_period
 from bedrock_usage.report.tracker import BedrockAthenaTracker
-from tests.aws.test_compaction import copy_on_duckdb, raw_connection
+from tests.aws.test_compaction import compacted_day_rows
 from tests.logfiles import ACCOUNT, athena_shaped_table, cli_json, log_body, serde_row, write_payloads
 
 DAY = "2026-11-05"
@@ -221,9 +220,4 @@ def test_the_local_engine_its_cache_athenas_table_and_the_compacted_copy_give_th
     query = usage_facts_query(PERIOD, Filters(), (), dimensions)
     assert facts_by_call(athena_shaped_table(lines).execute(to_duckdb(query.sql), query.params).df()) == want
     # the compacted copy keeps only the breakpoints' numbers of a request, and gives the same split
-    con = raw_connection(logs)
-    day = PERIOD.start
-    con.execute(f"CREATE TABLE {COMPACT_TABLE} AS {copy_on_duckdb()}", [partition_value(day)] * 2)
-    con.execute("DELETE FROM bedrock_invocation_logs")
-    rewritten = with_compacted_days(query.sql, CompactedDays(day, day), *PERIOD.partition_days())
-    assert facts_by_call(con.execute(to_duckdb(rewritten), query.params).df()) == want
+    assert facts_by_call(compacted_day_rows(logs, PERIOD, query.sql, query.params)) == want
