@@ -292,16 +292,19 @@ def write_json(report: UsageReport, analyses: list[str], out_dir: Path, now: dat
 
 def write_csv(report: UsageReport, analyses: list[str], out_dir: Path, now: datetime | None = None) -> list[Path]:
     """Write one CSV per analysis plus ``summary`` (each row with ``period_start``, ``period_end``, ``tz``), named
-    for a run at ``now`` (default: the clock). The summary's ``accuracy_tokens`` and ``accuracy_cost`` say what is
-    exact and what is estimated, as the JSON's ``accuracy`` does, in columns: no comment line breaks a pivot."""
-    summary = {**stated_summary(report), "accuracy_tokens": TOKENS_NOTE, "accuracy_cost": report.cost_note}
-    frames = {"summary": pd.DataFrame([summary])} | {name: report.tables[name] for name in analyses}
+    for a run at ``now`` (default: the clock). ``accuracy_tokens`` and ``accuracy_cost`` say what is exact and what
+    is estimated, as the JSON's ``accuracy`` does, in columns (no comment line breaks a pivot): the summary's before
+    the period's, every analysis row's last, so a file read alone has them; the ``unpriced`` file, which holds tokens
+    and no cost, ends with ``accuracy_tokens``."""
+    accuracy = {"accuracy_tokens": TOKENS_NOTE, "accuracy_cost": report.cost_note}
+    frames = {"summary": pd.DataFrame([{**stated_summary(report), **accuracy}])}
+    frames |= {name: report.tables[name] for name in analyses}
     if len(report.plain_unpriced()):
         frames["unpriced"] = report.unpriced
+    ends = {"summary": {}, "unpriced": {"accuracy_tokens": TOKENS_NOTE}}
     names = [f"_{name}.csv" for name in distinct([file_part(name.replace("-", "_"), "_") for name in frames])]
     period = report.period
     paths = new_files(out_dir, output_stem(report, now), names)
-    for path, frame in zip(paths, frames.values(), strict=True):
-        write_csv_file(path, frame.assign(**period.columns()))
+    for path, (name, frame) in zip(paths, frames.items(), strict=True):
+        write_csv_file(path, frame.assign(**period.columns(), **ends.get(name, accuracy)))
     return paths
-
