@@ -91,10 +91,7 @@ def show_bedrock(t: Text, request: data.BedrockRequest | None) -> None:
     note = previous_note(t, view.previous["calls"], view.previous_first_call, view.previous_period)
     if note:
         st.caption(note)
-    notes = [t("accuracy_note", prices=t.prices(report.price_file, "book_prices"))]
-    if summary["unpriced_calls"]:
-        notes.append(t("unpriced_note", calls=number(summary["unpriced_calls"])))
-    st.caption(" ".join(notes))
+    st.caption(cost_note(t, report))
     show_warnings(t, report.warnings)
     if not summary["calls"]:
         st.info(no_calls_line(t, report))
@@ -161,6 +158,15 @@ def cost_card(t: Text, label: str, summary: dict, previous: dict, price_file: Pr
     if summary["unpriced_calls"] or previous["unpriced_calls"]:
         return t(label), shown, None, "inverse", f"{help_text} {t('cost_no_change')}"
     return t(label), shown, change(value, previous[TOTAL_COST]), "inverse", help_text
+
+
+def cost_note(t: Text, report: UsageReport) -> str:
+    """The note under the cards: what is exact and what is estimated, in the words of the CLI's cost note
+    (``report.tracker.cost_note``), and how many calls have no price."""
+    notes = [t("accuracy_note", prices=t.prices(report.price_file, "book_prices", goes_on=True))]
+    if report.summary["unpriced_calls"]:
+        notes.append(t("unpriced_note", calls=number(report.summary["unpriced_calls"])))
+    return " ".join(notes)
 
 
 def metric_row(t: Text, summary: dict, previous: dict, price_file: PriceFile | None) -> None:

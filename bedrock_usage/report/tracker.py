@@ -80,12 +80,16 @@ TOKENS_NOTE = "exact: token counts from Model Invocation Logs"
 def cost_note(price_file: PriceFile | None = None, split_unknown: int = 0) -> str:
     """What a report's costs are: estimated, at list prices, or at ``price_file``'s prices where its rows priced
     calls (the file named with its digest, so reports of other prices never read alike), and how many of its priced
-    calls had their cache writes priced at the 5-minute rate for want of their split (``split_unknown_note``)."""
+    calls had their cache writes priced at the 5-minute rate for want of their split (``split_unknown_note``). The
+    dashboard's cost note (``accuracy_note``) words the same rule: priced besides tokens are what ``UNIT_MEASURES``
+    counts, of which the media given to an embeddings model only as images (``NO_MEDIA_PRICE`` leaves video and audio
+    unpriced); a call's service tier picks its rates (``SERVICE_TIER_MODES``)."""
     prices = priced_at(price_file, "list prices of the price book", goes_on=True)
-    return ("estimated: logged tokens (and images, video seconds and rerank queries from logged request bodies) x "
-            f"{prices} for the model, source region, endpoint family, context tier and day (cache writes at the "
-            "5-minute rate unless the logged response says 1 hour, or, for a response delivered apart under /data/, "
-            "every cache breakpoint of the logged request asks 1 hour)"
+    return ("estimated: logged tokens (and images made, video seconds, rerank queries and images given to an "
+            f"embeddings model, from logged request bodies) x {prices} for the model, source region, endpoint "
+            "family, service tier, context tier and day (cache writes at the 5-minute rate unless the logged response "
+            "says 1 hour, or, for a response delivered apart under /data/, every cache breakpoint of the logged "
+            "request asks 1 hour)"
             + (f"; {split_unknown_note(split_unknown)}" if split_unknown else ""))
 
 

@@ -23,7 +23,7 @@ def test_the_cost_help_names_the_price_file_that_priced_calls(tmp_path: Path) ->
     report = analyse(tmp_path, prices)
     label = plain(f"{prices} (sha256 {digest})")  # the page reads Markdown: the path's punctuation stays text
     english = cost_help("en", report)
-    assert (f"x the prices of the price file {label} where its rows apply, else list prices, for the model, region"
-            in english)
+    assert (f"x the prices of the price file {label} where its rows apply, else list prices, for the model, source "
+            "region" in english)
     assert f"가격 파일 {label} 의 행이 적용되는 호출은 그 파일의 가격, 나머지는 정가" in cost_help("ko", report)
 

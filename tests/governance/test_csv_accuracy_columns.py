@@ -18,10 +18,11 @@ from tests.qdev.test_offline import offline  # noqa: F401  (fixture)
 from tests.report.test_price_file_named import DAY, HAIKU, OWN, RECORDS, price_file
 
 TOKENS = "exact: token counts from Model Invocation Logs"
-LIST_COST = ("estimated: logged tokens (and images, video seconds and rerank queries from logged request bodies) x "
-             "list prices of the price book for the model, source region, endpoint family, context tier and day "
-             "(cache writes at the 5-minute rate unless the logged response says 1 hour, or, for a response "
-             "delivered apart under /data/, every cache breakpoint of the logged request asks 1 hour)")
+LIST_COST = ("estimated: logged tokens (and images made, video seconds, rerank queries and images given to an "
+             "embeddings model, from logged request bodies) x list prices of the price book for the model, source "
+             "region, endpoint family, service tier, context tier and day (cache writes at the 5-minute rate unless "
+             "the logged response says 1 hour, or, for a response delivered apart under /data/, every cache "
+             "breakpoint of the logged request asks 1 hour)")
 
 
 def write_csv_files(capsys: pytest.CaptureFixture[str], logs: Path, out: Path, *args: str) -> None:
