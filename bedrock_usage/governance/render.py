@@ -549,8 +549,10 @@ def _group_cells(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def chargeback_text(chargeback: Chargeback, max_rows: int = 0) -> str:
-    """The chargeback as terminal text (group totals marked with ``TOTAL``; groups as ``_group_cell`` shows them)."""
+    """The chargeback as terminal text (group totals marked with ``TOTAL``; groups as ``_group_cell`` shows them), the
+    days its logs cover on the third line and not again among the warnings, as ``developers_text`` does."""
     rows, prices = _group_cells(chargeback.rows), visible(priced_at(chargeback.price_file, goes_on=True))
+    days = chargeback.coverage.headline()
     rows.loc[rows["row_type"] == "group_total", "model"] = "TOTAL"
     rows.loc[rows["row_type"] == "grand_total", ["group", "model"]] = [GRAND_TOTAL_GROUP, "GRAND TOTAL"]
     lines = [
@@ -558,7 +560,7 @@ def chargeback_text(chargeback: Chargeback, max_rows: int = 0) -> str:
         *map(visible, only_line(chargeback.filters, "the whole month's bill")),
         f"Calls and tokens are exact; costs are estimated from {prices} and cover priced calls only"
         + (f"; {split_unknown_note(chargeback.split_unknown_calls)}." if chargeback.split_unknown_calls else "."),
-        chargeback.coverage.headline(),
+        days,
         "",
         table_text(rows, _CHARGEBACK_TERMINAL, max_rows),
     ]
@@ -569,7 +571,7 @@ def chargeback_text(chargeback: Chargeback, max_rows: int = 0) -> str:
                                                    ("input_tokens", "Input"), ("output_tokens", "Output"),
                                                    ("cache_read_tokens", "Cache read"),
                                                    ("cache_write_tokens", "Cache write")])]
-    return "\n".join(lines + _warnings(chargeback.warnings))
+    return "\n".join(lines + _warnings([line for line in chargeback.warnings if line != days]))
 
 
 def chargeback_document(chargeback: Chargeback) -> dict[str, Any]:
