@@ -193,8 +193,10 @@ def build_chargeback(facts: pd.DataFrame, month: str, tz: str, group_by: str,
     coverage = log_coverage(facts, month_period(month, tz), now, filtered, unread=unread, regions=regions)
     warnings = coverage.warnings()
     if len(unpriced):
-        warnings.append(f"{int(unpriced['calls'].sum()):,} calls have no price: their tokens are in the rows, their "
-                        "cost is not (see the unpriced table)")
+        calls = int(unpriced["calls"].sum())
+        has, its = ("has", "its") if calls == 1 else ("have", "their")
+        warnings.append(f"{counted(calls, 'call')} {has} no price: {its} tokens are in the rows, {its} cost is not "
+                        "(see the unpriced table)")
     return Chargeback(month, tz, group_by, table, unpriced, coverage, warnings,
                       split_unknown_calls=split_unknown_calls(facts))
 

@@ -885,3 +885,21 @@ def test_the_terminal_tells_a_tag_value_logged_none_from_calls_without_the_tag(
     with (tmp_path / "out" / "bedrock_chargeback_2025-11_tag-team.csv").open() as handle:
         groups = sorted(r["group"] for r in csv.DictReader(handle) if r["row_type"] == "group_total")
     assert groups == sorted(["(none)", *{tag["team"] for tag in tags if tag}])  # as logged, unquoted
+
+
+@pytest.mark.parametrize("calls", [1, 2])
+def test_the_unpriced_warning_counts_one_call_as_one(tmp_path: Path, calls: int) -> None:
+    records = [{"schemaType": "ModelInvocationLog", "schemaVersion": "1.0", "accountId": ACCOUNT,
+                "timestamp": f"2025-11-0{n + 3}T10:00:00Z", "identity": {"arn": f"arn:aws:iam::{ACCOUNT}:user/ann"},
+                "region": "us-east-1", "requestId": f"unpriced-{n}", "operation": "Converse",
+                "modelId": SPELLING_UNLISTED, "input": {"inputTokenCount": 100}, "output": {"outputTokenCount": 10}}
+               for n in range(calls)]
+    write_local(tmp_path / "logs", records)
+    report = BedrockAthenaTracker(LocalEngine(tmp_path / "logs")).analyze(
+        Period(date(2025, 11, 1), date(2025, 11, 30)), ("us-east-1",), Filters())
+
+    warnings = build_chargeback(report.facts, "2025-11", "UTC", "application").warnings
+
+    said = {1: "1 call has no price: its tokens are in the rows, its cost is not",
+            2: "2 calls have no price: their tokens are in the rows, their cost is not"}[calls]
+    assert [line for line in warnings if "no price" in line] == [f"{said} (see the unpriced table)"]
