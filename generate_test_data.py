@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import sys
 import time
 from collections.abc import Callable
@@ -56,7 +57,13 @@ with interrupt_ends_run():  # Ctrl-C while the modules load ends the run as late
     from bedrock_usage.logs.period import parse_day
     from bedrock_usage.output.progress import Reporter, add_quiet_option, terminal_progress
     from bedrock_usage.qdev.layout import AWSLOGS, PRODUCTS
-    from bedrock_usage.qdev.synthetic import write_qdev_corpus
+    from bedrock_usage.qdev.synthetic import (
+        DEMO_USER_MAP,
+        CorpusSummary,
+        corpus_users,
+        user_map_text,
+        write_qdev_corpus,
+    )
 
 DEFAULT_OUT_DIR = Path("demo-logs")
 DEFAULT_QDEV_DIR = Path("demo-qdev")
@@ -110,8 +117,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--simulate", action="store_true",
                         help="write a synthetic corpus instead of making real Bedrock calls")
     parser.add_argument("--qdev", action="store_true",
-                        help="with --simulate: write Amazon Q Developer / Kiro prompt logs and daily activity "
-                        f"reports instead (default folder {DEFAULT_QDEV_DIR}/)")
+                        help="with --simulate: write Amazon Q Developer / Kiro prompt logs, daily activity "
+                        f"reports and Kiro user reports instead (default folder {DEFAULT_QDEV_DIR}/), with a user map "
+                        "for qcli_s3_analyzer.py --user-map")
     parser.add_argument("--users", type=int, metavar="N",
                         help=f"with --qdev: number of developers (default {DEFAULT_QDEV_USERS})")
     add_quiet_option(parser)
@@ -288,7 +296,8 @@ def _refuse_qdev_data(destination: Destination, prefix: str, account: str) -> No
 
 
 def run_qdev_simulate(args: argparse.Namespace) -> int:
-    """Write synthetic Amazon Q Developer / Kiro prompt logs and activity reports to the folder or bucket."""
+    """Write synthetic Amazon Q Developer / Kiro prompt logs and reports to the folder or bucket, the user map beside
+    them (in the current folder for a bucket), and the command that analyses them."""
     _reject(args, (*REAL_OPTIONS, "records", "body_bytes", "replace"), "--qdev --simulate")
     if args.bucket and args.out_dir:
         raise UsageError("give either --out-dir or --bucket, not both")
@@ -299,14 +308,18 @@ def run_qdev_simulate(args: argparse.Namespace) -> int:
     users = DEFAULT_QDEV_USERS if args.users is None else args.users
     if users < 1:
         raise UsageError(f"--users must be at least 1 (got {users})")
-    options = {"start": start, "end": end, "seed": DEFAULT_SEED if args.seed is None else args.seed, "users": users,
+    seed = DEFAULT_SEED if args.seed is None else args.seed
+    options = {"start": start, "end": end, "seed": seed, "users": users,
                "regions": regions_of(args) if args.regions else ("us-east-1",)}
+    user_map = Path(f"users-{args.bucket}.csv") if args.bucket else (args.out_dir or DEFAULT_QDEV_DIR) / DEMO_USER_MAP
+    map_text = user_map_text(corpus_users(seed, users))
     if args.bucket:
         aws = Aws.connect(args.profile)
         s3 = aws.client("s3")
         account = args.account or aws.account_id()
         check_bucket(s3, args.bucket)
         _refuse_qdev_data(S3Bucket(s3, args.bucket), normalise_prefix(args.prefix), account)
+        _refuse_other_user_map(user_map, map_text)
         with terminal_progress(args.quiet) as progress:
             summary = write_qdev_corpus(f"s3://{args.bucket}", prefix=args.prefix or "", s3_client=s3,
                                         account=account, progress=progress, **options)
@@ -315,16 +328,57 @@ def run_qdev_simulate(args: argparse.Namespace) -> int:
             raise UsageError("--prefix applies to --bucket; for a folder, put it in --out-dir")
         account = args.account or DEFAULT_ACCOUNT
         _refuse_qdev_data(LocalFolder(args.out_dir or DEFAULT_QDEV_DIR), "", account)
+        _refuse_other_user_map(user_map, map_text)
         with terminal_progress(args.quiet) as progress:
             summary = write_qdev_corpus(args.out_dir or DEFAULT_QDEV_DIR, account=account, progress=progress,
                                         **options)
+    _write_user_map(user_map, map_text)
+    command = qdev_analysis_command(args, summary, user_map)
     if args.format == "json":
-        print_json({"summary": {k: v for k, v in vars(summary).items() if k != "keys"}})
+        print_json({"summary": {k: v for k, v in vars(summary).items() if k != "keys"}, "user_map": str(user_map),
+                    "analyse_with": command})
     else:
-        print(f"✅ Wrote {summary.records:,} prompt-log records in {summary.prompt_files:,} files and "
-              f"{summary.activity_files:,} activity reports for {len(summary.users)} developers to {summary.dest}")
+        print(f"✅ Wrote {summary.records:,} prompt-log records in {summary.prompt_files:,} files, "
+              f"{summary.activity_files:,} activity reports and {summary.user_report_files:,} Kiro user reports for "
+              f"{len(summary.users)} developers to {summary.dest}")
         print(f"   account {summary.account}, {summary.start} .. {summary.end} (UTC)")
+        print(f"   user map (user id -> e-mail, as an administrator would keep one): {user_map}")
+        print(f"👉 Analyse it: {command}")
     return EXIT_OK
+
+
+def _refuse_other_user_map(path: Path, text: str) -> None:
+    """A UsageError when ``path`` holds a file other than this corpus's user map: it is never overwritten."""
+    try:
+        if path.read_text(encoding="utf-8") == text:
+            return
+    except FileNotFoundError:
+        return
+    except (OSError, UnicodeDecodeError):
+        pass
+    raise UsageError(f"{path} already exists and is not this corpus's user map: it is never overwritten; move it, or "
+                     "write elsewhere")
+
+
+def _write_user_map(path: Path, text: str) -> None:
+    """Write the user map the analyser's --user-map reads."""
+    try:
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write the user map {path}: {exc.strerror or exc}") from None
+
+
+def qdev_analysis_command(args: argparse.Namespace, summary: CorpusSummary, user_map: Path) -> str:
+    """The qcli_s3_analyzer.py command that reads the whole corpus just written and names its people by e-mail."""
+    words = ["python", "qcli_s3_analyzer.py"]
+    if args.bucket:
+        words += ["--bucket", args.bucket, *(["--prefix", args.prefix] if args.prefix else []),
+                  *(["--profile", args.profile] if args.profile else [])]
+    else:
+        words += ["--logs-dir", str(args.out_dir or DEFAULT_QDEV_DIR)]
+    words += ["--start-date", summary.start.isoformat(), "--end-date", summary.end.isoformat(),
+              "--user-map", str(user_map)]
+    return shlex.join(words)
 
 
 def render_write_summary(summary: WriteSummary, spec: CorpusSpec, replaced: int) -> str:

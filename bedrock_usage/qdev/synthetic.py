@@ -538,9 +538,20 @@ def ensure_demo_corpus(log: Callable[[str], None] | None = None) -> DemoCorpus:
     return DemoCorpus(cached_corpus(folder, wanted, build), start, end)
 
 
+def corpus_users(seed: int, users: int, emails: Sequence[str] = ()) -> list[SyntheticUser]:
+    """The developers ``write_qdev_corpus`` writes with these arguments (its seed draws them first)."""
+    return make_users(random.Random(seed), users, emails)
+
+
+def user_map_text(users: Sequence[SyntheticUser]) -> str:
+    """The user map (``userId,email``) of ``users``, as ``--user-map`` reads it."""
+    handle = io.StringIO()
+    writer = csv.writer(handle, lineterminator="\n")
+    writer.writerow(["userId", "email"])
+    writer.writerows((user.user_id, user.email) for user in users)
+    return handle.getvalue()
+
+
 def write_user_map(path: Path, users: Sequence[SyntheticUser]) -> None:
     """A user map file (``userId,email``) for ``users``: what ``--user-map`` reads."""
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["userId", "email"])
-        writer.writerows((user.user_id, user.email) for user in users)
+    path.write_text(user_map_text(users), encoding="utf-8")
