@@ -141,7 +141,7 @@ def kiro_section(t: Text, kiro: KiroCredits, period: Period) -> None:
     month = kiro.month
     st.caption(t("kiro_scope", files=number(kiro.stats.files_read), month=month.start.strftime("%Y-%m"),
                  days=kiro.days_counted, days_in_month=month.days_in_month))
-    credits, overage = float(kiro.per_user["credits"].sum()), float(kiro.per_user["overage_credits"].sum())
+    credits, overage = float(kiro.per_user["credits_in_plan"].sum()), float(kiro.per_user["overage_credits"].sum())
     cost_help = t("kiro_cost_help", exact=f"${kiro.cost_usd:,.4f}", seats=usd(kiro.seat_usd),
                   overage=usd(kiro.overage_usd))
     if kiro.unpriced_tiers:
@@ -167,7 +167,7 @@ def kiro_section(t: Text, kiro: KiroCredits, period: Period) -> None:
                                        money=False, height=300), key="kiro_chart_models")
     with st.container(border=True):
         st.markdown(f"**{t('kiro_chart_daily')}**")
-        series = {"credits": t("kiro_in_plan"), "overage_credits": t("kiro_overage")}
+        series = {"credits_in_plan": t("kiro_in_plan"), "overage_credits": t("kiro_overage")}
         reported = kiro.per_day.loc[kiro.per_day["messages"] > 0, "date"].astype(str)
         st.plotly_chart(charts.stacked_columns(kiro.per_day, "date", series, value_label=t("credits_label"),
                                                partial=data.report_partial_days(period, kiro.reported_through,
@@ -214,7 +214,8 @@ def qdev_tables(t: Text, report: QDevReport) -> None:
         tables.append((t("q_table_estimate"), "activity_estimated_tokens", estimate.rows, None))
     # the virtual cost per model is what Amazon Bedrock would charge, never a cost billed: its headers say so
     labels = {"per_model": {"input_cost_usd": t("q_virtual_input"), "output_cost_usd": t("q_virtual_output"),
-                            "cost_usd": t.column("virtual_cost_usd")}}
+                            "cost_usd": t.column("virtual_cost_usd")},
+              "kiro_allowance": {"used": t("kiro_used")}}  # Kiro's used adds the overage to the credits in plan
     st.subheader(t("tables"))
     pool = filtered_pool(report)
     if pool is not None:

@@ -47,7 +47,7 @@ from .coverage import Coverage, log_coverage
 
 # v3: every CSV row ends with the JSON ``accuracy`` notes as ``accuracy_*`` columns; v2 had no accuracy columns.
 CHARGEBACK_SCHEMA = "bedrock-usage/chargeback/v3"
-DEVELOPER_SCHEMA = "bedrock-usage/developer-costs/v3"
+DEVELOPER_SCHEMA = "bedrock-usage/developer-costs/v4"
 NO_NAME = "(unknown)"  # the group of calls without a user or application name
 QDEV_SIDE = "Amazon Q / Kiro"  # what begins the lines of the Amazon Q / Kiro report among the developer warnings
 
@@ -255,7 +255,7 @@ class QDevUser:
     q_developer: bool = False
     kiro: bool = False
     kiro_tier: str = ""
-    kiro_credits: float = 0.0
+    kiro_credits_in_plan: float = 0.0
     kiro_overage_credits: float = 0.0
     kiro_cost_usd: float | None = None
     kiro_unreported: bool = False  # seen using Kiro, but the Kiro user reports read have no row of theirs
@@ -297,7 +297,7 @@ def qdev_people(report: QDevReport) -> list[QDevUser]:
             developer=str(user), user_ids=", ".join(sorted(ids.get(user, ()))), requests=int(counts.get(user, 0)),
             events=int(events.get(user, 0)), q_developer=user in q_users, kiro=user in kiro_users,
             kiro_tier="" if row is None else str(row["tier"]),
-            kiro_credits=0.0 if row is None else float(row["credits"]),
+            kiro_credits_in_plan=0.0 if row is None else float(row["credits_in_plan"]),
             kiro_overage_credits=0.0 if row is None else float(row["overage_credits"]),
             kiro_cost_usd=cost, kiro_unreported=user in unreported,
         ))
@@ -336,7 +336,7 @@ def none_readable(report: QDevReport) -> str | None:
 
 DEVELOPER_COLUMNS = ["developer", "qdev_user_ids", "bedrock_calls", "bedrock_tokens", "bedrock_cost_usd",
                      "bedrock_unpriced_calls", "qdev_requests", "qdev_events", "seat_cost_usd", "kiro_tier",
-                     "kiro_credits", "kiro_overage_credits", "kiro_cost_usd", "total_cost_usd"]
+                     "kiro_credits_in_plan", "kiro_overage_credits", "kiro_cost_usd", "total_cost_usd"]
 
 
 def developer_costs(facts: pd.DataFrame, qdev_users: list[QDevUser], first: date, last: date) -> pd.DataFrame:
@@ -354,7 +354,7 @@ def developer_costs(facts: pd.DataFrame, qdev_users: list[QDevUser], first: date
         return people.setdefault(person_name(key), {
             "developer": person_name(key), "qdev_user_ids": None, "bedrock_calls": 0, "bedrock_tokens": 0,
             "bedrock_cost_usd": None, "bedrock_unpriced_calls": 0, "qdev_requests": 0, "qdev_events": 0,
-            "seat_cost_usd": 0.0, "kiro_tier": None, "kiro_credits": 0.0, "kiro_overage_credits": 0.0,
+            "seat_cost_usd": 0.0, "kiro_tier": None, "kiro_credits_in_plan": 0.0, "kiro_overage_credits": 0.0,
             "kiro_cost_usd": None})
 
     if len(facts):
@@ -373,7 +373,7 @@ def developer_costs(facts: pd.DataFrame, qdev_users: list[QDevUser], first: date
         row.update(qdev_user_ids=user.user_ids, qdev_requests=user.requests, qdev_events=user.events,
                    seat_cost_usd=seat if user.q_developer else 0.0)
         if user.kiro:
-            row.update(kiro_tier=user.kiro_tier or None, kiro_credits=user.kiro_credits,
+            row.update(kiro_tier=user.kiro_tier or None, kiro_credits_in_plan=user.kiro_credits_in_plan,
                        kiro_overage_credits=user.kiro_overage_credits, kiro_cost_usd=user.kiro_cost_usd)
     table = pd.DataFrame(list(people.values()), columns=[c for c in DEVELOPER_COLUMNS if c != "total_cost_usd"])
     bedrock, kiro = table["bedrock_cost_usd"].astype("float64"), table["kiro_cost_usd"].astype("float64")
@@ -407,7 +407,7 @@ def _one_per_email(users: list[QDevUser]) -> list[QDevUser]:
             requests=sum(user.requests for user in group), events=sum(user.events for user in group),
             q_developer=any(user.q_developer for user in group), kiro=bool(kiro),
             kiro_tier=" / ".join(dict.fromkeys(user.kiro_tier for user in kiro if user.kiro_tier)),
-            kiro_credits=math.fsum(user.kiro_credits for user in kiro),
+            kiro_credits_in_plan=math.fsum(user.kiro_credits_in_plan for user in kiro),
             kiro_overage_credits=math.fsum(user.kiro_overage_credits for user in kiro),
             kiro_cost_usd=None if not costs or None in costs else math.fsum(costs),
             kiro_unreported=any(user.kiro_unreported for user in kiro)))

@@ -610,8 +610,8 @@ _DEVELOPERS: list[Column] = [
     ("developer", "Developer"), ("bedrock_calls", "Bedrock calls"), ("bedrock_tokens", "Bedrock tokens"),
     ("bedrock_cost_usd", "Bedrock cost"), ("qdev_requests", "Q+Kiro requests"),
     ("qdev_events", "Q+Kiro events"),
-    ("seat_cost_usd", "Q seat"), ("kiro_tier", "Kiro tier"), ("kiro_credits", "Kiro credits"),
-    ("kiro_overage_credits", "Overage"), ("kiro_cost_usd", "Kiro cost"), ("total_cost_usd", "Total"),
+    ("seat_cost_usd", "Q seat"), ("kiro_tier", "Kiro tier"), ("kiro_credits_in_plan", "Credits in plan"),
+    ("kiro_overage_credits", "Overage credits"), ("kiro_cost_usd", "Kiro cost"), ("total_cost_usd", "Total"),
 ]
 
 

@@ -37,8 +37,8 @@ NO_ALLOWANCE = "no published allowance"
 FLAGGED = (IN_OVERAGE, OVER_ALLOWANCE, PROJECTED, WARNING)  # most pressing first
 
 PER_USER_COLUMNS = ["user", "person", "user_ids", "tier", "clients", "days_active", "conversations", "messages",
-                    "credits", "overage_credits", "total_credits", "seat_usd", "overage_usd", "cost_usd"]
-ALLOWANCE_COLUMNS = ["user", "person", "tier", "allowance", "credits", "overage_credits", "used", "used_share",
+                    "credits_in_plan", "overage_credits", "total_credits", "seat_usd", "overage_usd", "cost_usd"]
+ALLOWANCE_COLUMNS = ["user", "person", "tier", "allowance", "credits_in_plan", "overage_credits", "used", "used_share",
                      "projected", "projected_share", "overage_enabled", "overage_cap", "status"]
 
 
@@ -198,11 +198,11 @@ def _per_user(period_rows: pd.DataFrame, prices: dict[str, DayPrices], day_tiers
         days_active=(kr.DATE, "nunique"),
         conversations=(kr.CONVERSATIONS, "sum"),
         messages=(kr.MESSAGES, "sum"),
-        credits=(kr.CREDITS, "sum"),
+        credits_in_plan=(kr.CREDITS, "sum"),
         overage_credits=(kr.OVERAGE, "sum"),
     )
     table["tier"] = _latest(period_rows, kr.TIER)
-    table["total_credits"] = table["credits"] + table["overage_credits"]
+    table["total_credits"] = table["credits_in_plan"] + table["overage_credits"]
     table["seat_usd"] = [seat_price({day: prices[tier][day] for day, tier in day_tiers[person].items()})
                          for person in table.index]
     priced = table["seat_usd"].notna()  # a day priced: an overage of 0 costs $0, not unpriced
@@ -217,24 +217,26 @@ def _sums(frame: pd.DataFrame, by: str) -> pd.DataFrame:
         users=("person", "nunique"),
         conversations=(kr.CONVERSATIONS, "sum"),
         messages=(kr.MESSAGES, "sum"),
-        credits=(kr.CREDITS, "sum"),
+        credits_in_plan=(kr.CREDITS, "sum"),
         overage_credits=(kr.OVERAGE, "sum"),
     )
 
 
 def _per_day(period_rows: pd.DataFrame, days: list[date]) -> pd.DataFrame:
     table = pd.DataFrame({kr.DATE: days}).merge(_sums(period_rows, kr.DATE).reset_index(), on=kr.DATE, how="left")
-    table = table.fillna({"users": 0, "conversations": 0, "messages": 0, "credits": 0.0, "overage_credits": 0.0})
+    table = table.fillna({"users": 0, "conversations": 0, "messages": 0, "credits_in_plan": 0.0,
+                          "overage_credits": 0.0})
     return table.astype({"users": "int64", "conversations": "int64", "messages": "int64"}).rename(
         columns={kr.DATE: "date"})
 
 
 def _per_client(period_rows: pd.DataFrame) -> pd.DataFrame:
-    columns = ["client_type", "users", "conversations", "messages", "credits", "overage_credits"]
+    columns = ["client_type", "users", "conversations", "messages", "credits_in_plan", "overage_credits"]
     if period_rows.empty:
         return pd.DataFrame(columns=columns)
     table = _sums(period_rows, kr.CLIENT).reset_index().rename(columns={kr.CLIENT: "client_type"})
-    return table[columns].sort_values(["credits", "client_type"], ascending=[False, True]).reset_index(drop=True)
+    table = table[columns].sort_values(["credits_in_plan", "client_type"], ascending=[False, True])
+    return table.reset_index(drop=True)
 
 
 def _per_model(models: pd.DataFrame) -> pd.DataFrame:
@@ -264,12 +266,13 @@ def _allowance(month_rows: pd.DataFrame, month: MonthWindow, tiers: dict[str, Ki
     if month_rows.empty:
         return pd.DataFrame(columns=ALLOWANCE_COLUMNS)
     grouped = month_rows.groupby("person")
-    table = grouped.agg(user=("user", "first"), credits=(kr.CREDITS, "sum"), overage_credits=(kr.OVERAGE, "sum"))
+    table = grouped.agg(user=("user", "first"), credits_in_plan=(kr.CREDITS, "sum"),
+                        overage_credits=(kr.OVERAGE, "sum"))
     table["tier"] = _latest(month_rows, kr.TIER)
     table["overage_enabled"] = _latest(month_rows, kr.OVERAGE_ENABLED).astype(bool)
     table["overage_cap"] = _latest(month_rows, kr.OVERAGE_CAP)
     table = table.reset_index()
-    table["used"] = table["credits"] + table["overage_credits"]
+    table["used"] = table["credits_in_plan"] + table["overage_credits"]
     table["projected"] = month.project(table["used"])
     allowance = [tiers[t].credits if t in tiers else None for t in table["tier"]]
     table["allowance"] = pd.array(allowance, dtype="Float64")
@@ -278,7 +281,8 @@ def _allowance(month_rows: pd.DataFrame, month: MonthWindow, tiers: dict[str, Ki
     table["projected_share"] = (table["projected"] / shareable).astype("Float64")
     table["status"] = [
         _status(c, o, p, a)
-        for c, o, p, a in zip(table["credits"], table["overage_credits"], table["projected"], allowance, strict=True)
+        for c, o, p, a in zip(table["credits_in_plan"], table["overage_credits"], table["projected"], allowance,
+                              strict=True)
     ]
     table = table[ALLOWANCE_COLUMNS]
     order = {status: i for i, status in enumerate((*FLAGGED, OK, NO_ALLOWANCE))}

@@ -300,16 +300,16 @@ def test_amazon_q_tab_equals_the_q_cli(demo_env: dict[str, str], tmp_path: Path)
 
     kiro = q["kiro"]
     assert kiro["per_user"], "the demo period holds Kiro user reports"
-    credits = sum(row["credits"] for row in kiro["per_user"])
-    assert metric(qdev, "Kiro credits").value == expected_compact(round(credits))
+    credits = sum(row["credits_in_plan"] for row in kiro["per_user"])
+    assert metric(qdev, "Kiro credits in plan").value == expected_compact(round(credits))
     assert metric(qdev, "Kiro cost").value == expected_compact_usd(kiro["cost"]["total_usd"])
     flagged = [row for row in kiro["allowance"]["rows"]
                if row["status"] in ("in overage", "allowance used up", "warning", "projected to exceed")]
     assert metric(qdev, "Near or over allowance").value == f"{len(flagged):,}"
     kiro_users = frame_starting(at, "user", "person", "user_ids", "tier")
-    shown = {row["user"]: (round(row["credits"], 6), round(row["overage_credits"], 6))
+    shown = {row["user"]: (round(row["credits_in_plan"], 6), round(row["overage_credits"], 6))
              for row in kiro_users.to_dict("records")}
-    assert shown == {row["user"]: (round(row["credits"], 6), round(row["overage_credits"], 6))
+    assert shown == {row["user"]: (round(row["credits_in_plan"], 6), round(row["overage_credits"], 6))
                      for row in kiro["per_user"]}
 
 

@@ -406,9 +406,9 @@ def test_developer_costs_join_sso_emails_and_prorate_seats(logs: Path) -> None:
                                                                ("us-east-1",), Filters())
     users = [QDevUser("Alex@Example.com", "d-1.alex", requests=12, events=40, q_developer=True),
              QDevUser("d-1.casey", "d-1.casey", requests=3, q_developer=True),
-             QDevUser("bora@example.com", "b0ra", kiro=True, kiro_tier="PRO_PLUS", kiro_credits=812.5,
+             QDevUser("bora@example.com", "b0ra", kiro=True, kiro_tier="PRO_PLUS", kiro_credits_in_plan=812.5,
                       kiro_overage_credits=0.0, kiro_cost_usd=20.0),
-             QDevUser("dana@example.com", "d4na", kiro=True, kiro_tier="PRO_MAX", kiro_credits=10.0)]
+             QDevUser("dana@example.com", "d4na", kiro=True, kiro_tier="PRO_MAX", kiro_credits_in_plan=10.0)]
     table = developer_costs(facts, users, date(2025, 11, 1), date(2025, 11, 15))
     rows = {r["developer"].lower(): r for r in table.to_dict("records")}
     # SSO users only: IAM users and application roles are not developers here.
@@ -421,7 +421,7 @@ def test_developer_costs_join_sso_emails_and_prorate_seats(logs: Path) -> None:
     assert alex["seat_cost_usd"] == pytest.approx(19.0 * 15 / 30) and math.isnan(alex["kiro_cost_usd"])
     assert alex["total_cost_usd"] == pytest.approx(alex["bedrock_cost_usd"] + 9.5)
     bora = rows["bora@example.com"]  # Bedrock as an SSO session, Kiro through the e-mail of the Kiro report
-    assert bora["seat_cost_usd"] == 0 and bora["kiro_tier"] == "PRO_PLUS" and bora["kiro_credits"] == 812.5
+    assert bora["seat_cost_usd"] == 0 and bora["kiro_tier"] == "PRO_PLUS" and bora["kiro_credits_in_plan"] == 812.5
     assert bora["total_cost_usd"] == pytest.approx(bora["bedrock_cost_usd"] + 20.0)
     assert rows["d-1.casey"]["bedrock_calls"] == 0
     dana = rows["dana@example.com"]  # a tier without a published price: unknown, not 0
@@ -533,16 +533,16 @@ def test_developer_costs_add_the_q_and_kiro_figures_of_every_spelling() -> None:
     and Kiro cost add up (one seat), and a spelling whose Kiro cost is unknown leaves the person's cost unknown."""
     first, last = date(2025, 11, 1), date(2025, 11, 30)
     users = [QDevUser("Ann@Example.com", "id-1", requests=3, events=2, q_developer=True, kiro=True, kiro_tier="PRO",
-                      kiro_credits=120.0, kiro_overage_credits=20.0, kiro_cost_usd=20.8),
+                      kiro_credits_in_plan=120.0, kiro_overage_credits=20.0, kiro_cost_usd=20.8),
              QDevUser("ann@example.com", "id-2", requests=4, events=5, q_developer=True, kiro=True, kiro_tier="PRO",
-                      kiro_credits=30.5, kiro_overage_credits=0.0, kiro_cost_usd=19.0),
+                      kiro_credits_in_plan=30.5, kiro_overage_credits=0.0, kiro_cost_usd=19.0),
              QDevUser("Bo@Example.com", "id-3", requests=1, kiro=True, kiro_tier="PRO_MAX", kiro_cost_usd=None),
              QDevUser("bo@example.com", "id-4", requests=2, kiro=True, kiro_tier="", kiro_cost_usd=None)]
     rows = {r["developer"].lower(): r for r in developer_costs(pd.DataFrame(), users, first, last).to_dict("records")}
     assert set(rows) == {"ann@example.com", "bo@example.com"}
     ann = rows["ann@example.com"]
     assert (ann["qdev_user_ids"], ann["qdev_requests"], ann["qdev_events"]) == ("id-1, id-2", 7, 7)
-    assert (ann["kiro_credits"], ann["kiro_overage_credits"]) == (150.5, 20.0)
+    assert (ann["kiro_credits_in_plan"], ann["kiro_overage_credits"]) == (150.5, 20.0)
     assert ann["kiro_cost_usd"] == pytest.approx(39.8)
     assert ann["seat_cost_usd"] == pytest.approx(19.0)  # one seat for the whole month of November
     assert ann["total_cost_usd"] == pytest.approx(39.8 + 19.0)
@@ -562,7 +562,7 @@ def test_developer_costs_charge_one_kiro_seat_for_two_spellings_of_an_email_id(t
                                                    User_Email="", Subscription_Tier="PRO_PLUS")])
     users = qdev_people(kiro_of(tmp_path, first, last))
     (row,) = developer_costs(pd.DataFrame(), users, first, last).to_dict("records")
-    assert (row["developer"], row["kiro_tier"], row["kiro_credits"]) == ("alice@example.com", "PRO_PLUS", 150)
+    assert (row["developer"], row["kiro_tier"], row["kiro_credits_in_plan"]) == ("alice@example.com", "PRO_PLUS", 150)
     assert row["kiro_cost_usd"] == pytest.approx(40 * 15 / 30, rel=1e-12)
     assert row["total_cost_usd"] == pytest.approx(40 * 15 / 30, rel=1e-12)
 
@@ -596,7 +596,7 @@ def test_developer_costs_cli_with_q_developer_and_kiro_logs(logs: Path, no_aws_e
                      "--user-map", str(user_map), "--format", "json", "--output-dir", "-")
     assert result.returncode == 0, result.stderr
     doc = json.loads(result.stdout)
-    assert doc["schema"] == "bedrock-usage/developer-costs/v3" and "$19" in doc["seat"]
+    assert doc["schema"] == "bedrock-usage/developer-costs/v4" and "$19" in doc["seat"]
     rows = {r["developer"]: r for r in doc["rows"]}
     assert set(qdev.emails.values()) == set(rows)
     alex = rows["alex@example.com"]  # in both: Bedrock as an SSO session, Q Developer through the map
@@ -605,7 +605,7 @@ def test_developer_costs_cli_with_q_developer_and_kiro_logs(logs: Path, no_aws_e
     bora = rows["bora@example.com"]
     credits = kiro_report_credits(tmp_path / "qdev", kiro_user.store_user_id, "2025-11")
     assert bora["bedrock_calls"] > 0 and bora["kiro_tier"] == kiro_user.tier
-    assert bora["kiro_credits"] + bora["kiro_overage_credits"] == pytest.approx(credits)
+    assert bora["kiro_credits_in_plan"] + bora["kiro_overage_credits"] == pytest.approx(credits)
     allowance, price = {"PRO": (1000, 20.0), "PRO_PLUS": (2000, 40.0), "POWER": (10000, 200.0)}[kiro_user.tier]
     assert bora["kiro_cost_usd"] == pytest.approx(price + bora["kiro_overage_credits"] * 0.04)
     assert bora["total_cost_usd"] == pytest.approx(bora["bedrock_cost_usd"] + bora["seat_cost_usd"]
@@ -640,7 +640,7 @@ def test_developer_costs_say_what_the_amazon_q_side_skipped(logs: Path, no_aws_e
     assert code == 0, out.err
     doc = json.loads(out.out)
     (ana_row,) = [row for row in doc["rows"] if row["developer"] == "ana.silva@example.com"]
-    assert ana_row["kiro_credits"] == 100  # the readable row only, and the warnings say a row was not read
+    assert ana_row["kiro_credits_in_plan"] == 100  # the readable row only, and the warnings say a row was not read
     skipped = ["Amazon Q / Kiro: skipped 1 unreadable prompt-log file (1 truncated or corrupt gzip)",
                "Amazon Q / Kiro: skipped 1 unusable Kiro user-report row (1 bad number)"]
     assert all(line in doc["warnings"] for line in skipped), doc["warnings"]

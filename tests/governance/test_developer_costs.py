@@ -100,7 +100,7 @@ def test_a_user_pattern_says_its_filters_and_keeps_both_sides_of_its_developers(
     assert code == 0 and doc["filters"] == {"user_pattern": "alex"}
     (alex,) = doc["rows"]
     assert alex["bedrock_calls"] == sum(user_of(r) == "alex@example.com" for r in records) == 3
-    assert alex["kiro_credits"] == 40
+    assert alex["kiro_credits_in_plan"] == 40
     terminal = run(capsys, logs, qdev, *args)[1]
     assert 'Only the calls of {"user_pattern":"alex"}: not the whole month\'s cost of every developer.' in terminal
     assert "ana.silva@example.com" not in terminal and "bora@example.com" not in terminal
@@ -117,7 +117,7 @@ def test_a_model_filter_narrows_the_bedrock_calls_only_and_says_so(
     assert code == 0 and doc["filters"] == {"models": [HAIKU]}
     rows = {row["developer"]: row for row in doc["rows"]}
     assert set(rows) == {"alex@example.com", "bora@example.com", "ana.silva@example.com"}
-    assert rows["ana.silva@example.com"]["kiro_credits"] == 100
+    assert rows["ana.silva@example.com"]["kiro_credits_in_plan"] == 100
     assert rows["bora@example.com"]["bedrock_calls"] == sum(user_of(r) == "bora@example.com" for r in records)
     assert ("--model narrows the Bedrock calls only: every Amazon Q Developer / Kiro subscriber is listed, with "
             "their whole seat and Kiro cost") in doc["warnings"]
@@ -195,7 +195,8 @@ def test_developer_costs_stand_when_some_amazon_q_file_was_read_or_none_was_ther
     write_unreadable_prompt_logs(qdev, 2)
     code, out, _ = run(capsys, logs, qdev, "--developer-costs", MONTH, "--format", "json", "--output-dir", "-")
     doc = json.loads(out)
-    assert code == 0 and {row["developer"]: row["kiro_credits"] for row in doc["rows"]}["ana.silva@example.com"] == 100
+    in_plan = {row["developer"]: row["kiro_credits_in_plan"] for row in doc["rows"]}
+    assert code == 0 and in_plan["ana.silva@example.com"] == 100
     assert "Amazon Q / Kiro: skipped 2 unreadable prompt-log files (2 truncated or corrupt gzip)" in doc["warnings"]
     other_month = tmp_path / "october"
     write_report(other_month, date(2025, 10, 10), [ana(date(2025, 10, 10), 10)])

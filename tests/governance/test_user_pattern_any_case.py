@@ -92,7 +92,7 @@ def test_developer_costs_keep_both_sides_of_the_people_the_pattern_matches(
         assert rows[developer]["bedrock_calls"] == len(kept)
         assert rows[developer]["bedrock_tokens"] == sum(r["input"]["inputTokenCount"] + r["output"]["outputTokenCount"]
                                                         for r in kept)
-    assert (rows["alice@example.com"]["bedrock_calls"], rows["alice@example.com"]["kiro_credits"]) == (2, 40)
+    assert (rows["alice@example.com"]["bedrock_calls"], rows["alice@example.com"]["kiro_credits_in_plan"]) == (2, 40)
 
 
 def chargeback_files(capsys: pytest.CaptureFixture[str], logs: Path, out: Path, *args: str) -> dict[str, list[str]]:

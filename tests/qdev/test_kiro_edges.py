@@ -173,8 +173,8 @@ def test_rows_of_other_accounts_regions_and_client_files_are_no_re_export(tmp_pa
     write_report(tmp_path, day, [ana(day, 40)], client="KIRO_CLI", header=bare)
     kiro = kiro_of(tmp_path, day, day, through_sql=through_sql).kiro
     assert kiro.stats.replaced_rows == 0
-    assert kiro.per_user.set_index("user").loc["ana.silva@example.com", "credits"] == 11 + 7 + 100 + 40
-    assert dict(zip(kiro.per_client["client_type"], kiro.per_client["credits"], strict=True)) == {
+    assert kiro.per_user.set_index("user").loc["ana.silva@example.com", "credits_in_plan"] == 11 + 7 + 100 + 40
+    assert dict(zip(kiro.per_client["client_type"], kiro.per_client["credits_in_plan"], strict=True)) == {
         "KIRO_IDE": 11 + 7 + 100, "KIRO_CLI": 40}
 
 
@@ -186,7 +186,7 @@ def test_a_re_export_of_the_same_report_still_counts_once(tmp_path: Path, throug
     again.write_text(first.read_text().replace(",100,", ",120,"))
     kiro = kiro_of(tmp_path, day, day, through_sql=through_sql).kiro
     assert kiro.stats.replaced_rows == 1
-    assert kiro.per_user.set_index("user").loc["ana.silva@example.com", "credits"] == 120
+    assert kiro.per_user.set_index("user").loc["ana.silva@example.com", "credits_in_plan"] == 120
 
 
 @pytest.mark.parametrize("through_sql", [False, True])
@@ -198,7 +198,7 @@ def test_a_row_with_an_oversized_cell_is_skipped_and_the_rest_counted(tmp_path: 
     write_report(tmp_path, day, [ana(day, 7)], account="222222222222")
     kiro = kiro_of(tmp_path, day, day, through_sql=through_sql).kiro
     assert kiro.stats.files_read == 2 and dict(kiro.stats.skipped_rows) == {"a cell longer than 131,072 characters": 1}
-    assert kiro.per_user[["user", "credits"]].values.tolist() == [["ana.silva@example.com", 18.0]]
+    assert kiro.per_user[["user", "credits_in_plan"]].values.tolist() == [["ana.silva@example.com", 18.0]]
 
 
 @pytest.mark.parametrize("through_sql", [False, True])
@@ -212,7 +212,7 @@ def test_a_quote_left_open_spoils_its_row_alone(tmp_path: Path, through_sql: boo
     kiro = kiro_of(tmp_path, day, day, through_sql=through_sql).kiro
     assert sum(kiro.stats.skipped_rows.values()) == 1
     expected = sorted([str(row["User_Email"]), float(row["Credits_Used"])] for row in others)
-    assert sorted(kiro.per_user[["user", "credits"]].values.tolist()) == expected
+    assert sorted(kiro.per_user[["user", "credits_in_plan"]].values.tolist()) == expected
 
 
 def _strict_json(path: Path) -> dict:
@@ -232,9 +232,9 @@ def test_credits_too_large_to_add_up_are_bad_numbers_and_the_json_stays_valid(tm
     write_report(tmp_path / "logs", days[0], [ana(days[0], 12.5)], account="222222222222")
     report = kiro_of(tmp_path / "logs", *days, through_sql=through_sql)
     assert dict(report.kiro.stats.skipped_rows) == {"bad number": 2}
-    assert report.kiro.per_user[["user", "credits"]].values.tolist() == [["ana.silva@example.com", 12.5]]
+    assert report.kiro.per_user[["user", "credits_in_plan"]].values.tolist() == [["ana.silva@example.com", 12.5]]
     document = _strict_json(render.write_json(report, tmp_path, "run"))
-    assert document["kiro"]["per_user"][0]["credits"] == 12.5
+    assert document["kiro"]["per_user"][0]["credits_in_plan"] == 12.5
 
 
 def test_a_tier_of_no_credits_has_no_share_and_the_json_stays_valid(tmp_path: Path) -> None:
@@ -264,7 +264,7 @@ def test_cells_are_trimmed_of_spaces_and_tabs_alone_on_every_path(tmp_path: Path
                       if credits is not None)
     bad = sum(credits is None for credits in PADDED_CREDITS.values())
     assert dict(kiro.stats.skipped_rows) == {"bad number": bad}
-    assert sorted(kiro.per_user[["user", "credits"]].values.tolist()) == expected
+    assert sorted(kiro.per_user[["user", "credits_in_plan"]].values.tolist()) == expected
 
 
 @pytest.mark.parametrize("through_sql", [False, True])
@@ -277,7 +277,7 @@ def test_two_spellings_of_an_email_id_are_one_person_with_one_seat(tmp_path: Pat
                                                    User_Email="", Subscription_Tier="PRO_PLUS")])
     report = kiro_of(tmp_path, date(2026, 11, 1), date(2026, 11, 15), through_sql=through_sql)
     (row,) = report.kiro.per_user.to_dict("records")
-    assert (row["user"], row["tier"], row["credits"]) == ("alice@example.com", "PRO_PLUS", 150)
+    assert (row["user"], row["tier"], row["credits_in_plan"]) == ("alice@example.com", "PRO_PLUS", 150)
     assert row["user_ids"] == "Alice@Example.com, alice@example.com"
     assert report.kiro.cost_usd == pytest.approx(40 * 15 / 30, rel=1e-12)
     assert list(report.kiro.allowance["user"]) == list(report.people["user"]) == ["alice@example.com"]

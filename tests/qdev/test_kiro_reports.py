@@ -81,7 +81,7 @@ def test_per_person_client_day_and_model_equal_an_independent_reading(report) ->
     for user in people:
         mine = [r for r in expected if r.user == user]
         row = per_user.loc[oracle.label(user)]
-        assert row["credits"] == pytest.approx(math.fsum(r.credits for r in mine))
+        assert row["credits_in_plan"] == pytest.approx(math.fsum(r.credits for r in mine))
         assert row["overage_credits"] == pytest.approx(math.fsum(r.overage for r in mine))
         assert row["messages"] == sum(r.messages for r in mine)
         assert row["conversations"] == sum(r.conversations for r in mine)
@@ -89,18 +89,18 @@ def test_per_person_client_day_and_model_equal_an_independent_reading(report) ->
         assert row["clients"] == ", ".join(sorted({r.client for r in mine}))
         assert row["tier"] == max(mine, key=lambda r: r.day).tier
     # the re-exported row counts once, from the later export
-    assert per_user.loc["chloe.martin@example.com", "credits"] == pytest.approx(410.75 + 702.25 + 801.0)
+    assert per_user.loc["chloe.martin@example.com", "credits_in_plan"] == pytest.approx(410.75 + 702.25 + 801.0)
 
     per_client = kiro.per_client.set_index("client_type")
     for client in {r.client for r in expected}:
         mine = [r for r in expected if r.client == client]
-        assert per_client.loc[client, "credits"] == pytest.approx(math.fsum(r.credits for r in mine))
+        assert per_client.loc[client, "credits_in_plan"] == pytest.approx(math.fsum(r.credits for r in mine))
         assert per_client.loc[client, "users"] == len({r.user for r in mine})
 
     per_day = kiro.per_day.set_index("date")
     for day in PERIOD.all_days():
         mine = [r for r in expected if r.day == day]
-        assert per_day.loc[day, "credits"] == pytest.approx(math.fsum(r.credits for r in mine))
+        assert per_day.loc[day, "credits_in_plan"] == pytest.approx(math.fsum(r.credits for r in mine))
         assert per_day.loc[day, "messages"] == sum(r.messages for r in mine)
 
     models: dict[str, int] = defaultdict(int)
@@ -267,7 +267,7 @@ def test_parts_above_1000_users_are_all_read(tmp_path: Path) -> None:
         (folder / f"KIRO_IDE_111122223333_user_report_202611030200_part_{part}.csv").write_text("\n".join(lines))
     parted = analyze(Source(LocalStore(tmp_path / "r")), Period(date(2026, 11, 2), date(2026, 11, 2)), now=NOW)
     assert len(parted.kiro.per_user) == 1200 and parted.kiro.stats.files_read == 2
-    assert parted.kiro.per_user["credits"].sum() == pytest.approx(sum(i % 7 + 0.5 for i in range(1200)))
+    assert parted.kiro.per_user["credits_in_plan"].sum() == pytest.approx(sum(i % 7 + 0.5 for i in range(1200)))
 
 
 def test_the_reader_maps_columns_by_header_name_in_any_case_and_order() -> None:
@@ -297,7 +297,7 @@ def test_a_negative_number_in_a_kiro_report_is_a_bad_number(column: str, cell: s
 
 def test_json_and_csv_outputs_carry_the_kiro_tables(report, tmp_path: Path) -> None:
     document = report_document(report)
-    assert document["schema_version"] == 2
+    assert document["schema_version"] == 3
     kiro = document["kiro"]
     assert {row["user"] for row in kiro["per_user"]} == set(report.kiro.per_user["user"])
     assert kiro["files"]["skipped"] == oracle.SKIPPED_FILES and kiro["allowance"]["days_counted"] == 4

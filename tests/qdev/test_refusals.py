@@ -91,7 +91,7 @@ def test_one_readable_file_of_each_kind_keeps_the_report_and_the_warnings(
     out = capsys.readouterr().out
     document = json.loads(out)
     assert document["files"]["read"] == 1 and document["summary"]["requests"] == 1
-    assert document["kiro"]["files"]["read"] == 1 and document["kiro"]["per_user"][0]["credits"] == 10
+    assert document["kiro"]["files"]["read"] == 1 and document["kiro"]["per_user"][0]["credits_in_plan"] == 10
     assert any(line.startswith("skipped 1 unreadable prompt-log file (1 ") for line in document["warnings"])
     assert "skipped 1 unreadable Kiro user report (1 not UTF-8 text)" in document["warnings"]
 
