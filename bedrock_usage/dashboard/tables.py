@@ -51,10 +51,13 @@ def data_table(t: Text, frame: pd.DataFrame, file_stem: str, key: str, period: P
     rows end with ``period``'s days and zone as the CLI's CSV rows do.
 
     ``labels`` overrides headers; rows where ``highlight`` is true are tinted; ``shown`` is what the page shows
-    when it differs from the CSV (translated names). Money has the terminal tables' precision (four decimals);
-    a missing figure (no price, no amount set) shows as a dash.
+    when it differs from the CSV (translated names; a caller's type is always in words). Money has the terminal
+    tables' precision (four decimals); a missing figure (no price, no amount set) shows as a dash.
     """
     shown = frame if shown is None else shown
+    if "principal_type" in shown:  # the page words the kind of caller; the CSV keeps the CLI's code
+        shown = shown.assign(principal_type=shown["principal_type"].astype(object).map(
+            lambda code: t.principal_type(code) if isinstance(code, str) else code))
     config = {}
     for column in shown.columns:
         label = (labels or {}).get(column) or t.column(column)

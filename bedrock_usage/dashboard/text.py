@@ -1273,6 +1273,15 @@ LIMIT_STATUSES = {
            "no published allowance": "공개된 할당량 없음"},
 }
 ACCOUNT_POOL = {"ko": "(계정 전체 풀)"}
+# The kinds of caller logs.identity.derive_principal tells apart (the CLI and CSV files keep these codes).
+PRINCIPAL_TYPES = {
+    "en": {"application_role": "Application role", "sso_user": "SSO user", "iam_user": "IAM user",
+           "assumed_role": "Assumed role", "role": "Role", "federated_user": "Federated user", "root": "Root user",
+           "other": "Other", "unknown": "Unknown"},
+    "ko": {"application_role": "애플리케이션 역할", "sso_user": "SSO 사용자", "iam_user": "IAM 사용자",
+           "assumed_role": "수임한 역할", "role": "역할", "federated_user": "페더레이션 사용자", "root": "루트 사용자",
+           "other": "기타", "unknown": "알 수 없음"},
+}
 
 WEEKDAYS = {
     "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
@@ -1335,6 +1344,10 @@ class Text:
         """A limit's or a Kiro allowance's status: exceeded, in overage, allowance used up, warning, projected to
         exceed, ok, no published limit or allowance."""
         return LIMIT_STATUSES.get(self.lang, {}).get(status, status)
+
+    def principal_type(self, code: str) -> str:
+        """A kind of caller in words (``sso_user``: SSO user); a code without words stays as it is."""
+        return PRINCIPAL_TYPES[self.lang].get(code, code)
 
     def limit_subject(self, who: str, account: str) -> str:
         """Whom a limit counts: a person, or ``account`` (the account's pool)."""
