@@ -199,8 +199,31 @@ def test_dry_run_before_anything_exists_creates_nothing(aws_env: dict[str, str])
     result = run("setup_bedrock_logging.py", "--regions", *TWO_REGIONS, "--dry-run", env=aws_env)
     assert result.returncode == 0, result.stderr
     assert "would create" in result.stdout and "dry run" in result.stdout
+    assert "Next steps" not in result.stdout  # nothing is set up yet
     assert snapshot(TWO_REGIONS) == before
     assert boto3.client("s3").list_buckets()["Buckets"] == []
+
+
+def test_logging_setup_ends_with_the_next_commands_which_work_on_what_it_set_up(aws_env: dict[str, str]) -> None:
+    """The README's order: check that logs arrive, then the Athena table, or the local engine's --sync instead."""
+    region = "eu-central-1"
+    setup = run("setup_bedrock_logging.py", "--regions", region, env=aws_env)
+    assert setup.returncode == 0, setup.stderr
+    tail = setup.stdout.rstrip("\n").split("\n👉 Next steps:\n", 1)[1].splitlines()
+    commands = [line.strip() for line in tail if line.strip().startswith("python ")]
+    assert commands == [f"python check_bedrock_logging.py --regions {region}",
+                        f"python setup_athena_bucket.py --regions {region}",
+                        "python bedrock_tracker_cli.py --engine local --sync --days 30"]
+    assert len(tail) == 2 * len(commands)  # each under the line saying what it is for, and nothing after them
+
+    check = run(*commands[0].split()[1:], env=aws_env)
+    assert check.returncode == 0 and f"{region}" in check.stdout and "enabled, no log yet" in check.stdout
+    athena = run(*commands[1].split()[1:], "--skip-test-query", env=aws_env)  # moto runs no Athena query
+    assert athena.returncode == 0, athena.stderr
+    assert boto3.client("glue", region_name=region).get_table(DatabaseName="bedrock_analytics",
+                                                               Name="bedrock_invocation_logs")
+    document = run("setup_bedrock_logging.py", "--regions", region, "--format", "json", env=aws_env)
+    assert json.loads(document.stdout)["regions"][0]["region"] == region  # the JSON document alone
 
 
 @pytest.mark.slow
