@@ -45,9 +45,10 @@ from ..report.user_names import named_users
 from .anomalies import NO_VALUE, days_in_month
 from .coverage import Coverage, log_coverage
 
-# v3: every CSV row ends with the JSON ``accuracy`` notes as ``accuracy_*`` columns; v2 had no accuracy columns.
+# v3: every CSV row ends with the JSON ``accuracy`` notes as ``accuracy_*`` columns (v2 had none), and the
+# developer costs' Kiro credits within the plan are ``kiro_credits_in_plan`` (v2: ``kiro_credits``).
 CHARGEBACK_SCHEMA = "bedrock-usage/chargeback/v3"
-DEVELOPER_SCHEMA = "bedrock-usage/developer-costs/v4"
+DEVELOPER_SCHEMA = "bedrock-usage/developer-costs/v3"
 NO_NAME = "(unknown)"  # the group of calls without a user or application name
 QDEV_SIDE = "Amazon Q / Kiro"  # what begins the lines of the Amazon Q / Kiro report among the developer warnings
 

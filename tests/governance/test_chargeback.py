@@ -596,7 +596,7 @@ def test_developer_costs_cli_with_q_developer_and_kiro_logs(logs: Path, no_aws_e
                      "--user-map", str(user_map), "--format", "json", "--output-dir", "-")
     assert result.returncode == 0, result.stderr
     doc = json.loads(result.stdout)
-    assert doc["schema"] == "bedrock-usage/developer-costs/v4" and "$19" in doc["seat"]
+    assert doc["schema"] == "bedrock-usage/developer-costs/v3" and "$19" in doc["seat"]
     rows = {r["developer"]: r for r in doc["rows"]}
     assert set(qdev.emails.values()) == set(rows)
     alex = rows["alex@example.com"]  # in both: Bedrock as an SSO session, Q Developer through the map

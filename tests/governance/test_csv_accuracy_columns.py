@@ -85,7 +85,7 @@ def test_every_developer_costs_csv_row_ends_with_each_accuracy_note_of_its_json(
     logs, qdev = scene
     args = ("--qdev-logs-dir", str(qdev), "--developer-costs", MONTH)
     doc = cli_json(capsys, logs, *args)
-    assert doc["schema"] == "bedrock-usage/developer-costs/v4"
+    assert doc["schema"] == "bedrock-usage/developer-costs/v3"
     notes = {f"accuracy_{key}": text for key, text in doc["accuracy"].items()}
     assert (notes["accuracy_tokens"], notes["accuracy_cost"]) == (TOKENS, LIST_COST)
     assert notes["accuracy_seat_cost"].startswith("estimated: the Q Developer Pro list price, $19 per user per month")

@@ -86,7 +86,7 @@ def test_developer_costs_name_the_kiro_credits_in_plan_and_the_overage(
 
     assert bedrock_tracker_cli.main([*args, "--format", "json", "--output-dir", "-"]) == 0
     document = json.loads(capsys.readouterr().out)
-    assert document["schema"] == "bedrock-usage/developer-costs/v4"
+    assert document["schema"] == "bedrock-usage/developer-costs/v3"
     (row,) = document["rows"]
     assert (row["kiro_credits_in_plan"], row["kiro_overage_credits"]) == (IN_PLAN, OVERAGE)
 
