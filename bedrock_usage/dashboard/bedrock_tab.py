@@ -14,7 +14,8 @@ from ..errors import SetupRequired, UsageError
 from ..logs.period import Period
 from ..output.files import file_part
 from ..pricing import PriceFile
-from ..report.priced_facts import TOTAL_COST
+from ..report.priced_facts import SPLIT_UNKNOWN, TOTAL_COST
+from ..report.render import row_accuracy
 from ..report.tracker import UsageReport
 from . import charts, data
 from .drilldown import detail_view, focus_controls
@@ -162,8 +163,10 @@ def cost_card(t: Text, label: str, summary: dict, previous: dict, price_file: Pr
 
 def cost_note(t: Text, report: UsageReport) -> str:
     """The note under the cards: what is exact and what is estimated, in the words of the CLI's cost note
-    (``report.tracker.cost_note``), and how many calls have no price."""
-    notes = [t("accuracy_note", prices=t.prices(report.price_file, "book_prices", goes_on=True))]
+    (``report.tracker.cost_note``: with the priced calls whose cache writes went at the 5-minute rate for want of their
+    split), and how many calls have no price."""
+    split = t.split_unknown(int(report.summary.get(SPLIT_UNKNOWN[0], 0)))
+    notes = [t("accuracy_note", prices=t.prices(report.price_file, "book_prices", goes_on=True), split=split)]
     if report.summary["unpriced_calls"]:
         notes.append(t("unpriced_note", calls=number(report.summary["unpriced_calls"])))
     return " ".join(notes)
@@ -266,7 +269,8 @@ def spend_over_time(t: Text, view: data.BedrockView, partial: dict) -> None:
 
 
 def bedrock_tables(t: Text, view: data.BedrockView, request: data.BedrockRequest, filtered: bool = False) -> None:
-    """Every table behind the charts, each with a CSV download; the files of a ``filtered`` view (a drill-down, models,
+    """Every table behind the charts, each with a CSV download whose rows end with the period and the accuracy
+    columns of the CLI's CSV files (``row_accuracy``); the files of a ``filtered`` view (a drill-down, models,
     an ARN or user pattern) are named ``bedrock_filtered_...``, never like the whole scope's."""
     report = view.report
     stem = download_stem("bedrock_filtered" if filtered else "bedrock", report.period)
@@ -286,7 +290,8 @@ def bedrock_tables(t: Text, view: data.BedrockView, request: data.BedrockRequest
         with tab:
             # a missing tag reads "(none)" on the page, as in the CLI's tables; the file has it empty, as its file does
             shown = named_columns(t, frame, request.group_column) if name == group_name else None
-            data_table(t, frame, f"{stem}_{name}", key=f"bedrock_{name}", period=report.period, shown=shown)
+            data_table(t, frame, f"{stem}_{name}", key=f"bedrock_{name}", period=report.period, shown=shown,
+                       end=row_accuracy(report, name))
 
 
 def _group_label(t: Text, request: data.BedrockRequest) -> str:

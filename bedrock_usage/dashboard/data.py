@@ -587,7 +587,7 @@ def load_anomalies(request: AnomalyRequest) -> AnomalyView:
     report = only_models(read, request.bedrock.models)
     result = anomalies.analyze_anomalies(report.facts, period, "application", request.factor, request.window,
                                          request.min_cost, history_start=scan.start)
-    result.scan_warnings = report.warnings
+    result.scan_warnings, result.price_file = report.warnings, report.price_file
     return AnomalyView(result, partial_days(period, read.facts["day"]))
 
 

@@ -13,7 +13,7 @@ from ..governance.anomalies import AnomalyReport
 from ..governance.budgets import ALL_SPEND, BudgetStatus
 from ..governance.callers import STATUS_BILLED_ONLY, CallerReconciliation
 from ..governance.reconcile import FLAGGED, Reconciliation
-from ..governance.render import models_below, money
+from ..governance.render import ANOMALY_NOTES, BUDGET_NOTES, accuracy_ends, models_below, money, reconciliation_ends
 from ..logs.regions import ALL
 from . import charts, data
 from .budget_editor import budget_editor
@@ -92,12 +92,14 @@ def budgets_section(t: Text, request: data.BedrockRequest) -> None:
     st.caption(t("forecast_method_today" if check.in_progress else "forecast_method", days=len(days), span=span))
     month = check.month
     stem = download_stem("bedrock_budgets", month)
+    ends = accuracy_ends(check.accuracy, BUDGET_NOTES)  # the CLI's files' accuracy columns
     status_tab, burndown_tab = st.tabs([t("budgets_table"), t("burndown_table")])
     with status_tab:
         data_table(t, view.statuses, f"{stem}_status", key="budgets_status", period=month,
-                   highlight=view.statuses["status"] != "ok", shown=shown_statuses(t, view.statuses))
+                   highlight=view.statuses["status"] != "ok", shown=shown_statuses(t, view.statuses),
+                   end=ends["status"])
     with burndown_tab:
-        data_table(t, view.burndown, f"{stem}_burndown", key="budgets_burndown", period=month)
+        data_table(t, view.burndown, f"{stem}_burndown", key="budgets_burndown", period=month, end=ends["burndown"])
     read = check.read
     show_warnings(t, check.all_warnings(t("budgets_days_read", start=read.start, end=read.end, tz=read.tz)))
     budget_editor(t, [s.budget for s in statuses], path)
@@ -200,9 +202,11 @@ def anomaly_tables(t: Text, report: AnomalyReport) -> None:
         (t("forecast_table", month=report.period.end.strftime("%Y-%m")), "forecast", report.forecast),
         (t("anomaly_daily_table"), "daily", report.daily),
     ]
+    ends = accuracy_ends(report.accuracy, ANOMALY_NOTES)  # the CLI's files' accuracy columns
     for tab, (_, name, frame) in zip(st.tabs([title for title, _, _ in tables]), tables, strict=True):
         with tab:
-            data_table(t, frame, f"{stem}_{name}", key=f"anomalies_{name}", period=report.period, labels=labels)
+            data_table(t, frame, f"{stem}_{name}", key=f"anomalies_{name}", period=report.period, labels=labels,
+                       end=ends[name])
 
 
 def reconciliation_section(t: Text, request: data.BedrockRequest) -> None:
@@ -294,9 +298,11 @@ def show_reconciliation(t: Text, rec: Reconciliation) -> None:
     ]
     if len(rec.unmapped_charges):
         tables.append((t("rec_table_unmapped"), "unmapped_charges", rec.unmapped_charges, None))
+    ends = reconciliation_ends(rec)  # the CLI's files' accuracy columns
     for tab, (_, name, frame, flags) in zip(st.tabs([title for title, *_ in tables]), tables, strict=True):
         with tab:
-            data_table(t, frame, f"{stem}_{name}", key=f"reconcile_{name}", period=rec.period, highlight=flags)
+            data_table(t, frame, f"{stem}_{name}", key=f"reconcile_{name}", period=rec.period, highlight=flags,
+                       end=ends[name])
     show_warnings(t, rec.warnings)
 
 
@@ -390,10 +396,11 @@ def show_callers(t: Text, rec: CallerReconciliation) -> None:
         tables.append((t("callers_table_batch"), "batch", rec.batch, None))
     if len(rec.outside_regions):
         tables.append((t("callers_table_outside"), "outside_regions", rec.outside_regions, None))
+    ends = reconciliation_ends(None, rec)  # the CLI's files' accuracy columns
     for tab, (_, name, frame, flags) in zip(st.tabs([title for title, *_ in tables]), tables, strict=True):
         with tab:
             data_table(t, frame, f"{stem}_{name}", key=f"callers_{name}", period=rec.period, labels=labels,
-                       highlight=flags)
+                       highlight=flags, end=ends[name])
     show_warnings(t, rec.warnings)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pandas as pd
 import streamlit as st
 
@@ -39,16 +41,17 @@ def download_stem(name: str, period: Period) -> str:
     return f"{name}_{period.start}_{period.end}_{period.tz.replace('/', '-')}"
 
 
-def download_csv(frame: pd.DataFrame, period: Period) -> bytes:
-    """A table's CSV download: its rows end with the period's days and zone, as the CLI's CSV rows do."""
-    return csv_text(frame.assign(**period.columns())).encode("utf-8")
+def download_csv(frame: pd.DataFrame, period: Period, end: Mapping[str, object] | None = None) -> bytes:
+    """A table's CSV download: its rows end with the period's days and zone, then ``end`` (the accuracy columns of
+    the CLI's file of the same table), as the CLI's CSV rows do."""
+    return csv_text(frame.assign(**period.columns(), **(end or {}))).encode("utf-8")
 
 
 def data_table(t: Text, frame: pd.DataFrame, file_stem: str, key: str, period: Period,
                labels: dict[str, str] | None = None, highlight: pd.Series | None = None,
-               shown: pd.DataFrame | None = None) -> None:
+               shown: pd.DataFrame | None = None, end: Mapping[str, object] | None = None) -> None:
     """A table with translated headers, money, share and count formats, and the CSV download of ``frame``, whose
-    rows end with ``period``'s days and zone as the CLI's CSV rows do.
+    rows end with ``period``'s days and zone, then ``end``, as the CLI's CSV rows do.
 
     ``labels`` overrides headers; rows where ``highlight`` is true are tinted; ``shown`` is what the page shows
     when it differs from the CSV (translated names; a caller's type is always in words). Money has the terminal
@@ -77,7 +80,7 @@ def data_table(t: Text, frame: pd.DataFrame, file_stem: str, key: str, period: P
         styled = shown.style.apply(lambda row: [FLAG_STYLE if marked[row.name] else ""] * len(row), axis=1)
     st.dataframe(styled, hide_index=True, column_config=config, key=f"table_{key}", placeholder=MISSING)
     # The CSV is written when the button is pressed, not on every rerun.
-    st.download_button(t("download_csv"), lambda: download_csv(frame, period), file_name=f"{file_stem}.csv",
+    st.download_button(t("download_csv"), lambda: download_csv(frame, period, end), file_name=f"{file_stem}.csv",
                        mime="text/csv", on_click="ignore", key=f"download_{key}", icon=":material/download:")
 
 

@@ -9,6 +9,7 @@ from ..engines.base import LogSource
 from ..output.progress import Progress, Said, progress_line
 from ..output.terminal_table import money
 from ..pricing import PriceFile, priced_at
+from ..report.tracker import split_unknown_note
 
 LANGUAGES = {"en": "English", "ko": "한국어"}
 
@@ -184,7 +185,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "images made, video seconds, rerank queries and images given to an embeddings model, from logged request "
         "bodies) x {prices} for the model, source region, endpoint family, service tier, context tier and day (cache "
         "writes at the 5-minute rate unless the logged response says 1 hour, or, for a response delivered apart "
-        "under /data/, every cache breakpoint of the logged request asks 1 hour).",
+        "under /data/, every cache breakpoint of the logged request asks 1 hour){split}.",
         "unpriced_note": "Calls without a price in the price book: {calls}. They are not in the cost (see the "
         "warnings).",
         "who_line": "{users} users · {applications} applications · {models} models · {errors} errors",
@@ -670,7 +671,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "로그된 요청 본문의 생성된 이미지, 동영상 초, 리랭크 쿼리, 임베딩 모델에 준 이미지) x 모델, 소스 리전, "
         "엔드포인트 계열, 서비스 티어, 컨텍스트 티어, 날짜별 {prices} (캐시 쓰기는 5분 단가, 로그된 응답이 "
         "1시간이라고 하거나, 응답이 /data/에 따로 전달된 호출은 로그된 요청의 모든 캐시 중단점이 1시간을 요청할 "
-        "때만 1시간 단가).",
+        "때만 1시간 단가){split}.",
+        "split_unknown_note": "; {calls} 건의 호출은 캐시 쓰기의 5분/1시간 구분을 /data/ 객체에서만 알 수 있어 "
+        "캐시 쓰기를 5분 단가로 계산했습니다",
         "unpriced_note": "{calls} 건의 호출은 가격표에 가격이 없어 비용에서 빠졌습니다 (경고 참고).",
         "who_line": "사용자 {users} · 애플리케이션 {applications} · 모델 {models} · 오류 {errors}",
         "warnings": "경고 {count} 건: 일부 수치가 불완전할 수 있습니다",
@@ -1359,6 +1362,15 @@ class Text:
         if self.lang == "en" or price_file is None:
             return plain(priced_at(price_file, self(book), goes_on))
         return FILE_PRICES[self.lang].format(file=plain(price_file.label), book=self(book))
+
+    def split_unknown(self, calls: int) -> str:
+        """What the cost note adds for ``calls`` priced calls whose cache writes went at the 5-minute rate for want of
+        their split (``report.tracker.split_unknown_note``, in this language), after a semicolon; nothing for none."""
+        if not calls:
+            return ""
+        if self.lang == "en":
+            return plain(f"; {split_unknown_note(calls)}")
+        return self("split_unknown_note", calls=number(calls))
 
     def unpriced_marks(self) -> dict[str, str]:
         """How money charts label a cost without a price, or only partly priced (``charts.amounts``)."""

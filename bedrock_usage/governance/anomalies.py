@@ -20,7 +20,8 @@ from ..logs.layout import days_between
 from ..logs.period import Period, today_in
 from ..output.wording import counted
 from ..pricing import PriceFile
-from ..report.priced_facts import EMPTY_TAG_VALUE, NO_VALUE, TOTAL_COST
+from ..report.priced_facts import EMPTY_TAG_VALUE, NO_VALUE, TOTAL_COST, split_unknown_calls
+from ..report.tracker import cost_note
 from .days_read import ScanBeyondDays
 
 DEFAULT_FACTOR = 3.0
@@ -84,6 +85,14 @@ def daily_cost(facts: pd.DataFrame, key: str | None, first: date, last: date,
     # groupby keeps the calls without the tag (a missing group), which pivot_table would drop
     table = frame.groupby(["day", "group"], dropna=False)["value"].sum().unstack("group", fill_value=0.0)
     return table.reindex(days, fill_value=0.0).rename_axis("day").rename_axis(None, axis=1).astype("float64")
+
+
+def on_days(facts: pd.DataFrame, first: date, last: date) -> pd.DataFrame:
+    """The fact rows of the local days ``first`` .. ``last``."""
+    if facts.empty:
+        return facts
+    days = pd.to_datetime(facts["day"]).dt.date
+    return facts.loc[(days >= first) & (days <= last)]
 
 
 def first_logged_day(facts: pd.DataFrame, as_of: date, window: int) -> date | None:
@@ -218,6 +227,7 @@ class AnomalyReport(ScanBeyondDays):
     unpriced_calls: int
     basis: ForecastBasis
     read: Period  # the days the scan read (``scan_period``): the period and the median's and forecast's days before
+    split_unknown_calls: int = 0  # the period's priced calls with cache writes at the 5-minute rate, split unknown
     warnings: list[str] = field(default_factory=list)
     filters: dict[str, object] = field(default_factory=dict)  # what narrowed the calls: their costs only
     price_file: PriceFile | None = None  # the user's price file, when its rows priced some of the calls
@@ -227,6 +237,12 @@ class AnomalyReport(ScanBeyondDays):
     def own_days(self) -> Period:
         """The days the report's own lines count: ``period``."""
         return self.period
+
+    @property
+    def accuracy(self) -> dict[str, str]:
+        """What the figures are: every one is a cost, estimated as the report's cost note says, counting the period's
+        calls whose cache writes went at the 5-minute rate for want of their split."""
+        return {"cost": cost_note(self.price_file, self.split_unknown_calls)}
 
     @property
     def in_progress(self) -> bool:
@@ -289,10 +305,8 @@ def analyze_anomalies(
                                                                     value_name="unpriced_calls")
     long = long.assign(unpriced_calls=unpriced_long["unpriced_calls"].astype("int64"))
     long["day"] = long["day"].map(date.isoformat)
-    unpriced = 0
-    if len(facts):
-        days = pd.to_datetime(facts["day"]).dt.date
-        unpriced = int(facts.loc[(days >= period.start) & (days <= period.end), "unpriced_calls"].sum())
+    own = on_days(facts, period.start, period.end)
+    unpriced = int(own["unpriced_calls"].sum()) if len(own) else 0
     return AnomalyReport(
         period=period, group_by=key, factor=factor, window=window, min_cost=min_cost,
         daily=long[["group", "day", "cost_usd", "unpriced_calls"]],
@@ -302,5 +316,6 @@ def analyze_anomalies(
         unpriced_calls=unpriced,
         basis=basis,
         read=read,
+        split_unknown_calls=split_unknown_calls(own),
         warnings=[line for line in [basis.warning()] if line],
     )

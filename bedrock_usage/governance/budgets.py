@@ -28,9 +28,9 @@ from ..logs.period import Period
 from ..output.terminal_table import money
 from ..output.wording import counted
 from ..pricing import PriceFile, priced_at
-from ..report.priced_facts import is_text
+from ..report.priced_facts import is_text, split_unknown_calls
 from ..report.render import DEMO_SOURCE
-from ..report.tracker import absent_tag_note
+from ..report.tracker import absent_tag_note, cost_note
 from ..report.user_names import is_application, is_user
 from .anomalies import (
     DEFAULT_WINDOW,
@@ -41,6 +41,7 @@ from .anomalies import (
     first_logged_day,
     forecast_series,
     month_start,
+    on_days,
 )
 from .coverage import trailing_days_without_records, trailing_gap_warning
 from .days_read import ScanBeyondDays
@@ -229,6 +230,13 @@ class BudgetCheck(ScanBeyondDays):
     gap_warning: str | None = None  # the line naming them
     price_file: PriceFile | None = None  # the user's price file, when its rows priced some of the calls read
     scan_warnings: list[str] = field(default_factory=list)  # the scan's (``scan_warnings``), over every day ``read``
+    split_unknown_calls: int = 0  # the month's priced calls with cache writes at the 5-minute rate, split unknown
+
+    @property
+    def accuracy(self) -> dict[str, str]:
+        """What the figures are: every one is a cost, estimated as the report's cost note says, counting the month's
+        calls whose cache writes went at the 5-minute rate for want of their split."""
+        return {"cost": cost_note(self.price_file, self.split_unknown_calls)}
 
     @property
     def as_of(self) -> date:
@@ -324,7 +332,8 @@ def check_budgets(
                             f"{'has' if one else 'have'} no price and {'is' if one else 'are'} not in its spend")
         if budget.scope != "all" and not facts.empty and not budget.mask(facts).any():
             warnings.append(_covers_nothing(budget, absent))
-    return BudgetCheck(tz, basis, statuses, read, warnings, days_without_records=empty, gap_warning=gap)
+    return BudgetCheck(tz, basis, statuses, read, warnings, days_without_records=empty, gap_warning=gap,
+                       split_unknown_calls=split_unknown_calls(on_days(facts, month_start(as_of), as_of)))
 
 
 def burndown(

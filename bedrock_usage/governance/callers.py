@@ -25,7 +25,8 @@ from ..logs.identity import DEFAULT_ROLE_SUFFIX, derive_principal
 from ..logs.period import Period
 from ..output.terminal_table import money
 from ..pricing import PriceFile, priced_at
-from ..report.priced_facts import TOTAL_COST
+from ..report.priced_facts import TOTAL_COST, split_unknown_calls
+from ..report.tracker import cost_note
 from .cost_explorer_callers import CALLER_NAMES, read_cost_explorer_callers
 from .cur import BilledLines, no_caller_identity, read_cur_athena, read_cur_dir
 from .reconcile import CE_REGION, account_facts, batch_warnings, compare_with_bill
@@ -47,6 +48,14 @@ def caller_truth(price_file: PriceFile | None = None) -> str:
             "where calls have no price)")
 
 
+def caller_accuracy(source: str, price_file: PriceFile | None = None, split_unknown: int = 0) -> dict[str, str]:
+    """What is exact and what is estimated per caller: the estimate (the report's cost note, at ``price_file``'s prices
+    where its rows priced calls, ``split_unknown`` of them with cache writes at the 5-minute rate) and the bill of
+    ``source`` as billed (its unblended cost and, from a CUR export, the public on-demand cost as ``list_cost_usd``).
+    """
+    return {"cost": cost_note(price_file, split_unknown), "billed": f"exact as billed: {source}"}
+
+
 @dataclass
 class CallerReconciliation:
     """Billed against estimated cost per caller, and per caller and model, day and month."""
@@ -65,6 +74,12 @@ class CallerReconciliation:
     warnings: list[str] = field(default_factory=list)
     account: str | None = None  # the account whose bill and callers' logs are compared
     price_file: PriceFile | None = None  # the user's price file, when its rows priced some of the calls
+    split_unknown_calls: int = 0  # priced calls compared with cache writes at the 5-minute rate, split unknown
+
+    @property
+    def accuracy(self) -> dict[str, str]:
+        """What is exact and what is estimated (``caller_accuracy``)."""
+        return caller_accuracy(self.source, self.price_file, self.split_unknown_calls)
 
     @property
     def billed_without_logs(self) -> pd.DataFrame:
@@ -274,7 +289,7 @@ def reconcile_callers(
         period=period, regions=regions, source=billed.source, keys=keys, by_caller=by_caller,
         by_caller_model=by_model, by_caller_day=by_day, by_month=_by_month(logged, all_billed, unattributed, jobs),
         unattributed=unattributed, batch=jobs, outside_regions=outside_regions, warnings=warnings,
-        account=billed.account,
+        account=billed.account, split_unknown_calls=split_unknown_calls(facts),
     )
 
 

@@ -39,7 +39,7 @@ from ..qdev.cost import SUBSCRIPTION_SOURCE, SUBSCRIPTION_USD_PER_USER_MONTH, pr
 from ..qdev.kiro_prices import PRICES_ENV as KIRO_PRICES_ENV
 from ..qdev.render import ACCURACY as QDEV_ACCURACY
 from ..qdev.sources import LogStore
-from ..report.priced_facts import COST_COLUMNS, METRICS, SPLIT_UNKNOWN, TOTAL_COST
+from ..report.priced_facts import COST_COLUMNS, METRICS, TOTAL_COST, split_unknown_calls
 from ..report.tracker import TOKENS_NOTE, cost_note
 from ..report.user_names import named_users
 from .anomalies import NO_VALUE, days_in_month
@@ -200,14 +200,6 @@ def build_chargeback(facts: pd.DataFrame, month: str, tz: str, group_by: str,
                         "(see the unpriced table)")
     return Chargeback(month, tz, group_by, table, unpriced, coverage, warnings,
                       split_unknown_calls=split_unknown_calls(facts))
-
-
-def split_unknown_calls(facts: pd.DataFrame) -> int:
-    """The priced calls of ``facts`` whose cache writes went at the 5-minute rate for want of their split (as the
-    report's summary counts them in ``cache_split_unknown_calls``)."""
-    if facts.empty or SPLIT_UNKNOWN[0] not in facts:
-        return 0
-    return int(facts.loc[facts["priced"].astype(bool), SPLIT_UNKNOWN[0]].sum())
 
 
 def accuracy_notes(price_file: PriceFile | None = None, split_unknown: int = 0) -> dict[str, str]:

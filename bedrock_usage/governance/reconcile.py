@@ -27,8 +27,8 @@ from ..logs.period import Period
 from ..output.terminal_table import money
 from ..output.wording import counted
 from ..pricing import PriceFile, priced_at
-from ..report.priced_facts import TOTAL_COST
-from ..report.tracker import UNPRICED, UsageReport, refigured
+from ..report.priced_facts import TOTAL_COST, split_unknown_calls
+from ..report.tracker import TOKENS_NOTE, UNPRICED, UsageReport, cost_note, refigured
 from .cur import check_account
 from .profiles import PROFILE_COLUMN, aws_failure
 from .usage_types import (
@@ -55,6 +55,24 @@ def billing_truth(price_file: PriceFile | None = None) -> str:
     return ("Cost Explorer is the billing truth (what AWS charges, list price before credits); the tracker's cost is "
             f"an estimate from logged tokens x {priced_at(price_file)}; CloudWatch metrics count what Bedrock served, "
             "and coverage = logged calls / metered calls shows whether the logs hold every call")
+
+
+# What the metered and billed figures are, as AWS documents them: the CloudWatch metrics (Amazon Bedrock User Guide,
+# "Monitor Amazon Bedrock with Amazon CloudWatch") and Cost Explorer's unblended cost (AWS Cost Explorer API Reference,
+# "GetCostAndUsage"), read as ``metered_usage`` and ``cost_explorer_request`` read them.
+METERED_NOTE = (f"exact as metered: CloudWatch {NAMESPACE} metrics ({', '.join([*METRICS, DELIVERY_FAILURE_METRIC])}) "
+                "per ModelId, summed per UTC day")
+BILLED_NOTE = ("exact as billed: Cost Explorer's UnblendedCost per service, usage type and UTC day (what AWS charges, "
+               "before credits and refunds; the newest days may still be arriving)")
+
+
+def reconciliation_accuracy(price_file: PriceFile | None = None, split_unknown: int = 0) -> dict[str, str]:
+    """What is exact and what is estimated in a reconciliation: logged calls and tokens (the report's tokens note),
+    CloudWatch's counts as metered, the estimate (the report's cost note, at ``price_file``'s prices where its rows
+    priced calls, ``split_unknown`` of them with cache writes at the 5-minute rate) and Cost Explorer's bill as
+    billed."""
+    return {"tokens": TOKENS_NOTE, "metered": METERED_NOTE, "cost": cost_note(price_file, split_unknown),
+            "billed": BILLED_NOTE}
 
 
 STATUS_NO_LOGS = "no logs"
@@ -106,6 +124,12 @@ class Reconciliation:
     billed_failure: str | None = None  # why Cost Explorer could not be read
     account: str | None = None  # the account whose bill and callers' logs are compared
     price_file: PriceFile | None = None  # the user's price file, when its rows priced some of the calls
+    split_unknown_calls: int = 0  # priced calls compared with cache writes at the 5-minute rate, split unknown
+
+    @property
+    def accuracy(self) -> dict[str, str]:
+        """What is exact and what is estimated (``reconciliation_accuracy``)."""
+        return reconciliation_accuracy(self.price_file, self.split_unknown_calls)
 
     @property
     def flagged(self) -> pd.DataFrame:
@@ -439,6 +463,7 @@ def reconcile(
         billed_services=tuple(sorted(set(billed.charges["service"]))),
         billed_failure=billed.failure,
         account=billed.account,
+        split_unknown_calls=split_unknown_calls(facts),
     )
 
 

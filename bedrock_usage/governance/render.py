@@ -195,6 +195,7 @@ def reconciliation_document(rec: Reconciliation) -> dict[str, Any]:
         "regions": list(rec.regions),
         "account": rec.account,
         "billing_truth": billing_truth(rec.price_file),
+        "accuracy": rec.accuracy,
         "coverage_threshold": rec.threshold,
         "summary": rec.summary(),
         "flagged": json_records(rec.flagged),
@@ -329,6 +330,7 @@ def callers_document(rec: CallerReconciliation) -> dict[str, Any]:
         "account": rec.account,
         "bill": rec.source,
         "truth": caller_truth(rec.price_file),
+        "accuracy": rec.accuracy,
         "caller_keys": rec.keys,
         "summary": rec.summary(),
         "billed_without_logs": json_records(rec.billed_without_logs),
@@ -409,6 +411,7 @@ def budgets_document(check: BudgetCheck, burndown: pd.DataFrame) -> dict[str, An
         "tz": check.tz,
         "filters": check.filters,
         "price_file": price_file_value(check.price_file),
+        "accuracy": check.accuracy,
         "days_without_records": [day.isoformat() for day in check.days_without_records],
         "forecast_method": check.method,
         "breached": [s.budget.name for s in check.breached],
@@ -481,6 +484,7 @@ def anomalies_document(report: AnomalyReport) -> dict[str, Any]:
         "group_by": report.group_by,
         "filters": report.filters,
         "price_file": price_file_value(report.price_file),
+        "accuracy": report.accuracy,
         "rule": {"factor": report.factor, "window_days": report.window, "min_cost_usd": report.min_cost,
                  "baseline": "median of the window's daily costs, days without calls as 0"},
         "anomalies": json_records(report.anomalies),
@@ -659,6 +663,30 @@ def developers_document(table: pd.DataFrame, month: str, note: str, warnings: li
 
 # Files
 
+# The JSON ``accuracy`` notes each CSV table's rows end with (as ``accuracy_<note>``): those of the figures it holds.
+RECONCILIATION_NOTES = {"region_day": ("tokens", "metered", "cost", "billed"), "model_day": ("tokens", "metered"),
+                        "cost_model_day": ("cost", "billed"), "unmapped_charges": ("billed",)}
+CALLER_NOTES = {"caller": ("cost", "billed"), "caller_model": ("cost", "billed"), "caller_day": ("cost", "billed"),
+                "caller_month": ("cost", "billed"), "unattributed": ("billed",), "batch": ("billed",),
+                "outside_regions": ("billed",)}
+BUDGET_NOTES = {"status": ("cost",), "burndown": ("cost",)}
+ANOMALY_NOTES = {"anomalies": ("cost",), "forecast": ("cost",), "daily": ("cost",)}
+
+
+def accuracy_ends(accuracy: dict[str, str], notes: dict[str, tuple[str, ...]]) -> dict[str, dict[str, object]]:
+    """Per CSV table (by its name suffix), the ``accuracy_<note>`` columns its rows end with: the texts of the JSON
+    ``accuracy`` of the figures it holds (``notes``), so a file read alone says what is exact and what estimated.
+    The dashboard's downloads of the same tables end alike."""
+    return {table: {f"accuracy_{note}": accuracy[note] for note in keys} for table, keys in notes.items()}
+
+
+def reconciliation_ends(rec: Reconciliation | None, callers: CallerReconciliation | None = None
+                        ) -> dict[str, dict[str, object]]:
+    """The accuracy columns of every reconciliation table written (``accuracy_ends``)."""
+    return {**(accuracy_ends(rec.accuracy, RECONCILIATION_NOTES) if rec is not None else {}),
+            **(accuracy_ends(callers.accuracy, CALLER_NOTES) if callers is not None else {})}
+
+
 @dataclass
 class Output:
     """One result in every form: terminal text, the JSON document, the CSV tables and the file name stem."""
@@ -679,15 +707,16 @@ class Output:
 def reconciliation_output(
     rec: Reconciliation | None, max_rows: int, callers: CallerReconciliation | None = None
 ) -> Output:
-    """The reconciliation in every form: with CloudWatch and Cost Explorer, per caller, or both."""
+    """The reconciliation in every form: with CloudWatch and Cost Explorer, per caller, or both (each CSV row ending
+    with the period and the accuracy notes of its figures: ``reconciliation_ends``)."""
     if rec is None:
         if callers is None:
             raise ValueError("nothing to render")
         return Output(callers_text(callers, max_rows), callers_document(callers), callers_frames(callers),
                       timestamped("reconciliation"), period=callers.period,
-                      attention=_billed_without_logs(callers))
+                      table_end=reconciliation_ends(None, callers), attention=_billed_without_logs(callers))
     output = Output(reconciliation_text(rec, max_rows), reconciliation_document(rec), reconciliation_frames(rec),
-                    timestamped("reconciliation"), period=rec.period,
+                    timestamped("reconciliation"), period=rec.period, table_end=reconciliation_ends(rec, callers),
                     attention=[f"logs missing or late: {line}" for line in reconciliation_attention(rec)])
     if callers is not None:
         output.text += "\n\n" + callers_text(callers, max_rows)
@@ -702,22 +731,25 @@ def _billed_without_logs(callers: CallerReconciliation) -> list[str]:
 
 
 def budgets_output(check: BudgetCheck, facts: pd.DataFrame, budgets: list) -> Output:
-    """Budget statuses and their burn-down in every form."""
+    """Budget statuses and their burn-down in every form (CSV rows ending with the month to the as-of day, the filters
+    and ``accuracy_cost``)."""
     burn = burndown(facts, budgets, check.as_of, check.tz, check.window, check.in_progress)
     return Output(budgets_text(check), budgets_document(check, burn), {"status": budget_rows(check),
                                                                       "burndown": burn},
                   timestamped("budgets") + filtered_suffix(check.filters),
                   period=check.month, row_end={"filters": filters_text(check.filters)},
+                  table_end=accuracy_ends(check.accuracy, BUDGET_NOTES),
                   attention=[f"budget breached: {line}" for line in budgets_attention(check)],
                   heading=check.days_read_line())
 
 
 def anomalies_output(report: AnomalyReport, max_rows: int) -> Output:
-    """Anomalies and forecasts in every form."""
+    """Anomalies and forecasts in every form (CSV rows ending with the period, the filters and ``accuracy_cost``)."""
     frames = {"anomalies": report.anomalies, "forecast": report.forecast, "daily": report.daily}
     return Output(anomalies_text(report, max_rows), anomalies_document(report), frames,
                   timestamped("anomalies") + filtered_suffix(report.filters), period=report.period,
                   row_end={"filters": filters_text(report.filters)},
+                  table_end=accuracy_ends(report.accuracy, ANOMALY_NOTES),
                   attention=[f"anomaly: {line}" for line in anomalies_attention(report)],
                   heading=report.days_read_line())
 

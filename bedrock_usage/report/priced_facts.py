@@ -58,6 +58,14 @@ GROUP_KEYS: dict[str, list[str]] = {
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")  # DuckDB's dayname()
 
 
+def split_unknown_calls(facts: pd.DataFrame) -> int:
+    """The priced calls of ``facts`` whose cache writes went at the 5-minute rate for want of their split (as the
+    report's summary counts them in ``cache_split_unknown_calls``)."""
+    if facts.empty or SPLIT_UNKNOWN[0] not in facts:
+        return 0
+    return int(facts.loc[facts["priced"].astype(bool), SPLIT_UNKNOWN[0]].sum())
+
+
 class PricingKey(NamedTuple):
     """A pricing key of the facts: what a rate depends on besides the model's own book entry."""
 

@@ -296,15 +296,22 @@ def write_csv(report: UsageReport, analyses: list[str], out_dir: Path, now: date
     is estimated, as the JSON's ``accuracy`` does, in columns (no comment line breaks a pivot): the summary's before
     the period's, every analysis row's last, so a file read alone has them; the ``unpriced`` file, which holds tokens
     and no cost, ends with ``accuracy_tokens``."""
-    accuracy = {"accuracy_tokens": TOKENS_NOTE, "accuracy_cost": report.cost_note}
-    frames = {"summary": pd.DataFrame([{**stated_summary(report), **accuracy}])}
+    frames = {"summary": pd.DataFrame([{**stated_summary(report), **row_accuracy(report, "summary")}])}
     frames |= {name: report.tables[name] for name in analyses}
     if len(report.plain_unpriced()):
         frames["unpriced"] = report.unpriced
-    ends = {"summary": {}, "unpriced": {"accuracy_tokens": TOKENS_NOTE}}
     names = [f"_{name}.csv" for name in distinct([file_part(name.replace("-", "_"), "_") for name in frames])]
     period = report.period
     paths = new_files(out_dir, output_stem(report, now), names)
     for path, (name, frame) in zip(paths, frames.items(), strict=True):
-        write_csv_file(path, frame.assign(**period.columns(), **ends.get(name, accuracy)))
+        write_csv_file(path, frame.assign(**period.columns(), **({} if name == "summary" else
+                                                                 row_accuracy(report, name))))
     return paths
+
+
+def row_accuracy(report: UsageReport, table: str) -> dict[str, str]:
+    """The JSON ``accuracy`` notes as the CSV columns a ``table``'s rows end with (the dashboard's downloads too):
+    ``accuracy_tokens`` and ``accuracy_cost``; the ``unpriced`` table's, which holds tokens and no cost,
+    ``accuracy_tokens`` alone."""
+    tokens = {"accuracy_tokens": TOKENS_NOTE}
+    return tokens if table == "unpriced" else {**tokens, "accuracy_cost": report.cost_note}
