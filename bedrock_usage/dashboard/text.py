@@ -284,7 +284,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "kiro_header": "Kiro credits",
         "kiro_scope": "From {files} Kiro user reports · month to date {month}: {days} of {days_in_month} days "
         "reported",
-        "kiro_credits": "Kiro credits in plan",
+        "kiro_credits": "Credits in plan",
         "kiro_credits_help": "{exact} credits from the plans' monthly allowances, {overage} overage credits.",
         "kiro_overage": "Overage credits",
         "kiro_cost": "Kiro cost",
@@ -672,8 +672,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "엔드포인트 계열, 서비스 티어, 컨텍스트 티어, 날짜별 {prices} (캐시 쓰기는 5분 단가, 로그된 응답이 "
         "1시간이라고 하거나, 응답이 /data/에 따로 전달된 호출은 로그된 요청의 모든 캐시 중단점이 1시간을 요청할 "
         "때만 1시간 단가){split}.",
-        "split_unknown_note": "; {calls} 건의 호출은 캐시 쓰기의 5분/1시간 구분을 /data/ 객체에서만 알 수 있어 "
-        "캐시 쓰기를 5분 단가로 계산했습니다",
         "unpriced_note": "{calls} 건의 호출은 가격표에 가격이 없어 비용에서 빠졌습니다 (경고 참고).",
         "who_line": "사용자 {users} · 애플리케이션 {applications} · 모델 {models} · 오류 {errors}",
         "warnings": "경고 {count} 건: 일부 수치가 불완전할 수 있습니다",
@@ -1308,6 +1306,10 @@ _COMPACT_STEPS = ((100, 1, "", 2), (1_000, 1, "", 1), (1e6, 1e3, "K", 1), (1e9, 
 # "1 calls" -> "1 call": the English nouns the strings count (Korean counts need no plural).
 # The prices of a user's price file where its rows priced calls, in each language but English (``priced_at``).
 FILE_PRICES = {"ko": "가격 파일 {file} 의 행이 적용되는 호출은 그 파일의 가격, 나머지는 {book}"}
+# ``report.tracker.split_unknown_note`` in the other languages (English takes the report's own words, whose
+# possessive a template cannot make).
+SPLIT_UNKNOWN = {"ko": "; {calls} 건의 호출은 캐시 쓰기의 5분/1시간 구분을 /data/ 객체에서만 알 수 있어 캐시 쓰기를 "
+                       "5분 단가로 계산했습니다"}
 
 _SINGULAR = {noun: noun[:-1] for noun in ("calls", "users", "applications", "models", "errors", "requests",
                                            "budgets", "callers", "region-days", "days", "messages", "tokens",
@@ -1370,7 +1372,7 @@ class Text:
             return ""
         if self.lang == "en":
             return plain(f"; {split_unknown_note(calls)}")
-        return self("split_unknown_note", calls=number(calls))
+        return SPLIT_UNKNOWN[self.lang].format(calls=number(calls))
 
     def unpriced_marks(self) -> dict[str, str]:
         """How money charts label a cost without a price, or only partly priced (``charts.amounts``)."""

@@ -23,7 +23,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from bedrock_usage.cache import CACHE_ENV
-from bedrock_usage.dashboard.text import COLUMNS, STRINGS, WEEKDAYS
+from bedrock_usage.dashboard.text import COLUMNS, PRINCIPAL_TYPES, STRINGS, WEEKDAYS
 from bedrock_usage.demo.synthetic import CorpusSpec, generate_records
 from bedrock_usage.demo.writer import write_local
 from tests.aws.refusing_proxy import refusing_proxy
@@ -135,7 +135,9 @@ def test_demo_figures_equal_the_cli_json(demo_env: dict[str, str], demo_records:
         assert previous is None or card.delta == expected_change(summary[name], previous[name]), label
 
     tables = report["analyses"]
-    assert_same_table(frame_starting(at, "user", "principal_type", "principal"), tables["user"],
+    # the page words each caller's kind (the CLI keeps its code)
+    worded_types = [{**row, "principal_type": PRINCIPAL_TYPES["en"][row["principal_type"]]} for row in tables["user"]]
+    assert_same_table(frame_starting(at, "user", "principal_type", "principal"), worded_types,
                       ["user", "principal_type", "principal"], "user")
     user_app = ["user", "account", "application", "model", "source_region"]
     assert_same_table(frame_starting(at, *user_app), tables["user-app"], user_app, "user-app")
@@ -301,7 +303,7 @@ def test_amazon_q_tab_equals_the_q_cli(demo_env: dict[str, str], tmp_path: Path)
     kiro = q["kiro"]
     assert kiro["per_user"], "the demo period holds Kiro user reports"
     credits = sum(row["credits_in_plan"] for row in kiro["per_user"])
-    assert metric(qdev, "Kiro credits in plan").value == expected_compact(round(credits))
+    assert metric(qdev, "Credits in plan").value == expected_compact(round(credits))
     assert metric(qdev, "Kiro cost").value == expected_compact_usd(kiro["cost"]["total_usd"])
     flagged = [row for row in kiro["allowance"]["rows"]
                if row["status"] in ("in overage", "allowance used up", "warning", "projected to exceed")]

@@ -54,7 +54,7 @@ def test_every_form_of_a_demo_result_says_demo(env: dict[str, str], mode: str, t
         for path in tmp_path.iterdir():
             with path.open() as handle:
                 header = next(csv.reader(handle))
-            assert header[-4:] == ["period_start", "period_end", "tz", "filters"], path.name
+            assert header[-5:] == ["period_start", "period_end", "tz", "filters", "accuracy_cost"], path.name
 
 
 @pytest.mark.slow

@@ -92,7 +92,7 @@ def test_developer_costs_name_the_kiro_credits_in_plan_and_the_overage(
 
 
 @pytest.mark.parametrize(("lang", "card", "in_plan", "used"), [
-    ("en", "Kiro credits in plan", "Credits in plan", "Used, overage included"),
+    ("en", "Credits in plan", "Credits in plan", "Used, overage included"),
     ("ko", "요금제 내 Kiro 크레딧", "요금제 내 크레딧", "사용량 (초과 포함)"),
 ])
 def test_the_dashboard_names_the_kiro_credits_in_plan_in_its_language(
