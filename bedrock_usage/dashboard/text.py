@@ -6,6 +6,7 @@ import math
 import re
 
 from ..engines.base import LogSource
+from ..output.progress import ENGLISH as PROGRESS_ENGLISH
 from ..output.progress import Progress, Said, progress_line
 from ..output.terminal_table import money
 from ..pricing import PriceFile, priced_at
@@ -128,29 +129,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "q_loaded": "Read {source}",
         "q_load_failed": "Could not read the Amazon Q / Kiro data (the reason is below)",
         "loaded_from": "Read with {source} in {seconds} s at {at} (this period and the previous one)",
-        "progress_listing_logs": "listing logs",
-        "progress_reading_logs": "reading logs",
-        "progress_pricing": "pricing",
-        "progress_athena_regions": "Athena regions",
-        "progress_athena_region": "Athena {region}",
-        "progress_listing_qdev": "listing Amazon Q logs",
-        "progress_reading_qdev": "reading Amazon Q logs",
-        "progress_activity_reports": "activity reports",
-        "progress_kiro_user_reports": "Kiro user reports",
-        "progress_objects": "objects",
-        "progress_day_folders": "day folders",
-        "progress_fact_rows": "fact rows",
-        "progress_files": "files",
-        "progress_regions": "regions",
-        "progress_objects_listed": "{objects:,} objects",
-        "progress_records_parsed": "{records:,} records parsed",
-        "progress_records_cached": "{records:,} records parsed, {cached:,} objects cached",
-        "progress_kept": "kept from an earlier refresh",
-        "progress_query_state": "{state}, {seconds:.0f} s, {scanned} scanned (${cost:.4f})",
-        "progress_regions_scanned": "{scanned} scanned, ${cost:.4f}",
-        "progress_count_of": "{done:,} of {total:,} {unit}",
-        "progress_count": "{done:,} {unit}",
-        "progress_size_of": "{done} of {total}",
+        **{f"progress_{key}": text for key, text in PROGRESS_ENGLISH.items()},  # the scripts' own words
         "setup_needed": "Setup needed: {message}",
         "usage_error": "Cannot analyse: {message}",
         "scope_line": "{period} · {regions} · changes against {previous}",
