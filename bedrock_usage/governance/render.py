@@ -671,6 +671,7 @@ RECONCILIATION_NOTES = {"region_day": ("tokens", "metered", "cost", "billed"), "
 CALLER_NOTES = {"caller": ("cost", "billed"), "caller_model": ("cost", "billed"), "caller_day": ("cost", "billed"),
                 "caller_month": ("cost", "billed"), "unattributed": ("billed",), "batch": ("billed",),
                 "outside_regions": ("billed",)}
+CHARGEBACK_NOTES = {"": ("tokens", "cost"), "unpriced": ("tokens",)}
 BUDGET_NOTES = {"status": ("cost",), "burndown": ("cost",)}
 ANOMALY_NOTES = {"anomalies": ("cost",), "forecast": ("cost",), "daily": ("cost",)}
 
@@ -764,11 +765,11 @@ def chargeback_output(chargeback: Chargeback, max_rows: int) -> Output:
     covered = {f"coverage_{name}": value for name, value in coverage_fields(chargeback.coverage).items()}
     # the rows' own month and group_by stay first; tz comes last, after the columns files had before it
     named = {"month": chargeback.month, "group_by": chargeback.group_by, "tz": chargeback.tz,
-             "filters": filters_text(chargeback.filters), "accuracy_tokens": document["accuracy"]["tokens"]}
+             "filters": filters_text(chargeback.filters)}
     return Output(chargeback_text(chargeback, max_rows), document,
                   {"": chargeback.rows, "unpriced": chargeback.unpriced},
                   chargeback_stem(chargeback.month, chargeback.group_by, chargeback.filters), stable=True,
-                  row_end=covered | named, table_end={"": {"accuracy_cost": document["accuracy"]["cost"]}})
+                  row_end=covered | named, table_end=accuracy_ends(document["accuracy"], CHARGEBACK_NOTES))
 
 
 def developers_output(table: pd.DataFrame, month: str, note: str, warnings: list[str], max_rows: int,
@@ -781,10 +782,10 @@ def developers_output(table: pd.DataFrame, month: str, note: str, warnings: list
     calls whose cache writes went at the 5-minute rate for want of their split. A run narrowed by ``filters`` is
     named apart, so it never replaces the whole month's files."""
     document = developers_document(table, month, note, warnings, filters, price_file, split_unknown)
-    accuracy = {f"accuracy_{key}": text for key, text in document["accuracy"].items()}
     return Output(developers_text(table, month, note, warnings, max_rows, days, filters, price_file, split_unknown),
                   document, {"": table}, f"bedrock_developer_costs_{month}{filtered_suffix(filters)}", stable=True,
-                  period=period, row_end={"filters": filters_text(filters), **accuracy})
+                  period=period, row_end={"filters": filters_text(filters)},
+                  table_end=accuracy_ends(document["accuracy"], {"": tuple(document["accuracy"])}))
 
 
 def as_demo(output: Output) -> Output:
