@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import gzip
+import io
 import json
 from collections import defaultdict
 from datetime import datetime
@@ -106,3 +108,22 @@ def serde_row(record: dict, dt: str, path: str) -> dict:
         if field in row[part]:
             row[part][field] = json.dumps(row[part][field])
     return {**row, "dt": dt, "$path": path}
+
+
+def cli_csv_files(capsys: pytest.CaptureFixture[str], folder: Path, out: Path, *args: str) -> dict[str, Path]:
+    """The report CLI's CSV files for ``args`` over the local logs in ``folder`` (written to ``out``; exit 0 or 3
+    asserted), by the table name that ends each file's name."""
+    import bedrock_tracker_cli
+
+    code = bedrock_tracker_cli.main(["--engine", "local", "--logs-dir", str(folder), "--quiet", *args,
+                                     "--format", "csv", "--output-dir", str(out)])
+    assert code in (0, 3), capsys.readouterr().err
+    capsys.readouterr()
+    return {path.stem.rsplit("_", 1)[-1]: path for path in out.glob("*.csv")}
+
+
+def csv_rows(source: Path | bytes | str) -> tuple[list[str], list[dict[str, str]]]:
+    """The header and rows of a CSV file, or of its bytes or text."""
+    data = source.read_bytes() if isinstance(source, Path) else source
+    reader = csv.DictReader(io.StringIO(data.decode("utf-8") if isinstance(data, bytes) else data, newline=""))
+    return list(reader.fieldnames or []), list(reader)

@@ -5,14 +5,11 @@ JSON over the same logs, in-process (no Streamlit page)."""
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-import bedrock_tracker_cli
 from bedrock_usage.cache import CACHE_ENV
 from bedrock_usage.dashboard import data
 from bedrock_usage.dashboard.bedrock_tab import cost_note
@@ -21,32 +18,17 @@ from bedrock_usage.dashboard.text import Text
 from bedrock_usage.governance.render import ANOMALY_NOTES, BUDGET_NOTES, accuracy_ends
 from bedrock_usage.report.render import row_accuracy
 from tests.governance.test_offloaded_cache_writes import BATCHES, UNKNOWN, logs, note  # noqa: F401  (fixture)
-from tests.logfiles import cli_json
+from tests.logfiles import cli_csv_files, cli_json, csv_rows
 
 START, END = date(2026, 11, 1), date(2026, 11, 30)
 PERIOD = ("--start-date", START.isoformat(), "--end-date", END.isoformat())
 IN_MONTH = UNKNOWN * sum(day.startswith("2026-11") for day, _ in BATCHES)  # calls whose split is unknown
 
 
-def rows_of(text: bytes | str) -> tuple[list[str], list[dict[str, str]]]:
-    """A CSV's header and rows."""
-    reader = csv.DictReader(io.StringIO(text.decode("utf-8") if isinstance(text, bytes) else text))
-    return list(reader.fieldnames or []), list(reader)
-
-
-def cli_files(capsys: pytest.CaptureFixture[str], folder: Path, out: Path, *args: str) -> dict[str, Path]:
-    """The CLI's CSV files for ``args`` over the logs in ``folder``, by the table name that ends each file's name."""
-    code = bedrock_tracker_cli.main(["--engine", "local", "--logs-dir", str(folder), "--quiet", *args,
-                                     "--format", "csv", "--output-dir", str(out)])
-    assert code in (0, 3), capsys.readouterr().err
-    capsys.readouterr()
-    return {path.stem.rsplit("_", 1)[-1]: path for path in out.glob("*.csv")}
-
-
 def same_ends(download: bytes, cli_file: Path) -> None:
     """The download has the CLI file's header, and each row the CLI rows' accuracy columns."""
-    header, rows = rows_of(download)
-    cli_header, cli_rows = rows_of(cli_file.read_text(encoding="utf-8"))
+    header, rows = csv_rows(download)
+    cli_header, cli_rows = csv_rows(cli_file)
     notes = [column for column in cli_header if column.startswith("accuracy_")]
     assert notes and header == [column for column in cli_header if column != "filters"], (header, cli_header)
     assert len(rows) == len(cli_rows) and {tuple(r[n] for n in notes) for r in rows} == {
@@ -67,7 +49,7 @@ def test_the_bedrock_tabs_downloads_and_cost_note_say_what_the_clis_do(
     assert cli["cost"].endswith(f"; {note(IN_MONTH)}")
     assert cost_note(Text("en"), report) == f"Tokens are exact (from Model Invocation Logs). Cost is {cli['cost']}."
     assert f"; {IN_MONTH:,} 건의 호출은" in cost_note(Text("ko"), report)
-    files = cli_files(capsys, logs, tmp_path / "out", *PERIOD, "--region", "us-east-1", "--analysis", "all")
+    files = cli_csv_files(capsys, logs, tmp_path / "out", *PERIOD, "--region", "us-east-1", "--analysis", "all")
     for name, file in (("user-app", "app"), ("model", "model"), ("daily", "daily"), ("region", "region")):
         same_ends(download_csv(report.tables[name], report.period, row_accuracy(report, name)), files[file])
 
@@ -78,7 +60,7 @@ def test_the_governance_tabs_downloads_carry_the_clis_accuracy_columns(
     budgets = tmp_path / "budgets.toml"
     budgets.write_text("[[budgets]]\nname = \"all\"\nall = true\nmonthly_usd = 1000\n", encoding="utf-8")
     view = data.load_budgets_view(data.budgets_request(bedrock, str(budgets)))
-    files = cli_files(capsys, logs, tmp_path / "budgets", "--check-budgets", str(budgets), "--end-date",
+    files = cli_csv_files(capsys, logs, tmp_path / "budgets", "--check-budgets", str(budgets), "--end-date",
                       END.isoformat(), "--region", "us-east-1")
     ends = accuracy_ends(view.check.accuracy, BUDGET_NOTES)
     assert ends["status"]["accuracy_cost"].endswith(f"; {note(IN_MONTH)}")
@@ -86,7 +68,7 @@ def test_the_governance_tabs_downloads_carry_the_clis_accuracy_columns(
         same_ends(download_csv(frame, view.check.month, ends[name]), files[name])
 
     report = data.load_anomalies(data.AnomalyRequest(bedrock)).report
-    files = cli_files(capsys, logs, tmp_path / "anomalies", "--anomalies", *PERIOD, "--region", "us-east-1")
+    files = cli_csv_files(capsys, logs, tmp_path / "anomalies", "--anomalies", *PERIOD, "--region", "us-east-1")
     ends = accuracy_ends(report.accuracy, ANOMALY_NOTES)
     for name, frame in (("forecast", report.forecast), ("daily", report.daily)):
         same_ends(download_csv(frame, report.period, ends[name]), files[name])

@@ -7,38 +7,20 @@ and Cost Explorer, and a local CUR 2.0 export."""
 
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
 
 import pytest
 
-import bedrock_tracker_cli
 from tests.governance.test_cur_callers import account as cur_account  # noqa: F401  (fixture)
 from tests.governance.test_cur_callers import cur_args
 from tests.governance.test_offloaded_cache_writes import BATCHES, UNKNOWN, logs, note  # noqa: F401  (fixture)
 from tests.governance.test_reconcile import account, reconcile_args, run_cli  # noqa: F401  (fixture)
-from tests.logfiles import cli_json
+from tests.logfiles import cli_csv_files, cli_json, csv_rows
 
 MONTH = ("--start-date", "2026-11-01", "--end-date", "2026-11-30")
 PERIOD_COLUMNS = ["period_start", "period_end", "tz"]
 TOKENS = "exact: token counts from Model Invocation Logs"
-
-
-def csv_files(capsys: pytest.CaptureFixture[str], folder: Path, out: Path, *args: str) -> dict[str, Path]:
-    """Run the CLI with ``args`` on the logs in ``folder``, CSV files to ``out``; each file by its table's name."""
-    code = bedrock_tracker_cli.main(["--engine", "local", "--logs-dir", str(folder), "--quiet", *args,
-                                     "--format", "csv", "--output-dir", str(out)])
-    assert code in (0, 3), capsys.readouterr().err
-    capsys.readouterr()
-    return {path.stem.rsplit("_", 1)[-1]: path for path in out.glob("*.csv")}
-
-
-def read(path: Path) -> tuple[list[str], list[dict[str, str]]]:
-    """A CSV file's header and rows."""
-    with path.open(newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
-        return list(reader.fieldnames or []), list(reader)
 
 
 def month_cost_note(capsys: pytest.CaptureFixture[str], folder: Path) -> str:
@@ -55,9 +37,9 @@ def test_every_budget_csv_row_ends_with_the_accuracy_of_its_json(
     in_month = UNKNOWN * sum(day.startswith("2026-11") for day, _ in BATCHES)
     assert doc["accuracy"] == {"cost": month_cost_note(capsys, logs)}
     assert doc["accuracy"]["cost"].endswith(f"; {note(in_month)}")
-    files = csv_files(capsys, logs, tmp_path / "out", *args)
+    files = cli_csv_files(capsys, logs, tmp_path / "out", *args)
     for name, records in (("status", doc["budgets"]), ("burndown", doc["burndown"])):
-        header, rows = read(files[name])
+        header, rows = csv_rows(files[name])
         assert header == [*records[0], *PERIOD_COLUMNS, "filters", "accuracy_cost"], name
         assert len(rows) == len(records) and {row["accuracy_cost"] for row in rows} == {doc["accuracy"]["cost"]}
 
@@ -69,12 +51,12 @@ def test_every_anomalies_csv_row_ends_with_the_accuracy_of_its_json(
     in_period = UNKNOWN * sum(day.startswith("2026-11") for day, _ in BATCHES)
     assert doc["accuracy"] == {"cost": month_cost_note(capsys, logs)}
     assert doc["accuracy"]["cost"].endswith(f"; {note(in_period)}")
-    files = csv_files(capsys, logs, tmp_path / "out", *args)
+    files = cli_csv_files(capsys, logs, tmp_path / "out", *args)
     for name in ("forecast", "daily"):
-        header, rows = read(files[name])
+        header, rows = csv_rows(files[name])
         assert header == [*doc[name][0], *PERIOD_COLUMNS, "filters", "accuracy_cost"], name
         assert len(rows) == len(doc[name]) and {row["accuracy_cost"] for row in rows} == {doc["accuracy"]["cost"]}
-    header, rows = read(files["anomalies"])  # no anomaly in this scene: the header alone
+    header, rows = csv_rows(files["anomalies"])  # no anomaly in this scene: the header alone
     assert header[-5:] == [*PERIOD_COLUMNS, "filters", "accuracy_cost"] and rows == doc["anomalies"] == []
 
 
@@ -103,7 +85,7 @@ def test_every_reconciliation_csv_row_ends_with_the_accuracy_of_its_json(account
                                                    str(out))).returncode == 3
     for name, (table, notes) in RECONCILIATION_ENDS.items():
         [path] = out.glob(f"*[0-9]_{name}.csv")
-        header, rows = read(path)
+        header, rows = csv_rows(path)
         ends = {f"accuracy_{key}": accuracy[key] for key in notes}
         assert header == [*doc[table][0], *PERIOD_COLUMNS, *ends], name
         assert len(rows) == len(doc[table]) and all({k: row[k] for k in ends} == ends for row in rows), name
@@ -124,7 +106,7 @@ def test_every_caller_csv_row_ends_with_the_accuracy_of_its_json(cur_account: di
     for name, table in tables.items():
         notes = ["cost", "billed"] if name.startswith("caller") else ["billed"]
         [path] = out.glob(f"*[0-9]_{name}.csv")
-        header, rows = read(path)
+        header, rows = csv_rows(path)
         ends = {f"accuracy_{key}": doc["accuracy"][key] for key in notes}
         assert header[len(header) - len(ends) - 3:] == [*PERIOD_COLUMNS, *ends], name
         assert not doc[table] or header == [*doc[table][0], *PERIOD_COLUMNS, *ends], name
