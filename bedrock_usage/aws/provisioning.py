@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from string import Formatter
 from typing import Any
@@ -383,15 +383,26 @@ def key_managed_by_aws(aws: Aws, key: str, region: str, account: str) -> bool:
     read."""
     if is_aws_managed_key(key):
         return True
-    if key.startswith("alias/") or ":alias/" in key:
+    if _names_alias(key):
         return False
     arn = _KEY_ARN_RE.match(key)
     if arn and arn["account"] != account:
         return False
     key_id = key[arn.end():] if arn else key
-    pages = aws.client("kms", arn["region"] if arn else region).get_paginator("list_aliases").paginate()
     return any(alias.get("TargetKeyId") == key_id and alias["AliasName"].startswith(AWS_ALIAS_PREFIX)
-               for page in pages for alias in page.get("Aliases", []))
+               for alias in _aliases(aws, arn["region"] if arn else region))
+
+
+def _names_alias(key: str) -> bool:
+    """Whether a key is named by an alias (``alias/name`` or an alias ARN) rather than its key id or key ARN."""
+    return key.startswith("alias/") or ":alias/" in key
+
+
+def _aliases(aws: Aws, region: str) -> Iterator[dict[str, Any]]:
+    """The KMS aliases of the caller's account in ``region`` (``ListAliases``, every page); raises AWS_ERRORS when
+    they cannot be read."""
+    for page in aws.client("kms", region).get_paginator("list_aliases").paginate():
+        yield from page.get("Aliases", [])
 
 
 def same_key(aws: Aws, bucket_key: str, written_with: str, region: str) -> bool:
@@ -403,14 +414,12 @@ def same_key(aws: Aws, bucket_key: str, written_with: str, region: str) -> bool:
     if not written:
         return True
     named = bucket_key.rsplit(":key/", 1)[-1] if _KEY_ARN_RE.match(bucket_key) else bucket_key
-    if not (named == AWS_MANAGED_KEY or named.startswith("alias/") or ":alias/" in named):
+    if not (named == AWS_MANAGED_KEY or _names_alias(named)):
         return named == written
     alias = "alias/aws/s3" if named == AWS_MANAGED_KEY else "alias/" + named.rsplit("alias/", 1)[-1]
     alias_region = named.split(":")[3] if named.startswith("arn:") else region
     try:
-        pages = aws.client("kms", alias_region).get_paginator("list_aliases").paginate()
-        targets = [item.get("TargetKeyId") for page in pages for item in page.get("Aliases", [])
-                   if item["AliasName"] == alias]
+        targets = [item.get("TargetKeyId") for item in _aliases(aws, alias_region) if item["AliasName"] == alias]
     except AWS_ERRORS:
         return True
     return not targets or targets[0] in (None, written)
