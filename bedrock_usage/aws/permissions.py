@@ -11,7 +11,7 @@ from ..demo.writer import POLICY_FILE
 from ..errors import UsageError
 from ..logs.regions import REGION_NAMES
 from ..output.command import named
-from ..pricing.model_ids import parse_model_id
+from ..pricing.model_ids import OWN_MODEL_ENDPOINTS, ROUTER_KINDS, parse_model_id
 from .session import AWS_ERRORS, GLOBAL_REGION, Aws, describe, error_code, partition, required_action
 
 DEFAULT_ROLES: tuple[str, ...] = (
@@ -30,13 +30,12 @@ PROFILES = (INFERENCE_PROFILE, "application-inference-profile")  # kinds that ro
 # Resources of an account that InvokeModel's modelId takes and bedrock:InvokeModel is authorized on, with no model to
 # read behind them (Service Authorization Reference, "Actions, resources, and condition keys for Amazon Bedrock":
 # InvokeModel's resource types; Amazon Bedrock API Reference, "InvokeModel": modelId).
-OWN_MODELS = ("provisioned-model", "custom-model-deployment", "imported-model")
+OWN_MODELS = tuple(OWN_MODEL_ENDPOINTS)
 # Intelligent Prompt Routing's routers, AWS's and the account's own (resource types default-prompt-router and
 # prompt-router of bedrock:InvokeModel in the same reference): a call through one is authorized on the router and on
 # each model it routes to, as the AWS CDK's PromptRouter.grantInvoke grants (bedrock:GetPromptRouter and
 # bedrock:InvokeModel on the router, InvokeModel on its routing endpoints).
-DEFAULT_ROUTER, CUSTOM_ROUTER = "default-prompt-router", "prompt-router"
-ROUTERS = (DEFAULT_ROUTER, CUSTOM_ROUTER)
+DEFAULT_ROUTER, CUSTOM_ROUTER = ROUTERS = ROUTER_KINDS
 
 _SESSION_NAME_RE = re.compile(r"[^\w+=,.@-]")
 _DENIED = ("AccessDenied", "AccessDeniedException")

@@ -26,9 +26,9 @@ PROMPT_ROUTER = "prompt-router"  # the endpoint of a call through a prompt route
 _MARKETPLACE_RE = re.compile(r"^arn:aws[a-z-]*:sagemaker:[a-z0-9-]*:\d*:endpoint/.")
 # Bedrock ARNs of models billed otherwise than per call, by the endpoint reports show for them: Provisioned Throughput
 # (model-unit hours), Custom Model Import (custom model units per 5-minute window), a custom model deployment.
-_OWN_MODEL_ENDPOINTS = {"provisioned-model": "provisioned", "imported-model": "imported",
-                        "custom-model-deployment": "custom-deployment"}
-_ROUTER_KINDS = frozenset({"default-prompt-router", "prompt-router"})
+OWN_MODEL_ENDPOINTS = {"provisioned-model": "provisioned", "imported-model": "imported",
+                       "custom-model-deployment": "custom-deployment"}
+ROUTER_KINDS = ("default-prompt-router", "prompt-router")  # Intelligent Prompt Routing: AWS's routers, an account's
 
 # Models Bedrock serves under two ids, {id of the bedrock-mantle endpoint: id Bedrock Runtime takes and Model
 # Invocation Logs carry}; the sources price some rows under one id only (LiteLLM's Kimi K2 Thinking Regions and flex
@@ -83,9 +83,9 @@ def parse_model_id(model_id: str) -> ModelRef:
         kind, ident = match["kind"], match["id"]
         if kind == "application-inference-profile":
             return ModelRef(raw, None, "application-profile")
-        if kind in _OWN_MODEL_ENDPOINTS:  # billed per hour, per 5-minute window or by deployment: never per token
-            return ModelRef(raw, None, _OWN_MODEL_ENDPOINTS[kind])
-        if kind in _ROUTER_KINDS:  # billed at the model it chose, named only in the logged response
+        if kind in OWN_MODEL_ENDPOINTS:  # billed per hour, per 5-minute window or by deployment: never per token
+            return ModelRef(raw, None, OWN_MODEL_ENDPOINTS[kind])
+        if kind in ROUTER_KINDS:  # billed at the model it chose, named only in the logged response
             return ModelRef(raw, None, PROMPT_ROUTER)
         if kind not in ("inference-profile", "foundation-model"):
             return ModelRef(raw, None, "other-arn")
