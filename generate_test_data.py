@@ -12,7 +12,7 @@ import json
 import shlex
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -39,6 +39,7 @@ with interrupt_ends_run():  # Ctrl-C while the modules load ends the run as late
         CorpusSpec,
         default_dates,
         generate_records,
+        profile_mapping,
         routed_model_id,
     )
     from bedrock_usage.demo.writer import (
@@ -99,7 +100,9 @@ call 13 Claude models (Claude 3 to Opus 4.5), Llama 3.3 70B, Nova Lite, Nova Pro
 with all four operations from the chosen regions, with cache tokens, >200K-token calls, errors,
 large bodies under /data/, and more traffic on weekdays and in working hours. The same
 options and --seed always write the same objects; requestIds also depend on the regions, dates, record
-count and account, so runs that differ in any of them never share one (each real call has its own).
+count and account, so runs that differ in any of them never share one (each real call has its own). It
+writes the mapping of the application inference profiles the corpus calls (inference-profiles-{account}.json,
+beside the corpus or, for a bucket, in the current folder) and ends with the command that analyses it.
 
 Without --simulate, make real Bedrock calls for the 13 scenarios (this costs a little): the role-based
 ones assume {App}-BedrockRole (see --create-roles), the IAM-user ones call with your own credentials and
@@ -218,6 +221,8 @@ def run_simulate(args: argparse.Namespace) -> int:
             prefixes, notes = logging_prefixes(aws, args.bucket, spec.regions)
     else:
         destination = LocalFolder(args.out_dir or DEFAULT_OUT_DIR)
+    profiles_path = profile_mapping_path(args, spec.account)
+    merged_profile_mapping(profiles_path, spec.account, spec.regions)  # refuses a file of another's before writing
     existing = [key for region, region_prefix in prefixes.items()
                 for key in existing_log_keys(destination, region_prefix, spec.account, [region])]
     where = ", ".join(sorted({destination.label + p for p in prefixes.values()}))
@@ -239,11 +244,72 @@ def run_simulate(args: argparse.Namespace) -> int:
     with terminal_progress(args.quiet) as progress:
         summary = write_by_prefix(destination, generate_records(spec), prefixes, progress)
 
+    profiles = write_profile_mapping(profiles_path, spec.account, spec.regions)
+    command = bedrock_analysis_command(args, spec, profiles_path)
     if args.format == "json":
-        print_json({"spec": spec, "replaced_objects": len(existing), "summary": summary, "notes": notes})
+        print_json({"spec": spec, "replaced_objects": len(existing), "summary": summary, "notes": notes,
+                    "inference_profiles": str(profiles_path), "analyse_with": command})
     else:
-        print("\n".join([render_write_summary(summary, spec, len(existing)), *(f"   {note}" for note in notes)]))
+        print("\n".join([render_write_summary(summary, spec, len(existing)), *(f"   {note}" for note in notes),
+                          f"   application inference profiles it calls, for --inference-profiles: {profiles_path} "
+                          f"({len(profiles)} in all)",
+                          f"👉 Analyse it: {command}"]))
     return EXIT_OK
+
+
+def profile_mapping_path(args: argparse.Namespace, account: str) -> Path:
+    """Where the corpus's inference-profile mapping goes: in the folder written to, or in the current folder for a
+    bucket; one file per account, as a profile's ARN names its account."""
+    name = f"inference-profiles-{account}.json"
+    return Path(name) if args.bucket else (args.out_dir or DEFAULT_OUT_DIR) / name
+
+
+def merged_profile_mapping(path: Path, account: str, regions: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """The mapping of ``account``'s profiles in ``regions`` together with those a file at ``path`` already holds from
+    earlier runs (other regions); a UsageError when the file holds anything a --simulate run does not write: a file
+    of someone else's is never changed."""
+    try:
+        earlier = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        earlier = {}
+    except (OSError, ValueError):
+        earlier = None
+    ours = isinstance(earlier, dict) and all(_simulated_profile(arn, entry, account) for arn, entry in earlier.items())
+    if not ours:
+        raise UsageError(f"{path} already exists and is not an inference-profile mapping a --simulate run of account "
+                         f"{account} wrote: it is never overwritten; move it, or write elsewhere")
+    return earlier | profile_mapping(account, regions)
+
+
+def _simulated_profile(arn: str, entry: object, account: str) -> bool:
+    """Whether ``entry`` is what a --simulate run of ``account`` writes for the profile ``arn``."""
+    parts = arn.split(":")
+    return len(parts) > 3 and entry == profile_mapping(account, [parts[3]]).get(arn)
+
+
+def write_profile_mapping(path: Path, account: str, regions: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """Write the mapping ``--inference-profiles`` reads for the corpus (and earlier runs' regions); return it."""
+    mapping = merged_profile_mapping(path, account, regions)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(mapping, indent=2) + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write the inference-profile mapping {path}: {exc.strerror or exc}") from None
+    return mapping
+
+
+def bedrock_analysis_command(args: argparse.Namespace, spec: CorpusSpec, profiles: Path) -> str:
+    """The bedrock_tracker_cli.py command that reads the corpus just written (a bucket through a local mirror,
+    which needs no Athena table) with its application inference profiles named."""
+    words = ["python", "bedrock_tracker_cli.py", "--engine", "local"]
+    if args.bucket:
+        words += ["--sync", "--log-bucket", args.bucket, *(["--log-prefix", args.prefix] if args.prefix else []),
+                  *(["--profile", args.profile] if args.profile else []), "--region", *spec.regions]
+    else:
+        words += ["--logs-dir", str(args.out_dir or DEFAULT_OUT_DIR)]
+    words += ["--start-date", spec.start_date.isoformat(), "--end-date", spec.end_date.isoformat(),
+              "--inference-profiles", str(profiles)]
+    return shlex.join(words)
 
 
 def logging_prefixes(aws: Aws, bucket: str, regions: tuple[str, ...]) -> tuple[dict[str, str], list[str]]:

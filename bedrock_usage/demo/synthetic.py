@@ -317,6 +317,24 @@ def application_profiles(account: str, regions: Sequence[str]) -> list[Applicati
     return profiles
 
 
+# The tags each application inference profile carries (an administrator's, read with the profile's model from an
+# --inference-profiles file).
+APPLICATION_PROFILE_TAGS: dict[str, dict[str, str]] = {
+    "customer-service-prod": {"application_name": "CustomerServiceApp", "cost_center": "CC-1001"},
+    "nightly-summaries": {"application_name": "ReportingService", "cost_center": "CC-1004"},
+}
+
+
+def profile_mapping(account: str, regions: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """The ``--inference-profiles`` file of the profiles a corpus of ``account`` in ``regions`` calls: each ARN
+    with its name, the model (or cross-region profile) it wraps and its tags."""
+    return {profile.arn: {"name": profile.name,
+                          "model_id": (routed_model_id(MODELS_BY_KEY[profile.model_key], profile.region)
+                                       if profile.cross_region else MODELS_BY_KEY[profile.model_key].base_id),
+                          "tags": APPLICATION_PROFILE_TAGS[profile.name]}
+            for profile in application_profiles(account, regions)}
+
+
 def routed_model_id(model: DemoModel, region: str) -> str:
     """The id a caller in ``region`` would use for ``model``: its geographic cross-region profile, else its base id."""
     geo = _region_geo(region)

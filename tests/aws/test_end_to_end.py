@@ -24,8 +24,8 @@ ROOT = Path(__file__).resolve().parents[2]
 REGIONS = ("us-east-1", "ap-northeast-2")
 
 
-def run(script: str, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run([sys.executable, str(ROOT / script), *args], env=env, cwd=ROOT, capture_output=True,
+def run(script: str, *args: str, env: dict[str, str], cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run([sys.executable, str(ROOT / script), *args], env=env, cwd=cwd, capture_output=True,
                             text=True, timeout=300)
     assert result.returncode == 0, f"{script}: {result.stderr}"
     return result
@@ -63,7 +63,7 @@ def test_setup_generate_sync_and_report(aws_env: dict[str, str], tmp_path: Path)
         bucket = f"bedrock-logs-{account}-{region}"
         run("generate_test_data.py", "--simulate", "--bucket", bucket, "--prefix", "bedrock-logs/", "--regions",
             region, "--records", "1500", "--start-date", "2025-10-28", "--end-date", "2025-11-04", "--seed",
-            str(len(records) + 1), env=aws_env)
+            str(len(records) + 1), env=aws_env, cwd=tmp_path)
         records += bucket_records(s3, bucket)
     assert len(records) == 3000
 

@@ -38,8 +38,8 @@ TEAM_CONFIG = {
 }
 
 
-def run(script: str, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, str(ROOT / script), *args], env=env, cwd=ROOT, capture_output=True,
+def run(script: str, *args: str, env: dict[str, str], cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, str(ROOT / script), *args], env=env, cwd=cwd, capture_output=True,
                           text=True, timeout=300)
 
 
@@ -614,7 +614,7 @@ def test_test_data_goes_under_the_prefix_reports_read(aws_env: dict[str, str], t
     policy = s3.get_bucket_policy(Bucket=bucket)["Policy"]
     s3.delete_bucket_policy(Bucket=bucket)  # moto serves plain HTTP, which the TLS-only statement refuses
     written = run("generate_test_data.py", "--simulate", "--bucket", bucket, "--regions", region, "--records", "300",
-                  "--start-date", "2025-11-01", "--end-date", "2025-11-03", env=aws_env)
+                  "--start-date", "2025-11-01", "--end-date", "2025-11-03", env=aws_env, cwd=tmp_path)
     assert written.returncode == 0, written.stderr
     keys = [o["Key"] for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket)
             for o in page.get("Contents", [])]
@@ -630,7 +630,7 @@ def test_test_data_goes_under_the_prefix_reports_read(aws_env: dict[str, str], t
 
     other = make_bucket("scratch-logs", "us-east-1")
     elsewhere = run("generate_test_data.py", "--simulate", "--bucket", "scratch-logs", "--regions", region,
-                    "--records", "20", env=aws_env)
+                    "--records", "20", env=aws_env, cwd=tmp_path)
     assert elsewhere.returncode == 0, elsewhere.stderr
     assert f"logging in {region} delivers to s3://{bucket}/, not to s3://scratch-logs/" in elsewhere.stdout
     assert all(o["Key"].startswith("AWSLogs/") for o in other.list_objects_v2(Bucket="scratch-logs")["Contents"])

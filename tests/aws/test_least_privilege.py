@@ -110,13 +110,13 @@ def user_run(moto_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> It
     with pytest.MonkeyPatch.context() as patch:
         aws_env = _set_aws_env(patch, {"AWS_ENDPOINT_URL": moto_endpoint})
 
-        def run(script: str, *args: str, ok: tuple[int, ...] = (0,)) -> None:
+        def run(script: str, *args: str, ok: tuple[int, ...] = (0,), cwd: Path = ROOT) -> None:
             log = tmp_path / f"{script}.calls"
             log.unlink(missing_ok=True)
             result = subprocess.run(
                 [sys.executable, str(ROOT / "tests" / "aws_call_recorder.py"), str(ROOT / script), *args],
                 env={**aws_env, "AWS_CALL_LOG": str(log), "AWS_CALL_PARAMS": str(params_log), "AWS_MAX_ATTEMPTS": "1"},
-                cwd=ROOT, capture_output=True, text=True, timeout=300)
+                cwd=cwd, capture_output=True, text=True, timeout=300)
             assert result.returncode in ok, f"{script} {args}: {result.stderr}"
             calls = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
             for prefix, operation, caller in calls:
@@ -176,10 +176,10 @@ def user_run(moto_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> It
         s3.delete_bucket_policy(Bucket=bucket)  # moto ignores the TLS-only Deny's condition (see test_end_to_end_aws)
         period = ("--start-date", "2025-11-01", "--end-date", "2025-11-02")
         run("generate_test_data.py", "--simulate", "--bucket", bucket, "--prefix", "bedrock-logs/", "--regions", region,
-            "--records", "200", *period)
+            "--records", "200", *period, cwd=tmp_path)
         # The prefix read from the logging configuration; the logs written above are replaced.
         run("generate_test_data.py", "--simulate", "--bucket", bucket, "--regions", region, "--records", "200",
-            "--replace", *period)
+            "--replace", *period, cwd=tmp_path)
         run("bedrock_tracker_cli.py", "--engine", "local", "--sync", "--logs-dir", str(tmp_path / "mirror"), *period,
             "--analysis", "summary")
         s3.put_bucket_policy(Bucket=bucket, Policy=policy)

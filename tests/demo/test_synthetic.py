@@ -9,6 +9,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import shlex
 import subprocess
 import sys
 import uuid
@@ -20,9 +21,16 @@ from zoneinfo import ZoneInfo
 import boto3
 import pytest
 
-from bedrock_usage.demo.synthetic import MIN_COVERING_RECORDS, CorpusSpec, generate_records
+from bedrock_usage.demo.synthetic import (
+    DEFAULT_ACCOUNT,
+    MIN_COVERING_RECORDS,
+    CorpusSpec,
+    generate_records,
+    profile_mapping,
+)
 from bedrock_usage.demo.writer import is_synthetic_key, write_local, write_s3
 from bedrock_usage.logs.layout import is_payload_key, parse_key
+from bedrock_usage.logs.regions import DEFAULT_REGIONS
 from tests.logfiles import read_tree
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -492,6 +500,50 @@ def test_replace_never_deletes_log_objects_no_simulate_run_wrote(tmp_path: Path,
     assert names and all(is_synthetic_key(name) for name in names)
 
 
+def test_the_example_profile_mapping_names_the_default_corpus_profiles() -> None:
+    """examples/inference-profiles.json, written by hand, names every profile the default corpus calls, as the
+    generator's mapping of the default account and regions does."""
+    written = json.loads((ROOT / "examples" / "inference-profiles.json").read_text(encoding="utf-8"))
+    assert profile_mapping(DEFAULT_ACCOUNT, DEFAULT_REGIONS) == written
+
+
+@pytest.mark.slow
+def test_script_writes_the_profile_mapping_and_the_command_that_prices_every_call(
+    tmp_path: Path, no_aws_env: dict[str, str]
+) -> None:
+    """A corpus of another account than the example's: the mapping beside it names every application inference
+    profile its records call, the printed command prices every call with it, a second region's run adds to it, and
+    a file of the same name that no run wrote stops the run unchanged."""
+    account = "210987654321"
+    args = ("--simulate", "--records", "300", "--start-date", "2025-11-10", "--end-date", "2025-11-12",
+            "--account", account, "--out-dir", "logs", "--quiet")
+    done = run_script(*args, "--regions", "us-west-2", env=no_aws_env, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    mapping_path = tmp_path / "logs" / f"inference-profiles-{account}.json"
+    called = {r["modelId"] for r in read_tree(tmp_path / "logs") if ":application-inference-profile/" in r["modelId"]}
+    assert called and called <= json.loads(mapping_path.read_text(encoding="utf-8")).keys()
+    command = shlex.split(done.stdout.split("👉 Analyse it: ")[1].strip())
+    assert command[:2] == ["python", "bedrock_tracker_cli.py"]
+    report = subprocess.run([sys.executable, str(ROOT / command[1]), *command[2:], "--analysis", "summary",
+                             "--format", "json", "--output-dir", "-"],
+                            capture_output=True, text=True, env=no_aws_env, cwd=tmp_path, timeout=120)
+    assert report.returncode == 0, report.stderr
+    summary = json.loads(report.stdout)["summary"]
+    assert (summary["calls"], summary["unpriced_calls"]) == (300, 0)
+
+    assert run_script(*args, "--regions", "eu-central-1", env=no_aws_env, cwd=tmp_path).returncode == 0
+    both = json.loads(mapping_path.read_text(encoding="utf-8"))
+    assert {arn.split(":")[3] for arn in both} == {"us-west-2", "eu-central-1"} and called <= both.keys()
+
+    mapping_path.write_text('{"arn:aws:bedrock:us-east-1:210987654321:application-inference-profile/mine": '
+                            '{"model_id": "anthropic.claude-3-haiku-20240307-v1:0"}}', encoding="utf-8")
+    mine = mapping_path.read_text(encoding="utf-8")
+    refused = run_script(*args, "--regions", "us-east-1", env=no_aws_env, cwd=tmp_path)
+    assert refused.returncode == 1 and "never overwritten" in refused.stderr, refused.stderr
+    assert mapping_path.read_text(encoding="utf-8") == mine
+    assert not (tmp_path / "logs" / "AWSLogs" / account / "BedrockModelInvocationLogs" / "us-east-1").exists()
+
+
 def test_script_defaults_to_demo_logs_and_the_last_30_days(tmp_path: Path, no_aws_env: dict[str, str]) -> None:
     done = run_script("--simulate", "--records", "200", "--regions", "us-west-2", cwd=tmp_path, env=no_aws_env)
     assert done.returncode == 0, done.stderr
@@ -501,7 +553,7 @@ def test_script_defaults_to_demo_logs_and_the_last_30_days(tmp_path: Path, no_aw
 
 
 @pytest.mark.slow
-def test_script_writes_the_corpus_to_a_bucket(aws_env: dict[str, str]) -> None:
+def test_script_writes_the_corpus_to_a_bucket(aws_env: dict[str, str], tmp_path: Path) -> None:
     # Credentials of another account, so the account id can only have come from STS.
     other = "210987654321"
     creds = boto3.client("sts").assume_role(RoleArn=f"arn:aws:iam::{other}:role/writer",
@@ -511,15 +563,24 @@ def test_script_writes_the_corpus_to_a_bucket(aws_env: dict[str, str]) -> None:
     s3 = boto3.client("s3", aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
                       aws_session_token=creds["SessionToken"])
     s3.create_bucket(Bucket="log-bucket")
-    done = run_script(*SCRIPT_ARGS, "--bucket", "log-bucket", "--prefix", "bedrock/logs", env=env)
+    done = run_script(*SCRIPT_ARGS, "--bucket", "log-bucket", "--prefix", "bedrock/logs", env=env, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert "s3://log-bucket/bedrock/logs/" in done.stdout
+    # The printed command mirrors the bucket and prices every call with the mapping left in the current folder.
+    command = shlex.split(done.stdout.split("👉 Analyse it: ")[1].strip())
+    assert (tmp_path / f"inference-profiles-{other}.json").is_file() and "--sync" in command
+    report = subprocess.run([sys.executable, str(ROOT / command[1]), *command[2:], "--logs-dir", "mirror",
+                             "--analysis", "summary", "--format", "json", "--output-dir", "-", "--quiet"],
+                            capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
+    assert report.returncode == 0, report.stderr
+    summary = json.loads(report.stdout)["summary"]
+    assert (summary["calls"], summary["unpriced_calls"]) == (600, 0)
     objects = read_bucket(s3, "log-bucket")
     assert all(key.startswith(f"bedrock/logs/AWSLogs/{other}/BedrockModelInvocationLogs/") for key in objects)
     expected = generate_records(CorpusSpec(**SCRIPT_SPEC, account=other))
     check_layout(objects, expected, "s3://log-bucket/", prefix="bedrock/logs/", account=other)
 
-    given = run_script(*SCRIPT_ARGS, "--bucket", "log-bucket", "--account", "111122223333", env=env)
+    given = run_script(*SCRIPT_ARGS, "--bucket", "log-bucket", "--account", "111122223333", env=env, cwd=tmp_path)
     assert given.returncode == 0, given.stderr
     assert any(key.startswith("AWSLogs/111122223333/") for key in read_bucket(s3, "log-bucket"))
 
