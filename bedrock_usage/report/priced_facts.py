@@ -172,12 +172,14 @@ def price_facts(con: duckdb.DuckDBPyConnection, application_tags: Sequence[str])
     Tokens are priced at the rates of their pricing key, cache writes the logged response says lasted an hour at the
     1-hour rate; images and seconds of video are billed per unit in the output cost, rerank queries and the images
     given to an embeddings model (billed at its image row's price, carried in the token key's ``rate_per_unit``) in
-    the input cost; a model the book bills per image, second or query has no token prices, and its logged tokens are
-    not billed. A row whose rates leave a billed quantity without a price is unpriced, with the first reason, and
-    has no cost (its tokens stay). ``application_tags`` are the tag columns (``tag_0``...) that name an application.
-    Only the callers the ``callers`` table marks ``kept`` are kept. A row's images, video seconds, rerank queries and
-    media given count only when its model is billed in that unit (0 otherwise). A tag value logged empty (the
-    API allows one) stays ``""``: a group apart from an absent tag (NULL) and from any value logged.
+    the input cost (a key's ``images_are_calls`` counts one image per call: a one-image model's call whose request
+    was not logged inline); a model the book bills per image, second or query has no token prices, and its logged
+    tokens are not billed. A row whose rates leave a billed quantity without a price is unpriced, with the first
+    reason, and has no cost (its tokens stay). ``application_tags`` are the tag columns (``tag_0``...) that name an
+    application. Only the callers the ``callers`` table marks ``kept`` are kept. A row's images, video seconds,
+    rerank queries and media given count only when its model is billed in that unit (0 otherwise). A tag value
+    logged empty (the API allows one) stays ``""``: a group apart from an absent tag (NULL) and from any value
+    logged.
     """
     application = ", ".join(
         [f"nullif(CAST(f.{quoted_name(tag)} AS VARCHAR), '')" for tag in application_tags] + ["c.application"]
@@ -187,10 +189,13 @@ def price_facts(con: duckdb.DuckDBPyConnection, application_tags: Sequence[str])
         for name, reason in MISSING_RATE_REASONS.items()
     )
     joins = " AND ".join(f"f.{key} IS NOT DISTINCT FROM r.{key}" for key in RATE_KEYS)
-    # A call's units count only in the unit its model is billed in (a text model's logged body reads as one image).
-    billed_units = ", ".join(f"CASE WHEN coalesce(r.unit, 'tokens') = '{unit}' THEN f.{name} ELSE 0 END AS {name}"
+    # A call's units count only in the unit its model is billed in (a text model's logged body reads as one image);
+    # a model that makes one image per call counts its calls when their request bodies were not logged inline.
+    counts = {name: f"f.{name}" for name in UNIT_MEASURES}
+    counts["images"] = "CASE WHEN coalesce(r.images_are_calls, false) THEN f.calls ELSE f.images END"
+    billed_units = ", ".join(f"CASE WHEN coalesce(r.unit, 'tokens') = '{unit}' THEN {counts[name]} ELSE 0 END AS {name}"
                              for name, unit in UNIT_MEASURES.items())
-    unit_count = " ".join(f"WHEN '{unit}' THEN f.{name}" for name, unit in UNIT_MEASURES.items())
+    unit_count = " ".join(f"WHEN '{unit}' THEN {counts[name]}" for name, unit in UNIT_MEASURES.items())
     con.execute(f"""CREATE TEMP TABLE priced AS
 WITH joined AS (
   SELECT f.* REPLACE ({billed_units}), dayname(CAST(f.day AS DATE)) AS weekday,

@@ -393,10 +393,11 @@ class BedrockAthenaTracker:
         units: dict[str, set[str]] = {}
         rates = [self._rates(key, units) for key in keys]
         columns: dict[str, list[object]] = {name: [key[i] for key in keys] for i, name in enumerate(RATE_KEYS)}
-        for i, name in enumerate((*RATE_COLUMNS, "unit", "reason", "book_tier", "own_price")):
+        for i, name in enumerate((*RATE_COLUMNS, "unit", "reason", "book_tier", "own_price", "images_are_calls")):
             columns[name] = [rate[i] for rate in rates]
         types = {**dict.fromkeys(columns, pa.string()), **dict.fromkeys(RATE_COLUMNS, pa.float64()),
-                 "context_over": pa.int64(), "media_size": pa.int64(), "own_price": pa.bool_()}
+                 "context_over": pa.int64(), "media_size": pa.int64(), "own_price": pa.bool_(),
+                 "images_are_calls": pa.bool_()}
         register_table(con, "rates", columns, types)
 
     def _rates(self, key: PricingKey, units_of: dict[str, set[str]]) -> list[object]:
@@ -415,7 +416,8 @@ class BedrockAthenaTracker:
         if key.request_body == REQUEST_BODY_FAILED and unit != "tokens":
             return _failed_units(unit)
         logged = key.request_body in (REQUEST_BODY_LOGGED, REQUEST_BODY_MEDIA, REQUEST_BODY_FAILED)
-        if not logged and (unit != "tokens" or per_image or self._takes_media(model_id)):
+        images_are_calls = not logged and unit == "image" and self._one_image_per_call(model_id, key)
+        if not logged and not images_are_calls and (unit != "tokens" or per_image or self._takes_media(model_id)):
             offloaded = key.request_body == REQUEST_BODY_OFFLOADED
             return _unpriced(unit, f"{BODY_OFFLOADED}: {OFFLOADED_UNITS[unit]}" if offloaded else NEEDS_BODY)
         mode = SERVICE_TIER_MODES.get(key.service_tier)
@@ -445,7 +447,7 @@ class BedrockAthenaTracker:
                 return _unpriced(unit, NO_MEDIA_PRICE)
             rates[BOOK_RATE_FIELDS.index("per_unit")] = image.row.per_unit
             own = own or image.row.own
-        return [*rates, unit, None, self._book_tier(row, model_id, region, day, mode), own]
+        return [*rates, unit, None, self._book_tier(row, model_id, region, day, mode), own, images_are_calls]
 
     def _book_tier(self, row: PriceRow, model_id: str, region: str, day: date, mode: str) -> str | None:
         """The tier of ``row`` when it is a built-in row pricing calls the price file prices in other tiers only (a
@@ -454,6 +456,22 @@ class BedrockAthenaTracker:
             return None
         own = self.prices.own_tiers(model_id, region, day, mode, row.unit)
         return row.tier if own and row.tier not in own else None
+
+    def _one_image_per_call(self, model_id: str, key: PricingKey) -> bool:
+        """True for a model of Stability AI that the book prices per image at one price whatever the image's size
+        and quality (its SD3 and Stable Image models, not SDXL): their requests carry no image count and their
+        responses one image (Amazon Bedrock User Guide, "Stable Image Ultra request and response" and the Stability
+        AI model pages), so each call is one image and its price needs nothing of a request body that was not logged
+        or went to ``/data/`` (an upscale or edit request carries its image: most are over 100 KB)."""
+        if not (self.prices.book_model(parse_model_id(model_id).base_id) or "").startswith(STABILITY_PREFIX):
+            return False
+        tiers = self.prices.tiers(model_id, "image")
+        if not tiers or not all(tier.startswith(ANY_SIZE_IMAGE) for tier in tiers):
+            return False
+        region, day = key.source_region or "", date.fromisoformat(key.utc_day)
+        mode = SERVICE_TIER_MODES.get(key.service_tier) or "standard"
+        quotes = [self.prices.quote(model_id, region, day, tier=tier, mode=mode, unit="image") for tier in tiers]
+        return all(quotes) and len({quote.row.per_unit for quote in quotes if quote}) == 1
 
     def _takes_media(self, model_id: str) -> bool:
         """True for a model whose calls may give media (``MEDIA_MODELS``): unknown without a logged request body."""
@@ -472,14 +490,14 @@ class BedrockAthenaTracker:
 
 def _unpriced(unit: str, reason: str) -> list[object]:
     """The rates table's row of a pricing key without a price: no rates, its unit and the reason."""
-    return [*[None] * len(RATE_COLUMNS), unit, reason, None, False]
+    return [*[None] * len(RATE_COLUMNS), unit, reason, None, False, False]
 
 
 def _failed_units(unit: str) -> list[object]:
     """The rates table's row of failed calls to a model billed per ``unit`` (image, second, query): priced at $0,
     as a failed call makes and bills none, whatever became of its request body; its logged tokens, like those of
     any call of such a model, are not billed."""
-    return [*[None] * len(RATE_COLUMNS), unit, None, None, False]
+    return [*[None] * len(RATE_COLUMNS), unit, None, None, False, False]
 
 
 def _image_tier(tiers: list[str], side: int, quality: str) -> str | None:
@@ -527,9 +545,12 @@ NEEDS_BODY = "needs body logging"
 # Media given to an embeddings model without a price for them (Nova Multimodal Embeddings), or its async job.
 NO_MEDIA_PRICE = "no price for the images, video or audio given, or for an asynchronous embedding job"
 BODY_OFFLOADED = "request body over 100 KB, delivered apart under /data/, which reports do not read"
+STABILITY_PREFIX = "stability."
+ANY_SIZE_IMAGE = "image_any"  # the book's image tiers that price an image of any size (``image_any_standard``...)
 # What a model's offloaded request body holds that its calls' price needs, by the model's unit: the number of images
 # (with their size and quality), the length of a video, the documents of a rerank call, the media given an embeddings
-# model. The report reads no /data/ object, so these calls stay unpriced rather than priced as one image or 0.
+# model. The report reads no /data/ object, so these calls stay unpriced rather than priced as one image or 0 (but
+# for a model that makes one image per call at one price: ``_one_image_per_call``).
 OFFLOADED_UNITS = {
     "image": "the images billed are known only there",
     "second": "the seconds of video billed are known only there",

@@ -11,7 +11,10 @@ Rerank model parameters in the Amazon Bedrock User Guide).
 
 A call whose request is logged is priced from it whatever became of the response; a call whose request went to
 ``/data/`` is unpriced, with a reason that says so, its calls and tokens kept (never one image, default seconds or 0),
-even when its small response is logged: the size and quality that set an image's price are in the request. The
+even when its small response is logged: the size and quality that set an image's price are in the request. Stability
+AI's SD3 and Stable Image models are the exception: their requests carry no image count, each call makes one image,
+at one price whatever its size and quality, so such a call is priced as one image whatever became of its request
+(an upscale or background removal carries its image, so its request is the one that goes apart). The
 local engine, its columnar cache and the facts SQL over the table Athena reads give the same facts. Expected figures
 come from the request bodies in plain Python and the published rows of ``bedrock_prices.csv``.
 """
@@ -45,6 +48,7 @@ CANVAS, TITAN_V1, TITAN_V2 = ("amazon.nova-canvas-v1:0", "amazon.titan-image-gen
 SD35, REMOVE_BG, UPSCALE = ("stability.sd3-5-large-v1:0", "stability.stable-image-remove-background-v1:0",
                             "stability.stable-conservative-upscale-v1:0")
 REEL, COHERE_RERANK, AMAZON_RERANK = "amazon.nova-reel-v1:1", "cohere.rerank-v3-5:0", "amazon.rerank-v1:0"
+ONE_IMAGE = {SD35, REMOVE_BG, UPSCALE}  # one image per call, one price: priced whatever became of the request
 
 
 def b64_image(n: int, size: int) -> str:
@@ -180,13 +184,16 @@ def logs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_logs(tmp_path_factory.mktemp("offloaded"), RECORDS, PAYLOADS)
 
 
-def test_a_logged_request_prices_the_call_and_an_offloaded_one_leaves_it_unpriced_with_its_calls(
+def test_a_logged_request_prices_the_call_and_an_offloaded_one_leaves_it_unpriced_with_its_calls_but_one_image(
         logs: Path, capsys: pytest.CaptureFixture[str]) -> None:
     doc = cli_json(capsys, logs, "--start-date", DAY, "--end-date", DAY)
     priced = defaultdict(float)
     for model, _, request, _, _ in RESPONSE_APART:
         priced[model] += expected_image_cost(model, request)
-    apart = Counter(r["modelId"] for r in REQUESTS_APART)
+    for record in REQUESTS_APART:
+        if record["modelId"] in ONE_IMAGE:
+            priced[record["modelId"]] += published(record["modelId"], "image_any_standard")
+    apart = Counter(r["modelId"] for r in REQUESTS_APART if r["modelId"] not in ONE_IMAGE)
     tokens = Counter()
     for record in REQUESTS_APART:
         tokens[record["modelId"]] += record["input"]["inputTokenCount"]
@@ -201,8 +208,9 @@ def test_a_logged_request_prices_the_call_and_an_offloaded_one_leaves_it_unprice
     summary = doc["summary"]
     assert summary["estimated_cost_usd"] == pytest.approx(sum(priced.values()), rel=1e-12)
     images = sum(r.get("imageGenerationConfig", {}).get("numberOfImages", 1) for _, _, r, _, _ in RESPONSE_APART)
-    assert (summary["images"], summary["video_seconds"], summary["rerank_queries"]) == (images, 0, 0)
-    assert summary["unpriced_calls"] == len(REQUESTS_APART) and summary["calls"] == len(RECORDS)
+    one_image = sum(r["modelId"] in ONE_IMAGE for r in REQUESTS_APART)
+    assert (summary["images"], summary["video_seconds"], summary["rerank_queries"]) == (images + one_image, 0, 0)
+    assert summary["unpriced_calls"] == sum(apart.values()) and summary["calls"] == len(RECORDS)
     unpriced = {row["model_id"]: row for row in doc["unpriced_models"]}
     assert set(unpriced) == set(apart)
     units = {REEL: "seconds of video", COHERE_RERANK: "rerank queries", AMAZON_RERANK: "rerank queries"}
@@ -214,6 +222,21 @@ def test_a_logged_request_prices_the_call_and_an_offloaded_one_leaves_it_unprice
     assert (f"unpriced (request body over 100 KB, delivered apart under /data/, which reports do not read: the "
             f"images billed are known only there): {CANVAS} in us-east-1: 2 calls, 30 input / 0 output tokens "
             "have no price") in warnings
+
+
+def test_a_one_image_model_is_priced_without_its_request_body_and_other_image_models_need_it(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Body logging off (no request or response body in the record): a background removal is one image at its
+    published price; a Nova Canvas call, whose request sets the images' number, size and quality, stays unpriced."""
+    records, payloads = records_of([(REMOVE_BG, "InvokeModel", None, None, 0), (CANVAS, "InvokeModel", None, None, 5)],
+                                   first=50)
+    doc = cli_json(capsys, write_logs(tmp_path, records, payloads), "--start-date", DAY, "--end-date", DAY)
+    by_model = {row["base_model_id"]: row for row in doc["analyses"]["model"]}
+    assert by_model[REMOVE_BG]["estimated_cost_usd"] == pytest.approx(published(REMOVE_BG, "image_any_standard"),
+                                                                      rel=1e-12)
+    assert (by_model[CANVAS]["unpriced_calls"], by_model[CANVAS]["estimated_cost_usd"]) == (1, None)
+    assert [(row["model_id"], row["reason"]) for row in doc["unpriced_models"]] == [(CANVAS, "needs body logging")]
+    assert doc["summary"]["images"] == 1
 
 
 BILLED_IN = {REEL: "video_seconds", COHERE_RERANK: "rerank_queries", AMAZON_RERANK: "rerank_queries"}
@@ -248,13 +271,17 @@ def test_the_local_engine_its_cache_and_athenas_table_give_the_same_facts(logs: 
     athena = athena_facts(RECORDS, PAYLOADS, tmp_path / "rows.jsonl")
     assert athena["day"].notna().all() and int(athena["calls"].sum()) == len(RECORDS)
     want = facts_by_key(athena)
-    assert facts_by_key(raw) == want and facts_by_key(cached) == want
-    # what the request asked for, and nothing for a call whose request is apart
+    # what the request asked for, and nothing for a call whose request is apart: the SQL's facts; a report's (priced)
+    # facts count a one-image model's calls as its images
     units = Counter()
     for (_, request_body, _, _), sums in want.items():
         units[request_body] += sums["units"]
     images = sum(r.get("imageGenerationConfig", {}).get("numberOfImages", 1) for _, _, r, _, _ in RESPONSE_APART)
     assert units == {"logged": images, "offloaded": 0}
+    for (model, request_body, _, _), sums in want.items():
+        if model in ONE_IMAGE and request_body == "offloaded":
+            sums["units"] = sums["calls"]
+    assert facts_by_key(raw) == want and facts_by_key(cached) == want
 
 
 # Failed calls (``errorCode``, no response body) beside calls that succeeded, in the same hour, by the same caller, to
