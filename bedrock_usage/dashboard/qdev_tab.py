@@ -6,6 +6,7 @@ People are shown by e-mail where a source knows it (the Kiro user reports, the u
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import pandas as pd
 import streamlit as st
@@ -17,7 +18,7 @@ from ..qdev.analysis import REQUEST_TYPE_ORDER, TOOL_RESULT, QDevReport, ReportT
 from ..qdev.cost import Q_DEVELOPER, SUBSCRIPTION_USD_PER_USER_MONTH, VirtualCost
 from ..qdev.credits import FLAGGED, KiroCredits
 from ..qdev.limits import ACCOUNT, LimitStatus, pool_users
-from ..qdev.render import filtered_pool, table_period
+from ..qdev.render import filtered_pool, limits_frame, table_ends, table_period
 from . import charts, data
 from .layout import cards, pair
 from .progress_view import load_with_outcome
@@ -180,18 +181,31 @@ def kiro_section(t: Text, kiro: KiroCredits, period: Period) -> None:
                      as_of=min(tier.as_of for tier in kiro.tiers.values())))
 
 
-def qdev_tables(t: Text, report: QDevReport) -> None:
-    """The Amazon Q / Kiro tables: limits and Kiro allowances first when there are reports."""
-    stem = download_stem("qdev", report.period)
+class Table(NamedTuple):
+    """One table of the tab: its title, the CLI's CSV table name, its download's rows (the CLI file's columns), the
+    rows to tint, and the days and accuracy columns each download row ends with, as the CLI file's rows do."""
+
+    title: str
+    name: str
+    frame: pd.DataFrame
+    highlight: pd.Series | None
+    period: Period
+    end: dict[str, object]
+
+
+def table_list(t: Text, report: QDevReport) -> tuple[list[Table], dict[str, pd.DataFrame]]:
+    """The tables the tab shows, limits and Kiro allowances first when there are reports, each downloaded as the
+    CLI's CSV file of the same table (``table_period``, ``table_ends``), and, by name, what the page shows where it
+    differs (translated words)."""
     tables: list[tuple[str, str, pd.DataFrame, pd.Series | None]] = [
         (t("q_table_users"), "per_user", report.per_user, None),
         (t("q_table_types"), "per_type", report.per_type, None),
         (t("q_table_products"), "per_product", report.per_product, None),
-        (t("q_table_models"), "per_model", report.virtual_cost.per_model, None),
+        (t("q_table_models"), "virtual_cost_per_model", report.virtual_cost.per_model, None),
         (t("q_table_daily"), "daily", report.daily, None),
         (t("q_table_people"), "people", report.people, None),
     ]
-    shown: dict[str, pd.DataFrame] = {}  # what the page shows where it differs from the CSV: translated words
+    shown: dict[str, pd.DataFrame] = {}
     kiro = report.kiro
     if kiro is not None:
         flagged = kiro.allowance["status"].isin(FLAGGED)
@@ -202,30 +216,42 @@ def qdev_tables(t: Text, report: QDevReport) -> None:
                    (t("kiro_table_clients"), "kiro_per_client", kiro.per_client, None),
                    (t("kiro_table_models"), "kiro_per_model", kiro.per_model, None)]
     if report.activity is not None:
-        limits = limits_table(report.activity.limits)
-        shown["limits"] = limits.assign(limit=[t.limit_name(s.limit.key, s.limit.name) for s in report.activity.limits],
+        statuses = report.activity.limits
+        limits = limits_table(statuses)
+        shown["limits"] = limits.assign(limit=[t.limit_name(s.limit.key, s.limit.name) for s in statuses],
                                         subject=limits["subject"].map(lambda who: t.limit_subject(who, ACCOUNT)),
                                         status=limits["status"].map(t.limit_status))
         tables.insert(0, (t("q_table_limits", month=report.activity.month.start.strftime("%Y-%m")), "limits",
-                          limits, None))
+                          limits_frame(statuses), None))
         tables.append((t("q_table_activity"), "activity_per_user", report.activity.per_user, None))
-    estimate = report.report_estimate
-    if estimate is not None:
-        tables.append((t("q_table_estimate"), "activity_estimated_tokens", estimate.rows, None))
+    if report.report_estimate is not None:
+        tables.append((t("q_table_estimate"), "activity_estimated_tokens", report.report_estimate.rows, None))
+    ends = table_ends(report)
+    return [Table(title, name, frame, highlight, table_period(report, name), ends.get(name, {}))
+            for title, name, frame, highlight in tables], shown
+
+
+def qdev_tables(t: Text, report: QDevReport) -> None:
+    """The Amazon Q / Kiro tables of ``table_list``, each with its CSV download."""
+    stem = download_stem("qdev", report.period)
+    tables, shown = table_list(t, report)
     # the virtual cost per model is what Amazon Bedrock would charge, never a cost billed: its headers say so
-    labels = {"per_model": {"input_cost_usd": t("q_virtual_input"), "output_cost_usd": t("q_virtual_output"),
-                            "cost_usd": t.column("virtual_cost_usd")},
+    labels = {"virtual_cost_per_model": {"input_cost_usd": t("q_virtual_input"),
+                                         "output_cost_usd": t("q_virtual_output"),
+                                         "cost_usd": t.column("virtual_cost_usd")},
               "kiro_allowance": {"used": t("kiro_used")}}  # Kiro's used adds the overage to the credits in plan
     st.subheader(t("tables"))
     pool = filtered_pool(report)
     if pool is not None:
         st.caption(t("q_pool_note", users=number(pool_users(pool) or 0)))
+    estimate = report.report_estimate
     if estimate is not None:
         st.caption(estimate_note(t, estimate))
-    for tab, (_, name, frame, highlight) in zip(st.tabs([title for title, *_ in tables]), tables, strict=True):
+    for tab, table in zip(st.tabs([table.title for table in tables]), tables, strict=True):
         with tab:
-            data_table(t, frame, f"{stem}_{name}", key=f"qdev_{name}", period=table_period(report, name),
-                       labels=labels.get(name), highlight=highlight, shown=shown.get(name))
+            data_table(t, table.frame, f"{stem}_{table.name}", key=f"qdev_{table.name}", period=table.period,
+                       labels=labels.get(table.name), highlight=table.highlight, shown=shown.get(table.name),
+                       end=table.end)
 
 
 def estimate_note(t: Text, estimate: ReportTokenEstimate) -> str:

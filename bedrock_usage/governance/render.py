@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..logs.period import Period
 from ..output.command import print_warnings
-from ..output.files import file_part, new_files, stable_files, write_csv, write_text
+from ..output.files import accuracy_ends, file_part, new_files, stable_files, write_csv, write_text
 from ..output.json_values import document_text, json_records
 from ..output.terminal_table import money, quoted_if_blank, quoted_if_label, text_table, visible
 from ..output.wording import counted
@@ -674,13 +674,6 @@ CALLER_NOTES = {"caller": ("cost", "billed"), "caller_model": ("cost", "billed")
 CHARGEBACK_NOTES = {"": ("tokens", "cost"), "unpriced": ("tokens",)}
 BUDGET_NOTES = {"status": ("cost",), "burndown": ("cost",)}
 ANOMALY_NOTES = {"anomalies": ("cost",), "forecast": ("cost",), "daily": ("cost",)}
-
-
-def accuracy_ends(accuracy: dict[str, str], notes: dict[str, tuple[str, ...]]) -> dict[str, dict[str, object]]:
-    """Per CSV table (by its name suffix), the ``accuracy_<note>`` columns its rows end with: the texts of the JSON
-    ``accuracy`` of the figures it holds (``notes``), so a file read alone says what is exact and what estimated.
-    The dashboard's downloads of the same tables end alike."""
-    return {table: {f"accuracy_{note}": accuracy[note] for note in keys} for table, keys in notes.items()}
 
 
 def reconciliation_ends(rec: Reconciliation | None, callers: CallerReconciliation | None = None

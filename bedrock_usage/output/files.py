@@ -131,6 +131,13 @@ def write_csv_rows(path: Path, headers: Sequence[str], rows: Iterable[Sequence[A
     return write_csv(path, pd.DataFrame([list(row) for row in rows], columns=list(headers), dtype=object))
 
 
+def accuracy_ends(accuracy: dict[str, str], notes: dict[str, tuple[str, ...]]) -> dict[str, dict[str, object]]:
+    """Per CSV table (by its name suffix), the ``accuracy_<note>`` columns its rows end with: the texts of the JSON
+    ``accuracy`` of the figures it holds (``notes``), so a file read alone says what is exact and what estimated.
+    The dashboard's downloads of the same tables end alike."""
+    return {table: {f"accuracy_{note}": accuracy[note] for note in keys} for table, keys in notes.items()}
+
+
 def write_text(path: Path, text: str) -> Path:
     """Write a report file whole (a reader never sees part of it, nor a mix of two runs of a stable name); a file
     already there keeps its permissions, and a link keeps pointing where it did, at the new text. A character

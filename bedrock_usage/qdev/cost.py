@@ -30,7 +30,9 @@ from ..pricing import PriceBook, is_priced_region
 from .layout import PRODUCTS
 
 SUBSCRIPTION_USD_PER_USER_MONTH = 19.0
-SUBSCRIPTION_SOURCE = "https://aws.amazon.com/q/developer/pricing/ (Pro tier, $19 per user per month; read 2025-11-12)"
+SUBSCRIPTION_READ = "2025-11-12"  # the day the pricing page gave the subscription price
+SUBSCRIPTION_SOURCE = ("https://aws.amazon.com/q/developer/pricing/ (Pro tier, $19 per user per month; read "
+                       f"{SUBSCRIPTION_READ})")
 # Why a sample's virtual cost is not set against the subscription: the difference would count the requests of the
 # files left unread as free, and read as what the subscription saves or costs.
 SAMPLE_NOT_COMPARED = ("not compared under --sample: the virtual cost covers the sampled prompt-log files only, the "
