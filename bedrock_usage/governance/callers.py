@@ -6,7 +6,7 @@ sides go through the one attribution the reports use (``logs/identity.py``: user
 many sessions meet as one application and an SSO session as one user. The logs' cost is an estimate (logged
 tokens x list prices, or the user's price file); the bill is the truth, 24 to 48 hours late. Batch inference is
 billed under usage types of its own and the logs read hold no batch calls the tool can tell apart: its lines are
-listed apart (``batch``), on no caller.
+listed apart (``batch``), on no caller, in whatever region (never compared, so not among other regions' charges).
 """
 
 from __future__ import annotations
@@ -69,8 +69,8 @@ class CallerReconciliation:
     by_caller_day: pd.DataFrame
     by_month: pd.DataFrame
     unattributed: pd.DataFrame  # billed lines that name no principal
-    batch: pd.DataFrame  # billed lines of batch inference jobs, whoever they name
-    outside_regions: pd.DataFrame  # billed lines of regions the logs were not read for
+    batch: pd.DataFrame  # billed lines of batch inference jobs, whoever they name, in any region
+    outside_regions: pd.DataFrame  # billed lines of regions the logs were not read for, batch lines apart
     warnings: list[str] = field(default_factory=list)
     account: str | None = None  # the account whose bill and callers' logs are compared
     price_file: PriceFile | None = None  # the user's price file, when its rows priced some of the calls
@@ -272,15 +272,18 @@ def reconcile_callers(
     unattributed = (lines.loc[in_days & in_regions & ~named & ~batch]
                     .groupby(["utc_day", "region", "service", "usage_type"], dropna=False)["billed_cost_usd"].sum()
                     .reset_index())
-    jobs = (lines.loc[in_days & in_regions & batch].assign(model=lambda f: f["model"].fillna(NO_MODEL))
+    # Batch lines of every region: never compared with the logs, so reading their region would not compare them.
+    jobs = (lines.loc[in_days & batch].assign(model=lambda f: f["model"].fillna(NO_MODEL),
+                                              region=lambda f: f["region"].fillna("(unknown)"))
             .groupby(["utc_day", "region", "service", "usage_type", "model"], dropna=False)["billed_cost_usd"].sum()
             .reset_index())
-    outside = lines.loc[in_days & ~in_regions].assign(region=lambda f: f["region"].fillna("(unknown)"))
+    outside = lines.loc[in_days & ~in_regions & ~batch].assign(region=lambda f: f["region"].fillna("(unknown)"))
     outside_regions = _outside(outside, keys, billed.principal_kind, role_suffix)
     warnings = [*account_warnings, *billed.warnings]
     if len(lines.loc[in_days]) and not named.any() and billed.principal_kind == "arn":
         warnings.append(no_caller_identity())
     warnings += batch_warnings(jobs, "billed_cost_usd", "listed apart (batch), on no caller")
+    warnings += _unread_batch_warnings(jobs, regions)
     if len(outside_regions):
         warnings.append(
             f"{money(outside_regions['billed_cost_usd'].sum())} was billed in regions whose logs were not read "
@@ -291,6 +294,17 @@ def reconcile_callers(
         unattributed=unattributed, batch=jobs, outside_regions=outside_regions, warnings=warnings,
         account=billed.account, split_unknown_calls=split_unknown_calls(facts),
     )
+
+
+def _unread_batch_warnings(jobs: pd.DataFrame, regions: tuple[str, ...]) -> list[str]:
+    """What to say of batch lines of regions whose logs were not read: listed with the other batch lines, not among
+    the charges ``--region`` would compare."""
+    unread = jobs.loc[~jobs["region"].isin(regions)].groupby("region")["billed_cost_usd"].sum()
+    if unread.empty:
+        return []
+    named = ", ".join(f"{region} ({money(float(amount))})" for region, amount in unread.items())
+    return [f"Batch inference billed in regions whose logs were not read, {named}, is listed with the batch lines "
+            "too: batch is never compared with the logs, so adding those regions with --region would not compare it"]
 
 
 def _outside(lines: pd.DataFrame, keys: list[str], principal_kind: str, role_suffix: str) -> pd.DataFrame:

@@ -38,7 +38,8 @@ from .filters import digest, filtered_suffix, filters_text, only_line
 from .reconcile import BATCH_BILLED, BILLED_WITHOUT_REGION, FLAGGED, UNMETERED, Reconciliation, billing_truth
 
 # v2: billed_cost_usd (per region-day, per caller) leaves batch inference out, counted apart in batch_billed_usd
-# (the summary's billed total stays the whole bill); CSV rows end with accuracy_ columns. v1 held batch in it.
+# (the summary's billed total stays the whole bill), as outside_regions does (batch of any region is in batch); CSV
+# rows end with accuracy_ columns. v1 held batch in them.
 RECONCILIATION_SCHEMA = "bedrock-usage/reconciliation/v2"
 CALLERS_SCHEMA = "bedrock-usage/caller-reconciliation/v2"
 BUDGETS_SCHEMA = "bedrock-usage/budgets/v1"

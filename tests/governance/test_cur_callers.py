@@ -326,3 +326,34 @@ def test_batch_jobs_are_billed_apart_on_no_caller(account: dict, no_aws_env: dic
     assert (f"Batch inference billed ${sum(i.cost for i in jobs):,.4f} in {named} over the period; the logs read "
             "hold no batch calls the tool can tell apart, so it is listed apart (batch), on no caller") \
         in doc["warnings"]
+
+
+ERIN_BATCH = LineItem(sc.ACCOUNT, sc.ERIN, *sc.BEDROCK, "EU-Claude3Haiku-input-tokens-batch", "eu-west-1", sc.DAYS[2],
+                      0.625, 5_000_000)  # a batch job in eu-west-1, a region the run does not read
+
+
+def test_batch_of_a_region_not_read_is_batch_not_a_region_to_add(account: dict, no_aws_env: dict[str, str],
+                                                                   tmp_path: Path) -> None:
+    jobs = [*batch_items(), ERIN_BATCH]
+    items = [*account["items"], *jobs]
+    export = write_export(tmp_path / "bucket", items)
+    result = run_cli(no_aws_env, *cur_args(account, "--format", "json", "--output-dir", "-", cur_dir=export))
+    assert result.returncode == 3, result.stderr
+    doc = json.loads(result.stdout)
+    assert {(r["utc_day"], r["region"], r["usage_type"]): r["billed_cost_usd"] for r in doc["batch"]} == {
+        (i.day.isoformat(), i.region_code, i.usage_type): i.cost for i in jobs}
+    # Other regions' charges are erin's on-demand calls alone, and the advice to add the region names them alone.
+    on_demand = math.fsum(i.cost for i in account["items"] if sc.counted(i) and i.region_code not in sc.REGIONS)
+    assert [(r["user"], r["region"]) for r in doc["outside_regions"]] == [(sc.who(sc.ERIN)[0], "eu-west-1")]
+    summary = doc["summary"]
+    assert summary["billed_outside_regions_usd"] == pytest.approx(on_demand, abs=1e-9)
+    assert summary["batch_billed_usd"] == pytest.approx(math.fsum(i.cost for i in jobs), abs=1e-9)
+    # The bill is whole: callers + no principal + batch + other regions.
+    whole = math.fsum(i.cost for i in items if sc.counted(i))
+    parts = ("billed_cost_usd", "unattributed_billed_usd", "batch_billed_usd", "billed_outside_regions_usd")
+    assert math.fsum(summary[part] for part in parts) == pytest.approx(whole, abs=1e-9)
+    assert (f"${on_demand:,.4f} was billed in regions whose logs were not read (eu-west-1): add them with --region "
+            "to compare them") in doc["warnings"]
+    assert (f"Batch inference billed in regions whose logs were not read, eu-west-1 (${ERIN_BATCH.cost:,.4f}), is "
+            "listed with the batch lines too: batch is never compared with the logs, so adding those regions with "
+            "--region would not compare it") in doc["warnings"]
