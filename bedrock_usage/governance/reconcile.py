@@ -438,12 +438,8 @@ def reconcile(
                                      for region, reason in sorted(metered.failed_regions.items()))]
     if billed.failure:
         warnings.append(f"Cost Explorer could not be read, so there is no billed cost: {billed.failure}")
-    elsewhere = billed.charges.loc[billed.charges["region"].notna() & ~billed.charges["region"].isin(regions)]
-    if len(elsewhere):
-        named = ", ".join(f"{region} ({money(amount)})"
-                          for region, amount in elsewhere.groupby("region")["billed_cost_usd"].sum().items())
-        warnings.append(f"Cost Explorer bills Bedrock in {named} over the period, whose logs were not read: is "
-                        "logging off there, or was the region left out?")
+    warnings += _elsewhere_warnings(
+        billed.charges.loc[billed.charges["region"].notna() & ~billed.charges["region"].isin(regions)])
     warnings += _unmetered_warnings(by_region) + _router_warnings(facts) + batch_warnings(
         by_region, BATCH_BILLED, f"counted apart ({BATCH_BILLED}), in the billed total, out of the comparison")
     # Batch charges of a known region are counted apart, whether or not their usage type names the model.
@@ -534,6 +530,30 @@ def batch_warnings(charges: pd.DataFrame, column: str, kept: str) -> list[str]:
              ", ".join(f"{region} ({money(float(amount))})" for region, amount in regions.items()))
     return [f"Batch inference billed {money(float(regions.sum()))} in {where} over the period; the logs read hold no "
             f"batch calls the tool can tell apart, so it is {kept}"]
+
+
+def _elsewhere_warnings(elsewhere: pd.DataFrame) -> list[str]:
+    """What to say of the charges of regions whose logs were not read (out of the region-days and totals).
+
+    Only calls through ``bedrock-runtime`` (Converse, ConverseStream, InvokeModel, InvokeModelWithResponseStream)
+    can log model invocations (Amazon Bedrock User Guide, "Monitor model invocation using CloudWatch Logs and Amazon
+    S3"); a batch inference job writes its results to the S3 location given when it was created ("View the results
+    of a batch inference job"). So on-demand charges there ask whether logging is off, batch charges never do."""
+    lines = []
+    batch = elsewhere["batch"].astype(bool)
+    for charges, line in (
+        (elsewhere.loc[~batch], "Cost Explorer bills Bedrock in {named} over the period, whose logs were not read: is "
+                                "logging off there, or was the region left out?"),
+        (elsewhere.loc[batch], "Cost Explorer bills batch inference in {named} over the period, whose logs were not "
+                               "read: batch jobs write their results to the job's own S3 location, never to "
+                               "invocation logs, so no logs are missing for them (in no total of this run, which "
+                               "holds the regions read)"),
+    ):
+        if len(charges):
+            named = ", ".join(f"{region} ({money(amount)})"
+                              for region, amount in charges.groupby("region")["billed_cost_usd"].sum().items())
+            lines.append(line.format(named=named))
+    return lines
 
 
 def _no_region_warnings(unmapped: pd.DataFrame) -> list[str]:

@@ -511,3 +511,34 @@ def test_batch_inference_is_billed_apart_from_the_comparison_with_the_logs(aws_e
     assert (f"Batch inference billed ${sum(BATCH_CHARGES.values()):,.4f} in {named} over the period; the logs read "
             "hold no batch calls the tool can tell apart, so it is counted apart (batch_billed_usd), in the billed "
             "total, out of the comparison") in doc["warnings"]
+
+
+# Batch inference of regions the run does not read: eu-west-1 billed for batch alone, ap-northeast-2 (with its
+# on-demand calls) for batch too.
+UNREAD_BATCH = {
+    (DAYS[1].isoformat(), "Amazon Bedrock", "EU-NovaLite-input-tokens-batch"): 0.45,
+    (DAYS[2].isoformat(), "Amazon Bedrock Service", "APN2-Claude4Sonnet-output-tokens-cross-region-global-batch"): 0.15,
+}
+
+
+def test_a_region_billed_for_batch_is_not_asked_whether_logging_is_off(aws_env: dict[str, str],
+                                                                       tmp_path: Path) -> None:
+    served = served_calls()
+    write_local(tmp_path / "logs", [clean(r) for r in delivered(served)])
+    seed_cloudwatch(served)
+    billed = seed_cost_explorer(aws_env["AWS_ENDPOINT_URL"], served, UNREAD_BATCH)
+    one = ["--engine", "local", "--logs-dir", str(tmp_path / "logs"), "--reconcile", "--region", REGIONS[0],
+           "--start-date", DAYS[0].isoformat(), "--end-date", DAYS[-1].isoformat(), "--format", "json",
+           "--output-dir", "-"]
+    result = run_cli(aws_env, *one)
+    assert result.returncode == 3, result.stderr
+    warnings = json.loads(result.stdout)["warnings"]
+    on_demand = math.fsum(amount for (region, _, _), amount in billed.items() if region == REGIONS[1])
+    asked = [w for w in warnings if "is logging off there" in w]
+    assert asked == [f"Cost Explorer bills Bedrock in {REGIONS[1]} (${on_demand:,.4f}) over the period, whose logs "
+                     "were not read: is logging off there, or was the region left out?"]
+    batch = {"eu-west-1": 0.45, REGIONS[1]: 0.15}
+    named = ", ".join(f"{region} (${amount:,.4f})" for region, amount in sorted(batch.items()))
+    assert (f"Cost Explorer bills batch inference in {named} over the period, whose logs were not read: batch jobs "
+            "write their results to the job's own S3 location, never to invocation logs, so no logs are missing for "
+            "them (in no total of this run, which holds the regions read)") in warnings
