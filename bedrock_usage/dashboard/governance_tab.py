@@ -12,7 +12,7 @@ from ..errors import SetupRequired, UsageError
 from ..governance.anomalies import AnomalyReport
 from ..governance.budgets import ALL_SPEND, BudgetStatus
 from ..governance.callers import STATUS_BILLED_ONLY, CallerReconciliation
-from ..governance.reconcile import FLAGGED, Reconciliation
+from ..governance.reconcile import BATCH_BILLED, FLAGGED, Reconciliation
 from ..governance.render import ANOMALY_NOTES, BUDGET_NOTES, accuracy_ends, models_below, money, reconciliation_ends
 from ..logs.regions import ALL
 from . import charts, data
@@ -259,6 +259,13 @@ def amount_card(t: Text, label: str, amount: float | None) -> Card:
     return t(label), compact_usd(amount), money(amount)
 
 
+def batch_card(t: Text, label: str, amount: float | None) -> list[Card]:
+    """Batch inference's bill, apart from the comparison, with why in its help; none without any."""
+    if not amount:
+        return []
+    return [(t(label), compact_usd(amount), f"{money(amount)} {t(f'{label}_help')}")]
+
+
 def estimate_card(t: Text, label: str, estimated: float | None, unpriced: int) -> Card:
     """The logs' estimate: ``unpriced`` when no logged call has a price (never $0.00), the priced part marked when
     ``unpriced`` calls have none, its help counting them."""
@@ -308,14 +315,14 @@ def show_reconciliation(t: Text, rec: Reconciliation) -> None:
 
 def reconciliation_cards(t: Text, rec: Reconciliation) -> list[Card]:
     """Logged and metered calls, coverage, and the estimate (marked as its priced part when some logged calls have no
-    price) beside the bill."""
+    price) beside the bill and the batch inference in it, as the command line's header gives them."""
     s = rec.summary()
     unpriced = int(rec.by_region_day["unpriced_calls"].sum())
     return [(t("rec_logged"), compact(s["logged_calls"]), number(s["logged_calls"])),
             (t("rec_metered"), compact(s["metered_calls"]), number(s["metered_calls"])),
             (t("rec_coverage"), percent(s["coverage"]), None),
             estimate_card(t, "rec_estimated", s["estimated_cost_usd"], unpriced),
-            amount_card(t, "rec_billed", s["billed_cost_usd"])]
+            amount_card(t, "rec_billed", s["billed_cost_usd"]), *batch_card(t, "rec_batch", s[BATCH_BILLED])]
 
 
 def flagged_days(t: Text, rec: Reconciliation) -> str:
@@ -405,15 +412,17 @@ def show_callers(t: Text, rec: CallerReconciliation) -> None:
 
 
 def caller_cards(t: Text, rec: CallerReconciliation) -> list[Card]:
-    """Billed, estimated, their difference and the bill naming no principal. With calls without a price the
-    estimate is the priced part and the difference is not shown: it would read those calls as a gap in the bill."""
+    """Billed, estimated, their difference, the bill naming no principal and batch inference's. With calls without a
+    price the estimate is the priced part and the difference is not shown: it would read those calls as a gap in the
+    bill."""
     s = rec.summary()
     unpriced = int(s["unpriced_calls"] or 0)
     difference = (amount_card(t, "callers_difference", s["difference_usd"]) if not unpriced else
                   (t("callers_difference"), "—", t("callers_difference_unpriced", calls=number(unpriced))))
     return [amount_card(t, "callers_billed", s["billed_cost_usd"]),
             estimate_card(t, "callers_estimated", s["estimated_cost_usd"], unpriced), difference,
-            amount_card(t, "callers_unattributed", s["unattributed_billed_usd"])]
+            amount_card(t, "callers_unattributed", s["unattributed_billed_usd"]),
+            *batch_card(t, "callers_batch", s[BATCH_BILLED])]
 
 
 def _caller(rec: CallerReconciliation, row: pd.Series) -> str:

@@ -5,14 +5,19 @@ tab calls (no Streamlit); expected figures in plain Python."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
 from bedrock_usage.dashboard.governance_tab import caller_cards, reconciliation_cards
 from bedrock_usage.dashboard.text import STRINGS, Text
 from bedrock_usage.governance.callers import CallerReconciliation, reconcile_callers
+from bedrock_usage.governance.cur import read_cur_dir
 from bedrock_usage.governance.reconcile import BilledCost, MeteredUsage, Reconciliation, reconcile
+from tests.governance.cur_export import LineItem, write_export
 from tests.governance.priced_part_scene import (
+    ACCOUNT,
     DAY,
     HAIKU,
     HAIKU_CALL,
@@ -20,6 +25,8 @@ from tests.governance.priced_part_scene import (
     PERIOD,
     REGIONS,
     TOKENS,
+    arn,
+    bill_items,
     logged_and_billed,
 )
 
@@ -69,8 +76,9 @@ def test_an_all_priced_estimate_keeps_its_difference(scene: dict) -> None:
     assert difference[1:] == (f"-${-gap:,.2f}", f"-${-gap:,.4f}")
 
 
-def reconciled(scene: dict, models: set[str]) -> Reconciliation:
-    """The logged calls of ``models`` against CloudWatch's count of every call and Cost Explorer's bill of them."""
+def reconciled(scene: dict, models: set[str], batch: float = 0.0) -> Reconciliation:
+    """The logged calls of ``models`` against CloudWatch's count of every call and Cost Explorer's bill of them (and
+    a batch job's ``batch`` charge, when given)."""
     facts = scene["facts"]
     metered = pd.DataFrame([{"region": "us-east-1", "utc_day": DAY.isoformat(), "model_key": model,
                              "metered_calls": sum(m == model for _, m in CALLS),
@@ -81,6 +89,9 @@ def reconciled(scene: dict, models: set[str]) -> Reconciliation:
     charges = pd.DataFrame([{"utc_day": DAY.isoformat(), "region": "us-east-1", "service": "Amazon Bedrock",
                              "usage_type": f"USE1-{token}-input-tokens", "kind": "input", "model": None,
                              "billed_cost_usd": cost, "batch": False} for _, token, cost in BILL])
+    if batch:
+        charges.loc[len(charges)] = [DAY.isoformat(), "us-east-1", "Amazon Bedrock", "USE1-NovaLite-input-tokens-batch",
+                                     "input", "Nova Lite", batch, True]
     return reconcile(facts.loc[facts["model_id"].isin(models)], MeteredUsage(metered, failures), BilledCost(charges),
                      PERIOD, REGIONS, today=DAY)
 
@@ -98,3 +109,26 @@ def test_the_reconciliation_estimate_is_marked_when_some_calls_have_no_price(sce
     assert reconciliation_cards(EN, reconciled(scene, {MYSTERY}))[3][1] == "unpriced"
     priced = reconciliation_cards(EN, reconciled(scene, {HAIKU}))[3]
     assert priced[1:] == (f"${2 * HAIKU_CALL:,.2f}", f"${2 * HAIKU_CALL:,.4f}")
+
+
+BATCH = 0.80  # a batch job's charge of the day: in the bill, in no comparison
+
+
+def test_the_cards_show_the_batch_bill_beside_billed_and_estimated(scene: dict, tmp_path: Path) -> None:
+    billed = sum(cost for *_, cost in BILL)
+    cards = reconciliation_cards(EN, reconciled(scene, {HAIKU}, BATCH))
+    assert cards[-2][1:] == (f"${billed + BATCH:,.2f}", f"${billed + BATCH:,.4f}")  # the whole bill
+    assert cards[-1] == ("Batch billed (apart)", f"${BATCH:,.2f}", f"${BATCH:,.4f} {STRINGS['en']['rec_batch_help']}")
+    assert reconciliation_cards(KO, reconciled(scene, {HAIKU}, BATCH))[-1] == (
+        STRINGS["ko"]["rec_batch"], f"${BATCH:,.2f}", f"${BATCH:,.4f} {STRINGS['ko']['rec_batch_help']}")
+    assert "Batch billed (apart)" not in [label for label, *_ in reconciliation_cards(EN, reconciled(scene, {HAIKU}))]
+
+    job = LineItem(ACCOUNT, arn("alice"), "AmazonBedrock", "Amazon Bedrock", "USE1-NovaLite-input-tokens-batch",
+                   "us-east-1", DAY, BATCH, 16_000_000)
+    bill = read_cur_dir(write_export(tmp_path, [*bill_items(BILL), job]), PERIOD, ACCOUNT)
+    rec = reconcile_callers(scene["facts"], bill, PERIOD, REGIONS, today=DAY)
+    cards = caller_cards(EN, rec)
+    assert cards[0][1] == f"${billed:,.2f}"  # the callers' bill: the batch job is on no caller
+    assert cards[-1] == ("Batch billed", f"${BATCH:,.2f}", f"${BATCH:,.4f} {STRINGS['en']['callers_batch_help']}")
+    assert caller_cards(KO, rec)[-1][0] == STRINGS["ko"]["callers_batch"]
+    assert len(caller_cards(EN, callers(scene, {HAIKU}))) == 4  # no batch job, no batch card

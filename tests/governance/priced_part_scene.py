@@ -42,6 +42,10 @@ def logged_and_billed(root: Path, calls: list[tuple[str, str]], bill: list[tuple
     export of ``bill`` (user, usage-type model token, cost), as the reports read them."""
     write_records(root / "logs", [record(n, *call) for n, call in enumerate(calls)])
     facts = BedrockAthenaTracker(LocalEngine(root / "logs", cache=False)).analyze(PERIOD, list(REGIONS)).facts
-    items = [LineItem(ACCOUNT, arn(user), "AmazonBedrock", "Amazon Bedrock", f"USE1-{token}-input-tokens",
-                      "us-east-1", DAY, cost, 1) for user, token, cost in bill]
-    return facts, read_cur_dir(write_export(root / "bucket", items), PERIOD, ACCOUNT)
+    return facts, read_cur_dir(write_export(root / "bucket", bill_items(bill)), PERIOD, ACCOUNT)
+
+
+def bill_items(bill: list[tuple[str, str, float]]) -> list[LineItem]:
+    """The CUR 2.0 line items of ``bill`` (user, usage-type model token, cost): input tokens in us-east-1."""
+    return [LineItem(ACCOUNT, arn(user), "AmazonBedrock", "Amazon Bedrock", f"USE1-{token}-input-tokens", "us-east-1",
+                     DAY, cost, 1) for user, token, cost in bill]
