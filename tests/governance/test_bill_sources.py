@@ -10,6 +10,7 @@ checked on the requests themselves, against botocore's service model.
 from __future__ import annotations
 
 import json
+import math
 import subprocess
 import sys
 import urllib.request
@@ -26,13 +27,17 @@ from botocore.validate import ParamValidator
 
 from bedrock_usage.aws.session import Aws
 from bedrock_usage.demo.writer import write_local
-from bedrock_usage.governance.cost_explorer_callers import tag_request
+from bedrock_usage.engines.local import LocalEngine
+from bedrock_usage.governance.callers import reconcile_callers
+from bedrock_usage.governance.cost_explorer_callers import read_cost_explorer_callers, tag_request
 from bedrock_usage.governance.cur import read_cur_athena
 from bedrock_usage.governance.reconcile import cost_explorer_request
 from bedrock_usage.logs.period import Period
+from bedrock_usage.report.tracker import BedrockAthenaTracker
 from tests.athena_rules import athena_violations
 from tests.governance import cur_scenario as sc
 from tests.governance.cur_export import write_export
+from tests.governance.test_cur_callers import BATCHBOT, ERIN_BATCH, batch_items
 
 ROOT = Path(__file__).resolve().parents[2]
 RESULTS = "s3://bedrock-analytics-123456789012-us-east-1/query-results/"
@@ -185,19 +190,25 @@ def ce_answer(groups_by_day: dict[str, dict[tuple[str, str], float]]) -> dict[st
     return {"ResultsByTime": results, "DimensionValueAttributes": []}
 
 
-@pytest.mark.slow
-def test_cost_explorer_by_principal_tag(account: dict) -> None:
-    counted = [i for i in account["items"] if sc.counted(i)]
+def seed_cost_explorer_by_tag(endpoint: str, items: list) -> None:
+    """Register Cost Explorer's answers to the CLI's requests, in the order they arrive: the Bedrock services and
+    usage types billed (the reconciliation's request), then per service (sorted) the cost by tag value and usage
+    type. Each principal's tag value is its user; a line naming no principal has none (``iamPrincipal/user$``)."""
     by_service: dict[str, dict[str, dict]] = defaultdict(lambda: defaultdict(lambda: defaultdict(float)))
     services: dict[str, dict] = defaultdict(lambda: defaultdict(float))
-    for item in counted:
-        day = item.day.isoformat()
-        services[day][(item.product_name, item.usage_type)] += item.cost
-        user = sc.who(item.principal)[0] if item.principal else ""
-        by_service[item.product_name][day][(f"{TAG}${user}", item.usage_type)] += item.cost
+    for item in items:
+        if sc.counted(item):
+            day = item.day.isoformat()
+            services[day][(item.product_name, item.usage_type)] += item.cost
+            user = sc.who(item.principal)[0] if item.principal else ""
+            by_service[item.product_name][day][(f"{TAG}${user}", item.usage_type)] += item.cost
     answers = [ce_answer(services)] + [ce_answer(by_service[name]) for name in sorted(by_service)]
-    post(account["env"]["AWS_ENDPOINT_URL"], "/moto-api/static/ce/cost-and-usage-results",
-         {"results": answers})
+    post(endpoint, "/moto-api/static/ce/cost-and-usage-results", {"results": answers})
+
+
+@pytest.mark.slow
+def test_cost_explorer_by_principal_tag(account: dict) -> None:
+    seed_cost_explorer_by_tag(account["env"]["AWS_ENDPOINT_URL"], account["items"])
     result = run_cli(account["env"], *reconcile_args(account, "--ce-principal-tag", TAG))
     assert result.returncode == 3, result.stderr
     callers = json.loads(result.stdout)["callers"]
@@ -216,6 +227,44 @@ def test_cost_explorer_by_principal_tag(account: dict) -> None:
         assert got[user]["estimated_cost_usd"] == pytest.approx(amount, abs=1e-9), user
     assert got["bob"]["status"] == "billed, no logs"
     assert callers["summary"]["unattributed_billed_usd"] == pytest.approx(3.0)
+
+
+def test_batch_by_principal_tag_is_on_no_caller_and_the_bill_stays_whole(account: dict) -> None:
+    """Cost Explorer's cost by principal tag with batch jobs (alice's and batchbot's, one naming no principal, one of
+    erin's in eu-west-1, a region not read), read from moto as --ce-principal-tag reads it and compared with the
+    logs' facts (the whole command runs in test_cost_explorer_by_principal_tag): each job is batch, on no caller,
+    and callers + no principal + batch + other regions add up to the bill."""
+    jobs = [*batch_items(), ERIN_BATCH]
+    items = [*account["items"], *jobs]
+    seed_cost_explorer_by_tag(account["env"]["AWS_ENDPOINT_URL"], items)
+    period = Period(sc.DAYS[0], sc.DAYS[-1])
+    facts = BedrockAthenaTracker(LocalEngine(account["logs"], cache=False)).analyze(period, list(sc.REGIONS)).facts
+    bill = read_cost_explorer_callers(boto3.client("ce", region_name="us-east-1"), period, sc.ACCOUNT, TAG)
+    rec = reconcile_callers(facts, bill, period, sc.REGIONS)
+    # The answer in plain Python: batch lines as the items were made.
+    counted = [i for i in items if sc.counted(i)]
+    batch = [i for i in counted if i in jobs]
+    outside = [i for i in counted if i not in jobs and i.region_code not in sc.REGIONS]
+    loose = [i for i in counted if i not in jobs and i.region_code in sc.REGIONS and not i.principal]
+    billed: dict[str, list[float]] = defaultdict(list)
+    for item in counted:
+        if item not in jobs and item.region_code in sc.REGIONS and item.principal:
+            billed[sc.who(item.principal)[0]].append(item.cost)
+    got = rec.by_caller.set_index("user")
+    assert set(got.index) == set(billed) | {sc.who(r["identity"]["arn"])[0] for r in account["logged"]
+                                            if r["region"] in sc.REGIONS}
+    assert sc.who(BATCHBOT)[0] not in got.index  # ran batch jobs only: not billed, no logs
+    for user, costs in billed.items():
+        assert got.loc[user, "billed_cost_usd"] == pytest.approx(math.fsum(costs), abs=1e-9), user
+    assert list(rec.billed_without_logs["user"]) == ["bob"]
+    assert {(r.utc_day, r.region, r.usage_type): r.billed_cost_usd for r in rec.batch.itertuples()} == \
+        pytest.approx({(i.day.isoformat(), i.region_code, i.usage_type): i.cost for i in batch})
+    summary = rec.summary()
+    assert summary["batch_billed_usd"] == pytest.approx(math.fsum(i.cost for i in batch), abs=1e-9)
+    assert summary["unattributed_billed_usd"] == pytest.approx(math.fsum(i.cost for i in loose), abs=1e-9)
+    assert summary["billed_outside_regions_usd"] == pytest.approx(math.fsum(i.cost for i in outside), abs=1e-9)
+    parts = ("billed_cost_usd", "unattributed_billed_usd", "batch_billed_usd", "billed_outside_regions_usd")
+    assert math.fsum(summary[part] for part in parts) == pytest.approx(math.fsum(i.cost for i in counted), abs=1e-9)
 
 
 def test_requests_are_valid_and_keep_to_the_account() -> None:
