@@ -44,6 +44,10 @@ from .session import AWS_ERRORS, Aws, describe, error_code
 DEFAULT_EXPIRE_DAYS = 30
 DEFAULT_START_DAY = date(2023, 1, 1)
 EXPIRY_RULE_ID = "expire-query-results"
+# The rule's action on noncurrent versions (a versioned results bucket); added to setup's rule without the option,
+# as it only makes the rule delete what it says it deletes; other NoncurrentDays someone set are theirs.
+NONCURRENT_SETTING = "NoncurrentVersionExpiration"
+NONCURRENT_DAYS = 1
 JSON_SERDE = "org.openx.data.jsonserde.JsonSerDe"
 LINE_SERDE = "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe"
 # A field delimiter no report contains: each line is read whole into the one column.
@@ -187,14 +191,28 @@ def declared_keys() -> list[str]:
     return keys
 
 
-def expiry_rule(days: int) -> dict[str, Any]:
-    """The lifecycle rule deleting query results after ``days`` days."""
-    return {
+def expiry_rule(days: int, versioned: bool = False) -> dict[str, Any]:
+    """The lifecycle rule deleting query results after ``days`` days.
+
+    In a bucket that keeps versions, expiring a result only adds a delete marker and keeps the result as a noncurrent
+    version, which expiration does not touch (Amazon S3 User Guide, "Expiring objects"): there (``versioned``) the
+    rule also removes noncurrent versions (``NoncurrentVersionExpiration``) a day after they become so.
+    """
+    rule: dict[str, Any] = {
         "ID": EXPIRY_RULE_ID,
         "Filter": {"Prefix": RESULTS_PREFIX},
         "Status": "Enabled",
         "Expiration": {"Days": days},
     }
+    if versioned:
+        rule[NONCURRENT_SETTING] = {"NoncurrentDays": NONCURRENT_DAYS}
+    return rule
+
+
+def keeps_versions(s3: Any, bucket: str) -> bool:
+    """Whether a bucket keeps object versions: versioning enabled, or suspended after it was (the versions made
+    meanwhile stay); a bucket never versioned has no status (Amazon S3 API Reference, "GetBucketVersioning")."""
+    return s3.get_bucket_versioning(Bucket=bucket).get("Status") in ("Enabled", "Suspended")
 
 
 def _rule_days(s3: Any, bucket: str) -> int | None:
@@ -477,8 +495,10 @@ def configure_athena(
               or results_bucket == bucket_name(DEFAULT_RESULTS_BUCKET_TEMPLATE, account, region))
     days = options.expire_days if "expire_days" in options.explicit else _rule_days(s3, results_bucket)
     try:
-        result.changes.append(ensure_lifecycle_rule(s3, results_bucket, expiry_rule(days or options.expire_days),
-                                                    dry_run, replace, asked, setups_bucket=setups))
+        versioned = bucket_changes[0].action != CREATE and keeps_versions(s3, results_bucket)
+        rule = expiry_rule(days or options.expire_days, versioned)
+        result.changes.append(ensure_lifecycle_rule(s3, results_bucket, rule, dry_run, replace,
+                                                    asked | {NONCURRENT_SETTING}, setups_bucket=setups))
     except AWS_ERRORS as exc:  # the rule only tidies query results: the region's other steps still run
         lifecycle_error = (f"bucket {results_bucket}: lifecycle rule {EXPIRY_RULE_ID} not made "
                            f"({describe(exc, SETUP_POLICY_FILE)}); the other steps ran")

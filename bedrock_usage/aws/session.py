@@ -58,6 +58,7 @@ IAM_ACTIONS: dict[str, str] = {
     "PutBucketPolicy": "s3:PutBucketPolicy",
     "GetBucketLifecycleConfiguration": "s3:GetLifecycleConfiguration",
     "PutBucketLifecycleConfiguration": "s3:PutLifecycleConfiguration",
+    "GetBucketVersioning": "s3:GetBucketVersioning",
     "ListObjectsV2": "s3:ListBucket",
     "HeadBucket": "s3:ListBucket",
     "HeadObject": "s3:GetObject",

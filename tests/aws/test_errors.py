@@ -143,8 +143,9 @@ def test_setup_admin_grants_exactly_the_setup_calls() -> None:
     setup_operations = [
         "CreateBucket", "GetBucketLocation", "GetPublicAccessBlock", "PutPublicAccessBlock", "GetBucketEncryption",
         "PutBucketEncryption", "GetBucketPolicy", "PutBucketPolicy", "GetBucketLifecycleConfiguration",
-        "PutBucketLifecycleConfiguration", "ListObjectsV2", "GetModelInvocationLoggingConfiguration",
-        "PutModelInvocationLoggingConfiguration", "GetDatabase", "CreateDatabase", "GetTable", "CreateTable",
+        "PutBucketLifecycleConfiguration", "GetBucketVersioning", "ListObjectsV2",
+        "GetModelInvocationLoggingConfiguration", "PutModelInvocationLoggingConfiguration", "GetDatabase",
+        "CreateDatabase", "GetTable", "CreateTable",
         "UpdateTable", "GetWorkGroup", "CreateWorkGroup", "UpdateWorkGroup", "StartQueryExecution",
         "GetQueryExecution", "GetQueryResults", "StopQueryExecution",
     ]  # fmt: skip

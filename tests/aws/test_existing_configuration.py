@@ -1109,6 +1109,34 @@ def test_setups_own_results_bucket_without_its_rule_gets_it(aws_env: dict[str, s
     assert rule["ID"] == "expire-query-results" and rule["Expiration"] == {"Days": 30}
 
 
+def test_a_versioned_results_bucket_gets_a_rule_that_deletes_expired_results_too(
+        aws_env: dict[str, str], tmp_path: Path) -> None:
+    """Versioning turned on by someone (a compliance rule): expiring a result there only adds a delete marker and
+    keeps the result as a noncurrent version (Amazon S3 User Guide, "Expiring objects"), so setup's rule also expires
+    noncurrent versions; an earlier run's rule without that gets it, old -> new, as it only adds."""
+    region = "eu-west-2"
+    bucket = f"bedrock-analytics-{ACCOUNT}-{region}"
+    s3 = make_bucket(bucket, region)
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    options = ("--regions", region, "--log-bucket", f"bedrock-logs-{ACCOUNT}-{region}", "--skip-test-query")
+    earlier = {"ID": "expire-query-results", "Filter": {"Prefix": "query-results/"}, "Status": "Enabled",
+               "Expiration": {"Days": 30}}
+    expected = {**earlier, "NoncurrentVersionExpiration": {"NoncurrentDays": 1}}
+
+    made = run("setup_athena_bucket.py", *options, env=aws_env)
+    assert made.returncode == 0, made.stdout + made.stderr
+    assert s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"] == [expected]
+
+    s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={"Rules": [earlier]})
+    again, requests = run_recorded("setup_athena_bucket.py", *options, env=aws_env, tmp_path=tmp_path)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert (f"  updated       bucket {bucket}: lifecycle rule expire-query-results: NoncurrentVersionExpiration "
+            '(none) -> {"NoncurrentDays":1}') in outcomes(again.stdout)
+    assert s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"] == [expected]
+    (put,) = [params for _, operation, params in requests if operation == "PutBucketLifecycleConfiguration"]
+    assert validation_errors("s3", "PutBucketLifecycleConfiguration", put) == ""
+
+
 FOREIGN_BUCKET = "acme-llm-logs"
 
 
