@@ -84,11 +84,16 @@ def data_table(t: Text, frame: pd.DataFrame, file_stem: str, key: str, period: P
                        mime="text/csv", on_click="ignore", key=f"download_{key}", icon=":material/download:")
 
 
+def warning_lines(t: Text, lines: list[str]) -> list[str]:
+    """The warnings as the page lists them: each in the page's language (``Text.notice``), shown as written."""
+    return [plain(t.notice(line)) for line in lines]
+
+
 def show_warnings(t: Text, lines: list[str]) -> None:
     """A collapsed list of what may make the figures incomplete."""
     if lines:
         with st.expander(t("warnings", count=len(lines)), icon=":material/warning:"):
-            st.markdown("\n".join(f"- {plain(line)}" for line in lines))
+            st.markdown("\n".join(f"- {line}" for line in warning_lines(t, lines)))
 
 
 def load_error(t: Text, exc: Exception) -> None:

@@ -6,11 +6,13 @@ import math
 import re
 
 from ..engines.base import LogSource
+from ..output.notices import Notice
 from ..output.progress import ENGLISH as PROGRESS_ENGLISH
 from ..output.progress import Progress, Said, progress_line
 from ..output.terminal_table import money
 from ..pricing import PriceFile, priced_at
 from ..report.tracker import split_unknown_note
+from .notice_text import NOTICES, PHRASES
 
 LANGUAGES = {"en": "English", "ko": "한국어"}
 
@@ -1366,6 +1368,33 @@ class Text:
         if self.lang == "en":
             return plain(f"; {split_unknown_note(calls)}")
         return SPLIT_UNKNOWN[self.lang].format(calls=number(calls))
+
+    def notice(self, line: str) -> str:
+        """A warning of the shared code in this language: a ``Notice`` in its kind's words here (``NOTICES``), its
+        counts with thousands separators, lists joined, fixed phrases (``PHRASES``) and clauses worded here too; in
+        English, or a line of no known kind, as it is."""
+        words = NOTICES.get(self.lang, {}).get(line.kind) if isinstance(line, Notice) else None
+        if words is None:
+            return str(line)
+        return words.format(**{name: self._notice_value(value) for name, value in line.values.items()})
+
+    def _notice_value(self, value: object) -> str:
+        if isinstance(value, Notice):
+            return self.notice(value)
+        if isinstance(value, int):
+            return number(value)
+        if isinstance(value, list | tuple):
+            return ", ".join(self._notice_value(item) for item in value)
+        return self.phrase(str(value))
+
+    def phrase(self, text: str) -> str:
+        """A fixed phrase of the shared code (why a call has no price, why an object was skipped) in this language;
+        ``cause: detail`` phrase by phrase; anything else as it is."""
+        phrases = PHRASES.get(self.lang, {})
+        if text in phrases or ": " not in text:
+            return phrases.get(text, text)
+        head, rest = text.split(": ", 1)
+        return f"{phrases.get(head, head)}: {self.phrase(rest)}"
 
     def unpriced_marks(self) -> dict[str, str]:
         """How money charts label a cost without a price, or only partly priced (``charts.amounts``)."""

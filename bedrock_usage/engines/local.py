@@ -95,6 +95,8 @@ NAME_NOT_UTF8 = "object path is not UTF-8 (the service writes none)"
 NOT_GZIP_NAME = "not named .json.gz (the service writes no other record objects; a hand-made copy may)"
 DAMAGED_GZIP = "damaged gzip data (corrupt compressed bytes, or a checksum that does not match them: a damaged copy)"
 TRAILING_BYTES = "gzip data followed by bytes that are not gzip (a damaged or appended copy)"
+NOT_GZIP = "not gzip"
+CUT_SHORT = "gzip cut short (an object still being written, or a partial copy)"
 _NOT_GZIP = "Not a gzipped file"  # how Python's and ISA-L's gzip readers say the magic bytes are missing
 UNREADABLE_FOLDER = "unreadable folder, counted as one object (the objects in it are not read)"
 DANGLING_LINK = "a symbolic link to nothing"
@@ -618,12 +620,11 @@ def unreadable_reason(exc: BaseException, path: str) -> str:
     not gzip at all, so its first bytes tell them apart."""
     gzip_start = _starts_as_gzip(path)
     if gzip_start is False:
-        cause = "not gzip"
+        cause = NOT_GZIP
     elif isinstance(exc, EOFError):
-        cause = TRAILING_BYTES if _bytes_after_members(path) else \
-            "gzip cut short (an object still being written, or a partial copy)"
+        cause = TRAILING_BYTES if _bytes_after_members(path) else CUT_SHORT
     elif isinstance(exc, gzip.BadGzipFile) and str(exc).startswith(_NOT_GZIP):
-        cause = TRAILING_BYTES if gzip_start else "not gzip"
+        cause = TRAILING_BYTES if gzip_start else NOT_GZIP
     elif isinstance(exc, OSError) and exc.strerror:
         cause = exc.strerror  # permission denied, an I/O error
     else:  # bad deflate data, or a gzip whose checksum or length does not match what it holds

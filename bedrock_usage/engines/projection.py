@@ -17,6 +17,7 @@ from typing import Any
 from ..errors import UsageError
 from ..logs.layout import days_between
 from ..logs.schema import PARTITION_COLUMN
+from ..output.notices import Notice
 from ..output.wording import day_spans
 
 NOW = "NOW"
@@ -46,7 +47,9 @@ class ProjectedDays:
 
     def label(self) -> str:
         """``2026-11-28 through today`` or ``2026-11-01 through 2026-11-20``."""
-        return f"{self.first} through {self.last or 'today'}"
+        if self.last is None:
+            return Notice(f"{self.first} through today", "through_today", first=str(self.first))
+        return Notice(f"{self.first} through {self.last}", "through_day", first=str(self.first), last=str(self.last))
 
 
 @dataclass(frozen=True)
@@ -69,9 +72,11 @@ class UnreadDays:
 
     def why(self, region: str) -> str:
         """Why Athena reads nothing of these days in ``region``, and the command that changes it."""
-        return (f"the partition projection of table {self.table} in {region} covers only {self.projected.label()} "
-                f"({RANGE_KEY} {self.projected.range_text}) and Athena ignores the days outside it: run "
-                f"{self.widen_step(region)} to widen it")
+        label, step = self.projected.label(), self.widen_step(region)
+        return Notice(f"the partition projection of table {self.table} in {region} covers only {label} ({RANGE_KEY} "
+                      f"{self.projected.range_text}) and Athena ignores the days outside it: run {step} to widen it",
+                      "projection_range", table=self.table, region=region, projected=label,
+                      range=f"{RANGE_KEY} {self.projected.range_text}", step=step)
 
 
 @dataclass(frozen=True)
@@ -85,11 +90,12 @@ class UncheckedProjection:
 
     def note(self, region: str) -> str:
         """The report's warning: the table, its range and format, and that the days could not be checked."""
-        return (f"the partition projection of table {self.table} in {region} is one this tool cannot read "
-                f"({RANGE_KEY} {self.range_text!r}, {FORMAT_KEY} {self.format_text!r}), so the period's days could not "
-                "be checked against it: Athena reads nothing of a day outside it, and such a day would show $0 rather "
-                f"than its spend (python setup_athena_bucket.py --regions {region} --start-date DAY writes a range "
-                "this reads)")
+        shape = f"{RANGE_KEY} {self.range_text!r}, {FORMAT_KEY} {self.format_text!r}"
+        return Notice(f"the partition projection of table {self.table} in {region} is one this tool cannot read "
+                      f"({shape}), so the period's days could not be checked against it: Athena reads nothing of a "
+                      "day outside it, and such a day would show $0 rather than its spend (python "
+                      f"setup_athena_bucket.py --regions {region} --start-date DAY writes a range this reads)",
+                      "projection_unchecked", table=self.table, region=region, shape=shape)
 
 
 class PeriodNotProjected(UsageError):

@@ -18,6 +18,7 @@ import pandas as pd
 from ..errors import UsageError
 from ..logs.layout import days_between
 from ..logs.period import Period, today_in
+from ..output.notices import Notice, clause
 from ..output.wording import counted
 from ..pricing import PriceFile
 from ..report.priced_facts import EMPTY_TAG_VALUE, NO_VALUE, TOTAL_COST, split_unknown_calls
@@ -150,10 +151,11 @@ class ForecastBasis:
         """A pace that rests on fewer days than its window, in one line; None when it has them all."""
         if not self.short:
             return None
-        before = ("; the month to date leaves out any spend before that day"
-                  if self.logs_from and self.logs_from > month_start(self.as_of) else "")
-        return (f"logs begin on {self.logs_from}: the month-end forecast's daily pace is the mean of only "
-                f"{counted(len(self.days), 'day')}, not {self.window}, so the forecast is rough{before}")
+        before = clause("; the month to date leaves out any spend before that day"
+                        if self.logs_from and self.logs_from > month_start(self.as_of) else "", "spend_before_logs")
+        return Notice(f"logs begin on {self.logs_from}: the month-end forecast's daily pace is the mean of only "
+                      f"{counted(len(self.days), 'day')}, not {self.window}, so the forecast is rough{before}",
+                      "short_pace", first=str(self.logs_from), days=len(self.days), window=self.window, before=before)
 
 
 @dataclass(frozen=True)

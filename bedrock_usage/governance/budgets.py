@@ -25,6 +25,7 @@ import pandas as pd
 from ..aws.session import AWS_ERRORS
 from ..errors import UsageError
 from ..logs.period import Period
+from ..output.notices import Notice
 from ..output.terminal_table import money
 from ..output.wording import counted
 from ..pricing import PriceFile, priced_at
@@ -184,8 +185,10 @@ def scan_warnings(warnings: list[str], facts: pd.DataFrame, budgets: list[Budget
 def _covers_nothing(budget: Budget, absent: tuple[str, ...]) -> str:
     """Why a budget covers no call of the scan: no call carries its tag key, or none matches its value."""
     if budget.tag_key in absent:
-        return f"budget {budget.name!r} covers no calls: {absent_tag_note(budget.tag_key)}"
-    return f"budget {budget.name!r}: no calls of {budget.covers} were found"
+        return Notice(f"budget {budget.name!r} covers no calls: {absent_tag_note(budget.tag_key)}",
+                      "budget_tag_absent", budget=repr(budget.name), key=budget.tag_key)
+    return Notice(f"budget {budget.name!r}: no calls of {budget.covers} were found", "budget_covers_nothing",
+                  budget=repr(budget.name), covers=budget.covers)
 
 
 def scan_period(as_of: date, tz: str, window: int = DEFAULT_WINDOW) -> Period:
@@ -295,8 +298,10 @@ def _late_month_warning(facts: pd.DataFrame, read_from: date, as_of: date, windo
     first = pd.to_datetime(facts["day"]).dt.date.min()
     if first <= month_start(as_of) or (first - read_from).days <= window:
         return None
-    return (f"the first logged call is on {first}, after {counted((first - read_from).days, 'day')} without any: if "
-            "logging began then, the month to date leaves out any spend before that day")
+    days = (first - read_from).days
+    return Notice(f"the first logged call is on {first}, after {counted(days, 'day')} without any: if logging began "
+                  "then, the month to date leaves out any spend before that day", "late_month", first=str(first),
+                  days=days)
 
 
 def check_budgets(
@@ -328,8 +333,9 @@ def check_budgets(
                                      tuple(breaches), forecast_over))
         if unpriced:
             one = unpriced == 1
-            warnings.append(f"budget {budget.name!r}: {counted(unpriced, 'call')} this month "
-                            f"{'has' if one else 'have'} no price and {'is' if one else 'are'} not in its spend")
+            warnings.append(Notice(f"budget {budget.name!r}: {counted(unpriced, 'call')} this month "
+                                   f"{'has' if one else 'have'} no price and {'is' if one else 'are'} not in its spend",
+                                   "budget_unpriced", budget=repr(budget.name), calls=unpriced))
         if budget.scope != "all" and not facts.empty and not budget.mask(facts).any():
             warnings.append(_covers_nothing(budget, absent))
     return BudgetCheck(tz, basis, statuses, read, warnings, days_without_records=empty, gap_warning=gap,

@@ -23,6 +23,7 @@ from ..aws.session import AWS_ERRORS, as_project_error, describe
 from ..errors import SetupRequired, UsageError
 from ..logs.identity import DEFAULT_ROLE_SUFFIX, derive_principal
 from ..logs.period import Period
+from ..output.notices import Notice
 from ..output.terminal_table import money
 from ..pricing import PriceFile, priced_at
 from ..report.priced_facts import TOTAL_COST, split_unknown_calls
@@ -34,6 +35,7 @@ from .reconcile import CE_REGION, account_facts, batch_warnings, compare_with_bi
 ARN_KEYS = ["principal_type", "principal", "user", "application"]
 RECENT_BILL_DAYS = 2  # the bill of a day arrives 24 to 48 hours after it
 NO_MODEL = "(not named by the usage type)"
+BATCH_LISTED = "listed apart (batch), on no caller"  # where the batch inference warning says its charges are
 
 STATUS_BOTH = "billed and logged"
 STATUS_BILLED_ONLY = "billed, no logs"
@@ -282,12 +284,12 @@ def reconcile_callers(
     warnings = [*account_warnings, *billed.warnings]
     if len(lines.loc[in_days]) and not named.any() and billed.principal_kind == "arn":
         warnings.append(no_caller_identity())
-    warnings += batch_warnings(jobs, "billed_cost_usd", "listed apart (batch), on no caller")
+    warnings += batch_warnings(jobs, "billed_cost_usd", BATCH_LISTED)
     warnings += _unread_batch_warnings(jobs, regions)
     if len(outside_regions):
-        warnings.append(
-            f"{money(outside_regions['billed_cost_usd'].sum())} was billed in regions whose logs were not read "
-            f"({', '.join(sorted(outside_regions['region'].unique()))}): add them with --region to compare them")
+        amount, named = money(outside_regions["billed_cost_usd"].sum()), sorted(outside_regions["region"].unique())
+        warnings.append(Notice(f"{amount} was billed in regions whose logs were not read ({', '.join(named)}): add "
+                               "them with --region to compare them", "billed_outside", amount=amount, regions=named))
     return CallerReconciliation(
         period=period, regions=regions, source=billed.source, keys=keys, by_caller=by_caller,
         by_caller_model=by_model, by_caller_day=by_day, by_month=_by_month(logged, all_billed, unattributed, jobs),
@@ -296,15 +298,16 @@ def reconcile_callers(
     )
 
 
-def _unread_batch_warnings(jobs: pd.DataFrame, regions: tuple[str, ...]) -> list[str]:
+def _unread_batch_warnings(jobs: pd.DataFrame, regions: tuple[str, ...]) -> list[Notice]:
     """What to say of batch lines of regions whose logs were not read: listed with the other batch lines, not among
     the charges ``--region`` would compare."""
     unread = jobs.loc[~jobs["region"].isin(regions)].groupby("region")["billed_cost_usd"].sum()
     if unread.empty:
         return []
     named = ", ".join(f"{region} ({money(float(amount))})" for region, amount in unread.items())
-    return [f"Batch inference billed in regions whose logs were not read, {named}, is listed with the batch lines "
-            "too: batch is never compared with the logs, so adding those regions with --region would not compare it"]
+    return [Notice(f"Batch inference billed in regions whose logs were not read, {named}, is listed with the batch "
+                   "lines too: batch is never compared with the logs, so adding those regions with --region would not "
+                   "compare it", "batch_unread", named=named)]
 
 
 def _outside(lines: pd.DataFrame, keys: list[str], principal_kind: str, role_suffix: str) -> pd.DataFrame:

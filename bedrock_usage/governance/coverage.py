@@ -17,6 +17,7 @@ import pandas as pd
 
 from ..logs.layout import days_between
 from ..logs.period import Period, through_today, today_in
+from ..output.notices import Notice, clause
 from ..output.wording import counted, day_spans
 
 NAMED_GAPS = 5  # days in between without records named in the warning; the rest are counted
@@ -224,7 +225,9 @@ def trailing_gap_warning(days: list[date], period: Period, filtered: bool = Fals
         return None
     span = f"{days[0]}" if len(days) == 1 else f"{days[0]} .. {days[-1]}"
     what = "no matching calls" if filtered else "no log records"
-    since = f", none since the read began on {period.start}" if days[0] == period.start else ""
+    since = clause(f", none since the read began on {period.start}" if days[0] == period.start else "",
+                   "gap_since_start", start=str(period.start))
     cause = "logging may be off or its logs late" + (", or no call matched the filters" if filtered else "")
-    return (f"{what} on {span} ({counted(len(days), 'day')} up to the as-of day{since}): {cause}; any calls of "
-            "those days are not in the spend, and the forecast's pace counts them as $0")
+    return Notice(f"{what} on {span} ({counted(len(days), 'day')} up to the as-of day{since}): {cause}; any calls "
+                  "of those days are not in the spend, and the forecast's pace counts them as $0",
+                  "trailing_gap_filtered" if filtered else "trailing_gap", span=span, days=len(days), since=since)

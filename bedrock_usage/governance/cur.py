@@ -34,6 +34,7 @@ from ..engines.duckdb_memory import duckdb_config
 from ..engines.local import to_duckdb
 from ..errors import UsageError
 from ..logs.period import Period
+from ..output.notices import Notice
 from ..output.terminal_table import money
 from .cur_layout import CUR_COLUMNS, CUR_TABLE, DATA_FOLDER, PARTITION_COLUMN, PARTITION_FOLDER
 from .usage_types import MARKETPLACE_SUFFIX, OWN_SHAPE_SERVICES, cur_service, parse_usage_type
@@ -234,8 +235,9 @@ def _months(first: str, last: str) -> list[str]:
 
 def no_caller_identity() -> str:
     """The warning for an export whose line items name no principal."""
-    return ("the export has no caller identity (line_item_iam_principal): switch on 'Include caller identity (IAM "
-            "principal) allocation data' in the export (docs/governance.md); its Bedrock cost counts as unattributed")
+    return Notice("the export has no caller identity (line_item_iam_principal): switch on 'Include caller identity "
+                  "(IAM principal) allocation data' in the export (docs/governance.md); its Bedrock cost counts as "
+                  "unattributed", "no_caller_identity")
 
 
 # Athena

@@ -24,6 +24,7 @@ import pandas as pd
 from ..aws.session import AWS_ERRORS
 from ..errors import UsageError
 from ..logs.period import Period
+from ..output.notices import Notice
 from ..output.terminal_table import money
 from ..output.wording import counted
 from ..pricing import PriceFile, priced_at
@@ -87,6 +88,7 @@ _KEYS = ["region", "utc_day"]
 UNMETERED = "logged_calls_without_metric"  # a region-day's logged calls of models CloudWatch has no metric for
 BILLED_WITHOUT_REGION = "billed_without_region_usd"  # charges whose usage type's region code is unknown
 BATCH_BILLED = "batch_billed_usd"  # a region-day's batch inference charges, not compared with the logs
+BATCH_KEPT = f"counted apart ({BATCH_BILLED}), in the billed total, out of the comparison"  # where they are counted
 _COUNTS = ["calls", "input_tokens", "output_tokens"]
 
 
@@ -344,10 +346,12 @@ def account_facts(facts: pd.DataFrame, account: str | None) -> tuple[pd.DataFram
     other = _other_accounts(facts, account)
     if not other.any():
         return facts, []
-    accounts = ", ".join(sorted(set(facts.loc[other, "account"].astype("object"))))
-    return facts.loc[~other], [
-        f"{int(facts.loc[other, 'calls'].sum()):,} logged calls of callers in other accounts ({accounts}) are left "
-        f"out: only account {account}'s callers are compared with its bill"]
+    accounts = sorted(set(facts.loc[other, "account"].astype("object")))
+    calls = int(facts.loc[other, "calls"].sum())
+    return facts.loc[~other], [Notice(
+        f"{calls:,} logged calls of callers in other accounts ({', '.join(accounts)}) are left out: only account "
+        f"{account}'s callers are compared with its bill", "other_accounts", calls=calls, accounts=accounts,
+        account=account)]
 
 
 def account_scan_warnings(report: UsageReport, account: str | None) -> list[str]:
@@ -357,8 +361,8 @@ def account_scan_warnings(report: UsageReport, account: str | None) -> list[str]
         return list(report.warnings)
     facts, _ = account_facts(report.facts, account)
     own = report if facts is report.facts else refigured(report, facts.reset_index(drop=True))
-    return [f"{line} (calls of account {account}'s callers)" if line.startswith(UNPRICED) else line
-            for line in own.warnings]
+    return [Notice(f"{line} (calls of account {account}'s callers)", "account_calls", line=line, account=account)
+            if line.startswith(UNPRICED) else line for line in own.warnings]
 
 
 def logged_ids_by_region(facts: pd.DataFrame) -> dict[str, set[str]]:
@@ -434,14 +438,16 @@ def reconcile(
     recent = pd.to_datetime(by_region["utc_day"]).dt.date >= today - timedelta(days=RECENT_DAYS - 1)
     by_region["note"] = ["recent day: logs and Cost Explorer may still be arriving" if r else "" for r in recent]
 
-    warnings = [*account_warnings, *(f"CloudWatch metrics of {region} could not be read: {reason}"
+    warnings = [*account_warnings, *(Notice(f"CloudWatch metrics of {region} could not be read: {reason}",
+                                            "cloudwatch_failed", region=region, reason=reason)
                                      for region, reason in sorted(metered.failed_regions.items()))]
     if billed.failure:
-        warnings.append(f"Cost Explorer could not be read, so there is no billed cost: {billed.failure}")
+        warnings.append(Notice(f"Cost Explorer could not be read, so there is no billed cost: {billed.failure}",
+                               "cost_explorer_failed", reason=billed.failure))
     warnings += _elsewhere_warnings(
         billed.charges.loc[billed.charges["region"].notna() & ~billed.charges["region"].isin(regions)])
-    warnings += _unmetered_warnings(by_region) + _router_warnings(facts) + batch_warnings(
-        by_region, BATCH_BILLED, f"counted apart ({BATCH_BILLED}), in the billed total, out of the comparison")
+    warnings += _unmetered_warnings(by_region) + _router_warnings(facts) + batch_warnings(by_region, BATCH_BILLED,
+                                                                                          BATCH_KEPT)
     # Batch charges of a known region are counted apart, whether or not their usage type names the model.
     unmapped = charges.loc[(charges["model"].isna() & ~batch) | charges["region"].isna()]
     unmapped = (unmapped.groupby(["region", "service", "usage_type"], dropna=False)["billed_cost_usd"].sum()
@@ -494,17 +500,15 @@ def _unmetered_warnings(by_region: pd.DataFrame) -> list[str]:
     lines = []
     unmetered = by_region.loc[by_region["status"] == STATUS_NO_METRICS]
     if len(unmetered):
-        lines.append(
-            f"{len(unmetered)} region-days have {int(unmetered[UNMETERED].sum()):,} logged calls "
-            "but no calls in CloudWatch: are the logs from this account and these regions?"
-        )
+        days, calls = len(unmetered), int(unmetered[UNMETERED].sum())
+        lines.append(Notice(f"{days} region-days have {calls:,} logged calls but no calls in CloudWatch: are the "
+                            "logs from this account and these regions?", "unmetered_days", days=days, calls=calls))
     beside = by_region.loc[(by_region["status"] != STATUS_NO_METRICS) & (by_region[UNMETERED] > 0)]
     if len(beside):
-        lines.append(
-            f"{int(beside[UNMETERED].sum()):,} logged calls on {len(beside)} region-days are of "
-            "models with no CloudWatch metric that day (logged_calls_without_metric): they are left out of the "
-            "coverage, which compares only the models CloudWatch counts"
-        )
+        calls, days = int(beside[UNMETERED].sum()), len(beside)
+        lines.append(Notice(f"{calls:,} logged calls on {days} region-days are of models with no CloudWatch metric "
+                            "that day (logged_calls_without_metric): they are left out of the coverage, which "
+                            "compares only the models CloudWatch counts", "unmetered_models", calls=calls, days=days))
     return lines
 
 
@@ -514,25 +518,28 @@ def _router_warnings(facts: pd.DataFrame) -> list[str]:
     routed = int(facts["prompt_router_calls"].sum()) if len(facts) and "prompt_router_calls" in facts else 0
     if not routed:
         return []
-    return [f"{counted(routed, 'call')} through prompt routers {'is' if routed == 1 else 'are'} counted under the "
-            "model each router chose, as its logged response names it; CloudWatch's ModelId for such calls is not "
-            "documented, so the rows of those models (and any row of a router's id) may differ by them"]
+    return [Notice(f"{counted(routed, 'call')} through prompt routers {'is' if routed == 1 else 'are'} counted "
+                   "under the model each router chose, as its logged response names it; CloudWatch's ModelId for such "
+                   "calls is not documented, so the rows of those models (and any row of a router's id) may differ by "
+                   "them", "routed_calls", calls=routed)]
 
 
 def batch_warnings(charges: pd.DataFrame, column: str, kept: str) -> list[str]:
     """What to say of batch inference's charges (``column`` of ``charges`` per ``region``): billed, with no logged
-    call to compare them with, and ``kept`` says where they are counted instead."""
+    call to compare them with, and ``kept`` (``BATCH_KEPT``, ``callers.BATCH_LISTED``) says where they are counted
+    instead."""
     regions = charges.groupby("region")[column].sum()
     regions = regions.loc[regions != 0]
     if regions.empty:
         return []
     where = (regions.index[0] if len(regions) == 1 else
              ", ".join(f"{region} ({money(float(amount))})" for region, amount in regions.items()))
-    return [f"Batch inference billed {money(float(regions.sum()))} in {where} over the period; the logs read hold no "
-            f"batch calls the tool can tell apart, so it is {kept}"]
+    amount = money(float(regions.sum()))
+    return [Notice(f"Batch inference billed {amount} in {where} over the period; the logs read hold no batch calls the "
+                   f"tool can tell apart, so it is {kept}", "batch_billed", amount=amount, where=where, kept=kept)]
 
 
-def _elsewhere_warnings(elsewhere: pd.DataFrame) -> list[str]:
+def _elsewhere_warnings(elsewhere: pd.DataFrame) -> list[Notice]:
     """What to say of the charges of regions whose logs were not read (out of the region-days and totals).
 
     Only calls through ``bedrock-runtime`` (Converse, ConverseStream, InvokeModel, InvokeModelWithResponseStream)
@@ -541,19 +548,22 @@ def _elsewhere_warnings(elsewhere: pd.DataFrame) -> list[str]:
     of a batch inference job"). So on-demand charges there ask whether logging is off, batch charges never do."""
     lines = []
     batch = elsewhere["batch"].astype(bool)
-    for charges, line in (
-        (elsewhere.loc[~batch], "Cost Explorer bills Bedrock in {named} over the period, whose logs were not read: is "
-                                "logging off there, or was the region left out?"),
-        (elsewhere.loc[batch], "Cost Explorer bills batch inference in {named} over the period, whose logs were not "
-                               "read: batch jobs write their results to the job's own S3 location, never to "
-                               "invocation logs, so no logs are missing for them (in no total of this run, which "
-                               "holds the regions read)"),
-    ):
-        if len(charges):
-            named = ", ".join(f"{region} ({money(amount)})"
-                              for region, amount in charges.groupby("region")["billed_cost_usd"].sum().items())
-            lines.append(line.format(named=named))
+    on_demand, jobs = _named_amounts(elsewhere.loc[~batch]), _named_amounts(elsewhere.loc[batch])
+    if on_demand:
+        lines.append(Notice(f"Cost Explorer bills Bedrock in {on_demand} over the period, whose logs were not read: is "
+                            "logging off there, or was the region left out?", "billed_elsewhere", named=on_demand))
+    if jobs:
+        lines.append(Notice(f"Cost Explorer bills batch inference in {jobs} over the period, whose logs were not read: "
+                            "batch jobs write their results to the job's own S3 location, never to invocation logs, so "
+                            "no logs are missing for them (in no total of this run, which holds the regions read)",
+                            "batch_elsewhere", named=jobs))
     return lines
+
+
+def _named_amounts(charges: pd.DataFrame) -> str:
+    """Each region of ``charges`` with its billed amount (``eu-west-1 ($0.6250), ...``); empty for no charges."""
+    return ", ".join(f"{region} ({money(amount)})"
+                     for region, amount in charges.groupby("region")["billed_cost_usd"].sum().items())
 
 
 def _no_region_warnings(unmapped: pd.DataFrame) -> list[str]:
@@ -561,9 +571,10 @@ def _no_region_warnings(unmapped: pd.DataFrame) -> list[str]:
     no_region = unmapped.loc[unmapped["region"].isna()]
     if no_region.empty:
         return []
-    amount, names = money(float(no_region["billed_cost_usd"].sum())), ", ".join(sorted(no_region["usage_type"]))
-    return [f"Cost Explorer bills {amount} under {len(no_region)} usage types whose region code is unknown ({names}): "
-            "counted in the billed total, in no region-day"]
+    amount, names = money(float(no_region["billed_cost_usd"].sum())), sorted(no_region["usage_type"])
+    return [Notice(f"Cost Explorer bills {amount} under {len(no_region)} usage types whose region code is unknown "
+                   f"({', '.join(names)}): counted in the billed total, in no region-day", "no_region_code",
+                   amount=amount, count=len(no_region), names=names)]
 
 
 def _finish(table: pd.DataFrame, keys: list[str], threshold: float) -> pd.DataFrame:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ..output.notices import Notice
 from ..output.wording import counted
 from ..pricing import PriceBook, parse_model_id
 
@@ -67,27 +68,34 @@ class PriceNotes:
                 *(self._tier_line(*key, fallen) for key, fallen in sorted(tiers.items())),
                 *self.unused]
 
-    def _family_line(self, model: str, family: str, count: int) -> str:
+    def _family_line(self, model: str, family: str, count: int) -> Notice:
         name, own = self.own_regions[model]
-        return (f"{name} ({model}): your price file prices it for the {' and '.join(own)} endpoint family only; "
-                f"{counted(count, 'call')} through the {family} family took the built-in book's price (add a row "
-                f"with \"family\": \"{family}\" for yours there)")
+        return Notice(f"{name} ({model}): your price file prices it for the {' and '.join(own)} endpoint family only; "
+                      f"{counted(count, 'call')} through the {family} family took the built-in book's price (add a "
+                      f"row with \"family\": \"{family}\" for yours there)", "price_file_family", name=name,
+                      model=model, own=list(own), calls=count, family=family)
 
-    def _region_line(self, model: str, family: str, fallen: dict[str, int]) -> str:
+    def _region_line(self, model: str, family: str, fallen: dict[str, int]) -> Notice:
         name, own = self.own_regions[model]
-        return (f"{name} ({model}): your price file prices its {family} endpoint family in {', '.join(own[family])} "
-                f"only; {counted(sum(fallen.values()), 'call')} from {', '.join(sorted(fallen))} took the built-in "
-                "book's price (add a row with \"region\" for each, or one without \"region\" for every Region)")
+        calls, regions = sum(fallen.values()), sorted(fallen)
+        return Notice(f"{name} ({model}): your price file prices its {family} endpoint family in "
+                      f"{', '.join(own[family])} only; {counted(calls, 'call')} from {', '.join(regions)} took the "
+                      "built-in book's price (add a row with \"region\" for each, or one without \"region\" for every "
+                      "Region)", "price_file_region", name=name, model=model, family=family, own=list(own[family]),
+                      calls=calls, regions=regions)
 
-    def _tier_line(self, model: str, family: str, tier: str, fallen: dict[str, int]) -> str:
+    def _tier_line(self, model: str, family: str, tier: str, fallen: dict[str, int]) -> Notice:
         name = self.own_regions[model][0]
-        return (f"{name} ({model}): your price file has no {tier} row for its {family} endpoint family; "
-                f"{counted(sum(fallen.values()), 'call')} from {', '.join(sorted(fallen))} took the built-in book's "
-                f"{tier} price (add a row with \"tier\": \"{tier}\" for yours there)")
+        calls, regions = sum(fallen.values()), sorted(fallen)
+        return Notice(f"{name} ({model}): your price file has no {tier} row for its {family} endpoint family; "
+                      f"{counted(calls, 'call')} from {', '.join(regions)} took the built-in book's {tier} price "
+                      f"(add a row with \"tier\": \"{tier}\" for yours there)", "price_file_tier", name=name,
+                      model=model, family=family, tier=tier, calls=calls, regions=regions)
 
 
-def _unused_line(model: str) -> str:
+def _unused_line(model: str) -> Notice:
     """What a report says of a model only the price file names that no call reaches: a misspelt id would otherwise
     leave the calls it was meant for at the book's price without a word."""
-    return (f"your price file's rows for {model} price no call of the period: no logged model id is {model}, with or "
-            "without -v1/:0 (check it against the logged modelId, or name a model pricing.py lists)")
+    return Notice(f"your price file's rows for {model} price no call of the period: no logged model id is {model}, "
+                  "with or without -v1/:0 (check it against the logged modelId, or name a model pricing.py lists)",
+                  "price_file_unused", model=model)

@@ -41,6 +41,7 @@ from ..logs.identity import (
 )
 from ..logs.period import Period
 from ..logs.regions import REGION_NAMES, requested_regions
+from ..output.notices import Notice, clause
 from ..output.plain_table import PlainTable, ReportTables
 from ..output.progress import FACT_ROWS, Reporter, Words, data_size, silent, step_update
 from ..output.wording import counted
@@ -73,6 +74,7 @@ PRICING, KEPT_NOTE = Words("pricing"), Words("kept")
 ANALYSES = ("summary", "user", "application", "user-app", "model", "daily", "hourly", "region")
 UNKNOWN_CALLER = "(unknown caller)"  # a record without identity.arn
 UNKNOWN_MODEL = "(unknown model)"  # a record without modelId
+NO_REGION = "(no region)"  # an unpriced row without a source region
 UNPRICED = "unpriced"  # what begins the warning line of each model and region whose calls have no price
 TOKENS_NOTE = "exact: token counts from Model Invocation Logs"
 
@@ -602,61 +604,75 @@ def refigured(report: UsageReport, facts: pd.DataFrame, **filters: object) -> Us
 
 def build_warnings(report: UsageReport, fact_warnings: list[str]) -> list[str]:
     """Plain-language warnings about anything that makes the figures incomplete, after ``fact_warnings`` (calls
-    without a caller or a model, from ``_unknown_warnings``)."""
+    without a caller or a model, from ``_unknown_warnings``); each a ``Notice`` a page words in its language."""
     warnings = list(fact_warnings)
     for row in report.plain_unpriced().records():
         model = row["model_id"] if is_text(row["model_id"]) else UNKNOWN_MODEL
-        region = row["source_region"] if is_text(row["source_region"]) else "(no region)"
-        cache = (
-            f" / {row['cache_read_tokens']:,} cache read / {row['cache_write_tokens']:,} cache write"
-            if row["cache_read_tokens"] or row["cache_write_tokens"]
-            else ""
-        )
-        reason = f" ({row['reason']})" if row["reason"] and row["reason"] != NO_PRICE else ""
-        warnings.append(
+        region = row["source_region"] if is_text(row["source_region"]) else NO_REGION
+        read, write = row["cache_read_tokens"], row["cache_write_tokens"]
+        cache = clause(f" / {read:,} cache read / {write:,} cache write" if read or write else "", "unpriced_cache",
+                       read=read, write=write)
+        why = row["reason"] if row["reason"] and row["reason"] != NO_PRICE else ""
+        reason = clause(f" ({why})" if why else "", "unpriced_reason", reason=why)
+        warnings.append(Notice(
             f"{UNPRICED}{reason}: {model} in {region}: {counted(row['calls'], 'call')}, "
-            f"{row['input_tokens']:,} input / {row['output_tokens']:,} output{cache} tokens have no price"
-        )
+            f"{row['input_tokens']:,} input / {row['output_tokens']:,} output{cache} tokens have no price",
+            "unpriced", reason=reason, model=model, region=region, calls=row["calls"], input=row["input_tokens"],
+            output=row["output_tokens"], cache=cache))
     calls, tokens = (int(report.summary.get(name, 0)) for name in SPLIT_UNKNOWN)
     if calls:
-        warnings.append(f"{split_unknown_note(calls)}: {tokens:,} cache write tokens of responses over 100 KB, "
-                        "delivered apart under /data/, which reports do not read, whose requests do not say one time "
-                        "to live (not logged inline, or asking 5 minutes and 1 hour); any 1-hour writes among them "
-                        "cost more than shown")
+        warnings.append(Notice(
+            f"{split_unknown_note(calls)}: {tokens:,} cache write tokens of responses over 100 KB, delivered apart "
+            "under /data/, which reports do not read, whose requests do not say one time to live (not logged inline, "
+            "or asking 5 minutes and 1 hour); any 1-hour writes among them cost more than shown",
+            "split_unknown", calls=calls, tokens=tokens))
     if report.stats.duplicate_records:
-        duplicates = counted(report.stats.duplicate_records, "duplicate delivery", "duplicate deliveries")
-        warnings.append(f"ignored {duplicates} of records already counted (same requestId and timestamp)")
+        count = report.stats.duplicate_records
+        duplicates = counted(count, "duplicate delivery", "duplicate deliveries")
+        warnings.append(Notice(f"ignored {duplicates} of records already counted (same requestId and timestamp)",
+                               "duplicates", count=count))
     if report.records_skipped:
-        warnings.append(
+        filtered = any(report.filters.get(name) for name in ("arn_pattern", "user_pattern", "models"))
+        unfiltered = clause(
+            "; a skipped record's caller and model are not read, so the filters (--arn-pattern, --model, "
+            "--user-pattern) cannot leave it out: some may be of other callers or models" if filtered else "",
+            "skipped_records_filtered")
+        warnings.append(Notice(
             f"skipped {counted(report.records_skipped, 'record')} (malformed, without a readable timestamp or with "
-            "impossible token counts)" + ("; a skipped record's caller and model are not read, so the filters "
-            "(--arn-pattern, --model, --user-pattern) cannot leave it out: some may be of other callers or models"
-            if any(report.filters.get(name) for name in ("arn_pattern", "user_pattern", "models")) else "")
-        )
+            f"impossible token counts){unfiltered}", "skipped_records", count=report.records_skipped,
+            filtered=unfiltered))
     for reason, count in sorted(report.stats.skipped_objects.items()):
         if reason != PAYLOAD_OBJECTS:
             named = _named(count, report.stats.skipped_examples.get(reason, []))
-            warnings.append(f"skipped {counted(count, 'object')}: {reason}{named}")
+            warnings.append(Notice(f"skipped {counted(count, 'object')}: {reason}{named}", "skipped_objects",
+                                   count=count, reason=reason, named=named))
     if report.stats.objects_not_utf8:
         count = report.stats.objects_not_utf8
-        warnings.append(f"{counted(count, 'object')} held bytes that are not UTF-8; read with replacement characters"
-                        f"{_named(count, report.stats.not_utf8_examples)}")
+        named = _named(count, report.stats.not_utf8_examples)
+        warnings.append(Notice(f"{counted(count, 'object')} held bytes that are not UTF-8; read with replacement "
+                               f"characters{named}", "not_utf8", count=count, named=named))
     for region, message in sorted(report.stats.failed_regions.items()):
-        warnings.append(f"region {region} failed and is missing from the figures: {message}")
+        warnings.append(Notice(f"region {region} failed and is missing from the figures: {message}", "region_failed",
+                               region=region, message=message))
     for folder, regions in _regions_by(report.stats.regions_without_logs).items():
-        warnings.append(f"no logs of {', '.join(regions)} under {folder}, though asked for: "
-                        f"{'its figures are' if len(regions) == 1 else 'their figures are'} unknown, not zero")
+        warnings.append(Notice(
+            f"no logs of {', '.join(regions)} under {folder}, though asked for: "
+            f"{'its figures are' if len(regions) == 1 else 'their figures are'} unknown, not zero",
+            "regions_without_logs", regions=regions, folder=folder))
     for why, regions in _regions_by(report.stats.unread_regions).items():
-        warnings.append(f"logs of {', '.join(regions)} are not read: {why}")
+        warnings.append(Notice(f"logs of {', '.join(regions)} are not read: {why}", "regions_unread", regions=regions,
+                               why=why))
     for region, unread in sorted(report.stats.days_not_projected.items()):
-        warnings.append(f"the logs of {unread.spans()} in {region} are not read, so their figures are unknown, not "
-                        f"zero: {unread.why(region)}")
+        spans, why = unread.spans(), unread.why(region)
+        warnings.append(Notice(f"the logs of {spans} in {region} are not read, so their figures are unknown, not zero: "
+                               f"{why}", "days_not_projected", spans=spans, region=region, why=why))
     warnings += [unchecked.note(region) for region, unchecked in sorted(report.stats.projections_not_checked.items())]
     for copy, regions in _regions_by(report.stats.earlier_compacted).items():
-        warnings.append(f"the compacted copy an earlier version made in {', '.join(regions)} ({copy}) is not read, as "
-                        "it lacks what reports now read: its days come from the JSON logs (more bytes scanned) and "
-                        "have no figures where those logs were deleted; setup_athena_bucket.py --compact copies them "
-                        "again (or records the copy's first day)")
+        warnings.append(Notice(
+            f"the compacted copy an earlier version made in {', '.join(regions)} ({copy}) is not read, as it lacks "
+            "what reports now read: its days come from the JSON logs (more bytes scanned) and have no figures where "
+            "those logs were deleted; setup_athena_bucket.py --compact copies them again (or records the copy's "
+            "first day)", "earlier_compacted", regions=regions, copy=copy))
     if not report.summary["calls"] and not report.records_skipped and not report.stats.failed_regions:
         warnings.append(_no_calls(report))
     warnings += _tags_never_seen(report)
@@ -700,9 +716,11 @@ def none_projected(period: Period, regions: tuple[str, ...], stats: ScanStats) -
     return refusal(period.label(), unread)
 
 
-def _named(count: int, examples: list[str]) -> str:
+def _named(count: int, examples: list[str]) -> Notice | str:
     """`` (a, b)`` naming the objects a warning counts, `` (first: a, b, c)`` when it counts more."""
-    return f" ({'first: ' if count > len(examples) else ''}{', '.join(examples)})" if examples else ""
+    first = count > len(examples)
+    return clause(f" ({'first: ' if first else ''}{', '.join(examples)})" if examples else "",
+                  "named_first" if first else "named", examples=list(examples))
 
 
 def _tags_never_seen(report: UsageReport) -> list[str]:
@@ -715,7 +733,9 @@ def _tags_never_seen(report: UsageReport) -> list[str]:
         if name.startswith("tag:"):
             values = report.tables.plain(name).column(name)
             if not any(is_text(value) for value in values):
-                lines.append(f"{absent_tag_note(name.removeprefix('tag:'))}: its table has every call under (none)")
+                key = name.removeprefix("tag:")
+                lines.append(Notice(f"{absent_tag_note(key)}: its table has every call under (none)", "tag_absent",
+                                    key=key))
     return lines
 
 
@@ -728,15 +748,21 @@ def _no_calls(report: UsageReport) -> str:
     """Why a report may have no calls: its filters, or dates and regions the logs do not cover."""
     where = f"{report.period.label()} in {', '.join(report.regions) or 'no region'}"
     active = {name: value for name, value in report.filters.items() if value}
+    period, regions = report.period.label(), list(report.regions)
     if any(" " in model for model in active.get("models", [])):  # model names have spaces, logged ids none
-        return (f"no calls of the models asked for in {where}: --model takes model ids as logged "
-                "(e.g. us.anthropic.claude-sonnet-4-5-20250929-v1:0), not the names the tables show")
+        return Notice(f"no calls of the models asked for in {where}: --model takes model ids as logged "
+                      "(e.g. us.anthropic.claude-sonnet-4-5-20250929-v1:0), not the names the tables show",
+                      "no_calls_model_names", period=period, regions=regions)
     if active:
-        return f"no calls match the filters in {where}"
+        return Notice(f"no calls match the filters in {where}", "no_calls_filtered", period=period, regions=regions)
     stats = report.stats
-    read = (f"Athena scanned {data_size(stats.bytes_read)} of {' and '.join(stats.tables_read)}" if stats.tables_read
-            else f"{counted(stats.objects_read, 'log object')} read")
-    return f"no calls in {where} ({read}): check the dates and regions, and that the logs of these days are there"
+    if stats.tables_read:
+        size, tables = data_size(stats.bytes_read), " and ".join(stats.tables_read)
+        read = Notice(f"Athena scanned {size} of {tables}", "athena_scanned", size=size, tables=tables)
+    else:
+        read = Notice(f"{counted(stats.objects_read, 'log object')} read", "objects_read", count=stats.objects_read)
+    return Notice(f"no calls in {where} ({read}): check the dates and regions, and that the logs of these days are "
+                  "there", "no_calls", period=period, regions=regions, read=read)
 
 
 def _regions_by(value_of: dict[str, str]) -> dict[str, list[str]]:
@@ -753,7 +779,9 @@ def unknown_warnings(no_caller: int, no_model: int) -> list[str]:
     ``(unknown model)``."""
     warnings = []
     if no_caller:
-        warnings.append(f"{counted(no_caller, 'call')} without a caller (identity.arn): counted as {UNKNOWN_CALLER}")
+        warnings.append(Notice(f"{counted(no_caller, 'call')} without a caller (identity.arn): counted as "
+                               f"{UNKNOWN_CALLER}", "no_caller", calls=no_caller))
     if no_model:
-        warnings.append(f"{counted(no_model, 'call')} without a modelId: counted as {UNKNOWN_MODEL}, unpriced")
+        warnings.append(Notice(f"{counted(no_model, 'call')} without a modelId: counted as {UNKNOWN_MODEL}, unpriced",
+                               "no_model", calls=no_model))
     return warnings

@@ -569,10 +569,13 @@ def test_the_anomalies_views_scan_warnings_come_under_the_days_they_count(tmp_pa
     at.run()
     assert not at.exception, at.exception
     t = Text(lang)
-    [box] = [box for box in at.expander if any("duplicate" in text.value for text in box.markdown)]
+    [box] = [box for box in at.expander if box.label.startswith(STRINGS[lang]["warnings"].split("{")[0])]
     lines = [shown(line.removeprefix("- ")) for line in box.markdown[0].value.splitlines()]
     assert box.label == t("warnings", count=len(lines))
     heading = STRINGS[lang]["anomalies_days_read"].format(start=first, end=end, tz="UTC")
     assert lines[:2] == [t("anomalies_unpriced", calls=len(in_period)), heading], lines
-    assert [line for line in lines[2:] if f"{extra} duplicate deliveries" in line], lines
-    assert [line for line in lines[2:] if f"example.unknown-model-v1:0 in us-east-1: {len(models)} calls" in line]
+    duplicates, unpriced = {  # the scan's warnings in the page's language
+        "en": (f"{extra} duplicate deliveries", f"example.unknown-model-v1:0 in us-east-1: {len(models)} calls"),
+        "ko": (f"중복 전달 {extra} 건", f"us-east-1 의 example.unknown-model-v1:0: 호출 {len(models)} 건")}[lang]
+    assert [line for line in lines[2:] if duplicates in line], lines
+    assert [line for line in lines[2:] if unpriced in line], lines

@@ -1,0 +1,208 @@
+"""The warnings of the shared code (``output.notices.Notice``: the report's, the price file's, the governance modes')
+in the languages other than English, by kind, and the fixed phrases their values hold (why a call has no price, why
+an object was skipped), keyed by the shared code's own English constants. English takes the Notice's own words."""
+
+from __future__ import annotations
+
+from ..engines.base import UNREADABLE_PAYLOADS
+from ..engines.local import (
+    CUT_SHORT,
+    DAMAGED_GZIP,
+    DANGLING_LINK,
+    EMPTY,
+    HIDDEN,
+    NAME_NOT_UTF8,
+    NOT_ASKED_FOR,
+    NOT_GZIP,
+    NOT_GZIP_NAME,
+    OUTSIDE_DAY_FOLDERS,
+    TRAILING_BYTES,
+    UNKNOWN_REGION,
+    UNREADABLE,
+    UNREADABLE_FOLDER,
+)
+from ..engines.queries import LATENCY_OPTIMIZED
+from ..governance.callers import BATCH_LISTED
+from ..governance.reconcile import BATCH_KEPT
+from ..pricing import PROMPT_ROUTER
+from ..report.tracker import (
+    BODY_OFFLOADED,
+    INPUT_NOT_IN_TOKENS,
+    NEEDS_AUDIO_SPLIT,
+    NEEDS_BODY,
+    NO_CONTEXT_TIER,
+    NO_MEDIA_PRICE,
+    NO_TIER,
+    NO_VIDEO_REQUEST,
+    OFFLOADED_UNITS,
+    OPAQUE_ENDPOINT_REASONS,
+    SERVICE_TIER_REASONS,
+    UNKNOWN_SERVICE_TIER,
+)
+
+NOTICES: dict[str, dict[str, str]] = {
+    "ko": {
+        # report.tracker.build_warnings and what it words of the scan
+        "unpriced": "가격 없음{reason}: {region} 의 {model}: 호출 {calls} 건, 입력 {input} / 출력 {output}{cache} "
+                    "토큰에 가격이 없습니다",
+        "unpriced_cache": " / 캐시 읽기 {read} / 캐시 쓰기 {write}",
+        "unpriced_reason": " ({reason})",
+        "split_unknown": "호출 {calls} 건의 캐시 쓰기를 5분 단가로 계산했습니다 (5분/1시간 구분은 /data/ 객체에만 "
+                         "있음): 100 KB가 넘어 /data/ 아래에 따로 전달되어 보고서가 읽지 않는 응답의 캐시 쓰기 토큰 "
+                         "{tokens} 개로, 요청이 하나의 캐시 유지 시간을 말하지 않습니다 (인라인으로 로깅되지 않았거나 "
+                         "5분과 1시간을 모두 요청). 이 중 1시간 쓰기가 있으면 실제 비용은 표시된 것보다 큽니다",
+        "duplicates": "이미 집계된 레코드의 중복 전달 {count} 건을 무시했습니다 (같은 requestId와 timestamp)",
+        "skipped_records": "레코드 {count} 개를 건너뛰었습니다 (형식 오류, 읽을 수 있는 timestamp 없음, 또는 불가능한 "
+                           "토큰 수){filtered}",
+        "skipped_records_filtered": "; 건너뛴 레코드는 호출자와 모델을 읽지 않으므로 필터 (ARN 패턴, 모델, 사용자 "
+                                    "패턴) 로 제외할 수 없습니다: 일부는 다른 호출자나 모델의 것일 수 있습니다",
+        "skipped_objects": "객체 {count} 개를 건너뛰었습니다: {reason}{named}",
+        "not_utf8": "객체 {count} 개에 UTF-8이 아닌 바이트가 있어 대체 문자로 읽었습니다{named}",
+        "named": " ({examples})",
+        "named_first": " (처음 몇 개: {examples})",
+        "region_failed": "리전 {region} 읽기가 실패하여 수치에서 빠졌습니다: {message}",
+        "regions_without_logs": "요청한 {regions} 의 로그가 {folder} 아래에 없습니다: 수치는 0이 아니라 알 수 "
+                                "없음입니다",
+        "regions_unread": "{regions} 의 로그는 읽지 않습니다: {why}",
+        "days_not_projected": "{region} 의 {spans} 로그를 읽지 않아 그 수치는 0이 아니라 알 수 없음입니다: {why}",
+        "projection_range": "{region} 의 테이블 {table} 파티션 프로젝션은 {projected} ({range}) 만 포함하며 Athena는 "
+                            "그 밖의 날짜를 무시합니다: {step} 을(를) 실행해 범위를 넓히세요",
+        "through_today": "{first} ~ 오늘",
+        "through_day": "{first} ~ {last}",
+        "projection_unchecked": "{region} 의 테이블 {table} 파티션 프로젝션 ({shape}) 은 이 도구가 읽을 수 없는 "
+                                "형식이라 기간의 날짜를 확인하지 못했습니다: Athena는 범위 밖의 날짜를 읽지 않으며 "
+                                "그런 날은 지출 대신 $0으로 보입니다 (python setup_athena_bucket.py --regions "
+                                "{region} --start-date DAY 가 읽을 수 있는 범위를 씁니다)",
+        "earlier_compacted": "이전 버전이 {regions} 에 만든 압축 사본 ({copy}) 은 지금 보고서가 읽는 내용이 없어 읽지 "
+                             "않습니다: 그 날짜는 JSON 로그에서 읽으며 (스캔 바이트 증가) 로그가 삭제된 날은 수치가 "
+                             "없습니다. setup_athena_bucket.py --compact 가 다시 복사합니다 (또는 사본의 첫 날을 기록)",
+        "no_calls_model_names": "{period} ({regions}) 에 요청한 모델의 호출이 없습니다: 모델 필터는 로그에 기록된 "
+                                "모델 ID (예: us.anthropic.claude-sonnet-4-5-20250929-v1:0) 를 받으며, 표에 보이는 "
+                                "이름이 아닙니다",
+        "no_calls_filtered": "{period} ({regions}) 에 필터와 일치하는 호출이 없습니다",
+        "no_calls": "{period} ({regions}) 에 호출이 없습니다 ({read}): 날짜와 리전, 그리고 해당 날짜의 로그가 있는지 "
+                    "확인하세요",
+        "athena_scanned": "Athena가 {tables} 에서 {size} 스캔",
+        "objects_read": "로그 객체 {count} 개 읽음",
+        "no_caller": "호출자 (identity.arn) 가 없는 호출 {calls} 건: (unknown caller) 로 집계했습니다",
+        "no_model": "modelId 가 없는 호출 {calls} 건: (unknown model) 로 집계했으며 가격이 없습니다",
+        "tag_absent": "기간 중 requestMetadata 키 '{key}' 를 가진 호출이 없습니다 (키는 대소문자까지 그대로 "
+                      "비교합니다): 그 표에는 모든 호출이 (없음) 아래에 있습니다",
+        # report.price_notes
+        "price_file_family": "{name} ({model}): 가격 파일은 이 모델을 {own} 엔드포인트 계열에만 지정합니다; {family} "
+                             "계열을 통한 호출 {calls} 건은 내장 가격표의 가격을 적용했습니다 (그곳에 자체 가격을 "
+                             "쓰려면 \"family\": \"{family}\" 행을 추가하세요)",
+        "price_file_region": "{name} ({model}): 가격 파일은 {family} 엔드포인트 계열을 {own} 에서만 지정합니다; "
+                             "{regions} 의 호출 {calls} 건은 내장 가격표의 가격을 적용했습니다 (리전마다 \"region\" "
+                             "행을 추가하거나, 모든 리전용으로 \"region\" 없는 행을 추가하세요)",
+        "price_file_tier": "{name} ({model}): 가격 파일에 {family} 엔드포인트 계열의 {tier} 행이 없습니다; {regions} "
+                           "의 호출 {calls} 건은 내장 가격표의 {tier} 가격을 적용했습니다 (그곳에 자체 가격을 쓰려면 "
+                           "\"tier\": \"{tier}\" 행을 추가하세요)",
+        "price_file_unused": "가격 파일의 {model} 행이 기간 중 어떤 호출에도 적용되지 않았습니다: -v1/:0 유무와 "
+                             "관계없이 {model} 인 로그 모델 ID가 없습니다 (로그의 modelId 와 대조하거나 pricing.py 에 "
+                             "있는 모델 이름을 쓰세요)",
+        # governance: budgets, anomalies, coverage
+        "short_pace": "로그가 {first} 에 시작됩니다: 월말 예측의 일일 속도는 {window}일이 아닌 {days}일의 평균이므로 "
+                      "예측은 대략적입니다{before}",
+        "spend_before_logs": "; 월초부터의 누계에는 그날 이전의 지출이 빠져 있습니다",
+        "late_month": "첫 로그 호출은 {first} 이며, 그 전 {days}일 동안 호출이 없었습니다: 로깅이 그때 시작되었다면 "
+                      "월초부터의 누계에는 그날 이전의 지출이 빠져 있습니다",
+        "budget_unpriced": "예산 {budget}: 이번 달 호출 {calls} 건에 가격이 없어 지출에 포함되지 않았습니다",
+        "budget_tag_absent": "예산 {budget} 에 해당하는 호출이 없습니다: 기간 중 requestMetadata 키 '{key}' 를 가진 "
+                             "호출이 없습니다 (키는 대소문자까지 그대로 비교합니다)",
+        "budget_covers_nothing": "예산 {budget}: {covers} 의 호출이 없습니다",
+        "trailing_gap": "{span} 에 로그 레코드가 없습니다 (기준일까지 {days}일{since}): 로깅이 꺼졌거나 로그가 늦을 "
+                        "수 있습니다; 그날의 호출은 지출에 없으며 예측 속도는 그날을 $0으로 계산합니다",
+        "trailing_gap_filtered": "{span} 에 일치하는 호출이 없습니다 (기준일까지 {days}일{since}): 로깅이 꺼졌거나 "
+                                 "로그가 늦었거나, 필터와 일치하는 호출이 없을 수 있습니다; 그날의 호출은 지출에 "
+                                 "없으며 예측 속도는 그날을 $0으로 계산합니다",
+        "gap_since_start": ", {start} 에 읽기를 시작한 뒤로 없음",
+        # governance: reconciliation with the bill, overall and per caller
+        "other_accounts": "다른 계정 ({accounts}) 호출자의 로그 호출 {calls} 건은 제외했습니다: 계정 {account} 의 "
+                          "호출자만 그 청구서와 비교합니다",
+        "account_calls": "{line} (계정 {account} 호출자의 호출)",
+        "cloudwatch_failed": "{region} 의 CloudWatch 지표를 읽지 못했습니다: {reason}",
+        "cost_explorer_failed": "Cost Explorer 를 읽지 못해 청구 비용이 없습니다: {reason}",
+        "billed_elsewhere": "Cost Explorer 가 기간 중 로그를 읽지 않은 {named} 에서 Bedrock 을 청구했습니다: 그곳의 "
+                            "로깅이 꺼져 있거나, 리전이 빠졌나요?",
+        "unmetered_days": "{days} 개 리전-일에 로그 호출 {calls} 건이 있지만 CloudWatch 에는 호출이 없습니다: 로그가 "
+                          "이 계정과 이 리전의 것인가요?",
+        "unmetered_models": "{days} 개 리전-일의 로그 호출 {calls} 건은 그날 CloudWatch 지표가 없는 모델의 것입니다 "
+                            "(지표 없는 로그 호출): CloudWatch 가 집계하는 모델만 비교하는 커버리지에서 제외됩니다",
+        "routed_calls": "프롬프트 라우터를 통한 호출 {calls} 건은 로그 응답이 밝힌 대로 라우터가 고른 모델 아래에 "
+                        "집계됩니다; 이런 호출의 CloudWatch ModelId 는 문서화되어 있지 않아 그 모델의 행 (및 라우터 "
+                        "ID의 행) 은 그만큼 다를 수 있습니다",
+        "batch_billed": "배치 추론이 기간 중 {where} 에서 {amount} 청구되었습니다; 읽은 로그에는 이 도구가 구분할 수 "
+                        "있는 배치 호출이 없어 {kept}",
+        "no_region_code": "Cost Explorer 가 리전 코드를 알 수 없는 사용 유형 {count} 개 ({names}) 에 {amount} 를 "
+                          "청구했습니다: 청구 합계에 포함되며 어떤 리전-일에도 속하지 않습니다",
+        "batch_elsewhere": "Cost Explorer 가 기간 중 로그를 읽지 않은 {named} 에서 배치 추론을 청구했습니다: "
+                           "배치 작업은 결과를 작업 자신의 S3 위치에 쓰고 호출 로그에는 쓰지 않으므로 빠진 로그는 "
+                           "없습니다 (읽은 리전만 담는 이번 실행의 합계에는 들지 않습니다)",
+        "batch_unread": "로그를 읽지 않은 리전의 배치 추론 청구 {named} 도 배치 줄에 함께 나옵니다: 배치는 로그와 "
+                        "비교하지 않으므로 그 리전을 추가해도 비교되지 않습니다",
+        "billed_outside": "로그를 읽지 않은 리전 ({regions}) 에서 {amount} 가 청구되었습니다: 비교하려면 그 리전을 "
+                          "추가하세요",
+        "no_caller_identity": "내보내기에 호출자 ID (line_item_iam_principal) 가 없습니다: 내보내기에서 'Include "
+                              "caller identity (IAM principal) allocation data' 를 켜세요 (docs/governance.md); 그 "
+                              "Bedrock 비용은 주체 없는 청구로 집계됩니다",
+    },
+}
+
+PHRASES: dict[str, dict[str, str]] = {
+    "ko": {
+        # why a call has no price (report.tracker)
+        OPAQUE_ENDPOINT_REASONS["application-profile"]: "모델을 알 수 없는 애플리케이션 추론 프로파일: "
+                                                        "inference-profiles 파일에 지정하세요 (docs/governance.md "
+                                                        "참조)",
+        OPAQUE_ENDPOINT_REASONS["provisioned"]: "프로비저닝된 처리량: 토큰이 아니라 모델 단위 시간으로 청구됩니다. "
+                                                "청구서나 Cost Explorer 를 보세요",
+        OPAQUE_ENDPOINT_REASONS[PROMPT_ROUTER]: "프롬프트 라우터: 고른 모델이 로그 응답에 없습니다 (인라인으로 로깅된 "
+                                                "Converse 나 ConverseStream 응답만 그 모델을 밝힙니다)",
+        OPAQUE_ENDPOINT_REASONS["imported"]: "Custom Model Import: 토큰이 아니라 5분마다 사용자 지정 모델 단위로 "
+                                             "청구됩니다. 청구서나 Cost Explorer 를 보세요",
+        OPAQUE_ENDPOINT_REASONS["custom-deployment"]: "가격표에 없는 사용자 지정 모델 배포 (사용자 지정 모델의 "
+                                                      "온디맨드 추론): 청구서나 Cost Explorer 를 보세요",
+        OPAQUE_ENDPOINT_REASONS["marketplace"]: "SageMaker 엔드포인트의 Bedrock Marketplace 모델: 토큰이 아니라 "
+                                                "엔드포인트 인스턴스 (및 제공자 요금) 로 청구됩니다. 청구서나 Cost "
+                                                "Explorer 를 보세요",
+        NEEDS_BODY: "본문 로깅이 필요합니다",
+        NO_MEDIA_PRICE: "입력한 이미지, 비디오, 오디오 또는 비동기 임베딩 작업의 가격이 없습니다",
+        BODY_OFFLOADED: "100 KB가 넘는 요청 본문이 /data/ 아래에 따로 전달되어 보고서가 읽지 않습니다",
+        OFFLOADED_UNITS["image"]: "청구되는 이미지는 그곳에서만 알 수 있습니다",
+        OFFLOADED_UNITS["second"]: "청구되는 비디오 초는 그곳에서만 알 수 있습니다",
+        OFFLOADED_UNITS["query"]: "청구되는 리랭크 쿼리는 그곳에서만 알 수 있습니다",
+        OFFLOADED_UNITS["tokens"]: "입력한 미디어는 그곳에서만 알 수 있습니다",
+        NO_TIER: "이 이미지 크기나 비디오 해상도의 가격이 없습니다",
+        NO_CONTEXT_TIER: "이 모델의 엔드포인트, 리전, 날짜에 긴 컨텍스트 가격이 없습니다",
+        NO_VIDEO_REQUEST: "요청에 비디오 길이나 해상도가 없습니다",
+        NEEDS_AUDIO_SPLIT: "음성 토큰과 텍스트 토큰이 로그에서 나뉘어 있지 않습니다",
+        INPUT_NOT_IN_TOKENS: "입력은 비디오 초 단위로 청구되며 로그에 없습니다",
+        SERVICE_TIER_REASONS["reserved"]: "예약 티어: 호출별이 아니라 예약으로 지불됩니다",
+        SERVICE_TIER_REASONS[LATENCY_OPTIMIZED]: "가격표에 지연 시간 최적화 가격이 없습니다",
+        UNKNOWN_SERVICE_TIER: "가격표가 모르는 서비스 티어로 처리되었습니다",
+        # why an object was skipped, or a region's logs are not read (engines)
+        UNREADABLE: "읽을 수 없는 객체",
+        EMPTY: "빈 객체",
+        NAME_NOT_UTF8: "객체 경로가 UTF-8이 아닙니다 (서비스는 이런 경로를 쓰지 않습니다)",
+        NOT_GZIP_NAME: "이름이 .json.gz 가 아닙니다 (서비스는 다른 레코드 객체를 쓰지 않으며, 수동 복사본일 수 "
+                       "있습니다)",
+        NOT_GZIP: "gzip이 아닙니다",
+        CUT_SHORT: "gzip이 중간에 끊겼습니다 (아직 쓰는 중인 객체이거나 일부만 복사된 사본)",
+        DAMAGED_GZIP: "손상된 gzip 데이터 (압축 바이트가 깨졌거나 체크섬이 맞지 않음: 손상된 사본)",
+        TRAILING_BYTES: "gzip 데이터 뒤에 gzip이 아닌 바이트가 있습니다 (손상되었거나 덧붙여진 사본)",
+        UNREADABLE_FOLDER: "읽을 수 없는 폴더, 객체 하나로 집계 (안의 객체는 읽지 않음)",
+        UNREADABLE_PAYLOADS: "요청 및 응답 본문의 읽을 수 없는 /data/ 폴더 (레코드는 없음)",
+        DANGLING_LINK: "대상이 없는 심볼릭 링크",
+        HIDDEN: "숨김: 이름이나 날짜 폴더 아래 폴더 이름이 _ 또는 . 으로 시작합니다 (Athena도 이런 객체를 건너뜁니다: "
+                "읽히게 하려면 이름을 바꾸세요)",
+        OUTSIDE_DAY_FOLDERS: "월 폴더 안에 있어 어떤 보고서도, Athena 테이블도 읽지 않습니다 (서비스는 날짜 폴더 "
+                             "{region}/yyyy/MM/dd/HH/ 에만 객체를 씁니다)",
+        NOT_ASKED_FOR: "요청한 리전이 아닙니다",
+        UNKNOWN_REGION: "폴더 이름이 이 botocore가 아는 Amazon Bedrock 리전이 아니어서 그 호출은 이 수치에 없습니다 "
+                        "(botocore보다 새로운 리전: boto3와 botocore를 업그레이드하세요)",
+        # where batch inference's charges are counted (governance.reconcile.batch_warnings)
+        BATCH_KEPT: "따로 집계합니다 (배치 추론 청구): 청구 합계에는 포함되고 비교에서는 제외됩니다",
+        BATCH_LISTED: "호출자 없이 따로 (배치) 나열합니다",
+    },
+}
