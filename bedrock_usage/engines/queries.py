@@ -113,8 +113,10 @@ FACT_MEASURES = (
 
 CACHE_1H = CACHE_SPLIT_PATHS[1]
 # ``cache_kinds``: which cache quantities a call bills, one bit each, so the calls of a model whose book lacks one
-# of their rates are the only ones left unpriced (a fact row is priced or not as a whole).
-CACHE_READS, CACHE_WRITES_5M, CACHE_WRITES_1H = 1, 2, 4
+# of their rates are the only ones left unpriced (a fact row is priced or not as a whole); and whether a call through
+# a prompt router logged no tokens at all (``ROUTED_NO_TOKENS``), so such a call, which costs nothing whichever model
+# the router chose, is a fact apart from the router's calls with tokens (``report/priced_facts.py``).
+CACHE_READS, CACHE_WRITES_5M, CACHE_WRITES_1H, ROUTED_NO_TOKENS = 1, 2, 4, 8
 
 
 @dataclass(frozen=True)
@@ -192,10 +194,12 @@ def _cache_writes_1h() -> str:
 
 def _cache_kinds() -> str:
     """The ``cache_kinds`` bits of a call: cache reads, 5-minute writes, 1-hour writes (``cache_write_1h_count``, read
-    from the body once per record)."""
+    from the body once per record), a call through a prompt router without tokens."""
     return (f"CASE WHEN cache_read_count > 0 THEN {CACHE_READS} ELSE 0 END"
             f" + CASE WHEN cache_write_count > cache_write_1h_count THEN {CACHE_WRITES_5M} ELSE 0 END"
-            f" + CASE WHEN cache_write_1h_count > 0 THEN {CACHE_WRITES_1H} ELSE 0 END")
+            f" + CASE WHEN cache_write_1h_count > 0 THEN {CACHE_WRITES_1H} ELSE 0 END"
+            " + CASE WHEN coalesce(via_router, false) AND input_count + output_count + cache_read_count"
+            f" + cache_write_count = 0 THEN {ROUTED_NO_TOKENS} ELSE 0 END")
 
 
 def _service_tier() -> str:

@@ -37,9 +37,9 @@ TIER_CALLS = {"flex_calls": "flex", "priority_calls": "priority"}
 # Priced calls whose cache writes went at the 5-minute rate though their split is unknown (engines/queries.py), and
 # those writes.
 SPLIT_UNKNOWN = ("cache_split_unknown_calls", "cache_split_unknown_tokens")
-# Calls through a prompt router (engines/queries.py), and those of them whose logged response does not name the model
-# the router chose (still under the router's ARN, unpriced).
-ROUTER_CALLS = ("prompt_router_calls", "prompt_router_calls_model_unknown")
+# Calls through a prompt router (engines/queries.py), those of them whose logged response does not name the model
+# the router chose (still under the router's ARN, unpriced), and of these the calls without tokens (priced at $0).
+ROUTER_CALLS = ("prompt_router_calls", "prompt_router_calls_model_unknown", "prompt_router_calls_no_tokens")
 METRICS = ("calls", "errors", *TOKEN_COLUMNS)
 COST_COLUMNS = ("input_cost_usd", "output_cost_usd", "cache_write_cost_usd", "cache_read_cost_usd")
 TOTAL_COST = "estimated_cost_usd"
@@ -177,9 +177,12 @@ def price_facts(con: duckdb.DuckDBPyConnection, application_tags: Sequence[str])
     tokens are not billed. A row whose rates leave a billed quantity without a price is unpriced, with the first
     reason, and has no cost (its tokens stay). ``application_tags`` are the tag columns (``tag_0``...) that name an
     application. Only the callers the ``callers`` table marks ``kept`` are kept. A row's images, video seconds,
-    rerank queries and media given count only when its model is billed in that unit (0 otherwise). A tag value
-    logged empty (the API allows one) stays ``""``: a group apart from an absent tag (NULL) and from any value
-    logged.
+    rerank queries and media given count only when its model is billed in that unit (0 otherwise). A call through a
+    prompt router whose logged response does not name the model it chose (endpoint ``prompt-router``) is priced at
+    $0 when it logged no tokens: a router routes between text models billed per token (Amazon Bedrock User Guide,
+    "Understanding intelligent prompt routing in Amazon Bedrock"), so it costs nothing whichever model it went to;
+    with tokens it stays unpriced. A tag value logged empty (the API allows one) stays ``""``: a group apart from an
+    absent tag (NULL) and from any value logged.
     """
     application = ", ".join(
         [f"nullif(CAST(f.{quoted_name(tag)} AS VARCHAR), '')" for tag in application_tags] + ["c.application"]
@@ -202,7 +205,8 @@ WITH joined AS (
     c.principal_type, c.principal, c."user", c.account, coalesce({application}) AS application,
     m.model, m.base_model_id, m.endpoint, m.has_model,
     r.unit, r.book_tier, coalesce(r.own_price, false) AS own_price,
-    coalesce(r.reason, CASE WHEN coalesce(r.unit, 'tokens') = 'tokens' THEN coalesce({missing}) END) AS reason,
+    CASE WHEN m.endpoint = '{PROMPT_ROUTER}' AND {_NO_TOKENS} THEN NULL ELSE
+      coalesce(r.reason, CASE WHEN coalesce(r.unit, 'tokens') = 'tokens' THEN coalesce({missing}) END) END AS reason,
     CASE coalesce(r.unit, 'tokens') {unit_count} END * coalesce(r.rate_per_unit, 0.0) AS unit_cost,
     0.0 + f.input_tokens * coalesce(r.rate_input, 0.0) / 1000.0 AS input_cost,
     0.0 + f.output_tokens * coalesce(r.rate_output, 0.0) / 1000.0 AS output_cost,
@@ -234,6 +238,11 @@ SELECT * EXCLUDE (reason),
   CASE WHEN reason IS NULL THEN 0 ELSE calls END AS unpriced_calls
 FROM costed""")
     con.execute("DROP TABLE facts")
+
+
+# A fact row that logged no tokens of any kind (the facts query keeps a prompt router's such calls apart:
+# ``ROUTED_NO_TOKENS``).
+_NO_TOKENS = "f.input_tokens + f.output_tokens + f.cache_read_tokens + f.cache_write_tokens = 0"
 
 
 def _billed(name: str) -> str:
@@ -349,7 +358,8 @@ class PricedRows:
                        if tiered else "0" for tier in TIER_CALLS.values()]
                     + [f"coalesce(CAST(sum(prompt_router_calls) FILTER (WHERE {where}) AS BIGINT), 0)"
                        if "prompt_router_calls" in columns else "0"
-                       for where in ("true", f"endpoint = '{PROMPT_ROUTER}'")]
+                       for where in ("true", f"endpoint = '{PROMPT_ROUTER}'",
+                                     f"endpoint = '{PROMPT_ROUTER}' AND priced")]
                     + [f"coalesce(sum({name}), 0.0)" for name in (*COST_COLUMNS, TOTAL_COST)]
                     + [_USERS_COUNT, "count(DISTINCT application)", "count(DISTINCT model)"]
                 ) + " FROM priced"

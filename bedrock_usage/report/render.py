@@ -145,9 +145,17 @@ def stated_summary(report: UsageReport) -> dict[str, float | int]:
 
 def router_note(summary: Mapping[str, float | int]) -> str:
     """What the summary says of its calls through a prompt router (``ROUTER_CALLS``): how many, how they are counted,
-    and how many are unpriced for want of the model the router chose."""
-    calls, unknown = (int(summary.get(name, 0)) for name in ROUTER_CALLS)
-    left = f"; {unknown:,} whose response does not name it are unpriced, see warnings" if unknown else ""
+    how many are unpriced for want of the model the router chose, and how many of those cost $0 for want of tokens."""
+    calls, unknown, free = (int(summary.get(name, 0)) for name in ROUTER_CALLS)
+    unpriced = unknown - free
+    named = f"{unknown:,} whose response does not name it"
+    if not free:
+        left = f"; {named} {'is' if unknown == 1 else 'are'} unpriced, see warnings" if unknown else ""
+    elif not unpriced:
+        left = f"; {named} logged no tokens and {'costs' if free == 1 else 'cost'} $0"
+    else:
+        left = (f"; of the {named}, {unpriced:,} {'is' if unpriced == 1 else 'are'} unpriced, see warnings, and "
+                f"{free:,} without tokens {'costs' if free == 1 else 'cost'} $0")
     return (f"{calls:,}, counted and priced as calls of the model the router chose, which the logged Converse "
             f"response names{left}")
 

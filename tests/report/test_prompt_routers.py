@@ -25,7 +25,7 @@ from bedrock_usage.logs.layout import object_key
 from bedrock_usage.logs.period import resolve_period
 from bedrock_usage.report.tracker import BedrockAthenaTracker
 from tests.aws.test_compaction import compacted_day_rows
-from tests.logfiles import ACCOUNT, athena_shaped_table, cli_json, log_body, serde_row, write_payloads
+from tests.logfiles import ACCOUNT, athena_shaped_table, cli_json, log_body, serde_row, write_payloads, write_records
 
 DAY = "2026-11-05"
 PERIOD = resolve_period(start=DAY, end=DAY)
@@ -159,7 +159,8 @@ def test_a_routed_call_is_priced_as_the_model_its_router_chose_in_every_output(
     assert summary["estimated_cost_usd"] == pytest.approx(expected_cost(CALLS), rel=1e-12)
     assert summary["input_tokens"] == sum(call[6] for call in CALLS)
     assert (summary["prompt_router_calls"], summary["prompt_router_calls_model_unknown"]) == (6, 3)
-    assert summary["unpriced_calls"] == 3
+    # the throttled call logged no tokens: it costs nothing whichever model the router would have chosen
+    assert (summary["unpriced_calls"], summary["prompt_router_calls_no_tokens"]) == (2, 1)
     # the model table: the routed call of Claude 3.5 Haiku beside its ordinary call, a profile's calls as geo
     models = {(row["model"], row["endpoint"]): row for row in doc["analyses"]["model"]}
     assert models[("Claude 3.5 Haiku", "in-region")]["calls"] == 2
@@ -168,10 +169,11 @@ def test_a_routed_call_is_priced_as_the_model_its_router_chose_in_every_output(
     assert models[("Claude 3.5 Sonnet", "geo")]["estimated_cost_usd"] == pytest.approx(
         expected_cost([CALLS[1]]), rel=1e-12)
     assert models[("Nova Lite", "geo")]["estimated_cost_usd"] == pytest.approx(expected_cost([CALLS[2]]), rel=1e-12)
-    # the calls whose router's choice is not logged: unpriced under the router's ARN, with their tokens and why
+    # the calls with tokens whose router's choice is not logged: unpriced under the router's ARN, with their tokens
+    # and why
     (unpriced,) = doc["unpriced_models"]
     assert (unpriced["model_id"], unpriced["calls"], unpriced["input_tokens"], unpriced["output_tokens"]) == (
-        CLAUDE_ROUTER, 3, 500 + 900, 80 + 30_000)
+        CLAUDE_ROUTER, 2, 500 + 900, 80 + 30_000)
     assert unpriced["reason"].startswith("prompt router: the model it chose is not in the logged response")
     assert any(line.startswith("unpriced (prompt router: ") and CLAUDE_ROUTER in line for line in doc["warnings"])
 
@@ -179,7 +181,8 @@ def test_a_routed_call_is_priced_as_the_model_its_router_chose_in_every_output(
             "--region", "all", "--format", "terminal", "--analysis", "summary"]
     assert bedrock_tracker_cli.main(args) == 0
     assert ("Prompt router calls: 6, counted and priced as calls of the model the router chose, which the logged "
-            "Converse response names; 3 whose response does not name it are unpriced") in capsys.readouterr().out
+            "Converse response names; of the 3 whose response does not name it, 2 are unpriced, see warnings, and 1 "
+            "without tokens costs $0") in capsys.readouterr().out
 
 
 def test_model_filters_take_the_model_the_report_shows(logs: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -189,7 +192,7 @@ def test_model_filters_take_the_model_the_report_shows(logs: Path, capsys: pytes
     assert routed["summary"]["estimated_cost_usd"] == pytest.approx(expected_cost([CALLS[0]]), rel=1e-12)
     router = cli_json(capsys, logs, "--start-date", DAY, "--end-date", DAY, "--region", "all", "--model",
                       CLAUDE_ROUTER)
-    assert (router["summary"]["calls"], router["summary"]["unpriced_calls"]) == (3, 3)
+    assert (router["summary"]["calls"], router["summary"]["unpriced_calls"]) == (3, 2)
 
 
 def models_by_call(facts) -> dict[str, tuple[str, int]]:
@@ -224,3 +227,77 @@ def test_the_model_options_help_says_which_id_a_router_call_is_matched_by(capsys
         bedrock_tracker_cli.main(["--help"])
     text = " ".join(capsys.readouterr().out.split())
     assert "a call through a prompt router is matched by the id of the model the router chose" in text
+
+
+# Two failed calls through the same router in the same hour by the same caller: one throttled before any token, one
+# whose stream broke after 700 input and 40 output tokens; and a routed call beside them.
+FAILED = [("ThrottlingException", 0, 0), ("ModelStreamErrorException", 700, 40)]
+
+
+def failed_records() -> list[dict]:
+    records = [{"schemaType": "ModelInvocationLog", "schemaVersion": "1.0", "timestamp": f"{DAY}T11:0{n}:00Z",
+                "accountId": ACCOUNT, "identity": {"arn": ROLE}, "region": "us-east-1",
+                "requestId": f"fa11ed00-0000-4000-8000-{n:012d}", "operation": "ConverseStream",
+                "modelId": CLAUDE_ROUTER, "errorCode": error,
+                "input": {"inputContentType": "application/json", "inputTokenCount": tokens_in,
+                          "inputBodyJson": CONVERSE_REQUEST},
+                "output": {"outputContentType": "application/json", "outputTokenCount": tokens_out}}
+               for n, (error, tokens_in, tokens_out) in enumerate(FAILED)]
+    routed = {**records[0], "requestId": "fa11ed00-0000-4000-8000-000000000009", "timestamp": f"{DAY}T11:09:00Z",
+              "operation": "Converse", "input": {**records[0]["input"], "inputTokenCount": 1_000},
+              "output": {"outputContentType": "application/json", "outputTokenCount": 100,
+                         "outputBodyJson": converse_response(HAIKU_ARN)}}
+    del routed["errorCode"]
+    return [*records, routed]
+
+
+@pytest.fixture(scope="module")
+def failed_logs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("failed-router-calls")
+    write_records(root, failed_records())
+    return root
+
+
+def test_a_failed_router_call_without_tokens_costs_nothing_and_one_with_tokens_stays_unpriced(
+        failed_logs: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A router call that logged no tokens is priced at $0 (a router routes between models billed per token), even
+    when a failed call with tokens shares its hour, caller and router; that one stays unpriced with its tokens."""
+    doc = cli_json(capsys, failed_logs, "--start-date", DAY, "--end-date", DAY)
+    summary = doc["summary"]
+    assert (summary["calls"], summary["errors"], summary["unpriced_calls"]) == (3, 2, 1)
+    assert (summary["prompt_router_calls"], summary["prompt_router_calls_model_unknown"],
+            summary["prompt_router_calls_no_tokens"]) == (3, 2, 1)
+    assert summary["estimated_cost_usd"] == pytest.approx(cost(HAIKU, "us-east-1", 1_000, 100, 0), rel=1e-12)
+    (unpriced,) = doc["unpriced_models"]
+    assert (unpriced["model_id"], unpriced["calls"], unpriced["input_tokens"], unpriced["output_tokens"]) == (
+        CLAUDE_ROUTER, 1, 700, 40)
+    (warning,) = [line for line in doc["warnings"] if line.startswith("unpriced (prompt router: ")]
+    assert CLAUDE_ROUTER in warning and "1 call" in warning
+    routers = [row for row in doc["analyses"]["model"] if row["endpoint"] == "prompt-router"]
+    assert [(row["calls"], row["unpriced_calls"], row["input_tokens"]) for row in routers] == [(2, 1, 700)]
+
+    args = ["--engine", "local", "--logs-dir", str(failed_logs), "--quiet", "--start-date", DAY, "--end-date", DAY,
+            "--format", "terminal", "--analysis", "summary"]
+    assert bedrock_tracker_cli.main(args) == 0
+    assert ("Converse response names; of the 2 whose response does not name it, 1 is unpriced, see warnings, and 1 "
+            "without tokens costs $0") in capsys.readouterr().out
+
+
+def test_athena_keeps_a_router_call_without_tokens_apart_as_the_local_engine_does(
+        failed_logs: Path, tmp_path: Path) -> None:
+    """The facts query is one SQL text for both engines: Athena's rows hold the router's call without tokens apart
+    from its call with tokens, as the local engine's do, so pricing them (the same for both) gives the same figures."""
+    def grain(facts) -> list[tuple[str, int, int, int]]:
+        return sorted((row["model_id"], int(row["calls"]), int(row["errors"]), int(row["input_tokens"]))
+                      for row in facts.to_dict("records"))
+
+    want = sorted([(CLAUDE_ROUTER, 1, 1, 0), (CLAUDE_ROUTER, 1, 1, 700), (HAIKU_ARN, 1, 0, 1_000)])
+    report = BedrockAthenaTracker(LocalEngine(failed_logs, cache=False)).analyze(PERIOD)
+    assert grain(report.facts) == want
+    lines = tmp_path / "rows.jsonl"
+    with lines.open("w") as out:
+        for record in failed_records():
+            key = object_key(PREFIX, ACCOUNT, "us-east-1", PERIOD.utc_start.replace(hour=11), "0001")
+            out.write(json.dumps(serde_row(record, DAY.replace("-", "/"), f"s3://{BUCKET}/{key}")) + "\n")
+    query = usage_facts_query(PERIOD, Filters(), (), FACT_DIMENSIONS)
+    assert grain(athena_shaped_table(lines).execute(to_duckdb(query.sql), query.params).df()) == want
