@@ -223,7 +223,7 @@ class AnomalyReport(ScanBeyondDays):
     daily: pd.DataFrame  # group, day, cost_usd, unpriced_calls (every day of the period)
     anomalies: pd.DataFrame
     # group, month, as_of, month_to_date_usd, recent_daily_mean_usd, days_left, forecast_usd, unpriced_calls,
-    # rest_of_today_usd
+    # rest_of_today_usd: the groups with calls in the month to date or the pace's days
     forecast: pd.DataFrame
     unjudged_days: list[str]
     unpriced_calls: int
@@ -288,10 +288,16 @@ def analyze_anomalies(
     # calls without a price are not in a cost: a group whose calls have none shows 0 beside its unpriced calls
     unpriced_daily = daily_cost(facts, key, first, period.end, "unpriced_calls").reindex(columns=daily.columns,
                                                                                          fill_value=0.0)
+    # a group without a call in the month to date or the pace's days (its spend all before them) has nothing to
+    # forecast: no row, rather than a forecast of $0 beside groups that spend
+    calls = daily_cost(facts, key, first, period.end, "calls").reindex(columns=daily.columns, fill_value=0.0)
+    forecast_days = sorted({*(d for d in daily.index if month_start(period.end) <= d), *basis.days})
     anomalies = detect_anomalies(daily, period.start, factor, window, min_cost)
     unjudged = [d.isoformat() for i, d in enumerate(daily.index) if d >= period.start and i < window]
     forecasts = []
     for group in daily.columns:
+        if not calls[group].reindex(forecast_days, fill_value=0.0).sum():
+            continue
         f = forecast_series(daily[group], basis)
         month_unpriced = unpriced_daily[group][[d for d in daily.index if month_start(period.end) <= d]].sum()
         forecasts.append({"group": group, "month": period.end.strftime("%Y-%m"), "as_of": period.end.isoformat(),

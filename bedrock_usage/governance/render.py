@@ -431,6 +431,9 @@ def _labelled(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(group=frame["group"].map(group_label))
 
 
+NOTHING_TO_FORECAST = "Nothing to forecast: no calls in the month to date or the days of the daily pace."
+
+
 def anomalies_text(report: AnomalyReport, max_rows: int = 20) -> str:
     """Anomalies and the month-end forecast as terminal text."""
     period = report.period
@@ -452,12 +455,12 @@ def anomalies_text(report: AnomalyReport, max_rows: int = 20) -> str:
     if report.unjudged_days:
         lines.append(f"Not judged (too little history): {', '.join(report.unjudged_days)}")
     today: list[Column] = [("rest_of_today_usd", "+ Rest of today")] if report.in_progress else []
+    table = table_text(_labelled(report.forecast),
+                       [("group", report.group_by.capitalize()), ("month_to_date_usd", "Month to date"), *today,
+                        ("recent_daily_mean_usd", "+ Daily pace"), ("days_left", "x Days left"),
+                        ("forecast_usd", "= Forecast")], max_rows)
     lines += ["", f"Month-end forecast ({period.end.strftime('%B %Y')}, as of {period.end})",
-              table_text(_labelled(report.forecast),
-                         [("group", report.group_by.capitalize()), ("month_to_date_usd", "Month to date"), *today,
-                          ("recent_daily_mean_usd", "+ Daily pace"), ("days_left", "x Days left"),
-                          ("forecast_usd", "= Forecast")], max_rows),
-              f"Method: {report.method}."]
+              table if len(report.forecast) else NOTHING_TO_FORECAST, f"Method: {report.method}."]
     return "\n".join(lines + _warnings(_anomaly_warnings(report)))
 
 

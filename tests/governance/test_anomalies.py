@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+import bedrock_tracker_cli
 from bedrock_usage.demo.writer import write_local
 from bedrock_usage.engines.local import LocalEngine
 from bedrock_usage.engines.queries import Filters
@@ -30,6 +31,7 @@ from bedrock_usage.governance.render import anomalies_text
 from bedrock_usage.logs.period import Period
 from bedrock_usage.report.priced_facts import TOTAL_COST
 from bedrock_usage.report.tracker import BedrockAthenaTracker
+from tests.logfiles import csv_rows
 from tests.oracle import caller, published_rates
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -190,7 +192,7 @@ def test_a_tag_value_logged_empty_is_a_group_apart_from_one_spelled_like_its_lab
     costs = [1.0, 2.0, 4.0, 8.0, 16.0, 32.0]
     facts = pd.DataFrame({"day": ["2025-11-01", "2025-11-01", "2025-11-02", "2025-11-02", "2025-11-03", "2025-11-03"],
                           "tag:team": pd.Series(values, dtype="object"), TOTAL_COST: costs,
-                          "unpriced_calls": [0] * 6})
+                          "calls": [1] * 6, "unpriced_calls": [0] * 6})
     report = analyze_anomalies(facts, Period(date(2025, 11, 1), date(2025, 11, 3)), "tag:team",
                                now=datetime(2025, 12, 1, tzinfo=UTC))
     expected: dict[str | None, float] = defaultdict(float)
@@ -349,3 +351,62 @@ def caller_call(when: datetime, n: int, arn: str, model: str) -> dict:
             "timestamp": when.strftime("%Y-%m-%dT%H:%M:%SZ"), "accountId": ACCOUNT, "identity": {"arn": arn},
             "region": "us-east-1", "requestId": f"req-{n}", "operation": "Converse", "modelId": model,
             "input": {"inputTokenCount": 1000}, "output": {"outputTokenCount": 100}}
+
+
+def spend_records() -> list[dict]:
+    """Big spends every day of November to the 20th; Small's 3 input and 1 output tokens a day cost under a
+    hundredth of a cent; Gone spent only in October, in the median's days before the period."""
+    shapes = [("Big", date(2025, 11, 1), 20, 100_000), ("Small", date(2025, 11, 1), 20, 3),
+              ("Gone", date(2025, 10, 25), 4, 1_000)]
+    records = []
+    for app, first, days, tokens in shapes:
+        for i in range(days):
+            when = datetime.combine(first + timedelta(days=i), datetime.min.time(), UTC) + timedelta(hours=3)
+            call = caller_call(when, len(records), f"arn:aws:sts::{ACCOUNT}:assumed-role/{app}-BedrockRole/w", HAIKU_3)
+            records.append({**call, "input": {"inputTokenCount": tokens}, "output": {"outputTokenCount": tokens // 3}})
+    return records
+
+
+def test_a_sub_cent_forecast_shows_as_small_and_a_group_with_nothing_to_forecast_has_no_row(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Small's forecast is a real amount under $0.0001: '<$0.0001' as every small cost prints, its figure exact in
+    JSON and CSV. Gone made no call in November or the pace's days: no forecast row anywhere, rather than $0.0000."""
+    records = spend_records()
+    write_local(tmp_path / "logs", records)
+    daily = oracle_daily(records)
+
+    def run(*args: str) -> str:
+        code = bedrock_tracker_cli.main(["--engine", "local", "--logs-dir", str(tmp_path / "logs"), "--quiet",
+                                         "--region", "us-east-1", "--anomalies", "--start-date", "2025-11-01",
+                                         "--end-date", LAST.isoformat(), *args])
+        out = capsys.readouterr()
+        assert code == 0, out.err
+        return out.out
+
+    doc = json.loads(run("--format", "json", "--output-dir", "-"))
+    forecasts = {row["group"]: row for row in doc["forecast"]}
+    assert set(forecasts) == {"Big", "Small"}
+    small = daily["Small"]
+    expected = math.fsum(small.values()) + math.fsum(small[LAST - timedelta(days=i)] for i in range(7)) / 7 * 10
+    assert 0 < expected < 0.0001
+    assert forecasts["Small"]["forecast_usd"] == pytest.approx(expected, rel=1e-9)
+    forecast = run().split("Month-end forecast", 1)[1].splitlines()
+    assert [line.split() for line in forecast if line.startswith(("Small", "Gone"))] == [
+        ["Small", "<$0.0001", "<$0.0001", "10", "<$0.0001"]]
+    run("--format", "csv", "--output-dir", str(tmp_path / "out"))
+    (path,) = (tmp_path / "out").glob("*_forecast.csv")
+    _, rows = csv_rows(path)
+    assert [(row["group"], float(row["forecast_usd"])) for row in rows] == [
+        ("Big", pytest.approx(forecasts["Big"]["forecast_usd"])), ("Small", pytest.approx(expected, rel=1e-9))]
+
+
+def test_a_month_with_no_calls_says_there_is_nothing_to_forecast(tmp_path: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    write_local(tmp_path / "logs", [r for r in spend_records() if caller(r)[1] == "Gone"])
+    code = bedrock_tracker_cli.main(["--engine", "local", "--logs-dir", str(tmp_path / "logs"), "--quiet",
+                                     "--region", "us-east-1", "--anomalies", "--start-date", "2025-11-01",
+                                     "--end-date", LAST.isoformat()])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert ("Month-end forecast (November 2025, as of 2025-11-20)\nNothing to forecast: no calls in the month to "
+            "date or the days of the daily pace.\nMethod: ") in out
