@@ -2,7 +2,7 @@
 Developer seat, Kiro tier and credits).
 
 The chargeback is long form: one row per group x model, a total row per group and a grand total (schema
-``bedrock-usage/chargeback/v3``, columns in ``CHARGEBACK_COLUMNS``). Tokens and calls are exact; costs are
+``bedrock-usage/chargeback/v4``, columns in ``CHARGEBACK_COLUMNS``). Tokens and calls are exact; costs are
 estimates from list prices and cover priced calls only: calls the book cannot price are counted in
 ``unpriced_calls`` and listed apart, never as a cost of 0. Every chargeback says which days of the month its logs
 cover (``governance.coverage``) and warns when that is not the whole month.
@@ -46,8 +46,9 @@ from .anomalies import NO_VALUE, days_in_month
 from .coverage import Coverage, log_coverage
 
 # v3: every CSV row ends with the JSON ``accuracy`` notes as ``accuracy_*`` columns (v2 had none), and the
-# developer costs' Kiro credits within the plan are ``kiro_credits_in_plan`` (v2: ``kiro_credits``).
-CHARGEBACK_SCHEMA = "bedrock-usage/chargeback/v3"
+# developer costs' Kiro credits within the plan are ``kiro_credits_in_plan`` (v2: ``kiro_credits``). Chargeback v4:
+# both chargeback files' rows end with ``accuracy_unpriced`` too (v3: the notes of tokens and cost only).
+CHARGEBACK_SCHEMA = "bedrock-usage/chargeback/v4"
 DEVELOPER_SCHEMA = "bedrock-usage/developer-costs/v3"
 NO_NAME = "(unknown)"  # the group of calls without a user or application name
 QDEV_SIDE = "Amazon Q / Kiro"  # what begins the lines of the Amazon Q / Kiro report among the developer warnings

@@ -675,7 +675,7 @@ RECONCILIATION_NOTES = {"region_day": ("tokens", "metered", "cost", "billed"), "
 CALLER_NOTES = {"caller": ("cost", "billed"), "caller_model": ("cost", "billed"), "caller_day": ("cost", "billed"),
                 "caller_month": ("cost", "billed"), "unattributed": ("billed",), "batch": ("billed",),
                 "outside_regions": ("billed",)}
-CHARGEBACK_NOTES = {"": ("tokens", "cost"), "unpriced": ("tokens",)}
+CHARGEBACK_NOTES = {"": ("tokens", "cost", "unpriced"), "unpriced": ("tokens", "unpriced")}
 BUDGET_NOTES = {"status": ("cost",), "burndown": ("cost",)}
 ANOMALY_NOTES = {"anomalies": ("cost",), "forecast": ("cost",), "daily": ("cost",)}
 
@@ -757,7 +757,7 @@ def anomalies_output(report: AnomalyReport, max_rows: int) -> Output:
 def chargeback_output(chargeback: Chargeback, max_rows: int) -> Output:
     """The chargeback in every form (CSV: the rows and the unpriced usage, each row ending with the days the logs
     cover, its month, grouping, zone and filters, then the JSON ``accuracy`` of what it holds: ``accuracy_tokens``,
-    and on the rows, which hold costs, ``accuracy_cost``)."""
+    on the rows, which hold costs, ``accuracy_cost``, and ``accuracy_unpriced``, as the developer costs' rows do)."""
     document = chargeback_document(chargeback)
     covered = {f"coverage_{name}": value for name, value in coverage_fields(chargeback.coverage).items()}
     # the rows' own month and group_by stay first; tz comes last, after the columns files had before it

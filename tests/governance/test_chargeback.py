@@ -60,7 +60,8 @@ NAMES = {  # the book's names of the models used, to key expected rows; unknown 
 }
 COVERAGE_COLUMNS = ["coverage_first_day", "coverage_last_day", "coverage_through", "coverage_days_in_month",
                     "coverage_days_with_records", "coverage_days_without_records", "coverage_complete"]
-ACCURACY_COLUMNS = ["accuracy_tokens", "accuracy_cost"]  # the JSON accuracy's notes, every CSV row ending with them
+# the JSON accuracy's notes, every CSV row ending with them
+ACCURACY_COLUMNS = ["accuracy_tokens", "accuracy_cost", "accuracy_unpriced"]
 SSO = "AWSReservedSSO_Developers_0123456789abcdef"
 CALLERS = [
     (f"arn:aws:sts::{ACCOUNT}:assumed-role/Chatbot-BedrockRole/w", {"team": "support"}),
@@ -212,7 +213,7 @@ def test_chargeback_rows_equal_plain_computation(logs: Path, no_aws_env: dict[st
                      "--output-dir", "-")
     assert result.returncode == 0, result.stderr
     doc = json.loads(result.stdout)
-    assert doc["schema"] == "bedrock-usage/chargeback/v3" and doc["month"] == "2025-11"
+    assert doc["schema"] == "bedrock-usage/chargeback/v4" and doc["month"] == "2025-11"
     expected = expected_rows(usage(), "2025-11", group_by)
     rows = {(r["group"], r["model"]): r for r in doc["rows"]}
     assert set(rows) == set(expected)
@@ -292,7 +293,8 @@ def test_partial_month_in_every_form_exit_0(partial_logs: Path, no_aws_env: dict
              ("first_day", "last_day", "through", "days_in_month", "days_with_records", "days_without_records",
               "complete")}
     assert rows and all({k: row[k] for k in stamp} == stamp for row in rows)
-    assert list(rows[0])[-len(stamp) - 4:] == [*COVERAGE_COLUMNS, "tz", "filters", *ACCURACY_COLUMNS]
+    end = [*COVERAGE_COLUMNS, "tz", "filters", *ACCURACY_COLUMNS]
+    assert list(rows[0])[-len(end):] == end
     assert rows[0]["tz"] == "UTC"
     assert rows[0]["filters"] == ""
 

@@ -23,6 +23,7 @@ LIST_COST = ("estimated: logged tokens (and images made, video seconds, rerank q
              "region, endpoint family, service tier, context tier and day (cache writes at the 5-minute rate unless "
              "the logged response says 1 hour, or, for a response delivered apart under /data/, every cache "
              "breakpoint of the logged request asks 1 hour)")
+UNPRICED = "calls without a price are counted in unpriced_calls and listed apart; their cost is unknown, not 0"
 
 
 def write_csv_files(capsys: pytest.CaptureFixture[str], logs: Path, out: Path, *args: str) -> None:
@@ -49,21 +50,25 @@ def scene(tmp_path: Path) -> tuple[Path, Path]:
 
 def test_every_chargeback_csv_row_ends_with_the_accuracy_of_its_json(
         scene: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """The rows end with ``accuracy_tokens`` and ``accuracy_cost``; the unpriced file, which holds tokens and no
-    cost, with ``accuracy_tokens``; the columns before them as they were."""
+    """The rows end with ``accuracy_tokens``, ``accuracy_cost`` and ``accuracy_unpriced`` (the rows count calls
+    without a price, as the developer costs' do); the unpriced file, which holds tokens and no cost, with
+    ``accuracy_tokens`` and ``accuracy_unpriced``; the columns before them as they were."""
     logs, _ = scene
     doc = cli_json(capsys, logs, "--chargeback", MONTH)
-    assert doc["schema"] == "bedrock-usage/chargeback/v3"
+    assert doc["schema"] == "bedrock-usage/chargeback/v4"
     assert (doc["accuracy"]["tokens"], doc["accuracy"]["cost"]) == (TOKENS, LIST_COST)
+    assert doc["accuracy"]["unpriced"] == UNPRICED
     write_csv_files(capsys, logs, tmp_path / "out", "--chargeback", MONTH)
     header, rows = read(tmp_path / "out" / f"bedrock_chargeback_{MONTH}_application.csv")
     assert header == [*(c["name"] for c in doc["columns"]), *COVERAGE_COLUMNS, "tz", "filters", "accuracy_tokens",
-                      "accuracy_cost"]
-    assert len(rows) == len(doc["rows"]) and {(r["accuracy_tokens"], r["accuracy_cost"]) for r in rows} == {
-        (doc["accuracy"]["tokens"], doc["accuracy"]["cost"])}
+                      "accuracy_cost", "accuracy_unpriced"]
+    assert len(rows) == len(doc["rows"]) and {
+        (r["accuracy_tokens"], r["accuracy_cost"], r["accuracy_unpriced"]) for r in rows} == {
+        (doc["accuracy"]["tokens"], doc["accuracy"]["cost"], UNPRICED)}
     header, unpriced = read(tmp_path / "out" / f"bedrock_chargeback_{MONTH}_application_unpriced.csv")
-    assert header[-3:] == ["tz", "filters", "accuracy_tokens"] and "accuracy_cost" not in header
-    assert [r["model_id"] for r in unpriced] == [MYSTERY] and {r["accuracy_tokens"] for r in unpriced} == {TOKENS}
+    assert header[-4:] == ["tz", "filters", "accuracy_tokens", "accuracy_unpriced"] and "accuracy_cost" not in header
+    assert [(r["model_id"], r["accuracy_tokens"], r["accuracy_unpriced"]) for r in unpriced] == [
+        (MYSTERY, TOKENS, UNPRICED)]
 
 
 def test_a_chargeback_priced_with_a_price_file_names_it_on_every_csv_row(
