@@ -38,10 +38,12 @@ from ..governance.anomalies import AnomalyReport
 from ..governance.budgets import BudgetCheck
 from ..governance.callers import CallerReconciliation
 from ..governance.coverage import log_coverage
+from ..governance.filters import run_filters
 from ..governance.profiles import profile_resolver
 from ..governance.reconcile import Reconciliation
 from ..governance.render import budget_rows
 from ..logs.period import Period, check_zone, resolve_period, through_today, today_in
+from ..logs.regions import requested_regions
 from ..output.progress import Reporter, labelled, silent
 from ..pricing import PriceBook, price_file_stamp
 from ..qdev.analysis import Filters as QFilters
@@ -514,6 +516,13 @@ def governance_scope(request: BedrockRequest) -> BedrockRequest:
     return replace(request, group_by="user", tag_key="")
 
 
+def governance_filters(report: UsageReport, request: BedrockRequest) -> dict[str, object]:
+    """What narrowed a governance view's calls, as the CLI's governance modes name it (``run_filters``): the ARN and
+    user patterns, the models chosen (``model_names``: the page chooses models by name) and the regions when some
+    were named rather than every region with logs."""
+    return run_filters(report.filters, report.regions, requested_regions(list(request.regions)) is not None)
+
+
 def _scan(request: BedrockRequest, period: Period, tags: tuple[str, ...] = ()) -> UsageReport:
     """The request's report over another period (a budget month, an anomaly history), narrowed to its models."""
     return only_models(_analyze(_tracker(request, tags), request, period), request.models)
@@ -555,7 +564,7 @@ def load_budgets_view(request: BudgetsRequest) -> BudgetsView:
     report = _scan(request.bedrock, budgets.scan_period(as_of, tz), budgets.tag_keys(budget_list))
     check = budgets.check_budgets(report.facts, budget_list, as_of, tz)
     check.scan_warnings = budgets.scan_warnings(report.warnings, report.facts, budget_list)
-    check.price_file = report.price_file
+    check.price_file, check.filters = report.price_file, governance_filters(report, request.bedrock)
     burn = budgets.burndown(report.facts, budget_list, as_of, tz, check.window, check.in_progress)
     return BudgetsView(check, budget_rows(check), burn)
 
@@ -588,6 +597,7 @@ def load_anomalies(request: AnomalyRequest) -> AnomalyView:
     result = anomalies.analyze_anomalies(report.facts, period, "application", request.factor, request.window,
                                          request.min_cost, history_start=scan.start)
     result.scan_warnings, result.price_file = report.warnings, report.price_file
+    result.filters = governance_filters(report, request.bedrock)
     return AnomalyView(result, partial_days(period, read.facts["day"]))
 
 

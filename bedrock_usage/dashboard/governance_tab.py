@@ -13,7 +13,7 @@ from ..governance.anomalies import AnomalyReport
 from ..governance.budgets import ALL_SPEND, BudgetStatus
 from ..governance.callers import STATUS_BILLED_ONLY, CallerReconciliation
 from ..governance.reconcile import BATCH_BILLED, FLAGGED, Reconciliation
-from ..governance.render import ANOMALY_NOTES, BUDGET_NOTES, accuracy_ends, models_below, money, reconciliation_ends
+from ..governance.render import anomaly_ends, budget_ends, models_below, money, reconciliation_ends
 from ..logs.regions import ALL
 from . import charts, data
 from .budget_editor import budget_editor
@@ -92,7 +92,7 @@ def budgets_section(t: Text, request: data.BedrockRequest) -> None:
     st.caption(t("forecast_method_today" if check.in_progress else "forecast_method", days=len(days), span=span))
     month = check.month
     stem = download_stem("bedrock_budgets", month)
-    ends = accuracy_ends(check.accuracy, BUDGET_NOTES)  # the CLI's files' accuracy columns
+    ends = budget_ends(check)  # the CLI's files' filters and accuracy columns
     status_tab, burndown_tab = st.tabs([t("budgets_table"), t("burndown_table")])
     with status_tab:
         data_table(t, view.statuses, f"{stem}_status", key="budgets_status", period=month,
@@ -202,7 +202,7 @@ def anomaly_tables(t: Text, report: AnomalyReport) -> None:
         (t("forecast_table", month=report.period.end.strftime("%Y-%m")), "forecast", report.forecast),
         (t("anomaly_daily_table"), "daily", report.daily),
     ]
-    ends = accuracy_ends(report.accuracy, ANOMALY_NOTES)  # the CLI's files' accuracy columns
+    ends = anomaly_ends(report)  # the CLI's files' filters and accuracy columns
     for tab, (_, name, frame) in zip(st.tabs([title for title, _, _ in tables]), tables, strict=True):
         with tab:
             data_table(t, frame, f"{stem}_{name}", key=f"anomalies_{name}", period=report.period, labels=labels,

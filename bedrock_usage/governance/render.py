@@ -680,6 +680,21 @@ BUDGET_NOTES = {"status": ("cost",), "burndown": ("cost",)}
 ANOMALY_NOTES = {"anomalies": ("cost",), "forecast": ("cost",), "daily": ("cost",)}
 
 
+def budget_ends(check: BudgetCheck) -> dict[str, dict[str, object]]:
+    """The values every row of a budget CSV table ends with after its month's days: the run's ``filters`` (empty for
+    every call), then the accuracy columns (``accuracy_ends``); the dashboard's downloads end alike."""
+    return _filtered_ends(check.filters, accuracy_ends(check.accuracy, BUDGET_NOTES))
+
+
+def anomaly_ends(report: AnomalyReport) -> dict[str, dict[str, object]]:
+    """The values every row of an anomalies CSV table ends with after the period's days, as ``budget_ends``."""
+    return _filtered_ends(report.filters, accuracy_ends(report.accuracy, ANOMALY_NOTES))
+
+
+def _filtered_ends(filters: dict[str, object], ends: dict[str, dict[str, object]]) -> dict[str, dict[str, object]]:
+    return {table: {"filters": filters_text(filters), **end} for table, end in ends.items()}
+
+
 def reconciliation_ends(rec: Reconciliation | None, callers: CallerReconciliation | None = None
                         ) -> dict[str, dict[str, object]]:
     """The accuracy columns of every reconciliation table written (``accuracy_ends``)."""
@@ -737,8 +752,7 @@ def budgets_output(check: BudgetCheck, facts: pd.DataFrame, budgets: list) -> Ou
     return Output(budgets_text(check), budgets_document(check, burn), {"status": budget_rows(check),
                                                                       "burndown": burn},
                   timestamped("budgets") + filtered_suffix(check.filters),
-                  period=check.month, row_end={"filters": filters_text(check.filters)},
-                  table_end=accuracy_ends(check.accuracy, BUDGET_NOTES),
+                  period=check.month, table_end=budget_ends(check),
                   attention=[f"budget breached: {line}" for line in budgets_attention(check)],
                   heading=check.days_read_line())
 
@@ -748,8 +762,7 @@ def anomalies_output(report: AnomalyReport, max_rows: int) -> Output:
     frames = {"anomalies": report.anomalies, "forecast": report.forecast, "daily": report.daily}
     return Output(anomalies_text(report, max_rows), anomalies_document(report), frames,
                   timestamped("anomalies") + filtered_suffix(report.filters), period=report.period,
-                  row_end={"filters": filters_text(report.filters)},
-                  table_end=accuracy_ends(report.accuracy, ANOMALY_NOTES),
+                  table_end=anomaly_ends(report),
                   attention=[f"anomaly: {line}" for line in anomalies_attention(report)],
                   heading=report.days_read_line())
 

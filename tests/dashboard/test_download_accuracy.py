@@ -5,6 +5,8 @@ JSON over the same logs, in-process (no Streamlit page)."""
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -15,7 +17,7 @@ from bedrock_usage.dashboard import data
 from bedrock_usage.dashboard.bedrock_tab import cost_note
 from bedrock_usage.dashboard.tables import download_csv
 from bedrock_usage.dashboard.text import Text
-from bedrock_usage.governance.render import ANOMALY_NOTES, BUDGET_NOTES, accuracy_ends
+from bedrock_usage.governance.render import anomaly_ends, budget_ends
 from bedrock_usage.report.render import row_accuracy
 from tests.governance.test_offloaded_cache_writes import BATCHES, UNKNOWN, logs, note  # noqa: F401  (fixture)
 from tests.logfiles import cli_csv_files, cli_json, csv_rows
@@ -26,13 +28,15 @@ IN_MONTH = UNKNOWN * sum(day.startswith("2026-11") for day, _ in BATCHES)  # cal
 
 
 def same_ends(download: bytes, cli_file: Path) -> None:
-    """The download has the CLI file's header, and each row the CLI rows' accuracy columns."""
+    """The download has the CLI file's header, and each row the CLI rows' filters (where the file has them) and
+    accuracy columns."""
     header, rows = csv_rows(download)
     cli_header, cli_rows = csv_rows(cli_file)
     notes = [column for column in cli_header if column.startswith("accuracy_")]
-    assert notes and header == [column for column in cli_header if column != "filters"], (header, cli_header)
-    assert len(rows) == len(cli_rows) and {tuple(r[n] for n in notes) for r in rows} == {
-        tuple(r[n] for n in notes) for r in cli_rows}
+    ends = [column for column in cli_header if column == "filters"] + notes
+    assert notes and header == cli_header, (header, cli_header)
+    assert len(rows) == len(cli_rows) and {tuple(r[n] for n in ends) for r in rows} == {
+        tuple(r[n] for n in ends) for r in cli_rows}
 
 
 @pytest.fixture
@@ -54,21 +58,29 @@ def test_the_bedrock_tabs_downloads_and_cost_note_say_what_the_clis_do(
         same_ends(download_csv(report.tables[name], report.period, row_accuracy(report, name)), files[file])
 
 
-def test_the_governance_tabs_downloads_carry_the_clis_accuracy_columns(
+def test_the_governance_tabs_downloads_carry_the_clis_filters_and_accuracy_columns(
         bedrock: data.BedrockRequest, logs: Path, tmp_path: Path,  # noqa: F811
         capsys: pytest.CaptureFixture[str]) -> None:
+    """The budget and anomaly downloads (the tab's loaders, ends and download) have the CLI file's columns, its
+    ``filters`` holding the page's filters (a region and a user pattern, matched in any case: the developer's calls,
+    one batch of November) as the CLI's run with the same filters says them."""
+    bedrock = replace(bedrock, user_pattern="Dev@Example")
+    narrowing = ("--region", "us-east-1", "--user-pattern", "Dev@Example")
     budgets = tmp_path / "budgets.toml"
     budgets.write_text("[[budgets]]\nname = \"all\"\nall = true\nmonthly_usd = 1000\n", encoding="utf-8")
     view = data.load_budgets_view(data.budgets_request(bedrock, str(budgets)))
     files = cli_csv_files(capsys, logs, tmp_path / "budgets", "--check-budgets", str(budgets), "--end-date",
-                      END.isoformat(), "--region", "us-east-1")
-    ends = accuracy_ends(view.check.accuracy, BUDGET_NOTES)
-    assert ends["status"]["accuracy_cost"].endswith(f"; {note(IN_MONTH)}")
+                      END.isoformat(), *narrowing)
+    ends = budget_ends(view.check)
+    assert ends["status"]["accuracy_cost"].endswith(f"; {note(UNKNOWN)}")
+    want = {"regions": ["us-east-1"], "user_pattern": "Dev@Example"}
+    assert json.loads(ends["status"]["filters"]) == want
     for name, frame in (("status", view.statuses), ("burndown", view.burndown)):
         same_ends(download_csv(frame, view.check.month, ends[name]), files[name])
 
     report = data.load_anomalies(data.AnomalyRequest(bedrock)).report
-    files = cli_csv_files(capsys, logs, tmp_path / "anomalies", "--anomalies", *PERIOD, "--region", "us-east-1")
-    ends = accuracy_ends(report.accuracy, ANOMALY_NOTES)
+    files = cli_csv_files(capsys, logs, tmp_path / "anomalies", "--anomalies", *PERIOD, *narrowing)
+    ends = anomaly_ends(report)
+    assert json.loads(ends["forecast"]["filters"]) == want
     for name, frame in (("forecast", report.forecast), ("daily", report.daily)):
         same_ends(download_csv(frame, report.period, ends[name]), files[name])
