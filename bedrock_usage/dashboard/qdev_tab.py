@@ -58,7 +58,7 @@ def show_qdev(t: Text, request: data.QDevRequest | None) -> None:
         with cards(row, wide=row == "qdev_cost"):
             for label, value, help_text in row_items:
                 st.metric(t(label), value, border=True, help=help_text)
-    st.caption(t("q_accuracy_note"))
+    st.caption(t("q_accuracy_note", prices=t.virtual_prices(cost)))
     show_warnings(t, report.warnings)
     if not s.requests and not s.tool_results and report.activity is None and report.kiro is None:
         st.info(t("q_no_data"))

@@ -11,6 +11,7 @@ from ..output.progress import ENGLISH as PROGRESS_ENGLISH
 from ..output.progress import Progress, Said, progress_line
 from ..output.terminal_table import money
 from ..pricing import PriceFile, priced_at
+from ..qdev.cost import VirtualCost
 from ..report.tracker import split_unknown_note
 from .notice_text import NOTICES, PHRASES
 
@@ -221,8 +222,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "q_subscribed_cost": "Virtual API cost of Amazon Q Developer requests",
         "q_accuracy_note": "Requests, users, activity-report counts and Kiro credits are exact (from the logs and "
         "reports). Token counts are estimates: prompt logs hold text, counted here with an approximation of Claude's "
-        "tokenizer. Every cost here is estimated: the virtual cost is what those tokens would cost at Amazon Bedrock "
-        "list prices, not what AWS bills (Amazon Q Developer Pro is billed per subscribed user); the subscription and "
+        "tokenizer. Every cost here is estimated: the virtual cost is what those tokens would cost at {prices}, "
+        "not what AWS bills (Amazon Q Developer Pro is billed per subscribed user); the subscription and "
         "the Kiro cost are published prices prorated by day; month-end figures are linear projections. No prompt or "
         "response text is shown.",
         "q_no_data": "No Amazon Q Developer or Kiro prompt logs or reports in this period.",
@@ -713,7 +714,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "q_subscribed_cost": "Amazon Q Developer 요청의 가상 API 비용",
         "q_accuracy_note": "요청 수, 사용자 수, 활동 보고서 수치와 Kiro 크레딧은 정확한 값입니다(로그와 보고서의 "
         "값). 토큰 수는 추정값입니다: 프롬프트 로그의 텍스트를 Claude 토크나이저의 근사치로 셉니다. 여기의 모든 "
-        "비용은 추정값입니다: 가상 비용은 그 토큰을 Amazon Bedrock 정가로 계산한 비용으로, AWS 가 청구하는 금액이 "
+        "비용은 추정값입니다: 가상 비용은 그 토큰을 {prices}로 계산한 비용으로, AWS 가 청구하는 금액이 "
         "아닙니다(Amazon Q Developer Pro 는 구독한 사용자마다 청구됩니다). 구독료와 Kiro 비용은 공개 가격을 일수에 "
         "비례해 나눈 값이고, 월말 수치는 선형 예측입니다. 프롬프트와 응답 내용은 보여 주지 않습니다.",
         "q_no_data": "이 기간에 Amazon Q Developer 나 Kiro 의 프롬프트 로그나 보고서가 없습니다.",
@@ -1301,6 +1302,13 @@ _COMPACT_STEPS = ((100, 1, "", 2), (1_000, 1, "", 1), (1e6, 1e3, "K", 1), (1e9, 
 # "1 calls" -> "1 call": the English nouns the strings count (Korean counts need no plural).
 # The prices of a user's price file where its rows priced calls, in each language but English (``priced_at``).
 FILE_PRICES = {"ko": "가격 파일 {file} 의 행이 적용되는 호출은 그 파일의 가격, 나머지는 {book}"}
+# What the Amazon Q virtual cost is priced at (``qdev.cost.VirtualCost.prices``), by whether a price file was given
+# and whether its rows priced a request or the reference price.
+VIRTUAL_PRICES = {"ko": {"list": "Amazon Bedrock 정가",
+                         "file": "가격 파일 {file} 의 행이 적용되는 요청은 그 파일의 가격, 나머지는 "
+                                 "Amazon Bedrock 정가",
+                         "unused": "Amazon Bedrock 정가(가격 파일 {file} 의 어떤 행도 요청이나 기준 가격에 쓰이지 "
+                                   "않음)"}}
 # ``report.tracker.split_unknown_note`` in the other languages (English takes the report's own words, whose
 # possessive a template cannot make).
 SPLIT_UNKNOWN = {"ko": "; {calls} 건의 호출은 캐시 쓰기의 5분/1시간 구분을 /data/ 객체에서만 알 수 있어 캐시 쓰기를 "
@@ -1359,6 +1367,16 @@ class Text:
         if self.lang == "en" or price_file is None:
             return plain(priced_at(price_file, self(book), goes_on))
         return FILE_PRICES[self.lang].format(file=plain(price_file.label), book=self(book))
+
+    def virtual_prices(self, cost: VirtualCost) -> str:
+        """What the Amazon Q virtual cost is priced at (``VirtualCost.prices``, in this language), the price file
+        named as plain text."""
+        if self.lang == "en":
+            return plain(cost.prices)
+        words = VIRTUAL_PRICES[self.lang]
+        if cost.price_file is None:
+            return words["list"]
+        return words["file" if cost.price_file_priced else "unused"].format(file=plain(cost.price_file.label))
 
     def split_unknown(self, calls: int) -> str:
         """What the cost note adds for ``calls`` priced calls whose cache writes went at the 5-minute rate for want of

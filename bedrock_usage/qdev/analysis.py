@@ -948,7 +948,7 @@ def analyze(
         hourly=_hourly(frame),
         context_window=_context_window(frame, options.context_window),
         virtual_cost=virtual_cost(frame, _subscribers(frame), period.start, period.end, options.model, reference,
-                                  sampled=collected.files.sampled),
+                                  sampled=collected.files.sampled, price_file=book.price_file),
         activity=activity,
         report_estimate=_report_estimate(activity, per_type),
         files=collected.files,

@@ -1,5 +1,5 @@
-"""What the counted tokens would cost at Amazon Bedrock list prices (an estimate: AWS bills the subscription, never
-tokens), next to the flat Amazon Q Developer Pro subscription.
+"""What the counted tokens would cost at Amazon Bedrock list prices, or a user's price file's where its rows apply (an
+estimate: AWS bills the subscription, never tokens), next to the flat Amazon Q Developer Pro subscription.
 
 Each request is priced at the model it names (Kiro logs ``modelId`` as ``claude-opus-4.6``, read as the book's Claude
 model of that name) when the price book knows that model; a request that names none (Amazon Q Developer), or names
@@ -26,7 +26,7 @@ import pandas as pd
 
 from ..errors import UsageError
 from ..logs.layout import days_between
-from ..pricing import PriceBook, is_priced_region
+from ..pricing import PriceBook, PriceFile, is_priced_region, priced_at
 from .layout import PRODUCTS
 
 SUBSCRIPTION_USD_PER_USER_MONTH = 19.0
@@ -46,10 +46,12 @@ class ModelPrice:
     name: str
     input_per_1k: float
     output_per_1k: float
+    own: bool = False  # a row of the user's price file gave it
 
 
-PRICE_SOURCE = ("Amazon Bedrock list prices from the project's price book (pricing.py) on each request's UTC day, in "
-                "its log folder's Region (us-east-1 when the book prices no such Region)")
+LIST_PRICES = "Amazon Bedrock list prices"
+PRICE_BOOK = ("from the project's price book (pricing.py) on each request's UTC day, in its log folder's Region "
+              "(us-east-1 when the book prices no such Region)")
 # The models a virtual cost can be computed for, as the Bedrock ids the price book knows.
 MODEL_IDS: dict[str, str] = {
     "claude-sonnet-4.5": "global.anthropic.claude-sonnet-4-5-20250929-v1:0",
@@ -79,7 +81,7 @@ def _price(book: PriceBook, model_id: str, region: str, day: date, context_token
         return None
     threshold = quote.row.context_threshold
     name = f"{quote.row.name} (above {threshold // 1000}K)" if threshold else quote.row.name
-    return ModelPrice(name, quote.row.input, quote.row.output)
+    return ModelPrice(name, quote.row.input, quote.row.output, quote.row.own)
 
 
 @lru_cache(maxsize=4)
@@ -155,9 +157,9 @@ def pricing_of(book: PriceBook, model_id: str, reference: str, region: str, day:
 
 def price_requests(book: PriceBook, frame: pd.DataFrame, reference: str) -> pd.DataFrame:
     """``frame`` (``model_id``, ``region``, UTC ``timestamp``, ``input_tokens``, ``output_tokens``) plus
-    ``input_cost_usd`` and ``output_cost_usd`` (NaN where unpriced), ``priced_as`` and ``price_basis``: each request
-    priced at its model, its UTC day, ``price_region`` of its folder and the largest context threshold of the book
-    its input tokens pass (0 for none)."""
+    ``input_cost_usd`` and ``output_cost_usd`` (NaN where unpriced), ``priced_as``, ``price_basis`` and ``own_price``
+    (a row of the user's price file priced it): each request priced at its model, its UTC day, ``price_region`` of
+    its folder and the largest context threshold of the book its input tokens pass (0 for none)."""
     thresholds = _thresholds(book)
     passed = np.concatenate([[0], thresholds])[np.searchsorted(thresholds, frame["input_tokens"].to_numpy(
         dtype="int64"), side="left")]
@@ -174,6 +176,7 @@ def price_requests(book: PriceBook, frame: pd.DataFrame, reference: str) -> pd.D
         output_cost_usd=frame["output_tokens"] / 1000 * output_rate,
         priced_as=pd.Series([p.name if p else None for p in prices], index=frame.index, dtype="object"),
         price_basis=pd.Series([pricing[key].basis for key in keys], index=frame.index, dtype="object"),
+        own_price=pd.Series([bool(p and p.own) for p in prices], index=frame.index, dtype="bool"),
     )
 
 
@@ -221,7 +224,9 @@ class VirtualCost:
 
     ``model`` and ``price`` are the reference model's (us-east-1, the period's last day); ``per_model`` says which
     price each logged model got; ``kiro_users`` are the people with Kiro requests and none of Amazon Q Developer;
-    ``sampled`` when the requests are those of a sample of the prompt-log files (``--sample``).
+    ``sampled`` when the requests are those of a sample of the prompt-log files (``--sample``); ``price_file`` the
+    user's price file the book was read with (``--prices``, ``$BEDROCK_USAGE_PRICES``), whatever it priced, and
+    ``price_file_requests`` the requests and tool-result turns its rows priced.
     Costs sum the priced requests, NaN (unknown, never 0) when there are requests and none is priced.
     """
 
@@ -236,6 +241,26 @@ class VirtualCost:
     kiro_users: int = 0
     unpriced_tokens: int = 0
     sampled: bool = False
+    price_file: PriceFile | None = None
+    price_file_requests: int = 0
+
+    @property
+    def price_file_priced(self) -> bool:
+        """Whether a row of the price file priced a figure of the run: a request, or the reference price shown."""
+        return bool(self.price_file_requests or self.price.own)
+
+    @property
+    def prices(self) -> str:
+        """What the virtual cost is priced at, in every output's words (JSON ``accuracy.virtual_cost`` and
+        ``virtual_cost.price_source``, the terminal, CSV ``accuracy_virtual_cost``, the dashboard's note): Amazon
+        Bedrock list prices; with a user's price file, the file named with its digest as the Bedrock reports' cost
+        note names it (``pricing.priced_at``) and whether any of its rows priced a figure of the run."""
+        if self.price_file is None:
+            return LIST_PRICES
+        if self.price_file_priced:
+            return priced_at(self.price_file, LIST_PRICES)
+        return (f"{LIST_PRICES} (no row of the price file {self.price_file.label} priced a request or the reference "
+                "price)")
 
     @property
     def total(self) -> float:
@@ -255,11 +280,11 @@ def priced_sum(costs: pd.Series) -> float:
 
 
 def virtual_cost(priced: pd.DataFrame, people: pd.Series, first: date, last: date, model: str,
-                 price: ModelPrice, sampled: bool = False) -> VirtualCost:
+                 price: ModelPrice, sampled: bool = False, price_file: PriceFile | None = None) -> VirtualCost:
     """Sum the priced requests (``price_requests``, with ``product``) and prorate the subscription of the people
     (``people``: each request's person, NA for none) with Amazon Q Developer requests over ``first``..``last``;
     ``model`` is the reference ``--model`` key and ``price`` its ``model_price`` on ``last``; ``sampled`` when the
-    requests are a sample's."""
+    requests are a sample's; ``price_file``: the user's price file the book holds rows of."""
     unpriced = priced["input_cost_usd"].isna()
     q_developer = priced["product"] == Q_DEVELOPER
     subscribers = set(people[q_developer].dropna())
@@ -277,4 +302,6 @@ def virtual_cost(priced: pd.DataFrame, people: pd.Series, first: date, last: dat
         kiro_users=len(set(people[~q_developer].dropna()) - subscribers),
         unpriced_tokens=int((priced.loc[unpriced, "input_tokens"] + priced.loc[unpriced, "output_tokens"]).sum()),
         sampled=sampled,
+        price_file=price_file,
+        price_file_requests=int(priced["own_price"].sum()),
     )

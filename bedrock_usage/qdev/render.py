@@ -23,7 +23,8 @@ from .activity import ActivityReport, ActivityStats
 from .activity_sql import TABLE_NAME
 from .analysis import FileStats, QDevReport, ReportTokenEstimate
 from .cost import (
-    PRICE_SOURCE,
+    LIST_PRICES,
+    PRICE_BOOK,
     SAMPLE_NOT_COMPARED,
     SUBSCRIPTION_READ,
     SUBSCRIPTION_SOURCE,
@@ -43,13 +44,15 @@ RULE = "=" * 78
 NOT_MEASURED, NOT_ESTIMABLE = "not measured", "not estimable"  # a type without prompt logs to average
 # What each kind of figure is, exact (as logged or reported) or estimated, as the Bedrock report's ``accuracy`` says.
 # The virtual cost is what the same tokens would cost on Amazon Bedrock: AWS bills Amazon Q Developer Pro per
-# subscribed user ("Amazon Q Developer Pro subscription billing"), never per token.
+# subscribed user ("Amazon Q Developer Pro subscription billing"), never per token. ``{prices}``: what it is priced at
+# (``VirtualCost.prices``: list prices, or a user's price file named with its digest).
+VIRTUAL_COST_NOTE = ("estimated: the estimated tokens x {prices}, what the same requests would cost on Amazon Bedrock; "
+                     "not billed (Amazon Q Developer Pro is billed per subscribed user)")
 ACCURACY: dict[str, str] = {
     "requests": "exact: requests, tool-result turns, users and days as the prompt logs hold them",
     "tokens": f"estimated: prompt-log texts {TOKENIZER_NOTE}, and the context-window shares of them; the context "
               "Amazon Q adds unlogged is not counted",
-    "virtual_cost": "estimated: the estimated tokens x Amazon Bedrock list prices, what the same requests would cost "
-                    "on Amazon Bedrock; not billed (Amazon Q Developer Pro is billed per subscribed user)",
+    "virtual_cost": VIRTUAL_COST_NOTE.format(prices=LIST_PRICES),
     "subscription": f"estimated: the Pro list price, ${SUBSCRIPTION_USD_PER_USER_MONTH:g} per user per month (Amazon "
                     f"Q Developer pricing page, read {SUBSCRIPTION_READ}), prorated by day for the people with "
                     "logged Amazon Q Developer requests (AWS bills every subscribed user)",
@@ -143,11 +146,13 @@ def limits_frame(statuses: Sequence[LimitStatus]) -> pd.DataFrame:
 
 def report_accuracy(report: QDevReport) -> dict[str, str]:
     """What each kind of figure of ``report`` is (``ACCURACY``), as its JSON ``accuracy``, its terminal report and
-    its CSV rows say it; with Kiro user reports, the Kiro cost's note names the price table and the days its rows
-    were read."""
+    its CSV rows say it: the virtual cost's note says what it is priced at (``VirtualCost.prices``: a user's price
+    file named, and whether its rows priced a figure); with Kiro user reports, the Kiro cost's note names the price
+    table and the days its rows were read."""
+    notes = {**ACCURACY, "virtual_cost": VIRTUAL_COST_NOTE.format(prices=report.virtual_cost.prices)}
     if report.kiro is None:
-        return dict(ACCURACY)
-    return {**ACCURACY, "kiro_cost": f"{ACCURACY['kiro_cost']}; {_kiro_price_table(report.kiro)}"}
+        return notes
+    return {**notes, "kiro_cost": f"{ACCURACY['kiro_cost']}; {_kiro_price_table(report.kiro)}"}
 
 
 def _kiro_price_table(kiro: KiroCredits) -> str:
@@ -208,7 +213,8 @@ def report_document(report: QDevReport, generated_at: datetime | None = None) ->
             "model_name": cost.price.name,
             "input_per_1k": cost.price.input_per_1k,
             "output_per_1k": cost.price.output_per_1k,
-            "price_source": PRICE_SOURCE,
+            "price_source": f"{cost.prices} {PRICE_BOOK}",
+            "price_file": _price_file(cost),
             "input_cost": json_value(cost.input_cost),
             "output_cost": json_value(cost.output_cost),
             "total": json_value(cost.total),
@@ -273,6 +279,16 @@ def report_document(report: QDevReport, generated_at: datetime | None = None) ->
             "sampled": files.sampled,
         },
     }
+
+
+def _price_file(cost: VirtualCost) -> dict[str, Any] | None:
+    """The user's price file the book was read with, as the Bedrock report's ``source.price_file`` names it, with
+    the requests (and tool-result turns) its rows priced and whether its row gave the reference price; None without
+    one."""
+    if cost.price_file is None:
+        return None
+    return {"path": cost.price_file.path, "sha256": cost.price_file.sha256,
+            "priced_requests": cost.price_file_requests, "priced_reference": cost.price.own}
 
 
 def kiro_document(kiro: KiroCredits) -> dict[str, Any]:
@@ -449,8 +465,11 @@ def render_terminal(report: QDevReport, max_rows: int = 20) -> str:
     )
 
     cost = report.virtual_cost
-    out += _section(f"Virtual cost at Amazon Bedrock list prices (estimated, not billed; reference model "
-                    f"{cost.price.name})")
+    prices = LIST_PRICES if cost.price_file is None else "Amazon Bedrock prices"
+    out += _section(f"Virtual cost at {prices} (estimated, not billed; reference model {cost.price.name})")
+    if cost.price_file is not None:
+        out += textwrap.wrap(f"prices: {visible(cost.prices)}", width=116, initial_indent="  ",
+                             subsequent_indent="      ", break_on_hyphens=False, break_long_words=False)
     out += [
         f"  reference price: ${cost.price.input_per_1k}/1K input, ${cost.price.output_per_1k}/1K output tokens "
         "(requests without a logged model, and Kiro's auto / simple-task)",
@@ -534,8 +553,9 @@ def render_terminal(report: QDevReport, max_rows: int = 20) -> str:
     out += _section("Exact and estimated figures")
     notes = report_accuracy(report)
     for name in _accuracy_shown(report):
-        out += textwrap.wrap(f"{ACCURACY_LABELS.get(name, name)}: {notes[name]}", width=116, initial_indent="  ",
-                             subsequent_indent="      ")
+        out += textwrap.wrap(f"{ACCURACY_LABELS.get(name, name)}: {visible(notes[name])}", width=116,
+                             initial_indent="  ", subsequent_indent="      ", break_on_hyphens=False,
+                             break_long_words=False)
     if report.warnings:
         out += _section("Warnings")
         out += [f"  ! {visible(line)}" for line in report.warnings]
