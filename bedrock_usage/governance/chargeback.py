@@ -36,8 +36,10 @@ from ..qdev.analysis import (
 )
 from ..qdev.analysis import analyze as analyze_qdev
 from ..qdev.cost import SUBSCRIPTION_SOURCE, SUBSCRIPTION_USD_PER_USER_MONTH, prorated_subscription
+from ..qdev.credits import KiroCredits
 from ..qdev.kiro_prices import PRICES_ENV as KIRO_PRICES_ENV
 from ..qdev.render import ACCURACY as QDEV_ACCURACY
+from ..qdev.render import kiro_cost_note
 from ..qdev.sources import LogStore
 from ..report.priced_facts import COST_COLUMNS, METRICS, TOTAL_COST, split_unknown_calls
 from ..report.tracker import TOKENS_NOTE, cost_note
@@ -212,12 +214,14 @@ def accuracy_notes(price_file: PriceFile | None = None, split_unknown: int = 0) 
                         "not 0"}
 
 
-def developer_accuracy(price_file: PriceFile | None = None, split_unknown: int = 0) -> dict[str, str]:
+def developer_accuracy(price_file: PriceFile | None = None, split_unknown: int = 0,
+                       kiro: KiroCredits | None = None) -> dict[str, str]:
     """What is exact and what is estimated in the total AI cost per developer: the Bedrock side's notes
     (``accuracy_notes``; its calls without a price in ``bedrock_unpriced_calls``, not listed apart), the seats and
-    Kiro costs (published prices prorated by day, so estimated), and the total, which holds no Amazon Q virtual cost
-    (what the tokens would cost on Amazon Bedrock is no spend: AWS bills Amazon Q Developer Pro per subscribed
-    user)."""
+    Kiro costs (published prices prorated by day, so estimated; the Kiro cost's note that of
+    ``qcli_s3_analyzer.py``, ``kiro_cost_note`` of the same ``kiro`` figures, naming the price table and the days its
+    rows were read), and the total, which holds no Amazon Q virtual cost (what the tokens would cost on Amazon
+    Bedrock is no spend: AWS bills Amazon Q Developer Pro per subscribed user)."""
     return {**accuracy_notes(price_file, split_unknown),
             "unpriced": "Bedrock calls without a price are counted in bedrock_unpriced_calls; their cost is unknown, "
                         "not 0: a developer's Bedrock cost and total are the priced part only (unknown where none of "
@@ -227,7 +231,7 @@ def developer_accuracy(price_file: PriceFile | None = None, split_unknown: int =
                          "per month, prorated by day, for each person seen in the Amazon Q Developer data (AWS bills "
                          "every subscribed user)",
             "kiro_credits": QDEV_ACCURACY["kiro_credits"],
-            "kiro_cost": QDEV_ACCURACY["kiro_cost"],
+            "kiro_cost": kiro_cost_note(kiro),
             "total": "estimated: Bedrock cost + Q seat + Kiro cost; the Amazon Q virtual cost (tokens at Amazon "
                      "Bedrock prices) is not in it"}
 
@@ -300,17 +304,18 @@ def qdev_people(report: QDevReport) -> list[QDevUser]:
 
 def qdev_subscribers(store: LogStore, period: Period, identities: Identities | None = None,
                      kiro_prices: str | None = None, user_pattern: str | None = None
-                     ) -> tuple[list[QDevUser], list[str]]:
+                     ) -> tuple[list[QDevUser], list[str], KiroCredits | None]:
     """Subscribers seen in the Amazon Q Developer / Kiro logs and reports of ``store`` in ``period`` (those
     ``user_pattern`` matches, as ``qcli_s3_analyzer.py --user-pattern``), their Kiro tiers priced with ``kiro_prices``
     on top of the built-in prices (as ``qcli_s3_analyzer.py --kiro-prices``), and the report's warnings (files and rows
-    skipped, tiers unpriced, ...), each line marked as the Amazon Q / Kiro side's."""
+    skipped, tiers unpriced, ...), each line marked as the Amazon Q / Kiro side's, and its Kiro figures (None without
+    Kiro user reports), whose prices the Kiro cost's note names (``developer_accuracy``)."""
     report = analyze_qdev(Source(store), period, QDevFilters(user_pattern=user_pattern),
                           Options(kiro_prices=kiro_prices), identities=identities)
     refusal = none_readable(report)
     if refusal:
         raise UsageError(refusal)
-    return qdev_people(report), [f"{QDEV_SIDE}: {line}" for line in report.warnings]
+    return qdev_people(report), [f"{QDEV_SIDE}: {line}" for line in report.warnings], report.kiro
 
 
 def none_readable(report: QDevReport) -> str | None:

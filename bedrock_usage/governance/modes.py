@@ -91,14 +91,14 @@ def developer_costs_output(args: argparse.Namespace, facts: pd.DataFrame, scan: 
     whole = chargeback.month_period(args.developer_costs, scan.tz)
     days = coverage.log_coverage(facts, whole, filtered=_filtered(args), subject="the Bedrock cost", unread=unread,
                                  regions=regions)
-    people, qdev_warnings = chargeback.qdev_subscribers(store, scan, identities, args.kiro_prices,
-                                                        args.user_pattern)
+    people, qdev_warnings, kiro = chargeback.qdev_subscribers(store, scan, identities, args.kiro_prices,
+                                                              args.user_pattern)
     table = chargeback.developer_costs(facts, people, scan.start, scan.end)
     notes = [*days.warnings(), *warnings, *chargeback.filter_notes(filters), *chargeback.unpriced_developers(table),
              *qdev_warnings, *chargeback.developer_warnings(people)]
     return gr.developers_output(table, args.developer_costs, chargeback.seat_note(scan.start, scan.end), notes,
                                 args.max_rows, scan, days.headline(), filters, price_file,
-                                chargeback.split_unknown_calls(chargeback.sso_calls(facts)))
+                                chargeback.split_unknown_calls(chargeback.sso_calls(facts)), kiro)
 
 
 def _unread_days(stats: ScanStats) -> dict[str, tuple[date, ...]]:

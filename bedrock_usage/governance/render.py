@@ -19,6 +19,7 @@ from ..output.json_values import document_text, json_records
 from ..output.terminal_table import money, quoted_if_blank, quoted_if_label, text_table, visible
 from ..output.wording import counted
 from ..pricing import PriceFile, price_file_value, priced_at
+from ..qdev.credits import KiroCredits
 from ..report.render import DEMO_SOURCE
 from ..report.tracker import split_unknown_note
 from .anomalies import NO_VALUE, AnomalyReport, group_label
@@ -660,10 +661,11 @@ def developers_text(table: pd.DataFrame, month: str, note: str, warnings: list[s
 
 def developers_document(table: pd.DataFrame, month: str, note: str, warnings: list[str],
                         filters: dict[str, object] | None = None, price_file: PriceFile | None = None,
-                        split_unknown: int = 0) -> dict[str, Any]:
-    """Total AI cost per developer as one JSON document (``filters``: what narrowed it, ``{}`` for none)."""
+                        split_unknown: int = 0, kiro: KiroCredits | None = None) -> dict[str, Any]:
+    """Total AI cost per developer as one JSON document (``filters``: what narrowed it, ``{}`` for none; ``kiro``:
+    the Kiro figures whose prices the Kiro cost's note names)."""
     return {"schema": DEVELOPER_SCHEMA, "generated_at": _now(), "month": month, "filters": filters or {},
-            "seat": note, "accuracy": developer_accuracy(price_file, split_unknown), "rows": json_records(table),
+            "seat": note, "accuracy": developer_accuracy(price_file, split_unknown, kiro), "rows": json_records(table),
             "warnings": warnings}
 
 
@@ -784,14 +786,16 @@ def chargeback_output(chargeback: Chargeback, max_rows: int) -> Output:
 
 def developers_output(table: pd.DataFrame, month: str, note: str, warnings: list[str], max_rows: int,
                       period: Period, days: str = "", filters: dict[str, object] | None = None,
-                      price_file: PriceFile | None = None, split_unknown: int = 0) -> Output:
+                      price_file: PriceFile | None = None, split_unknown: int = 0,
+                      kiro: KiroCredits | None = None) -> Output:
     """Total AI cost per developer in every form (CSV rows end with the days they cover, through today at the
     latest, the zone and the ``filters``, as the chargeback's do, then each note of the JSON ``accuracy`` as
     ``accuracy_<key>``); ``days`` is the line saying which days the Bedrock logs cover; ``price_file``: the user's
     price file, when its rows priced some of the Bedrock calls; ``split_unknown``: the developers' priced Bedrock
-    calls whose cache writes went at the 5-minute rate for want of their split. A run narrowed by ``filters`` is
-    named apart, so it never replaces the whole month's files."""
-    document = developers_document(table, month, note, warnings, filters, price_file, split_unknown)
+    calls whose cache writes went at the 5-minute rate for want of their split; ``kiro``: the Amazon Q / Kiro report's
+    Kiro figures (``accuracy_kiro_cost`` names their price table, as ``qcli_s3_analyzer.py``'s does). A run narrowed
+    by ``filters`` is named apart, so it never replaces the whole month's files."""
+    document = developers_document(table, month, note, warnings, filters, price_file, split_unknown, kiro)
     return Output(developers_text(table, month, note, warnings, max_rows, days, filters, price_file, split_unknown),
                   document, {"": table}, f"bedrock_developer_costs_{month}{filtered_suffix(filters)}", stable=True,
                   period=period, row_end={"filters": filters_text(filters)},

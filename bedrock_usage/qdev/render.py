@@ -149,10 +149,16 @@ def report_accuracy(report: QDevReport) -> dict[str, str]:
     its CSV rows say it: the virtual cost's note says what it is priced at (``VirtualCost.prices``: a user's price
     file named, and whether its rows priced a figure); with Kiro user reports, the Kiro cost's note names the price
     table and the days its rows were read."""
-    notes = {**ACCURACY, "virtual_cost": VIRTUAL_COST_NOTE.format(prices=report.virtual_cost.prices)}
-    if report.kiro is None:
-        return notes
-    return {**notes, "kiro_cost": f"{ACCURACY['kiro_cost']}; {_kiro_price_table(report.kiro)}"}
+    return {**ACCURACY, "virtual_cost": VIRTUAL_COST_NOTE.format(prices=report.virtual_cost.prices),
+            "kiro_cost": kiro_cost_note(report.kiro)}
+
+
+def kiro_cost_note(kiro: KiroCredits | None) -> str:
+    """What the Kiro cost is (``ACCURACY``), with Kiro user reports naming the price table and the days its rows
+    were read: the note of this report's and of ``--developer-costs``' ``accuracy_kiro_cost`` alike."""
+    if kiro is None:
+        return ACCURACY["kiro_cost"]
+    return f"{ACCURACY['kiro_cost']}; {_kiro_price_table(kiro)}"
 
 
 def _kiro_price_table(kiro: KiroCredits) -> str:

@@ -5,6 +5,7 @@ document of a run with the same options and, for list prices, with the wording i
 from __future__ import annotations
 
 import csv
+import json
 from pathlib import Path
 
 import pytest
@@ -101,3 +102,39 @@ def test_every_developer_costs_csv_row_ends_with_each_accuracy_note_of_its_json(
     header, rows = read(tmp_path / "out" / f"bedrock_developer_costs_{MONTH}.csv")
     assert header == [*doc["rows"][0], "period_start", "period_end", "tz", "filters", *notes]
     assert len(rows) == len(doc["rows"]) == 3 and all({key: row[key] for key in notes} == notes for row in rows)
+
+
+KIRO_TABLE = Path(__file__).resolve().parents[2] / "bedrock_usage" / "qdev" / "kiro_prices.csv"
+
+
+@pytest.mark.usefixtures("offline")
+@pytest.mark.parametrize("contract", [False, True], ids=["built-in prices", "a --kiro-prices file"])
+def test_the_developer_costs_kiro_cost_note_is_the_analysers_for_the_same_month(
+        scene: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str], contract: bool) -> None:
+    """``accuracy_kiro_cost`` is one text under one column name: --developer-costs' (JSON and every CSV row) names the
+    Kiro price table and the day its row that priced the month was read, as ``qcli_s3_analyzer.py``'s does over the
+    same reports, month and price file."""
+    import qcli_s3_analyzer
+
+    logs, qdev = scene
+    with KIRO_TABLE.open(newline="", encoding="utf-8") as handle:
+        (pro,) = [row for row in csv.DictReader(handle) if row["tier"] == "PRO"]  # the scene's tier
+    table, read_on = "bedrock_usage/qdev/kiro_prices.csv", pro["as_of"]
+    extra: tuple[str, ...] = ()
+    if contract:
+        prices = tmp_path / "contract.csv"
+        prices.write_text(f"{','.join(pro)}\nPRO,Kiro Pro,18,1000,0.04,,,2025-10-20,true,our contract\n",
+                          encoding="utf-8")
+        table, read_on, extra = f"{table} with {prices} on top", "2025-10-20", ("--kiro-prices", str(prices))
+    expected = ("estimated: each tier's published monthly price prorated by day, plus overage credits at its "
+                f"per-credit price; not the bill; prices from {table} (rows read {read_on})")
+    args = ("--qdev-logs-dir", str(qdev), "--developer-costs", MONTH, *extra)
+    doc = cli_json(capsys, logs, *args)
+    assert doc["accuracy"]["kiro_cost"] == expected
+    write_csv_files(capsys, logs, tmp_path / "out", *args)
+    _, rows = read(tmp_path / "out" / f"bedrock_developer_costs_{MONTH}.csv")
+    assert rows and {row["accuracy_kiro_cost"] for row in rows} == {expected}
+
+    assert qcli_s3_analyzer.main(["--logs-dir", str(qdev), "--start-date", f"{MONTH}-01", "--end-date", f"{MONTH}-30",
+                                  *extra, "--quiet", "--format", "json", "--output-dir", "-"]) == 0
+    assert json.loads(capsys.readouterr().out)["accuracy"]["kiro_cost"] == expected
