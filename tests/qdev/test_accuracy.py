@@ -20,10 +20,10 @@ pytestmark = pytest.mark.usefixtures("offline")
 ARGV = ["--logs-dir", str(FIXTURE), "--start-date", "2026-11-02", "--end-date", "2026-11-04",
         "--user-map", str(FIXTURE.parent / "kiro_users.csv")]
 # What each kind of figure is (docs/amazon-q.md, section 3): counted from the logs and reports, or computed from
-# approximations, list prices and linear projections.
+# approximations, list prices and linear projections; a Kiro allowance is exact as the price table publishes it.
 STATUS = {"requests": "exact", "tokens": "estimated", "virtual_cost": "estimated", "subscription": "estimated",
           "activity": "exact", "report_tokens": "estimated", "projections": "estimated", "kiro_credits": "exact",
-          "kiro_cost": "estimated"}
+          "kiro_cost": "estimated", "kiro_allowance": "exact as published"}
 
 
 def test_json_and_csv_say_which_figures_are_exact_and_which_estimated(

@@ -1,6 +1,6 @@
 """Every Amazon Q / Kiro CSV table's rows end, after the period, with the JSON ``accuracy`` notes of the figures the
 table holds (``accuracy_<kind>``, the same texts), so a file forwarded or pivoted alone says what is exact and what
-estimated; the Kiro cost's note names the price table and the days its rows were read."""
+estimated; the Kiro cost's and the allowance's notes name the price table and the days its rows were read."""
 
 from __future__ import annotations
 
@@ -20,7 +20,8 @@ pytestmark = pytest.mark.usefixtures("offline")
 
 # The kinds of figure each file holds (docs/amazon-q.md, section 5), in the order of the JSON ``accuracy``: prompt-log
 # requests and their estimated tokens, the virtual cost, activity-report counts, tokens estimated from them,
-# month-end projections, Kiro credits and messages, and the Kiro cost. ``people`` holds no figure.
+# month-end projections, Kiro credits and messages, the Kiro cost and the tiers' allowances. ``people`` holds no
+# figure.
 HOLDS = {
     "per_user": ("requests", "tokens", "virtual_cost"),
     "per_type": ("requests", "tokens"),
@@ -38,7 +39,7 @@ HOLDS = {
     "kiro_per_client": ("kiro_credits",),
     "kiro_per_day": ("kiro_credits",),
     "kiro_per_model": ("kiro_credits",),
-    "kiro_allowance": ("projections", "kiro_credits"),
+    "kiro_allowance": ("projections", "kiro_credits", "kiro_allowance"),
     "people": (),
 }
 PERIOD_COLUMNS = ["period_start", "period_end", "tz"]
@@ -102,3 +103,35 @@ def test_the_kiro_cost_note_names_the_price_table_and_the_days_its_rows_were_rea
     assert note.endswith(f"; prices from bedrock_usage/qdev/kiro_prices.csv with {contract} on top (rows read {read})")
     _, rows = csv_rows(files["kiro_per_user"])
     assert {row["accuracy_kiro_cost"] for row in rows} == {note}
+
+
+def test_the_allowance_note_names_the_price_table_and_the_days_its_allowance_rows_were_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The ``allowance`` column comes from the Kiro price table: every kiro_allowance row's ``accuracy_kiro_allowance``
+    (as JSON ``accuracy.kiro_allowance``) says it is the published allowance and names the table and the days its
+    rows that gave the allowances were read; a --kiro-prices row gives its own allowance and read day."""
+    with BUILT_IN.open(newline="", encoding="utf-8") as handle:
+        built_in = {row["tier"]: row for row in csv.DictReader(handle)}
+    base = ("exact as published: each tier's monthly credit allowance (the credits in plan before overage), from its "
+            "Kiro price row of the period's last priced day; none for a tier without a published allowance")
+    document, files = run(tmp_path / "built-in", capsys)
+    _, rows = csv_rows(files["kiro_allowance"])
+    tiers = {row["tier"] for row in rows} & set(built_in)  # PRO_MAX has no row, so no allowance
+    assert "PRO" in tiers and {float(row["allowance"]) for row in rows if row["tier"] == "PRO"} == {
+        float(built_in["PRO"]["credits"])}
+    read = ", ".join(sorted({built_in[tier]["as_of"] for tier in tiers}))
+    note = f"{base}; allowances from bedrock_usage/qdev/kiro_prices.csv (rows read {read})"
+    assert document["accuracy"]["kiro_allowance"] == note
+    assert {row["accuracy_kiro_allowance"] for row in rows} == {note}
+
+    contract = tmp_path / "contract.csv"
+    contract.write_text(BUILT_IN.read_text(encoding="utf-8").splitlines()[0]
+                        + "\nPRO,Kiro Pro,18,1500,0.04,,,2026-11-20,true,our contract\n", encoding="utf-8")
+    document, files = run(tmp_path / "contract", capsys, "--kiro-prices", str(contract))
+    _, rows = csv_rows(files["kiro_allowance"])
+    assert {float(row["allowance"]) for row in rows if row["tier"] == "PRO"} == {1500.0}
+    read = ", ".join(sorted({"2026-11-20", *(built_in[tier]["as_of"] for tier in tiers - {"PRO"})}))
+    note = f"{base}; allowances from bedrock_usage/qdev/kiro_prices.csv with {contract} on top (rows read {read})"
+    assert document["accuracy"]["kiro_allowance"] == note
+    assert {row["accuracy_kiro_allowance"] for row in rows} == {note}

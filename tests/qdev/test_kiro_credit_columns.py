@@ -68,7 +68,7 @@ def test_the_analysers_kiro_tables_name_the_credits_in_plan_and_the_overage(
 
     assert qcli_s3_analyzer.main([*period, "--format", "json", "--output-dir", "-", "--quiet"]) == 0
     document = json.loads(capsys.readouterr().out)
-    assert document["schema_version"] == 4
+    assert document["schema_version"] == 5
     (allowance,) = document["kiro"]["allowance"]["rows"]
     assert (allowance["credits_in_plan"], allowance["overage_credits"]) == (IN_PLAN, OVERAGE)
     assert allowance["used"] == pytest.approx(IN_PLAN + OVERAGE)

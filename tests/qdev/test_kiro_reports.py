@@ -297,7 +297,7 @@ def test_a_negative_number_in_a_kiro_report_is_a_bad_number(column: str, cell: s
 
 def test_json_and_csv_outputs_carry_the_kiro_tables(report, tmp_path: Path) -> None:
     document = report_document(report)
-    assert document["schema_version"] == 4
+    assert document["schema_version"] == 5
     kiro = document["kiro"]
     assert {row["user"] for row in kiro["per_user"]} == set(report.kiro.per_user["user"])
     assert kiro["files"]["skipped"] == oracle.SKIPPED_FILES and kiro["allowance"]["days_counted"] == 4
