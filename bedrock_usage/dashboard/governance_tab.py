@@ -404,8 +404,11 @@ def show_callers(t: Text, rec: CallerReconciliation) -> None:
     if len(rec.outside_regions):
         tables.append((t("callers_table_outside"), "outside_regions", rec.outside_regions, None))
     ends = reconciliation_ends(None, rec)  # the CLI's files' accuracy columns
+    notes = {"caller_month": t("callers_month_note")}
     for tab, (_, name, frame, flags) in zip(st.tabs([title for title, *_ in tables]), tables, strict=True):
         with tab:
+            if name in notes:
+                st.caption(notes[name])
             data_table(t, frame, f"{stem}_{name}", key=f"callers_{name}", period=rec.period, labels=labels,
                        highlight=flags, end=ends[name])
     show_warnings(t, rec.warnings)

@@ -6,6 +6,7 @@ import math
 import re
 
 from ..engines.base import LogSource
+from ..governance.callers import MONTH_BILL, MONTH_NOTE, UNREAD_BILLED
 from ..output.notices import Notice
 from ..output.progress import ENGLISH as PROGRESS_ENGLISH
 from ..output.progress import Progress, Said, progress_line
@@ -433,6 +434,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "callers_table_model": "Per caller and model",
         "callers_table_day": "Per caller and UTC day",
         "callers_table_month": "Per month",
+        "callers_month_note": f"{MONTH_NOTE}.",
         "callers_table_unattributed": "Billed, no principal",
         "callers_table_batch": "Batch inference",
         "callers_table_outside": "Billed in other regions",
@@ -915,6 +917,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "callers_table_model": "호출자·모델별",
         "callers_table_day": "호출자·UTC 날짜별",
         "callers_table_month": "월별",
+        "callers_month_note": "각 금액은 읽은 리전의 것이며, 읽지 않은 리전 열만 다른 리전의 청구 전체(배치 포함)를 "
+        "담습니다. 청구, 주체 없는 청구, 배치, 읽지 않은 리전을 더하면 그 달의 청구입니다.",
         "callers_table_unattributed": "주체 없는 청구",
         "callers_table_batch": "배치 추론",
         "callers_table_outside": "다른 리전의 청구",
@@ -1117,6 +1121,8 @@ COLUMNS: dict[str, dict[str, str]] = {
         "list_cost_usd": "List price (bill)",
         "unattributed_billed_usd": "Billed, no principal",
         "batch_billed_usd": "Batch inference billed",
+        UNREAD_BILLED: "Regions not read",
+        MONTH_BILL: "Month's bill",
         "note": "Note",
         "service": "Service",
         "usage_type": "Usage type",
@@ -1247,6 +1253,8 @@ COLUMNS: dict[str, dict[str, str]] = {
         "list_cost_usd": "정가 (청구서)",
         "unattributed_billed_usd": "주체 없는 청구",
         "batch_billed_usd": "배치 추론 청구",
+        UNREAD_BILLED: "읽지 않은 리전",
+        MONTH_BILL: "그 달의 청구",
         "note": "비고",
         "service": "서비스",
         "usage_type": "사용 유형",

@@ -7,10 +7,13 @@ many sessions meet as one application and an SSO session as one user. The logs' 
 tokens x list prices, or the user's price file); the bill is the truth, 24 to 48 hours late. Batch inference is
 billed under usage types of its own and the logs read hold no batch calls the tool can tell apart: its lines are
 listed apart (``batch``), on no caller, in whatever region (never compared, so not among other regions' charges).
+The table per month keeps to one rule instead (``MONTH_NOTE``): its batch column holds the regions read, as its other
+columns do, and a region not read has its whole bill, batch included, in a column of its own.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -30,12 +33,16 @@ from ..report.priced_facts import TOTAL_COST, split_unknown_calls
 from ..report.tracker import cost_note
 from .cost_explorer_callers import CALLER_NAMES, read_cost_explorer_callers
 from .cur import BilledLines, no_caller_identity, read_cur_athena, read_cur_dir
-from .reconcile import CE_REGION, account_facts, batch_warnings, compare_with_bill
+from .reconcile import BATCH_BILLED, CE_REGION, account_facts, batch_warnings, compare_with_bill
 
 ARN_KEYS = ["principal_type", "principal", "user", "application"]
 RECENT_BILL_DAYS = 2  # the bill of a day arrives 24 to 48 hours after it
 NO_MODEL = "(not named by the usage type)"
 BATCH_LISTED = "listed apart (batch), on no caller"  # where the batch inference warning says its charges are
+UNREAD_BILLED = "billed_unread_regions_usd"  # a month's bill in regions whose logs were not read, batch included
+MONTH_BILL = "billed_total_usd"  # a month's bill: its billed parts added up
+MONTH_NOTE = ("Each figure covers the regions read but Regions not read, the whole bill of the other regions (batch "
+              "included): billed + no principal + batch + regions not read = the month's bill")
 
 STATUS_BOTH = "billed and logged"
 STATUS_BILLED_ONLY = "billed, no logs"
@@ -292,7 +299,9 @@ def reconcile_callers(
                                "them with --region to compare them", "billed_outside", amount=amount, regions=named))
     return CallerReconciliation(
         period=period, regions=regions, source=billed.source, keys=keys, by_caller=by_caller,
-        by_caller_model=by_model, by_caller_day=by_day, by_month=_by_month(logged, all_billed, unattributed, jobs),
+        by_caller_model=by_model, by_caller_day=by_day,
+        by_month=_by_month(logged, all_billed, unattributed, jobs.loc[jobs["region"].isin(regions)],
+                           lines.loc[in_days & ~in_regions]),
         unattributed=unattributed, batch=jobs, outside_regions=outside_regions, warnings=warnings,
         account=billed.account, split_unknown_calls=split_unknown_calls(facts),
     )
@@ -323,28 +332,26 @@ def _outside(lines: pd.DataFrame, keys: list[str], principal_kind: str, role_suf
     return frame.groupby([*keys, "region"], dropna=False)["billed_cost_usd"].sum().reset_index()[columns]
 
 
-def _by_month(logged: pd.DataFrame, billed: pd.DataFrame, unattributed: pd.DataFrame,
-              jobs: pd.DataFrame) -> pd.DataFrame:
-    """Totals per month: billed, estimated, their difference, and the parts only one side has (the bill naming no
-    principal, batch inference)."""
-    months = sorted({day[:7] for day in [*logged["utc_day"], *billed["utc_day"], *unattributed["utc_day"],
-                                         *jobs["utc_day"]]})
+def _by_month(logged: pd.DataFrame, billed: pd.DataFrame, unattributed: pd.DataFrame, jobs: pd.DataFrame,
+              unread: pd.DataFrame) -> pd.DataFrame:
+    """Totals per month (``MONTH_NOTE``): of the regions read, billed, estimated, their difference and the parts only
+    one side has (the bill naming no principal, batch inference ``jobs``); the ``unread`` regions' whole bill, batch
+    included; and the month's bill, which these billed parts add up to."""
+    parts = {"billed_cost_usd": billed, "unattributed_billed_usd": unattributed, BATCH_BILLED: jobs,
+             UNREAD_BILLED: unread}
+    months = sorted({day[:7] for frame in (logged, *parts.values()) for day in frame["utc_day"]})
     rows = []
     for month in months:
         log_rows = logged.loc[logged["utc_day"].str[:7] == month]
-        bill_rows = billed.loc[billed["utc_day"].str[:7] == month]
-        loose = unattributed.loc[unattributed["utc_day"].str[:7] == month]
-        batch = jobs.loc[jobs["utc_day"].str[:7] == month]
+        amounts = {column: float(frame.loc[frame["utc_day"].str[:7] == month, "billed_cost_usd"].sum())
+                   for column, frame in parts.items()}
         estimated = _total(log_rows["estimated_cost_usd"])
-        billed_usd = float(bill_rows["billed_cost_usd"].sum())
         unpriced = int(log_rows["unpriced_calls"].sum())
         rows.append({
             "month": month, "logged_calls": int(log_rows["logged_calls"].sum()), "estimated_cost_usd": estimated,
-            "billed_cost_usd": billed_usd, "difference_usd": _difference(estimated, billed_usd, unpriced),
-            "unattributed_billed_usd": float(loose["billed_cost_usd"].sum()),
-            "batch_billed_usd": float(batch["billed_cost_usd"].sum()), "unpriced_calls": unpriced,
+            "difference_usd": _difference(estimated, amounts["billed_cost_usd"], unpriced), **amounts,
+            MONTH_BILL: math.fsum(amounts.values()), "unpriced_calls": unpriced,
         })
     columns = ["month", "logged_calls", "estimated_cost_usd", "billed_cost_usd", "difference_usd",
-               "unattributed_billed_usd", "batch_billed_usd", "unpriced_calls"]
+               "unattributed_billed_usd", BATCH_BILLED, UNREAD_BILLED, MONTH_BILL, "unpriced_calls"]
     return pd.DataFrame(rows, columns=columns).astype({"estimated_cost_usd": "float64", "difference_usd": "float64"})
-

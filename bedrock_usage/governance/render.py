@@ -24,7 +24,7 @@ from ..report.render import DEMO_SOURCE
 from ..report.tracker import split_unknown_note
 from .anomalies import NO_VALUE, AnomalyReport, group_label
 from .budgets import FILTERED_SPEND, BudgetCheck, burndown
-from .callers import CallerReconciliation, caller_truth
+from .callers import MONTH_BILL, MONTH_NOTE, UNREAD_BILLED, CallerReconciliation, caller_truth
 from .chargeback import (
     CHARGEBACK_SCHEMA,
     DEVELOPER_SCHEMA,
@@ -39,8 +39,9 @@ from .filters import digest, filtered_suffix, filters_text, only_line
 from .reconcile import BATCH_BILLED, BILLED_WITHOUT_REGION, FLAGGED, UNMETERED, Reconciliation, billing_truth
 
 # v2: billed_cost_usd (per region-day, per caller) leaves batch inference out, counted apart in batch_billed_usd
-# (the summary's billed total stays the whole bill), as outside_regions does (batch of any region is in batch); CSV
-# rows end with accuracy_ columns. v1 held batch in them.
+# (the summary's billed total stays the whole bill), as outside_regions does (batch of any region is in batch); the
+# callers' by_month keeps to the regions read but billed_unread_regions_usd (batch included), its parts adding up to
+# billed_total_usd; CSV rows end with accuracy_ columns. v1 held batch in them.
 RECONCILIATION_SCHEMA = "bedrock-usage/reconciliation/v2"
 CALLERS_SCHEMA = "bedrock-usage/caller-reconciliation/v2"
 BUDGETS_SCHEMA = "bedrock-usage/budgets/v1"
@@ -298,10 +299,11 @@ def callers_text(rec: CallerReconciliation, max_rows: int = 20) -> str:
                                                      _caller_columns(rec, ("model", "Model")), max_rows)]
     lines += ["", "Per caller and UTC day", table_text(_priced_parts(rec.by_caller_day),
                                                        _caller_columns(rec, ("utc_day", "UTC day")), max_rows)]
-    lines += ["", "Per month", table_text(_priced_parts(rec.by_month), [
+    lines += ["", "Per month", f"{MONTH_NOTE}.", table_text(_priced_parts(rec.by_month), [
         ("month", "Month"), ("logged_calls", "Calls (log)"), ("estimated_cost_usd", "Estimated"),
         ("billed_cost_usd", "Billed"), ("difference_usd", "Est - billed"),
-        ("unattributed_billed_usd", "Billed, no principal"), ("batch_billed_usd", "Batch billed")])]
+        ("unattributed_billed_usd", "Billed, no principal"), (BATCH_BILLED, "Batch billed"),
+        (UNREAD_BILLED, "Regions not read"), (MONTH_BILL, "Month's bill")])]
     if len(rec.unattributed):
         lines += ["", "Billed usage that names no principal", table_text(rec.unattributed, [
             ("utc_day", "UTC day"), ("region", "Region"), ("service", "Service"), ("usage_type", "Usage type"),

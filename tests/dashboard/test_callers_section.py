@@ -63,6 +63,12 @@ def test_callers_from_a_local_export(no_aws_env: dict[str, str], monkeypatch: py
     assert set(rows) == set(billed) | set(estimated)
     for key, amount in billed.items():
         assert rows[key]["billed_cost_usd"] == pytest.approx(amount, abs=1e-9), key
+    # The month table says its rule (the CLI's note) above its columns, which add up to the month's bill.
+    assert any(c.value.startswith("Each figure covers the regions read but Regions not read") for c in at.caption)
+    months = next(d.value for d in at.dataframe if "billed_total_usd" in d.value.columns)
+    parts = ["billed_cost_usd", "unattributed_billed_usd", "batch_billed_usd", "billed_unread_regions_usd"]
+    assert months[parts].sum(axis=1).to_list() == pytest.approx(months["billed_total_usd"].to_list(), abs=1e-9)
+    assert months["billed_total_usd"].sum() == pytest.approx(sum(i.cost for i in items if sc.counted(i)), abs=1e-9)
 
     at.radio(key="callers_source").set_value("cost_explorer").run()
     at.text_input(key="callers_ce_tag").set_value("iamPrincipal/user")

@@ -11,6 +11,7 @@ import json
 import math
 import subprocess
 import sys
+from collections import defaultdict
 from datetime import date
 from pathlib import Path
 
@@ -357,3 +358,29 @@ def test_batch_of_a_region_not_read_is_batch_not_a_region_to_add(account: dict, 
     assert (f"Batch inference billed in regions whose logs were not read, eu-west-1 (${ERIN_BATCH.cost:,.4f}), is "
             "listed with the batch lines too: batch is never compared with the logs, so adding those regions with "
             "--region would not compare it") in doc["warnings"]
+
+
+def test_each_month_keeps_to_the_regions_read_and_adds_up_to_its_bill(account: dict, no_aws_env: dict[str, str],
+                                                                        tmp_path: Path) -> None:
+    """Per month, batch of a region not read (erin's eu-west-1 job) is with that region's other charges, not in the
+    batch column of the regions read, and each row's billed parts add up to the month's bill."""
+    jobs = [*batch_items(), ERIN_BATCH]
+    items = [*account["items"], *jobs]
+    export = write_export(tmp_path / "bucket", items)
+    result = run_cli(no_aws_env, *cur_args(account, "--format", "json", "--output-dir", "-", cur_dir=export))
+    assert result.returncode == 3, result.stderr
+    expected: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    for item in filter(sc.counted, items):
+        part = ("billed_unread_regions_usd" if item.region_code not in sc.REGIONS else "batch_billed_usd"
+                if item in jobs else "billed_cost_usd" if item.principal else "unattributed_billed_usd")
+        expected[f"{item.day:%Y-%m}"][part].append(item.cost)
+        expected[f"{item.day:%Y-%m}"]["billed_total_usd"].append(item.cost)
+    assert ERIN_BATCH.cost in expected["2025-11"]["billed_unread_regions_usd"]
+    parts = ("billed_cost_usd", "unattributed_billed_usd", "batch_billed_usd", "billed_unread_regions_usd")
+    rows = json.loads(result.stdout)["by_month"]
+    assert {row["month"] for row in rows} == set(expected) == {"2025-10", "2025-11"}
+    for column in (*parts, "billed_total_usd"):  # the regions read first: their batch is theirs alone
+        for row in rows:
+            assert row[column] == pytest.approx(math.fsum(expected[row["month"]][column]), abs=1e-9), (row, column)
+    for row in rows:
+        assert math.fsum(row[part] for part in parts) == pytest.approx(row["billed_total_usd"], abs=1e-9)
