@@ -40,6 +40,10 @@ from ..report.tracker import (
     UNKNOWN_SERVICE_TIER,
 )
 
+# Why batch inference is never compared with the logs (``reconcile.BATCH_NOT_LOGGED``), in Korean: a clause its
+# warnings and the dashboard's batch help share.
+BATCH_NOT_LOGGED_KO = "배치 추론 작업은 결과를 작업 자체의 S3 위치에 쓰며 모델 호출 로그에는 절대 쓰지 않습니다"
+
 NOTICES: dict[str, dict[str, str]] = {
     "ko": {
         # report.tracker.build_warnings and what it words of the scan
@@ -132,13 +136,13 @@ NOTICES: dict[str, dict[str, str]] = {
         "routed_calls": "프롬프트 라우터를 통한 호출 {calls} 건은 로그 응답이 밝힌 대로 라우터가 고른 모델 아래에 "
                         "집계됩니다; 이런 호출의 CloudWatch ModelId 는 문서화되어 있지 않아 그 모델의 행 (및 라우터 "
                         "ID의 행) 은 그만큼 다를 수 있습니다",
-        "batch_billed": "배치 추론이 기간 중 {where} 에서 {amount} 청구되었습니다; 읽은 로그에는 이 도구가 구분할 수 "
-                        "있는 배치 호출이 없어 {kept}",
+        "batch_billed": "배치 추론이 기간 중 {where} 에서 {amount} 청구되었습니다. " + BATCH_NOT_LOGGED_KO + ". 따라서 "
+                        "{kept}",
         "no_region_code": "Cost Explorer 가 리전 코드를 알 수 없는 사용 유형 {count} 개 ({names}) 에 {amount} 를 "
                           "청구했습니다: 청구 합계에 포함되며 어떤 리전-일에도 속하지 않습니다",
-        "batch_elsewhere": "Cost Explorer 가 기간 중 로그를 읽지 않은 {named} 에서 배치 추론을 청구했습니다: "
-                           "배치 작업은 결과를 작업 자신의 S3 위치에 쓰고 호출 로그에는 쓰지 않으므로 빠진 로그는 "
-                           "없습니다 (읽은 리전만 담는 이번 실행의 합계에는 들지 않습니다)",
+        "batch_elsewhere": "Cost Explorer 가 기간 중 로그를 읽지 않은 {named} 에서 배치 추론을 청구했습니다. "
+                           + BATCH_NOT_LOGGED_KO + ". 빠진 로그는 없습니다 (읽은 리전만 담는 이번 실행의 합계에는 "
+                           "들지 않습니다)",
         "batch_unread": "로그를 읽지 않은 리전의 배치 추론 청구 {named} 도 배치 줄에 함께 나옵니다: 배치는 로그와 "
                         "비교하지 않으므로 그 리전을 추가해도 비교되지 않습니다",
         "billed_outside": "로그를 읽지 않은 리전 ({regions}) 에서 {amount} 가 청구되었습니다: 비교하려면 그 리전을 "

@@ -7,6 +7,7 @@ import re
 
 from ..engines.base import LogSource
 from ..governance.callers import MONTH_BILL, MONTH_NOTE, UNREAD_BILLED
+from ..governance.reconcile import BATCH_NOT_LOGGED
 from ..output.notices import Notice
 from ..output.progress import ENGLISH as PROGRESS_ENGLISH
 from ..output.progress import Progress, Said, progress_line
@@ -14,7 +15,7 @@ from ..output.terminal_table import money
 from ..pricing import PriceFile, priced_at
 from ..qdev.cost import VirtualCost
 from ..report.tracker import split_unknown_note
-from .notice_text import NOTICES, PHRASES
+from .notice_text import BATCH_NOT_LOGGED_KO, NOTICES, PHRASES
 
 LANGUAGES = {"en": "English", "ko": "한국어"}
 
@@ -22,6 +23,9 @@ LANGUAGES = {"en": "English", "ko": "한국어"}
 _Q_SECTION = {"en": "Amazon Q / Kiro logs", "ko": "Amazon Q / Kiro 로그"}
 _Q_BUCKET = {"en": "S3 bucket", "ko": "S3 버킷"}
 _Q_FOLDER = {"en": "Folder", "ko": "폴더"}
+
+# Why batch inference is never compared with the logs: the CLI's words (its warnings, JSON and terminal) in English.
+_BATCH_NOT_LOGGED = {"en": BATCH_NOT_LOGGED, "ko": BATCH_NOT_LOGGED_KO}
 
 _ENABLE_Q_EN = f"""**Turning on Amazon Q Developer analytics**
 1. In the Amazon Q Developer console, open **Settings**.
@@ -378,9 +382,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "rec_estimated": "Estimated cost",
         "rec_billed": "Billed (Cost Explorer)",
         "rec_batch": "Batch billed (apart)",
-        "rec_batch_help": "Batch inference, in the billed total and never compared with the logs' estimate: batch "
-        "jobs write their results to their own S3 location, not to invocation logs. The region-day table's Batch "
-        "inference billed column and a warning give it per region.",
+        "rec_batch_help": "Batch inference, in the billed total and never compared with the logs' estimate: "
+        f"{_BATCH_NOT_LOGGED['en']}. The region-day table's Batch inference billed column and a warning give it per "
+        "region.",
         "rec_flagged": "**{count} region-days with logs missing or below {threshold} coverage**: {days}",
         "rec_models_below": "; models below the threshold: {models}",
         "rec_all_ok": "Every region-day with metered calls has logs at or above {threshold} coverage.",
@@ -424,8 +428,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "callers_unattributed": "Billed, no principal",
         "callers_batch": "Batch billed",
         "callers_batch_help": "Batch inference line items, on no caller and never compared with the logs' estimate: "
-        "batch jobs write their results to their own S3 location, not to invocation logs. The Batch inference tab "
-        "lists them.",
+        f"{_BATCH_NOT_LOGGED['en']}. The Batch inference tab lists them.",
         "callers_missing": "**{count} callers billed with no logs** (logging gaps, logging switched off, or another "
         "region): {names}",
         "callers_all_logged": "Every caller the bill names has logs.",
@@ -863,8 +866,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "rec_estimated": "예상 비용",
         "rec_billed": "청구 (Cost Explorer)",
         "rec_batch": "배치 추론 청구 (별도)",
-        "rec_batch_help": "배치 추론 청구는 청구 합계에 들어가지만 로그의 예상 비용과 비교하지 않습니다: 배치 작업은 "
-        "결과를 호출 로그가 아닌 자체 S3 위치에 씁니다. 리전별 금액은 리전·날짜 표의 배치 청구 열과 경고에 있습니다.",
+        "rec_batch_help": "배치 추론 청구는 청구 합계에 들어가지만 로그의 예상 비용과 비교하지 않습니다: "
+        f"{_BATCH_NOT_LOGGED['ko']}. 리전별 금액은 리전·날짜 표의 배치 청구 열과 경고에 있습니다.",
         "rec_flagged": "**로그가 없거나 커버리지 {threshold} 미만인 리전-날짜 {count} 건**: {days}",
         "rec_models_below": "; 임계값 미만 모델: {models}",
         "rec_all_ok": "계량된 호출이 있는 모든 리전-날짜의 로그 커버리지가 {threshold} 이상입니다.",
@@ -909,7 +912,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "callers_unattributed": "주체 없는 청구",
         "callers_batch": "배치 추론 청구",
         "callers_batch_help": "배치 추론 청구 항목은 어느 호출자에게도 넣지 않고 로그의 예상 비용과 비교하지 않습니다: "
-        "배치 작업은 결과를 호출 로그가 아닌 자체 S3 위치에 씁니다. 배치 추론 탭에 항목이 있습니다.",
+        f"{_BATCH_NOT_LOGGED['ko']}. 배치 추론 탭에 항목이 있습니다.",
         "callers_missing": "**로그 없이 청구된 호출자 {count}명** (로깅 누락, 로깅 꺼짐, 또는 다른 리전): {names}",
         "callers_all_logged": "청구서에 있는 모든 호출자에게 로그가 있습니다.",
         "callers_unbilled": "**청구 없이 로그만 있는 호출자 {count}명** (아직 청구 전일 수 있음): {names}",

@@ -5,7 +5,7 @@ terms: an IAM principal ARN, or an IAM principal tag. The logs name the same cal
 sides go through the one attribution the reports use (``logs/identity.py``: user, application), so a role's
 many sessions meet as one application and an SSO session as one user. The logs' cost is an estimate (logged
 tokens x list prices, or the user's price file); the bill is the truth, 24 to 48 hours late. Batch inference is
-billed under usage types of its own and the logs read hold no batch calls the tool can tell apart: its lines are
+billed under usage types of its own and is never in the logs (``reconcile.BATCH_NOT_LOGGED``): its lines are
 listed apart (``batch``), on no caller, in whatever region (never compared, so not among other regions' charges).
 The table per month keeps to one rule instead (``MONTH_NOTE``): its batch column holds the regions read, as its other
 columns do, and a region not read has its whole bill, batch included, in a column of its own.

@@ -7,9 +7,9 @@ day below the threshold, or with metered calls and no logs, means logging was of
 compares only the models CloudWatch metered that day (its other logged calls are counted apart) and is flagged
 whenever one of its models is.
 Cost Explorer is the billing truth; the tracker's cost is an estimate from list prices (or the user's price file).
-Batch inference is billed under usage types of its own (``usage_types.bills_batch``) and the logs read hold no batch
-calls the tool can tell apart: its charges are counted apart per region-day (``batch_billed_usd``), in the billed
-total, never compared with the logs' estimate.
+Batch inference is billed under usage types of its own (``usage_types.bills_batch``) and is never in the logs
+(``BATCH_NOT_LOGGED``): its charges are counted apart per region-day (``batch_billed_usd``), in the billed total,
+never compared with the logs' estimate.
 """
 
 from __future__ import annotations
@@ -89,6 +89,12 @@ UNMETERED = "logged_calls_without_metric"  # a region-day's logged calls of mode
 BILLED_WITHOUT_REGION = "billed_without_region_usd"  # charges whose usage type's region code is unknown
 BATCH_BILLED = "batch_billed_usd"  # a region-day's batch inference charges, not compared with the logs
 BATCH_KEPT = f"counted apart ({BATCH_BILLED}), in the billed total, out of the comparison"  # where they are counted
+# Why batch is never compared with the logs. Amazon Bedrock User Guide: "Monitor model invocation using CloudWatch Logs
+# and Amazon S3" lists the operations that log model invocations (Converse, ConverseStream, InvokeModel,
+# InvokeModelWithResponseStream, through bedrock-runtime), and a batch job's results are in the S3 location given when
+# it was created ("View the results of a batch inference job"). The CLI's, JSON's and dashboard's words alike.
+BATCH_NOT_LOGGED = ("batch inference jobs write their results to the job's own S3 location, never to model invocation "
+                    "logs")
 _COUNTS = ["calls", "input_tokens", "output_tokens"]
 
 
@@ -526,8 +532,8 @@ def _router_warnings(facts: pd.DataFrame) -> list[str]:
 
 def batch_warnings(charges: pd.DataFrame, column: str, kept: str) -> list[str]:
     """What to say of batch inference's charges (``column`` of ``charges`` per ``region``): billed, with no logged
-    call to compare them with, and ``kept`` (``BATCH_KEPT``, ``callers.BATCH_LISTED``) says where they are counted
-    instead."""
+    call to compare them with (``BATCH_NOT_LOGGED``), and ``kept`` (``BATCH_KEPT``, ``callers.BATCH_LISTED``) says
+    where they are counted instead."""
     regions = charges.groupby("region")[column].sum()
     regions = regions.loc[regions != 0]
     if regions.empty:
@@ -535,8 +541,8 @@ def batch_warnings(charges: pd.DataFrame, column: str, kept: str) -> list[str]:
     where = (regions.index[0] if len(regions) == 1 else
              ", ".join(f"{region} ({money(float(amount))})" for region, amount in regions.items()))
     amount = money(float(regions.sum()))
-    return [Notice(f"Batch inference billed {amount} in {where} over the period; the logs read hold no batch calls the "
-                   f"tool can tell apart, so it is {kept}", "batch_billed", amount=amount, where=where, kept=kept)]
+    return [Notice(f"Batch inference billed {amount} in {where} over the period; {BATCH_NOT_LOGGED}, so it is {kept}",
+                   "batch_billed", amount=amount, where=where, kept=kept)]
 
 
 def _elsewhere_warnings(elsewhere: pd.DataFrame) -> list[Notice]:
@@ -554,9 +560,8 @@ def _elsewhere_warnings(elsewhere: pd.DataFrame) -> list[Notice]:
                             "logging off there, or was the region left out?", "billed_elsewhere", named=on_demand))
     if jobs:
         lines.append(Notice(f"Cost Explorer bills batch inference in {jobs} over the period, whose logs were not read: "
-                            "batch jobs write their results to the job's own S3 location, never to invocation logs, so "
-                            "no logs are missing for them (in no total of this run, which holds the regions read)",
-                            "batch_elsewhere", named=jobs))
+                            f"{BATCH_NOT_LOGGED}, so no logs are missing for them (in no total of this run, which "
+                            "holds the regions read)", "batch_elsewhere", named=jobs))
     return lines
 
 

@@ -36,7 +36,15 @@ from .chargeback import (
 )
 from .coverage import Coverage
 from .filters import digest, filtered_suffix, filters_text, only_line
-from .reconcile import BATCH_BILLED, BILLED_WITHOUT_REGION, FLAGGED, UNMETERED, Reconciliation, billing_truth
+from .reconcile import (
+    BATCH_BILLED,
+    BATCH_NOT_LOGGED,
+    BILLED_WITHOUT_REGION,
+    FLAGGED,
+    UNMETERED,
+    Reconciliation,
+    billing_truth,
+)
 
 # v2: billed_cost_usd (per region-day, per caller) leaves batch inference out, counted apart in batch_billed_usd
 # (the summary's billed total stays the whole bill), as outside_regions does (batch of any region is in batch); the
@@ -309,7 +317,7 @@ def callers_text(rec: CallerReconciliation, max_rows: int = 20) -> str:
             ("utc_day", "UTC day"), ("region", "Region"), ("service", "Service"), ("usage_type", "Usage type"),
             ("billed_cost_usd", "Billed")], max_rows)]
     if len(rec.batch):
-        lines += ["", "Billed batch inference (batch jobs: on no caller, not in the logs read)", table_text(rec.batch, [
+        lines += ["", f"Billed batch inference, on no caller: {BATCH_NOT_LOGGED}", table_text(rec.batch, [
             ("utc_day", "UTC day"), ("region", "Region"), ("service", "Service"), ("usage_type", "Usage type"),
             ("model", "Model"), ("billed_cost_usd", "Billed")], max_rows)]
     return "\n".join(lines + _warnings(rec.warnings))

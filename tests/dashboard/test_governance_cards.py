@@ -132,3 +132,14 @@ def test_the_cards_show_the_batch_bill_beside_billed_and_estimated(scene: dict, 
     assert cards[-1] == ("Batch billed", f"${BATCH:,.2f}", f"${BATCH:,.4f} {STRINGS['en']['callers_batch_help']}")
     assert caller_cards(KO, rec)[-1][0] == STRINGS["ko"]["callers_batch"]
     assert len(caller_cards(EN, callers(scene, {HAIKU}))) == 4  # no batch job, no batch card
+
+
+def test_batch_help_says_why_in_the_clis_words() -> None:
+    """Both batch cards' ? say why batch is never compared as the CLI's warnings do (Amazon Bedrock User Guide:
+    batch jobs write to their own S3 location, and only runtime calls log), in English and in Korean."""
+    why = {"en": "batch inference jobs write their results to the job's own S3 location, never to model invocation "
+                 "logs",
+           "ko": "배치 추론 작업은 결과를 작업 자체의 S3 위치에 쓰며 모델 호출 로그에는 절대 쓰지 않습니다"}
+    for lang, sentence in why.items():
+        for key in ("rec_batch_help", "callers_batch_help"):
+            assert f": {sentence}. " in STRINGS[lang][key], (lang, key)

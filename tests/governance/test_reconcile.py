@@ -508,9 +508,9 @@ def test_batch_inference_is_billed_apart_from_the_comparison_with_the_logs(aws_e
         sum(billed.values()) + TITAN_CHARGE + sum(BATCH_CHARGES.values()), abs=1e-9)
     by_region = {region: sum(a for (r, _), a in batch.items() if r == region) for region in sorted(REGIONS)}
     named = ", ".join(f"{region} (${amount:,.4f})" for region, amount in by_region.items())
-    assert (f"Batch inference billed ${sum(BATCH_CHARGES.values()):,.4f} in {named} over the period; the logs read "
-            "hold no batch calls the tool can tell apart, so it is counted apart (batch_billed_usd), in the billed "
-            "total, out of the comparison") in doc["warnings"]
+    assert (f"Batch inference billed ${sum(BATCH_CHARGES.values()):,.4f} in {named} over the period; batch "
+            "inference jobs write their results to the job's own S3 location, never to model invocation logs, so it "
+            "is counted apart (batch_billed_usd), in the billed total, out of the comparison") in doc["warnings"]
 
 
 # Batch inference of regions the run does not read: eu-west-1 billed for batch alone, ap-northeast-2 (with its
@@ -539,6 +539,6 @@ def test_a_region_billed_for_batch_is_not_asked_whether_logging_is_off(aws_env: 
                      "were not read: is logging off there, or was the region left out?"]
     batch = {"eu-west-1": 0.45, REGIONS[1]: 0.15}
     named = ", ".join(f"{region} (${amount:,.4f})" for region, amount in sorted(batch.items()))
-    assert (f"Cost Explorer bills batch inference in {named} over the period, whose logs were not read: batch jobs "
-            "write their results to the job's own S3 location, never to invocation logs, so no logs are missing for "
-            "them (in no total of this run, which holds the regions read)") in warnings
+    assert (f"Cost Explorer bills batch inference in {named} over the period, whose logs were not read: batch "
+            "inference jobs write their results to the job's own S3 location, never to model invocation logs, so no "
+            "logs are missing for them (in no total of this run, which holds the regions read)") in warnings

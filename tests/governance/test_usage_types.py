@@ -262,8 +262,8 @@ def test_batch_charges_are_counted_apart_in_the_billed_total() -> None:
     text = reconciliation_text(result)
     assert "Batch inference billed, in the billed total and not compared with the logs: $0.8750" in text
     assert "Batch billed (apart)" in text
-    assert ("Batch inference billed $0.8750 in us-east-1 over the period; the logs read hold no batch calls the "
-            "tool can tell apart") in text
+    assert ("Batch inference billed $0.8750 in us-east-1 over the period; batch inference jobs write their results "
+            "to the job's own S3 location, never to model invocation logs, so it is counted apart") in text
     assert "Batch billed (apart)" not in reconciliation_text(_reconcile_bill(on_demand, date(2025, 11, 3)))
 
 
