@@ -105,8 +105,9 @@ def test_the_governance_tab_s_warnings_are_korean(report: UsageReport) -> None:
     """Batch charges (both places they are counted), days without records, and a budget's unpriced calls."""
     charges = pd.DataFrame({"region": ["us-east-1", "us-west-2"], "billed": [12.5, 0.25]})
     batch = [*batch_warnings(charges, "billed", BATCH_KEPT), *batch_warnings(charges.iloc[:1], "billed", BATCH_LISTED)]
-    assert batch[1] == ("Batch inference billed $12.5000 in us-east-1 over the period; the logs read hold no batch "
-                        f"calls the tool can tell apart, so it is {BATCH_LISTED}")
+    assert batch[1] == ("Batch inference billed $12.5000 in us-east-1 over the period; batch inference jobs write "
+                        "their results to the job's own S3 location, never to model invocation logs, so it is "
+                        f"{BATCH_LISTED}")
     days = [date(2026, 1, 29), date(2026, 1, 30), date(2026, 1, 31)]
     gap = trailing_gap_warning(days, resolve_period(start="2026-01-01", end="2026-01-31"))
     check = check_budgets(report.facts, [Budget("team", "all", monthly_usd=100.0)], date(2026, 1, 31), "UTC",
