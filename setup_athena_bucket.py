@@ -230,7 +230,7 @@ def main(argv: list[str] | None = None) -> int:
             configure_qdev_region(aws, region, options, qdev, args.dry_run, result)
         else:
             logs = configure_region(aws, region, options, args.dry_run, result)
-            if args.compact and result.problem():
+            if args.compact and result.problem:
                 result.notes.append("--compact skipped: the region is not fully set up")
             elif args.compact:
                 with terminal_progress(args.quiet) as progress:
@@ -240,9 +240,7 @@ def main(argv: list[str] | None = None) -> int:
         dry = " (dry run: nothing will be changed)" if args.dry_run else ""
         print(f"🔧 Setting up Athena over {what} for account {account}{dry}")
     results = run_setup(regions, step, SETUP_POLICY_FILE, args.format)
-    return finish_setup(
-        results, aws, f"Athena over {what}", args.dry_run, args.format, f"the table above says why ({fix})"
-    )
+    return finish_setup(results, aws, f"Athena over {what}", args.dry_run, args.format, fix)
 
 
 def _check_qdev_options(args: argparse.Namespace) -> None:
@@ -275,7 +273,7 @@ def _set_up_cur(args: argparse.Namespace, aws: Aws, athena: AthenaOptions) -> in
     results = run_setup((region,), lambda _, result: configure_cur(aws, options, athena, args.dry_run, result),
                         SETUP_POLICY_FILE, args.format)
     return finish_setup(results, aws, "CUR 2.0 export and its Athena table", args.dry_run, args.format,
-                        f"the table above says why (permissions: {SETUP_POLICY_FILE})")
+                        f"permissions: {SETUP_POLICY_FILE}")
 
 
 def _report_regions(aws: Aws, account: str, template: str) -> tuple[str, ...]:

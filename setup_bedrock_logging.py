@@ -29,6 +29,7 @@ with interrupt_ends_run():  # Ctrl-C while the modules load ends the run as late
     from bedrock_usage.aws.session import Aws
     from bedrock_usage.cli import (
         SETUP_EXIT_CODES,
+        NextStep,
         add_dry_run,
         add_replace_existing,
         finish_setup,
@@ -93,39 +94,30 @@ def main(argv: list[str] | None = None) -> int:
         SETUP_POLICY_FILE,
         args.format,
     )
-    code = finish_setup(
+    return finish_setup(
         results,
         aws,
         "Model Invocation Logging",
         args.dry_run,
         args.format,
-        f"the table above says why (an AccessDenied names what {SETUP_POLICY_FILE} grants)",
+        f"an AccessDenied names what {SETUP_POLICY_FILE} grants",
+        next_steps(regions, args.profile),
     )
-    if args.format == "table" and not args.dry_run:
-        print(render_next_steps(next_steps(regions, args.profile)))
-    return code
 
 
-def next_steps(regions: list[str], profile: str | None) -> list[tuple[str, str]]:
-    """What to run after a successful setup, in the README's order, each under what it is for: check that logs
-    arrive, then the Athena table, or the local engine's copy of the logs instead."""
+def next_steps(regions: tuple[str, ...], profile: str | None) -> list[NextStep]:
+    """What to run after a successful setup, in the README's order: check that logs arrive, then the Athena table,
+    or the local engine's copy of the logs instead."""
     scope = ["--regions", *regions, *(["--profile", profile] if profile else [])]
     return [
-        ("1. check that logs arrive, once Bedrock has been called in these regions",
-         shlex.join(["python", "check_bedrock_logging.py", *scope])),
-        ("2. make the Athena table the reports query", shlex.join(["python", "setup_athena_bucket.py", *scope])),
-        ("   or, without Athena, copy the logs and report on them with the local engine",
-         shlex.join(["python", "bedrock_tracker_cli.py", "--engine", "local", "--sync", "--days", "30",
-                     *(["--profile", profile] if profile else [])])),
+        NextStep(1, "check that logs arrive, once Bedrock has been called in these regions",
+                 shlex.join(["python", "check_bedrock_logging.py", *scope])),
+        NextStep(2, "make the Athena table the reports query",
+                 shlex.join(["python", "setup_athena_bucket.py", *scope])),
+        NextStep(2, "without Athena, copy the logs and report on them with the local engine",
+                 shlex.join(["python", "bedrock_tracker_cli.py", "--engine", "local", "--sync", "--days", "30",
+                             *(["--profile", profile] if profile else [])])),
     ]
-
-
-def render_next_steps(steps: list[tuple[str, str]]) -> str:
-    """The closing lines of a successful run: each next command under what it is for."""
-    lines = ["", "👉 Next steps:"]
-    for why, command in steps:
-        lines += [f"   {why}:", f"        {command}"]
-    return "\n".join(lines)
 
 
 if __name__ == "__main__":

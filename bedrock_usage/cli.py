@@ -7,6 +7,7 @@ import dataclasses
 import json
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -153,10 +154,10 @@ def render_region_setup(result: RegionSetup) -> str:
         detail = f" ({change.detail})" if change.detail else ""
         lines.append(f"  {change.outcome:<13} {change.resource}{differences}{detail}")
     lines += [f"  {note}" for note in result.notes]
-    problem = result.problem()
+    problem = result.problem
     if problem:
         lines.append(f"  {'❌' if result.error else '⚠️'} {problem}")
-    advice = result.advice()
+    advice = result.advice
     if advice:
         lines.append(f"  ℹ️ {advice}")
     return "\n".join(lines)
@@ -182,26 +183,53 @@ def setup_summary(results: list[RegionSetup], dry_run: bool) -> str:
             status = "✅ unchanged"
         else:
             status = f"📝 would change {count}" if dry_run else f"✅ changed {count}"
-        details = [result.problem() or "; ".join(result.notes), result.advice() or ""]
+        details = [result.problem or "; ".join(result.notes), result.advice or ""]
         rows.append([result.region, status, result.target, "; ".join(part for part in details if part)])
     return render_table(["Region", "Result", "Location", "Details"], rows)
 
 
-def finish_setup(results: list[RegionSetup], aws: Aws, title: str, dry_run: bool, fmt: str, fix: str) -> int:
+@dataclass(frozen=True)
+class NextStep:
+    """A command to run after a setup that set every region up, under what it is for; steps sharing a ``step``
+    number are alternatives to one another."""
+
+    step: int
+    purpose: str
+    command: str
+
+
+def render_next_steps(steps: Sequence[NextStep]) -> str:
+    """The closing lines of a successful run: each next command under what it is for, an alternative as 'or'."""
+    lines = ["", "👉 Next steps:"]
+    for index, step in enumerate(steps):
+        alternative = index > 0 and steps[index - 1].step == step.step
+        lines += [f"   {'   or, ' if alternative else f'{step.step}. '}{step.purpose}:", f"        {step.command}"]
+    return "\n".join(lines)
+
+
+def finish_setup(
+    results: list[RegionSetup], aws: Aws, title: str, dry_run: bool, fmt: str, fix: str,
+    next_steps: Sequence[NextStep] = (),
+) -> int:
     """Print a setup script's summary (or JSON document) and return its exit code: 2 when a region failed or left
-    a setting as it is."""
-    if fmt == "json":
-        print_json({"account": aws.account_id(), "dry_run": dry_run, "regions": results})
-    else:
-        print(f"\n📋 Summary{' (dry run: nothing was changed)' if dry_run else ''}: {title}")
-        print(setup_summary(results, dry_run))
+    a setting as it is (the message's ``fix``: where to look besides each region's problem). ``next_steps`` end a real
+    run in which every region was set up, in the table as in JSON."""
     failed = [result.region for result in results if result.error]
     kept = [result.region for result in results if result.left_as_is and not result.error]
-    problems = [f"{len(failed)} region(s) failed: {' '.join(failed)}; {fix}"] if failed else []
+    why = "each region's problem in the JSON document" if fmt == "json" else "the table above"
+    problems = [f"{len(failed)} region(s) failed: {' '.join(failed)}; {why} says why ({fix})"] if failed else []
     if kept:
         shown = "in each change's differences of the JSON document" if fmt == "json" else "shown above"
         problems.append(f"{len(kept)} region(s) not fully set up, existing settings left as they are: {' '.join(kept)} "
                         f"(old -> new {shown}; run again with {REPLACE_OPTION} to change them)")
+    steps = [] if problems or dry_run else list(next_steps)
+    if fmt == "json":
+        print_json({"account": aws.account_id(), "dry_run": dry_run, "regions": results, "next_steps": steps})
+    else:
+        print(f"\n📋 Summary{' (dry run: nothing was changed)' if dry_run else ''}: {title}")
+        print(setup_summary(results, dry_run))
+        if steps:
+            print(render_next_steps(steps))
     if problems:
         raise SetupRequired("; ".join(problems))
     return EXIT_OK

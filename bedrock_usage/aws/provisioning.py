@@ -111,6 +111,7 @@ class RegionSetup:
         """Hardening an existing resource goes without and was left so (the region works without it)."""
         return [change.resource for change in self.changes if change.action == KEEP and not change.needed]
 
+    @property
     def advice(self) -> str | None:
         """What hardening was left as the owner has it, and how to apply it."""
         kept = self.hardening_left_as_is
@@ -119,6 +120,7 @@ class RegionSetup:
         return (f"left as the owner has it (setup works without it): {', '.join(kept)}; to apply it, run again with "
                 f"{REPLACE_OPTION}")
 
+    @property
     def problem(self) -> str | None:
         """Why the region is not set up: its error, or else what was left as it is and how to change it."""
         kept = self.left_as_is

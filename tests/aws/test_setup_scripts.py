@@ -224,6 +224,57 @@ def test_logging_setup_ends_with_the_next_commands_which_work_on_what_it_set_up(
                                                                Name="bedrock_invocation_logs")
     document = run("setup_bedrock_logging.py", "--regions", region, "--format", "json", env=aws_env)
     assert json.loads(document.stdout)["regions"][0]["region"] == region  # the JSON document alone
+    # the same steps as the table's, each under what it is for
+    assert json.loads(document.stdout)["next_steps"] == [
+        {"step": 1, "purpose": "check that logs arrive, once Bedrock has been called in these regions",
+         "command": commands[0]},
+        {"step": 2, "purpose": "make the Athena table the reports query", "command": commands[1]},
+        {"step": 2, "purpose": "without Athena, copy the logs and report on them with the local engine",
+         "command": commands[2]},
+    ]
+    assert tail[::2] == ["   1. check that logs arrive, once Bedrock has been called in these regions:",
+                         "   2. make the Athena table the reports query:",
+                         "      or, without Athena, copy the logs and report on them with the local engine:"]
+
+
+def test_setup_json_says_each_region_s_problem_and_advice_and_the_next_steps_only_when_all_are_set_up(
+        aws_env: dict[str, str]) -> None:
+    """What the table prints under each region (why it is not set up, what to run) and after the summary (the next
+    commands) is in the JSON document too; the one-line message points there rather than to a table."""
+    account = account_id()
+    kept, advised = "us-east-2", "sa-east-1"
+    put_logging = boto3.client("bedrock", region_name=kept).put_model_invocation_logging_configuration
+    put_logging(loggingConfig={"s3Config": {"bucketName": "team-llm-logs", "keyPrefix": "audit/"},
+                               "textDataDeliveryEnabled": True})
+    bare = f"bedrock-logs-{account}-{advised}"  # someone's bucket: no public access block, encryption or policy
+    boto3.client("s3", region_name=advised).create_bucket(
+        Bucket=bare, CreateBucketConfiguration={"LocationConstraint": advised})
+
+    both = run("setup_bedrock_logging.py", "--regions", kept, advised, "--format", "json", env=aws_env)
+    assert both.returncode == 2 and f"existing settings left as they are: {kept} " in both.stderr
+    document = json.loads(both.stdout)
+    regions = {region["region"]: region for region in document["regions"]}
+    assert regions[kept]["problem"] == (f"left as it is: logging configuration {kept}; to change it (old -> new "
+                                        "above), run again with --replace-existing")
+    assert regions[advised]["problem"] is None and regions[kept]["advice"] is None
+    assert regions[advised]["advice"] == (
+        f"left as the owner has it (setup works without it): bucket {bare}: public access block, bucket {bare}: "
+        f"default encryption, bucket {bare}: policy statement DenyInsecureTransport; to apply it, run again with "
+        "--replace-existing")
+    assert document["next_steps"] == []  # as the table prints none: not every region is set up
+
+    alone = run("setup_bedrock_logging.py", "--regions", advised, "--format", "json", env=aws_env)
+    assert alone.returncode == 0, alone.stderr
+    assert [step["command"] for step in json.loads(alone.stdout)["next_steps"]] == [
+        f"python check_bedrock_logging.py --regions {advised}", f"python setup_athena_bucket.py --regions {advised}",
+        "python bedrock_tracker_cli.py --engine local --sync --days 30"]
+
+    athena = run("setup_athena_bucket.py", "--regions", "us-west-2", "--format", "json", env=aws_env)
+    assert athena.returncode == 2
+    assert "each region's problem in the JSON document says why" in athena.stderr
+    (region,) = json.loads(athena.stdout)["regions"]
+    assert "run `python setup_bedrock_logging.py --regions us-west-2` first" in region["problem"]
+    assert json.loads(athena.stdout)["next_steps"] == []
 
 
 @pytest.mark.slow
