@@ -17,6 +17,7 @@ import sys
 from bedrock_usage.output.command import interrupt_ends_run
 
 with interrupt_ends_run():  # Ctrl-C while the modules load ends the run as later: one line, exit 130
+    from bedrock_usage.aws.logging_repair import check_command, script_command
     from bedrock_usage.aws.logging_setup import (
         DEFAULT_BUCKET_TEMPLATE,
         DEFAULT_PREFIX,
@@ -108,12 +109,11 @@ def main(argv: list[str] | None = None) -> int:
 def next_steps(regions: tuple[str, ...], profile: str | None) -> list[NextStep]:
     """What to run after a successful setup, in the README's order: check that logs arrive, then the Athena table,
     or the local engine's copy of the logs instead."""
-    scope = ["--regions", *regions, *(["--profile", profile] if profile else [])]
     return [
         NextStep(1, "check that logs arrive, once Bedrock has been called in these regions",
-                 shlex.join(["python", "check_bedrock_logging.py", *scope])),
+                 check_command(list(regions), profile)),
         NextStep(2, "make the Athena table the reports query",
-                 shlex.join(["python", "setup_athena_bucket.py", *scope])),
+                 script_command("setup_athena_bucket.py", list(regions), profile)),
         NextStep(2, "without Athena, copy the logs and report on them with the local engine",
                  shlex.join(["python", "bedrock_tracker_cli.py", "--engine", "local", "--sync", "--days", "30",
                              *(["--profile", profile] if profile else [])])),

@@ -174,18 +174,21 @@ def setup_summary(results: list[RegionSetup], dry_run: bool) -> str:
     """The final per-region table of a setup script."""
     rows = []
     for result in results:
-        count = len(result.made())
-        if result.error:
-            status = "❌ failed"
-        elif result.left_as_is:
-            status = "⚠️ left as it is"
-        elif not result.changed:
-            status = "✅ unchanged"
-        else:
-            status = f"📝 would change {count}" if dry_run else f"✅ changed {count}"
-        details = [result.problem or "; ".join(result.notes), result.advice or ""]
-        rows.append([result.region, status, result.target, "; ".join(part for part in details if part)])
+        details = "; ".join(part for part in (result.problem or "; ".join(result.notes), result.advice) if part)
+        rows.append([result.region, _status(result, dry_run), result.target, details])
     return render_table(["Region", "Result", "Location", "Details"], rows)
+
+
+def _status(result: RegionSetup, dry_run: bool) -> str:
+    """A region's Result cell: failed, left as it is, or what setup changed (⚠️ where the region has a warning)."""
+    if result.error:
+        return "❌ failed"
+    if result.left_as_is:
+        return "⚠️ left as it is"
+    count = len(result.made())
+    done = "unchanged" if not count else f"would change {count}" if dry_run else f"changed {count}"
+    mark = "⚠️" if result.warning else "📝" if count and dry_run else "✅"
+    return f"{mark} {done}"
 
 
 @dataclass(frozen=True)
@@ -211,9 +214,9 @@ def finish_setup(
     results: list[RegionSetup], aws: Aws, title: str, dry_run: bool, fmt: str, fix: str,
     next_steps: Sequence[NextStep] = (),
 ) -> int:
-    """Print a setup script's summary (or JSON document) and return its exit code: 2 when a region failed or left
-    a setting as it is (the message's ``fix``: where to look besides each region's problem). ``next_steps`` end a real
-    run in which every region was set up, in the table as in JSON."""
+    """Print a setup script's summary (or JSON document) and return its exit code: 2 when a region failed, left
+    a setting as it is or has a warning (the message's ``fix``: where to look besides each region's problem).
+    ``next_steps`` end a real run in which every region was set up, in the table as in JSON."""
     failed = [result.region for result in results if result.error]
     kept = [result.region for result in results if result.left_as_is and not result.error]
     why = "each region's problem in the JSON document" if fmt == "json" else "the table above"
@@ -222,6 +225,10 @@ def finish_setup(
         shown = "in each change's differences of the JSON document" if fmt == "json" else "shown above"
         problems.append(f"{len(kept)} region(s) not fully set up, existing settings left as they are: {' '.join(kept)} "
                         f"(old -> new {shown}; run again with {REPLACE_OPTION} to change them)")
+    warned = [result.region for result in results if result.warning and not result.error and not result.left_as_is]
+    if warned:
+        problems.append(f"{len(warned)} region(s) need a step outside this setup: {' '.join(warned)} ({why} says "
+                        "which)")
     steps = [] if problems or dry_run else list(next_steps)
     if fmt == "json":
         print_json({"account": aws.account_id(), "dry_run": dry_run, "regions": results, "next_steps": steps})

@@ -26,9 +26,11 @@ from ..logs.layout import RECORD_PATH_SQL, normalise_prefix, partition_value, re
 from ..logs.schema import COLUMNS, DATABASE_NAME, PARTITION_COLUMN, TABLE_NAME, glue_columns
 from ..output.progress import Reporter, silent
 from .logging_config import LogLocation, log_location
+from .logging_repair import check_command, setup_command
 from .logging_setup import SETUP_POLICY_FILE
 from .provisioning import (
     CREATE,
+    REPLACE_OPTION,
     Change,
     Difference,
     RegionSetup,
@@ -37,6 +39,7 @@ from .provisioning import (
     ensure_lifecycle_rule,
     ensure_private_bucket,
     find_differences,
+    read_bucket_region,
     set_apart,
 )
 from .session import AWS_ERRORS, Aws, describe, error_code
@@ -468,9 +471,37 @@ def configure_region(
     account = aws.account_id()
     logs = find_log_location(aws, region, account, options)
     result.target = f"s3://{logs.bucket}/{normalise_prefix(logs.prefix)}"
+    if logs.configured:
+        check_delivery(aws, region, logs.bucket, result)
     table = table_input(logs, account, region, options.start_day)
     configure_athena(aws, region, options, table, (TEST_QUERY, "records"), dry_run, result)
     return logs
+
+
+def check_delivery(aws: Aws, region: str, bucket: str, result: RegionSetup) -> None:
+    """Warn (``result.warning``) when the bucket the region's logging configuration names is in another Region: the
+    table over it is made all the same, and stays empty until logging moves.
+
+    Bedrock delivers logs only to a bucket in the Region it logs (Amazon Bedrock User Guide, "Monitor model
+    invocation using CloudWatch Logs and Amazon S3": only destinations of the same account and Region are
+    supported). The bucket's Region is its GetBucketLocation (Amazon S3 API Reference, "GetBucketLocation": none
+    for us-east-1, ``EU`` for eu-west-1: ``read_bucket_region``); a bucket whose Region cannot be read is noted, and
+    a missing one left to check_bedrock_logging.py, which names both.
+    """
+    check = check_command([region], aws.profile)
+    try:
+        where = read_bucket_region(aws.client("s3", region), bucket)
+    except AWS_ERRORS as exc:
+        result.notes.append(f"bucket {bucket}: its Region is unknown ({describe(exc, SETUP_POLICY_FILE)}), so whether "
+                            f"Bedrock can deliver logs there is not checked: `{check}` checks it")
+        return
+    if where in (None, region):
+        return
+    move = setup_command([region], aws.profile, REPLACE_OPTION)
+    result.warning = (f"the logging configuration of {region} names bucket {bucket}, which is in {where}: Bedrock "
+                      f"delivers logs only to a bucket in the Region it logs, so none arrive there and the table over "
+                      f"it stays empty; `{check}` shows it, and `{move}` (with --dry-run first) moves logging to a "
+                      f"bucket in {region}, after which this setup with {REPLACE_OPTION} moves the table there")
 
 
 def configure_athena(

@@ -87,10 +87,12 @@ def _read_configs(aws: Aws, regions: tuple[str, ...]) -> dict[str, tuple[dict[st
 
 @dataclass(frozen=True)
 class LogLocation:
-    """The bucket and key prefix a region's Model Invocation Logs are read from."""
+    """The bucket and key prefix a region's Model Invocation Logs are read from; ``configured`` when the region's
+    logging configuration delivers to that bucket (not a copy or replica named by hand)."""
 
     bucket: str
     prefix: str
+    configured: bool = False
 
 
 def log_location(aws: Aws, region: str, bucket: str | None, prefix: str | None, policy_file: str) -> LogLocation:
@@ -113,10 +115,10 @@ def log_location(aws: Aws, region: str, bucket: str | None, prefix: str | None, 
         ) from exc
     configured = s3_config.get("bucketName")
     if bucket is not None:
-        return LogLocation(bucket, s3_config.get("keyPrefix", "") if configured == bucket else "")
+        return LogLocation(bucket, s3_config.get("keyPrefix", "") if configured == bucket else "", configured == bucket)
     if not configured:
         raise SetupRequired(
             f"Model Invocation Logging to S3 is not configured in {region}: run "
             f"`python setup_bedrock_logging.py --regions {region}` first, or pass --log-bucket"
         )
-    return LogLocation(configured, prefix if prefix is not None else s3_config.get("keyPrefix", ""))
+    return LogLocation(configured, prefix if prefix is not None else s3_config.get("keyPrefix", ""), True)

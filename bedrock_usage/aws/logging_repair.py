@@ -13,7 +13,17 @@ from .provisioning import REPLACE_OPTION, bucket_name
 
 def setup_command(regions: list[str], profile: str | None, *options: str) -> str:
     """The setup command that configures ``regions``."""
-    words = ["python", "setup_bedrock_logging.py", "--regions", *regions, *options]
+    return script_command("setup_bedrock_logging.py", regions, profile, *options)
+
+
+def check_command(regions: list[str], profile: str | None) -> str:
+    """The check that says whether logs can reach ``regions``' buckets and are arriving."""
+    return script_command("check_bedrock_logging.py", regions, profile)
+
+
+def script_command(script: str, regions: list[str], profile: str | None, *options: str) -> str:
+    """``python script --regions ...`` with ``options``, and ``--profile`` when one is used."""
+    words = ["python", script, "--regions", *regions, *options]
     if profile:
         words += ["--profile", profile]
     return shlex.join(words)

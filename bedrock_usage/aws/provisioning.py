@@ -83,13 +83,15 @@ class Change:
 
 @dataclass
 class RegionSetup:
-    """What the setup of one region did; ``error`` says why it stopped early."""
+    """What the setup of one region did; ``error`` says why it stopped early, ``warning`` what keeps the region from
+    working outside what setup makes (it makes its part all the same) and what to run about it."""
 
     region: str
     target: str = ""
     changes: list[Change] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     error: str | None = None
+    warning: str | None = None
 
     @property
     def changed(self) -> bool:
@@ -122,12 +124,16 @@ class RegionSetup:
 
     @property
     def problem(self) -> str | None:
-        """Why the region is not set up: its error, or else what was left as it is and how to change it."""
+        """Why the region is not set up: its error, or else what was left as it is and how to change it; then its
+        ``warning``."""
         kept = self.left_as_is
         if self.error or not kept:
-            return self.error
-        them = "it" if len(kept) == 1 else "them"
-        return f"left as it is: {', '.join(kept)}; to change {them} (old -> new above), run again with {REPLACE_OPTION}"
+            found = self.error
+        else:
+            them = "it" if len(kept) == 1 else "them"
+            found = (f"left as it is: {', '.join(kept)}; to change {them} (old -> new above), run again with "
+                     f"{REPLACE_OPTION}")
+        return "; ".join(filter(None, (found, self.warning))) or None
 
 
 def run_region(region: str, step: Callable[[RegionSetup], None], policy_file: str) -> RegionSetup:

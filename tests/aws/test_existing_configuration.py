@@ -1341,3 +1341,81 @@ def test_the_check_says_everything_its_replace_existing_command_would_change(aws
                 assert said in check.stderr, (line, check.stderr)
         for sid in re.findall(r"statement (\w+)", line):
             assert sid in check.stderr, (line, check.stderr)
+
+
+def elsewhere_warning(region: str, bucket: str, where: str) -> str:
+    """What setup_athena_bucket.py says of a region whose logging names a bucket in another Region (Amazon Bedrock
+    User Guide, "Monitor model invocation using CloudWatch Logs and Amazon S3": only destinations of the same account
+    and Region are supported), with the check and the repair check_bedrock_logging.py prints for such a region."""
+    return (f"the logging configuration of {region} names bucket {bucket}, which is in {where}: Bedrock delivers logs "
+            f"only to a bucket in the Region it logs, so none arrive there and the table over it stays empty; "
+            f"`python check_bedrock_logging.py --regions {region}` shows it, and `python setup_bedrock_logging.py "
+            f"--regions {region} --replace-existing` (with --dry-run first) moves logging to a bucket in {region}, "
+            "after which this setup with --replace-existing moves the table there")
+
+
+def test_athena_setup_warns_of_a_log_bucket_in_another_region_and_still_makes_the_table(
+        aws_env: dict[str, str], tmp_path: Path) -> None:
+    """The review's account: eu-west-1 logging to a bucket in eu-central-1, where Bedrock cannot deliver. The table is
+    made (the bucket is what the configuration names) with a warning and exit 2, as logging needs a step; a bucket in
+    us-east-1 (GetBucketLocation answers no LocationConstraint) is told apart the same way."""
+    here, eu, east = "us-east-1", "eu-west-1", "eu-west-2"
+    frankfurt, virginia = "team-llm-logs-frankfurt", "team-llm-logs-virginia"
+    make_bucket(frankfurt, "eu-central-1")
+    make_bucket(virginia, here)
+    put_logging(eu, {"s3Config": {"bucketName": frankfurt, "keyPrefix": "audit/"}, "textDataDeliveryEnabled": True})
+    for region in (here, east):
+        put_logging(region, {"s3Config": {"bucketName": virginia, "keyPrefix": ""}, "textDataDeliveryEnabled": True})
+    regions = ("--regions", here, eu, east, "--skip-test-query")
+
+    dry = run("setup_athena_bucket.py", *regions, "--dry-run", env=aws_env)
+    assert dry.returncode == 2, dry.stdout + dry.stderr
+    for region, bucket, where in ((eu, frankfurt, "eu-central-1"), (east, virginia, here)):
+        assert f"  ⚠️ {elsewhere_warning(region, bucket, where)}\n" in dry.stdout
+    assert dry.stdout.count("⚠️ would change 7") == 2 and dry.stdout.count("📝 would change 7") == 1
+    assert dry.stderr == (f"setup_athena_bucket.py: 2 region(s) need a step outside this setup: {eu} {east} (the "
+                          "table above says which)\n")
+
+    made, requests = run_recorded("setup_athena_bucket.py", *regions, "--format", "json", env=aws_env,
+                                  tmp_path=tmp_path)
+    assert made.returncode == 2 and "(each region's problem in the JSON document says which)" in made.stderr
+    document = {region["region"]: region for region in json.loads(made.stdout)["regions"]}
+    assert document[eu]["warning"] == document[eu]["problem"] == elsewhere_warning(eu, frankfurt, "eu-central-1")
+    assert document[east]["warning"] == elsewhere_warning(east, virginia, here)
+    assert document[here]["warning"] is None and document[here]["problem"] is None
+    for region, location in ((eu, f"s3://{frankfurt}/audit/"), (east, f"s3://{virginia}/")):
+        table = boto3.client("glue", region_name=region).get_table(DatabaseName="bedrock_analytics",
+                                                                    Name="bedrock_invocation_logs")["Table"]
+        assert table["StorageDescriptor"]["Location"] == (
+            f"{location}AWSLogs/{ACCOUNT}/BedrockModelInvocationLogs/{region}/")
+    asked = [params for _, operation, params in requests if operation == "GetBucketLocation"]
+    assert {"Bucket": frankfurt} in asked and {"Bucket": virginia} in asked
+    assert all(validation_errors("s3", "GetBucketLocation", params) == "" for params in asked)
+
+
+def test_athena_setup_reads_an_eu_location_as_eu_west_1_and_notes_a_location_it_may_not_read(
+        aws_env: dict[str, str], moto_endpoint: str) -> None:
+    """A bucket made before Regions had names answers LocationConstraint EU: it is in eu-west-1 (Amazon S3 API
+    Reference, "GetBucketLocation"). A location refused (the setup policy grants s3:GetBucketLocation on setup's own
+    bucket names only) is no fault of the region: noted."""
+    legacy, locked = "legacy-llm-logs", "locked-llm-logs"
+    make_bucket(legacy, "eu-west-1")
+    make_bucket(locked, "us-west-2")
+    for region, bucket in (("eu-west-1", legacy), ("eu-central-1", legacy), ("us-west-2", locked)):
+        put_logging(region, {"s3Config": {"bucketName": bucket}, "textDataDeliveryEnabled": True})
+    old_style = (200, b'<?xml version="1.0" encoding="UTF-8"?><LocationConstraint '
+                      b'xmlns="http://s3.amazonaws.com/doc/2006-03-01/">EU</LocationConstraint>')
+    with (refusing_proxy(moto_endpoint, lambda method, path: path.startswith(f"/{locked}?location")) as refusing,
+          refusing_proxy(f"http://127.0.0.1:{refusing.server_port}",
+                         lambda method, path: path.startswith(f"/{legacy}?location"), answer=old_style) as eu):
+        env = {**aws_env, "AWS_ENDPOINT_URL_S3": f"http://127.0.0.1:{eu.server_port}"}
+        result = run("setup_athena_bucket.py", "--regions", "eu-west-1", "eu-central-1", "us-west-2",
+                     "--skip-test-query", env=env)
+    assert len(eu.refused) == 2 and len(refusing.refused) == 1
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "1 region(s) need a step outside this setup: eu-central-1 " in result.stderr
+    assert f"  ⚠️ {elsewhere_warning('eu-central-1', legacy, 'eu-west-1')}\n" in result.stdout
+    assert (f"  bucket {locked}: its Region is unknown (access denied: this identity needs s3:GetBucketLocation (see "
+            "iam/setup-admin.json)), so whether Bedrock can deliver logs there is not checked: `python "
+            "check_bedrock_logging.py --regions us-west-2` checks it\n") in result.stdout
+    assert result.stdout.count("⚠️") == 2  # the warning and its summary row: eu-west-1 and us-west-2 are set up
