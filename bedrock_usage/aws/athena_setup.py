@@ -218,6 +218,29 @@ def keeps_versions(s3: Any, bucket: str) -> bool:
     return s3.get_bucket_versioning(Bucket=bucket).get("Status") in ("Enabled", "Suspended")
 
 
+def retention_notes(s3: Any, bucket: str) -> list[str]:
+    """What an existing results bucket's Object Lock default retention does to the expiry rule: a locked object
+    version is not deleted by a lifecycle rule until its retention ends (Amazon S3 User Guide, "Object Lock
+    considerations", on managing S3 Lifecycle with Object Lock), and every query result written gets the bucket's
+    default retention ("Locking objects with Object Lock"). None without it: a bucket without Object Lock answers
+    ObjectLockConfigurationNotFoundError (Amazon S3 API Reference, "GetObjectLockConfiguration")."""
+    try:
+        lock = s3.get_object_lock_configuration(Bucket=bucket)["ObjectLockConfiguration"]
+    except ClientError as exc:
+        if error_code(exc) == "ObjectLockConfigurationNotFoundError":
+            return []
+        return [f"bucket {bucket}: whether Object Lock keeps query results longer than the expiry rule says is "
+                f"unknown ({describe(exc, SETUP_POLICY_FILE)})"]
+    retention = (lock.get("Rule") or {}).get("DefaultRetention") or {}
+    period = " ".join(f"{count} {unit if count == 1 else unit + 's'}" for unit, count in
+                      (("year", retention.get("Years")), ("day", retention.get("Days"))) if count)
+    if lock.get("ObjectLockEnabled") != "Enabled" or not period:
+        return []
+    return [f"bucket {bucket}: Object Lock keeps every query result {period} after it is written (default retention, "
+            f"{retention.get('Mode', 'no mode')} mode): the expiry rule {EXPIRY_RULE_ID} cannot delete a result "
+            "before its retention ends"]
+
+
 def _rule_days(s3: Any, bucket: str) -> int | None:
     """The days of setup's expiry rule in ``bucket`` as an earlier run set them (``--expire-days``), or None.
 
@@ -525,6 +548,8 @@ def configure_athena(
     setups = (bucket_changes[0].action == CREATE
               or results_bucket == bucket_name(DEFAULT_RESULTS_BUCKET_TEMPLATE, account, region))
     days = options.expire_days if "expire_days" in options.explicit else _rule_days(s3, results_bucket)
+    if bucket_changes[0].action != CREATE:
+        result.notes.extend(retention_notes(s3, results_bucket))
     try:
         versioned = bucket_changes[0].action != CREATE and keeps_versions(s3, results_bucket)
         rule = expiry_rule(days or options.expire_days, versioned)

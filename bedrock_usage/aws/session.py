@@ -59,6 +59,7 @@ IAM_ACTIONS: dict[str, str] = {
     "GetBucketLifecycleConfiguration": "s3:GetLifecycleConfiguration",
     "PutBucketLifecycleConfiguration": "s3:PutLifecycleConfiguration",
     "GetBucketVersioning": "s3:GetBucketVersioning",
+    "GetObjectLockConfiguration": "s3:GetBucketObjectLockConfiguration",
     "ListObjectsV2": "s3:ListBucket",
     "HeadBucket": "s3:ListBucket",
     "HeadObject": "s3:GetObject",

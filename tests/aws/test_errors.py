@@ -143,7 +143,7 @@ def test_setup_admin_grants_exactly_the_setup_calls() -> None:
     setup_operations = [
         "CreateBucket", "GetBucketLocation", "GetPublicAccessBlock", "PutPublicAccessBlock", "GetBucketEncryption",
         "PutBucketEncryption", "GetBucketPolicy", "PutBucketPolicy", "GetBucketLifecycleConfiguration",
-        "PutBucketLifecycleConfiguration", "GetBucketVersioning", "ListObjectsV2",
+        "PutBucketLifecycleConfiguration", "GetBucketVersioning", "GetObjectLockConfiguration", "ListObjectsV2",
         "GetModelInvocationLoggingConfiguration", "PutModelInvocationLoggingConfiguration", "GetDatabase",
         "CreateDatabase", "GetTable", "CreateTable",
         "UpdateTable", "GetWorkGroup", "CreateWorkGroup", "UpdateWorkGroup", "StartQueryExecution",

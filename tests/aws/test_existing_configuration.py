@@ -1419,3 +1419,40 @@ def test_athena_setup_reads_an_eu_location_as_eu_west_1_and_notes_a_location_it_
             "iam/setup-admin.json)), so whether Bedrock can deliver logs there is not checked: `python "
             "check_bedrock_logging.py --regions us-west-2` checks it\n") in result.stdout
     assert result.stdout.count("⚠️") == 2  # the warning and its summary row: eu-west-1 and us-west-2 are set up
+
+
+def test_a_results_bucket_whose_object_lock_keeps_results_says_so(
+        aws_env: dict[str, str], moto_endpoint: str, tmp_path: Path) -> None:
+    """Object Lock default retention on a results bucket someone made (a compliance rule): the expiry rule cannot
+    delete a locked query result until its retention ends (Amazon S3 User Guide, "Object Lock considerations"), so
+    setup says how long results are kept, in the table and in JSON, and exits as before."""
+    locked, plain, unread = "us-east-1", "us-west-2", "eu-north-1"
+    buckets = {region: f"bedrock-analytics-{ACCOUNT}-{region}" for region in (locked, plain, unread)}
+    for region, bucket in buckets.items():
+        location = {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
+        boto3.client("s3", region_name=region).create_bucket(Bucket=bucket, ObjectLockEnabledForBucket=region != plain,
+                                                             **location)
+    boto3.client("s3").put_object_lock_configuration(Bucket=buckets[locked], ObjectLockConfiguration={
+        "ObjectLockEnabled": "Enabled", "Rule": {"DefaultRetention": {"Mode": "COMPLIANCE", "Years": 1}}})
+    kept = (f"bucket {buckets[locked]}: Object Lock keeps every query result 1 year after it is written (default "
+            "retention, COMPLIANCE mode): the expiry rule expire-query-results cannot delete a result before its "
+            "retention ends")
+    options = ("--regions", *buckets, "--log-bucket", f"bedrock-logs-{ACCOUNT}-{{region}}", "--skip-test-query")
+
+    refused = f"/{buckets[unread]}?object-lock"
+    with refusing_proxy(moto_endpoint, lambda method, path: path.startswith(refused)) as proxy:
+        env = {**aws_env, "AWS_ENDPOINT_URL_S3": f"http://127.0.0.1:{proxy.server_port}"}
+        dry = run("setup_athena_bucket.py", *options, "--dry-run", env=env)
+        made, requests = run_recorded("setup_athena_bucket.py", *options, "--format", "json", env=env,
+                                      tmp_path=tmp_path)
+    assert dry.returncode == 0 and made.returncode == 0, dry.stdout + dry.stderr + made.stdout + made.stderr
+    assert f"\n  {kept}\n" in dry.stdout
+    notes = {region["region"]: region["notes"] for region in json.loads(made.stdout)["regions"]}
+    assert kept in notes[locked]
+    assert not [note for note in notes[plain] if "Object Lock" in note]
+    assert (f"bucket {buckets[unread]}: whether Object Lock keeps query results longer than the expiry rule says is "
+            "unknown (access denied: this identity needs s3:GetBucketObjectLockConfiguration (see "
+            "iam/setup-admin.json))") in notes[unread]
+    asked = [params for _, operation, params in requests if operation == "GetObjectLockConfiguration"]
+    assert sorted(params["Bucket"] for params in asked) == sorted(buckets.values())
+    assert all(validation_errors("s3", "GetObjectLockConfiguration", params) == "" for params in asked)
