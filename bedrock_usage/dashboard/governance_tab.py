@@ -259,8 +259,9 @@ def amount_card(t: Text, label: str, amount: float | None) -> Card:
     return t(label), compact_usd(amount), money(amount)
 
 
-def batch_card(t: Text, label: str, amount: float | None) -> list[Card]:
-    """Batch inference's bill, apart from the comparison, with why in its help; none without any."""
+def apart_card(t: Text, label: str, amount: float | None) -> list[Card]:
+    """A part of the bill kept apart from the comparison (batch inference, regions not read), with why in its help;
+    none without any."""
     if not amount:
         return []
     return [(t(label), compact_usd(amount), f"{money(amount)} {t(f'{label}_help')}")]
@@ -322,7 +323,7 @@ def reconciliation_cards(t: Text, rec: Reconciliation) -> list[Card]:
             (t("rec_metered"), compact(s["metered_calls"]), number(s["metered_calls"])),
             (t("rec_coverage"), percent(s["coverage"]), None),
             estimate_card(t, "rec_estimated", s["estimated_cost_usd"], unpriced),
-            amount_card(t, "rec_billed", s["billed_cost_usd"]), *batch_card(t, "rec_batch", s[BATCH_BILLED])]
+            amount_card(t, "rec_billed", s["billed_cost_usd"]), *apart_card(t, "rec_batch", s[BATCH_BILLED])]
 
 
 def flagged_days(t: Text, rec: Reconciliation) -> str:
@@ -404,7 +405,7 @@ def show_callers(t: Text, rec: CallerReconciliation) -> None:
     if len(rec.outside_regions):
         tables.append((t("callers_table_outside"), "outside_regions", rec.outside_regions, None))
     ends = reconciliation_ends(None, rec)  # the CLI's files' accuracy columns
-    notes = {"caller_month": t("callers_month_note")}
+    notes = {"caller_month": t("callers_month_note"), "batch": t("callers_batch_note")}
     for tab, (_, name, frame, flags) in zip(st.tabs([title for title, *_ in tables]), tables, strict=True):
         with tab:
             if name in notes:
@@ -415,9 +416,9 @@ def show_callers(t: Text, rec: CallerReconciliation) -> None:
 
 
 def caller_cards(t: Text, rec: CallerReconciliation) -> list[Card]:
-    """Billed, estimated, their difference, the bill naming no principal and batch inference's. With calls without a
-    price the estimate is the priced part and the difference is not shown: it would read those calls as a gap in the
-    bill."""
+    """Billed, estimated, their difference, the bill naming no principal, batch inference's of the regions read and
+    the whole bill of the regions not read (``MONTH_NOTE``'s rule). With calls without a price the estimate is the
+    priced part and the difference is not shown: it would read those calls as a gap in the bill."""
     s = rec.summary()
     unpriced = int(s["unpriced_calls"] or 0)
     difference = (amount_card(t, "callers_difference", s["difference_usd"]) if not unpriced else
@@ -425,7 +426,8 @@ def caller_cards(t: Text, rec: CallerReconciliation) -> list[Card]:
     return [amount_card(t, "callers_billed", s["billed_cost_usd"]),
             estimate_card(t, "callers_estimated", s["estimated_cost_usd"], unpriced), difference,
             amount_card(t, "callers_unattributed", s["unattributed_billed_usd"]),
-            *batch_card(t, "callers_batch", s[BATCH_BILLED])]
+            *apart_card(t, "callers_batch", s[BATCH_BILLED]),
+            *apart_card(t, "callers_unread", s["billed_outside_regions_usd"])]
 
 
 def _caller(rec: CallerReconciliation, row: pd.Series) -> str:

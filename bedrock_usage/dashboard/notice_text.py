@@ -143,8 +143,9 @@ NOTICES: dict[str, dict[str, str]] = {
         "batch_elsewhere": "Cost Explorer 가 기간 중 로그를 읽지 않은 {named} 에서 배치 추론을 청구했습니다. "
                            + BATCH_NOT_LOGGED_KO + ". 빠진 로그는 없습니다 (읽은 리전만 담는 이번 실행의 합계에는 "
                            "들지 않습니다)",
-        "batch_unread": "로그를 읽지 않은 리전의 배치 추론 청구 {named} 도 배치 줄에 함께 나옵니다: 배치는 로그와 "
-                        "비교하지 않으므로 그 리전을 추가해도 비교되지 않습니다",
+        "batch_unread": "로그를 읽지 않은 리전의 배치 추론 청구 {named} 는 배치 추론 청구가 아니라 그 리전의 다른 "
+                        "청구와 함께 읽지 않은 리전에 들어가며, 배치 줄에는 읽지 않은 리전의 것으로 나옵니다: 배치는 "
+                        "로그와 비교하지 않으므로 그 리전을 추가해도 비교되지 않습니다",
         "billed_outside": "로그를 읽지 않은 리전 ({regions}) 에서 {amount} 가 청구되었습니다: 비교하려면 그 리전을 "
                           "추가하세요",
         "no_caller_identity": "내보내기에 호출자 ID (line_item_iam_principal) 가 없습니다: 내보내기에서 'Include "

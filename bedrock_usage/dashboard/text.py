@@ -6,7 +6,7 @@ import math
 import re
 
 from ..engines.base import LogSource
-from ..governance.callers import MONTH_BILL, MONTH_NOTE, UNREAD_BILLED
+from ..governance.callers import BATCH_NOTE, MONTH_BILL, MONTH_NOTE, REGION_NOT_READ, UNREAD_BILLED
 from ..governance.reconcile import BATCH_NOT_LOGGED
 from ..output.notices import Notice
 from ..output.progress import ENGLISH as PROGRESS_ENGLISH
@@ -427,8 +427,14 @@ STRINGS: dict[str, dict[str, str]] = {
         "logged calls all have a price.",
         "callers_unattributed": "Billed, no principal",
         "callers_batch": "Batch billed",
-        "callers_batch_help": "Batch inference line items, on no caller and never compared with the logs' estimate: "
-        f"{_BATCH_NOT_LOGGED['en']}. The Batch inference tab lists them.",
+        "callers_batch_help": "Batch inference line items of the regions read, on no caller and never compared with "
+        f"the logs' estimate: {_BATCH_NOT_LOGGED['en']}. The Batch inference tab lists them, and those of regions not "
+        "read, which are in Regions not read.",
+        "callers_unread": "Regions not read",
+        "callers_unread_help": "The whole bill of the regions whose logs were not read, batch inference included, "
+        "never compared with the logs. Billed + billed, no principal + batch billed + regions not read = the period's "
+        "bill. The Billed in other regions tab lists its charges but batch, which the Batch inference tab lists as of "
+        "a Region not read.",
         "callers_missing": "**{count} callers billed with no logs** (logging gaps, logging switched off, or another "
         "region): {names}",
         "callers_all_logged": "Every caller the bill names has logs.",
@@ -438,6 +444,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "callers_table_day": "Per caller and UTC day",
         "callers_table_month": "Per month",
         "callers_month_note": f"{MONTH_NOTE}.",
+        "callers_batch_note": f"{BATCH_NOTE}.",
         "callers_table_unattributed": "Billed, no principal",
         "callers_table_batch": "Batch inference",
         "callers_table_outside": "Billed in other regions",
@@ -911,8 +918,13 @@ STRINGS: dict[str, dict[str, str]] = {
         "있습니다.",
         "callers_unattributed": "주체 없는 청구",
         "callers_batch": "배치 추론 청구",
-        "callers_batch_help": "배치 추론 청구 항목은 어느 호출자에게도 넣지 않고 로그의 예상 비용과 비교하지 않습니다: "
-        f"{_BATCH_NOT_LOGGED['ko']}. 배치 추론 탭에 항목이 있습니다.",
+        "callers_batch_help": "읽은 리전의 배치 추론 청구 항목은 어느 호출자에게도 넣지 않고 로그의 예상 비용과 "
+        f"비교하지 않습니다: {_BATCH_NOT_LOGGED['ko']}. 배치 추론 탭에 항목이 있으며, 읽지 않은 리전의 항목도 함께 "
+        "있습니다 (그 금액은 읽지 않은 리전에 들어갑니다).",
+        "callers_unread": "읽지 않은 리전",
+        "callers_unread_help": "로그를 읽지 않은 리전의 청구 전체 (배치 추론 포함) 이며 로그와 비교하지 않습니다. "
+        "청구 + 주체 없는 청구 + 배치 추론 청구 + 읽지 않은 리전 = 기간의 청구입니다. 다른 리전의 청구 탭에는 배치를 "
+        "뺀 청구가 있고, 배치 항목은 배치 추론 탭에 읽지 않은 리전의 것으로 나옵니다.",
         "callers_missing": "**로그 없이 청구된 호출자 {count}명** (로깅 누락, 로깅 꺼짐, 또는 다른 리전): {names}",
         "callers_all_logged": "청구서에 있는 모든 호출자에게 로그가 있습니다.",
         "callers_unbilled": "**청구 없이 로그만 있는 호출자 {count}명** (아직 청구 전일 수 있음): {names}",
@@ -922,6 +934,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "callers_table_month": "월별",
         "callers_month_note": "각 금액은 읽은 리전의 것이며, 읽지 않은 리전 열만 다른 리전의 청구 전체(배치 포함)를 "
         "담습니다. 청구, 주체 없는 청구, 배치, 읽지 않은 리전을 더하면 그 달의 청구입니다.",
+        "callers_batch_note": "읽지 않은 리전의 항목은 배치 추론 청구가 아니라 그 리전의 다른 청구와 함께 읽지 않은 "
+        "리전에 들어갑니다. 배치 추론 청구는 읽은 리전의 것입니다.",
         "callers_table_unattributed": "주체 없는 청구",
         "callers_table_batch": "배치 추론",
         "callers_table_outside": "다른 리전의 청구",
@@ -1126,6 +1140,7 @@ COLUMNS: dict[str, dict[str, str]] = {
         "batch_billed_usd": "Batch inference billed",
         UNREAD_BILLED: "Regions not read",
         MONTH_BILL: "Month's bill",
+        REGION_NOT_READ: "Region not read",
         "note": "Note",
         "service": "Service",
         "usage_type": "Usage type",
@@ -1258,6 +1273,7 @@ COLUMNS: dict[str, dict[str, str]] = {
         "batch_billed_usd": "배치 추론 청구",
         UNREAD_BILLED: "읽지 않은 리전",
         MONTH_BILL: "그 달의 청구",
+        REGION_NOT_READ: "읽지 않은 리전",
         "note": "비고",
         "service": "서비스",
         "usage_type": "사용 유형",

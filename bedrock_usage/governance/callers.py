@@ -7,8 +7,9 @@ many sessions meet as one application and an SSO session as one user. The logs' 
 tokens x list prices, or the user's price file); the bill is the truth, 24 to 48 hours late. Batch inference is
 billed under usage types of its own and is never in the logs (``reconcile.BATCH_NOT_LOGGED``): its lines are
 listed apart (``batch``), on no caller, in whatever region (never compared, so not among other regions' charges).
-The table per month keeps to one rule instead (``MONTH_NOTE``): its batch column holds the regions read, as its other
-columns do, and a region not read has its whole bill, batch included, in a column of its own.
+The totals, over the period (``summary``) and per month, keep to one rule (``MONTH_NOTE``): batch is the regions
+read's, as the other billed parts are, and a region not read has its whole bill, batch included, in a part of its own;
+the batch lines say which are of a region not read (``REGION_NOT_READ``, ``BATCH_NOTE``).
 """
 
 from __future__ import annotations
@@ -43,6 +44,9 @@ UNREAD_BILLED = "billed_unread_regions_usd"  # a month's bill in regions whose l
 MONTH_BILL = "billed_total_usd"  # a month's bill: its billed parts added up
 MONTH_NOTE = ("Each figure covers the regions read but Regions not read, the whole bill of the other regions (batch "
               "included): billed + no principal + batch + regions not read = the month's bill")
+REGION_NOT_READ = "region_not_read"  # a batch line of a region whose logs were not read: in Regions not read
+BATCH_NOTE = ("Lines of a Region not read are counted in Regions not read, with that Region's other charges, not in "
+              "Batch billed, which holds the regions read")
 
 STATUS_BOTH = "billed and logged"
 STATUS_BILLED_ONLY = "billed, no logs"
@@ -78,7 +82,7 @@ class CallerReconciliation:
     by_caller_day: pd.DataFrame
     by_month: pd.DataFrame
     unattributed: pd.DataFrame  # billed lines that name no principal
-    batch: pd.DataFrame  # billed lines of batch inference jobs, whoever they name, in any region
+    batch: pd.DataFrame  # billed lines of batch inference jobs, whoever they name, in any region (REGION_NOT_READ)
     outside_regions: pd.DataFrame  # billed lines of regions the logs were not read for, batch lines apart
     warnings: list[str] = field(default_factory=list)
     account: str | None = None  # the account whose bill and callers' logs are compared
@@ -102,8 +106,15 @@ class CallerReconciliation:
         return self.by_caller.loc[status.isin((STATUS_LOGGED_ONLY, STATUS_BILL_PENDING))].reset_index(drop=True)
 
     def summary(self) -> dict[str, float | int | None]:
-        """Totals over the period."""
+        """Totals over the period, by the months' rule (``MONTH_NOTE``): batch is the regions read's, and the regions
+        not read have their whole bill, batch included; the billed parts add up to the period's bill."""
         table = self.by_caller
+        unread = self.batch[REGION_NOT_READ].astype(bool)
+        parts = {"billed_cost_usd": table["billed_cost_usd"],
+                 "unattributed_billed_usd": self.unattributed["billed_cost_usd"],
+                 BATCH_BILLED: self.batch.loc[~unread, "billed_cost_usd"],
+                 "billed_outside_regions_usd": pd.concat([self.outside_regions["billed_cost_usd"],
+                                                          self.batch.loc[unread, "billed_cost_usd"]])}
         billed = _total(table["billed_cost_usd"])
         estimated = _total(table["estimated_cost_usd"])
         unpriced = int(table["unpriced_calls"].sum())
@@ -117,9 +128,8 @@ class CallerReconciliation:
             "billed_without_logs_usd": _total(self.billed_without_logs["billed_cost_usd"]),
             "callers_logged_without_bill": len(self.logged_without_bill),
             "estimated_without_bill_usd": _total(self.logged_without_bill["estimated_cost_usd"]),
-            "unattributed_billed_usd": _total(self.unattributed["billed_cost_usd"]),
-            "batch_billed_usd": _total(self.batch["billed_cost_usd"]),
-            "billed_outside_regions_usd": _total(self.outside_regions["billed_cost_usd"]),
+            **{name: _total(values) for name, values in parts.items() if name != "billed_cost_usd"},
+            MONTH_BILL: _total(pd.concat(parts.values())),
         }
 
 
@@ -286,13 +296,14 @@ def reconcile_callers(
                                               region=lambda f: f["region"].fillna("(unknown)"))
             .groupby(["utc_day", "region", "service", "usage_type", "model"], dropna=False)["billed_cost_usd"].sum()
             .reset_index())
+    jobs[REGION_NOT_READ] = ~jobs["region"].isin(regions)
     outside = lines.loc[in_days & ~in_regions & ~batch].assign(region=lambda f: f["region"].fillna("(unknown)"))
     outside_regions = _outside(outside, keys, billed.principal_kind, role_suffix)
     warnings = [*account_warnings, *billed.warnings]
     if len(lines.loc[in_days]) and not named.any() and billed.principal_kind == "arn":
         warnings.append(no_caller_identity())
-    warnings += batch_warnings(jobs, "billed_cost_usd", BATCH_LISTED)
-    warnings += _unread_batch_warnings(jobs, regions)
+    warnings += batch_warnings(jobs.loc[~jobs[REGION_NOT_READ]], "billed_cost_usd", BATCH_LISTED)
+    warnings += _unread_batch_warnings(jobs)
     if len(outside_regions):
         amount, named = money(outside_regions["billed_cost_usd"].sum()), sorted(outside_regions["region"].unique())
         warnings.append(Notice(f"{amount} was billed in regions whose logs were not read ({', '.join(named)}): add "
@@ -300,22 +311,23 @@ def reconcile_callers(
     return CallerReconciliation(
         period=period, regions=regions, source=billed.source, keys=keys, by_caller=by_caller,
         by_caller_model=by_model, by_caller_day=by_day,
-        by_month=_by_month(logged, all_billed, unattributed, jobs.loc[jobs["region"].isin(regions)],
+        by_month=_by_month(logged, all_billed, unattributed, jobs.loc[~jobs[REGION_NOT_READ]],
                            lines.loc[in_days & ~in_regions]),
         unattributed=unattributed, batch=jobs, outside_regions=outside_regions, warnings=warnings,
         account=billed.account, split_unknown_calls=split_unknown_calls(facts),
     )
 
 
-def _unread_batch_warnings(jobs: pd.DataFrame, regions: tuple[str, ...]) -> list[Notice]:
-    """What to say of batch lines of regions whose logs were not read: listed with the other batch lines, not among
-    the charges ``--region`` would compare."""
-    unread = jobs.loc[~jobs["region"].isin(regions)].groupby("region")["billed_cost_usd"].sum()
+def _unread_batch_warnings(jobs: pd.DataFrame) -> list[Notice]:
+    """What to say of batch lines of regions whose logs were not read: in Regions not read with those regions' other
+    charges (``MONTH_NOTE``), listed with the other batch lines, not among the charges ``--region`` would compare."""
+    unread = jobs.loc[jobs[REGION_NOT_READ]].groupby("region")["billed_cost_usd"].sum()
     if unread.empty:
         return []
     named = ", ".join(f"{region} ({money(float(amount))})" for region, amount in unread.items())
-    return [Notice(f"Batch inference billed in regions whose logs were not read, {named}, is listed with the batch "
-                   "lines too: batch is never compared with the logs, so adding those regions with --region would not "
+    return [Notice(f"Batch inference billed in regions whose logs were not read, {named}, is counted in Regions not "
+                   "read with their other charges, not in Batch billed, and listed with the batch lines as of a Region "
+                   "not read: batch is never compared with the logs, so adding those regions with --region would not "
                    "compare it", "batch_unread", named=named)]
 
 

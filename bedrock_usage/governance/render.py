@@ -24,7 +24,15 @@ from ..report.render import DEMO_SOURCE
 from ..report.tracker import split_unknown_note
 from .anomalies import NO_VALUE, AnomalyReport, group_label
 from .budgets import FILTERED_SPEND, BudgetCheck, burndown
-from .callers import MONTH_BILL, MONTH_NOTE, UNREAD_BILLED, CallerReconciliation, caller_truth
+from .callers import (
+    BATCH_NOTE,
+    MONTH_BILL,
+    MONTH_NOTE,
+    REGION_NOT_READ,
+    UNREAD_BILLED,
+    CallerReconciliation,
+    caller_truth,
+)
 from .chargeback import (
     CHARGEBACK_SCHEMA,
     DEVELOPER_SCHEMA,
@@ -47,8 +55,9 @@ from .reconcile import (
 )
 
 # v2: billed_cost_usd (per region-day, per caller) leaves batch inference out, counted apart in batch_billed_usd
-# (the summary's billed total stays the whole bill), as outside_regions does (batch of any region is in batch); the
-# callers' by_month keeps to the regions read but billed_unread_regions_usd (batch included), its parts adding up to
+# (the summary's billed total stays the whole bill), as outside_regions does (batch of any region is in batch, its
+# region_not_read saying which are of regions not read); the callers' by_month and summary keep to the regions read
+# but billed_unread_regions_usd (summary: billed_outside_regions_usd), batch included, their parts adding up to
 # billed_total_usd; CSV rows end with accuracy_ columns. v1 held batch in them.
 RECONCILIATION_SCHEMA = "bedrock-usage/reconciliation/v2"
 CALLERS_SCHEMA = "bedrock-usage/caller-reconciliation/v2"
@@ -284,8 +293,12 @@ def callers_text(rec: CallerReconciliation, max_rows: int = 20) -> str:
         f"{estimate_text(s['estimated_cost_usd'], s['unpriced_calls'])}, difference "
         f"{difference_text(s['difference_usd'], s['unpriced_calls'])}; unattributed billed cost "
         f"{money(s['unattributed_billed_usd'])}",
-        *([f"Batch inference billed, listed apart on no caller and not compared with the logs: "
+        *([f"Batch inference billed in the regions read, listed apart on no caller and not compared with the logs: "
            f"{money(s['batch_billed_usd'])}"] if s["batch_billed_usd"] else []),
+        *([f"Billed in regions not read (their whole bill, batch included), not compared: "
+           f"{money(s['billed_outside_regions_usd'])}"] if s["billed_outside_regions_usd"] else []),
+        *([f"The period's bill: {money(s[MONTH_BILL])} (billed + no principal + batch + regions not read)"]
+          if s[MONTH_BILL] is not None else []),
         *([f"Unpriced: {s['unpriced_calls']:,} logged calls have no price, so no difference or ratio is given where "
            "they are (it would read them as a gap in the bill)"] if s["unpriced_calls"] else []),
     ]
@@ -317,9 +330,10 @@ def callers_text(rec: CallerReconciliation, max_rows: int = 20) -> str:
             ("utc_day", "UTC day"), ("region", "Region"), ("service", "Service"), ("usage_type", "Usage type"),
             ("billed_cost_usd", "Billed")], max_rows)]
     if len(rec.batch):
-        lines += ["", f"Billed batch inference, on no caller: {BATCH_NOT_LOGGED}", table_text(rec.batch, [
-            ("utc_day", "UTC day"), ("region", "Region"), ("service", "Service"), ("usage_type", "Usage type"),
-            ("model", "Model"), ("billed_cost_usd", "Billed")], max_rows)]
+        lines += ["", f"Billed batch inference, on no caller: {BATCH_NOT_LOGGED}", f"{BATCH_NOTE}.", table_text(
+            rec.batch, [("utc_day", "UTC day"), ("region", "Region"), ("service", "Service"),
+                        ("usage_type", "Usage type"), ("model", "Model"), ("billed_cost_usd", "Billed"),
+                        (REGION_NOT_READ, "Region not read")], max_rows)]
     return "\n".join(lines + _warnings(rec.warnings))
 
 

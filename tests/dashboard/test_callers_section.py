@@ -52,8 +52,9 @@ def test_callers_from_a_local_export(no_aws_env: dict[str, str], monkeypatch: py
     billed = sc.expected_billed(items)
     estimated = sc.expected_estimated(logged)
     cards = {m.label: m for m in at.metric}
+    unread = sum(i.cost for i in items if sc.counted(i) and i.region_code not in sc.REGIONS)  # erin's eu-west-1 calls
     for label, amount in (("Billed", sum(billed.values())), ("Estimated", sum(estimated.values())),
-                          ("Billed, no principal", 3.0)):
+                          ("Billed, no principal", 3.0), ("Regions not read", unread)):
         assert cards[label].value == expected_compact_usd(amount), label
         assert money(amount) in cards[label].help, label
     assert any(e.value.startswith("**1 caller billed with no logs**") and "bob" in e.value for e in at.error)

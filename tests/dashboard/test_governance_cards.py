@@ -134,6 +134,33 @@ def test_the_cards_show_the_batch_bill_beside_billed_and_estimated(scene: dict, 
     assert len(caller_cards(EN, callers(scene, {HAIKU}))) == 4  # no batch job, no batch card
 
 
+def test_the_caller_cards_keep_batch_of_regions_not_read_with_their_bill(scene: dict, tmp_path: Path) -> None:
+    """A batch job and an on-demand line in eu-west-1, whose logs are not read: the Batch billed card holds the regions
+    read's job alone, a Regions not read card both eu-west-1 lines (as the CLI's summary and Per month table do), and
+    the billed cards add up to the bill."""
+    read_job = LineItem(ACCOUNT, arn("alice"), "AmazonBedrock", "Amazon Bedrock", "USE1-NovaLite-input-tokens-batch",
+                        "us-east-1", DAY, BATCH, 16_000_000)
+    unread = [LineItem(ACCOUNT, arn("erin"), "AmazonBedrock", "Amazon Bedrock", "EU-Claude3Haiku-input-tokens-batch",
+                       "eu-west-1", DAY, 0.625, 5_000_000),
+              LineItem(ACCOUNT, arn("erin"), "AmazonBedrock", "Amazon Bedrock", "EU-Claude3Haiku-input-tokens",
+                       "eu-west-1", DAY, 0.25, 1_000_000)]
+    items = [*bill_items(BILL), read_job, *unread]
+    rec = reconcile_callers(scene["facts"], read_cur_dir(write_export(tmp_path, items), PERIOD, ACCOUNT), PERIOD,
+                            REGIONS, today=DAY)
+    cards = {label: (value, help_text) for label, value, help_text in caller_cards(EN, rec)}
+    amounts = {"Billed": sum(cost for *_, cost in BILL), "Batch billed": BATCH,
+               "Regions not read": sum(item.cost for item in unread)}
+    for label, amount in amounts.items():
+        assert cards[label][0] == f"${amount:,.2f}", label
+    assert cards["Billed, no principal"][0] == "—"  # every line names its principal
+    assert cards["Regions not read"][1] == f"${amounts['Regions not read']:,.4f} {STRINGS['en']['callers_unread_help']}"
+    assert sum(amounts.values()) == pytest.approx(sum(item.cost for item in items))
+    assert rec.summary()["billed_total_usd"] == pytest.approx(sum(item.cost for item in items))
+    assert caller_cards(KO, rec)[-1][0] == STRINGS["ko"]["callers_unread"]
+    assert dict(zip(rec.batch["region"], rec.batch["region_not_read"], strict=True)) == {"us-east-1": False,
+                                                                                        "eu-west-1": True}
+
+
 def test_batch_help_says_why_in_the_clis_words() -> None:
     """Both batch cards' ? say why batch is never compared as the CLI's warnings do (Amazon Bedrock User Guide:
     batch jobs write to their own S3 location, and only runtime calls log), in English and in Korean."""

@@ -1,8 +1,8 @@
 """--reconcile --cur-dir: the bill per caller from a local CUR 2.0 export (DuckDB) beside the logs' estimate.
 
 The export is Parquet in its published shape (tests/governance/cur_export.py); the CLI runs as a subprocess
-with no AWS credentials at all. Expected figures come from tests/governance/cur_scenario.py's plain Python over
-the same line items and records.
+(or in-process through its main()) with no AWS credentials at all. Expected figures come from
+tests/governance/cur_scenario.py's plain Python over the same line items and records.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
+import bedrock_tracker_cli
 from bedrock_usage.demo.writer import write_local
 from bedrock_usage.governance.callers import reconcile_callers
 from bedrock_usage.governance.cur import read_cur_dir
@@ -333,31 +334,64 @@ ERIN_BATCH = LineItem(sc.ACCOUNT, sc.ERIN, *sc.BEDROCK, "EU-Claude3Haiku-input-t
                       0.625, 5_000_000)  # a batch job in eu-west-1, a region the run does not read
 
 
-def test_batch_of_a_region_not_read_is_batch_not_a_region_to_add(account: dict, no_aws_env: dict[str, str],
-                                                                   tmp_path: Path) -> None:
+def test_the_summary_keeps_to_the_months_rule(account: dict, no_aws_env: dict[str, str], tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """Batch of a region not read (erin's eu-west-1 job) is in the summary's regions not read with that region's other
+    charges, not in its batch, as per month: each summary part is its month column added up, and the parts add up to
+    the bill. The batch lines still list that job, marked as of a region not read, and --region is advised for the
+    on-demand charges alone."""
     jobs = [*batch_items(), ERIN_BATCH]
     items = [*account["items"], *jobs]
     export = write_export(tmp_path / "bucket", items)
-    result = run_cli(no_aws_env, *cur_args(account, "--format", "json", "--output-dir", "-", cur_dir=export))
-    assert result.returncode == 3, result.stderr
-    doc = json.loads(result.stdout)
-    assert {(r["utc_day"], r["region"], r["usage_type"]): r["billed_cost_usd"] for r in doc["batch"]} == {
-        (i.day.isoformat(), i.region_code, i.usage_type): i.cost for i in jobs}
-    # Other regions' charges are erin's on-demand calls alone, and the advice to add the region names them alone.
-    on_demand = math.fsum(i.cost for i in account["items"] if sc.counted(i) and i.region_code not in sc.REGIONS)
-    assert [(r["user"], r["region"]) for r in doc["outside_regions"]] == [(sc.who(sc.ERIN)[0], "eu-west-1")]
+    assert bedrock_tracker_cli.main(cur_args(account, "--format", "json", "--output-dir", "-", cur_dir=export)) == 3
+    doc = json.loads(capsys.readouterr().out)
+    # The answer in plain Python, from the line items as they were made.
+    counted = [i for i in items if sc.counted(i)]
+    unread = [i for i in counted if i.region_code not in sc.REGIONS]
+    read_batch = [i for i in counted if i in jobs and i.region_code in sc.REGIONS]
+    on_demand = [i for i in unread if i not in jobs]
+    assert ERIN_BATCH in unread and on_demand
     summary = doc["summary"]
-    assert summary["billed_outside_regions_usd"] == pytest.approx(on_demand, abs=1e-9)
-    assert summary["batch_billed_usd"] == pytest.approx(math.fsum(i.cost for i in jobs), abs=1e-9)
-    # The bill is whole: callers + no principal + batch + other regions.
-    whole = math.fsum(i.cost for i in items if sc.counted(i))
-    parts = ("billed_cost_usd", "unattributed_billed_usd", "batch_billed_usd", "billed_outside_regions_usd")
-    assert math.fsum(summary[part] for part in parts) == pytest.approx(whole, abs=1e-9)
-    assert (f"${on_demand:,.4f} was billed in regions whose logs were not read (eu-west-1): add them with --region "
+    assert summary["batch_billed_usd"] == pytest.approx(math.fsum(i.cost for i in read_batch), abs=1e-9)
+    assert summary["billed_outside_regions_usd"] == pytest.approx(math.fsum(i.cost for i in unread), abs=1e-9)
+    assert summary["billed_total_usd"] == pytest.approx(math.fsum(i.cost for i in counted), abs=1e-9)
+    # The summary's parts are the months' columns added up, and both add up to the bill.
+    columns = {"billed_cost_usd": "billed_cost_usd", "unattributed_billed_usd": "unattributed_billed_usd",
+               "batch_billed_usd": "batch_billed_usd", "billed_outside_regions_usd": "billed_unread_regions_usd",
+               "billed_total_usd": "billed_total_usd"}
+    for part, column in columns.items():
+        assert summary[part] == pytest.approx(math.fsum(row[column] for row in doc["by_month"]), abs=1e-9), part
+    parts = [part for part in columns if part != "billed_total_usd"]
+    assert math.fsum(summary[part] for part in parts) == pytest.approx(summary["billed_total_usd"], abs=1e-9)
+    # Every batch line, with its region, says whether that region was read.
+    assert {(r["utc_day"], r["region"], r["usage_type"]): (r["billed_cost_usd"], r["region_not_read"])
+            for r in doc["batch"]} == {(i.day.isoformat(), i.region_code, i.usage_type):
+                                       (pytest.approx(i.cost), i.region_code not in sc.REGIONS) for i in jobs}
+    assert [(r["user"], r["region"]) for r in doc["outside_regions"]] == [(sc.who(sc.ERIN)[0], "eu-west-1")]
+    amount = math.fsum(i.cost for i in on_demand)
+    assert (f"${amount:,.4f} was billed in regions whose logs were not read (eu-west-1): add them with --region "
             "to compare them") in doc["warnings"]
+    read = {region: math.fsum(i.cost for i in read_batch if i.region_code == region) for region in sorted(sc.REGIONS)}
+    named = ", ".join(f"{region} (${cost:,.4f})" for region, cost in read.items())
+    assert (f"Batch inference billed ${math.fsum(read.values()):,.4f} in {named} over the period; batch inference "
+            "jobs write their results to the job's own S3 location, never to model invocation logs, so it is listed "
+            "apart (batch), on no caller") in doc["warnings"]
     assert (f"Batch inference billed in regions whose logs were not read, eu-west-1 (${ERIN_BATCH.cost:,.4f}), is "
-            "listed with the batch lines too: batch is never compared with the logs, so adding those regions with "
+            "counted in Regions not read with their other charges, not in Batch billed, and listed with the batch "
+            "lines as of a Region not read: batch is never compared with the logs, so adding those regions with "
             "--region would not compare it") in doc["warnings"]
+
+    assert bedrock_tracker_cli.main(cur_args(account, "--max-rows", "0", cur_dir=export)) == 3
+    text = capsys.readouterr().out
+    assert (f"Batch inference billed in the regions read, listed apart on no caller and not compared with the logs: "
+            f"${summary['batch_billed_usd']:,.4f}") in text
+    assert (f"Billed in regions not read (their whole bill, batch included), not compared: "
+            f"${math.fsum(i.cost for i in unread):,.4f}") in text
+    assert (f"The period's bill: ${math.fsum(i.cost for i in counted):,.4f} (billed + no principal + batch + regions "
+            "not read)") in text
+    table = text.split("Lines of a Region not read are counted in Regions not read")[1].split("\n\n")[0]
+    marked = [line for line in table.splitlines() if line.rstrip().endswith("yes")]
+    assert len(marked) == 1 and "eu-west-1" in marked[0] and ERIN_BATCH.usage_type in marked[0]
 
 
 def test_each_month_keeps_to_the_regions_read_and_adds_up_to_its_bill(account: dict, no_aws_env: dict[str, str],
