@@ -55,12 +55,13 @@ from .reconcile import (
 )
 
 # v2: billed_cost_usd (per region-day, per caller) leaves batch inference out, counted apart in batch_billed_usd
-# (the summary's billed total stays the whole bill), as outside_regions does (batch of any region is in batch, its
-# region_not_read saying which are of regions not read); the callers' by_month and summary keep to the regions read
-# but billed_unread_regions_usd (summary: billed_outside_regions_usd), batch included, their parts adding up to
-# billed_total_usd; CSV rows end with accuracy_ columns. v1 held batch in them.
-RECONCILIATION_SCHEMA = "bedrock-usage/reconciliation/v2"
-CALLERS_SCHEMA = "bedrock-usage/caller-reconciliation/v2"
+# (the summary's billed total stays the whole bill); CSV rows end with accuracy_ columns. v1 held batch in them.
+# v3: the callers' outside_regions leaves batch out too (batch of any region is in batch, its region_not_read saying
+# which are of regions not read); their by_month and summary keep to the regions read but billed_unread_regions_usd
+# (summary: billed_outside_regions_usd), batch included, their parts adding up to billed_total_usd. v2 counted batch
+# of regions not read in batch_billed_usd and other regions' batch among outside_regions.
+RECONCILIATION_SCHEMA = "bedrock-usage/reconciliation/v3"
+CALLERS_SCHEMA = "bedrock-usage/caller-reconciliation/v3"
 BUDGETS_SCHEMA = "bedrock-usage/budgets/v1"
 ANOMALIES_SCHEMA = "bedrock-usage/anomalies/v1"
 
