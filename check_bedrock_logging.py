@@ -12,9 +12,10 @@ from bedrock_usage.output.command import interrupt_ends_run
 with interrupt_ends_run():  # Ctrl-C while the modules load ends the run as later: one line, exit 130
     from bedrock_usage.aws.logging_repair import (
         blocking_statement,
+        cannot_deliver,
         region_command,
         repair_command,
-        replace_advice,
+        run_line,
         setup_command,
     )
     from bedrock_usage.aws.logging_setup import BEDROCK_SERVICE, deny_advice
@@ -109,11 +110,9 @@ def main(argv: list[str] | None = None) -> int:
             problems.append(f"logging in {status.region} does not deliver to S3 ({'; '.join(status.problems)}): "
                             + run_line(status, account, elsewhere[status.region]))
     for status in broken:
-        why = "; ".join(status.problems) or "Bedrock cannot write to the bucket"
         run = f": {run_line(status, account, commands[status.region])}" if status.region in commands else ""
-        problems.append(f"logging in {status.region} cannot deliver ({why}){run}")
-    problems += [f"logging in {status.region} cannot deliver ({'; '.join(status.problems)}): {deny_advice(statement)}"
-                 for status, statement in blocked]
+        problems.append(cannot_deliver(status) + run)
+    problems += [f"{cannot_deliver(status)}: {deny_advice(statement)}" for status, statement in blocked]
     problems += [unconfirmed_line(status, account) for status in unconfirmed]
     if failed:
         regions_failed = " ".join(status.region for status in failed)
@@ -121,12 +120,6 @@ def main(argv: list[str] | None = None) -> int:
     if problems:
         raise SetupRequired("; ".join(problems))
     return EXIT_OK
-
-
-def run_line(status: RegionLoggingStatus, account: str, command: str) -> str:
-    """The command that repairs a region, with all it changes when it replaces what someone set."""
-    advice = replace_advice(status, account, command)
-    return f"run `{command}`" + (f" ({advice})" if advice else "")
 
 
 def unconfirmed_line(status: RegionLoggingStatus, account: str) -> str:

@@ -4,13 +4,13 @@ Developer / Kiro user-activity reports and Kiro's user reports).
 Per region: a private results bucket whose query results expire, the Glue database and a table over the
 region's logs with the ``dt`` partition projected (no crawler, no partitions to add), an Athena workgroup that
 writes to the results bucket, and a test query. Run setup_bedrock_logging.py first: the table's location is
-read from the region's logging configuration (a bucket it names in another Region, where Bedrock cannot deliver,
-gets its table all the same, with a warning and exit 2). With ``--qdev`` the tables are ``qdev_user_activity`` over the
-activity-report CSVs and ``kiro_user_report`` over Kiro's user-report CSVs, in the regions whose reports the bucket
-holds (docs/amazon-q.md). With ``--cur``: a CUR 2.0 export with caller identity (found or created), its bucket
-policy and the table ``cur2_export`` over it (docs/governance.md). Running it again changes nothing
-and says so. What exists with other settings (a workgroup writing elsewhere, a table over another location or
-of an earlier version) is left as it is and reported old -> new, with exit 2;
+read from the region's logging configuration (a bucket it names in another Region, or one that does not exist, where
+Bedrock cannot deliver, gets its table all the same, with a warning and exit 2). With ``--qdev`` the tables are
+``qdev_user_activity`` over the activity-report CSVs and ``kiro_user_report`` over Kiro's user-report CSVs, in the
+regions whose reports the bucket holds (docs/amazon-q.md). With ``--cur``: a CUR 2.0 export with caller identity
+(found or created), its bucket policy and the table ``cur2_export`` over it (docs/governance.md). Running it again
+changes nothing and says so. What exists with other settings (a workgroup writing elsewhere, a table over another
+location or of an earlier version) is left as it is and reported old -> new, with exit 2;
 an existing bucket's public access block or lack of one is left too, as advice, with exit 0. Only
 --replace-existing changes them. Settings passed on the command line (--bytes-scanned-cutoff, --expire-days,
 --start-date) change setup's own resources without it; a run without --expire-days or --start-date keeps the

@@ -26,8 +26,9 @@ from ..logs.layout import RECORD_PATH_SQL, normalise_prefix, partition_value, re
 from ..logs.schema import COLUMNS, DATABASE_NAME, PARTITION_COLUMN, TABLE_NAME, glue_columns
 from ..output.progress import Reporter, silent
 from .logging_config import LogLocation, log_location
-from .logging_repair import check_command, setup_command
+from .logging_repair import cannot_deliver, check_command, region_command, run_line, setup_command
 from .logging_setup import SETUP_POLICY_FILE
+from .logging_status import check_region
 from .provisioning import (
     CREATE,
     REPLACE_OPTION,
@@ -502,14 +503,15 @@ def configure_region(
 
 
 def check_delivery(aws: Aws, region: str, bucket: str, result: RegionSetup) -> None:
-    """Warn (``result.warning``) when the bucket the region's logging configuration names is in another Region: the
-    table over it is made all the same, and stays empty until logging moves.
+    """Warn (``result.warning``) when the bucket the region's logging configuration names is in another Region or
+    does not exist: the table over it is made all the same, and stays empty until logging delivers.
 
     Bedrock delivers logs only to a bucket in the Region it logs (Amazon Bedrock User Guide, "Monitor model
     invocation using CloudWatch Logs and Amazon S3": only destinations of the same account and Region are
     supported). The bucket's Region is its GetBucketLocation (Amazon S3 API Reference, "GetBucketLocation": none
-    for us-east-1, ``EU`` for eu-west-1: ``read_bucket_region``); a bucket whose Region cannot be read is noted, and
-    a missing one left to check_bedrock_logging.py, which names both.
+    for us-east-1, ``EU`` for eu-west-1: ``read_bucket_region``), NoSuchBucket when it does not exist (Amazon S3 API
+    Reference, "Error responses"); a bucket whose Region cannot be read (AccessDenied) is there, but not checked:
+    noted.
     """
     check = check_command([region], aws.profile)
     try:
@@ -518,13 +520,27 @@ def check_delivery(aws: Aws, region: str, bucket: str, result: RegionSetup) -> N
         result.notes.append(f"bucket {bucket}: its Region is unknown ({describe(exc, SETUP_POLICY_FILE)}), so whether "
                             f"Bedrock can deliver logs there is not checked: `{check}` checks it")
         return
-    if where in (None, region):
-        return
-    move = setup_command([region], aws.profile, REPLACE_OPTION)
-    result.warning = (f"the logging configuration of {region} names bucket {bucket}, which is in {where}: Bedrock "
-                      f"delivers logs only to a bucket in the Region it logs, so none arrive there and the table over "
-                      f"it stays empty; `{check}` shows it, and `{move}` (with --dry-run first) moves logging to a "
-                      f"bucket in {region}, after which this setup with {REPLACE_OPTION} moves the table there")
+    if where is None:
+        result.warning = missing_bucket_warning(aws, region, check)
+    elif where != region:
+        move = setup_command([region], aws.profile, REPLACE_OPTION)
+        result.warning = (f"the logging configuration of {region} names bucket {bucket}, which is in {where}: Bedrock "
+                          f"delivers logs only to a bucket in the Region it logs, so none arrive there and the table "
+                          f"over it stays empty; `{check}` shows it, and `{move}` (with --dry-run first) moves logging "
+                          f"to a bucket in {region}, after which this setup with {REPLACE_OPTION} moves the table "
+                          "there")
+
+
+def missing_bucket_warning(aws: Aws, region: str, check: str) -> str:
+    """The warning of a region whose log bucket does not exist, in check_bedrock_logging.py's words: its verdict on
+    the region (``check_region``) and the command it prints, which makes the bucket again where logging names it
+    (the plain setup for setup's own bucket name, else with ``--bucket`` and ``--prefix``)."""
+    account = aws.account_id()
+    status = check_region(aws, region, account)
+    command = region_command(status, account, aws.profile)
+    return (f"{cannot_deliver(status)}, so no logs arrive and the table over it stays empty; `{check}` shows it; "
+            f"{run_line(status, account, command)} to make the bucket again where logging delivers (the table stays "
+            "as it is)")
 
 
 def configure_athena(

@@ -52,6 +52,19 @@ def repair_command(status: RegionLoggingStatus, account: str, profile: str | Non
                          normalise_prefix(status.prefix), *replacing(status))
 
 
+def cannot_deliver(status: RegionLoggingStatus) -> str:
+    """What check_bedrock_logging.py says of a region whose logging cannot deliver, with the check's problems; the
+    Athena setup says it in the check's words too."""
+    why = "; ".join(status.problems) or "Bedrock cannot write to the bucket"
+    return f"logging in {status.region} cannot deliver ({why})"
+
+
+def run_line(status: RegionLoggingStatus, account: str, command: str) -> str:
+    """The command that repairs a region, with all it changes when it replaces what someone set."""
+    advice = replace_advice(status, account, command)
+    return f"run `{command}`" + (f" ({advice})" if advice else "")
+
+
 def blocking_statement(status: RegionLoggingStatus) -> str | None:
     """The statement someone else wrote that denies Bedrock's writes to the bucket the region keeps logging to: only
     its owner can change it, so no setup command repairs the region (a bucket in another region is left behind)."""

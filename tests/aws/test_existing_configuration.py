@@ -1456,3 +1456,69 @@ def test_a_results_bucket_whose_object_lock_keeps_results_says_so(
     asked = [params for _, operation, params in requests if operation == "GetObjectLockConfiguration"]
     assert sorted(params["Bucket"] for params in asked) == sorted(buckets.values())
     assert all(validation_errors("s3", "GetObjectLockConfiguration", params) == "" for params in asked)
+
+
+def missing_warning(region: str, bucket: str, command: str) -> str:
+    """What setup_athena_bucket.py says of a region whose logging names a bucket that does not exist (S3 answers
+    NoSuchBucket, Amazon S3 API Reference, "Error responses"): check_bedrock_logging.py's own words for the region and
+    the command it prints, which makes the bucket again where logging names it."""
+    return (f"logging in {region} cannot deliver (bucket {bucket} does not exist), so no logs arrive and the table "
+            f"over it stays empty; `python check_bedrock_logging.py --regions {region}` shows it; run `{command}` to "
+            "make the bucket again where logging delivers (the table stays as it is)")
+
+
+def test_athena_setup_warns_of_a_log_bucket_that_does_not_exist_and_notes_one_it_may_not_read(
+        aws_env: dict[str, str], moto_endpoint: str, tmp_path: Path) -> None:
+    """Logging set up, then its bucket deleted: Bedrock can deliver nowhere. The table is made all the same, with the
+    warning, exit 2 and JSON warning of a bucket in another Region, in check_bedrock_logging.py's words with the
+    command it prints (setup's own bucket name: the plain setup; another: --bucket and --prefix). A bucket that is
+    there but whose location this identity may not read (AccessDenied) is not missing: noted, exit unchanged."""
+    gone, default, locked = "gone-llm-logs", f"bedrock-logs-{ACCOUNT}-us-east-1", "locked-llm-logs"
+    for bucket, region, prefix in ((gone, "eu-west-1", "audit/"), (default, "us-east-1", "bedrock-logs/"),
+                                   (locked, "us-west-2", "")):
+        make_bucket(bucket, region)
+        put_logging(region, {"s3Config": {"bucketName": bucket, "keyPrefix": prefix}, "textDataDeliveryEnabled": True})
+    for bucket, region in ((gone, "eu-west-1"), (default, "us-east-1")):
+        boto3.client("s3", region_name=region).delete_bucket(Bucket=bucket)
+    expected = {"eu-west-1": missing_warning("eu-west-1", gone, "python setup_bedrock_logging.py --regions eu-west-1 "
+                                                                 "--bucket gone-llm-logs --prefix audit/"),
+                "us-east-1": missing_warning("us-east-1", default, "python setup_bedrock_logging.py --regions "
+                                                                   "us-east-1")}
+
+    check = run("check_bedrock_logging.py", "--regions", "eu-west-1", "us-east-1", env=aws_env)
+    for warning in expected.values():  # the check says the same of the region, and prints the same command
+        said, command = re.fullmatch(r"(.*?), so .*; run `(.*?)` to make .*", warning).groups()
+        assert f"{said}: run `{command}`" in check.stderr, check.stderr
+
+    with refusing_proxy(moto_endpoint, lambda method, path: path.startswith(f"/{locked}?location")) as refusing:
+        env = {**aws_env, "AWS_ENDPOINT_URL_S3": f"http://127.0.0.1:{refusing.server_port}"}
+        dry = run("setup_athena_bucket.py", "--regions", "eu-west-1", "us-east-1", "us-west-2", "--skip-test-query",
+                  "--dry-run", env=env)
+    assert dry.returncode == 2, dry.stdout + dry.stderr
+    for warning in expected.values():
+        assert f"  ⚠️ {warning}\n" in dry.stdout, dry.stdout
+    # us-west-2, whose bucket's location was refused, is set up (📝) and not among the regions that need a step
+    assert dry.stdout.count("⚠️ would change 7") == 2 and dry.stdout.count("📝 would change 7") == 1
+    assert dry.stderr == ("setup_athena_bucket.py: 2 region(s) need a step outside this setup: eu-west-1 us-east-1 "
+                          "(the table above says which)\n")
+    assert (f"  bucket {locked}: its Region is unknown (access denied: this identity needs s3:GetBucketLocation (see "
+            "iam/setup-admin.json)), so whether Bedrock can deliver logs there is not checked: `python "
+            "check_bedrock_logging.py --regions us-west-2` checks it\n") in dry.stdout
+    assert len(refusing.refused) == 1
+
+    made, requests = run_recorded("setup_athena_bucket.py", "--regions", "eu-west-1", "us-east-1", "--skip-test-query",
+                                  "--format", "json", env=aws_env, tmp_path=tmp_path)
+    assert made.returncode == 2 and "(each region's problem in the JSON document says which)" in made.stderr
+    document = {region["region"]: region for region in json.loads(made.stdout)["regions"]}
+    for region, warning in expected.items():
+        assert document[region]["warning"] == document[region]["problem"] == warning
+    table = boto3.client("glue", region_name="eu-west-1").get_table(DatabaseName="bedrock_analytics",
+                                                                     Name="bedrock_invocation_logs")["Table"]
+    assert table["StorageDescriptor"]["Location"] == (
+        f"s3://{gone}/audit/AWSLogs/{ACCOUNT}/BedrockModelInvocationLogs/eu-west-1/")
+    assert {gone, default}.isdisjoint(bucket_names())  # setup_athena_bucket.py makes no log bucket
+    asked = [(operation, params) for _, operation, params in requests
+             if operation in ("GetBucketLocation", "GetModelInvocationLoggingConfiguration")]
+    assert ("GetBucketLocation", {"Bucket": gone}) in asked and ("GetBucketLocation", {"Bucket": default}) in asked
+    assert all(validation_errors("bedrock" if operation.startswith("GetModel") else "s3", operation, params) == ""
+               for operation, params in asked)
