@@ -231,7 +231,8 @@ def finish_setup(
                         "which)")
     steps = [] if problems or dry_run else list(next_steps)
     if fmt == "json":
-        print_json({"account": aws.account_id(), "dry_run": dry_run, "regions": results, "next_steps": steps})
+        regions = [region_document(result) for result in results]
+        print_json({"account": aws.account_id(), "dry_run": dry_run, "regions": regions, "next_steps": steps})
     else:
         print(f"\n📋 Summary{' (dry run: nothing was changed)' if dry_run else ''}: {title}")
         print(setup_summary(results, dry_run))
@@ -240,6 +241,12 @@ def finish_setup(
     if problems:
         raise SetupRequired("; ".join(problems))
     return EXIT_OK
+
+
+def region_document(result: RegionSetup) -> dict[str, Any]:
+    """A region's setup in a setup script's JSON document: its fields and properties, its ``problem`` saying where
+    old -> new is in the document (nothing is above it there)."""
+    return {**_jsonable(result), "problem": result.problem_text(in_json=True)}
 
 
 def render_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:

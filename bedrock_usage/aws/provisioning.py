@@ -124,15 +124,20 @@ class RegionSetup:
 
     @property
     def problem(self) -> str | None:
-        """Why the region is not set up: its error, or else what was left as it is and how to change it; then its
-        ``warning``."""
+        """Why the region is not set up, as the table says it under the region's old -> new lines."""
+        return self.problem_text()
+
+    def problem_text(self, in_json: bool = False) -> str | None:
+        """Why the region is not set up: its error, or else what was left as it is, where its old -> new is (above in
+        the table, in its changes' differences ``in_json``) and how to change it; then its ``warning``."""
         kept = self.left_as_is
         if self.error or not kept:
             found = self.error
         else:
-            them = "it" if len(kept) == 1 else "them"
-            found = (f"left as it is: {', '.join(kept)}; to change {them} (old -> new above), run again with "
-                     f"{REPLACE_OPTION}")
+            one = len(kept) == 1
+            shown = ("in its change's differences" if one else "in their changes' differences") if in_json else "above"
+            found = (f"left as it is: {', '.join(kept)}; to change {'it' if one else 'them'} (old -> new {shown}), run "
+                     f"again with {REPLACE_OPTION}")
         return "; ".join(filter(None, (found, self.warning))) or None
 
 

@@ -254,8 +254,11 @@ def test_setup_json_says_each_region_s_problem_and_advice_and_the_next_steps_onl
     assert both.returncode == 2 and f"existing settings left as they are: {kept} " in both.stderr
     document = json.loads(both.stdout)
     regions = {region["region"]: region for region in document["regions"]}
-    assert regions[kept]["problem"] == (f"left as it is: logging configuration {kept}; to change it (old -> new "
-                                        "above), run again with --replace-existing")
+    # the table says old -> new "above" (its lines over the summary); in the document it is in the change's
+    # differences, where nothing is above
+    assert regions[kept]["problem"] == (f"left as it is: logging configuration {kept}; to change it (old -> new in "
+                                        "its change's differences), run again with --replace-existing")
+    assert [change["differences"] != [] for change in regions[kept]["changes"] if change["action"] == "keep"] == [True]
     assert regions[advised]["problem"] is None and regions[kept]["advice"] is None
     assert regions[advised]["advice"] == (
         f"left as the owner has it (setup works without it): bucket {bare}: public access block, bucket {bare}: "
@@ -269,11 +272,29 @@ def test_setup_json_says_each_region_s_problem_and_advice_and_the_next_steps_onl
         f"python check_bedrock_logging.py --regions {advised}", f"python setup_athena_bucket.py --regions {advised}",
         "python bedrock_tracker_cli.py --engine local --sync --days 30"]
 
-    athena = run("setup_athena_bucket.py", "--regions", "us-west-2", "--format", "json", env=aws_env)
+    # us-west-1: logging set up, and a workgroup and a table of the same names someone made, pointing elsewhere
+    logs = f"bedrock-logs-{account}-us-west-1"
+    boto3.client("s3", region_name="us-west-1").create_bucket(
+        Bucket=logs, CreateBucketConfiguration={"LocationConstraint": "us-west-1"})
+    boto3.client("bedrock", region_name="us-west-1").put_model_invocation_logging_configuration(
+        loggingConfig={"s3Config": {"bucketName": logs, "keyPrefix": "bedrock-logs/"}, "textDataDeliveryEnabled": True})
+    boto3.client("athena", region_name="us-west-1").create_work_group(
+        Name="bedrock-usage", Configuration={"ResultConfiguration": {"OutputLocation": "s3://team-results/"}})
+    glue = boto3.client("glue", region_name="us-west-1")
+    glue.create_database(DatabaseInput={"Name": "bedrock_analytics"})
+    glue.create_table(DatabaseName="bedrock_analytics", TableInput={
+        "Name": "bedrock_invocation_logs",
+        "StorageDescriptor": {"Location": "s3://team-copy/logs/", "Columns": [{"Name": "x", "Type": "string"}]}})
+    athena = run("setup_athena_bucket.py", "--regions", "us-west-2", "us-west-1", "--skip-test-query", "--format",
+                 "json", env=aws_env)
     assert athena.returncode == 2
     assert "each region's problem in the JSON document says why" in athena.stderr
-    (region,) = json.loads(athena.stdout)["regions"]
+    region, both_kept = json.loads(athena.stdout)["regions"]
     assert "run `python setup_bedrock_logging.py --regions us-west-2` first" in region["problem"]
+    assert both_kept["problem"] == ("left as it is: Glue table bedrock_analytics.bedrock_invocation_logs, Athena "
+                                    "workgroup bedrock-usage; to change them (old -> new in their changes' "
+                                    "differences), run again with --replace-existing")
+    assert [change["differences"] != [] for change in both_kept["changes"] if change["action"] == "keep"] == [True] * 2
     assert json.loads(athena.stdout)["next_steps"] == []
 
 
