@@ -595,9 +595,9 @@ def load_anomalies(request: AnomalyRequest) -> AnomalyView:
     read = _analyze(_tracker(request.bedrock), request.bedrock, scan)
     report = only_models(read, request.bedrock.models)
     result = anomalies.analyze_anomalies(report.facts, period, "application", request.factor, request.window,
-                                         request.min_cost, history_start=scan.start)
+                                         request.min_cost, history_start=scan.start,
+                                         filters=governance_filters(report, request.bedrock))
     result.scan_warnings, result.price_file = report.warnings, report.price_file
-    result.filters = governance_filters(report, request.bedrock)
     return AnomalyView(result, partial_days(period, read.facts["day"]))
 
 

@@ -109,6 +109,7 @@ NOTICES: dict[str, dict[str, str]] = {
         "short_pace": "로그가 {first} 에 시작됩니다: 월말 예측의 일일 속도는 {window}일이 아닌 {days}일의 평균이므로 "
                       "예측은 대략적입니다{before}",
         "spend_before_logs": "; 월초부터의 누계에는 그날 이전의 지출이 빠져 있습니다",
+        "named_no_calls": "필터가 지정한 {group} 은(는) 기간 중 호출이 없습니다: 일별 행은 $0입니다",
         "late_month": "첫 로그 호출은 {first} 이며, 그 전 {days}일 동안 호출이 없었습니다: 로깅이 그때 시작되었다면 "
                       "월초부터의 누계에는 그날 이전의 지출이 빠져 있습니다",
         "budget_unpriced": "예산 {budget}: 이번 달 호출 {calls} 건에 가격이 없어 지출에 포함되지 않았습니다",

@@ -8,6 +8,7 @@ without calls count as zero. Unpriced calls have no cost here; their number is r
 from __future__ import annotations
 
 import calendar
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import ClassVar
@@ -16,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import UsageError
+from ..logs.identity import holds_pattern
 from ..logs.layout import days_between
 from ..logs.period import Period, today_in
 from ..output.notices import Notice, clause
@@ -68,6 +70,26 @@ def group_label(group: object) -> str:
     if pd.isna(group):
         return NO_VALUE
     return EMPTY_TAG_VALUE if group == "" else str(group)
+
+
+CALLER_PATTERNS = ("user_pattern", "arn_pattern")  # the filters that can name a group: they choose the callers
+
+
+def named_by(filters: Mapping[str, object], group: object) -> bool:
+    """Whether a caller pattern of the user's filters (``--user-pattern``, ``--arn-pattern``) names ``group``: the
+    pattern holds its name or its name holds the pattern, in any letter case (``holds_pattern``), as ``checkout`` and
+    ``checkout-BedrockRole`` name the application ``checkout``; a group without a name is named by none."""
+    if not isinstance(group, str) or not group or group == NO_VALUE:
+        return False
+    patterns = [value for value in (filters.get(name) for name in CALLER_PATTERNS) if isinstance(value, str) and value]
+    return any(holds_pattern(group, pattern) or holds_pattern(pattern, group) for pattern in patterns)
+
+
+def no_calls_warning(group: object) -> Notice:
+    """A group the filters name that made no call in the period: its daily rows are there, each $0."""
+    label = group_label(group)
+    return Notice(f"{label}, which the filters name, made no call in the period: its daily rows are $0",
+                  "named_no_calls", group=label)
 
 
 def daily_cost(facts: pd.DataFrame, key: str | None, first: date, last: date,
@@ -220,7 +242,9 @@ class AnomalyReport(ScanBeyondDays):
     factor: float
     window: int
     min_cost: float
-    daily: pd.DataFrame  # group, day, cost_usd, unpriced_calls (every day of the period)
+    # group, day, cost_usd, unpriced_calls: every day of the period, for the groups with a call in it or named by the
+    # filters (``named_by``)
+    daily: pd.DataFrame
     anomalies: pd.DataFrame
     # group, month, as_of, month_to_date_usd, recent_daily_mean_usd, days_left, forecast_usd, unpriced_calls,
     # rest_of_today_usd: the groups with calls in the month to date or the pace's days
@@ -269,7 +293,7 @@ def scan_period(period: Period, window: int = DEFAULT_WINDOW) -> Period:
 def analyze_anomalies(
     facts: pd.DataFrame, period: Period, key: str = "application", factor: float = DEFAULT_FACTOR,
     window: int = DEFAULT_WINDOW, min_cost: float = DEFAULT_MIN_COST, history_start: date | None = None,
-    now: datetime | None = None,
+    now: datetime | None = None, filters: Mapping[str, object] | None = None,
 ) -> AnomalyReport:
     """Anomalies in ``period`` and the forecast for the month of its last day, from facts of ``scan_period``.
 
@@ -277,6 +301,8 @@ def analyze_anomalies(
     ``read`` begins there. History begins no earlier than the first day with any call: days before logging began are
     not zero-cost days.
     ``now`` (default: the clock) says whether the last day is still in progress.
+    ``filters``: what narrowed the calls (``run_filters``); a group without a call in the period has no daily rows
+    unless they name it (``named_by``), and then a warning says it made none.
     """
     basis = ForecastBasis(period.end, window, day_in_progress(period.end, period.tz, now),
                           first_logged_day(facts, period.end, window))
@@ -308,9 +334,15 @@ def analyze_anomalies(
                                                 "recent_daily_mean_usd", "days_left", "forecast_usd",
                                                 "unpriced_calls", "rest_of_today_usd"])
     own_days = [d for d in daily.index if d >= period.start]
-    long = daily.loc[own_days].reset_index().melt(id_vars="day", var_name="group", value_name="cost_usd")
-    unpriced_long = unpriced_daily.loc[own_days].reset_index().melt(id_vars="day", var_name="group",
-                                                                    value_name="unpriced_calls")
+    filters = dict(filters or {})
+    # a group without a call in the period (its calls all in the median's or forecast's days before it) has no
+    # daily rows of $0 beside groups that spend, unless the filters name it: then its rows answer, and a line says
+    idle = ~calls.loc[own_days].sum().astype(bool).to_numpy()
+    named_idle = [g for g, quiet in zip(daily.columns, idle, strict=True) if quiet and named_by(filters, g)]
+    shown = ~idle | daily.columns.isin(named_idle)
+    long = daily.loc[own_days, shown].reset_index().melt(id_vars="day", var_name="group", value_name="cost_usd")
+    unpriced_long = unpriced_daily.loc[own_days, shown].reset_index().melt(id_vars="day", var_name="group",
+                                                                            value_name="unpriced_calls")
     long = long.assign(unpriced_calls=unpriced_long["unpriced_calls"].astype("int64"))
     long["day"] = long["day"].map(date.isoformat)
     own = on_days(facts, period.start, period.end)
@@ -325,5 +357,6 @@ def analyze_anomalies(
         basis=basis,
         read=read,
         split_unknown_calls=split_unknown_calls(own),
-        warnings=[line for line in [basis.warning()] if line],
+        warnings=[line for line in [basis.warning(), *map(no_calls_warning, named_idle)] if line],
+        filters=filters,
     )

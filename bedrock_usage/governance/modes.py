@@ -187,8 +187,8 @@ def run_governance(
     elif mode == "anomalies":
         period = resolve_period(days=args.days, start=args.start_date, end=args.end_date, tz=scan.tz)
         report = anomalies.analyze_anomalies(facts, period, "application", args.anomaly_factor, args.anomaly_window,
-                                             args.anomaly_min_cost, history_start=scan.start)
-        report.scan_warnings, report.filters, report.price_file = warnings, narrowed, scanned.price_file
+                                             args.anomaly_min_cost, history_start=scan.start, filters=narrowed)
+        report.scan_warnings, report.price_file = warnings, scanned.price_file
         output, alert = gr.anomalies_output(report, args.max_rows), len(report.anomalies) > 0
     elif mode == "chargeback":
         result = chargeback.build_chargeback(facts, args.chargeback, scan.tz, args.chargeback_by,

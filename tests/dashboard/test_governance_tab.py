@@ -18,6 +18,7 @@ import subprocess
 import sys
 import urllib.request
 from collections import defaultdict
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -40,6 +41,7 @@ from bedrock_usage.dashboard.data import (
     load_reconciliation,
 )
 from bedrock_usage.dashboard.governance_tab import flagged_days, shown_statuses
+from bedrock_usage.dashboard.tables import warning_lines
 from bedrock_usage.dashboard.text import STRINGS, Text
 from bedrock_usage.dashboard.text import plain as markdown_plain
 from bedrock_usage.demo.writer import write_local
@@ -48,12 +50,15 @@ from bedrock_usage.governance.budgets import Budget, load_budgets
 from bedrock_usage.governance.render import reconciliation_attention
 from bedrock_usage.logs.period import Period
 from tests.dashboard.helpers import shown
+from tests.governance.test_anomalies import FIRST as SPEND_FIRST
+from tests.governance.test_anomalies import LAST as SPEND_LAST
+from tests.governance.test_anomalies import spend_records
 from tests.governance.test_reconcile_coverage import DAY as COVERAGE_DAY
 from tests.governance.test_reconcile_coverage import HAIKU_3
 from tests.governance.test_reconcile_coverage import SONNET as SONNET_35
 from tests.governance.test_reconcile_coverage import _reconcile as reconcile_one_day
 from tests.logfiles import read_tree, write_records
-from tests.oracle import aggregate, published_rates, with_profiles_resolved
+from tests.oracle import aggregate, caller, published_rates, with_profiles_resolved
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "bedrock_tracker.py"
@@ -443,6 +448,31 @@ def test_the_anomalies_view_keeps_the_forecasts_short_history_warning(tmp_path: 
     assert any(line.startswith(f"logs begin on {days[-1]}") and "mean of only 4 days, not 7" in line
                for line in report.warnings), report.warnings
     assert any("example.unknown-model-v1:0" in line for line in report.scan_warnings), report  # the tracker's own
+
+
+def test_the_anomalies_view_has_no_daily_rows_for_a_group_without_a_call_unless_the_filters_name_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Gone spent only in the median's days before the period: the tab's chart and daily table (both drawn from the
+    report's ``daily``) had a flat line and rows of $0 for it. Now it has none, unless the user pattern names it:
+    then its rows stay and the warnings say it made no call, in the page's language."""
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "cache"))
+    records = spend_records()
+    write_local(tmp_path / "logs", records)
+    in_period = {caller(r)[1] for r in records if SPEND_FIRST.isoformat() <= r["timestamp"][:10]
+                 <= SPEND_LAST.isoformat()}
+    bedrock = BedrockRequest(source="local", regions=("us-east-1",), start=SPEND_FIRST, end=SPEND_LAST,
+                             logs_dir=str(tmp_path / "logs"))
+
+    report = load_anomalies(AnomalyRequest(bedrock)).report
+    assert set(report.daily["group"]) == in_period == {"Big", "Small"}
+    named = load_anomalies(AnomalyRequest(replace(bedrock, user_pattern="gone"))).report
+
+    assert set(named.daily["group"]) == {"Gone"} and not named.daily["cost_usd"].any()
+    assert len(named.daily) == (SPEND_LAST - SPEND_FIRST).days + 1
+    [line] = [line for line in named.warnings if "Gone" in line]
+    assert line == "Gone, which the filters name, made no call in the period: its daily rows are $0"
+    assert [shown(seen) for seen in warning_lines(Text("ko"), [line])] == [
+        "필터가 지정한 Gone 은(는) 기간 중 호출이 없습니다: 일별 행은 $0입니다"]
 
 
 def test_the_budget_status_table_prints_each_share_as_its_card_does() -> None:

@@ -410,3 +410,39 @@ def test_a_month_with_no_calls_says_there_is_nothing_to_forecast(tmp_path: Path,
     assert code == 0
     assert ("Month-end forecast (November 2025, as of 2025-11-20)\nNothing to forecast: no calls in the month to "
             "date or the days of the daily pace.\nMethod: ") in out
+
+
+def test_a_group_without_a_call_in_the_period_has_no_daily_rows_unless_the_filters_name_it(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Gone's calls are all in the median's days before the period: the daily table had 20 rows of $0 for it in JSON
+    and CSV (and the dashboard's chart and table). It now has none; but a --user-pattern naming it keeps its rows,
+    each $0, with a line saying it made no call in the period (terminal and JSON)."""
+    records = spend_records()
+    write_local(tmp_path / "logs", records)
+    in_period = {caller(r)[1] for r in records if FIRST.isoformat() <= r["timestamp"][:10] <= LAST.isoformat()}
+    assert in_period == {"Big", "Small"} and "Gone" in {caller(r)[1] for r in records}
+
+    def run(*args: str) -> str:
+        code = bedrock_tracker_cli.main(["--engine", "local", "--logs-dir", str(tmp_path / "logs"), "--quiet",
+                                         "--region", "us-east-1", "--anomalies", "--start-date", FIRST.isoformat(),
+                                         "--end-date", LAST.isoformat(), *args])
+        out = capsys.readouterr()
+        assert code == 0, out.err
+        return out.out
+
+    doc = json.loads(run("--format", "json", "--output-dir", "-"))
+    assert {row["group"] for row in doc["daily"]} == in_period
+    assert not [line for line in doc["warnings"] if "Gone" in line]
+    run("--format", "csv", "--output-dir", str(tmp_path / "out"))
+    (path,) = (tmp_path / "out").glob("*_daily.csv")
+    assert {row["group"] for row in csv_rows(path)[1]} == in_period
+
+    said = "Gone, which the filters name, made no call in the period: its daily rows are $0"
+    for pattern in ("gone", "Gone-BedrockRole"):  # the application's name, or its role's
+        doc = json.loads(run("--user-pattern", pattern, "--format", "json", "--output-dir", "-"))
+        days = (LAST - FIRST).days + 1
+        assert [(row["group"], row["cost_usd"]) for row in doc["daily"]] == [("Gone", 0.0)] * days
+        assert said in doc["warnings"]
+        assert f"  - {said}" in run("--user-pattern", pattern)
+    doc = json.loads(run("--user-pattern", "BedrockRole", "--format", "json", "--output-dir", "-"))
+    assert {row["group"] for row in doc["daily"]} == in_period  # a pattern every role holds names no application
