@@ -100,8 +100,7 @@ def show_bedrock(t: Text, request: data.BedrockRequest | None) -> None:
     if focus:
         detail_view(t, focus, view)
     bedrock_charts(t, view, request, drillable=focus is None)
-    bedrock_tables(t, view, request, filtered=bool(focus or request.models or request.arn_pattern
-                                                   or request.user_pattern))
+    bedrock_tables(t, view, request, filtered=bool(focus) or request.filtered)
     stats = report.stats
     scan = t("scan_line", objects=number(stats.objects_read), megabytes=f"{stats.bytes_read / 1e6:,.1f}",
              engine=t.log_source(report.source))

@@ -135,6 +135,12 @@ class BedrockRequest:
         """The engine-side filters."""
         return Filters(arn_pattern=self.arn_pattern or None)
 
+    @property
+    def filtered(self) -> bool:
+        """Whether only some calls are counted (models, caller ARNs, users), as the CLI's governance modes ask
+        (``filtered``): a day without any is then no proof the logs stopped."""
+        return bool(self.models or self.arn_pattern or self.user_pattern)
+
     def source_choice(self) -> SourceChoice:
         """The engine choice for ``build_engine``."""
         return SourceChoice(
@@ -562,7 +568,7 @@ def load_budgets_view(request: BudgetsRequest) -> BudgetsView:
     budget_list = budgets.load_budgets(request.path)
     as_of, tz = request.bedrock.period().end, check_zone(request.bedrock.tz)
     report = _scan(request.bedrock, budgets.scan_period(as_of, tz), budgets.tag_keys(budget_list))
-    check = budgets.check_budgets(report.facts, budget_list, as_of, tz)
+    check = budgets.check_budgets(report.facts, budget_list, as_of, tz, filtered=request.bedrock.filtered)
     check.scan_warnings = budgets.scan_warnings(report.warnings, report.facts, budget_list)
     check.price_file, check.filters = report.price_file, governance_filters(report, request.bedrock)
     burn = budgets.burndown(report.facts, budget_list, as_of, tz, check.window, check.in_progress)

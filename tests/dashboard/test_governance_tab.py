@@ -57,6 +57,7 @@ from tests.governance.test_reconcile_coverage import DAY as COVERAGE_DAY
 from tests.governance.test_reconcile_coverage import HAIKU_3
 from tests.governance.test_reconcile_coverage import SONNET as SONNET_35
 from tests.governance.test_reconcile_coverage import _reconcile as reconcile_one_day
+from tests.logfiles import cli_json as cli_json_of
 from tests.logfiles import read_tree, write_records
 from tests.oracle import aggregate, caller, published_rates, with_profiles_resolved
 
@@ -556,6 +557,51 @@ def test_the_budget_views_scan_warnings_come_under_the_days_they_count(tmp_path:
     [duplicates] = [line for line in lines if "duplicate" in line]
     assert "2 duplicate" in duplicates and lines.index(heading) < lines.index(duplicates), lines
     assert lines[:lines.index(heading)] == check.warnings  # the check's own lines, each counting the month, above
+
+
+@pytest.mark.parametrize("narrowing", [{"user_pattern": "beta"}, {"arn_pattern": "Beta-"},
+                                       {"models": ("Claude 3 Haiku",)}])
+def test_a_filtered_budget_views_trailing_gap_says_no_call_matched_as_the_clis_does(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        narrowing: dict[str, object]) -> None:
+    """Alpha calls Claude 3.5 Haiku every day; Beta calls Claude 3 Haiku up to three days before the as-of day. Narrowed
+    to Beta's calls, those three days have none: the CLI says 'no matching calls ... or no call matched the filters',
+    while the tab said 'no log records ... logging may be off', as if logs had stopped."""
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "cache"))
+    as_of = date(2025, 11, 9)
+    gap = [as_of - timedelta(days=n) for n in (2, 1, 0)]
+    role = "arn:aws:sts::123456789012:assumed-role/{}-BedrockRole/worker"
+    calls = [(day, "Alpha", "anthropic.claude-3-5-haiku-20241022-v1:0") for day in days_between(as_of, 20)] + [
+        (day, "Beta", HAIKU_3) for day in days_between(as_of, 20) if day not in gap]
+    write_records(tmp_path / "logs", [
+        {"schemaType": "ModelInvocationLog", "schemaVersion": "1.0", "timestamp": f"{day}T12:00:00Z",
+         "accountId": "123456789012", "identity": {"arn": role.format(app)}, "region": "us-east-1",
+         "requestId": f"r{n}", "operation": "Converse", "modelId": model, "input": {"inputTokenCount": 1000},
+         "output": {"outputTokenCount": 100}} for n, (day, app, model) in enumerate(calls)])
+    budgets_file = tmp_path / "budgets.toml"
+    budgets_file.write_text('[[budgets]]\nname = "All"\nall = true\nmonthly_usd = 100\n')
+    bedrock = BedrockRequest(source="local", regions=("us-east-1",), start=as_of, end=as_of,
+                             logs_dir=str(tmp_path / "logs"), **narrowing)  # type: ignore[arg-type]
+
+    check = load_budgets_view(budgets_request(bedrock, str(budgets_file))).check
+
+    span = f"{gap[0]} .. {gap[-1]}"
+    [line] = [line for line in check.warnings if span in line]
+    assert line.startswith(f"no matching calls on {span} (3 days up to the as-of day)"), line
+    assert "logging may be off or its logs late, or no call matched the filters" in line
+    option = {"user_pattern": ("--user-pattern", "beta"), "arn_pattern": ("--arn-pattern", "Beta-"),
+              "models": ("--model", HAIKU_3)}[next(iter(narrowing))]
+    cli = cli_json_of(capsys, tmp_path / "logs", "--region", "us-east-1", "--check-budgets", str(budgets_file),
+                      "--end-date", as_of.isoformat(), *option)
+    assert line in cli["warnings"]
+    [korean] = [shown(seen) for seen in warning_lines(Text("ko"), [line])]
+    assert korean.startswith(f"{span} 에 일치하는 호출이 없습니다"), korean
+    assert "필터와 일치하는 호출이 없을 수 있습니다" in korean
+
+
+def days_between(last: date, count: int) -> list[date]:
+    """The ``count`` days up to ``last``."""
+    return [last - timedelta(days=n) for n in range(count)][::-1]
 
 
 def anomalies_script() -> None:
