@@ -80,14 +80,16 @@ def other_products(report: QDevReport) -> bool:
 def cost_cards(t: Text, cost: VirtualCost, with_others: bool) -> list[tuple[str, str, str]]:
     """The virtual-cost cards, a row of their own (their labels are long): the total with Kiro's requests when there
     are any (``with_others``), then the Amazon Q Developer requests' cost beside the subscription set against it, as
-    the chart compares them."""
+    the chart compares them; each virtual cost's help names what it is priced at as the note under the cards does
+    (``Text.virtual_prices``)."""
+    prices = t.virtual_prices(cost)
     cards_: list[tuple[str, str, str]] = []
     if with_others:
         cards_.append(("q_virtual_cost", compact_usd(cost.total),
-                       t("q_virtual_cost_help", exact=money(cost.total), model=cost.price.name)))
+                       t("q_virtual_cost_help", exact=money(cost.total), model=cost.price.name, prices=prices)))
     cards_ += [
         ("q_subscribed_cost_card", compact_usd(cost.subscribed_cost),
-         t("q_subscribed_cost_help", exact=money(cost.subscribed_cost), model=cost.price.name)),
+         t("q_subscribed_cost_help", exact=money(cost.subscribed_cost), model=cost.price.name, prices=prices)),
         ("q_subscription", compact_usd(cost.subscription),
          t("q_subscription_help", exact=f"${cost.subscription:,.4f}", users=number(cost.users),
            price=usd(SUBSCRIPTION_USD_PER_USER_MONTH))),

@@ -213,13 +213,13 @@ STRINGS: dict[str, dict[str, str]] = {
         "tokenizer.",
         "q_users": "Active users",
         "q_virtual_cost": "Virtual cost incl. Kiro",
-        "q_virtual_cost_help": "{exact}, estimated: what the tokens of every request, Kiro's included, would cost on "
-        "Amazon Bedrock at the list price of the model each request was priced as ({model} for a request that names "
-        "none; see the table Virtual cost per model). Not billed.",
+        "q_virtual_cost_help": "{exact}, estimated: what the tokens of every request, Kiro's included, would cost at "
+        "{prices}, each request at the price of the model it was priced as ({model} for a request that names none; "
+        "see the table Virtual cost per model). Not billed.",
         "q_subscribed_cost_card": "Virtual cost, Q Developer",
-        "q_subscribed_cost_help": "{exact}, estimated: what the Amazon Q Developer requests' tokens would cost on "
-        "Amazon Bedrock at the list price of the model each request was priced as ({model} for a request that names "
-        "none), set against the subscription. Not billed.",
+        "q_subscribed_cost_help": "{exact}, estimated: what the Amazon Q Developer requests' tokens would cost at "
+        "{prices}, each request at the price of the model it was priced as ({model} for a request that names none), "
+        "set against the subscription. Not billed.",
         "q_subscription": "Subscription",
         "q_subscription_help": "{exact}, estimated: {users} Amazon Q Developer users x {price} per month (the Pro "
         "list price), prorated to the days of the period; AWS bills every subscribed user. Kiro users pay Kiro seats "
@@ -712,13 +712,13 @@ STRINGS: dict[str, dict[str, str]] = {
         "q_tokens_help": "토큰 {exact}: 프롬프트 로그의 텍스트를 Claude 토크나이저의 근사치로 센 값입니다.",
         "q_users": "활성 사용자",
         "q_virtual_cost": "가상 비용(Kiro 포함)",
-        "q_virtual_cost_help": "{exact}, 추정값: Kiro 요청을 포함한 모든 요청의 토큰을 요청마다 적용한 모델의 "
-        "Amazon Bedrock 정가로 계산한 비용입니다(모델을 밝히지 않은 요청은 {model}; 모델별 가상 비용 표 참고). "
+        "q_virtual_cost_help": "{exact}, 추정값: Kiro 요청을 포함한 모든 요청의 토큰을 {prices}로 계산한 비용이며, "
+        "요청마다 적용한 모델의 가격을 씁니다(모델을 밝히지 않은 요청은 {model}; 모델별 가상 비용 표 참고). "
         "청구되는 금액이 아닙니다.",
         "q_subscribed_cost_card": "Q Developer 가상 비용",
-        "q_subscribed_cost_help": "{exact}, 추정값: Amazon Q Developer 요청의 토큰을 요청마다 적용한 모델의 "
-        "Amazon Bedrock 정가로 계산한 비용으로, 구독료와 비교합니다(모델을 밝히지 않은 요청은 {model}). 청구되는 "
-        "금액이 아닙니다.",
+        "q_subscribed_cost_help": "{exact}, 추정값: Amazon Q Developer 요청의 토큰을 {prices}로 계산한 비용이며"
+        "(요청마다 적용한 모델의 가격, 모델을 밝히지 않은 요청은 {model}), 구독료와 비교합니다. 청구되는 금액이 "
+        "아닙니다.",
         "q_subscription": "Pro 구독료",
         "q_subscription_help": "{exact}, 추정값: Amazon Q Developer 사용자 {users}명 x 월 {price}(Pro 정가)를 기간의 "
         "일수에 비례해 나눈 값입니다. AWS 는 구독한 모든 사용자에게 청구합니다. Kiro 사용자는 이 구독 대신 Kiro "
