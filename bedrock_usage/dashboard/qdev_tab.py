@@ -249,8 +249,12 @@ def qdev_tables(t: Text, report: QDevReport) -> None:
     estimate = report.report_estimate
     if estimate is not None:
         st.caption(estimate_note(t, estimate))
+    # what the allowances are, over the table that shows them, as its download's rows say it
+    notes = {"kiro_allowance": t("kiro_allowance_note", note=t.kiro_allowance(report.kiro))} if report.kiro else {}
     for tab, table in zip(st.tabs([table.title for table in tables]), tables, strict=True):
         with tab:
+            if table.name in notes:
+                st.caption(notes[table.name])
             data_table(t, table.frame, f"{stem}_{table.name}", key=f"qdev_{table.name}", period=table.period,
                        labels=labels.get(table.name), highlight=table.highlight, shown=shown.get(table.name),
                        end=table.end)

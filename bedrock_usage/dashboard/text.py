@@ -14,6 +14,8 @@ from ..output.progress import Progress, Said, progress_line
 from ..output.terminal_table import money
 from ..pricing import PriceFile, priced_at
 from ..qdev.cost import VirtualCost
+from ..qdev.credits import KiroCredits
+from ..qdev.render import kiro_allowance_note, kiro_price_source
 from ..report.tracker import split_unknown_note
 from .notice_text import BATCH_NOT_LOGGED_KO, NOTICES, PHRASES
 
@@ -289,6 +291,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "kiro_chart_models": "Kiro messages by model",
         "kiro_table_users": "Kiro per user",
         "kiro_table_allowance": "Kiro allowance ({month})",
+        "kiro_allowance_note": "Kiro allowance: {note}.",
         "kiro_table_clients": "Kiro per client",
         "kiro_table_models": "Kiro per model",
         "kiro_prices_note": "Tier prices and allowances: {tiers}; overage {overage} per credit (read {as_of}, "
@@ -783,6 +786,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "kiro_chart_models": "모델별 Kiro 메시지",
         "kiro_table_users": "Kiro 사용자별",
         "kiro_table_allowance": "Kiro 할당량 ({month})",
+        "kiro_allowance_note": "Kiro 할당량: {note}.",
         "kiro_table_clients": "Kiro 클라이언트별",
         "kiro_table_models": "Kiro 모델별",
         "kiro_prices_note": "요금제 가격과 할당량: {tiers}; 초과 크레딧당 {overage} ({as_of} 기준, 출처는 "
@@ -1331,6 +1335,15 @@ _COMPACT_STEPS = ((100, 1, "", 2), (1_000, 1, "", 1), (1e6, 1e3, "K", 1), (1e9, 
 FILE_PRICES = {"ko": "가격 파일 {file} 의 행이 적용되는 호출은 그 파일의 가격, 나머지는 {book}"}
 # What the Amazon Q virtual cost is priced at (``qdev.cost.VirtualCost.prices``), by whether a price file was given
 # and whether its rows priced a request or the reference price.
+# ``qdev.render.kiro_allowance_note`` in the other languages: what the allowances are, the price table (a user's file
+# read on top of it) and the days its rows that gave them were read (``qdev.render.kiro_price_source``).
+KIRO_ALLOWANCE = {"ko": {"note": "공개된 그대로의 정확한 값: 요금제마다의 월 크레딧 할당량(초과 전 "
+                                 "요금제 내 크레딧)으로, 기간의 마지막 가격 적용일의 Kiro 가격 행에서 "
+                                 "가져옵니다. 공개된 할당량이 없는 요금제에는 없습니다; 할당량 출처: "
+                                 "{table}{on_top} ({read})",
+                         "on_top": " 위에 {file} 적용",
+                         "read": "{days} 에 읽은 행",
+                         "none": "할당량을 준 행 없음"}}
 VIRTUAL_PRICES = {"ko": {"list": "Amazon Bedrock 정가",
                          "file": "가격 파일 {file} 의 행이 적용되는 요청은 그 파일의 가격, 나머지는 "
                                  "Amazon Bedrock 정가",
@@ -1404,6 +1417,17 @@ class Text:
         if cost.price_file is None:
             return words["list"]
         return words["file" if cost.price_file_priced else "unused"].format(file=plain(cost.price_file.label))
+
+    def kiro_allowance(self, kiro: KiroCredits) -> str:
+        """What the Kiro allowances are (``qdev.render.kiro_allowance_note``, in this language), the price files named
+        as plain text."""
+        if self.lang == "en":
+            return plain(kiro_allowance_note(kiro))
+        words = KIRO_ALLOWANCE[self.lang]
+        table, user_file, days = kiro_price_source(kiro, kiro.tiers.values())
+        return words["note"].format(table=plain(table),
+                                    on_top=words["on_top"].format(file=plain(user_file)) if user_file else "",
+                                    read=words["read"].format(days=days) if days else words["none"])
 
     def split_unknown(self, calls: int) -> str:
         """What the cost note adds for ``calls`` priced calls whose cache writes went at the 5-minute rate for want of

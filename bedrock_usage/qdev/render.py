@@ -156,9 +156,18 @@ def report_accuracy(report: QDevReport) -> dict[str, str]:
     notes = {**ACCURACY, "virtual_cost": VIRTUAL_COST_NOTE.format(prices=report.virtual_cost.prices),
              "kiro_cost": kiro_cost_note(report.kiro)}
     if report.kiro is not None:
-        allowances = _kiro_table(report.kiro, report.kiro.tiers.values(), "no row gave an allowance")
-        notes["kiro_allowance"] = f"{ACCURACY['kiro_allowance']}; allowances from {allowances}"
+        notes["kiro_allowance"] = kiro_allowance_note(report.kiro)
     return notes
+
+
+NO_ALLOWANCE_ROW = "no row gave an allowance"  # what the allowance note says of the days read when no row gave one
+
+
+def kiro_allowance_note(kiro: KiroCredits) -> str:
+    """What the Kiro allowances are (``ACCURACY``), naming the price table and the days its rows that gave them were
+    read: JSON ``accuracy.kiro_allowance``, every kiro_allowance CSV row and the dashboard's note over that table."""
+    return f"{ACCURACY['kiro_allowance']}; allowances from {_kiro_table(kiro, kiro.tiers.values(), NO_ALLOWANCE_ROW)}"
+
 
 
 def kiro_cost_note(kiro: KiroCredits | None) -> str:
@@ -173,11 +182,18 @@ def kiro_cost_note(kiro: KiroCredits | None) -> str:
 def _kiro_table(kiro: KiroCredits, rows: Iterable[KiroTier], none: str) -> str:
     """``bedrock_usage/qdev/kiro_prices.csv (rows read 2026-12-05)``, the user's file named after it: the Kiro price
     table and the days ``rows`` of it were read (``none`` when there is no row)."""
-    table = BUILTIN_TABLE.relative_to(BUILTIN_TABLE.parents[2]).as_posix()
-    if kiro.prices_from:
-        table += f" with {kiro.prices_from} on top"
-    read = ", ".join(sorted({tier.as_of.isoformat() for tier in rows}))
+    table, user_file, read = kiro_price_source(kiro, rows)
+    if user_file:
+        table += f" with {user_file} on top"
     return f"{table} ({f'rows read {read}' if read else none})"
+
+
+def kiro_price_source(kiro: KiroCredits, rows: Iterable[KiroTier]) -> tuple[str, str | None, str]:
+    """The Kiro price table's parts a note names, for a page to word them in its language: the built-in table's path
+    in the project, the user's file read on top of it (``--kiro-prices``; None without one) and the days ``rows`` of
+    them were read (``""`` for no row)."""
+    read = ", ".join(sorted({tier.as_of.isoformat() for tier in rows}))
+    return BUILTIN_TABLE.relative_to(BUILTIN_TABLE.parents[2]).as_posix(), kiro.prices_from or None, read
 
 
 def table_ends(report: QDevReport) -> dict[str, dict[str, object]]:

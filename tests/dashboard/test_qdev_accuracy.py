@@ -4,14 +4,22 @@ subscription and Kiro seats prorated by day, and the Korean cards the same figur
 
 from __future__ import annotations
 
+import csv
 import json
 import re
+from datetime import date
+from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.dashboard.helpers import checked
+from bedrock_usage.dashboard.text import Text
+from bedrock_usage.logs.period import Period
+from bedrock_usage.qdev.analysis import Source, analyze
+from bedrock_usage.qdev.sources import LocalStore
+from tests.dashboard.helpers import checked, shown
 from tests.qdev.kiro_oracle import FIXTURE
+from tests.qdev.test_csv_accuracy_columns import BUILT_IN
 from tests.qdev.test_offline import offline  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.usefixtures("offline")
@@ -98,3 +106,47 @@ def test_the_korean_kiro_allowance_table_words_each_status_in_korean(tabs: dict[
     assert list(english["user"]) == list(korean["user"])
     for status in korean["status"]:
         assert re.search("[가-힣]", status), status
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_the_kiro_allowance_table_says_what_its_allowances_are_on_the_page(tabs: dict[str, AppTest], lang: str) -> None:
+    """The allowance note (JSON ``accuracy.kiro_allowance``) reached the table's download only: the page showed the
+    allowances with no word of where they come from. A note over the table now says it, naming the built-in price
+    table and the days its rows that gave the allowances were read (read here from the CSV), in each language."""
+    with BUILT_IN.open(newline="", encoding="utf-8") as handle:
+        read_on = {row["tier"]: row["as_of"] for row in csv.DictReader(handle)}
+    [table] = [d.value for d in tabs[lang].dataframe if "overage_cap" in d.value.columns]
+    tiers = set(table["tier"]) & set(read_on)  # a tier without a row gives no allowance
+    assert tiers
+    read = ", ".join(sorted({read_on[tier] for tier in tiers}))
+    table_path = "bedrock_usage/qdev/kiro_prices.csv"
+    expected = {
+        "en": ("Kiro allowance: exact as published: each tier's monthly credit allowance (the credits in plan before "
+               "overage), from its Kiro price row of the period's last priced day; none for a tier without a published "
+               f"allowance; allowances from {table_path} (rows read {read})."),
+        "ko": f"할당량 출처: {table_path} ({read} 에 읽은 행).",
+    }[lang]
+    notes = [shown(c.value) for c in tabs[lang].caption if table_path in shown(c.value)]
+    assert [note for note in notes if note.endswith(expected)] == notes and len(notes) == 1, notes
+    if lang == "ko":
+        assert notes[0].startswith("Kiro 할당량: 공개된 그대로의 정확한 값")
+
+
+def test_the_kiro_allowance_note_names_a_price_file_read_on_top_in_each_language(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Kiro price file ($BEDROCK_USAGE_KIRO_PRICES, as the page reads it) giving Pro its own allowance: the note
+    over the allowance table names it after the built-in table, and its row's read day among the days."""
+    contract = tmp_path / "contract.csv"
+    contract.write_text(BUILT_IN.read_text(encoding="utf-8").splitlines()[0]
+                        + "\nPRO,Kiro Pro,18,1500,0.04,,,2026-11-20,true,our contract\n", encoding="utf-8")
+    monkeypatch.setenv("BEDROCK_USAGE_KIRO_PRICES", str(contract))
+    kiro = analyze(Source(LocalStore(FIXTURE)), Period(date(2026, 11, 2), date(2026, 11, 4), "UTC")).kiro
+    assert kiro is not None and kiro.allowance.loc[kiro.allowance["tier"] == "PRO", "allowance"].eq(1500).all()
+    with BUILT_IN.open(newline="", encoding="utf-8") as handle:
+        read_on = {row["tier"]: row["as_of"] for row in csv.DictReader(handle)} | {"PRO": "2026-11-20"}
+    read = ", ".join(sorted({read_on[tier] for tier in set(kiro.allowance["tier"]) & set(read_on)}))
+    assert "2026-11-20" in read
+    table = f"bedrock_usage/qdev/kiro_prices.csv with {contract} on top (rows read {read})"
+    assert shown(Text("en").kiro_allowance(kiro)).endswith(f"; allowances from {table}")
+    assert shown(Text("ko").kiro_allowance(kiro)).endswith(
+        f"할당량 출처: bedrock_usage/qdev/kiro_prices.csv 위에 {contract} 적용 ({read} 에 읽은 행)")
