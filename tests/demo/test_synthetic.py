@@ -453,13 +453,22 @@ SCRIPT_ARGS = ("--simulate", "--records", "600", "--start-date", "2025-11-10", "
                "--seed", "3", "--regions", "us-east-1", "ap-northeast-2")
 
 
+def corpus_tree(out: Path) -> dict[str, bytes]:
+    """The objects a --simulate run wrote to the folder ``out``, after checking that the one file beside them is the
+    mapping of the application inference profiles of the corpus's account and regions."""
+    objects = read_local_tree(out)
+    mapping = objects.pop(f"inference-profiles-{ACCOUNT}.json")
+    assert json.loads(mapping) == profile_mapping(ACCOUNT, SCRIPT_SPEC["regions"])
+    return objects
+
+
 @pytest.mark.slow
 def test_script_writes_the_corpus_to_a_folder(tmp_path: Path, no_aws_env: dict[str, str]) -> None:
     out = tmp_path / "logs"
     done = run_script(*SCRIPT_ARGS, "--out-dir", str(out), env=no_aws_env)
     assert done.returncode == 0, done.stderr
     expected = generate_records(CorpusSpec(**SCRIPT_SPEC))
-    check_layout(read_local_tree(out), expected, "s3://local-demo-bucket/")
+    check_layout(corpus_tree(out), expected, "s3://local-demo-bucket/")
     per_region = Counter(r["region"] for r in expected)
     for region, count in per_region.items():
         assert re.search(rf"^{region}\s+{count:,}\s+\d", done.stdout, re.M), done.stdout
@@ -471,7 +480,7 @@ def test_script_writes_the_corpus_to_a_folder(tmp_path: Path, no_aws_env: dict[s
     replaced = run_script(*SCRIPT_ARGS, "--out-dir", str(out), "--replace", "--seed", "4", env=no_aws_env)
     assert replaced.returncode == 0, replaced.stderr
     reseeded = generate_records(CorpusSpec(**(SCRIPT_SPEC | {"seed": 4})))
-    check_layout(read_local_tree(out), reseeded, "s3://local-demo-bucket/")
+    check_layout(corpus_tree(out), reseeded, "s3://local-demo-bucket/")
 
 
 def test_replace_never_deletes_log_objects_no_simulate_run_wrote(tmp_path: Path, no_aws_env: dict[str, str]) -> None:
