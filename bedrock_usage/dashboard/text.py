@@ -156,8 +156,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "list_prices": "list prices",
         "book_prices": "list prices of the price book",
         "metric_cost_help": "{exact}, estimated: logged tokens (and images made, video seconds, rerank queries and "
-        "images given to an embeddings model, from logged request bodies) x {prices} for the model, source region, "
-        "endpoint family, service tier, context tier and day. "
+        "images given to an embeddings model, from logged request bodies, a call of a Stability AI one-image model "
+        "as its one image) x {prices} for the model, source region, endpoint family, service tier, context tier and "
+        "day. "
         "Changes compare with the previous period of equal length (when the period ends today, its last day to the "
         "same time of day).",
         "metric_calls": "Calls",
@@ -172,9 +173,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "metric_cache_write_help": "{exact} tokens written to the prompt cache: exact, from Model Invocation Logs.",
         "accuracy_note": "Tokens are exact (from Model Invocation Logs). Cost is estimated: logged tokens (and "
         "images made, video seconds, rerank queries and images given to an embeddings model, from logged request "
-        "bodies) x {prices} for the model, source region, endpoint family, service tier, context tier and day (cache "
-        "writes at the 5-minute rate unless the logged response says 1 hour, or, for a response delivered apart "
-        "under /data/, every cache breakpoint of the logged request asks 1 hour){split}.",
+        "bodies, a call of a Stability AI one-image model as its one image) x {prices} for the model, source region, "
+        "endpoint family, service tier, context tier and day (cache writes at the 5-minute rate unless the logged "
+        "response says 1 hour, or, for a response delivered apart under /data/, every cache breakpoint of the logged "
+        "request asks 1 hour){split}.",
         "unpriced_note": "Calls without a price in the price book: {calls}. They are not in the cost (see the "
         "warnings).",
         "who_line": "{users} users · {applications} applications · {models} models · {errors} errors",
@@ -659,8 +661,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "list_prices": "정가",
         "book_prices": "가격표의 정가",
         "metric_cost_help": "{exact}, 추정값: 로그의 토큰 수 (와 로그된 요청 본문의 생성된 이미지, 동영상 초, 리랭크 "
-        "쿼리, 임베딩 모델에 준 이미지) x 모델, 소스 리전, 엔드포인트 계열, 서비스 티어, 컨텍스트 티어, 날짜별 "
-        "{prices}. 변화율은 같은 길이의 직전 기간과 비교한 "
+        "쿼리, 임베딩 모델에 준 이미지; Stability AI 단일 이미지 모델은 호출 1건을 이미지 1장으로) x 모델, 소스 "
+        "리전, 엔드포인트 계열, 서비스 티어, 컨텍스트 티어, 날짜별 {prices}. 변화율은 같은 길이의 직전 기간과 비교한 "
         "값입니다 (기간이 오늘 끝나면 그 마지막 날은 같은 시각까지).",
         "metric_calls": "호출 수",
         "metric_calls_help": "모델 호출 {exact} 건 (오류 포함).",
@@ -673,8 +675,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "metric_cache_write": "캐시 쓰기",
         "metric_cache_write_help": "프롬프트 캐시에 쓴 토큰 {exact}: Model Invocation Logs의 정확한 값입니다.",
         "accuracy_note": "토큰 수는 Model Invocation Logs의 정확한 값입니다. 비용은 추정값입니다: 로그의 토큰 수 (와 "
-        "로그된 요청 본문의 생성된 이미지, 동영상 초, 리랭크 쿼리, 임베딩 모델에 준 이미지) x 모델, 소스 리전, "
-        "엔드포인트 계열, 서비스 티어, 컨텍스트 티어, 날짜별 {prices} (캐시 쓰기는 5분 단가, 로그된 응답이 "
+        "로그된 요청 본문의 생성된 이미지, 동영상 초, 리랭크 쿼리, 임베딩 모델에 준 이미지; Stability AI 단일 이미지 "
+        "모델은 호출 1건을 이미지 1장으로) x 모델, 소스 리전, 엔드포인트 계열, 서비스 티어, 컨텍스트 티어, 날짜별 "
+        "{prices} (캐시 쓰기는 5분 단가, 로그된 응답이 "
         "1시간이라고 하거나, 응답이 /data/에 따로 전달된 호출은 로그된 요청의 모든 캐시 중단점이 1시간을 요청할 "
         "때만 1시간 단가){split}.",
         "unpriced_note": "{calls} 건의 호출은 가격표에 가격이 없어 비용에서 빠졌습니다 (경고 참고).",

@@ -25,7 +25,7 @@ from .priced_facts import (
     TIER_CALLS,
     TOTAL_COST,
 )
-from .tracker import TOKENS_NOTE, UsageReport
+from .tracker import TOKENS_NOTE, UNITS_READ, UsageReport
 
 pd = lazy("pandas")
 
@@ -208,7 +208,7 @@ def render_terminal(report: UsageReport, analyses: list[str], max_rows: int) -> 
         lines.append(f"  Unpriced calls:     {s['unpriced_calls']:,} (not in the cost; see warnings)")
     units = [f"{s[name]:,} {label}" for name, label in UNIT_LABELS.items() if s.get(name)]
     if units:
-        lines.append(f"  Billed besides tokens: {', '.join(units)} (from logged request bodies)")
+        lines.append(f"  Billed besides tokens: {', '.join(units)} ({UNITS_READ})")
     tiers = [f"{s[name]:,} {tier.capitalize()}" for name, tier in TIER_CALLS.items() if s.get(name)]
     if tiers:
         lines.append(f"  Service tiers:      {' and '.join(tiers)} calls, priced at their tier's rates")

@@ -79,6 +79,11 @@ UNPRICED = "unpriced"  # what begins the warning line of each model and region w
 TOKENS_NOTE = "exact: token counts from Model Invocation Logs"
 
 
+# Where the quantities billed besides tokens come from: the logged request, but for a model that makes one image per
+# call at one price, whose calls are its images whatever became of their requests (``_one_image_per_call``).
+UNITS_READ = "from logged request bodies, a call of a Stability AI one-image model as its one image"
+
+
 def cost_note(price_file: PriceFile | None = None, split_unknown: int = 0) -> str:
     """What a report's costs are: estimated, at list prices, or at ``price_file``'s prices where its rows priced
     calls (the file named with its digest, so reports of other prices never read alike), and how many of its priced
@@ -88,7 +93,7 @@ def cost_note(price_file: PriceFile | None = None, split_unknown: int = 0) -> st
     unpriced); a call's service tier picks its rates (``SERVICE_TIER_MODES``)."""
     prices = priced_at(price_file, "list prices of the price book", goes_on=True)
     return ("estimated: logged tokens (and images made, video seconds, rerank queries and images given to an "
-            f"embeddings model, from logged request bodies) x {prices} for the model, source region, endpoint "
+            f"embeddings model, {UNITS_READ}) x {prices} for the model, source region, endpoint "
             "family, service tier, context tier and day (cache writes at the 5-minute rate unless the logged response "
             "says 1 hour, or, for a response delivered apart under /data/, every cache breakpoint of the logged "
             "request asks 1 hour)"

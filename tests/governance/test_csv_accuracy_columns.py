@@ -20,10 +20,10 @@ from tests.report.test_price_file_named import DAY, HAIKU, OWN, RECORDS, price_f
 
 TOKENS = "exact: token counts from Model Invocation Logs"
 LIST_COST = ("estimated: logged tokens (and images made, video seconds, rerank queries and images given to an "
-             "embeddings model, from logged request bodies) x list prices of the price book for the model, source "
-             "region, endpoint family, service tier, context tier and day (cache writes at the 5-minute rate unless "
-             "the logged response says 1 hour, or, for a response delivered apart under /data/, every cache "
-             "breakpoint of the logged request asks 1 hour)")
+             "embeddings model, from logged request bodies, a call of a Stability AI one-image model as its one "
+             "image) x list prices of the price book for the model, source region, endpoint family, service tier, "
+             "context tier and day (cache writes at the 5-minute rate unless the logged response says 1 hour, or, "
+             "for a response delivered apart under /data/, every cache breakpoint of the logged request asks 1 hour)")
 UNPRICED = "calls without a price are counted in unpriced_calls and listed apart; their cost is unknown, not 0"
 
 

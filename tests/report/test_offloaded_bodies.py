@@ -239,6 +239,26 @@ def test_a_one_image_model_is_priced_without_its_request_body_and_other_image_mo
     assert doc["summary"]["images"] == 1
 
 
+def test_what_a_report_says_its_images_are_read_from_names_the_one_image_models_calls(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Body logging off: the one image priced comes from no request body, so the cost note (JSON, terminal) and the
+    terminal's count of images billed say a one-image model's call counts as its image, not that images are read
+    from logged request bodies alone."""
+    import bedrock_tracker_cli
+
+    records, payloads = records_of([(REMOVE_BG, "InvokeModel", None, None, 0)], first=40)
+    logs = write_logs(tmp_path, records, payloads)
+    doc = cli_json(capsys, logs, "--start-date", DAY, "--end-date", DAY)
+    assert doc["summary"]["images"] == 1 and doc["unpriced_models"] == []
+    read = "from logged request bodies, a call of a Stability AI one-image model as its one image"
+    assert f"images given to an embeddings model, {read}) x " in doc["accuracy"]["cost"]
+    assert bedrock_tracker_cli.main(["--engine", "local", "--logs-dir", str(logs), "--quiet", "--start-date", DAY,
+                                     "--end-date", DAY, "--analysis", "summary"]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert f"Billed besides tokens: 1 images made ({read})" in text
+    assert f"model, {read}) x " in text
+
+
 BILLED_IN = {REEL: "video_seconds", COHERE_RERANK: "rerank_queries", AMAZON_RERANK: "rerank_queries"}
 
 

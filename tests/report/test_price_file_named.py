@@ -58,7 +58,8 @@ def test_every_report_output_names_the_price_file_that_priced_calls(tmp_path: Pa
     assert document["source"]["price_file"] == {"path": str(prices), "sha256": digest}
     assert named in document["accuracy"]["cost"] and "list prices of the price book" in document["accuracy"]["cost"]
     assert ("  Cost is estimated: logged tokens (and images made, video seconds, rerank queries and images given to "
-            f"an embeddings model, from logged request bodies) x {named}") in render_terminal(priced, [], 0)
+            "an embeddings model, from logged request bodies, a call of a Stability AI one-image model as its one "
+            f"image) x {named}") in render_terminal(priced, [], 0)
     [path] = [path for path in write_csv(priced, [], tmp_path / "out") if path.name.endswith("_summary.csv")]
     with path.open(newline="") as handle:
         [row] = list(csv.DictReader(handle))
