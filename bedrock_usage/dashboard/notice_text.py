@@ -142,8 +142,8 @@ NOTICES: dict[str, dict[str, str]] = {
         "no_region_code": "Cost Explorer 가 리전 코드를 알 수 없는 사용 유형 {count} 개 ({names}) 에 {amount} 를 "
                           "청구했습니다: 청구 합계에 포함되며 어떤 리전-일에도 속하지 않습니다",
         "batch_elsewhere": "Cost Explorer 가 기간 중 로그를 읽지 않은 {named} 에서 배치 추론을 청구했습니다. "
-                           + BATCH_NOT_LOGGED_KO + ". 빠진 로그는 없습니다 (읽은 리전만 담는 이번 실행의 합계에는 "
-                           "들지 않습니다)",
+                           + BATCH_NOT_LOGGED_KO + ". 빠진 로그는 없습니다 (읽은 리전만 담는 리전-일과 "
+                           "그 합계에는 들지 않습니다)",
         "batch_unread": "로그를 읽지 않은 리전의 배치 추론 청구 {named} 는 배치 추론 청구가 아니라 그 리전의 다른 "
                         "청구와 함께 읽지 않은 리전에 들어가며, 배치 줄에는 읽지 않은 리전의 것으로 나옵니다: 배치는 "
                         "로그와 비교하지 않으므로 그 리전을 추가해도 비교되지 않습니다",

@@ -560,8 +560,8 @@ def _elsewhere_warnings(elsewhere: pd.DataFrame) -> list[Notice]:
                             "logging off there, or was the region left out?", "billed_elsewhere", named=on_demand))
     if jobs:
         lines.append(Notice(f"Cost Explorer bills batch inference in {jobs} over the period, whose logs were not read: "
-                            f"{BATCH_NOT_LOGGED}, so no logs are missing for them (in no total of this run, which "
-                            "holds the regions read)", "batch_elsewhere", named=jobs))
+                            f"{BATCH_NOT_LOGGED}, so no logs are missing for them (not in the region-days or their "
+                            "totals, which hold the regions read only)", "batch_elsewhere", named=jobs))
     return lines
 
 

@@ -541,4 +541,5 @@ def test_a_region_billed_for_batch_is_not_asked_whether_logging_is_off(aws_env: 
     named = ", ".join(f"{region} (${amount:,.4f})" for region, amount in sorted(batch.items()))
     assert (f"Cost Explorer bills batch inference in {named} over the period, whose logs were not read: batch "
             "inference jobs write their results to the job's own S3 location, never to model invocation logs, so no "
-            "logs are missing for them (in no total of this run, which holds the regions read)") in warnings
+            "logs are missing for them (not in the region-days or their totals, which hold the regions read only)"
+            ) in warnings
