@@ -23,6 +23,7 @@ from ..engines.local import (
 )
 from ..engines.queries import LATENCY_OPTIMIZED
 from ..governance.callers import BATCH_LISTED
+from ..governance.profiles import NO_FOUNDATION_MODEL, NOT_IN_FILE
 from ..governance.reconcile import BATCH_KEPT
 from ..pricing import PROMPT_ROUTER
 from ..report.tracker import (
@@ -37,6 +38,7 @@ from ..report.tracker import (
     OFFLOADED_UNITS,
     OPAQUE_ENDPOINT_REASONS,
     SERVICE_TIER_REASONS,
+    TIER_NO_PRICE,
     UNKNOWN_SERVICE_TIER,
 )
 
@@ -92,6 +94,8 @@ NOTICES: dict[str, dict[str, str]] = {
         "no_model": "modelId 가 없는 호출 {calls} 건: (unknown model) 로 집계했으며 가격이 없습니다",
         "tag_absent": "기간 중 requestMetadata 키 '{key}' 를 가진 호출이 없습니다 (키는 대소문자까지 그대로 "
                       "비교합니다): 그 표에는 모든 호출이 (없음) 아래에 있습니다",
+        # governance.profiles: the report's rewriter
+        "profile_unresolved": "애플리케이션 추론 프로파일 {arn} 의 모델을 알아내지 못했습니다: {reason}",
         # report.price_notes
         "price_file_family": "{name} ({model}): 가격 파일은 이 모델을 {own} 엔드포인트 계열에만 지정합니다; {family} "
                              "계열을 통한 호출 {calls} 건은 내장 가격표의 가격을 적용했습니다 (그곳에 자체 가격을 "
@@ -152,6 +156,18 @@ NOTICES: dict[str, dict[str, str]] = {
         "no_caller_identity": "내보내기에 호출자 ID (line_item_iam_principal) 가 없습니다: 내보내기에서 'Include "
                               "caller identity (IAM principal) allocation data' 를 켜세요 (docs/governance.md); 그 "
                               "Bedrock 비용은 주체 없는 청구로 집계됩니다",
+        # governance: the bill per caller (CUR 2.0 export, Cost Explorer's principal tags)
+        "cur_monthly": "하루보다 긴 기간의 항목 {items} 개 ({amount}) 는 제외했습니다: 내보내기의 시간 단위가 MONTHLY "
+                       "입니다. 일별 대조에는 DAILY 또는 HOURLY 가 필요합니다",
+        "cur_no_files": "{folder} 아래에 청구 기간 {month} 의 내보내기 파일이 없습니다",
+        "cur_no_partition": "{region} 의 테이블 {table} 에 청구 기간 {month} 의 내보내기 파일이 없습니다",
+        "cur_nested": "{folder} 의 하위 폴더에 있는 Parquet 파일 {count} 개는 읽지 않습니다: 새로 고칠 때마다 새 "
+                      "파일을 만드는 내보내기는 새로 고칠 때마다 전체 사본을 남깁니다. 덮어쓰기 전달 방식의 "
+                      "내보내기를 쓰세요",
+        "ce_tag_not_principal": "태그 {tag} 는 IAM 주체 태그가 아닙니다 (Cost Explorer 에서는 {prefix}KEY 로 "
+                                "읽힙니다): 주체 태그일 때만 그 태그로 호출을 나눕니다",
+        # governance.chargeback: a line of the Amazon Q / Kiro report among the developer warnings
+        "qdev_side": "Amazon Q / Kiro 보고서: {line}",
     },
 }
 
@@ -187,6 +203,11 @@ PHRASES: dict[str, dict[str, str]] = {
         SERVICE_TIER_REASONS["reserved"]: "예약 티어: 호출별이 아니라 예약으로 지불됩니다",
         SERVICE_TIER_REASONS[LATENCY_OPTIMIZED]: "가격표에 지연 시간 최적화 가격이 없습니다",
         UNKNOWN_SERVICE_TIER: "가격표가 모르는 서비스 티어로 처리되었습니다",
+        TIER_NO_PRICE["flex"]: "이 모델, 리전, 엔드포인트의 flex 티어 가격이 없습니다",
+        TIER_NO_PRICE["priority"]: "이 모델, 리전, 엔드포인트의 priority 티어 가격이 없습니다",
+        # why an application inference profile stays unresolved (governance.profiles)
+        NOT_IN_FILE: "--inference-profiles 파일에 없습니다",
+        NO_FOUNDATION_MODEL: "프로파일의 모델이 하나의 파운데이션 모델을 가리키지 않습니다",
         # why an object was skipped, or a region's logs are not read (engines)
         UNREADABLE: "읽을 수 없는 객체",
         EMPTY: "빈 객체",

@@ -21,6 +21,7 @@ import pandas as pd
 from ..errors import UsageError
 from ..logs.identity import person_name
 from ..logs.period import Period
+from ..output.notices import Notice
 from ..output.wording import counted
 from ..pricing import PriceFile
 from ..qdev.analysis import Filters as QDevFilters
@@ -315,7 +316,13 @@ def qdev_subscribers(store: LogStore, period: Period, identities: Identities | N
     refusal = none_readable(report)
     if refusal:
         raise UsageError(refusal)
-    return qdev_people(report), [f"{QDEV_SIDE}: {line}" for line in report.warnings], report.kiro
+    return qdev_people(report), [qdev_side(line) for line in report.warnings], report.kiro
+
+
+def qdev_side(line: str) -> Notice:
+    """A line of the Amazon Q / Kiro report among the developer warnings, marked as that side's; the line (a
+    ``Notice`` too when it is one) is its value, so a page words both in its language."""
+    return Notice(f"{QDEV_SIDE}: {line}", "qdev_side", line=line)
 
 
 def none_readable(report: QDevReport) -> str | None:

@@ -21,6 +21,7 @@ from typing import Any
 import pandas as pd
 
 from ..logs.period import Period
+from ..output.notices import Notice
 from .cur import LINE_COLUMNS, BilledLines
 from .reconcile import cost_explorer_request, linked_account
 from .usage_types import is_bedrock_service, parse_usage_type
@@ -95,8 +96,9 @@ def read_cost_explorer_callers(
                                  parsed.batch])
     warnings = []
     if not tag_key.startswith(PRINCIPAL_TAG_PREFIX):
-        warnings.append(f"tag {tag_key!r} is not an IAM principal tag (they read {PRINCIPAL_TAG_PREFIX}KEY in Cost "
-                        "Explorer): calls are attributed by it only if it is one")
+        warnings.append(Notice(f"tag {tag_key!r} is not an IAM principal tag (they read {PRINCIPAL_TAG_PREFIX}KEY in "
+                               "Cost Explorer): calls are attributed by it only if it is one", "ce_tag_not_principal",
+                               tag=repr(tag_key), prefix=PRINCIPAL_TAG_PREFIX))
     source = f"Cost Explorer, grouped by the IAM principal tag {tag_key} (compared with the logs' {names})"
     return BilledLines(pd.DataFrame(rows, columns=LINE_COLUMNS), source, principal_kind=names, warnings=warnings,
                        account=account)

@@ -122,11 +122,10 @@ def lines_from_rows(rows: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     within = rows["within_day"].fillna(False).astype(bool)
     if not within.all():
         skipped = rows.loc[~within]
-        warnings.append(
-            f"{int(skipped['line_items'].sum()):,} line items ({money(skipped['billed_cost_usd'].sum())}) span more "
-            "than a day and are left out: the export's time granularity is MONTHLY; per-day reconciliation needs "
-            "DAILY or HOURLY"
-        )
+        items, amount = int(skipped["line_items"].sum()), money(skipped["billed_cost_usd"].sum())
+        warnings.append(Notice(
+            f"{items:,} line items ({amount}) span more than a day and are left out: the export's time granularity is "
+            "MONTHLY; per-day reconciliation needs DAILY or HOURLY", "cur_monthly", items=items, amount=amount))
     rows = rows.loc[within]
     records = []
     for row in rows.itertuples(index=False):
@@ -196,10 +195,11 @@ def read_cur_dir(cur_dir: Path, period: Period, account: str) -> BilledLines:
     copy = find_export_copy(cur_dir)
     first, last = billing_periods(period)
     months = sorted(month for month in copy.files if first <= month <= last)
-    warnings = [f"no export files for billing period {month} under {cur_dir}"
-                for month in _months(first, last) if not copy.files.get(month)]
-    warnings += [f"{count} Parquet files in subfolders of {PARTITION_FOLDER}={month} are not read: an export that "
-                 "creates new files on each refresh keeps a full copy per refresh; use one with overwrite delivery"
+    warnings = [Notice(f"no export files for billing period {month} under {cur_dir}", "cur_no_files", month=month,
+                       folder=str(cur_dir)) for month in _months(first, last) if not copy.files.get(month)]
+    warnings += [Notice(f"{count} Parquet files in subfolders of {PARTITION_FOLDER}={month} are not read: an export "
+                        "that creates new files on each refresh keeps a full copy per refresh; use one with overwrite "
+                        "delivery", "cur_nested", count=count, folder=f"{PARTITION_FOLDER}={month}")
                  for month, count in sorted(copy.nested.items()) if first <= month <= last]
     paths = [str(path) for month in months for path in copy.files[month]]
     source = f"CUR 2.0 export copy in {cur_dir} (DuckDB)"
@@ -251,8 +251,9 @@ def read_cur_athena(aws: Aws, region: str, period: Period, account: str, workgro
     first, last = billing_periods(period)
     held = engine.query(BILLING_PERIODS_SQL, [first, last], scope).frame
     months = set(held["billing_period"]) if "billing_period" in held else set()
-    table = f"table {engine.database}.{CUR_TABLE} in {region}"
-    missing = [f"no export files for billing period {month} under {table}"
+    table = f"{engine.database}.{CUR_TABLE}"
+    missing = [Notice(f"no export files for billing period {month} under table {table} in {region}",
+                      "cur_no_partition", month=month, table=table, region=region)
                for month in _months(first, last) if month not in months]
     rows = engine.query(BILLED_LINES_SQL, billed_lines_params(period, account), scope).frame
     if rows.empty:

@@ -19,6 +19,7 @@ from typing import Any
 from ..engines.queries import tag_column
 from ..errors import UsageError
 from ..lazy_modules import lazy
+from ..output.notices import Notice
 from ..pricing import parse_model_id
 
 pd = lazy("pandas")
@@ -26,6 +27,9 @@ pd = lazy("pandas")
 PROFILE_COLUMN = "inference_profile"
 PROFILES_ENV = "BEDROCK_USAGE_INFERENCE_PROFILES"
 _DENIED = {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AuthorizationError"}
+# Why a profile stays unresolved, besides an AWS call that failed (its own words): fixed phrases a page words.
+NOT_IN_FILE = "not in the --inference-profiles file"
+NO_FOUNDATION_MODEL = "the profile's models do not name one foundation model"
 
 
 def aws_failure(exc: Exception) -> str:
@@ -117,7 +121,7 @@ class ProfileResolver:
 
     def _from_api(self, arn: str) -> ProfileInfo | None:
         if self.client_for is None:
-            self.failures[arn] = "not in the --inference-profiles file"
+            self.failures[arn] = NOT_IN_FILE
             return None
         from ..aws.session import AWS_ERRORS  # botocore loads only when the API is asked
 
@@ -131,7 +135,7 @@ class ProfileResolver:
             return None
         model_id = model_id_from_models([m.get("modelArn", "") for m in profile.get("models", [])])
         if model_id is None:
-            self.failures[arn] = "the profile's models do not name one foundation model"
+            self.failures[arn] = NO_FOUNDATION_MODEL
             return None
         return ProfileInfo(arn, model_id, {t["key"]: t["value"] for t in tags}, "api")
 
@@ -140,9 +144,9 @@ class ProfileResolver:
         return resolve_profiles(frame, self, tag_keys)
 
     def warnings(self) -> list[str]:
-        """One line per profile that stayed unresolved."""
-        return [f"application inference profile {arn} not resolved: {reason}" for arn, reason in
-                sorted(self.failures.items())]
+        """One line per profile that stayed unresolved, a ``Notice`` a page words in its language."""
+        return [Notice(f"application inference profile {arn} not resolved: {reason}", "profile_unresolved", arn=arn,
+                       reason=reason) for arn, reason in sorted(self.failures.items())]
 
     def fingerprint(self) -> str | None:
         """The mapping's profiles when it is all there is to resolve; None when the Bedrock API is asked."""

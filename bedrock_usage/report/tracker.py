@@ -440,8 +440,7 @@ class BedrockAthenaTracker:
         if quote is None:
             if context_over and self.prices.quote(model_id, region, day, tier=tier, mode=mode, unit=unit):
                 return _unpriced(unit, NO_CONTEXT_TIER)
-            return _unpriced(unit, NO_PRICE if mode == "standard" else f"no {mode} tier price for this model, region "
-                                                                      "and endpoint")
+            return _unpriced(unit, TIER_NO_PRICE.get(mode, NO_PRICE))
         row = quote.row
         if unit == "tokens" and row.audio_output is not None:  # speech-to-speech (Nova Sonic): counts mix both
             return _unpriced(unit, NEEDS_AUDIO_SPLIT)
@@ -575,6 +574,9 @@ INPUT_NOT_IN_TOKENS = "input billed per second of video, which the logs do not h
 # The price-book mode of each service tier a call can be served in (Bedrock Runtime API, ``ServiceTier``); a reserved
 # call is paid for by its reservation, and the book has no latency-optimized rates.
 SERVICE_TIER_MODES = {DEFAULT_TIER: "standard", "standard": "standard", "flex": "flex", "priority": "priority"}
+# Why a call served in a tier other than standard is unpriced when the book has no rate of its mode, by mode.
+TIER_NO_PRICE = {mode: f"no {mode} tier price for this model, region and endpoint"
+                 for mode in sorted(set(SERVICE_TIER_MODES.values()) - {"standard"})}
 SERVICE_TIER_REASONS = {"reserved": "reserved tier: paid for by the reservation, not per call",
                         LATENCY_OPTIMIZED: "no latency-optimized price in the book"}
 UNKNOWN_SERVICE_TIER = "served in a service tier the book does not know"

@@ -1,8 +1,10 @@
 """The Korean page words the warnings of the shared code in Korean: the report's (unpriced models, skipped objects and
-records, regions without logs, cache writes without their split), the price file's, and the governance tab's
-(batch charges, days without records, budgets' unpriced calls, regions billed but not read). The English page, the
-terminal and the files keep the English words, which the warning itself is. In-process, through the function the
-dashboard lists its warnings with (``tables.warning_lines``), over real log objects and the governance functions."""
+records, regions without logs, cache writes without their split, application inference profiles not resolved, a
+service tier without a price), the price file's, and the governance tab's (batch charges, days without records,
+budgets' unpriced calls, regions billed but not read, the bill per caller's sources: a local or Athena CUR 2.0
+export, Cost Explorer's tags). The English page, the terminal and the files keep the English words, which the warning
+itself is. In-process, through the function the dashboard lists its warnings with (``tables.warning_lines``), over
+real log objects, export files, moto and the governance functions."""
 
 from __future__ import annotations
 
@@ -10,30 +12,44 @@ import ast
 import gzip
 import pickle
 import re
+import shutil
 from datetime import date
 from pathlib import Path
 
+import boto3
 import pandas as pd
 import pytest
 
+from bedrock_usage.aws.session import Aws
 from bedrock_usage.dashboard.notice_text import NOTICES
 from bedrock_usage.dashboard.tables import warning_lines
 from bedrock_usage.dashboard.text import Text, plain
 from bedrock_usage.engines.local import DAMAGED_GZIP, EMPTY, UNREADABLE, LocalEngine
 from bedrock_usage.governance.budgets import Budget, check_budgets
 from bedrock_usage.governance.callers import BATCH_LISTED
+from bedrock_usage.governance.chargeback import qdev_side, qdev_subscribers
+from bedrock_usage.governance.cost_explorer_callers import read_cost_explorer_callers
 from bedrock_usage.governance.coverage import trailing_gap_warning
+from bedrock_usage.governance.cur import read_cur_athena, read_cur_dir
+from bedrock_usage.governance.profiles import NOT_IN_FILE, ProfileResolver
 from bedrock_usage.governance.reconcile import BATCH_KEPT, batch_warnings
-from bedrock_usage.logs.period import resolve_period
+from bedrock_usage.logs.period import Period, resolve_period
+from bedrock_usage.qdev.sources import LocalStore
 from bedrock_usage.report.price_notes import PriceNotes
-from bedrock_usage.report.tracker import BedrockAthenaTracker, UsageReport
+from bedrock_usage.report.tracker import TIER_NO_PRICE, BedrockAthenaTracker, UsageReport
 from tests.dashboard.helpers import shown
+from tests.governance import cur_scenario as sc
+from tests.governance.cur_export import LineItem, write_export
+from tests.governance.test_bill_sources import RESULTS, billing_periods_result, post
 from tests.logfiles import ACCOUNT, write_records
+from tests.qdev.test_kiro_edges import ana, write_report
+from tests.qdev.test_offline import offline  # noqa: F401  (fixture)
 
 ROOT = Path(__file__).resolve().parents[2]
 HANGUL = re.compile("[\uac00-\ud7a3]")
 MYSTERY = "acme.mystery-model-v1:0"
 HAIKU = "anthropic.claude-3-5-haiku-20241022-v1:0"
+PROFILE = f"arn:aws:bedrock:us-east-1:{ACCOUNT}:application-inference-profile/abcd1234efgh"
 PERIOD = resolve_period(start="2026-01-30", end="2026-01-31")
 EN, KO = Text("en"), Text("ko")
 
@@ -120,6 +136,86 @@ def test_the_governance_tab_s_warnings_are_korean(report: UsageReport) -> None:
     assert "호출 2 건" in seen[3]
 
 
+def test_the_rewriter_s_and_a_service_tier_s_lines_are_korean(tmp_path: Path) -> None:
+    """A call through an application inference profile the mapping does not name (the rewriter's line, and its
+    unpriced line) and a call served in the flex tier of a model the book has no flex rate for (its reason)."""
+    flex = {**call(2, HAIKU, 10), "output": {"outputTokenCount": 200,
+                                             "outputBodyJson": {"serviceTier": {"type": "flex"}}}}
+    write_records(tmp_path, [call(1, PROFILE, 10), flex])
+    report = BedrockAthenaTracker(LocalEngine(tmp_path, cache=False), rewriter=ProfileResolver()).analyze(
+        PERIOD, ["us-east-1"])
+    tier = (f"unpriced (no flex tier price for this model, region and endpoint): {HAIKU} in us-east-1: 1 call, "
+            "1,000 input / 200 output tokens have no price")
+    unresolved = f"application inference profile {PROFILE} not resolved: not in the --inference-profiles file"
+    assert tier in report.warnings and unresolved in report.warnings, report.warnings
+    seen = korean(report.warnings)
+    assert [line for line in seen if HAIKU in line and KO.phrase(TIER_NO_PRICE["flex"]) in line], seen
+    assert [line for line in seen if PROFILE in line and line.endswith(KO.phrase(NOT_IN_FILE))], seen
+    for phrase in ("tier price", "not resolved", NOT_IN_FILE):
+        assert not [line for line in seen if phrase in line], phrase
+
+
+def test_the_local_export_s_lines_are_korean(tmp_path: Path) -> None:
+    """A CUR 2.0 export copy of MONTHLY granularity, without the files of a billing period, and with a refresh's
+    full copy in a subfolder (as an export that creates new files keeps one)."""
+    item = LineItem(sc.ACCOUNT, sc.ALICE, *sc.BEDROCK, "USE1-Claude3Haiku-input-tokens", "us-east-1",
+                    date(2025, 11, 1), 30.0, 1, span_days=30)
+    export = write_export(tmp_path, [item])
+    partition = export / "data" / "BILLING_PERIOD=2025-11"
+    (partition / "20251101T0000Z").mkdir()
+    shutil.copy(next(partition.glob("*.parquet")), partition / "20251101T0000Z" / "copy.parquet")
+    billed = read_cur_dir(export, Period(date(2025, 10, 30), date(2025, 11, 3)), sc.ACCOUNT)
+    assert billed.warnings == [
+        f"no export files for billing period 2025-10 under {export}",
+        "1 Parquet files in subfolders of BILLING_PERIOD=2025-11 are not read: an export that creates new files on "
+        "each refresh keeps a full copy per refresh; use one with overwrite delivery",
+        "1 line items ($30.0000) span more than a day and are left out: the export's time granularity is MONTHLY; "
+        "per-day reconciliation needs DAILY or HOURLY",
+    ]
+    seen = korean(billed.warnings)
+    assert str(export) in seen[0] and "2025-10" in seen[0]
+    assert "BILLING_PERIOD=2025-11" in seen[1] and "1 개" in seen[1]
+    assert "$30.0000" in seen[2] and "MONTHLY" in seen[2]
+    for phrase in ("no export files", "are not read", "span more than a day"):
+        assert not [line for line in seen if phrase in line], phrase
+
+
+def test_the_athena_export_s_and_cost_explorer_s_lines_are_korean(aws_env: dict[str, str]) -> None:
+    """The Athena table without a billing period's files, and Cost Explorer grouped by a tag that is not an IAM
+    principal tag, read from moto as the Per caller section reads them."""
+    boto3.client("athena").create_work_group(Name="bedrock-usage",
+                                             Configuration={"ResultConfiguration": {"OutputLocation": RESULTS}})
+    post(aws_env["AWS_ENDPOINT_URL"], "/moto-api/static/athena/query-results",
+         {"account_id": sc.ACCOUNT, "region": "us-east-1", "results": [billing_periods_result(["2025-10"])]})
+    period = Period(date(2025, 10, 30), date(2025, 11, 3))
+    cur = read_cur_athena(Aws.connect(), "us-east-1", period, sc.ACCOUNT)
+    ce = read_cost_explorer_callers(boto3.client("ce", region_name="us-east-1"), period, sc.ACCOUNT, "team")
+    lines = [*cur.warnings, *ce.warnings]
+    assert lines == ["no export files for billing period 2025-11 under table bedrock_analytics.cur2_export in "
+                     "us-east-1", "tag 'team' is not an IAM principal tag (they read iamPrincipal/KEY in Cost "
+                     "Explorer): calls are attributed by it only if it is one"]
+    seen = korean(lines)
+    assert "bedrock_analytics.cur2_export" in seen[0] and "2025-11" in seen[0] and "us-east-1" in seen[0]
+    assert "'team'" in seen[1] and "iamPrincipal/KEY" in seen[1] and "principal tag" not in seen[1]
+
+
+@pytest.mark.usefixtures("offline")
+def test_the_amazon_q_side_s_lines_keep_their_kind(report: UsageReport, tmp_path: Path) -> None:
+    """The developer warnings mark each line of the Amazon Q / Kiro report as that side's: the mark is worded on the
+    Korean page, and a marked line that is a Notice keeps its own kind inside it."""
+    write_report(tmp_path, date(2025, 11, 2), [ana(date(2025, 11, 2), 100)])
+    write_report(tmp_path, date(2025, 11, 3), [ana(date(2025, 11, 3), "30.25abc")])
+    _, lines, _ = qdev_subscribers(LocalStore(tmp_path), resolve_period(start="2025-11-01", end="2025-11-30"))
+    skipped = "Amazon Q / Kiro: skipped 1 unusable Kiro user-report row (1 bad number)"
+    assert skipped in lines, lines
+    inner = next(line for line in report.warnings if MYSTERY in line)
+    marked = qdev_side(inner)
+    assert marked == f"Amazon Q / Kiro: {inner}"
+    seen = korean([*lines, marked])
+    assert f"Amazon Q / Kiro 보고서: {skipped.removeprefix('Amazon Q / Kiro: ')}" in seen, seen
+    assert seen[-1] == f"Amazon Q / Kiro 보고서: {korean([inner])[0]}", seen
+
+
 def notice_kinds() -> set[str]:
     """The kind of every warning the package's code makes (``Notice(english, "kind", ...)``), read from its source."""
     kinds = set()
@@ -134,5 +230,5 @@ def notice_kinds() -> set[str]:
 def test_every_kind_of_warning_has_korean_words() -> None:
     """A warning made with a kind the Korean page has no words for would reach it in English."""
     kinds = notice_kinds()
-    assert {"batch_elsewhere", "batch_unread", "billed_elsewhere"} <= kinds
+    assert {"batch_elsewhere", "batch_unread", "billed_elsewhere", "profile_unresolved", "qdev_side"} <= kinds
     assert kinds - NOTICES["ko"].keys() == set()
