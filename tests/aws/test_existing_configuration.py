@@ -1393,6 +1393,7 @@ def test_athena_setup_warns_of_a_log_bucket_in_another_region_and_still_makes_th
     assert all(validation_errors("s3", "GetBucketLocation", params) == "" for params in asked)
 
 
+@pytest.mark.slow
 def test_athena_setup_reads_an_eu_location_as_eu_west_1_and_notes_a_location_it_may_not_read(
         aws_env: dict[str, str], moto_endpoint: str) -> None:
     """A bucket made before Regions had names answers LocationConstraint EU: it is in eu-west-1 (Amazon S3 API
@@ -1421,6 +1422,7 @@ def test_athena_setup_reads_an_eu_location_as_eu_west_1_and_notes_a_location_it_
     assert result.stdout.count("⚠️") == 2  # the warning and its summary row: eu-west-1 and us-west-2 are set up
 
 
+@pytest.mark.slow
 def test_a_results_bucket_whose_object_lock_keeps_results_says_so(
         aws_env: dict[str, str], moto_endpoint: str, tmp_path: Path) -> None:
     """Object Lock default retention on a results bucket someone made (a compliance rule): the expiry rule cannot
@@ -1467,6 +1469,7 @@ def missing_warning(region: str, bucket: str, command: str) -> str:
             "make the bucket again where logging delivers (the table stays as it is)")
 
 
+@pytest.mark.slow
 def test_athena_setup_warns_of_a_log_bucket_that_does_not_exist_and_notes_one_it_may_not_read(
         aws_env: dict[str, str], moto_endpoint: str, tmp_path: Path) -> None:
     """Logging set up, then its bucket deleted: Bedrock can deliver nowhere. The table is made all the same, with the
