@@ -80,7 +80,8 @@ TOKENS_NOTE = "exact: token counts from Model Invocation Logs"
 
 
 # Where the quantities billed besides tokens come from: the logged request, but for a model that makes one image per
-# call at one price, whose calls are its images whatever became of their requests (``_one_image_per_call``).
+# call whose request says nothing of its price, whose calls are its images whatever became of their requests
+# (``_one_image_per_call``).
 UNITS_READ = "from logged request bodies, a call of a Stability AI one-image model as its one image"
 
 
@@ -423,7 +424,7 @@ class BedrockAthenaTracker:
         if key.request_body == REQUEST_BODY_FAILED and unit != "tokens":
             return _failed_units(unit)
         logged = key.request_body in (REQUEST_BODY_LOGGED, REQUEST_BODY_MEDIA, REQUEST_BODY_FAILED)
-        images_are_calls = not logged and unit == "image" and self._one_image_per_call(model_id, key)
+        images_are_calls = not logged and unit == "image" and self._one_image_per_call(model_id)
         if not logged and not images_are_calls and (unit != "tokens" or per_image or self._takes_media(model_id)):
             offloaded = key.request_body == REQUEST_BODY_OFFLOADED
             return _unpriced(unit, f"{BODY_OFFLOADED}: {OFFLOADED_UNITS[unit]}" if offloaded else NEEDS_BODY)
@@ -463,21 +464,15 @@ class BedrockAthenaTracker:
         own = self.prices.own_tiers(model_id, region, day, mode, row.unit)
         return row.tier if own and row.tier not in own else None
 
-    def _one_image_per_call(self, model_id: str, key: PricingKey) -> bool:
-        """True for a model of Stability AI that the book prices per image at one price whatever the image's size
-        and quality (its SD3 and Stable Image models, not SDXL): their requests carry no image count and their
-        responses one image (Amazon Bedrock User Guide, "Stable Image Ultra request and response" and the Stability
-        AI model pages), so each call is one image and its price needs nothing of a request body that was not logged
-        or went to ``/data/`` (an upscale or edit request carries its image: most are over 100 KB)."""
-        if not (self.prices.book_model(parse_model_id(model_id).base_id) or "").startswith(STABILITY_PREFIX):
-            return False
-        tiers = self.prices.tiers(model_id, "image")
-        if not tiers or not all(tier.startswith(ANY_SIZE_IMAGE) for tier in tiers):
-            return False
-        region, day = key.source_region or "", date.fromisoformat(key.utc_day)
-        mode = SERVICE_TIER_MODES.get(key.service_tier) or "standard"
-        quotes = [self.prices.quote(model_id, region, day, tier=tier, mode=mode, unit="image") for tier in tiers]
-        return all(quotes) and len({quote.row.per_unit for quote in quotes if quote}) == 1
+    def _one_image_per_call(self, model_id: str) -> bool:
+        """True for a model of Stability AI whose requests carry no image count, size or quality (its SD3 and Stable
+        Image models; not SDXL, whose ``samples``, ``width`` and ``height`` are read from a logged request) and whose
+        responses hold one image (Amazon Bedrock User Guide, "Stable Image Ultra request and response" and the
+        Stability AI model pages): each call is one image, priced at the tier a logged request of it gets, so its
+        price needs nothing of a request body that was not logged or went to ``/data/`` (an upscale or edit request
+        carries its image: most are over 100 KB). A price file's rows for the model are read as for any call."""
+        book_model = self.prices.book_model(parse_model_id(model_id).base_id) or ""
+        return book_model.startswith(STABILITY_PREFIX) and not book_model.startswith(STABILITY_COUNTED)
 
     def _takes_media(self, model_id: str) -> bool:
         """True for a model whose calls may give media (``MEDIA_MODELS``): unknown without a logged request body."""
@@ -552,7 +547,7 @@ NEEDS_BODY = "needs body logging"
 NO_MEDIA_PRICE = "no price for the images, video or audio given, or for an asynchronous embedding job"
 BODY_OFFLOADED = "request body over 100 KB, delivered apart under /data/, which reports do not read"
 STABILITY_PREFIX = "stability."
-ANY_SIZE_IMAGE = "image_any"  # the book's image tiers that price an image of any size (``image_any_standard``...)
+STABILITY_COUNTED = "stability.stable-diffusion-xl"  # SDXL: its requests give the count and size of its images
 # What a model's offloaded request body holds that its calls' price needs, by the model's unit: the number of images
 # (with their size and quality), the length of a video, the documents of a rerank call, the media given an embeddings
 # model. The report reads no /data/ object, so these calls stay unpriced rather than priced as one image or 0 (but

@@ -12,8 +12,8 @@ Rerank model parameters in the Amazon Bedrock User Guide).
 A call whose request is logged is priced from it whatever became of the response; a call whose request went to
 ``/data/`` is unpriced, with a reason that says so, its calls and tokens kept (never one image, default seconds or 0),
 even when its small response is logged: the size and quality that set an image's price are in the request. Stability
-AI's SD3 and Stable Image models are the exception: their requests carry no image count, each call makes one image,
-at one price whatever its size and quality, so such a call is priced as one image whatever became of its request
+AI's SD3 and Stable Image models are the exception: their requests carry no image count, size or quality and each
+call makes one image, so such a call is priced as one image whatever became of its request
 (an upscale or background removal carries its image, so its request is the one that goes apart). The
 local engine, its columnar cache and the facts SQL over the table Athena reads give the same facts. Expected figures
 come from the request bodies in plain Python and the published rows of ``bedrock_prices.csv``.
@@ -257,6 +257,25 @@ def test_what_a_report_says_its_images_are_read_from_names_the_one_image_models_
     text = " ".join(capsys.readouterr().out.split())
     assert f"Billed besides tokens: 1 images made ({read})" in text
     assert f"model, {read}) x " in text
+
+
+def test_a_price_file_s_rate_for_a_one_image_model_prices_its_calls_without_their_requests(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A negotiated rate for background removal's standard images only (the tier a Stability request, which names no
+    quality or size, is priced at): its calls without their request, body logging off or the request apart, are
+    one image each at that rate, as a call with its request logged is."""
+    calls = [(REMOVE_BG, "InvokeModel", None, None, 0), (REMOVE_BG, "InvokeModel", {"image": b64_image(20, BIG)},
+                                                             stability_made(SMALL), 0),
+             (REMOVE_BG, "InvokeModel", {"image": b64_image(21, SMALL)}, stability_made(SMALL), 0)]
+    records, payloads = records_of(calls, first=52)
+    prices = tmp_path / "prices.json"
+    prices.write_text(json.dumps({"prices": [{"model": REMOVE_BG, "unit": "image", "tier": "image_any_standard",
+                                              "per_unit": 0.05}]}), encoding="utf-8")
+    doc = cli_json(capsys, write_logs(tmp_path / "logs", records, payloads), "--start-date", DAY, "--end-date", DAY,
+                   "--prices", str(prices))
+    row = next(row for row in doc["analyses"]["model"] if row["base_model_id"] == REMOVE_BG)
+    assert (row["calls"], row["unpriced_calls"]) == (3, 0)
+    assert row["estimated_cost_usd"] == pytest.approx(3 * 0.05, rel=1e-12)
 
 
 BILLED_IN = {REEL: "video_seconds", COHERE_RERANK: "rerank_queries", AMAZON_RERANK: "rerank_queries"}
