@@ -596,6 +596,14 @@ PERIODS),
     Mutant("marketplace-endpoint-as-model", "bedrock_usage/pricing/model_ids.py",
            "    if _MARKETPLACE_RE.match(raw):", "    if False:",
            ("tests/report/test_provisioned_throughput.py",)),
+    Mutant("one-image-call-counts-no-image", "bedrock_usage/report/priced_facts.py",
+           'counts["images"] = "CASE WHEN coalesce(r.images_are_calls, false) THEN f.calls ELSE f.images END"',
+           'counts["images"] = "f.images"', ("tests/report/test_offloaded_bodies.py",)),
+    Mutant("sdxl-as-one-image-model", "bedrock_usage/report/tracker.py",
+           "and not book_model.startswith(STABILITY_COUNTED)", "", ("tests/report/test_offloaded_bodies.py",)),
+    Mutant("router-call-without-tokens-unpriced", "bedrock_usage/report/priced_facts.py",
+           "CASE WHEN m.endpoint = '{PROMPT_ROUTER}' AND {_NO_TOKENS} THEN NULL ELSE",
+           "CASE WHEN false THEN NULL ELSE", ("tests/report/test_prompt_routers.py",)),
 ]
 
 

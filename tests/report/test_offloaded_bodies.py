@@ -48,6 +48,7 @@ CANVAS, TITAN_V1, TITAN_V2 = ("amazon.nova-canvas-v1:0", "amazon.titan-image-gen
 SD35, REMOVE_BG, UPSCALE = ("stability.sd3-5-large-v1:0", "stability.stable-image-remove-background-v1:0",
                             "stability.stable-conservative-upscale-v1:0")
 REEL, COHERE_RERANK, AMAZON_RERANK = "amazon.nova-reel-v1:1", "cohere.rerank-v3-5:0", "amazon.rerank-v1:0"
+SDXL = "stability.stable-diffusion-xl-v1"  # its requests give the count (samples) and size of its images
 ONE_IMAGE = {SD35, REMOVE_BG, UPSCALE}  # one image per call, one price: priced whatever became of the request
 
 
@@ -227,15 +228,17 @@ def test_a_logged_request_prices_the_call_and_an_offloaded_one_leaves_it_unprice
 def test_a_one_image_model_is_priced_without_its_request_body_and_other_image_models_need_it(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Body logging off (no request or response body in the record): a background removal is one image at its
-    published price; a Nova Canvas call, whose request sets the images' number, size and quality, stays unpriced."""
-    records, payloads = records_of([(REMOVE_BG, "InvokeModel", None, None, 0), (CANVAS, "InvokeModel", None, None, 5)],
-                                   first=50)
+    published price; a Nova Canvas call and an SDXL one, whose requests set the images' number and size, stay
+    unpriced."""
+    records, payloads = records_of([(REMOVE_BG, "InvokeModel", None, None, 0), (CANVAS, "InvokeModel", None, None, 5),
+                                    (SDXL, "InvokeModel", None, None, 0)], first=48)
     doc = cli_json(capsys, write_logs(tmp_path, records, payloads), "--start-date", DAY, "--end-date", DAY)
     by_model = {row["base_model_id"]: row for row in doc["analyses"]["model"]}
     assert by_model[REMOVE_BG]["estimated_cost_usd"] == pytest.approx(published(REMOVE_BG, "image_any_standard"),
                                                                       rel=1e-12)
     assert (by_model[CANVAS]["unpriced_calls"], by_model[CANVAS]["estimated_cost_usd"]) == (1, None)
-    assert [(row["model_id"], row["reason"]) for row in doc["unpriced_models"]] == [(CANVAS, "needs body logging")]
+    assert sorted((row["model_id"], row["reason"]) for row in doc["unpriced_models"]) == [
+        (CANVAS, "needs body logging"), (SDXL, "needs body logging")]
     assert doc["summary"]["images"] == 1
 
 
