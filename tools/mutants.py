@@ -353,10 +353,10 @@ PERIODS),
            "quoted_strings_can_be_null=False", "quoted_strings_can_be_null=True",
            ("tests/engines/test_athena_engine.py",)),
     Mutant("q-warning-before-projection", "bedrock_usage/qdev/limits.py",
-           "        if self.projected > self.allowance:\n            return \"projected to exceed\"\n"
-           "        if self.used >= WARNING_SHARE * self.allowance:\n            return \"warning\"",
-           "        if self.used >= WARNING_SHARE * self.allowance:\n            return \"warning\"\n"
-           "        if self.projected > self.allowance:\n            return \"projected to exceed\"", QDEV),
+           "        if self.projected > self.allowance:\n            return PROJECTED_TO_EXCEED\n"
+           "        if self.used >= WARNING_SHARE * self.allowance:\n            return WARNING",
+           "        if self.used >= WARNING_SHARE * self.allowance:\n            return WARNING\n"
+           "        if self.projected > self.allowance:\n            return PROJECTED_TO_EXCEED", QDEV),
     Mutant("cache-parts-outlive-parse-code", "bedrock_usage/engines/columnar_cache.py",
            'source_digest(_PARSE_CODE), library_version("duckdb")', 'library_version("duckdb")',
            ("tests/engines/test_columnar_cache.py::test_parts_made_by_other_parse_code_are_parsed_again",)),

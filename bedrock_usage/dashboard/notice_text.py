@@ -1,6 +1,7 @@
-"""The warnings of the shared code (``output.notices.Notice``: the report's, the price file's, the governance modes')
-in the languages other than English, by kind, and the fixed phrases their values hold (why a call has no price, why
-an object was skipped), keyed by the shared code's own English constants. English takes the Notice's own words."""
+"""The warnings of the shared code (``output.notices.Notice``: the report's, the price file's, the governance modes',
+the Amazon Q / Kiro report's) in the languages other than English, by kind, and the fixed phrases their values hold
+(why a call has no price, why an object was skipped), keyed by the shared code's own English constants. English takes
+the Notice's own words."""
 
 from __future__ import annotations
 
@@ -26,6 +27,29 @@ from ..governance.callers import BATCH_LISTED
 from ..governance.profiles import NO_FOUNDATION_MODEL, NOT_IN_FILE
 from ..governance.reconcile import BATCH_KEPT
 from ..pricing import PROMPT_ROUTER
+from ..qdev import activity as act
+from ..qdev import kiro_report as kr
+from ..qdev import prompt_logs as logs
+from ..qdev.analysis import (
+    NO_KIRO_TIER,
+    UNREADABLE_ACTIVITY_REPORT,
+    UNREADABLE_PROMPT_LOG,
+    UNREADABLE_USER_REPORT,
+    UNUSABLE_ACTIVITY_ROW,
+    UNUSABLE_RECORD,
+    UNUSABLE_USER_REPORT_ROW,
+)
+from ..qdev.credits import IN_OVERAGE, OVER_ALLOWANCE
+from ..qdev.limits import (
+    ACCOUNT,
+    CODE_TRANSFORMATION_LINES,
+    DEV_AGENT_INVOCATIONS,
+    EXCEEDED,
+    PRO_LIMITS,
+    PROJECTED_TO_EXCEED,
+    WARNING,
+)
+from ..qdev.sources import FILE_GONE, OBJECT_GONE
 from ..report.tracker import (
     BODY_OFFLOADED,
     INPUT_NOT_IN_TOKENS,
@@ -45,6 +69,22 @@ from ..report.tracker import (
 # Why batch inference is never compared with the logs (``reconcile.BATCH_NOT_LOGGED``), in Korean: a clause its
 # warnings and the dashboard's batch help share.
 BATCH_NOT_LOGGED_KO = "배치 추론 작업은 결과를 작업 자체의 S3 위치에 쓰며 모델 호출 로그에는 절대 쓰지 않습니다"
+
+# Amazon Q Developer limits (qdev/limits.py) and their statuses, and Kiro allowances' (qdev/credits.py), in the
+# languages other than English: the Amazon Q tab's tables and its warnings (``PHRASES``) share them.
+LIMIT_NAMES = {
+    "ko": {
+        "code_transformation_lines": "코드 변환 (줄 수)",
+        "dev_invocations": "/dev (소프트웨어 개발 에이전트)",
+        "agentic_requests": "에이전트 요청 (/dev, /test, /doc, /review)",
+    },
+}
+LIMIT_STATUSES = {
+    "ko": {"exceeded": "초과", "warning": "경고 (80% 사용)", "projected to exceed": "월말 초과 예상", "ok": "정상",
+           "no published limit": "공개된 한도 없음", "in overage": "초과 사용 중", "allowance used up": "할당량 소진",
+           "no published allowance": "공개된 할당량 없음"},
+}
+ACCOUNT_POOL = {"ko": "(계정 전체 풀)"}
 
 NOTICES: dict[str, dict[str, str]] = {
     "ko": {
@@ -168,6 +208,51 @@ NOTICES: dict[str, dict[str, str]] = {
                                 "읽힙니다): 주체 태그일 때만 그 태그로 호출을 나눕니다",
         # governance.chargeback: a line of the Amazon Q / Kiro report among the developer warnings
         "qdev_side": "Amazon Q / Kiro 보고서: {line}",
+        "chargeback_unpriced": "호출 {calls} 건에 가격이 없습니다: 토큰은 행에 있지만 비용은 없습니다 (가격 없음 표 "
+                               "참조)",
+        # qdev.analysis: the Amazon Q / Kiro report's files and figures
+        "qdev_skipped": "{what} {count} 개를 건너뛰었습니다 ({reasons})",
+        "qdev_reason": "{reason} {count} 개",
+        "qdev_no_files": "{period} 에 프롬프트 로그 파일이 없습니다",
+        "qdev_sampled": "프롬프트 로그 파일 {listed} 개 중 {selected} 개만 표본으로 읽었습니다 (--sample): 수치는 "
+                        "표본만 포함합니다",
+        "qdev_duplicates": "이미 읽은 프롬프트 로그 레코드 {count} 개를 무시했습니다 (같은 계정, 리전, 요청 유형, "
+                           "사용자, requestId, timeStamp: 로그의 사본이거나 다시 전달된 레코드)",
+        "qdev_anonymous": "userId 가 없는 프롬프트 로그 레코드 {count} 개: 그 요청과 토큰은 {unknown} 아래에 "
+                          "집계되며, 사용자로도 구독으로도 세지 않습니다",
+        "qdev_unpriced_tokens": "가격표가 그날과 리전에 가격을 매기지 않는 모델 ({models}) 의 토큰 {tokens} 개는 "
+                                "집계되지만 가상 비용에는 없습니다",
+        "activity_none": "{period} 의 폴더에 사용자 활동 보고서가 없습니다 (하루의 보고서는 다음 날 폴더에 있음): "
+                         "활동 수치는 빠진 것이 아니라 비어 있습니다",
+        "activity_region_failed": "{region} 의 활동 보고서를 읽지 못했습니다: {reason}",
+        "activity_replaced": "나중 파일에 다시 전달된 활동 보고서 행 {rows} 개 (나중 파일을 집계하고 이전 파일은 "
+                             "집계하지 않습니다)",
+        "usage_spike": "사용량 급증: {user} 의 {day}: 이벤트 {events} 개, 직전 평균 ({average}) 의 {ratio}배",
+        "kiro_region_failed": "{region} 의 Kiro 사용자 보고서를 읽지 못했습니다: {reason}",
+        "kiro_replaced": "나중에 다시 내보낸 Kiro 사용자 보고서 행 {rows} 개 (나중 내보내기를 집계하고 이전 것은 "
+                         "집계하지 않습니다)",
+        "kiro_unpriced_tiers": "공개된 가격이 없는 Kiro 티어 {tiers}: 그 좌석과 초과 사용은 비용에 없습니다 "
+                               "(--kiro-prices 로 추가하세요)",
+        "kiro_no_tier": "한 달의 마지막 보고서 행에 Subscription_Tier 가 없는 Kiro 사용자 {users}: 그 달의 좌석과 "
+                        "초과 사용은 비용에 없습니다",
+        "kiro_seats_from_first_row": "{people} 명의 Kiro 좌석은 첫 보고서 행의 달부터 집계했습니다 (그 전에는 좌석을 "
+                                     "알 수 없습니다)",
+        "kiro_unpriced_days": "Kiro 티어 {tier} 는 기간 중 {count}일 ({days}) 에 가격이 없습니다: 그 좌석과 초과 "
+                              "사용은 비용에 없습니다 (--kiro-prices 로 가격 행을 추가하세요)",
+        "kiro_flagged": "Kiro 크레딧: {user} ({tier}) {status}: 이번 달 {used}{allowance} 크레딧 사용, 월말 예상 "
+                        "{projected}",
+        "kiro_allowance_of": " / {allowance}",
+        "kiro_unreported": "Kiro 사용자 보고서에 {period} 의 행이 없는 {count} 명이 프롬프트 로그나 활동 보고서에서 "
+                           "Kiro 를 사용했습니다 ({people}): 그 Kiro 좌석과 초과 사용은 Kiro 비용에 없습니다",
+        # qdev.limits: Amazon Q Developer Pro's documented monthly limits
+        "limit_warning": "{name}: {subject} {status}: 이번 달 {allowance} {unit} 중 {used} 사용 ({share}), 월말 예상 "
+                         "{projected}{caveat}",
+        "limit_unverified": " (한도 수치 미확인)",
+        # qdev.identity_center: looking people up
+        "identity_no_store": "사람을 조회할 IAM Identity Center 디렉터리가 없습니다: 어떤 사용자 ID 도 디렉터리 "
+                             "(d-xxxxxxxxxx.…) 를 밝히지 않습니다. --identity-store d-xxxxxxxxxx 를 지정하세요",
+        "identity_stopped": "{store} 의 IAM Identity Center 조회가 중단되었습니다 ({error}): 이메일이 없는 사람은 ID "
+                            "로 표시됩니다. 필요한 호출: {permissions}",
     },
 }
 
@@ -231,5 +316,42 @@ PHRASES: dict[str, dict[str, str]] = {
         # where batch inference's charges are counted (governance.reconcile.batch_warnings)
         BATCH_KEPT: "따로 집계합니다 (배치 추론 청구): 청구 합계에는 포함되고 비교에서는 제외됩니다",
         BATCH_LISTED: "호출자 없이 따로 (배치) 나열합니다",
+        # what the Amazon Q / Kiro report skipped, and why (qdev)
+        UNREADABLE_PROMPT_LOG: "읽을 수 없는 프롬프트 로그 파일",
+        UNUSABLE_RECORD: "쓸 수 없는 레코드",
+        UNREADABLE_ACTIVITY_REPORT: "읽을 수 없는 활동 보고서",
+        UNUSABLE_ACTIVITY_ROW: "쓸 수 없는 활동 보고서 행",
+        UNREADABLE_USER_REPORT: "읽을 수 없는 Kiro 사용자 보고서",
+        UNUSABLE_USER_REPORT_ROW: "쓸 수 없는 Kiro 사용자 보고서 행",
+        logs.TRUNCATED_GZIP: "gzip이 잘렸거나 손상됨",
+        logs.EMPTY_FILE: "빈 파일",
+        logs.NOT_UTF8: "UTF-8 텍스트가 아님",  # the activity reports' and Kiro user reports' words too
+        logs.MALFORMED_JSON: "잘못된 JSON",
+        logs.NO_RECORDS: "'records' 목록 없음",
+        logs.RECORD_NOT_OBJECT: "레코드가 객체가 아님",
+        logs.NO_REQUEST: "알려진 요청 객체 없음",
+        logs.NO_TIMESTAMP: "timeStamp 없음",
+        logs.BAD_TIMESTAMP: "잘못된 timeStamp",
+        logs.RESPONSE_NOT_OBJECT: "응답이 객체가 아님",
+        logs.COMPLETION_NOT_TEXT: "completion 이 텍스트가 아님",
+        logs.COMPLETIONS_NOT_LIST: "completions 가 목록이 아님",
+        OBJECT_GONE: "객체가 사라짐",
+        FILE_GONE: "파일이 사라짐",
+        act.NO_HEADER: "UserId/Date 헤더 없음",
+        kr.NO_HEADER: "Date/UserId 헤더 없음",
+        act.WRONG_CELL_COUNT: "셀 수가 맞지 않음",  # the Kiro user reports' words too, as the three below
+        act.NO_USER: "UserId 없음",
+        act.BAD_DATE: "잘못된 Date",
+        act.BAD_NUMBER: "잘못된 숫자",
+        act.CELL_TOO_LONG: f"{act.CELL_LIMIT:,} 자보다 긴 셀",
+        kr.BAD_FLAG: "잘못된 true/false",
+        # a Kiro row's tier, a limit's or an allowance's verdict, and who a limit is counted for (qdev)
+        NO_KIRO_TIER: "티어 없음",
+        **{limit.name: LIMIT_NAMES["ko"][limit.key] for limit in PRO_LIMITS},
+        **{status: LIMIT_STATUSES["ko"][status] for status in (EXCEEDED, PROJECTED_TO_EXCEED, WARNING, IN_OVERAGE,
+                                                             OVER_ALLOWANCE)},
+        ACCOUNT: ACCOUNT_POOL["ko"],
+        CODE_TRANSFORMATION_LINES.unit: "줄",
+        DEV_AGENT_INVOCATIONS.unit: "회",
     },
 }

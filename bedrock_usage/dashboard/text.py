@@ -17,7 +17,7 @@ from ..qdev.cost import VirtualCost
 from ..qdev.credits import KiroCredits
 from ..qdev.render import kiro_allowance_note, kiro_price_source
 from ..report.tracker import split_unknown_note
-from .notice_text import BATCH_NOT_LOGGED_KO, NOTICES, PHRASES
+from .notice_text import ACCOUNT_POOL, BATCH_NOT_LOGGED_KO, LIMIT_NAMES, LIMIT_STATUSES, NOTICES, PHRASES
 
 LANGUAGES = {"en": "English", "ko": "한국어"}
 
@@ -1289,21 +1289,6 @@ COLUMNS: dict[str, dict[str, str]] = {
     },
 }
 
-# Amazon Q Developer limits (qdev/limits.py) and their statuses, and Kiro allowances' (qdev/credits.py), in the
-# languages other than English.
-LIMIT_NAMES = {
-    "ko": {
-        "code_transformation_lines": "코드 변환 (줄 수)",
-        "dev_invocations": "/dev (소프트웨어 개발 에이전트)",
-        "agentic_requests": "에이전트 요청 (/dev, /test, /doc, /review)",
-    },
-}
-LIMIT_STATUSES = {
-    "ko": {"exceeded": "초과", "warning": "경고 (80% 사용)", "projected to exceed": "월말 초과 예상", "ok": "정상",
-           "no published limit": "공개된 한도 없음", "in overage": "초과 사용 중", "allowance used up": "할당량 소진",
-           "no published allowance": "공개된 할당량 없음"},
-}
-ACCOUNT_POOL = {"ko": "(계정 전체 풀)"}
 # The kinds of caller logs.identity.derive_principal tells apart (the CLI and CSV files keep these codes).
 PRINCIPAL_TYPES = {
     "en": {"application_role": "Application role", "sso_user": "SSO user", "iam_user": "IAM user",

@@ -200,8 +200,8 @@ def build_chargeback(facts: pd.DataFrame, month: str, tz: str, group_by: str,
     if len(unpriced):
         calls = int(unpriced["calls"].sum())
         has, its = ("has", "its") if calls == 1 else ("have", "their")
-        warnings.append(f"{counted(calls, 'call')} {has} no price: {its} tokens are in the rows, {its} cost is not "
-                        "(see the unpriced table)")
+        warnings.append(Notice(f"{counted(calls, 'call')} {has} no price: {its} tokens are in the rows, {its} cost "
+                               "is not (see the unpriced table)", "chargeback_unpriced", calls=calls))
     return Chargeback(month, tz, group_by, table, unpriced, coverage, warnings,
                       split_unknown_calls=split_unknown_calls(facts))
 

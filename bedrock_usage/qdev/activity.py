@@ -89,6 +89,7 @@ QUOTE = '"'
 
 # Why a file or a row is left out (counted by reason in the report).
 NO_HEADER = "no UserId/Date header"
+NOT_UTF8 = "not UTF-8 text"
 WRONG_CELL_COUNT = "wrong number of cells"
 NO_USER = "no UserId"
 BAD_DATE = "bad Date"
@@ -181,7 +182,7 @@ def read_activity_csv(data: bytes) -> ParsedReport:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise BadActivityFile("not UTF-8 text") from None
+        raise BadActivityFile(NOT_UTF8) from None
     reader = csv_rows(text)
     header = next(reader, [])
     if "UserId" not in header or "Date" not in header:

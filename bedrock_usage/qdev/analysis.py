@@ -20,6 +20,7 @@ import pandas as pd
 from ..errors import SetupRequired, UsageError
 from ..logs.layout import days_between
 from ..logs.period import Period
+from ..output.notices import Notice, clause
 from ..output.progress import DAY_FOLDERS, FILES, Reporter, Words, labelled, silent, step_update
 from ..output.wording import counted
 from ..pricing import PriceBook
@@ -51,6 +52,15 @@ ESTIMATE_LABEL = (
 )
 
 LISTING, READING = Words("listing_qdev"), Words("reading_qdev")
+# What the warnings say was skipped (in the singular; a page words them in its language), and a Kiro row's tier
+# when it names none.
+UNREADABLE_PROMPT_LOG = "unreadable prompt-log file"
+UNUSABLE_RECORD = "unusable record"
+UNREADABLE_ACTIVITY_REPORT = "unreadable activity report"
+UNUSABLE_ACTIVITY_ROW = "unusable activity-report row"
+UNREADABLE_USER_REPORT = "unreadable Kiro user report"
+UNUSABLE_USER_REPORT_ROW = "unusable Kiro user-report row"
+NO_KIRO_TIER = "no tier"
 
 
 class ActivityReader(Protocol):
@@ -674,11 +684,13 @@ def _estimated_tokens(requests: int, average: float) -> int | None:
     return None if math.isnan(average) else round(requests * average)
 
 
-def _skipped_line(reasons: Counter[str], what: str) -> str:
+def _skipped_line(reasons: Counter[str], what: str) -> Notice:
     """``skipped 12 unreadable files (10 not gzip, 2 too large)``, ``what`` in the singular: the count and its
     reasons, most frequent first."""
-    detail = ", ".join(f"{n} {why}" for why, n in reasons.most_common())
-    return f"skipped {counted(sum(reasons.values()), what)} ({detail})"
+    detail = [Notice(f"{n} {why}", "qdev_reason", count=n, reason=why) for why, n in reasons.most_common()]
+    count = sum(reasons.values())
+    return Notice(f"skipped {counted(count, what)} ({', '.join(detail)})", "qdev_skipped", count=count, what=what,
+                  reasons=detail)
 
 
 def _days(days: list[date]) -> str:
@@ -696,88 +708,104 @@ def _kiro_warnings(kiro: kc.KiroCredits) -> list[str]:
     lines: list[str] = []
     stats = kiro.stats
     for region, reason in stats.failed_regions.items():
-        lines.append(f"Kiro user reports of {region} not read: {reason}")
+        lines.append(Notice(f"Kiro user reports of {region} not read: {reason}", "kiro_region_failed", region=region,
+                            reason=reason))
     if stats.skipped_files:
-        lines.append(_skipped_line(stats.skipped_files, "unreadable Kiro user report"))
+        lines.append(_skipped_line(stats.skipped_files, UNREADABLE_USER_REPORT))
     if stats.skipped_rows:
-        lines.append(_skipped_line(stats.skipped_rows, "unusable Kiro user-report row"))
+        lines.append(_skipped_line(stats.skipped_rows, UNUSABLE_USER_REPORT_ROW))
     if stats.replaced_rows:
-        lines.append(f"Kiro user-report rows exported again later: {stats.replaced_rows:,} (the later export counts, "
-                     "the earlier one not)")
+        lines.append(Notice(f"Kiro user-report rows exported again later: {stats.replaced_rows:,} (the later export "
+                            "counts, the earlier one not)", "kiro_replaced", rows=stats.replaced_rows))
     if kiro.unpriced_tiers:
-        lines.append(f"Kiro tiers without published prices: {', '.join(kiro.unpriced_tiers)}: their seats and "
-                     "overage are not in the cost (add them with --kiro-prices)")
+        lines.append(Notice(f"Kiro tiers without published prices: {', '.join(kiro.unpriced_tiers)}: their seats and "
+                            "overage are not in the cost (add them with --kiro-prices)", "kiro_unpriced_tiers",
+                            tiers=list(kiro.unpriced_tiers)))
     if kiro.users_without_tier:
-        lines.append(f"Kiro users without a Subscription_Tier in their latest report row of a month: "
-                     f"{', '.join(kiro.users_without_tier)}: their seats and overage of that month are not in the cost")
+        lines.append(Notice(f"Kiro users without a Subscription_Tier in their latest report row of a month: "
+                            f"{', '.join(kiro.users_without_tier)}: their seats and overage of that month are not in "
+                            "the cost", "kiro_no_tier", users=list(kiro.users_without_tier)))
     if kiro.seats_from_first_row:
         people = len(kiro.seats_from_first_row)
-        lines.append(f"{counted(people, 'person', 'people')}'s Kiro {'seat' if people == 1 else 'seats'} counted from "
-                     "the month of their first report row (before it no seat is known)")
+        lines.append(Notice(f"{counted(people, 'person', 'people')}'s Kiro {'seat' if people == 1 else 'seats'} "
+                            "counted from the month of their first report row (before it no seat is known)",
+                            "kiro_seats_from_first_row", people=people))
     for tier, days in kiro.unpriced_days.items():
-        lines.append(f"Kiro tier {tier} has no price on {counted(len(days), 'day')} of the period ({_days(days)}): "
-                     "their seats and overage are not in the cost (add a price row with --kiro-prices)")
+        lines.append(Notice(f"Kiro tier {tier} has no price on {counted(len(days), 'day')} of the period "
+                            f"({_days(days)}): their seats and overage are not in the cost (add a price row with "
+                            "--kiro-prices)", "kiro_unpriced_days", tier=tier, count=len(days), days=_days(days)))
     for row in kiro.flagged.itertuples():
-        allowance = "" if pd.isna(row.allowance) else f" of {row.allowance:,.0f}"
-        lines.append(f"Kiro credits: {row.user} ({row.tier or 'no tier'}) {row.status}: {row.used:,.2f}{allowance} "
-                     f"credits used this month, projected {row.projected:,.0f} by month end")
+        allowance = clause("" if pd.isna(row.allowance) else f" of {row.allowance:,.0f}", "kiro_allowance_of",
+                           allowance=f"{row.allowance:,.0f}")
+        tier = row.tier or NO_KIRO_TIER
+        lines.append(Notice(f"Kiro credits: {row.user} ({tier}) {row.status}: {row.used:,.2f}{allowance} credits "
+                            f"used this month, projected {row.projected:,.0f} by month end", "kiro_flagged",
+                            user=row.user, tier=tier, status=row.status, used=f"{row.used:,.2f}", allowance=allowance,
+                            projected=f"{row.projected:,.0f}"))
     return lines
 
 
 def _warnings(report: QDevReport, extra: list[str]) -> list[str]:
     lines: list[str] = []
     files = report.files
+    period = report.period.label()
     if files.listed == 0:
-        lines.append(f"no prompt-log files in {report.period.label()}")
+        lines.append(Notice(f"no prompt-log files in {period}", "qdev_no_files", period=period))
     if files.sampled:
-        lines.append(
-            f"sampled {files.selected:,} of {files.listed:,} prompt-log files (--sample): figures cover the sample only"
-        )
+        lines.append(Notice(f"sampled {files.selected:,} of {files.listed:,} prompt-log files (--sample): figures "
+                            "cover the sample only", "qdev_sampled", selected=files.selected, listed=files.listed))
     if files.skipped:
-        lines.append(_skipped_line(files.skipped, "unreadable prompt-log file"))
+        lines.append(_skipped_line(files.skipped, UNREADABLE_PROMPT_LOG))
     if files.skipped_records:
-        lines.append(_skipped_line(files.skipped_records, "unusable record"))
+        lines.append(_skipped_line(files.skipped_records, UNUSABLE_RECORD))
     if files.duplicate_records:
-        lines.append(f"ignored {counted(files.duplicate_records, 'prompt-log record')} read before (same account, "
-                     "region, request type, user, requestId and timeStamp: a copy of the logs, or a record delivered "
-                     "again)")
+        lines.append(Notice(f"ignored {counted(files.duplicate_records, 'prompt-log record')} read before (same "
+                            "account, region, request type, user, requestId and timeStamp: a copy of the logs, or a "
+                            "record delivered again)", "qdev_duplicates", count=files.duplicate_records))
     anonymous = int((~named(report.requests)).sum())
     if anonymous:
-        lines.append(f"{anonymous:,} prompt-log records without a userId: their requests and tokens are counted "
-                     f"under {UNKNOWN_USER}, not as a user nor in the subscription")
+        lines.append(Notice(f"{anonymous:,} prompt-log records without a userId: their requests and tokens are "
+                            f"counted under {UNKNOWN_USER}, not as a user nor in the subscription", "qdev_anonymous",
+                            count=anonymous, unknown=UNKNOWN_USER))
     if report.virtual_cost.unpriced_tokens:
         unpriced = report.requests.loc[report.requests["input_cost_usd"].isna(), "model_id"]
-        names = ", ".join(sorted({model or "(none)" for model in unpriced}))
-        lines.append(f"{report.virtual_cost.unpriced_tokens:,} tokens of models the price book does not price on "
-                     f"their day and Region ({names}) are counted but not in the virtual cost")
+        names = sorted({model or "(none)" for model in unpriced})
+        tokens = int(report.virtual_cost.unpriced_tokens)
+        lines.append(Notice(f"{tokens:,} tokens of models the price book does not price on their day and Region "
+                            f"({', '.join(names)}) are counted but not in the virtual cost", "qdev_unpriced_tokens",
+                            tokens=tokens, models=names))
     lines.extend(extra)
     if report.activity is not None:
         stats = report.activity.stats
         if not stats.files_listed and not stats.via_athena:
-            lines.append(f"no user-activity report in the folders of {report.period.label()} (a day's report is "
-                         "in the next day's folder): the activity figures are empty, not missing")
+            lines.append(Notice(f"no user-activity report in the folders of {period} (a day's report is in the next "
+                                "day's folder): the activity figures are empty, not missing", "activity_none",
+                                period=period))
         for region, reason in stats.failed_regions.items():
-            lines.append(f"activity reports of {region} not read: {reason}")
+            lines.append(Notice(f"activity reports of {region} not read: {reason}", "activity_region_failed",
+                                region=region, reason=reason))
         if stats.skipped_files:
-            lines.append(_skipped_line(stats.skipped_files, "unreadable activity report"))
+            lines.append(_skipped_line(stats.skipped_files, UNREADABLE_ACTIVITY_REPORT))
         if stats.skipped_rows:
-            lines.append(_skipped_line(stats.skipped_rows, "unusable activity-report row"))
+            lines.append(_skipped_line(stats.skipped_rows, UNUSABLE_ACTIVITY_ROW))
         if stats.replaced_rows:
-            lines.append(f"activity-report rows delivered again in a later file: {stats.replaced_rows:,} (the later "
-                         "file counts, the earlier one not)")
+            lines.append(Notice(f"activity-report rows delivered again in a later file: {stats.replaced_rows:,} (the "
+                                "later file counts, the earlier one not)", "activity_replaced",
+                                rows=stats.replaced_rows))
         lines.extend(limit_warnings(report.activity.limits))
         for spike in report.activity.spikes.itertuples():
-            lines.append(
-                f"usage spike: {spike.user} on {spike.Date}: {spike.events:,} events, {spike.ratio:.1f}x their "
-                f"trailing average ({spike.trailing_average:.1f})"
-            )
+            ratio, average = f"{spike.ratio:.1f}", f"{spike.trailing_average:.1f}"
+            lines.append(Notice(f"usage spike: {spike.user} on {spike.Date}: {spike.events:,} events, {ratio}x their "
+                                f"trailing average ({average})", "usage_spike", user=spike.user, day=str(spike.Date),
+                                events=int(spike.events), ratio=ratio, average=average))
     if report.kiro is not None:
         lines.extend(_kiro_warnings(report.kiro))
     unreported = kiro_unreported(report)
     if unreported:
-        lines.append(f"the Kiro user reports have no row in {report.period.label()} for "
-                     f"{counted(len(unreported), 'person', 'people')} seen using Kiro in the prompt logs or activity "
-                     f"reports ({', '.join(unreported)}): their Kiro seats and overage are not in the Kiro cost")
+        lines.append(Notice(f"the Kiro user reports have no row in {period} for "
+                            f"{counted(len(unreported), 'person', 'people')} seen using Kiro in the prompt logs or "
+                            f"activity reports ({', '.join(unreported)}): their Kiro seats and overage are not in the "
+                            "Kiro cost", "kiro_unreported", period=period, count=len(unreported), people=unreported))
     return lines
 
 

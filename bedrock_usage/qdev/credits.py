@@ -25,13 +25,12 @@ from ..logs.layout import days_between
 from . import kiro_report as kr
 from .kiro_prices import KiroPriceTable, KiroTier
 from .kiro_report import UserReportStats
-from .limits import WARNING_SHARE, MonthWindow, reports_due_through
+from .limits import PROJECTED_TO_EXCEED, WARNING, WARNING_SHARE, MonthWindow, reports_due_through
 
 REPORT_DELAY = timedelta(days=1, hours=2)  # the report of day D is written at 02:00 UTC on D + 1
 IN_OVERAGE = "in overage"
 OVER_ALLOWANCE = "allowance used up"
-WARNING = "warning"
-PROJECTED = "projected to exceed"
+PROJECTED = PROJECTED_TO_EXCEED  # the words of a limit's verdict
 OK = "ok"
 NO_ALLOWANCE = "no published allowance"
 FLAGGED = (IN_OVERAGE, OVER_ALLOWANCE, PROJECTED, WARNING)  # most pressing first

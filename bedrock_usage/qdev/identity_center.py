@@ -22,6 +22,7 @@ from typing import Any
 from ..aws.session import AWS_ERRORS, describe, error_code
 from ..cache import cache_dir
 from ..errors import UsageError
+from ..output.notices import Notice
 from .people import IDENTITY_CENTER, Identity, UserRef, parse_user_id
 
 LIST_THRESHOLD = 20
@@ -121,9 +122,9 @@ class IdentityCenter:
         refs = [ref for ref in refs if ref.uuid]
         stores = self._stores(refs)
         if refs and not stores:
-            result.warnings.append(
+            result.warnings.append(Notice(
                 "no IAM Identity Center directory to look people up in: no user id names one (d-xxxxxxxxxx.…); "
-                "pass --identity-store d-xxxxxxxxxx")
+                "pass --identity-store d-xxxxxxxxxx", "identity_no_store"))
         now = self.clock()
         for store in stores:
             wanted = [ref for ref in refs if ref.store in (None, store) or self.store != AUTO]
@@ -150,9 +151,10 @@ class IdentityCenter:
                 for key, forms in pending.items():
                     self._describe(store, key, forms, cache, now, result)
         except AWS_ERRORS as exc:
-            result.warnings.append(
-                f"IAM Identity Center lookups in {store} stopped ({describe(exc)}): people without an e-mail are "
-                f"shown by id; the calls need {PERMISSIONS}")
+            error = describe(exc)
+            result.warnings.append(Notice(
+                f"IAM Identity Center lookups in {store} stopped ({error}): people without an e-mail are shown by id; "
+                f"the calls need {PERMISSIONS}", "identity_stopped", store=store, error=error, permissions=PERMISSIONS))
         finally:
             if pending:
                 cache.save()

@@ -12,6 +12,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
 
+from ..output.notices import Notice, clause
+
 WARNING_SHARE = 0.8
 PRICING_PAGE = "https://aws.amazon.com/q/developer/pricing/"
 
@@ -86,6 +88,8 @@ AGENTIC_REQUESTS = DocumentedLimit(
 
 PRO_LIMITS: tuple[DocumentedLimit, ...] = (CODE_TRANSFORMATION_LINES, DEV_AGENT_INVOCATIONS, AGENTIC_REQUESTS)
 ACCOUNT = "(account pool)"
+# A limit's verdicts that warn (``LimitStatus.status``).
+EXCEEDED, PROJECTED_TO_EXCEED, WARNING = "exceeded", "projected to exceed", "warning"
 
 
 def reports_due_through(now: datetime, delay: timedelta) -> date:
@@ -149,11 +153,11 @@ class LimitStatus:
         if self.allowance is None:
             return "no published limit"
         if self.used >= self.allowance:
-            return "exceeded"
+            return EXCEEDED
         if self.projected > self.allowance:
-            return "projected to exceed"
+            return PROJECTED_TO_EXCEED
         if self.used >= WARNING_SHARE * self.allowance:
-            return "warning"
+            return WARNING
         return "ok"
 
 
@@ -203,14 +207,17 @@ def pool_users(status: LimitStatus) -> int | None:
 
 
 def limit_warnings(statuses: list[LimitStatus]) -> list[str]:
-    """One line per limit that is used to 80% or more, exceeded, or projected to be exceeded."""
-    lines = []
+    """One line per limit that is used to 80% or more, exceeded, or projected to be exceeded, a ``Notice`` a page
+    words in its language."""
+    lines: list[str] = []
     for status in statuses:
-        if status.status in ("warning", "exceeded", "projected to exceed"):
-            caveat = "" if status.limit.verified else " (limit figure unverified)"
-            lines.append(
-                f"{status.limit.name}: {status.subject} {status.status}: {status.used:,.0f} of "
-                f"{status.allowance:,.0f} {status.limit.unit} used this month ({status.used_share:.0%}), "
-                f"projected {status.projected:,.0f} by month end{caveat}"
-            )
+        if status.status in (WARNING, EXCEEDED, PROJECTED_TO_EXCEED):
+            caveat = clause("" if status.limit.verified else " (limit figure unverified)", "limit_unverified")
+            used, allowance = f"{status.used:,.0f}", f"{status.allowance:,.0f}"
+            share, projected = f"{status.used_share:.0%}", f"{status.projected:,.0f}"
+            lines.append(Notice(
+                f"{status.limit.name}: {status.subject} {status.status}: {used} of {allowance} {status.limit.unit} "
+                f"used this month ({share}), projected {projected} by month end{caveat}", "limit_warning",
+                name=status.limit.name, subject=status.subject, status=status.status, used=used, allowance=allowance,
+                unit=status.limit.unit, share=share, projected=projected, caveat=caveat))
     return lines

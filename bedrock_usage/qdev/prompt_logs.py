@@ -29,6 +29,19 @@ from ..bounded_gzip import (
 )
 
 UNKNOWN_USER = "(unknown)"
+# Why a file is skipped, and why a record is (counted by reason in the report; a page words them in its language).
+TRUNCATED_GZIP = "truncated or corrupt gzip"
+EMPTY_FILE = "empty file"
+NOT_UTF8 = "not UTF-8 text"
+MALFORMED_JSON = "malformed JSON"
+NO_RECORDS = "no 'records' list"
+RECORD_NOT_OBJECT = "record is not an object"
+NO_REQUEST = "no known request object"
+NO_TIMESTAMP = "missing timeStamp"
+BAD_TIMESTAMP = "bad timeStamp"
+RESPONSE_NOT_OBJECT = "response is not an object"
+COMPLETION_NOT_TEXT = "completion is not text"
+COMPLETIONS_NOT_LIST = "completions is not a list"
 
 # request key -> (request type, response key)
 RECORD_KINDS: dict[str, tuple[str, str]] = {
@@ -98,19 +111,19 @@ def decode_log_file(data: bytes, cap: int | None = None) -> dict:
         except OverCap as exc:
             raise BadLogFile(str(exc)) from None
         except GZIP_ERRORS:
-            raise BadLogFile("truncated or corrupt gzip") from None
+            raise BadLogFile(TRUNCATED_GZIP) from None
     elif len(data) > cap:
         raise BadLogFile(over_cap_reason(cap))
     if not data or data.isspace():
-        raise BadLogFile("empty file")
+        raise BadLogFile(EMPTY_FILE)
     try:
         doc = json.loads(data)
     except UnicodeDecodeError:
-        raise BadLogFile("not UTF-8 text") from None
+        raise BadLogFile(NOT_UTF8) from None
     except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser's limit
-        raise BadLogFile("malformed JSON") from None
+        raise BadLogFile(MALFORMED_JSON) from None
     if not isinstance(doc, dict) or not isinstance(doc.get("records"), list):
-        raise BadLogFile("no 'records' list")
+        raise BadLogFile(NO_RECORDS)
     return doc
 
 
@@ -129,14 +142,14 @@ def _completion_text(value: object) -> str:
         return _text(value, "content")
     if value is None or isinstance(value, str):
         return value or ""
-    raise ValueError("completion is not text")
+    raise ValueError(COMPLETION_NOT_TEXT)
 
 
 def _texts(request_type: str, request: dict, response: dict) -> tuple[tuple[str, ...], tuple[str, ...]]:
     if request_type == "inline":
         completions = response.get("completions")
         if completions is not None and not isinstance(completions, list):
-            raise ValueError("completions is not a list")
+            raise ValueError(COMPLETIONS_NOT_LIST)
         outputs = tuple(_completion_text(c) for c in completions or ())
         return (_text(request, "leftContext"), _text(request, "rightContext")), outputs
     return (_text(request, "prompt"),), (_text(response, "assistantResponse"),)
@@ -146,21 +159,21 @@ def parse_record(record: object) -> PromptRequest:
     """One record; ValueError with a short reason when it has no known request, no usable timestamp, or a text,
     user id or response of the wrong type."""
     if not isinstance(record, dict):
-        raise ValueError("record is not an object")
+        raise ValueError(RECORD_NOT_OBJECT)
     request_key = next((key for key in RECORD_KINDS if isinstance(record.get(key), dict)), None)
     if request_key is None:
-        raise ValueError("no known request object")
+        raise ValueError(NO_REQUEST)
     request_type, response_key = RECORD_KINDS[request_key]
     request = record[request_key]
     if "timeStamp" not in request:
-        raise ValueError("missing timeStamp")
+        raise ValueError(NO_TIMESTAMP)
     try:
         timestamp = parse_timestamp(request["timeStamp"])
     except ValueError:
-        raise ValueError("bad timeStamp") from None
+        raise ValueError(BAD_TIMESTAMP) from None
     response = record.get(response_key)
     if response is not None and not isinstance(response, dict):
-        raise ValueError("response is not an object")
+        raise ValueError(RESPONSE_NOT_OBJECT)
     inputs, outputs = _texts(request_type, request, response or {})
     user_id = _text(request, "userId").strip() or UNKNOWN_USER
     model_id = _text(request, "modelId").strip() or None

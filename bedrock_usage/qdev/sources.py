@@ -20,6 +20,8 @@ from ..logs.layout import normalise_prefix
 from . import layout
 
 DOCS = "docs/amazon-q.md"
+# Why an object listed is not read after all (counted by reason in the report).
+OBJECT_GONE, FILE_GONE = "object disappeared", "file disappeared"
 DEFAULT_BUCKET = "amazonq-developer-reports-{account}"
 
 
@@ -102,7 +104,7 @@ class S3Store:
             return self.client.get_object(Bucket=self.bucket, Key=key)["Body"].read()
         except AWS_ERRORS as exc:
             if error_code(exc) in ("NoSuchKey", "404"):
-                raise UnreadableObject("object disappeared") from None
+                raise UnreadableObject(OBJECT_GONE) from None
             if isinstance(exc, ClientError) or as_project_error(exc) is not None:
                 raise self._setup_error(exc) from None
             # a download interrupted mid-stream concerns this object only
@@ -141,7 +143,7 @@ class LocalStore:
         try:
             return (self.root / key).read_bytes()
         except FileNotFoundError:
-            raise UnreadableObject("file disappeared") from None
+            raise UnreadableObject(FILE_GONE) from None
         except OSError as exc:  # no permission, a folder where a file was, an I/O error
             raise UnreadableObject(f"file not readable ({exc.strerror or exc})") from None
 

@@ -1,6 +1,6 @@
 """The Korean page words the warnings of the shared code in Korean: the report's (unpriced models, skipped objects and
 records, regions without logs, cache writes without their split, application inference profiles not resolved, a
-service tier without a price), the price file's, and the governance tab's (batch charges, days without records,
+flex or priority call without a price), the price file's, and the governance tab's (batch charges, days without records,
 budgets' unpriced calls, regions billed but not read, the bill per caller's sources: a local or Athena CUR 2.0
 export, Cost Explorer's tags). The English page, the terminal and the files keep the English words, which the warning
 itself is. In-process, through the function the dashboard lists its warnings with (``tables.warning_lines``), over
@@ -155,6 +155,20 @@ def test_the_rewriter_s_and_a_service_tier_s_lines_are_korean(tmp_path: Path) ->
         assert not [line for line in seen if phrase in line], phrase
 
 
+def test_a_priority_call_without_a_priority_rate_is_korean(tmp_path: Path) -> None:
+    """A call served in the priority tier of a model the book has no priority rate for: its reason on the page."""
+    priority = {**call(1, HAIKU, 10), "output": {"outputTokenCount": 200,
+                                                 "outputBodyJson": {"serviceTier": {"type": "priority"}}}}
+    write_records(tmp_path, [priority])
+    report = BedrockAthenaTracker(LocalEngine(tmp_path, cache=False)).analyze(PERIOD, ["us-east-1"])
+    tier = (f"unpriced (no priority tier price for this model, region and endpoint): {HAIKU} in us-east-1: 1 call, "
+            "1,000 input / 200 output tokens have no price")
+    assert tier in report.warnings, report.warnings
+    seen = korean([line for line in report.warnings if line == tier])
+    assert seen == [f"가격 없음 (이 모델, 리전, 엔드포인트의 priority 티어 가격이 없습니다): us-east-1 의 {HAIKU}: "
+                    "호출 1 건, 입력 1,000 / 출력 200 토큰에 가격이 없습니다"], seen
+
+
 def test_the_local_export_s_lines_are_korean(tmp_path: Path) -> None:
     """A CUR 2.0 export copy of MONTHLY granularity, without the files of a billing period, and with a refresh's
     full copy in a subfolder (as an export that creates new files keeps one)."""
@@ -212,7 +226,8 @@ def test_the_amazon_q_side_s_lines_keep_their_kind(report: UsageReport, tmp_path
     marked = qdev_side(inner)
     assert marked == f"Amazon Q / Kiro: {inner}"
     seen = korean([*lines, marked])
-    assert f"Amazon Q / Kiro 보고서: {skipped.removeprefix('Amazon Q / Kiro: ')}" in seen, seen
+    assert ("Amazon Q / Kiro 보고서: 쓸 수 없는 Kiro 사용자 보고서 행 1 개를 건너뛰었습니다 (잘못된 숫자 1 개)"
+            in seen), seen
     assert seen[-1] == f"Amazon Q / Kiro 보고서: {korean([inner])[0]}", seen
 
 
