@@ -5,8 +5,10 @@ this account and region write its logs (and refuses plain HTTP), then the loggin
 Running it again changes nothing and says so. What a region already has and setup would change (logging that
 delivers elsewhere, a policy statement with our Sid) is left as it is and reported old -> new, with exit 2; an
 existing bucket's hardening (a public access block or lack of one, its missing TLS-only statement) is left too,
-as advice, with exit 0. Only --replace-existing changes them. Logging is not switched on while the statement
-letting Bedrock write is left as it is.
+as advice, with exit 0, and so is logging that delivers to another bucket or prefix where Bedrock can write, when
+the run names no --bucket or --prefix: the reports read it there, and the line says how to keep or move it. Only
+--replace-existing changes them. Logging is not switched on while the statement letting Bedrock write is left as
+it is.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import sys
 from bedrock_usage.output.command import interrupt_ends_run
 
 with interrupt_ends_run():  # Ctrl-C while the modules load ends the run as later: one line, exit 130
-    from bedrock_usage.aws.logging_repair import check_command, script_command
+    from bedrock_usage.aws.logging_repair import check_command, kept_elsewhere, script_command
     from bedrock_usage.aws.logging_setup import (
         DEFAULT_BUCKET_TEMPLATE,
         DEFAULT_PREFIX,
@@ -26,7 +28,7 @@ with interrupt_ends_run():  # Ctrl-C while the modules load ends the run as late
         LoggingTarget,
         configure_region,
     )
-    from bedrock_usage.aws.provisioning import bucket_name, one_bucket_per_region
+    from bedrock_usage.aws.provisioning import RegionSetup, bucket_name, one_bucket_per_region
     from bedrock_usage.aws.session import Aws
     from bedrock_usage.cli import (
         SETUP_EXIT_CODES,
@@ -41,6 +43,10 @@ with interrupt_ends_run():  # Ctrl-C while the modules load ends the run as late
     )
     from bedrock_usage.logs.layout import normalise_prefix
 
+EXIT_CODES = (
+    f"{SETUP_EXIT_CODES} Logging that delivers to another bucket or prefix where Bedrock can write is the region's "
+    "when no --bucket or --prefix is given: kept, with a line saying how to keep or move it, exit 0."
+)
 EXAMPLES = """\
   python setup_bedrock_logging.py --dry-run
   python setup_bedrock_logging.py --regions us-east-1 ap-northeast-2 --profile admin
@@ -54,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
         "Turn on Amazon Bedrock Model Invocation Logging to S3 in each region: log bucket (Block Public Access, "
         "SSE-S3, TLS-only policy that lets Bedrock write), then the logging configuration. Idempotent.",
         EXAMPLES,
-        exit_codes=SETUP_EXIT_CODES,
+        exit_codes=EXIT_CODES,
     )
     add_dry_run(parser)
     parser.add_argument(
@@ -84,17 +90,23 @@ def main(argv: list[str] | None = None) -> int:
         for region in regions
     }
     delivery = DeliveryOptions(image=args.image, embedding=args.embedding, video=args.video)
+    # named no destination of its own: logging that works where it is serves the reports as well as setup's would
+    keep_working = args.bucket == DEFAULT_BUCKET_TEMPLATE and normalise_prefix(args.prefix) == DEFAULT_PREFIX
+
+    def set_up(region: str, result: RegionSetup) -> None:
+        status = configure_region(aws, targets[region], delivery, args.dry_run, result,
+                                  replace=args.replace_existing, keep_working=keep_working)
+        if status is None:
+            return
+        if result.left_as_is:  # exit 2: the problem names --replace-existing, this line the way to keep it
+            result.warning = kept_elsewhere(status, account, args.profile)
+        else:  # exit 0: the advice under it says --replace-existing would still move it
+            result.notes.append(kept_elsewhere(status, account, args.profile))
+
     if args.format == "table":
         dry = " (dry run: nothing will be changed)" if args.dry_run else ""
         print(f"🔧 Setting up Bedrock Model Invocation Logging for account {account}{dry}")
-    results = run_setup(
-        regions,
-        lambda region, result: configure_region(
-            aws, targets[region], delivery, args.dry_run, result, replace=args.replace_existing
-        ),
-        SETUP_POLICY_FILE,
-        args.format,
-    )
+    results = run_setup(regions, set_up, SETUP_POLICY_FILE, args.format)
     return finish_setup(
         results,
         aws,

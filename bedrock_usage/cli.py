@@ -223,8 +223,10 @@ def finish_setup(
     problems = [f"{len(failed)} region(s) failed: {' '.join(failed)}; {why} says why ({fix})"] if failed else []
     if kept:
         shown = "in each change's differences of the JSON document" if fmt == "json" else "shown above"
+        also = [result.region for result in results if result.left_as_is and not result.error and result.warning]
+        more = f"; {why} also says what else to run or keep in {' '.join(also)}" if also else ""
         problems.append(f"{len(kept)} region(s) not fully set up, existing settings left as they are: {' '.join(kept)} "
-                        f"(old -> new {shown}; run again with {REPLACE_OPTION} to change them)")
+                        f"(old -> new {shown}; run again with {REPLACE_OPTION} to change them{more})")
     warned = [result.region for result in results if result.warning and not result.error and not result.left_as_is]
     if warned:
         problems.append(f"{len(warned)} region(s) need a step outside this setup: {' '.join(warned)} ({why} says "

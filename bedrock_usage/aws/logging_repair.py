@@ -6,7 +6,7 @@ from __future__ import annotations
 import shlex
 
 from ..logs.layout import normalise_prefix
-from .logging_setup import DEFAULT_BUCKET_TEMPLATE, DEFAULT_PREFIX, TLS_ONLY_SID, foreign_denial
+from .logging_setup import DEFAULT_BUCKET_TEMPLATE, DEFAULT_PREFIX, TLS_ONLY_SID, deny_advice, foreign_denial
 from .logging_status import RegionLoggingStatus, writer_sid
 from .provisioning import REPLACE_OPTION, bucket_name
 
@@ -19,6 +19,11 @@ def setup_command(regions: list[str], profile: str | None, *options: str) -> str
 def check_command(regions: list[str], profile: str | None) -> str:
     """The check that says whether logs can reach ``regions``' buckets and are arriving."""
     return script_command("check_bedrock_logging.py", regions, profile)
+
+
+def keep_command(region: str, bucket: str, prefix: str | None, profile: str | None, *options: str) -> str:
+    """The setup command that checks and repairs the bucket and prefix a region already logs to, keeping them."""
+    return setup_command([region], profile, "--bucket", bucket, "--prefix", normalise_prefix(prefix), *options)
 
 
 def script_command(script: str, regions: list[str], profile: str | None, *options: str) -> str:
@@ -48,8 +53,7 @@ def repair_command(status: RegionLoggingStatus, account: str, profile: str | Non
     default = bucket_name(DEFAULT_BUCKET_TEMPLATE, account, status.region)
     if status.bucket == default and normalise_prefix(status.prefix) == DEFAULT_PREFIX:
         return setup_command([status.region], profile, *replacing(status)) if replacing(status) else None
-    return setup_command([status.region], profile, "--bucket", status.bucket or "", "--prefix",
-                         normalise_prefix(status.prefix), *replacing(status))
+    return keep_command(status.region, status.bucket or "", status.prefix, profile, *replacing(status))
 
 
 def cannot_deliver(status: RegionLoggingStatus) -> str:
@@ -94,3 +98,22 @@ def replace_advice(status: RegionLoggingStatus, account: str, command: str) -> s
             f"on bucket {bucket} the public access block (all four blocked), default encryption where it has none "
             f"(SSE-S3), and the policy statements {TLS_ONLY_SID} (TLS only) and {writer_sid(status.region)} (Bedrock's "
             f"writes) where they differ from setup's; run it with --dry-run first: `{command} --dry-run`")
+
+
+def kept_elsewhere(status: RegionLoggingStatus, account: str, profile: str | None) -> str:
+    """What setup says of a region whose logging delivers to another bucket or prefix, which it left as it is: where
+    Bedrock can write there, that the reports read the logs there and the command that checks and hardens that
+    destination, keeping it; else what check_bedrock_logging.py says of the region, with its command."""
+    keep = keep_command(status.region, status.bucket or "", status.prefix, profile)
+    where = f"s3://{status.bucket}/{normalise_prefix(status.prefix)}"
+    if status.delivers:
+        return (f"logging in {status.region} already delivers to {where} and Bedrock can write there: nothing to "
+                "change for the reports (setup_athena_bucket.py and the reports read the region's logging "
+                f"configuration); to have setup check and harden that destination instead, run `{keep}`")
+    statement = blocking_statement(status)
+    if statement:
+        return f"{cannot_deliver(status)}: {deny_advice(statement)}"
+    if status.unchecked:
+        return (f"logging in {status.region} delivers to {where}, which could not all be checked "
+                f"({'; '.join(status.problems)}): to have setup check and harden it there, run `{keep}`")
+    return f"{cannot_deliver(status)}: {run_line(status, account, region_command(status, account, profile))}"

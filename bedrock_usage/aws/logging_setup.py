@@ -11,8 +11,10 @@ from .logging_config import read_logging_config
 from .logging_status import (
     BEDROCK_SERVICE,
     KMS_DOCS,
+    RegionLoggingStatus,
     bedrock_source_arns,
     bedrock_write_verdict,
+    check_region,
     managed_key_problem,
     writer_sid,
 )
@@ -204,17 +206,27 @@ def denial(policy: dict[str, Any], target: LoggingTarget) -> str | None:
 
 def configure_region(
     aws: Aws, target: LoggingTarget, delivery: DeliveryOptions, dry_run: bool, result: RegionSetup,
-    replace: bool = False,
-) -> None:
+    replace: bool = False, keep_working: bool = False,
+) -> RegionLoggingStatus | None:
     """Decide what to do with the region's logging first, then the log bucket, its policy (Bedrock checks it may
     write when logging is switched on), then logging. Where the logging configuration is left as it is, the bucket
     steps are shown but not carried out; where the statement letting Bedrock write is, logging is not switched on, nor
-    where the policy, as setup leaves it, still denies Bedrock's writes (the region fails, naming the statement)."""
+    where the policy, as setup leaves it, still denies Bedrock's writes (the region fails, naming the statement).
+
+    Logging left as it is that delivers to another bucket or prefix is checked as check_bedrock_logging.py checks it;
+    its status is returned. With ``keep_working`` (the run named no destination of its own) logging that delivers
+    there is the region's: the region needs nothing of setup's (exit 0), and its target is that destination."""
     bedrock = aws.client("bedrock", target.region)
     current = read_logging_config(bedrock)
     plan = plan_logging(current, target, delivery)
     logging = logging_change(current, plan, target.region, replace)
     result.target = target.url
+    elsewhere = None
+    if logging.action == KEEP and destination(current) not in (None, target.url):
+        elsewhere = check_region(aws, target.region, target.account)
+        if keep_working and elsewhere.delivers:
+            logging = dataclasses.replace(logging, needed=False)
+            result.target = destination(current) or target.url
     only_shown = dry_run or logging.action == KEEP
     s3 = aws.client("s3", target.region)
     bucket = ensure_private_bucket(s3, target.bucket, target.region, only_shown, replace)
@@ -248,11 +260,12 @@ def configure_region(
             result.notes.append(f"logging configuration {target.region} not made: the bucket policy denies Bedrock's "
                                 "log writes")
         result.error = f"bucket policy statement {denied} denies Bedrock's log writes; {deny_advice(denied)}"
-        return
+        return elsewhere
     if logging.action in WRITES and policy[0].action == KEEP:
         result.notes.append(f"logging configuration {target.region} not made: Bedrock's permission to write its logs "
                             f"there (policy statement {writer['Sid']}) was left as it is")
-        return
+        return elsewhere
     result.changes += carry_out(
         [logging], lambda: bedrock.put_model_invocation_logging_configuration(loggingConfig=plan.desired), dry_run
     )
+    return elsewhere

@@ -114,6 +114,12 @@ class RegionLoggingStatus:
         return self.error is None and self.healthy and bool(self.problems)
 
     @property
+    def delivers(self) -> bool:
+        """Healthy, and every read the verdict needs succeeded: what check_bedrock_logging.py passes (``ok`` or
+        ``no_logs``)."""
+        return self.error is None and self.enabled and self.healthy and not self.problems
+
+    @property
     def verdict(self) -> str:
         """What the check script's table and the dashboard's panel both say: ``error`` (unreadable), ``disabled``
         (not delivering to S3), ``problems`` (not healthy, or a part could not be checked), ``no_logs`` (healthy,

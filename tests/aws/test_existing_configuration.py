@@ -1525,3 +1525,54 @@ def test_athena_setup_warns_of_a_log_bucket_that_does_not_exist_and_notes_one_it
     assert ("GetBucketLocation", {"Bucket": gone}) in asked and ("GetBucketLocation", {"Bucket": default}) in asked
     assert all(validation_errors("bedrock" if operation.startswith("GetModel") else "s3", operation, params) == ""
                for operation, params in asked)
+
+
+def team_logging_that_works(region: str, bucket: str, prefix: str) -> dict[str, Any]:
+    """Logging someone set up before us that delivers: their bucket in the region, and their own statement letting
+    Bedrock write there as the Bedrock User Guide writes it ("Monitor model invocation using CloudWatch Logs and
+    Amazon S3": the service principal, s3:PutObject under the prefix, aws:SourceAccount and aws:SourceArn); the
+    statement."""
+    writes = {"Sid": "TeamBedrockWrites", "Effect": "Allow", "Principal": {"Service": "bedrock.amazonaws.com"},
+              "Action": "s3:PutObject", "Resource": f"arn:aws:s3:::{bucket}/{prefix}AWSLogs/{ACCOUNT}/*",
+              "Condition": {"StringEquals": {"aws:SourceAccount": ACCOUNT},
+                            "ArnLike": {"aws:SourceArn": f"arn:aws:bedrock:{region}:{ACCOUNT}:*"}}}
+    make_bucket(bucket, region).put_bucket_policy(
+        Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [writes]}))
+    put_logging(region, {"s3Config": {"bucketName": bucket, "keyPrefix": prefix}, "textDataDeliveryEnabled": True})
+    return writes
+
+
+def test_setup_keeps_logging_that_works_elsewhere_and_says_how_to_keep_or_move_it(aws_env: dict[str, str]) -> None:
+    """The r29 account: us-east-2 already logs to the team's bucket, and Bedrock can write there. Setup without a
+    destination of its own takes that as the region's logging: exit 0, nothing made, the line naming the command
+    that checks and hardens the team's destination (the one check_bedrock_logging.py prints) beside the advice that
+    --replace-existing would move it; the reports' next steps follow. Naming another bucket asks for that bucket:
+    exit 2, as before, and the line still says how to keep it."""
+    region, bucket = "us-east-2", "team-llm-logs"
+    team_logging_that_works(region, bucket, "audit/")
+    before = logging_config(region)
+    keep = f"python setup_bedrock_logging.py --regions {region} --bucket {bucket} --prefix audit/"
+    kept = run("setup_bedrock_logging.py", "--regions", region, env=aws_env)
+    assert kept.returncode == 0, kept.stdout + kept.stderr
+    assert (f"  logging in {region} already delivers to s3://{bucket}/audit/ and Bedrock can write there: nothing to "
+            "change for the reports (setup_athena_bucket.py and the reports read the region's logging "
+            f"configuration); to have setup check and harden that destination instead, run `{keep}`\n") in kept.stdout
+    assert (f"  ℹ️ left as the owner has it (setup works without it): logging configuration {region}; to apply it, run "
+            "again with --replace-existing\n") in kept.stdout
+    assert re.search(rf"{region} +✅ unchanged +s3://{bucket}/audit/ ", kept.stdout), kept.stdout
+    assert f"python setup_athena_bucket.py --regions {region}" in kept.stdout  # the next steps
+    assert logging_config(region) == before and bucket_names() == [bucket]
+
+    named = run("setup_bedrock_logging.py", "--regions", region, "--bucket", "acme-logs-{region}", "--format", "json",
+                env=aws_env)
+    assert named.returncode == 2, named.stdout + named.stderr
+    (result,) = json.loads(named.stdout)["regions"]
+    assert result["left_as_is"] == [f"logging configuration {region}"]
+    assert f"to have setup check and harden that destination instead, run `{keep}`" in result["warning"]
+    assert "--replace-existing to change them" in named.stderr and f"what else to run or keep in {region}" in (
+        named.stderr)
+
+    hardened = run(*keep.split()[1:], env=aws_env)  # the command the line names takes over nothing
+    assert hardened.returncode == 0, hardened.stdout + hardened.stderr
+    assert logging_config(region) == before and bucket_names() == [bucket]
+    assert public_access_block(bucket) is None and "TeamBedrockWrites" in policy_sids(bucket)

@@ -256,8 +256,12 @@ def test_setup_json_says_each_region_s_problem_and_advice_and_the_next_steps_onl
     regions = {region["region"]: region for region in document["regions"]}
     # the table says old -> new "above" (its lines over the summary); in the document it is in the change's
     # differences, where nothing is above
+    # and, as check_bedrock_logging.py says it, why the team's destination does not work and the command keeping it
     assert regions[kept]["problem"] == (f"left as it is: logging configuration {kept}; to change it (old -> new in "
-                                        "its change's differences), run again with --replace-existing")
+                                        "its change's differences), run again with --replace-existing; logging in "
+                                        f"{kept} cannot deliver (bucket team-llm-logs does not exist): run `python "
+                                        f"setup_bedrock_logging.py --regions {kept} --bucket team-llm-logs --prefix "
+                                        "audit/`")
     assert [change["differences"] != [] for change in regions[kept]["changes"] if change["action"] == "keep"] == [True]
     assert regions[advised]["problem"] is None and regions[kept]["advice"] is None
     assert regions[advised]["advice"] == (
