@@ -15,6 +15,7 @@ from .logging_status import (
     bedrock_source_arns,
     bedrock_write_verdict,
     check_region,
+    grants_bedrock_writes,
     managed_key_problem,
     writer_sid,
 )
@@ -237,8 +238,11 @@ def configure_region(
     named_as_setups = (target.bucket == bucket_name(DEFAULT_BUCKET_TEMPLATE, target.account, target.region)
                        and not any(change.differences for change in bucket))
     try:
-        planned = plan_policy_statements(s3, target.bucket, [writer], replace, hardening=[tls_only],
-                                         new_bucket=bucket[0].action == CREATE, new_without_policy=named_as_setups)
+        planned = plan_policy_statements(
+            s3, target.bucket, [writer], replace, hardening=[tls_only], new_bucket=bucket[0].action == CREATE,
+            new_without_policy=named_as_setups,
+            grants=lambda statement, wanted: wanted is writer and grants_bedrock_writes(
+                statement, writer["Resource"], target.bucket, target.prefix, target.account, target.region))
         denied = denial(planned.document, target)  # known before any write: a refused region changes no policy
         policy = put_policy(s3, target.bucket, planned, only_shown or denied is not None)
     except AWS_ERRORS:
@@ -254,6 +258,9 @@ def configure_region(
         result.notes.append(f"bucket {target.bucket}: nothing made or changed, as the logging configuration that "
                             "would use it was left as it is")
     result.changes += [*bucket, *policy]
+    if writer["Sid"] in planned.granted:
+        result.notes.append(f"bucket {target.bucket}: policy statement {planned.granted[writer['Sid']]} already allows "
+                            f"Bedrock to write its logs under {target.url}, as {writer['Sid']} would: it is not added")
     result.notes.extend(kms_notes(aws, target.bucket, target.region, target.account))
     if denied:
         if logging.action in WRITES:

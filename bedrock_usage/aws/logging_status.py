@@ -289,16 +289,7 @@ def bedrock_write_verdict(
     """Whether ``policy`` lets Bedrock of ``account`` in ``region`` put objects under the log prefix."""
     if policy is None:
         return PolicyVerdict(False, f"bucket {bucket} has no policy, so Bedrock cannot write to it")
-    arn = partition(region)
-    request = {
-        "action": "s3:PutObject",
-        "resource": f"arn:{arn}:s3:::{bucket}/{region_prefix(prefix, account, region)}2025/01/01/00/log.json.gz",
-        "aws:sourceaccount": account,
-        "aws:sourcearn": source_arn_start(region, account),
-        "aws:securetransport": "true",
-        "aws:principalisawsservice": "true",
-        "aws:principalservicename": BEDROCK_SERVICE,
-    }
+    request = _bedrock_write(bucket, prefix, account, region)
     allowed_by: list[str] = []
     undecided: dict[str, list[str]] = {"Allow": [], "Deny": []}
     for number, statement in enumerate(policy_statements(policy)):
@@ -320,6 +311,47 @@ def bedrock_write_verdict(
     own = any(statement.get("Sid") == writer_sid(region) for statement in policy_statements(policy))
     return PolicyVerdict(False, f"bucket policy has no statement letting {BEDROCK_SERVICE} s3:PutObject under {where}",
                          own_statement_kept=own)
+
+
+def _bedrock_write(bucket: str, prefix: str, account: str, region: str) -> dict[str, str]:
+    """The request context of Bedrock putting one log object under ``prefix``, as a bucket policy sees it."""
+    return {
+        "action": "s3:PutObject",
+        "resource": f"arn:{partition(region)}:s3:::{bucket}/{region_prefix(prefix, account, region)}"
+                    "2025/01/01/00/log.json.gz",
+        "aws:sourceaccount": account,
+        "aws:sourcearn": source_arn_start(region, account),
+        "aws:securetransport": "true",
+        "aws:principalisawsservice": "true",
+        "aws:principalservicename": BEDROCK_SERVICE,
+    }
+
+
+def grants_bedrock_writes(statement: dict[str, Any], objects_arn: str, bucket: str, prefix: str, account: str,
+                          region: str) -> bool:
+    """Whether one statement lets Bedrock of ``account`` in ``region`` put every log object ``objects_arn`` (a pattern
+    ending in ``*``) covers, as setup's own statement does: an Allow naming the bedrock.amazonaws.com service principal
+    (no NotPrincipal, NotAction or NotResource), an action matching s3:PutObject, a resource that is that pattern or
+    a plain prefix of it followed by ``*``, and conditions that hold for every such write (IAM User Guide, "Policy
+    evaluation logic": an Allow applies when its principal, action, resource and every condition match)."""
+    if statement.get("Effect") != "Allow" or not _names_bedrock(statement.get("Principal")):
+        return False
+    if any(key in statement for key in ("NotPrincipal", "NotAction", "NotResource")):
+        return False
+    if not _any_match(statement.get("Action"), "s3:PutObject", case=False):
+        return False
+    if not any(_covers_objects(str(resource), objects_arn) for resource in _as_list(statement.get("Resource"))):
+        return False
+    return _conditions_hold(statement.get("Condition") or {}, _bedrock_write(bucket, prefix, account, region)) is True
+
+
+def _covers_objects(resource: str, objects_arn: str) -> bool:
+    """Whether a statement's resource matches every ARN ``objects_arn`` (a literal prefix then ``*``) matches: the same
+    pattern, or a literal start of it followed by ``*``; any other wildcard is not decided, so not taken to."""
+    if resource == objects_arn:
+        return True
+    start = resource.removesuffix("*")
+    return resource.endswith("*") and not any(char in start for char in "*?") and objects_arn.startswith(start)
 
 
 def source_arn_start(region: str, account: str) -> str:

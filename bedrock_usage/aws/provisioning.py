@@ -497,6 +497,7 @@ class PolicyPlan:
 
     changes: list[Change]
     document: dict[str, Any]
+    granted: dict[str, str] = field(default_factory=dict)  # a Sid not added -> the existing statement granting it
 
 
 def ensure_policy_statements(
@@ -529,9 +530,11 @@ def plan_policy_statements(
     hardening: Sequence[dict[str, Any]] = (),
     new_bucket: bool = False,
     new_without_policy: bool = False,
+    grants: Callable[[dict[str, Any], dict[str, Any]], bool] | None = None,
 ) -> PolicyPlan:
     """Plan a bucket policy that holds ``statements`` (matched by Sid), keeping every other statement, and the rest of
-    the document (``Id``, ``Version``), as it is: a missing one is added without any option, one with our Sid that
+    the document (``Id``, ``Version``), as it is: a missing one is added without any option, unless an existing
+    statement already ``grants`` (existing, wanted) all it would (``granted`` names it), one with our Sid that
     says something else is replaced only when ``replace``. ``hardening`` statements (not what the purpose needs)
     go with them into a bucket made this run (``new_bucket``), or, with ``new_without_policy``, one that has no
     policy yet (setup's own, whose first run stopped before writing it); an existing bucket without them, or with
@@ -541,6 +544,13 @@ def plan_policy_statements(
     new_bucket = new_bucket or (new_without_policy and policy is None)
     existing = policy_statements(policy)
     current = {statement.get("Sid"): statement for statement in existing}
+    granted = {}
+    for wanted in statements if grants else []:
+        granting = [other.get("Sid") or f"statement {number + 1}" for number, other in enumerate(existing)
+                    if wanted["Sid"] not in current and grants(other, wanted)]
+        if granting:
+            granted[wanted["Sid"]] = granting[0]
+    statements = [statement for statement in statements if statement["Sid"] not in granted]
     ours = [*hardening, *statements]
     apart = [] if new_bucket else [s for s in hardening if _canonical(current.get(s["Sid"])) != _canonical(s)]
     together = [statement for statement in ours if statement not in apart]
@@ -574,7 +584,7 @@ def plan_policy_statements(
     kept_ours = [s if s["Sid"] in put else current[s["Sid"]] for s in ours if s["Sid"] in put or s["Sid"] in current]
     others = [statement for statement in existing if statement.get("Sid") not in {s["Sid"] for s in ours}]
     document = {"Version": "2012-10-17", **(policy or {}), "Statement": others + kept_ours}
-    return PolicyPlan([main, *alone], document)
+    return PolicyPlan([main, *alone], document, granted)
 
 
 def ensure_lifecycle_rule(

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from bedrock_usage.aws.logging_status import bedrock_write_verdict
+from bedrock_usage.aws.logging_status import bedrock_write_verdict, grants_bedrock_writes
 
 ACCOUNT = "123456789012"
 BUCKET = "bedrock-logs-123456789012-us-east-1"
@@ -225,3 +225,38 @@ def test_an_unknown_verdict_names_the_condition_it_could_not_decide() -> None:
     assert result.allows is None
     assert "statement(s) AllowBedrock (StringEquals aws:SourceArn) apply" in result.reason
     assert f"ArnLike {SOURCE}*" in result.reason
+
+
+SETUP_RESOURCE = f"arn:aws:s3:::{BUCKET}/bedrock-logs/AWSLogs/{ACCOUNT}/BedrockModelInvocationLogs/*"
+
+
+@pytest.mark.parametrize(
+    ("statement", "grants"),
+    [
+        (allow(), True),  # setup's own statement under another Sid
+        (allow(Resource=f"arn:aws:s3:::{BUCKET}/*", Condition={}), True),  # the whole bucket, no conditions
+        (allow(Resource=f"arn:aws:s3:::{BUCKET}/bedrock-logs/AWSLogs/{ACCOUNT}/*"), True),
+        (allow(Action=["s3:GetObject", "s3:PutObject"], Principal={"Service": ["bedrock.amazonaws.com"]}), True),
+        (allow(Action="s3:*", Resource=["arn:aws:s3:::other/*", f"arn:aws:s3:::{BUCKET}/bedrock-logs/*"]), True),
+        (allow(Condition={"StringEquals": {"aws:SourceAccount": [ACCOUNT, "999999999999"]}}), True),
+        # narrower, or not the same grant: setup's statement is still added
+        ({**allow(), "Effect": "Deny"}, False),
+        (allow(Principal="*"), False),  # not the service principal named
+        (allow(Principal={"Service": "logging.s3.amazonaws.com"}), False),
+        (allow(Action="s3:PutObjectAcl"), False),
+        (allow(Resource=f"arn:aws:s3:::{BUCKET}/other-prefix/*"), False),
+        (allow(Resource=f"arn:aws:s3:::{BUCKET}/bedrock-logs/AWSLogs/{ACCOUNT}/BedrockModelInvocationLogs/{REGION}/"
+                        "2025/*"), False),  # some of the log objects only
+        (allow(Resource=f"arn:aws:s3:::{BUCKET}/*/AWSLogs/*"), False),  # a wildcard inside: not decided
+        (allow(Condition={"StringEquals": {"aws:SourceAccount": "999999999999"}}), False),
+        (allow(Condition={"ArnLike": {"aws:SourceArn": f"arn:aws:bedrock:eu-west-1:{ACCOUNT}:*"}}), False),
+        # StringEquals compares the * literally: it may match none of Bedrock's ARNs
+        (allow(Condition={"StringEquals": {"aws:SourceArn": f"arn:aws:bedrock:{REGION}:{ACCOUNT}:*"}}), False),
+        (allow(Condition={"StringEquals": {"aws:PrincipalAccount": ACCOUNT}}), False),  # a key not decided
+        ({**allow(), "NotResource": "arn:aws:s3:::other/*"}, False),
+    ],
+)
+def test_a_statement_grants_what_setup_s_would(statement: dict[str, Any], grants: bool) -> None:
+    """Only a statement that lets Bedrock put every log object setup's statement covers, under conditions no
+    narrower, is taken for it (expected answers from the IAM User Guide's evaluation rules, by hand)."""
+    assert grants_bedrock_writes(statement, SETUP_RESOURCE, BUCKET, "bedrock-logs/", ACCOUNT, REGION) is grants

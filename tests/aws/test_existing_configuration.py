@@ -1303,7 +1303,9 @@ def test_a_deny_someone_else_wrote_is_named_with_what_to_change_and_setup_does_n
         assert re.search(rf"{region} +❌ failed", setup.stdout.split("📋 Summary")[1])
     kept = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])["Statement"]
     assert kept == policy["Statement"]  # a refused region changes no policy: no Allow added beside the Deny
-    assert "policy left as it is, as statement OrgOnly would still deny" in setup.stdout
+    # BR already lets Bedrock put every log object under x/, so setup has no statement of its own to add beside it
+    assert (f"bucket {bucket}: policy statement BR already allows Bedrock to write its logs under s3://{bucket}/x/, as "
+            "AllowBedrockLoggingApNortheast2 would: it is not added") in setup.stdout
 
     exempt = {**policy["Statement"][1], "Condition": {
         "StringNotEquals": {"aws:PrincipalOrgID": "o-abc"},
@@ -1576,3 +1578,26 @@ def test_setup_keeps_logging_that_works_elsewhere_and_says_how_to_keep_or_move_i
     assert hardened.returncode == 0, hardened.stdout + hardened.stderr
     assert logging_config(region) == before and bucket_names() == [bucket]
     assert public_access_block(bucket) is None and "TeamBedrockWrites" in policy_sids(bucket)
+
+
+def test_setup_adds_no_statement_beside_the_owner_s_that_already_lets_bedrock_write(aws_env: dict[str, str]) -> None:
+    """--bucket and --prefix naming the team's destination: where the owner's statement already lets Bedrock write
+    there as setup's would, the policy is left exactly as it is and a line names that statement; where theirs is
+    narrower (StringEquals on aws:SourceArn takes the * literally), setup's statement is added beside it, as before."""
+    same, narrower = "us-east-2", "us-west-2"
+    theirs = team_logging_that_works(same, f"team-logs-{same}", "audit/")
+    before = json.loads(boto3.client("s3").get_bucket_policy(Bucket=f"team-logs-{same}")["Policy"])
+    unsure = {**theirs, "Condition": {"StringEquals": {"aws:SourceArn": f"arn:aws:bedrock:{narrower}:{ACCOUNT}:*"}}}
+    team_logging_that_works(narrower, f"team-logs-{narrower}", "audit/")
+    boto3.client("s3").put_bucket_policy(Bucket=f"team-logs-{narrower}", Policy=json.dumps(
+        {"Version": "2012-10-17", "Statement": [unsure]}))
+    done = run("setup_bedrock_logging.py", "--regions", same, narrower, "--bucket", "team-logs-{region}", "--prefix",
+               "audit/", env=aws_env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert json.loads(boto3.client("s3").get_bucket_policy(Bucket=f"team-logs-{same}")["Policy"]) == before
+    note = (f"  bucket team-logs-{same}: policy statement TeamBedrockWrites already allows Bedrock to write its logs "
+            f"under s3://team-logs-{same}/audit/, as AllowBedrockLoggingUsEast2 would: it is not added\n")
+    assert note in done.stdout
+    assert f"  unchanged     bucket team-logs-{same}: policy\n" in done.stdout
+    assert policy_sids(f"team-logs-{narrower}") == ["TeamBedrockWrites", "AllowBedrockLoggingUsWest2"]
+    assert f"bucket team-logs-{narrower}: policy statement TeamBedrockWrites already" not in done.stdout
