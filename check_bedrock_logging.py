@@ -19,11 +19,15 @@ with interrupt_ends_run():  # Ctrl-C while the modules load ends the run as late
         setup_command,
     )
     from bedrock_usage.aws.logging_setup import BEDROCK_SERVICE, deny_advice
-    from bedrock_usage.aws.logging_status import READER_POLICY_FILE, RegionLoggingStatus, check_region
+    from bedrock_usage.aws.logging_status import (
+        CLOUDWATCH_ONLY,
+        READER_POLICY_FILE,
+        RegionLoggingStatus,
+        check_region,
+    )
     from bedrock_usage.aws.session import Aws
     from bedrock_usage.cli import (
         EXIT_OK,
-        LOGGING_REGIONS_HELP,
         NoLoggingRegion,
         logging_regions_of,
         make_parser,
@@ -39,6 +43,10 @@ EXIT_CODES = (
     "a region (the setup command that fixes it, or the fix, is named), or a read the check needs failed, so "
     "delivery is not confirmed. The check changes nothing."
 )
+REGIONS_HELP = (
+    "regions to check (default, and 'all': every region whose Model Invocation Logging delivers to S3, and every "
+    "region whose logging goes to CloudWatch Logs only, named as not delivering to S3)"
+)
 EXAMPLES = """\
   python check_bedrock_logging.py
   python check_bedrock_logging.py --regions us-east-1 ap-northeast-2 --profile reader
@@ -53,14 +61,13 @@ def main(argv: list[str] | None = None) -> int:
         "Show, per region, whether Amazon Bedrock Model Invocation Logging delivers to S3, the bucket, prefix "
         "and bucket region, whether the bucket policy lets Bedrock write, and the newest log object.",
         EXAMPLES,
-        LOGGING_REGIONS_HELP,
         exit_codes=EXIT_CODES,
     )
     args = parser.parse_args(argv)
     aws = Aws.connect(args.profile)
     table = args.format == "table"
     try:
-        regions = logging_regions_of(args, aws, READER_POLICY_FILE)
+        regions = logging_regions_of(args, aws, READER_POLICY_FILE, cloudwatch_only=True)
     except SetupRequired as exc:
         if not table:  # a job reading the JSON gets a document here too: no region, why, and the command if setup is it
             fix = setup_command(["REGION"], args.profile) if isinstance(exc, NoLoggingRegion) else None
@@ -105,8 +112,14 @@ def main(argv: list[str] | None = None) -> int:
     problems = []
     if missing:
         problems.append(f"logging is not configured in {' '.join(missing)}: run `{fix}`")
+    # CloudWatch only, text on: the plain setup adds S3 delivery (the CloudWatch destination kept); one line for all
+    cloudwatch = [status.region for status in unset if status.problems == (CLOUDWATCH_ONLY,)]
+    if cloudwatch:
+        problems.append(f"logging in {' '.join(cloudwatch)} goes to CloudWatch Logs only, and the reports read logs "
+                        f"from S3: run `{setup_command(cloudwatch, args.profile)}` to add S3 delivery (the CloudWatch "
+                        "destination is kept)")
     for status in unset:
-        if status.problems:
+        if status.problems and status.region not in cloudwatch:
             problems.append(f"logging in {status.region} does not deliver to S3 ({'; '.join(status.problems)}): "
                             + run_line(status, account, elsewhere[status.region]))
     for status in broken:

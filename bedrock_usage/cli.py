@@ -92,14 +92,20 @@ def regions_of(args: argparse.Namespace, aws: Aws | None = None) -> tuple[str, .
     return DEFAULT_REGIONS
 
 
-def logging_regions_of(args: argparse.Namespace, aws: Aws, policy_file: str) -> tuple[str, ...]:
-    """The validated --regions; none given, or ``all``, means every region whose logging delivers to S3."""
+def logging_regions_of(
+    args: argparse.Namespace, aws: Aws, policy_file: str, cloudwatch_only: bool = False
+) -> tuple[str, ...]:
+    """The validated --regions; none given, or ``all``, means every region whose logging delivers to S3, then, with
+    ``cloudwatch_only`` (the check, which says they do not deliver to S3), those whose logging goes to CloudWatch
+    Logs only."""
     requested = requested_regions(args.regions)
     if requested:
         return requested
     found = logging_regions(aws, policy_file=policy_file)
     for region, why in sorted(found.unread.items()):
         print(f"warning: {region} is left out: {why}", file=sys.stderr)
+    if cloudwatch_only and found.cloudwatch_only:
+        return found.regions + found.cloudwatch_only
     if not found.regions:
         raise NoLoggingRegion(
             f"Model Invocation Logging delivers to S3 in no region of account {aws.account_id()}: run "

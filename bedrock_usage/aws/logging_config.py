@@ -21,10 +21,12 @@ CONFIG_WORKERS = 8
 
 @dataclass(frozen=True)
 class LoggingRegions:
-    """The regions whose logging delivers to S3 (region -> its ``s3Config``), and those that could not be read."""
+    """The regions whose logging delivers to S3 (region -> its ``s3Config``), those that could not be read, and those
+    whose logging goes to CloudWatch Logs only (no S3 destination: the reports cannot read them)."""
 
     s3_configs: dict[str, dict[str, Any]]
     unread: dict[str, str] = field(default_factory=dict)
+    cloudwatch_only: tuple[str, ...] = ()
 
     @property
     def regions(self) -> tuple[str, ...]:
@@ -39,7 +41,8 @@ def read_logging_config(bedrock: Any) -> dict[str, Any]:
 def logging_regions(
     aws: Aws, candidates: tuple[str, ...] | None = None, policy_file: str | None = None
 ) -> LoggingRegions:
-    """Which of ``candidates`` (default: every Bedrock region of the caller's partition) deliver logs to S3.
+    """Which of ``candidates`` (default: every Bedrock region of the caller's partition) deliver logs to S3, and which
+    log to CloudWatch Logs only.
 
     Regions the account has not enabled are skipped quietly; a region whose configuration cannot be read is listed
     in ``unread`` with the reason. When no region can be read at all, the first reason is raised.
@@ -47,17 +50,20 @@ def logging_regions(
     regions = candidates if candidates is not None else bedrock_regions(aws.partition())
     found: dict[str, dict[str, Any]] = {}
     unread: dict[str, str] = {}
+    cloudwatch_only: list[str] = []
     answered = 0
     for region, (config, error) in _read_configs(aws, regions).items():
         if error is None:
             answered += 1
             if (config.get("s3Config") or {}).get("bucketName"):
                 found[region] = config["s3Config"]
+            elif config.get("cloudWatchConfig"):
+                cloudwatch_only.append(region)
         elif error_code(error) not in REGION_NOT_ENABLED_CODES:
             unread[region] = f"its logging configuration cannot be read: {describe(error, policy_file)}"
     if unread and not answered:
         raise SetupRequired(f"no region's logging configuration can be read ({next(iter(unread.values()))})")
-    return LoggingRegions(found, unread)
+    return LoggingRegions(found, unread, tuple(cloudwatch_only))
 
 
 def enabled_regions(aws: Aws, regions: tuple[str, ...]) -> tuple[str, ...]:

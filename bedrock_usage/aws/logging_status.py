@@ -27,6 +27,7 @@ from .session import AWS_ERRORS, Aws, describe, partition
 READER_POLICY_FILE = "iam/report-reader.json"
 BEDROCK_SERVICE = "bedrock.amazonaws.com"
 KMS_DOCS = "docs/aws-setup.md, 'Log buckets encrypted with SSE-KMS'"
+CLOUDWATCH_ONLY = "logs go to CloudWatch only; this tool reads them from S3"
 T = TypeVar("T")
 # year/month/day/hour folders sit between a region's prefix and its log objects.
 _DATE_FOLDER_DEPTH = 4
@@ -139,13 +140,14 @@ class RegionLoggingStatus:
 
 def check_regions(aws: Aws, regions: tuple[str, ...] | None) -> list[RegionLoggingStatus]:
     """The logging status of each region, in order (the dashboard's status panel); ``None``, as
-    ``check_bedrock_logging.py`` without ``--regions``: every region whose logging delivers to S3, then those whose
-    configuration cannot be read (an empty list when logging delivers nowhere and every region could be read)."""
+    ``check_bedrock_logging.py`` without ``--regions``: every region whose logging delivers to S3, those whose logging
+    goes to CloudWatch Logs only, then those whose configuration cannot be read (an empty list when logging is
+    configured nowhere and every region could be read)."""
     account = aws.account_id()
     if regions is not None:
         return [check_region(aws, region, account) for region in regions]
     found = logging_regions(aws, policy_file=READER_POLICY_FILE)
-    return [check_region(aws, region, account) for region in found.regions] + [
+    return [check_region(aws, region, account) for region in found.regions + found.cloudwatch_only] + [
         RegionLoggingStatus(region, enabled=False, error=why) for region, why in sorted(found.unread.items())]
 
 
@@ -159,7 +161,7 @@ def check_region(aws: Aws, region: str, account: str) -> RegionLoggingStatus:
     text_delivery = config.get("textDataDeliveryEnabled", True) is not False
     text_off = () if text_delivery else ("text data delivery is off, so text model calls are not logged",)
     if not bucket:
-        cloudwatch_only = ("logs go to CloudWatch only; this tool reads them from S3", *text_off)
+        cloudwatch_only = (CLOUDWATCH_ONLY, *text_off)
         return RegionLoggingStatus(region, False, problems=cloudwatch_only if config.get("cloudWatchConfig") else (),
                                    text_delivery=text_delivery)
     prefix = config["s3Config"].get("keyPrefix", "")

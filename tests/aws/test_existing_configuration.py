@@ -1601,3 +1601,31 @@ def test_setup_adds_no_statement_beside_the_owner_s_that_already_lets_bedrock_wr
     assert f"  unchanged     bucket team-logs-{same}: policy\n" in done.stdout
     assert policy_sids(f"team-logs-{narrower}") == ["TeamBedrockWrites", "AllowBedrockLoggingUsWest2"]
     assert f"bucket team-logs-{narrower}: policy statement TeamBedrockWrites already" not in done.stdout
+
+
+def test_check_without_regions_names_the_regions_logging_to_cloudwatch_only_in_one_line(
+        aws_env: dict[str, str]) -> None:
+    """Without --regions the check looked only at regions logging to S3, so a region logging to CloudWatch Logs only,
+    whose calls the reports never see, went unnamed. It is now checked too: one line names every such region, that
+    the reports read S3, and the setup command that adds S3 delivery (keeping CloudWatch: setup adds a destination
+    without --replace-existing where logging delivers to no S3 bucket); exit 2 as for any region not delivering to S3.
+    After that command, the check passes."""
+    team_logging_that_works("us-east-2", "team-llm-logs", "audit/")
+    cloudwatch = {"cloudWatchConfig": TEAM_CONFIG["cloudWatchConfig"], "textDataDeliveryEnabled": True}
+    for region in ("eu-west-1", "ap-south-1"):
+        put_logging(region, cloudwatch)
+    command = "python setup_bedrock_logging.py --regions ap-south-1 eu-west-1"
+    check = run("check_bedrock_logging.py", "--format", "json", env=aws_env)
+    assert check.returncode == 2, check.stdout + check.stderr
+    assert check.stderr == (
+        "check_bedrock_logging.py: logging in ap-south-1 eu-west-1 goes to CloudWatch Logs only, and the reports read "
+        f"logs from S3: run `{command}` to add S3 delivery (the CloudWatch destination is kept)\n")
+    statuses = {status["region"]: status for status in json.loads(check.stdout)["regions"]}
+    assert sorted(statuses) == ["ap-south-1", "eu-west-1", "us-east-2"]
+    assert [statuses[region]["verdict"] for region in ("ap-south-1", "eu-west-1", "us-east-2")] == [
+        "disabled", "disabled", "no_logs"]
+
+    assert run(*command.split()[1:], env=aws_env).returncode == 0
+    fixed = run("check_bedrock_logging.py", env=aws_env)
+    assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+    assert logging_config("eu-west-1")["cloudWatchConfig"] == TEAM_CONFIG["cloudWatchConfig"]
