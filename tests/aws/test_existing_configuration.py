@@ -1544,6 +1544,7 @@ def team_logging_that_works(region: str, bucket: str, prefix: str) -> dict[str, 
     return writes
 
 
+@pytest.mark.slow
 def test_setup_keeps_logging_that_works_elsewhere_and_says_how_to_keep_or_move_it(aws_env: dict[str, str]) -> None:
     """The r29 account: us-east-2 already logs to the team's bucket, and Bedrock can write there. Setup without a
     destination of its own takes that as the region's logging: exit 0, nothing made, the line naming the command
@@ -1603,6 +1604,7 @@ def test_setup_adds_no_statement_beside_the_owner_s_that_already_lets_bedrock_wr
     assert f"bucket team-logs-{narrower}: policy statement TeamBedrockWrites already" not in done.stdout
 
 
+@pytest.mark.slow
 def test_check_without_regions_names_the_regions_logging_to_cloudwatch_only_in_one_line(
         aws_env: dict[str, str]) -> None:
     """Without --regions the check looked only at regions logging to S3, so a region logging to CloudWatch Logs only,
