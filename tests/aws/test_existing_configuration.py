@@ -416,9 +416,9 @@ def test_check_repairs_setups_own_statement_someone_changed_in_one_run(aws_env: 
     assert run(*command.split()[1:], env=aws_env).returncode == 0
     fixed = run("check_bedrock_logging.py", "--regions", region, env=aws_env)
     assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+
+
 @pytest.mark.slow
-
-
 def test_check_names_logging_someone_set_up_without_s3_or_text_and_the_command_that_repairs_it(
         aws_env: dict[str, str]) -> None:
     """CloudWatch-only logging with text delivery off is logging someone set up, not logging missing; S3 logging
@@ -1059,9 +1059,9 @@ def test_an_existing_bucket_without_default_encryption_keeps_it_as_advice(aws_en
     advice = kept.stdout.split("ℹ️ left as the owner has it (setup works without it): ")[1]
     assert f"bucket {bucket}: default encryption" in advice
     assert logging_config(region)["s3Config"]["bucketName"] == bucket
+
+
 @pytest.mark.slow
-
-
 def test_a_results_bucket_someone_made_gets_no_expiry_rule_unless_asked(
         aws_env: dict[str, str], tmp_path: Path) -> None:
     """An expiry rule deletes the owner's objects under query-results/ too, and beside their own rule S3 applies the
@@ -1109,9 +1109,9 @@ def test_setups_own_results_bucket_without_its_rule_gets_it(aws_env: dict[str, s
     assert f"created       bucket {bucket}: lifecycle rule expire-query-results" in result.stdout
     (rule,) = s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]
     assert rule["ID"] == "expire-query-results" and rule["Expiration"] == {"Days": 30}
+
+
 @pytest.mark.slow
-
-
 def test_a_versioned_results_bucket_gets_a_rule_that_deletes_expired_results_too(
         aws_env: dict[str, str], tmp_path: Path) -> None:
     """Versioning turned on by someone (a compliance rule): expiring a result there only adds a delete marker and
@@ -1357,9 +1357,9 @@ def elsewhere_warning(region: str, bucket: str, where: str) -> str:
             f"`python check_bedrock_logging.py --regions {region}` shows it, and `python setup_bedrock_logging.py "
             f"--regions {region} --replace-existing` (with --dry-run first) moves logging to a bucket in {region}, "
             "after which this setup with --replace-existing moves the table there")
+
+
 @pytest.mark.slow
-
-
 def test_athena_setup_warns_of_a_log_bucket_in_another_region_and_still_makes_the_table(
         aws_env: dict[str, str], tmp_path: Path) -> None:
     """The review's account: eu-west-1 logging to a bucket in eu-central-1, where Bedrock cannot deliver. The table is

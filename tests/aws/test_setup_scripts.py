@@ -235,9 +235,9 @@ def test_logging_setup_ends_with_the_next_commands_which_work_on_what_it_set_up(
     assert tail[::2] == ["   1. check that logs arrive, once Bedrock has been called in these regions:",
                          "   2. make the Athena table the reports query:",
                          "      or, without Athena, copy the logs and report on them with the local engine:"]
+
+
 @pytest.mark.slow
-
-
 def test_setup_json_says_each_region_s_problem_and_advice_and_the_next_steps_only_when_all_are_set_up(
         aws_env: dict[str, str]) -> None:
     """What the table prints under each region (why it is not set up, what to run) and after the summary (the next

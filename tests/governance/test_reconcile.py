@@ -519,9 +519,9 @@ UNREAD_BATCH = {
     (DAYS[1].isoformat(), "Amazon Bedrock", "EU-NovaLite-input-tokens-batch"): 0.45,
     (DAYS[2].isoformat(), "Amazon Bedrock Service", "APN2-Claude4Sonnet-output-tokens-cross-region-global-batch"): 0.15,
 }
+
+
 @pytest.mark.slow
-
-
 def test_a_region_billed_for_batch_is_not_asked_whether_logging_is_off(aws_env: dict[str, str],
                                                                        tmp_path: Path) -> None:
     served = served_calls()

@@ -78,9 +78,9 @@ def test_every_tables_rows_end_with_the_json_notes_of_the_figures_it_holds(
     _, summary = csv_rows(files["summary"])
     assert {row["key"].removeprefix("accuracy."): row["value"] for row in summary
             if row["key"].startswith("accuracy.")} == notes
+
+
 @pytest.mark.slow
-
-
 def test_the_kiro_cost_note_names_the_price_table_and_the_days_its_rows_were_read(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -104,9 +104,9 @@ def test_the_kiro_cost_note_names_the_price_table_and_the_days_its_rows_were_rea
     assert note.endswith(f"; prices from bedrock_usage/qdev/kiro_prices.csv with {contract} on top (rows read {read})")
     _, rows = csv_rows(files["kiro_per_user"])
     assert {row["accuracy_kiro_cost"] for row in rows} == {note}
+
+
 @pytest.mark.slow
-
-
 def test_the_allowance_note_names_the_price_table_and_the_days_its_allowance_rows_were_read(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

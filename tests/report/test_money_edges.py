@@ -552,9 +552,9 @@ def test_what_a_folder_leaves_out_counts_for_one_day_of_any_zone(tmp_path: Path,
     assert tuple(map(sum, zip(*days, strict=True))) == whole
     assert all(day == (1, 1) for day in days), days  # a one-day period owns exactly one folder
     assert whole == (5, 5)
+
+
 @pytest.mark.slow
-
-
 def test_a_summary_of_calls_none_of_which_is_priced_has_no_cost(tmp_path: Path) -> None:
     """Every call of the period unpriced: the summary's costs are missing in every form (terminal ``unpriced``, JSON
     null, CSV empty), never 0; with no calls at all they are 0."""
