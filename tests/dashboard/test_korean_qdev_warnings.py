@@ -29,11 +29,9 @@ from bedrock_usage.qdev.sources import LocalStore
 from bedrock_usage.report.tracker import BedrockAthenaTracker
 from tests.dashboard.helpers import shown
 from tests.dashboard.test_korean_warnings import HAIKU, call
-from tests.engines.test_athena_engine import FakeAthena, column, result_rows
 from tests.logfiles import write_records
 from tests.qdev.test_activity import csv_bytes, header
-from tests.qdev.test_athena import ACCOUNT as ATHENA_ACCOUNT
-from tests.qdev.test_athena import FILES, RECORDS, athena_row, fake_reader, result_columns
+from tests.qdev.test_athena import report_with_a_failing_region
 from tests.qdev.test_identity_center import PERIOD, STORE, Refusing, lookup, write_chat_logs
 from tests.qdev.test_kiro_edges import PRICE_HEADER, ana, write_report
 from tests.qdev.test_offline import offline  # noqa: F401  (fixture)
@@ -227,16 +225,7 @@ def test_seats_counted_from_a_first_row_are_korean(tmp_path: Path) -> None:
 
 def test_an_activity_region_not_read_is_korean(no_aws_env: dict[str, str], tmp_path: Path) -> None:
     """A Region whose Athena query fails, beside one that answers (the engine's reason stays as Athena words it)."""
-    for region in ("us-east-1", "eu-central-1"):
-        (tmp_path / f"AWSLogs/{ATHENA_ACCOUNT}/QDeveloperLogs/by_user_analytic/{region}/2025/11/11/00").mkdir(
-            parents=True)
-    names = [name for name, _ in result_columns()]
-    rows = [athena_row("header", FILES["new"], missing_columns=0), athena_row("row", FILES["new"], **RECORDS[1])]
-    answering = FakeAthena(["SUCCEEDED"], rows=result_rows(names, rows),
-                           columns=[column(n, k) for n, k in result_columns()])
-    failing = FakeAthena(["FAILED"], reason="HIVE_CURSOR_ERROR: something broke")
-    reader = fake_reader({"us-east-1": answering, "eu-central-1": failing})
-    report = analyze(Source(LocalStore(tmp_path), activity=reader), Period(date(2025, 11, 10), date(2025, 11, 12)))
+    report = report_with_a_failing_region(tmp_path)
     [line] = [line for line in report.warnings if line.startswith("activity reports of eu-central-1 not read: ")]
     seen = korean([line])[line]
     assert seen.startswith("eu-central-1 의 활동 보고서를 읽지 못했습니다: ") and "HIVE_CURSOR_ERROR" in seen, seen

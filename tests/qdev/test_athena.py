@@ -198,7 +198,9 @@ def test_a_missing_table_names_the_setup_step(no_aws_env: dict[str, str]) -> Non
         reader.read(("us-east-1",), date(2025, 11, 10), date(2025, 11, 12))
 
 
-def test_a_failing_region_is_a_warning_and_the_other_regions_count(no_aws_env: dict[str, str], tmp_path: Path) -> None:
+def report_with_a_failing_region(tmp_path: Path):
+    """The analysis of activity reports read through Athena in us-east-1, which answers one user's row, and in
+    eu-central-1, whose query fails."""
     for region in ("us-east-1", "eu-central-1"):  # report folders, so both regions are queried
         folder = tmp_path / f"AWSLogs/{ACCOUNT}/QDeveloperLogs/by_user_analytic/{region}/2025/11/11/00"
         folder.mkdir(parents=True)
@@ -208,7 +210,11 @@ def test_a_failing_region_is_a_warning_and_the_other_regions_count(no_aws_env: d
                            columns=[column(n, k) for n, k in result_columns()])
     failing = FakeAthena(["FAILED"], reason="HIVE_CURSOR_ERROR: something broke")
     reader = fake_reader({"us-east-1": answering, "eu-central-1": failing})
-    report = analyze(Source(LocalStore(tmp_path), activity=reader), Period(date(2025, 11, 10), date(2025, 11, 12)))
+    return analyze(Source(LocalStore(tmp_path), activity=reader), Period(date(2025, 11, 10), date(2025, 11, 12)))
+
+
+def test_a_failing_region_is_a_warning_and_the_other_regions_count(no_aws_env: dict[str, str], tmp_path: Path) -> None:
+    report = report_with_a_failing_region(tmp_path)
     assert report.activity is not None
     assert report.activity.per_user["Chat_MessagesSent"].tolist() == [6]
     assert any(line.startswith("activity reports of eu-central-1 not read: ") and "HIVE_CURSOR_ERROR" in line
