@@ -222,7 +222,7 @@ def run_simulate(args: argparse.Namespace) -> int:
     else:
         destination = LocalFolder(args.out_dir or DEFAULT_OUT_DIR)
     profiles_path = profile_mapping_path(args, spec.account)
-    merged_profile_mapping(profiles_path, spec.account, spec.regions)  # refuses a file of another's before writing
+    profiles = merged_profile_mapping(profiles_path, spec.account, spec.regions)  # refuses another's file first
     existing = [key for region, region_prefix in prefixes.items()
                 for key in existing_log_keys(destination, region_prefix, spec.account, [region])]
     where = ", ".join(sorted({destination.label + p for p in prefixes.values()}))
@@ -244,7 +244,7 @@ def run_simulate(args: argparse.Namespace) -> int:
     with terminal_progress(args.quiet) as progress:
         summary = write_by_prefix(destination, generate_records(spec), prefixes, progress)
 
-    profiles = write_profile_mapping(profiles_path, spec.account, spec.regions)
+    write_profile_mapping(profiles_path, profiles)
     command = bedrock_analysis_command(args, spec, profiles_path)
     if args.format == "json":
         print_json({"spec": spec, "replaced_objects": len(existing), "summary": summary, "notes": notes,
@@ -287,15 +287,13 @@ def _simulated_profile(arn: str, entry: object, account: str) -> bool:
     return len(parts) > 3 and entry == profile_mapping(account, [parts[3]]).get(arn)
 
 
-def write_profile_mapping(path: Path, account: str, regions: Sequence[str]) -> dict[str, dict[str, Any]]:
-    """Write the mapping ``--inference-profiles`` reads for the corpus (and earlier runs' regions); return it."""
-    mapping = merged_profile_mapping(path, account, regions)
+def write_profile_mapping(path: Path, mapping: dict[str, dict[str, Any]]) -> None:
+    """Write the mapping ``--inference-profiles`` reads for the corpus (and earlier runs' regions)."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(mapping, indent=2) + "\n", encoding="utf-8")
     except OSError as exc:
         raise UsageError(f"cannot write the inference-profile mapping {path}: {exc.strerror or exc}") from None
-    return mapping
 
 
 def bedrock_analysis_command(args: argparse.Namespace, spec: CorpusSpec, profiles: Path) -> str:
