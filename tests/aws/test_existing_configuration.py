@@ -1320,6 +1320,27 @@ def test_a_deny_someone_else_wrote_is_named_with_what_to_change_and_setup_does_n
     assert run(*repair, env=aws_env).returncode == 0
 
 
+def test_setup_adds_no_statement_beside_a_deny_that_would_still_stop_bedrock(aws_env: dict[str, str]) -> None:
+    """The owner's org-only Deny alone, no statement letting Bedrock write: setup would add its AllowBedrockLogging
+    statement, but the Deny would still stop Bedrock's writes (a service principal is in no organization), so the
+    policy is left as it is, a line says why, logging is not switched on, and the region fails (exit 2)."""
+    region, bucket = "eu-west-2", "euw2-logs"
+    s3 = make_bucket(bucket, region)
+    policy = {**org_only_policy(bucket), "Id": "TeamGuardRails"}
+    policy["Statement"] = [statement for statement in policy["Statement"] if statement["Sid"] == "OrgOnly"]
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(policy))
+
+    setup = run("setup_bedrock_logging.py", "--regions", region, "--bucket", bucket, "--prefix", "x/", env=aws_env)
+    assert setup.returncode == 2, setup.stdout + setup.stderr
+    assert (f"  bucket {bucket}: policy left as it is, as statement OrgOnly would still deny Bedrock's log writes"
+            in setup.stdout.splitlines())
+    assert f"  not made      bucket {bucket}: policy: statement AllowBedrockLoggingEuWest2 (none) -> added" in (
+        setup.stdout.splitlines())
+    assert "❌ bucket policy statement OrgOnly denies Bedrock's log writes; setup changes no statement" in setup.stdout
+    assert json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"]) == policy
+    assert logging_config(region) == {}
+
+
 @pytest.mark.slow
 def test_the_check_says_everything_its_replace_existing_command_would_change(aws_env: dict[str, str]) -> None:
     """Text delivery off to a bucket someone made (no public access block, no policy, no encryption): the check's
