@@ -226,7 +226,7 @@ def configure_region(
     if logging.action == KEEP and destination(current) not in (None, target.url):
         elsewhere = check_region(aws, target.region, target.account)
         if keep_working and elsewhere.delivers:
-            logging = dataclasses.replace(logging, needed=False)
+            logging = dataclasses.replace(logging, needed=False, in_use=True)
             result.target = destination(current) or target.url
     only_shown = dry_run or logging.action == KEEP
     s3 = aws.client("s3", target.region)

@@ -67,6 +67,7 @@ class Change:
     detail: str = ""
     differences: tuple[Difference, ...] = ()
     needed: bool = True  # False: hardening the setup's purpose does not need (logs are written without it)
+    in_use: bool = False  # True: the region's own setting, left as it is because it already works in setup's stead
 
     @property
     def outcome(self) -> str:
@@ -111,16 +112,25 @@ class RegionSetup:
     @property
     def hardening_left_as_is(self) -> list[str]:
         """Hardening an existing resource goes without and was left so (the region works without it)."""
-        return [change.resource for change in self.changes if change.action == KEEP and not change.needed]
+        return [change.resource for change in self.changes
+                if change.action == KEEP and not change.needed and not change.in_use]
+
+    @property
+    def kept_destination(self) -> str | None:
+        """Where the region's own setting that works in setup's stead points (``target``: logging that already
+        delivers elsewhere, kept as the region's); None when setup's own is used."""
+        return self.target if any(change.in_use for change in self.changes) else None
 
     @property
     def advice(self) -> str | None:
-        """What hardening was left as the owner has it, and how to apply it."""
+        """What hardening was left as the owner has it, and what was kept as the region's, and how to change them."""
         kept = self.hardening_left_as_is
-        if not kept:
-            return None
-        return (f"left as the owner has it (setup works without it): {', '.join(kept)}; to apply it, run again with "
-                f"{REPLACE_OPTION}")
+        hardening = (f"left as the owner has it (setup works without it): {', '.join(kept)}; to apply it, run again "
+                     f"with {REPLACE_OPTION}") if kept else ""
+        own = [change.resource for change in self.changes if change.action == KEEP and change.in_use]
+        in_use = (f"kept as the region's (it already works): {', '.join(own)}, delivering to {self.kept_destination}; "
+                  f"to move it to setup's destination instead, run again with {REPLACE_OPTION}") if own else ""
+        return "; ".join(filter(None, (in_use, hardening))) or None
 
     @property
     def problem(self) -> str | None:

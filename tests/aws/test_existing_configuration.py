@@ -167,7 +167,7 @@ def test_own_destination_keeps_the_delivery_flags_and_only_adds(aws_env: dict[st
     where = f"s3://bedrock-logs-{ACCOUNT}-{region}/bedrock-logs/"
     assert region_result["changes"][-1] == {
         "resource": f"logging configuration {region}", "action": "update", "applied": False, "detail": "",
-        "outcome": "would update", "needed": True, "differences": [{
+        "outcome": "would update", "needed": True, "in_use": False, "differences": [{
             "setting": "", "old": f"{where} (text on, image off, embedding on, video off)",
             "new": f"{where} (text on, image on, embedding on, video off)"}]}
     image = run("setup_bedrock_logging.py", "--regions", region, "--image", env=aws_env)
@@ -719,7 +719,7 @@ def test_athena_setup_leaves_a_workgroup_table_and_rule_someone_made_and_shows_o
         "Glue table bedrock_analytics.bedrock_invocation_logs", "Athena workgroup bedrock-usage"]
     workgroup = next(c for c in region_result["changes"] if c["resource"] == "Athena workgroup bedrock-usage")
     assert workgroup == {"resource": "Athena workgroup bedrock-usage", "action": "keep", "applied": False,
-                         "detail": "", "outcome": "left as it is", "needed": True, "differences": [
+                         "detail": "", "outcome": "left as it is", "needed": True, "in_use": False, "differences": [
                              {"setting": "output location", "old": "s3://someone-elses-bucket/results/",
                               "new": f"s3://{results}/query-results/"}]}
 
@@ -1585,17 +1585,25 @@ def test_setup_keeps_logging_that_works_elsewhere_and_says_how_to_keep_or_move_i
     assert (f"  logging in {region} already delivers to s3://{bucket}/audit/ and Bedrock can write there: nothing to "
             "change for the reports (setup_athena_bucket.py and the reports read the region's logging "
             f"configuration); to have setup check and harden that destination instead, run `{keep}`\n") in kept.stdout
-    assert (f"  ℹ️ left as the owner has it (setup works without it): logging configuration {region}; to apply it, run "
-            "again with --replace-existing\n") in kept.stdout
+    assert (f"  ℹ️ kept as the region's (it already works): logging configuration {region}, delivering to "
+            f"s3://{bucket}/audit/; to move it to setup's destination instead, run again with --replace-existing\n"
+            ) in kept.stdout
     assert re.search(rf"{region} +✅ unchanged +s3://{bucket}/audit/ ", kept.stdout), kept.stdout
     assert f"python setup_athena_bucket.py --regions {region}" in kept.stdout  # the next steps
     assert logging_config(region) == before and bucket_names() == [bucket]
+    # JSON: the kept logging is named as what it is, not as bucket hardening left undone
+    (kept_json,) = json.loads(run("setup_bedrock_logging.py", "--regions", region, "--format", "json",
+                                  env=aws_env).stdout)["regions"]
+    assert kept_json["kept_destination"] == f"s3://{bucket}/audit/" and kept_json["target"] == f"s3://{bucket}/audit/"
+    assert kept_json["hardening_left_as_is"] == [] and kept_json["left_as_is"] == []
+    assert [change["resource"] for change in kept_json["changes"] if change["in_use"]] == [
+        f"logging configuration {region}"]
 
     named = run("setup_bedrock_logging.py", "--regions", region, "--bucket", "acme-logs-{region}", "--format", "json",
                 env=aws_env)
     assert named.returncode == 2, named.stdout + named.stderr
     (result,) = json.loads(named.stdout)["regions"]
-    assert result["left_as_is"] == [f"logging configuration {region}"]
+    assert result["left_as_is"] == [f"logging configuration {region}"] and result["kept_destination"] is None
     assert f"to have setup check and harden that destination instead, run `{keep}`" in result["warning"]
     assert "--replace-existing to change them" in named.stderr and f"what else to run or keep in {region}" in (
         named.stderr)
