@@ -23,12 +23,13 @@ with interrupt_ends_run():  # Ctrl-C while the modules load ends the run as late
     from bedrock_usage.aws.logging_setup import (
         DEFAULT_BUCKET_TEMPLATE,
         DEFAULT_PREFIX,
+        LOG_BUCKET_GRANT,
         SETUP_POLICY_FILE,
         DeliveryOptions,
         LoggingTarget,
         configure_region,
     )
-    from bedrock_usage.aws.provisioning import RegionSetup, bucket_name, one_bucket_per_region
+    from bedrock_usage.aws.provisioning import RegionSetup, bucket_name, one_bucket_per_region, refusals_explained
     from bedrock_usage.aws.session import Aws
     from bedrock_usage.cli import (
         SETUP_EXIT_CODES,
@@ -94,8 +95,9 @@ def main(argv: list[str] | None = None) -> int:
     keep_working = args.bucket == DEFAULT_BUCKET_TEMPLATE and normalise_prefix(args.prefix) == DEFAULT_PREFIX
 
     def set_up(region: str, result: RegionSetup) -> None:
-        status = configure_region(aws, targets[region], delivery, args.dry_run, result,
-                                  replace=args.replace_existing, keep_working=keep_working)
+        with refusals_explained(targets[region].bucket, LOG_BUCKET_GRANT):  # a team's bucket beyond the policy
+            status = configure_region(aws, targets[region], delivery, args.dry_run, result,
+                                      replace=args.replace_existing, keep_working=keep_working)
         if status is None:
             return
         if result.left_as_is:  # exit 2: the problem names --replace-existing, this line the way to keep it

@@ -32,6 +32,7 @@ from .logging_status import check_region
 from .provisioning import (
     CREATE,
     REPLACE_OPTION,
+    BucketGrant,
     Change,
     Difference,
     RegionSetup,
@@ -41,6 +42,7 @@ from .provisioning import (
     ensure_private_bucket,
     find_differences,
     read_bucket_region,
+    refusals_explained,
     set_apart,
 )
 from .session import AWS_ERRORS, Aws, describe, error_code
@@ -48,6 +50,14 @@ from .session import AWS_ERRORS, Aws, describe, error_code
 DEFAULT_EXPIRE_DAYS = 30
 DEFAULT_START_DAY = date(2023, 1, 1)
 EXPIRY_RULE_ID = "expire-query-results"
+# What SETUP_POLICY_FILE grants on results buckets (statements CreateAndHardenBuckets, ResultsBucketLifecycle)
+RESULTS_BUCKET_GRANT = BucketGrant(
+    "results bucket", "bedrock-analytics-*",
+    ("s3:GetBucketLocation", "s3:CreateBucket", "s3:GetBucketPublicAccessBlock", "s3:PutBucketPublicAccessBlock",
+     "s3:GetEncryptionConfiguration", "s3:PutEncryptionConfiguration", "s3:ListBucket", "s3:GetLifecycleConfiguration",
+     "s3:PutLifecycleConfiguration", "s3:GetBucketVersioning", "s3:GetBucketObjectLockConfiguration"),
+    "--results-bucket", DEFAULT_RESULTS_BUCKET_TEMPLATE, SETUP_POLICY_FILE,
+)
 # The rule's action on noncurrent versions (a versioned results bucket); added to setup's rule without the option,
 # as it only makes the rule delete what it says it deletes; other NoncurrentDays someone set are theirs.
 NONCURRENT_SETTING = "NoncurrentVersionExpiration"
@@ -557,7 +567,8 @@ def configure_athena(
     results_bucket = bucket_name(options.results_bucket_template, account, region)
     s3, glue, athena = (aws.client(service, region) for service in ("s3", "glue", "athena"))
     replace = options.replace_existing
-    bucket_changes = ensure_private_bucket(s3, results_bucket, region, dry_run, replace)
+    with refusals_explained(results_bucket, RESULTS_BUCKET_GRANT):  # its first read: nothing is made before it
+        bucket_changes = ensure_private_bucket(s3, results_bucket, region, dry_run, replace)
     result.changes.extend(bucket_changes)
     asked = options.asked_settings()
     # setup's own bucket: made now, or named as setup names it (a first run stopped before its rule was made)

@@ -6,9 +6,16 @@ from __future__ import annotations
 import shlex
 
 from ..logs.layout import normalise_prefix
-from .logging_setup import DEFAULT_BUCKET_TEMPLATE, DEFAULT_PREFIX, TLS_ONLY_SID, deny_advice, foreign_denial
-from .logging_status import RegionLoggingStatus, writer_sid
-from .provisioning import REPLACE_OPTION, bucket_name
+from .logging_setup import (
+    DEFAULT_BUCKET_TEMPLATE,
+    DEFAULT_PREFIX,
+    LOG_BUCKET_GRANT,
+    TLS_ONLY_SID,
+    deny_advice,
+    foreign_denial,
+)
+from .logging_status import RegionLoggingStatus, missing_bucket, writer_sid
+from .provisioning import REPLACE_OPTION, TEAM_BUCKETS_DOCS, bucket_name
 
 
 def setup_command(regions: list[str], profile: str | None, *options: str) -> str:
@@ -64,9 +71,22 @@ def cannot_deliver(status: RegionLoggingStatus) -> str:
 
 
 def run_line(status: RegionLoggingStatus, account: str, command: str) -> str:
-    """The command that repairs a region, with all it changes when it replaces what someone set."""
-    advice = replace_advice(status, account, command)
+    """The command that repairs a region, with all it changes when it replaces what someone set, and the permissions
+    it needs beyond the setup policy's when it names the region's own bucket (``policy_note``)."""
+    advice = "; ".join(filter(None, (replace_advice(status, account, command), policy_note(status, command))))
     return f"run `{command}`" + (f" ({advice})" if advice else "")
+
+
+def policy_note(status: RegionLoggingStatus, command: str) -> str:
+    """What a command naming the region's log bucket with ``--bucket`` needs beyond what the setup policy grants, when
+    that bucket's name is not one the policy covers: s3:CreateBucket for a bucket that is gone, and setup's other log
+    bucket actions; '' otherwise."""
+    if "--bucket" not in shlex.split(command) or LOG_BUCKET_GRANT.covers(status.bucket or ""):
+        return ""
+    gone = "s3:CreateBucket (the bucket is gone) and " if missing_bucket(status.bucket or "") in status.problems else ""
+    return (f"under {LOG_BUCKET_GRANT.policy_file}, which grants setup's log bucket actions on "
+            f"{LOG_BUCKET_GRANT.pattern} only, it needs {gone}those actions on {status.bucket} too: add the log bucket "
+            f"statements of {TEAM_BUCKETS_DOCS}")
 
 
 def blocking_statement(status: RegionLoggingStatus) -> str | None:

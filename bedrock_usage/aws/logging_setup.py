@@ -24,6 +24,7 @@ from .provisioning import (
     KEEP,
     SKIP,
     WRITES,
+    BucketGrant,
     Change,
     Difference,
     RegionSetup,
@@ -42,6 +43,14 @@ DEFAULT_BUCKET_TEMPLATE = "bedrock-logs-{account}-{region}"
 DEFAULT_PREFIX = "bedrock-logs/"
 TLS_ONLY_SID = "DenyInsecureTransport"
 SETUP_POLICY_FILE = "iam/setup-admin.json"
+# What SETUP_POLICY_FILE grants on log buckets (statements CreateAndHardenBuckets, LogBucketPolicy)
+LOG_BUCKET_GRANT = BucketGrant(
+    "log bucket", "bedrock-logs-*",
+    ("s3:GetBucketLocation", "s3:CreateBucket", "s3:GetBucketPublicAccessBlock", "s3:PutBucketPublicAccessBlock",
+     "s3:GetEncryptionConfiguration", "s3:PutEncryptionConfiguration", "s3:GetBucketPolicy", "s3:PutBucketPolicy",
+     "s3:ListBucket"),
+    "--bucket", DEFAULT_BUCKET_TEMPLATE, SETUP_POLICY_FILE,
+)
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,11 @@ def bedrock_source_arns(region: str, account: str) -> str:
     return source_arn_start(region, account) + "*"
 
 
+def missing_bucket(bucket: str) -> str:
+    """The problem of a region whose log bucket does not exist."""
+    return f"bucket {bucket} does not exist"
+
+
 def writer_sid(region: str) -> str:
     """The Sid setup gives the statement letting Bedrock in ``region`` write (its SourceArn names the region)."""
     return "AllowBedrockLogging" + "".join(part.capitalize() for part in region.split("-"))
@@ -175,7 +180,7 @@ def check_region(aws: Aws, region: str, account: str) -> RegionLoggingStatus:
         problems.append(f"bucket region: {describe(exc, READER_POLICY_FILE)}")
     else:
         if where is None:
-            problems.append(f"bucket {bucket} does not exist")
+            problems.append(missing_bucket(bucket))
             return RegionLoggingStatus(region, True, bucket, prefix, None, False, None, tuple(problems),
                                        text_delivery=text_delivery)
         if where != region:

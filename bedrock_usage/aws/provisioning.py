@@ -12,14 +12,16 @@ import dataclasses
 import json
 import re
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
 from string import Formatter
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from ..errors import SetupRequired, UsageError
-from .session import AWS_ERRORS, Aws, describe, error_code
+from .session import AWS_ERRORS, Aws, describe, error_code, is_access_denied, required_action
 
 CREATE, UPDATE, NONE, KEEP = "create", "update", "none", "keep"
 SKIP = "skip"  # a create or update a real run did not make, as what would use it was left as it is
@@ -42,6 +44,7 @@ AWS_MANAGED_KEY = "the AWS managed key aws/s3"
 AWS_ALIAS_PREFIX = "alias/aws/"  # reserved for AWS managed keys
 _KEY_ARN_RE = re.compile(r"^arn:[a-z-]+:kms:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):key/")
 _ALL_BLOCKED = "all four blocked"
+TEAM_BUCKETS_DOCS = 'docs/aws-setup.md, "A team\'s own bucket names"'
 
 
 @dataclass(frozen=True)
@@ -286,15 +289,66 @@ def read_bucket_region(s3: Any, bucket: str) -> str | None:
     return {"EU": "eu-west-1", "": "us-east-1"}.get(location or "", location)
 
 
+@dataclass(frozen=True)
+class BucketGrant:
+    """The S3 actions a setup policy file grants setup on one kind of bucket, and the bucket names it grants them on
+    (its ``Resource``, ``arn:*:s3:::{pattern}``): under that policy AWS refuses them on a bucket of any other name, as
+    what no statement allows is denied (IAM User Guide, "Policy evaluation logic")."""
+
+    kind: str  # "log bucket"
+    pattern: str  # "bedrock-logs-*"
+    actions: tuple[str, ...]  # on the bucket itself
+    option: str  # the option naming the bucket
+    default: str  # the option's default template, which the pattern covers
+    policy_file: str
+
+    def covers(self, bucket: str) -> bool:
+        """Whether the policy grants these actions on ``bucket``."""
+        return fnmatchcase(bucket, self.pattern)
+
+    def refusal(self, bucket: str, action: str, other_account: bool = False) -> str:
+        """One line: the bucket, the refused action and the others setup needs there, what the policy grants them on,
+        and what lets setup work (the statement to add, or the option's default name)."""
+        others = [name for name in self.actions if name != action]
+        foreign = ("; if the name is another AWS account's (bucket names are shared by all accounts), pick another "
+                   "bucket name") if other_account else ""
+        return (f"bucket {bucket}: access denied to {action}: {self.policy_file} grants setup's actions on a "
+                f"{self.kind} ({action}, {', '.join(others)}) only on buckets named {self.pattern}: add the "
+                f"{self.kind} statements of {TEAM_BUCKETS_DOCS} (Resource arn:*:s3:::{bucket}) to this identity's "
+                f"policy, or run without {self.option} to use setup's own {self.default}{foreign}")
+
+
+class LocationRefused(SetupRequired):
+    """S3 refused to say where a bucket is: the name is another account's, or the identity lacks
+    s3:GetBucketLocation."""
+
+
+@contextmanager
+def refusals_explained(bucket: str, grant: BucketGrant) -> Iterator[None]:
+    """Within the block, S3 refusing an action on ``bucket``, a name ``grant`` does not cover, becomes the one line of
+    ``BucketGrant.refusal`` (SetupRequired); a refusal on a bucket the policy covers goes on as it came."""
+    try:
+        yield
+    except LocationRefused:
+        if grant.covers(bucket):
+            raise
+        raise SetupRequired(grant.refusal(bucket, "s3:GetBucketLocation", other_account=True)) from None
+    except ClientError as exc:
+        action = required_action(exc)
+        if grant.covers(bucket) or not is_access_denied(exc) or not action.startswith("s3:"):
+            raise
+        raise SetupRequired(grant.refusal(bucket, action)) from None
+
+
 def bucket_region(s3: Any, bucket: str) -> str | None:
-    """The region of a bucket setup is to use, or None when it does not exist; SetupRequired when S3 refuses to
+    """The region of a bucket setup is to use, or None when it does not exist; LocationRefused when S3 refuses to
     say."""
     try:
         return read_bucket_region(s3, bucket)
     except ClientError as exc:
         if error_code(exc) in ("AccessDenied", "403"):
             # S3 answers so for a bucket of another account too: names are global, so IAM may not be at fault.
-            raise SetupRequired(
+            raise LocationRefused(
                 f"bucket {bucket}: access denied reading its location: the name may belong to another AWS account "
                 "(bucket names are shared by all accounts: pick another bucket name), or this identity lacks "
                 "s3:GetBucketLocation"

@@ -214,11 +214,16 @@ def as_project_error(exc: Exception, policy_file: str | None = None) -> UsageErr
         return SetupRequired("the AWS credentials have expired: refresh them (e.g. `aws sso login`) and retry")
     if code in _INVALID_CODES:
         return SetupRequired(f"AWS rejected the credentials ({code}): check the access key or --profile")
-    # Some services answer a refusal with a bare 403 and no error code; it is a refusal all the same.
-    if isinstance(exc, ClientError) and (code in _DENIED_CODES or _http_status(exc) == 403):
+    if is_access_denied(exc):
         hint = f" (see {policy_file})" if policy_file else ""
         return SetupRequired(f"access denied: this identity needs {required_action(exc)}{hint}")
     return None
+
+
+def is_access_denied(exc: Exception) -> bool:
+    """Whether AWS refused the call (an identity's policy without the action, or a resource's policy denying it)."""
+    # Some services answer a refusal with a bare 403 and no error code; it is a refusal all the same.
+    return isinstance(exc, ClientError) and (error_code(exc) in _DENIED_CODES or _http_status(exc) == 403)
 
 
 def describe(exc: Exception, policy_file: str | None = None) -> str:

@@ -24,15 +24,18 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from ..aws.athena_setup import AthenaOptions, configure_athena, run_count_query, skips_test_query
+from ..aws.logging_setup import SETUP_POLICY_FILE
 from ..aws.provisioning import (
     CREATE,
     KEEP,
     NONE,
+    BucketGrant,
     Change,
     RegionSetup,
     bucket_name,
     ensure_policy_statements,
     ensure_private_bucket,
+    refusals_explained,
 )
 from ..aws.session import Aws, partition
 from ..errors import SetupRequired
@@ -43,6 +46,14 @@ DATA_EXPORTS_REGION = "us-east-1"
 CUR_SQL_TABLE = "COST_AND_USAGE_REPORT"
 DEFAULT_EXPORT_NAME = "bedrock-usage-cur2"
 DEFAULT_CUR_BUCKET_TEMPLATE = "bedrock-usage-cur-{account}"
+# What SETUP_POLICY_FILE grants on CUR export buckets (statement CurExportBucket)
+CUR_BUCKET_GRANT = BucketGrant(
+    "CUR export bucket", "bedrock-usage-cur-*",
+    ("s3:GetBucketLocation", "s3:CreateBucket", "s3:GetBucketPublicAccessBlock", "s3:PutBucketPublicAccessBlock",
+     "s3:GetEncryptionConfiguration", "s3:PutEncryptionConfiguration", "s3:GetBucketPolicy", "s3:PutBucketPolicy",
+     "s3:ListBucket"),
+    "--cur-bucket", DEFAULT_CUR_BUCKET_TEMPLATE, SETUP_POLICY_FILE,
+)
 DEFAULT_CUR_PREFIX = "cur"
 DEFAULT_FIRST_MONTH = date(2026, 4, 1)  # IAM principal data starts with Amazon Bedrock's attribution, April 2026
 POLICY_SID = "EnableAWSDataExportsToWriteToS3AndCheckPolicy"
@@ -232,9 +243,10 @@ def configure_cur(aws: Aws, options: CurOptions, athena: AthenaOptions, dry_run:
         bucket = bucket_name(options.bucket_template, account, options.region)
         location = ExportLocation(options.export_name, bucket, options.prefix, options.region)
         s3 = aws.client("s3", options.region)
-        result.changes.extend(ensure_private_bucket(s3, bucket, options.region, dry_run, athena.replace_existing))
-        policy = ensure_policy_statements(
-            s3, bucket, [bucket_policy_statement(bucket, account, options.region)], dry_run, athena.replace_existing)
+        with refusals_explained(bucket, CUR_BUCKET_GRANT):
+            result.changes.extend(ensure_private_bucket(s3, bucket, options.region, dry_run, athena.replace_existing))
+            policy = ensure_policy_statements(s3, bucket, [bucket_policy_statement(bucket, account, options.region)],
+                                              dry_run, athena.replace_existing)
         result.changes += policy
         if policy[0].action == KEEP:
             result.notes.append(f"Data Exports export {location.name} not made: its permission to write to the bucket "

@@ -1161,7 +1161,10 @@ def test_a_bucket_name_another_account_holds_is_named_as_such(aws_env: dict[str,
         setup = run("setup_bedrock_logging.py", "--regions", "us-east-1", "--bucket", FOREIGN_BUCKET, env=env)
         check = run("check_bedrock_logging.py", "--regions", "us-east-1", env=env)
     assert proxy.refused
-    taken = f"bucket {FOREIGN_BUCKET}: access denied reading its location: the name may belong to another AWS account"
+    # the name is beyond iam/setup-admin.json's bedrock-logs-*: both causes are named
+    taken = (f"bucket {FOREIGN_BUCKET}: access denied to s3:GetBucketLocation: iam/setup-admin.json grants setup's "
+             "actions on a log bucket")
+    assert "if the name is another AWS account's (bucket names are shared by all accounts), pick" in setup.stdout
     assert setup.returncode == 2 and taken in setup.stdout + setup.stderr, setup.stdout + setup.stderr
     refused = "bucket region: access denied: this identity needs s3:GetBucketLocation (see iam/report-reader.json)"
     assert check.returncode == 2 and refused in check.stdout, check.stdout + check.stderr
@@ -1490,10 +1493,15 @@ def test_a_results_bucket_whose_object_lock_keeps_results_says_so(
 def missing_warning(region: str, bucket: str, command: str) -> str:
     """What setup_athena_bucket.py says of a region whose logging names a bucket that does not exist (S3 answers
     NoSuchBucket, Amazon S3 API Reference, "Error responses"): check_bedrock_logging.py's own words for the region and
-    the command it prints, which makes the bucket again where logging names it."""
+    the command it prints, which makes the bucket again where logging names it (with what it needs beyond
+    iam/setup-admin.json for a name other than bedrock-logs-*)."""
+    needs = "" if bucket.startswith("bedrock-logs-") else (
+        " (under iam/setup-admin.json, which grants setup's log bucket actions on bedrock-logs-* only, it needs "
+        f"s3:CreateBucket (the bucket is gone) and those actions on {bucket} too: add the log bucket statements of "
+        "docs/aws-setup.md, \"A team's own bucket names\")")
     return (f"logging in {region} cannot deliver (bucket {bucket} does not exist), so no logs arrive and the table "
-            f"over it stays empty; `python check_bedrock_logging.py --regions {region}` shows it; run `{command}` to "
-            "make the bucket again where logging delivers (the table stays as it is)")
+            f"over it stays empty; `python check_bedrock_logging.py --regions {region}` shows it; run `{command}`"
+            f"{needs} to make the bucket again where logging delivers (the table stays as it is)")
 
 
 @pytest.mark.slow
@@ -1517,7 +1525,7 @@ def test_athena_setup_warns_of_a_log_bucket_that_does_not_exist_and_notes_one_it
 
     check = run("check_bedrock_logging.py", "--regions", "eu-west-1", "us-east-1", env=aws_env)
     for warning in expected.values():  # the check says the same of the region, and prints the same command
-        said, command = re.fullmatch(r"(.*?), so .*; run `(.*?)` to make .*", warning).groups()
+        said, command = re.fullmatch(r"(.*?), so .*; run `(.*?)`.* to make .*", warning).groups()
         assert f"{said}: run `{command}`" in check.stderr, check.stderr
 
     with refusing_proxy(moto_endpoint, lambda method, path: path.startswith(f"/{locked}?location")) as refusing:

@@ -262,7 +262,10 @@ def test_setup_json_says_each_region_s_problem_and_advice_and_the_next_steps_onl
                                         "its change's differences), run again with --replace-existing; logging in "
                                         f"{kept} cannot deliver (bucket team-llm-logs does not exist): run `python "
                                         f"setup_bedrock_logging.py --regions {kept} --bucket team-llm-logs --prefix "
-                                        "audit/`")
+                                        "audit/` (under iam/setup-admin.json, which grants setup's log bucket actions "
+                                        "on bedrock-logs-* only, it needs s3:CreateBucket (the bucket is gone) and "
+                                        "those actions on team-llm-logs too: add the log bucket statements of "
+                                        "docs/aws-setup.md, \"A team's own bucket names\")")
     assert [change["differences"] != [] for change in regions[kept]["changes"] if change["action"] == "keep"] == [True]
     assert regions[advised]["problem"] is None and regions[kept]["advice"] is None
     assert regions[advised]["advice"] == (

@@ -1,0 +1,190 @@
+"""Setup on a team's own bucket under the project's least-privilege policy, iam/setup-admin.json, which grants setup's
+bucket actions on the default names only: S3 is reached through tests/aws/policy_proxy.py, which refuses what the
+policy does not grant as IAM does (moto enforces no IAM). Without the statements docs/aws-setup.md gives for a team's
+bucket, the run stops at its first read of the bucket with one line saying what to add, nothing changed; with them
+added to the policy, the same run sets the bucket up and no request is refused.
+
+Expected lines are written out here; the statements are read from the documentation a user copies them from.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+from tests.aws.policy_proxy import allows, policy_document, s3_under_policy
+from tests.governance.data_exports_server import data_exports_server
+
+ROOT = Path(__file__).resolve().parents[2]
+ACCOUNT = "123456789012"
+DOCS_SECTION = "### A team's own bucket names"
+# the kind of bucket, the example name its statements use in the docs
+DOCUMENTED = {"log bucket": "team-llm-logs", "results bucket": "team-athena-results",
+              "CUR export bucket": "team-cur-exports"}
+BUCKET_ACTIONS = ("s3:CreateBucket", "s3:GetBucketLocation", "s3:GetBucketPublicAccessBlock",
+                  "s3:PutBucketPublicAccessBlock", "s3:GetEncryptionConfiguration", "s3:PutEncryptionConfiguration",
+                  "s3:GetBucketPolicy", "s3:PutBucketPolicy", "s3:ListBucket", "s3:GetLifecycleConfiguration",
+                  "s3:PutLifecycleConfiguration", "s3:GetBucketVersioning", "s3:GetBucketObjectLockConfiguration")
+
+
+def documented_statements() -> dict[str, list[dict[str, Any]]]:
+    """The JSON blocks of the docs' section on a team's bucket names, in order: log, results, CUR export bucket."""
+    text = (ROOT / "docs" / "aws-setup.md").read_text()
+    section = text.split(DOCS_SECTION, 1)[1].split("\n## ", 1)[0]
+    blocks = [json.loads(block) for block in re.findall(r"```json\n(.*?)```", section, re.S)]
+    assert len(blocks) == len(DOCUMENTED)
+    return dict(zip(DOCUMENTED, blocks, strict=True))
+
+
+def with_team_bucket(kind: str, bucket: str) -> dict[str, Any]:
+    """iam/setup-admin.json with the docs' statements for a ``kind`` of bucket, named ``bucket``."""
+    example = DOCUMENTED[kind]
+    added = json.loads(json.dumps(documented_statements()[kind]).replace(example, bucket))
+    policy = policy_document("setup-admin")
+    return {**policy, "Statement": [*policy["Statement"], *added]}
+
+
+def run(*args: str, env: dict[str, str], s3_port: int) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, *args], env={**env, "AWS_ENDPOINT_URL_S3": f"http://127.0.0.1:{s3_port}",
+                                                        "AWS_MAX_ATTEMPTS": "1"},
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+
+
+def bucket_names() -> list[str]:
+    return sorted(bucket["Name"] for bucket in boto3.client("s3").list_buckets()["Buckets"])
+
+
+def refusal(bucket: str, kind: str, pattern: str, actions: list[str], option: str, default: str) -> str:
+    """The line a run refused on a team's bucket prints, as the docs describe it."""
+    return (f"bucket {bucket}: access denied to s3:GetBucketLocation: iam/setup-admin.json grants setup's actions on a "
+            f"{kind} ({', '.join(actions)}) only on buckets named {pattern}: add the {kind} statements of "
+            f"docs/aws-setup.md, \"A team's own bucket names\" (Resource arn:*:s3:::{bucket}) to this identity's "
+            f"policy, or run without {option} to use setup's own {default}; if the name is another AWS account's "
+            "(bucket names are shared by all accounts), pick another bucket name")
+
+
+def granted_on(policy: dict[str, Any], bucket: str) -> list[str]:
+    """The bucket actions ``policy`` grants on ``bucket``, as IAM evaluates its Allow statements."""
+    return [action for action in BUCKET_ACTIONS if allows(policy, action, f"arn:aws:s3:::{bucket}")]
+
+
+def test_setup_on_a_team_log_bucket_names_the_statements_to_add_and_changes_nothing(
+        aws_env: dict[str, str], moto_endpoint: str) -> None:
+    region, bucket = "us-east-1", "team-llm-logs"
+    actions = granted_on(policy_document("setup-admin"), "bedrock-logs-x")
+    actions.remove("s3:GetBucketLocation")
+    with s3_under_policy(moto_endpoint, policy_document("setup-admin")) as proxy:
+        refused = run("setup_bedrock_logging.py", "--regions", region, "--bucket", bucket, "--prefix", "audit/",
+                      "--format", "json", env=aws_env, s3_port=proxy.port)
+    assert refused.returncode == 2, refused.stdout + refused.stderr
+    (result,) = json.loads(refused.stdout)["regions"]
+    assert result["error"] == refusal(bucket, "log bucket", "bedrock-logs-*", ["s3:GetBucketLocation", *actions],
+                                      "--bucket", "bedrock-logs-{account}-{region}")
+    assert result["changes"] == [] and refused.stderr.count("\n") == 1
+    assert proxy.denied == [f"s3:GetBucketLocation arn:aws:s3:::{bucket}"] and proxy.unknown == []
+    assert bucket_names() == []
+    assert not boto3.client("bedrock").get_model_invocation_logging_configuration().get("loggingConfig")
+
+    with s3_under_policy(moto_endpoint, with_team_bucket("log bucket", bucket)) as proxy:
+        done = run("setup_bedrock_logging.py", "--regions", region, "--bucket", bucket, "--prefix", "audit/",
+                   env=aws_env, s3_port=proxy.port)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert proxy.denied == [] and proxy.unknown == [] and bucket_names() == [bucket]
+    config = boto3.client("bedrock").get_model_invocation_logging_configuration()["loggingConfig"]
+    assert config["s3Config"] == {"bucketName": bucket, "keyPrefix": "audit/"}
+
+
+@pytest.mark.slow  # two setup_athena_bucket.py processes (Glue, Athena): with the slow suite
+def test_setup_on_a_team_results_bucket_names_the_statements_to_add_and_changes_nothing(
+        aws_env: dict[str, str], moto_endpoint: str) -> None:
+    region, bucket = "us-east-1", "team-athena-results"
+    actions = granted_on(policy_document("setup-admin"), "bedrock-analytics-x")
+    actions.remove("s3:GetBucketLocation")
+    athena = ("setup_athena_bucket.py", "--regions", region, "--results-bucket", bucket, "--log-bucket",
+              f"bedrock-logs-{ACCOUNT}-{region}", "--skip-test-query")
+    with s3_under_policy(moto_endpoint, policy_document("setup-admin")) as proxy:
+        refused = run(*athena, env=aws_env, s3_port=proxy.port)
+    assert refused.returncode == 2, refused.stdout + refused.stderr
+    line = refusal(bucket, "results bucket", "bedrock-analytics-*", ["s3:GetBucketLocation", *actions],
+                   "--results-bucket", "bedrock-analytics-{account}-{region}")
+    assert f"  ❌ {line}\n" in refused.stdout
+    assert proxy.denied == [f"s3:GetBucketLocation arn:aws:s3:::{bucket}"] and proxy.unknown == []
+    assert bucket_names() == [] and boto3.client("glue").get_databases()["DatabaseList"] == []
+
+    with s3_under_policy(moto_endpoint, with_team_bucket("results bucket", bucket)) as proxy:
+        done = run(*athena, env=aws_env, s3_port=proxy.port)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert proxy.denied == [] and proxy.unknown == [] and bucket_names() == [bucket]
+
+
+@pytest.mark.slow  # two setup_athena_bucket.py processes (Glue, Athena): with the slow suite
+def test_cur_setup_on_a_team_export_bucket_names_the_statements_to_add_and_changes_nothing(
+        aws_env: dict[str, str], moto_endpoint: str) -> None:
+    bucket = "team-cur-exports"
+    actions = granted_on(policy_document("setup-admin"), "bedrock-usage-cur-x")
+    actions.remove("s3:GetBucketLocation")
+    cur = ("setup_athena_bucket.py", "--cur", "--cur-bucket", bucket, "--skip-test-query")
+    with data_exports_server() as exports:
+        env = {**aws_env, "AWS_ENDPOINT_URL_BCM_DATA_EXPORTS": exports.url}
+        with s3_under_policy(moto_endpoint, policy_document("setup-admin")) as proxy:
+            refused = run(*cur, env=env, s3_port=proxy.port)
+        assert refused.returncode == 2, refused.stdout + refused.stderr
+        line = refusal(bucket, "CUR export bucket", "bedrock-usage-cur-*", ["s3:GetBucketLocation", *actions],
+                       "--cur-bucket", "bedrock-usage-cur-{account}")
+        assert f"  ❌ {line}\n" in refused.stdout
+        assert proxy.denied == [f"s3:GetBucketLocation arn:aws:s3:::{bucket}"] and proxy.unknown == []
+        assert bucket_names() == [] and exports.exports == {}
+
+        with s3_under_policy(moto_endpoint, with_team_bucket("CUR export bucket", bucket)) as proxy:
+            done = run(*cur, env=env, s3_port=proxy.port)
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert proxy.denied == [] and proxy.unknown == [] and len(exports.exports) == 1
+        assert bucket_names() == [f"bedrock-analytics-{ACCOUNT}-us-east-1", bucket]  # the results bucket besides
+
+
+def test_the_checks_repair_command_for_a_team_bucket_that_is_gone_says_what_it_needs_beyond_the_policy(
+        aws_env: dict[str, str], moto_endpoint: str) -> None:
+    """The command check_bedrock_logging.py prints makes the bucket again where logging names it: under the setup
+    policy that takes s3:CreateBucket and setup's other actions on a name beyond bedrock-logs-*, and the line says so;
+    with the docs' statements the printed command runs through."""
+    region, bucket = "eu-west-1", "team-llm-logs"
+    boto3.client("bedrock", region_name=region).put_model_invocation_logging_configuration(loggingConfig={
+        "s3Config": {"bucketName": bucket, "keyPrefix": "audit/"}, "textDataDeliveryEnabled": True})
+    command = f"python setup_bedrock_logging.py --regions {region} --bucket {bucket} --prefix audit/"
+    check = subprocess.run([sys.executable, "check_bedrock_logging.py", "--regions", region], env=aws_env, cwd=ROOT,
+                           capture_output=True, text=True, timeout=120)
+    assert check.returncode == 2, check.stdout + check.stderr
+    assert check.stderr == (
+        f"check_bedrock_logging.py: logging in {region} cannot deliver (bucket {bucket} does not exist): run "
+        f"`{command}` (under iam/setup-admin.json, which grants setup's log bucket actions on bedrock-logs-* only, it "
+        f"needs s3:CreateBucket (the bucket is gone) and those actions on {bucket} too: add the log bucket statements "
+        "of docs/aws-setup.md, \"A team's own bucket names\")\n")
+
+    with s3_under_policy(moto_endpoint, with_team_bucket("log bucket", bucket)) as proxy:
+        repaired = run(*command.split()[1:], env=aws_env, s3_port=proxy.port)
+    assert repaired.returncode == 0, repaired.stdout + repaired.stderr
+    assert proxy.denied == [] and bucket_names() == [bucket]
+
+
+@pytest.mark.parametrize(("kind", "default"), [("log bucket", "bedrock-logs-x"),
+                                               ("results bucket", "bedrock-analytics-x"),
+                                               ("CUR export bucket", "bedrock-usage-cur-x")])
+def test_the_documented_statements_grant_on_a_team_bucket_what_the_policy_grants_on_setups(kind: str,
+                                                                                           default: str) -> None:
+    """A team's bucket gets the bucket actions the policy grants on setup's own names of that kind, no fewer, and
+    the object actions too (the test query reads them with the caller's rights)."""
+    policy = policy_document("setup-admin")
+    extended = with_team_bucket(kind, "team-x")
+    assert granted_on(policy, "team-x") == []
+    assert granted_on(extended, "team-x") == granted_on(policy, default)
+    for key in ("query-results/a.csv", "compacted/dt=2026-01-01/a.parquet", "AWSLogs/1/a.json.gz", "data/a.parquet"):
+        for action in ("s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"):
+            assert allows(extended, action, f"arn:aws:s3:::team-x/{key}") == allows(
+                policy, action, f"arn:aws:s3:::{default}/{key}"), (action, key)
