@@ -32,6 +32,11 @@ GZIP_MAGIC = b"\x1f\x8b"  # the first two bytes of every gzip member
 GZIP_ERRORS: tuple[type[Exception], ...] = (OSError, EOFError, zlib.error, _isal_error)
 
 
+# The skip reason of an object over the cap (``over_cap_reason``), the cap in whole mebibytes or else in bytes: one
+# text each, which a page words in its own language (``dashboard.notice_text.PHRASE_FORMS``).
+OVER_CAP_MIB = "over {size} MiB once decompressed (the cap per object; raise it with " + MAX_OBJECT_ENV + ")"
+OVER_CAP_BYTES = "over {size} bytes once decompressed (the cap per object; raise it with " + MAX_OBJECT_ENV + ")"
+
 # The gzip reader class (ISA-L's, about three times as fast as zlib's); the benchmarks swap in gzip.GzipFile.
 GzipReader: type = IGzipFile
 
@@ -60,8 +65,9 @@ def max_object_bytes(value: int | None = None, default_mb: int = DEFAULT_MAX_OBJ
 
 def over_cap_reason(cap: int) -> str:
     """The skip reason of an object larger than ``cap`` bytes once decompressed."""
-    size = f"{cap // MIB:,} MiB" if cap % MIB == 0 else f"{cap:,} bytes"
-    return f"over {size} once decompressed (the cap per object; raise it with {MAX_OBJECT_ENV})"
+    if cap % MIB == 0:
+        return OVER_CAP_MIB.format(size=f"{cap // MIB:,}")
+    return OVER_CAP_BYTES.format(size=f"{cap:,}")
 
 
 def gunzip_chunks(source: str | Path | bytes, cap: int, chunk_bytes: int = CHUNK_BYTES) -> Iterator[bytes]:

@@ -5,6 +5,7 @@ the Notice's own words."""
 
 from __future__ import annotations
 
+from ..bounded_gzip import MAX_OBJECT_ENV, OVER_CAP_BYTES, OVER_CAP_MIB
 from ..engines.base import UNREADABLE_PAYLOADS
 from ..engines.local import (
     CUT_SHORT,
@@ -49,7 +50,7 @@ from ..qdev.limits import (
     PROJECTED_TO_EXCEED,
     WARNING,
 )
-from ..qdev.sources import FILE_GONE, OBJECT_GONE
+from ..qdev.sources import DOWNLOAD_FAILED, FILE_GONE, FILE_NOT_READABLE, OBJECT_GONE
 from ..report.tracker import (
     BODY_OFFLOADED,
     INPUT_NOT_IN_TOKENS,
@@ -122,6 +123,8 @@ NOTICES: dict[str, dict[str, str]] = {
         "earlier_compacted": "이전 버전이 {regions} 에 만든 압축 사본 ({copy}) 은 지금 보고서가 읽는 내용이 없어 읽지 "
                              "않습니다: 그 날짜는 JSON 로그에서 읽으며 (스캔 바이트 증가) 로그가 삭제된 날은 수치가 "
                              "없습니다. setup_athena_bucket.py --compact 가 다시 복사합니다 (또는 사본의 첫 날을 기록)",
+        "copy_through": "{name}, {day} 까지",
+        "copy_unrecorded": "{name}, {day} 까지, 첫 날은 기록되지 않음",
         "no_calls_model_names": "{period} ({regions}) 에 요청한 모델의 호출이 없습니다: 모델 필터는 로그에 기록된 "
                                 "모델 ID (예: us.anthropic.claude-sonnet-4-5-20250929-v1:0) 를 받으며, 표에 보이는 "
                                 "이름이 아닙니다",
@@ -353,5 +356,16 @@ PHRASES: dict[str, dict[str, str]] = {
         ACCOUNT: ACCOUNT_POOL["ko"],
         CODE_TRANSFORMATION_LINES.unit: "줄",
         DEV_AGENT_INVOCATIONS.unit: "회",
+    },
+}
+
+# Fixed phrases with a figure or a name in them (``{name}`` in the shared code's English constant, filled in there with
+# ``str.format``): a value that reads as the English form is worded here with the same figures.
+PHRASE_FORMS: dict[str, dict[str, str]] = {
+    "ko": {
+        OVER_CAP_MIB: f"압축을 풀면 {{size}} MiB 를 넘습니다 (객체당 한도: {MAX_OBJECT_ENV} 로 늘리세요)",
+        OVER_CAP_BYTES: f"압축을 풀면 {{size}} 바이트를 넘습니다 (객체당 한도: {MAX_OBJECT_ENV} 로 늘리세요)",
+        DOWNLOAD_FAILED: "다운로드 실패 ({error})",
+        FILE_NOT_READABLE: "읽을 수 없는 파일 ({error})",
     },
 }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import cache
 
 from ..engines.base import LogSource
 from ..governance.callers import BATCH_NOTE, MONTH_BILL, MONTH_NOTE, REGION_NOT_READ, UNREAD_BILLED
@@ -17,7 +18,15 @@ from ..qdev.cost import VirtualCost
 from ..qdev.credits import KiroCredits
 from ..qdev.render import kiro_allowance_note, kiro_price_source
 from ..report.tracker import split_unknown_note
-from .notice_text import ACCOUNT_POOL, BATCH_NOT_LOGGED_KO, LIMIT_NAMES, LIMIT_STATUSES, NOTICES, PHRASES
+from .notice_text import (
+    ACCOUNT_POOL,
+    BATCH_NOT_LOGGED_KO,
+    LIMIT_NAMES,
+    LIMIT_STATUSES,
+    NOTICES,
+    PHRASE_FORMS,
+    PHRASES,
+)
 
 LANGUAGES = {"en": "English", "ko": "한국어"}
 
@@ -1445,11 +1454,18 @@ class Text:
         return self.phrase(str(value))
 
     def phrase(self, text: str) -> str:
-        """A fixed phrase of the shared code (why a call has no price, why an object was skipped) in this language;
-        ``cause: detail`` phrase by phrase; anything else as it is."""
+        """A fixed phrase of the shared code (why a call has no price, why an object was skipped) in this language,
+        one with figures in it by its form (``PHRASE_FORMS``); ``cause: detail`` phrase by phrase; anything else as
+        it is."""
         phrases = PHRASES.get(self.lang, {})
-        if text in phrases or ": " not in text:
-            return phrases.get(text, text)
+        if text in phrases:
+            return phrases[text]
+        for english, words in PHRASE_FORMS.get(self.lang, {}).items():
+            found = _form_pattern(english).fullmatch(text)
+            if found:
+                return words.format(**found.groupdict())
+        if ": " not in text:
+            return text
         head, rest = text.split(": ", 1)
         return f"{phrases.get(head, head)}: {self.phrase(rest)}"
 
@@ -1481,6 +1497,13 @@ class Text:
         for option, field in CLI_OPTIONS:
             message = message.replace(option, field.format(aws_options=self("aws_options"), logs_dir=self("logs_dir")))
         return message
+
+
+@cache
+def _form_pattern(english: str) -> re.Pattern[str]:
+    """What matches the texts ``english.format(...)`` makes, each ``{name}`` a group of that name."""
+    parts = re.split(r"\{(\w+)\}", english)
+    return re.compile("".join(f"(?P<{part}>.+?)" if index % 2 else re.escape(part) for index, part in enumerate(parts)))
 
 
 # What Streamlit's Markdown reads as markup: links and images, emphasis, code, HTML, LaTeX ($), :shortcodes:,

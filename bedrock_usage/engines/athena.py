@@ -25,6 +25,7 @@ from ..aws.session import AWS_ERRORS, Aws, as_project_error, describe, error_cod
 from ..errors import SetupRequired, UsageError
 from ..lazy_modules import lazy
 from ..logs.schema import DATABASE_NAME, TABLE_NAME
+from ..output.notices import Notice
 from ..output.progress import REGIONS, Progress, Reporter, Said, Tally, Words, data_size, silent, step_update
 from .base import LogRegions, LogSource, QueryResult, ScanStats, Scope, SqlParam
 from .compacted import (
@@ -419,7 +420,8 @@ class AthenaEngine:
             _read_table(stats, f"{self.database}.{COMPACT_TABLE}")
             stats.compacted_through[region] = min(copied.last, scope.last_day).isoformat()
         unrecorded = parse_compacted_through(table) if compacted is None else None  # a copy of the last version
-        earlier = (f"{COMPACT_TABLE} through {unrecorded}, its first day not recorded" if unrecorded
+        earlier = (Notice(f"{COMPACT_TABLE} through {unrecorded}, its first day not recorded", "copy_unrecorded",
+                          name=COMPACT_TABLE, day=str(unrecorded)) if unrecorded
                    else self._unread(glue, compacted.last if compacted else None) if self.use_compacted else None)
         if earlier:
             stats.earlier_compacted[region] = earlier
@@ -455,7 +457,7 @@ class AthenaEngine:
             except AWS_ERRORS:
                 return None
             if day and (through is None or through < day):
-                return f"{name} through {day}"
+                return Notice(f"{name} through {day}", "copy_through", name=name, day=str(day))
         return None
 
     def _run_in_region(

@@ -22,6 +22,9 @@ from . import layout
 DOCS = "docs/amazon-q.md"
 # Why an object listed is not read after all (counted by reason in the report).
 OBJECT_GONE, FILE_GONE = "object disappeared", "file disappeared"
+# Why a file could not be read, with the error's name or the system's words: a page words them in its own language
+# (``dashboard.notice_text.PHRASE_FORMS``).
+DOWNLOAD_FAILED, FILE_NOT_READABLE = "download failed ({error})", "file not readable ({error})"
 DEFAULT_BUCKET = "amazonq-developer-reports-{account}"
 
 
@@ -108,7 +111,7 @@ class S3Store:
             if isinstance(exc, ClientError) or as_project_error(exc) is not None:
                 raise self._setup_error(exc) from None
             # a download interrupted mid-stream concerns this object only
-            raise UnreadableObject(f"download failed ({type(exc).__name__})") from None
+            raise UnreadableObject(DOWNLOAD_FAILED.format(error=type(exc).__name__)) from None
 
     def __repr__(self) -> str:
         return f"S3Store({self.bucket!r})"
@@ -145,7 +148,7 @@ class LocalStore:
         except FileNotFoundError:
             raise UnreadableObject(FILE_GONE) from None
         except OSError as exc:  # no permission, a folder where a file was, an I/O error
-            raise UnreadableObject(f"file not readable ({exc.strerror or exc})") from None
+            raise UnreadableObject(FILE_NOT_READABLE.format(error=exc.strerror or exc)) from None
 
     def __repr__(self) -> str:
         return f"LocalStore({str(self.root)!r})"
