@@ -33,6 +33,7 @@ from ..cache import cache_dir
 from ..demo.profiles import DEMO_INFERENCE_PROFILES
 from ..engines.choice import SourceChoice, build_engine
 from ..engines.queries import Filters
+from ..errors import UsageError
 from ..governance import anomalies, budgets, callers, reconcile
 from ..governance.anomalies import AnomalyReport
 from ..governance.budgets import BudgetCheck
@@ -50,6 +51,7 @@ from ..qdev.analysis import Filters as QFilters
 from ..qdev.analysis import Identities, QDevReport
 from ..qdev.analysis import Source as QSource
 from ..qdev.analysis import analyze as analyze_qdev
+from ..qdev.analysis import none_readable as qdev_none_readable
 from ..qdev.people import read_user_map
 from ..qdev.sources import LocalStore, s3_store
 from ..qdev.synthetic import ensure_demo_corpus
@@ -482,6 +484,9 @@ def load_qdev(request: QDevRequest, _progress: Reporter = silent) -> QDevReport:
     identities = Identities(read_user_map(user_map) if user_map else {})
     report = analyze_qdev(source, period, QFilters(user_pattern=request.user_pattern or None),
                           identities=identities, progress=_progress)
+    refusal = qdev_none_readable(report)
+    if refusal:  # as qcli_s3_analyzer.py refuses it: its $0 would read as no use and no spend
+        raise UsageError(refusal)
     report.demo = request.source == "demo"
     return report
 

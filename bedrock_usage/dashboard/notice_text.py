@@ -32,7 +32,10 @@ from ..qdev import activity as act
 from ..qdev import kiro_report as kr
 from ..qdev import prompt_logs as logs
 from ..qdev.analysis import (
+    ACTIVITY_REPORT,
+    KIRO_USER_REPORT,
     NO_KIRO_TIER,
+    PROMPT_LOG_FILE,
     UNREADABLE_ACTIVITY_REPORT,
     UNREADABLE_PROMPT_LOG,
     UNREADABLE_USER_REPORT,
@@ -137,6 +140,22 @@ NOTICES: dict[str, dict[str, str]] = {
         "no_model": "modelId 가 없는 호출 {calls} 건: (unknown model) 로 집계했으며 가격이 없습니다",
         "tag_absent": "기간 중 requestMetadata 키 '{key}' 를 가진 호출이 없습니다 (키는 대소문자까지 그대로 "
                       "비교합니다): 그 표에는 모든 호출이 (없음) 아래에 있습니다",
+        # report.tracker and the engines: why no report is made ($0 would read as no spend)
+        "none_readable": "{period} 의 로그 객체 {count} 개를 하나도 읽지 못해 보고서를 만들지 않습니다 ($0 은 지출 "
+                         "없음으로 읽힙니다): {why}; Bedrock 이 전달하는 그대로 로그를 읽으세요 (온전하고 gzip 으로 "
+                         "압축된, 읽을 권한이 있는 .json.gz 객체)",
+        "unreadable_reason": "{reason} {count} 개{named}",
+        "none_logged": "{folders} 아래에 {regions} 의 로그가 없어 보고서를 만들지 않습니다 ($0 은 지출 없음으로 "
+                       "읽힙니다): {has}",
+        "logs_of_other_regions": "그 폴더에는 {regions} 의 로그가 있습니다: 그 리전을 요청하세요",
+        "logs_of_no_region": "그 폴더에는 어떤 Amazon Bedrock 리전의 로그도 없습니다",
+        "none_projected": "Athena 가 {period} 의 날짜를 하나도 읽지 않아 보고서를 만들지 않습니다 ($0 은 지출 "
+                          "없음으로 읽힙니다): {why}",
+        "no_region_folder": "{folder} 아래의 폴더 ({folders}) 중 이 botocore 가 아는 Amazon Bedrock 리전은 없어 "
+                            "보고서를 만들지 않습니다 ($0 은 지출 없음으로 읽힙니다): boto3 와 botocore 를 "
+                            "업그레이드하세요",
+        "no_logs_yet": "로깅은 설정되었지만 {folder} 아래에 아직 로그를 쓴 리전이 없어 보고서를 만들지 않습니다 ($0 "
+                       "은 지출 없음으로 읽힙니다): Bedrock 은 리전의 첫 로그 호출과 함께 그 폴더를 씁니다",
         # governance.profiles: the report's rewriter
         "profile_unresolved": "애플리케이션 추론 프로파일 {arn} 의 모델을 알아내지 못했습니다: {reason}",
         # report.price_notes
@@ -216,6 +235,15 @@ NOTICES: dict[str, dict[str, str]] = {
         # qdev.analysis: the Amazon Q / Kiro report's files and figures
         "qdev_skipped": "{what} {count} 개를 건너뛰었습니다 ({reasons})",
         "qdev_reason": "{reason} {count} 개",
+        "qdev_none_readable": "{period} 에 나열된 {kinds} 을(를) 하나도 읽지 못해 보고서를 만들지 않습니다 ($0 은 "
+                              "지출 없음으로 읽힙니다): Amazon Q Developer 와 Kiro 가 전달하는 그대로 (온전하고 바꾸지 "
+                              "않은) 파일을 읽으세요",
+        "qdev_unread_files": "{what} {count} 개 ({reasons})",
+        "developer_none_readable": "{period} 의 Amazon Q / Kiro 파일 {count} 개를 하나도 읽지 못해 ({kinds}) 개발자 "
+                                   "비용을 만들지 않습니다 ($0 좌석과 Kiro 비용은 지출 없음으로 읽힙니다): AWS 가 "
+                                   "전달하는 그대로 로그와 보고서를 읽으세요 (온전하고 gzip 으로 압축된 프롬프트 로그, "
+                                   "CSV 보고서)",
+        "qdev_kind_reasons": "{what} {count} 개: {reasons}",
         "qdev_no_files": "{period} 에 프롬프트 로그 파일이 없습니다",
         "qdev_sampled": "프롬프트 로그 파일 {listed} 개 중 {selected} 개만 표본으로 읽었습니다 (--sample): 수치는 "
                         "표본만 포함합니다",
@@ -326,6 +354,9 @@ PHRASES: dict[str, dict[str, str]] = {
         UNUSABLE_ACTIVITY_ROW: "쓸 수 없는 활동 보고서 행",
         UNREADABLE_USER_REPORT: "읽을 수 없는 Kiro 사용자 보고서",
         UNUSABLE_USER_REPORT_ROW: "쓸 수 없는 Kiro 사용자 보고서 행",
+        PROMPT_LOG_FILE: "프롬프트 로그 파일",
+        ACTIVITY_REPORT: "활동 보고서",
+        KIRO_USER_REPORT: "Kiro 사용자 보고서",
         logs.TRUNCATED_GZIP: "gzip이 잘렸거나 손상됨",
         logs.EMPTY_FILE: "빈 파일",
         logs.NOT_UTF8: "UTF-8 텍스트가 아님",  # the activity reports' and Kiro user reports' words too

@@ -10,6 +10,7 @@ import streamlit as st
 from ..errors import SetupRequired
 from ..logs.period import Period
 from ..output.files import csv_text
+from ..output.notices import Notice
 from ..output.terminal_table import quoted_if_label
 from ..report.priced_facts import COST_COLUMNS, TOTAL_COST
 from .text import Text, plain
@@ -96,7 +97,15 @@ def show_warnings(t: Text, lines: list[str]) -> None:
             st.markdown("\n".join(f"- {line}" for line in warning_lines(t, lines)))
 
 
-def load_error(t: Text, exc: Exception) -> None:
-    """One line for an error the user can fix, never a traceback, in the dashboard's words."""
+def error_line(t: Text, exc: Exception) -> str:
+    """The line for an error the user can fix, in the dashboard's words: a refusal the shared code makes a ``Notice``
+    (no report is made, and why) in the page's language, any other message as it is; command-line options named as
+    the sidebar's fields."""
+    message = exc.args[0] if exc.args and isinstance(exc.args[0], Notice) else str(exc)
     key = "setup_needed" if isinstance(exc, SetupRequired) else "usage_error"
-    st.error(t(key, message=t.for_dashboard(plain(exc))))
+    return t(key, message=t.for_dashboard(plain(t.notice(message))))
+
+
+def load_error(t: Text, exc: Exception) -> None:
+    """One line for an error the user can fix (``error_line``), never a traceback."""
+    st.error(error_line(t, exc))

@@ -55,6 +55,7 @@ from ..logs.bodies import duckdb_body_type, duckdb_reduced_body
 from ..logs.layout import PERMISSION_CHECK_NAME, SERVICE_FOLDER, days_between, is_hidden, partition_value
 from ..logs.regions import REGION_NAMES
 from ..logs.schema import BODY_FIELDS, PARTITION_COLUMN, TABLE_NAME, duckdb_columns
+from ..output.notices import Notice
 from ..output.progress import DAY_FOLDERS, OBJECTS, Reporter, Tally, Words, silent, step_update
 from .base import PAYLOAD_OBJECTS, UNREADABLE_PAYLOADS, LogRegions, LogSource, QueryResult, ScanStats, Scope, SqlParam
 from .columnar_cache import (
@@ -167,13 +168,16 @@ class LocalEngine:
             raise UsageError(self._no_region_folder(sorted(folders)))
         return LogRegions(regions)
 
-    def _no_region_folder(self, folders: list[str]) -> str:
+    def _no_region_folder(self, folders: list[str]) -> Notice:
         """Why no report is made when the service folders hold no region's folder ($0 would read as no spend)."""
+        root = str(self.root)
         if folders:
-            return (f"no folder under {self.root} ({', '.join(folders)}) is an Amazon Bedrock region this botocore "
-                    "knows, so no report is made ($0 would read as no spend): upgrade boto3 and botocore")
-        return (f"logging is set up but no region has written logs yet under {self.root}, so no report is made ($0 "
-                "would read as no spend): Bedrock writes a region's folder with its first logged call")
+            return Notice(f"no folder under {root} ({', '.join(folders)}) is an Amazon Bedrock region this botocore "
+                          "knows, so no report is made ($0 would read as no spend): upgrade boto3 and botocore",
+                          "no_region_folder", folder=root, folders=folders)
+        return Notice(f"logging is set up but no region has written logs yet under {root}, so no report is made ($0 "
+                      "would read as no spend): Bedrock writes a region's folder with its first logged call",
+                      "no_logs_yet", folder=root)
 
     def list_days(self, scope: Scope, progress: Reporter = silent) -> tuple[list[DayFolder], ScanStats]:
         """The scope's day folders with their record objects, and counts of what was left out.

@@ -107,11 +107,12 @@ class PeriodNotProjected(UsageError):
         self.unread = unread
 
 
-def refusal(period: str, unread: dict[str, UnreadDays]) -> str:
+def refusal(period: str, unread: dict[str, UnreadDays]) -> Notice:
     """Why no report of ``period`` is made when Athena reads none of its days: each region's projection and the
     command that widens it."""
-    why = "; ".join(unread[region].why(region) for region in sorted(unread))
-    return f"Athena reads none of the days of {period}, so no report is made ($0 would read as no spend): {why}"
+    why = [unread[region].why(region) for region in sorted(unread)]
+    return Notice(f"Athena reads none of the days of {period}, so no report is made ($0 would read as no spend): "
+                  f"{'; '.join(why)}", "none_projected", period=period, why=why)
 
 
 def parse_projected_days(table: dict[str, Any] | None,

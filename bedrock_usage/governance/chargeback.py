@@ -34,6 +34,7 @@ from ..qdev.analysis import (
     first_reasons,
     kiro_unreported,
     named,
+    reason_counts,
 )
 from ..qdev.analysis import analyze as analyze_qdev
 from ..qdev.cost import SUBSCRIPTION_SOURCE, SUBSCRIPTION_USD_PER_USER_MONTH, prorated_subscription
@@ -325,7 +326,7 @@ def qdev_side(line: str) -> Notice:
     return Notice(f"{QDEV_SIDE}: {line}", "qdev_side", line=line)
 
 
-def none_readable(report: QDevReport) -> str | None:
+def none_readable(report: QDevReport) -> Notice | None:
     """Why no developer costs are made when every Amazon Q / Kiro file of the period was skipped as unreadable and
     none was read ($0 seats would read as no spend): how many of each kind, and why; None otherwise (also when there
     was no file at all)."""
@@ -333,11 +334,14 @@ def none_readable(report: QDevReport) -> str | None:
     skipped = sum(sum(reasons.values()) for _, _, reasons in kinds)
     if not skipped or any(read for _, read, _ in kinds):
         return None
-    why = "; ".join(f"{counted(sum(reasons.values()), kind)}: {first_reasons(reasons, None)}"
-                    for kind, _, reasons in kinds if reasons)
-    return (f"none of the {counted(skipped, 'Amazon Q / Kiro file')} of {report.period.label()} could be read ({why}), "
-            "so no developer costs are made ($0 seats and Kiro costs would read as no spend): read the logs and "
-            "reports as AWS delivers them (whole, gzip-compressed prompt logs; CSV reports)")
+    why = [Notice(f"{counted(count, kind)}: {first_reasons(reasons, None)}", "qdev_kind_reasons", count=count,
+                  what=kind, reasons=reason_counts(reasons, None))
+           for kind, _, reasons in kinds if reasons for count in [sum(reasons.values())]]
+    period = report.period.label()
+    return Notice(f"none of the {counted(skipped, 'Amazon Q / Kiro file')} of {period} could be read "
+                  f"({'; '.join(why)}), so no developer costs are made ($0 seats and Kiro costs would read as no "
+                  "spend): read the logs and reports as AWS delivers them (whole, gzip-compressed prompt logs; CSV "
+                  "reports)", "developer_none_readable", count=skipped, period=period, kinds=why)
 
 
 DEVELOPER_COLUMNS = ["developer", "qdev_user_ids", "bedrock_calls", "bedrock_tokens", "bedrock_cost_usd",

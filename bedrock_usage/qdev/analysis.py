@@ -61,6 +61,8 @@ UNUSABLE_ACTIVITY_ROW = "unusable activity-report row"
 UNREADABLE_USER_REPORT = "unreadable Kiro user report"
 UNUSABLE_USER_REPORT_ROW = "unusable Kiro user-report row"
 NO_KIRO_TIER = "no tier"
+# The kinds of file a report reads (``files_by_kind``), which its refusals name (in the singular).
+PROMPT_LOG_FILE, ACTIVITY_REPORT, KIRO_USER_REPORT = "prompt-log file", "activity report", "Kiro user report"
 
 
 class ActivityReader(Protocol):
@@ -824,35 +826,45 @@ def kiro_unreported(report: QDevReport) -> list[str]:
     return sorted(set(missing["user"]))
 
 
-def none_readable(report: QDevReport) -> str | None:
+def none_readable(report: QDevReport) -> Notice | None:
     """Why no report is made when every prompt-log file, or every Kiro user report, listed for the period was skipped
     as unreadable and none read (its $0 would read as no use and no spend): each such kind, how many and the most
     common reasons; None otherwise."""
-    unread = [f"the {counted(sum(skipped.values()), what)} ({first_reasons(skipped)})"
-              for what, read, skipped in files_by_kind(report) if skipped and not read]
+    unread = [Notice(f"the {counted(count, what)} ({first_reasons(skipped)})", "qdev_unread_files", count=count,
+                     what=what, reasons=reason_counts(skipped))
+              for what, read, skipped in files_by_kind(report) if skipped and not read
+              for count in [sum(skipped.values())]]
     if not unread:
         return None
-    return (f"none of {' nor of '.join(unread)} listed for {report.period.label()} could be read, so no report is "
-            "made ($0 would read as no spend): read the files as Amazon Q Developer and Kiro deliver them (whole and "
-            "unchanged)")
+    period = report.period.label()
+    return Notice(f"none of {' nor of '.join(unread)} listed for {period} could be read, so no report is made ($0 "
+                  "would read as no spend): read the files as Amazon Q Developer and Kiro deliver them (whole and "
+                  "unchanged)", "qdev_none_readable", kinds=unread, period=period)
 
 
 def files_by_kind(report: QDevReport, activity: bool = False) -> list[tuple[str, int, Counter[str]]]:
     """Each kind of file the report read (prompt logs, the activity reports when ``activity`` and read, the Kiro user
     reports when read): its name, how many were read and the skipped ones by reason."""
-    kinds = [("prompt-log file", report.files.read, report.files.skipped)]
+    kinds = [(PROMPT_LOG_FILE, report.files.read, report.files.skipped)]
     if activity and report.activity is not None:
-        kinds.append(("activity report", report.activity.stats.files_read, report.activity.stats.skipped_files))
+        kinds.append((ACTIVITY_REPORT, report.activity.stats.files_read, report.activity.stats.skipped_files))
     if report.kiro is not None:
-        kinds.append(("Kiro user report", report.kiro.stats.files_read, report.kiro.stats.skipped_files))
+        kinds.append((KIRO_USER_REPORT, report.kiro.stats.files_read, report.kiro.stats.skipped_files))
     return kinds
+
+
+def reason_counts(reasons: Counter[str], shown: int | None = 3) -> list[str]:
+    """``41 truncated or corrupt gzip``, ``1 empty file``: each reason with its count (a Notice), the most frequent
+    first, at most ``shown`` of them and then ``...`` (every one when None)."""
+    counts: list[str] = [Notice(f"{n:,} {why}", "qdev_reason", count=n, reason=why)
+                         for why, n in reasons.most_common(shown)]
+    return counts if shown is None or len(reasons) <= shown else [*counts, "..."]
 
 
 def first_reasons(reasons: Counter[str], shown: int | None = 3) -> str:
     """``41 truncated or corrupt gzip, 1 empty file``: the most frequent reasons first, at most ``shown`` of them
     (every one when None)."""
-    first = ", ".join(f"{n:,} {why}" for why, n in reasons.most_common(shown))
-    return first if shown is None or len(reasons) <= shown else f"{first}, ..."
+    return ", ".join(reason_counts(reasons, shown))
 
 
 def build_directory(collected: Collected, identities: Identities) -> tuple[Directory, list[str]]:

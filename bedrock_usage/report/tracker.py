@@ -681,31 +681,35 @@ def build_warnings(report: UsageReport, fact_warnings: list[str]) -> list[str]:
     return warnings
 
 
-def none_readable(period: Period, stats: ScanStats) -> str | None:
+def none_readable(period: Period, stats: ScanStats) -> Notice | None:
     """Why no report is made when the period's log objects were all skipped as unreadable and none was read (a $0
     report would read as no spend): how many, and why, the most common reason first; None otherwise."""
     skipped = stats.record_objects_skipped()
     if stats.objects_read or not skipped:
         return None
     reasons = sorted(skipped.items(), key=lambda item: (-item[1], item[0]))
-    why = "; ".join(f"{count:,} {reason}{_named(count, stats.skipped_examples.get(reason, [])[:1])}"
-                    for reason, count in reasons)
-    return (f"none of the {counted(sum(skipped.values()), 'log object')} of {period.label()} could be read, so no "
-            f"report is made ($0 would read as no spend): {why}; read the logs as Bedrock delivers them (whole, "
-            "gzip-compressed .json.gz objects you may read)")
+    why = [Notice(f"{count:,} {reason}{named}", "unreadable_reason", count=count, reason=reason, named=named)
+           for reason, count in reasons
+           for named in [_named(count, stats.skipped_examples.get(reason, [])[:1])]]
+    count, label = sum(skipped.values()), period.label()
+    return Notice(f"none of the {counted(count, 'log object')} of {label} could be read, so no report is made ($0 "
+                  f"would read as no spend): {'; '.join(why)}; read the logs as Bedrock delivers them (whole, "
+                  "gzip-compressed .json.gz objects you may read)", "none_readable", count=count, period=label,
+                  why=why)
 
 
-def none_logged(regions: tuple[str, ...], stats: ScanStats) -> str | None:
+def none_logged(regions: tuple[str, ...], stats: ScanStats) -> Notice | None:
     """Why no report is made when no region asked for has logs under the folder (a $0 report would read as no spend):
     the regions, and those the folder has logs of; None otherwise."""
     missing = stats.regions_without_logs
     if not regions or not all(region in missing for region in regions):
         return None
-    folders = ", ".join(dict.fromkeys(missing[region] for region in regions))
+    folders = list(dict.fromkeys(missing[region] for region in regions))
     present = sorted(region for region in stats.unread_regions if region in REGION_NAMES)
-    has = f"it has logs of {', '.join(present)}: ask for those regions" if present else \
-        "it has logs of no Amazon Bedrock region"
-    return f"no logs of {', '.join(regions)} under {folders}, so no report is made ($0 would read as no spend): {has}"
+    has = Notice(f"it has logs of {', '.join(present)}: ask for those regions", "logs_of_other_regions",
+                 regions=present) if present else Notice("it has logs of no Amazon Bedrock region", "logs_of_no_region")
+    return Notice(f"no logs of {', '.join(regions)} under {', '.join(folders)}, so no report is made ($0 would read "
+                  f"as no spend): {has}", "none_logged", regions=list(regions), folders=folders, has=has)
 
 
 def none_projected(period: Period, regions: tuple[str, ...], stats: ScanStats) -> str | None:

@@ -58,12 +58,11 @@ def values(notice: Notice) -> list[str]:
     """The texts a Notice fills its wording with, its clauses' too."""
     found: list[str] = []
     for value in notice.values.values():
-        if isinstance(value, Notice):
-            found += values(value)
-        elif isinstance(value, list | tuple):
-            found += [item for item in value if isinstance(item, str)]
-        elif isinstance(value, str):
-            found.append(value)
+        for item in value if isinstance(value, list | tuple) else [value]:
+            if isinstance(item, Notice):
+                found += values(item)
+            elif isinstance(item, str):
+                found.append(item)
     return found
 
 
