@@ -144,20 +144,8 @@ def kiro_section(t: Text, kiro: KiroCredits, period: Period) -> None:
     month = kiro.month
     st.caption(t("kiro_scope", files=number(kiro.stats.files_read), month=month.start.strftime("%Y-%m"),
                  days=kiro.days_counted, days_in_month=month.days_in_month))
-    credits, overage = float(kiro.per_user["credits_in_plan"].sum()), float(kiro.per_user["overage_credits"].sum())
-    cost_help = t("kiro_cost_help", exact=f"${kiro.cost_usd:,.4f}", seats=usd(kiro.seat_usd),
-                  overage=usd(kiro.overage_usd))
-    if kiro.unpriced_tiers:
-        cost_help += " " + t("kiro_unpriced_tiers", unpriced=", ".join(kiro.unpriced_tiers))
-    items = [
-        ("kiro_credits", compact(round(credits)), t("kiro_credits_help", exact=f"{credits:,.2f}",
-                                                    overage=f"{overage:,.2f}")),
-        ("kiro_overage", compact(round(overage)), t("kiro_overage_help", exact=f"{overage:,.2f}")),
-        ("kiro_cost", compact_usd(kiro.cost_usd), cost_help),
-        ("kiro_flagged", number(len(kiro.flagged)), t("kiro_flagged_help")),
-    ]
     with cards("kiro"):
-        for label, value, help_text in items:
+        for label, value, help_text in kiro_cards(t, kiro):
             st.metric(t(label), value, border=True, help=help_text)
     left, right = pair("kiro_people")
     with left:
@@ -181,6 +169,25 @@ def kiro_section(t: Text, kiro: KiroCredits, period: Period) -> None:
         first = next(iter(kiro.tiers.values()))
         st.caption(t("kiro_prices_note", tiers=tiers, overage=f"${first.overage_usd_per_credit:g}",
                      as_of=min(tier.as_of for tier in kiro.tiers.values())))
+
+
+def kiro_cards(t: Text, kiro: KiroCredits) -> list[tuple[str, str, str]]:
+    """The Kiro cards (label key, value, help): credits in plan, overage credits, the Kiro cost and the people near
+    or over their allowance. The cards that set credits against the tiers' allowances (in plan, near or over) say in
+    their help what those allowances are, as the note over the allowance table does (``Text.kiro_allowance``)."""
+    credits, overage = float(kiro.per_user["credits_in_plan"].sum()), float(kiro.per_user["overage_credits"].sum())
+    cost_help = t("kiro_cost_help", exact=f"${kiro.cost_usd:,.4f}", seats=usd(kiro.seat_usd),
+                  overage=usd(kiro.overage_usd))
+    if kiro.unpriced_tiers:
+        cost_help += " " + t("kiro_unpriced_tiers", unpriced=", ".join(kiro.unpriced_tiers))
+    allowances = t("kiro_allowance_note", note=t.kiro_allowance(kiro))
+    return [
+        ("kiro_credits", compact(round(credits)),
+         f"{t('kiro_credits_help', exact=f'{credits:,.2f}', overage=f'{overage:,.2f}')} {allowances}"),
+        ("kiro_overage", compact(round(overage)), t("kiro_overage_help", exact=f"{overage:,.2f}")),
+        ("kiro_cost", compact_usd(kiro.cost_usd), cost_help),
+        ("kiro_flagged", number(len(kiro.flagged)), f"{t('kiro_flagged_help')} {allowances}"),
+    ]
 
 
 class Table(NamedTuple):

@@ -132,6 +132,19 @@ def test_the_kiro_allowance_table_says_what_its_allowances_are_on_the_page(tabs:
         assert notes[0].startswith("Kiro 할당량: 공개된 그대로의 정확한 값")
 
 
+ALLOWANCE_CARDS = {"en": ("Credits in plan", "Near or over allowance"),
+                   "ko": ("요금제 내 Kiro 크레딧", "할당량 근접·초과")}
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_the_kiro_cards_set_against_allowances_say_what_they_are(tabs: dict[str, AppTest], lang: str) -> None:
+    """The cards of the credits in plan and of the people near or over their allowance said nothing of the
+    allowances they count against; their help now ends with the note over the allowance table, in each language."""
+    [note] = [shown(c.value) for c in tabs[lang].caption if "bedrock_usage/qdev/kiro_prices.csv" in shown(c.value)]
+    for help_text in helps(tabs[lang], ALLOWANCE_CARDS[lang]):
+        assert shown(help_text).endswith(f" {note}"), help_text
+
+
 def test_the_kiro_allowance_note_names_a_price_file_read_on_top_in_each_language(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A Kiro price file ($BEDROCK_USAGE_KIRO_PRICES, as the page reads it) giving Pro its own allowance: the note
