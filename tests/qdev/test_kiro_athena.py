@@ -29,7 +29,7 @@ from bedrock_usage.qdev.activity_sql import activity_query
 from bedrock_usage.qdev.credits import in_read_window
 from bedrock_usage.qdev.kiro_report_sql import decode_user_reports, user_report_query
 from bedrock_usage.qdev.sources import LocalStore
-from tests.engines.test_athena_engine import column, register_result, result_rows
+from tests.engines.test_athena_engine import column, create_workgroup, register_result, result_rows
 from tests.qdev import kiro_oracle as oracle
 from tests.qdev.test_kiro_reports import NOW, PERIOD
 from tests.qdev.test_offline import offline  # noqa: F401  (fixture)
@@ -259,3 +259,39 @@ def test_a_missing_kiro_table_names_the_setup_step(no_aws_env: dict[str, str]) -
     with pytest.raises(SetupRequired, match=r"kiro_user_report is missing in us-east-1 .*"
                        r": run python setup_athena_bucket.py --qdev --regions us-east-1$"):
         reader.read(("us-east-1",), PERIOD.start, PERIOD.end)
+
+
+def test_a_region_whose_kiro_reports_cannot_be_read_is_named_in_each_language(
+    kiro_bucket: None, capsys
+) -> None:
+    """Kiro user reports in us-east-1, where Athena is set up (moto's), and in eu-central-1, where it never was (no
+    workgroup there): ``qcli_s3_analyzer.py --data-source athena`` reads us-east-1 and says eu-central-1's reports
+    are not read and why, and the dashboard's warning list words that line in English and Korean."""
+    s3 = boto3.client("s3", region_name="us-east-1")
+    source = next(oracle.REPORTS.rglob("KIRO_IDE_*_202611030200.csv"))
+    s3.put_object(Bucket=BUCKET, Body=source.read_bytes(), Key=f"user-activity/AWSLogs/{ACCOUNT}/KiroLogs/user_report/"
+                  f"eu-central-1/2026/11/03/00/{source.name.replace('111122223333', ACCOUNT)}")
+    create_workgroup("us-east-1")
+    capsys.readouterr()
+    assert qcli_s3_analyzer.main(["--data-source", "athena", "--start-date", "2026-11-02", "--end-date",
+                                  "2026-11-04"]) == 0
+    [line] = [line for line in capsys.readouterr().out.splitlines() if "Kiro user reports of eu-central-1" in line]
+    assert line.startswith("  ! Kiro user reports of eu-central-1 not read: ") and "eu-central-1: run python " \
+        "setup_athena_bucket.py --qdev --regions eu-central-1" in line, line
+
+    from bedrock_usage.aws.session import Aws
+    from bedrock_usage.dashboard.tables import warning_lines
+    from bedrock_usage.dashboard.text import Text
+    from bedrock_usage.qdev.analysis import Source, analyze
+    from bedrock_usage.qdev.athena import AthenaActivity, AthenaUserReports, kiro_athena_engine, qdev_athena_engine
+    from bedrock_usage.qdev.sources import s3_store
+    from tests.dashboard.helpers import shown
+
+    aws = Aws.connect()
+    report = analyze(Source(s3_store(aws), (), AthenaActivity(qdev_athena_engine(aws)),
+                            AthenaUserReports(kiro_athena_engine(aws))), PERIOD)
+    [line] = [line for line in report.warnings if line.startswith("Kiro user reports of eu-central-1 not read: ")]
+    reason = line.removeprefix("Kiro user reports of eu-central-1 not read: ")
+    assert [shown(seen) for seen in warning_lines(Text("en"), [line])] == [line]
+    assert [shown(seen) for seen in warning_lines(Text("ko"), [line])] == [
+        f"eu-central-1 의 Kiro 사용자 보고서를 읽지 못했습니다: {reason}"]
