@@ -20,6 +20,7 @@ from botocore.parsers import ResponseParserError
 
 from ..errors import NoCredentials, SetupRequired, UsageError
 from ..logs.regions import partition_of
+from ..output.notices import Notice, clause, said
 
 if TYPE_CHECKING:
     import botocore.session
@@ -35,6 +36,9 @@ AWS_ERRORS: tuple[type[Exception], ...] = (ClientError, BotoCoreError, ResponseP
 # "General purpose bucket naming rules").
 _BUCKET_RULE = re.compile(r"Bucket name must match the regex .*")
 BUCKET_NAME_RULE = "a bucket name has 3 to 63 lowercase letters, digits, dots and hyphens"
+# What ``describe`` says of an answer that is no AWS error: an HTML page, a body botocore cannot parse.
+ERROR_PAGE = "the service answered with an error page (is this API available here?)"
+UNREADABLE_RESPONSE = "AWS sent a response that could not be read (is this API available here?)"
 _EXPIRED_CODES = {"ExpiredToken", "ExpiredTokenException", "RequestExpired", "TokenRefreshRequired"}
 _INVALID_CODES = {
     "InvalidClientTokenId",
@@ -199,24 +203,30 @@ def required_action(exc: ClientError) -> str:
 
 
 def as_project_error(exc: Exception, policy_file: str | None = None) -> UsageError | SetupRequired | None:
-    """The project error for an AWS failure the user can fix (credentials, permissions); None otherwise."""
+    """The project error for an AWS failure the user can fix (credentials, permissions); None otherwise. Its message
+    is a ``Notice``, which a page words in its language."""
     if isinstance(exc, NoCredentialsError | PartialCredentialsError):
-        return NoCredentials(
-            "no AWS credentials found: run `aws configure` (or `aws sso login`), set AWS_PROFILE, or pass --profile"
-        )
+        return NoCredentials(Notice(
+            "no AWS credentials found: run `aws configure` (or `aws sso login`), set AWS_PROFILE, or pass --profile",
+            "aws_no_credentials"))
     if isinstance(exc, SSOError | TokenRetrievalError):
-        return SetupRequired(f"the AWS SSO session cannot be used ({exc}): run `aws sso login`")
+        return SetupRequired(Notice(f"the AWS SSO session cannot be used ({exc}): run `aws sso login`",
+                                    "aws_sso_unusable", reason=str(exc)))
     if isinstance(exc, ParamValidationError):  # a value from the options (a bucket name) that AWS would refuse
         message = " ".join(str(exc).split()).replace("Parameter validation failed: ", "", 1)
         return UsageError(_BUCKET_RULE.sub(BUCKET_NAME_RULE, message))
     code = error_code(exc)
     if code in _EXPIRED_CODES:
-        return SetupRequired("the AWS credentials have expired: refresh them (e.g. `aws sso login`) and retry")
+        return SetupRequired(Notice("the AWS credentials have expired: refresh them (e.g. `aws sso login`) and retry",
+                                    "aws_expired"))
     if code in _INVALID_CODES:
-        return SetupRequired(f"AWS rejected the credentials ({code}): check the access key or --profile")
+        return SetupRequired(Notice(f"AWS rejected the credentials ({code}): check the access key or --profile",
+                                    "aws_rejected", code=code))
     if is_access_denied(exc):
-        hint = f" (see {policy_file})" if policy_file else ""
-        return SetupRequired(f"access denied: this identity needs {required_action(exc)}{hint}")
+        action = required_action(exc)
+        hint = clause(f" (see {policy_file})" if policy_file else "", "aws_policy_file", file=policy_file)
+        return SetupRequired(Notice(f"access denied: this identity needs {action}{hint}", "aws_denied",
+                                    action=action, hint=hint))
     return None
 
 
@@ -227,18 +237,21 @@ def is_access_denied(exc: Exception) -> bool:
 
 
 def describe(exc: Exception, policy_file: str | None = None) -> str:
-    """One line saying what went wrong in an AWS call, for per-region reports."""
+    """One line saying what went wrong in an AWS call, for per-region reports: a ``Notice`` where the words are
+    ours (the service's own message is kept as it is)."""
     project_error = as_project_error(exc, policy_file)
     if project_error is not None:
-        return str(project_error)
+        return said(project_error)
     if isinstance(exc, ClientError):
         message = exc.response.get("Error", {}).get("Message", "") or ""
         if message.lstrip().startswith("<"):
-            message = "the service answered with an error page (is this API available here?)"
+            message = ERROR_PAGE
         code = error_code(exc) or f"HTTP {_http_status(exc)}"
-        return f"{exc.operation_name} failed: {code}: {_first_line(message)}"
+        message = _first_line(message)
+        return Notice(f"{exc.operation_name} failed: {code}: {message}", "aws_call_failed",
+                      operation=exc.operation_name, code=code, message=message)
     if isinstance(exc, ResponseParserError):
-        return "AWS sent a response that could not be read (is this API available here?)"
+        return UNREADABLE_RESPONSE
     return _first_line(str(exc))
 
 

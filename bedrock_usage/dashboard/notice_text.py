@@ -5,7 +5,9 @@ the Notice's own words."""
 
 from __future__ import annotations
 
+from ..aws.session import ERROR_PAGE, UNREADABLE_RESPONSE
 from ..bounded_gzip import MAX_OBJECT_ENV, OVER_CAP_BYTES, OVER_CAP_MIB
+from ..engines.athena import NO_REASON
 from ..engines.base import UNREADABLE_PAYLOADS
 from ..engines.local import (
     CUT_SHORT,
@@ -111,6 +113,41 @@ NOTICES: dict[str, dict[str, str]] = {
         "named": " ({examples})",
         "named_first": " (처음 몇 개: {examples})",
         "region_failed": "리전 {region} 읽기가 실패하여 수치에서 빠졌습니다: {message}",
+        # engines.athena and aws.session: why a Region was not read (its message above, the Amazon Q / Kiro report's
+        # reports not read), or why nothing was; the service's own words kept
+        "athena_no_workgroup": "{region} 에 Athena 작업 그룹 {workgroup} 이(가) 없습니다: {command} 을(를) "
+                               "실행하거나 있는 작업 그룹을 고르세요",
+        "athena_workgroup_disabled": "{region} 의 Athena 작업 그룹 {workgroup} 이(가) 비활성화되어 있습니다: Athena "
+                                     "콘솔에서 활성화하세요",
+        "athena_missing_table": "{region} 에 Athena 테이블 {table} 이(가) 없습니다 ({reason}): {command} 을(를) "
+                                "실행하세요",
+        "athena_missing_column": "{region} 의 Athena 테이블 {table} 에 보고서가 읽는 열이 없거나 Lake Formation 이 이 "
+                                 "호출자에게 그 열을 숨깁니다 ({reason}): 업그레이드 전에 또는 다른 사람이 만든 "
+                                 "테이블입니다. {command} 을(를) 실행해 정의의 변경 (이전 -> 새) 을 보고, "
+                                 "--replace-existing 을 붙여 다시 실행해 바꾸세요. 또는 Lake Formation 에서 그 열을 "
+                                 "허용하세요",
+        "athena_access_denied": "{region} 에서 접근이 거부되었습니다 ({reason}): 호출자에게 {what} 을(를) "
+                                "부여하세요",
+        "athena_permission": "권한 {action}",
+        "athena_permissions": "로그 버킷을 읽고 쿼리 결과를 쓸 권한",
+        "athena_results_location": "{region} 의 Athena 쿼리 결과 위치를 쓸 수 없습니다 ({reason}): {command} 을(를) "
+                                   "실행하거나 쓸 수 있는 출력 위치를 지정하세요",
+        "athena_failed": "{region} 의 Athena 쿼리 {query} 가 실패했습니다: {reason}",
+        "athena_failed_again": "{region} 의 Athena 쿼리 {query} 가 실패했습니다. Athena 는 다시 실행하면 성공할 수 "
+                               "있다고 하지만 {times} 번 더 실행해도 실패했습니다: {reason}",
+        "athena_cancelled": "{region} 의 Athena 쿼리 {query} 가 취소되었습니다: {reason}",
+        "athena_timeout": "{region} 의 Athena 쿼리 {query} 가 {seconds} 초 안에 끝나지 않아 취소했습니다: 기간을 "
+                          "줄이거나 제한 시간을 늘리세요",
+        "athena_call_failed": "{region} 의 Athena: {reason}",
+        "in_region": "{region}: {message}",
+        "aws_call_failed": "{operation} 실패: {code}: {message}",
+        "aws_no_credentials": "AWS 자격 증명이 없습니다: `aws configure` (또는 `aws sso login`) 를 실행하거나, "
+                              "AWS_PROFILE 을 설정하거나, --profile 을 지정하세요",
+        "aws_sso_unusable": "AWS SSO 세션을 쓸 수 없습니다 ({reason}): `aws sso login` 을 실행하세요",
+        "aws_expired": "AWS 자격 증명이 만료되었습니다: 새로 고친 뒤 (예: `aws sso login`) 다시 시도하세요",
+        "aws_rejected": "AWS 가 자격 증명을 거부했습니다 ({code}): 액세스 키나 --profile 을 확인하세요",
+        "aws_denied": "접근이 거부되었습니다: 이 ID 에는 {action} 이(가) 필요합니다{hint}",
+        "aws_policy_file": " ({file} 참조)",
         "regions_without_logs": "요청한 {regions} 의 로그가 {folder} 아래에 없습니다: 수치는 0이 아니라 알 수 "
                                 "없음입니다",
         "regions_unread": "{regions} 의 로그는 읽지 않습니다: {why}",
@@ -321,6 +358,10 @@ PHRASES: dict[str, dict[str, str]] = {
         UNKNOWN_SERVICE_TIER: "가격표가 모르는 서비스 티어로 처리되었습니다",
         TIER_NO_PRICE["flex"]: "이 모델, 리전, 엔드포인트의 flex 티어 가격이 없습니다",
         TIER_NO_PRICE["priority"]: "이 모델, 리전, 엔드포인트의 priority 티어 가격이 없습니다",
+        # why an AWS call or an Athena query failed, where the service says nothing (aws.session, engines.athena)
+        ERROR_PAGE: "서비스가 오류 페이지로 응답했습니다 (여기서 이 API 를 쓸 수 있나요?)",
+        UNREADABLE_RESPONSE: "AWS 가 읽을 수 없는 응답을 보냈습니다 (여기서 이 API 를 쓸 수 있나요?)",
+        NO_REASON: "이유 없음",
         # why an application inference profile stays unresolved (governance.profiles)
         NOT_IN_FILE: "--inference-profiles 파일에 없습니다",
         NO_FOUNDATION_MODEL: "프로파일의 모델이 하나의 파운데이션 모델을 가리키지 않습니다",

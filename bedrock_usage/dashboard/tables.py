@@ -10,7 +10,7 @@ import streamlit as st
 from ..errors import SetupRequired
 from ..logs.period import Period
 from ..output.files import csv_text
-from ..output.notices import Notice
+from ..output.notices import said
 from ..output.terminal_table import quoted_if_label
 from ..report.priced_facts import COST_COLUMNS, TOTAL_COST
 from .text import Text, plain
@@ -101,9 +101,8 @@ def error_line(t: Text, exc: Exception) -> str:
     """The line for an error the user can fix, in the dashboard's words: a refusal the shared code makes a ``Notice``
     (no report is made, and why) in the page's language, any other message as it is; command-line options named as
     the sidebar's fields."""
-    message = exc.args[0] if exc.args and isinstance(exc.args[0], Notice) else str(exc)
     key = "setup_needed" if isinstance(exc, SetupRequired) else "usage_error"
-    return t(key, message=t.for_dashboard(plain(t.notice(message))))
+    return t(key, message=t.for_dashboard(plain(t.notice(said(exc)))))
 
 
 def load_error(t: Text, exc: Exception) -> None:

@@ -25,7 +25,7 @@ from ..aws.session import AWS_ERRORS, Aws, as_project_error, describe, error_cod
 from ..errors import SetupRequired, UsageError
 from ..lazy_modules import lazy
 from ..logs.schema import DATABASE_NAME, TABLE_NAME
-from ..output.notices import Notice
+from ..output.notices import Notice, said
 from ..output.progress import REGIONS, Progress, Reporter, Said, Tally, Words, data_size, silent, step_update
 from .base import LogRegions, LogSource, QueryResult, ScanStats, Scope, SqlParam
 from .compacted import (
@@ -73,7 +73,9 @@ DEFAULT_WORKGROUP = "bedrock-usage"
 # A query Athena ends FAILED but marks retryable is started again after each pause (seconds).
 RETRY_PAUSES = (1.0, 4.0)
 RESULTS_PREFIX = "query-results/"
-SETUP_STEP = "run python setup_athena_bucket.py --regions {region}"
+# The command that creates a region's table and workgroup (``{region}``): the engine's errors say "run COMMAND".
+SETUP_COMMAND = "python setup_athena_bucket.py --regions {region}"
+NO_REASON = "no reason"  # a query Athena ended without saying why
 
 _INT_TYPES = {"tinyint", "smallint", "integer", "int", "bigint"}
 _FLOAT_TYPES = {"double", "float", "real", "decimal"}
@@ -308,7 +310,7 @@ class AthenaEngine:
         client_factory: AthenaClientFactory | None = None,
         use_compacted: bool = True,
         table: str = TABLE_NAME,
-        setup_step: str = SETUP_STEP,
+        setup_command: str = SETUP_COMMAND,
     ):
         self.aws = aws
         self.workgroup = workgroup
@@ -322,7 +324,7 @@ class AthenaEngine:
         self._client_factory = client_factory or (lambda region: aws.client("athena", region))
         self.use_compacted = use_compacted
         self.table = table
-        self.setup_step = setup_step  # the command that creates the table and workgroup, with {region}
+        self.setup_command = setup_command  # the command that creates the table and workgroup, with {region}
         self._clients: dict[str, Any] = {}
         self._result_configs: dict[str, dict[str, Any]] = {}
         self._lock = threading.Lock()
@@ -378,7 +380,7 @@ class AthenaEngine:
                     frame, billed = future.result()
                     frames.append(frame)
                 except (UsageError, SetupRequired) as err:
-                    stats.failed_regions[region] = str(err)
+                    stats.failed_regions[region] = said(err)
                     errors.append(err)
                     # A cancelled query is billed for what it scanned; a failed one is free.
                     billed = err.bytes_scanned if isinstance(err, AthenaQueryError) and err.bytes_scanned else None
@@ -503,9 +505,9 @@ class AthenaEngine:
         if not workgroup:
             raise self._missing_workgroup(region)
         if workgroup.get("State", "ENABLED") != "ENABLED":
-            raise SetupRequired(
-                f"Athena workgroup {self.workgroup} is disabled in {region}: enable it in the Athena console"
-            )
+            raise SetupRequired(Notice(
+                f"Athena workgroup {self.workgroup} is disabled in {region}: enable it in the Athena console",
+                "athena_workgroup_disabled", workgroup=self.workgroup, region=region))
         configuration = workgroup.get("Configuration", {})
         has_location = bool(configuration.get("ResultConfiguration", {}).get("OutputLocation")) or bool(
             configuration.get("ManagedQueryResultsConfiguration", {}).get("Enabled")
@@ -534,10 +536,11 @@ class AthenaEngine:
         if state in ("FAILED", "CANCELLED"):
             raise self._failure(region, execution_id, state, status, _scanned(execution))
         client.stop_query_execution(QueryExecutionId=execution_id)
-        raise AthenaQueryError(
-            f"Athena query {execution_id} in {region} did not finish within {self.poll_timeout:g} s and "
-            "was cancelled: narrow the date range or allow a longer timeout", _scanned(execution)
-        )
+        seconds = f"{self.poll_timeout:g}"
+        raise AthenaQueryError(Notice(
+            f"Athena query {execution_id} in {region} did not finish within {seconds} s and was cancelled: narrow the "
+            "date range or allow a longer timeout", "athena_timeout", query=execution_id, region=region,
+            seconds=seconds), _scanned(execution))
 
     def _result_frame(self, client: Any, region: str, execution: dict[str, Any]) -> pd.DataFrame:
         """The rows of a finished query: its first GetQueryResults page when they fit in it, else the CSV file Athena
@@ -586,31 +589,37 @@ class AthenaEngine:
                  ) -> Exception:
         """The error for a query Athena ended without success, from its StateChangeReason; a cancelled one (the
         workgroup's scan limit, a user) carries the bytes it scanned, which Athena bills."""
-        reason = status.get("StateChangeReason") or status.get("AthenaError", {}).get("ErrorMessage") or "no reason"
+        reason = status.get("StateChangeReason") or status.get("AthenaError", {}).get("ErrorMessage") or NO_REASON
         if _MISSING_COLUMN_RE.search(reason):
-            return SetupRequired(
-                f"Athena table {self.database}.{self.table} in {region} lacks a column the reports read, or Lake "
-                f"Formation hides it from this caller ({reason.strip()}): a table made before an upgrade or by "
-                f"someone else: {self.setup_step.format(region=region)} to see its definition old -> new, then "
-                "again with --replace-existing to change it; or grant the column in Lake Formation"
-            )
+            table, why, command = f"{self.database}.{self.table}", reason.strip(), self._command(region)
+            return SetupRequired(Notice(
+                f"Athena table {table} in {region} lacks a column the reports read, or Lake Formation hides it from "
+                f"this caller ({why}): a table made before an upgrade or by someone else: run {command} to see its "
+                "definition old -> new, then again with --replace-existing to change it; or grant the column in Lake "
+                "Formation", "athena_missing_column", table=table, region=region, reason=why, command=command))
         if _ACCESS_DENIED_RE.search(reason):
             return _access_denied(region, reason)
         if _MISSING_TABLE_RE.search(reason):
             return self._missing_table(region, reason)
+        query = {"query": execution_id, "region": region, "reason": reason}
         if state == "FAILED" and status.get("AthenaError", {}).get("Retryable"):
-            return RetryableFailure(f"Athena query {execution_id} failed in {region}, and failed again when run "
-                                    f"{len(self.retry_pauses)} more times, though Athena says it may succeed if run "
-                                    f"again: {reason}")
+            times = len(self.retry_pauses)
+            return RetryableFailure(Notice(
+                f"Athena query {execution_id} failed in {region}, and failed again when run {times} more times, "
+                f"though Athena says it may succeed if run again: {reason}", "athena_failed_again", times=times,
+                **query))
         if state == "FAILED":
-            return AthenaQueryError(f"Athena query {execution_id} failed in {region}: {reason}")
-        return AthenaQueryError(f"Athena query {execution_id} was cancelled in {region}: {reason}", scanned)
+            return AthenaQueryError(Notice(f"Athena query {execution_id} failed in {region}: {reason}",
+                                           "athena_failed", **query))
+        return AthenaQueryError(Notice(f"Athena query {execution_id} was cancelled in {region}: {reason}",
+                                       "athena_cancelled", **query), scanned)
 
     def _translate(self, err: Exception, region: str) -> Exception:
         """The project error for an AWS call that failed in ``region``."""
         project_error = as_project_error(err)
         if project_error is not None:
-            return type(project_error)(f"{region}: {project_error}")
+            return type(project_error)(Notice(f"{region}: {project_error}", "in_region", region=region,
+                                              message=said(project_error)))
         message = err.response.get("Error", {}).get("Message", "") if isinstance(err, ClientError) else str(err)
         if isinstance(err, ClientError) and _ACCESS_DENIED_RE.search(message):
             return _access_denied(region, message, required_action(err))
@@ -619,26 +628,30 @@ class AthenaEngine:
         if _MISSING_TABLE_RE.search(message):
             return self._missing_table(region, message)
         if _OUTPUT_LOCATION_RE.search(message):
-            return SetupRequired(
-                f"the Athena query results location is not usable in {region} ({message}): "
-                + self.setup_step.format(region=region)
-                + ", or give an output location you can write to"
-            )
-        return AthenaQueryError(f"Athena in {region}: {describe(err)}")
+            command = self._command(region)
+            return SetupRequired(Notice(
+                f"the Athena query results location is not usable in {region} ({message}): run {command}, or give "
+                "an output location you can write to", "athena_results_location", region=region, reason=message,
+                command=command))
+        described = describe(err)
+        return AthenaQueryError(Notice(f"Athena in {region}: {described}", "athena_call_failed", region=region,
+                                       reason=described))
+
+    def _command(self, region: str) -> str:
+        """The command that sets Athena up in ``region`` for this engine's table."""
+        return self.setup_command.format(region=region)
 
     def _missing_table(self, region: str, reason: str) -> SetupRequired:
-        return SetupRequired(
-            f"Athena table {self.database}.{self.table} is missing in {region} ({reason.strip()}): "
-            + self.setup_step.format(region=region)
-        )
+        table, why, command = f"{self.database}.{self.table}", reason.strip(), self._command(region)
+        return SetupRequired(Notice(f"Athena table {table} is missing in {region} ({why}): run {command}",
+                                    "athena_missing_table", table=table, region=region, reason=why, command=command))
 
     def _missing_workgroup(self, region: str) -> SetupRequired:
-        return SetupRequired(
-            f"Athena workgroup {self.workgroup} does not exist in {region}: "
-            + self.setup_step.format(region=region)
-            + ("" if self.workgroup == DEFAULT_WORKGROUP else f" --workgroup {shlex.quote(self.workgroup)}")
-            + ", or choose an existing workgroup"
-        )
+        option = "" if self.workgroup == DEFAULT_WORKGROUP else f" --workgroup {shlex.quote(self.workgroup)}"
+        command = self._command(region) + option
+        return SetupRequired(Notice(
+            f"Athena workgroup {self.workgroup} does not exist in {region}: run {command}, or choose an existing "
+            "workgroup", "athena_no_workgroup", workgroup=self.workgroup, region=region, command=command))
 
 
 def _read_table(stats: ScanStats, table: str) -> None:
@@ -650,8 +663,11 @@ def _read_table(stats: ScanStats, table: str) -> None:
 def _access_denied(region: str, reason: str, action: str | None = None) -> SetupRequired:
     named = _PERMISSION_RE.search(reason)
     needed = named.group(1) if named else action
-    what = f"permission {needed}" if needed else "permission to read the log bucket and write query results"
-    return SetupRequired(f"access denied in {region} ({reason.strip()}): grant the caller {what}")
+    what = (Notice(f"permission {needed}", "athena_permission", action=needed) if needed else
+            Notice("permission to read the log bucket and write query results", "athena_permissions"))
+    why = reason.strip()
+    return SetupRequired(Notice(f"access denied in {region} ({why}): grant the caller {what}", "athena_access_denied",
+                                region=region, reason=why, what=what))
 
 
 def athena_engine(profile: str | None = None, workgroup: str | None = None, **options: Any) -> AthenaEngine:

@@ -40,7 +40,7 @@ from .cur_layout import CUR_COLUMNS, CUR_TABLE, DATA_FOLDER, PARTITION_COLUMN, P
 from .usage_types import MARKETPLACE_SUFFIX, OWN_SHAPE_SERVICES, cur_service, parse_usage_type
 
 USAGE_LINE_ITEM = "Usage"
-CUR_SETUP_STEP = "run python setup_athena_bucket.py --cur --cur-region {region}"
+CUR_SETUP_COMMAND = "python setup_athena_bucket.py --cur --cur-region {region}"
 
 _DUCKDB_TYPES = {"timestamp": "TIMESTAMP", "string": "VARCHAR", "double": "DOUBLE",
                  "map<string,string>": "MAP(VARCHAR, VARCHAR)"}
@@ -246,7 +246,7 @@ def read_cur_athena(aws: Aws, region: str, period: Period, account: str, workgro
     """Amazon Bedrock's billed lines of ``account`` in the UTC days of ``period``, through the Glue table over the
     export that ``setup_athena_bucket.py --cur`` makes in ``region``."""
     engine = AthenaEngine(aws, workgroup=workgroup or DEFAULT_WORKGROUP, use_compacted=False, table=CUR_TABLE,
-                          setup_step=CUR_SETUP_STEP)
+                          setup_command=CUR_SETUP_COMMAND)
     scope = Scope((region,), period.start, period.end)
     first, last = billing_periods(period)
     held = engine.query(BILLING_PERIODS_SQL, [first, last], scope).frame

@@ -29,3 +29,8 @@ def _restored(english: str, kind: str, values: dict[str, object]) -> Notice:
 def clause(english: str, kind: str, **values: object) -> Notice | str:
     """A clause of a warning that is there only when ``english`` is not empty: the Notice, or an empty text."""
     return Notice(english, kind, **values) if english else ""
+
+
+def said(exc: BaseException) -> str:
+    """What an error says: the ``Notice`` it was raised with (a page words it in its language), else its text."""
+    return exc.args[0] if len(exc.args) == 1 and isinstance(exc.args[0], Notice) else str(exc)

@@ -23,14 +23,14 @@ from .activity_sql import TABLE_NAME, activity_query, decode_activity
 from .kiro_report_sql import TABLE_NAME as KIRO_TABLE_NAME
 from .kiro_report_sql import decode_user_reports, user_report_query
 
-SETUP_STEP = "run python setup_athena_bucket.py --qdev --regions {region}"
+SETUP_COMMAND = "python setup_athena_bucket.py --qdev --regions {region}"
 
 
 def qdev_athena_engine(
     aws: Aws, workgroup: str = DEFAULT_WORKGROUP, table: str = TABLE_NAME, **options: Any
 ) -> AthenaEngine:
     """The Athena engine over a report table (the activity reports' by default), whose setup advice names ``--qdev``."""
-    engine = AthenaEngine(aws, workgroup=workgroup, table=table, setup_step=SETUP_STEP, **options)
+    engine = AthenaEngine(aws, workgroup=workgroup, table=table, setup_command=SETUP_COMMAND, **options)
     engine.description = f"Amazon Athena table {engine.database}.{table} (workgroup {workgroup})"
     return engine
 

@@ -3,8 +3,9 @@ a report warns of (models without a price, objects and files skipped for every r
 records skipped or read twice, Regions asked for without logs or not asked for, an unknown Region folder, a tag no
 call carries, an application inference profile not resolved, a price file's rows that reach no call or another
 Region only, an earlier version's compacted copy and days outside the partition projection on Athena, budgets and
-anomalies over them, the Amazon Q / Kiro report's files, rows, limits and credits) are each listed on the Korean page
-with no English word of our own left in them. Names and figures (model ids, Regions, paths, e-mails, settings) stay as
+anomalies over them, the Amazon Q / Kiro report's files, rows, limits and credits, every reason a Region fails on
+Athena) are each listed on the Korean page with no English word of our own left in them, as is the line of an error
+that stops the read. Names and figures (model ids, Regions, paths, e-mails, settings) stay as
 they are. Through the function the tabs list their warnings with (``tables.warning_lines``)."""
 
 from __future__ import annotations
@@ -12,27 +13,30 @@ from __future__ import annotations
 import gzip
 import json
 import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 
 from bedrock_usage.aws.session import Aws
 from bedrock_usage.bounded_gzip import MAX_OBJECT_ENV
 from bedrock_usage.dashboard.notice_text import NOTICES, PHRASE_FORMS, PHRASES
-from bedrock_usage.dashboard.tables import warning_lines
+from bedrock_usage.dashboard.tables import error_line, warning_lines
 from bedrock_usage.dashboard.text import Text
 from bedrock_usage.engines.athena import AthenaEngine
 from bedrock_usage.engines.compacted import COMPACTED_THROUGH, EARLIER_COMPACT_TABLES
 from bedrock_usage.engines.local import LocalEngine
+from bedrock_usage.errors import SetupRequired
 from bedrock_usage.governance import anomalies
 from bedrock_usage.governance.budgets import Budget, check_budgets, scan_warnings
 from bedrock_usage.governance.chargeback import qdev_side
 from bedrock_usage.governance.profiles import ProfileResolver
 from bedrock_usage.logs.period import Period, resolve_period
 from bedrock_usage.logs.schema import DATABASE_NAME
-from bedrock_usage.output.notices import Notice
+from bedrock_usage.output.notices import Notice, said
 from bedrock_usage.pricing import PriceBook
 from bedrock_usage.qdev.analysis import Source, analyze
 from bedrock_usage.qdev.sources import LocalStore
@@ -41,8 +45,9 @@ from tests.dashboard.helpers import shown
 from tests.dashboard.test_korean_qdev_warnings import ALICE, NOVEMBER, chat, corpus, prompt_file, records  # noqa: F401
 from tests.dashboard.test_korean_qdev_warnings import warnings as qdev_warnings  # noqa: F401  (fixture)
 from tests.dashboard.test_korean_warnings import HAIKU, MYSTERY, PROFILE, call
-from tests.engines.test_athena_engine import create_workgroup, logs_table
+from tests.engines.test_athena_engine import FakeAthena, create_workgroup, logs_table
 from tests.logfiles import write_records
+from tests.qdev.test_athena import report_with_a_failing_region
 from tests.qdev.test_offline import offline  # noqa: F401  (fixture)
 
 KO = Text("ko")
@@ -52,6 +57,8 @@ OWN_WORDS = {word for text in [*NOTICES["ko"].values(), *PHRASES["ko"].values(),
 # A word in lower case standing alone among others: a sentence (``its first day not recorded``), not a name (a model's
 # display name, an endpoint family, a path).
 PROSE = re.compile(r"(?:^|\s)[a-z]{2,}(?:\s|$)")
+# A command of the project's scripts (``python setup_athena_bucket.py --qdev --regions eu-north-1``): typed as it is.
+COMMAND = re.compile(r"python \S+\.py(?: \S+)*")
 
 
 def values(notice: Notice) -> list[str]:
@@ -66,24 +73,36 @@ def values(notice: Notice) -> list[str]:
     return found
 
 
-def english_left(lines: list[str], theirs: tuple[str, ...] = ()) -> dict[str, str]:
+def listed(lines: list[str]) -> list[str]:
+    """The lines as the Korean page lists its warnings."""
+    return warning_lines(KO, lines)
+
+
+def english_left(lines: list[str], theirs: tuple[str, ...] = (),
+                 show: Callable[[list[str]], list[str]] = listed) -> dict[str, str]:
     """Each line the Korean page shows with English of ours in it (the line as shown): one that is no Notice of a
     kind worded in Korean, or whose Korean wording, its names and figures taken out (values that are not a sentence
     nor a phrase worded in Korean) and ``theirs`` (the system's or AWS's own words), still has a word the Korean
-    wording does not hold itself."""
+    wording does not hold itself. ``show`` is how the page shows lines (its list of warnings, by default)."""
     left = {}
-    for line, seen in zip(lines, warning_lines(KO, lines), strict=True):
+    for line, seen in zip(lines, show(lines), strict=True):
         seen = shown(seen)
         for words in theirs:
             seen = seen.replace(words, " ")
         if isinstance(line, Notice) and line.kind in NOTICES["ko"]:
             for value in sorted(values(line), key=len, reverse=True):
-                if value and value not in PHRASES["ko"] and not (" " in value.strip() and PROSE.search(value)):
+                if value and value not in PHRASES["ko"] and (
+                        COMMAND.fullmatch(value) or not (" " in value.strip() and PROSE.search(value))):
                     seen = seen.replace(value, " ")
             if all(word in OWN_WORDS for word in re.findall(r"[A-Za-z]+", seen)):
                 continue
-        left[str(line)] = shown(warning_lines(KO, [line])[0])
+        left[str(line)] = shown(show([line])[0])
     return left
+
+
+def error_english_left(exc: Exception, theirs: tuple[str, ...] = ()) -> dict[str, str]:
+    """``english_left`` of the one line the page shows for an error that stops a load (``tables.error_line``)."""
+    return english_left([said(exc)], theirs, lambda lines: [error_line(KO, exc) for _ in lines])
 
 
 def test_the_bedrock_report_s_budgets_and_anomalies_warnings_are_korean(
@@ -165,3 +184,77 @@ def test_the_amazon_q_and_kiro_warnings_are_korean(
     assert [line for line in capped if "once decompressed" in line and "file not readable (" in line], capped
     lines = [*qdev_warnings, *capped, *map(qdev_side, capped)]
     assert english_left(lines, theirs=("Input/output error",)) == {}
+
+
+def test_a_region_athena_is_not_set_up_in_is_korean(aws_env: dict[str, str]) -> None:
+    """moto's Athena with the workgroup in us-east-1 alone: a report of us-east-1 and eu-central-1 says eu-central-1
+    failed, and why (no workgroup there); one of eu-central-1 alone stops with that reason."""
+    create_workgroup("us-east-1")
+    tracker = BedrockAthenaTracker(AthenaEngine(Aws.connect()))
+    today = datetime.now(UTC).date()
+    period = Period(today - timedelta(days=2), today - timedelta(days=1))
+    report = tracker.analyze(period, ("us-east-1", "eu-central-1"))
+    lines = [line for line in report.warnings if "eu-central-1" in line]
+    assert [line for line in lines if "workgroup bedrock-usage does not exist in eu-central-1" in line], lines
+    assert english_left(lines) == {}
+    with pytest.raises(SetupRequired) as refused:
+        tracker.analyze(period, ("eu-central-1",))
+    assert "does not exist in eu-central-1" in str(refused.value)
+    assert error_english_left(refused.value) == {}
+
+
+class DisabledWorkgroup(FakeAthena):
+    """Athena's answer for a workgroup someone disabled."""
+
+    def get_work_group(self, WorkGroup: str) -> dict[str, object]:  # noqa: N803  (the API's parameter name)
+        answer = super().get_work_group(WorkGroup)
+        answer["WorkGroup"]["State"] = "DISABLED"
+        return answer
+
+
+def refused_start(code: str, message: str) -> FakeAthena:
+    """Athena refusing StartQueryExecution with ``code`` and its ``message``."""
+    return FakeAthena(["SUCCEEDED"], start_error=ClientError({"Error": {"Code": code, "Message": message}},
+                                                             "StartQueryExecution"))
+
+
+# AWS's own words in the failures below, which stay as the service wrote them.
+ATHENA_SAYS = {
+    "failed": "HIVE_CURSOR_ERROR: something broke",
+    "cancelled": "Query exceeded the workgroup's bytes scanned limit",
+    "retried": "GENERIC_INTERNAL_ERROR: Query exhausted resources at this scale factor",
+    "table": "TABLE_NOT_FOUND: line 9:8: Table 'awsdatacatalog.bedrock_analytics.qdev_user_activity' does not exist",
+    "column": "COLUMN_NOT_FOUND: line 1:8: Column 'x' cannot be resolved or requester is not authorized to access "
+              "requested resources",
+    "denied": "Insufficient permissions to execute the query. User: arn:aws:iam::123456789012:user/analyst is not "
+              "authorized to perform: glue:GetTable on resource: arn:aws:glue:us-east-1:123456789012:catalog",
+    "location": "No output location provided. An output location is required either through the Workgroup result "
+                "configuration setting or as an API input.",
+    "throttled": "Rate exceeded",
+}
+
+
+def test_the_reasons_a_region_was_not_read_are_korean(no_aws_env: dict[str, str], tmp_path: Path) -> None:
+    """Activity reports read through Athena in us-east-1, which answers, and in Regions where Athena fails for each
+    reason the engine words: a query failed, cancelled, failed again when run again, unfinished within the timeout,
+    a missing table or column, a refused read, a refused start, no usable results location, a disabled workgroup,
+    expired credentials, and a call failing otherwise (through a stand-in for Athena's API)."""
+    failing = {
+        "eu-central-1": FakeAthena(["FAILED"], reason=ATHENA_SAYS["failed"]),
+        "eu-west-1": FakeAthena(["CANCELLED"], reason=ATHENA_SAYS["cancelled"]),
+        "eu-west-2": FakeAthena(["FAILED"], reason=ATHENA_SAYS["retried"], retryable=True),
+        "eu-west-3": FakeAthena(["RUNNING"]),
+        "eu-north-1": FakeAthena(["FAILED"], reason=ATHENA_SAYS["table"]),
+        "ap-northeast-1": FakeAthena(["FAILED"], reason=ATHENA_SAYS["column"]),
+        "ap-northeast-2": FakeAthena(["FAILED"], reason=ATHENA_SAYS["denied"]),
+        "ap-southeast-1": refused_start("AccessDeniedException", "You are not authorized to perform this operation"),
+        "ap-southeast-2": refused_start("InvalidRequestException", ATHENA_SAYS["location"]),
+        "ap-south-1": DisabledWorkgroup(["SUCCEEDED"]),
+        "ca-central-1": refused_start("ExpiredTokenException", "The security token included in the request is "
+                                                               "expired"),
+        "sa-east-1": refused_start("ThrottlingException", ATHENA_SAYS["throttled"]),
+    }
+    report = report_with_a_failing_region(tmp_path, failing, retry_pauses=(0.0, 0.0), poll_timeout=0.05)
+    lines = [line for line in report.warnings if line.startswith("activity reports of ")]
+    assert sorted(line.split()[3] for line in lines) == sorted(failing), lines
+    assert english_left(lines, theirs=tuple(ATHENA_SAYS.values())) == {}

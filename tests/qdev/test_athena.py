@@ -186,8 +186,9 @@ def test_a_missing_workgroup_names_the_setup_step(
             "--regions us-east-1 --workgroup nightly") in err
 
 
-def fake_reader(clients: dict[str, FakeAthena]) -> AthenaActivity:
-    return AthenaActivity(qdev_athena_engine(Aws.connect(), output_location=RESULTS, client_factory=clients.get))
+def fake_reader(clients: dict[str, FakeAthena], **options: Any) -> AthenaActivity:
+    return AthenaActivity(qdev_athena_engine(Aws.connect(), output_location=RESULTS, client_factory=clients.get,
+                                             **options))
 
 
 def test_a_missing_table_names_the_setup_step(no_aws_env: dict[str, str]) -> None:
@@ -198,18 +199,19 @@ def test_a_missing_table_names_the_setup_step(no_aws_env: dict[str, str]) -> Non
         reader.read(("us-east-1",), date(2025, 11, 10), date(2025, 11, 12))
 
 
-def report_with_a_failing_region(tmp_path: Path):
+def report_with_a_failing_region(tmp_path: Path, failing: dict[str, FakeAthena] | None = None, **options: Any):
     """The analysis of activity reports read through Athena in us-east-1, which answers one user's row, and in
-    eu-central-1, whose query fails."""
-    for region in ("us-east-1", "eu-central-1"):  # report folders, so both regions are queried
+    eu-central-1, whose query fails (or in each Region of ``failing``, through its stand-in; ``options`` are the
+    engine's)."""
+    failing = failing or {"eu-central-1": FakeAthena(["FAILED"], reason="HIVE_CURSOR_ERROR: something broke")}
+    for region in ("us-east-1", *failing):  # report folders, so every region is queried
         folder = tmp_path / f"AWSLogs/{ACCOUNT}/QDeveloperLogs/by_user_analytic/{region}/2025/11/11/00"
         folder.mkdir(parents=True)
     names = [name for name, _ in result_columns()]
     rows = [athena_row("header", FILES["new"], missing_columns=0), athena_row("row", FILES["new"], **RECORDS[1])]
     answering = FakeAthena(["SUCCEEDED"], rows=result_rows(names, rows),
                            columns=[column(n, k) for n, k in result_columns()])
-    failing = FakeAthena(["FAILED"], reason="HIVE_CURSOR_ERROR: something broke")
-    reader = fake_reader({"us-east-1": answering, "eu-central-1": failing})
+    reader = fake_reader({"us-east-1": answering, **failing}, **options)
     return analyze(Source(LocalStore(tmp_path), activity=reader), Period(date(2025, 11, 10), date(2025, 11, 12)))
 
 

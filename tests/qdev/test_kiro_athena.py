@@ -293,5 +293,9 @@ def test_a_region_whose_kiro_reports_cannot_be_read_is_named_in_each_language(
     [line] = [line for line in report.warnings if line.startswith("Kiro user reports of eu-central-1 not read: ")]
     reason = line.removeprefix("Kiro user reports of eu-central-1 not read: ")
     assert [shown(seen) for seen in warning_lines(Text("en"), [line])] == [line]
+    assert reason == ("Athena workgroup bedrock-usage does not exist in eu-central-1: run python "
+                      "setup_athena_bucket.py --qdev --regions eu-central-1, or choose an existing workgroup")
     assert [shown(seen) for seen in warning_lines(Text("ko"), [line])] == [
-        f"eu-central-1 의 Kiro 사용자 보고서를 읽지 못했습니다: {reason}"]
+        "eu-central-1 의 Kiro 사용자 보고서를 읽지 못했습니다: eu-central-1 에 Athena 작업 그룹 bedrock-usage 이(가) "
+        "없습니다: python setup_athena_bucket.py --qdev --regions eu-central-1 을(를) 실행하거나 있는 작업 그룹을 "
+        "고르세요"]
