@@ -19,8 +19,10 @@ import pandas as pd
 import streamlit as st
 
 from ..errors import UsageError
-from ..governance.budgets import SCOPES, Budget, parse_budget
+from ..governance.budgets import SCOPES, Budget, budget_at, names_not_unique, parse_budget
+from ..output.notices import Notice, said
 from . import data
+from .tables import error_line
 from .text import Text, plain
 
 COLUMNS = ("name", "scope", "value", "tag", "monthly_usd", "daily_usd")
@@ -61,7 +63,9 @@ def entries_from_frame(frame: pd.DataFrame, origin: str) -> list[dict[str, objec
             continue
         scope = texts["scope"]
         if scope not in SCOPES:
-            raise UsageError(f"{origin}, budget {len(entries) + 1}: choose what it covers: {', '.join(SCOPES)}")
+            where = budget_at(origin, len(entries))
+            raise UsageError(Notice(f"{where}: choose what it covers: {', '.join(SCOPES)}", "budget_no_scope",
+                                    where=where, scopes=list(SCOPES)))
         entry: dict[str, object] = {"name": texts["name"]} if texts["name"] else {}
         if scope == "all":
             entry["all"] = True
@@ -77,7 +81,7 @@ def entries_from_frame(frame: pd.DataFrame, origin: str) -> list[dict[str, objec
     names = [parse_budget(entry, i, origin).name for i, entry in enumerate(entries)]
     duplicates = sorted({name for name in names if names.count(name) > 1})
     if duplicates:
-        raise UsageError(f"{origin}: budget names must be unique ({', '.join(duplicates)})")
+        raise names_not_unique(origin, duplicates)
     return entries
 
 
@@ -105,7 +109,9 @@ def read_text(path: Path) -> str | None:
     except FileNotFoundError:
         return None
     except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}") from None
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise UsageError(Notice(f"cannot read {path}: {reason}", "file_unreadable", path=str(path),
+                                reason=reason)) from None
 
 
 def difference(old: str | None, new: str, path: str) -> str:
@@ -120,7 +126,8 @@ def write_file(path: Path, text: str, expected: str | None) -> None:
     """Write ``text`` to ``path`` if it still holds ``expected`` (None: it must not exist), through a temporary file
     in the same folder so a reader never sees half a file."""
     if read_text(path) != expected:
-        raise UsageError(f"{path} changed since its difference was shown: review the change again")
+        raise UsageError(Notice(f"{path} changed since its difference was shown: review the change again",
+                                "budgets_changed", path=str(path)))
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     temporary.write_text(text, encoding="utf-8")
@@ -133,7 +140,7 @@ def _write(target: str, text: str, expected: str | None) -> None:
     try:
         write_file(path, text, expected)
     except (UsageError, OSError) as exc:
-        st.session_state[RESULT_KEY] = ("error", str(exc))
+        st.session_state[RESULT_KEY] = ("error", said(exc))
         return
     st.session_state[RESULT_KEY] = ("written", str(path))
     st.session_state["budgets_path"], st.session_state["use_example_budgets"] = str(path), False
@@ -149,7 +156,10 @@ def budget_editor(t: Text, budget_list: list[Budget], source: str) -> None:
                      expanded=bool(st.session_state.get(RESULT_KEY))):
         result = st.session_state.pop(RESULT_KEY, None)
         if result:
-            (st.success if result[0] == "written" else st.error)(t(f"editor_{result[0]}", detail=result[1]))
+            if result[0] == "written":
+                st.success(t("editor_written", detail=result[1]))
+            else:
+                st.error(t("editor_error", detail=plain(t.notice(result[1]))))
         st.caption(t("editor_intro"))
         edited = st.data_editor(
             budgets_frame(budget_list), num_rows="dynamic", hide_index=True, key=f"budget_editor:{source}",
@@ -183,7 +193,7 @@ def budget_editor(t: Text, budget_list: list[Budget], source: str) -> None:
             entries = entries_from_frame(edited, target)
             old = read_text(path)
         except UsageError as exc:
-            st.error(t("usage_error", message=plain(exc)))
+            st.error(error_line(t, exc))
             return
         if not entries:
             st.info(t("editor_empty"))

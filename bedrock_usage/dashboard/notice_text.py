@@ -225,6 +225,30 @@ NOTICES: dict[str, dict[str, str]] = {
                                  "로그가 늦었거나, 필터와 일치하는 호출이 없을 수 있습니다; 그날의 호출은 지출에 "
                                  "없으며 예측 속도는 그날을 $0으로 계산합니다",
         "gap_since_start": ", {start} 에 읽기를 시작한 뒤로 없음",
+        # governance.budgets and the dashboard's budget editor: a budgets file's or the editor's mistakes
+        "budget_at": "{file} 의 예산 {number}",
+        "budget_not_table": "{where}: 각 예산은 테이블/객체여야 합니다",
+        "budget_unknown_fields": "{where}: 알 수 없는 필드 {fields}; 쓸 수 있는 필드: {allowed}",
+        "budget_all_not_true": "{where}: all 은 true 여야 합니다 (Bedrock 전체 지출의 예산). {value} 는 쓸 수 "
+                               "없습니다",
+        "budget_one_scope": "{where}: application, user, tag (value 와 함께), all = true 중 정확히 하나를 지정하세요",
+        "budget_empty_text": "{where}: {field} 는 비어 있지 않은 문자열이어야 합니다",
+        "budget_tag_value": "{where}: 태그 예산에는 태그의 값이 필요합니다 (예: tag = \"cost_center\", value = "
+                            "\"CC-1\")",
+        "budget_value_not_tag": "{where}: value 는 태그 예산에만 씁니다",
+        "budget_bad_amount": "{where}: {name} 은(는) 0보다 큰 USD 금액이어야 합니다 ({value} 는 쓸 수 없습니다)",
+        "budget_no_amount": "{where}: monthly_usd, daily_usd 또는 둘 다를 지정하세요",
+        "budget_no_scope": "{where}: 예산이 무엇을 대상으로 하는지 고르세요: {scopes}",
+        "budget_names_unique": "{origin}: 예산 이름은 서로 달라야 합니다 ({names})",
+        "budgets_file": "예산 파일 {path}",
+        "budgets_not_utf8": "예산 파일 {path} 이(가) UTF-8 텍스트가 아닙니다: UTF-8 로 저장하세요",
+        "budgets_unreadable": "예산 파일 {path} 을(를) 읽을 수 없습니다: {reason}",
+        "budgets_unparsed": "예산 파일 {path} 을(를) 해석할 수 없습니다: {reason}",
+        "budgets_stray_keys": "예산 파일 {path}: 알 수 없는 최상위 키 {keys}: 모든 예산은 [[budgets]] 테이블 (TOML) "
+                              "이나 \"budgets\" 목록 (JSON) 에 넣습니다",
+        "budgets_none": "예산 파일 {path} 에 예산이 없습니다 ([[budgets]] 테이블이나 \"budgets\" 목록)",
+        "budgets_changed": "차이를 보여 준 뒤 {path} 이(가) 바뀌었습니다: 변경을 다시 검토하세요",
+        "file_unreadable": "{path} 을(를) 읽을 수 없습니다: {reason}",
         # governance: reconciliation with the bill, overall and per caller
         "other_accounts": "다른 계정 ({accounts}) 호출자의 로그 호출 {calls} 건은 제외했습니다: 계정 {account} 의 "
                           "호출자만 그 청구서와 비교합니다",

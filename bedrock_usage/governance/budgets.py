@@ -95,39 +95,56 @@ class Budget:
         return values == self.value
 
 
-def _amount(entry: dict[str, Any], name: str, where: str) -> float | None:
+def _amount(entry: dict[str, Any], name: str, where: Notice) -> float | None:
     value = entry.get(name)
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value <= 0:
-        raise UsageError(f"{where}: {name} must be a positive number of USD, not {value!r}")
+        raise _mistake(where, f"{name} must be a positive number of USD, not {value!r}", "budget_bad_amount",
+                       name=name, value=repr(value))
     return float(value)
+
+
+def budget_at(origin: str, index: int) -> Notice:
+    """``budgets.toml, budget 3``: where a budget is, its file and its place in it from 1."""
+    return Notice(f"{origin}, budget {index + 1}", "budget_at", file=origin, number=index + 1)
+
+
+def _mistake(where: Notice, what: str, kind: str, **values: object) -> UsageError:
+    """The error for a mistake in the budget ``where`` names: ``where: what``, a Notice a page words in its
+    language."""
+    return UsageError(Notice(f"{where}: {what}", kind, where=where, **values))
 
 
 def parse_budget(entry: object, index: int, origin: str) -> Budget:
     """Validate one budget entry of a budgets file."""
-    where = f"{origin}, budget {index + 1}"
+    where = budget_at(origin, index)
     if not isinstance(entry, dict):
-        raise UsageError(f"{where}: each budget must be a table/object")
-    unknown = set(entry) - _FIELDS
+        raise _mistake(where, "each budget must be a table/object", "budget_not_table")
+    unknown = sorted(set(entry) - _FIELDS)
     if unknown:
-        raise UsageError(f"{where}: unknown fields {', '.join(sorted(unknown))}; allowed: {', '.join(sorted(_FIELDS))}")
+        allowed = sorted(_FIELDS)
+        raise _mistake(where, f"unknown fields {', '.join(unknown)}; allowed: {', '.join(allowed)}",
+                       "budget_unknown_fields", fields=unknown, allowed=allowed)
     if "all" in entry and entry["all"] is not True:  # "no", 1 or false would read as all spend or as nothing
-        raise UsageError(f"{where}: all must be true (a budget of all Bedrock spend), not {entry['all']!r}")
+        raise _mistake(where, f"all must be true (a budget of all Bedrock spend), not {entry['all']!r}",
+                       "budget_all_not_true", value=repr(entry["all"]))
     selectors = [s for s in ("application", "user", "tag", "all") if s in entry]
     if len(selectors) != 1:
-        raise UsageError(f"{where}: name exactly one of application, user, tag (with value) or all = true")
+        raise _mistake(where, "name exactly one of application, user, tag (with value) or all = true",
+                       "budget_one_scope")
     scope = selectors[0]
     for text_field in ("name", "application", "user", "tag", "value"):
         if text_field in entry and (not isinstance(entry[text_field], str) or not entry[text_field].strip()):
-            raise UsageError(f"{where}: {text_field} must be a non-empty string")
+            raise _mistake(where, f"{text_field} must be a non-empty string", "budget_empty_text", field=text_field)
     if scope == "tag" and "value" not in entry:
-        raise UsageError(f"{where}: a tag budget needs the tag's value, e.g. tag = \"cost_center\", value = \"CC-1\"")
+        raise _mistake(where, "a tag budget needs the tag's value, e.g. tag = \"cost_center\", value = \"CC-1\"",
+                       "budget_tag_value")
     if scope != "tag" and "value" in entry:
-        raise UsageError(f"{where}: value is only for tag budgets")
+        raise _mistake(where, "value is only for tag budgets", "budget_value_not_tag")
     monthly, daily = _amount(entry, "monthly_usd", where), _amount(entry, "daily_usd", where)
     if monthly is None and daily is None:
-        raise UsageError(f"{where}: give monthly_usd, daily_usd or both")
+        raise _mistake(where, "give monthly_usd, daily_usd or both", "budget_no_amount")
     value = None if scope == "all" else entry["value" if scope == "tag" else scope]
     budget = Budget("", scope, value, entry.get("tag"), monthly, daily)
     return replace(budget, name=entry.get("name") or budget.covers)
@@ -139,26 +156,38 @@ def load_budgets(path: str | Path) -> list[Budget]:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        raise UsageError(f"budgets file {path} is not UTF-8 text: save it as UTF-8") from None
+        raise UsageError(Notice(f"budgets file {path} is not UTF-8 text: save it as UTF-8", "budgets_not_utf8",
+                                path=str(path))) from None
     except OSError as exc:
-        raise UsageError(f"cannot read budgets file {path}: {exc.strerror or exc}") from None
+        reason = exc.strerror or str(exc)
+        raise UsageError(Notice(f"cannot read budgets file {path}: {reason}", "budgets_unreadable", path=str(path),
+                                reason=reason)) from None
     try:
         raw = json.loads(text) if path.suffix.lower() == ".json" else tomllib.loads(text)
     except (json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise UsageError(f"budgets file {path} cannot be parsed: {exc}") from None
-    stray = sorted(set(raw) - {"budgets"}) if isinstance(raw, dict) else []
+        raise UsageError(Notice(f"budgets file {path} cannot be parsed: {exc}", "budgets_unparsed", path=str(path),
+                                reason=str(exc))) from None
+    stray = sorted(map(str, set(raw) - {"budgets"})) if isinstance(raw, dict) else []
     if stray:  # a budget written before the first [[budgets]] header lands here, and would never be checked
-        raise UsageError(f"budgets file {path}: unknown top-level keys {', '.join(map(str, stray))}: every budget "
-                         "goes in a [[budgets]] table (TOML) or the \"budgets\" list (JSON)")
+        raise UsageError(Notice(f"budgets file {path}: unknown top-level keys {', '.join(stray)}: every budget goes in "
+                                "a [[budgets]] table (TOML) or the \"budgets\" list (JSON)", "budgets_stray_keys",
+                                path=str(path), keys=stray))
     entries = raw.get("budgets") if isinstance(raw, dict) else None
     if not isinstance(entries, list) or not entries:
-        raise UsageError(f"budgets file {path} has no budgets ([[budgets]] tables or a \"budgets\" list)")
+        raise UsageError(Notice(f"budgets file {path} has no budgets ([[budgets]] tables or a \"budgets\" list)",
+                                "budgets_none", path=str(path)))
     budgets = [parse_budget(entry, i, str(path)) for i, entry in enumerate(entries)]
     names = [b.name for b in budgets]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
-        raise UsageError(f"budgets file {path}: budget names must be unique ({', '.join(duplicates)})")
+        raise names_not_unique(Notice(f"budgets file {path}", "budgets_file", path=str(path)), duplicates)
     return budgets
+
+
+def names_not_unique(origin: str, names: list[str]) -> UsageError:
+    """The error for budgets of ``origin`` (a file, the editor's) sharing a name: ``names``."""
+    return UsageError(Notice(f"{origin}: budget names must be unique ({', '.join(names)})", "budget_names_unique",
+                             origin=origin, names=names))
 
 
 def tag_keys(budgets: list[Budget]) -> tuple[str, ...]:

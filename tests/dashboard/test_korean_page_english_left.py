@@ -5,33 +5,39 @@ call carries, an application inference profile not resolved, a price file's rows
 Region only, an earlier version's compacted copy and days outside the partition projection on Athena, budgets and
 anomalies over them, the Amazon Q / Kiro report's files, rows, limits and credits, every reason a Region fails on
 Athena) are each listed on the Korean page with no English word of our own left in them, as is the line of an error
-that stops the read. Names and figures (model ids, Regions, paths, e-mails, settings) stay as
+that stops the read or a budget editor's row. Names and figures (model ids, Regions, paths, e-mails, settings) stay as
 they are. Through the function the tabs list their warnings with (``tables.warning_lines``)."""
 
 from __future__ import annotations
 
+import errno
 import gzip
 import json
+import os
 import re
+import tomllib
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import boto3
+import pandas as pd
 import pytest
 from botocore.exceptions import ClientError
 
 from bedrock_usage.aws.session import Aws
 from bedrock_usage.bounded_gzip import MAX_OBJECT_ENV
+from bedrock_usage.dashboard.budget_editor import budgets_frame, entries_from_frame, read_text, write_file
+from bedrock_usage.dashboard.data import EXAMPLE_BUDGETS
 from bedrock_usage.dashboard.notice_text import NOTICES, PHRASE_FORMS, PHRASES
 from bedrock_usage.dashboard.tables import error_line, warning_lines
 from bedrock_usage.dashboard.text import Text
 from bedrock_usage.engines.athena import AthenaEngine
 from bedrock_usage.engines.compacted import COMPACTED_THROUGH, EARLIER_COMPACT_TABLES
 from bedrock_usage.engines.local import LocalEngine
-from bedrock_usage.errors import SetupRequired
+from bedrock_usage.errors import SetupRequired, UsageError
 from bedrock_usage.governance import anomalies
-from bedrock_usage.governance.budgets import Budget, check_budgets, scan_warnings
+from bedrock_usage.governance.budgets import Budget, check_budgets, load_budgets, scan_warnings
 from bedrock_usage.governance.chargeback import qdev_side
 from bedrock_usage.governance.profiles import ProfileResolver
 from bedrock_usage.logs.period import Period, resolve_period
@@ -258,3 +264,55 @@ def test_the_reasons_a_region_was_not_read_are_korean(no_aws_env: dict[str, str]
     lines = [line for line in report.warnings if line.startswith("activity reports of ")]
     assert sorted(line.split()[3] for line in lines) == sorted(failing), lines
     assert english_left(lines, theirs=tuple(ATHENA_SAYS.values())) == {}
+
+
+def budget_row(**change: object) -> pd.DataFrame:
+    """The example file's first budget as the editor's row, with ``change`` typed in."""
+    frame = budgets_frame(load_budgets(EXAMPLE_BUDGETS)).head(1).astype(object)
+    for column, value in change.items():
+        frame.loc[frame.index[0], column] = value
+    return frame
+
+
+def test_the_budget_editor_s_and_the_budgets_file_s_mistakes_are_korean(tmp_path: Path) -> None:
+    """Every mistake the budget editor refuses a row for (no scope, an amount not above zero, no amount, an empty
+    tag or value, two budgets of one name), a file changed since its difference was shown or that cannot be read, and
+    every mistake of a budgets file the Governance tab reads (not UTF-8, not TOML, keys outside [[budgets]], no
+    budget, a budget that is no table, with unknown fields, all = false, two scopes, a value for no tag, a tag
+    without its value, two budgets of one name): each stops with one line in Korean."""
+    refused: list[Exception] = []
+    rows = [budget_row(scope=None), budget_row(monthly_usd=-5.0, daily_usd=None),
+            budget_row(monthly_usd=None, daily_usd=None), budget_row(scope="tag", tag=""),
+            budget_row(scope="user", value=""), pd.concat([budget_row(name="Team"), budget_row(name="Team")])]
+    for frame in rows:
+        with pytest.raises(UsageError) as caught:
+            entries_from_frame(frame, "budgets.toml")
+        refused.append(caught.value)
+    target = tmp_path / "budgets.toml"
+    target.write_text("[[budgets]]\n")
+    with pytest.raises(UsageError) as caught:
+        write_file(target, "[[budgets]]\nall = true\nmonthly_usd = 1\n", None)
+    refused.append(caught.value)
+    with pytest.raises(UsageError) as caught:
+        read_text(tmp_path)
+    refused.append(caught.value)
+    files = {"latin.toml": "name = 'Caf\xe9'".encode("latin-1"), "broken.toml": b"[[budgets]\n",
+             "stray.toml": b"monthly_usd = 5\n[[budgets]]\nall = true\nmonthly_usd = 5\n", "none.toml": b"",
+             "numbers.json": b'{"budgets": [5]}', "unknown.json": b'{"budgets": [{"all": true, "monthly": 5}]}',
+             "false.json": b'{"budgets": [{"all": false, "monthly_usd": 5}]}',
+             "two.json": b'{"budgets": [{"all": true, "user": "alice", "monthly_usd": 5}]}',
+             "value.json": b'{"budgets": [{"user": "alice", "value": "x", "monthly_usd": 5}]}',
+             "tag.json": b'{"budgets": [{"tag": "team", "monthly_usd": 5}]}',
+             "twice.json": b'{"budgets": [{"name": "A", "all": true, "monthly_usd": 5}, {"name": "A", "user": "b", '
+                           b'"monthly_usd": 5}]}'}
+    for name, text in files.items():
+        (tmp_path / name).write_bytes(text)
+        with pytest.raises(UsageError) as caught:
+            load_budgets(tmp_path / name)
+        refused.append(caught.value)
+    try:
+        tomllib.loads(files["broken.toml"].decode())
+    except tomllib.TOMLDecodeError as exc:
+        toml_says = str(exc)
+    theirs = (os.strerror(errno.EISDIR), toml_says)
+    assert {said(exc): error_english_left(exc, theirs) for exc in refused} == dict.fromkeys(map(said, refused), {})
