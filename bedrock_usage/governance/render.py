@@ -95,13 +95,16 @@ def _cell(column: str, value: object) -> str:
     return quoted_if_blank(str(value))
 
 
-def table_text(frame: pd.DataFrame, columns: Sequence[Column], max_rows: int = 0) -> str:
-    """An aligned text table; text columns left, figures right."""
+def table_text(frame: pd.DataFrame, columns: Sequence[Column], max_rows: int = 0,
+               total: pd.Series | None = None) -> str:
+    """An aligned text table; text columns left, figures right; ``total`` under a rule, shown however many rows
+    ``max_rows`` leaves out."""
     shown = frame.head(max_rows) if max_rows > 0 else frame
     header = [label for _, label in columns]
     body = [[_cell(name, row[name]) for name, _ in columns] for _, row in shown.iterrows()]
+    footer = None if total is None else [_cell(name, total[name]) for name, _ in columns]
     numeric = [pd.api.types.is_numeric_dtype(frame[name]) or _figure(name) for name, _ in columns]
-    return text_table(header, body, right=numeric, hidden=len(frame) - len(shown))
+    return text_table(header, body, right=numeric, total=footer, hidden=len(frame) - len(shown))
 
 
 def _now() -> str:
@@ -591,6 +594,7 @@ def chargeback_text(chargeback: Chargeback, max_rows: int = 0) -> str:
     days = chargeback.coverage.headline()
     rows.loc[rows["row_type"] == "group_total", "model"] = "TOTAL"
     rows.loc[rows["row_type"] == "grand_total", ["group", "model"]] = [GRAND_TOTAL_GROUP, "GRAND TOTAL"]
+    grand = rows["row_type"] == "grand_total"
     lines = [
         f"Amazon Bedrock chargeback {chargeback.month} ({chargeback.tz}) by {chargeback.group_by}",
         *map(visible, only_line(chargeback.filters, "the whole month's bill")),
@@ -598,7 +602,8 @@ def chargeback_text(chargeback: Chargeback, max_rows: int = 0) -> str:
         + (f"; {split_unknown_note(chargeback.split_unknown_calls)}." if chargeback.split_unknown_calls else "."),
         days,
         "",
-        table_text(rows, _CHARGEBACK_TERMINAL, max_rows),
+        table_text(rows[~grand], _CHARGEBACK_TERMINAL, max_rows,
+                   rows[grand].iloc[0] if grand.any() else None),
     ]
     if len(chargeback.unpriced):
         lines += ["", "Unpriced usage (tokens counted above, cost unknown)",

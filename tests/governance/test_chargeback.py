@@ -889,6 +889,25 @@ def test_the_terminal_tells_a_tag_value_logged_none_from_calls_without_the_tag(
     assert groups == sorted(["(none)", *{tag["team"] for tag in tags if tag}])  # as logged, unquoted
 
 
+
+def test_the_terminal_keeps_the_grand_total_when_max_rows_leaves_rows_out(
+        logs: Path, capsys: pytest.CaptureFixture[str], no_aws_env: dict[str, str]) -> None:
+    """The month's grand total is the chargeback's headline figure: it stays under the table's last rule however
+    many rows ``--max-rows`` leaves out, with the calls, tokens and cost of a plain computation."""
+    args = ["--engine", "local", "--logs-dir", str(logs), "--quiet", "--chargeback", "2025-11",
+            "--chargeback-by", "application", "--max-rows", "3"]
+
+    assert bedrock_tracker_cli.main(args) == 0
+    out = capsys.readouterr().out.splitlines()
+    want = expected_rows(usage(), "2025-11", "application")[("", "")]
+    table = out[out.index("") + 1:]
+    assert re.fullmatch(r"\.\.\. \d+ more rows .*", table[5]) and set(table[6]) <= {"-", " "}
+    assert table[7].split()[:7] == ["ALL", "GRAND", "TOTAL", f"{want['calls']:,}", f"{want['input_tokens']:,}",
+                                    f"{want['output_tokens']:,}", f"{want['cache_read_tokens']:,}"]
+    assert float(table[7].split()[-2].lstrip("$").replace(",", "")) == pytest.approx(math.fsum(want["terms"]),
+                                                                                      abs=5e-5)
+
+
 @pytest.mark.parametrize("calls", [1, 2])
 def test_the_unpriced_warning_counts_one_call_as_one(tmp_path: Path, calls: int) -> None:
     records = [{"schemaType": "ModelInvocationLog", "schemaVersion": "1.0", "accountId": ACCOUNT,
