@@ -387,6 +387,9 @@ def callers_frames(rec: CallerReconciliation) -> dict[str, pd.DataFrame]:
 
 # Budgets
 
+FORECAST_OVER = "forecast over"  # the terminal's Status of a budget on course to pass its monthly amount
+
+
 def budget_rows(check: BudgetCheck) -> pd.DataFrame:
     """One row per budget."""
     rows = [{
@@ -402,8 +405,11 @@ def budget_rows(check: BudgetCheck) -> pd.DataFrame:
 
 
 def budgets_text(check: BudgetCheck) -> str:
-    """Budget statuses as terminal text, breaches first."""
+    """Budget statuses as terminal text, breaches first; a budget not breached whose forecast passes its monthly
+    amount reads ``forecast over`` in the Status column (the files' ``status`` stays ``ok``, beside
+    ``forecast_over``)."""
     table = budget_rows(check)
+    table["status"] = table["status"].where(~((table["status"] == "ok") & table["forecast_over"]), FORECAST_OVER)
     lines = [
         f"Amazon Bedrock budgets on {check.as_of} ({check.tz}); month to date from {check.as_of.replace(day=1)}",
         *map(visible, only_line(check.filters, FILTERED_SPEND)),

@@ -169,6 +169,9 @@ def test_terminal_output_and_calm_budgets(corpus: dict, no_aws_env: dict[str, st
     assert result.returncode == 3
     assert "BREACHED: 1 of 4 budgets" in result.stdout
     assert "Alpha: month to date $" in result.stdout and "over the daily $10.00" in result.stdout
+    # under its amount so far, over it by the month's end: its row says so, not "ok" (the files keep status ok)
+    developer = next(line for line in result.stdout.splitlines() if line.startswith("user = dev@example.com"))
+    assert developer.rstrip().endswith("  forecast over"), developer
     calm = run_cli(no_aws_env, corpus, "calm.json")
     assert calm.returncode == 0, calm.stdout + calm.stderr
     assert "BREACHED" not in calm.stdout
