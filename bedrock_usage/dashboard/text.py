@@ -272,7 +272,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "q_table_activity": "Activity per user",
         "q_table_estimate": "Tokens estimated from activity reports",
         "q_estimate_note": "Tokens estimated from the activity reports (an estimate: report counts x the average "
-        "tokens per request measured in the prompt logs): {total}.",
+        "tokens per request measured in the prompt logs; chat requests are Chat_MessagesSent / 2, rounded up, as it "
+        "counts messages to and from Amazon Q): {total}.",
         "q_estimate_left_out": "It leaves out {types}: no prompt-log request to measure, so not estimable.",
         "q_pool_note": "Account pools in the monthly limits are the whole account's: the pool and its use count every "
         "user of the month's reports ({users}), whatever the user filter selects; a person has no allowance of their "
@@ -771,7 +772,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "q_table_activity": "사용자별 활동",
         "q_table_estimate": "활동 보고서 기반 추정 토큰",
         "q_estimate_note": "활동 보고서 기반 추정 토큰 (추정치: 보고서 수치 x 프롬프트 로그에서 측정한 요청당 "
-        "평균 토큰): {total}.",
+        "평균 토큰. Chat_MessagesSent 는 Amazon Q 와 주고받은 메시지를 모두 세므로 채팅 요청은 그 절반을 "
+        "올림한 값입니다): {total}.",
         "q_estimate_left_out": "{types} 제외: 측정할 프롬프트 로그 요청이 없어 추정할 수 없습니다.",
         "q_pool_note": "월간 한도의 계정 전체 풀은 계정 전체의 것입니다: 풀과 사용량은 사용자 필터와 관계없이 "
         "그달 보고서의 모든 사용자({users})를 셉니다. 개인별 할당은 없습니다.",

@@ -48,7 +48,8 @@ REPORT_COUNTS = {
     "dev": ("Dev_GenerationEventCount", 1),
 }
 ESTIMATE_LABEL = (
-    "estimate: requests counted in the activity reports x average tokens per request measured in the prompt logs"
+    "estimate: requests counted in the activity reports x average tokens per request measured in the prompt logs; "
+    "chat requests are Chat_MessagesSent / 2, rounded up, as it counts messages to and from Amazon Q"
 )
 
 LISTING, READING = Words("listing_qdev"), Words("reading_qdev")

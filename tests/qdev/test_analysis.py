@@ -395,6 +395,7 @@ def test_synthetic_corpus_matches_an_independent_reading(tmp_path: Path) -> None
         average = sum(r[3] + r[4] for r in mine) / len(mine)
         assert estimate.loc[kind, "estimated_tokens"] == round(report_counts[column] / per_request * average)
     assert report.report_estimate.label.startswith("estimate")
+    assert "chat requests are Chat_MessagesSent / 2, rounded up" in report.report_estimate.label  # why chat halves
     # Kiro user reports: the day folders from the month start to the day after the period
     folders = [datetime.strptime("/".join(p.parts[-5:-2]), "%Y/%m/%d").date()
                for p in tmp_path.rglob("*_user_report_*.csv")]
