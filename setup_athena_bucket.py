@@ -20,6 +20,7 @@ expiry rule's days and the table's first day as they are.
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 
 from bedrock_usage.output.command import interrupt_ends_run
@@ -38,6 +39,7 @@ with interrupt_ends_run():  # Ctrl-C while the modules load ends the run as late
     from bedrock_usage.cli import (
         LOGGING_REGIONS_HELP,
         SETUP_EXIT_CODES,
+        NextStep,
         add_dry_run,
         add_replace_existing,
         finish_setup,
@@ -241,7 +243,31 @@ def main(argv: list[str] | None = None) -> int:
         dry = " (dry run: nothing will be changed)" if args.dry_run else ""
         print(f"🔧 Setting up Athena over {what} for account {account}{dry}")
     results = run_setup(regions, step, SETUP_POLICY_FILE, args.format)
-    return finish_setup(results, aws, f"Athena over {what}", args.dry_run, args.format, fix)
+    return finish_setup(results, aws, f"Athena over {what}", args.dry_run, args.format, fix,
+                        next_steps(args, regions, bool(qdev)))
+
+
+def next_steps(args: argparse.Namespace, regions: tuple[str, ...], qdev: bool) -> list[NextStep]:
+    """What to run after a setup that set every region up: the report over the new table, on the workgroup and
+    profile this setup used."""
+    options = _report_options(args)
+    if qdev:
+        return [NextStep(1, "report on the last 30 days of Amazon Q Developer / Kiro usage from the Athena tables",
+                         shlex.join(["python", "qcli_s3_analyzer.py", "--data-source", "athena", "--regions",
+                                     *regions, "--days", "30", *options]))]
+    return [
+        NextStep(1, "report on the last 30 days from the Athena table",
+                 shlex.join(["python", "bedrock_tracker_cli.py", "--engine", "athena", "--regions", *regions,
+                             "--days", "30", *options])),
+        NextStep(1, "open the dashboard (it reads Athena when it finds AWS credentials)",
+                 "streamlit run bedrock_tracker.py"),
+    ]
+
+
+def _report_options(args: argparse.Namespace) -> list[str]:
+    """The options a report needs to read what this setup made: its workgroup when not the default, its profile."""
+    return [*(["--workgroup", args.workgroup] if args.workgroup != DEFAULT_WORKGROUP else []),
+            *(["--profile", args.profile] if args.profile else [])]
 
 
 def _check_qdev_options(args: argparse.Namespace) -> None:
@@ -273,8 +299,12 @@ def _set_up_cur(args: argparse.Namespace, aws: Aws, athena: AthenaOptions) -> in
         print(f"🔧 Setting up a CUR 2.0 export with caller identity for account {aws.account_id()}{dry}")
     results = run_setup((region,), lambda _, result: configure_cur(aws, options, athena, args.dry_run, result),
                         SETUP_POLICY_FILE, args.format)
+    compare = NextStep(1, "once the export's first files arrive (within 24 hours), set the bill against the logs' "
+                       "estimate per caller", shlex.join(["python", "bedrock_tracker_cli.py", "--reconcile", "--cur",
+                                                          "--cur-region", region, "--days", "30",
+                                                          *_report_options(args)]))
     return finish_setup(results, aws, "CUR 2.0 export and its Athena table", args.dry_run, args.format,
-                        f"permissions: {SETUP_POLICY_FILE}")
+                        f"permissions: {SETUP_POLICY_FILE}", [compare])
 
 
 def _report_regions(aws: Aws, account: str, template: str) -> tuple[str, ...]:

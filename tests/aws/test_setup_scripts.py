@@ -22,6 +22,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
+import bedrock_tracker_cli
 from bedrock_usage.logs import layout
 from bedrock_usage.logs.regions import DEFAULT_REGIONS
 from bedrock_usage.logs.schema import glue_columns
@@ -220,6 +221,13 @@ def test_logging_setup_ends_with_the_next_commands_which_work_on_what_it_set_up(
     assert check.returncode == 0 and f"{region}" in check.stdout and "enabled, no log yet" in check.stdout
     athena = run(*commands[1].split()[1:], "--skip-test-query", env=aws_env)  # moto runs no Athena query
     assert athena.returncode == 0, athena.stderr
+    # and the Athena setup ends with the report over its table, or the dashboard, each a command the tool takes
+    reports = athena.stdout.rstrip("\n").split("\n👉 Next steps:\n", 1)[1].splitlines()
+    assert [line.strip() for line in reports[1::2]] == [
+        f"python bedrock_tracker_cli.py --engine athena --regions {region} --days 30",
+        "streamlit run bedrock_tracker.py"]
+    parsed = bedrock_tracker_cli.build_parser().parse_args(reports[1].split()[2:])
+    assert (parsed.engine, parsed.region, parsed.days) == ("athena", [region], 30)
     assert boto3.client("glue", region_name=region).get_table(DatabaseName="bedrock_analytics",
                                                                Name="bedrock_invocation_logs")
     document = run("setup_bedrock_logging.py", "--regions", region, "--format", "json", env=aws_env)
@@ -656,6 +664,8 @@ def test_qdev_athena_setup_builds_the_report_table_in_the_regions_the_bucket_hol
     (region_result,) = json.loads(again.stdout)["regions"]
     assert {change["outcome"] for change in region_result["changes"]} == {"unchanged"}
     assert snapshot(regions) == settled
+    (step,) = json.loads(again.stdout)["next_steps"]  # the report over the tables just made, in their region
+    assert step["command"] == "python qcli_s3_analyzer.py --data-source athena --regions us-east-1 --days 30"
 
 
 @pytest.mark.slow

@@ -122,6 +122,9 @@ def test_creates_the_export_its_bucket_policy_and_table_then_finds_it(
     assert again.returncode == 0, again.stderr
     assert "unchanged     Data Exports export bedrock-usage-cur2 (found, used as it is)" in again.stdout
     assert [op for op, _ in service.requests].count("CreateExport") == 1
+    # it ends with the comparison the export is for, once its first files are there
+    assert again.stdout.rstrip().endswith(
+        "\n        python bedrock_tracker_cli.py --reconcile --cur --cur-region us-east-1 --days 30")
 
 
 def test_an_export_someone_made_is_used_or_reported_never_changed(
