@@ -89,6 +89,18 @@ def policy_note(status: RegionLoggingStatus, command: str) -> str:
             f"statements of {TEAM_BUCKETS_DOCS}")
 
 
+def beyond_setup_policy(status: RegionLoggingStatus, keep: str) -> str:
+    """What lets setup check the bucket a region logs to when AWS refused its reads there, as the setup policy grants
+    them on other names only: the log bucket statements to add (``keep`` needs them too); '' for a bucket the policy
+    covers, or when AWS refused no read of S3."""
+    if LOG_BUCKET_GRANT.covers(status.bucket or "") or not any(action.startswith("s3:") for action in status.refused):
+        return ""
+    return (f"{LOG_BUCKET_GRANT.policy_file} grants setup's reads of a log bucket only on buckets named "
+            f"{LOG_BUCKET_GRANT.pattern}: add the log bucket statements of {TEAM_BUCKETS_DOCS} (Resource "
+            f"arn:*:s3:::{status.bucket}) to this identity's policy, then run again to have setup check it there "
+            f"(`{keep}`, which also hardens it there, needs them too)")
+
+
 def blocking_statement(status: RegionLoggingStatus) -> str | None:
     """The statement someone else wrote that denies Bedrock's writes to the bucket the region keeps logging to: only
     its owner can change it, so no setup command repairs the region (a bucket in another region is left behind)."""
@@ -135,5 +147,6 @@ def kept_elsewhere(status: RegionLoggingStatus, account: str, profile: str | Non
         return f"{cannot_deliver(status)}: {deny_advice(statement)}"
     if status.unchecked:
         return (f"logging in {status.region} delivers to {where}, which could not all be checked "
-                f"({'; '.join(status.problems)}): to have setup check and harden it there, run `{keep}`")
+                f"({'; '.join(status.problems)}): "
+                + (beyond_setup_policy(status, keep) or f"to have setup check and harden it there, run `{keep}`"))
     return f"{cannot_deliver(status)}: {run_line(status, account, region_command(status, account, profile))}"

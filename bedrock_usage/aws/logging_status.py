@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, TypeVar
 
+from botocore.exceptions import ClientError
+
 from ..logs.layout import normalise_prefix, parse_key, region_prefix
 from .logging_config import logging_regions, read_logging_config
 from .provisioning import (
@@ -22,7 +24,7 @@ from .provisioning import (
     read_bucket_region,
     same_key,
 )
-from .session import AWS_ERRORS, Aws, describe, partition
+from .session import AWS_ERRORS, Aws, describe, is_access_denied, partition, required_action
 
 READER_POLICY_FILE = "iam/report-reader.json"
 BEDROCK_SERVICE = "bedrock.amazonaws.com"
@@ -94,6 +96,7 @@ class RegionLoggingStatus:
     kms_logs: bool = False  # the newest log was written under the bucket's key: Bedrock can use it
     # ``kms_key`` is an AWS managed key (aws/s3): by its name, or by its aliases when no log shows Bedrock can use it
     aws_managed_key: bool = False
+    refused: tuple[str, ...] = ()  # the IAM actions AWS refused the check's reads (each also among ``problems``)
 
     @property
     def destination_sound(self) -> bool:
@@ -156,12 +159,14 @@ def check_regions(aws: Aws, regions: tuple[str, ...] | None) -> list[RegionLoggi
         RegionLoggingStatus(region, enabled=False, error=why) for region, why in sorted(found.unread.items())]
 
 
-def check_region(aws: Aws, region: str, account: str) -> RegionLoggingStatus:
-    """The logging status of one region; AWS failures become ``error`` or ``problems``, never exceptions."""
+def check_region(aws: Aws, region: str, account: str,
+                 policy_file: str | None = READER_POLICY_FILE) -> RegionLoggingStatus:
+    """The logging status of one region; AWS failures become ``error`` or ``problems``, never exceptions. A refused
+    read names ``policy_file``, the policy the identity checking is meant to have (none: the caller says what)."""
     try:
         config = read_logging_config(aws.client("bedrock", region))
     except AWS_ERRORS as exc:
-        return RegionLoggingStatus(region, enabled=False, error=describe(exc, READER_POLICY_FILE))
+        return RegionLoggingStatus(region, enabled=False, error=describe(exc, policy_file))
     bucket = (config.get("s3Config") or {}).get("bucketName")
     text_delivery = config.get("textDataDeliveryEnabled", True) is not False
     text_off = () if text_delivery else ("text data delivery is off, so text model calls are not logged",)
@@ -171,40 +176,39 @@ def check_region(aws: Aws, region: str, account: str) -> RegionLoggingStatus:
                                    text_delivery=text_delivery)
     prefix = config["s3Config"].get("keyPrefix", "")
     s3 = aws.client("s3", region)
-    problems: list[str] = list(text_off)
+    reads = _Reads(policy_file, list(text_off))
 
     try:
         where = read_bucket_region(s3, bucket)
     except AWS_ERRORS as exc:
         where = None
-        problems.append(f"bucket region: {describe(exc, READER_POLICY_FILE)}")
+        reads.failed("bucket region", exc)
     else:
         if where is None:
-            problems.append(missing_bucket(bucket))
-            return RegionLoggingStatus(region, True, bucket, prefix, None, False, None, tuple(problems),
+            reads.problems.append(missing_bucket(bucket))
+            return RegionLoggingStatus(region, True, bucket, prefix, None, False, None, tuple(reads.problems),
                                        text_delivery=text_delivery)
         if where != region:
-            problems.append(f"bucket is in {where}; Bedrock delivers only to a bucket in {region}")
+            reads.problems.append(f"bucket is in {where}; Bedrock delivers only to a bucket in {region}")
 
-    verdict = _step(
-        problems,
+    verdict = reads.step(
         "bucket policy",
         lambda: bedrock_write_verdict(read_bucket_policy(s3, bucket), bucket, prefix, account, region),
     )
     if verdict is not None and verdict.allows is not True:
-        problems.append(verdict.reason)
+        reads.problems.append(verdict.reason)
 
-    newest = _step(problems, "newest log", lambda: newest_log(s3, bucket, region_prefix(prefix, account, region)))
-    kms_key = _step(problems, "bucket encryption", lambda: bucket_kms_key(s3, bucket))
+    newest = reads.step("newest log", lambda: newest_log(s3, bucket, region_prefix(prefix, account, region)))
+    kms_key = reads.step("bucket encryption", lambda: bucket_kms_key(s3, bucket))
     written_with = _log_kms_key(s3, bucket, newest.key) if kms_key is not None and newest is not None else None
     kms_logs = written_with is not None and same_key(aws, kms_key, written_with, where or region)
     # A log written under the bucket's key shows Bedrock can use it whichever it is: its aliases are asked only
     # otherwise (a log written under another key, before the bucket's key changed, shows nothing of the new key).
-    managed = kms_key is not None and (is_aws_managed_key(kms_key) if kms_logs else bool(_step(
-        problems, f"bucket encryption (whether key {kms_key} is the AWS managed key aws/s3)",
+    managed = kms_key is not None and (is_aws_managed_key(kms_key) if kms_logs else bool(reads.step(
+        f"bucket encryption (whether key {kms_key} is the AWS managed key aws/s3)",
         lambda: key_managed_by_aws(aws, kms_key, where or region, account))))
     if managed and not kms_logs:
-        problems.append(managed_key_problem(bucket, region, account))
+        reads.problems.append(managed_key_problem(bucket, region, account))
     return RegionLoggingStatus(
         region,
         enabled=True,
@@ -213,14 +217,38 @@ def check_region(aws: Aws, region: str, account: str) -> RegionLoggingStatus:
         bucket_region=where,
         bedrock_can_write=verdict.allows if verdict else None,
         newest_log=newest,
-        problems=tuple(problems),
+        problems=tuple(reads.problems),
         kms_key=kms_key,
         text_delivery=text_delivery,
         own_statement_kept=verdict.own_statement_kept if verdict else False,
         denied_by=verdict.denied_by if verdict else None,
         kms_logs=kms_logs,
         aws_managed_key=managed,
+        refused=tuple(reads.refused),
     )
+
+
+@dataclass
+class _Reads:
+    """The check's reads of one region's bucket: what failed (``problems``), and the actions AWS refused."""
+
+    policy_file: str | None
+    problems: list[str]
+    refused: list[str] = field(default_factory=list)
+
+    def step(self, what: str, read: Callable[[], T]) -> T | None:
+        """Run one read; on an AWS failure note it and give None, so the other checks still run."""
+        try:
+            return read()
+        except AWS_ERRORS as exc:
+            self.failed(what, exc)
+            return None
+
+    def failed(self, what: str, exc: Exception) -> None:
+        """Note a read that failed, and the action when AWS refused it."""
+        self.problems.append(f"{what}: {describe(exc, self.policy_file)}")
+        if isinstance(exc, ClientError) and is_access_denied(exc):
+            self.refused.append(required_action(exc))
 
 
 def _log_kms_key(s3: Any, bucket: str, key: str) -> str | None:
@@ -232,15 +260,6 @@ def _log_kms_key(s3: Any, bucket: str, key: str) -> str | None:
     except AWS_ERRORS:
         return None
     return head.get("SSEKMSKeyId", "") if head.get("ServerSideEncryption") == "aws:kms" else None
-
-
-def _step(problems: list[str], what: str, read: Callable[[], T]) -> T | None:
-    """Run one read; on an AWS failure note it and give None, so the other checks still run."""
-    try:
-        return read()
-    except AWS_ERRORS as exc:
-        problems.append(f"{what}: {describe(exc, READER_POLICY_FILE)}")
-        return None
 
 
 def newest_log(s3: Any, bucket: str, prefix: str) -> LogObject | None:

@@ -20,6 +20,8 @@ import boto3
 import pytest
 
 from tests.aws.policy_proxy import allows, policy_document, s3_under_policy
+from tests.aws.refusing_proxy import refusing_proxy
+from tests.aws.test_existing_configuration import team_logging_that_works
 from tests.governance.data_exports_server import data_exports_server
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -99,6 +101,57 @@ def test_setup_on_a_team_log_bucket_names_the_statements_to_add_and_changes_noth
     assert proxy.denied == [] and proxy.unknown == [] and bucket_names() == [bucket]
     config = boto3.client("bedrock").get_model_invocation_logging_configuration()["loggingConfig"]
     assert config["s3Config"] == {"bucketName": bucket, "keyPrefix": "audit/"}
+
+
+def test_setup_without_a_bucket_on_logging_to_a_team_bucket_names_setups_policy_and_the_statements_to_add(
+        aws_env: dict[str, str], moto_endpoint: str) -> None:
+    """The region already logs to the team's bucket and the run names no --bucket: setup checks that destination to
+    keep it as the region's, and under iam/setup-admin.json AWS refuses every read of it. The line named
+    iam/report-reader.json, a policy setup does not run under; it now says what setup's policy grants and the
+    statements to add, with which the same run confirms the destination and keeps it (exit 0)."""
+    region, bucket = "us-east-2", "team-llm-logs"
+    team_logging_that_works(region, bucket, "audit/")
+    keep = f"python setup_bedrock_logging.py --regions {region} --bucket {bucket} --prefix audit/"
+    reads = ("s3:GetBucketLocation", "s3:GetBucketPolicy", "s3:ListBucket", "s3:GetEncryptionConfiguration")
+    with s3_under_policy(moto_endpoint, policy_document("setup-admin")) as proxy:
+        refused = run("setup_bedrock_logging.py", "--regions", region, "--format", "json", env=aws_env,
+                      s3_port=proxy.port)
+    assert refused.returncode == 2, refused.stdout + refused.stderr
+    assert proxy.denied == [f"{action} arn:aws:s3:::{bucket}" for action in reads] and proxy.unknown == []
+    (result,) = json.loads(refused.stdout)["regions"]
+    problems = "; ".join(f"{what}: access denied: this identity needs {action}" for what, action in zip(
+        ("bucket region", "bucket policy", "newest log", "bucket encryption"), reads, strict=True))
+    assert result["warning"] == (
+        f"logging in {region} delivers to s3://{bucket}/audit/, which could not all be checked ({problems}): "
+        "iam/setup-admin.json grants setup's reads of a log bucket only on buckets named bedrock-logs-*: add the log "
+        f"bucket statements of docs/aws-setup.md, \"A team's own bucket names\" (Resource arn:*:s3:::{bucket}) to "
+        f"this identity's policy, then run again to have setup check it there (`{keep}`, which also hardens it there, "
+        "needs them too)")
+    assert "report-reader" not in refused.stdout + refused.stderr
+    assert bucket_names() == [bucket]
+
+    with s3_under_policy(moto_endpoint, with_team_bucket("log bucket", bucket)) as proxy:
+        kept = run("setup_bedrock_logging.py", "--regions", region, env=aws_env, s3_port=proxy.port)
+    assert kept.returncode == 0, kept.stdout + kept.stderr
+    assert proxy.denied == [] and f"logging in {region} already delivers to s3://{bucket}/audit/" in kept.stdout
+    assert bucket_names() == [bucket]
+
+
+def test_setup_refused_a_read_of_a_log_bucket_its_policy_covers_names_its_own_policy(
+        aws_env: dict[str, str], moto_endpoint: str) -> None:
+    """Logging to another bedrock-logs-* bucket, whose policy setup may not read: the refusal names
+    iam/setup-admin.json, which lists that read on such names, not the readers' policy."""
+    region, bucket = "us-east-2", "bedrock-logs-shared-us-east-2"
+    team_logging_that_works(region, bucket, "audit/")
+    with refusing_proxy(moto_endpoint, lambda method, path: method == "GET" and path == f"/{bucket}?policy") as proxy:
+        refused = run("setup_bedrock_logging.py", "--regions", region, "--format", "json", env=aws_env,
+                      s3_port=proxy.server_port)
+    assert refused.returncode == 2, refused.stdout + refused.stderr
+    (result,) = json.loads(refused.stdout)["regions"]
+    assert result["warning"] == (
+        f"logging in {region} delivers to s3://{bucket}/audit/, which could not all be checked (bucket policy: access "
+        "denied: this identity needs s3:GetBucketPolicy (see iam/setup-admin.json)): to have setup check and harden "
+        f"it there, run `python setup_bedrock_logging.py --regions {region} --bucket {bucket} --prefix audit/`")
 
 
 @pytest.mark.slow  # two setup_athena_bucket.py processes (Glue, Athena): with the slow suite
