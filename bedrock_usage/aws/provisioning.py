@@ -299,7 +299,9 @@ class BucketGrant:
     pattern: str  # "bedrock-logs-*"
     actions: tuple[str, ...]  # on the bucket itself
     option: str  # the option naming the bucket
-    default: str  # the option's default template, which the pattern covers
+    # the option's default template, which the pattern covers; None where setup makes no bucket of this kind (it
+    # reads one another service writes to), so running without the option is no way round
+    default: str | None
     policy_file: str
 
     def covers(self, bucket: str) -> bool:
@@ -310,12 +312,14 @@ class BucketGrant:
         """One line: the bucket, the refused action and the others setup needs there, what the policy grants them on,
         and what lets setup work (the statement to add, or the option's default name)."""
         others = [name for name in self.actions if name != action]
-        foreign = ("; if the name is another AWS account's (bucket names are shared by all accounts), pick another "
-                   "bucket name") if other_account else ""
+        instead = f", or run without {self.option} to use setup's own {self.default}" if self.default else ""
+        renamed = "pick another bucket name" if self.default else f"check the name given to {self.option}"
+        foreign = (f"; if the name is another AWS account's (bucket names are shared by all accounts), {renamed}"
+                   if other_account else "")
         return (f"bucket {bucket}: access denied to {action}: {self.policy_file} grants setup's actions on a "
-                f"{self.kind} ({action}, {', '.join(others)}) only on buckets named {self.pattern}: add the "
+                f"{self.kind} ({', '.join([action, *others])}) only on buckets named {self.pattern}: add the "
                 f"{self.kind} statements of {TEAM_BUCKETS_DOCS} (Resource arn:*:s3:::{bucket}) to this identity's "
-                f"policy, or run without {self.option} to use setup's own {self.default}{foreign}")
+                f"policy{instead}{foreign}")
 
 
 class LocationRefused(SetupRequired):

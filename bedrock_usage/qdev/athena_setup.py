@@ -20,7 +20,8 @@ from ..aws.athena_setup import (
     day_projection,
     projected_text_table,
 )
-from ..aws.provisioning import RegionSetup, bucket_name, bucket_region
+from ..aws.logging_setup import SETUP_POLICY_FILE
+from ..aws.provisioning import BucketGrant, RegionSetup, bucket_name, bucket_region, refusals_explained
 from ..aws.session import Aws
 from ..errors import SetupRequired, UsageError
 from ..logs.layout import normalise_prefix
@@ -34,6 +35,12 @@ from .sources import S3Store, discover_locations
 QDEV_TEST_QUERY = f"SELECT count(*) FROM {activity_sql.TABLE_NAME} WHERE {PARTITION_COLUMN} = ?"
 KIRO_TEST_QUERY = f"SELECT count(*) FROM {kiro_report_sql.TABLE_NAME} WHERE {PARTITION_COLUMN} = ?"
 REPORT_NAMES = {ACTIVITY_TYPE: "activity reports", USER_REPORT_TYPE: "Kiro user reports"}
+# What SETUP_POLICY_FILE grants on report buckets (statement FindAmazonQDeveloperReports); setup makes none: Amazon Q
+# and Kiro write to the bucket an administrator names in their settings
+REPORT_BUCKET_GRANT = BucketGrant(
+    "report bucket", "amazonq-developer-reports-*", ("s3:GetBucketLocation", "s3:ListBucket"), "--qdev-bucket", None,
+    SETUP_POLICY_FILE,
+)
 
 
 @dataclass(frozen=True)
@@ -110,8 +117,10 @@ def qdev_report_prefixes(
 
 
 def qdev_bucket_region(aws: Aws, bucket: str) -> str:
-    """The region of the report bucket; SetupRequired when it does not exist."""
-    region = bucket_region(aws.client("s3"), bucket)
+    """The region of the report bucket; SetupRequired when it does not exist, or when S3 refuses to say (for a name
+    the setup policy does not cover, the line names the statements to add)."""
+    with refusals_explained(bucket, REPORT_BUCKET_GRANT):  # every run's first read of the bucket
+        region = bucket_region(aws.client("s3"), bucket)
     if region is None:
         raise SetupRequired(
             f"bucket {bucket} does not exist: turn on Amazon Q Developer user activity reports (see {QDEV_DOCS}), "

@@ -29,7 +29,7 @@ ACCOUNT = "123456789012"
 DOCS_SECTION = "### A team's own bucket names"
 # the kind of bucket, the example name its statements use in the docs
 DOCUMENTED = {"log bucket": "team-llm-logs", "results bucket": "team-athena-results",
-              "CUR export bucket": "team-cur-exports"}
+              "CUR export bucket": "team-cur-exports", "report bucket": "team-q-reports"}
 BUCKET_ACTIONS = ("s3:CreateBucket", "s3:GetBucketLocation", "s3:GetBucketPublicAccessBlock",
                   "s3:PutBucketPublicAccessBlock", "s3:GetEncryptionConfiguration", "s3:PutEncryptionConfiguration",
                   "s3:GetBucketPolicy", "s3:PutBucketPolicy", "s3:ListBucket", "s3:GetLifecycleConfiguration",
@@ -37,7 +37,8 @@ BUCKET_ACTIONS = ("s3:CreateBucket", "s3:GetBucketLocation", "s3:GetBucketPublic
 
 
 def documented_statements() -> dict[str, list[dict[str, Any]]]:
-    """The JSON blocks of the docs' section on a team's bucket names, in order: log, results, CUR export bucket."""
+    """The JSON blocks of the docs' section on a team's bucket names, in order: log, results, CUR export, report
+    bucket."""
     text = (ROOT / "docs" / "aws-setup.md").read_text()
     section = text.split(DOCS_SECTION, 1)[1].split("\n## ", 1)[0]
     blocks = [json.loads(block) for block in re.findall(r"```json\n(.*?)```", section, re.S)]
@@ -202,6 +203,55 @@ def test_cur_setup_on_a_team_export_bucket_names_the_statements_to_add_and_chang
         assert bucket_names() == [f"bedrock-analytics-{ACCOUNT}-us-east-1", bucket]  # the results bucket besides
 
 
+REPORT_BUCKET = "team-q-reports"
+QDEV_SETUP = ("setup_athena_bucket.py", "--qdev", "--qdev-bucket", REPORT_BUCKET, "--skip-test-query")
+
+
+def team_report_bucket() -> str:
+    """The team's report bucket holding a Kiro user report of us-east-1, and the line a run refused its location
+    prints: the line the other bucket options get, without their way round (setup makes no report bucket)."""
+    s3 = boto3.client("s3")
+    s3.create_bucket(Bucket=REPORT_BUCKET)
+    s3.put_object(Bucket=REPORT_BUCKET, Key=f"kiro/AWSLogs/{ACCOUNT}/KiroLogs/user_report/us-east-1/2026/01/02/00/"
+                  f"IDE_{ACCOUNT}_user_report_202601020200.csv", Body=b"UserId,Date\n")
+    return (f"bucket {REPORT_BUCKET}: access denied to s3:GetBucketLocation: iam/setup-admin.json grants setup's "
+            "actions on a report bucket (s3:GetBucketLocation, s3:ListBucket) only on buckets named "
+            "amazonq-developer-reports-*: add the report bucket statements of docs/aws-setup.md, \"A team's own bucket "
+            f"names\" (Resource arn:*:s3:::{REPORT_BUCKET}) to this identity's policy; if the name is another AWS "
+            "account's (bucket names are shared by all accounts), check the name given to --qdev-bucket")
+
+
+def test_qdev_setup_on_a_team_report_bucket_names_the_statements_to_add(
+        aws_env: dict[str, str], moto_endpoint: str) -> None:
+    """--qdev-bucket beyond amazonq-developer-reports-*, the regions found in it: the generic line (the name may be
+    another account's, or the identity lacks s3:GetBucketLocation, which iam/setup-admin.json lists) is now the line
+    naming the statements to add; nothing made."""
+    line = team_report_bucket()
+    with s3_under_policy(moto_endpoint, policy_document("setup-admin")) as proxy:
+        found = run(*QDEV_SETUP, env=aws_env, s3_port=proxy.port)
+    assert found.returncode == 2 and found.stderr == f"setup_athena_bucket.py: {line}\n", found.stderr
+    assert proxy.denied == [f"s3:GetBucketLocation arn:aws:s3:::{REPORT_BUCKET}"] and proxy.unknown == []
+    assert bucket_names() == [REPORT_BUCKET] and boto3.client("glue").get_databases()["DatabaseList"] == []
+
+
+@pytest.mark.slow  # a setup_athena_bucket.py process that makes the Glue table and workgroup: with the slow suite
+def test_qdev_setup_in_a_region_named_on_a_team_report_bucket_runs_through_with_the_documented_statements(
+        aws_env: dict[str, str], moto_endpoint: str) -> None:
+    """The same line for a region named with --regions, the region failed and nothing made; with the docs'
+    statements the same run sets the region up without a refused request."""
+    line = team_report_bucket()
+    with s3_under_policy(moto_endpoint, policy_document("setup-admin")) as proxy:
+        named = run(*QDEV_SETUP, "--regions", "us-east-1", env=aws_env, s3_port=proxy.port)
+    assert named.returncode == 2 and f"  ❌ {line}\n" in named.stdout, named.stdout
+    assert bucket_names() == [REPORT_BUCKET] and boto3.client("glue").get_databases()["DatabaseList"] == []
+
+    with s3_under_policy(moto_endpoint, with_team_bucket("report bucket", REPORT_BUCKET)) as proxy:
+        done = run(*QDEV_SETUP, "--regions", "us-east-1", env=aws_env, s3_port=proxy.port)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert proxy.denied == [] and proxy.unknown == []
+    assert boto3.client("glue").get_table(DatabaseName="bedrock_analytics", Name="kiro_user_report")
+
+
 def test_the_checks_repair_command_for_a_team_bucket_that_is_gone_says_what_it_needs_beyond_the_policy(
         aws_env: dict[str, str], moto_endpoint: str) -> None:
     """The command check_bedrock_logging.py prints makes the bucket again where logging names it: under the setup
@@ -228,7 +278,8 @@ def test_the_checks_repair_command_for_a_team_bucket_that_is_gone_says_what_it_n
 
 @pytest.mark.parametrize(("kind", "default"), [("log bucket", "bedrock-logs-x"),
                                                ("results bucket", "bedrock-analytics-x"),
-                                               ("CUR export bucket", "bedrock-usage-cur-x")])
+                                               ("CUR export bucket", "bedrock-usage-cur-x"),
+                                               ("report bucket", "amazonq-developer-reports-x")])
 def test_the_documented_statements_grant_on_a_team_bucket_what_the_policy_grants_on_setups(kind: str,
                                                                                            default: str) -> None:
     """A team's bucket gets the bucket actions the policy grants on setup's own names of that kind, no fewer, and
