@@ -19,6 +19,7 @@ from ..engines.local import (
     NOT_ASKED_FOR,
     NOT_GZIP,
     NOT_GZIP_NAME,
+    OTHER_PARTITION,
     OUTSIDE_DAY_FOLDERS,
     TRAILING_BYTES,
     UNKNOWN_REGION,
@@ -29,6 +30,7 @@ from ..engines.queries import LATENCY_OPTIMIZED
 from ..governance.callers import BATCH_LISTED
 from ..governance.profiles import NO_FOUNDATION_MODEL, NOT_IN_FILE
 from ..governance.reconcile import BATCH_KEPT
+from ..logs.regions import PARTITION_NAMES
 from ..pricing import PROMPT_ROUTER
 from ..qdev import activity as act
 from ..qdev import kiro_report as kr
@@ -191,6 +193,8 @@ NOTICES: dict[str, dict[str, str]] = {
         "no_region_folder": "{folder} 아래의 폴더 ({folders}) 중 이 botocore 가 아는 Amazon Bedrock 리전은 없어 "
                             "보고서를 만들지 않습니다 ($0 은 지출 없음으로 읽힙니다): boto3 와 botocore 를 "
                             "업그레이드하세요",
+        "other_partition_folders": "{folder} 아래의 폴더 ({folders}) 중 이 도구가 읽는 리전은 없어 보고서를 만들지 "
+                                   "않습니다 ($0 은 지출 없음으로 읽힙니다): {why}",
         "no_logs_yet": "로깅은 설정되었지만 {folder} 아래에 아직 로그를 쓴 리전이 없어 보고서를 만들지 않습니다 ($0 "
                        "은 지출 없음으로 읽힙니다): Bedrock 은 리전의 첫 로그 호출과 함께 그 폴더를 씁니다",
         # governance.profiles: the report's rewriter
@@ -407,6 +411,8 @@ PHRASES: dict[str, dict[str, str]] = {
         OUTSIDE_DAY_FOLDERS: "월 폴더 안에 있어 어떤 보고서도, Athena 테이블도 읽지 않습니다 (서비스는 날짜 폴더 "
                              "{region}/yyyy/MM/dd/HH/ 에만 객체를 씁니다)",
         NOT_ASKED_FOR: "요청한 리전이 아닙니다",
+        PARTITION_NAMES["aws-cn"]: "중국",
+        PARTITION_NAMES["aws-eusc"]: "유럽 소버린 클라우드",
         UNKNOWN_REGION: "폴더 이름이 이 botocore가 아는 Amazon Bedrock 리전이 아니어서 그 호출은 이 수치에 없습니다 "
                         "(botocore보다 새로운 리전: boto3와 botocore를 업그레이드하세요)",
         # where batch inference's charges are counted (governance.reconcile.batch_warnings)
@@ -462,6 +468,8 @@ PHRASE_FORMS: dict[str, dict[str, str]] = {
         OVER_CAP_MIB: f"압축을 풀면 {{size}} MiB 를 넘습니다 (객체당 한도: {MAX_OBJECT_ENV} 로 늘리세요)",
         OVER_CAP_BYTES: f"압축을 풀면 {{size}} 바이트를 넘습니다 (객체당 한도: {MAX_OBJECT_ENV} 로 늘리세요)",
         DOWNLOAD_FAILED: "다운로드 실패 ({error})",
+        OTHER_PARTITION: "폴더 이름이 {partition} 파티션 ({name}) 의 리전이며, 이 도구는 그 로그를 읽지도 가격을 "
+                         "매기지도 않습니다 (aws 와 aws-us-gov 파티션의 리전을 읽습니다)",
         FILE_NOT_READABLE: "읽을 수 없는 파일 ({error})",
     },
 }

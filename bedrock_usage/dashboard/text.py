@@ -1457,15 +1457,15 @@ class Text:
 
     def phrase(self, text: str) -> str:
         """A fixed phrase of the shared code (why a call has no price, why an object was skipped) in this language,
-        one with figures in it by its form (``PHRASE_FORMS``); ``cause: detail`` phrase by phrase; anything else as
-        it is."""
+        one with figures in it by its form (``PHRASE_FORMS``, a fixed phrase among its values worded here too);
+        ``cause: detail`` phrase by phrase; anything else as it is."""
         phrases = PHRASES.get(self.lang, {})
         if text in phrases:
             return phrases[text]
         for english, words in PHRASE_FORMS.get(self.lang, {}).items():
             found = _form_pattern(english).fullmatch(text)
-            if found:
-                return words.format(**found.groupdict())
+            if found:  # a name in it worded here too (a partition's)
+                return words.format(**{name: phrases.get(value, value) for name, value in found.groupdict().items()})
         if ": " not in text:
             return text
         head, rest = text.split(": ", 1)

@@ -53,7 +53,7 @@ from ..errors import UsageError
 from ..lazy_modules import lazy, library_version
 from ..logs.bodies import duckdb_body_type, duckdb_reduced_body
 from ..logs.layout import PERMISSION_CHECK_NAME, SERVICE_FOLDER, days_between, is_hidden, partition_value
-from ..logs.regions import REGION_NAMES
+from ..logs.regions import PARTITION_NAMES, PARTITIONS, REGION_NAMES, other_partition
 from ..logs.schema import BODY_FIELDS, PARTITION_COLUMN, TABLE_NAME, duckdb_columns
 from ..output.notices import Notice
 from ..output.progress import DAY_FOLDERS, OBJECTS, Reporter, Tally, Words, silent, step_update
@@ -108,9 +108,23 @@ OUTSIDE_DAY_FOLDERS = ("in a month folder, which no report reads, nor Athena's t
 NOT_ASKED_FOR = "not among the regions asked for"
 UNKNOWN_REGION = ("the folder name is not an Amazon Bedrock region this botocore knows, so their calls are not in "
                   "these figures (a region newer than botocore: upgrade boto3 and botocore)")
+# A Region botocore knows in a partition this tool neither reads nor prices (China's cn-north-1): no upgrade brings it
+OTHER_PARTITION = ("the folder name is a Region of the {partition} partition ({name}), whose logs this tool neither "
+                   f"reads nor prices (it reads the Regions of the {' and '.join(PARTITIONS)} partitions)")
 LISTING, READING = Words("listing_logs"), Words("reading_logs")
 TRANSLATIONS = "duckdb-sql"  # folder of the cache folder keeping translated SQL
 
+
+
+def unread_reason(folder: str) -> str:
+    """Why the logs of a region folder outside the scope are not read: a region not asked for, a Region of a
+    partition this tool does not read, or a name this botocore does not know as a Bedrock region."""
+    if folder in REGION_NAMES:
+        return NOT_ASKED_FOR
+    partition = other_partition(folder)
+    if partition is None:
+        return UNKNOWN_REGION
+    return OTHER_PARTITION.format(partition=partition, name=PARTITION_NAMES.get(partition, partition))
 
 
 @lru_cache(maxsize=64)
@@ -171,6 +185,11 @@ class LocalEngine:
     def _no_region_folder(self, folders: list[str]) -> Notice:
         """Why no report is made when the service folders hold no region's folder ($0 would read as no spend)."""
         root = str(self.root)
+        if folders and all(other_partition(folder) for folder in folders):
+            why = list(dict.fromkeys(unread_reason(folder) for folder in folders))
+            return Notice(f"no folder under {root} ({', '.join(folders)}) is a Region this tool reads, so no report "
+                          f"is made ($0 would read as no spend): {'; '.join(why)}", "other_partition_folders",
+                          folder=root, folders=folders, why=why)
         if folders:
             return Notice(f"no folder under {root} ({', '.join(folders)}) is an Amazon Bedrock region this botocore "
                           "knows, so no report is made ($0 would read as no spend): upgrade boto3 and botocore",
@@ -194,8 +213,7 @@ class LocalEngine:
             for folder in _subfolders(service_dir):
                 present.add(folder.name)
                 if folder.name not in scope.regions:
-                    reason = NOT_ASKED_FOR if folder.name in REGION_NAMES else UNKNOWN_REGION
-                    stats.unread_regions[folder.name] = reason
+                    stats.unread_regions[folder.name] = unread_reason(folder.name)
         for region in scope.regions:
             if region not in present:  # a typo, or a region that never logged here: not "no spend"
                 stats.regions_without_logs[region] = str(self.root)

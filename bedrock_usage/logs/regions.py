@@ -12,6 +12,7 @@ demo corpus, the dashboard's first selection, and what the setup scripts act on 
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 from importlib.util import find_spec
 from pathlib import Path
@@ -22,6 +23,9 @@ from ..errors import UsageError
 ALL = "all"
 PARTITIONS: tuple[str, ...] = ("aws", "aws-us-gov")
 GOVCLOUD_PARTITION = "aws-us-gov"
+# What the other partitions botocore knows are called; one it adds later is named by its id alone
+PARTITION_NAMES = {"aws-cn": "China", "aws-eusc": "European Sovereign Cloud", "aws-iso": "ISO", "aws-iso-b": "ISO-B",
+                   "aws-iso-e": "ISO-E", "aws-iso-f": "ISO-F"}
 
 DEFAULT_REGIONS: tuple[str, ...] = (
     "us-east-1",
@@ -43,7 +47,7 @@ def _bedrock_region_table() -> dict[str, tuple[str, str]]:
     Reading botocore's two JSON files costs about 20 ms, paid by every command at start: the table is kept in the
     cache folder, named by the files' sizes and modification times, and read again only when botocore changes.
     """
-    data = Path(find_spec("botocore").origin).parent / "data"
+    data = _botocore_data()
     files = (data / "partitions.json", data / "endpoints.json")
     stamp = [[str(path), path.stat().st_size, path.stat().st_mtime_ns] for path in files]
     kept = cache_dir() / KEPT_TABLE
@@ -57,6 +61,30 @@ def _bedrock_region_table() -> dict[str, tuple[str, str]]:
     rows = [[region, partition, name] for region, (partition, name) in table.items()]
     write_atomically(kept, lambda path: path.write_text(json.dumps({"stamp": stamp, "table": rows}), "utf-8"))
     return table
+
+
+def _botocore_data() -> Path:
+    """The folder of botocore's bundled data files."""
+    return Path(find_spec("botocore").origin).parent / "data"
+
+
+@lru_cache(maxsize=1)
+def _other_partitions() -> tuple[tuple[str, re.Pattern[str], frozenset[str]], ...]:
+    """Each partition of botocore's data this tool does not read: its id, the pattern of its Region names and the
+    Regions it lists. Read only when a folder is no Bedrock region, so a report pays nothing for it otherwise."""
+    entries = json.loads((_botocore_data() / "partitions.json").read_text(encoding="utf-8"))["partitions"]
+    return tuple((entry["id"], re.compile(entry["regionRegex"]), frozenset(entry["regions"]))
+                 for entry in entries if entry["id"] not in PARTITIONS)
+
+
+def other_partition(region: str) -> str | None:
+    """The partition botocore places ``region`` in when it is one this tool neither reads nor prices (``aws-cn`` for
+    cn-north-1: botocore lists it, or its name has that partition's form); None for a region of ``PARTITIONS`` or a
+    name of no partition (a region newer than botocore)."""
+    if region in REGION_NAMES:
+        return None
+    return next((partition for partition, pattern, listed in _other_partitions()
+                 if region in listed or pattern.fullmatch(region)), None)
 
 
 def _read_region_table(partitions_file: Path, endpoints_file: Path) -> dict[str, tuple[str, str]]:

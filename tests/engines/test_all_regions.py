@@ -56,6 +56,59 @@ def test_a_region_folder_left_out_by_the_choice_is_named(logs: Path) -> None:
                      "boto3 and botocore)"]  # one line per reason, not one per region
 
 
+CHINA = ("the folder name is a Region of the aws-cn partition (China), whose logs this tool neither reads nor prices "
+         "(it reads the Regions of the aws and aws-us-gov partitions)")
+
+
+def test_a_china_region_folder_is_named_as_such_in_the_cli_and_in_korean(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """China's Regions (botocore knows them, in the aws-cn partition) in a mirrored tree: their logs are not read, as
+    before, but the warning said the folder was no Region this botocore knows and to upgrade botocore, which brings
+    them no nearer; it now says what they are, in the CLI's lines and on the Korean page."""
+    import bedrock_tracker_cli
+    from bedrock_usage.dashboard.tables import warning_lines
+    from bedrock_usage.dashboard.text import Text
+    from tests.dashboard.helpers import shown
+    from tests.dashboard.test_korean_page_english_left import english_left
+
+    calls = {"us-east-1": 2, "cn-north-1": 3, "cn-northwest-1": 1}
+    write_records(tmp_path, [record(region, m) for region, count in calls.items() for m in range(count)])
+    code = bedrock_tracker_cli.main(["--engine", "local", "--logs-dir", str(tmp_path), "--start-date", "2025-11-02",
+                                     "--end-date", "2025-11-02", "--analysis", "region", "--format", "json",
+                                     "--output-dir", "-", "--quiet"])
+    assert code == 0
+    document = json.loads(capsys.readouterr().out)
+    assert {row["source_region"]: row["calls"] for row in document["analyses"]["region"]} == {"us-east-1": 2}
+    assert f"logs of cn-north-1, cn-northwest-1 are not read: {CHINA}" in document["warnings"]
+    assert not any("upgrade" in warning for warning in document["warnings"])
+
+    report = BedrockAthenaTracker(LocalEngine(tmp_path, cache=False)).analyze(PERIOD)
+    (line,) = [w for w in report.warnings if w.startswith("logs of ")]
+    assert shown(warning_lines(Text("ko"), [line])[0]) == (
+        "cn-north-1, cn-northwest-1 의 로그는 읽지 않습니다: 폴더 이름이 aws-cn 파티션 (중국) 의 리전이며, 이 도구는 "
+        "그 로그를 읽지도 가격을 매기지도 않습니다 (aws 와 aws-us-gov 파티션의 리전을 읽습니다)")
+    assert english_left([line], theirs=("aws-cn",)) == {}  # AWS's name of the partition
+
+
+def test_a_tree_of_china_regions_only_is_refused_saying_what_they_are(tmp_path: Path) -> None:
+    """No folder of a Region this tool reads: no report ($0 would read as no spend), and the reason is the partition,
+    not an old botocore; in Korean too."""
+    from bedrock_usage.dashboard.text import Text
+    from bedrock_usage.errors import UsageError
+    from tests.dashboard.test_korean_page_english_left import english_left
+
+    write_records(tmp_path, [record("cn-north-1", 1)])
+    with pytest.raises(UsageError) as refused:
+        BedrockAthenaTracker(LocalEngine(tmp_path, cache=False)).analyze(PERIOD)
+    assert str(refused.value) == (f"no folder under {tmp_path} (cn-north-1) is a Region this tool reads, so no report "
+                                  f"is made ($0 would read as no spend): {CHINA}")
+    assert Text("ko").notice(refused.value.args[0]) == (
+        f"{tmp_path} 아래의 폴더 (cn-north-1) 중 이 도구가 읽는 리전은 없어 보고서를 만들지 않습니다 ($0 은 지출 "
+        "없음으로 읽힙니다): 폴더 이름이 aws-cn 파티션 (중국) 의 리전이며, 이 도구는 그 로그를 읽지도 가격을 "
+        "매기지도 않습니다 (aws 와 aws-us-gov 파티션의 리전을 읽습니다)")
+    assert english_left([refused.value.args[0]], theirs=("aws-cn",)) == {}
+
+
 def test_a_region_asked_for_without_logs_is_named_not_shown_as_no_spend(logs: Path) -> None:
     """A typo (us-west-2 for us-east-2) or a region that never logged here reads nothing: the report says so rather
     than showing its zero as spend."""

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import boto3
+import botocore.session
 import pytest
 
 from bedrock_usage.cache import CACHE_ENV
@@ -63,6 +64,18 @@ def test_partitions() -> None:
     assert partition_of("eu-west-1") == "aws" and not is_govcloud("us-east-1")
     assert bedrock_regions("aws-us-gov") == ("us-gov-east-1", "us-gov-west-1")
     assert "us-gov-west-1" not in bedrock_regions("aws") and "mx-central-1" in bedrock_regions("aws")
+
+
+def test_regions_of_the_partitions_not_read_are_named_with_their_partition_as_botocore_places_them() -> None:
+    """China's Regions (and ISO's, the European Sovereign Cloud's) are no Bedrock region here, yet botocore knows their
+    partition: the one its own lookup gives, for the Regions it lists and for a name of that partition's form."""
+    core = botocore.session.get_session()
+    others = [name for name in core.get_available_partitions() if name not in regions.PARTITIONS]
+    listed = [region for name in others for region in core.get_available_regions("ec2", partition_name=name)]
+    assert {"cn-north-1", "cn-northwest-1"} <= set(listed)
+    for region in [*listed, "cn-south-9"]:
+        assert regions.other_partition(region) == core.get_partition_for_region(region), region
+    assert [regions.other_partition(region) for region in ("us-east-1", "us-gov-west-1", "xx-north-9")] == [None] * 3
 
 
 @pytest.mark.parametrize("values", [None, [], ["all"], [" all "]])
