@@ -283,7 +283,8 @@ def run(args: argparse.Namespace) -> int:
     hint = None if corpus or args.logs_dir else "or, without AWS, try --demo, or --logs-dir DIR"
     with hint_without_aws(hint):
         if corpus:
-            print(DEMO_BANNER, file=sys.stderr)
+            if args.format != "terminal":  # the terminal's report opens with it
+                print(DEMO_BANNER, file=sys.stderr)
             source = Source(LocalStore(corpus.path))
         elif args.logs_dir:
             source = Source(LocalStore(args.logs_dir), tuple(args.prefix))

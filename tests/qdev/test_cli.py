@@ -78,6 +78,9 @@ def test_demo_runs_in_every_format(demo: dict) -> None:
     for fmt, result in runs.items():
         assert result.returncode == 0, f"{fmt}: {result.stderr}"
         assert "DEMO DATA" in result.stderr or "DEMO DATA" in result.stdout
+    # said once where it is read: in the terminal's report, on stderr beside the files
+    assert (runs["terminal"].stdout.count("DEMO DATA"), runs["terminal"].stderr.count("DEMO DATA")) == (1, 0)
+    assert runs["json"].stderr.count("DEMO DATA") == runs["csv"].stderr.count("DEMO DATA") == 1
     assert "generating the demo corpus" in runs["terminal"].stderr
     assert "generating the demo corpus" not in runs["json"].stderr  # reused from the cache
     terminal = runs["terminal"].stdout
