@@ -10,6 +10,7 @@ import streamlit as st
 from ..aws.logging_repair import blocking_statement
 from ..aws.logging_setup import BEDROCK_SERVICE
 from ..aws.logging_status import READER_POLICY_FILE
+from ..engines.base import PAYLOAD_OBJECTS
 from ..errors import SetupRequired, UsageError
 from ..logs.period import Period
 from ..output.files import file_part
@@ -101,12 +102,21 @@ def show_bedrock(t: Text, request: data.BedrockRequest | None) -> None:
         detail_view(t, focus, view)
     bedrock_charts(t, view, request, drillable=focus is None)
     bedrock_tables(t, view, request, filtered=bool(focus) or request.filtered)
+    st.caption(scan_line(t, report, view.query_cost_usd))
+
+
+def scan_line(t: Text, report: UsageReport, query_cost_usd: float | None) -> str:
+    """What the read took in: objects, bytes and engine, the body objects under /data/ left unread (as the CLI's Read
+    line counts them) and the Athena queries' cost when there was one."""
     stats = report.stats
     scan = t("scan_line", objects=number(stats.objects_read), megabytes=f"{stats.bytes_read / 1e6:,.1f}",
              engine=t.log_source(report.source))
-    if view.query_cost_usd:
-        scan += " " + t("scan_cost", cost=f"${view.query_cost_usd:,.4f}")
-    st.caption(scan)
+    payloads = stats.skipped_objects.get(PAYLOAD_OBJECTS, 0)
+    if payloads:
+        scan += " " + t("scan_payloads", count=number(payloads))
+    if query_cost_usd:
+        scan += " " + t("scan_cost", cost=f"${query_cost_usd:,.4f}")
+    return scan
 
 
 def no_calls_line(t: Text, report: UsageReport) -> str:

@@ -161,6 +161,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "source_read_local": "DuckDB over local log files in {folder}",
         "source_read_cache": " (columnar cache in {folder})",
         "scan_cost": "Its Athena queries (this period and the previous one) cost {cost}.",
+        "scan_payloads": "{count} body objects under /data/ were not read: they hold a request or response body over "
+        "100 KB, never a record.",
         "metric_cost": "Estimated cost",
         "list_prices": "list prices",
         "book_prices": "list prices of the price book",
@@ -667,6 +669,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "source_read_local": "DuckDB, 로컬 로그 파일 {folder}",
         "source_read_cache": " (열 형식 캐시 {folder})",
         "scan_cost": "Athena 쿼리 비용 (이번 기간과 직전 기간): {cost}.",
+        "scan_payloads": "/data/ 아래 본문 객체 {count} 개는 읽지 않았습니다: 100 KB 를 넘는 요청 또는 응답 본문을 "
+        "담을 뿐 레코드가 아닙니다.",
         "metric_cost": "예상 비용",
         "list_prices": "정가",
         "book_prices": "가격표의 정가",
