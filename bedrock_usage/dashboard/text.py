@@ -152,7 +152,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "setup_needed": "Setup needed: {message}",
         "usage_error": "Cannot analyse: {message}",
         "scope_line": "{period} · {regions} · changes against {previous}",
-        "previous_through": ", {end} to {hour} as today is so far",
+        "previous_through": ", its last day {end} read only to {hour}, as far as today has come",
         "previous_none": "The previous period has no calls logged: no changes shown.",
         "previous_gap": "The previous period has no calls logged before {first} ({days} of its {of} days): if logging "
                         "began then, the changes compare unlike periods.",
@@ -660,7 +660,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "setup_needed": "설정이 필요합니다: {message}",
         "usage_error": "분석할 수 없습니다: {message}",
         "scope_line": "{period} · {regions} · 비교 기간 {previous}",
-        "previous_through": ", {end} 은 오늘과 같이 {hour} 까지",
+        "previous_through": ", 마지막 날 {end} 은 오늘이 지난 시각인 {hour} 까지만",
         "previous_none": "이전 기간에는 로그된 호출이 없어 변화율을 보여 주지 않습니다.",
         "previous_gap": "이전 기간에는 {first} 이전에 로그된 호출이 없습니다 ({of}일 중 {days}일): 로깅이 그때 "
                         "시작되었다면 변화율은 서로 다른 기간을 비교한 것입니다.",

@@ -338,7 +338,8 @@ def test_days_after_the_logs_end_are_marked_not_drawn_as_zero(demo_env: dict[str
     lines = chart(at, "chart_lines")["data"]
     assert all(set(str(x)[:10] for x in values(t["x"])).isdisjoint(missing) for t in lines)
     scope = next(c.value for c in tab(at, "Amazon Bedrock").caption if "changes against" in c.value)
-    assert re.search(rf", {TODAY - timedelta(days=7)} to \d\d:\d\d as today is so far", scope), scope
+    last_day = TODAY - timedelta(days=7)
+    assert re.search(rf", its last day {last_day} read only to \d\d:\d\d, as far as today has come", scope), scope
 
 
 @pytest.mark.slow
