@@ -21,9 +21,11 @@ with interrupt_ends_run():  # Ctrl-C while the modules load ends the run as late
     from bedrock_usage.aws.logging_setup import BEDROCK_SERVICE, deny_advice
     from bedrock_usage.aws.logging_status import (
         CLOUDWATCH_ONLY,
+        READER_LOG_BUCKET_GRANT,
         READER_POLICY_FILE,
         RegionLoggingStatus,
         check_region,
+        refused_beyond,
     )
     from bedrock_usage.aws.session import Aws
     from bedrock_usage.cli import (
@@ -124,8 +126,9 @@ def main(argv: list[str] | None = None) -> int:
                             + run_line(status, account, elsewhere[status.region]))
     for status in broken:
         run = f": {run_line(status, account, commands[status.region])}" if status.region in commands else ""
-        problems.append(cannot_deliver(status) + run)
-    problems += [f"{cannot_deliver(status)}: {deny_advice(statement)}" for status, statement in blocked]
+        problems.append(with_reads_beyond(cannot_deliver(status) + run, status))
+    problems += [with_reads_beyond(f"{cannot_deliver(status)}: {deny_advice(statement)}", status)
+                 for status, statement in blocked]
     problems += [unconfirmed_line(status, account) for status in unconfirmed]
     if failed:
         regions_failed = " ".join(status.region for status in failed)
@@ -135,14 +138,24 @@ def main(argv: list[str] | None = None) -> int:
     return EXIT_OK
 
 
+def with_reads_beyond(line: str, status: RegionLoggingStatus) -> str:
+    """A region's line, and what grants the reads AWS refused the check there where the reader policy grants them on
+    other bucket names only (a team's bucket)."""
+    beyond = refused_beyond(status, READER_LOG_BUCKET_GRANT, "the check")
+    return f"{line}; {beyond}" if beyond else line
+
+
 def unconfirmed_line(status: RegionLoggingStatus, account: str) -> str:
-    """What the user must look at in a region whose logs may not arrive: the check could not tell."""
+    """What the user must look at in a region whose logs may not arrive: the check could not tell. Where the reads
+    refused are of a team's bucket, whose name the reader policy does not cover, the statements to add are named."""
     why = "; ".join(status.problems)
+    beyond = refused_beyond(status, READER_LOG_BUCKET_GRANT, "the check")
     if status.bedrock_can_write is not None:
         return (f"could not check all of the logging in {status.region} ({why}): delivery is not confirmed until "
-                f"these can be read ({READER_POLICY_FILE} lists what the check reads)")
-    return (f"could not confirm that Bedrock can deliver in {status.region} ({why}): make sure "
-            f"the bucket policy lets {BEDROCK_SERVICE} s3:PutObject under {status.log_folder(account)}")
+                f"these can be read ({beyond or f'{READER_POLICY_FILE} lists what the check reads'})")
+    return (f"could not confirm that Bedrock can deliver in {status.region} ({why}): "
+            + (f"{beyond}, then run the check again; meanwhile, " if beyond else "")
+            + f"make sure the bucket policy lets {BEDROCK_SERVICE} s3:PutObject under {status.log_folder(account)}")
 
 
 def render_status(status: RegionLoggingStatus) -> str:

@@ -14,7 +14,7 @@ from .logging_setup import (
     deny_advice,
     foreign_denial,
 )
-from .logging_status import RegionLoggingStatus, missing_bucket, writer_sid
+from .logging_status import RegionLoggingStatus, missing_bucket, refused_beyond, writer_sid
 from .provisioning import REPLACE_OPTION, TEAM_BUCKETS_DOCS, bucket_name
 
 
@@ -93,12 +93,9 @@ def beyond_setup_policy(status: RegionLoggingStatus, keep: str) -> str:
     """What lets setup check the bucket a region logs to when AWS refused its reads there, as the setup policy grants
     them on other names only: the log bucket statements to add (``keep`` needs them too); '' for a bucket the policy
     covers, or when AWS refused no read of S3."""
-    if LOG_BUCKET_GRANT.covers(status.bucket or "") or not any(action.startswith("s3:") for action in status.refused):
-        return ""
-    return (f"{LOG_BUCKET_GRANT.policy_file} grants setup's reads of a log bucket only on buckets named "
-            f"{LOG_BUCKET_GRANT.pattern}: add the log bucket statements of {TEAM_BUCKETS_DOCS} (Resource "
-            f"arn:*:s3:::{status.bucket}) to this identity's policy, then run again to have setup check it there "
-            f"(`{keep}`, which also hardens it there, needs them too)")
+    beyond = refused_beyond(status, LOG_BUCKET_GRANT, "setup")
+    return beyond and (f"{beyond}, then run again to have setup check it there (`{keep}`, which also hardens it there, "
+                       "needs them too)")
 
 
 def blocking_statement(status: RegionLoggingStatus) -> str | None:

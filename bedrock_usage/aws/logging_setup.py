@@ -235,8 +235,7 @@ def configure_region(
     if logging.action == KEEP and destination(current) not in (None, target.url):
         # checked with setup's rights: a refusal names setup's policy where it grants the reads, else the line kept
         # says what to add (``logging_repair.kept_elsewhere``)
-        covered = LOG_BUCKET_GRANT.covers(current["s3Config"]["bucketName"])
-        elsewhere = check_region(aws, target.region, target.account, SETUP_POLICY_FILE if covered else None)
+        elsewhere = check_region(aws, target.region, target.account, LOG_BUCKET_GRANT)
         if keep_working and elsewhere.delivers:
             logging = dataclasses.replace(logging, needed=False, in_use=True)
             result.target = destination(current) or target.url

@@ -14,8 +14,10 @@ from typing import Any, TypeVar
 from botocore.exceptions import ClientError
 
 from ..logs.layout import normalise_prefix, parse_key, region_prefix
+from ..output.notices import Notice
 from .logging_config import logging_regions, read_logging_config
 from .provisioning import (
+    BucketGrant,
     bucket_kms_key,
     is_aws_managed_key,
     key_managed_by_aws,
@@ -27,6 +29,12 @@ from .provisioning import (
 from .session import AWS_ERRORS, Aws, describe, is_access_denied, partition, required_action
 
 READER_POLICY_FILE = "iam/report-reader.json"
+# What READER_POLICY_FILE grants on log buckets (statement ReadLogBuckets): the check's reads of the bucket
+READER_LOG_BUCKET_GRANT = BucketGrant(
+    "log bucket", "bedrock-logs-*",
+    ("s3:GetBucketLocation", "s3:GetBucketPolicy", "s3:GetEncryptionConfiguration", "s3:ListBucket"),
+    "--log-bucket", None, READER_POLICY_FILE, "log bucket reader",
+)
 BEDROCK_SERVICE = "bedrock.amazonaws.com"
 KMS_DOCS = "docs/aws-setup.md, 'Log buckets encrypted with SSE-KMS'"
 CLOUDWATCH_ONLY = "logs go to CloudWatch only; this tool reads them from S3"
@@ -160,13 +168,14 @@ def check_regions(aws: Aws, regions: tuple[str, ...] | None) -> list[RegionLoggi
 
 
 def check_region(aws: Aws, region: str, account: str,
-                 policy_file: str | None = READER_POLICY_FILE) -> RegionLoggingStatus:
+                 grant: BucketGrant = READER_LOG_BUCKET_GRANT) -> RegionLoggingStatus:
     """The logging status of one region; AWS failures become ``error`` or ``problems``, never exceptions. A refused
-    read names ``policy_file``, the policy the identity checking is meant to have (none: the caller says what)."""
+    read names the policy the identity checking is meant to have (``grant``'s), unless it is a read of a bucket that
+    policy does not cover (the caller says what grants it: ``refused_beyond``)."""
     try:
         config = read_logging_config(aws.client("bedrock", region))
     except AWS_ERRORS as exc:
-        return RegionLoggingStatus(region, enabled=False, error=describe(exc, policy_file))
+        return RegionLoggingStatus(region, enabled=False, error=describe(exc, grant.policy_file))
     bucket = (config.get("s3Config") or {}).get("bucketName")
     text_delivery = config.get("textDataDeliveryEnabled", True) is not False
     text_off = () if text_delivery else ("text data delivery is off, so text model calls are not logged",)
@@ -176,7 +185,7 @@ def check_region(aws: Aws, region: str, account: str,
                                    text_delivery=text_delivery)
     prefix = config["s3Config"].get("keyPrefix", "")
     s3 = aws.client("s3", region)
-    reads = _Reads(policy_file, list(text_off))
+    reads = _Reads(grant.policy_file if grant.covers(bucket) else None, list(text_off))
 
     try:
         where = read_bucket_region(s3, bucket)
@@ -226,6 +235,15 @@ def check_region(aws: Aws, region: str, account: str,
         aws_managed_key=managed,
         refused=tuple(reads.refused),
     )
+
+
+def refused_beyond(status: RegionLoggingStatus, grant: BucketGrant, reader: str) -> Notice | str:
+    """What lets ``reader`` (setup, the check) read the bucket a region logs to where AWS refused its reads of S3 there
+    and ``grant``'s policy grants them on other names only (``BucketGrant.reads_beyond``); '' for a bucket it covers,
+    or when AWS refused no read of S3."""
+    if grant.covers(status.bucket or "") or not any(action.startswith("s3:") for action in status.refused):
+        return ""
+    return grant.reads_beyond(status.bucket or "", reader)
 
 
 @dataclass

@@ -21,6 +21,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from ..errors import SetupRequired, UsageError
+from ..output.notices import Notice
 from .session import AWS_ERRORS, Aws, describe, error_code, is_access_denied, required_action
 
 CREATE, UPDATE, NONE, KEEP = "create", "update", "none", "keep"
@@ -291,9 +292,9 @@ def read_bucket_region(s3: Any, bucket: str) -> str | None:
 
 @dataclass(frozen=True)
 class BucketGrant:
-    """The S3 actions a setup policy file grants setup on one kind of bucket, and the bucket names it grants them on
-    (its ``Resource``, ``arn:*:s3:::{pattern}``): under that policy AWS refuses them on a bucket of any other name, as
-    what no statement allows is denied (IAM User Guide, "Policy evaluation logic")."""
+    """The S3 actions a policy file grants setup (or the readers) on one kind of bucket, and the bucket names it grants
+    them on (its ``Resource``, ``arn:*:s3:::{pattern}``): under that policy AWS refuses them on a bucket of any other
+    name, as what no statement allows is denied (IAM User Guide, "Policy evaluation logic")."""
 
     kind: str  # "log bucket"
     pattern: str  # "bedrock-logs-*"
@@ -303,10 +304,25 @@ class BucketGrant:
     # reads one another service writes to), so running without the option is no way round
     default: str | None
     policy_file: str
+    # the statements of TEAM_BUCKETS_DOCS that grant these actions on a team's bucket ("": the kind's, "log bucket")
+    statements: str = ""
 
     def covers(self, bucket: str) -> bool:
         """Whether the policy grants these actions on ``bucket``."""
         return fnmatchcase(bucket, self.pattern)
+
+    def add_statements(self, bucket: str) -> str:
+        """What grants these actions on ``bucket``, a name the policy does not cover: the docs' statements to add."""
+        return (f"add the {self.statements or self.kind} statements of {TEAM_BUCKETS_DOCS} (Resource "
+                f"arn:*:s3:::{bucket}) to this identity's policy")
+
+    def reads_beyond(self, bucket: str, reader: str) -> Notice:
+        """Why ``reader`` (setup, the check) may not read ``bucket``, a name the policy does not cover, and what lets
+        it: the policy's reads of such a bucket are granted on ``pattern`` only, and the statements to add."""
+        return Notice(f"{self.policy_file} grants {reader}'s reads of a {self.kind} only on buckets named "
+                      f"{self.pattern}: {self.add_statements(bucket)}", "bucket_reads_beyond",
+                      policy=self.policy_file, reader=reader, bucket_kind=self.kind, pattern=self.pattern,
+                      statements=self.statements or self.kind, docs=TEAM_BUCKETS_DOCS, bucket=bucket)
 
     def refusal(self, bucket: str, action: str, other_account: bool = False) -> str:
         """One line: the bucket, the refused action and the others setup needs there, what the policy grants them on,
@@ -317,9 +333,8 @@ class BucketGrant:
         foreign = (f"; if the name is another AWS account's (bucket names are shared by all accounts), {renamed}"
                    if other_account else "")
         return (f"bucket {bucket}: access denied to {action}: {self.policy_file} grants setup's actions on a "
-                f"{self.kind} ({', '.join([action, *others])}) only on buckets named {self.pattern}: add the "
-                f"{self.kind} statements of {TEAM_BUCKETS_DOCS} (Resource arn:*:s3:::{bucket}) to this identity's "
-                f"policy{instead}{foreign}")
+                f"{self.kind} ({', '.join([action, *others])}) only on buckets named {self.pattern}: "
+                f"{self.add_statements(bucket)}{instead}{foreign}")
 
 
 class LocationRefused(SetupRequired):

@@ -9,7 +9,7 @@ import streamlit as st
 
 from ..aws.logging_repair import blocking_statement
 from ..aws.logging_setup import BEDROCK_SERVICE
-from ..aws.logging_status import READER_POLICY_FILE
+from ..aws.logging_status import READER_LOG_BUCKET_GRANT, READER_POLICY_FILE, refused_beyond
 from ..engines.base import PAYLOAD_OBJECTS
 from ..errors import SetupRequired, UsageError
 from ..logs.period import Period
@@ -51,7 +51,8 @@ def logging_line(t: Text, check: data.RegionCheck) -> str:
     """What the panel says of one region. A region healthy as far as read but with a read refused (``unchecked``)
     names what could not be read and the policy that grants it, never a setup command: nothing shows one is needed;
     nor does one whose bucket policy holds someone's Deny of Bedrock's writes, which only its owner can change,
-    nor one whose only fault is the bucket's key, which setup does not change (the problem says what to set)."""
+    nor one whose only fault is the bucket's key, which setup does not change (the problem says what to set). Reads
+    refused of a team's bucket, whose name the reader policy does not cover, name the statements to add."""
     status = check.status
     key = f"logging_{status.verdict}"
     if status.unchecked:
@@ -62,8 +63,10 @@ def logging_line(t: Text, check: data.RegionCheck) -> str:
     if statement:  # someone's Deny: no setup command lifts it
         key = "logging_denied"
     newest = status.newest_log.last_modified.strftime("%Y-%m-%d %H:%M UTC") if status.newest_log else ""
+    beyond = refused_beyond(status, READER_LOG_BUCKET_GRANT, "the check")
+    reads = t.notice(beyond) if beyond else t("logging_reads", policy=READER_POLICY_FILE)
     return t(key, region=status.region, bucket=status.bucket or "", newest=newest, error=status.error or "",
-             problems="; ".join(status.problems), command=check.command, policy=READER_POLICY_FILE,
+             problems="; ".join(status.problems), command=check.command, reads=reads,
              service=BEDROCK_SERVICE, folder=status.log_folder(check.account), statement=statement or "")
 
 

@@ -150,6 +150,10 @@ NOTICES: dict[str, dict[str, str]] = {
         "aws_rejected": "AWS 가 자격 증명을 거부했습니다 ({code}): 액세스 키나 --profile 을 확인하세요",
         "aws_denied": "접근이 거부되었습니다: 이 ID 에는 {action} 이(가) 필요합니다{hint}",
         "aws_policy_file": " ({file} 참조)",
+        # aws.provisioning.BucketGrant.reads_beyond: a team's bucket, whose name the policy does not cover
+        "bucket_reads_beyond": "{policy} 는 {reader} 의 {bucket_kind} 읽기를 {pattern} 이름의 버킷에만 "
+                               "허용합니다: {docs} 의 {statements} 문 (Resource arn:*:s3:::{bucket}) 을 이 ID 의 "
+                               "정책에 추가하세요",
         "regions_without_logs": "요청한 {regions} 의 로그가 {folder} 아래에 없습니다: 수치는 0이 아니라 알 수 "
                                 "없음입니다",
         "regions_unread": "{regions} 의 로그는 읽지 않습니다: {why}",
@@ -411,6 +415,9 @@ PHRASES: dict[str, dict[str, str]] = {
         OUTSIDE_DAY_FOLDERS: "월 폴더 안에 있어 어떤 보고서도, Athena 테이블도 읽지 않습니다 (서비스는 날짜 폴더 "
                              "{region}/yyyy/MM/dd/HH/ 에만 객체를 씁니다)",
         NOT_ASKED_FOR: "요청한 리전이 아닙니다",
+        # who reads a team's bucket, and what kind of bucket (BucketGrant.reads_beyond)
+        "the check": "이 확인",
+        "log bucket": "로그 버킷",
         PARTITION_NAMES["aws-cn"]: "중국",
         PARTITION_NAMES["aws-eusc"]: "유럽 소버린 클라우드",
         UNKNOWN_REGION: "폴더 이름이 이 botocore가 아는 Amazon Bedrock 리전이 아니어서 그 호출은 이 수치에 없습니다 "

@@ -121,10 +121,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "logging_problems": "**{region}**: {problems}. Run `{command}` to make it deliver.",
         "logging_key": "**{region}**: logging to {bucket} is on, but Bedrock cannot deliver: {problems}.",
         "logging_unchecked": "**{region}**: logging to {bucket} is on, but not all of it could be checked: "
-        "{problems}. Delivery is not confirmed until these can be read ({policy} lists what the check reads).",
+        "{problems}. Delivery is not confirmed until these can be read ({reads}).",
         "logging_unconfirmed": "**{region}**: logging to {bucket} is on, but whether Bedrock can write there is not "
-        "confirmed: {problems}. Make sure the bucket policy lets {service} s3:PutObject under `{folder}` ({policy} "
-        "lists what the check reads).",
+        "confirmed: {problems}. Make sure the bucket policy lets {service} s3:PutObject under `{folder}` ({reads}).",
+        "logging_reads": "{policy} lists what the check reads",
         "logging_error": "**{region}**: cannot check: {error}",
         "logging_denied": "**{region}**: {problems}. Setup changes no statement it did not write: change {statement} "
         "so it does not apply to {service} (e.g. add the condition `StringNotEqualsIfExists` "
@@ -606,11 +606,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "logging_key": "**{region}**: {bucket} 으로 로깅이 켜져 있지만 Bedrock이 로그를 전달할 수 없습니다: "
         "{problems}.",
         "logging_unchecked": "**{region}**: {bucket} 으로 로깅이 켜져 있지만 모두 확인하지는 못했습니다: "
-        "{problems}. 이 항목을 읽을 수 있을 때까지 로그 전달은 확인되지 않습니다 ({policy} 에 이 확인이 읽는 항목이 "
-        "있습니다).",
+        "{problems}. 이 항목을 읽을 수 있을 때까지 로그 전달은 확인되지 않습니다 ({reads}).",
         "logging_unconfirmed": "**{region}**: {bucket} 으로 로깅이 켜져 있지만 Bedrock이 버킷에 쓸 수 있는지 확인되지 "
         "않았습니다: {problems}. 버킷 정책이 {service} 에 `{folder}` 아래 s3:PutObject 를 허용하는지 확인하세요 "
-        "({policy} 에 이 확인이 읽는 항목이 있습니다).",
+        "({reads}).",
+        "logging_reads": "{policy} 에 이 확인이 읽는 항목이 있습니다",
         "logging_error": "**{region}**: 확인할 수 없습니다: {error}",
         "logging_denied": "**{region}**: {problems}. 설정 스크립트는 자신이 쓰지 않은 정책 문을 바꾸지 않습니다: "
         "{statement} 이(가) {service} 에 적용되지 않도록 바꾼 뒤 (예: 조건 `StringNotEqualsIfExists` "

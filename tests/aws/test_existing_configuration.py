@@ -545,8 +545,10 @@ def test_check_refused_another_read_of_a_healthy_region_is_not_confirmed(
 ) -> None:
     """A bucket policy that lets Bedrock write, but the bucket's location (is it in the region?), its encryption (an
     SSE-KMS key may stop delivery) or the newest log (are logs arriving?) refused: not all checked, exit 2, the
-    refusal named and no repair command (a refusal is no fault); readable, the same region exits 0."""
-    region, bucket = "us-east-2", "team-llm-logs"
+    refusal named and no repair command (a refusal is no fault); readable, the same region exits 0. The bucket is
+    named as iam/report-reader.json's reads cover, so the line names that policy (a team's bucket:
+    test_team_buckets)."""
+    region, bucket = "us-east-2", "bedrock-logs-shared-us-east-2"
     s3 = make_bucket(bucket, region)
     put_logging(region, {"s3Config": {"bucketName": bucket, "keyPrefix": ""}, "textDataDeliveryEnabled": True})
     writer = {"Sid": "BedrockWrites", "Effect": "Allow", "Principal": {"Service": "bedrock.amazonaws.com"},
@@ -1152,7 +1154,8 @@ def refuses_location(method: str, path: str) -> bool:
 def test_a_bucket_name_another_account_holds_is_named_as_such(aws_env: dict[str, str], moto_endpoint: str) -> None:
     """S3 answers 403 for a bucket of another account as for a missing permission: setup, which picks the name, says
     it may be taken, not only that IAM lacks s3:GetBucketLocation; the check, reading a bucket already in use, names
-    the refused read and its permission, as for any refused read, and proposes no new name."""
+    the refused read and its permission, as for any refused read, and proposes no new name; the name is beyond
+    iam/report-reader.json's bedrock-logs-* too, so it names the reader statements that grant the read."""
     make_bucket(FOREIGN_BUCKET, "us-east-1")
     put_logging("us-east-1", {"s3Config": {"bucketName": FOREIGN_BUCKET, "keyPrefix": ""},
                               "textDataDeliveryEnabled": True})
@@ -1166,8 +1169,12 @@ def test_a_bucket_name_another_account_holds_is_named_as_such(aws_env: dict[str,
              "actions on a log bucket")
     assert "if the name is another AWS account's (bucket names are shared by all accounts), pick" in setup.stdout
     assert setup.returncode == 2 and taken in setup.stdout + setup.stderr, setup.stdout + setup.stderr
-    refused = "bucket region: access denied: this identity needs s3:GetBucketLocation (see iam/report-reader.json)"
+    refused = "bucket region: access denied: this identity needs s3:GetBucketLocation\n"
     assert check.returncode == 2 and refused in check.stdout, check.stdout + check.stderr
+    assert check.stderr.endswith(
+        "; iam/report-reader.json grants the check's reads of a log bucket only on buckets named bedrock-logs-*: add "
+        "the log bucket reader statements of docs/aws-setup.md, \"A team's own bucket names\" (Resource "
+        f"arn:*:s3:::{FOREIGN_BUCKET}) to this identity's policy\n"), check.stderr
     assert "pick another bucket name" not in check.stdout and "Traceback" not in setup.stderr + check.stderr
 
 

@@ -29,7 +29,8 @@ ACCOUNT = "123456789012"
 DOCS_SECTION = "### A team's own bucket names"
 # the kind of bucket, the example name its statements use in the docs
 DOCUMENTED = {"log bucket": "team-llm-logs", "results bucket": "team-athena-results",
-              "CUR export bucket": "team-cur-exports", "report bucket": "team-q-reports"}
+              "CUR export bucket": "team-cur-exports", "report bucket": "team-q-reports",
+              "log bucket reader": "team-llm-logs"}
 BUCKET_ACTIONS = ("s3:CreateBucket", "s3:GetBucketLocation", "s3:GetBucketPublicAccessBlock",
                   "s3:PutBucketPublicAccessBlock", "s3:GetEncryptionConfiguration", "s3:PutEncryptionConfiguration",
                   "s3:GetBucketPolicy", "s3:PutBucketPolicy", "s3:ListBucket", "s3:GetLifecycleConfiguration",
@@ -38,7 +39,7 @@ BUCKET_ACTIONS = ("s3:CreateBucket", "s3:GetBucketLocation", "s3:GetBucketPublic
 
 def documented_statements() -> dict[str, list[dict[str, Any]]]:
     """The JSON blocks of the docs' section on a team's bucket names, in order: log, results, CUR export, report
-    bucket."""
+    bucket, then the readers' of a log bucket."""
     text = (ROOT / "docs" / "aws-setup.md").read_text()
     section = text.split(DOCS_SECTION, 1)[1].split("\n## ", 1)[0]
     blocks = [json.loads(block) for block in re.findall(r"```json\n(.*?)```", section, re.S)]
@@ -46,11 +47,12 @@ def documented_statements() -> dict[str, list[dict[str, Any]]]:
     return dict(zip(DOCUMENTED, blocks, strict=True))
 
 
-def with_team_bucket(kind: str, bucket: str) -> dict[str, Any]:
-    """iam/setup-admin.json with the docs' statements for a ``kind`` of bucket, named ``bucket``."""
+def with_team_bucket(kind: str, bucket: str, policy_name: str = "setup-admin") -> dict[str, Any]:
+    """iam/setup-admin.json (or another policy of iam/) with the docs' statements for a ``kind`` of bucket, named
+    ``bucket``."""
     example = DOCUMENTED[kind]
     added = json.loads(json.dumps(documented_statements()[kind]).replace(example, bucket))
-    policy = policy_document("setup-admin")
+    policy = policy_document(policy_name)
     return {**policy, "Statement": [*policy["Statement"], *added]}
 
 
@@ -153,6 +155,45 @@ def test_setup_refused_a_read_of_a_log_bucket_its_policy_covers_names_its_own_po
         f"logging in {region} delivers to s3://{bucket}/audit/, which could not all be checked (bucket policy: access "
         "denied: this identity needs s3:GetBucketPolicy (see iam/setup-admin.json)): to have setup check and harden "
         f"it there, run `python setup_bedrock_logging.py --regions {region} --bucket {bucket} --prefix audit/`")
+
+
+def test_the_check_under_the_reader_policy_on_a_team_log_bucket_names_the_reader_statements_to_add(
+        aws_env: dict[str, str], moto_endpoint: str) -> None:
+    """The region logs to the team's bucket, and iam/report-reader.json grants the check's reads of log buckets on
+    bedrock-logs-* only: each refused read named iam/report-reader.json as the policy that grants it. The line now
+    says what that policy grants and names the docs' reader statements to add, with which the check passes."""
+    region, bucket = "us-east-2", "team-llm-logs"
+    team_logging_that_works(region, bucket, "audit/")
+    reads = ("s3:GetBucketLocation", "s3:GetBucketPolicy", "s3:ListBucket", "s3:GetEncryptionConfiguration")
+    check = ("check_bedrock_logging.py", "--regions", region)
+    with s3_under_policy(moto_endpoint, policy_document("report-reader")) as proxy:
+        refused = run(*check, env=aws_env, s3_port=proxy.port)
+    assert refused.returncode == 2, refused.stdout + refused.stderr
+    assert proxy.denied == [f"{action} arn:aws:s3:::{bucket}" for action in reads] and proxy.unknown == []
+    problems = "; ".join(f"{what}: access denied: this identity needs {action}" for what, action in zip(
+        ("bucket region", "bucket policy", "newest log", "bucket encryption"), reads, strict=True))
+    assert refused.stderr == (
+        f"check_bedrock_logging.py: could not confirm that Bedrock can deliver in {region} ({problems}): "
+        "iam/report-reader.json grants the check's reads of a log bucket only on buckets named bedrock-logs-*: add "
+        f"the log bucket reader statements of docs/aws-setup.md, \"A team's own bucket names\" (Resource "
+        f"arn:*:s3:::{bucket}) to this identity's policy, then run the check again; meanwhile, make sure the bucket "
+        f"policy lets bedrock.amazonaws.com s3:PutObject under s3://{bucket}/audit/AWSLogs/{ACCOUNT}/\n")
+    assert "report-reader.json)" not in refused.stdout
+
+    with s3_under_policy(moto_endpoint, with_team_bucket("log bucket reader", bucket, "report-reader")) as proxy:
+        passed = run(*check, env=aws_env, s3_port=proxy.port)
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+    assert proxy.denied == [] and proxy.unknown == [] and "✅ Enabled (no log yet)" in passed.stdout
+
+
+def test_the_documented_reader_statements_grant_on_a_team_log_bucket_what_the_policy_grants_on_its_own() -> None:
+    policy = policy_document("report-reader")
+    extended = with_team_bucket("log bucket reader", "team-x", "report-reader")
+    assert granted_on(policy, "team-x") == []
+    assert granted_on(extended, "team-x") == granted_on(policy, "bedrock-logs-x")
+    for action in ("s3:GetObject", "s3:PutObject"):
+        assert allows(extended, action, "arn:aws:s3:::team-x/AWSLogs/1/a.json.gz") == allows(
+            policy, action, "arn:aws:s3:::bedrock-logs-x/AWSLogs/1/a.json.gz"), action
 
 
 @pytest.mark.slow  # two setup_athena_bucket.py processes (Glue, Athena): with the slow suite

@@ -364,7 +364,8 @@ def test_a_region_where_a_read_was_refused_gets_no_setup_command(aws_env: dict[s
                                                                  monkeypatch: pytest.MonkeyPatch,
                                                                  tmp_path: Path) -> None:
     """us-east-1's bucket lets Bedrock write but its location read is refused: the panel names the refusal and the
-    reader policy and proposes no setup; ap-northeast-2's bucket has no policy: its repair command stays."""
+    reader statements to add (refused-logs is no bedrock-logs-* name, which alone the reader policy grants the check's
+    reads on) and proposes no setup; ap-northeast-2's bucket has no policy: its repair command stays."""
     monkeypatch.setenv(CACHE_ENV, str(tmp_path))
     account = "123456789012"
     for region, bucket in (("us-east-1", "refused-logs"), ("ap-northeast-2", "open-logs")):
@@ -389,8 +390,10 @@ def test_a_region_where_a_read_was_refused_gets_no_setup_command(aws_env: dict[s
         at = checked(at.button(key="check_logging_button").click().run())
     assert proxy.refused
     lines = {w.value.split("**")[1]: w.value for w in at.warning if w.value.startswith("**")}
-    refused = "access denied: this identity needs s3:GetBucketLocation (see iam/report-reader.json)"
-    assert refused in lines["us-east-1"] and "not confirmed" in lines["us-east-1"], lines
+    refused = "bucket region: access denied: this identity needs s3:GetBucketLocation. Delivery is not confirmed"
+    assert refused in lines["us-east-1"], lines
+    assert ("add the log bucket reader statements of docs/aws-setup.md, \"A team's own bucket names\" (Resource "
+            "arn:*:s3:::refused-logs)") in lines["us-east-1"], lines
     assert "setup_bedrock_logging" not in lines["us-east-1"], lines
     assert "bucket open-logs has no policy" in lines["ap-northeast-2"], lines
     assert "`python setup_bedrock_logging.py --regions ap-northeast-2 --bucket open-logs --prefix " in \

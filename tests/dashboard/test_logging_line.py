@@ -73,3 +73,23 @@ def test_a_bucket_on_the_aws_managed_key_says_what_to_set_and_no_setup_command(l
                      aws_managed_key=True, problems=(key,))
     line = logging_line(Text(lang), RegionCheck(managed, COMMAND, ACCOUNT))
     assert key in line and "setup_bedrock_logging" not in line and "iam/report-reader.json" not in line, line
+
+
+@pytest.mark.parametrize(("lang", "grants"), [
+    ("en", "iam/report-reader.json grants the check's reads of a log bucket only on buckets named bedrock-logs-*: add "
+           "the log bucket reader statements of docs/aws-setup.md, \"A team's own bucket names\" (Resource "
+           "arn:*:s3:::team-logs) to this identity's policy"),
+    ("ko", "iam/report-reader.json 는 이 확인 의 로그 버킷 읽기를 bedrock-logs-* 이름의 버킷에만 허용합니다: "
+           "docs/aws-setup.md, \"A team's own bucket names\" 의 log bucket reader 문 (Resource "
+           "arn:*:s3:::team-logs) 을 이 ID 의 정책에 추가하세요")])
+def test_reads_refused_of_a_team_bucket_name_the_reader_statements_to_add(lang: str, grants: str) -> None:
+    """team-logs is no bedrock-logs-* name, on which alone iam/report-reader.json grants the check's reads: the line
+    said that policy lists what the check reads; it now says where it grants them and the statements to add."""
+    refused = ("bucket region: access denied: this identity needs s3:GetBucketLocation",
+               "bucket policy: access denied: this identity needs s3:GetBucketPolicy")
+    for write in (True, None):
+        team = status(bucket_region=None, bedrock_can_write=write, problems=refused,
+                      refused=("s3:GetBucketLocation", "s3:GetBucketPolicy"))
+        line = logging_line(Text(lang), RegionCheck(team, COMMAND, ACCOUNT))
+        assert f"({grants})." in line and "; ".join(refused) in line, line
+        assert "setup_bedrock_logging" not in line, line
