@@ -27,7 +27,7 @@ from ..logs.schema import COLUMNS, DATABASE_NAME, PARTITION_COLUMN, TABLE_NAME, 
 from ..output.progress import Reporter, silent
 from .logging_config import LogLocation, log_location
 from .logging_repair import cannot_deliver, check_command, region_command, run_line, setup_command
-from .logging_setup import SETUP_POLICY_FILE
+from .logging_setup import LOG_BUCKET_GRANT, SETUP_POLICY_FILE
 from .logging_status import check_region
 from .provisioning import (
     CREATE,
@@ -45,7 +45,7 @@ from .provisioning import (
     refusals_explained,
     set_apart,
 )
-from .session import AWS_ERRORS, Aws, describe, error_code
+from .session import AWS_ERRORS, Aws, describe, error_code, is_access_denied
 
 DEFAULT_EXPIRE_DAYS = 30
 DEFAULT_START_DAY = date(2023, 1, 1)
@@ -521,14 +521,18 @@ def check_delivery(aws: Aws, region: str, bucket: str, result: RegionSetup) -> N
     supported). The bucket's Region is its GetBucketLocation (Amazon S3 API Reference, "GetBucketLocation": none
     for us-east-1, ``EU`` for eu-west-1: ``read_bucket_region``), NoSuchBucket when it does not exist (Amazon S3 API
     Reference, "Error responses"); a bucket whose Region cannot be read (AccessDenied) is there, but not checked:
-    noted.
+    noted, with the statements to add where the setup policy grants that read on other bucket names only.
     """
     check = check_command([region], aws.profile)
     try:
         where = read_bucket_region(aws.client("s3", region), bucket)
     except AWS_ERRORS as exc:
-        result.notes.append(f"bucket {bucket}: its Region is unknown ({describe(exc, SETUP_POLICY_FILE)}), so whether "
-                            f"Bedrock can deliver logs there is not checked: `{check}` checks it")
+        beyond = is_access_denied(exc) and not LOG_BUCKET_GRANT.covers(bucket)
+        why = describe(exc, None if beyond else SETUP_POLICY_FILE)
+        instead = (f"{LOG_BUCKET_GRANT.reads_beyond(bucket, 'setup')}, then run again to have setup check it, or run "
+                   f"`{check}`") if beyond else f"`{check}` checks it"
+        result.notes.append(f"bucket {bucket}: its Region is unknown ({why}), so whether Bedrock can deliver logs "
+                            f"there is not checked: {instead}")
         return
     if where is None:
         result.warning = missing_bucket_warning(aws, region, check)

@@ -1430,6 +1430,15 @@ def test_athena_setup_warns_of_a_log_bucket_in_another_region_and_still_makes_th
     assert all(validation_errors("s3", "GetBucketLocation", params) == "" for params in asked)
 
 
+def region_unknown(bucket: str, region: str) -> str:
+    """The note of a log bucket beyond bedrock-logs-* whose location iam/setup-admin.json does not let setup read."""
+    return (f"bucket {bucket}: its Region is unknown (access denied: this identity needs s3:GetBucketLocation), so "
+            "whether Bedrock can deliver logs there is not checked: iam/setup-admin.json grants setup's reads of a log "
+            "bucket only on buckets named bedrock-logs-*: add the log bucket statements of docs/aws-setup.md, \"A "
+            f"team's own bucket names\" (Resource arn:*:s3:::{bucket}) to this identity's policy, then run again to "
+            f"have setup check it, or run `python check_bedrock_logging.py --regions {region}`")
+
+
 @pytest.mark.slow
 def test_athena_setup_reads_an_eu_location_as_eu_west_1_and_notes_a_location_it_may_not_read(
         aws_env: dict[str, str], moto_endpoint: str) -> None:
@@ -1453,9 +1462,7 @@ def test_athena_setup_reads_an_eu_location_as_eu_west_1_and_notes_a_location_it_
     assert result.returncode == 2, result.stdout + result.stderr
     assert "1 region(s) need a step outside this setup: eu-central-1 " in result.stderr
     assert f"  ⚠️ {elsewhere_warning('eu-central-1', legacy, 'eu-west-1')}\n" in result.stdout
-    assert (f"  bucket {locked}: its Region is unknown (access denied: this identity needs s3:GetBucketLocation (see "
-            "iam/setup-admin.json)), so whether Bedrock can deliver logs there is not checked: `python "
-            "check_bedrock_logging.py --regions us-west-2` checks it\n") in result.stdout
+    assert f"  {region_unknown(locked, 'us-west-2')}\n" in result.stdout
     assert result.stdout.count("⚠️") == 2  # the warning and its summary row: eu-west-1 and us-west-2 are set up
 
 
@@ -1546,9 +1553,7 @@ def test_athena_setup_warns_of_a_log_bucket_that_does_not_exist_and_notes_one_it
     assert dry.stdout.count("⚠️ would change 7") == 2 and dry.stdout.count("📝 would change 7") == 1
     assert dry.stderr == ("setup_athena_bucket.py: 2 region(s) need a step outside this setup: eu-west-1 us-east-1 "
                           "(the table above says which)\n")
-    assert (f"  bucket {locked}: its Region is unknown (access denied: this identity needs s3:GetBucketLocation (see "
-            "iam/setup-admin.json)), so whether Bedrock can deliver logs there is not checked: `python "
-            "check_bedrock_logging.py --regions us-west-2` checks it\n") in dry.stdout
+    assert f"  {region_unknown(locked, 'us-west-2')}\n" in dry.stdout
     assert len(refusing.refused) == 1
 
     made, requests = run_recorded("setup_athena_bucket.py", "--regions", "eu-west-1", "us-east-1", "--skip-test-query",

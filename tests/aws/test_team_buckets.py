@@ -19,6 +19,7 @@ from typing import Any
 import boto3
 import pytest
 
+import setup_athena_bucket
 from tests.aws.policy_proxy import allows, policy_document, s3_under_policy
 from tests.aws.refusing_proxy import refusing_proxy
 from tests.aws.test_existing_configuration import team_logging_that_works
@@ -184,6 +185,29 @@ def test_the_check_under_the_reader_policy_on_a_team_log_bucket_names_the_reader
         passed = run(*check, env=aws_env, s3_port=proxy.port)
     assert passed.returncode == 0, passed.stdout + passed.stderr
     assert proxy.denied == [] and proxy.unknown == [] and "✅ Enabled (no log yet)" in passed.stdout
+
+
+def test_athena_setup_on_logging_to_a_team_bucket_names_the_statements_that_let_it_read_the_buckets_region(
+        aws_env: dict[str, str], moto_endpoint: str, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """The region logs to the team's bucket, and iam/setup-admin.json grants setup's reads of log buckets on
+    bedrock-logs-* only: the note that the bucket's Region is unknown named that policy beside the refused read; it
+    now says what the policy grants and names the log bucket statements to add (the table is made all the same)."""
+    region, bucket = "us-east-2", "team-llm-logs"
+    team_logging_that_works(region, bucket, "audit/")
+    with s3_under_policy(moto_endpoint, policy_document("setup-admin")) as proxy:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_S3", f"http://127.0.0.1:{proxy.port}")
+        monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+        assert setup_athena_bucket.main(["--regions", region, "--skip-test-query", "--dry-run", "--format",
+                                         "json"]) == 0
+    assert proxy.denied == [f"s3:GetBucketLocation arn:aws:s3:::{bucket}"] and proxy.unknown == []
+    (result,) = json.loads(capsys.readouterr().out)["regions"]
+    assert result["notes"] == [
+        f"bucket {bucket}: its Region is unknown (access denied: this identity needs s3:GetBucketLocation), so whether "
+        "Bedrock can deliver logs there is not checked: iam/setup-admin.json grants setup's reads of a log bucket only "
+        "on buckets named bedrock-logs-*: add the log bucket statements of docs/aws-setup.md, \"A team's own bucket "
+        f"names\" (Resource arn:*:s3:::{bucket}) to this identity's policy, then run again to have setup check it, or "
+        f"run `python check_bedrock_logging.py --regions {region}`"]
 
 
 def test_the_documented_reader_statements_grant_on_a_team_log_bucket_what_the_policy_grants_on_its_own() -> None:
