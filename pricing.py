@@ -25,7 +25,7 @@ from bedrock_usage.output.command import interrupt_ends_run
 with interrupt_ends_run():  # Ctrl-C while the modules load ends the run as later: one line, exit 130
     from bedrock_usage.errors import UsageError
     from bedrock_usage.logs.period import parse_day
-    from bedrock_usage.logs.regions import REGION_NAMES
+    from bedrock_usage.logs.regions import REGION_NAMES, region_refusal
     from bedrock_usage.output.command import UsageErrorParser, named, report_main
     from bedrock_usage.output.json_values import decimal_text
     from bedrock_usage.output.terminal_table import text_table
@@ -115,7 +115,7 @@ def _run(args: argparse.Namespace) -> int:
         raise UsageError("--offer-file and --dry-run go with --refresh")
     day = _day(args.date)
     if args.region and args.region not in REGION_NAMES:
-        raise UsageError(f"unknown region '{args.region}'; known regions: {', '.join(sorted(REGION_NAMES))}")
+        raise UsageError(region_refusal([args.region]))
     rows = PriceBook.load(args.prices).table(args.region, day, provider=args.provider, model=args.model,
                                               family=args.family, mode=args.mode)
     if not rows:

@@ -53,7 +53,7 @@ from ..errors import UsageError
 from ..lazy_modules import lazy, library_version
 from ..logs.bodies import duckdb_body_type, duckdb_reduced_body
 from ..logs.layout import PERMISSION_CHECK_NAME, SERVICE_FOLDER, days_between, is_hidden, partition_value
-from ..logs.regions import PARTITION_NAMES, PARTITIONS, REGION_NAMES, other_partition
+from ..logs.regions import PARTITION_NAMES, READ_PARTITIONS, REGION_NAMES, other_partition
 from ..logs.schema import BODY_FIELDS, PARTITION_COLUMN, TABLE_NAME, duckdb_columns
 from ..output.notices import Notice
 from ..output.progress import DAY_FOLDERS, OBJECTS, Reporter, Tally, Words, silent, step_update
@@ -110,7 +110,7 @@ UNKNOWN_REGION = ("the folder name is not an Amazon Bedrock region this botocore
                   "these figures (a region newer than botocore: upgrade boto3 and botocore)")
 # A Region botocore knows in a partition this tool neither reads nor prices (China's cn-north-1): no upgrade brings it
 OTHER_PARTITION = ("the folder name is a Region of the {partition} partition ({name}), whose logs this tool neither "
-                   f"reads nor prices (it reads the Regions of the {' and '.join(PARTITIONS)} partitions)")
+                   f"reads nor prices ({READ_PARTITIONS})")
 LISTING, READING = Words("listing_logs"), Words("reading_logs")
 TRANSLATIONS = "duckdb-sql"  # folder of the cache folder keeping translated SQL
 

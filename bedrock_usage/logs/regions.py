@@ -26,6 +26,8 @@ GOVCLOUD_PARTITION = "aws-us-gov"
 # What the other partitions botocore knows are called; one it adds later is named by its id alone
 PARTITION_NAMES = {"aws-cn": "China", "aws-eusc": "European Sovereign Cloud", "aws-iso": "ISO", "aws-iso-b": "ISO-B",
                    "aws-iso-e": "ISO-E", "aws-iso-f": "ISO-F"}
+# What is read instead of another partition's Regions
+READ_PARTITIONS = f"it reads the Regions of the {' and '.join(PARTITIONS)} partitions"
 
 DEFAULT_REGIONS: tuple[str, ...] = (
     "us-east-1",
@@ -140,10 +142,23 @@ def requested_regions(values: list[str] | tuple[str, ...] | None) -> tuple[str, 
         raise UsageError(f"'{ALL}' stands alone: give either '{ALL}' or region names, not both")
     unknown = [r for r in names if r not in REGION_NAMES]
     if unknown:
-        raise UsageError(
-            f"unknown region {', '.join(unknown)}; Amazon Bedrock regions: {', '.join(sorted(REGION_NAMES))}"
-        )
+        raise UsageError(region_refusal(unknown))
     return tuple(dict.fromkeys(names))
+
+
+def region_refusal(names: list[str]) -> str:
+    """Why region names given are refused, with the Bedrock regions this tool reads: a Region of a partition it
+    neither reads nor prices (cn-north-1, of aws-cn) is named as such, as no botocore brings it nearer; any other name
+    is an unknown region."""
+    partitions = {name: other_partition(name) for name in dict.fromkeys(names)}
+    unknown = [name for name, partition in partitions.items() if partition is None]
+    why = [f"unknown region {', '.join(unknown)}"] if unknown else []
+    for partition in dict.fromkeys(partition for partition in partitions.values() if partition):
+        named = [name for name, found in partitions.items() if found == partition]
+        why.append(f"{', '.join(named)} {'is a Region' if len(named) == 1 else 'are Regions'} of the {partition} "
+                   f"partition ({PARTITION_NAMES.get(partition, partition)}), which this tool neither reads nor prices "
+                   f"({READ_PARTITIONS})")
+    return f"{'; '.join(why)}; Amazon Bedrock regions: {', '.join(sorted(REGION_NAMES))}"
 
 
 def resolve_regions(values: list[str] | tuple[str, ...] | None) -> tuple[str, ...]:

@@ -750,6 +750,9 @@ def test_unknown_region_exits_1(script: str, no_aws_env: dict[str, str]) -> None
     result = run(script, "--regions", "us-east-1", "mars-north-1", env=no_aws_env)
     assert result.returncode == 1
     assert "unknown region mars-north-1" in result.stderr and result.stderr.count("\n") == 1
+    china = run(script, "--regions", "cn-north-1", env=no_aws_env)  # a Region of a partition this tool does not read
+    assert china.returncode == 1 and china.stderr.count("\n") == 1, china.stderr
+    assert f"{script}: cn-north-1 is a Region of the aws-cn partition (China), which this tool neither" in china.stderr
     unset = run(script, "--regions", "", env=no_aws_env)  # --regions "$REGION" with the variable unset
     assert unset.returncode == 1 and "no region given ('')" in unset.stderr and unset.stderr.count("\n") == 1
 

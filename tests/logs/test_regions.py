@@ -78,6 +78,22 @@ def test_regions_of_the_partitions_not_read_are_named_with_their_partition_as_bo
     assert [regions.other_partition(region) for region in ("us-east-1", "us-gov-west-1", "xx-north-9")] == [None] * 3
 
 
+def test_a_region_of_a_partition_not_read_is_refused_as_such_not_as_unknown() -> None:
+    """cn-north-1 was refused as an unknown region beside the list of Bedrock regions, as a typo is; it is a Region of
+    China's partition (as botocore places it), which no botocore upgrade brings nearer: the refusal says so."""
+    core = botocore.session.get_session()
+    assert {core.get_partition_for_region(name) for name in ("cn-north-1", "cn-northwest-1")} == {"aws-cn"}
+    listed = "; Amazon Bedrock regions: af-south-1, "
+    not_read = "which this tool neither reads nor prices (it reads the Regions of the aws and aws-us-gov partitions)"
+    with pytest.raises(UsageError) as one:
+        requested_regions(["us-east-1", "cn-north-1"])
+    assert str(one.value).startswith(f"cn-north-1 is a Region of the aws-cn partition (China), {not_read}{listed}")
+    with pytest.raises(UsageError) as both:
+        resolve_regions(["cn-north-1,mars-north-1", "cn-northwest-1", "cn-north-1"])
+    assert str(both.value).startswith("unknown region mars-north-1; cn-north-1, cn-northwest-1 are Regions of the "
+                                      f"aws-cn partition (China), {not_read}{listed}")
+
+
 @pytest.mark.parametrize("values", [None, [], ["all"], [" all "]])
 def test_all_or_nothing_asks_for_every_region_with_logs(values: list[str] | None) -> None:
     assert requested_regions(values) is None

@@ -669,7 +669,9 @@ def test_pricing_script_filters() -> None:
      (("--date", "2025-W45-1"), "--date '2025-W45-1' is not a date in YYYY-MM-DD form"),  # ISO week dates too
      (("--date", "2025-11-01\x1b[31m"), "--date '2025-11-01\\x1b[31m'"),  # a control character shown escaped
      (("--format", "xml"), "invalid choice: 'xml'"),
-     (("--region", "mars-1"), "unknown region 'mars-1'"),
+     (("--region", "mars-1"), "unknown region mars-1; Amazon Bedrock regions: af-south-1"),
+     (("--region", "cn-north-1"), "cn-north-1 is a Region of the aws-cn partition (China), which this tool neither "
+                                  "reads nor prices"),
      (("--provider", "nobody"), "no price rows match"),
      (("--offer-file", "x.json"), "go with --refresh")],
 )

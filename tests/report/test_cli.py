@@ -144,6 +144,8 @@ def test_without_credentials_the_default_athena_report_names_the_ways_without_aw
         (["--days", "abc"], "invalid int value"),
         (["--format", "xlsx"], "invalid choice"),
         (["--region", "us-east-1,mars-north-1"], "unknown region mars-north-1"),
+        (["--region", "cn-north-1"], "cn-north-1 is a Region of the aws-cn partition (China), which this tool neither "
+                                     "reads nor prices"),
         (["--demo", "--format", "csv", "--output-dir", "-"], "add --format json"),
         (["--demo", "--output-dir", "out"], "add --format csv or json, or leave --output-dir out"),
         (["--demo", "--start-date", "2999-01-01", "--end-date", "2999-01-31"], "starts after today"),
