@@ -116,6 +116,7 @@ def facts(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> pd.DataFram
 
 
 @pytest.mark.parametrize("copied_from", [pytest.param(FIRST, marks=pytest.mark.slow), FIRST + timedelta(days=2)])
+@pytest.mark.slow
 def test_facts_read_from_the_compacted_days_equal_the_facts_read_from_json(logs: Path, copied_from: date) -> None:
     """Days copied from the first day with logs, or from a later one (a copy begun at a later --start-date): the
     days before and after the copy come from JSON."""

@@ -618,6 +618,7 @@ def mirror_files(dest: Path) -> dict[str, bytes]:
     return {path.relative_to(dest).as_posix(): path.read_bytes() for path in dest.rglob("*") if path.is_file()}
 
 
+@pytest.mark.slow
 def test_ctrl_c_while_a_sync_lists_is_one_line_exit_130_and_nothing_is_downloaded(
     aws_env: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -698,6 +699,7 @@ def test_a_sync_killed_while_it_downloads_leaves_part_files_a_later_sync_removes
     assert document["summary"]["calls"] == records_in(tmp_path) == len(keys) * 3
 
 
+@pytest.mark.slow
 def test_a_heading_over_the_scans_warnings_is_left_out_when_the_sync_said_them_all(
     aws_env: dict[str, str], moto_endpoint: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,

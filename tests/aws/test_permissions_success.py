@@ -235,6 +235,7 @@ def roles(aws_env: dict[str, str]) -> str:
     return account
 
 
+@pytest.mark.slow
 def test_a_role_that_may_invoke_passes_in_every_region(aws_env: dict[str, str], roles: str) -> None:
     with stand_in(aws_env["AWS_ENDPOINT_URL"]) as (url, simulated):
         env = {**aws_env, "AWS_ENDPOINT_URL_BEDROCK": url, "AWS_ENDPOINT_URL_IAM": url}
@@ -319,6 +320,7 @@ def test_a_role_without_bedrock_permissions_is_told_what_the_role_needs(aws_env:
 
 
 @pytest.mark.parametrize("profile", ["us", "global"])
+@pytest.mark.slow
 def test_an_inference_profile_needs_invoke_on_the_profile_and_its_model(aws_env: dict[str, str], roles: str,
                                                                          profile: str) -> None:
     """Calls through a cross-Region inference profile are authorized on the profile and on the model (Amazon Bedrock
@@ -375,6 +377,7 @@ def test_a_profile_needs_invoke_on_its_model_in_every_destination_region(aws_env
         "grant it to the role (iam/test-role.json shows what a role needs)"]
 
 
+@pytest.mark.slow
 def test_an_application_profile_arn_is_checked_as_itself_and_the_models_it_routes_to(aws_env: dict[str, str],
                                                                                      roles: str) -> None:
     """A role scoped to its application inference profile and that profile's models is allowed; one allowed on
@@ -458,6 +461,7 @@ def test_an_arn_whose_region_and_partition_disagree_is_refused(no_aws_env: dict[
 WEST_MODEL = f"arn:aws:bedrock:us-west-2::foundation-model/{HAIKU}"
 
 
+@pytest.mark.slow
 def test_an_arn_is_checked_in_its_own_region_and_not_applicable_in_the_others(aws_env: dict[str, str],
                                                                               roles: str) -> None:
     """A call from us-east-1 cannot name a us-west-2 model's ARN: a role allowed on us-west-2's models only is allowed

@@ -205,6 +205,7 @@ def test_dry_run_before_anything_exists_creates_nothing(aws_env: dict[str, str])
     assert boto3.client("s3").list_buckets()["Buckets"] == []
 
 
+@pytest.mark.slow
 def test_logging_setup_ends_with_the_next_commands_which_work_on_what_it_set_up(aws_env: dict[str, str]) -> None:
     """The README's order: check that logs arrive, then the Athena table, or the local engine's --sync instead."""
     region = "eu-central-1"

@@ -81,6 +81,7 @@ def granted_on(policy: dict[str, Any], bucket: str) -> list[str]:
     return [action for action in BUCKET_ACTIONS if allows(policy, action, f"arn:aws:s3:::{bucket}")]
 
 
+@pytest.mark.slow
 def test_setup_on_a_team_log_bucket_names_the_statements_to_add_and_changes_nothing(
         aws_env: dict[str, str], moto_endpoint: str) -> None:
     region, bucket = "us-east-1", "team-llm-logs"
@@ -107,6 +108,7 @@ def test_setup_on_a_team_log_bucket_names_the_statements_to_add_and_changes_noth
     assert config["s3Config"] == {"bucketName": bucket, "keyPrefix": "audit/"}
 
 
+@pytest.mark.slow
 def test_setup_without_a_bucket_on_logging_to_a_team_bucket_names_setups_policy_and_the_statements_to_add(
         aws_env: dict[str, str], moto_endpoint: str) -> None:
     """The region already logs to the team's bucket and the run names no --bucket: setup checks that destination to

@@ -723,6 +723,7 @@ def test_a_projection_that_cannot_be_read_is_a_warning_naming_it_not_every_day_r
         "table": "bedrock_analytics.bedrock_invocation_logs", "range": projection_range, "format": projection_format}}
 
 
+@pytest.mark.slow
 def test_the_unchecked_projection_is_said_in_the_terminal_json_and_csv_runs(
     aws_env: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

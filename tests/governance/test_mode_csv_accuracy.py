@@ -69,6 +69,7 @@ RECONCILIATION_ENDS = {
 }
 
 
+@pytest.mark.slow
 def test_every_reconciliation_csv_row_ends_with_the_accuracy_of_its_json(account: dict,  # noqa: F811
                                                                            tmp_path: Path) -> None:
     """Logged tokens exact from the logs, CloudWatch's counts exact as metered, the estimate as the report words it,
@@ -91,6 +92,7 @@ def test_every_reconciliation_csv_row_ends_with_the_accuracy_of_its_json(account
         assert len(rows) == len(doc[table]) and all({k: row[k] for k in ends} == ends for row in rows), name
 
 
+@pytest.mark.slow
 def test_every_caller_csv_row_ends_with_the_accuracy_of_its_json(cur_account: dict,  # noqa: F811
                                                                   no_aws_env: dict[str, str], tmp_path: Path) -> None:
     """The bill per caller is exact as billed by the CUR 2.0 export read; the logs' estimate as the report words it."""

@@ -470,6 +470,7 @@ BATCH_CHARGES = {
 }
 
 
+@pytest.mark.slow
 def test_batch_inference_is_billed_apart_from_the_comparison_with_the_logs(aws_env: dict[str, str],
                                                                           tmp_path: Path) -> None:
     served = served_calls()

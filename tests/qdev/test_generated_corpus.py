@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import boto3
+import pytest
 
 from tests.qdev.test_offline import offline_env
 
@@ -46,6 +47,7 @@ def analyse_as_told(stdout: str, env: dict[str, str], cwd: Path) -> dict:
     return json.loads(report.stdout)
 
 
+@pytest.mark.slow
 def test_the_folder_corpus_comes_with_its_user_map_and_the_command_that_reads_it(tmp_path: Path) -> None:
     env = offline_env(tmp_path)
     out = tmp_path / "q data"
@@ -82,6 +84,7 @@ def test_a_file_in_the_user_maps_place_is_never_overwritten(tmp_path: Path) -> N
     assert (out / "users.csv").read_text(encoding="utf-8") == "userId,email\nmine,me@example.com\n"
 
 
+@pytest.mark.slow
 def test_the_bucket_corpus_leaves_its_user_map_here_and_the_command_reads_the_bucket(
     aws_env: dict[str, str], tmp_path: Path
 ) -> None:
