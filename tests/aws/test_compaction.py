@@ -172,6 +172,7 @@ def test_values_read_from_bodies_are_the_same_from_the_compacted_copy(tmp_path: 
     pd.testing.assert_frame_equal(facts(con, rewritten, query.params), expected)
 
 
+@pytest.mark.slow
 def test_a_range_entirely_compacted_reads_no_json(logs: Path) -> None:
     con = raw_connection(logs)
     con.execute(

@@ -541,6 +541,7 @@ def test_check_refused_the_bucket_policy_cannot_confirm_delivery(aws_env: dict[s
      lambda method, path: method == "GET" and path.endswith("?encryption")),
     ("newest log", "s3:ListBucket", lambda method, path: method == "GET" and "list-type=2" in path),
 ], ids=["location", "encryption", "listing"])
+@pytest.mark.slow
 def test_check_refused_another_read_of_a_healthy_region_is_not_confirmed(
         aws_env: dict[str, str], moto_endpoint: str, read: str, action: str, refuses: Callable[[str, str], bool]
 ) -> None:

@@ -288,6 +288,7 @@ def team_report_bucket() -> str:
             "account's (bucket names are shared by all accounts), check the name given to --qdev-bucket")
 
 
+@pytest.mark.slow
 def test_qdev_setup_on_a_team_report_bucket_names_the_statements_to_add(
         aws_env: dict[str, str], moto_endpoint: str) -> None:
     """--qdev-bucket beyond amazonq-developer-reports-*, the regions found in it: the generic line (the name may be

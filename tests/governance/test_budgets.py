@@ -289,6 +289,7 @@ def webhook() -> Iterator[tuple[str, list[dict]]]:
     thread.join()
 
 
+@pytest.mark.slow
 def test_webhook_alert_is_posted_as_json(corpus: dict, no_aws_env: dict[str, str], webhook) -> None:
     url, received = webhook
     result = run_cli(no_aws_env, corpus, "budgets.toml", "--notify-webhook", url)
@@ -374,6 +375,7 @@ def test_cli_all_other_than_true_is_exit_1(corpus: dict, no_aws_env: dict[str, s
                                                    "not 'no'")
 
 
+@pytest.mark.slow
 def test_a_tag_key_no_call_carries_is_said_of_the_budget(corpus: dict, no_aws_env: dict[str, str]) -> None:
     (corpus["root"] / "teams.toml").write_text("[[budgets]]\nname = 'Team X'\ntag = 'team'\nvalue = 'x'\n"
                                                "monthly_usd = 5\n")

@@ -299,6 +299,7 @@ def batch_items() -> list[LineItem]:
     ]
 
 
+@pytest.mark.slow
 def test_batch_jobs_are_billed_apart_on_no_caller(account: dict, no_aws_env: dict[str, str], tmp_path: Path) -> None:
     jobs = batch_items()
     export = write_export(tmp_path / "bucket", [*account["items"], *jobs])

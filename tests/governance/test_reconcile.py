@@ -290,6 +290,7 @@ def test_reconcile_without_gaps_exits_0(account: dict) -> None:
     assert "Every region-day with metered calls has logs" in result.stdout
 
 
+@pytest.mark.slow
 def test_reconcile_without_credentials_needs_setup(tmp_path: Path, no_aws_env: dict[str, str]) -> None:
     write_local(tmp_path / "logs", [clean(r) for r in served_calls()[:3]])
     result = run_cli(no_aws_env, *reconcile_args(tmp_path / "logs"))

@@ -219,6 +219,7 @@ def test_max_rows_0_shows_every_row_as_in_the_bedrock_cli(tmp_path: Path, capsys
     assert f"... {len(users) - 20} more rows (use --max-rows 0 for all, or --format csv or json)" in shown
 
 
+@pytest.mark.slow
 def test_help_through_the_main_cli_shows_the_command_typed() -> None:
     done = subprocess.run(
         [sys.executable, "bedrock_tracker_cli.py", "--service", "qcli", "--help"],

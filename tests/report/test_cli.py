@@ -49,6 +49,7 @@ def test_demo_prints_every_analysis(demo_env: dict[str, str]) -> None:
     assert "unpriced" not in result.stdout and "Warnings" not in result.stdout
 
 
+@pytest.mark.slow
 def test_a_period_past_today_is_reported_through_today_with_a_note(demo_env: dict[str, str]) -> None:
     started = datetime.now(UTC).date()
     result = run_cli("--demo", "--start-date", str(started - timedelta(days=2)), "--days", "30", "--format", "json",
@@ -232,6 +233,7 @@ def test_a_logs_folder_without_invocation_logs_is_a_user_error(
         assert "no region has written logs yet under" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_local_engine_reads_the_sync_mirror_by_default(demo_env: dict[str, str], tmp_path: Path) -> None:
     from datetime import date
 
