@@ -116,7 +116,6 @@ def facts(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> pd.DataFram
 
 
 @pytest.mark.parametrize("copied_from", [pytest.param(FIRST, marks=pytest.mark.slow), FIRST + timedelta(days=2)])
-@pytest.mark.slow
 def test_facts_read_from_the_compacted_days_equal_the_facts_read_from_json(logs: Path, copied_from: date) -> None:
     """Days copied from the first day with logs, or from a later one (a copy begun at a later --start-date): the
     days before and after the copy come from JSON."""
@@ -172,7 +171,6 @@ def test_values_read_from_bodies_are_the_same_from_the_compacted_copy(tmp_path: 
     pd.testing.assert_frame_equal(facts(con, rewritten, query.params), expected)
 
 
-@pytest.mark.slow
 def test_a_range_entirely_compacted_reads_no_json(logs: Path) -> None:
     con = raw_connection(logs)
     con.execute(

@@ -224,7 +224,6 @@ def test_a_policy_whose_statement_is_one_object_is_merged_keeping_everything(aws
         assert policy["Statement"][0] == team_read
 
 
-@pytest.mark.slow
 def test_the_aws_managed_key_named_by_its_key_arn_is_the_same_fault(aws_env: dict[str, str],
                                                                     moto_endpoint: str) -> None:
     """A bucket's default encryption may name aws/s3 by its key ARN rather than its alias; the aliases KMS lists for
@@ -419,7 +418,6 @@ def test_check_repairs_setups_own_statement_someone_changed_in_one_run(aws_env: 
     assert fixed.returncode == 0, fixed.stdout + fixed.stderr
 
 
-@pytest.mark.slow
 def test_check_names_logging_someone_set_up_without_s3_or_text_and_the_command_that_repairs_it(
         aws_env: dict[str, str]) -> None:
     """CloudWatch-only logging with text delivery off is logging someone set up, not logging missing; S3 logging
@@ -541,7 +539,6 @@ def test_check_refused_the_bucket_policy_cannot_confirm_delivery(aws_env: dict[s
      lambda method, path: method == "GET" and path.endswith("?encryption")),
     ("newest log", "s3:ListBucket", lambda method, path: method == "GET" and "list-type=2" in path),
 ], ids=["location", "encryption", "listing"])
-@pytest.mark.slow
 def test_check_refused_another_read_of_a_healthy_region_is_not_confirmed(
         aws_env: dict[str, str], moto_endpoint: str, read: str, action: str, refuses: Callable[[str, str], bool]
 ) -> None:
@@ -1065,7 +1062,6 @@ def test_an_existing_bucket_without_default_encryption_keeps_it_as_advice(aws_en
     assert logging_config(region)["s3Config"]["bucketName"] == bucket
 
 
-@pytest.mark.slow
 def test_a_results_bucket_someone_made_gets_no_expiry_rule_unless_asked(
         aws_env: dict[str, str], tmp_path: Path) -> None:
     """An expiry rule deletes the owner's objects under query-results/ too, and beside their own rule S3 applies the

@@ -483,7 +483,6 @@ def test_script_writes_the_corpus_to_a_folder(tmp_path: Path, no_aws_env: dict[s
     check_layout(corpus_tree(out), reseeded, "s3://local-demo-bucket/")
 
 
-@pytest.mark.slow
 def test_replace_never_deletes_log_objects_no_simulate_run_wrote(tmp_path: Path, no_aws_env: dict[str, str]) -> None:
     """A real log object under the prefix stops the run, --replace or not, and stays; the service's permission
     check object alone stops nothing."""

@@ -108,7 +108,6 @@ def run_cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]
 
 
 @pytest.mark.parametrize("group_by", ["application", "tag:cost_center"])
-@pytest.mark.slow
 def test_chargeback_prices_and_attributes_mapped_profiles(logs: tuple[Path, Path], no_aws_env: dict[str, str],
                                                           group_by: str) -> None:
     folder, mapping = logs

@@ -527,7 +527,6 @@ def test_a_call_past_a_tier_its_endpoint_lacks_is_unpriced_with_its_tokens(tmp_p
 
 
 @pytest.mark.parametrize("tz", ["America/New_York", "Pacific/Kiritimati", "Pacific/Pago_Pago"])
-@pytest.mark.slow
 def test_what_a_folder_leaves_out_counts_for_one_day_of_any_zone(tmp_path: Path, tz: str) -> None:
     """Each UTC day folder from 2026-10-30 to 11-06 holds an unreadable line and an object that is not gzip. A zone's
     days straddle those folders (and each day reads the next day's folder for late calls), yet one-day reports of
@@ -555,7 +554,6 @@ def test_what_a_folder_leaves_out_counts_for_one_day_of_any_zone(tmp_path: Path,
     assert whole == (5, 5)
 
 
-@pytest.mark.slow
 def test_a_summary_of_calls_none_of_which_is_priced_has_no_cost(tmp_path: Path) -> None:
     """Every call of the period unpriced: the summary's costs are missing in every form (terminal ``unpriced``, JSON
     null, CSV empty), never 0; with no calls at all they are 0."""
