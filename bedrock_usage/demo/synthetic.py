@@ -253,7 +253,7 @@ USER_APPS: tuple[Caller, ...] = (
     Caller("PartnerIntegration", "user", "ap-southeast-1", 0.5,
            (("claude-haiku-4-5", 0.5), ("claude-3-7-sonnet", 0.5)), _CONVERSE_ONLY, 1200, 600,
            ("Map these partner product codes to our catalogue.", "Validate this order payload."),
-           cache_share=0.2, iam_user="partner-integration", cost_center="CC-4200",
+           cache_share=0.2, iam_user="partner-gateway-svc", cost_center="CC-4200",
            tenants=("partner-sg-01", "partner-my-02")),
 )
 
