@@ -301,10 +301,10 @@ def write_json(report: UsageReport, analyses: list[str], out_dir: Path, now: dat
 def write_csv(report: UsageReport, analyses: list[str], out_dir: Path, now: datetime | None = None) -> list[Path]:
     """Write one CSV per analysis plus ``summary`` (each row with ``period_start``, ``period_end``, ``tz``), named
     for a run at ``now`` (default: the clock). ``accuracy_tokens`` and ``accuracy_cost`` say what is exact and what
-    is estimated, as the JSON's ``accuracy`` does, in columns (no comment line breaks a pivot): the summary's before
-    the period's, every analysis row's last, so a file read alone has them; the ``unpriced`` file, which holds tokens
-    and no cost, ends with ``accuracy_tokens``."""
-    frames = {"summary": pd.DataFrame([{**stated_summary(report), **row_accuracy(report, "summary")}])}
+    is estimated, as the JSON's ``accuracy`` does, in columns after the period's (no comment line breaks a pivot),
+    every file alike, so a file read alone has them; the ``unpriced`` file, which holds tokens and no cost, ends with
+    ``accuracy_tokens``."""
+    frames = {"summary": pd.DataFrame([stated_summary(report)])}
     frames |= {name: report.tables[name] for name in analyses}
     if len(report.plain_unpriced()):
         frames["unpriced"] = report.unpriced
@@ -312,8 +312,7 @@ def write_csv(report: UsageReport, analyses: list[str], out_dir: Path, now: date
     period = report.period
     paths = new_files(out_dir, output_stem(report, now), names)
     for path, (name, frame) in zip(paths, frames.items(), strict=True):
-        write_csv_file(path, frame.assign(**period.columns(), **({} if name == "summary" else
-                                                                 row_accuracy(report, name))))
+        write_csv_file(path, frame.assign(**period.columns(), **row_accuracy(report, name)))
     return paths
 
 

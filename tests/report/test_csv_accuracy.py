@@ -1,6 +1,6 @@
 """CSV files say which figures are exact and which are estimated, as the JSON's ``accuracy`` does, without a comment
-line that would break a pivot: the ``_summary`` file's ``accuracy_tokens`` and ``accuracy_cost`` columns, and the same
-columns ending every row of every analysis file (the ``_unpriced`` file, which holds no cost, ``accuracy_tokens``)."""
+line that would break a pivot: ``accuracy_tokens`` and ``accuracy_cost`` columns ending every row of every file, after
+the period's (the ``_unpriced`` file, which holds no cost, ``accuracy_tokens``)."""
 
 from __future__ import annotations
 
@@ -78,5 +78,6 @@ def test_every_analysis_csv_row_ends_with_the_accuracy_of_the_json(tmp_path: Pat
     assert header == [*doc["unpriced_models"][0], *PERIOD_COLUMNS, "accuracy_tokens"]
     assert [row["model_id"] for row in rows] == [MYSTERY]
     assert {row["accuracy_tokens"] for row in rows} == {"exact: token counts from Model Invocation Logs"}
-    _, [summary] = read(tmp_path / "out", "_summary.csv")
+    header, [summary] = read(tmp_path / "out", "_summary.csv")
+    assert header[-5:] == [*PERIOD_COLUMNS, *accuracy]  # every file ends alike: the period, then the accuracy
     assert {k: summary[k] for k in accuracy} == accuracy
