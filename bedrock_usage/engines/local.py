@@ -127,6 +127,17 @@ def unread_reason(folder: str) -> str:
     return OTHER_PARTITION.format(partition=partition, name=PARTITION_NAMES.get(partition, partition))
 
 
+def _folders_why(folders: list[str]) -> list[str]:
+    """Why each of ``folders`` is not read, one reason each: alone when all share it, else after the folders it names
+    (``cn-north-1: a Region of the aws-cn partition``; ``xx-fake-9: not a Region this botocore knows``)."""
+    named: dict[str, list[str]] = {}
+    for folder in folders:
+        named.setdefault(unread_reason(folder), []).append(folder)
+    if len(named) == 1:
+        return list(named)
+    return [f"{', '.join(group)}: {reason}" for reason, group in named.items()]
+
+
 @lru_cache(maxsize=64)
 def to_duckdb(sql: str) -> str:
     """Transpile the tracker's Trino SQL into DuckDB's dialect.
@@ -185,8 +196,8 @@ class LocalEngine:
     def _no_region_folder(self, folders: list[str]) -> Notice:
         """Why no report is made when the service folders hold no region's folder ($0 would read as no spend)."""
         root = str(self.root)
-        if folders and all(other_partition(folder) for folder in folders):
-            why = list(dict.fromkeys(unread_reason(folder) for folder in folders))
+        if any(other_partition(folder) for folder in folders):
+            why = _folders_why(folders)
             return Notice(f"no folder under {root} ({', '.join(folders)}) is a Region this tool reads, so no report "
                           f"is made ($0 would read as no spend): {'; '.join(why)}", "other_partition_folders",
                           folder=root, folders=folders, why=why)

@@ -239,6 +239,30 @@ def test_a_link_to_a_missing_logs_folder_names_the_field_once(no_aws_env: dict[s
     assert [shown(e.value) for e in at.error] == [error.format(root=root)]
 
 
+@pytest.mark.parametrize(("lang", "error"), [
+    ("en", "Cannot analyse: no folder under {root} (cn-north-1, cn-northwest-1, xx-fake-9) is a Region this tool "
+           "reads, so no report is made ($0 would read as no spend): cn-north-1, cn-northwest-1: the folder name is "
+           "a Region of the aws-cn partition (China), whose logs this tool neither reads nor prices (it reads the "
+           "Regions of the aws and aws-us-gov partitions); xx-fake-9: the folder name is not an Amazon Bedrock region "
+           "this botocore knows, so their calls are not in these figures (a region newer than botocore: upgrade boto3 "
+           "and botocore)"),
+    ("ko", "분석할 수 없습니다: {root} 아래의 폴더 (cn-north-1, cn-northwest-1, xx-fake-9) 중 이 도구가 읽는 "
+           "리전은 없어 보고서를 만들지 않습니다 ($0 은 지출 없음으로 읽힙니다): cn-north-1, cn-northwest-1: 폴더 "
+           "이름이 aws-cn 파티션 (중국) 의 리전이며, 이 도구는 그 로그를 읽지도 가격을 매기지도 않습니다 (aws 와 "
+           "aws-us-gov 파티션의 리전을 읽습니다), xx-fake-9: 폴더 이름이 이 botocore가 아는 Amazon Bedrock 리전이 "
+           "아니어서 그 호출은 이 수치에 없습니다 (botocore보다 새로운 리전: boto3와 botocore를 업그레이드하세요)"),
+])
+def test_a_logs_folder_of_china_regions_and_an_unknown_folder_names_each(no_aws_env: dict[str, str], tmp_path: Path,
+                                                                        lang: str, error: str) -> None:
+    """No Region this tool reads: China's Regions are named as the aws-cn partition's, the unknown folder as unknown
+    (the page advised an upgrade of botocore for all three)."""
+    service = tmp_path / "logs" / "AWSLogs" / "123456789012" / "BedrockModelInvocationLogs"
+    for folder in ("cn-north-1", "cn-northwest-1", "xx-fake-9"):
+        (service / folder).mkdir(parents=True)
+    at = open_app(source="local", logs=str(tmp_path / "logs"), days="7", regions="all", lang=lang)
+    assert [shown(e.value) for e in at.error] == [error.format(root=tmp_path / "logs")]
+
+
 @pytest.mark.slow
 def test_a_period_whose_objects_are_all_unreadable_is_an_error_and_an_unreadable_previous_one_is_not(
         no_aws_env: dict[str, str], tmp_path: Path) -> None:

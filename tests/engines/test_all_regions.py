@@ -109,6 +109,25 @@ def test_a_tree_of_china_regions_only_is_refused_saying_what_they_are(tmp_path: 
     assert english_left([refused.value.args[0]], theirs=("aws-cn",)) == {}
 
 
+UNKNOWN = ("the folder name is not an Amazon Bedrock region this botocore knows, so their calls are not in these "
+           "figures (a region newer than botocore: upgrade boto3 and botocore)")
+
+
+def test_a_tree_of_china_regions_and_an_unknown_folder_is_refused_naming_each(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """China's Regions beside a folder no partition names, and no Region this tool reads: the refusal advised an
+    upgrade of botocore for all three, which brings China's no nearer; it now names each folder's reason."""
+    import bedrock_tracker_cli
+
+    write_records(tmp_path, [record(region, 1) for region in ("cn-north-1", "cn-northwest-1", "xx-fake-9")])
+    code = bedrock_tracker_cli.main(["--engine", "local", "--logs-dir", str(tmp_path), "--start-date", "2025-11-02",
+                                     "--end-date", "2025-11-02", "--quiet"])
+    assert code == 1
+    assert capsys.readouterr().err == (
+        f"error: no folder under {tmp_path} (cn-north-1, cn-northwest-1, xx-fake-9) is a Region this tool reads, so "
+        f"no report is made ($0 would read as no spend): cn-north-1, cn-northwest-1: {CHINA}; xx-fake-9: {UNKNOWN}\n")
+
+
 def test_a_region_asked_for_without_logs_is_named_not_shown_as_no_spend(logs: Path) -> None:
     """A typo (us-west-2 for us-east-2) or a region that never logged here reads nothing: the report says so rather
     than showing its zero as spend."""
