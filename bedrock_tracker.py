@@ -28,8 +28,8 @@ from bedrock_usage.dashboard.session import (
     remember_in_link,
     signed_in,
 )
-from bedrock_usage.dashboard.sidebar import model_filter, sidebar
-from bedrock_usage.dashboard.text import Text, plain
+from bedrock_usage.dashboard.sidebar import link_left_out, model_filter, sidebar
+from bedrock_usage.dashboard.text import Text
 
 
 def main() -> None:
@@ -61,8 +61,7 @@ def main() -> None:
     if choice.problem and (choice.clicked or asked_by_link):
         st.error(choice.problem)
     if st.session_state.get(LINK_IGNORED_KEY):
-        st.warning(t("link_ignored", params=", ".join(map(plain, st.session_state[LINK_IGNORED_KEY]))),
-                   icon=":material/link_off:")
+        st.warning(link_left_out(t, st.session_state[LINK_IGNORED_KEY]), icon=":material/link_off:")
     if active is not None and active.source == "demo":
         st.info(t("demo_banner_no_credentials" if st.session_state.get("no_credentials") else "demo_banner"),
                 icon=":material/science:")

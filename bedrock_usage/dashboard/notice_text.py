@@ -199,6 +199,9 @@ NOTICES: dict[str, dict[str, str]] = {
                             "업그레이드하세요",
         "other_partition_folders": "{folder} 아래의 폴더 ({folders}) 중 이 도구가 읽는 리전은 없어 보고서를 만들지 "
                                    "않습니다 ($0 은 지출 없음으로 읽힙니다): {why}",
+        # logs.regions.partition_clauses: a Region of a partition this tool does not read (China's cn-north-1)
+        "other_partition_regions": "{regions} 은(는) {partition} 파티션 ({name}) 의 리전이며, 이 도구는 그 리전을 "
+                                   "읽지도 가격을 매기지도 않습니다 (aws 와 aws-us-gov 파티션의 리전을 읽습니다)",
         "no_logs_yet": "로깅은 설정되었지만 {folder} 아래에 아직 로그를 쓴 리전이 없어 보고서를 만들지 않습니다 ($0 "
                        "은 지출 없음으로 읽힙니다): Bedrock 은 리전의 첫 로그 호출과 함께 그 폴더를 씁니다",
         # governance.profiles: the report's rewriter

@@ -12,11 +12,12 @@ from streamlit.delta_generator import DeltaGenerator
 from ..engines.choice import SOURCES
 from ..errors import SetupRequired, UsageError
 from ..logs.period import ATHENA_UNKNOWN_ZONES, today_in
-from ..logs.regions import ALL, REGION_NAMES
+from ..logs.regions import ALL, REGION_NAMES, other_partition, partition_clauses
 from . import data
 from .bedrock_tab import logging_panel
 from .session import LINK_IGNORED_KEY, keep_translated_choices
 from .text import LANGUAGES, Text, plain
+from .url_state import left_out_regions
 
 ZONES = ["UTC", *sorted(z for z in available_timezones() - ATHENA_UNKNOWN_ZONES
                         if "/" in z and not z.startswith(("Etc/", "SystemV/")))]
@@ -123,11 +124,20 @@ def _all_stands_alone() -> None:
 
 
 def _no_region(t: Text) -> str:
-    """Ask for a region, naming the unknown ones of the link that opened the page (it sets no region rather than
-    read every region)."""
-    left_out = st.session_state.get(LINK_IGNORED_KEY) or []
-    unknown = [value.removeprefix("regions=") for value in left_out if value.startswith("regions=")]
-    return t("link_no_region", regions=", ".join(map(plain, unknown))) if unknown else t("need_region")
+    """Ask for a region, naming the unknown ones of the link that opened the page, else its Regions of a partition
+    this tool does not read (it sets no region rather than read every region)."""
+    left_out = left_out_regions(st.session_state.get(LINK_IGNORED_KEY) or [])
+    unknown = [region for region in left_out if other_partition(region) is None]
+    if unknown:
+        return t("link_no_region", regions=", ".join(map(plain, unknown)))
+    return t("link_no_region_partition", regions=", ".join(map(plain, left_out))) if left_out else t("need_region")
+
+
+def link_left_out(t: Text, ignored: list[str]) -> str:
+    """The warning naming the settings of the link that opened the page left out, then why each of its Regions of a
+    partition this tool does not read is (``cn-north-1 is a Region of the aws-cn partition (China), ...``)."""
+    clauses = [f" {plain(t.notice(clause))}." for clause in partition_clauses(left_out_regions(ignored))]
+    return t("link_ignored", params=", ".join(map(plain, ignored))) + "".join(clauses)
 
 
 def _problem(t: Text, regions: list[str], start: date | None, end: date | None, tz: str, source: str,

@@ -135,6 +135,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "need_region": "Choose at least one region.",
         "link_no_region": "Choose at least one region. The link's unknown regions were left out ({regions}); the "
                           "page does not read every region in their place.",
+        "link_no_region_partition": "Choose at least one region. The link's Regions of a partition this tool "
+                                    "neither reads nor prices were left out ({regions}); the page does not read every "
+                                    "region in their place.",
         "need_logs_dir": "Enter the logs folder to read.",
         "need_tag_key": "Enter the requestMetadata tag key to group by.",
         "demo_banner_no_credentials": "**Demo mode**: no AWS credentials were found, so this is generated sample "
@@ -621,6 +624,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "need_region": "리전을 하나 이상 고르세요.",
         "link_no_region": "리전을 하나 이상 고르세요. 링크의 알 수 없는 리전은 뺐습니다({regions}). 그 대신 모든 "
                           "리전을 읽지는 않습니다.",
+        "link_no_region_partition": "리전을 하나 이상 고르세요. 링크에서 이 도구가 읽지도 가격을 매기지도 않는 "
+                                    "파티션의 리전은 뺐습니다({regions}). 그 대신 모든 리전을 읽지는 않습니다.",
         "need_logs_dir": "읽을 로그 폴더를 입력하세요.",
         "need_tag_key": "묶음 기준으로 쓸 requestMetadata 태그 키를 입력하세요.",
         "demo_banner_no_credentials": "**데모 모드**: AWS 자격 증명을 찾지 못해 생성된 예시 데이터를 보여 줍니다. "

@@ -96,14 +96,21 @@ def read_link(params: Mapping[str, list[str]], now: datetime) -> LinkSettings:
 
 
 def _read_regions(values: list[str], link: LinkSettings) -> None:
-    """``regions``: region codes, comma-separated or in several parameters, or ``all``. Unknown ones are left out
-    and named; a link naming no known region sets none, so the page asks for one rather than read every region."""
+    """``regions``: region codes, comma-separated or in several parameters, or ``all``. Unknown ones, and Regions of
+    a partition this tool does not read (China's), are left out and named; a link naming no Bedrock region sets none,
+    so the page asks for one rather than read every region."""
     named = list(dict.fromkeys(r.strip() for value in values for r in value.split(",") if r.strip()))
     if named == [ALL]:
         link.values["regions"] = named
     elif named:
         link.values["regions"] = [r for r in named if r in REGION_NAMES]
         link.ignored += [f"regions={r}" for r in named if r not in REGION_NAMES]
+
+
+def left_out_regions(ignored: list[str]) -> list[str]:
+    """The regions of a link's parameters left out (``LinkSettings.ignored``): unknown names and Regions of a partition
+    this tool neither reads nor prices (``logs.regions.partition_clauses`` names those)."""
+    return [value.removeprefix("regions=") for value in ignored if value.startswith("regions=")]
 
 
 def _read_period(first: dict[str, str], today: date, link: LinkSettings) -> None:

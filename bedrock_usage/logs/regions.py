@@ -19,6 +19,7 @@ from pathlib import Path
 
 from ..cache import cache_dir, write_atomically
 from ..errors import UsageError
+from ..output.notices import Notice
 
 ALL = "all"
 PARTITIONS: tuple[str, ...] = ("aws", "aws-us-gov")
@@ -150,15 +151,25 @@ def region_refusal(names: list[str]) -> str:
     """Why region names given are refused, with the Bedrock regions this tool reads: a Region of a partition it
     neither reads nor prices (cn-north-1, of aws-cn) is named as such, as no botocore brings it nearer; any other name
     is an unknown region."""
-    partitions = {name: other_partition(name) for name in dict.fromkeys(names)}
-    unknown = [name for name, partition in partitions.items() if partition is None]
+    unknown = [name for name in dict.fromkeys(names) if other_partition(name) is None]
     why = [f"unknown region {', '.join(unknown)}"] if unknown else []
+    return f"{'; '.join([*why, *partition_clauses(names)])}; Amazon Bedrock regions: {', '.join(sorted(REGION_NAMES))}"
+
+
+def partition_clauses(names: list[str]) -> list[Notice]:
+    """For each partition this tool neither reads nor prices, the clause naming those of ``names`` in it
+    (``cn-north-1 is a Region of the aws-cn partition (China), which ...``); none for Bedrock regions or unknown
+    names. A Notice, which a page words in its language."""
+    partitions = {name: other_partition(name) for name in dict.fromkeys(names)}
+    clauses = []
     for partition in dict.fromkeys(partition for partition in partitions.values() if partition):
         named = [name for name, found in partitions.items() if found == partition]
-        why.append(f"{', '.join(named)} {'is a Region' if len(named) == 1 else 'are Regions'} of the {partition} "
-                   f"partition ({PARTITION_NAMES.get(partition, partition)}), which this tool neither reads nor prices "
-                   f"({READ_PARTITIONS})")
-    return f"{'; '.join(why)}; Amazon Bedrock regions: {', '.join(sorted(REGION_NAMES))}"
+        name = PARTITION_NAMES.get(partition, partition)
+        clauses.append(Notice(f"{', '.join(named)} {'is a Region' if len(named) == 1 else 'are Regions'} of the "
+                              f"{partition} partition ({name}), which this tool neither reads nor prices "
+                              f"({READ_PARTITIONS})", "other_partition_regions", regions=named, partition=partition,
+                              name=name))
+    return clauses
 
 
 def resolve_regions(values: list[str] | tuple[str, ...] | None) -> tuple[str, ...]:
