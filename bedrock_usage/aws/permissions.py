@@ -9,7 +9,7 @@ from typing import Any
 
 from ..demo.writer import POLICY_FILE
 from ..errors import UsageError
-from ..logs.regions import REGION_NAMES
+from ..logs.regions import REGION_NAMES, partition_clauses
 from ..output.command import named
 from ..pricing.model_ids import OWN_MODEL_ENDPOINTS, ROUTER_KINDS, parse_model_id
 from .session import AWS_ERRORS, GLOBAL_REGION, Aws, describe, error_code, partition, required_action
@@ -182,7 +182,9 @@ def model_target(value: str) -> str:
     if match:
         region, part = match["region"], match["partition"]
         if region not in REGION_NAMES:
-            raise argparse.ArgumentTypeError(f"{model!r} names {region}, which is not an Amazon Bedrock region")
+            other = partition_clauses([region])  # China's cn-north-1: no botocore brings it nearer
+            raise argparse.ArgumentTypeError(f"{model!r}: {other[0]}" if other else
+                                             f"{model!r} names {region}, which is not an Amazon Bedrock region")
         if partition(region) != part:
             raise argparse.ArgumentTypeError(
                 f"{model!r} names partition {part}, but {region} is in partition {partition(region)}")

@@ -445,16 +445,19 @@ def test_a_model_that_is_no_model_id_or_bedrock_model_arn_is_refused(no_aws_env:
 
 @pytest.mark.parametrize(("model", "why"), [
     (f"arn:aws-us-gov:bedrock:us-east-1::foundation-model/{HAIKU}",
-     "names partition aws-us-gov, but us-east-1 is in partition aws"),
+     " names partition aws-us-gov, but us-east-1 is in partition aws"),
     (f"arn:aws:bedrock:us-gov-west-1::foundation-model/{HAIKU}",
-     "names partition aws, but us-gov-west-1 is in partition aws-us-gov"),
-    (f"arn:aws:bedrock:xx-east-1::foundation-model/{HAIKU}", "names xx-east-1, which is not an Amazon Bedrock region"),
+     " names partition aws, but us-gov-west-1 is in partition aws-us-gov"),
+    (f"arn:aws:bedrock:xx-east-1::foundation-model/{HAIKU}", " names xx-east-1, which is not an Amazon Bedrock region"),
+    (f"arn:aws-cn:bedrock:cn-north-1::foundation-model/{HAIKU}",  # named as China's, as --regions cn-north-1 is
+     ": cn-north-1 is a Region of the aws-cn partition (China), which this tool neither reads nor prices (it reads "
+     "the Regions of the aws and aws-us-gov partitions)"),
 ])
 def test_an_arn_whose_region_and_partition_disagree_is_refused(no_aws_env: dict[str, str], model: str,
                                                                why: str) -> None:
     done = run("verify_bedrock_permissions.py", "--model", model, env=no_aws_env)
     assert (done.returncode, done.stdout) == (1, ""), done.stderr
-    assert done.stderr == (f"verify_bedrock_permissions.py: argument --model: '{model}' {why} (see "
+    assert done.stderr == (f"verify_bedrock_permissions.py: argument --model: '{model}'{why} (see "
                            "verify_bedrock_permissions.py --help)\n")
 
 
