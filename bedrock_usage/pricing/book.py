@@ -30,6 +30,7 @@ from pathlib import Path
 
 from ..errors import UsageError
 from ..logs.period import parse_day
+from ..logs.regions import REGION_NAMES, partition_clauses
 from .model_ids import ModelRef, is_priced_region, model_key, one_model_key, parse_model_id
 
 BUILTIN_BOOK = Path(__file__).resolve().parent / "bedrock_prices.csv"
@@ -451,6 +452,10 @@ def _parse_row(raw: dict[str, object], origin: str) -> PriceRow:
         raise UsageError(f"{origin}: model must be the base model id ({profile.base_id}), the endpoint family goes in "
                          "\"family\"")
     family, mode, tier = text("family", "regional"), text("mode", "standard"), text("tier", "base")
+    region = text("region", "*")
+    other = partition_clauses([region]) if region != "*" and region not in REGION_NAMES else []
+    if other:  # no call of China's cn-north-1 is read, so none would reach the row
+        raise UsageError(f"{origin}: the row of {model} names {region}: {other[0]}, so no call takes its price")
     unit = text("unit", _TIER_UNITS.get(tier.split("_")[0], "tokens"))
     for label, value, allowed in (("family", family, FAMILIES), ("mode", mode, MODES), ("unit", unit, UNITS)):
         if value not in allowed:
@@ -480,7 +485,7 @@ def _parse_row(raw: dict[str, object], origin: str) -> PriceRow:
         name=text("name", model),
         provider=text("provider", model.split(".")[0]),
         family=family,
-        region=text("region", "*"),
+        region=region,
         mode=mode,
         tier=tier,
         unit=unit,

@@ -611,6 +611,33 @@ def test_a_row_under_an_inference_profile_id_is_refused_naming_file_row_and_base
                                         'endpoint family goes in "family"']
 
 
+def test_a_row_for_a_china_region_is_refused_naming_its_partition(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """No log of China's Regions is read, so a row for cn-north-1 prices no call: it was taken, the report then
+    saying the file priced the model in cn-north-1 only; the row is refused, naming the partition as --region
+    cn-north-1 does, by the reports and pricing.py alike. A row for a region botocore does not know is kept."""
+    import bedrock_tracker_cli
+    import pricing
+
+    path = tmp_path / "prices.json"
+    rows = [{"model": "example.other-v1:0", "region": "xx-newer-1", "input": 0.001, "output": 0.002},
+            {"model": "anthropic.claude-3-haiku-20240307-v1:0", "region": "cn-north-1", "input": 0.0003,
+             "output": 0.0015}]
+    path.write_text(json.dumps(rows))
+    (tmp_path / "logs").mkdir()
+    why = ("error: prices.json row 2: the row of anthropic.claude-3-haiku-20240307-v1:0 names cn-north-1: cn-north-1 "
+           "is a Region of the aws-cn partition (China), which this tool neither reads nor prices (it reads the "
+           "Regions of the aws and aws-us-gov partitions), so no call takes its price\n")
+    for main, args in ((pricing.main, ["--prices", str(path)]),
+                       (bedrock_tracker_cli.main, ["--engine", "local", "--logs-dir", str(tmp_path / "logs"),
+                                                   "--prices", str(path), "--days", "1", "--quiet"])):
+        capsys.readouterr()
+        assert (main(args), capsys.readouterr().err) == (1, why)
+    path.write_text(json.dumps(rows[:1]))
+    assert pricing.main(["--prices", str(path), "--model", "example.other"]) == 0
+
+
 def run_pricing(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "pricing.py", *args], capture_output=True, text=True)
 
