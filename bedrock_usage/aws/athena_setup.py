@@ -72,6 +72,11 @@ TEST_QUERY = f"SELECT count(*) FROM {TABLE_NAME} WHERE {PARTITION_COLUMN} = ? AN
 QUERY_TIMEOUT_SECONDS = 120.0
 # Table parameters this project owns besides projection.*; any others (added by hand or by Glue) are kept.
 _OWN_PARAMETERS = {"EXTERNAL", "classification", "storage.location.template"}
+# Without it Athena skips every object of the table in S3 Glacier Flexible Retrieval or Deep Archive, restored or not
+# (Athena User Guide, "Query restored Amazon S3 Glacier objects"): log objects a lifecycle rule archived and a user
+# restored are read, as the local engine's sync copies them once restored. Set on the tables setup creates or
+# updates; an existing table without it is not shown as differing (it reads every other object alike).
+READ_RESTORED = "read_restored_glacier_objects"
 CUTOFF_SETTING = "bytes scanned cutoff per query"
 # The setting each option with a default sets, as the old -> new lines name it.
 _RANGE_KEY = f"projection.{PARTITION_COLUMN}.range"
@@ -140,7 +145,8 @@ def projected_text_table(
 ) -> dict[str, Any]:
     """An external table over text objects whose partitions (``projection``: key -> its projection.* settings, in
     partition order) are projected into ``template``: no crawler, no partitions to add."""
-    parameters = {"EXTERNAL": "TRUE", "classification": classification, "projection.enabled": "true"}
+    parameters = {"EXTERNAL": "TRUE", "classification": classification, "projection.enabled": "true",
+                  READ_RESTORED: "true"}
     for settings in projection.values():
         parameters.update(settings)
     return {

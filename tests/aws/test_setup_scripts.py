@@ -23,6 +23,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 import bedrock_tracker_cli
+import setup_athena_bucket
 from bedrock_usage.logs import layout
 from bedrock_usage.logs.regions import DEFAULT_REGIONS
 from bedrock_usage.logs.schema import glue_columns
@@ -575,6 +576,28 @@ def test_custom_names_flow_from_logging_setup_into_the_athena_table(aws_env: dic
         f"s3://acme-results-{account}-{region}/query-results/"
     )
     assert boto3.client("athena", region_name=region).list_query_executions()["QueryExecutionIds"] == []
+
+
+def test_the_logs_table_reads_restored_archived_objects_and_an_older_table_is_not_held_up(
+        aws_env: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
+    """Athena skips every object in S3 Glacier Flexible Retrieval or Deep Archive, restored or not, unless the table
+    sets read_restored_glacier_objects (Athena User Guide, "Query restored Amazon S3 Glacier objects")."""
+    region = "us-west-2"
+    options = ["--regions", region, "--log-bucket", "bedrock-logs-{account}-{region}", "--log-prefix", "bedrock-logs/",
+               "--skip-test-query", "--format", "json"]
+    assert setup_athena_bucket.main(options) == 0
+    glue = boto3.client("glue", region_name=region)
+    table = glue.get_table(DatabaseName="bedrock_analytics", Name="bedrock_invocation_logs")["Table"]
+    assert table["Parameters"]["read_restored_glacier_objects"] == "true"
+
+    # A table an earlier version made, without the property, is still set up: no --replace-existing needed.
+    parameters = {k: v for k, v in table["Parameters"].items() if k != "read_restored_glacier_objects"}
+    kept = {key: table[key] for key in ("Name", "TableType", "PartitionKeys", "StorageDescriptor")}
+    glue.update_table(DatabaseName="bedrock_analytics", TableInput={**kept, "Parameters": parameters})
+    capsys.readouterr()
+    assert setup_athena_bucket.main(options) == 0
+    (region_result,) = json.loads(capsys.readouterr().out)["regions"]
+    assert region_result["left_as_is"] == []
 
 
 def test_athena_setup_without_logging_changes_nothing_and_says_what_to_run(aws_env: dict[str, str]) -> None:
