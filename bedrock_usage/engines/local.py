@@ -19,10 +19,9 @@ read it (DuckDB alone would take the first): lines that may hold one are rewritt
 A token count must be a JSON integer or a string of digits (``"12"`` reads as 12, as Athena reads it); a record
 with any other count (``"abc"``, ``"12x"``, ``12.5``, ``true``, an object or an array) is skipped as a record with a
 negative count is, its ``requestId`` and ``timestamp`` kept, so a copy of it that is readable counts.
-Athena cannot tell such a count from a missing one: its OpenX JSON SerDe (Trino's reader, engine 3) reads a
-string that is not a number, or a boolean, as NULL, which the facts query counts as 0 tokens, truncates ``12.5``
-to 12, and fails the whole query (HIVE_BAD_DATA) on an object or array; ``ignore.malformed.json`` covers only
-lines that are not JSON.
+Athena's OpenX JSON SerDe fails the region's whole query on such a count instead: ``use.null.for.invalid.data``
+is left at its default, false (Athena User Guide, "OpenX JSON SerDe"), as a NULL would count the call as 0 tokens;
+``ignore.malformed.json`` covers only lines that are not JSON.
 """
 
 from __future__ import annotations

@@ -99,7 +99,7 @@ def test_the_athena_engine_counts_corrupt_copies_as_duplicates(
     tmp_path: Path, aws_env: dict[str, str], moto_endpoint: str
 ) -> None:
     """moto runs no SQL: it serves the fact rows Athena returns for these records."""
-    write_copies(tmp_path, -5)  # Athena reads a count that is not a number as 0 tokens: only a negative one
+    write_copies(tmp_path, -5)  # a count that is not a number fails Athena's query: only a negative one
     create_workgroup("us-east-1")
     kinds = {"hour": "integer", "cache_kinds": "integer", "duplicate": "boolean", "context_over": "integer",
              "media_size": "integer"}
