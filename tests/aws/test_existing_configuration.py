@@ -454,7 +454,6 @@ def test_check_names_logging_someone_set_up_without_s3_or_text_and_the_command_t
 
 
 @pytest.mark.slow
-@pytest.mark.slow
 def test_check_does_not_take_a_source_arn_ending_in_a_star_for_bedrock_s_arn(aws_env: dict[str, str]) -> None:
     """Bedrock's aws:SourceArn is one ARN of the region and account, not the text ending in *: StringEquals on that
     text (exact, IAM User Guide "Condition operators") may not let it write, and a Deny whose StringNotEquals names
