@@ -3,9 +3,9 @@
 These machines cannot reach the AWS Price List, so the shipped book is built from what can be read offline and
 cross-checked: LiteLLM's ``model_prices_and_context_window_backup.json`` (inside the ``litellm`` wheel), pydantic's
 ``genai-prices`` data (the ``genai_prices`` package), the consolidated Claude table in ``shared/reference/pricing``
-a few figures read from AWS's pricing and model-card pages (``AWS_PAGES`` below, each with its page) and a few
-corrections of LiteLLM slips by a published source (``CORRECTIONS``). A user's ``python pricing.py --refresh`` then
-brings the book to AWS's current list.
+a few figures read from AWS's pricing and model-card pages (``AWS_PAGES`` and ``AWS_LATENCY`` below, each with its
+page) and a few corrections of LiteLLM slips by a published source (``CORRECTIONS``). A user's ``python pricing.py
+--refresh`` then brings the book to AWS's current list.
 
 Run it in a scratch environment (neither package is a dependency of the project)::
 
@@ -115,6 +115,20 @@ AWS_PAGES: tuple[tuple[str, str, str, float, str], ...] = (
     ("luma.ray-v2:0", "video_720", "second", 1.5, "aws.amazon.com/bedrock/pricing (Luma AI Ray2, 720p)"),
     ("amazon.titan-embed-image-v1", "base", "image", 0.00006,
      "aws.amazon.com/bedrock/pricing (Amazon Titan Multimodal Embeddings G1, per input image)"),
+)
+# Latency-optimized rates (the book's ``latency`` mode), published for US East (Ohio): the Amazon Bedrock User Guide,
+# "Optimize model inference for latency", offers them there for Claude 3.5 Haiku and Llama 3.1 70B and 405B through
+# the ``us.`` cross-region profile (a ``regional`` row), and for Nova Pro there and in other US Regions, whose rate no
+# source names. (model, source Region, input, output per 1K, source)
+_LATENCY_PAGE = ("AWS page aws.amazon.com/bedrock/pricing ({} (w/ latency optimized inference)), as copied on "
+                 "2025-07-20 in convo-lang/convo-lang packages/convo-lang-bedrock/bedrock-pricing.md; US East (Ohio): "
+                 "Amazon Bedrock User Guide, Optimize model inference for latency")
+AWS_LATENCY: tuple[tuple[str, str, float, float, str], ...] = (
+    ("amazon.nova-pro-v1:0", "us-east-2", 0.001, 0.004, _LATENCY_PAGE.format("Amazon Nova Pro")),
+    ("anthropic.claude-3-5-haiku-20241022-v1:0", "us-east-2", 0.001, 0.005,
+     "reference table note (latency-optimized (us-east-2) is 0.001/0.005)"),
+    ("meta.llama3-1-405b-instruct-v1:0", "us-east-2", 0.003, 0.003, _LATENCY_PAGE.format("Llama 3.1 Instruct (405B)")),
+    ("meta.llama3-1-70b-instruct-v1:0", "us-east-2", 0.0009, 0.0009, _LATENCY_PAGE.format("Llama 3.1 Instruct (70B)")),
 )
 # Ids a source lists that Bedrock does not have (the reference table explains each).
 SKIPPED = {
@@ -522,6 +536,9 @@ def read_aws_pages(book: Book) -> None:
     for model, tier, unit, price, page in AWS_PAGES:
         book.add(model, "regional", "*", "standard", tier, {"per_unit": price}, (f"AWS page {page}", True, 0),
                  unit=unit)
+    for model, region, input_rate, output_rate, source in AWS_LATENCY:
+        book.add(model, "regional", region, "latency", "base", {"input": input_rate, "output": output_rate},
+                 (source, True, 0))
     for model, name, input_rate, output_rate, page in AWS_PAGE_TOKENS:
         values = {"input": input_rate} if output_rate is None else {"input": input_rate, "output": output_rate}
         book.add(model, "regional", "*", "standard", "base", values, (f"AWS page {page}", True, 0))

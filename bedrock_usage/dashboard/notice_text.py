@@ -26,7 +26,6 @@ from ..engines.local import (
     UNREADABLE,
     UNREADABLE_FOLDER,
 )
-from ..engines.queries import LATENCY_OPTIMIZED
 from ..governance.callers import BATCH_LISTED
 from ..governance.profiles import NO_FOUNDATION_MODEL, NOT_IN_FILE
 from ..governance.reconcile import BATCH_KEPT
@@ -389,10 +388,10 @@ PHRASES: dict[str, dict[str, str]] = {
         NEEDS_AUDIO_SPLIT: "음성 토큰과 텍스트 토큰이 로그에서 나뉘어 있지 않습니다",
         INPUT_NOT_IN_TOKENS: "입력은 비디오 초 단위로 청구되며 로그에 없습니다",
         SERVICE_TIER_REASONS["reserved"]: "예약 티어: 호출별이 아니라 예약으로 지불됩니다",
-        SERVICE_TIER_REASONS[LATENCY_OPTIMIZED]: "가격표에 지연 시간 최적화 가격이 없습니다",
         UNKNOWN_SERVICE_TIER: "가격표가 모르는 서비스 티어로 처리되었습니다",
         TIER_NO_PRICE["flex"]: "이 모델, 리전, 엔드포인트의 flex 티어 가격이 없습니다",
         TIER_NO_PRICE["priority"]: "이 모델, 리전, 엔드포인트의 priority 티어 가격이 없습니다",
+        TIER_NO_PRICE["latency"]: "이 모델, 리전, 엔드포인트의 지연 시간 최적화 가격이 없습니다",
         # why an AWS call or an Athena query failed, where the service says nothing (aws.session, engines.athena)
         ERROR_PAGE: "서비스가 오류 페이지로 응답했습니다 (여기서 이 API 를 쓸 수 있나요?)",
         UNREADABLE_RESPONSE: "AWS 가 읽을 수 없는 응답을 보냈습니다 (여기서 이 API 를 쓸 수 있나요?)",

@@ -5,11 +5,11 @@ unit in ``per_unit``; a model with token rows and a ``base`` image row (Titan Mu
 tokens and each image given to it. Rows are keyed by model, endpoint family (``global``; ``regional`` = geo
 cross-region ids such as ``us.`` and unprefixed in-region ids; ``govcloud``), region (``*`` = every region of the
 family; a row for one region, such as Nova's EU rates, wins over ``*``), mode (``standard``, ``batch``, ``flex``,
-``priority``), tier (``base``; ``above_200k`` and other ``above_{N}k`` context tiers; ``image_{side}_{quality}``
-and ``video_{lines}`` variants), unit and effective dates. The built-in book is
-``bedrock_usage/pricing/bedrock_prices.csv`` (built by ``tools/build_price_book.py``, refreshed from the AWS Price
-List by ``pricing.py --refresh``); a user file (``--prices`` or ``$BEDROCK_USAGE_PRICES``, JSON, TOML or CSV) adds
-or replaces rows.
+``priority``; ``latency`` for a call served with optimized latency), tier (``base``; ``above_200k`` and other
+``above_{N}k`` context tiers; ``image_{side}_{quality}`` and ``video_{lines}`` variants), unit and effective dates.
+The built-in book is ``bedrock_usage/pricing/bedrock_prices.csv`` (built by ``tools/build_price_book.py``, refreshed
+from the AWS Price List by ``pricing.py --refresh``); a user file (``--prices`` or ``$BEDROCK_USAGE_PRICES``, JSON,
+TOML or CSV) adds or replaces rows.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ TOKEN_FIELDS = ("input", "output", "cache_write_5m", "cache_write_1h", "cache_re
 AUDIO_FIELDS = ("audio_input", "audio_output")
 RATE_FIELDS = (*TOKEN_FIELDS, *AUDIO_FIELDS)
 FAMILIES = ("global", "regional", "govcloud")
-MODES = ("standard", "batch", "flex", "priority")
+MODES = ("standard", "batch", "flex", "priority", "latency")
 UNITS = ("tokens", "image", "second", "query")
 _TIER_RE = re.compile(r"^(base|above_\d+k|image_(\d+|any)_(standard|premium)|video_\d+)$")
 _CONTEXT_TIER_RE = re.compile(r"^above_(\d+)k$")

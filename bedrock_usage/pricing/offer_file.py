@@ -51,7 +51,9 @@ SERVICE_USAGE = re.compile(r"^[A-Z0-9]+-[A-Za-z][A-Za-z0-9.]*-(?P<kind>input-tok
 SERVICE_FIELDS = {"input-tokens": "input", "output-tokens": "output", "cache-read-input-token-count": "cache_read",
                   "cache-write-input-token-count": "cache_write_5m"}
 SERVICE_CACHE_WRITE = "cache-write-input-token-count"
-OTHER_MODES = MODES[1:]  # batch, flex, priority: what a price says instead of the standard mode
+# batch, flex, priority: what a price says instead of the standard mode. The book's ``latency`` mode is not read
+# from offers: no source documents how their usage types name a latency-optimized price.
+OTHER_MODES = MODES[1:4]
 SERVICE_DURATIONS = ("1-hour", "1h")  # a cache write's 1-hour meter
 SERVICE_QUALIFIERS = ("cross-region-global", "long-context", *OTHER_MODES, *SERVICE_DURATIONS)
 Slot = tuple[str, str, str, str, str, str]  # model, family, region, mode, tier, unit

@@ -18,7 +18,14 @@ from pathlib import Path
 from typing import BinaryIO, NamedTuple
 
 from ..engines.duckdb_memory import duckdb_config
-from ..engines.queries import DEFAULT_TIER, FACT_MEASURES, REQUEST_BODY_NONE, quoted_name, tag_column
+from ..engines.queries import (
+    DEFAULT_TIER,
+    FACT_MEASURES,
+    LATENCY_OPTIMIZED,
+    REQUEST_BODY_NONE,
+    quoted_name,
+    tag_column,
+)
 from ..lazy_modules import lazy
 from ..logs.identity import ACCOUNT_SCOPED_USERS
 from ..pricing import PROMPT_ROUTER, RATE_FIELDS
@@ -32,8 +39,9 @@ TOKEN_COLUMNS = ("input_tokens", "output_tokens", "cache_read_tokens", "cache_wr
 # What calls are billed in besides tokens, read from logged request bodies, and the unit of the models billed in it
 # (media given to an embeddings model beside its tokens); the summary sums them over priced calls.
 UNIT_MEASURES = {"images": "image", "video_seconds": "second", "rerank_queries": "query", "media_given": "tokens"}
-# Priced calls served in a service tier priced apart from Standard (the summary says how many).
-TIER_CALLS = {"flex_calls": "flex", "priority_calls": "priority"}
+# Priced calls served in a service tier priced apart from Standard, or with optimized latency (the summary says how
+# many).
+TIER_CALLS = {"flex_calls": "flex", "priority_calls": "priority", "latency_optimized_calls": LATENCY_OPTIMIZED}
 # Priced calls whose cache writes went at the 5-minute rate though their split is unknown (engines/queries.py), and
 # those writes.
 SPLIT_UNKNOWN = ("cache_split_unknown_calls", "cache_split_unknown_tokens")

@@ -211,7 +211,8 @@ def render_terminal(report: UsageReport, analyses: list[str], max_rows: int) -> 
         lines.append(f"  Billed besides tokens: {', '.join(units)} ({UNITS_READ})")
     tiers = [f"{s[name]:,} {tier.capitalize()}" for name, tier in TIER_CALLS.items() if s.get(name)]
     if tiers:
-        lines.append(f"  Service tiers:      {' and '.join(tiers)} calls, priced at their tier's rates")
+        listed = " and ".join([", ".join(tiers[:-1]), tiers[-1]] if len(tiers) > 1 else tiers)
+        lines.append(f"  Service tiers:      {listed} calls, priced at their tier's rates")
     if s.get("guardrail_interventions"):
         lines.append(f"  Guardrail interventions: {s['guardrail_interventions']:,} (from logged Converse responses)")
     if s.get("prompt_router_calls"):

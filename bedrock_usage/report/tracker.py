@@ -566,14 +566,16 @@ NEEDS_AUDIO_SPLIT = "speech and text tokens are not split in the logs"
 # A model whose book row prices output tokens but no input: its input is billed in other units (Pegasus: seconds of
 # video) that the logs do not hold, so an output-only cost would understate the call.
 INPUT_NOT_IN_TOKENS = "input billed per second of video, which the logs do not hold"
-# The price-book mode of each service tier a call can be served in (Bedrock Runtime API, ``ServiceTier``); a reserved
-# call is paid for by its reservation, and the book has no latency-optimized rates.
-SERVICE_TIER_MODES = {DEFAULT_TIER: "standard", "standard": "standard", "flex": "flex", "priority": "priority"}
+# The price-book mode of each service tier a call can be served in (Bedrock Runtime API, ``ServiceTier``), and of a
+# call served with optimized latency (``performanceConfig.latency``: Amazon Bedrock User Guide, "Optimize model
+# inference for latency"); a reserved call is paid for by its reservation.
+SERVICE_TIER_MODES = {DEFAULT_TIER: "standard", "standard": "standard", "flex": "flex", "priority": "priority",
+                      LATENCY_OPTIMIZED: "latency"}
 # Why a call served in a tier other than standard is unpriced when the book has no rate of its mode, by mode.
-TIER_NO_PRICE = {mode: f"no {mode} tier price for this model, region and endpoint"
-                 for mode in sorted(set(SERVICE_TIER_MODES.values()) - {"standard"})}
-SERVICE_TIER_REASONS = {"reserved": "reserved tier: paid for by the reservation, not per call",
-                        LATENCY_OPTIMIZED: "no latency-optimized price in the book"}
+TIER_NO_PRICE = {mode: f"no {name} price for this model, region and endpoint"
+                 for mode, name in (("flex", "flex tier"), ("latency", "latency-optimized"),
+                                    ("priority", "priority tier"))}
+SERVICE_TIER_REASONS = {"reserved": "reserved tier: paid for by the reservation, not per call"}
 UNKNOWN_SERVICE_TIER = "served in a service tier the book does not know"
 DEFAULT_IMAGE_SIDE = 1024  # Titan Image Generator, Nova Canvas and SDXL make 1024 x 1024 images unless told
 

@@ -83,6 +83,16 @@ def test_cache_writes_long_context_and_batch_of_claude(rows: list[dict[str, str]
         (0.0036, 0.018, 0.0045, 0.0072, 0.00036))
 
 
+def test_latency_optimized_rates_are_rows_of_the_region_they_are_published_for(rows: list[dict[str, str]]) -> None:
+    # AWS pricing page, "Amazon Nova Pro (w/ latency optimized inference)": $0.001 / $0.004 per 1K, no cache read;
+    # Claude 3.5 Haiku's from the reference table's note: 0.001 / 0.005 per 1K in us-east-2
+    nova = row(rows, "amazon.nova-pro-v1:0", region="us-east-2", mode="latency")
+    assert figures(nova, *TOKEN_RATES) == pytest.approx((0.001, 0.004, None))
+    haiku = row(rows, "anthropic.claude-3-5-haiku-20241022-v1:0", region="us-east-2", mode="latency")
+    assert figures(haiku, *TOKEN_RATES) == pytest.approx((0.001, 0.005, None))
+    assert {r["region"] for r in rows if r["mode"] == "latency"} == {"us-east-2"}
+
+
 def test_a_region_priced_apart_gets_its_own_row(rows: list[dict[str, str]]) -> None:
     # bedrock/eu-west-1/meta.llama3-8b-instruct-v1:0: 3.2e-07 and 6.5e-07 per token; the bare id 3e-07 and 6e-07
     assert figures(row(rows, LLAMA3_8B, region="eu-west-1"), "input", "output") == pytest.approx((0.00032, 0.00065))

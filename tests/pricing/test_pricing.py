@@ -258,6 +258,26 @@ def test_batch_flex_and_priority_rows(book: PriceBook) -> None:
     assert {"standard", "batch", "flex", "priority"} <= modes
 
 
+def test_latency_optimized_rows_are_the_published_us_east_ohio_rates(capsys: pytest.CaptureFixture[str]) -> None:
+    """USD per 1K tokens: Claude 3.5 Haiku's from the consolidated Claude table's note ("latency-optimized (us-east-2)
+    is 0.001/0.005"), the others from the Amazon Bedrock pricing page's "w/ latency optimized inference" rows (as
+    copied on 2025-07-20 in convo-lang/convo-lang, packages/convo-lang-bedrock/bedrock-pricing.md); no cache rate is
+    published for any of them."""
+    import pricing
+
+    assert pricing.main(["--mode", "latency", "--format", "json"]) == 0
+    listed = {(r["model"], r["family"], r["region"]): (r["input"], r["output"], r["cache_read"], r["cache_write_5m"])
+              for r in json.loads(capsys.readouterr().out)["prices"]}
+    assert listed == {
+        ("anthropic.claude-3-5-haiku-20241022-v1:0", "regional", "us-east-2"): (0.001, 0.005, None, None),
+        ("amazon.nova-pro-v1:0", "regional", "us-east-2"): (0.001, 0.004, None, None),
+        ("meta.llama3-1-70b-instruct-v1:0", "regional", "us-east-2"): (0.0009, 0.0009, None, None),
+        ("meta.llama3-1-405b-instruct-v1:0", "regional", "us-east-2"): (0.003, 0.003, None, None),
+    }
+    assert pricing.main(["--mode", "latency", "--region", "us-west-2"]) == 1  # no rate published for Oregon
+    assert "no price rows match" in capsys.readouterr().err
+
+
 def test_govcloud_prices(book: PriceBook) -> None:
     quote = book.quote("anthropic.claude-3-haiku-20240307-v1:0", "us-gov-west-1", DAY)
     assert quote and quote.row.family == "govcloud" and quote.row.input == 0.0003
