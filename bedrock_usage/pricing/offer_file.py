@@ -17,7 +17,10 @@ An offer file (``https://pricing.us-east-1.amazonaws.com/offers/v1.0/aws/{offerC
   ``cache-read-input-token-count`` or ``cache-write-input-token-count``, then any of ``-long-context``,
   ``-cross-region-global``, ``-batch``, ``-flex``, ``-priority`` and (cache writes) ``-1-hour``/``-1h``.
   ``inferenceType`` cannot tell the standard and batch meters apart, so it is not read. AWS does not document this
-  grammar: a usage type of another shape (``-mantle-`` meters, latency-optimized...) is left out with its reason.
+  grammar: a usage type of another shape (``-mantle-`` meters...) is left out with its reason.
+
+A latency-optimized price, in any offer, is left out with its reason (the book's ``latency`` rows are the published
+ones ``tools/build_price_book.py`` writes): no source documents how offers name one.
 
 Products are matched to the book's models by name, ignoring case, punctuation and word order (``Claude 4.5
 Sonnet`` is ``Claude Sonnet 4.5``; ``+`` reads as ``plus``, so ``Command R+`` is not ``Command R``). A name prices
@@ -54,6 +57,9 @@ SERVICE_CACHE_WRITE = "cache-write-input-token-count"
 # batch, flex, priority: what a price says instead of the standard mode. The book's ``latency`` mode is not read
 # from offers: no source documents how their usage types name a latency-optimized price.
 OTHER_MODES = MODES[1:4]
+# A Marketplace price reads "Million Input Tokens (Latency Optimized Inference)" (a public Price List reader's tests,
+# quoting the live AmazonBedrockFoundationModels offer); read as any other, it would be taken for the standard price.
+LATENCY_NOT_READ = "a latency-optimized price (how offers name one is not documented: not read)"
 SERVICE_DURATIONS = ("1-hour", "1h")  # a cache write's 1-hour meter
 SERVICE_QUALIFIERS = ("cross-region-global", "long-context", *OTHER_MODES, *SERVICE_DURATIONS)
 Slot = tuple[str, str, str, str, str, str]  # model, family, region, mode, tier, unit
@@ -126,6 +132,8 @@ def _read_price(code: str, sku: str, attributes: dict[str, str], dimension: dict
     words = f"{usage} {attributes.get('inferenceType', '')} {dimension.get('description', '')}".lower()
     if any(w in words for w in NOT_ON_DEMAND_WORDS):
         return "not on-demand inference"
+    if "latency" in words:
+        return LATENCY_NOT_READ
     if code == SERVICE_OFFER:
         return _service_price(sku, attributes, dimension, effective, value)
     unit_text = str(dimension.get("unit", "")).lower()

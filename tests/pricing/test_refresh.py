@@ -26,7 +26,7 @@ import pytest
 
 from bedrock_usage.pricing import PriceBook, read_csv_rows
 from bedrock_usage.pricing.book import BUILTIN_BOOK
-from bedrock_usage.pricing.offer_file import OfferPrice, OfferReading
+from bedrock_usage.pricing.offer_file import LATENCY_NOT_READ, OfferPrice, OfferReading
 from bedrock_usage.pricing.refresh import read_offer_files, refresh_rows
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "pricing"
@@ -528,8 +528,7 @@ def test_the_service_offer_agrees_with_the_book() -> None:
 
 
 @pytest.mark.parametrize(("usage_type", "unit", "reason"), [
-    ("USE1-Claude4.5Sonnet-input-tokens-latency-optimized", "1K tokens",
-     "usage type of an unknown shape (Claude4.5Sonnet-input-tokens-latency-optimized)"),
+    ("USE1-Claude4.5Sonnet-input-tokens-latency-optimized", "1K tokens", LATENCY_NOT_READ),
     ("USE1-Claude4.5Sonnet-input-tokens-batch-flex", "1K tokens",
      "usage type of an unknown shape (Claude4.5Sonnet-input-tokens-batch-flex)"),
     ("USE1-Claude4.5Sonnet-input-tokens-1-hour", "1K tokens",
@@ -551,6 +550,23 @@ def test_a_service_price_of_an_unknown_shape_is_skipped_with_its_reason(tmp_path
     assert reading.skipped[reason] == 1
     assert sku not in {price.sku for price in reading.prices}
     assert len(reading.prices) == len(json.loads(SERVICE_OFFER.read_text())["products"]) - 3
+
+
+def test_a_latency_optimized_marketplace_price_is_skipped_never_taken_for_the_standard_one(tmp_path: Path) -> None:
+    """A Marketplace price dimension described as one of latency-optimized inference (the description a public Price
+    List reader's tests quote from the live offer: "Million Input Tokens (Latency Optimized Inference)") is left out
+    with its reason, and the refresh changes no row."""
+    offer = json.loads(MARKETPLACE_OFFER.read_text())
+    sku = offer_sku(MARKETPLACE_OFFER, MARKETPLACE_INPUT, MARKETPLACE_SONNET)
+    (found,) = offer["terms"]["OnDemand"][sku].values()
+    (dimension,) = found["priceDimensions"].values()
+    dimension["description"] = ("AWS Marketplace software usage|us-east-1|Million Input Tokens (Latency Optimized "
+                                "Inference)")
+    set_usd(found, "4.1250000000")  # not the standard $3.30 per 1M
+    reading = read_offer_files([saved(tmp_path, offer)])
+    assert reading.skipped[LATENCY_NOT_READ] == 1
+    assert sku not in {price.sku for price in reading.prices}
+    assert refresh_rows(read_csv_rows(BUILTIN_BOOK), reading, TODAY).changes == []
 
 
 SERVICE_INPUT = "USE1-Claude4.5Sonnet-input-tokens"
