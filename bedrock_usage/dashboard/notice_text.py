@@ -259,6 +259,21 @@ NOTICES: dict[str, dict[str, str]] = {
         "budgets_none": "예산 파일 {path} 에 예산이 없습니다 ([[budgets]] 테이블이나 \"budgets\" 목록)",
         "budgets_changed": "차이를 보여 준 뒤 {path} 이(가) 바뀌었습니다: 변경을 다시 검토하세요",
         "file_unreadable": "{path} 을(를) 읽을 수 없습니다: {reason}",
+        # logs.period: the period asked for (dates, their order and length, the time zone)
+        "day_not_iso": "{option} '{value}' 은(는) YYYY-MM-DD 형식의 날짜가 아닙니다",
+        "day_not_in_calendar": "{option} '{value}' 은(는) 달력에 있는 날이 아닙니다 ({reason})",
+        "zone_empty": "시간대가 비어 있습니다: UTC 나 Asia/Seoul 같은 시간대 이름을 지정하세요",
+        "zone_unknown": "시간대 '{zone}' 은(는) UTC 나 Asia/Seoul 같은 시간대 이름이 아닙니다",
+        "zone_not_athena": "시간대 '{zone}' 은(는) Amazon Athena 가 모르는 시간대라 같은 보고서가 Athena 에서 "
+                           "실패합니다: America/New_York 같은 지역의 시간대나 Etc/GMT+5 같은 오프셋을 지정하세요",
+        "days_out_of_range": "--days 는 1 이상 {limit} 이하여야 합니다 (받은 값: {days})",
+        "days_and_dates": "--days 를 --start-date, --end-date 와 함께 줄 수 없습니다: 셋 중 둘만 지정하세요",
+        "start_after_today": "시작일 {start} 이(가) 오늘 ({zone} 의 {today}) 보다 뒤라 아직 로그가 없습니다",
+        "days_leave_calendar": "{day} 부터 {days}일은 달력 (1년 ~ 9999년) 을 벗어납니다",
+        "start_after_end": "시작일 {start} 이(가) 종료일 {end} 보다 뒤입니다",
+        "range_too_long": "기간 {period} 은(는) {days}일입니다: 한 번에 {limit}일까지 읽을 수 있습니다",
+        "period_after_today": "기간 {period} 은(는) 오늘 ({today}) 보다 뒤에 시작하여 아직 로그가 없습니다",
+        "calendar_ends": "요청한 날짜가 달력 (1년 ~ 9999년) 의 끝에 너무 가깝습니다",
         # governance: reconciliation with the bill, overall and per caller
         "other_accounts": "다른 계정 ({accounts}) 호출자의 로그 호출 {calls} 건은 제외했습니다: 계정 {account} 의 "
                           "호출자만 그 청구서와 비교합니다",

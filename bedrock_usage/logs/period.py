@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..errors import UsageError
+from ..output.notices import Notice
 from .layout import days_between
 
 MAX_DAYS = 731
@@ -86,11 +87,13 @@ def parse_day(value: str, option: str) -> date:
     """A ``YYYY-MM-DD`` option value, or a UsageError naming the option."""
     text = value.strip()
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-        raise UsageError(f"{option} '{value}' is not a date in YYYY-MM-DD form")
+        raise UsageError(Notice(f"{option} '{value}' is not a date in YYYY-MM-DD form", "day_not_iso", option=option,
+                                value=value))
     try:
         return date.fromisoformat(text)
     except ValueError as exc:
-        raise UsageError(f"{option} '{value}' is not a day of the calendar ({exc})") from None
+        raise UsageError(Notice(f"{option} '{value}' is not a day of the calendar ({exc})", "day_not_in_calendar",
+                                option=option, value=value, reason=str(exc))) from None
 
 
 # Zones Python's tz database (2026f) names that Amazon Athena does not: Athena's engine 3 knows the zones of Trino's
@@ -121,12 +124,14 @@ def check_zone(tz: str | None) -> str:
     choice of UTC)."""
     name = "UTC" if tz is None else tz.strip()
     if not name:
-        raise UsageError("--tz is empty: give a time zone name such as UTC or Asia/Seoul")
+        raise UsageError(Notice("--tz is empty: give a time zone name such as UTC or Asia/Seoul", "zone_empty"))
     if not is_zone_name(name):
-        raise UsageError(f"--tz '{name}' is not a time zone name such as UTC or Asia/Seoul")
+        raise UsageError(Notice(f"--tz '{name}' is not a time zone name such as UTC or Asia/Seoul", "zone_unknown",
+                                zone=name))
     if name in ATHENA_UNKNOWN_ZONES:
-        raise UsageError(f"--tz '{name}' is not a time zone Amazon Athena knows, so the same report would fail on "
-                         "Athena: give a place's zone such as America/New_York, or an offset such as Etc/GMT+5")
+        raise UsageError(Notice(f"--tz '{name}' is not a time zone Amazon Athena knows, so the same report would "
+                                "fail on Athena: give a place's zone such as America/New_York, or an offset such as "
+                                "Etc/GMT+5", "zone_not_athena", zone=name))
     return name
 
 
@@ -143,9 +148,11 @@ def resolve_period(
     zone = check_zone(tz)
     today = today or datetime.now(ZoneInfo(zone)).date()
     if days is not None and not 1 <= days <= MAX_DAYS:
-        raise UsageError(f"--days must be at least 1 and at most {MAX_DAYS} (got {days})")
+        raise UsageError(Notice(f"--days must be at least 1 and at most {MAX_DAYS} (got {days})", "days_out_of_range",
+                                limit=MAX_DAYS, days=days))
     if days is not None and start is not None and end is not None:
-        raise UsageError("--days with both --start-date and --end-date: give two of the three")
+        raise UsageError(Notice("--days with both --start-date and --end-date: give two of the three",
+                                "days_and_dates"))
     first = start if isinstance(start, date) or start is None else parse_day(start, "--start-date")
     last = end if isinstance(end, date) or end is None else parse_day(end, "--end-date")
     span = days or default_days
@@ -155,16 +162,20 @@ def resolve_period(
         if first is None:
             first = last - timedelta(days=span - 1)
         if last is None and days is None and first > today:
-            raise UsageError(f"--start-date {first} is after today ({today} in {zone}): it has no logs yet")
+            raise UsageError(Notice(f"--start-date {first} is after today ({today} in {zone}): it has no logs yet",
+                                    "start_after_today", start=str(first), today=str(today), zone=zone))
         if last is None:
             last = today if days is None else first + timedelta(days=span - 1)
     except OverflowError:
-        raise UsageError(f"{span} days from {first or last} leave the calendar (years 1 to 9999)") from None
+        raise UsageError(Notice(f"{span} days from {first or last} leave the calendar (years 1 to 9999)",
+                                "days_leave_calendar", days=span, day=str(first or last))) from None
     if first > last:
-        raise UsageError(f"start date {first} is after end date {last}")
+        raise UsageError(Notice(f"start date {first} is after end date {last}", "start_after_end", start=str(first),
+                                end=str(last)))
     period = Period(first, last, zone)
     if period.days > MAX_DAYS:
-        raise UsageError(f"the range {period.label()} has {period.days} days; the limit is {MAX_DAYS}")
+        raise UsageError(Notice(f"the range {period.label()} has {period.days} days; the limit is {MAX_DAYS}",
+                                "range_too_long", period=period.label(), days=period.days, limit=MAX_DAYS))
     return readable(lambda: period)
 
 
@@ -179,7 +190,8 @@ def through_today(period: Period, now: datetime | None = None) -> tuple[Period, 
     A period that starts after today is a UsageError."""
     today = today_in(period.tz, now)
     if period.start > today:
-        raise UsageError(f"the period {period.label()} starts after today ({today}): it has no logs yet")
+        raise UsageError(Notice(f"the period {period.label()} starts after today ({today}): it has no logs yet",
+                                "period_after_today", period=period.label(), today=str(today)))
     if period.end <= today:
         return period, None
     cut = Period(period.start, today, period.tz)
@@ -197,5 +209,6 @@ def readable(make: Callable[[], Period]) -> Period:
         period.previous().utc_start  # noqa: B018
         date(period.end.year + period.end.month // 12, period.end.month % 12 + 1, 1)
     except (OverflowError, ValueError):
-        raise UsageError("the dates asked for are too close to the ends of the calendar (years 1 to 9999)") from None
+        raise UsageError(Notice("the dates asked for are too close to the ends of the calendar (years 1 to 9999)",
+                                "calendar_ends")) from None
     return period

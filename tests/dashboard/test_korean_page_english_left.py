@@ -28,7 +28,7 @@ from botocore.exceptions import ClientError
 from bedrock_usage.aws.session import Aws
 from bedrock_usage.bounded_gzip import MAX_OBJECT_ENV
 from bedrock_usage.dashboard.budget_editor import budgets_frame, entries_from_frame, read_text, write_file
-from bedrock_usage.dashboard.data import EXAMPLE_BUDGETS
+from bedrock_usage.dashboard.data import EXAMPLE_BUDGETS, dashboard_period
 from bedrock_usage.dashboard.notice_text import NOTICES, PHRASE_FORMS, PHRASES
 from bedrock_usage.dashboard.tables import error_line, warning_lines
 from bedrock_usage.dashboard.text import Text
@@ -40,7 +40,7 @@ from bedrock_usage.governance import anomalies
 from bedrock_usage.governance.budgets import Budget, check_budgets, load_budgets, scan_warnings
 from bedrock_usage.governance.chargeback import qdev_side
 from bedrock_usage.governance.profiles import ProfileResolver
-from bedrock_usage.logs.period import Period, resolve_period
+from bedrock_usage.logs.period import Period, resolve_period, through_today
 from bedrock_usage.logs.schema import DATABASE_NAME
 from bedrock_usage.output.notices import Notice, said
 from bedrock_usage.pricing import PriceBook
@@ -316,3 +316,45 @@ def test_the_budget_editor_s_and_the_budgets_file_s_mistakes_are_korean(tmp_path
         toml_says = str(exc)
     theirs = (os.strerror(errno.EISDIR), toml_says)
     assert {said(exc): error_english_left(exc, theirs) for exc in refused} == dict.fromkeys(map(said, refused), {})
+
+
+def refusals(*makes: Callable[[], object]) -> list[Exception]:
+    """The error each of ``makes`` stops with (UsageError or SetupRequired, as the page shows them)."""
+    caught: list[Exception] = []
+    for make in makes:
+        with pytest.raises((UsageError, SetupRequired)) as raised:
+            make()
+        caught.append(raised.value)
+    return caught
+
+
+def korean_lines_left(refused: list[Exception], theirs: tuple[str, ...] = ()) -> dict[str, dict[str, str]]:
+    """Each error's line on the Korean page that still has English of ours (``error_english_left``), by message."""
+    return {said(exc): left for exc in refused if (left := error_english_left(exc, theirs))}
+
+
+def test_the_period_s_mistakes_are_korean() -> None:
+    """Every mistake of a period the reports refuse (a date not in YYYY-MM-DD form or not of the calendar, an empty,
+    unknown or Athena-unknown time zone, --days out of range or with both dates, a start after today or after the
+    end, a range over the limit, days leaving the calendar), as the dashboard's period (``dashboard_period``) and the
+    price file's dates (``parse_day``) meet them: each stops with one line in Korean, its dates kept."""
+    today = date(2026, 12, 1)
+    refused = refusals(
+        lambda: resolve_period(start="2026/01/02"), lambda: resolve_period(start="2026-02-30"),
+        lambda: resolve_period(tz=" "), lambda: resolve_period(tz="Mars/Olympus"), lambda: resolve_period(tz="EST"),
+        lambda: resolve_period(days=0), lambda: resolve_period(days=3, start="2026-01-01", end="2026-01-02"),
+        lambda: resolve_period(start="2026-12-05", today=today), lambda: resolve_period(start="2026-01-05",
+                                                                                           end="2026-01-02"),
+        lambda: dashboard_period(date(2024, 1, 1), date(2026, 1, 1), "Asia/Seoul"),
+        lambda: resolve_period(days=30, end="0001-01-05"), lambda: resolve_period(start="9999-12-30", end="9999-12-31"),
+        lambda: through_today(Period(date(2026, 12, 3), date(2026, 12, 4)), datetime(2026, 12, 1, tzinfo=UTC)),
+    )
+    try:
+        date.fromisoformat("2026-02-30")
+    except ValueError as exc:
+        calendar_says = str(exc)
+    assert korean_lines_left(refused, (calendar_says,)) == {}
+    assert len({exc.args[0].kind for exc in refused}) == len(refused)  # each mistake once
+    assert error_line(KO, refused[9]).replace("\\", "") == (
+        "분석할 수 없습니다: 기간 2024-01-01 .. 2026-01-01 (Asia/Seoul) 은(는) 732일입니다: 한 번에 731일까지 읽을 수 "
+        "있습니다")
