@@ -122,9 +122,9 @@ class Aws:
         try:
             core.get_scoped_config()
         except ProfileNotFound:
-            raise UsageError(
-                f"AWS profile {profile!r} is not in your AWS config; list them with `aws configure list-profiles`"
-            ) from None
+            raise UsageError(Notice(
+                f"AWS profile {profile!r} is not in your AWS config; list them with `aws configure list-profiles`",
+                "aws_no_profile", profile=repr(profile))) from None
         return cls(core, profile)
 
     def client(self, service: str, region: str | None = None) -> Any:

@@ -259,6 +259,32 @@ NOTICES: dict[str, dict[str, str]] = {
         "budgets_none": "예산 파일 {path} 에 예산이 없습니다 ([[budgets]] 테이블이나 \"budgets\" 목록)",
         "budgets_changed": "차이를 보여 준 뒤 {path} 이(가) 바뀌었습니다: 변경을 다시 검토하세요",
         "file_unreadable": "{path} 을(를) 읽을 수 없습니다: {reason}",
+        # engines, qdev and aws.session: the folders and files read (the system's own words kept)
+        "logs_dir_missing": "로그 폴더 {folder} 이(가) 없습니다: --logs-dir 에 AWSLogs/ 를 담은 폴더를 지정하세요",
+        "logs_dir_is_file": "로그 폴더 {folder} 은(는) 폴더가 아니라 파일입니다: --logs-dir 에 AWSLogs/ 를 담은 폴더를 "
+                            "지정하세요",
+        "no_invocation_logs": "{folder} 아래에 Model Invocation Logs 가 없습니다: --logs-dir 에 {layout} 를 담은 "
+                              "폴더 (로그 버킷의 사본, 예: --sync 로 복사한 것) 를 지정하세요",
+        "logs_dir_unreadable": "로그 폴더 {folder} 을(를) 읽을 수 없습니다: {reason}",
+        "cache_parts_gone": "이 보고서가 읽는 동안 {folder} 의 열 형식 캐시 일부가 지워졌습니다 (같은 캐시 폴더를 쓰는 "
+                            "다른 실행?): 보고서를 다시 실행하거나, {setting} 로 실행마다 따로 폴더를 지정하세요",
+        "cache_unusable": "열 형식 캐시 폴더 {folder} 을(를) 쓸 수 없습니다: {reason}; {setting} 를 다른 폴더나 'off' "
+                          "로 설정하세요",
+        "cache_not_updated": "{folder} 의 열 형식 캐시를 갱신할 수 없습니다: {reason}; 공간을 비우거나 {setting} "
+                             "를 다른 폴더나 'off' 로 설정하세요",
+        "kept_rows_gone": "보관한 사실 행 {path} 이(가) 사용 중에 지워졌거나 손상되었습니다: 다시 실행하세요",
+        "qdev_dir_not_folder": "{folder} 은(는) 폴더가 아닙니다",
+        "qdev_no_logs_folder": "{where} 에 Amazon Q Developer 나 Kiro 로그가 없습니다: 그 아래에서 {layout} 폴더를 "
+                               "읽습니다 (PREFIX: 각 키 접두사, 없으면 루트나 최상위 폴더): 보고서 버킷의 AWSLogs/ 를 "
+                               "담은 폴더를 지정하거나, 키 접두사와 리전을 확인하세요",
+        "qdev_no_logs_bucket": "{where} 에 Amazon Q Developer 나 Kiro 로그가 없습니다: 프롬프트 로깅이나 사용자 활동 "
+                               "보고서를 켜거나 ({docs} 참조), 버킷, 키 접두사, 리전을 확인하세요",
+        "user_map_header": "사용자 매핑 {path} 에 userId 와 email 열이 있는 헤더가 필요합니다",
+        "user_map_row": "사용자 매핑 {path} 의 {line} 번째 줄: 사용자 ID 와 이메일 주소가 필요합니다",
+        "user_map_unreadable": "사용자 매핑 {path} 을(를) 읽을 수 없습니다: {reason}",
+        "user_map_not_utf8": "사용자 매핑 {path} 이(가) UTF-8 텍스트가 아닙니다",
+        "aws_no_profile": "AWS 프로파일 {profile} 이(가) AWS 설정에 없습니다: `aws configure list-profiles` 로 목록을 "
+                          "보세요",
         # logs.period: the period asked for (dates, their order and length, the time zone)
         "day_not_iso": "{option} '{value}' 은(는) YYYY-MM-DD 형식의 날짜가 아닙니다",
         "day_not_in_calendar": "{option} '{value}' 은(는) 달력에 있는 날이 아닙니다 ({reason})",

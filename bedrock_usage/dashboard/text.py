@@ -1325,8 +1325,10 @@ WEEKDAYS = {
 }
 
 
-# Command-line options that messages of the shared code name, and the sidebar fields a dashboard user sets instead.
-CLI_OPTIONS = (
+# Command-line options that messages of the shared code name, and the sidebar fields a dashboard user sets instead:
+# in English, and in the other languages where their wording of a message (``NOTICES``) names one; a message still in
+# English on such a page takes the English ones.
+_CLI_OPTIONS_EN = (
     ("or pass --profile", "or enter an AWS profile under {aws_options} in the sidebar"),
     ("or --profile", "or the AWS profile under {aws_options} in the sidebar"),
     ("give --logs-dir the folder", "set **{logs_dir}** in the sidebar to the folder"),
@@ -1334,6 +1336,7 @@ CLI_OPTIONS = (
     ("--user-map ", "the user map "),
     ("--tz ", "the time zone "),
 )
+CLI_OPTIONS = {"en": _CLI_OPTIONS_EN, "ko": (("--logs-dir 에 ", "사이드바의 **{logs_dir}** 에 "), *_CLI_OPTIONS_EN)}
 # (below this amount after rounding, divisor, suffix, decimals) of compact_usd.
 _COMPACT_STEPS = ((100, 1, "", 2), (1_000, 1, "", 1), (1e6, 1e3, "K", 1), (1e9, 1e6, "M", 1), (1e12, 1e9, "B", 1))
 
@@ -1505,7 +1508,7 @@ class Text:
 
     def for_dashboard(self, message: str) -> str:
         """A message of the shared code with its command-line options named as the sidebar's fields."""
-        for option, field in CLI_OPTIONS:
+        for option, field in CLI_OPTIONS[self.lang]:
             message = message.replace(option, field.format(aws_options=self("aws_options"), logs_dir=self("logs_dir")))
         return message
 

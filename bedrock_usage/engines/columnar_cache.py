@@ -33,6 +33,7 @@ from ..errors import UsageError
 from ..lazy_modules import lazy, library_version
 from ..logs.bodies import duckdb_body_type, duckdb_reduced_body
 from ..logs.schema import BODY_FIELDS, COLUMNS
+from ..output.notices import Notice
 from .duckdb_memory import duckdb_config
 
 duckdb = lazy("duckdb")
@@ -212,10 +213,11 @@ class ColumnarCache:
                 self._drop_parts()
                 _write_json(root_file, {"root": resolved, "format": FORMAT_VERSION, "fingerprint": _fingerprint()})
         except OSError as exc:
-            raise UsageError(
-                f"cannot use the columnar cache folder {self.directory}: {exc.strerror or exc}; "
-                f"set {CACHE_ENV} to another folder, or to 'off'"
-            ) from None
+            reason = exc.strerror or str(exc)
+            raise UsageError(Notice(
+                f"cannot use the columnar cache folder {self.directory}: {reason}; "
+                f"set {CACHE_ENV} to another folder, or to 'off'", "cache_unusable", folder=str(self.directory),
+                reason=reason, setting=CACHE_ENV)) from None
 
     def _drop_parts(self) -> None:
         """Delete the parts (and manifests) of another format, which no refresh would read again: their day folders
@@ -242,10 +244,11 @@ class ColumnarCache:
         try:
             return self._refresh(list(days), write_parts, workers, cap, on_start)
         except (OSError, duckdb.IOException) as exc:
-            raise UsageError(
-                f"cannot update the columnar cache in {self.directory}: {getattr(exc, 'strerror', None) or exc}; "
-                f"free some space, or set {CACHE_ENV} to another folder or to 'off'"
-            ) from None
+            reason = getattr(exc, "strerror", None) or str(exc)
+            raise UsageError(Notice(
+                f"cannot update the columnar cache in {self.directory}: {reason}; "
+                f"free some space, or set {CACHE_ENV} to another folder or to 'off'", "cache_not_updated",
+                folder=str(self.directory), reason=reason, setting=CACHE_ENV)) from None
 
     def _refresh(self, days: list[DayFolder], write_parts: PartWriter, workers: int, cap: int,
                  on_start: Callable[[int, int], None] | None) -> CachedScan:

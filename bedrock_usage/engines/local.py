@@ -253,13 +253,15 @@ class LocalEngine:
         """The service folders under the root; a UsageError when the root holds none."""
         if not self.root.is_dir():
             what = "is a file, not a folder" if self.root.exists() else "does not exist"
-            raise UsageError(f"logs folder {self.root} {what}: give --logs-dir the folder that holds AWSLogs/")
+            raise UsageError(Notice(f"logs folder {self.root} {what}: give --logs-dir the folder that holds AWSLogs/",
+                                    "logs_dir_is_file" if self.root.exists() else "logs_dir_missing",
+                                    folder=str(self.root)))
         service_dirs = self._service_dirs()
         if not service_dirs:
-            raise UsageError(
+            raise UsageError(Notice(
                 f"no Model Invocation Logs under {self.root}: give --logs-dir the folder that holds "
-                f"AWSLogs/{{account}}/{SERVICE_FOLDER}/ (the log bucket's copy, e.g. from --sync)"
-            )
+                f"AWSLogs/{{account}}/{SERVICE_FOLDER}/ (the log bucket's copy, e.g. from --sync)",
+                "no_invocation_logs", folder=str(self.root), layout=f"AWSLogs/{{account}}/{SERVICE_FOLDER}/"))
         return service_dirs
 
     def _service_dirs(self) -> list[Path]:
@@ -285,7 +287,7 @@ class LocalEngine:
             except FileNotFoundError:
                 continue
             except OSError as exc:  # an account folder it may not read: its logs would be missing without a word
-                raise UsageError(f"cannot read the logs folder {path.parent}: {exc.strerror or exc}") from None
+                raise _unreadable_folder(path.parent, exc) from None
             if stat.S_ISDIR(info.st_mode):
                 unique.setdefault((info.st_dev, info.st_ino), path)
         return list(unique.values())
@@ -332,10 +334,10 @@ class LocalEngine:
             raise self._parts_gone_error() from None
 
     def _parts_gone_error(self) -> UsageError:
-        return UsageError(
+        return UsageError(Notice(
             f"parts of the columnar cache in {self.cache_dir} were removed while this report read them (another "
             f"run on the same cache folder?): run the report again, or give each run a folder of its own with "
-            f"{CACHE_ENV}")
+            f"{CACHE_ENV}", "cache_parts_gone", folder=str(self.cache_dir), setting=CACHE_ENV))
 
     def _query_cached(
         self, sql: str, params: Sequence[SqlParam], days: list[DayFolder], reading: Tally, stats: ScanStats,
@@ -1000,7 +1002,14 @@ def _subfolders(folder: Path) -> list[Path]:
         with os.scandir(folder) as entries:
             return sorted(Path(entry.path) for entry in entries if entry.is_dir())
     except OSError as exc:
-        raise UsageError(f"cannot read the logs folder {folder}: {exc.strerror or exc}") from None
+        raise _unreadable_folder(folder, exc) from None
+
+
+def _unreadable_folder(folder: Path, exc: OSError) -> UsageError:
+    """The error for a logs folder the system will not list: its words (``exc``) kept."""
+    reason = exc.strerror or str(exc)
+    return UsageError(Notice(f"cannot read the logs folder {folder}: {reason}", "logs_dir_unreadable",
+                             folder=str(folder), reason=reason))
 
 
 def _entries(folder: str, skipped: ScanStats) -> list[os.DirEntry]:

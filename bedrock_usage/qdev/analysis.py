@@ -379,13 +379,15 @@ def _no_logs(source: Source, regions: tuple[str, ...] | None) -> UsageError | Se
     folder, the path is wrong, so the layouts read under it are named."""
     where = f"{source.describe()}{' for ' + ', '.join(regions) if regions else ''}"
     if not isinstance(source.store, LocalStore):
-        return SetupRequired(f"no Amazon Q Developer or Kiro logs in {where}: turn on prompt logging or user activity "
-                             f"reports (see {DOCS}), or check --bucket, --prefix and --regions")
-    return UsageError(f"no Amazon Q Developer or Kiro logs in {where}: the folders read are "
-                      f"[PREFIX/]{AWSLOGS}/ACCOUNT/{{{','.join(PRODUCTS)}}}/"
-                      f"{{{','.join([*REQUEST_TYPES, ACTIVITY_TYPE, USER_REPORT_TYPE])}}}/REGION/ under it (PREFIX: "
-                      "each --prefix, else none or a top-level folder): give --logs-dir the folder that holds the "
-                      "reports bucket's AWSLogs/, or check --prefix and --regions")
+        return SetupRequired(Notice(f"no Amazon Q Developer or Kiro logs in {where}: turn on prompt logging or user "
+                                    f"activity reports (see {DOCS}), or check --bucket, --prefix and --regions",
+                                    "qdev_no_logs_bucket", where=where, docs=DOCS))
+    layout = (f"[PREFIX/]{AWSLOGS}/ACCOUNT/{{{','.join(PRODUCTS)}}}/"
+              f"{{{','.join([*REQUEST_TYPES, ACTIVITY_TYPE, USER_REPORT_TYPE])}}}/REGION/")
+    return UsageError(Notice(f"no Amazon Q Developer or Kiro logs in {where}: the folders read are {layout} under it "
+                             "(PREFIX: each --prefix, else none or a top-level folder): give --logs-dir the folder "
+                             "that holds the reports bucket's AWSLogs/, or check --prefix and --regions",
+                             "qdev_no_logs_folder", where=where, layout=layout))
 
 
 def collect(source: Source, period: Period, filters: Filters, options: Options,

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from ..errors import UsageError
 from ..logs.identity import holds_pattern, person_name
+from ..output.notices import Notice
 
 _UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 _PROMPT_LOG_ID = re.compile(rf"^(?P<store>d-[0-9a-zA-Z]{{10}})\.(?P<uuid>{_UUID})$")
@@ -95,19 +96,23 @@ def read_user_map(path: str | Path) -> dict[str, Identity]:
             reader = csv.DictReader(handle)
             fields = {re.sub(r"[^a-z]", "", (name or "").lower()): name for name in reader.fieldnames or []}
             if "userid" not in fields or "email" not in fields:
-                raise UsageError(f"--user-map {path} needs a header with userId and email columns")
+                raise UsageError(Notice(f"--user-map {path} needs a header with userId and email columns",
+                                        "user_map_header", path=str(path)))
             name_field = fields.get("displayname") or fields.get("name")
             mapping: dict[str, Identity] = {}
             for number, row in enumerate(reader, start=2):
                 user_id, email = (row.get(fields["userid"]) or "").strip(), (row.get(fields["email"]) or "").strip()
                 if not user_id or "@" not in email:
-                    raise UsageError(f"--user-map {path}, line {number}: needs a user id and an email address")
+                    raise UsageError(Notice(f"--user-map {path}, line {number}: needs a user id and an email address",
+                                            "user_map_row", path=str(path), line=number))
                 name = (row.get(name_field) or "").strip() if name_field else ""
                 mapping[person_key(user_id)] = Identity(email.lower(), name, source=USER_MAP)
     except OSError as exc:
-        raise UsageError(f"cannot read --user-map {path}: {exc.strerror or exc}") from None
+        reason = exc.strerror or str(exc)
+        raise UsageError(Notice(f"cannot read --user-map {path}: {reason}", "user_map_unreadable", path=str(path),
+                                reason=reason)) from None
     except UnicodeDecodeError:
-        raise UsageError(f"--user-map {path} is not UTF-8 text") from None
+        raise UsageError(Notice(f"--user-map {path} is not UTF-8 text", "user_map_not_utf8", path=str(path))) from None
     return mapping
 
 

@@ -17,6 +17,7 @@ from botocore.exceptions import ClientError
 from ..aws.session import AWS_ERRORS, Aws, as_project_error, describe, error_code
 from ..errors import SetupRequired, UsageError
 from ..logs.layout import normalise_prefix
+from ..output.notices import Notice
 from . import layout
 
 DOCS = "docs/amazon-q.md"
@@ -123,7 +124,8 @@ class LocalStore:
     def __init__(self, root: str | Path):
         self.root = Path(root).expanduser()
         if not self.root.is_dir():
-            raise UsageError(f"--logs-dir {self.root} is not a folder")
+            raise UsageError(Notice(f"--logs-dir {self.root} is not a folder", "qdev_dir_not_folder",
+                                    folder=str(self.root)))
 
     def describe(self) -> str:
         return str(self.root)

@@ -31,6 +31,7 @@ from typing import BinaryIO
 from ..cache import keep_newest, source_digest, write_atomically
 from ..errors import UsageError
 from ..lazy_modules import lazy, library_version
+from ..output.notices import Notice
 from ..output.plain_table import PlainTable
 from .price_notes import PriceNotes
 from .priced_facts import PricedRows
@@ -56,7 +57,8 @@ class StoredFacts:
         frame = _read_private(self.path, _read_facts)
         if not isinstance(frame, pd.DataFrame):
             self.path.with_suffix(".pickle").unlink(missing_ok=True)
-            raise UsageError(f"the kept fact rows {self.path} were removed or damaged while in use: run again")
+            raise UsageError(Notice(f"the kept fact rows {self.path} were removed or damaged while in use: run again",
+                                    "kept_rows_gone", path=str(self.path)))
         return frame
 
 

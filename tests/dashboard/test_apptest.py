@@ -229,8 +229,8 @@ def test_input_mistakes_are_one_line_errors(demo_env: dict[str, str], tmp_path: 
 @pytest.mark.parametrize(("lang", "error"), [
     ("en", "Cannot analyse: logs folder {root} does not exist: set **Logs folder** in the sidebar to the folder that "
            "holds AWSLogs/"),
-    ("ko", "분석할 수 없습니다: logs folder {root} does not exist: set **로그 폴더** in the sidebar to the folder that "
-           "holds AWSLogs/"),
+    ("ko", "분석할 수 없습니다: 로그 폴더 {root} 이(가) 없습니다: 사이드바의 **로그 폴더** 에 AWSLogs/ 를 담은 폴더를 "
+           "지정하세요"),
 ])
 def test_a_link_to_a_missing_logs_folder_names_the_field_once(no_aws_env: dict[str, str], tmp_path: Path, lang: str,
                                                              error: str) -> None:

@@ -33,6 +33,7 @@ from bedrock_usage.dashboard.notice_text import NOTICES, PHRASE_FORMS, PHRASES
 from bedrock_usage.dashboard.tables import error_line, warning_lines
 from bedrock_usage.dashboard.text import Text
 from bedrock_usage.engines.athena import AthenaEngine
+from bedrock_usage.engines.columnar_cache import CACHE_ENV as COLUMNAR_CACHE_ENV
 from bedrock_usage.engines.compacted import COMPACTED_THROUGH, EARLIER_COMPACT_TABLES
 from bedrock_usage.engines.local import LocalEngine
 from bedrock_usage.errors import SetupRequired, UsageError
@@ -45,7 +46,8 @@ from bedrock_usage.logs.schema import DATABASE_NAME
 from bedrock_usage.output.notices import Notice, said
 from bedrock_usage.pricing import PriceBook
 from bedrock_usage.qdev.analysis import Source, analyze
-from bedrock_usage.qdev.sources import LocalStore
+from bedrock_usage.qdev.people import read_user_map
+from bedrock_usage.qdev.sources import LocalStore, S3Store
 from bedrock_usage.report.tracker import BedrockAthenaTracker, narrowed
 from tests.dashboard.helpers import shown
 from tests.dashboard.test_korean_qdev_warnings import ALICE, NOVEMBER, chat, corpus, prompt_file, records  # noqa: F401
@@ -358,3 +360,43 @@ def test_the_period_s_mistakes_are_korean() -> None:
     assert error_line(KO, refused[9]).replace("\\", "") == (
         "분석할 수 없습니다: 기간 2024-01-01 .. 2026-01-01 (Asia/Seoul) 은(는) 732일입니다: 한 번에 731일까지 읽을 수 "
         "있습니다")
+
+
+def test_the_folders_and_files_mistakes_are_korean(no_aws_env: dict[str, str], tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """A logs folder missing, a file, without logs or one whose service folder the system will not list (a link to
+    itself); a columnar cache folder that is a file; an Amazon Q / Kiro folder missing or without logs; a user map
+    without its header, with a row lacking an e-mail, missing, or not UTF-8; an AWS profile not in the config: each
+    stops with one line in Korean, the paths and the system's own words kept."""
+    logs = tmp_path / "logs"
+    service = logs / "AWSLogs" / "123456789012" / "BedrockModelInvocationLogs"
+    service.parent.mkdir(parents=True)
+    service.symlink_to(service)
+    (tmp_path / "file").write_text("x")
+    (tmp_path / "empty").mkdir()
+    maps = {"header.csv": b"id,mail\n", "row.csv": b"userId,email\nu-1,nobody\n", "latin.csv": b"userId,email\n\xe9\n"}
+    for name, text in maps.items():
+        (tmp_path / name).write_bytes(text)
+    write_records(tmp_path / "good", [call(1, HAIKU, 10)])
+    refused = refusals(
+        lambda: LocalEngine(tmp_path / "missing").log_regions(), lambda: LocalEngine(tmp_path / "file").log_regions(),
+        lambda: LocalEngine(tmp_path / "empty").log_regions(), lambda: LocalEngine(logs).log_regions(),
+        lambda: LocalStore(tmp_path / "missing"), lambda: analyze(Source(LocalStore(tmp_path / "empty")), NOVEMBER),
+        *(lambda name=name: read_user_map(tmp_path / name) for name in [*maps, "missing.csv"]),
+        lambda: Aws.connect("nobody"),
+    )
+    monkeypatch.setenv(COLUMNAR_CACHE_ENV, str(tmp_path / "file"))
+    refused += refusals(lambda: BedrockAthenaTracker(LocalEngine(tmp_path / "good")).analyze(
+        resolve_period(start="2026-01-30", end="2026-01-31"), ["us-east-1"]))
+    theirs = tuple(os.strerror(code) for code in (errno.ELOOP, errno.ENOENT, errno.EEXIST, errno.ENOTDIR))
+    assert korean_lines_left(refused, theirs) == {}
+    assert len({exc.args[0].kind for exc in refused}) == len(refused)  # each mistake once
+
+
+def test_a_reports_bucket_without_amazon_q_logs_is_korean(aws_env: dict[str, str]) -> None:
+    """A reports bucket holding no Amazon Q Developer or Kiro logs (moto's S3): a setup step, in Korean."""
+    s3 = boto3.client("s3")
+    s3.create_bucket(Bucket="q-reports")
+    refused = refusals(lambda: analyze(Source(S3Store(s3, "q-reports")), NOVEMBER))
+    assert korean_lines_left(refused) == {}
+    assert "s3://q-reports/ 에 Amazon Q Developer 나 Kiro 로그가 없습니다" in shown(error_line(KO, refused[0]))

@@ -15,6 +15,7 @@ import pytest
 
 from bedrock_usage.dashboard.bedrock_tab import previous_note
 from bedrock_usage.dashboard.qdev_tab import estimate_note
+from bedrock_usage.dashboard.tables import error_line
 from bedrock_usage.dashboard.text import STRINGS, Text, compact, compact_usd, percent, plain, usd
 from bedrock_usage.engines.local import LocalEngine
 from bedrock_usage.errors import UsageError
@@ -90,17 +91,23 @@ def test_qdev_estimate_note_names_the_types_it_leaves_out() -> None:
     assert "leaves out" not in estimate_note(Text("en"), measured)
 
 
-@pytest.mark.parametrize(("lang", "field"), [("en", "Logs folder"), ("ko", "로그 폴더")])
-def test_a_logs_folder_message_names_the_sidebar_field_once(tmp_path: Path, lang: str, field: str) -> None:
-    """The message once read "give the folder the folder that holds AWSLogs/"."""
+@pytest.mark.parametrize(("lang", "missing", "empty"), [
+    ("en", "logs folder {root} does not exist: set **Logs folder** in the sidebar to the folder that holds AWSLogs/",
+     "no Model Invocation Logs under {root}: set **Logs folder** in the sidebar to the folder that holds AWSLogs/"
+     "{{account}}/"),
+    ("ko", "로그 폴더 {root} 이(가) 없습니다: 사이드바의 **로그 폴더** 에 AWSLogs/ 를 담은 폴더를 지정하세요",
+     "{root} 아래에 Model Invocation Logs 가 없습니다: 사이드바의 **로그 폴더** 에 AWSLogs/{{account}}/"),
+])
+def test_a_logs_folder_message_names_the_sidebar_field_once(tmp_path: Path, lang: str, missing: str,
+                                                            empty: str) -> None:
+    """The message once read "give the folder the folder that holds AWSLogs/"; the Korean page words it in Korean."""
     messages = []
     for root in (tmp_path / "nonexistent", tmp_path):  # no folder; a folder without logs
         with pytest.raises(UsageError) as raised:
             LocalEngine(root).log_regions()
-        messages.append(Text(lang).for_dashboard(str(raised.value)))
-    asked = f"set **{field}** in the sidebar to the folder that holds AWSLogs/"
-    assert messages[0] == f"logs folder {tmp_path / 'nonexistent'} does not exist: {asked}"
-    assert messages[1].startswith(f"no Model Invocation Logs under {tmp_path}: {asked}{{account}}/")
+        messages.append(shown(error_line(Text(lang), raised.value)).split(": ", 1)[1])
+    assert messages[0] == missing.format(root=tmp_path / "nonexistent")
+    assert messages[1].startswith(empty.format(root=tmp_path))
 
 
 @pytest.mark.parametrize("value", [99_999, 100_000, 999_949, 999_950, 999_960, 1_000_000, 999_994_999, 999_995_000,
