@@ -285,6 +285,35 @@ NOTICES: dict[str, dict[str, str]] = {
         "user_map_not_utf8": "사용자 매핑 {path} 이(가) UTF-8 텍스트가 아닙니다",
         "aws_no_profile": "AWS 프로파일 {profile} 이(가) AWS 설정에 없습니다: `aws configure list-profiles` 로 목록을 "
                           "보세요",
+        # pricing.book: a price file ($BEDROCK_USAGE_PRICES) and its rows
+        "price_file_missing": "가격 파일 {path} 이(가) 없습니다",
+        "price_file_unreadable": "가격 파일 {path} 을(를) 읽을 수 없습니다: {reason}",
+        "price_file_not_utf8": "가격 파일 {path} 이(가) UTF-8 텍스트가 아닙니다: UTF-8 로 저장하세요",
+        "price_file_unparsed": "가격 파일 {path} 을(를) 해석할 수 없습니다: {reason}",
+        "price_file_not_list": "가격 파일 {path} 은(는) 'prices' 아래에 행 목록을 담아야 합니다",
+        "price_file_empty": "가격 파일 {path} 에 가격 행이 없어 그 가격을 받는 호출이 없습니다: 행을 넣거나 "
+                            "(README.md 의 Prices 절에 열이 있습니다), 목록 가격을 쓰려면 --prices 를 빼세요",
+        "price_row_at": "{file} 의 {number} 번째 행",
+        "price_line_at": "{file} 의 {number} 번째 줄",
+        "price_field_at": "{where}: {field}",
+        "price_not_number": "{where}: {name} '{value}' 은(는) 숫자가 아닙니다",
+        "price_negative": "{where}: {name} 은(는) 음수일 수 없습니다",
+        "price_implausible": "{where}: {name} 이(가) {unit} 당 {amount} USD 인 것은 있을 법하지 않습니다; 여기서 토큰 "
+                             "가격은 1,000 토큰당입니다 (100만 토큰당 가격을 1,000 으로 나누세요)",
+        "price_per_1k": "1,000 토큰",
+        "price_unknown_keys": "{where}: 알 수 없는 키 {keys}; 행의 열: {fields}",
+        "price_no_model": "{where}: 가격 행마다 'model' (기본 모델 ID) 이 필요합니다",
+        "price_base_model": "{where}: model 은 기본 모델 ID ({base}) 여야 하며, 엔드포인트 계열은 \"family\" 에 "
+                            "씁니다",
+        "price_bad_choice": "{where}: {model} 의 {field} '{value}' 은(는) {allowed} 중 하나여야 합니다",
+        "price_bad_tier": "{where}: {model} 의 tier '{tier}' 은(는) base, above_{{N}}k, "
+                          "image_{{side}}_{{standard|premium}}, video_{{lines}} 중 하나여야 합니다",
+        "price_context_tier": "{where}: {model} 의 tier '{tier}': 컨텍스트 티어는 above_1k 부터 {top} 까지입니다",
+        "price_dates_order": "{where}: {model} 의 effective_to {end} 이(가) effective_from {start} 보다 뒤가 아닙니다",
+        "price_per_unit_no_unit": "{where}: {model} 의 행에 per_unit 가격은 있지만 unit 이 없습니다; unit 을 image, "
+                                  "second, query 중 하나로 지정하세요 (tokens 행은 1,000 토큰의 가격입니다)",
+        "price_no_rate": "{where}: {model} 의 행에 가격이 없습니다; {fields} 나 per_unit 중 하나 이상을 지정하세요",
+        "price_extra_cells": "{where}: 헤더의 열보다 셀이 많습니다 (끝에 쉼표?); 각 행에 헤더의 열만큼 셀을 두세요",
         # logs.period: the period asked for (dates, their order and length, the time zone)
         "day_not_iso": "{option} '{value}' 은(는) YYYY-MM-DD 형식의 날짜가 아닙니다",
         "day_not_in_calendar": "{option} '{value}' 은(는) 달력에 있는 날이 아닙니다 ({reason})",

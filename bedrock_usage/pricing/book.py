@@ -31,6 +31,7 @@ from pathlib import Path
 from ..errors import UsageError
 from ..logs.period import parse_day
 from ..logs.regions import REGION_NAMES, partition_clauses
+from ..output.notices import Notice
 from .model_ids import ModelRef, is_priced_region, model_key, one_model_key, parse_model_id
 
 BUILTIN_BOOK = Path(__file__).resolve().parent / "bedrock_prices.csv"
@@ -40,6 +41,7 @@ MAX_CONTEXT_TIER_K = 10_000  # the largest N of an ``above_{N}k`` tier (10M toke
 # The dearest rate in the book is $0.1375 per 1K output tokens; a rate above $1 per 1K is a per-million figure.
 MAX_PLAUSIBLE_PER_1K = 1.0
 MAX_PLAUSIBLE_PER_UNIT = 10.0  # USD per image, second of video or query
+PER_1K = "1K tokens"  # what a token rate prices
 TOKEN_FIELDS = ("input", "output", "cache_write_5m", "cache_write_1h", "cache_read")
 AUDIO_FIELDS = ("audio_input", "audio_output")
 RATE_FIELDS = (*TOKEN_FIELDS, *AUDIO_FIELDS)
@@ -123,7 +125,7 @@ class PriceFile:
         try:
             content = Path(path).read_bytes()
         except OSError as exc:
-            raise UsageError(f"cannot read price file {path}: {exc.strerror or exc}") from None
+            raise _unreadable(path, exc) from None
         return cls(path, hashlib.sha256(content).hexdigest()[:12])
 
     @property
@@ -411,8 +413,20 @@ def _not_superseded(rows: list[PriceRow], region: str | None = None) -> list[Pri
     return [row for row in rows if not superseded(row)]
 
 
-def _parse_row(raw: dict[str, object], origin: str) -> PriceRow:
-    """Validate one price row from the CSV book or a user file."""
+def _mistake(origin: Notice, what: str, kind: str, **values: object) -> UsageError:
+    """The error for a price row's mistake: ``origin: what``, a Notice a page words in its language."""
+    return UsageError(Notice(f"{origin}: {what}", kind, where=origin, **values))
+
+
+def _unreadable(path: object, exc: OSError) -> UsageError:
+    """The error for a price file the system will not read: its words (``exc``) kept."""
+    reason = exc.strerror or str(exc)
+    return UsageError(Notice(f"cannot read price file {path}: {reason}", "price_file_unreadable", path=str(path),
+                             reason=reason))
+
+
+def _parse_row(raw: dict[str, object], origin: Notice) -> PriceRow:
+    """Validate one price row from the CSV book or a user file (``origin``: where it is, a Notice)."""
 
     def text(name: str, default: str = "") -> str:
         value = raw.get(name)
@@ -420,7 +434,8 @@ def _parse_row(raw: dict[str, object], origin: str) -> PriceRow:
 
     def day(name: str) -> date | None:
         value = text(name)
-        return parse_day(value, f"{origin}: {name}") if value else None
+        return parse_day(value, Notice(f"{origin}: {name}", "price_field_at", where=origin, field=name)) if value \
+            else None
 
     def rate(name: str, ceiling: float, unit: str) -> float | None:
         value = text(name)
@@ -429,28 +444,30 @@ def _parse_row(raw: dict[str, object], origin: str) -> PriceRow:
         try:
             number = float(value)
         except ValueError:
-            raise UsageError(f"{origin}: {name} '{value}' is not a number") from None
+            raise _mistake(origin, f"{name} '{value}' is not a number", "price_not_number", name=name,
+                           value=value) from None
         if math.isnan(number):
-            raise UsageError(f"{origin}: {name} '{value}' is not a number")
+            raise _mistake(origin, f"{name} '{value}' is not a number", "price_not_number", name=name, value=value)
         if number < 0:
-            raise UsageError(f"{origin}: {name} must not be negative")
+            raise _mistake(origin, f"{name} must not be negative", "price_negative", name=name)
         if number > ceiling:
-            raise UsageError(
-                f"{origin}: {name} {number} USD per {unit} is implausible; token prices here are per 1,000 tokens "
-                f"(divide a per-million price by 1,000)"
-            )
+            raise _mistake(origin, f"{name} {number} USD per {unit} is implausible; token prices here are per 1,000 "
+                           "tokens (divide a per-million price by 1,000)", "price_implausible", name=name,
+                           amount=str(number), unit=Notice(unit, "price_per_1k") if unit == PER_1K else unit)
         return number
 
     unknown = sorted(set(raw) - _ROW_KEYS)
     if unknown:
-        raise UsageError(f"{origin}: unknown key {', '.join(map(repr, unknown))}; a row has {', '.join(CSV_FIELDS)}")
+        keys = [repr(key) for key in unknown]
+        raise _mistake(origin, f"unknown key {', '.join(keys)}; a row has {', '.join(CSV_FIELDS)}",
+                       "price_unknown_keys", keys=keys, fields=list(CSV_FIELDS))
     model = text("model")
     if not model:
-        raise UsageError(f"{origin}: every price row needs a 'model' (a base model id)")
+        raise _mistake(origin, "every price row needs a 'model' (a base model id)", "price_no_model")
     profile = parse_model_id(model)
     if profile.endpoint in ("geo", "global"):  # its calls are logged and priced under the base id: never reached
-        raise UsageError(f"{origin}: model must be the base model id ({profile.base_id}), the endpoint family goes in "
-                         "\"family\"")
+        raise _mistake(origin, f"model must be the base model id ({profile.base_id}), the endpoint family goes in "
+                       "\"family\"", "price_base_model", base=profile.base_id)
     family, mode, tier = text("family", "regional"), text("mode", "standard"), text("tier", "base")
     region = text("region", "*")
     other = partition_clauses([region]) if region != "*" and region not in REGION_NAMES else []
@@ -459,27 +476,27 @@ def _parse_row(raw: dict[str, object], origin: str) -> PriceRow:
     unit = text("unit", _TIER_UNITS.get(tier.split("_")[0], "tokens"))
     for label, value, allowed in (("family", family, FAMILIES), ("mode", mode, MODES), ("unit", unit, UNITS)):
         if value not in allowed:
-            raise UsageError(f"{origin}: {label} '{value}' for {model} must be one of {', '.join(allowed)}")
+            raise _mistake(origin, f"{label} '{value}' for {model} must be one of {', '.join(allowed)}",
+                           "price_bad_choice", field=label, value=value, model=model, allowed=list(allowed))
     if not _TIER_RE.match(tier):
-        raise UsageError(
-            f"{origin}: tier '{tier}' for {model} must be base, above_{{N}}k, image_{{side}}_{{standard|premium}} "
-            f"or video_{{lines}}"
-        )
+        raise _mistake(origin, f"tier '{tier}' for {model} must be base, above_{{N}}k, "
+                       "image_{side}_{standard|premium} or video_{lines}", "price_bad_tier", tier=tier, model=model)
     context_k = _CONTEXT_TIER_RE.match(tier)
     if context_k and not 1 <= int(context_k[1]) <= MAX_CONTEXT_TIER_K:
-        raise UsageError(
-            f"{origin}: tier '{tier}' for {model}: a context tier is above_1k to above_{MAX_CONTEXT_TIER_K}k")
+        raise _mistake(origin, f"tier '{tier}' for {model}: a context tier is above_1k to "
+                       f"above_{MAX_CONTEXT_TIER_K}k", "price_context_tier", tier=tier, model=model,
+                       top=f"above_{MAX_CONTEXT_TIER_K}k")
     start, end = day("effective_from"), day("effective_to")
     if start and end and end <= start:
-        raise UsageError(f"{origin}: effective_to {end} of {model} is not after effective_from {start}")
+        raise _mistake(origin, f"effective_to {end} of {model} is not after effective_from {start}",
+                       "price_dates_order", end=str(end), model=model, start=str(start))
     if unit == "tokens" and text("per_unit") and not any(text(name) for name in RATE_FIELDS):
-        raise UsageError(f"{origin}: the row of {model} has a per_unit price but no unit; give unit image, second or "
-                         "query (a tokens row prices 1,000 tokens)")
+        raise _mistake(origin, f"the row of {model} has a per_unit price but no unit; give unit image, second or "
+                       "query (a tokens row prices 1,000 tokens)", "price_per_unit_no_unit", model=model)
     if not any(text(name) for name in (*RATE_FIELDS, "per_unit")):
         # Such a row would replace a price with none: the model's calls would turn unpriced without a word.
-        raise UsageError(
-            f"{origin}: the row of {model} has no price; give at least one of {', '.join(RATE_FIELDS)} or per_unit"
-        )
+        raise _mistake(origin, f"the row of {model} has no price; give at least one of {', '.join(RATE_FIELDS)} or "
+                       "per_unit", "price_no_rate", model=model, fields=list(RATE_FIELDS))
     return PriceRow(
         model=model,
         name=text("name", model),
@@ -491,10 +508,10 @@ def _parse_row(raw: dict[str, object], origin: str) -> PriceRow:
         unit=unit,
         effective_from=start,
         effective_to=end,
-        source=text("source", origin),
+        source=text("source", str(origin)),
         checked=day("checked"),
         per_unit=rate("per_unit", MAX_PLAUSIBLE_PER_UNIT, unit),
-        **{name: rate(name, MAX_PLAUSIBLE_PER_1K, "1K tokens") for name in RATE_FIELDS},
+        **{name: rate(name, MAX_PLAUSIBLE_PER_1K, PER_1K) for name in RATE_FIELDS},
     )
 
 
@@ -533,16 +550,23 @@ def read_csv_rows(path: Path) -> list[PriceRow]:
     UTF-8")."""
     try:
         with path.open(newline="", encoding="utf-8-sig") as handle:
-            return [_csv_row(raw, f"{path.name} line {n}") for n, raw in enumerate(csv.DictReader(handle), start=2)]
+            return [_csv_row(raw, Notice(f"{path.name} line {n}", "price_line_at", file=path.name, number=n))
+                    for n, raw in enumerate(csv.DictReader(handle), start=2)]
     except UnicodeDecodeError:
-        raise UsageError(f"price file {path} is not UTF-8 text: save it as UTF-8") from None
+        raise _not_utf8(path) from None
 
 
-def _csv_row(raw: dict[str | None, object], origin: str) -> PriceRow:
+def _not_utf8(path: Path) -> UsageError:
+    """The error for a price file that is not UTF-8 text."""
+    return UsageError(Notice(f"price file {path} is not UTF-8 text: save it as UTF-8", "price_file_not_utf8",
+                             path=str(path)))
+
+
+def _csv_row(raw: dict[str | None, object], origin: Notice) -> PriceRow:
     """One CSV row; cells past the header's columns (``DictReader`` keys them ``None``) are refused."""
     if None in raw:
-        raise UsageError(f"{origin}: more cells than the header has columns (a trailing comma?); give each row the "
-                         "header's columns")
+        raise _mistake(origin, "more cells than the header has columns (a trailing comma?); give each row the "
+                       "header's columns", "price_extra_cells")
     return _parse_row({str(key): value for key, value in raw.items()}, origin)
 
 
@@ -551,31 +575,35 @@ def read_override_rows(path: Path) -> list[PriceRow]:
     row is refused: it would price every call at list prices while the user takes them for their own."""
     rows = _override_rows(path)
     if not rows:
-        raise UsageError(f"price file {path} holds no price rows, so no call would take its prices: give it rows "
-                         "(README.md, section Prices, gives the columns), or leave --prices out for list prices")
+        raise UsageError(Notice(f"price file {path} holds no price rows, so no call would take its prices: give it "
+                                "rows (README.md, section Prices, gives the columns), or leave --prices out for list "
+                                "prices", "price_file_empty", path=str(path)))
     return rows
 
 
 def _override_rows(path: Path) -> list[PriceRow]:
     """The rows of a user price file, none or more."""
     if not path.is_file():
-        raise UsageError(f"price file {path} does not exist")
+        raise UsageError(Notice(f"price file {path} does not exist", "price_file_missing", path=str(path)))
     if path.suffix.lower() == ".csv":
         return read_csv_rows(path)
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        raise UsageError(f"price file {path} is not UTF-8 text: save it as UTF-8") from None
+        raise _not_utf8(path) from None
     except OSError as exc:
-        raise UsageError(f"cannot read price file {path}: {exc.strerror or exc}") from None
+        raise _unreadable(path, exc) from None
     try:
         if path.suffix.lower() == ".toml":
             data: object = tomllib.loads(text)
         else:
             data = json.loads(text)
     except ValueError as exc:
-        raise UsageError(f"price file {path} cannot be read: {exc}") from None
+        raise UsageError(Notice(f"price file {path} cannot be read: {exc}", "price_file_unparsed", path=str(path),
+                                reason=str(exc))) from None
     entries = data.get("prices") if isinstance(data, dict) else data
     if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
-        raise UsageError(f"price file {path} must hold a list of rows under 'prices'")
-    return [_parse_row(entry, f"{path.name} row {n}") for n, entry in enumerate(entries, start=1)]
+        raise UsageError(Notice(f"price file {path} must hold a list of rows under 'prices'", "price_file_not_list",
+                                path=str(path)))
+    return [_parse_row(entry, Notice(f"{path.name} row {n}", "price_row_at", file=path.name, number=n))
+            for n, entry in enumerate(entries, start=1)]

@@ -44,7 +44,7 @@ from bedrock_usage.governance.profiles import ProfileResolver
 from bedrock_usage.logs.period import Period, resolve_period, through_today
 from bedrock_usage.logs.schema import DATABASE_NAME
 from bedrock_usage.output.notices import Notice, said
-from bedrock_usage.pricing import PriceBook
+from bedrock_usage.pricing import PriceBook, PriceFile
 from bedrock_usage.qdev.analysis import Source, analyze
 from bedrock_usage.qdev.people import read_user_map
 from bedrock_usage.qdev.sources import LocalStore, S3Store
@@ -59,9 +59,10 @@ from tests.qdev.test_athena import report_with_a_failing_region
 from tests.qdev.test_offline import offline  # noqa: F401  (fixture)
 
 KO = Text("ko")
-# The English words the Korean wording itself holds: names of services, settings, fields and files.
+# The English words the Korean wording itself holds: names of services, settings, fields and files (a literal
+# ``{{name}}`` among them, a placeholder taken out).
 OWN_WORDS = {word for text in [*NOTICES["ko"].values(), *PHRASES["ko"].values(), *PHRASE_FORMS["ko"].values()]
-             for word in re.findall(r"[A-Za-z]+", re.sub(r"\{\w+\}", "", text))}
+             for word in re.findall(r"[A-Za-z]+", re.sub(r"(?<!\{)\{\w+\}(?!\})", "", text))}
 # A word in lower case standing alone among others: a sentence (``its first day not recorded``), not a name (a model's
 # display name, an endpoint family, a path).
 PROSE = re.compile(r"(?:^|\s)[a-z]{2,}(?:\s|$)")
@@ -400,3 +401,41 @@ def test_a_reports_bucket_without_amazon_q_logs_is_korean(aws_env: dict[str, str
     refused = refusals(lambda: analyze(Source(S3Store(s3, "q-reports")), NOVEMBER))
     assert korean_lines_left(refused) == {}
     assert "s3://q-reports/ 에 Amazon Q Developer 나 Kiro 로그가 없습니다" in shown(error_line(KO, refused[0]))
+
+
+# A price file's rows with each mistake the price book refuses (JSON rows), keyed by what is wrong.
+BAD_PRICE_ROWS = {
+    "not a number": {"model": HAIKU, "input": "cheap"}, "NaN": {"model": HAIKU, "input": "NaN"},
+    "negative": {"model": HAIKU, "input": -1}, "per million": {"model": HAIKU, "input": 3.0},
+    "per image": {"model": HAIKU, "unit": "image", "per_unit": 50}, "unknown key": {"model": HAIKU, "outptu": 1},
+    "no model": {"input": 0.001}, "geo model": {"model": f"us.{HAIKU}", "input": 0.001},
+    "family": {"model": HAIKU, "family": "local", "input": 0.001}, "tier": {"model": HAIKU, "tier": "gold",
+                                                                            "input": 0.001},
+    "context tier": {"model": HAIKU, "tier": "above_50000k", "input": 0.001},
+    "dates": {"model": HAIKU, "effective_from": "2026-02-01", "effective_to": "2026-01-01", "input": 0.001},
+    "date form": {"model": HAIKU, "effective_from": "2026/02/01", "input": 0.001},
+    "per_unit without unit": {"model": HAIKU, "per_unit": 0.04}, "no price": {"model": HAIKU},
+}
+
+
+def test_the_price_file_s_mistakes_are_korean(tmp_path: Path) -> None:
+    """A price file ($BEDROCK_USAGE_PRICES on the dashboard) missing, a folder, not UTF-8, not JSON, not a list of
+    rows, without rows, a CSV row with more cells than its header, and a row with each mistake the book refuses:
+    each stops with one line in Korean naming the file and the row."""
+    files = {"latin.json": b'{"prices": [{"model": "caf\xe9"}]}', "broken.json": b"{", "object.json": b'{"prices": 5}',
+             "empty.json": b'{"prices": []}', "cells.csv": f"model,input\n{HAIKU},0.001,9\n".encode()}
+    for name, content in files.items():
+        (tmp_path / name).write_bytes(content)
+    rows = [f"row-{number}.json" for number in range(len(BAD_PRICE_ROWS))]
+    for name, row in zip(rows, BAD_PRICE_ROWS.values(), strict=True):
+        (tmp_path / name).write_text(json.dumps({"prices": [{"model": HAIKU, "input": 0.001}, row]}))
+    refused = refusals(*(lambda name=name: PriceBook.load(tmp_path / name) for name in ["missing.json", *files, *rows]))
+    refused += refusals(lambda: PriceFile.read(str(tmp_path)))
+    try:
+        json.loads("{")
+    except ValueError as exc:
+        json_says = str(exc)
+    assert korean_lines_left(refused, (json_says, os.strerror(errno.EISDIR))) == {}
+    per_image = shown(error_line(KO, refused[len(files) + 5]))
+    assert per_image.startswith("분석할 수 없습니다: row-4.json 의 2 번째 행: per_unit 이(가) image 당 50.0 USD 인 "
+                                "것은"), per_image
