@@ -314,6 +314,25 @@ NOTICES: dict[str, dict[str, str]] = {
                                   "second, query 중 하나로 지정하세요 (tokens 행은 1,000 토큰의 가격입니다)",
         "price_no_rate": "{where}: {model} 의 행에 가격이 없습니다; {fields} 나 per_unit 중 하나 이상을 지정하세요",
         "price_extra_cells": "{where}: 헤더의 열보다 셀이 많습니다 (끝에 쉼표?); 각 행에 헤더의 열만큼 셀을 두세요",
+        # qdev.kiro_prices: a Kiro price file ($BEDROCK_USAGE_KIRO_PRICES) and its rows (price_row_at, price_not_number)
+        "kiro_file_unreadable": "Kiro 가격 파일 {path} 을(를) 읽을 수 없습니다: {reason}",
+        "kiro_file_not_utf8": "Kiro 가격 파일 {path} 이(가) UTF-8 텍스트가 아닙니다",
+        "kiro_file_not_json": "Kiro 가격 파일 {path} 이(가) 올바른 JSON 이 아닙니다 ({reason})",
+        "kiro_file_not_list": "Kiro 가격 파일 {path} 은(는) 객체의 JSON 목록을 담아야 합니다",
+        "kiro_missing": "{where}: {fields} 이(가) 없습니다 (열: {columns})",
+        "kiro_below_zero": "{where}: {field} 은(는) 0 이상의 숫자여야 합니다 (받은 값: {value})",
+        "kiro_verified": "{where}: verified 는 true 나 false 여야 합니다 (받은 값: {value})",
+        # governance.profiles: an inference-profiles file ($BEDROCK_USAGE_INFERENCE_PROFILES) and its entries
+        "profiles_unreadable": "--inference-profiles {path} 을(를) 읽을 수 없습니다: {reason}",
+        "profiles_not_json": "--inference-profiles {path} 이(가) 올바른 JSON 이 아닙니다: {reason}",
+        "profiles_not_object": "--inference-profiles {path} 은(는) 프로파일 ARN 을 키로 하는 JSON 객체 하나를 담아야 "
+                               "합니다",
+        "profile_at": "--inference-profiles {path} 의 항목 {arn}",
+        "profile_not_arn": "{where}: 키가 애플리케이션 추론 프로파일 (application-inference-profile) ARN 이 아닙니다",
+        "profile_no_model": "{where}: \"model_id\" 문자열이 필요합니다 (예: "
+                            "us.anthropic.claude-3-haiku-20240307-v1:0)",
+        "profile_bad_tags": "{where}: \"tags\" 는 문자열 값의 객체여야 합니다",
+        "profile_unknown_fields": "{where}: 알 수 없는 필드 {fields}",
         # logs.period: the period asked for (dates, their order and length, the time zone)
         "day_not_iso": "{option} '{value}' 은(는) YYYY-MM-DD 형식의 날짜가 아닙니다",
         "day_not_in_calendar": "{option} '{value}' 은(는) 달력에 있는 날이 아닙니다 ({reason})",

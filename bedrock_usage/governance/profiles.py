@@ -59,30 +59,41 @@ class ProfileInfo:
     source: str  # "file" or "api"
 
 
+def _entry_mistake(where: Notice, what: str, kind: str, **values: object) -> UsageError:
+    """The error for a mapping file entry's mistake: ``where: what``, a Notice a page words in its language."""
+    return UsageError(Notice(f"{where}: {what}", kind, where=where, **values))
+
+
 def load_profile_file(path: str | Path) -> dict[str, ProfileInfo]:
     """Read a mapping file: ``{"arn:...:application-inference-profile/id": {"model_id": ..., "tags": {...}}}``."""
     path = Path(path)
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise UsageError(f"cannot read --inference-profiles {path}: {exc.strerror or exc}") from None
+        reason = exc.strerror or str(exc)
+        raise UsageError(Notice(f"cannot read --inference-profiles {path}: {reason}", "profiles_unreadable",
+                                path=str(path), reason=reason)) from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise UsageError(f"--inference-profiles {path} is not valid JSON: {exc}") from None
+        raise UsageError(Notice(f"--inference-profiles {path} is not valid JSON: {exc}", "profiles_not_json",
+                                path=str(path), reason=str(exc))) from None
     if not isinstance(raw, dict):
-        raise UsageError(f"--inference-profiles {path} must hold one JSON object keyed by profile ARN")
+        raise UsageError(Notice(f"--inference-profiles {path} must hold one JSON object keyed by profile ARN",
+                                "profiles_not_object", path=str(path)))
     profiles = {}
     for arn, entry in raw.items():
-        where = f"--inference-profiles {path}, entry {arn!r}"
+        where = Notice(f"--inference-profiles {path}, entry {arn!r}", "profile_at", path=str(path), arn=repr(arn))
         if parse_model_id(arn).endpoint != "application-profile":
-            raise UsageError(f"{where}: the key is not an application-inference-profile ARN")
+            raise _entry_mistake(where, "the key is not an application-inference-profile ARN", "profile_not_arn")
         if not isinstance(entry, dict) or not isinstance(entry.get("model_id"), str) or not entry["model_id"]:
-            raise UsageError(f"{where}: needs a \"model_id\" string (e.g. us.anthropic.claude-3-haiku-20240307-v1:0)")
+            raise _entry_mistake(where, "needs a \"model_id\" string (e.g. us.anthropic.claude-3-haiku-20240307-v1:0)",
+                                 "profile_no_model")
         tags = entry.get("tags", {})
         if not isinstance(tags, dict) or not all(isinstance(v, str) for v in tags.values()):
-            raise UsageError(f"{where}: \"tags\" must be an object of string values")
-        unknown = set(entry) - {"model_id", "tags", "name"}
+            raise _entry_mistake(where, "\"tags\" must be an object of string values", "profile_bad_tags")
+        unknown = sorted(set(entry) - {"model_id", "tags", "name"})
         if unknown:
-            raise UsageError(f"{where}: unknown fields {', '.join(sorted(unknown))}")
+            raise _entry_mistake(where, f"unknown fields {', '.join(unknown)}", "profile_unknown_fields",
+                                 fields=unknown)
         profiles[arn] = ProfileInfo(arn, entry["model_id"], dict(tags), "file")
     return profiles
 

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from ..errors import UsageError
 from ..logs.period import parse_day
+from ..output.notices import Notice
 
 BUILTIN_TABLE = Path(__file__).resolve().parent / "kiro_prices.csv"
 PRICES_ENV = "BEDROCK_USAGE_KIRO_PRICES"
@@ -50,29 +51,39 @@ class KiroTier:
 
 def _day(value: object, field: str, where: str) -> date | None:
     text = "" if value is None else str(value).strip()
-    return parse_day(text, f"{where}: {field}") if text else None
+    return parse_day(text, Notice(f"{where}: {field}", "price_field_at", where=where, field=field)) if text else None
+
+
+def _mistake(where: str, what: str, kind: str, **values: object) -> UsageError:
+    """The error for a Kiro price row's mistake: ``where: what``, a Notice a page words in its language."""
+    return UsageError(Notice(f"{where}: {what}", kind, where=where, **values))
 
 
 def _amount(value: object, field: str, where: str) -> float:
     try:
         amount = float(str(value).strip())
     except ValueError:
-        raise UsageError(f"{where}: {field} '{value}' is not a number") from None
+        raise _mistake(where, f"{field} '{value}' is not a number", "price_not_number", name=field,
+                       value=str(value)) from None
     if not math.isfinite(amount) or amount < 0:
-        raise UsageError(f"{where}: {field} must be a number of at least 0 (got {value})")
+        raise _mistake(where, f"{field} must be a number of at least 0 (got {value})", "kiro_below_zero", field=field,
+                       value=str(value))
     return amount
 
 
 def parse_tier(row: dict[str, object], where: str) -> KiroTier:
-    """One row of a price table; UsageError naming the field when a value is not usable."""
+    """One row of a price table (``where``: the file and row, a Notice a page words in its language); UsageError
+    naming the field when a value is not usable."""
     missing = [name for name in ("tier", "monthly_usd", "credits", "overage_usd_per_credit")
                if str(row.get(name) or "").strip() == ""]
     if missing:
-        raise UsageError(f"{where}: {', '.join(missing)} missing (columns: {', '.join(FIELDS)})")
+        raise _mistake(where, f"{', '.join(missing)} missing (columns: {', '.join(FIELDS)})", "kiro_missing",
+                       fields=missing, columns=list(FIELDS))
     tier = str(row["tier"]).strip().upper()
     verified = str(row.get("verified") or "false").strip().lower()
     if verified not in ("true", "false"):
-        raise UsageError(f"{where}: verified must be true or false (got {row.get('verified')})")
+        raise _mistake(where, f"verified must be true or false (got {row.get('verified')})", "kiro_verified",
+                       value=str(row.get("verified")))
     return KiroTier(
         tier=tier,
         name=str(row.get("name") or tier).strip(),
@@ -91,16 +102,21 @@ def _read_rows(path: Path) -> list[dict[str, object]]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except OSError as exc:
-        raise UsageError(f"cannot read Kiro price file {path}: {exc.strerror or exc}") from None
+        reason = exc.strerror or str(exc)
+        raise UsageError(Notice(f"cannot read Kiro price file {path}: {reason}", "kiro_file_unreadable",
+                                path=str(path), reason=reason)) from None
     except UnicodeDecodeError:
-        raise UsageError(f"Kiro price file {path} is not UTF-8 text") from None
+        raise UsageError(Notice(f"Kiro price file {path} is not UTF-8 text", "kiro_file_not_utf8",
+                                path=str(path))) from None
     if path.suffix.lower() == ".json":
         try:
             rows = json.loads(text)
         except ValueError as exc:
-            raise UsageError(f"Kiro price file {path} is not valid JSON ({exc})") from None
+            raise UsageError(Notice(f"Kiro price file {path} is not valid JSON ({exc})", "kiro_file_not_json",
+                                    path=str(path), reason=str(exc))) from None
         if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
-            raise UsageError(f"Kiro price file {path} must hold a JSON list of objects")
+            raise UsageError(Notice(f"Kiro price file {path} must hold a JSON list of objects", "kiro_file_not_list",
+                                    path=str(path)))
         return rows
     return list(csv.DictReader(text.splitlines()))
 
@@ -123,7 +139,8 @@ class KiroPriceTable:
 
     @staticmethod
     def _parse(path: Path) -> list[KiroTier]:
-        return [parse_tier(row, f"{path.name} row {i}") for i, row in enumerate(_read_rows(path), start=1)]
+        return [parse_tier(row, Notice(f"{path.name} row {i}", "price_row_at", file=path.name, number=i))
+                for i, row in enumerate(_read_rows(path), start=1)]
 
     def tier(self, code: str, day: date) -> KiroTier | None:
         """The row of tier ``code`` (e.g. ``PRO_PLUS``) in force on ``day``; None when none is known."""

@@ -40,12 +40,13 @@ from bedrock_usage.errors import SetupRequired, UsageError
 from bedrock_usage.governance import anomalies
 from bedrock_usage.governance.budgets import Budget, check_budgets, load_budgets, scan_warnings
 from bedrock_usage.governance.chargeback import qdev_side
-from bedrock_usage.governance.profiles import ProfileResolver
+from bedrock_usage.governance.profiles import ProfileResolver, load_profile_file
 from bedrock_usage.logs.period import Period, resolve_period, through_today
 from bedrock_usage.logs.schema import DATABASE_NAME
 from bedrock_usage.output.notices import Notice, said
 from bedrock_usage.pricing import PriceBook, PriceFile
 from bedrock_usage.qdev.analysis import Source, analyze
+from bedrock_usage.qdev.kiro_prices import KiroPriceTable
 from bedrock_usage.qdev.people import read_user_map
 from bedrock_usage.qdev.sources import LocalStore, S3Store
 from bedrock_usage.report.tracker import BedrockAthenaTracker, narrowed
@@ -439,3 +440,39 @@ def test_the_price_file_s_mistakes_are_korean(tmp_path: Path) -> None:
     per_image = shown(error_line(KO, refused[len(files) + 5]))
     assert per_image.startswith("분석할 수 없습니다: row-4.json 의 2 번째 행: per_unit 이(가) image 당 50.0 USD 인 "
                                 "것은"), per_image
+
+
+def test_the_kiro_prices_and_inference_profiles_files_mistakes_are_korean(tmp_path: Path) -> None:
+    """A Kiro price file ($BEDROCK_USAGE_KIRO_PRICES) unreadable, not UTF-8, not JSON, no list, a row missing its
+    columns, with an amount not a number or below 0, verified neither true nor false, a date not YYYY-MM-DD; an
+    inference-profiles file ($BEDROCK_USAGE_INFERENCE_PROFILES) unreadable, not JSON, no object, an entry keyed by
+    no application inference profile, without a model_id, with tags not strings or unknown fields: each stops with
+    one line in Korean naming the file and its row or entry."""
+    good = {"tier": "PRO", "monthly_usd": "20", "credits": "1000", "overage_usd_per_credit": "0.04"}
+    arn = "arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abc123"
+    files = {
+        "latin.csv": b"tier\n\xe9\n", "broken.json": b"[", "object.json": b'{"tier": "PRO"}',
+        "short.json": json.dumps([{"tier": "PRO"}]).encode(),
+        "words.json": json.dumps([{**good, "credits": "many"}]).encode(),
+        "below.json": json.dumps([{**good, "monthly_usd": "-1"}]).encode(),
+        "verified.json": json.dumps([{**good, "verified": "yes"}]).encode(),
+        "day.json": json.dumps([{**good, "effective_from": "May 1"}]).encode(),
+    }
+    profiles = {"p-broken.json": b"{", "p-list.json": b"[]", "p-key.json": json.dumps({HAIKU: {}}).encode(),
+                "p-model.json": json.dumps({arn: {"tags": {}}}).encode(),
+                "p-tags.json": json.dumps({arn: {"model_id": HAIKU, "tags": {"team": 5}}}).encode(),
+                "p-fields.json": json.dumps({arn: {"model_id": HAIKU, "owner": "x"}}).encode()}
+    for name, content in {**files, **profiles}.items():
+        (tmp_path / name).write_bytes(content)
+    refused = refusals(*(lambda name=name: KiroPriceTable.load(tmp_path / name) for name in [*files, "gone.csv"]),
+                       *(lambda name=name: load_profile_file(tmp_path / name) for name in [*profiles, "gone.json"]))
+    try:
+        json.loads("[")
+    except ValueError as exc:
+        json_says = str(exc)
+    try:
+        json.loads("{")
+    except ValueError as exc:
+        json_says_too = str(exc)
+    assert korean_lines_left(refused, (json_says, json_says_too, os.strerror(errno.ENOENT))) == {}
+    assert len({exc.args[0].kind for exc in refused}) == len(refused)  # each mistake once
