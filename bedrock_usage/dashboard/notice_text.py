@@ -333,6 +333,25 @@ NOTICES: dict[str, dict[str, str]] = {
                             "us.anthropic.claude-3-haiku-20240307-v1:0)",
         "profile_bad_tags": "{where}: \"tags\" 는 문자열 값의 객체여야 합니다",
         "profile_unknown_fields": "{where}: 알 수 없는 필드 {fields}",
+        # governance: the bill per caller's inputs (a CUR 2.0 export's copy, the account), a budget's as-of day; the
+        # grouping's tag key (engines.queries)
+        "account_not_id": "--account {account} 은(는) 12자리 AWS 계정 ID 가 아닙니다",
+        "cur_dir_not_folder": "--cur-dir {folder} 은(는) 폴더가 아닙니다",
+        "cur_no_export": "{folder} 아래에 CUR 2.0 내보내기가 없습니다: --cur-dir 에 {layout} 를 담은 폴더 "
+                         "(s3://BUCKET/PREFIX/EXPORT-NAME/ 의 사본) 를 지정하세요",
+        "cur_several_exports": "{folder} 에 내보내기 {count} 개의 청구 기간이 있습니다 ({exports}): --cur-dir 에 그 중 "
+                               "하나의 폴더를 지정하세요",
+        "cur_unreadable": "{folder} 아래의 CUR 2.0 파일을 읽을 수 없습니다: {reason}",
+        "bill_one_place": "호출자별 청구는 한 곳에서만 읽습니다: --cur-dir DIR, --cur, --ce-principal-tag KEY 중 "
+                          "하나를 지정하세요",
+        "bill_caller_names": "--ce-principal-names 는 {names} 중 하나여야 합니다",
+        "logs_of_accounts": "로그 폴더에 계정 {count} 개 ({accounts}) 의 로그가 있습니다: 청구서와 비교할 계정을 "
+                            "--account 로 고르세요",
+        "give_account": "--account 를 지정하세요: 로그와 청구서를 비교할 계정입니다",
+        "as_of_after_today": "기준일 {day} 이(가) 오늘 ({zone} 의 {today}) 보다 뒤입니다: 오늘까지의 종료일 "
+                             "(--end-date) 을 지정하세요",
+        "tag_key_invalid": "태그 키 {key} 은(는) requestMetadata 키가 될 수 없습니다: 키는 1-256 자의 문자, 숫자, 공백 "
+                           "또는 :_@$#=/+,-. 입니다",
         # logs.period: the period asked for (dates, their order and length, the time zone)
         "day_not_iso": "{option} '{value}' 은(는) YYYY-MM-DD 형식의 날짜가 아닙니다",
         "day_not_in_calendar": "{option} '{value}' 은(는) 달력에 있는 날이 아닙니다 ({reason})",

@@ -45,6 +45,7 @@ from ..logs.bodies import (
 from ..logs.layout import RECORD_PATH_SQL, SERVICE_FOLDER, partition_value
 from ..logs.period import ATHENA_UNKNOWN_ZONES, Period, is_zone_name
 from ..logs.schema import PARTITION_COLUMN, TABLE_NAME
+from ..output.notices import Notice
 from ..pricing.book import MAX_CONTEXT_TIER_K
 from .base import SqlParam
 
@@ -445,7 +446,7 @@ def zone_literal(tz: str) -> str:
 def tag_key_literal(key: str) -> str:
     """A requestMetadata key as a literal, once it has the form the Converse API accepts (UsageError otherwise)."""
     if not TAG_KEY_PATTERN.fullmatch(key):
-        raise UsageError(
-            f"tag key {key!r} cannot be a requestMetadata key: keys are 1-256 letters, digits, spaces or :_@$#=/+,-."
-        )
+        raise UsageError(Notice(
+            f"tag key {key!r} cannot be a requestMetadata key: keys are 1-256 letters, digits, spaces or :_@$#=/+,-.",
+            "tag_key_invalid", key=repr(key)))
     return quoted(key)

@@ -38,7 +38,8 @@ def day_in_progress(day: date, tz: str, now: datetime | None = None) -> bool:
     calls yet, and a forecast as of it would count the days before it as days without any."""
     today = today_in(tz, now)
     if day > today:
-        raise UsageError(f"the as-of day {day} is after today ({today} in {tz}): give an --end-date up to today")
+        raise UsageError(Notice(f"the as-of day {day} is after today ({today} in {tz}): give an --end-date up to "
+                                "today", "as_of_after_today", day=str(day), today=str(today), zone=tz))
     return day == today
 
 

@@ -157,9 +157,11 @@ class BillSource:
     def __post_init__(self) -> None:
         chosen = [self.cur_dir is not None, self.cur_region is not None, self.ce_tag is not None]
         if sum(chosen) != 1:
-            raise UsageError("read the bill per caller from one place: --cur-dir DIR, --cur, or --ce-principal-tag KEY")
+            raise UsageError(Notice("read the bill per caller from one place: --cur-dir DIR, --cur, or "
+                                    "--ce-principal-tag KEY", "bill_one_place"))
         if self.ce_names not in CALLER_NAMES:
-            raise UsageError(f"--ce-principal-names must be one of {', '.join(CALLER_NAMES)}")
+            raise UsageError(Notice(f"--ce-principal-names must be one of {', '.join(CALLER_NAMES)}",
+                                    "bill_caller_names", names=list(CALLER_NAMES)))
 
     @property
     def needs_aws(self) -> bool:

@@ -104,7 +104,8 @@ def billing_periods(period: Period) -> tuple[str, str]:
 def check_account(account: str) -> str:
     """A 12-digit AWS account id, or a UsageError."""
     if not _ACCOUNT_RE.match(account or ""):
-        raise UsageError(f"--account {account!r} is not a 12-digit AWS account id")
+        raise UsageError(Notice(f"--account {account!r} is not a 12-digit AWS account id", "account_not_id",
+                                account=repr(account)))
     return account
 
 
@@ -161,7 +162,7 @@ def find_export_copy(cur_dir: Path) -> ExportCopy:
     two exports (two ``data`` folders) are a mistake the user must resolve.
     """
     if not cur_dir.is_dir():
-        raise UsageError(f"--cur-dir {cur_dir} is not a folder")
+        raise UsageError(Notice(f"--cur-dir {cur_dir} is not a folder", "cur_dir_not_folder", folder=str(cur_dir)))
     files: dict[str, list[Path]] = {}
     nested: dict[str, int] = {}
     parents: set[Path] = set()
@@ -178,15 +179,16 @@ def find_export_copy(cur_dir: Path) -> ExportCopy:
             nested[month] = nested.get(month, 0) + sum(1 for _ in path.glob("*/**/*.parquet"))
         subfolders[:] = [name for name in subfolders if name not in periods]
     if not files:
-        raise UsageError(
-            f"no CUR 2.0 export under {cur_dir}: give --cur-dir the folder that holds "
-            f"data/{PARTITION_FOLDER}=YYYY-MM/*.parquet (a copy of s3://BUCKET/PREFIX/EXPORT-NAME/)"
-        )
+        layout = f"data/{PARTITION_FOLDER}=YYYY-MM/*.parquet"
+        raise UsageError(Notice(
+            f"no CUR 2.0 export under {cur_dir}: give --cur-dir the folder that holds {layout} (a copy of "
+            "s3://BUCKET/PREFIX/EXPORT-NAME/)", "cur_no_export", folder=str(cur_dir), layout=layout))
     if len(parents) > 1:
-        raise UsageError(
-            f"{cur_dir} holds the billing periods of {len(parents)} exports ({', '.join(sorted(map(str, parents)))}): "
-            "give --cur-dir the folder of one"
-        )
+        exports = sorted(map(str, parents))
+        raise UsageError(Notice(
+            f"{cur_dir} holds the billing periods of {len(parents)} exports ({', '.join(exports)}): "
+            "give --cur-dir the folder of one", "cur_several_exports", folder=str(cur_dir), count=len(parents),
+            exports=exports))
     return ExportCopy(cur_dir, files, {month: count for month, count in nested.items() if count})
 
 
@@ -217,7 +219,8 @@ def read_cur_dir(cur_dir: Path, period: Period, account: str) -> BilledLines:
                            f"{PARTITION_FOLDER} AS {PARTITION_COLUMN} FROM cur_files")
         rows = connection.execute(to_duckdb(BILLED_LINES_SQL), billed_lines_params(period, account)).fetchdf()
     except duckdb.Error as exc:
-        raise UsageError(f"the CUR 2.0 files under {cur_dir} cannot be read: {exc}") from None
+        raise UsageError(Notice(f"the CUR 2.0 files under {cur_dir} cannot be read: {exc}", "cur_unreadable",
+                                folder=str(cur_dir), reason=str(exc))) from None
     finally:
         connection.close()
     lines, more = lines_from_rows(rows)

@@ -659,9 +659,10 @@ def logs_account(engine: Any, aws: Any | None, account: str | None = None) -> st
         if len(found) == 1:
             return found[0]
         if found:
-            raise UsageError(f"the logs folder holds the logs of {len(found)} accounts ({', '.join(found)}): choose "
-                             "the one to compare with its bill with --account")
+            raise UsageError(Notice(f"the logs folder holds the logs of {len(found)} accounts ({', '.join(found)}): "
+                                    "choose the one to compare with its bill with --account", "logs_of_accounts",
+                                    count=len(found), accounts=found))
     if aws is None:
-        raise UsageError("give --account: the account whose bill to compare with the logs")
+        raise UsageError(Notice("give --account: the account whose bill to compare with the logs", "give_account"))
     return aws.account_id()
 

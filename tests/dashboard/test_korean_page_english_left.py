@@ -36,11 +36,16 @@ from bedrock_usage.engines.athena import AthenaEngine
 from bedrock_usage.engines.columnar_cache import CACHE_ENV as COLUMNAR_CACHE_ENV
 from bedrock_usage.engines.compacted import COMPACTED_THROUGH, EARLIER_COMPACT_TABLES
 from bedrock_usage.engines.local import LocalEngine
+from bedrock_usage.engines.queries import tag_key_literal
 from bedrock_usage.errors import SetupRequired, UsageError
 from bedrock_usage.governance import anomalies
+from bedrock_usage.governance.anomalies import day_in_progress
 from bedrock_usage.governance.budgets import Budget, check_budgets, load_budgets, scan_warnings
+from bedrock_usage.governance.callers import BillSource
 from bedrock_usage.governance.chargeback import qdev_side
+from bedrock_usage.governance.cur import check_account, read_cur_dir
 from bedrock_usage.governance.profiles import ProfileResolver, load_profile_file
+from bedrock_usage.governance.reconcile import logs_account
 from bedrock_usage.logs.period import Period, resolve_period, through_today
 from bedrock_usage.logs.schema import DATABASE_NAME
 from bedrock_usage.output.notices import Notice, said
@@ -475,4 +480,33 @@ def test_the_kiro_prices_and_inference_profiles_files_mistakes_are_korean(tmp_pa
     except ValueError as exc:
         json_says_too = str(exc)
     assert korean_lines_left(refused, (json_says, json_says_too, os.strerror(errno.ENOENT))) == {}
+    assert len({exc.args[0].kind for exc in refused}) == len(refused)  # each mistake once
+
+
+def test_the_governance_inputs_mistakes_are_korean(tmp_path: Path) -> None:
+    """The Per caller section's inputs (an account that is no 12-digit id, a CUR 2.0 folder missing, without an
+    export, holding two exports or a Parquet file that is not one, no bill source or two, Cost Explorer names not
+    known; a logs folder of two accounts or no account to read), a budget's as-of day after today and a tag key no
+    requestMetadata key can be: each stops with one line in Korean."""
+    period = Period(date(2026, 1, 1), date(2026, 1, 31))
+    for export in ("one", "two"):
+        (tmp_path / "two" / export / "data" / "BILLING_PERIOD=2026-01").mkdir(parents=True)
+    broken = tmp_path / "broken" / "data" / "BILLING_PERIOD=2026-01"
+    broken.mkdir(parents=True)
+    (broken / "part-0.parquet").write_bytes(b"not parquet")
+    (tmp_path / "empty").mkdir()
+    write_records(tmp_path / "logs", [call(1, HAIKU, 10)])
+    (tmp_path / "logs" / "other" / "AWSLogs" / "210987654321" / "BedrockModelInvocationLogs").mkdir(parents=True)
+    refused = refusals(
+        lambda: check_account("12345"), lambda: read_cur_dir(tmp_path / "missing", period, "123456789012"),
+        lambda: read_cur_dir(tmp_path / "empty", period, "123456789012"),
+        lambda: read_cur_dir(tmp_path / "two", period, "123456789012"),
+        lambda: read_cur_dir(tmp_path / "broken", period, "123456789012"),
+        lambda: BillSource(), lambda: BillSource(ce_tag="team", ce_names="people"),
+        lambda: logs_account(LocalEngine(tmp_path / "logs"), None), lambda: logs_account(AthenaEngine(None), None),
+        lambda: day_in_progress(date(2026, 12, 5), "UTC", datetime(2026, 12, 1, tzinfo=UTC)),
+        lambda: tag_key_literal("team;drop"),
+    )
+    assert [exc for exc in refused if "accounts (123456789012, 210987654321)" in str(exc)], refused
+    assert korean_lines_left(refused, (str(refused[4].args[0].values["reason"]),)) == {}
     assert len({exc.args[0].kind for exc in refused}) == len(refused)  # each mistake once
