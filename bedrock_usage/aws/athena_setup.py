@@ -33,14 +33,15 @@ from .provisioning import (
     CREATE,
     REPLACE_OPTION,
     BucketGrant,
+    BucketWrites,
     Change,
     Difference,
     RegionSetup,
     apply_change,
     bucket_name,
     ensure_lifecycle_rule,
-    ensure_private_bucket,
     find_differences,
+    prepare_private_bucket,
     read_bucket_region,
     refusals_explained,
     set_apart,
@@ -577,8 +578,11 @@ def configure_athena(
     results_bucket = bucket_name(options.results_bucket_template, account, region)
     s3, glue, athena = (aws.client(service, region) for service in ("s3", "glue", "athena"))
     replace = options.replace_existing
-    with refusals_explained(results_bucket, RESULTS_BUCKET_GRANT):  # its first read: nothing is made before it
-        bucket_changes = ensure_private_bucket(s3, results_bucket, region, dry_run, replace)
+    writes = BucketWrites(dry_run)
+    with refusals_explained(results_bucket, RESULTS_BUCKET_GRANT), writes.guarded(result.changes):
+        created, hardening = prepare_private_bucket(s3, results_bucket, region, writes, replace)
+        block, encryption = writes.make(*hardening)
+    bucket_changes = [created, *block, *encryption]
     result.changes.extend(bucket_changes)
     asked = options.asked_settings()
     # setup's own bucket: made now, or named as setup names it (a first run stopped before its rule was made)

@@ -25,6 +25,7 @@ from .provisioning import (
     SKIP,
     WRITES,
     BucketGrant,
+    BucketWrites,
     Change,
     Difference,
     RegionSetup,
@@ -32,10 +33,9 @@ from .provisioning import (
     bucket_name,
     carry_out,
     decide_change,
-    ensure_private_bucket,
     key_managed_by_aws,
     plan_policy_statements,
-    put_policy,
+    prepare_private_bucket,
 )
 from .session import AWS_ERRORS, Aws, describe, partition
 
@@ -241,24 +241,26 @@ def configure_region(
             result.target = destination(current) or target.url
     only_shown = dry_run or logging.action == KEEP
     s3 = aws.client("s3", target.region)
-    bucket = ensure_private_bucket(s3, target.bucket, target.region, only_shown, replace)
     tls_only, writer = bucket_policy_statements(target)
-    # setup's own bucket: made now, or named as setup names it, set as setup sets it (public access blocked,
-    # encrypted) and still without a policy: a first run stopped before writing it; it gets the TLS-only statement
-    # as a bucket made now does
-    named_as_setups = (target.bucket == bucket_name(DEFAULT_BUCKET_TEMPLATE, target.account, target.region)
-                       and not any(change.differences for change in bucket))
-    try:
+    writes = BucketWrites(only_shown)
+    with writes.guarded(result.changes):  # every read comes first, then the writes, the bucket policy's first
+        created, hardening = prepare_private_bucket(s3, target.bucket, target.region, writes, replace)
+        # setup's own bucket: made now, or named as setup names it, set as setup sets it (public access blocked,
+        # encrypted) and still without a policy: a first run stopped before writing it; it gets the TLS-only
+        # statement as a bucket made now does
+        named_as_setups = (target.bucket == bucket_name(DEFAULT_BUCKET_TEMPLATE, target.account, target.region)
+                           and not any(change.differences for write in hardening for change in write.changes))
         planned = plan_policy_statements(
-            s3, target.bucket, [writer], replace, hardening=[tls_only], new_bucket=bucket[0].action == CREATE,
+            s3, target.bucket, [writer], replace, hardening=[tls_only], new_bucket=created.action == CREATE,
             new_without_policy=named_as_setups,
             grants=lambda statement, wanted: wanted is writer and grants_bedrock_writes(
                 statement, writer["Resource"], target.bucket, target.prefix, target.account, target.region))
         denied = denial(planned.document, target)  # known before any write: a refused region changes no policy
-        policy = put_policy(s3, target.bucket, planned, only_shown or denied is not None)
-    except AWS_ERRORS:
-        result.changes += bucket  # made before the step that failed: the report says so
-        raise
+        if denied:
+            policy, (block, encryption) = planned.changes, writes.make(*hardening)
+        else:  # granted apart from the hardening (iam/setup-admin.json LogBucketPolicy), so the likeliest refused
+            policy, block, encryption = writes.make(planned.write(s3, target.bucket), *hardening)
+    bucket = [created, *block, *encryption]
     if denied and not dry_run and any(change.action in WRITES for change in policy):
         policy = [dataclasses.replace(c, action=SKIP) if c.action in WRITES else c for c in policy]
         result.notes.append(f"bucket {target.bucket}: policy left as it is, as statement {denied} would still deny "

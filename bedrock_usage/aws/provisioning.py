@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+import shlex
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -216,6 +217,95 @@ def apply_change(
     return change
 
 
+@dataclass(frozen=True)
+class Write:
+    """One request a step makes to a bucket, decided before any is made: its changes (one PutBucketPolicy makes
+    several), the request, and the AWS CLI command that puts back what it replaces, with the action that command
+    needs (Amazon S3 API Reference: DeletePublicAccessBlock needs s3:PutBucketPublicAccessBlock,
+    DeleteBucketEncryption s3:PutEncryptionConfiguration, DeleteBucketLifecycle s3:PutLifecycleConfiguration,
+    DeleteBucketPolicy s3:DeleteBucketPolicy, DeleteBucket s3:DeleteBucket)."""
+
+    changes: tuple[Change, ...]
+    request: Callable[[], object]
+    undo: str
+    undo_action: str
+
+    @property
+    def writes(self) -> bool:
+        """Whether it creates or updates anything."""
+        return any(change.action in WRITES for change in self.changes)
+
+
+def s3api(command: str, bucket: str, region: str, *options: str) -> str:
+    """An ``aws s3api`` command on ``bucket`` (AWS CLI Command Reference, s3api), quoted for a shell."""
+    return shlex.join(["aws", "s3api", command, "--bucket", bucket, *options, "--region", region])
+
+
+class PartlyWritten(SetupRequired):
+    """AWS refused a request of a step after the step had written to a bucket: ``made`` are the writes made, each
+    with its old -> new and how to put it back; ``changes`` all the step decided, those not made marked SKIP."""
+
+    def __init__(self, cause: Exception, made: Sequence[Write], changes: Sequence[Change]) -> None:
+        self.cause = cause
+        self.made = tuple(made)
+        self.changes = list(changes)
+        super().__init__(self.explained(str(describe(cause))))
+
+    def explained(self, refusal: str) -> str:
+        """``refusal`` (why AWS refused), then what the step had made before it, old -> new, and how to put it
+        back."""
+        made = "; ".join(
+            f"{', '.join(_made(change) for change in write.changes if change.action in WRITES)} (to put it back: "
+            f"`{write.undo}`, which needs {write.undo_action})" for write in self.made)
+        return f"{refusal}; made before that, the rest not: {made}"
+
+
+def _made(change: Change) -> str:
+    """A change made, as the refusal after it names it: ``resource: old -> new``, or ``resource: created (what)``."""
+    made = ", ".join(map(str, change.differences)) or " ".join(filter(None, (change.outcome, change.detail and
+                                                                            f"({change.detail})")))
+    return f"{change.resource}: {made}"
+
+
+class BucketWrites:
+    """The writes of one region's step to a bucket, made in the order asked (never in a dry run, ``dry_run``), and
+    those made: AWS refusing a later request of the step (``guarded``) raises PartlyWritten naming them."""
+
+    def __init__(self, dry_run: bool) -> None:
+        self.dry_run = dry_run
+        self.made: list[Write] = []
+        self.unmade: list[Write] = []
+
+    def make(self, *writes: Write) -> list[list[Change]]:
+        """Make ``writes`` in their order; each one's changes, those written marked applied."""
+        self.unmade = list(writes)
+        done = []
+        for write in writes:
+            changes = list(write.changes)
+            if write.writes and not self.dry_run:
+                write.request()
+                changes = [dataclasses.replace(c, applied=True) if c.action in WRITES else c for c in changes]
+                self.made.append(dataclasses.replace(write, changes=tuple(changes)))
+            self.unmade.remove(write)
+            done.append(changes)
+        return done
+
+    @contextmanager
+    def guarded(self, record: list[Change]) -> Iterator[None]:
+        """Within the block, AWS refusing a request once a write was made raises PartlyWritten, its changes added to
+        ``record``; before any, the refusal goes on as it came (nothing was changed)."""
+        try:
+            yield
+        except AWS_ERRORS as exc:
+            if not self.made:
+                raise
+            unmade = [dataclasses.replace(change, action=SKIP) if change.action in WRITES else change
+                      for write in self.unmade for change in write.changes]
+            failed = PartlyWritten(exc, self.made, [c for w in self.made for c in w.changes] + unmade)
+            record += failed.changes
+            raise failed from None
+
+
 def set_apart(found: Sequence[Difference], settings: Collection[str]) -> tuple[list[Difference], list[Difference]]:
     """``found`` split into the differences someone chose and those of ``settings`` (what this run's options set)."""
     return [d for d in found if d.setting not in settings], [d for d in found if d.setting in settings]
@@ -352,11 +442,23 @@ def refusals_explained(bucket: str, grant: BucketGrant) -> Iterator[None]:
         if grant.covers(bucket):
             raise
         raise SetupRequired(grant.refusal(bucket, "s3:GetBucketLocation", other_account=True)) from None
+    except PartlyWritten as exc:
+        refusal = beyond_grant(bucket, grant, exc.cause) or describe(exc.cause, grant.policy_file)
+        raise SetupRequired(exc.explained(str(refusal))) from None
     except ClientError as exc:
-        action = required_action(exc)
-        if grant.covers(bucket) or not is_access_denied(exc) or not action.startswith("s3:"):
+        refusal = beyond_grant(bucket, grant, exc)
+        if refusal is None:
             raise
-        raise SetupRequired(grant.refusal(bucket, action)) from None
+        raise SetupRequired(refusal) from None
+
+
+def beyond_grant(bucket: str, grant: BucketGrant, exc: Exception) -> str | None:
+    """``BucketGrant.refusal`` for AWS refusing an S3 action on ``bucket``, a name ``grant`` does not cover; None for
+    any other failure."""
+    action = required_action(exc) if isinstance(exc, ClientError) else ""
+    if grant.covers(bucket) or not is_access_denied(exc) or not action.startswith("s3:"):
+        return None
+    return grant.refusal(bucket, action)
 
 
 def bucket_region(s3: Any, bucket: str) -> str | None:
@@ -375,29 +477,28 @@ def bucket_region(s3: Any, bucket: str) -> str | None:
         raise
 
 
-def ensure_private_bucket(s3: Any, bucket: str, region: str, dry_run: bool, replace: bool) -> list[Change]:
-    """Create ``bucket`` in ``region`` if missing, with all public access blocked and SSE-S3 encryption; an existing
-    bucket's other settings (a public access block it goes without too) are replaced only when ``replace``. The
-    bucket's own change comes first: ``CREATE`` when this run makes it."""
+def prepare_private_bucket(
+    s3: Any, bucket: str, region: str, writes: BucketWrites, replace: bool,
+) -> tuple[Change, list[Write]]:
+    """Create ``bucket`` in ``region`` if missing (at once: nothing of a missing bucket can be read), then read and
+    decide, unwritten, all public access blocked and SSE-S3 encryption; an existing bucket's other settings (a public
+    access block it goes without too) are replaced only when ``replace``. The bucket's change (``CREATE`` when this
+    run makes it) and those two writes, for the caller to make after its own reads."""
     found = bucket_region(s3, bucket)
-    if found is None:
-        if dry_run:
-            return [
-                Change(f"bucket {bucket}", CREATE, False, region),
-                Change(f"bucket {bucket}: public access block", CREATE, False, needed=False),
-                Change(f"bucket {bucket}: default encryption", CREATE, False, "SSE-S3", needed=False),
-            ]
-        _create_bucket(s3, bucket, region)
-        changes = [Change(f"bucket {bucket}", CREATE, True, region)]
-    elif found != region:
+    if found is not None and found != region:
         raise SetupRequired(
             f"bucket {bucket} is in {found}, but {region} needs a bucket in {region}: pass another bucket name"
         )
+    if found is None:
+        creation = Write((Change(f"bucket {bucket}", CREATE, False, region),),
+                         lambda: _create_bucket(s3, bucket, region), s3api("delete-bucket", bucket, region),
+                         "s3:DeleteBucket")
+        ((created,),) = writes.make(creation)
     else:
-        changes = [Change(f"bucket {bucket}", NONE, True, region)]
-    changes.append(_ensure_public_access_block(s3, bucket, dry_run, replace, new_bucket=found is None))
-    changes.append(_ensure_encryption(s3, bucket, dry_run, replace, new_bucket=found is None))
-    return changes
+        created = Change(f"bucket {bucket}", NONE, True, region)
+    readable = found is not None or not writes.dry_run  # a bucket a dry run did not make has nothing to read
+    return created, [_public_access_block_write(s3, bucket, region, replace, found is None, readable),
+                     _encryption_write(s3, bucket, region, replace, found is None, readable)]
 
 
 def _create_bucket(s3: Any, bucket: str, region: str) -> None:
@@ -413,30 +514,33 @@ def _create_bucket(s3: Any, bucket: str, region: str) -> None:
             raise
 
 
-def _ensure_public_access_block(s3: Any, bucket: str, dry_run: bool, replace: bool, new_bucket: bool) -> Change:
+def _public_access_block_write(
+    s3: Any, bucket: str, region: str, replace: bool, new_bucket: bool, readable: bool = True,
+) -> Write:
     """Block all public access; a bucket that existed before this run without a public access block, or with a
     setting off, is its owner's choice."""
+    current = _read_public_access_block(s3, bucket) if readable else None
+    if current is None:
+        differences = [] if new_bucket else [Difference("", "(none)", _ALL_BLOCKED)]
+        undo = s3api("delete-public-access-block", bucket, region)
+    else:
+        differences = find_differences(current, _BLOCK_ALL_PUBLIC_ACCESS)
+        undo = s3api("put-public-access-block", bucket, region, "--public-access-block-configuration",
+                     json.dumps(current, separators=(",", ":")))
+    decided = decide_change(f"bucket {bucket}: public access block", current is not None or not new_bucket, replace,
+                            differences, needed=False)
+    return Write((decided,), lambda: s3.put_public_access_block(
+        Bucket=bucket, PublicAccessBlockConfiguration=_BLOCK_ALL_PUBLIC_ACCESS), undo, "s3:PutBucketPublicAccessBlock")
+
+
+def _read_public_access_block(s3: Any, bucket: str) -> dict[str, bool] | None:
+    """The bucket's public access block; None when it has none."""
     try:
-        current = s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
+        return s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
     except ClientError as exc:
         if error_code(exc) != "NoSuchPublicAccessBlockConfiguration":
             raise
-        current = None
-    if current is None:
-        differences = [] if new_bucket else [Difference("", "(none)", _ALL_BLOCKED)]
-    else:
-        differences = find_differences(current, _BLOCK_ALL_PUBLIC_ACCESS)
-    return apply_change(
-        f"bucket {bucket}: public access block",
-        exists=current is not None or not new_bucket,
-        dry_run=dry_run,
-        replace=replace,
-        write=lambda: s3.put_public_access_block(
-            Bucket=bucket, PublicAccessBlockConfiguration=_BLOCK_ALL_PUBLIC_ACCESS
-        ),
-        differences=differences,
-        needed=False,
-    )
+        return None
 
 
 def read_encryption_rules(s3: Any, bucket: str) -> list[dict[str, Any]] | None:
@@ -531,28 +635,29 @@ def describe_encryption(rules: list[dict[str, Any]]) -> str:
     return "SSE-S3" if "AES256" in algorithms else NO_ENCRYPTION
 
 
-def _ensure_encryption(s3: Any, bucket: str, dry_run: bool, replace: bool, new_bucket: bool) -> Change:
+def _encryption_write(
+    s3: Any, bucket: str, region: str, replace: bool, new_bucket: bool, readable: bool = True,
+) -> Write:
     """SSE-S3 by default; a bucket that existed before this run without default encryption is its owner's choice
     (hardening: logs are written without it)."""
-    rules = read_encryption_rules(s3, bucket)
+    rules = read_encryption_rules(s3, bucket) if readable else None
     held = describe_encryption(rules or [])
     # A bucket already encrypted with KMS keeps its key: SSE-S3 is the floor, not a downgrade target.
     encrypted = held != NO_ENCRYPTION
-    return apply_change(
+    decided = decide_change(
         f"bucket {bucket}: default encryption",
         exists=rules is not None or not new_bucket,
-        dry_run=dry_run,
         replace=replace,
-        write=lambda: s3.put_bucket_encryption(
-            Bucket=bucket,
-            ServerSideEncryptionConfiguration={
-                "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
-            },
-        ),
         differences=[] if encrypted else [Difference("", held, "SSE-S3")],
         detail=held if encrypted else "SSE-S3",
         needed=False,
     )
+    undo = (s3api("delete-bucket-encryption", bucket, region) if rules is None else
+            s3api("put-bucket-encryption", bucket, region, "--server-side-encryption-configuration",
+                  json.dumps({"Rules": rules}, separators=(",", ":"))))
+    sse_s3 = {"Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]}
+    return Write((decided,), lambda: s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration=sse_s3),
+                 undo, "s3:PutEncryptionConfiguration")
 
 
 def policy_statements(policy: dict[str, Any] | None) -> list[dict[str, Any]]:
@@ -581,28 +686,15 @@ class PolicyPlan:
     changes: list[Change]
     document: dict[str, Any]
     granted: dict[str, str] = field(default_factory=dict)  # a Sid not added -> the existing statement granting it
+    old: dict[str, Any] | None = None  # the policy the bucket has, None when it has none
 
-
-def ensure_policy_statements(
-    s3: Any,
-    bucket: str,
-    statements: list[dict[str, Any]],
-    dry_run: bool,
-    replace: bool,
-    hardening: Sequence[dict[str, Any]] = (),
-    new_bucket: bool = False,
-    new_without_policy: bool = False,
-) -> list[Change]:
-    """Plan the bucket policy (``plan_policy_statements``) and put it; the changes, as ``put_policy`` gives them."""
-    plan = plan_policy_statements(s3, bucket, statements, replace, hardening, new_bucket, new_without_policy)
-    return put_policy(s3, bucket, plan, dry_run)
-
-
-def put_policy(s3: Any, bucket: str, plan: PolicyPlan, dry_run: bool) -> list[Change]:
-    """Write a planned policy once when it creates or updates (never in a dry run); its changes, those written
-    marked applied."""
-    return carry_out(plan.changes, lambda: s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(plan.document)),
-                     dry_run)
+    def write(self, s3: Any, bucket: str) -> Write:
+        """The PutBucketPolicy of the planned document, and how to put back the policy it replaces."""
+        region = s3.meta.region_name
+        undo = (s3api("delete-bucket-policy", bucket, region) if self.old is None else
+                s3api("put-bucket-policy", bucket, region, "--policy", json.dumps(self.old, separators=(",", ":"))))
+        return Write(tuple(self.changes), lambda: s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(self.document)),
+                     undo, "s3:DeleteBucketPolicy" if self.old is None else "s3:PutBucketPolicy")
 
 
 def plan_policy_statements(
@@ -667,7 +759,7 @@ def plan_policy_statements(
     kept_ours = [s if s["Sid"] in put else current[s["Sid"]] for s in ours if s["Sid"] in put or s["Sid"] in current]
     others = [statement for statement in existing if statement.get("Sid") not in {s["Sid"] for s in ours}]
     document = {"Version": "2012-10-17", **(policy or {}), "Statement": others + kept_ours}
-    return PolicyPlan([main, *alone], document, granted)
+    return PolicyPlan([main, *alone], document, granted, policy)
 
 
 def ensure_lifecycle_rule(

@@ -30,11 +30,12 @@ from ..aws.provisioning import (
     KEEP,
     NONE,
     BucketGrant,
+    BucketWrites,
     Change,
     RegionSetup,
     bucket_name,
-    ensure_policy_statements,
-    ensure_private_bucket,
+    plan_policy_statements,
+    prepare_private_bucket,
     refusals_explained,
 )
 from ..aws.session import Aws, partition
@@ -243,11 +244,14 @@ def configure_cur(aws: Aws, options: CurOptions, athena: AthenaOptions, dry_run:
         bucket = bucket_name(options.bucket_template, account, options.region)
         location = ExportLocation(options.export_name, bucket, options.prefix, options.region)
         s3 = aws.client("s3", options.region)
-        with refusals_explained(bucket, CUR_BUCKET_GRANT):
-            result.changes.extend(ensure_private_bucket(s3, bucket, options.region, dry_run, athena.replace_existing))
-            policy = ensure_policy_statements(s3, bucket, [bucket_policy_statement(bucket, account, options.region)],
-                                              dry_run, athena.replace_existing)
-        result.changes += policy
+        writes = BucketWrites(dry_run)
+        with refusals_explained(bucket, CUR_BUCKET_GRANT), writes.guarded(result.changes):
+            created, hardening = prepare_private_bucket(s3, bucket, options.region, writes, athena.replace_existing)
+            planned = plan_policy_statements(s3, bucket, [bucket_policy_statement(bucket, account, options.region)],
+                                             athena.replace_existing)
+            # the policy the export needs first, then the hardening it goes without, as for the log bucket
+            policy, block, encryption = writes.make(planned.write(s3, bucket), *hardening)
+        result.changes += [created, *block, *encryption, *policy]
         if policy[0].action == KEEP:
             result.notes.append(f"Data Exports export {location.name} not made: its permission to write to the bucket "
                                 f"(policy statement {POLICY_SID}) was left as it is")

@@ -940,7 +940,8 @@ def test_setups_own_log_bucket_without_a_policy_gets_the_tls_only_statement(aws_
 @pytest.mark.slow
 def test_a_refused_policy_still_reports_the_bucket_made_before_it(aws_env: dict[str, str], moto_endpoint: str) -> None:
     """PutBucketPolicy refused (an admin policy without s3:PutBucketPolicy): the run fails, and says it made the
-    bucket, its public access block and its encryption first."""
+    bucket first (nothing of a missing bucket can be read before), and how to delete it; the public access block and
+    encryption, written after the policy, are not made."""
     region = "ca-central-1"
     bucket = f"bedrock-logs-{ACCOUNT}-{region}"
     with refusing_proxy(moto_endpoint, lambda method, path: method == "PUT" and path.endswith("?policy")) as proxy:
@@ -948,8 +949,13 @@ def test_a_refused_policy_still_reports_the_bucket_made_before_it(aws_env: dict[
                    env={**aws_env, "AWS_ENDPOINT_URL_S3": f"http://127.0.0.1:{proxy.server_port}"})
     assert proxy.refused and done.returncode == 2, done.stdout + done.stderr
     [result] = json.loads(done.stdout)["regions"]
-    made = [change["resource"] for change in result["changes"] if change["action"] == "create"]
-    assert made[0] == f"bucket {bucket}" and len(made) >= 3 and "s3:PutBucketPolicy" in result["error"], result
+    outcomes = {change["resource"]: change["outcome"] for change in result["changes"]}
+    assert outcomes == {f"bucket {bucket}": "created", f"bucket {bucket}: public access block": "not made",
+                        f"bucket {bucket}: default encryption": "not made", f"bucket {bucket}: policy": "not made"}
+    assert result["error"] == (
+        "access denied: this identity needs s3:PutBucketPolicy (see iam/setup-admin.json); made before that, the rest "
+        f"not: bucket {bucket}: created ({region}) (to put it back: `aws s3api delete-bucket --bucket {bucket} "
+        f"--region {region}`, which needs s3:DeleteBucket)")
 
 
 @pytest.mark.slow

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -20,6 +21,8 @@ import boto3
 import pytest
 
 import setup_athena_bucket
+import setup_bedrock_logging
+from bedrock_usage.errors import SetupRequired
 from tests.aws.policy_proxy import allows, policy_document, s3_under_policy
 from tests.aws.refusing_proxy import refusing_proxy
 from tests.aws.test_existing_configuration import team_logging_that_works
@@ -68,12 +71,14 @@ def bucket_names() -> list[str]:
 
 
 def refusal(bucket: str, kind: str, pattern: str, actions: list[str], option: str, default: str) -> str:
-    """The line a run refused on a team's bucket prints, as the docs describe it."""
-    return (f"bucket {bucket}: access denied to s3:GetBucketLocation: iam/setup-admin.json grants setup's actions on a "
+    """The line a run refused on a team's bucket prints, as the docs describe it: the refused action comes first of
+    ``actions``; S3 refuses another account's bucket its location alike, so that refusal says so too."""
+    foreign = ("; if the name is another AWS account's (bucket names are shared by all accounts), pick another bucket "
+               "name") if actions[0] == "s3:GetBucketLocation" else ""
+    return (f"bucket {bucket}: access denied to {actions[0]}: iam/setup-admin.json grants setup's actions on a "
             f"{kind} ({', '.join(actions)}) only on buckets named {pattern}: add the {kind} statements of "
             f"docs/aws-setup.md, \"A team's own bucket names\" (Resource arn:*:s3:::{bucket}) to this identity's "
-            f"policy, or run without {option} to use setup's own {default}; if the name is another AWS account's "
-            "(bucket names are shared by all accounts), pick another bucket name")
+            f"policy, or run without {option} to use setup's own {default}{foreign}")
 
 
 def granted_on(policy: dict[str, Any], bucket: str) -> list[str]:
@@ -106,6 +111,121 @@ def test_setup_on_a_team_log_bucket_names_the_statements_to_add_and_changes_noth
     assert proxy.denied == [] and proxy.unknown == [] and bucket_names() == [bucket]
     config = boto3.client("bedrock").get_model_invocation_logging_configuration()["loggingConfig"]
     assert config["s3Config"] == {"bucketName": bucket, "keyPrefix": "audit/"}
+
+
+LOG_BUCKET_ACTIONS = ["s3:GetBucketLocation", "s3:CreateBucket", "s3:GetBucketPublicAccessBlock",
+                      "s3:PutBucketPublicAccessBlock", "s3:GetEncryptionConfiguration", "s3:PutEncryptionConfiguration",
+                      "s3:GetBucketPolicy", "s3:PutBucketPolicy", "s3:ListBucket"]
+
+
+def granting(bucket: str, actions: list[str]) -> dict[str, Any]:
+    """iam/setup-admin.json with one statement of the team's granting ``actions`` on ``bucket``: a policy that grants
+    part of what the docs' statements do."""
+    policy = policy_document("setup-admin")
+    added = {"Sid": "TeamPart", "Effect": "Allow", "Action": actions, "Resource": f"arn:*:s3:::{bucket}"}
+    return {**policy, "Statement": [*policy["Statement"], added]}
+
+
+def bucket_settings(bucket: str) -> dict[str, Any]:
+    """The public access block, default encryption and policy of ``bucket`` (None where it has none), as S3 has them."""
+    s3 = boto3.client("s3")
+    found: dict[str, Any] = {}
+    for name, read, key, missing in (
+            ("block", s3.get_public_access_block, "PublicAccessBlockConfiguration",
+             "NoSuchPublicAccessBlockConfiguration"),
+            ("encryption", s3.get_bucket_encryption, "ServerSideEncryptionConfiguration",
+             "ServerSideEncryptionConfigurationNotFoundError"),
+            ("policy", s3.get_bucket_policy, "Policy", "NoSuchBucketPolicy")):
+        try:
+            found[name] = read(Bucket=bucket)[key]
+        except s3.exceptions.ClientError as exc:
+            assert exc.response["Error"]["Code"] == missing, exc
+            found[name] = None
+    return found
+
+
+def run_s3api(command: str) -> None:
+    """Run an ``aws s3api`` command as the AWS CLI would send it: each ``--option`` is the operation's member of
+    that name (kebab-case to PascalCase), a structure given as JSON; botocore validates it against S3's model."""
+    aws, service, operation, *options = shlex.split(command)
+    assert (aws, service) == ("aws", "s3api") and len(options) % 2 == 0, command
+    given = {name.removeprefix("--"): value for name, value in zip(options[::2], options[1::2], strict=True)}
+    region = given.pop("region")
+    client = boto3.client("s3", region_name=region)
+    model = client.meta.service_model.operation_model("".join(part.title() for part in operation.split("-")))
+    members = {re.sub(r"(?<!^)(?=[A-Z])", "-", name).lower(): (name, shape)
+               for name, shape in model.input_shape.members.items()}
+    params = {members[name][0]: json.loads(value) if members[name][1].type_name == "structure" else value
+              for name, value in given.items()}
+    getattr(client, model.name[0].lower() + re.sub(r"(?<!^)(?=[A-Z])", "_", model.name[1:]).lower())(**params)
+
+
+def test_setup_on_a_team_log_bucket_granted_its_hardening_but_not_its_policy_changes_nothing(
+        aws_env: dict[str, str], moto_endpoint: str, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """The team added its bucket to the statements granting setup's reads and hardening but not s3:PutBucketPolicy:
+    with --replace-existing the run wrote the public access block and encryption, then was refused the policy,
+    leaving the bucket half changed. Every read now comes first and the policy is the first write: refused, nothing
+    is changed, and the line names the refused action and the statements to add."""
+    bucket = "team-llm-logs"
+    boto3.client("s3").create_bucket(Bucket=bucket)
+    before = bucket_settings(bucket)
+    partial = [action for action in LOG_BUCKET_ACTIONS if action != "s3:PutBucketPolicy"]
+    with s3_under_policy(moto_endpoint, granting(bucket, partial)) as proxy:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_S3", f"http://127.0.0.1:{proxy.port}")
+        monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+        with pytest.raises(SetupRequired, match="1 region"):  # exit 2
+            setup_bedrock_logging.main(["--regions", "us-east-1", "--bucket", bucket, "--prefix", "audit/",
+                                        "--replace-existing", "--format", "json"])
+    monkeypatch.delenv("AWS_ENDPOINT_URL_S3")
+    assert proxy.denied == [f"s3:PutBucketPolicy arn:aws:s3:::{bucket}"] and proxy.unknown == []
+    (result,) = json.loads(capsys.readouterr().out)["regions"]
+    assert result["error"] == refusal(bucket, "log bucket", "bedrock-logs-*", ["s3:PutBucketPolicy", *partial],
+                                      "--bucket", "bedrock-logs-{account}-{region}")
+    assert result["changes"] == [] and bucket_settings(bucket) == before == {"block": None, "encryption": None,
+                                                                              "policy": None}
+    assert not boto3.client("bedrock").get_model_invocation_logging_configuration().get("loggingConfig")
+
+
+def test_a_write_refused_after_the_policy_was_written_names_it_and_how_to_put_it_back(
+        aws_env: dict[str, str], moto_endpoint: str, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """Granted the policy but not the public access block: the policy, written first, is made; the line names it,
+    old -> new, and the command that puts the team's own policy back, which does."""
+    bucket = "team-llm-logs"
+    s3 = boto3.client("s3")
+    s3.create_bucket(Bucket=bucket)
+    own = {"Version": "2012-10-17", "Statement": [{"Sid": "TeamReaders", "Effect": "Allow", "Principal": {
+        "AWS": "arn:aws:iam::123456789012:root"}, "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{bucket}/*"}]}
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(own))
+    partial = [action for action in LOG_BUCKET_ACTIONS if action != "s3:PutBucketPublicAccessBlock"]
+    with s3_under_policy(moto_endpoint, granting(bucket, partial)) as proxy:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_S3", f"http://127.0.0.1:{proxy.port}")
+        monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+        with pytest.raises(SetupRequired, match="1 region"):  # exit 2
+            setup_bedrock_logging.main(["--regions", "us-east-1", "--bucket", bucket, "--prefix", "audit/",
+                                        "--replace-existing", "--format", "json"])
+    monkeypatch.delenv("AWS_ENDPOINT_URL_S3")
+    assert proxy.denied == [f"s3:PutBucketPublicAccessBlock arn:aws:s3:::{bucket}"] and proxy.unknown == []
+    (result,) = json.loads(capsys.readouterr().out)["regions"]
+    undo = (f"aws s3api put-bucket-policy --bucket {bucket} --policy "
+            f"{shlex.quote(json.dumps(own, separators=(',', ':')))} --region us-east-1")
+    assert result["error"] == (
+        refusal(bucket, "log bucket", "bedrock-logs-*", ["s3:PutBucketPublicAccessBlock", *partial], "--bucket",
+                "bedrock-logs-{account}-{region}")
+        + f"; made before that, the rest not: bucket {bucket}: policy: statement AllowBedrockLoggingUsEast1 (none) -> "
+        f"added, bucket {bucket}: policy statement DenyInsecureTransport: (none) -> added (to put it back: `{undo}`, "
+        "which needs s3:PutBucketPolicy)")
+    assert [(change["resource"], change["outcome"]) for change in result["changes"]] == [
+        (f"bucket {bucket}: policy", "updated"),
+        (f"bucket {bucket}: policy statement DenyInsecureTransport", "updated"),
+        (f"bucket {bucket}: public access block", "not made"), (f"bucket {bucket}: default encryption", "not made")]
+    written = bucket_settings(bucket)
+    assert written["block"] is None and written["encryption"] is None
+    assert [statement["Sid"] for statement in json.loads(written["policy"])["Statement"]] == [
+        "TeamReaders", "DenyInsecureTransport", "AllowBedrockLoggingUsEast1"]
+    run_s3api(undo)
+    assert json.loads(bucket_settings(bucket)["policy"]) == own
 
 
 @pytest.mark.slow
