@@ -39,8 +39,8 @@ from .provisioning import (
     RegionSetup,
     apply_change,
     bucket_name,
-    ensure_lifecycle_rule,
     find_differences,
+    plan_lifecycle_rule,
     prepare_private_bucket,
     read_bucket_region,
     refusals_explained,
@@ -247,6 +247,8 @@ def retention_notes(s3: Any, bucket: str) -> list[str]:
     except ClientError as exc:
         if error_code(exc) == "ObjectLockConfigurationNotFoundError":
             return []
+        if is_access_denied(exc) and not RESULTS_BUCKET_GRANT.covers(bucket):
+            raise  # a team's bucket: the read setup needs there, named with the statements to add
         return [f"bucket {bucket}: whether Object Lock keeps query results longer than the expiry rule says is "
                 f"unknown ({describe(exc, SETUP_POLICY_FILE)})"]
     retention = (lock.get("Rule") or {}).get("DefaultRetention") or {}
@@ -266,7 +268,9 @@ def _rule_days(s3: Any, bucket: str) -> int | None:
     the rule as left as it is, exit 2, skipped the copy, and its advice (``--replace-existing``) undid the 7 days."""
     try:
         rules = s3.get_bucket_lifecycle_configuration(Bucket=bucket).get("Rules", [])
-    except ClientError:
+    except ClientError as exc:
+        if is_access_denied(exc) and not RESULTS_BUCKET_GRANT.covers(bucket):
+            raise  # a team's bucket: the read setup needs there, named with the statements to add
         return None
     days = next((r.get("Expiration", {}).get("Days") for r in rules if r.get("ID") == EXPIRY_RULE_ID), None)
     return days if isinstance(days, int) and days > 0 else None
@@ -578,29 +582,31 @@ def configure_athena(
     results_bucket = bucket_name(options.results_bucket_template, account, region)
     s3, glue, athena = (aws.client(service, region) for service in ("s3", "glue", "athena"))
     replace = options.replace_existing
+    asked = options.asked_settings()
     writes = BucketWrites(dry_run)
+    # all the bucket's reads first, then its writes, the rule first (granted apart from the hardening, so the
+    # likeliest refused); a refusal on a team's bucket stops the region there, naming what to add
     with refusals_explained(results_bucket, RESULTS_BUCKET_GRANT), writes.guarded(result.changes):
         created, hardening = prepare_private_bucket(s3, results_bucket, region, writes, replace)
+        new = created.action == CREATE
+        # setup's own bucket: made now, or named as setup names it (a first run stopped before its rule was made)
+        setups = new or results_bucket == bucket_name(DEFAULT_RESULTS_BUCKET_TEMPLATE, account, region)
+        notes = [] if new else retention_notes(s3, results_bucket)
+        try:
+            days = options.expire_days if "expire_days" in options.explicit else _rule_days(s3, results_bucket)
+            rule = expiry_rule(days or options.expire_days, not new and keeps_versions(s3, results_bucket))
+            (lifecycle,) = writes.make(plan_lifecycle_rule(s3, results_bucket, rule, replace,
+                                                           asked | {NONCURRENT_SETTING}, setups_bucket=setups))
+        except AWS_ERRORS as exc:  # the rule only tidies query results: the region's other steps still run
+            if not RESULTS_BUCKET_GRANT.covers(results_bucket) and is_access_denied(exc):
+                raise
+            lifecycle, lifecycle_error = [], (f"bucket {results_bucket}: lifecycle rule {EXPIRY_RULE_ID} not made "
+                                              f"({describe(exc, SETUP_POLICY_FILE)}); the other steps ran")
+        else:
+            lifecycle_error = None
         block, encryption = writes.make(*hardening)
-    bucket_changes = [created, *block, *encryption]
-    result.changes.extend(bucket_changes)
-    asked = options.asked_settings()
-    # setup's own bucket: made now, or named as setup names it (a first run stopped before its rule was made)
-    setups = (bucket_changes[0].action == CREATE
-              or results_bucket == bucket_name(DEFAULT_RESULTS_BUCKET_TEMPLATE, account, region))
-    days = options.expire_days if "expire_days" in options.explicit else _rule_days(s3, results_bucket)
-    if bucket_changes[0].action != CREATE:
-        result.notes.extend(retention_notes(s3, results_bucket))
-    try:
-        versioned = bucket_changes[0].action != CREATE and keeps_versions(s3, results_bucket)
-        rule = expiry_rule(days or options.expire_days, versioned)
-        result.changes.append(ensure_lifecycle_rule(s3, results_bucket, rule, dry_run, replace,
-                                                    asked | {NONCURRENT_SETTING}, setups_bucket=setups))
-    except AWS_ERRORS as exc:  # the rule only tidies query results: the region's other steps still run
-        lifecycle_error = (f"bucket {results_bucket}: lifecycle rule {EXPIRY_RULE_ID} not made "
-                           f"({describe(exc, SETUP_POLICY_FILE)}); the other steps ran")
-    else:
-        lifecycle_error = None
+    result.changes += [created, *block, *encryption, *lifecycle]
+    result.notes += notes
     result.changes.append(ensure_database(glue, dry_run))
     if "start_day" not in options.explicit:
         table = _with_earlier_range(glue, table)

@@ -762,17 +762,17 @@ def plan_policy_statements(
     return PolicyPlan([main, *alone], document, granted, policy)
 
 
-def ensure_lifecycle_rule(
-    s3: Any, bucket: str, rule: dict[str, Any], dry_run: bool, replace: bool, asked: Collection[str] = (),
+def plan_lifecycle_rule(
+    s3: Any, bucket: str, rule: dict[str, Any], replace: bool, asked: Collection[str] = (),
     setups_bucket: bool = False,
-) -> Change:
-    """Make the bucket's lifecycle configuration hold ``rule`` (matched by ID), keeping the other rules and the
+) -> Write:
+    """Plan the bucket's lifecycle configuration to hold ``rule`` (matched by ID), keeping the other rules and the
     configuration's other settings; a rule with that ID and other settings is replaced only when ``replace``, or,
     where only the ``asked`` settings (this run's options set them, e.g. ``Expiration.Days``) differ, without it.
 
     A bucket someone else made (not ``setups_bucket``: made by this run, or named as setup names it) gets the rule
     only when ``replace``: an expiry rule deletes its owner's objects too, and where rules overlap S3 applies the
-    shortest expiry. Without the rule the region works, so it is advice (not ``needed``)."""
+    shortest expiry. Without the rule the region works, so it is advice (not ``needed``). Reads, never writes."""
     try:
         found = s3.get_bucket_lifecycle_configuration(Bucket=bucket)
     except ClientError as exc:
@@ -799,9 +799,14 @@ def ensure_lifecycle_rule(
                             "", f"Filter.Prefix {shown(other['Prefix'])}") for other in others if "Prefix" in other]
         decided = dataclasses.replace(decided, differences=(*decided.differences, *forms))
         others = [_filtered(other) for other in others]
-    (change,) = carry_out([decided], lambda: s3.put_bucket_lifecycle_configuration(
-        Bucket=bucket, LifecycleConfiguration={"Rules": [*others, rule]}, **kept), dry_run)
-    return change
+    region = s3.meta.region_name
+    undo = (s3api("put-bucket-lifecycle-configuration", bucket, region, "--lifecycle-configuration",
+                  json.dumps({"Rules": rules}, separators=(",", ":"), default=lambda value: value.isoformat()),
+                  *(word for value in kept.values() for word in ("--transition-default-minimum-object-size", value)))
+            if rules else s3api("delete-bucket-lifecycle", bucket, region))
+    return Write((decided,), lambda: s3.put_bucket_lifecycle_configuration(
+        Bucket=bucket, LifecycleConfiguration={"Rules": [*others, rule]}, **kept), undo,
+        "s3:PutLifecycleConfiguration")
 
 
 def _filtered(rule: dict[str, Any]) -> dict[str, Any]:

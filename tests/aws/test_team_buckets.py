@@ -342,6 +342,45 @@ def test_the_documented_reader_statements_grant_on_a_team_log_bucket_what_the_po
             policy, action, "arn:aws:s3:::bedrock-logs-x/AWSLogs/1/a.json.gz"), action
 
 
+RESULTS_BUCKET_ACTIONS = ["s3:GetBucketLocation", "s3:CreateBucket", "s3:GetBucketPublicAccessBlock",
+                          "s3:PutBucketPublicAccessBlock", "s3:GetEncryptionConfiguration",
+                          "s3:PutEncryptionConfiguration", "s3:ListBucket", "s3:GetLifecycleConfiguration",
+                          "s3:PutLifecycleConfiguration", "s3:GetBucketVersioning",
+                          "s3:GetBucketObjectLockConfiguration"]
+
+
+@pytest.mark.parametrize("refused", ["s3:GetBucketObjectLockConfiguration", "s3:PutLifecycleConfiguration"])
+def test_setup_on_a_team_results_bucket_granted_in_part_names_the_refused_action_and_changes_nothing(
+        refused: str, aws_env: dict[str, str], moto_endpoint: str, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """The team's results bucket granted setup's hardening (its reads too, or not the lifecycle rule): the run wrote
+    the public access block and encryption, made the Glue database, table and workgroup, then said only that the
+    identity needs the refused action (see iam/setup-admin.json). Every read of the bucket now comes first and the
+    rule is its first write: the refusal stops the region with nothing made, and names the action and the statements
+    to add, as for a log bucket."""
+    bucket = "team-athena-results"
+    boto3.client("s3").create_bucket(Bucket=bucket)
+    granted = [action for action in RESULTS_BUCKET_ACTIONS if action != refused]
+    if refused == "s3:GetBucketObjectLockConfiguration":  # the statement of setup's hardening alone
+        granted = [action for action in granted if "Lifecycle" not in action and "Versioning" not in action]
+    with s3_under_policy(moto_endpoint, granting(bucket, granted)) as proxy:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_S3", f"http://127.0.0.1:{proxy.port}")
+        monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+        with pytest.raises(SetupRequired, match="1 region"):  # exit 2
+            setup_athena_bucket.main(["--regions", "us-east-1", "--results-bucket", bucket, "--log-bucket",
+                                      f"bedrock-logs-{ACCOUNT}-us-east-1", "--skip-test-query", "--replace-existing",
+                                      "--format", "json"])
+    monkeypatch.delenv("AWS_ENDPOINT_URL_S3")
+    assert proxy.denied == [f"{refused} arn:aws:s3:::{bucket}"] and proxy.unknown == []
+    (result,) = json.loads(capsys.readouterr().out)["regions"]
+    others = [action for action in RESULTS_BUCKET_ACTIONS if action != refused]
+    assert result["error"] == refusal(bucket, "results bucket", "bedrock-analytics-*", [refused, *others],
+                                      "--results-bucket", "bedrock-analytics-{account}-{region}")
+    assert result["changes"] == [] and result["notes"] == []
+    assert bucket_settings(bucket) == {"block": None, "encryption": None, "policy": None}
+    assert boto3.client("glue").get_databases()["DatabaseList"] == []
+
+
 @pytest.mark.slow  # two setup_athena_bucket.py processes (Glue, Athena): with the slow suite
 def test_setup_on_a_team_results_bucket_names_the_statements_to_add_and_changes_nothing(
         aws_env: dict[str, str], moto_endpoint: str) -> None:
