@@ -108,7 +108,7 @@ def qdev_report_prefixes(
 ) -> dict[str, list[str]]:
     """Region -> the key prefixes (the bucket root or a top-level folder) under which ``bucket`` holds reports of
     ``report_types`` of ``account``; found with delimiter listings, as ``qcli_s3_analyzer.py`` finds them."""
-    store = S3Store(aws.client("s3", qdev_bucket_region(aws, bucket)), bucket)
+    store = S3Store(aws.client("s3", qdev_bucket_region(aws, bucket)), bucket, REPORT_BUCKET_GRANT)
     found: dict[str, dict[str, None]] = {}
     for location in discover_locations(store, None, set(report_types), regions):
         if location.account == account:

@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from botocore.exceptions import ClientError
 
+from ..aws.provisioning import BucketGrant, beyond_grant
 from ..aws.session import AWS_ERRORS, Aws, as_project_error, describe, error_code
 from ..errors import SetupRequired, UsageError
 from ..logs.layout import normalise_prefix
@@ -62,11 +63,14 @@ class LogStore(Protocol):
 
 
 class S3Store:
-    """A bucket read through a boto3 S3 client that the caller creates (and may instrument)."""
+    """A bucket read through a boto3 S3 client that the caller creates (and may instrument); ``grant``: what the
+    caller's policy grants on such buckets, so that a read refused on a name it does not cover names the statements
+    to add (``BucketGrant.refusal``)."""
 
-    def __init__(self, client: Any, bucket: str):
+    def __init__(self, client: Any, bucket: str, grant: BucketGrant | None = None):
         self.client = client
         self.bucket = bucket
+        self.grant = grant
 
     def describe(self) -> str:
         return f"s3://{self.bucket}/"
@@ -78,6 +82,9 @@ class S3Store:
                 f"bucket {self.bucket} does not exist: enable Amazon Q Developer prompt logging or user activity "
                 f"reports (see {DOCS}), or pass --bucket / --logs-dir"
             )
+        refusal = self.grant and beyond_grant(self.bucket, self.grant, exc)
+        if refusal:
+            return SetupRequired(refusal)
         project_error = as_project_error(exc, DOCS)
         if project_error is not None:
             return project_error.__class__(f"s3://{self.bucket}: {project_error}")

@@ -461,6 +461,33 @@ def test_qdev_setup_on_a_team_report_bucket_names_the_statements_to_add(
     assert bucket_names() == [REPORT_BUCKET] and boto3.client("glue").get_databases()["DatabaseList"] == []
 
 
+@pytest.mark.parametrize("regions", [[], ["--regions", "us-east-1"]])
+def test_qdev_setup_on_a_team_report_bucket_granted_its_location_only_names_the_statements_to_add(
+        regions: list[str], aws_env: dict[str, str], moto_endpoint: str, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """s3:GetBucketLocation granted on the team's report bucket, s3:ListBucket not: the listing that finds the
+    reports was refused with 'this identity needs s3:ListBucket (see docs/amazon-q.md)', a page that names no
+    statement for a team's bucket; the line is now the one a refused location gets, naming ListBucket."""
+    team_report_bucket()
+    with s3_under_policy(moto_endpoint, granting(REPORT_BUCKET, ["s3:GetBucketLocation"])) as proxy:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_S3", f"http://127.0.0.1:{proxy.port}")
+        monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+        with pytest.raises(SetupRequired) as refused:  # exit 2
+            setup_athena_bucket.main(["--qdev", "--qdev-bucket", REPORT_BUCKET, "--skip-test-query", "--format",
+                                      "json", *regions])
+    assert proxy.denied == [f"s3:ListBucket arn:aws:s3:::{REPORT_BUCKET}"] and proxy.unknown == []
+    line = (f"bucket {REPORT_BUCKET}: access denied to s3:ListBucket: iam/setup-admin.json grants setup's actions on "
+            "a report bucket (s3:ListBucket, s3:GetBucketLocation) only on buckets named amazonq-developer-reports-*: "
+            "add the report bucket statements of docs/aws-setup.md, \"A team's own bucket names\" (Resource "
+            f"arn:*:s3:::{REPORT_BUCKET}) to this identity's policy")
+    if regions:
+        (result,) = json.loads(capsys.readouterr().out)["regions"]
+        assert result["error"] == line and result["changes"] == []
+    else:
+        assert str(refused.value) == line
+    assert boto3.client("glue").get_databases()["DatabaseList"] == []
+
+
 @pytest.mark.slow  # a setup_athena_bucket.py process that makes the Glue table and workgroup: with the slow suite
 def test_qdev_setup_in_a_region_named_on_a_team_report_bucket_runs_through_with_the_documented_statements(
         aws_env: dict[str, str], moto_endpoint: str) -> None:
