@@ -20,6 +20,7 @@ from typing import Any
 import boto3
 import pytest
 
+import qcli_s3_analyzer
 import setup_athena_bucket
 import setup_bedrock_logging
 from bedrock_usage.errors import SetupRequired
@@ -34,7 +35,7 @@ DOCS_SECTION = "### A team's own bucket names"
 # the kind of bucket, the example name its statements use in the docs
 DOCUMENTED = {"log bucket": "team-llm-logs", "results bucket": "team-athena-results",
               "CUR export bucket": "team-cur-exports", "report bucket": "team-q-reports",
-              "log bucket reader": "team-llm-logs"}
+              "log bucket reader": "team-llm-logs", "report bucket reader": "team-q-reports"}
 BUCKET_ACTIONS = ("s3:CreateBucket", "s3:GetBucketLocation", "s3:GetBucketPublicAccessBlock",
                   "s3:PutBucketPublicAccessBlock", "s3:GetEncryptionConfiguration", "s3:PutEncryptionConfiguration",
                   "s3:GetBucketPolicy", "s3:PutBucketPolicy", "s3:ListBucket", "s3:GetLifecycleConfiguration",
@@ -43,7 +44,7 @@ BUCKET_ACTIONS = ("s3:CreateBucket", "s3:GetBucketLocation", "s3:GetBucketPublic
 
 def documented_statements() -> dict[str, list[dict[str, Any]]]:
     """The JSON blocks of the docs' section on a team's bucket names, in order: log, results, CUR export, report
-    bucket, then the readers' of a log bucket."""
+    bucket, then the readers' of a log bucket and of a report bucket."""
     text = (ROOT / "docs" / "aws-setup.md").read_text()
     section = text.split(DOCS_SECTION, 1)[1].split("\n## ", 1)[0]
     blocks = [json.loads(block) for block in re.findall(r"```json\n(.*?)```", section, re.S)]
@@ -379,6 +380,47 @@ def test_setup_on_a_team_results_bucket_granted_in_part_names_the_refused_action
     assert result["changes"] == [] and result["notes"] == []
     assert bucket_settings(bucket) == {"block": None, "encryption": None, "policy": None}
     assert boto3.client("glue").get_databases()["DatabaseList"] == []
+
+
+def test_the_documented_reader_statements_grant_on_a_team_report_bucket_what_the_policy_grants_on_its_own() -> None:
+    policy = policy_document("report-reader")
+    extended = with_team_bucket("report bucket reader", "team-x", "report-reader")
+    assert granted_on(policy, "team-x") == []
+    assert granted_on(extended, "team-x") == granted_on(policy, "amazonq-developer-reports-x") == ["s3:ListBucket"]
+    for key in ("prompt_logging/AWSLogs/1/a.json.gz", "AWSLogs/1/KiroLogs/user_report/us-east-1/a.csv"):
+        for action in ("s3:GetObject", "s3:PutObject"):
+            assert allows(extended, action, f"arn:aws:s3:::team-x/{key}") == allows(
+                policy, action, f"arn:aws:s3:::amazonq-developer-reports-x/{key}"), (action, key)
+
+
+def test_the_analyzer_on_a_team_report_bucket_reads_it_with_the_documented_reader_statements(
+        aws_env: dict[str, str], moto_endpoint: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Under iam/report-reader.json, which grants the reports' reads on amazonq-developer-reports-* only, the listing
+    of a team's report bucket is refused; with the docs' report bucket reader statements the run reads its Kiro user
+    report (Ana's 12.5 credits) and AWS refuses nothing."""
+    s3 = boto3.client("s3")
+    s3.create_bucket(Bucket=REPORT_BUCKET)
+    s3.put_object(Bucket=REPORT_BUCKET, Key=f"kiro/AWSLogs/{ACCOUNT}/KiroLogs/user_report/us-east-1/2026/01/02/00/"
+                  f"IDE_{ACCOUNT}_user_report_202601020200.csv",
+                  Body=b"Date,UserId,Client_Type,Credits_Used,Subscription_Tier,Total_Messages,User_Email\n"
+                       b"2026-01-01,u-1,KIRO_IDE,12.5,PRO,3,ana@example.com\n")
+    analyze = ["--bucket", REPORT_BUCKET, "--start-date", "2026-01-01", "--end-date", "2026-01-01", "--format",
+               "json", "--output", str(tmp_path)]
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    with s3_under_policy(moto_endpoint, policy_document("report-reader")) as proxy:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_S3", f"http://127.0.0.1:{proxy.port}")
+        assert qcli_s3_analyzer.main(analyze) == 2
+    assert proxy.denied == [f"s3:ListBucket arn:aws:s3:::{REPORT_BUCKET}"]
+
+    with s3_under_policy(moto_endpoint, with_team_bucket("report bucket reader", REPORT_BUCKET,
+                                                         "report-reader")) as proxy:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_S3", f"http://127.0.0.1:{proxy.port}")
+        assert qcli_s3_analyzer.main(analyze) == 0
+    assert proxy.denied == [] and proxy.unknown == []
+    (written,) = tmp_path.glob("*.json")
+    kiro = json.loads(written.read_text())["kiro"]
+    assert kiro["files"]["read"] == 1
+    assert [(row["user"], row["total_credits"]) for row in kiro["per_user"]] == [("ana@example.com", 12.5)]
 
 
 @pytest.mark.slow  # two setup_athena_bucket.py processes (Glue, Athena): with the slow suite
