@@ -7,8 +7,9 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "bedrock_usage"
 
-# The parts of aws/ the engines may use: the session, and reading (never changing) logging configurations.
-BELOW_ENGINES = ("aws.session", "aws.logging_config")
+# The parts of aws/ the engines may use: the session, and reading (never changing) logging configurations and the
+# log buckets' lifecycle rules.
+BELOW_ENGINES = ("aws.session", "aws.logging_config", "aws.log_lifecycle")
 
 # Lowest first. ``aws.session`` (the boto3 session) sits below the engines; the rest of ``aws/`` provisions and
 # checks resources and sits above them.

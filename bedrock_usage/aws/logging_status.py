@@ -15,6 +15,7 @@ from botocore.exceptions import ClientError
 
 from ..logs.layout import normalise_prefix, parse_key, region_prefix
 from ..output.notices import Notice
+from .log_lifecycle import READER_POLICY_FILE
 from .logging_config import logging_regions, read_logging_config
 from .provisioning import (
     BucketGrant,
@@ -28,7 +29,6 @@ from .provisioning import (
 )
 from .session import AWS_ERRORS, Aws, describe, is_access_denied, partition, required_action
 
-READER_POLICY_FILE = "iam/report-reader.json"
 # What READER_POLICY_FILE grants on log buckets (statement ReadLogBuckets): the check's reads of the bucket
 READER_LOG_BUCKET_GRANT = BucketGrant(
     "log bucket", "bedrock-logs-*",

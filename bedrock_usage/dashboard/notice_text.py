@@ -5,6 +5,7 @@ the Notice's own words."""
 
 from __future__ import annotations
 
+from ..aws.log_lifecycle import UNCHECKED_SIZE, UNCHECKED_TAGS
 from ..aws.session import ERROR_PAGE, UNREADABLE_RESPONSE
 from ..bounded_gzip import MAX_OBJECT_ENV, OVER_CAP_BYTES, OVER_CAP_MIB
 from ..engines.athena import NO_REASON
@@ -165,6 +166,24 @@ NOTICES: dict[str, dict[str, str]] = {
                                 "형식이라 기간의 날짜를 확인하지 못했습니다: Athena는 범위 밖의 날짜를 읽지 않으며 "
                                 "그런 날은 지출 대신 $0으로 보입니다 (python setup_athena_bucket.py --regions "
                                 "{region} --start-date DAY 가 읽을 수 있는 범위를 씁니다)",
+        # aws.log_lifecycle: days a lifecycle rule of the log bucket may have archived, which Athena skips
+        "days_maybe_archived": "{region} 의 {spans} 로그는 아카이브되었을 수 있으며, Athena 는 복원되지 않은 아카이브 "
+                               "로그 객체를 아무 말 없이 건너뛰므로 그 날의 수치가 실제보다 적을 수 있습니다: {rules}; "
+                               "그 날의 로그 객체를 복원하면 테이블이 읽습니다 (docs/aws-setup.md, \"Archived log "
+                               "objects\"). 또는 --engine local --sync 로 보고하세요. 복사할 수 없는 아카이브 객체를 "
+                               "셉니다",
+        "lifecycle_rule": "버킷 {bucket} 의 수명 주기 규칙 '{rule}' 은(는) 로그 객체를 {when} {target} (으)로 "
+                          "옮깁니다{tiers}{unread}",
+        "lifecycle_from": "{day} 부터",
+        "lifecycle_after": "쓴 지 {days} 일 후",
+        "lifecycle_tiering": ". 이 클래스의 아카이브 계층은 버킷이 켠 경우 (옵트인) {days} 일 이상 읽지 않은 객체를 "
+                             "가져갑니다",
+        "lifecycle_filter": " ({parts} 에 대한 필터는 평가하지 않았습니다: 로그 객체를 가져갈 수 있습니다)",
+        "lifecycle_not_checked": "로그 버킷 {bucket} ({region}) 의 수명 주기 규칙을 읽지 못해, 로그 객체를 S3 Glacier "
+                                 "로 옮긴 규칙이 있는지 확인하지 못했습니다 (Athena 는 복원되지 않은 그런 객체를 아무 "
+                                 "말 없이 건너뜁니다): {why}",
+        "lifecycle_grant": "버킷에 대한 {action} 을(를) 부여하세요 ({policy} 는 bedrock-logs-* 버킷에 부여합니다)",
+        "lifecycle_failed": "읽기 실패: {reason}",
         "earlier_compacted": "이전 버전이 {regions} 에 만든 압축 사본 ({copy}) 은 지금 보고서가 읽는 내용이 없어 읽지 "
                              "않습니다: 그 날짜는 JSON 로그에서 읽으며 (스캔 바이트 증가) 로그가 삭제된 날은 수치가 "
                              "없습니다. setup_athena_bucket.py --compact 가 다시 복사합니다 (또는 사본의 첫 날을 기록)",
@@ -468,6 +487,9 @@ NOTICES: dict[str, dict[str, str]] = {
 
 PHRASES: dict[str, dict[str, str]] = {
     "ko": {
+        # the parts of a lifecycle rule's filter not evaluated (aws.log_lifecycle)
+        UNCHECKED_TAGS: "객체 태그",
+        UNCHECKED_SIZE: "객체 크기",
         # why a call has no price (report.tracker)
         OPAQUE_ENDPOINT_REASONS["application-profile"]: "모델을 알 수 없는 애플리케이션 추론 프로파일: "
                                                         "inference-profiles 파일에 지정하세요 (docs/governance.md "

@@ -20,11 +20,13 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
+from ..aws.log_lifecycle import BucketLifecycles, archived_days, days_location
 from ..aws.logging_config import logging_regions
 from ..aws.session import AWS_ERRORS, Aws, as_project_error, describe, error_code, required_action
 from ..errors import SetupRequired, UsageError
 from ..lazy_modules import lazy
-from ..logs.schema import DATABASE_NAME, TABLE_NAME
+from ..logs.layout import days_between
+from ..logs.schema import DATABASE_NAME, PARTITION_COLUMN, TABLE_NAME
 from ..output.notices import Notice, said
 from ..output.progress import REGIONS, Progress, Reporter, Said, Tally, Words, data_size, silent, step_update
 from .base import LogRegions, LogSource, QueryResult, ScanStats, Scope, SqlParam
@@ -359,8 +361,10 @@ class AthenaEngine:
         frames: list[pd.DataFrame] = []
         errors: list[Exception] = []
         texts = {}
+        lifecycles = BucketLifecycles()  # each log bucket's lifecycle rules, read once for all its regions
         for region in regions:
-            texts[region] = self._sql_for(region, sql, scope, stats)
+            texts[region] = self._sql_for(region, sql, scope, stats, lifecycles)
+        stats.lifecycle_not_checked.update(lifecycles.unread)
         unread = stats.days_not_projected
         if not scope.run_unprojected and regions and all(r in unread and unread[r].every_day for r in regions):
             raise PeriodNotProjected(unread)  # before any query starts: Athena bills one that reads nothing
@@ -395,11 +399,12 @@ class AthenaEngine:
         frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
         return QueryResult(frame, stats)
 
-    def _sql_for(self, region: str, sql: str, scope: Scope, stats: ScanStats) -> str:
+    def _sql_for(self, region: str, sql: str, scope: Scope, stats: ScanStats, lifecycles: BucketLifecycles) -> str:
         """``sql`` reading the region's compacted days from Parquet when ``setup_athena_bucket.py --compact`` made
         them. ``stats`` hear the last such day, the compacted copy an earlier version made (``name through DAY``) when
         it holds days the current copy does not (they are read from JSON, and have no figures where the JSON logs are
-        gone), and the days of the scope the logs table's partition projection leaves out, which no table reads.
+        gone), the days of the scope the logs table's partition projection leaves out, which no table reads, and
+        those read from JSON that a lifecycle rule of the log bucket may have archived (``lifecycles``).
 
         A region whose compacted table cannot be read (missing, or no glue:GetTable) is read from JSON: the same
         figures, more bytes scanned; one whose logs table cannot be read has every day taken as projected.
@@ -412,12 +417,12 @@ class AthenaEngine:
         try:
             table = read_compact_table(glue, self.database) if self.use_compacted else None
         except AWS_ERRORS:
-            self._note_unprojected(glue, region, scope, None, stats)
+            self._note_unread(glue, region, scope, None, stats, lifecycles)
             return sql
         compacted = parse_compacted_days(table)
         text = with_compacted_days(sql, compacted, scope.first_day, scope.last_day)
         copied = compacted if compacted and text != sql else None
-        self._note_unprojected(glue, region, scope, copied, stats)
+        self._note_unread(glue, region, scope, copied, stats, lifecycles)
         if copied:
             _read_table(stats, f"{self.database}.{COMPACT_TABLE}")
             stats.compacted_through[region] = min(copied.last, scope.last_day).isoformat()
@@ -429,15 +434,41 @@ class AthenaEngine:
             stats.earlier_compacted[region] = earlier
         return text
 
-    def _note_unprojected(self, glue: Any, region: str, scope: Scope, copied: CompactedDays | None,
-                          stats: ScanStats) -> None:
-        """Record in ``stats`` the days of the scope's period outside the logs table's ``dt`` projection that the
-        compacted copy (``copied``, when read) does not hold either: Athena reads nothing of them. A projection whose
-        range or format cannot be read is recorded instead, unless the copy holds every such day."""
+    def _note_unread(self, glue: Any, region: str, scope: Scope, copied: CompactedDays | None, stats: ScanStats,
+                     lifecycles: BucketLifecycles) -> None:
+        """Record in ``stats`` the days of the scope Athena may read nothing of from the logs table, which the
+        compacted copy (``copied``, when read) does not hold: outside its projection, or maybe archived."""
         try:
             logs = glue.get_table(DatabaseName=self.database, Name=TABLE_NAME)["Table"]
         except AWS_ERRORS:
             return
+        self._note_unprojected(logs, region, scope, copied, stats)
+        self._note_archived(logs, region, scope, copied, stats, lifecycles)
+
+    def _note_archived(self, logs: dict[str, Any], region: str, scope: Scope, copied: CompactedDays | None,
+                       stats: ScanStats, lifecycles: BucketLifecycles) -> None:
+        """Record in ``stats`` the days of the scope read from the logs table (not the compacted copy, and inside its
+        projection) whose objects a lifecycle rule of the log bucket may have moved to a class Athena skips
+        (``aws/log_lifecycle.py``), or, once per bucket, why its rules could not be read: the report is made either
+        way."""
+        where = days_location(logs, PARTITION_COLUMN)
+        if where is None:
+            return
+        bucket, prefix = where
+        rules = lifecycles.read(self.aws.client("s3", region), bucket, region)
+        unprojected = stats.days_not_projected.get(region)
+        days = [day for day in days_between(scope.first_day, scope.last_day)
+                if not (copied and copied.first <= day <= copied.last)
+                and not (unprojected and day in unprojected.days)]
+        found = archived_days(bucket, prefix, rules, days) if rules else None
+        if found:
+            stats.days_maybe_archived[region] = found
+
+    def _note_unprojected(self, logs: dict[str, Any], region: str, scope: Scope, copied: CompactedDays | None,
+                          stats: ScanStats) -> None:
+        """Record in ``stats`` the days of the scope's period outside the logs table's ``dt`` projection that the
+        compacted copy (``copied``, when read) does not hold either: Athena reads nothing of them. A projection whose
+        range or format cannot be read is recorded instead, unless the copy holds every such day."""
         own = scope.own_days or (scope.first_day, scope.last_day)
         elsewhere, table = (copied.first, copied.last) if copied else None, f"{self.database}.{TABLE_NAME}"
         projection = parse_projected_days(logs)

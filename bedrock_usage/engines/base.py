@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
 
+    from ..aws.log_lifecycle import ArchivedDays
+
 SqlParam = str | int | float
 Rows: TypeAlias = "pd.DataFrame | pa.Table"  # a query's rows: a frame, or an Arrow table
 # Objects under .../{HH}/data/ hold large request/response bodies, not records: counted, never read, no warning.
@@ -88,6 +90,10 @@ class ScanStats:
     # region -> its logs table's projection, on with a range or format the days could not be checked against
     projections_not_checked: dict[str, UncheckedProjection] = field(default_factory=dict)
     tables_read: list[str] = field(default_factory=list)  # Athena: the tables its queries read (database.table)
+    # Athena: region -> the days of the period a lifecycle rule of its log bucket may have archived (Athena skips an
+    # archived object not restored without a word), and log bucket -> why its lifecycle rules are not known
+    days_maybe_archived: dict[str, ArchivedDays] = field(default_factory=dict)
+    lifecycle_not_checked: dict[str, str] = field(default_factory=dict)
 
     def skip_example(self, reason: str, path: str) -> None:
         """Keep ``path`` among the first ``SKIPPED_EXAMPLES`` objects (by name) skipped for ``reason``, so a report

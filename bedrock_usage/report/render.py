@@ -269,6 +269,8 @@ def report_document(report: UsageReport, analyses: list[str], now: datetime | No
             "projections_not_checked": {region: {"table": unchecked.table, "range": unchecked.range_text,
                                                  "format": unchecked.format_text}
                                         for region, unchecked in sorted(report.stats.projections_not_checked.items())},
+            "days_maybe_archived": {region: [day.isoformat() for day in archived.days]
+                                    for region, archived in sorted(report.stats.days_maybe_archived.items())},
         },
         "warnings": report.warnings,
     }

@@ -671,6 +671,8 @@ def build_warnings(report: UsageReport, fact_warnings: list[str]) -> list[str]:
         warnings.append(Notice(f"the logs of {spans} in {region} are not read, so their figures are unknown, not zero: "
                                f"{why}", "days_not_projected", spans=spans, region=region, why=why))
     warnings += [unchecked.note(region) for region, unchecked in sorted(report.stats.projections_not_checked.items())]
+    warnings += [archived.note(region) for region, archived in sorted(report.stats.days_maybe_archived.items())]
+    warnings += [note for _, note in sorted(report.stats.lifecycle_not_checked.items())]
     for copy, regions in _regions_by(report.stats.earlier_compacted).items():
         warnings.append(Notice(
             f"the compacted copy an earlier version made in {', '.join(regions)} ({copy}) is not read, as it lacks "

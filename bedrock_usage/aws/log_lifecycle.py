@@ -1,0 +1,196 @@
+"""Which days of a region's logs a lifecycle rule of their bucket may have moved where Athena skips them.
+
+Athena skips every object of a table in S3 Glacier Flexible Retrieval or S3 Glacier Deep Archive that is not restored,
+without a word (Athena User Guide, "Query restored Amazon S3 Glacier objects"). A lifecycle rule moves objects there
+``Days`` after they are created, S3 adding the days to the creation time and rounding up to the next midnight UTC, or
+from a ``Date`` (midnight UTC) on (Amazon S3 User Guide, "Lifecycle configuration elements"; Amazon S3 API Reference,
+"Transition"). A rule to S3 Intelligent-Tiering may too: that class's archive tiers, which a bucket turns on (they are
+opt-in), take objects not read for at least 90 days (Amazon S3 API Reference, "Tiering"). S3 transitions objects
+asynchronously after they become eligible, and by default leaves objects under 128 KB where they are
+(GetBucketLifecycleConfiguration, ``TransitionDefaultMinimumObjectSize``), so such days are said to be *maybe* archived.
+A rule's key prefix is evaluated; its filters on object tags or size are not (they may apply, and are said so).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from ..output.notices import Notice, clause
+from ..output.wording import day_spans
+from .session import AWS_ERRORS, describe, error_code, is_access_denied, required_action
+
+ARCHIVE_CLASSES = {"GLACIER": "S3 Glacier Flexible Retrieval", "DEEP_ARCHIVE": "S3 Glacier Deep Archive"}
+INTELLIGENT_TIERING = "INTELLIGENT_TIERING"
+TIERING_NAME = "S3 Intelligent-Tiering"
+# The fewest days without access after which Intelligent-Tiering's Archive Access tier takes an object.
+TIERING_ARCHIVE_DAYS = 90
+LIFECYCLE_ACTION = "s3:GetLifecycleConfiguration"
+NO_CONFIGURATION = "NoSuchLifecycleConfiguration"
+NO_BUCKET = "NoSuchBucket"  # nothing to archive; the report says what it read
+UNCHECKED_TAGS = "object tags"
+UNCHECKED_SIZE = "object size"
+READER_POLICY_FILE = "iam/report-reader.json"  # what the reports and the logging check read AWS with
+WHAT_TO_DO = ("restore those days' log objects, which the table then reads (docs/aws-setup.md, \"Archived log "
+              "objects\"), or report them with --engine local --sync, which counts the archived objects it cannot copy")
+
+
+@dataclass(frozen=True)
+class ArchiveRule:
+    """One transition of an enabled lifecycle rule that may move log objects where Athena skips them."""
+
+    rule: str  # the rule's ID, or its place among the rules ("rule 2") when it has none
+    storage_class: str  # GLACIER, DEEP_ARCHIVE or INTELLIGENT_TIERING
+    prefix: str  # the key prefix its filter names ("": every key)
+    days: int | None = None
+    on: date | None = None
+    unchecked: tuple[str, ...] = ()  # the parts of its filter not evaluated (object tags, object size)
+
+    def may_archive(self, day: date, day_prefix: str, today: date) -> bool:
+        """Whether the log objects of ``day`` (under ``day_prefix``) may be archived by ``today``: the rule's prefix
+        takes some of them, and the earliest of them has been eligible since a midnight UTC on or before today."""
+        if not (day_prefix.startswith(self.prefix) or self.prefix.startswith(day_prefix)):
+            return False
+        wait = timedelta(days=TIERING_ARCHIVE_DAYS if self.storage_class == INTELLIGENT_TIERING else 0)
+        written = day + timedelta(days=1)  # the first midnight after the day's objects are written
+        if self.on is not None:
+            return max(self.on, written) + wait <= today
+        return written + timedelta(days=self.days or 0) + wait <= today
+
+    def clause(self, bucket: str) -> Notice:
+        """``lifecycle rule 'archive' of bucket B moves log objects to S3 Glacier Flexible Retrieval 30 days after
+        they are written``, with what makes it a maybe (an opt-in tier, a filter not evaluated)."""
+        target = ARCHIVE_CLASSES.get(self.storage_class, TIERING_NAME)
+        when = (Notice(f"from {self.on} on", "lifecycle_from", day=str(self.on)) if self.on is not None else
+                Notice(f"{self.days} days after they are written", "lifecycle_after", days=self.days or 0))
+        tiers = clause(f", whose archive tiers, if the bucket turns them on (they are opt-in), take objects not read "
+                       f"for {TIERING_ARCHIVE_DAYS} days or more" if self.storage_class == INTELLIGENT_TIERING else "",
+                       "lifecycle_tiering", days=TIERING_ARCHIVE_DAYS)
+        parts = " and ".join(self.unchecked)
+        unread = clause(f" (its filter on {parts} is not evaluated: it may take log objects)" if parts else "",
+                        "lifecycle_filter", parts=list(self.unchecked))
+        return Notice(f"lifecycle rule '{self.rule}' of bucket {bucket} moves log objects to {target} {when}{tiers}"
+                      f"{unread}", "lifecycle_rule", rule=self.rule, bucket=bucket, target=target, when=when,
+                      tiers=tiers, unread=unread)
+
+
+@dataclass(frozen=True)
+class ArchivedDays:
+    """The days of a region's logs that lifecycle rules of their bucket may have archived, and those rules."""
+
+    bucket: str
+    days: tuple[date, ...]
+    rules: tuple[ArchiveRule, ...]
+
+    def note(self, region: str) -> Notice:
+        """The report's warning: the days, why their figures may be short, the rules, and what to do."""
+        spans, rules = day_spans(self.days), [rule.clause(self.bucket) for rule in self.rules]
+        return Notice(f"the logs of {spans} in {region} may be archived, and Athena skips archived log objects not "
+                      f"restored without a word, so those days' figures may be short: {'; '.join(rules)}; "
+                      f"{WHAT_TO_DO}", "days_maybe_archived", spans=spans, region=region, rules=rules)
+
+
+@dataclass
+class BucketLifecycles:
+    """Each log bucket's lifecycle rules, read once (GetBucketLifecycleConfiguration), and what could not be read."""
+
+    rules: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    unread: dict[str, str] = field(default_factory=dict)  # bucket -> why its rules are not known (a note)
+
+    def read(self, s3: Any, bucket: str, region: str) -> list[dict[str, Any]] | None:
+        """The bucket's rules ([] when it has none or does not exist); None when they could not be read, the note
+        saying so kept in ``unread`` (a refusal names the permission)."""
+        if bucket in self.rules:
+            return self.rules[bucket]
+        if bucket in self.unread:
+            return None
+        try:
+            found = s3.get_bucket_lifecycle_configuration(Bucket=bucket).get("Rules", [])
+        except AWS_ERRORS as exc:
+            if error_code(exc) in (NO_CONFIGURATION, NO_BUCKET):
+                found = []
+            else:
+                self.unread[bucket] = not_checked(bucket, region, exc)
+                return None
+        self.rules[bucket] = found
+        return found
+
+
+def not_checked(bucket: str, region: str, exc: Exception) -> Notice:
+    """Why whether log objects are archived is not known: the read refused (the permission it needs) or failed."""
+    if isinstance(exc, ClientError) and is_access_denied(exc):
+        action = required_action(exc)
+        why = Notice(f"grant {action} on the bucket ({READER_POLICY_FILE} grants it on bedrock-logs-* buckets)",
+                     "lifecycle_grant", action=action, policy=READER_POLICY_FILE)
+    else:
+        why = Notice(f"reading them failed: {describe(exc)}", "lifecycle_failed", reason=describe(exc))
+    return Notice(f"the lifecycle rules of log bucket {bucket} ({region}) could not be read, so whether any moved log "
+                  f"objects to S3 Glacier, which Athena skips without a word unless restored, is not checked: {why}",
+                  "lifecycle_not_checked", bucket=bucket, region=region, why=why)
+
+
+def archive_rules(rules: list[dict[str, Any]]) -> list[ArchiveRule]:
+    """The transitions of the enabled ``rules`` (GetBucketLifecycleConfiguration's) to a class Athena skips or may
+    skip: S3 Glacier Flexible Retrieval, S3 Glacier Deep Archive, S3 Intelligent-Tiering."""
+    found = []
+    for place, rule in enumerate(rules, 1):
+        if rule.get("Status") != "Enabled":
+            continue
+        prefix, unchecked = _filter_of(rule)
+        for transition in rule.get("Transitions") or []:
+            storage = transition.get("StorageClass", "")
+            if storage not in ARCHIVE_CLASSES and storage != INTELLIGENT_TIERING:
+                continue
+            on = transition.get("Date")
+            if isinstance(on, datetime):
+                on = on.astimezone(UTC).date()
+            found.append(ArchiveRule(rule.get("ID") or f"rule {place}", storage, prefix,
+                                     transition.get("Days") if on is None else None, on, unchecked))
+    return found
+
+
+def _filter_of(rule: dict[str, Any]) -> tuple[str, tuple[str, ...]]:
+    """A rule's key prefix, and the parts of its filter not evaluated (object tags, object size)."""
+    if "Filter" not in rule:
+        return rule.get("Prefix") or "", ()  # the earlier form: a rule-level Prefix
+    condition = rule["Filter"] or {}
+    condition = condition.get("And", condition)
+    unchecked = []
+    if condition.get("Tag") or condition.get("Tags"):
+        unchecked.append(UNCHECKED_TAGS)
+    if "ObjectSizeGreaterThan" in condition or "ObjectSizeLessThan" in condition:
+        unchecked.append(UNCHECKED_SIZE)
+    return condition.get("Prefix") or "", tuple(unchecked)
+
+
+def archived_days(bucket: str, key_prefix: str, rules: list[dict[str, Any]], days: list[date],
+                  today: date | None = None) -> ArchivedDays | None:
+    """The ``days`` whose log objects (under ``key_prefix`` + ``yyyy/MM/dd/``) the bucket's lifecycle ``rules`` may
+    have archived by ``today`` (UTC: default, the clock's), with the rules that may; None when there are none."""
+    today = today or datetime.now(UTC).date()
+    candidates = archive_rules(rules)
+    archived, taking = [], []
+    for day in days:
+        prefix = f"{key_prefix}{day:%Y/%m/%d}/"
+        matched = [rule for rule in candidates if rule.may_archive(day, prefix, today)]
+        if matched:
+            archived.append(day)
+            taking += [rule for rule in matched if rule not in taking]
+    return ArchivedDays(bucket, tuple(archived), tuple(taking)) if archived else None
+
+
+def days_location(table: dict[str, Any], partition: str) -> tuple[str, str] | None:
+    """``(bucket, key prefix)`` under which a projected table's day folders lie (``{prefix}yyyy/MM/dd/``): its
+    ``storage.location.template`` up to the ``partition`` placeholder, else its location; None when not in S3."""
+    template = (table.get("Parameters") or {}).get("storage.location.template", "")
+    placeholder = "${" + partition + "}"
+    location = table.get("StorageDescriptor", {}).get("Location", "")
+    if placeholder in template:
+        location = template.split(placeholder)[0]
+    elif location and not location.endswith("/"):
+        location += "/"
+    bucket, _, prefix = location.removeprefix("s3://").partition("/")
+    return (bucket, prefix) if location.startswith("s3://") and bucket else None
