@@ -1,5 +1,5 @@
 """Check Amazon Bedrock Model Invocation Logging in each region: on or off, where to, can Bedrock write there,
-and when the newest log arrived. Changes nothing.
+when the newest log arrived, and up to which day a lifecycle rule may have archived the logs. Changes nothing.
 """
 
 from __future__ import annotations
@@ -61,7 +61,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = make_parser(
         "check_bedrock_logging.py",
         "Show, per region, whether Amazon Bedrock Model Invocation Logging delivers to S3, the bucket, prefix "
-        "and bucket region, whether the bucket policy lets Bedrock write, and the newest log object.",
+        "and bucket region, whether the bucket policy lets Bedrock write, the newest log object, and the newest day a "
+        "lifecycle rule of the bucket may have archived (Athena skips such logs unless restored).",
         EXAMPLES,
         exit_codes=EXIT_CODES,
     )
@@ -83,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     for region in regions:
         if table:
             print(f"Checking {region}...", flush=True)
-        statuses.append(check_region(aws, region, account))
+        statuses.append(check_region(aws, region, account, archive=True))
 
     unset = [status for status in statuses if not status.enabled and status.error is None]
     # logging someone set up (CloudWatch only, text delivery off) is changed by setup only with --replace-existing
@@ -181,6 +182,8 @@ def render_status(status: RegionLoggingStatus) -> str:
             "(docs/aws-setup.md, 'Log buckets encrypted with SSE-KMS')"
         )
     lines += [f"  ⚠️ {problem}" for problem in status.problems]
+    if status.archive_note:
+        lines.append(f"  ℹ️ {status.archive_note}")
     return "\n".join(lines) + "\n"
 
 

@@ -50,15 +50,21 @@ class ArchiveRule:
     unchecked: tuple[str, ...] = ()  # the parts of its filter not evaluated (object tags, object size)
 
     def may_archive(self, day: date, day_prefix: str, today: date) -> bool:
-        """Whether the log objects of ``day`` (under ``day_prefix``) may be archived by ``today``: the rule's prefix
-        takes some of them, and the earliest of them has been eligible since a midnight UTC on or before today."""
-        if not (day_prefix.startswith(self.prefix) or self.prefix.startswith(day_prefix)):
-            return False
+        """Whether the log objects of ``day`` (under ``day_prefix``) may be archived by ``today``."""
+        newest = self.archives_through(day_prefix, today)
+        return newest is not None and day <= newest
+
+    def archives_through(self, key_prefix: str, today: date) -> date | None:
+        """The newest day whose log objects under ``key_prefix`` (a region's, or a day's) the rule may have archived
+        by ``today``: its prefix takes some of them, and the earliest of that day's objects has been eligible since a
+        midnight UTC on or before today. None when it takes none of them yet."""
+        if not (key_prefix.startswith(self.prefix) or self.prefix.startswith(key_prefix)):
+            return None
         wait = timedelta(days=TIERING_ARCHIVE_DAYS if self.storage_class == INTELLIGENT_TIERING else 0)
-        written = day + timedelta(days=1)  # the first midnight after the day's objects are written
-        if self.on is not None:
-            return max(self.on, written) + wait <= today
-        return written + timedelta(days=self.days or 0) + wait <= today
+        if self.on is not None and self.on + wait > today:
+            return None
+        due = 0 if self.on is not None else self.days or 0  # days after the midnight that follows the writes
+        return today - wait - timedelta(days=1 + due)
 
     def clause(self, bucket: str) -> Notice:
         """``lifecycle rule 'archive' of bucket B moves log objects to S3 Glacier Flexible Retrieval 30 days after
@@ -91,6 +97,23 @@ class ArchivedDays:
         return Notice(f"the logs of {spans} in {region} may be archived, and Athena skips archived log objects not "
                       f"restored without a word, so those days' figures may be short: {'; '.join(rules)}; "
                       f"{WHAT_TO_DO}", "days_maybe_archived", spans=spans, region=region, rules=rules)
+
+
+@dataclass(frozen=True)
+class ArchiveFinding:
+    """The newest day of a region's logs that lifecycle rules of their bucket may have archived, and those rules
+    (``check_bedrock_logging.py``: no period, every day up to it)."""
+
+    bucket: str
+    through: date
+    rules: tuple[ArchiveRule, ...]
+
+    def line(self) -> str:
+        """The check's line: the days, the rules, and what a report over them must do."""
+        rules = "; ".join(rule.clause(self.bucket) for rule in self.rules)
+        return (f"the logs of {self.through} and before may be archived ({rules}): an Athena report skips archived "
+                f"log objects not restored without a word, and warns of such days of its period; before reporting on "
+                f"them, {WHAT_TO_DO}")
 
 
 @dataclass
@@ -180,6 +203,18 @@ def archived_days(bucket: str, key_prefix: str, rules: list[dict[str, Any]], day
             archived.append(day)
             taking += [rule for rule in matched if rule not in taking]
     return ArchivedDays(bucket, tuple(archived), tuple(taking)) if archived else None
+
+
+def archived_through(bucket: str, key_prefix: str, rules: list[dict[str, Any]],
+                     today: date | None = None) -> ArchiveFinding | None:
+    """The newest day whose log objects under a region's ``key_prefix`` the bucket's lifecycle ``rules`` may have
+    archived by ``today`` (UTC: default, the clock's), with the rules that may; None when none may."""
+    today = today or datetime.now(UTC).date()
+    found = [(rule, newest) for rule in archive_rules(rules)
+             if (newest := rule.archives_through(key_prefix, today)) is not None]
+    if not found:
+        return None
+    return ArchiveFinding(bucket, max(newest for _, newest in found), tuple(rule for rule, _ in found))
 
 
 def days_location(table: dict[str, Any], partition: str) -> tuple[str, str] | None:

@@ -15,7 +15,7 @@ from botocore.exceptions import ClientError
 
 from ..logs.layout import normalise_prefix, parse_key, region_prefix
 from ..output.notices import Notice
-from .log_lifecycle import READER_POLICY_FILE
+from .log_lifecycle import READER_POLICY_FILE, BucketLifecycles, archived_through
 from .logging_config import logging_regions, read_logging_config
 from .provisioning import (
     BucketGrant,
@@ -32,7 +32,8 @@ from .session import AWS_ERRORS, Aws, describe, is_access_denied, partition, req
 # What READER_POLICY_FILE grants on log buckets (statement ReadLogBuckets): the check's reads of the bucket
 READER_LOG_BUCKET_GRANT = BucketGrant(
     "log bucket", "bedrock-logs-*",
-    ("s3:GetBucketLocation", "s3:GetBucketPolicy", "s3:GetEncryptionConfiguration", "s3:ListBucket"),
+    ("s3:GetBucketLocation", "s3:GetBucketPolicy", "s3:GetEncryptionConfiguration", "s3:GetLifecycleConfiguration",
+     "s3:ListBucket"),
     "--log-bucket", None, READER_POLICY_FILE, "log bucket reader",
 )
 BEDROCK_SERVICE = "bedrock.amazonaws.com"
@@ -105,6 +106,10 @@ class RegionLoggingStatus:
     # ``kms_key`` is an AWS managed key (aws/s3): by its name, or by its aliases when no log shows Bedrock can use it
     aws_managed_key: bool = False
     refused: tuple[str, ...] = ()  # the IAM actions AWS refused the check's reads (each also among ``problems``)
+    # The newest day a lifecycle rule of the bucket may have archived (Athena skips such objects unless restored),
+    # and the line saying so, or why the rules could not be read: a note, which the verdict does not depend on.
+    archived_through: date | None = None
+    archive_note: str | None = None
 
     @property
     def destination_sound(self) -> bool:
@@ -167,11 +172,12 @@ def check_regions(aws: Aws, regions: tuple[str, ...] | None) -> list[RegionLoggi
         RegionLoggingStatus(region, enabled=False, error=why) for region, why in sorted(found.unread.items())]
 
 
-def check_region(aws: Aws, region: str, account: str,
-                 grant: BucketGrant = READER_LOG_BUCKET_GRANT) -> RegionLoggingStatus:
+def check_region(aws: Aws, region: str, account: str, grant: BucketGrant = READER_LOG_BUCKET_GRANT,
+                 archive: bool = False) -> RegionLoggingStatus:
     """The logging status of one region; AWS failures become ``error`` or ``problems``, never exceptions. A refused
     read names the policy the identity checking is meant to have (``grant``'s), unless it is a read of a bucket that
-    policy does not cover (the caller says what grants it: ``refused_beyond``)."""
+    policy does not cover (the caller says what grants it: ``refused_beyond``). ``archive``: the bucket's lifecycle
+    rules are read too, for the newest day they may have archived (``archived_through``, ``archive_note``)."""
     try:
         config = read_logging_config(aws.client("bedrock", region))
     except AWS_ERRORS as exc:
@@ -218,6 +224,9 @@ def check_region(aws: Aws, region: str, account: str,
         lambda: key_managed_by_aws(aws, kms_key, where or region, account))))
     if managed and not kms_logs:
         reads.problems.append(managed_key_problem(bucket, region, account))
+    lifecycles = BucketLifecycles()
+    rules = lifecycles.read(s3, bucket, region) if archive else None
+    archived = archived_through(bucket, region_prefix(prefix, account, region), rules) if rules else None
     return RegionLoggingStatus(
         region,
         enabled=True,
@@ -234,6 +243,8 @@ def check_region(aws: Aws, region: str, account: str,
         kms_logs=kms_logs,
         aws_managed_key=managed,
         refused=tuple(reads.refused),
+        archived_through=archived.through if archived else None,
+        archive_note=archived.line() if archived else lifecycles.unread.get(bucket),
     )
 
 

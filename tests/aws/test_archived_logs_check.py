@@ -1,0 +1,88 @@
+"""check_bedrock_logging.py reads the log bucket's lifecycle rules and says, in a line of a region's report and in its
+JSON, up to which day a rule may have moved the region's logs where Athena skips them (S3 Glacier Flexible Retrieval,
+Deep Archive: Athena User Guide, "Query restored Amazon S3 Glacier objects"). A note, never a fault of the logging:
+the exit code stays 0. Through main() against moto; a refused read through a proxy refusing that one request, and the
+real reader policy through the policy proxy."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import boto3
+import pytest
+
+import check_bedrock_logging
+from tests.aws.policy_proxy import policy_document, s3_under_policy
+from tests.aws.refusing_proxy import refusing_proxy
+from tests.aws.test_existing_configuration import ACCOUNT, team_logging_that_works
+
+REGION = "us-east-2"
+BUCKET = f"bedrock-logs-{ACCOUNT}-{REGION}"
+
+
+def logging_with_rules(rules: list[dict[str, Any]]) -> None:
+    """Logging to the region's bucket under audit/, Bedrock let write there, and ``rules`` as its lifecycle."""
+    team_logging_that_works(REGION, BUCKET, "audit/")
+    boto3.client("s3", region_name=REGION).put_bucket_lifecycle_configuration(
+        Bucket=BUCKET, LifecycleConfiguration={"Rules": rules})
+
+
+def glacier(prefix: str, days: int = 30) -> dict[str, Any]:
+    return {"ID": "archive-logs", "Status": "Enabled", "Filter": {"Prefix": prefix},
+            "Transitions": [{"Days": days, "StorageClass": "GLACIER"}]}
+
+
+def check(capsys: pytest.CaptureFixture[str], fmt: str = "json") -> Any:
+    """The check's JSON document (or table text) for the region, which must exit 0."""
+    assert check_bedrock_logging.main(["--regions", REGION, "--format", fmt]) == 0
+    out = capsys.readouterr().out
+    return json.loads(out)["regions"][0] if fmt == "json" else out
+
+
+def test_the_newest_day_a_glacier_rule_may_have_archived_is_said_with_the_rule(
+        aws_env: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
+    logging_with_rules([glacier("audit/AWSLogs/")])
+    status = check(capsys)
+    # S3 moves an object 30 days after it is written, counted to the next midnight UTC
+    newest = datetime.now(UTC).date() - timedelta(days=31)
+    assert status["archived_through"] == newest.isoformat()
+    assert status["archive_note"].startswith(f"the logs of {newest} and before may be archived (lifecycle rule "
+                                             f"'archive-logs' of bucket {BUCKET} moves log objects to S3 Glacier "
+                                             "Flexible Retrieval 30 days after they are written): an Athena report "
+                                             "skips archived log objects not restored without a word")
+    assert "--engine local --sync" in status["archive_note"] and status["verdict"] == "no_logs"
+    assert f"  ℹ️ {status['archive_note']}\n" in check(capsys, "table")
+
+
+def test_a_rule_for_another_prefix_says_nothing(aws_env: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
+    logging_with_rules([glacier("other-team/", days=0)])
+    status = check(capsys)
+    assert status["archived_through"] is None and status["archive_note"] is None
+
+
+def test_a_refused_lifecycle_read_is_a_note_naming_the_permission_and_the_check_passes(
+        aws_env: dict[str, str], moto_endpoint: str, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    logging_with_rules([glacier("audit/")])
+    with refusing_proxy(moto_endpoint, lambda method, path: path == f"/{BUCKET}?lifecycle") as proxy:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_S3", f"http://127.0.0.1:{proxy.server_port}")
+        monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+        status = check(capsys)
+    assert status["archived_through"] is None and status["verdict"] == "no_logs"
+    assert status["archive_note"] == (
+        f"the lifecycle rules of log bucket {BUCKET} ({REGION}) could not be read, so whether any moved log objects to "
+        "S3 Glacier, which Athena skips without a word unless restored, is not checked: grant "
+        "s3:GetLifecycleConfiguration on the bucket (iam/report-reader.json grants it on bedrock-logs-* buckets)")
+
+
+def test_the_reader_policy_lets_the_check_read_the_rules(
+        aws_env: dict[str, str], moto_endpoint: str, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    logging_with_rules([glacier("")])
+    with s3_under_policy(moto_endpoint, policy_document("report-reader")) as proxy:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_S3", f"http://127.0.0.1:{proxy.port}")
+        status = check(capsys)
+    assert proxy.denied == [] and proxy.unknown == []
+    assert status["archived_through"] == (datetime.now(UTC).date() - timedelta(days=31)).isoformat()
