@@ -128,6 +128,9 @@ NOTICES: dict[str, dict[str, str]] = {
                                  "테이블입니다. {command} 을(를) 실행해 정의의 변경 (이전 -> 새) 을 보고, "
                                  "--replace-existing 을 붙여 다시 실행해 바꾸세요. 또는 Lake Formation 에서 그 열을 "
                                  "허용하세요",
+        "athena_column_type": "{region} 의 Athena 테이블 {table} 에 보고서가 읽는 것과 다른 형식의 열이 있습니다 "
+                              "({reason}): 업그레이드 전에 또는 다른 사람이 만든 테이블입니다. {command} 을(를) 실행해 "
+                              "정의의 변경 (이전 -> 새) 을 보고, --replace-existing 을 붙여 다시 실행해 바꾸세요",
         "athena_access_denied": "{region} 에서 접근이 거부되었습니다 ({reason}): 호출자에게 {what} 을(를) "
                                 "부여하세요",
         "athena_permission": "권한 {action}",

@@ -88,6 +88,17 @@ _MISSING_TABLE_RE = re.compile(
 # Athena engine 3 words a column the table lacks "Column 'x' cannot be resolved or requester is not authorized to
 # access requested resources": not a bucket permission, so it is read before the access-denied words.
 _MISSING_COLUMN_RE = re.compile(r"COLUMN_NOT_FOUND|Column '[^']*' cannot be resolved", re.IGNORECASE)
+# A column of another type than the reports read (a table someone made with ``timestamp`` as a timestamp, or
+# ``identity`` as a string) fails analysis with Trino's TYPE_MISMATCH, or FUNCTION_NOT_FOUND "Unexpected parameters"
+# where a function is given it: the table's definition is the fix, as for a missing column.
+_COLUMN_TYPE_RE = re.compile(r"\bTYPE_MISMATCH\b|FUNCTION_NOT_FOUND\b.*Unexpected parameters", re.IGNORECASE)
+# Failures whose fix is the table's definition: their pattern, Notice kind, what is wrong and any other fix.
+_DEFINITION_FAILURES = (
+    (_MISSING_COLUMN_RE, "athena_missing_column",
+     "lacks a column the reports read, or Lake Formation hides it from this caller", "; or grant the column in Lake "
+     "Formation"),
+    (_COLUMN_TYPE_RE, "athena_column_type", "has a column of another type than the reports read", ""),
+)
 _ACCESS_DENIED_RE = re.compile(
     r"AccessDenied|Access Denied|not authorized|Insufficient permissions|Permission denied", re.IGNORECASE
 )
@@ -621,13 +632,13 @@ class AthenaEngine:
         """The error for a query Athena ended without success, from its StateChangeReason; a cancelled one (the
         workgroup's scan limit, a user) carries the bytes it scanned, which Athena bills."""
         reason = status.get("StateChangeReason") or status.get("AthenaError", {}).get("ErrorMessage") or NO_REASON
-        if _MISSING_COLUMN_RE.search(reason):
-            table, why, command = f"{self.database}.{self.table}", reason.strip(), self._command(region)
-            return SetupRequired(Notice(
-                f"Athena table {table} in {region} lacks a column the reports read, or Lake Formation hides it from "
-                f"this caller ({why}): a table made before an upgrade or by someone else: run {command} to see its "
-                "definition old -> new, then again with --replace-existing to change it; or grant the column in Lake "
-                "Formation", "athena_missing_column", table=table, region=region, reason=why, command=command))
+        for pattern, kind, what, other_fix in _DEFINITION_FAILURES:
+            if pattern.search(reason):
+                table, why, command = f"{self.database}.{self.table}", reason.strip(), self._command(region)
+                return SetupRequired(Notice(
+                    f"Athena table {table} in {region} {what} ({why}): a table made before an upgrade or by someone "
+                    f"else: run {command} to see its definition old -> new, then again with --replace-existing to "
+                    f"change it{other_fix}", kind, table=table, region=region, reason=why, command=command))
         if _ACCESS_DENIED_RE.search(reason):
             return _access_denied(region, reason)
         if _MISSING_TABLE_RE.search(reason):

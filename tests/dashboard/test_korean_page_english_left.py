@@ -241,6 +241,7 @@ ATHENA_SAYS = {
     "table": "TABLE_NOT_FOUND: line 9:8: Table 'awsdatacatalog.bedrock_analytics.qdev_user_activity' does not exist",
     "column": "COLUMN_NOT_FOUND: line 1:8: Column 'x' cannot be resolved or requester is not authorized to access "
               "requested resources",
+    "type": "TYPE_MISMATCH: line 3:12: Expression identity is not of type ROW",
     "denied": "Insufficient permissions to execute the query. User: arn:aws:iam::123456789012:user/analyst is not "
               "authorized to perform: glue:GetTable on resource: arn:aws:glue:us-east-1:123456789012:catalog",
     "location": "No output location provided. An output location is required either through the Workgroup result "
@@ -252,8 +253,9 @@ ATHENA_SAYS = {
 def test_the_reasons_a_region_was_not_read_are_korean(no_aws_env: dict[str, str], tmp_path: Path) -> None:
     """Activity reports read through Athena in us-east-1, which answers, and in Regions where Athena fails for each
     reason the engine words: a query failed, cancelled, failed again when run again, unfinished within the timeout,
-    a missing table or column, a refused read, a refused start, no usable results location, a disabled workgroup,
-    expired credentials, and a call failing otherwise (through a stand-in for Athena's API)."""
+    a missing table or column, a column of another type, a refused read, a refused start, no usable results
+    location, a disabled workgroup, expired credentials, and a call failing otherwise (through a stand-in for Athena's
+    API)."""
     failing = {
         "eu-central-1": FakeAthena(["FAILED"], reason=ATHENA_SAYS["failed"]),
         "eu-west-1": FakeAthena(["CANCELLED"], reason=ATHENA_SAYS["cancelled"]),
@@ -261,6 +263,7 @@ def test_the_reasons_a_region_was_not_read_are_korean(no_aws_env: dict[str, str]
         "eu-west-3": FakeAthena(["RUNNING"]),
         "eu-north-1": FakeAthena(["FAILED"], reason=ATHENA_SAYS["table"]),
         "ap-northeast-1": FakeAthena(["FAILED"], reason=ATHENA_SAYS["column"]),
+        "ap-northeast-3": FakeAthena(["FAILED"], reason=ATHENA_SAYS["type"]),
         "ap-northeast-2": FakeAthena(["FAILED"], reason=ATHENA_SAYS["denied"]),
         "ap-southeast-1": refused_start("AccessDeniedException", "You are not authorized to perform this operation"),
         "ap-southeast-2": refused_start("InvalidRequestException", ATHENA_SAYS["location"]),

@@ -525,6 +525,26 @@ def test_a_missing_column_asks_for_the_tables_definition_not_a_permission(no_aws
     assert "run python setup_athena_bucket.py --regions us-east-1 to see its definition old -> new" in message
 
 
+@pytest.mark.parametrize("reason", [
+    "TYPE_MISMATCH: line 3:12: Expression identity is not of type ROW",
+    "FUNCTION_NOT_FOUND: line 2:5: Unexpected parameters (timestamp(3), varchar(31)) for function regexp_like. "
+    "Expected: regexp_like(varchar(x), JoniRegExp)",
+])
+def test_a_column_of_another_type_asks_for_the_tables_definition(no_aws_env: dict[str, str], reason: str) -> None:
+    """A Glue table someone made with other column types (``identity`` a string, ``timestamp`` a timestamp) fails
+    Athena's analysis in Trino's words: the fix named is the table's definition, Athena's words kept; a failure of
+    the data (a value the SerDe cannot read) is not taken for one."""
+    fake = FakeAthena(["RUNNING", "FAILED"], reason=reason)
+    with pytest.raises(SetupRequired) as raised:
+        fake_engine({"us-east-1": fake}).query("SELECT 1", [], scope("us-east-1"))
+    message = str(raised.value)
+    assert "has a column of another type than the reports read" in message and reason in message
+    assert "run python setup_athena_bucket.py --regions us-east-1 to see its definition old -> new" in message
+    data = FakeAthena(["FAILED"], reason="HIVE_BAD_DATA: Error parsing field value 'many' for field 3")
+    with pytest.raises(AthenaQueryError, match="failed in us-east-1: HIVE_BAD_DATA"):
+        fake_engine({"us-east-1": data}).query("SELECT 1", [], scope("us-east-1"))
+
+
 def test_a_query_athena_says_may_succeed_again_is_run_again(no_aws_env: dict[str, str]) -> None:
     """FAILED with AthenaError.Retryable (an internal error): the query is started again and its rows read; a failure
     that stays retryable is reported once the retries are spent; a failure that is not retryable is never rerun."""
