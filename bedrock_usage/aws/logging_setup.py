@@ -31,7 +31,6 @@ from .provisioning import (
     RegionSetup,
     bucket_kms_key,
     bucket_name,
-    carry_out,
     decide_change,
     key_managed_by_aws,
     plan_policy_statements,
@@ -285,7 +284,7 @@ def configure_region(
         result.notes.append(f"logging configuration {target.region} not made: Bedrock's permission to write its logs "
                             f"there (policy statement {writer['Sid']}) was left as it is")
         return elsewhere
-    result.changes += carry_out(
-        [logging], lambda: bedrock.put_model_invocation_logging_configuration(loggingConfig=plan.desired), dry_run
-    )
+    # refused once the bucket's writes were made: they are named as what a run again needs, logging the step left
+    writes.finish(logging, lambda: bedrock.put_model_invocation_logging_configuration(loggingConfig=plan.desired),
+                  result.changes)
     return elsewhere

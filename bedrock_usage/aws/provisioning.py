@@ -223,12 +223,14 @@ class Write:
     several), the request, and the AWS CLI command that puts back what it replaces, with the action that command
     needs (Amazon S3 API Reference: DeletePublicAccessBlock needs s3:PutBucketPublicAccessBlock,
     DeleteBucketEncryption s3:PutEncryptionConfiguration, DeleteBucketLifecycle s3:PutLifecycleConfiguration,
-    DeleteBucketPolicy s3:DeleteBucketPolicy, DeleteBucket s3:DeleteBucket)."""
+    DeleteBucketPolicy s3:DeleteBucketPolicy, DeleteBucket s3:DeleteBucket); ``makes_bucket`` for the bucket's
+    creation, whose undo (deleting the empty bucket) puts back every write made to it after."""
 
     changes: tuple[Change, ...]
     request: Callable[[], object]
     undo: str
     undo_action: str
+    makes_bucket: bool = False
 
     @property
     def writes(self) -> bool:
@@ -243,20 +245,28 @@ def s3api(command: str, bucket: str, region: str, *options: str) -> str:
 
 class PartlyWritten(SetupRequired):
     """AWS refused a request of a step after the step had written to a bucket: ``made`` are the writes made, each
-    with its old -> new and how to put it back; ``changes`` all the step decided, those not made marked SKIP."""
+    with its old -> new and how to put it back; ``changes`` all the step decided, those not made marked SKIP;
+    ``left``, where the bucket's writes were all made, the request that uses the bucket, the one step left."""
 
-    def __init__(self, cause: Exception, made: Sequence[Write], changes: Sequence[Change]) -> None:
+    def __init__(self, cause: Exception, made: Sequence[Write], changes: Sequence[Change], left: str = "") -> None:
         self.cause = cause
         self.made = tuple(made)
         self.changes = list(changes)
+        self.left = left
         super().__init__(self.explained(str(describe(cause))))
 
     def explained(self, refusal: str) -> str:
         """``refusal`` (why AWS refused), then what the step had made before it, old -> new, and how to put it
-        back."""
+        back (the bucket made by the step: deleting it puts back all), kept, where the bucket is ready, as a run
+        again needs it."""
+        creation = next((write for write in self.made if write.makes_bucket), None)
+        undone = [(self.made, creation)] if creation else [((write,), write) for write in self.made]
         made = "; ".join(
-            f"{', '.join(_made(change) for change in write.changes if change.action in WRITES)} (to put it back: "
-            f"`{write.undo}`, which needs {write.undo_action})" for write in self.made)
+            f"{', '.join(_made(c) for write in writes for c in write.changes if c.action in WRITES)} (to put it back: "
+            f"`{undo.undo}`, which needs {undo.undo_action})" for writes, undo in undone)
+        if self.left:
+            return (f"{refusal}; made before that, kept as a run again needs them (the bucket is ready: {self.left} is "
+                    f"the one step left): {made}")
         return f"{refusal}; made before that, the rest not: {made}"
 
 
@@ -299,11 +309,29 @@ class BucketWrites:
         except AWS_ERRORS as exc:
             if not self.made:
                 raise
-            unmade = [dataclasses.replace(change, action=SKIP) if change.action in WRITES else change
-                      for write in self.unmade for change in write.changes]
+            unmade = [_not_made(change) for write in self.unmade for change in write.changes]
             failed = PartlyWritten(exc, self.made, [c for w in self.made for c in w.changes] + unmade)
             record += failed.changes
             raise failed from None
+
+    def finish(self, change: Change, request: Callable[[], object], record: list[Change]) -> None:
+        """Once the bucket's writes are made, the request that uses the bucket (``change``: the logging
+        configuration), never in a dry run, its change added to ``record``; AWS refusing it after a write was made
+        raises PartlyWritten naming the writes as what a run again needs and ``change`` the one step left (recorded
+        not made); before any, the refusal goes on as it came."""
+        try:
+            record += carry_out([change], request, self.dry_run)
+        except AWS_ERRORS as exc:
+            if not self.made:
+                raise
+            record.append(_not_made(change))
+            raise PartlyWritten(exc, self.made, [*(c for w in self.made for c in w.changes), _not_made(change)],
+                                change.resource) from None
+
+
+def _not_made(change: Change) -> Change:
+    """A change as a step that stopped before it leaves it: a create or update ``SKIP``, not made."""
+    return dataclasses.replace(change, action=SKIP) if change.action in WRITES else change
 
 
 def set_apart(found: Sequence[Difference], settings: Collection[str]) -> tuple[list[Difference], list[Difference]]:
@@ -492,7 +520,7 @@ def prepare_private_bucket(
     if found is None:
         creation = Write((Change(f"bucket {bucket}", CREATE, False, region),),
                          lambda: _create_bucket(s3, bucket, region), s3api("delete-bucket", bucket, region),
-                         "s3:DeleteBucket")
+                         "s3:DeleteBucket", makes_bucket=True)
         ((created,),) = writes.make(creation)
     else:
         created = Change(f"bucket {bucket}", NONE, True, region)

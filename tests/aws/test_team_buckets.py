@@ -229,6 +229,72 @@ def test_a_write_refused_after_the_policy_was_written_names_it_and_how_to_put_it
     assert json.loads(bucket_settings(bucket)["policy"]) == own
 
 
+LOGGING_REFUSALS = {  # PutModelInvocationLoggingConfiguration's modelled errors, and the line each leads with
+    "AccessDeniedException": (403, "User: arn:aws:iam::123456789012:user/ops is not authorized to perform: "
+                                   "bedrock:PutModelInvocationLoggingConfiguration",
+                              "access denied: this identity needs bedrock:PutModelInvocationLoggingConfiguration "
+                              "(see iam/setup-admin.json)"),
+    "ValidationException": (400, "Failed to validate the S3 bucket",
+                            "PutModelInvocationLoggingConfiguration failed: ValidationException: Failed to validate "
+                            "the S3 bucket"),
+}
+
+
+@pytest.mark.parametrize(("code", "existing"), [("AccessDeniedException", True), ("ValidationException", False)])
+def test_logging_refused_after_the_bucket_writes_names_them_as_what_a_run_again_needs(
+        code: str, existing: bool, aws_env: dict[str, str], moto_endpoint: str, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """The team's bucket granted with the docs' statements, the logging configuration refused (the permission not
+    granted, or AWS refusing the configuration): the bucket's writes were made, and the line said only the refusal.
+    It now names them, old -> new, as what a run again needs (the bucket is ready, logging the one step left), with
+    the command that puts them back, which does: for a bucket the run made, deleting it, once."""
+    bucket, region = "team-llm-logs", "us-east-1"
+    if existing:
+        boto3.client("s3").create_bucket(Bucket=bucket)
+    status, message, said = LOGGING_REFUSALS[code]
+    answer = (status, json.dumps({"__type": code, "message": message}).encode())
+    put_logging = lambda method, path: (method, path) == ("PUT", "/logging/modelinvocations")  # noqa: E731
+    with (s3_under_policy(moto_endpoint, with_team_bucket("log bucket", bucket)) as proxy,
+          refusing_proxy(moto_endpoint, put_logging, answer=answer) as bedrock):
+        monkeypatch.setenv("AWS_ENDPOINT_URL_S3", f"http://127.0.0.1:{proxy.port}")
+        monkeypatch.setenv("AWS_ENDPOINT_URL_BEDROCK", f"http://127.0.0.1:{bedrock.server_port}")
+        monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+        with pytest.raises(SetupRequired, match="1 region"):  # exit 2
+            setup_bedrock_logging.main(["--regions", region, "--bucket", bucket, "--prefix", "audit/", "--format",
+                                        "json"])
+    monkeypatch.delenv("AWS_ENDPOINT_URL_S3")
+    monkeypatch.delenv("AWS_ENDPOINT_URL_BEDROCK")
+    assert bedrock.refused == ["PUT /logging/modelinvocations"] and proxy.denied == [] and proxy.unknown == []
+    (result,) = json.loads(capsys.readouterr().out)["regions"]
+    kept = (f"{said}; made before that, kept as a run again needs them (the bucket is ready: logging configuration "
+            f"{region} is the one step left): bucket {bucket}")
+    if existing:
+        undo = f"aws s3api delete-bucket-policy --bucket {bucket} --region {region}"
+        assert result["error"] == (f"{kept}: policy: created (AllowBedrockLoggingUsEast1) (to put it back: `{undo}`, "
+                                   "which needs s3:DeleteBucketPolicy)")
+        made = [("", "unchanged"), (": public access block", "left as it is"),
+                (": default encryption", "left as it is"), (": policy", "created"),
+                (": policy statement DenyInsecureTransport", "left as it is")]
+    else:
+        undo = f"aws s3api delete-bucket --bucket {bucket} --region {region}"
+        assert result["error"] == (
+            f"{kept}: created ({region}), bucket {bucket}: policy: created (DenyInsecureTransport, "
+            f"AllowBedrockLoggingUsEast1), bucket {bucket}: public access block: created, bucket {bucket}: default "
+            f"encryption: created (SSE-S3) (to put it back: `{undo}`, which needs s3:DeleteBucket)")
+        made = [("", "created"), (": public access block", "created"), (": default encryption", "created"),
+                (": policy", "created")]
+    assert [(change["resource"], change["outcome"]) for change in result["changes"]] == [
+        *((f"bucket {bucket}{setting}", outcome) for setting, outcome in made),
+        (f"logging configuration {region}", "not made")]
+    assert not boto3.client("bedrock").get_model_invocation_logging_configuration().get("loggingConfig")
+    assert json.loads(bucket_settings(bucket)["policy"])["Statement"]
+    run_s3api(undo)
+    if existing:
+        assert bucket_settings(bucket) == {"block": None, "encryption": None, "policy": None}
+    else:
+        assert bucket_names() == []
+
+
 @pytest.mark.slow
 def test_setup_without_a_bucket_on_logging_to_a_team_bucket_names_setups_policy_and_the_statements_to_add(
         aws_env: dict[str, str], moto_endpoint: str) -> None:
