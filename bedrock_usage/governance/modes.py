@@ -22,7 +22,7 @@ from ..pricing import PriceFile
 from ..qdev.analysis import Identities
 from ..qdev.identity_center import IdentityCenter, check_store_option
 from ..qdev.people import read_user_map
-from ..qdev.sources import LocalStore, S3Store
+from ..qdev.sources import LocalStore, s3_store
 from ..qdev.synthetic import ensure_demo_corpus
 from ..report.tracker import BedrockAthenaTracker
 from . import anomalies, budgets, callers, chargeback, coverage, reconcile
@@ -83,7 +83,7 @@ def developer_costs_output(args: argparse.Namespace, facts: pd.DataFrame, scan: 
         args.qdev_logs_dir, user_map = demo.path, user_map or demo.user_map
     if bool(args.qdev_logs_dir) == bool(args.qdev_bucket):
         raise UsageError("--developer-costs needs one of --qdev-logs-dir DIR or --qdev-bucket BUCKET")
-    store = (S3Store((aws or Aws.connect(args.profile)).client("s3"), args.qdev_bucket) if args.qdev_bucket
+    store = (s3_store(aws or Aws.connect(args.profile), args.qdev_bucket) if args.qdev_bucket
              else LocalStore(args.qdev_logs_dir))
     lookup = (IdentityCenter((aws or Aws.connect(args.profile)).client("identitystore"),
                              check_store_option(args.identity_store)) if args.identity_store else None)

@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from botocore.exceptions import ClientError
 
+from ..aws.logging_status import READER_POLICY_FILE
 from ..aws.provisioning import BucketGrant, beyond_grant
 from ..aws.session import AWS_ERRORS, Aws, as_project_error, describe, error_code
 from ..errors import SetupRequired, UsageError
@@ -28,6 +29,13 @@ OBJECT_GONE, FILE_GONE = "object disappeared", "file disappeared"
 # (``dashboard.notice_text.PHRASE_FORMS``).
 DOWNLOAD_FAILED, FILE_NOT_READABLE = "download failed ({error})", "file not readable ({error})"
 DEFAULT_BUCKET = "amazonq-developer-reports-{account}"
+# What READER_POLICY_FILE grants on report buckets (statements ReadAmazonQDeveloperReportBucket and
+# ReadAmazonQDeveloperLogsAndReports): the report lists the bucket and reads its objects
+READER_REPORT_BUCKET_GRANT = BucketGrant(
+    "report bucket", "amazonq-developer-reports-*", ("s3:ListBucket",), "--bucket", None, READER_POLICY_FILE,
+    "report bucket reader",
+)
+READER = "the Amazon Q / Kiro report"
 
 
 @dataclass(frozen=True)
@@ -65,12 +73,13 @@ class LogStore(Protocol):
 class S3Store:
     """A bucket read through a boto3 S3 client that the caller creates (and may instrument); ``grant``: what the
     caller's policy grants on such buckets, so that a read refused on a name it does not cover names the statements
-    to add (``BucketGrant.refusal``)."""
+    to add (``BucketGrant.refusal``, or, for a ``reader``, ``BucketGrant.reads_beyond``)."""
 
-    def __init__(self, client: Any, bucket: str, grant: BucketGrant | None = None):
+    def __init__(self, client: Any, bucket: str, grant: BucketGrant | None = None, reader: str = ""):
         self.client = client
         self.bucket = bucket
         self.grant = grant
+        self.reader = reader
 
     def describe(self) -> str:
         return f"s3://{self.bucket}/"
@@ -83,6 +92,9 @@ class S3Store:
                 f"reports (see {DOCS}), or pass --bucket / --logs-dir"
             )
         refusal = self.grant and beyond_grant(self.bucket, self.grant, exc)
+        if refusal and self.reader:  # the reads the reader's policy grants on other names, as the log check says
+            return SetupRequired(f"s3://{self.bucket}: {as_project_error(exc)}: "
+                                 f"{self.grant.reads_beyond(self.bucket, self.reader)}, then run again")
         if refusal:
             return SetupRequired(refusal)
         project_error = as_project_error(exc, DOCS)
@@ -206,5 +218,7 @@ def discover_locations(
 
 
 def s3_store(aws: Aws, bucket: str | None = None) -> S3Store:
-    """The report bucket ``bucket``, or the default one of the caller's account (from STS)."""
-    return S3Store(aws.client("s3"), bucket or DEFAULT_BUCKET.format(account=aws.account_id()))
+    """The report bucket ``bucket``, or the default one of the caller's account (from STS), read under
+    ``READER_POLICY_FILE``: a refused read of a team's bucket names the reader statements to add."""
+    return S3Store(aws.client("s3"), bucket or DEFAULT_BUCKET.format(account=aws.account_id()),
+                   READER_REPORT_BUCKET_GRANT, READER)

@@ -462,10 +462,13 @@ def test_the_documented_reader_statements_grant_on_a_team_report_bucket_what_the
 
 
 def test_the_analyzer_on_a_team_report_bucket_reads_it_with_the_documented_reader_statements(
-        aws_env: dict[str, str], moto_endpoint: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+        aws_env: dict[str, str], moto_endpoint: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
     """Under iam/report-reader.json, which grants the reports' reads on amazonq-developer-reports-* only, the listing
-    of a team's report bucket is refused; with the docs' report bucket reader statements the run reads its Kiro user
-    report (Ana's 12.5 credits) and AWS refuses nothing."""
+    of a team's report bucket is refused: the line ended '(see docs/amazon-q.md)', a page naming no statement for
+    such a bucket; it now says what the policy grants and names the docs' report bucket reader statements, as the log
+    check does for a team's log bucket. With those statements the run reads its Kiro user report (Ana's 12.5 credits)
+    and AWS refuses nothing."""
     s3 = boto3.client("s3")
     s3.create_bucket(Bucket=REPORT_BUCKET)
     s3.put_object(Bucket=REPORT_BUCKET, Key=f"kiro/AWSLogs/{ACCOUNT}/KiroLogs/user_report/us-east-1/2026/01/02/00/"
@@ -478,7 +481,12 @@ def test_the_analyzer_on_a_team_report_bucket_reads_it_with_the_documented_reade
     with s3_under_policy(moto_endpoint, policy_document("report-reader")) as proxy:
         monkeypatch.setenv("AWS_ENDPOINT_URL_S3", f"http://127.0.0.1:{proxy.port}")
         assert qcli_s3_analyzer.main(analyze) == 2
-    assert proxy.denied == [f"s3:ListBucket arn:aws:s3:::{REPORT_BUCKET}"]
+    assert proxy.denied == [f"s3:ListBucket arn:aws:s3:::{REPORT_BUCKET}"] and proxy.unknown == []
+    assert capsys.readouterr().err == (
+        f"setup needed: s3://{REPORT_BUCKET}: access denied: this identity needs s3:ListBucket: iam/report-reader.json "
+        "grants the Amazon Q / Kiro report's reads of a report bucket only on buckets named "
+        "amazonq-developer-reports-*: add the report bucket reader statements of docs/aws-setup.md, \"A team's own "
+        f"bucket names\" (Resource arn:*:s3:::{REPORT_BUCKET}) to this identity's policy, then run again\n")
 
     with s3_under_policy(moto_endpoint, with_team_bucket("report bucket reader", REPORT_BUCKET,
                                                          "report-reader")) as proxy:
