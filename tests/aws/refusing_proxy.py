@@ -74,7 +74,7 @@ def refusing_proxy(
     """The proxy, serving until the block ends, answering what it refuses (``refuses`` and ``refuses_body`` both say
     so) with ``answer`` (HTTP status and body); ``refused`` lists what it refused."""
     server = _Proxy(upstream, refuses, answer, refuses_body)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
     thread.start()
     try:
         yield server

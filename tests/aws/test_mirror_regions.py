@@ -526,7 +526,7 @@ class HoldingProxy:
         self.url = f"http://127.0.0.1:{self.server.server_port}"
 
     def __enter__(self) -> HoldingProxy:
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
         return self
 
     def __exit__(self, *_: object) -> None:

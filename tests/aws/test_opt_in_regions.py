@@ -54,7 +54,7 @@ class Handler(BaseHTTPRequestHandler):
 @pytest.fixture
 def bedrock(request: pytest.FixtureRequest) -> Iterator[OptInBedrock]:
     server = OptInBedrock(request.param)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
     thread.start()
     yield server
     server.shutdown()

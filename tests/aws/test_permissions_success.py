@@ -200,7 +200,7 @@ def stand_in(moto_url: str, refused_listing: tuple[str, ...] = (), profiles: dic
             self._send(body.encode(), "text/xml")
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}", simulated

@@ -46,7 +46,7 @@ class Handler(BaseHTTPRequestHandler):
 @pytest.fixture
 def throttling(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> Iterator[Throttling]:
     server = Throttling(request.param)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
     thread.start()
     for name in ("AWS_PROFILE", "AWS_MAX_ATTEMPTS", "AWS_CONFIG_FILE", "AWS_RETRY_MODE"):
         monkeypatch.delenv(name, raising=False)

@@ -281,7 +281,7 @@ class _Hook(BaseHTTPRequestHandler):
 def webhook() -> Iterator[tuple[str, list[dict]]]:
     _Hook.received = []
     server = HTTPServer(("127.0.0.1", 0), _Hook)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}/hooks/bedrock", _Hook.received
     server.shutdown()
