@@ -161,6 +161,19 @@ def run_s3api(command: str) -> None:
     getattr(client, model.name[0].lower() + re.sub(r"(?<!^)(?=[A-Z])", "_", model.name[1:]).lower())(**params)
 
 
+def replace_under_grant(bucket: str, actions: list[str], moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Run setup --replace-existing on the team's ``bucket`` with S3 granting only ``actions`` on it (exit 2
+    asserted); the proxy, which kept what it refused."""
+    with s3_under_policy(moto_endpoint, granting(bucket, actions)) as proxy:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_S3", f"http://127.0.0.1:{proxy.port}")
+        monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+        with pytest.raises(SetupRequired, match="1 region"):  # exit 2
+            setup_bedrock_logging.main(["--regions", "us-east-1", "--bucket", bucket, "--prefix", "audit/",
+                                        "--replace-existing", "--format", "json"])
+    monkeypatch.delenv("AWS_ENDPOINT_URL_S3")
+    return proxy
+
+
 def test_setup_on_a_team_log_bucket_granted_its_hardening_but_not_its_policy_changes_nothing(
         aws_env: dict[str, str], moto_endpoint: str, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
@@ -172,13 +185,7 @@ def test_setup_on_a_team_log_bucket_granted_its_hardening_but_not_its_policy_cha
     boto3.client("s3").create_bucket(Bucket=bucket)
     before = bucket_settings(bucket)
     partial = [action for action in LOG_BUCKET_ACTIONS if action != "s3:PutBucketPolicy"]
-    with s3_under_policy(moto_endpoint, granting(bucket, partial)) as proxy:
-        monkeypatch.setenv("AWS_ENDPOINT_URL_S3", f"http://127.0.0.1:{proxy.port}")
-        monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
-        with pytest.raises(SetupRequired, match="1 region"):  # exit 2
-            setup_bedrock_logging.main(["--regions", "us-east-1", "--bucket", bucket, "--prefix", "audit/",
-                                        "--replace-existing", "--format", "json"])
-    monkeypatch.delenv("AWS_ENDPOINT_URL_S3")
+    proxy = replace_under_grant(bucket, partial, moto_endpoint, monkeypatch)
     assert proxy.denied == [f"s3:PutBucketPolicy arn:aws:s3:::{bucket}"] and proxy.unknown == []
     (result,) = json.loads(capsys.readouterr().out)["regions"]
     assert result["error"] == refusal(bucket, "log bucket", "bedrock-logs-*", ["s3:PutBucketPolicy", *partial],
@@ -200,13 +207,7 @@ def test_a_write_refused_after_the_policy_was_written_names_it_and_how_to_put_it
         "AWS": "arn:aws:iam::123456789012:root"}, "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{bucket}/*"}]}
     s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(own))
     partial = [action for action in LOG_BUCKET_ACTIONS if action != "s3:PutBucketPublicAccessBlock"]
-    with s3_under_policy(moto_endpoint, granting(bucket, partial)) as proxy:
-        monkeypatch.setenv("AWS_ENDPOINT_URL_S3", f"http://127.0.0.1:{proxy.port}")
-        monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
-        with pytest.raises(SetupRequired, match="1 region"):  # exit 2
-            setup_bedrock_logging.main(["--regions", "us-east-1", "--bucket", bucket, "--prefix", "audit/",
-                                        "--replace-existing", "--format", "json"])
-    monkeypatch.delenv("AWS_ENDPOINT_URL_S3")
+    proxy = replace_under_grant(bucket, partial, moto_endpoint, monkeypatch)
     assert proxy.denied == [f"s3:PutBucketPublicAccessBlock arn:aws:s3:::{bucket}"] and proxy.unknown == []
     (result,) = json.loads(capsys.readouterr().out)["regions"]
     undo = (f"aws s3api put-bucket-policy --bucket {bucket} --policy "
