@@ -3,9 +3,9 @@
 These machines cannot reach the AWS Price List, so the shipped book is built from what can be read offline and
 cross-checked: LiteLLM's ``model_prices_and_context_window_backup.json`` (inside the ``litellm`` wheel), pydantic's
 ``genai-prices`` data (the ``genai_prices`` package), the consolidated Claude table in ``shared/reference/pricing``
-a few figures read from AWS's pricing and model-card pages (``AWS_PAGES`` and ``AWS_LATENCY`` below, each with its
-page) and a few corrections of LiteLLM slips by a published source (``CORRECTIONS``). A user's ``python pricing.py
---refresh`` then brings the book to AWS's current list.
+a few figures read from AWS's pricing and model-card pages (``AWS_PAGES``, ``AWS_LATENCY`` and ``AWS_PAGE_BATCH``
+below, each with its page) and a few corrections of LiteLLM slips by a published source (``CORRECTIONS``). A user's
+``python pricing.py --refresh`` then brings the book to AWS's current list.
 
 Run it in a scratch environment (neither package is a dependency of the project)::
 
@@ -120,9 +120,9 @@ AWS_PAGES: tuple[tuple[str, str, str, float, str], ...] = (
 # "Optimize model inference for latency", offers them there for Claude 3.5 Haiku and Llama 3.1 70B and 405B through
 # the ``us.`` cross-region profile (a ``regional`` row), and for Nova Pro there and in other US Regions, whose rate no
 # source names. (model, source Region, input, output per 1K, source)
-_LATENCY_PAGE = ("AWS page aws.amazon.com/bedrock/pricing ({} (w/ latency optimized inference)), as copied on "
-                 "2025-07-20 in convo-lang/convo-lang packages/convo-lang-bedrock/bedrock-pricing.md; US East (Ohio): "
-                 "Amazon Bedrock User Guide, Optimize model inference for latency")
+_PAGE_COPY = "as copied on 2025-07-20 in convo-lang/convo-lang packages/convo-lang-bedrock/bedrock-pricing.md"
+_LATENCY_PAGE = ("AWS page aws.amazon.com/bedrock/pricing ({} (w/ latency optimized inference)), " + _PAGE_COPY
+                 + "; US East (Ohio): Amazon Bedrock User Guide, Optimize model inference for latency")
 AWS_LATENCY: tuple[tuple[str, str, float, float, str], ...] = (
     ("amazon.nova-pro-v1:0", "us-east-2", 0.001, 0.004, _LATENCY_PAGE.format("Amazon Nova Pro")),
     ("anthropic.claude-3-5-haiku-20241022-v1:0", "us-east-2", 0.001, 0.005,
@@ -143,6 +143,11 @@ SPURIOUS: dict[tuple[str, tuple[str, ...]], str] = {
 AWS_PAGE_TOKENS: tuple[tuple[str, str, float, float | None, str], ...] = (
     ("cohere.command-r-v1:0", "Command R", 0.0005, 0.0015, "aws.amazon.com/bedrock/pricing (Cohere)"),
     ("cohere.command-r-plus-v1:0", "Command R+", 0.003, 0.015, "aws.amazon.com/bedrock/pricing (Cohere)"),
+)
+# Batch rates on AWS's pricing page (``_PAGE_COPY``) that neither package lists for the model's in-region ids: (model,
+# input, output per 1K, the page's row). The copy names no Region: a ``*`` row, as the model's standard one.
+AWS_PAGE_BATCH: tuple[tuple[str, float, float, str], ...] = (
+    ("anthropic.claude-3-5-sonnet-20240620-v1:0", 0.0015, 0.0075, "Claude 3.5 Sonnet"),
 )
 # A region's figures that a published source corrects where LiteLLM, the only other source, slipped:
 # (model, family, region, {field: USD per 1K}, source). They outrank LiteLLM, whose figure the row keeps as a
@@ -539,6 +544,9 @@ def read_aws_pages(book: Book) -> None:
     for model, region, input_rate, output_rate, source in AWS_LATENCY:
         book.add(model, "regional", region, "latency", "base", {"input": input_rate, "output": output_rate},
                  (source, True, 0))
+    for model, input_rate, output_rate, page_row in AWS_PAGE_BATCH:
+        book.add(model, "regional", "*", "batch", "base", {"input": input_rate, "output": output_rate},
+                 (f"AWS page aws.amazon.com/bedrock/pricing ({page_row}, batch), {_PAGE_COPY}", True, 0))
     for model, name, input_rate, output_rate, page in AWS_PAGE_TOKENS:
         values = {"input": input_rate} if output_rate is None else {"input": input_rate, "output": output_rate}
         book.add(model, "regional", "*", "standard", "base", values, (f"AWS page {page}", True, 0))

@@ -93,6 +93,15 @@ def test_latency_optimized_rates_are_rows_of_the_region_they_are_published_for(r
     assert {r["region"] for r in rows if r["mode"] == "latency"} == {"us-east-2"}
 
 
+def test_batch_rates_read_on_the_pricing_page_are_rows_citing_it(rows: list[dict[str, str]]) -> None:
+    # AWS pricing page as copied on 2025-07-20 (convo-lang/convo-lang, packages/convo-lang-bedrock/bedrock-pricing.md),
+    # "Claude 3.5 Sonnet": $0.0015 / $0.0075 per 1K tokens (batch); no other source of the book gives it
+    sonnet_35 = row(rows, "anthropic.claude-3-5-sonnet-20240620-v1:0", mode="batch")
+    assert figures(sonnet_35, *TOKEN_RATES) == pytest.approx((0.0015, 0.0075, None))
+    assert sonnet_35["source"].startswith("AWS page aws.amazon.com/bedrock/pricing (Claude 3.5 Sonnet, batch), as "
+                                          "copied on 2025-07-20 in convo-lang/convo-lang")
+
+
 def test_a_region_priced_apart_gets_its_own_row(rows: list[dict[str, str]]) -> None:
     # bedrock/eu-west-1/meta.llama3-8b-instruct-v1:0: 3.2e-07 and 6.5e-07 per token; the bare id 3e-07 and 6e-07
     assert figures(row(rows, LLAMA3_8B, region="eu-west-1"), "input", "output") == pytest.approx((0.00032, 0.00065))

@@ -278,6 +278,26 @@ def test_latency_optimized_rows_are_the_published_us_east_ohio_rates(capsys: pyt
     assert "no price rows match" in capsys.readouterr().err
 
 
+# Batch rates of the Amazon Bedrock pricing page ("Price per 1,000 input / output tokens (batch)", as copied on
+# 2025-07-20 in convo-lang/convo-lang, packages/convo-lang-bedrock/bedrock-pricing.md), for models whose in-region
+# batch rate neither LiteLLM nor genai-prices gives. USD per 1K tokens (input, output); the copy names no Region.
+PAGE_BATCH = {
+    "anthropic.claude-3-5-sonnet-20240620-v1:0": (0.0015, 0.0075),  # "Claude 3.5 Sonnet"
+}
+
+
+@pytest.mark.parametrize("model", sorted(PAGE_BATCH))
+def test_batch_rates_of_the_pricing_page(capsys: pytest.CaptureFixture[str], book: PriceBook, model: str) -> None:
+    import pricing
+
+    assert pricing.main(["--model", model, "--mode", "batch", "--family", "regional", "--date", "2025-07-20",
+                         "--format", "json"]) == 0
+    listed = [(r["model"], r["region"], r["input"], r["output"]) for r in json.loads(capsys.readouterr().out)["prices"]]
+    assert listed == [(model, "*", *PAGE_BATCH[model])]
+    quote = book.quote(model, "us-west-2", date(2025, 7, 20), batch=True)
+    assert quote and (quote.row.input, quote.row.output) == PAGE_BATCH[model]
+
+
 def test_govcloud_prices(book: PriceBook) -> None:
     quote = book.quote("anthropic.claude-3-haiku-20240307-v1:0", "us-gov-west-1", DAY)
     assert quote and quote.row.family == "govcloud" and quote.row.input == 0.0003
