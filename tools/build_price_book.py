@@ -148,6 +148,7 @@ AWS_PAGE_TOKENS: tuple[tuple[str, str, float, float | None, str], ...] = (
 # input, output per 1K, the page's row). The copy names no Region: a ``*`` row, as the model's standard one.
 AWS_PAGE_BATCH: tuple[tuple[str, float, float, str], ...] = (
     ("anthropic.claude-3-5-sonnet-20240620-v1:0", 0.0015, 0.0075, "Claude 3.5 Sonnet"),
+    ("meta.llama3-1-405b-instruct-v1:0", 0.0012, 0.0012, "Llama 3.1 Instruct (405B)"),
 )
 # A region's figures that a published source corrects where LiteLLM, the only other source, slipped:
 # (model, family, region, {field: USD per 1K}, source). They outrank LiteLLM, whose figure the row keeps as a

@@ -100,6 +100,10 @@ def test_batch_rates_read_on_the_pricing_page_are_rows_citing_it(rows: list[dict
     assert figures(sonnet_35, *TOKEN_RATES) == pytest.approx((0.0015, 0.0075, None))
     assert sonnet_35["source"].startswith("AWS page aws.amazon.com/bedrock/pricing (Claude 3.5 Sonnet, batch), as "
                                           "copied on 2025-07-20 in convo-lang/convo-lang")
+    # "Llama 3.1 Instruct (405B)": $0.0012 / $0.0012 per 1K tokens (batch)
+    llama_405b = row(rows, "meta.llama3-1-405b-instruct-v1:0", mode="batch")
+    assert figures(llama_405b, *TOKEN_RATES) == pytest.approx((0.0012, 0.0012, None))
+    assert "Llama 3.1 Instruct (405B), batch" in llama_405b["source"]
 
 
 def test_a_region_priced_apart_gets_its_own_row(rows: list[dict[str, str]]) -> None:

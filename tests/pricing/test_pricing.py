@@ -283,6 +283,7 @@ def test_latency_optimized_rows_are_the_published_us_east_ohio_rates(capsys: pyt
 # batch rate neither LiteLLM nor genai-prices gives. USD per 1K tokens (input, output); the copy names no Region.
 PAGE_BATCH = {
     "anthropic.claude-3-5-sonnet-20240620-v1:0": (0.0015, 0.0075),  # "Claude 3.5 Sonnet"
+    "meta.llama3-1-405b-instruct-v1:0": (0.0012, 0.0012),  # "Llama 3.1 Instruct (405B)"
 }
 
 
