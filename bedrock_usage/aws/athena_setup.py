@@ -82,6 +82,7 @@ CUTOFF_SETTING = "bytes scanned cutoff per query"
 # The setting each option with a default sets, as the old -> new lines name it.
 _RANGE_KEY = f"projection.{PARTITION_COLUMN}.range"
 _OPTION_SETTINGS = {"expire_days": "Expiration.Days", "start_day": f"parameter {_RANGE_KEY}"}
+GLUE_DATABASE = f"Glue database {DATABASE_NAME}"
 _OPEN_RANGE = re.compile(r"\d{4}/\d{2}/\d{2},NOW")  # a projection from some day up to today, as setup writes it
 
 
@@ -296,6 +297,22 @@ def _with_earlier_range(glue: Any, table: dict[str, Any]) -> dict[str, Any]:
     return {**table, "Parameters": {**table["Parameters"], _RANGE_KEY: earlier}}
 
 
+def glue_table(name: str) -> str:
+    """A Glue table of the database, as setup's changes name it."""
+    return f"Glue table {DATABASE_NAME}.{name}"
+
+
+def athena_workgroup(name: str) -> str:
+    """An Athena workgroup, as setup's changes name it."""
+    return f"Athena workgroup {name}"
+
+
+def athena_steps(table: str, workgroup: str) -> list[str]:
+    """What ``configure_athena`` makes after the results bucket, in order: the database, ``table``, the
+    ``workgroup``."""
+    return [GLUE_DATABASE, glue_table(table), athena_workgroup(workgroup)]
+
+
 def ensure_database(glue: Any, dry_run: bool) -> Change:
     """Create the Glue database if missing."""
     try:
@@ -306,7 +323,7 @@ def ensure_database(glue: Any, dry_run: bool) -> Change:
             raise
         exists = False
     return apply_change(
-        f"Glue database {DATABASE_NAME}",
+        GLUE_DATABASE,
         exists=exists,
         dry_run=dry_run,
         replace=False,
@@ -337,7 +354,7 @@ def ensure_table(
 
     differences, asked_differences = set_apart(table_differences(current or {}, desired), asked)
     return apply_change(
-        f"Glue table {DATABASE_NAME}.{desired['Name']}",
+        glue_table(desired["Name"]),
         exists=current is not None,
         dry_run=dry_run,
         replace=replace,
@@ -446,7 +463,7 @@ def ensure_workgroup(
             )
 
     return apply_change(
-        f"Athena workgroup {name}",
+        athena_workgroup(name),
         exists=current is not None,
         dry_run=dry_run,
         replace=replace,
@@ -607,14 +624,17 @@ def configure_athena(
         block, encryption = writes.make(*hardening)
     result.changes += [created, *block, *encryption, *lifecycle]
     result.notes += notes
-    result.changes.append(ensure_database(glue, dry_run))
-    if "start_day" not in options.explicit:
-        table = _with_earlier_range(glue, table)
-    result.changes.append(ensure_table(glue, table, dry_run, replace, asked))
-    output_location = f"s3://{results_bucket}/{RESULTS_PREFIX}"
-    result.changes.append(
-        ensure_workgroup(athena, options.workgroup, output_location, options.bytes_scanned_cutoff, dry_run, replace)
-    )
+    # refused once the bucket's writes were made: they are named as what a run again needs, these steps those left
+    with writes.then(result.changes, athena_steps(table["Name"], options.workgroup), SETUP_POLICY_FILE):
+        result.changes.append(ensure_database(glue, dry_run))
+        if "start_day" not in options.explicit:
+            table = _with_earlier_range(glue, table)
+        result.changes.append(ensure_table(glue, table, dry_run, replace, asked))
+        output_location = f"s3://{results_bucket}/{RESULTS_PREFIX}"
+        result.changes.append(
+            ensure_workgroup(athena, options.workgroup, output_location, options.bytes_scanned_cutoff, dry_run,
+                             replace)
+        )
     result.error = lifecycle_error
     if not options.test_query or skips_test_query(result, dry_run):
         return

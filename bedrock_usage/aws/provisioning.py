@@ -246,14 +246,16 @@ def s3api(command: str, bucket: str, region: str, *options: str) -> str:
 class PartlyWritten(SetupRequired):
     """AWS refused a request of a step after the step had written to a bucket: ``made`` are the writes made, each
     with its old -> new and how to put it back; ``changes`` all the step decided, those not made marked SKIP;
-    ``left``, where the bucket's writes were all made, the request that uses the bucket, the one step left."""
+    ``left``, where the bucket's writes were all made, the steps that use the bucket not made, the refused one first.
+    ``policy_file`` is named beside a refused action."""
 
-    def __init__(self, cause: Exception, made: Sequence[Write], changes: Sequence[Change], left: str = "") -> None:
+    def __init__(self, cause: Exception, made: Sequence[Write], changes: Sequence[Change], left: Sequence[str] = (),
+                 policy_file: str | None = None) -> None:
         self.cause = cause
         self.made = tuple(made)
         self.changes = list(changes)
-        self.left = left
-        super().__init__(self.explained(str(describe(cause))))
+        self.left = tuple(left)
+        super().__init__(self.explained(str(describe(cause, policy_file))))
 
     def explained(self, refusal: str) -> str:
         """``refusal`` (why AWS refused), then what the step had made before it, old -> new, and how to put it
@@ -265,8 +267,9 @@ class PartlyWritten(SetupRequired):
             f"{', '.join(_made(c) for write in writes for c in write.changes if c.action in WRITES)} (to put it back: "
             f"`{undo.undo}`, which needs {undo.undo_action})" for writes, undo in undone)
         if self.left:
-            return (f"{refusal}; made before that, kept as a run again needs them (the bucket is ready: {self.left} is "
-                    f"the one step left): {made}")
+            *before, last = self.left
+            steps = f"{', '.join(before)} and {last} are the steps left" if before else f"{last} is the one step left"
+            return f"{refusal}; made before that, kept as a run again needs them (the bucket is ready: {steps}): {made}"
         return f"{refusal}; made before that, the rest not: {made}"
 
 
@@ -316,17 +319,30 @@ class BucketWrites:
 
     def finish(self, change: Change, request: Callable[[], object], record: list[Change]) -> None:
         """Once the bucket's writes are made, the request that uses the bucket (``change``: the logging
-        configuration), never in a dry run, its change added to ``record``; AWS refusing it after a write was made
-        raises PartlyWritten naming the writes as what a run again needs and ``change`` the one step left (recorded
-        not made); before any, the refusal goes on as it came."""
-        try:
+        configuration), never in a dry run, its change added to ``record``; refused, ``then`` says what."""
+        with self.then(record, [change]):
             record += carry_out([change], request, self.dry_run)
+
+    @contextmanager
+    def then(self, record: list[Change], steps: Sequence[Change | str], policy_file: str | None = None
+             ) -> Iterator[None]:
+        """Within the block, the ``steps`` that use the bucket once its writes are made, in order, each done when
+        ``record`` holds its resource (a step given as its decided Change, or as the resource it makes). AWS refusing
+        a request there after a write was made raises PartlyWritten naming the writes as what a run again needs and
+        the steps not done as those left, a decided one recorded not made; before any, the refusal goes on as it
+        came."""
+        try:
+            yield
         except AWS_ERRORS as exc:
             if not self.made:
                 raise
-            record.append(_not_made(change))
-            raise PartlyWritten(exc, self.made, [*(c for w in self.made for c in w.changes), _not_made(change)],
-                                change.resource) from None
+            done = {change.resource for change in record}
+            left = [step for step in steps if (step if isinstance(step, str) else step.resource) not in done]
+            record += [_not_made(step) for step in left if isinstance(step, Change)]
+            raise PartlyWritten(exc, self.made, [*(c for w in self.made for c in w.changes),
+                                                 *(_not_made(s) for s in left if isinstance(s, Change))],
+                                [step if isinstance(step, str) else step.resource for step in left],
+                                policy_file) from None
 
 
 def _not_made(change: Change) -> Change:

@@ -451,6 +451,83 @@ def test_setup_on_a_team_results_bucket_granted_in_part_names_the_refused_action
     assert boto3.client("glue").get_databases()["DatabaseList"] == []
 
 
+ATHENA_REFUSALS = {  # (what the stand-in refuses: a key of the JSON request, the action), the step refused first
+    "glue": (("DatabaseInput", "glue:CreateDatabase"), "Glue database bedrock_analytics"),
+    "athena": (("Configuration", "athena:CreateWorkGroup"), "Athena workgroup team-wg"),
+}
+
+
+@pytest.mark.parametrize("service", ["glue", "athena"])
+def test_a_glue_or_athena_step_refused_after_the_results_bucket_writes_names_them_as_what_a_run_again_needs(
+        service: str, aws_env: dict[str, str], moto_endpoint: str, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """The team's results bucket granted with the docs' statements, then a Glue or Athena step refused (the database,
+    or the workgroup of --workgroup team-wg, which iam/setup-admin.json grants on bedrock-usage only): the bucket's
+    writes were made and the line said only the refusal. It now names them, old -> new, as what a run again needs
+    (the bucket is ready, the refused step and those after it left), with the command that puts them back, which
+    does."""
+    bucket, region = "team-athena-results", "us-east-1"
+    existing = service == "athena"  # an existing bucket, hardened with --replace-existing; else one the run makes
+    if existing:
+        boto3.client("s3").create_bucket(Bucket=bucket)
+    (key, action), first = ATHENA_REFUSALS[service]
+    answer = (400, json.dumps({"__type": "AccessDeniedException", "Message": (
+        f"User: arn:aws:iam::{ACCOUNT}:user/ops is not authorized to perform: {action} because no identity-based "
+        f"policy allows the {action} action")}).encode())
+    with (s3_under_policy(moto_endpoint, with_team_bucket("results bucket", bucket)) as proxy,
+          refusing_proxy(moto_endpoint, lambda method, path: method == "POST",
+                         refuses_body=lambda body: key in json.loads(body or b"{}"), answer=answer) as stand_in):
+        monkeypatch.setenv("AWS_ENDPOINT_URL_S3", f"http://127.0.0.1:{proxy.port}")
+        monkeypatch.setenv(f"AWS_ENDPOINT_URL_{service.upper()}", f"http://127.0.0.1:{stand_in.server_port}")
+        monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+        with pytest.raises(SetupRequired, match="1 region"):  # exit 2
+            setup_athena_bucket.main(["--regions", region, "--results-bucket", bucket, "--log-bucket",
+                                      f"bedrock-logs-{ACCOUNT}-{region}", "--workgroup", "team-wg",
+                                      "--skip-test-query", "--format", "json", *(["--replace-existing"] * existing)])
+    monkeypatch.delenv("AWS_ENDPOINT_URL_S3")
+    assert stand_in.refused == ["POST /"] and proxy.denied == [] and proxy.unknown == []
+    (result,) = json.loads(capsys.readouterr().out)["regions"]
+    table = "Glue table bedrock_analytics.bedrock_invocation_logs"
+    left = f"{first} is the one step left" if existing else (
+        f"{first}, {table} and Athena workgroup team-wg are the steps left")
+    kept = (f"access denied: this identity needs {action} (see iam/setup-admin.json); made before that, kept as a run "
+            f"again needs them (the bucket is ready: {left}): bucket {bucket}")
+    rule = ('{"ID":"expire-query-results","Filter":{"Prefix":"query-results/"},"Status":"Enabled",'
+            '"Expiration":{"Days":30}}')
+    if existing:
+        undo = [f"aws s3api delete-bucket-lifecycle --bucket {bucket} --region {region}",
+                f"aws s3api delete-public-access-block --bucket {bucket} --region {region}",
+                f"aws s3api delete-bucket-encryption --bucket {bucket} --region {region}"]
+        assert result["error"] == (
+            f"{kept}: lifecycle rule expire-query-results: (none) -> {rule} (to put it back: `{undo[0]}`, which needs "
+            f"s3:PutLifecycleConfiguration); bucket {bucket}: public access block: (none) -> all four blocked (to put "
+            f"it back: `{undo[1]}`, which needs s3:PutBucketPublicAccessBlock); bucket {bucket}: default encryption: "
+            f"none -> SSE-S3 (to put it back: `{undo[2]}`, which needs s3:PutEncryptionConfiguration)")
+        made = [("", "unchanged"), (": public access block", "updated"), (": default encryption", "updated"),
+                (": lifecycle rule expire-query-results", "updated")]
+        done = ["Glue database bedrock_analytics", table]
+    else:
+        undo = [f"aws s3api delete-bucket --bucket {bucket} --region {region}"]
+        assert result["error"] == (
+            f"{kept}: created ({region}), bucket {bucket}: lifecycle rule expire-query-results: created, bucket "
+            f"{bucket}: public access block: created, bucket {bucket}: default encryption: created (SSE-S3) (to put it "
+            f"back: `{undo[0]}`, which needs s3:DeleteBucket)")
+        made = [("", "created"), (": public access block", "created"), (": default encryption", "created"),
+                (": lifecycle rule expire-query-results", "created")]
+        done = []
+    assert [(change["resource"], change["outcome"]) for change in result["changes"]] == [
+        *((f"bucket {bucket}{setting}", outcome) for setting, outcome in made), *((name, "created") for name in done)]
+    for command in undo:
+        run_s3api(command)
+    if existing:
+        assert bucket_settings(bucket) == {"block": None, "encryption": None, "policy": None}
+        s3 = boto3.client("s3")
+        with pytest.raises(s3.exceptions.ClientError, match="NoSuchLifecycleConfiguration"):
+            s3.get_bucket_lifecycle_configuration(Bucket=bucket)
+    else:
+        assert bucket_names() == []
+
+
 def test_the_documented_reader_statements_grant_on_a_team_report_bucket_what_the_policy_grants_on_its_own() -> None:
     policy = policy_document("report-reader")
     extended = with_team_bucket("report bucket reader", "team-x", "report-reader")
