@@ -8,7 +8,7 @@ Developer / Kiro tables (``qdev/athena_setup.py``) use the same results bucket, 
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -37,6 +37,7 @@ from .provisioning import (
     Change,
     Difference,
     RegionSetup,
+    Write,
     apply_change,
     bucket_name,
     find_differences,
@@ -593,14 +594,16 @@ def configure_athena(
     test: tuple[str, str],
     dry_run: bool,
     result: RegionSetup,
+    earlier: Sequence[Write] = (),
 ) -> None:
-    """Results bucket, database, ``table``, workgroup, then the ``test`` query (SQL, what it counts)."""
+    """Results bucket, database, ``table``, workgroup, then the ``test`` query (SQL, what it counts); a refusal
+    after a write names the ``earlier`` writes of the caller's step (another bucket's) too."""
     account = aws.account_id()
     results_bucket = bucket_name(options.results_bucket_template, account, region)
     s3, glue, athena = (aws.client(service, region) for service in ("s3", "glue", "athena"))
     replace = options.replace_existing
     asked = options.asked_settings()
-    writes = BucketWrites(dry_run)
+    writes = BucketWrites(dry_run, earlier)
     # all the bucket's reads first, then its writes, the rule first (granted apart from the hardening, so the
     # likeliest refused); a refusal on a team's bucket stops the region there, naming what to add
     with refusals_explained(results_bucket, RESULTS_BUCKET_GRANT), writes.guarded(result.changes):

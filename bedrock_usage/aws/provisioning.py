@@ -224,13 +224,16 @@ class Write:
     needs (Amazon S3 API Reference: DeletePublicAccessBlock needs s3:PutBucketPublicAccessBlock,
     DeleteBucketEncryption s3:PutEncryptionConfiguration, DeleteBucketLifecycle s3:PutLifecycleConfiguration,
     DeleteBucketPolicy s3:DeleteBucketPolicy, DeleteBucket s3:DeleteBucket); ``makes_bucket`` for the bucket's
-    creation, whose undo (deleting the empty bucket) puts back every write made to it after."""
+    creation, whose undo (deleting the empty bucket) puts back every write made to it after. A request that makes
+    what uses the bucket (a Data Exports export) is one too, its undo, where it names what the request made (the
+    export's ARN), ``undo_of`` its answer."""
 
     changes: tuple[Change, ...]
     request: Callable[[], object]
     undo: str
     undo_action: str
     makes_bucket: bool = False
+    undo_of: Callable[[Any], str] | None = None
 
     @property
     def writes(self) -> bool:
@@ -261,16 +264,29 @@ class PartlyWritten(SetupRequired):
         """``refusal`` (why AWS refused), then what the step had made before it, old -> new, and how to put it
         back (the bucket made by the step: deleting it puts back all), kept, where the bucket is ready, as a run
         again needs it."""
-        creation = next((write for write in self.made if write.makes_bucket), None)
-        undone = [(self.made, creation)] if creation else [((write,), write) for write in self.made]
         made = "; ".join(
             f"{', '.join(_made(c) for write in writes for c in write.changes if c.action in WRITES)} (to put it back: "
-            f"`{undo.undo}`, which needs {undo.undo_action})" for writes, undo in undone)
+            f"`{undo.undo}`, which needs {undo.undo_action})" for writes, undo in _undone(self.made))
         if self.left:
             *before, last = self.left
             steps = f"{', '.join(before)} and {last} are the steps left" if before else f"{last} is the one step left"
-            return f"{refusal}; made before that, kept as a run again needs them (the bucket is ready: {steps}): {made}"
+            buckets = {change.resource.split(":")[0] for write in self.made for change in write.changes
+                       if change.resource.startswith("bucket ")}
+            ready = "the buckets are ready" if len(buckets) > 1 else "the bucket is ready"
+            return f"{refusal}; made before that, kept as a run again needs them ({ready}: {steps}): {made}"
         return f"{refusal}; made before that, the rest not: {made}"
+
+
+def _undone(made: Sequence[Write]) -> list[tuple[list[Write], Write]]:
+    """The writes ``made``, each with the write whose undo puts it back: a bucket made in the run, deleted, puts back
+    every write to it; any other write, its own."""
+    creations = {write.changes[0].resource: write for write in made if write.makes_bucket}
+    groups: dict[int, tuple[list[Write], Write]] = {}
+    for write in made:
+        undo = next((creation for bucket, creation in creations.items() if all(
+            change.resource == bucket or change.resource.startswith(f"{bucket}:") for change in write.changes)), write)
+        groups.setdefault(id(undo), ([], undo))[0].append(write)
+    return list(groups.values())
 
 
 def _made(change: Change) -> str:
@@ -282,10 +298,12 @@ def _made(change: Change) -> str:
 
 class BucketWrites:
     """The writes of one region's step to a bucket, made in the order asked (never in a dry run, ``dry_run``), and
-    those made: AWS refusing a later request of the step (``guarded``) raises PartlyWritten naming them."""
+    those made: AWS refusing a later request of the step (``guarded``) raises PartlyWritten naming them, and the
+    ``earlier`` writes of a step before it (another bucket's, kept as a run again needs them) first."""
 
-    def __init__(self, dry_run: bool) -> None:
+    def __init__(self, dry_run: bool, earlier: Sequence[Write] = ()) -> None:
         self.dry_run = dry_run
+        self.earlier = tuple(earlier)
         self.made: list[Write] = []
         self.unmade: list[Write] = []
 
@@ -296,9 +314,10 @@ class BucketWrites:
         for write in writes:
             changes = list(write.changes)
             if write.writes and not self.dry_run:
-                write.request()
+                answer = write.request()
                 changes = [dataclasses.replace(c, applied=True) if c.action in WRITES else c for c in changes]
-                self.made.append(dataclasses.replace(write, changes=tuple(changes)))
+                undo = write.undo_of(answer) if write.undo_of else write.undo
+                self.made.append(dataclasses.replace(write, changes=tuple(changes), undo=undo))
             self.unmade.remove(write)
             done.append(changes)
         return done
@@ -310,10 +329,10 @@ class BucketWrites:
         try:
             yield
         except AWS_ERRORS as exc:
-            if not self.made:
+            if not self.earlier and not self.made:
                 raise
             unmade = [_not_made(change) for write in self.unmade for change in write.changes]
-            failed = PartlyWritten(exc, self.made, [c for w in self.made for c in w.changes] + unmade)
+            failed = PartlyWritten(exc, [*self.earlier, *self.made], [c for w in self.made for c in w.changes] + unmade)
             record += failed.changes
             raise failed from None
 
@@ -334,12 +353,12 @@ class BucketWrites:
         try:
             yield
         except AWS_ERRORS as exc:
-            if not self.made:
+            if not self.earlier and not self.made:
                 raise
             done = {change.resource for change in record}
             left = [step for step in steps if (step if isinstance(step, str) else step.resource) not in done]
             record += [_not_made(step) for step in left if isinstance(step, Change)]
-            raise PartlyWritten(exc, self.made, [*(c for w in self.made for c in w.changes),
+            raise PartlyWritten(exc, [*self.earlier, *self.made], [*(c for w in self.made for c in w.changes),
                                                  *(_not_made(s) for s in left if isinstance(s, Change))],
                                 [step if isinstance(step, str) else step.resource for step in left],
                                 policy_file) from None

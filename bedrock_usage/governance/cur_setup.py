@@ -19,11 +19,18 @@ through a support case.
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
-from ..aws.athena_setup import AthenaOptions, configure_athena, run_count_query, skips_test_query
+from ..aws.athena_setup import (
+    AthenaOptions,
+    athena_steps,
+    configure_athena,
+    run_count_query,
+    skips_test_query,
+)
 from ..aws.logging_setup import SETUP_POLICY_FILE
 from ..aws.provisioning import (
     CREATE,
@@ -33,6 +40,7 @@ from ..aws.provisioning import (
     BucketWrites,
     Change,
     RegionSetup,
+    Write,
     bucket_name,
     plan_policy_statements,
     prepare_private_bucket,
@@ -228,12 +236,24 @@ def choose_export(exports: list[dict[str, Any]], name: str) -> tuple[dict[str, A
     return (fitting[0] if fitting else None), notes
 
 
+def export_write(aws: Aws, location: ExportLocation, account: str, export: Change) -> Write:
+    """The ``CreateExport`` of our export, and the command that deletes it (AWS CLI Command Reference,
+    bcm-data-exports delete-export: the export's ARN, which CreateExport answers), which needs
+    bcm-data-exports:DeleteExport."""
+    client = aws.client("bcm-data-exports", DATA_EXPORTS_REGION)
+    return Write((export,), lambda: client.create_export(**export_request(location, account)), "",
+                 "bcm-data-exports:DeleteExport", undo_of=lambda answer: shlex.join([
+                     "aws", "bcm-data-exports", "delete-export", "--export-arn", answer["ExportArn"], "--region",
+                     DATA_EXPORTS_REGION]))
+
+
 def configure_cur(aws: Aws, options: CurOptions, athena: AthenaOptions, dry_run: bool, result: RegionSetup) -> None:
     """Find or create the export, then its Glue table, the workgroup and a test query in ``options.region``."""
     account = aws.account_id()
     exports = list_exports(aws.client("bcm-data-exports", DATA_EXPORTS_REGION))
     chosen, notes = choose_export(exports, options.export_name)
     result.notes += notes
+    earlier: list[Write] = []
     if chosen is not None:
         location = location_of(chosen)
         result.changes.append(Change(f"Data Exports export {location.name}", NONE, True, "found, used as it is"))
@@ -256,14 +276,20 @@ def configure_cur(aws: Aws, options: CurOptions, athena: AthenaOptions, dry_run:
             result.notes.append(f"Data Exports export {location.name} not made: its permission to write to the bucket "
                                 f"(policy statement {POLICY_SID}) was left as it is")
         else:
-            if not dry_run:
-                aws.client("bcm-data-exports", DATA_EXPORTS_REGION).create_export(**export_request(location, account))
-            result.changes.append(Change(f"Data Exports export {location.name}", CREATE, not dry_run,
-                                         "CUR 2.0, caller identity, daily, Parquet"))
+            export = Change(f"Data Exports export {location.name}", CREATE, False,
+                            "CUR 2.0, caller identity, daily, Parquet")
+            results = bucket_name(athena.results_bucket_template, account, options.region)
+            # refused once the bucket's writes were made: they are named as what a run again needs, the export and
+            # the Athena steps after it those left; made, it is named so too should a later step be refused
+            with writes.then(result.changes, [export, f"results bucket {results}",
+                                              *athena_steps(CUR_TABLE, athena.workgroup)], SETUP_POLICY_FILE):
+                (made,) = writes.make(export_write(aws, location, account, export))
+            result.changes += made
             result.notes.append("the first export files arrive within 24 hours")
+        earlier = writes.made
     result.target = location.data_location
     configure_athena(aws, options.region, replace(athena, test_query=False), cur_table_input(location,
-                     options.first_month), ("", ""), dry_run, result)
+                     options.first_month), ("", ""), dry_run, result, earlier)
     if not athena.test_query or skips_test_query(result, dry_run):
         return
     month = f"{datetime.now(UTC):%Y-%m}"

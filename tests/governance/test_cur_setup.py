@@ -8,6 +8,7 @@ the code.
 from __future__ import annotations
 
 import json
+import shlex
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -17,6 +18,10 @@ from typing import Any
 import boto3
 import pytest
 
+import setup_athena_bucket
+from bedrock_usage.errors import SetupRequired
+from tests.aws.refusing_proxy import refusing_proxy
+from tests.aws.test_team_buckets import run_s3api
 from tests.governance.data_exports_server import DataExports, data_exports_server, validation_errors
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -191,3 +196,100 @@ def test_the_export_is_not_made_while_its_bucket_policy_statement_is_left_as_it_
     creates = [body for operation, body in service.requests if operation == "CreateExport"]
     assert len(creates) == 1 and validation_errors("CreateExport", creates[0]) == ""
     assert json.loads(s3.get_bucket_policy(Bucket=BUCKET)["Policy"])["Statement"] == [STATEMENT]
+
+
+RESULTS = f"bedrock-analytics-{ACCOUNT}-us-east-1"
+EXPORT = "Data Exports export bedrock-usage-cur2"
+ATHENA_STEPS = ("Glue database bedrock_analytics, Glue table bedrock_analytics.cur2_export and Athena workgroup "
+                "bedrock-usage")
+
+
+def refused_cur_setup(service: str, upstream: str, key: str, action: str, monkeypatch: pytest.MonkeyPatch,
+                      capsys: pytest.CaptureFixture[str]) -> dict[str, Any]:
+    """setup_athena_bucket.py --cur with ``service``'s requests whose JSON holds ``key`` refused as IAM refuses
+    ``action`` (exit 2 asserted): the region's result."""
+    answer = (400, json.dumps({"__type": "AccessDeniedException", "message": (
+        f"User: arn:aws:iam::{ACCOUNT}:user/ops is not authorized to perform: {action}")}).encode())
+    with refusing_proxy(upstream, lambda method, path: method == "POST", answer=answer,
+                        refuses_body=lambda body: key in json.loads(body or b"{}")) as proxy:
+        monkeypatch.setenv(f"AWS_ENDPOINT_URL_{service}", f"http://127.0.0.1:{proxy.server_port}")
+        monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+        with pytest.raises(SetupRequired, match="1 region"):
+            setup_athena_bucket.main(["--cur", "--skip-test-query", "--format", "json"])
+    monkeypatch.delenv(f"AWS_ENDPOINT_URL_{service}")
+    assert proxy.refused == ["POST /"]
+    (result,) = json.loads(capsys.readouterr().out)["regions"]
+    return result
+
+
+def made_bucket(bucket: str, *writes: str) -> str:
+    """How the line names a bucket setup made and its writes, put back by deleting it."""
+    return (", ".join([f"bucket {bucket}: created (us-east-1)", *(f"bucket {bucket}: {write}" for write in writes)])
+            + f" (to put it back: `aws s3api delete-bucket --bucket {bucket} --region us-east-1`, which needs "
+            "s3:DeleteBucket)")
+
+
+CUR_BUCKET_WRITES = (f"policy: created ({STATEMENT['Sid']})", "public access block: created",
+                     "default encryption: created (SSE-S3)")
+
+
+def test_the_export_refused_after_its_buckets_writes_names_them_as_what_a_run_again_needs(
+        exports: tuple[DataExports, dict[str, str]], monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """bcm-data-exports:CreateExport refused once the export bucket was made and set up: the line said only the
+    refusal. It now names the bucket's writes as what a run again needs (the bucket is ready: the export and the
+    Athena steps after it left), with the command that puts them back, the export listed not made; a run again,
+    granted, changes nothing of the bucket and makes the export."""
+    service, _ = exports
+    result = refused_cur_setup("BCM_DATA_EXPORTS", service.url, "Export", "bcm-data-exports:CreateExport",
+                               monkeypatch, capsys)
+    assert result["error"] == (
+        "access denied: this identity needs bcm-data-exports:CreateExport (see iam/setup-admin.json); made before "
+        f"that, kept as a run again needs them (the bucket is ready: {EXPORT}, results bucket {RESULTS}, "
+        f"{ATHENA_STEPS} are the steps left): {made_bucket(BUCKET, *CUR_BUCKET_WRITES)}")
+    assert [(change["resource"], change["outcome"]) for change in result["changes"]] == [
+        (f"bucket {BUCKET}", "created"), (f"bucket {BUCKET}: public access block", "created"),
+        (f"bucket {BUCKET}: default encryption", "created"), (f"bucket {BUCKET}: policy", "created"),
+        (EXPORT, "not made")]
+    assert service.exports == {}
+
+    monkeypatch.setenv("AWS_ENDPOINT_URL_BCM_DATA_EXPORTS", service.url)
+    assert setup_athena_bucket.main(["--cur", "--skip-test-query", "--format", "json"]) == 0
+    (again,) = json.loads(capsys.readouterr().out)["regions"]
+    assert [(change["resource"], change["outcome"]) for change in again["changes"][:5]] == [
+        (f"bucket {BUCKET}", "unchanged"), (f"bucket {BUCKET}: public access block", "unchanged"),
+        (f"bucket {BUCKET}: default encryption", "unchanged"), (f"bucket {BUCKET}: policy", "unchanged"),
+        (EXPORT, "created")]
+    assert len(service.exports) == 1
+
+
+def test_a_glue_step_refused_after_the_export_names_the_export_and_both_buckets_writes(
+        exports: tuple[DataExports, dict[str, str]], moto_endpoint: str, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """glue:CreateDatabase refused once the export bucket, the export and the results bucket were made: the line
+    said only the refusal. It now names them all as what a run again needs (the buckets are ready: the Glue and
+    Athena steps left), each with the command that puts it back: the buckets' delete-bucket, which S3 runs, and the
+    export's delete-export, a request valid for botocore's model naming the export's ARN."""
+    service, _ = exports
+    monkeypatch.setenv("AWS_ENDPOINT_URL_BCM_DATA_EXPORTS", service.url)
+    result = refused_cur_setup("GLUE", moto_endpoint, "DatabaseInput", "glue:CreateDatabase", monkeypatch, capsys)
+    (arn,) = service.exports
+    delete_export = f"aws bcm-data-exports delete-export --export-arn {arn} --region us-east-1"
+    assert result["error"] == (
+        "access denied: this identity needs glue:CreateDatabase (see iam/setup-admin.json); made before that, kept as "
+        f"a run again needs them (the buckets are ready: {ATHENA_STEPS} are the steps left): "
+        f"{made_bucket(BUCKET, *CUR_BUCKET_WRITES)}; {EXPORT}: created (CUR 2.0, caller identity, daily, Parquet) (to "
+        f"put it back: `{delete_export}`, which needs bcm-data-exports:DeleteExport); "
+        + made_bucket(RESULTS, "lifecycle rule expire-query-results: created", "public access block: created",
+                      "default encryption: created (SSE-S3)"))
+    assert [(change["resource"], change["outcome"]) for change in result["changes"]][4:] == [
+        (EXPORT, "created"), (f"bucket {RESULTS}", "created"), (f"bucket {RESULTS}: public access block", "created"),
+        (f"bucket {RESULTS}: default encryption", "created"),
+        (f"bucket {RESULTS}: lifecycle rule expire-query-results", "created")]
+    aws, service_name, operation, option, value, region, where = shlex.split(delete_export)
+    assert (aws, service_name, operation, option, region, where) == (
+        "aws", "bcm-data-exports", "delete-export", "--export-arn", "--region", "us-east-1")
+    assert validation_errors("DeleteExport", {"ExportArn": value}) == "" and value == arn
+    for bucket in (BUCKET, RESULTS):
+        run_s3api(f"aws s3api delete-bucket --bucket {bucket} --region us-east-1")
+    assert boto3.client("s3").list_buckets()["Buckets"] == []
