@@ -6,6 +6,7 @@ the Notice's own words."""
 from __future__ import annotations
 
 from ..aws.log_lifecycle import UNCHECKED_SIZE, UNCHECKED_TAGS
+from ..aws.provisioning import TEAM_BUCKETS_DOCS
 from ..aws.session import ERROR_PAGE, UNREADABLE_RESPONSE
 from ..bounded_gzip import MAX_OBJECT_ENV, OVER_CAP_BYTES, OVER_CAP_MIB
 from ..engines.athena import NO_REASON
@@ -57,7 +58,14 @@ from ..qdev.limits import (
     PROJECTED_TO_EXCEED,
     WARNING,
 )
-from ..qdev.sources import DOWNLOAD_FAILED, FILE_GONE, FILE_NOT_READABLE, OBJECT_GONE
+from ..qdev.sources import (
+    DOWNLOAD_FAILED,
+    FILE_GONE,
+    FILE_NOT_READABLE,
+    OBJECT_GONE,
+    READER,
+    READER_REPORT_BUCKET_GRANT,
+)
 from ..report.tracker import (
     BODY_OFFLOADED,
     INPUT_NOT_IN_TOKENS,
@@ -154,9 +162,13 @@ NOTICES: dict[str, dict[str, str]] = {
         "aws_denied": "접근이 거부되었습니다: 이 ID 에는 {action} 이(가) 필요합니다{hint}",
         "aws_policy_file": " ({file} 참조)",
         # aws.provisioning.BucketGrant.reads_beyond: a team's bucket, whose name the policy does not cover
+        # (the docs' section named by its English title, as the page a user opens has it)
         "bucket_reads_beyond": "{policy} 는 {reader} 의 {bucket_kind} 읽기를 {pattern} 이름의 버킷에만 "
-                               "허용합니다: {docs} 의 {statements} 문 (Resource arn:*:s3:::{bucket}) 을 이 ID 의 "
-                               "정책에 추가하세요",
+                               f"허용합니다: {TEAM_BUCKETS_DOCS} 의 {{statements}} 문 (Resource arn:*:s3:::{{bucket}}) "
+                               "을 이 ID 의 정책에 추가하세요",
+        # qdev.sources.S3Store: a report bucket's reads refused
+        "qdev_reads_beyond": "s3://{bucket}: {denied}: {beyond}, 그런 다음 다시 실행하세요",
+        "qdev_bucket_refused": "s3://{bucket}: {message}",
         "regions_without_logs": "요청한 {regions} 의 로그가 {folder} 아래에 없습니다: 수치는 0이 아니라 알 수 "
                                 "없음입니다",
         "regions_unread": "{regions} 의 로그는 읽지 않습니다: {why}",
@@ -553,6 +565,9 @@ PHRASES: dict[str, dict[str, str]] = {
         # who reads a team's bucket, and what kind of bucket (BucketGrant.reads_beyond)
         "the check": "이 확인",
         "log bucket": "로그 버킷",
+        READER: "Amazon Q / Kiro 보고서",
+        READER_REPORT_BUCKET_GRANT.kind: "보고서 버킷",
+        READER_REPORT_BUCKET_GRANT.statements: "보고서 버킷 읽기",
         PARTITION_NAMES["aws-cn"]: "중국",
         PARTITION_NAMES["aws-eusc"]: "유럽 소버린 클라우드",
         UNKNOWN_REGION: "폴더 이름이 이 botocore가 아는 Amazon Bedrock 리전이 아니어서 그 호출은 이 수치에 없습니다 "

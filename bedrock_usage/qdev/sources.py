@@ -19,7 +19,7 @@ from ..aws.provisioning import BucketGrant, beyond_grant
 from ..aws.session import AWS_ERRORS, Aws, as_project_error, describe, error_code
 from ..errors import SetupRequired, UsageError
 from ..logs.layout import normalise_prefix
-from ..output.notices import Notice
+from ..output.notices import Notice, said
 from . import layout
 
 DOCS = "docs/amazon-q.md"
@@ -93,13 +93,18 @@ class S3Store:
             )
         refusal = self.grant and beyond_grant(self.bucket, self.grant, exc)
         if refusal and self.reader:  # the reads the reader's policy grants on other names, as the log check says
-            return SetupRequired(f"s3://{self.bucket}: {as_project_error(exc)}: "
-                                 f"{self.grant.reads_beyond(self.bucket, self.reader)}, then run again")
+            denied, beyond = said(as_project_error(exc)), self.grant.reads_beyond(self.bucket, self.reader)
+            return SetupRequired(Notice(f"s3://{self.bucket}: {denied}: {beyond}, then run again",
+                                        "qdev_reads_beyond", bucket=self.bucket, denied=denied, beyond=beyond))
         if refusal:
             return SetupRequired(refusal)
-        project_error = as_project_error(exc, DOCS)
+        # a bucket the policy covers: the policy granting the reads there, as the log check names it
+        covered = self.grant is not None and self.grant.covers(self.bucket)
+        project_error = as_project_error(exc, self.grant.policy_file if covered else DOCS)
         if project_error is not None:
-            return project_error.__class__(f"s3://{self.bucket}: {project_error}")
+            message = said(project_error)
+            return project_error.__class__(Notice(f"s3://{self.bucket}: {message}", "qdev_bucket_refused",
+                                                  bucket=self.bucket, message=message))
         return SetupRequired(f"reading s3://{self.bucket} failed: {describe(exc)}")
 
     def _list(self, **kwargs: str) -> Iterator[dict]:

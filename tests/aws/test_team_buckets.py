@@ -577,6 +577,25 @@ def test_the_analyzer_on_a_team_report_bucket_reads_it_with_the_documented_reade
     assert [(row["user"], row["total_credits"]) for row in kiro["per_user"]] == [("ana@example.com", 12.5)]
 
 
+def test_the_analyzer_refused_on_a_bucket_the_reader_policy_covers_names_that_policy(
+        aws_env: dict[str, str], moto_endpoint: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """An amazonq-developer-reports-* bucket, on which iam/report-reader.json grants the report's reads, its listing
+    refused all the same (the policy not attached, or the bucket's policy denying it): the line ended '(see
+    docs/amazon-q.md)'; it now names iam/report-reader.json, the file that grants the read there, as the log check
+    names it on a bedrock-logs-* bucket; exit 2."""
+    bucket = f"amazonq-developer-reports-{ACCOUNT}"
+    boto3.client("s3").create_bucket(Bucket=bucket)
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    with refusing_proxy(moto_endpoint, lambda method, path: method == "GET") as proxy:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_S3", f"http://127.0.0.1:{proxy.server_port}")
+        assert qcli_s3_analyzer.main(["--bucket", bucket, "--start-date", "2026-01-01", "--end-date", "2026-01-01",
+                                      "--format", "json", "--output", str(tmp_path)]) == 2
+    assert [request.split("?")[0] for request in proxy.refused] == [f"GET /{bucket}"]
+    assert capsys.readouterr().err == (f"setup needed: s3://{bucket}: access denied: this identity needs "
+                                       "s3:ListBucket (see iam/report-reader.json)\n")
+
+
 @pytest.mark.slow  # two setup_athena_bucket.py processes (Glue, Athena): with the slow suite
 def test_setup_on_a_team_results_bucket_names_the_statements_to_add_and_changes_nothing(
         aws_env: dict[str, str], moto_endpoint: str) -> None:

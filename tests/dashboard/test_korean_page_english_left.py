@@ -53,8 +53,9 @@ from bedrock_usage.pricing import PriceBook, PriceFile
 from bedrock_usage.qdev.analysis import Source, analyze
 from bedrock_usage.qdev.kiro_prices import KiroPriceTable
 from bedrock_usage.qdev.people import read_user_map
-from bedrock_usage.qdev.sources import LocalStore, S3Store
+from bedrock_usage.qdev.sources import LocalStore, S3Store, s3_store
 from bedrock_usage.report.tracker import BedrockAthenaTracker, narrowed
+from tests.aws.refusing_proxy import refusing_proxy
 from tests.dashboard.helpers import shown
 from tests.dashboard.test_korean_qdev_warnings import ALICE, NOVEMBER, chat, corpus, prompt_file, records  # noqa: F401
 from tests.dashboard.test_korean_qdev_warnings import warnings as qdev_warnings  # noqa: F401  (fixture)
@@ -410,6 +411,30 @@ def test_a_reports_bucket_without_amazon_q_logs_is_korean(aws_env: dict[str, str
     refused = refusals(lambda: analyze(Source(S3Store(s3, "q-reports")), NOVEMBER))
     assert korean_lines_left(refused) == {}
     assert "s3://q-reports/ 에 Amazon Q Developer 나 Kiro 로그가 없습니다" in shown(error_line(KO, refused[0]))
+
+
+def test_a_report_bucket_s_refused_listing_is_korean(aws_env: dict[str, str], moto_endpoint: str,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """The Amazon Q tab's report bucket, read as the tab reads it (``s3_store``, under iam/report-reader.json), its
+    listing refused: on a team's bucket the line naming the reader statements to add, on an
+    amazonq-developer-reports-* bucket the line naming iam/report-reader.json; each was English on the Korean page
+    (the team's) or named docs/amazon-q.md (the other), and is now in Korean, the bucket and names kept."""
+    buckets = ("team-q-reports", "amazonq-developer-reports-123456789012")
+    for bucket in buckets:
+        boto3.client("s3").create_bucket(Bucket=bucket)
+    with refusing_proxy(moto_endpoint, lambda method, path: method == "GET") as proxy:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_S3", f"http://127.0.0.1:{proxy.server_port}")
+        monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+        refused = refusals(*(lambda bucket=bucket: analyze(Source(s3_store(Aws.connect(None), bucket)), NOVEMBER)
+                             for bucket in buckets))
+    assert korean_lines_left(refused) == {}
+    assert [shown(error_line(KO, exc)) for exc in refused] == [
+        "설정이 필요합니다: s3://team-q-reports: 접근이 거부되었습니다: 이 ID 에는 s3:ListBucket 이(가) 필요합니다: "
+        "iam/report-reader.json 는 Amazon Q / Kiro 보고서 의 보고서 버킷 읽기를 amazonq-developer-reports-* 이름의 "
+        "버킷에만 허용합니다: docs/aws-setup.md, \"A team's own bucket names\" 의 보고서 버킷 읽기 문 (Resource "
+        "arn:*:s3:::team-q-reports) 을 이 ID 의 정책에 추가하세요, 그런 다음 다시 실행하세요",
+        "설정이 필요합니다: s3://amazonq-developer-reports-123456789012: 접근이 거부되었습니다: 이 ID 에는 "
+        "s3:ListBucket 이(가) 필요합니다 (iam/report-reader.json 참조)"]
 
 
 # A price file's rows with each mistake the price book refuses (JSON rows), keyed by what is wrong.
