@@ -281,6 +281,7 @@ def sync_warnings_of(result: MirrorResult) -> list[str]:
     if s.failed:
         lines.append(f"{counted(len(s.failed), 'object')} of {result.region} not copied from {where} (the figures lack "
                      f"them, or hold the mirror's older copy; the next --sync tries again): {named_objects(s.failed)}")
+    lines += result.expiry_notes()
     if not s.listed:
         lines.append(f"no log object of {result.region} for the period under {where}: check the bucket and prefix "
                      "(--log-bucket, --log-prefix)")

@@ -1,5 +1,6 @@
 """Check Amazon Bedrock Model Invocation Logging in each region: on or off, where to, can Bedrock write there,
-when the newest log arrived, and up to which day a lifecycle rule may have archived the logs. Changes nothing.
+when the newest log arrived, and up to which day a lifecycle rule may have deleted or archived the logs. Changes
+nothing.
 """
 
 from __future__ import annotations
@@ -62,7 +63,8 @@ def main(argv: list[str] | None = None) -> int:
         "check_bedrock_logging.py",
         "Show, per region, whether Amazon Bedrock Model Invocation Logging delivers to S3, the bucket, prefix "
         "and bucket region, whether the bucket policy lets Bedrock write, the newest log object, and the newest day a "
-        "lifecycle rule of the bucket may have archived (Athena skips such logs unless restored).",
+        "lifecycle rule of the bucket may have deleted (no report can give those calls) or archived (Athena skips "
+        "such logs unless restored).",
         EXAMPLES,
         exit_codes=EXIT_CODES,
     )
@@ -182,8 +184,7 @@ def render_status(status: RegionLoggingStatus) -> str:
             "(docs/aws-setup.md, 'Log buckets encrypted with SSE-KMS')"
         )
     lines += [f"  ⚠️ {problem}" for problem in status.problems]
-    if status.archive_note:
-        lines.append(f"  ℹ️ {status.archive_note}")
+    lines += [f"  ℹ️ {note}" for note in (status.expiry_note, status.archive_note) if note]
     return "\n".join(lines) + "\n"
 
 

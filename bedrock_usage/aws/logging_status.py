@@ -15,7 +15,7 @@ from botocore.exceptions import ClientError
 
 from ..logs.layout import normalise_prefix, parse_key, region_prefix
 from ..output.notices import Notice
-from .log_lifecycle import READER_POLICY_FILE, BucketLifecycles, archived_through
+from .log_lifecycle import READER_POLICY_FILE, BucketLifecycles, archived_through, expired_through
 from .logging_config import logging_regions, read_logging_config
 from .provisioning import (
     BucketGrant,
@@ -110,6 +110,10 @@ class RegionLoggingStatus:
     # and the line saying so, or why the rules could not be read: a note, which the verdict does not depend on.
     archived_through: date | None = None
     archive_note: str | None = None
+    # The newest day a lifecycle rule of the bucket may have deleted (no report can give its calls), and the line
+    # saying so: a note too.
+    expired_through: date | None = None
+    expiry_note: str | None = None
 
     @property
     def destination_sound(self) -> bool:
@@ -177,7 +181,8 @@ def check_region(aws: Aws, region: str, account: str, grant: BucketGrant = READE
     """The logging status of one region; AWS failures become ``error`` or ``problems``, never exceptions. A refused
     read names the policy the identity checking is meant to have (``grant``'s), unless it is a read of a bucket that
     policy does not cover (the caller says what grants it: ``refused_beyond``). ``archive``: the bucket's lifecycle
-    rules are read too, for the newest day they may have archived (``archived_through``, ``archive_note``)."""
+    rules are read too, once, for the newest day they may have archived (``archived_through``, ``archive_note``) and
+    deleted (``expired_through``, ``expiry_note``)."""
     try:
         config = read_logging_config(aws.client("bedrock", region))
     except AWS_ERRORS as exc:
@@ -226,7 +231,9 @@ def check_region(aws: Aws, region: str, account: str, grant: BucketGrant = READE
         reads.problems.append(managed_key_problem(bucket, region, account))
     lifecycles = BucketLifecycles()
     rules = lifecycles.read(s3, bucket, region) if archive else None
-    archived = archived_through(bucket, region_prefix(prefix, account, region), rules) if rules else None
+    logs = region_prefix(prefix, account, region)
+    archived = archived_through(bucket, logs, rules) if rules else None
+    expired = expired_through(bucket, logs, rules) if rules else None
     return RegionLoggingStatus(
         region,
         enabled=True,
@@ -245,6 +252,8 @@ def check_region(aws: Aws, region: str, account: str, grant: BucketGrant = READE
         refused=tuple(reads.refused),
         archived_through=archived.through if archived else None,
         archive_note=archived.line() if archived else lifecycles.unread.get(bucket),
+        expired_through=expired.through if expired else None,
+        expiry_note=expired.line() if expired else None,
     )
 
 

@@ -12,7 +12,9 @@ behind. Once a day folder is listed, the mirror's record files of that day whose
 are counted, and deleted only when asked (``prune``): they may be days a lifecycle rule expired, which the mirror
 keeps, or another bucket's logs under the same prefix, as much as objects deleted or regenerated. An object S3 will
 not serve until it is restored (S3 Glacier Flexible Retrieval or Deep Archive, an Intelligent-Tiering archive tier)
-is counted apart, with its storage class, and leaves no file; once restored it is copied like any other.
+is counted apart, with its storage class, and leaves no file; once restored it is copied like any other. Days of
+which neither the bucket nor the mirror holds a record are checked against the bucket's lifecycle rules (read once per
+bucket, only then): a day a rule expired before any sync copied it has no figures, which the report says.
 A bucket may hold several accounts' logs (S3 replication, central logging): every account folder under
 ``{prefix}AWSLogs/`` is mirrored, unless the caller names the accounts; an identity refused that listing (allowed
 only its own account's prefix) syncs its own account.
@@ -38,6 +40,8 @@ from ..errors import SetupRequired, UsageError
 from ..logs.layout import day_prefix, days_between, logs_root, normalise_prefix, read_below_day
 from ..logs.period import Period
 from ..output.progress import Reporter, Tally, silent
+from ..output.wording import day_spans
+from .log_lifecycle import BucketLifecycles, ExpiredDays, expired_days
 from .logging_config import log_location, logging_regions
 from .logging_status import READER_POLICY_FILE
 from .session import AWS_ERRORS, Aws, as_project_error, describe, error_code, required_action
@@ -73,6 +77,8 @@ class SyncSummary:
     partials_removed: int = 0  # ``*.part`` files an interrupted sync left behind
     removed: int = 0  # record files whose object is no longer in the bucket, deleted (``prune``)
     not_in_bucket: int = 0  # such files kept (without ``prune``): still read
+    # the day folders (day, key prefix) of which neither the bucket nor the mirror holds a record file
+    empty_days: list[tuple[date, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -128,7 +134,8 @@ def _sync(s3_client: Any, bucket: str, prefix: str, accounts: Sequence[str], reg
     """``sync_logs``, whose local file errors are raised as they are."""
     dest.mkdir(parents=True, exist_ok=True)
     root = dest.resolve()
-    prefixes = [day_prefix(prefix, a, r, d) for a in accounts for r in regions for d in days_between(*days)]
+    dated = [(d, day_prefix(prefix, a, r, d)) for a in accounts for r in regions for d in days_between(*days)]
+    prefixes = [day for _, day in dated]
     summary = SyncSummary()
     for day in prefixes:
         folder = _local_path(root, day.rstrip("/"))
@@ -148,12 +155,15 @@ def _sync(s3_client: Any, bucket: str, prefix: str, accounts: Sequence[str], reg
         # A listing that fails raises here, before anything is removed.
         listings = list(pool.map(list_day, prefixes))
         listing.finish(f"{sum(len(found) for found in listings):,} objects")
-        for day, found in zip(prefixes, listings, strict=True):
+        for (when, day), found in zip(dated, listings, strict=True):
             keys = {listed.key for listed in found}
             stale = _not_in_bucket(root, day, keys)
+            held = any(read_below_day(key[len(day):]) for key in keys)
+            if not held and not stale:
+                summary.empty_days.append((when, day))
             # Never from a day the bucket holds no record of: a wrong bucket or prefix, or a day a lifecycle rule
             # expired whole, would empty the mirror.
-            if prune and any(read_below_day(key[len(day):]) for key in keys):
+            if prune and held:
                 for path in stale:
                     path.unlink(missing_ok=True)
                 summary.removed += len(stale)
@@ -379,6 +389,21 @@ class MirrorResult:
     failure: UsageError | SetupRequired | None = None
     accounts: tuple[str, ...] = ()  # the account folders synced
     accounts_unlisted: str = ""  # why the bucket's account folders could not be listed (the caller's alone synced)
+    # the days of which neither the bucket nor the mirror holds a record that a lifecycle rule of the bucket has
+    # deleted or may have, or why its rules could not be read
+    expired: ExpiredDays | None = None
+    lifecycle_unread: str = ""
+
+    def expiry_notes(self) -> list[str]:
+        """What the report must say of the days a lifecycle rule deleted before the mirror copied them, or of rules
+        that could not be read while some days hold no record."""
+        if self.expired:
+            return [self.expired.note(self.region, synced=True)]
+        if self.lifecycle_unread:
+            days = day_spans(sorted({day for day, _ in self.summary.empty_days})) if self.summary else ""
+            return [f"{self.region} has no log object of {days} in {self.location} nor in the mirror: "
+                    f"{self.lifecycle_unread}"]
+        return []
 
     @property
     def location(self) -> str:
@@ -413,6 +438,7 @@ def mirror_logs(
     account = aws.account_id()
     days = period.partition_days()
     results: list[MirrorResult] = []
+    lifecycles = BucketLifecycles()  # each bucket's lifecycle rules, read once, and only for days with no record
     if regions is None:
         found = logging_regions(aws, policy_file=READER_POLICY_FILE)
         if not found.regions:
@@ -438,12 +464,25 @@ def mirror_logs(
         except (UsageError, SetupRequired) as exc:
             results.append(MirrorResult(region, failure=exc))
         else:
+            expired, unread = _expired(lifecycles, s3_client, region_bucket, region, summary)
             results.append(MirrorResult(region, region_bucket, region_prefix, summary, accounts=synced,
-                                        accounts_unlisted=unlisted))
+                                        accounts_unlisted=unlisted, expired=expired, lifecycle_unread=unread))
     if not any(result.holds_records for result in results):
         failures = [result.failure for result in results if result.failure]
         raise (type(failures[0]) if failures else UsageError)(_failed_and_empty(results, period))
     return results
+
+
+def _expired(lifecycles: BucketLifecycles, s3_client: Any, bucket: str, region: str,
+             summary: SyncSummary) -> tuple[ExpiredDays | None, str]:
+    """The days of which neither the bucket nor the mirror holds a record that a lifecycle rule of the bucket has
+    deleted or may have (read once per bucket, only when there are such days), or why its rules could not be read."""
+    if not summary.empty_days:
+        return None, ""
+    rules = lifecycles.read(s3_client, bucket, region)
+    if rules is None:
+        return None, lifecycles.unread[bucket]
+    return expired_days(bucket, rules, summary.empty_days) if rules else None, ""
 
 
 def _failed_and_empty(results: list[MirrorResult], period: Period) -> str:
@@ -456,6 +495,7 @@ def _failed_and_empty(results: list[MirrorResult], period: Period) -> str:
             empty.setdefault(result.location, []).append(result.region)
     lines += [f"{where} holds no log object of {', '.join(regions)} for {period.label()}"
               for where, regions in empty.items()]
+    lines += [note for result in results if result.expired for note in result.expiry_notes()]
     if empty:
         regions = " ".join(region for names in empty.values() for region in names)
         lines.append(f"no report is made, as $0 would read as no spend: check that logging delivers there (python "

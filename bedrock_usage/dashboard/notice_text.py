@@ -195,8 +195,20 @@ NOTICES: dict[str, dict[str, str]] = {
                              "가져갑니다",
         "lifecycle_filter": " ({parts} 에 대한 필터는 평가하지 않았습니다: 로그 객체를 가져갈 수 있습니다)",
         "lifecycle_not_checked": "로그 버킷 {bucket} ({region}) 의 수명 주기 규칙을 읽지 못해, 로그 객체를 S3 Glacier "
-                                 "로 옮긴 규칙이 있는지 확인하지 못했습니다 (Athena 는 복원되지 않은 그런 객체를 아무 "
-                                 "말 없이 건너뜁니다): {why}",
+                                 "로 옮기거나 (Athena 는 복원되지 않은 그런 객체를 아무 말 없이 건너뜁니다) 삭제한 "
+                                 "규칙이 있는지 확인하지 못했습니다: {why}",
+        # aws.log_lifecycle: days a lifecycle rule of the log bucket has deleted, or may have
+        "days_expired": "{what}. 그 날의 호출은 이 수치에 빠져 있으며, 버킷을 읽는 어떤 보고서도 보여 줄 수 없습니다: "
+                        "{rules}{keeps}",
+        "expired_deleted": "{region} 의 {deleted} 로그는{since} 버킷의 수명 주기 규칙에 의해 삭제되었습니다",
+        "expired_maybe": "{region} 의 {maybe} 로그는{since} 버킷의 수명 주기 규칙에 의해 삭제되었을 수 있습니다 (S3 는 "
+                         "만료된 객체를 기한이 지나고 얼마 후에 삭제합니다)",
+        "expired_both": "{region} 의 {deleted} 로그는{since} 버킷의 수명 주기 규칙에 의해 삭제되었고, {maybe} 로그는 "
+                        "삭제되었을 수 있습니다 (S3 는 만료된 객체를 기한이 지나고 얼마 후에 삭제합니다)",
+        "expired_before_sync": " 미러가 복사하기 전에",
+        "expired_mirror_keeps": "; 만료 전에 --sync 로 만든 미러는 사본을 보관하며, --engine local --sync (또는 "
+                                "--logs-dir MIRROR) 가 그 사본을 읽습니다",
+        "lifecycle_expiry": "버킷 {bucket} 의 수명 주기 규칙 '{rule}' 은(는) 로그 객체를 {when} 삭제합니다{unread}",
         "lifecycle_grant": "버킷에 대한 {action} 을(를) 부여하세요 ({policy} 는 bedrock-logs-* 버킷에 부여합니다)",
         "lifecycle_failed": "읽기 실패: {reason}",
         "earlier_compacted": "이전 버전이 {regions} 에 만든 압축 사본 ({copy}) 은 지금 보고서가 읽는 내용이 없어 읽지 "

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from ..aws.log_lifecycle import BucketLifecycles, archived_days, days_location
+from ..aws.log_lifecycle import BucketLifecycles, archived_days, days_location, expired_days
 from ..aws.logging_config import logging_regions
 from ..aws.session import AWS_ERRORS, Aws, as_project_error, describe, error_code, required_action
 from ..errors import SetupRequired, UsageError
@@ -415,7 +415,8 @@ class AthenaEngine:
         them. ``stats`` hear the last such day, the compacted copy an earlier version made (``name through DAY``) when
         it holds days the current copy does not (they are read from JSON, and have no figures where the JSON logs are
         gone), the days of the scope the logs table's partition projection leaves out, which no table reads, and
-        those read from JSON that a lifecycle rule of the log bucket may have archived (``lifecycles``).
+        those read from JSON that a lifecycle rule of the log bucket has deleted or may have archived
+        (``lifecycles``).
 
         A region whose compacted table cannot be read (missing, or no glue:GetTable) is read from JSON: the same
         figures, more bytes scanned; one whose logs table cannot be read has every day taken as projected.
@@ -448,30 +449,36 @@ class AthenaEngine:
     def _note_unread(self, glue: Any, region: str, scope: Scope, copied: CompactedDays | None, stats: ScanStats,
                      lifecycles: BucketLifecycles) -> None:
         """Record in ``stats`` the days of the scope Athena may read nothing of from the logs table, which the
-        compacted copy (``copied``, when read) does not hold: outside its projection, or maybe archived."""
+        compacted copy (``copied``, when read) does not hold: outside its projection, deleted, or maybe archived."""
         try:
             logs = glue.get_table(DatabaseName=self.database, Name=TABLE_NAME)["Table"]
         except AWS_ERRORS:
             return
         self._note_unprojected(logs, region, scope, copied, stats)
-        self._note_archived(logs, region, scope, copied, stats, lifecycles)
+        self._note_lifecycle(logs, region, scope, copied, stats, lifecycles)
 
-    def _note_archived(self, logs: dict[str, Any], region: str, scope: Scope, copied: CompactedDays | None,
-                       stats: ScanStats, lifecycles: BucketLifecycles) -> None:
+    def _note_lifecycle(self, logs: dict[str, Any], region: str, scope: Scope, copied: CompactedDays | None,
+                        stats: ScanStats, lifecycles: BucketLifecycles) -> None:
         """Record in ``stats`` the days of the scope read from the logs table (not the compacted copy, and inside its
-        projection) whose objects a lifecycle rule of the log bucket may have moved to a class Athena skips
-        (``aws/log_lifecycle.py``), or, once per bucket, why its rules could not be read: the report is made either
-        way."""
+        projection) whose objects a lifecycle rule of the log bucket has deleted or may have, and those it may have
+        moved to a class Athena skips, a deleted day aside (``aws/log_lifecycle.py``), or, once per bucket, why its
+        rules could not be read: the report is made either way."""
         where = days_location(logs, PARTITION_COLUMN)
         if where is None:
             return
         bucket, prefix = where
         rules = lifecycles.read(self.aws.client("s3", region), bucket, region)
+        if not rules:
+            return
         unprojected = stats.days_not_projected.get(region)
         days = [day for day in days_between(scope.first_day, scope.last_day)
                 if not (copied and copied.first <= day <= copied.last)
                 and not (unprojected and day in unprojected.days)]
-        found = archived_days(bucket, prefix, rules, days) if rules else None
+        expired = expired_days(bucket, rules, [(day, f"{prefix}{day:%Y/%m/%d}/") for day in days])
+        if expired:
+            stats.days_expired[region] = expired
+        gone = set(expired.deleted) if expired else set()
+        found = archived_days(bucket, prefix, rules, [day for day in days if day not in gone])
         if found:
             stats.days_maybe_archived[region] = found
 

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
 
-    from ..aws.log_lifecycle import ArchivedDays
+    from ..aws.log_lifecycle import ArchivedDays, ExpiredDays
 
 SqlParam = str | int | float
 Rows: TypeAlias = "pd.DataFrame | pa.Table"  # a query's rows: a frame, or an Arrow table
@@ -93,6 +93,9 @@ class ScanStats:
     # Athena: region -> the days of the period a lifecycle rule of its log bucket may have archived (Athena skips an
     # archived object not restored without a word), and log bucket -> why its lifecycle rules are not known
     days_maybe_archived: dict[str, ArchivedDays] = field(default_factory=dict)
+    # Athena: region -> the days of the period a lifecycle rule of its log bucket has deleted or may have (their
+    # calls are gone from the bucket)
+    days_expired: dict[str, ExpiredDays] = field(default_factory=dict)
     lifecycle_not_checked: dict[str, str] = field(default_factory=dict)
 
     def skip_example(self, reason: str, path: str) -> None:

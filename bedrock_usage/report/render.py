@@ -271,6 +271,10 @@ def report_document(report: UsageReport, analyses: list[str], now: datetime | No
                                         for region, unchecked in sorted(report.stats.projections_not_checked.items())},
             "days_maybe_archived": {region: [day.isoformat() for day in archived.days]
                                     for region, archived in sorted(report.stats.days_maybe_archived.items())},
+            "days_deleted": {region: [day.isoformat() for day in expired.deleted]
+                             for region, expired in sorted(report.stats.days_expired.items()) if expired.deleted},
+            "days_maybe_deleted": {region: [day.isoformat() for day in expired.maybe]
+                                   for region, expired in sorted(report.stats.days_expired.items()) if expired.maybe},
         },
         "warnings": report.warnings,
     }

@@ -671,6 +671,7 @@ def build_warnings(report: UsageReport, fact_warnings: list[str]) -> list[str]:
         warnings.append(Notice(f"the logs of {spans} in {region} are not read, so their figures are unknown, not zero: "
                                f"{why}", "days_not_projected", spans=spans, region=region, why=why))
     warnings += [unchecked.note(region) for region, unchecked in sorted(report.stats.projections_not_checked.items())]
+    warnings += [expired.note(region) for region, expired in sorted(report.stats.days_expired.items())]
     warnings += [archived.note(region) for region, archived in sorted(report.stats.days_maybe_archived.items())]
     warnings += [note for _, note in sorted(report.stats.lifecycle_not_checked.items())]
     for copy, regions in _regions_by(report.stats.earlier_compacted).items():

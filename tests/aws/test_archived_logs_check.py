@@ -73,7 +73,8 @@ def test_a_refused_lifecycle_read_is_a_note_naming_the_permission_and_the_check_
     assert status["archived_through"] is None and status["verdict"] == "no_logs"
     assert status["archive_note"] == (
         f"the lifecycle rules of log bucket {BUCKET} ({REGION}) could not be read, so whether any moved log objects to "
-        "S3 Glacier, which Athena skips without a word unless restored, is not checked: grant "
+        "S3 Glacier, which Athena skips without a word unless restored, or deleted them is not checked: "
+        "grant "
         "s3:GetLifecycleConfiguration on the bucket (iam/report-reader.json grants it on bedrock-logs-* buckets)")
 
 
@@ -86,3 +87,39 @@ def test_the_reader_policy_lets_the_check_read_the_rules(
         status = check(capsys)
     assert proxy.denied == [] and proxy.unknown == []
     assert status["archived_through"] == (datetime.now(UTC).date() - timedelta(days=31)).isoformat()
+
+
+def test_the_days_an_expiration_has_deleted_are_said_beside_those_archived_from_one_read(
+        aws_env: dict[str, str], moto_endpoint: str, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """One rule archives after 30 days and deletes after 365 (Amazon S3 User Guide, "Expiring objects": S3 deletes
+    expired objects asynchronously): the objects of a day are due at the midnight 366 days after it began, and
+    taken as deleted a day later. The rules are read once for both."""
+    logging_with_rules([{**glacier("audit/AWSLogs/"), "Expiration": {"Days": 365}}])
+    reads: list[str] = []
+    with refusing_proxy(moto_endpoint, lambda method, path: reads.append(f"{method} {path}") and False) as proxy:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_S3", f"http://127.0.0.1:{proxy.server_port}")
+        status = check(capsys)
+        assert [read for read in reads if read.endswith("?lifecycle")] == [f"GET /{BUCKET}?lifecycle"]
+        table = check(capsys, "table")
+    today = datetime.now(UTC).date()
+    deleted, maybe = today - timedelta(days=367), today - timedelta(days=366)
+    assert status["expired_through"] == maybe.isoformat() and status["verdict"] == "no_logs"
+    assert status["expiry_note"] == (
+        f"the logs of {deleted} and before have been deleted, and those of {maybe} may have been (lifecycle rule "
+        f"'archive-logs' of bucket {BUCKET} deletes log objects 365 days after they are written; S3 deletes expired "
+        "objects some time after they are due): a report over those days lacks their calls, which no report of the "
+        "bucket can give, and warns of such days of its period; a mirror made with --sync before they expired keeps "
+        "its copies, which --engine local --sync (or --logs-dir MIRROR) reads")
+    assert status["archived_through"] == (today - timedelta(days=31)).isoformat()
+    assert f"  ℹ️ {status['expiry_note']}\n  ℹ️ {status['archive_note']}\n" in table
+
+
+def test_an_expiration_of_another_prefix_or_of_noncurrent_versions_says_nothing(
+        aws_env: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
+    logging_with_rules([{"ID": "other", "Status": "Enabled", "Filter": {"Prefix": "other-team/"},
+                         "Expiration": {"Days": 1}},
+                        {"ID": "versions", "Status": "Enabled", "Filter": {"Prefix": ""},
+                         "NoncurrentVersionExpiration": {"NoncurrentDays": 1}}])
+    status = check(capsys)
+    assert status["expired_through"] is None and status["expiry_note"] is None

@@ -121,7 +121,8 @@ def test_a_refused_lifecycle_read_is_a_note_naming_the_permission_not_a_failure(
     assert document["scan"]["days_maybe_archived"] == {}
     [note] = [w for w in document["warnings"] if "lifecycle" in w]
     assert note == (f"the lifecycle rules of log bucket {bucket} ({REGION}) could not be read, so whether any moved "
-                    "log objects to S3 Glacier, which Athena skips without a word unless restored, is not checked: "
+                    "log objects to S3 Glacier, which Athena skips without a word unless restored, or deleted them is "
+                    "not checked: "
                     "grant s3:GetLifecycleConfiguration on the bucket (iam/report-reader.json grants it on "
                     "bedrock-logs-* buckets)")
 
