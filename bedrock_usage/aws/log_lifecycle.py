@@ -160,19 +160,22 @@ class ExpiryFinding:
     deleted_through: date | None
     rules: tuple[ExpiryRule, ...]
 
-    def line(self) -> str:
+    def line(self) -> Notice:
         """The check's line: the days, the rules, and what that means for a report over them."""
-        rules = "; ".join(rule.clause(self.bucket) for rule in self.rules)
+        rules = [rule.clause(self.bucket) for rule in self.rules]
         if self.deleted_through is None:
-            days = f"the logs of {self.through} and before may have been deleted"
+            days = Notice(f"the logs of {self.through} and before may have been deleted", "expiry_through_maybe",
+                          through=str(self.through))
         elif self.deleted_through < self.through:
-            days = (f"the logs of {self.deleted_through} and before have been deleted, and those of "
-                    f"{day_spans(days_after(self.deleted_through, self.through))} may have been")
+            maybe = day_spans(days_after(self.deleted_through, self.through))
+            days = Notice(f"the logs of {self.deleted_through} and before have been deleted, and those of {maybe} may "
+                          "have been", "expiry_through_both", deleted=str(self.deleted_through), maybe=maybe)
         else:
-            days = f"the logs of {self.through} and before have been deleted"
-        return (f"{days} ({rules}; S3 deletes expired objects some time after they are due): a report over those days "
-                f"lacks their calls, which no report of the bucket can give, and warns of such days of its period; "
-                f"{MIRROR_KEEPS}")
+            days = Notice(f"the logs of {self.through} and before have been deleted", "expiry_through_deleted",
+                          through=str(self.through))
+        return Notice(f"{days} ({'; '.join(rules)}; S3 deletes expired objects some time after they are due): a "
+                      "report over those days lacks their calls, which no report of the bucket can give, and warns of "
+                      f"such days of its period; {MIRROR_KEEPS}", "expiry_finding", days=days, rules=rules)
 
 
 @dataclass(frozen=True)
@@ -200,12 +203,13 @@ class ArchiveFinding:
     through: date
     rules: tuple[ArchiveRule, ...]
 
-    def line(self) -> str:
+    def line(self) -> Notice:
         """The check's line: the days, the rules, and what a report over them must do."""
-        rules = "; ".join(rule.clause(self.bucket) for rule in self.rules)
-        return (f"the logs of {self.through} and before may be archived ({rules}): an Athena report skips archived "
-                f"log objects not restored without a word, and warns of such days of its period; before reporting on "
-                f"them, {WHAT_TO_DO}")
+        rules = [rule.clause(self.bucket) for rule in self.rules]
+        return Notice(f"the logs of {self.through} and before may be archived ({'; '.join(rules)}): an Athena report "
+                      "skips archived log objects not restored without a word, and warns of such days of its period; "
+                      f"before reporting on them, {WHAT_TO_DO}", "archive_finding", through=str(self.through),
+                      rules=rules)
 
 
 @dataclass

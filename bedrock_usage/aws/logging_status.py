@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 from botocore.exceptions import ClientError
 
 from ..logs.layout import normalise_prefix, parse_key, region_prefix
-from ..output.notices import Notice
+from ..output.notices import Notice, clause
 from .log_lifecycle import READER_POLICY_FILE, BucketLifecycles, archived_through, expired_through
 from .logging_config import logging_regions, read_logging_config
 from .provisioning import (
@@ -38,18 +38,24 @@ READER_LOG_BUCKET_GRANT = BucketGrant(
 )
 BEDROCK_SERVICE = "bedrock.amazonaws.com"
 KMS_DOCS = "docs/aws-setup.md, 'Log buckets encrypted with SSE-KMS'"
-CLOUDWATCH_ONLY = "logs go to CloudWatch only; this tool reads them from S3"
+CLOUDWATCH_ONLY = Notice("logs go to CloudWatch only; this tool reads them from S3", "logging_cloudwatch_only")
+# What the check reads of a log bucket, named when a read fails (phrases the dashboard words in its language)
+READ_BUCKET_REGION, READ_BUCKET_POLICY, READ_NEWEST_LOG, READ_ENCRYPTION = (
+    "bucket region", "bucket policy", "newest log", "bucket encryption")
+TEXT_OFF = Notice("text data delivery is off, so text model calls are not logged", "logging_text_off")
 T = TypeVar("T")
 # year/month/day/hour folders sit between a region's prefix and its log objects.
 _DATE_FOLDER_DEPTH = 4
 
 
-def managed_key_problem(bucket: str, region: str, account: str) -> str:
+def managed_key_problem(bucket: str, region: str, account: str) -> Notice:
     """Why a bucket encrypted with the AWS managed key aws/s3 takes no logs, and what to set instead."""
-    return (f"bucket {bucket} encrypts with the AWS managed key aws/s3, whose key policy cannot be changed to let "
-            f"{BEDROCK_SERVICE} use it, so Bedrock cannot write its logs there: set the bucket's default encryption "
-            f"to a customer managed key whose key policy lets {BEDROCK_SERVICE} use kms:GenerateDataKey for "
-            f"{bedrock_source_arns(region, account)}, or to SSE-S3 ({KMS_DOCS})")
+    arns = bedrock_source_arns(region, account)
+    return Notice(f"bucket {bucket} encrypts with the AWS managed key aws/s3, whose key policy cannot be changed to "
+                  f"let {BEDROCK_SERVICE} use it, so Bedrock cannot write its logs there: set the bucket's default "
+                  f"encryption to a customer managed key whose key policy lets {BEDROCK_SERVICE} use "
+                  f"kms:GenerateDataKey for {arns}, or to SSE-S3 ({KMS_DOCS})", "logging_managed_key", bucket=bucket,
+                  service=BEDROCK_SERVICE, arns=arns)
 
 
 def bedrock_source_arns(region: str, account: str) -> str:
@@ -57,9 +63,9 @@ def bedrock_source_arns(region: str, account: str) -> str:
     return source_arn_start(region, account) + "*"
 
 
-def missing_bucket(bucket: str) -> str:
+def missing_bucket(bucket: str) -> Notice:
     """The problem of a region whose log bucket does not exist."""
-    return f"bucket {bucket} does not exist"
+    return Notice(f"bucket {bucket} does not exist", "logging_bucket_missing", bucket=bucket)
 
 
 def writer_sid(region: str) -> str:
@@ -72,7 +78,7 @@ class PolicyVerdict:
     """Whether a bucket policy lets Bedrock put log objects; ``allows`` is None when it cannot be told."""
 
     allows: bool | None
-    reason: str
+    reason: str  # a Notice where it is a problem
     own_statement_kept: bool = False  # setup's statement for the region is there but lets no write: it needs replacing
     denied_by: str | None = None  # the statement (Sid, or "statement N") whose Deny applies to Bedrock's writes
 
@@ -163,16 +169,17 @@ class RegionLoggingStatus:
         return f"s3://{self.bucket}/{normalise_prefix(self.prefix)}AWSLogs/{account}/"
 
 
-def check_regions(aws: Aws, regions: tuple[str, ...] | None) -> list[RegionLoggingStatus]:
+def check_regions(aws: Aws, regions: tuple[str, ...] | None, archive: bool = False) -> list[RegionLoggingStatus]:
     """The logging status of each region, in order (the dashboard's status panel); ``None``, as
     ``check_bedrock_logging.py`` without ``--regions``: every region whose logging delivers to S3, those whose logging
     goes to CloudWatch Logs only, then those whose configuration cannot be read (an empty list when logging is
-    configured nowhere and every region could be read)."""
+    configured nowhere and every region could be read). ``archive``: as ``check_region``'s."""
     account = aws.account_id()
     if regions is not None:
-        return [check_region(aws, region, account) for region in regions]
+        return [check_region(aws, region, account, archive=archive) for region in regions]
     found = logging_regions(aws, policy_file=READER_POLICY_FILE)
-    return [check_region(aws, region, account) for region in found.regions + found.cloudwatch_only] + [
+    return [check_region(aws, region, account, archive=archive)
+            for region in found.regions + found.cloudwatch_only] + [
         RegionLoggingStatus(region, enabled=False, error=why) for region, why in sorted(found.unread.items())]
 
 
@@ -189,7 +196,7 @@ def check_region(aws: Aws, region: str, account: str, grant: BucketGrant = READE
         return RegionLoggingStatus(region, enabled=False, error=describe(exc, grant.policy_file))
     bucket = (config.get("s3Config") or {}).get("bucketName")
     text_delivery = config.get("textDataDeliveryEnabled", True) is not False
-    text_off = () if text_delivery else ("text data delivery is off, so text model calls are not logged",)
+    text_off = () if text_delivery else (TEXT_OFF,)
     if not bucket:
         cloudwatch_only = (CLOUDWATCH_ONLY, *text_off)
         return RegionLoggingStatus(region, False, problems=cloudwatch_only if config.get("cloudWatchConfig") else (),
@@ -202,30 +209,32 @@ def check_region(aws: Aws, region: str, account: str, grant: BucketGrant = READE
         where = read_bucket_region(s3, bucket)
     except AWS_ERRORS as exc:
         where = None
-        reads.failed("bucket region", exc)
+        reads.failed(READ_BUCKET_REGION, exc)
     else:
         if where is None:
             reads.problems.append(missing_bucket(bucket))
             return RegionLoggingStatus(region, True, bucket, prefix, None, False, None, tuple(reads.problems),
                                        text_delivery=text_delivery)
         if where != region:
-            reads.problems.append(f"bucket is in {where}; Bedrock delivers only to a bucket in {region}")
+            reads.problems.append(Notice(f"bucket is in {where}; Bedrock delivers only to a bucket in {region}",
+                                         "logging_bucket_elsewhere", where=where, region=region))
 
     verdict = reads.step(
-        "bucket policy",
+        READ_BUCKET_POLICY,
         lambda: bedrock_write_verdict(read_bucket_policy(s3, bucket), bucket, prefix, account, region),
     )
     if verdict is not None and verdict.allows is not True:
         reads.problems.append(verdict.reason)
 
-    newest = reads.step("newest log", lambda: newest_log(s3, bucket, region_prefix(prefix, account, region)))
-    kms_key = reads.step("bucket encryption", lambda: bucket_kms_key(s3, bucket))
+    newest = reads.step(READ_NEWEST_LOG, lambda: newest_log(s3, bucket, region_prefix(prefix, account, region)))
+    kms_key = reads.step(READ_ENCRYPTION, lambda: bucket_kms_key(s3, bucket))
     written_with = _log_kms_key(s3, bucket, newest.key) if kms_key is not None and newest is not None else None
     kms_logs = written_with is not None and same_key(aws, kms_key, written_with, where or region)
     # A log written under the bucket's key shows Bedrock can use it whichever it is: its aliases are asked only
     # otherwise (a log written under another key, before the bucket's key changed, shows nothing of the new key).
     managed = kms_key is not None and (is_aws_managed_key(kms_key) if kms_logs else bool(reads.step(
-        f"bucket encryption (whether key {kms_key} is the AWS managed key aws/s3)",
+        Notice(f"bucket encryption (whether key {kms_key} is the AWS managed key aws/s3)", "logging_key_read",
+               key=kms_key),
         lambda: key_managed_by_aws(aws, kms_key, where or region, account))))
     if managed and not kms_logs:
         reads.problems.append(managed_key_problem(bucket, region, account))
@@ -271,10 +280,10 @@ class _Reads:
     """The check's reads of one region's bucket: what failed (``problems``), and the actions AWS refused."""
 
     policy_file: str | None
-    problems: list[str]
+    problems: list[Notice]
     refused: list[str] = field(default_factory=list)
 
-    def step(self, what: str, read: Callable[[], T]) -> T | None:
+    def step(self, what: str | Notice, read: Callable[[], T]) -> T | None:
         """Run one read; on an AWS failure note it and give None, so the other checks still run."""
         try:
             return read()
@@ -282,9 +291,11 @@ class _Reads:
             self.failed(what, exc)
             return None
 
-    def failed(self, what: str, exc: Exception) -> None:
-        """Note a read that failed, and the action when AWS refused it."""
-        self.problems.append(f"{what}: {describe(exc, self.policy_file)}")
+    def failed(self, what: str | Notice, exc: Exception) -> None:
+        """Note a read that failed (``what``: a phrase the dashboard words in its language), and the action when AWS
+        refused it."""
+        why = describe(exc, self.policy_file)
+        self.problems.append(Notice(f"{what}: {why}", "logging_read_failed", what=what, why=why))
         if isinstance(exc, ClientError) and is_access_denied(exc):
             self.refused.append(required_action(exc))
 
@@ -352,7 +363,8 @@ def bedrock_write_verdict(
 ) -> PolicyVerdict:
     """Whether ``policy`` lets Bedrock of ``account`` in ``region`` put objects under the log prefix."""
     if policy is None:
-        return PolicyVerdict(False, f"bucket {bucket} has no policy, so Bedrock cannot write to it")
+        return PolicyVerdict(False, Notice(f"bucket {bucket} has no policy, so Bedrock cannot write to it",
+                                           "logging_no_policy", bucket=bucket))
     request = _bedrock_write(bucket, prefix, account, region)
     allowed_by: list[str] = []
     undecided: dict[str, list[str]] = {"Allow": [], "Deny": []}
@@ -363,7 +375,8 @@ def bedrock_write_verdict(
             conditions = ", ".join(_undecided_conditions(statement.get("Condition") or {}, request))
             undecided.setdefault(str(statement.get("Effect")), []).append(f"{name} ({conditions})")
         elif applies and statement.get("Effect") == "Deny":
-            return PolicyVerdict(False, f"bucket policy statement {name} denies Bedrock's log writes", denied_by=name)
+            return PolicyVerdict(False, Notice(f"bucket policy statement {name} denies Bedrock's log writes",
+                                               "logging_policy_denies", name=name), denied_by=name)
         elif applies and statement.get("Effect") == "Allow":
             allowed_by.append(name)
     if allowed_by and not undecided["Deny"]:
@@ -373,7 +386,8 @@ def bedrock_write_verdict(
         return PolicyVerdict(None, _undecided_reason(unknown, request["aws:sourcearn"]))
     where = f"{normalise_prefix(prefix)}AWSLogs/{account}/"
     own = any(statement.get("Sid") == writer_sid(region) for statement in policy_statements(policy))
-    return PolicyVerdict(False, f"bucket policy has no statement letting {BEDROCK_SERVICE} s3:PutObject under {where}",
+    return PolicyVerdict(False, Notice(f"bucket policy has no statement letting {BEDROCK_SERVICE} s3:PutObject under "
+                                       f"{where}", "logging_no_statement", service=BEDROCK_SERVICE, where=where),
                          own_statement_kept=own)
 
 
@@ -425,15 +439,16 @@ def source_arn_start(region: str, account: str) -> str:
     return f"arn:{partition(region)}:bedrock:{region}:{account}:"
 
 
-def _undecided_reason(statements: list[str], source_arn: str) -> str:
+def _undecided_reason(statements: list[str], source_arn: str) -> Notice:
     """Why the verdict is unknown: each statement with the conditions that could not be decided."""
-    reason = (f"cannot tell whether bucket policy statement(s) {'; '.join(statements)} apply to Bedrock's log writes "
-              "(a condition key, operator or value this check cannot decide)")
-    if "aws:sourcearn" not in " ".join(statements).lower():
-        return reason
-    return (f"{reason}: Bedrock's aws:SourceArn is {source_arn}<resource>, its resource not known, so a condition "
-            f"on it is decided only when every such ARN gives one answer (ArnLike {source_arn}* matches them all; "
-            "StringEquals takes * literally)")
+    named = "; ".join(statements)
+    source = clause(f": Bedrock's aws:SourceArn is {source_arn}<resource>, its resource not known, so a condition on "
+                    f"it is decided only when every such ARN gives one answer (ArnLike {source_arn}* matches them all; "
+                    "StringEquals takes * literally)" if "aws:sourcearn" in named.lower() else "",
+                    "logging_source_arn", arn=source_arn)
+    return Notice(f"cannot tell whether bucket policy statement(s) {named} apply to Bedrock's log writes (a condition "
+                  f"key, operator or value this check cannot decide){source}", "logging_policy_undecided",
+                  statements=named, source=source)
 
 
 def _undecided_conditions(conditions: dict[str, Any], request: dict[str, str]) -> list[str]:

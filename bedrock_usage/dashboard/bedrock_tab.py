@@ -9,7 +9,7 @@ import streamlit as st
 
 from ..aws.logging_repair import blocking_statement
 from ..aws.logging_setup import BEDROCK_SERVICE
-from ..aws.logging_status import READER_LOG_BUCKET_GRANT, READER_POLICY_FILE, refused_beyond
+from ..aws.logging_status import READER_LOG_BUCKET_GRANT, READER_POLICY_FILE, RegionLoggingStatus, refused_beyond
 from ..engines.base import PAYLOAD_OBJECTS
 from ..errors import SetupRequired, UsageError
 from ..logs.period import Period
@@ -45,6 +45,8 @@ def logging_panel(t: Text, regions: tuple[str, ...] | None, profile: str) -> Non
             st.warning(t("logging_nowhere"))
         for check in statuses:
             (st.success if check.status.verdict == "ok" else st.warning)(logging_line(t, check))
+            for note in logging_notes(t, check.status):
+                st.info(note)
 
 
 def logging_line(t: Text, check: data.RegionCheck) -> str:
@@ -65,9 +67,21 @@ def logging_line(t: Text, check: data.RegionCheck) -> str:
     newest = status.newest_log.last_modified.strftime("%Y-%m-%d %H:%M UTC") if status.newest_log else ""
     beyond = refused_beyond(status, READER_LOG_BUCKET_GRANT, "the check")
     reads = t.notice(beyond) if beyond else t("logging_reads", policy=READER_POLICY_FILE)
-    return t(key, region=status.region, bucket=status.bucket or "", newest=newest, error=status.error or "",
-             problems="; ".join(status.problems), command=check.command, reads=reads,
+    return t(key, region=status.region, bucket=status.bucket or "", newest=newest,
+             error=t.notice(status.error) if status.error else "", problems=logging_problems(t, status),
+             command=check.command, reads=reads,
              service=BEDROCK_SERVICE, folder=status.log_folder(check.account), statement=statement or "")
+
+
+def logging_problems(t: Text, status: RegionLoggingStatus) -> str:
+    """A region's problems, each in the page's language (the check's ``Notice``), as one text."""
+    return "; ".join(t.notice(problem) for problem in status.problems)
+
+
+def logging_notes(t: Text, status: RegionLoggingStatus) -> list[str]:
+    """What the panel notes of a region beside its status: the days a lifecycle rule of the bucket may have deleted,
+    then archived, or why the rules could not be read, in the page's language."""
+    return [plain(t.notice(note)) for note in (status.expiry_note, status.archive_note) if note]
 
 
 def show_bedrock(t: Text, request: data.BedrockRequest | None) -> None:

@@ -507,11 +507,12 @@ class RegionCheck(NamedTuple):
 @st.cache_data(show_spinner=False, ttl=CACHE_SECONDS, max_entries=8)
 def load_logging_status(regions: tuple[str, ...] | None, profile: str = "") -> list[RegionCheck]:
     """Model Invocation Logging as configured and observed in each region, or (``None``) in every region whose
-    logging delivers to S3, each with the setup command that makes it deliver (AWS calls; Athena source only)."""
+    logging delivers to S3, each with the setup command that makes it deliver, and the days a lifecycle rule of its
+    bucket may have deleted or archived (AWS calls; Athena source only)."""
     aws = Aws.connect(profile or None)
     account = aws.account_id()
     return [RegionCheck(status, region_command(status, account, profile or None), account)
-            for status in check_regions(aws, regions)]
+            for status in check_regions(aws, regions, archive=True)]
 
 
 # Governance views (docs/governance.md): the same module functions as bedrock_tracker_cli.py's governance modes,

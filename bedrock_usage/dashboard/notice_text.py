@@ -6,6 +6,7 @@ the Notice's own words."""
 from __future__ import annotations
 
 from ..aws.log_lifecycle import UNCHECKED_SIZE, UNCHECKED_TAGS
+from ..aws.logging_status import READ_BUCKET_POLICY, READ_BUCKET_REGION, READ_ENCRYPTION, READ_NEWEST_LOG
 from ..aws.provisioning import TEAM_BUCKETS_DOCS
 from ..aws.session import ERROR_PAGE, UNREADABLE_RESPONSE
 from ..bounded_gzip import MAX_OBJECT_ENV, OVER_CAP_BYTES, OVER_CAP_MIB
@@ -209,6 +210,39 @@ NOTICES: dict[str, dict[str, str]] = {
         "expired_mirror_keeps": "; 만료 전에 --sync 로 만든 미러는 사본을 보관하며, --engine local --sync (또는 "
                                 "--logs-dir MIRROR) 가 그 사본을 읽습니다",
         "lifecycle_expiry": "버킷 {bucket} 의 수명 주기 규칙 '{rule}' 은(는) 로그 객체를 {when} 삭제합니다{unread}",
+        # aws.log_lifecycle: the logging check's notes (the dashboard's logging panel)
+        "archive_finding": "{through} 및 그 이전의 로그는 아카이브되었을 수 있습니다 ({rules}): Athena "
+                           "보고서는 복원되지 않은 아카이브 로그 객체를 아무 말 없이 건너뛰며, 기간 중 그런 "
+                           "날을 경고합니다. 그 날을 보고하기 전에 그 날의 로그 객체를 복원하면 테이블이 "
+                           "읽습니다 (docs/aws-setup.md, \"Archived log objects\"). 또는 --engine local --sync 로 "
+                           "보고하세요. 복사할 수 없는 아카이브 객체를 셉니다",
+        "expiry_finding": "{days} ({rules}; S3 는 만료된 객체를 기한이 지나고 얼마 후에 삭제합니다): 그 날의 "
+                          "보고서에는 호출이 빠지며 버킷을 읽는 어떤 보고서도 보여 줄 수 없습니다. 보고서는 "
+                          "기간 중 그런 날을 경고합니다; 만료 전에 --sync 로 만든 미러는 사본을 보관하며, "
+                          "--engine local --sync (또는 --logs-dir MIRROR) 가 그 사본을 읽습니다",
+        "expiry_through_maybe": "{through} 및 그 이전의 로그는 삭제되었을 수 있습니다",
+        "expiry_through_deleted": "{through} 및 그 이전의 로그는 삭제되었습니다",
+        "expiry_through_both": "{deleted} 및 그 이전의 로그는 삭제되었고, {maybe} 로그는 삭제되었을 수 있습니다",
+        # aws.logging_status: a region's problems (the dashboard's logging panel)
+        "logging_cloudwatch_only": "로그가 CloudWatch 로만 전달됩니다. 이 도구는 S3 에서 로그를 읽습니다",
+        "logging_text_off": "텍스트 데이터 전달이 꺼져 있어 텍스트 모델 호출이 기록되지 않습니다",
+        "logging_bucket_missing": "버킷 {bucket} 이(가) 없습니다",
+        "logging_bucket_elsewhere": "버킷이 {where} 에 있습니다. Bedrock 은 {region} 의 버킷에만 로그를 전달합니다",
+        "logging_no_policy": "버킷 {bucket} 에 정책이 없어 Bedrock 이 쓸 수 없습니다",
+        "logging_policy_denies": "버킷 정책 문 {name} 이(가) Bedrock 의 로그 쓰기를 거부합니다",
+        "logging_no_statement": "버킷 정책에 {service} 가 {where} 아래에 s3:PutObject 하도록 허용하는 문이 없습니다",
+        "logging_policy_undecided": "버킷 정책 문 {statements} 이(가) Bedrock 의 로그 쓰기에 적용되는지 알 수 없습니다 "
+                                    "(이 확인이 판단할 수 없는 조건 키, 연산자 또는 값){source}",
+        "logging_source_arn": ": Bedrock 의 aws:SourceArn 은 {arn}<resource> 이며 리소스를 알 수 없으므로, 이에 대한 "
+                              "조건은 그런 모든 ARN 이 같은 답을 줄 때만 판단합니다 (ArnLike {arn}* 는 모두와 "
+                              "일치하며, StringEquals 는 * 를 글자 그대로 받습니다)",
+        "logging_managed_key": "버킷 {bucket} 은(는) AWS 관리형 키 aws/s3 로 암호화하며, 그 키 정책은 {service} 가 "
+                               "사용하도록 바꿀 수 없어 Bedrock 이 로그를 쓸 수 없습니다: 버킷의 기본 암호화를 키 "
+                               "정책이 {service} 에 {arns} 에 대한 kms:GenerateDataKey 사용을 허용하는 고객 관리형 "
+                               "키로, 또는 SSE-S3 로 설정하세요 (docs/aws-setup.md, 'Log buckets encrypted with "
+                               "SSE-KMS')",
+        "logging_read_failed": "{what}: {why}",
+        "logging_key_read": "버킷 암호화 (키 {key} 가 AWS 관리형 키 aws/s3 인지)",
         "lifecycle_grant": "버킷에 대한 {action} 을(를) 부여하세요 ({policy} 는 bedrock-logs-* 버킷에 부여합니다)",
         "lifecycle_failed": "읽기 실패: {reason}",
         "earlier_compacted": "이전 버전이 {regions} 에 만든 압축 사본 ({copy}) 은 지금 보고서가 읽는 내용이 없어 읽지 "
@@ -517,6 +551,11 @@ PHRASES: dict[str, dict[str, str]] = {
         # the parts of a lifecycle rule's filter not evaluated (aws.log_lifecycle)
         UNCHECKED_TAGS: "객체 태그",
         UNCHECKED_SIZE: "객체 크기",
+        # what the logging check reads of a log bucket, named when a read fails (aws.logging_status)
+        READ_BUCKET_REGION: "버킷 리전",
+        READ_BUCKET_POLICY: "버킷 정책",
+        READ_NEWEST_LOG: "가장 최근 로그",
+        READ_ENCRYPTION: "버킷 암호화",
         # why a call has no price (report.tracker)
         OPAQUE_ENDPOINT_REASONS["application-profile"]: "모델을 알 수 없는 애플리케이션 추론 프로파일: "
                                                         "inference-profiles 파일에 지정하세요 (docs/governance.md "

@@ -538,3 +538,70 @@ def test_the_governance_inputs_mistakes_are_korean(tmp_path: Path) -> None:
     assert [exc for exc in refused if "accounts (123456789012, 210987654321)" in str(exc)], refused
     assert korean_lines_left(refused, (str(refused[4].args[0].values["reason"]),)) == {}
     assert len({exc.args[0].kind for exc in refused}) == len(refused)  # each mistake once
+
+
+def test_the_logging_panel_s_problems_and_notes_are_korean(aws_env: dict[str, str], moto_endpoint: str,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """The logging panel over regions with each problem the check finds (moto): text delivery off and CloudWatch
+    only, a bucket missing, in another region, without a policy, with a Deny of Bedrock's writes, with no statement
+    for its writes or one whose condition cannot be decided, a read of its policy refused; the AWS managed key's
+    problem; and the notes of a lifecycle rule deleting and archiving logs, or not read. Each problem and note as the
+    panel shows it on the Korean page (``bedrock_tab.logging_problems``, ``logging_notes``)."""
+    from dataclasses import replace
+
+    from bedrock_usage.aws.log_lifecycle import not_checked
+    from bedrock_usage.aws.logging_status import RegionLoggingStatus, check_regions, managed_key_problem
+    from bedrock_usage.dashboard.bedrock_tab import logging_notes, logging_problems
+    from tests.aws.refusing_proxy import refusing_proxy
+
+    account = "123456789012"
+    bedrock_writes = {"Effect": "Allow", "Principal": {"Service": "bedrock.amazonaws.com"}, "Action": "s3:PutObject",
+                      "Resource": "arn:aws:s3:::{bucket}/*"}
+    policies = {
+        "eu-west-1": None,
+        "eu-west-2": {**bedrock_writes, "Sid": "OrgOnly", "Effect": "Deny"},
+        "eu-west-3": {**bedrock_writes, "Sid": "Other", "Principal": {"Service": "logging.s3.amazonaws.com"}},
+        "eu-north-1": {**bedrock_writes, "Sid": "Odd", "Condition": {"StringEquals": {
+            "aws:SourceArn": f"arn:aws:bedrock:eu-north-1:{account}:*"}}},
+        "ap-south-1": {**bedrock_writes, "Sid": "Refused"},
+    }
+    for region, statement in policies.items():
+        bucket = f"logs-{region}"
+        s3 = boto3.client("s3", region_name=region)
+        s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": region})
+        if statement:
+            s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [
+                {**statement, "Resource": statement["Resource"].format(bucket=bucket)}]}))
+        boto3.client("bedrock", region_name=region).put_model_invocation_logging_configuration(
+            loggingConfig={"s3Config": {"bucketName": bucket, "keyPrefix": ""}, "textDataDeliveryEnabled": True})
+    boto3.client("s3", region_name="eu-west-1").put_bucket_lifecycle_configuration(
+        Bucket="logs-eu-west-1", LifecycleConfiguration={"Rules": [{
+            "ID": "retain", "Status": "Enabled", "Filter": {"Prefix": ""}, "Expiration": {"Days": 365},
+            "Transitions": [{"Days": 30, "StorageClass": "GLACIER"}]}]})
+    boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="logs-elsewhere")
+    configs = {"us-east-2": {"s3Config": {"bucketName": "logs-gone"}},
+               "ca-central-1": {"s3Config": {"bucketName": "logs-elsewhere"}},
+               "ap-northeast-2": {"cloudWatchConfig": {"logGroupName": "team",
+                                                       "roleArn": f"arn:aws:iam::{account}:role/team"},
+                                  "textDataDeliveryEnabled": False}}
+    for region, config in configs.items():
+        boto3.client("bedrock", region_name=region).put_model_invocation_logging_configuration(loggingConfig=config)
+    with refusing_proxy(moto_endpoint, lambda method, path: path == "/logs-ap-south-1?policy") as proxy:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_S3", f"http://127.0.0.1:{proxy.server_port}")
+        monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+        statuses = check_regions(Aws.connect(), (*policies, *configs), archive=True)
+    problems = [problem for status in statuses for problem in status.problems]
+    problems.append(managed_key_problem("logs-eu-west-1", "eu-west-1", account))
+    kinds = {problem.kind for problem in problems}
+    assert kinds >= {"logging_no_policy", "logging_policy_denies", "logging_no_statement", "logging_policy_undecided",
+                     "logging_read_failed", "logging_bucket_missing", "logging_bucket_elsewhere",
+                     "logging_cloudwatch_only", "logging_text_off", "logging_managed_key"}, kinds
+    [retained] = [status for status in statuses if status.region == "eu-west-1"]
+    assert retained.expiry_note and retained.archive_note
+    notes = [retained.expiry_note, retained.archive_note, not_checked("logs-x", "eu-west-1", ClientError(
+        {"Error": {"Code": "AccessDenied", "Message": "Access Denied"}}, "GetBucketLifecycleConfiguration"))]
+    empty = RegionLoggingStatus("eu-west-1", True)
+    assert english_left(problems, show=lambda lines: [
+        logging_problems(KO, replace(empty, problems=(line,))) for line in lines]) == {}
+    assert english_left(notes, theirs=("Access Denied",), show=lambda lines: [
+        logging_notes(KO, replace(empty, archive_note=line))[0] for line in lines]) == {}
