@@ -385,6 +385,8 @@ NOTICES: dict[str, dict[str, str]] = {
         "price_no_model": "{where}: 가격 행마다 'model' (기본 모델 ID) 이 필요합니다",
         "price_base_model": "{where}: model 은 기본 모델 ID ({base}) 여야 하며, 엔드포인트 계열은 \"family\" 에 "
                             "씁니다",
+        "price_other_partition": "{where}: {model} 의 행이 {region} 을(를) 지정합니다: {why}. 그래서 그 가격을 받는 "
+                                 "호출이 없습니다",
         "price_bad_choice": "{where}: {model} 의 {field} '{value}' 은(는) {allowed} 중 하나여야 합니다",
         "price_bad_tier": "{where}: {model} 의 tier '{tier}' 은(는) base, above_{{N}}k, "
                           "image_{{side}}_{{standard|premium}}, video_{{lines}} 중 하나여야 합니다",

@@ -472,7 +472,8 @@ def _parse_row(raw: dict[str, object], origin: Notice) -> PriceRow:
     region = text("region", "*")
     other = partition_clauses([region]) if region != "*" and region not in REGION_NAMES else []
     if other:  # no call of China's cn-north-1 is read, so none would reach the row
-        raise UsageError(f"{origin}: the row of {model} names {region}: {other[0]}, so no call takes its price")
+        raise _mistake(origin, f"the row of {model} names {region}: {other[0]}, so no call takes its price",
+                       "price_other_partition", model=model, region=region, why=other[0])
     unit = text("unit", _TIER_UNITS.get(tier.split("_")[0], "tokens"))
     for label, value, allowed in (("family", family, FAMILIES), ("mode", mode, MODES), ("unit", unit, UNITS)):
         if value not in allowed:

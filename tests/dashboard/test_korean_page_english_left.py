@@ -449,6 +449,7 @@ BAD_PRICE_ROWS = {
     "dates": {"model": HAIKU, "effective_from": "2026-02-01", "effective_to": "2026-01-01", "input": 0.001},
     "date form": {"model": HAIKU, "effective_from": "2026/02/01", "input": 0.001},
     "per_unit without unit": {"model": HAIKU, "per_unit": 0.04}, "no price": {"model": HAIKU},
+    "China Region": {"model": HAIKU, "region": "cn-north-1", "input": 0.001},
 }
 
 
