@@ -187,10 +187,11 @@ class ArchivedDays:
     rules: tuple[ArchiveRule, ...]
 
     def note(self, region: str) -> Notice:
-        """The report's warning: the days, why their figures may be short, the rules, and what to do."""
+        """The report's warning: the days (UTC, as the log folders are: a report in another zone shows each in two
+        of its days), why their figures may be short, the rules, and what to do."""
         spans, rules = day_spans(self.days), [rule.clause(self.bucket) for rule in self.rules]
-        return Notice(f"the logs of {spans} in {region} may be archived, and Athena skips archived log objects not "
-                      f"restored without a word, so those days' figures may be short: {'; '.join(rules)}; "
+        return Notice(f"the logs of {spans} (UTC) in {region} may be archived, and Athena skips archived log objects "
+                      f"not restored without a word, so those days' figures may be short: {'; '.join(rules)}; "
                       f"{WHAT_TO_DO}", "days_maybe_archived", spans=spans, region=region, rules=rules)
 
 

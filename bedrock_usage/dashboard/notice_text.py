@@ -183,11 +183,11 @@ NOTICES: dict[str, dict[str, str]] = {
                                 "그런 날은 지출 대신 $0으로 보입니다 (python setup_athena_bucket.py --regions "
                                 "{region} --start-date DAY 가 읽을 수 있는 범위를 씁니다)",
         # aws.log_lifecycle: days a lifecycle rule of the log bucket may have archived, which Athena skips
-        "days_maybe_archived": "{region} 의 {spans} 로그는 아카이브되었을 수 있으며, Athena 는 복원되지 않은 아카이브 "
-                               "로그 객체를 아무 말 없이 건너뛰므로 그 날의 수치가 실제보다 적을 수 있습니다: {rules}; "
-                               "그 날의 로그 객체를 복원하면 테이블이 읽습니다 (docs/aws-setup.md, \"Archived log "
-                               "objects\"). 또는 --engine local --sync 로 보고하세요. 복사할 수 없는 아카이브 객체를 "
-                               "셉니다",
+        "days_maybe_archived": "{region} 의 {spans} (UTC) 로그는 아카이브되었을 수 있으며, Athena 는 복원되지 않은 "
+                               "아카이브 로그 객체를 아무 말 없이 건너뛰므로 그 날의 수치가 실제보다 적을 수 있습니다: "
+                               "{rules}; 그 날의 로그 객체를 복원하면 테이블이 읽습니다 (docs/aws-setup.md, "
+                               "\"Archived log objects\"). 또는 --engine local --sync 로 보고하세요. 복사할 수 없는 "
+                               "아카이브 객체를 셉니다",
         "lifecycle_rule": "버킷 {bucket} 의 수명 주기 규칙 '{rule}' 은(는) 로그 객체를 {when} {target} (으)로 "
                           "옮깁니다{tiers}{unread}",
         "lifecycle_from": "{day} 부터",

@@ -10,6 +10,7 @@ import json
 import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import boto3
 import pytest
@@ -54,12 +55,12 @@ def rule(prefix: str, storage_class: str = "GLACIER", days: int = 30, rule_id: s
             "Transitions": [{"Days": days, "StorageClass": storage_class}]}
 
 
-def report(capsys: pytest.CaptureFixture[str], back: int) -> dict[str, Any]:
-    """The JSON report of the last ``back`` days through today (UTC), which must exit 0."""
-    today = datetime.now(UTC).date()
+def report(capsys: pytest.CaptureFixture[str], back: int, zone: str = "UTC") -> dict[str, Any]:
+    """The JSON report of the last ``back`` days through today (in ``zone``), which must exit 0."""
+    today = datetime.now(ZoneInfo(zone)).date()
     code = bedrock_tracker_cli.main(["--engine", "athena", "--region", REGION, "--start-date",
                                      f"{today - timedelta(days=back)}", "--end-date", f"{today}", "--format", "json",
-                                     "--output-dir", "-", "--quiet"])
+                                     "--output-dir", "-", "--quiet", "--tz", zone])
     assert code == 0
     return json.loads(capsys.readouterr().out)
 
@@ -74,10 +75,27 @@ def test_days_past_a_glacier_transition_are_named_with_the_rule_and_what_to_do(
     expected = [today - timedelta(days=n) for n in range(40, -1, -1) if n >= 31]
     assert document["scan"]["days_maybe_archived"] == {REGION: [day.isoformat() for day in expected]}
     [line] = [w for w in document["warnings"] if WARNING in w]
-    assert line.startswith(f"the logs of {expected[0]} .. {expected[-1]} {WARNING}")
+    assert line.startswith(f"the logs of {expected[0]} .. {expected[-1]} (UTC) {WARNING}")
     assert (f"lifecycle rule 'archive-logs' of bucket {BUCKET} moves log objects to S3 Glacier Flexible Retrieval 30 "
             "days after they are written") in line
     assert "restore those days' log objects" in line and "--engine local --sync" in line
+
+
+def test_a_report_in_another_zone_names_the_utc_days_as_utc(
+        aws_env: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
+    """A Seoul report's days begin at 15:00 UTC the day before, so its first day's records sit in two UTC day
+    folders: the warning names the folders' days, and says they are UTC days, not the report's."""
+    logs_on_athena(rules=[rule("AWSLogs/")])
+    seoul = ZoneInfo("Asia/Seoul")
+    first_day = datetime.now(seoul).date() - timedelta(days=40)
+    first_folder = datetime.combine(first_day, datetime.min.time(), seoul).astimezone(UTC).date()
+    newest = datetime.now(UTC).date() - timedelta(days=31)  # 30 days, counted to the next midnight UTC
+    expected = [first_folder + timedelta(days=n) for n in range((newest - first_folder).days + 1)]
+    assert first_folder == first_day - timedelta(days=1)  # 00:00 in Seoul is 15:00 UTC the day before
+    document = report(capsys, 40, "Asia/Seoul")
+    assert document["scan"]["days_maybe_archived"] == {REGION: [day.isoformat() for day in expected]}
+    [line] = [w for w in document["warnings"] if WARNING in w]
+    assert line.startswith(f"the logs of {expected[0]} .. {expected[-1]} (UTC) {WARNING}")
 
 
 def test_a_rule_of_another_prefix_or_a_class_athena_reads_says_nothing(
