@@ -134,15 +134,16 @@ class ExpiredDays:
         since = clause(" before the mirror copied them" if synced else "", "expired_before_sync")
         keeps = clause("" if synced else f"; {MIRROR_KEEPS}", "expired_mirror_keeps")
         if deleted and maybe:
-            what = Notice(f"the logs of {deleted} in {region} have been deleted by a lifecycle rule of their bucket"
-                          f"{since}, and those of {maybe} may have been (S3 deletes expired objects some time after "
-                          "they are due)", "expired_both", deleted=deleted, maybe=maybe, region=region, since=since)
+            what = Notice(f"the logs of {deleted} (UTC) in {region} have been deleted by a lifecycle rule of their "
+                          f"bucket{since}, and those of {maybe} may have been (S3 deletes expired objects some time "
+                          "after they are due)", "expired_both", deleted=deleted, maybe=maybe, region=region,
+                          since=since)
         elif deleted:
-            what = Notice(f"the logs of {deleted} in {region} have been deleted by a lifecycle rule of their bucket"
-                          f"{since}", "expired_deleted", deleted=deleted, region=region, since=since)
+            what = Notice(f"the logs of {deleted} (UTC) in {region} have been deleted by a lifecycle rule of their "
+                          f"bucket{since}", "expired_deleted", deleted=deleted, region=region, since=since)
         else:
-            what = Notice(f"the logs of {maybe} in {region} may have been deleted by a lifecycle rule of their bucket"
-                          f"{since} (S3 deletes expired objects some time after they are due)", "expired_maybe",
+            what = Notice(f"the logs of {maybe} (UTC) in {region} may have been deleted by a lifecycle rule of their "
+                          f"bucket{since} (S3 deletes expired objects some time after they are due)", "expired_maybe",
                           maybe=maybe, region=region, since=since)
         rules = [rule.clause(self.bucket) for rule in self.rules]
         return Notice(f"{what}, so any calls of those days are missing from these figures, and no report of the "

@@ -201,11 +201,12 @@ NOTICES: dict[str, dict[str, str]] = {
         # aws.log_lifecycle: days a lifecycle rule of the log bucket has deleted, or may have
         "days_expired": "{what}. 그 날의 호출은 이 수치에 빠져 있으며, 버킷을 읽는 어떤 보고서도 보여 줄 수 없습니다: "
                         "{rules}{keeps}",
-        "expired_deleted": "{region} 의 {deleted} 로그는{since} 버킷의 수명 주기 규칙에 의해 삭제되었습니다",
-        "expired_maybe": "{region} 의 {maybe} 로그는{since} 버킷의 수명 주기 규칙에 의해 삭제되었을 수 있습니다 (S3 는 "
-                         "만료된 객체를 기한이 지나고 얼마 후에 삭제합니다)",
-        "expired_both": "{region} 의 {deleted} 로그는{since} 버킷의 수명 주기 규칙에 의해 삭제되었고, {maybe} 로그는 "
-                        "삭제되었을 수 있습니다 (S3 는 만료된 객체를 기한이 지나고 얼마 후에 삭제합니다)",
+        "expired_deleted": "{region} 의 {deleted} (UTC) 로그는{since} 버킷의 수명 주기 규칙에 의해 삭제되었습니다",
+        "expired_maybe": "{region} 의 {maybe} (UTC) 로그는{since} 버킷의 수명 주기 규칙에 의해 삭제되었을 수 "
+                         "있습니다 (S3 는 만료된 객체를 기한이 지나고 얼마 후에 삭제합니다)",
+        "expired_both": "{region} 의 {deleted} (UTC) 로그는{since} 버킷의 수명 주기 규칙에 의해 삭제되었고, "
+                        "{maybe} 로그는 삭제되었을 수 있습니다 (S3 는 만료된 객체를 기한이 지나고 얼마 후에 "
+                        "삭제합니다)",
         "expired_before_sync": " 미러가 복사하기 전에",
         "expired_mirror_keeps": "; 만료 전에 --sync 로 만든 미러는 사본을 보관하며, --engine local --sync (또는 "
                                 "--logs-dir MIRROR) 가 그 사본을 읽습니다",

@@ -68,11 +68,11 @@ def test_days_deleted_before_any_sync_are_named_and_the_day_the_mirror_kept_is_r
     spans = f"{gone[0]} .. {gone[4]}, {gone[5]} .. {gone[-1]}"
     assert document["summary"]["calls"] == 2 + 3
     [line] = [w for w in document["warnings"] if "lifecycle rule of their bucket" in w]
-    assert line == (f"the logs of {spans} in {REGION} have been deleted by a lifecycle rule of their bucket before the "
-                    f"mirror copied them, and those of {today - timedelta(days=31)} may have been (S3 deletes expired "
-                    "objects some time after they are due), so any calls of those days are missing from these "
-                    "figures, and no report of the bucket can give them: lifecycle rule 'expire-logs' of bucket "
-                    f"{BUCKET} deletes log objects 30 days after they are written")
+    assert line == (f"the logs of {spans} (UTC) in {REGION} have been deleted by a lifecycle rule of their bucket "
+                    f"before the mirror copied them, and those of {today - timedelta(days=31)} may have been (S3 "
+                    "deletes expired objects some time after they are due), so any calls of those days are missing "
+                    "from these figures, and no report of the bucket can give them: lifecycle rule 'expire-logs' of "
+                    f"bucket {BUCKET} deletes log objects 30 days after they are written")
     assert [w for w in document["warnings"] if w.startswith(f"1 mirror files of {REGION} for these days are no "
                                                             "longer in")]
 

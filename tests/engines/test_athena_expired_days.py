@@ -44,13 +44,13 @@ def test_days_past_an_expiration_are_named_deleted_with_the_rule_and_the_mirror_
     assert document["scan"]["days_maybe_deleted"] == {REGION: [day.isoformat() for day in maybe]}
     assert document["scan"]["days_maybe_archived"] == {REGION: [day.isoformat() for day in archived]}
     [line] = [w for w in document["warnings"] if DELETED in w]
-    assert line == (f"the logs of {deleted[0]} .. {deleted[-1]} in {REGION} {DELETED}, and those of {maybe[0]} may "
-                    f"have been (S3 deletes expired objects some time after they are due), {GONE}: lifecycle rule "
+    assert line == (f"the logs of {deleted[0]} .. {deleted[-1]} (UTC) in {REGION} {DELETED}, and those of {maybe[0]} "
+                    f"may have been (S3 deletes expired objects some time after they are due), {GONE}: lifecycle rule "
                     f"'expire-logs' of bucket {BUCKET} deletes log objects 30 days after they are written; a mirror "
                     "made with --sync before they expired keeps its copies, which --engine local --sync (or "
                     "--logs-dir MIRROR) reads")
     [archive] = [w for w in document["warnings"] if WARNING in w]
-    assert archive.startswith(f"the logs of {archived[0]} .. {archived[-1]} {WARNING}")
+    assert archive.startswith(f"the logs of {archived[0]} .. {archived[-1]} (UTC) {WARNING}")
 
 
 def test_a_date_or_a_filter_on_tags_is_a_maybe_and_other_expirations_say_nothing(
@@ -71,8 +71,8 @@ def test_a_date_or_a_filter_on_tags_is_a_maybe_and_other_expirations_say_nothing
     assert document["scan"]["days_deleted"] == {}
     assert document["scan"]["days_maybe_deleted"] == {REGION: [day.isoformat() for day in maybe]}
     [line] = [w for w in document["warnings"] if "deleted" in w]
-    assert line.startswith(f"the logs of {maybe[0]} .. {maybe[-1]} in {REGION} may have been deleted by a lifecycle "
-                           "rule of their bucket (S3 deletes expired objects some time after they are due)")
+    assert line.startswith(f"the logs of {maybe[0]} .. {maybe[-1]} (UTC) in {REGION} may have been deleted by a "
+                           "lifecycle rule of their bucket (S3 deletes expired objects some time after they are due)")
     assert (f"lifecycle rule 'tagged' of bucket {BUCKET} deletes log objects 5 days after they are written (its "
             "filter on object tags is not evaluated: it may take log objects)") in line
     assert not [name for name in ("old-versions", "markers", "'other'", "'off'") if name in line]
@@ -94,7 +94,7 @@ def test_the_terminal_report_says_it(aws_env: dict[str, str], capsys: pytest.Cap
     out = " ".join(capsys.readouterr().out.split())
     assert code == 0
     # from the Date on, every day's objects are due once written: deleted but yesterday's, which may be
-    assert (f"the logs of {today - timedelta(days=3)} .. {today - timedelta(days=2)} in {REGION} {DELETED}, and "
+    assert (f"the logs of {today - timedelta(days=3)} .. {today - timedelta(days=2)} (UTC) in {REGION} {DELETED}, and "
             f"those of {today - timedelta(days=1)} may have been") in out, out
     assert f"lifecycle rule 'since' of bucket {BUCKET} deletes log objects from 2020-01-01 on" in out, out
 
