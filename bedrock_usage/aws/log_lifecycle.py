@@ -20,6 +20,7 @@ bucket with versioning on, an expired object becomes a noncurrent version, which
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -45,6 +46,11 @@ READER_POLICY_FILE = "iam/report-reader.json"  # what the reports and the loggin
 EXPIRY_LAG = timedelta(days=1)
 MIRROR_KEEPS = ("a mirror made with --sync before they expired keeps its copies, which --engine local --sync (or "
                 "--logs-dir MIRROR) reads")
+DAY_FOLDER = "%Y/%m/%d/"  # a day's folder under a region's: yyyy/MM/dd/, whose names sort as the days do
+DAY_FOLDER_LENGTH = 11
+# The days whose folder names have four-digit years, among which a rule's key prefix is looked up.
+FOLDER_ORDINALS = range(date(1000, 1, 1).toordinal(), date(9999, 12, 31).toordinal() + 1)
+Span = tuple[date | None, date]  # the first day (None: every day before too) and the last
 WHAT_TO_DO = ("restore those days' log objects, which the table then reads (docs/aws-setup.md, \"Archived log "
               "objects\"), or report them with --engine local --sync, which counts the archived objects it cannot copy")
 
@@ -60,21 +66,16 @@ class ArchiveRule:
     on: date | None = None
     unchecked: tuple[str, ...] = ()  # the parts of its filter not evaluated (object tags, object size)
 
-    def may_archive(self, day: date, day_prefix: str, today: date) -> bool:
-        """Whether the log objects of ``day`` (under ``day_prefix``) may be archived by ``today``."""
-        newest = self.archives_through(day_prefix, today)
-        return newest is not None and day <= newest
-
-    def archives_through(self, key_prefix: str, today: date) -> date | None:
-        """The newest day whose log objects under ``key_prefix`` (a region's, or a day's) the rule may have archived
-        by ``today`` (``due_through``; Intelligent-Tiering's archive tiers wait their days more). None when it takes
-        none of them yet."""
+    def archived_span(self, key_prefix: str, today: date) -> Span | None:
+        """The days whose log objects under a region's ``key_prefix`` the rule may have archived by ``today``
+        (``due_span``; Intelligent-Tiering's archive tiers wait their days more). None when it takes none yet."""
         wait = timedelta(days=TIERING_ARCHIVE_DAYS if self.storage_class == INTELLIGENT_TIERING else 0)
-        return due_through(self.prefix, self.days, self.on, key_prefix, today - wait)
+        return due_span(self.prefix, self.days, self.on, key_prefix, today - wait)
 
-    def clause(self, bucket: str) -> Notice:
+    def clause(self, bucket: str, key_prefix: str = "") -> Notice:
         """``lifecycle rule 'archive' of bucket B moves log objects to S3 Glacier Flexible Retrieval 30 days after
-        they are written``, with what makes it a maybe (an opt-in tier, a filter not evaluated)."""
+        they are written``, with the folders it takes when given the region's ``key_prefix`` and the rule takes
+        only some of its folders, and what makes it a maybe (an opt-in tier, a filter not evaluated)."""
         target = ARCHIVE_CLASSES.get(self.storage_class, TIERING_NAME)
         when = (Notice(f"from {self.on} on", "lifecycle_from", day=str(self.on)) if self.on is not None else
                 Notice(f"{self.days} days after they are written", "lifecycle_after", days=self.days or 0))
@@ -84,9 +85,10 @@ class ArchiveRule:
         parts = " and ".join(self.unchecked)
         unread = clause(f" (its filter on {parts} is not evaluated: it may take log objects)" if parts else "",
                         "lifecycle_filter", parts=list(self.unchecked))
-        return Notice(f"lifecycle rule '{self.rule}' of bucket {bucket} moves log objects to {target} {when}{tiers}"
-                      f"{unread}", "lifecycle_rule", rule=self.rule, bucket=bucket, target=target, when=when,
-                      tiers=tiers, unread=unread)
+        under = _under(self.prefix, key_prefix)
+        return Notice(f"lifecycle rule '{self.rule}' of bucket {bucket} moves log objects{under} to {target} {when}"
+                      f"{tiers}{unread}", "lifecycle_rule", rule=self.rule, bucket=bucket, under=under, target=target,
+                      when=when, tiers=tiers, unread=unread)
 
 
 @dataclass(frozen=True)
@@ -99,23 +101,25 @@ class ExpiryRule:
     on: date | None = None
     unchecked: tuple[str, ...] = ()  # the parts of its filter not evaluated (object tags, object size)
 
-    def deletes_through(self, key_prefix: str, today: date) -> tuple[date | None, date | None]:
-        """The newest day whose log objects under ``key_prefix`` the rule may have deleted by ``today`` (they are
-        due), and the newest it has deleted (due a day before; never with a filter not evaluated); None for none."""
-        maybe = due_through(self.prefix, self.days, self.on, key_prefix, today)
-        sure = None if self.unchecked else due_through(self.prefix, self.days, self.on, key_prefix, today - EXPIRY_LAG)
+    def deleted_spans(self, key_prefix: str, today: date) -> tuple[Span | None, Span | None]:
+        """The days whose log objects under a region's ``key_prefix`` the rule may have deleted by ``today`` (they are
+        due), and those it has deleted (due a day before; never with a filter not evaluated); None for none."""
+        maybe = due_span(self.prefix, self.days, self.on, key_prefix, today)
+        sure = None if self.unchecked else due_span(self.prefix, self.days, self.on, key_prefix, today - EXPIRY_LAG)
         return maybe, sure
 
-    def clause(self, bucket: str) -> Notice:
-        """``lifecycle rule 'expire' of bucket B deletes log objects 365 days after they are written``, with a filter
-        not evaluated."""
+    def clause(self, bucket: str, key_prefix: str = "") -> Notice:
+        """``lifecycle rule 'expire' of bucket B deletes log objects 365 days after they are written``, with the
+        folders it takes when given the region's ``key_prefix`` and the rule takes only some, and a filter not
+        evaluated."""
         when = (Notice(f"from {self.on} on", "lifecycle_from", day=str(self.on)) if self.on is not None else
                 Notice(f"{self.days} days after they are written", "lifecycle_after", days=self.days or 0))
         parts = " and ".join(self.unchecked)
         unread = clause(f" (its filter on {parts} is not evaluated: it may take log objects)" if parts else "",
                         "lifecycle_filter", parts=list(self.unchecked))
-        return Notice(f"lifecycle rule '{self.rule}' of bucket {bucket} deletes log objects {when}{unread}",
-                      "lifecycle_expiry", rule=self.rule, bucket=bucket, when=when, unread=unread)
+        under = _under(self.prefix, key_prefix)
+        return Notice(f"lifecycle rule '{self.rule}' of bucket {bucket} deletes log objects{under} {when}{unread}",
+                      "lifecycle_expiry", rule=self.rule, bucket=bucket, under=under, when=when, unread=unread)
 
 
 @dataclass(frozen=True)
@@ -153,27 +157,33 @@ class ExpiredDays:
 
 @dataclass(frozen=True)
 class ExpiryFinding:
-    """The newest day of a region's logs that lifecycle rules of their bucket may have deleted, the newest they have,
-    and those rules (``check_bedrock_logging.py``: no period, every day up to it)."""
+    """The days of a region's logs that lifecycle rules of their bucket have deleted, those they may have, and those
+    rules (``check_bedrock_logging.py``: no period, every day they take, each rule the folders its prefix names)."""
 
     bucket: str
-    through: date
-    deleted_through: date | None
+    key_prefix: str  # the region's folder
+    deleted: tuple[Span, ...]
+    maybe: tuple[Span, ...]  # due, but maybe not deleted yet (or by a rule whose filter is not evaluated)
     rules: tuple[ExpiryRule, ...]
+
+    @property
+    def through(self) -> date:
+        """The newest day they may have deleted."""
+        return max(last for _, last in self.deleted + self.maybe)
 
     def line(self) -> Notice:
         """The check's line: the days, the rules, and what that means for a report over them."""
-        rules = [rule.clause(self.bucket) for rule in self.rules]
-        if self.deleted_through is None:
-            days = Notice(f"the logs of {self.through} and before may have been deleted", "expiry_through_maybe",
-                          through=str(self.through))
-        elif self.deleted_through < self.through:
-            maybe = day_spans(days_after(self.deleted_through, self.through))
-            days = Notice(f"the logs of {self.deleted_through} and before have been deleted, and those of {maybe} may "
-                          "have been", "expiry_through_both", deleted=str(self.deleted_through), maybe=maybe)
+        rules = [rule.clause(self.bucket, self.key_prefix) for rule in self.rules]
+        deleted, maybe = spans_text(self.deleted), spans_text(self.maybe)
+        if not deleted:
+            days = Notice(f"the logs of {', '.join(maybe)} may have been deleted", "expiry_through_maybe",
+                          through=maybe)
+        elif maybe:
+            days = Notice(f"the logs of {', '.join(deleted)} have been deleted, and those of {', '.join(maybe)} may "
+                          "have been", "expiry_through_both", deleted=deleted, maybe=maybe)
         else:
-            days = Notice(f"the logs of {self.through} and before have been deleted", "expiry_through_deleted",
-                          through=str(self.through))
+            days = Notice(f"the logs of {', '.join(deleted)} have been deleted", "expiry_through_deleted",
+                          through=deleted)
         return Notice(f"{days} ({'; '.join(rules)}; S3 deletes expired objects some time after they are due): a "
                       "report over those days lacks their calls, which no report of the bucket can give, and warns of "
                       f"such days of its period; {MIRROR_KEEPS}", "expiry_finding", days=days, rules=rules)
@@ -198,20 +208,27 @@ class ArchivedDays:
 
 @dataclass(frozen=True)
 class ArchiveFinding:
-    """The newest day of a region's logs that lifecycle rules of their bucket may have archived, and those rules
-    (``check_bedrock_logging.py``: no period, every day up to it)."""
+    """The days of a region's logs that lifecycle rules of their bucket may have archived, those they have deleted
+    aside, and those rules (``check_bedrock_logging.py``: no period, every day they take, each rule the folders its
+    prefix names)."""
 
     bucket: str
-    through: date
+    key_prefix: str  # the region's folder
+    spans: tuple[Span, ...]
     rules: tuple[ArchiveRule, ...]
+
+    @property
+    def through(self) -> date:
+        """The newest day they may have archived."""
+        return self.spans[-1][1]
 
     def line(self) -> Notice:
         """The check's line: the days, the rules, and what a report over them must do."""
-        rules = [rule.clause(self.bucket) for rule in self.rules]
-        return Notice(f"the logs of {self.through} and before may be archived ({'; '.join(rules)}): an Athena report "
-                      "skips archived log objects not restored without a word, and warns of such days of its period; "
-                      f"before reporting on them, {WHAT_TO_DO}", "archive_finding", through=str(self.through),
-                      rules=rules)
+        rules = [rule.clause(self.bucket, self.key_prefix) for rule in self.rules]
+        days = spans_text(self.spans)
+        return Notice(f"the logs of {', '.join(days)} may be archived ({'; '.join(rules)}): an Athena report skips "
+                      "archived log objects not restored without a word, and warns of such days of its period; before "
+                      f"reporting on them, {WHAT_TO_DO}", "archive_finding", through=days, rules=rules)
 
 
 @dataclass
@@ -254,22 +271,95 @@ def not_checked(bucket: str, region: str, exc: Exception) -> Notice:
                   "lifecycle_not_checked", bucket=bucket, region=region, why=why)
 
 
-def due_through(prefix: str, days: int | None, on: date | None, key_prefix: str, today: date) -> date | None:
-    """The newest day whose log objects under ``key_prefix`` (a region's, or a day's) a rule of ``prefix`` acting
-    ``days`` after objects are written, or from ``on``, has had due by ``today``: its prefix takes some of them, and
-    the earliest of that day's objects has been eligible since a midnight UTC on or before today (S3 counts the days
-    to the midnight after an object is written). None when it takes none of them yet."""
-    if not (key_prefix.startswith(prefix) or prefix.startswith(key_prefix)):
+def folder_days(prefix: str, key_prefix: str) -> tuple[date | None, date | None] | None:
+    """The first and last day whose log objects (under a region's ``key_prefix`` + ``yyyy/MM/dd/``) a rule's key
+    ``prefix`` takes some of: ``(None, None)`` when it takes every day's (it holds the region's folder), None when it
+    takes none. A prefix naming a year or month folder (``2024/``, ``2024/0``) takes a run of days, as the folders'
+    names sort as their days do; one naming part of a day folder's objects takes that day."""
+    if key_prefix.startswith(prefix):
+        return None, None
+    if not prefix.startswith(key_prefix):
         return None
-    if on is not None and on > today:
+    rest = prefix[len(key_prefix):]
+    if len(rest) >= DAY_FOLDER_LENGTH:
+        day = _folder_day(rest[:DAY_FOLDER_LENGTH])
+        return (day, day) if day is not None else None
+    first = bisect_left(FOLDER_ORDINALS, rest, key=_folder)
+    last = bisect_right(FOLDER_ORDINALS, rest, key=lambda ordinal: _folder(ordinal)[:len(rest)]) - 1
+    if first > last:
+        return None
+    return date.fromordinal(FOLDER_ORDINALS[first]), date.fromordinal(FOLDER_ORDINALS[last])
+
+
+def _folder(ordinal: int) -> str:
+    return date.fromordinal(ordinal).strftime(DAY_FOLDER)
+
+
+def _folder_day(name: str) -> date | None:
+    """The day a folder name ``yyyy/MM/dd/`` is of; None when it is none."""
+    try:
+        day = datetime.strptime(name, DAY_FOLDER).date()
+    except ValueError:
+        return None
+    return day if day.strftime(DAY_FOLDER) == name else None
+
+
+def due_span(prefix: str, days: int | None, on: date | None, key_prefix: str, today: date) -> Span | None:
+    """The days whose log objects under a region's ``key_prefix`` a rule of ``prefix`` acting ``days`` after objects
+    are written, or from ``on``, has had due by ``today``: its prefix takes some of that day's objects
+    (``folder_days``), and the earliest of them has been eligible since a midnight UTC on or before today (S3 counts
+    the days to the midnight after an object is written). None when it takes none of them yet. The reports' per-day
+    notes and the check's lines both come from here."""
+    taken = folder_days(prefix, key_prefix)
+    if taken is None or (on is not None and on > today):
         return None
     due = 0 if on is not None else days or 0  # days after the midnight that follows the writes
-    return today - timedelta(days=1 + due)
+    first, last = taken
+    newest = today - timedelta(days=1 + due)
+    last = newest if last is None else min(last, newest)
+    return None if first is not None and first > last else (first, last)
 
 
-def days_after(first: date, last: date) -> list[date]:
-    """The days after ``first`` up to ``last``."""
-    return [first + timedelta(days=n) for n in range(1, (last - first).days + 1)]
+def within(day: date, span: Span | None) -> bool:
+    """Whether ``day`` is one of the ``span``'s."""
+    return span is not None and (span[0] is None or span[0] <= day) and day <= span[1]
+
+
+def merged(spans: list[Span]) -> list[Span]:
+    """``spans`` in order, those that overlap or touch made one."""
+    runs: list[Span] = []
+    for first, last in sorted(spans, key=lambda span: span[0] or date.min):
+        if runs and (first is None or first <= runs[-1][1] + timedelta(days=1)):
+            runs[-1] = (runs[-1][0], max(runs[-1][1], last))
+        else:
+            runs.append((first, last))
+    return runs
+
+
+def without(spans: list[Span], cuts: list[Span]) -> list[Span]:
+    """The days of ``spans`` in none of ``cuts``, as spans in order."""
+    for cut_first, cut_last in cuts:
+        kept: list[Span] = []
+        after = cut_last + timedelta(days=1)
+        for first, last in spans:
+            if cut_first is not None and (first is None or first < cut_first):
+                kept.append((first, min(last, cut_first - timedelta(days=1))))
+            if cut_last < last:
+                kept.append((after if first is None else max(first, after), last))
+        spans = kept
+    return merged(spans)
+
+
+def spans_text(spans: tuple[Span, ...] | list[Span]) -> list[Notice | str]:
+    """Each span as the check words it: ``2024-12-31 and before``, ``2024-01-01 .. 2024-12-31``, ``2024-03-05``."""
+    return [Notice(f"{last} and before", "days_and_before", last=str(last)) if first is None else
+            str(first) if first == last else f"{first} .. {last}" for first, last in spans]
+
+
+def _under(prefix: str, key_prefix: str) -> Notice | str:
+    """`` under PREFIX`` where a rule takes only some folders of the region's ``key_prefix`` (given)."""
+    narrower = bool(key_prefix) and prefix.startswith(key_prefix) and prefix != key_prefix
+    return clause(f" under {prefix}" if narrower else "", "lifecycle_under", prefix=prefix)
 
 
 def _enabled(rules: list[dict[str, Any]]) -> list[tuple[str, str, tuple[str, ...], dict[str, Any]]]:
@@ -329,11 +419,10 @@ def archived_days(bucket: str, key_prefix: str, rules: list[dict[str, Any]], day
     """The ``days`` whose log objects (under ``key_prefix`` + ``yyyy/MM/dd/``) the bucket's lifecycle ``rules`` may
     have archived by ``today`` (UTC: default, the clock's), with the rules that may; None when there are none."""
     today = today or datetime.now(UTC).date()
-    candidates = archive_rules(rules)
+    candidates = [(rule, rule.archived_span(key_prefix, today)) for rule in archive_rules(rules)]
     archived, taking = [], []
     for day in days:
-        prefix = f"{key_prefix}{day:%Y/%m/%d}/"
-        matched = [rule for rule in candidates if rule.may_archive(day, prefix, today)]
+        matched = [rule for rule, span in candidates if within(day, span)]
         if matched:
             archived.append(day)
             taking += [rule for rule in matched if rule not in taking]
@@ -342,7 +431,7 @@ def archived_days(bucket: str, key_prefix: str, rules: list[dict[str, Any]], day
 
 def expired_days(bucket: str, rules: list[dict[str, Any]], day_prefixes: list[tuple[date, str]],
                  today: date | None = None) -> ExpiredDays | None:
-    """The days whose log objects (each under its key prefix ``{region prefix}yyyy/MM/dd/``: one day may come with
+    """The days whose log objects (each under its region's key prefix + ``yyyy/MM/dd/``: one day may come with
     several accounts' prefixes) the bucket's lifecycle ``rules`` have deleted, or may have, by ``today`` (UTC:
     default, the clock's), with the rules that may; None when there are none."""
     today = today or datetime.now(UTC).date()
@@ -350,12 +439,14 @@ def expired_days(bucket: str, rules: list[dict[str, Any]], day_prefixes: list[tu
     deleted: set[date] = set()
     maybe: set[date] = set()
     taking: list[ExpiryRule] = []
+    spans = {(rule, prefix): rule.deleted_spans(prefix, today) for rule in candidates for prefix in
+             {prefix for _, prefix in day_prefixes}}
     for day, prefix in day_prefixes:
         for rule in candidates:
-            newest, sure = rule.deletes_through(prefix, today)
-            if newest is None or day > newest:
+            may, sure = spans[rule, prefix]
+            if not within(day, may):
                 continue
-            (deleted if sure is not None and day <= sure else maybe).add(day)
+            (deleted if within(day, sure) else maybe).add(day)
             taking += [rule] if rule not in taking else []
     if not taking:
         return None
@@ -364,29 +455,34 @@ def expired_days(bucket: str, rules: list[dict[str, Any]], day_prefixes: list[tu
 
 def expired_through(bucket: str, key_prefix: str, rules: list[dict[str, Any]],
                     today: date | None = None) -> ExpiryFinding | None:
-    """The newest day whose log objects under a region's ``key_prefix`` the bucket's lifecycle ``rules`` may have
-    deleted by ``today`` (UTC: default, the clock's), the newest they have, and the rules that may; None when none
-    may."""
+    """The days whose log objects under a region's ``key_prefix`` the bucket's lifecycle ``rules`` have deleted by
+    ``today`` (UTC: default, the clock's), those they may have, and the rules that may, from the spans the report's
+    days are checked against; None when none may."""
     today = today or datetime.now(UTC).date()
-    found = [(rule, *rule.deletes_through(key_prefix, today)) for rule in expiry_rules(rules)]
-    found = [(rule, newest, sure) for rule, newest, sure in found if newest is not None]
+    found = [(rule, *rule.deleted_spans(key_prefix, today)) for rule in expiry_rules(rules)]
+    found = [(rule, maybe, sure) for rule, maybe, sure in found if maybe is not None]
     if not found:
         return None
-    sure = [day for _, _, day in found if day is not None]
-    return ExpiryFinding(bucket, max(newest for _, newest, _ in found), max(sure) if sure else None,
-                         tuple(rule for rule, _, _ in found))
+    deleted = merged([sure for _, _, sure in found if sure is not None])
+    maybe = without(merged([span for _, span, _ in found]), deleted)
+    return ExpiryFinding(bucket, key_prefix, tuple(deleted), tuple(maybe), tuple(rule for rule, _, _ in found))
 
 
 def archived_through(bucket: str, key_prefix: str, rules: list[dict[str, Any]],
                      today: date | None = None) -> ArchiveFinding | None:
-    """The newest day whose log objects under a region's ``key_prefix`` the bucket's lifecycle ``rules`` may have
-    archived by ``today`` (UTC: default, the clock's), with the rules that may; None when none may."""
+    """The days whose log objects under a region's ``key_prefix`` the bucket's lifecycle ``rules`` may have archived
+    by ``today`` (UTC: default, the clock's), those an expiration has deleted aside (as a report leaves them out),
+    with the rules that may, from the spans the report's days are checked against; None when none may."""
     today = today or datetime.now(UTC).date()
-    found = [(rule, newest) for rule in archive_rules(rules)
-             if (newest := rule.archives_through(key_prefix, today)) is not None]
+    deleted = merged([sure for rule in expiry_rules(rules)
+                      if (sure := rule.deleted_spans(key_prefix, today)[1]) is not None])
+    found = [(rule, without([span], deleted)) for rule in archive_rules(rules)
+             if (span := rule.archived_span(key_prefix, today)) is not None]
+    found = [(rule, spans) for rule, spans in found if spans]
     if not found:
         return None
-    return ArchiveFinding(bucket, max(newest for _, newest in found), tuple(rule for rule, _ in found))
+    return ArchiveFinding(bucket, key_prefix, tuple(merged([span for _, spans in found for span in spans])),
+                          tuple(rule for rule, _ in found))
 
 
 def days_location(table: dict[str, Any], partition: str) -> tuple[str, str] | None:

@@ -41,7 +41,7 @@ from ..logs.layout import day_prefix, days_between, logs_root, normalise_prefix,
 from ..logs.period import Period
 from ..output.progress import Reporter, Tally, silent
 from ..output.wording import day_spans
-from .log_lifecycle import BucketLifecycles, ExpiredDays, expired_days
+from .log_lifecycle import DAY_FOLDER, BucketLifecycles, ExpiredDays, expired_days
 from .logging_config import log_location, logging_regions
 from .logging_status import READER_POLICY_FILE
 from .session import AWS_ERRORS, Aws, as_project_error, describe, error_code, required_action
@@ -482,7 +482,8 @@ def _expired(lifecycles: BucketLifecycles, s3_client: Any, bucket: str, region: 
     rules = lifecycles.read(s3_client, bucket, region)
     if rules is None:
         return None, lifecycles.unread[bucket]
-    return expired_days(bucket, rules, summary.empty_days) if rules else None, ""
+    regions = [(day, folder.removesuffix(f"{day:{DAY_FOLDER}}")) for day, folder in summary.empty_days]
+    return expired_days(bucket, rules, regions) if rules else None, ""
 
 
 def _failed_and_empty(results: list[MirrorResult], period: Period) -> str:

@@ -188,8 +188,9 @@ NOTICES: dict[str, dict[str, str]] = {
                                "{rules}; 그 날의 로그 객체를 복원하면 테이블이 읽습니다 (docs/aws-setup.md, "
                                "\"Archived log objects\"). 또는 --engine local --sync 로 보고하세요. 복사할 수 없는 "
                                "아카이브 객체를 셉니다",
-        "lifecycle_rule": "버킷 {bucket} 의 수명 주기 규칙 '{rule}' 은(는) 로그 객체를 {when} {target} (으)로 "
+        "lifecycle_rule": "버킷 {bucket} 의 수명 주기 규칙 '{rule}' 은(는) {under}로그 객체를 {when} {target} (으)로 "
                           "옮깁니다{tiers}{unread}",
+        "lifecycle_under": "{prefix} 아래의 ",
         "lifecycle_from": "{day} 부터",
         "lifecycle_after": "쓴 지 {days} 일 후",
         "lifecycle_tiering": ". 이 클래스의 아카이브 계층은 버킷이 켠 경우 (옵트인) {days} 일 이상 읽지 않은 객체를 "
@@ -210,9 +211,10 @@ NOTICES: dict[str, dict[str, str]] = {
         "expired_before_sync": " 미러가 복사하기 전에",
         "expired_mirror_keeps": "; 만료 전에 --sync 로 만든 미러는 사본을 보관하며, --engine local --sync (또는 "
                                 "--logs-dir MIRROR) 가 그 사본을 읽습니다",
-        "lifecycle_expiry": "버킷 {bucket} 의 수명 주기 규칙 '{rule}' 은(는) 로그 객체를 {when} 삭제합니다{unread}",
+        "lifecycle_expiry": "버킷 {bucket} 의 수명 주기 규칙 '{rule}' 은(는) {under}로그 객체를 {when} "
+                            "삭제합니다{unread}",
         # aws.log_lifecycle: the logging check's notes (the dashboard's logging panel)
-        "archive_finding": "{through} 및 그 이전의 로그는 아카이브되었을 수 있습니다 ({rules}): Athena "
+        "archive_finding": "{through}의 로그는 아카이브되었을 수 있습니다 ({rules}): Athena "
                            "보고서는 복원되지 않은 아카이브 로그 객체를 아무 말 없이 건너뛰며, 기간 중 그런 "
                            "날을 경고합니다. 그 날을 보고하기 전에 그 날의 로그 객체를 복원하면 테이블이 "
                            "읽습니다 (docs/aws-setup.md, \"Archived log objects\"). 또는 --engine local --sync 로 "
@@ -221,9 +223,10 @@ NOTICES: dict[str, dict[str, str]] = {
                           "보고서에는 호출이 빠지며 버킷을 읽는 어떤 보고서도 보여 줄 수 없습니다. 보고서는 "
                           "기간 중 그런 날을 경고합니다; 만료 전에 --sync 로 만든 미러는 사본을 보관하며, "
                           "--engine local --sync (또는 --logs-dir MIRROR) 가 그 사본을 읽습니다",
-        "expiry_through_maybe": "{through} 및 그 이전의 로그는 삭제되었을 수 있습니다",
-        "expiry_through_deleted": "{through} 및 그 이전의 로그는 삭제되었습니다",
-        "expiry_through_both": "{deleted} 및 그 이전의 로그는 삭제되었고, {maybe} 로그는 삭제되었을 수 있습니다",
+        "expiry_through_maybe": "{through}의 로그는 삭제되었을 수 있습니다",
+        "expiry_through_deleted": "{through}의 로그는 삭제되었습니다",
+        "expiry_through_both": "{deleted}의 로그는 삭제되었고, {maybe} 로그는 삭제되었을 수 있습니다",
+        "days_and_before": "{last} 및 그 이전",
         # aws.logging_status: a region's problems (the dashboard's logging panel)
         "logging_cloudwatch_only": "로그가 CloudWatch 로만 전달됩니다. 이 도구는 S3 에서 로그를 읽습니다",
         "logging_text_off": "텍스트 데이터 전달이 꺼져 있어 텍스트 모델 호출이 기록되지 않습니다",

@@ -474,7 +474,7 @@ class AthenaEngine:
         days = [day for day in days_between(scope.first_day, scope.last_day)
                 if not (copied and copied.first <= day <= copied.last)
                 and not (unprojected and day in unprojected.days)]
-        expired = expired_days(bucket, rules, [(day, f"{prefix}{day:%Y/%m/%d}/") for day in days])
+        expired = expired_days(bucket, rules, [(day, prefix) for day in days])
         if expired:
             stats.days_expired[region] = expired
         gone = set(expired.deleted) if expired else set()

@@ -123,3 +123,56 @@ def test_an_expiration_of_another_prefix_or_of_noncurrent_versions_says_nothing(
                          "NoncurrentVersionExpiration": {"NoncurrentDays": 1}}])
     status = check(capsys)
     assert status["expired_through"] is None and status["expiry_note"] is None
+
+
+FOLDER = f"audit/AWSLogs/{ACCOUNT}/BedrockModelInvocationLogs/{REGION}/"  # the region's, under which its days lie
+
+
+def test_a_rule_on_a_year_folder_names_that_year_s_days_and_the_folder(
+        aws_env: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
+    """A rule whose prefix is one year's folder archives that year's days only, as a report's per-day check finds,
+    not every day up to 30 days ago."""
+    year = datetime.now(UTC).year - 2
+    logging_with_rules([glacier(f"{FOLDER}{year}/")])
+    status = check(capsys)
+    assert status["archived_through"] == f"{year}-12-31"
+    assert status["archive_note"].startswith(
+        f"the logs of {year}-01-01 .. {year}-12-31 may be archived (lifecycle rule 'archive-logs' of bucket {BUCKET} "
+        f"moves log objects under {FOLDER}{year}/ to S3 Glacier Flexible Retrieval 30 days after they are written): ")
+
+
+def test_a_rule_on_a_month_folder_not_yet_due_says_nothing(
+        aws_env: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
+    today = datetime.now(UTC).date()
+    logging_with_rules([glacier(f"{FOLDER}{today:%Y/%m}/", days=40)])
+    status = check(capsys)
+    assert status["archived_through"] is None and status["archive_note"] is None
+
+
+def test_the_archive_line_leaves_out_the_days_an_expiration_has_deleted(
+        aws_env: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
+    """Archived after 30 days, deleted after 365: the days deleted (due 366 days on, taken as deleted a day later)
+    are no longer archived, as a report leaves them out; the line names the days from the first not yet deleted."""
+    logging_with_rules([{**glacier("audit/AWSLogs/"), "Expiration": {"Days": 365}}])
+    status = check(capsys)
+    today = datetime.now(UTC).date()
+    first, last = today - timedelta(days=366), today - timedelta(days=31)
+    assert status["archived_through"] == last.isoformat()
+    assert status["archive_note"].startswith(f"the logs of {first} .. {last} may be archived (lifecycle rule "
+                                             f"'archive-logs' of bucket {BUCKET} moves log objects to S3 Glacier")
+
+
+def test_an_expiration_of_some_months_names_those_days_and_its_folders(
+        aws_env: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
+    """An expiration on the folders of January to September of a year (prefix ``YYYY/0``) has deleted those days
+    only; an archive rule of the whole year then leaves October to December."""
+    year = datetime.now(UTC).year - 2
+    logging_with_rules([glacier(f"{FOLDER}{year}/", days=0),
+                        {"ID": "drop", "Status": "Enabled", "Filter": {"Prefix": f"{FOLDER}{year}/0"},
+                         "Expiration": {"Days": 1}}])
+    status = check(capsys)
+    assert status["expired_through"] == f"{year}-09-30"
+    assert status["expiry_note"].startswith(
+        f"the logs of {year}-01-01 .. {year}-09-30 have been deleted (lifecycle rule 'drop' of bucket {BUCKET} deletes "
+        f"log objects under {FOLDER}{year}/0 1 days after they are written; ")
+    assert status["archive_note"].startswith(f"the logs of {year}-10-01 .. {year}-12-31 may be archived (")

@@ -579,6 +579,13 @@ def test_the_logging_panel_s_problems_and_notes_are_korean(aws_env: dict[str, st
         Bucket="logs-eu-west-1", LifecycleConfiguration={"Rules": [{
             "ID": "retain", "Status": "Enabled", "Filter": {"Prefix": ""}, "Expiration": {"Days": 365},
             "Transitions": [{"Days": 30, "StorageClass": "GLACIER"}]}]})
+    # a year folder's days archived, those of its first nine months deleted: days and folders named
+    year = f"AWSLogs/{account}/BedrockModelInvocationLogs/eu-west-2/{datetime.now(UTC).year - 2}/"
+    boto3.client("s3", region_name="eu-west-2").put_bucket_lifecycle_configuration(
+        Bucket="logs-eu-west-2", LifecycleConfiguration={"Rules": [
+            {"ID": "year", "Status": "Enabled", "Filter": {"Prefix": year},
+             "Transitions": [{"Days": 0, "StorageClass": "DEEP_ARCHIVE"}]},
+            {"ID": "months", "Status": "Enabled", "Filter": {"Prefix": f"{year}0"}, "Expiration": {"Days": 1}}]})
     boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="logs-elsewhere")
     configs = {"us-east-2": {"s3Config": {"bucketName": "logs-gone"}},
                "ca-central-1": {"s3Config": {"bucketName": "logs-elsewhere"}},
@@ -598,9 +605,11 @@ def test_the_logging_panel_s_problems_and_notes_are_korean(aws_env: dict[str, st
                      "logging_read_failed", "logging_bucket_missing", "logging_bucket_elsewhere",
                      "logging_cloudwatch_only", "logging_text_off", "logging_managed_key"}, kinds
     [retained] = [status for status in statuses if status.region == "eu-west-1"]
-    assert retained.expiry_note and retained.archive_note
-    notes = [retained.expiry_note, retained.archive_note, not_checked("logs-x", "eu-west-1", ClientError(
-        {"Error": {"Code": "AccessDenied", "Message": "Access Denied"}}, "GetBucketLifecycleConfiguration"))]
+    [folders] = [status for status in statuses if status.region == "eu-west-2"]
+    assert retained.expiry_note and retained.archive_note and folders.expiry_note and folders.archive_note
+    notes = [retained.expiry_note, retained.archive_note, folders.expiry_note, folders.archive_note]
+    notes.append(not_checked("logs-x", "eu-west-1", ClientError(
+        {"Error": {"Code": "AccessDenied", "Message": "Access Denied"}}, "GetBucketLifecycleConfiguration")))
     empty = RegionLoggingStatus("eu-west-1", True)
     assert english_left(problems, show=lambda lines: [
         logging_problems(KO, replace(empty, problems=(line,))) for line in lines]) == {}

@@ -42,13 +42,14 @@ def test_the_panel_notes_the_days_deleted_and_archived_and_words_problems_in_the
         assert len(notes) == 2 and notes[0].startswith(
             f"the logs of {deleted} and before have been deleted, and those of {maybe} may have been (lifecycle rule "
             f"'retain' of bucket {BUCKET} deletes log objects 365 days after they are written"), notes
-        assert notes[1].startswith(f"the logs of {archived} and before may be archived (lifecycle rule 'retain' of "
+        # the days the rule has deleted are no longer archived: the archive line names those after them
+        assert notes[1].startswith(f"the logs of {maybe} .. {archived} may be archived (lifecycle rule 'retain' of "
                                    f"bucket {BUCKET} moves log objects to S3 Glacier Flexible Retrieval 30 days after "
                                    "they are written)"), notes
         assert f"bucket {BUCKET} has no policy, so Bedrock cannot write to it" in line, line
     else:
         assert len(notes) == 2 and notes[0].startswith(f"{deleted} 및 그 이전의 로그는 삭제되었고, {maybe} 로그는 "
                                                        "삭제되었을 수 있습니다"), notes
-        assert notes[1].startswith(f"{archived} 및 그 이전의 로그는 아카이브되었을 수 있습니다"), notes
+        assert notes[1].startswith(f"{maybe} .. {archived}의 로그는 아카이브되었을 수 있습니다"), notes
         assert f"버킷 {BUCKET} 에 정책이 없어 Bedrock 이 쓸 수 없습니다" in line, line
         assert not re.search(r"\b(?:deleted|archived|written|cannot)\b", " ".join([*notes, line])), (notes, line)
