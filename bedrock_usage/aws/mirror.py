@@ -437,6 +437,7 @@ def mirror_logs(
     """
     account = aws.account_id()
     days = period.partition_days()
+    first, last = period.utc_days()  # the period's days: the one after them is read for late calls only
     results: list[MirrorResult] = []
     lifecycles = BucketLifecycles()  # each bucket's lifecycle rules, read once, and only for days with no record
     if regions is None:
@@ -464,7 +465,8 @@ def mirror_logs(
         except (UsageError, SetupRequired) as exc:
             results.append(MirrorResult(region, failure=exc))
         else:
-            expired, unread = _expired(lifecycles, s3_client, region_bucket, region, summary)
+            empty = [(day, folder) for day, folder in summary.empty_days if first <= day <= last]
+            expired, unread = _expired(lifecycles, s3_client, region_bucket, region, empty)
             results.append(MirrorResult(region, region_bucket, region_prefix, summary, accounts=synced,
                                         accounts_unlisted=unlisted, expired=expired, lifecycle_unread=unread))
     if not any(result.holds_records for result in results):
@@ -474,15 +476,16 @@ def mirror_logs(
 
 
 def _expired(lifecycles: BucketLifecycles, s3_client: Any, bucket: str, region: str,
-             summary: SyncSummary) -> tuple[ExpiredDays | None, str]:
-    """The days of which neither the bucket nor the mirror holds a record that a lifecycle rule of the bucket has
-    deleted or may have (read once per bucket, only when there are such days), or why its rules could not be read."""
-    if not summary.empty_days:
+             empty: list[tuple[date, str]]) -> tuple[ExpiredDays | None, str]:
+    """The days of the period of which neither the bucket nor the mirror holds a record (``empty``: each with its
+    folder) that a lifecycle rule of the bucket has deleted or may have (read once per bucket, only when there are
+    such days), or why its rules could not be read."""
+    if not empty:
         return None, ""
     rules = lifecycles.read(s3_client, bucket, region)
     if rules is None:
         return None, lifecycles.unread[bucket]
-    regions = [(day, folder.removesuffix(f"{day:{DAY_FOLDER}}")) for day, folder in summary.empty_days]
+    regions = [(day, folder.removesuffix(f"{day:{DAY_FOLDER}}")) for day, folder in empty]
     return expired_days(bucket, rules, regions) if rules else None, ""
 
 

@@ -459,10 +459,11 @@ class AthenaEngine:
 
     def _note_lifecycle(self, logs: dict[str, Any], region: str, scope: Scope, copied: CompactedDays | None,
                         stats: ScanStats, lifecycles: BucketLifecycles) -> None:
-        """Record in ``stats`` the days of the scope read from the logs table (not the compacted copy, and inside its
-        projection) whose objects a lifecycle rule of the log bucket has deleted or may have, and those it may have
-        moved to a class Athena skips, a deleted day aside (``aws/log_lifecycle.py``), or, once per bucket, why its
-        rules could not be read: the report is made either way."""
+        """Record in ``stats`` the days of the period (``Scope.period_days``: the day after it, read for late calls,
+        aside) read from the logs table (not the compacted copy, and inside its projection) whose objects a lifecycle
+        rule of the log bucket has deleted or may have, and those it may have moved to a class Athena skips, a deleted
+        day aside (``aws/log_lifecycle.py``), or, once per bucket, why its rules could not be read: the report is made
+        either way."""
         where = days_location(logs, PARTITION_COLUMN)
         if where is None:
             return
@@ -471,7 +472,7 @@ class AthenaEngine:
         if not rules:
             return
         unprojected = stats.days_not_projected.get(region)
-        days = [day for day in days_between(scope.first_day, scope.last_day)
+        days = [day for day in days_between(*(scope.period_days or (scope.first_day, scope.last_day)))
                 if not (copied and copied.first <= day <= copied.last)
                 and not (unprojected and day in unprojected.days)]
         expired = expired_days(bucket, rules, [(day, prefix) for day in days])

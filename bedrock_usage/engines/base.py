@@ -59,6 +59,9 @@ class Scope:
     # The day folders whose unreadable objects count in ``ScanStats.skipped_objects`` (``Period.own_folder_days``);
     # None: all of them. Their records are read all the same.
     own_days: tuple[date, date] | None = None
+    # The UTC days the period's hours fall on (``Period.utc_days``): the partition days but the one after them read
+    # for late calls, the days a note of days deleted or archived names; None: all of them.
+    period_days: tuple[date, date] | None = None
     # False: an engine that can tell before it reads that none of the own days can be read in any region (Athena:
     # all outside the logs table's partition projection) raises ``PeriodNotProjected`` instead of running the query.
     run_unprojected: bool = True

@@ -43,14 +43,18 @@ class Period:
         """First instant after the period, in UTC (exclusive bound)."""
         return datetime.combine(self.end + timedelta(days=1), time(), self.zone).astimezone(UTC)
 
+    def utc_days(self) -> tuple[date, date]:
+        """The UTC days the period's hours fall on: the first and last day folder of its calls' days."""
+        return self.utc_start.date(), (self.utc_end - timedelta(microseconds=1)).date()
+
     def partition_days(self) -> tuple[date, date]:
         """UTC days whose log folders may hold the period's records.
 
         Objects are written after the calls they hold, so a call late on the last day can sit in the next
-        day's folder: the scan reaches one day further and exact timestamps trim the rest.
+        day's folder: the scan reaches one day further (after ``utc_days``) and exact timestamps trim the rest.
         """
-        last = (self.utc_end - timedelta(microseconds=1)).date() + timedelta(days=1)
-        return self.utc_start.date(), last
+        first, last = self.utc_days()
+        return first, last + timedelta(days=1)
 
     def own_folder_days(self) -> tuple[date, date]:
         """The UTC day folders whose unreadable contents (records, objects) count as this period's.

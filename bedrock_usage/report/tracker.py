@@ -285,7 +285,7 @@ class BedrockAthenaTracker:
                                   narrow_dedup=not self.engine.rereads_billed,
                                   context_thresholds=self.prices.context_thresholds)
         scope = Scope(regions, *period.partition_days(), own_days=period.own_folder_days(),
-                      run_unprojected=run_unprojected)
+                      period_days=period.utc_days(), run_unprojected=run_unprojected)
         return self.engine.query(query.sql, query.params, scope, progress)
 
     def _priced(self, result: QueryResult, user_pattern: str | None, progress: Reporter) -> tuple[PricedRows, int]:

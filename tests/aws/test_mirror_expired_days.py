@@ -91,3 +91,22 @@ def test_a_refused_read_of_the_rules_names_the_empty_days_and_the_permission(
     assert line.startswith(f"{REGION} has no log object of {today - timedelta(days=40)} .. ")
     assert line.endswith("grant s3:GetLifecycleConfiguration on the bucket (iam/report-reader.json grants it on "
                          "bedrock-logs-* buckets)")
+
+
+def test_the_day_read_after_the_period_for_late_calls_is_not_named(
+        aws_env: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A sync of the 16 days to 35 days ago: the day after them, which it reads for calls written late, holds no
+    record and has been deleted too, but is no day of the report, and is not named."""
+    bucket_and_mirror(tmp_path)
+    today = datetime.now(UTC).date()
+    code = bedrock_tracker_cli.main(["--engine", "local", "--sync", "--logs-dir", str(tmp_path), "--region", REGION,
+                                     "--start-date", f"{today - timedelta(days=50)}", "--end-date",
+                                     f"{today - timedelta(days=35)}", "--analysis", "summary", "--format", "json",
+                                     "--output-dir", "-", "--quiet"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    # due 31 days after a day began, taken as deleted a day later: all of them, the day after them (34 days ago) too
+    gone = f"{today - timedelta(days=50)} .. {today - timedelta(days=36)}"
+    [line] = [w for w in json.loads(out)["warnings"] if "lifecycle rule of their bucket" in w]
+    assert line.startswith(f"the logs of {gone} (UTC) in {REGION} have been deleted by a lifecycle rule of their "
+                           "bucket before the mirror copied them, so any calls")

@@ -168,3 +168,27 @@ def test_the_korean_page_words_the_warning_and_the_note_in_korean(aws_env: dict[
         [korean] = warning_lines(Text("ko"), [english])
         assert re.search("[\uac00-\ud7a3]", shown(korean)) and shown(korean) != english
     assert "s3:GetLifecycleConfiguration" in shown(warning_lines(Text("ko"), [note])[0])
+
+
+def test_the_day_read_after_the_period_for_late_calls_is_not_named(
+        aws_env: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
+    """A New York report of 41 days ending 40 days ago: its hours fall on the UTC days from its first to the day after
+    its last (its evenings are the next UTC morning), which the warning names; the day after those, which the scan
+    reads for calls written late, is no day of the report and is not named, though it may be archived too."""
+    logs_on_athena(rules=[rule("AWSLogs/")])
+    york = ZoneInfo("America/New_York")
+    today = datetime.now(york).date()
+    first, last = today - timedelta(days=80), today - timedelta(days=40)
+    folders = [datetime.combine(day, datetime.min.time(), york).astimezone(UTC).date() for day in (first, last)]
+    end = datetime.combine(last + timedelta(days=1), datetime.min.time(), york).astimezone(UTC)
+    expected = [folders[0] + timedelta(days=n) for n in range(((end - timedelta(microseconds=1)).date()
+                                                                - folders[0]).days + 1)]
+    assert expected[-1] == last + timedelta(days=1)  # 19:00 or 20:00 in New York is midnight UTC
+    code = bedrock_tracker_cli.main(["--engine", "athena", "--region", REGION, "--start-date", f"{first}",
+                                     "--end-date", f"{last}", "--format", "json", "--output-dir", "-", "--quiet",
+                                     "--tz", "America/New_York"])
+    assert code == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["scan"]["days_maybe_archived"] == {REGION: [day.isoformat() for day in expected]}
+    [line] = [w for w in document["warnings"] if WARNING in w]
+    assert line.startswith(f"the logs of {expected[0]} .. {expected[-1]} (UTC) {WARNING}")

@@ -7,6 +7,7 @@ warnings."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -113,3 +114,20 @@ def test_the_korean_page_words_the_warning_in_korean(aws_env: dict[str, str]) ->
     assert [note.values["what"].kind for note in lines] == ["expired_both", "expired_deleted", "expired_maybe",
                                                             "expired_both"]
     assert english_left(lines) == {}
+
+
+def test_the_day_read_after_the_period_for_late_calls_is_not_named_deleted(
+        aws_env: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
+    """A UTC report ending 40 days ago, objects expired after 30 days: every day of it has been deleted, and so has
+    the day after it, which the scan reads for calls written late but which is no day of the report."""
+    logs_on_athena(rules=[expire("AWSLogs/")])
+    today = datetime.now(UTC).date()
+    first, last = today - timedelta(days=50), today - timedelta(days=40)
+    code = bedrock_tracker_cli.main(["--engine", "athena", "--region", REGION, "--start-date", f"{first}",
+                                     "--end-date", f"{last}", "--format", "json", "--output-dir", "-", "--quiet"])
+    assert code == 0
+    document = json.loads(capsys.readouterr().out)
+    days = [first + timedelta(days=n) for n in range(11)]
+    assert document["scan"]["days_deleted"] == {REGION: [day.isoformat() for day in days]}
+    [line] = [w for w in document["warnings"] if DELETED in w]
+    assert line.startswith(f"the logs of {first} .. {last} (UTC) in {REGION} {DELETED}, {GONE}")
