@@ -237,6 +237,7 @@ class BucketLifecycles:
 
     rules: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     unread: dict[str, str] = field(default_factory=dict)  # bucket -> why its rules are not known (a note)
+    reasons: dict[str, Notice] = field(default_factory=dict)  # bucket -> why the read failed (``unread_reason``)
 
     def read(self, s3: Any, bucket: str, region: str) -> list[dict[str, Any]] | None:
         """The bucket's rules ([] when it has none or does not exist); None when they could not be read, the note
@@ -252,19 +253,24 @@ class BucketLifecycles:
                 found = []
             else:
                 self.unread[bucket] = not_checked(bucket, region, exc)
+                self.reasons[bucket] = unread_reason(exc)
                 return None
         self.rules[bucket] = found
         return found
 
 
-def not_checked(bucket: str, region: str, exc: Exception) -> Notice:
-    """Why whether log objects are archived is not known: the read refused (the permission it needs) or failed."""
+def unread_reason(exc: Exception) -> Notice:
+    """What to do about a read of the rules that failed: the permission a refusal names, or the failure."""
     if isinstance(exc, ClientError) and is_access_denied(exc):
         action = required_action(exc)
-        why = Notice(f"grant {action} on the bucket ({READER_POLICY_FILE} grants it on bedrock-logs-* buckets)",
-                     "lifecycle_grant", action=action, policy=READER_POLICY_FILE)
-    else:
-        why = Notice(f"reading them failed: {describe(exc)}", "lifecycle_failed", reason=describe(exc))
+        return Notice(f"grant {action} on the bucket ({READER_POLICY_FILE} grants it on bedrock-logs-* buckets)",
+                      "lifecycle_grant", action=action, policy=READER_POLICY_FILE)
+    return Notice(f"reading them failed: {describe(exc)}", "lifecycle_failed", reason=describe(exc))
+
+
+def not_checked(bucket: str, region: str, exc: Exception) -> Notice:
+    """Why whether log objects are archived is not known: the read refused (the permission it needs) or failed."""
+    why = unread_reason(exc)
     return Notice(f"the lifecycle rules of log bucket {bucket} ({region}) could not be read, so whether any moved log "
                   f"objects to S3 Glacier, which Athena skips without a word unless restored, or deleted them is not "
                   f"checked: {why}",

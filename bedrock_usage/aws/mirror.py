@@ -39,6 +39,7 @@ from botocore.exceptions import ClientError
 from ..errors import SetupRequired, UsageError
 from ..logs.layout import day_prefix, days_between, logs_root, normalise_prefix, read_below_day
 from ..logs.period import Period
+from ..output.notices import Notice
 from ..output.progress import Reporter, Tally, silent
 from ..output.wording import day_spans
 from .log_lifecycle import DAY_FOLDER, BucketLifecycles, ExpiredDays, expired_days
@@ -390,20 +391,16 @@ class MirrorResult:
     accounts: tuple[str, ...] = ()  # the account folders synced
     accounts_unlisted: str = ""  # why the bucket's account folders could not be listed (the caller's alone synced)
     # the days of which neither the bucket nor the mirror holds a record that a lifecycle rule of the bucket has
-    # deleted or may have, or why its rules could not be read
+    # deleted or may have, or, when its rules could not be read, the note naming such days (``rules_unread``)
     expired: ExpiredDays | None = None
-    lifecycle_unread: str = ""
+    lifecycle_unread: Notice | str = ""
 
     def expiry_notes(self) -> list[str]:
         """What the report must say of the days a lifecycle rule deleted before the mirror copied them, or of rules
         that could not be read while some days hold no record."""
         if self.expired:
             return [self.expired.note(self.region, synced=True)]
-        if self.lifecycle_unread:
-            days = day_spans(sorted({day for day, _ in self.summary.empty_days})) if self.summary else ""
-            return [f"{self.region} has no log object of {days} in {self.location} nor in the mirror: "
-                    f"{self.lifecycle_unread}"]
-        return []
+        return [self.lifecycle_unread] if self.lifecycle_unread else []
 
     @property
     def location(self) -> str:
@@ -466,7 +463,7 @@ def mirror_logs(
             results.append(MirrorResult(region, failure=exc))
         else:
             empty = [(day, folder) for day, folder in summary.empty_days if first <= day <= last]
-            expired, unread = _expired(lifecycles, s3_client, region_bucket, region, empty)
+            expired, unread = _expired(lifecycles, s3_client, location.bucket, location.prefix, region, empty)
             results.append(MirrorResult(region, region_bucket, region_prefix, summary, accounts=synced,
                                         accounts_unlisted=unlisted, expired=expired, lifecycle_unread=unread))
     if not any(result.holds_records for result in results):
@@ -475,8 +472,8 @@ def mirror_logs(
     return results
 
 
-def _expired(lifecycles: BucketLifecycles, s3_client: Any, bucket: str, region: str,
-             empty: list[tuple[date, str]]) -> tuple[ExpiredDays | None, str]:
+def _expired(lifecycles: BucketLifecycles, s3_client: Any, bucket: str, prefix: str, region: str,
+             empty: list[tuple[date, str]]) -> tuple[ExpiredDays | None, Notice | str]:
     """The days of the period of which neither the bucket nor the mirror holds a record (``empty``: each with its
     folder) that a lifecycle rule of the bucket has deleted or may have (read once per bucket, only when there are
     such days), or why its rules could not be read."""
@@ -484,9 +481,21 @@ def _expired(lifecycles: BucketLifecycles, s3_client: Any, bucket: str, region: 
         return None, ""
     rules = lifecycles.read(s3_client, bucket, region)
     if rules is None:
-        return None, lifecycles.unread[bucket]
+        return None, rules_unread(region, f"s3://{bucket}/{normalise_prefix(prefix)}",
+                                  sorted({day for day, _ in empty}), lifecycles.reasons[bucket])
     regions = [(day, folder.removesuffix(f"{day:{DAY_FOLDER}}")) for day, folder in empty]
     return expired_days(bucket, rules, regions) if rules else None, ""
+
+
+def rules_unread(region: str, location: str, days: list[date], why: Notice) -> Notice:
+    """A sync's note of the ``days`` of the period neither the bucket (at ``location``) nor the mirror holds a record
+    of, where the bucket's lifecycle rules could not be read (``why``): whether those days had no calls or a rule
+    deleted their logs before the mirror copied them is not known, and the figures lack any such calls."""
+    spans = day_spans(days)
+    return Notice(f"{region} has no log object of {spans} (UTC) in {location} nor in the mirror, and the bucket's "
+                  "lifecycle rules could not be read, so whether those days had no calls or a rule deleted their logs "
+                  f"before the mirror copied them (their calls then missing from these figures) is not known: {why}",
+                  "sync_rules_unread", region=region, spans=spans, location=location, why=why)
 
 
 def _failed_and_empty(results: list[MirrorResult], period: Period) -> str:

@@ -209,6 +209,9 @@ NOTICES: dict[str, dict[str, str]] = {
                         "{maybe} 로그는 삭제되었을 수 있습니다 (S3 는 만료된 객체를 기한이 지나고 얼마 후에 "
                         "삭제합니다)",
         "expired_before_sync": " 미러가 복사하기 전에",
+        "sync_rules_unread": "{region} 의 {spans} (UTC) 로그 객체가 {location} 에도 미러에도 없고 버킷의 수명 주기 "
+                             "규칙을 읽지 못해, 그 날에 호출이 없었는지 아니면 미러가 복사하기 전에 규칙이 로그를 "
+                             "삭제했는지 (그렇다면 그 호출은 이 수치에 빠져 있습니다) 알 수 없습니다: {why}",
         "expired_mirror_keeps": "; 만료 전에 --sync 로 만든 미러는 사본을 보관하며, --engine local --sync (또는 "
                                 "--logs-dir MIRROR) 가 그 사본을 읽습니다",
         "lifecycle_expiry": "버킷 {bucket} 의 수명 주기 규칙 '{rule}' 은(는) {under}로그 객체를 {when} "

@@ -14,10 +14,14 @@ import boto3
 import pytest
 
 import bedrock_tracker_cli
+from bedrock_usage.aws.mirror import mirror_logs
+from bedrock_usage.aws.session import Aws
 from bedrock_usage.logs.layout import object_key
+from bedrock_usage.logs.period import Period
 from tests.aws.refusing_proxy import refusing_proxy
 from tests.aws.test_mirror import ACCOUNT, record
 from tests.aws.test_mirror_regions import configure
+from tests.dashboard.test_korean_page_english_left import english_left
 
 REGION = "us-east-1"
 BUCKET = f"bedrock-logs-{ACCOUNT}-{REGION}"
@@ -88,9 +92,30 @@ def test_a_refused_read_of_the_rules_names_the_empty_days_and_the_permission(
     assert proxy.refused == [f"GET /{BUCKET}?lifecycle"]
     [line] = [w for w in document["warnings"] if "lifecycle rules" in w]
     today = datetime.now(UTC).date()
-    assert line.startswith(f"{REGION} has no log object of {today - timedelta(days=40)} .. ")
-    assert line.endswith("grant s3:GetLifecycleConfiguration on the bucket (iam/report-reader.json grants it on "
-                         "bedrock-logs-* buckets)")
+    # the days of the period without a record: all but 35 days ago (the mirror's) and 2 days ago (the bucket's); the
+    # day after it, read for late calls, is no day of the report
+    spans = f"{today - timedelta(days=40)} .. {today - timedelta(days=36)}, {today - timedelta(days=34)} .. " \
+            f"{today - timedelta(days=3)}"
+    assert line == (f"{REGION} has no log object of {spans} (UTC) in s3://{BUCKET}/ nor in the mirror, and the "
+                    "bucket's lifecycle rules could not be read, so whether those days had no calls or a rule deleted "
+                    "their logs before the mirror copied them (their calls then missing from these figures) is not "
+                    "known: grant s3:GetLifecycleConfiguration on the bucket (iam/report-reader.json grants it on "
+                    "bedrock-logs-* buckets)")
+
+
+def test_the_note_of_rules_not_read_is_worded_in_korean(
+        aws_env: dict[str, str], moto_endpoint: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The note as the mirror makes it, through the Korean page's list of warnings: no English of ours left."""
+    bucket_and_mirror(tmp_path)
+    today = datetime.now(UTC).date()
+    with refusing_proxy(moto_endpoint, lambda method, path: path == f"/{BUCKET}?lifecycle") as proxy:
+        monkeypatch.setenv("AWS_ENDPOINT_URL_S3", f"http://127.0.0.1:{proxy.server_port}")
+        monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+        [result] = mirror_logs(Aws.connect(), (REGION,), Period(today - timedelta(days=40), today - timedelta(days=2)),
+                               tmp_path)
+    [note] = result.expiry_notes()
+    assert "S3 Glacier" not in note and "Athena" not in note
+    assert english_left([note]) == {}
 
 
 def test_the_day_read_after_the_period_for_late_calls_is_not_named(
