@@ -66,16 +66,17 @@ def logging_line(t: Text, check: data.RegionCheck) -> str:
         key = "logging_denied"
     newest = status.newest_log.last_modified.strftime("%Y-%m-%d %H:%M UTC") if status.newest_log else ""
     beyond = refused_beyond(status, READER_LOG_BUCKET_GRANT, "the check")
-    reads = t.notice(beyond) if beyond else t("logging_reads", policy=READER_POLICY_FILE)
-    return t(key, region=status.region, bucket=status.bucket or "", newest=newest,
-             error=t.notice(status.error) if status.error else "", problems=logging_problems(t, status),
+    reads = plain(t.notice(beyond)) if beyond else t("logging_reads", policy=plain(READER_POLICY_FILE))
+    return t(key, region=status.region, bucket=plain(status.bucket or ""), newest=newest,
+             error=plain(t.notice(status.error)) if status.error else "", problems=logging_problems(t, status),
              command=check.command, reads=reads,
-             service=BEDROCK_SERVICE, folder=status.log_folder(check.account), statement=statement or "")
+             service=BEDROCK_SERVICE, folder=status.log_folder(check.account), statement=plain(statement or ""))
 
 
 def logging_problems(t: Text, status: RegionLoggingStatus) -> str:
-    """A region's problems, each in the page's language (the check's ``Notice``), as one text."""
-    return "; ".join(t.notice(problem) for problem in status.problems)
+    """A region's problems, each in the page's language (the check's ``Notice``), as one text shown as written (an
+    ARN's ``*``, a prefix's ``_``: ``plain``)."""
+    return "; ".join(plain(t.notice(problem)) for problem in status.problems)
 
 
 def logging_notes(t: Text, status: RegionLoggingStatus) -> list[str]:

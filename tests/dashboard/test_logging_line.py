@@ -1,8 +1,11 @@
 """The logging panel's line for one region, from statuses built by hand: a region where a read was only refused
 names the read, the permission and the reader policy, and no setup command; a region with a real fault keeps its
-repair command."""
+repair command. The page reads the line as Markdown: what it says is checked as a reader sees it (``shown``), and the
+names and problems in it are shown as written."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 
@@ -10,6 +13,7 @@ from bedrock_usage.aws.logging_status import RegionLoggingStatus
 from bedrock_usage.dashboard.bedrock_tab import logging_line
 from bedrock_usage.dashboard.data import RegionCheck
 from bedrock_usage.dashboard.text import Text
+from tests.dashboard.helpers import shown
 
 ACCOUNT = "123456789012"
 COMMAND = "python setup_bedrock_logging.py --regions us-east-1 --bucket team-logs --prefix bedrock/"
@@ -26,7 +30,7 @@ def status(**changes: object) -> RegionLoggingStatus:
 @pytest.mark.parametrize("lang", ["en", "ko"])
 def test_a_refused_read_names_it_and_the_reader_policy_and_suggests_no_setup(lang: str) -> None:
     refused = status(bucket_region=None, bedrock_can_write=True, problems=(LOCATION_REFUSED,))
-    line = logging_line(Text(lang), RegionCheck(refused, COMMAND, ACCOUNT))
+    line = shown(logging_line(Text(lang), RegionCheck(refused, COMMAND, ACCOUNT)))
     assert "**us-east-1**" in line and LOCATION_REFUSED in line, line
     assert "iam/report-reader.json" in line.replace(LOCATION_REFUSED, ""), line
     assert "setup_bedrock_logging" not in line and "`" not in line, line
@@ -35,7 +39,7 @@ def test_a_refused_read_names_it_and_the_reader_policy_and_suggests_no_setup(lan
 @pytest.mark.parametrize("lang", ["en", "ko"])
 def test_a_refused_bucket_policy_says_what_the_policy_must_allow_and_where(lang: str) -> None:
     refused = status(bucket_region="us-east-1", bedrock_can_write=None, problems=(POLICY_REFUSED,))
-    line = logging_line(Text(lang), RegionCheck(refused, COMMAND, ACCOUNT))
+    line = shown(logging_line(Text(lang), RegionCheck(refused, COMMAND, ACCOUNT)))
     assert POLICY_REFUSED in line and "iam/report-reader.json" in line.replace(POLICY_REFUSED, ""), line
     assert "bedrock.amazonaws.com" in line and "s3:PutObject" in line, line
     assert "`s3://team-logs/bedrock/AWSLogs/123456789012/`" in line, line
@@ -49,7 +53,7 @@ def test_a_real_fault_keeps_its_repair_command_even_beside_a_refused_read(lang: 
     no_write = status(bucket_region=None, bedrock_can_write=False,
                       problems=(LOCATION_REFUSED, "bucket team-logs has no policy, so Bedrock cannot write to it"))
     for region in (broken, no_write):
-        line = logging_line(Text(lang), RegionCheck(region, COMMAND, ACCOUNT))
+        line = shown(logging_line(Text(lang), RegionCheck(region, COMMAND, ACCOUNT)))
         assert f"`{COMMAND}`" in line and "; ".join(region.problems) in line, line
 
 
@@ -59,7 +63,7 @@ def test_a_deny_someone_else_wrote_names_the_exemption_and_suggests_no_setup(lan
     the statement and the exemption instead."""
     denied = status(bucket_region="us-east-1", bedrock_can_write=False, denied_by="OrgOnly",
                     problems=("bucket policy statement OrgOnly denies Bedrock's log writes",))
-    line = logging_line(Text(lang), RegionCheck(denied, COMMAND, ACCOUNT))
+    line = shown(logging_line(Text(lang), RegionCheck(denied, COMMAND, ACCOUNT)))
     assert "OrgOnly" in line.replace(denied.problems[0], ""), line
     assert "`aws:PrincipalServiceName`" in line and "`bedrock.amazonaws.com`" in line, line
     assert "setup_bedrock_logging" not in line, line
@@ -71,7 +75,7 @@ def test_a_bucket_on_the_aws_managed_key_says_what_to_set_and_no_setup_command(l
     key = "bucket team-logs encrypts with the AWS managed key aws/s3: set a customer managed key"
     managed = status(bucket_region="us-east-1", bedrock_can_write=True, kms_key="the AWS managed key aws/s3",
                      aws_managed_key=True, problems=(key,))
-    line = logging_line(Text(lang), RegionCheck(managed, COMMAND, ACCOUNT))
+    line = shown(logging_line(Text(lang), RegionCheck(managed, COMMAND, ACCOUNT)))
     assert key in line and "setup_bedrock_logging" not in line and "iam/report-reader.json" not in line, line
 
 
@@ -90,6 +94,28 @@ def test_reads_refused_of_a_team_bucket_name_the_reader_statements_to_add(lang: 
     for write in (True, None):
         team = status(bucket_region=None, bedrock_can_write=write, problems=refused,
                       refused=("s3:GetBucketLocation", "s3:GetBucketPolicy"))
-        line = logging_line(Text(lang), RegionCheck(team, COMMAND, ACCOUNT))
+        line = shown(logging_line(Text(lang), RegionCheck(team, COMMAND, ACCOUNT)))
         assert f"({grants})." in line and "; ".join(refused) in line, line
         assert "setup_bedrock_logging" not in line, line
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_markup_in_the_problems_bucket_and_error_is_shown_as_written(lang: str) -> None:
+    """A prefix's ``_`` and an ARN's ``*`` read as emphasis in Markdown (``*a* b*``, ``_x_``), and a reads clause
+    naming ``arn:*:s3:::BUCKET`` too: each is escaped, as the panel's notes are, and reads as the check wrote it."""
+    problems = ("the bucket policy has no statement letting bedrock.amazonaws.com s3:PutObject under "
+                "s3://team-logs/my_team_logs/AWSLogs/123456789012/",
+                "bucket policy statement Odd's condition on arn:aws:bedrock:us-east-1:123456789012:* cannot be "
+                "decided: ArnLike arn:aws:bedrock:*:123456789012:* matches all")
+    lines = [logging_line(Text(lang), RegionCheck(status(bucket_region="us-east-1", bedrock_can_write=False,
+                                                         problems=problems), COMMAND, ACCOUNT)),
+             logging_line(Text(lang), RegionCheck(status(bucket_region=None, bedrock_can_write=None,
+                                                         problems=problems, refused=("s3:GetBucketPolicy",)),
+                                                  COMMAND, ACCOUNT)),
+             logging_line(Text(lang), RegionCheck(status(enabled=False, error="AccessDenied: not *allowed* to_read"),
+                                                  COMMAND, ACCOUNT))]
+    for line in lines:
+        outside_code = re.sub(r"`[^`]*`", "", line).replace("**us-east-1**", "")
+        assert not re.search(r"(?<!\\)[*_]", outside_code), line
+    assert "; ".join(problems) in shown(lines[0]) and "(Resource arn:*:s3:::team-logs)" in shown(lines[1])
+    assert "AccessDenied: not *allowed* to_read" in shown(lines[2])
