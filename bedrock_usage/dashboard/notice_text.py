@@ -302,6 +302,22 @@ NOTICES: dict[str, dict[str, str]] = {
         "price_file_tier": "{name} ({model}): 가격 파일에 {family} 엔드포인트 계열의 {tier} 행이 없습니다; {regions} "
                            "의 호출 {calls} 건은 내장 가격표의 {tier} 가격을 적용했습니다 (그곳에 자체 가격을 쓰려면 "
                            "\"tier\": \"{tier}\" 행을 추가하세요)",
+        "price_file_mode": "{name} ({model}): 가격 파일에 {family} 엔드포인트 계열의 {mode} 행이 없습니다; "
+                           "{regions} 의 {served}호출 {calls} 건은 내장 가격표의 {mode} 요금 ({rates}) 을 "
+                           "적용했습니다 (그곳에 자체 가격을 쓰려면 \"mode\": \"{mode}\" 행을 추가하세요)",
+        "served_flex": "Flex 티어로 처리된 ",
+        "served_priority": "Priority 티어로 처리된 ",
+        "served_latency": "지연 시간 최적화로 처리된 ",
+        "book_rate": "1K 토큰당 {figures}{tier}",
+        "book_rate_unit": "{unit} 당 {amount}{tier}",
+        "book_rate_tier": ", {tier} 티어",
+        "rate_input": "입력 {amount}",
+        "rate_output": "출력 {amount}",
+        "rate_cache_write_5m": "캐시 쓰기 {amount}",
+        "rate_cache_write_1h": "1시간 캐시 쓰기 {amount}",
+        "rate_cache_read": "캐시 읽기 {amount}",
+        "rate_audio_input": "오디오 입력 {amount}",
+        "rate_audio_output": "오디오 출력 {amount}",
         "price_file_unused": "가격 파일의 {model} 행이 기간 중 어떤 호출에도 적용되지 않았습니다: -v1/:0 유무와 "
                              "관계없이 {model} 인 로그 모델 ID가 없습니다 (로그의 modelId 와 대조하거나 pricing.py 에 "
                              "있는 모델 이름을 쓰세요)",

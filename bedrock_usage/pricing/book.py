@@ -268,6 +268,11 @@ class PriceBook:
         _, rows = self._rows_for(model_id, region, mode)
         return {row.tier for row in rows if row.own and row.unit == unit and row.applies_on(day)}
 
+    def own_modes(self, model_id: str, region: str) -> set[str]:
+        """The modes of the user's rows that may price some call of ``model_id`` from ``region`` (rows of its
+        endpoint family for that Region or every Region, on any day); empty when the price file reaches none there."""
+        return {mode for mode in MODES if any(row.own for row in self._rows_for(model_id, region, mode)[1])}
+
     def own_only_models(self) -> list[str]:
         """The models only the user's price file names (no id of the built-in book, nor a form of one)."""
         return sorted(model for model, rows in self._by_model.items() if all(row.own for row in rows))

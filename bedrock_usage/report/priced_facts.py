@@ -212,7 +212,7 @@ WITH joined AS (
   SELECT f.* REPLACE ({billed_units}), dayname(CAST(f.day AS DATE)) AS weekday,
     c.principal_type, c.principal, c."user", c.account, coalesce({application}) AS application,
     m.model, m.base_model_id, m.endpoint, m.has_model,
-    r.unit, r.book_tier, coalesce(r.own_price, false) AS own_price,
+    r.unit, r.book_tier, r.book_mode, r.book_rate, coalesce(r.own_price, false) AS own_price,
     CASE WHEN m.endpoint = '{PROMPT_ROUTER}' AND {_NO_TOKENS} THEN NULL ELSE
       coalesce(r.reason, CASE WHEN coalesce(r.unit, 'tokens') = 'tokens' THEN coalesce({missing}) END) END AS reason,
     CASE coalesce(r.unit, 'tokens') {unit_count} END * coalesce(r.rate_per_unit, 0.0) AS unit_cost,
@@ -393,15 +393,16 @@ class PricedRows:
         return table.astype({name: "object" for name in ("model_id", "source_region", "reason")}).where(
             table.notna(), None)
 
-    def priced_calls(self) -> list[tuple[str, str, str, str | None, int]]:
-        """Priced calls by logged model id, source region, the book's id of the model and the tier of the built-in
-        row that priced them where the user's price file prices the model's other tiers only (else None)."""
+    def priced_calls(self) -> list[tuple[str, str, str, str | None, str | None, str | None, int]]:
+        """Priced calls by logged model id, source region, the book's id of the model, the tier of the built-in
+        row that priced them where the user's price file prices the model's other tiers only, and the mode and rates
+        of the built-in row that priced them where it prices the model's other modes only (else None)."""
         with self._lock:
-            rows = self.con.execute("SELECT model_id, source_region, base_model_id, book_tier, "
+            rows = self.con.execute("SELECT model_id, source_region, base_model_id, book_tier, book_mode, book_rate, "
                                     "CAST(sum(calls) AS BIGINT) FROM priced WHERE priced GROUP BY ALL "
                                     "ORDER BY ALL").fetchall()
-        return [(str(model_id), str(region), str(model), tier, int(calls))
-                for model_id, region, model, tier, calls in rows]
+        return [(str(model_id), str(region), str(model), tier, mode, rate, int(calls))
+                for model_id, region, model, tier, mode, rate, calls in rows]
 
     def price_file_calls(self) -> int:
         """Priced calls whose rates came from a row of the user's price file (0 for facts without the ``own_price``

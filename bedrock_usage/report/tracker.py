@@ -46,7 +46,7 @@ from ..output.plain_table import PlainTable, ReportTables
 from ..output.progress import FACT_ROWS, Reporter, Words, data_size, silent, step_update
 from ..output.wording import counted
 from ..pricing import PROMPT_ROUTER, PriceBook, PriceFile, PriceRow, parse_model_id, priced_at
-from .price_notes import PriceNotes
+from .price_notes import PriceNotes, book_rate
 from .priced_facts import (
     BOOK_RATE_FIELDS,
     CALLER_COLUMNS,
@@ -401,7 +401,8 @@ class BedrockAthenaTracker:
         units: dict[str, set[str]] = {}
         rates = [self._rates(key, units) for key in keys]
         columns: dict[str, list[object]] = {name: [key[i] for key in keys] for i, name in enumerate(RATE_KEYS)}
-        for i, name in enumerate((*RATE_COLUMNS, "unit", "reason", "book_tier", "own_price", "images_are_calls")):
+        for i, name in enumerate((*RATE_COLUMNS, "unit", "reason", "book_tier", "book_mode", "book_rate", "own_price",
+                                  "images_are_calls")):
             columns[name] = [rate[i] for rate in rates]
         types = {**dict.fromkeys(columns, pa.string()), **dict.fromkeys(RATE_COLUMNS, pa.float64()),
                  "context_over": pa.int64(), "media_size": pa.int64(), "own_price": pa.bool_(),
@@ -410,8 +411,10 @@ class BedrockAthenaTracker:
 
     def _rates(self, key: PricingKey, units_of: dict[str, set[str]]) -> list[object]:
         """The rates of one pricing key, the unit its calls are billed in, why it is unpriced (or None), the tier
-        of a built-in row that priced it where the price file prices its other tiers (or None) and whether a row of
-        the price file priced it; ``units_of`` keeps the book's units of each model already asked."""
+        of a built-in row that priced it where the price file prices its other tiers (or None), the mode and rates
+        of a built-in row that priced it where the price file prices its other modes only (``_book_mode``) and
+        whether a row of the price file priced it; ``units_of`` keeps the book's units of each model already
+        asked."""
         model_id = key.model_id or ""
         if model_id not in units_of:
             units_of[model_id] = self.prices.units(model_id)
@@ -454,7 +457,8 @@ class BedrockAthenaTracker:
                 return _unpriced(unit, NO_MEDIA_PRICE)
             rates[BOOK_RATE_FIELDS.index("per_unit")] = image.row.per_unit
             own = own or image.row.own
-        return [*rates, unit, None, self._book_tier(row, model_id, region, day, mode), own, images_are_calls]
+        return [*rates, unit, None, self._book_tier(row, model_id, region, day, mode),
+                *self._book_mode(row, model_id, region, mode), own, images_are_calls]
 
     def _book_tier(self, row: PriceRow, model_id: str, region: str, day: date, mode: str) -> str | None:
         """The tier of ``row`` when it is a built-in row pricing calls the price file prices in other tiers only (a
@@ -463,6 +467,15 @@ class BedrockAthenaTracker:
             return None
         own = self.prices.own_tiers(model_id, region, day, mode, row.unit)
         return row.tier if own and row.tier not in own else None
+
+    def _book_mode(self, row: PriceRow, model_id: str, region: str, mode: str) -> tuple[str | None, str | None]:
+        """The mode and rates (``book_rate``) of ``row`` when it is a built-in row pricing calls of ``mode`` where
+        the price file prices the model's calls of that family and Region in other modes only (a latency-optimized
+        call at the book's latency rate beside the user's standard row), else None and None."""
+        if row.own or not self.prices.has_own_rows:
+            return None, None
+        own = self.prices.own_modes(model_id, region)
+        return (mode, book_rate(row)) if own and mode not in own else (None, None)
 
     def _one_image_per_call(self, model_id: str) -> bool:
         """True for a model of Stability AI whose requests carry no image count, size or quality (its SD3 and Stable
@@ -491,14 +504,14 @@ class BedrockAthenaTracker:
 
 def _unpriced(unit: str, reason: str) -> list[object]:
     """The rates table's row of a pricing key without a price: no rates, its unit and the reason."""
-    return [*[None] * len(RATE_COLUMNS), unit, reason, None, False, False]
+    return [*[None] * len(RATE_COLUMNS), unit, reason, None, None, None, False, False]
 
 
 def _failed_units(unit: str) -> list[object]:
     """The rates table's row of failed calls to a model billed per ``unit`` (image, second, query): priced at $0,
     as a failed call makes and bills none, whatever became of its request body; its logged tokens, like those of
     any call of such a model, are not billed."""
-    return [*[None] * len(RATE_COLUMNS), unit, None, None, False, False]
+    return [*[None] * len(RATE_COLUMNS), unit, None, None, None, None, False, False]
 
 
 def _image_tier(tiers: list[str], side: int, quality: str) -> str | None:

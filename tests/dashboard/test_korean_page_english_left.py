@@ -1,12 +1,12 @@
 """No warning reaches the Korean page in English: the warnings of real reports over fixtures that hold most of what
 a report warns of (models without a price, objects and files skipped for every reason, the size cap among them,
 records skipped or read twice, Regions asked for without logs or not asked for, an unknown Region folder, a tag no
-call carries, an application inference profile not resolved, a price file's rows that reach no call or another
-Region only, an earlier version's compacted copy and days outside the partition projection on Athena, budgets and
-anomalies over them, the Amazon Q / Kiro report's files, rows, limits and credits, every reason a Region fails on
-Athena) are each listed on the Korean page with no English word of our own left in them, as is the line of an error
-that stops the read or a budget editor's row. Names and figures (model ids, Regions, paths, e-mails, settings) stay as
-they are. Through the function the tabs list their warnings with (``tables.warning_lines``)."""
+call carries, an application inference profile not resolved, a price file's rows that reach no call, another
+Region or another mode only, an earlier version's compacted copy and days outside the partition projection on Athena,
+budgets and anomalies over them, the Amazon Q / Kiro report's files, rows, limits and credits, every reason a Region
+fails on Athena) are each listed on the Korean page with no English word of our own left in them, as is the line of
+an error that stops the read or a budget editor's row. Names and figures (model ids, Regions, paths, e-mails,
+settings) stay as they are. Through the function the tabs list their warnings with (``tables.warning_lines``)."""
 
 from __future__ import annotations
 
@@ -66,6 +66,7 @@ from tests.qdev.test_athena import report_with_a_failing_region
 from tests.qdev.test_offline import offline  # noqa: F401  (fixture)
 
 KO = Text("ko")
+GPT_OSS = "openai.gpt-oss-120b-1:0"  # its flex call takes the book's flex rate beside the price file's standard row
 # The English words the Korean wording itself holds: names of services, settings, fields and files (a literal
 # ``{{name}}`` among them, a placeholder taken out).
 OWN_WORDS = {word for text in [*NOTICES["ko"].values(), *PHRASES["ko"].values(), *PHRASE_FORMS["ko"].values()]
@@ -128,7 +129,9 @@ def test_the_bedrock_report_s_budgets_and_anomalies_warnings_are_korean(
     calls = [call(1, MYSTERY, 10), call(2, MYSTERY, 10), call(3, HAIKU, 11), call(5, PROFILE, 13),
              {**call(4, HAIKU, 12), "input": {"inputTokenCount": -5}}, {**call(6, HAIKU, 14), "identity": {}},
              {key: value for key, value in call(7, HAIKU, 14).items() if key != "modelId"},
-             call(8, HAIKU, 15, "eu-west-1"), call(9, HAIKU, 15, "xx-north-9")]
+             call(8, HAIKU, 15, "eu-west-1"), call(9, HAIKU, 15, "xx-north-9"),
+             {**call(10, GPT_OSS, 17), "output": {"outputTokenCount": 200, "outputBodyJson": {"serviceTier": {
+                 "type": "flex"}}}}]
     paths = write_records(tmp_path / "logs", [*calls, *(call(20 + n, HAIKU, 16) for n in range(30))])
     first = next(path for path in paths if "/us-east-1/" in path.as_posix())
     folder = first.parent
@@ -143,7 +146,8 @@ def test_the_bedrock_report_s_budgets_and_anomalies_warnings_are_korean(
     prices = tmp_path / "prices.json"
     prices.write_text(json.dumps({"prices": [{"model": "acme.unused-v1:0", "input": 0.001, "output": 0.002},
                                              {"model": HAIKU, "region": "eu-west-1", "input": 0.0005,
-                                              "output": 0.0025}]}))
+                                              "output": 0.0025},
+                                             {"model": GPT_OSS, "input": 0.0001, "output": 0.0004}]}))
     monkeypatch.setenv(MAX_OBJECT_ENV, str(5_000 / 2**20))
     period = resolve_period(start="2026-01-30", end="2026-01-31")
     tracker = BedrockAthenaTracker(LocalEngine(tmp_path / "logs", cache=False), PriceBook.load(prices),
@@ -153,7 +157,8 @@ def test_the_bedrock_report_s_budgets_and_anomalies_warnings_are_korean(
     for words in ("unpriced:", "skipped 1 record", "once decompressed", "empty object", "hidden", "month folder",
                   "not named .json.gz", "damaged gzip", "not UTF-8", "ignored 2 duplicate", "no logs of us-west-2",
                   "not among the regions asked for", "xx-north-9", "'team'", "not resolved", "without a caller",
-                  "without a modelId", "price no call", "took the built-in book's price"):
+                  "without a modelId", "price no call", "took the built-in book's price",
+                  "took the built-in book's flex rate"):
         assert words in said, words
     model = report.facts["model"].iloc[0]
     check = check_budgets(report.facts, [Budget("team", "all", monthly_usd=100.0)], date(2026, 1, 31), "UTC",

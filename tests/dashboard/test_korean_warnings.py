@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import gzip
+import json
 import pickle
 import re
 import shutil
@@ -109,12 +110,18 @@ def test_a_kept_or_cached_report_keeps_the_kind_of_each_warning(report: UsageRep
 
 def test_the_price_file_s_lines_are_korean() -> None:
     notes = PriceNotes({"acme.model": ("Acme Model", {"regional": ("us-east-1",)})}, ("unused line",))
-    lines = notes.warnings(lambda: [("acme.model", "eu-west-1", "acme.model", None, 3),
-                                    ("acme.model", "us-east-1", "acme.model", "above_200k", 2)])
-    assert len(lines) == 3 and lines[2] == "unused line"
+    latency = json.dumps({"tier": "base", "unit": "tokens", "input": 0.001, "output": 0.005, "cache_read": 0.0001})
+    lines = notes.warnings(lambda: [("acme.model", "eu-west-1", "acme.model", None, None, None, 3),
+                                    ("acme.model", "us-east-1", "acme.model", "above_200k", None, None, 2),
+                                    ("acme.model", "us-east-1", "acme.model", None, "latency", latency, 4)])
+    assert len(lines) == 4 and lines[3] == "unused line"
     assert "3 calls from eu-west-1 took the built-in book's price" in lines[0]
-    seen = korean(lines[:2])
+    assert ("4 calls from us-east-1 served with optimized latency took the built-in book's latency rate ($0.001 input "
+            "/ $0.005 output / $0.0001 cache read per 1K tokens;") in lines[2]
+    seen = korean(lines[:3])
     assert "eu-west-1 의 호출 3 건" in seen[0] and "above_200k" in seen[1], seen
+    assert "us-east-1 의 지연 시간 최적화로 처리된 호출 4 건" in seen[2], seen
+    assert "1K 토큰당 입력 $0.001, 출력 $0.005, 캐시 읽기 $0.0001" in seen[2], seen
 
 
 def test_the_governance_tab_s_warnings_are_korean(report: UsageReport) -> None:
