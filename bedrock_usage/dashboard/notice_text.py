@@ -67,6 +67,7 @@ from ..qdev.sources import (
     READER,
     READER_REPORT_BUCKET_GRANT,
 )
+from ..report.priced_facts import MISSING_RATE_REASONS, MODE_MISSING_RATE_REASONS
 from ..report.tracker import (
     BODY_OFFLOADED,
     INPUT_NOT_IN_TOKENS,
@@ -102,6 +103,11 @@ LIMIT_STATUSES = {
            "no published allowance": "공개된 할당량 없음"},
 }
 ACCOUNT_POOL = {"ko": "(계정 전체 풀)"}
+# The token rates a call may lack (``priced_facts.MISSING_RATE_REASONS``) and the modes priced apart from standard
+# (``priced_facts.MODE_RATE_NAMES``), in Korean: why a call is unpriced names them.
+RATE_NAMES_KO = {"input": "입력", "output": "출력", "cache_write_5m": "캐시 쓰기", "cache_write_1h": "1시간 캐시 쓰기",
+                 "cache_read": "캐시 읽기"}
+MODE_RATE_NAMES_KO = {"flex": "flex 티어", "latency": "지연 시간 최적화", "priority": "priority 티어"}
 
 NOTICES: dict[str, dict[str, str]] = {
     "ko": {
@@ -613,6 +619,9 @@ PHRASES: dict[str, dict[str, str]] = {
         TIER_NO_PRICE["flex"]: "이 모델, 리전, 엔드포인트의 flex 티어 가격이 없습니다",
         TIER_NO_PRICE["priority"]: "이 모델, 리전, 엔드포인트의 priority 티어 가격이 없습니다",
         TIER_NO_PRICE["latency"]: "이 모델, 리전, 엔드포인트의 지연 시간 최적화 가격이 없습니다",
+        **{reason: f"{RATE_NAMES_KO[name]} 가격이 없습니다" for name, reason in MISSING_RATE_REASONS.items()},
+        **{reason: f"이 모델, 리전, 엔드포인트의 {MODE_RATE_NAMES_KO[mode]} {RATE_NAMES_KO[name]} 가격이 없습니다"
+           for mode, reasons in MODE_MISSING_RATE_REASONS.items() for name, reason in reasons.items()},
         # why an AWS call or an Athena query failed, where the service says nothing (aws.session, engines.athena)
         ERROR_PAGE: "서비스가 오류 페이지로 응답했습니다 (여기서 이 API 를 쓸 수 있나요?)",
         UNREADABLE_RESPONSE: "AWS 가 읽을 수 없는 응답을 보냈습니다 (여기서 이 API 를 쓸 수 있나요?)",

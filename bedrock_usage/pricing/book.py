@@ -45,6 +45,10 @@ PER_1K = "1K tokens"  # what a token rate prices
 TOKEN_FIELDS = ("input", "output", "cache_write_5m", "cache_write_1h", "cache_read")
 AUDIO_FIELDS = ("audio_input", "audio_output")
 RATE_FIELDS = (*TOKEN_FIELDS, *AUDIO_FIELDS)
+# How reports name each rate (a reason a call is unpriced, a rate a warning names).
+RATE_NAMES = {"input": "input", "output": "output", "cache_write_5m": "cache write", "cache_write_1h":
+              "1-hour cache write", "cache_read": "cache read", "audio_input": "audio input",
+              "audio_output": "audio output"}
 FAMILIES = ("global", "regional", "govcloud")
 MODES = ("standard", "batch", "flex", "priority", "latency")
 UNITS = ("tokens", "image", "second", "query")

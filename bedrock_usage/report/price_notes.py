@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from ..output.notices import Notice, clause
 from ..output.wording import counted
-from ..pricing import RATE_FIELDS, PriceBook, PriceRow, parse_model_id, rate_text
+from ..pricing import RATE_FIELDS, RATE_NAMES, PriceBook, PriceRow, parse_model_id, rate_text
 
 # logged model id, source region, the book's model id, the built-in tier that priced them beside the file's (or None),
 # the built-in mode that priced them beside the file's other modes and that row's rates (``book_rate``; or None),
@@ -20,10 +20,6 @@ EVERY_REGION = "*"
 # How a line names the calls of a mode (served in the Flex tier...); a standard call is any other.
 SERVED = {"flex": "served in the Flex tier", "priority": "served in the Priority tier",
           "latency": "served with optimized latency"}
-# How a line names a rate of a price row, by its field.
-RATE_NAMES = {"input": "input", "output": "output", "cache_write_5m": "cache write", "cache_write_1h":
-              "1-hour cache write", "cache_read": "cache read", "audio_input": "audio input",
-              "audio_output": "audio output"}
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from ..engines.queries import (
 )
 from ..lazy_modules import lazy
 from ..logs.identity import ACCOUNT_SCOPED_USERS
-from ..pricing import PROMPT_ROUTER, RATE_FIELDS
+from ..pricing import PROMPT_ROUTER, RATE_FIELDS, RATE_NAMES, TOKEN_FIELDS
 
 duckdb = lazy("duckdb")
 np = lazy("numpy")
@@ -91,13 +91,14 @@ RATE_KEYS = PricingKey._fields
 BOOK_RATE_FIELDS = (*RATE_FIELDS, "per_unit")  # the rates of a price-book row, one ``rate_*`` column each
 RATE_COLUMNS = tuple(f"rate_{name}" for name in BOOK_RATE_FIELDS)
 CALLER_COLUMNS = ("principal_type", "principal", "user", "application", "account")
-MISSING_RATE_REASONS = {
-    "input": "no input price",
-    "output": "no output price",
-    "cache_write_5m": "no cache write price",
-    "cache_write_1h": "no 1-hour cache write price",
-    "cache_read": "no cache read price",
-}
+MISSING_RATE_REASONS = {name: f"no {RATE_NAMES[name]} price" for name in TOKEN_FIELDS}
+# How reasons name the rates of the modes other than standard (a call served in the Flex or Priority tier, or with
+# optimized latency).
+MODE_RATE_NAMES = {"flex": "flex tier", "latency": "latency-optimized", "priority": "priority tier"}
+# Why a call priced at the rates of such a mode is unpriced when its row lacks a rate the call is billed (the book's
+# latency rows carry no cache rates: their sources publish none): that mode's rate is missing, not the model's.
+MODE_MISSING_RATE_REASONS = {mode: {name: f"no {words} {RATE_NAMES[name]} price for this model, region and endpoint"
+                                    for name in TOKEN_FIELDS} for mode, words in MODE_RATE_NAMES.items()}
 _SCOPED = "principal_type IN (" + ", ".join(f"'{kind}'" for kind in ACCOUNT_SCOPED_USERS) + ")"
 # Users by name, plus one for every further account an account-scoped name (an IAM user, root) is found in: one
 # account's count is its distinct names, as ever (an IAM user and a session of the same name are one user).
@@ -196,8 +197,8 @@ def price_facts(con: duckdb.DuckDBPyConnection, application_tags: Sequence[str])
         [f"nullif(CAST(f.{quoted_name(tag)} AS VARCHAR), '')" for tag in application_tags] + ["c.application"]
     )
     missing = ", ".join(
-        f"CASE WHEN r.rate_{name} IS NULL AND {_billed(name)} > 0 THEN '{reason}' END"
-        for name, reason in MISSING_RATE_REASONS.items()
+        f"CASE WHEN r.rate_{name} IS NULL AND {_billed(name)} > 0 THEN {_missing_rate(name)} END"
+        for name in MISSING_RATE_REASONS
     )
     joins = " AND ".join(f"f.{key} IS NOT DISTINCT FROM r.{key}" for key in RATE_KEYS)
     # A call's units count only in the unit its model is billed in (a text model's logged body reads as one image);
@@ -251,6 +252,12 @@ FROM costed""")
 # A fact row that logged no tokens of any kind (the facts query keeps a prompt router's such calls apart:
 # ``ROUTED_NO_TOKENS``).
 _NO_TOKENS = "f.input_tokens + f.output_tokens + f.cache_read_tokens + f.cache_write_tokens = 0"
+
+
+def _missing_rate(name: str) -> str:
+    """Why a fact row billed at the rate ``rate_{name}`` its key lacks is unpriced, by the mode of its rates."""
+    modes = " ".join(f"WHEN '{mode}' THEN '{reasons[name]}'" for mode, reasons in MODE_MISSING_RATE_REASONS.items())
+    return f"CASE r.mode {modes} ELSE '{MISSING_RATE_REASONS[name]}' END"
 
 
 def _billed(name: str) -> str:

@@ -50,6 +50,7 @@ from .price_notes import PriceNotes, book_rate
 from .priced_facts import (
     BOOK_RATE_FIELDS,
     CALLER_COLUMNS,
+    MODE_RATE_NAMES,
     RATE_COLUMNS,
     RATE_KEYS,
     SPLIT_UNKNOWN,
@@ -401,8 +402,8 @@ class BedrockAthenaTracker:
         units: dict[str, set[str]] = {}
         rates = [self._rates(key, units) for key in keys]
         columns: dict[str, list[object]] = {name: [key[i] for key in keys] for i, name in enumerate(RATE_KEYS)}
-        for i, name in enumerate((*RATE_COLUMNS, "unit", "reason", "book_tier", "book_mode", "book_rate", "own_price",
-                                  "images_are_calls")):
+        for i, name in enumerate((*RATE_COLUMNS, "unit", "mode", "reason", "book_tier", "book_mode", "book_rate",
+                                  "own_price", "images_are_calls")):
             columns[name] = [rate[i] for rate in rates]
         types = {**dict.fromkeys(columns, pa.string()), **dict.fromkeys(RATE_COLUMNS, pa.float64()),
                  "context_over": pa.int64(), "media_size": pa.int64(), "own_price": pa.bool_(),
@@ -410,7 +411,8 @@ class BedrockAthenaTracker:
         register_table(con, "rates", columns, types)
 
     def _rates(self, key: PricingKey, units_of: dict[str, set[str]]) -> list[object]:
-        """The rates of one pricing key, the unit its calls are billed in, why it is unpriced (or None), the tier
+        """The rates of one pricing key, the unit its calls are billed in, the mode of its rates (None when
+        unpriced), why it is unpriced (or None), the tier
         of a built-in row that priced it where the price file prices its other tiers (or None), the mode and rates
         of a built-in row that priced it where the price file prices its other modes only (``_book_mode``) and
         whether a row of the price file priced it; ``units_of`` keeps the book's units of each model already
@@ -457,7 +459,7 @@ class BedrockAthenaTracker:
                 return _unpriced(unit, NO_MEDIA_PRICE)
             rates[BOOK_RATE_FIELDS.index("per_unit")] = image.row.per_unit
             own = own or image.row.own
-        return [*rates, unit, None, self._book_tier(row, model_id, region, day, mode),
+        return [*rates, unit, mode, None, self._book_tier(row, model_id, region, day, mode),
                 *self._book_mode(row, model_id, region, mode), own, images_are_calls]
 
     def _book_tier(self, row: PriceRow, model_id: str, region: str, day: date, mode: str) -> str | None:
@@ -504,14 +506,14 @@ class BedrockAthenaTracker:
 
 def _unpriced(unit: str, reason: str) -> list[object]:
     """The rates table's row of a pricing key without a price: no rates, its unit and the reason."""
-    return [*[None] * len(RATE_COLUMNS), unit, reason, None, None, None, False, False]
+    return [*[None] * len(RATE_COLUMNS), unit, None, reason, None, None, None, False, False]
 
 
 def _failed_units(unit: str) -> list[object]:
     """The rates table's row of failed calls to a model billed per ``unit`` (image, second, query): priced at $0,
     as a failed call makes and bills none, whatever became of its request body; its logged tokens, like those of
     any call of such a model, are not billed."""
-    return [*[None] * len(RATE_COLUMNS), unit, None, None, None, None, False, False]
+    return [*[None] * len(RATE_COLUMNS), unit, None, None, None, None, None, False, False]
 
 
 def _image_tier(tiers: list[str], side: int, quality: str) -> str | None:
@@ -585,9 +587,7 @@ INPUT_NOT_IN_TOKENS = "input billed per second of video, which the logs do not h
 SERVICE_TIER_MODES = {DEFAULT_TIER: "standard", "standard": "standard", "flex": "flex", "priority": "priority",
                       LATENCY_OPTIMIZED: "latency"}
 # Why a call served in a tier other than standard is unpriced when the book has no rate of its mode, by mode.
-TIER_NO_PRICE = {mode: f"no {name} price for this model, region and endpoint"
-                 for mode, name in (("flex", "flex tier"), ("latency", "latency-optimized"),
-                                    ("priority", "priority tier"))}
+TIER_NO_PRICE = {mode: f"no {name} price for this model, region and endpoint" for mode, name in MODE_RATE_NAMES.items()}
 SERVICE_TIER_REASONS = {"reserved": "reserved tier: paid for by the reservation, not per call"}
 UNKNOWN_SERVICE_TIER = "served in a service tier the book does not know"
 DEFAULT_IMAGE_SIDE = 1024  # Titan Image Generator, Nova Canvas and SDXL make 1024 x 1024 images unless told

@@ -176,6 +176,24 @@ def test_a_priority_call_without_a_priority_rate_is_korean(tmp_path: Path) -> No
                     "호출 1 건, 입력 1,000 / 출력 200 토큰에 가격이 없습니다"], seen
 
 
+def test_a_cached_latency_optimized_call_without_its_cache_rate_is_korean(tmp_path: Path) -> None:
+    """A cached call served with optimized latency, whose latency-optimized rate has no cache read rate: its reason
+    names that rate on the page, as the CLI does."""
+    optimized = {"performanceConfig": {"latency": "optimized"}}
+    cached = {**call(1, f"us.{HAIKU}", 10, "us-east-2"),
+              "input": {"inputTokenCount": 1_000, "cacheReadInputTokenCount": 500, "inputBodyJson": optimized},
+              "output": {"outputTokenCount": 200, "outputBodyJson": optimized}}
+    write_records(tmp_path, [cached])
+    report = BedrockAthenaTracker(LocalEngine(tmp_path, cache=False)).analyze(PERIOD, ["us-east-2"])
+    line = (f"unpriced (no latency-optimized cache read price for this model, region and endpoint): us.{HAIKU} in "
+            "us-east-2: 1 call, 1,000 input / 200 output / 500 cache read / 0 cache write tokens have no price")
+    assert line in report.warnings, report.warnings
+    seen = korean([line for line in report.warnings if line.startswith("unpriced")])
+    assert seen == [f"가격 없음 (이 모델, 리전, 엔드포인트의 지연 시간 최적화 캐시 읽기 가격이 없습니다): us-east-2 의 "
+                    f"us.{HAIKU}: 호출 1 건, 입력 1,000 / 출력 200 / 캐시 읽기 500 / 캐시 쓰기 0 토큰에 가격이 "
+                    "없습니다"], seen
+
+
 def test_the_local_export_s_lines_are_korean(tmp_path: Path) -> None:
     """A CUR 2.0 export copy of MONTHLY granularity, without the files of a billing period, and with a refresh's
     full copy in a subfolder (as an export that creates new files keeps one)."""

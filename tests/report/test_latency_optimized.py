@@ -1,6 +1,7 @@
 """Calls served with optimized latency (``performanceConfig.latency`` "optimized" in the logged response, else the
 request) are priced at the latency-optimized rate published for their model and source Region, and left unpriced,
-with their tokens and the reason, where none is published.
+with their tokens and the reason, where none is published (a cached call too: no latency-optimized cache rate is
+published).
 
 Expected figures are the published per-1K rates (USD) written out below, applied by hand: the consolidated Claude
 table's note "latency-optimized (us-east-2) is 0.001/0.005" for Claude 3.5 Haiku, and the Amazon Bedrock pricing
@@ -113,3 +114,30 @@ def test_the_terminal_summary_counts_them_and_a_price_file_row_prices_a_region_t
     (_, _, (inp, out)) = UNPRICED[0]
     assert oregon["estimated_cost_usd"] == pytest.approx((inp * own[0] + out * own[1]) / 1000, rel=1e-12)
     assert [row["model_id"] for row in doc["unpriced_models"]] == [f"us.{SONNET_37}"]
+
+
+NOVA_2_PRO = "amazon.nova-2-pro-preview-20251202-v1:0"  # its Priority rate has no cache read rate, Standard one has
+
+
+def test_a_cached_call_of_a_mode_without_a_cache_rate_says_that_mode_s_rate_is_missing(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The latency-optimized rows carry no cache rate (none is published): a cached call served with optimized latency
+    is unpriced for want of the latency-optimized cache read rate, not the model's, which prices a Standard call's
+    cache reads; a Priority call likewise."""
+    def cached(n: int, model: str, region: str, tier: dict) -> dict:
+        record = call(n, model, region, (3_000, 500), tier, tier)
+        record["input"]["cacheReadInputTokenCount"] = 2_000
+        return record
+
+    priority = {"serviceTier": {"type": "priority"}}
+    write_records(tmp_path, [cached(0, HAIKU, "us-east-2", OPTIMIZED), cached(1, HAIKU, "us-east-2", STANDARD),
+                             cached(2, NOVA_2_PRO, "us-east-1", priority)])
+    doc = cli_json(capsys, tmp_path, "--start-date", DAY, "--end-date", DAY, "--regions", "us-east-1", "us-east-2")
+    reasons = {row["model_id"]: (row["calls"], row["cache_read_tokens"], row["reason"])
+               for row in doc["unpriced_models"]}
+    assert reasons == {
+        f"us.{HAIKU}": (1, 2_000, "no latency-optimized cache read price for this model, region and endpoint"),
+        f"us.{NOVA_2_PRO}": (1, 2_000, "no priority tier cache read price for this model, region and endpoint")}
+    standard = (0.0008, 0.004, 0.00008)  # Claude 3.5 Haiku's list price, USD per 1K input / output / cache read
+    assert doc["summary"]["estimated_cost_usd"] == pytest.approx(
+        (3_000 * standard[0] + 500 * standard[1] + 2_000 * standard[2]) / 1000, rel=1e-12)
