@@ -224,6 +224,7 @@ def test_a_policy_whose_statement_is_one_object_is_merged_keeping_everything(aws
         assert policy["Statement"][0] == team_read
 
 
+@pytest.mark.slow
 def test_the_aws_managed_key_named_by_its_key_arn_is_the_same_fault(aws_env: dict[str, str],
                                                                     moto_endpoint: str) -> None:
     """A bucket's default encryption may name aws/s3 by its key ARN rather than its alias; the aliases KMS lists for

@@ -348,6 +348,7 @@ def test_setup_refused_a_read_of_a_log_bucket_its_policy_covers_names_its_own_po
         f"it there, run `python setup_bedrock_logging.py --regions {region} --bucket {bucket} --prefix audit/`")
 
 
+@pytest.mark.slow
 def test_the_check_under_the_reader_policy_on_a_team_log_bucket_names_the_reader_statements_to_add(
         aws_env: dict[str, str], moto_endpoint: str) -> None:
     """The region logs to the team's bucket, and iam/report-reader.json grants the check's reads of log buckets on
@@ -721,6 +722,7 @@ def test_qdev_setup_in_a_region_named_on_a_team_report_bucket_runs_through_with_
     assert boto3.client("glue").get_table(DatabaseName="bedrock_analytics", Name="kiro_user_report")
 
 
+@pytest.mark.slow
 def test_the_checks_repair_command_for_a_team_bucket_that_is_gone_says_what_it_needs_beyond_the_policy(
         aws_env: dict[str, str], moto_endpoint: str) -> None:
     """The command check_bedrock_logging.py prints makes the bucket again where logging names it: under the setup

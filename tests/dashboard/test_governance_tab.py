@@ -561,6 +561,7 @@ def test_the_budget_views_scan_warnings_come_under_the_days_they_count(tmp_path:
 
 @pytest.mark.parametrize("narrowing", [{"user_pattern": "beta"}, {"arn_pattern": "Beta-"},
                                        {"models": ("Claude 3 Haiku",)}])
+@pytest.mark.slow
 def test_a_filtered_budget_views_trailing_gap_says_no_call_matched_as_the_clis_does(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
         narrowing: dict[str, object]) -> None:

@@ -43,6 +43,7 @@ def test_the_english_source_line_is_the_engines_own_description(tmp_path: Path, 
         assert shown(Text("en").log_source(engine.source)) == engine.description
 
 
+@pytest.mark.slow
 def test_the_korean_page_says_where_the_logs_were_read_in_korean(no_aws_env: dict[str, str], tmp_path: Path) -> None:
     logs = tmp_path / "logs"
     write_records(logs, [record(f"{START}T10:00:00Z", user("alice")), record(f"{END}T10:00:00Z", user("bob"))])

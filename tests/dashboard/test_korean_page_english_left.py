@@ -546,6 +546,7 @@ def test_the_governance_inputs_mistakes_are_korean(tmp_path: Path) -> None:
     assert len({exc.args[0].kind for exc in refused}) == len(refused)  # each mistake once
 
 
+@pytest.mark.slow
 def test_the_logging_panel_s_problems_and_notes_are_korean(aws_env: dict[str, str], moto_endpoint: str,
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     """The logging panel over regions with each problem the check finds (moto): text delivery off and CloudWatch

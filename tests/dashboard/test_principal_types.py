@@ -25,6 +25,7 @@ HEADER = {"en": "Type", "ko": "유형"}
 
 
 @pytest.mark.parametrize("lang", ["ko", "en"])
+@pytest.mark.slow
 def test_the_user_tables_type_column_is_in_words_and_its_csv_in_codes(
     no_aws_env: dict[str, str], tmp_path: Path, lang: str
 ) -> None:

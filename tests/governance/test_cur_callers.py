@@ -249,6 +249,7 @@ def other_account_calls() -> list[dict]:
     return records
 
 
+@pytest.mark.slow
 def test_only_the_billed_accounts_callers_are_compared(account: dict, no_aws_env: dict[str, str],
                                                         tmp_path: Path) -> None:
     logs = tmp_path / "logs"
@@ -395,6 +396,7 @@ def test_the_summary_keeps_to_the_months_rule(account: dict, no_aws_env: dict[st
     assert len(marked) == 1 and "eu-west-1" in marked[0] and ERIN_BATCH.usage_type in marked[0]
 
 
+@pytest.mark.slow
 def test_each_month_keeps_to_the_regions_read_and_adds_up_to_its_bill(account: dict, no_aws_env: dict[str, str],
                                                                         tmp_path: Path) -> None:
     """Per month, batch of a region not read (erin's eu-west-1 job) is with that region's other charges, not in the

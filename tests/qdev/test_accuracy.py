@@ -26,6 +26,7 @@ STATUS = {"requests": "exact", "tokens": "estimated", "virtual_cost": "estimated
           "kiro_cost": "estimated", "kiro_allowance": "exact as published"}
 
 
+@pytest.mark.slow
 def test_json_and_csv_say_which_figures_are_exact_and_which_estimated(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -180,6 +180,7 @@ def kiro_bucket(aws_env: dict[str, str]) -> None:
             s3.put_object(Bucket=BUCKET, Key=key, Body=path.read_bytes())
 
 
+@pytest.mark.slow
 def test_setup_makes_a_table_per_kind_of_report_under_its_own_prefix(kiro_bucket: None, capsys) -> None:
     capsys.readouterr()
     assert setup_athena_bucket.main(["--qdev", "--skip-test-query", "--format", "json"]) == 0
@@ -261,6 +262,7 @@ def test_a_missing_kiro_table_names_the_setup_step(no_aws_env: dict[str, str]) -
         reader.read(("us-east-1",), PERIOD.start, PERIOD.end)
 
 
+@pytest.mark.slow
 def test_a_region_whose_kiro_reports_cannot_be_read_is_named_in_each_language(
     kiro_bucket: None, capsys
 ) -> None:

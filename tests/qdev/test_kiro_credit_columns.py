@@ -95,6 +95,7 @@ def test_developer_costs_name_the_kiro_credits_in_plan_and_the_overage(
     ("en", "Credits in plan", "Credits in plan", "Used, overage included"),
     ("ko", "요금제 내 Kiro 크레딧", "요금제 내 크레딧", "사용량 (초과 포함)"),
 ])
+@pytest.mark.slow
 def test_the_dashboard_names_the_kiro_credits_in_plan_in_its_language(
     kiro_logs: Path, tmp_path: Path, no_aws_env: dict[str, str], lang: str, card: str, in_plan: str, used: str
 ) -> None:

@@ -164,6 +164,7 @@ def test_cli_with_the_default_bucket_writes_a_json_report(
         assert section in document
 
 
+@pytest.mark.slow
 def test_a_missing_bucket_is_a_setup_step(aws_env: dict[str, str], tmp_path: Path) -> None:
     env = offline_env(tmp_path, aws_env)
     result = subprocess.run(

@@ -106,6 +106,7 @@ def test_new_logs_make_a_new_report(corpus: Path, tmp_path: Path) -> None:
     assert after.summary["calls"] == before.summary["calls"] + 200
 
 
+@pytest.mark.slow
 def test_a_damaged_or_writable_kept_report_is_computed_again(corpus: Path, tmp_path: Path) -> None:
     cold, _ = analyze(corpus, cache=tmp_path / "cache")
     kept = list((tmp_path / "cache").rglob("reports/*.pickle"))
@@ -141,6 +142,7 @@ def test_profiles_looked_up_in_the_api_are_never_kept(corpus: Path, tmp_path: Pa
     assert not list((tmp_path / "cache").rglob("reports/*.pickle"))
 
 
+@pytest.mark.slow
 def test_a_kept_report_answers_without_reading_the_stored_rows(corpus: Path, tmp_path: Path) -> None:
     cold, _ = analyze(corpus, cache=tmp_path / "cache")
     stored = list((tmp_path / "cache").rglob("results/*.parquet"))
