@@ -89,6 +89,7 @@ def test_the_reader_policy_lets_the_check_read_the_rules(
     assert status["archived_through"] == (datetime.now(UTC).date() - timedelta(days=31)).isoformat()
 
 
+@pytest.mark.slow
 def test_the_days_an_expiration_has_deleted_are_said_beside_those_archived_from_one_read(
         aws_env: dict[str, str], moto_endpoint: str, capsys: pytest.CaptureFixture[str],
         monkeypatch: pytest.MonkeyPatch) -> None:

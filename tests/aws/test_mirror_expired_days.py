@@ -118,6 +118,7 @@ def test_the_note_of_rules_not_read_is_worded_in_korean(
     assert english_left([note]) == {}
 
 
+@pytest.mark.slow
 def test_the_day_read_after_the_period_for_late_calls_is_not_named(
         aws_env: dict[str, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A sync of the 16 days to 35 days ago: the day after them, which it reads for calls written late, holds no

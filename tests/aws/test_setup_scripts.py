@@ -196,6 +196,7 @@ def test_logging_setup_in_the_six_regions_then_rerun_and_dry_run_change_nothing(
     assert snapshot(DEFAULT_REGIONS) == before
 
 
+@pytest.mark.slow
 def test_dry_run_before_anything_exists_creates_nothing(aws_env: dict[str, str]) -> None:
     before = snapshot(TWO_REGIONS)
     result = run("setup_bedrock_logging.py", "--regions", *TWO_REGIONS, "--dry-run", env=aws_env)
@@ -600,6 +601,7 @@ def test_the_logs_table_reads_restored_archived_objects_and_an_older_table_is_no
     assert region_result["left_as_is"] == []
 
 
+@pytest.mark.slow
 def test_athena_setup_without_logging_changes_nothing_and_says_what_to_run(aws_env: dict[str, str]) -> None:
     result = run("setup_athena_bucket.py", "--regions", "us-west-2", env=aws_env)
     assert result.returncode == 2

@@ -421,6 +421,7 @@ RESULTS_BUCKET_ACTIONS = ["s3:GetBucketLocation", "s3:CreateBucket", "s3:GetBuck
 
 
 @pytest.mark.parametrize("refused", ["s3:GetBucketObjectLockConfiguration", "s3:PutLifecycleConfiguration"])
+@pytest.mark.slow
 def test_setup_on_a_team_results_bucket_granted_in_part_names_the_refused_action_and_changes_nothing(
         refused: str, aws_env: dict[str, str], moto_endpoint: str, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
@@ -459,6 +460,7 @@ ATHENA_REFUSALS = {  # (what the stand-in refuses: a key of the JSON request, th
 
 
 @pytest.mark.parametrize("service", ["glue", "athena"])
+@pytest.mark.slow
 def test_a_glue_or_athena_step_refused_after_the_results_bucket_writes_names_them_as_what_a_run_again_needs(
         service: str, aws_env: dict[str, str], moto_endpoint: str, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
@@ -540,6 +542,7 @@ def test_the_documented_reader_statements_grant_on_a_team_report_bucket_what_the
                 policy, action, f"arn:aws:s3:::amazonq-developer-reports-x/{key}"), (action, key)
 
 
+@pytest.mark.slow
 def test_the_analyzer_on_a_team_report_bucket_reads_it_with_the_documented_reader_statements(
         aws_env: dict[str, str], moto_endpoint: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
         capsys: pytest.CaptureFixture[str]) -> None:

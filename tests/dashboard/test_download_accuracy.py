@@ -45,6 +45,7 @@ def bedrock(logs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> data
     return data.BedrockRequest(source="local", regions=("us-east-1",), start=START, end=END, logs_dir=str(logs))
 
 
+@pytest.mark.slow
 def test_the_bedrock_tabs_downloads_and_cost_note_say_what_the_clis_do(
         bedrock: data.BedrockRequest, logs: Path, tmp_path: Path,  # noqa: F811
         capsys: pytest.CaptureFixture[str]) -> None:
@@ -58,6 +59,7 @@ def test_the_bedrock_tabs_downloads_and_cost_note_say_what_the_clis_do(
         same_ends(download_csv(report.tables[name], report.period, row_accuracy(report, name)), files[file])
 
 
+@pytest.mark.slow
 def test_the_governance_tabs_downloads_carry_the_clis_filters_and_accuracy_columns(
         bedrock: data.BedrockRequest, logs: Path, tmp_path: Path,  # noqa: F811
         capsys: pytest.CaptureFixture[str]) -> None:

@@ -70,6 +70,7 @@ def test_the_english_steps_are_the_terminals_words() -> None:
         "reading logs: 120 of 340 objects, 12.0 MiB of 40.0 MiB; 1,234 records parsed, 56 objects cached")
 
 
+@pytest.mark.slow
 def test_the_korean_page_words_the_steps_of_the_read_in_korean(no_aws_env: dict[str, str], tmp_path: Path) -> None:
     """The read's steps, drawn as bars while it runs, are worded from the Korean entries with their counts: the
     objects listed and read, their bytes and the records parsed (two calls, one object each), none in English."""

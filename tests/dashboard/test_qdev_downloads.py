@@ -22,6 +22,7 @@ from tests.qdev.test_offline import offline  # noqa: F401  (fixture)
 pytestmark = pytest.mark.usefixtures("offline")
 
 
+@pytest.mark.slow
 def test_each_download_is_the_clis_file_of_the_same_table(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

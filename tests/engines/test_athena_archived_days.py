@@ -107,6 +107,7 @@ def test_a_rule_of_another_prefix_or_a_class_athena_reads_says_nothing(
     assert not [w for w in document["warnings"] if "lifecycle" in w]
 
 
+@pytest.mark.slow
 def test_a_filter_on_tags_or_intelligent_tiering_is_a_maybe_said_so(
         aws_env: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
     tagged = {"ID": "tagged", "Status": "Enabled", "Filter": {"And": {"Prefix": LOGS, "Tags": [
@@ -156,6 +157,7 @@ def test_the_reader_policy_grants_the_lifecycle_read_on_log_buckets(
     assert REGION in document["scan"]["days_maybe_archived"]
 
 
+@pytest.mark.slow
 def test_the_korean_page_words_the_warning_and_the_note_in_korean(aws_env: dict[str, str]) -> None:
     logs_on_athena(rules=[rule("AWSLogs/")])
     today = datetime.now(UTC).date()

@@ -86,6 +86,7 @@ def test_a_rule_not_due_yet_says_nothing(aws_env: dict[str, str], capsys: pytest
     assert not [w for w in document["warnings"] if "deleted" in w]
 
 
+@pytest.mark.slow
 def test_the_terminal_report_says_it(aws_env: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
     logs_on_athena(rules=[{"ID": "since", "Status": "Enabled", "Filter": {"Prefix": ""},
                            "Expiration": {"Date": datetime(2020, 1, 1, tzinfo=UTC)}}])
@@ -100,6 +101,7 @@ def test_the_terminal_report_says_it(aws_env: dict[str, str], capsys: pytest.Cap
     assert f"lifecycle rule 'since' of bucket {BUCKET} deletes log objects from 2020-01-01 on" in out, out
 
 
+@pytest.mark.slow
 def test_the_korean_page_words_the_warning_in_korean(aws_env: dict[str, str]) -> None:
     """A report's warning (days deleted and days maybe deleted), and the other two forms of it."""
     logs_on_athena(rules=[expire("AWSLogs/", 3), {**expire(LOGS, 5, "tagged"), "Filter": {"And": {

@@ -336,6 +336,7 @@ ERIN_BATCH = LineItem(sc.ACCOUNT, sc.ERIN, *sc.BEDROCK, "EU-Claude3Haiku-input-t
                       0.625, 5_000_000)  # a batch job in eu-west-1, a region the run does not read
 
 
+@pytest.mark.slow
 def test_the_summary_keeps_to_the_months_rule(account: dict, no_aws_env: dict[str, str], tmp_path: Path,
                                               capsys: pytest.CaptureFixture[str]) -> None:
     """Batch of a region not read (erin's eu-west-1 job) is in the summary's regions not read with that region's other

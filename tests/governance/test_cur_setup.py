@@ -71,6 +71,7 @@ def foreign_export(name: str, **settings: str) -> dict[str, Any]:
     }
 
 
+@pytest.mark.slow
 def test_dry_run_changes_nothing(exports: tuple[DataExports, dict[str, str]]) -> None:
     service, env = exports
     result = setup_cur(env, "--dry-run")
@@ -132,6 +133,7 @@ def test_creates_the_export_its_bucket_policy_and_table_then_finds_it(
         "\n        python bedrock_tracker_cli.py --reconcile --cur --cur-region us-east-1 --days 30")
 
 
+@pytest.mark.slow
 def test_an_export_someone_made_is_used_or_reported_never_changed(
     exports: tuple[DataExports, dict[str, str]],
 ) -> None:
@@ -159,6 +161,7 @@ def test_our_export_misconfigured_is_reported_not_replaced(exports: tuple[DataEx
     assert set(service.operations()) == {"ListExports", "GetExport"}
 
 
+@pytest.mark.slow
 def test_options_that_do_not_go_with_cur(exports: tuple[DataExports, dict[str, str]]) -> None:
     _, env = exports
     result = setup_cur(env, "--regions", "us-east-1")

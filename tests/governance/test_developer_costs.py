@@ -65,6 +65,7 @@ def scene(tmp_path: Path) -> tuple[Path, Path, list[dict]]:
 
 
 @pytest.mark.usefixtures("offline")
+@pytest.mark.slow
 def test_a_user_pattern_lists_only_its_developers_and_never_replaces_the_months_file(
         scene: tuple[Path, Path, list[dict]], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """``--user-pattern alex``: Alex alone is listed; the files are named apart by the filters, say them, and leave
@@ -90,6 +91,7 @@ def test_a_user_pattern_lists_only_its_developers_and_never_replaces_the_months_
 
 
 @pytest.mark.usefixtures("offline")
+@pytest.mark.slow
 def test_a_user_pattern_says_its_filters_and_keeps_both_sides_of_its_developers(
         scene: tuple[Path, Path, list[dict]], capsys: pytest.CaptureFixture[str]) -> None:
     """JSON and terminal say the filters; Alex keeps his Bedrock calls and his Kiro credits, nobody else is shown."""
@@ -223,6 +225,7 @@ def test_the_month_in_progress_names_the_days_read_not_days_to_come(
 
 
 @pytest.mark.usefixtures("offline")
+@pytest.mark.slow
 def test_seats_kiro_costs_and_the_total_say_they_are_estimated(
         scene: tuple[Path, Path, list[dict]], capsys: pytest.CaptureFixture[str]) -> None:
     """Seats and Kiro tiers read as subscription prices, as if billed: they are published prices prorated by day,

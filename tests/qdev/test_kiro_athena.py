@@ -118,6 +118,7 @@ def test_the_sql_counts_files_and_rows_as_the_s3_reader_does() -> None:
     assert sorted(rows.facts["Credits_Used"]) == sorted(r.credits for r in expected if r.day >= date(2026, 11, 1))
 
 
+@pytest.mark.slow
 def test_reports_through_sql_equal_reports_from_the_files() -> None:
     from bedrock_usage.qdev.analysis import Source, analyze
 

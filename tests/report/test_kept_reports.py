@@ -159,6 +159,7 @@ def test_a_kept_report_answers_without_reading_the_stored_rows(corpus: Path, tmp
     assert len(pd.read_parquet(stored[0])) > 0  # stored anew, readable
 
 
+@pytest.mark.slow
 def test_a_kept_reports_facts_are_read_only_when_used(corpus: Path, tmp_path: Path) -> None:
     cold, _ = analyze(corpus, cache=tmp_path / "cache")
     [facts] = (tmp_path / "cache").rglob("reports/*.facts")
@@ -178,6 +179,7 @@ def test_a_kept_reports_facts_are_read_only_when_used(corpus: Path, tmp_path: Pa
     assert was_kept(heard)
 
 
+@pytest.mark.slow
 def test_kept_facts_must_be_private_and_travel_with_a_pickled_report(corpus: Path, tmp_path: Path) -> None:
     cold, _ = analyze(corpus, cache=tmp_path / "cache")
     [facts] = (tmp_path / "cache").rglob("reports/*.facts")
