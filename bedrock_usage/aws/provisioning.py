@@ -357,9 +357,9 @@ class BucketWrites:
                 raise
             done = {change.resource for change in record}
             left = [step for step in steps if (step if isinstance(step, str) else step.resource) not in done]
-            record += [_not_made(step) for step in left if isinstance(step, Change)]
-            raise PartlyWritten(exc, [*self.earlier, *self.made], [*(c for w in self.made for c in w.changes),
-                                                 *(_not_made(s) for s in left if isinstance(s, Change))],
+            unmade = [_not_made(step) for step in left if isinstance(step, Change)]
+            record += unmade
+            raise PartlyWritten(exc, [*self.earlier, *self.made], [*(c for w in self.made for c in w.changes), *unmade],
                                 [step if isinstance(step, str) else step.resource for step in left],
                                 policy_file) from None
 
