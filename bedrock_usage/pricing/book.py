@@ -94,9 +94,10 @@ class PriceRow:
         dated change supersedes an open-ended row)."""
         return (not self.own, self.region != region, -(self.effective_from or date.min).toordinal())
 
-    @property
+    @cached_property
     def context_threshold(self) -> int:
-        """Input tokens above which this tier applies (0 for every tier but ``above_{N}k``)."""
+        """Input tokens above which this tier applies (0 for every tier but ``above_{N}k``); read once per row, as
+        pricing asks it of every row of a model for every pricing key."""
         match = _CONTEXT_TIER_RE.match(self.tier)
         return int(match[1]) * 1000 if match else 0
 
