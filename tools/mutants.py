@@ -42,6 +42,7 @@ QDEV = (*Q_EDGES, "tests/qdev/test_activity.py", "tests/qdev/test_analysis.py")
 # --user-pattern's one rule (logs.identity.holds_pattern) answers to both sides.
 USER_PATTERN = (*EDGES, "tests/governance/test_user_pattern_any_case.py", *QDEV)
 KIRO = (*Q_EDGES, "tests/qdev/test_kiro_reports.py")
+TIERS = ("tests/governance/test_usage_types.py", "tests/governance/test_tier_lines.py")
 
 
 @dataclass(frozen=True)
@@ -602,6 +603,17 @@ PERIODS),
     Mutant("router-call-without-tokens-unpriced", "bedrock_usage/report/priced_facts.py",
            "CASE WHEN m.endpoint = '{PROMPT_ROUTER}' AND {_NO_TOKENS} THEN NULL ELSE",
            "CASE WHEN false THEN NULL ELSE", ("tests/report/test_prompt_routers.py",)),
+    # governance/: the tier a bill line names, compared with the estimate of that tier
+    Mutant("bill-unknown-word-read-as-standard", "bedrock_usage/governance/usage_types.py",
+           "    if tokens and not set(words[start:]) <= TOKEN_WORDS:\n", "    if False:\n", TIERS),
+    Mutant("bill-latency-read-as-standard", "bedrock_usage/governance/usage_types.py",
+           "        named.add(LATENCY_MODE)", "        named.add(STANDARD_MODE)", TIERS),
+    Mutant("logs-tier-ignored-per-model", "bedrock_usage/governance/reconcile.py",
+           'return facts["service_tier"].map(lambda tier: SERVICE_TIER_MODES.get(tier, tier))',
+           'return facts["service_tier"].map(lambda tier: "standard")', TIERS),
+    Mutant("unknown-tier-compared", "bedrock_usage/governance/reconcile.py",
+           "cost_by_model_day=_cost_by_model(facts, charges.loc[~batch & ~unknown_tier]),",
+           "cost_by_model_day=_cost_by_model(facts, charges.loc[~batch]),", TIERS),
 ]
 
 

@@ -9,7 +9,10 @@ billed under usage types of its own and is never in the logs (``reconcile.BATCH_
 listed apart (``batch``), on no caller, in whatever region (never compared, so not among other regions' charges).
 The totals, over the period (``summary``) and per month, keep to one rule (``MONTH_NOTE``): batch is the regions
 read's, as the other billed parts are, and a region not read has its whole bill, batch included, in a part of its own;
-the batch lines say which are of a region not read (``REGION_NOT_READ``, ``BATCH_NOTE``).
+the batch lines say which are of a region not read (``REGION_NOT_READ``, ``BATCH_NOTE``). Per caller and model the
+two sides meet per mode (standard, flex, priority, latency: ``reconcile.charge_modes``, ``reconcile.fact_modes``), so
+a tier's bill is compared with that tier's estimate; a line whose usage type leaves its tier unknown counts in its
+caller's bill and, per model, under ``UNKNOWN_TIER``, compared with no estimate, and a warning names it.
 """
 
 from __future__ import annotations
@@ -34,12 +37,24 @@ from ..report.priced_facts import TOTAL_COST, split_unknown_calls
 from ..report.tracker import cost_note
 from .cost_explorer_callers import CALLER_NAMES, read_cost_explorer_callers
 from .cur import BilledLines, no_caller_identity, read_cur_athena, read_cur_dir
-from .reconcile import BATCH_BILLED, CE_REGION, account_facts, batch_warnings, compare_with_bill
+from .reconcile import (
+    BATCH_BILLED,
+    CE_REGION,
+    account_facts,
+    batch_warnings,
+    charge_modes,
+    compare_with_bill,
+    fact_modes,
+    unknown_tier_warnings,
+)
+from .usage_types import UNKNOWN_TIER
 
 ARN_KEYS = ["principal_type", "principal", "user", "application"]
 RECENT_BILL_DAYS = 2  # the bill of a day arrives 24 to 48 hours after it
 NO_MODEL = "(not named by the usage type)"
 BATCH_LISTED = "listed apart (batch), on no caller"  # where the batch inference warning says its charges are
+# Where a line whose usage type leaves its tier unknown is counted (``reconcile.unknown_tier_warnings``).
+UNKNOWN_TIER_LISTED = f"in their callers' bill and, per caller and model, under the mode {UNKNOWN_TIER}"
 UNREAD_BILLED = "billed_unread_regions_usd"  # a month's bill in regions whose logs were not read, batch included
 MONTH_BILL = "billed_total_usd"  # a month's bill: its billed parts added up
 MONTH_NOTE = ("Each figure covers the regions read but Regions not read, the whole bill of the other regions (batch "
@@ -200,37 +215,37 @@ def _attributed(arns: pd.Series, role_suffix: str) -> pd.DataFrame:
 
 
 def logged_costs(facts: pd.DataFrame, keys: list[str], role_suffix: str) -> pd.DataFrame:
-    """The logs per caller, model, UTC day and source region: calls, estimated cost, unpriced calls.
+    """The logs per caller, model, mode, UTC day and source region: calls, estimated cost, unpriced calls.
 
     The caller comes from ``identity.arn`` alone (not from request tags), because that is all the bill knows.
     """
-    columns = [*keys, "model", "utc_day", "region", "logged_calls", "estimated_cost_usd", "unpriced_calls"]
+    columns = [*keys, "model", "mode", "utc_day", "region", "logged_calls", "estimated_cost_usd", "unpriced_calls"]
     if facts.empty:
         return pd.DataFrame(columns=columns)
     frame = _attributed(facts["identity_arn"], role_suffix)[keys].assign(
-        model=facts["model"].fillna(NO_MODEL), utc_day=pd.to_datetime(facts["utc_day"]).dt.strftime("%Y-%m-%d"),
-        region=facts["source_region"], logged_calls=facts["calls"], estimated_cost_usd=facts[TOTAL_COST],
-        unpriced_calls=facts["unpriced_calls"])
-    grouped = frame.groupby([*keys, "model", "utc_day", "region"], dropna=False)
+        model=facts["model"].fillna(NO_MODEL), mode=fact_modes(facts),
+        utc_day=pd.to_datetime(facts["utc_day"]).dt.strftime("%Y-%m-%d"), region=facts["source_region"],
+        logged_calls=facts["calls"], estimated_cost_usd=facts[TOTAL_COST], unpriced_calls=facts["unpriced_calls"])
+    grouped = frame.groupby([*keys, "model", "mode", "utc_day", "region"], dropna=False)
     table = grouped[["logged_calls", "unpriced_calls"]].sum()
     table["estimated_cost_usd"] = grouped["estimated_cost_usd"].sum(min_count=1)
     return table.reset_index()[columns]
 
 
 def billed_costs(billed: BilledLines, keys: list[str], role_suffix: str) -> pd.DataFrame:
-    """The bill per caller, model, UTC day and region (lines that name a principal only)."""
+    """The bill per caller, model, mode, UTC day and region (lines that name a principal only)."""
     lines = billed.lines.loc[billed.lines["principal"].fillna("") != ""]
-    columns = [*keys, "model", "utc_day", "region", "billed_cost_usd", "list_cost_usd"]
+    columns = [*keys, "model", "mode", "utc_day", "region", "billed_cost_usd", "list_cost_usd"]
     if lines.empty:
         return pd.DataFrame(columns=columns)
     if billed.principal_kind == "arn":
         callers = _attributed(lines["principal"], role_suffix)[keys]
     else:
         callers = pd.DataFrame({keys[0]: lines["principal"]}, index=lines.index)
-    frame = callers.assign(model=lines["model"].fillna(NO_MODEL), utc_day=lines["utc_day"],
+    frame = callers.assign(model=lines["model"].fillna(NO_MODEL), mode=charge_modes(lines), utc_day=lines["utc_day"],
                            region=lines["region"].fillna("(unknown)"), billed_cost_usd=lines["billed_cost_usd"],
                            list_cost_usd=lines["list_cost_usd"])
-    grouped = frame.groupby([*keys, "model", "utc_day", "region"], dropna=False)
+    grouped = frame.groupby([*keys, "model", "mode", "utc_day", "region"], dropna=False)
     table = grouped[["billed_cost_usd"]].sum()
     table["list_cost_usd"] = grouped["list_cost_usd"].sum(min_count=1)
     return table.reset_index()[columns]
@@ -286,7 +301,7 @@ def reconcile_callers(
     all_billed = billed_costs(compared, keys, role_suffix)
 
     by_caller = _compare(logged, all_billed, keys, recent_from)
-    by_model = _compare(logged, all_billed, [*keys, "model"], recent_from)
+    by_model = _compare(logged, all_billed, [*keys, "model", "mode"], recent_from)
     by_day = _compare(logged, all_billed, [*keys, "utc_day"], recent_from)
     by_day["note"] = np.where(by_day["utc_day"] >= recent_from, "recent day: the bill may still be arriving", "")
 
@@ -305,6 +320,9 @@ def reconcile_callers(
     if len(lines.loc[in_days]) and not named.any() and billed.principal_kind == "arn":
         warnings.append(no_caller_identity())
     warnings += batch_warnings(jobs.loc[~jobs[REGION_NOT_READ]], "billed_cost_usd", BATCH_LISTED)
+    unknown_tier = charge_modes(lines) == UNKNOWN_TIER
+    warnings += unknown_tier_warnings(lines.loc[in_days & in_regions & named & ~batch & unknown_tier],
+                                      UNKNOWN_TIER_LISTED)
     warnings += _unread_batch_warnings(jobs)
     if len(outside_regions):
         amount, named = money(outside_regions["billed_cost_usd"].sum()), sorted(outside_regions["region"].unique())

@@ -7,9 +7,12 @@ day below the threshold, or with metered calls and no logs, means logging was of
 compares only the models CloudWatch metered that day (its other logged calls are counted apart) and is flagged
 whenever one of its models is.
 Cost Explorer is the billing truth; the tracker's cost is an estimate from list prices (or the user's price file).
-Batch inference is billed under usage types of its own (``usage_types.bills_batch``) and is never in the logs
+Batch inference is billed under usage types of its own (``UsageType.batch``) and is never in the logs
 (``BATCH_NOT_LOGGED``): its charges are counted apart per region-day (``batch_billed_usd``), in the billed total,
-never compared with the logs' estimate.
+never compared with the logs' estimate. A model's cost is compared per mode (``mode``: standard, flex, priority,
+latency), the bill's as its usage type names it (``usage_types.usage_mode``), the logs' as the call was served
+(``fact_modes``); a charge whose usage type leaves its tier unknown (``UNKNOWN_TIER``) is compared with no estimate:
+it is listed, with its amount, among the charges not tied to a model or tier.
 """
 
 from __future__ import annotations
@@ -29,15 +32,17 @@ from ..output.terminal_table import money
 from ..output.wording import counted
 from ..pricing import PriceFile, priced_at
 from ..report.priced_facts import TOTAL_COST, split_unknown_calls
-from ..report.tracker import TOKENS_NOTE, UNPRICED, UsageReport, cost_note, refigured
+from ..report.tracker import SERVICE_TIER_MODES, TOKENS_NOTE, UNPRICED, UsageReport, cost_note, refigured
 from .cur import check_account
 from .profiles import PROFILE_COLUMN, aws_failure
 from .usage_types import (
     MARKETPLACE_BILLING_ENTITY,
     OWN_SHAPE_SERVICES,
+    UNKNOWN_TIER,
     is_bedrock_service,
     metric_model_key,
     parse_usage_type,
+    usage_mode,
 )
 
 DEFAULT_THRESHOLD = 0.95
@@ -95,6 +100,8 @@ BATCH_KEPT = f"counted apart ({BATCH_BILLED}), in the billed total, out of the c
 # it was created ("View the results of a batch inference job"). The CLI's, JSON's and dashboard's words alike.
 BATCH_NOT_LOGGED = ("batch inference jobs write their results to the job's own S3 location, never to model invocation "
                     "logs")
+# Where a charge whose usage type leaves its tier unknown is counted (``unknown_tier_warnings``), per reconciliation.
+UNKNOWN_TIER_KEPT = "in the region-day totals and among the charges not tied to a model or tier"
 _COUNTS = ["calls", "input_tokens", "output_tokens"]
 
 
@@ -425,7 +432,9 @@ def reconcile(
     # A charge whose region code is unknown cannot be placed in a region: it is kept, among the unmapped charges (and
     # in the summary's billed total).
     charges = billed.charges.loc[billed.charges["region"].isin(regions) | billed.charges["region"].isna()]
+    charges = charges.assign(mode=charge_modes(charges))
     batch = charges["batch"].astype(bool)
+    unknown_tier = charges["mode"] == UNKNOWN_TIER
 
     by_model = _logged(facts, [*_KEYS, "model_key"]).merge(
         metered.usage, on=[*_KEYS, "model_key"], how="outer")
@@ -454,8 +463,9 @@ def reconcile(
         billed.charges.loc[billed.charges["region"].notna() & ~billed.charges["region"].isin(regions)])
     warnings += _unmetered_warnings(by_region) + _router_warnings(facts) + batch_warnings(by_region, BATCH_BILLED,
                                                                                           BATCH_KEPT)
+    warnings += unknown_tier_warnings(charges.loc[unknown_tier & charges["region"].notna()], UNKNOWN_TIER_KEPT)
     # Batch charges of a known region are counted apart, whether or not their usage type names the model.
-    unmapped = charges.loc[(charges["model"].isna() & ~batch) | charges["region"].isna()]
+    unmapped = charges.loc[(charges["model"].isna() & ~batch) | charges["region"].isna() | unknown_tier]
     unmapped = (unmapped.groupby(["region", "service", "usage_type"], dropna=False)["billed_cost_usd"].sum()
                 .reset_index())
     warnings += _no_region_warnings(unmapped)
@@ -465,7 +475,7 @@ def reconcile(
         threshold=threshold,
         by_region_day=by_region,
         by_model_day=by_model,
-        cost_by_model_day=_cost_by_model(facts, charges.loc[~batch]),
+        cost_by_model_day=_cost_by_model(facts, charges.loc[~batch & ~unknown_tier]),
         unmapped_charges=unmapped,
         warnings=warnings,
         billed_services=tuple(sorted(set(billed.charges["service"]))),
@@ -545,6 +555,36 @@ def batch_warnings(charges: pd.DataFrame, column: str, kept: str) -> list[str]:
                    "batch_billed", amount=amount, where=where, kept=kept)]
 
 
+def charge_modes(charges: pd.DataFrame) -> pd.Series:
+    """The price-book mode of each charge (``service``, ``usage_type``) as its usage type names it, ``UNKNOWN_TIER``
+    where the usage type leaves it unknown."""
+    return pd.Series([usage_mode(service, usage_type) or UNKNOWN_TIER
+                      for service, usage_type in zip(charges["service"], charges["usage_type"], strict=True)],
+                     index=charges.index, dtype=object)
+
+
+def fact_modes(facts: pd.DataFrame) -> pd.Series:
+    """The price-book mode of each fact row's calls, as the tier that served them prices them
+    (``SERVICE_TIER_MODES``); a tier the book has no mode for (``reserved``, one it does not know) by its own name."""
+    return facts["service_tier"].map(lambda tier: SERVICE_TIER_MODES.get(tier, tier))
+
+
+def unknown_tier_warnings(charges: pd.DataFrame, kept: str) -> list[Notice]:
+    """What to say of the charges whose usage type leaves their tier unknown (``UNKNOWN_TIER``): each usage type with
+    its amount, compared with no estimate, and ``kept`` (``UNKNOWN_TIER_KEPT``, ``callers.UNKNOWN_TIER_LISTED``) says
+    where they are counted instead."""
+    if charges.empty:
+        return []
+    amounts = charges.groupby("usage_type")["billed_cost_usd"].sum()
+    named = ", ".join(f"{usage_type} ({money(float(amount))})" for usage_type, amount in amounts.items())
+    amount = money(float(amounts.sum()))
+    return [Notice(f"{amount} was billed under {counted(len(amounts), 'usage type')} naming no tier the estimate "
+                   f"prices calls at (standard, flex, priority, latency-optimized; batch apart), {named}: reserved "
+                   "capacity, provisioned throughput, customization, or words no public source shows; compared with "
+                   f"no estimate, counted {kept}", "unknown_tier", amount=amount, count=len(amounts), named=named,
+                   kept=kept)]
+
+
 def _elsewhere_warnings(elsewhere: pd.DataFrame) -> list[Notice]:
     """What to say of the charges of regions whose logs were not read (out of the region-days and totals).
 
@@ -600,24 +640,25 @@ def _finish(table: pd.DataFrame, keys: list[str], threshold: float) -> pd.DataFr
 
 
 def _cost_by_model(facts: pd.DataFrame, charges: pd.DataFrame) -> pd.DataFrame:
-    """Estimated against billed cost per region, UTC day and model (billed rows without a model are left out;
-    ``charges`` hold no batch inference)."""
-    columns = [*_KEYS, "model", "estimated_cost_usd", "billed_cost_usd", "difference_usd", "ratio"]
+    """Estimated against billed cost per region, UTC day, model and mode (billed rows without a model are left out;
+    ``charges`` hold no batch inference and no charge of an unknown tier)."""
+    keys = [*_KEYS, "model", "mode"]
+    columns = [*keys, "estimated_cost_usd", "billed_cost_usd", "difference_usd", "ratio"]
     estimated = (
-        facts.assign(region=facts["source_region"], utc_day=_iso_days(facts["utc_day"]))
-        .groupby([*_KEYS, "model"]).agg(estimated_cost_usd=(TOTAL_COST, lambda cost: cost.sum(min_count=1)),
-                                        unpriced_calls=("unpriced_calls", "sum"))
+        facts.assign(region=facts["source_region"], utc_day=_iso_days(facts["utc_day"]), mode=fact_modes(facts))
+        .groupby(keys).agg(estimated_cost_usd=(TOTAL_COST, lambda cost: cost.sum(min_count=1)),
+                           unpriced_calls=("unpriced_calls", "sum"))
         .reset_index()
-        if len(facts) else pd.DataFrame(columns=[*_KEYS, "model", "estimated_cost_usd", "unpriced_calls"])
+        if len(facts) else pd.DataFrame(columns=[*keys, "estimated_cost_usd", "unpriced_calls"])
     )
     billed = (charges.loc[charges["model"].notna() & charges["region"].notna()]
-              .groupby([*_KEYS, "model"])["billed_cost_usd"].sum()
+              .groupby(keys)["billed_cost_usd"].sum()
               .reset_index())
-    table = estimated.merge(billed, on=[*_KEYS, "model"], how="outer")
+    table = estimated.merge(billed, on=keys, how="outer")
     table["estimated_cost_usd"] = pd.to_numeric(table["estimated_cost_usd"]).astype("float64")
     table["billed_cost_usd"] = pd.to_numeric(table["billed_cost_usd"]).astype("float64")
     compare_with_bill(table)
-    return table[columns].sort_values([*_KEYS, "model"]).reset_index(drop=True)
+    return table[columns].sort_values(keys).reset_index(drop=True)
 
 
 def compare_with_bill(table: pd.DataFrame) -> None:

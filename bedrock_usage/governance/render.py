@@ -60,8 +60,11 @@ from .reconcile import (
 # which are of regions not read); their by_month and summary keep to the regions read but billed_unread_regions_usd
 # (summary: billed_outside_regions_usd), batch included, their parts adding up to billed_total_usd. v2 counted batch
 # of regions not read in batch_billed_usd and other regions' batch among outside_regions.
-RECONCILIATION_SCHEMA = "bedrock-usage/reconciliation/v3"
-CALLERS_SCHEMA = "bedrock-usage/caller-reconciliation/v3"
+# v4: a model's rows (cost_by_model_day, the callers' by_caller_model) are per mode (standard, flex, priority, latency;
+# "(tier not recognised)" for a charge whose usage type leaves its tier unknown, never compared), and such charges are
+# among unmapped_charges. v3 compared a model's every tier in one row and read every usage type's tier as Standard.
+RECONCILIATION_SCHEMA = "bedrock-usage/reconciliation/v4"
+CALLERS_SCHEMA = "bedrock-usage/caller-reconciliation/v4"
 BUDGETS_SCHEMA = "bedrock-usage/budgets/v1"
 ANOMALIES_SCHEMA = "bedrock-usage/anomalies/v1"
 
@@ -132,8 +135,9 @@ _MODEL_DAY: list[Column] = [
     ("logged_output_tokens", "Output (log)"), ("metered_output_tokens", "Output (CW)"),
 ]
 _COST_MODEL_DAY: list[Column] = [
-    ("region", "Region"), ("utc_day", "UTC day"), ("model", "Model"), ("estimated_cost_usd", "Estimated"),
-    ("billed_cost_usd", "Billed (CE)"), ("difference_usd", "Est - billed"), ("ratio", "Est / billed"),
+    ("region", "Region"), ("utc_day", "UTC day"), ("model", "Model"), ("mode", "Mode"),
+    ("estimated_cost_usd", "Estimated"), ("billed_cost_usd", "Billed (CE)"), ("difference_usd", "Est - billed"),
+    ("ratio", "Est / billed"),
 ]
 
 
@@ -166,10 +170,11 @@ def reconciliation_text(rec: Reconciliation, max_rows: int = 20) -> str:
         lines += ["", "Every region-day with metered calls has logs at or above the threshold."]
     lines += ["", "By region and UTC day", table_text(rec.by_region_day, _region_day_columns(s), max_rows)]
     lines += ["", "By region, UTC day and ModelId (as called)", table_text(rec.by_model_day, _MODEL_DAY, max_rows)]
-    lines += ["", "Cost by region, UTC day and model", table_text(rec.cost_by_model_day, _COST_MODEL_DAY, max_rows)]
+    lines += ["", "Cost by region, UTC day, model and mode", table_text(rec.cost_by_model_day, _COST_MODEL_DAY,
+                                                                          max_rows)]
     if len(rec.unmapped_charges):
-        lines += ["", "Billed usage types not tied to a model (in the region-day totals; of no known region, in the "
-                      "billed total only)",
+        lines += ["", "Billed usage types not tied to a model or a tier (in the region-day totals; of no known region, "
+                      "in the billed total only)",
                   table_text(rec.unmapped_charges, [("region", "Region"), ("service", "Service"),
                                                     ("usage_type", "Usage type"), ("billed_cost_usd", "Billed")])]
     return "\n".join(lines + _warnings(rec.warnings))
@@ -320,8 +325,9 @@ def callers_text(rec: CallerReconciliation, max_rows: int = 20) -> str:
                   f"{estimate_text(row['estimated_cost_usd'], row['unpriced_calls'])}"
                   for _, row in unbilled.iterrows()]
     lines += ["", "Per caller", table_text(_priced_parts(rec.by_caller), _caller_columns(rec), max_rows)]
-    lines += ["", "Per caller and model", table_text(_priced_parts(rec.by_caller_model),
-                                                     _caller_columns(rec, ("model", "Model")), max_rows)]
+    lines += ["", "Per caller, model and mode", table_text(_priced_parts(rec.by_caller_model),
+                                                           _caller_columns(rec, ("model", "Model"), ("mode", "Mode")),
+                                                           max_rows)]
     lines += ["", "Per caller and UTC day", table_text(_priced_parts(rec.by_caller_day),
                                                        _caller_columns(rec, ("utc_day", "UTC day")), max_rows)]
     lines += ["", "Per month", f"{MONTH_NOTE}.", table_text(_priced_parts(rec.by_month), [

@@ -8,10 +8,20 @@ appear under a service of their own, ``Claude Haiku 4.5 (Amazon Bedrock Edition)
 ``USE1-MP:USE1_InputTokenCount-Units`` that name only the region and the kind of token: the service name is what
 says the model.
 
-Batch inference (``CreateModelInvocationJob``) is billed at its own rates under usage types that say so, as the
-Price List's do: ``USE1-NovaLite-input-tokens-batch`` (``Amazon Bedrock``), a ``-batch`` qualifier in ``Amazon
-Bedrock Service``'s (``USE1-Claude4.5Sonnet-input-tokens-batch``) and ``Batch`` in Marketplace ones. Such a charge
-is read as batch (``UsageType.batch``) by the rule the offer reader prices the batch mode by (``price_mode``).
+A usage type also says the price-book mode it bills (``UsageType.mode``, ``usage_mode``): "the service tier for a
+request is reflected in the CUR usage type" (Amazon Bedrock User Guide, "Understanding your Amazon Bedrock Cost and
+Usage Report data"). Batch inference (``CreateModelInvocationJob``) as the Price List writes it:
+``USE1-NovaLite-input-tokens-batch`` (``Amazon Bedrock``), a ``-batch`` qualifier in ``Amazon Bedrock Service``'s
+(``USE1-Claude4.5Sonnet-input-tokens-batch``) and ``Batch`` in Marketplace ones. The Flex and Priority tiers and
+latency-optimized inference as public Price List readers quote the live offers: ``USE1-NovaPro-input-tokens-flex``,
+``USE1-NovaPro-input-tokens-priority``, ``USE1-Nova2.0Lite-input-tokens-flex-cross-region-global``,
+``USW2-Nova2.0Lite-cache-write-input-token-count-flex``, ``USE1-NovaPro-input-tokens-latency-optimized`` (product
+``Nova Pro Latency Optimized``), ``USE1-MP:USE1_InputTokenCount_LatencyOptimized-Units``, and mantle meters' tier
+last (``USE1-xai.grok-4.3-mantle-input-tokens-flex``, ``USE1-openai.gpt-oss-120b-mantle-input-tokens-standard``). A
+usage type is read as Standard only when it names that tier or every word after its kind of token is one those
+sources show (``TOKEN_WORDS``); a charge of reserved capacity, customization, provisioned throughput or storage, one
+naming two tiers, and a token charge with any other word have no mode: their tier is not known, and a reconciliation
+says so rather than compare them with Standard calls.
 
 CloudWatch's ``AWS/Bedrock`` metrics carry the model id as the caller passed it (``us.`` / ``global.`` profile
 ids stay as they are). ``metric_model_key`` reduces every form to one key so logs and metrics meet.
@@ -25,7 +35,7 @@ from functools import cache
 
 from ..pricing.book import BUILTIN_BOOK, MODES, read_csv_rows
 from ..pricing.model_ids import alias_key
-from ..pricing.offer_file import price_mode
+from ..pricing.offer_file import OTHER_MODES
 
 BEDROCK_SERVICE = "Amazon Bedrock"
 # Cost Explorer SERVICE -> CUR ``line_item_product_code`` (the Price List offer code) of Bedrock's own-shape bills.
@@ -39,7 +49,8 @@ OWN_SHAPE_SERVICES: dict[str, str] = {
 _SERVICE_BY_CODE = {code: service for service, code in OWN_SHAPE_SERVICES.items()}
 MARKETPLACE_SUFFIX = "(Amazon Bedrock Edition)"
 MARKETPLACE_BILLING_ENTITY = "AWS Marketplace"
-BATCH_MODE = MODES[1]  # the book's and the offers' name for batch inference's prices
+STANDARD_MODE, BATCH_MODE, LATENCY_MODE = MODES[0], MODES[1], MODES[4]  # the book's names of those prices
+UNKNOWN_TIER = "(tier not recognised)"  # how tables show the mode of a charge whose usage type leaves its tier unknown
 
 # Region codes that prefix usage types, for every Bedrock region (logs/regions.py), from AWS's table "AWS Region
 # billing codes" (https://docs.aws.amazon.com/global-infrastructure/latest/regions/aws-region-billing-codes.html).
@@ -100,8 +111,9 @@ class ModelBilling:
     ids: tuple[str, ...] = ()
 
 
-# Usage tokens follow one pattern, ``Claude{version}{Family}``: Claude 3 Haiku's and Claude Sonnet 4's are from the
-# AWS Price List (USE1-Claude3Haiku-input-tokens, USE1-Claude4Sonnet-output-tokens-long-context-cross-region-global),
+# Claude's usage tokens follow one pattern, ``Claude{version}{Family}``: Claude 3 Haiku's and Claude Sonnet 4's are
+# from the AWS Price List (USE1-Claude3Haiku-input-tokens,
+# USE1-Claude4Sonnet-output-tokens-long-context-cross-region-global),
 # Claude Sonnet 4.5's and Opus 4.6's from Cost Explorer (USE1-Claude4.5Sonnet-input-tokens-cross-region-global,
 # USE1-Claude4.6Opus-input-tokens-cross-region-global). Some usage types name the model by its id, dated or not
 # (USW2-anthropic.claude-opus-4-8-mantle-cache-write-tokens-global-standard,
@@ -112,22 +124,31 @@ _CLAUDE_NAME_RE = re.compile(r"^Claude (?:(?P<family>[A-Z][a-z]+) (?P<version>\d
                              r"|(?P<old_version>\d+(?:\.\d+)?) (?P<old_family>[A-Z][a-z]+)(?P<v2> v2)?)$")
 
 
+# Amazon Nova models whose usage types public sources show: ``USE1-NovaLite-input-tokens`` (the AWS Price List's
+# ``AmazonBedrock`` offer, tests/fixtures/pricing), ``USE1-NovaPro-input-tokens-latency-optimized`` and
+# ``USE1-NovaPro-input-tokens-priority``, ``USE1-NovaMicro-input-tokens-batch`` and
+# ``USW2-Nova2.0Lite-input-tokens-priority-cross-region-global`` (public Price List readers' tests quoting the live
+# offer). The Nova models with flex, priority or latency-optimized prices are among them; no other Nova token is known.
+NOVA_TOKENS = {"Nova Lite": "NovaLite", "Nova Micro": "NovaMicro", "Nova Pro": "NovaPro", "Nova 2 Lite": "Nova2.0Lite"}
+
+
 def usage_token(name: str) -> str | None:
-    """The usage-type token of a Claude model's name (``Claude Sonnet 4.5``: ``Claude4.5Sonnet``), else None."""
+    """The usage-type token of a Claude model's name (``Claude Sonnet 4.5``: ``Claude4.5Sonnet``) or of a Nova model
+    of ``NOVA_TOKENS``, else None."""
     match = _CLAUDE_NAME_RE.match(name)
     if not match:
-        return None
+        return NOVA_TOKENS.get(name)
     version, family = match["version"] or match["old_version"], match["family"] or match["old_family"]
     return f"Claude{version}{family}{'V2' if match['v2'] else ''}"
 
 
 @cache
 def model_billing() -> tuple[ModelBilling, ...]:
-    """A row per Anthropic model of the built-in price book that has a usage token, with every id it is named by
-    (read once, when a usage type is first parsed)."""
+    """A row per Anthropic or Amazon model of the built-in price book that has a usage token, with every id it is
+    named by (read once, when a usage type is first parsed)."""
     ids_by_name: dict[str, set[str]] = {}
     for row in read_csv_rows(BUILTIN_BOOK):
-        if row.provider == "Anthropic" and usage_token(row.name):
+        if row.provider in ("Anthropic", "Amazon") and usage_token(row.name):
             ids_by_name.setdefault(row.name, set()).add(row.model)
     forms = {name: {form for model in ids for form in (model.lower(), alias_key(model))}
              for name, ids in ids_by_name.items()}
@@ -184,7 +205,12 @@ class UsageType:
     kind: str  # input, output, cache_read, cache_write, other
     marketplace: bool
     global_endpoint: bool
-    batch: bool  # billed at batch inference rates (a job of CreateModelInvocationJob)
+    mode: str | None  # the price-book mode billed (standard, batch, flex, priority, latency); None: not known
+
+    @property
+    def batch(self) -> bool:
+        """Billed at batch inference rates (a job of CreateModelInvocationJob)."""
+        return self.mode == BATCH_MODE
 
 
 def is_bedrock_service(service: str) -> bool:
@@ -213,17 +239,58 @@ def parse_usage_type(service: str, usage_type: str) -> UsageType:
         rest = usage_type
     if marketplace:
         model = model_for_name(service)
-        detail = rest
+        detail = _MARKETPLACE_PREFIX_RE.sub("", rest)
     else:
         model, detail = _model_part(rest)
-    return UsageType(service, usage_type, region, model, _kind(detail), marketplace, "global" in detail.lower(),
-                     bills_batch(detail))
+    kind = _kind(detail)
+    return UsageType(service, usage_type, region, model, kind, marketplace, "global" in detail.lower(),
+                     _mode(_words(detail), kind != "other"))
 
 
-def bills_batch(detail: str) -> bool:
-    """Whether a usage type (or its part after the model) bills batch inference: the mode its words name, read as
-    the offer reader reads a price's (``-batch``, ``_Batch``)."""
-    return price_mode(detail.lower()) == BATCH_MODE
+@cache
+def usage_mode(service: str, usage_type: str) -> str | None:
+    """The price-book mode a (service, usage type) bills, None when its tier is not known (``parse_usage_type``)."""
+    return parse_usage_type(service, usage_type).mode
+
+
+_MARKETPLACE_PREFIX_RE = re.compile(r"^MP:[A-Z0-9]+_")
+_PART_RE = re.compile(r"\d+[a-z]*|[A-Z]?[a-z]+|[A-Z]+(?![a-z])")
+_KIND_WORDS = frozenset({"input", "output", "cache"})
+# The words that follow the kind of token in the usage types of the sources above (unit, endpoint, context, cache
+# duration, modality, tier): a token charge with another word there may bill a tier no source shows.
+TOKEN_WORDS = frozenset({"input", "output", "cache", "read", "write", "token", "tokens", "count", "units", "million",
+                         "cross", "region", "global", "long", "context", "ctx", "1", "hour", "1h", "5m", "30m",
+                         "text", "speech", "image", "audio", "video", STANDARD_MODE, *OTHER_MODES})
+# Charges that are not on-demand inference (the offer reader leaves their prices out for the same words).
+_NOT_ON_DEMAND = frozenset({"reserved", "provisioned", "customization", "custom", "training", "storage"})
+
+
+def _words(detail: str) -> list[str]:
+    """The words of a usage type's part after the model, lower case (``CacheWrite1hInputTokenCount_Global``: cache,
+    write, 1h, input, token, count, global)."""
+    return [word.lower() for word in _PART_RE.findall(detail)]
+
+
+def _mode(words: list[str], tokens: bool) -> str | None:
+    """The mode ``words`` bill: the one tier they name (``flex``, ``priority``, ``batch``, ``latency-optimized``,
+    ``standard``), else standard when they bill no tokens or every word after the kind of token is a ``TOKEN_WORDS``
+    one; None for a charge that is not on-demand inference, two tiers, or a word no source shows."""
+    if _NOT_ON_DEMAND & set(words):
+        return None
+    pairs = set(zip(words, words[1:], strict=False))
+    named = {word for word in words if word in (STANDARD_MODE, *OTHER_MODES)}
+    if "latency" in words:
+        if ("latency", "optimized") not in pairs:
+            return None
+        named.add(LATENCY_MODE)
+    if len(named) > 1:
+        return None
+    if named:
+        return named.pop()
+    start = next((i for i, word in enumerate(words) if word in _KIND_WORDS), len(words))
+    if tokens and not set(words[start:]) <= TOKEN_WORDS:
+        return None
+    return STANDARD_MODE
 
 
 def _model_part(rest: str) -> tuple[ModelBilling | None, str]:

@@ -203,7 +203,7 @@ def price_mode(words: str | set[str]) -> str:
     """The mode a price's words (or usage-type qualifiers) name: the first of ``OTHER_MODES`` found, else standard.
 
     Lower-case words, as every offer writes its mode in its usage types (``-batch``, ``Batch``); the bill's usage
-    types are the offers' (``governance/usage_types.py`` reads a charge's mode here too)."""
+    types are the offers' (``governance/usage_types.py`` reads a charge's mode by the same words, ``OTHER_MODES``)."""
     return next((m for m in OTHER_MODES if m in words), MODES[0])
 
 

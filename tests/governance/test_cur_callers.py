@@ -62,7 +62,7 @@ def test_json_per_caller_equals_plain_computation(account: dict, no_aws_env: dic
     result = run_cli(no_aws_env, *cur_args(account, "--format", "json", "--output-dir", "-"))
     assert result.returncode == 3, result.stderr  # bob was billed and never logged
     doc = json.loads(result.stdout)
-    assert doc["schema"] == "bedrock-usage/caller-reconciliation/v3"
+    assert doc["schema"] == "bedrock-usage/caller-reconciliation/v4"
     assert doc["bill"].startswith("CUR 2.0 export copy in ")
     billed = sc.expected_billed(account["items"])
     estimated = sc.expected_estimated(account["logged"])

@@ -181,7 +181,7 @@ def test_reconcile_json_equals_independent_computation(account: dict) -> None:
     result = run_cli(account["env"], *reconcile_args(account["logs"], "--format", "json", "--output-dir", "-"))
     assert result.returncode == 3, result.stderr  # a flagged region-day is exit 3
     doc = json.loads(result.stdout)
-    assert doc["schema"] == "bedrock-usage/reconciliation/v3"
+    assert doc["schema"] == "bedrock-usage/reconciliation/v4"
     assert "Cost Explorer is the billing truth" in doc["billing_truth"]
 
     logged, metered = defaultdict(int), defaultdict(int)

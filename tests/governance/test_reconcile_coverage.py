@@ -24,7 +24,7 @@ def _reconcile(logged: dict[str, int], metered: dict[str, int]) -> Reconciliatio
     facts = pd.DataFrame([{
         "source_region": "us-east-1", "utc_day": pd.Timestamp(DAY), "model_id": model, "model": model,
         "calls": calls, "errors": 0, "input_tokens": calls * 100, "output_tokens": calls * 10,
-        "estimated_cost_usd": calls * 0.01, "unpriced_calls": 0, "account": "123456789012",
+        "estimated_cost_usd": calls * 0.01, "unpriced_calls": 0, "account": "123456789012", "service_tier": "default",
     } for model, calls in logged.items()])
     usage = pd.DataFrame([{
         "region": "us-east-1", "utc_day": DAY.isoformat(), "model_key": model, "metered_calls": calls,
@@ -63,7 +63,7 @@ def test_a_comparison_with_the_bill_is_withheld_where_logged_calls_have_no_price
     facts = pd.DataFrame([{
         "source_region": "us-east-1", "utc_day": pd.Timestamp(DAY), "model_id": model, "model": model,
         "calls": calls, "errors": 0, "input_tokens": calls * 100, "output_tokens": calls * 10,
-        "estimated_cost_usd": cost, "unpriced_calls": unpriced, "account": "123456789012",
+        "estimated_cost_usd": cost, "unpriced_calls": unpriced, "account": "123456789012", "service_tier": "default",
     } for model, calls, cost, unpriced in rows])
     bill = {SONNET: 0.60, HAIKU_3: 0.55}
     charges = pd.DataFrame([{

@@ -94,6 +94,68 @@ def test_a_usage_type_bills_batch_inference_as_its_price_list_product_does(offer
     assert {usage_type: parse_usage_type(service, usage_type).batch for usage_type in batch} == batch
 
 
+# What each product of the fixture offers bills, by its ``feature``: on-demand inference at Standard rates, batch
+# inference at batch rates; reserved capacity (no feature), customization and provisioned throughput at no tier a
+# logged call is priced at.
+FEATURE_MODES = {"On-demand Inference": "standard", "Batch Inference": "batch"}
+
+
+@pytest.mark.parametrize(("offer", "service"), [("AmazonBedrock", "Amazon Bedrock"),
+                                               ("AmazonBedrockService", "Amazon Bedrock Service")])
+def test_a_usage_type_bills_the_mode_its_price_list_product_does(offer: str, service: str) -> None:
+    products = json.loads((OFFERS / f"{offer}-index.json").read_text(encoding="utf-8"))["products"].values()
+    modes = {p["attributes"]["usagetype"]: FEATURE_MODES.get(p["attributes"].get("feature", "")) for p in products}
+    assert None in modes.values() and "standard" in modes.values()
+    assert {usage_type: parse_usage_type(service, usage_type).mode for usage_type in modes} == modes
+
+
+@pytest.mark.parametrize(("service", "usage_type", "name", "kind", "mode"), [
+    # Public Price List readers' tests, quoting the live AmazonBedrock offer (us-east-1, 2026-07).
+    ("Amazon Bedrock", "USE1-NovaPro-input-tokens-latency-optimized", "Nova Pro", "input", "latency"),
+    ("Amazon Bedrock", "USE2-NovaPro-output-tokens-latency-optimized", "Nova Pro", "output", "latency"),
+    ("Amazon Bedrock", "USE1-NovaPro-input-tokens-priority", "Nova Pro", "input", "priority"),
+    ("Amazon Bedrock", "USE1-NovaPro-output-tokens-flex", "Nova Pro", "output", "flex"),
+    ("Amazon Bedrock", "USE1-NovaMicro-input-tokens-batch", "Nova Micro", "input", "batch"),
+    ("Amazon Bedrock", "USE1-Nova2.0Lite-input-tokens-flex-cross-region-global", "Nova 2 Lite", "input", "flex"),
+    ("Amazon Bedrock", "USW2-Nova2.0Lite-input-tokens-priority-cross-region-global", "Nova 2 Lite", "input",
+     "priority"),
+    ("Amazon Bedrock", "USW2-Nova2.0Lite-cache-write-input-token-count-flex", "Nova 2 Lite", "cache_write", "flex"),
+    ("Amazon Bedrock", "USE1-Qwen3-32B-input-tokens-flex", None, "input", "flex"),
+    ("Amazon Bedrock", "USE1-Qwen3-32B-input-tokens", None, "input", "standard"),
+    ("Amazon Bedrock", "USE1-Llama3-1-405B-output-tokens-batch", None, "output", "batch"),
+    ("Amazon Bedrock", "USE1-xai.grok-4.3-mantle-input-tokens-priority", None, "input", "priority"),
+    ("Amazon Bedrock", "USE1-openai.gpt-oss-120b-mantle-input-tokens-standard", None, "input", "standard"),
+    ("Claude 3.5 Haiku (Amazon Bedrock Edition)", "USE2-MP:USE2_InputTokenCount_LatencyOptimized-Units",
+     "Claude 3.5 Haiku", "input", "latency"),
+    ("Claude Sonnet 4.5 (Amazon Bedrock Edition)", "USE1-MP:USE1_CacheWrite1hInputTokenCount_Global-Units",
+     "Claude Sonnet 4.5", "cache_write", "standard"),
+    ("Claude Sonnet 4.5 (Amazon Bedrock Edition)", "USE1-MP:USE1_input_tokens_long_ctx_global_standard-Units",
+     "Claude Sonnet 4.5", "input", "standard"),
+    ("Claude Sonnet 4.5 (Amazon Bedrock Edition)", "USE1-MP:USE1_MillionBatchInputTokens-Units",
+     "Claude Sonnet 4.5", "input", "batch"),
+    # Kinds, endpoints and cache durations of the tests above: Standard.
+    ("Amazon Bedrock", "USE1-NovaLite-cache-read-input-tokens", "Nova Lite", "cache_read", "standard"),
+    ("Amazon Bedrock Service", "USE1-Claude4.5Sonnet-cache-write-input-token-count-1-hour", "Claude Sonnet 4.5",
+     "cache_write", "standard"),
+    ("Amazon Bedrock Service", "USE1-Claude4Sonnet-output-tokens-long-context-cross-region-global", "Claude Sonnet 4",
+     "output", "standard"),
+    ("Amazon Bedrock", "APS3-TitanEmbeddingsG1-Text-input-tokens", None, "input", "standard"),
+    # No tier a source shows: reserved capacity, two tiers, latency without "optimized", a word of no source.
+    ("Amazon Bedrock Service", "EU-Claude4.5Sonnet-reserved-1-month-input-tokens-per-minute-cross-region-global",
+     "Claude Sonnet 4.5", "input", None),
+    ("Amazon Bedrock", "USE1-NovaPro-input-tokens-flex-priority", "Nova Pro", "input", None),
+    ("Amazon Bedrock", "USE1-NovaPro-input-tokens-latency", "Nova Pro", "input", None),
+    ("Amazon Bedrock", "USE2-Claude3.5Haiku-input-tokens-turbo", "Claude 3.5 Haiku", "input", None),
+    ("Claude 3.5 Haiku (Amazon Bedrock Edition)", "USE2-MP:USE2_InputTokenCount_Turbo-Units", "Claude 3.5 Haiku",
+     "input", None),
+])
+def test_a_usage_type_names_its_tier_or_none(service: str, usage_type: str, name: str | None, kind: str,
+                                             mode: str | None) -> None:
+    parsed = parse_usage_type(service, usage_type)
+    assert (parsed.model.name if parsed.model else None, parsed.kind, parsed.mode) == (name, kind, mode)
+    assert parsed.batch is (mode == "batch")
+
+
 @pytest.mark.parametrize(("usage_type", "batch"), [
     ("USE1-MP:USE1_Batch_InputTokenCount-Units", True),
     ("USE1-MP:USE1_OutputTokenCount_Batch-Units", True),
