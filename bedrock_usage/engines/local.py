@@ -796,12 +796,16 @@ class _Chunk(NamedTuple):
 def _object_lines(path: str, cap: int, chunk_bytes: int = CHUNK_BYTES) -> Iterator[_Chunk]:
     """The non-blank lines of one gzip object as UTF-8 Arrow strings, a chunk at a time.
 
-    A line keeps its newline and the blank lines after it (JSON whitespace), so cutting needs no copy; a line
-    cut by a chunk boundary is carried into the next chunk. Raises OverCap or a gzip error.
+    Lines end where Athena's line reader ends them (Trino's ``TextLineReader``, as Hadoop's ``LineRecordReader``):
+    at LF, CRLF or a lone CR; and a UTF-8 byte order mark opening the object is no part of its first line. A line
+    keeps its line ends and the blank lines after it (JSON whitespace), so cutting needs no copy; a line cut by a
+    chunk boundary is carried into the next chunk. Raises OverCap or a gzip error.
     """
     carried: list[bytes] = []
-    for chunk in gunzip_chunks(path, cap, chunk_bytes):
+    for chunk in _without_bom(gunzip_chunks(path, cap, chunk_bytes)):
         last_newline = chunk.rfind(b"\n")
+        if last_newline < 0:
+            last_newline = chunk.rfind(b"\r")  # a file of lone CRs is cut too, so memory stays bounded
         if last_newline < 0:
             carried.append(chunk)
             continue
@@ -814,6 +818,23 @@ def _object_lines(path: str, cap: int, chunk_bytes: int = CHUNK_BYTES) -> Iterat
     cut = _chunk(rest) if len(rest) > 1 else None
     if cut is not None:
         yield cut
+
+
+_BOM = b"\xef\xbb\xbf"
+
+
+def _without_bom(chunks: Iterator[bytes]) -> Iterator[bytes]:
+    """``chunks`` without the UTF-8 byte order mark that may open the first of them (a copy saved by a Windows
+    editor): Athena's line reader skips it, so the object's first record is read, not skipped as malformed."""
+    head = b""
+    for chunk in chunks:
+        head += chunk
+        if len(head) >= len(_BOM) or not _BOM.startswith(head):
+            break
+    head = head.removeprefix(_BOM)
+    if head:
+        yield head
+    yield from chunks
 
 
 def _chunk(text: bytes) -> _Chunk | None:
@@ -833,10 +854,12 @@ def _chunk(text: bytes) -> _Chunk | None:
 
 
 def _lines(text: bytes) -> pa.LargeStringArray | None:
-    """The non-empty lines of ``text`` (which ends with a newline), each with the newlines that follow it; None
-    when there are none."""
+    """The non-empty lines of ``text`` (which ends with a line end), each with the line ends (LF, CR) that follow
+    it; None when there are none."""
     data = np.frombuffer(text, dtype=np.uint8)
     newline = data == 10
+    if b"\r" in text:  # a CR ends a line too; JSON writers escape it in strings, so most text holds none
+        newline |= data == 13
     if newline.all():  # blank lines only (a padded or hostile object): nothing more to look at
         return None
     # A line starts where a byte other than a newline follows a newline (or opens the text): runs of blank lines

@@ -123,6 +123,24 @@ def test_lines_of_json_whitespace_are_no_records_and_indented_records_are_read(t
     assert result.records_skipped == 1  # "not json"
 
 
+def test_a_byte_order_mark_opening_an_object_and_lone_cr_line_ends_are_read_as_athena_reads_them(
+        tmp_path: Path) -> None:
+    """Athena's line reader (Trino's TextLineReader, as Hadoop's LineRecordReader) skips a UTF-8 byte order mark that
+    opens an object and ends a line at a lone CR too, so a copy saved by a Windows editor loses no call; a mark
+    opening a later line is no JSON there either: that line is one skipped record."""
+    read = [record(m, inp=10 + m, out=m) for m in range(4)]
+    marked = record(9, inp=999, out=9)
+    (path,) = write_records(tmp_path / "logs", read[:1])
+    text = ("\ufeff" + json.dumps(read[1]) + "\r" + json.dumps(read[2]) + "\r\n" + json.dumps(read[3]) + "\n"
+            + "\ufeff" + json.dumps(marked) + "\r")
+    path.with_name("zz-windows.json.gz").write_bytes(gzip.compress(text.encode()))
+    result = report(tmp_path / "logs", False)  # the cache's parts are parsed by the same reader
+    assert result.summary["calls"] == len(read)
+    assert result.summary["input_tokens"] == sum(r["input"]["inputTokenCount"] for r in read)
+    assert result.summary["output_tokens"] == sum(r["output"]["outputTokenCount"] for r in read)
+    assert result.records_skipped == 1
+
+
 @CACHES
 def test_an_object_whose_name_is_not_utf8_is_skipped_and_counted(tmp_path: Path, cache: bool) -> None:
     good = [record(m, inp=10 + m) for m in range(3)]
@@ -390,18 +408,24 @@ def test_a_gigabyte_of_blank_lines_is_read_in_bounded_memory(tmp_path: Path) -> 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    lines=st.lists(st.one_of(st.just(""), st.text(alphabet="ab{}\" \t", max_size=40)), max_size=60),
+    lines=st.lists(st.tuples(st.one_of(st.just(""), st.text(alphabet="ab{}\" \t", max_size=40)),
+                             st.sampled_from(["\n", "\r", "\r\n"])), max_size=60),
     chunk=st.integers(1, 64),
     trailing_newline=st.booleans(),
+    bom=st.booleans(),
 )
-def test_lines_cut_at_any_chunk_boundary_come_back_whole(lines: list[str], chunk: int, trailing_newline: bool) -> None:
-    """The reader's lines equal Python's own split of the whole text, whatever the chunk size."""
-    text = "\n".join(lines) + ("\n" if trailing_newline else "")
+def test_lines_cut_at_any_chunk_boundary_come_back_whole(
+        lines: list[tuple[str, str]], chunk: int, trailing_newline: bool, bom: bool) -> None:
+    """The reader's lines equal Python's own split of the whole text at LF, CRLF and lone CR (Athena's line ends),
+    whatever the chunk size; a byte order mark opening the text is no part of them."""
+    text = "".join(line + end for line, end in lines)
+    if lines and not trailing_newline:
+        text = text.removesuffix(lines[-1][1])
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "x.json.gz"
-        path.write_bytes(gzip.compress(text.encode()))
+        path.write_bytes(gzip.compress((("\ufeff" if bom else "") + text).encode()))
         got = [line for array, *_ in local._object_lines(path, 10 * MIB, chunk) for line in array.to_pylist()]
-    assert [line.rstrip("\n") for line in got] == [line for line in text.split("\n") if line]
+    assert [line.rstrip("\r\n") for line in got] == [line for line in text.splitlines() if line]
 
 
 @settings(max_examples=60, deadline=None)
