@@ -306,7 +306,7 @@ def usage_facts_query(
     "$path" AS object_path,
     {PARTITION_COLUMN} AS partition_day,
     identity.arn AS identity_arn,
-    coalesce(region, {_FOLDER_REGION}) AS source_region,
+    coalesce(nullif(region, ''), {_FOLDER_REGION}) AS source_region,
     inferenceRegion AS inference_region,
     {_MODEL_ID} AS model_id,
     {_VIA_ROUTER} AS via_router,
@@ -353,8 +353,8 @@ GROUP BY {', '.join(str(i) for i in range(1, group_count + 1))}"""
     return FactQuery(sql, params + filter_params)
 
 
-# A record without ``region`` was made in the region whose folder holds it (the key layout, logs/layout.py): it is
-# priced there rather than left unpriced. No match is NULL on Athena, '' on DuckDB.
+# A record without ``region`` (absent, null or empty) was made in the region whose folder holds it (the key layout,
+# logs/layout.py): it is priced there rather than left unpriced. No match is NULL on Athena, '' on DuckDB.
 _FOLDER_REGION = f"nullif(regexp_extract(\"$path\", '/{SERVICE_FOLDER}/([a-z0-9-]+)/[0-9]{{4}}/', 1), '')"
 _STAMP = (f"CASE WHEN regexp_like(coalesce(\"timestamp\", ''), '{ISO_TIMESTAMP_PATTERN}') "
           "THEN try(from_iso8601_timestamp(\"timestamp\")) END")

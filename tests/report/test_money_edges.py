@@ -448,13 +448,18 @@ def test_a_report_without_calls_says_why_it_may_have_none(tmp_path: Path) -> Non
     assert found.summary["calls"] == 1 and not any(w.startswith("no calls") for w in found.warnings)
 
 
-def test_a_record_without_region_is_priced_in_the_region_whose_folder_holds_it(tmp_path: Path) -> None:
-    """Nova Pro costs more in the EU than in the US: a record missing ``region`` under the eu-west-1 folder is priced
-    at the eu-west-1 rate, like the same record with its region, and named in that region; not left unpriced."""
+@pytest.mark.parametrize("missing", ["absent", ""], ids=["absent", "empty"])
+def test_a_record_without_region_is_priced_in_the_region_whose_folder_holds_it(tmp_path: Path, missing: str) -> None:
+    """Nova Pro costs more in the EU than in the US: a record missing ``region`` (absent, or empty) under the
+    eu-west-1 folder is priced at the eu-west-1 rate, like the same record with its region, and named in that region;
+    not left unpriced."""
     model = "amazon.nova-pro-v1:0"
     with_region = call("paris", model, 10_000, n=1, region="eu-west-1")
     without = call("paris", model, 10_000, n=2, region="eu-west-1")
-    del without["region"]
+    if missing == "absent":
+        del without["region"]
+    else:
+        without["region"] = missing
     path = tmp_path / object_key("bedrock-logs/", ACCOUNT, "eu-west-1", datetime(2026, 11, 2, 10), "0000000a")
     path.parent.mkdir(parents=True)
     with gzip.open(path, "wt", encoding="utf-8") as handle:
