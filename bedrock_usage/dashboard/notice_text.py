@@ -70,6 +70,7 @@ from ..qdev.sources import (
 from ..report.priced_facts import MISSING_RATE_REASONS, MODE_MISSING_RATE_REASONS
 from ..report.tracker import (
     BODY_OFFLOADED,
+    IMPOSSIBLE_UNITS,
     INPUT_NOT_IN_TOKENS,
     NEEDS_AUDIO_SPLIT,
     NEEDS_BODY,
@@ -607,6 +608,8 @@ PHRASES: dict[str, dict[str, str]] = {
                                                 "엔드포인트 인스턴스 (및 제공자 요금) 로 청구됩니다. 청구서나 Cost "
                                                 "Explorer 를 보세요",
         NEEDS_BODY: "본문 로깅이 필요합니다",
+        IMPOSSIBLE_UNITS: "로깅된 요청이 어떤 호출에도 청구될 수 없는 수의 이미지, 비디오 초 또는 리랭크 쿼리를 "
+                          "요청합니다 (1 미만이거나 1,000 초과): 손상되었거나 수동으로 만든 레코드입니다",
         NO_MEDIA_PRICE: "입력한 이미지, 비디오, 오디오 또는 비동기 임베딩 작업의 가격이 없습니다",
         BODY_OFFLOADED: "100 KB가 넘는 요청 본문이 /data/ 아래에 따로 전달되어 보고서가 읽지 않습니다",
         OFFLOADED_UNITS["image"]: "청구되는 이미지는 그곳에서만 알 수 있습니다",

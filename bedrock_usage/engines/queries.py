@@ -60,9 +60,17 @@ from .base import SqlParam
 # unpriced) apart from the text-only calls of the same hour. A failed call (``errorCode``) is ``failed`` whatever
 # became of its body: it bills no images, seconds of video, rerank queries or media, so nothing of its body is
 # needed to price it, and its facts are apart from those of the calls that succeeded.
+# A logged request that asks a count of images, seconds of video or rerank queries no call can be billed (below one,
+# or above ``MAX_UNITS_PER_CALL``: a corrupt or hand-made record) is ``impossible``: a call of a model billed in that
+# unit is unpriced, never priced at a negative or absurd figure.
 BODY_DIMENSIONS = ("context_over", "request_body", "media_size", "image_quality", "service_tier")
 REQUEST_BODY_LOGGED, REQUEST_BODY_MEDIA = "logged", "media"
 REQUEST_BODY_OFFLOADED, REQUEST_BODY_NONE, REQUEST_BODY_FAILED = "offloaded", "none", "failed"
+REQUEST_BODY_IMPOSSIBLE = "impossible"
+# Far above what one call can ask: Nova Canvas and Titan Image Generator make 1 to 5 images a call, Nova Reel at most
+# two minutes of video, a rerank call scores at most 1,000 documents (10 queries).
+MAX_UNITS_PER_CALL = 1_000
+UNIT_COUNTS = ("unit_images", "unit_video_seconds", "unit_rerank_queries")  # per call, from ``_unit_counts``
 # ``cache_split_unknown_*``: calls with cache writes whose response went to ``/data/`` and whose request does not tell
 # their time to live (not logged inline, or its breakpoints ask both), and their cache writes: priced at the 5-minute
 # rate, and said so.
@@ -152,11 +160,11 @@ def _body_number(path: str, side: str = "input") -> str:
     return f"try(CAST(round(CAST({_body_text(path, side)} AS double)) AS bigint))"
 
 
-def _unit_sums() -> str:
-    """The sums of what calls are billed in besides tokens, read from their logged request bodies: images made,
-    seconds of video (Nova Reel's ``durationSeconds``, six per manual shot, Luma's ``duration`` like "5s", else Nova
-    Reel's default), rerank queries (one per 100 documents) and media given to an embeddings model. A call without a
-    logged request body counts none, and so does a failed call, which makes and bills none."""
+def _unit_counts() -> str:
+    """What a call is billed in besides tokens, as its logged request body says, one column each (``UNIT_COUNTS``):
+    images made, seconds of video (Nova Reel's ``durationSeconds``, six per manual shot, Luma's ``duration`` like
+    "5s", else Nova Reel's default) and rerank queries (one per 100 documents). NULL for a call without a logged
+    request body, and for a failed call, which makes and bills none."""
     images = f'coalesce({_body_number("imageGenerationConfig.numberOfImages")}, {_body_number("samples")}, 1)'
     shots = (f"{SHOT_SECONDS} * coalesce({_body_number(SHOTS_COUNT)}, "
              f"json_array_length(json_extract(input_body, '{json_path(SHOTS_PATH)}')))")
@@ -165,9 +173,19 @@ def _unit_sums() -> str:
     documents = (f"coalesce({_body_number(DOCUMENTS_COUNT)}, "
                  f"json_array_length(json_extract(input_body, '{json_path(DOCUMENTS_PATH)}')), 1)")
     queries = f"greatest(1, CAST(ceil({documents} / {RERANK_DOCUMENTS_PER_QUERY}.0) AS bigint))"
-    units = {"images": images, "video_seconds": seconds, "rerank_queries": queries, "media_given": "media_count"}
-    return ",\n  ".join(f"sum(CASE WHEN NOT body_logged OR error_code IS NOT NULL THEN 0 ELSE {sql} END) AS {name}"
-                         for name, sql in units.items())
+    counts = dict(zip(UNIT_COUNTS, (images, seconds, queries), strict=True))
+    return ", ".join(f"CASE WHEN body_logged AND error_code IS NULL THEN {sql} END AS {column}"
+                     for column, sql in counts.items())
+
+
+def _unit_sums() -> str:
+    """The sums of what calls are billed in besides tokens (``_unit_counts``) and of the media given to an embeddings
+    model. A call without a logged request body counts none, and so does a failed call, which makes and bills none,
+    and one whose request asks an impossible count (``_UNITS_IMPOSSIBLE``), which is unpriced."""
+    sums = [f"sum(CASE WHEN {_UNITS_IMPOSSIBLE} THEN 0 ELSE coalesce({column}, 0) END) AS {name}"
+            for name, column in zip(("images", "video_seconds", "rerank_queries"), UNIT_COUNTS, strict=True)]
+    sums.append("sum(CASE WHEN NOT body_logged OR error_code IS NOT NULL THEN 0 ELSE media_count END) AS media_given")
+    return ",\n  ".join(sums)
 
 
 def _request_writes_1h() -> str:
@@ -344,7 +362,7 @@ SELECT
   count_if(via_router) AS prompt_router_calls
 FROM (SELECT *, {_cache_writes_1h()} AS cache_write_1h_count, {_KEPT_TS} AS kept_ts,
         coalesce({_body_number(MEDIA_COUNT)}, {media_given_sql("input_body")}) AS media_count
-      FROM (SELECT *, {_request_writes_1h()} AS request_1h_count FROM delivered))
+      FROM (SELECT *, {_request_writes_1h()} AS request_1h_count, {_unit_counts()} FROM delivered))
 CROSS JOIN context_tiers
 WHERE (kept_ts IS NULL AND CASE WHEN stamp IS NULL THEN partition_day BETWEEN {own_first} AND {own_last}
                             ELSE {stamp_in_period} END)
@@ -373,6 +391,9 @@ _KEPT_TS = "coalesce(ts, CASE WHEN request_id IS NOT NULL AND copy_number > 1 TH
 # A call whose cache writes' time to live is known neither from its response (delivered apart under /data/) nor its
 # request (``_request_writes_1h``).
 _SPLIT_UNKNOWN = "response_offloaded AND cache_write_count > 0 AND request_1h_count IS NULL"
+# A call whose logged request asks a count of images, seconds or queries no call can be billed (``_unit_counts``).
+_UNITS_IMPOSSIBLE = ("coalesce(NOT (" + " AND ".join(f"{column} BETWEEN 1 AND {MAX_UNITS_PER_CALL}"
+                                                    for column in UNIT_COUNTS) + "), false)")
 
 
 def _delivered(narrow_dedup: bool) -> str:
@@ -406,6 +427,7 @@ def _dimension_expressions(zone: str, context_tiers: int) -> dict[str, str]:
         "context_over": _context_over(context_tiers),
         "request_body": "CASE WHEN body_logged AND media_count > 0 AND error_code IS NULL "
                         f"THEN '{REQUEST_BODY_MEDIA}' WHEN error_code IS NOT NULL THEN '{REQUEST_BODY_FAILED}' "
+                        f"WHEN {_UNITS_IMPOSSIBLE} THEN '{REQUEST_BODY_IMPOSSIBLE}' "
                         f"WHEN body_logged THEN '{REQUEST_BODY_LOGGED}' "
                         f"WHEN body_offloaded THEN '{REQUEST_BODY_OFFLOADED}' ELSE '{REQUEST_BODY_NONE}' END",
         "media_size": f"""greatest(coalesce({_body_number("imageGenerationConfig.width")}, {_body_number("width")}, 0),

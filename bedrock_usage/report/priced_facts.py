@@ -81,7 +81,7 @@ class PricingKey(NamedTuple):
     source_region: str | None
     utc_day: str
     context_over: int
-    request_body: str  # logged, media, offloaded, none or failed (engines/queries.py)
+    request_body: str  # logged, media, offloaded, none, failed or impossible (engines/queries.py)
     media_size: int  # an image's longer side in pixels, a video's lines (720 for 720p); 0 when not logged
     image_quality: str
     service_tier: str

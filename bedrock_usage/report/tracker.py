@@ -21,6 +21,7 @@ from ..engines.queries import (
     FACT_MEASURES,
     LATENCY_OPTIMIZED,
     REQUEST_BODY_FAILED,
+    REQUEST_BODY_IMPOSSIBLE,
     REQUEST_BODY_LOGGED,
     REQUEST_BODY_MEDIA,
     REQUEST_BODY_OFFLOADED,
@@ -428,7 +429,10 @@ class BedrockAthenaTracker:
         per_image = unit == "tokens" and "image" in units  # Titan Multimodal Embeddings: tokens and images given
         if key.request_body == REQUEST_BODY_FAILED and unit != "tokens":
             return _failed_units(unit)
-        logged = key.request_body in (REQUEST_BODY_LOGGED, REQUEST_BODY_MEDIA, REQUEST_BODY_FAILED)
+        if key.request_body == REQUEST_BODY_IMPOSSIBLE and unit != "tokens":
+            return _unpriced(unit, IMPOSSIBLE_UNITS)
+        logged = key.request_body in (REQUEST_BODY_LOGGED, REQUEST_BODY_MEDIA, REQUEST_BODY_FAILED,
+                                      REQUEST_BODY_IMPOSSIBLE)
         images_are_calls = not logged and unit == "image" and self._one_image_per_call(model_id)
         if not logged and not images_are_calls and (unit != "tokens" or per_image or self._takes_media(model_id)):
             offloaded = key.request_body == REQUEST_BODY_OFFLOADED
@@ -558,6 +562,9 @@ OPAQUE_ENDPOINT_REASONS = {
                    "provider fee), not per token: see the bill or Cost Explorer",
 }
 NEEDS_BODY = "needs body logging"
+# A logged request asking a count no call can be billed (engines/queries.py, ``REQUEST_BODY_IMPOSSIBLE``).
+IMPOSSIBLE_UNITS = ("the logged request asks a number of images, seconds of video or rerank queries no call is "
+                    "billed (below 1 or over 1,000): a damaged or hand-made record")
 # Media given to an embeddings model without a price for them (Nova Multimodal Embeddings), or its async job.
 NO_MEDIA_PRICE = "no price for the images, video or audio given, or for an asynchronous embedding job"
 BODY_OFFLOADED = "request body over 100 KB, delivered apart under /data/, which reports do not read"

@@ -339,6 +339,33 @@ def test_a_fraction_in_a_body_rounds_half_away_from_zero_as_athena_reads_it(tmp_
         3 * IMAGES["amazon.titan-image-generator-v2:0"]["512/standard"], rel=1e-9)
 
 
+def test_a_request_asking_an_impossible_count_is_unpriced_never_a_negative_or_absurd_cost(tmp_path: Path) -> None:
+    """A damaged or hand-made record asking -3, 0 or a trillion images, or -60 seconds of video, was priced at -$0.12,
+    $0 or $40 billion: such calls are unpriced with their reason; a sound call beside them keeps its price."""
+    bodies = {
+        "sound": ("amazon.nova-canvas-v1:0", {"imageGenerationConfig": {"numberOfImages": 2, "width": 1024}}),
+        "negative": ("amazon.nova-canvas-v1:0", {"imageGenerationConfig": {"numberOfImages": -3}}),
+        "none": ("amazon.titan-image-generator-v2:0", {"imageGenerationConfig": {"numberOfImages": 0}}),
+        "trillion": ("amazon.nova-canvas-v1:0", {"imageGenerationConfig": {"numberOfImages": 10**12}}),
+        "rewound": ("amazon.nova-reel-v1:0", {"videoGenerationConfig": {"durationSeconds": -60}}),
+    }
+    records = []
+    for n, (user, (model, body)) in enumerate(bodies.items()):
+        record = call(user, model, 0, n=n)
+        record["operation"], record["output"]["outputTokenCount"] = "InvokeModel", 0
+        record["input"]["inputBodyJson"] = body
+        records.append(record)
+    write_records(tmp_path, records)
+    report = BedrockAthenaTracker(LocalEngine(tmp_path, cache=False)).analyze(
+        resolve_period(start=DAY, end=DAY), ("us-east-1",))
+    assert report.summary["unpriced_calls"] == len(bodies) - 1
+    assert report.summary["estimated_cost_usd"] == pytest.approx(2 * IMAGES["amazon.nova-canvas-v1:0"]["1024/standard"])
+    assert (report.summary["images"], report.summary["video_seconds"]) == (2, 0)
+    assert {reason.split(":")[0] for reason in report.unpriced["reason"]} == {
+        "the logged request asks a number of images, seconds of video or rerank queries no call is billed (below 1 or "
+        "over 1,000)"}
+
+
 def test_an_image_above_every_size_class_takes_the_class_the_book_gives_larger_images(tmp_path: Path) -> None:
     """SDXL 0.8 bills images over 512 x 512 at $0.036 (AWS pricing page, legacy models), not the 512 class's $0.018;
     Titan Image Generator v2's 1152 x 896 is a 1024 x 1024 class image."""
