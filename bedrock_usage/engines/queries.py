@@ -329,7 +329,7 @@ def usage_facts_query(
     {_MODEL_ID} AS model_id,
     {_VIA_ROUTER} AS via_router,
     operation AS operation_name,
-    errorCode AS error_code,
+    nullif(errorCode, '') AS error_code,
     coalesce(input.inputTokenCount, 0) AS input_count,
     coalesce(input.cacheReadInputTokenCount, 0) AS cache_read_count,
     coalesce(input.cacheWriteInputTokenCount, 0) AS cache_write_count,

@@ -14,6 +14,7 @@ from ..output.files import write_csv as write_csv_file
 from ..output.json_values import document_text, json_records, json_value
 from ..output.plain_table import PlainTable
 from ..output.terminal_table import money, quoted_if_blank, quoted_if_label, text_table, visible
+from ..output.wording import counted
 from ..pricing import price_file_value
 from .priced_facts import (
     COST_COLUMNS,
@@ -192,7 +193,7 @@ def render_terminal(report: UsageReport, analyses: list[str], max_rows: int) -> 
     lines += [
         "",
         "Summary",
-        f"  Calls:              {s['calls']:,} ({s['errors']:,} errors)",
+        f"  Calls:              {s['calls']:,} ({counted(s['errors'], 'error')})",
         f"  Input tokens:       {s['input_tokens']:,}",
         f"  Output tokens:      {s['output_tokens']:,}",
         f"  Cache read tokens:  {s['cache_read_tokens']:,}",
