@@ -10,21 +10,40 @@ import math
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "bedrock_tracker.py"
 CLI = ROOT / "bedrock_tracker_cli.py"
 QCLI = ROOT / "qcli_s3_analyzer.py"
+# The UTC day the tests were collected: a base for periods, never the page's today, which a run crossing midnight
+# UTC moves on (a test comparing with today takes it in ``same_utc_day``).
 TODAY = datetime.now(UTC).date()
-# Inside the 30-day demo corpus, previous period included, and clear of today (the corpus is remade daily).
+# Inside the 30-day demo corpus, previous period included, and clear of its first day and of today: the demo's past
+# days are the same whichever day it is made on, so these periods' figures hold when the corpus is made again after
+# midnight UTC during a run.
 START, END = TODAY - timedelta(days=9), TODAY - timedelta(days=3)
 PREVIOUS = (START - timedelta(days=7), START - timedelta(days=1))
+
+
+@contextmanager
+def same_utc_day() -> Iterator[date]:
+    """Today in UTC, for a test expecting the page's or a CLI's today; when the day has changed by the test's end,
+    whatever the test found, it is skipped: what it ran may have read either day."""
+    today = datetime.now(UTC).date()
+    try:
+        yield today
+    finally:
+        if datetime.now(UTC).date() != today:
+            pytest.skip(f"the UTC day changed during the test ({today} to {datetime.now(UTC).date()})")
 
 
 def run_cli(env: dict[str, str], script: Path, *args: str) -> dict:

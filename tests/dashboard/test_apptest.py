@@ -23,6 +23,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from bedrock_usage.cache import CACHE_ENV
+from bedrock_usage.dashboard.data import load_qdev
 from bedrock_usage.dashboard.text import COLUMNS, PRINCIPAL_TYPES, STRINGS, WEEKDAYS
 from bedrock_usage.demo.synthetic import CorpusSpec, generate_records
 from bedrock_usage.demo.writer import write_local
@@ -33,7 +34,6 @@ from tests.dashboard.helpers import (
     PREVIOUS,
     QCLI,
     START,
-    TODAY,
     analyze,
     checked,
     cli_report,
@@ -46,6 +46,7 @@ from tests.dashboard.helpers import (
     open_app,
     plain,
     run_cli,
+    same_utc_day,
     shown,
     tab,
 )
@@ -304,9 +305,13 @@ def test_a_hostile_link_shows_its_values_as_text_never_as_links_or_images(no_aws
 
 @pytest.mark.slow
 def test_amazon_q_tab_equals_the_q_cli(demo_env: dict[str, str], tmp_path: Path) -> None:
-    at = analyze(open_app())
-    q = run_cli(demo_env, QCLI, "--demo", "--format", "json", "--output-dir", str(tmp_path), "--start-date",
-                START.isoformat(), "--end-date", END.isoformat())
+    # The Amazon Q demo is made anew each day, every day of it different: the page reads today's, not one an earlier
+    # test's page kept from before midnight, and the CLI reads the same one unless the day changes meanwhile.
+    load_qdev.clear()
+    with same_utc_day():
+        at = analyze(open_app())
+        q = run_cli(demo_env, QCLI, "--demo", "--format", "json", "--output-dir", str(tmp_path), "--start-date",
+                    START.isoformat(), "--end-date", END.isoformat())
     summary, cost = q["summary"], q["virtual_cost"]
     assert summary["requests"] > 0
     qdev = tab(at, "Amazon Q / Kiro")
@@ -527,21 +532,22 @@ def test_every_region_with_logs_is_read_by_default_and_stands_alone(demo_env: di
 def test_a_period_after_today_is_refused_not_shown_as_today(demo_env: dict[str, str]) -> None:
     """From a shared link or the pickers, a period starting after today has no logs: it is refused with the reason,
     instead of showing today's figures under other dates. The pickers' today, a UTC day, is allowed in any zone."""
-    later = TODAY + timedelta(days=26)
-    at = open_app(source="demo", start=later.isoformat(), end=(later + timedelta(days=4)).isoformat())
-    assert [e.value for e in at.error] == [f"The period starts after today ({TODAY} in UTC): it has no logs yet. "
-                                           "Choose a start up to today."]
-    assert not at.metric  # nothing analysed
-    at = analyze(at, later, later + timedelta(days=4))
-    assert len(at.error) == 1 and not at.metric
-    at = analyze(at, TODAY + timedelta(days=1), TODAY + timedelta(days=1))  # tomorrow, in UTC: refused too
-    assert len(at.error) == 1 and not at.metric
-    at.selectbox(key="tz").set_value("America/Los_Angeles").run()
-    west_today = datetime.now(ZoneInfo("America/Los_Angeles")).date()
-    at = analyze(at, TODAY, TODAY)  # the pickers' today, a UTC day: tomorrow in Los Angeles for some hours
-    assert not at.error and at.metric
-    at = analyze(at, west_today + timedelta(days=2), west_today + timedelta(days=2))
-    assert len(at.error) == 1
+    with same_utc_day() as today:
+        later = today + timedelta(days=26)
+        at = open_app(source="demo", start=later.isoformat(), end=(later + timedelta(days=4)).isoformat())
+        assert [e.value for e in at.error] == [f"The period starts after today ({today} in UTC): it has no logs yet. "
+                                               "Choose a start up to today."]
+        assert not at.metric  # nothing analysed
+        at = analyze(at, later, later + timedelta(days=4))
+        assert len(at.error) == 1 and not at.metric
+        at = analyze(at, today + timedelta(days=1), today + timedelta(days=1))  # tomorrow, in UTC: refused too
+        assert len(at.error) == 1 and not at.metric
+        at.selectbox(key="tz").set_value("America/Los_Angeles").run()
+        west_today = datetime.now(ZoneInfo("America/Los_Angeles")).date()
+        at = analyze(at, today, today)  # the pickers' today, a UTC day: tomorrow in Los Angeles for some hours
+        assert not at.error and at.metric
+        at = analyze(at, west_today + timedelta(days=2), west_today + timedelta(days=2))
+        assert len(at.error) == 1
 
 
 @pytest.mark.slow

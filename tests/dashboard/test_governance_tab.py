@@ -49,7 +49,7 @@ from bedrock_usage.errors import UsageError
 from bedrock_usage.governance.budgets import Budget, load_budgets
 from bedrock_usage.governance.render import reconciliation_attention
 from bedrock_usage.logs.period import Period
-from tests.dashboard.helpers import shown
+from tests.dashboard.helpers import END, START, TODAY, same_utc_day, shown
 from tests.governance.test_anomalies import FIRST as SPEND_FIRST
 from tests.governance.test_anomalies import LAST as SPEND_LAST
 from tests.governance.test_anomalies import spend_records
@@ -65,9 +65,6 @@ ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "bedrock_tracker.py"
 CLI = ROOT / "bedrock_tracker_cli.py"
 BUDGETS = ROOT / "examples" / "budgets.toml"
-TODAY = datetime.now(UTC).date()
-# Inside the 30-day demo corpus and clear of today (the corpus is remade daily).
-START, END = TODAY - timedelta(days=9), TODAY - timedelta(days=3)
 STATUS_FIGURES = ("month_to_date_usd", "day_usd", "forecast_usd")
 
 
@@ -418,20 +415,21 @@ def write_daily_calls(root: Path, days: list[date], clock: str, model: str) -> N
 
 def test_every_view_ends_today_at_the_latest(tmp_path: Path) -> None:
     # the date pickers' today is a UTC day: west of UTC it is tomorrow for hours, which the CLI refuses
-    write_daily_calls(tmp_path / "logs", [TODAY - timedelta(days=n) for n in range(12)], "00:00:01",
-                      "anthropic.claude-3-haiku-20240307-v1:0")
-    (tmp_path / "budgets.toml").write_text('[[budgets]]\nname = "All"\nall = true\nmonthly_usd = 100\n')
-    bedrock = BedrockRequest(source="local", regions=("us-east-1",), start=TODAY - timedelta(days=3),
-                             end=TODAY + timedelta(days=1), logs_dir=str(tmp_path / "logs"))
+    with same_utc_day() as today:
+        write_daily_calls(tmp_path / "logs", [today - timedelta(days=n) for n in range(12)], "00:00:01",
+                          "anthropic.claude-3-haiku-20240307-v1:0")
+        (tmp_path / "budgets.toml").write_text('[[budgets]]\nname = "All"\nall = true\nmonthly_usd = 100\n')
+        bedrock = BedrockRequest(source="local", regions=("us-east-1",), start=today - timedelta(days=3),
+                                 end=today + timedelta(days=1), logs_dir=str(tmp_path / "logs"))
 
-    view = load_budgets_view(budgets_request(bedrock, str(tmp_path / "budgets.toml")))
-    found = load_anomalies(AnomalyRequest(bedrock))
+        view = load_budgets_view(budgets_request(bedrock, str(tmp_path / "budgets.toml")))
+        found = load_anomalies(AnomalyRequest(bedrock))
 
-    assert bedrock.period() == Period(TODAY - timedelta(days=3), datetime.now(UTC).date(), "UTC")
-    later = TODAY + timedelta(days=5)
+        assert bedrock.period() == Period(today - timedelta(days=3), today, "UTC")
+    later = today + timedelta(days=5)
     with pytest.raises(UsageError, match="after"):
         dashboard_period(later, later - timedelta(days=3), "UTC")  # a range the wrong way round, even in the future
-    assert view.check.as_of == datetime.now(UTC).date() and view.check.in_progress
+    assert view.check.as_of == today and view.check.in_progress
     assert found.report.period.end == view.check.as_of and found.report.in_progress
 
 

@@ -38,7 +38,6 @@ from tests.dashboard.helpers import (
     END,
     PREVIOUS,
     START,
-    TODAY,
     analyze,
     chart,
     checked,
@@ -50,6 +49,7 @@ from tests.dashboard.helpers import (
     metric,
     open_app,
     plain,
+    same_utc_day,
     tab,
     values,
 )
@@ -318,27 +318,28 @@ def test_a_period_ending_today_is_compared_with_the_same_hours_of_the_day_before
 
 @pytest.mark.slow
 def test_days_after_the_logs_end_are_marked_not_drawn_as_zero(demo_env: dict[str, str], tmp_path: Path) -> None:
-    last = TODAY - timedelta(days=3)
-    write_local(tmp_path / "logs", generate_records(CorpusSpec(records=1_500, start_date=TODAY - timedelta(days=13),
-                                                              end_date=last, seed=11)))
-    at = open_app()
-    at.radio(key="source").set_value("local")
-    checked(at.run())
-    at = analyze(at, TODAY - timedelta(days=6), TODAY, logs_dir=str(tmp_path / "logs"))
+    with same_utc_day() as today:
+        last = today - timedelta(days=3)
+        write_local(tmp_path / "logs", generate_records(CorpusSpec(records=1_500, start_date=today - timedelta(days=13),
+                                                                  end_date=last, seed=11)))
+        at = open_app()
+        at.radio(key="source").set_value("local")
+        checked(at.run())
+        at = analyze(at, today - timedelta(days=6), today, logs_dir=str(tmp_path / "logs"))
     figure = chart(at, "chart_daily_cost")
     drawn = {str(x)[:10] for trace in figure["data"] for x in values(trace["x"])}
     missing = {(last + timedelta(days=n)).isoformat() for n in (1, 2)}
-    assert drawn.isdisjoint(missing) and TODAY.isoformat() in drawn and last.isoformat() in drawn
+    assert drawn.isdisjoint(missing) and today.isoformat() in drawn and last.isoformat() in drawn
     labels = {a["text"] for a in figure["layout"]["annotations"]}
     assert labels == {"no logs yet", "today (partial)"}
     shaded = sorted((s["x0"][:10], s["x1"][:10]) for s in figure["layout"]["shapes"])
     # Half a day either side of each run of days: the day after the logs end to the day before today, then today.
     assert shaded == [(last.isoformat(), (last + timedelta(days=2)).isoformat()),
-                      ((TODAY - timedelta(days=1)).isoformat(), TODAY.isoformat())]
+                      ((today - timedelta(days=1)).isoformat(), today.isoformat())]
     lines = chart(at, "chart_lines")["data"]
     assert all(set(str(x)[:10] for x in values(t["x"])).isdisjoint(missing) for t in lines)
     scope = next(c.value for c in tab(at, "Amazon Bedrock").caption if "changes against" in c.value)
-    last_day = TODAY - timedelta(days=7)
+    last_day = today - timedelta(days=7)
     assert re.search(rf", its last day {last_day} read only to \d\d:\d\d, as far as today has come", scope), scope
 
 
@@ -368,22 +369,23 @@ def test_every_table_is_typed_and_formatted_alike(demo_env: dict[str, str]) -> N
 
 @pytest.mark.slow
 def test_charts_mark_today_as_partial(demo_env: dict[str, str]) -> None:
-    at = open_app()
-    assert at.date_input(key="dates").value[1] == TODAY
-    for key in ("chart_daily_cost", "chart_daily_tokens", "chart_lines"):
-        labels = [a["text"] for a in chart(at, key)["layout"]["annotations"]]
-        assert labels == ["today (partial)"], key
-    cost = chart(at, "chart_daily_cost")
-    for trace in cost["data"]:
-        hatched = [str(x)[:10] for x, shape in zip(values(trace["x"]), trace["marker"]["pattern"]["shape"],
-                                                   strict=True) if shape]
-        assert hatched in ([], [TODAY.isoformat()])
-    # The Amazon Q demo runs through today too.
-    assert frame_starting(at, "date", "requests")["date"].astype(str).iloc[-1] == TODAY.isoformat()
-    assert [a["text"] for a in chart(at, "q_chart_daily")["layout"]["annotations"]] == ["today (partial)"]
-    at.session_state["main_tab"] = "Governance"
-    checked(at.run())
-    assert [a["text"] for a in chart(at, "chart_anomalies")["layout"]["annotations"]] == ["today (partial)"]
+    with same_utc_day() as today:
+        at = open_app()
+        assert at.date_input(key="dates").value[1] == today
+        for key in ("chart_daily_cost", "chart_daily_tokens", "chart_lines"):
+            labels = [a["text"] for a in chart(at, key)["layout"]["annotations"]]
+            assert labels == ["today (partial)"], key
+        cost = chart(at, "chart_daily_cost")
+        for trace in cost["data"]:
+            hatched = [str(x)[:10] for x, shape in zip(values(trace["x"]), trace["marker"]["pattern"]["shape"],
+                                                       strict=True) if shape]
+            assert hatched in ([], [today.isoformat()])
+        # The Amazon Q demo runs through today too.
+        assert frame_starting(at, "date", "requests")["date"].astype(str).iloc[-1] == today.isoformat()
+        assert [a["text"] for a in chart(at, "q_chart_daily")["layout"]["annotations"]] == ["today (partial)"]
+        at.session_state["main_tab"] = "Governance"
+        checked(at.run())
+        assert [a["text"] for a in chart(at, "chart_anomalies")["layout"]["annotations"]] == ["today (partial)"]
 
 
 @pytest.mark.slow
