@@ -15,16 +15,10 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from ..engines.athena import (
-    DEFAULT_RESULTS_BUCKET_TEMPLATE,
-    DEFAULT_WORKGROUP,
-    FINAL_STATES,
-    RESULTS_PREFIX,
-    poll_query,
-)
+from ..engines.athena import DEFAULT_RESULTS_BUCKET_TEMPLATE, DEFAULT_WORKGROUP, RESULTS_PREFIX
 from ..logs.layout import RECORD_PATH_SQL, normalise_prefix, partition_value, region_prefix
 from ..logs.schema import COLUMNS, DATABASE_NAME, PARTITION_COLUMN, TABLE_NAME, glue_columns
-from ..output.progress import Reporter, silent
+from .athena_queries import CountQuery, QueryPlace, run_setup_query
 from .logging_config import LogLocation, log_location
 from .logging_repair import cannot_deliver, check_command, region_command, run_line, setup_command
 from .logging_setup import LOG_BUCKET_GRANT, SETUP_POLICY_FILE
@@ -33,19 +27,31 @@ from .provisioning import (
     CREATE,
     REPLACE_OPTION,
     BucketGrant,
-    BucketWrites,
     Change,
     Difference,
     RegionSetup,
+    RegionWrites,
     Write,
-    apply_change,
     bucket_name,
+    decide_change,
     find_differences,
     plan_lifecycle_rule,
     prepare_private_bucket,
     read_bucket_region,
     refusals_explained,
     set_apart,
+)
+from .put_back_commands import (
+    DELETE_DATABASE_ACTION,
+    DELETE_TABLE_ACTION,
+    DELETE_WORKGROUP_ACTION,
+    UPDATE_TABLE_ACTION,
+    UPDATE_WORKGROUP_ACTION,
+    delete_database,
+    delete_table,
+    delete_workgroup,
+    restore_table,
+    restore_workgroup,
 )
 from .session import AWS_ERRORS, Aws, describe, error_code, is_access_denied
 
@@ -71,7 +77,6 @@ LINE_DELIMITER = "\u0001"
 INPUT_FORMAT = "org.apache.hadoop.mapred.TextInputFormat"
 OUTPUT_FORMAT = "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat"
 TEST_QUERY = f"SELECT count(*) FROM {TABLE_NAME} WHERE {PARTITION_COLUMN} = ? AND {RECORD_PATH_SQL}"
-QUERY_TIMEOUT_SECONDS = 120.0
 # Table parameters this project owns besides projection.*; any others (added by hand or by Glue) are kept.
 _OWN_PARAMETERS = {"EXTERNAL", "classification", "storage.location.template"}
 # Without it Athena skips every object of the table in S3 Glacier Flexible Retrieval or Deep Archive, restored or not
@@ -106,15 +111,6 @@ class AthenaOptions:
         """The settings, as the old -> new lines name them, that this run's command line sets by name: they are
         changed without --replace-existing (--bytes-scanned-cutoff has no default, so it is always asked for)."""
         return frozenset(setting for name, setting in _OPTION_SETTINGS.items() if name in self.explicit)
-
-
-@dataclass(frozen=True)
-class QueryOutcome:
-    """How the test query ended."""
-
-    state: str
-    count: str | None
-    reason: str = ""
 
 
 def find_log_location(aws: Aws, region: str, account: str, options: AthenaOptions) -> LogLocation:
@@ -314,8 +310,8 @@ def athena_steps(table: str, workgroup: str) -> list[str]:
     return [GLUE_DATABASE, glue_table(table), athena_workgroup(workgroup)]
 
 
-def ensure_database(glue: Any, dry_run: bool) -> Change:
-    """Create the Glue database if missing."""
+def ensure_database(glue: Any, writes: RegionWrites, account: str) -> Change:
+    """Create the Glue database if missing; made, deleting it puts it back, and the tables made in it after."""
     try:
         glue.get_database(Name=DATABASE_NAME)
         exists = True
@@ -323,23 +319,24 @@ def ensure_database(glue: Any, dry_run: bool) -> Change:
         if error_code(exc) != "EntityNotFoundException":
             raise
         exists = False
-    return apply_change(
-        GLUE_DATABASE,
-        exists=exists,
-        dry_run=dry_run,
-        replace=False,
-        write=lambda: glue.create_database(
+    decided = decide_change(GLUE_DATABASE, exists, replace=False)
+    ((change,),) = writes.make(Write(
+        (decided,),
+        lambda: glue.create_database(
             DatabaseInput={"Name": DATABASE_NAME, "Description": "Amazon Bedrock usage analytics (bedrock-usage)"}
         ),
-    )
+        delete_database(DATABASE_NAME, account, glue.meta.region_name), DELETE_DATABASE_ACTION,
+        puts_back=(glue_table(""),),
+    ))
+    return change
 
 
 def ensure_table(
-    glue: Any, desired: dict[str, Any], dry_run: bool, replace: bool, asked: Collection[str] = ()
+    glue: Any, desired: dict[str, Any], writes: RegionWrites, account: str, replace: bool, asked: Collection[str] = ()
 ) -> Change:
     """Create the table; one whose definition differs from ``desired`` (another location, an earlier version) is
     updated only when ``replace``, or, where only the ``asked`` settings (this run's options set them) differ,
-    without it."""
+    without it. Made, deleting it puts it back; updated, its definition as it was."""
     try:
         current = glue.get_table(DatabaseName=DATABASE_NAME, Name=desired["Name"])["Table"]
     except ClientError as exc:
@@ -353,17 +350,21 @@ def ensure_table(
         else:
             glue.update_table(DatabaseName=DATABASE_NAME, TableInput=_update_input(current, desired))
 
+    region = glue.meta.region_name
+    undo, action = ((delete_table(DATABASE_NAME, desired["Name"], account, region), DELETE_TABLE_ACTION)
+                    if current is None else
+                    (restore_table(glue, DATABASE_NAME, current, account, region), UPDATE_TABLE_ACTION))
     differences, asked_differences = set_apart(table_differences(current or {}, desired), asked)
-    return apply_change(
+    decided = decide_change(
         glue_table(desired["Name"]),
         exists=current is not None,
-        dry_run=dry_run,
         replace=replace,
-        write=write,
         differences=differences,
         asked=asked_differences,
         detail=desired["Parameters"].get("storage.location.template") or _location(desired),
     )
+    ((change,),) = writes.make(Write((decided,), write, undo, action))
+    return change
 
 
 def table_differences(current: dict[str, Any], desired: dict[str, Any]) -> list[Difference]:
@@ -441,11 +442,13 @@ def _with_comments(columns: list[dict[str, Any]], current: list[dict[str, Any]])
 
 
 def ensure_workgroup(
-    athena: Any, name: str, output_location: str, bytes_scanned_cutoff: int | None, dry_run: bool, replace: bool
+    athena: Any, name: str, output_location: str, bytes_scanned_cutoff: int | None, writes: RegionWrites,
+    replace: bool,
 ) -> Change:
     """Create the workgroup that writes results to the results bucket; one with other settings is brought in line
     only when ``replace``. ``bytes_scanned_cutoff`` is this run's --bytes-scanned-cutoff (None: the workgroup's own
-    stays): asked for by name, it is set without ``replace``."""
+    stays): asked for by name, it is set without ``replace``. Made, deleting it puts it back; updated, the settings it
+    had."""
     current = _read_workgroup(athena, name)
     now = (current or {}).get("Configuration", {})
     cutoff = {} if bytes_scanned_cutoff is None else {"BytesScannedCutoffPerQuery": bytes_scanned_cutoff}
@@ -463,18 +466,22 @@ def ensure_workgroup(
                 ConfigurationUpdates={"ResultConfigurationUpdates": {"OutputLocation": output_location}, **settings},
             )
 
-    return apply_change(
+    decided = decide_change(
         athena_workgroup(name),
         exists=current is not None,
-        dry_run=dry_run,
         replace=replace,
-        write=write,
         differences=find_differences(_workgroup_settings(now), _workgroup_settings(configuration)),
         asked=[] if bytes_scanned_cutoff is None else find_differences(
             {CUTOFF_SETTING: now.get("BytesScannedCutoffPerQuery")}, {CUTOFF_SETTING: bytes_scanned_cutoff}
         ),
         detail=output_location,
     )
+    region = athena.meta.region_name
+    undo, action = ((delete_workgroup(name, region), DELETE_WORKGROUP_ACTION) if current is None else
+                    (restore_workgroup(name, now, output_location, bytes_scanned_cutoff, region),
+                     UPDATE_WORKGROUP_ACTION))
+    ((change,),) = writes.make(Write((decided,), write, undo, action))
+    return change
 
 
 def _workgroup_settings(configuration: dict[str, Any]) -> dict[str, Any]:
@@ -494,38 +501,6 @@ def _read_workgroup(athena: Any, name: str) -> dict[str, Any] | None:
         raise
 
 
-def run_test_query(athena: Any, workgroup: str, day: date, sql: str = TEST_QUERY) -> QueryOutcome:
-    """Count one day's rows through the workgroup: proves the table, the workgroup and the results bucket."""
-    return run_count_query(athena, workgroup, sql, [partition_value(day)])
-
-
-def run_count_query(athena: Any, workgroup: str, sql: str, days: list[str]) -> QueryOutcome:
-    """Run a query whose first cell is a count (``days`` are its partition-value parameters) and read that cell."""
-    query_id, execution = run_query(athena, workgroup, sql, days)
-    status = execution["Status"]
-    if status["State"] != "SUCCEEDED":
-        return QueryOutcome(status["State"], None, status.get("StateChangeReason", ""))
-    rows = athena.get_query_results(QueryExecutionId=query_id)["ResultSet"]["Rows"]
-    # The first row holds the column names; an empty result set has no rows at all.
-    count = rows[1]["Data"][0].get("VarCharValue") if len(rows) > 1 else None
-    return QueryOutcome("SUCCEEDED", count)
-
-
-def run_query(
-    athena: Any, workgroup: str, sql: str, days: list[str], timeout: float = QUERY_TIMEOUT_SECONDS,
-    progress: Reporter = silent, step: str = "Athena query",
-) -> tuple[str, dict[str, Any]]:
-    """Start ``sql`` in the workgroup with ``days`` (partition values, never user text) as its parameters, and
-    wait for it: its id and last QueryExecution. ``progress`` hears its state at every poll, as ``step``."""
-    query_id = athena.start_query_execution(
-        QueryString=sql,
-        QueryExecutionContext={"Database": DATABASE_NAME},
-        WorkGroup=workgroup,
-        ExecutionParameters=[f"'{day}'" for day in days],
-    )["QueryExecutionId"]
-    return query_id, poll_query(athena, query_id, timeout, progress, step)
-
-
 def configure_region(
     aws: Aws, region: str, options: AthenaOptions, dry_run: bool, result: RegionSetup
 ) -> LogLocation:
@@ -537,7 +512,8 @@ def configure_region(
     if logs.configured:
         check_delivery(aws, region, logs.bucket, result)
     table = table_input(logs, account, region, options.start_day)
-    configure_athena(aws, region, options, table, (TEST_QUERY, "records"), dry_run, result)
+    test = CountQuery(TEST_QUERY, PARTITION_COLUMN, partition_value(datetime.now(UTC).date()), "records")
+    configure_athena(aws, region, options, table, test, dry_run, result)
     return logs
 
 
@@ -591,19 +567,20 @@ def configure_athena(
     region: str,
     options: AthenaOptions,
     table: dict[str, Any],
-    test: tuple[str, str],
+    test: CountQuery,
     dry_run: bool,
     result: RegionSetup,
     earlier: Sequence[Write] = (),
-) -> None:
-    """Results bucket, database, ``table``, workgroup, then the ``test`` query (SQL, what it counts); a refusal
-    after a write names the ``earlier`` writes of the caller's step (another bucket's) too."""
+) -> list[Write]:
+    """Results bucket, database, ``table``, workgroup, then the ``test`` query; a refusal after a write names the
+    ``earlier`` writes of the caller's steps (another bucket's, another table's) too. Returns those and the writes made
+    here, for a later step's refusal to name."""
     account = aws.account_id()
     results_bucket = bucket_name(options.results_bucket_template, account, region)
     s3, glue, athena = (aws.client(service, region) for service in ("s3", "glue", "athena"))
     replace = options.replace_existing
     asked = options.asked_settings()
-    writes = BucketWrites(dry_run, earlier)
+    writes = RegionWrites(dry_run, earlier)
     # all the bucket's reads first, then its writes, the rule first (granted apart from the hardening, so the
     # likeliest refused); a refusal on a team's bucket stops the region there, naming what to add
     with refusals_explained(results_bucket, RESULTS_BUCKET_GRANT), writes.guarded(result.changes):
@@ -629,30 +606,20 @@ def configure_athena(
     result.notes += notes
     # refused once the bucket's writes were made: they are named as what a run again needs, these steps those left
     with writes.then(result.changes, athena_steps(table["Name"], options.workgroup), SETUP_POLICY_FILE):
-        result.changes.append(ensure_database(glue, dry_run))
+        result.changes.append(ensure_database(glue, writes, account))
         if "start_day" not in options.explicit:
             table = _with_earlier_range(glue, table)
-        result.changes.append(ensure_table(glue, table, dry_run, replace, asked))
+        result.changes.append(ensure_table(glue, table, writes, account, replace, asked))
         output_location = f"s3://{results_bucket}/{RESULTS_PREFIX}"
         result.changes.append(
-            ensure_workgroup(athena, options.workgroup, output_location, options.bytes_scanned_cutoff, dry_run,
+            ensure_workgroup(athena, options.workgroup, output_location, options.bytes_scanned_cutoff, writes,
                              replace)
         )
     result.error = lifecycle_error
     if not options.test_query or skips_test_query(result, dry_run):
-        return
-    today = datetime.now(UTC).date()
-    sql, unit = test
-    outcome = run_test_query(athena, options.workgroup, today, sql)
-    counted = f"{outcome.count} {unit}" if outcome.count is not None else "no rows"
-    if outcome.state == "SUCCEEDED":
-        result.notes.append(f"test query SUCCEEDED: {counted} for {PARTITION_COLUMN}={partition_value(today)}")
-    elif outcome.state in FINAL_STATES:
-        failed = f"test query {outcome.state}: {outcome.reason or 'no reason given'}"
-        result.error = "; ".join(filter(None, (result.error, failed)))
-    else:
-        waited = f"{QUERY_TIMEOUT_SECONDS:.0f} s"
-        result.notes.append(f"test query still {outcome.state} after {waited}: see the Athena console")
+        return writes.all_made
+    place = QueryPlace(options.workgroup, results_bucket, RESULTS_BUCKET_GRANT, _location(table) or "")
+    return run_setup_query(athena, test, place, writes.all_made, result)
 
 
 def skips_test_query(result: RegionSetup, dry_run: bool) -> bool:

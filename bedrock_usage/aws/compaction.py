@@ -34,10 +34,11 @@ from ..engines.compacted import (
 from ..logs.layout import partition_value, region_prefix
 from ..logs.schema import DATABASE_NAME, TABLE_NAME, glue_columns
 from ..output.progress import Reporter, Tally, silent
-from .athena_setup import AthenaOptions, ensure_table, projection_range, run_query
+from .athena_queries import run_query
+from .athena_setup import AthenaOptions, ensure_table, projection_range
 from .logging_config import LogLocation
 from .logging_status import first_log_day
-from .provisioning import KEEP, RegionSetup, bucket_name
+from .provisioning import KEEP, RegionSetup, RegionWrites, bucket_name
 from .session import Aws
 
 COMPACTED_PREFIX = "compacted/"
@@ -142,8 +143,8 @@ def compact_region(
     account = aws.account_id()
     location = f"s3://{bucket_name(options.results_bucket_template, account, region)}/{COMPACTED_PREFIX}"
     glue, athena = aws.client("glue", region), aws.client("athena", region)
-    table_change = ensure_table(glue, compact_table_input(location + f"{COMPACT_TABLE}/"), dry_run,
-                                options.replace_existing)
+    table_change = ensure_table(glue, compact_table_input(location + f"{COMPACT_TABLE}/"), RegionWrites(dry_run),
+                                account, options.replace_existing)
     result.changes.append(table_change)
     if table_change.action == KEEP:
         return

@@ -25,10 +25,10 @@ from .provisioning import (
     SKIP,
     WRITES,
     BucketGrant,
-    BucketWrites,
     Change,
     Difference,
     RegionSetup,
+    RegionWrites,
     bucket_kms_key,
     bucket_name,
     decide_change,
@@ -241,7 +241,7 @@ def configure_region(
     only_shown = dry_run or logging.action == KEEP
     s3 = aws.client("s3", target.region)
     tls_only, writer = bucket_policy_statements(target)
-    writes = BucketWrites(only_shown)
+    writes = RegionWrites(only_shown)
     with writes.guarded(result.changes):  # every read comes first, then the writes, the bucket policy's first
         created, hardening = prepare_private_bucket(s3, target.bucket, target.region, writes, replace)
         # setup's own bucket: made now, or named as setup names it, set as setup sets it (public access blocked,
@@ -255,6 +255,7 @@ def configure_region(
             grants=lambda statement, wanted: wanted is writer and grants_bedrock_writes(
                 statement, writer["Resource"], target.bucket, target.prefix, target.account, target.region))
         denied = denial(planned.document, target)  # known before any write: a refused region changes no policy
+        keys = kms_notes(aws, target.bucket, target.region, target.account)  # setup's writes keep a bucket's key
         if denied:
             policy, (block, encryption) = planned.changes, writes.make(*hardening)
         else:  # granted apart from the hardening (iam/setup-admin.json LogBucketPolicy), so the likeliest refused
@@ -273,7 +274,7 @@ def configure_region(
     if writer["Sid"] in planned.granted:
         result.notes.append(f"bucket {target.bucket}: policy statement {planned.granted[writer['Sid']]} already allows "
                             f"Bedrock to write its logs under {target.url}, as {writer['Sid']} would: it is not added")
-    result.notes.extend(kms_notes(aws, target.bucket, target.region, target.account))
+    result.notes.extend(keys)
     if denied:
         if logging.action in WRITES:
             result.notes.append(f"logging configuration {target.region} not made: the bucket policy denies Bedrock's "

@@ -199,58 +199,51 @@ def carry_out(changes: Sequence[Change], write: Callable[[], object], dry_run: b
     return [dataclasses.replace(change, applied=True) if change.action in WRITES else change for change in changes]
 
 
-def apply_change(
-    resource: str,
-    exists: bool,
-    dry_run: bool,
-    replace: bool,
-    write: Callable[[], object],
-    differences: Sequence[Difference] = (),
-    asked: Sequence[Difference] = (),
-    detail: str = "",
-    needed: bool = True,
-) -> Change:
-    """Decide what to do to a resource (``decide_change``) and carry it out: a dry run never writes; both say the
-    same."""
-    decided = decide_change(resource, exists, replace, differences, asked, detail, needed)
-    (change,) = carry_out([decided], write, dry_run)
-    return change
-
-
 @dataclass(frozen=True)
 class Write:
-    """One request a step makes to a bucket, decided before any is made: its changes (one PutBucketPolicy makes
-    several), the request, and the AWS CLI command that puts back what it replaces, with the action that command
-    needs (Amazon S3 API Reference: DeletePublicAccessBlock needs s3:PutBucketPublicAccessBlock,
-    DeleteBucketEncryption s3:PutEncryptionConfiguration, DeleteBucketLifecycle s3:PutLifecycleConfiguration,
-    DeleteBucketPolicy s3:DeleteBucketPolicy, DeleteBucket s3:DeleteBucket); ``makes_bucket`` for the bucket's
-    creation, whose undo (deleting the empty bucket) puts back every write made to it after. A request that makes
-    what uses the bucket (a Data Exports export) is one too, its undo, where it names what the request made (the
-    export's ARN), ``undo_of`` its answer."""
+    """One request a step makes, decided before any is made: its changes (one PutBucketPolicy makes several), the
+    request, and the AWS CLI command that puts back what it replaces, with the action that command needs (Amazon S3
+    API Reference: DeletePublicAccessBlock needs s3:PutBucketPublicAccessBlock, DeleteBucketEncryption
+    s3:PutEncryptionConfiguration, DeleteBucketLifecycle s3:PutLifecycleConfiguration, DeleteBucketPolicy
+    s3:DeleteBucketPolicy, DeleteBucket s3:DeleteBucket). ``puts_back`` names, by the start of their resource, the
+    later writes its undo puts back too: a bucket made in the run, deleted, every write to it; a Glue database made in
+    the run, every table made in it. A request that makes what uses the bucket (a Data Exports export) is one too, its
+    undo, where it names what the request made (the export's ARN), ``undo_of`` its answer; ``first`` are the commands
+    to run before the undo (emptying a bucket the run made of what the run wrote into it)."""
 
     changes: tuple[Change, ...]
     request: Callable[[], object]
     undo: str
     undo_action: str
-    makes_bucket: bool = False
+    puts_back: tuple[str, ...] = ()
     undo_of: Callable[[Any], str] | None = None
+    first: tuple[str, ...] = ()
 
     @property
     def writes(self) -> bool:
         """Whether it creates or updates anything."""
         return any(change.action in WRITES for change in self.changes)
 
+    def holds(self, resource: str) -> bool:
+        """Whether ``resource`` is this write's own, or one its undo puts back too."""
+        return resource == self.changes[0].resource or any(resource.startswith(start) for start in self.puts_back)
+
+
+def aws_command(service: str, command: str, region: str, *options: str) -> str:
+    """An ``aws`` command (AWS CLI Command Reference), its options then ``--region``, quoted for a shell."""
+    return shlex.join(["aws", service, command, *options, "--region", region])
+
 
 def s3api(command: str, bucket: str, region: str, *options: str) -> str:
     """An ``aws s3api`` command on ``bucket`` (AWS CLI Command Reference, s3api), quoted for a shell."""
-    return shlex.join(["aws", "s3api", command, "--bucket", bucket, *options, "--region", region])
+    return aws_command("s3api", command, region, "--bucket", bucket, *options)
 
 
 class PartlyWritten(SetupRequired):
-    """AWS refused a request of a step after the step had written to a bucket: ``made`` are the writes made, each
-    with its old -> new and how to put it back; ``changes`` all the step decided, those not made marked SKIP;
-    ``left``, where the bucket's writes were all made, the steps that use the bucket not made, the refused one first.
-    ``policy_file`` is named beside a refused action."""
+    """AWS refused a request of a step (or the step stopped) after the step had written: ``made`` are the writes
+    made, each with its old -> new and how to put it back; ``changes`` all the step decided, those not made marked
+    SKIP; ``left``, where the bucket's writes were all made, the steps that use the bucket not made, the refused one
+    first. ``policy_file`` is named beside a refused action."""
 
     def __init__(self, cause: Exception, made: Sequence[Write], changes: Sequence[Change], left: Sequence[str] = (),
                  policy_file: str | None = None) -> None:
@@ -258,35 +251,41 @@ class PartlyWritten(SetupRequired):
         self.made = tuple(made)
         self.changes = list(changes)
         self.left = tuple(left)
-        super().__init__(self.explained(str(describe(cause, policy_file))))
+        super().__init__(self.explained(str(cause) if isinstance(cause, SetupRequired) else
+                                        str(describe(cause, policy_file))))
 
     def explained(self, refusal: str) -> str:
         """``refusal`` (why AWS refused), then what the step had made before it, old -> new, and how to put it
-        back (the bucket made by the step: deleting it puts back all), kept, where the bucket is ready, as a run
-        again needs it."""
-        made = "; ".join(
-            f"{', '.join(_made(c) for write in writes for c in write.changes if c.action in WRITES)} (to put it back: "
-            f"`{undo.undo}`, which needs {undo.undo_action})" for writes, undo in _undone(self.made))
+        back (``put_back``), kept, where the steps left use it, as a run again needs it."""
         if self.left:
             *before, last = self.left
             steps = f"{', '.join(before)} and {last} are the steps left" if before else f"{last} is the one step left"
             buckets = {change.resource.split(":")[0] for write in self.made for change in write.changes
                        if change.resource.startswith("bucket ")}
-            ready = "the buckets are ready" if len(buckets) > 1 else "the bucket is ready"
-            return f"{refusal}; made before that, kept as a run again needs them ({ready}: {steps}): {made}"
-        return f"{refusal}; made before that, the rest not: {made}"
+            ready = {0: "", 1: "the bucket is ready: "}.get(len(buckets), "the buckets are ready: ")
+            return (f"{refusal}; made before that, kept as a run again needs them ({ready}{steps}): "
+                    f"{put_back(self.made)}")
+        return f"{refusal}; made before that, the rest not: {put_back(self.made)}"
 
 
-def _undone(made: Sequence[Write]) -> list[tuple[list[Write], Write]]:
-    """The writes ``made``, each with the write whose undo puts it back: a bucket made in the run, deleted, puts back
-    every write to it; any other write, its own."""
-    creations = {write.changes[0].resource: write for write in made if write.makes_bucket}
+def put_back(made: Sequence[Write]) -> str:
+    """The writes ``made``, each old -> new (or created), grouped under the command that puts them back and the action
+    it needs: a bucket or Glue database made in the run, deleted, puts back every write to it or table in it; any
+    other write, its own command."""
+    creations = [write for write in made if write.puts_back]
     groups: dict[int, tuple[list[Write], Write]] = {}
     for write in made:
-        undo = next((creation for bucket, creation in creations.items() if all(
-            change.resource == bucket or change.resource.startswith(f"{bucket}:") for change in write.changes)), write)
+        undo = next((creation for creation in creations
+                     if all(creation.holds(change.resource) for change in write.changes)), write)
         groups.setdefault(id(undo), ([], undo))[0].append(write)
-    return list(groups.values())
+    return "; ".join(
+        f"{', '.join(_made(c) for write in writes for c in write.changes if c.action in WRITES)} (to put it back: "
+        f"{_commands(undo)}, which needs {undo.undo_action})" for writes, undo in groups.values())
+
+
+def _commands(write: Write) -> str:
+    """The command that puts ``write`` back, after those to run first."""
+    return ", then ".join(f"`{command}`" for command in (*write.first, write.undo))
 
 
 def _made(change: Change) -> str:
@@ -296,16 +295,22 @@ def _made(change: Change) -> str:
     return f"{change.resource}: {made}"
 
 
-class BucketWrites:
-    """The writes of one region's step to a bucket, made in the order asked (never in a dry run, ``dry_run``), and
-    those made: AWS refusing a later request of the step (``guarded``) raises PartlyWritten naming them, and the
-    ``earlier`` writes of a step before it (another bucket's, kept as a run again needs them) first."""
+class RegionWrites:
+    """The writes of one region's setup steps (to a bucket, then to what uses it: the Glue database, table and
+    workgroup), made in the order asked (never in a dry run, ``dry_run``), and those made: AWS refusing a later request
+    (``guarded``, ``then``) raises PartlyWritten naming them, and the ``earlier`` writes of a step before them (another
+    bucket's, kept as a run again needs them) first."""
 
     def __init__(self, dry_run: bool, earlier: Sequence[Write] = ()) -> None:
         self.dry_run = dry_run
         self.earlier = tuple(earlier)
         self.made: list[Write] = []
         self.unmade: list[Write] = []
+
+    @property
+    def all_made(self) -> list[Write]:
+        """The ``earlier`` writes and those made here, in order: what a later step's refusal names."""
+        return [*self.earlier, *self.made]
 
     def make(self, *writes: Write) -> list[list[Change]]:
         """Make ``writes`` in their order; each one's changes, those written marked applied."""
@@ -324,15 +329,16 @@ class BucketWrites:
 
     @contextmanager
     def guarded(self, record: list[Change]) -> Iterator[None]:
-        """Within the block, AWS refusing a request once a write was made raises PartlyWritten, its changes added to
-        ``record``; before any, the refusal goes on as it came (nothing was changed)."""
+        """Within the block, AWS refusing a request once a write was made (or the step stopping there: a bucket name
+        taken, a bucket in another Region) raises PartlyWritten, its changes added to ``record``; before any, the
+        refusal goes on as it came (nothing was changed)."""
         try:
             yield
-        except AWS_ERRORS as exc:
+        except (*AWS_ERRORS, SetupRequired) as exc:
             if not self.earlier and not self.made:
                 raise
             unmade = [_not_made(change) for write in self.unmade for change in write.changes]
-            failed = PartlyWritten(exc, [*self.earlier, *self.made], [c for w in self.made for c in w.changes] + unmade)
+            failed = PartlyWritten(exc, self.all_made, [c for w in self.made for c in w.changes] + unmade)
             record += failed.changes
             raise failed from None
 
@@ -359,7 +365,7 @@ class BucketWrites:
             left = [step for step in steps if (step if isinstance(step, str) else step.resource) not in done]
             unmade = [_not_made(step) for step in left if isinstance(step, Change)]
             record += unmade
-            raise PartlyWritten(exc, [*self.earlier, *self.made], [*(c for w in self.made for c in w.changes), *unmade],
+            raise PartlyWritten(exc, self.all_made, [*(c for w in self.made for c in w.changes), *unmade],
                                 [step if isinstance(step, str) else step.resource for step in left],
                                 policy_file) from None
 
@@ -498,17 +504,16 @@ class LocationRefused(SetupRequired):
 @contextmanager
 def refusals_explained(bucket: str, grant: BucketGrant) -> Iterator[None]:
     """Within the block, S3 refusing an action on ``bucket``, a name ``grant`` does not cover, becomes the one line of
-    ``BucketGrant.refusal`` (SetupRequired); a refusal on a bucket the policy covers goes on as it came."""
+    ``BucketGrant.refusal`` (SetupRequired), after earlier writes followed by what was made; a refusal on a bucket the
+    policy covers goes on as it came."""
     try:
         yield
-    except LocationRefused:
-        if grant.covers(bucket):
-            raise
-        raise SetupRequired(grant.refusal(bucket, "s3:GetBucketLocation", other_account=True)) from None
     except PartlyWritten as exc:
-        refusal = beyond_grant(bucket, grant, exc.cause) or describe(exc.cause, grant.policy_file)
-        raise SetupRequired(exc.explained(str(refusal))) from None
-    except ClientError as exc:
+        cause = exc.cause
+        refusal = beyond_grant(bucket, grant, cause) or (
+            str(cause) if isinstance(cause, SetupRequired) else str(describe(cause, grant.policy_file)))
+        raise SetupRequired(exc.explained(refusal)) from None
+    except (LocationRefused, ClientError) as exc:
         refusal = beyond_grant(bucket, grant, exc)
         if refusal is None:
             raise
@@ -516,10 +521,14 @@ def refusals_explained(bucket: str, grant: BucketGrant) -> Iterator[None]:
 
 
 def beyond_grant(bucket: str, grant: BucketGrant, exc: Exception) -> str | None:
-    """``BucketGrant.refusal`` for AWS refusing an S3 action on ``bucket``, a name ``grant`` does not cover; None for
-    any other failure."""
+    """``BucketGrant.refusal`` for AWS refusing an S3 action on ``bucket``, a name ``grant`` does not cover (its
+    location too: ``LocationRefused``); None for any other failure."""
+    if grant.covers(bucket):
+        return None
+    if isinstance(exc, LocationRefused):
+        return grant.refusal(bucket, "s3:GetBucketLocation", other_account=True)
     action = required_action(exc) if isinstance(exc, ClientError) else ""
-    if grant.covers(bucket) or not is_access_denied(exc) or not action.startswith("s3:"):
+    if not is_access_denied(exc) or not action.startswith("s3:"):
         return None
     return grant.refusal(bucket, action)
 
@@ -541,7 +550,7 @@ def bucket_region(s3: Any, bucket: str) -> str | None:
 
 
 def prepare_private_bucket(
-    s3: Any, bucket: str, region: str, writes: BucketWrites, replace: bool,
+    s3: Any, bucket: str, region: str, writes: RegionWrites, replace: bool,
 ) -> tuple[Change, list[Write]]:
     """Create ``bucket`` in ``region`` if missing (at once: nothing of a missing bucket can be read), then read and
     decide, unwritten, all public access blocked and SSE-S3 encryption; an existing bucket's other settings (a public
@@ -555,7 +564,7 @@ def prepare_private_bucket(
     if found is None:
         creation = Write((Change(f"bucket {bucket}", CREATE, False, region),),
                          lambda: _create_bucket(s3, bucket, region), s3api("delete-bucket", bucket, region),
-                         "s3:DeleteBucket", makes_bucket=True)
+                         "s3:DeleteBucket", puts_back=(f"bucket {bucket}:",))
         ((created,),) = writes.make(creation)
     else:
         created = Change(f"bucket {bucket}", NONE, True, region)

@@ -196,10 +196,14 @@ def error_code(exc: Exception) -> str:
 
 def required_action(exc: ClientError) -> str:
     """The IAM action a denied call needed: from AWS's message when it names one, else from the operation."""
-    found = _NOT_AUTHORIZED_RE.search(exc.response.get("Error", {}).get("Message", ""))
-    if found:
-        return found[1]
-    return IAM_ACTIONS.get(exc.operation_name, exc.operation_name)
+    named = action_named(exc.response.get("Error", {}).get("Message", ""))
+    return named or IAM_ACTIONS.get(exc.operation_name, exc.operation_name)
+
+
+def action_named(message: str) -> str:
+    """The IAM action AWS's ``message`` says the caller is not authorized to perform, or ``''``."""
+    found = _NOT_AUTHORIZED_RE.search(message or "")
+    return found[1] if found else ""
 
 
 def as_project_error(exc: Exception, policy_file: str | None = None) -> UsageError | SetupRequired | None:

@@ -20,26 +20,21 @@ through a support case.
 from __future__ import annotations
 
 import shlex
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from ..aws.athena_setup import (
-    AthenaOptions,
-    athena_steps,
-    configure_athena,
-    run_count_query,
-    skips_test_query,
-)
+from ..aws.athena_queries import CountQuery
+from ..aws.athena_setup import AthenaOptions, athena_steps, configure_athena
 from ..aws.logging_setup import SETUP_POLICY_FILE
 from ..aws.provisioning import (
     CREATE,
     KEEP,
     NONE,
     BucketGrant,
-    BucketWrites,
     Change,
     RegionSetup,
+    RegionWrites,
     Write,
     bucket_name,
     plan_policy_statements,
@@ -264,7 +259,7 @@ def configure_cur(aws: Aws, options: CurOptions, athena: AthenaOptions, dry_run:
         bucket = bucket_name(options.bucket_template, account, options.region)
         location = ExportLocation(options.export_name, bucket, options.prefix, options.region)
         s3 = aws.client("s3", options.region)
-        writes = BucketWrites(dry_run)
+        writes = RegionWrites(dry_run)
         with refusals_explained(bucket, CUR_BUCKET_GRANT), writes.guarded(result.changes):
             created, hardening = prepare_private_bucket(s3, bucket, options.region, writes, athena.replace_existing)
             planned = plan_policy_statements(s3, bucket, [bucket_policy_statement(bucket, account, options.region)],
@@ -288,14 +283,6 @@ def configure_cur(aws: Aws, options: CurOptions, athena: AthenaOptions, dry_run:
             result.notes.append("the first export files arrive within 24 hours")
         earlier = writes.made
     result.target = location.data_location
-    configure_athena(aws, options.region, replace(athena, test_query=False), cur_table_input(location,
-                     options.first_month), ("", ""), dry_run, result, earlier)
-    if not athena.test_query or skips_test_query(result, dry_run):
-        return
-    month = f"{datetime.now(UTC):%Y-%m}"
-    outcome = run_count_query(aws.client("athena", options.region), athena.workgroup, TEST_QUERY, [month])
-    if outcome.state != "SUCCEEDED":
-        result.error = f"test query {outcome.state}: {outcome.reason or 'no reason given'}"
-        return
-    count = outcome.count or "no"
-    result.notes.append(f"test query SUCCEEDED: {count} line items for {PARTITION_COLUMN}={month}")
+    test = CountQuery(TEST_QUERY, PARTITION_COLUMN, f"{datetime.now(UTC):%Y-%m}", "line items")
+    configure_athena(aws, options.region, athena, cur_table_input(location, options.first_month), test, dry_run,
+                     result, earlier)

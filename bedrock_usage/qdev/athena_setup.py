@@ -9,9 +9,10 @@ database and workgroup steps are the invocation-log setup's (``aws/athena_setup.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
+from ..aws.athena_queries import CountQuery
 from ..aws.athena_setup import (
     LINE_DELIMITER,
     LINE_SERDE,
@@ -21,10 +22,10 @@ from ..aws.athena_setup import (
     projected_text_table,
 )
 from ..aws.logging_setup import SETUP_POLICY_FILE
-from ..aws.provisioning import BucketGrant, RegionSetup, bucket_name, bucket_region, refusals_explained
+from ..aws.provisioning import BucketGrant, RegionSetup, Write, bucket_name, bucket_region, refusals_explained
 from ..aws.session import Aws
 from ..errors import SetupRequired, UsageError
-from ..logs.layout import normalise_prefix
+from ..logs.layout import normalise_prefix, partition_value
 from ..logs.schema import PARTITION_COLUMN
 from . import activity_sql, kiro_report_sql
 from .layout import ACTIVITY_TYPE, PRODUCTS, REPORT_TYPES, USER_REPORT_TYPE, accounts_prefix
@@ -169,6 +170,8 @@ def configure_qdev_region(
         ACTIVITY_TYPE: (qdev_table_input, (QDEV_TEST_QUERY, "report lines")),
         USER_REPORT_TYPE: (kiro_table_input, (KIRO_TEST_QUERY, "Kiro report lines")),
     }
+    today = partition_value(datetime.now(UTC).date())
+    made: list[Write] = []  # a refusal of the second table's steps names the first's writes too
     for kind in REPORT_TYPES:
         if kind not in prefixes:
             result.notes.append(
@@ -176,13 +179,16 @@ def configure_qdev_region(
                 "they arrive, or pass --qdev-prefix)"
             )
             continue
-        make_table, test = tables[kind]
+        make_table, (sql, unit) = tables[kind]
         table = make_table(bucket, prefixes[kind], account, region, options.start_day)
         step = RegionSetup(region)
-        configure_athena(aws, region, options, table, test, dry_run, step)
-        known = {change.resource for change in result.changes}
-        result.changes.extend(change for change in step.changes if change.resource not in known)
-        result.notes.extend(step.notes)
+        try:
+            made = configure_athena(aws, region, options, table, CountQuery(sql, PARTITION_COLUMN, today, unit),
+                                    dry_run, step, made)
+        finally:  # refused, what the step made or left is shown above the line too
+            known = {change.resource for change in result.changes}
+            result.changes.extend(change for change in step.changes if change.resource not in known)
+            result.notes.extend(step.notes)
         if step.error:
             result.error = step.error
             return

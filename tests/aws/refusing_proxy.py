@@ -1,5 +1,6 @@
 """A proxy on 127.0.0.1 in front of the moto server that refuses chosen requests (S3's by method and path, those of
-query-protocol APIs such as STS by their body) with AccessDenied, as an IAM policy without that action makes AWS
+query-protocol APIs such as STS by their body, those of JSON-protocol APIs such as Athena by their operation too) with
+AccessDenied, as an IAM policy without that action makes AWS
 answer (or with another error, such as NoSuchKey for an object deleted since it was listed), and passes every other
 request on unchanged."""
 
@@ -20,11 +21,13 @@ RefusesBody = Callable[[bytes], bool]  # the request body -> refused (for query-
 
 
 class _Proxy(ThreadingHTTPServer):
-    def __init__(self, upstream: str, refuses: Refuses, answer: tuple[int, bytes], refuses_body: RefusesBody):
+    def __init__(self, upstream: str, refuses: Refuses, answer: tuple[int, bytes], refuses_body: RefusesBody,
+                 operation: str | None):
         super().__init__(("127.0.0.1", 0), _Handler)
         self.upstream = upstream
         self.refuses = refuses
         self.refuses_body = refuses_body
+        self.operation = operation
         self.answer = answer
         self.refused: list[str] = []
 
@@ -35,7 +38,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _answer(self) -> None:
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        if self.server.refuses(self.command, self.path) and self.server.refuses_body(body):
+        target = self.headers.get("X-Amz-Target", "")
+        named = self.server.operation is None or target.rsplit(".", 1)[-1] == self.server.operation
+        if named and self.server.refuses(self.command, self.path) and self.server.refuses_body(body):
             self.server.refused.append(f"{self.command} {self.path}")
             status, body = self.server.answer
             self._send(status, {"Content-Type": "application/xml"}, body)
@@ -69,11 +74,12 @@ class _Handler(BaseHTTPRequestHandler):
 @contextmanager
 def refusing_proxy(
     upstream: str, refuses: Refuses, answer: tuple[int, bytes] = (403, ACCESS_DENIED),
-    refuses_body: RefusesBody = lambda body: True,
+    refuses_body: RefusesBody = lambda body: True, operation: str | None = None,
 ) -> Iterator[_Proxy]:
     """The proxy, serving until the block ends, answering what it refuses (``refuses`` and ``refuses_body`` both say
-    so) with ``answer`` (HTTP status and body); ``refused`` lists what it refused."""
-    server = _Proxy(upstream, refuses, answer, refuses_body)
+    so, of the JSON-protocol ``operation`` alone where one is named) with ``answer`` (HTTP status and body);
+    ``refused`` lists what it refused."""
+    server = _Proxy(upstream, refuses, answer, refuses_body, operation)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
     thread.start()
     try:

@@ -24,6 +24,7 @@ import qcli_s3_analyzer
 import setup_athena_bucket
 import setup_bedrock_logging
 from bedrock_usage.errors import SetupRequired
+from tests.aws.aws_cli import run_aws
 from tests.aws.policy_proxy import allows, policy_document, s3_under_policy
 from tests.aws.refusing_proxy import refusing_proxy
 from tests.aws.test_existing_configuration import team_logging_that_works
@@ -145,22 +146,6 @@ def bucket_settings(bucket: str) -> dict[str, Any]:
     return found
 
 
-def run_s3api(command: str) -> None:
-    """Run an ``aws s3api`` command as the AWS CLI would send it: each ``--option`` is the operation's member of
-    that name (kebab-case to PascalCase), a structure given as JSON; botocore validates it against S3's model."""
-    aws, service, operation, *options = shlex.split(command)
-    assert (aws, service) == ("aws", "s3api") and len(options) % 2 == 0, command
-    given = {name.removeprefix("--"): value for name, value in zip(options[::2], options[1::2], strict=True)}
-    region = given.pop("region")
-    client = boto3.client("s3", region_name=region)
-    model = client.meta.service_model.operation_model("".join(part.title() for part in operation.split("-")))
-    members = {re.sub(r"(?<!^)(?=[A-Z])", "-", name).lower(): (name, shape)
-               for name, shape in model.input_shape.members.items()}
-    params = {members[name][0]: json.loads(value) if members[name][1].type_name == "structure" else value
-              for name, value in given.items()}
-    getattr(client, model.name[0].lower() + re.sub(r"(?<!^)(?=[A-Z])", "_", model.name[1:]).lower())(**params)
-
-
 def replace_under_grant(bucket: str, actions: list[str], moto_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> Any:
     """Run setup --replace-existing on the team's ``bucket`` with S3 granting only ``actions`` on it (exit 2
     asserted); the proxy, which kept what it refused."""
@@ -226,7 +211,7 @@ def test_a_write_refused_after_the_policy_was_written_names_it_and_how_to_put_it
     assert written["block"] is None and written["encryption"] is None
     assert [statement["Sid"] for statement in json.loads(written["policy"])["Statement"]] == [
         "TeamReaders", "DenyInsecureTransport", "AllowBedrockLoggingUsEast1"]
-    run_s3api(undo)
+    run_aws(undo)
     assert json.loads(bucket_settings(bucket)["policy"]) == own
 
 
@@ -289,7 +274,7 @@ def test_logging_refused_after_the_bucket_writes_names_them_as_what_a_run_again_
         (f"logging configuration {region}", "not made")]
     assert not boto3.client("bedrock").get_model_invocation_logging_configuration().get("loggingConfig")
     assert json.loads(bucket_settings(bucket)["policy"])["Statement"]
-    run_s3api(undo)
+    run_aws(undo)
     if existing:
         assert bucket_settings(bucket) == {"block": None, "encryption": None, "policy": None}
     else:
@@ -468,7 +453,8 @@ def test_a_glue_or_athena_step_refused_after_the_results_bucket_writes_names_the
     or the workgroup of --workgroup team-wg, which iam/setup-admin.json grants on bedrock-usage only): the bucket's
     writes were made and the line said only the refusal. It now names them, old -> new, as what a run again needs
     (the bucket is ready, the refused step and those after it left), with the command that puts them back, which
-    does."""
+    does; the Glue database and table the run made before the workgroup was refused too, put back by deleting the
+    database (it held nothing before the run)."""
     bucket, region = "team-athena-results", "us-east-1"
     existing = service == "athena"  # an existing bucket, hardened with --replace-existing; else one the run makes
     if existing:
@@ -488,6 +474,7 @@ def test_a_glue_or_athena_step_refused_after_the_results_bucket_writes_names_the
                                       f"bedrock-logs-{ACCOUNT}-{region}", "--workgroup", "team-wg",
                                       "--skip-test-query", "--format", "json", *(["--replace-existing"] * existing)])
     monkeypatch.delenv("AWS_ENDPOINT_URL_S3")
+    monkeypatch.delenv(f"AWS_ENDPOINT_URL_{service.upper()}")
     assert stand_in.refused == ["POST /"] and proxy.denied == [] and proxy.unknown == []
     (result,) = json.loads(capsys.readouterr().out)["regions"]
     table = "Glue table bedrock_analytics.bedrock_invocation_logs"
@@ -500,12 +487,16 @@ def test_a_glue_or_athena_step_refused_after_the_results_bucket_writes_names_the
     if existing:
         undo = [f"aws s3api delete-bucket-lifecycle --bucket {bucket} --region {region}",
                 f"aws s3api delete-public-access-block --bucket {bucket} --region {region}",
-                f"aws s3api delete-bucket-encryption --bucket {bucket} --region {region}"]
+                f"aws s3api delete-bucket-encryption --bucket {bucket} --region {region}",
+                f"aws glue delete-database --name bedrock_analytics --catalog-id {ACCOUNT} --region {region}"]
+        logs = f"s3://bedrock-logs-{ACCOUNT}-{region}/AWSLogs/{ACCOUNT}/BedrockModelInvocationLogs/{region}/${{dt}}"
         assert result["error"] == (
             f"{kept}: lifecycle rule expire-query-results: (none) -> {rule} (to put it back: `{undo[0]}`, which needs "
             f"s3:PutLifecycleConfiguration); bucket {bucket}: public access block: (none) -> all four blocked (to put "
             f"it back: `{undo[1]}`, which needs s3:PutBucketPublicAccessBlock); bucket {bucket}: default encryption: "
-            f"none -> SSE-S3 (to put it back: `{undo[2]}`, which needs s3:PutEncryptionConfiguration)")
+            f"none -> SSE-S3 (to put it back: `{undo[2]}`, which needs s3:PutEncryptionConfiguration); Glue database "
+            f"bedrock_analytics: created, {table}: created ({logs}) (to put it back: `{undo[3]}`, which needs "
+            "glue:DeleteDatabase on the database and its tables, and deletes the tables in it too)")
         made = [("", "unchanged"), (": public access block", "updated"), (": default encryption", "updated"),
                 (": lifecycle rule expire-query-results", "updated")]
         done = ["Glue database bedrock_analytics", table]
@@ -521,7 +512,8 @@ def test_a_glue_or_athena_step_refused_after_the_results_bucket_writes_names_the
     assert [(change["resource"], change["outcome"]) for change in result["changes"]] == [
         *((f"bucket {bucket}{setting}", outcome) for setting, outcome in made), *((name, "created") for name in done)]
     for command in undo:
-        run_s3api(command)
+        run_aws(command)
+    assert boto3.client("glue").get_databases()["DatabaseList"] == []
     if existing:
         assert bucket_settings(bucket) == {"block": None, "encryption": None, "policy": None}
         s3 = boto3.client("s3")

@@ -20,8 +20,8 @@ import pytest
 
 import setup_athena_bucket
 from bedrock_usage.errors import SetupRequired
+from tests.aws.aws_cli import run_aws
 from tests.aws.refusing_proxy import refusing_proxy
-from tests.aws.test_team_buckets import run_s3api
 from tests.governance.data_exports_server import DataExports, data_exports_server, validation_errors
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -294,5 +294,31 @@ def test_a_glue_step_refused_after_the_export_names_the_export_and_both_buckets_
         "aws", "bcm-data-exports", "delete-export", "--export-arn", "--region", "us-east-1")
     assert validation_errors("DeleteExport", {"ExportArn": value}) == "" and value == arn
     for bucket in (BUCKET, RESULTS):
-        run_s3api(f"aws s3api delete-bucket --bucket {bucket} --region us-east-1")
+        run_aws(f"aws s3api delete-bucket --bucket {bucket} --region us-east-1")
     assert boto3.client("s3").list_buckets()["Buckets"] == []
+
+
+def test_a_results_bucket_in_another_region_after_the_export_names_what_was_made(
+        exports: tuple[DataExports, dict[str, str]], monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """--results-bucket names a bucket in eu-west-1 while the export and its table are in us-east-1: setup stops there,
+    after the export bucket and the export were made, and the line said only that the bucket is elsewhere. It now
+    names them too, each with the command that puts it back, which does."""
+    service, _ = exports
+    monkeypatch.setenv("AWS_ENDPOINT_URL_BCM_DATA_EXPORTS", service.url)
+    elsewhere = "team-results-eu"
+    boto3.client("s3", region_name="eu-west-1").create_bucket(
+        Bucket=elsewhere, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    with pytest.raises(SetupRequired, match="1 region"):  # exit 2
+        setup_athena_bucket.main(["--cur", "--results-bucket", elsewhere, "--skip-test-query", "--format", "json"])
+    (result,) = json.loads(capsys.readouterr().out)["regions"]
+    (arn,) = service.exports
+    delete_export = f"aws bcm-data-exports delete-export --export-arn {arn} --region us-east-1"
+    assert result["error"] == (
+        f"bucket {elsewhere} is in eu-west-1, but us-east-1 needs a bucket in us-east-1: pass another bucket name; "
+        f"made before that, the rest not: {made_bucket(BUCKET, *CUR_BUCKET_WRITES)}; {EXPORT}: created (CUR 2.0, "
+        f"caller identity, daily, Parquet) (to put it back: `{delete_export}`, which needs "
+        "bcm-data-exports:DeleteExport)")
+    assert validation_errors("DeleteExport", {"ExportArn": arn}) == ""
+    run_aws(f"aws s3api delete-bucket --bucket {BUCKET} --region us-east-1")
+    assert [bucket["Name"] for bucket in boto3.client("s3").list_buckets()["Buckets"]] == [elsewhere]
