@@ -187,6 +187,12 @@ NAMES = {
     "anthropic.claude-v1": "Claude 1", "anthropic.claude-v2:1": "Claude 2.1",
     "amazon.titan-image-generator-v1": "Titan Image Generator G1",
     "amazon.titan-image-generator-v2:0": "Titan Image Generator G1 v2",
+    # Names as a report's reader knows the model, where a source's (or the id's) would read short or run together.
+    "deepseek.v3-v1:0": "DeepSeek V3", "deepseek.v3.1": "DeepSeek V3.1", "deepseek.v3.2": "DeepSeek V3.2",
+    "meta.llama2-13b-chat-v1": "Llama 2 13B Chat", "meta.llama2-70b-chat-v1": "Llama 2 70B Chat",
+    "meta.llama3-1-405b-instruct-v1:0": "Llama 3.1 405B Instruct", "cohere.embed-v4:0": "Embed v4",
+    "cohere.embed-english-v3": "Embed English v3", "cohere.embed-multilingual-v3": "Embed Multilingual v3",
+    "amazon.rerank-v1:0": "Amazon Rerank 1.0", "cohere.rerank-v3-5:0": "Cohere Rerank 3.5",
 }
 
 

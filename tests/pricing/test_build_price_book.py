@@ -106,6 +106,11 @@ def test_batch_rates_read_on_the_pricing_page_are_rows_citing_it(rows: list[dict
     assert "Llama 3.1 Instruct (405B), batch" in llama_405b["source"]
 
 
+def test_a_model_is_named_as_a_reader_knows_it(rows: list[dict[str, str]]) -> None:
+    names = {r["name"] for r in rows if r["model"] == "meta.llama3-1-405b-instruct-v1:0"}
+    assert names == {"Llama 3.1 405B Instruct"}  # the sources' "Llama3.1 405B Instruct" runs the words together
+
+
 def test_a_region_priced_apart_gets_its_own_row(rows: list[dict[str, str]]) -> None:
     # bedrock/eu-west-1/meta.llama3-8b-instruct-v1:0: 3.2e-07 and 6.5e-07 per token; the bare id 3e-07 and 6e-07
     assert figures(row(rows, LLAMA3_8B, region="eu-west-1"), "input", "output") == pytest.approx((0.00032, 0.00065))
