@@ -32,6 +32,7 @@ from ..engines.local import (
 from ..governance.callers import BATCH_LISTED, UNKNOWN_TIER_LISTED
 from ..governance.profiles import NO_FOUNDATION_MODEL, NOT_IN_FILE
 from ..governance.reconcile import BATCH_KEPT, UNKNOWN_TIER_KEPT
+from ..governance.usage_types import UNKNOWN_TIER
 from ..logs.regions import PARTITION_NAMES
 from ..pricing import PROMPT_ROUTER
 from ..qdev import activity as act
@@ -500,7 +501,8 @@ NOTICES: dict[str, dict[str, str]] = {
                           "청구했습니다: 청구 합계에 포함되며 어떤 리전-일에도 속하지 않습니다",
         "unknown_tier": "추정치가 호출에 매기는 티어 (standard, flex, priority, 지연 시간 최적화; 배치는 "
                         "따로) 를 밝히지 않는 사용 유형 {count} 개에 {amount} 가 청구되었습니다, {named}: 예약 "
-                        "용량, 프로비저닝된 처리량, 사용자 지정 또는 공개 자료에 없는 단어입니다. 추정치와 비교하지 "
+                        "용량, 프로비저닝된 처리량, 모델 사용자 지정 또는 공개 자료에 없는 단어입니다. 추정치와 "
+                        "비교하지 "
                         "않고 {kept}",
         "batch_elsewhere": "Cost Explorer 가 기간 중 로그를 읽지 않은 {named} 에서 배치 추론을 청구했습니다. "
                            + BATCH_NOT_LOGGED_KO + ". 빠진 로그는 없습니다 (읽은 리전만 담는 리전-일과 "
@@ -669,7 +671,7 @@ PHRASES: dict[str, dict[str, str]] = {
         BATCH_LISTED: "호출자 없이 따로 (배치) 나열합니다",
         # where a charge whose usage type names no tier is counted (governance.reconcile.unknown_tier_warnings)
         UNKNOWN_TIER_KEPT: "리전-일 합계와, 모델이나 티어와 연결되지 않은 청구에 집계합니다",
-        UNKNOWN_TIER_LISTED: "호출자의 청구와, 호출자·모델별로는 모드 (tier not recognised) 아래에 집계합니다",
+        UNKNOWN_TIER_LISTED: f"호출자의 청구와, 호출자·모델별로는 모드 {UNKNOWN_TIER} 아래에 집계합니다",
         # what the Amazon Q / Kiro report skipped, and why (qdev)
         UNREADABLE_PROMPT_LOG: "읽을 수 없는 프롬프트 로그 파일",
         UNUSABLE_RECORD: "쓸 수 없는 레코드",

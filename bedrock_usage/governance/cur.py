@@ -12,7 +12,7 @@ Only Amazon Bedrock's line items are read: its own services (``line_item_product
 ``... (Amazon Bedrock Edition)`` (``product['product_name']``), only line items of type
 ``Usage`` (no credits, discounts, refunds or taxes), only the account the logs belong to
 (``line_item_usage_account_id``: an export of a management account holds every member account).
-A batch inference job's line items are told apart by their usage type (``usage_types.bills_batch``), the one column
+A batch inference job's line items are told apart by their usage type (``usage_types.usage_mode``), the one column
 every source of the bill has (the resource id is not read).
 """
 

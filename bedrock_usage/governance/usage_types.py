@@ -16,12 +16,13 @@ Usage Report data"). Batch inference (``CreateModelInvocationJob``) as the Price
 latency-optimized inference as public Price List readers quote the live offers: ``USE1-NovaPro-input-tokens-flex``,
 ``USE1-NovaPro-input-tokens-priority``, ``USE1-Nova2.0Lite-input-tokens-flex-cross-region-global``,
 ``USW2-Nova2.0Lite-cache-write-input-token-count-flex``, ``USE1-NovaPro-input-tokens-latency-optimized`` (product
-``Nova Pro Latency Optimized``), ``USE1-MP:USE1_InputTokenCount_LatencyOptimized-Units``, and mantle meters' tier
-last (``USE1-xai.grok-4.3-mantle-input-tokens-flex``, ``USE1-openai.gpt-oss-120b-mantle-input-tokens-standard``). A
-usage type is read as Standard only when it names that tier or every word after its kind of token is one those
-sources show (``TOKEN_WORDS``); a charge of reserved capacity, customization, provisioned throughput or storage, one
-naming two tiers, and a token charge with any other word have no mode: their tier is not known, and a reconciliation
-says so rather than compare them with Standard calls.
+``Nova Pro Latency Optimized``), ``USE1-MP:USE1_InputTokenCount_LatencyOptimized-Units``, calls through a geographic
+cross-Region profile (``USW2-NovaPro-input-tokens-cross-region-geo``, ``USW2-MP:USW2_OutputTokenCount_Geo-Units``), and
+mantle meters' tier last (``USE1-xai.grok-4.3-mantle-input-tokens-flex``,
+``USE1-openai.gpt-oss-120b-mantle-input-tokens-standard``). A usage type is read as Standard only when it names that
+tier or every word after its kind of token is one those sources show (``TOKEN_WORDS``); a charge of reserved capacity,
+customization, provisioned throughput or storage, one naming two tiers, and a token charge with any other word have no
+mode: their tier is not known, and a reconciliation says so rather than compare them with Standard calls.
 
 CloudWatch's ``AWS/Bedrock`` metrics carry the model id as the caller passed it (``us.`` / ``global.`` profile
 ids stay as they are). ``metric_model_key`` reduces every form to one key so logs and metrics meet.
@@ -259,8 +260,8 @@ _KIND_WORDS = frozenset({"input", "output", "cache"})
 # The words that follow the kind of token in the usage types of the sources above (unit, endpoint, context, cache
 # duration, modality, tier): a token charge with another word there may bill a tier no source shows.
 TOKEN_WORDS = frozenset({"input", "output", "cache", "read", "write", "token", "tokens", "count", "units", "million",
-                         "cross", "region", "global", "long", "context", "ctx", "1", "hour", "1h", "5m", "30m",
-                         "text", "speech", "image", "audio", "video", STANDARD_MODE, *OTHER_MODES})
+                         "cross", "region", "global", "geo", "long", "context", "ctx", "1", "hour", "1h", "5m", "30m",
+                         "text", "speech", "image", "audio", "video"})
 # Charges that are not on-demand inference (the offer reader leaves their prices out for the same words).
 _NOT_ON_DEMAND = frozenset({"reserved", "provisioned", "customization", "custom", "training", "storage"})
 

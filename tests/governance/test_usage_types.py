@@ -140,6 +140,12 @@ def test_a_usage_type_bills_the_mode_its_price_list_product_does(offer: str, ser
     ("Amazon Bedrock Service", "USE1-Claude4Sonnet-output-tokens-long-context-cross-region-global", "Claude Sonnet 4",
      "output", "standard"),
     ("Amazon Bedrock", "APS3-TitanEmbeddingsG1-Text-input-tokens", None, "input", "standard"),
+    # Calls through a geographic cross-Region profile (us., eu., apac.): Standard, as Price List readers quote them.
+    ("Amazon Bedrock", "USW2-NovaPro-input-tokens-cross-region-geo", "Nova Pro", "input", "standard"),
+    ("Amazon Bedrock Service", "EUC1-Claude3.5Haiku-cache-write-input-token-count-cross-region-geo",
+     "Claude 3.5 Haiku", "cache_write", "standard"),
+    ("Claude Sonnet 4.5 (Amazon Bedrock Edition)", "USW2-MP:USW2_OutputTokenCount_Geo-Units", "Claude Sonnet 4.5",
+     "output", "standard"),
     # No tier a source shows: reserved capacity, two tiers, latency without "optimized", a word of no source.
     ("Amazon Bedrock Service", "EU-Claude4.5Sonnet-reserved-1-month-input-tokens-per-minute-cross-region-global",
      "Claude Sonnet 4.5", "input", None),
