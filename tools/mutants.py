@@ -42,6 +42,7 @@ QDEV = (*Q_EDGES, "tests/qdev/test_activity.py", "tests/qdev/test_analysis.py")
 # --user-pattern's one rule (logs.identity.holds_pattern) answers to both sides.
 USER_PATTERN = (*EDGES, "tests/governance/test_user_pattern_any_case.py", *QDEV)
 KIRO = (*Q_EDGES, "tests/qdev/test_kiro_reports.py")
+SKIPPED = ("tests/engines/test_local_engine.py", "tests/report/test_skipped_records.py")
 TIERS = ("tests/governance/test_usage_types.py", "tests/governance/test_tier_lines.py")
 
 
@@ -114,6 +115,8 @@ MUTANTS = [
            QUERIES),
     Mutant("sql-impossible-units-billed", "bedrock_usage/engines/queries.py",
            'f"{column} BETWEEN 1 AND {MAX_UNITS_PER_CALL}"', 'f"{column} IS NOT NULL"', QUERIES),
+    Mutant("sql-not-json-read-as-no-timestamp", "bedrock_usage/engines/queries.py",
+           "THEN CASE WHEN no_field THEN", "THEN CASE WHEN false THEN", SKIPPED),
     Mutant("sql-converse-1h-ignored", "bedrock_usage/engines/queries.py",
            "CASE {converse} END, request_1h_count, 0))", "NULL, request_1h_count, 0))", QUERIES),
     Mutant("sql-shots-ignored", "bedrock_usage/engines/queries.py",
@@ -197,6 +200,8 @@ PERIODS),
            'for tag in application_tags] + ["c.application"]', 'for tag in ()] + ["c.application"]', TRACKER),
     Mutant("tracker-duplicates-counted", "bedrock_usage/report/priced_facts.py",
            "WHERE day IS NOT NULL AND NOT coalesce(duplicate, false)", "WHERE day IS NOT NULL", TRACKER),
+    Mutant("tracker-skipped-records-named-as-objects", "bedrock_usage/report/tracker.py",
+           "_named(skipped.object_counts.get(code, 0),", "_named(count,", SKIPPED),
     # qdev: prompt logs, activity reports, Kiro credits, people
     Mutant("q-prompt-period-end-inclusive", "bedrock_usage/qdev/analysis.py",
            "period.utc_start <= req.timestamp < period.utc_end", "period.utc_start <= req.timestamp <= period.utc_end",
@@ -508,7 +513,7 @@ PERIODS),
            'billed = pd.concat([table["billed_cost_usd"], table[BATCH_BILLED]]).sum(min_count=1)',
            ("tests/governance/test_usage_types.py",)),
     Mutant("corrupt-copy-counted-skipped", "bedrock_usage/report/priced_facts.py",
-           "FILTER (WHERE day IS NULL AND NOT coalesce(duplicate, false)), 0),", "FILTER (WHERE day IS NULL), 0),",
+           "WHERE day IS NULL AND NOT coalesce(duplicate, false) GROUP BY 1, 2", "WHERE day IS NULL GROUP BY 1, 2",
            ("tests/report/test_corrupt_copies.py",)),
     Mutant("unpriced-bar-reads-zero", "bedrock_usage/dashboard/charts.py",
            'marks["unpriced"] if math.isnan(float(v)) else', 'usd(0.0) if math.isnan(float(v)) else',

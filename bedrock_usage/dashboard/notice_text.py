@@ -29,6 +29,7 @@ from ..engines.local import (
     UNREADABLE,
     UNREADABLE_FOLDER,
 )
+from ..engines.queries import SKIPPED_NO_TIMESTAMP, SKIPPED_NOT_JSON, SKIPPED_TOKEN_COUNTS
 from ..governance.callers import BATCH_LISTED, UNKNOWN_TIER_LISTED
 from ..governance.profiles import NO_FOUNDATION_MODEL, NOT_IN_FILE
 from ..governance.reconcile import BATCH_KEPT, UNKNOWN_TIER_KEPT
@@ -82,6 +83,7 @@ from ..report.tracker import (
     OFFLOADED_UNITS,
     OPAQUE_ENDPOINT_REASONS,
     SERVICE_TIER_REASONS,
+    SKIPPED_RECORD_REASONS,
     TIER_NO_PRICE,
     UNKNOWN_SERVICE_TIER,
 )
@@ -123,8 +125,7 @@ NOTICES: dict[str, dict[str, str]] = {
                          "{tokens} 개로, 요청이 하나의 캐시 유지 시간을 말하지 않습니다 (인라인으로 로깅되지 않았거나 "
                          "5분과 1시간을 모두 요청). 이 중 1시간 쓰기가 있으면 실제 비용은 표시된 것보다 큽니다",
         "duplicates": "이미 집계된 레코드의 중복 전달 {count} 건을 무시했습니다 (같은 requestId와 timestamp)",
-        "skipped_records": "레코드 {count} 개를 건너뛰었습니다 (형식 오류, 읽을 수 있는 timestamp 없음, 또는 불가능한 "
-                           "토큰 수){filtered}",
+        "skipped_records": "레코드 {count} 개를 건너뛰었습니다: {reason}{named}{filtered}",
         "skipped_records_filtered": "; 건너뛴 레코드는 호출자와 모델을 읽지 않으므로 필터 (ARN 패턴, 모델, 사용자 "
                                     "패턴) 로 제외할 수 없습니다: 일부는 다른 호출자나 모델의 것일 수 있습니다",
         "skipped_objects": "객체 {count} 개를 건너뛰었습니다: {reason}{named}",
@@ -672,6 +673,11 @@ PHRASES: dict[str, dict[str, str]] = {
         # where a charge whose usage type names no tier is counted (governance.reconcile.unknown_tier_warnings)
         UNKNOWN_TIER_KEPT: "리전-일 합계와, 모델이나 티어와 연결되지 않은 청구에 집계합니다",
         UNKNOWN_TIER_LISTED: f"호출자의 청구와, 호출자·모델별로는 모드 {UNKNOWN_TIER} 아래에 집계합니다",
+        # why records were skipped (report.tracker.SKIPPED_RECORD_REASONS)
+        SKIPPED_RECORD_REASONS[SKIPPED_NOT_JSON]: "JSON 이 아닌 줄 (여러 줄로 보기 좋게 나눠 쓴 레코드는 줄마다 하나로 "
+                                                  "셉니다)",
+        SKIPPED_RECORD_REASONS[SKIPPED_NO_TIMESTAMP]: "읽을 수 있는 timestamp 없음",
+        SKIPPED_RECORD_REASONS[SKIPPED_TOKEN_COUNTS]: "불가능하거나 정수가 아닌 토큰 수",
         # what the Amazon Q / Kiro report skipped, and why (qdev)
         UNREADABLE_PROMPT_LOG: "읽을 수 없는 프롬프트 로그 파일",
         UNUSABLE_RECORD: "쓸 수 없는 레코드",

@@ -120,8 +120,13 @@ class ScanStats:
 def _first_names(examples: list[str], path: str) -> list[str]:
     """The first ``SKIPPED_EXAMPLES`` of ``examples`` and ``path`` by name, the bytes of a name that are not UTF-8
     written as escapes."""
-    shown = os.fsencode(path).decode(errors="backslashreplace")
-    return sorted({*examples, shown})[:SKIPPED_EXAMPLES]
+    return shown_names([*examples, path])
+
+
+def shown_names(paths: Sequence[str]) -> list[str]:
+    """The first ``SKIPPED_EXAMPLES`` of ``paths`` by name, as a warning names them: the bytes of a name that are not
+    UTF-8 written as escapes (``\\xe9``)."""
+    return sorted({os.fsencode(path).decode(errors="backslashreplace") for path in paths})[:SKIPPED_EXAMPLES]
 
 
 @dataclass(frozen=True)

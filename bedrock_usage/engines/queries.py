@@ -106,6 +106,13 @@ FACT_DIMENSIONS = (
     *BODY_DIMENSIONS,
 )
 RECORD_DIMENSIONS = ("request_id", "raw_timestamp", "object_path", "inference_region", "operation")
+# Why a record was skipped and the object holding it, NULL for every other row (a readable record, an extra copy), so
+# they leave the grain of the readable records as it is; every facts query groups by them.
+SKIP_DIMENSIONS = ("skip_reason", "skipped_object")
+# ``skip_reason``: a line that is not JSON (the reader gives it no field: a row of NULLs, Athena's
+# ``ignore.malformed.json`` too), a record without a readable timestamp, or one whose token counts are impossible
+# (negative, above ``MAX_TOKENS_PER_CALL``) or not integers (the local engine reads those as -1; Athena fails instead).
+SKIPPED_NOT_JSON, SKIPPED_NO_TIMESTAMP, SKIPPED_TOKEN_COUNTS = "not_json", "no_timestamp", "token_counts"
 # ``prompt_router_calls``: calls made through a prompt router, counted under the model it chose where the logged
 # response names it (``model_id``), else under the router's ARN.
 FACT_MEASURES = (
@@ -267,7 +274,8 @@ def usage_facts_query(
     period and filters keep them (an unreadable one by its own timestamp). Calls are facts apart by the
     cache quantities they bill (``cache_kinds``), so a model without one cache price leaves only the calls that
     bill it unpriced. Failed calls bill no images or media (made or given), seconds of video or rerank queries.
-    ``dimensions`` (``FACT_DIMENSIONS``, optionally with some of ``RECORD_DIMENSIONS``) are the columns grouped by;
+    ``dimensions`` (``FACT_DIMENSIONS``, optionally with some of ``RECORD_DIMENSIONS``) are the columns grouped by,
+    with ``SKIP_DIMENSIONS`` (a skipped record's reason and object, NULL for other rows);
     ``context_thresholds`` (tokens, multiples of 1,000: ``PriceBook.context_thresholds``) decide ``context_over``.
 
     The copies are numbered by a window over every record. With ``narrow_dedup`` (for engines where reading the
@@ -305,6 +313,7 @@ def usage_facts_query(
     tags_inner = "".join(f",\n    {select}" for select in tag_selects)
     tags_outer = "".join(f", {tag_column(i)}" for i in range(len(tag_keys)))
     expressions = _dimension_expressions(zone, len(context_thresholds))
+    dimensions = (*dimensions, *(name for name in SKIP_DIMENSIONS if name not in dimensions))
     dimension_selects = ",\n  ".join(f"{expressions[name]} AS {name}" for name in dimensions)
     group_count = len(dimensions) + len(tag_keys)
     sql = f"""WITH parsed AS {"NOT MATERIALIZED " if narrow_dedup else ""}(
@@ -319,6 +328,7 @@ def usage_facts_query(
       ELSE {_STAMP}
     END AS ts,
     {_STAMP} AS stamp,
+    {_NO_FIELD} AS no_field,
     requestId AS request_id,
     "timestamp" AS raw_timestamp,
     "$path" AS object_path,
@@ -382,12 +392,20 @@ _STAMP = (f"CASE WHEN regexp_like(coalesce(\"timestamp\", ''), '{ISO_TIMESTAMP_P
 _VIA_ROUTER = via_router_sql("modelId")
 _MODEL_ID = (f"CASE WHEN {_VIA_ROUTER} THEN coalesce(nullif(json_extract_scalar(output.outputBodyJson, "
              f"'{json_path(ROUTED_MODEL_PATH)}'), ''), modelId) ELSE modelId END")
+# A row the reader made of a line that is not JSON: none of the record's fields (a JSON value that holds none of
+# them, such as ``{}``, reads the same).
+_NO_FIELD = " AND ".join(f"{field} IS NULL" for field in (
+    '"schemaType"', '"schemaVersion"', '"timestamp"', '"accountId"', "identity.arn", '"region"', '"requestId"',
+    '"operation"', '"modelId"', "input.inputTokenCount", "output.outputTokenCount", '"inferenceRegion"',
+    '"requestMetadata"', '"errorCode"'))
 _COPY_NUMBER = "row_number() OVER (PARTITION BY request_id, raw_timestamp ORDER BY ts IS NULL, object_path)"
 _KEY_HASH = "hash(request_id, raw_timestamp)"
 # The time the period and filters see: a readable record's, and an unreadable extra copy's own timestamp, so an extra
 # copy is kept, as a duplicate, only where a readable one would be (the filters on its own fields); a record skipped
 # is counted whatever the filters.
 _KEPT_TS = "coalesce(ts, CASE WHEN request_id IS NOT NULL AND copy_number > 1 THEN stamp END)"
+# A record skipped: unreadable, and no extra copy (those are duplicates, readable or not).
+_SKIPPED = "ts IS NULL AND NOT (request_id IS NOT NULL AND copy_number > 1)"
 # A call whose cache writes' time to live is known neither from its response (delivered apart under /data/) nor its
 # request (``_request_writes_1h``).
 _SPLIT_UNKNOWN = "response_offloaded AND cache_write_count > 0 AND request_1h_count IS NULL"
@@ -443,6 +461,9 @@ def _dimension_expressions(zone: str, context_tiers: int) -> dict[str, str]:
         "object_path": "object_path",
         "inference_region": "inference_region",
         "operation": "operation_name",
+        "skip_reason": f"CASE WHEN {_SKIPPED} THEN CASE WHEN no_field THEN '{SKIPPED_NOT_JSON}' "
+                       f"WHEN stamp IS NULL THEN '{SKIPPED_NO_TIMESTAMP}' ELSE '{SKIPPED_TOKEN_COUNTS}' END END",
+        "skipped_object": f"CASE WHEN {_SKIPPED} THEN object_path END",
     }
 
 

@@ -13,16 +13,20 @@ table break by the fact rows' ``row_id`` (their order by dimensions), which the 
 from __future__ import annotations
 
 import threading
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, NamedTuple
 
+from ..engines.base import shown_names
 from ..engines.duckdb_memory import duckdb_config
 from ..engines.queries import (
     DEFAULT_TIER,
     FACT_MEASURES,
     LATENCY_OPTIMIZED,
     REQUEST_BODY_NONE,
+    SKIP_DIMENSIONS,
     quoted_name,
     tag_column,
 )
@@ -64,6 +68,21 @@ GROUP_KEYS: dict[str, list[str]] = {
     "weekday-hour": ["weekday", "hour"],
 }
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")  # DuckDB's dayname()
+
+
+@dataclass(frozen=True)
+class SkippedRecords:
+    """The records skipped as unreadable, by reason (``engines.queries``' ``SKIPPED_*`` codes), with the first objects
+    holding each kind, by name (``engines.base.shown_names``)."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+    objects: dict[str, list[str]] = field(default_factory=dict)
+    object_counts: dict[str, int] = field(default_factory=dict)  # how many objects hold them, by reason
+
+    @property
+    def total(self) -> int:
+        """Every record skipped, whatever the reason."""
+        return sum(self.counts.values())
 
 
 def split_unknown_calls(facts: pd.DataFrame) -> int:
@@ -113,12 +132,13 @@ def connect() -> duckdb.DuckDBPyConnection:
     return duckdb.connect(config=duckdb_config(threads=1))
 
 
-def clean_rows(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame | pa.Table | Path) -> tuple[int, int, int]:
+def clean_rows(con: duckdb.DuckDBPyConnection,
+               rows: pd.DataFrame | pa.Table | Path) -> tuple[int, SkippedRecords, int]:
     """Keep the engine's ``rows`` (or those of its Parquet file, scanned) that are neither unreadable (no ``day``)
     nor extra copies (``duplicate``) as the table ``facts``: typed, and numbered in the order of their dimensions
     (``row_id``: engines return groups in any order), and the extra copies' calls by caller ARN as the table
-    ``duplicates``. Returns how many rows are kept, the calls of unreadable records that are no extra copy
-    (skipped), and of extra copies, readable or not (duplicates)."""
+    ``duplicates``. Returns how many rows are kept, the unreadable records that are no extra copy (skipped), by
+    reason with their first objects, and the calls of extra copies, readable or not (duplicates)."""
     con.register("engine_rows", con.read_parquet(str(rows)) if isinstance(rows, Path) else rows)
     try:
         return _clean_registered(con)
@@ -126,17 +146,17 @@ def clean_rows(con: duckdb.DuckDBPyConnection, rows: pd.DataFrame | pa.Table | P
         con.unregister("engine_rows")
 
 
-def _clean_registered(con: duckdb.DuckDBPyConnection) -> tuple[int, int, int]:
+def _clean_registered(con: duckdb.DuckDBPyConnection) -> tuple[int, SkippedRecords, int]:
     """``clean_rows`` of the rows registered as ``engine_rows``."""
     # A copy is a duplicate whether readable or not: the copy counted first is readable when any is (queries.py),
     # so an unreadable extra copy loses nothing, and only a record with no readable copy is skipped.
-    skipped, duplicates = con.execute(
-        "SELECT coalesce(sum(calls) FILTER (WHERE day IS NULL AND NOT coalesce(duplicate, false)), 0),"
-        " coalesce(sum(calls) FILTER (WHERE coalesce(duplicate, false)), 0) FROM engine_rows"
-    ).fetchall()[0]
+    (duplicates,) = con.execute(
+        "SELECT coalesce(sum(calls) FILTER (WHERE coalesce(duplicate, false)), 0) FROM engine_rows").fetchall()[0]
+    skipped = _skipped_records(con)
     con.execute("CREATE TEMP TABLE duplicates AS SELECT CAST(identity_arn AS VARCHAR) AS identity_arn, "
                 "CAST(sum(calls) AS BIGINT) AS calls FROM engine_rows WHERE coalesce(duplicate, false) GROUP BY ALL")
-    names = [name for name in con.sql("SELECT * FROM engine_rows").columns if name != "duplicate"]
+    names = [name for name in con.sql("SELECT * FROM engine_rows").columns
+             if name != "duplicate" and name not in SKIP_DIMENSIONS]
     typed = {name: f"coalesce(CAST({name} AS BIGINT), 0)"
              for name in (*FACT_MEASURES, "context_over", "media_size", "cache_kinds")}
     typed.update(hour="CAST(hour AS BIGINT)",
@@ -151,7 +171,23 @@ def _clean_registered(con: duckdb.DuckDBPyConnection) -> tuple[int, int, int]:
 SELECT row_number() OVER (ORDER BY {order}) AS row_id, * FROM (
   SELECT {columns} FROM engine_rows WHERE day IS NOT NULL AND NOT coalesce(duplicate, false)
 )""")
-    return con.execute("SELECT count(*) FROM facts").fetchall()[0][0], int(skipped), int(duplicates)
+    return con.execute("SELECT count(*) FROM facts").fetchall()[0][0], skipped, int(duplicates)
+
+
+def _skipped_records(con: duckdb.DuckDBPyConnection) -> SkippedRecords:
+    """The skipped records of ``engine_rows`` (no ``day``, no extra copy) by reason, with the first objects holding
+    each kind."""
+    columns = ", ".join(f"CAST({name} AS VARCHAR)" for name in SKIP_DIMENSIONS)
+    rows = con.execute(f"SELECT {columns}, sum(calls) FROM engine_rows "
+                       "WHERE day IS NULL AND NOT coalesce(duplicate, false) GROUP BY 1, 2").fetchall()
+    counts: dict[str, int] = defaultdict(int)
+    paths: dict[str, list[str]] = defaultdict(list)
+    for why, where, calls in rows:
+        counts[why] += int(calls)
+        if where is not None:
+            paths[why].append(where)
+    return SkippedRecords(dict(counts), {why: shown_names(found) for why, found in paths.items()},
+                          {why: len(set(found)) for why, found in paths.items()})
 
 
 def rewrite_facts(con: duckdb.DuckDBPyConnection, rewrite: Callable[[pd.DataFrame], pd.DataFrame]) -> None:

@@ -255,6 +255,8 @@ def report_document(report: UsageReport, analyses: list[str], now: datetime | No
             "objects_read": report.stats.objects_read,
             "bytes_read": report.stats.bytes_read,
             "records_skipped": report.records_skipped,
+            "records_skipped_by_reason": report.skipped_records.counts,
+            "records_skipped_objects": report.skipped_records.objects,
             "duplicate_records_ignored": report.stats.duplicate_records,
             "objects_skipped": dict(report.stats.skipped_objects),
             "objects_skipped_examples": report.stats.skipped_examples,

@@ -34,7 +34,7 @@ from ..lazy_modules import lazy, library_version
 from ..output.notices import Notice
 from ..output.plain_table import PlainTable
 from .price_notes import PriceNotes
-from .priced_facts import PricedRows
+from .priced_facts import PricedRows, SkippedRecords
 
 pd = lazy("pandas")
 pa = lazy("pyarrow")
@@ -103,7 +103,7 @@ class Finished:
     tables: dict[str, PlainTable]
     unpriced: PlainTable
     summary: dict[str, float | int]
-    records_skipped: int
+    skipped_records: SkippedRecords
     duplicate_records: int
     rewriter_warnings: list[str]
     fact_warnings: list[str]

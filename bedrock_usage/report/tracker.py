@@ -25,6 +25,10 @@ from ..engines.queries import (
     REQUEST_BODY_LOGGED,
     REQUEST_BODY_MEDIA,
     REQUEST_BODY_OFFLOADED,
+    SKIP_DIMENSIONS,
+    SKIPPED_NO_TIMESTAMP,
+    SKIPPED_NOT_JSON,
+    SKIPPED_TOKEN_COUNTS,
     Filters,
     tag_column,
     usage_facts_query,
@@ -57,6 +61,7 @@ from .priced_facts import (
     SPLIT_UNKNOWN,
     PricedRows,
     PricingKey,
+    SkippedRecords,
     clean_rows,
     connect,
     distinct_values,
@@ -78,6 +83,12 @@ UNKNOWN_CALLER = "(unknown caller)"  # a record without identity.arn
 UNKNOWN_MODEL = "(unknown model)"  # a record without modelId
 NO_REGION = "(no region)"  # an unpriced row without a source region
 UNPRICED = "unpriced"  # what begins the warning line of each model and region whose calls have no price
+# Why records were skipped (``engines.queries``' codes), in the warnings' words and order.
+SKIPPED_RECORD_REASONS = {
+    SKIPPED_NOT_JSON: "lines that are not JSON (a record pretty-printed over several lines counts once per line)",
+    SKIPPED_NO_TIMESTAMP: "without a readable timestamp",
+    SKIPPED_TOKEN_COUNTS: "with impossible or non-integer token counts",
+}
 TOKENS_NOTE = "exact: token counts from Model Invocation Logs"
 
 
@@ -157,6 +168,7 @@ class UsageReport:
     records_skipped: int
     facts: pd.DataFrame = DeferredFrame()
     warnings: list[str] = field(default_factory=list)
+    skipped_records: SkippedRecords = SkippedRecords()  # ``records_skipped`` by reason, with their first objects
     rewriter_warnings: list[str] = field(default_factory=list)  # the last of ``warnings``, from the rewriter
     price_warnings: list[str] = field(default_factory=list)  # before them: the price file's rows the calls missed
     price_notes: PriceNotes = PriceNotes({})  # what makes them, for a narrowed report's own
@@ -212,7 +224,7 @@ class BedrockAthenaTracker:
         hears of the engine's scan and of the pricing."""
         result = self._query(period, regions, filters, progress)
         rows, skipped = self._priced(result, None, progress)
-        return rows.load(), result.stats, skipped
+        return rows.load(), result.stats, skipped.total
 
     def analyze(
         self,
@@ -268,7 +280,8 @@ class BedrockAthenaTracker:
             tables=finished.tables,
             unpriced=finished.unpriced,
             stats=result.stats,
-            records_skipped=finished.records_skipped,
+            records_skipped=finished.skipped_records.total,
+            skipped_records=finished.skipped_records,
             facts=finished.facts,
             rewriter_warnings=finished.rewriter_warnings,
             price_warnings=finished.price_warnings,
@@ -290,9 +303,10 @@ class BedrockAthenaTracker:
                       period_days=period.utc_days(), run_unprojected=run_unprojected)
         return self.engine.query(query.sql, query.params, scope, progress)
 
-    def _priced(self, result: QueryResult, user_pattern: str | None, progress: Reporter) -> tuple[PricedRows, int]:
+    def _priced(self, result: QueryResult, user_pattern: str | None,
+                progress: Reporter) -> tuple[PricedRows, SkippedRecords]:
         """The engine's rows without unreadable records and duplicates, attributed and priced in SQL (of callers
-        whose user name holds ``user_pattern``: ``holds_pattern``), and the unreadable records' count. The count of
+        whose user name holds ``user_pattern``: ``holds_pattern``), and the unreadable records by reason. The count of
         the duplicates of those callers' calls goes into the result's scan figures."""
         con = connect()
         tags = {tag_column(i): tag_table(key) for i, key in enumerate(self.tag_keys)}
@@ -321,7 +335,7 @@ class BedrockAthenaTracker:
         rows = result.rows
         if len(rows.columns):
             return rows
-        columns = [*self.dimensions, *(tag_column(i) for i in range(len(self.tag_keys)))]
+        columns = [*self.dimensions, *SKIP_DIMENSIONS, *(tag_column(i) for i in range(len(self.tag_keys)))]
         return pd.DataFrame({name: pd.Series(dtype="object") for name in columns}
                             | {name: pd.Series(dtype="int64") for name in FACT_MEASURES})
 
@@ -655,16 +669,7 @@ def build_warnings(report: UsageReport, fact_warnings: list[str]) -> list[str]:
         duplicates = counted(count, "duplicate delivery", "duplicate deliveries")
         warnings.append(Notice(f"ignored {duplicates} of records already counted (same requestId and timestamp)",
                                "duplicates", count=count))
-    if report.records_skipped:
-        filtered = any(report.filters.get(name) for name in ("arn_pattern", "user_pattern", "models"))
-        unfiltered = clause(
-            "; a skipped record's caller and model are not read, so the filters (--arn-pattern, --model, "
-            "--user-pattern) cannot leave it out: some may be of other callers or models" if filtered else "",
-            "skipped_records_filtered")
-        warnings.append(Notice(
-            f"skipped {counted(report.records_skipped, 'record')} (malformed, without a readable timestamp or with "
-            f"impossible token counts){unfiltered}", "skipped_records", count=report.records_skipped,
-            filtered=unfiltered))
+    warnings += _skipped_record_warnings(report)
     for reason, count in sorted(report.stats.skipped_objects.items()):
         if reason != PAYLOAD_OBJECTS:
             named = _named(count, report.stats.skipped_examples.get(reason, []))
@@ -704,6 +709,25 @@ def build_warnings(report: UsageReport, fact_warnings: list[str]) -> list[str]:
         warnings.append(_no_calls(report))
     warnings += _tags_never_seen(report)
     return warnings
+
+
+def _skipped_record_warnings(report: UsageReport) -> list[str]:
+    """A line per reason records were skipped for, naming the first objects holding them, as objects skipped are."""
+    filtered = any(report.filters.get(name) for name in ("arn_pattern", "user_pattern", "models"))
+    skipped = report.skipped_records
+    lines: list[str] = []
+    for code, reason in SKIPPED_RECORD_REASONS.items():
+        count = skipped.counts.get(code, 0)
+        if not count:
+            continue
+        unfiltered = clause(
+            "; a skipped record's caller and model are not read, so the filters (--arn-pattern, --model, "
+            "--user-pattern) cannot leave it out: some may be of other callers or models" if filtered else "",
+            "skipped_records_filtered")
+        named = _named(skipped.object_counts.get(code, 0), skipped.objects.get(code, []))
+        lines.append(Notice(f"skipped {counted(count, 'record')}: {reason}{named}{unfiltered}", "skipped_records",
+                            count=count, reason=reason, named=named, filtered=unfiltered))
+    return lines
 
 
 def none_readable(period: Period, stats: ScanStats) -> Notice | None:

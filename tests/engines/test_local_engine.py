@@ -97,7 +97,11 @@ def test_bad_input_is_skipped_and_counted_and_changes_nothing(tmp_path: Path) ->
     assert sum(v for k, v in skipped.items() if k.startswith("unreadable")) == 2
     assert sum(v for k, v in skipped.items() if k.startswith("empty")) == 1
     assert sum(v for k, v in skipped.items() if k.startswith("payload")) == 1
-    assert any("skipped 3 records" in w for w in dirty.warnings)
+    assert dirty.skipped_records.counts == {"not_json": 2, "no_timestamp": 1}  # the cut-off line is no JSON either
+    malformed = str(hour_dir / "zz_malformed.json.gz")
+    assert {w for w in dirty.warnings if w.startswith("skipped") and "record" in w} == {
+        f"skipped 2 records: lines that are not JSON (a record pretty-printed over several lines counts once per "
+        f"line) ({malformed})", f"skipped 1 record: without a readable timestamp ({malformed})"}
 
 
 @pytest.mark.parametrize("cache", [False, True], ids=["cache-off", "cache-on"])

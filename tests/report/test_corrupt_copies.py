@@ -11,7 +11,7 @@ import pytest
 from bedrock_usage.aws.session import Aws
 from bedrock_usage.engines.athena import AthenaEngine
 from bedrock_usage.engines.local import LocalEngine
-from bedrock_usage.engines.queries import BODY_MEASURES, FACT_DIMENSIONS, FACT_MEASURES, Filters
+from bedrock_usage.engines.queries import BODY_MEASURES, FACT_DIMENSIONS, FACT_MEASURES, SKIP_DIMENSIONS, Filters
 from bedrock_usage.logs.period import resolve_period
 from bedrock_usage.report.tracker import BedrockAthenaTracker, UsageReport
 from tests.engines.test_athena_engine import column, create_workgroup, register_result, result_rows
@@ -55,7 +55,9 @@ def check(report: UsageReport, root: Path, arn_pattern: str = "") -> None:
     counted = [copies[0] for copies in keys if readable(copies[0]) and arn_pattern in copies[0]["identity"]["arn"]]
     assert report.summary["calls"] == len(counted)
     assert report.summary["input_tokens"] == sum(rec["input"]["inputTokenCount"] for rec in counted)
-    assert report.records_skipped == sum(not readable(copies[0]) for copies in keys)
+    skipped = sum(not readable(copies[0]) for copies in keys)
+    assert report.records_skipped == skipped
+    assert report.skipped_records.counts == ({"token_counts": skipped} if skipped else {})
     assert report.stats.duplicate_records == sum(arn_pattern in rec["identity"]["arn"] for copies in keys
                                                  for rec in copies[1:])
 
@@ -91,7 +93,8 @@ def athena_rows(root: Path) -> list[dict]:
                          "service_tier": "default", "tag_0": None, "calls": 1, "errors": 0,
                          "input_tokens": rec["input"]["inputTokenCount"], "output_tokens": 50,
                          "cache_read_tokens": 0, "cache_write_tokens": 0, **dict.fromkeys(BODY_MEASURES, 0),
-                         "prompt_router_calls": 0})
+                         "prompt_router_calls": 0, "skip_reason": None if day or number else "token_counts",
+                         "skipped_object": None if day or number else "s3://logs/a.json.gz"})
     return rows
 
 
@@ -103,7 +106,7 @@ def test_the_athena_engine_counts_corrupt_copies_as_duplicates(
     create_workgroup("us-east-1")
     kinds = {"hour": "integer", "cache_kinds": "integer", "duplicate": "boolean", "context_over": "integer",
              "media_size": "integer"}
-    names = [*FACT_DIMENSIONS, "tag_0", *FACT_MEASURES]  # tag_0: the application tag
+    names = [*FACT_DIMENSIONS, *SKIP_DIMENSIONS, "tag_0", *FACT_MEASURES]  # tag_0: the application tag
     rows = [[row[name] for name in names] for row in athena_rows(tmp_path)]
     columns = [column(name, kinds.get(name, "bigint" if name in FACT_MEASURES else "varchar")) for name in names]
     register_result(moto_endpoint, "us-east-1", columns, result_rows(names, rows))

@@ -15,7 +15,7 @@ import pytest
 from bedrock_usage.aws.session import Aws
 from bedrock_usage.engines.athena import AthenaEngine
 from bedrock_usage.engines.local import LocalEngine
-from bedrock_usage.engines.queries import BODY_MEASURES, FACT_DIMENSIONS, FACT_MEASURES
+from bedrock_usage.engines.queries import BODY_MEASURES, FACT_DIMENSIONS, FACT_MEASURES, SKIP_DIMENSIONS
 from bedrock_usage.logs.period import resolve_period
 from bedrock_usage.report.render import render_terminal, report_document, selected_analyses
 from bedrock_usage.report.tracker import UNKNOWN_CALLER, UNKNOWN_MODEL, BedrockAthenaTracker
@@ -86,7 +86,7 @@ def test_the_athena_engine_counts_calls_without_caller_or_model(aws_env: dict[st
     create_workgroup("us-east-1")
     kinds = {"hour": "integer", "long_context": "boolean", "cache_kinds": "integer", "duplicate": "boolean",
              "context_over": "integer", "media_size": "integer"}
-    names = [*FACT_DIMENSIONS, "tag_0", *FACT_MEASURES]
+    names = [*FACT_DIMENSIONS, *SKIP_DIMENSIONS, "tag_0", *FACT_MEASURES]
     rows = []
     for r in RECORDS:
         arn = (r.get("identity") or {}).get("arn") or None
@@ -97,7 +97,8 @@ def test_the_athena_engine_counts_calls_without_caller_or_model(aws_env: dict[st
                  "input_tokens": r["input"]["inputTokenCount"], "output_tokens": r["output"]["outputTokenCount"],
                  "cache_read_tokens": 0, "cache_write_tokens": 0, "context_over": 0, "request_body": "none",
                  "media_size": 0, "image_quality": "standard", "service_tier": "default",
-                 **dict.fromkeys(BODY_MEASURES, 0), "prompt_router_calls": 0}
+                 **dict.fromkeys(BODY_MEASURES, 0), "prompt_router_calls": 0,
+                 **dict.fromkeys(SKIP_DIMENSIONS)}
         rows.append([facts[name] for name in names])
     columns = [column(name, kinds.get(name, "bigint" if name in FACT_MEASURES else "varchar")) for name in names]
     register_result(moto_endpoint, "us-east-1", columns, result_rows(names, rows))
