@@ -195,7 +195,7 @@ class PriceBook:
     @classmethod
     def load(cls, override: str | Path | None = None) -> PriceBook:
         """The built-in book, plus the rows of ``override`` (or of ``$BEDROCK_USAGE_PRICES``) on top."""
-        builtin = read_csv_rows(BUILTIN_BOOK)
+        builtin = builtin_rows()
         rows = {row.key: row for row in builtin}
         path = override or os.environ.get(PRICES_ENV)
         if not path:
@@ -565,6 +565,22 @@ def read_csv_rows(path: Path) -> list[PriceRow]:
                     for n, raw in enumerate(csv.DictReader(handle), start=2)]
     except UnicodeDecodeError:
         raise _not_utf8(path) from None
+
+
+_BUILTIN_ROWS: dict[tuple[str, int, int, int], tuple[PriceRow, ...]] = {}
+
+
+def builtin_rows() -> tuple[PriceRow, ...]:
+    """The built-in book's rows, read once per content of its file (rows are frozen): a report, a dashboard rerun or
+    the next tracker of one process reads them again only once ``pricing.py --refresh`` has rewritten the book."""
+    info = BUILTIN_BOOK.stat()
+    key = (str(BUILTIN_BOOK), info.st_ino, info.st_size, info.st_mtime_ns)
+    rows = _BUILTIN_ROWS.get(key)
+    if rows is None:
+        rows = tuple(read_csv_rows(BUILTIN_BOOK))
+        _BUILTIN_ROWS.clear()
+        _BUILTIN_ROWS[key] = rows
+    return rows
 
 
 def _not_utf8(path: Path) -> UsageError:

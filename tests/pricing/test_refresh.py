@@ -409,6 +409,30 @@ def test_refresh_with_offer_files_writes_the_book_and_prints_the_changes(tmp_pat
     assert second.returncode == 0 and "0 rows added or changed" in second.stdout and "Wrote" not in second.stdout
 
 
+def test_a_book_rewritten_while_a_process_runs_prices_its_next_load(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """The built-in book is read once per content of its file: a load after ``--refresh`` (or an edit) rewrote it
+    takes the new rows, as a dashboard that stays up must."""
+    book = tmp_path / "bedrock_prices.csv"
+    shutil.copy(BUILTIN_BOOK, book)
+    monkeypatch.setattr("bedrock_usage.pricing.book.BUILTIN_BOOK", book)
+    monkeypatch.delenv("BEDROCK_USAGE_PRICES", raising=False)
+    first = PriceBook.load().quote(SONNET_45, "us-east-1", TODAY)
+    assert first is not None and first.row.input != 0.00999
+    assert PriceBook.load().quote(SONNET_45, "us-east-1", TODAY).row == first.row
+    with book.open(newline="") as handle:
+        reader = csv.DictReader(handle)
+        fields, rows = reader.fieldnames, list(reader)
+    for row in rows:
+        if row["model"] == SONNET_45 and row["input"]:
+            row["input"] = "0.00999"
+    with book.open("w", newline="") as handle:  # in place, as an editor saves it
+        writer = csv.DictWriter(handle, fieldnames=fields, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    assert PriceBook.load().quote(SONNET_45, "us-east-1", TODAY).row.input == 0.00999
+
+
 def test_refresh_prints_and_writes_every_id_of_a_name(tmp_path: Path) -> None:
     """The review's case: Sonnet 4.5's products copied as Claude Haiku 4.5 and Opus 4.5 at -10 % reach all four ids
     (each table row names its id); a product called ``Claude`` is listed as fitting two models."""
