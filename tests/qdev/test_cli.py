@@ -25,25 +25,46 @@ pytestmark = pytest.mark.usefixtures("offline")
 ROOT = Path(__file__).resolve().parents[2]
 
 
+FORMATS = ("terminal", "json", "csv")
+
+
+class DemoRuns:
+    """``qcli_s3_analyzer.py --demo`` in each format, run once when a test first asks for it, all against one cache
+    folder: the first run made generates the demo corpus, the others reuse it."""
+
+    def __init__(self, base: Path) -> None:
+        self.base = base
+        self.env = offline_env(base)
+        self.env["BEDROCK_USAGE_CACHE_DIR"] = str(base / "cache")
+        self.runs: dict[str, subprocess.CompletedProcess[str]] = {}  # in the order they were made
+        self.days: set[date] = set()  # the UTC days the runs were made on
+
+    def __call__(self, fmt: str) -> subprocess.CompletedProcess[str]:
+        """The run in ``fmt``: the terminal's in Asia/Seoul, the files' written to ``base / fmt``."""
+        if fmt not in self.runs:
+            self.days.add(datetime.now(UTC).date())
+            self.runs[fmt] = subprocess.run(
+                [sys.executable, "qcli_s3_analyzer.py", "--demo", "--format", fmt]
+                + (["--tz", "Asia/Seoul"] if fmt == "terminal" else ["--output-dir", str(self.base / fmt)]),
+                cwd=ROOT,
+                env=self.env,
+                capture_output=True,
+                text=True,
+                timeout=300,
+            )
+            self.days.add(datetime.now(UTC).date())
+        return self.runs[fmt]
+
+    def folder(self, fmt: str) -> Path:
+        """The folder the run in ``fmt`` (``json`` or ``csv``) wrote its files to."""
+        self(fmt)
+        return self.base / fmt
+
+
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    """Run --demo once per format against one cache folder; the outputs and the environment used."""
-    base = tmp_path_factory.mktemp("demo")
-    env = offline_env(base)
-    env["BEDROCK_USAGE_CACHE_DIR"] = str(base / "cache")
-    runs = {}
-    started = datetime.now(UTC)
-    for fmt in ("terminal", "json", "csv"):
-        runs[fmt] = subprocess.run(
-            [sys.executable, "qcli_s3_analyzer.py", "--demo", "--format", fmt]
-            + (["--tz", "Asia/Seoul"] if fmt == "terminal" else ["--output-dir", str(base / fmt)]),
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-    return {"base": base, "env": env, "runs": runs, "days": {started.date(), datetime.now(UTC).date()}}
+def demo(tmp_path_factory: pytest.TempPathFactory) -> DemoRuns:
+    """The module's --demo runs: a quick test runs only the formats it reads."""
+    return DemoRuns(tmp_path_factory.mktemp("demo"))
 
 
 def _texts(corpus: Path) -> set[str]:
@@ -73,16 +94,16 @@ def _texts(corpus: Path) -> set[str]:
 
 
 @pytest.mark.slow
-def test_demo_runs_in_every_format(demo: dict) -> None:
-    runs = demo["runs"]
+def test_demo_runs_in_every_format(demo: DemoRuns) -> None:
+    runs = {fmt: demo(fmt) for fmt in FORMATS}
     for fmt, result in runs.items():
         assert result.returncode == 0, f"{fmt}: {result.stderr}"
         assert "DEMO DATA" in result.stderr or "DEMO DATA" in result.stdout
     # said once where it is read: in the terminal's report, on stderr beside the files
     assert (runs["terminal"].stdout.count("DEMO DATA"), runs["terminal"].stderr.count("DEMO DATA")) == (1, 0)
     assert runs["json"].stderr.count("DEMO DATA") == runs["csv"].stderr.count("DEMO DATA") == 1
-    assert "generating the demo corpus" in runs["terminal"].stderr
-    assert "generating the demo corpus" not in runs["json"].stderr  # reused from the cache
+    # made by the first run (of whichever format a test asked for first), reused from the cache by the others
+    assert ["generating the demo corpus" in run.stderr for run in demo.runs.values()] == [True, False, False]
     terminal = runs["terminal"].stdout
     for heading in (
         "Requests and tokens",
@@ -98,23 +119,23 @@ def test_demo_runs_in_every_format(demo: dict) -> None:
         assert heading in terminal
     assert "counted with cl100k_base (an approximation of Claude's tokenizer)" in terminal
 
-    (json_path,) = (demo["base"] / "json").glob("qcli_analysis_*.json")
+    (json_path,) = demo.folder("json").glob("qcli_analysis_*.json")
     document = json.loads(json_path.read_text())
     assert document["demo"] is True and document["period"]["days"] == 7
     assert document["summary"]["requests"] > 0 and document["activity"]["files"]["read"] > 0
-    names = sorted(p.name for p in (demo["base"] / "csv").glob("qcli_analysis_*.csv"))
+    names = sorted(p.name for p in demo.folder("csv").glob("qcli_analysis_*.csv"))
     assert any(n.endswith("_per_user.csv") for n in names) and any(n.endswith("_limits.csv") for n in names)
-    with next(p for p in (demo["base"] / "csv").glob("*_summary.csv")).open() as handle:
+    with next(p for p in demo.folder("csv").glob("*_summary.csv")).open() as handle:
         summary = dict(csv.reader(handle))
     assert summary["summary.requests"] == str(document["summary"]["requests"])
 
 
 @pytest.mark.slow
-def test_no_prompt_or_response_text_in_any_output(demo: dict) -> None:
-    texts = _texts(demo["base"] / "cache" / "demo-qdev")
+def test_no_prompt_or_response_text_in_any_output(demo: DemoRuns) -> None:
+    outputs = [result.stdout + result.stderr for result in map(demo, FORMATS)]
+    outputs += [p.read_text() for fmt in ("json", "csv") for p in demo.folder(fmt).iterdir()]
+    texts = _texts(demo.base / "cache" / "demo-qdev")
     assert len(texts) > 100
-    outputs = [result.stdout + result.stderr for result in demo["runs"].values()]
-    outputs += [p.read_text() for fmt in ("json", "csv") for p in (demo["base"] / fmt).iterdir()]
     everything = "\n".join(outputs)
     for text in texts:
         snippet = text.strip()[:30]
@@ -140,27 +161,27 @@ def _report_events(corpus: Path) -> dict[date, int]:
     return events
 
 
-def test_demo_period_ends_today_and_daily_events_leave_out_days_not_reported_yet(demo: dict) -> None:
-    (json_path,) = (demo["base"] / "json").glob("qcli_analysis_*.json")
+def test_demo_period_ends_today_and_daily_events_leave_out_days_not_reported_yet(demo: DemoRuns) -> None:
+    (json_path,) = demo.folder("json").glob("qcli_analysis_*.json")
     document = json.loads(json_path.read_text())
     period = document["period"]
     end = date.fromisoformat(period["end"])
     # the last 7 days including today (UTC), as the Bedrock --demo and --days document it
-    assert end in demo["days"] and date.fromisoformat(period["start"]) == end - timedelta(days=6)
+    assert end in demo.days and date.fromisoformat(period["start"]) == end - timedelta(days=6)
     assert period["tz"] == "UTC"
 
     # a day's report arrives at 00:00 UTC the next day: days from the analysis day on cannot have one yet
     analysed = datetime.fromisoformat(document["generated_at"]).astimezone(UTC).date()
     due = [end - timedelta(days=i) for i in range(7) if end - timedelta(days=i) < analysed]
-    events = _report_events(demo["base"] / "cache" / "demo-qdev")
+    events = _report_events(demo.base / "cache" / "demo-qdev")
     totals = [events.get(day, 0) for day in due]
     assert document["activity"]["daily_events"] == {
         "average": pytest.approx(sum(totals) / len(totals)), "max": max(totals), "min": min(totals), "days": len(due)
     }
 
 
-def test_counts_are_integers_in_csv_and_json(demo: dict) -> None:
-    csv_dir = demo["base"] / "csv"
+def test_counts_are_integers_in_csv_and_json(demo: DemoRuns) -> None:
+    csv_dir = demo.folder("csv")
     with next(csv_dir.glob("*_limits.csv")).open() as handle:
         limits = list(csv.DictReader(handle))
     with next(csv_dir.glob("*_activity_estimated_tokens.csv")).open() as handle:
@@ -175,7 +196,7 @@ def test_counts_are_integers_in_csv_and_json(demo: dict) -> None:
         # whole requests: two chat messages (to and from Amazon Q) per prompt, an unanswered one counts too
         assert int(row["requests"]) == math.ceil(int(row["report_count"]) / UNITS_PER_REQUEST[row["report_column"]])
 
-    (json_path,) = (demo["base"] / "json").glob("qcli_analysis_*.json")
+    (json_path,) = demo.folder("json").glob("qcli_analysis_*.json")
     document = json.loads(json_path.read_text())
     for status in document["limits"]["statuses"]:
         assert type(status["used"]) is int and (status["allowance"] is None or type(status["allowance"]) is int)
