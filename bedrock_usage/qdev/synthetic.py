@@ -3,7 +3,8 @@
 Used for the demo (``qcli_s3_analyzer.py --demo``), tests and ``generate_test_data.py``. Writes to a local
 folder or to ``s3://bucket[/prefix]``. User ids look like IAM Identity Center ids (``d-xxxxxxxxxx.{uuid}``); Kiro's
 user reports name the same people by the Identity Store form (``{uuid}``) and add their ``User_Email``. Kiro chat
-records carry ``modelId`` and are followed by tool-result turns (empty prompts).
+records carry ``modelId`` and are followed by tool-result turns (empty prompts). Each day is drawn from a random
+source of its own, so a day's files are the same in every corpus holding it (the demo's past days do not change).
 """
 
 from __future__ import annotations
@@ -36,7 +37,8 @@ DEFAULT_ACCOUNT = "123456789012"
 DEMO_SEED = 20251112
 DEMO_DAYS = 30
 DEMO_USERS = 8
-DEMO_FORMAT_VERSION = 3
+# Bumped when the same day's demo holds other files, so a corpus cached by an earlier version is made again.
+DEMO_FORMAT_VERSION = 4
 DEMO_USER_MAP = "users.csv"  # beside the demo corpus: user id -> e-mail, as an administrator would keep it
 RECORDS_PER_FILE = 4
 # Kiro's model choices and how many credits a request costs with each (Sonnet costs 1.3x Auto, kiro.dev FAQ);
@@ -58,6 +60,8 @@ OLDER_LAYOUT_DROPS = (
     "CodeFix_GeneratedLines",
     "CodeFix_GenerationEventCount",
 )
+OLDER_LAYOUT_DAYS = 10  # the activity reports of a month's first 10 days are in the older layout
+SPIKE_WEEKDAYS = {1: 0, 4: 1}  # Tuesday and Friday: the weekday of a spike -> its turn in the week
 
 _NAMES = ["alex", "bora", "chen", "dana", "eun", "farid", "gita", "hana", "ivan", "jun", "kim", "lena", "min", "noor"]
 _VERBS = ["parse", "load", "render", "validate", "merge", "fetch", "cache", "retry", "export", "index", "sync"]
@@ -104,7 +108,7 @@ class CorpusSummary:
     records: int = 0
     activity_files: int = 0
     user_report_files: int = 0
-    spike: tuple[str, date] | None = None
+    spikes: list[tuple[str, date]] = field(default_factory=list)  # (user id, day) of the days four times as busy
     keys: list[str] = field(default_factory=list)
 
     @property
@@ -310,18 +314,20 @@ class _KiroDay:
 
 
 def _kiro_user_reports(
-    rng: random.Random, people: list[SyntheticUser], days: list[date], usage: dict[tuple[date, str, str], _KiroDay],
-    prefix: str, account: str, region: str, not_after: datetime | None,
+    seed: int, people: list[SyntheticUser], counted: list[date], first: date,
+    usage: dict[tuple[date, str, str], _KiroDay], prefix: str, account: str, region: str, profile: str,
+    not_after: datetime | None,
 ) -> list[tuple[str, bytes]]:
-    """Daily user reports, one file per client type, from the Kiro use drawn with the prompt logs.
+    """Daily user reports from ``first`` on, one file per client type, from the Kiro use drawn with the prompt logs.
 
-    Credits above the tier's allowance in a month are overage when the user has it enabled (every other one).
+    ``counted`` are the days from the first of ``first``'s month: credits above the tier's allowance in a calendar
+    month are overage when the user has it enabled (every other one), and a user's first day of a month is
+    ``New_User``, so a day's report is the same whichever day the corpus starts.
     """
     objects = []
     used: dict[tuple[str, int, int], float] = defaultdict(float)
-    profile = f"arn:aws:codewhisperer:{region}:{account}:profile/{_hex(rng, 12).upper()}"
-    seen: set[str] = set()
-    for day in days:
+    seen: set[tuple[str, int, int]] = set()
+    for day in counted:
         delivered = datetime.combine(day + timedelta(days=1), time(2, 0), UTC)
         by_client: dict[str, list[dict[str, Any]]] = defaultdict(list)
         models_of: dict[str, set[str]] = defaultdict(set)
@@ -342,16 +348,17 @@ def _kiro_user_reports(
                     "Overage_Cap": 2000 if overage_enabled else "", "Overage_Credits_Used": overage,
                     "Overage_Enabled": "true" if overage_enabled else "false", "ProfileId": profile,
                     "Subscription_Tier": user.tier, "Total_Messages": use.messages,
-                    "New_User": "true" if user.user_id not in seen else "false", "User_Email": user.email,
+                    "New_User": "true" if month not in seen else "false", "User_Email": user.email,
                     **{f"{model.replace('-', '_')}_messages": count for model, count in use.models.items()},
                 })
                 models_of[client].update(use.models)
-                seen.add(user.user_id)
-        if not_after is not None and delivered > not_after:
+                seen.add(month)
+        if day < first or (not_after is not None and delivered > not_after):
             continue
+        cells = _day_random(seed, day, "kiro")
         for client, rows in sorted(by_client.items()):
             key = layout.user_report_key(prefix, account, region, day + timedelta(days=1), client, delivered)
-            objects.append((key, _user_report_csv(rows, sorted(models_of[client]), True, rng)))
+            objects.append((key, _user_report_csv(rows, sorted(models_of[client]), True, cells)))
     return objects
 
 
@@ -390,6 +397,83 @@ def _activity_row(
     return row
 
 
+def _day_random(seed: int, day: date, part: str) -> random.Random:
+    """The random source of one part (requests, activity, kiro) of one day: the same in every corpus holding it."""
+    return random.Random(f"{seed}/{day.isoformat()}/{part}")
+
+
+def _spiker(people: Sequence[SyntheticUser], day: date) -> SyntheticUser | None:
+    """The person whose use is four times a busy day's on ``day``: one on each Tuesday and Friday, taking turns.
+
+    Two a week, so the 7 days ending on any day hold one whose activity report is out; four turns, so with four
+    people or more a person's spikes are two weeks apart, never in each other's trailing average.
+    """
+    slot = SPIKE_WEEKDAYS.get(day.weekday())
+    if slot is None or not people:
+        return None
+    week = (day.toordinal() - 1) // 7  # day 1 (0001-01-01) is a Monday: weeks run Monday to Sunday
+    return people[(2 * (week % 2) + slot) % len(people)]
+
+
+@dataclass(frozen=True)
+class _Request:
+    """One request drawn for a day; its records' text is drawn from ``text_seed`` only when they are written."""
+
+    user: SyntheticUser
+    moment: datetime
+    request_type: str
+    region: str
+    kiro: bool
+    turns: tuple[tuple[str | None, bool], ...]  # (Kiro model, is a tool result) of each record
+    client: str
+    credits: float
+    text_seed: int
+
+
+def _day_requests(
+    seed: int, day: date, people: Sequence[SyntheticUser], regions: tuple[str, ...]
+) -> list[_Request]:
+    """Every request of ``day``, from the day's own random source: a day holds the same requests in every corpus."""
+    rng = _day_random(seed, day, "requests")
+    spiker = _spiker(people, day)
+    requests = []
+    for user in people:
+        spike = user is spiker
+        if rng.random() > (0.9 if day.weekday() < 5 else 0.25) and not spike:
+            continue
+        usual = rng.randint(10, 12) if spike else rng.randint(3, 12)  # a spike is four busy days' use
+        count = max(1, round(usual * user.intensity)) * (4 if spike else 1)
+        for _ in range(count):
+            kiro = user.uses_kiro and rng.random() < 0.5
+            request_type = rng.choices(("chat", "inline", "dev"), (0.6, 0.4, 0) if kiro else (0.45, 0.45, 0.1))[0]
+            hour = rng.choices(range(24), _HOUR_WEIGHTS)[0]
+            moment = datetime.combine(day, time(hour), UTC) + timedelta(
+                seconds=rng.randint(0, 3599), microseconds=rng.randint(0, 999_999)
+            )
+            region = regions[0] if rng.random() < 0.8 else rng.choice(regions)
+            turns: tuple[tuple[str | None, bool], ...] = ((None, False),)
+            client, credits = "", 0.0
+            if kiro and request_type == "chat":
+                model, rate = _kiro_model(rng)
+                turns = ((model, False), *((model, True),) * rng.choice((0, 0, 1, 2, 3)))
+                client = rng.choices([c for c, _ in KIRO_CLIENTS], [w for _, w in KIRO_CLIENTS])[0]
+                credits = round(rng.uniform(1.5, 12.0) * rate * user.intensity * len(turns), 2)
+            requests.append(_Request(user, moment, request_type, region, kiro, turns, client, credits,
+                                     rng.getrandbits(64)))
+    return requests
+
+
+def _request_records(request: _Request) -> list[tuple[datetime, dict[str, Any]]]:
+    """The prompt-log records of a request (a Kiro chat's tool results 20 s apart), each with its time."""
+    rng = random.Random(request.text_seed)
+    records = []
+    for offset, (model_id, tool) in enumerate(request.turns):
+        at = request.moment + timedelta(seconds=20 * offset)
+        stamp = _timestamp(at, rng)
+        records.append((at, _record(rng, request.request_type, request.user.user_id, stamp, model_id, tool)))
+    return records
+
+
 def write_qdev_corpus(
     dest: str | Path,
     *,
@@ -411,90 +495,91 @@ def write_qdev_corpus(
 
     ``dest`` is a folder or ``s3://bucket[/prefix]`` (the bucket must exist). With ``not_after``, no request
     at or after that instant is logged and no report due after it is written. The same arguments always give
-    the same files.
+    the same files, and a day's files are the same whatever ``start`` and ``end`` hold it: each day is drawn from a
+    random source of its own, a Kiro month's credits are counted from its first day, and the spikes and the older
+    report layout are placed by the calendar.
     """
     rng = random.Random(seed)
     people = make_users(rng, users, emails)
+    profile = f"arn:aws:codewhisperer:{regions[0]}:{account}:profile/{_hex(rng, 12).upper()}"
     destination, dest_prefix = _destination(dest, s3_client)
     prefix = normalise_prefix(normalise_prefix(dest_prefix) + normalise_prefix(prefix))
     objects: list[tuple[str, bytes]] = []
     summary = CorpusSummary(str(dest), start, end, account, people)
     days = days_between(start, end)
-    if len(days) >= 10 and people:
-        summary.spike = (people[0].user_id, days[-3])
-    transformer = people[-1] if people else None
-    files: dict[tuple[str, str, str, datetime], list[dict]] = defaultdict(list)
+    counted = days_between(start.replace(day=1), end)  # Kiro credits add up from the month's first day
+    files: dict[tuple[str, str, str, datetime], list[tuple[datetime, dict]]] = defaultdict(list)
     daily_counts: dict[tuple[date, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
     kiro_usage: dict[tuple[date, str, str], _KiroDay] = {}
-    for day in days:
-        for user in people:
-            spike = summary.spike == (user.user_id, day)
-            if rng.random() > (0.9 if day.weekday() < 5 else 0.25) and not spike:
+    for day in counted:
+        spiker = _spiker(people, day)
+        if spiker is not None and day >= start:
+            summary.spikes.append((spiker.user_id, day))
+        for request in _day_requests(seed, day, people, regions):
+            if not_after is not None and request.moment >= not_after:
                 continue
-            count = max(1, round(rng.randint(3, 12) * user.intensity)) * (6 if spike else 1)
-            for _ in range(count):
-                kiro = user.uses_kiro and rng.random() < 0.5
-                request_type = rng.choices(("chat", "inline", "dev"), (0.6, 0.4, 0) if kiro else (0.45, 0.45, 0.1))[0]
-                hour = rng.choices(range(24), _HOUR_WEIGHTS)[0]
-                moment = datetime.combine(day, time(hour), UTC) + timedelta(
-                    seconds=rng.randint(0, 3599), microseconds=rng.randint(0, 999_999)
-                )
-                region = regions[0] if rng.random() < 0.8 else rng.choice(regions)
-                folder = "KiroLogs" if kiro else "QDeveloperLogs"
-                log_type = _LOG_TYPE_OF[request_type]
-                turns = [(None, False)]
-                if kiro and request_type == "chat":
-                    model, rate = _kiro_model(rng)
-                    turns = [(model, False)] + [(model, True)] * rng.choice((0, 0, 1, 2, 3))
-                    client = rng.choices([c for c, _ in KIRO_CLIENTS], [w for _, w in KIRO_CLIENTS])[0]
-                    credits = round(rng.uniform(1.5, 12.0) * rate * user.intensity * len(turns), 2)
-                records = []
-                for offset, (model_id, tool) in enumerate(turns):
-                    at = moment + timedelta(seconds=20 * offset)
-                    records.append((at, _record(rng, request_type, user.user_id, _timestamp(at, rng), model_id, tool)))
-                if not_after is not None and moment >= not_after:
-                    continue  # drawn all the same, so the requests before it do not depend on the clock
-                for at, record in records:
-                    if not_after is None or at < not_after:
-                        files[(folder, log_type, region, at.replace(minute=0, second=0, microsecond=0))].append(record)
-                if kiro and request_type == "chat":
-                    use = kiro_usage.setdefault((day, user.user_id, client), _KiroDay())
-                    use.conversations += 1
-                    use.messages += 2 * len(turns)  # messages to and from Kiro
-                    use.models[turns[0][0]] += 2 * len(turns)
-                    use.credits += credits
-                if not kiro:
-                    daily_counts[(day, user.user_id)][request_type] += 1
-    for (folder, log_type, region, hour_start), records in sorted(files.items()):
+            if request.kiro and request.request_type == "chat":
+                use = kiro_usage.setdefault((day, request.user.user_id, request.client), _KiroDay())
+                use.conversations += 1
+                use.messages += 2 * len(request.turns)  # messages to and from Kiro
+                use.models[request.turns[0][0] or ""] += 2 * len(request.turns)
+                use.credits += request.credits
+            if day < start:
+                continue
+            if not request.kiro:
+                daily_counts[(day, request.user.user_id)][request.request_type] += 1
+            folder = "KiroLogs" if request.kiro else "QDeveloperLogs"
+            for at, record in _request_records(request):
+                if not_after is None or at < not_after:
+                    hour = at.replace(minute=0, second=0, microsecond=0)
+                    files[(folder, _LOG_TYPE_OF[request.request_type], request.region, hour)].append((at, record))
+    for (folder, log_type, region, hour_start), timed in sorted(files.items()):
+        records = [record for _, record in sorted(timed, key=lambda pair: pair[0])]
+        names = random.Random(f"{seed}/{folder}/{log_type}/{region}/{hour_start.isoformat()}")
         for i in range(0, len(records), RECORDS_PER_FILE):
             when = hour_start + timedelta(minutes=5 + i)
-            key = layout.prompt_log_key(prefix, account, folder, log_type, region, when, _hex(rng, 8))
+            key = layout.prompt_log_key(prefix, account, folder, log_type, region, when, _hex(names, 8))
             text = json.dumps({"records": records[i : i + RECORDS_PER_FILE]}).encode()
             body = igzip.compress(text, compresslevel=2, mtime=0)
             objects.append((key, body))
             summary.prompt_files += 1
             summary.records += len(records[i : i + RECORDS_PER_FILE])
     if activity:
-        cutover = start + timedelta(days=len(days) // 3)
-        for day in days:
-            rows = []
-            for user in people:
-                counts = daily_counts.get((day, user.user_id))
-                lines = rng.randint(1500, 3500) if user is transformer and day.weekday() < 3 else 0
-                if counts or lines:
-                    rows.append(_activity_row(rng, user, day, counts or {}, lines))
-            # written at 00:00 UTC after the day they cover, in that next day's 00 folder
-            delivered = datetime.combine(day + timedelta(days=1), time(0, 0), UTC)
-            if rows and (not_after is None or delivered <= not_after):
-                key = layout.activity_report_key(prefix, account, "QDeveloperLogs", regions[0], delivered, _hex(rng, 8))
-                objects.append((key, _activity_csv(rows, day < cutover, rng)))
-                summary.activity_files += 1
-        reports = _kiro_user_reports(rng, people, days, kiro_usage, prefix, account, regions[0], not_after)
+        reports = _activity_reports(seed, people, days, daily_counts, prefix, account, regions[0], not_after)
+        objects += reports
+        summary.activity_files = len(reports)
+        reports = _kiro_user_reports(seed, people, counted, start, kiro_usage, prefix, account, regions[0], profile,
+                                     not_after)
         objects += reports
         summary.user_report_files = len(reports)
     _put_all(destination, objects, progress)
     summary.keys = [key for key, _ in objects]
     return summary
+
+
+def _activity_reports(
+    seed: int, people: list[SyntheticUser], days: list[date], daily_counts: dict[tuple[date, str], dict[str, int]],
+    prefix: str, account: str, region: str, not_after: datetime | None,
+) -> list[tuple[str, bytes]]:
+    """A day's activity report, written at 00:00 UTC after the day it covers in that next day's 00 folder; the
+    last one (``people[-1]``) transforms code on Mondays to Wednesdays, and the reports of a month's first
+    ``OLDER_LAYOUT_DAYS`` days are in the older 41-column layout."""
+    objects = []
+    for day in days:
+        delivered = datetime.combine(day + timedelta(days=1), time(0, 0), UTC)
+        if not_after is not None and delivered > not_after:
+            continue
+        rng = _day_random(seed, day, "activity")
+        rows = []
+        for user in people:
+            counts = daily_counts.get((day, user.user_id))
+            lines = rng.randint(1500, 3500) if user is people[-1] and day.weekday() < 3 else 0
+            if counts or lines:
+                rows.append(_activity_row(rng, user, day, counts or {}, lines))
+        if rows:
+            key = layout.activity_report_key(prefix, account, "QDeveloperLogs", region, delivered, _hex(rng, 8))
+            objects.append((key, _activity_csv(rows, day.day <= OLDER_LAYOUT_DAYS, rng)))
+    return objects
 
 
 @dataclass(frozen=True)
@@ -516,14 +601,32 @@ def demo_cache_dir() -> Path:
     return cache_dir() / "demo-qdev"
 
 
+def demo_days(now: datetime) -> tuple[date, date]:
+    """The first and last day of the demo made at ``now``: the ``DEMO_DAYS`` UTC days ending on ``now``'s."""
+    end = now.astimezone(UTC).date()
+    return end - timedelta(days=DEMO_DAYS - 1), end
+
+
+def write_demo_corpus(dest: Path, now: datetime) -> CorpusSummary:
+    """The demo corpus as made at ``now``, and its user map: requests up to ``now``'s last whole hour, reports due
+    by then. Its days are drawn each from a source of its own, so a past day holds the same files whichever day
+    the demo is made on, and today's only gain hours."""
+    start, end = demo_days(now)
+    logged_to = now.astimezone(UTC).replace(minute=0, second=0, microsecond=0)  # whole hours, as the Bedrock demo
+    corpus = write_qdev_corpus(dest, start=start, end=end, seed=DEMO_SEED, users=DEMO_USERS, not_after=logged_to,
+                               emails=[user.name for user in SSO_USERS])
+    write_user_map(dest / DEMO_USER_MAP, corpus.users)
+    return corpus
+
+
 def ensure_demo_corpus(log: Callable[[str], None] | None = None) -> DemoCorpus:
     """The demo corpus of the ``DEMO_DAYS`` days ending today (UTC), generated once a day into the cache folder.
 
-    As in real logs, nothing is dated after now, and a day's activity report exists from 00:00 UTC the next day.
+    As in real logs, nothing is dated after the moment it is made, and a day's activity report exists from 00:00
+    UTC the next day.
     """
     now = datetime.now(UTC)
-    end = now.date()
-    start = end - timedelta(days=DEMO_DAYS - 1)
+    start, end = demo_days(now)
     folder = demo_cache_dir()
     wanted = {"version": DEMO_FORMAT_VERSION, "end": end.isoformat(), "days": DEMO_DAYS, "seed": DEMO_SEED,
               "users": DEMO_USERS}
@@ -531,9 +634,7 @@ def ensure_demo_corpus(log: Callable[[str], None] | None = None) -> DemoCorpus:
     def build(staging: Path) -> None:
         if log:
             log(f"generating the demo corpus for {start} .. {end} in {folder} (once a day) ...")
-        corpus = write_qdev_corpus(staging, start=start, end=end, seed=DEMO_SEED, users=DEMO_USERS, not_after=now,
-                                   emails=[user.name for user in SSO_USERS])
-        write_user_map(staging / DEMO_USER_MAP, corpus.users)
+        write_demo_corpus(staging, now)
 
     return DemoCorpus(cached_corpus(folder, wanted, build), start, end)
 

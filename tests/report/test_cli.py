@@ -60,10 +60,19 @@ def test_a_period_past_today_is_reported_through_today_with_a_note(demo_env: dic
     assert "ends after today: reported through today" in result.stderr and "of 30 days" in result.stderr
 
 
+def past_days(first: int, last: int) -> tuple[str, str]:
+    """``--start-date`` and ``--end-date`` of the days ``first`` .. ``last`` days before today (UTC), clear of today
+    and of the demo's first day: the demo holds the same calls on those days when a run crossing midnight UTC makes it
+    again, so the records read after the CLI ran are those it reported."""
+    today = datetime.now(UTC).date()
+    return (today - timedelta(days=first)).isoformat(), (today - timedelta(days=last)).isoformat()
+
+
 @pytest.mark.slow
 def test_demo_json_equals_independent_aggregation(demo_env: dict[str, str], tmp_path: Path) -> None:
-    result = run_cli("--demo", "--days", "10", "--tz", "Asia/Seoul", "--format", "json", "--output-dir", "-",
-                     env=demo_env)
+    first, last = past_days(12, 3)
+    result = run_cli("--demo", "--start-date", first, "--end-date", last, "--tz", "Asia/Seoul", "--format", "json",
+                     "--output-dir", "-", env=demo_env)
     assert result.returncode == 0, result.stderr
     doc = json.loads(result.stdout)
     assert doc["schema"] == "bedrock-usage/report/v1"
@@ -71,7 +80,7 @@ def test_demo_json_equals_independent_aggregation(demo_env: dict[str, str], tmp_
     records = read_tree(Path(demo_env["BEDROCK_USAGE_CACHE_DIR"]) / "demo-logs")
     start = datetime.fromisoformat(doc["period"]["start"]).date()
     end = datetime.fromisoformat(doc["period"]["end"]).date()
-    assert (end - start).days == 9
+    assert (start.isoformat(), end.isoformat()) == (first, last) and doc["period"]["tz"] == "Asia/Seoul"
     expected = aggregate(with_profiles_resolved(records), start, end, "Asia/Seoul")
     summary = expected["summary"][()]
     for name in ("calls", "errors", "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens"):
@@ -107,14 +116,18 @@ def test_json_and_csv_files(demo_env: dict[str, str], tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_arn_pattern_with_quote_percent_underscore(demo_env: dict[str, str]) -> None:
-    records = read_tree(Path(demo_env["BEDROCK_USAGE_CACHE_DIR"]) / "demo-logs")
+    first, last = past_days(28, 1)  # every day of the demo but its first and today
+    docs = {}
     for pattern in ("'", "%", "_", "DataAnalysisApp-BedrockRole"):
-        result = run_cli("--demo", "--days", "30", "--arn-pattern", pattern, "--analysis", "summary", "--format",
-                         "json", "--output-dir", "-", env=demo_env)
+        result = run_cli("--demo", "--start-date", first, "--end-date", last, "--arn-pattern", pattern, "--analysis",
+                         "summary", "--format", "json", "--output-dir", "-", env=demo_env)
         assert result.returncode == 0, result.stderr
-        doc = json.loads(result.stdout)
+        docs[pattern] = json.loads(result.stdout)
+    records = read_tree(Path(demo_env["BEDROCK_USAGE_CACHE_DIR"]) / "demo-logs")
+    for pattern, doc in docs.items():
         start = datetime.fromisoformat(doc["period"]["start"]).date()
         end = datetime.fromisoformat(doc["period"]["end"]).date()
+        assert (start.isoformat(), end.isoformat()) == (first, last)
         expected = aggregate(records, start, end, "UTC", pattern)["summary"].get(())
         assert doc["summary"]["calls"] == (expected.calls if expected else 0), pattern
 
