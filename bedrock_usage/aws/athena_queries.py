@@ -11,7 +11,6 @@ back (``provisioning.put_back``).
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -19,7 +18,7 @@ from typing import Any
 from ..engines.athena import DEFAULT_WORKGROUP, FINAL_STATES, RESULTS_PREFIX, poll_query
 from ..logs.schema import DATABASE_NAME
 from ..output.progress import Reporter, silent
-from .provisioning import BucketGrant, RegionSetup, Write, put_back, s3api
+from .provisioning import BucketGrant, RegionSetup, Write, compact_json, put_back, s3api
 from .session import AWS_ERRORS, action_named, describe, is_access_denied, required_action
 
 QUERY_TIMEOUT_SECONDS = 120.0
@@ -114,7 +113,7 @@ def _with_results(made: Sequence[Write], bucket: str, region: str, query_id: str
     """``made``, the results bucket's creation (where this run made it) first deleting the query's result files, as
     the bucket is deleted only empty: they are the run's own, in a bucket the run made."""
     keys = {"Objects": [{"Key": f"{RESULTS_PREFIX}{query_id}{suffix}"} for suffix in _RESULT_FILES]}
-    delete = s3api("delete-objects", bucket, region, "--delete", json.dumps(keys, separators=(",", ":")))
+    delete = s3api("delete-objects", bucket, region, "--delete", compact_json(keys))
     return [dataclasses.replace(write, first=(*write.first, delete), undo_action="s3:DeleteObject and s3:DeleteBucket")
             if write.puts_back and write.changes[0].resource == f"bucket {bucket}" else write for write in made]
 

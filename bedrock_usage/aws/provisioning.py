@@ -251,8 +251,7 @@ class PartlyWritten(SetupRequired):
         self.made = tuple(made)
         self.changes = list(changes)
         self.left = tuple(left)
-        super().__init__(self.explained(str(cause) if isinstance(cause, SetupRequired) else
-                                        str(describe(cause, policy_file))))
+        super().__init__(self.explained(refusal_said(cause, policy_file)))
 
     def explained(self, refusal: str) -> str:
         """``refusal`` (why AWS refused), then what the step had made before it, old -> new, and how to put it
@@ -266,6 +265,18 @@ class PartlyWritten(SetupRequired):
             return (f"{refusal}; made before that, kept as a run again needs them ({ready}{steps}): "
                     f"{put_back(self.made)}")
         return f"{refusal}; made before that, the rest not: {put_back(self.made)}"
+
+
+def refusal_said(cause: Exception, policy_file: str | None) -> str:
+    """What a refusal says: a setup step's own stop (SetupRequired) as it is, AWS's refusal described
+    (``describe``)."""
+    return str(cause) if isinstance(cause, SetupRequired) else str(describe(cause, policy_file))
+
+
+def compact_json(value: Any) -> str:
+    """``value`` as JSON on one line, without spaces: a command's argument, or a setting's value in an old -> new
+    line."""
+    return json.dumps(value, separators=(",", ":"))
 
 
 def put_back(made: Sequence[Write]) -> str:
@@ -399,7 +410,7 @@ def shown(value: Any) -> str:
         return "(none)"
     if isinstance(value, bool):
         return str(value).lower()
-    return value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
+    return value if isinstance(value, str) else compact_json(value)
 
 
 def one_bucket_per_region(option: str, template: str, regions: Sequence[str], why: str) -> None:
@@ -510,8 +521,7 @@ def refusals_explained(bucket: str, grant: BucketGrant) -> Iterator[None]:
         yield
     except PartlyWritten as exc:
         cause = exc.cause
-        refusal = beyond_grant(bucket, grant, cause) or (
-            str(cause) if isinstance(cause, SetupRequired) else str(describe(cause, grant.policy_file)))
+        refusal = beyond_grant(bucket, grant, cause) or refusal_said(cause, grant.policy_file)
         raise SetupRequired(exc.explained(refusal)) from None
     except (LocationRefused, ClientError) as exc:
         refusal = beyond_grant(bucket, grant, exc)
@@ -598,7 +608,7 @@ def _public_access_block_write(
     else:
         differences = find_differences(current, _BLOCK_ALL_PUBLIC_ACCESS)
         undo = s3api("put-public-access-block", bucket, region, "--public-access-block-configuration",
-                     json.dumps(current, separators=(",", ":")))
+                     compact_json(current))
     decided = decide_change(f"bucket {bucket}: public access block", current is not None or not new_bucket, replace,
                             differences, needed=False)
     return Write((decided,), lambda: s3.put_public_access_block(
@@ -726,7 +736,7 @@ def _encryption_write(
     )
     undo = (s3api("delete-bucket-encryption", bucket, region) if rules is None else
             s3api("put-bucket-encryption", bucket, region, "--server-side-encryption-configuration",
-                  json.dumps({"Rules": rules}, separators=(",", ":"))))
+                  compact_json({"Rules": rules})))
     sse_s3 = {"Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]}
     return Write((decided,), lambda: s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration=sse_s3),
                  undo, "s3:PutEncryptionConfiguration")
@@ -764,7 +774,7 @@ class PolicyPlan:
         """The PutBucketPolicy of the planned document, and how to put back the policy it replaces."""
         region = s3.meta.region_name
         undo = (s3api("delete-bucket-policy", bucket, region) if self.old is None else
-                s3api("put-bucket-policy", bucket, region, "--policy", json.dumps(self.old, separators=(",", ":"))))
+                s3api("put-bucket-policy", bucket, region, "--policy", compact_json(self.old)))
         return Write(tuple(self.changes), lambda: s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(self.document)),
                      undo, "s3:DeleteBucketPolicy" if self.old is None else "s3:PutBucketPolicy")
 

@@ -11,11 +11,10 @@ executions, as the test query's); one it changed gets its former settings back (
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime
 from typing import Any
 
-from .provisioning import aws_command
+from .provisioning import aws_command, compact_json
 
 # A delete needs permission on what it deletes with it (AWS Glue Developer Guide, "Specifying AWS Glue resource ARNs").
 DELETE_DATABASE_ACTION = "glue:DeleteDatabase on the database and its tables, and deletes the tables in it too"
@@ -23,10 +22,6 @@ DELETE_TABLE_ACTION = "glue:DeleteTable"
 UPDATE_TABLE_ACTION = "glue:UpdateTable"
 DELETE_WORKGROUP_ACTION = "athena:DeleteWorkGroup"
 UPDATE_WORKGROUP_ACTION = "athena:UpdateWorkGroup"
-
-
-def _compact(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"))
 
 
 def delete_database(name: str, account: str, region: str) -> str:
@@ -45,7 +40,7 @@ def restore_table(glue: Any, database: str, current: dict[str, Any], account: st
     fields UpdateTable takes (its TableInput, from botocore's model of the client ``glue``)."""
     shape = glue.meta.service_model.shape_for("TableInput")
     return aws_command("glue", "update-table", region, "--database-name", database, "--table-input",
-                       _compact(_fitted(current, shape)), "--catalog-id", account)
+                       compact_json(_fitted(current, shape)), "--catalog-id", account)
 
 
 def _fitted(value: Any, shape: Any) -> Any:
@@ -81,4 +76,4 @@ def restore_workgroup(name: str, current: dict[str, Any], output_location: str, 
     if cutoff is not None and limit != cutoff:
         back.update({"BytesScannedCutoffPerQuery": limit} if limit else {"RemoveBytesScannedCutoffPerQuery": True})
     return aws_command("athena", "update-work-group", region, "--work-group", name, "--configuration-updates",
-                       _compact(back))
+                       compact_json(back))
